@@ -1,0 +1,114 @@
+// Config: the hub's settings, as read from YAML (config/wasl.yaml by default)
+// and validated. Every field has its default here; the loader (loader.hpp)
+// fills the struct and rejects unknown keys, wrong types and missing values
+// with `file:line: message`.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/config/secret.hpp"
+
+namespace wasl::config {
+
+struct TlsConfig {
+  std::string certificate_file;  // PEM
+  std::string private_key_file;  // PEM
+  std::string ca_file;           // optional: require and verify client certificates
+};
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0 = pick a free port (tests)
+  // The URL the outside world reaches the hub at (webhook signatures are
+  // computed over it when the hub sits behind a proxy).
+  std::string public_url = "http://127.0.0.1:8080";
+  int max_threads = 512;           // one per open connection, idle keep-alive ones included
+  int max_queued = 1024;           // connections accepted and waiting for a thread
+  std::chrono::milliseconds keep_alive_timeout{5000};
+  int max_keep_alive_requests = 1000;
+  std::chrono::milliseconds request_timeout{30000};  // socket receive/send timeout
+  std::chrono::milliseconds shutdown_grace{20000};   // in-flight requests may finish within
+  std::int64_t body_limit = 1 << 20;                 // bytes; 413 beyond
+  std::int64_t webhook_body_limit = 256 << 10;       // bytes; 413 beyond
+  std::optional<TlsConfig> tls;
+};
+
+struct LogConfig {
+  std::string level = "info";  // trace, debug, info, warn, error, critical, off
+  std::string file;            // empty = standard error
+};
+
+struct SqliteConfig {
+  std::string path = "var/wasl.db";
+  std::chrono::milliseconds busy_timeout{5000};
+  int pool_size = 4;
+};
+
+struct PostgresConfig {
+  Secret url;  // libpq URI; usually ${env:…} or ${file:…}
+  int pool_size = 8;
+  std::chrono::milliseconds acquire_timeout{5000};
+  std::chrono::milliseconds connect_timeout{5000};
+};
+
+struct StorageConfig {
+  std::string backend = "sqlite";  // sqlite | postgres
+  std::optional<bool> migrate_on_start;  // unset: on for sqlite, off for postgres
+  SqliteConfig sqlite;
+  PostgresConfig postgres;
+
+  bool should_migrate_on_start() const {
+    return migrate_on_start.value_or(backend == "sqlite");
+  }
+};
+
+// One plugin library the hub loads at start-up.
+struct PluginFileConfig {
+  std::string name;    // the plugin's name as it reports it (e.g. "chime")
+  std::string file;    // path to the .so; relative paths are searched in PluginsConfig::directories
+  std::string sha256;  // optional pin: lowercase hex of the file's SHA-256
+  int line = 0;        // where it was declared, for messages
+};
+
+struct PluginsConfig {
+  std::vector<std::string> directories;
+  std::vector<PluginFileConfig> files;
+};
+
+// A named instance of a plugin: `video.twilio-main`, `ehr.hospital-a`.
+struct InstanceConfig {
+  std::string name;      // the key: "<capability>.<label>"
+  std::string plugin;    // PluginFileConfig::name
+  bool optional = false; // if it fails to load, the hub starts without it
+  nlohmann::json settings = nlohmann::json::object();  // validated against the plugin's schema.json
+  std::vector<std::string> secret_values;  // substituted secrets inside settings, to redact
+  int line = 0;
+};
+
+struct FacilityConfig {
+  std::string id;    // the key
+  std::string name;
+  // capability role -> instance name, e.g. "video" -> "video.chime-main"
+  std::map<std::string, std::string> bindings;
+  int line = 0;
+};
+
+struct Config {
+  std::string source_file;  // the file it was loaded from
+  ServerConfig server;
+  LogConfig log;
+  StorageConfig storage;
+  PluginsConfig plugins;
+  std::map<std::string, InstanceConfig> instances;
+  std::map<std::string, FacilityConfig> facilities;
+  std::string workflows_dir = "workflows";
+};
+
+}  // namespace wasl::config
