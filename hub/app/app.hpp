@@ -1,0 +1,48 @@
+// App: the composition root. Builds the hub's services in dependency order
+// from a validated Config and stops them in reverse. Owns everything it
+// builds; nothing else creates services.
+#pragma once
+
+#include <memory>
+
+#include "hub/config/config.hpp"
+#include "hub/http/router.hpp"
+#include "hub/http/server.hpp"
+#include "hub/observability/metrics.hpp"
+#include "hub/storage/migrator.hpp"
+#include "hub/storage/store.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::app {
+
+// Opens the configured backend (no migration).
+sdk::Result<std::unique_ptr<storage::Store>> open_store(const config::StorageConfig& config);
+
+class App {
+ public:
+  // Opens the store, applies migrations when the config asks for it, and
+  // wires the HTTP routes. Nothing listens until start().
+  static sdk::Result<std::unique_ptr<App>> build(const config::Config& config);
+  ~App();
+
+  sdk::Status start();  // binds the listener
+  void stop();          // stops accepting, drains, closes the store; idempotent
+
+  int port() const;
+  const storage::MigrationReport& migration_report() const { return migration_report_; }
+  bool ready() const;  // what /readyz answers
+
+ private:
+  explicit App(const config::Config& config);
+  void add_system_routes();
+
+  config::Config config_;
+  observability::Metrics metrics_;
+  std::unique_ptr<storage::Store> store_;
+  storage::MigrationReport migration_report_;
+  http::Router router_;
+  std::unique_ptr<http::Server> server_;
+  bool stopped_ = false;
+};
+
+}  // namespace wasl::app

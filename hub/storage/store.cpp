@@ -1,0 +1,134 @@
+#include "hub/storage/store.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <stdexcept>
+
+namespace wasl::storage {
+
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+
+std::string_view to_string(Dialect d) {
+  switch (d) {
+    case Dialect::kSqlite: return "sqlite";
+    case Dialect::kPostgres: return "postgres";
+  }
+  return "unknown";
+}
+
+namespace {
+
+const Value& null_cell() {
+  static const Value v = std::monostate{};
+  return v;
+}
+
+Error cell_error(std::size_t i, std::string_view want) {
+  return Error(ErrorCode::kInternal,
+               "result column " + std::to_string(i) + " cannot be read as " + std::string(want));
+}
+
+Error missing_column(std::string_view column) {
+  return Error(ErrorCode::kInternal, "result has no column named '" + std::string(column) + "'");
+}
+
+std::optional<std::int64_t> parse_int(std::string_view s) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> parse_double(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+Row::Row(std::shared_ptr<const std::vector<std::string>> columns, std::vector<Value> cells)
+    : columns_(std::move(columns)), cells_(std::move(cells)) {}
+
+std::size_t Row::index_of(std::string_view column) const {
+  const auto& cols = *columns_;
+  auto it = std::find(cols.begin(), cols.end(), column);
+  if (it == cols.end()) return std::numeric_limits<std::size_t>::max();
+  return static_cast<std::size_t>(it - cols.begin());
+}
+
+const Value& Row::at(std::string_view column) const {
+  std::size_t i = index_of(column);
+  if (i >= cells_.size()) throw std::out_of_range("no column named " + std::string(column));
+  return cells_[i];
+}
+
+bool Row::is_null(std::size_t i) const {
+  return i >= cells_.size() || std::holds_alternative<std::monostate>(cells_[i]);
+}
+
+bool Row::is_null(std::string_view column) const { return is_null(index_of(column)); }
+
+Result<std::int64_t> Row::get_int(std::size_t i) const {
+  const Value& v = i < cells_.size() ? cells_[i] : null_cell();
+  if (auto p = std::get_if<std::int64_t>(&v)) return *p;
+  if (auto p = std::get_if<double>(&v)) {
+    if (std::trunc(*p) == *p && std::abs(*p) < 9.2e18) return static_cast<std::int64_t>(*p);
+  }
+  if (auto p = std::get_if<std::string>(&v)) {
+    if (auto n = parse_int(*p)) return *n;
+  }
+  return cell_error(i, "an integer");
+}
+
+Result<std::int64_t> Row::get_int(std::string_view column) const {
+  std::size_t i = index_of(column);
+  if (i >= cells_.size()) return missing_column(column);
+  return get_int(i);
+}
+
+Result<double> Row::get_double(std::size_t i) const {
+  const Value& v = i < cells_.size() ? cells_[i] : null_cell();
+  if (auto p = std::get_if<double>(&v)) return *p;
+  if (auto p = std::get_if<std::int64_t>(&v)) return static_cast<double>(*p);
+  if (auto p = std::get_if<std::string>(&v)) {
+    if (auto d = parse_double(*p)) return *d;
+  }
+  return cell_error(i, "a number");
+}
+
+Result<std::string> Row::get_text(std::size_t i) const {
+  const Value& v = i < cells_.size() ? cells_[i] : null_cell();
+  if (auto p = std::get_if<std::string>(&v)) return *p;
+  if (auto p = std::get_if<std::int64_t>(&v)) return std::to_string(*p);
+  if (auto p = std::get_if<Blob>(&v)) return p->bytes;
+  return cell_error(i, "text");
+}
+
+Result<std::string> Row::get_text(std::string_view column) const {
+  std::size_t i = index_of(column);
+  if (i >= cells_.size()) return missing_column(column);
+  return get_text(i);
+}
+
+Result<std::string> Row::get_blob(std::size_t i) const {
+  const Value& v = i < cells_.size() ? cells_[i] : null_cell();
+  if (auto p = std::get_if<Blob>(&v)) return p->bytes;
+  if (auto p = std::get_if<std::string>(&v)) return *p;
+  return cell_error(i, "bytes");
+}
+
+Result<std::string> Row::get_blob(std::string_view column) const {
+  std::size_t i = index_of(column);
+  if (i >= cells_.size()) return missing_column(column);
+  return get_blob(i);
+}
+
+}  // namespace wasl::storage

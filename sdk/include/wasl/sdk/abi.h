@@ -1,0 +1,178 @@
+/* abi.h: the binary boundary between the Wasl hub and a plugin library.
+ *
+ * Plain C (C99 and C++). Nothing here depends on a C++ type, a standard
+ * library or a compiler: a plugin built with another toolchain, or written in
+ * another language, loads as long as it exports the two functions below.
+ *
+ * Handshake, in this order, from one thread at hub start-up:
+ *   1. the host resolves and calls wasl_plugin_abi_version(); a different
+ *      WASL_ABI_VERSION_MAJOR is refused before anything else is called;
+ *   2. the host calls wasl_plugin_register() with a process-wide host table
+ *      and a zeroed wasl_plugin_registration whose struct_size is the host's
+ *      sizeof; the plugin fills the fields it knows and returns WASL_OK.
+ *   No work may happen in static initialisers.
+ *
+ * Messages: every call passes UTF-8 JSON text in and out. Media streams pass
+ * byte chunks through a wasl_chunk_fn callback. The wire forms of requests,
+ * results and errors are documented in types.hpp and wire_error.hpp (and read
+ * by the C test plugin in tests/plugin_abi/c_plugin.c).
+ *
+ * Memory: whoever allocates, frees. A string the plugin returns is freed by
+ * the host through wasl_plugin_registration.free_string; a string the host
+ * returns is freed by the plugin through wasl_host_api.free_string. Strings
+ * passed as arguments are borrowed for the duration of the call.
+ *
+ * Growth: every struct starts with `size_t struct_size`. Fields are only ever
+ * appended. A reader uses WASL_STRUCT_HAS() before touching a field, so an
+ * older plugin works with a newer host and the other way round.
+ */
+#ifndef WASL_SDK_ABI_H_
+#define WASL_SDK_ABI_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+#define WASL_EXTERN_C extern "C"
+#else
+#define WASL_EXTERN_C
+#endif
+
+/* The one export macro. Plugins build with -fvisibility=hidden; only the two
+ * entry points below are visible. */
+#if defined(_WIN32)
+#define WASL_PLUGIN_EXPORT WASL_EXTERN_C __declspec(dllexport)
+#else
+#define WASL_PLUGIN_EXPORT WASL_EXTERN_C __attribute__((visibility("default")))
+#endif
+
+#define WASL_ABI_VERSION_MAJOR 1
+#define WASL_ABI_VERSION_MINOR 0
+#define WASL_ABI_VERSION \
+  ((uint32_t)(((uint32_t)WASL_ABI_VERSION_MAJOR << 16) | (uint32_t)WASL_ABI_VERSION_MINOR))
+#define WASL_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
+#define WASL_ABI_MINOR_OF(v) ((uint32_t)(v)&0xFFFFu)
+
+/* Names of the exported symbols, for loaders. */
+#define WASL_ABI_VERSION_SYMBOL "wasl_plugin_abi_version"
+#define WASL_REGISTER_SYMBOL "wasl_plugin_register"
+
+/* True when the struct at `ptr` (of type `type`) is large enough to hold `field`. */
+#define WASL_STRUCT_HAS(ptr, type, field) \
+  ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type*)0)->field))
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Return codes. On WASL_ERROR, the out string (when the function has one)
+ * holds an error object: {"code": "<ErrorCode wire name>", "message": "...",
+ * "retryable": bool, "retry_after_ms": int (optional)}. */
+#define WASL_OK 0
+#define WASL_ERROR 1
+#define WASL_NOT_FOUND 2 /* state_get and secret only: no such key; out stays NULL */
+
+/* Log levels for wasl_host_api.log. */
+#define WASL_LOG_TRACE 0
+#define WASL_LOG_DEBUG 1
+#define WASL_LOG_INFO 2
+#define WASL_LOG_WARN 3
+#define WASL_LOG_ERROR 4
+
+/* Receives one chunk of a byte stream. `data` is borrowed for the call.
+ * Returns WASL_OK to continue, anything else to abort the stream. */
+typedef int (*wasl_chunk_fn)(void* chunk_ctx, const uint8_t* data, size_t size);
+
+/* What the hub lends a plugin. One table per plugin instance (and one for
+ * registration, whose HTTP, secret and state functions answer WASL_ERROR).
+ * Every function takes `ctx` as its first argument; the table and ctx stay
+ * valid until destroy_instance returns. All functions are thread-safe. */
+typedef struct wasl_host_api {
+  size_t struct_size;
+  void* ctx;
+
+  /* HTTP request. request_json:
+   *   {"method": "POST", "url": "https://…", "headers": [["Name","value"],…],
+   *    "body": "text" | "body_base64": "…", "timeout_ms": 30000}
+   * On WASL_OK, *response_json = {"status": 200, "headers": [[k,v],…],
+   *   "body": "text"} or "body_base64" when the body is not valid UTF-8.
+   * A non-2xx status is WASL_OK: the plugin interprets statuses itself.
+   * WASL_ERROR means no response (DNS, TLS, timeout, size limit). */
+  int (*http_request)(void* ctx, const char* request_json, char** response_json);
+
+  /* As http_request, but the body goes to on_chunk as it arrives and the
+   * response object carries no body. on_chunk returning non-zero aborts. */
+  int (*http_request_streaming)(void* ctx, const char* request_json, wasl_chunk_fn on_chunk,
+                                void* chunk_ctx, char** response_json);
+
+  /* The instance's secret `name` (UTF-8, NUL-terminated) into *value. */
+  int (*secret)(void* ctx, const char* name, char** value);
+
+  /* A log line; the host adds the instance name and redacts secrets and PHI. */
+  void (*log)(void* ctx, int level, const char* message);
+
+  /* Wall clock, milliseconds since the Unix epoch. */
+  int64_t (*now_unix_ms)(void* ctx);
+
+  /* Per-instance key/value state (small JSON values: cursors, tokens). */
+  int (*state_get)(void* ctx, const char* key, char** value_json);
+  int (*state_put)(void* ctx, const char* key, const char* value_json, char** error_json);
+
+  /* Frees a string this table returned. NULL is accepted. */
+  void (*free_string)(void* ctx, char* s);
+
+  /* The instance's validated settings (schema defaults filled in), as JSON.
+   * Borrowed; valid as long as the table. "{}" in the registration table. */
+  const char* settings_json;
+  /* The instance name, e.g. "video.twilio-main". Borrowed like settings_json. */
+  const char* instance_name;
+} wasl_host_api;
+
+/* An instance of a plugin, opaque to the host. */
+typedef struct wasl_instance wasl_instance;
+
+/* What a plugin tells the host at registration. Pointers it sets stay valid
+ * until the library is unloaded. */
+typedef struct wasl_plugin_registration {
+  size_t struct_size;
+
+  /* {"name": "twilio", "version": "1.2.0", "sdk_version": "1.0",
+   *  "capabilities": ["video", "webhook"], "description": "…"} */
+  const char* info_json;
+
+  /* Creates an instance. `host` is valid until destroy_instance returns. The
+   * settings are in host->settings_json, already validated against the
+   * plugin's schema.json. On WASL_ERROR, *error_json holds an error object. */
+  int (*create_instance)(const wasl_host_api* host, wasl_instance** out, char** error_json);
+
+  /* Destroys an instance; no call on it is running or will start. */
+  void (*destroy_instance)(wasl_instance* instance);
+
+  /* Calls `method` (e.g. "video.create_room") with request_json. On WASL_OK
+   * *response_json holds the result; on WASL_ERROR an error object. May be
+   * called concurrently on one instance from several threads. */
+  int (*call)(wasl_instance* instance, const char* method, const char* request_json,
+              char** response_json);
+
+  /* As call, for methods that produce a byte stream (e.g.
+   * "video.fetch_media"): chunks go to on_chunk; the result object comes back
+   * in *response_json. Aborts with an error when on_chunk returns non-zero. */
+  int (*call_streaming)(wasl_instance* instance, const char* method, const char* request_json,
+                        wasl_chunk_fn on_chunk, void* chunk_ctx, char** response_json);
+
+  /* Frees a string the plugin returned. NULL is accepted. */
+  void (*free_string)(char* s);
+
+  /* On a failed registration: an error object (freed with free_string), or NULL. */
+  char* error_json;
+} wasl_plugin_registration;
+
+/* The two entry points every plugin exports (see WASL_PLUGIN in plugin.hpp). */
+typedef uint32_t (*wasl_plugin_abi_version_fn)(void);
+typedef int (*wasl_plugin_register_fn)(const wasl_host_api* host, wasl_plugin_registration* out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WASL_SDK_ABI_H_ */
