@@ -7,11 +7,10 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "hub/config/secret.hpp"
 
@@ -29,8 +28,8 @@ struct ServerConfig {
   // The URL the outside world reaches the hub at (webhook signatures are
   // computed over it when the hub sits behind a proxy).
   std::string public_url = "http://127.0.0.1:8080";
-  int max_threads = 512;           // one per open connection, idle keep-alive ones included
-  int max_queued = 1024;           // connections accepted and waiting for a thread
+  int max_threads = 512;  // one per open connection, idle keep-alive ones included
+  int max_queued = 1024;  // connections accepted and waiting for a thread
   std::chrono::milliseconds keep_alive_timeout{5000};
   int max_keep_alive_requests = 1000;
   std::chrono::milliseconds request_timeout{30000};  // socket receive/send timeout
@@ -59,14 +58,12 @@ struct PostgresConfig {
 };
 
 struct StorageConfig {
-  std::string backend = "sqlite";  // sqlite | postgres
+  std::string backend = "sqlite";        // sqlite | postgres
   std::optional<bool> migrate_on_start;  // unset: on for sqlite, off for postgres
   SqliteConfig sqlite;
   PostgresConfig postgres;
 
-  bool should_migrate_on_start() const {
-    return migrate_on_start.value_or(backend == "sqlite");
-  }
+  bool should_migrate_on_start() const { return migrate_on_start.value_or(backend == "sqlite"); }
 };
 
 // One plugin library the hub loads at start-up.
@@ -84,16 +81,16 @@ struct PluginsConfig {
 
 // A named instance of a plugin: `video.twilio-main`, `ehr.hospital-a`.
 struct InstanceConfig {
-  std::string name;      // the key: "<capability>.<label>"
-  std::string plugin;    // PluginFileConfig::name
-  bool optional = false; // if it fails to load, the hub starts without it
+  std::string name;       // the key: "<capability>.<label>"
+  std::string plugin;     // PluginFileConfig::name
+  bool optional = false;  // if it fails to load, the hub starts without it
   nlohmann::json settings = nlohmann::json::object();  // validated against the plugin's schema.json
   std::vector<std::string> secret_values;  // substituted secrets inside settings, to redact
   int line = 0;
 };
 
 struct FacilityConfig {
-  std::string id;    // the key
+  std::string id;  // the key
   std::string name;
   // capability role -> instance name, e.g. "video" -> "video.chime-main"
   std::map<std::string, std::string> bindings;
@@ -109,6 +106,9 @@ struct Config {
   std::map<std::string, InstanceConfig> instances;
   std::map<std::string, FacilityConfig> facilities;
   std::string workflows_dir = "workflows";
+  // Every value that came from ${env:…} or ${file:…}, anywhere in the file:
+  // redact these from anything printed (render() does).
+  std::vector<std::string> secret_values;
 };
 
 }  // namespace wasl::config

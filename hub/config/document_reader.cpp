@@ -84,6 +84,12 @@ int DocumentReader::line_of_path(const std::string& path) const {
   return it == lines_.end() ? 0 : it->second;
 }
 
+std::string DocumentReader::shown(const std::string& path, const std::string& value) const {
+  auto it = sources_.find(path);
+  if (it != sources_.end()) return "the value of " + it->second;
+  return "\"" + value + "\"";
+}
+
 void DocumentReader::problem(int line, const std::string& path, const std::string& message) {
   failed_.insert(path);
   problems_.push_back(Problem{file_, line, path.empty() ? message : path + ": " + message});
@@ -118,7 +124,10 @@ std::vector<MappingEntry> DocumentReader::mapping_entries(const YAML::Node& node
               "duplicate key (first written at line " + std::to_string(first->second) + ")");
       continue;
     }
-    out.push_back(MappingEntry{name, key_line, it->second, line_of(it->second, key_line)});
+    // A nested mapping or list is reported where its key introduces it.
+    const YAML::Node& value = it->second;
+    const int value_line = value.IsScalar() ? line_of(value, key_line) : key_line;
+    out.push_back(MappingEntry{name, key_line, value, value_line});
   }
   return out;
 }
@@ -160,11 +169,13 @@ std::optional<Scalar> DocumentReader::scalar(const YAML::Node& node, const std::
     expected(line_of(node, line), path, form);
     return std::nullopt;
   }
+  lines_[path] = line;
   Substitution sub = substitute(node.Scalar(), base_dir_);
   if (!sub.ok()) {
     for (const auto& error : sub.errors) problem(line, path, error);
     return std::nullopt;
   }
+  if (sub.substituted()) sources_[path] = join(sub.sources);
   for (auto& secret : sub.secrets) {
     if (!secret.empty()) secret_values_.push_back(secret);
   }
@@ -188,8 +199,8 @@ nlohmann::json DocumentReader::to_json(const YAML::Node& node, const std::string
     nlohmann::json array = nlohmann::json::array();
     std::size_t index = 0;
     for (const auto& item : node) {
-      array.push_back(to_json(item, path + "[" + std::to_string(index++) + "]",
-                              line_of(item, here), secrets));
+      array.push_back(
+          to_json(item, path + "[" + std::to_string(index++) + "]", line_of(item, here), secrets));
     }
     return array;
   }

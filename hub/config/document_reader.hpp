@@ -3,14 +3,14 @@
 // `file:line: path: message`. Single-threaded; one reader per load.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include "hub/config/loader.hpp"
 #include "hub/config/schema.hpp"
@@ -20,8 +20,8 @@ namespace wasl::config {
 // A scalar's text after substitution.
 struct Scalar {
   std::string value;
-  std::string origin;  // " (value from ${env:NAME})" when substituted, else empty
-  bool quoted = false; // written quoted or tagged !!str in YAML
+  std::string origin;   // " (value from ${env:NAME})" when substituted, else empty
+  bool quoted = false;  // written quoted or tagged !!str in YAML
   bool secret() const { return !origin.empty(); }
 };
 
@@ -30,7 +30,7 @@ struct MappingEntry {
   std::string key;
   int line = 0;  // 1-based line of the key
   YAML::Node value;
-  int value_line = 0;  // 1-based line of the value, or of the key when the value is empty
+  int value_line = 0;  // 1-based line of a scalar value; the key's line for anything else
 };
 
 class DocumentReader {
@@ -75,6 +75,9 @@ class DocumentReader {
   bool present(const std::string& path) const { return lines_.count(path) > 0; }
   // Whether a problem was already recorded at `path`.
   bool failed(const std::string& path) const { return failed_.count(path) > 0; }
+  // How a scalar read at `path` is named in a message: "\"VALUE\"" as
+  // written, or "the value of ${env:NAME}" when it was substituted.
+  std::string shown(const std::string& path, const std::string& value) const;
 
   const std::string& file() const { return file_; }
   const std::string& base_dir() const { return base_dir_; }
@@ -88,6 +91,7 @@ class DocumentReader {
   std::vector<Problem> problems_;
   std::map<std::string, int> lines_;
   std::set<std::string> failed_;
+  std::map<std::string, std::string> sources_;  // path -> "${env:NAME}" for substituted scalars
   std::vector<std::string> secret_values_;
 };
 

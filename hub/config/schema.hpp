@@ -7,13 +7,13 @@
 // target must outlive the Field unless the Field holds it in keep_alive.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <functional>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "hub/config/config.hpp"
 
@@ -47,6 +47,8 @@ struct Field {
   std::function<std::string()> show;
   // Sections: the nested fields, bound to the same target.
   std::function<Fields()> section;
+  // Optional sections: whether the target is set; unset means always present.
+  std::function<bool()> present;
   // Lists and maps: the fields of one default entry, for documentation, and
   // the path suffix used to name an entry in it ("[]", ".<capability>.<label>").
   std::function<Fields()> entry_template;

@@ -25,7 +25,8 @@ bool valid_variable_name(std::string_view name) {
 
 void expand_env(std::string_view name, const std::string& written, Substitution& out) {
   if (!valid_variable_name(name)) {
-    out.errors.push_back(written + " does not name an environment variable (letters, digits and _)");
+    out.errors.push_back(written +
+                         " does not name an environment variable (letters, digits and _)");
     return;
   }
   const char* value = std::getenv(std::string(name).c_str());
@@ -50,7 +51,8 @@ void expand_file(std::string_view path_text, const std::string& written,
 
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
-    out.errors.push_back("cannot read file " + shown + " (it is a directory; from " + written + ")");
+    out.errors.push_back("cannot read file " + shown + " (it is a directory; from " + written +
+                         ")");
     return;
   }
   std::ifstream in(path, std::ios::binary);

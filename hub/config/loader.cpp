@@ -1,0 +1,154 @@
+#include "hub/config/loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "hub/config/document_reader.hpp"
+#include "hub/config/schema.hpp"
+#include "hub/config/suggestion.hpp"
+
+namespace wasl::config {
+namespace {
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  const std::string near = closest_match(word, candidates);
+  return near.empty() ? std::string() : " (did you mean \"" + near + "\"?)";
+}
+
+void check_storage(const Config& config, DocumentReader& reader) {
+  if (config.storage.backend != "postgres" || !config.storage.postgres.url.empty()) return;
+  const std::string path = "storage.postgres.url";
+  if (!reader.present(path)) {
+    reader.problem(reader.line_of_path("storage.backend"), path,
+                   "required when storage.backend is postgres");
+  } else if (!reader.failed(path)) {
+    reader.problem(reader.line_of_path(path), path,
+                   "must not be empty when storage.backend is postgres");
+  }
+}
+
+void check_plugins(const Config& config, DocumentReader& reader) {
+  std::map<std::string, int> declared;
+  for (std::size_t i = 0; i < config.plugins.files.size(); ++i) {
+    const auto& file = config.plugins.files[i];
+    if (file.name.empty()) continue;
+    auto [first, inserted] = declared.emplace(file.name, file.line);
+    if (!inserted) {
+      const std::string path = "plugins.files[" + std::to_string(i) + "].name";
+      reader.problem(reader.line_of_path(path), path,
+                     reader.shown(path, file.name) + " is already declared at line " +
+                         std::to_string(first->second));
+    }
+  }
+}
+
+void check_instances(const Config& config, DocumentReader& reader) {
+  std::vector<std::string> names;
+  for (const auto& file : config.plugins.files) names.push_back(file.name);
+  for (const auto& [name, instance] : config.instances) {
+    const std::string path = "instances." + name + ".plugin";
+    if (instance.plugin.empty() || reader.failed(path)) continue;
+    if (std::find(names.begin(), names.end(), instance.plugin) != names.end()) continue;
+    reader.problem(reader.line_of_path(path), path,
+                   reader.shown(path, instance.plugin) + " is not declared in plugins.files" +
+                       did_you_mean(instance.plugin, names));
+  }
+}
+
+void check_facilities(const Config& config, DocumentReader& reader) {
+  std::vector<std::string> instances;
+  for (const auto& [name, instance] : config.instances) instances.push_back(name);
+  for (const auto& [id, facility] : config.facilities) {
+    for (const auto& [role, instance] : facility.bindings) {
+      const std::string path = "facilities." + id + ".bindings." + role;
+      const int line = reader.line_of_path(path);
+      auto it = config.instances.find(instance);
+      if (it == config.instances.end()) {
+        reader.problem(line, path,
+                       "instance " + reader.shown(path, instance) +
+                           " is not declared in instances" + did_you_mean(instance, instances));
+        continue;
+      }
+      const std::string capability = instance.substr(0, instance.find('.'));
+      if (capability != role) {
+        reader.problem(line, path,
+                       "instance " + reader.shown(path, instance) + " has capability " +
+                           capability + ", not " + role);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string Problem::to_string() const {
+  if (line <= 0) return file + ": " + message;
+  return file + ":" + std::to_string(line) + ": " + message;
+}
+
+LoadResult load_text(const std::string& text, const std::string& name,
+                     const std::string& base_dir) {
+  LoadResult result;
+  result.config.source_file = name;
+  DocumentReader reader(name, base_dir.empty() ? std::string(".") : base_dir);
+
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    result.problems.push_back(
+        Problem{name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "YAML syntax error: " + e.msg});
+    return result;
+  } catch (const YAML::Exception& e) {
+    result.problems.push_back(Problem{name, e.mark.line >= 0 ? e.mark.line + 1 : 0,
+                                      "cannot parse the document: " + e.msg});
+    return result;
+  }
+
+  try {
+    reader.read_mapping(root, config_fields(result.config), "", 1);
+    check_storage(result.config, reader);
+    check_plugins(result.config, reader);
+    check_instances(result.config, reader);
+    check_facilities(result.config, reader);
+  } catch (const YAML::Exception& e) {
+    reader.problems().push_back(Problem{name, e.mark.line >= 0 ? e.mark.line + 1 : 0,
+                                        "cannot read the document: " + e.msg});
+  }
+
+  result.config.secret_values = reader.secret_values();
+  result.problems = std::move(reader.problems());
+  std::stable_sort(result.problems.begin(), result.problems.end(),
+                   [](const Problem& a, const Problem& b) { return a.line < b.line; });
+  return result;
+}
+
+LoadResult load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::error_code ec;
+  if (!in || std::filesystem::is_directory(path, ec)) {
+    const int err = errno;
+    LoadResult result;
+    result.config.source_file = path;
+    result.problems.push_back(Problem{
+        path, 0,
+        std::string("cannot read the config file (") +
+            (std::filesystem::is_directory(path, ec) ? "it is a directory" : std::strerror(err)) +
+            ")"});
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string base_dir = std::filesystem::path(path).parent_path().string();
+  if (base_dir.empty()) base_dir = ".";
+  return load_text(text.str(), path, base_dir);
+}
+
+}  // namespace wasl::config

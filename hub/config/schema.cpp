@@ -1,0 +1,735 @@
+#include "hub/config/schema.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+
+#include "hub/config/document_reader.hpp"
+#include "hub/config/suggestion.hpp"
+
+namespace wasl::config {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr std::int64_t kKiB = 1024;
+constexpr std::int64_t kMiB = 1024 * kKiB;
+constexpr std::int64_t kGiB = 1024 * kMiB;
+
+const std::vector<std::string> kLogLevels = {"trace", "debug",    "info", "warn",
+                                             "error", "critical", "off"};
+const std::vector<std::string> kBackends = {"sqlite", "postgres"};
+
+std::string join(const std::vector<std::string>& words, const std::string& last = ", ") {
+  std::string text;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) text += (i + 1 == words.size()) ? last : ", ";
+    text += words[i];
+  }
+  return text;
+}
+
+// ----- value parsing ---------------------------------------------------------
+
+std::optional<std::int64_t> parse_int(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  std::int64_t value = 0;
+  const char* begin = text.data();
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(begin, end, value);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+// "250ms", "5s", "2m", "1h"; a bare number has no unit and is refused.
+std::optional<milliseconds> parse_duration(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 12) return std::nullopt;
+  const auto number = parse_int(text.substr(0, digits));
+  if (!number) return std::nullopt;
+  const std::string unit = text.substr(digits);
+  if (unit == "ms") return milliseconds(*number);
+  if (unit == "s") return milliseconds(*number * 1000);
+  if (unit == "m") return milliseconds(*number * 60 * 1000);
+  if (unit == "h") return milliseconds(*number * 3600 * 1000);
+  return std::nullopt;
+}
+
+std::string format_duration(milliseconds value) {
+  const std::int64_t ms = value.count();
+  if (ms != 0 && ms % (3600 * 1000) == 0) return std::to_string(ms / (3600 * 1000)) + "h";
+  if (ms != 0 && ms % (60 * 1000) == 0) return std::to_string(ms / (60 * 1000)) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+// "1048576" (bytes), "256KiB", "1MiB", "2GiB".
+std::optional<std::int64_t> parse_size(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 15) return std::nullopt;
+  const auto number = parse_int(text.substr(0, digits));
+  if (!number) return std::nullopt;
+  const std::string unit = text.substr(digits);
+  if (unit.empty() || unit == "B") return *number;
+  if (unit == "KiB") return *number * kKiB;
+  if (unit == "MiB") return *number * kMiB;
+  if (unit == "GiB") return *number * kGiB;
+  return std::nullopt;
+}
+
+std::string format_size(std::int64_t bytes) {
+  if (bytes != 0 && bytes % kGiB == 0) return std::to_string(bytes / kGiB) + "GiB";
+  if (bytes != 0 && bytes % kMiB == 0) return std::to_string(bytes / kMiB) + "MiB";
+  if (bytes != 0 && bytes % kKiB == 0) return std::to_string(bytes / kKiB) + "KiB";
+  return std::to_string(bytes);
+}
+
+bool is_label(const std::string& s) {
+  if (s.empty()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool is_instance_name(const std::string& s) {
+  const auto dot = s.find('.');
+  if (dot == std::string::npos) return false;
+  const std::string capability = s.substr(0, dot);
+  const auto& names = capability_names();
+  return std::find(names.begin(), names.end(), capability) != names.end() &&
+         is_label(s.substr(dot + 1));
+}
+
+bool is_sha256_hex(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool is_http_url(const std::string& s) {
+  std::string rest;
+  if (s.rfind("http://", 0) == 0) {
+    rest = s.substr(7);
+  } else if (s.rfind("https://", 0) == 0) {
+    rest = s.substr(8);
+  } else {
+    return false;
+  }
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) <= ' ') return false;
+  }
+  const std::string authority = rest.substr(0, rest.find_first_of("/?#"));
+  const std::string host =
+      authority.substr(authority.rfind('@') == std::string::npos ? 0 : authority.rfind('@') + 1);
+  return !host.empty() && host[0] != ':';
+}
+
+// ----- field builders --------------------------------------------------------
+
+Field text(std::string key, std::string& target, std::string form, std::string description,
+           std::function<bool(const std::string&)> valid = {}) {
+  Field f;
+  f.key = std::move(key);
+  f.form = std::move(form);
+  f.description = std::move(description);
+  f.read = [&target, valid, form = f.form](const YAML::Node& node, const std::string& path,
+                                           int line, DocumentReader& reader) {
+    auto value = reader.scalar(node, path, line, form);
+    if (!value) return;
+    if (valid && !valid(value->value)) {
+      reader.expected(line, path, form, value->origin);
+      return;
+    }
+    target = std::move(value->value);
+  };
+  f.show = [&target] { return target; };
+  return f;
+}
+
+Field required(Field f) {
+  f.required = true;
+  f.default_note = "required";
+  return f;
+}
+
+bool non_empty(const std::string& s) { return !s.empty(); }
+
+Field integer(std::string key, int& target, int min, int max, std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "an integer between " + std::to_string(min) + " and " + std::to_string(max);
+  f.description = std::move(description);
+  f.read = [&target, min, max, form = f.form](const YAML::Node& node, const std::string& path,
+                                              int line, DocumentReader& reader) {
+    auto value = reader.scalar(node, path, line, form);
+    if (!value) return;
+    const auto number = parse_int(value->value);
+    if (!number || *number < min || *number > max) {
+      reader.expected(line, path, form, value->origin);
+      return;
+    }
+    target = static_cast<int>(*number);
+  };
+  f.show = [&target] { return std::to_string(target); };
+  return f;
+}
+
+std::optional<bool> parse_bool(const std::string& s) {
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  return std::nullopt;
+}
+
+Field boolean(std::string key, bool& target, std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "true or false";
+  f.description = std::move(description);
+  f.read = [&target, form = f.form](const YAML::Node& node, const std::string& path, int line,
+                                    DocumentReader& reader) {
+    auto value = reader.scalar(node, path, line, form);
+    if (!value) return;
+    const auto b = parse_bool(value->value);
+    if (!b) {
+      reader.expected(line, path, form, value->origin);
+      return;
+    }
+    target = *b;
+  };
+  f.show = [&target] { return target ? std::string("true") : std::string("false"); };
+  return f;
+}
+
+Field optional_boolean(std::string key, std::optional<bool>& target, std::string description,
+                       std::string default_note) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "true or false";
+  f.description = std::move(description);
+  f.default_note = std::move(default_note);
+  f.read = [&target, form = f.form](const YAML::Node& node, const std::string& path, int line,
+                                    DocumentReader& reader) {
+    auto value = reader.scalar(node, path, line, form);
+    if (!value) return;
+    const auto b = parse_bool(value->value);
+    if (!b) {
+      reader.expected(line, path, form, value->origin);
+      return;
+    }
+    target = *b;
+  };
+  f.show = [&target] {
+    return target ? (*target ? std::string("true") : std::string("false")) : std::string("unset");
+  };
+  return f;
+}
+
+Field duration(std::string key, milliseconds& target, milliseconds min, std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = std::string(min.count() > 0 ? "a positive duration" : "a duration") +
+           " with a unit, such as 250ms, 5s, 2m or 1h";
+  f.description = std::move(description);
+  f.read = [&target, min, form = f.form](const YAML::Node& node, const std::string& path, int line,
+                                         DocumentReader& reader) {
+    auto value = reader.scalar(node, path, line, form);
+    if (!value) return;
+    const auto parsed = parse_duration(value->value);
+    if (!parsed || *parsed < min) {
+      reader.expected(line, path, form, value->origin);
+      return;
+    }
+    target = *parsed;
+  };
+  f.show = [&target] { return format_duration(target); };
+  return f;
+}
+
+Field size(std::string key, std::int64_t& target, std::int64_t max, std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "a size in bytes such as 1048576, 256KiB or 1MiB, from 1 to " + format_size(max);
+  f.description = std::move(description);
+  f.read = [&target, max, form = f.form](const YAML::Node& node, const std::string& path, int line,
+                                         DocumentReader& reader) {
+    auto value = reader.scalar(node, path, line, form);
+    if (!value) return;
+    const auto parsed = parse_size(value->value);
+    if (!parsed || *parsed < 1 || *parsed > max) {
+      reader.expected(line, path, form, value->origin);
+      return;
+    }
+    target = *parsed;
+  };
+  f.show = [&target] { return format_size(target); };
+  return f;
+}
+
+Field choice(std::string key, std::string& target, std::vector<std::string> choices,
+             std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "one of " + join(choices);
+  f.description = std::move(description);
+  f.read = [&target, choices, form = f.form](const YAML::Node& node, const std::string& path,
+                                             int line, DocumentReader& reader) {
+    auto value = reader.scalar(node, path, line, form);
+    if (!value) return;
+    if (std::find(choices.begin(), choices.end(), value->value) == choices.end()) {
+      const std::string near = value->secret() ? "" : closest_match(value->value, choices);
+      reader.expected(line, path, near.empty() ? form : form + " (did you mean \"" + near + "\"?)",
+                      value->origin);
+      return;
+    }
+    target = std::move(value->value);
+  };
+  f.show = [&target] { return target; };
+  return f;
+}
+
+Field text_list(std::string key, std::vector<std::string>& target, std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "a list of non-empty strings";
+  f.description = std::move(description);
+  f.read = [&target, form = f.form](const YAML::Node& node, const std::string& path, int line,
+                                    DocumentReader& reader) {
+    if (node.IsNull()) return;
+    if (!node.IsSequence()) {
+      reader.expected(line, path, form);
+      return;
+    }
+    target.clear();
+    std::size_t index = 0;
+    for (const auto& item : node) {
+      const std::string item_path = path + "[" + std::to_string(index++) + "]";
+      const int item_line = DocumentReader::line_of(item, line);
+      auto value = reader.scalar(item, item_path, item_line, "a non-empty string");
+      if (!value) continue;
+      if (value->value.empty()) {
+        reader.expected(item_line, item_path, "a non-empty string", value->origin);
+        continue;
+      }
+      target.push_back(std::move(value->value));
+    }
+  };
+  f.show = [&target] { return "[" + join(target) + "]"; };
+  return f;
+}
+
+Field secret(std::string key, Secret& target, std::string form, std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = std::move(form);
+  f.description = std::move(description);
+  f.read = [&target, form = f.form](const YAML::Node& node, const std::string& path, int line,
+                                    DocumentReader& reader) {
+    auto value = reader.scalar(node, path, line, form);
+    if (!value) return;
+    target = Secret(std::move(value->value));
+  };
+  f.show = [&target] { return target.empty() ? std::string() : std::string("[redacted]"); };
+  return f;
+}
+
+// A path to a file that must exist and be readable when the config loads.
+Field readable_file(std::string key, std::string& target, std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "the path of a readable file";
+  f.description = std::move(description);
+  f.read = [&target, form = f.form](const YAML::Node& node, const std::string& path, int line,
+                                    DocumentReader& reader) {
+    auto value = reader.scalar(node, path, line, form);
+    if (!value) return;
+    if (value->value.empty()) {
+      reader.expected(line, path, form, value->origin);
+      return;
+    }
+    const std::string shown = value->secret() ? "the file" + value->origin : value->value;
+    std::error_code ec;
+    if (std::filesystem::is_directory(value->value, ec)) {
+      reader.problem(line, path, "cannot read " + shown + " (it is a directory)");
+      return;
+    }
+    if (::access(value->value.c_str(), R_OK) != 0) {
+      const int err = errno;
+      reader.problem(line, path, "cannot read " + shown + " (" + std::strerror(err) + ")");
+      return;
+    }
+    target = std::move(value->value);
+  };
+  f.show = [&target] { return target; };
+  return f;
+}
+
+Field section(std::string key, std::function<Fields()> make, std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "a mapping";
+  f.description = std::move(description);
+  f.section = make;
+  f.read = [make](const YAML::Node& node, const std::string& path, int line,
+                  DocumentReader& reader) { reader.read_mapping(node, make(), path, line); };
+  return f;
+}
+
+template <typename T>
+Field optional_section(std::string key, std::optional<T>& target, std::function<Fields(T&)> make,
+                       std::string description, std::string default_note) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "a mapping";
+  f.description = std::move(description);
+  f.default_note = std::move(default_note);
+  f.read = [&target, make](const YAML::Node& node, const std::string& path, int line,
+                           DocumentReader& reader) {
+    // Present but empty still means "on": its required keys are reported.
+    target.emplace();
+    reader.read_mapping(node, make(*target), path, line);
+  };
+  f.present = [&target] { return target.has_value(); };
+  f.section = [&target, make]() -> Fields {
+    if (target) return make(*target);
+    auto fresh = std::make_shared<T>();
+    Fields fields = make(*fresh);
+    for (auto& field : fields) field.keep_alive = fresh;
+    return fields;
+  };
+  return f;
+}
+
+template <typename T>
+std::function<Fields()> entry_template(std::function<Fields(T&)> make) {
+  return [make] {
+    auto fresh = std::make_shared<T>();
+    Fields fields = make(*fresh);
+    for (auto& field : fields) field.keep_alive = fresh;
+    return fields;
+  };
+}
+
+template <typename T>
+Field list(std::string key, std::vector<T>& target, std::function<Fields(T&)> make,
+           std::function<void(T&, int)> init, std::string form, std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = std::move(form);
+  f.description = std::move(description);
+  f.entry_label = "[]";
+  f.entry_template = entry_template(make);
+  f.read = [&target, make, init, form = f.form](const YAML::Node& node, const std::string& path,
+                                                int line, DocumentReader& reader) {
+    if (node.IsNull()) return;
+    if (!node.IsSequence()) {
+      reader.expected(line, path, form);
+      return;
+    }
+    target.clear();
+    std::size_t index = 0;
+    for (const auto& item : node) {
+      const int item_line = DocumentReader::line_of(item, line);
+      T entry;
+      init(entry, item_line);
+      reader.read_mapping(item, make(entry), path + "[" + std::to_string(index++) + "]", item_line);
+      target.push_back(std::move(entry));
+    }
+  };
+  f.entries = [&target, make] {
+    std::vector<FieldEntry> out;
+    for (std::size_t i = 0; i < target.size(); ++i) {
+      out.push_back(FieldEntry{"[" + std::to_string(i) + "]", make(target[i])});
+    }
+    return out;
+  };
+  return f;
+}
+
+template <typename T>
+Field keyed_map(std::string key, std::map<std::string, T>& target,
+                std::function<bool(const std::string&)> valid_key, std::string key_form,
+                std::string entry_label, std::function<Fields(T&)> make,
+                std::function<void(T&, const std::string&, int)> init, std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "a mapping of " + key_form + " to settings";
+  f.description = std::move(description);
+  f.entry_label = std::move(entry_label);
+  f.entry_template = entry_template(make);
+  f.read = [&target, valid_key, key_form, make, init, form = f.form](
+               const YAML::Node& node, const std::string& path, int line, DocumentReader& reader) {
+    target.clear();
+    for (const auto& entry : reader.mapping_entries(node, path, line, form)) {
+      const std::string entry_path = path + "." + entry.key;
+      if (!valid_key(entry.key)) {
+        reader.expected(entry.line, entry_path, key_form);
+        continue;
+      }
+      T value;
+      init(value, entry.key, entry.line);
+      reader.read_mapping(entry.value, make(value), entry_path, entry.line);
+      target.emplace(entry.key, std::move(value));
+    }
+  };
+  f.entries = [&target, make] {
+    std::vector<FieldEntry> out;
+    for (auto& [name, value] : target) out.push_back(FieldEntry{"." + name, make(value)});
+    return out;
+  };
+  return f;
+}
+
+// role -> instance name; the instances themselves are checked by the loader
+// once every section is read.
+Field bindings(std::string key, std::map<std::string, std::string>& target,
+               std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "a mapping of role (" + join(capability_names()) + ") to instance name";
+  f.description = std::move(description);
+  f.read = [&target, form = f.form](const YAML::Node& node, const std::string& path, int line,
+                                    DocumentReader& reader) {
+    target.clear();
+    const auto& roles = capability_names();
+    for (const auto& entry : reader.mapping_entries(node, path, line, form)) {
+      const std::string entry_path = path + "." + entry.key;
+      if (std::find(roles.begin(), roles.end(), entry.key) == roles.end()) {
+        const std::string near = closest_match(entry.key, roles);
+        reader.problem(entry.line, entry_path,
+                       near.empty() ? "unknown role (expected one of " + join(roles) + ")"
+                                    : "unknown role (did you mean \"" + near + "\"?)");
+        continue;
+      }
+      auto value = reader.scalar(entry.value, entry_path, entry.value_line,
+                                 "the name of an instance declared in instances");
+      if (!value) continue;
+      target[entry.key] = std::move(value->value);
+    }
+  };
+  f.show = [&target] {
+    std::string text = "{";
+    for (const auto& [role, instance] : target) {
+      if (text.size() > 1) text += ", ";
+      text += role + ": " + instance;
+    }
+    return text + "}";
+  };
+  return f;
+}
+
+Field settings(std::string key, nlohmann::json& target, std::vector<std::string>& secrets,
+               std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "a mapping";
+  f.description = std::move(description);
+  f.default_note = "{}";
+  f.read = [&target, &secrets, form = f.form](const YAML::Node& node, const std::string& path,
+                                              int line, DocumentReader& reader) {
+    if (node.IsNull()) {
+      target = nlohmann::json::object();
+      return;
+    }
+    if (!node.IsMap()) {
+      reader.expected(line, path, form);
+      return;
+    }
+    target = reader.to_json(node, path, line, secrets);
+  };
+  f.show = [&target] { return target.dump(); };
+  return f;
+}
+
+// ----- the declaration -------------------------------------------------------
+
+Fields tls_fields(TlsConfig& t) {
+  return {
+      required(readable_file("certificate_file", t.certificate_file,
+                             "PEM certificate chain the listener presents.")),
+      required(readable_file("private_key_file", t.private_key_file,
+                             "PEM private key of that certificate.")),
+      [&] {
+        Field f = readable_file("ca_file", t.ca_file,
+                                "PEM CA bundle; when set, clients must present a certificate it "
+                                "signed.");
+        f.default_note = "none: client certificates are not requested";
+        return f;
+      }(),
+  };
+}
+
+Fields server_fields(ServerConfig& s) {
+  return {
+      text("host", s.host, "a host name or IP address", "Address the HTTP listener binds to.",
+           non_empty),
+      integer("port", s.port, 0, 65535, "TCP port to listen on; 0 picks a free port."),
+      text("public_url", s.public_url, "an absolute http:// or https:// URL",
+           "URL the outside world reaches the hub at; webhook signatures are checked against it.",
+           is_http_url),
+      integer("max_threads", s.max_threads, 1, 100000,
+              "Most connections served at once (idle keep-alive ones included)."),
+      integer("max_queued", s.max_queued, 0, 1000000,
+              "Accepted connections that may wait for a thread; beyond this they are refused."),
+      duration("keep_alive_timeout", s.keep_alive_timeout, milliseconds(1),
+               "How long an idle keep-alive connection stays open."),
+      integer("max_keep_alive_requests", s.max_keep_alive_requests, 1, 1000000,
+              "Requests served on one connection before it is closed."),
+      duration("request_timeout", s.request_timeout, milliseconds(1),
+               "Socket receive and send timeout for one request."),
+      duration("shutdown_grace", s.shutdown_grace, milliseconds(0),
+               "On shutdown, how long in-flight requests may take to finish."),
+      size("body_limit", s.body_limit, kGiB, "Largest request body; larger ones answer 413."),
+      size("webhook_body_limit", s.webhook_body_limit, kGiB,
+           "Largest webhook body; larger ones answer 413."),
+      optional_section<TlsConfig>("tls", s.tls, tls_fields,
+                                  "Serve HTTPS with these files instead of plain HTTP.",
+                                  "absent: plain HTTP"),
+  };
+}
+
+Fields log_fields(LogConfig& l) {
+  return {
+      choice("level", l.level, kLogLevels, "Least severe level written."),
+      text("file", l.file, "a file path, or empty for standard error",
+           "File log lines are appended to; empty writes to standard error."),
+  };
+}
+
+Fields sqlite_fields(SqliteConfig& s) {
+  return {
+      text("path", s.path, "a non-empty file path", "Database file, created when missing.",
+           non_empty),
+      duration("busy_timeout", s.busy_timeout, milliseconds(0),
+               "How long a write waits for another writer's lock."),
+      integer("pool_size", s.pool_size, 1, 256, "Connections kept open."),
+  };
+}
+
+Fields postgres_fields(PostgresConfig& p) {
+  return {
+      [&] {
+        Field f = secret("url", p.url, "a libpq URI such as postgresql://wasl@db/wasl",
+                         "Connection URI; a secret, usually ${env:NAME} or ${file:PATH}.");
+        f.default_note = "required when storage.backend is postgres";
+        return f;
+      }(),
+      integer("pool_size", p.pool_size, 1, 1024, "Connections kept open."),
+      duration("acquire_timeout", p.acquire_timeout, milliseconds(1),
+               "How long a request waits for a free pooled connection."),
+      duration("connect_timeout", p.connect_timeout, milliseconds(1),
+               "How long opening one connection may take."),
+  };
+}
+
+Fields storage_fields(StorageConfig& s) {
+  return {
+      choice("backend", s.backend, kBackends, "Where consultations and workflow state live."),
+      optional_boolean("migrate_on_start", s.migrate_on_start,
+                       "Apply pending schema migrations when the hub starts.",
+                       "true for sqlite, false for postgres"),
+      section(
+          "sqlite", [&s] { return sqlite_fields(s.sqlite); },
+          "Settings used when backend is sqlite."),
+      section(
+          "postgres", [&s] { return postgres_fields(s.postgres); },
+          "Settings used when backend is postgres."),
+  };
+}
+
+Fields plugin_file_fields(PluginFileConfig& p) {
+  return {
+      required(text("name", p.name, "a non-empty string",
+                    "The plugin's name as it reports it (instances refer to it).", non_empty)),
+      required(text("file", p.file, "a non-empty file path",
+                    "The shared library; a relative path is searched in plugins.directories.",
+                    non_empty)),
+      [&] {
+        Field f = text("sha256", p.sha256, "64 lowercase hexadecimal digits (a SHA-256)",
+                       "Pin: the library is refused unless its SHA-256 matches.", is_sha256_hex);
+        f.default_note = "none: the file is not pinned";
+        return f;
+      }(),
+  };
+}
+
+Fields plugins_fields(PluginsConfig& p) {
+  return {
+      text_list("directories", p.directories, "Directories searched for plugin libraries."),
+      list<PluginFileConfig>(
+          "files", p.files, plugin_file_fields,
+          [](PluginFileConfig& entry, int line) { entry.line = line; },
+          "a list of mappings with name, file and sha256", "Plugin libraries loaded at start-up."),
+  };
+}
+
+Fields instance_fields(InstanceConfig& i) {
+  return {
+      required(text("plugin", i.plugin, "the name of an entry in plugins.files",
+                    "Which plugin serves this instance.", non_empty)),
+      boolean("optional", i.optional, "When true, the hub starts without it if it fails to load."),
+      settings("settings", i.settings, i.secret_values,
+               "The plugin's own settings, checked against its schema.json."),
+  };
+}
+
+Fields facility_fields(FacilityConfig& f) {
+  return {
+      text("name", f.name, "a string", "Display name of the facility."),
+      bindings("bindings", f.bindings,
+               "Which instance serves each capability role for this facility."),
+  };
+}
+
+}  // namespace
+
+const std::vector<std::string>& capability_names() {
+  static const std::vector<std::string> names = {"video", "ehr", "billing", "reporting"};
+  return names;
+}
+
+Fields config_fields(Config& c) {
+  const std::string capabilities = join(capability_names(), " or ");
+  return {
+      section(
+          "server", [&c] { return server_fields(c.server); }, "The HTTP listener."),
+      section(
+          "log", [&c] { return log_fields(c.log); }, "Logging."),
+      section(
+          "storage", [&c] { return storage_fields(c.storage); }, "The database."),
+      section(
+          "plugins", [&c] { return plugins_fields(c.plugins); }, "Plugin libraries."),
+      keyed_map<InstanceConfig>(
+          "instances", c.instances, is_instance_name,
+          "an instance name \"<capability>.<label>\" (capability " + capabilities +
+              "; label of a-z, 0-9 and -, not starting with -)",
+          ".<capability>.<label>", instance_fields,
+          [](InstanceConfig& i, const std::string& name, int line) {
+            i.name = name;
+            i.line = line;
+          },
+          "Named plugin instances, e.g. video.twilio-main or ehr.hospital-a."),
+      keyed_map<FacilityConfig>(
+          "facilities", c.facilities, is_label,
+          "a facility id (a-z, 0-9 and -, not starting with -)", ".<id>", facility_fields,
+          [](FacilityConfig& f, const std::string& id, int line) {
+            f.id = id;
+            f.line = line;
+          },
+          "Facilities and the instance bound to each of their roles."),
+      text("workflows_dir", c.workflows_dir, "a non-empty directory path",
+           "Directory the workflow definitions are read from.", non_empty),
+  };
+}
+
+}  // namespace wasl::config

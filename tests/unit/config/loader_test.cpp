@@ -1,0 +1,665 @@
+#include "hub/config/loader.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "hub/config/describe.hpp"
+#include "tests/unit/config/test_files.hpp"
+
+namespace wasl::config {
+namespace {
+
+using test_support::ScopedEnv;
+using test_support::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using namespace std::chrono_literals;
+
+std::vector<std::string> problems_of(const LoadResult& result) {
+  std::vector<std::string> out;
+  for (const auto& p : result.problems) out.push_back(p.to_string());
+  return out;
+}
+
+std::vector<std::string> problems(const std::string& yaml, const std::string& base_dir = ".") {
+  return problems_of(load_text(yaml, "t.yaml", base_dir));
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// 1-based line of the first line of `text` containing `needle`.
+int line_containing(const std::string& text, const std::string& needle) {
+  std::istringstream in(text);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (line.find(needle) != std::string::npos) return n;
+  }
+  return 0;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (auto pos = text.find(from); pos != std::string::npos;
+       pos = text.find(from, pos + to.size())) {
+    text.replace(pos, from.size(), to);
+  }
+  return text;
+}
+
+// ----- shipped files ---------------------------------------------------------
+
+TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
+  const std::string path = std::string(WASL_SOURCE_DIR) + "/config/wasl.yaml";
+  const auto result = load_file(path);
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  const Config& c = result.config;
+  EXPECT_EQ(c.source_file, path);
+  EXPECT_EQ(c.server.host, "127.0.0.1");
+  EXPECT_EQ(c.server.port, 8080);
+  EXPECT_EQ(c.server.public_url, "http://127.0.0.1:8080");
+  EXPECT_EQ(c.server.keep_alive_timeout, 5s);
+  EXPECT_EQ(c.server.request_timeout, 30s);
+  EXPECT_EQ(c.server.shutdown_grace, 20s);
+  EXPECT_EQ(c.server.body_limit, 1 << 20);
+  EXPECT_EQ(c.server.webhook_body_limit, 256 << 10);
+  EXPECT_FALSE(c.server.tls.has_value());
+  EXPECT_EQ(c.log.level, "info");
+  EXPECT_EQ(c.log.file, "");
+  EXPECT_EQ(c.storage.backend, "sqlite");
+  EXPECT_EQ(c.storage.migrate_on_start, std::optional<bool>(true));
+  EXPECT_TRUE(c.storage.should_migrate_on_start());
+  EXPECT_EQ(c.storage.sqlite.path, "var/wasl.db");
+  EXPECT_EQ(c.storage.sqlite.busy_timeout, 5s);
+  EXPECT_TRUE(c.plugins.directories.empty());
+  EXPECT_TRUE(c.plugins.files.empty());
+  EXPECT_TRUE(c.instances.empty());
+  EXPECT_TRUE(c.facilities.empty());
+  EXPECT_EQ(c.workflows_dir, "workflows");
+}
+
+TEST(LoadShippedConfig, DefaultFileAgreesWithTheDeclaredDefaults) {
+  const auto result = load_file(std::string(WASL_SOURCE_DIR) + "/config/wasl.yaml");
+  ASSERT_TRUE(result.ok());
+  Config defaults;
+  defaults.storage.migrate_on_start = true;  // written out in the file
+  EXPECT_EQ(render(result.config), render(defaults));
+}
+
+TEST(LoadShippedConfig, ProductionFileLoadsWithTheDatabaseUrlFromTheEnvironment) {
+  TempDir dir;
+  const std::string secret_url = "postgresql://wasl:pr0d-pa55word@db.internal:5432/wasl";
+  ScopedEnv env("WASL_DATABASE_URL", secret_url);
+  dir.write("tls/wasl.crt", "-----BEGIN CERTIFICATE-----\n");
+  dir.write("tls/wasl.key", "-----BEGIN PRIVATE KEY-----\n");
+  const std::string original =
+      read_all(std::string(WASL_SOURCE_DIR) + "/config/wasl.production.yaml");
+  ASSERT_THAT(original, HasSubstr("/etc/wasl/tls/"));
+  const std::string text =
+      replace_all(original, "/etc/wasl/tls/", (dir.path() / "tls").string() + "/");
+  const std::string path = dir.write("wasl.production.yaml", text);
+
+  const auto result = load_file(path);
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  const Config& c = result.config;
+  EXPECT_EQ(c.server.host, "0.0.0.0");
+  EXPECT_EQ(c.server.port, 8443);
+  EXPECT_EQ(c.server.public_url, "https://wasl.example.org");
+  ASSERT_TRUE(c.server.tls.has_value());
+  EXPECT_EQ(c.server.tls->certificate_file, (dir.path() / "tls/wasl.crt").string());
+  EXPECT_EQ(c.server.tls->private_key_file, (dir.path() / "tls/wasl.key").string());
+  EXPECT_EQ(c.server.tls->ca_file, "");
+  EXPECT_EQ(c.log.level, "info");
+  EXPECT_EQ(c.log.file, "");
+  EXPECT_EQ(c.storage.backend, "postgres");
+  EXPECT_EQ(c.storage.postgres.url.reveal(), secret_url);
+  EXPECT_GT(c.storage.postgres.pool_size, 1);
+  EXPECT_FALSE(c.storage.should_migrate_on_start());
+  EXPECT_THAT(c.secret_values, ElementsAre(secret_url));
+  EXPECT_THAT(render(c), Not(HasSubstr("pr0d-pa55word")));
+}
+
+TEST(LoadShippedConfig, ProductionFileWithoutTheVariableNamesIt) {
+  ScopedEnv env("WASL_DATABASE_URL", std::nullopt);
+  const std::string path = std::string(WASL_SOURCE_DIR) + "/config/wasl.production.yaml";
+  const int line = line_containing(read_all(path), "${env:WASL_DATABASE_URL}");
+  ASSERT_GT(line, 0);
+  const auto all = problems_of(load_file(path));
+  EXPECT_THAT(all, ::testing::Contains(path + ":" + std::to_string(line) +
+                                       ": storage.postgres.url: environment variable "
+                                       "WASL_DATABASE_URL is not set (${env:WASL_DATABASE_URL})"));
+  EXPECT_THAT(::testing::PrintToString(all), Not(HasSubstr("required when")));
+}
+
+TEST(LoadFile, MissingFileIsOneProblemNamingIt) {
+  TempDir dir;
+  const std::string path = (dir.path() / "absent.yaml").string();
+  EXPECT_THAT(problems_of(load_file(path)),
+              ElementsAre(path + ": cannot read the config file (No such file or directory)"));
+}
+
+TEST(LoadText, EmptyDocumentGivesTheDefaults) {
+  const auto result = load_text("# nothing here\n", "t.yaml");
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(render(result.config), render(Config{}));
+}
+
+// ----- one problem per class, with its exact line ------------------------------
+
+TEST(LoadProblems, UnknownKeySuggestsTheNearestKey) {
+  EXPECT_THAT(problems("storage:\n"
+                       "  backnd: sqlite\n"),
+              ElementsAre("t.yaml:2: storage.backnd: unknown key (did you mean \"backend\"?)"));
+}
+
+TEST(LoadProblems, UnknownKeyWithoutNearKeyListsTheKeys) {
+  EXPECT_THAT(problems("log:\n"
+                       "  level: info\n"
+                       "colour: blue\n"),
+              ElementsAre("t.yaml:3: colour: unknown key (expected one of server, log, storage, "
+                          "plugins, instances, facilities, workflows_dir)"));
+}
+
+TEST(LoadProblems, WrongTypeNamesTheExpectedForm) {
+  EXPECT_THAT(problems("server:\n"
+                       "  port: eighty\n"
+                       "storage:\n"
+                       "  migrate_on_start: maybe\n"
+                       "plugins:\n"
+                       "  directories: /usr/lib/wasl\n"),
+              ElementsAre("t.yaml:2: server.port: expected an integer between 0 and 65535",
+                          "t.yaml:4: storage.migrate_on_start: expected true or false",
+                          "t.yaml:6: plugins.directories: expected a list of non-empty strings"));
+}
+
+TEST(LoadProblems, SectionThatIsNotAMappingIsAProblem) {
+  const auto all = problems("log: verbose\n");
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0], "t.yaml:1: log: expected a mapping with keys level, file");
+}
+
+TEST(LoadProblems, OutOfRangeInteger) {
+  EXPECT_THAT(
+      problems("server:\n"
+               "  host: 0.0.0.0\n"
+               "  port: 70000\n"
+               "  max_threads: 0\n"),
+      ElementsAre("t.yaml:3: server.port: expected an integer between 0 and 65535",
+                  "t.yaml:4: server.max_threads: expected an integer between 1 and 100000"));
+}
+
+TEST(LoadProblems, BadDurationsShowTheForm) {
+  EXPECT_THAT(
+      problems("server:\n"
+               "  request_timeout: 30\n"
+               "  shutdown_grace: 5 s\n"
+               "  keep_alive_timeout: 0s\n"
+               "storage:\n"
+               "  sqlite:\n"
+               "    busy_timeout: 1.5s\n"),
+      ElementsAre("t.yaml:2: server.request_timeout: expected a positive duration with a unit, "
+                  "such as 250ms, 5s, 2m or 1h",
+                  "t.yaml:3: server.shutdown_grace: expected a duration with a unit, such as "
+                  "250ms, 5s, 2m or 1h",
+                  "t.yaml:4: server.keep_alive_timeout: expected a positive duration with a "
+                  "unit, such as 250ms, 5s, 2m or 1h",
+                  "t.yaml:7: storage.sqlite.busy_timeout: expected a duration with a unit, such "
+                  "as 250ms, 5s, 2m or 1h"));
+}
+
+TEST(LoadProblems, DurationsAndSizesInEveryUnit) {
+  const auto result = load_text(
+      "server:\n"
+      "  keep_alive_timeout: 250ms\n"
+      "  request_timeout: 2m\n"
+      "  shutdown_grace: 1h\n"
+      "  body_limit: 1048576\n"
+      "  webhook_body_limit: 2GiB\n",
+      "t.yaml");
+  EXPECT_THAT(problems_of(result),
+              ElementsAre("t.yaml:6: server.webhook_body_limit: expected a size in bytes such as "
+                          "1048576, 256KiB or 1MiB, from 1 to 1GiB"));
+  EXPECT_EQ(result.config.server.keep_alive_timeout, 250ms);
+  EXPECT_EQ(result.config.server.request_timeout, 2min);
+  EXPECT_EQ(result.config.server.shutdown_grace, 1h);
+  EXPECT_EQ(result.config.server.body_limit, 1048576);
+
+  const auto ok =
+      load_text("server:\n  body_limit: 256KiB\n  webhook_body_limit: 1MiB\n", "t.yaml");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.config.server.body_limit, 256 * 1024);
+  EXPECT_EQ(ok.config.server.webhook_body_limit, 1024 * 1024);
+}
+
+TEST(LoadProblems, BadSize) {
+  EXPECT_THAT(problems("server:\n"
+                       "  body_limit: 1MB\n"
+                       "  webhook_body_limit: 0\n"),
+              ElementsAre("t.yaml:2: server.body_limit: expected a size in bytes such as 1048576, "
+                          "256KiB or 1MiB, from 1 to 1GiB",
+                          "t.yaml:3: server.webhook_body_limit: expected a size in bytes such as "
+                          "1048576, 256KiB or 1MiB, from 1 to 1GiB"));
+}
+
+TEST(LoadProblems, BadEnumListsTheChoicesAndSuggests) {
+  EXPECT_THAT(problems("log:\n"
+                       "  level: verbose\n"
+                       "storage:\n"
+                       "  backend: postgress\n"),
+              ElementsAre("t.yaml:2: log.level: expected one of trace, debug, info, warn, error, "
+                          "critical, off",
+                          "t.yaml:4: storage.backend: expected one of sqlite, postgres (did you "
+                          "mean \"postgres\"?)"));
+}
+
+TEST(LoadProblems, BadPublicUrl) {
+  EXPECT_THAT(problems("server:\n"
+                       "  public_url: wasl.example.org\n"),
+              ElementsAre("t.yaml:2: server.public_url: expected an absolute http:// or https:// "
+                          "URL"));
+  EXPECT_THAT(problems("server:\n  public_url: https://\n"),
+              ElementsAre("t.yaml:2: server.public_url: expected an absolute http:// or https:// "
+                          "URL"));
+  EXPECT_TRUE(problems("server:\n  public_url: https://wasl.example.org:8443/base\n").empty());
+}
+
+TEST(LoadProblems, MissingRequiredKeyIsReportedWhereItsMappingStarts) {
+  EXPECT_THAT(problems("plugins:\n"
+                       "  files:\n"
+                       "    - name: chime\n"
+                       "    - file: libx.so\n"),
+              ElementsAre("t.yaml:3: plugins.files[0].file: required (a non-empty file path)",
+                          "t.yaml:4: plugins.files[1].name: required (a non-empty string)"));
+}
+
+TEST(LoadProblems, PostgresUrlRequiredWhenTheBackendIsPostgres) {
+  EXPECT_THAT(problems("storage:\n"
+                       "  backend: postgres\n"
+                       "  postgres:\n"
+                       "    pool_size: 4\n"),
+              ElementsAre("t.yaml:2: storage.postgres.url: required when storage.backend is "
+                          "postgres"));
+  EXPECT_TRUE(problems("storage:\n  backend: sqlite\n").empty());
+}
+
+TEST(LoadProblems, EmptyTlsSectionStillNeedsItsFiles) {
+  EXPECT_THAT(problems("server:\n"
+                       "  tls:\n"),
+              ElementsAre("t.yaml:2: server.tls.certificate_file: required (the path of a "
+                          "readable file)",
+                          "t.yaml:2: server.tls.private_key_file: required (the path of a "
+                          "readable file)"));
+}
+
+TEST(LoadProblems, DuplicateKey) {
+  EXPECT_THAT(problems("server:\n"
+                       "  port: 1\n"
+                       "  port: 2\n"),
+              ElementsAre("t.yaml:3: server.port: duplicate key (first written at line 2)"));
+}
+
+TEST(LoadProblems, TlsFilesMustBeReadable) {
+  TempDir dir;
+  const std::string cert = dir.write("c.pem", "x");
+  const std::string missing = (dir.path() / "k.pem").string();
+  EXPECT_THAT(problems("server:\n"
+                       "  tls:\n"
+                       "    certificate_file: " +
+                       cert +
+                       "\n"
+                       "    private_key_file: " +
+                       missing + "\n"),
+              ElementsAre("t.yaml:4: server.tls.private_key_file: cannot read " + missing +
+                          " (No such file or directory)"));
+  EXPECT_THAT(problems("server:\n"
+                       "  tls:\n"
+                       "    certificate_file: " +
+                       cert + "\n"),
+              ElementsAre("t.yaml:2: server.tls.private_key_file: required (the path of a "
+                          "readable file)"));
+}
+
+const char* const kReferences =
+    "plugins:\n"                       // 1
+    "  files:\n"                       // 2
+    "    - name: chime\n"              // 3
+    "      file: libchime.so\n"        // 4
+    "      sha256: ABCDEF\n"           // 5
+    "instances:\n"                     // 6
+    "  video.chime-main:\n"            // 7
+    "    plugin: chime\n"              // 8
+    "  ehr.kfsh:\n"                    // 9
+    "    plugin: fhir\n"               // 10
+    "  Video.Bad:\n"                   // 11
+    "    plugin: chime\n"              // 12
+    "facilities:\n"                    // 13
+    "  kfsh:\n"                        // 14
+    "    name: KFSH\n"                 // 15
+    "    bindings:\n"                  // 16
+    "      video: video.chime-mian\n"  // 17
+    "      ehr: video.chime-main\n"    // 18
+    "      fax: ehr.kfsh\n"            // 19
+    "  Bad_Id:\n"                      // 20
+    "    name: x\n";                   // 21
+
+TEST(LoadProblems, AllProblemsAreCollectedAtOnceInLineOrder) {
+  EXPECT_THAT(
+      problems(kReferences),
+      ElementsAre(
+          "t.yaml:5: plugins.files[0].sha256: expected 64 lowercase hexadecimal digits (a "
+          "SHA-256)",
+          "t.yaml:10: instances.ehr.kfsh.plugin: \"fhir\" is not declared in plugins.files",
+          "t.yaml:11: instances.Video.Bad: expected an instance name \"<capability>.<label>\" "
+          "(capability video, ehr, billing or reporting; label of a-z, 0-9 and -, not starting "
+          "with -)",
+          "t.yaml:17: facilities.kfsh.bindings.video: instance \"video.chime-mian\" is not "
+          "declared in instances (did you mean \"video.chime-main\"?)",
+          "t.yaml:18: facilities.kfsh.bindings.ehr: instance \"video.chime-main\" has "
+          "capability video, not ehr",
+          "t.yaml:19: facilities.kfsh.bindings.fax: unknown role (expected one of video, ehr, "
+          "billing, reporting)",
+          "t.yaml:20: facilities.Bad_Id: expected a facility id (a-z, 0-9 and -, not starting "
+          "with -)"));
+}
+
+TEST(LoadProblems, PluginNotDeclaredSuggestsTheNearestPlugin) {
+  EXPECT_THAT(problems("plugins:\n"
+                       "  files:\n"
+                       "    - {name: twilio, file: libtwilio.so}\n"
+                       "instances:\n"
+                       "  video.main:\n"
+                       "    plugin: twillio\n"),
+              ElementsAre("t.yaml:6: instances.video.main.plugin: \"twillio\" is not declared in "
+                          "plugins.files (did you mean \"twilio\"?)"));
+}
+
+TEST(LoadProblems, DuplicatePluginName) {
+  EXPECT_THAT(problems("plugins:\n"
+                       "  files:\n"
+                       "    - {name: a, file: a.so}\n"
+                       "    - {name: a, file: b.so}\n"),
+              ElementsAre("t.yaml:4: plugins.files[1].name: \"a\" is already declared at line 3"));
+}
+
+TEST(LoadProblems, MissingEnvironmentVariable) {
+  ScopedEnv env("WASL_TEST_UNSET_VAR", std::nullopt);
+  EXPECT_THAT(problems("storage:\n"
+                       "  backend: postgres\n"
+                       "  postgres:\n"
+                       "    url: ${env:WASL_TEST_UNSET_VAR}\n"),
+              ElementsAre("t.yaml:4: storage.postgres.url: environment variable "
+                          "WASL_TEST_UNSET_VAR is not set (${env:WASL_TEST_UNSET_VAR})"));
+}
+
+TEST(LoadProblems, MissingSecretFileIsResolvedAgainstTheConfigDirectory) {
+  TempDir dir;
+  const std::string path = dir.write("wasl.yaml",
+                                     "storage:\n"
+                                     "  backend: postgres\n"
+                                     "  postgres:\n"
+                                     "    url: ${file:secrets/db-url}\n");
+  EXPECT_THAT(problems_of(load_file(path)),
+              ElementsAre(path + ":4: storage.postgres.url: cannot read file " +
+                          (dir.path() / "secrets/db-url").string() +
+                          " (No such file or directory; from ${file:secrets/db-url})"));
+
+  dir.write("secrets/db-url", "postgresql://wasl:f1le-secret@db/wasl\n");
+  const auto result = load_file(path);
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  EXPECT_EQ(result.config.storage.postgres.url.reveal(), "postgresql://wasl:f1le-secret@db/wasl");
+}
+
+TEST(LoadProblems, YamlSyntaxErrorGivesItsLine) {
+  EXPECT_THAT(problems("server:\n"
+                       "  port: 8080\n"
+                       " host: x\n"),
+              ElementsAre("t.yaml:3: YAML syntax error: end of map not found"));
+  EXPECT_THAT(problems("server:\n"
+                       "  port: 8080\n"
+                       "  host: [a, b\n"
+                       "log:\n"
+                       "  level: info\n"),
+              ElementsAre("t.yaml:4: YAML syntax error: end of sequence flow not found"));
+}
+
+TEST(LoadProblems, RootThatIsNotAMapping) {
+  const auto all = problems("- a\n- b\n");
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_THAT(all[0], HasSubstr("t.yaml:1: expected a mapping with keys server, log"));
+}
+
+TEST(LoadText, JsonDocumentIsAccepted) {
+  const auto result = load_text(R"({
+  "server": {"port": 9090, "public_url": "https://hub.example.org"},
+  "storage": {"backend": "sqlite", "sqlite": {"path": "/var/lib/wasl/wasl.db"}},
+  "plugins": {"files": [{"name": "chime", "file": "libchime.so"}]},
+  "instances": {"video.chime-main": {"plugin": "chime", "settings": {"region": "me-south-1", "n": 2}}},
+  "facilities": {"kfsh": {"name": "KFSH", "bindings": {"video": "video.chime-main"}}}
+})",
+                                "t.json");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  EXPECT_EQ(result.config.server.port, 9090);
+  EXPECT_EQ(result.config.storage.sqlite.path, "/var/lib/wasl/wasl.db");
+  EXPECT_EQ(result.config.instances.at("video.chime-main").settings,
+            nlohmann::json::parse(R"({"region": "me-south-1", "n": 2})"));
+  EXPECT_EQ(result.config.facilities.at("kfsh").bindings.at("video"), "video.chime-main");
+
+  EXPECT_THAT(problems_of(load_text("{\n"
+                                    "  \"server\": {\n"
+                                    "    \"port\": \"abc\"\n"
+                                    "  }\n"
+                                    "}\n",
+                                    "t.json")),
+              ElementsAre("t.json:3: server.port: expected an integer between 0 and 65535"));
+}
+
+// ----- secrets ----------------------------------------------------------------
+
+TEST(LoadSecrets, SubstitutedValuesNeverAppearInProblems) {
+  const std::string secret = "hunter2-TOP";
+  ScopedEnv env("WASL_TEST_SECRET", secret);
+  TempDir dir;
+  dir.write("secret.txt", secret + "\n");
+  const std::string text =
+      "server:\n"                                        // 1
+      "  port: ${env:WASL_TEST_SECRET}\n"                // 2
+      "  public_url: ${env:WASL_TEST_SECRET}\n"          // 3
+      "  request_timeout: ${file:secret.txt}\n"          // 4
+      "  tls:\n"                                         // 5
+      "    certificate_file: ${env:WASL_TEST_SECRET}\n"  // 6
+      "    private_key_file: x${file:secret.txt}\n"      // 7
+      "log:\n"                                           // 8
+      "  level: ${env:WASL_TEST_SECRET}\n"               // 9
+      "plugins:\n"                                       // 10
+      "  files:\n"                                       // 11
+      "    - name: p\n"                                  // 12
+      "      file: p.so\n"                               // 13
+      "      sha256: ${env:WASL_TEST_SECRET}\n"          // 14
+      "instances:\n"                                     // 15
+      "  video.a:\n"                                     // 16
+      "    plugin: ${env:WASL_TEST_SECRET}\n"            // 17
+      "facilities:\n"                                    // 18
+      "  f:\n"                                           // 19
+      "    bindings:\n"                                  // 20
+      "      video: ${file:secret.txt}\n";               // 21
+  const auto all = problems(text, dir.path().string());
+  EXPECT_THAT(
+      all,
+      ElementsAre(
+          "t.yaml:2: server.port: expected an integer between 0 and 65535 (value from "
+          "${env:WASL_TEST_SECRET})",
+          "t.yaml:3: server.public_url: expected an absolute http:// or https:// URL (value "
+          "from ${env:WASL_TEST_SECRET})",
+          "t.yaml:4: server.request_timeout: expected a positive duration with a unit, such as "
+          "250ms, 5s, 2m or 1h (value from ${file:secret.txt})",
+          "t.yaml:6: server.tls.certificate_file: cannot read the file (value from "
+          "${env:WASL_TEST_SECRET}) (No such file or directory)",
+          "t.yaml:7: server.tls.private_key_file: cannot read the file (value from "
+          "${file:secret.txt}) (No such file or directory)",
+          "t.yaml:9: log.level: expected one of trace, debug, info, warn, error, critical, off "
+          "(value from ${env:WASL_TEST_SECRET})",
+          "t.yaml:14: plugins.files[0].sha256: expected 64 lowercase hexadecimal digits (a "
+          "SHA-256) (value from ${env:WASL_TEST_SECRET})",
+          "t.yaml:17: instances.video.a.plugin: the value of ${env:WASL_TEST_SECRET} is not "
+          "declared in plugins.files",
+          "t.yaml:21: facilities.f.bindings.video: instance the value of ${file:secret.txt} is "
+          "not declared in instances"));
+  for (const auto& p : all) EXPECT_THAT(p, Not(HasSubstr("hunter2"))) << p;
+  EXPECT_THAT(describe(), Not(HasSubstr("hunter2")));
+}
+
+TEST(LoadSecrets, SecretValuesAreRedactedWhenRendered) {
+  ScopedEnv url("WASL_TEST_DB_URL", "postgresql://wasl:db-s3cret@db/wasl");
+  ScopedEnv token("WASL_TEST_TOKEN", "tok-s3cret");
+  ScopedEnv log("WASL_TEST_LOG", "/var/log/s3cret-dir/wasl.log");
+  const auto result = load_text(
+      "log:\n"
+      "  file: ${env:WASL_TEST_LOG}\n"
+      "storage:\n"
+      "  backend: postgres\n"
+      "  postgres:\n"
+      "    url: ${env:WASL_TEST_DB_URL}\n"
+      "plugins:\n"
+      "  files: [{name: x, file: x.so}]\n"
+      "instances:\n"
+      "  ehr.a:\n"
+      "    plugin: x\n"
+      "    settings:\n"
+      "      header: Bearer ${env:WASL_TEST_TOKEN}\n",
+      "t.yaml");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  EXPECT_EQ(result.config.log.file, "/var/log/s3cret-dir/wasl.log");
+  const std::string text = render(result.config);
+  EXPECT_THAT(text, Not(HasSubstr("s3cret")));
+  EXPECT_THAT(text, HasSubstr("storage.postgres.url: [redacted]"));
+  EXPECT_THAT(text, HasSubstr("log.file: [redacted]"));
+  EXPECT_THAT(text, HasSubstr("instances.ehr.a.settings: {\"header\":\"Bearer [redacted]\"}"));
+  std::ostringstream streamed;
+  streamed << result.config.storage.postgres.url;
+  EXPECT_EQ(streamed.str(), "[redacted]");
+}
+
+// ----- instances --------------------------------------------------------------
+
+TEST(LoadInstances, SettingsBecomeTypedJsonAndRecordTheirSecrets) {
+  TempDir dir;
+  dir.write("token.txt", "auth-tok\n");
+  ScopedEnv sid("WASL_TEST_SID", "AC123");
+  const std::string text =
+      "plugins:\n"                  // 1
+      "  files:\n"                  // 2
+      "    - name: twilio\n"        // 3
+      "      file: libtwilio.so\n"  // 4
+      "instances:\n"                // 5
+      "  video.twilio-main:\n"      // 6
+      "    plugin: twilio\n"        // 7
+      "    optional: true\n"        // 8
+      "    settings:\n"             // 9
+      "      account_sid: ${env:WASL_TEST_SID}\n"
+      "      auth_token: ${file:token.txt}\n"
+      "      region: \"us1\"\n"
+      "      port: 443\n"
+      "      quoted_port: \"443\"\n"
+      "      single_quoted: '-7'\n"
+      "      negative: -7\n"
+      "      ratio: 0.5\n"
+      "      exponent: 1e3\n"
+      "      enabled: false\n"
+      "      quoted_bool: \"true\"\n"
+      "      nothing: null\n"
+      "      tilde: ~\n"
+      "      empty:\n"
+      "      nested: {list: [1, \"2\", three, 4.0e1]}\n"
+      "      big: 18446744073709551615\n"
+      "      literal: $${env:NOT_EXPANDED}\n"
+      "      header: \"Bearer ${env:WASL_TEST_SID}\"\n"
+      "      arabic: \"مستشفى\"\n"
+      "  ehr.kfsh:\n"
+      "    plugin: twilio\n";
+  const auto result = load_text(text, "t.yaml", dir.path().string());
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  ASSERT_EQ(result.config.plugins.files.size(), 1u);
+  EXPECT_EQ(result.config.plugins.files[0].line, 3);
+
+  const InstanceConfig& twilio = result.config.instances.at("video.twilio-main");
+  EXPECT_EQ(twilio.name, "video.twilio-main");
+  EXPECT_EQ(twilio.plugin, "twilio");
+  EXPECT_TRUE(twilio.optional);
+  EXPECT_EQ(twilio.line, 6);
+  const nlohmann::json& s = twilio.settings;
+  EXPECT_EQ(s["account_sid"], "AC123");
+  EXPECT_EQ(s["auth_token"], "auth-tok");
+  EXPECT_EQ(s["region"], "us1");
+  EXPECT_TRUE(s["port"].is_number_integer());
+  EXPECT_EQ(s["port"], 443);
+  EXPECT_TRUE(s["quoted_port"].is_string());
+  EXPECT_EQ(s["quoted_port"], "443");
+  EXPECT_EQ(s["single_quoted"], "-7");
+  EXPECT_EQ(s["negative"], -7);
+  EXPECT_TRUE(s["ratio"].is_number_float());
+  EXPECT_DOUBLE_EQ(s["ratio"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(s["exponent"].get<double>(), 1000.0);
+  EXPECT_EQ(s["enabled"], false);
+  EXPECT_EQ(s["quoted_bool"], "true");
+  EXPECT_TRUE(s["nothing"].is_null());
+  EXPECT_TRUE(s["tilde"].is_null());
+  EXPECT_TRUE(s["empty"].is_null());
+  EXPECT_EQ(s["nested"], nlohmann::json::parse(R"({"list": [1, "2", "three", 40.0]})"));
+  EXPECT_TRUE(s["big"].is_number_unsigned());
+  EXPECT_EQ(s["big"].get<std::uint64_t>(), 18446744073709551615ull);
+  EXPECT_EQ(s["literal"], "${env:NOT_EXPANDED}");
+  EXPECT_EQ(s["header"], "Bearer AC123");
+  EXPECT_EQ(s["arabic"], "مستشفى");
+  EXPECT_THAT(twilio.secret_values, ElementsAre("AC123", "auth-tok", "AC123"));
+
+  const InstanceConfig& kfsh = result.config.instances.at("ehr.kfsh");
+  EXPECT_FALSE(kfsh.optional);
+  EXPECT_EQ(kfsh.settings, nlohmann::json::object());
+  EXPECT_TRUE(kfsh.secret_values.empty());
+}
+
+TEST(LoadInstances, SettingsMustBeAMapping) {
+  EXPECT_THAT(problems("plugins:\n"
+                       "  files: [{name: x, file: x.so}]\n"
+                       "instances:\n"
+                       "  billing.nphies:\n"
+                       "    plugin: x\n"
+                       "    settings: [1, 2]\n"),
+              ElementsAre("t.yaml:6: instances.billing.nphies.settings: expected a mapping"));
+}
+
+TEST(LoadInstances, FacilitiesBindRolesToInstancesOfTheSameCapability) {
+  const auto result = load_text(
+      "plugins:\n"
+      "  files: [{name: x, file: x.so, sha256: " +
+          std::string(64, 'a') +
+          "}]\n"
+          "instances:\n"
+          "  video.main: {plugin: x}\n"
+          "  ehr.hospital-a: {plugin: x}\n"
+          "facilities:\n"
+          "  hospital-a:\n"
+          "    name: مستشفى أ\n"
+          "    bindings:\n"
+          "      video: video.main\n"
+          "      ehr: ehr.hospital-a\n",
+      "t.yaml");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  EXPECT_EQ(result.config.plugins.files[0].sha256, std::string(64, 'a'));
+  const FacilityConfig& f = result.config.facilities.at("hospital-a");
+  EXPECT_EQ(f.id, "hospital-a");
+  EXPECT_EQ(f.name, "مستشفى أ");
+  EXPECT_EQ(f.line, 7);
+  EXPECT_EQ(f.bindings, (std::map<std::string, std::string>{{"video", "video.main"},
+                                                            {"ehr", "ehr.hospital-a"}}));
+}
+
+}  // namespace
+}  // namespace wasl::config
