@@ -1,0 +1,450 @@
+#include "hub/storage/postgres/postgres_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <pqxx/pqxx>
+#include <string>
+#include <utility>
+
+namespace wasl::storage {
+
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+using sdk::Status;
+
+namespace {
+
+// PostgreSQL type oids (pg_type.h) that map to typed Values.
+constexpr pqxx::oid kBoolOid = 16;
+constexpr pqxx::oid kByteaOid = 17;
+constexpr pqxx::oid kInt8Oid = 20;
+constexpr pqxx::oid kInt2Oid = 21;
+constexpr pqxx::oid kInt4Oid = 23;
+constexpr pqxx::oid kOidOid = 26;
+constexpr pqxx::oid kFloat4Oid = 700;
+constexpr pqxx::oid kFloat8Oid = 701;
+
+// The password part of a libpq URI or key=value string, to keep it out of
+// every message.
+std::string password_of(const std::string& url) {
+  if (auto scheme = url.find("://"); scheme != std::string::npos) {
+    auto at = url.find('@', scheme + 3);
+    if (at == std::string::npos) return {};
+    auto colon = url.find(':', scheme + 3);
+    if (colon == std::string::npos || colon > at) return {};
+    return url.substr(colon + 1, at - colon - 1);
+  }
+  auto pos = url.find("password=");
+  if (pos == std::string::npos) return {};
+  auto end = url.find(' ', pos);
+  return url.substr(pos + 9, end == std::string::npos ? std::string::npos : end - pos - 9);
+}
+
+std::string with_connect_timeout(const std::string& url, std::chrono::milliseconds timeout) {
+  if (url.find("connect_timeout") != std::string::npos) return url;
+  auto seconds = std::max<long long>(2, (timeout.count() + 999) / 1000);
+  if (url.find("://") != std::string::npos) {
+    return url + (url.find('?') == std::string::npos ? "?" : "&") +
+           "connect_timeout=" + std::to_string(seconds);
+  }
+  return url + " connect_timeout=" + std::to_string(seconds);
+}
+
+// The first line of a libpq/libpqxx message without the severity prefix, the
+// password removed, and, for data exceptions, the quoted input value dropped
+// (it may be PHI).
+std::string clean_message(const char* what, const std::string& sqlstate,
+                          const std::string& secret) {
+  std::string s(what != nullptr ? what : "");
+  if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
+  for (const char* prefix : {"ERROR:  ", "FATAL:  ", "ERROR: ", "FATAL: "}) {
+    if (s.rfind(prefix, 0) == 0) {
+      s.erase(0, std::char_traits<char>::length(prefix));
+      break;
+    }
+  }
+  if (sqlstate.rfind("22", 0) == 0) {
+    if (auto q = s.find(": \""); q != std::string::npos) s.resize(q);
+  }
+  if (!secret.empty()) {
+    for (auto p = s.find(secret); p != std::string::npos; p = s.find(secret, p + 3)) {
+      s.replace(p, secret.size(), "***");
+    }
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+// Receives the server's notices (e.g. "relation already exists, skipping")
+// so they go to the debug log instead of stderr.
+class NoticeSink final : public pqxx::errorhandler {
+ public:
+  explicit NoticeSink(pqxx::connection_base& conn) : pqxx::errorhandler(conn) {}
+  bool operator()(const char msg[]) noexcept override {
+    try {
+      std::string_view text(msg);
+      if (auto nl = text.find('\n'); nl != std::string_view::npos) text = text.substr(0, nl);
+      spdlog::debug("postgres notice: {}", text);
+    } catch (...) {
+    }
+    return false;
+  }
+};
+
+}  // namespace
+
+// One libpqxx connection. Used by one thread at a time.
+class PostgresConnection {
+ public:
+  explicit PostgresConnection(const std::string& conninfo) : conn_(conninfo) {
+    sink_ = std::make_unique<NoticeSink>(conn_);
+    // A connection that breaks is replaced by the pool, never silently
+    // reopened by libpqxx, so the pool's accounting stays true.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    conn_.inhibit_reactivation(true);
+#pragma GCC diagnostic pop
+  }
+
+  pqxx::connection& conn() { return conn_; }
+  bool is_open() const noexcept { return conn_.is_open(); }
+
+ private:
+  pqxx::connection conn_;
+  std::unique_ptr<NoticeSink> sink_;  // declared after conn_: unregisters first
+};
+
+namespace {
+
+// Maps the exception being handled to the Store's error contract.
+// `lost` says whether the connection turned out broken.
+Error current_pg_error(std::string_view what, bool lost, const std::string& secret) {
+  std::string state;
+  std::string text;
+  ErrorCode code = ErrorCode::kInternal;
+  bool retryable = false;
+  try {
+    throw;
+  } catch (const pqxx::broken_connection& e) {
+    text = clean_message(e.what(), state, secret);
+    lost = true;
+  } catch (const pqxx::in_doubt_error& e) {
+    text = clean_message(e.what(), state, secret);
+    return Error(ErrorCode::kUnavailable,
+                 std::string(what) + ": the connection broke during COMMIT, so whether the "
+                 "transaction was committed is unknown (" + text + ")",
+                 false);
+  } catch (const pqxx::unique_violation& e) {
+    state = e.sqlstate();
+    code = ErrorCode::kAlreadyExists;
+    text = clean_message(e.what(), state, secret);
+  } catch (const pqxx::integrity_constraint_violation& e) {
+    // foreign_key_violation, check_violation, not_null_violation, …
+    state = e.sqlstate();
+    code = ErrorCode::kFailedPrecondition;
+    text = clean_message(e.what(), state, secret);
+  } catch (const pqxx::transaction_rollback& e) {
+    // serialization_failure, deadlock_detected
+    code = ErrorCode::kConflict;
+    retryable = true;
+    text = clean_message(e.what(), state, secret);
+  } catch (const pqxx::sql_error& e) {
+    state = e.sqlstate();
+    text = clean_message(e.what(), state, secret);
+    if (state.rfind("40", 0) == 0 || state == "55P03") {
+      code = ErrorCode::kConflict;
+      retryable = true;
+    } else if (state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0) {
+      lost = true;
+    }
+  } catch (const std::exception& e) {
+    text = clean_message(e.what(), state, secret);
+  } catch (...) {
+    text = "unknown failure";
+  }
+  if (lost) {
+    return Error(ErrorCode::kUnavailable,
+                 std::string(what) + ": the connection to PostgreSQL was lost (" + text + ")",
+                 true);
+  }
+  return Error(code, std::string(what) + ": " + text, retryable);
+}
+
+Result<std::unique_ptr<PostgresConnection>> open_connection(const std::string& conninfo,
+                                                            const std::string& secret) {
+  try {
+    return std::make_unique<PostgresConnection>(conninfo);
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::kUnavailable,
+                 "cannot connect to PostgreSQL (check storage.postgres.url, that the server "
+                 "runs and accepts this user): " + clean_message(e.what(), "", secret),
+                 true);
+  }
+}
+
+class PostgresTransaction final : public Transaction {
+ public:
+  PostgresTransaction(ConnectionPool<PostgresConnection>& pool,
+                      std::unique_ptr<PostgresConnection> conn,
+                      std::unique_ptr<pqxx::nontransaction> tx, const std::string& secret)
+      : pool_(pool), conn_(std::move(conn)), tx_(std::move(tx)), secret_(secret) {}
+  ~PostgresTransaction() override { rollback(); }
+
+  Result<std::int64_t> exec(std::string_view sql, const Params& params) override {
+    WASL_RETURN_IF_ERROR(usable());
+    try {
+      pqxx::result r = tx_->exec_params(std::string(sql), to_pqxx(params));
+      return static_cast<std::int64_t>(r.affected_rows());
+    } catch (...) {
+      return fail("executing a statement");
+    }
+  }
+
+  Result<Rows> query(std::string_view sql, const Params& params) override {
+    WASL_RETURN_IF_ERROR(usable());
+    try {
+      pqxx::result r = tx_->exec_params(std::string(sql), to_pqxx(params));
+      auto ncols = r.columns();
+      auto columns = std::make_shared<std::vector<std::string>>();
+      columns->reserve(ncols);
+      std::vector<pqxx::oid> types;
+      types.reserve(ncols);
+      for (pqxx::row_size_type c = 0; c < ncols; ++c) {
+        columns->emplace_back(r.column_name(c));
+        types.push_back(r.column_type(c));
+      }
+      Rows rows;
+      rows.reserve(r.size());
+      for (const auto& row : r) {
+        std::vector<Value> cells;
+        cells.reserve(ncols);
+        for (pqxx::row_size_type c = 0; c < ncols; ++c) cells.push_back(read_cell(row[c], types[c]));
+        rows.emplace_back(columns, std::move(cells));
+      }
+      return rows;
+    } catch (...) {
+      return fail("running a query");
+    }
+  }
+
+  Status exec_script(std::string_view sql) override {
+    WASL_RETURN_IF_ERROR(usable());
+    try {
+      tx_->exec(std::string(sql));
+      return {};
+    } catch (...) {
+      return fail("executing a script");
+    }
+  }
+
+  Status commit() override {
+    WASL_RETURN_IF_ERROR(usable());
+    try {
+      tx_->exec("COMMIT");
+    } catch (...) {
+      Error e = fail("committing");
+      rollback();
+      return e;
+    }
+    finish(true);
+    return {};
+  }
+
+  void rollback() noexcept override {
+    if (!conn_) return;
+    bool healthy = conn_->is_open();
+    if (healthy) {
+      try {
+        tx_->exec("ROLLBACK");
+      } catch (...) {
+        healthy = false;
+      }
+    }
+    finish(healthy && conn_->is_open());
+  }
+
+ private:
+  Status usable() const {
+    if (!conn_) {
+      return Error(ErrorCode::kFailedPrecondition, "the transaction has already ended");
+    }
+    if (failed_) {
+      return Error(ErrorCode::kFailedPrecondition,
+                   "an earlier statement of this transaction failed; roll it back");
+    }
+    return {};
+  }
+
+  // Call only from a catch block.
+  Error fail(std::string_view what) {
+    failed_ = true;
+    return current_pg_error(what, !conn_->is_open(), secret_);
+  }
+
+  static pqxx::internal::params to_pqxx(const Params& params) {
+    pqxx::internal::params out;
+    for (const Value& v : params) {
+      if (std::holds_alternative<std::monostate>(v)) {
+        out.lengths.push_back(0);
+        out.nonnulls.push_back(0);
+        out.binaries.push_back(0);
+        continue;
+      }
+      if (auto p = std::get_if<Blob>(&v)) {
+        out.bin_strings.emplace_back(p->bytes.data(), p->bytes.size());
+        out.lengths.push_back(static_cast<int>(p->bytes.size()));
+        out.nonnulls.push_back(1);
+        out.binaries.push_back(1);
+        continue;
+      }
+      std::string text;
+      if (auto p = std::get_if<std::int64_t>(&v)) {
+        text = std::to_string(*p);
+      } else if (auto p = std::get_if<double>(&v)) {
+        char buf[64];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *p);
+        text.assign(buf, ec == std::errc() ? end : buf);
+      } else {
+        text = std::get<std::string>(v);
+      }
+      out.lengths.push_back(static_cast<int>(text.size()));
+      out.nonnulls.push_back(1);
+      out.binaries.push_back(0);
+      out.strings.push_back(std::move(text));
+    }
+    return out;
+  }
+
+  static Value read_cell(const pqxx::field& f, pqxx::oid type) {
+    if (f.is_null()) return std::monostate{};
+    const char* s = f.c_str();
+    std::size_t n = f.size();
+    switch (type) {
+      case kByteaOid:
+        return Blob{pqxx::binarystring(f).str()};
+      case kBoolOid:
+        return static_cast<std::int64_t>(n > 0 && s[0] == 't' ? 1 : 0);
+      case kInt2Oid:
+      case kInt4Oid:
+      case kInt8Oid:
+      case kOidOid: {
+        std::int64_t v = 0;
+        auto [end, ec] = std::from_chars(s, s + n, v);
+        if (ec == std::errc() && end == s + n) return v;
+        return std::string(s, n);
+      }
+      case kFloat4Oid:
+      case kFloat8Oid: {
+        char* end = nullptr;
+        double v = std::strtod(s, &end);
+        if (end == s + n) return v;
+        return std::string(s, n);
+      }
+      default:
+        return std::string(s, n);
+    }
+  }
+
+  void finish(bool healthy) noexcept {
+    try {
+      if (failed_ || !healthy) {
+        tx_->abort();
+      } else {
+        tx_->commit();
+      }
+    } catch (...) {
+      healthy = false;
+    }
+    tx_.reset();
+    pool_.release(std::move(conn_), healthy);
+  }
+
+  ConnectionPool<PostgresConnection>& pool_;
+  std::unique_ptr<PostgresConnection> conn_;
+  std::unique_ptr<pqxx::nontransaction> tx_;
+  const std::string& secret_;
+  bool failed_ = false;
+};
+
+}  // namespace
+
+PostgresStore::PostgresStore(const PostgresOptions& options)
+    : options_(options),
+      secret_(password_of(options.url)),
+      pool_(options.pool_size, options.acquire_timeout,
+            [conninfo = with_connect_timeout(options.url, options.connect_timeout),
+             secret = password_of(options.url)] { return open_connection(conninfo, secret); }) {}
+
+PostgresStore::~PostgresStore() = default;
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions& options) {
+  if (options.url.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "storage.postgres.url is empty");
+  }
+  WASL_ASSIGN_OR_RETURN(auto first,
+                        open_connection(with_connect_timeout(options.url, options.connect_timeout),
+                                        password_of(options.url)));
+  std::unique_ptr<PostgresStore> store(new PostgresStore(options));
+  store->pool_.adopt(std::move(first));
+  return store;
+}
+
+Result<std::unique_ptr<Transaction>> PostgresStore::begin(TxMode mode) {
+  static const std::string kReadWrite = "BEGIN ISOLATION LEVEL READ COMMITTED";
+  static const std::string kReadOnly = "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY";
+  const std::string& sql = mode == TxMode::kReadWrite ? kReadWrite : kReadOnly;
+  WASL_ASSIGN_OR_RETURN(auto conn, pool_.acquire());
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<pqxx::nontransaction> tx;
+    try {
+      tx = std::make_unique<pqxx::nontransaction>(conn->conn());
+      tx->exec(sql);
+      return std::unique_ptr<Transaction>(
+          new PostgresTransaction(pool_, std::move(conn), std::move(tx), secret_));
+    } catch (...) {
+      bool lost = !conn->is_open();
+      Error e = current_pg_error("beginning a transaction", lost, secret_);
+      if (tx) {
+        try {
+          tx->abort();
+        } catch (...) {
+        }
+        tx.reset();
+      }
+      lost = lost || !conn->is_open() ||
+             (e.code == ErrorCode::kUnavailable && e.retryable);
+      if (!lost) {
+        pool_.release(std::move(conn), true);
+        return e;
+      }
+      if (attempt > 0) {
+        pool_.release(std::move(conn), false);
+        return e;
+      }
+      // Nothing ran on the broken connection yet: replace it and try once more.
+      spdlog::info("postgres connection found broken at BEGIN; reconnecting");
+      WASL_ASSIGN_OR_RETURN(conn, pool_.replace(std::move(conn)));
+    }
+  }
+}
+
+Status PostgresStore::ping() {
+  WASL_ASSIGN_OR_RETURN(auto tx, begin(TxMode::kReadOnly));
+  WASL_ASSIGN_OR_RETURN(auto rows, tx->query("SELECT 1"));
+  tx->rollback();
+  if (rows.size() != 1) return Error(ErrorCode::kInternal, "SELECT 1 returned no row");
+  return {};
+}
+
+PoolStats PostgresStore::pool_stats() const { return pool_.stats(); }
+
+Result<std::unique_ptr<Store>> open_postgres(const PostgresOptions& options) {
+  WASL_ASSIGN_OR_RETURN(auto store, PostgresStore::open(options));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace wasl::storage

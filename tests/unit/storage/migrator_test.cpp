@@ -1,0 +1,232 @@
+#include "hub/storage/migrator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
+
+#include "status_matchers.hpp"
+#include "test_database.hpp"
+
+namespace wasl::storage {
+namespace {
+
+using sdk::ErrorCode;
+using testing::TestDatabase;
+
+class MigratorTest : public ::testing::TestWithParam<Dialect> {
+ protected:
+  void SetUp() override {
+    auto db = TestDatabase::create(GetParam());
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    db_ = std::move(db).value();
+    auto store = db_->open();
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(store).value();
+  }
+
+  std::vector<std::int64_t> recorded_versions(Store& store) {
+    std::vector<std::int64_t> out;
+    auto tx = store.begin(TxMode::kReadOnly);
+    EXPECT_TRUE(tx.ok());
+    if (!tx.ok()) return out;
+    auto rows = (*tx)->query("SELECT version FROM schema_migrations ORDER BY version");
+    EXPECT_TRUE(rows.ok()) << rows.error().message;
+    if (!rows.ok()) return out;
+    for (const auto& r : *rows) out.push_back(r.get_int(0).value_or(-1));
+    return out;
+  }
+
+  bool table_usable(const std::string& table) {
+    auto tx = store_->begin(TxMode::kReadOnly);
+    if (!tx.ok()) return false;
+    return (*tx)->query("SELECT COUNT(*) FROM " + table).ok();
+  }
+
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(MigratorTest, EmbeddedMigrationsMatchTheSourceFiles) {
+  const auto& embedded = embedded_migrations(GetParam());
+  ASSERT_FALSE(embedded.empty());
+  EXPECT_EQ(embedded[0].version, 1);
+  EXPECT_EQ(embedded[0].name, "initial");
+  std::string dir = std::string(WASL_SOURCE_DIR) + "/migrations/" +
+                    (GetParam() == Dialect::kSqlite ? "sqlite" : "postgres");
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".sql") ++files;
+  }
+  EXPECT_EQ(static_cast<std::size_t>(files), embedded.size());
+  std::ifstream in(dir + "/0001_initial.sql", std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(embedded[0].sql, text.str());
+  for (std::size_t i = 1; i < embedded.size(); ++i) {
+    EXPECT_LT(embedded[i - 1].version, embedded[i].version);
+  }
+}
+
+TEST_P(MigratorTest, AppliesEmbeddedMigrationsOnceOnAnEmptyDatabase) {
+  const auto& embedded = embedded_migrations(GetParam());
+  ASSERT_OK_AND_ASSIGN(auto pending, pending_migrations(*store_, embedded));
+  EXPECT_EQ(pending.size(), embedded.size());
+
+  ASSERT_OK_AND_ASSIGN(auto first, migrate(*store_, embedded));
+  EXPECT_EQ(first.applied.size(), embedded.size());
+  EXPECT_EQ(first.current_version, embedded.back().version);
+
+  ASSERT_OK_AND_ASSIGN(auto second, migrate(*store_, embedded));
+  EXPECT_TRUE(second.applied.empty());
+  EXPECT_EQ(second.current_version, embedded.back().version);
+  ASSERT_OK_AND_ASSIGN(auto none, pending_migrations(*store_, embedded));
+  EXPECT_TRUE(none.empty());
+
+  for (const char* table :
+       {"facilities", "api_keys", "consultations", "participants", "recordings", "claims",
+        "reports", "workflow_definitions", "workflow_runs", "workflow_steps", "jobs", "inbox",
+        "idempotency_keys", "audit_events", "audit_checkpoints", "encryption_keys",
+        "key_rotations", "plugin_state"}) {
+    EXPECT_TRUE(table_usable(table)) << table;
+  }
+
+  // The schema enforces what it declares: tenancy FKs and the inbox dedupe key.
+  ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+  ASSERT_OK(tx->exec("INSERT INTO facilities (id, name, created_at, updated_at) "
+                     "VALUES ('f1', 'Clinic', 1, 1)"));
+  ASSERT_OK(tx->exec(
+      "INSERT INTO consultations (id, facility_id, status, consultation_type, "
+      "patient_summary_enc, patient_identifier_index, created_at, updated_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      {std::string("c1"), std::string("f1"), std::string("scheduled"), std::string("video"),
+       Blob{std::string("\x01\x00\x02", 3)}, Blob{std::string(32, '\x7f')}, std::int64_t{1},
+       std::int64_t{1}}));
+  ASSERT_OK(tx->exec("INSERT INTO inbox (id, instance, dedupe_key, received_at) "
+                     "VALUES ('i1', 'twilio', 'evt-1', 5)"));
+  ASSERT_OK(tx->commit());
+  ASSERT_OK_AND_ASSIGN(auto tx2, store_->begin());
+  auto dup = tx2->exec("INSERT INTO inbox (id, instance, dedupe_key, received_at) "
+                       "VALUES ('i2', 'twilio', 'evt-1', 6)");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
+  tx2->rollback();
+  ASSERT_OK_AND_ASSIGN(auto tx3, store_->begin());
+  auto orphan = tx3->exec(
+      "INSERT INTO participants (id, consultation_id, facility_id, role, created_at) "
+      "VALUES ('p1', 'nope', 'f1', 'patient', 1)");
+  ASSERT_FALSE(orphan.ok());
+  EXPECT_EQ(orphan.error().code, ErrorCode::kFailedPrecondition);
+  tx3->rollback();
+  // audit_events.seq is assigned by the database in insertion order.
+  ASSERT_OK_AND_ASSIGN(auto tx4, store_->begin());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(tx4->exec("INSERT INTO audit_events (occurred_at, actor, action, outcome, "
+                        "prev_hash, hash) VALUES ($1, 'system', 'test', 'ok', 'a', 'b')",
+                        {std::int64_t{i}}));
+  }
+  ASSERT_OK_AND_ASSIGN(auto seqs, tx4->query("SELECT seq, occurred_at FROM audit_events ORDER BY seq"));
+  ASSERT_EQ(seqs.size(), 3u);
+  EXPECT_LT(seqs[0].get_int(0).value_or(0), seqs[1].get_int(0).value_or(0));
+  EXPECT_EQ(seqs[2].get_int(1).value_or(-1), 2);
+  ASSERT_OK(tx4->commit());
+}
+
+TEST_P(MigratorTest, FailingMigrationRollsBackAloneAndNamesItsFile) {
+  std::vector<Migration> migrations = {
+      {1, "first", "CREATE TABLE first_table (id BIGINT PRIMARY KEY);"
+                   "INSERT INTO first_table (id) VALUES (1);"},
+      {2, "broken", "CREATE TABLE second_table (id BIGINT PRIMARY KEY);"
+                    "INSERT INTO no_such_table (id) VALUES (1);"},
+      {3, "third", "CREATE TABLE third_table (id BIGINT PRIMARY KEY);"},
+  };
+  auto result = migrate(*store_, migrations);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().message.rfind("0002_broken.sql: ", 0), 0u) << result.error().message;
+  EXPECT_EQ(recorded_versions(*store_), std::vector<std::int64_t>{1});
+  EXPECT_TRUE(table_usable("first_table"));
+  EXPECT_FALSE(table_usable("second_table"));
+  EXPECT_FALSE(table_usable("third_table"));
+  ASSERT_OK_AND_ASSIGN(auto pending, pending_migrations(*store_, migrations));
+  ASSERT_EQ(pending.size(), 2u);
+  EXPECT_EQ(pending[0].version, 2);
+
+  // Fixed, the run continues where it stopped.
+  migrations[1].sql = "CREATE TABLE second_table (id BIGINT PRIMARY KEY);";
+  ASSERT_OK_AND_ASSIGN(auto report, migrate(*store_, migrations));
+  ASSERT_EQ(report.applied.size(), 2u);
+  EXPECT_EQ(report.applied[0].version, 2);
+  EXPECT_EQ(report.current_version, 3);
+  EXPECT_TRUE(table_usable("second_table"));
+}
+
+TEST_P(MigratorTest, AnEditedAppliedMigrationIsReported) {
+  std::vector<Migration> migrations = {{1, "x", "CREATE TABLE x (id BIGINT);"}};
+  ASSERT_OK(migrate(*store_, migrations));
+  migrations[0].sql = "CREATE TABLE x (id BIGINT, extra TEXT);";
+  auto result = migrate(*store_, migrations);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(result.error().message.find("0001_x.sql"), std::string::npos);
+  EXPECT_NE(result.error().message.find("checksum"), std::string::npos);
+}
+
+TEST_P(MigratorTest, ADatabaseNewerThanTheBinaryIsReported) {
+  std::vector<Migration> migrations = {{1, "a", "CREATE TABLE a (id BIGINT);"},
+                                       {2, "b", "CREATE TABLE b (id BIGINT);"}};
+  ASSERT_OK(migrate(*store_, migrations));
+  migrations.pop_back();
+  auto result = migrate(*store_, migrations);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kFailedPrecondition);
+}
+
+TEST_P(MigratorTest, DuplicateVersionsAreRejected) {
+  std::vector<Migration> migrations = {{1, "a", "SELECT 1;"}, {1, "b", "SELECT 1;"}};
+  auto result = migrate(*store_, migrations);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_P(MigratorTest, ConcurrentMigratorsApplyEachMigrationOnce) {
+  const auto& embedded = embedded_migrations(GetParam());
+  std::vector<Migration> migrations = embedded;
+  int next = migrations.back().version;
+  for (int i = 0; i < 5; ++i) {
+    ++next;
+    migrations.push_back({next, "extra_" + std::to_string(i),
+                          "CREATE TABLE extra_" + std::to_string(i) + " (id BIGINT);"});
+  }
+  constexpr int kMigrators = 2;
+  std::vector<std::unique_ptr<Store>> stores;  // one per "hub process"
+  for (int i = 0; i < kMigrators; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto s, db_->open());
+    stores.push_back(std::move(s));
+  }
+  std::vector<std::future<sdk::Result<MigrationReport>>> runs;
+  for (auto& s : stores) {
+    runs.push_back(std::async(std::launch::async,
+                              [&migrations, store = s.get()] { return migrate(*store, migrations); }));
+  }
+  std::size_t applied = 0;
+  for (auto& r : runs) {
+    ASSERT_EQ(r.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+    auto report = r.get();
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    applied += report->applied.size();
+    EXPECT_EQ(report->current_version, next);
+  }
+  EXPECT_EQ(applied, migrations.size());
+  std::vector<std::int64_t> expected;
+  for (const auto& m : migrations) expected.push_back(m.version);
+  EXPECT_EQ(recorded_versions(*store_), expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, MigratorTest,
+                         ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
+                         [](const auto& info) { return testing::dialect_name(info.param); });
+
+}  // namespace
+}  // namespace wasl::storage

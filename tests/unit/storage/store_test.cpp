@@ -1,0 +1,519 @@
+// The Store contract, run against both backends.
+#include "hub/storage/store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <limits>
+#include <thread>
+
+#include "status_matchers.hpp"
+#include "test_database.hpp"
+
+namespace wasl::storage {
+namespace {
+
+using sdk::ErrorCode;
+using testing::StoreSettings;
+using testing::TestDatabase;
+
+class StoreTest : public ::testing::TestWithParam<Dialect> {
+ protected:
+  void SetUp() override {
+    auto db = TestDatabase::create(GetParam());
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    db_ = std::move(db).value();
+    auto store = db_->open();
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(store).value();
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok()) << tx.error().message;
+    ASSERT_OK((*tx)->exec_script(
+        "CREATE TABLE parent (id TEXT PRIMARY KEY, name TEXT);"
+        "CREATE TABLE child (id BIGINT PRIMARY KEY,"
+        "  parent_id TEXT NOT NULL REFERENCES parent(id),"
+        "  data " + db_->blob_type() + ", n BIGINT, x DOUBLE PRECISION, note TEXT);"
+        "CREATE TABLE counter (id BIGINT PRIMARY KEY, value BIGINT NOT NULL);"
+        "INSERT INTO counter (id, value) VALUES (1, 0);"
+        "CREATE TABLE events (id TEXT PRIMARY KEY, worker BIGINT NOT NULL);"));
+    ASSERT_OK((*tx)->commit());
+  }
+
+  void TearDown() override {
+    store_.reset();
+    db_.reset();
+  }
+
+  std::int64_t count(const std::string& table) {
+    auto tx = store_->begin(TxMode::kReadOnly);
+    EXPECT_TRUE(tx.ok()) << tx.error().message;
+    if (!tx.ok()) return -1;
+    auto rows = (*tx)->query("SELECT COUNT(*) AS n FROM " + table);
+    EXPECT_TRUE(rows.ok()) << rows.error().message;
+    if (!rows.ok() || rows->size() != 1) return -1;
+    auto n = (*rows)[0].get_int("n");
+    EXPECT_TRUE(n.ok());
+    return n.value_or(-1);
+  }
+
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreTest, ReportsItsDialectAndAnswersPing) {
+  EXPECT_EQ(store_->dialect(), GetParam());
+  EXPECT_OK(store_->ping());
+}
+
+TEST_P(StoreTest, CommittedRowsAreVisibleToLaterTransactions) {
+  ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+  ASSERT_OK_AND_ASSIGN(auto changed, tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
+                                              {std::string("p1"), std::string("one")}));
+  EXPECT_EQ(changed, 1);
+  // Not visible to another transaction before the commit.
+  EXPECT_EQ(count("parent"), 0);
+  ASSERT_OK(tx->commit());
+
+  ASSERT_OK_AND_ASSIGN(auto reader, store_->begin(TxMode::kReadOnly));
+  ASSERT_OK_AND_ASSIGN(auto rows,
+                       reader->query("SELECT id, name FROM parent WHERE id = $1", {std::string("p1")}));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].get_text("name").value_or(""), "one");
+  EXPECT_EQ(rows[0].columns(), (std::vector<std::string>{"id", "name"}));
+}
+
+TEST_P(StoreTest, ExecReturnsChangedRowCount) {
+  ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ($1, 'x')",
+                       {std::string("p") + std::to_string(i)}));
+  }
+  ASSERT_OK_AND_ASSIGN(auto changed, tx->exec("UPDATE parent SET name = $1", {std::string("y")}));
+  EXPECT_EQ(changed, 3);
+  ASSERT_OK_AND_ASSIGN(auto none, tx->exec("DELETE FROM parent WHERE id = $1", {std::string("zz")}));
+  EXPECT_EQ(none, 0);
+  ASSERT_OK(tx->commit());
+}
+
+TEST_P(StoreTest, ExplicitRollbackDiscardsChanges) {
+  ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+  ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
+                     {std::string("p1"), std::string("one")}));
+  tx->rollback();
+  EXPECT_EQ(count("parent"), 0);
+  // An ended transaction refuses further work.
+  auto after = tx->exec("INSERT INTO parent (id) VALUES ('p2')");
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(after.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(store_->pool_stats().in_use, 0);
+}
+
+TEST_P(StoreTest, DestroyingAnUncommittedTransactionRollsBack) {
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+    ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ('p1', 'one')"));
+    EXPECT_EQ(store_->pool_stats().in_use, 1);
+  }
+  EXPECT_EQ(store_->pool_stats().in_use, 0);
+  EXPECT_EQ(count("parent"), 0);
+}
+
+TEST_P(StoreTest, UniqueViolationIsAlreadyExistsAndStoreKeepsWorking) {
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+    ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ('p1', 'one')"));
+    ASSERT_OK(tx->commit());
+  }
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+    auto dup = tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
+                        {std::string("p1"), std::string("again")});
+    ASSERT_FALSE(dup.ok());
+    EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists) << dup.error().message;
+    EXPECT_FALSE(dup.error().retryable);
+    // The failed transaction is unusable, commit included.
+    auto more = tx->exec("INSERT INTO parent (id) VALUES ('p9')");
+    ASSERT_FALSE(more.ok());
+    EXPECT_EQ(more.error().code, ErrorCode::kFailedPrecondition);
+    auto commit = tx->commit();
+    ASSERT_FALSE(commit.ok());
+    tx->rollback();
+  }
+  ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+  ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ('p2', 'two')"));
+  ASSERT_OK(tx->commit());
+  EXPECT_EQ(count("parent"), 2);
+}
+
+TEST_P(StoreTest, ForeignKeyAndNotNullViolationsAreFailedPrecondition) {
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+    auto fk = tx->exec("INSERT INTO child (id, parent_id) VALUES ($1, $2)",
+                       {std::int64_t{1}, std::string("missing")});
+    ASSERT_FALSE(fk.ok());
+    EXPECT_EQ(fk.error().code, ErrorCode::kFailedPrecondition) << fk.error().message;
+  }
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+    auto nn = tx->exec("INSERT INTO child (id, parent_id) VALUES ($1, $2)",
+                       {std::int64_t{1}, null_value()});
+    ASSERT_FALSE(nn.ok());
+    EXPECT_EQ(nn.error().code, ErrorCode::kFailedPrecondition) << nn.error().message;
+  }
+  EXPECT_EQ(count("child"), 0);
+}
+
+TEST_P(StoreTest, SyntaxErrorIsInternal) {
+  ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+  auto bad = tx->query("SELEC nonsense FROM");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kInternal);
+  EXPECT_FALSE(bad.error().message.empty());
+}
+
+TEST_P(StoreTest, ArabicTextAndBinaryBlobsRoundTripByteForByte) {
+  const std::string arabic = "مرحبا بالعالم — استشارة طبية عن بعد ١٢٣";
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
+  bytes += std::string("\0\0\xff\0", 4);
+  ASSERT_EQ(bytes.size(), 260u);
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+    ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
+                       {std::string("p1"), arabic}));
+    ASSERT_OK(tx->exec("INSERT INTO child (id, parent_id, data, note) VALUES ($1, $2, $3, $4)",
+                       {std::int64_t{1}, std::string("p1"), Blob{bytes}, arabic}));
+    ASSERT_OK(tx->exec("INSERT INTO child (id, parent_id, data, note) VALUES ($1, $2, $3, $4)",
+                       {std::int64_t{2}, std::string("p1"), Blob{""}, std::string("")}));
+    ASSERT_OK(tx->commit());
+  }
+  ASSERT_OK_AND_ASSIGN(auto tx, store_->begin(TxMode::kReadOnly));
+  ASSERT_OK_AND_ASSIGN(auto rows, tx->query("SELECT c.id, c.data, c.note, p.name FROM child c "
+                                            "JOIN parent p ON p.id = c.parent_id ORDER BY c.id"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at(1), Value{Blob{bytes}});
+  EXPECT_EQ(rows[0].get_blob("data").value_or(""), bytes);
+  EXPECT_EQ(rows[0].get_text("note").value_or(""), arabic);
+  EXPECT_EQ(rows[0].get_text("name").value_or(""), arabic);
+  // Empty is not NULL.
+  EXPECT_FALSE(rows[1].is_null("data"));
+  EXPECT_EQ(rows[1].get_blob("data").value_or("x"), "");
+  EXPECT_FALSE(rows[1].is_null("note"));
+  EXPECT_EQ(rows[1].get_text("note").value_or("x"), "");
+  // Lookup by a blob parameter finds the row.
+  ASSERT_OK_AND_ASSIGN(auto by_blob,
+                       tx->query("SELECT id FROM child WHERE data = $1", {Blob{bytes}}));
+  ASSERT_EQ(by_blob.size(), 1u);
+  EXPECT_EQ(by_blob[0].get_int(0).value_or(0), 1);
+}
+
+TEST_P(StoreTest, NullsAndNumbersKeepTheirTypes) {
+  const std::int64_t big = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t small = std::numeric_limits<std::int64_t>::min();
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+    ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
+                       {std::string("p1"), null_value()}));
+    ASSERT_OK(tx->exec("INSERT INTO child (id, parent_id, data, n, x, note) "
+                       "VALUES ($1, $2, $3, $4, $5, $6)",
+                       {std::int64_t{1}, std::string("p1"), null_value(), big, 0.1, null_value()}));
+    ASSERT_OK(tx->exec("INSERT INTO child (id, parent_id, n, x) VALUES ($1, $2, $3, $4)",
+                       {std::int64_t{2}, std::string("p1"), small, -2.5e300}));
+    ASSERT_OK(tx->commit());
+  }
+  ASSERT_OK_AND_ASSIGN(auto tx, store_->begin(TxMode::kReadOnly));
+  ASSERT_OK_AND_ASSIGN(auto parents, tx->query("SELECT name FROM parent"));
+  ASSERT_EQ(parents.size(), 1u);
+  EXPECT_TRUE(parents[0].is_null(0));
+  EXPECT_TRUE(parents[0].is_null("name"));
+  auto text = parents[0].get_text(0);
+  ASSERT_FALSE(text.ok());
+  EXPECT_EQ(text.error().code, ErrorCode::kInternal);
+
+  ASSERT_OK_AND_ASSIGN(auto rows, tx->query("SELECT id, data, n, x, note FROM child ORDER BY id"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_TRUE(rows[0].is_null("data"));
+  EXPECT_TRUE(rows[0].is_null("note"));
+  EXPECT_FALSE(rows[0].get_int("data").ok());
+  EXPECT_EQ(rows[0].at("n"), Value{big});
+  EXPECT_EQ(rows[0].get_int("n").value_or(0), big);
+  EXPECT_EQ(rows[0].get_double(3).value_or(0), 0.1);
+  EXPECT_EQ(rows[1].get_int("n").value_or(0), small);
+  EXPECT_EQ(rows[1].get_double(3).value_or(0), -2.5e300);
+  EXPECT_FALSE(rows[0].get_int("no_such_column").ok());
+
+  // A NULL parameter compares as SQL NULL.
+  ASSERT_OK_AND_ASSIGN(auto none, tx->query("SELECT id FROM child WHERE note = $1", {null_value()}));
+  EXPECT_TRUE(none.empty());
+}
+
+TEST_P(StoreTest, ReadOnlyTransactionRefusesWrites) {
+  ASSERT_OK_AND_ASSIGN(auto tx, store_->begin(TxMode::kReadOnly));
+  ASSERT_OK_AND_ASSIGN(auto rows, tx->query("SELECT value FROM counter WHERE id = 1"));
+  ASSERT_EQ(rows.size(), 1u);
+  auto write = tx->exec("UPDATE counter SET value = 5");
+  EXPECT_FALSE(write.ok());
+  tx->rollback();
+  // The connection goes back to the pool writable again.
+  StoreSettings one;
+  one.pool_size = 1;
+  ASSERT_OK_AND_ASSIGN(auto store, db_->open(one));
+  {
+    ASSERT_OK_AND_ASSIGN(auto ro, store->begin(TxMode::kReadOnly));
+    EXPECT_FALSE(ro->exec("UPDATE counter SET value = 6").ok());
+  }
+  ASSERT_OK_AND_ASSIGN(auto rw, store->begin());
+  ASSERT_OK(rw->exec("UPDATE counter SET value = 7"));
+  ASSERT_OK(rw->commit());
+}
+
+TEST_P(StoreTest, ConcurrentWritersEachSucceedOrGetARetryableConflict) {
+  constexpr int kThreads = 2;
+  constexpr int kPerThread = 200;
+  constexpr int kMaxAttempts = 20000;  // bounds the test if conflicts never stop
+  std::atomic<int> conflicts{0};
+  std::atomic<int> unexpected{0};
+  auto worker = [&](int id) {
+    int done = 0;
+    for (int attempt = 0; done < kPerThread && attempt < kMaxAttempts; ++attempt) {
+      auto tx = store_->begin();
+      auto handle = [&](const sdk::Error& e) {
+        if (e.code == ErrorCode::kConflict && e.retryable) {
+          ++conflicts;
+        } else {
+          ++unexpected;
+          ADD_FAILURE() << "not a clean conflict: " << e.message;
+        }
+      };
+      if (!tx.ok()) {
+        handle(tx.error());
+        continue;
+      }
+      auto up = (*tx)->exec("UPDATE counter SET value = value + 1 WHERE id = 1");
+      if (!up.ok()) {
+        handle(up.error());
+        continue;
+      }
+      auto ins = (*tx)->exec("INSERT INTO events (id, worker) VALUES ($1, $2)",
+                             {std::to_string(id) + "-" + std::to_string(done), std::int64_t{id}});
+      if (!ins.ok()) {
+        handle(ins.error());
+        continue;
+      }
+      auto c = (*tx)->commit();
+      if (!c.ok()) {
+        handle(c.error());
+        continue;
+      }
+      ++done;
+    }
+    return done;
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  std::vector<std::future<int>> results;
+  for (int t = 0; t < kThreads; ++t) results.push_back(std::async(std::launch::async, worker, t));
+  for (auto& r : results) {
+    ASSERT_EQ(r.wait_until(deadline), std::future_status::ready);
+    EXPECT_EQ(r.get(), kPerThread);
+  }
+  EXPECT_EQ(unexpected.load(), 0);
+  ASSERT_OK_AND_ASSIGN(auto tx, store_->begin(TxMode::kReadOnly));
+  ASSERT_OK_AND_ASSIGN(auto rows, tx->query("SELECT value FROM counter WHERE id = 1"));
+  EXPECT_EQ(rows.at(0).get_int(0).value_or(-1), kThreads * kPerThread);
+  tx->rollback();
+  EXPECT_EQ(count("events"), kThreads * kPerThread);
+  RecordProperty("conflicts", conflicts.load());
+}
+
+TEST_P(StoreTest, WriterBlockedPastTheLockTimeoutGetsARetryableConflict) {
+  StoreSettings settings;
+  settings.timeout = std::chrono::milliseconds(100);
+  ASSERT_OK_AND_ASSIGN(auto store, db_->open(settings));
+  ASSERT_OK_AND_ASSIGN(auto holder, store->begin());
+  ASSERT_OK(holder->exec("UPDATE counter SET value = value + 1 WHERE id = 1"));
+
+  sdk::Error error;
+  if (GetParam() == Dialect::kSqlite) {
+    // BEGIN IMMEDIATE waits for the write lock up to the busy timeout.
+    auto blocked = store->begin();
+    ASSERT_FALSE(blocked.ok());
+    error = blocked.error();
+  } else {
+    // READ COMMITTED writers wait on the row lock; lock_timeout bounds it.
+    ASSERT_OK_AND_ASSIGN(auto other, store->begin());
+    ASSERT_OK(other->exec("SET LOCAL lock_timeout = '100ms'"));
+    auto blocked = other->exec("UPDATE counter SET value = value + 1 WHERE id = 1");
+    ASSERT_FALSE(blocked.ok());
+    error = blocked.error();
+  }
+  EXPECT_EQ(error.code, ErrorCode::kConflict) << error.message;
+  EXPECT_TRUE(error.retryable);
+  ASSERT_OK(holder->commit());
+
+  ASSERT_OK_AND_ASSIGN(auto retry, store->begin());
+  ASSERT_OK(retry->exec("UPDATE counter SET value = value + 1 WHERE id = 1"));
+  ASSERT_OK(retry->commit());
+  ASSERT_OK_AND_ASSIGN(auto tx, store->begin(TxMode::kReadOnly));
+  ASSERT_OK_AND_ASSIGN(auto rows, tx->query("SELECT value FROM counter WHERE id = 1"));
+  EXPECT_EQ(rows.at(0).get_int(0).value_or(-1), 2);
+}
+
+TEST_P(StoreTest, PoolLendsAtMostItsSizeAndCountsWaiters) {
+  StoreSettings settings;
+  settings.pool_size = 2;
+  settings.timeout = std::chrono::milliseconds(200);
+  ASSERT_OK_AND_ASSIGN(auto store, db_->open(settings));
+  PoolStats s = store->pool_stats();
+  EXPECT_EQ(s.size, 2);
+  EXPECT_EQ(s.in_use, 0);
+  EXPECT_GE(s.open, 1);
+
+  ASSERT_OK_AND_ASSIGN(auto a, store->begin(TxMode::kReadOnly));
+  ASSERT_OK_AND_ASSIGN(auto b, store->begin(TxMode::kReadOnly));
+  s = store->pool_stats();
+  EXPECT_EQ(s.in_use, 2);
+  EXPECT_EQ(s.open, 2);
+
+  // Full: a third caller times out with a retryable kUnavailable.
+  auto c = store->begin(TxMode::kReadOnly);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(c.error().retryable);
+  EXPECT_EQ(store->pool_stats().waiting, 0);
+  a->rollback();
+  EXPECT_EQ(store->pool_stats().in_use, 1);
+
+  // A waiter is counted and served when a connection comes back.
+  StoreSettings patient = settings;
+  patient.timeout = std::chrono::seconds(30);
+  ASSERT_OK_AND_ASSIGN(auto store2, db_->open(patient));
+  ASSERT_OK_AND_ASSIGN(auto x, store2->begin(TxMode::kReadOnly));
+  ASSERT_OK_AND_ASSIGN(auto y, store2->begin(TxMode::kReadOnly));
+  auto waiter = std::async(std::launch::async, [&] {
+    auto t = store2->begin(TxMode::kReadOnly);
+    return t.ok();
+  });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (store2->pool_stats().waiting != 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(store2->pool_stats().waiting, 1);
+  x->rollback();
+  ASSERT_EQ(waiter.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_TRUE(waiter.get());
+  s = store2->pool_stats();
+  EXPECT_EQ(s.waiting, 0);
+  EXPECT_EQ(s.in_use, 1);
+  EXPECT_EQ(s.open, 2);
+  EXPECT_EQ(s.replaced, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
+                         [](const auto& info) { return testing::dialect_name(info.param); });
+
+// Behaviour only PostgreSQL has: a server that drops connections.
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = TestDatabase::create(Dialect::kPostgres);
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    db_ = std::move(db).value();
+  }
+
+  // Terminates every server backend of stores opened on db_, then waits
+  // until the server lists none.
+  void terminate_backends() {
+    auto tx = db_->admin()->begin();
+    ASSERT_TRUE(tx.ok()) << tx.error().message;
+    ASSERT_OK((*tx)->query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+        {db_->tag()}));
+    ASSERT_OK((*tx)->commit());
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      auto check = db_->admin()->begin(TxMode::kReadOnly);
+      ASSERT_TRUE(check.ok());
+      auto rows = (*check)->query(
+          "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1", {db_->tag()});
+      ASSERT_TRUE(rows.ok());
+      if ((*rows)[0].get_int(0).value_or(-1) == 0) break;
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "backends did not go away";
+      std::this_thread::yield();
+    }
+  }
+
+  std::unique_ptr<TestDatabase> db_;
+};
+
+TEST_F(PostgresStoreTest, LostConnectionsAreReplacedAndTheNextTransactionSucceeds) {
+  StoreSettings settings;
+  settings.pool_size = 2;
+  ASSERT_OK_AND_ASSIGN(auto store, db_->open(settings));
+  {
+    ASSERT_OK_AND_ASSIGN(auto a, store->begin());
+    ASSERT_OK_AND_ASSIGN(auto b, store->begin());
+    ASSERT_OK(a->exec_script("CREATE TABLE t (id BIGINT PRIMARY KEY)"));
+    ASSERT_OK(a->commit());
+  }
+  ASSERT_EQ(store->pool_stats().open, 2);
+  ASSERT_EQ(store->pool_stats().replaced, 0);
+
+  terminate_backends();
+
+  // Idle connections died: begin() reconnects transparently.
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto tx, store->begin());
+    ASSERT_OK(tx->exec("INSERT INTO t (id) VALUES ($1)", {std::int64_t{i}}));
+    ASSERT_OK(tx->commit());
+  }
+  PoolStats s = store->pool_stats();
+  EXPECT_GE(s.replaced, 1);
+  EXPECT_LE(s.open, 2);
+  EXPECT_EQ(s.in_use, 0);
+  std::int64_t replaced_before = s.replaced;
+
+  // A connection lost inside a transaction: the statement fails as
+  // unavailable and retryable; the next transaction succeeds.
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store->begin());
+    ASSERT_OK(tx->exec("INSERT INTO t (id) VALUES (100)"));
+    terminate_backends();
+    auto lost = tx->exec("INSERT INTO t (id) VALUES (101)");
+    ASSERT_FALSE(lost.ok());
+    EXPECT_EQ(lost.error().code, ErrorCode::kUnavailable) << lost.error().message;
+    EXPECT_TRUE(lost.error().retryable);
+    tx->rollback();
+  }
+  ASSERT_OK_AND_ASSIGN(auto tx, store->begin());
+  ASSERT_OK_AND_ASSIGN(auto rows, tx->query("SELECT COUNT(*) FROM t"));
+  EXPECT_EQ(rows.at(0).get_int(0).value_or(-1), 4);
+  ASSERT_OK(tx->commit());
+  EXPECT_GT(store->pool_stats().replaced, replaced_before);
+  EXPECT_OK(store->ping());
+}
+
+TEST_F(PostgresStoreTest, ErrorsNeverContainThePassword) {
+  PostgresOptions o;
+  o.url = "postgresql://wasl:s3cr3t-pw@127.0.0.1:1/wasl";
+  o.connect_timeout = std::chrono::milliseconds(2000);
+  auto store = open_postgres(o);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(store.error().message.find("s3cr3t-pw"), std::string::npos) << store.error().message;
+  EXPECT_NE(store.error().message.find("cannot connect to PostgreSQL"), std::string::npos);
+}
+
+TEST(SqliteStoreTest, UnwritableLocationIsReportedWithThePath) {
+  SqliteOptions o;
+  o.path = "/proc/wasl-no-such-dir/wasl.db";
+  auto store = open_sqlite(o);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.error().message.find("/proc/wasl-no-such-dir"), std::string::npos)
+      << store.error().message;
+}
+
+}  // namespace
+}  // namespace wasl::storage
