@@ -1,6 +1,10 @@
 // problem+json (RFC 9457) error bodies. Every error the API returns is built
 // here: `type`, `title`, `status`, `detail`, and `errors[]` for field
-// problems. Never a stack trace, never PHI.
+// problems. Never a stack trace, never PHI. The standard problems below use
+// type URIs "https://wasl.dev/problems/<slug>" (…/not-found,
+// …/payload-too-large); a Problem with an empty type serialises as
+// "about:blank". When a request id is given it is added as the extension
+// member "request_id" so a client can quote it.
 #pragma once
 
 #include <string>

@@ -2,6 +2,16 @@
 // around the Router: request ids, body limits enforced while reading, 415,
 // problem+json for errors and uncaught exceptions, per-route metrics, and a
 // graceful stop that lets in-flight requests finish.
+//
+// Threads: one per connection with a request in progress, up to
+// ServerConfig::max_threads; further connections wait in a queue of
+// max_queued. An idle keep-alive connection gives its thread up as soon as
+// a new connection has to queue, so idle clients cannot lock out new ones.
+// Metrics: wasl_http_requests_total{route,method,status},
+// wasl_http_request_duration_seconds{route,method}, wasl_http_in_flight;
+// route is the matched template or "unmatched", method one of the standard
+// methods or "OTHER". One access log line per request (method, route
+// template, status, duration) — never the path, query string or body.
 #pragma once
 
 #include <atomic>
@@ -28,10 +38,17 @@ class Server {
   sdk::Status start();
   // The port actually bound (useful with port 0).
   int port() const;
-  // Stops accepting, lets in-flight requests finish within the configured
-  // grace, then closes idle connections. Safe to call twice.
+  // Stops accepting (new connections are refused once it returns; it takes
+  // up to 250 ms for the acceptor to notice), closes idle keep-alive
+  // connections at once, and waits up to shutdown_grace for in-flight
+  // requests, whose responses carry "Connection: close". Connections still
+  // busy after the grace are shut down, and stop() waits at most 2 s more;
+  // a handler blocked in its own code keeps running, and the destructor
+  // waits for it. Safe to call twice, and from any thread.
   void stop();
 
+  // Requests currently between their headers being read and their response
+  // being written.
   int in_flight() const;
 
  private:

@@ -1,0 +1,570 @@
+#include "hub/http/server.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <Poco/Net/AcceptCertificateHandler.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/StreamCopier.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "hub/http/problem.hpp"
+#include "hub/observability/logging.hpp"
+
+namespace wasl::http {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+struct Reply {
+  int status = 0;
+  Poco::Net::HTTPResponse head;
+  std::string body;
+  std::string header(const std::string& name) const { return head.get(name, ""); }
+  nlohmann::json json() const { return nlohmann::json::parse(body); }
+};
+
+Reply exchange(Poco::Net::HTTPClientSession& session, Poco::Net::HTTPRequest& request,
+               const std::string& body = {}) {
+  if (!body.empty() && !request.getChunkedTransferEncoding()) {
+    request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  }
+  std::ostream& out = session.sendRequest(request);
+  out << body;
+  Reply reply;
+  std::istream& in = session.receiveResponse(reply.head);
+  reply.status = reply.head.getStatus();
+  std::ostringstream ss;
+  Poco::StreamCopier::copyStream(in, ss);
+  reply.body = ss.str();
+  return reply;
+}
+
+Reply request(int port, const std::string& method, const std::string& target,
+              const std::string& body = {}, const std::string& content_type = {},
+              const std::map<std::string, std::string>& headers = {}) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+  session.setTimeout(Poco::Timespan(10, 0));
+  Poco::Net::HTTPRequest req(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
+  if (!content_type.empty()) req.setContentType(content_type);
+  for (const auto& [k, v] : headers) req.set(k, v);
+  return exchange(session, req, body);
+}
+
+// A one-shot gate a handler can block on.
+class Gate {
+ public:
+  void open() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  bool wait(std::chrono::milliseconds limit) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, limit, [&] { return open_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = 5s) {
+  auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::yield();
+  }
+  return pred();
+}
+
+bool can_connect(int port) {
+  try {
+    Poco::Net::StreamSocket s;
+    s.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)),
+              Poco::Timespan(0, 200000));
+    // A connection left in a closed listener's backlog is reset: probe it.
+    s.setReceiveTimeout(Poco::Timespan(0, 200000));
+    s.sendBytes("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 52);
+    char buf[16];
+    return s.receiveBytes(buf, sizeof buf) > 0;
+  } catch (const Poco::Exception&) {
+    return false;
+  }
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_.host = "127.0.0.1";
+    config_.port = 0;
+    router_.add("GET", "/healthz", [](Request&) { return Response::text(200, "ok"); });
+    router_.add("GET", "/items", [](Request&) { return Response::json(200, "[]"); });
+    router_.add(
+        "POST", "/items",
+        [this](Request& req) {
+          ++calls_;
+          return Response::json(201, nlohmann::json{{"size", req.body.size()}}.dump());
+        },
+        RouteOptions{"create", 1024, {"application/json"}});
+    router_.add("GET", "/items/{id}", [](Request& req) {
+      nlohmann::json j{{"id", req.path_params.at("id")},
+                       {"route", req.route},
+                       {"path", req.path},
+                       {"query", req.query},
+                       {"request_id", req.request_id},
+                       {"logging_id", observability::current_request_id()},
+                       {"remote", req.remote_address}};
+      return Response::json(200, j.dump());
+    });
+    router_.add("GET", "/boom", [](Request&) -> Response {
+      throw std::runtime_error("database password hunter2 at 0x7f for 1234567890");
+    });
+    router_.add("GET", "/slow", [this](Request&) {
+      slow_entered_.open();
+      slow_release_.wait(20s);
+      return Response::text(200, "finished");
+    });
+    router_.add("GET", "/stream", [](Request&) {
+      Response r;
+      r.set_header("Content-Type", "text/plain");
+      r.stream_body = [](std::ostream& os) {
+        for (int i = 0; i < 1000; ++i) os << "line " << i << "\n";
+      };
+      return r;
+    });
+    router_.add("GET", "/stream-sized", [](Request&) {
+      Response r;
+      r.set_header("Content-Length", "10");
+      r.stream_body = [](std::ostream& os) { os << "0123456789"; };
+      return r;
+    });
+  }
+
+  void start() {
+    server_ = std::make_unique<Server>(config_, router_, metrics_);
+    auto status = server_->start();
+    ASSERT_TRUE(status.ok()) << status.error().message;
+    port_ = server_->port();
+    ASSERT_GT(port_, 0);
+  }
+
+  void TearDown() override {
+    slow_release_.open();
+    server_.reset();
+  }
+
+  config::ServerConfig config_;
+  Router router_;
+  observability::Metrics metrics_;
+  std::unique_ptr<Server> server_;
+  int port_ = 0;
+  std::atomic<int> calls_{0};
+  Gate slow_entered_;
+  Gate slow_release_;
+};
+
+TEST_F(ServerTest, EchoesValidRequestIdAndGeneratesOtherwise) {
+  start();
+  Reply given = request(port_, "GET", "/items/1", {}, {}, {{"X-Request-Id", "hospital-abc.123"}});
+  EXPECT_EQ(given.status, 200);
+  EXPECT_EQ(given.header("X-Request-Id"), "hospital-abc.123");
+  EXPECT_EQ(given.json()["request_id"], "hospital-abc.123");
+  EXPECT_EQ(given.json()["logging_id"], "hospital-abc.123");
+
+  Reply generated = request(port_, "GET", "/items/1");
+  std::string id = generated.header("X-Request-Id");
+  EXPECT_EQ(id.size(), 36u);
+  EXPECT_EQ(id[14], '4');  // UUID version 4
+  EXPECT_EQ(generated.json()["request_id"], id);
+
+  Reply spaced = request(port_, "GET", "/items/1", {}, {}, {{"X-Request-Id", "has space"}});
+  EXPECT_EQ(spaced.header("X-Request-Id").size(), 36u);
+  Reply too_long =
+      request(port_, "GET", "/items/1", {}, {}, {{"X-Request-Id", std::string(129, 'a')}});
+  EXPECT_EQ(too_long.header("X-Request-Id").size(), 36u);
+  Reply max_len =
+      request(port_, "GET", "/items/1", {}, {}, {{"X-Request-Id", std::string(128, 'a')}});
+  EXPECT_EQ(max_len.header("X-Request-Id"), std::string(128, 'a'));
+}
+
+TEST_F(ServerTest, FillsPathParamsQueryRouteAndRemoteAddress) {
+  start();
+  Reply r = request(port_, "GET", "/items/caf%C3%A9?limit=10&q=a%20b&plus=1+2");
+  ASSERT_EQ(r.status, 200);
+  auto j = r.json();
+  EXPECT_EQ(j["id"], "café");
+  EXPECT_EQ(j["route"], "/items/{id}");
+  EXPECT_EQ(j["path"], "/items/café");
+  EXPECT_EQ(j["query"]["limit"], "10");
+  EXPECT_EQ(j["query"]["q"], "a b");
+  EXPECT_EQ(j["query"]["plus"], "1 2");
+  EXPECT_EQ(j["remote"].get<std::string>().rfind("127.0.0.1:", 0), 0u);
+}
+
+void expect_problem(const Reply& r, int status, const std::string& slug) {
+  EXPECT_EQ(r.status, status);
+  EXPECT_EQ(r.header("Content-Type"), "application/problem+json");
+  auto j = r.json();
+  EXPECT_EQ(j["status"], status);
+  EXPECT_EQ(j["type"], "https://wasl.dev/problems/" + slug);
+  EXPECT_FALSE(j["title"].get<std::string>().empty());
+  EXPECT_EQ(j["request_id"], r.header("X-Request-Id"));
+}
+
+TEST_F(ServerTest, AnswersProblemsFor404And405And415And500) {
+  start();
+  expect_problem(request(port_, "GET", "/nothing/here"), 404, "not-found");
+
+  Reply not_allowed = request(port_, "DELETE", "/items");
+  expect_problem(not_allowed, 405, "method-not-allowed");
+  EXPECT_EQ(not_allowed.header("Allow"), "GET, HEAD, POST");
+
+  expect_problem(request(port_, "POST", "/items", "{}", "text/plain"), 415,
+                 "unsupported-media-type");
+  expect_problem(request(port_, "POST", "/items", "{}"), 415, "unsupported-media-type");
+  EXPECT_EQ(calls_.load(), 0);
+  Reply typed = request(port_, "POST", "/items", "{}", "Application/JSON; charset=utf-8");
+  EXPECT_EQ(typed.status, 201);
+  EXPECT_EQ(calls_.load(), 1);
+
+  Reply boom = request(port_, "GET", "/boom");
+  expect_problem(boom, 500, "internal-error");
+  EXPECT_EQ(boom.body.find("hunter2"), std::string::npos);
+  EXPECT_EQ(boom.body.find("database"), std::string::npos);
+}
+
+TEST_F(ServerTest, ContentLengthOverLimitIs413WithoutReadingTheBody) {
+  start();
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+  session.setTimeout(Poco::Timespan(10, 0));
+  Poco::Net::HTTPRequest req("POST", "/items", Poco::Net::HTTPMessage::HTTP_1_1);
+  req.setContentType("application/json");
+  req.setContentLength64(1025);
+  session.sendRequest(req);  // headers only: the server must answer without the body
+  Poco::Net::HTTPResponse head;
+  std::istream& in = session.receiveResponse(head);
+  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(head.getStatus(), 413);
+  EXPECT_EQ(head.getContentType(), "application/problem+json");
+  EXPECT_FALSE(head.getKeepAlive());
+  EXPECT_EQ(nlohmann::json::parse(body)["type"], "https://wasl.dev/problems/payload-too-large");
+  EXPECT_EQ(calls_.load(), 0);
+
+  // The server default applies to routes without their own limit.
+  config_.body_limit = 16;
+  router_.add("PUT", "/default-limit", [](Request&) { return Response::empty(204); });
+  server_.reset();
+  start();
+  EXPECT_EQ(request(port_, "PUT", "/default-limit", std::string(17, 'x')).status, 413);
+  EXPECT_EQ(request(port_, "PUT", "/default-limit", std::string(16, 'x')).status, 204);
+}
+
+TEST_F(ServerTest, ChunkedBodyOverLimitIs413AndClosesTheConnection) {
+  start();
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+  session.setTimeout(Poco::Timespan(10, 0));
+  Poco::Net::HTTPRequest req("POST", "/items", Poco::Net::HTTPMessage::HTTP_1_1);
+  req.setContentType("application/json");
+  req.setChunkedTransferEncoding(true);
+  std::ostream& out = session.sendRequest(req);
+  std::string piece(512, 'a');
+  for (int i = 0; i < 16 && out.good(); ++i) out << piece << std::flush;  // 8 KiB > 1 KiB
+  Poco::Net::HTTPResponse head;
+  std::istream& in = session.receiveResponse(head);
+  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(head.getStatus(), 413);
+  EXPECT_EQ(head.getContentType(), "application/problem+json");
+  EXPECT_FALSE(head.getKeepAlive());
+  EXPECT_EQ(calls_.load(), 0);
+
+  // The server closed its side: the raw socket reads end-of-stream.
+  char byte;
+  auto deadline = Clock::now() + 5s;
+  int n = 1;
+  while (n > 0 && Clock::now() < deadline) {
+    try {
+      n = session.socket().receiveBytes(&byte, 1);
+    } catch (const Poco::Exception&) {
+      n = 0;
+    }
+  }
+  EXPECT_EQ(n, 0);
+}
+
+TEST_F(ServerTest, BodyExactlyAtTheLimitIsAccepted) {
+  start();
+  Reply sized = request(port_, "POST", "/items", std::string(1024, 'x'), "application/json");
+  EXPECT_EQ(sized.status, 201);
+  EXPECT_EQ(sized.json()["size"], 1024);
+
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+  session.setTimeout(Poco::Timespan(10, 0));
+  Poco::Net::HTTPRequest req("POST", "/items", Poco::Net::HTTPMessage::HTTP_1_1);
+  req.setContentType("application/json");
+  req.setChunkedTransferEncoding(true);
+  Reply chunked = exchange(session, req, std::string(1024, 'y'));
+  EXPECT_EQ(chunked.status, 201);
+  EXPECT_EQ(chunked.json()["size"], 1024);
+  EXPECT_EQ(calls_.load(), 2);
+  // The connection stays usable after a body read to its end.
+  Poco::Net::HTTPRequest again("GET", "/healthz", Poco::Net::HTTPMessage::HTTP_1_1);
+  EXPECT_EQ(exchange(session, again).body, "ok");
+}
+
+TEST_F(ServerTest, StreamsBodiesChunkedOrWithLength) {
+  start();
+  Reply chunked = request(port_, "GET", "/stream");
+  EXPECT_EQ(chunked.status, 200);
+  EXPECT_TRUE(chunked.head.getChunkedTransferEncoding());
+  EXPECT_EQ(chunked.body.rfind("line 999\n"), chunked.body.size() - 9);
+  Reply sized = request(port_, "GET", "/stream-sized");
+  EXPECT_EQ(sized.head.getContentLength64(), 10);
+  EXPECT_EQ(sized.body, "0123456789");
+  Reply head = request(port_, "HEAD", "/healthz");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+}
+
+TEST_F(ServerTest, StopLetsInFlightRequestFinishAndEndsIdleConnectionsPromptly) {
+  config_.keep_alive_timeout = 30s;  // an idle connection must not hold stop() this long
+  config_.shutdown_grace = 10s;
+  start();
+
+  // An idle keep-alive connection.
+  Poco::Net::HTTPClientSession idle("127.0.0.1", static_cast<Poco::UInt16>(port_));
+  idle.setKeepAlive(true);
+  idle.setTimeout(Poco::Timespan(10, 0));
+  Poco::Net::HTTPRequest first("GET", "/healthz", Poco::Net::HTTPMessage::HTTP_1_1);
+  ASSERT_EQ(exchange(idle, first).status, 200);
+
+  auto slow = std::async(std::launch::async, [&] { return request(port_, "GET", "/slow"); });
+  ASSERT_TRUE(slow_entered_.wait(5s));
+  EXPECT_EQ(server_->in_flight(), 1);
+
+  auto stop_began = Clock::now();
+  auto stopped = std::async(std::launch::async, [&] {
+    server_->stop();
+    return Clock::now();
+  });
+  // New connections are refused while the slow request is still running.
+  EXPECT_TRUE(eventually([&] { return !can_connect(port_); }, 3s));
+  EXPECT_EQ(stopped.wait_for(0s), std::future_status::timeout);
+
+  auto released = Clock::now();
+  slow_release_.open();
+  Reply r = slow.get();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "finished");
+  EXPECT_FALSE(r.head.getKeepAlive());
+  ASSERT_EQ(stopped.wait_for(5s), std::future_status::ready);
+  auto stop_done = stopped.get();
+  EXPECT_LT(stop_done - released, 1s);
+  EXPECT_LT(stop_done - stop_began, 5s);
+  EXPECT_EQ(server_->in_flight(), 0);
+
+  // The idle connection was closed by the server.
+  char byte;
+  int n = 1;
+  try {
+    n = idle.socket().receiveBytes(&byte, 1);
+  } catch (const Poco::Exception&) {
+    n = 0;
+  }
+  EXPECT_EQ(n, 0);
+  EXPECT_FALSE(can_connect(port_));
+  server_->stop();  // twice is harmless
+}
+
+TEST_F(ServerTest, StopAbortsRequestsThatOutliveTheGrace) {
+  config_.shutdown_grace = 200ms;
+  start();
+  auto slow = std::async(std::launch::async, [&]() -> int {
+    try {
+      return request(port_, "GET", "/slow").status;
+    } catch (const Poco::Exception&) {
+      return -1;
+    }
+  });
+  ASSERT_TRUE(slow_entered_.wait(5s));
+  auto began = Clock::now();
+  server_->stop();
+  EXPECT_LT(Clock::now() - began, 4s);  // grace + bounded abort wait
+  slow_release_.open();
+  EXPECT_EQ(slow.get(), -1);  // the client saw its connection end, not a response
+}
+
+void hold_idle_connections_then_probe(int port, int count) {
+  std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>> idle;
+  for (int i = 0; i < count; ++i) {
+    auto s = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1",
+                                                            static_cast<Poco::UInt16>(port));
+    s->setKeepAlive(true);
+    s->setTimeout(Poco::Timespan(10, 0));
+    Poco::Net::HTTPRequest req("GET", "/healthz", Poco::Net::HTTPMessage::HTTP_1_1);
+    ASSERT_EQ(exchange(*s, req).status, 200) << "connection " << i;
+    idle.push_back(std::move(s));
+  }
+  // Best of a few probes, each bounded: one slow scheduling hiccup on a
+  // loaded machine should not decide the result.
+  auto best = std::chrono::steady_clock::duration::max();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto t0 = Clock::now();
+    Reply r = request(port, "GET", "/healthz");
+    auto took = Clock::now() - t0;
+    ASSERT_EQ(r.status, 200);
+    best = std::min(best, took);
+  }
+  EXPECT_LT(best, 100ms);
+  for (auto& s : idle) s->reset();
+}
+
+TEST_F(ServerTest, ManyIdleKeepAliveConnectionsDoNotLockOutANewClient) {
+  config_.keep_alive_timeout = 30s;
+  start();
+  hold_idle_connections_then_probe(port_, 300);
+}
+
+TEST_F(ServerTest, SaturatedServerClosesIdleKeepAliveConnectionsForNewClients) {
+  config_.keep_alive_timeout = 30s;
+  config_.max_threads = 8;  // far fewer threads than idle connections
+  start();
+  hold_idle_connections_then_probe(port_, 300);
+}
+
+TEST_F(ServerTest, RecordsMetricsWithBoundedLabels) {
+  start();
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(request(port_, "GET", "/items/x").status, 200);
+  ASSERT_EQ(request(port_, "GET", "/a/b/c").status, 404);
+  ASSERT_EQ(request(port_, "GET", "/zz/1").status, 404);
+  ASSERT_EQ(request(port_, "BREW", "/items").status, 405);
+  std::string text = metrics_.render();
+  EXPECT_NE(text.find("# TYPE wasl_http_requests_total counter"), std::string::npos);
+  EXPECT_NE(text.find("wasl_http_requests_total{method=\"GET\",route=\"/items/{id}\",status=\"200\"} 3"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("wasl_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 2"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("wasl_http_requests_total{method=\"OTHER\",route=\"unmatched\",status=\"405\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("wasl_http_request_duration_seconds_count{method=\"GET\",route=\"/items/{id}\"} 3"),
+            std::string::npos);
+  EXPECT_NE(text.find("wasl_http_request_duration_seconds_bucket{method=\"GET\",route=\"/items/{id}\",le=\"+Inf\"} 3"),
+            std::string::npos);
+  EXPECT_NE(text.find("wasl_http_in_flight 0"), std::string::npos) << text;
+}
+
+TEST_F(ServerTest, AccessLogHasRouteAndRequestIdButNoQueryOrBody) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("wasl_http_access_" + std::to_string(::getpid()) + ".log");
+  std::filesystem::remove(path);
+  ASSERT_TRUE(observability::init_logging({"info", path.string()}).ok());
+  start();
+  ASSERT_EQ(request(port_, "GET", "/items/p1?national_id=1234567890&name=Sara", {}, {},
+                    {{"X-Request-Id", "access-log-1"}})
+                .status,
+            200);
+  ASSERT_EQ(request(port_, "POST", "/items", "{\"secret\":\"body-text\"}", "application/json")
+                .status,
+            201);
+  spdlog::default_logger()->flush();
+  std::ifstream in(path);
+  std::string line;
+  bool found = false;
+  std::string all;
+  while (std::getline(in, line)) {
+    all += line + "\n";
+    auto j = nlohmann::json::parse(line);  // every line is one JSON object
+    if (j.value("request_id", "") == "access-log-1" &&
+        j["msg"].get<std::string>().find("/items/{id}") != std::string::npos) {
+      found = true;
+      EXPECT_EQ(j["msg"].get<std::string>().rfind("http GET /items/{id} 200 ", 0), 0u);
+    }
+  }
+  EXPECT_TRUE(found) << all;
+  EXPECT_EQ(all.find("national_id"), std::string::npos);
+  EXPECT_EQ(all.find("Sara"), std::string::npos);
+  EXPECT_EQ(all.find("p1"), std::string::npos);
+  EXPECT_EQ(all.find("body-text"), std::string::npos);
+  server_.reset();
+  ASSERT_TRUE(observability::init_logging({"info", ""}).ok());
+  std::filesystem::remove(path);
+}
+
+TEST_F(ServerTest, StartFailsWithASentenceWhenThePortIsTaken) {
+  start();
+  config_.port = port_;
+  Server second(config_, router_, metrics_);
+  auto status = second.start();
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, sdk::ErrorCode::kUnavailable);
+  EXPECT_NE(status.error().message.find(std::to_string(port_)), std::string::npos);
+}
+
+TEST_F(ServerTest, ServesHttpsWithTheConfiguredCertificate) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("wasl_http_tls_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto key = (dir / "key.pem").string();
+  auto cert = (dir / "cert.pem").string();
+  std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " +
+                    key + " -out " + cert + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << "the openssl command is needed for this test";
+  config_.tls = config::TlsConfig{cert, key, ""};
+  start();
+
+  Poco::Net::initializeSSL();
+  {
+    // The client trusts exactly the test certificate.
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(
+        Poco::Net::Context::TLS_CLIENT_USE, "", "", cert, Poco::Net::Context::VERIFY_RELAXED);
+    Poco::Net::HTTPSClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_), context);
+    session.setKeepAlive(true);
+    session.setTimeout(Poco::Timespan(10, 0));
+    for (int i = 0; i < 3; ++i) {  // keep-alive across requests over one TLS connection
+      Poco::Net::HTTPRequest req("GET", "/items/tls", Poco::Net::HTTPMessage::HTTP_1_1);
+      Reply r = exchange(session, req);
+      ASSERT_EQ(r.status, 200);
+      EXPECT_EQ(r.json()["id"], "tls");
+    }
+    auto began = Clock::now();
+    server_->stop();  // the idle TLS connection must not hold it
+    EXPECT_LT(Clock::now() - began, 2s);
+  }
+  Poco::Net::uninitializeSSL();
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(ServerTest, StartFailsWhenTlsFilesAreMissing) {
+  config_.tls = config::TlsConfig{"/nonexistent/cert.pem", "/nonexistent/key.pem", ""};
+  Server server(config_, router_, metrics_);
+  auto status = server.start();
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, sdk::ErrorCode::kUnavailable);
+  EXPECT_NE(status.error().message.find("/nonexistent/cert.pem"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wasl::http
