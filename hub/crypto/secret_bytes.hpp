@@ -25,9 +25,7 @@ class SecretBytes {
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   // A borrowed view, valid while this object lives and is not moved from.
-  std::string_view view() const {
-    return {reinterpret_cast<const char*>(data_.get()), size_};
-  }
+  std::string_view view() const { return {reinterpret_cast<const char*>(data_.get()), size_}; }
 
  private:
   void wipe();

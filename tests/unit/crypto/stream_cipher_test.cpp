@@ -1,0 +1,412 @@
+#include "hub/crypto/stream_cipher.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "tests/unit/crypto/scratch_dir.hpp"
+
+namespace wasl::crypto {
+namespace {
+
+using testing::ScratchDir;
+constexpr std::size_t S = kStreamSegmentSize;
+
+constexpr const char* kRing = R"({
+  "format": "wasl-keyring", "version": 1, "active_key_id": "k1-20260101",
+  "data_keys": [{"id": "k1-20260101", "created_at": "2026-01-01T00:00:00Z", "state": "active",
+                 "key": "1111111111111111111111111111111111111111111111111111111111111111"}],
+  "blind_index_key": "2222222222222222222222222222222222222222222222222222222222222222",
+  "audit_key": "3333333333333333333333333333333333333333333333333333333333333333"})";
+
+std::shared_ptr<const Keyring> ring() {
+  static auto r = Keyring::from_json(kRing).value();
+  return r;
+}
+
+std::string pattern(std::size_t n, unsigned seed = 1) {
+  std::string s(n, '\0');
+  std::uint32_t x = seed * 2654435761u + 12345u;
+  for (auto& c : s) {
+    x = x * 1664525u + 1013904223u;
+    c = static_cast<char>(x >> 24);
+  }
+  return s;
+}
+
+// Encrypts `plaintext` handing it over in pieces of `chunk` bytes.
+std::string encrypt(std::string_view plaintext, std::size_t chunk = 0) {
+  std::string out;
+  auto enc = StreamEncryptor::create(*ring(), [&out](std::string_view b) {
+    out.append(b);
+    return sdk::ok_status();
+  });
+  EXPECT_TRUE(enc.ok());
+  if (chunk == 0) chunk = plaintext.size() + 1;
+  for (std::size_t i = 0; i < plaintext.size(); i += chunk) {
+    EXPECT_TRUE(enc->write(plaintext.substr(i, chunk)).ok());
+  }
+  EXPECT_TRUE(enc->finish().ok());
+  EXPECT_EQ(enc->ciphertext_size(), out.size());
+  return out;
+}
+
+sdk::Result<std::string> decrypt(std::string_view ciphertext,
+                                 std::optional<std::uint64_t> expected = std::nullopt,
+                                 std::size_t chunk = 0) {
+  std::string out;
+  auto dec = StreamDecryptor::create(
+      ring(),
+      [&out](std::string_view b) {
+        out.append(b);
+        return sdk::ok_status();
+      },
+      expected);
+  if (!dec.ok()) return std::move(dec).error();
+  if (chunk == 0) chunk = ciphertext.size() + 1;
+  for (std::size_t i = 0; i < ciphertext.size(); i += chunk) {
+    WASL_RETURN_IF_ERROR(dec->write(ciphertext.substr(i, chunk)));
+  }
+  WASL_RETURN_IF_ERROR(dec->finish());
+  return out;
+}
+
+std::size_t header_size() { return stream_header_size(ring()->active_key_id().size()); }
+std::size_t record_offset(std::size_t i) { return header_size() + i * (S + kGcmTagSize); }
+
+TEST(StreamCipher, RoundTripsEverySizeClass) {
+  for (std::size_t size : {std::size_t{0}, std::size_t{1}, S - 1, S, S + 1, 3 * S + 100}) {
+    SCOPED_TRACE(size);
+    std::string pt = pattern(size);
+    for (std::size_t chunk : {std::size_t{0}, std::size_t{1000}, S, S + 1}) {
+      std::string ct = encrypt(pt, chunk);
+      EXPECT_EQ(ct.size(), stream_ciphertext_size(size, ring()->active_key_id().size()));
+      auto back = decrypt(ct);
+      ASSERT_TRUE(back.ok()) << back.error().message;
+      EXPECT_EQ(*back, pt);
+      auto sized = decrypt(ct, size, 4099);
+      ASSERT_TRUE(sized.ok()) << sized.error().message;
+      EXPECT_EQ(*sized, pt);
+    }
+  }
+}
+
+TEST(StreamCipher, EmptyPlaintextIsOneFinalEmptySegment) {
+  std::string ct = encrypt("");
+  EXPECT_EQ(ct.size(), header_size() + kGcmTagSize);
+  EXPECT_EQ(decrypt(ct).value(), "");
+  EXPECT_EQ(decrypt(ct, 0).value(), "");
+}
+
+TEST(StreamCipher, DecryptsByteByByte) {
+  std::string pt = pattern(S + 10);
+  EXPECT_EQ(decrypt(encrypt(pt), std::nullopt, 1).value(), pt);
+  EXPECT_EQ(decrypt(encrypt(pt), pt.size(), 1).value(), pt);
+}
+
+TEST(StreamCipher, SameInputEncryptsDifferently) {
+  std::string pt = pattern(100);
+  EXPECT_NE(encrypt(pt), encrypt(pt));
+}
+
+void expect_damage(const sdk::Result<std::string>& r, const std::string& words) {
+  ASSERT_FALSE(r.ok()) << "damage not detected; expected: " << words;
+  EXPECT_EQ(r.error().code, sdk::ErrorCode::kInvalidArgument);
+  EXPECT_NE(r.error().message.find(words), std::string::npos) << r.error().message;
+}
+
+class StreamTamper : public ::testing::Test {
+ protected:
+  const std::string pt_ = pattern(3 * S + 100);  // four segments, last one short
+  const std::string ct_ = encrypt(pt_);
+};
+
+TEST_F(StreamTamper, FlippedBitInASegment) {
+  for (std::size_t pos : {record_offset(1) + 7, record_offset(3) + 5, ct_.size() - 1}) {
+    std::string bad = ct_;
+    bad[pos] ^= 0x10;
+    expect_damage(decrypt(bad), "failed authentication");
+    expect_damage(decrypt(bad, pt_.size()), "failed authentication");
+  }
+  std::string bad = ct_;
+  bad[record_offset(1) + 7] ^= 0x10;
+  expect_damage(decrypt(bad), "segment 1 failed authentication");
+}
+
+TEST_F(StreamTamper, FlippedBitInTheHeader) {
+  for (std::size_t pos = 0; pos < header_size(); ++pos) {
+    std::string bad = ct_;
+    bad[pos] ^= 0x01;
+    EXPECT_FALSE(decrypt(bad).ok()) << "header byte " << pos;
+  }
+}
+
+TEST_F(StreamTamper, ReorderedSegments) {
+  std::string bad = ct_;
+  std::size_t rec = S + kGcmTagSize;
+  std::memcpy(bad.data() + record_offset(1), ct_.data() + record_offset(2), rec);
+  std::memcpy(bad.data() + record_offset(2), ct_.data() + record_offset(1), rec);
+  expect_damage(decrypt(bad), "segment 1 was written as segment 2");
+  expect_damage(decrypt(bad, pt_.size()), "out of order");
+}
+
+TEST_F(StreamTamper, DuplicatedSegment) {
+  std::string bad = ct_.substr(0, record_offset(1)) +
+                    ct_.substr(record_offset(0), S + kGcmTagSize) + ct_.substr(record_offset(1));
+  expect_damage(decrypt(bad), "out of order");
+}
+
+TEST_F(StreamTamper, DroppedLastSegment) {
+  std::string bad = ct_.substr(0, record_offset(3));
+  expect_damage(decrypt(bad), "segment 2 is not the final segment");
+  expect_damage(decrypt(bad, pt_.size()), "truncated");
+  // Also when the plaintext is a whole number of segments.
+  std::string even_pt = pattern(2 * S);
+  std::string even = encrypt(even_pt);
+  expect_damage(decrypt(even.substr(0, record_offset(1))), "is truncated");
+}
+
+TEST_F(StreamTamper, TruncatedInsideASegment) {
+  expect_damage(decrypt(ct_.substr(0, ct_.size() - 50), pt_.size()), "truncated");
+  expect_damage(decrypt(ct_.substr(0, ct_.size() - 50)), "cut short");
+  expect_damage(decrypt(ct_.substr(0, record_offset(3) + 5)), "truncated");
+  expect_damage(decrypt(ct_.substr(0, 10)), "truncated inside its header");
+  expect_damage(decrypt(""), "empty");
+}
+
+TEST_F(StreamTamper, TrailingGarbage) {
+  expect_damage(decrypt(ct_ + "garbage", pt_.size()), "trailing data");
+  expect_damage(decrypt(ct_ + "garbage"), "bytes appended");
+  // Final segment full-size: the extra bytes are named as trailing data.
+  std::string even_pt = pattern(2 * S);
+  std::string even = encrypt(even_pt);
+  expect_damage(decrypt(even + "x"), "trailing data after its final segment");
+  expect_damage(decrypt(even + std::string(S + 100, 'x')), "trailing data");
+}
+
+TEST_F(StreamTamper, SegmentFromAnotherStream) {
+  std::string other = encrypt(pt_);
+  std::string bad = ct_;
+  std::memcpy(bad.data() + record_offset(1), other.data() + record_offset(1), S + kGcmTagSize);
+  expect_damage(decrypt(bad), "belongs to another stream");
+}
+
+TEST_F(StreamTamper, UnknownKeyId) {
+  std::string bad = ct_;
+  bad[8] = 'z';
+  auto r = decrypt(bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, sdk::ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(StreamTamper, NothingUnverifiedIsEmitted) {
+  std::string bad = ct_;
+  bad[record_offset(2) + 1] ^= 1;
+  std::string out;
+  auto dec = StreamDecryptor::create(ring(), [&out](std::string_view b) {
+    out.append(b);
+    return sdk::ok_status();
+  });
+  ASSERT_TRUE(dec.ok());
+  EXPECT_FALSE(dec->write(bad).ok());
+  EXPECT_EQ(out, pt_.substr(0, 2 * S));  // only the two verified segments
+  EXPECT_FALSE(dec->finish().ok());      // stays failed
+}
+
+// A ReadAt over an in-memory ciphertext that records every call.
+struct CountingSource {
+  std::string data;
+  std::vector<std::pair<std::uint64_t, std::size_t>> calls;
+  StreamRangeReader::ReadAt read_at() {
+    return [this](std::uint64_t off, std::size_t len) -> sdk::Result<std::string> {
+      calls.emplace_back(off, len);
+      if (off >= data.size()) return std::string();
+      return data.substr(off, len);
+    };
+  }
+};
+
+TEST(StreamRangeReader, ReadsOnlyTheSegmentsARangeTouches) {
+  const std::string pt = pattern(3 * S + 100);
+  CountingSource src{encrypt(pt), {}};
+  auto reader = StreamRangeReader::open(ring(), src.read_at(), src.data.size(), pt.size());
+  ASSERT_TRUE(reader.ok()) << reader.error().message;
+  struct Case {
+    std::uint64_t offset;
+    std::size_t length;
+    std::vector<std::size_t> segments;
+  };
+  const Case cases[] = {
+      {0, 10, {0}},
+      {S - 5, 10, {0, 1}},
+      {S, S, {1}},
+      {2 * S - 1, S + 2, {1, 2, 3}},
+      {3 * S + 90, 100, {3}},  // clipped at the end
+      {5, 3 * S + 95, {0, 1, 2, 3}},
+      {pt.size(), 10, {}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.offset);
+    src.calls.clear();
+    auto got = reader->read(c.offset, c.length);
+    ASSERT_TRUE(got.ok()) << got.error().message;
+    EXPECT_EQ(*got, pt.substr(c.offset, c.length));
+    ASSERT_EQ(src.calls.size(), c.segments.size());
+    for (std::size_t i = 0; i < c.segments.size(); ++i) {
+      EXPECT_EQ(src.calls[i].first, record_offset(c.segments[i]));
+    }
+  }
+  auto past = reader->read(pt.size() + 1, 1);
+  ASSERT_FALSE(past.ok());
+  EXPECT_EQ(past.error().code, sdk::ErrorCode::kInvalidArgument);
+}
+
+TEST(StreamRangeReader, DetectsDamageOnlyInTouchedSegmentsAndSizeMismatch) {
+  const std::string pt = pattern(3 * S + 100);
+  std::string ct = encrypt(pt);
+  CountingSource src{ct, {}};
+  src.data[record_offset(2) + 3] ^= 1;
+  auto reader = StreamRangeReader::open(ring(), src.read_at(), ct.size(), pt.size()).value();
+  EXPECT_EQ(reader.read(0, 100).value(), pt.substr(0, 100));
+  auto bad = reader.read(2 * S + 1, 10);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("segment 2 failed authentication"), std::string::npos);
+
+  // Segments swapped: caught by position.
+  CountingSource swapped{ct, {}};
+  std::memcpy(swapped.data.data() + record_offset(0), ct.data() + record_offset(1), S + 16);
+  auto r2 = StreamRangeReader::open(ring(), swapped.read_at(), ct.size(), pt.size()).value();
+  auto e2 = r2.read(0, 1);
+  ASSERT_FALSE(e2.ok());
+  EXPECT_NE(e2.error().message.find("out of order"), std::string::npos) << e2.error().message;
+
+  CountingSource whole{ct, {}};
+  auto truncated = StreamRangeReader::open(ring(), whole.read_at(), ct.size() - 1, pt.size());
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_NE(truncated.error().message.find("truncated"), std::string::npos);
+  auto trailing = StreamRangeReader::open(ring(), whole.read_at(), ct.size() + 3, pt.size());
+  ASSERT_FALSE(trailing.ok());
+  EXPECT_NE(trailing.error().message.find("trailing"), std::string::npos);
+  // A wrong plaintext size (the last segment's final flag no longer fits).
+  auto wrong = StreamRangeReader::open(ring(), whole.read_at(), ct.size(), pt.size() + 1);
+  EXPECT_FALSE(wrong.ok());
+}
+
+TEST(StreamRangeReader, DroppedFinalSegmentWithMatchingSizesIsCaught) {
+  // An attacker shortens both the file and the stored size by the last
+  // segment: the segment now read as final was sealed as non-final.
+  const std::string pt = pattern(3 * S + 100);
+  std::string ct = encrypt(pt).substr(0, record_offset(3));
+  CountingSource src{ct, {}};
+  auto reader = StreamRangeReader::open(ring(), src.read_at(), ct.size(), 3 * S).value();
+  auto r = reader.read(2 * S, 10);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("truncated"), std::string::npos) << r.error().message;
+}
+
+TEST(StreamRangeReader, OpensAFile) {
+  ScratchDir dir;
+  const std::string pt = pattern(2 * S + 7);
+  {
+    std::ofstream f(dir / "rec.wasl", std::ios::binary);
+    f << encrypt(pt);
+  }
+  auto reader = StreamRangeReader::open_file(ring(), dir / "rec.wasl", pt.size());
+  ASSERT_TRUE(reader.ok()) << reader.error().message;
+  EXPECT_EQ(reader->read(S - 3, S + 9).value(), pt.substr(S - 3, S + 9));
+  EXPECT_EQ(reader->key_id(), ring()->active_key_id());
+  EXPECT_EQ(StreamRangeReader::open_file(ring(), dir / "absent", 1).error().code,
+            sdk::ErrorCode::kNotFound);
+}
+
+TEST(StreamCipher, IostreamConveniences) {
+  const std::string pt = pattern(2 * S + 3);
+  std::istringstream in(pt);
+  std::ostringstream ct;
+  ASSERT_TRUE(encrypt_stream(*ring(), in, ct).ok());
+  std::istringstream ct_in(ct.str());
+  std::ostringstream back;
+  ASSERT_TRUE(decrypt_stream(ring(), ct_in, back, pt.size()).ok());
+  EXPECT_EQ(back.str(), pt);
+}
+
+TEST(StreamCipher, DecryptsAfterRotationWithOldKey) {
+  ScratchDir dir;
+  auto path = dir / "keys.json";
+  ASSERT_TRUE(generate_key_file(path).ok());
+  auto before = load_keyring(path).value();
+  std::string ct;
+  {
+    auto enc = StreamEncryptor::create(*before, [&ct](std::string_view b) {
+                 ct.append(b);
+                 return sdk::ok_status();
+               }).value();
+    ASSERT_TRUE(enc.write("recording").ok());
+    ASSERT_TRUE(enc.finish().ok());
+  }
+  ASSERT_TRUE(add_and_activate_key(path).ok());
+  auto after = load_keyring(path).value();
+  std::istringstream in(ct);
+  std::ostringstream out;
+  ASSERT_TRUE(decrypt_stream(after, in, out).ok());
+  EXPECT_EQ(out.str(), "recording");
+}
+
+// 256 MiB pass through encryptor → decryptor in a pipeline, written in odd
+// chunk sizes, checked byte for byte, while neither side ever holds more
+// than one segment (plus tag) of pending data.
+TEST(StreamCipher, ConstantMemoryFor256MiB) {
+  constexpr std::uint64_t kTotal = 256ull << 20;
+  const std::string pat = pattern(1000003, 7);
+  auto expected_at = [&pat](std::uint64_t pos, std::size_t len) {
+    std::string_view p(pat);
+    std::size_t start = static_cast<std::size_t>(pos % pat.size());
+    return std::pair{p.substr(start, std::min(len, pat.size() - start)), start};
+  };
+
+  std::uint64_t verified = 0;
+  bool mismatch = false;
+  auto dec = StreamDecryptor::create(
+                 ring(),
+                 [&](std::string_view b) {
+                   while (!b.empty()) {
+                     auto [want, start] = expected_at(verified, b.size());
+                     if (std::memcmp(want.data(), b.data(), want.size()) != 0) mismatch = true;
+                     verified += want.size();
+                     b.remove_prefix(want.size());
+                   }
+                   return sdk::ok_status();
+                 },
+                 kTotal)
+                 .value();
+  std::uint64_t ct_bytes = 0;
+  auto enc = StreamEncryptor::create(*ring(), [&](std::string_view b) {
+               ct_bytes += b.size();
+               return dec.write(b);
+             }).value();
+
+  std::uint64_t written = 0;
+  const std::size_t chunks[] = {100003, 1 << 20, 17, 65536, 300000};
+  for (std::size_t k = 0; written < kTotal; ++k) {
+    std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(chunks[k % 5], kTotal - written));
+    auto [piece, start] = expected_at(written, want);
+    ASSERT_TRUE(enc.write(piece).ok());
+    written += piece.size();
+  }
+  ASSERT_TRUE(enc.finish().ok());
+  ASSERT_TRUE(dec.finish().ok());
+  EXPECT_FALSE(mismatch);
+  EXPECT_EQ(verified, kTotal);
+  EXPECT_EQ(dec.plaintext_size(), kTotal);
+  EXPECT_EQ(ct_bytes, stream_ciphertext_size(kTotal, ring()->active_key_id().size()));
+  EXPECT_LE(enc.peak_buffered_bytes(), S);
+  EXPECT_LE(dec.peak_buffered_bytes(), S + kGcmTagSize);
+  EXPECT_LE(StreamEncryptor::buffer_capacity(), 2 * S + kGcmTagSize);
+}
+
+}  // namespace
+}  // namespace wasl::crypto
