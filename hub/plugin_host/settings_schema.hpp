@@ -32,10 +32,9 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "wasl/sdk/result.hpp"
 
@@ -60,14 +59,16 @@ class SettingsSchema {
   // or a default that breaks its own schema.
   static sdk::Result<SettingsSchema> parse(const nlohmann::json& schema);
 
-  // Every violation of `value`, in document order (not only the first); empty
-  // when `value` is valid.
+  // Every violation of `value` (not only the first), in a stable order: per
+  // object, missing required properties first, then present properties by
+  // name; empty when `value` is valid.
   std::vector<SchemaViolation> validate(const nlohmann::json& value) const;
 
   // A copy of `value` in which every absent object property whose schema
   // declares a default holds that default, recursively (a filled default is
   // itself completed, and array elements are completed through `items`).
-  // Present values are never changed. Call validate() on the result.
+  // Present values are never changed. A null `value` counts as absent when the
+  // root itself declares a default. Call validate() on the result.
   nlohmann::json with_defaults(const nlohmann::json& value) const;
 
   // The schema document as given to parse().

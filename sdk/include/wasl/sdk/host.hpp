@@ -4,6 +4,7 @@
 // with it. All methods are thread-safe.
 #pragma once
 
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <functional>

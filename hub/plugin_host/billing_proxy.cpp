@@ -1,0 +1,26 @@
+#include "hub/plugin_host/billing_proxy.hpp"
+
+#include "hub/plugin_host/typed_call.hpp"
+
+namespace wasl::plugin_host {
+
+using B = sdk::BillingGateway;
+
+sdk::Result<sdk::ClaimResponse> BillingProxy::check_eligibility(
+    const sdk::EligibilityRequest& request) {
+  return typed_call<sdk::ClaimResponse>(*instance_, B::kCheckEligibility, request);
+}
+sdk::Result<sdk::ClaimResponse> BillingProxy::request_prior_authorization(const sdk::Claim& claim) {
+  return typed_call<sdk::ClaimResponse>(*instance_, B::kRequestPriorAuthorization, claim);
+}
+sdk::Result<sdk::ClaimResponse> BillingProxy::submit_claim(const sdk::Claim& claim) {
+  return typed_call<sdk::ClaimResponse>(*instance_, B::kSubmitClaim, claim);
+}
+sdk::Result<std::vector<sdk::ClaimResponse>> BillingProxy::poll(const sdk::PollRequest& request) {
+  return typed_call<std::vector<sdk::ClaimResponse>>(*instance_, B::kPoll, request);
+}
+sdk::Result<sdk::ClaimResponse> BillingProxy::cancel(const sdk::CancelRequest& request) {
+  return typed_call<sdk::ClaimResponse>(*instance_, B::kCancel, request);
+}
+
+}  // namespace wasl::plugin_host

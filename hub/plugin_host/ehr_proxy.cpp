@@ -1,0 +1,33 @@
+#include "hub/plugin_host/ehr_proxy.hpp"
+
+#include "hub/plugin_host/typed_call.hpp"
+
+namespace wasl::plugin_host {
+
+using E = sdk::EhrConnector;
+
+sdk::Result<sdk::PatientSummary> EhrProxy::read_patient(const sdk::ResourceRef& patient) {
+  return typed_call<sdk::PatientSummary>(*instance_, E::kReadPatient, patient);
+}
+sdk::Result<sdk::PractitionerSummary> EhrProxy::read_practitioner(
+    const sdk::ResourceRef& practitioner) {
+  return typed_call<sdk::PractitionerSummary>(*instance_, E::kReadPractitioner, practitioner);
+}
+sdk::Result<sdk::Appointment> EhrProxy::read_appointment(const sdk::ResourceRef& appointment) {
+  return typed_call<sdk::Appointment>(*instance_, E::kReadAppointment, appointment);
+}
+sdk::Result<sdk::Coverage> EhrProxy::read_coverage(const sdk::CoverageRequest& request) {
+  return typed_call<sdk::Coverage>(*instance_, E::kReadCoverage, request);
+}
+sdk::Result<sdk::Appointment> EhrProxy::update_appointment_status(
+    const sdk::AppointmentStatusUpdate& update) {
+  return typed_call<sdk::Appointment>(*instance_, E::kUpdateAppointmentStatus, update);
+}
+sdk::Result<sdk::ResourceCreated> EhrProxy::create_encounter(const sdk::EncounterRequest& request) {
+  return typed_call<sdk::ResourceCreated>(*instance_, E::kCreateEncounter, request);
+}
+sdk::Result<sdk::ResourceCreated> EhrProxy::attach_document(const sdk::DocumentRequest& request) {
+  return typed_call<sdk::ResourceCreated>(*instance_, E::kAttachDocument, request);
+}
+
+}  // namespace wasl::plugin_host

@@ -1,0 +1,30 @@
+// EhrProxy: the hub's EhrConnector for a plugin instance, calling through the C ABI. Thread-safe;
+// keeps the instance (and so its library) alive.
+#pragma once
+
+#include <memory>
+
+#include "hub/plugin_host/plugin_instance.hpp"
+#include "wasl/sdk/ehr.hpp"
+
+namespace wasl::plugin_host {
+
+class EhrProxy final : public sdk::EhrConnector {
+ public:
+  explicit EhrProxy(std::shared_ptr<PluginInstance> instance) : instance_(std::move(instance)) {}
+
+  sdk::Result<sdk::PatientSummary> read_patient(const sdk::ResourceRef& patient) override;
+  sdk::Result<sdk::PractitionerSummary> read_practitioner(
+      const sdk::ResourceRef& practitioner) override;
+  sdk::Result<sdk::Appointment> read_appointment(const sdk::ResourceRef& appointment) override;
+  sdk::Result<sdk::Coverage> read_coverage(const sdk::CoverageRequest& request) override;
+  sdk::Result<sdk::Appointment> update_appointment_status(
+      const sdk::AppointmentStatusUpdate& update) override;
+  sdk::Result<sdk::ResourceCreated> create_encounter(const sdk::EncounterRequest& request) override;
+  sdk::Result<sdk::ResourceCreated> attach_document(const sdk::DocumentRequest& request) override;
+
+ private:
+  std::shared_ptr<PluginInstance> instance_;
+};
+
+}  // namespace wasl::plugin_host

@@ -1,0 +1,218 @@
+#include "hub/plugin_host/instance_host.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "wasl/sdk/http_wire.hpp"
+#include "wasl/sdk/wire_error.hpp"
+
+namespace wasl::plugin_host {
+
+namespace {
+
+using nlohmann::json;
+
+char* to_c_string(const std::string& s) {
+  char* out = static_cast<char*>(std::malloc(s.size() + 1));
+  if (out == nullptr) return nullptr;
+  std::memcpy(out, s.data(), s.size());
+  out[s.size()] = '\0';
+  return out;
+}
+
+int fail(char** out, const sdk::Error& error) {
+  if (out != nullptr) *out = to_c_string(sdk::error_to_json(error).dump());
+  return WASL_ERROR;
+}
+
+sdk::Error unavailable(const InstanceHost& host, const char* what) {
+  return sdk::Error(sdk::ErrorCode::kUnimplemented,
+                    std::string(what) + " is not available to " + host.instance_name(), false);
+}
+
+sdk::Result<HttpRequest> to_client_request(const char* request_json) {
+  json j = json::parse(request_json != nullptr ? request_json : "", nullptr, false);
+  if (j.is_discarded()) {
+    return sdk::Error(sdk::ErrorCode::kInvalidArgument, "the HTTP request is not JSON", false);
+  }
+  WASL_ASSIGN_OR_RETURN(sdk::HttpRequest request, sdk::http_request_from_json(j));
+  HttpRequest out;
+  out.method = std::move(request.method);
+  out.url = std::move(request.url);
+  out.headers = std::move(request.headers);
+  out.body = std::move(request.body);
+  out.total_timeout = request.timeout;
+  return out;
+}
+
+std::string to_wire(HttpResponse response) {
+  sdk::HttpResponse out;
+  out.status = response.status;
+  out.headers = std::move(response.headers);
+  out.body = std::move(response.body);
+  return sdk::http_response_to_json(out).dump();
+}
+
+template <typename Body>
+int guarded(char** out, Body&& body) {
+  if (out != nullptr) *out = nullptr;
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return fail(out, sdk::Error(sdk::ErrorCode::kInternal,
+                                std::string("the hub failed to serve a plugin request: ") +
+                                    e.what(),
+                                false));
+  } catch (...) {
+    return fail(out, sdk::Error(sdk::ErrorCode::kInternal,
+                                "the hub failed to serve a plugin request", false));
+  }
+}
+
+}  // namespace
+
+InstanceHost::InstanceHost(std::string instance_name, const nlohmann::json& settings,
+                           std::vector<std::string> redact, InstanceServices services)
+    : instance_name_(std::move(instance_name)),
+      settings_json_(settings.dump()),
+      services_(std::move(services)),
+      redact_(std::move(redact)) {
+  table_.struct_size = sizeof(wasl_host_api);
+  table_.ctx = this;
+  table_.http_request = &InstanceHost::http_request;
+  table_.http_request_streaming = &InstanceHost::http_request_streaming;
+  table_.secret = &InstanceHost::secret;
+  table_.log = &InstanceHost::log;
+  table_.now_unix_ms = &InstanceHost::now_unix_ms;
+  table_.state_get = &InstanceHost::state_get;
+  table_.state_put = &InstanceHost::state_put;
+  table_.free_string = &InstanceHost::free_string;
+  table_.settings_json = settings_json_.c_str();
+  table_.instance_name = instance_name_.c_str();
+}
+
+std::string InstanceHost::redact(std::string message) const {
+  std::lock_guard lock(redact_mutex_);
+  for (const auto& value : redact_) {
+    if (value.empty()) continue;
+    for (auto at = message.find(value); at != std::string::npos;
+         at = message.find(value, at + 10)) {
+      message.replace(at, value.size(), "[redacted]");
+    }
+  }
+  return message;
+}
+
+int InstanceHost::http_request(void* ctx, const char* request_json, char** response_json) {
+  auto* self = static_cast<InstanceHost*>(ctx);
+  return guarded(response_json, [&] {
+    if (!self->services_.http) return fail(response_json, unavailable(*self, "HTTP"));
+    auto request = to_client_request(request_json);
+    if (!request.ok()) return fail(response_json, request.error());
+    auto response = self->services_.http->send(*request);
+    if (!response.ok()) return fail(response_json, response.error());
+    *response_json = to_c_string(to_wire(std::move(response).value()));
+    return WASL_OK;
+  });
+}
+
+int InstanceHost::http_request_streaming(void* ctx, const char* request_json,
+                                         wasl_chunk_fn on_chunk, void* chunk_ctx,
+                                         char** response_json) {
+  auto* self = static_cast<InstanceHost*>(ctx);
+  return guarded(response_json, [&] {
+    if (!self->services_.http) return fail(response_json, unavailable(*self, "HTTP"));
+    if (on_chunk == nullptr) {
+      return fail(response_json, sdk::Error(sdk::ErrorCode::kInvalidArgument,
+                                            "streaming HTTP needs a chunk callback", false));
+    }
+    auto request = to_client_request(request_json);
+    if (!request.ok()) return fail(response_json, request.error());
+    auto response = self->services_.http->send_streaming(*request, [&](std::string_view chunk) {
+      return on_chunk(chunk_ctx, reinterpret_cast<const uint8_t*>(chunk.data()),
+                      chunk.size()) == WASL_OK;
+    });
+    if (!response.ok()) return fail(response_json, response.error());
+    *response_json = to_c_string(to_wire(std::move(response).value()));
+    return WASL_OK;
+  });
+}
+
+int InstanceHost::secret(void* ctx, const char* name, char** value) {
+  auto* self = static_cast<InstanceHost*>(ctx);
+  return guarded(value, [&] {
+    if (self->services_.secrets == nullptr || name == nullptr) return WASL_NOT_FOUND;
+    auto found = self->services_.secrets->lookup(self->instance_name_, name);
+    if (!found.ok()) return fail(value, found.error());
+    if (!found.value()) return WASL_NOT_FOUND;
+    {
+      std::lock_guard lock(self->redact_mutex_);
+      const std::string& secret_value = **found;
+      if (std::find(self->redact_.begin(), self->redact_.end(), secret_value) ==
+          self->redact_.end()) {
+        self->redact_.push_back(secret_value);
+      }
+    }
+    *value = to_c_string(**found);
+    return WASL_OK;
+  });
+}
+
+void InstanceHost::log(void* ctx, int level, const char* message) {
+  try {
+    auto* self = static_cast<InstanceHost*>(ctx);
+    spdlog::level::level_enum spd = spdlog::level::info;
+    switch (level) {
+      case WASL_LOG_TRACE: spd = spdlog::level::trace; break;
+      case WASL_LOG_DEBUG: spd = spdlog::level::debug; break;
+      case WASL_LOG_INFO: spd = spdlog::level::info; break;
+      case WASL_LOG_WARN: spd = spdlog::level::warn; break;
+      default: spd = spdlog::level::err; break;
+    }
+    spdlog::log(spd, "plugin instance {}: {}", self->instance_name_,
+                self->redact(message != nullptr ? message : ""));
+  } catch (...) {
+    // A log line that cannot be written is dropped.
+  }
+}
+
+int64_t InstanceHost::now_unix_ms(void* ctx) {
+  auto* self = static_cast<InstanceHost*>(ctx);
+  auto now = self->services_.clock ? self->services_.clock() : std::chrono::system_clock::now();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+}
+
+int InstanceHost::state_get(void* ctx, const char* key, char** value_json) {
+  auto* self = static_cast<InstanceHost*>(ctx);
+  return guarded(value_json, [&] {
+    if (self->services_.state == nullptr) return fail(value_json, unavailable(*self, "state"));
+    auto found = self->services_.state->get(self->instance_name_, key != nullptr ? key : "");
+    if (!found.ok()) return fail(value_json, found.error());
+    if (!found.value()) return WASL_NOT_FOUND;
+    *value_json = to_c_string(**found);
+    return WASL_OK;
+  });
+}
+
+int InstanceHost::state_put(void* ctx, const char* key, const char* value_json,
+                            char** error_json) {
+  auto* self = static_cast<InstanceHost*>(ctx);
+  return guarded(error_json, [&] {
+    if (self->services_.state == nullptr) return fail(error_json, unavailable(*self, "state"));
+    const char* text = value_json != nullptr ? value_json : "null";
+    if (json::parse(text, nullptr, false).is_discarded()) {
+      return fail(error_json, sdk::Error(sdk::ErrorCode::kInvalidArgument,
+                                         "a state value must be JSON", false));
+    }
+    auto status = self->services_.state->put(self->instance_name_, key != nullptr ? key : "", text);
+    if (!status.ok()) return fail(error_json, status.error());
+    return WASL_OK;
+  });
+}
+
+void InstanceHost::free_string(void*, char* s) { std::free(s); }
+
+}  // namespace wasl::plugin_host

@@ -1,0 +1,66 @@
+// InstanceHost: the hub's side of wasl_host_api for one plugin instance (or
+// for a library's registration, with no HTTP, secrets or state). It owns the
+// C table and the strings it points to; the table stays valid as long as this
+// object. Every callback catches every exception: nothing propagates into
+// plugin code. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/plugin_host/http_client.hpp"
+#include "hub/plugin_host/secret_source.hpp"
+#include "hub/plugin_host/state_store.hpp"
+#include "wasl/sdk/abi.h"
+
+namespace wasl::plugin_host {
+
+struct InstanceServices {
+  std::unique_ptr<HttpClient> http;  // null: HTTP answers an error
+  SecretSource* secrets = nullptr;   // borrowed; null: no secrets
+  StateStore* state = nullptr;       // borrowed; null: no state
+  // Wall clock; unset = std::chrono::system_clock.
+  std::function<std::chrono::system_clock::time_point()> clock;
+};
+
+class InstanceHost {
+ public:
+  // `redact` are values (substituted secrets in the settings) that never reach
+  // a log line; secrets handed out through the table are added to them.
+  InstanceHost(std::string instance_name, const nlohmann::json& settings,
+               std::vector<std::string> redact, InstanceServices services);
+  InstanceHost(const InstanceHost&) = delete;
+  InstanceHost& operator=(const InstanceHost&) = delete;
+
+  const wasl_host_api* table() const { return &table_; }
+  const std::string& instance_name() const { return instance_name_; }
+
+  // `message` with every redacted value replaced by "[redacted]".
+  std::string redact(std::string message) const;
+
+ private:
+  static int http_request(void* ctx, const char* request_json, char** response_json);
+  static int http_request_streaming(void* ctx, const char* request_json, wasl_chunk_fn on_chunk,
+                                    void* chunk_ctx, char** response_json);
+  static int secret(void* ctx, const char* name, char** value);
+  static void log(void* ctx, int level, const char* message);
+  static int64_t now_unix_ms(void* ctx);
+  static int state_get(void* ctx, const char* key, char** value_json);
+  static int state_put(void* ctx, const char* key, const char* value_json, char** error_json);
+  static void free_string(void* ctx, char* s);
+
+  std::string instance_name_;
+  std::string settings_json_;
+  InstanceServices services_;
+  mutable std::mutex redact_mutex_;
+  std::vector<std::string> redact_;
+  wasl_host_api table_{};
+};
+
+}  // namespace wasl::plugin_host

@@ -1,0 +1,146 @@
+#include "hub/plugin_host/plugin_instance.hpp"
+
+#include <chrono>
+#include <optional>
+
+#include "wasl/sdk/wire_error.hpp"
+
+namespace wasl::plugin_host {
+
+namespace {
+
+constexpr char kCallsName[] = "wasl_plugin_calls_total";
+constexpr char kCallsHelp[] = "Calls into plugin instances, by instance, method and outcome.";
+constexpr char kDurationName[] = "wasl_plugin_call_duration_seconds";
+constexpr char kDurationHelp[] = "Time spent in plugin calls, in seconds.";
+
+struct StreamContext {
+  const sdk::ChunkSink* sink;
+  std::optional<sdk::Error> error;
+};
+
+int deliver(void* ctx, const uint8_t* data, size_t size) {
+  auto* stream = static_cast<StreamContext*>(ctx);
+  try {
+    auto status = (*stream->sink)(std::string_view(reinterpret_cast<const char*>(data), size));
+    if (status.ok()) return WASL_OK;
+    stream->error = status.error();
+  } catch (const std::exception& e) {
+    stream->error = sdk::Error(sdk::ErrorCode::kInternal,
+                               std::string("the media sink failed: ") + e.what(), false);
+  } catch (...) {
+    stream->error = sdk::Error(sdk::ErrorCode::kInternal, "the media sink failed", false);
+  }
+  return WASL_ERROR;
+}
+
+}  // namespace
+
+PluginInstance::PluginInstance(std::shared_ptr<const PluginLibrary> library,
+                               std::unique_ptr<InstanceHost> host,
+                               observability::Metrics& metrics)
+    : metrics_(metrics), host_(std::move(host)), library_(std::move(library)) {}
+
+PluginInstance::~PluginInstance() {
+  if (instance_ != nullptr) library_->registration().destroy_instance(instance_);
+}
+
+sdk::Result<std::unique_ptr<PluginInstance>> PluginInstance::create(
+    std::shared_ptr<const PluginLibrary> library, std::unique_ptr<InstanceHost> host,
+    observability::Metrics& metrics) {
+  std::unique_ptr<PluginInstance> self(
+      new PluginInstance(std::move(library), std::move(host), metrics));
+  const auto& reg = self->library_->registration();
+  char* error = nullptr;
+  int rc = reg.create_instance(self->host_->table(), &self->instance_, &error);
+  if (rc != WASL_OK || self->instance_ == nullptr) {
+    std::string text = error != nullptr ? error : "";
+    reg.free_string(error);
+    sdk::Error e = sdk::error_from_json(nlohmann::json::parse(text, nullptr, false));
+    if (text.empty()) e.message = "it gave no reason";
+    self->instance_ = nullptr;
+    return sdk::Error(sdk::ErrorCode::kFailedPrecondition,
+                      "instance '" + self->name() + "': plugin '" + self->library_->info().name +
+                          "' refused to create it: " + e.message,
+                      false);
+  }
+  reg.free_string(error);
+  return self;
+}
+
+sdk::Result<nlohmann::json> PluginInstance::finish(std::string_view method, int rc, char* out) {
+  std::string text = out != nullptr ? out : "";
+  library_->registration().free_string(out);
+  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  if (rc != WASL_OK) return sdk::error_from_json(parsed);
+  if (parsed.is_discarded()) {
+    return sdk::Error(sdk::ErrorCode::kInternal,
+                      "plugin '" + library_->info().name + "' method '" + std::string(method) +
+                          "' returned a result that is not JSON",
+                      false);
+  }
+  return parsed;
+}
+
+void PluginInstance::record(std::string_view method, const sdk::Result<nlohmann::json>& result,
+                            double seconds) {
+  std::string outcome = result.ok() ? "ok" : std::string(sdk::to_string(result.error().code));
+  metrics_.counter_add(kCallsName, kCallsHelp,
+                       {{"instance", name()}, {"method", std::string(method)}, {"outcome", outcome}});
+  metrics_.histogram_observe(kDurationName, kDurationHelp,
+                             {{"instance", name()}, {"method", std::string(method)}}, seconds);
+}
+
+sdk::Result<nlohmann::json> PluginInstance::call(std::string_view method,
+                                                 const nlohmann::json& request) {
+  const auto start = std::chrono::steady_clock::now();
+  sdk::Result<nlohmann::json> result = [&]() -> sdk::Result<nlohmann::json> {
+    std::string in;
+    try {
+      in = request.dump();
+    } catch (const nlohmann::json::exception& e) {
+      return sdk::Error(sdk::ErrorCode::kInvalidArgument,
+                        "a request to " + std::string(method) + " is not valid UTF-8 JSON", false);
+    }
+    const std::string m(method);
+    char* out = nullptr;
+    int rc = library_->registration().call(instance_, m.c_str(), in.c_str(), &out);
+    return finish(method, rc, out);
+  }();
+  record(method, result,
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return result;
+}
+
+sdk::Result<nlohmann::json> PluginInstance::call_streaming(std::string_view method,
+                                                           const nlohmann::json& request,
+                                                           const sdk::ChunkSink& sink) {
+  const auto start = std::chrono::steady_clock::now();
+  sdk::Result<nlohmann::json> result = [&]() -> sdk::Result<nlohmann::json> {
+    const auto& reg = library_->registration();
+    if (!WASL_STRUCT_HAS(&reg, wasl_plugin_registration, call_streaming) ||
+        reg.call_streaming == nullptr) {
+      return sdk::Error(sdk::ErrorCode::kUnimplemented,
+                        "plugin '" + library_->info().name + "' offers no streaming calls", false);
+    }
+    std::string in;
+    try {
+      in = request.dump();
+    } catch (const nlohmann::json::exception&) {
+      return sdk::Error(sdk::ErrorCode::kInvalidArgument,
+                        "a request to " + std::string(method) + " is not valid UTF-8 JSON", false);
+    }
+    const std::string m(method);
+    StreamContext stream{&sink, std::nullopt};
+    char* out = nullptr;
+    int rc = reg.call_streaming(instance_, m.c_str(), in.c_str(), &deliver, &stream, &out);
+    auto finished = finish(method, rc, out);
+    if (stream.error) return *stream.error;
+    return finished;
+  }();
+  record(method, result,
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return result;
+}
+
+}  // namespace wasl::plugin_host

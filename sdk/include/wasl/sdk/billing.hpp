@@ -1,0 +1,51 @@
+// billing.hpp: an insurance exchange (NPHIES FHIR messaging).
+//
+// Error contract for every method:
+// - success: a ClaimResponse; a payer's rejection is a successful call whose
+//   response says approved = false (with errors), not an Error. A response the
+//   exchange queued has status "queued" and arrives later through poll();
+// - retryable failure (network, 5xx, timeout, exchange busy): Error with
+//   retryable = true; the hub resends with the same idempotency key, which the
+//   plugin uses as message id and business identifier, so the exchange
+//   answers a resend with its stored response;
+// - permanent failure (message rejected as malformed, bad certificate):
+//   Error with retryable = false.
+// Thread-safe.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "wasl/sdk/host.hpp"
+#include "wasl/sdk/result.hpp"
+#include "wasl/sdk/types.hpp"
+
+namespace wasl::sdk {
+
+class BillingGateway {
+ public:
+  virtual ~BillingGateway() = default;
+
+  static constexpr std::string_view kCheckEligibility = "billing.check_eligibility";
+  static constexpr std::string_view kRequestPriorAuthorization =
+      "billing.request_prior_authorization";
+  static constexpr std::string_view kSubmitClaim = "billing.submit_claim";
+  static constexpr std::string_view kPoll = "billing.poll";
+  static constexpr std::string_view kCancel = "billing.cancel";
+
+  // Coverage eligibility for a service date (never queued by NPHIES).
+  virtual Result<ClaimResponse> check_eligibility(const EligibilityRequest& request) = 0;
+
+  // Prior authorization (Claim with use = "preauthorization").
+  virtual Result<ClaimResponse> request_prior_authorization(const Claim& claim) = 0;
+
+  virtual Result<ClaimResponse> submit_claim(const Claim& claim) = 0;
+
+  // Fetches queued responses (at most request.max_messages); empty when none.
+  virtual Result<std::vector<ClaimResponse>> poll(const PollRequest& request) = 0;
+
+  // Cancels an earlier claim or authorization.
+  virtual Result<ClaimResponse> cancel(const CancelRequest& request) = 0;
+};
+
+}  // namespace wasl::sdk

@@ -1,0 +1,53 @@
+// ehr.hpp: an electronic health record reached over FHIR R4 REST.
+//
+// Error contract for every method:
+// - success: the value described;
+// - retryable failure (network, 5xx, 429, timeout): Error with retryable = true;
+// - permanent failure: kNotFound for an unknown or deleted resource (FHIR 404
+//   or 410), kPermissionDenied/kUnauthenticated for 401/403, kInvalidArgument
+//   for an OperationOutcome rejecting the request, kConflict for a version
+//   conflict on update (412), each with retryable = false except kConflict.
+// Writes take an idempotency key, which the plugin turns into a business
+// identifier and a conditional create (If-None-Exist) so a repeat finds the
+// first resource instead of creating a second. Thread-safe.
+#pragma once
+
+#include <string_view>
+
+#include "wasl/sdk/host.hpp"
+#include "wasl/sdk/result.hpp"
+#include "wasl/sdk/types.hpp"
+
+namespace wasl::sdk {
+
+class EhrConnector {
+ public:
+  virtual ~EhrConnector() = default;
+
+  static constexpr std::string_view kReadPatient = "ehr.read_patient";
+  static constexpr std::string_view kReadPractitioner = "ehr.read_practitioner";
+  static constexpr std::string_view kReadAppointment = "ehr.read_appointment";
+  static constexpr std::string_view kReadCoverage = "ehr.read_coverage";
+  static constexpr std::string_view kUpdateAppointmentStatus = "ehr.update_appointment_status";
+  static constexpr std::string_view kCreateEncounter = "ehr.create_encounter";
+  static constexpr std::string_view kAttachDocument = "ehr.attach_document";
+
+  virtual Result<PatientSummary> read_patient(const ResourceRef& patient) = 0;
+  virtual Result<PractitionerSummary> read_practitioner(const ResourceRef& practitioner) = 0;
+  virtual Result<Appointment> read_appointment(const ResourceRef& appointment) = 0;
+
+  // The coverage named, or the patient's active one; kNotFound when none.
+  virtual Result<Coverage> read_coverage(const CoverageRequest& request) = 0;
+
+  // Sets Appointment.status (e.g. "arrived", "fulfilled", "noshow"); setting
+  // the status it already has succeeds.
+  virtual Result<Appointment> update_appointment_status(const AppointmentStatusUpdate& update) = 0;
+
+  // Creates the (virtual) Encounter for a consultation.
+  virtual Result<ResourceCreated> create_encounter(const EncounterRequest& request) = 0;
+
+  // Creates a DocumentReference (recording link, notes) on the patient/encounter.
+  virtual Result<ResourceCreated> attach_document(const DocumentRequest& request) = 0;
+};
+
+}  // namespace wasl::sdk

@@ -1,0 +1,21 @@
+#!/bin/sh
+# out_of_tree_build.sh CMAKE BUILD_DIR EXAMPLE_DIR WORK_DIR LOAD_CHECK
+# Installs the Wasl SDK from BUILD_DIR into WORK_DIR/prefix, builds the
+# example plugin in EXAMPLE_DIR against it with plain cmake (no Wasl tree on
+# any path), then loads and calls the result with LOAD_CHECK.
+set -eu
+cmake=$1 build=$2 example=$3 work=$4 check=$5
+rm -rf "$work"
+mkdir -p "$work"
+"$cmake" --install "$build" --prefix "$work/prefix" --component wasl_sdk
+"$cmake" -S "$example" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release
+"$cmake" --build "$work/build"
+test -f "$work/build/libwasl_hello.so"
+test -f "$work/build/libwasl_hello.schema.json"
+# Only the two entry points are exported.
+if command -v nm >/dev/null 2>&1; then
+  exported=$(nm -D --defined-only "$work/build/libwasl_hello.so" | awk '$2 == "T" {print $3}' | sort | tr '\n' ' ')
+  test "$exported" = "wasl_plugin_abi_version wasl_plugin_register " || {
+    echo "unexpected exported functions: $exported" >&2; exit 1; }
+fi
+"$check" "$work/build/libwasl_hello.so" hello

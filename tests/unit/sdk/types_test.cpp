@@ -1,0 +1,48 @@
+#include "wasl/sdk/types.hpp"
+
+#include <gtest/gtest.h>
+
+namespace wasl::sdk {
+namespace {
+
+using nlohmann::json;
+
+TEST(TypesTest, ToleratesAddedAndMissingFields) {
+  json wire = {{"provider_room_id", "RM1"}, {"status", "in_progress"},
+               {"a_field_from_a_newer_plugin", 7}};
+  Room room = wire.get<Room>();
+  EXPECT_EQ(room.provider_room_id, "RM1");
+  EXPECT_EQ(room.status, "in_progress");
+  EXPECT_EQ(room.participant_limit, 0);  // missing: the default
+}
+
+TEST(TypesTest, NestedTypesRoundTrip) {
+  Claim claim;
+  claim.idempotency_key = "claim-1";
+  claim.coverage.member_id = "M-9";
+  claim.items.push_back({"83001", "http://nphies.sa/terminology/CodeSystem/services", 1, 150.5, "SAR"});
+  claim.raw = {{"resourceType", "Bundle"}};
+  Claim back = json(claim).get<Claim>();
+  EXPECT_EQ(back.coverage.member_id, "M-9");
+  ASSERT_EQ(back.items.size(), 1u);
+  EXPECT_EQ(back.items[0].unit_price, 150.5);
+  EXPECT_EQ(back.raw["resourceType"], "Bundle");
+}
+
+TEST(TypesTest, ArabicTextRoundTripsByteForByte) {
+  PatientSummary patient;
+  patient.given_name = "محمد";
+  patient.family_name = "العتيبي";
+  PatientSummary back = json::parse(json(patient).dump()).get<PatientSummary>();
+  EXPECT_EQ(back.given_name, patient.given_name);
+  EXPECT_EQ(back.family_name, patient.family_name);
+}
+
+TEST(TypesTest, PluginInfoWireForm) {
+  PluginInfo info{"twilio", "1.2.0", "1.0", {"video", "webhook"}, "Twilio Video rooms."};
+  EXPECT_EQ(json(info), json::parse(R"({"name":"twilio","version":"1.2.0","sdk_version":"1.0",
+      "capabilities":["video","webhook"],"description":"Twilio Video rooms."})"));
+}
+
+}  // namespace
+}  // namespace wasl::sdk
