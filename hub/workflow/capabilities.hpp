@@ -1,0 +1,95 @@
+// Capabilities: what a workflow step may call and wait for.
+//
+// - Capability methods, "role.method", exactly the methods of the SDK
+//   interfaces (sdk/include/wasl/sdk/{video,ehr,billing,reporting}.hpp; the
+//   names are the interfaces' k* wire-name constants). Their input and output
+//   shapes are the JSON forms of the SDK request/response types (types.hpp).
+//   The engine sets `idempotency_key` in every call's input (derived from the
+//   run and the step), so a workflow never writes it.
+// - Built-in hub actions, "hub.<action>", implemented by the engine:
+//
+//   hub.set_status       in:  status (string, required), reason (string)
+//                        out: {status, previous_status}
+//                        Moves the consultation to `status` and records it in
+//                        its timeline.
+//   hub.record_event     in:  type (string, required), detail (object)
+//                        out: {event_id}
+//                        Adds an entry to the consultation's timeline and audit
+//                        trail (detail must not carry PHI).
+//   hub.archive_recording in: media_id (string, required: Recording.provider_id),
+//                             room_id, content_type, retention_days (number,
+//                             default 2555 = 7 years)
+//                        out: {archive_id, url, content_type, size_bytes,
+//                              sha256_hex, retain_until_ms}
+//                        Streams the media through the bound video instance's
+//                        fetch_media into the encrypted archive.
+//   hub.build_claim      in:  patient_id, practitioner_id (strings, required),
+//                             coverage (Coverage, required), encounter_id,
+//                             service_start_ms, service_end_ms, service_code
+//                             (default: the facility's configured code for a
+//                             virtual consultation), items ([ClaimItem];
+//                             default: one item of service_code), prior_auth_ref,
+//                             use (default "claim")
+//                        out: a Claim (types.hpp) for billing.submit_claim; the
+//                             engine sets its idempotency_key at submission.
+//   hub.build_report     in:  kind ("consultation" | "aggregate", required),
+//                             encounter_id, archive_id, period_start_ms,
+//                             period_end_ms
+//                        out: a Report (types.hpp) for reporting.submit_report;
+//                             the claim outcome, if any, comes from the
+//                             consultation's own record.
+//
+// - Events a wait_for step (or an event trigger) names: the SDK's normalized
+//   Event types (types.hpp Event::type), each correlated on one Event field.
+//   A waiting step's output is the Event's JSON form.
+//
+// The catalogue is immutable, built on first use; all functions are
+// thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace wasl::workflow {
+
+struct Capability {
+  std::string name;    // "video.create_room", "hub.set_status"
+  std::string role;    // "video", "ehr", "billing", "reporting" or "hub"
+  // A sample of the input's JSON form: every known member present with its
+  // default. A member whose sample is null or an empty list/object accepts
+  // anything below it.
+  nlohmann::json input;
+  nlohmann::json output;  // likewise; null when the method returns nothing
+  std::vector<std::string> required_inputs;  // members `with` must give
+  // False for methods a workflow may not call directly (streaming media).
+  bool callable = true;
+  std::string not_callable_reason;
+  // The plugin role whose binding the call needs: `role` for capability
+  // methods; "video" for hub.archive_recording; empty for other hub actions.
+  std::string needs_role;
+};
+
+struct EventType {
+  std::string name;               // "room.ended"
+  std::string correlation_field;  // the Event member matched: "room_id", "resource_id"
+  std::string role;               // the role whose webhook ingress delivers it
+  std::string description;
+};
+
+// The capability or hub action named, or nullptr.
+const Capability* find_capability(std::string_view name);
+const EventType* find_event_type(std::string_view name);
+
+// The plugin roles ("video", "ehr", "billing", "reporting"), sorted.
+const std::vector<std::string>& capability_roles();
+// Method names of a role ("create_room", …) or of "hub" (the actions), sorted.
+std::vector<std::string> methods_of(std::string_view role);
+std::vector<std::string> event_type_names();
+
+// The JSON form of sdk::Event, the output of a wait_for step.
+const nlohmann::json& event_output_sample();
+
+}  // namespace wasl::workflow
