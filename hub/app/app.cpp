@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "hub/http/problem.hpp"
@@ -24,6 +26,18 @@ sdk::Result<std::unique_ptr<storage::Store>> open_store(const config::StorageCon
   return storage::open_sqlite(options);
 }
 
+sdk::Result<std::shared_ptr<const crypto::Keyring>> load_configured_keyring(
+    const config::Config& config) {
+  const std::string& path = config.security.key_file;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return sdk::Error(sdk::ErrorCode::kFailedPrecondition,
+                      "no key file at " + path + " (security.key_file); make one with `wasl keys "
+                      "generate --config " + config.source_file + "`");
+  }
+  return crypto::load_keyring(path);
+}
+
 App::App(const config::Config& config) : config_(config) {}
 
 App::~App() { stop(); }
@@ -31,6 +45,7 @@ App::~App() { stop(); }
 sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   std::unique_ptr<App> app(new App(config));
 
+  WASL_ASSIGN_OR_RETURN(app->keyring_, load_configured_keyring(config));
   WASL_ASSIGN_OR_RETURN(app->store_, open_store(config.storage));
   if (config.storage.should_migrate_on_start()) {
     WASL_ASSIGN_OR_RETURN(
@@ -70,6 +85,11 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
             {{}, static_cast<double>(store->pool_stats().replaced)}};
       });
 
+  WASL_ASSIGN_OR_RETURN(app->plugins_, plugin_host::PluginHost::load(config, app->metrics_));
+  for (const auto& problem : app->plugins_->problems()) {
+    spdlog::warn("plugin: {}", problem);
+  }
+
   app->add_system_routes();
   app->server_ = std::make_unique<http::Server>(config.server, app->router_, app->metrics_);
   return app;
@@ -84,7 +104,9 @@ void App::add_system_routes() {
     nlohmann::json checks = nlohmann::json::object();
     sdk::Status store_ok = store_->ping();
     checks["store"] = store_ok.ok() ? "ok" : "unreachable";
-    bool ready = store_ok.ok();
+    nlohmann::json plugins = plugins_->readiness();
+    checks["plugins"] = plugins;
+    bool ready = store_ok.ok() && plugins_->ready();
     nlohmann::json body = {{"status", ready ? "ready" : "not_ready"}, {"checks", checks}};
     if (!ready) {
       spdlog::warn("readiness check failed: store: {}", store_ok.error().message);
@@ -102,13 +124,15 @@ sdk::Status App::start() { return server_->start(); }
 
 int App::port() const { return server_->port(); }
 
-bool App::ready() const { return store_ && store_->ping().ok(); }
+bool App::ready() const { return store_ && store_->ping().ok() && plugins_ && plugins_->ready(); }
 
 void App::stop() {
   if (stopped_) return;
   stopped_ = true;
   if (server_) server_->stop();
   store_.reset();
+  // Plugins go last: nothing calls them once the server and workers stopped.
+  plugins_.reset();
 }
 
 }  // namespace wasl::app

@@ -6,9 +6,11 @@
 #include <memory>
 
 #include "hub/config/config.hpp"
+#include "hub/crypto/keyring.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/server.hpp"
 #include "hub/observability/metrics.hpp"
+#include "hub/plugin_host/plugin_host.hpp"
 #include "hub/storage/migrator.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
@@ -18,10 +20,16 @@ namespace wasl::app {
 // Opens the configured backend (no migration).
 sdk::Result<std::unique_ptr<storage::Store>> open_store(const config::StorageConfig& config);
 
+// Loads the key ring named by security.key_file; a missing file is a
+// failure whose message says how to make one.
+sdk::Result<std::shared_ptr<const crypto::Keyring>> load_configured_keyring(
+    const config::Config& config);
+
 class App {
  public:
-  // Opens the store, applies migrations when the config asks for it, and
-  // wires the HTTP routes. Nothing listens until start().
+  // Loads the key ring, opens the store, applies migrations when the config
+  // asks for it, loads the plugins and wires the HTTP routes. Nothing
+  // listens until start().
   static sdk::Result<std::unique_ptr<App>> build(const config::Config& config);
   ~App();
 
@@ -38,7 +46,9 @@ class App {
 
   config::Config config_;
   observability::Metrics metrics_;
+  std::shared_ptr<const crypto::Keyring> keyring_;
   std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<plugin_host::PluginHost> plugins_;
   storage::MigrationReport migration_report_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;

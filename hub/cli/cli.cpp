@@ -11,7 +11,9 @@ namespace wasl::cli {
 namespace {
 
 std::vector<const Command*> all_commands() {
-  return {&serve_command(), &migrate_command(), &check_command()};
+  return {&serve_command(),         &migrate_command(),     &check_command(),
+          &keys_generate_command(), &keys_rotate_command(), &keys_list_command(),
+          &plugins_list_command(),  &workflow_validate_command()};
 }
 
 // Number of words in a command name ("plugins list" -> 2).
@@ -65,6 +67,18 @@ int run(int argc, char** argv) {
     }
   }
   if (!chosen) {
+    // `wasl keys` alone: name the commands of that group.
+    std::string group = args[0] + " ";
+    std::string members;
+    for (const Command* c : all_commands()) {
+      if (c->name.rfind(group, 0) == 0) {
+        members += "\n  wasl " + std::string(c->name) + "  " + std::string(c->summary);
+      }
+    }
+    if (!members.empty()) {
+      std::cerr << "wasl " << args[0] << ": name one of these commands:" << members << "\n";
+      return kExitUsage;
+    }
     std::cerr << "wasl: unknown command '" << args[0] << "'\n\n";
     print_overview(std::cerr);
     return kExitUsage;

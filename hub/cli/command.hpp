@@ -20,5 +20,10 @@ struct Command {
 const Command& serve_command();
 const Command& migrate_command();
 const Command& check_command();
+const Command& keys_generate_command();
+const Command& keys_rotate_command();
+const Command& keys_list_command();
+const Command& plugins_list_command();
+const Command& workflow_validate_command();
 
 }  // namespace wasl::cli

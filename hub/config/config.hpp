@@ -94,7 +94,20 @@ struct FacilityConfig {
   std::string name;
   // capability role -> instance name, e.g. "video" -> "video.chime-main"
   std::map<std::string, std::string> bindings;
+  // Names of the workflows this facility runs; empty = every workflow in
+  // workflows_dir.
+  std::vector<std::string> workflows;
   int line = 0;
+};
+
+struct SecurityConfig {
+  // The key ring (hub/crypto/keyring.hpp): data keys, blind-index key, audit
+  // key. Made by `wasl keys generate`; must be mode 0600.
+  std::string key_file = "var/wasl-keys.json";
+  // A signed audit checkpoint is written after this many events.
+  int audit_checkpoint_every = 100;
+  // Failed authentications allowed per source address per minute before 429.
+  int auth_failures_per_minute = 10;
 };
 
 struct Config {
@@ -102,6 +115,7 @@ struct Config {
   ServerConfig server;
   LogConfig log;
   StorageConfig storage;
+  SecurityConfig security;
   PluginsConfig plugins;
   std::map<std::string, InstanceConfig> instances;
   std::map<std::string, FacilityConfig> facilities;

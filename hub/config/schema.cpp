@@ -647,6 +647,17 @@ Fields storage_fields(StorageConfig& s) {
   };
 }
 
+Fields security_fields(SecurityConfig& s) {
+  return {
+      text("key_file", s.key_file, "a non-empty file path",
+           "Key ring file made by `wasl keys generate`; must be mode 0600.", non_empty),
+      integer("audit_checkpoint_every", s.audit_checkpoint_every, 1, 1000000,
+              "A signed audit checkpoint is written after this many events."),
+      integer("auth_failures_per_minute", s.auth_failures_per_minute, 1, 100000,
+              "Failed authentications allowed per source address per minute before 429."),
+  };
+}
+
 Fields plugin_file_fields(PluginFileConfig& p) {
   return {
       required(text("name", p.name, "a non-empty string",
@@ -688,6 +699,8 @@ Fields facility_fields(FacilityConfig& f) {
       text("name", f.name, "a string", "Display name of the facility."),
       bindings("bindings", f.bindings,
                "Which instance serves each capability role for this facility."),
+      text_list("workflows", f.workflows,
+                "Workflow names this facility runs; empty means every workflow in workflows_dir."),
   };
 }
 
@@ -707,6 +720,9 @@ Fields config_fields(Config& c) {
           "log", [&c] { return log_fields(c.log); }, "Logging."),
       section(
           "storage", [&c] { return storage_fields(c.storage); }, "The database."),
+      section(
+          "security", [&c] { return security_fields(c.security); },
+          "Keys, audit checkpoints and authentication limits."),
       section(
           "plugins", [&c] { return plugins_fields(c.plugins); }, "Plugin libraries."),
       keyed_map<InstanceConfig>(

@@ -1,6 +1,9 @@
 // The `wasl` binary's command line: help, usage errors and exit codes.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <sstream>
+
 #include "tests/integration/hub_process.hpp"
 
 namespace wasl::testing {
@@ -27,8 +30,14 @@ TEST(Cli, UnknownCommandIsAUsageError) {
 }
 
 TEST(Cli, EachCommandHasHelp) {
-  for (const char* command : {"serve", "migrate", "check"}) {
-    CommandResult r = run_wasl({command, "--help"});
+  for (const char* command :
+       {"serve", "migrate", "check", "keys generate", "keys rotate", "keys list", "plugins list",
+        "workflow validate"}) {
+    std::vector<std::string> args;
+    std::istringstream words(command);
+    for (std::string w; words >> w;) args.push_back(w);
+    args.push_back("--help");
+    CommandResult r = run_wasl(args);
     EXPECT_EQ(r.exit_code, 0) << command;
     EXPECT_NE(r.out.find(std::string("Usage: wasl ") + command), std::string::npos) << command;
   }
@@ -43,7 +52,8 @@ TEST(Cli, UnknownOptionIsAUsageError) {
 }
 
 TEST(Cli, CheckAcceptsTheShippedDefaultConfig) {
-  CommandResult r = run_wasl({"check", "--config", std::string(WASL_SOURCE_DIR) + "/config/wasl.yaml"});
+  CommandResult r = run_wasl({"check", "--config", "config/wasl.yaml"}, std::chrono::seconds(60),
+                             WASL_SOURCE_DIR);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("OK"), std::string::npos);
 }
@@ -75,6 +85,54 @@ TEST(Cli, CheckNeverPrintsASubstitutedSecret) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out.find("s3cr3t"), std::string::npos);
   EXPECT_EQ(r.err.find("s3cr3t"), std::string::npos);
+}
+
+TEST(Cli, KeysGenerateRotateAndList) {
+  TempDir dir;
+  std::string keys = dir.file("keys.json");
+  CommandResult made = run_wasl({"keys", "generate", "--file", keys});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  EXPECT_EQ(std::filesystem::status(keys).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+  CommandResult again = run_wasl({"keys", "generate", "--file", keys});
+  EXPECT_EQ(again.exit_code, 1) << "an existing key file must never be overwritten";
+
+  CommandResult rotated = run_wasl({"keys", "rotate", "--file", keys});
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
+
+  CommandResult listed = run_wasl({"keys", "list", "--file", keys});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("k1-"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("decrypt-only"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("k2-"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("active"), std::string::npos) << listed.out;
+}
+
+TEST(Cli, KeysAloneNamesItsCommands) {
+  CommandResult r = run_wasl({"keys"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("wasl keys generate"), std::string::npos) << r.err;
+}
+
+TEST(Cli, WorkflowValidateAcceptsTheShippedWorkflowsAndRejectsABrokenOne) {
+  std::string dir = std::string(WASL_SOURCE_DIR) + "/workflows/";
+  CommandResult ok = run_wasl({"workflow", "validate", dir + "consultation.yaml",
+                               dir + "emergency.yaml"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+
+  TempDir tmp;
+  tmp.write("bad.yaml",
+            "name: bad\n"
+            "version: 1\n"
+            "trigger:\n"
+            "  kind: api\n"
+            "steps:\n"
+            "  - id: room\n"
+            "    call: video.create_rooom\n");
+  CommandResult bad = run_wasl({"workflow", "validate", tmp.file("bad.yaml")});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find(tmp.file("bad.yaml") + ":7:"), std::string::npos) << bad.err;
 }
 
 TEST(Cli, MissingConfigFileIsAFixableFailure) {

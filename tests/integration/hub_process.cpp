@@ -26,7 +26,8 @@ namespace wasl::testing {
 namespace {
 
 // Spawns `wasl args…` with stdout and stderr on pipes.
-int spawn_wasl(const std::vector<std::string>& args, int* out_fd, int* err_fd) {
+int spawn_wasl(const std::vector<std::string>& args, int* out_fd, int* err_fd,
+               const std::string& cwd) {
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) return -1;
@@ -34,6 +35,7 @@ int spawn_wasl(const std::vector<std::string>& args, int* out_fd, int* err_fd) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   std::string binary = wasl_binary();
   std::vector<char*> argv;
   argv.push_back(binary.data());
@@ -65,11 +67,12 @@ int decode_status(int status) {
 
 std::string wasl_binary() { return std::string(WASL_BINARY_DIR) + "/bin/wasl"; }
 
-CommandResult run_wasl(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+CommandResult run_wasl(const std::vector<std::string>& args, std::chrono::seconds timeout,
+                       const std::string& cwd) {
   CommandResult result;
   int out_fd = -1;
   int err_fd = -1;
-  int pid = spawn_wasl(args, &out_fd, &err_fd);
+  int pid = spawn_wasl(args, &out_fd, &err_fd, cwd);
   if (pid < 0) {
     ADD_FAILURE() << "could not start " << wasl_binary();
     return result;
@@ -135,10 +138,10 @@ std::string postgres_test_url() {
   return url;
 }
 
-HubProcess::HubProcess(const std::string& config_path) {
+HubProcess::HubProcess(const std::string& config_path, const std::string& cwd) {
   int out_fd = -1;
   int err_fd = -1;
-  pid_ = spawn_wasl({"serve", "--config", config_path}, &out_fd, &err_fd);
+  pid_ = spawn_wasl({"serve", "--config", config_path}, &out_fd, &err_fd, cwd);
   if (pid_ < 0) {
     ADD_FAILURE() << "could not start " << wasl_binary();
     exited_ = true;

@@ -22,8 +22,10 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
+// `cwd` empty: the test's own working directory.
 CommandResult run_wasl(const std::vector<std::string>& args,
-                       std::chrono::seconds timeout = std::chrono::seconds(60));
+                       std::chrono::seconds timeout = std::chrono::seconds(60),
+                       const std::string& cwd = {});
 
 // A scratch directory removed at destruction.
 class TempDir {
@@ -44,7 +46,7 @@ std::string postgres_test_url();
 class HubProcess {
  public:
   // Starts `wasl serve --config <config_path>`.
-  explicit HubProcess(const std::string& config_path);
+  explicit HubProcess(const std::string& config_path, const std::string& cwd = {});
   ~HubProcess();  // SIGKILLs the process if still running
 
   // Waits for the "listening on" log line; returns the port, or nothing

@@ -14,8 +14,17 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// A key ring for the hub under test, made by the real `wasl keys generate`.
+std::string make_keys(const TempDir& dir) {
+  std::string path = dir.file("keys.json");
+  CommandResult r = run_wasl({"keys", "generate", "--file", path});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return "security:\n  key_file: " + path + "\n";
+}
+
 std::string sqlite_config(const TempDir& dir) {
-  return "server:\n"
+  return make_keys(dir) +
+         "server:\n"
          "  host: 127.0.0.1\n"
          "  port: 0\n"
          "storage:\n"
@@ -26,8 +35,9 @@ std::string sqlite_config(const TempDir& dir) {
          "  level: info\n";
 }
 
-std::string postgres_config(bool migrate_on_start) {
-  return "server:\n"
+std::string postgres_config(const TempDir& dir, bool migrate_on_start) {
+  return make_keys(dir) +
+         "server:\n"
          "  host: 127.0.0.1\n"
          "  port: 0\n"
          "storage:\n"
@@ -89,6 +99,25 @@ TEST(Serve, SqliteMigratesServesAndStopsOnSigterm) {
   EXPECT_NE(hub.log().find("SIGTERM received"), std::string::npos);
 }
 
+TEST(Serve, MissingKeyFileIsAFixableFailure) {
+  TempDir dir;
+  dir.write("wasl.yaml", "security:\n  key_file: " + dir.file("none.json") +
+                             "\nstorage:\n  sqlite:\n    path: " + dir.file("wasl.db") + "\n");
+  CommandResult r = run_wasl({"serve", "--config", dir.file("wasl.yaml")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("wasl keys generate"), std::string::npos) << r.err;
+}
+
+TEST(Serve, WorldReadableKeyFileIsRefused) {
+  TempDir dir;
+  dir.write("wasl.yaml", sqlite_config(dir));
+  std::filesystem::permissions(dir.file("keys.json"), std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  CommandResult r = run_wasl({"serve", "--config", dir.file("wasl.yaml")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("chmod 600"), std::string::npos) << r.err;
+}
+
 TEST(Serve, StopsOnSigintToo) {
   TempDir dir;
   dir.write("wasl.yaml", sqlite_config(dir));
@@ -148,7 +177,7 @@ class PostgresServe : public ::testing::Test {
 
 TEST_F(PostgresServe, MigratesServesAndStopsOnSigterm) {
   TempDir dir;
-  dir.write("wasl.yaml", postgres_config(true));
+  dir.write("wasl.yaml", postgres_config(dir, true));
   HubProcess hub(dir.file("wasl.yaml"));
   auto port = hub.wait_until_listening(30s);
   ASSERT_TRUE(port) << hub.log();
@@ -166,7 +195,7 @@ TEST_F(PostgresServe, MigratesServesAndStopsOnSigterm) {
 
 TEST_F(PostgresServe, UnreachableDatabaseIsAFixableFailureWithoutThePassword) {
   TempDir dir;
-  dir.write("wasl.yaml", postgres_config(true));
+  dir.write("wasl.yaml", postgres_config(dir, true));
   setenv("WASL_TEST_DATABASE_URL", "postgresql://wasl:hunter2@127.0.0.1:1/wasl", 1);
   CommandResult r = run_wasl({"serve", "--config", dir.file("wasl.yaml")});
   EXPECT_EQ(r.exit_code, 1);

@@ -1,0 +1,116 @@
+// `wasl keys generate|rotate|list`: the key ring file (hub/crypto/keyring.hpp).
+#include "hub/cli/arguments.hpp"
+#include "hub/cli/cli.hpp"
+#include "hub/cli/command.hpp"
+#include "hub/cli/config_loading.hpp"
+#include "hub/crypto/keyring.hpp"
+
+namespace wasl::cli {
+namespace {
+
+constexpr std::string_view kGenerateUsage =
+    "Usage: wasl keys generate [--config FILE | --file PATH]\n\n"
+    "Makes a new key ring: one active AES-256 data key, a blind-index key and an\n"
+    "audit key, written with mode 0600 to security.key_file of the config (or PATH).\n"
+    "An existing file is never overwritten.\n\n"
+    "Options:\n"
+    "  --config FILE   the hub config (default config/wasl.yaml)\n"
+    "  --file PATH     write here instead of the config's security.key_file\n"
+    "  --help          this text\n";
+
+constexpr std::string_view kRotateUsage =
+    "Usage: wasl keys rotate [--config FILE | --file PATH]\n\n"
+    "Adds a data key and makes it active; the previous one stays for decryption.\n"
+    "A running hub picks the new key up on SIGHUP (or at its next start) and\n"
+    "re-encrypts every encrypted column and recording under it in the background,\n"
+    "in batches, resumably; its progress is logged and audited.\n\n"
+    "Options:\n"
+    "  --config FILE   the hub config (default config/wasl.yaml)\n"
+    "  --file PATH     the key file instead of the config's security.key_file\n"
+    "  --help          this text\n";
+
+constexpr std::string_view kListUsage =
+    "Usage: wasl keys list [--config FILE | --file PATH]\n\n"
+    "Lists the data keys of the key ring: id, state, creation time. Never prints\n"
+    "key material.\n\n"
+    "Options:\n"
+    "  --config FILE   the hub config (default config/wasl.yaml)\n"
+    "  --file PATH     the key file instead of the config's security.key_file\n"
+    "  --help          this text\n";
+
+// The key file named by --file, or the config's security.key_file.
+std::optional<std::string> key_file_path(const Arguments& args, std::ostream& err) {
+  if (auto file = args.option("file")) return *file;
+  auto config = load_config_reporting(args, err);
+  if (!config) return std::nullopt;
+  return config->security.key_file;
+}
+
+int generate(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  auto args = parse_command_arguments(raw, "keys generate", kGenerateUsage, {"config", "file"},
+                                      {}, err);
+  if (!args) return kExitUsage;
+  auto path = key_file_path(*args, err);
+  if (!path) return kExitFailure;
+  auto id = crypto::generate_key_file(*path);
+  if (!id.ok()) {
+    err << "wasl keys generate: " << id.error().message << "\n";
+    return kExitFailure;
+  }
+  out << "wrote " << *path << " (mode 0600) with active key " << *id << "\n"
+      << "keep a copy somewhere safe: without it nothing encrypted can be read\n";
+  return kExitOk;
+}
+
+int rotate(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  auto args =
+      parse_command_arguments(raw, "keys rotate", kRotateUsage, {"config", "file"}, {}, err);
+  if (!args) return kExitUsage;
+  auto path = key_file_path(*args, err);
+  if (!path) return kExitFailure;
+  auto id = crypto::add_and_activate_key(*path);
+  if (!id.ok()) {
+    err << "wasl keys rotate: " << id.error().message << "\n";
+    return kExitFailure;
+  }
+  out << "key " << *id << " is now active in " << *path << "\n"
+      << "send SIGHUP to running hubs (or restart them) to re-encrypt under it\n";
+  return kExitOk;
+}
+
+int list(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  auto args = parse_command_arguments(raw, "keys list", kListUsage, {"config", "file"}, {}, err);
+  if (!args) return kExitUsage;
+  auto path = key_file_path(*args, err);
+  if (!path) return kExitFailure;
+  auto keyring = crypto::load_keyring(*path);
+  if (!keyring.ok()) {
+    err << "wasl keys list: " << keyring.error().message << "\n";
+    return kExitFailure;
+  }
+  for (const auto& key : (*keyring)->keys()) {
+    out << key.id << "  " << crypto::to_string(key.state) << "  " << key.created_at << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+const Command& keys_generate_command() {
+  static const Command command{"keys generate", "make a new key ring file", kGenerateUsage,
+                               &generate};
+  return command;
+}
+
+const Command& keys_rotate_command() {
+  static const Command command{"keys rotate", "add a data key, make it active", kRotateUsage,
+                               &rotate};
+  return command;
+}
+
+const Command& keys_list_command() {
+  static const Command command{"keys list", "list the key ring's data keys", kListUsage, &list};
+  return command;
+}
+
+}  // namespace wasl::cli
