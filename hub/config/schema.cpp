@@ -663,7 +663,7 @@ Fields plugin_file_fields(PluginFileConfig& p) {
       required(text("name", p.name, "a non-empty string",
                     "The plugin's name as it reports it (instances refer to it).", non_empty)),
       required(text("file", p.file, "a non-empty file path",
-                    "The shared library; a relative path is searched in plugins.directories.",
+                    "The shared library; a relative path is searched in plugins.directories, then beside the hub (bin/../plugins, bin/../lib/wasl/plugins).",
                     non_empty)),
       [&] {
         Field f = text("sha256", p.sha256, "64 lowercase hexadecimal digits (a SHA-256)",

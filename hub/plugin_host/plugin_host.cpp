@@ -16,13 +16,27 @@ namespace {
 
 using nlohmann::json;
 
+// Where the plugins shipped with the hub are: <bin>/../plugins in a build
+// tree, <prefix>/lib/wasl/plugins when installed. Searched after the
+// configured directories.
+std::vector<std::filesystem::path> shipped_plugin_directories() {
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  std::filesystem::path prefix = exe.parent_path().parent_path();
+  return {prefix / "plugins", prefix / "lib" / "wasl" / "plugins"};
+}
+
 std::filesystem::path resolve(const config::PluginFileConfig& plugin,
                               const config::PluginsConfig& plugins) {
   std::filesystem::path file(plugin.file);
   if (file.is_absolute()) return file;
   std::error_code ec;
-  for (const auto& dir : plugins.directories) {
-    auto candidate = std::filesystem::path(dir) / file;
+  std::vector<std::filesystem::path> search(plugins.directories.begin(),
+                                            plugins.directories.end());
+  for (auto& dir : shipped_plugin_directories()) search.push_back(std::move(dir));
+  for (const auto& dir : search) {
+    auto candidate = dir / file;
     if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
   }
   if (!plugins.directories.empty()) return std::filesystem::path(plugins.directories.front()) / file;
