@@ -1,0 +1,143 @@
+#include "hub/access/route_access.hpp"
+
+#include <array>
+
+namespace wasl::access {
+
+namespace {
+
+constexpr RoleSet A = role_bit(Role::kAdmin);
+constexpr RoleSet I = role_bit(Role::kIntegrator);
+constexpr RoleSet H = role_bit(Role::kHospital);
+constexpr RoleSet C = role_bit(Role::kClinician);
+constexpr RoleSet U = role_bit(Role::kAuditor);
+constexpr RoleSet kNobody = 0;
+
+constexpr RouteAuth kBearer = RouteAuth::kBearer;
+
+// Recording content and participants are clinical: admins and integrators
+// operate the hub but do not watch consultations. The audit trail is for
+// auditors only.
+constexpr std::array kRules = {
+    RouteRule{"GET", "/healthz", RouteAuth::kNone, kNobody, "liveness probe"},
+    RouteRule{"GET", "/readyz", RouteAuth::kNone, kNobody, "readiness probe"},
+    RouteRule{"GET", "/metrics", RouteAuth::kNone, kNobody, "Prometheus metrics"},
+    RouteRule{"GET", "/v1/openapi.json", RouteAuth::kNone, kNobody, "the OpenAPI document"},
+    RouteRule{"POST", "/v1/webhooks/{instance}", RouteAuth::kSignature, kNobody,
+              "webhook ingress, verified by the instance's signature"},
+
+    RouteRule{"POST", "/v1/consultations", kBearer, A | I | H, "book a consultation"},
+    RouteRule{"GET", "/v1/consultations", kBearer, A | I | H | C, "list consultations"},
+    RouteRule{"GET", "/v1/consultations/{id}", kBearer, A | I | H | C, "read a consultation"},
+    RouteRule{"POST", "/v1/consultations/{id}/cancel", kBearer, A | I | H,
+              "cancel a consultation"},
+    RouteRule{"POST", "/v1/consultations/{id}/retry", kBearer, A | I,
+              "retry a stuck consultation's workflow"},
+    RouteRule{"GET", "/v1/consultations/{id}/timeline", kBearer, A | I | H,
+              "every workflow step of a consultation"},
+    RouteRule{"GET", "/v1/consultations/{id}/participants", kBearer, A | H | C,
+              "list participants"},
+    RouteRule{"POST", "/v1/consultations/{id}/participants", kBearer, A | H | C,
+              "add a participant, issue a join token"},
+    RouteRule{"GET", "/v1/consultations/{id}/participants/{pid}", kBearer, A | H | C,
+              "read a participant"},
+    RouteRule{"POST", "/v1/consultations/{id}/participants/{pid}/admit", kBearer, A | C,
+              "admit a participant from the waiting room"},
+    RouteRule{"DELETE", "/v1/consultations/{id}/participants/{pid}", kBearer, A | C,
+              "remove a participant"},
+    RouteRule{"GET", "/v1/consultations/{id}/recordings", kBearer, A | H | C,
+              "list a consultation's recordings"},
+    RouteRule{"GET", "/v1/recordings/{id}", kBearer, A | H | C, "read recording metadata"},
+    RouteRule{"GET", "/v1/recordings/{id}/content", kBearer, H | C,
+              "download a recording (decrypted, range requests)"},
+    RouteRule{"GET", "/v1/consultations/{id}/claims", kBearer, A | I | H,
+              "list a consultation's claims"},
+    RouteRule{"GET", "/v1/claims/{id}", kBearer, A | I | H, "read a claim"},
+    RouteRule{"POST", "/v1/claims/{id}/retry", kBearer, A | I, "resubmit a failed claim"},
+    RouteRule{"GET", "/v1/workflows", kBearer, A | I, "list deployed workflows"},
+    RouteRule{"GET", "/v1/workflows/{name}", kBearer, A | I, "read a workflow definition"},
+    RouteRule{"PUT", "/v1/workflows/{name}", kBearer, A | I, "deploy a workflow version"},
+    RouteRule{"GET", "/v1/plugins", kBearer, A | I, "loaded plugins and instances"},
+    RouteRule{"GET", "/v1/audit", kBearer, U, "query the audit trail (JSON or FHIR)"},
+    RouteRule{"GET", "/v1/webhooks/unmatched", kBearer, A | I,
+              "webhooks that matched no consultation"},
+    RouteRule{"POST", "/v1/webhooks/unmatched/{id}/replay", kBearer, A | I,
+              "dispatch an unmatched webhook again"},
+};
+
+// Compares templates segment by segment; "{...}" segments match each other.
+bool same_template(std::string_view a, std::string_view b) {
+  while (true) {
+    if (a.empty() || b.empty()) return a.empty() && b.empty();
+    auto sa = a.find('/', 1);
+    auto sb = b.find('/', 1);
+    std::string_view ha = a.substr(0, sa);
+    std::string_view hb = b.substr(0, sb);
+    auto is_param = [](std::string_view s) {
+      return s.size() >= 3 && s[0] == '/' && s[1] == '{' && s.back() == '}';
+    };
+    if (!(ha == hb || (is_param(ha) && is_param(hb)))) return false;
+    a = sa == std::string_view::npos ? std::string_view{} : a.substr(sa);
+    b = sb == std::string_view::npos ? std::string_view{} : b.substr(sb);
+  }
+}
+
+std::string_view auth_text(RouteAuth auth) {
+  switch (auth) {
+    case RouteAuth::kNone: return "none";
+    case RouteAuth::kSignature: return "signature";
+    case RouteAuth::kBearer: return "bearer";
+  }
+  return "none";
+}
+
+}  // namespace
+
+std::span<const RouteRule> route_rules() { return kRules; }
+
+const RouteRule* find_route_rule(std::string_view method, std::string_view path_template) {
+  for (const auto& rule : kRules) {
+    if (rule.method == method && same_template(rule.path_template, path_template)) return &rule;
+  }
+  return nullptr;
+}
+
+bool allowed(Role role, std::string_view method, std::string_view path_template) {
+  const RouteRule* rule = find_route_rule(method, path_template);
+  if (rule == nullptr || rule->auth != RouteAuth::kBearer) return false;
+  return (rule->roles & role_bit(role)) != 0;
+}
+
+std::string route_matrix_markdown() {
+  std::string out = "| method | route | auth |";
+  for (Role r : kAllRoles) {
+    out += ' ';
+    out += to_string(r);
+    out += " |";
+  }
+  out += " purpose |\n|---|---|---|";
+  for (std::size_t i = 0; i < kAllRoles.size(); ++i) out += "---|";
+  out += "---|\n";
+  for (const auto& rule : kRules) {
+    out += "| ";
+    out += rule.method;
+    out += " | `";
+    out += rule.path_template;
+    out += "` | ";
+    out += auth_text(rule.auth);
+    out += " |";
+    for (Role r : kAllRoles) {
+      if (rule.auth != RouteAuth::kBearer) {
+        out += " n/a |";
+      } else {
+        out += (rule.roles & role_bit(r)) != 0 ? " yes |" : "  |";
+      }
+    }
+    out += ' ';
+    out += rule.purpose;
+    out += " |\n";
+  }
+  return out;
+}
+
+}  // namespace wasl::access
