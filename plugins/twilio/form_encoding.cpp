@@ -1,0 +1,119 @@
+#include "plugins/twilio/form_encoding.hpp"
+
+#include <cstddef>
+#include <string>
+
+namespace wasl::plugins::twilio {
+namespace {
+
+bool is_unreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+         c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// Decodes one name or value; `offset` is its position in the body, for errors.
+sdk::Result<std::string> decode_component(std::string_view text, std::size_t offset) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c == '%') {
+      int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
+      int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
+      if (hi < 0 || lo < 0) {
+        return sdk::Error(sdk::ErrorCode::kInvalidArgument,
+                          "form body has a malformed percent escape at byte " +
+                              std::to_string(offset + i) +
+                              "; expected %XX with two hexadecimal digits");
+      }
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string percent_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size() * 3 / 2);
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (is_unreserved(c)) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0x0F];
+    }
+  }
+  return out;
+}
+
+std::string encode_form(const FormFields& fields) {
+  std::string out;
+  for (const auto& field : fields) {
+    if (!out.empty()) out += '&';
+    out += percent_encode(field.name);
+    out += '=';
+    out += percent_encode(field.value);
+  }
+  return out;
+}
+
+void append_repeated(FormFields& fields, std::string_view name,
+                     const std::vector<std::string>& values) {
+  for (const auto& value : values) fields.push_back({std::string(name), value});
+}
+
+sdk::Result<FormFields> parse_form(std::string_view body) {
+  FormFields fields;
+  std::size_t start = 0;
+  while (start <= body.size()) {
+    std::size_t end = body.find('&', start);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view segment = body.substr(start, end - start);
+    if (!segment.empty()) {
+      std::size_t eq = segment.find('=');
+      std::string_view raw_name = segment.substr(0, eq);
+      std::string_view raw_value =
+          eq == std::string_view::npos ? std::string_view() : segment.substr(eq + 1);
+      WASL_ASSIGN_OR_RETURN(std::string name, decode_component(raw_name, start));
+      WASL_ASSIGN_OR_RETURN(std::string value,
+                            decode_component(raw_value, start + raw_name.size() + 1));
+      fields.push_back({std::move(name), std::move(value)});
+    }
+    start = end + 1;
+  }
+  return fields;
+}
+
+std::optional<std::string> form_value(const FormFields& fields, std::string_view name) {
+  for (const auto& field : fields) {
+    if (field.name == name) return field.value;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> form_values(const FormFields& fields, std::string_view name) {
+  std::vector<std::string> out;
+  for (const auto& field : fields) {
+    if (field.name == name) out.push_back(field.value);
+  }
+  return out;
+}
+
+}  // namespace wasl::plugins::twilio

@@ -1,0 +1,224 @@
+#include "plugins/twilio/request_signature.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <optional>
+
+#include "wasl/sdk/base64.hpp"
+
+namespace wasl::plugins::twilio {
+namespace {
+
+// UTF-16 code units of a UTF-8 string; a byte that does not start a valid
+// sequence becomes U+FFFD, as a JavaScript decoder would make it.
+std::u16string to_utf16(std::string_view s) {
+  std::u16string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto b0 = static_cast<unsigned char>(s[i]);
+    std::uint32_t cp = 0xFFFD;
+    std::size_t len = 1;
+    auto cont = [&](std::size_t k) {
+      return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    };
+    if (b0 < 0x80) {
+      cp = b0;
+    } else if ((b0 & 0xE0) == 0xC0 && cont(1)) {
+      cp = ((b0 & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
+      len = cp >= 0x80 ? 2 : 1;
+      if (len == 1) cp = 0xFFFD;
+    } else if ((b0 & 0xF0) == 0xE0 && cont(1) && cont(2)) {
+      cp = ((b0 & 0x0Fu) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
+           (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
+      len = 3;
+      if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD, len = 1;
+    } else if ((b0 & 0xF8) == 0xF0 && cont(1) && cont(2) && cont(3)) {
+      cp = ((b0 & 0x07u) << 18) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 12) |
+           ((static_cast<unsigned char>(s[i + 2]) & 0x3Fu) << 6) |
+           (static_cast<unsigned char>(s[i + 3]) & 0x3Fu);
+      len = 4;
+      if (cp < 0x10000 || cp > 0x10FFFF) cp = 0xFFFD, len = 1;
+    }
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      out += static_cast<char16_t>(0xD800 + (cp >> 10));
+      out += static_cast<char16_t>(0xDC00 + (cp & 0x3FF));
+    } else {
+      out += static_cast<char16_t>(cp);
+    }
+    i += len;
+  }
+  return out;
+}
+
+bool js_less(const std::string& a, const std::string& b) { return to_utf16(a) < to_utf16(b); }
+
+struct UrlParts {
+  std::string scheme;     // "https://" as written
+  std::string user_info;  // "user:pass@" or empty
+  std::string host;
+  std::string port;       // ":443" or empty
+  std::string rest;       // path, query and fragment
+};
+
+std::optional<UrlParts> split_url(std::string_view url) {
+  std::size_t sep = url.find("://");
+  if (sep == std::string_view::npos || sep == 0) return std::nullopt;
+  for (std::size_t i = 0; i < sep; ++i) {
+    char c = url[i];
+    bool ok = std::isalpha(static_cast<unsigned char>(c)) ||
+              (i > 0 && (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' ||
+                         c == '.'));
+    if (!ok) return std::nullopt;
+  }
+  UrlParts parts;
+  parts.scheme = std::string(url.substr(0, sep + 3));
+  std::size_t authority_start = sep + 3;
+  std::size_t authority_end = url.find_first_of("/?#", authority_start);
+  if (authority_end == std::string_view::npos) authority_end = url.size();
+  std::string_view authority = url.substr(authority_start, authority_end - authority_start);
+  std::size_t at = authority.rfind('@');
+  std::string_view host_port = authority;
+  if (at != std::string_view::npos) {
+    parts.user_info = std::string(authority.substr(0, at + 1));
+    host_port = authority.substr(at + 1);
+  }
+  std::size_t bracket = host_port.rfind(']');
+  std::size_t colon =
+      host_port.find(':', bracket == std::string_view::npos ? 0 : bracket + 1);
+  parts.host = std::string(host_port.substr(0, colon));
+  if (colon != std::string_view::npos) parts.port = std::string(host_port.substr(colon));
+  parts.rest = std::string(url.substr(authority_end));
+  return parts;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  // The lengths are those of a base64 SHA-1 or a hex SHA-256: public.
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// The value of the first `name` parameter of the URL's query, decoded.
+std::optional<std::string> query_value(std::string_view url, std::string_view name) {
+  std::size_t q = url.find('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  std::string_view query = url.substr(q + 1);
+  std::size_t hash = query.find('#');
+  if (hash != std::string_view::npos) query = query.substr(0, hash);
+  auto fields = parse_form(query);
+  if (!fields.ok()) return std::nullopt;
+  return form_value(*fields, name);
+}
+
+sdk::Error refused(std::string reason) {
+  return sdk::Error(sdk::ErrorCode::kUnauthenticated, std::move(reason), false);
+}
+
+}  // namespace
+
+std::string signature_base_string(std::string_view url, const FormFields& params) {
+  std::vector<std::string> names;
+  for (const auto& field : params) names.push_back(field.name);
+  std::sort(names.begin(), names.end(), js_less);
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+
+  std::string data(url);
+  for (const auto& name : names) {
+    std::vector<std::string> values = form_values(params, name);
+    std::sort(values.begin(), values.end(), js_less);
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    for (const auto& value : values) {
+      data += name;
+      data += value;
+    }
+  }
+  return data;
+}
+
+std::string compute_signature(std::string_view auth_token, std::string_view url,
+                              const FormFields& params) {
+  std::string data = signature_base_string(url, params);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  HMAC(EVP_sha1(), auth_token.data(), static_cast<int>(auth_token.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &mac_len);
+  return sdk::base64_encode(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
+}
+
+std::vector<std::string> signature_url_variants(std::string_view url) {
+  std::vector<std::string> out{std::string(url)};
+  auto parts = split_url(url);
+  if (!parts) return out;
+  std::string scheme = lower(parts->scheme);
+  std::string default_port;
+  if (scheme == "https://") default_port = ":443";
+  if (scheme == "http://") default_port = ":80";
+  if (default_port.empty()) return out;
+  if (parts->port.empty()) {
+    out.push_back(parts->scheme + parts->user_info + parts->host + default_port + parts->rest);
+  } else if (parts->port == default_port) {
+    out.push_back(parts->scheme + parts->user_info + parts->host + parts->rest);
+  }
+  return out;
+}
+
+sdk::Status verify_signature(std::string_view auth_token, std::string_view signature,
+                             std::string_view url, const FormFields& params) {
+  if (signature.empty()) {
+    return refused("the webhook carries no X-Twilio-Signature header");
+  }
+  if (auth_token.empty()) {
+    return refused(
+        "no Twilio auth token is configured, so X-Twilio-Signature cannot be checked; set the "
+        "instance's auth token");
+  }
+  bool matched = false;
+  for (const auto& candidate : signature_url_variants(url)) {
+    // Every variant is checked, so the time taken does not tell which matched.
+    matched |= constant_time_equal(signature, compute_signature(auth_token, candidate, params));
+  }
+  if (!matched) {
+    return refused(
+        "X-Twilio-Signature does not match the configured public webhook URL and auth token");
+  }
+  return sdk::ok_status();
+}
+
+std::string body_sha256_hex(std::string_view body) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  EVP_Digest(body.data(), body.size(), digest, &digest_len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(digest_len * 2);
+  for (unsigned int i = 0; i < digest_len; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0x0F];
+  }
+  return out;
+}
+
+sdk::Status verify_json_body_signature(std::string_view auth_token, std::string_view signature,
+                                       std::string_view url, std::string_view body) {
+  auto declared = query_value(url, "bodySHA256");
+  if (!declared) {
+    return refused("the webhook URL carries no bodySHA256 parameter for its JSON body");
+  }
+  WASL_RETURN_IF_ERROR(verify_signature(auth_token, signature, url, {}));
+  if (!constant_time_equal(lower(*declared), body_sha256_hex(body))) {
+    return refused("the webhook body does not match the bodySHA256 its signed URL declares");
+  }
+  return sdk::ok_status();
+}
+
+}  // namespace wasl::plugins::twilio

@@ -1,0 +1,64 @@
+#include "plugins/twilio/form_encoding.hpp"
+
+#include <gtest/gtest.h>
+
+namespace wasl::plugins::twilio {
+namespace {
+
+TEST(FormEncodingTest, KeepsUnreservedAndEscapesEverythingElseRfc3986) {
+  EXPECT_EQ(percent_encode("AZaz09-._~"), "AZaz09-._~");
+  EXPECT_EQ(percent_encode("a b+c"), "a%20b%2Bc");
+  EXPECT_EQ(percent_encode("https://h/x?y=1&z"), "https%3A%2F%2Fh%2Fx%3Fy%3D1%26z");
+  EXPECT_EQ(percent_encode("*!'()"), "%2A%21%27%28%29");
+  // UTF-8 bytes, upper-case hex ("سلام").
+  EXPECT_EQ(percent_encode("\xD8\xB3\xD9\x84"), "%D8%B3%D9%84");
+}
+
+TEST(FormEncodingTest, RepeatsKeysForArraysInOrder) {
+  FormFields fields{{"Type", "group"}, {"UniqueName", "wasl run/1 step"}};
+  append_repeated(fields, "VideoCodecs", {"VP8", "H264"});
+  EXPECT_EQ(encode_form(fields),
+            "Type=group&UniqueName=wasl%20run%2F1%20step&VideoCodecs=VP8&VideoCodecs=H264");
+  EXPECT_EQ(encode_form({}), "");
+}
+
+TEST(FormEncodingTest, ParsesPlusAndPercent20AsSpaceAndKeepsRepeatedKeys) {
+  auto parsed = parse_form("RoomName=a+b%20c&Rules=1&Rules=2&Empty=&Flag&&X=%2B%26%3D");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  FormFields expected{{"RoomName", "a b c"}, {"Rules", "1"}, {"Rules", "2"},
+                      {"Empty", ""},         {"Flag", ""},   {"X", "+&="}};
+  EXPECT_EQ(*parsed, expected);
+  EXPECT_EQ(form_value(*parsed, "Rules"), "1");
+  EXPECT_EQ(form_values(*parsed, "Rules"), (std::vector<std::string>{"1", "2"}));
+  EXPECT_FALSE(form_value(*parsed, "rules").has_value());
+}
+
+TEST(FormEncodingTest, RoundTripsArbitraryBytes) {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+  FormFields fields{{all, all}, {"k", "v w"}};
+  auto parsed = parse_form(encode_form(fields));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(*parsed, fields);
+}
+
+TEST(FormEncodingTest, RefusesMalformedEscapesNamingThePosition) {
+  for (const char* body : {"a=%", "a=%4", "a=%zz", "%G1=x"}) {
+    auto parsed = parse_form(body);
+    ASSERT_FALSE(parsed.ok()) << body;
+    EXPECT_EQ(parsed.error().code, sdk::ErrorCode::kInvalidArgument);
+    EXPECT_NE(parsed.error().message.find("byte"), std::string::npos);
+  }
+  auto parsed = parse_form("secret=%4");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().message.find("secret"), std::string::npos);
+}
+
+TEST(FormEncodingTest, EmptyBodyIsNoFields) {
+  auto parsed = parse_form("");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_TRUE(parsed->empty());
+}
+
+}  // namespace
+}  // namespace wasl::plugins::twilio
