@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/app/facility_sync.hpp"
 #include "hub/http/problem.hpp"
 
 namespace wasl::app {
@@ -24,6 +25,27 @@ sdk::Result<std::unique_ptr<storage::Store>> open_store(const config::StorageCon
   options.busy_timeout = config.sqlite.busy_timeout;
   options.pool_size = config.sqlite.pool_size;
   return storage::open_sqlite(options);
+}
+
+sdk::Result<std::unique_ptr<storage::Store>> prepare_store(const config::Config& config,
+                                                           storage::MigrationReport* report) {
+  WASL_ASSIGN_OR_RETURN(auto store, open_store(config.storage));
+  const auto& migrations = storage::embedded_migrations(store->dialect());
+  if (config.storage.should_migrate_on_start()) {
+    WASL_ASSIGN_OR_RETURN(storage::MigrationReport applied, storage::migrate(*store, migrations));
+    if (report) *report = std::move(applied);
+  } else {
+    WASL_ASSIGN_OR_RETURN(auto pending, storage::pending_migrations(*store, migrations));
+    if (!pending.empty()) {
+      return sdk::Error(sdk::ErrorCode::kFailedPrecondition,
+                        std::to_string(pending.size()) +
+                            " migration(s) pending and storage.migrate_on_start is off; run "
+                            "`wasl migrate --config " +
+                            config.source_file + "` first");
+    }
+  }
+  WASL_RETURN_IF_ERROR(sync_facilities(*store, config));
+  return store;
 }
 
 sdk::Result<std::shared_ptr<const crypto::Keyring>> load_configured_keyring(
@@ -46,26 +68,9 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   std::unique_ptr<App> app(new App(config));
 
   WASL_ASSIGN_OR_RETURN(app->keyring_, load_configured_keyring(config));
-  WASL_ASSIGN_OR_RETURN(app->store_, open_store(config.storage));
-  if (config.storage.should_migrate_on_start()) {
-    WASL_ASSIGN_OR_RETURN(
-        app->migration_report_,
-        storage::migrate(*app->store_, storage::embedded_migrations(app->store_->dialect())));
-    for (const auto& m : app->migration_report_.applied) {
-      spdlog::info("applied migration {:04d}_{}", m.version, m.name);
-    }
-  } else {
-    WASL_ASSIGN_OR_RETURN(
-        auto pending,
-        storage::pending_migrations(*app->store_,
-                                    storage::embedded_migrations(app->store_->dialect())));
-    if (!pending.empty()) {
-      return sdk::Error(sdk::ErrorCode::kFailedPrecondition,
-                        std::to_string(pending.size()) +
-                            " migration(s) pending and storage.migrate_on_start is off; run "
-                            "`wasl migrate --config " +
-                            config.source_file + "` first");
-    }
+  WASL_ASSIGN_OR_RETURN(app->store_, prepare_store(config, &app->migration_report_));
+  for (const auto& m : app->migration_report_.applied) {
+    spdlog::info("applied migration {:04d}_{}", m.version, m.name);
   }
 
   storage::Store* store = app->store_.get();

@@ -20,6 +20,13 @@ namespace wasl::app {
 // Opens the configured backend (no migration).
 sdk::Result<std::unique_ptr<storage::Store>> open_store(const config::StorageConfig& config);
 
+// Opens the store ready for use: migrations applied when
+// storage.migrate_on_start says so (otherwise none may be pending), and the
+// config's facilities mirrored into the facilities table. `report` (if given)
+// receives what was applied.
+sdk::Result<std::unique_ptr<storage::Store>> prepare_store(
+    const config::Config& config, storage::MigrationReport* report = nullptr);
+
 // Loads the key ring named by security.key_file; a missing file is a
 // failure whose message says how to make one.
 sdk::Result<std::shared_ptr<const crypto::Keyring>> load_configured_keyring(

@@ -25,5 +25,8 @@ const Command& keys_rotate_command();
 const Command& keys_list_command();
 const Command& plugins_list_command();
 const Command& workflow_validate_command();
+const Command& apikeys_create_command();
+const Command& apikeys_revoke_command();
+const Command& audit_verify_command();
 
 }  // namespace wasl::cli

@@ -1,0 +1,33 @@
+// DatabaseStateStore: plugin state kept in the plugin_state table, so it
+// survives restarts and is shared by every hub process on one database.
+// Values are encrypted (they may hold cached provider tokens) with the field
+// cipher, bound to (plugin_state, value, "<instance>/<key>").
+#pragma once
+
+#include <memory>
+
+#include "hub/crypto/field_cipher.hpp"
+#include "hub/plugin_host/state_store.hpp"
+#include "hub/storage/store.hpp"
+
+namespace wasl::plugin_host {
+
+class DatabaseStateStore : public StateStore {
+ public:
+  // `store` must outlive this object.
+  DatabaseStateStore(storage::Store& store, std::shared_ptr<const crypto::Keyring> keyring);
+
+  sdk::Result<std::optional<std::string>> get(std::string_view instance,
+                                              std::string_view key) override;
+  sdk::Status put(std::string_view instance, std::string_view key,
+                  std::string_view value_json) override;
+
+  // The row id the ciphertext is bound to.
+  static std::string row_id(std::string_view instance, std::string_view key);
+
+ private:
+  storage::Store& store_;
+  crypto::FieldCipher cipher_;
+};
+
+}  // namespace wasl::plugin_host

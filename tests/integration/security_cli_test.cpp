@@ -1,0 +1,104 @@
+// `wasl apikeys` and `wasl audit verify` against a real database file.
+#include <sqlite3.h>
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/hub_process.hpp"
+
+namespace wasl::testing {
+namespace {
+
+class SecurityCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CommandResult keys = run_wasl({"keys", "generate", "--file", dir_.file("keys.json")});
+    ASSERT_EQ(keys.exit_code, 0) << keys.err;
+    dir_.write("wasl.yaml",
+               "security:\n  key_file: " + dir_.file("keys.json") +
+                   "\nstorage:\n  sqlite:\n    path: " + dir_.file("wasl.db") +
+                   "\nfacilities:\n  hospital-a:\n    name: مستشفى أ\n");
+    config_ = dir_.file("wasl.yaml");
+  }
+
+  void exec_sql(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir_.file("wasl.db").c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+    std::string message = error ? error : "";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK) << message;
+  }
+
+  TempDir dir_;
+  std::string config_;
+};
+
+TEST_F(SecurityCli, CreatePrintsTheKeyOnceAndStoresOnlyItsHash) {
+  CommandResult r = run_wasl({"apikeys", "create", "--facility", "hospital-a", "--role",
+                              "hospital", "--label", "HIS", "--config", config_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string key = r.out.substr(0, r.out.find('\n'));
+  EXPECT_EQ(key.rfind("wasl_", 0), 0u) << key;
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.file("wasl.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT * FROM api_keys", -1, &stmt, nullptr), SQLITE_OK);
+  int rows = 0;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    ++rows;
+    for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+      const void* cell = sqlite3_column_blob(stmt, c);
+      std::string text(cell ? static_cast<const char*>(cell) : "",
+                       static_cast<size_t>(sqlite3_column_bytes(stmt, c)));
+      EXPECT_EQ(text.find(key.substr(5)), std::string::npos) << "the key itself was stored";
+    }
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  EXPECT_EQ(rows, 1);
+}
+
+TEST_F(SecurityCli, UnknownFacilityOrRoleIsRefused) {
+  CommandResult facility = run_wasl({"apikeys", "create", "--facility", "nowhere", "--role",
+                                     "hospital", "--config", config_});
+  EXPECT_EQ(facility.exit_code, 1);
+  EXPECT_NE(facility.err.find("nowhere"), std::string::npos);
+  CommandResult role = run_wasl(
+      {"apikeys", "create", "--facility", "hospital-a", "--role", "root", "--config", config_});
+  EXPECT_EQ(role.exit_code, 2);
+}
+
+TEST_F(SecurityCli, AuditVerifyPassesThenNamesTheEditedEvent) {
+  for (const char* role : {"hospital", "auditor", "clinician"}) {
+    CommandResult r = run_wasl(
+        {"apikeys", "create", "--facility", "hospital-a", "--role", role, "--config", config_});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  CommandResult ok = run_wasl({"audit", "verify", "--config", config_});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("3 event(s)"), std::string::npos) << ok.out;
+
+  exec_sql("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 2");
+  CommandResult broken = run_wasl({"audit", "verify", "--config", config_});
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_NE(broken.err.find("event 2"), std::string::npos) << broken.err;
+}
+
+TEST_F(SecurityCli, RevokedKeyIsRecordedAndAudited) {
+  CommandResult created = run_wasl({"apikeys", "create", "--facility", "hospital-a", "--role",
+                                    "integrator", "--config", config_});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  auto id_at = created.err.find("API key ") + 8;
+  std::string id = created.err.substr(id_at, created.err.find(' ', id_at) - id_at);
+  CommandResult revoked = run_wasl({"apikeys", "revoke", id, "--config", config_});
+  EXPECT_EQ(revoked.exit_code, 0) << revoked.err;
+  CommandResult verify = run_wasl({"audit", "verify", "--config", config_});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_NE(verify.out.find("2 event(s)"), std::string::npos) << verify.out;
+}
+
+}  // namespace
+}  // namespace wasl::testing

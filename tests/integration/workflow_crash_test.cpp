@@ -1,0 +1,294 @@
+// The workflow engine's crash proof, on the real `wasl serve`: a few hundred
+// runs in flight, the hub killed with SIGKILL mid-way, restarted, and every
+// run completes with each outside effect counted exactly once by the
+// counting_double test plugin (one effects row per idempotency key, one
+// succeeded attempt per step). Once on SQLite, once on PostgreSQL.
+//
+// Runs are started through Engine::start_run on the database the binary uses
+// (the same rows POST /v1/workflows/{name}/runs writes).
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "hub/observability/metrics.hpp"
+#include "hub/storage/migrator.hpp"
+#include "hub/storage/store.hpp"
+#include "hub/workflow/definition_store.hpp"
+#include "hub/workflow/engine.hpp"
+#include "hub/workflow/hub_actions.hpp"
+#include "hub/workflow/idempotency_key.hpp"
+#include "tests/integration/hub_process.hpp"
+
+namespace wasl::workflow {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using wasl::testing::CommandResult;
+using wasl::testing::HubProcess;
+using wasl::testing::run_wasl;
+using wasl::testing::TempDir;
+
+constexpr int kRuns = 300;
+constexpr int kPluginSteps = 5;
+
+const char* kWorkflow = R"(name: crashproof
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: appointment
+    call: ehr.read_appointment
+    with:
+      id: ${trigger.appointment_id}
+  - id: patient
+    call: ehr.read_patient
+    with:
+      id: ${steps.appointment.output.patient_id}
+  - id: room
+    call: video.create_room
+    with:
+      name: c-${trigger.appointment_id}
+  - id: arrived
+    call: ehr.update_appointment_status
+    with:
+      appointment_id: ${steps.appointment.output.id}
+      status: arrived
+  - id: encounter
+    call: ehr.create_encounter
+    with:
+      appointment_id: ${steps.appointment.output.id}
+      patient_id: ${steps.appointment.output.patient_id}
+)";
+
+// Never called: the engine here only starts runs (workers = 0).
+class NoInvoker final : public CapabilityInvoker {
+ public:
+  sdk::Result<nlohmann::json> invoke(const std::string&, const std::string&,
+                                     const nlohmann::json&, const std::string&) override {
+    return sdk::Error(sdk::ErrorCode::kInternal, "not used");
+  }
+};
+
+std::int64_t count(storage::Store& store, const std::string& sql) {
+  auto tx = store.begin(storage::TxMode::kReadOnly);
+  if (!tx.ok()) return -1;
+  auto rows = (*tx)->query(sql);
+  if (!rows.ok() || rows->empty()) return -1;
+  return (*rows)[0].get_int(0).value_or(-1);
+}
+
+std::int64_t effects_count(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return -1;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* stmt = nullptr;
+  std::int64_t out = -1;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    out = sqlite3_column_int64(stmt, 0);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+std::string keys_config(const TempDir& dir) {
+  std::string path = dir.file("keys.json");
+  CommandResult r = run_wasl({"keys", "generate", "--file", path});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return "security:\n  key_file: " + path + "\n";
+}
+
+std::string plugins_config(const std::string& effects) {
+  std::string so = std::string(WASL_WORKFLOW_DOUBLES_DIR) + "/libwasl_counting_double.so";
+  std::string out =
+      "plugins:\n"
+      "  files:\n"
+      "    - name: counting_double\n"
+      "      file: " + so + "\n"
+      "instances:\n";
+  for (const char* role : {"video", "ehr", "billing", "reporting"}) {
+    out += std::string("  ") + role + ".double:\n"
+           "    plugin: counting_double\n"
+           "    settings:\n"
+           "      effects_db: " + effects + "\n"
+           "      delay_ms: 2\n";
+  }
+  out +=
+      "facilities:\n"
+      "  f1:\n"
+      "    name: Facility One\n"
+      "    bindings:\n"
+      "      video: video.double\n"
+      "      ehr: ehr.double\n"
+      "      billing: billing.double\n"
+      "      reporting: reporting.double\n"
+      "workflow:\n"
+      "  workers: 4\n"
+      "  lease: 2s\n"
+      "  poll_interval: 50ms\n";
+  return out;
+}
+
+class WorkflowCrashTest : public ::testing::TestWithParam<storage::Dialect> {
+ protected:
+  // Opens the hub's database from this process, applies migrations, deploys
+  // the workflow, adds the facility and starts kRuns runs.
+  void seed(storage::Store& store) {
+    auto migrated = storage::migrate(store, storage::embedded_migrations(store.dialect()));
+    ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+    {
+      auto tx = store.begin();
+      ASSERT_TRUE(tx.ok());
+      ASSERT_TRUE((*tx)->exec("INSERT INTO facilities (id, name, created_at, updated_at) "
+                              "SELECT 'f1', 'Facility One', 0, 0 WHERE NOT EXISTS "
+                              "(SELECT 1 FROM facilities WHERE id = 'f1')")
+                      .ok());
+      ASSERT_TRUE((*tx)->commit().ok());
+    }
+    DefinitionStore definitions(store);
+    ASSERT_TRUE(definitions.deploy_source(kWorkflow, "crashproof.yaml", "test").ok());
+    HubActions actions;
+    observability::Metrics metrics;
+    EngineOptions options;
+    options.workers = 0;
+    Engine engine(store, definitions, std::make_shared<NoInvoker>(), actions, metrics, options);
+    for (int i = 0; i < kRuns; ++i) {
+      StartRunRequest request;
+      request.workflow = "crashproof";
+      request.facility_id = "f1";
+      request.trigger = {{"appointment_id", "A" + std::to_string(i)}};
+      auto id = engine.start_run(request);
+      ASSERT_TRUE(id.ok()) << id.error().message;
+    }
+  }
+
+  void crash_and_recover(const std::string& config_path, storage::Store& store,
+                         const std::string& effects) {
+    const std::int64_t total_steps = std::int64_t{kRuns} * kPluginSteps;
+    {
+      HubProcess hub(config_path);
+      ASSERT_TRUE(hub.wait_until_listening(milliseconds(30000))) << hub.log();
+      // Kill it once a third of the steps have succeeded.
+      auto until = std::chrono::steady_clock::now() + seconds(120);
+      std::int64_t done = 0;
+      while (std::chrono::steady_clock::now() < until) {
+        done = count(store, "SELECT COUNT(*) FROM workflow_steps WHERE status = 'succeeded'");
+        if (done >= total_steps / 3) break;
+        std::this_thread::sleep_for(milliseconds(10));
+      }
+      ASSERT_GE(done, total_steps / 3) << "the hub ran no workflow steps:\n" << hub.log();
+      ASSERT_LT(done, total_steps) << "every run finished before the kill";
+      hub.signal(SIGKILL);
+      ASSERT_TRUE(hub.wait_for_exit(milliseconds(10000)).has_value());
+    }
+    EXPECT_LT(count(store, "SELECT COUNT(*) FROM workflow_runs WHERE status = 'succeeded'"),
+              kRuns);
+    {
+      HubProcess hub(config_path);
+      ASSERT_TRUE(hub.wait_until_listening(milliseconds(30000))) << hub.log();
+      auto until = std::chrono::steady_clock::now() + seconds(180);
+      std::int64_t succeeded = 0;
+      while (std::chrono::steady_clock::now() < until) {
+        succeeded = count(store, "SELECT COUNT(*) FROM workflow_runs WHERE status = 'succeeded'");
+        if (succeeded == kRuns) break;
+        std::this_thread::sleep_for(milliseconds(50));
+      }
+      EXPECT_EQ(succeeded, kRuns) << hub.log();
+      hub.signal(SIGTERM);
+      hub.wait_for_exit(milliseconds(30000));
+    }
+    // Every step of every run succeeded exactly once…
+    EXPECT_EQ(count(store, "SELECT COUNT(*) FROM workflow_steps WHERE status = 'succeeded'"),
+              total_steps);
+    EXPECT_EQ(count(store, "SELECT COUNT(*) FROM (SELECT run_id, step_id FROM workflow_steps "
+                           "WHERE status = 'succeeded' GROUP BY run_id, step_id "
+                           "HAVING COUNT(*) > 1) AS doubled"),
+              0);
+    EXPECT_EQ(count(store, "SELECT COUNT(*) FROM jobs"), 0);
+    // …and the plugin saw one key per (run, step): each effect exactly once,
+    // however many times an interrupted call was repeated.
+    EXPECT_EQ(effects_count(effects, "SELECT COUNT(*) FROM effects"), total_steps);
+    std::int64_t calls = effects_count(effects, "SELECT COUNT(*) FROM calls");
+    EXPECT_GE(calls, total_steps);
+    std::int64_t repeated = effects_count(effects, "SELECT COUNT(*) FROM effects WHERE calls > 1");
+    std::cout << "[ crash    ] " << kRuns << " runs, " << total_steps << " effects, " << calls
+              << " plugin calls, " << repeated << " keys repeated after the kill, "
+              << count(store, "SELECT COUNT(*) FROM workflow_steps WHERE status = 'lost'")
+              << " attempts lost to the kill\n";
+  }
+};
+
+TEST_P(WorkflowCrashTest, KillNineMidwayEveryRunCompletesEachEffectOnce) {
+  TempDir dir;
+  std::string effects = dir.file("effects.db");
+  std::string config = keys_config(dir);
+  std::unique_ptr<storage::Store> store;
+  if (GetParam() == storage::Dialect::kSqlite) {
+    std::string db = dir.file("var/wasl.db");
+    config +=
+        "server:\n  host: 127.0.0.1\n  port: 0\n"
+        "storage:\n  backend: sqlite\n  migrate_on_start: true\n  sqlite:\n    path: " + db +
+        "\n";
+    storage::SqliteOptions o;
+    o.path = db;
+    auto opened = storage::open_sqlite(o);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store = std::move(opened).value();
+  } else {
+    std::string base = wasl::testing::postgres_test_url();
+    std::string schema = "wasl_crash_" + std::to_string(::getpid());
+    {
+      storage::PostgresOptions admin;
+      admin.url = base;
+      auto opened = storage::open_postgres(admin);
+      ASSERT_TRUE(opened.ok()) << opened.error().message;
+      auto tx = (*opened)->begin();
+      ASSERT_TRUE(tx.ok());
+      ASSERT_TRUE((*tx)->exec_script("DROP SCHEMA IF EXISTS " + schema + " CASCADE; "
+                                     "CREATE SCHEMA " + schema).ok());
+      ASSERT_TRUE((*tx)->commit().ok());
+    }
+    std::string url = base + (base.find('?') == std::string::npos ? "?" : "&") +
+                      "options=-c%20search_path%3D" + schema;
+    config +=
+        "server:\n  host: 127.0.0.1\n  port: 0\n"
+        "storage:\n  backend: postgres\n  migrate_on_start: true\n  postgres:\n    url: \"" +
+        url + "\"\n    pool_size: 6\n";
+    storage::PostgresOptions o;
+    o.url = url;
+    auto opened = storage::open_postgres(o);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store = std::move(opened).value();
+  }
+  config += plugins_config(effects);
+  config += "workflows_dir: " + dir.file("workflows") + "\n";
+  std::filesystem::create_directories(dir.file("workflows"));
+  dir.write("workflows/crashproof.yaml", kWorkflow);
+  dir.write("wasl.yaml", config);
+  seed(*store);
+  if (HasFatalFailure()) return;
+  crash_and_recover(dir.file("wasl.yaml"), *store, effects);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, WorkflowCrashTest,
+                         ::testing::Values(storage::Dialect::kSqlite,
+                                           storage::Dialect::kPostgres),
+                         [](const auto& info) {
+                           return std::string(storage::to_string(info.param));
+                         });
+
+}  // namespace
+}  // namespace wasl::workflow
