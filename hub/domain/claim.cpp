@@ -1,0 +1,52 @@
+#include "hub/domain/claim.hpp"
+
+#include "hub/domain/enum_names.hpp"
+#include "hub/domain/json_fields.hpp"
+
+namespace wasl::domain {
+
+using namespace json_fields;
+
+namespace {
+
+constexpr EnumNames<ClaimState, 7> kStateNames{{{
+    {ClaimState::kDraft, "draft"},
+    {ClaimState::kSubmitted, "submitted"},
+    {ClaimState::kQueued, "queued"},
+    {ClaimState::kApproved, "approved"},
+    {ClaimState::kPartial, "partial"},
+    {ClaimState::kRejected, "rejected"},
+    {ClaimState::kError, "error"},
+}}};
+
+}  // namespace
+
+std::string_view to_string(ClaimState s) { return kStateNames.name(s); }
+std::optional<ClaimState> parse_claim_state(std::string_view name) {
+  return kStateNames.parse(name);
+}
+
+void to_json(nlohmann::json& j, const Claim& v) {
+  j = nlohmann::json::object();
+  j["id"] = v.id;
+  j["consultation_id"] = v.consultation_id;
+  j["state"] = to_string(v.state);
+  put_optional(j, "provider_claim_id", v.provider_claim_id);
+  put_time(j, "submitted_at", v.submitted_at);
+  put_time(j, "adjudicated_at", v.adjudicated_at);
+  j["created_at"] = format_timestamp(v.created_at);
+}
+
+void from_json(const nlohmann::json& j, Claim& v) {
+  v.id = j.value("id", std::string());
+  v.consultation_id = j.value("consultation_id", std::string());
+  v.state = get_enum_or<ClaimState>(j, "state", parse_claim_state, ClaimState::kDraft);
+  get_optional(j, "provider_claim_id", v.provider_claim_id);
+  get_time(j, "submitted_at", v.submitted_at);
+  get_time(j, "adjudicated_at", v.adjudicated_at);
+  std::optional<std::int64_t> created;
+  get_time(j, "created_at", created);
+  v.created_at = created.value_or(0);
+}
+
+}  // namespace wasl::domain

@@ -1,0 +1,291 @@
+#include "hub/storage/records/consultation_store.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/crypto/hex.hpp"
+#include "hub/storage/records/list_cursor.hpp"
+#include "hub/storage/records/row_fields.hpp"
+
+namespace wasl::storage {
+
+using domain::Consultation;
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+using sdk::Status;
+using namespace row_fields;
+
+namespace {
+
+constexpr std::string_view kTable = "consultations";
+constexpr std::string_view kPatientColumn = "patient_summary_enc";
+constexpr std::string_view kPractitionerColumn = "practitioner_summary_enc";
+
+constexpr std::string_view kSelect =
+    "SELECT id, facility_id, workflow_name, workflow_version, status, consultation_type, "
+    "appointment_ref, scheduled_at, patient_ref, patient_summary_enc, practitioner_ref, "
+    "practitioner_summary_enc, video_instance, video_room_id, created_at, updated_at, ended_at "
+    "FROM consultations ";
+
+Error not_found_consultation(std::string_view id) { return not_found("consultation", id); }
+
+// Normalizations tried for a search term: a term is looked up as every kind
+// it is valid for.
+constexpr crypto::IdentifierKind kSearchKinds[] = {
+    crypto::IdentifierKind::kNationalId, crypto::IdentifierKind::kMrn,
+    crypto::IdentifierKind::kPhone};
+
+}  // namespace
+
+Result<std::vector<std::string>> ConsultationStore::identifier_indexes(
+    const domain::PatientSummary& patient) const {
+  std::vector<std::string> out;
+  auto add = [&](crypto::IdentifierKind kind, std::string_view value,
+                 std::string_view what) -> Status {
+    auto index = cipher_.blind_index(kind, value);
+    if (!index.ok()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "the patient's " + std::string(what) + " is not valid: " +
+                       index.error().message);
+    }
+    if (std::find(out.begin(), out.end(), *index) == out.end()) out.push_back(*index);
+    return {};
+  };
+  for (const auto& id : patient.identifiers) {
+    auto kind = id.kind == domain::PatientIdentifierKind::kMrn ? crypto::IdentifierKind::kMrn
+                                                               : crypto::IdentifierKind::kNationalId;
+    WASL_RETURN_IF_ERROR(add(kind, id.value, domain::to_string(id.kind)));
+  }
+  if (patient.phone && !patient.phone->empty()) {
+    WASL_RETURN_IF_ERROR(add(crypto::IdentifierKind::kPhone, *patient.phone, "phone"));
+  }
+  return out;
+}
+
+Status ConsultationStore::insert(Transaction& tx, const Consultation& c) const {
+  if (c.id.empty() || c.facility_id.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "a consultation needs an id and a facility id");
+  }
+  Value patient_enc = null_value();
+  Value index_cell = null_value();
+  std::vector<std::string> indexes;
+  if (c.patient.summary) {
+    WASL_ASSIGN_OR_RETURN(indexes, identifier_indexes(*c.patient.summary));
+    nlohmann::json j = *c.patient.summary;
+    WASL_ASSIGN_OR_RETURN(std::string ct, cipher_.encrypt(kTable, kPatientColumn, c.id, j.dump()));
+    patient_enc = Blob{std::move(ct)};
+    if (!indexes.empty()) {
+      WASL_ASSIGN_OR_RETURN(std::string raw, crypto::from_hex(indexes.front()));
+      index_cell = Blob{std::move(raw)};
+    }
+  }
+  Value practitioner_enc = null_value();
+  if (c.practitioner.summary) {
+    nlohmann::json j = *c.practitioner.summary;
+    WASL_ASSIGN_OR_RETURN(std::string ct,
+                          cipher_.encrypt(kTable, kPractitionerColumn, c.id, j.dump()));
+    practitioner_enc = Blob{std::move(ct)};
+  }
+  WASL_RETURN_IF_ERROR(tx.exec(
+      "INSERT INTO consultations (id, facility_id, workflow_name, workflow_version, status, "
+      "consultation_type, appointment_ref, scheduled_at, patient_ref, patient_summary_enc, "
+      "patient_identifier_index, practitioner_ref, practitioner_summary_enc, video_instance, "
+      "video_room_id, created_at, updated_at, ended_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+      "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+      {c.id, c.facility_id, text_or_null(c.workflow_name), int_or_null(c.workflow_version),
+       std::string(domain::to_string(c.status)), std::string(domain::to_string(c.type)),
+       text_or_null(c.appointment_ref), int_or_null(c.scheduled_at),
+       text_or_null(c.patient.reference), patient_enc, index_cell,
+       text_or_null(c.practitioner.reference), practitioner_enc, text_or_null(c.video_instance),
+       text_or_null(c.video_room_id), c.created_at, c.updated_at, int_or_null(c.ended_at)}));
+  for (const auto& index : indexes) {
+    WASL_RETURN_IF_ERROR(tx.exec(
+        "INSERT INTO consultation_identifiers (consultation_id, facility_id, blind_index) "
+        "VALUES ($1, $2, $3)",
+        {c.id, c.facility_id, index}));
+  }
+  return {};
+}
+
+Result<Consultation> ConsultationStore::from_row(const Row& row) const {
+  Consultation c;
+  WASL_ASSIGN_OR_RETURN(c.id, row.get_text("id"));
+  WASL_ASSIGN_OR_RETURN(c.facility_id, row.get_text("facility_id"));
+  WASL_ASSIGN_OR_RETURN(c.workflow_name, optional_text(row, "workflow_name"));
+  WASL_ASSIGN_OR_RETURN(c.workflow_version, optional_int(row, "workflow_version"));
+  WASL_ASSIGN_OR_RETURN(std::string status, row.get_text("status"));
+  WASL_ASSIGN_OR_RETURN(std::string type, row.get_text("consultation_type"));
+  auto parsed_status = domain::parse_consultation_status(status);
+  auto parsed_type = domain::parse_consultation_type(type);
+  if (!parsed_status || !parsed_type) {
+    return Error(ErrorCode::kInternal,
+                 "consultation " + c.id + " has an unknown status or type in the database");
+  }
+  c.status = *parsed_status;
+  c.type = *parsed_type;
+  WASL_ASSIGN_OR_RETURN(c.appointment_ref, optional_text(row, "appointment_ref"));
+  WASL_ASSIGN_OR_RETURN(c.scheduled_at, optional_int(row, "scheduled_at"));
+  WASL_ASSIGN_OR_RETURN(c.patient.reference, optional_text(row, "patient_ref"));
+  WASL_ASSIGN_OR_RETURN(auto patient_enc, optional_blob(row, kPatientColumn));
+  auto parse_summary = [&](std::string_view column, const std::string& plaintext,
+                           auto& out) -> Status {
+    try {
+      out = nlohmann::json::parse(plaintext).get<std::decay_t<decltype(*out)>>();
+      return {};
+    } catch (const std::exception&) {
+      return Error(ErrorCode::kInternal, "consultations." + std::string(column) + " of row " +
+                                             c.id + " decrypted to a malformed document");
+    }
+  };
+  if (patient_enc) {
+    WASL_ASSIGN_OR_RETURN(std::string plain,
+                          cipher_.decrypt(kTable, kPatientColumn, c.id, *patient_enc));
+    WASL_RETURN_IF_ERROR(parse_summary(kPatientColumn, plain, c.patient.summary));
+  }
+  WASL_ASSIGN_OR_RETURN(c.practitioner.reference, optional_text(row, "practitioner_ref"));
+  WASL_ASSIGN_OR_RETURN(auto practitioner_enc, optional_blob(row, kPractitionerColumn));
+  if (practitioner_enc) {
+    WASL_ASSIGN_OR_RETURN(std::string plain,
+                          cipher_.decrypt(kTable, kPractitionerColumn, c.id, *practitioner_enc));
+    WASL_RETURN_IF_ERROR(parse_summary(kPractitionerColumn, plain, c.practitioner.summary));
+  }
+  WASL_ASSIGN_OR_RETURN(c.video_instance, optional_text(row, "video_instance"));
+  WASL_ASSIGN_OR_RETURN(c.video_room_id, optional_text(row, "video_room_id"));
+  WASL_ASSIGN_OR_RETURN(c.created_at, row.get_int("created_at"));
+  WASL_ASSIGN_OR_RETURN(c.updated_at, row.get_int("updated_at"));
+  WASL_ASSIGN_OR_RETURN(c.ended_at, optional_int(row, "ended_at"));
+  return c;
+}
+
+Result<Consultation> ConsultationStore::get(Transaction& tx, std::string_view facility_id,
+                                            std::string_view id) const {
+  WASL_ASSIGN_OR_RETURN(Rows rows,
+                        tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
+                                 {std::string(facility_id), std::string(id)}));
+  if (rows.empty()) return not_found_consultation(id);
+  return from_row(rows.front());
+}
+
+Result<std::optional<Consultation>> ConsultationStore::find_by_appointment(
+    Transaction& tx, std::string_view facility_id, std::string_view appointment_ref) const {
+  WASL_ASSIGN_OR_RETURN(
+      Rows rows, tx.query(std::string(kSelect) +
+                              "WHERE facility_id = $1 AND appointment_ref = $2 "
+                              "ORDER BY created_at, id LIMIT 1",
+                          {std::string(facility_id), std::string(appointment_ref)}));
+  if (rows.empty()) return std::optional<Consultation>();
+  WASL_ASSIGN_OR_RETURN(Consultation c, from_row(rows.front()));
+  return std::optional<Consultation>(std::move(c));
+}
+
+Result<ConsultationPage> ConsultationStore::list(Transaction& tx, std::string_view facility_id,
+                                                 const ConsultationFilter& filter, int limit,
+                                                 std::string_view cursor) const {
+  if (limit <= 0) limit = kDefaultListLimit;
+  limit = std::min(limit, kMaxListLimit);
+  std::string sql = std::string(kSelect) + "WHERE facility_id = $1";
+  Params params{std::string(facility_id)};
+  auto param = [&](Value v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+  };
+  if (filter.status) {
+    sql += " AND status = " + param(std::string(domain::to_string(*filter.status)));
+  }
+  if (filter.scheduled_from) sql += " AND scheduled_at >= " + param(*filter.scheduled_from);
+  if (filter.scheduled_to) sql += " AND scheduled_at < " + param(*filter.scheduled_to);
+  if (filter.patient_identifier) {
+    std::vector<std::string> candidates;
+    for (auto kind : kSearchKinds) {
+      auto index = cipher_.blind_index(kind, *filter.patient_identifier);
+      if (index.ok()) candidates.push_back(std::move(index).value());
+    }
+    if (candidates.empty()) return ConsultationPage{};
+    sql += " AND id IN (SELECT consultation_id FROM consultation_identifiers WHERE "
+           "facility_id = $1 AND blind_index IN (";
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      sql += (i ? ", " : "") + param(candidates[i]);
+    }
+    sql += "))";
+  }
+  if (!cursor.empty()) {
+    WASL_ASSIGN_OR_RETURN(ListCursor after, decode_cursor(cursor));
+    std::string t = param(after.created_at);
+    std::string i = param(after.id);
+    sql += " AND (created_at < " + t + " OR (created_at = " + t + " AND id < " + i + "))";
+  }
+  sql += " ORDER BY created_at DESC, id DESC LIMIT " + std::to_string(limit + 1);
+  WASL_ASSIGN_OR_RETURN(Rows rows, tx.query(sql, params));
+  ConsultationPage page;
+  bool more = rows.size() > static_cast<std::size_t>(limit);
+  if (more) rows.pop_back();
+  for (const Row& row : rows) {
+    WASL_ASSIGN_OR_RETURN(Consultation c, from_row(row));
+    page.items.push_back(std::move(c));
+  }
+  if (more && !page.items.empty()) {
+    page.next_cursor = encode_cursor({page.items.back().created_at, page.items.back().id});
+  }
+  return page;
+}
+
+Status ConsultationStore::update_status(Transaction& tx, std::string_view facility_id,
+                                        std::string_view id, domain::ConsultationStatus status,
+                                        std::int64_t now_ms,
+                                        std::optional<domain::ConsultationStatus> expected,
+                                        std::optional<std::int64_t> ended_at) const {
+  std::string sql =
+      "UPDATE consultations SET status = $1, updated_at = $2, ended_at = COALESCE($3, ended_at) "
+      "WHERE facility_id = $4 AND id = $5";
+  Params params{std::string(domain::to_string(status)), now_ms, int_or_null(ended_at),
+                std::string(facility_id), std::string(id)};
+  if (expected) {
+    sql += " AND status = $6";
+    params.push_back(std::string(domain::to_string(*expected)));
+  }
+  WASL_ASSIGN_OR_RETURN(std::int64_t changed, tx.exec(sql, params));
+  if (changed > 0) return {};
+  if (expected) {
+    WASL_ASSIGN_OR_RETURN(Rows rows,
+                          tx.query("SELECT status FROM consultations WHERE facility_id = $1 AND "
+                                   "id = $2",
+                                   {std::string(facility_id), std::string(id)}));
+    if (!rows.empty()) {
+      WASL_ASSIGN_OR_RETURN(std::string current, rows.front().get_text(0));
+      return Error(ErrorCode::kFailedPrecondition,
+                   "consultation " + std::string(id) + " is " + current + ", not " +
+                       std::string(domain::to_string(*expected)));
+    }
+  }
+  return not_found_consultation(id);
+}
+
+Status ConsultationStore::set_room(Transaction& tx, std::string_view facility_id,
+                                   std::string_view id, std::string_view video_instance,
+                                   std::string_view video_room_id, std::int64_t now_ms) const {
+  WASL_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      tx.exec("UPDATE consultations SET video_instance = $1, video_room_id = $2, updated_at = $3 "
+              "WHERE facility_id = $4 AND id = $5",
+              {std::string(video_instance), std::string(video_room_id), now_ms,
+               std::string(facility_id), std::string(id)}));
+  if (changed == 0) return not_found_consultation(id);
+  return {};
+}
+
+Status ConsultationStore::set_workflow(Transaction& tx, std::string_view facility_id,
+                                       std::string_view id, std::string_view workflow_name,
+                                       std::int64_t workflow_version, std::int64_t now_ms) const {
+  WASL_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      tx.exec("UPDATE consultations SET workflow_name = $1, workflow_version = $2, "
+              "updated_at = $3 WHERE facility_id = $4 AND id = $5",
+              {std::string(workflow_name), workflow_version, now_ms, std::string(facility_id),
+               std::string(id)}));
+  if (changed == 0) return not_found_consultation(id);
+  return {};
+}
+
+}  // namespace wasl::storage

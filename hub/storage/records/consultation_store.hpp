@@ -1,0 +1,98 @@
+// ConsultationStore: consultations in the database, with the patient and
+// practitioner summaries encrypted (consultations.patient_summary_enc,
+// practitioner_summary_enc) and the patient's identifiers in the blind
+// index (consultation_identifiers; national ID / iqama, MRN, phone).
+//
+// Every method takes the caller's transaction (so a change and its audit
+// event commit together) and the caller's facility id, which every
+// statement filters on: another facility's consultation behaves exactly
+// like a missing one (kNotFound, same message).
+//
+// Thread-safe: holds only a borrowed PhiCipher, which must outlive it.
+// Errors: kNotFound, kInvalidArgument (a bad identifier or cursor),
+// kAlreadyExists (insert of an existing id), decryption errors from
+// PhiCipher, and the transaction's storage errors.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hub/domain/consultation.hpp"
+#include "hub/storage/records/phi_cipher.hpp"
+#include "hub/storage/store.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::storage {
+
+struct ConsultationFilter {
+  std::optional<domain::ConsultationStatus> status;
+  std::optional<std::int64_t> scheduled_from;  // epoch ms, inclusive
+  std::optional<std::int64_t> scheduled_to;    // epoch ms, exclusive
+  // Any national ID / iqama, MRN or phone of the patient, in any written
+  // form the blind index normalizes (Arabic-Indic digits, local phone form).
+  std::optional<std::string> patient_identifier;
+};
+
+struct ConsultationPage {
+  std::vector<domain::Consultation> items;  // newest first: created_at DESC, id DESC
+  std::optional<std::string> next_cursor;   // absent on the last page
+};
+
+inline constexpr int kDefaultListLimit = 50;
+inline constexpr int kMaxListLimit = 200;
+
+class ConsultationStore {
+ public:
+  explicit ConsultationStore(const PhiCipher& cipher) : cipher_(cipher) {}
+
+  // Inserts `c` (id, facility_id, created_at, updated_at set by the caller),
+  // encrypting the summaries and indexing the patient's identifiers.
+  // kInvalidArgument when an identifier or phone cannot be normalized.
+  sdk::Status insert(Transaction& tx, const domain::Consultation& c) const;
+
+  sdk::Result<domain::Consultation> get(Transaction& tx, std::string_view facility_id,
+                                        std::string_view id) const;
+
+  // The consultation of `appointment_ref` in the facility, if any.
+  sdk::Result<std::optional<domain::Consultation>> find_by_appointment(
+      Transaction& tx, std::string_view facility_id, std::string_view appointment_ref) const;
+
+  // One page, newest first. `limit` is clamped to [1, kMaxListLimit] (0 or
+  // less means kDefaultListLimit). `cursor` is the next_cursor of the
+  // previous page or empty. Pages are stable under concurrent inserts:
+  // every consultation that existed when the first page was read appears
+  // exactly once.
+  sdk::Result<ConsultationPage> list(Transaction& tx, std::string_view facility_id,
+                                     const ConsultationFilter& filter, int limit,
+                                     std::string_view cursor) const;
+
+  // Sets the status (and ended_at when given). With `expected`, changes it
+  // only from that status: kFailedPrecondition when the current status
+  // differs. kNotFound when absent.
+  sdk::Status update_status(Transaction& tx, std::string_view facility_id, std::string_view id,
+                            domain::ConsultationStatus status, std::int64_t now_ms,
+                            std::optional<domain::ConsultationStatus> expected = std::nullopt,
+                            std::optional<std::int64_t> ended_at = std::nullopt) const;
+
+  // Records the video plugin instance and provider room id.
+  sdk::Status set_room(Transaction& tx, std::string_view facility_id, std::string_view id,
+                       std::string_view video_instance, std::string_view video_room_id,
+                       std::int64_t now_ms) const;
+
+  // Records the workflow the consultation runs on.
+  sdk::Status set_workflow(Transaction& tx, std::string_view facility_id, std::string_view id,
+                           std::string_view workflow_name, std::int64_t workflow_version,
+                           std::int64_t now_ms) const;
+
+ private:
+  sdk::Result<domain::Consultation> from_row(const Row& row) const;
+  sdk::Result<std::vector<std::string>> identifier_indexes(
+      const domain::PatientSummary& patient) const;
+
+  const PhiCipher& cipher_;
+};
+
+}  // namespace wasl::storage

@@ -1,0 +1,65 @@
+// IdempotencyStore: the first answer to each (facility, Idempotency-Key),
+// so a replayed POST gets the same answer and a different body under the
+// same key is told apart. The stored response body may carry PHI and is
+// encrypted (idempotency_keys.response_enc, row id "<facility>:<key>").
+//
+// Use inside the transaction that performs the request:
+//   auto begun = store.begin(tx, facility, key, sha256_hex(canonical body), now);
+//   kNew      → do the work, then complete(tx, …, response), then commit;
+//   kReplay   → answer begun.response, change nothing;
+//   kConflict → the key was used with another body (the API answers 422);
+//   kInProgress → the first request has not finished (the API answers 409).
+// On PostgreSQL a concurrent begin() on the same key waits for the first
+// transaction and then sees its outcome.
+//
+// Facility-scoped: keys of different facilities never meet. Thread-safe;
+// PhiCipher borrowed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hub/storage/records/phi_cipher.hpp"
+#include "hub/storage/store.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::storage {
+
+struct StoredResponse {
+  int status = 0;    // HTTP status of the first answer
+  std::string body;  // its body, byte for byte
+  bool operator==(const StoredResponse&) const = default;
+};
+
+enum class IdempotencyOutcome { kNew, kReplay, kConflict, kInProgress };
+
+struct IdempotencyBegin {
+  IdempotencyOutcome outcome = IdempotencyOutcome::kNew;
+  std::optional<StoredResponse> response;  // set for kReplay
+};
+
+class IdempotencyStore {
+ public:
+  explicit IdempotencyStore(const PhiCipher& cipher) : cipher_(cipher) {}
+
+  // Claims `key` for `request_hash`, or reports how an earlier use of it
+  // compares. The transaction stays usable in every outcome.
+  sdk::Result<IdempotencyBegin> begin(Transaction& tx, std::string_view facility_id,
+                                      std::string_view key, std::string_view request_hash,
+                                      std::int64_t now_ms) const;
+
+  // Stores the answer of a kNew request. kNotFound when begin() was not called.
+  sdk::Status complete(Transaction& tx, std::string_view facility_id, std::string_view key,
+                       const StoredResponse& response) const;
+
+  // Deletes keys created before `cutoff_ms` in every facility (system scope,
+  // for retention); returns how many.
+  sdk::Result<std::int64_t> purge_before(Transaction& tx, std::int64_t cutoff_ms) const;
+
+ private:
+  const PhiCipher& cipher_;
+};
+
+}  // namespace wasl::storage

@@ -1,0 +1,166 @@
+#include "hub/storage/records/inbox_store.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/storage/records/row_fields.hpp"
+
+namespace wasl::storage {
+
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+using sdk::Status;
+using namespace row_fields;
+
+namespace {
+
+constexpr std::string_view kTable = "inbox";
+constexpr std::string_view kBodyColumn = "body_enc";
+constexpr std::string_view kHeadersColumn = "headers_enc";
+
+constexpr std::string_view kSelect =
+    "SELECT id, instance, dedupe_key, facility_id, received_at, body_enc, headers_enc, "
+    "event_type, correlation, state, attempts, last_error FROM inbox ";
+
+std::optional<InboxState> parse_state(std::string_view s) {
+  for (auto st : {InboxState::kReceived, InboxState::kDispatched, InboxState::kUnmatched,
+                  InboxState::kParked}) {
+    if (to_string(st) == s) return st;
+  }
+  return std::nullopt;
+}
+
+Error not_found_entry(std::string_view id) { return not_found("inbox entry", id); }
+
+}  // namespace
+
+std::string_view to_string(InboxState s) {
+  switch (s) {
+    case InboxState::kReceived: return "received";
+    case InboxState::kDispatched: return "dispatched";
+    case InboxState::kUnmatched: return "unmatched";
+    case InboxState::kParked: return "parked";
+  }
+  return "received";
+}
+
+Result<InboxInsertOutcome> InboxStore::insert(Transaction& tx, const InboxEntry& e) const {
+  if (e.id.empty() || e.instance.empty() || e.dedupe_key.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "an inbox entry needs an id, an instance and a dedupe key");
+  }
+  WASL_ASSIGN_OR_RETURN(std::string body_enc, cipher_.encrypt(kTable, kBodyColumn, e.id, e.body));
+  nlohmann::json headers(e.headers);
+  WASL_ASSIGN_OR_RETURN(std::string headers_enc,
+                        cipher_.encrypt(kTable, kHeadersColumn, e.id, headers.dump()));
+  WASL_ASSIGN_OR_RETURN(
+      std::int64_t inserted,
+      tx.exec("INSERT INTO inbox (id, instance, dedupe_key, facility_id, received_at, body_enc, "
+              "headers_enc, event_type, correlation, state, attempts, last_error) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+              "ON CONFLICT (instance, dedupe_key) DO NOTHING",
+              {e.id, e.instance, e.dedupe_key, text_or_null(e.facility_id), e.received_at,
+               Blob{std::move(body_enc)}, Blob{std::move(headers_enc)},
+               text_or_null(e.event_type), text_or_null(e.correlation),
+               std::string(to_string(e.state)), e.attempts, text_or_null(e.last_error)}));
+  return inserted > 0 ? InboxInsertOutcome::kInserted : InboxInsertOutcome::kDuplicate;
+}
+
+Result<InboxEntry> InboxStore::from_row(const Row& row) const {
+  InboxEntry e;
+  WASL_ASSIGN_OR_RETURN(e.id, row.get_text("id"));
+  WASL_ASSIGN_OR_RETURN(e.instance, row.get_text("instance"));
+  WASL_ASSIGN_OR_RETURN(e.dedupe_key, row.get_text("dedupe_key"));
+  WASL_ASSIGN_OR_RETURN(e.facility_id, optional_text(row, "facility_id"));
+  WASL_ASSIGN_OR_RETURN(e.received_at, row.get_int("received_at"));
+  WASL_ASSIGN_OR_RETURN(auto body_enc, optional_blob(row, kBodyColumn));
+  if (body_enc) {
+    WASL_ASSIGN_OR_RETURN(e.body, cipher_.decrypt(kTable, kBodyColumn, e.id, *body_enc));
+  }
+  WASL_ASSIGN_OR_RETURN(auto headers_enc, optional_blob(row, kHeadersColumn));
+  if (headers_enc) {
+    WASL_ASSIGN_OR_RETURN(std::string text,
+                          cipher_.decrypt(kTable, kHeadersColumn, e.id, *headers_enc));
+    try {
+      e.headers = nlohmann::json::parse(text).get<std::map<std::string, std::string>>();
+    } catch (const std::exception&) {
+      return Error(ErrorCode::kInternal,
+                   "inbox.headers_enc of row " + e.id + " decrypted to a malformed document");
+    }
+  }
+  WASL_ASSIGN_OR_RETURN(e.event_type, optional_text(row, "event_type"));
+  WASL_ASSIGN_OR_RETURN(e.correlation, optional_text(row, "correlation"));
+  WASL_ASSIGN_OR_RETURN(std::string state, row.get_text("state"));
+  auto parsed = parse_state(state);
+  if (!parsed) return Error(ErrorCode::kInternal, "inbox entry " + e.id + " has an unknown state");
+  e.state = *parsed;
+  WASL_ASSIGN_OR_RETURN(e.attempts, row.get_int("attempts"));
+  WASL_ASSIGN_OR_RETURN(e.last_error, optional_text(row, "last_error"));
+  return e;
+}
+
+Result<InboxEntry> InboxStore::get(Transaction& tx, std::string_view facility_id,
+                                   std::string_view id) const {
+  WASL_ASSIGN_OR_RETURN(Rows rows,
+                        tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
+                                 {std::string(facility_id), std::string(id)}));
+  if (rows.empty()) return not_found_entry(id);
+  return from_row(rows.front());
+}
+
+Result<std::vector<InboxEntry>> InboxStore::list(Transaction& tx, std::string_view facility_id,
+                                                 InboxState state, int limit) const {
+  limit = std::clamp(limit, 1, 1000);
+  WASL_ASSIGN_OR_RETURN(
+      Rows rows, tx.query(std::string(kSelect) +
+                              "WHERE facility_id = $1 AND state = $2 "
+                              "ORDER BY received_at, id LIMIT " + std::to_string(limit),
+                          {std::string(facility_id), std::string(to_string(state))}));
+  std::vector<InboxEntry> out;
+  for (const Row& row : rows) {
+    WASL_ASSIGN_OR_RETURN(InboxEntry e, from_row(row));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Status InboxStore::mark(Transaction& tx, std::string_view facility_id, std::string_view id,
+                        InboxState state, std::optional<std::string> last_error) const {
+  WASL_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      tx.exec("UPDATE inbox SET state = $1, last_error = $2 WHERE facility_id = $3 AND id = $4",
+              {std::string(to_string(state)), text_or_null(last_error), std::string(facility_id),
+               std::string(id)}));
+  if (changed == 0) return not_found_entry(id);
+  return {};
+}
+
+Result<std::vector<InboxEntry>> InboxStore::fetch_for_dispatch(Transaction& tx, Dialect dialect,
+                                                               int limit) const {
+  limit = std::clamp(limit, 1, 1000);
+  std::string sql = std::string(kSelect) + "WHERE state = 'received' ORDER BY received_at, id " +
+                    "LIMIT " + std::to_string(limit);
+  if (dialect == Dialect::kPostgres) sql += " FOR UPDATE SKIP LOCKED";
+  WASL_ASSIGN_OR_RETURN(Rows rows, tx.query(sql));
+  std::vector<InboxEntry> out;
+  for (const Row& row : rows) {
+    WASL_ASSIGN_OR_RETURN(InboxEntry e, from_row(row));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Status InboxStore::set_dispatch_state(Transaction& tx, std::string_view id, InboxState state,
+                                      std::optional<std::string> last_error) const {
+  WASL_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      tx.exec("UPDATE inbox SET state = $1, last_error = $2, attempts = attempts + 1 "
+              "WHERE id = $3",
+              {std::string(to_string(state)), text_or_null(last_error), std::string(id)}));
+  if (changed == 0) return not_found_entry(id);
+  return {};
+}
+
+}  // namespace wasl::storage

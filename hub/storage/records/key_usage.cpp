@@ -1,0 +1,101 @@
+#include "hub/storage/records/key_usage.hpp"
+
+#include "hub/crypto/field_cipher.hpp"
+#include "hub/crypto/keyring.hpp"
+#include "hub/storage/records/encrypted_columns.hpp"
+
+namespace wasl::storage {
+
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+using sdk::Status;
+
+namespace {
+
+constexpr int kPageSize = 2000;
+// Enough of a field ciphertext for FieldCipher::key_id_of: version, length,
+// a key id of up to 64 bytes, nonce and tag.
+constexpr int kHeaderPrefix = 2 + 64 + 12 + 16;
+
+std::string key_list(const EncryptedTable& t) {
+  std::string out;
+  for (std::size_t i = 0; i < t.key_columns.size(); ++i) {
+    if (i) out += ", ";
+    out += t.key_columns[i];
+  }
+  return out;
+}
+
+Status count_column(Store& store, const EncryptedTable& t, std::string_view column,
+                    KeyUsage& usage) {
+  const std::size_t nkeys = t.key_columns.size();
+  std::vector<std::string> last;
+  for (;;) {
+    std::string sql = "SELECT " + key_list(t) + ", substr(" + std::string(column) + ", 1, " +
+                      std::to_string(kHeaderPrefix) + ") AS head FROM " + std::string(t.table) +
+                      " WHERE " + std::string(column) + " IS NOT NULL";
+    Params params;
+    if (!last.empty()) {
+      std::string placeholders;
+      for (std::size_t i = 0; i < nkeys; ++i) {
+        params.push_back(last[i]);
+        placeholders += (i ? ", $" : "$") + std::to_string(i + 1);
+      }
+      sql += nkeys == 1 ? " AND " + key_list(t) + " > $1"
+                        : " AND (" + key_list(t) + ") > (" + placeholders + ")";
+    }
+    sql += " ORDER BY " + key_list(t) + " LIMIT " + std::to_string(kPageSize);
+    WASL_ASSIGN_OR_RETURN(auto tx, store.begin(TxMode::kReadOnly));
+    WASL_ASSIGN_OR_RETURN(Rows rows, tx->query(sql, params));
+    tx->rollback();
+    for (const Row& row : rows) {
+      WASL_ASSIGN_OR_RETURN(std::string head, row.get_blob(nkeys));
+      auto id = crypto::FieldCipher::key_id_of(head);
+      usage[id.ok() ? *id : std::string(kMalformedKeyId)] += 1;
+    }
+    if (rows.size() < static_cast<std::size_t>(kPageSize)) return {};
+    last.clear();
+    for (std::size_t i = 0; i < nkeys; ++i) {
+      WASL_ASSIGN_OR_RETURN(std::string v, rows.back().get_text(i));
+      last.push_back(std::move(v));
+    }
+  }
+}
+
+}  // namespace
+
+Result<KeyUsage> usage_by_key(Store& store) {
+  KeyUsage usage;
+  for (const EncryptedTable& t : encrypted_tables()) {
+    for (std::string_view column : t.columns) {
+      WASL_RETURN_IF_ERROR(count_column(store, t, column, usage));
+    }
+  }
+  WASL_ASSIGN_OR_RETURN(auto tx, store.begin(TxMode::kReadOnly));
+  WASL_ASSIGN_OR_RETURN(Rows rows,
+                        tx->query("SELECT key_id, COUNT(*) FROM recordings WHERE storage_path "
+                                  "IS NOT NULL AND deleted_at IS NULL GROUP BY key_id"));
+  tx->rollback();
+  for (const Row& row : rows) {
+    std::string id = row.is_null(0) ? std::string(kUnknownKeyId) : row.get_text(0).value_or("");
+    WASL_ASSIGN_OR_RETURN(std::int64_t n, row.get_int(1));
+    usage[id] += n;
+  }
+  return usage;
+}
+
+Status retire_unused_key(Store& store, const std::filesystem::path& key_file,
+                         std::string_view key_id) {
+  WASL_ASSIGN_OR_RETURN(KeyUsage usage, usage_by_key(store));
+  auto it = usage.find(std::string(key_id));
+  if (it != usage.end() && it->second > 0) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 "key " + std::string(key_id) + " still encrypts " + std::to_string(it->second) +
+                     " stored values or recording files; let the re-encryption job of "
+                     "`wasl serve` finish (see its progress) and try again");
+  }
+  return crypto::retire_key(key_file, key_id);
+}
+
+}  // namespace wasl::storage
