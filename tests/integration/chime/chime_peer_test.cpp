@@ -342,7 +342,7 @@ TEST_F(ChimePeerTest, ARequestTamperedAfterSigningIsRefused) {
 TEST_F(ChimePeerTest, EveryCallFailingOnceStillMakesOneMeetingAndOnePipeline) {
   auto video = load(settings());
   ASSERT_TRUE(video);
-  peer_->post("/_peer/config", {{"recordingBytes", 4096}});
+  ASSERT_TRUE(peer_->post("/_peer/config", {{"recordingBytes", 4096}}).ok());
   fault(json::array({
       {{"operation", "CreateMeeting"}, {"status", 500}, {"afterEffect", true}},
       {{"operation", "CreateAttendee"}, {"status", 503}, {"retryAfterSeconds", 1}},

@@ -1,0 +1,159 @@
+#include "plugins/chime/error_mapping.hpp"
+
+#include <cctype>
+
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
+
+namespace wasl::plugins::chime {
+namespace {
+
+using wasl::sdk::Error;
+using wasl::sdk::ErrorCode;
+
+std::string json_string(const nlohmann::json& object, std::initializer_list<const char*> keys) {
+  for (const char* key : keys) {
+    auto it = object.find(key);
+    if (it != object.end() && it->is_string()) return it->get<std::string>();
+  }
+  return {};
+}
+
+bool contains_ci(std::string_view text, std::string_view word) {
+  if (word.empty() || text.size() < word.size()) return false;
+  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
+    bool same = true;
+    for (std::size_t j = 0; j < word.size() && same; ++j) {
+      same = std::tolower(static_cast<unsigned char>(text[i + j])) ==
+             std::tolower(static_cast<unsigned char>(word[j]));
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
+// "NotFoundException" -> "NotFound"; "aws.protocol#Foo:http://…" -> "Foo".
+std::string short_code(std::string code) {
+  if (auto colon = code.find(':'); colon != std::string::npos) code.resize(colon);
+  if (auto hash = code.rfind('#'); hash != std::string::npos) code.erase(0, hash + 1);
+  const std::string suffix = "Exception";
+  if (code.size() > suffix.size() &&
+      code.compare(code.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    code.resize(code.size() - suffix.size());
+  }
+  return code;
+}
+
+}  // namespace
+
+AwsErrorBody parse_aws_error(const wasl::sdk::HttpResponse& response) {
+  AwsErrorBody out;
+  std::string_view body = response.body;
+  std::size_t first = body.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && body[first] == '{') {
+    try {
+      auto parsed = nlohmann::json::parse(body);
+      if (parsed.is_object()) {
+        out.code = json_string(parsed, {"Code", "code", "__type"});
+        out.message = json_string(parsed, {"Message", "message"});
+        out.request_id = json_string(parsed, {"RequestId", "requestId"});
+      }
+    } catch (const nlohmann::json::exception&) {
+      // Not JSON after all: the headers below are all there is.
+    }
+  } else if (first != std::string_view::npos && body[first] == '<') {
+    pugi::xml_document doc;
+    if (doc.load_buffer(body.data(), body.size())) {
+      pugi::xml_node error = doc.child("Error");
+      if (!error) error = doc.first_child().child("Error");
+      if (error) {
+        out.code = error.child_value("Code");
+        out.message = error.child_value("Message");
+        out.request_id = error.child_value("RequestId");
+      }
+    }
+  }
+  if (out.code.empty()) out.code = response.header("x-amzn-ErrorType");
+  out.code = short_code(out.code);
+  if (out.request_id.empty()) out.request_id = response.header("x-amzn-RequestId");
+  if (out.request_id.empty()) out.request_id = response.header("x-amz-request-id");
+  return out;
+}
+
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (value.empty() || value.size() > 9) return std::nullopt;
+  std::int64_t seconds = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return std::nullopt;
+    seconds = seconds * 10 + (c - '0');
+  }
+  return std::chrono::milliseconds(seconds * 1000);
+}
+
+AwsFailure describe_failure(std::string_view operation, const wasl::sdk::HttpResponse& response) {
+  AwsFailure failure;
+  failure.operation = std::string(operation);
+  failure.status = response.status;
+  failure.body = parse_aws_error(response);
+  failure.retry_after = parse_retry_after(response.header("Retry-After"));
+  return failure;
+}
+
+std::string redact_secrets(std::string text, const std::vector<std::string>& redact) {
+  for (const auto& secret : redact) {
+    if (secret.empty()) continue;
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+      text.replace(at, secret.size(), "[redacted]");
+      at += 10;
+    }
+  }
+  return text;
+}
+
+Error to_error(const AwsFailure& failure, const std::vector<std::string>& redact) {
+  const int status = failure.status;
+  const std::string& code = failure.body.code;
+  ErrorCode error_code = ErrorCode::kInvalidArgument;
+  bool retryable = false;
+  std::optional<std::chrono::milliseconds> retry_after;
+  if (status == 429) {
+    error_code = ErrorCode::kResourceExhausted;
+    retryable = true;
+    retry_after = failure.retry_after;
+  } else if (status >= 500) {
+    error_code = ErrorCode::kUnavailable;
+    retryable = true;
+    retry_after = failure.retry_after;
+  } else if (status == 400) {
+    error_code = (code == "LimitExceeded" || code == "ResourceLimitExceeded")
+                     ? ErrorCode::kResourceExhausted
+                     : ErrorCode::kInvalidArgument;
+  } else if (status == 401) {
+    error_code = ErrorCode::kUnauthenticated;
+  } else if (status == 403) {
+    bool signature = code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" ||
+                     code == "InvalidSignature" || code == "UnrecognizedClient" ||
+                     code == "IncompleteSignature" || code == "MissingAuthenticationToken" ||
+                     contains_ci(failure.body.message, "signature");
+    error_code = signature ? ErrorCode::kUnauthenticated : ErrorCode::kPermissionDenied;
+  } else if (status == 404) {
+    error_code = ErrorCode::kNotFound;
+  } else if (status == 409) {
+    error_code = ErrorCode::kAlreadyExists;
+  } else if (status == 422) {
+    error_code = ErrorCode::kFailedPrecondition;
+  }
+
+  std::string aws_message = failure.body.message;
+  if (aws_message.size() > 300) aws_message = aws_message.substr(0, 300) + "…";
+  std::string message = "Chime " + failure.operation + " failed with HTTP " +
+                        std::to_string(status);
+  if (!code.empty()) message += " " + code;
+  if (!aws_message.empty()) message += ": " + aws_message;
+  if (!failure.body.request_id.empty()) message += " (RequestId " + failure.body.request_id + ")";
+  return Error(error_code, redact_secrets(std::move(message), redact), retryable, retry_after);
+}
+
+}  // namespace wasl::plugins::chime

@@ -1,0 +1,157 @@
+#include "plugins/chime/eventbridge_verifier.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "plugins/chime/chime_video_provider.hpp"
+#include "plugins/chime/iso8601.hpp"
+#include "plugins/chime/sigv4.hpp"
+
+namespace wasl::plugins::chime {
+
+using nlohmann::json;
+using wasl::sdk::Error;
+using wasl::sdk::ErrorCode;
+using wasl::sdk::Event;
+using wasl::sdk::Result;
+
+namespace {
+
+Error unauthenticated(std::string message) {
+  return Error(ErrorCode::kUnauthenticated, std::move(message), false);
+}
+
+Error invalid(std::string message) {
+  return Error(ErrorCode::kInvalidArgument, std::move(message), false);
+}
+
+std::string str(const json& object, const char* key) {
+  if (!object.is_object()) return {};
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool digest(std::string_view data, unsigned char out[EVP_MAX_MD_SIZE]) {
+  unsigned int size = 0;
+  return EVP_Digest(data.data(), data.size(), out, &size, EVP_sha256(), nullptr) == 1 &&
+         size == 32;
+}
+
+}  // namespace
+
+bool constant_time_equals(std::string_view a, std::string_view b) {
+  unsigned char da[EVP_MAX_MD_SIZE];
+  unsigned char db[EVP_MAX_MD_SIZE];
+  if (!digest(a, da) || !digest(b, db)) return false;
+  return CRYPTO_memcmp(da, db, 32) == 0;
+}
+
+EventBridgeVerifier::EventBridgeVerifier(wasl::sdk::Host& host, ChimeSettings settings)
+    : host_(host), settings_(std::move(settings)) {}
+
+wasl::sdk::Status EventBridgeVerifier::authenticate(const wasl::sdk::WebhookRequest& request) const {
+  if (settings_.eventbridge_header_value.empty()) {
+    return unauthenticated(
+        "no EventBridge secret is configured for this Chime instance (eventbridge.header_value)");
+  }
+  const std::string& name = settings_.eventbridge_header_name;
+  const std::string* presented = nullptr;
+  for (const auto& [key, value] : request.headers) {
+    if (key.size() != name.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < key.size() && same; ++i) {
+      same = std::tolower(static_cast<unsigned char>(key[i])) ==
+             std::tolower(static_cast<unsigned char>(name[i]));
+    }
+    if (same) {
+      presented = &value;
+      break;
+    }
+  }
+  if (presented == nullptr) return unauthenticated("the EventBridge secret header is missing");
+  if (!constant_time_equals(*presented, settings_.eventbridge_header_value)) {
+    return unauthenticated("the EventBridge secret header does not match");
+  }
+  return {};
+}
+
+Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
+  if (!event.is_object()) return invalid("an EventBridge event must be a JSON object");
+  if (str(event, "source") != "aws.chime") {
+    return invalid("the event's source is not aws.chime");
+  }
+  const json detail = event.value("detail", json::object());
+  const std::string event_type = str(detail, "eventType");
+  if (!detail.is_object() || event_type.empty()) {
+    return invalid("the Chime event has no detail.eventType");
+  }
+  const std::string meeting_id = str(detail, "meetingId");
+  const std::string attendee_id = str(detail, "attendeeId");
+  const std::string pipeline_id = str(detail, "mediaPipelineId");
+
+  std::string type;
+  if (event_type == "chime:MeetingStarted") {
+    type = "room.started";
+  } else if (event_type == "chime:MeetingEnded") {
+    type = "room.ended";
+  } else if (event_type == "chime:AttendeeJoined") {
+    type = "participant.connected";
+  } else if (event_type == "chime:AttendeeLeft" || event_type == "chime:AttendeeDropped") {
+    type = "participant.disconnected";
+  } else if (event_type == "chime:MediaPipelineInProgress") {
+    type = "recording.started";
+  } else if (event_type == "chime:MediaPipelinePermanentFailure") {
+    type = "recording.failed";
+  } else if (event_type == "chime:MediaPipelineDeleted") {
+    type = "recording.completed";
+    if (!pipeline_id.empty()) {
+      auto known = host_.state_get(pipeline_state_key(pipeline_id));
+      if (known.ok() && known->has_value() && str(**known, "kind") == "concatenation") {
+        type = "composition.completed";
+      }
+    }
+  } else {
+    return std::vector<Event>();
+  }
+  if (meeting_id.empty()) return invalid("the Chime event " + event_type + " has no meetingId");
+
+  Event out;
+  out.type = type;
+  out.room_id = meeting_id;
+  out.participant_id = attendee_id;
+  out.recording_id = pipeline_id;
+  if (auto time = parse_iso8601_ms(str(event, "time"))) {
+    out.occurred_at_ms = *time;
+  } else if (detail.contains("timestamp") && detail["timestamp"].is_number_integer()) {
+    out.occurred_at_ms = detail["timestamp"].get<std::int64_t>();
+  }
+  std::string id = str(event, "id");
+  if (!id.empty()) {
+    out.dedupe_key = "chime:" + id;
+  } else {
+    auto hashed = sha256_hex(str(event, "detail-type") + "\n" + detail.dump());
+    if (!hashed.ok()) return std::move(hashed).error();
+    out.dedupe_key = "chime:sha256:" + *hashed;
+  }
+  out.payload = event;
+  return std::vector<Event>{std::move(out)};
+}
+
+Result<std::vector<Event>> EventBridgeVerifier::verify(const wasl::sdk::WebhookRequest& request) {
+  WASL_RETURN_IF_ERROR(authenticate(request));
+  json body;
+  try {
+    body = json::parse(request.body);
+  } catch (const json::exception&) {
+    return invalid("the EventBridge request body is not JSON");
+  }
+  std::vector<Event> events;
+  const json items = body.is_array() ? body : json::array({body});
+  for (const auto& item : items) {
+    WASL_ASSIGN_OR_RETURN(auto normalized, normalize(item));
+    for (auto& e : normalized) events.push_back(std::move(e));
+  }
+  return events;
+}
+
+}  // namespace wasl::plugins::chime
