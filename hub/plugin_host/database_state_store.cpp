@@ -18,7 +18,9 @@ DatabaseStateStore::DatabaseStateStore(storage::Store& store,
     : store_(store), cipher_(std::move(keyring)) {}
 
 std::string DatabaseStateStore::row_id(std::string_view instance, std::string_view key) {
-  return std::string(instance) + "/" + std::string(key);
+  // The same form as storage::encrypted_row_id({instance, key}), so the key
+  // rotation job re-encrypts these values too.
+  return std::string(instance) + ":" + std::string(key);
 }
 
 sdk::Result<std::optional<std::string>> DatabaseStateStore::get(std::string_view instance,

@@ -15,6 +15,7 @@ const std::vector<EncryptedTable>& encrypted_tables() {
       {"workflow_events", {"id"}, {"payload_enc"}},
       {"inbox", {"id"}, {"body_enc", "headers_enc"}},
       {"idempotency_keys", {"facility_id", "key"}, {"response_enc"}},
+      {"plugin_state", {"instance", "key"}, {"value"}},
   };
   return tables;
 }
