@@ -1,0 +1,149 @@
+#include "hub/workflow/definition_store.hpp"
+
+#include <chrono>
+
+#include "hub/workflow/workflow_file.hpp"
+
+namespace wasl::workflow {
+
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+using storage::Params;
+
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<DeployedVersion> read_version(const storage::Row& row) {
+  DeployedVersion v;
+  WASL_ASSIGN_OR_RETURN(v.name, row.get_text("name"));
+  WASL_ASSIGN_OR_RETURN(auto version, row.get_int("version"));
+  v.version = static_cast<int>(version);
+  WASL_ASSIGN_OR_RETURN(v.checksum, row.get_text("checksum"));
+  WASL_ASSIGN_OR_RETURN(v.deployed_at_ms, row.get_int("deployed_at"));
+  if (!row.is_null("deployed_by")) {
+    WASL_ASSIGN_OR_RETURN(v.deployed_by, row.get_text("deployed_by"));
+  }
+  return v;
+}
+
+}  // namespace
+
+DefinitionStore::DefinitionStore(storage::Store& store) : store_(store) {}
+
+Result<DeployedVersion> DefinitionStore::deploy(const WorkflowDefinition& definition,
+                                                const std::string& source_text,
+                                                const std::string& deployed_by) {
+  for (int round = 0;; ++round) {
+    WASL_ASSIGN_OR_RETURN(auto tx, store_.begin());
+    WASL_ASSIGN_OR_RETURN(
+        auto rows,
+        tx->query("SELECT name, version, checksum, deployed_at, deployed_by "
+                  "FROM workflow_definitions WHERE name = $1 ORDER BY version DESC LIMIT 1",
+                  Params{definition.name}));
+    int next = std::max(definition.version, 1);
+    if (!rows.empty()) {
+      WASL_ASSIGN_OR_RETURN(auto latest, read_version(rows[0]));
+      if (latest.checksum == definition.checksum) return latest;
+      next = std::max(next, latest.version + 1);
+    }
+    DeployedVersion v{definition.name, next, definition.checksum, now_ms(), deployed_by, true};
+    auto inserted = tx->exec(
+        "INSERT INTO workflow_definitions (name, version, source_text, checksum, deployed_at, "
+        "deployed_by) VALUES ($1, $2, $3, $4, $5, $6)",
+        Params{v.name, static_cast<std::int64_t>(v.version), source_text, v.checksum,
+               v.deployed_at_ms,
+               deployed_by.empty() ? storage::null_value() : storage::Value(deployed_by)});
+    sdk::Status committed = inserted.ok() ? tx->commit() : sdk::Status(inserted.error());
+    if (committed.ok()) return v;
+    bool lost_race = committed.error().code == ErrorCode::kAlreadyExists ||
+                     committed.error().code == ErrorCode::kConflict;
+    if (!lost_race || round >= 5) {
+      return Error(committed.error().code, "deploying workflow '" + definition.name +
+                                               "' failed: " + committed.error().message);
+    }
+  }
+}
+
+Result<DeployedVersion> DefinitionStore::deploy_source(const std::string& source_text,
+                                                       const std::string& file_name,
+                                                       const std::string& deployed_by) {
+  WASL_ASSIGN_OR_RETURN(auto definition, load_workflow(source_text, file_name));
+  return deploy(definition, source_text, deployed_by);
+}
+
+Result<std::shared_ptr<const WorkflowDefinition>> DefinitionStore::latest(
+    const std::string& name) {
+  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadOnly));
+  WASL_ASSIGN_OR_RETURN(auto rows, tx->query("SELECT MAX(version) FROM workflow_definitions "
+                                             "WHERE name = $1",
+                                             Params{name}));
+  if (rows.empty() || rows[0].is_null(0)) {
+    return Error(ErrorCode::kNotFound, "workflow '" + name + "' is not deployed", false);
+  }
+  WASL_ASSIGN_OR_RETURN(auto version, rows[0].get_int(0));
+  return load(*tx, name, static_cast<int>(version));
+}
+
+Result<std::shared_ptr<const WorkflowDefinition>> DefinitionStore::get(const std::string& name,
+                                                                       int version,
+                                                                       storage::Transaction* tx) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = cache_.find({name, version});
+    if (it != cache_.end()) return it->second;
+  }
+  if (tx != nullptr) return load(*tx, name, version);
+  WASL_ASSIGN_OR_RETURN(auto own, store_.begin(storage::TxMode::kReadOnly));
+  return load(*own, name, version);
+}
+
+Result<std::shared_ptr<const WorkflowDefinition>> DefinitionStore::load(storage::Transaction& tx,
+                                                                        const std::string& name,
+                                                                        int version) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = cache_.find({name, version});
+    if (it != cache_.end()) return it->second;
+  }
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT source_text FROM workflow_definitions "
+                                            "WHERE name = $1 AND version = $2",
+                                            Params{name, static_cast<std::int64_t>(version)}));
+  if (rows.empty()) {
+    return Error(ErrorCode::kNotFound,
+                 "workflow '" + name + "' version " + std::to_string(version) +
+                     " is not deployed",
+                 false);
+  }
+  WASL_ASSIGN_OR_RETURN(auto source, rows[0].get_text(0));
+  auto parsed = load_workflow(source, name + " v" + std::to_string(version));
+  if (!parsed.ok()) {
+    return Error(ErrorCode::kInternal, "stored workflow '" + name + "' version " +
+                                           std::to_string(version) +
+                                           " no longer validates: " + parsed.error().message);
+  }
+  auto definition = std::make_shared<const WorkflowDefinition>(std::move(parsed).value());
+  std::lock_guard lock(mutex_);
+  cache_.emplace(std::make_pair(name, version), definition);
+  return definition;
+}
+
+Result<std::vector<DeployedVersion>> DefinitionStore::list() {
+  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadOnly));
+  WASL_ASSIGN_OR_RETURN(auto rows,
+                        tx->query("SELECT name, version, checksum, deployed_at, deployed_by "
+                                  "FROM workflow_definitions ORDER BY name, version"));
+  std::vector<DeployedVersion> out;
+  for (const auto& row : rows) {
+    WASL_ASSIGN_OR_RETURN(auto v, read_version(row));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+}  // namespace wasl::workflow

@@ -1,0 +1,176 @@
+// Engine: runs workflow definitions durably over the Store.
+//
+// Durability. A run is a workflow_runs row; each step attempt is a
+// workflow_steps row. A worker claims the run's job (job_queue.hpp) and, in
+// the same transaction, records the attempt as started (commit 1); it then
+// makes the call outside any transaction, and records the result together
+// with the scheduling of the run's next job in one transaction (commit 2).
+// So a step costs two commits; `when`-skipped steps and waits whose event is
+// already there are folded into the commit that reaches them. A worker that
+// dies leaves its job leased; after the lease lapses another worker (of this
+// or another process) takes it over, marks the dead attempt "lost" and
+// attempts the step again with the same idempotency key
+// (idempotency_key.hpp), so a plugin that honours the key acts once.
+//
+// Calls and timeouts. Every call runs on a thread of its own; the worker
+// waits for it up to the step's `timeout` (EngineOptions::default_call_timeout
+// when the step has none) and then records kDeadlineExceeded. A plugin call
+// cannot be interrupted in-process: a stuck call's thread is left running
+// detached (it keeps its CapabilityInvoker alive through a shared_ptr), its
+// eventual result is dropped, and wasl_workflow_abandoned_calls_total counts
+// it. While a call runs longer than a third of the lease, the worker renews
+// the lease (a small transaction each time), so a slow call is not taken
+// over while it may still answer; a worker that stops renewing (crashed,
+// frozen) loses the job one lease later. If a renewal finds the job taken
+// over, the worker drops the call's result.
+//
+// Failures follow definition.hpp: retries with exponential backoff and
+// jitter (Error::retry_after wins when longer), then on_failure (fail,
+// continue, compensate). Built-in hub actions come from HubActions; an
+// unregistered one fails its step with kUnimplemented.
+//
+// Events. deliver_event() stores each event once (dedupe_key) and hands it to
+// the run waiting for (facility, type, correlation); an event nobody waits for
+// yet is kept and consumed by the first wait that starts for it. Matching is
+// serialised per correlation (an advisory lock on PostgreSQL, the single
+// writer on SQLite), so an event and a wait that start together always meet.
+//
+// Thread safety: every public method may be called from any thread. The
+// Store, DefinitionStore, HubActions and Metrics must outlive the Engine.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/observability/metrics.hpp"
+#include "hub/storage/store.hpp"
+#include "hub/workflow/capability_invoker.hpp"
+#include "hub/workflow/definition_store.hpp"
+#include "hub/workflow/hub_actions.hpp"
+#include "hub/workflow/payload_codec.hpp"
+#include "hub/workflow/reference.hpp"
+#include "hub/workflow/run_timeline.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::workflow {
+
+struct EngineOptions {
+  // Worker threads claiming jobs; 0 = none (the process only starts runs and
+  // delivers events; other processes execute them).
+  int workers = 4;
+  // How long a claim holds a job before another worker may take it over.
+  std::chrono::milliseconds lease{30000};
+  // How often an idle worker looks for due jobs (work started or woken in
+  // this process is noticed at once).
+  std::chrono::milliseconds poll_interval{200};
+  // Timeout of a call step that declares none.
+  std::chrono::milliseconds default_call_timeout{300000};
+  // Jobs one claim takes at most (each is processed in turn by the claimer).
+  int claim_batch = 1;
+  // Names this process in lease tokens; empty = "<host>-<pid>-<random>".
+  std::string engine_id;
+  // Wall clock; unset = system clock. Run, job and step times use it.
+  std::function<std::chrono::system_clock::time_point()> clock;
+  // ${env:NAME} in workflow values; unset = every env reference is an error.
+  EnvLookup env;
+  // Seeds jitter; 0 = random.
+  std::uint64_t jitter_seed = 0;
+};
+
+struct StartRunRequest {
+  std::string workflow;        // a deployed workflow name
+  std::optional<int> version;  // unset = the latest deployed version
+  std::string facility_id;     // must exist in facilities
+  std::string consultation_id; // optional; must exist when set
+  nlohmann::json trigger = nlohmann::json::object();  // ${trigger.…}
+};
+
+struct DeliveredEvent {
+  std::string event_id;
+  bool duplicate = false;    // an event with this dedupe_key was delivered before
+  std::string matched_run;   // the run it was handed to; empty = kept for a later wait
+};
+
+// Counters of this Engine object (also exported as metrics).
+struct EngineStats {
+  std::int64_t steps_finished = 0;
+  std::int64_t lease_takeovers = 0;
+  std::int64_t lost_leases = 0;      // results dropped because another worker took the job
+  std::int64_t abandoned_calls = 0;  // calls left running after their timeout
+};
+
+class Engine {
+ public:
+  // `invoker` is shared with call threads that outlive a timeout. `codec`
+  // null = PlainPayloadCodec.
+  Engine(storage::Store& store, DefinitionStore& definitions,
+         std::shared_ptr<CapabilityInvoker> invoker, const HubActions& actions,
+         observability::Metrics& metrics, EngineOptions options,
+         std::unique_ptr<PayloadCodec> codec = nullptr);
+  ~Engine();  // stop()
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Starts the workers. Calling it twice is an error (kFailedPrecondition).
+  sdk::Status start();
+  // Stops the workers: each finishes the transaction it is in; a call in
+  // flight is abandoned (its job stays leased and is taken over after the
+  // lease, by this process after a restart or by another one). Idempotent.
+  void stop();
+
+  // Creates a run inside the caller's transaction (so a consultation and its
+  // run commit together) and schedules its first step; returns the run id.
+  // Steps skipped by `when` and waits whose event is already stored are
+  // settled here. Errors: kNotFound (workflow or version not deployed),
+  // kFailedPrecondition (facility or consultation missing), storage errors.
+  sdk::Result<std::string> start_run(storage::Transaction& tx, const StartRunRequest& request);
+  // The same in a transaction of its own (retried on kConflict).
+  sdk::Result<std::string> start_run(const StartRunRequest& request);
+
+  // Stores an event from ingress and matches it (see above). `payload` is the
+  // event's JSON form (sdk::Event), the output of the wait step it satisfies.
+  sdk::Result<DeliveredEvent> deliver_event(const std::string& facility_id,
+                                            const std::string& type,
+                                            const std::string& correlation,
+                                            const nlohmann::json& payload,
+                                            const std::string& dedupe_key);
+
+  // Cancels a running or waiting run: the compensation named by the
+  // on_failure of the step it is in runs (with its `then` chain), then the
+  // run ends "cancelled". A call in flight finishes first. kNotFound for an
+  // unknown run; kFailedPrecondition when it already ended or is compensating.
+  sdk::Status cancel(const std::string& run_id);
+
+  // Resumes a failed run at the step that failed, with a fresh retry budget
+  // (attempt numbers go on). Compensations that ran are not undone.
+  // kFailedPrecondition unless the run is "failed".
+  sdk::Status retry(const std::string& run_id);
+
+  sdk::Result<RunTimeline> timeline(const std::string& run_id);
+
+  EngineStats stats() const;
+  const std::string& engine_id() const;
+
+ private:
+  class Core;
+
+  void worker_loop(int index);
+
+  std::unique_ptr<Core> core_;
+  std::mutex lifecycle_mutex_;
+  bool started_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace wasl::workflow

@@ -1,0 +1,117 @@
+#include "hub/workflow/job_queue.hpp"
+
+#include <atomic>
+#include <random>
+
+#include "hub/workflow/row_id.hpp"
+
+namespace wasl::workflow {
+
+using sdk::Result;
+using storage::Params;
+
+namespace {
+
+std::string payload_text(const nlohmann::json& payload) {
+  return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string next_token(const std::string& prefix) {
+  static std::atomic<std::uint64_t> counter{0};
+  return prefix + "/" + std::to_string(counter.fetch_add(1) + 1);
+}
+
+}  // namespace
+
+Result<std::vector<ClaimedJob>> JobQueue::claim(storage::Transaction& tx,
+                                                storage::Dialect dialect,
+                                                const std::string& token_prefix,
+                                                std::int64_t now_ms,
+                                                std::chrono::milliseconds lease, int limit) {
+  std::string sql =
+      "SELECT id, run_id, kind, payload, lease_owner, attempts FROM jobs "
+      "WHERE kind LIKE 'workflow.%' AND run_at <= $1 ORDER BY run_at LIMIT $2";
+  if (dialect == storage::Dialect::kPostgres) sql += " FOR UPDATE SKIP LOCKED";
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, Params{now_ms, std::int64_t{limit}}));
+  std::vector<ClaimedJob> jobs;
+  std::int64_t expires = now_ms + lease.count();
+  for (const auto& row : rows) {
+    ClaimedJob job;
+    WASL_ASSIGN_OR_RETURN(job.id, row.get_text("id"));
+    WASL_ASSIGN_OR_RETURN(job.run_id, row.get_text("run_id"));
+    WASL_ASSIGN_OR_RETURN(job.kind, row.get_text("kind"));
+    WASL_ASSIGN_OR_RETURN(auto payload, row.get_text("payload"));
+    job.payload = nlohmann::json::parse(payload, nullptr, false);
+    if (job.payload.is_discarded()) job.payload = nlohmann::json::object();
+    if (!row.is_null("lease_owner")) {
+      job.takeover = true;
+      WASL_ASSIGN_OR_RETURN(job.previous_owner, row.get_text("lease_owner"));
+    }
+    WASL_ASSIGN_OR_RETURN(auto attempts, row.get_int("attempts"));
+    job.claims = static_cast<int>(attempts) + 1;
+    job.lease_token = next_token(token_prefix);
+    job.lease_expires_at_ms = expires;
+    WASL_RETURN_IF_ERROR(
+        tx.exec("UPDATE jobs SET lease_owner = $1, lease_expires_at = $2, run_at = $2, "
+                "attempts = attempts + 1 WHERE id = $3",
+                Params{job.lease_token, expires, job.id}));
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
+}
+
+sdk::Status JobQueue::insert(storage::Transaction& tx, const std::string& run_id,
+                             const std::string& kind, const nlohmann::json& payload,
+                             std::int64_t run_at_ms, std::int64_t now_ms) {
+  WASL_RETURN_IF_ERROR(
+      tx.exec("INSERT INTO jobs (id, kind, run_id, payload, run_at, attempts, created_at) "
+              "VALUES ($1, $2, $3, $4, $5, 0, $6)",
+              Params{new_row_id(), kind, run_id, payload_text(payload), run_at_ms, now_ms}));
+  return {};
+}
+
+Result<bool> JobQueue::replace(storage::Transaction& tx, const HeldJob& job,
+                               const std::string& kind, const nlohmann::json& payload,
+                               std::int64_t run_at_ms) {
+  WASL_ASSIGN_OR_RETURN(
+      auto changed,
+      tx.exec("UPDATE jobs SET kind = $1, payload = $2, run_at = $3, lease_owner = NULL, "
+              "lease_expires_at = NULL, attempts = 0, last_error = NULL "
+              "WHERE id = $4 AND lease_owner = $5",
+              Params{kind, payload_text(payload), run_at_ms, job.id, job.lease_token}));
+  return changed == 1;
+}
+
+Result<bool> JobQueue::remove(storage::Transaction& tx, const HeldJob& job) {
+  WASL_ASSIGN_OR_RETURN(auto changed, tx.exec("DELETE FROM jobs WHERE id = $1 AND lease_owner = $2",
+                                              Params{job.id, job.lease_token}));
+  return changed == 1;
+}
+
+Result<bool> JobQueue::still_held(storage::Transaction& tx, const HeldJob& job) {
+  WASL_ASSIGN_OR_RETURN(
+      auto changed,
+      tx.exec("UPDATE jobs SET lease_owner = lease_owner WHERE id = $1 AND lease_owner = $2",
+              Params{job.id, job.lease_token}));
+  return changed == 1;
+}
+
+Result<bool> JobQueue::extend(storage::Transaction& tx, const HeldJob& job,
+                              std::int64_t expires_at_ms) {
+  WASL_ASSIGN_OR_RETURN(
+      auto changed,
+      tx.exec("UPDATE jobs SET lease_expires_at = $1, run_at = $1 "
+              "WHERE id = $2 AND lease_owner = $3",
+              Params{expires_at_ms, job.id, job.lease_token}));
+  return changed == 1;
+}
+
+sdk::Status JobQueue::wake(storage::Transaction& tx, const std::string& run_id,
+                           std::int64_t now_ms) {
+  WASL_RETURN_IF_ERROR(tx.exec(
+      "UPDATE jobs SET run_at = $1 WHERE run_id = $2 AND lease_owner IS NULL AND run_at > $1",
+      Params{now_ms, run_id}));
+  return {};
+}
+
+}  // namespace wasl::workflow

@@ -1,0 +1,83 @@
+// JobQueue: the workflow engine's durable work queue in the `jobs` table.
+//
+// Each workflow run has at most one job (unique index on run_id for kinds
+// "workflow.*"): the run's next piece of work — a step call to attempt
+// ("workflow.call") or a wait to check ("workflow.wait"). A job is due when
+// run_at <= now. Claiming leases it: lease_owner is set to a token unique to
+// the claim and run_at = lease_expires_at = now + lease, so a job whose holder
+// died becomes due again when its lease lapses and the next claim takes it
+// over (ClaimedJob::takeover). Every change a holder makes afterwards is
+// fenced by its token: once another claim took the job, the old holder's
+// updates change nothing and report false.
+//
+// PostgreSQL claims with SELECT … FOR UPDATE SKIP LOCKED, so concurrent
+// claimers never wait for each other; SQLite's single writer (BEGIN
+// IMMEDIATE) makes the same SELECT then UPDATE exclusive. All functions run
+// inside the caller's read-write transaction and are stateless.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/storage/store.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::workflow {
+
+inline constexpr const char* kCallJob = "workflow.call";
+inline constexpr const char* kWaitJob = "workflow.wait";
+
+struct ClaimedJob {
+  std::string id;
+  std::string run_id;
+  std::string kind;
+  nlohmann::json payload;
+  std::string lease_token;
+  std::int64_t lease_expires_at_ms = 0;
+  bool takeover = false;       // a previous holder's lease had lapsed
+  std::string previous_owner;  // that holder's token, when takeover
+  int claims = 0;              // times the job has been claimed, this claim included
+};
+
+// A job the caller holds by its lease token.
+struct HeldJob {
+  std::string id;
+  std::string lease_token;
+};
+
+class JobQueue {
+ public:
+  // Claims up to `limit` due workflow jobs, oldest run_at first.
+  static sdk::Result<std::vector<ClaimedJob>> claim(storage::Transaction& tx,
+                                                    storage::Dialect dialect,
+                                                    const std::string& token_prefix,
+                                                    std::int64_t now_ms,
+                                                    std::chrono::milliseconds lease, int limit);
+
+  // Creates the run's job (the run must have none).
+  static sdk::Status insert(storage::Transaction& tx, const std::string& run_id,
+                            const std::string& kind, const nlohmann::json& payload,
+                            std::int64_t run_at_ms, std::int64_t now_ms);
+
+  // Replaces a held job's work and releases its lease. False when the lease
+  // was lost (the job was taken over or removed).
+  static sdk::Result<bool> replace(storage::Transaction& tx, const HeldJob& job,
+                                   const std::string& kind, const nlohmann::json& payload,
+                                   std::int64_t run_at_ms);
+  // Deletes a held job (the run has no more work). False when the lease was lost.
+  static sdk::Result<bool> remove(storage::Transaction& tx, const HeldJob& job);
+  // Whether the caller still holds `job`; on PostgreSQL also locks its row.
+  static sdk::Result<bool> still_held(storage::Transaction& tx, const HeldJob& job);
+  // Extends a held job's lease to `expires_at_ms`. False when the lease was lost.
+  static sdk::Result<bool> extend(storage::Transaction& tx, const HeldJob& job,
+                                  std::int64_t expires_at_ms);
+  // Makes the run's job due now unless a worker holds it.
+  static sdk::Status wake(storage::Transaction& tx, const std::string& run_id,
+                          std::int64_t now_ms);
+};
+
+}  // namespace wasl::workflow

@@ -1,0 +1,39 @@
+// PluginCapabilityInvoker: CapabilityInvoker over the loaded plugins
+// (plugin_host::PluginHost) and the facilities' role bindings from the config
+// (facilities.<id>.bindings: role → instance name).
+//
+// Errors: a facility without a binding for the role → kFailedPrecondition
+// (not retryable) naming the facility and the role; a bound instance that is
+// not loaded → kFailedPrecondition naming it. Thread-safe: immutable after
+// construction. The PluginHost must outlive this object; a call in progress
+// keeps its PluginInstance (and so its library) alive by itself.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "hub/config/config.hpp"
+#include "hub/plugin_host/plugin_host.hpp"
+#include "hub/workflow/capability_invoker.hpp"
+
+namespace wasl::workflow {
+
+class PluginCapabilityInvoker final : public CapabilityInvoker {
+ public:
+  // facility id → (role → instance name)
+  using Bindings = std::map<std::string, std::map<std::string, std::string>>;
+
+  PluginCapabilityInvoker(const plugin_host::PluginHost& plugins, Bindings bindings);
+  // Takes the bindings of every facility in `config`.
+  PluginCapabilityInvoker(const plugin_host::PluginHost& plugins, const config::Config& config);
+
+  sdk::Result<nlohmann::json> invoke(const std::string& facility_id, const std::string& method,
+                                     const nlohmann::json& input,
+                                     const std::string& idempotency_key) override;
+
+ private:
+  const plugin_host::PluginHost& plugins_;
+  Bindings bindings_;
+};
+
+}  // namespace wasl::workflow

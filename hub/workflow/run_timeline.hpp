@@ -1,0 +1,64 @@
+// RunTimeline: what happened in one workflow run, for the API and operators:
+// every step attempt (compensations included) with its times and outcome, and
+// every event matched to the run. Plain data.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace wasl::workflow {
+
+// Run statuses (workflow_runs.status):
+//   running      a step is due, being attempted or waiting to be retried
+//   waiting      a wait_for step waits for its event
+//   compensating a step failed for good; its compensation chain runs
+//   cancelling   cancel() was asked; the compensation chain runs
+//   succeeded | failed | cancelled   final
+// Step attempt statuses (workflow_steps.status):
+//   running, succeeded, failed, skipped, waiting, cancelled, and lost (the
+//   worker holding it lost its lease; the step was taken over).
+
+struct StepAttempt {
+  std::string step_id;
+  int attempt = 0;
+  bool compensation = false;
+  std::string status;
+  std::string idempotency_key;
+  std::int64_t started_at_ms = 0;
+  std::optional<std::int64_t> finished_at_ms;
+  std::string error_code;     // empty when none
+  std::string error_message;  // never PHI
+};
+
+struct MatchedEvent {
+  std::string event_id;
+  std::string type;
+  std::string correlation;
+  std::string step_id;
+  std::int64_t received_at_ms = 0;
+  std::int64_t matched_at_ms = 0;
+};
+
+struct RunTimeline {
+  std::string run_id;
+  std::string workflow;
+  int version = 0;
+  std::string facility_id;
+  std::string consultation_id;
+  std::string status;
+  std::string current_step;
+  std::string failed_step;
+  std::string error;
+  std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> finished_at_ms;
+  std::vector<StepAttempt> attempts;  // in the order they started
+  std::vector<MatchedEvent> events;   // in the order they were matched
+
+  nlohmann::json to_json() const;
+};
+
+}  // namespace wasl::workflow

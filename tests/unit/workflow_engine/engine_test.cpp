@@ -1,0 +1,663 @@
+// Engine behaviour on both stores: outputs threaded through steps, retries
+// and backoff, on_failure, compensations, cancel, retry from the failed step,
+// wait_for and events, timeouts, lease takeover and two engines sharing work.
+#include "hub/workflow/engine.hpp"
+
+#include <algorithm>
+
+#include "hub/workflow/idempotency_key.hpp"
+#include "hub/workflow/job_queue.hpp"
+#include "tests/unit/workflow_engine/engine_fixture.hpp"
+
+namespace wasl::workflow::testing {
+namespace {
+
+using nlohmann::json;
+using sdk::Error;
+using sdk::ErrorCode;
+using storage::Dialect;
+using storage::Params;
+
+const char* kChain = R"(name: chain
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: appointment
+    call: ehr.read_appointment
+    with:
+      id: ${trigger.appointment_id}
+  - id: patient
+    call: ehr.read_patient
+    with:
+      id: ${steps.appointment.output.patient_id}
+  - id: room
+    call: video.create_room
+    with:
+      name: room-${steps.patient.output.id}
+      participant_limit: 3
+  - id: done
+    call: hub.set_status
+    with:
+      status: completed
+)";
+
+class EngineTest : public EngineFixture {};
+
+TEST_P(EngineTest, MultiStepWorkflowThreadsOutputsAndSetsConsultationStatus) {
+  deploy(kChain);
+  exec("INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
+       "updated_at) VALUES ('c1', 'f1', 'scheduled', 'standard', 0, 0)");
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "chain", {{"appointment_id", "A1"}}, "c1");
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "succeeded") << t.error;
+  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"appointment:succeeded",
+                                                       "patient:succeeded", "room:succeeded",
+                                                       "done:succeeded"}));
+  auto rooms = invoker_->calls_of("video.create_room");
+  ASSERT_EQ(rooms.size(), 1u);
+  EXPECT_EQ(rooms[0].input["name"], "room-pat-A1");
+  EXPECT_EQ(rooms[0].input["participant_limit"], 3);
+  EXPECT_EQ(rooms[0].key, step_idempotency_key(run, "room"));
+  EXPECT_EQ(rooms[0].input["idempotency_key"], rooms[0].key);
+  auto patient = invoker_->calls_of("ehr.read_patient");
+  ASSERT_EQ(patient.size(), 1u);
+  EXPECT_EQ(patient[0].input["id"], "pat-A1");
+  auto status = query("SELECT status FROM consultations WHERE id = 'c1'");
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_EQ(*status[0].get_text(0), "completed");
+  // Every attempt has its times; the runs gauge and step histogram are exported.
+  for (const auto& a : t.attempts) {
+    EXPECT_GT(a.started_at_ms, 0);
+    ASSERT_TRUE(a.finished_at_ms.has_value());
+    EXPECT_GE(*a.finished_at_ms, a.started_at_ms);
+  }
+  std::string text = metrics_.render();
+  EXPECT_NE(text.find("wasl_workflow_runs{status=\"succeeded\",workflow=\"chain\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("wasl_workflow_step_duration_seconds_count{outcome=\"ok\",step=\"room\","
+                      "workflow=\"chain\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("wasl_workflow_queue_depth"), std::string::npos);
+}
+
+TEST_P(EngineTest, RetriesWithBackoffHonouringRetryAfterAndKeepsTheKey) {
+  deploy(R"(name: retrying
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: room
+    call: video.create_room
+    with:
+      name: r
+    retry:
+      max_attempts: 4
+      initial_delay: 20ms
+      multiplier: 2
+      max_delay: 1s
+      jitter: 0.2
+)");
+  invoker_->fail("video.create_room",
+                 Error(ErrorCode::kResourceExhausted, "slow down", true,
+                       std::chrono::milliseconds(400)));
+  invoker_->fail("video.create_room", Error(ErrorCode::kUnavailable, "provider 503", true));
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "retrying");
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "succeeded") << t.error;
+  ASSERT_EQ(t.attempts.size(), 3u);
+  EXPECT_EQ(t.attempts[0].status, "failed");
+  EXPECT_EQ(t.attempts[0].error_code, "resource_exhausted");
+  EXPECT_EQ(t.attempts[1].error_code, "unavailable");
+  EXPECT_EQ(t.attempts[2].status, "succeeded");
+  // retry_after (400 ms) beats the computed 20 ms; the second delay is 40 ms − 20 % jitter.
+  EXPECT_GE(t.attempts[1].started_at_ms - *t.attempts[0].finished_at_ms, 400);
+  EXPECT_GE(t.attempts[2].started_at_ms - *t.attempts[1].finished_at_ms, 32);
+  auto calls = invoker_->calls_of("video.create_room");
+  ASSERT_EQ(calls.size(), 3u);
+  for (const auto& c : calls) EXPECT_EQ(c.key, step_idempotency_key(run, "room"));
+  for (const auto& a : t.attempts) EXPECT_EQ(a.idempotency_key, calls[0].key);
+}
+
+TEST_P(EngineTest, PermanentErrorFailsTheRunWithoutRetry) {
+  deploy(kChain);
+  invoker_->fail("ehr.read_patient", Error(ErrorCode::kInvalidArgument, "bad id", false));
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "chain", {{"appointment_id", "A1"}});
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "failed");
+  EXPECT_EQ(t.failed_step, "patient");
+  EXPECT_NE(t.error.find("invalid_argument"), std::string::npos) << t.error;
+  EXPECT_EQ(attempt_list(t),
+            (std::vector<std::string>{"appointment:succeeded", "patient:failed"}));
+  EXPECT_TRUE(invoker_->calls_of("video.create_room").empty());
+  ASSERT_TRUE(t.finished_at_ms.has_value());
+}
+
+TEST_P(EngineTest, OnFailureContinueMarksTheStepFailedAndGoesOn) {
+  deploy(R"(name: cont
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: coverage
+    call: ehr.read_coverage
+    with:
+      patient_id: p1
+    on_failure: continue
+  - id: eligibility
+    call: billing.check_eligibility
+    when: exists(steps.coverage.output.id)
+    with:
+      patient_id: p1
+  - id: noted
+    call: hub.record_event
+    when: steps.coverage.status == "failed"
+    with:
+      type: coverage.missing
+)");
+  invoker_->fail("ehr.read_coverage", Error(ErrorCode::kNotFound, "no coverage", false));
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "cont");
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "succeeded") << t.error;
+  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"coverage:failed", "eligibility:skipped",
+                                                       "noted:succeeded"}));
+  EXPECT_TRUE(invoker_->calls_of("billing.check_eligibility").empty());
+  auto notes = query("SELECT type FROM workflow_notes WHERE run_id = $1", Params{run});
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(*notes[0].get_text(0), "coverage.missing");
+}
+
+const char* kCompensating = R"(name: comp
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: room
+    call: video.create_room
+    with:
+      name: r
+  - id: arrived
+    call: ehr.update_appointment_status
+    with:
+      appointment_id: a1
+      status: arrived
+    retry:
+      max_attempts: 1
+    on_failure:
+      compensate: end_room
+  - id: never
+    call: video.stop_recording
+    with:
+      room_id: ${steps.room.output.provider_room_id}
+compensations:
+  - id: end_room
+    call: video.end_room
+    with:
+      room_id: ${steps.room.output.provider_room_id}
+    retry:
+      max_attempts: 1
+    on_failure: continue
+    then: cancelled
+  - id: cancelled
+    call: hub.set_status
+    with:
+      status: cancelled
+)";
+
+TEST_P(EngineTest, CompensationChainRunsInOrderAndTheRunFails) {
+  deploy(kCompensating);
+  exec("INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
+       "updated_at) VALUES ('c2', 'f1', 'scheduled', 'standard', 0, 0)");
+  invoker_->fail("ehr.update_appointment_status",
+                 Error(ErrorCode::kPermissionDenied, "denied", false));
+  // end_room fails too; its on_failure: continue still runs `then`.
+  invoker_->fail("video.end_room", Error(ErrorCode::kNotFound, "unknown room", false));
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "comp", {}, "c2");
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "failed");
+  EXPECT_EQ(t.failed_step, "arrived");
+  EXPECT_EQ(attempt_list(t),
+            (std::vector<std::string>{"room:succeeded", "arrived:failed", "end_room:failed",
+                                      "cancelled:succeeded"}));
+  EXPECT_TRUE(t.attempts[2].compensation);
+  EXPECT_TRUE(invoker_->calls_of("video.stop_recording").empty());
+  auto end = invoker_->calls_of("video.end_room");
+  ASSERT_EQ(end.size(), 1u);
+  EXPECT_EQ(end[0].input["room_id"], "RM-r");
+  EXPECT_EQ(*query("SELECT status FROM consultations WHERE id = 'c2'")[0].get_text(0),
+            "cancelled");
+  EXPECT_NE(t.error.find("arrived"), std::string::npos);
+  EXPECT_NE(t.error.find("end_room"), std::string::npos);
+}
+
+TEST_P(EngineTest, RetryResumesAFailedRunAtItsFailedStep) {
+  deploy(kChain);
+  invoker_->fail("video.create_room", Error(ErrorCode::kUnauthenticated, "bad key", false));
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "chain", {{"appointment_id", "A9"}});
+  auto failed = wait_status(e, run);
+  ASSERT_EQ(failed.status, "failed");
+  EXPECT_EQ(failed.failed_step, "room");
+  // Retrying a run that did not fail is refused.
+  EXPECT_EQ(e.retry("nope").error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(e.retry(run).ok());
+  auto t = wait_status(e, run, {"succeeded", "cancelled"});
+  EXPECT_EQ(t.status, "succeeded") << t.error;
+  EXPECT_EQ(attempt_list(t),
+            (std::vector<std::string>{"appointment:succeeded", "patient:succeeded",
+                                      "room:failed", "room:succeeded", "done:succeeded"}));
+  EXPECT_EQ(t.attempts[3].attempt, 2);
+  EXPECT_EQ(invoker_->calls_of("ehr.read_appointment").size(), 1u);
+  EXPECT_EQ(e.retry(run).error().code, ErrorCode::kFailedPrecondition);
+}
+
+const char* kWaiting = R"(name: waits
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: room
+    call: video.create_room
+    with:
+      name: ${trigger.name}
+  - id: joined
+    wait_for: participant.connected
+    correlation: ${steps.room.output.provider_room_id}
+    timeout: 1h
+    on_failure:
+      compensate: end_room
+  - id: ended
+    wait_for: room.ended
+    correlation: ${steps.room.output.provider_room_id}
+    timeout: 1h
+  - id: report
+    call: hub.record_event
+    with:
+      type: session.done
+      detail:
+        ended_at: ${steps.ended.output.occurred_at_ms}
+compensations:
+  - id: end_room
+    call: video.end_room
+    with:
+      room_id: ${steps.room.output.provider_room_id}
+)";
+
+TEST_P(EngineTest, EventsBeforeAndAfterTheWaitDuplicatesAndOutOfOrder) {
+  deploy(kWaiting);
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  // The room's end arrives before the session start, and before the run waits at all.
+  json ended = {{"type", "room.ended"}, {"room_id", "RM-a"}, {"occurred_at_ms", 42}};
+  auto early = e.deliver_event("f1", "room.ended", "RM-a", ended, "evt-end-a");
+  ASSERT_TRUE(early.ok()) << early.error().message;
+  EXPECT_FALSE(early->duplicate);
+  EXPECT_TRUE(early->matched_run.empty());
+
+  std::string run = start(e, "waits", {{"name", "a"}});
+  auto waiting = wait_status(e, run, {"waiting"});
+  EXPECT_EQ(waiting.current_step, "joined");
+
+  json joined = {{"type", "participant.connected"}, {"room_id", "RM-a"}};
+  auto first = e.deliver_event("f1", "participant.connected", "RM-a", joined, "evt-join-a");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->matched_run, run);
+  auto again = e.deliver_event("f1", "participant.connected", "RM-a", joined, "evt-join-a");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->event_id, first->event_id);
+  auto dup_end = e.deliver_event("f1", "room.ended", "RM-a", ended, "evt-end-a");
+  ASSERT_TRUE(dup_end.ok());
+  EXPECT_TRUE(dup_end->duplicate);
+
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "succeeded") << t.error;
+  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"room:succeeded", "joined:succeeded",
+                                                       "ended:succeeded", "report:succeeded"}));
+  ASSERT_EQ(t.events.size(), 2u);
+  EXPECT_EQ(t.events[0].type, "participant.connected");
+  EXPECT_EQ(t.events[1].type, "room.ended");
+  auto notes = query("SELECT detail FROM workflow_notes WHERE run_id = $1", Params{run});
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(json::parse(*notes[0].get_text(0))["ended_at"], 42);
+  auto count = query("SELECT COUNT(*) FROM workflow_events");
+  EXPECT_EQ(*count[0].get_int(0), 2);
+}
+
+TEST_P(EngineTest, EventForAnotherCorrelationOrFacilityDoesNotMatch) {
+  deploy(kWaiting);
+  exec("INSERT INTO facilities (id, name, created_at, updated_at) VALUES ('f2', 'F2', 0, 0)");
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "waits", {{"name", "b"}});
+  wait_status(e, run, {"waiting"});
+  auto other = e.deliver_event("f1", "participant.connected", "RM-zzz", json::object(), "k1");
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->matched_run.empty());
+  auto foreign = e.deliver_event("f2", "participant.connected", "RM-b", json::object(), "k2");
+  ASSERT_TRUE(foreign.ok());
+  EXPECT_TRUE(foreign->matched_run.empty());
+  auto t = e.timeline(run);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->status, "waiting");
+}
+
+TEST_P(EngineTest, WaitTimeoutFiresOnFailure) {
+  deploy(R"(name: short_wait
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: room
+    call: video.create_room
+    with:
+      name: t
+  - id: ended
+    wait_for: room.ended
+    correlation: ${steps.room.output.provider_room_id}
+    timeout: 300ms
+    on_failure:
+      compensate: end_room
+compensations:
+  - id: end_room
+    call: video.end_room
+    with:
+      room_id: ${steps.room.output.provider_room_id}
+)");
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "short_wait");
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "failed");
+  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"room:succeeded", "ended:failed",
+                                                       "end_room:succeeded"}));
+  EXPECT_EQ(t.attempts[1].error_code, "deadline_exceeded");
+  EXPECT_GE(*t.attempts[1].finished_at_ms - t.attempts[1].started_at_ms, 300);
+  EXPECT_EQ(invoker_->calls_of("video.end_room").size(), 1u);
+  // A late event is kept, not matched to the ended run.
+  auto late = e.deliver_event("f1", "room.ended", "RM-t", json::object(), "late");
+  ASSERT_TRUE(late.ok());
+  EXPECT_TRUE(late->matched_run.empty());
+}
+
+TEST_P(EngineTest, CancelWhileWaitingRunsTheStepsCompensation) {
+  deploy(kWaiting);
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "waits", {{"name", "c"}});
+  wait_status(e, run, {"waiting"});
+  ASSERT_TRUE(e.cancel(run).ok());
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "cancelled");
+  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"room:succeeded", "joined:cancelled",
+                                                       "end_room:succeeded"}));
+  auto end = invoker_->calls_of("video.end_room");
+  ASSERT_EQ(end.size(), 1u);
+  EXPECT_EQ(end[0].input["room_id"], "RM-c");
+  EXPECT_EQ(e.cancel(run).error().code, ErrorCode::kFailedPrecondition);
+  // The session event arriving after the cancel matches nothing.
+  auto late = e.deliver_event("f1", "participant.connected", "RM-c", json::object(), "late-c");
+  ASSERT_TRUE(late.ok());
+  EXPECT_TRUE(late->matched_run.empty());
+}
+
+TEST_P(EngineTest, CancelDuringACallLetsItFinishThenCompensates) {
+  deploy(kCompensating);
+  invoker_->stall("ehr.update_appointment_status");
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "comp");
+  // Wait until the stalled call is in flight.
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (invoker_->calls_of("ehr.update_appointment_status").empty() &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_EQ(invoker_->calls_of("ehr.update_appointment_status").size(), 1u);
+  ASSERT_TRUE(e.cancel(run).ok());
+  invoker_->release_stalls();
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "cancelled");
+  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"room:succeeded", "arrived:succeeded",
+                                                       "end_room:succeeded",
+                                                       "cancelled:succeeded"}));
+  EXPECT_TRUE(invoker_->calls_of("video.stop_recording").empty());
+}
+
+TEST_P(EngineTest, CallTimeoutCountsAsDeadlineExceeded) {
+  deploy(R"(name: slow
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: room
+    call: video.create_room
+    with:
+      name: s
+    timeout: 150ms
+    retry:
+      max_attempts: 2
+      initial_delay: 10ms
+)");
+  invoker_->stall("video.create_room");
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "slow");
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "succeeded") << t.error;
+  ASSERT_EQ(t.attempts.size(), 2u);
+  EXPECT_EQ(t.attempts[0].error_code, "deadline_exceeded");
+  EXPECT_GE(*t.attempts[0].finished_at_ms - t.attempts[0].started_at_ms, 150);
+  EXPECT_EQ(e.stats().abandoned_calls, 1);
+}
+
+TEST_P(EngineTest, UnregisteredHubActionFailsWithUnimplemented) {
+  deploy(R"(name: report_only
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: body
+    call: hub.build_report
+    with:
+      kind: consultation
+)");
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "report_only");
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "failed");
+  ASSERT_EQ(t.attempts.size(), 1u);
+  EXPECT_EQ(t.attempts[0].error_code, "unimplemented");
+  EXPECT_NE(t.attempts[0].error_message.find("hub.build_report"), std::string::npos);
+}
+
+TEST_P(EngineTest, StartRunInsideTheCallersTransactionIsAtomic) {
+  deploy(kChain);
+  auto& e = engine();
+  {
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE((*tx)->exec("INSERT INTO consultations (id, facility_id, status, "
+                            "consultation_type, created_at, updated_at) VALUES "
+                            "('c3', 'f1', 'new', 'standard', 0, 0)")
+                    .ok());
+    StartRunRequest r{"chain", std::nullopt, "f1", "c3", {{"appointment_id", "A"}}};
+    ASSERT_TRUE(e.start_run(**tx, r).ok());
+    (*tx)->rollback();
+  }
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_runs")[0].get_int(0), 0);
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM jobs")[0].get_int(0), 0);
+  StartRunRequest missing{"chain", std::nullopt, "no-such-facility", "", json::object()};
+  EXPECT_EQ(e.start_run(missing).error().code, ErrorCode::kFailedPrecondition);
+  StartRunRequest unknown{"nope", std::nullopt, "f1", "", json::object()};
+  EXPECT_EQ(e.start_run(unknown).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(EngineTest, RunsKeepTheVersionTheyStartedWith) {
+  deploy(R"(name: versioned
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: one
+    call: hub.record_event
+    with:
+      type: v1
+)");
+  auto& e = engine();
+  std::string first = start(e, "versioned");
+  deploy(R"(name: versioned
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: one
+    call: hub.record_event
+    with:
+      type: v2
+)");
+  std::string second = start(e, "versioned");
+  ASSERT_TRUE(e.start().ok());
+  EXPECT_EQ(wait_status(e, first).version, 1);
+  EXPECT_EQ(wait_status(e, second).version, 2);
+  auto rows = query("SELECT type FROM workflow_notes WHERE run_id = $1", Params{first});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(*rows[0].get_text(0), "v1");
+  rows = query("SELECT type FROM workflow_notes WHERE run_id = $1", Params{second});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(*rows[0].get_text(0), "v2");
+}
+
+TEST_P(EngineTest, ExpiredLeaseOfADeadWorkerIsTakenOverWithTheSameKey) {
+  deploy(kChain);
+  auto& e = engine();  // not started yet: the "dead" worker claims first
+  std::string run = start(e, "chain", {{"appointment_id", "L"}});
+  // A worker claims the first step, records its start, makes the call, and dies.
+  {
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    auto claimed = JobQueue::claim(**tx, GetParam(), "dead-worker", now,
+                                   std::chrono::milliseconds(300), 1);
+    ASSERT_TRUE(claimed.ok()) << claimed.error().message;
+    ASSERT_EQ(claimed->size(), 1u);
+    EXPECT_FALSE((*claimed)[0].takeover);
+    ASSERT_TRUE((*tx)->exec("INSERT INTO workflow_steps (id, run_id, step_id, attempt, status, "
+                            "idempotency_key, started_at) VALUES ('dead', $1, 'appointment', 1, "
+                            "'running', $2, $3)",
+                            Params{run, step_idempotency_key(run, "appointment"), now})
+                    .ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  ASSERT_TRUE(invoker_
+                  ->invoke("f1", "ehr.read_appointment", {{"id", "L"}},
+                           step_idempotency_key(run, "appointment"))
+                  .ok());
+  ASSERT_TRUE(e.start().ok());
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "succeeded") << t.error;
+  EXPECT_EQ(attempt_list(t).front(), "appointment:lost");
+  EXPECT_EQ(t.attempts[0].error_code, "lease_expired");
+  EXPECT_EQ(t.attempts[1].step_id, "appointment");
+  EXPECT_EQ(t.attempts[1].attempt, 2);
+  EXPECT_EQ(e.stats().lease_takeovers, 1);
+  auto calls = invoker_->calls_of("ehr.read_appointment");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].key, calls[1].key);
+  EXPECT_NE(metrics_.render().find("wasl_workflow_lease_takeovers_total 1"), std::string::npos);
+}
+
+TEST_P(EngineTest, TwoEnginesShareTwoHundredRunsWithoutOverlapOrLoss) {
+  deploy(kChain);
+  invoker_->set_work_time(std::chrono::microseconds(300));
+  storage::testing::StoreSettings settings;
+  settings.pool_size = 8;
+  auto second_store = db_->open(settings);
+  ASSERT_TRUE(second_store.ok());
+  auto options = fast_options();
+  options.workers = 4;
+  auto& a = engine(options);
+  auto& b = engine(options, second_store->get());
+  std::vector<std::string> runs;
+  for (int i = 0; i < 200; ++i) {
+    runs.push_back(start(i % 2 ? a : b, "chain", {{"appointment_id", "R" + std::to_string(i)}}));
+  }
+  ASSERT_TRUE(a.start().ok());
+  ASSERT_TRUE(b.start().ok());
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  std::int64_t done = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    done = *query("SELECT COUNT(*) FROM workflow_runs WHERE status = 'succeeded'")[0].get_int(0);
+    if (done == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(done, 200);
+  EXPECT_EQ(invoker_->overlaps(), 0);
+  // Each step of each run succeeded once, was attempted once and called once.
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_steps WHERE status = 'succeeded'")[0]
+                 .get_int(0),
+            800);
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_steps")[0].get_int(0), 800);
+  EXPECT_EQ(invoker_->calls().size(), 600u);  // three plugin steps; hub.set_status is in-hub
+  std::set<std::string> keys;
+  for (const auto& c : invoker_->calls()) keys.insert(c.key);
+  EXPECT_EQ(keys.size(), 600u);
+  EXPECT_GT(a.stats().steps_finished, 0);
+  EXPECT_GT(b.stats().steps_finished, 0);
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM jobs")[0].get_int(0), 0);
+  b.stop();
+  (void)second_store;
+}
+
+TEST_P(EngineTest, DefinitionStoreVersionsOnlyChangedSources) {
+  auto first = definitions_->deploy_source(kChain, "chain.yaml", "alice");
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_TRUE(first->created);
+  EXPECT_EQ(first->version, 1);
+  auto same = definitions_->deploy_source(kChain, "chain.yaml", "bob");
+  ASSERT_TRUE(same.ok());
+  EXPECT_FALSE(same->created);
+  EXPECT_EQ(same->version, 1);
+  std::string changed = std::string(kChain) + "# a comment changes the checksum\n";
+  auto second = definitions_->deploy_source(changed, "chain.yaml", "bob");
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->created);
+  EXPECT_EQ(second->version, 2);
+  auto latest = definitions_->latest("chain");
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ((*latest)->checksum, second->checksum);
+  auto old = definitions_->get("chain", 1);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ((*old)->checksum, first->checksum);
+  EXPECT_EQ(definitions_->get("chain", 3).error().code, ErrorCode::kNotFound);
+  auto list = definitions_->list();
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->size(), 2u);
+  EXPECT_EQ(definitions_->deploy_source("name: [", "bad.yaml", "x").error().code,
+            ErrorCode::kInvalidArgument);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, EngineTest,
+                         ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
+                         [](const auto& info) {
+                           return storage::testing::dialect_name(info.param);
+                         });
+
+}  // namespace
+}  // namespace wasl::workflow::testing
