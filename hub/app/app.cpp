@@ -2,12 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "hub/app/facility_sync.hpp"
-#include "hub/http/problem.hpp"
+#include "hub/app/phi_payload_codec.hpp"
+#include "hub/plugin_host/database_state_store.hpp"
+#include "hub/storage/records/key_rotation.hpp"
+#include "hub/workflow/plugin_capability_invoker.hpp"
 
 namespace wasl::app {
 
@@ -60,6 +66,36 @@ sdk::Result<std::shared_ptr<const crypto::Keyring>> load_configured_keyring(
   return crypto::load_keyring(path);
 }
 
+sdk::Status deploy_workflow_files(workflow::DefinitionStore& definitions,
+                                  const std::string& workflows_dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(workflows_dir, ec)) {
+    return sdk::Error(sdk::ErrorCode::kFailedPrecondition,
+                      "workflows_dir " + workflows_dir + " is not a directory");
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(workflows_dir, ec)) {
+    auto ext = entry.path().extension();
+    if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      return sdk::Error(sdk::ErrorCode::kFailedPrecondition, "cannot read " + file.string());
+    }
+    WASL_ASSIGN_OR_RETURN(workflow::DeployedVersion deployed,
+                          definitions.deploy_source(text.str(), file.string(), "workflows_dir"));
+    if (deployed.created) {
+      spdlog::info("deployed workflow {} version {} from {}", deployed.name, deployed.version,
+                   file.string());
+    }
+  }
+  return {};
+}
+
 App::App(const config::Config& config) : config_(config) {}
 
 App::~App() { stop(); }
@@ -68,10 +104,14 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   std::unique_ptr<App> app(new App(config));
 
   WASL_ASSIGN_OR_RETURN(app->keyring_, load_configured_keyring(config));
+  app->cipher_ = std::make_unique<storage::PhiCipher>(app->keyring_);
   WASL_ASSIGN_OR_RETURN(app->store_, prepare_store(config, &app->migration_report_));
   for (const auto& m : app->migration_report_.applied) {
     spdlog::info("applied migration {:04d}_{}", m.version, m.name);
   }
+  app->audit_ = std::make_unique<audit::AuditWriter>(
+      app->store_->dialect(), app->keyring_->audit_key().view(),
+      audit::AuditWriterOptions{config.security.audit_checkpoint_every});
 
   storage::Store* store = app->store_.get();
   app->metrics_.gauge_callback(
@@ -90,10 +130,30 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
             {{}, static_cast<double>(store->pool_stats().replaced)}};
       });
 
-  WASL_ASSIGN_OR_RETURN(app->plugins_, plugin_host::PluginHost::load(config, app->metrics_));
+  app->plugin_state_ =
+      std::make_unique<plugin_host::DatabaseStateStore>(*app->store_, app->keyring_);
+  plugin_host::PluginHostOptions plugin_options;
+  plugin_options.state = app->plugin_state_.get();
+  WASL_ASSIGN_OR_RETURN(app->plugins_,
+                        plugin_host::PluginHost::load(config, app->metrics_, plugin_options));
   for (const auto& problem : app->plugins_->problems()) {
     spdlog::warn("plugin: {}", problem);
   }
+
+  app->definitions_ = std::make_unique<workflow::DefinitionStore>(*app->store_);
+  WASL_RETURN_IF_ERROR(deploy_workflow_files(*app->definitions_, config.workflows_dir));
+  workflow::add_builtin_hub_actions(app->actions_);
+
+  workflow::EngineOptions engine_options;
+  engine_options.workers = config.workflow.workers;
+  engine_options.lease = config.workflow.lease;
+  engine_options.poll_interval = config.workflow.poll_interval;
+  engine_options.default_call_timeout = config.workflow.default_call_timeout;
+  engine_options.claim_batch = config.workflow.claim_batch;
+  app->engine_ = std::make_unique<workflow::Engine>(
+      *app->store_, *app->definitions_,
+      std::make_shared<workflow::PluginCapabilityInvoker>(*app->plugins_, config), app->actions_,
+      app->metrics_, engine_options, std::make_unique<PhiPayloadCodec>(*app->cipher_));
 
   app->add_system_routes();
   app->server_ = std::make_unique<http::Server>(config.server, app->router_, app->metrics_);
@@ -109,11 +169,10 @@ void App::add_system_routes() {
     nlohmann::json checks = nlohmann::json::object();
     sdk::Status store_ok = store_->ping();
     checks["store"] = store_ok.ok() ? "ok" : "unreachable";
-    nlohmann::json plugins = plugins_->readiness();
-    checks["plugins"] = plugins;
+    checks["plugins"] = plugins_->readiness();
     bool ready = store_ok.ok() && plugins_->ready();
     nlohmann::json body = {{"status", ready ? "ready" : "not_ready"}, {"checks", checks}};
-    if (!ready) {
+    if (!store_ok.ok()) {
       spdlog::warn("readiness check failed: store: {}", store_ok.error().message);
     }
     return http::Response::json(ready ? 200 : 503, body.dump());
@@ -125,7 +184,53 @@ void App::add_system_routes() {
   }, {.summary = "Prometheus metrics."});
 }
 
-sdk::Status App::start() { return server_->start(); }
+void App::start_key_rotation() {
+  // Re-encryption is needed only while some data key is kept for decryption.
+  bool older_keys = false;
+  for (const auto& key : keyring_->keys()) {
+    older_keys |= key.state == crypto::KeyState::kDecryptOnly;
+  }
+  if (!older_keys) return;
+  std::lock_guard lock(rotation_mutex_);
+  if (rotation_.joinable()) {
+    rotation_.request_stop();
+    rotation_.join();
+  }
+  rotation_ = std::jthread([this](std::stop_token stop) {
+    storage::KeyRotationJob job(*store_, *cipher_, *audit_);
+    spdlog::info("re-encrypting under key {}", keyring_->active_key_id());
+    auto progress = job.run_until_done(stop);
+    if (!progress.ok()) {
+      spdlog::error("re-encryption stopped: {}", progress.error().message);
+      return;
+    }
+    spdlog::info("re-encryption: {}", storage::to_json(*progress).dump());
+  });
+}
+
+sdk::Status App::start() {
+  WASL_RETURN_IF_ERROR(engine_->start());
+  start_key_rotation();
+  return server_->start();
+}
+
+void App::reload() {
+  sdk::Status deployed = deploy_workflow_files(*definitions_, config_.workflows_dir);
+  if (!deployed.ok()) {
+    spdlog::error("reload: workflows not deployed: {}", deployed.error().message);
+  }
+  auto keyring = load_configured_keyring(config_);
+  if (!keyring.ok()) {
+    spdlog::error("reload: key ring not reloaded: {}", keyring.error().message);
+    return;
+  }
+  if ((*keyring)->active_key_id() != keyring_->active_key_id()) {
+    spdlog::info("reload: active key is now {}", (*keyring)->active_key_id());
+  }
+  keyring_ = *keyring;
+  cipher_->replace_keyring(keyring_);
+  start_key_rotation();
+}
 
 int App::port() const { return server_->port(); }
 
@@ -135,6 +240,15 @@ void App::stop() {
   if (stopped_) return;
   stopped_ = true;
   if (server_) server_->stop();
+  {
+    std::lock_guard lock(rotation_mutex_);
+    if (rotation_.joinable()) {
+      rotation_.request_stop();
+      rotation_.join();
+    }
+  }
+  if (engine_) engine_->stop();
+  engine_.reset();
   store_.reset();
   // Plugins go last: nothing calls them once the server and workers stopped.
   plugins_.reset();

@@ -1,18 +1,32 @@
 // App: the composition root. Builds the hub's services in dependency order
 // from a validated Config and stops them in reverse. Owns everything it
 // builds; nothing else creates services.
+//
+// Order: key ring → store (migrations, facilities) → audit writer → plugin
+// host (state kept in the store) → workflow definitions (workflows_dir
+// deployed as versions) → engine → HTTP routes → server. start() starts the
+// engine's workers, the background jobs and the listener; stop() undoes it.
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <stop_token>
+#include <thread>
 
+#include "hub/audit/audit_writer.hpp"
 #include "hub/config/config.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/server.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
+#include "hub/plugin_host/state_store.hpp"
 #include "hub/storage/migrator.hpp"
+#include "hub/storage/records/phi_cipher.hpp"
 #include "hub/storage/store.hpp"
+#include "hub/workflow/definition_store.hpp"
+#include "hub/workflow/engine.hpp"
+#include "hub/workflow/hub_actions.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::app {
@@ -32,16 +46,23 @@ sdk::Result<std::unique_ptr<storage::Store>> prepare_store(
 sdk::Result<std::shared_ptr<const crypto::Keyring>> load_configured_keyring(
     const config::Config& config);
 
+// Deploys every workflow file of workflows_dir as a new version when its text
+// changed; a file with problems fails the whole deploy with file:line lines.
+sdk::Status deploy_workflow_files(workflow::DefinitionStore& definitions,
+                                  const std::string& workflows_dir);
+
 class App {
  public:
-  // Loads the key ring, opens the store, applies migrations when the config
-  // asks for it, loads the plugins and wires the HTTP routes. Nothing
-  // listens until start().
   static sdk::Result<std::unique_ptr<App>> build(const config::Config& config);
   ~App();
 
-  sdk::Status start();  // binds the listener
-  void stop();          // stops accepting, drains, closes the store; idempotent
+  sdk::Status start();  // engine workers, background jobs, then the listener
+  void stop();          // listener, jobs, engine, store, plugins; idempotent
+
+  // SIGHUP: redeploys changed workflow files and reloads the key ring (a new
+  // active key starts the re-encryption job). Problems are logged and leave
+  // the running state as it was.
+  void reload();
 
   int port() const;
   const storage::MigrationReport& migration_report() const { return migration_report_; }
@@ -50,15 +71,25 @@ class App {
  private:
   explicit App(const config::Config& config);
   void add_system_routes();
+  void start_key_rotation();
 
   config::Config config_;
   observability::Metrics metrics_;
   std::shared_ptr<const crypto::Keyring> keyring_;
+  std::unique_ptr<storage::PhiCipher> cipher_;
   std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<plugin_host::PluginHost> plugins_;
   storage::MigrationReport migration_report_;
+  std::unique_ptr<audit::AuditWriter> audit_;
+  std::unique_ptr<plugin_host::StateStore> plugin_state_;
+  std::unique_ptr<plugin_host::PluginHost> plugins_;
+  std::unique_ptr<workflow::DefinitionStore> definitions_;
+  workflow::HubActions actions_;
+  std::unique_ptr<workflow::Engine> engine_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
+
+  std::mutex rotation_mutex_;
+  std::jthread rotation_;  // the re-encryption job, when one runs
   bool stopped_ = false;
 };
 

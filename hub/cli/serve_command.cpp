@@ -62,7 +62,8 @@ int serve(const std::vector<std::string>& raw, std::ostream& out, std::ostream& 
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      spdlog::info("SIGHUP received: nothing to reload in this version");
+      spdlog::info("SIGHUP received: reloading workflows and keys");
+      (*app)->reload();
       continue;
     }
     spdlog::info("{} received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");

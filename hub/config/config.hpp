@@ -100,6 +100,15 @@ struct FacilityConfig {
   int line = 0;
 };
 
+// The workflow engine of this process (hub/workflow/engine.hpp).
+struct WorkflowEngineConfig {
+  int workers = 4;  // 0 = this process starts runs but executes none
+  std::chrono::milliseconds lease{30000};
+  std::chrono::milliseconds poll_interval{200};
+  std::chrono::milliseconds default_call_timeout{300000};
+  int claim_batch = 1;
+};
+
 struct SecurityConfig {
   // The key ring (hub/crypto/keyring.hpp): data keys, blind-index key, audit
   // key. Made by `wasl keys generate`; must be mode 0600.
@@ -116,6 +125,7 @@ struct Config {
   LogConfig log;
   StorageConfig storage;
   SecurityConfig security;
+  WorkflowEngineConfig workflow;
   PluginsConfig plugins;
   std::map<std::string, InstanceConfig> instances;
   std::map<std::string, FacilityConfig> facilities;

@@ -658,6 +658,20 @@ Fields security_fields(SecurityConfig& s) {
   };
 }
 
+Fields workflow_fields(WorkflowEngineConfig& w) {
+  return {
+      integer("workers", w.workers, 0, 1024,
+              "Worker threads running workflow steps; 0 = this process runs none."),
+      duration("lease", w.lease, milliseconds(100),
+               "How long a worker holds a step before another process may take it over."),
+      duration("poll_interval", w.poll_interval, milliseconds(1),
+               "How often an idle worker looks for due steps."),
+      duration("default_call_timeout", w.default_call_timeout, milliseconds(1),
+               "Timeout of a call step that declares none."),
+      integer("claim_batch", w.claim_batch, 1, 1000, "Due steps one claim takes at most."),
+  };
+}
+
 Fields plugin_file_fields(PluginFileConfig& p) {
   return {
       required(text("name", p.name, "a non-empty string",
@@ -723,6 +737,8 @@ Fields config_fields(Config& c) {
       section(
           "security", [&c] { return security_fields(c.security); },
           "Keys, audit checkpoints and authentication limits."),
+      section(
+          "workflow", [&c] { return workflow_fields(c.workflow); }, "The workflow engine."),
       section(
           "plugins", [&c] { return plugins_fields(c.plugins); }, "Plugin libraries."),
       keyed_map<InstanceConfig>(

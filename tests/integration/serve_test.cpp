@@ -19,7 +19,8 @@ std::string make_keys(const TempDir& dir) {
   std::string path = dir.file("keys.json");
   CommandResult r = run_wasl({"keys", "generate", "--file", path});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  return "security:\n  key_file: " + path + "\n";
+  return "security:\n  key_file: " + path + "\n" +
+         "workflows_dir: " + std::string(WASL_SOURCE_DIR) + "/workflows\n";
 }
 
 std::string sqlite_config(const TempDir& dir) {

@@ -18,6 +18,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub/app/phi_payload_codec.hpp"
+#include "hub/crypto/keyring.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/storage/migrator.hpp"
 #include "hub/storage/store.hpp"
@@ -146,7 +148,7 @@ class WorkflowCrashTest : public ::testing::TestWithParam<storage::Dialect> {
  protected:
   // Opens the hub's database from this process, applies migrations, deploys
   // the workflow, adds the facility and starts kRuns runs.
-  void seed(storage::Store& store) {
+  void seed(storage::Store& store, const std::string& key_file) {
     auto migrated = storage::migrate(store, storage::embedded_migrations(store.dialect()));
     ASSERT_TRUE(migrated.ok()) << migrated.error().message;
     {
@@ -164,7 +166,13 @@ class WorkflowCrashTest : public ::testing::TestWithParam<storage::Dialect> {
     observability::Metrics metrics;
     EngineOptions options;
     options.workers = 0;
-    Engine engine(store, definitions, std::make_shared<NoInvoker>(), actions, metrics, options);
+    // Runs are written as the hub writes them: payloads encrypted under the
+    // hub's key ring.
+    auto keyring = crypto::load_keyring(key_file);
+    ASSERT_TRUE(keyring.ok()) << keyring.error().message;
+    storage::PhiCipher cipher(*keyring);
+    Engine engine(store, definitions, std::make_shared<NoInvoker>(), actions, metrics, options,
+                  std::make_unique<app::PhiPayloadCodec>(cipher));
     for (int i = 0; i < kRuns; ++i) {
       StartRunRequest request;
       request.workflow = "crashproof";
@@ -278,7 +286,7 @@ TEST_P(WorkflowCrashTest, KillNineMidwayEveryRunCompletesEachEffectOnce) {
   std::filesystem::create_directories(dir.file("workflows"));
   dir.write("workflows/crashproof.yaml", kWorkflow);
   dir.write("wasl.yaml", config);
-  seed(*store);
+  seed(*store, dir.file("keys.json"));
   if (HasFatalFailure()) return;
   crash_and_recover(dir.file("wasl.yaml"), *store, effects);
 }

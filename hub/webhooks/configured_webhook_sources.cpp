@@ -1,0 +1,53 @@
+#include "hub/webhooks/configured_webhook_sources.hpp"
+
+#include <algorithm>
+
+namespace wasl::webhooks {
+
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+
+sdk::Result<std::unique_ptr<ConfiguredWebhookSources>> ConfiguredWebhookSources::create(
+    const config::Config& config, const plugin_host::PluginHost* plugins,
+    const HospitalSecretSource& secrets, WallClock clock) {
+  std::unique_ptr<ConfiguredWebhookSources> sources(new ConfiguredWebhookSources());
+  sources->plugins_ = plugins;
+  for (const auto& [id, facility] : config.facilities) {
+    for (const auto& [role, instance] : facility.bindings) {
+      auto& list = sources->facilities_by_instance_[instance];
+      if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
+    }
+    std::optional<config::Secret> secret = secrets.webhook_secret(id);
+    if (!secret || secret->empty()) continue;
+    auto signature = StandardWebhookSignature::from_secret(secret->reveal());
+    if (!signature.ok()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "facility '" + id + "': webhook_secret: " + signature.error().message, false);
+    }
+    sources->hospitals_.emplace(
+        std::string(kHospitalInstancePrefix) + id,
+        std::make_shared<HospitalWebhookVerifier>(id, std::move(signature).value(), clock));
+  }
+  return sources;
+}
+
+Result<WebhookSource> ConfiguredWebhookSources::find(std::string_view instance) const {
+  Error unknown(ErrorCode::kNotFound,
+                "no webhook instance named '" + std::string(instance) + "' is configured", false);
+  if (instance.substr(0, kHospitalInstancePrefix.size()) == kHospitalInstancePrefix) {
+    auto it = hospitals_.find(instance);
+    if (it == hospitals_.end()) return unknown;
+    return WebhookSource{std::string(instance), it->second, {it->second->facility_id()}};
+  }
+  if (plugins_ == nullptr) return unknown;
+  auto verifier = plugins_->webhook(instance);
+  if (!verifier.ok()) return unknown;
+  WebhookSource source{std::string(instance), std::move(verifier).value(), {}};
+  if (auto it = facilities_by_instance_.find(instance); it != facilities_by_instance_.end()) {
+    source.facilities = it->second;
+  }
+  return source;
+}
+
+}  // namespace wasl::webhooks

@@ -1,0 +1,32 @@
+// WebhookSources: which verifier answers POST /v1/webhooks/{instance}, and
+// which facilities its events belong to.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wasl/sdk/result.hpp"
+#include "wasl/sdk/webhook.hpp"
+
+namespace wasl::webhooks {
+
+struct WebhookSource {
+  std::string instance;                            // the name in the URL
+  std::shared_ptr<sdk::WebhookVerifier> verifier;  // thread-safe
+  // The facilities the instance serves. Events are delivered to each of them
+  // (the engine's correlation picks the run). Empty: the events are stored
+  // and parked, since no workflow could ever receive them.
+  std::vector<std::string> facilities;
+};
+
+// Thread-safe once built.
+class WebhookSources {
+ public:
+  virtual ~WebhookSources() = default;
+  // kNotFound when no instance of that name takes webhooks.
+  virtual sdk::Result<WebhookSource> find(std::string_view instance) const = 0;
+};
+
+}  // namespace wasl::webhooks
