@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -155,9 +156,54 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
       std::make_shared<workflow::PluginCapabilityInvoker>(*app->plugins_, config), app->actions_,
       app->metrics_, engine_options, std::make_unique<PhiPayloadCodec>(*app->cipher_));
 
+  WASL_RETURN_IF_ERROR(app->build_access());
+  WASL_RETURN_IF_ERROR(app->build_webhooks());
   app->add_system_routes();
   app->server_ = std::make_unique<http::Server>(config.server, app->router_, app->metrics_);
   return app;
+}
+
+sdk::Status App::build_access() {
+  api_keys_ = std::make_unique<access::ApiKeyStore>();
+  access::AuthFailureLimiter::Options limits;
+  limits.max_failures = config_.security.auth_failures_per_minute;
+  auth_limiter_ = std::make_unique<access::AuthFailureLimiter>(limits);
+  webhook_rejections_ = std::make_unique<access::AuthFailureLimiter>(limits);
+  authenticator_ =
+      std::make_unique<access::Authenticator>(*store_, *api_keys_, *auth_limiter_, *audit_);
+  return {};
+}
+
+sdk::Status App::build_webhooks() {
+  std::map<std::string, config::Secret, std::less<>> secrets;
+  for (const auto& [id, facility] : config_.facilities) {
+    if (!facility.webhook_secret.empty()) secrets.emplace(id, facility.webhook_secret);
+  }
+  hospital_secrets_ = std::make_unique<webhooks::StaticHospitalSecrets>(std::move(secrets));
+  WASL_ASSIGN_OR_RETURN(webhook_sources_, webhooks::ConfiguredWebhookSources::create(
+                                              config_, plugins_.get(), *hospital_secrets_));
+  inbox_ = std::make_unique<storage::InboxStore>(*cipher_);
+  inbox_writer_ = std::make_unique<webhooks::InboxWriter>(*store_, *cipher_,
+                                                          webhooks::InboxWriterOptions{}, &metrics_);
+  dispatcher_ = std::make_unique<webhooks::WebhookDispatcher>(
+      *store_, *inbox_, *webhook_sources_, webhooks::deliver_to(*engine_),
+      webhooks::WebhookDispatcherOptions{}, &metrics_);
+
+  webhook_context_.server = &config_.server;
+  webhook_context_.sources = webhook_sources_.get();
+  webhook_context_.store = store_.get();
+  webhook_context_.inbox = inbox_.get();
+  webhook_context_.writer = inbox_writer_.get();
+  webhook_context_.audit = audit_.get();
+  webhook_context_.rejection_limiter = webhook_rejections_.get();
+  webhook_context_.dispatcher = dispatcher_.get();
+  webhook_context_.metrics = &metrics_;
+  webhook_context_.authenticate = [this](const http::Request& request) {
+    return authenticator_->authenticate({request.header("Authorization").value_or(""),
+                                         request.remote_address, request.request_id});
+  };
+  webhooks::add_webhook_routes(router_, webhook_context_);
+  return {};
 }
 
 void App::add_system_routes() {
@@ -210,6 +256,7 @@ void App::start_key_rotation() {
 
 sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(engine_->start());
+  WASL_RETURN_IF_ERROR(dispatcher_->start());
   start_key_rotation();
   return server_->start();
 }
@@ -247,7 +294,12 @@ void App::stop() {
       rotation_.join();
     }
   }
+  // Intake before the engine: nothing may hand the engine events once it stops.
+  if (dispatcher_) dispatcher_->stop();
+  if (inbox_writer_) inbox_writer_->stop();
   if (engine_) engine_->stop();
+  dispatcher_.reset();
+  inbox_writer_.reset();
   engine_.reset();
   store_.reset();
   // Plugins go last: nothing calls them once the server and workers stopped.

@@ -13,6 +13,9 @@
 #include <stop_token>
 #include <thread>
 
+#include "hub/access/api_key_store.hpp"
+#include "hub/access/auth_failure_limiter.hpp"
+#include "hub/access/authenticator.hpp"
 #include "hub/audit/audit_writer.hpp"
 #include "hub/config/config.hpp"
 #include "hub/crypto/keyring.hpp"
@@ -22,10 +25,16 @@
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/plugin_host/state_store.hpp"
 #include "hub/storage/migrator.hpp"
+#include "hub/storage/records/inbox_store.hpp"
 #include "hub/storage/records/phi_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
+#include "hub/webhooks/configured_webhook_sources.hpp"
+#include "hub/webhooks/hospital_secret_source.hpp"
+#include "hub/webhooks/inbox_writer.hpp"
+#include "hub/webhooks/webhook_dispatcher.hpp"
+#include "hub/webhooks/webhook_routes.hpp"
 #include "hub/workflow/hub_actions.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -71,6 +80,8 @@ class App {
  private:
   explicit App(const config::Config& config);
   void add_system_routes();
+  sdk::Status build_access();
+  sdk::Status build_webhooks();
   void start_key_rotation();
 
   config::Config config_;
@@ -85,6 +96,19 @@ class App {
   std::unique_ptr<workflow::DefinitionStore> definitions_;
   workflow::HubActions actions_;
   std::unique_ptr<workflow::Engine> engine_;
+
+  std::unique_ptr<access::ApiKeyStore> api_keys_;
+  std::unique_ptr<access::AuthFailureLimiter> auth_limiter_;
+  std::unique_ptr<access::AuthFailureLimiter> webhook_rejections_;
+  std::unique_ptr<access::Authenticator> authenticator_;
+
+  std::unique_ptr<storage::InboxStore> inbox_;
+  std::unique_ptr<webhooks::StaticHospitalSecrets> hospital_secrets_;
+  std::unique_ptr<webhooks::ConfiguredWebhookSources> webhook_sources_;
+  std::unique_ptr<webhooks::InboxWriter> inbox_writer_;
+  std::unique_ptr<webhooks::WebhookDispatcher> dispatcher_;
+  webhooks::WebhookContext webhook_context_;
+
   http::Router router_;
   std::unique_ptr<http::Server> server_;
 

@@ -94,6 +94,9 @@ struct FacilityConfig {
   std::string name;
   // capability role -> instance name, e.g. "video" -> "video.chime-main"
   std::map<std::string, std::string> bindings;
+  // Standard Webhooks secret ("whsec_<base64>") of the facility's own
+  // systems, posting to /v1/webhooks/hospital.<id>; empty = not accepted.
+  Secret webhook_secret;
   // Names of the workflows this facility runs; empty = every workflow in
   // workflows_dir.
   std::vector<std::string> workflows;

@@ -713,6 +713,8 @@ Fields facility_fields(FacilityConfig& f) {
       text("name", f.name, "a string", "Display name of the facility."),
       bindings("bindings", f.bindings,
                "Which instance serves each capability role for this facility."),
+      secret("webhook_secret", f.webhook_secret, "a Standard Webhooks secret: whsec_<base64>",
+             "Secret the facility's systems sign webhooks to /v1/webhooks/hospital.<id> with."),
       text_list("workflows", f.workflows,
                 "Workflow names this facility runs; empty means every workflow in workflows_dir."),
   };
