@@ -1,0 +1,92 @@
+// ApiContext: what the /v1 API handlers work with, borrowed from the
+// composition root (hub/app), which owns every service and keeps it alive
+// until the HTTP server has stopped. add_api_routes() registers every /v1
+// route of this concern on a router, each wrapped in the authorization
+// middleware (authorization.hpp).
+//
+// Thread safety: handlers run on many server threads at once; every service
+// named here is thread-safe by its own contract, and the context itself is
+// read-only once routes are added.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string_view>
+
+#include "hub/access/authenticator.hpp"
+#include "hub/audit/audit_writer.hpp"
+#include "hub/config/config.hpp"
+#include "hub/domain/consultation.hpp"
+#include "hub/http/router.hpp"
+#include "hub/observability/metrics.hpp"
+#include "hub/plugin_host/plugin_host.hpp"
+#include "hub/storage/records/phi_cipher.hpp"
+#include "hub/storage/store.hpp"
+#include "hub/workflow/definition_store.hpp"
+#include "hub/workflow/engine.hpp"
+#include "wasl/sdk/result.hpp"
+#include "wasl/sdk/video.hpp"
+
+namespace wasl::api {
+
+// Finds the video provider of a plugin instance ("video.twilio-main").
+using VideoLookup =
+    std::function<sdk::Result<std::shared_ptr<sdk::VideoProvider>>(std::string_view instance)>;
+
+struct ApiOptions {
+  // Lifetime of a participant's join token.
+  std::chrono::seconds join_token_ttl{2 * 60 * 60};
+  // Participants (not removed) a consultation may hold, by type; types not
+  // listed use default_participant_limit.
+  int default_participant_limit = 15;
+  std::map<domain::ConsultationType, int> participant_limits;
+  // How far in the past scheduled_at may lie (clock skew between the
+  // hospital system and the hub) before it is refused.
+  std::chrono::milliseconds past_tolerance{5 * 60 * 1000};
+  // Names this deployment in FHIR AuditEvent exports.
+  std::string audit_observer = "wasl";
+  // Epoch ms UTC; empty = the system clock.
+  std::function<std::int64_t()> clock;
+};
+
+struct ApiContext {
+  // Facilities' role bindings ("video" -> instance) and allowed workflows.
+  const config::Config* config = nullptr;
+  storage::Store* store = nullptr;
+  // Encrypts and decrypts the PHI columns of the record stores.
+  const storage::PhiCipher* cipher = nullptr;
+  const audit::AuditWriter* audit = nullptr;
+  // Bearer authentication with its failure limiter and auth.failed audit.
+  access::Authenticator* authenticator = nullptr;
+  workflow::Engine* engine = nullptr;
+  workflow::DefinitionStore* definitions = nullptr;
+  // GET /v1/plugins; null answers 503 there. Also the default video lookup.
+  const plugin_host::PluginHost* plugins = nullptr;
+  // Video providers by instance; empty = plugins->video(instance).
+  VideoLookup video;
+  // Optional: API counters (wasl_api_*).
+  observability::Metrics* metrics = nullptr;
+  ApiOptions options;
+
+  // The current time by options.clock.
+  std::int64_t now_ms() const;
+  // The video provider for `instance` through `video` or `plugins`;
+  // kFailedPrecondition when neither is set.
+  sdk::Result<std::shared_ptr<sdk::VideoProvider>> video_provider(std::string_view instance) const;
+  // The participant limit for `type`.
+  int participant_limit(domain::ConsultationType type) const;
+};
+
+// Registers every /v1 route of the API (consultations, participants,
+// recordings, workflows, plugins, audit, /v1/openapi.json) on `router`; the
+// webhook routes and the system probes are registered by their owners.
+// `context` is borrowed by the handlers and must outlive the router's use.
+// Throws std::invalid_argument when a required service is missing (store,
+// cipher, audit, authenticator, engine, definitions): a wiring error found
+// at start-up.
+void add_api_routes(http::Router& router, ApiContext& context);
+
+}  // namespace wasl::api

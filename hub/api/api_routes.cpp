@@ -1,0 +1,36 @@
+#include <stdexcept>
+
+#include "hub/api/api_context.hpp"
+#include "hub/api/audit_trail.hpp"
+#include "hub/api/consultations.hpp"
+#include "hub/api/openapi.hpp"
+#include "hub/api/participants.hpp"
+#include "hub/api/plugins.hpp"
+#include "hub/api/recordings.hpp"
+#include "hub/api/workflows.hpp"
+
+namespace wasl::api {
+
+void add_api_routes(http::Router& router, ApiContext& context) {
+  auto require = [](const void* service, const char* name) {
+    if (service == nullptr) {
+      throw std::invalid_argument(std::string("ApiContext::") + name + " is not set");
+    }
+  };
+  require(context.store, "store");
+  require(context.cipher, "cipher");
+  require(context.audit, "audit");
+  require(context.authenticator, "authenticator");
+  require(context.engine, "engine");
+  require(context.definitions, "definitions");
+
+  add_consultation_routes(router, context);
+  add_participant_routes(router, context);
+  add_recording_routes(router, context);
+  add_workflow_routes(router, context);
+  add_plugin_routes(router, context);
+  add_audit_trail_routes(router, context);
+  add_openapi_route(router, context);
+}
+
+}  // namespace wasl::api

@@ -1,0 +1,49 @@
+// Authorization: the middleware every /v1 route of the API runs behind.
+//
+// For a route it consults the role × route matrix (access::find_route_rule):
+//   kNone   → the handler runs with an empty Principal;
+//   kBearer → `Authorization: Bearer <key>` is authenticated
+//             (access::Authenticator: per-address failure limit and the
+//             auth.failed audit event). Missing or bad key → 401 with
+//             `WWW-Authenticate: Bearer`; address blocked → 429 with
+//             Retry-After; suspended facility → 403; store down → 503. Then
+//             the role check: a role the matrix does not list → 403, audited
+//             as access.denied (outcome "denied") in its own transaction.
+// The handler receives the Principal; it passes principal.facility_id to
+// every store call, so another facility's ids answer 404 like missing ones.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hub/access/principal.hpp"
+#include "hub/api/api_context.hpp"
+#include "hub/http/router.hpp"
+
+namespace wasl::api {
+
+using AuthorizedHandler =
+    std::function<http::Response(http::Request& request, const access::Principal& principal)>;
+
+// Wraps `handler` for (method, path_template). Throws std::invalid_argument
+// when the matrix has no rule for the route, or names signature
+// authentication (webhook routes authenticate themselves): both are wiring
+// errors found at start-up.
+http::Handler authorize(ApiContext& context, std::string method, std::string path_template,
+                        AuthorizedHandler handler);
+
+// router.add(method, path_template, authorize(…), options).
+void add_authorized_route(http::Router& router, ApiContext& context, std::string method,
+                          std::string path_template, AuthorizedHandler handler,
+                          http::RouteOptions options = {});
+
+// RouteOptions with a summary and the accepted body media types.
+http::RouteOptions route_options(std::string summary, std::vector<std::string> consumes = {});
+
+// The host part of "ip:port" / "[v6]:port" (the address the failure limiter
+// and the audit trail count by); other forms unchanged.
+std::string client_host(std::string_view remote_address);
+
+}  // namespace wasl::api

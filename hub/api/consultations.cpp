@@ -1,0 +1,401 @@
+#include "hub/api/consultations.hpp"
+
+#include <string>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/api/api_problem.hpp"
+#include "hub/api/authorization.hpp"
+#include "hub/api/consultation_request.hpp"
+#include "hub/api/consultation_run.hpp"
+#include "hub/api/field_validator.hpp"
+#include "hub/api/idempotent_request.hpp"
+#include "hub/api/json_body.hpp"
+#include "hub/api/json_response.hpp"
+#include "hub/api/request_audit.hpp"
+#include "hub/api/resource_id.hpp"
+#include "hub/api/utf8.hpp"
+#include "hub/api/workflow_choice.hpp"
+#include "hub/domain/timestamp.hpp"
+#include "hub/storage/records/consultation_store.hpp"
+#include "hub/storage/records/idempotency_store.hpp"
+
+namespace wasl::api {
+namespace {
+
+using http::Request;
+using http::Response;
+using Tx = std::unique_ptr<storage::Transaction>;
+
+constexpr const char* kCollection = "/v1/consultations/";
+
+void count(ApiContext& ctx, const std::string& name, const std::string& help,
+           const observability::Labels& labels) {
+  if (ctx.metrics != nullptr) ctx.metrics->counter_add(name, help, labels, 1);
+}
+
+// POST /v1/consultations
+Response create(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  std::optional<std::string> key;
+  if (auto problem = read_idempotency_key(request, /*required=*/true, key)) return *problem;
+  nlohmann::json body;
+  if (auto problem = read_json_object(request, body)) return *problem;
+
+  const std::int64_t now = ctx.now_ms();
+  FieldValidator validator;
+  ConsultationRequest parsed =
+      parse_consultation_request(body, now, ctx.options.past_tolerance.count(), validator);
+  if (!validator.ok()) return validation_problem(request, 422, validator.take());
+
+  auto chosen = choose_workflow(*ctx.definitions, ctx.config, principal.facility_id,
+                                parsed.workflow, parsed.type, validator);
+  if (!chosen.ok()) return error_response(request, chosen.error());
+  if (!validator.ok()) return validation_problem(request, 422, validator.take());
+  const auto& definition = **chosen;
+
+  nlohmann::json trigger = trigger_of(parsed);
+  for (const std::string& member : trigger_members_read(definition)) {
+    if (trigger.contains(member)) continue;
+    std::string field = request_field_for_trigger(member);
+    if (field.empty()) continue;  // not supplied by this API; the run reports it
+    validator.add(field, "required", "is required by workflow '" + definition.name + "'");
+  }
+  if (!validator.ok()) return validation_problem(request, 422, validator.take());
+
+  const std::string fingerprint = request_fingerprint(request, body);
+  storage::IdempotencyStore idempotency(*ctx.cipher);
+  storage::ConsultationStore consultations(*ctx.cipher);
+
+  auto begun_tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!begun_tx.ok()) return error_response(request, begun_tx.error());
+  Tx tx = std::move(begun_tx).value();
+
+  auto claimed = idempotency.begin(*tx, principal.facility_id, *key, fingerprint, now);
+  if (!claimed.ok()) return error_response(request, claimed.error());
+  switch (claimed->outcome) {
+    case storage::IdempotencyOutcome::kReplay:
+      tx->rollback();
+      return replay(*claimed->response, kCollection);
+    case storage::IdempotencyOutcome::kConflict:
+      tx->rollback();
+      return problem_response(request, 422, MessageId::kIdempotencyMismatch);
+    case storage::IdempotencyOutcome::kInProgress: {
+      tx->rollback();
+      Response r = problem_response(request, 409, MessageId::kIdempotencyInProgress);
+      r.set_header("Retry-After", "1");
+      return r;
+    }
+    case storage::IdempotencyOutcome::kNew:
+      break;
+  }
+
+  auto id = new_resource_id();
+  if (!id.ok()) return error_response(request, id.error());
+  domain::Consultation c;
+  c.id = *id;
+  c.facility_id = principal.facility_id;
+  c.workflow_name = definition.name;
+  c.status = domain::ConsultationStatus::kScheduled;
+  apply_to(parsed, c);
+  c.created_at = now;
+  c.updated_at = now;
+
+  if (auto inserted = consultations.insert(*tx, c); !inserted.ok()) {
+    if (inserted.error().code == sdk::ErrorCode::kInvalidArgument) {
+      validator.add("patient", "invalid_format",
+                    "an identifier or the phone number cannot be normalized");
+      return validation_problem(request, 422, validator.take());
+    }
+    return error_response(request, inserted.error());
+  }
+
+  workflow::StartRunRequest start;
+  start.workflow = definition.name;  // its latest deployed version
+  start.facility_id = principal.facility_id;
+  start.consultation_id = c.id;
+  start.trigger = std::move(trigger);
+  auto run = ctx.engine->start_run(*tx, start);
+  if (!run.ok()) return error_response(request, run.error());
+  // The stored version number (a file's own `version:` may lag behind it).
+  auto version = run_workflow_version(*tx, *run);
+  if (!version.ok()) return error_response(request, version.error());
+  c.workflow_version = *version;
+  if (auto set = consultations.set_workflow(*tx, c.facility_id, c.id, definition.name, *version, now);
+      !set.ok()) {
+    return error_response(request, set.error());
+  }
+
+  nlohmann::json answer = c;
+  Response response = json_response(201, answer);
+  if (auto done = idempotency.complete(*tx, principal.facility_id, *key, {201, response.body});
+      !done.ok()) {
+    return error_response(request, done.error());
+  }
+  audit::AuditEvent event = request_event(request, principal, "consultation.create",
+                                          "consultation", c.id);
+  event.detail = nlohmann::json{{"workflow", definition.name},
+                                {"version", *version},
+                                {"run_id", *run},
+                                {"type", std::string(domain::to_string(c.type))}}
+                     .dump();
+  if (auto appended = ctx.audit->append(*tx, event); !appended.ok()) {
+    return error_response(request, appended.error());
+  }
+  if (auto committed = tx->commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  count(ctx, "wasl_api_consultations_created_total", "Consultations created through the API.",
+        {{"type", std::string(domain::to_string(c.type))}});
+  response.set_header("Location", kCollection + c.id);
+  return response;
+}
+
+// GET /v1/consultations/{id}
+Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  const std::string& id = request.path_params["id"];
+  storage::ConsultationStore consultations(*ctx.cipher);
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  auto c = consultations.get(**tx, principal.facility_id, id);
+  if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
+  auto appended =
+      ctx.audit->append(**tx, request_event(request, principal, "consultation.read",
+                                            "consultation", id));
+  if (!appended.ok()) return error_response(request, appended.error());
+  if (auto committed = (*tx)->commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  return json_response(200, nlohmann::json(*c));
+}
+
+// GET /v1/consultations
+Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  FieldValidator v;
+  storage::ConsultationFilter filter;
+  int limit = storage::kDefaultListLimit;
+  std::string cursor;
+  for (const auto& [name, value] : request.query) {
+    if (name == "status") {
+      filter.status = domain::parse_consultation_status(value);
+      if (!filter.status) {
+        v.add("status", "unknown_value",
+              "must be one of: scheduled, waiting_room, in_session, ended, archived, completed, "
+              "cancelled, failed");
+      }
+    } else if (name == "from" || name == "to") {
+      auto t = domain::parse_timestamp(value);
+      if (!t) {
+        v.add(name, "invalid_format", "must be an RFC 3339 date-time");
+      } else {
+        (name == "from" ? filter.scheduled_from : filter.scheduled_to) = *t;
+      }
+    } else if (name == "patient_identifier") {
+      auto length = utf8_length(value);
+      if (!length || *length == 0 || *length > kMaxIdentifierChars) {
+        v.add(name, "too_long", "must be 1 to 64 characters");
+      } else {
+        filter.patient_identifier = value;
+      }
+    } else if (name == "limit") {
+      char* end = nullptr;
+      long n = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || n < 1 || n > storage::kMaxListLimit) {
+        v.add("limit", "out_of_range",
+              "must be a whole number from 1 to " + std::to_string(storage::kMaxListLimit));
+      } else {
+        limit = static_cast<int>(n);
+      }
+    } else if (name == "cursor") {
+      cursor = value;
+    } else {
+      v.add(name.substr(0, 64), "unknown_field", "is not a parameter of this resource");
+    }
+  }
+  if (filter.scheduled_from && filter.scheduled_to &&
+      *filter.scheduled_from >= *filter.scheduled_to) {
+    v.add("from", "out_of_range", "must be before 'to'");
+  }
+  if (!v.ok()) return validation_problem(request, 400, v.take());
+
+  storage::ConsultationStore consultations(*ctx.cipher);
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  auto page = consultations.list(**tx, principal.facility_id, filter, limit, cursor);
+  if (!page.ok()) {
+    if (page.error().code == sdk::ErrorCode::kInvalidArgument) {
+      v.add(cursor.empty() ? "patient_identifier" : "cursor", "invalid_format",
+            cursor.empty() ? "cannot be read as a national ID, iqama, MRN or phone number"
+                           : "is not a cursor this server issued");
+      return validation_problem(request, 400, v.take());
+    }
+    return error_response(request, page.error());
+  }
+  audit::AuditEvent event = request_event(request, principal, "consultation.list",
+                                          "consultation", "");
+  event.detail = nlohmann::json{{"count", page->items.size()},
+                                {"by_patient_identifier", filter.patient_identifier.has_value()}}
+                     .dump();
+  if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
+    return error_response(request, appended.error());
+  }
+  if (auto committed = (*tx)->commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& c : page->items) items.push_back(c);
+  nlohmann::json answer = {{"items", std::move(items)}, {"next_cursor", nullptr}};
+  if (page->next_cursor) answer["next_cursor"] = *page->next_cursor;
+  return json_response(200, answer);
+}
+
+struct ConsultationAndRun {
+  domain::Consultation consultation;
+  std::optional<std::string> run_id;
+};
+
+// Reads the consultation (404 when not in the principal's facility) and its run.
+std::variant<ConsultationAndRun, Response> load(ApiContext& ctx, const Request& request,
+                                                 const access::Principal& principal,
+                                                 storage::TxMode mode = storage::TxMode::kReadOnly) {
+  const std::string& id = request.path_params.at("id");
+  storage::ConsultationStore consultations(*ctx.cipher);
+  auto tx = ctx.store->begin(mode);
+  if (!tx.ok()) return error_response(request, tx.error());
+  auto c = consultations.get(**tx, principal.facility_id, id);
+  if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
+  auto run = find_consultation_run(**tx, principal.facility_id, id);
+  if (!run.ok()) return error_response(request, run.error());
+  (*tx)->rollback();
+  return ConsultationAndRun{std::move(c).value(), std::move(run).value()};
+}
+
+// GET /v1/consultations/{id}/timeline
+Response timeline(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  auto loaded = load(ctx, request, principal);
+  if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
+  auto& found = std::get<ConsultationAndRun>(loaded);
+  if (!found.run_id) return problem_response(request, 404, MessageId::kNoRun);
+  auto t = ctx.engine->timeline(*found.run_id);
+  if (!t.ok()) return error_response(request, t.error(), MessageId::kNoRun);
+  return json_response(200, t->to_json());
+}
+
+// Appends one audit event in a transaction of its own.
+std::optional<Response> audit_alone(ApiContext& ctx, const Request& request,
+                                    const audit::AuditEvent& event) {
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
+    return error_response(request, appended.error());
+  }
+  if (auto committed = (*tx)->commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  return std::nullopt;
+}
+
+// POST /v1/consultations/{id}/cancel
+Response cancel(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  auto loaded = load(ctx, request, principal);
+  if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
+  auto& found = std::get<ConsultationAndRun>(loaded);
+  if (domain::is_terminal(found.consultation.status)) {
+    return problem_response(request, 409, MessageId::kConsultationEnded,
+                            {std::string(domain::to_string(found.consultation.status))});
+  }
+  // The engine works in transactions of its own; none of ours may be open.
+  if (found.run_id) {
+    auto cancelled = ctx.engine->cancel(*found.run_id);
+    if (!cancelled.ok() && cancelled.error().code != sdk::ErrorCode::kFailedPrecondition &&
+        cancelled.error().code != sdk::ErrorCode::kNotFound) {
+      return error_response(request, cancelled.error());
+    }
+  }
+  storage::ConsultationStore consultations(*ctx.cipher);
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  const std::string& id = found.consultation.id;
+  auto current = consultations.get(**tx, principal.facility_id, id);
+  if (!current.ok()) return error_response(request, current.error(), MessageId::kConsultationNotFound);
+  if (current->status != domain::ConsultationStatus::kCancelled) {
+    if (domain::is_terminal(current->status)) {
+      return problem_response(request, 409, MessageId::kConsultationEnded,
+                              {std::string(domain::to_string(current->status))});
+    }
+    const std::int64_t now = ctx.now_ms();
+    auto updated = consultations.update_status(**tx, principal.facility_id, id,
+                                               domain::ConsultationStatus::kCancelled, now,
+                                               current->status, now);
+    if (!updated.ok()) return error_response(request, updated.error());
+    current->status = domain::ConsultationStatus::kCancelled;
+    current->updated_at = now;
+    current->ended_at = now;
+  }
+  audit::AuditEvent event =
+      request_event(request, principal, "consultation.cancel", "consultation", id);
+  if (found.run_id) event.detail = nlohmann::json{{"run_id", *found.run_id}}.dump();
+  if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
+    return error_response(request, appended.error());
+  }
+  if (auto committed = (*tx)->commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  return json_response(202, nlohmann::json(*current));
+}
+
+// POST /v1/consultations/{id}/retry
+Response retry(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  auto loaded = load(ctx, request, principal);
+  if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
+  auto& found = std::get<ConsultationAndRun>(loaded);
+  if (!found.run_id) return problem_response(request, 404, MessageId::kNoRun);
+  auto retried = ctx.engine->retry(*found.run_id);
+  if (!retried.ok()) {
+    if (retried.error().code == sdk::ErrorCode::kFailedPrecondition) {
+      auto t = ctx.engine->timeline(*found.run_id);
+      std::string status = t.ok() ? t->status : "not failed";
+      return problem_response(request, 409, MessageId::kRunNotRetryable, {status});
+    }
+    return error_response(request, retried.error(), MessageId::kNoRun);
+  }
+  audit::AuditEvent event = request_event(request, principal, "consultation.retry",
+                                          "consultation", found.consultation.id);
+  event.detail = nlohmann::json{{"run_id", *found.run_id}}.dump();
+  if (auto failed = audit_alone(ctx, request, event)) return *failed;
+  auto t = ctx.engine->timeline(*found.run_id);
+  if (!t.ok()) return error_response(request, t.error(), MessageId::kNoRun);
+  return json_response(202, t->to_json());
+}
+
+}  // namespace
+
+void add_consultation_routes(http::Router& router, ApiContext& ctx) {
+  const std::vector<std::string> json_body = {"application/json"};
+  add_authorized_route(
+      router, ctx, "POST", "/v1/consultations",
+      [&ctx](Request& r, const access::Principal& p) { return create(ctx, r, p); },
+      route_options("Book a consultation and start its workflow.", json_body));
+  add_authorized_route(
+      router, ctx, "GET", "/v1/consultations",
+      [&ctx](Request& r, const access::Principal& p) { return list(ctx, r, p); },
+      route_options("List consultations, newest first."));
+  add_authorized_route(
+      router, ctx, "GET", "/v1/consultations/{id}",
+      [&ctx](Request& r, const access::Principal& p) { return read(ctx, r, p); },
+      route_options("Read a consultation."));
+  add_authorized_route(
+      router, ctx, "GET", "/v1/consultations/{id}/timeline",
+      [&ctx](Request& r, const access::Principal& p) { return timeline(ctx, r, p); },
+      route_options("Every workflow step of a consultation."));
+  add_authorized_route(
+      router, ctx, "POST", "/v1/consultations/{id}/cancel",
+      [&ctx](Request& r, const access::Principal& p) { return cancel(ctx, r, p); },
+      route_options("Cancel a consultation and its workflow."));
+  add_authorized_route(
+      router, ctx, "POST", "/v1/consultations/{id}/retry",
+      [&ctx](Request& r, const access::Principal& p) { return retry(ctx, r, p); },
+      route_options("Retry a failed consultation workflow."));
+}
+
+}  // namespace wasl::api

@@ -1,0 +1,198 @@
+#include "hub/api/messages.hpp"
+
+#include <array>
+#include <cstdlib>
+#include <utility>
+
+namespace wasl::api {
+namespace {
+
+struct Entry {
+  MessageId id;
+  std::string_view en;
+  std::string_view ar;
+};
+
+constexpr std::array kMessages = {
+    Entry{MessageId::kAuthMissing, "Send the API key as 'Authorization: Bearer <key>'.",
+          "أرسل مفتاح الواجهة في الترويسة 'Authorization: Bearer <key>'."},
+    Entry{MessageId::kAuthInvalid, "The API key is not valid.", "مفتاح الواجهة غير صالح."},
+    Entry{MessageId::kAuthBlocked,
+          "Too many failed authentications from this address; retry after {0} seconds.",
+          "محاولات مصادقة فاشلة كثيرة من هذا العنوان؛ أعد المحاولة بعد {0} ثانية."},
+    Entry{MessageId::kFacilitySuspended, "The facility of this API key is suspended.",
+          "المنشأة التابع لها مفتاح الواجهة هذا موقوفة."},
+    Entry{MessageId::kRoleDenied, "The role '{0}' may not use this resource.",
+          "الدور '{0}' لا يملك صلاحية استخدام هذا المورد."},
+    Entry{MessageId::kBodyNotJson, "The request body is not valid JSON.",
+          "جسم الطلب ليس JSON صالحًا."},
+    Entry{MessageId::kBodyNotObject, "The request body must be a JSON object.",
+          "يجب أن يكون جسم الطلب كائن JSON."},
+    Entry{MessageId::kBodyNotUtf8, "The request body is not valid UTF-8.",
+          "جسم الطلب ليس بترميز UTF-8 صالح."},
+    Entry{MessageId::kCharsetUnsupported, "Only UTF-8 request bodies are accepted.",
+          "لا تُقبل إلا أجسام الطلبات بترميز UTF-8."},
+    Entry{MessageId::kValidationFailed, "The request has {0} invalid field(s); see errors.",
+          "يحتوي الطلب على {0} من الحقول غير الصالحة؛ راجع errors."},
+    Entry{MessageId::kQueryInvalid, "The query has {0} invalid parameter(s); see errors.",
+          "يحتوي الاستعلام على {0} من المعاملات غير الصالحة؛ راجع errors."},
+    Entry{MessageId::kIdempotencyKeyMissing,
+          "Send an Idempotency-Key header with every request that creates a consultation.",
+          "أرسل الترويسة Idempotency-Key مع كل طلب ينشئ استشارة."},
+    Entry{MessageId::kIdempotencyKeyInvalid,
+          "The Idempotency-Key must be 1 to 255 visible ASCII characters.",
+          "يجب أن يتكون Idempotency-Key من 1 إلى 255 محرفًا مرئيًا من ASCII."},
+    Entry{MessageId::kIdempotencyMismatch,
+          "This Idempotency-Key was already used with a different request.",
+          "سبق استخدام Idempotency-Key هذا مع طلب مختلف."},
+    Entry{MessageId::kIdempotencyInProgress,
+          "A request with this Idempotency-Key is still being processed; retry shortly.",
+          "ما زال طلب بهذا Idempotency-Key قيد المعالجة؛ أعد المحاولة بعد قليل."},
+    Entry{MessageId::kConsultationNotFound, "No consultation with this id exists.",
+          "لا توجد استشارة بهذا المعرّف."},
+    Entry{MessageId::kParticipantNotFound, "No participant with this id exists in the consultation.",
+          "لا يوجد مشارك بهذا المعرّف في الاستشارة."},
+    Entry{MessageId::kRecordingNotFound, "No recording with this id exists.",
+          "لا يوجد تسجيل بهذا المعرّف."},
+    Entry{MessageId::kWorkflowNotFound, "No workflow of this name is deployed.",
+          "لا يوجد سير عمل منشور بهذا الاسم."},
+    Entry{MessageId::kNoRun, "This consultation has no workflow run.",
+          "لا يوجد تشغيل لسير العمل لهذه الاستشارة."},
+    Entry{MessageId::kConsultationEnded,
+          "The consultation is {0}; it can no longer be changed.",
+          "حالة الاستشارة {0}؛ لم يعد بالإمكان تغييرها."},
+    Entry{MessageId::kRunNotRetryable, "Only a failed workflow run can be retried; this one is {0}.",
+          "لا يمكن إعادة المحاولة إلا لتشغيل فاشل؛ حالة هذا التشغيل {0}."},
+    Entry{MessageId::kParticipantLimit,
+          "The consultation already has {0} participants, the limit for its type.",
+          "بلغت الاستشارة الحد الأقصى لنوعها وهو {0} من المشاركين."},
+    Entry{MessageId::kParticipantRemoved, "The participant was removed; add them again.",
+          "أُزيل هذا المشارك؛ أضفه من جديد."},
+    Entry{MessageId::kRoomNotReady, "The video room is not open yet; retry shortly.",
+          "غرفة الفيديو لم تُفتح بعد؛ أعد المحاولة بعد قليل."},
+    Entry{MessageId::kNoVideoBinding, "No video provider is configured for this facility.",
+          "لم يُضبط مزود فيديو لهذه المنشأة."},
+    Entry{MessageId::kVideoUnavailable, "The video provider did not answer; retry shortly.",
+          "لم يستجب مزود الفيديو؛ أعد المحاولة بعد قليل."},
+    Entry{MessageId::kVideoRefused, "The video provider refused the request.",
+          "رفض مزود الفيديو الطلب."},
+    Entry{MessageId::kWorkflowInvalid, "The workflow file has {0} problem(s); see errors.",
+          "في ملف سير العمل {0} من المشكلات؛ راجع errors."},
+    Entry{MessageId::kPluginsUnavailable, "The plugin host is not running.",
+          "مضيف الإضافات لا يعمل."},
+    Entry{MessageId::kStorageUnavailable, "The database is busy or unreachable; retry shortly.",
+          "قاعدة البيانات مشغولة أو يتعذر الوصول إليها؛ أعد المحاولة بعد قليل."},
+    Entry{MessageId::kInternal, "The server could not complete the request.",
+          "تعذر على الخادم إتمام الطلب."},
+};
+
+struct Title {
+  int status;
+  std::string_view en;
+  std::string_view ar;
+};
+
+constexpr std::array kTitles = {
+    Title{400, "Bad Request", "طلب غير صالح"},
+    Title{401, "Unauthorized", "غير مصادَق عليه"},
+    Title{403, "Forbidden", "ممنوع"},
+    Title{404, "Not Found", "غير موجود"},
+    Title{405, "Method Not Allowed", "الطريقة غير مسموح بها"},
+    Title{409, "Conflict", "تعارض"},
+    Title{413, "Payload Too Large", "حمولة الطلب كبيرة جدًا"},
+    Title{415, "Unsupported Media Type", "نوع وسائط غير مدعوم"},
+    Title{422, "Unprocessable Content", "محتوى غير قابل للمعالجة"},
+    Title{429, "Too Many Requests", "طلبات كثيرة جدًا"},
+    Title{500, "Internal Server Error", "خطأ داخلي في الخادم"},
+    Title{502, "Bad Gateway", "بوابة غير صالحة"},
+    Title{503, "Service Unavailable", "الخدمة غير متاحة"},
+};
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+Language preferred_language(const http::Request& request) {
+  auto header = request.header("Accept-Language");
+  if (!header) return Language::kEnglish;
+  double best_q = -1.0;
+  Language best = Language::kEnglish;
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    std::size_t comma = rest.find(',');
+    std::string_view item = trim(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    if (item.empty()) continue;
+    std::size_t semi = item.find(';');
+    std::string tag = lowercase(trim(item.substr(0, semi)));
+    double q = 1.0;
+    if (semi != std::string_view::npos) {
+      std::string_view params = trim(item.substr(semi + 1));
+      if (params.size() >= 2 && (params[0] == 'q' || params[0] == 'Q') && params[1] == '=') {
+        std::string value(trim(params.substr(2)));
+        char* end = nullptr;
+        q = std::strtod(value.c_str(), &end);
+        if (end == value.c_str()) q = 0.0;
+      }
+    }
+    if (q <= 0.0) continue;
+    std::string primary = tag.substr(0, tag.find('-'));
+    // Earlier entries win ties, as RFC 9110 leaves the order to the server.
+    if (q > best_q) {
+      best_q = q;
+      best = primary == "ar" ? Language::kArabic : Language::kEnglish;
+    }
+  }
+  return best;
+}
+
+std::string_view language_tag(Language language) {
+  return language == Language::kArabic ? "ar" : "en";
+}
+
+std::string_view message_text(MessageId id, Language language) {
+  for (const Entry& e : kMessages) {
+    if (e.id == id) return language == Language::kArabic ? e.ar : e.en;
+  }
+  return language == Language::kArabic ? kMessages.back().ar : kMessages.back().en;
+}
+
+std::string_view status_title(int status, Language language) {
+  for (const Title& t : kTitles) {
+    if (t.status == status) return language == Language::kArabic ? t.ar : t.en;
+  }
+  return language == Language::kArabic ? "خطأ" : "Error";
+}
+
+std::string format_message(MessageId id, Language language, const std::vector<std::string>& args) {
+  std::string_view text = message_text(id, language);
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '{' && i + 2 < text.size() && text[i + 2] == '}' && text[i + 1] >= '0' &&
+        text[i + 1] <= '9') {
+      std::size_t n = static_cast<std::size_t>(text[i + 1] - '0');
+      if (n < args.size()) {
+        out += args[n];
+        i += 2;
+        continue;
+      }
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+}  // namespace wasl::api

@@ -1,0 +1,485 @@
+#include "hub/api/participants.hpp"
+
+#include <string>
+#include <utility>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/api/api_problem.hpp"
+#include "hub/api/authorization.hpp"
+#include "hub/api/consultation_request.hpp"
+#include "hub/api/field_validator.hpp"
+#include "hub/api/idempotent_request.hpp"
+#include "hub/api/json_body.hpp"
+#include "hub/api/json_response.hpp"
+#include "hub/api/request_audit.hpp"
+#include "hub/api/resource_id.hpp"
+#include "hub/domain/timestamp.hpp"
+#include "hub/storage/records/consultation_store.hpp"
+#include "hub/storage/records/idempotency_store.hpp"
+#include "hub/storage/records/participant_store.hpp"
+
+namespace wasl::api {
+namespace {
+
+using http::Request;
+using http::Response;
+using domain::Participant;
+using domain::ParticipantRole;
+using domain::ParticipantState;
+
+constexpr std::string_view kRoles =
+    "doctor, patient, nurse, specialist, family_member, interpreter, observer";
+
+// The role a video provider understands for a participant role.
+std::string provider_role(ParticipantRole role) {
+  if (domain::is_clinician(role)) return "clinician";
+  switch (role) {
+    case ParticipantRole::kInterpreter: return "interpreter";
+    case ParticipantRole::kObserver: return "observer";
+    default: return "patient";
+  }
+}
+
+std::string participants_path(const std::string& consultation_id) {
+  return "/v1/consultations/" + consultation_id + "/participants/";
+}
+
+// Where a consultation's session happens.
+struct Room {
+  std::string instance;  // video plugin instance
+  std::string room_id;   // provider room id; empty until the workflow opened it
+};
+
+Room room_of(const ApiContext& ctx, const domain::Consultation& c) {
+  Room room;
+  if (c.video_instance) {
+    room.instance = *c.video_instance;
+  } else if (ctx.config != nullptr) {
+    auto f = ctx.config->facilities.find(c.facility_id);
+    if (f != ctx.config->facilities.end()) {
+      auto b = f->second.bindings.find("video");
+      if (b != f->second.bindings.end()) room.instance = b->second;
+    }
+  }
+  if (c.video_room_id) room.room_id = *c.video_room_id;
+  return room;
+}
+
+Response provider_failure(const Request& request, const sdk::Error& error) {
+  if (error.retryable) {
+    Response r = problem_response(request, 503, MessageId::kVideoUnavailable);
+    auto after = error.retry_after.value_or(std::chrono::milliseconds(2000));
+    r.set_header("Retry-After", std::to_string(std::max<std::int64_t>(1, after.count() / 1000)));
+    return r;
+  }
+  return problem_response(request, 502, MessageId::kVideoRefused);
+}
+
+Response room_not_ready(const Request& request) {
+  Response r = problem_response(request, 409, MessageId::kRoomNotReady);
+  r.set_header("Retry-After", "5");
+  return r;
+}
+
+// A join token for `p` in `room`, from the video plugin.
+std::variant<sdk::JoinToken, Response> issue_token(const ApiContext& ctx, const Request& request,
+                                                   const Room& room, const Participant& p) {
+  if (room.instance.empty()) return problem_response(request, 503, MessageId::kNoVideoBinding);
+  if (room.room_id.empty()) return room_not_ready(request);
+  auto provider = ctx.video_provider(room.instance);
+  if (!provider.ok()) return problem_response(request, 503, MessageId::kNoVideoBinding);
+  sdk::JoinTokenRequest ask;
+  ask.idempotency_key = "participant:" + p.id;
+  ask.room_id = room.room_id;
+  ask.participant.identity = p.id;
+  ask.participant.display_name = p.display_name;
+  ask.participant.role = provider_role(p.role);
+  ask.ttl_seconds = static_cast<int>(ctx.options.join_token_ttl.count());
+  auto token = (*provider)->issue_join_token(ask);
+  if (!token.ok()) return provider_failure(request, token.error());
+  if (token->expires_at_ms <= 0) {
+    token->expires_at_ms = ctx.now_ms() + ctx.options.join_token_ttl.count() * 1000;
+  }
+  return std::move(token).value();
+}
+
+nlohmann::json participant_json(const Participant& p, const std::optional<sdk::JoinToken>& token,
+                                const Room& room,
+                                const std::optional<domain::GenderPreference>& preference) {
+  nlohmann::json j = p;
+  if (preference) j["gender_preference"] = std::string(domain::to_string(*preference));
+  if (token) {
+    j["join"] = {{"token", token->token},
+                 {"expires_at", domain::format_timestamp(token->expires_at_ms)},
+                 {"provider_participant_id", token->provider_participant_id},
+                 {"video_instance", room.instance},
+                 {"room_id", room.room_id},
+                 {"provider", token->raw.is_null() ? nlohmann::json::object() : token->raw}};
+  }
+  return j;
+}
+
+std::optional<Response> check_open(const Request& request, const domain::Consultation& c) {
+  if (domain::is_terminal(c.status) || c.status == domain::ConsultationStatus::kEnded) {
+    return problem_response(request, 409, MessageId::kConsultationEnded,
+                            {std::string(domain::to_string(c.status))});
+  }
+  return std::nullopt;
+}
+
+struct AddRequest {
+  ParticipantRole role = ParticipantRole::kPatient;
+  std::string display_name;
+  bool family_consent = false;
+  std::optional<domain::GenderPreference> gender_preference;
+};
+
+std::optional<AddRequest> parse_add(const nlohmann::json& body, FieldValidator& v) {
+  AddRequest a;
+  v.reject_unknown(body, {"role", "display_name", "family_consent", "gender_preference"}, "");
+  auto role = v.enumeration(body, "role", "", domain::parse_participant_role, kRoles, true);
+  auto name = v.text(body, "display_name", "", kMaxNameChars, true);
+  auto consent = v.boolean(body, "family_consent", "", false);
+  a.gender_preference = v.enumeration(body, "gender_preference", "",
+                                      domain::parse_gender_preference, "none, female, male", false);
+  if (role && *role == ParticipantRole::kFamilyMember && !consent.value_or(false)) {
+    v.add("family_consent", "consent_required",
+          "must be true: the patient's consent is required before a family member is added");
+  }
+  if (role && a.gender_preference && *role != ParticipantRole::kPatient) {
+    v.add("gender_preference", "not_allowed", "is recorded for the patient only");
+  }
+  if (!v.ok() || !role || !name) return std::nullopt;
+  a.role = *role;
+  a.display_name = *name;
+  a.family_consent = consent.value_or(false);
+  return a;
+}
+
+// Answers a claimed Idempotency-Key that is not new; nullopt for kNew.
+std::optional<Response> idempotency_answer(const Request& request,
+                                           const storage::IdempotencyBegin& begun,
+                                           const std::string& location_prefix) {
+  switch (begun.outcome) {
+    case storage::IdempotencyOutcome::kReplay:
+      return replay(*begun.response, location_prefix);
+    case storage::IdempotencyOutcome::kConflict:
+      return problem_response(request, 422, MessageId::kIdempotencyMismatch);
+    case storage::IdempotencyOutcome::kInProgress: {
+      Response r = problem_response(request, 409, MessageId::kIdempotencyInProgress);
+      r.set_header("Retry-After", "1");
+      return r;
+    }
+    case storage::IdempotencyOutcome::kNew:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// POST /v1/consultations/{id}/participants
+Response add(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  const std::string consultation_id = request.path_params.at("id");
+  std::optional<std::string> key;
+  if (auto problem = read_idempotency_key(request, /*required=*/false, key)) return *problem;
+  nlohmann::json body;
+  if (auto problem = read_json_object(request, body)) return *problem;
+  FieldValidator v;
+  auto parsed = parse_add(body, v);
+  if (!parsed) return validation_problem(request, 422, v.take());
+
+  const std::string fingerprint = request_fingerprint(request, body);
+  const std::string location_prefix = participants_path(consultation_id);
+  storage::ConsultationStore consultations(*ctx.cipher);
+  storage::ParticipantStore participants(*ctx.cipher);
+  storage::IdempotencyStore idempotency(*ctx.cipher);
+  const std::int64_t now = ctx.now_ms();
+
+  // First look (no transaction held while the provider is called).
+  domain::Consultation consultation;
+  {
+    auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+    if (!tx.ok()) return error_response(request, tx.error());
+    if (key) {
+      auto begun = idempotency.begin(**tx, principal.facility_id, *key, fingerprint, now);
+      if (!begun.ok()) return error_response(request, begun.error());
+      if (auto answer = idempotency_answer(request, *begun, location_prefix)) return *answer;
+    }
+    auto c = consultations.get(**tx, principal.facility_id, consultation_id);
+    if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
+    consultation = std::move(c).value();
+    if (auto closed = check_open(request, consultation)) return *closed;
+    auto present = participants.count_present(**tx, principal.facility_id, consultation_id);
+    if (!present.ok()) return error_response(request, present.error());
+    const int limit = ctx.participant_limit(consultation.type);
+    if (*present >= limit) {
+      return problem_response(request, 409, MessageId::kParticipantLimit, {std::to_string(limit)});
+    }
+    (*tx)->rollback();  // the key is claimed for real in the transaction below
+  }
+  const int limit = ctx.participant_limit(consultation.type);
+
+  auto id = new_resource_id();
+  if (!id.ok()) return error_response(request, id.error());
+  Participant p;
+  p.id = *id;
+  p.consultation_id = consultation_id;
+  p.facility_id = principal.facility_id;
+  p.role = parsed->role;
+  p.display_name = parsed->display_name;
+  p.family_consent = parsed->family_consent;
+  p.created_at = now;
+  const bool clinician = domain::is_clinician(p.role);
+  p.state = clinician ? ParticipantState::kAdmitted : ParticipantState::kWaiting;
+  if (clinician) p.admitted_at = now;
+
+  const Room room = room_of(ctx, consultation);
+  std::optional<sdk::JoinToken> token;
+  if (clinician) {
+    auto issued = issue_token(ctx, request, room, p);
+    if (auto* r = std::get_if<Response>(&issued)) return std::move(*r);
+    token = std::get<sdk::JoinToken>(std::move(issued));
+    p.provider_participant_id = token->provider_participant_id;
+    p.token_expires_at = token->expires_at_ms;
+  }
+
+  auto begun_tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!begun_tx.ok()) return error_response(request, begun_tx.error());
+  auto& tx = **begun_tx;
+  if (key) {
+    auto begun = idempotency.begin(tx, principal.facility_id, *key, fingerprint, now);
+    if (!begun.ok()) return error_response(request, begun.error());
+    if (auto answer = idempotency_answer(request, *begun, location_prefix)) return *answer;
+  }
+  // Re-read under the row lock taken by touching the consultation, so
+  // concurrent adds cannot overrun the limit (PostgreSQL; SQLite has one
+  // writer anyway).
+  auto current = consultations.get(tx, principal.facility_id, consultation_id);
+  if (!current.ok()) return error_response(request, current.error(), MessageId::kConsultationNotFound);
+  if (auto closed = check_open(request, *current)) return *closed;
+  auto touched = consultations.update_status(tx, principal.facility_id, consultation_id,
+                                             current->status, now, current->status);
+  if (!touched.ok()) return error_response(request, touched.error());
+  auto present = participants.count_present(tx, principal.facility_id, consultation_id);
+  if (!present.ok()) return error_response(request, present.error());
+  if (*present >= limit) {
+    return problem_response(request, 409, MessageId::kParticipantLimit, {std::to_string(limit)});
+  }
+  if (auto inserted = participants.insert(tx, p); !inserted.ok()) {
+    return error_response(request, inserted.error(), MessageId::kConsultationNotFound);
+  }
+  if (parsed->gender_preference) {
+    // Recorded with the patient's participant row (participants.gender_preference).
+    auto recorded = tx.exec(
+        "UPDATE participants SET gender_preference = $1 WHERE id = $2 AND facility_id = $3",
+        {std::string(domain::to_string(*parsed->gender_preference)), p.id, p.facility_id});
+    if (!recorded.ok()) return error_response(request, recorded.error());
+  }
+  Response response =
+      json_response(201, participant_json(p, token, room, parsed->gender_preference));
+  if (key) {
+    if (auto done = idempotency.complete(tx, principal.facility_id, *key, {201, response.body});
+        !done.ok()) {
+      return error_response(request, done.error());
+    }
+  }
+  audit::AuditEvent event = request_event(request, principal, "participant.add", "participant",
+                                          p.id);
+  event.detail = nlohmann::json{{"consultation_id", consultation_id},
+                                {"role", std::string(domain::to_string(p.role))},
+                                {"state", std::string(domain::to_string(p.state))},
+                                {"token_issued", token.has_value()}}
+                     .dump();
+  if (auto appended = ctx.audit->append(tx, event); !appended.ok()) {
+    return error_response(request, appended.error());
+  }
+  if (auto committed = tx.commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  if (ctx.metrics != nullptr) {
+    ctx.metrics->counter_add("wasl_api_participants_added_total",
+                             "Participants added through the API.",
+                             {{"state", std::string(domain::to_string(p.state))}}, 1);
+  }
+  response.set_header("Location", location_prefix + p.id);
+  return response;
+}
+
+struct Loaded {
+  domain::Consultation consultation;
+  Participant participant;
+};
+
+std::variant<Loaded, Response> load(ApiContext& ctx, const Request& request,
+                                    const access::Principal& principal) {
+  const std::string& cid = request.path_params.at("id");
+  const std::string& pid = request.path_params.at("pid");
+  storage::ConsultationStore consultations(*ctx.cipher);
+  storage::ParticipantStore participants(*ctx.cipher);
+  auto tx = ctx.store->begin(storage::TxMode::kReadOnly);
+  if (!tx.ok()) return error_response(request, tx.error());
+  auto c = consultations.get(**tx, principal.facility_id, cid);
+  if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
+  auto p = participants.get(**tx, principal.facility_id, cid, pid);
+  if (!p.ok()) return error_response(request, p.error(), MessageId::kParticipantNotFound);
+  (*tx)->rollback();
+  return Loaded{std::move(c).value(), std::move(p).value()};
+}
+
+// POST /v1/consultations/{id}/participants/{pid}/admit
+Response admit(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  auto loaded = load(ctx, request, principal);
+  if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
+  auto& found = std::get<Loaded>(loaded);
+  if (auto closed = check_open(request, found.consultation)) return *closed;
+  if (found.participant.state == ParticipantState::kRemoved) {
+    return problem_response(request, 409, MessageId::kParticipantRemoved);
+  }
+  const Room room = room_of(ctx, found.consultation);
+  auto issued = issue_token(ctx, request, room, found.participant);
+  if (auto* r = std::get_if<Response>(&issued)) return std::move(*r);
+  sdk::JoinToken token = std::get<sdk::JoinToken>(std::move(issued));
+
+  storage::ParticipantStore participants(*ctx.cipher);
+  const std::string& cid = found.consultation.id;
+  const std::string& pid = found.participant.id;
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  const bool was_waiting = found.participant.state == ParticipantState::kWaiting;
+  auto admitted = participants.admit(**tx, principal.facility_id, cid, pid, ctx.now_ms());
+  if (!admitted.ok()) {
+    if (admitted.error().code == sdk::ErrorCode::kFailedPrecondition) {
+      return problem_response(request, 409, MessageId::kParticipantRemoved);
+    }
+    return error_response(request, admitted.error(), MessageId::kParticipantNotFound);
+  }
+  auto recorded = participants.set_token(**tx, principal.facility_id, cid, pid,
+                                         token.provider_participant_id, token.expires_at_ms);
+  if (!recorded.ok()) return error_response(request, recorded.error());
+  admitted->provider_participant_id = token.provider_participant_id;
+  admitted->token_expires_at = token.expires_at_ms;
+  audit::AuditEvent event = request_event(request, principal, "participant.admit", "participant",
+                                          pid);
+  event.detail = nlohmann::json{{"consultation_id", cid}, {"from_waiting", was_waiting}}.dump();
+  if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
+    return error_response(request, appended.error());
+  }
+  if (auto committed = (*tx)->commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  return json_response(200, participant_json(*admitted, token, room, std::nullopt));
+}
+
+// DELETE /v1/consultations/{id}/participants/{pid}
+Response remove(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  auto loaded = load(ctx, request, principal);
+  if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
+  auto& found = std::get<Loaded>(loaded);
+  const Participant& p = found.participant;
+  const Room room = room_of(ctx, found.consultation);
+  if (p.state != ParticipantState::kRemoved && p.provider_participant_id && !room.room_id.empty()) {
+    auto provider = ctx.video_provider(room.instance);
+    if (!provider.ok()) return problem_response(request, 503, MessageId::kNoVideoBinding);
+    sdk::ParticipantRef ref{"remove:" + p.id, room.room_id, *p.provider_participant_id};
+    auto removed = (*provider)->remove_participant(ref);
+    if (!removed.ok() && removed.error().code != sdk::ErrorCode::kNotFound) {
+      return provider_failure(request, removed.error());
+    }
+  }
+  storage::ParticipantStore participants(*ctx.cipher);
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  auto removed = participants.remove(**tx, principal.facility_id, found.consultation.id, p.id,
+                                     ctx.now_ms());
+  if (!removed.ok()) return error_response(request, removed.error(), MessageId::kParticipantNotFound);
+  audit::AuditEvent event = request_event(request, principal, "participant.remove",
+                                          "participant", p.id);
+  event.detail = nlohmann::json{{"consultation_id", found.consultation.id},
+                                {"was", std::string(domain::to_string(p.state))}}
+                     .dump();
+  if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
+    return error_response(request, appended.error());
+  }
+  if (auto committed = (*tx)->commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  return json_response(200, nlohmann::json(*removed));
+}
+
+// GET /v1/consultations/{id}/participants/{pid}
+Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  const std::string& cid = request.path_params.at("id");
+  const std::string& pid = request.path_params.at("pid");
+  storage::ConsultationStore consultations(*ctx.cipher);
+  storage::ParticipantStore participants(*ctx.cipher);
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  auto c = consultations.get(**tx, principal.facility_id, cid);
+  if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
+  auto p = participants.get(**tx, principal.facility_id, cid, pid);
+  if (!p.ok()) return error_response(request, p.error(), MessageId::kParticipantNotFound);
+  audit::AuditEvent event = request_event(request, principal, "participant.read", "participant",
+                                          pid);
+  if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
+    return error_response(request, appended.error());
+  }
+  if (auto committed = (*tx)->commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  return json_response(200, nlohmann::json(*p));
+}
+
+// GET /v1/consultations/{id}/participants
+Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  const std::string& cid = request.path_params.at("id");
+  storage::ConsultationStore consultations(*ctx.cipher);
+  storage::ParticipantStore participants(*ctx.cipher);
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  auto c = consultations.get(**tx, principal.facility_id, cid);
+  if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
+  auto all = participants.list(**tx, principal.facility_id, cid);
+  if (!all.ok()) return error_response(request, all.error());
+  audit::AuditEvent event = request_event(request, principal, "participant.list", "consultation",
+                                          cid);
+  event.detail = nlohmann::json{{"count", all->size()}}.dump();
+  if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
+    return error_response(request, appended.error());
+  }
+  if (auto committed = (*tx)->commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& p : *all) items.push_back(p);
+  return json_response(200, nlohmann::json{{"items", std::move(items)},
+                                           {"limit", ctx.participant_limit(c->type)}});
+}
+
+}  // namespace
+
+void add_participant_routes(http::Router& router, ApiContext& ctx) {
+  const std::vector<std::string> json_body = {"application/json"};
+  add_authorized_route(
+      router, ctx, "POST", "/v1/consultations/{id}/participants",
+      [&ctx](Request& r, const access::Principal& p) { return add(ctx, r, p); },
+      route_options("Add a participant; clinicians get a join token at once.", json_body));
+  add_authorized_route(
+      router, ctx, "GET", "/v1/consultations/{id}/participants",
+      [&ctx](Request& r, const access::Principal& p) { return list(ctx, r, p); },
+      route_options("List a consultation's participants."));
+  add_authorized_route(
+      router, ctx, "GET", "/v1/consultations/{id}/participants/{pid}",
+      [&ctx](Request& r, const access::Principal& p) { return read(ctx, r, p); },
+      route_options("Read a participant."));
+  add_authorized_route(
+      router, ctx, "POST", "/v1/consultations/{id}/participants/{pid}/admit",
+      [&ctx](Request& r, const access::Principal& p) { return admit(ctx, r, p); },
+      route_options("Admit a participant from the waiting room; issues a join token."));
+  add_authorized_route(
+      router, ctx, "DELETE", "/v1/consultations/{id}/participants/{pid}",
+      [&ctx](Request& r, const access::Principal& p) { return remove(ctx, r, p); },
+      route_options("Remove a participant from the consultation and its room."));
+}
+
+}  // namespace wasl::api

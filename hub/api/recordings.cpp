@@ -1,0 +1,168 @@
+#include "hub/api/recordings.hpp"
+
+#include <charconv>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/api/api_problem.hpp"
+#include "hub/api/authorization.hpp"
+#include "hub/api/json_response.hpp"
+#include "hub/api/request_audit.hpp"
+#include "hub/crypto/stream_cipher.hpp"
+#include "hub/storage/records/consultation_store.hpp"
+#include "hub/storage/records/recording_store.hpp"
+
+namespace wasl::api {
+namespace {
+
+using http::Request;
+using http::Response;
+
+std::optional<std::uint64_t> parse_u64(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<Response> commit_with(ApiContext& ctx, const Request& request,
+                                    storage::Transaction& tx, const audit::AuditEvent& event) {
+  if (auto appended = ctx.audit->append(tx, event); !appended.ok()) {
+    return error_response(request, appended.error());
+  }
+  if (auto committed = tx.commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  return std::nullopt;
+}
+
+Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  const std::string& id = request.path_params.at("id");
+  storage::RecordingStore recordings;
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  auto r = recordings.get(**tx, principal.facility_id, id);
+  if (!r.ok()) return error_response(request, r.error(), MessageId::kRecordingNotFound);
+  if (auto failed = commit_with(ctx, request, **tx,
+                                request_event(request, principal, "recording.read", "recording", id))) {
+    return *failed;
+  }
+  return json_response(200, nlohmann::json(*r));
+}
+
+Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  const std::string& cid = request.path_params.at("id");
+  storage::ConsultationStore consultations(*ctx.cipher);
+  storage::RecordingStore recordings;
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  auto c = consultations.get(**tx, principal.facility_id, cid);
+  if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
+  auto all = recordings.list_for_consultation(**tx, principal.facility_id, cid);
+  if (!all.ok()) return error_response(request, all.error());
+  audit::AuditEvent event =
+      request_event(request, principal, "recording.list", "consultation", cid);
+  event.detail = nlohmann::json{{"count", all->size()}}.dump();
+  if (auto failed = commit_with(ctx, request, **tx, event)) return *failed;
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& r : *all) items.push_back(r);
+  return json_response(200, nlohmann::json{{"items", std::move(items)}});
+}
+
+Response content(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  const std::string& id = request.path_params.at("id");
+  storage::RecordingStore recordings;
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  auto r = recordings.get(**tx, principal.facility_id, id);
+  if (!r.ok()) return error_response(request, r.error(), MessageId::kRecordingNotFound);
+  if (r->state != domain::RecordingState::kArchived || !r->storage_path || !r->size_bytes) {
+    return problem_response(request, 404, MessageId::kRecordingNotFound);
+  }
+  auto reader = crypto::StreamRangeReader::open_file(
+      ctx.cipher->keyring(), *r->storage_path, static_cast<std::uint64_t>(*r->size_bytes));
+  if (!reader.ok()) return error_response(request, reader.error());
+  const std::uint64_t size = reader->plaintext_size();
+  ByteRange range{0, size == 0 ? 0 : size - 1};
+  bool partial = false;
+  if (auto header = request.header("Range")) {
+    auto parsed = parse_byte_range(*header, size);
+    if (!parsed) {
+      Response unsatisfiable = Response::empty(416);
+      unsatisfiable.set_header("Content-Range", "bytes */" + std::to_string(size));
+      return unsatisfiable;
+    }
+    range = *parsed;
+    partial = true;
+  }
+  audit::AuditEvent event =
+      request_event(request, principal, "recording.download", "recording", id);
+  event.detail = nlohmann::json{{"first", range.first}, {"last", range.last}}.dump();
+  if (auto failed = commit_with(ctx, request, **tx, event)) return *failed;
+
+  const std::uint64_t length = size == 0 ? 0 : range.last - range.first + 1;
+  Response response;
+  response.status = partial ? 206 : 200;
+  response.set_header("Content-Type", "video/mp4");
+  response.set_header("Accept-Ranges", "bytes");
+  response.set_header("Content-Length", std::to_string(length));
+  if (partial) {
+    response.set_header("Content-Range", "bytes " + std::to_string(range.first) + "-" +
+                                             std::to_string(range.last) + "/" +
+                                             std::to_string(size));
+  }
+  crypto::StreamRangeReader stream = std::move(reader).value();
+  const std::uint64_t first = range.first;
+  response.stream_body = [stream, first, length](std::ostream& out) {
+    // A failure midway can only cut the body short: the headers are gone.
+    (void)stream.read_to(first, length, [&out](std::string_view chunk) -> sdk::Status {
+      out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      if (!out) return sdk::Error(sdk::ErrorCode::kUnavailable, "the client went away");
+      return sdk::ok_status();
+    });
+  };
+  return response;
+}
+
+}  // namespace
+
+std::optional<ByteRange> parse_byte_range(std::string_view header, std::uint64_t size) {
+  constexpr std::string_view kPrefix = "bytes=";
+  if (header.substr(0, kPrefix.size()) != kPrefix || size == 0) return std::nullopt;
+  std::string_view spec = header.substr(kPrefix.size());
+  if (spec.find(',') != std::string_view::npos) return std::nullopt;
+  auto dash = spec.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  std::string_view a = spec.substr(0, dash), b = spec.substr(dash + 1);
+  if (a.empty()) {
+    auto suffix = parse_u64(b);
+    if (!suffix || *suffix == 0) return std::nullopt;
+    std::uint64_t n = std::min(*suffix, size);
+    return ByteRange{size - n, size - 1};
+  }
+  auto first = parse_u64(a);
+  if (!first || *first >= size) return std::nullopt;
+  if (b.empty()) return ByteRange{*first, size - 1};
+  auto last = parse_u64(b);
+  if (!last || *last < *first) return std::nullopt;
+  return ByteRange{*first, std::min(*last, size - 1)};
+}
+
+void add_recording_routes(http::Router& router, ApiContext& ctx) {
+  add_authorized_route(
+      router, ctx, "GET", "/v1/recordings/{id}",
+      [&ctx](Request& r, const access::Principal& p) { return read(ctx, r, p); },
+      route_options("Read a recording's metadata."));
+  add_authorized_route(
+      router, ctx, "GET", "/v1/consultations/{id}/recordings",
+      [&ctx](Request& r, const access::Principal& p) { return list(ctx, r, p); },
+      route_options("List a consultation's recordings."));
+  add_authorized_route(
+      router, ctx, "GET", "/v1/recordings/{id}/content",
+      [&ctx](Request& r, const access::Principal& p) { return content(ctx, r, p); },
+      route_options("Download a recording, decrypted; single byte ranges supported."));
+}
+
+}  // namespace wasl::api

@@ -1,0 +1,24 @@
+#include "hub/api/request_audit.hpp"
+
+#include <utility>
+
+#include "hub/api/authorization.hpp"
+
+namespace wasl::api {
+
+audit::AuditEvent request_event(const http::Request& request, const access::Principal& principal,
+                                std::string action, std::string entity_type,
+                                std::string entity_id) {
+  audit::AuditEvent event;
+  event.actor = principal.key_id.empty() ? "anonymous" : principal.actor();
+  event.facility_id = principal.facility_id;
+  event.action = std::move(action);
+  event.entity_type = std::move(entity_type);
+  event.entity_id = std::move(entity_id);
+  event.outcome = std::string(audit::kOutcomeSuccess);
+  event.request_id = request.request_id;
+  event.source_address = client_host(request.remote_address);
+  return event;
+}
+
+}  // namespace wasl::api

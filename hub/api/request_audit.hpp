@@ -1,0 +1,20 @@
+// RequestAudit: the audit event an API request writes: the principal as
+// actor and facility, the request id and the client's host address. The
+// caller appends it in the transaction of the read or change it records.
+#pragma once
+
+#include <string>
+
+#include "hub/access/principal.hpp"
+#include "hub/audit/audit_event.hpp"
+#include "hub/http/message.hpp"
+
+namespace wasl::api {
+
+// Outcome "success"; detail empty (the caller may set a compact JSON object
+// of ids and counts, never PHI).
+audit::AuditEvent request_event(const http::Request& request, const access::Principal& principal,
+                                std::string action, std::string entity_type,
+                                std::string entity_id);
+
+}  // namespace wasl::api

@@ -1,0 +1,248 @@
+// Participants and the waiting room through the router, on SQLite and
+// PostgreSQL, with a FakeVideoProvider for tokens and removals.
+#include "hub/api/participants.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/api/api_fixture.hpp"
+
+namespace wasl::api::testing {
+namespace {
+
+using access::Role;
+
+class ParticipantsTest : public ApiFixture {
+ protected:
+  void SetUp() override {
+    ApiFixture::SetUp();
+    if (HasFatalFailure()) return;
+    id_ = create_id("booking");
+    open_room(id_);
+  }
+
+  std::string path(const std::string& suffix = "") {
+    return "/v1/consultations/" + id_ + "/participants" + suffix;
+  }
+
+  http::Response add(nlohmann::json body, Role role = Role::kHospital, bool facility_b = false,
+                     std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return send({"POST", path(), body.dump(), std::move(headers)}, role, facility_b);
+  }
+
+  std::string id_;
+};
+
+TEST_P(ParticipantsTest, ClinicianIsAdmittedWithAJoinToken) {
+  http::Response r = add({{"role", "doctor"}, {"display_name", "د. أحمد"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  nlohmann::json p = body_of(r);
+  const std::string pid = p["id"];
+  EXPECT_EQ(p["state"], "admitted");
+  EXPECT_EQ(p["join"]["token"], "tok-" + pid);
+  EXPECT_EQ(p["join"]["room_id"], "RM-1");
+  EXPECT_EQ(p["join"]["video_instance"], "video.fake");
+  EXPECT_EQ(p["provider_participant_id"], "PA-" + pid);
+  EXPECT_EQ(r.headers.find("Location")->second, path("/" + pid));
+  EXPECT_EQ(video_->tokens_issued, 1);
+  EXPECT_EQ(video_->last_token_request.ttl_seconds, 7200);
+  EXPECT_EQ(video_->last_token_request.participant.role, "clinician");
+  EXPECT_EQ(video_->last_token_request.participant.display_name, "د. أحمد");
+  EXPECT_EQ(audit_count("participant.add"), 1);
+  // The token is not stored: reading the participant shows none.
+  nlohmann::json read = body_of(send({"GET", path("/" + pid)}, Role::kClinician));
+  EXPECT_FALSE(read.contains("join"));
+  EXPECT_EQ(read["display_name"], "د. أحمد");
+  EXPECT_EQ(audit_count("participant.read"), 1);
+}
+
+TEST_P(ParticipantsTest, NonCliniciansWaitWithoutATokenUntilAdmitted) {
+  http::Response r = add({{"role", "patient"}, {"display_name", kArabicName},
+                          {"gender_preference", "female"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  nlohmann::json p = body_of(r);
+  const std::string pid = p["id"];
+  EXPECT_EQ(p["state"], "waiting");
+  EXPECT_FALSE(p.contains("join"));
+  EXPECT_EQ(p["gender_preference"], "female");
+  EXPECT_EQ(video_->tokens_issued, 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE id = $1 AND gender_preference = "
+                   "'female'",
+                   {pid}),
+            1);
+
+  // Only clinicians and admins admit.
+  EXPECT_EQ(send({"POST", path("/" + pid + "/admit")}, Role::kHospital).status, 403);
+  EXPECT_EQ(video_->tokens_issued, 0);
+  http::Response admitted = send({"POST", path("/" + pid + "/admit")}, Role::kClinician);
+  ASSERT_EQ(admitted.status, 200) << admitted.body;
+  nlohmann::json a = body_of(admitted);
+  EXPECT_EQ(a["state"], "admitted");
+  EXPECT_EQ(a["join"]["token"], "tok-" + pid);
+  EXPECT_TRUE(a.contains("admitted_at"));
+  EXPECT_EQ(video_->tokens_issued, 1);
+  EXPECT_EQ(video_->last_token_request.participant.role, "patient");
+  EXPECT_EQ(audit_count("participant.admit"), 1);
+  // Admitting again refreshes the token.
+  EXPECT_EQ(send({"POST", path("/" + pid + "/admit")}, Role::kClinician).status, 200);
+  EXPECT_EQ(video_->tokens_issued, 2);
+}
+
+TEST_P(ParticipantsTest, FamilyMembersNeedConsent) {
+  for (const nlohmann::json& consent : {nlohmann::json(), nlohmann::json(false)}) {
+    nlohmann::json body = {{"role", "family_member"}, {"display_name", "خالد"}};
+    if (!consent.is_null()) body["family_consent"] = consent;
+    http::Response r = add(body);
+    ASSERT_EQ(r.status, 422) << r.body;
+    EXPECT_EQ(body_of(r)["errors"][0]["field"], "family_consent");
+    EXPECT_EQ(body_of(r)["errors"][0]["code"], "consent_required");
+  }
+  http::Response ok = add({{"role", "family_member"}, {"display_name", "خالد"},
+                           {"family_consent", true}});
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  EXPECT_EQ(body_of(ok)["family_consent"], true);
+  EXPECT_EQ(body_of(ok)["state"], "waiting");
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants"), 1);
+}
+
+TEST_P(ParticipantsTest, BadBodiesAreFieldErrors) {
+  auto codes = [&](nlohmann::json body) {
+    std::set<std::string> out;
+    http::Response r = add(body);
+    EXPECT_EQ(r.status, 422) << r.body;
+    const nlohmann::json problem = body_of(r);
+    for (const auto& e : problem["errors"]) {
+      out.insert(e["field"].get<std::string>() + ":" + e["code"].get<std::string>());
+    }
+    return out;
+  };
+  EXPECT_TRUE(codes({{"role", "surgeon"}, {"display_name", "x"}}).count("role:unknown_value"));
+  EXPECT_TRUE(codes({{"role", "doctor"}}).count("display_name:required"));
+  EXPECT_TRUE(codes({{"role", "doctor"}, {"display_name", std::string(201, 'x')}})
+                  .count("display_name:too_long"));
+  EXPECT_TRUE(codes({{"role", "doctor"}, {"display_name", "x"}, {"gender_preference", "female"}})
+                  .count("gender_preference:not_allowed"));
+  EXPECT_TRUE(codes({{"role", "doctor"}, {"display_name", "x"}, {"family_consent", "yes"}})
+                  .count("family_consent:wrong_type"));
+  EXPECT_TRUE(codes({{"role", "doctor"}, {"display_name", "x"}, {"token", "t"}})
+                  .count("token:unknown_field"));
+  EXPECT_EQ(send({"POST", path(), "not json"}, Role::kHospital).status, 400);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants"), 0);
+  EXPECT_EQ(video_->tokens_issued, 0);
+}
+
+TEST_P(ParticipantsTest, TheLimitCountsParticipantsNotRemoved) {
+  // Family consultations are limited to 3 in the fixture's options.
+  nlohmann::json family = booking("77");
+  family["type"] = "family";
+  const std::string fid = create_id("family", false, family);
+  open_room(fid);
+  const std::string fpath = "/v1/consultations/" + fid + "/participants";
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    http::Response r = send({"POST", fpath, nlohmann::json{{"role", "patient"},
+                                                           {"display_name", "p"}}.dump()});
+    ASSERT_EQ(r.status, 201) << r.body;
+    ids.push_back(body_of(r)["id"]);
+  }
+  http::Response full = send({"POST", fpath, nlohmann::json{{"role", "doctor"},
+                                                            {"display_name", "d"}}.dump()});
+  EXPECT_EQ(full.status, 409) << full.body;
+  EXPECT_NE(body_of(full)["detail"].get<std::string>().find("3"), std::string::npos);
+  EXPECT_EQ(video_->tokens_issued, 0) << "a full consultation asks the provider for nothing";
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE consultation_id = $1", {fid}), 3);
+
+  ASSERT_EQ(send({"DELETE", fpath + "/" + ids[0]}, Role::kClinician).status, 200);
+  EXPECT_EQ(send({"POST", fpath, nlohmann::json{{"role", "doctor"},
+                                                {"display_name", "d"}}.dump()}).status,
+            201);
+  // The default limit (15) applies to other types.
+  for (int i = 0; i < 15; ++i) {
+    ASSERT_EQ(add({{"role", "observer"}, {"display_name", "o"}}).status, 201) << i;
+  }
+  EXPECT_EQ(add({{"role", "observer"}, {"display_name", "o"}}).status, 409);
+}
+
+TEST_P(ParticipantsTest, RemovingTakesThemOutOfTheRoomToo) {
+  const std::string pid = body_of(add({{"role", "nurse"}, {"display_name", "n"}}))["id"];
+  http::Response r = send({"DELETE", path("/" + pid)}, Role::kClinician);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body_of(r)["state"], "removed");
+  EXPECT_EQ(video_->removals, 1);
+  EXPECT_EQ(video_->removed.back(), "PA-" + pid);
+  EXPECT_EQ(audit_count("participant.remove"), 1);
+  EXPECT_EQ(body_of(send({"GET", path()}, Role::kClinician))["items"].size(), 0u);
+  EXPECT_EQ(audit_count("participant.list"), 1);
+  // Removing again changes nothing and calls nobody.
+  EXPECT_EQ(send({"DELETE", path("/" + pid)}, Role::kClinician).status, 200);
+  EXPECT_EQ(video_->removals, 1);
+  // A removed participant cannot be admitted.
+  EXPECT_EQ(send({"POST", path("/" + pid + "/admit")}, Role::kClinician).status, 409);
+  // A waiting participant never joined the provider's room: no provider call.
+  const std::string waiting = body_of(add({{"role", "observer"}, {"display_name", "o"}}))["id"];
+  EXPECT_EQ(send({"DELETE", path("/" + waiting)}, Role::kClinician).status, 200);
+  EXPECT_EQ(video_->removals, 1);
+  EXPECT_EQ(send({"DELETE", path("/" + waiting)}, Role::kHospital).status, 403);
+}
+
+TEST_P(ParticipantsTest, RoomNotOpenYetOrProviderFailingChangesNothing) {
+  const std::string fresh = create_id("fresh", false, booking("55"));
+  http::Response r = send({"POST", "/v1/consultations/" + fresh + "/participants",
+                           nlohmann::json{{"role", "doctor"}, {"display_name", "d"}}.dump()});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(r.headers.count("Retry-After"), 1u);
+  // Waiting-room participants need no room yet.
+  EXPECT_EQ(send({"POST", "/v1/consultations/" + fresh + "/participants",
+                  nlohmann::json{{"role", "patient"}, {"display_name", "p"}}.dump()})
+                .status,
+            201);
+
+  video_->fail_tokens = sdk::Error(sdk::ErrorCode::kUnavailable, "provider down", true);
+  EXPECT_EQ(add({{"role", "doctor"}, {"display_name", "d"}}).status, 503);
+  video_->fail_tokens = sdk::Error(sdk::ErrorCode::kInvalidArgument, "bad room", false);
+  EXPECT_EQ(add({{"role", "doctor"}, {"display_name", "d"}}).status, 502);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE consultation_id = $1", {id_}), 0);
+  EXPECT_EQ(audit_count("participant.add"), 1);
+}
+
+TEST_P(ParticipantsTest, AnotherFacilityAnswers404) {
+  const std::string pid = body_of(add({{"role", "patient"}, {"display_name", "p"}}))["id"];
+  EXPECT_EQ(add({{"role", "doctor"}, {"display_name", "d"}}, Role::kHospital, true).status, 404);
+  EXPECT_EQ(send({"GET", path()}, Role::kClinician, true).status, 404);
+  EXPECT_EQ(send({"GET", path("/" + pid)}, Role::kClinician, true).status, 404);
+  EXPECT_EQ(send({"POST", path("/" + pid + "/admit")}, Role::kClinician, true).status, 404);
+  EXPECT_EQ(send({"DELETE", path("/" + pid)}, Role::kClinician, true).status, 404);
+  EXPECT_EQ(send({"GET", path("/missing")}, Role::kClinician).status, 404);
+  EXPECT_EQ(video_->tokens_issued, 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE state = 'waiting'"), 1);
+}
+
+TEST_P(ParticipantsTest, RolesOutsideTheMatrixAre403) {
+  EXPECT_EQ(add({{"role", "doctor"}, {"display_name", "d"}}, Role::kIntegrator).status, 403);
+  EXPECT_EQ(add({{"role", "doctor"}, {"display_name", "d"}}, Role::kAuditor).status, 403);
+  EXPECT_EQ(send({"GET", path()}, Role::kIntegrator).status, 403);
+  EXPECT_EQ(video_->tokens_issued, 0);
+}
+
+TEST_P(ParticipantsTest, EndedConsultationsTakeNoParticipants) {
+  ASSERT_EQ(send({"POST", "/v1/consultations/" + id_ + "/cancel"}).status, 202);
+  EXPECT_EQ(add({{"role", "doctor"}, {"display_name", "d"}}).status, 409);
+}
+
+TEST_P(ParticipantsTest, IdempotencyKeyReplaysTheFirstAnswer) {
+  std::vector<std::pair<std::string, std::string>> key = {{"Idempotency-Key", "p-1"}};
+  http::Response first = add({{"role", "doctor"}, {"display_name", "d"}}, Role::kHospital, false, key);
+  ASSERT_EQ(first.status, 201) << first.body;
+  http::Response again = add({{"role", "doctor"}, {"display_name", "d"}}, Role::kHospital, false, key);
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(video_->tokens_issued, 1);
+  EXPECT_EQ(add({{"role", "nurse"}, {"display_name", "d"}}, Role::kHospital, false, key).status, 422);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants"), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ParticipantsTest,
+                         ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),
+                         dialect_test_name);
+
+}  // namespace
+}  // namespace wasl::api::testing

@@ -1,0 +1,126 @@
+// Recording metadata and the decrypted download with ranges.
+#include "hub/api/recordings.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "hub/crypto/stream_cipher.hpp"
+#include "hub/storage/records/recording_store.hpp"
+#include "tests/unit/api/api_fixture.hpp"
+
+namespace wasl::api::testing {
+namespace {
+
+using access::Role;
+
+class RecordingsTest : public ApiFixture {
+ protected:
+  void SetUp() override {
+    ApiFixture::SetUp();
+    if (HasFatalFailure()) return;
+    consultation_ = create_id("k");
+    plaintext_.clear();
+    for (int i = 0; i < 100000; ++i) plaintext_ += static_cast<char>('a' + i % 26);
+    std::istringstream in(plaintext_);
+    const auto path = scratch_.path() / "rec.enc";
+    std::ofstream out(path, std::ios::binary);
+    ASSERT_TRUE(crypto::encrypt_stream(*keyring_, in, out).ok());
+    out.close();
+
+    domain::Recording r;
+    r.id = "rec-1";
+    r.consultation_id = consultation_;
+    r.facility_id = kFacilityA;
+    r.provider_recording_id = "CJ-1";
+    r.created_at = kNow;
+    storage::RecordingStore recordings;
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(recordings.insert(**tx, r).ok());
+    storage::ArchivedFile file;
+    file.storage_path = path.string();
+    file.size_bytes = static_cast<std::int64_t>(plaintext_.size());
+    file.plaintext_sha256 = std::string(64, '0');
+    file.key_id = keyring_->active_key_id();
+    ASSERT_TRUE(recordings.mark_archived(**tx, kFacilityA, "rec-1", file).ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+
+  static std::string body_text(const http::Response& r) {
+    std::ostringstream out;
+    if (r.stream_body) r.stream_body(out);
+    return out.str();
+  }
+
+  std::string consultation_;
+  std::string plaintext_;
+};
+
+TEST_P(RecordingsTest, MetadataIsReadAndAudited) {
+  http::Response r = send({"GET", "/v1/recordings/rec-1"}, Role::kClinician);
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json j = body_of(r);
+  EXPECT_EQ(j["state"], "archived");
+  EXPECT_EQ(j["size_bytes"], 100000);
+  EXPECT_FALSE(j.contains("storage_path"));
+  EXPECT_EQ(audit_count("recording.read"), 1);
+  http::Response list = send({"GET", "/v1/consultations/" + consultation_ + "/recordings"},
+                             Role::kHospital);
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(body_of(list)["items"].size(), 1u);
+  EXPECT_EQ(audit_count("recording.list"), 1);
+}
+
+TEST_P(RecordingsTest, WrongFacilityAndRoleAndMissing) {
+  EXPECT_EQ(send({"GET", "/v1/recordings/rec-1"}, Role::kClinician, true).status, 404);
+  EXPECT_EQ(send({"GET", "/v1/recordings/rec-1/content"}, Role::kClinician, true).status, 404);
+  EXPECT_EQ(send({"GET", "/v1/consultations/" + consultation_ + "/recordings"}, Role::kHospital,
+                 true).status, 404);
+  EXPECT_EQ(send({"GET", "/v1/recordings/nope"}, Role::kClinician).status, 404);
+  EXPECT_EQ(send({"GET", "/v1/recordings/rec-1"}, Role::kIntegrator).status, 403);
+  EXPECT_EQ(send({"GET", "/v1/recordings/rec-1/content"}, Role::kAdmin).status, 403);
+  EXPECT_EQ(audit_count("recording.read"), 0);
+  EXPECT_EQ(audit_count("recording.download"), 0);
+}
+
+TEST_P(RecordingsTest, DownloadDecryptsWholeAndRanges) {
+  http::Response whole = send({"GET", "/v1/recordings/rec-1/content"}, Role::kClinician);
+  ASSERT_EQ(whole.status, 200) << whole.body;
+  EXPECT_EQ(whole.headers.find("Content-Length")->second, "100000");
+  EXPECT_EQ(body_text(whole), plaintext_);
+  EXPECT_EQ(audit_count("recording.download"), 1);
+
+  http::Response part = send({"GET", "/v1/recordings/rec-1/content", "", {{"Range", "bytes=70000-70009"}}},
+                             Role::kHospital);
+  ASSERT_EQ(part.status, 206);
+  EXPECT_EQ(part.headers.find("Content-Range")->second, "bytes 70000-70009/100000");
+  EXPECT_EQ(body_text(part), plaintext_.substr(70000, 10));
+  http::Response tail = send({"GET", "/v1/recordings/rec-1/content", "", {{"Range", "bytes=-5"}}},
+                             Role::kHospital);
+  EXPECT_EQ(body_text(tail), plaintext_.substr(99995));
+  http::Response bad = send({"GET", "/v1/recordings/rec-1/content", "", {{"Range", "bytes=200000-"}}},
+                            Role::kHospital);
+  EXPECT_EQ(bad.status, 416);
+  EXPECT_EQ(bad.headers.find("Content-Range")->second, "bytes */100000");
+}
+
+TEST(ByteRangeTest, ParsesTheSingleRangeForms) {
+  auto r = parse_byte_range("bytes=0-0", 10);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->last, 0u);
+  EXPECT_EQ(parse_byte_range("bytes=5-", 10)->last, 9u);
+  EXPECT_EQ(parse_byte_range("bytes=5-100", 10)->last, 9u);
+  EXPECT_EQ(parse_byte_range("bytes=-20", 10)->first, 0u);
+  EXPECT_FALSE(parse_byte_range("bytes=10-", 10));
+  EXPECT_FALSE(parse_byte_range("bytes=5-4", 10));
+  EXPECT_FALSE(parse_byte_range("bytes=0-1,3-4", 10));
+  EXPECT_FALSE(parse_byte_range("items=0-1", 10));
+  EXPECT_FALSE(parse_byte_range("bytes=-0", 10));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RecordingsTest, ::testing::Values(storage::Dialect::kSqlite),
+                         dialect_test_name);
+
+}  // namespace
+}  // namespace wasl::api::testing
