@@ -180,7 +180,8 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
       filter.status = domain::parse_consultation_status(value);
       if (!filter.status) {
         v.add("status", "unknown_value",
-              "must be one of: scheduled, waiting_room, in_session, ended, archived, completed, "
+              "must be one of: scheduled, waiting_room, in_session, ended, archived, billed, "
+              "completed, "
               "cancelled, failed");
       }
     } else if (name == "from" || name == "to") {

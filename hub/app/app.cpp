@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/app/consultation_actions.hpp"
 #include "hub/app/facility_sync.hpp"
 #include "hub/app/phi_payload_codec.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
@@ -144,6 +145,18 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   app->definitions_ = std::make_unique<workflow::DefinitionStore>(*app->store_);
   WASL_RETURN_IF_ERROR(deploy_workflow_files(*app->definitions_, config.workflows_dir));
   workflow::add_builtin_hub_actions(app->actions_);
+  add_consultation_actions(app->actions_, config, *app->cipher_);
+  archive::RecordingArchiveOptions archive_options;
+  archive_options.root = config.archive.root;
+  archive_options.default_retention_days = config.archive.retention_days;
+  for (const auto& [id, facility] : config.facilities) {
+    if (facility.retention_days > 0) archive_options.facility_retention_days[id] = facility.retention_days;
+  }
+  App* self = app.get();
+  app->archive_ = std::make_unique<archive::RecordingArchive>(
+      *app->store_, *app->audit_, [self] { return self->cipher_->keyring(); }, archive_options);
+  app->archive_services_ = archive::archive_services_from(config, *app->plugins_, *app->archive_);
+  archive::add_archive_actions(app->actions_, app->archive_services_);
 
   workflow::EngineOptions engine_options;
   engine_options.workers = config.workflow.workers;
@@ -156,8 +169,19 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
       std::make_shared<workflow::PluginCapabilityInvoker>(*app->plugins_, config), app->actions_,
       app->metrics_, engine_options, std::make_unique<PhiPayloadCodec>(*app->cipher_));
 
+  archive::RetentionOptions retention;
+  retention.interval = config.archive.retention_interval;
+  app->retention_ = std::make_unique<archive::RetentionJob>(*app->store_, *app->audit_, retention);
+  archive::SessionReconcilerOptions reconcile;
+  reconcile.interval = config.archive.reconcile_interval;
+  app->reconciler_ = std::make_unique<archive::SessionReconciler>(
+      archive::session_reconciler_services_from(config, *app->plugins_, *app->store_,
+                                                *app->engine_),
+      reconcile);
+
   WASL_RETURN_IF_ERROR(app->build_access());
   WASL_RETURN_IF_ERROR(app->build_webhooks());
+  app->build_api();
   app->add_system_routes();
   app->server_ = std::make_unique<http::Server>(config.server, app->router_, app->metrics_);
   return app;
@@ -204,6 +228,19 @@ sdk::Status App::build_webhooks() {
   };
   webhooks::add_webhook_routes(router_, webhook_context_);
   return {};
+}
+
+void App::build_api() {
+  api_context_.config = &config_;
+  api_context_.store = store_.get();
+  api_context_.cipher = cipher_.get();
+  api_context_.audit = audit_.get();
+  api_context_.authenticator = authenticator_.get();
+  api_context_.engine = engine_.get();
+  api_context_.definitions = definitions_.get();
+  api_context_.plugins = plugins_.get();
+  api_context_.metrics = &metrics_;
+  api::add_api_routes(router_, api_context_);
 }
 
 void App::add_system_routes() {
@@ -257,6 +294,8 @@ void App::start_key_rotation() {
 sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(engine_->start());
   WASL_RETURN_IF_ERROR(dispatcher_->start());
+  WASL_RETURN_IF_ERROR(retention_->start());
+  WASL_RETURN_IF_ERROR(reconciler_->start());
   start_key_rotation();
   return server_->start();
 }
@@ -294,10 +333,14 @@ void App::stop() {
       rotation_.join();
     }
   }
+  if (reconciler_) reconciler_->stop();
+  if (retention_) retention_->stop();
   // Intake before the engine: nothing may hand the engine events once it stops.
   if (dispatcher_) dispatcher_->stop();
   if (inbox_writer_) inbox_writer_->stop();
   if (engine_) engine_->stop();
+  reconciler_.reset();
+  retention_.reset();
   dispatcher_.reset();
   inbox_writer_.reset();
   engine_.reset();

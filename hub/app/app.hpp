@@ -14,6 +14,11 @@
 #include <thread>
 
 #include "hub/access/api_key_store.hpp"
+#include "hub/api/api_context.hpp"
+#include "hub/archive/archive_action.hpp"
+#include "hub/archive/recording_archive.hpp"
+#include "hub/archive/retention_job.hpp"
+#include "hub/archive/session_reconciler.hpp"
 #include "hub/access/auth_failure_limiter.hpp"
 #include "hub/access/authenticator.hpp"
 #include "hub/audit/audit_writer.hpp"
@@ -82,6 +87,7 @@ class App {
   void add_system_routes();
   sdk::Status build_access();
   sdk::Status build_webhooks();
+  void build_api();
   void start_key_rotation();
 
   config::Config config_;
@@ -97,6 +103,11 @@ class App {
   workflow::HubActions actions_;
   std::unique_ptr<workflow::Engine> engine_;
 
+  std::unique_ptr<archive::RecordingArchive> archive_;
+  archive::ArchiveServices archive_services_;
+  std::unique_ptr<archive::RetentionJob> retention_;
+  std::unique_ptr<archive::SessionReconciler> reconciler_;
+
   std::unique_ptr<access::ApiKeyStore> api_keys_;
   std::unique_ptr<access::AuthFailureLimiter> auth_limiter_;
   std::unique_ptr<access::AuthFailureLimiter> webhook_rejections_;
@@ -108,6 +119,7 @@ class App {
   std::unique_ptr<webhooks::InboxWriter> inbox_writer_;
   std::unique_ptr<webhooks::WebhookDispatcher> dispatcher_;
   webhooks::WebhookContext webhook_context_;
+  api::ApiContext api_context_;
 
   http::Router router_;
   std::unique_ptr<http::Server> server_;

@@ -97,6 +97,8 @@ struct FacilityConfig {
   // Standard Webhooks secret ("whsec_<base64>") of the facility's own
   // systems, posting to /v1/webhooks/hospital.<id>; empty = not accepted.
   Secret webhook_secret;
+  // Days recordings are kept; 0 = archive.retention_days.
+  int retention_days = 0;
   // Names of the workflows this facility runs; empty = every workflow in
   // workflows_dir.
   std::vector<std::string> workflows;
@@ -110,6 +112,16 @@ struct WorkflowEngineConfig {
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds default_call_timeout{300000};
   int claim_batch = 1;
+};
+
+// Recordings archived by hub.archive_recording (hub/archive/).
+struct ArchiveConfig {
+  std::string root = "var/recordings";  // encrypted recording files
+  int retention_days = 2555;            // 7 years, unless a facility says otherwise
+  std::chrono::milliseconds retention_interval{3600000};  // how often expired ones are deleted
+  // How often open video sessions are checked with the provider, so a lost
+  // "room ended" event cannot leave a consultation hanging.
+  std::chrono::milliseconds reconcile_interval{30000};
 };
 
 struct SecurityConfig {
@@ -129,6 +141,7 @@ struct Config {
   StorageConfig storage;
   SecurityConfig security;
   WorkflowEngineConfig workflow;
+  ArchiveConfig archive;
   PluginsConfig plugins;
   std::map<std::string, InstanceConfig> instances;
   std::map<std::string, FacilityConfig> facilities;

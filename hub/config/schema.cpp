@@ -672,6 +672,19 @@ Fields workflow_fields(WorkflowEngineConfig& w) {
   };
 }
 
+Fields archive_fields(ArchiveConfig& a) {
+  return {
+      text("root", a.root, "a non-empty directory path",
+           "Directory encrypted recordings are written to.", non_empty),
+      integer("retention_days", a.retention_days, 1, 36500,
+              "Days a recording is kept unless its facility says otherwise."),
+      duration("retention_interval", a.retention_interval, milliseconds(1000),
+               "How often expired recordings are deleted."),
+      duration("reconcile_interval", a.reconcile_interval, milliseconds(100),
+               "How often open video sessions are checked with the provider."),
+  };
+}
+
 Fields plugin_file_fields(PluginFileConfig& p) {
   return {
       required(text("name", p.name, "a non-empty string",
@@ -715,6 +728,8 @@ Fields facility_fields(FacilityConfig& f) {
                "Which instance serves each capability role for this facility."),
       secret("webhook_secret", f.webhook_secret, "a Standard Webhooks secret: whsec_<base64>",
              "Secret the facility's systems sign webhooks to /v1/webhooks/hospital.<id> with."),
+      integer("retention_days", f.retention_days, 0, 36500,
+              "Days this facility's recordings are kept; 0 uses archive.retention_days."),
       text_list("workflows", f.workflows,
                 "Workflow names this facility runs; empty means every workflow in workflows_dir."),
   };
@@ -741,6 +756,8 @@ Fields config_fields(Config& c) {
           "Keys, audit checkpoints and authentication limits."),
       section(
           "workflow", [&c] { return workflow_fields(c.workflow); }, "The workflow engine."),
+      section(
+          "archive", [&c] { return archive_fields(c.archive); }, "Recordings."),
       section(
           "plugins", [&c] { return plugins_fields(c.plugins); }, "Plugin libraries."),
       keyed_map<InstanceConfig>(

@@ -11,12 +11,13 @@ using namespace json_fields;
 
 namespace {
 
-constexpr EnumNames<ConsultationStatus, 8> kStatusNames{{{
+constexpr EnumNames<ConsultationStatus, 9> kStatusNames{{{
     {ConsultationStatus::kScheduled, "scheduled"},
     {ConsultationStatus::kWaitingRoom, "waiting_room"},
     {ConsultationStatus::kInSession, "in_session"},
     {ConsultationStatus::kEnded, "ended"},
     {ConsultationStatus::kArchived, "archived"},
+    {ConsultationStatus::kBilled, "billed"},
     {ConsultationStatus::kCompleted, "completed"},
     {ConsultationStatus::kCancelled, "cancelled"},
     {ConsultationStatus::kFailed, "failed"},

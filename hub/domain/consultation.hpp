@@ -42,6 +42,7 @@ enum class ConsultationStatus {
   kInSession,
   kEnded,
   kArchived,
+  kBilled,  // the claim is submitted
   kCompleted,
   kCancelled,
   kFailed,

@@ -35,6 +35,9 @@ sdk::Result<sdk::Recording> VideoProxy::request_composition(
     const sdk::CompositionRequest& request) {
   return typed_call<sdk::Recording>(*instance_, V::kRequestComposition, request);
 }
+sdk::Status VideoProxy::release_media(const sdk::MediaRef& media) {
+  return typed_call<void>(*instance_, V::kReleaseMedia, media);
+}
 sdk::Result<sdk::MediaInfo> VideoProxy::fetch_media(const sdk::MediaRef& media,
                                                     const sdk::ChunkSink& sink) {
   WASL_ASSIGN_OR_RETURN(nlohmann::json out,

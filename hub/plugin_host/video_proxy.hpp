@@ -24,6 +24,9 @@ class VideoProxy final : public sdk::VideoProvider {
   sdk::Result<sdk::Recording> request_composition(const sdk::CompositionRequest& request) override;
   sdk::Result<sdk::MediaInfo> fetch_media(const sdk::MediaRef& media,
                                           const sdk::ChunkSink& sink) override;
+  // kUnimplemented when the plugin keeps the SDK's default or was built
+  // against an SDK without the method (its glue answers kUnimplemented).
+  sdk::Status release_media(const sdk::MediaRef& media) override;
 
  private:
   std::shared_ptr<PluginInstance> instance_;

@@ -81,7 +81,7 @@ Catalogue build() {
 
   add(c, ReportSink::kSubmitReport, sample<Report>(), sample<Receipt>());
 
-  add(c, "hub.set_status", json{{"status", ""}, {"reason", ""}},
+  add(c, "hub.set_status", json{{"status", ""}, {"reason", ""}, {"room_id", ""}},
       json{{"status", ""}, {"previous_status", ""}}, {"status"});
   add(c, "hub.record_event", json{{"type", ""}, {"detail", json::object()}},
       json{{"event_id", ""}}, {"type"});

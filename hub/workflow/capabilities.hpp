@@ -8,10 +8,14 @@
 //   run and the step), so a workflow never writes it.
 // - Built-in hub actions, "hub.<action>", implemented by the engine:
 //
-//   hub.set_status       in:  status (string, required), reason (string)
+//   hub.set_status       in:  status (string, required: a consultation status
+//                             of hub/domain/consultation.hpp), reason (string),
+//                             room_id (string: the provider room the
+//                             consultation now uses, from video.create_room)
 //                        out: {status, previous_status}
 //                        Moves the consultation to `status` and records it in
-//                        its timeline.
+//                        its timeline; with room_id, also binds the
+//                        consultation to that room of its video instance.
 //   hub.record_event     in:  type (string, required), detail (object)
 //                        out: {event_id}
 //                        Adds an entry to the consultation's timeline and audit

@@ -82,9 +82,9 @@ class TwilioVideoProvider final : public sdk::VideoProvider {
   // durably committed. Idempotent: what is already gone counts as deleted.
   // Does nothing (and succeeds) when settings.delete_after_archive is off.
   // kFailedPrecondition, retryable, while a recording of the room is still
-  // processing. Not reachable through the SDK's VideoProvider interface,
-  // which has no such method yet (see README.md).
-  sdk::Status release_media(const sdk::MediaRef& media);
+  // processing. The hub reaches it as "video.release_media" after
+  // hub.archive_recording has committed.
+  sdk::Status release_media(const sdk::MediaRef& media) override;
 
   const TwilioSettings& settings() const { return settings_; }
 

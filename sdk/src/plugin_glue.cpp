@@ -121,6 +121,7 @@ const std::map<std::string_view, Handler>& handlers() {
     WASL_GLUE_ADD(VideoProvider, kListRecordings, video, list_recordings, RoomRef);
     WASL_GLUE_ADD(VideoProvider, kRequestComposition, video, request_composition,
                   CompositionRequest);
+    WASL_GLUE_ADD(VideoProvider, kReleaseMedia, video, release_media, MediaRef);
     WASL_GLUE_ADD(EhrConnector, kReadPatient, ehr, read_patient, ResourceRef);
     WASL_GLUE_ADD(EhrConnector, kReadPractitioner, ehr, read_practitioner, ResourceRef);
     WASL_GLUE_ADD(EhrConnector, kReadAppointment, ehr, read_appointment, ResourceRef);

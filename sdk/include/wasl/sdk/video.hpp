@@ -39,6 +39,7 @@ class VideoProvider {
   static constexpr std::string_view kListRecordings = "video.list_recordings";
   static constexpr std::string_view kRequestComposition = "video.request_composition";
   static constexpr std::string_view kFetchMedia = "video.fetch_media";  // streaming
+  static constexpr std::string_view kReleaseMedia = "video.release_media";
 
   // Creates the room/meeting, or returns the one already created under
   // request.idempotency_key. Enforces participant_limit at the provider where
@@ -80,6 +81,18 @@ class VideoProvider {
   // (never the whole file in memory). An error from the sink aborts and is
   // returned. kFailedPrecondition while the media is still processing.
   virtual Result<MediaInfo> fetch_media(const MediaRef& media, const ChunkSink& sink) = 0;
+
+  // Data minimisation: the hub calls this only after the encrypted archive of
+  // `media` is durably committed, so the provider may delete its copy (and
+  // whatever it derived the media from). Idempotent: media already gone
+  // succeeds. A provider whose media lives in the hospital's own storage, or
+  // that cannot delete, keeps this default: kUnimplemented, which the hub
+  // treats as "nothing to do". Other errors are logged by the hub and not
+  // retried by the workflow (the archive has succeeded).
+  virtual Status release_media(const MediaRef& /*media*/) {
+    return Error(ErrorCode::kUnimplemented,
+                 "this video provider does not delete media after archiving", false);
+  }
 };
 
 }  // namespace wasl::sdk

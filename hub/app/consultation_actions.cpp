@@ -1,0 +1,45 @@
+#include "hub/app/consultation_actions.hpp"
+
+#include "hub/domain/consultation.hpp"
+#include "hub/storage/records/consultation_store.hpp"
+
+namespace wasl::app {
+
+void add_consultation_actions(workflow::HubActions& actions, const config::Config& config,
+                              const storage::PhiCipher& cipher) {
+  const workflow::HubActions::Entry* builtin = actions.find("hub.set_status");
+  if (!builtin) return;
+  workflow::HubAction set_status = builtin->action;
+  actions.add(
+      "hub.set_status", workflow::HubActionMode::kInTransaction,
+      [set_status, &config, &cipher](const workflow::HubActionContext& ctx,
+                                     const nlohmann::json& input) -> sdk::Result<nlohmann::json> {
+        std::string status = input.value("status", "");
+        if (!domain::parse_consultation_status(status)) {
+          return sdk::Error(sdk::ErrorCode::kInvalidArgument,
+                            "hub.set_status: \"" + status +
+                                "\" is not a consultation status (scheduled, waiting_room, "
+                                "in_session, ended, archived, billed, completed, cancelled, "
+                                "failed)",
+                            false);
+        }
+        WASL_ASSIGN_OR_RETURN(nlohmann::json output, set_status(ctx, input));
+        auto room = input.find("room_id");
+        if (room != input.end() && room->is_string() && !room->get<std::string>().empty() &&
+            !ctx.consultation_id.empty()) {
+          std::string instance;
+          if (auto f = config.facilities.find(ctx.facility_id); f != config.facilities.end()) {
+            if (auto b = f->second.bindings.find("video"); b != f->second.bindings.end()) {
+              instance = b->second;
+            }
+          }
+          storage::ConsultationStore consultations(cipher);
+          WASL_RETURN_IF_ERROR(consultations.set_room(*ctx.tx, ctx.facility_id,
+                                                      ctx.consultation_id, instance,
+                                                      room->get<std::string>(), ctx.now_ms));
+        }
+        return output;
+      });
+}
+
+}  // namespace wasl::app

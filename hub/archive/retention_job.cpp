@@ -1,0 +1,184 @@
+#include "hub/archive/retention_job.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/archive/durable_file_writer.hpp"
+#include "hub/storage/records/recording_store.hpp"
+
+namespace wasl::archive {
+
+using domain::RecordingState;
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+using sdk::Status;
+using storage::Params;
+
+RetentionJob::RetentionJob(storage::Store& store, const audit::AuditWriter& audit,
+                           RetentionOptions options)
+    : store_(store), audit_(audit), options_(std::move(options)) {
+  if (options_.batch < 1) options_.batch = 1;
+  if (options_.max_batches < 1) options_.max_batches = 1;
+}
+
+RetentionJob::~RetentionJob() { stop(); }
+
+std::int64_t RetentionJob::now_ms() const {
+  auto now = options_.clock ? options_.clock() : std::chrono::system_clock::now();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+}
+
+Status RetentionJob::remove_file(const std::string& path, std::int64_t& removed) {
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return {};
+    return Error(ErrorCode::kUnavailable,
+                 "removing " + path + " failed: " + std::strerror(errno), true);
+  }
+  ++removed;
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  return sync_directory(dir.empty() ? std::filesystem::path(".") : dir);
+}
+
+// Files of deleted recordings whose unlink did not happen (crash, I/O error).
+Result<std::int64_t> RetentionJob::sweep_left_files() {
+  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
+  WASL_ASSIGN_OR_RETURN(
+      auto rows,
+      tx->query("SELECT c.path FROM recording_file_cleanup c JOIN recordings r "
+                "ON r.id = c.recording_id WHERE r.state = 'deleted' ORDER BY c.path LIMIT 1000"));
+  std::int64_t removed = 0;
+  for (const auto& row : rows) {
+    WASL_ASSIGN_OR_RETURN(std::string path, row.get_text(0));
+    WASL_RETURN_IF_ERROR(remove_file(path, removed));
+    WASL_RETURN_IF_ERROR(
+        tx->exec("DELETE FROM recording_file_cleanup WHERE path = $1", Params{path}));
+  }
+  WASL_RETURN_IF_ERROR(tx->commit());
+  return removed;
+}
+
+Result<RetentionPass> RetentionJob::run_once() {
+  RetentionPass pass;
+  auto swept = sweep_left_files();
+  if (swept.ok()) {
+    pass.files_removed += *swept;
+  } else {
+    ++pass.failed;
+    spdlog::warn("retention: removing files left by an earlier pass failed: {}",
+                 swept.error().message);
+  }
+  storage::RecordingStore recordings;
+  const std::int64_t now = now_ms();
+  // Ids this pass could not delete: not asked again in this pass.
+  std::vector<std::string> passed_over;
+  for (int batch = 0; batch < options_.max_batches; ++batch) {
+    std::string sql =
+        "SELECT id, facility_id FROM recordings WHERE state = 'archived' AND legal_hold = 0 "
+        "AND retention_until IS NOT NULL AND retention_until < $1";
+    Params params{now};
+    for (const auto& id : passed_over) {
+      params.push_back(id);
+      sql += " AND id <> $" + std::to_string(params.size());
+    }
+    params.push_back(static_cast<std::int64_t>(options_.batch));
+    sql += " ORDER BY retention_until, id LIMIT $" + std::to_string(params.size());
+    WASL_ASSIGN_OR_RETURN(auto list_tx, store_.begin(storage::TxMode::kReadOnly));
+    WASL_ASSIGN_OR_RETURN(auto due, list_tx->query(sql, params));
+    list_tx->rollback();
+
+    for (const auto& row : due) {
+      WASL_ASSIGN_OR_RETURN(std::string id, row.get_text(0));
+      WASL_ASSIGN_OR_RETURN(std::string facility, row.get_text(1));
+      auto deleted = [&]() -> Result<std::optional<std::string>> {
+        WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
+        WASL_ASSIGN_OR_RETURN(domain::Recording r, recordings.get(*tx, facility, id));
+        if (r.state != RecordingState::kArchived || r.legal_hold || !r.retention_until ||
+            *r.retention_until >= now) {
+          return std::optional<std::string>();
+        }
+        WASL_RETURN_IF_ERROR(recordings.mark_deleted(*tx, facility, id, now));
+        if (r.storage_path) {
+          WASL_RETURN_IF_ERROR(tx->exec(
+              "INSERT INTO recording_file_cleanup (path, recording_id, created_at) "
+              "VALUES ($1, $2, $3) ON CONFLICT (path) DO NOTHING",
+              Params{*r.storage_path, id, now}));
+        }
+        audit::AuditEvent event;
+        event.occurred_at = now;
+        event.actor = "system";
+        event.facility_id = facility;
+        event.action = "recording.delete";
+        event.entity_type = "recording";
+        event.entity_id = id;
+        event.outcome = std::string(audit::kOutcomeSuccess);
+        event.detail = nlohmann::json{{"consultation_id", r.consultation_id},
+                                      {"retention_until", *r.retention_until},
+                                      {"key_id", r.key_id.value_or("")},
+                                      {"reason", "retention"}}
+                           .dump();
+        WASL_RETURN_IF_ERROR(audit_.append(*tx, event));
+        WASL_RETURN_IF_ERROR(tx->commit());
+        return std::optional<std::string>(r.storage_path.value_or(""));
+      }();
+      if (!deleted.ok()) {
+        ++pass.failed;
+        passed_over.push_back(id);
+        spdlog::warn("retention: recording {} of facility {} was not deleted: {}", id, facility,
+                     deleted.error().message);
+        continue;
+      }
+      if (!*deleted) {
+        ++pass.skipped;
+        passed_over.push_back(id);
+        continue;
+      }
+      ++pass.deleted;
+      const std::string& path = **deleted;
+      if (path.empty()) continue;
+      Status removed = remove_file(path, pass.files_removed);
+      if (removed.ok()) {
+        auto tx = store_.begin(storage::TxMode::kReadWrite);
+        if (tx.ok() &&
+            (*tx)->exec("DELETE FROM recording_file_cleanup WHERE path = $1", Params{path}).ok()) {
+          (void)(*tx)->commit();
+        }
+      } else {
+        ++pass.failed;
+        spdlog::warn("retention: the file of deleted recording {} stays for the next pass: {}",
+                     id, removed.error().message);
+      }
+    }
+    if (static_cast<int>(due.size()) < options_.batch) break;
+  }
+  return pass;
+}
+
+Status RetentionJob::start() {
+  if (!runner_) {
+    runner_ = std::make_unique<PeriodicRunner>("recording retention", options_.interval,
+                                               [this]() -> Status {
+                                                 auto pass = run_once();
+                                                 if (!pass.ok()) return pass.error();
+                                                 if (pass->deleted > 0) {
+                                                   spdlog::info(
+                                                       "retention: {} recording(s) deleted",
+                                                       pass->deleted);
+                                                 }
+                                                 return {};
+                                               });
+  }
+  return runner_->start();
+}
+
+void RetentionJob::stop() {
+  if (runner_) runner_->stop();
+}
+
+}  // namespace wasl::archive

@@ -1,0 +1,121 @@
+// hub.archive_recording: the capabilities.hpp contract (inputs, outputs),
+// instance choice, registration, duration from list_recordings, and
+// release_media after the archive when the instance settings ask for it.
+#include "hub/archive/archive_action.hpp"
+
+#include "hub/workflow/capabilities.hpp"
+#include "tests/unit/archive/archive_fixture.hpp"
+
+namespace wasl::archive::testing {
+namespace {
+
+using nlohmann::json;
+using sdk::ErrorCode;
+
+class ArchiveActionTest : public ArchiveFixture {
+ protected:
+  workflow::HubActionContext context(const std::string& facility, const std::string& consultation) {
+    workflow::HubActionContext ctx;
+    ctx.run_id = "run-1";
+    ctx.facility_id = facility;
+    ctx.consultation_id = consultation;
+    ctx.workflow = "consultation";
+    ctx.step_id = "archive";
+    ctx.idempotency_key = "run-1/archive";
+    ctx.now_ms = kT0;
+    ctx.store = store_.get();
+    return ctx;
+  }
+  ArchiveServices services() { return archive_services_from(config_, *plugins_, *archive_); }
+};
+
+TEST_P(ArchiveActionTest, RegisteredStandaloneAndAnswersTheCataloguedOutput) {
+  add_consultation(kFacilityA, "c1");
+  ArchiveServices s = services();
+  workflow::HubActions actions;
+  add_archive_actions(actions, s);
+  const auto* entry = actions.find("hub.archive_recording");
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(entry->mode, workflow::HubActionMode::kStandalone);
+
+  load_plugins({{"listed_media", "pattern-300000"}, {"duration_seconds", 754}});
+  s = services();
+  auto out = entry->action(context(kFacilityA, "c1"),
+                           {{"media_id", "pattern-300000"}, {"room_id", "room-1"},
+                            {"content_type", "video/mp4"}, {"retention_days", 2555}});
+  ASSERT_TRUE(out.ok()) << out.error().message;
+
+  // Exactly the members the catalogue promises.
+  const auto* cap = workflow::find_capability("hub.archive_recording");
+  ASSERT_NE(cap, nullptr);
+  for (const auto& [key, sample] : cap->output.items()) {
+    EXPECT_TRUE(out->contains(key)) << key;
+  }
+  EXPECT_EQ(out->size(), cap->output.size());
+  const std::string id = (*out)["archive_id"];
+  EXPECT_EQ((*out)["url"], "https://wasl.hospital-a.example/v1/recordings/" + id + "/content");
+  EXPECT_EQ((*out)["content_type"], "video/mp4");
+  EXPECT_EQ((*out)["size_bytes"], 300000);
+  EXPECT_EQ((*out)["sha256_hex"], pattern_sha256_hex(300000));
+  EXPECT_EQ((*out)["retain_until_ms"], kT0 + 2555 * kDayMs);
+  EXPECT_EQ(scalar("SELECT duration_ms FROM recordings WHERE id = $1", {id}), 754000);
+
+  // The engine's retry of the step: the same answer, one row.
+  auto again = entry->action(context(kFacilityA, "c1"), {{"media_id", "pattern-300000"}});
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ((*again)["archive_id"], id);
+  EXPECT_EQ((*again)["sha256_hex"], (*out)["sha256_hex"]);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM recordings"), 1);
+}
+
+TEST_P(ArchiveActionTest, ReleasesMediaWhenTheInstanceAsksForDataMinimisation) {
+  add_consultation(kFacilityA, "c1");
+  ArchiveServices on = services();  // delete_after_archive defaults to true
+  auto out = archive_recording_action(on, context(kFacilityA, "c1"), {{"media_id", "pattern-5"}});
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(count_lines(calls_file_, "release_media pattern-5"), 1);
+
+  load_plugins({{"delete_after_archive", false}});
+  ArchiveServices off = services();
+  out = archive_recording_action(off, context(kFacilityA, "c1"), {{"media_id", "pattern-6"}});
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(count_lines(calls_file_, "release_media pattern-6"), 0);
+}
+
+TEST_P(ArchiveActionTest, UsesTheConsultationsOwnInstanceBeforeTheBinding) {
+  add_consultation(kFacilityA, "c1");
+  exec_raw("UPDATE consultations SET video_instance = 'video.gone' WHERE id = 'c1'");
+  ArchiveServices s = services();
+  auto out = archive_recording_action(s, context(kFacilityA, "c1"), {{"media_id", "pattern-5"}});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, ErrorCode::kNotFound) << out.error().message;  // not loaded
+}
+
+TEST_P(ArchiveActionTest, RefusesBadInputAndMissingWiring) {
+  add_consultation(kFacilityA, "c1");
+  ArchiveServices s = services();
+  auto ctx = context(kFacilityA, "c1");
+  EXPECT_EQ(archive_recording_action(s, ctx, json::object()).error().code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(archive_recording_action(s, ctx, {{"media_id", 7}}).error().code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(
+      archive_recording_action(s, ctx, {{"media_id", "pattern-1"}, {"retention_days", -1}})
+          .error()
+          .code,
+      ErrorCode::kInvalidArgument);
+  auto no_consultation = context(kFacilityA, "");
+  EXPECT_EQ(archive_recording_action(s, no_consultation, {{"media_id", "pattern-1"}}).error().code,
+            ErrorCode::kFailedPrecondition);
+  s.video_bindings.clear();
+  auto unbound = archive_recording_action(s, ctx, {{"media_id", "pattern-1"}});
+  ASSERT_FALSE(unbound.ok());
+  EXPECT_EQ(unbound.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_FALSE(unbound.error().retryable);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM recordings"), 0);
+}
+
+WASL_RECORDS_INSTANTIATE(ArchiveActionTest);
+
+}  // namespace
+}  // namespace wasl::archive::testing
