@@ -164,7 +164,8 @@ TEST(LoadProblems, UnknownKeyWithoutNearKeyListsTheKeys) {
                        "  level: info\n"
                        "colour: blue\n"),
               ElementsAre("t.yaml:3: colour: unknown key (expected one of server, log, storage, "
-                          "plugins, instances, facilities, workflows_dir)"));
+                          "security, workflow, archive, plugins, instances, facilities, "
+                          "workflows_dir)"));
 }
 
 TEST(LoadProblems, WrongTypeNamesTheExpectedForm) {
