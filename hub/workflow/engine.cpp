@@ -81,7 +81,18 @@ class Engine::Core {
     std::map<std::string, int> last_attempt;  // step id -> highest attempt number
   };
 
-  // A claimed job, prepared in the claim transaction.
+  // The job a transition runs under, when a worker holds one.
+  struct Holding {
+    HeldJob job;
+    // The holder may go on with the run's next call at once, in the same
+    // lease, when that call is due now (EngineOptions::chain_steps).
+    bool chain = false;
+    // Set by schedule() when it did so: the payload of the call job now held.
+    std::optional<json> chained;
+  };
+
+  // A claimed job, prepared in the claim transaction (or, for a chained
+  // step, in the transaction that finished the step before it).
   struct Prepared {
     ClaimedJob job;
     RunState run;
@@ -96,6 +107,8 @@ class Engine::Core {
     json input;
     std::optional<Error> render_error;
     std::chrono::milliseconds timeout{0};
+    // When the lease was last set (steady clock); see keep_lease().
+    std::chrono::steady_clock::time_point leased_at;
   };
 
   // The result of a call step, before it is recorded.
@@ -250,10 +263,17 @@ class Engine::Core {
 
   // ---- jobs ------------------------------------------------------------------------
   // Schedules the run's next job: replaces the held job, or creates one.
-  Status schedule(Transaction& tx, const RunState& run, const std::optional<HeldJob>& held,
+  Status schedule(Transaction& tx, const RunState& run, Holding* held,
                   const char* kind, const json& payload, std::int64_t run_at, std::int64_t now) {
     if (held) {
-      WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::replace(tx, *held, kind, payload, run_at));
+      if (held->chain && !held->chained && std::string_view(kind) == kCallJob && run_at <= now) {
+        WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::continue_held(tx, held->job, kind, payload,
+                                                               now + options_.lease.count()));
+        if (!ok) return lease_lost(run);
+        held->chained = payload;
+        return {};
+      }
+      WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::replace(tx, held->job, kind, payload, run_at));
       if (!ok) return lease_lost(run);
       return {};
     }
@@ -266,7 +286,7 @@ class Engine::Core {
   }
 
   // ---- transitions ---------------------------------------------------------------
-  Status end_run(Transaction& tx, RunState& run, const std::optional<HeldJob>& held,
+  Status end_run(Transaction& tx, RunState& run, Holding* held,
                  const std::string& status, const std::string& error, std::int64_t now) {
     WASL_RETURN_IF_ERROR(tx.exec(
         "UPDATE workflow_runs SET status = $1, error = $2, finished_at = $3, updated_at = $3, "
@@ -274,7 +294,7 @@ class Engine::Core {
         Params{status, text_or_null(error), now, run.id}));
     run.status = status;
     if (held) {
-      WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::remove(tx, *held));
+      WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::remove(tx, held->job));
       if (!ok) return lease_lost(run);
     } else {
       WASL_RETURN_IF_ERROR(tx.exec(
@@ -283,7 +303,7 @@ class Engine::Core {
     return {};
   }
 
-  Status start_compensation(Transaction& tx, RunState& run, const std::optional<HeldJob>& held,
+  Status start_compensation(Transaction& tx, RunState& run, Holding* held,
                             const std::string& compensation, const std::string& final_status,
                             const std::string& error, std::int64_t now) {
     const Step* step = run.definition->find_compensation(compensation);
@@ -305,7 +325,7 @@ class Engine::Core {
   }
 
   // Ends a cancelled run through the compensation of the step it is in.
-  Status cancel_run(Transaction& tx, RunState& run, const std::optional<HeldJob>& held,
+  Status cancel_run(Transaction& tx, RunState& run, Holding* held,
                     const std::string& step_id, std::int64_t now) {
     const Step* step = run.definition->find_step(step_id);
     const std::string reason = "cancelled by an operator";
@@ -317,7 +337,7 @@ class Engine::Core {
   }
 
   // A forward step failed for good (retries spent or not retried).
-  Status step_failed(Transaction& tx, RunState& run, const std::optional<HeldJob>& held,
+  Status step_failed(Transaction& tx, RunState& run, Holding* held,
                      const Step& step, const Error& error, std::int64_t now) {
     std::string text = "step '" + step.id + "' failed: " + describe(error);
     switch (step.on_failure.action) {
@@ -338,7 +358,7 @@ class Engine::Core {
   }
 
   // A compensation finished (succeeded or failed for good): the next one or the end.
-  Status compensation_done(Transaction& tx, RunState& run, const std::optional<HeldJob>& held,
+  Status compensation_done(Transaction& tx, RunState& run, Holding* held,
                            const Step& step, const json& payload, const Error* error,
                            std::int64_t now) {
     std::string final_status = payload.value("final", std::string(kFailed));
@@ -373,7 +393,7 @@ class Engine::Core {
   // Moves the run forward from step `from`: settles skipped steps and waits
   // whose event is stored, then schedules the first step that needs a worker,
   // or ends the run when none is left.
-  Status advance(Transaction& tx, RunState& run, const std::optional<HeldJob>& held, int from,
+  Status advance(Transaction& tx, RunState& run, Holding* held, int from,
                  std::int64_t now) {
     const auto& steps = run.definition->steps;
     EvaluationContext context{run.data, options_.env};
@@ -470,6 +490,7 @@ class Engine::Core {
 
   // ---- claiming and preparing ------------------------------------------------------
   Result<std::vector<Prepared>> claim(int worker) {
+    auto leased_at = std::chrono::steady_clock::now();
     std::int64_t now = now_ms();
     WASL_ASSIGN_OR_RETURN(auto tx, store_.begin());
     WASL_ASSIGN_OR_RETURN(auto jobs, JobQueue::claim(*tx, store_.dialect(),
@@ -492,6 +513,7 @@ class Engine::Core {
       }
       Prepared p;
       p.job = std::move(job);
+      p.leased_at = leased_at;
       WASL_ASSIGN_OR_RETURN(p.run, load_run(*tx, p.job.run_id, false));
       HeldJob held{p.job.id, p.job.lease_token};
       if (is_final(p.run.status)) {
@@ -679,15 +701,23 @@ class Engine::Core {
 
   // ---- finishing ---------------------------------------------------------------------
   // Records the outcome of a prepared job and schedules what follows, in one
-  // transaction; retried on a storage conflict.
-  Status finish(Prepared& p, Outcome outcome) {
+  // transaction; retried on a storage conflict. When the run's next piece of
+  // work is a call due now and `next` is given, that transaction also keeps
+  // the lease and records the next attempt as started: *next is then that
+  // attempt, to be called by the same worker.
+  Status finish(Prepared& p, Outcome outcome, std::optional<Prepared>* next) {
     Status last;
     for (int round = 0; round < kFinishRounds; ++round) {
       Prepared copy = p;  // a failed round must not leave its changes in memory
       bool redo = false;
-      last = finish_once(copy, outcome, redo);
+      std::optional<Prepared> chained;
+      last = finish_once(copy, outcome, redo, next != nullptr ? &chained : nullptr);
       if (last.ok()) {
         observe(p, outcome);
+        if (next != nullptr && chained) {
+          chained_steps_.fetch_add(1);
+          *next = std::move(chained);
+        }
         return last;
       }
       if (redo) continue;  // a hub action failed: record its error in a fresh transaction
@@ -696,50 +726,73 @@ class Engine::Core {
     return last;
   }
 
-  Status finish_once(Prepared& p, Outcome& outcome, bool& redo) {
+  // Locks the held job and its run (PostgreSQL) and reads the run's status;
+  // nullopt when the lease was lost.
+  Result<std::optional<std::string>> hold(Transaction& tx, const HeldJob& held) {
+    std::string sql =
+        "SELECT r.status FROM jobs j JOIN workflow_runs r ON r.id = j.run_id "
+        "WHERE j.id = $1 AND j.lease_owner = $2";
+    if (store_.dialect() == Dialect::kPostgres) sql += " FOR UPDATE";
+    WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, Params{held.id, held.lease_token}));
+    if (rows.empty()) return std::optional<std::string>();
+    WASL_ASSIGN_OR_RETURN(auto status, rows[0].get_text(0));
+    return std::optional<std::string>(std::move(status));
+  }
+
+  Status finish_once(Prepared& p, Outcome& outcome, bool& redo, std::optional<Prepared>* next) {
     std::int64_t now = now_ms();
     WASL_ASSIGN_OR_RETURN(auto tx, store_.begin());
-    HeldJob held{p.job.id, p.job.lease_token};
-    WASL_ASSIGN_OR_RETURN(bool holding, JobQueue::still_held(*tx, held));
-    if (!holding) {
+    Holding holding{HeldJob{p.job.id, p.job.lease_token},
+                    next != nullptr && options_.chain_steps && !stopping_.load(), std::nullopt};
+    WASL_ASSIGN_OR_RETURN(auto status, hold(*tx, holding.job));
+    if (!status) {
       lost_leases_.fetch_add(1);
       tx->rollback();
       spdlog::warn("workflow run {}: another worker took over the job; result dropped",
                    p.run.id);
       return {};
     }
-    std::string status_sql = "SELECT status FROM workflow_runs WHERE id = $1";
-    if (store_.dialect() == Dialect::kPostgres) status_sql += " FOR UPDATE";
-    WASL_ASSIGN_OR_RETURN(auto status_rows, tx->query(status_sql, Params{p.run.id}));
-    if (status_rows.empty()) {
-      return Error(ErrorCode::kInternal, "workflow run " + p.run.id + " disappeared");
+    p.run.status = std::move(*status);
+    auto leased_at = std::chrono::steady_clock::now();
+    WASL_RETURN_IF_ERROR(record(*tx, p, outcome, redo, &holding, now));
+    if (holding.chained && next != nullptr) {
+      Prepared n;
+      n.job = p.job;
+      n.job.kind = kCallJob;
+      n.job.payload = std::move(*holding.chained);
+      n.job.lease_expires_at_ms = now + options_.lease.count();
+      n.job.takeover = false;
+      n.job.previous_owner.clear();
+      n.job.claims = 1;
+      n.leased_at = leased_at;
+      n.run = std::move(p.run);
+      // A step may have changed the consultation: the next one sees it as now.
+      if (!n.run.consultation_id.empty()) {
+        WASL_ASSIGN_OR_RETURN(n.run.data["consultation"], load_consultation(*tx, n.run));
+      }
+      WASL_RETURN_IF_ERROR(prepare_call(*tx, n, now));
+      *next = std::move(n);
     }
-    WASL_ASSIGN_OR_RETURN(p.run.status, status_rows[0].get_text(0));
-    std::optional<HeldJob> held_opt = held;
+    return tx->commit();
+  }
 
-    if (p.job.kind == kWaitJob) {
-      WASL_RETURN_IF_ERROR(finish_wait(*tx, p, held_opt, now));
-      return tx->commit();
-    }
-    if (p.cancel) {
-      WASL_RETURN_IF_ERROR(cancel_run(*tx, p.run, held_opt, p.step ? p.step->id : "", now));
-      return tx->commit();
-    }
-    if (p.step == nullptr) {
-      WASL_RETURN_IF_ERROR(end_run(*tx, p.run, held_opt, kFailed, p.render_error->message, now));
-      return tx->commit();
-    }
+  // Records the outcome of `p` and the transition that follows inside `tx`.
+  Status record(Transaction& tx, Prepared& p, Outcome& outcome, bool& redo, Holding* held,
+                std::int64_t now) {
+    if (p.job.kind == kWaitJob) return finish_wait(tx, p, held, now);
+    if (p.cancel) return cancel_run(tx, p.run, held, p.step ? p.step->id : "", now);
+    if (p.step == nullptr) return end_run(tx, p.run, held, kFailed, p.render_error->message, now);
     if (outcome.in_tx_action) {
       const HubActions::Entry* entry = actions_.find(p.step->call);
-      WASL_RETURN_IF_ERROR(tx->exec("SAVEPOINT wasl_hub_action"));
+      WASL_RETURN_IF_ERROR(tx.exec("SAVEPOINT wasl_hub_action"));
       Result<json> result = Error(ErrorCode::kInternal, "the hub action threw an exception");
       try {
-        result = entry->action(action_context(p, tx.get()), p.input);
+        result = entry->action(action_context(p, &tx), p.input);
       } catch (...) {
       }
       if (!result.ok()) {
-        if (!tx->exec("ROLLBACK TO SAVEPOINT wasl_hub_action").ok()) {
-          tx->rollback();
+        if (!tx.exec("ROLLBACK TO SAVEPOINT wasl_hub_action").ok()) {
+          tx.rollback();
           outcome.in_tx_action = false;
           outcome.result = std::move(result);
           redo = true;
@@ -751,46 +804,76 @@ class Engine::Core {
     const Result<json>& result = *outcome.result;
     const Step& step = *p.step;
     if (result.ok()) {
-      WASL_RETURN_IF_ERROR(finish_attempt(*tx, p.attempt_row, kSucceeded, now, &result.value(),
+      WASL_RETURN_IF_ERROR(finish_attempt(tx, p.attempt_row, kSucceeded, now, &result.value(),
                                           nullptr));
       if (p.compensation) {
-        WASL_RETURN_IF_ERROR(
-            compensation_done(*tx, p.run, held_opt, step, p.job.payload, nullptr, now));
-      } else {
-        p.run.data["steps"][step.id] = {{"status", kSucceeded}, {"output", result.value()}};
-        if (p.run.status == kCancelling) {
-          WASL_RETURN_IF_ERROR(cancel_run(*tx, p.run, held_opt, step.id, now));
-        } else {
-          WASL_RETURN_IF_ERROR(advance(*tx, p.run, held_opt, index_of(p.run, step.id) + 1, now));
-        }
+        return compensation_done(tx, p.run, held, step, p.job.payload, nullptr, now);
       }
-      return tx->commit();
+      p.run.data["steps"][step.id] = {{"status", kSucceeded}, {"output", result.value()}};
+      if (p.run.status == kCancelling) return cancel_run(tx, p.run, held, step.id, now);
+      return advance(tx, p.run, held, index_of(p.run, step.id) + 1, now);
     }
     const Error& error = result.error();
-    WASL_RETURN_IF_ERROR(finish_attempt(*tx, p.attempt_row, kFailed, now, nullptr, &error));
+    WASL_RETURN_IF_ERROR(finish_attempt(tx, p.attempt_row, kFailed, now, nullptr, &error));
     bool cancelling = p.run.status == kCancelling && !p.compensation;
     int first = p.job.payload.value("first_attempt", 1);
     int used = p.attempt - first + 1;
     if (!cancelling && retries(step.retry, error) && used < step.retry.max_attempts) {
       double unit = std::generate_canonical<double, 53>(jitter_);
       auto delay = retry_delay(step.retry, used + 1, error, unit);
-      WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::replace(*tx, held, kCallJob, p.job.payload,
+      WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::replace(tx, held->job, kCallJob, p.job.payload,
                                                        now + delay.count()));
       if (!ok) return lease_lost(p.run);
-      return tx->commit();
+      return {};
     }
-    if (cancelling) {
-      WASL_RETURN_IF_ERROR(cancel_run(*tx, p.run, held_opt, step.id, now));
-    } else if (p.compensation) {
-      WASL_RETURN_IF_ERROR(
-          compensation_done(*tx, p.run, held_opt, step, p.job.payload, &error, now));
-    } else {
-      WASL_RETURN_IF_ERROR(step_failed(*tx, p.run, held_opt, step, error, now));
+    if (cancelling) return cancel_run(tx, p.run, held, step.id, now);
+    if (p.compensation) {
+      return compensation_done(tx, p.run, held, step, p.job.payload, &error, now);
     }
-    return tx->commit();
+    return step_failed(tx, p.run, held, step, error, now);
   }
 
-  Status finish_wait(Transaction& tx, Prepared& p, const std::optional<HeldJob>& held,
+  // Gives back a prepared job that will not be called (the engine stops):
+  // its attempt, recorded as started but never called, is removed and the
+  // job is due again at once, for any worker, without waiting for the lease.
+  void release(const Prepared& p) {
+    auto tx = store_.begin();
+    if (!tx.ok()) return;
+    if (p.job.kind == kCallJob && !p.attempt_row.empty()) {
+      if (!(*tx)->exec("DELETE FROM workflow_steps WHERE id = $1 AND status = 'running'",
+                       Params{p.attempt_row})
+               .ok()) {
+        return;
+      }
+    }
+    auto released = JobQueue::release(**tx, {p.job.id, p.job.lease_token}, now_ms());
+    if (!released.ok() || !*released) return;  // rolled back: a takeover owns it
+    (void)(*tx)->commit();
+  }
+
+  // Before calling a job that was leased a while ago (a later job of a claim
+  // batch), extends its lease so it cannot lapse during the call; false when
+  // the job was taken over meanwhile or the extension could not be stored
+  // (the job is then left to lapse and be taken over).
+  bool keep_lease(Prepared& p) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - p.leased_at < options_.lease / 3) return true;
+    auto tx = store_.begin();
+    if (!tx.ok()) return false;
+    std::int64_t expires = now_ms() + options_.lease.count();
+    auto held = JobQueue::extend(**tx, {p.job.id, p.job.lease_token}, expires);
+    if (!held.ok()) return false;
+    if (!*held) {
+      lost_leases_.fetch_add(1);
+      return false;
+    }
+    if (!(*tx)->commit().ok()) return false;
+    p.leased_at = now;
+    p.job.lease_expires_at_ms = expires;
+    return true;
+  }
+
+  Status finish_wait(Transaction& tx, Prepared& p, Holding* held,
                      std::int64_t now) {
     std::string step_id = p.job.payload.value("step", std::string());
     std::string attempt_row = p.job.payload.value("attempt_row", std::string());
@@ -818,7 +901,7 @@ class Engine::Core {
       return cancel_run(tx, p.run, held, step_id, now);
     }
     if (now < deadline) {
-      WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::replace(tx, *held, kWaitJob, p.job.payload,
+      WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::replace(tx, held->job, kWaitJob, p.job.payload,
                                                        deadline));
       if (!ok) return lease_lost(p.run);
       return {};
@@ -849,20 +932,34 @@ class Engine::Core {
   }
 
   // ---- one worker round ------------------------------------------------------------
+  // Claims up to claim_batch jobs and works them in turn; each goes on with
+  // the run's next steps while they are due at once (chain_steps). Returns
+  // the number of jobs claimed.
   Result<int> work_once(int worker, const std::atomic<bool>& stopping) {
     WASL_ASSIGN_OR_RETURN(auto prepared, claim(worker));
-    for (auto& p : prepared) {
-      if (p.stale) continue;
-      Outcome outcome;
-      if (p.job.kind == kCallJob && !p.cancel && p.step != nullptr) {
-        outcome = call(p, stopping);
-        if (outcome.abandoned) continue;
-      }
-      auto finished = finish(p, std::move(outcome));
-      if (!finished.ok()) {
-        spdlog::warn("workflow run {}: recording a step result failed ({}); the job is retried "
-                     "after its lease",
-                     p.run.id, describe(finished.error()));
+    for (auto& claimed : prepared) {
+      if (claimed.stale) continue;
+      std::optional<Prepared> current = std::move(claimed);
+      while (current) {
+        Prepared& p = *current;
+        if (stopping.load()) {
+          release(p);
+          break;
+        }
+        if (!keep_lease(p)) break;
+        Outcome outcome;
+        if (p.job.kind == kCallJob && !p.cancel && p.step != nullptr) {
+          outcome = call(p, stopping);
+          if (outcome.abandoned) break;
+        }
+        std::optional<Prepared> next;
+        auto finished = finish(p, std::move(outcome), &next);
+        if (!finished.ok()) {
+          spdlog::warn("workflow run {}: recording a step result failed ({}); the job is "
+                       "retried after its lease",
+                       p.run.id, describe(finished.error()));
+        }
+        current = std::move(next);
       }
     }
     return static_cast<int>(prepared.size());
@@ -912,7 +1009,7 @@ class Engine::Core {
     }
     run.data = {{"trigger", trigger}, {"steps", json::object()}};
     WASL_ASSIGN_OR_RETURN(run.data["consultation"], load_consultation(tx, run));
-    WASL_RETURN_IF_ERROR(advance(tx, run, std::nullopt, 0, now));
+    WASL_RETURN_IF_ERROR(advance(tx, run, nullptr, 0, now));
     return run.id;
   }
 
@@ -1028,7 +1125,7 @@ class Engine::Core {
         "DELETE FROM jobs WHERE run_id = $1 AND kind LIKE 'workflow.%'", Params{run_id}));
     run.status = kRunning;
     run.data["steps"].erase(failed_step);
-    WASL_RETURN_IF_ERROR(advance(*tx, run, std::nullopt, index_of(run, failed_step), now));
+    WASL_RETURN_IF_ERROR(advance(*tx, run, nullptr, index_of(run, failed_step), now));
     return tx->commit();
   }
 
@@ -1163,6 +1260,7 @@ class Engine::Core {
   std::atomic<bool> stopping_{false};
 
   std::atomic<std::int64_t> steps_finished_{0};
+  std::atomic<std::int64_t> chained_steps_{0};
   std::atomic<std::int64_t> lease_takeovers_{0};
   std::atomic<std::int64_t> lost_leases_{0};
   std::atomic<std::int64_t> abandoned_calls_{0};
@@ -1288,6 +1386,7 @@ Result<RunTimeline> Engine::timeline(const std::string& run_id) {
 EngineStats Engine::stats() const {
   EngineStats s;
   s.steps_finished = core_->steps_finished_.load();
+  s.chained_steps = core_->chained_steps_.load();
   s.lease_takeovers = core_->lease_takeovers_.load();
   s.lost_leases = core_->lost_leases_.load();
   s.abandoned_calls = core_->abandoned_calls_.load();

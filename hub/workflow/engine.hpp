@@ -5,8 +5,13 @@
 // the same transaction, records the attempt as started (commit 1); it then
 // makes the call outside any transaction, and records the result together
 // with the scheduling of the run's next job in one transaction (commit 2).
-// So a step costs two commits; `when`-skipped steps and waits whose event is
-// already there are folded into the commit that reaches them. A worker that
+// When that next job is a call due at once (no backoff, no wait), the same
+// commit keeps the job leased to the worker and records the next attempt as
+// started, and the worker calls it next (EngineOptions::chain_steps): a run
+// of N such steps costs one claim and N commits, and still every attempt's
+// start is committed before its call and its result before what follows.
+// `when`-skipped steps and waits whose event is already there are folded
+// into the commit that reaches them. A worker that
 // dies leaves its job leased; after the lease lapses another worker (of this
 // or another process) takes it over, marks the dead attempt "lost" and
 // attempts the step again with the same idempotency key
@@ -76,8 +81,14 @@ struct EngineOptions {
   std::chrono::milliseconds poll_interval{200};
   // Timeout of a call step that declares none.
   std::chrono::milliseconds default_call_timeout{300000};
-  // Jobs one claim takes at most (each is processed in turn by the claimer).
+  // Jobs one claim takes at most (each is processed in turn by the claimer;
+  // a job's lease is extended before its call when a third of it has passed
+  // since the claim).
   int claim_batch = 1;
+  // A worker that finishes a step whose run goes on with a call due at once
+  // records the result and the next attempt's start in one commit and calls
+  // that step itself, still holding the run's job (see the file comment).
+  bool chain_steps = true;
   // Names this process in lease tokens; empty = "<host>-<pid>-<random>".
   std::string engine_id;
   // Wall clock; unset = system clock. Run, job and step times use it.
@@ -105,6 +116,7 @@ struct DeliveredEvent {
 // Counters of this Engine object (also exported as metrics).
 struct EngineStats {
   std::int64_t steps_finished = 0;
+  std::int64_t chained_steps = 0;    // attempts started in the commit that finished the step before
   std::int64_t lease_takeovers = 0;
   std::int64_t lost_leases = 0;      // results dropped because another worker took the job
   std::int64_t abandoned_calls = 0;  // calls left running after their timeout
@@ -126,7 +138,8 @@ class Engine {
   sdk::Status start();
   // Stops the workers: each finishes the transaction it is in; a call in
   // flight is abandoned (its job stays leased and is taken over after the
-  // lease, by this process after a restart or by another one). Idempotent.
+  // lease, by this process after a restart or by another one); jobs claimed
+  // or chained but not yet called are given back, due at once. Idempotent.
   void stop();
 
   // Creates a run inside the caller's transaction (so a consultation and its

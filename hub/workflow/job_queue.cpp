@@ -82,17 +82,31 @@ Result<bool> JobQueue::replace(storage::Transaction& tx, const HeldJob& job,
   return changed == 1;
 }
 
-Result<bool> JobQueue::remove(storage::Transaction& tx, const HeldJob& job) {
-  WASL_ASSIGN_OR_RETURN(auto changed, tx.exec("DELETE FROM jobs WHERE id = $1 AND lease_owner = $2",
-                                              Params{job.id, job.lease_token}));
+Result<bool> JobQueue::continue_held(storage::Transaction& tx, const HeldJob& job,
+                                     const std::string& kind, const nlohmann::json& payload,
+                                     std::int64_t expires_at_ms) {
+  WASL_ASSIGN_OR_RETURN(
+      auto changed,
+      tx.exec("UPDATE jobs SET kind = $1, payload = $2, run_at = $3, lease_expires_at = $3, "
+              "attempts = 1, last_error = NULL WHERE id = $4 AND lease_owner = $5",
+              Params{kind, payload_text(payload), expires_at_ms, job.id, job.lease_token}));
   return changed == 1;
 }
 
-Result<bool> JobQueue::still_held(storage::Transaction& tx, const HeldJob& job) {
+Result<bool> JobQueue::release(storage::Transaction& tx, const HeldJob& job,
+                               std::int64_t run_at_ms) {
   WASL_ASSIGN_OR_RETURN(
       auto changed,
-      tx.exec("UPDATE jobs SET lease_owner = lease_owner WHERE id = $1 AND lease_owner = $2",
-              Params{job.id, job.lease_token}));
+      tx.exec("UPDATE jobs SET run_at = $1, lease_owner = NULL, lease_expires_at = NULL, "
+              "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
+              "WHERE id = $2 AND lease_owner = $3",
+              Params{run_at_ms, job.id, job.lease_token}));
+  return changed == 1;
+}
+
+Result<bool> JobQueue::remove(storage::Transaction& tx, const HeldJob& job) {
+  WASL_ASSIGN_OR_RETURN(auto changed, tx.exec("DELETE FROM jobs WHERE id = $1 AND lease_owner = $2",
+                                              Params{job.id, job.lease_token}));
   return changed == 1;
 }
 

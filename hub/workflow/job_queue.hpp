@@ -68,10 +68,18 @@ class JobQueue {
   static sdk::Result<bool> replace(storage::Transaction& tx, const HeldJob& job,
                                    const std::string& kind, const nlohmann::json& payload,
                                    std::int64_t run_at_ms);
+  // Replaces a held job's work and keeps holding it, its lease now ending at
+  // `expires_at_ms` (the holder goes on with the new work at once). False
+  // when the lease was lost.
+  static sdk::Result<bool> continue_held(storage::Transaction& tx, const HeldJob& job,
+                                         const std::string& kind, const nlohmann::json& payload,
+                                         std::int64_t expires_at_ms);
+  // Gives a held job back unchanged, due at `run_at_ms`, so the next claim
+  // is not a takeover. False when the lease was lost.
+  static sdk::Result<bool> release(storage::Transaction& tx, const HeldJob& job,
+                                   std::int64_t run_at_ms);
   // Deletes a held job (the run has no more work). False when the lease was lost.
   static sdk::Result<bool> remove(storage::Transaction& tx, const HeldJob& job);
-  // Whether the caller still holds `job`; on PostgreSQL also locks its row.
-  static sdk::Result<bool> still_held(storage::Transaction& tx, const HeldJob& job);
   // Extends a held job's lease to `expires_at_ms`. False when the lease was lost.
   static sdk::Result<bool> extend(storage::Transaction& tx, const HeldJob& job,
                                   std::int64_t expires_at_ms);

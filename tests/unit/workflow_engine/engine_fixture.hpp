@@ -139,6 +139,62 @@ class ScriptedInvoker final : public CapabilityInvoker {
   int overlaps_ = 0;
 };
 
+// A Store test double over a real store: counts the commits of transactions
+// that wrote (called exec), and cut() makes every later begin() fail as if
+// the process had lost its database (a frozen or dying worker).
+class CountingStore final : public storage::Store {
+ public:
+  explicit CountingStore(storage::Store& inner) : inner_(inner) {}
+
+  storage::Dialect dialect() const override { return inner_.dialect(); }
+  sdk::Result<std::unique_ptr<storage::Transaction>> begin(storage::TxMode mode) override {
+    if (cut_.load()) {
+      return sdk::Error(sdk::ErrorCode::kUnavailable, "the store was cut off by the test", true);
+    }
+    auto tx = inner_.begin(mode);
+    if (!tx.ok()) return std::move(tx).error();
+    return std::unique_ptr<storage::Transaction>(new Counted(std::move(tx).value(), commits_));
+  }
+  sdk::Status ping() override { return inner_.ping(); }
+  storage::PoolStats pool_stats() const override { return inner_.pool_stats(); }
+
+  std::int64_t writing_commits() const { return commits_.load(); }
+  void cut() { cut_ = true; }
+
+ private:
+  class Counted final : public storage::Transaction {
+   public:
+    Counted(std::unique_ptr<storage::Transaction> inner, std::atomic<std::int64_t>& commits)
+        : inner_(std::move(inner)), commits_(commits) {}
+    sdk::Result<std::int64_t> exec(std::string_view sql, const storage::Params& p) override {
+      wrote_ = true;
+      return inner_->exec(sql, p);
+    }
+    sdk::Result<storage::Rows> query(std::string_view sql, const storage::Params& p) override {
+      return inner_->query(sql, p);
+    }
+    sdk::Status exec_script(std::string_view sql) override {
+      wrote_ = true;
+      return inner_->exec_script(sql);
+    }
+    sdk::Status commit() override {
+      auto s = inner_->commit();
+      if (s.ok() && wrote_) commits_.fetch_add(1);
+      return s;
+    }
+    void rollback() noexcept override { inner_->rollback(); }
+
+   private:
+    std::unique_ptr<storage::Transaction> inner_;
+    std::atomic<std::int64_t>& commits_;
+    bool wrote_ = false;
+  };
+
+  storage::Store& inner_;
+  std::atomic<std::int64_t> commits_{0};
+  std::atomic<bool> cut_{false};
+};
+
 class EngineFixture : public ::testing::TestWithParam<storage::Dialect> {
  protected:
   void SetUp() override {
@@ -202,6 +258,12 @@ class EngineFixture : public ::testing::TestWithParam<storage::Dialect> {
     return *engines_.back();
   }
 
+  // A CountingStore over the test database; it outlives the engines.
+  CountingStore& counting_store() {
+    counting_stores_.push_back(std::make_unique<CountingStore>(*store_));
+    return *counting_stores_.back();
+  }
+
   std::string start(Engine& e, const std::string& workflow, nlohmann::json trigger = {},
                     const std::string& consultation = "") {
     StartRunRequest r;
@@ -244,7 +306,19 @@ class EngineFixture : public ::testing::TestWithParam<storage::Dialect> {
   std::unique_ptr<DefinitionStore> definitions_;
   HubActions actions_;
   std::shared_ptr<ScriptedInvoker> invoker_;
+  std::vector<std::unique_ptr<CountingStore>> counting_stores_;
   std::vector<std::unique_ptr<Engine>> engines_;
 };
+
+// Polls `done` every 2 ms until it holds or `deadline` passes; its last value.
+inline bool eventually(const std::function<bool()>& done,
+                       std::chrono::milliseconds deadline = std::chrono::seconds(20)) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return done();
+}
 
 }  // namespace wasl::workflow::testing

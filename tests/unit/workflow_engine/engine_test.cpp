@@ -625,6 +625,154 @@ TEST_P(EngineTest, TwoEnginesShareTwoHundredRunsWithoutOverlapOrLoss) {
   (void)second_store;
 }
 
+std::string step_workflow(const std::string& name, const std::vector<std::string>& methods) {
+  std::string text = "name: " + name + "\nversion: 1\ntrigger:\n  kind: api\nsteps:\n";
+  for (std::size_t i = 0; i < methods.size(); ++i) {
+    std::string id = "s" + std::to_string(i + 1);
+    text += "  - id: " + id + "\n    call: " + methods[i] + "\n    with:\n";
+    text += methods[i] == "video.create_room" ? "      name: " + id + "\n"
+                                               : "      id: " + id + "\n";
+  }
+  return text;
+}
+
+TEST_P(EngineTest, ChainedRunAdvancesEveryStepInOneLeaseWithOneCommitPerStep) {
+  deploy(step_workflow("five", std::vector<std::string>(5, "ehr.read_patient")));
+  auto measure = [&](bool chain) {
+    auto& counted = counting_store();
+    auto options = fast_options();
+    options.workers = 1;
+    options.chain_steps = chain;
+    auto& e = engine(options, &counted);
+    std::string run = start(e, "five");
+    EXPECT_TRUE(e.start().ok());
+    auto t = wait_status(e, run);
+    EXPECT_EQ(t.status, "succeeded") << t.error;
+    EXPECT_EQ(attempt_list(t),
+              (std::vector<std::string>{"s1:succeeded", "s2:succeeded", "s3:succeeded",
+                                        "s4:succeeded", "s5:succeeded"}));
+    for (std::size_t i = 1; i < t.attempts.size(); ++i) {
+      // Each attempt started once its predecessor's result was recorded.
+      EXPECT_GE(t.attempts[i].started_at_ms, *t.attempts[i - 1].finished_at_ms);
+    }
+    e.stop();
+    EXPECT_EQ(e.stats().chained_steps, chain ? 4 : 0);
+    return counted.writing_commits();
+  };
+  // start_run, one claim, five finishes (the first four also start the next step).
+  EXPECT_EQ(measure(true), 1 + 1 + 5);
+  // start_run, then a claim and a finish per step.
+  EXPECT_EQ(measure(false), 1 + 5 * 2);
+  auto calls = invoker_->calls_of("ehr.read_patient");
+  ASSERT_EQ(calls.size(), 10u);
+  std::set<std::string> keys;
+  for (const auto& c : calls) keys.insert(c.key);
+  EXPECT_EQ(keys.size(), 10u);
+  EXPECT_EQ(invoker_->overlaps(), 0);
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM jobs")[0].get_int(0), 0);
+}
+
+TEST_P(EngineTest, TakeoverInTheMiddleOfAChainRetriesOnlyTheStepInFlight) {
+  deploy(step_workflow("midchain", {"ehr.read_patient", "ehr.read_appointment",
+                                    "video.create_room", "ehr.read_patient"}));
+  invoker_->stall("video.create_room");
+  auto& dying = counting_store();
+  auto first = fast_options();
+  first.workers = 1;
+  first.lease = std::chrono::milliseconds(600);
+  auto& a = engine(first, &dying);
+  std::string run = start(a, "midchain");
+  ASSERT_TRUE(a.start().ok());
+  ASSERT_TRUE(eventually([&] { return invoker_->calls_of("video.create_room").size() == 1; }));
+  // s3's start was committed with s2's result, before the call.
+  auto before = a.timeline(run);
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(attempt_list(*before),
+            (std::vector<std::string>{"s1:succeeded", "s2:succeeded", "s3:running"}));
+  EXPECT_EQ(a.stats().chained_steps, 2);
+  // The worker loses its database mid-call: it can renew nothing, record nothing.
+  dying.cut();
+  auto second = fast_options();
+  second.workers = 1;
+  auto& b = engine(second);
+  ASSERT_TRUE(b.start().ok());
+  auto t = wait_status(b, run);
+  EXPECT_EQ(t.status, "succeeded") << t.error;
+  EXPECT_EQ(attempt_list(t),
+            (std::vector<std::string>{"s1:succeeded", "s2:succeeded", "s3:lost", "s3:succeeded",
+                                      "s4:succeeded"}));
+  EXPECT_EQ(t.attempts[2].error_code, "lease_expired");
+  EXPECT_EQ(b.stats().lease_takeovers, 1);
+  // Only the step in flight was called again, with the same key.
+  auto rooms = invoker_->calls_of("video.create_room");
+  ASSERT_EQ(rooms.size(), 2u);
+  EXPECT_EQ(rooms[0].key, rooms[1].key);
+  EXPECT_EQ(invoker_->calls_of("ehr.read_appointment").size(), 1u);
+  EXPECT_EQ(invoker_->calls_of("ehr.read_patient").size(), 2u);  // s1 and s4
+  invoker_->release_stalls();
+  a.stop();
+  auto after = b.timeline(run);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(attempt_list(*after), attempt_list(t));
+}
+
+TEST_P(EngineTest, ClaimBatchExtendsTheLeaseOfJobsWaitingTheirTurn) {
+  deploy(step_workflow("one", {"ehr.read_patient"}));
+  // Four jobs per claim, 400 ms per call: the fourth waits a whole lease.
+  invoker_->set_work_time(std::chrono::milliseconds(400));
+  auto options = fast_options();
+  options.workers = 1;
+  options.claim_batch = 4;
+  options.lease = std::chrono::milliseconds(1200);
+  auto& a = engine(options);
+  auto& b = engine(options);
+  std::vector<std::string> runs;
+  for (int i = 0; i < 12; ++i) runs.push_back(start(a, "one"));
+  ASSERT_TRUE(a.start().ok());
+  ASSERT_TRUE(b.start().ok());
+  for (const auto& run : runs) {
+    auto t = wait_status(a, run, {"succeeded", "failed", "cancelled"}, std::chrono::seconds(30));
+    EXPECT_EQ(t.status, "succeeded") << t.error;
+  }
+  // No job was called by two workers: one call per run, none overlapping.
+  auto calls = invoker_->calls_of("ehr.read_patient");
+  EXPECT_EQ(calls.size(), 12u);
+  std::set<std::string> keys;
+  for (const auto& c : calls) keys.insert(c.key);
+  EXPECT_EQ(keys.size(), 12u);
+  EXPECT_EQ(invoker_->overlaps(), 0);
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_steps WHERE status = 'succeeded'")[0]
+                 .get_int(0),
+            12);
+}
+
+TEST_P(EngineTest, StopGivesBackClaimedJobsThatWereNotCalled) {
+  deploy(step_workflow("one", {"ehr.read_patient"}));
+  invoker_->stall("ehr.read_patient");
+  auto options = fast_options();
+  options.workers = 1;
+  options.claim_batch = 3;
+  auto& a = engine(options);
+  std::vector<std::string> runs;
+  for (int i = 0; i < 3; ++i) runs.push_back(start(a, "one"));
+  ASSERT_TRUE(a.start().ok());
+  ASSERT_TRUE(eventually([&] { return invoker_->calls_of("ehr.read_patient").size() == 1; }));
+  a.stop();
+  // The call in flight keeps its job leased; the two never called are due again.
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM jobs WHERE lease_owner IS NULL")[0].get_int(0), 2);
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_steps")[0].get_int(0), 1);
+  auto& b = engine(options);
+  ASSERT_TRUE(b.start().ok());
+  int succeeded = 0;
+  ASSERT_TRUE(eventually([&] {
+    succeeded = static_cast<int>(
+        *query("SELECT COUNT(*) FROM workflow_runs WHERE status = 'succeeded'")[0].get_int(0));
+    return succeeded == 2;
+  }));
+  EXPECT_EQ(b.stats().lease_takeovers, 0);
+  EXPECT_EQ(invoker_->calls_of("ehr.read_patient").size(), 3u);
+}
+
 TEST_P(EngineTest, DefinitionStoreVersionsOnlyChangedSources) {
   auto first = definitions_->deploy_source(kChain, "chain.yaml", "alice");
   ASSERT_TRUE(first.ok()) << first.error().message;
