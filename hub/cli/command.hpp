@@ -23,6 +23,7 @@ const Command& check_command();
 const Command& keys_generate_command();
 const Command& keys_rotate_command();
 const Command& keys_list_command();
+const Command& keys_retire_command();
 const Command& plugins_list_command();
 const Command& workflow_validate_command();
 const Command& apikeys_create_command();

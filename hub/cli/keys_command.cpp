@@ -3,7 +3,9 @@
 #include "hub/cli/cli.hpp"
 #include "hub/cli/command.hpp"
 #include "hub/cli/config_loading.hpp"
+#include "hub/app/app.hpp"
 #include "hub/crypto/keyring.hpp"
+#include "hub/storage/records/key_usage.hpp"
 
 namespace wasl::cli {
 namespace {
@@ -36,6 +38,16 @@ constexpr std::string_view kListUsage =
     "Options:\n"
     "  --config FILE   the hub config (default config/wasl.yaml)\n"
     "  --file PATH     the key file instead of the config's security.key_file\n"
+    "  --help          this text\n";
+
+constexpr std::string_view kRetireUsage =
+    "Usage: wasl keys retire KEY_ID [--config FILE]\n\n"
+    "Erases a data key's material from the key ring, keeping its id as a record.\n"
+    "Refused while anything stored (a column or a recording) is still encrypted\n"
+    "under it: let the re-encryption job that follows `wasl keys rotate` finish\n"
+    "first. The active key cannot be retired.\n\n"
+    "Options:\n"
+    "  --config FILE   the hub config (default config/wasl.yaml)\n"
     "  --help          this text\n";
 
 // The key file named by --file, or the config's security.key_file.
@@ -94,7 +106,38 @@ int list(const std::vector<std::string>& raw, std::ostream& out, std::ostream& e
   return kExitOk;
 }
 
+int retire(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  auto args = parse_command_arguments(raw, "keys retire", kRetireUsage, {"config"}, {}, err,
+                                      /*positional_allowed=*/true);
+  if (!args) return kExitUsage;
+  if (args->positional.size() != 1) {
+    err << "wasl keys retire: name exactly one key id\n\n" << kRetireUsage;
+    return kExitUsage;
+  }
+  auto config = load_config_reporting(*args, err);
+  if (!config) return kExitFailure;
+  auto store = app::open_store(config->storage);
+  if (!store.ok()) {
+    err << "wasl keys retire: " << store.error().message << "\n";
+    return kExitFailure;
+  }
+  sdk::Status retired =
+      storage::retire_unused_key(**store, config->security.key_file, args->positional[0]);
+  if (!retired.ok()) {
+    err << "wasl keys retire: " << retired.error().message << "\n";
+    return kExitFailure;
+  }
+  out << "key " << args->positional[0] << " retired in " << config->security.key_file << "\n";
+  return kExitOk;
+}
+
 }  // namespace
+
+const Command& keys_retire_command() {
+  static const Command command{"keys retire", "erase a data key nothing uses any more",
+                               kRetireUsage, &retire};
+  return command;
+}
 
 const Command& keys_generate_command() {
   static const Command command{"keys generate", "make a new key ring file", kGenerateUsage,

@@ -262,6 +262,11 @@ Server::Impl::Wait Server::Impl::wait_for_request(Session& session, Poco::Net::S
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return Wait::kClose;
+    // Idle connections wake at least every kQueueCheck to look at the queue:
+    // a token can be taken by a connection whose thread then leaves the pool,
+    // so the queue itself is the last word on whether a client is waiting.
+    constexpr std::chrono::milliseconds kQueueCheck{50};
+    if (!first && left > kQueueCheck) left = kQueueCheck;
     pollfd fds[3] = {{socket.impl()->sockfd(), POLLIN, 0}, {stop_fd, POLLIN, 0},
                      {saturated_fd, POLLIN, 0}};
     int n = ::poll(fds, first ? 2 : 3, static_cast<int>(left.count()));
@@ -621,7 +626,11 @@ sdk::Status Server::start() {
   s.params->setMaxKeepAliveRequests(c.max_keep_alive_requests);
 
   try {
-    s.pool = std::make_unique<Poco::ThreadPool>("wasl-http", 1, c.max_threads, 60);
+    // Spare capacity beyond max_threads: a dispatcher thread that just
+    // finished a connection may still occupy its pool slot when the dispatcher
+    // starts a thread for the next one; with no slack that start fails and
+    // the connection would wait in the queue with nobody to take it.
+    s.pool = std::make_unique<Poco::ThreadPool>("wasl-http", 1, c.max_threads + 16, 60);
     s.tcp = std::make_unique<Poco::Net::TCPServer>(new Impl::ConnectionFactory(s), *s.pool, s.listener,
                                                    s.params);
     s.tcp->setConnectionFilter(new Impl::SaturationFilter(s));

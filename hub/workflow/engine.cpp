@@ -1191,6 +1191,27 @@ class Engine::Core {
       a.compensation = definition.ok() && (*definition)->find_compensation(a.step_id) != nullptr;
       t.attempts.push_back(std::move(a));
     }
+    // Chained steps can start within one millisecond: within a tie, the
+    // workflow's own order (steps, then compensations) decides.
+    if (definition.ok()) {
+      const WorkflowDefinition& d = **definition;
+      auto position = [&d](const std::string& id) {
+        for (std::size_t i = 0; i < d.steps.size(); ++i) {
+          if (d.steps[i].id == id) return i;
+        }
+        for (std::size_t i = 0; i < d.compensations.size(); ++i) {
+          if (d.compensations[i].id == id) return d.steps.size() + i;
+        }
+        return d.steps.size() + d.compensations.size();
+      };
+      std::stable_sort(t.attempts.begin(), t.attempts.end(),
+                       [&position](const StepAttempt& x, const StepAttempt& y) {
+                         if (x.started_at_ms != y.started_at_ms) {
+                           return x.started_at_ms < y.started_at_ms;
+                         }
+                         return position(x.step_id) < position(y.step_id);
+                       });
+    }
     WASL_ASSIGN_OR_RETURN(
         auto events,
         tx->query("SELECT id, type, correlation, step_id, received_at, matched_at "

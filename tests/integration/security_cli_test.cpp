@@ -87,6 +87,23 @@ TEST_F(SecurityCli, AuditVerifyPassesThenNamesTheEditedEvent) {
   EXPECT_NE(broken.err.find("event 2"), std::string::npos) << broken.err;
 }
 
+// The refusal while ciphertexts still use a key is covered by the key usage
+// tests (tests/unit/records); here the command's own rules on a real file.
+TEST_F(SecurityCli, KeysRetireRefusesTheActiveKeyAndRetiresAnUnusedOne) {
+  CommandResult created = run_wasl({"apikeys", "create", "--facility", "hospital-a", "--role",
+                                    "hospital", "--config", config_});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  CommandResult listed = run_wasl({"keys", "list", "--config", config_});
+  std::string first = listed.out.substr(0, listed.out.find(' '));
+  CommandResult active = run_wasl({"keys", "retire", first, "--config", config_});
+  EXPECT_EQ(active.exit_code, 1) << "the active key must not be retired";
+  ASSERT_EQ(run_wasl({"keys", "rotate", "--config", config_}).exit_code, 0);
+  CommandResult retired = run_wasl({"keys", "retire", first, "--config", config_});
+  EXPECT_EQ(retired.exit_code, 0) << retired.err;
+  CommandResult after = run_wasl({"keys", "list", "--config", config_});
+  EXPECT_NE(after.out.find(first + "  retired"), std::string::npos) << after.out;
+}
+
 TEST_F(SecurityCli, RevokedKeyIsRecordedAndAudited) {
   CommandResult created = run_wasl({"apikeys", "create", "--facility", "hospital-a", "--role",
                                     "integrator", "--config", config_});

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -237,59 +238,138 @@ class WorkflowCrashTest : public ::testing::TestWithParam<storage::Dialect> {
               << count(store, "SELECT COUNT(*) FROM workflow_steps WHERE status = 'lost'")
               << " attempts lost to the kill\n";
   }
+  // Writes dir/wasl.yaml for the store under test (a fresh PostgreSQL schema
+  // or SQLite file), seeds the runs and returns a store on the same database.
+  std::unique_ptr<storage::Store> prepare(const TempDir& dir, const std::string& effects) {
+    std::string config = keys_config(dir);
+    std::unique_ptr<storage::Store> store;
+    if (GetParam() == storage::Dialect::kSqlite) {
+      std::string db = dir.file("var/wasl.db");
+      config +=
+          "server:\n  host: 127.0.0.1\n  port: 0\n"
+          "storage:\n  backend: sqlite\n  migrate_on_start: true\n  sqlite:\n    path: " + db +
+          "\n";
+      storage::SqliteOptions o;
+      o.path = db;
+      auto opened = storage::open_sqlite(o);
+      EXPECT_TRUE(opened.ok()) << opened.error().message;
+      if (!opened.ok()) return nullptr;
+      store = std::move(opened).value();
+    } else {
+      std::string base = wasl::testing::postgres_test_url();
+      std::string schema = "wasl_crash_" + std::to_string(::getpid()) + "_" +
+                           std::to_string(++schemas_);
+      {
+        storage::PostgresOptions admin;
+        admin.url = base;
+        auto opened = storage::open_postgres(admin);
+        EXPECT_TRUE(opened.ok()) << opened.error().message;
+        if (!opened.ok()) return nullptr;
+        auto tx = (*opened)->begin();
+        EXPECT_TRUE(tx.ok());
+        if (!tx.ok()) return nullptr;
+        EXPECT_TRUE((*tx)->exec_script("DROP SCHEMA IF EXISTS " + schema + " CASCADE; "
+                                       "CREATE SCHEMA " + schema).ok());
+        EXPECT_TRUE((*tx)->commit().ok());
+      }
+      std::string url = base + (base.find('?') == std::string::npos ? "?" : "&") +
+                        "options=-c%20search_path%3D" + schema;
+      config +=
+          "server:\n  host: 127.0.0.1\n  port: 0\n"
+          "storage:\n  backend: postgres\n  migrate_on_start: true\n  postgres:\n    url: \"" +
+          url + "\"\n    pool_size: 6\n";
+      storage::PostgresOptions o;
+      o.url = url;
+      auto opened = storage::open_postgres(o);
+      EXPECT_TRUE(opened.ok()) << opened.error().message;
+      if (!opened.ok()) return nullptr;
+      store = std::move(opened).value();
+    }
+    config += plugins_config(effects);
+    config += "workflows_dir: " + dir.file("workflows") + "\n";
+    std::filesystem::create_directories(dir.file("workflows"));
+    dir.write("workflows/crashproof.yaml", kWorkflow);
+    dir.write("wasl.yaml", config);
+    seed(*store, dir.file("keys.json"));
+    return store;
+  }
+
+  int schemas_ = 0;
 };
 
 TEST_P(WorkflowCrashTest, KillNineMidwayEveryRunCompletesEachEffectOnce) {
   TempDir dir;
   std::string effects = dir.file("effects.db");
-  std::string config = keys_config(dir);
-  std::unique_ptr<storage::Store> store;
-  if (GetParam() == storage::Dialect::kSqlite) {
-    std::string db = dir.file("var/wasl.db");
-    config +=
-        "server:\n  host: 127.0.0.1\n  port: 0\n"
-        "storage:\n  backend: sqlite\n  migrate_on_start: true\n  sqlite:\n    path: " + db +
-        "\n";
-    storage::SqliteOptions o;
-    o.path = db;
-    auto opened = storage::open_sqlite(o);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store = std::move(opened).value();
-  } else {
-    std::string base = wasl::testing::postgres_test_url();
-    std::string schema = "wasl_crash_" + std::to_string(::getpid());
-    {
-      storage::PostgresOptions admin;
-      admin.url = base;
-      auto opened = storage::open_postgres(admin);
-      ASSERT_TRUE(opened.ok()) << opened.error().message;
-      auto tx = (*opened)->begin();
-      ASSERT_TRUE(tx.ok());
-      ASSERT_TRUE((*tx)->exec_script("DROP SCHEMA IF EXISTS " + schema + " CASCADE; "
-                                     "CREATE SCHEMA " + schema).ok());
-      ASSERT_TRUE((*tx)->commit().ok());
-    }
-    std::string url = base + (base.find('?') == std::string::npos ? "?" : "&") +
-                      "options=-c%20search_path%3D" + schema;
-    config +=
-        "server:\n  host: 127.0.0.1\n  port: 0\n"
-        "storage:\n  backend: postgres\n  migrate_on_start: true\n  postgres:\n    url: \"" +
-        url + "\"\n    pool_size: 6\n";
-    storage::PostgresOptions o;
-    o.url = url;
-    auto opened = storage::open_postgres(o);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store = std::move(opened).value();
-  }
-  config += plugins_config(effects);
-  config += "workflows_dir: " + dir.file("workflows") + "\n";
-  std::filesystem::create_directories(dir.file("workflows"));
-  dir.write("workflows/crashproof.yaml", kWorkflow);
-  dir.write("wasl.yaml", config);
-  seed(*store, dir.file("keys.json"));
-  if (HasFatalFailure()) return;
+  auto store = prepare(dir, effects);
+  if (HasFailure() || !store) return;
   crash_and_recover(dir.file("wasl.yaml"), *store, effects);
 }
+
+// Steps one hub executed, from its /metrics.
+double steps_executed(int port) {
+  wasl::testing::HttpAnswer metrics = wasl::testing::http_get(port, "/metrics");
+  double total = 0;
+  std::istringstream lines(metrics.body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("wasl_workflow_step_duration_seconds_count{", 0) == 0) {
+      total += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  return total;
+}
+
+// Two `wasl serve` processes on one database share the runs: every run
+// completes, both execute steps, and no step is run twice (each idempotency
+// key reaches the plugin once, as nothing crashed).
+// Several hub processes share PostgreSQL; a SQLite file belongs to one.
+class TwoHubsTest : public WorkflowCrashTest {};
+
+TEST_P(TwoHubsTest, TwoHubsOnOneDatabaseShareTheWork) {
+  TempDir dir;
+  std::string effects = dir.file("effects.db");
+  auto store = prepare(dir, effects);
+  if (HasFailure() || !store) return;
+  // One after the other: the test double's own effects file is created by
+  // the first.
+  HubProcess first(dir.file("wasl.yaml"));
+  auto first_port = first.wait_until_listening(milliseconds(30000));
+  ASSERT_TRUE(first_port) << first.log();
+  HubProcess second(dir.file("wasl.yaml"));
+  auto second_port = second.wait_until_listening(milliseconds(30000));
+  ASSERT_TRUE(second_port) << second.log();
+  auto until = std::chrono::steady_clock::now() + seconds(180);
+  std::int64_t succeeded = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    succeeded = count(*store, "SELECT COUNT(*) FROM workflow_runs WHERE status = 'succeeded'");
+    if (succeeded == kRuns) break;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  EXPECT_EQ(succeeded, kRuns);
+  double a = steps_executed(*first_port);
+  double b = steps_executed(*second_port);
+  EXPECT_GT(a, 0) << "the first hub executed no step";
+  EXPECT_GT(b, 0) << "the second hub executed no step";
+  first.signal(SIGTERM);
+  second.signal(SIGTERM);
+  first.wait_for_exit(milliseconds(30000));
+  second.wait_for_exit(milliseconds(30000));
+
+  const std::int64_t total_steps = std::int64_t{kRuns} * kPluginSteps;
+  EXPECT_EQ(effects_count(effects, "SELECT COUNT(*) FROM effects"), total_steps);
+  EXPECT_EQ(effects_count(effects, "SELECT COUNT(*) FROM effects WHERE calls > 1"), 0)
+      << "a step ran twice";
+  EXPECT_EQ(count(*store, "SELECT COUNT(*) FROM (SELECT run_id, step_id FROM workflow_steps "
+                          "WHERE status = 'succeeded' GROUP BY run_id, step_id "
+                          "HAVING COUNT(*) > 1) AS doubled"),
+            0);
+  std::cout << "[ share    ] " << kRuns << " runs: " << a << " steps in one hub, " << b
+            << " in the other\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, TwoHubsTest, ::testing::Values(storage::Dialect::kPostgres),
+                         [](const auto& info) {
+                           return std::string(storage::to_string(info.param));
+                         });
 
 INSTANTIATE_TEST_SUITE_P(Stores, WorkflowCrashTest,
                          ::testing::Values(storage::Dialect::kSqlite,
