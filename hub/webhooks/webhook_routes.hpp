@@ -4,7 +4,7 @@
 //   GET  /v1/webhooks/unmatched                admin/integrator: events no run took (unmatched_webhooks.hpp)
 //   POST /v1/webhooks/unmatched/{id}/replay    admin/integrator: dispatch one again
 //
-// The lead's composition root fills a WebhookContext, calls
+// The composition root (hub/app) fills a WebhookContext, calls
 // add_webhook_routes() once while building the router, and starts/stops the
 // WebhookDispatcher (webhook_dispatcher.hpp) with the other workers.
 #pragma once
