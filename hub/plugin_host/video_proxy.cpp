@@ -38,6 +38,9 @@ sdk::Result<sdk::Recording> VideoProxy::request_composition(
 sdk::Status VideoProxy::release_media(const sdk::MediaRef& media) {
   return typed_call<void>(*instance_, V::kReleaseMedia, media);
 }
+sdk::Result<sdk::Room> VideoProxy::get_room(const sdk::RoomRef& room) {
+  return typed_call<sdk::Room>(*instance_, V::kGetRoom, room);
+}
 sdk::Result<sdk::MediaInfo> VideoProxy::fetch_media(const sdk::MediaRef& media,
                                                     const sdk::ChunkSink& sink) {
   WASL_ASSIGN_OR_RETURN(nlohmann::json out,

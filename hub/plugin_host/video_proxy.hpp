@@ -27,6 +27,8 @@ class VideoProxy final : public sdk::VideoProvider {
   // kUnimplemented when the plugin keeps the SDK's default or was built
   // against an SDK without the method (its glue answers kUnimplemented).
   sdk::Status release_media(const sdk::MediaRef& media) override;
+  // kUnimplemented likewise when the plugin cannot read a room's state.
+  sdk::Result<sdk::Room> get_room(const sdk::RoomRef& room) override;
 
  private:
   std::shared_ptr<PluginInstance> instance_;

@@ -49,6 +49,7 @@ Catalogue build() {
   add(c, VideoProvider::kEndRoom, sample<RoomRef>(), sample<Room>());
   add(c, VideoProvider::kIssueJoinToken, sample<JoinTokenRequest>(), sample<JoinToken>());
   add(c, VideoProvider::kListParticipants, sample<RoomRef>(), list_sample<Participant>());
+  add(c, VideoProvider::kGetRoom, sample<RoomRef>(), sample<Room>());
   add(c, VideoProvider::kRemoveParticipant, sample<ParticipantRef>(), nullptr);
   add(c, VideoProvider::kStartRecording, sample<RoomRef>(), sample<Recording>());
   add(c, VideoProvider::kStopRecording, sample<RoomRef>(), nullptr);

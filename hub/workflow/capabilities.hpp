@@ -35,7 +35,9 @@
 //                             default: one item of service_code), prior_auth_ref,
 //                             use (default "claim")
 //                        out: a Claim (types.hpp) for billing.submit_claim; the
-//                             engine sets its idempotency_key at submission.
+//                             engine sets its idempotency_key at submission;
+//                             raw.claim_id names the hub's claim record,
+//                             which billing.submit_claim's result updates.
 //   hub.build_report     in:  kind ("consultation" | "aggregate", required),
 //                             encounter_id, archive_id, period_start_ms,
 //                             period_end_ms

@@ -122,6 +122,7 @@ const std::map<std::string_view, Handler>& handlers() {
     WASL_GLUE_ADD(VideoProvider, kRequestComposition, video, request_composition,
                   CompositionRequest);
     WASL_GLUE_ADD(VideoProvider, kReleaseMedia, video, release_media, MediaRef);
+    WASL_GLUE_ADD(VideoProvider, kGetRoom, video, get_room, RoomRef);
     WASL_GLUE_ADD(EhrConnector, kReadPatient, ehr, read_patient, ResourceRef);
     WASL_GLUE_ADD(EhrConnector, kReadPractitioner, ehr, read_practitioner, ResourceRef);
     WASL_GLUE_ADD(EhrConnector, kReadAppointment, ehr, read_appointment, ResourceRef);

@@ -16,6 +16,18 @@ TEST(TypesTest, ToleratesAddedAndMissingFields) {
   EXPECT_EQ(room.participant_limit, 0);  // missing: the default
 }
 
+TEST(TypesTest, CreateRoomRequestScheduledStartIsOptional) {
+  // From a hub built before the field: absent reads as 0 (not given).
+  auto old = json{{"idempotency_key", "k"}, {"name", "n"}}.get<CreateRoomRequest>();
+  EXPECT_EQ(old.scheduled_start_ms, 0);
+  CreateRoomRequest request;
+  request.idempotency_key = "k";
+  request.scheduled_start_ms = 1767261600000;
+  json wire = request;
+  EXPECT_EQ(wire["scheduled_start_ms"], 1767261600000);
+  EXPECT_EQ(wire.get<CreateRoomRequest>().scheduled_start_ms, 1767261600000);
+}
+
 TEST(TypesTest, NestedTypesRoundTrip) {
   Claim claim;
   claim.idempotency_key = "claim-1";

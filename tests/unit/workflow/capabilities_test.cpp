@@ -17,17 +17,18 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
         VideoProvider::kListParticipants, VideoProvider::kRemoveParticipant,
         VideoProvider::kStartRecording, VideoProvider::kStopRecording,
         VideoProvider::kListRecordings, VideoProvider::kRequestComposition,
-        VideoProvider::kFetchMedia, EhrConnector::kReadPatient, EhrConnector::kReadPractitioner,
-        EhrConnector::kReadAppointment, EhrConnector::kReadCoverage,
-        EhrConnector::kUpdateAppointmentStatus, EhrConnector::kCreateEncounter,
-        EhrConnector::kAttachDocument, BillingGateway::kCheckEligibility,
+        VideoProvider::kFetchMedia, VideoProvider::kGetRoom, EhrConnector::kReadPatient,
+        EhrConnector::kReadPractitioner, EhrConnector::kReadAppointment,
+        EhrConnector::kReadCoverage, EhrConnector::kUpdateAppointmentStatus,
+        EhrConnector::kCreateEncounter, EhrConnector::kAttachDocument,
+        BillingGateway::kCheckEligibility,
         BillingGateway::kRequestPriorAuthorization, BillingGateway::kSubmitClaim,
         BillingGateway::kPoll, BillingGateway::kCancel, ReportSink::kSubmitReport}) {
     const Capability* cap = find_capability(name);
     ASSERT_NE(cap, nullptr) << name;
     EXPECT_EQ(cap->needs_role, cap->role) << name;
   }
-  EXPECT_EQ(methods_of("video").size(), 10u);
+  EXPECT_EQ(methods_of("video").size(), 11u);
   EXPECT_EQ(methods_of("ehr").size(), 7u);
   EXPECT_EQ(methods_of("billing").size(), 5u);
   EXPECT_EQ(methods_of("reporting"), std::vector<std::string>{"submit_report"});
@@ -42,6 +43,10 @@ TEST(Capabilities, ShapesComeFromTheSdkTypes) {
   EXPECT_TRUE(room->output.contains("provider_room_id"));
   EXPECT_TRUE(find_capability("video.stop_recording")->output.is_null());
   EXPECT_TRUE(find_capability("video.list_participants")->output.is_array());
+  const Capability* get_room = find_capability("video.get_room");
+  ASSERT_NE(get_room, nullptr);
+  EXPECT_TRUE(get_room->input.contains("room_id"));
+  EXPECT_TRUE(get_room->output.contains("status"));
   EXPECT_TRUE(event_output_sample().contains("room_id"));
 }
 

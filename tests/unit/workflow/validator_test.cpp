@@ -129,7 +129,7 @@ TEST(Validator, WithMembersTypesAndRequiredInputs) {
                      "    with: {reason: x}\n"),
             (Lines{"w.yaml:8: step 'room': video.create_room has no input with.participant_limt; "
                    "did you mean participant_limit? (inputs: max_duration_seconds, name, "
-                   "participant_limit, recording, region, status_callback_url)",
+                   "participant_limit, recording, region, scheduled_start_ms, status_callback_url)",
                    "w.yaml:9: step 'room': with.recording must be true or false for "
                    "video.create_room, not a string",
                    "w.yaml:10: step 'room': with.idempotency_key is set by the engine from the run "

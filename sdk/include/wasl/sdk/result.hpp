@@ -70,6 +70,10 @@ struct Error {
   bool retryable = false;
   // When set, the earliest moment a retry may succeed (e.g. from Retry-After).
   std::optional<std::chrono::milliseconds> retry_after;
+  // Not a failure but "not yet": the call must be made again after
+  // retry_after (which a deferral always sets). The hub's workflow engine
+  // does not count a deferred attempt against the step's retry policy.
+  bool deferred = false;
 
   Error() = default;
   Error(ErrorCode c, std::string msg)

@@ -56,11 +56,15 @@ struct CreateRoomRequest {
   std::string status_callback_url;  // where the provider posts room events
   int max_duration_seconds = 0;     // 0 = provider default
   std::string region;               // provider media region; empty = default
+  // When the session is scheduled to start (Unix ms); 0 = not given. A
+  // provider whose rooms expire unused may answer a deferral until the start
+  // is near (see Error::deferred).
+  std::int64_t scheduled_start_ms = 0;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CreateRoomRequest, idempotency_key, name,
                                                 participant_limit, recording,
                                                 status_callback_url, max_duration_seconds,
-                                                region)
+                                                region, scheduled_start_ms)
 
 struct Room {
   std::string provider_room_id;  // Twilio RoomSid, Chime MeetingId

@@ -40,6 +40,7 @@ class VideoProvider {
   static constexpr std::string_view kRequestComposition = "video.request_composition";
   static constexpr std::string_view kFetchMedia = "video.fetch_media";  // streaming
   static constexpr std::string_view kReleaseMedia = "video.release_media";
+  static constexpr std::string_view kGetRoom = "video.get_room";
 
   // Creates the room/meeting, or returns the one already created under
   // request.idempotency_key. Enforces participant_limit at the provider where
@@ -92,6 +93,17 @@ class VideoProvider {
   virtual Status release_media(const MediaRef& /*media*/) {
     return Error(ErrorCode::kUnimplemented,
                  "this video provider does not delete media after archiving", false);
+  }
+
+  // The room as the provider has it now, with status "in_progress",
+  // "completed" or "failed" (Twilio FetchRoom). kNotFound when the provider
+  // does not know the room. The hub's session reconciliation asks this first
+  // to learn whether a room has ended. A provider without a way to read a
+  // room's state keeps this default: kUnimplemented, and the hub falls back
+  // to list_participants (where kNotFound means the room has ended).
+  virtual Result<Room> get_room(const RoomRef& /*room*/) {
+    return Error(ErrorCode::kUnimplemented,
+                 "this video provider cannot read a room's state", false);
   }
 };
 

@@ -1,5 +1,6 @@
 // wire_error.hpp: the JSON form of an Error as it crosses the plugin ABI:
 //   {"code": "unavailable", "message": "…", "retryable": true, "retry_after_ms": 2000}
+// plus "deferred": true for a deferral (only when set).
 // Unknown codes read as "internal"; missing fields take Error's defaults.
 #pragma once
 
@@ -17,6 +18,7 @@ inline nlohmann::json error_to_json(const Error& error) {
                       {"message", error.message},
                       {"retryable", error.retryable}};
   if (error.retry_after) j["retry_after_ms"] = error.retry_after->count();
+  if (error.deferred) j["deferred"] = true;
   return j;
 }
 
@@ -40,6 +42,9 @@ inline Error error_from_json(const nlohmann::json& j) {
   if (after != j.end() && after->is_number_integer()) {
     error.retry_after = std::chrono::milliseconds(after->get<std::int64_t>());
   }
+  auto deferred = j.find("deferred");
+  error.deferred = deferred != j.end() && deferred->is_boolean() && deferred->get<bool>() &&
+                   error.retry_after.has_value();
   return error;
 }
 
