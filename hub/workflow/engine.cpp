@@ -76,6 +76,7 @@ class Engine::Core {
     std::string workflow;
     int version = 0;
     std::string status;
+    RoleBindings bindings;  // the snapshot taken at creation (empty: none)
     std::shared_ptr<const WorkflowDefinition> definition;
     json data;                                // {trigger, steps, consultation}
     std::map<std::string, int> last_attempt;  // step id -> highest attempt number
@@ -157,7 +158,7 @@ class Engine::Core {
   Result<RunState> load_run(Transaction& tx, const std::string& run_id, bool lock) {
     std::string sql =
         "SELECT id, facility_id, consultation_id, workflow_name, workflow_version, status, "
-        "trigger_enc FROM workflow_runs WHERE id = $1";
+        "trigger_enc, bindings FROM workflow_runs WHERE id = $1";
     if (lock && store_.dialect() == Dialect::kPostgres) sql += " FOR UPDATE";
     WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, Params{run_id}));
     if (rows.empty()) {
@@ -174,6 +175,7 @@ class Engine::Core {
     WASL_ASSIGN_OR_RETURN(auto version, row.get_int("workflow_version"));
     run.version = static_cast<int>(version);
     WASL_ASSIGN_OR_RETURN(run.status, row.get_text("status"));
+    WASL_ASSIGN_OR_RETURN(run.bindings, run_bindings_of(row, "bindings", run_id));
     WASL_ASSIGN_OR_RETURN(run.definition, definitions_.get(run.workflow, run.version, &tx));
     WASL_ASSIGN_OR_RETURN(auto trigger, decode(row, "trigger_enc", "workflow_runs", run_id));
     run.data = {{"trigger", trigger.is_null() ? json::object() : trigger},
@@ -601,10 +603,11 @@ class Engine::Core {
     } else {
       std::shared_ptr<CapabilityInvoker> invoker = invoker_;
       std::string facility = p.run.facility_id;
+      RoleBindings pinned = p.run.bindings;
       json input = p.input;
       std::string key = p.key;
-      work = [invoker, facility, method, input, key] {
-        return invoker->invoke(facility, method, input, key);
+      work = [invoker, pinned, facility, method, input, key] {
+        return invoker->invoke_bound(pinned, facility, method, input, key);
       };
     }
     auto state = std::make_shared<CallState>();
@@ -694,6 +697,7 @@ class Engine::Core {
     ctx.step_id = p.step->id;
     ctx.idempotency_key = p.key;
     ctx.now_ms = now_ms();
+    ctx.bindings = effective_bindings(p.run.bindings, invoker_->bindings(p.run.facility_id));
     ctx.tx = tx;
     ctx.store = &store_;
     return ctx;
@@ -806,6 +810,7 @@ class Engine::Core {
     if (result.ok()) {
       WASL_RETURN_IF_ERROR(finish_attempt(tx, p.attempt_row, kSucceeded, now, &result.value(),
                                           nullptr));
+      WASL_RETURN_IF_ERROR(notify_observer(tx, p, result));
       if (p.compensation) {
         return compensation_done(tx, p.run, held, step, p.job.payload, nullptr, now);
       }
@@ -817,6 +822,16 @@ class Engine::Core {
     WASL_RETURN_IF_ERROR(finish_attempt(tx, p.attempt_row, kFailed, now, nullptr, &error));
     bool cancelling = p.run.status == kCancelling && !p.compensation;
     int first = p.job.payload.value("first_attempt", 1);
+    if (!cancelling && error.deferred && error.retry_after) {
+      // "Not yet" (Error::deferred): called again after retry_after, and the
+      // attempt is not counted against the retry policy.
+      json payload = p.job.payload;
+      payload["first_attempt"] = first + 1;
+      WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::replace(tx, held->job, kCallJob, payload,
+                                                       now + error.retry_after->count()));
+      if (!ok) return lease_lost(p.run);
+      return {};
+    }
     int used = p.attempt - first + 1;
     if (!cancelling && retries(step.retry, error) && used < step.retry.max_attempts) {
       double unit = std::generate_canonical<double, 53>(jitter_);
@@ -826,11 +841,20 @@ class Engine::Core {
       if (!ok) return lease_lost(p.run);
       return {};
     }
+    WASL_RETURN_IF_ERROR(notify_observer(tx, p, result));
     if (cancelling) return cancel_run(tx, p.run, held, step.id, now);
     if (p.compensation) {
       return compensation_done(tx, p.run, held, step, p.job.payload, &error, now);
     }
     return step_failed(tx, p.run, held, step, error, now);
+  }
+
+  // Hands a call step's settled result to the observer of its method
+  // (HubActions::observe), inside the transaction that records it.
+  Status notify_observer(Transaction& tx, const Prepared& p, const Result<json>& result) {
+    const StepObserver* observer = actions_.observer(p.step->call);
+    if (observer == nullptr) return {};
+    return (*observer)(action_context(p, &tx), p.input, result);
   }
 
   // Gives back a prepared job that will not be called (the engine stops):
@@ -989,15 +1013,17 @@ class Engine::Core {
     run.workflow = request.workflow;
     run.version = version;
     run.status = kRunning;
+    run.bindings = invoker_->bindings(run.facility_id);
     WASL_ASSIGN_OR_RETURN(run.definition, definitions_.get(request.workflow, version, &tx));
     json trigger = request.trigger.is_null() ? json::object() : request.trigger;
     WASL_ASSIGN_OR_RETURN(auto trigger_enc, encode(trigger, "workflow_runs", run.id, "trigger_enc"));
     auto inserted = tx.exec(
         "INSERT INTO workflow_runs (id, facility_id, consultation_id, workflow_name, "
-        "workflow_version, status, trigger_enc, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        "workflow_version, status, trigger_enc, bindings, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
         Params{run.id, run.facility_id, text_or_null(run.consultation_id), run.workflow,
-               std::int64_t{version}, std::string(kRunning), trigger_enc, now});
+               std::int64_t{version}, std::string(kRunning), trigger_enc,
+               run_bindings_text(run.bindings), now});
     if (!inserted.ok()) {
       if (inserted.error().code == ErrorCode::kFailedPrecondition) {
         return Error(ErrorCode::kFailedPrecondition,

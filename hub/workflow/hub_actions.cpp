@@ -15,6 +15,15 @@ const HubActions::Entry* HubActions::find(const std::string& name) const {
   return it == entries_.end() ? nullptr : &it->second;
 }
 
+void HubActions::observe(const std::string& method, StepObserver observer) {
+  observers_[method] = std::move(observer);
+}
+
+const StepObserver* HubActions::observer(const std::string& method) const {
+  auto it = observers_.find(method);
+  return it == observers_.end() ? nullptr : &it->second;
+}
+
 namespace {
 
 sdk::Result<std::string> required_string(const nlohmann::json& input, const char* action,

@@ -12,6 +12,17 @@
 //   idempotent under ctx.idempotency_key, as plugin calls are.
 // A step calling a name that is not registered fails with kUnimplemented
 // naming it (not retried).
+//
+// Step observers: observe("billing.submit_claim", f) has the engine call f
+// for every call step naming that method when the step's result is settled
+// (its success, or its failure once no retry follows), inside the
+// transaction that records that result and before the run moves on, so what
+// f writes commits exactly when the result does. ctx.tx is set; `input` is
+// the step's rendered input (with idempotency_key). An error from f rolls
+// that transaction back: the result is then not recorded and the step is
+// attempted again after the lease lapses (same idempotency key), so f must
+// fail only on storage errors and treat data it does not recognise as
+// nothing to do.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +33,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/storage/store.hpp"
+#include "hub/workflow/run_bindings.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::workflow {
@@ -34,6 +46,10 @@ struct HubActionContext {
   std::string step_id;
   std::string idempotency_key;
   std::int64_t now_ms = 0;
+  // The run's role bindings (run_bindings.hpp): its snapshot over the
+  // facility's current bindings. An action reaching a plugin, or recording
+  // which instance holds something, takes the instance from here.
+  RoleBindings bindings;
   storage::Transaction* tx = nullptr;  // kInTransaction only; borrowed for the call
   storage::Store* store = nullptr;     // always set; borrowed for the call
 };
@@ -42,6 +58,9 @@ using HubAction =
     std::function<sdk::Result<nlohmann::json>(const HubActionContext&, const nlohmann::json&)>;
 
 enum class HubActionMode { kInTransaction, kStandalone };
+
+using StepObserver = std::function<sdk::Status(
+    const HubActionContext&, const nlohmann::json& input, const sdk::Result<nlohmann::json>&)>;
 
 class HubActions {
  public:
@@ -55,8 +74,15 @@ class HubActions {
   // The registered action, or nullptr.
   const Entry* find(const std::string& name) const;
 
+  // Observes call steps naming `method` ("billing.submit_claim"; see the
+  // file comment); a second observer of one method replaces the first.
+  void observe(const std::string& method, StepObserver observer);
+  // The observer of `method`, or nullptr.
+  const StepObserver* observer(const std::string& method) const;
+
  private:
   std::map<std::string, Entry> entries_;
+  std::map<std::string, StepObserver> observers_;
 };
 
 // Adds hub.set_status (consultations.status of the run's consultation; output

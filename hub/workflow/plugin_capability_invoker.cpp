@@ -15,10 +15,21 @@ PluginCapabilityInvoker::PluginCapabilityInvoker(const plugin_host::PluginHost& 
   for (const auto& [id, facility] : config.facilities) bindings_[id] = facility.bindings;
 }
 
+RoleBindings PluginCapabilityInvoker::bindings(const std::string& facility_id) const {
+  auto facility = bindings_.find(facility_id);
+  return facility == bindings_.end() ? RoleBindings{} : facility->second;
+}
+
 sdk::Result<nlohmann::json> PluginCapabilityInvoker::invoke(const std::string& facility_id,
                                                             const std::string& method,
                                                             const nlohmann::json& input,
-                                                            const std::string&) {
+                                                            const std::string& idempotency_key) {
+  return invoke_bound({}, facility_id, method, input, idempotency_key);
+}
+
+sdk::Result<nlohmann::json> PluginCapabilityInvoker::invoke_bound(
+    const RoleBindings& pinned, const std::string& facility_id, const std::string& method,
+    const nlohmann::json& input, const std::string&) {
   auto dot = method.find('.');
   if (dot == std::string::npos || dot == 0) {
     return Error(ErrorCode::kInvalidArgument,
@@ -26,27 +37,34 @@ sdk::Result<nlohmann::json> PluginCapabilityInvoker::invoke(const std::string& f
                  false);
   }
   std::string role = method.substr(0, dot);
-  auto facility = bindings_.find(facility_id);
-  if (facility == bindings_.end()) {
-    return Error(ErrorCode::kFailedPrecondition,
-                 "facility '" + facility_id + "' is not configured, so role '" + role +
-                     "' has no plugin instance; add it under facilities: in the config",
-                 false);
+  std::string name;
+  std::string hint;
+  if (auto kept = pinned.find(role); kept != pinned.end()) {
+    name = kept->second;
+    hint = " (this run started with it; keep it configured until such runs end)";
+  } else {
+    auto facility = bindings_.find(facility_id);
+    if (facility == bindings_.end()) {
+      return Error(ErrorCode::kFailedPrecondition,
+                   "facility '" + facility_id + "' is not configured, so role '" + role +
+                       "' has no plugin instance; add it under facilities: in the config",
+                   false);
+    }
+    auto binding = facility->second.find(role);
+    if (binding == facility->second.end()) {
+      return Error(ErrorCode::kFailedPrecondition,
+                   "facility '" + facility_id + "' binds no plugin instance to role '" + role +
+                       "'; add facilities." + facility_id + ".bindings." + role +
+                       " to the config",
+                   false);
+    }
+    name = binding->second;
   }
-  auto binding = facility->second.find(role);
-  if (binding == facility->second.end()) {
-    return Error(ErrorCode::kFailedPrecondition,
-                 "facility '" + facility_id + "' binds no plugin instance to role '" + role +
-                     "'; add facilities." + facility_id + ".bindings." + role +
-                     " to the config",
-                 false);
-  }
-  auto instance = plugins_.instance(binding->second);
+  auto instance = plugins_.instance(name);
   if (!instance.ok()) {
     return Error(ErrorCode::kFailedPrecondition,
-                 "plugin instance '" + binding->second + "' bound to role '" + role +
-                     "' of facility '" + facility_id + "' is not loaded: " +
-                     instance.error().message,
+                 "plugin instance '" + name + "' bound to role '" + role + "' of facility '" +
+                     facility_id + "' is not loaded: " + instance.error().message + hint,
                  false);
   }
   return (*instance)->call(method, input);

@@ -125,6 +125,72 @@ steps:
   for (const auto& a : t.attempts) EXPECT_EQ(a.idempotency_key, calls[0].key);
 }
 
+// A deferral ("not yet", Error::deferred) is called again after its
+// retry_after and does not use up the step's attempts: three deferrals and
+// one real failure fit in max_attempts: 2.
+TEST_P(EngineTest, DeferredAttemptsDoNotCountAgainstTheRetryPolicy) {
+  deploy(R"(name: deferring
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: room
+    call: video.create_room
+    with:
+      name: r
+    retry:
+      max_attempts: 2
+      initial_delay: 10ms
+)");
+  Error too_early(ErrorCode::kFailedPrecondition, "the meeting is created 10 minutes ahead", true,
+                  std::chrono::milliseconds(150));
+  too_early.deferred = true;
+  invoker_->fail("video.create_room", too_early, 3);
+  invoker_->fail("video.create_room", Error(ErrorCode::kUnavailable, "provider 503", true));
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "deferring");
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "succeeded") << t.error;
+  ASSERT_EQ(t.attempts.size(), 5u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(t.attempts[i].error_code, "failed_precondition");
+  EXPECT_EQ(t.attempts[3].error_code, "unavailable");
+  EXPECT_EQ(t.attempts[4].status, "succeeded");
+  // Each deferral waited its retry_after.
+  for (int i = 1; i < 4; ++i) {
+    EXPECT_GE(t.attempts[i].started_at_ms - *t.attempts[i - 1].finished_at_ms, 150);
+  }
+  for (const auto& c : invoker_->calls_of("video.create_room")) {
+    EXPECT_EQ(c.key, step_idempotency_key(run, "room"));
+  }
+}
+
+// Without the flag, the same answers exhaust max_attempts: 2.
+TEST_P(EngineTest, UndeferredRetryableErrorsUseUpTheAttempts) {
+  deploy(R"(name: exhausting
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: room
+    call: video.create_room
+    with:
+      name: r
+    retry:
+      max_attempts: 2
+      initial_delay: 10ms
+)");
+  invoker_->fail("video.create_room", Error(ErrorCode::kFailedPrecondition, "not yet", true,
+                                            std::chrono::milliseconds(20)),
+                 3);
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "exhausting");
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "failed");
+  EXPECT_EQ(invoker_->calls_of("video.create_room").size(), 2u);
+}
+
 TEST_P(EngineTest, PermanentErrorFailsTheRunWithoutRetry) {
   deploy(kChain);
   invoker_->fail("ehr.read_patient", Error(ErrorCode::kInvalidArgument, "bad id", false));
