@@ -2,6 +2,7 @@
 
 #include "hub/api/api_context.hpp"
 #include "hub/api/audit_trail.hpp"
+#include "hub/api/claims.hpp"
 #include "hub/api/consultations.hpp"
 #include "hub/api/openapi.hpp"
 #include "hub/api/participants.hpp"
@@ -27,6 +28,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_consultation_routes(router, context);
   add_participant_routes(router, context);
   add_recording_routes(router, context);
+  add_claim_routes(router, context);
   add_workflow_routes(router, context);
   add_plugin_routes(router, context);
   add_audit_trail_routes(router, context);

@@ -73,21 +73,9 @@ Response create(ApiContext& ctx, Request& request, const access::Principal& prin
 
   auto claimed = idempotency.begin(*tx, principal.facility_id, *key, fingerprint, now);
   if (!claimed.ok()) return error_response(request, claimed.error());
-  switch (claimed->outcome) {
-    case storage::IdempotencyOutcome::kReplay:
-      tx->rollback();
-      return replay(*claimed->response, kCollection);
-    case storage::IdempotencyOutcome::kConflict:
-      tx->rollback();
-      return problem_response(request, 422, MessageId::kIdempotencyMismatch);
-    case storage::IdempotencyOutcome::kInProgress: {
-      tx->rollback();
-      Response r = problem_response(request, 409, MessageId::kIdempotencyInProgress);
-      r.set_header("Retry-After", "1");
-      return r;
-    }
-    case storage::IdempotencyOutcome::kNew:
-      break;
+  if (auto answer = idempotency_answer(request, *claimed, kCollection)) {
+    tx->rollback();
+    return *answer;
   }
 
   auto id = new_resource_id();

@@ -44,4 +44,23 @@ http::Response replay(const storage::StoredResponse& stored, const std::string& 
   return r;
 }
 
+std::optional<http::Response> idempotency_answer(const http::Request& request,
+                                                 const storage::IdempotencyBegin& begun,
+                                                 const std::string& location_prefix) {
+  switch (begun.outcome) {
+    case storage::IdempotencyOutcome::kReplay:
+      return replay(*begun.response, location_prefix);
+    case storage::IdempotencyOutcome::kConflict:
+      return problem_response(request, 422, MessageId::kIdempotencyMismatch);
+    case storage::IdempotencyOutcome::kInProgress: {
+      http::Response r = problem_response(request, 409, MessageId::kIdempotencyInProgress);
+      r.set_header("Retry-After", "1");
+      return r;
+    }
+    case storage::IdempotencyOutcome::kNew:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 }  // namespace wasl::api

@@ -30,4 +30,11 @@ std::string request_fingerprint(const http::Request& request, const nlohmann::js
 // "id" becomes Location for a 201.
 http::Response replay(const storage::StoredResponse& stored, const std::string& location_prefix);
 
+// The answer for a claimed key that is not new: the replay (kReplay), 422
+// (another body under the key), 409 with Retry-After (the first request is
+// still running); nothing for kNew, which the caller carries out.
+std::optional<http::Response> idempotency_answer(const http::Request& request,
+                                                 const storage::IdempotencyBegin& begun,
+                                                 const std::string& location_prefix);
+
 }  // namespace wasl::api

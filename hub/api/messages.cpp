@@ -54,6 +54,8 @@ constexpr std::array kMessages = {
           "لا يوجد مشارك بهذا المعرّف في الاستشارة."},
     Entry{MessageId::kRecordingNotFound, "No recording with this id exists.",
           "لا يوجد تسجيل بهذا المعرّف."},
+    Entry{MessageId::kClaimNotFound, "No claim with this id exists.",
+          "لا توجد مطالبة بهذا المعرّف."},
     Entry{MessageId::kWorkflowNotFound, "No workflow of this name is deployed.",
           "لا يوجد سير عمل منشور بهذا الاسم."},
     Entry{MessageId::kNoRun, "This consultation has no workflow run.",
@@ -63,6 +65,14 @@ constexpr std::array kMessages = {
           "حالة الاستشارة {0}؛ لم يعد بالإمكان تغييرها."},
     Entry{MessageId::kRunNotRetryable, "Only a failed workflow run can be retried; this one is {0}.",
           "لا يمكن إعادة المحاولة إلا لتشغيل فاشل؛ حالة هذا التشغيل {0}."},
+    Entry{MessageId::kClaimNotRetryable,
+          "The claim is {0}; only a claim whose submission failed can be resubmitted.",
+          "حالة المطالبة {0}؛ لا يُعاد إرسال إلا مطالبة فشل إرسالها."},
+    Entry{MessageId::kClaimRunNotAtSubmission,
+          "The consultation's workflow run is {0} at step '{1}', not at the claim's submission; "
+          "retry the consultation instead.",
+          "تشغيل سير عمل الاستشارة في حالة {0} عند الخطوة '{1}' وليس عند إرسال المطالبة؛ "
+          "أعد محاولة الاستشارة بدلًا من ذلك."},
     Entry{MessageId::kParticipantLimit,
           "The consultation already has {0} participants, the limit for its type.",
           "بلغت الاستشارة الحد الأقصى لنوعها وهو {0} من المشاركين."},

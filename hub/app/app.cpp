@@ -10,9 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/app/claim_actions.hpp"
 #include "hub/app/consultation_actions.hpp"
 #include "hub/app/facility_sync.hpp"
 #include "hub/app/phi_payload_codec.hpp"
+#include "hub/app/report_actions.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
 #include "hub/storage/records/key_rotation.hpp"
 #include "hub/workflow/plugin_capability_invoker.hpp"
@@ -146,6 +148,8 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   WASL_RETURN_IF_ERROR(deploy_workflow_files(*app->definitions_, config.workflows_dir));
   workflow::add_builtin_hub_actions(app->actions_);
   add_consultation_actions(app->actions_, config, *app->cipher_);
+  add_claim_actions(app->actions_, config, *app->cipher_, *app->audit_);
+  add_report_actions(app->actions_);
   archive::RecordingArchiveOptions archive_options;
   archive_options.root = config.archive.root;
   archive_options.default_retention_days = config.archive.retention_days;

@@ -27,8 +27,10 @@ void add_consultation_actions(workflow::HubActions& actions, const config::Confi
         auto room = input.find("room_id");
         if (room != input.end() && room->is_string() && !room->get<std::string>().empty() &&
             !ctx.consultation_id.empty()) {
-          std::string instance;
-          if (auto f = config.facilities.find(ctx.facility_id); f != config.facilities.end()) {
+          // The run's video instance (kept from its start), where the room was opened.
+          std::string instance = workflow::bound_instance(ctx.bindings, {}, "video");
+          if (auto f = config.facilities.find(ctx.facility_id);
+              instance.empty() && f != config.facilities.end()) {
             if (auto b = f->second.bindings.find("video"); b != f->second.bindings.end()) {
               instance = b->second;
             }

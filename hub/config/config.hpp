@@ -102,6 +102,9 @@ struct FacilityConfig {
   // Names of the workflows this facility runs; empty = every workflow in
   // workflows_dir.
   std::vector<std::string> workflows;
+  // The billing service code hub.build_claim puts on a virtual
+  // consultation's claim when the step gives no service_code.
+  std::string virtual_consultation_service_code = "99213";
   int line = 0;
 };
 

@@ -732,6 +732,12 @@ Fields facility_fields(FacilityConfig& f) {
               "Days this facility's recordings are kept; 0 uses archive.retention_days."),
       text_list("workflows", f.workflows,
                 "Workflow names this facility runs; empty means every workflow in workflows_dir."),
+      text("virtual_consultation_service_code", f.virtual_consultation_service_code,
+           "a non-empty service code",
+           "Service code hub.build_claim bills a virtual consultation under when the workflow "
+           "step gives no service_code (the payer contract's code; the billing plugin names "
+           "its code system).",
+           non_empty),
   };
 }
 

@@ -26,6 +26,20 @@ std::optional<ClaimState> parse_claim_state(std::string_view name) {
   return kStateNames.parse(name);
 }
 
+ClaimState claim_state_after_response(std::string_view status, std::string_view outcome,
+                                      bool approved) {
+  auto either = [&](std::string_view v) { return status == v || outcome == v; };
+  if (either("queued")) return ClaimState::kQueued;
+  if (either("error")) return ClaimState::kRejected;
+  if (either("partial")) return ClaimState::kPartial;
+  if (either("complete")) return approved ? ClaimState::kApproved : ClaimState::kRejected;
+  return ClaimState::kSubmitted;
+}
+
+bool is_adjudicated(ClaimState s) {
+  return s == ClaimState::kApproved || s == ClaimState::kPartial || s == ClaimState::kRejected;
+}
+
 void to_json(nlohmann::json& j, const Claim& v) {
   j = nlohmann::json::object();
   j["id"] = v.id;

@@ -1,6 +1,8 @@
-// Claim: an insurance claim for a consultation, submitted through the
-// billing plugin. Skeleton: the request and response are the plugin's JSON
-// documents, PHI, stored only encrypted (claims.request_enc / response_enc).
+// Claim: an insurance claim for a consultation, built by hub.build_claim
+// (state draft) and submitted through the billing plugin
+// (billing.submit_claim). The request and response are the plugin's JSON
+// documents (sdk Claim / ClaimResponse), PHI, stored only encrypted
+// (claims.request_enc / response_enc).
 //
 // JSON wire form: {"id", "consultation_id", "state", "provider_claim_id",
 // "submitted_at", "adjudicated_at", "created_at"}; request and response are
@@ -19,6 +21,18 @@ namespace wasl::domain {
 enum class ClaimState { kDraft, kSubmitted, kQueued, kApproved, kPartial, kRejected, kError };
 std::string_view to_string(ClaimState s);  // "draft", "submitted", "queued", …
 std::optional<ClaimState> parse_claim_state(std::string_view name);
+
+// The state a claim is in once the exchange answered it with a
+// ClaimResponse of `status` and `outcome` ("queued", "complete", "partial",
+// "error"; either may be empty) and `approved`: queued → kQueued; partial →
+// kPartial; complete and approved → kApproved; complete and not approved, or
+// error (the payer's rejection is an answer, not a failed call) → kRejected;
+// anything else → kSubmitted (sent, not yet adjudicated).
+ClaimState claim_state_after_response(std::string_view status, std::string_view outcome,
+                                      bool approved);
+
+// True for approved, partial and rejected: the payer has decided.
+bool is_adjudicated(ClaimState s);
 
 struct Claim {
   std::string id;

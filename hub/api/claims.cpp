@@ -1,0 +1,174 @@
+#include "hub/api/claims.hpp"
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/api/api_problem.hpp"
+#include "hub/api/authorization.hpp"
+#include "hub/api/consultation_run.hpp"
+#include "hub/api/idempotent_request.hpp"
+#include "hub/api/json_response.hpp"
+#include "hub/api/request_audit.hpp"
+#include "hub/storage/records/claim_store.hpp"
+#include "hub/storage/records/consultation_store.hpp"
+#include "hub/storage/records/idempotency_store.hpp"
+#include "wasl/sdk/billing.hpp"
+
+namespace wasl::api {
+namespace {
+
+using http::Request;
+using http::Response;
+
+constexpr const char* kClaims = "/v1/claims/";
+
+std::optional<Response> audit_and_commit(ApiContext& ctx, const Request& request,
+                                         storage::Transaction& tx,
+                                         const audit::AuditEvent& event) {
+  if (auto appended = ctx.audit->append(tx, event); !appended.ok()) {
+    return error_response(request, appended.error());
+  }
+  if (auto committed = tx.commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  return std::nullopt;
+}
+
+// GET /v1/claims/{id}
+Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  const std::string& id = request.path_params.at("id");
+  storage::ClaimStore claims(*ctx.cipher, *ctx.audit);
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  auto claim = claims.get(**tx, principal.facility_id, id);
+  if (!claim.ok()) return error_response(request, claim.error(), MessageId::kClaimNotFound);
+  if (auto failed = audit_and_commit(ctx, request, **tx,
+                                     request_event(request, principal, "claim.read", "claim", id))) {
+    return *failed;
+  }
+  return json_response(200, nlohmann::json(*claim));
+}
+
+// GET /v1/consultations/{id}/claims
+Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  const std::string& cid = request.path_params.at("id");
+  storage::ConsultationStore consultations(*ctx.cipher);
+  storage::ClaimStore claims(*ctx.cipher, *ctx.audit);
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  auto c = consultations.get(**tx, principal.facility_id, cid);
+  if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
+  auto all = claims.list_for_consultation(**tx, principal.facility_id, cid);
+  if (!all.ok()) return error_response(request, all.error());
+  audit::AuditEvent event = request_event(request, principal, "claim.list", "consultation", cid);
+  event.detail = nlohmann::json{{"count", all->size()}}.dump();
+  if (auto failed = audit_and_commit(ctx, request, **tx, event)) return *failed;
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& claim : *all) items.push_back(claim);
+  return json_response(200, nlohmann::json{{"items", std::move(items)}});
+}
+
+// Whether the run stopped, failed, at a step that submits a claim.
+bool failed_at_submission(ApiContext& ctx, const workflow::RunTimeline& run) {
+  if (run.status != "failed" || run.failed_step.empty()) return false;
+  auto definition = ctx.definitions->get(run.workflow, run.version);
+  if (!definition.ok()) return false;
+  const workflow::Step* step = (*definition)->find_step(run.failed_step);
+  return step != nullptr && step->kind == workflow::StepKind::kCall &&
+         step->call == sdk::BillingGateway::kSubmitClaim;
+}
+
+// POST /v1/claims/{id}/retry
+Response retry(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  const std::string id = request.path_params.at("id");
+  std::optional<std::string> key;
+  if (auto problem = read_idempotency_key(request, /*required=*/false, key)) return *problem;
+  const std::string fingerprint = request_fingerprint(request, nlohmann::json::object());
+  storage::ClaimStore claims(*ctx.cipher, *ctx.audit);
+  storage::IdempotencyStore idempotency(*ctx.cipher);
+  const std::int64_t now = ctx.now_ms();
+
+  // First look; the engine works in transactions of its own, so none of
+  // ours stays open across the retry.
+  domain::Claim claim;
+  std::optional<std::string> run_id;
+  {
+    auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+    if (!tx.ok()) return error_response(request, tx.error());
+    if (key) {
+      auto begun = idempotency.begin(**tx, principal.facility_id, *key, fingerprint, now);
+      if (!begun.ok()) return error_response(request, begun.error());
+      if (auto answer = idempotency_answer(request, *begun, kClaims)) return *answer;
+    }
+    auto found = claims.get(**tx, principal.facility_id, id);
+    if (!found.ok()) return error_response(request, found.error(), MessageId::kClaimNotFound);
+    claim = std::move(found).value();
+    auto run = find_consultation_run(**tx, principal.facility_id, claim.consultation_id);
+    if (!run.ok()) return error_response(request, run.error());
+    run_id = std::move(run).value();
+    (*tx)->rollback();  // the key is claimed for real in the transaction below
+  }
+  const std::string state(domain::to_string(claim.state));
+  if (claim.state != domain::ClaimState::kError && claim.state != domain::ClaimState::kDraft) {
+    return problem_response(request, 409, MessageId::kClaimNotRetryable, {state});
+  }
+  if (!run_id) return problem_response(request, 409, MessageId::kNoRun);
+  auto timeline = ctx.engine->timeline(*run_id);
+  if (!timeline.ok()) return error_response(request, timeline.error(), MessageId::kNoRun);
+  if (!failed_at_submission(ctx, *timeline)) {
+    if (claim.state == domain::ClaimState::kDraft) {
+      return problem_response(request, 409, MessageId::kClaimNotRetryable, {state});
+    }
+    const std::string& at =
+        timeline->failed_step.empty() ? timeline->current_step : timeline->failed_step;
+    return problem_response(request, 409, MessageId::kClaimRunNotAtSubmission,
+                            {timeline->status, at});
+  }
+  auto retried = ctx.engine->retry(*run_id);
+  if (!retried.ok()) {
+    if (retried.error().code == sdk::ErrorCode::kFailedPrecondition) {
+      return problem_response(request, 409, MessageId::kRunNotRetryable, {"not failed"});
+    }
+    return error_response(request, retried.error(), MessageId::kNoRun);
+  }
+
+  nlohmann::json answer = claim;
+  answer["run_id"] = *run_id;
+  Response response = json_response(202, answer);
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  if (key) {
+    auto begun = idempotency.begin(**tx, principal.facility_id, *key, fingerprint, now);
+    if (!begun.ok()) return error_response(request, begun.error());
+    if (auto replayed = idempotency_answer(request, *begun, kClaims)) return *replayed;
+    if (auto done = idempotency.complete(**tx, principal.facility_id, *key, {202, response.body});
+        !done.ok()) {
+      return error_response(request, done.error());
+    }
+  }
+  audit::AuditEvent event = request_event(request, principal, "claim.retry", "claim", id);
+  event.detail = nlohmann::json{{"run_id", *run_id}, {"state", state}}.dump();
+  if (auto failed = audit_and_commit(ctx, request, **tx, event)) return *failed;
+  return response;
+}
+
+}  // namespace
+
+void add_claim_routes(http::Router& router, ApiContext& ctx) {
+  add_authorized_route(
+      router, ctx, "GET", "/v1/consultations/{id}/claims",
+      [&ctx](Request& r, const access::Principal& p) { return list(ctx, r, p); },
+      route_options("List a consultation's insurance claims, oldest first."));
+  add_authorized_route(
+      router, ctx, "GET", "/v1/claims/{id}",
+      [&ctx](Request& r, const access::Principal& p) { return read(ctx, r, p); },
+      route_options("Read an insurance claim."));
+  add_authorized_route(
+      router, ctx, "POST", "/v1/claims/{id}/retry",
+      [&ctx](Request& r, const access::Principal& p) { return retry(ctx, r, p); },
+      route_options("Resubmit a claim whose submission failed."));
+}
+
+}  // namespace wasl::api

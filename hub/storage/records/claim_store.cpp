@@ -1,0 +1,161 @@
+#include "hub/storage/records/claim_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "hub/storage/records/row_fields.hpp"
+
+namespace wasl::storage {
+
+using domain::Claim;
+using domain::ClaimState;
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+using sdk::Status;
+using namespace row_fields;
+
+namespace {
+
+constexpr std::string_view kTable = "claims";
+constexpr std::string_view kRequestColumn = "request_enc";
+constexpr std::string_view kResponseColumn = "response_enc";
+
+constexpr std::string_view kSelect =
+    "SELECT id, consultation_id, facility_id, state, provider_claim_id, submitted_at, "
+    "adjudicated_at, created_at FROM claims ";
+constexpr std::string_view kSelectWithDocuments =
+    "SELECT id, consultation_id, facility_id, state, provider_claim_id, submitted_at, "
+    "adjudicated_at, created_at, request_enc, response_enc FROM claims ";
+
+Result<Claim> from_row(const Row& row) {
+  Claim c;
+  WASL_ASSIGN_OR_RETURN(c.id, row.get_text("id"));
+  WASL_ASSIGN_OR_RETURN(c.consultation_id, row.get_text("consultation_id"));
+  WASL_ASSIGN_OR_RETURN(c.facility_id, row.get_text("facility_id"));
+  WASL_ASSIGN_OR_RETURN(std::string state, row.get_text("state"));
+  auto parsed = domain::parse_claim_state(state);
+  if (!parsed) return Error(ErrorCode::kInternal, "claim " + c.id + " has an unknown state");
+  c.state = *parsed;
+  WASL_ASSIGN_OR_RETURN(c.provider_claim_id, optional_text(row, "provider_claim_id"));
+  WASL_ASSIGN_OR_RETURN(c.submitted_at, optional_int(row, "submitted_at"));
+  WASL_ASSIGN_OR_RETURN(c.adjudicated_at, optional_int(row, "adjudicated_at"));
+  WASL_ASSIGN_OR_RETURN(c.created_at, row.get_int("created_at"));
+  return c;
+}
+
+}  // namespace
+
+Status ClaimStore::audit(Transaction& tx, const Claim& c, std::string_view action,
+                         const ClaimActor& by, std::int64_t at_ms) const {
+  audit::AuditEvent event;
+  event.occurred_at = at_ms;
+  event.actor = by.actor.empty() ? "system" : by.actor;
+  event.facility_id = c.facility_id;
+  event.action = std::string(action);
+  event.entity_type = "claim";
+  event.entity_id = c.id;
+  event.outcome = std::string(audit::kOutcomeSuccess);
+  event.request_id = by.request_id;
+  nlohmann::json detail = {{"consultation_id", c.consultation_id},
+                           {"state", std::string(domain::to_string(c.state))}};
+  if (!by.run_id.empty()) detail["run_id"] = by.run_id;
+  event.detail = detail.dump();
+  WASL_RETURN_IF_ERROR(audit_.append(tx, event));
+  return {};
+}
+
+Result<bool> ClaimStore::create(Transaction& tx, const Claim& c, const ClaimActor& by) const {
+  if (c.id.empty() || c.consultation_id.empty() || c.facility_id.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "a claim needs an id, a consultation id and a facility id");
+  }
+  WASL_ASSIGN_OR_RETURN(Rows existing, tx.query("SELECT facility_id FROM claims WHERE id = $1",
+                                                {c.id}));
+  if (!existing.empty()) {
+    WASL_ASSIGN_OR_RETURN(std::string owner, existing.front().get_text(0));
+    if (owner != c.facility_id) return not_found("claim", c.id);
+    return false;
+  }
+  WASL_ASSIGN_OR_RETURN(Rows owner,
+                        tx.query("SELECT id FROM consultations WHERE facility_id = $1 AND id = $2",
+                                 {c.facility_id, c.consultation_id}));
+  if (owner.empty()) return not_found("consultation", c.consultation_id);
+  Value request = null_value();
+  if (c.request) {
+    WASL_ASSIGN_OR_RETURN(std::string enc,
+                          cipher_.encrypt(kTable, kRequestColumn, c.id, *c.request));
+    request = Blob{std::move(enc)};
+  }
+  Claim draft = c;
+  draft.state = ClaimState::kDraft;
+  WASL_RETURN_IF_ERROR(tx.exec(
+      "INSERT INTO claims (id, consultation_id, facility_id, state, provider_claim_id, "
+      "request_enc, response_enc, submitted_at, adjudicated_at, created_at) "
+      "VALUES ($1, $2, $3, $4, NULL, $5, NULL, NULL, NULL, $6)",
+      {c.id, c.consultation_id, c.facility_id, std::string(domain::to_string(draft.state)),
+       request, c.created_at}));
+  WASL_RETURN_IF_ERROR(audit(tx, draft, "claim.create", by, c.created_at));
+  return true;
+}
+
+Status ClaimStore::record_submission(Transaction& tx, std::string_view facility_id,
+                                     std::string_view id, const ClaimSubmission& submission,
+                                     const ClaimActor& by) const {
+  WASL_ASSIGN_OR_RETURN(Rows rows,
+                        tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
+                                 {std::string(facility_id), std::string(id)}));
+  if (rows.empty()) return not_found("claim", id);
+  WASL_ASSIGN_OR_RETURN(Claim c, from_row(rows.front()));
+  c.state = submission.state;
+  if (submission.provider_claim_id && !submission.provider_claim_id->empty()) {
+    c.provider_claim_id = submission.provider_claim_id;
+  }
+  if (submission.state != ClaimState::kError && !c.submitted_at) c.submitted_at = submission.at_ms;
+  if (domain::is_adjudicated(submission.state)) c.adjudicated_at = submission.at_ms;
+  WASL_ASSIGN_OR_RETURN(std::string response,
+                        cipher_.encrypt(kTable, kResponseColumn, c.id, submission.response));
+  WASL_RETURN_IF_ERROR(tx.exec(
+      "UPDATE claims SET state = $1, provider_claim_id = $2, response_enc = $3, "
+      "submitted_at = $4, adjudicated_at = $5 WHERE facility_id = $6 AND id = $7",
+      {std::string(domain::to_string(c.state)), text_or_null(c.provider_claim_id),
+       Blob{std::move(response)}, int_or_null(c.submitted_at), int_or_null(c.adjudicated_at),
+       c.facility_id, c.id}));
+  return audit(tx, c, "claim.submit_result", by, submission.at_ms);
+}
+
+Result<Claim> ClaimStore::get(Transaction& tx, std::string_view facility_id,
+                              std::string_view id) const {
+  WASL_ASSIGN_OR_RETURN(
+      Rows rows, tx.query(std::string(kSelectWithDocuments) + "WHERE facility_id = $1 AND id = $2",
+                          {std::string(facility_id), std::string(id)}));
+  if (rows.empty()) return not_found("claim", id);
+  const Row& row = rows.front();
+  WASL_ASSIGN_OR_RETURN(Claim c, from_row(row));
+  WASL_ASSIGN_OR_RETURN(auto request, optional_blob(row, kRequestColumn));
+  if (request) {
+    WASL_ASSIGN_OR_RETURN(c.request, cipher_.decrypt(kTable, kRequestColumn, c.id, *request));
+  }
+  WASL_ASSIGN_OR_RETURN(auto response, optional_blob(row, kResponseColumn));
+  if (response) {
+    WASL_ASSIGN_OR_RETURN(c.response, cipher_.decrypt(kTable, kResponseColumn, c.id, *response));
+  }
+  return c;
+}
+
+Result<std::vector<Claim>> ClaimStore::list_for_consultation(
+    Transaction& tx, std::string_view facility_id, std::string_view consultation_id) const {
+  WASL_ASSIGN_OR_RETURN(
+      Rows rows,
+      tx.query(std::string(kSelect) +
+                   "WHERE facility_id = $1 AND consultation_id = $2 ORDER BY created_at, id",
+               {std::string(facility_id), std::string(consultation_id)}));
+  std::vector<Claim> out;
+  out.reserve(rows.size());
+  for (const Row& row : rows) {
+    WASL_ASSIGN_OR_RETURN(Claim c, from_row(row));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace wasl::storage

@@ -1,0 +1,87 @@
+// ClaimStore: insurance claims in the database (claims). The request (the
+// sdk Claim sent to the billing plugin) and the response (its ClaimResponse,
+// or the error the submission ended with) are PHI and stored only encrypted
+// (claims.request_enc / response_enc, bound to the row).
+//
+// Same contract as ConsultationStore: every method takes the caller's
+// transaction and facility id, which every statement filters on (another
+// facility's claim is kNotFound, exactly like a missing one). The changes
+// write their audit event (claim.create, claim.submit_result) into that same
+// transaction, so a claim and its audit commit together.
+//
+// Thread-safe: holds only a borrowed PhiCipher and AuditWriter, which must
+// outlive it. Errors: kNotFound, kInvalidArgument (a claim without id,
+// consultation or facility), decryption errors from PhiCipher, the audit
+// writer's and the transaction's storage errors.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hub/audit/audit_writer.hpp"
+#include "hub/domain/claim.hpp"
+#include "hub/storage/records/phi_cipher.hpp"
+#include "hub/storage/store.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::storage {
+
+// How one submission of a claim ended.
+struct ClaimSubmission {
+  domain::ClaimState state = domain::ClaimState::kSubmitted;
+  std::optional<std::string> provider_claim_id;  // the payer's identifier, when it gave one
+  std::string response;                           // JSON text (PHI), stored encrypted
+  std::int64_t at_ms = 0;
+};
+
+// Who made a change, for its audit event ("system", "apikey:<id>").
+struct ClaimActor {
+  std::string actor = "system";
+  std::string request_id;      // optional
+  std::string run_id;          // optional: the workflow run that made the change
+};
+
+class ClaimStore {
+ public:
+  ClaimStore(const PhiCipher& cipher, const audit::AuditWriter& audit)
+      : cipher_(cipher), audit_(audit) {}
+
+  // Inserts `c` (id, consultation_id, facility_id, created_at and request set
+  // by the caller) in state draft with its request encrypted, and audits
+  // claim.create. Idempotent: when a claim with c.id already exists in the
+  // facility it is left exactly as it is and the answer is false (nothing
+  // written, nothing audited); true when inserted. kNotFound when the
+  // consultation is not in the facility.
+  sdk::Result<bool> create(Transaction& tx, const domain::Claim& c,
+                           const ClaimActor& by) const;
+
+  // Records how a submission ended: state, provider claim id (kept when the
+  // submission gives none), response (replaced), submitted_at (set on the
+  // first answer from the exchange; a failed call leaves it as it was) and
+  // adjudicated_at (set when the state is adjudicated). Audits
+  // claim.submit_result with the new state. kNotFound when absent.
+  sdk::Status record_submission(Transaction& tx, std::string_view facility_id,
+                                std::string_view id, const ClaimSubmission& submission,
+                                const ClaimActor& by) const;
+
+  // The claim with its request and response decrypted.
+  sdk::Result<domain::Claim> get(Transaction& tx, std::string_view facility_id,
+                                 std::string_view id) const;
+
+  // The consultation's claims, oldest first, without request and response
+  // (nothing is decrypted).
+  sdk::Result<std::vector<domain::Claim>> list_for_consultation(
+      Transaction& tx, std::string_view facility_id, std::string_view consultation_id) const;
+
+ private:
+  sdk::Status audit(Transaction& tx, const domain::Claim& c, std::string_view action,
+                    const ClaimActor& by, std::int64_t at_ms) const;
+
+  const PhiCipher& cipher_;
+  const audit::AuditWriter& audit_;
+};
+
+}  // namespace wasl::storage

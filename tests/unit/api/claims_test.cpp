@@ -1,0 +1,231 @@
+// Claims: list, read and retry, with roles and facility isolation.
+#include "hub/api/claims.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "hub/storage/records/claim_store.hpp"
+#include "tests/unit/api/api_fixture.hpp"
+
+namespace wasl::api::testing {
+namespace {
+
+using access::Role;
+
+// A run whose only step submits the claim named by the trigger.
+constexpr const char* kSubmitFlow = R"(
+name: submit-only
+version: 1
+trigger: {kind: api}
+steps:
+  - id: claim_submitted
+    call: billing.submit_claim
+    with:
+      patient_id: pat-1
+      raw:
+        claim_id: ${trigger.claim_id}
+    retry: {max_attempts: 1}
+)";
+
+class ClaimsTest : public ApiFixture {
+ protected:
+  void SetUp() override {
+    ApiFixture::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_TRUE(definitions_->deploy_source(kSubmitFlow, "submit-only.yaml", "test").ok());
+    consultation_ = add_consultation(kFacilityA, "c-a");
+    add_consultation(kFacilityB, "c-b");
+    add_claim(kFacilityA, consultation_, "claim-a");
+    add_claim(kFacilityB, "c-b", "claim-b");
+  }
+
+  std::string add_consultation(const std::string& facility, const std::string& id) {
+    domain::Consultation c;
+    c.id = id;
+    c.facility_id = facility;
+    c.workflow_name = "submit-only";
+    c.created_at = kNow;
+    c.updated_at = kNow;
+    storage::ConsultationStore consultations(*cipher_);
+    auto tx = store_->begin();
+    EXPECT_TRUE(tx.ok());
+    auto inserted = consultations.insert(**tx, c);
+    EXPECT_TRUE(inserted.ok()) << inserted.error().message;
+    EXPECT_TRUE((*tx)->commit().ok());
+    return id;
+  }
+
+  void add_claim(const std::string& facility, const std::string& consultation,
+                 const std::string& id) {
+    domain::Claim c;
+    c.id = id;
+    c.consultation_id = consultation;
+    c.facility_id = facility;
+    c.request = R"({"patient_id":"pat-1"})";
+    c.created_at = kNow;
+    storage::ClaimStore claims(*cipher_, *audit_);
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(claims.create(**tx, c, {}).ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+
+  void set_state(const std::string& id, domain::ClaimState state) {
+    exec("UPDATE claims SET state = $1 WHERE id = $2",
+         {std::string(domain::to_string(state)), id});
+  }
+
+  // Starts the submit-only run for claim-a and waits for it to end.
+  std::string run_submission(bool failing) {
+    invoker_->fail("billing.submit_claim", failing);
+    workflow::StartRunRequest r;
+    r.workflow = "submit-only";
+    r.facility_id = kFacilityA;
+    r.consultation_id = consultation_;
+    r.trigger = {{"claim_id", "claim-a"}};
+    auto run = engine_->start_run(r);
+    EXPECT_TRUE(run.ok());
+    if (!engine_started_) {
+      EXPECT_TRUE(engine_->start().ok());
+      engine_started_ = true;
+    }
+    return wait_for_run(*run, {"failed", "succeeded"});
+  }
+
+  std::string wait_for_run(const std::string& run, const std::set<std::string>& ends) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < until) {
+      auto t = engine_->timeline(run);
+      if (t.ok() && ends.count(t->status)) return run;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ADD_FAILURE() << "run " << run << " did not end";
+    return run;
+  }
+
+  std::string run_status(const std::string& run) {
+    auto t = engine_->timeline(run);
+    return t.ok() ? t->status : "";
+  }
+
+  std::string consultation_;
+  bool engine_started_ = false;
+};
+
+TEST_P(ClaimsTest, ListsAndReadsWithoutTheDocuments) {
+  http::Response list = send({"GET", "/v1/consultations/c-a/claims"}, Role::kIntegrator);
+  ASSERT_EQ(list.status, 200) << list.body;
+  nlohmann::json items = body_of(list)["items"];
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["id"], "claim-a");
+  EXPECT_EQ(items[0]["state"], "draft");
+
+  http::Response read = send({"GET", "/v1/claims/claim-a"}, Role::kHospital);
+  ASSERT_EQ(read.status, 200) << read.body;
+  nlohmann::json claim = body_of(read);
+  EXPECT_EQ(claim["consultation_id"], "c-a");
+  EXPECT_EQ(claim["created_at"], iso(kNow));
+  EXPECT_EQ(read.body.find("pat-1"), std::string::npos);  // the request is not on the wire
+  EXPECT_EQ(audit_count("claim.read"), 1);
+  EXPECT_EQ(audit_count("claim.list"), 1);
+}
+
+TEST_P(ClaimsTest, AnotherFacilitysIdsAreNotFound) {
+  EXPECT_EQ(send({"GET", "/v1/claims/claim-a"}, Role::kAdmin, /*facility_b=*/true).status, 404);
+  EXPECT_EQ(send({"GET", "/v1/consultations/c-a/claims"}, Role::kAdmin, true).status, 404);
+  EXPECT_EQ(send({"POST", "/v1/claims/claim-a/retry"}, Role::kAdmin, true).status, 404);
+  http::Response missing = send({"GET", "/v1/claims/nope"});
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(body_of(missing)["detail"], "No claim with this id exists.");
+  // The same answer as a missing claim: nothing tells them apart.
+  EXPECT_EQ(send({"GET", "/v1/claims/claim-b"}).body.find("claim-b"), std::string::npos);
+}
+
+TEST_P(ClaimsTest, RolesFollowTheMatrix) {
+  EXPECT_EQ(send({"GET", "/v1/claims/claim-a"}, Role::kClinician).status, 403);
+  EXPECT_EQ(send({"GET", "/v1/claims/claim-a"}, Role::kAuditor).status, 403);
+  EXPECT_EQ(send({"GET", "/v1/consultations/c-a/claims"}, Role::kClinician).status, 403);
+  EXPECT_EQ(send({"POST", "/v1/claims/claim-a/retry"}, Role::kHospital).status, 403);
+  EXPECT_EQ(send({"POST", "/v1/claims/claim-a/retry"}, Role::kClinician).status, 403);
+  EXPECT_EQ(send({"GET", "/v1/claims/claim-a"}, std::nullopt).status, 401);
+}
+
+TEST_P(ClaimsTest, RetryResumesTheRunThatFailedAtTheSubmission) {
+  std::string run = run_submission(/*failing=*/true);
+  ASSERT_EQ(run_status(run), "failed");
+  set_state("claim-a", domain::ClaimState::kError);  // what the submit observer records
+  invoker_->fail("billing.submit_claim", false);
+
+  http::Response r = send({"POST", "/v1/claims/claim-a/retry", "",
+                           {{"Idempotency-Key", "retry-1"}}},
+                          Role::kIntegrator);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(body_of(r)["id"], "claim-a");
+  EXPECT_EQ(body_of(r)["run_id"], run);
+  wait_for_run(run, {"succeeded"});
+  EXPECT_EQ(invoker_->calls("billing.submit_claim"), 2);
+  EXPECT_EQ(audit_count("claim.retry"), 1);
+
+  // A replay of the same key answers the first 202 and retries nothing.
+  http::Response again = send({"POST", "/v1/claims/claim-a/retry", "",
+                               {{"Idempotency-Key", "retry-1"}}},
+                              Role::kIntegrator);
+  EXPECT_EQ(again.status, 202);
+  EXPECT_EQ(again.body, r.body);
+  EXPECT_EQ(invoker_->calls("billing.submit_claim"), 2);
+}
+
+TEST_P(ClaimsTest, ADraftClaimIsRetriedWhenItsSubmitStepFailed) {
+  std::string run = run_submission(/*failing=*/true);
+  invoker_->fail("billing.submit_claim", false);
+  http::Response r = send({"POST", "/v1/claims/claim-a/retry"}, Role::kAdmin);
+  ASSERT_EQ(r.status, 202) << r.body;
+  wait_for_run(run, {"succeeded"});
+}
+
+TEST_P(ClaimsTest, OtherStatesAnswerConflict) {
+  for (auto state : {domain::ClaimState::kApproved, domain::ClaimState::kRejected,
+                     domain::ClaimState::kQueued, domain::ClaimState::kSubmitted,
+                     domain::ClaimState::kPartial}) {
+    set_state("claim-a", state);
+    http::Response r = send({"POST", "/v1/claims/claim-a/retry"}, Role::kIntegrator);
+    EXPECT_EQ(r.status, 409) << r.body;
+    EXPECT_EQ(r.headers.find("Content-Type")->second, "application/problem+json");
+    const std::string name(domain::to_string(state));
+    EXPECT_EQ(body_of(r)["detail"],
+              "The claim is " + name +
+                  "; only a claim whose submission failed can be resubmitted.");
+  }
+  // A draft claim whose run did not fail at the submission.
+  set_state("claim-a", domain::ClaimState::kDraft);
+  EXPECT_EQ(send({"POST", "/v1/claims/claim-a/retry"}).status, 409);
+  // An error claim whose run succeeded: nothing to resume.
+  run_submission(/*failing=*/false);
+  set_state("claim-a", domain::ClaimState::kError);
+  http::Response r = send({"POST", "/v1/claims/claim-a/retry"});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(body_of(r)["detail"].get<std::string>().find("succeeded"), std::string::npos);
+  EXPECT_EQ(audit_count("claim.retry"), 0);
+}
+
+TEST_P(ClaimsTest, BadIdempotencyKeyIsABadRequest) {
+  http::Response r = send({"POST", "/v1/claims/claim-a/retry", "",
+                           {{"Idempotency-Key", std::string(300, 'k')}}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  http::Response no_run = send({"POST", "/v1/claims/claim-a/retry"});
+  EXPECT_EQ(no_run.status, 409) << no_run.body;
+  EXPECT_EQ(body_of(no_run)["detail"], "This consultation has no workflow run.");
+  set_state("claim-a", domain::ClaimState::kApproved);
+  http::Response arabic = send({"POST", "/v1/claims/claim-a/retry", "",
+                                {{"Accept-Language", "ar"}}});
+  EXPECT_EQ(arabic.status, 409);
+  EXPECT_NE(body_of(arabic)["detail"].get<std::string>().find("المطالبة"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ClaimsTest,
+                         ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),
+                         dialect_test_name);
+
+}  // namespace
+}  // namespace wasl::api::testing
