@@ -79,9 +79,17 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.storage.sqlite.path, "var/wasl.db");
   EXPECT_EQ(c.storage.sqlite.busy_timeout, 5s);
   EXPECT_TRUE(c.plugins.directories.empty());
-  EXPECT_TRUE(c.plugins.files.empty());
-  EXPECT_TRUE(c.instances.empty());
-  EXPECT_TRUE(c.facilities.empty());
+  // The sandbox block (README "Run"): the Chime peer and the sandbox plugin.
+  ASSERT_EQ(c.plugins.files.size(), 2u);
+  EXPECT_EQ(c.plugins.files[0].name, "chime");
+  EXPECT_EQ(c.plugins.files[1].name, "sandbox");
+  EXPECT_EQ(c.instances.size(), 4u);
+  EXPECT_EQ(c.instances.count("video.chime-sandbox"), 1u);
+  EXPECT_EQ(c.instances.count("ehr.sandbox"), 1u);
+  EXPECT_EQ(c.instances.count("billing.sandbox"), 1u);
+  EXPECT_EQ(c.instances.count("reporting.sandbox"), 1u);
+  ASSERT_EQ(c.facilities.count("sandbox"), 1u);
+  EXPECT_EQ(c.facilities.at("sandbox").bindings.at("video"), "video.chime-sandbox");
   EXPECT_EQ(c.workflows_dir, "workflows");
 }
 
@@ -90,7 +98,12 @@ TEST(LoadShippedConfig, DefaultFileAgreesWithTheDeclaredDefaults) {
   ASSERT_TRUE(result.ok());
   Config defaults;
   defaults.storage.migrate_on_start = true;  // written out in the file
-  EXPECT_EQ(render(result.config), render(defaults));
+  // The sandbox block is checked by the test above; everything else is a default.
+  Config shipped = result.config;
+  shipped.plugins.files = defaults.plugins.files;
+  shipped.instances = defaults.instances;
+  shipped.facilities = defaults.facilities;
+  EXPECT_EQ(render(shipped), render(defaults));
 }
 
 TEST(LoadShippedConfig, ProductionFileLoadsWithTheDatabaseUrlFromTheEnvironment) {
@@ -660,6 +673,29 @@ TEST(LoadInstances, FacilitiesBindRolesToInstancesOfTheSameCapability) {
   EXPECT_EQ(f.line, 7);
   EXPECT_EQ(f.bindings, (std::map<std::string, std::string>{{"video", "video.main"},
                                                             {"ehr", "ehr.hospital-a"}}));
+}
+
+TEST(LoadFacilities, VirtualConsultationServiceCodeDefaultsAndIsSetPerFacility) {
+  const auto result = load_text(
+      "facilities:\n"
+      "  hospital-a:\n"
+      "    name: A\n"
+      "  hospital-b:\n"
+      "    virtual_consultation_service_code: \"83600-00-10\"\n",
+      "t.yaml");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  EXPECT_EQ(result.config.facilities.at("hospital-a").virtual_consultation_service_code, "99213");
+  EXPECT_EQ(result.config.facilities.at("hospital-b").virtual_consultation_service_code,
+            "83600-00-10");
+}
+
+TEST(LoadFacilities, EmptyVirtualConsultationServiceCodeIsRefusedWithItsLine) {
+  EXPECT_THAT(problems_of(load_text("facilities:\n"
+                                    "  hospital-a:\n"
+                                    "    virtual_consultation_service_code: \"\"\n",
+                                    "t.yaml")),
+              ElementsAre(HasSubstr("t.yaml:3: facilities.hospital-a.virtual_consultation_"
+                                    "service_code: expected a non-empty service code")));
 }
 
 }  // namespace
