@@ -72,6 +72,8 @@ AttendeeCapabilities capabilities_of(const json& attendee) {
 }  // namespace
 
 std::string pipeline_state_key(const std::string& pipeline_id) { return "pipeline/" + pipeline_id; }
+std::string joined_state_key(const std::string& meeting_id) { return "joined/" + meeting_id; }
+std::string meeting_state_key(const std::string& meeting_id) { return meeting_key(meeting_id); }
 
 ChimeVideoProvider::ChimeVideoProvider(wasl::sdk::Host& host, ChimeSettings settings,
                                        TokenBucket::Clock clock, AwsTransport::Sleeper sleeper)
@@ -137,10 +139,25 @@ Result<wasl::sdk::Room> ChimeVideoProvider::create_room(const wasl::sdk::CreateR
     return Error(ErrorCode::kInvalidArgument, "create_room needs an idempotency key", false);
   }
   int generation = 1;
+  bool created_before = false;
   {
     std::lock_guard lock(state_mutex_);
     WASL_ASSIGN_OR_RETURN(auto room, state(room_key(request.idempotency_key)));
-    if (room && room->is_object()) generation = std::max(1, room->value("generation", 1));
+    if (room && room->is_object()) {
+      generation = std::max(1, room->value("generation", 1));
+      created_before = true;
+    }
+  }
+  if (!created_before) {
+    if (auto wait = time_until_open(request)) {
+      Error early(ErrorCode::kFailedPrecondition,
+                  "the Chime meeting is created join_lead_seconds (" +
+                      std::to_string(settings_.join_lead.count()) +
+                      ") before the scheduled start, in " + std::to_string(wait->count()) + " ms",
+                  true, *wait);
+      early.deferred = true;
+      return early;
+    }
   }
   WASL_ASSIGN_OR_RETURN(Meeting meeting, create_meeting(request.idempotency_key, generation, request));
 
@@ -162,6 +179,15 @@ Result<wasl::sdk::Room> ChimeVideoProvider::create_room(const wasl::sdk::CreateR
     room.raw["recording"] = recording.provider_id;
   }
   return room;
+}
+
+std::optional<std::chrono::milliseconds> ChimeVideoProvider::time_until_open(
+    const wasl::sdk::CreateRoomRequest& request) {
+  if (request.scheduled_start_ms <= 0) return std::nullopt;
+  const std::int64_t lead_ms = settings_.join_lead.count() * 1000;
+  const std::int64_t wait = request.scheduled_start_ms - lead_ms - now_ms(host_);
+  if (wait <= 0) return std::nullopt;
+  return std::chrono::milliseconds(wait);
 }
 
 Result<std::string> ChimeVideoProvider::current_meeting(const std::string& room_id) {
@@ -213,6 +239,19 @@ Result<std::string> ChimeVideoProvider::move_meeting(const std::string& ended_me
   WASL_ASSIGN_OR_RETURN(Meeting meeting, create_meeting(key, generation + 1, request));
   {
     std::lock_guard lock(state_mutex_);
+    WASL_ASSIGN_OR_RETURN(auto record, state(meeting_key(meeting.meeting_id)));
+    json updated = record && record->is_object() ? *record : json::object();
+    updated["moved_from"] = ended_meeting_id;
+    WASL_RETURN_IF_ERROR(put_state(meeting_key(meeting.meeting_id), updated));
+  }
+  // The recording follows the room. Until the old meeting names the new one,
+  // a failure here is retried whole (meeting and capture are token-idempotent).
+  if (request.recording) {
+    WASL_RETURN_IF_ERROR(start_recording(
+        {key + "/recording/" + std::to_string(generation + 1), meeting.meeting_id}));
+  }
+  {
+    std::lock_guard lock(state_mutex_);
     WASL_ASSIGN_OR_RETURN(auto record, state(meeting_key(ended_meeting_id)));
     json updated = record && record->is_object() ? *record : json::object();
     updated["moved_to"] = meeting.meeting_id;
@@ -222,6 +261,15 @@ Result<std::string> ChimeVideoProvider::move_meeting(const std::string& ended_me
                                             " had ended; the room moved to meeting " +
                                             meeting.meeting_id);
   return meeting.meeting_id;
+}
+
+Result<bool> ChimeVideoProvider::can_be_recreated(const std::string& meeting_id) {
+  std::lock_guard lock(state_mutex_);
+  WASL_ASSIGN_OR_RETURN(auto record, state(meeting_key(meeting_id)));
+  if (!record || !record->is_object()) return false;
+  if (record->value("generation", 1) >= 2 || !str(*record, "moved_to").empty()) return false;
+  WASL_ASSIGN_OR_RETURN(auto joined, state(joined_state_key(meeting_id)));
+  return !joined.has_value();
 }
 
 Result<json> ChimeVideoProvider::meeting_document(const std::string& meeting_id) {
@@ -376,6 +424,8 @@ Result<std::vector<wasl::sdk::Participant>> ChimeVideoProvider::list_participant
   auto meeting = meetings_.get_meeting(meeting_id);
   if (!meeting.ok()) {
     if (is_not_found(meeting.error())) {
+      WASL_ASSIGN_OR_RETURN(bool revivable, can_be_recreated(meeting_id));
+      if (revivable) return std::vector<wasl::sdk::Participant>();
       return Error(ErrorCode::kNotFound,
                    "the Chime meeting " + meeting_id + " has ended (GetMeeting answered NotFound)",
                    false);

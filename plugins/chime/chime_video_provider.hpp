@@ -2,17 +2,24 @@
 // Media Pipelines. One object per plugin instance.
 //
 // Mapping (see README.md for the whole story):
-//   create_room          CreateMeeting, ClientRequestToken = SHA-256 of the key
+//   create_room          CreateMeeting, ClientRequestToken = SHA-256 of the key;
+//                        before scheduled_start_ms − join_lead_seconds, a
+//                        deferral (Error::deferred, retry_after = time left)
+//                        instead, so the meeting cannot expire unused first
 //   issue_join_token     CreateAttendee (ExternalUserId = participant identity),
 //                        capabilities from the role; token = {Meeting, Attendee}
 //                        JSON a Chime client joins with. When the meeting has
 //                        ended (404), a new meeting is created once, under the
 //                        room's key at generation 2, and the token is for it
 //                        (JoinToken::raw.room_id names the new meeting,
-//                        raw.moved_from the old one).
+//                        raw.moved_from the old one); a recording room gets
+//                        a capture on the new meeting too.
 //   end_room             DeleteMeeting
 //   list_participants    GetMeeting (kNotFound = the meeting ended: the hub's
-//                        reconciliation poll) then ListAttendees, every page
+//                        reconciliation poll) then ListAttendees, every page;
+//                        a first meeting that expired with nobody ever
+//                        connected is still open (empty): it is recreated on
+//                        the next join
 //   remove_participant   DeleteAttendee
 //   start_recording      CreateMediaCapturePipeline to the S3 sink; 409 (one
 //                        active per meeting) answers the running capture
@@ -31,6 +38,7 @@
 // state is serialised by a mutex.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -84,6 +92,12 @@ class ChimeVideoProvider final : public wasl::sdk::VideoProvider {
   wasl::sdk::Result<Meeting> create_meeting(const std::string& key, int generation,
                                             const wasl::sdk::CreateRoomRequest& request);
   wasl::sdk::Result<std::string> current_meeting(const std::string& room_id);
+  // How long until the meeting may be created; nothing when it may be now.
+  std::optional<std::chrono::milliseconds> time_until_open(
+      const wasl::sdk::CreateRoomRequest& request);
+  // Whether an ended meeting is a first one nobody ever connected to, which
+  // the next join recreates (so the room has not ended).
+  wasl::sdk::Result<bool> can_be_recreated(const std::string& meeting_id);
   wasl::sdk::Result<std::string> move_meeting(const std::string& ended_meeting_id);
   wasl::sdk::Result<nlohmann::json> meeting_document(const std::string& meeting_id);
   wasl::sdk::Result<wasl::sdk::JoinToken> join_token(const std::string& meeting_id,
@@ -108,7 +122,12 @@ class ChimeVideoProvider final : public wasl::sdk::VideoProvider {
   std::mutex state_mutex_;  // serialises read-modify-write of Host::state
 };
 
-// State keys the provider and the EventBridge verifier share.
+// State keys the provider and the EventBridge verifier share: a pipeline's
+// kind; "someone connected to this meeting" (written by the verifier on
+// AttendeeJoined); a meeting's record (moved_from names the meeting it
+// replaced).
 std::string pipeline_state_key(const std::string& pipeline_id);
+std::string joined_state_key(const std::string& meeting_id);
+std::string meeting_state_key(const std::string& meeting_id);
 
 }  // namespace wasl::plugins::chime

@@ -37,7 +37,19 @@ bool digest(std::string_view data, unsigned char out[EVP_MAX_MD_SIZE]) {
          size == 32;
 }
 
+constexpr int kMaxMoveHops = 8;
+
 }  // namespace
+
+Result<std::optional<json>> EventBridgeVerifier::stored(const std::string& key) {
+  auto value = host_.state_get(key);
+  if (!value.ok()) {
+    return Error(value.error().code,
+                 "reading the Chime plugin's state failed: " + value.error().message,
+                 value.error().retryable);
+  }
+  return std::move(value).value();
+}
 
 bool constant_time_equals(std::string_view a, std::string_view b) {
   unsigned char da[EVP_MAX_MD_SIZE];
@@ -115,15 +127,37 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
   }
   if (meeting_id.empty()) return invalid("the Chime event " + event_type + " has no meetingId");
 
+  WASL_ASSIGN_OR_RETURN(auto record, stored(meeting_state_key(meeting_id)));
+  if (event_type == "chime:AttendeeJoined") {
+    auto put = host_.state_put(joined_state_key(meeting_id), true);
+    if (!put.ok()) return std::move(put).error();
+  } else if (event_type == "chime:MeetingEnded" && record) {
+    // A first meeting that expired before anyone connected is recreated on
+    // the next join: the room goes on, so this end is not the room's.
+    bool first = record->value("generation", 1) < 2 && str(*record, "moved_to").empty();
+    WASL_ASSIGN_OR_RETURN(auto joined, stored(joined_state_key(meeting_id)));
+    if (first && !joined) return std::vector<Event>();
+  }
+
   Event out;
   out.type = type;
+  // The hub knows a room by its first meeting: events of a recreated meeting
+  // name that one.
   out.room_id = meeting_id;
+  for (int hop = 0; hop < kMaxMoveHops && record; ++hop) {
+    std::string previous = str(*record, "moved_from");
+    if (previous.empty()) break;
+    out.room_id = previous;
+    WASL_ASSIGN_OR_RETURN(record, stored(meeting_state_key(previous)));
+  }
   out.participant_id = attendee_id;
   out.recording_id = pipeline_id;
-  if (auto time = parse_iso8601_ms(str(event, "time"))) {
-    out.occurred_at_ms = *time;
-  } else if (detail.contains("timestamp") && detail["timestamp"].is_number_integer()) {
+  // detail.timestamp has milliseconds; the envelope's time only seconds, so
+  // it serves when the detail lacks one.
+  if (detail.contains("timestamp") && detail["timestamp"].is_number_integer()) {
     out.occurred_at_ms = detail["timestamp"].get<std::int64_t>();
+  } else if (auto time = parse_iso8601_ms(str(event, "time"))) {
+    out.occurred_at_ms = *time;
   }
   std::string id = str(event, "id");
   if (!id.empty()) {

@@ -7,10 +7,17 @@
 // "eventbridge_secret"); compared in constant time over SHA-256 digests with
 // OpenSSL's CRYPTO_memcmp. No configured secret refuses every request.
 //
-// Normalization (Event::room_id = detail.meetingId, the correlation key):
+// Normalization (Event::room_id = detail.meetingId, the correlation key; for
+// a meeting that replaced an expired one, the room's first meeting id, which
+// the hub correlates by):
 //   chime:MeetingStarted                → room.started
-//   chime:MeetingEnded                  → room.ended
-//   chime:AttendeeJoined                → participant.connected
+//   chime:MeetingEnded                  → room.ended, except for a first
+//                                         meeting of this instance that
+//                                         nobody ever connected to (it
+//                                         expired; the next join recreates
+//                                         it): no event
+//   chime:AttendeeJoined                → participant.connected (and
+//                                         remembered per meeting)
 //   chime:AttendeeLeft, AttendeeDropped → participant.disconnected
 //   chime:MediaPipelineInProgress       → recording.started
 //   chime:MediaPipelineDeleted          → recording.completed for a capture,
@@ -29,6 +36,7 @@
 // Chime EventBridge event). Thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +61,8 @@ class EventBridgeVerifier final : public wasl::sdk::WebhookVerifier {
 
  private:
   wasl::sdk::Status authenticate(const wasl::sdk::WebhookRequest& request) const;
+
+  wasl::sdk::Result<std::optional<nlohmann::json>> stored(const std::string& key);
 
   wasl::sdk::Host& host_;
   const ChimeSettings settings_;

@@ -427,10 +427,10 @@ TEST_F(ChimePeerTest, AnEndedMeetingMovesToANewOneOnceAndReconciliationSeesTheEn
   ASSERT_TRUE(peer_->post("/_peer/meetings/" + room.provider_room_id + "/simulate",
                           {{"type", "end"}}).ok());
 
-  // Reconciliation: the poll learns the meeting ended even without an event.
+  // Nobody ever connected: the meeting expired, the room goes on (the next
+  // join recreates it), so reconciliation must not see the room's end.
   auto polled = video->list_participants({"", room.provider_room_id});
-  ASSERT_FALSE(polled.ok());
-  EXPECT_EQ(polled.error().code, sdk::ErrorCode::kNotFound);
+  EXPECT_TRUE(polled.ok()) << polled.error().message;
 
   auto token = join(*video, room.provider_room_id, "patient-1", "patient");
   ASSERT_TRUE(token.ok()) << token.error().message;
@@ -453,6 +453,11 @@ TEST_F(ChimePeerTest, AnEndedMeetingMovesToANewOneOnceAndReconciliationSeesTheEn
   ASSERT_FALSE(third.ok());
   EXPECT_EQ(third.error().code, sdk::ErrorCode::kFailedPrecondition);
   EXPECT_EQ(effects()["meetingsCreated"], 2);
+
+  // Reconciliation: the poll learns the recreated meeting ended without an event.
+  auto ended = video->list_participants({"", room.provider_room_id});
+  ASSERT_FALSE(ended.ok());
+  EXPECT_EQ(ended.error().code, sdk::ErrorCode::kNotFound);
 }
 
 TEST_F(ChimePeerTest, RecordingIsCapturedConcatenatedAndStreamedInConstantMemory) {
@@ -532,6 +537,13 @@ TEST_F(ChimePeerTest, ThePeersEventBridgeEventsVerifyAndNormalize) {
   auto video = load(settings());
   ASSERT_TRUE(video);
   sdk::Room room = create_room(*video, "run-10/create_room");
+  // Someone connects before the end, so the end is the room's (an expiry with
+  // nobody ever connected is not).
+  auto token = join(*video, room.provider_room_id, "patient-1", "patient");
+  ASSERT_TRUE(token.ok()) << token.error().message;
+  ASSERT_TRUE(peer_->post("/_peer/meetings/" + room.provider_room_id + "/simulate",
+                          {{"type", "join"}, {"attendeeId", token->provider_participant_id}})
+                  .ok());
   ASSERT_TRUE(peer_->post("/_peer/meetings/" + room.provider_room_id + "/simulate",
                           {{"type", "end"}}).ok());
   auto published = peer_->get("/_peer/events");
@@ -559,7 +571,9 @@ TEST_F(ChimePeerTest, ThePeersEventBridgeEventsVerifyAndNormalize) {
       types.push_back(e.type);
     }
   }
-  EXPECT_EQ(types, (std::vector<std::string>{"room.started", "room.ended"}));
+  // The end disconnects whoever is still in the meeting, then ends it.
+  EXPECT_EQ(types, (std::vector<std::string>{"room.started", "participant.connected",
+                                              "participant.disconnected", "room.ended"}));
 }
 
 }  // namespace

@@ -269,6 +269,56 @@ TEST_F(ChimeVideoProviderTest, AnEndedMeetingIsRecreatedOnceAndTheMoveReported) 
   EXPECT_EQ(requests_to("POST", create).size(), 2u);
 }
 
+// Just in time: before scheduled start − join_lead_seconds (600 s by
+// default) create_room defers with the time left and sends nothing; from
+// then on it creates the meeting.
+TEST_F(ChimeVideoProviderTest, CreateRoomDefersUntilTheJoinLeadBeforeTheScheduledStart) {
+  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1704067200));
+  const std::int64_t now_ms = 1704067200000;
+  sdk::CreateRoomRequest request;
+  request.idempotency_key = "run-7/create_room";
+  request.name = "consult-1";
+  request.scheduled_start_ms = now_ms + 3600 * 1000;
+  auto early = provider_->create_room(request);
+  ASSERT_FALSE(early.ok());
+  EXPECT_TRUE(early.error().deferred);
+  EXPECT_TRUE(early.error().retryable);
+  EXPECT_EQ(early.error().retry_after, std::chrono::milliseconds((3600 - 600) * 1000));
+  EXPECT_TRUE(requests().empty());
+
+  host_.fake.set_now(now + std::chrono::seconds(3600 - 600));
+  const std::string create = std::string(kMeetings) + "/meetings";
+  host_.queue("POST", create, json_response(200, {{"Meeting", meeting(kMeetingA)}}));
+  auto room = provider_->create_room(request);
+  ASSERT_TRUE(room.ok()) << room.error().message;
+  EXPECT_EQ(room->provider_room_id, kMeetingA);
+  // Once created, a repeat answers the room even if the clock says early.
+  host_.fake.set_now(now);
+  host_.queue("POST", create, json_response(200, {{"Meeting", meeting(kMeetingA)}}));
+  auto again = provider_->create_room(request);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(requests_to("POST", create).size(), 2u);
+}
+
+// A first meeting that expired before anyone connected is still an open room
+// (the next join recreates it); once recreated, the new meeting's end is the
+// room's end.
+TEST_F(ChimeVideoProviderTest, AnExpiredUnusedFirstMeetingIsStillAnOpenRoom) {
+  const std::string create = std::string(kMeetings) + "/meetings";
+  host_.queue("POST", create, json_response(200, {{"Meeting", meeting(kMeetingA)}}));
+  create_room("run-8/create_room");
+  const std::string get = create + "/" + kMeetingA;
+  host_.fake.respond("GET", get, aws_error(404, "NotFound", "Meeting ended."));
+  auto open = provider_->list_participants({"", kMeetingA});
+  ASSERT_TRUE(open.ok()) << open.error().message;
+  EXPECT_TRUE(open->empty());
+
+  ASSERT_TRUE(host_.state_put(joined_state_key(kMeetingA), true).ok());
+  auto ended = provider_->list_participants({"", kMeetingA});
+  ASSERT_FALSE(ended.ok());
+  EXPECT_EQ(ended.error().code, sdk::ErrorCode::kNotFound);
+}
+
 TEST_F(ChimeVideoProviderTest, BatchCreateAttendeeSplitsAtAHundredAndReportsEachRefusal) {
   const std::string url =
       std::string(kMeetings) + "/meetings/" + kMeetingA + "/attendees?operation=batch-create";

@@ -110,7 +110,7 @@ TEST_F(EventBridgeVerifierTest, NormalizesPipelineEventsAndTellsCompositionsApar
   EXPECT_EQ(seen, 3);
 }
 
-TEST_F(EventBridgeVerifierTest, UsesTheEnvelopeIdAndTimeWhenPresent) {
+TEST_F(EventBridgeVerifierTest, UsesTheEnvelopeIdAndTheMillisecondTimestamp) {
   json event = {{"version", "0"},
                 {"id", "6f1c2c7e-0000-4000-8000-000000000001"},
                 {"source", "aws.chime"},
@@ -119,13 +119,27 @@ TEST_F(EventBridgeVerifierTest, UsesTheEnvelopeIdAndTimeWhenPresent) {
                 {"detail",
                  {{"eventType", "chime:MeetingEnded"},
                   {"meetingId", "m-1"},
-                  {"timestamp", 5}}}};
+                  {"timestamp", 1700000000456}}}};
   auto first = verifier_->verify(request(event));
   auto redelivered = verifier_->verify(request(event));
   ASSERT_TRUE(first.ok() && redelivered.ok());
   EXPECT_EQ((*first)[0].dedupe_key, "chime:6f1c2c7e-0000-4000-8000-000000000001");
   EXPECT_EQ((*first)[0].dedupe_key, (*redelivered)[0].dedupe_key);
-  EXPECT_EQ((*first)[0].occurred_at_ms, 1700000000000);
+  // detail.timestamp keeps the milliseconds the envelope's time drops.
+  EXPECT_EQ((*first)[0].occurred_at_ms, 1700000000456);
+}
+
+TEST_F(EventBridgeVerifierTest, UsesTheEnvelopeTimeWhenTheDetailHasNoTimestamp) {
+  json event = {{"version", "0"},
+                {"id", "6f1c2c7e-0000-4000-8000-000000000002"},
+                {"source", "aws.chime"},
+                {"detail-type", "Chime Meeting State Change"},
+                {"time", "2023-11-14T22:13:20Z"},
+                {"detail", {{"eventType", "chime:MeetingEnded"}, {"meetingId", "m-2"}}}};
+  auto events = verifier_->verify(request(event));
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].occurred_at_ms, 1700000000000);
 }
 
 TEST_F(EventBridgeVerifierTest, RefusesAMissingOrWrongSecret) {
@@ -164,6 +178,45 @@ TEST_F(EventBridgeVerifierTest, RefusesWhatIsNotAChimeEvent) {
   auto other = verifier_->verify(request({{"source", "aws.s3"}, {"detail", json::object()}}));
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().code, sdk::ErrorCode::kInvalidArgument);
+}
+
+json meeting_event(const std::string& type, const std::string& meeting_id, const std::string& id) {
+  return {{"id", id},
+          {"source", "aws.chime"},
+          {"detail-type", "Chime Meeting State Change"},
+          {"detail", {{"eventType", type}, {"meetingId", meeting_id}, {"attendeeId", "at-1"}}}};
+}
+
+// A first meeting of this instance that expired before anyone connected is
+// recreated on the next join, so its end is not the room's; once someone has
+// connected, its end is. Events of a recreated meeting name the first one.
+TEST_F(EventBridgeVerifierTest, ExpiredUnusedFirstMeetingsDoNotEndTheRoomAndMovesKeepTheRoomId) {
+  ASSERT_TRUE(host_.state_put(meeting_state_key("m-1"), json{{"generation", 1}}).ok());
+  auto unused = verifier_->verify(request(meeting_event("chime:MeetingEnded", "m-1", "e1")));
+  ASSERT_TRUE(unused.ok()) << unused.error().message;
+  EXPECT_TRUE(unused->empty());
+
+  ASSERT_TRUE(host_.state_put(meeting_state_key("m-1"),
+                              json{{"generation", 1}, {"moved_to", "m-2"}}).ok());
+  ASSERT_TRUE(host_.state_put(meeting_state_key("m-2"),
+                              json{{"generation", 2}, {"moved_from", "m-1"}}).ok());
+  auto joined = verifier_->verify(request(meeting_event("chime:AttendeeJoined", "m-2", "e2")));
+  ASSERT_TRUE(joined.ok()) << joined.error().message;
+  ASSERT_EQ(joined->size(), 1u);
+  EXPECT_EQ((*joined)[0].room_id, "m-1");
+  auto ended = verifier_->verify(request(meeting_event("chime:MeetingEnded", "m-2", "e3")));
+  ASSERT_TRUE(ended.ok()) << ended.error().message;
+  ASSERT_EQ(ended->size(), 1u);
+  EXPECT_EQ((*ended)[0].type, "room.ended");
+  EXPECT_EQ((*ended)[0].room_id, "m-1");
+
+  // A first meeting someone connected to ends the room.
+  ASSERT_TRUE(host_.state_put(meeting_state_key("m-3"), json{{"generation", 1}}).ok());
+  ASSERT_TRUE(verifier_->verify(request(meeting_event("chime:AttendeeJoined", "m-3", "e4"))).ok());
+  auto used = verifier_->verify(request(meeting_event("chime:MeetingEnded", "m-3", "e5")));
+  ASSERT_TRUE(used.ok());
+  ASSERT_EQ(used->size(), 1u);
+  EXPECT_EQ((*used)[0].room_id, "m-3");
 }
 
 TEST(ConstantTimeEqualsTest, ComparesContentAndLength) {
