@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/api/api_problem.hpp"
+#include "hub/api/consultation_run.hpp"
 #include "hub/api/authorization.hpp"
 #include "hub/api/consultation_request.hpp"
 #include "hub/api/field_validator.hpp"
@@ -52,16 +53,22 @@ struct Room {
   std::string room_id;   // provider room id; empty until the workflow opened it
 };
 
-Room room_of(const ApiContext& ctx, const domain::Consultation& c) {
+// The instance: the one recorded on the consultation with its room, else the
+// one the consultation's run kept from its start, else the facility's
+// current binding (a rebound facility's open consultations stay on the
+// provider that holds their room).
+sdk::Result<Room> room_of(const ApiContext& ctx, storage::Transaction& tx,
+                          const domain::Consultation& c) {
   Room room;
-  if (c.video_instance) {
-    room.instance = *c.video_instance;
-  } else if (ctx.config != nullptr) {
-    auto f = ctx.config->facilities.find(c.facility_id);
-    if (f != ctx.config->facilities.end()) {
-      auto b = f->second.bindings.find("video");
-      if (b != f->second.bindings.end()) room.instance = b->second;
+  if (c.video_instance) room.instance = *c.video_instance;
+  if (room.instance.empty()) {
+    WASL_ASSIGN_OR_RETURN(auto kept, consultation_run_bindings(tx, c.facility_id, c.id));
+    workflow::RoleBindings current;
+    if (ctx.config != nullptr) {
+      auto f = ctx.config->facilities.find(c.facility_id);
+      if (f != ctx.config->facilities.end()) current = f->second.bindings;
     }
+    room.instance = workflow::bound_instance(kept, current, "video");
   }
   if (c.video_room_id) room.room_id = *c.video_room_id;
   return room;
@@ -158,26 +165,6 @@ std::optional<AddRequest> parse_add(const nlohmann::json& body, FieldValidator& 
   return a;
 }
 
-// Answers a claimed Idempotency-Key that is not new; nullopt for kNew.
-std::optional<Response> idempotency_answer(const Request& request,
-                                           const storage::IdempotencyBegin& begun,
-                                           const std::string& location_prefix) {
-  switch (begun.outcome) {
-    case storage::IdempotencyOutcome::kReplay:
-      return replay(*begun.response, location_prefix);
-    case storage::IdempotencyOutcome::kConflict:
-      return problem_response(request, 422, MessageId::kIdempotencyMismatch);
-    case storage::IdempotencyOutcome::kInProgress: {
-      Response r = problem_response(request, 409, MessageId::kIdempotencyInProgress);
-      r.set_header("Retry-After", "1");
-      return r;
-    }
-    case storage::IdempotencyOutcome::kNew:
-      return std::nullopt;
-  }
-  return std::nullopt;
-}
-
 // POST /v1/consultations/{id}/participants
 Response add(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string consultation_id = request.path_params.at("id");
@@ -198,6 +185,7 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
 
   // First look (no transaction held while the provider is called).
   domain::Consultation consultation;
+  Room room;
   {
     auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
     if (!tx.ok()) return error_response(request, tx.error());
@@ -210,6 +198,9 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
     if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
     consultation = std::move(c).value();
     if (auto closed = check_open(request, consultation)) return *closed;
+    auto where = room_of(ctx, **tx, consultation);
+    if (!where.ok()) return error_response(request, where.error());
+    room = std::move(where).value();
     auto present = participants.count_present(**tx, principal.facility_id, consultation_id);
     if (!present.ok()) return error_response(request, present.error());
     const int limit = ctx.participant_limit(consultation.type);
@@ -234,7 +225,6 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
   p.state = clinician ? ParticipantState::kAdmitted : ParticipantState::kWaiting;
   if (clinician) p.admitted_at = now;
 
-  const Room room = room_of(ctx, consultation);
   std::optional<sdk::JoinToken> token;
   if (clinician) {
     auto issued = issue_token(ctx, request, room, p);
@@ -309,6 +299,7 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
 struct Loaded {
   domain::Consultation consultation;
   Participant participant;
+  Room room;
 };
 
 std::variant<Loaded, Response> load(ApiContext& ctx, const Request& request,
@@ -323,8 +314,10 @@ std::variant<Loaded, Response> load(ApiContext& ctx, const Request& request,
   if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
   auto p = participants.get(**tx, principal.facility_id, cid, pid);
   if (!p.ok()) return error_response(request, p.error(), MessageId::kParticipantNotFound);
+  auto room = room_of(ctx, **tx, *c);
+  if (!room.ok()) return error_response(request, room.error());
   (*tx)->rollback();
-  return Loaded{std::move(c).value(), std::move(p).value()};
+  return Loaded{std::move(c).value(), std::move(p).value(), std::move(room).value()};
 }
 
 // POST /v1/consultations/{id}/participants/{pid}/admit
@@ -336,7 +329,7 @@ Response admit(ApiContext& ctx, Request& request, const access::Principal& princ
   if (found.participant.state == ParticipantState::kRemoved) {
     return problem_response(request, 409, MessageId::kParticipantRemoved);
   }
-  const Room room = room_of(ctx, found.consultation);
+  const Room& room = found.room;
   auto issued = issue_token(ctx, request, room, found.participant);
   if (auto* r = std::get_if<Response>(&issued)) return std::move(*r);
   sdk::JoinToken token = std::get<sdk::JoinToken>(std::move(issued));
@@ -377,7 +370,7 @@ Response remove(ApiContext& ctx, Request& request, const access::Principal& prin
   if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
   auto& found = std::get<Loaded>(loaded);
   const Participant& p = found.participant;
-  const Room room = room_of(ctx, found.consultation);
+  const Room& room = found.room;
   if (p.state != ParticipantState::kRemoved && p.provider_participant_id && !room.room_id.empty()) {
     auto provider = ctx.video_provider(room.instance);
     if (!provider.ok()) return problem_response(request, 503, MessageId::kNoVideoBinding);

@@ -78,6 +78,9 @@ Result<nlohmann::json> archive_recording_action(ArchiveServices& services,
 
   WASL_ASSIGN_OR_RETURN(std::string instance,
                         consultation_instance(*ctx.store, ctx.facility_id, ctx.consultation_id));
+  // Where the room was opened: the instance recorded on the consultation,
+  // else the run's binding (kept from its start), else the facility's.
+  if (instance.empty()) instance = workflow::bound_instance(ctx.bindings, {}, "video");
   if (instance.empty()) {
     auto bound = services.video_bindings.find(ctx.facility_id);
     if (bound == services.video_bindings.end() || bound->second.empty()) {

@@ -2,10 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
 
+#include "hub/workflow/run_bindings.hpp"
 #include "wasl/sdk/types.hpp"
 
 namespace wasl::archive {
@@ -22,7 +24,9 @@ constexpr const char* kRoomEnded = "room.ended";
 
 struct Session {
   std::string facility;
-  std::string instance;  // may be empty: use the facility's binding
+  std::string instance;  // may be empty: use the run's, else the facility's binding
+  workflow::RoleBindings run_bindings;  // the snapshot of the session's run
+  std::optional<Error> unreadable;      // the snapshot could not be read
   std::string room;
 };
 
@@ -58,10 +62,26 @@ Result<RoomState> probe_by_participants(sdk::VideoProvider& video, const std::st
   return std::move(listed).error();
 }
 
+Result<RoomState> probe_by_room_status(sdk::VideoProvider& video, const std::string& room_id) {
+  auto room = video.get_room(sdk::RoomRef{"", room_id});
+  if (!room.ok()) {
+    if (room.error().code == ErrorCode::kNotFound) return RoomState::kEnded;
+    return std::move(room).error();
+  }
+  if (room->status == "completed" || room->status == "failed") return RoomState::kEnded;
+  return RoomState::kOpen;
+}
+
+Result<RoomState> probe_room(sdk::VideoProvider& video, const std::string& room_id) {
+  auto state = probe_by_room_status(video, room_id);
+  if (state.ok() || state.error().code != ErrorCode::kUnimplemented) return state;
+  return probe_by_participants(video, room_id);
+}
+
 SessionReconciler::SessionReconciler(SessionReconcilerServices services,
                                      SessionReconcilerOptions options)
     : services_(std::move(services)), options_(std::move(options)) {
-  if (!options_.probe) options_.probe = probe_by_participants;
+  if (!options_.probe) options_.probe = probe_room;
   if (options_.max_sessions < 1) options_.max_sessions = 1;
 }
 
@@ -86,7 +106,10 @@ Result<ReconcilePass> SessionReconciler::run_once() {
     // Rooms of open consultations, then rooms runs are waiting on.
     WASL_ASSIGN_OR_RETURN(
         auto consultations,
-        tx->query("SELECT c.facility_id, c.video_instance, c.video_room_id FROM consultations c "
+        tx->query("SELECT c.facility_id, c.video_instance, c.video_room_id, "
+                  "(SELECT r.bindings FROM workflow_runs r WHERE r.consultation_id = c.id "
+                  "ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS run_bindings, "
+                  "c.id AS owner FROM consultations c "
                   "WHERE c.video_room_id IS NOT NULL AND c.video_room_id <> '' AND c.status IN "
                   "('waiting', 'waiting_room', 'in_session') AND NOT EXISTS (SELECT 1 FROM "
                   "workflow_events e WHERE e.facility_id = c.facility_id AND e.type = "
@@ -95,7 +118,8 @@ Result<ReconcilePass> SessionReconciler::run_once() {
                   limit));
     WASL_ASSIGN_OR_RETURN(
         auto runs,
-        tx->query("SELECT r.facility_id, c.video_instance, r.wait_correlation FROM workflow_runs r "
+        tx->query("SELECT r.facility_id, c.video_instance, r.wait_correlation, "
+                  "r.bindings AS run_bindings, r.id AS owner FROM workflow_runs r "
                   "LEFT JOIN consultations c ON c.id = r.consultation_id "
                   "WHERE r.status = 'waiting' AND r.wait_event = 'room.ended' AND "
                   "r.wait_correlation IS NOT NULL AND r.wait_correlation <> '' AND NOT EXISTS "
@@ -113,6 +137,13 @@ Result<ReconcilePass> SessionReconciler::run_once() {
           WASL_ASSIGN_OR_RETURN(s.instance, row.get_text(1));
         }
         WASL_ASSIGN_OR_RETURN(s.room, row.get_text(2));
+        WASL_ASSIGN_OR_RETURN(std::string owner, row.get_text("owner"));
+        auto kept = workflow::run_bindings_of(row, "run_bindings", owner);
+        if (kept.ok()) {
+          s.run_bindings = std::move(kept).value();
+        } else {
+          s.unreadable = kept.error();
+        }
         if (static_cast<int>(sessions.size()) >= options_.max_sessions) break;
         if (seen.emplace(s.facility, s.room).second) sessions.push_back(std::move(s));
       }
@@ -122,7 +153,13 @@ Result<ReconcilePass> SessionReconciler::run_once() {
   ReconcilePass pass;
   for (const Session& s : sessions) {
     ++pass.sessions;
+    if (s.unreadable) {
+      ++pass.errors;
+      spdlog::warn("reconcile: room {} is not checked: {}", s.room, s.unreadable->message);
+      continue;
+    }
     std::string instance = s.instance;
+    if (instance.empty()) instance = workflow::bound_instance(s.run_bindings, {}, "video");
     if (instance.empty()) {
       auto bound = services_.video_bindings.find(s.facility);
       if (bound == services_.video_bindings.end()) {

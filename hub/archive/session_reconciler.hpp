@@ -13,13 +13,23 @@
 // A room for which any "room.ended" event is already stored (the provider's
 // or an earlier synthetic one) is not polled again.
 //
-// The probe: VideoProvider::list_participants(room). kNotFound means the
-// room has ended (Chime answers so once the meeting is deleted; Twilio for an
-// unknown room SID). A success means open. Twilio keeps listing the
-// participants of a completed room, so for Twilio rooms this probe never
-// detects the end — see the report's gap; a RoomProbe can be supplied to do
-// better once the SDK can fetch a room's state. Any other error is counted
-// and the room is asked again next pass.
+// The video instance asked about a room: the one recorded on the
+// consultation (consultations.video_instance), else the one the session's
+// run kept from its start (workflow_runs.bindings; for a consultation, its
+// most recent run), else the facility's current binding — so a room opened
+// before the facility was switched to another provider is asked of the
+// provider that holds it. A run whose snapshot cannot be read is counted as
+// an error and its room skipped.
+//
+// The probe (probe_room): VideoProvider::get_room(room) first — status
+// "completed" or "failed", or kNotFound, means the room has ended; any other
+// status means open (Twilio FetchRoom). A plugin that answers kUnimplemented
+// (Chime, which has no room status, or a plugin built before get_room) is
+// asked list_participants(room) instead: kNotFound means ended (Chime answers
+// so once the meeting is deleted), a success means open. list_participants
+// alone cannot see a Twilio room end: Twilio keeps listing the participants
+// of a completed room. Any other error is counted and the room is asked
+// again next pass.
 //
 // The synthetic event: Engine::deliver_event(facility, "room.ended",
 // correlation = room id, payload, dedupe_key = "reconcile:room.ended:<room
@@ -66,15 +76,23 @@ using RoomEventDelivery = std::function<sdk::Result<workflow::DeliveredEvent>(
 using RoomProbe =
     std::function<sdk::Result<RoomState>(sdk::VideoProvider& video, const std::string& room_id)>;
 
-// The default probe: list_participants; kNotFound = ended, success = open.
+// list_participants: kNotFound = ended, success = open.
 sdk::Result<RoomState> probe_by_participants(sdk::VideoProvider& video,
                                              const std::string& room_id);
+
+// get_room: status "completed"/"failed" or kNotFound = ended, another status
+// = open; kUnimplemented (and every other error) is returned as it is.
+sdk::Result<RoomState> probe_by_room_status(sdk::VideoProvider& video, const std::string& room_id);
+
+// The default probe: probe_by_room_status, then probe_by_participants when
+// the plugin answers kUnimplemented.
+sdk::Result<RoomState> probe_room(sdk::VideoProvider& video, const std::string& room_id);
 
 struct SessionReconcilerOptions {
   std::chrono::milliseconds interval{std::chrono::seconds(30)};
   // Sessions examined per pass at most (oldest first).
   int max_sessions = 500;
-  RoomProbe probe;  // unset = probe_by_participants
+  RoomProbe probe;  // unset = probe_room
   // Wall clock; unset = system clock.
   std::function<std::chrono::system_clock::time_point()> clock;
 };
@@ -92,7 +110,8 @@ struct SessionReconcilerServices {
   // The video provider of a loaded instance (PluginHost::video).
   std::function<sdk::Result<std::shared_ptr<sdk::VideoProvider>>(const std::string& instance)>
       video;
-  // facility id → video instance, for sessions whose consultation names none.
+  // facility id → video instance, for sessions whose consultation and run
+  // name none.
   std::map<std::string, std::string> video_bindings;
   RoomEventDelivery deliver;
 };

@@ -320,6 +320,12 @@ Result<std::vector<sdk::Participant>> TwilioVideoProvider::list_participants(
   return out;
 }
 
+Result<sdk::Room> TwilioVideoProvider::get_room(const sdk::RoomRef& room) {
+  WASL_RETURN_IF_ERROR(require_room(room.room_id));
+  WASL_ASSIGN_OR_RETURN(json current, rest_.get("fetch room", room_path(room.room_id)));
+  return room_from_twilio(current);
+}
+
 Status TwilioVideoProvider::remove_participant(const sdk::ParticipantRef& participant) {
   WASL_RETURN_IF_ERROR(require_room(participant.room_id));
   if (participant.participant_id.empty()) {

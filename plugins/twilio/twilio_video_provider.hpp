@@ -20,6 +20,10 @@
 //                        from the request (settings.token_ttl when 0), at most
 //                        24 h. No REST call.
 //   list_participants    GET /v1/Rooms/{room}/Participants (every page).
+//   get_room             GET /v1/Rooms/{room} (FetchRoom): status in-progress
+//                        → "in_progress", completed, failed. Twilio keeps
+//                        listing the participants of a completed room, so
+//                        this, not list_participants, tells that it ended.
 //   remove_participant   POST …/Participants/{sid} Status=disconnected; a
 //                        participant already gone (404, or disconnected) is
 //                        success.
@@ -68,6 +72,7 @@ class TwilioVideoProvider final : public sdk::VideoProvider {
   sdk::Result<sdk::Room> end_room(const sdk::RoomRef& room) override;
   sdk::Result<sdk::JoinToken> issue_join_token(const sdk::JoinTokenRequest& request) override;
   sdk::Result<std::vector<sdk::Participant>> list_participants(const sdk::RoomRef& room) override;
+  sdk::Result<sdk::Room> get_room(const sdk::RoomRef& room) override;
   sdk::Status remove_participant(const sdk::ParticipantRef& participant) override;
   sdk::Result<sdk::Recording> start_recording(const sdk::RoomRef& room) override;
   sdk::Status stop_recording(const sdk::RoomRef& room) override;

@@ -290,6 +290,33 @@ TEST_F(TwilioVideoProviderTest, EndRoomPostsCompletedAndAcceptsAnEndedRoom) {
   EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(TwilioVideoProviderTest, GetRoomReadsTheRoomsStatus) {
+  const std::string url = std::string(kBase) + "/v1/Rooms/" + kRoom;
+  fake_.respond("GET", url, answer(200, room_json("n")));
+  auto open = provider().get_room({"", kRoom});
+  ASSERT_TRUE(open.ok()) << open.error().message;
+  EXPECT_EQ(open->status, "in_progress");
+  EXPECT_EQ(open->provider_room_id, kRoom);
+  EXPECT_EQ(open->ended_at_ms, 0);
+  EXPECT_EQ(fake_.requests().back().method, "GET");
+  EXPECT_EQ(header_of(fake_.requests().back(), "Authorization"), expected_basic());
+
+  fake_.respond("GET", url, answer(200, room_json("n", "completed")));
+  auto completed = provider().get_room({"", kRoom});
+  ASSERT_TRUE(completed.ok()) << completed.error().message;
+  EXPECT_EQ(completed->status, "completed");
+  EXPECT_GT(completed->ended_at_ms, 0);
+
+  fake_.respond("GET", url, answer(404, {{"code", 20404}, {"message", "Not found"}}));
+  auto unknown = provider().get_room({"", kRoom});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+
+  auto nameless = provider().get_room({"", ""});
+  ASSERT_FALSE(nameless.ok());
+  EXPECT_EQ(nameless.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST_F(TwilioVideoProviderTest, ListParticipantsFollowsPagesOnTheBaseUrl) {
   const std::string first = std::string(kBase) + "/v1/Rooms/" + kRoom + "/Participants";
   const std::string second_path =

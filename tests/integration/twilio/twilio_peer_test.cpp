@@ -8,9 +8,8 @@
 //    and checked by SHA-256, tokens checked by the npm twilio/jsonwebtoken
 //    libraries, status callbacks signed by the npm twilio library and
 //    verified by the plugin's WebhookVerifier, duplicated and reordered.
-// Deleting the Twilio-side media after archiving is not reachable through the
-// SDK interface yet; it is driven on the plugin's own provider over the hub's
-// real HTTP client.
+// Deleting the Twilio-side media after archiving is driven on the plugin's
+// own provider over the hub's real HTTP client.
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
@@ -217,6 +216,8 @@ TEST_F(TwilioPrismTest, EveryRestRequestPassesTwilioSpec) {
   const std::string sid = room->provider_room_id;
   ASSERT_FALSE(sid.empty());
 
+  auto fetched = video.get_room({"", sid});
+  EXPECT_TRUE(fetched.ok()) << describe(fetched.error());
   auto participants = video.list_participants({"", sid});
   EXPECT_TRUE(participants.ok()) << describe(participants.error());
   std::string participant_sid = "PAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -229,6 +230,8 @@ TEST_F(TwilioPrismTest, EveryRestRequestPassesTwilioSpec) {
   EXPECT_TRUE(stopped.ok()) << describe(stopped.error());
   auto ended = video.end_room({"k", sid});
   EXPECT_TRUE(ended.ok()) << describe(ended.error());
+  auto fetched_after_end = video.get_room({"", sid});
+  EXPECT_TRUE(fetched_after_end.ok()) << describe(fetched_after_end.error());
   auto recordings = video.list_recordings({"", sid});
   EXPECT_TRUE(recordings.ok()) << describe(recordings.error());
   sdk::CompositionRequest composition;
@@ -270,7 +273,7 @@ TEST_F(TwilioPrismTest, EveryRestRequestPassesTwilioSpec) {
   // (The readiness probe's request without credentials is refused with 401,
   // not 422, so it does not count.)
   EXPECT_EQ(count("UNPROCESSABLE_ENTITY"), 1u) << "see " << prism_->log_file();
-  EXPECT_GE(count("Request received"), 12u);
+  EXPECT_GE(count("Request received"), 14u);
 }
 
 // ---- the emulator: behaviour ------------------------------------------------------
@@ -401,6 +404,33 @@ TEST_F(TwilioEmulatorTest, ParticipantsAreListedAndDisconnected) {
       EXPECT_EQ(p.status, "disconnected");
     }
   }
+}
+
+// Twilio keeps listing the participants of a completed room; the room's
+// status is what tells that it ended.
+TEST_F(TwilioEmulatorTest, RoomStatusShowsTheEndThatTheParticipantListDoesNot) {
+  LoadedPlugin plugin;
+  ASSERT_TRUE(plugin.load(settings()));
+  auto room = plugin.video().create_room(room_request("run-4b/create_room", ""));
+  ASSERT_TRUE(room.ok()) << describe(room.error());
+  const std::string sid = room->provider_room_id;
+  control("/_peer/rooms/" + sid + "/simulate", {{"type", "join"}, {"identity", "clinician-1"}});
+  auto open = plugin.video().get_room({"", sid});
+  ASSERT_TRUE(open.ok()) << describe(open.error());
+  EXPECT_EQ(open->status, "in_progress");
+
+  control("/_peer/rooms/" + sid + "/simulate", {{"type", "end"}});
+  auto listed = plugin.video().list_participants({"", sid});
+  ASSERT_TRUE(listed.ok()) << describe(listed.error());
+  EXPECT_EQ(listed->size(), 1u);
+  auto ended = plugin.video().get_room({"", sid});
+  ASSERT_TRUE(ended.ok()) << describe(ended.error());
+  EXPECT_EQ(ended->status, "completed");
+  EXPECT_GT(ended->ended_at_ms, 0);
+
+  auto unknown = plugin.video().get_room({"", "RM0123456789abcdef0123456789abcdef"});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, sdk::ErrorCode::kNotFound) << describe(unknown.error());
 }
 
 TEST_F(TwilioEmulatorTest, TokensAreAcceptedByTheTwilioLibraries) {

@@ -55,6 +55,28 @@ TEST_P(ParticipantsTest, ClinicianIsAdmittedWithAJoinToken) {
   EXPECT_EQ(audit_count("participant.read"), 1);
 }
 
+TEST_P(ParticipantsTest, TokenComesFromTheInstanceTheConsultationsRunStartedWith) {
+  // The facility was rebound after the consultation's run started on
+  // video.fake; its consultation row names no instance.
+  config_.facilities[kFacilityA].bindings["video"] = "video.elsewhere";
+  exec("UPDATE consultations SET video_instance = NULL WHERE id = $1", {id_});
+  exec("INSERT INTO workflow_runs (id, facility_id, consultation_id, workflow_name, "
+       "workflow_version, status, bindings, created_at, updated_at) VALUES ('run-pinned', $1, "
+       "$2, 'pinned', 1, 'waiting', $3, $4, $4)",
+       {std::string(kFacilityA), id_, std::string(R"({"video":"video.fake"})"),
+        std::int64_t{4102444800000}});  // newer than the booking's own run
+  http::Response r = add({{"role", "doctor"}, {"display_name", "Dr. Pinned"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(body_of(r)["join"]["video_instance"], "video.fake");
+  EXPECT_EQ(video_->tokens_issued, 1);
+
+  // Without a snapshot the current binding decides (here: an instance not loaded).
+  exec("UPDATE workflow_runs SET bindings = NULL WHERE consultation_id = $1", {id_});
+  http::Response unbound = add({{"role", "nurse"}, {"display_name", "Nurse Current"}});
+  EXPECT_EQ(unbound.status, 503) << unbound.body;
+  EXPECT_EQ(video_->tokens_issued, 1);
+}
+
 TEST_P(ParticipantsTest, NonCliniciansWaitWithoutATokenUntilAdmitted) {
   http::Response r = add({{"role", "patient"}, {"display_name", kArabicName},
                           {"gender_preference", "female"}});

@@ -3,7 +3,14 @@
 // one synthetic room.ended (shaped like the provider's event) that resumes
 // the waiting run; an open room gets nothing; a later provider event is
 // kept without harm; a room whose event already came is not polled.
+// Both probes: get_room's status (an in-process double answering like
+// Twilio, whose participant list outlives the room) and, when the plugin
+// answers get_room with kUnimplemented across the real plugin boundary
+// (pattern_video keeps the SDK default), list_participants. A room is asked
+// of the instance its run kept from its start, not the current binding.
 #include "hub/archive/session_reconciler.hpp"
+
+#include <map>
 
 #include "hub/workflow/capabilities.hpp"
 #include "hub/workflow/definition_store.hpp"
@@ -40,6 +47,67 @@ class NoPluginCalls final : public workflow::CapabilityInvoker {
   }
 };
 
+// A test double answering get_room from a table (room id → status, "" =
+// kNotFound, "unavailable" = a retryable error) and, like Twilio, listing a
+// connected participant for every room, ended or not. Counts both calls.
+class RoomStatusVideo final : public sdk::VideoProvider {
+ public:
+  explicit RoomStatusVideo(std::map<std::string, std::string> statuses)
+      : statuses_(std::move(statuses)) {}
+
+  sdk::Result<sdk::Room> get_room(const sdk::RoomRef& room) override {
+    ++get_room_calls;
+    auto it = statuses_.find(room.room_id);
+    if (it == statuses_.end() || it->second.empty()) {
+      return sdk::Error(sdk::ErrorCode::kNotFound, "no room " + room.room_id, false);
+    }
+    if (it->second == "unavailable") {
+      return sdk::Error(sdk::ErrorCode::kUnavailable, "the provider is down", true);
+    }
+    sdk::Room out;
+    out.provider_room_id = room.room_id;
+    out.status = it->second;
+    return out;
+  }
+  sdk::Result<std::vector<sdk::Participant>> list_participants(const sdk::RoomRef&) override {
+    ++list_participants_calls;
+    sdk::Participant p;
+    p.identity = "clinician-1";
+    p.status = "connected";
+    return std::vector<sdk::Participant>{p};
+  }
+
+  sdk::Result<sdk::Room> create_room(const sdk::CreateRoomRequest&) override { return no(); }
+  sdk::Result<sdk::Room> end_room(const sdk::RoomRef&) override { return no(); }
+  sdk::Result<sdk::JoinToken> issue_join_token(const sdk::JoinTokenRequest&) override {
+    return no();
+  }
+  sdk::Status remove_participant(const sdk::ParticipantRef&) override { return no(); }
+  sdk::Result<sdk::Recording> start_recording(const sdk::RoomRef&) override { return no(); }
+  sdk::Status stop_recording(const sdk::RoomRef&) override { return no(); }
+  sdk::Result<std::vector<sdk::Recording>> list_recordings(const sdk::RoomRef&) override {
+    return no();
+  }
+  sdk::Result<sdk::Recording> request_composition(const sdk::CompositionRequest&) override {
+    return no();
+  }
+  sdk::Result<sdk::MediaInfo> fetch_media(const sdk::MediaRef&, const sdk::ChunkSink&) override {
+    return no();
+  }
+
+  int get_room_calls = 0;
+  int list_participants_calls = 0;
+
+ private:
+  static sdk::Error no() {
+    ADD_FAILURE() << "the reconciler only reads rooms";
+    return sdk::Error(sdk::ErrorCode::kUnimplemented, "not in this double", false);
+  }
+  std::map<std::string, std::string> statuses_;
+};
+
+constexpr const char* kStatusInstance = "video.status";
+
 class SessionReconcilerTest : public ArchiveFixture {
  protected:
   void SetUp() override {
@@ -62,12 +130,13 @@ class SessionReconcilerTest : public ArchiveFixture {
     ArchiveFixture::TearDown();
   }
 
-  void open_session(const std::string& id, const std::string& room, bool with_room_id = true) {
+  void open_session(const std::string& id, const std::string& room, bool with_room_id = true,
+                    const std::string& instance = "video.pattern") {
     add_consultation(kFacilityA, id);
     if (with_room_id) {
-      exec_raw("UPDATE consultations SET status = 'in_session', video_instance = 'video.pattern', "
-               "video_room_id = $1 WHERE id = $2",
-               {room, id});
+      exec_raw("UPDATE consultations SET status = 'in_session', video_instance = $1, "
+               "video_room_id = $2 WHERE id = $3",
+               {instance, room, id});
     }
   }
 
@@ -90,7 +159,13 @@ class SessionReconcilerTest : public ArchiveFixture {
   SessionReconciler reconciler() {
     SessionReconcilerServices services;
     services.store = store_.get();
-    services.video = [this](const std::string& instance) { return plugins_->video(instance); };
+    services.video = [this](const std::string& instance)
+        -> sdk::Result<std::shared_ptr<sdk::VideoProvider>> {
+      if (instance == kStatusInstance && status_video_) {
+        return std::shared_ptr<sdk::VideoProvider>(status_video_);
+      }
+      return plugins_->video(instance);
+    };
     services.video_bindings = {{kFacilityA, "video.pattern"}};
     services.deliver = [this](const std::string& facility, const std::string& type,
                               const std::string& correlation, const json& payload,
@@ -107,6 +182,7 @@ class SessionReconcilerTest : public ArchiveFixture {
   workflow::HubActions actions_;
   std::unique_ptr<workflow::Engine> engine_;
   std::vector<json> delivered_;
+  std::shared_ptr<RoomStatusVideo> status_video_;
 };
 
 TEST_P(SessionReconcilerTest, EndedRoomGetsExactlyOneRoomEndedAndOpenRoomsNothing) {
@@ -206,6 +282,103 @@ TEST_P(SessionReconcilerTest, PeriodicRunnerDeliversWithoutBeingCalled) {
   }
   running.stop();
   EXPECT_EQ(run_status(run), "running");
+}
+
+TEST_P(SessionReconcilerTest, RoomStatusDecidesWhereTheProviderCanReadIt) {
+  status_video_ = std::make_shared<RoomStatusVideo>(std::map<std::string, std::string>{
+      {"rs-completed", "completed"},
+      {"rs-failed", "failed"},
+      {"rs-open", "in_progress"},
+      {"rs-flaky", "unavailable"}});
+  for (const char* room : {"rs-completed", "rs-failed", "rs-open", "rs-gone", "rs-flaky"}) {
+    open_session(std::string("c-") + room, room, true, kStatusInstance);
+  }
+  const std::string completed_run = start_wait("c-rs-completed", "rs-completed");
+  const std::string open_run = start_wait("c-rs-open", "rs-open");
+
+  auto pass = reconciler().run_once();
+  ASSERT_TRUE(pass.ok()) << pass.error().message;
+  EXPECT_EQ(pass->sessions, 5);
+  EXPECT_EQ(pass->ended, 3);  // completed, failed, unknown to the provider
+  EXPECT_EQ(pass->open, 1);
+  EXPECT_EQ(pass->errors, 1);  // the retryable error: asked again next pass
+  EXPECT_EQ(status_video_->get_room_calls, 5);
+  // The participant list (which still names someone) was never the judge.
+  EXPECT_EQ(status_video_->list_participants_calls, 0);
+  EXPECT_EQ(run_status(completed_run), "running");
+  EXPECT_EQ(run_status(open_run), "waiting");
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_events WHERE correlation IN ('rs-open', "
+                   "'rs-flaky')"),
+            0);
+
+  auto next = reconciler().run_once();
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_EQ(next->sessions, 2);  // the open room and the one that could not be read
+  EXPECT_EQ(next->ended, 0);
+}
+
+TEST_P(SessionReconcilerTest, PluginWithoutGetRoomIsProbedByItsParticipants) {
+  auto video = plugins_->video("video.pattern");
+  ASSERT_TRUE(video.ok()) << video.error().message;
+  // pattern_video keeps the SDK's default get_room: its glue answers so.
+  auto room = (*video)->get_room(sdk::RoomRef{"", "room-ended"});
+  ASSERT_FALSE(room.ok());
+  EXPECT_EQ(room.error().code, sdk::ErrorCode::kUnimplemented);
+
+  auto ended = probe_room(**video, "room-ended");
+  ASSERT_TRUE(ended.ok()) << ended.error().message;
+  EXPECT_EQ(*ended, RoomState::kEnded);
+  auto open = probe_room(**video, "room-open");
+  ASSERT_TRUE(open.ok()) << open.error().message;
+  EXPECT_EQ(*open, RoomState::kOpen);
+  EXPECT_EQ(count_lines(calls_file_, "list_participants room-ended"), 1);
+  EXPECT_EQ(count_lines(calls_file_, "list_participants room-open"), 1);
+
+  // get_room alone does not decide for such a plugin.
+  auto unread = probe_by_room_status(**video, "room-ended");
+  ASSERT_FALSE(unread.ok());
+  EXPECT_EQ(unread.error().code, sdk::ErrorCode::kUnimplemented);
+}
+
+TEST_P(SessionReconcilerTest, RoomIsAskedOfTheInstanceItsRunStartedWith) {
+  // The facility's video role is bound to video.pattern now; these sessions'
+  // runs started when it was bound to video.status, and their consultations
+  // name no instance.
+  status_video_ = std::make_shared<RoomStatusVideo>(std::map<std::string, std::string>{
+      {"pin-run", "completed"}, {"pin-consultation", "completed"}});
+  open_session("c-run", "pin-run", /*with_room_id=*/false);
+  open_session("c-cons", "pin-consultation");
+  exec_raw("UPDATE consultations SET video_instance = NULL WHERE id = 'c-cons'");
+  const std::string run_only = start_wait("c-run", "pin-run");
+  const std::string consultation_run = start_wait("c-cons", "pin-consultation");
+  exec_raw("UPDATE workflow_runs SET bindings = $1",
+           {std::string(R"({"video":"video.status"})")});
+
+  auto pass = reconciler().run_once();
+  ASSERT_TRUE(pass.ok()) << pass.error().message;
+  EXPECT_EQ(pass->sessions, 2);
+  EXPECT_EQ(pass->ended, 2);
+  EXPECT_EQ(pass->errors, 0);
+  EXPECT_EQ(status_video_->get_room_calls, 2);
+  // The currently bound instance (which would list the rooms as open) was not asked.
+  EXPECT_EQ(count_lines(calls_file_, "list_participants pin-run"), 0);
+  EXPECT_EQ(count_lines(calls_file_, "list_participants pin-consultation"), 0);
+  ASSERT_EQ(delivered_.size(), 2u);
+  EXPECT_EQ(delivered_[0]["payload"]["instance"], kStatusInstance);
+  EXPECT_EQ(run_status(run_only), "running");
+  EXPECT_EQ(run_status(consultation_run), "running");
+}
+
+TEST_P(SessionReconcilerTest, RunWithUnreadableBindingsIsCountedAndNotProbed) {
+  open_session("c-bad", "room-ended", /*with_room_id=*/false);
+  const std::string run = start_wait("c-bad", "room-ended");
+  exec_raw("UPDATE workflow_runs SET bindings = 'not json' WHERE id = $1", {run});
+  auto pass = reconciler().run_once();
+  ASSERT_TRUE(pass.ok()) << pass.error().message;
+  EXPECT_EQ(pass->errors, 1);
+  EXPECT_EQ(pass->ended, 0);
+  EXPECT_EQ(count_lines(calls_file_, "list_participants room-ended"), 0);
+  EXPECT_EQ(run_status(run), "waiting");
 }
 
 WASL_RECORDS_INSTANTIATE(SessionReconcilerTest);
