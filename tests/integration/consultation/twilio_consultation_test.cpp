@@ -1,0 +1,189 @@
+// The whole consultation (workflows/consultation.yaml) on Twilio, end to end:
+// the real `wasl serve` with the shipped Twilio plugin against the Twilio
+// emulator (tests/peers/twilio: callbacks signed by the npm twilio library,
+// tokens checked by it) and the shipped sandbox plugin as EHR, NPHIES and MOH.
+//   - CallbacksDuplicatedAndReordered: one room; the patient's token only
+//     after admission, and both tokens accepted by the npm library; the room
+//     ends with room-ended delivered twice and ahead of the disconnect and
+//     recording callbacks it follows (which come newest first); one
+//     composition; its archived plaintext has the emulator's SHA-256 and the
+//     file on disk is not plaintext; the Twilio copies are deleted; the
+//     sandbox saw each effect once; status completed.
+//   - ALostRoomEndedIsReconciled: the emulator drops room-ended; the hub's
+//     session reconciliation reads the room (video.get_room → FetchRoom),
+//     sees it completed and ends the session; the consultation completes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "tests/integration/consultation/consultation_participants.hpp"
+#include "tests/integration/consultation/twilio_side.hpp"
+
+namespace wasl::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+constexpr int kMediaBytes = 400000;
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+class TwilioConsultationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    twilio_ = TwilioSide::start(kMediaBytes);
+    ASSERT_TRUE(twilio_);
+    ConsultationHubOptions options;
+    options.port = free_loopback_port();
+    hub_ = std::make_unique<ConsultationHub>(twilio_->binding(options.port), options);
+    ASSERT_TRUE(hub_->start());
+  }
+  void TearDown() override {
+    hub_.reset();
+    twilio_.reset();
+  }
+
+  // Books the consultation and waits for its room (status waiting_room).
+  std::string book(const std::string& appointment) {
+    HubApiClient api = hub_->client("hospital");
+    std::string id = hub_->book(api, appointment);
+    EXPECT_FALSE(id.empty());
+    if (id.empty()) return id;
+    EXPECT_EQ(hub_->wait_for_status(api, id, {"waiting_room"}, 30s), "waiting_room")
+        << hub_->timeline(api, id) << hub_->log();
+    return id;
+  }
+
+  std::string wait_until_over(const std::string& id, std::chrono::milliseconds deadline) {
+    HubApiClient api = hub_->client("hospital");
+    return hub_->wait_for_status(api, id, {"completed", "failed", "cancelled"}, deadline);
+  }
+
+  std::string timeline(const std::string& id) {
+    return hub_->timeline(hub_->client("hospital"), id);
+  }
+
+  // The consultation's one archived recording: decrypted by the hub, it is
+  // the emulator's composition byte for byte; the files at rest are not.
+  void expect_archive_is_the_composition(const std::string& id, const std::string& room) {
+    TwilioSide::Media media = twilio_->composition_of(room);
+    ASSERT_FALSE(media.sid.empty());
+    HubApiClient api = hub_->client("hospital");
+    ApiAnswer list = api.get("/v1/consultations/" + id + "/recordings");
+    ASSERT_EQ(list.status, 200) << list.body;
+    ASSERT_EQ(list.json["items"].size(), 1u) << list.body;
+    ApiAnswer content =
+        api.get("/v1/recordings/" + list.json["items"][0].value("id", std::string()) + "/content");
+    ASSERT_EQ(content.status, 200) << content.body.substr(0, 300);
+    EXPECT_EQ(static_cast<std::int64_t>(content.body.size()), media.size);
+    EXPECT_EQ(sha256_hex(content.body), media.sha256);
+
+    const std::string head = content.body.substr(0, 4096);
+    int files = 0;
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(hub_->dir().file("recordings"))) {
+      if (!entry.is_regular_file()) continue;
+      ++files;
+      EXPECT_EQ(read_file(entry.path()).find(head), std::string::npos)
+          << entry.path() << " holds plaintext";
+    }
+    EXPECT_GE(files, 1);
+  }
+
+  // Each effectful sandbox method the consultation uses, once per step.
+  void expect_sandbox_effects_once() {
+    std::map<std::string, int> keys = hub_->effect_keys_per_method();
+    const std::map<std::string, int> expected = {
+        {"update_appointment_status", 2},  // arrived, fulfilled
+        {"create_encounter", 1},           {"attach_document", 1},
+        {"check_eligibility", 1},          {"submit_claim", 1},
+        {"submit_report", 1}};
+    for (const auto& [method, count] : expected) EXPECT_EQ(keys[method], count) << method;
+  }
+
+  std::unique_ptr<TwilioSide> twilio_;
+  std::unique_ptr<ConsultationHub> hub_;
+};
+
+TEST_F(TwilioConsultationTest, CallbacksDuplicatedAndReordered) {
+  const std::string id = book("appt-twilio-1");
+  ASSERT_FALSE(id.empty());
+  ConsultationParticipants people = admit_doctor_and_patient(*hub_, id);
+  ASSERT_EQ(people.joined.size(), 2u);
+  ASSERT_EQ(people.room_id.substr(0, 2), "RM") << people.room_id;
+  EXPECT_FALSE(people.patient_before_admission.contains("join"))
+      << "a waiting patient must have no token: " << people.patient_before_admission.dump();
+  std::vector<std::string> identities;
+  for (const JoinedParticipant& p : people.joined) {
+    std::string reason;
+    EXPECT_TRUE(twilio_->token_accepted(p.join.value("token", std::string()), p.id,
+                                        people.room_id, reason))
+        << p.role << ": " << reason;
+    identities.push_back(p.id);
+  }
+  twilio_->join(people.room_id, identities);
+
+  // Ending the room publishes, per participant, two recording-completed and
+  // a participant-disconnected, then room-ended. room-ended goes out at once
+  // and twice; the six before it are held (the reorder rule holds seven) and
+  // released newest first after it. The rule's seventh is the next callback,
+  // composition-enqueued, held until the end: it arrives after
+  // composition-available.
+  twilio_->post("/_peer/faults",
+                json::array({{{"callbacks", "duplicate"}, {"count", 1}, {"event", "room-ended"}},
+                             {{"callbacks", "reorder"}, {"count", 7}}}));
+  twilio_->end(people.room_id);
+  json released = twilio_->post("/_peer/callbacks/flush", json::object());
+  EXPECT_EQ(released.value("released", 0), 6) << released.dump();
+
+  EXPECT_EQ(wait_until_over(id, 90s), "completed") << timeline(id) << hub_->log();
+  twilio_->post("/_peer/callbacks/flush", json::object());
+
+  std::vector<json> ended = twilio_->callbacks("room-ended");
+  ASSERT_EQ(ended.size(), 1u);
+  ASSERT_EQ(ended[0]["deliveries"].size(), 2u) << ended[0].dump();
+  for (const auto& delivery : ended[0]["deliveries"]) {
+    EXPECT_EQ(delivery.value("status", 0) / 100, 2) << delivery.dump();
+  }
+  json effects = twilio_->effects();
+  EXPECT_EQ(effects["roomsCreated"], 1) << effects.dump();
+  EXPECT_EQ(effects["compositionsCreated"], 1) << effects.dump();
+  EXPECT_EQ(effects["callbacks"]["failed"], 0) << "every callback was accepted by the hub";
+  EXPECT_EQ(effects["callbacks"]["held"], 0);
+  expect_archive_is_the_composition(id, people.room_id);
+  // delete_after_archive (default on): the composition and the four track
+  // recordings it was made from are gone at Twilio.
+  effects = twilio_->effects();
+  EXPECT_EQ(effects["compositionsDeleted"], 1) << effects.dump();
+  EXPECT_EQ(effects["recordingsDeleted"], 4) << effects.dump();
+  expect_sandbox_effects_once();
+}
+
+TEST_F(TwilioConsultationTest, ALostRoomEndedIsReconciled) {
+  twilio_->post("/_peer/faults", {{"callbacks", "drop"}, {"count", 1}, {"event", "room-ended"}});
+  const std::string id = book("appt-twilio-2");
+  ASSERT_FALSE(id.empty());
+  ConsultationParticipants people = admit_doctor_and_patient(*hub_, id);
+  ASSERT_EQ(people.joined.size(), 2u);
+  twilio_->join(people.room_id, {people.joined[0].id, people.joined[1].id});
+  twilio_->end(people.room_id);
+
+  EXPECT_EQ(wait_until_over(id, 90s), "completed") << timeline(id) << hub_->log();
+  json effects = twilio_->effects();
+  EXPECT_EQ(effects["callbacks"]["dropped"], 1) << effects.dump();
+  EXPECT_GE(effects["requests"]["byOperation"].value("FetchRoom", 0), 1) << effects.dump();
+  EXPECT_NE(hub_->log().find("has ended at the provider; delivered room.ended"), std::string::npos)
+      << "the end came from reconciliation:\n"
+      << hub_->log();
+  EXPECT_EQ(effects["roomsCreated"], 1);
+  EXPECT_EQ(effects["compositionsCreated"], 1);
+}
+
+}  // namespace
+}  // namespace wasl::testing
