@@ -9,6 +9,8 @@
 //                                      verifier, InboxWriter group commit,
 //                                      encrypted inbox rows)
 //   GET  /static                       204, no work: the server's own ceiling
+//   GET  /metrics                      the Prometheus text (the writer's queue
+//                                      wait and commit time histograms)
 //   GET  /bench/stats                  {"accepted","duplicates","rejected","other",
 //                                       "inbox_rows","transactions","largest_batch",
 //                                       "durability"}
@@ -184,6 +186,9 @@ int main(int argc, char** argv) {
                route.options);
   }
   router.add("GET", "/static", [](http::Request&) { return http::Response::empty(204); });
+  router.add("GET", "/metrics", [&](http::Request&) {
+    return http::Response::text(200, metrics.render(), "text/plain; version=0.0.4");
+  });
   router.add("GET", "/bench/stats", [&](http::Request&) {
     std::int64_t rows = -1;
     if (auto tx = store->begin(storage::TxMode::kReadOnly); tx.ok()) {

@@ -57,6 +57,17 @@ const std::vector<double>& batch_buckets() {
   return buckets;
 }
 
+const std::vector<double>& latency_buckets() {
+  static const std::vector<double> buckets{0.0005, 0.001, 0.002, 0.004, 0.008, 0.016,
+                                           0.032,  0.064, 0.128, 0.256, 0.512};
+  return buckets;
+}
+
+double seconds_between(std::chrono::steady_clock::time_point from,
+                       std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
 }  // namespace
 
 InboxWriter::InboxWriter(storage::Store& store, const storage::PhiCipher& cipher,
@@ -136,7 +147,22 @@ void InboxWriter::writer_loop() {
         queue_.pop_front();
       }
     }
-    if (!batch.empty()) commit(batch);
+    if (batch.empty()) continue;
+    const auto taken = std::chrono::steady_clock::now();
+    if (metrics_ != nullptr) {
+      for (const Pending* p : batch) {
+        metrics_->histogram_observe("wasl_webhook_inbox_queue_wait_seconds",
+                                    "Time a webhook request waited to be taken into a batch", {},
+                                    seconds_between(p->queued_at, taken), latency_buckets());
+      }
+    }
+    commit(batch);
+    if (metrics_ != nullptr) {
+      metrics_->histogram_observe("wasl_webhook_inbox_commit_seconds",
+                                  "Time to insert and commit one inbox batch", {},
+                                  seconds_between(taken, std::chrono::steady_clock::now()),
+                                  latency_buckets());
+    }
   }
 }
 

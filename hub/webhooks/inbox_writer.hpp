@@ -33,7 +33,10 @@
 // Thread safety: write() may be called from any number of threads. The
 // Store and PhiCipher are borrowed and must outlive the writer; so must
 // `metrics` when given. Metrics: wasl_webhook_inbox_commits_total,
-// wasl_webhook_inbox_batch_requests (histogram), wasl_webhook_inbox_fallbacks_total.
+// wasl_webhook_inbox_batch_requests (histogram), wasl_webhook_inbox_fallbacks_total,
+// wasl_webhook_inbox_queue_wait_seconds (per request: queued until taken
+// into a batch) and wasl_webhook_inbox_commit_seconds (per batch: insert and
+// commit, fallback included).
 #pragma once
 
 #include <chrono>
