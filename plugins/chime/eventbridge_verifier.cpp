@@ -115,11 +115,16 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
   } else if (event_type == "chime:MediaPipelinePermanentFailure") {
     type = "recording.failed";
   } else if (event_type == "chime:MediaPipelineDeleted") {
-    type = "recording.completed";
+    // Only a capture this plugin recorded is a track recording's end. Any
+    // other pipeline counts as the composition: its create answer may have
+    // been lost before the plugin recorded it, and a wait left unsatisfied
+    // would hold the run, whereas an early composition.completed only makes
+    // the archive step poll (fetch_media answers "not yet" until it is done).
+    type = "composition.completed";
     if (!pipeline_id.empty()) {
       auto known = host_.state_get(pipeline_state_key(pipeline_id));
-      if (known.ok() && known->has_value() && str(**known, "kind") == "concatenation") {
-        type = "composition.completed";
+      if (known.ok() && known->has_value() && str(**known, "kind") == "capture") {
+        type = "recording.completed";
       }
     }
   } else {

@@ -79,6 +79,9 @@ TEST_F(EventBridgeVerifierTest, NormalizesTheDocumentedMeetingEvents) {
 
 TEST_F(EventBridgeVerifierTest, NormalizesPipelineEventsAndTellsCompositionsApart) {
   ASSERT_TRUE(host_.state_put(pipeline_state_key("concat-1"), {{"kind", "concatenation"}}).ok());
+  ASSERT_TRUE(host_.state_put(pipeline_state_key("e40ee45e-2ed1-408e-9156-f52b8208a491"),
+                              {{"kind", "capture"}})
+                  .ok());
   int seen = 0;
   for (const auto& example : examples("chime_media_pipeline_state_change_examples.json")) {
     json event = example["event"];
@@ -98,6 +101,13 @@ TEST_F(EventBridgeVerifierTest, NormalizesPipelineEventsAndTellsCompositionsApar
       auto composed = verifier_->verify(request(event));
       ASSERT_TRUE(composed.ok());
       EXPECT_EQ((*composed)[0].type, "composition.completed");
+      // A pipeline the plugin has not recorded (its create answer was lost)
+      // counts as the composition, so the run's wait is not left hanging.
+      event["detail"]["mediaPipelineId"] = "unrecorded-1";
+      event["id"] = "unrecorded-event-1";
+      auto unknown = verifier_->verify(request(event));
+      ASSERT_TRUE(unknown.ok());
+      EXPECT_EQ((*unknown)[0].type, "composition.completed");
       ++seen;
     } else if (type == "chime:MediaPipelinePermanentFailure") {
       ASSERT_EQ(events->size(), 1u);
