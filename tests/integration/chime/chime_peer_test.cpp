@@ -126,12 +126,16 @@ std::string expected_recording_sha256(const std::string& seed, std::int64_t size
 
 class ChimePeerTest : public ::testing::Test {
  protected:
+  // A fatal failure in SetUpTestSuite would make gtest skip the tests (and
+  // ctest count them as skipped, not failed), so the outcome is kept and
+  // every test fails on it in SetUp.
   static void SetUpTestSuite() {
     auto deps = ChimePeerProcess::ensure_dependencies(300s);
-    ASSERT_TRUE(deps.ok()) << (deps.ok() ? std::string() : deps.error().message);
+    deps_error_ = deps.ok() ? std::string() : deps.error().message;
   }
 
   void SetUp() override {
+    ASSERT_TRUE(deps_error_.empty()) << deps_error_;
     auto peer = ChimePeerProcess::start({"--concatenation-ms", "50", "--events-header-value",
                                          "peer-events-secret"},
                                         30s);
@@ -206,7 +210,9 @@ class ChimePeerTest : public ::testing::Test {
   observability::Metrics metrics_;
   plugin_host::InMemoryStateStore state_;
   std::unique_ptr<plugin_host::PluginHost> plugin_host_;
+  static std::string deps_error_;
 };
+std::string ChimePeerTest::deps_error_;
 
 TEST_F(ChimePeerTest, OneIdempotencyKeyCreatesOneMeeting) {
   auto video = load(settings());

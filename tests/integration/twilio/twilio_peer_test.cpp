@@ -182,20 +182,32 @@ std::string describe(const sdk::Error& e) {
 
 class TwilioPrismTest : public ::testing::Test {
  protected:
+  // A fatal failure in SetUpTestSuite would make gtest skip the tests (and
+  // ctest count them as skipped, not failed), so the outcome is kept and
+  // every test fails on it in SetUp.
   static void SetUpTestSuite() {
     auto deps = TwilioPeerProcess::ensure_dependencies(300s);
-    ASSERT_TRUE(deps.ok()) << deps.error().message;
+    if (!deps.ok()) {
+      setup_error_ = deps.error().message;
+      return;
+    }
     auto prism = TwilioPeerProcess::start("src/prism.js", {}, 120s);
-    ASSERT_TRUE(prism.ok()) << prism.error().message;
+    if (!prism.ok()) {
+      setup_error_ = prism.error().message;
+      return;
+    }
     prism_ = std::move(prism).value().release();
   }
+  void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
   static void TearDownTestSuite() {
     delete prism_;
     prism_ = nullptr;
   }
   static TwilioPeerProcess* prism_;
+  static std::string setup_error_;
 };
 TwilioPeerProcess* TwilioPrismTest::prism_ = nullptr;
+std::string TwilioPrismTest::setup_error_;
 
 TEST_F(TwilioPrismTest, EveryRestRequestPassesTwilioSpec) {
   ASSERT_NE(prism_, nullptr);
@@ -280,12 +292,14 @@ TEST_F(TwilioPrismTest, EveryRestRequestPassesTwilioSpec) {
 
 class TwilioEmulatorTest : public ::testing::Test {
  protected:
+  // See TwilioPrismTest: the outcome is kept so that every test fails on it.
   static void SetUpTestSuite() {
     auto deps = TwilioPeerProcess::ensure_dependencies(300s);
-    ASSERT_TRUE(deps.ok()) << deps.error().message;
+    deps_error_ = deps.ok() ? std::string() : deps.error().message;
   }
 
   void SetUp() override {
+    ASSERT_TRUE(deps_error_.empty()) << deps_error_;
     auto peer = TwilioPeerProcess::start("src/main.js",
                                          {"--composition-ms", "200", "--media-bytes", "3000000"}, 30s);
     ASSERT_TRUE(peer.ok()) << peer.error().message;
@@ -328,7 +342,9 @@ class TwilioEmulatorTest : public ::testing::Test {
 
   std::unique_ptr<TwilioPeerProcess> peer_;
   std::unique_ptr<CallbackReceiver> receiver_;
+  static std::string deps_error_;
 };
+std::string TwilioEmulatorTest::deps_error_;
 
 TEST_F(TwilioEmulatorTest, OneRoomPerKeyWhenTheCreateAnswerIsLost) {
   LoadedPlugin plugin;
