@@ -32,9 +32,9 @@
 #include "hub/http/server.hpp"
 #include "hub/observability/logging.hpp"
 #include "hub/observability/metrics.hpp"
+#include "hub/records/inbox_store.hpp"
+#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/migrator.hpp"
-#include "hub/storage/records/inbox_store.hpp"
-#include "hub/storage/records/phi_cipher.hpp"
 #include "hub/webhooks/configured_webhook_sources.hpp"
 #include "hub/webhooks/hospital_secret_source.hpp"
 #include "hub/webhooks/inbox_writer.hpp"
@@ -131,8 +131,8 @@ int main(int argc, char** argv) {
   const std::string key_file = dir + "/keys.json";
   must(crypto::generate_key_file(key_file), "generate key file");
   auto keyring = must(crypto::load_keyring(key_file), "load key ring");
-  storage::PhiCipher cipher(keyring);
-  storage::InboxStore inbox(cipher);
+  records::PhiCipher cipher(keyring);
+  records::InboxStore inbox(cipher);
   audit::AuditWriter audit(store->dialect(), keyring->audit_key().view());
   observability::Metrics metrics;
 

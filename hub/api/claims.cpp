@@ -11,9 +11,9 @@
 #include "hub/api/idempotent_request.hpp"
 #include "hub/api/json_response.hpp"
 #include "hub/api/request_audit.hpp"
-#include "hub/storage/records/claim_store.hpp"
-#include "hub/storage/records/consultation_store.hpp"
-#include "hub/storage/records/idempotency_store.hpp"
+#include "hub/records/claim_store.hpp"
+#include "hub/records/consultation_store.hpp"
+#include "hub/records/idempotency_store.hpp"
 #include "wasl/sdk/billing.hpp"
 
 namespace wasl::api {
@@ -39,7 +39,7 @@ std::optional<Response> audit_and_commit(ApiContext& ctx, const Request& request
 // GET /v1/claims/{id}
 Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& id = request.path_params.at("id");
-  storage::ClaimStore claims(*ctx.cipher, *ctx.audit);
+  records::ClaimStore claims(*ctx.cipher, *ctx.audit);
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   auto claim = claims.get(**tx, principal.facility_id, id);
@@ -54,8 +54,8 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
 // GET /v1/consultations/{id}/claims
 Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
-  storage::ConsultationStore consultations(*ctx.cipher);
-  storage::ClaimStore claims(*ctx.cipher, *ctx.audit);
+  records::ConsultationStore consultations(*ctx.cipher);
+  records::ClaimStore claims(*ctx.cipher, *ctx.audit);
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   auto c = consultations.get(**tx, principal.facility_id, cid);
@@ -86,8 +86,8 @@ Response retry(ApiContext& ctx, Request& request, const access::Principal& princ
   std::optional<std::string> key;
   if (auto problem = read_idempotency_key(request, /*required=*/false, key)) return *problem;
   const std::string fingerprint = request_fingerprint(request, nlohmann::json::object());
-  storage::ClaimStore claims(*ctx.cipher, *ctx.audit);
-  storage::IdempotencyStore idempotency(*ctx.cipher);
+  records::ClaimStore claims(*ctx.cipher, *ctx.audit);
+  records::IdempotencyStore idempotency(*ctx.cipher);
   const std::int64_t now = ctx.now_ms();
 
   // First look; the engine works in transactions of its own, so none of

@@ -18,8 +18,8 @@
 #include "hub/api/utf8.hpp"
 #include "hub/api/workflow_choice.hpp"
 #include "hub/domain/timestamp.hpp"
-#include "hub/storage/records/consultation_store.hpp"
-#include "hub/storage/records/idempotency_store.hpp"
+#include "hub/records/consultation_store.hpp"
+#include "hub/records/idempotency_store.hpp"
 
 namespace wasl::api {
 namespace {
@@ -64,8 +64,8 @@ Response create(ApiContext& ctx, Request& request, const access::Principal& prin
   if (!validator.ok()) return validation_problem(request, 422, validator.take());
 
   const std::string fingerprint = request_fingerprint(request, body);
-  storage::IdempotencyStore idempotency(*ctx.cipher);
-  storage::ConsultationStore consultations(*ctx.cipher);
+  records::IdempotencyStore idempotency(*ctx.cipher);
+  records::ConsultationStore consultations(*ctx.cipher);
 
   auto begun_tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!begun_tx.ok()) return error_response(request, begun_tx.error());
@@ -142,7 +142,7 @@ Response create(ApiContext& ctx, Request& request, const access::Principal& prin
 // GET /v1/consultations/{id}
 Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& id = request.path_params["id"];
-  storage::ConsultationStore consultations(*ctx.cipher);
+  records::ConsultationStore consultations(*ctx.cipher);
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   auto c = consultations.get(**tx, principal.facility_id, id);
@@ -160,8 +160,8 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
 // GET /v1/consultations
 Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
   FieldValidator v;
-  storage::ConsultationFilter filter;
-  int limit = storage::kDefaultListLimit;
+  records::ConsultationFilter filter;
+  int limit = records::kDefaultListLimit;
   std::string cursor;
   for (const auto& [name, value] : request.query) {
     if (name == "status") {
@@ -189,9 +189,9 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
     } else if (name == "limit") {
       char* end = nullptr;
       long n = std::strtol(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0' || n < 1 || n > storage::kMaxListLimit) {
+      if (value.empty() || *end != '\0' || n < 1 || n > records::kMaxListLimit) {
         v.add("limit", "out_of_range",
-              "must be a whole number from 1 to " + std::to_string(storage::kMaxListLimit));
+              "must be a whole number from 1 to " + std::to_string(records::kMaxListLimit));
       } else {
         limit = static_cast<int>(n);
       }
@@ -207,7 +207,7 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
   }
   if (!v.ok()) return validation_problem(request, 400, v.take());
 
-  storage::ConsultationStore consultations(*ctx.cipher);
+  records::ConsultationStore consultations(*ctx.cipher);
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   auto page = consultations.list(**tx, principal.facility_id, filter, limit, cursor);
@@ -248,7 +248,7 @@ std::variant<ConsultationAndRun, Response> load(ApiContext& ctx, const Request& 
                                                  const access::Principal& principal,
                                                  storage::TxMode mode = storage::TxMode::kReadOnly) {
   const std::string& id = request.path_params.at("id");
-  storage::ConsultationStore consultations(*ctx.cipher);
+  records::ConsultationStore consultations(*ctx.cipher);
   auto tx = ctx.store->begin(mode);
   if (!tx.ok()) return error_response(request, tx.error());
   auto c = consultations.get(**tx, principal.facility_id, id);
@@ -301,7 +301,7 @@ Response cancel(ApiContext& ctx, Request& request, const access::Principal& prin
       return error_response(request, cancelled.error());
     }
   }
-  storage::ConsultationStore consultations(*ctx.cipher);
+  records::ConsultationStore consultations(*ctx.cipher);
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   const std::string& id = found.consultation.id;

@@ -29,7 +29,7 @@ std::string request_fingerprint(const http::Request& request, const nlohmann::js
   return crypto::sha256_hex(fingerprint.dump());
 }
 
-http::Response replay(const storage::StoredResponse& stored, const std::string& location_prefix) {
+http::Response replay(const records::StoredResponse& stored, const std::string& location_prefix) {
   http::Response r;
   r.status = stored.status;
   r.body = stored.body;
@@ -45,19 +45,19 @@ http::Response replay(const storage::StoredResponse& stored, const std::string& 
 }
 
 std::optional<http::Response> idempotency_answer(const http::Request& request,
-                                                 const storage::IdempotencyBegin& begun,
+                                                 const records::IdempotencyBegin& begun,
                                                  const std::string& location_prefix) {
   switch (begun.outcome) {
-    case storage::IdempotencyOutcome::kReplay:
+    case records::IdempotencyOutcome::kReplay:
       return replay(*begun.response, location_prefix);
-    case storage::IdempotencyOutcome::kConflict:
+    case records::IdempotencyOutcome::kConflict:
       return problem_response(request, 422, MessageId::kIdempotencyMismatch);
-    case storage::IdempotencyOutcome::kInProgress: {
+    case records::IdempotencyOutcome::kInProgress: {
       http::Response r = problem_response(request, 409, MessageId::kIdempotencyInProgress);
       r.set_header("Retry-After", "1");
       return r;
     }
-    case storage::IdempotencyOutcome::kNew:
+    case records::IdempotencyOutcome::kNew:
       return std::nullopt;
   }
   return std::nullopt;

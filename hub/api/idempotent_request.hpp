@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/http/message.hpp"
-#include "hub/storage/records/idempotency_store.hpp"
+#include "hub/records/idempotency_store.hpp"
 
 namespace wasl::api {
 
@@ -28,13 +28,13 @@ std::string request_fingerprint(const http::Request& request, const nlohmann::js
 
 // The stored first answer as a JSON response; `location_prefix` + the body's
 // "id" becomes Location for a 201.
-http::Response replay(const storage::StoredResponse& stored, const std::string& location_prefix);
+http::Response replay(const records::StoredResponse& stored, const std::string& location_prefix);
 
 // The answer for a claimed key that is not new: the replay (kReplay), 422
 // (another body under the key), 409 with Retry-After (the first request is
 // still running); nothing for kNew, which the caller carries out.
 std::optional<http::Response> idempotency_answer(const http::Request& request,
-                                                 const storage::IdempotencyBegin& begun,
+                                                 const records::IdempotencyBegin& begun,
                                                  const std::string& location_prefix);
 
 }  // namespace wasl::api

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/api/api_problem.hpp"
-#include "hub/api/consultation_run.hpp"
 #include "hub/api/authorization.hpp"
 #include "hub/api/consultation_request.hpp"
+#include "hub/api/consultation_run.hpp"
 #include "hub/api/field_validator.hpp"
 #include "hub/api/idempotent_request.hpp"
 #include "hub/api/json_body.hpp"
@@ -17,9 +17,9 @@
 #include "hub/api/request_audit.hpp"
 #include "hub/api/resource_id.hpp"
 #include "hub/domain/timestamp.hpp"
-#include "hub/storage/records/consultation_store.hpp"
-#include "hub/storage/records/idempotency_store.hpp"
-#include "hub/storage/records/participant_store.hpp"
+#include "hub/records/consultation_store.hpp"
+#include "hub/records/idempotency_store.hpp"
+#include "hub/records/participant_store.hpp"
 
 namespace wasl::api {
 namespace {
@@ -178,9 +178,9 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
 
   const std::string fingerprint = request_fingerprint(request, body);
   const std::string location_prefix = participants_path(consultation_id);
-  storage::ConsultationStore consultations(*ctx.cipher);
-  storage::ParticipantStore participants(*ctx.cipher);
-  storage::IdempotencyStore idempotency(*ctx.cipher);
+  records::ConsultationStore consultations(*ctx.cipher);
+  records::ParticipantStore participants(*ctx.cipher);
+  records::IdempotencyStore idempotency(*ctx.cipher);
   const std::int64_t now = ctx.now_ms();
 
   // First look (no transaction held while the provider is called).
@@ -306,8 +306,8 @@ std::variant<Loaded, Response> load(ApiContext& ctx, const Request& request,
                                     const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
   const std::string& pid = request.path_params.at("pid");
-  storage::ConsultationStore consultations(*ctx.cipher);
-  storage::ParticipantStore participants(*ctx.cipher);
+  records::ConsultationStore consultations(*ctx.cipher);
+  records::ParticipantStore participants(*ctx.cipher);
   auto tx = ctx.store->begin(storage::TxMode::kReadOnly);
   if (!tx.ok()) return error_response(request, tx.error());
   auto c = consultations.get(**tx, principal.facility_id, cid);
@@ -334,7 +334,7 @@ Response admit(ApiContext& ctx, Request& request, const access::Principal& princ
   if (auto* r = std::get_if<Response>(&issued)) return std::move(*r);
   sdk::JoinToken token = std::get<sdk::JoinToken>(std::move(issued));
 
-  storage::ParticipantStore participants(*ctx.cipher);
+  records::ParticipantStore participants(*ctx.cipher);
   const std::string& cid = found.consultation.id;
   const std::string& pid = found.participant.id;
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
@@ -380,7 +380,7 @@ Response remove(ApiContext& ctx, Request& request, const access::Principal& prin
       return provider_failure(request, removed.error());
     }
   }
-  storage::ParticipantStore participants(*ctx.cipher);
+  records::ParticipantStore participants(*ctx.cipher);
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   auto removed = participants.remove(**tx, principal.facility_id, found.consultation.id, p.id,
@@ -404,8 +404,8 @@ Response remove(ApiContext& ctx, Request& request, const access::Principal& prin
 Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
   const std::string& pid = request.path_params.at("pid");
-  storage::ConsultationStore consultations(*ctx.cipher);
-  storage::ParticipantStore participants(*ctx.cipher);
+  records::ConsultationStore consultations(*ctx.cipher);
+  records::ParticipantStore participants(*ctx.cipher);
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   auto c = consultations.get(**tx, principal.facility_id, cid);
@@ -426,8 +426,8 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
 // GET /v1/consultations/{id}/participants
 Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
-  storage::ConsultationStore consultations(*ctx.cipher);
-  storage::ParticipantStore participants(*ctx.cipher);
+  records::ConsultationStore consultations(*ctx.cipher);
+  records::ParticipantStore participants(*ctx.cipher);
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   auto c = consultations.get(**tx, principal.facility_id, cid);

@@ -10,8 +10,8 @@
 #include "hub/api/json_response.hpp"
 #include "hub/api/request_audit.hpp"
 #include "hub/crypto/stream_cipher.hpp"
-#include "hub/storage/records/consultation_store.hpp"
-#include "hub/storage/records/recording_store.hpp"
+#include "hub/records/consultation_store.hpp"
+#include "hub/records/recording_store.hpp"
 
 namespace wasl::api {
 namespace {
@@ -40,7 +40,7 @@ std::optional<Response> commit_with(ApiContext& ctx, const Request& request,
 
 Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& id = request.path_params.at("id");
-  storage::RecordingStore recordings;
+  records::RecordingStore recordings;
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   auto r = recordings.get(**tx, principal.facility_id, id);
@@ -54,8 +54,8 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
 
 Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
-  storage::ConsultationStore consultations(*ctx.cipher);
-  storage::RecordingStore recordings;
+  records::ConsultationStore consultations(*ctx.cipher);
+  records::RecordingStore recordings;
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   auto c = consultations.get(**tx, principal.facility_id, cid);
@@ -73,7 +73,7 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
 
 Response content(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& id = request.path_params.at("id");
-  storage::RecordingStore recordings;
+  records::RecordingStore recordings;
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   auto r = recordings.get(**tx, principal.facility_id, id);

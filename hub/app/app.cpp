@@ -15,8 +15,8 @@
 #include "hub/app/facility_sync.hpp"
 #include "hub/app/phi_payload_codec.hpp"
 #include "hub/app/report_actions.hpp"
+#include "hub/key_rotation/key_rotation_job.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
-#include "hub/storage/records/key_rotation.hpp"
 #include "hub/workflow/plugin_capability_invoker.hpp"
 
 namespace wasl::app {
@@ -108,7 +108,7 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   std::unique_ptr<App> app(new App(config));
 
   WASL_ASSIGN_OR_RETURN(app->keyring_, load_configured_keyring(config));
-  app->cipher_ = std::make_unique<storage::PhiCipher>(app->keyring_);
+  app->cipher_ = std::make_unique<records::PhiCipher>(app->keyring_);
   WASL_ASSIGN_OR_RETURN(app->store_, prepare_store(config, &app->migration_report_));
   for (const auto& m : app->migration_report_.applied) {
     spdlog::info("applied migration {:04d}_{}", m.version, m.name);
@@ -210,7 +210,7 @@ sdk::Status App::build_webhooks() {
   hospital_secrets_ = std::make_unique<webhooks::StaticHospitalSecrets>(std::move(secrets));
   WASL_ASSIGN_OR_RETURN(webhook_sources_, webhooks::ConfiguredWebhookSources::create(
                                               config_, plugins_.get(), *hospital_secrets_));
-  inbox_ = std::make_unique<storage::InboxStore>(*cipher_);
+  inbox_ = std::make_unique<records::InboxStore>(*cipher_);
   inbox_writer_ = std::make_unique<webhooks::InboxWriter>(*store_, *cipher_,
                                                           webhooks::InboxWriterOptions{}, &metrics_);
   dispatcher_ = std::make_unique<webhooks::WebhookDispatcher>(
@@ -284,14 +284,14 @@ void App::start_key_rotation() {
     rotation_.join();
   }
   rotation_ = std::jthread([this](std::stop_token stop) {
-    storage::KeyRotationJob job(*store_, *cipher_, *audit_);
+    key_rotation::KeyRotationJob job(*store_, *cipher_, *audit_);
     spdlog::info("re-encrypting under key {}", keyring_->active_key_id());
     auto progress = job.run_until_done(stop);
     if (!progress.ok()) {
       spdlog::error("re-encryption stopped: {}", progress.error().message);
       return;
     }
-    spdlog::info("re-encryption: {}", storage::to_json(*progress).dump());
+    spdlog::info("re-encryption: {}", key_rotation::to_json(*progress).dump());
   });
 }
 

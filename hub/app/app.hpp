@@ -14,13 +14,13 @@
 #include <thread>
 
 #include "hub/access/api_key_store.hpp"
+#include "hub/access/auth_failure_limiter.hpp"
+#include "hub/access/authenticator.hpp"
 #include "hub/api/api_context.hpp"
 #include "hub/archive/archive_action.hpp"
 #include "hub/archive/recording_archive.hpp"
 #include "hub/archive/retention_job.hpp"
 #include "hub/archive/session_reconciler.hpp"
-#include "hub/access/auth_failure_limiter.hpp"
-#include "hub/access/authenticator.hpp"
 #include "hub/audit/audit_writer.hpp"
 #include "hub/config/config.hpp"
 #include "hub/crypto/keyring.hpp"
@@ -29,17 +29,17 @@
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/plugin_host/state_store.hpp"
+#include "hub/records/inbox_store.hpp"
+#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/migrator.hpp"
-#include "hub/storage/records/inbox_store.hpp"
-#include "hub/storage/records/phi_cipher.hpp"
 #include "hub/storage/store.hpp"
-#include "hub/workflow/definition_store.hpp"
-#include "hub/workflow/engine.hpp"
 #include "hub/webhooks/configured_webhook_sources.hpp"
 #include "hub/webhooks/hospital_secret_source.hpp"
 #include "hub/webhooks/inbox_writer.hpp"
 #include "hub/webhooks/webhook_dispatcher.hpp"
 #include "hub/webhooks/webhook_routes.hpp"
+#include "hub/workflow/definition_store.hpp"
+#include "hub/workflow/engine.hpp"
 #include "hub/workflow/hub_actions.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -93,7 +93,7 @@ class App {
   config::Config config_;
   observability::Metrics metrics_;
   std::shared_ptr<const crypto::Keyring> keyring_;
-  std::unique_ptr<storage::PhiCipher> cipher_;
+  std::unique_ptr<records::PhiCipher> cipher_;
   std::unique_ptr<storage::Store> store_;
   storage::MigrationReport migration_report_;
   std::unique_ptr<audit::AuditWriter> audit_;
@@ -113,7 +113,7 @@ class App {
   std::unique_ptr<access::AuthFailureLimiter> webhook_rejections_;
   std::unique_ptr<access::Authenticator> authenticator_;
 
-  std::unique_ptr<storage::InboxStore> inbox_;
+  std::unique_ptr<records::InboxStore> inbox_;
   std::unique_ptr<webhooks::StaticHospitalSecrets> hospital_secrets_;
   std::unique_ptr<webhooks::ConfiguredWebhookSources> webhook_sources_;
   std::unique_ptr<webhooks::InboxWriter> inbox_writer_;

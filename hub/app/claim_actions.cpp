@@ -4,7 +4,7 @@
 
 #include "hub/app/action_input.hpp"
 #include "hub/domain/claim.hpp"
-#include "hub/storage/records/claim_store.hpp"
+#include "hub/records/claim_store.hpp"
 #include "wasl/sdk/billing.hpp"
 
 namespace wasl::app {
@@ -49,8 +49,8 @@ Result<std::vector<sdk::ClaimItem>> read_items(const ActionInput& in, const nloh
 }
 
 // The settled result of billing.submit_claim as the claim row records it.
-storage::ClaimSubmission submission_of(const Result<nlohmann::json>& result, std::int64_t now) {
-  storage::ClaimSubmission s;
+records::ClaimSubmission submission_of(const Result<nlohmann::json>& result, std::int64_t now) {
+  records::ClaimSubmission s;
   s.at_ms = now;
   if (!result.ok()) {
     const Error& e = result.error();
@@ -77,17 +77,16 @@ storage::ClaimSubmission submission_of(const Result<nlohmann::json>& result, std
   return s;
 }
 
-sdk::Status record_submit_result(const storage::PhiCipher& cipher, const audit::AuditWriter& audit,
-                                 const workflow::HubActionContext& ctx,
-                                 const nlohmann::json& input,
+sdk::Status record_submit_result(const records::PhiCipher& cipher, const audit::AuditWriter& audit,
+                                 const workflow::HubActionContext& ctx, const nlohmann::json& input,
                                  const Result<nlohmann::json>& result) {
   if (!input.is_object()) return {};
   auto raw = input.find("raw");
   if (raw == input.end() || !raw->is_object()) return {};
   auto id = raw->find(kClaimIdMember);
   if (id == raw->end() || !id->is_string()) return {};
-  storage::ClaimStore claims(cipher, audit);
-  storage::ClaimActor by;
+  records::ClaimStore claims(cipher, audit);
+  records::ClaimActor by;
   by.run_id = ctx.run_id;
   sdk::Status recorded = claims.record_submission(*ctx.tx, ctx.facility_id, id->get<std::string>(),
                                                   submission_of(result, ctx.now_ms), by);
@@ -156,7 +155,7 @@ Result<sdk::Claim> build_claim(const nlohmann::json& input, const std::string& c
 }
 
 void add_claim_actions(workflow::HubActions& actions, const config::Config& config,
-                       const storage::PhiCipher& cipher, const audit::AuditWriter& audit) {
+                       const records::PhiCipher& cipher, const audit::AuditWriter& audit) {
   actions.add(
       kBuildClaim, workflow::HubActionMode::kInTransaction,
       [&config, &cipher, &audit](const workflow::HubActionContext& ctx,
@@ -171,8 +170,8 @@ void add_claim_actions(workflow::HubActions& actions, const config::Config& conf
         row.facility_id = ctx.facility_id;
         row.request = output.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         row.created_at = ctx.now_ms;
-        storage::ClaimStore claims(cipher, audit);
-        storage::ClaimActor by;
+        records::ClaimStore claims(cipher, audit);
+        records::ClaimActor by;
         by.run_id = ctx.run_id;
         WASL_RETURN_IF_ERROR(claims.create(*ctx.tx, row, by));
         return output;

@@ -1,12 +1,12 @@
 #include "hub/app/consultation_actions.hpp"
 
 #include "hub/domain/consultation.hpp"
-#include "hub/storage/records/consultation_store.hpp"
+#include "hub/records/consultation_store.hpp"
 
 namespace wasl::app {
 
 void add_consultation_actions(workflow::HubActions& actions, const config::Config& config,
-                              const storage::PhiCipher& cipher) {
+                              const records::PhiCipher& cipher) {
   const workflow::HubActions::Entry* builtin = actions.find("hub.set_status");
   if (!builtin) return;
   workflow::HubAction set_status = builtin->action;
@@ -35,7 +35,7 @@ void add_consultation_actions(workflow::HubActions& actions, const config::Confi
               instance = b->second;
             }
           }
-          storage::ConsultationStore consultations(cipher);
+          records::ConsultationStore consultations(cipher);
           WASL_RETURN_IF_ERROR(consultations.set_room(*ctx.tx, ctx.facility_id,
                                                       ctx.consultation_id, instance,
                                                       room->get<std::string>(), ctx.now_ms));

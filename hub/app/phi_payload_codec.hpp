@@ -4,7 +4,7 @@
 // encryption core without either depending on the other.
 #pragma once
 
-#include "hub/storage/records/phi_cipher.hpp"
+#include "hub/records/phi_cipher.hpp"
 #include "hub/workflow/payload_codec.hpp"
 
 namespace wasl::app {
@@ -12,7 +12,7 @@ namespace wasl::app {
 class PhiPayloadCodec final : public workflow::PayloadCodec {
  public:
   // `cipher` must outlive the codec.
-  explicit PhiPayloadCodec(const storage::PhiCipher& cipher) : cipher_(cipher) {}
+  explicit PhiPayloadCodec(const records::PhiCipher& cipher) : cipher_(cipher) {}
 
   sdk::Result<std::string> encode(const nlohmann::json& value,
                                   const workflow::PayloadLocation& where) const override;
@@ -20,7 +20,7 @@ class PhiPayloadCodec final : public workflow::PayloadCodec {
                                      const workflow::PayloadLocation& where) const override;
 
  private:
-  const storage::PhiCipher& cipher_;
+  const records::PhiCipher& cipher_;
 };
 
 }  // namespace wasl::app

@@ -10,7 +10,7 @@
 #include "hub/crypto/hex.hpp"
 #include "hub/crypto/random.hpp"
 #include "hub/crypto/stream_cipher.hpp"
-#include "hub/storage/records/recording_store.hpp"
+#include "hub/records/recording_store.hpp"
 
 namespace wasl::archive {
 
@@ -67,7 +67,7 @@ std::int64_t RecordingArchive::retention_days_of(const std::string& facility_id)
 
 Result<Recording> RecordingArchive::find_or_create_row(const ArchiveRequest& request,
                                                        std::int64_t now_ms) {
-  storage::RecordingStore recordings;
+  records::RecordingStore recordings;
   // Two attempts: a concurrent archive of the same recording may insert
   // between our read and our insert; the second read then finds its row.
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -98,7 +98,7 @@ Result<Recording> RecordingArchive::find_or_create_row(const ArchiveRequest& req
 }
 
 Status RecordingArchive::mark_failed(const ArchiveRequest& request, const std::string& id) {
-  storage::RecordingStore recordings;
+  records::RecordingStore recordings;
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
   WASL_ASSIGN_OR_RETURN(Recording row, recordings.get(*tx, request.facility_id, id));
   if (row.state != RecordingState::kDownloading && row.state != RecordingState::kPending) {
@@ -199,7 +199,7 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
   const std::int64_t now = now_ms();
   const std::int64_t days =
       request.retention_days.value_or(retention_days_of(request.facility_id));
-  storage::ArchivedFile archived;
+  records::ArchivedFile archived;
   archived.storage_path = target.string();
   archived.size_bytes = static_cast<std::int64_t>(received);
   archived.plaintext_sha256 = sha256_hex;
@@ -207,7 +207,7 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
   archived.duration_ms = request.duration_ms;
   archived.retention_until = now + days * kDayMs;
 
-  storage::RecordingStore recordings;
+  records::RecordingStore recordings;
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
   WASL_ASSIGN_OR_RETURN(Recording current, recordings.get(*tx, request.facility_id, row.id));
   if (current.state == RecordingState::kArchived) {

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/archive/durable_file_writer.hpp"
-#include "hub/storage/records/recording_store.hpp"
+#include "hub/records/recording_store.hpp"
 
 namespace wasl::archive {
 
@@ -74,7 +74,7 @@ Result<RetentionPass> RetentionJob::run_once() {
     spdlog::warn("retention: removing files left by an earlier pass failed: {}",
                  swept.error().message);
   }
-  storage::RecordingStore recordings;
+  records::RecordingStore recordings;
   const std::int64_t now = now_ms();
   // Ids this pass could not delete: not asked again in this pass.
   std::vector<std::string> passed_over;

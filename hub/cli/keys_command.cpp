@@ -1,11 +1,11 @@
 // `wasl keys generate|rotate|list`: the key ring file (hub/crypto/keyring.hpp).
+#include "hub/app/app.hpp"
 #include "hub/cli/arguments.hpp"
 #include "hub/cli/cli.hpp"
 #include "hub/cli/command.hpp"
 #include "hub/cli/config_loading.hpp"
-#include "hub/app/app.hpp"
 #include "hub/crypto/keyring.hpp"
-#include "hub/storage/records/key_usage.hpp"
+#include "hub/key_rotation/key_usage.hpp"
 
 namespace wasl::cli {
 namespace {
@@ -122,7 +122,7 @@ int retire(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
     return kExitFailure;
   }
   sdk::Status retired =
-      storage::retire_unused_key(**store, config->security.key_file, args->positional[0]);
+      key_rotation::retire_unused_key(**store, config->security.key_file, args->positional[0]);
   if (!retired.ok()) {
     err << "wasl keys retire: " << retired.error().message << "\n";
     return kExitFailure;

@@ -18,7 +18,7 @@ DatabaseStateStore::DatabaseStateStore(storage::Store& store,
     : store_(store), cipher_(std::move(keyring)) {}
 
 std::string DatabaseStateStore::row_id(std::string_view instance, std::string_view key) {
-  // The same form as storage::encrypted_row_id({instance, key}), so the key
+  // The same form as records::encrypted_row_id({instance, key}), so the key
   // rotation job re-encrypts these values too.
   return std::string(instance) + ":" + std::string(key);
 }

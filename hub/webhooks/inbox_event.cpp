@@ -27,7 +27,7 @@ bool credential_header(const std::string& lower_name) {
 
 }  // namespace
 
-std::vector<storage::InboxEntry> inbox_entries(const WebhookSource& source,
+std::vector<records::InboxEntry> inbox_entries(const WebhookSource& source,
                                                const sdk::WebhookRequest& request,
                                                const std::vector<sdk::Event>& events,
                                                std::int64_t received_at_ms) {
@@ -44,7 +44,7 @@ std::vector<storage::InboxEntry> inbox_entries(const WebhookSource& source,
   std::optional<std::string> facility;
   if (source.facilities.size() == 1) facility = source.facilities.front();
 
-  std::vector<storage::InboxEntry> entries;
+  std::vector<records::InboxEntry> entries;
   entries.reserve(events.size());
   std::string body_digest;
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -53,7 +53,7 @@ std::vector<storage::InboxEntry> inbox_entries(const WebhookSource& source,
       if (body_digest.empty()) body_digest = crypto::sha256_hex(request.body);
       event.dedupe_key = "sha256:" + body_digest + "#" + std::to_string(i);
     }
-    storage::InboxEntry entry;
+    records::InboxEntry entry;
     entry.id = workflow::new_row_id();
     entry.instance = source.instance;
     entry.dedupe_key = event.dedupe_key;
@@ -65,13 +65,13 @@ std::vector<storage::InboxEntry> inbox_entries(const WebhookSource& source,
     std::string correlation = correlation_of(event);
     if (!correlation.empty()) entry.correlation = std::move(correlation);
     entry.headers[std::string(kEventPseudoHeader)] = nlohmann::json(event).dump();
-    entry.state = storage::InboxState::kReceived;
+    entry.state = records::InboxState::kReceived;
     entries.push_back(std::move(entry));
   }
   return entries;
 }
 
-sdk::Result<sdk::Event> stored_event(const storage::InboxEntry& entry) {
+sdk::Result<sdk::Event> stored_event(const records::InboxEntry& entry) {
   auto it = entry.headers.find(std::string(kEventPseudoHeader));
   if (it != entry.headers.end()) {
     nlohmann::json doc = nlohmann::json::parse(it->second, nullptr, false);

@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "hub/storage/records/inbox_store.hpp"
+#include "hub/records/inbox_store.hpp"
 #include "hub/webhooks/webhook_sources.hpp"
 #include "wasl/sdk/result.hpp"
 #include "wasl/sdk/types.hpp"
@@ -35,13 +35,13 @@ inline constexpr std::string_view kUrlPseudoHeader = ":url";
 // The rows for `events` verified from `request`. An event without a
 // dedupe_key gets "sha256:<hex of the body>#<index>" so a byte-identical
 // redelivery still deduplicates.
-std::vector<storage::InboxEntry> inbox_entries(const WebhookSource& source,
+std::vector<records::InboxEntry> inbox_entries(const WebhookSource& source,
                                                const sdk::WebhookRequest& request,
                                                const std::vector<sdk::Event>& events,
                                                std::int64_t received_at_ms);
 
 // The event stored in `entry`. kInternal (not retryable) when the row has no
 // readable ":event" header.
-sdk::Result<sdk::Event> stored_event(const storage::InboxEntry& entry);
+sdk::Result<sdk::Event> stored_event(const records::InboxEntry& entry);
 
 }  // namespace wasl::webhooks

@@ -8,10 +8,10 @@
 
 namespace wasl::webhooks {
 
+using records::InboxInsertOutcome;
 using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
-using storage::InboxInsertOutcome;
 
 namespace {
 
@@ -29,7 +29,7 @@ storage::Value text_or_null(const std::optional<std::string>& v) {
 }
 
 // The row as InboxStore::insert writes it.
-Result<storage::Params> encode(const storage::PhiCipher& cipher, const storage::InboxEntry& e) {
+Result<storage::Params> encode(const records::PhiCipher& cipher, const records::InboxEntry& e) {
   if (e.id.empty() || e.instance.empty() || e.dedupe_key.empty()) {
     return Error(ErrorCode::kInvalidArgument,
                  "an inbox entry needs an id, an instance and a dedupe key", false);
@@ -47,7 +47,7 @@ Result<storage::Params> encode(const storage::PhiCipher& cipher, const storage::
                          storage::Blob{std::move(headers_enc)},
                          text_or_null(e.event_type),
                          text_or_null(e.correlation),
-                         std::string(storage::to_string(e.state)),
+                         std::string(records::to_string(e.state)),
                          e.attempts,
                          text_or_null(e.last_error)};
 }
@@ -70,7 +70,7 @@ double seconds_between(std::chrono::steady_clock::time_point from,
 
 }  // namespace
 
-InboxWriter::InboxWriter(storage::Store& store, const storage::PhiCipher& cipher,
+InboxWriter::InboxWriter(storage::Store& store, const records::PhiCipher& cipher,
                          InboxWriterOptions options, observability::Metrics* metrics)
     : store_(store), cipher_(cipher), options_(options), metrics_(metrics) {
   options_.writers = std::max(1, options_.writers);
@@ -97,7 +97,7 @@ void InboxWriter::stop() {
 }
 
 Result<std::vector<InboxInsertOutcome>> InboxWriter::write(
-    std::vector<storage::InboxEntry> entries) {
+    std::vector<records::InboxEntry> entries) {
   if (entries.empty()) return Outcomes{};
   Pending pending;
   pending.rows.reserve(entries.size());

@@ -49,8 +49,8 @@
 #include <vector>
 
 #include "hub/observability/metrics.hpp"
-#include "hub/storage/records/inbox_store.hpp"
-#include "hub/storage/records/phi_cipher.hpp"
+#include "hub/records/inbox_store.hpp"
+#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -73,7 +73,7 @@ struct InboxWriterStats {
 class InboxWriter {
  public:
   // `cipher` encrypts the PHI columns; borrowed, must outlive the writer.
-  InboxWriter(storage::Store& store, const storage::PhiCipher& cipher,
+  InboxWriter(storage::Store& store, const records::PhiCipher& cipher,
               InboxWriterOptions options = {}, observability::Metrics* metrics = nullptr);
   ~InboxWriter();  // stop()
   InboxWriter(const InboxWriter&) = delete;
@@ -82,8 +82,8 @@ class InboxWriter {
   // Stores one request's rows (see above); the outcomes are in the order of
   // `entries`. kUnavailable after stop(); storage errors as the store
   // reports them.
-  sdk::Result<std::vector<storage::InboxInsertOutcome>> write(
-      std::vector<storage::InboxEntry> entries);
+  sdk::Result<std::vector<records::InboxInsertOutcome>> write(
+      std::vector<records::InboxEntry> entries);
 
   // Commits what is queued, then stops the writer threads. Idempotent.
   void stop();
@@ -93,9 +93,9 @@ class InboxWriter {
   std::size_t queue_depth() const;
 
  private:
-  using Outcomes = std::vector<storage::InboxInsertOutcome>;
+  using Outcomes = std::vector<records::InboxInsertOutcome>;
   struct Pending {
-    std::vector<storage::InboxEntry> entries;
+    std::vector<records::InboxEntry> entries;
     std::vector<storage::Params> rows;  // encoded, parallel to entries
     std::promise<sdk::Result<Outcomes>> done;
     std::chrono::steady_clock::time_point queued_at;
@@ -110,7 +110,7 @@ class InboxWriter {
              std::int64_t fallbacks, std::int64_t size);
 
   storage::Store& store_;
-  const storage::PhiCipher& cipher_;
+  const records::PhiCipher& cipher_;
   InboxWriterOptions options_;
   observability::Metrics* metrics_;
 

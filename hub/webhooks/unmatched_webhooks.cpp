@@ -13,8 +13,8 @@
 
 namespace wasl::webhooks {
 
+using records::InboxState;
 using sdk::ErrorCode;
-using storage::InboxState;
 
 namespace {
 
@@ -65,11 +65,11 @@ http::Response storage_problem(const http::Request& request, const sdk::Error& e
       .to_response(request.request_id);
 }
 
-nlohmann::json describe(const storage::InboxEntry& e) {
+nlohmann::json describe(const records::InboxEntry& e) {
   nlohmann::json item{{"id", e.id},
                       {"instance", e.instance},
                       {"dedupe_key", e.dedupe_key},
-                      {"state", std::string(storage::to_string(e.state))},
+                      {"state", std::string(records::to_string(e.state))},
                       {"received_at", domain::format_timestamp(e.received_at)},
                       {"event_type", e.event_type ? nlohmann::json(*e.event_type) : nullptr},
                       {"correlation", e.correlation ? nlohmann::json(*e.correlation) : nullptr},
@@ -134,8 +134,9 @@ http::Response handle_replay_unmatched(const WebhookContext& context, http::Requ
     return storage_problem(request, entry.error());
   }
   if (entry->state != InboxState::kUnmatched && entry->state != InboxState::kParked) {
-    return http::conflict("Only an unmatched or parked webhook event can be replayed; this one is " +
-                          std::string(storage::to_string(entry->state)) + ".")
+    return http::conflict(
+               "Only an unmatched or parked webhook event can be replayed; this one is " +
+               std::string(records::to_string(entry->state)) + ".")
         .to_response(request.request_id);
   }
   auto marked = context.inbox->mark(**tx, principal.facility_id, id, InboxState::kReceived);

@@ -8,10 +8,10 @@
 
 namespace wasl::webhooks {
 
+using records::InboxState;
 using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
-using storage::InboxState;
 
 EventDelivery deliver_to(workflow::Engine& engine) {
   return [&engine](const std::string& facility, const std::string& type,
@@ -21,7 +21,7 @@ EventDelivery deliver_to(workflow::Engine& engine) {
   };
 }
 
-WebhookDispatcher::WebhookDispatcher(storage::Store& store, const storage::InboxStore& inbox,
+WebhookDispatcher::WebhookDispatcher(storage::Store& store, const records::InboxStore& inbox,
                                      const WebhookSources& sources, EventDelivery deliver,
                                      WebhookDispatcherOptions options,
                                      observability::Metrics* metrics)
@@ -89,9 +89,8 @@ void WebhookDispatcher::run() {
   }
 }
 
-WebhookDispatcher::Outcome WebhookDispatcher::failure(const storage::InboxEntry& entry,
-                                                      const std::string& message,
-                                                      bool permanent) {
+WebhookDispatcher::Outcome WebhookDispatcher::failure(const records::InboxEntry& entry,
+                                                      const std::string& message, bool permanent) {
   Outcome out{entry.id, InboxState::kReceived, message};
   std::int64_t attempts = entry.attempts + 1;
   if (permanent || attempts >= options_.max_attempts) {
@@ -106,7 +105,7 @@ WebhookDispatcher::Outcome WebhookDispatcher::failure(const storage::InboxEntry&
   return out;
 }
 
-WebhookDispatcher::Outcome WebhookDispatcher::process(const storage::InboxEntry& entry) {
+WebhookDispatcher::Outcome WebhookDispatcher::process(const records::InboxEntry& entry) {
   auto event = stored_event(entry);
   if (!event.ok()) return failure(entry, event.error().message, /*permanent=*/true);
 

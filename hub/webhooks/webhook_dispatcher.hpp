@@ -43,7 +43,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/observability/metrics.hpp"
-#include "hub/storage/records/inbox_store.hpp"
+#include "hub/records/inbox_store.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/webhooks/webhook_sources.hpp"
 #include "hub/workflow/engine.hpp"
@@ -78,7 +78,7 @@ struct DispatchPass {
 
 class WebhookDispatcher {
  public:
-  WebhookDispatcher(storage::Store& store, const storage::InboxStore& inbox,
+  WebhookDispatcher(storage::Store& store, const records::InboxStore& inbox,
                     const WebhookSources& sources, EventDelivery deliver,
                     WebhookDispatcherOptions options = {},
                     observability::Metrics* metrics = nullptr);
@@ -100,15 +100,15 @@ class WebhookDispatcher {
  private:
   struct Outcome {
     std::string id;
-    storage::InboxState state = storage::InboxState::kReceived;
+    records::InboxState state = records::InboxState::kReceived;
     std::optional<std::string> last_error;
   };
-  Outcome process(const storage::InboxEntry& entry);
-  Outcome failure(const storage::InboxEntry& entry, const std::string& message, bool permanent);
+  Outcome process(const records::InboxEntry& entry);
+  Outcome failure(const records::InboxEntry& entry, const std::string& message, bool permanent);
   void run();
 
   storage::Store& store_;
-  const storage::InboxStore& inbox_;
+  const records::InboxStore& inbox_;
   const WebhookSources& sources_;
   EventDelivery deliver_;
   WebhookDispatcherOptions options_;

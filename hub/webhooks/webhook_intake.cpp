@@ -156,7 +156,7 @@ http::Response handle_webhook(const WebhookContext& context, http::Request& requ
   int stored = 0;
   int duplicates = 0;
   for (auto o : *outcomes) {
-    if (o == storage::InboxInsertOutcome::kInserted) {
+    if (o == records::InboxInsertOutcome::kInserted) {
       ++stored;
     } else {
       ++duplicates;

@@ -19,7 +19,7 @@
 #include "hub/config/config.hpp"
 #include "hub/http/router.hpp"
 #include "hub/observability/metrics.hpp"
-#include "hub/storage/records/inbox_store.hpp"
+#include "hub/records/inbox_store.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/webhooks/inbox_writer.hpp"
 #include "hub/webhooks/webhook_sources.hpp"
@@ -35,7 +35,7 @@ struct WebhookContext {
   const config::ServerConfig* server = nullptr;  // public_url, webhook_body_limit
   const WebhookSources* sources = nullptr;
   storage::Store* store = nullptr;
-  const storage::InboxStore* inbox = nullptr;
+  const records::InboxStore* inbox = nullptr;
   InboxWriter* writer = nullptr;
   const audit::AuditWriter* audit = nullptr;
   // Optional. Counts rejected webhooks per source address; while an address

@@ -171,7 +171,7 @@ class WorkflowCrashTest : public ::testing::TestWithParam<storage::Dialect> {
     // hub's key ring.
     auto keyring = crypto::load_keyring(key_file);
     ASSERT_TRUE(keyring.ok()) << keyring.error().message;
-    storage::PhiCipher cipher(*keyring);
+    records::PhiCipher cipher(*keyring);
     Engine engine(store, definitions, std::make_shared<NoInvoker>(), actions, metrics, options,
                   std::make_unique<app::PhiPayloadCodec>(cipher));
     for (int i = 0; i < kRuns; ++i) {

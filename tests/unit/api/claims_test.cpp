@@ -5,7 +5,7 @@
 
 #include <thread>
 
-#include "hub/storage/records/claim_store.hpp"
+#include "hub/records/claim_store.hpp"
 #include "tests/unit/api/api_fixture.hpp"
 
 namespace wasl::api::testing {
@@ -47,7 +47,7 @@ class ClaimsTest : public ApiFixture {
     c.workflow_name = "submit-only";
     c.created_at = kNow;
     c.updated_at = kNow;
-    storage::ConsultationStore consultations(*cipher_);
+    records::ConsultationStore consultations(*cipher_);
     auto tx = store_->begin();
     EXPECT_TRUE(tx.ok());
     auto inserted = consultations.insert(**tx, c);
@@ -64,7 +64,7 @@ class ClaimsTest : public ApiFixture {
     c.facility_id = facility;
     c.request = R"({"patient_id":"pat-1"})";
     c.created_at = kNow;
-    storage::ClaimStore claims(*cipher_, *audit_);
+    records::ClaimStore claims(*cipher_, *audit_);
     auto tx = store_->begin();
     ASSERT_TRUE(tx.ok());
     ASSERT_TRUE(claims.create(**tx, c, {}).ok());

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "hub/crypto/stream_cipher.hpp"
-#include "hub/storage/records/recording_store.hpp"
+#include "hub/records/recording_store.hpp"
 #include "tests/unit/api/api_fixture.hpp"
 
 namespace wasl::api::testing {
@@ -34,11 +34,11 @@ class RecordingsTest : public ApiFixture {
     r.facility_id = kFacilityA;
     r.provider_recording_id = "CJ-1";
     r.created_at = kNow;
-    storage::RecordingStore recordings;
+    records::RecordingStore recordings;
     auto tx = store_->begin();
     ASSERT_TRUE(tx.ok());
     ASSERT_TRUE(recordings.insert(**tx, r).ok());
-    storage::ArchivedFile file;
+    records::ArchivedFile file;
     file.storage_path = path.string();
     file.size_bytes = static_cast<std::int64_t>(plaintext_.size());
     file.plaintext_sha256 = std::string(64, '0');

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "hub/audit/audit_writer.hpp"
-#include "hub/storage/records/claim_store.hpp"
-#include "hub/storage/records/consultation_store.hpp"
+#include "hub/records/claim_store.hpp"
+#include "hub/records/consultation_store.hpp"
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
 #include "hub/workflow/idempotency_key.hpp"
@@ -19,8 +19,8 @@
 namespace wasl::app {
 namespace {
 
-using storage::testing::kFacilityA;
-using storage::testing::kFacilityB;
+using records::testing::kFacilityA;
+using records::testing::kFacilityB;
 
 const std::string kAuditKey(32, 'k');
 
@@ -37,12 +37,12 @@ nlohmann::json claim_input() {
           {"idempotency_key", "ignored"}};
 }
 
-class ClaimActionsTest : public storage::testing::RecordsDatabaseTest {
+class ClaimActionsTest : public records::testing::RecordsDatabaseTest {
  protected:
   void SetUp() override {
     RecordsDatabaseTest::SetUp();
     if (HasFatalFailure()) return;
-    storage::ConsultationStore consultations(*cipher_);
+    records::ConsultationStore consultations(*cipher_);
     auto tx = begin();
     ASSERT_OK(consultations.insert(*tx, sample_consultation(kFacilityA, "c-1")));
     ASSERT_OK(tx->commit());
@@ -88,7 +88,7 @@ class ClaimActionsTest : public storage::testing::RecordsDatabaseTest {
   }
 
   domain::Claim stored(const std::string& id) {
-    storage::ClaimStore claims(*cipher_, *audit_);
+    records::ClaimStore claims(*cipher_, *audit_);
     auto tx = begin();
     auto c = claims.get(*tx, kFacilityA, id);
     EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().message);
@@ -262,7 +262,7 @@ TEST_P(ClaimActionsTest, AFinalFailureSetsErrorAndOthersAreLeftAlone) {
 TEST_P(ClaimActionsTest, AnotherFacilityCannotReachTheClaim) {
   ASSERT_OK_AND_ASSIGN(nlohmann::json claim, build(claim_input()));
   const std::string id = claim["raw"]["claim_id"];
-  storage::ClaimStore claims(*cipher_, *audit_);
+  records::ClaimStore claims(*cipher_, *audit_);
   auto tx = begin();
   EXPECT_EQ(claims.get(*tx, kFacilityB, id).error().code, sdk::ErrorCode::kNotFound);
   ASSERT_OK_AND_ASSIGN(auto listed, claims.list_for_consultation(*tx, kFacilityB, "c-1"));

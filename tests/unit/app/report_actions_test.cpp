@@ -2,25 +2,25 @@
 
 #include <gtest/gtest.h>
 
-#include "hub/storage/records/consultation_store.hpp"
+#include "hub/records/consultation_store.hpp"
 #include "tests/unit/records/records_database.hpp"
 #include "wasl/sdk/types.hpp"
 
 namespace wasl::app {
 namespace {
 
-using storage::testing::kArabicName;
-using storage::testing::kFacilityA;
-using storage::testing::kFacilityB;
+using records::testing::kArabicName;
+using records::testing::kFacilityA;
+using records::testing::kFacilityB;
 
 constexpr std::int64_t kCreated = 1'700'000'000'000;
 
-class ReportActionsTest : public storage::testing::RecordsDatabaseTest {
+class ReportActionsTest : public records::testing::RecordsDatabaseTest {
  protected:
   void SetUp() override {
     RecordsDatabaseTest::SetUp();
     if (HasFatalFailure()) return;
-    storage::ConsultationStore consultations(*cipher_);
+    records::ConsultationStore consultations(*cipher_);
     auto tx = begin();
     ASSERT_OK(consultations.insert(*tx, sample_consultation(kFacilityA, "c-1", kCreated)));
     ASSERT_OK(consultations.insert(*tx, sample_consultation(kFacilityA, "c-2", kCreated + 10)));

@@ -20,13 +20,13 @@
 #include "hub/audit/audit_writer.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
-#include "hub/storage/records/consultation_store.hpp"
+#include "hub/records/consultation_store.hpp"
 #include "tests/unit/records/records_database.hpp"
 
 namespace wasl::archive::testing {
 
-using storage::testing::kFacilityA;
-using storage::testing::kFacilityB;
+using records::testing::kFacilityA;
+using records::testing::kFacilityB;
 
 // 2026-01-01T00:00:00Z.
 inline constexpr std::int64_t kT0 = 1'767'225'600'000;
@@ -99,7 +99,7 @@ inline std::int64_t count_lines(const std::filesystem::path& path, const std::st
   return n;
 }
 
-class ArchiveFixture : public storage::testing::RecordsDatabaseTest {
+class ArchiveFixture : public records::testing::RecordsDatabaseTest {
  protected:
   void SetUp() override {
     RecordsDatabaseTest::SetUp();
@@ -155,7 +155,7 @@ class ArchiveFixture : public storage::testing::RecordsDatabaseTest {
   }
 
   void add_consultation(const std::string& facility, const std::string& id) {
-    storage::ConsultationStore consultations(*cipher_);
+    records::ConsultationStore consultations(*cipher_);
     auto tx = begin();
     ASSERT_NE(tx, nullptr);
     ASSERT_OK(consultations.insert(*tx, sample_consultation(facility, id)));

@@ -34,7 +34,7 @@ TEST_P(RecordingArchiveSlowTest, OneGibibyteInConstantMemory) {
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, RecordingArchiveSlowTest,
                          ::testing::Values(storage::Dialect::kSqlite),
-                         storage::testing::dialect_test_name);
+                         records::testing::dialect_test_name);
 
 }  // namespace
 }  // namespace wasl::archive::testing

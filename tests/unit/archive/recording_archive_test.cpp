@@ -7,9 +7,9 @@
 #include <fstream>
 
 #include "hub/crypto/stream_cipher.hpp"
-#include "hub/storage/records/recording_store.hpp"
 #include "hub/crypto/stream_cipher.hpp"
-#include "hub/storage/records/recording_store.hpp"
+#include "hub/records/recording_store.hpp"
+#include "hub/records/recording_store.hpp"
 #include "tests/unit/archive/archive_fixture.hpp"
 
 namespace wasl::archive::testing {
@@ -27,7 +27,7 @@ void expect_pattern_content(storage::Store& store, std::shared_ptr<const crypto:
                             std::uint64_t size) {
   auto tx = store.begin(storage::TxMode::kReadOnly);
   ASSERT_TRUE(tx.ok());
-  auto row = storage::RecordingStore().get(**tx, facility, id);
+  auto row = records::RecordingStore().get(**tx, facility, id);
   ASSERT_TRUE(row.ok()) << row.error().message;
   ASSERT_TRUE(row->storage_path && row->size_bytes);
   ASSERT_EQ(static_cast<std::uint64_t>(*row->size_bytes), size);

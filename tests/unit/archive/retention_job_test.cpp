@@ -3,7 +3,7 @@
 // files left by a crash after the commit are removed by the next pass.
 #include "hub/archive/retention_job.hpp"
 
-#include "hub/storage/records/recording_store.hpp"
+#include "hub/records/recording_store.hpp"
 #include "tests/unit/archive/archive_fixture.hpp"
 
 namespace wasl::archive::testing {
@@ -23,7 +23,7 @@ class RetentionJobTest : public ArchiveFixture {
   }
 
   domain::Recording row(const std::string& id) {
-    storage::RecordingStore recordings;
+    records::RecordingStore recordings;
     auto tx = begin();
     auto r = recordings.get(*tx, kFacilityA, id);
     EXPECT_TRUE(r.ok());
@@ -46,7 +46,7 @@ TEST_P(RetentionJobTest, DeletesExpiredKeepsHeldAndUnexpiredAndAuditsEachDeletio
   domain::Recording held = archived("c1", "pattern-1001", 1);
   domain::Recording young = archived("c1", "pattern-1002", 30);
   {
-    storage::RecordingStore recordings;
+    records::RecordingStore recordings;
     auto tx = begin();
     ASSERT_OK(recordings.set_legal_hold(*tx, kFacilityA, held.id, true));
     ASSERT_OK(tx->commit());
@@ -76,7 +76,7 @@ TEST_P(RetentionJobTest, DeletesExpiredKeepsHeldAndUnexpiredAndAuditsEachDeletio
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->deleted, 0);
   {
-    storage::RecordingStore recordings;
+    records::RecordingStore recordings;
     auto tx = begin();
     ASSERT_OK(recordings.set_legal_hold(*tx, kFacilityA, held.id, false));
     ASSERT_OK(tx->commit());

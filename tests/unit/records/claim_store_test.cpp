@@ -1,11 +1,11 @@
-#include "hub/storage/records/claim_store.hpp"
+#include "hub/records/claim_store.hpp"
 
 #include <gtest/gtest.h>
 
-#include "hub/storage/records/consultation_store.hpp"
+#include "hub/records/consultation_store.hpp"
 #include "tests/unit/records/records_database.hpp"
 
-namespace wasl::storage::testing {
+namespace wasl::records::testing {
 namespace {
 
 using domain::Claim;
@@ -148,4 +148,4 @@ TEST(ClaimState, FollowsTheExchangesAnswer) {
 WASL_RECORDS_INSTANTIATE(ClaimStoreTest);
 
 }  // namespace
-}  // namespace wasl::storage::testing
+}  // namespace wasl::records::testing

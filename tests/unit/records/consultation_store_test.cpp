@@ -1,4 +1,4 @@
-#include "hub/storage/records/consultation_store.hpp"
+#include "hub/records/consultation_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "hub/crypto/field_cipher.hpp"
 #include "tests/unit/records/records_database.hpp"
 
-namespace wasl::storage::testing {
+namespace wasl::records::testing {
 namespace {
 
 using domain::Consultation;
@@ -273,4 +273,4 @@ TEST_P(ConsultationStoreTest, FiltersByStatusAndScheduledTime) {
 WASL_RECORDS_INSTANTIATE(ConsultationStoreTest);
 
 }  // namespace
-}  // namespace wasl::storage::testing
+}  // namespace wasl::records::testing

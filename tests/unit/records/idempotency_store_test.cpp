@@ -1,10 +1,10 @@
-#include "hub/storage/records/idempotency_store.hpp"
+#include "hub/records/idempotency_store.hpp"
 
 #include <gtest/gtest.h>
 
 #include "tests/unit/records/records_database.hpp"
 
-namespace wasl::storage::testing {
+namespace wasl::records::testing {
 namespace {
 
 class IdempotencyStoreTest : public RecordsDatabaseTest {};
@@ -59,4 +59,4 @@ TEST_P(IdempotencyStoreTest, NothingIsKeptWhenTheRequestRollsBack) {
 WASL_RECORDS_INSTANTIATE(IdempotencyStoreTest);
 
 }  // namespace
-}  // namespace wasl::storage::testing
+}  // namespace wasl::records::testing

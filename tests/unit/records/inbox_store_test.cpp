@@ -1,10 +1,10 @@
-#include "hub/storage/records/inbox_store.hpp"
+#include "hub/records/inbox_store.hpp"
 
 #include <gtest/gtest.h>
 
 #include "tests/unit/records/records_database.hpp"
 
-namespace wasl::storage::testing {
+namespace wasl::records::testing {
 namespace {
 
 class InboxStoreTest : public RecordsDatabaseTest {
@@ -96,4 +96,4 @@ TEST_P(InboxStoreTest, AnotherFacilityCannotReachInboxEntries) {
 WASL_RECORDS_INSTANTIATE(InboxStoreTest);
 
 }  // namespace
-}  // namespace wasl::storage::testing
+}  // namespace wasl::records::testing

@@ -1,8 +1,8 @@
-#include "hub/storage/records/list_cursor.hpp"
+#include "hub/records/list_cursor.hpp"
 
 #include <gtest/gtest.h>
 
-namespace wasl::storage {
+namespace wasl::records {
 namespace {
 
 TEST(ListCursorTest, RoundTripsAndIsUrlSafe) {
@@ -28,4 +28,4 @@ TEST(ListCursorTest, RefusesWhatItDidNotIssue) {
 }
 
 }  // namespace
-}  // namespace wasl::storage
+}  // namespace wasl::records

@@ -1,11 +1,11 @@
-#include "hub/storage/records/participant_store.hpp"
+#include "hub/records/participant_store.hpp"
 
 #include <gtest/gtest.h>
 
-#include "hub/storage/records/consultation_store.hpp"
+#include "hub/records/consultation_store.hpp"
 #include "tests/unit/records/records_database.hpp"
 
-namespace wasl::storage::testing {
+namespace wasl::records::testing {
 namespace {
 
 using domain::Participant;
@@ -109,4 +109,4 @@ TEST_P(ParticipantStoreTest, AnotherFacilityCannotReachParticipants) {
 WASL_RECORDS_INSTANTIATE(ParticipantStoreTest);
 
 }  // namespace
-}  // namespace wasl::storage::testing
+}  // namespace wasl::records::testing

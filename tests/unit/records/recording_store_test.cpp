@@ -1,11 +1,11 @@
-#include "hub/storage/records/recording_store.hpp"
+#include "hub/records/recording_store.hpp"
 
 #include <gtest/gtest.h>
 
-#include "hub/storage/records/consultation_store.hpp"
+#include "hub/records/consultation_store.hpp"
 #include "tests/unit/records/records_database.hpp"
 
-namespace wasl::storage::testing {
+namespace wasl::records::testing {
 namespace {
 
 using domain::Recording;
@@ -107,4 +107,4 @@ TEST_P(RecordingStoreTest, AnotherFacilityCannotReachRecordings) {
 WASL_RECORDS_INSTANTIATE(RecordingStoreTest);
 
 }  // namespace
-}  // namespace wasl::storage::testing
+}  // namespace wasl::records::testing

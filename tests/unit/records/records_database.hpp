@@ -11,14 +11,26 @@
 
 #include "hub/crypto/keyring.hpp"
 #include "hub/domain/consultation.hpp"
+#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/migrator.hpp"
-#include "hub/storage/records/phi_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "tests/unit/crypto/scratch_dir.hpp"
 #include "tests/unit/storage/status_matchers.hpp"
 #include "tests/unit/storage/test_database.hpp"
 
-namespace wasl::storage::testing {
+namespace wasl::records::testing {
+
+// The storage names these tests use everywhere.
+using storage::Blob;
+using storage::Dialect;
+using storage::Params;
+using storage::Row;
+using storage::Rows;
+using storage::Store;
+using storage::Transaction;
+using storage::TxMode;
+using storage::Value;
+using storage::testing::TestDatabase;
 
 inline constexpr const char* kFacilityA = "fac-a";
 inline constexpr const char* kFacilityB = "fac-b";
@@ -33,7 +45,7 @@ class RecordsDatabaseTest : public ::testing::TestWithParam<Dialect> {
     auto store = db_->open({.pool_size = 4, .timeout = std::chrono::milliseconds(20000)});
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(store).value();
-    auto migrated = migrate(*store_, embedded_migrations(GetParam()));
+    auto migrated = storage::migrate(*store_, storage::embedded_migrations(GetParam()));
     ASSERT_TRUE(migrated.ok()) << migrated.error().message;
     key_file_ = scratch_.path() / "keys.json";
     ASSERT_OK(crypto::generate_key_file(key_file_));
@@ -148,13 +160,13 @@ class RecordsDatabaseTest : public ::testing::TestWithParam<Dialect> {
 };
 
 inline std::string dialect_test_name(const ::testing::TestParamInfo<Dialect>& info) {
-  return std::string(to_string(info.param));
+  return std::string(storage::to_string(info.param));
 }
 
-#define WASL_RECORDS_INSTANTIATE(Fixture)                                             \
-  INSTANTIATE_TEST_SUITE_P(Backends, Fixture,                                         \
-                           ::testing::Values(::wasl::storage::Dialect::kSqlite,       \
-                                             ::wasl::storage::Dialect::kPostgres),    \
-                           ::wasl::storage::testing::dialect_test_name)
+#define WASL_RECORDS_INSTANTIATE(Fixture)                                                        \
+  INSTANTIATE_TEST_SUITE_P(                                                                      \
+      Backends, Fixture,                                                                         \
+      ::testing::Values(::wasl::storage::Dialect::kSqlite, ::wasl::storage::Dialect::kPostgres), \
+      ::wasl::records::testing::dialect_test_name)
 
-}  // namespace wasl::storage::testing
+}  // namespace wasl::records::testing

@@ -8,16 +8,16 @@
 namespace wasl::webhooks {
 namespace {
 
-using storage::InboxEntry;
-using storage::InboxInsertOutcome;
-using storage::testing::kFacilityA;
+using records::InboxEntry;
+using records::InboxInsertOutcome;
+using records::testing::kFacilityA;
 
-class InboxWriterTest : public storage::testing::RecordsDatabaseTest {
+class InboxWriterTest : public records::testing::RecordsDatabaseTest {
  protected:
   void SetUp() override {
     RecordsDatabaseTest::SetUp();
     if (HasFatalFailure()) return;
-    inbox_ = std::make_unique<storage::InboxStore>(*cipher_);
+    inbox_ = std::make_unique<records::InboxStore>(*cipher_);
   }
   void TearDown() override {
     writer_.reset();
@@ -65,7 +65,7 @@ class InboxWriterTest : public storage::testing::RecordsDatabaseTest {
         *store_, *cipher_, InboxWriterOptions{writers, max_batch, linger});
   }
 
-  std::unique_ptr<storage::InboxStore> inbox_;
+  std::unique_ptr<records::InboxStore> inbox_;
   std::unique_ptr<InboxWriter> writer_;
 };
 
@@ -84,7 +84,7 @@ TEST_P(InboxWriterTest, ABatchIsOneTransaction) {
   // The rows read back through InboxStore: same encryption binding and encoding.
   auto tx = begin();
   ASSERT_NE(tx, nullptr);
-  auto rows = inbox_->list(*tx, kFacilityA, storage::InboxState::kReceived, 10);
+  auto rows = inbox_->list(*tx, kFacilityA, records::InboxState::kReceived, 10);
   ASSERT_TRUE(rows.ok()) << rows.error().message;
   ASSERT_EQ(rows->size(), 4u);
   for (const auto& r : *rows) {

@@ -5,8 +5,8 @@
 namespace wasl::webhooks::testing {
 namespace {
 
-using storage::testing::kFacilityA;
-using storage::testing::kFacilityB;
+using records::testing::kFacilityA;
+using records::testing::kFacilityB;
 
 class UnmatchedWebhooksTest : public WebhookFixture {
  protected:

@@ -9,8 +9,8 @@
 namespace wasl::webhooks::testing {
 namespace {
 
-using storage::testing::kFacilityA;
-using storage::testing::kFacilityB;
+using records::testing::kFacilityA;
+using records::testing::kFacilityB;
 
 class WebhookDispatcherTest : public WebhookFixture {
  protected:
@@ -141,9 +141,9 @@ TEST_P(WebhookDispatcherTest, ANewDispatcherResumesFromTheInboxAndDeduplicatesRe
   // A previous process delivered the event and died before recording it.
   auto entries = [&] {
     auto tx = begin();
-    auto list = inbox_->list(*tx, kFacilityA, storage::InboxState::kReceived, 10);
+    auto list = inbox_->list(*tx, kFacilityA, records::InboxState::kReceived, 10);
     EXPECT_TRUE(list.ok());
-    return list.ok() ? *list : std::vector<storage::InboxEntry>{};
+    return list.ok() ? *list : std::vector<records::InboxEntry>{};
   }();
   ASSERT_EQ(entries.size(), 1u);
   auto stored = stored_event(entries[0]);
@@ -180,7 +180,7 @@ TEST_P(WebhookDispatcherTest, AnInstanceServingTwoFacilitiesDeliversToEach) {
 
 TEST_P(WebhookDispatcherTest, ARowWithoutAReadableEventIsParkedAtOnce) {
   make_dispatcher();
-  storage::InboxEntry e;
+  records::InboxEntry e;
   e.id = workflow::new_row_id();
   e.instance = "hospital.fac-a";
   e.dedupe_key = "broken";

@@ -28,7 +28,7 @@
 #include "hub/http/router.hpp"
 #include "hub/http/server.hpp"
 #include "hub/observability/metrics.hpp"
-#include "hub/storage/records/inbox_store.hpp"
+#include "hub/records/inbox_store.hpp"
 #include "hub/webhooks/configured_webhook_sources.hpp"
 #include "hub/webhooks/hospital_secret_source.hpp"
 #include "hub/webhooks/inbox_writer.hpp"
@@ -103,25 +103,25 @@ struct Reply {
   nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 
-class WebhookFixture : public storage::testing::RecordsDatabaseTest {
+class WebhookFixture : public records::testing::RecordsDatabaseTest {
  protected:
   void SetUp() override {
     RecordsDatabaseTest::SetUp();
     if (HasFatalFailure()) return;
-    inbox_ = std::make_unique<storage::InboxStore>(*cipher_);
+    inbox_ = std::make_unique<records::InboxStore>(*cipher_);
     audit_ = std::make_unique<audit::AuditWriter>(GetParam(), keyring_->audit_key().view());
-    for (const char* id : {storage::testing::kFacilityA, storage::testing::kFacilityB}) {
+    for (const char* id : {records::testing::kFacilityA, records::testing::kFacilityB}) {
       config::FacilityConfig f;
       f.id = id;
       f.name = id;
       config_.facilities[id] = f;
     }
-    config_.facilities[storage::testing::kFacilityA].bindings["video"] = "video.shared";
-    config_.facilities[storage::testing::kFacilityB].bindings["video"] = "video.shared";
-    secrets_ = std::make_unique<StaticHospitalSecrets>(
-        std::map<std::string, config::Secret, std::less<>>{
-            {storage::testing::kFacilityA, config::Secret(kSecretA)},
-            {storage::testing::kFacilityB, config::Secret(kSecretB)}});
+    config_.facilities[records::testing::kFacilityA].bindings["video"] = "video.shared";
+    config_.facilities[records::testing::kFacilityB].bindings["video"] = "video.shared";
+    secrets_ =
+        std::make_unique<StaticHospitalSecrets>(std::map<std::string, config::Secret, std::less<>>{
+            {records::testing::kFacilityA, config::Secret(kSecretA)},
+            {records::testing::kFacilityB, config::Secret(kSecretB)}});
     auto sources = ConfiguredWebhookSources::create(config_, nullptr, *secrets_);
     ASSERT_TRUE(sources.ok()) << sources.error().message;
     configured_ = std::move(sources).value();
@@ -129,11 +129,11 @@ class WebhookFixture : public storage::testing::RecordsDatabaseTest {
     sources_->add({"video.url-check",
                    std::make_shared<UrlCheckingVerifierDouble>(
                        "https://hub.example/base/v1/webhooks/video.url-check?attempt=1"),
-                   {storage::testing::kFacilityA}});
+                   {records::testing::kFacilityA}});
     sources_->add({"video.shared",
                    std::make_shared<UrlCheckingVerifierDouble>(
                        "https://hub.example/base/v1/webhooks/video.shared"),
-                   {storage::testing::kFacilityA, storage::testing::kFacilityB}});
+                   {records::testing::kFacilityA, records::testing::kFacilityB}});
     server_config_.host = "127.0.0.1";
     server_config_.port = 0;
     server_config_.public_url = kPublicUrl;
@@ -321,7 +321,7 @@ steps:
   observability::Metrics metrics_;
   config::Config config_;
   config::ServerConfig server_config_;
-  std::unique_ptr<storage::InboxStore> inbox_;
+  std::unique_ptr<records::InboxStore> inbox_;
   std::unique_ptr<audit::AuditWriter> audit_;
   std::unique_ptr<StaticHospitalSecrets> secrets_;
   std::unique_ptr<ConfiguredWebhookSources> configured_;

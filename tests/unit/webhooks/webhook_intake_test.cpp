@@ -7,8 +7,8 @@
 namespace wasl::webhooks::testing {
 namespace {
 
-using storage::testing::kFacilityA;
-using storage::testing::kFacilityB;
+using records::testing::kFacilityA;
+using records::testing::kFacilityB;
 
 class WebhookIntakeTest : public WebhookFixture {};
 
@@ -46,7 +46,7 @@ TEST_P(WebhookIntakeTest, StoresTheBodyAndHeadersAsCiphertextAndReadsThemBackExa
 
   auto tx = begin();
   ASSERT_NE(tx, nullptr);
-  auto rows = inbox_->list(*tx, kFacilityA, storage::InboxState::kReceived, 10);
+  auto rows = inbox_->list(*tx, kFacilityA, records::InboxState::kReceived, 10);
   ASSERT_TRUE(rows.ok()) << rows.error().message;
   ASSERT_EQ(rows->size(), 1u);
   const auto& e = rows->front();

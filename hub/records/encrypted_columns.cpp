@@ -1,8 +1,8 @@
-#include "hub/storage/records/encrypted_columns.hpp"
+#include "hub/records/encrypted_columns.hpp"
 
 #include <algorithm>
 
-namespace wasl::storage {
+namespace wasl::records {
 
 const std::vector<EncryptedTable>& encrypted_tables() {
   static const std::vector<EncryptedTable> tables = {
@@ -29,7 +29,8 @@ const EncryptedTable* find_encrypted_table(std::string_view table) {
 
 bool is_encrypted_column(std::string_view table, std::string_view column) {
   const EncryptedTable* t = find_encrypted_table(table);
-  return t != nullptr && std::find(t->columns.begin(), t->columns.end(), column) != t->columns.end();
+  return t != nullptr &&
+         std::find(t->columns.begin(), t->columns.end(), column) != t->columns.end();
 }
 
 std::string encrypted_row_id(const std::vector<std::string>& key_values) {
@@ -41,4 +42,4 @@ std::string encrypted_row_id(const std::vector<std::string>& key_values) {
   return out;
 }
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

@@ -1,4 +1,4 @@
-#include "hub/storage/records/key_rotation.hpp"
+#include "hub/key_rotation/key_rotation_job.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,15 +10,18 @@
 #include "hub/audit/audit_writer.hpp"
 #include "hub/crypto/digest.hpp"
 #include "hub/crypto/stream_cipher.hpp"
-#include "hub/storage/records/consultation_store.hpp"
-#include "hub/storage/records/idempotency_store.hpp"
-#include "hub/storage/records/inbox_store.hpp"
-#include "hub/storage/records/participant_store.hpp"
-#include "hub/storage/records/recording_store.hpp"
+#include "hub/records/consultation_store.hpp"
+#include "hub/records/idempotency_store.hpp"
+#include "hub/records/inbox_store.hpp"
+#include "hub/records/participant_store.hpp"
+#include "hub/records/recording_store.hpp"
 #include "tests/unit/records/records_database.hpp"
 
-namespace wasl::storage::testing {
+namespace wasl::key_rotation::testing {
 namespace {
+
+using namespace ::wasl::records;
+using namespace ::wasl::records::testing;
 
 constexpr int kConsultations = 12;
 
@@ -66,11 +69,11 @@ class KeyRotationTest : public RecordsDatabaseTest {
     // The workflow engine's seam: a run trigger written through PhiCipher.
     auto trigger = cipher_->encrypt("workflow_runs", "trigger_enc", "run-1", "{\"p\":1}");
     ASSERT_OK(trigger);
-    ASSERT_OK(tx->exec(
-        "INSERT INTO workflow_runs (id, facility_id, consultation_id, workflow_name, "
-        "workflow_version, status, trigger_enc, created_at, updated_at) "
-        "VALUES ('run-1', $1, 'c-10', 'consultation', 1, 'running', $2, 1, 1)",
-        {std::string(kFacilityA), Blob{*trigger}}));
+    ASSERT_OK(
+        tx->exec("INSERT INTO workflow_runs (id, facility_id, consultation_id, workflow_name, "
+                 "workflow_version, status, trigger_enc, created_at, updated_at) "
+                 "VALUES ('run-1', $1, 'c-10', 'consultation', 1, 'running', $2, 1, 1)",
+                 {std::string(kFacilityA), Blob{*trigger}}));
     ASSERT_OK(tx->commit());
 
     // A recording of a little over three segments.
@@ -91,10 +94,13 @@ class KeyRotationTest : public RecordsDatabaseTest {
     r.facility_id = kFacilityA;
     r.created_at = 1;
     ASSERT_OK(recordings.insert(*tx, r));
-    ASSERT_OK(recordings.mark_archived(
-        *tx, kFacilityA, "r-1",
-        {old_file_.string(), static_cast<std::int64_t>(recording_plain_.size()),
-         crypto::sha256_hex(recording_plain_), old_key_, {}, {}}));
+    ASSERT_OK(recordings.mark_archived(*tx, kFacilityA, "r-1",
+                                       {old_file_.string(),
+                                        static_cast<std::int64_t>(recording_plain_.size()),
+                                        crypto::sha256_hex(recording_plain_),
+                                        old_key_,
+                                        {},
+                                        {}}));
     ASSERT_OK(tx->commit());
   }
 
@@ -136,8 +142,8 @@ class KeyRotationTest : public RecordsDatabaseTest {
     EXPECT_EQ(replay.response->body, "{\"ok\":true}");
     Rows run = query_raw("SELECT trigger_enc FROM workflow_runs WHERE id = 'run-1'");
     ASSERT_EQ(run.size(), 1u);
-    auto trigger = cipher_->decrypt("workflow_runs", "trigger_enc", "run-1",
-                                    run[0].get_blob(0).value());
+    auto trigger =
+        cipher_->decrypt("workflow_runs", "trigger_enc", "run-1", run[0].get_blob(0).value());
     ASSERT_OK(trigger);
     EXPECT_EQ(*trigger, "{\"p\":1}");
   }
@@ -309,14 +315,16 @@ TEST_P(KeyRotationTest, CleansFilesLeftByACrashedFileRotation) {
   std::filesystem::path orphan = recordings_dir_ / ("r-1." + new_key_ + ".wse");
   std::ofstream(orphan) << "partial";
   std::ofstream(orphan.string() + ".tmp") << "partial";
-  exec_raw("INSERT INTO recording_file_cleanup (path, recording_id, created_at) "
-           "VALUES ($1, 'r-1', 1)",
-           {orphan.string()});
+  exec_raw(
+      "INSERT INTO recording_file_cleanup (path, recording_id, created_at) "
+      "VALUES ($1, 'r-1', 1)",
+      {orphan.string()});
   std::filesystem::path stray = recordings_dir_ / "stray.wse";
   std::ofstream(stray) << "x";
-  exec_raw("INSERT INTO recording_file_cleanup (path, recording_id, created_at) "
-           "VALUES ($1, 'r-1', 1)",
-           {stray.string()});
+  exec_raw(
+      "INSERT INTO recording_file_cleanup (path, recording_id, created_at) "
+      "VALUES ($1, 'r-1', 1)",
+      {stray.string()});
 
   KeyRotationJob job(*store_, *cipher_, *audit_);
   ASSERT_OK_AND_ASSIGN(RotationProgress progress, job.run_until_done(std::stop_token{}, 50));
@@ -335,4 +343,4 @@ TEST_P(KeyRotationTest, PhiCipherRefusesColumnsOutsideTheRegistry) {
 WASL_RECORDS_INSTANTIATE(KeyRotationTest);
 
 }  // namespace
-}  // namespace wasl::storage::testing
+}  // namespace wasl::key_rotation::testing

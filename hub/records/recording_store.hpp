@@ -18,14 +18,14 @@
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 // What is known once a recording file is written and encrypted.
 struct ArchivedFile {
   std::string storage_path;
-  std::int64_t size_bytes = 0;  // plaintext bytes
+  std::int64_t size_bytes = 0;   // plaintext bytes
   std::string plaintext_sha256;  // lowercase hex
-  std::string key_id;           // the stream header's key id
+  std::string key_id;            // the stream header's key id
   std::optional<std::int64_t> duration_ms;
   std::optional<std::int64_t> retention_until;  // epoch ms
 };
@@ -35,33 +35,34 @@ class RecordingStore {
   // Inserts `r` under consultation r.consultation_id of facility
   // r.facility_id: kNotFound when that consultation is not in that facility;
   // kAlreadyExists for the same (consultation, provider_recording_id).
-  sdk::Status insert(Transaction& tx, const domain::Recording& r) const;
+  sdk::Status insert(storage::Transaction& tx, const domain::Recording& r) const;
 
-  sdk::Result<domain::Recording> get(Transaction& tx, std::string_view facility_id,
+  sdk::Result<domain::Recording> get(storage::Transaction& tx, std::string_view facility_id,
                                      std::string_view id) const;
 
   // The consultation's recordings, oldest first (deleted ones included).
   sdk::Result<std::vector<domain::Recording>> list_for_consultation(
-      Transaction& tx, std::string_view facility_id, std::string_view consultation_id) const;
+      storage::Transaction& tx, std::string_view facility_id,
+      std::string_view consultation_id) const;
 
   sdk::Result<std::optional<domain::Recording>> find_by_provider_id(
-      Transaction& tx, std::string_view facility_id, std::string_view consultation_id,
+      storage::Transaction& tx, std::string_view facility_id, std::string_view consultation_id,
       std::string_view provider_recording_id) const;
 
   // Points the row at its encrypted file and sets state archived.
-  sdk::Status mark_archived(Transaction& tx, std::string_view facility_id, std::string_view id,
-                            const ArchivedFile& file) const;
+  sdk::Status mark_archived(storage::Transaction& tx, std::string_view facility_id,
+                            std::string_view id, const ArchivedFile& file) const;
 
-  sdk::Status set_state(Transaction& tx, std::string_view facility_id, std::string_view id,
+  sdk::Status set_state(storage::Transaction& tx, std::string_view facility_id, std::string_view id,
                         domain::RecordingState state) const;
 
-  sdk::Status set_legal_hold(Transaction& tx, std::string_view facility_id, std::string_view id,
-                             bool hold) const;
+  sdk::Status set_legal_hold(storage::Transaction& tx, std::string_view facility_id,
+                             std::string_view id, bool hold) const;
 
   // state deleted, deleted_at = now, storage_path cleared (the caller deletes
   // the file after commit). kFailedPrecondition under legal hold.
-  sdk::Status mark_deleted(Transaction& tx, std::string_view facility_id, std::string_view id,
-                           std::int64_t now_ms) const;
+  sdk::Status mark_deleted(storage::Transaction& tx, std::string_view facility_id,
+                           std::string_view id, std::int64_t now_ms) const;
 };
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

@@ -1,12 +1,12 @@
-#include "hub/storage/records/inbox_store.hpp"
+#include "hub/records/inbox_store.hpp"
 
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
 
-#include "hub/storage/records/row_fields.hpp"
+#include "hub/records/row_fields.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 using sdk::Error;
 using sdk::ErrorCode;
@@ -38,15 +38,19 @@ Error not_found_entry(std::string_view id) { return not_found("inbox entry", id)
 
 std::string_view to_string(InboxState s) {
   switch (s) {
-    case InboxState::kReceived: return "received";
-    case InboxState::kDispatched: return "dispatched";
-    case InboxState::kUnmatched: return "unmatched";
-    case InboxState::kParked: return "parked";
+    case InboxState::kReceived:
+      return "received";
+    case InboxState::kDispatched:
+      return "dispatched";
+    case InboxState::kUnmatched:
+      return "unmatched";
+    case InboxState::kParked:
+      return "parked";
   }
   return "received";
 }
 
-Result<InboxInsertOutcome> InboxStore::insert(Transaction& tx, const InboxEntry& e) const {
+Result<InboxInsertOutcome> InboxStore::insert(storage::Transaction& tx, const InboxEntry& e) const {
   if (e.id.empty() || e.instance.empty() || e.dedupe_key.empty()) {
     return Error(ErrorCode::kInvalidArgument,
                  "an inbox entry needs an id, an instance and a dedupe key");
@@ -62,13 +66,13 @@ Result<InboxInsertOutcome> InboxStore::insert(Transaction& tx, const InboxEntry&
               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
               "ON CONFLICT (instance, dedupe_key) DO NOTHING",
               {e.id, e.instance, e.dedupe_key, text_or_null(e.facility_id), e.received_at,
-               Blob{std::move(body_enc)}, Blob{std::move(headers_enc)},
+               storage::Blob{std::move(body_enc)}, storage::Blob{std::move(headers_enc)},
                text_or_null(e.event_type), text_or_null(e.correlation),
                std::string(to_string(e.state)), e.attempts, text_or_null(e.last_error)}));
   return inserted > 0 ? InboxInsertOutcome::kInserted : InboxInsertOutcome::kDuplicate;
 }
 
-Result<InboxEntry> InboxStore::from_row(const Row& row) const {
+Result<InboxEntry> InboxStore::from_row(const storage::Row& row) const {
   InboxEntry e;
   WASL_ASSIGN_OR_RETURN(e.id, row.get_text("id"));
   WASL_ASSIGN_OR_RETURN(e.instance, row.get_text("instance"));
@@ -101,32 +105,34 @@ Result<InboxEntry> InboxStore::from_row(const Row& row) const {
   return e;
 }
 
-Result<InboxEntry> InboxStore::get(Transaction& tx, std::string_view facility_id,
+Result<InboxEntry> InboxStore::get(storage::Transaction& tx, std::string_view facility_id,
                                    std::string_view id) const {
-  WASL_ASSIGN_OR_RETURN(Rows rows,
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
                         tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
                                  {std::string(facility_id), std::string(id)}));
   if (rows.empty()) return not_found_entry(id);
   return from_row(rows.front());
 }
 
-Result<std::vector<InboxEntry>> InboxStore::list(Transaction& tx, std::string_view facility_id,
-                                                 InboxState state, int limit) const {
+Result<std::vector<InboxEntry>> InboxStore::list(storage::Transaction& tx,
+                                                 std::string_view facility_id, InboxState state,
+                                                 int limit) const {
   limit = std::clamp(limit, 1, 1000);
-  WASL_ASSIGN_OR_RETURN(
-      Rows rows, tx.query(std::string(kSelect) +
-                              "WHERE facility_id = $1 AND state = $2 "
-                              "ORDER BY received_at, id LIMIT " + std::to_string(limit),
-                          {std::string(facility_id), std::string(to_string(state))}));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query(std::string(kSelect) +
+                                     "WHERE facility_id = $1 AND state = $2 "
+                                     "ORDER BY received_at, id LIMIT " +
+                                     std::to_string(limit),
+                                 {std::string(facility_id), std::string(to_string(state))}));
   std::vector<InboxEntry> out;
-  for (const Row& row : rows) {
+  for (const storage::Row& row : rows) {
     WASL_ASSIGN_OR_RETURN(InboxEntry e, from_row(row));
     out.push_back(std::move(e));
   }
   return out;
 }
 
-Status InboxStore::mark(Transaction& tx, std::string_view facility_id, std::string_view id,
+Status InboxStore::mark(storage::Transaction& tx, std::string_view facility_id, std::string_view id,
                         InboxState state, std::optional<std::string> last_error) const {
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
@@ -137,22 +143,24 @@ Status InboxStore::mark(Transaction& tx, std::string_view facility_id, std::stri
   return {};
 }
 
-Result<std::vector<InboxEntry>> InboxStore::fetch_for_dispatch(Transaction& tx, Dialect dialect,
+Result<std::vector<InboxEntry>> InboxStore::fetch_for_dispatch(storage::Transaction& tx,
+                                                               storage::Dialect dialect,
                                                                int limit) const {
   limit = std::clamp(limit, 1, 1000);
   std::string sql = std::string(kSelect) + "WHERE state = 'received' ORDER BY received_at, id " +
                     "LIMIT " + std::to_string(limit);
-  if (dialect == Dialect::kPostgres) sql += " FOR UPDATE SKIP LOCKED";
-  WASL_ASSIGN_OR_RETURN(Rows rows, tx.query(sql));
+  if (dialect == storage::Dialect::kPostgres) sql += " FOR UPDATE SKIP LOCKED";
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(sql));
   std::vector<InboxEntry> out;
-  for (const Row& row : rows) {
+  for (const storage::Row& row : rows) {
     WASL_ASSIGN_OR_RETURN(InboxEntry e, from_row(row));
     out.push_back(std::move(e));
   }
   return out;
 }
 
-Status InboxStore::set_dispatch_state(Transaction& tx, std::string_view id, InboxState state,
+Status InboxStore::set_dispatch_state(storage::Transaction& tx, std::string_view id,
+                                      InboxState state,
                                       std::optional<std::string> last_error) const {
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
@@ -163,4 +171,4 @@ Status InboxStore::set_dispatch_state(Transaction& tx, std::string_view id, Inbo
   return {};
 }
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

@@ -12,7 +12,7 @@
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::storage {
+namespace wasl::key_rotation {
 
 // key id → number of non-NULL cells of every registered encrypted column
 // plus recording files (rows with a storage path, not deleted) under it.
@@ -24,13 +24,13 @@ inline constexpr std::string_view kUnknownKeyId = "(unknown)";
 
 // Reads every registered column in pages; safe to run beside writers (the
 // answer is a snapshot per page). Storage errors as the store reports them.
-sdk::Result<KeyUsage> usage_by_key(Store& store);
+sdk::Result<KeyUsage> usage_by_key(storage::Store& store);
 
 // For `wasl keys retire ID`: retires data key `key_id` in the key file only
 // when usage_by_key reports nothing under it, else kFailedPrecondition
 // naming how many values still use it. Other errors as crypto::retire_key.
 // No writer may still run with a keyring whose active key is `key_id`.
-sdk::Status retire_unused_key(Store& store, const std::filesystem::path& key_file,
+sdk::Status retire_unused_key(storage::Store& store, const std::filesystem::path& key_file,
                               std::string_view key_id);
 
-}  // namespace wasl::storage
+}  // namespace wasl::key_rotation

@@ -1,8 +1,8 @@
-#include "hub/storage/records/participant_store.hpp"
+#include "hub/records/participant_store.hpp"
 
-#include "hub/storage/records/row_fields.hpp"
+#include "hub/records/row_fields.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 using domain::Participant;
 using domain::ParticipantState;
@@ -26,7 +26,7 @@ Error not_found_participant(std::string_view id) { return not_found("participant
 
 }  // namespace
 
-Status ParticipantStore::insert(Transaction& tx, const Participant& p) const {
+Status ParticipantStore::insert(storage::Transaction& tx, const Participant& p) const {
   if (p.id.empty() || p.consultation_id.empty() || p.facility_id.empty()) {
     return Error(ErrorCode::kInvalidArgument,
                  "a participant needs an id, a consultation id and a facility id");
@@ -34,7 +34,7 @@ Status ParticipantStore::insert(Transaction& tx, const Participant& p) const {
   WASL_ASSIGN_OR_RETURN(std::string name_enc,
                         cipher_.encrypt(kTable, kNameColumn, p.id, p.display_name));
   // The consultation must belong to the facility.
-  WASL_ASSIGN_OR_RETURN(Rows owner,
+  WASL_ASSIGN_OR_RETURN(storage::Rows owner,
                         tx.query("SELECT id FROM consultations WHERE facility_id = $1 AND id = $2",
                                  {p.facility_id, p.consultation_id}));
   if (owner.empty()) return not_found("consultation", p.consultation_id);
@@ -44,14 +44,14 @@ Status ParticipantStore::insert(Transaction& tx, const Participant& p) const {
               "token_expires_at, created_at, admitted_at, removed_at) "
               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
               {p.id, p.consultation_id, p.facility_id, std::string(domain::to_string(p.role)),
-               Blob{std::move(name_enc)}, std::string(domain::to_string(p.state)),
+               storage::Blob{std::move(name_enc)}, std::string(domain::to_string(p.state)),
                std::int64_t{p.family_consent ? 1 : 0}, text_or_null(p.provider_participant_id),
                int_or_null(p.token_expires_at), p.created_at, int_or_null(p.admitted_at),
                int_or_null(p.removed_at)}));
   return {};
 }
 
-Result<Participant> ParticipantStore::from_row(const Row& row) const {
+Result<Participant> ParticipantStore::from_row(const storage::Row& row) const {
   Participant p;
   WASL_ASSIGN_OR_RETURN(p.id, row.get_text("id"));
   WASL_ASSIGN_OR_RETURN(p.consultation_id, row.get_text("consultation_id"));
@@ -80,46 +80,46 @@ Result<Participant> ParticipantStore::from_row(const Row& row) const {
   return p;
 }
 
-Result<Participant> ParticipantStore::get(Transaction& tx, std::string_view facility_id,
+Result<Participant> ParticipantStore::get(storage::Transaction& tx, std::string_view facility_id,
                                           std::string_view consultation_id,
                                           std::string_view participant_id) const {
   WASL_ASSIGN_OR_RETURN(
-      Rows rows, tx.query(std::string(kSelect) +
-                              "WHERE facility_id = $1 AND consultation_id = $2 AND id = $3",
-                          {std::string(facility_id), std::string(consultation_id),
-                           std::string(participant_id)}));
+      storage::Rows rows,
+      tx.query(
+          std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2 AND id = $3",
+          {std::string(facility_id), std::string(consultation_id), std::string(participant_id)}));
   if (rows.empty()) return not_found_participant(participant_id);
   return from_row(rows.front());
 }
 
-Result<std::vector<Participant>> ParticipantStore::list(Transaction& tx,
+Result<std::vector<Participant>> ParticipantStore::list(storage::Transaction& tx,
                                                         std::string_view facility_id,
                                                         std::string_view consultation_id,
                                                         bool include_removed) const {
   std::string sql = std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2";
   if (!include_removed) sql += " AND state <> 'removed'";
   sql += " ORDER BY created_at, id";
-  WASL_ASSIGN_OR_RETURN(Rows rows,
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
                         tx.query(sql, {std::string(facility_id), std::string(consultation_id)}));
   std::vector<Participant> out;
-  for (const Row& row : rows) {
+  for (const storage::Row& row : rows) {
     WASL_ASSIGN_OR_RETURN(Participant p, from_row(row));
     out.push_back(std::move(p));
   }
   return out;
 }
 
-Result<std::int64_t> ParticipantStore::count_present(Transaction& tx,
+Result<std::int64_t> ParticipantStore::count_present(storage::Transaction& tx,
                                                      std::string_view facility_id,
                                                      std::string_view consultation_id) const {
-  WASL_ASSIGN_OR_RETURN(
-      Rows rows, tx.query("SELECT COUNT(*) FROM participants WHERE facility_id = $1 AND "
-                          "consultation_id = $2 AND state <> 'removed'",
-                          {std::string(facility_id), std::string(consultation_id)}));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query("SELECT COUNT(*) FROM participants WHERE facility_id = $1 AND "
+                                 "consultation_id = $2 AND state <> 'removed'",
+                                 {std::string(facility_id), std::string(consultation_id)}));
   return rows.front().get_int(0);
 }
 
-Result<Participant> ParticipantStore::admit(Transaction& tx, std::string_view facility_id,
+Result<Participant> ParticipantStore::admit(storage::Transaction& tx, std::string_view facility_id,
                                             std::string_view consultation_id,
                                             std::string_view participant_id,
                                             std::int64_t now_ms) const {
@@ -137,7 +137,7 @@ Result<Participant> ParticipantStore::admit(Transaction& tx, std::string_view fa
   return get(tx, facility_id, consultation_id, participant_id);
 }
 
-Result<Participant> ParticipantStore::remove(Transaction& tx, std::string_view facility_id,
+Result<Participant> ParticipantStore::remove(storage::Transaction& tx, std::string_view facility_id,
                                              std::string_view consultation_id,
                                              std::string_view participant_id,
                                              std::int64_t now_ms) const {
@@ -151,7 +151,7 @@ Result<Participant> ParticipantStore::remove(Transaction& tx, std::string_view f
   return get(tx, facility_id, consultation_id, participant_id);
 }
 
-Status ParticipantStore::set_token(Transaction& tx, std::string_view facility_id,
+Status ParticipantStore::set_token(storage::Transaction& tx, std::string_view facility_id,
                                    std::string_view consultation_id,
                                    std::string_view participant_id,
                                    std::string_view provider_participant_id,
@@ -160,11 +160,10 @@ Status ParticipantStore::set_token(Transaction& tx, std::string_view facility_id
       std::int64_t changed,
       tx.exec("UPDATE participants SET provider_participant_id = $1, token_expires_at = $2 "
               "WHERE facility_id = $3 AND consultation_id = $4 AND id = $5",
-              {std::string(provider_participant_id), token_expires_at_ms,
-               std::string(facility_id), std::string(consultation_id),
-               std::string(participant_id)}));
+              {std::string(provider_participant_id), token_expires_at_ms, std::string(facility_id),
+               std::string(consultation_id), std::string(participant_id)}));
   if (changed == 0) return not_found_participant(participant_id);
   return {};
 }
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

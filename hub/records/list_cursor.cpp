@@ -1,8 +1,8 @@
-#include "hub/storage/records/list_cursor.hpp"
+#include "hub/records/list_cursor.hpp"
 
 #include <charconv>
 
-namespace wasl::storage {
+namespace wasl::records {
 
 namespace {
 
@@ -67,4 +67,4 @@ sdk::Result<ListCursor> decode_cursor(std::string_view text) {
   return c;
 }
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

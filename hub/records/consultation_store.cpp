@@ -1,14 +1,14 @@
-#include "hub/storage/records/consultation_store.hpp"
+#include "hub/records/consultation_store.hpp"
 
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
 
 #include "hub/crypto/hex.hpp"
-#include "hub/storage/records/list_cursor.hpp"
-#include "hub/storage/records/row_fields.hpp"
+#include "hub/records/list_cursor.hpp"
+#include "hub/records/row_fields.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 using domain::Consultation;
 using sdk::Error;
@@ -33,9 +33,9 @@ Error not_found_consultation(std::string_view id) { return not_found("consultati
 
 // Normalizations tried for a search term: a term is looked up as every kind
 // it is valid for.
-constexpr crypto::IdentifierKind kSearchKinds[] = {
-    crypto::IdentifierKind::kNationalId, crypto::IdentifierKind::kMrn,
-    crypto::IdentifierKind::kPhone};
+constexpr crypto::IdentifierKind kSearchKinds[] = {crypto::IdentifierKind::kNationalId,
+                                                   crypto::IdentifierKind::kMrn,
+                                                   crypto::IdentifierKind::kPhone};
 
 }  // namespace
 
@@ -46,16 +46,16 @@ Result<std::vector<std::string>> ConsultationStore::identifier_indexes(
                  std::string_view what) -> Status {
     auto index = cipher_.blind_index(kind, value);
     if (!index.ok()) {
-      return Error(ErrorCode::kInvalidArgument,
-                   "the patient's " + std::string(what) + " is not valid: " +
-                       index.error().message);
+      return Error(ErrorCode::kInvalidArgument, "the patient's " + std::string(what) +
+                                                    " is not valid: " + index.error().message);
     }
     if (std::find(out.begin(), out.end(), *index) == out.end()) out.push_back(*index);
     return {};
   };
   for (const auto& id : patient.identifiers) {
-    auto kind = id.kind == domain::PatientIdentifierKind::kMrn ? crypto::IdentifierKind::kMrn
-                                                               : crypto::IdentifierKind::kNationalId;
+    auto kind = id.kind == domain::PatientIdentifierKind::kMrn
+                    ? crypto::IdentifierKind::kMrn
+                    : crypto::IdentifierKind::kNationalId;
     WASL_RETURN_IF_ERROR(add(kind, id.value, domain::to_string(id.kind)));
   }
   if (patient.phone && !patient.phone->empty()) {
@@ -64,29 +64,29 @@ Result<std::vector<std::string>> ConsultationStore::identifier_indexes(
   return out;
 }
 
-Status ConsultationStore::insert(Transaction& tx, const Consultation& c) const {
+Status ConsultationStore::insert(storage::Transaction& tx, const Consultation& c) const {
   if (c.id.empty() || c.facility_id.empty()) {
     return Error(ErrorCode::kInvalidArgument, "a consultation needs an id and a facility id");
   }
-  Value patient_enc = null_value();
-  Value index_cell = null_value();
+  storage::Value patient_enc = storage::null_value();
+  storage::Value index_cell = storage::null_value();
   std::vector<std::string> indexes;
   if (c.patient.summary) {
     WASL_ASSIGN_OR_RETURN(indexes, identifier_indexes(*c.patient.summary));
     nlohmann::json j = *c.patient.summary;
     WASL_ASSIGN_OR_RETURN(std::string ct, cipher_.encrypt(kTable, kPatientColumn, c.id, j.dump()));
-    patient_enc = Blob{std::move(ct)};
+    patient_enc = storage::Blob{std::move(ct)};
     if (!indexes.empty()) {
       WASL_ASSIGN_OR_RETURN(std::string raw, crypto::from_hex(indexes.front()));
-      index_cell = Blob{std::move(raw)};
+      index_cell = storage::Blob{std::move(raw)};
     }
   }
-  Value practitioner_enc = null_value();
+  storage::Value practitioner_enc = storage::null_value();
   if (c.practitioner.summary) {
     nlohmann::json j = *c.practitioner.summary;
     WASL_ASSIGN_OR_RETURN(std::string ct,
                           cipher_.encrypt(kTable, kPractitionerColumn, c.id, j.dump()));
-    practitioner_enc = Blob{std::move(ct)};
+    practitioner_enc = storage::Blob{std::move(ct)};
   }
   WASL_RETURN_IF_ERROR(tx.exec(
       "INSERT INTO consultations (id, facility_id, workflow_name, workflow_version, status, "
@@ -101,15 +101,15 @@ Status ConsultationStore::insert(Transaction& tx, const Consultation& c) const {
        text_or_null(c.practitioner.reference), practitioner_enc, text_or_null(c.video_instance),
        text_or_null(c.video_room_id), c.created_at, c.updated_at, int_or_null(c.ended_at)}));
   for (const auto& index : indexes) {
-    WASL_RETURN_IF_ERROR(tx.exec(
-        "INSERT INTO consultation_identifiers (consultation_id, facility_id, blind_index) "
-        "VALUES ($1, $2, $3)",
-        {c.id, c.facility_id, index}));
+    WASL_RETURN_IF_ERROR(
+        tx.exec("INSERT INTO consultation_identifiers (consultation_id, facility_id, blind_index) "
+                "VALUES ($1, $2, $3)",
+                {c.id, c.facility_id, index}));
   }
   return {};
 }
 
-Result<Consultation> ConsultationStore::from_row(const Row& row) const {
+Result<Consultation> ConsultationStore::from_row(const storage::Row& row) const {
   Consultation c;
   WASL_ASSIGN_OR_RETURN(c.id, row.get_text("id"));
   WASL_ASSIGN_OR_RETURN(c.facility_id, row.get_text("facility_id"));
@@ -159,9 +159,9 @@ Result<Consultation> ConsultationStore::from_row(const Row& row) const {
   return c;
 }
 
-Result<Consultation> ConsultationStore::get(Transaction& tx, std::string_view facility_id,
+Result<Consultation> ConsultationStore::get(storage::Transaction& tx, std::string_view facility_id,
                                             std::string_view id) const {
-  WASL_ASSIGN_OR_RETURN(Rows rows,
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
                         tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
                                  {std::string(facility_id), std::string(id)}));
   if (rows.empty()) return not_found_consultation(id);
@@ -169,25 +169,27 @@ Result<Consultation> ConsultationStore::get(Transaction& tx, std::string_view fa
 }
 
 Result<std::optional<Consultation>> ConsultationStore::find_by_appointment(
-    Transaction& tx, std::string_view facility_id, std::string_view appointment_ref) const {
+    storage::Transaction& tx, std::string_view facility_id,
+    std::string_view appointment_ref) const {
   WASL_ASSIGN_OR_RETURN(
-      Rows rows, tx.query(std::string(kSelect) +
-                              "WHERE facility_id = $1 AND appointment_ref = $2 "
-                              "ORDER BY created_at, id LIMIT 1",
-                          {std::string(facility_id), std::string(appointment_ref)}));
+      storage::Rows rows,
+      tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND appointment_ref = $2 "
+                                      "ORDER BY created_at, id LIMIT 1",
+               {std::string(facility_id), std::string(appointment_ref)}));
   if (rows.empty()) return std::optional<Consultation>();
   WASL_ASSIGN_OR_RETURN(Consultation c, from_row(rows.front()));
   return std::optional<Consultation>(std::move(c));
 }
 
-Result<ConsultationPage> ConsultationStore::list(Transaction& tx, std::string_view facility_id,
+Result<ConsultationPage> ConsultationStore::list(storage::Transaction& tx,
+                                                 std::string_view facility_id,
                                                  const ConsultationFilter& filter, int limit,
                                                  std::string_view cursor) const {
   if (limit <= 0) limit = kDefaultListLimit;
   limit = std::min(limit, kMaxListLimit);
   std::string sql = std::string(kSelect) + "WHERE facility_id = $1";
-  Params params{std::string(facility_id)};
-  auto param = [&](Value v) {
+  storage::Params params{std::string(facility_id)};
+  auto param = [&](storage::Value v) {
     params.push_back(std::move(v));
     return "$" + std::to_string(params.size());
   };
@@ -203,8 +205,9 @@ Result<ConsultationPage> ConsultationStore::list(Transaction& tx, std::string_vi
       if (index.ok()) candidates.push_back(std::move(index).value());
     }
     if (candidates.empty()) return ConsultationPage{};
-    sql += " AND id IN (SELECT consultation_id FROM consultation_identifiers WHERE "
-           "facility_id = $1 AND blind_index IN (";
+    sql +=
+        " AND id IN (SELECT consultation_id FROM consultation_identifiers WHERE "
+        "facility_id = $1 AND blind_index IN (";
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       sql += (i ? ", " : "") + param(candidates[i]);
     }
@@ -217,11 +220,11 @@ Result<ConsultationPage> ConsultationStore::list(Transaction& tx, std::string_vi
     sql += " AND (created_at < " + t + " OR (created_at = " + t + " AND id < " + i + "))";
   }
   sql += " ORDER BY created_at DESC, id DESC LIMIT " + std::to_string(limit + 1);
-  WASL_ASSIGN_OR_RETURN(Rows rows, tx.query(sql, params));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(sql, params));
   ConsultationPage page;
   bool more = rows.size() > static_cast<std::size_t>(limit);
   if (more) rows.pop_back();
-  for (const Row& row : rows) {
+  for (const storage::Row& row : rows) {
     WASL_ASSIGN_OR_RETURN(Consultation c, from_row(row));
     page.items.push_back(std::move(c));
   }
@@ -231,7 +234,7 @@ Result<ConsultationPage> ConsultationStore::list(Transaction& tx, std::string_vi
   return page;
 }
 
-Status ConsultationStore::update_status(Transaction& tx, std::string_view facility_id,
+Status ConsultationStore::update_status(storage::Transaction& tx, std::string_view facility_id,
                                         std::string_view id, domain::ConsultationStatus status,
                                         std::int64_t now_ms,
                                         std::optional<domain::ConsultationStatus> expected,
@@ -239,8 +242,8 @@ Status ConsultationStore::update_status(Transaction& tx, std::string_view facili
   std::string sql =
       "UPDATE consultations SET status = $1, updated_at = $2, ended_at = COALESCE($3, ended_at) "
       "WHERE facility_id = $4 AND id = $5";
-  Params params{std::string(domain::to_string(status)), now_ms, int_or_null(ended_at),
-                std::string(facility_id), std::string(id)};
+  storage::Params params{std::string(domain::to_string(status)), now_ms, int_or_null(ended_at),
+                         std::string(facility_id), std::string(id)};
   if (expected) {
     sql += " AND status = $6";
     params.push_back(std::string(domain::to_string(*expected)));
@@ -248,21 +251,21 @@ Status ConsultationStore::update_status(Transaction& tx, std::string_view facili
   WASL_ASSIGN_OR_RETURN(std::int64_t changed, tx.exec(sql, params));
   if (changed > 0) return {};
   if (expected) {
-    WASL_ASSIGN_OR_RETURN(Rows rows,
+    WASL_ASSIGN_OR_RETURN(storage::Rows rows,
                           tx.query("SELECT status FROM consultations WHERE facility_id = $1 AND "
                                    "id = $2",
                                    {std::string(facility_id), std::string(id)}));
     if (!rows.empty()) {
       WASL_ASSIGN_OR_RETURN(std::string current, rows.front().get_text(0));
-      return Error(ErrorCode::kFailedPrecondition,
-                   "consultation " + std::string(id) + " is " + current + ", not " +
-                       std::string(domain::to_string(*expected)));
+      return Error(ErrorCode::kFailedPrecondition, "consultation " + std::string(id) + " is " +
+                                                       current + ", not " +
+                                                       std::string(domain::to_string(*expected)));
     }
   }
   return not_found_consultation(id);
 }
 
-Status ConsultationStore::set_room(Transaction& tx, std::string_view facility_id,
+Status ConsultationStore::set_room(storage::Transaction& tx, std::string_view facility_id,
                                    std::string_view id, std::string_view video_instance,
                                    std::string_view video_room_id, std::int64_t now_ms) const {
   WASL_ASSIGN_OR_RETURN(
@@ -275,7 +278,7 @@ Status ConsultationStore::set_room(Transaction& tx, std::string_view facility_id
   return {};
 }
 
-Status ConsultationStore::set_workflow(Transaction& tx, std::string_view facility_id,
+Status ConsultationStore::set_workflow(storage::Transaction& tx, std::string_view facility_id,
                                        std::string_view id, std::string_view workflow_name,
                                        std::int64_t workflow_version, std::int64_t now_ms) const {
   WASL_ASSIGN_OR_RETURN(
@@ -288,4 +291,4 @@ Status ConsultationStore::set_workflow(Transaction& tx, std::string_view facilit
   return {};
 }
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

@@ -1,9 +1,9 @@
-#include "hub/storage/records/idempotency_store.hpp"
+#include "hub/records/idempotency_store.hpp"
 
-#include "hub/storage/records/encrypted_columns.hpp"
-#include "hub/storage/records/row_fields.hpp"
+#include "hub/records/encrypted_columns.hpp"
+#include "hub/records/row_fields.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 using sdk::Error;
 using sdk::ErrorCode;
@@ -22,8 +22,8 @@ std::string row_id(std::string_view facility_id, std::string_view key) {
 
 }  // namespace
 
-Result<IdempotencyBegin> IdempotencyStore::begin(Transaction& tx, std::string_view facility_id,
-                                                 std::string_view key,
+Result<IdempotencyBegin> IdempotencyStore::begin(storage::Transaction& tx,
+                                                 std::string_view facility_id, std::string_view key,
                                                  std::string_view request_hash,
                                                  std::int64_t now_ms) const {
   if (key.empty() || key.size() > 255) {
@@ -36,15 +36,15 @@ Result<IdempotencyBegin> IdempotencyStore::begin(Transaction& tx, std::string_vi
               "VALUES ($1, $2, $3, $4) ON CONFLICT (facility_id, key) DO NOTHING",
               {std::string(facility_id), std::string(key), std::string(request_hash), now_ms}));
   if (inserted > 0) return IdempotencyBegin{IdempotencyOutcome::kNew, std::nullopt};
-  WASL_ASSIGN_OR_RETURN(
-      Rows rows, tx.query("SELECT request_hash, response_status, response_enc FROM "
-                          "idempotency_keys WHERE facility_id = $1 AND key = $2",
-                          {std::string(facility_id), std::string(key)}));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query("SELECT request_hash, response_status, response_enc FROM "
+                                 "idempotency_keys WHERE facility_id = $1 AND key = $2",
+                                 {std::string(facility_id), std::string(key)}));
   if (rows.empty()) {
     // Deleted between the two statements (retention purge): a retry claims it.
     return Error(ErrorCode::kConflict, "the idempotency key changed concurrently; retry");
   }
-  const Row& row = rows.front();
+  const storage::Row& row = rows.front();
   WASL_ASSIGN_OR_RETURN(std::string stored_hash, row.get_text("request_hash"));
   if (stored_hash != request_hash) {
     return IdempotencyBegin{IdempotencyOutcome::kConflict, std::nullopt};
@@ -61,24 +61,24 @@ Result<IdempotencyBegin> IdempotencyStore::begin(Transaction& tx, std::string_vi
   return IdempotencyBegin{IdempotencyOutcome::kReplay, std::move(response)};
 }
 
-Status IdempotencyStore::complete(Transaction& tx, std::string_view facility_id,
+Status IdempotencyStore::complete(storage::Transaction& tx, std::string_view facility_id,
                                   std::string_view key, const StoredResponse& response) const {
-  WASL_ASSIGN_OR_RETURN(std::string body_enc,
-                        cipher_.encrypt(kTable, kResponseColumn, row_id(facility_id, key),
-                                        response.body));
+  WASL_ASSIGN_OR_RETURN(
+      std::string body_enc,
+      cipher_.encrypt(kTable, kResponseColumn, row_id(facility_id, key), response.body));
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
       tx.exec("UPDATE idempotency_keys SET response_status = $1, response_enc = $2 "
               "WHERE facility_id = $3 AND key = $4",
-              {std::int64_t{response.status}, Blob{std::move(body_enc)},
+              {std::int64_t{response.status}, storage::Blob{std::move(body_enc)},
                std::string(facility_id), std::string(key)}));
   if (changed == 0) return not_found("idempotency key", "(given)");
   return {};
 }
 
-Result<std::int64_t> IdempotencyStore::purge_before(Transaction& tx,
+Result<std::int64_t> IdempotencyStore::purge_before(storage::Transaction& tx,
                                                     std::int64_t cutoff_ms) const {
   return tx.exec("DELETE FROM idempotency_keys WHERE created_at < $1", {cutoff_ms});
 }
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

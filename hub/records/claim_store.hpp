@@ -23,25 +23,25 @@
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/domain/claim.hpp"
-#include "hub/storage/records/phi_cipher.hpp"
+#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 // How one submission of a claim ended.
 struct ClaimSubmission {
   domain::ClaimState state = domain::ClaimState::kSubmitted;
   std::optional<std::string> provider_claim_id;  // the payer's identifier, when it gave one
-  std::string response;                           // JSON text (PHI), stored encrypted
+  std::string response;                          // JSON text (PHI), stored encrypted
   std::int64_t at_ms = 0;
 };
 
 // Who made a change, for its audit event ("system", "apikey:<id>").
 struct ClaimActor {
   std::string actor = "system";
-  std::string request_id;      // optional
-  std::string run_id;          // optional: the workflow run that made the change
+  std::string request_id;  // optional
+  std::string run_id;      // optional: the workflow run that made the change
 };
 
 class ClaimStore {
@@ -55,7 +55,7 @@ class ClaimStore {
   // facility it is left exactly as it is and the answer is false (nothing
   // written, nothing audited); true when inserted. kNotFound when the
   // consultation is not in the facility.
-  sdk::Result<bool> create(Transaction& tx, const domain::Claim& c,
+  sdk::Result<bool> create(storage::Transaction& tx, const domain::Claim& c,
                            const ClaimActor& by) const;
 
   // Records how a submission ended: state, provider claim id (kept when the
@@ -63,25 +63,26 @@ class ClaimStore {
   // first answer from the exchange; a failed call leaves it as it was) and
   // adjudicated_at (set when the state is adjudicated). Audits
   // claim.submit_result with the new state. kNotFound when absent.
-  sdk::Status record_submission(Transaction& tx, std::string_view facility_id,
+  sdk::Status record_submission(storage::Transaction& tx, std::string_view facility_id,
                                 std::string_view id, const ClaimSubmission& submission,
                                 const ClaimActor& by) const;
 
   // The claim with its request and response decrypted.
-  sdk::Result<domain::Claim> get(Transaction& tx, std::string_view facility_id,
+  sdk::Result<domain::Claim> get(storage::Transaction& tx, std::string_view facility_id,
                                  std::string_view id) const;
 
   // The consultation's claims, oldest first, without request and response
   // (nothing is decrypted).
   sdk::Result<std::vector<domain::Claim>> list_for_consultation(
-      Transaction& tx, std::string_view facility_id, std::string_view consultation_id) const;
+      storage::Transaction& tx, std::string_view facility_id,
+      std::string_view consultation_id) const;
 
  private:
-  sdk::Status audit(Transaction& tx, const domain::Claim& c, std::string_view action,
+  sdk::Status audit(storage::Transaction& tx, const domain::Claim& c, std::string_view action,
                     const ClaimActor& by, std::int64_t at_ms) const;
 
   const PhiCipher& cipher_;
   const audit::AuditWriter& audit_;
 };
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

@@ -1,10 +1,10 @@
-#include "hub/storage/records/key_usage.hpp"
+#include "hub/key_rotation/key_usage.hpp"
 
 #include "hub/crypto/field_cipher.hpp"
 #include "hub/crypto/keyring.hpp"
-#include "hub/storage/records/encrypted_columns.hpp"
+#include "hub/records/encrypted_columns.hpp"
 
-namespace wasl::storage {
+namespace wasl::key_rotation {
 
 using sdk::Error;
 using sdk::ErrorCode;
@@ -18,7 +18,7 @@ constexpr int kPageSize = 2000;
 // a key id of up to 64 bytes, nonce and tag.
 constexpr int kHeaderPrefix = 2 + 64 + 12 + 16;
 
-std::string key_list(const EncryptedTable& t) {
+std::string key_list(const records::EncryptedTable& t) {
   std::string out;
   for (std::size_t i = 0; i < t.key_columns.size(); ++i) {
     if (i) out += ", ";
@@ -27,15 +27,15 @@ std::string key_list(const EncryptedTable& t) {
   return out;
 }
 
-Status count_column(Store& store, const EncryptedTable& t, std::string_view column,
-                    KeyUsage& usage) {
+Status count_column(storage::Store& store, const records::EncryptedTable& t,
+                    std::string_view column, KeyUsage& usage) {
   const std::size_t nkeys = t.key_columns.size();
   std::vector<std::string> last;
   for (;;) {
     std::string sql = "SELECT " + key_list(t) + ", substr(" + std::string(column) + ", 1, " +
                       std::to_string(kHeaderPrefix) + ") AS head FROM " + std::string(t.table) +
                       " WHERE " + std::string(column) + " IS NOT NULL";
-    Params params;
+    storage::Params params;
     if (!last.empty()) {
       std::string placeholders;
       for (std::size_t i = 0; i < nkeys; ++i) {
@@ -46,10 +46,10 @@ Status count_column(Store& store, const EncryptedTable& t, std::string_view colu
                         : " AND (" + key_list(t) + ") > (" + placeholders + ")";
     }
     sql += " ORDER BY " + key_list(t) + " LIMIT " + std::to_string(kPageSize);
-    WASL_ASSIGN_OR_RETURN(auto tx, store.begin(TxMode::kReadOnly));
-    WASL_ASSIGN_OR_RETURN(Rows rows, tx->query(sql, params));
+    WASL_ASSIGN_OR_RETURN(auto tx, store.begin(storage::TxMode::kReadOnly));
+    WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx->query(sql, params));
     tx->rollback();
-    for (const Row& row : rows) {
+    for (const storage::Row& row : rows) {
       WASL_ASSIGN_OR_RETURN(std::string head, row.get_blob(nkeys));
       auto id = crypto::FieldCipher::key_id_of(head);
       usage[id.ok() ? *id : std::string(kMalformedKeyId)] += 1;
@@ -65,19 +65,19 @@ Status count_column(Store& store, const EncryptedTable& t, std::string_view colu
 
 }  // namespace
 
-Result<KeyUsage> usage_by_key(Store& store) {
+Result<KeyUsage> usage_by_key(storage::Store& store) {
   KeyUsage usage;
-  for (const EncryptedTable& t : encrypted_tables()) {
+  for (const records::EncryptedTable& t : records::encrypted_tables()) {
     for (std::string_view column : t.columns) {
       WASL_RETURN_IF_ERROR(count_column(store, t, column, usage));
     }
   }
-  WASL_ASSIGN_OR_RETURN(auto tx, store.begin(TxMode::kReadOnly));
-  WASL_ASSIGN_OR_RETURN(Rows rows,
+  WASL_ASSIGN_OR_RETURN(auto tx, store.begin(storage::TxMode::kReadOnly));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
                         tx->query("SELECT key_id, COUNT(*) FROM recordings WHERE storage_path "
                                   "IS NOT NULL AND deleted_at IS NULL GROUP BY key_id"));
   tx->rollback();
-  for (const Row& row : rows) {
+  for (const storage::Row& row : rows) {
     std::string id = row.is_null(0) ? std::string(kUnknownKeyId) : row.get_text(0).value_or("");
     WASL_ASSIGN_OR_RETURN(std::int64_t n, row.get_int(1));
     usage[id] += n;
@@ -85,7 +85,7 @@ Result<KeyUsage> usage_by_key(Store& store) {
   return usage;
 }
 
-Status retire_unused_key(Store& store, const std::filesystem::path& key_file,
+Status retire_unused_key(storage::Store& store, const std::filesystem::path& key_file,
                          std::string_view key_id) {
   WASL_ASSIGN_OR_RETURN(KeyUsage usage, usage_by_key(store));
   auto it = usage.find(std::string(key_id));
@@ -98,4 +98,4 @@ Status retire_unused_key(Store& store, const std::filesystem::path& key_file,
   return crypto::retire_key(key_file, key_id);
 }
 
-}  // namespace wasl::storage
+}  // namespace wasl::key_rotation

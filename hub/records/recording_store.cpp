@@ -1,8 +1,8 @@
-#include "hub/storage/records/recording_store.hpp"
+#include "hub/records/recording_store.hpp"
 
-#include "hub/storage/records/row_fields.hpp"
+#include "hub/records/row_fields.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 using domain::Recording;
 using sdk::Error;
@@ -20,7 +20,7 @@ constexpr std::string_view kSelect =
 
 Error not_found_recording(std::string_view id) { return not_found("recording", id); }
 
-Result<Recording> from_row(const Row& row) {
+Result<Recording> from_row(const storage::Row& row) {
   Recording r;
   WASL_ASSIGN_OR_RETURN(r.id, row.get_text("id"));
   WASL_ASSIGN_OR_RETURN(r.consultation_id, row.get_text("consultation_id"));
@@ -47,31 +47,31 @@ Result<Recording> from_row(const Row& row) {
 
 }  // namespace
 
-Status RecordingStore::insert(Transaction& tx, const Recording& r) const {
+Status RecordingStore::insert(storage::Transaction& tx, const Recording& r) const {
   if (r.id.empty() || r.consultation_id.empty() || r.facility_id.empty()) {
     return Error(ErrorCode::kInvalidArgument,
                  "a recording needs an id, a consultation id and a facility id");
   }
-  WASL_ASSIGN_OR_RETURN(Rows owner,
+  WASL_ASSIGN_OR_RETURN(storage::Rows owner,
                         tx.query("SELECT id FROM consultations WHERE facility_id = $1 AND id = $2",
                                  {r.facility_id, r.consultation_id}));
   if (owner.empty()) return not_found("consultation", r.consultation_id);
-  WASL_RETURN_IF_ERROR(tx.exec(
-      "INSERT INTO recordings (id, consultation_id, facility_id, provider_recording_id, "
-      "storage_path, size_bytes, duration_ms, plaintext_sha256, key_id, retention_until, "
-      "legal_hold, state, created_at, deleted_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-      {r.id, r.consultation_id, r.facility_id, text_or_null(r.provider_recording_id),
-       text_or_null(r.storage_path), int_or_null(r.size_bytes), int_or_null(r.duration_ms),
-       text_or_null(r.plaintext_sha256), text_or_null(r.key_id), int_or_null(r.retention_until),
-       std::int64_t{r.legal_hold ? 1 : 0}, std::string(domain::to_string(r.state)), r.created_at,
-       int_or_null(r.deleted_at)}));
+  WASL_RETURN_IF_ERROR(
+      tx.exec("INSERT INTO recordings (id, consultation_id, facility_id, provider_recording_id, "
+              "storage_path, size_bytes, duration_ms, plaintext_sha256, key_id, retention_until, "
+              "legal_hold, state, created_at, deleted_at) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+              {r.id, r.consultation_id, r.facility_id, text_or_null(r.provider_recording_id),
+               text_or_null(r.storage_path), int_or_null(r.size_bytes), int_or_null(r.duration_ms),
+               text_or_null(r.plaintext_sha256), text_or_null(r.key_id),
+               int_or_null(r.retention_until), std::int64_t{r.legal_hold ? 1 : 0},
+               std::string(domain::to_string(r.state)), r.created_at, int_or_null(r.deleted_at)}));
   return {};
 }
 
-Result<Recording> RecordingStore::get(Transaction& tx, std::string_view facility_id,
+Result<Recording> RecordingStore::get(storage::Transaction& tx, std::string_view facility_id,
                                       std::string_view id) const {
-  WASL_ASSIGN_OR_RETURN(Rows rows,
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
                         tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
                                  {std::string(facility_id), std::string(id)}));
   if (rows.empty()) return not_found_recording(id);
@@ -79,14 +79,15 @@ Result<Recording> RecordingStore::get(Transaction& tx, std::string_view facility
 }
 
 Result<std::vector<Recording>> RecordingStore::list_for_consultation(
-    Transaction& tx, std::string_view facility_id, std::string_view consultation_id) const {
+    storage::Transaction& tx, std::string_view facility_id,
+    std::string_view consultation_id) const {
   WASL_ASSIGN_OR_RETURN(
-      Rows rows, tx.query(std::string(kSelect) +
-                              "WHERE facility_id = $1 AND consultation_id = $2 "
-                              "ORDER BY created_at, id",
-                          {std::string(facility_id), std::string(consultation_id)}));
+      storage::Rows rows,
+      tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2 "
+                                      "ORDER BY created_at, id",
+               {std::string(facility_id), std::string(consultation_id)}));
   std::vector<Recording> out;
-  for (const Row& row : rows) {
+  for (const storage::Row& row : rows) {
     WASL_ASSIGN_OR_RETURN(Recording r, from_row(row));
     out.push_back(std::move(r));
   }
@@ -94,20 +95,20 @@ Result<std::vector<Recording>> RecordingStore::list_for_consultation(
 }
 
 Result<std::optional<Recording>> RecordingStore::find_by_provider_id(
-    Transaction& tx, std::string_view facility_id, std::string_view consultation_id,
+    storage::Transaction& tx, std::string_view facility_id, std::string_view consultation_id,
     std::string_view provider_recording_id) const {
   WASL_ASSIGN_OR_RETURN(
-      Rows rows, tx.query(std::string(kSelect) +
-                              "WHERE facility_id = $1 AND consultation_id = $2 AND "
-                              "provider_recording_id = $3",
-                          {std::string(facility_id), std::string(consultation_id),
-                           std::string(provider_recording_id)}));
+      storage::Rows rows,
+      tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2 AND "
+                                      "provider_recording_id = $3",
+               {std::string(facility_id), std::string(consultation_id),
+                std::string(provider_recording_id)}));
   if (rows.empty()) return std::optional<Recording>();
   WASL_ASSIGN_OR_RETURN(Recording r, from_row(rows.front()));
   return std::optional<Recording>(std::move(r));
 }
 
-Status RecordingStore::mark_archived(Transaction& tx, std::string_view facility_id,
+Status RecordingStore::mark_archived(storage::Transaction& tx, std::string_view facility_id,
                                      std::string_view id, const ArchivedFile& file) const {
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
@@ -122,17 +123,17 @@ Status RecordingStore::mark_archived(Transaction& tx, std::string_view facility_
   return {};
 }
 
-Status RecordingStore::set_state(Transaction& tx, std::string_view facility_id,
+Status RecordingStore::set_state(storage::Transaction& tx, std::string_view facility_id,
                                  std::string_view id, domain::RecordingState state) const {
-  WASL_ASSIGN_OR_RETURN(std::int64_t changed,
-                        tx.exec("UPDATE recordings SET state = $1 WHERE facility_id = $2 AND id = $3",
-                                {std::string(domain::to_string(state)), std::string(facility_id),
-                                 std::string(id)}));
+  WASL_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      tx.exec("UPDATE recordings SET state = $1 WHERE facility_id = $2 AND id = $3",
+              {std::string(domain::to_string(state)), std::string(facility_id), std::string(id)}));
   if (changed == 0) return not_found_recording(id);
   return {};
 }
 
-Status RecordingStore::set_legal_hold(Transaction& tx, std::string_view facility_id,
+Status RecordingStore::set_legal_hold(storage::Transaction& tx, std::string_view facility_id,
                                       std::string_view id, bool hold) const {
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
@@ -142,7 +143,7 @@ Status RecordingStore::set_legal_hold(Transaction& tx, std::string_view facility
   return {};
 }
 
-Status RecordingStore::mark_deleted(Transaction& tx, std::string_view facility_id,
+Status RecordingStore::mark_deleted(storage::Transaction& tx, std::string_view facility_id,
                                     std::string_view id, std::int64_t now_ms) const {
   WASL_ASSIGN_OR_RETURN(Recording r, get(tx, facility_id, id));
   if (r.legal_hold) {
@@ -156,4 +157,4 @@ Status RecordingStore::mark_deleted(Transaction& tx, std::string_view facility_i
   return {};
 }
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

@@ -21,11 +21,11 @@
 #include <vector>
 
 #include "hub/domain/consultation.hpp"
-#include "hub/storage/records/phi_cipher.hpp"
+#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 struct ConsultationFilter {
   std::optional<domain::ConsultationStatus> status;
@@ -51,48 +51,50 @@ class ConsultationStore {
   // Inserts `c` (id, facility_id, created_at, updated_at set by the caller),
   // encrypting the summaries and indexing the patient's identifiers.
   // kInvalidArgument when an identifier or phone cannot be normalized.
-  sdk::Status insert(Transaction& tx, const domain::Consultation& c) const;
+  sdk::Status insert(storage::Transaction& tx, const domain::Consultation& c) const;
 
-  sdk::Result<domain::Consultation> get(Transaction& tx, std::string_view facility_id,
+  sdk::Result<domain::Consultation> get(storage::Transaction& tx, std::string_view facility_id,
                                         std::string_view id) const;
 
   // The consultation of `appointment_ref` in the facility, if any.
   sdk::Result<std::optional<domain::Consultation>> find_by_appointment(
-      Transaction& tx, std::string_view facility_id, std::string_view appointment_ref) const;
+      storage::Transaction& tx, std::string_view facility_id,
+      std::string_view appointment_ref) const;
 
   // One page, newest first. `limit` is clamped to [1, kMaxListLimit] (0 or
   // less means kDefaultListLimit). `cursor` is the next_cursor of the
   // previous page or empty. Pages are stable under concurrent inserts:
   // every consultation that existed when the first page was read appears
   // exactly once.
-  sdk::Result<ConsultationPage> list(Transaction& tx, std::string_view facility_id,
+  sdk::Result<ConsultationPage> list(storage::Transaction& tx, std::string_view facility_id,
                                      const ConsultationFilter& filter, int limit,
                                      std::string_view cursor) const;
 
   // Sets the status (and ended_at when given). With `expected`, changes it
   // only from that status: kFailedPrecondition when the current status
   // differs. kNotFound when absent.
-  sdk::Status update_status(Transaction& tx, std::string_view facility_id, std::string_view id,
-                            domain::ConsultationStatus status, std::int64_t now_ms,
+  sdk::Status update_status(storage::Transaction& tx, std::string_view facility_id,
+                            std::string_view id, domain::ConsultationStatus status,
+                            std::int64_t now_ms,
                             std::optional<domain::ConsultationStatus> expected = std::nullopt,
                             std::optional<std::int64_t> ended_at = std::nullopt) const;
 
   // Records the video plugin instance and provider room id.
-  sdk::Status set_room(Transaction& tx, std::string_view facility_id, std::string_view id,
+  sdk::Status set_room(storage::Transaction& tx, std::string_view facility_id, std::string_view id,
                        std::string_view video_instance, std::string_view video_room_id,
                        std::int64_t now_ms) const;
 
   // Records the workflow the consultation runs on.
-  sdk::Status set_workflow(Transaction& tx, std::string_view facility_id, std::string_view id,
-                           std::string_view workflow_name, std::int64_t workflow_version,
-                           std::int64_t now_ms) const;
+  sdk::Status set_workflow(storage::Transaction& tx, std::string_view facility_id,
+                           std::string_view id, std::string_view workflow_name,
+                           std::int64_t workflow_version, std::int64_t now_ms) const;
 
  private:
-  sdk::Result<domain::Consultation> from_row(const Row& row) const;
+  sdk::Result<domain::Consultation> from_row(const storage::Row& row) const;
   sdk::Result<std::vector<std::string>> identifier_indexes(
       const domain::PatientSummary& patient) const;
 
   const PhiCipher& cipher_;
 };
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

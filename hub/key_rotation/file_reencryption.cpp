@@ -1,4 +1,4 @@
-#include "hub/storage/records/file_reencryption.hpp"
+#include "hub/key_rotation/file_reencryption.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 
 #include "hub/crypto/stream_cipher.hpp"
 
-namespace wasl::storage {
+namespace wasl::key_rotation {
 
 using sdk::Error;
 using sdk::ErrorCode;
@@ -19,8 +19,8 @@ using sdk::Status;
 namespace {
 
 Error io_error(std::string_view what, const std::filesystem::path& path, int err) {
-  return Error(ErrorCode::kUnavailable, std::string(what) + " " + path.string() + " failed: " +
-                                            std::strerror(err));
+  return Error(ErrorCode::kUnavailable,
+               std::string(what) + " " + path.string() + " failed: " + std::strerror(err));
 }
 
 // Closes a descriptor when it goes out of scope.
@@ -59,10 +59,10 @@ Result<std::uint64_t> reencrypt_into(std::shared_ptr<const crypto::Keyring> keyr
                                      int out_fd, const std::filesystem::path& source,
                                      const std::filesystem::path& tmp,
                                      std::optional<std::uint64_t> expected) {
-  WASL_ASSIGN_OR_RETURN(
-      crypto::StreamEncryptor encryptor,
-      crypto::StreamEncryptor::create(
-          *keyring, [&](std::string_view bytes) { return write_all(out_fd, bytes, tmp); }));
+  WASL_ASSIGN_OR_RETURN(crypto::StreamEncryptor encryptor,
+                        crypto::StreamEncryptor::create(*keyring, [&](std::string_view bytes) {
+                          return write_all(out_fd, bytes, tmp);
+                        }));
   WASL_ASSIGN_OR_RETURN(
       crypto::StreamDecryptor decryptor,
       crypto::StreamDecryptor::create(
@@ -140,4 +140,4 @@ Status sync_parent_directory(const std::filesystem::path& path) {
   return {};
 }
 
-}  // namespace wasl::storage
+}  // namespace wasl::key_rotation

@@ -40,27 +40,27 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/audit/audit_writer.hpp"
-#include "hub/storage/records/encrypted_columns.hpp"
-#include "hub/storage/records/key_usage.hpp"
-#include "hub/storage/records/phi_cipher.hpp"
+#include "hub/key_rotation/key_usage.hpp"
+#include "hub/records/encrypted_columns.hpp"
+#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::storage {
+namespace wasl::key_rotation {
 
 inline constexpr std::size_t kDefaultRotationBatch = 500;
 inline constexpr std::string_view kRecordingFilesTable = "recordings";
 
 struct TableRotationProgress {
-  std::string table;  // a registry table, or "recordings" for the files
-  std::string state;  // "pending", "running", "done"
+  std::string table;             // a registry table, or "recordings" for the files
+  std::string state;             // "pending", "running", "done"
   std::int64_t rows_done = 0;    // rows (files) examined so far
   std::int64_t rows_total = 0;   // rows (files) present now
   std::int64_t rows_failed = 0;  // left under an old key, see above
 };
 
 struct RotationProgress {
-  std::string to_key;  // the active key everything is moving to
+  std::string to_key;                         // the active key everything is moving to
   std::vector<TableRotationProgress> tables;  // registry order, then "recordings"
   bool done = false;
 };
@@ -82,7 +82,8 @@ class KeyRotationJob {
  public:
   // All three are borrowed and must outlive the job. The cipher's keyring
   // must still hold the old keys (decrypt-only).
-  KeyRotationJob(Store& store, const PhiCipher& cipher, const audit::AuditWriter& audit);
+  KeyRotationJob(storage::Store& store, const records::PhiCipher& cipher,
+                 const audit::AuditWriter& audit);
 
   // One unit of work: one batch of `batch_size` rows of the first unfinished
   // table, or up to `batch_size` recording rows of which at most one file is
@@ -100,7 +101,7 @@ class KeyRotationJob {
   // Rows (files) done / total per table for the active key.
   sdk::Result<RotationProgress> progress();
 
-  sdk::Result<KeyUsage> usage_by_key() { return storage::usage_by_key(store_); }
+  sdk::Result<KeyUsage> usage_by_key() { return key_rotation::usage_by_key(store_); }
 
  private:
   struct Position {
@@ -110,21 +111,22 @@ class KeyRotationJob {
     std::string state = "pending";
     bool exists = false;
   };
-  sdk::Result<Position> load_position(Transaction& tx, const std::string& id);
-  sdk::Status save_position(Transaction& tx, const std::string& id, std::string_view table,
+  sdk::Result<Position> load_position(storage::Transaction& tx, const std::string& id);
+  sdk::Status save_position(storage::Transaction& tx, const std::string& id, std::string_view table,
                             const std::string& to_key, const Position& pos);
-  sdk::Status audit_batch(Transaction& tx, std::string_view table, const std::string& to_key,
-                          std::int64_t examined, std::int64_t reencrypted, std::int64_t failed,
+  sdk::Status audit_batch(storage::Transaction& tx, std::string_view table,
+                          const std::string& to_key, std::int64_t examined,
+                          std::int64_t reencrypted, std::int64_t failed,
                           std::string_view facility_id = {}, std::string_view entity_id = {});
-  sdk::Result<RotationStep> rotate_table_batch(const EncryptedTable& table,
+  sdk::Result<RotationStep> rotate_table_batch(const records::EncryptedTable& table,
                                                const std::string& to_key, std::size_t batch_size);
   sdk::Result<RotationStep> rotate_recordings(const std::string& to_key, std::size_t batch_size);
   sdk::Status clean_orphan_files();
 
-  Store& store_;
-  const PhiCipher& cipher_;
+  storage::Store& store_;
+  const records::PhiCipher& cipher_;
   const audit::AuditWriter& audit_;
   bool cleaned_ = false;
 };
 
-}  // namespace wasl::storage
+}  // namespace wasl::key_rotation

@@ -1,4 +1,4 @@
-#include "hub/storage/records/key_rotation.hpp"
+#include "hub/key_rotation/key_rotation_job.hpp"
 
 #include <unistd.h>
 
@@ -9,16 +9,16 @@
 
 #include "hub/crypto/field_cipher.hpp"
 #include "hub/domain/timestamp.hpp"
-#include "hub/storage/records/file_reencryption.hpp"
-#include "hub/storage/records/row_fields.hpp"
+#include "hub/key_rotation/file_reencryption.hpp"
+#include "hub/records/row_fields.hpp"
 
-namespace wasl::storage {
+namespace wasl::key_rotation {
 
 using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
 using sdk::Status;
-using namespace row_fields;
+using namespace records::row_fields;
 
 namespace {
 
@@ -26,7 +26,7 @@ std::string progress_id(const std::string& to_key, std::string_view table) {
   return to_key + "/" + std::string(table);
 }
 
-std::string key_list(const EncryptedTable& t) {
+std::string key_list(const records::EncryptedTable& t) {
   std::string out;
   for (std::size_t i = 0; i < t.key_columns.size(); ++i) {
     if (i) out += ", ";
@@ -36,8 +36,8 @@ std::string key_list(const EncryptedTable& t) {
 }
 
 // "k1 = $a AND k2 = $b" with parameters appended to `params`.
-std::string key_match(const EncryptedTable& t, const std::vector<std::string>& keys,
-                      Params& params) {
+std::string key_match(const records::EncryptedTable& t, const std::vector<std::string>& keys,
+                      storage::Params& params) {
   std::string out;
   for (std::size_t i = 0; i < t.key_columns.size(); ++i) {
     params.push_back(keys[i]);
@@ -69,27 +69,28 @@ nlohmann::json to_json(const RotationProgress& progress) {
   return {{"to_key", progress.to_key}, {"done", progress.done}, {"tables", tables}};
 }
 
-KeyRotationJob::KeyRotationJob(Store& store, const PhiCipher& cipher,
+KeyRotationJob::KeyRotationJob(storage::Store& store, const records::PhiCipher& cipher,
                                const audit::AuditWriter& audit)
     : store_(store), cipher_(cipher), audit_(audit) {}
 
-Result<KeyRotationJob::Position> KeyRotationJob::load_position(Transaction& tx,
+Result<KeyRotationJob::Position> KeyRotationJob::load_position(storage::Transaction& tx,
                                                                const std::string& id) {
-  WASL_ASSIGN_OR_RETURN(Rows rows, tx.query("SELECT last_row, done_rows, failed_rows, state FROM "
-                                            "key_rotations WHERE id = $1",
-                                            {id}));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query("SELECT last_row, done_rows, failed_rows, state FROM "
+                                 "key_rotations WHERE id = $1",
+                                 {id}));
   Position pos;
   if (rows.empty()) return pos;
-  const Row& row = rows.front();
+  const storage::Row& row = rows.front();
   pos.exists = true;
   WASL_ASSIGN_OR_RETURN(auto last, optional_text(row, "last_row"));
   if (last) {
     try {
       pos.last_row = nlohmann::json::parse(*last).get<std::vector<std::string>>();
     } catch (const std::exception&) {
-      return Error(ErrorCode::kInternal,
-                   "key_rotations row " + id + " holds a malformed position; delete the row to "
-                   "restart that table's rotation");
+      return Error(ErrorCode::kInternal, "key_rotations row " + id +
+                                             " holds a malformed position; delete the row to "
+                                             "restart that table's rotation");
     }
   }
   WASL_ASSIGN_OR_RETURN(pos.done_rows, row.get_int("done_rows"));
@@ -98,27 +99,30 @@ Result<KeyRotationJob::Position> KeyRotationJob::load_position(Transaction& tx,
   return pos;
 }
 
-Status KeyRotationJob::save_position(Transaction& tx, const std::string& id,
+Status KeyRotationJob::save_position(storage::Transaction& tx, const std::string& id,
                                      std::string_view table, const std::string& to_key,
                                      const Position& pos) {
-  Value last = pos.last_row.empty() ? null_value() : Value{nlohmann::json(pos.last_row).dump()};
-  Value finished = pos.state == "done" ? Value{domain::now_ms()} : null_value();
+  storage::Value last = pos.last_row.empty() ? storage::null_value()
+                                             : storage::Value{nlohmann::json(pos.last_row).dump()};
+  storage::Value finished =
+      pos.state == "done" ? storage::Value{domain::now_ms()} : storage::null_value();
   if (!pos.exists) {
-    WASL_RETURN_IF_ERROR(tx.exec(
-        "INSERT INTO key_rotations (id, from_key, to_key, table_name, last_row, done_rows, "
-        "failed_rows, state, started_at, finished_at) "
-        "VALUES ($1, '*', $2, $3, $4, $5, $6, $7, $8, $9)",
-        {id, to_key, std::string(table), last, pos.done_rows, pos.failed_rows, pos.state,
-         domain::now_ms(), finished}));
+    WASL_RETURN_IF_ERROR(
+        tx.exec("INSERT INTO key_rotations (id, from_key, to_key, table_name, last_row, done_rows, "
+                "failed_rows, state, started_at, finished_at) "
+                "VALUES ($1, '*', $2, $3, $4, $5, $6, $7, $8, $9)",
+                {id, to_key, std::string(table), last, pos.done_rows, pos.failed_rows, pos.state,
+                 domain::now_ms(), finished}));
     return {};
   }
-  WASL_RETURN_IF_ERROR(tx.exec("UPDATE key_rotations SET last_row = $1, done_rows = $2, "
-                               "failed_rows = $3, state = $4, finished_at = $5 WHERE id = $6",
-                               {last, pos.done_rows, pos.failed_rows, pos.state, finished, id}));
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE key_rotations SET last_row = $1, done_rows = $2, "
+              "failed_rows = $3, state = $4, finished_at = $5 WHERE id = $6",
+              {last, pos.done_rows, pos.failed_rows, pos.state, finished, id}));
   return {};
 }
 
-Status KeyRotationJob::audit_batch(Transaction& tx, std::string_view table,
+Status KeyRotationJob::audit_batch(storage::Transaction& tx, std::string_view table,
                                    const std::string& to_key, std::int64_t examined,
                                    std::int64_t reencrypted, std::int64_t failed,
                                    std::string_view facility_id, std::string_view entity_id) {
@@ -129,27 +133,28 @@ Status KeyRotationJob::audit_batch(Transaction& tx, std::string_view table,
   event.entity_id = std::string(entity_id);
   event.facility_id = std::string(facility_id);
   event.outcome = std::string(failed > 0 ? audit::kOutcomeFailure : audit::kOutcomeSuccess);
-  event.detail = nlohmann::json{{"to_key", to_key},
-                                {"examined", examined},
-                                {"reencrypted", reencrypted},
-                                {"failed", failed}}
-                     .dump();
+  event.detail = nlohmann::json{
+      {"to_key", to_key},
+      {"examined", examined},
+      {"reencrypted", reencrypted},
+      {"failed",
+       failed}}.dump();
   WASL_RETURN_IF_ERROR(audit_.append(tx, event));
   return {};
 }
 
-Result<RotationStep> KeyRotationJob::rotate_table_batch(const EncryptedTable& t,
+Result<RotationStep> KeyRotationJob::rotate_table_batch(const records::EncryptedTable& t,
                                                         const std::string& to_key,
                                                         std::size_t batch_size) {
   const std::string id = progress_id(to_key, t.table);
   const std::size_t nkeys = t.key_columns.size();
-  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(TxMode::kReadWrite));
+  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
   WASL_ASSIGN_OR_RETURN(Position pos, load_position(*tx, id));
 
   std::string sql = "SELECT " + key_list(t);
   for (auto column : t.columns) sql += ", " + std::string(column);
   sql += " FROM " + std::string(t.table);
-  Params params;
+  storage::Params params;
   if (!pos.last_row.empty() && pos.last_row.size() == nkeys) {
     std::string placeholders;
     for (std::size_t i = 0; i < nkeys; ++i) {
@@ -160,17 +165,17 @@ Result<RotationStep> KeyRotationJob::rotate_table_batch(const EncryptedTable& t,
                       : " WHERE (" + key_list(t) + ") > (" + placeholders + ")";
   }
   sql += " ORDER BY " + key_list(t) + " LIMIT " + std::to_string(batch_size);
-  WASL_ASSIGN_OR_RETURN(Rows rows, tx->query(sql, params));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx->query(sql, params));
 
   RotationStep step;
   step.table = std::string(t.table);
-  for (const Row& row : rows) {
+  for (const storage::Row& row : rows) {
     std::vector<std::string> keys;
     for (std::size_t i = 0; i < nkeys; ++i) {
       WASL_ASSIGN_OR_RETURN(std::string k, row.get_text(i));
       keys.push_back(std::move(k));
     }
-    const std::string row_id = encrypted_row_id(keys);
+    const std::string row_id = records::encrypted_row_id(keys);
     for (std::size_t c = 0; c < t.columns.size(); ++c) {
       if (row.is_null(nkeys + c)) continue;
       WASL_ASSIGN_OR_RETURN(std::string old_ct, row.get_blob(nkeys + c));
@@ -188,9 +193,9 @@ Result<RotationStep> KeyRotationJob::rotate_table_batch(const EncryptedTable& t,
         return Error(ErrorCode::kConflict,
                      "the active key changed during a rotation batch; the batch was rolled back");
       }
-      Params update{Blob{std::move(new_ct)}};
+      storage::Params update{storage::Blob{std::move(new_ct)}};
       std::string where = key_match(t, keys, update);
-      update.push_back(Blob{old_ct});
+      update.push_back(storage::Blob{old_ct});
       std::string column(t.columns[c]);
       WASL_ASSIGN_OR_RETURN(
           std::int64_t changed,
@@ -219,11 +224,11 @@ Result<RotationStep> KeyRotationJob::rotate_table_batch(const EncryptedTable& t,
 }
 
 Status KeyRotationJob::clean_orphan_files() {
-  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(TxMode::kReadWrite));
-  WASL_ASSIGN_OR_RETURN(Rows rows, tx->query("SELECT path FROM recording_file_cleanup"));
-  for (const Row& row : rows) {
+  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx->query("SELECT path FROM recording_file_cleanup"));
+  for (const storage::Row& row : rows) {
     WASL_ASSIGN_OR_RETURN(std::string path, row.get_text(0));
-    WASL_ASSIGN_OR_RETURN(Rows live,
+    WASL_ASSIGN_OR_RETURN(storage::Rows live,
                           tx->query("SELECT id FROM recordings WHERE storage_path = $1", {path}));
     if (live.empty()) {
       WASL_RETURN_IF_ERROR(remove_file(path));
@@ -241,14 +246,15 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
   RotationStep step;
   step.table = std::string(kRecordingFilesTable);
 
-  WASL_ASSIGN_OR_RETURN(auto read_tx, store_.begin(TxMode::kReadOnly));
+  WASL_ASSIGN_OR_RETURN(auto read_tx, store_.begin(storage::TxMode::kReadOnly));
   WASL_ASSIGN_OR_RETURN(Position pos, load_position(*read_tx, id));
   std::string after = pos.last_row.empty() ? std::string() : pos.last_row.front();
   WASL_ASSIGN_OR_RETURN(
-      Rows rows,
+      storage::Rows rows,
       read_tx->query("SELECT id, facility_id, storage_path, size_bytes, key_id FROM recordings "
                      "WHERE id > $1 AND storage_path IS NOT NULL AND deleted_at IS NULL "
-                     "ORDER BY id LIMIT " + std::to_string(batch_size),
+                     "ORDER BY id LIMIT " +
+                         std::to_string(batch_size),
                      {after}));
   read_tx->rollback();
 
@@ -257,8 +263,8 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
   std::string last_id = after;
   auto save = [&](std::string_view facility, std::string_view entity, std::int64_t reencrypted,
                   std::int64_t failed, bool finished,
-                  const std::function<Status(Transaction&)>& extra) -> Status {
-    WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(TxMode::kReadWrite));
+                  const std::function<Status(storage::Transaction&)>& extra) -> Status {
+    WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
     WASL_ASSIGN_OR_RETURN(Position current, load_position(*tx, id));
     if (extra) WASL_RETURN_IF_ERROR(extra(*tx));
     current.last_row = {last_id};
@@ -273,7 +279,7 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
     return {};
   };
 
-  for (const Row& row : rows) {
+  for (const storage::Row& row : rows) {
     WASL_ASSIGN_OR_RETURN(std::string rec_id, row.get_text("id"));
     WASL_ASSIGN_OR_RETURN(std::string facility, row.get_text("facility_id"));
     WASL_ASSIGN_OR_RETURN(std::string old_path, row.get_text("storage_path"));
@@ -287,30 +293,32 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
     auto header_key = stream_file_key_id(old_path);
     if (header_key.ok() && *header_key == to_key) {
       // The file is already under the active key; only the row was stale.
-      WASL_RETURN_IF_ERROR(save(facility, rec_id, 0, 0, false, [&](Transaction& tx) -> Status {
-        WASL_RETURN_IF_ERROR(tx.exec("UPDATE recordings SET key_id = $1 WHERE id = $2 AND "
-                                     "storage_path = $3",
-                                     {to_key, rec_id, old_path}));
-        return {};
-      }));
+      WASL_RETURN_IF_ERROR(
+          save(facility, rec_id, 0, 0, false, [&](storage::Transaction& tx) -> Status {
+            WASL_RETURN_IF_ERROR(
+                tx.exec("UPDATE recordings SET key_id = $1 WHERE id = $2 AND "
+                        "storage_path = $3",
+                        {to_key, rec_id, old_path}));
+            return {};
+          }));
       return step;
     }
 
     std::filesystem::path new_path =
         std::filesystem::path(old_path).parent_path() / (rec_id + "." + to_key + ".wse");
     {
-      WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(TxMode::kReadWrite));
-      WASL_RETURN_IF_ERROR(tx->exec(
-          "INSERT INTO recording_file_cleanup (path, recording_id, created_at) "
-          "VALUES ($1, $2, $3) ON CONFLICT (path) DO NOTHING",
-          {new_path.string(), rec_id, domain::now_ms()}));
+      WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
+      WASL_RETURN_IF_ERROR(
+          tx->exec("INSERT INTO recording_file_cleanup (path, recording_id, created_at) "
+                   "VALUES ($1, $2, $3) ON CONFLICT (path) DO NOTHING",
+                   {new_path.string(), rec_id, domain::now_ms()}));
       WASL_RETURN_IF_ERROR(tx->commit());
     }
     std::optional<std::uint64_t> expected;
     if (size) expected = static_cast<std::uint64_t>(*size);
-    auto written = header_key.ok() ? reencrypt_stream_file(cipher_.keyring(), old_path, new_path,
-                                                           expected)
-                                   : Result<std::uint64_t>(header_key.error());
+    auto written = header_key.ok()
+                       ? reencrypt_stream_file(cipher_.keyring(), old_path, new_path, expected)
+                       : Result<std::uint64_t>(header_key.error());
     if (!written.ok()) {
       if (written.error().code == ErrorCode::kUnavailable && header_key.ok()) {
         // A file system problem, not a damaged file: try again on the next run.
@@ -318,36 +326,38 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
       }
       ++step.failed;
       WASL_RETURN_IF_ERROR(remove_file(new_path));
-      WASL_RETURN_IF_ERROR(save(facility, rec_id, 0, 1, false, [&](Transaction& tx) -> Status {
-        WASL_RETURN_IF_ERROR(tx.exec("DELETE FROM recording_file_cleanup WHERE path = $1",
-                                     {new_path.string()}));
-        return {};
-      }));
+      WASL_RETURN_IF_ERROR(
+          save(facility, rec_id, 0, 1, false, [&](storage::Transaction& tx) -> Status {
+            WASL_RETURN_IF_ERROR(
+                tx.exec("DELETE FROM recording_file_cleanup WHERE path = $1", {new_path.string()}));
+            return {};
+          }));
       return step;
     }
     bool switched = false;
-    WASL_RETURN_IF_ERROR(save(facility, rec_id, 1, 0, false, [&](Transaction& tx) -> Status {
-      WASL_ASSIGN_OR_RETURN(
-          std::int64_t changed,
-          tx.exec("UPDATE recordings SET storage_path = $1, key_id = $2 WHERE id = $3 AND "
-                  "storage_path = $4",
-                  {new_path.string(), to_key, rec_id, old_path}));
-      switched = changed > 0;
-      std::string obsolete = switched ? old_path : new_path.string();
-      WASL_RETURN_IF_ERROR(tx.exec("DELETE FROM recording_file_cleanup WHERE path = $1",
-                                   {new_path.string()}));
-      WASL_RETURN_IF_ERROR(tx.exec(
-          "INSERT INTO recording_file_cleanup (path, recording_id, created_at) "
-          "VALUES ($1, $2, $3) ON CONFLICT (path) DO NOTHING",
-          {obsolete, rec_id, domain::now_ms()}));
-      return {};
-    }));
+    WASL_RETURN_IF_ERROR(
+        save(facility, rec_id, 1, 0, false, [&](storage::Transaction& tx) -> Status {
+          WASL_ASSIGN_OR_RETURN(
+              std::int64_t changed,
+              tx.exec("UPDATE recordings SET storage_path = $1, key_id = $2 WHERE id = $3 AND "
+                      "storage_path = $4",
+                      {new_path.string(), to_key, rec_id, old_path}));
+          switched = changed > 0;
+          std::string obsolete = switched ? old_path : new_path.string();
+          WASL_RETURN_IF_ERROR(
+              tx.exec("DELETE FROM recording_file_cleanup WHERE path = $1", {new_path.string()}));
+          WASL_RETURN_IF_ERROR(
+              tx.exec("INSERT INTO recording_file_cleanup (path, recording_id, created_at) "
+                      "VALUES ($1, $2, $3) ON CONFLICT (path) DO NOTHING",
+                      {obsolete, rec_id, domain::now_ms()}));
+          return {};
+        }));
     if (switched) ++step.reencrypted;
     // The obsolete file is registered for cleanup; delete it now.
     std::string obsolete = switched ? old_path : new_path.string();
     WASL_RETURN_IF_ERROR(remove_file(obsolete));
     WASL_RETURN_IF_ERROR(sync_parent_directory(obsolete));
-    WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(TxMode::kReadWrite));
+    WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
     WASL_RETURN_IF_ERROR(
         tx->exec("DELETE FROM recording_file_cleanup WHERE path = $1", {obsolete}));
     WASL_RETURN_IF_ERROR(tx->commit());
@@ -370,17 +380,18 @@ Result<RotationStep> KeyRotationJob::run_once(std::size_t batch_size) {
   const std::string to_key = cipher_.active_key_id();
   std::map<std::string, std::string> states;
   {
-    WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(TxMode::kReadOnly));
-    WASL_ASSIGN_OR_RETURN(Rows rows, tx->query("SELECT table_name, state FROM key_rotations "
-                                               "WHERE to_key = $1",
-                                               {to_key}));
-    for (const Row& row : rows) {
+    WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadOnly));
+    WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                          tx->query("SELECT table_name, state FROM key_rotations "
+                                    "WHERE to_key = $1",
+                                    {to_key}));
+    for (const storage::Row& row : rows) {
       WASL_ASSIGN_OR_RETURN(std::string table, row.get_text(0));
       WASL_ASSIGN_OR_RETURN(std::string state, row.get_text(1));
       states[table] = state;
     }
   }
-  for (const EncryptedTable& t : encrypted_tables()) {
+  for (const records::EncryptedTable& t : records::encrypted_tables()) {
     if (states[std::string(t.table)] != "done") return rotate_table_batch(t, to_key, batch_size);
   }
   if (states[std::string(kRecordingFilesTable)] != "done") {
@@ -403,7 +414,7 @@ Result<RotationProgress> KeyRotationJob::run_until_done(std::stop_token stop,
 Result<RotationProgress> KeyRotationJob::progress() {
   RotationProgress out;
   out.to_key = cipher_.active_key_id();
-  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(TxMode::kReadOnly));
+  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadOnly));
   auto add = [&](std::string_view table, const std::string& count_sql) -> Status {
     TableRotationProgress p;
     p.table = std::string(table);
@@ -411,12 +422,12 @@ Result<RotationProgress> KeyRotationJob::progress() {
     p.state = pos.state;
     p.rows_done = pos.done_rows;
     p.rows_failed = pos.failed_rows;
-    WASL_ASSIGN_OR_RETURN(Rows rows, tx->query(count_sql));
+    WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx->query(count_sql));
     WASL_ASSIGN_OR_RETURN(p.rows_total, rows.front().get_int(0));
     out.tables.push_back(std::move(p));
     return {};
   };
-  for (const EncryptedTable& t : encrypted_tables()) {
+  for (const records::EncryptedTable& t : records::encrypted_tables()) {
     WASL_RETURN_IF_ERROR(add(t.table, "SELECT COUNT(*) FROM " + std::string(t.table)));
   }
   WASL_RETURN_IF_ERROR(add(kRecordingFilesTable,
@@ -428,4 +439,4 @@ Result<RotationProgress> KeyRotationJob::progress() {
   return out;
 }
 
-}  // namespace wasl::storage
+}  // namespace wasl::key_rotation

@@ -1,10 +1,10 @@
-#include "hub/storage/records/claim_store.hpp"
+#include "hub/records/claim_store.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "hub/storage/records/row_fields.hpp"
+#include "hub/records/row_fields.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 using domain::Claim;
 using domain::ClaimState;
@@ -27,7 +27,7 @@ constexpr std::string_view kSelectWithDocuments =
     "SELECT id, consultation_id, facility_id, state, provider_claim_id, submitted_at, "
     "adjudicated_at, created_at, request_enc, response_enc FROM claims ";
 
-Result<Claim> from_row(const Row& row) {
+Result<Claim> from_row(const storage::Row& row) {
   Claim c;
   WASL_ASSIGN_OR_RETURN(c.id, row.get_text("id"));
   WASL_ASSIGN_OR_RETURN(c.consultation_id, row.get_text("consultation_id"));
@@ -45,7 +45,7 @@ Result<Claim> from_row(const Row& row) {
 
 }  // namespace
 
-Status ClaimStore::audit(Transaction& tx, const Claim& c, std::string_view action,
+Status ClaimStore::audit(storage::Transaction& tx, const Claim& c, std::string_view action,
                          const ClaimActor& by, std::int64_t at_ms) const {
   audit::AuditEvent event;
   event.occurred_at = at_ms;
@@ -64,44 +64,45 @@ Status ClaimStore::audit(Transaction& tx, const Claim& c, std::string_view actio
   return {};
 }
 
-Result<bool> ClaimStore::create(Transaction& tx, const Claim& c, const ClaimActor& by) const {
+Result<bool> ClaimStore::create(storage::Transaction& tx, const Claim& c,
+                                const ClaimActor& by) const {
   if (c.id.empty() || c.consultation_id.empty() || c.facility_id.empty()) {
     return Error(ErrorCode::kInvalidArgument,
                  "a claim needs an id, a consultation id and a facility id");
   }
-  WASL_ASSIGN_OR_RETURN(Rows existing, tx.query("SELECT facility_id FROM claims WHERE id = $1",
-                                                {c.id}));
+  WASL_ASSIGN_OR_RETURN(storage::Rows existing,
+                        tx.query("SELECT facility_id FROM claims WHERE id = $1", {c.id}));
   if (!existing.empty()) {
     WASL_ASSIGN_OR_RETURN(std::string owner, existing.front().get_text(0));
     if (owner != c.facility_id) return not_found("claim", c.id);
     return false;
   }
-  WASL_ASSIGN_OR_RETURN(Rows owner,
+  WASL_ASSIGN_OR_RETURN(storage::Rows owner,
                         tx.query("SELECT id FROM consultations WHERE facility_id = $1 AND id = $2",
                                  {c.facility_id, c.consultation_id}));
   if (owner.empty()) return not_found("consultation", c.consultation_id);
-  Value request = null_value();
+  storage::Value request = storage::null_value();
   if (c.request) {
     WASL_ASSIGN_OR_RETURN(std::string enc,
                           cipher_.encrypt(kTable, kRequestColumn, c.id, *c.request));
-    request = Blob{std::move(enc)};
+    request = storage::Blob{std::move(enc)};
   }
   Claim draft = c;
   draft.state = ClaimState::kDraft;
-  WASL_RETURN_IF_ERROR(tx.exec(
-      "INSERT INTO claims (id, consultation_id, facility_id, state, provider_claim_id, "
-      "request_enc, response_enc, submitted_at, adjudicated_at, created_at) "
-      "VALUES ($1, $2, $3, $4, NULL, $5, NULL, NULL, NULL, $6)",
-      {c.id, c.consultation_id, c.facility_id, std::string(domain::to_string(draft.state)),
-       request, c.created_at}));
+  WASL_RETURN_IF_ERROR(
+      tx.exec("INSERT INTO claims (id, consultation_id, facility_id, state, provider_claim_id, "
+              "request_enc, response_enc, submitted_at, adjudicated_at, created_at) "
+              "VALUES ($1, $2, $3, $4, NULL, $5, NULL, NULL, NULL, $6)",
+              {c.id, c.consultation_id, c.facility_id, std::string(domain::to_string(draft.state)),
+               request, c.created_at}));
   WASL_RETURN_IF_ERROR(audit(tx, draft, "claim.create", by, c.created_at));
   return true;
 }
 
-Status ClaimStore::record_submission(Transaction& tx, std::string_view facility_id,
+Status ClaimStore::record_submission(storage::Transaction& tx, std::string_view facility_id,
                                      std::string_view id, const ClaimSubmission& submission,
                                      const ClaimActor& by) const {
-  WASL_ASSIGN_OR_RETURN(Rows rows,
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
                         tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
                                  {std::string(facility_id), std::string(id)}));
   if (rows.empty()) return not_found("claim", id);
@@ -114,22 +115,22 @@ Status ClaimStore::record_submission(Transaction& tx, std::string_view facility_
   if (domain::is_adjudicated(submission.state)) c.adjudicated_at = submission.at_ms;
   WASL_ASSIGN_OR_RETURN(std::string response,
                         cipher_.encrypt(kTable, kResponseColumn, c.id, submission.response));
-  WASL_RETURN_IF_ERROR(tx.exec(
-      "UPDATE claims SET state = $1, provider_claim_id = $2, response_enc = $3, "
-      "submitted_at = $4, adjudicated_at = $5 WHERE facility_id = $6 AND id = $7",
-      {std::string(domain::to_string(c.state)), text_or_null(c.provider_claim_id),
-       Blob{std::move(response)}, int_or_null(c.submitted_at), int_or_null(c.adjudicated_at),
-       c.facility_id, c.id}));
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE claims SET state = $1, provider_claim_id = $2, response_enc = $3, "
+              "submitted_at = $4, adjudicated_at = $5 WHERE facility_id = $6 AND id = $7",
+              {std::string(domain::to_string(c.state)), text_or_null(c.provider_claim_id),
+               storage::Blob{std::move(response)}, int_or_null(c.submitted_at),
+               int_or_null(c.adjudicated_at), c.facility_id, c.id}));
   return audit(tx, c, "claim.submit_result", by, submission.at_ms);
 }
 
-Result<Claim> ClaimStore::get(Transaction& tx, std::string_view facility_id,
+Result<Claim> ClaimStore::get(storage::Transaction& tx, std::string_view facility_id,
                               std::string_view id) const {
-  WASL_ASSIGN_OR_RETURN(
-      Rows rows, tx.query(std::string(kSelectWithDocuments) + "WHERE facility_id = $1 AND id = $2",
-                          {std::string(facility_id), std::string(id)}));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(std::string(kSelectWithDocuments) +
+                                                         "WHERE facility_id = $1 AND id = $2",
+                                                     {std::string(facility_id), std::string(id)}));
   if (rows.empty()) return not_found("claim", id);
-  const Row& row = rows.front();
+  const storage::Row& row = rows.front();
   WASL_ASSIGN_OR_RETURN(Claim c, from_row(row));
   WASL_ASSIGN_OR_RETURN(auto request, optional_blob(row, kRequestColumn));
   if (request) {
@@ -143,19 +144,20 @@ Result<Claim> ClaimStore::get(Transaction& tx, std::string_view facility_id,
 }
 
 Result<std::vector<Claim>> ClaimStore::list_for_consultation(
-    Transaction& tx, std::string_view facility_id, std::string_view consultation_id) const {
+    storage::Transaction& tx, std::string_view facility_id,
+    std::string_view consultation_id) const {
   WASL_ASSIGN_OR_RETURN(
-      Rows rows,
+      storage::Rows rows,
       tx.query(std::string(kSelect) +
                    "WHERE facility_id = $1 AND consultation_id = $2 ORDER BY created_at, id",
                {std::string(facility_id), std::string(consultation_id)}));
   std::vector<Claim> out;
   out.reserve(rows.size());
-  for (const Row& row : rows) {
+  for (const storage::Row& row : rows) {
     WASL_ASSIGN_OR_RETURN(Claim c, from_row(row));
     out.push_back(std::move(c));
   }
   return out;
 }
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

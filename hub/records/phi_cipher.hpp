@@ -4,8 +4,8 @@
 // For the workflow engine (workflow_runs.trigger_enc, workflow_steps.output_enc,
 // workflow_events.payload_enc; its PayloadCodec maps PayloadLocation{table,
 // row_id, column} onto these calls) and webhook ingress: call
-// encrypt(table, column, row_id, text) before writing the column and decrypt(table, column, row_id, bytes) after
-// reading it, with row_id = the row's id. Only columns declared in
+// encrypt(table, column, row_id, text) before writing the column and decrypt(table, column, row_id,
+// bytes) after reading it, with row_id = the row's id. Only columns declared in
 // encrypted_columns.cpp are accepted, so the rotation job covers them.
 // Store the returned bytes as storage::Blob.
 #pragma once
@@ -20,7 +20,7 @@
 #include "hub/crypto/keyring.hpp"
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 // Thread-safe. Each call works on a snapshot of the keyring, so
 // replace_keyring() may run concurrently with encrypt/decrypt.
@@ -54,4 +54,4 @@ class PhiCipher {
   std::shared_ptr<const crypto::Keyring> keyring_;
 };
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

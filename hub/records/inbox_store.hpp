@@ -19,11 +19,11 @@
 #include <string_view>
 #include <vector>
 
-#include "hub/storage/records/phi_cipher.hpp"
+#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 enum class InboxState { kReceived, kDispatched, kUnmatched, kParked };
 std::string_view to_string(InboxState s);  // "received", "dispatched", "unmatched", "parked"
@@ -33,8 +33,8 @@ struct InboxEntry {
   std::string instance;    // plugin instance name, e.g. "video.twilio-main"
   std::string dedupe_key;  // the plugin's dedupe key; unique per instance
   std::optional<std::string> facility_id;
-  std::int64_t received_at = 0;  // epoch ms
-  std::string body;              // raw request body, byte for byte (PHI)
+  std::int64_t received_at = 0;                // epoch ms
+  std::string body;                            // raw request body, byte for byte (PHI)
   std::map<std::string, std::string> headers;  // the selected headers (PHI)
   std::optional<std::string> event_type;
   std::optional<std::string> correlation;  // what the dispatcher matches runs on
@@ -55,34 +55,35 @@ class InboxStore {
   // System scope. Stores `entry` encrypted, or answers kDuplicate without
   // writing when (instance, dedupe_key) exists; the transaction stays usable
   // either way.
-  sdk::Result<InboxInsertOutcome> insert(Transaction& tx, const InboxEntry& entry) const;
+  sdk::Result<InboxInsertOutcome> insert(storage::Transaction& tx, const InboxEntry& entry) const;
 
-  sdk::Result<InboxEntry> get(Transaction& tx, std::string_view facility_id,
+  sdk::Result<InboxEntry> get(storage::Transaction& tx, std::string_view facility_id,
                               std::string_view id) const;
 
   // The facility's entries in `state`, oldest first, at most `limit`.
-  sdk::Result<std::vector<InboxEntry>> list(Transaction& tx, std::string_view facility_id,
+  sdk::Result<std::vector<InboxEntry>> list(storage::Transaction& tx, std::string_view facility_id,
                                             InboxState state, int limit) const;
 
   // Facility scope: sets the state (e.g. parking or re-queueing an unmatched
   // event) and last_error.
-  sdk::Status mark(Transaction& tx, std::string_view facility_id, std::string_view id,
+  sdk::Status mark(storage::Transaction& tx, std::string_view facility_id, std::string_view id,
                    InboxState state, std::optional<std::string> last_error = std::nullopt) const;
 
   // System scope: up to `limit` entries in state received, oldest first.
   // On PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED, so concurrent
   // dispatchers take different entries.
-  sdk::Result<std::vector<InboxEntry>> fetch_for_dispatch(Transaction& tx, Dialect dialect,
+  sdk::Result<std::vector<InboxEntry>> fetch_for_dispatch(storage::Transaction& tx,
+                                                          storage::Dialect dialect,
                                                           int limit) const;
 
   // System scope: records a dispatch attempt's result (attempts + 1).
-  sdk::Status set_dispatch_state(Transaction& tx, std::string_view id, InboxState state,
+  sdk::Status set_dispatch_state(storage::Transaction& tx, std::string_view id, InboxState state,
                                  std::optional<std::string> last_error = std::nullopt) const;
 
  private:
-  sdk::Result<InboxEntry> from_row(const Row& row) const;
+  sdk::Result<InboxEntry> from_row(const storage::Row& row) const;
 
   const PhiCipher& cipher_;
 };
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

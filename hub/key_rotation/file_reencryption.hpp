@@ -10,7 +10,7 @@
 #include "hub/crypto/keyring.hpp"
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::storage {
+namespace wasl::key_rotation {
 
 // The key id in the header of the stream file at `path`. kUnavailable when
 // the file cannot be read, kInvalidArgument when it is not a stream file.
@@ -32,4 +32,4 @@ sdk::Result<std::uint64_t> reencrypt_stream_file(
 // fsync of the directory holding `path`, so a rename or unlink in it is durable.
 sdk::Status sync_parent_directory(const std::filesystem::path& path);
 
-}  // namespace wasl::storage
+}  // namespace wasl::key_rotation

@@ -1,6 +1,6 @@
 // RowFields: reading nullable cells into std::optional and binding
 // std::optional as parameters, for the record stores. Internal to
-// hub/storage/records.
+// hub/records.
 #pragma once
 
 #include <cstdint>
@@ -11,35 +11,35 @@
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::storage::row_fields {
+namespace wasl::records::row_fields {
 
-inline sdk::Result<std::optional<std::string>> optional_text(const Row& row,
+inline sdk::Result<std::optional<std::string>> optional_text(const storage::Row& row,
                                                              std::string_view column) {
   if (row.is_null(column)) return std::optional<std::string>();
   WASL_ASSIGN_OR_RETURN(std::string v, row.get_text(column));
   return std::optional<std::string>(std::move(v));
 }
 
-inline sdk::Result<std::optional<std::int64_t>> optional_int(const Row& row,
+inline sdk::Result<std::optional<std::int64_t>> optional_int(const storage::Row& row,
                                                              std::string_view column) {
   if (row.is_null(column)) return std::optional<std::int64_t>();
   WASL_ASSIGN_OR_RETURN(std::int64_t v, row.get_int(column));
   return std::optional<std::int64_t>(v);
 }
 
-inline sdk::Result<std::optional<std::string>> optional_blob(const Row& row,
+inline sdk::Result<std::optional<std::string>> optional_blob(const storage::Row& row,
                                                              std::string_view column) {
   if (row.is_null(column)) return std::optional<std::string>();
   WASL_ASSIGN_OR_RETURN(std::string v, row.get_blob(column));
   return std::optional<std::string>(std::move(v));
 }
 
-inline Value text_or_null(const std::optional<std::string>& v) {
-  return v ? Value{*v} : null_value();
+inline storage::Value text_or_null(const std::optional<std::string>& v) {
+  return v ? storage::Value{*v} : storage::null_value();
 }
 
-inline Value int_or_null(const std::optional<std::int64_t>& v) {
-  return v ? Value{*v} : null_value();
+inline storage::Value int_or_null(const std::optional<std::int64_t>& v) {
+  return v ? storage::Value{*v} : storage::null_value();
 }
 
 inline sdk::Error not_found(std::string_view what, std::string_view id) {
@@ -47,4 +47,4 @@ inline sdk::Error not_found(std::string_view what, std::string_view id) {
                     std::string(what) + " " + std::string(id) + " does not exist");
 }
 
-}  // namespace wasl::storage::row_fields
+}  // namespace wasl::records::row_fields

@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "hub/domain/participant.hpp"
-#include "hub/storage/records/phi_cipher.hpp"
+#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 class ParticipantStore {
  public:
@@ -26,46 +26,47 @@ class ParticipantStore {
 
   // Inserts `p` into consultation p.consultation_id of facility p.facility_id.
   // kNotFound when that consultation is not in that facility.
-  sdk::Status insert(Transaction& tx, const domain::Participant& p) const;
+  sdk::Status insert(storage::Transaction& tx, const domain::Participant& p) const;
 
-  sdk::Result<domain::Participant> get(Transaction& tx, std::string_view facility_id,
+  sdk::Result<domain::Participant> get(storage::Transaction& tx, std::string_view facility_id,
                                        std::string_view consultation_id,
                                        std::string_view participant_id) const;
 
   // The consultation's participants in the order they were added. Removed
   // ones only with `include_removed`. An unknown consultation gives an
   // empty list.
-  sdk::Result<std::vector<domain::Participant>> list(Transaction& tx, std::string_view facility_id,
+  sdk::Result<std::vector<domain::Participant>> list(storage::Transaction& tx,
+                                                     std::string_view facility_id,
                                                      std::string_view consultation_id,
                                                      bool include_removed = false) const;
 
   // Participants not removed (for the per-type participant limit).
-  sdk::Result<std::int64_t> count_present(Transaction& tx, std::string_view facility_id,
+  sdk::Result<std::int64_t> count_present(storage::Transaction& tx, std::string_view facility_id,
                                           std::string_view consultation_id) const;
 
   // waiting → admitted (admitted_at = now). Admitting an admitted participant
   // changes nothing; a removed one is kFailedPrecondition.
-  sdk::Result<domain::Participant> admit(Transaction& tx, std::string_view facility_id,
+  sdk::Result<domain::Participant> admit(storage::Transaction& tx, std::string_view facility_id,
                                          std::string_view consultation_id,
                                          std::string_view participant_id,
                                          std::int64_t now_ms) const;
 
   // Any state → removed (removed_at = now); removing twice changes nothing.
-  sdk::Result<domain::Participant> remove(Transaction& tx, std::string_view facility_id,
+  sdk::Result<domain::Participant> remove(storage::Transaction& tx, std::string_view facility_id,
                                           std::string_view consultation_id,
                                           std::string_view participant_id,
                                           std::int64_t now_ms) const;
 
   // Records what the video provider issued for this participant.
-  sdk::Status set_token(Transaction& tx, std::string_view facility_id,
+  sdk::Status set_token(storage::Transaction& tx, std::string_view facility_id,
                         std::string_view consultation_id, std::string_view participant_id,
                         std::string_view provider_participant_id,
                         std::int64_t token_expires_at_ms) const;
 
  private:
-  sdk::Result<domain::Participant> from_row(const Row& row) const;
+  sdk::Result<domain::Participant> from_row(const storage::Row& row) const;
 
   const PhiCipher& cipher_;
 };
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

@@ -9,7 +9,7 @@
 
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 struct ListCursor {
   std::int64_t created_at = 0;  // epoch ms of the last item returned
@@ -22,4 +22,4 @@ std::string encode_cursor(const ListCursor& cursor);
 // encode_cursor did not produce.
 sdk::Result<ListCursor> decode_cursor(std::string_view text);
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wasl::storage {
+namespace wasl::records {
 
 struct EncryptedTable {
   std::string_view table;
@@ -34,4 +34,4 @@ bool is_encrypted_column(std::string_view table, std::string_view column);
 // The row id of a row whose key column values are `key_values` (joined with ':').
 std::string encrypted_row_id(const std::vector<std::string>& key_values);
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

@@ -1,8 +1,8 @@
-#include "hub/storage/records/phi_cipher.hpp"
+#include "hub/records/phi_cipher.hpp"
 
-#include "hub/storage/records/encrypted_columns.hpp"
+#include "hub/records/encrypted_columns.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 using sdk::Error;
 using sdk::ErrorCode;
@@ -65,4 +65,4 @@ std::shared_ptr<const crypto::Keyring> PhiCipher::keyring() const {
 
 std::string PhiCipher::active_key_id() const { return keyring()->active_key_id(); }
 
-}  // namespace wasl::storage
+}  // namespace wasl::records

@@ -21,11 +21,11 @@
 #include <string>
 #include <string_view>
 
-#include "hub/storage/records/phi_cipher.hpp"
+#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::storage {
+namespace wasl::records {
 
 struct StoredResponse {
   int status = 0;    // HTTP status of the first answer
@@ -46,20 +46,20 @@ class IdempotencyStore {
 
   // Claims `key` for `request_hash`, or reports how an earlier use of it
   // compares. The transaction stays usable in every outcome.
-  sdk::Result<IdempotencyBegin> begin(Transaction& tx, std::string_view facility_id,
+  sdk::Result<IdempotencyBegin> begin(storage::Transaction& tx, std::string_view facility_id,
                                       std::string_view key, std::string_view request_hash,
                                       std::int64_t now_ms) const;
 
   // Stores the answer of a kNew request. kNotFound when begin() was not called.
-  sdk::Status complete(Transaction& tx, std::string_view facility_id, std::string_view key,
+  sdk::Status complete(storage::Transaction& tx, std::string_view facility_id, std::string_view key,
                        const StoredResponse& response) const;
 
   // Deletes keys created before `cutoff_ms` in every facility (system scope,
   // for retention); returns how many.
-  sdk::Result<std::int64_t> purge_before(Transaction& tx, std::int64_t cutoff_ms) const;
+  sdk::Result<std::int64_t> purge_before(storage::Transaction& tx, std::int64_t cutoff_ms) const;
 
  private:
   const PhiCipher& cipher_;
 };
 
-}  // namespace wasl::storage
+}  // namespace wasl::records
