@@ -42,6 +42,12 @@
 //
 // Thread safety: every public method may be called from any thread. The
 // Store, DefinitionStore, HubActions and Metrics must outlive the Engine.
+//
+// The engine's parts, one idea each: RunRepository (the SQL of runs and step
+// attempts), Transitions (the state machine), EventMatcher (events meet
+// waits), StepCaller (the bounded call of a step), JobQueue (jobs and
+// leases) and read_run_timeline (run_timeline_query.hpp). engine.cpp holds
+// the workers' loop and the entry points below.
 #pragma once
 
 #include <atomic>
@@ -62,6 +68,8 @@
 #include "hub/storage/store.hpp"
 #include "hub/workflow/capability_invoker.hpp"
 #include "hub/workflow/definition_store.hpp"
+#include "hub/workflow/engine_options.hpp"
+#include "hub/workflow/event_matcher.hpp"
 #include "hub/workflow/hub_actions.hpp"
 #include "hub/workflow/payload_codec.hpp"
 #include "hub/workflow/reference.hpp"
@@ -70,47 +78,12 @@
 
 namespace wasl::workflow {
 
-struct EngineOptions {
-  // Worker threads claiming jobs; 0 = none (the process only starts runs and
-  // delivers events; other processes execute them).
-  int workers = 4;
-  // How long a claim holds a job before another worker may take it over.
-  std::chrono::milliseconds lease{30000};
-  // How often an idle worker looks for due jobs (work started or woken in
-  // this process is noticed at once).
-  std::chrono::milliseconds poll_interval{200};
-  // Timeout of a call step that declares none.
-  std::chrono::milliseconds default_call_timeout{300000};
-  // Jobs one claim takes at most (each is processed in turn by the claimer;
-  // a job's lease is extended before its call when a third of it has passed
-  // since the claim).
-  int claim_batch = 1;
-  // A worker that finishes a step whose run goes on with a call due at once
-  // records the result and the next attempt's start in one commit and calls
-  // that step itself, still holding the run's job (see the file comment).
-  bool chain_steps = true;
-  // Names this process in lease tokens; empty = "<host>-<pid>-<random>".
-  std::string engine_id;
-  // Wall clock; unset = system clock. Run, job and step times use it.
-  std::function<std::chrono::system_clock::time_point()> clock;
-  // ${env:NAME} in workflow values; unset = every env reference is an error.
-  EnvLookup env;
-  // Seeds jitter; 0 = random.
-  std::uint64_t jitter_seed = 0;
-};
-
 struct StartRunRequest {
   std::string workflow;        // a deployed workflow name
   std::optional<int> version;  // unset = the latest deployed version
   std::string facility_id;     // must exist in facilities
   std::string consultation_id; // optional; must exist when set
   nlohmann::json trigger = nlohmann::json::object();  // ${trigger.…}
-};
-
-struct DeliveredEvent {
-  std::string event_id;
-  bool duplicate = false;    // an event with this dedupe_key was delivered before
-  std::string matched_run;   // the run it was handed to; empty = kept for a later wait
 };
 
 // Counters of this Engine object (also exported as metrics).

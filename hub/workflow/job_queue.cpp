@@ -128,4 +128,18 @@ sdk::Status JobQueue::wake(storage::Transaction& tx, const std::string& run_id,
   return {};
 }
 
+sdk::Status JobQueue::remove_all(storage::Transaction& tx, const std::string& run_id) {
+  WASL_RETURN_IF_ERROR(
+      tx.exec("DELETE FROM jobs WHERE run_id = $1 AND kind LIKE 'workflow.%'", Params{run_id}));
+  return {};
+}
+
+Result<std::int64_t> JobQueue::count_due(storage::Transaction& tx, std::int64_t now_ms) {
+  WASL_ASSIGN_OR_RETURN(
+      auto rows, tx.query("SELECT COUNT(*) FROM jobs WHERE kind LIKE 'workflow.%' AND run_at <= $1",
+                          Params{now_ms}));
+  if (rows.empty()) return std::int64_t{0};
+  return rows[0].get_int(0);
+}
+
 }  // namespace wasl::workflow

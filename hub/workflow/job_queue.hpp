@@ -86,6 +86,11 @@ class JobQueue {
   // Makes the run's job due now unless a worker holds it.
   static sdk::Status wake(storage::Transaction& tx, const std::string& run_id,
                           std::int64_t now_ms);
+  // Deletes the run's workflow jobs, held or not (the run ended or restarts).
+  static sdk::Status remove_all(storage::Transaction& tx, const std::string& run_id);
+  // Workflow jobs due at `now_ms` (held ones included: a held job is due
+  // when its lease ends).
+  static sdk::Result<std::int64_t> count_due(storage::Transaction& tx, std::int64_t now_ms);
 };
 
 }  // namespace wasl::workflow

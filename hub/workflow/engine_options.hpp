@@ -1,0 +1,49 @@
+// EngineOptions: how a workflow Engine runs (workers, leases, timeouts, the
+// clock), shared read-only by the engine's parts.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "hub/workflow/reference.hpp"
+
+namespace wasl::workflow {
+
+struct EngineOptions {
+  // Worker threads claiming jobs; 0 = none (the process only starts runs and
+  // delivers events; other processes execute them).
+  int workers = 4;
+  // How long a claim holds a job before another worker may take it over.
+  std::chrono::milliseconds lease{30000};
+  // How often an idle worker looks for due jobs (work started or woken in
+  // this process is noticed at once).
+  std::chrono::milliseconds poll_interval{200};
+  // Timeout of a call step that declares none.
+  std::chrono::milliseconds default_call_timeout{300000};
+  // Jobs one claim takes at most (each is processed in turn by the claimer;
+  // a job's lease is extended before its call when a third of it has passed
+  // since the claim).
+  int claim_batch = 1;
+  // A worker that finishes a step whose run goes on with a call due at once
+  // records the result and the next attempt's start in one commit and calls
+  // that step itself, still holding the run's job (see engine.hpp).
+  bool chain_steps = true;
+  // Names this process in lease tokens; empty = "<host>-<pid>-<random>".
+  std::string engine_id;
+  // Wall clock; unset = system clock. Run, job and step times use it.
+  std::function<std::chrono::system_clock::time_point()> clock;
+  // ${env:NAME} in workflow values; unset = every env reference is an error.
+  EnvLookup env;
+  // Seeds jitter; 0 = random.
+  std::uint64_t jitter_seed = 0;
+};
+
+// Milliseconds since the epoch on `options.clock` (the system clock when unset).
+inline std::int64_t engine_now_ms(const EngineOptions& options) {
+  auto now = options.clock ? options.clock() : std::chrono::system_clock::now();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+}
+
+}  // namespace wasl::workflow

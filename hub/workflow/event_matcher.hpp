@@ -1,0 +1,61 @@
+// EventMatcher: events from ingress meet the runs that wait for them
+// (workflow_events). An event is stored once per dedupe key and handed to the
+// oldest run of its facility waiting for its (type, correlation); an event
+// nobody waits for yet is kept, unmatched, and taken by the first wait that
+// starts for it. Matching is serialised per (facility, type, correlation) —
+// an advisory lock on PostgreSQL, the single writer on SQLite — so an event
+// and a wait that start together always meet.
+//
+// Thread-safety: stateless apart from its borrowed collaborators; any thread
+// may call it. The Store and RunRepository must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/storage/store.hpp"
+#include "hub/workflow/run_repository.hpp"
+#include "hub/workflow/run_state.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::workflow {
+
+struct DeliveredEvent {
+  std::string event_id;
+  bool duplicate = false;   // an event with this dedupe_key was delivered before
+  std::string matched_run;  // the run it was handed to; empty = kept for a later wait
+};
+
+class EventMatcher {
+ public:
+  EventMatcher(storage::Store& store, RunRepository& runs);
+
+  // Stores the event and hands it to a waiting run, whose job is woken, in a
+  // transaction of its own. kInvalidArgument without a dedupe key; storage
+  // errors as the store reports them (nothing is stored then).
+  sdk::Result<DeliveredEvent> deliver(const std::string& facility_id, const std::string& type,
+                                      const std::string& correlation, const nlohmann::json& payload,
+                                      const std::string& dedupe_key, std::int64_t now);
+
+  // Serialises matching for (facility, type, correlation) until `tx` ends.
+  sdk::Status lock(storage::Transaction& tx, const std::string& facility_id,
+                   const std::string& type, const std::string& correlation);
+  // For a wait starting: claims the oldest stored, unmatched event for it
+  // and returns its payload, or nullopt. Call lock() first.
+  sdk::Result<std::optional<nlohmann::json>> take_stored(
+      storage::Transaction& tx, const RunState& run, const std::string& step_id,
+      const std::string& type, const std::string& correlation, std::int64_t now);
+  // The payload of the event handed to the run's wait step `step_id`, or nullopt.
+  sdk::Result<std::optional<nlohmann::json>> matched(storage::Transaction& tx,
+                                                     const std::string& run_id,
+                                                     const std::string& step_id);
+
+ private:
+  storage::Store& store_;
+  RunRepository& runs_;
+};
+
+}  // namespace wasl::workflow

@@ -1,0 +1,58 @@
+// PreparedJob: a workflow job a worker holds, prepared for its call in the
+// claim transaction (or, for a chained step, in the transaction that
+// finished the step before it); CallOutcome: what calling it gave;
+// JobHolding: the lease a transition runs under. Plain data; owned by the
+// worker that holds the job.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/workflow/definition.hpp"
+#include "hub/workflow/job_queue.hpp"
+#include "hub/workflow/run_state.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::workflow {
+
+struct PreparedJob {
+  ClaimedJob job;
+  RunState run;
+  const Step* step = nullptr;  // in run.definition; null when the step is unknown
+  bool compensation = false;
+  bool cancel = false;      // the run is being cancelled: do not call the step
+  bool stale = false;       // the run ended: the job was removed in the claim
+  std::string attempt_row;  // call jobs: the workflow_steps row of this attempt
+  int attempt = 0;
+  std::int64_t started_at = 0;
+  std::string key;       // the step's idempotency key
+  nlohmann::json input;  // the rendered `with`, idempotency_key added
+  std::optional<sdk::Error> render_error;
+  std::chrono::milliseconds timeout{0};
+  // When the lease was last set (steady clock), so a worker can renew it
+  // before it lapses.
+  std::chrono::steady_clock::time_point leased_at;
+};
+
+// The result of a call step, before it is recorded.
+struct CallOutcome {
+  std::optional<sdk::Result<nlohmann::json>> result;
+  bool in_tx_action = false;  // run the hub action inside the finishing transaction
+  bool abandoned = false;     // the engine is stopping or lost the job; record nothing
+};
+
+// The job a transition runs under, when a worker holds one.
+struct JobHolding {
+  HeldJob job;
+  // The holder may go on with the run's next call at once, in the same
+  // lease, when that call is due now (EngineOptions::chain_steps).
+  bool chain = false;
+  // Set by the transition that did so: the payload of the call job now held.
+  std::optional<nlohmann::json> chained;
+};
+
+}  // namespace wasl::workflow

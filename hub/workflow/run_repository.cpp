@@ -1,0 +1,345 @@
+#include "hub/workflow/run_repository.hpp"
+
+#include <algorithm>
+
+#include "hub/workflow/row_id.hpp"
+
+namespace wasl::workflow {
+
+using nlohmann::json;
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+using sdk::Status;
+using storage::Blob;
+using storage::Dialect;
+using storage::Params;
+using storage::Transaction;
+using namespace run_status;
+
+namespace {
+
+storage::Value text_or_null(const std::string& text) {
+  return text.empty() ? storage::null_value() : storage::Value(text);
+}
+
+Error unknown_run(const std::string& run_id) {
+  return Error(ErrorCode::kNotFound, "workflow run " + run_id + " does not exist", false);
+}
+
+}  // namespace
+
+RunRepository::RunRepository(storage::Dialect dialect, DefinitionStore& definitions,
+                             const PayloadCodec& codec)
+    : dialect_(dialect), definitions_(definitions), codec_(codec) {}
+
+Result<Blob> RunRepository::encode(const json& value, const std::string& table,
+                                   const std::string& row, const std::string& column) const {
+  WASL_ASSIGN_OR_RETURN(auto bytes, codec_.encode(value, {table, row, column}));
+  return Blob{std::move(bytes)};
+}
+
+Result<json> RunRepository::decode(const storage::Row& row, const std::string& cell,
+                                   const std::string& table, const std::string& row_id) const {
+  if (row.is_null(cell)) return json();
+  WASL_ASSIGN_OR_RETURN(auto bytes, row.get_blob(cell));
+  return codec_.decode(bytes, {table, row_id, cell});
+}
+
+Result<RunState> RunRepository::load(Transaction& tx, const std::string& run_id, bool lock) {
+  std::string sql =
+      "SELECT id, facility_id, consultation_id, workflow_name, workflow_version, status, "
+      "trigger_enc, bindings FROM workflow_runs WHERE id = $1";
+  if (lock && dialect_ == Dialect::kPostgres) sql += " FOR UPDATE";
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, Params{run_id}));
+  if (rows.empty()) return unknown_run(run_id);
+  const auto& row = rows[0];
+  RunState run;
+  run.id = run_id;
+  WASL_ASSIGN_OR_RETURN(run.facility_id, row.get_text("facility_id"));
+  if (!row.is_null("consultation_id")) {
+    WASL_ASSIGN_OR_RETURN(run.consultation_id, row.get_text("consultation_id"));
+  }
+  WASL_ASSIGN_OR_RETURN(run.workflow, row.get_text("workflow_name"));
+  WASL_ASSIGN_OR_RETURN(auto version, row.get_int("workflow_version"));
+  run.version = static_cast<int>(version);
+  WASL_ASSIGN_OR_RETURN(run.status, row.get_text("status"));
+  WASL_ASSIGN_OR_RETURN(run.bindings, run_bindings_of(row, "bindings", run_id));
+  WASL_ASSIGN_OR_RETURN(run.definition, definitions_.get(run.workflow, run.version, &tx));
+  WASL_ASSIGN_OR_RETURN(auto trigger, decode(row, "trigger_enc", "workflow_runs", run_id));
+  run.data = {{"trigger", trigger.is_null() ? json::object() : trigger}, {"steps", json::object()}};
+  WASL_ASSIGN_OR_RETURN(run.data["consultation"], load_consultation(tx, run));
+
+  WASL_ASSIGN_OR_RETURN(
+      auto steps, tx.query("SELECT id, step_id, attempt, status, output_enc FROM workflow_steps "
+                           "WHERE run_id = $1 ORDER BY attempt",
+                           Params{run_id}));
+  for (const auto& step : steps) {
+    WASL_ASSIGN_OR_RETURN(auto row_id, step.get_text("id"));
+    WASL_ASSIGN_OR_RETURN(auto step_id, step.get_text("step_id"));
+    WASL_ASSIGN_OR_RETURN(auto attempt, step.get_int("attempt"));
+    WASL_ASSIGN_OR_RETURN(auto status, step.get_text("status"));
+    run.last_attempt[step_id] = std::max(run.last_attempt[step_id], static_cast<int>(attempt));
+    if (status == kSucceeded) {
+      WASL_ASSIGN_OR_RETURN(auto output, decode(step, "output_enc", "workflow_steps", row_id));
+      run.data["steps"][step_id] = {{"status", kSucceeded}, {"output", output}};
+    } else if (status == "skipped" || status == kFailed) {
+      run.data["steps"][step_id] = {{"status", status}};
+    }
+  }
+  return run;
+}
+
+Result<json> RunRepository::load_consultation(Transaction& tx, const RunState& run) {
+  json out = {{"facility_id", run.facility_id}};
+  if (run.consultation_id.empty()) return out;
+  WASL_ASSIGN_OR_RETURN(
+      auto rows, tx.query("SELECT id, facility_id, status, consultation_type, appointment_ref, "
+                          "scheduled_at, video_instance, video_room_id, created_at "
+                          "FROM consultations WHERE id = $1",
+                          Params{run.consultation_id}));
+  if (rows.empty()) return out;
+  const auto& row = rows[0];
+  for (const char* text :
+       {"id", "facility_id", "status", "appointment_ref", "video_instance", "video_room_id"}) {
+    if (!row.is_null(text)) {
+      WASL_ASSIGN_OR_RETURN(out[text], row.get_text(text));
+    }
+  }
+  WASL_ASSIGN_OR_RETURN(out["type"], row.get_text("consultation_type"));
+  for (const char* number : {"scheduled_at", "created_at"}) {
+    if (!row.is_null(number)) {
+      WASL_ASSIGN_OR_RETURN(out[std::string(number) + "_ms"], row.get_int(number));
+    }
+  }
+  return out;
+}
+
+Result<int> RunRepository::latest_version(Transaction& tx, const std::string& workflow) {
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT MAX(version) FROM workflow_definitions "
+                                            "WHERE name = $1",
+                                            Params{workflow}));
+  if (rows.empty() || rows[0].is_null(0)) {
+    return Error(ErrorCode::kNotFound, "workflow '" + workflow + "' is not deployed", false);
+  }
+  WASL_ASSIGN_OR_RETURN(auto latest, rows[0].get_int(0));
+  return static_cast<int>(latest);
+}
+
+Status RunRepository::insert(Transaction& tx, const RunState& run, const Blob& trigger_enc,
+                             std::int64_t now) {
+  WASL_RETURN_IF_ERROR(
+      tx.exec("INSERT INTO workflow_runs (id, facility_id, consultation_id, workflow_name, "
+              "workflow_version, status, trigger_enc, bindings, created_at, updated_at) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+              Params{run.id, run.facility_id, text_or_null(run.consultation_id), run.workflow,
+                     std::int64_t{run.version}, std::string(kRunning), trigger_enc,
+                     run_bindings_text(run.bindings), now}));
+  return {};
+}
+
+Result<std::optional<std::string>> RunRepository::held_status(Transaction& tx,
+                                                              const HeldJob& held) {
+  std::string sql =
+      "SELECT r.status FROM jobs j JOIN workflow_runs r ON r.id = j.run_id "
+      "WHERE j.id = $1 AND j.lease_owner = $2";
+  if (dialect_ == Dialect::kPostgres) sql += " FOR UPDATE";
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, Params{held.id, held.lease_token}));
+  if (rows.empty()) return std::optional<std::string>();
+  WASL_ASSIGN_OR_RETURN(auto status, rows[0].get_text(0));
+  return std::optional<std::string>(std::move(status));
+}
+
+Result<std::optional<std::string>> RunRepository::lock_status(Transaction& tx,
+                                                              const std::string& run_id) {
+  std::string sql = "SELECT status FROM workflow_runs WHERE id = $1";
+  if (dialect_ == Dialect::kPostgres) sql += " FOR UPDATE";
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, Params{run_id}));
+  if (rows.empty()) return std::optional<std::string>();
+  WASL_ASSIGN_OR_RETURN(auto status, rows[0].get_text(0));
+  return std::optional<std::string>(std::move(status));
+}
+
+Result<std::string> RunRepository::failed_step(Transaction& tx, const std::string& run_id) {
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT failed_step FROM workflow_runs "
+                                            "WHERE id = $1",
+                                            Params{run_id}));
+  if (rows.empty() || rows[0].is_null(0)) return std::string();
+  return rows[0].get_text(0);
+}
+
+Status RunRepository::set_running_at(Transaction& tx, const std::string& run_id,
+                                     const std::string& step_id, std::int64_t now) {
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE workflow_runs SET status = $1, current_step = $2, updated_at = $3 "
+              "WHERE id = $4",
+              Params{std::string(kRunning), step_id, now, run_id}));
+  return {};
+}
+
+Status RunRepository::set_waiting(Transaction& tx, const std::string& run_id,
+                                  const std::string& step_id, const std::string& event,
+                                  const std::string& correlation, std::int64_t now) {
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE workflow_runs SET status = $1, current_step = $2, wait_event = $3, "
+              "wait_correlation = $4, updated_at = $5 WHERE id = $6",
+              Params{std::string(kWaiting), step_id, event, correlation, now, run_id}));
+  return {};
+}
+
+Status RunRepository::set_wait_over(Transaction& tx, const std::string& run_id, std::int64_t now) {
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE workflow_runs SET status = $1, wait_event = NULL, wait_correlation = NULL, "
+              "updated_at = $2 WHERE id = $3",
+              Params{std::string(kRunning), now, run_id}));
+  return {};
+}
+
+Status RunRepository::set_compensating(Transaction& tx, const std::string& run_id,
+                                       const std::string& status, const std::string& compensation,
+                                       const std::string& error, std::int64_t now) {
+  WASL_RETURN_IF_ERROR(tx.exec(
+      "UPDATE workflow_runs SET status = $1, current_step = $2, error = $3, updated_at = $4, "
+      "wait_event = NULL, wait_correlation = NULL WHERE id = $5",
+      Params{status, compensation, text_or_null(error), now, run_id}));
+  return {};
+}
+
+Status RunRepository::set_failed_step(Transaction& tx, const std::string& run_id,
+                                      const std::string& step_id) {
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE workflow_runs SET failed_step = $1 WHERE id = $2", Params{step_id, run_id}));
+  return {};
+}
+
+Status RunRepository::set_stopped_at(Transaction& tx, const std::string& run_id,
+                                     const std::string& step_id) {
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE workflow_runs SET failed_step = $1, current_step = $1 WHERE id = $2",
+              Params{step_id, run_id}));
+  return {};
+}
+
+Status RunRepository::set_ended(Transaction& tx, const std::string& run_id,
+                                const std::string& status, const std::string& error,
+                                std::int64_t now) {
+  WASL_RETURN_IF_ERROR(tx.exec(
+      "UPDATE workflow_runs SET status = $1, error = $2, finished_at = $3, updated_at = $3, "
+      "wait_event = NULL, wait_correlation = NULL WHERE id = $4",
+      Params{status, text_or_null(error), now, run_id}));
+  return {};
+}
+
+Status RunRepository::set_cancelling(Transaction& tx, const std::string& run_id, std::int64_t now) {
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE workflow_runs SET status = 'cancelling', wait_event = NULL, "
+              "wait_correlation = NULL, updated_at = $1 WHERE id = $2",
+              Params{now, run_id}));
+  return {};
+}
+
+Status RunRepository::set_retrying(Transaction& tx, const std::string& run_id, std::int64_t now) {
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE workflow_runs SET status = 'running', error = NULL, finished_at = NULL, "
+              "failed_step = NULL, updated_at = $1 WHERE id = $2",
+              Params{now, run_id}));
+  return {};
+}
+
+Result<std::optional<WaitingRun>> RunRepository::find_waiting(Transaction& tx,
+                                                              const std::string& facility_id,
+                                                              const std::string& type,
+                                                              const std::string& correlation) {
+  WASL_ASSIGN_OR_RETURN(
+      auto waiting,
+      tx.query("SELECT id, current_step FROM workflow_runs WHERE status = 'waiting' AND "
+               "facility_id = $1 AND wait_event = $2 AND wait_correlation = $3 "
+               "ORDER BY created_at, id LIMIT 1",
+               Params{facility_id, type, correlation}));
+  if (waiting.empty()) return std::optional<WaitingRun>();
+  WaitingRun run;
+  WASL_ASSIGN_OR_RETURN(run.run_id, waiting[0].get_text("id"));
+  WASL_ASSIGN_OR_RETURN(run.step_id, waiting[0].get_text("current_step"));
+  return std::optional<WaitingRun>(std::move(run));
+}
+
+Result<bool> RunRepository::resume_waiting(Transaction& tx, const std::string& run_id,
+                                           std::int64_t now) {
+  WASL_ASSIGN_OR_RETURN(auto changed,
+                        tx.exec("UPDATE workflow_runs SET status = 'running', wait_event = NULL, "
+                                "wait_correlation = NULL, updated_at = $1 WHERE id = $2 AND "
+                                "status = 'waiting'",
+                                Params{now, run_id}));
+  return changed == 1;
+}
+
+Result<AttemptRow> RunRepository::insert_attempt(Transaction& tx, RunState& run,
+                                                 const std::string& step_id,
+                                                 const std::string& status, const std::string& key,
+                                                 std::int64_t now, bool finished) {
+  AttemptRow row{new_row_id(), run.last_attempt[step_id] + 1};
+  run.last_attempt[step_id] = row.attempt;
+  WASL_RETURN_IF_ERROR(
+      tx.exec("INSERT INTO workflow_steps (id, run_id, step_id, attempt, status, idempotency_key, "
+              "started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+              Params{row.id, run.id, step_id, std::int64_t{row.attempt}, status, text_or_null(key),
+                     now, finished ? storage::Value(now) : storage::null_value()}));
+  return row;
+}
+
+Status RunRepository::finish_attempt(Transaction& tx, const std::string& row_id,
+                                     const std::string& status, std::int64_t now,
+                                     const json* output, const Error* error) {
+  storage::Value out = storage::null_value();
+  if (output != nullptr) {
+    WASL_ASSIGN_OR_RETURN(out, encode(*output, "workflow_steps", row_id, "output_enc"));
+  }
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE workflow_steps SET status = $1, finished_at = $2, output_enc = $3, "
+              "error_code = $4, error_message = $5 WHERE id = $6",
+              Params{status, now, out,
+                     error ? storage::Value(std::string(sdk::to_string(error->code)))
+                           : storage::null_value(),
+                     error ? storage::Value(error->message) : storage::null_value(), row_id}));
+  return {};
+}
+
+Status RunRepository::mark_running_lost(Transaction& tx, const std::string& run_id,
+                                        std::int64_t now) {
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE workflow_steps SET status = 'lost', finished_at = $1, "
+              "error_code = 'lease_expired', error_message = $2 "
+              "WHERE run_id = $3 AND status = 'running'",
+              Params{now,
+                     std::string("the worker running this attempt lost its lease (it stopped or "
+                                 "stalled); the step was taken over"),
+                     run_id}));
+  return {};
+}
+
+Status RunRepository::remove_uncalled(Transaction& tx, const std::string& row_id) {
+  WASL_RETURN_IF_ERROR(
+      tx.exec("DELETE FROM workflow_steps WHERE id = $1 AND status = 'running'", Params{row_id}));
+  return {};
+}
+
+std::vector<std::pair<observability::Labels, double>> RunRepository::count_by_status(
+    storage::Store& store) {
+  std::vector<std::pair<observability::Labels, double>> out;
+  auto tx = store.begin(storage::TxMode::kReadOnly);
+  if (!tx.ok()) return out;
+  auto rows = (*tx)->query(
+      "SELECT workflow_name, status, COUNT(*) FROM workflow_runs GROUP BY workflow_name, status");
+  if (!rows.ok()) return out;
+  for (const auto& row : *rows) {
+    auto name = row.get_text(0);
+    auto status = row.get_text(1);
+    auto count = row.get_int(2);
+    if (name.ok() && status.ok() && count.ok()) {
+      out.push_back({{{"workflow", *name}, {"status", *status}}, static_cast<double>(*count)});
+    }
+  }
+  return out;
+}
+
+}  // namespace wasl::workflow

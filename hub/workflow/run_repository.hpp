@@ -1,0 +1,137 @@
+// RunRepository: the SQL of workflow runs and their step attempts
+// (workflow_runs, workflow_steps), and how their *_enc payload cells are
+// encoded. Every method works inside a transaction the caller owns and
+// commits; nothing here decides what a run does next (transitions.hpp does).
+//
+// Thread-safety: stateless apart from its borrowed collaborators; any thread
+// may call it. The DefinitionStore and PayloadCodec must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/observability/metrics.hpp"
+#include "hub/storage/store.hpp"
+#include "hub/workflow/definition_store.hpp"
+#include "hub/workflow/job_queue.hpp"
+#include "hub/workflow/payload_codec.hpp"
+#include "hub/workflow/run_state.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::workflow {
+
+// A workflow_steps row just inserted.
+struct AttemptRow {
+  std::string id;
+  int attempt = 0;
+};
+
+// A run waiting for an event, found for that event.
+struct WaitingRun {
+  std::string run_id;
+  std::string step_id;
+};
+
+class RunRepository {
+ public:
+  RunRepository(storage::Dialect dialect, DefinitionStore& definitions, const PayloadCodec& codec);
+
+  // ---- payload cells ----
+  // `value` as the bytes of `table`.`column` of row `row`.
+  sdk::Result<storage::Blob> encode(const nlohmann::json& value, const std::string& table,
+                                    const std::string& row, const std::string& column) const;
+  // The JSON of cell `cell` of `row` (of `table`, row id `row_id`); null
+  // JSON for a NULL cell. kInternal when the bytes do not decode.
+  sdk::Result<nlohmann::json> decode(const storage::Row& row, const std::string& cell,
+                                     const std::string& table, const std::string& row_id) const;
+
+  // ---- runs ----
+  // The run with its definition, trigger, settled step outputs and the
+  // consultation's current fields; `lock` locks its row (PostgreSQL).
+  // kNotFound for an unknown run.
+  sdk::Result<RunState> load(storage::Transaction& tx, const std::string& run_id, bool lock);
+  // The consultation fields a workflow sees as ${consultation.…} (no PHI):
+  // {facility_id} alone when the run has no consultation.
+  sdk::Result<nlohmann::json> load_consultation(storage::Transaction& tx, const RunState& run);
+  // The latest deployed version of `workflow`; kNotFound when none is.
+  sdk::Result<int> latest_version(storage::Transaction& tx, const std::string& workflow);
+  // Inserts `run` (status running) with its encoded trigger. The store's
+  // error as it is (kFailedPrecondition when the facility or consultation
+  // does not exist).
+  sdk::Status insert(storage::Transaction& tx, const RunState& run,
+                     const storage::Blob& trigger_enc, std::int64_t now);
+  // The status of the run whose job `held` still holds, locking both
+  // (PostgreSQL); nullopt when the lease was lost.
+  sdk::Result<std::optional<std::string>> held_status(storage::Transaction& tx,
+                                                      const HeldJob& held);
+  // The run's status, its row locked (PostgreSQL); nullopt for an unknown run.
+  sdk::Result<std::optional<std::string>> lock_status(storage::Transaction& tx,
+                                                      const std::string& run_id);
+  // The step the run failed at; empty when none is recorded.
+  sdk::Result<std::string> failed_step(storage::Transaction& tx, const std::string& run_id);
+
+  // ---- run status changes ----
+  sdk::Status set_running_at(storage::Transaction& tx, const std::string& run_id,
+                             const std::string& step_id, std::int64_t now);
+  sdk::Status set_waiting(storage::Transaction& tx, const std::string& run_id,
+                          const std::string& step_id, const std::string& event,
+                          const std::string& correlation, std::int64_t now);
+  // A wait timed out: running again, no event awaited.
+  sdk::Status set_wait_over(storage::Transaction& tx, const std::string& run_id, std::int64_t now);
+  // `status` is compensating or cancelling; `compensation` becomes the current step.
+  sdk::Status set_compensating(storage::Transaction& tx, const std::string& run_id,
+                               const std::string& status, const std::string& compensation,
+                               const std::string& error, std::int64_t now);
+  sdk::Status set_failed_step(storage::Transaction& tx, const std::string& run_id,
+                              const std::string& step_id);
+  // failed_step and current_step both become `step_id`.
+  sdk::Status set_stopped_at(storage::Transaction& tx, const std::string& run_id,
+                             const std::string& step_id);
+  // A final status (succeeded, failed, cancelled) with its error, if any.
+  sdk::Status set_ended(storage::Transaction& tx, const std::string& run_id,
+                        const std::string& status, const std::string& error, std::int64_t now);
+  sdk::Status set_cancelling(storage::Transaction& tx, const std::string& run_id, std::int64_t now);
+  // A failed run running again: error, finish time and failed step cleared.
+  sdk::Status set_retrying(storage::Transaction& tx, const std::string& run_id, std::int64_t now);
+  // The oldest run of `facility_id` waiting for (type, correlation).
+  sdk::Result<std::optional<WaitingRun>> find_waiting(storage::Transaction& tx,
+                                                      const std::string& facility_id,
+                                                      const std::string& type,
+                                                      const std::string& correlation);
+  // Running again because its event arrived; false when it no longer waited.
+  sdk::Result<bool> resume_waiting(storage::Transaction& tx, const std::string& run_id,
+                                   std::int64_t now);
+
+  // ---- step attempts ----
+  // A new attempt of `step_id` (numbered after the run's last one, which
+  // `run` then records); `finished` sets its finish time to `now` too.
+  sdk::Result<AttemptRow> insert_attempt(storage::Transaction& tx, RunState& run,
+                                         const std::string& step_id, const std::string& status,
+                                         const std::string& key, std::int64_t now, bool finished);
+  // Settles an attempt with its output or error (either may be null).
+  sdk::Status finish_attempt(storage::Transaction& tx, const std::string& row_id,
+                             const std::string& status, std::int64_t now,
+                             const nlohmann::json* output, const sdk::Error* error);
+  // Marks the run's running attempts lost: their worker's lease lapsed.
+  sdk::Status mark_running_lost(storage::Transaction& tx, const std::string& run_id,
+                                std::int64_t now);
+  // Deletes an attempt recorded as started but never called.
+  sdk::Status remove_uncalled(storage::Transaction& tx, const std::string& row_id);
+
+  // ---- metrics ----
+  // Runs by (workflow, status), read in a transaction of its own; empty on error.
+  static std::vector<std::pair<observability::Labels, double>> count_by_status(
+      storage::Store& store);
+
+ private:
+  storage::Dialect dialect_;
+  DefinitionStore& definitions_;
+  const PayloadCodec& codec_;
+};
+
+}  // namespace wasl::workflow

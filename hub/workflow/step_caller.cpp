@@ -1,0 +1,187 @@
+#include "hub/workflow/step_caller.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "hub/workflow/job_queue.hpp"
+#include "hub/workflow/run_bindings.hpp"
+
+namespace wasl::workflow {
+
+using nlohmann::json;
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+
+namespace {
+
+// Shared by a call's thread and the worker waiting for it.
+struct CallState {
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false;
+  std::optional<Result<json>> result;
+};
+
+}  // namespace
+
+StepCaller::StepCaller(storage::Store& store, std::shared_ptr<CapabilityInvoker> invoker,
+                       const HubActions& actions, observability::Metrics& metrics,
+                       const EngineOptions& options)
+    : store_(store),
+      invoker_(std::move(invoker)),
+      actions_(actions),
+      metrics_(metrics),
+      options_(options) {}
+
+CallOutcome StepCaller::call(const PreparedJob& p, const std::atomic<bool>& stopping) {
+  CallOutcome outcome;
+  if (p.render_error) {
+    outcome.result = Result<json>(*p.render_error);
+    return outcome;
+  }
+  const std::string& method = p.step->call;
+  std::function<Result<json>()> work;
+  if (method.rfind("hub.", 0) == 0) {
+    const HubActions::Entry* entry = actions_.find(method);
+    if (entry == nullptr) {
+      outcome.result =
+          Result<json>(Error(ErrorCode::kUnimplemented,
+                             "hub action '" + method + "' is not available in this hub", false));
+      return outcome;
+    }
+    if (entry->mode == HubActionMode::kInTransaction) {
+      outcome.in_tx_action = true;
+      return outcome;
+    }
+    HubActionContext ctx = action_context(p, nullptr);
+    HubAction action = entry->action;
+    json input = p.input;
+    work = [action, ctx, input] { return action(ctx, input); };
+  } else {
+    std::shared_ptr<CapabilityInvoker> invoker = invoker_;
+    std::string facility = p.run.facility_id;
+    RoleBindings pinned = p.run.bindings;
+    json input = p.input;
+    std::string key = p.key;
+    work = [invoker, pinned, facility, method, input, key] {
+      return invoker->invoke_bound(pinned, facility, method, input, key);
+    };
+  }
+  auto state = std::make_shared<CallState>();
+  std::thread([state, work = std::move(work)] {
+    std::optional<Result<json>> result;
+    try {
+      result = work();
+    } catch (const std::exception& e) {
+      result = Result<json>(
+          Error(ErrorCode::kInternal, std::string("the call threw an exception: ") + e.what()));
+    } catch (...) {
+      result = Result<json>(Error(ErrorCode::kInternal, "the call threw an exception"));
+    }
+    std::lock_guard lock(state->mutex);
+    state->result = std::move(result);
+    state->done = true;
+    state->done_cv.notify_all();
+  }).detach();
+
+  std::unique_lock lock(state->mutex);
+  auto deadline = std::chrono::steady_clock::now() + p.timeout;
+  // A call longer than a third of the lease renews it, so the job is not
+  // taken over while the call may still answer.
+  auto renew_every = std::max(options_.lease / 3, std::chrono::milliseconds(1));
+  auto next_renewal = std::chrono::steady_clock::now() + renew_every;
+  while (!state->done) {
+    if (stopping.load()) {
+      outcome.abandoned = true;
+      abandon_call(p);
+      return outcome;
+    }
+    if (std::chrono::steady_clock::now() >= next_renewal) {
+      lock.unlock();
+      bool held = renew_lease(p);
+      lock.lock();
+      if (!held && !state->done) {
+        // Another worker took the job over: its attempt supersedes this one.
+        outcome.abandoned = true;
+        abandon_call(p);
+        return outcome;
+      }
+      next_renewal = std::chrono::steady_clock::now() + renew_every;
+    }
+    auto step = std::min(
+        {deadline, next_renewal, std::chrono::steady_clock::now() + std::chrono::milliseconds(50)});
+    state->done_cv.wait_until(lock, step);
+    if (!state->done && std::chrono::steady_clock::now() >= deadline) {
+      abandon_call(p);
+      outcome.result =
+          Result<json>(Error(ErrorCode::kDeadlineExceeded,
+                             "'" + method + "' did not answer within the step timeout of " +
+                                 std::to_string(p.timeout.count()) + " ms",
+                             true));
+      return outcome;
+    }
+  }
+  outcome.result = std::move(state->result);
+  return outcome;
+}
+
+Result<json> StepCaller::call_in_transaction(storage::Transaction& tx, const PreparedJob& p) const {
+  const HubActions::Entry* entry = actions_.find(p.step->call);
+  Result<json> result = Error(ErrorCode::kInternal, "the hub action threw an exception");
+  try {
+    result = entry->action(action_context(p, &tx), p.input);
+  } catch (...) {
+  }
+  return result;
+}
+
+sdk::Status StepCaller::notify_observer(storage::Transaction& tx, const PreparedJob& p,
+                                        const Result<json>& result) const {
+  const StepObserver* observer = actions_.observer(p.step->call);
+  if (observer == nullptr) return {};
+  return (*observer)(action_context(p, &tx), p.input, result);
+}
+
+HubActionContext StepCaller::action_context(const PreparedJob& p, storage::Transaction* tx) const {
+  HubActionContext ctx;
+  ctx.run_id = p.run.id;
+  ctx.facility_id = p.run.facility_id;
+  ctx.consultation_id = p.run.consultation_id;
+  ctx.workflow = p.run.workflow;
+  ctx.step_id = p.step->id;
+  ctx.idempotency_key = p.key;
+  ctx.now_ms = engine_now_ms(options_);
+  ctx.bindings = effective_bindings(p.run.bindings, invoker_->bindings(p.run.facility_id));
+  ctx.tx = tx;
+  ctx.store = &store_;
+  return ctx;
+}
+
+// Extends the lease of a job whose call is still running; false when it was
+// lost. A storage error counts as held (the next renewal tries again).
+bool StepCaller::renew_lease(const PreparedJob& p) {
+  auto tx = store_.begin();
+  if (!tx.ok()) return true;
+  auto held = JobQueue::extend(**tx, {p.job.id, p.job.lease_token},
+                               engine_now_ms(options_) + options_.lease.count());
+  if (!held.ok()) return true;
+  if (!*held) return false;
+  (void)(*tx)->commit();
+  return true;
+}
+
+void StepCaller::abandon_call(const PreparedJob& p) {
+  abandoned_calls_.fetch_add(1);
+  metrics_.counter_add("wasl_workflow_abandoned_calls_total",
+                       "Step calls left running after their timeout or at shutdown",
+                       {{"workflow", p.run.workflow}, {"step", p.step->id}});
+}
+
+}  // namespace wasl::workflow

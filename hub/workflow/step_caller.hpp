@@ -1,0 +1,71 @@
+// StepCaller: calls the code behind a call step — a plugin capability through
+// the CapabilityInvoker or a built-in hub action — within the step's time
+// limit, and hands a settled result to the method's observer.
+//
+// A standalone call runs on a thread of its own; the worker waits for it up
+// to PreparedJob::timeout and then records kDeadlineExceeded. A plugin call
+// cannot be interrupted in-process: a call past its timeout is left running
+// detached (it keeps the invoker alive through a shared_ptr), its result is
+// dropped, and wasl_workflow_abandoned_calls_total counts it. While a call
+// runs longer than a third of the lease, the caller renews the job's lease;
+// when a renewal finds the job taken over, or the engine stops, the call is
+// abandoned and nothing is recorded for it. An exception thrown by the call
+// becomes kInternal.
+//
+// Thread-safety: any number of workers may call it at once. The Store,
+// HubActions, Metrics and options must outlive it and every call it started.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/observability/metrics.hpp"
+#include "hub/storage/store.hpp"
+#include "hub/workflow/capability_invoker.hpp"
+#include "hub/workflow/engine_options.hpp"
+#include "hub/workflow/hub_actions.hpp"
+#include "hub/workflow/prepared_job.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::workflow {
+
+class StepCaller {
+ public:
+  StepCaller(storage::Store& store, std::shared_ptr<CapabilityInvoker> invoker,
+             const HubActions& actions, observability::Metrics& metrics,
+             const EngineOptions& options);
+
+  // Calls the step of `p` (whose input is rendered) and waits for it as
+  // described above; `stopping` abandons the wait. An in-transaction hub
+  // action is not called here: the outcome says so (in_tx_action) and the
+  // caller runs it with call_in_transaction().
+  CallOutcome call(const PreparedJob& p, const std::atomic<bool>& stopping);
+  // Runs the in-transaction hub action of `p` inside `tx`. An exception
+  // becomes kInternal.
+  sdk::Result<nlohmann::json> call_in_transaction(storage::Transaction& tx,
+                                                  const PreparedJob& p) const;
+  // Hands the settled `result` of `p` to its method's observer
+  // (HubActions::observe) inside `tx`; ok when there is none.
+  sdk::Status notify_observer(storage::Transaction& tx, const PreparedJob& p,
+                              const sdk::Result<nlohmann::json>& result) const;
+
+  // Calls left running after their timeout or abandoned at shutdown.
+  std::int64_t abandoned_calls() const { return abandoned_calls_.load(); }
+
+ private:
+  HubActionContext action_context(const PreparedJob& p, storage::Transaction* tx) const;
+  bool renew_lease(const PreparedJob& p);
+  void abandon_call(const PreparedJob& p);
+
+  storage::Store& store_;
+  std::shared_ptr<CapabilityInvoker> invoker_;
+  const HubActions& actions_;
+  observability::Metrics& metrics_;
+  const EngineOptions& options_;
+  std::atomic<std::int64_t> abandoned_calls_{0};
+};
+
+}  // namespace wasl::workflow
