@@ -152,10 +152,11 @@ int main(int argc, char** argv) {
   webhooks::InboxWriter writer(*store, cipher, writer_options, &metrics);
 
   config::ServerConfig server_config;
-  server_config.host = "127.0.0.1";
-  server_config.port = 0;
   server_config.public_url = "http://127.0.0.1";
-  server_config.max_threads = 256;
+  http::ServerSettings server_settings;
+  server_settings.host = "127.0.0.1";
+  server_settings.port = 0;
+  server_settings.max_threads = 256;
 
   webhooks::WebhookContext context;
   context.server = &server_config;
@@ -209,7 +210,7 @@ int main(int argc, char** argv) {
     return http::Response::json(200, body.dump());
   });
 
-  http::Server server(server_config, router, metrics);
+  http::Server server(server_settings, router, metrics);
   must(server.start(), "start the server");
   std::cout << "listening " << server.port() << std::endl;
   std::cerr << "wasl_ingest_server: " << args["--backend"] << " (" << durability << ")"

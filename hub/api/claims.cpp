@@ -7,7 +7,6 @@
 
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
-#include "hub/api/consultation_run.hpp"
 #include "hub/api/idempotent_request.hpp"
 #include "hub/api/json_response.hpp"
 #include "hub/api/request_audit.hpp"
@@ -105,7 +104,7 @@ Response retry(ApiContext& ctx, Request& request, const access::Principal& princ
     auto found = claims.get(**tx, principal.facility_id, id);
     if (!found.ok()) return error_response(request, found.error(), MessageId::kClaimNotFound);
     claim = std::move(found).value();
-    auto run = find_consultation_run(**tx, principal.facility_id, claim.consultation_id);
+    auto run = ctx.engine->consultation_run(**tx, principal.facility_id, claim.consultation_id);
     if (!run.ok()) return error_response(request, run.error());
     run_id = std::move(run).value();
     (*tx)->rollback();  // the key is claimed for real in the transaction below

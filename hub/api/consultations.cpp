@@ -8,7 +8,6 @@
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
 #include "hub/api/consultation_request.hpp"
-#include "hub/api/consultation_run.hpp"
 #include "hub/api/field_validator.hpp"
 #include "hub/api/idempotent_request.hpp"
 #include "hub/api/json_body.hpp"
@@ -106,7 +105,7 @@ Response create(ApiContext& ctx, Request& request, const access::Principal& prin
   auto run = ctx.engine->start_run(*tx, start);
   if (!run.ok()) return error_response(request, run.error());
   // The stored version number (a file's own `version:` may lag behind it).
-  auto version = run_workflow_version(*tx, *run);
+  auto version = ctx.engine->run_workflow_version(*tx, *run);
   if (!version.ok()) return error_response(request, version.error());
   c.workflow_version = *version;
   if (auto set = consultations.set_workflow(*tx, c.facility_id, c.id, definition.name, *version, now);
@@ -253,7 +252,7 @@ std::variant<ConsultationAndRun, Response> load(ApiContext& ctx, const Request& 
   if (!tx.ok()) return error_response(request, tx.error());
   auto c = consultations.get(**tx, principal.facility_id, id);
   if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
-  auto run = find_consultation_run(**tx, principal.facility_id, id);
+  auto run = ctx.engine->consultation_run(**tx, principal.facility_id, id);
   if (!run.ok()) return error_response(request, run.error());
   (*tx)->rollback();
   return ConsultationAndRun{std::move(c).value(), std::move(run).value()};

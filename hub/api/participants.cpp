@@ -9,7 +9,6 @@
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
 #include "hub/api/consultation_request.hpp"
-#include "hub/api/consultation_run.hpp"
 #include "hub/api/field_validator.hpp"
 #include "hub/api/idempotent_request.hpp"
 #include "hub/api/json_body.hpp"
@@ -62,7 +61,8 @@ sdk::Result<Room> room_of(const ApiContext& ctx, storage::Transaction& tx,
   Room room;
   if (c.video_instance) room.instance = *c.video_instance;
   if (room.instance.empty()) {
-    WASL_ASSIGN_OR_RETURN(auto kept, consultation_run_bindings(tx, c.facility_id, c.id));
+    WASL_ASSIGN_OR_RETURN(auto kept,
+                          ctx.engine->consultation_run_bindings(tx, c.facility_id, c.id));
     workflow::RoleBindings current;
     if (ctx.config != nullptr) {
       auto f = ctx.config->facilities.find(c.facility_id);

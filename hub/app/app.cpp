@@ -21,6 +21,24 @@
 
 namespace wasl::app {
 
+http::ServerSettings server_settings(const config::ServerConfig& config) {
+  http::ServerSettings settings;
+  settings.host = config.host;
+  settings.port = config.port;
+  settings.max_threads = config.max_threads;
+  settings.max_queued = config.max_queued;
+  settings.keep_alive_timeout = config.keep_alive_timeout;
+  settings.max_keep_alive_requests = config.max_keep_alive_requests;
+  settings.request_timeout = config.request_timeout;
+  settings.shutdown_grace = config.shutdown_grace;
+  settings.body_limit = config.body_limit;
+  if (config.tls) {
+    settings.tls = http::TlsSettings{config.tls->certificate_file, config.tls->private_key_file,
+                                     config.tls->ca_file};
+  }
+  return settings;
+}
+
 sdk::Result<std::unique_ptr<storage::Store>> open_store(const config::StorageConfig& config) {
   if (config.backend == "postgres") {
     storage::PostgresOptions options;
@@ -187,7 +205,8 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   WASL_RETURN_IF_ERROR(app->build_webhooks());
   app->build_api();
   app->add_system_routes();
-  app->server_ = std::make_unique<http::Server>(config.server, app->router_, app->metrics_);
+  app->server_ =
+      std::make_unique<http::Server>(server_settings(config.server), app->router_, app->metrics_);
   return app;
 }
 

@@ -45,6 +45,9 @@
 
 namespace wasl::app {
 
+// The HTTP server's settings from the configuration's `server:` block.
+http::ServerSettings server_settings(const config::ServerConfig& config);
+
 // Opens the configured backend (no migration).
 sdk::Result<std::unique_ptr<storage::Store>> open_store(const config::StorageConfig& config);
 

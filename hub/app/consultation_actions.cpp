@@ -14,15 +14,6 @@ void add_consultation_actions(workflow::HubActions& actions, const config::Confi
       "hub.set_status", workflow::HubActionMode::kInTransaction,
       [set_status, &config, &cipher](const workflow::HubActionContext& ctx,
                                      const nlohmann::json& input) -> sdk::Result<nlohmann::json> {
-        std::string status = input.value("status", "");
-        if (!domain::parse_consultation_status(status)) {
-          return sdk::Error(sdk::ErrorCode::kInvalidArgument,
-                            "hub.set_status: \"" + status +
-                                "\" is not a consultation status (scheduled, waiting_room, "
-                                "in_session, ended, archived, billed, completed, cancelled, "
-                                "failed)",
-                            false);
-        }
         WASL_ASSIGN_OR_RETURN(nlohmann::json output, set_status(ctx, input));
         auto room = input.find("room_id");
         if (room != input.end() && room->is_string() && !room->get<std::string>().empty() &&

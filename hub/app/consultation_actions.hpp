@@ -1,7 +1,7 @@
 // The consultation-aware form of hub.set_status: the engine's built-in
-// action moves consultations.status; this one first checks the status is one
-// of the domain's, and binds the consultation to its video room when the
-// step passes `room_id` (so the API can issue join tokens for it).
+// action moves the consultation's status through the consultation store;
+// this one also binds the consultation to its video room when the step
+// passes `room_id` (so the API can issue join tokens for it).
 #pragma once
 
 #include "hub/config/config.hpp"

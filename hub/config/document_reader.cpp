@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "hub/config/substitution.hpp"
-#include "hub/config/suggestion.hpp"
+#include "hub/text/suggestion.hpp"
 
 namespace wasl::config {
 namespace {
@@ -146,7 +146,7 @@ void DocumentReader::read_mapping(const YAML::Node& node, const Fields& fields,
       if (candidate.key == entry.key) field = &candidate;
     }
     if (field == nullptr) {
-      const std::string near = closest_match(entry.key, keys);
+      const std::string near = text::closest_match(entry.key, keys);
       problem(entry.line, key_path,
               near.empty() ? "unknown key (expected one of " + join(keys) + ")"
                            : "unknown key (did you mean \"" + near + "\"?)");

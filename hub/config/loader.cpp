@@ -12,13 +12,13 @@
 
 #include "hub/config/document_reader.hpp"
 #include "hub/config/schema.hpp"
-#include "hub/config/suggestion.hpp"
+#include "hub/text/suggestion.hpp"
 
 namespace wasl::config {
 namespace {
 
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
-  const std::string near = closest_match(word, candidates);
+  const std::string near = text::closest_match(word, candidates);
   return near.empty() ? std::string() : " (did you mean \"" + near + "\"?)";
 }
 

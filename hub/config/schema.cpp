@@ -9,7 +9,7 @@
 #include <limits>
 
 #include "hub/config/document_reader.hpp"
-#include "hub/config/suggestion.hpp"
+#include "hub/text/suggestion.hpp"
 
 namespace wasl::config {
 namespace {
@@ -287,7 +287,7 @@ Field choice(std::string key, std::string& target, std::vector<std::string> choi
     auto value = reader.scalar(node, path, line, form);
     if (!value) return;
     if (std::find(choices.begin(), choices.end(), value->value) == choices.end()) {
-      const std::string near = value->secret() ? "" : closest_match(value->value, choices);
+      const std::string near = value->secret() ? "" : text::closest_match(value->value, choices);
       reader.expected(line, path, near.empty() ? form : form + " (did you mean \"" + near + "\"?)",
                       value->origin);
       return;
@@ -505,7 +505,7 @@ Field bindings(std::string key, std::map<std::string, std::string>& target,
     for (const auto& entry : reader.mapping_entries(node, path, line, form)) {
       const std::string entry_path = path + "." + entry.key;
       if (std::find(roles.begin(), roles.end(), entry.key) == roles.end()) {
-        const std::string near = closest_match(entry.key, roles);
+        const std::string near = text::closest_match(entry.key, roles);
         reader.problem(entry.line, entry_path,
                        near.empty() ? "unknown role (expected one of " + join(roles) + ")"
                                     : "unknown role (did you mean \"" + near + "\"?)");

@@ -125,10 +125,10 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
 }  // namespace
 
 struct Server::Impl {
-  Impl(const config::ServerConfig& c, const Router& r, observability::Metrics& m)
+  Impl(const ServerSettings& c, const Router& r, observability::Metrics& m)
       : config(c), router(r), metrics(m) {}
 
-  config::ServerConfig config;
+  ServerSettings config;
   const Router& router;
   observability::Metrics& metrics;
 
@@ -527,9 +527,9 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int served) {
   return keep_alive ? After::kKeepAlive : After::kClose;
 }
 
-Server::Server(const config::ServerConfig& config, const Router& router,
+Server::Server(const ServerSettings& settings, const Router& router,
                observability::Metrics& metrics)
-    : impl_(std::make_unique<Impl>(config, router, metrics)) {}
+    : impl_(std::make_unique<Impl>(settings, router, metrics)) {}
 
 Server::~Server() {
   stop();

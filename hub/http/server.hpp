@@ -4,7 +4,7 @@
 // graceful stop that lets in-flight requests finish.
 //
 // Threads: one per connection with a request in progress, up to
-// ServerConfig::max_threads; further connections wait in a queue of
+// ServerSettings::max_threads; further connections wait in a queue of
 // max_queued. An idle keep-alive connection gives its thread up as soon as
 // a new connection has to queue, so idle clients cannot lock out new ones.
 // Metrics: wasl_http_requests_total{route,method,status},
@@ -18,8 +18,8 @@
 #include <memory>
 #include <string>
 
-#include "hub/config/config.hpp"
 #include "hub/http/router.hpp"
+#include "hub/http/server_settings.hpp"
 #include "hub/observability/metrics.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -28,7 +28,7 @@ namespace wasl::http {
 class Server {
  public:
   // `router` and `metrics` must outlive the server.
-  Server(const config::ServerConfig& config, const Router& router, observability::Metrics& metrics);
+  Server(const ServerSettings& settings, const Router& router, observability::Metrics& metrics);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

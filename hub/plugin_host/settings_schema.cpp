@@ -10,6 +10,8 @@
 #include <string_view>
 #include <utility>
 
+#include "hub/text/suggestion.hpp"
+
 namespace wasl::plugin_host {
 
 using nlohmann::json;
@@ -196,22 +198,6 @@ std::uint64_t utf8_length(const std::string& text) {
   return count;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      std::size_t substitution = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-      row[j] = std::min({above + 1, row[j - 1] + 1, substitution});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 class Validator {
  public:
   explicit Validator(std::vector<SchemaViolation>& out) : out_(out) {}
@@ -318,7 +304,7 @@ class Validator {
     std::size_t best_distance = 3;  // suggest only within two edits
     for (const auto& [declared, unused] : node.properties) {
       if (value.contains(declared)) continue;
-      std::size_t d = edit_distance(name, declared);
+      std::size_t d = text::edit_distance(name, declared);
       if (d < best_distance) {
         best_distance = d;
         best = declared;

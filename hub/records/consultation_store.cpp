@@ -234,11 +234,35 @@ Result<ConsultationPage> ConsultationStore::list(storage::Transaction& tx,
   return page;
 }
 
+Result<std::optional<ConsultationFacts>> ConsultationStore::facts(storage::Transaction& tx,
+                                                                  std::string_view facility_id,
+                                                                  std::string_view id) {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT id, facility_id, status, consultation_type, appointment_ref, "
+               "scheduled_at, video_instance, video_room_id, created_at "
+               "FROM consultations WHERE facility_id = $1 AND id = $2",
+               {std::string(facility_id), std::string(id)}));
+  if (rows.empty()) return std::optional<ConsultationFacts>();
+  const storage::Row& row = rows.front();
+  ConsultationFacts f;
+  WASL_ASSIGN_OR_RETURN(f.id, row.get_text("id"));
+  WASL_ASSIGN_OR_RETURN(f.facility_id, row.get_text("facility_id"));
+  WASL_ASSIGN_OR_RETURN(f.status, row.get_text("status"));
+  WASL_ASSIGN_OR_RETURN(f.type, row.get_text("consultation_type"));
+  WASL_ASSIGN_OR_RETURN(f.appointment_ref, optional_text(row, "appointment_ref"));
+  WASL_ASSIGN_OR_RETURN(f.video_instance, optional_text(row, "video_instance"));
+  WASL_ASSIGN_OR_RETURN(f.video_room_id, optional_text(row, "video_room_id"));
+  WASL_ASSIGN_OR_RETURN(f.scheduled_at, optional_int(row, "scheduled_at"));
+  WASL_ASSIGN_OR_RETURN(f.created_at, optional_int(row, "created_at"));
+  return std::optional<ConsultationFacts>(std::move(f));
+}
+
 Status ConsultationStore::update_status(storage::Transaction& tx, std::string_view facility_id,
                                         std::string_view id, domain::ConsultationStatus status,
                                         std::int64_t now_ms,
                                         std::optional<domain::ConsultationStatus> expected,
-                                        std::optional<std::int64_t> ended_at) const {
+                                        std::optional<std::int64_t> ended_at) {
   std::string sql =
       "UPDATE consultations SET status = $1, updated_at = $2, ended_at = COALESCE($3, ended_at) "
       "WHERE facility_id = $4 AND id = $5";
@@ -267,7 +291,7 @@ Status ConsultationStore::update_status(storage::Transaction& tx, std::string_vi
 
 Status ConsultationStore::set_room(storage::Transaction& tx, std::string_view facility_id,
                                    std::string_view id, std::string_view video_instance,
-                                   std::string_view video_room_id, std::int64_t now_ms) const {
+                                   std::string_view video_room_id, std::int64_t now_ms) {
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
       tx.exec("UPDATE consultations SET video_instance = $1, video_room_id = $2, updated_at = $3 "
@@ -280,7 +304,7 @@ Status ConsultationStore::set_room(storage::Transaction& tx, std::string_view fa
 
 Status ConsultationStore::set_workflow(storage::Transaction& tx, std::string_view facility_id,
                                        std::string_view id, std::string_view workflow_name,
-                                       std::int64_t workflow_version, std::int64_t now_ms) const {
+                                       std::int64_t workflow_version, std::int64_t now_ms) {
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
       tx.exec("UPDATE consultations SET workflow_name = $1, workflow_version = $2, "

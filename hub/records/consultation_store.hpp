@@ -41,6 +41,20 @@ struct ConsultationPage {
   std::optional<std::string> next_cursor;   // absent on the last page
 };
 
+// What a workflow sees of a consultation: its columns that hold no PHI, as
+// stored (no summary is decrypted).
+struct ConsultationFacts {
+  std::string id;
+  std::string facility_id;
+  std::string status;
+  std::string type;
+  std::optional<std::string> appointment_ref;
+  std::optional<std::string> video_instance;
+  std::optional<std::string> video_room_id;
+  std::optional<std::int64_t> scheduled_at;  // ms since the epoch
+  std::optional<std::int64_t> created_at;    // ms since the epoch
+};
+
 inline constexpr int kDefaultListLimit = 50;
 inline constexpr int kMaxListLimit = 200;
 
@@ -70,24 +84,31 @@ class ConsultationStore {
                                      const ConsultationFilter& filter, int limit,
                                      std::string_view cursor) const;
 
+  // The methods below touch no PHI column and need no cipher.
+
+  // The consultation's facts; nullopt when it is not in the facility.
+  static sdk::Result<std::optional<ConsultationFacts>> facts(storage::Transaction& tx,
+                                                             std::string_view facility_id,
+                                                             std::string_view id);
+
   // Sets the status (and ended_at when given). With `expected`, changes it
   // only from that status: kFailedPrecondition when the current status
   // differs. kNotFound when absent.
-  sdk::Status update_status(storage::Transaction& tx, std::string_view facility_id,
-                            std::string_view id, domain::ConsultationStatus status,
-                            std::int64_t now_ms,
-                            std::optional<domain::ConsultationStatus> expected = std::nullopt,
-                            std::optional<std::int64_t> ended_at = std::nullopt) const;
+  static sdk::Status update_status(
+      storage::Transaction& tx, std::string_view facility_id, std::string_view id,
+      domain::ConsultationStatus status, std::int64_t now_ms,
+      std::optional<domain::ConsultationStatus> expected = std::nullopt,
+      std::optional<std::int64_t> ended_at = std::nullopt);
 
   // Records the video plugin instance and provider room id.
-  sdk::Status set_room(storage::Transaction& tx, std::string_view facility_id, std::string_view id,
-                       std::string_view video_instance, std::string_view video_room_id,
-                       std::int64_t now_ms) const;
+  static sdk::Status set_room(storage::Transaction& tx, std::string_view facility_id,
+                              std::string_view id, std::string_view video_instance,
+                              std::string_view video_room_id, std::int64_t now_ms);
 
   // Records the workflow the consultation runs on.
-  sdk::Status set_workflow(storage::Transaction& tx, std::string_view facility_id,
-                           std::string_view id, std::string_view workflow_name,
-                           std::int64_t workflow_version, std::int64_t now_ms) const;
+  static sdk::Status set_workflow(storage::Transaction& tx, std::string_view facility_id,
+                                  std::string_view id, std::string_view workflow_name,
+                                  std::int64_t workflow_version, std::int64_t now_ms);
 
  private:
   sdk::Result<domain::Consultation> from_row(const storage::Row& row) const;

@@ -559,6 +559,22 @@ Result<RunTimeline> Engine::timeline(const std::string& run_id) {
   return read_run_timeline(core_->store_, core_->definitions_, run_id);
 }
 
+Result<std::optional<std::string>> Engine::consultation_run(Transaction& tx,
+                                                            std::string_view facility_id,
+                                                            std::string_view consultation_id) {
+  return core_->runs_.find_consultation_run(tx, facility_id, consultation_id);
+}
+
+Result<std::int64_t> Engine::run_workflow_version(Transaction& tx, std::string_view run_id) {
+  return core_->runs_.workflow_version(tx, run_id);
+}
+
+Result<RoleBindings> Engine::consultation_run_bindings(Transaction& tx,
+                                                       std::string_view facility_id,
+                                                       std::string_view consultation_id) {
+  return core_->runs_.consultation_run_bindings(tx, facility_id, consultation_id);
+}
+
 EngineStats Engine::stats() const {
   EngineStats s;
   s.steps_finished = core_->steps_finished_.load();

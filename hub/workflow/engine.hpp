@@ -59,6 +59,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -144,6 +145,23 @@ class Engine {
   sdk::Status retry(const std::string& run_id);
 
   sdk::Result<RunTimeline> timeline(const std::string& run_id);
+
+  // What the API asks about the runs of consultations, inside its own
+  // transaction (facility-scoped like the record stores: a run of another
+  // facility's consultation is not found). Storage errors as the
+  // transaction reports them.
+  // The most recent run of the consultation; nullopt when it has none.
+  sdk::Result<std::optional<std::string>> consultation_run(storage::Transaction& tx,
+                                                           std::string_view facility_id,
+                                                           std::string_view consultation_id);
+  // The deployed workflow version a run executes; kNotFound for an unknown run.
+  sdk::Result<std::int64_t> run_workflow_version(storage::Transaction& tx, std::string_view run_id);
+  // The role bindings the consultation's most recent run kept from its
+  // start; empty when it has no run or the run kept none (created before
+  // runs kept them).
+  sdk::Result<RoleBindings> consultation_run_bindings(storage::Transaction& tx,
+                                                      std::string_view facility_id,
+                                                      std::string_view consultation_id);
 
   EngineStats stats() const;
   const std::string& engine_id() const;

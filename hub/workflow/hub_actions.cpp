@@ -1,5 +1,8 @@
 #include "hub/workflow/hub_actions.hpp"
 
+#include "hub/domain/consultation.hpp"
+#include "hub/records/consultation_store.hpp"
+
 namespace wasl::workflow {
 
 using sdk::Error;
@@ -38,19 +41,26 @@ sdk::Result<std::string> required_string(const nlohmann::json& input, const char
 
 sdk::Result<nlohmann::json> set_status(const HubActionContext& ctx, const nlohmann::json& input) {
   WASL_ASSIGN_OR_RETURN(std::string status, required_string(input, "hub.set_status", "status"));
+  auto parsed = domain::parse_consultation_status(status);
+  if (!parsed) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "hub.set_status: \"" + status +
+                     "\" is not a consultation status (scheduled, waiting_room, in_session, "
+                     "ended, archived, billed, completed, cancelled, failed)",
+                 false);
+  }
   nlohmann::json out = {{"status", status}, {"previous_status", nullptr}};
   if (ctx.consultation_id.empty()) return out;
-  WASL_ASSIGN_OR_RETURN(auto rows, ctx.tx->query("SELECT status FROM consultations WHERE id = $1",
-                                                 Params{ctx.consultation_id}));
-  if (rows.empty()) {
+  using records::ConsultationStore;
+  WASL_ASSIGN_OR_RETURN(auto found,
+                        ConsultationStore::facts(*ctx.tx, ctx.facility_id, ctx.consultation_id));
+  if (!found) {
     return Error(ErrorCode::kNotFound,
                  "consultation " + ctx.consultation_id + " of the run does not exist", false);
   }
-  WASL_ASSIGN_OR_RETURN(std::string previous, rows[0].get_text(0));
-  WASL_RETURN_IF_ERROR(ctx.tx->exec(
-      "UPDATE consultations SET status = $1, updated_at = $2 WHERE id = $3",
-      Params{status, static_cast<std::int64_t>(ctx.now_ms), ctx.consultation_id}));
-  out["previous_status"] = previous;
+  WASL_RETURN_IF_ERROR(ConsultationStore::update_status(*ctx.tx, ctx.facility_id,
+                                                        ctx.consultation_id, *parsed, ctx.now_ms));
+  out["previous_status"] = found->status;
   return out;
 }
 

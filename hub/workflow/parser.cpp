@@ -6,7 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "hub/config/suggestion.hpp"
+#include "hub/text/suggestion.hpp"
 #include "hub/workflow/duration.hpp"
 
 namespace wasl::workflow {
@@ -28,7 +28,7 @@ std::string join(const std::vector<std::string>& words) {
 }
 
 std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
-  const std::string match = config::closest_match(word, candidates);
+  const std::string match = text::closest_match(word, candidates);
   return match.empty() ? std::string() : "; did you mean " + match + "?";
 }
 

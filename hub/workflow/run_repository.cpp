@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hub/records/consultation_store.hpp"
 #include "hub/workflow/row_id.hpp"
 
 namespace wasl::workflow {
@@ -94,24 +95,18 @@ Result<json> RunRepository::load_consultation(Transaction& tx, const RunState& r
   json out = {{"facility_id", run.facility_id}};
   if (run.consultation_id.empty()) return out;
   WASL_ASSIGN_OR_RETURN(
-      auto rows, tx.query("SELECT id, facility_id, status, consultation_type, appointment_ref, "
-                          "scheduled_at, video_instance, video_room_id, created_at "
-                          "FROM consultations WHERE id = $1",
-                          Params{run.consultation_id}));
-  if (rows.empty()) return out;
-  const auto& row = rows[0];
-  for (const char* text :
-       {"id", "facility_id", "status", "appointment_ref", "video_instance", "video_room_id"}) {
-    if (!row.is_null(text)) {
-      WASL_ASSIGN_OR_RETURN(out[text], row.get_text(text));
-    }
-  }
-  WASL_ASSIGN_OR_RETURN(out["type"], row.get_text("consultation_type"));
-  for (const char* number : {"scheduled_at", "created_at"}) {
-    if (!row.is_null(number)) {
-      WASL_ASSIGN_OR_RETURN(out[std::string(number) + "_ms"], row.get_int(number));
-    }
-  }
+      auto found, records::ConsultationStore::facts(tx, run.facility_id, run.consultation_id));
+  if (!found) return out;
+  const records::ConsultationFacts& c = *found;
+  out["id"] = c.id;
+  out["facility_id"] = c.facility_id;
+  out["status"] = c.status;
+  out["type"] = c.type;
+  if (c.appointment_ref) out["appointment_ref"] = *c.appointment_ref;
+  if (c.video_instance) out["video_instance"] = *c.video_instance;
+  if (c.video_room_id) out["video_room_id"] = *c.video_room_id;
+  if (c.scheduled_at) out["scheduled_at_ms"] = *c.scheduled_at;
+  if (c.created_at) out["created_at_ms"] = *c.created_at;
   return out;
 }
 
@@ -158,6 +153,41 @@ Result<std::optional<std::string>> RunRepository::lock_status(Transaction& tx,
   if (rows.empty()) return std::optional<std::string>();
   WASL_ASSIGN_OR_RETURN(auto status, rows[0].get_text(0));
   return std::optional<std::string>(std::move(status));
+}
+
+Result<std::optional<std::string>> RunRepository::find_consultation_run(
+    Transaction& tx, std::string_view facility_id, std::string_view consultation_id) {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT id FROM workflow_runs WHERE consultation_id = $1 AND facility_id = $2 "
+               "ORDER BY created_at DESC, id DESC LIMIT 1",
+               {std::string(consultation_id), std::string(facility_id)}));
+  if (rows.empty()) return std::optional<std::string>{};
+  WASL_ASSIGN_OR_RETURN(std::string id, rows.front().get_text(0));
+  return std::optional<std::string>{std::move(id)};
+}
+
+Result<std::int64_t> RunRepository::workflow_version(Transaction& tx, std::string_view run_id) {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT workflow_version FROM workflow_runs WHERE id = $1", {std::string(run_id)}));
+  if (rows.empty()) {
+    return sdk::Error(sdk::ErrorCode::kNotFound, "the workflow run just started is not visible");
+  }
+  return rows.front().get_int(0);
+}
+
+Result<RoleBindings> RunRepository::consultation_run_bindings(Transaction& tx,
+                                                              std::string_view facility_id,
+                                                              std::string_view consultation_id) {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT id, bindings FROM workflow_runs WHERE consultation_id = $1 AND "
+               "facility_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+               {std::string(consultation_id), std::string(facility_id)}));
+  if (rows.empty()) return RoleBindings{};
+  WASL_ASSIGN_OR_RETURN(std::string run_id, rows.front().get_text("id"));
+  return run_bindings_of(rows.front(), "bindings", run_id);
 }
 
 Result<std::string> RunRepository::failed_step(Transaction& tx, const std::string& run_id) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -72,6 +73,17 @@ class RunRepository {
   // The run's status, its row locked (PostgreSQL); nullopt for an unknown run.
   sdk::Result<std::optional<std::string>> lock_status(storage::Transaction& tx,
                                                       const std::string& run_id);
+  // The most recent run of a consultation of `facility_id`; nullopt when it has none.
+  sdk::Result<std::optional<std::string>> find_consultation_run(storage::Transaction& tx,
+                                                                std::string_view facility_id,
+                                                                std::string_view consultation_id);
+  // The deployed workflow version a run executes; kNotFound for an unknown run.
+  sdk::Result<std::int64_t> workflow_version(storage::Transaction& tx, std::string_view run_id);
+  // The role bindings the most recent run of a consultation kept from its
+  // start; empty when it has no run or the run kept none.
+  sdk::Result<RoleBindings> consultation_run_bindings(storage::Transaction& tx,
+                                                      std::string_view facility_id,
+                                                      std::string_view consultation_id);
   // The step the run failed at; empty when none is recorded.
   sdk::Result<std::string> failed_step(storage::Transaction& tx, const std::string& run_id);
 

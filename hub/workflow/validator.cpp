@@ -5,7 +5,7 @@
 #include <functional>
 #include <map>
 
-#include "hub/config/suggestion.hpp"
+#include "hub/text/suggestion.hpp"
 #include "hub/workflow/capabilities.hpp"
 #include "hub/workflow/value_template.hpp"
 
@@ -24,7 +24,7 @@ std::string join(const std::vector<std::string>& words) {
 }
 
 std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
-  const std::string match = config::closest_match(word, candidates);
+  const std::string match = text::closest_match(word, candidates);
   return match.empty() ? std::string() : "; did you mean " + match + "?";
 }
 

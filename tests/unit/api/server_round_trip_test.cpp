@@ -26,7 +26,7 @@ class ServerRoundTripTest : public ApiFixture {
   void SetUp() override {
     ApiFixture::SetUp();
     if (HasFatalFailure()) return;
-    config::ServerConfig config;
+    http::ServerSettings config;
     config.host = "127.0.0.1";
     config.port = 0;
     config.max_threads = 8;

@@ -174,7 +174,7 @@ class ServerTest : public ::testing::Test {
     server_.reset();
   }
 
-  config::ServerConfig config_;
+  ServerSettings config_;
   Router router_;
   observability::Metrics metrics_;
   std::unique_ptr<Server> server_;
@@ -532,7 +532,7 @@ TEST_F(ServerTest, ServesHttpsWithTheConfiguredCertificate) {
   std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " +
                     key + " -out " + cert + " >/dev/null 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << "the openssl command is needed for this test";
-  config_.tls = config::TlsConfig{cert, key, ""};
+  config_.tls = TlsSettings{cert, key, ""};
   start();
 
   Poco::Net::initializeSSL();
@@ -558,7 +558,7 @@ TEST_F(ServerTest, ServesHttpsWithTheConfiguredCertificate) {
 }
 
 TEST_F(ServerTest, StartFailsWhenTlsFilesAreMissing) {
-  config_.tls = config::TlsConfig{"/nonexistent/cert.pem", "/nonexistent/key.pem", ""};
+  config_.tls = TlsSettings{"/nonexistent/cert.pem", "/nonexistent/key.pem", ""};
   Server server(config_, router_, metrics_);
   auto status = server.start();
   ASSERT_FALSE(status.ok());

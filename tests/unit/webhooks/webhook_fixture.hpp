@@ -134,12 +134,12 @@ class WebhookFixture : public records::testing::RecordsDatabaseTest {
                    std::make_shared<UrlCheckingVerifierDouble>(
                        "https://hub.example/base/v1/webhooks/video.shared"),
                    {records::testing::kFacilityA, records::testing::kFacilityB}});
-    server_config_.host = "127.0.0.1";
-    server_config_.port = 0;
     server_config_.public_url = kPublicUrl;
     server_config_.webhook_body_limit = 4096;
-    server_config_.max_threads = 64;
-    server_config_.shutdown_grace = std::chrono::milliseconds(2000);
+    server_settings_.host = "127.0.0.1";
+    server_settings_.port = 0;
+    server_settings_.max_threads = 64;
+    server_settings_.shutdown_grace = std::chrono::milliseconds(2000);
   }
 
   // Builds the writer, the routes and the server; tests adjust the options first.
@@ -168,7 +168,7 @@ class WebhookFixture : public records::testing::RecordsDatabaseTest {
       return access::Principal{"key-" + token, token.substr(0, colon), *role};
     };
     add_webhook_routes(router_, context_);
-    server_ = std::make_unique<http::Server>(server_config_, router_, metrics_);
+    server_ = std::make_unique<http::Server>(server_settings_, router_, metrics_);
     auto started = server_->start();
     ASSERT_TRUE(started.ok()) << started.error().message;
   }
@@ -320,7 +320,8 @@ steps:
 
   observability::Metrics metrics_;
   config::Config config_;
-  config::ServerConfig server_config_;
+  config::ServerConfig server_config_;  // public_url and webhook_body_limit
+  http::ServerSettings server_settings_;
   std::unique_ptr<records::InboxStore> inbox_;
   std::unique_ptr<audit::AuditWriter> audit_;
   std::unique_ptr<StaticHospitalSecrets> secrets_;

@@ -1,8 +1,8 @@
-#include "hub/config/suggestion.hpp"
+#include "hub/text/suggestion.hpp"
 
 #include <gtest/gtest.h>
 
-namespace wasl::config {
+namespace wasl::text {
 namespace {
 
 const std::vector<std::string> kKeys = {"backend", "migrate_on_start", "sqlite", "postgres"};
@@ -24,9 +24,20 @@ TEST(ClosestMatch, SuggestsNothingForAnUnrelatedWord) {
   EXPECT_EQ(closest_match("backend", {}), "");
 }
 
+TEST(EditDistance, CountsInsertionsDeletionsSubstitutionsAndTranspositions) {
+  EXPECT_EQ(edit_distance("", ""), 0u);
+  EXPECT_EQ(edit_distance("region", ""), 6u);
+  EXPECT_EQ(edit_distance("regin", "region"), 1u);
+  EXPECT_EQ(edit_distance("regiion", "region"), 1u);
+  EXPECT_EQ(edit_distance("legion", "region"), 1u);
+  EXPECT_EQ(edit_distance("reigon", "region"), 1u);
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  EXPECT_EQ(edit_distance("REGION", "region"), 0u);
+}
+
 TEST(ClosestMatch, PrefersTheNearestCandidate) {
   EXPECT_EQ(closest_match("inf", {"info", "off", "warn"}), "info");
 }
 
 }  // namespace
-}  // namespace wasl::config
+}  // namespace wasl::text

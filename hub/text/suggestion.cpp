@@ -1,32 +1,32 @@
-#include "hub/config/suggestion.hpp"
+#include "hub/text/suggestion.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace wasl::config {
-namespace {
+namespace wasl::text {
 
-// Optimal string alignment distance, case-insensitive.
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  const std::size_t n = a.size(), m = b.size();
-  std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
-  for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
+std::size_t edit_distance(std::string_view a, std::string_view b) {
   auto lower = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
-  for (std::size_t i = 1; i <= n; ++i) {
+  const std::size_t m = b.size();
+  // Three rows of the distance table: two rows back (for transpositions),
+  // the previous one and the current one.
+  std::vector<std::size_t> before(m + 1), previous(m + 1), current(m + 1);
+  for (std::size_t j = 0; j <= m; ++j) previous[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
     for (std::size_t j = 1; j <= m; ++j) {
       const std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
       if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
           lower(a[i - 2]) == lower(b[j - 1])) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        current[j] = std::min(current[j], before[j - 2] + 1);
       }
     }
+    std::swap(before, previous);
+    std::swap(previous, current);
   }
-  return d[n][m];
+  return previous[m];
 }
-
-}  // namespace
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
   if (word.size() > 64) return {};
@@ -44,4 +44,4 @@ std::string closest_match(const std::string& word, const std::vector<std::string
   return best;
 }
 
-}  // namespace wasl::config
+}  // namespace wasl::text

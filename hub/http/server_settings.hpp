@@ -1,0 +1,32 @@
+// ServerSettings: how the HTTP server listens and how long it waits. Filled
+// by the composition root from the configuration's `server:` block; plain
+// data.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace wasl::http {
+
+struct TlsSettings {
+  std::string certificate_file;  // PEM
+  std::string private_key_file;  // PEM
+  std::string ca_file;           // empty: no client certificates; else required and verified
+};
+
+struct ServerSettings {
+  std::string host = "127.0.0.1";
+  int port = 8080;        // 0 = pick a free port
+  int max_threads = 512;  // one per open connection, idle keep-alive ones included
+  int max_queued = 1024;  // connections accepted and waiting for a thread
+  std::chrono::milliseconds keep_alive_timeout{5000};
+  int max_keep_alive_requests = 1000;
+  std::chrono::milliseconds request_timeout{30000};  // socket receive/send timeout
+  std::chrono::milliseconds shutdown_grace{20000};   // in-flight requests may finish within
+  std::int64_t body_limit = 1 << 20;                 // bytes, for routes that set none; 413 beyond
+  std::optional<TlsSettings> tls;                    // unset: plain HTTP
+};
+
+}  // namespace wasl::http
