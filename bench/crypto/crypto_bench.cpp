@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "hub/crypto/field_cipher.hpp"
+#include "hub/crypto/cell_cipher.hpp"
 #include "hub/crypto/hex.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/crypto/random.hpp"
@@ -37,9 +37,9 @@ std::shared_ptr<const crypto::Keyring> bench_keyring() {
 }
 
 void BM_FieldEncrypt(benchmark::State& state) {
-  crypto::FieldCipher cipher(bench_keyring());
+  crypto::CellCipher cipher(bench_keyring());
   std::string plaintext(static_cast<std::size_t>(state.range(0)), 'p');
-  const crypto::FieldContext where{"consultations", "clinical_notes", "0192f0c4-7b7e-7c43"};
+  const crypto::CellLocation where{"consultations", "clinical_notes", "0192f0c4-7b7e-7c43"};
   for (auto _ : state) {
     auto ct = cipher.encrypt(where, plaintext);
     if (!ct.ok()) state.SkipWithError(ct.error().message.c_str());
@@ -50,9 +50,9 @@ void BM_FieldEncrypt(benchmark::State& state) {
 BENCHMARK(BM_FieldEncrypt)->Arg(256)->Arg(4096);
 
 void BM_FieldDecrypt(benchmark::State& state) {
-  crypto::FieldCipher cipher(bench_keyring());
+  crypto::CellCipher cipher(bench_keyring());
   std::string plaintext(static_cast<std::size_t>(state.range(0)), 'p');
-  const crypto::FieldContext where{"consultations", "clinical_notes", "0192f0c4-7b7e-7c43"};
+  const crypto::CellLocation where{"consultations", "clinical_notes", "0192f0c4-7b7e-7c43"};
   std::string ct = cipher.encrypt(where, plaintext).value();
   for (auto _ : state) {
     auto pt = cipher.decrypt(where, ct);

@@ -32,8 +32,8 @@
 #include "hub/http/server.hpp"
 #include "hub/observability/logging.hpp"
 #include "hub/observability/metrics.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/records/inbox_store.hpp"
-#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/migrator.hpp"
 #include "hub/webhooks/configured_webhook_sources.hpp"
 #include "hub/webhooks/hospital_secret_source.hpp"
@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
   const std::string key_file = dir + "/keys.json";
   must(crypto::generate_key_file(key_file), "generate key file");
   auto keyring = must(crypto::load_keyring(key_file), "load key ring");
-  records::PhiCipher cipher(keyring);
+  records::CellCipher cipher(keyring);
   records::InboxStore inbox(cipher);
   audit::AuditWriter audit(store->dialect(), keyring->audit_key().view());
   observability::Metrics metrics;

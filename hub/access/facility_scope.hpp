@@ -1,6 +1,9 @@
-// Facility isolation in SQL: every repository query that reads or changes
-// tenant rows adds the condition built here, so a key for facility A cannot
-// see facility B's rows (the caller answers 404, not 403).
+// Facility isolation in SQL for a query written against a Principal: the
+// condition that limits it to the principal's facility, so a key for
+// facility A cannot see facility B's rows (the caller answers 404, not 403).
+// The record stores (hub/records/) take the facility id as an argument of
+// every method and put it in each of their queries themselves; this is for
+// SQL built elsewhere from a principal.
 #pragma once
 
 #include <string>

@@ -23,7 +23,7 @@
 #include "hub/http/router.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
-#include "hub/records/phi_cipher.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
@@ -57,7 +57,7 @@ struct ApiContext {
   const config::Config* config = nullptr;
   storage::Store* store = nullptr;
   // Encrypts and decrypts the PHI columns of the record stores.
-  const records::PhiCipher* cipher = nullptr;
+  const records::CellCipher* cipher = nullptr;
   const audit::AuditWriter* audit = nullptr;
   // Bearer authentication with its failure limiter and auth.failed audit.
   access::Authenticator* authenticator = nullptr;

@@ -6,15 +6,15 @@
 #include <string>
 #include <vector>
 
-#include "hub/api/messages.hpp"
-#include "hub/http/message.hpp"
-#include "hub/http/problem.hpp"
+#include "hub/api/message_catalog.hpp"
+#include "hub/http/exchange.hpp"
+#include "hub/http/problem_json.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::api {
 
 // A problem of `status` whose detail is message `id` with `args`. The type
-// URI is the standard one for the status (hub/http/problem.hpp); the title
+// URI is the standard one for the status (hub/http/problem_json.hpp); the title
 // and detail are in the request's language.
 http::Response problem_response(const http::Request& request, int status, MessageId id,
                                 std::vector<std::string> args = {},

@@ -21,7 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hub/http/problem.hpp"
+#include "hub/http/problem_json.hpp"
 
 namespace wasl::api {
 

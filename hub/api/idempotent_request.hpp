@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hub/http/message.hpp"
+#include "hub/http/exchange.hpp"
 #include "hub/records/idempotency_store.hpp"
 
 namespace wasl::api {

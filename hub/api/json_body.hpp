@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hub/http/message.hpp"
+#include "hub/http/exchange.hpp"
 
 namespace wasl::api {
 

@@ -7,7 +7,7 @@
 
 #include "hub/access/principal.hpp"
 #include "hub/audit/audit_event.hpp"
-#include "hub/http/message.hpp"
+#include "hub/http/exchange.hpp"
 
 namespace wasl::api {
 

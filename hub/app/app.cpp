@@ -13,7 +13,6 @@
 #include "hub/app/claim_actions.hpp"
 #include "hub/app/consultation_actions.hpp"
 #include "hub/app/facility_sync.hpp"
-#include "hub/app/phi_payload_codec.hpp"
 #include "hub/app/report_actions.hpp"
 #include "hub/key_rotation/key_rotation_job.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
@@ -126,7 +125,7 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   std::unique_ptr<App> app(new App(config));
 
   WASL_ASSIGN_OR_RETURN(app->keyring_, load_configured_keyring(config));
-  app->cipher_ = std::make_unique<records::PhiCipher>(app->keyring_);
+  app->cipher_ = std::make_unique<records::CellCipher>(app->keyring_);
   WASL_ASSIGN_OR_RETURN(app->store_, prepare_store(config, &app->migration_report_));
   for (const auto& m : app->migration_report_.applied) {
     spdlog::info("applied migration {:04d}_{}", m.version, m.name);
@@ -189,7 +188,7 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   app->engine_ = std::make_unique<workflow::Engine>(
       *app->store_, *app->definitions_,
       std::make_shared<workflow::PluginCapabilityInvoker>(*app->plugins_, config), app->actions_,
-      app->metrics_, engine_options, std::make_unique<PhiPayloadCodec>(*app->cipher_));
+      app->metrics_, engine_options, app->cipher_.get());
 
   archive::RetentionOptions retention;
   retention.interval = config.archive.retention_interval;

@@ -29,8 +29,8 @@
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/plugin_host/state_store.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/records/inbox_store.hpp"
-#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/migrator.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/webhooks/configured_webhook_sources.hpp"
@@ -96,7 +96,7 @@ class App {
   config::Config config_;
   observability::Metrics metrics_;
   std::shared_ptr<const crypto::Keyring> keyring_;
-  std::unique_ptr<records::PhiCipher> cipher_;
+  std::unique_ptr<records::CellCipher> cipher_;
   std::unique_ptr<storage::Store> store_;
   storage::MigrationReport migration_report_;
   std::unique_ptr<audit::AuditWriter> audit_;

@@ -77,7 +77,7 @@ records::ClaimSubmission submission_of(const Result<nlohmann::json>& result, std
   return s;
 }
 
-sdk::Status record_submit_result(const records::PhiCipher& cipher, const audit::AuditWriter& audit,
+sdk::Status record_submit_result(const records::CellCipher& cipher, const audit::AuditWriter& audit,
                                  const workflow::HubActionContext& ctx, const nlohmann::json& input,
                                  const Result<nlohmann::json>& result) {
   if (!input.is_object()) return {};
@@ -155,7 +155,7 @@ Result<sdk::Claim> build_claim(const nlohmann::json& input, const std::string& c
 }
 
 void add_claim_actions(workflow::HubActions& actions, const config::Config& config,
-                       const records::PhiCipher& cipher, const audit::AuditWriter& audit) {
+                       const records::CellCipher& cipher, const audit::AuditWriter& audit) {
   actions.add(
       kBuildClaim, workflow::HubActionMode::kInTransaction,
       [&config, &cipher, &audit](const workflow::HubActionContext& ctx,

@@ -33,7 +33,7 @@
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/config/config.hpp"
-#include "hub/records/phi_cipher.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/workflow/hub_actions.hpp"
 #include "wasl/sdk/result.hpp"
 #include "wasl/sdk/types.hpp"
@@ -55,6 +55,6 @@ sdk::Result<sdk::Claim> build_claim(const nlohmann::json& input, const std::stri
 // Registers hub.build_claim and the billing.submit_claim observer.
 // `config`, `cipher` and `audit` must outlive `actions`.
 void add_claim_actions(workflow::HubActions& actions, const config::Config& config,
-                       const records::PhiCipher& cipher, const audit::AuditWriter& audit);
+                       const records::CellCipher& cipher, const audit::AuditWriter& audit);
 
 }  // namespace wasl::app

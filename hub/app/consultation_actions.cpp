@@ -6,7 +6,7 @@
 namespace wasl::app {
 
 void add_consultation_actions(workflow::HubActions& actions, const config::Config& config,
-                              const records::PhiCipher& cipher) {
+                              const records::CellCipher& cipher) {
   const workflow::HubActions::Entry* builtin = actions.find("hub.set_status");
   if (!builtin) return;
   workflow::HubAction set_status = builtin->action;

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "hub/config/config.hpp"
-#include "hub/records/phi_cipher.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/workflow/hub_actions.hpp"
 
 namespace wasl::app {
@@ -13,6 +13,6 @@ namespace wasl::app {
 // Replaces hub.set_status in `actions` (which must already hold the
 // built-in one). `config` and `cipher` must outlive `actions`.
 void add_consultation_actions(workflow::HubActions& actions, const config::Config& config,
-                              const records::PhiCipher& cipher);
+                              const records::CellCipher& cipher);
 
 }  // namespace wasl::app

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "hub/http/message.hpp"
+#include "hub/http/exchange.hpp"
 
 namespace wasl::http {
 

@@ -34,7 +34,7 @@
 #include <spdlog/spdlog.h>
 
 #include "hub/http/percent_decoding.hpp"
-#include "hub/http/problem.hpp"
+#include "hub/http/problem_json.hpp"
 #include "hub/observability/logging.hpp"
 
 // Connection handling, and why it is not Poco::Net::HTTPServer.

@@ -7,7 +7,7 @@
 #include <functional>
 #include <map>
 
-#include "hub/crypto/field_cipher.hpp"
+#include "hub/crypto/cell_cipher.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/key_rotation/file_reencryption.hpp"
 #include "hub/records/row_fields.hpp"
@@ -69,7 +69,7 @@ nlohmann::json to_json(const RotationProgress& progress) {
   return {{"to_key", progress.to_key}, {"done", progress.done}, {"tables", tables}};
 }
 
-KeyRotationJob::KeyRotationJob(storage::Store& store, const records::PhiCipher& cipher,
+KeyRotationJob::KeyRotationJob(storage::Store& store, const records::CellCipher& cipher,
                                const audit::AuditWriter& audit)
     : store_(store), cipher_(cipher), audit_(audit) {}
 
@@ -179,7 +179,7 @@ Result<RotationStep> KeyRotationJob::rotate_table_batch(const records::Encrypted
     for (std::size_t c = 0; c < t.columns.size(); ++c) {
       if (row.is_null(nkeys + c)) continue;
       WASL_ASSIGN_OR_RETURN(std::string old_ct, row.get_blob(nkeys + c));
-      auto key_id = crypto::FieldCipher::key_id_of(old_ct);
+      auto key_id = crypto::CellCipher::key_id_of(old_ct);
       if (key_id.ok() && *key_id == to_key) continue;
       auto plain = key_id.ok() ? cipher_.decrypt(t.table, t.columns[c], row_id, old_ct)
                                : Result<std::string>(key_id.error());
@@ -189,7 +189,7 @@ Result<RotationStep> KeyRotationJob::rotate_table_batch(const records::Encrypted
       }
       WASL_ASSIGN_OR_RETURN(std::string new_ct,
                             cipher_.encrypt(t.table, t.columns[c], row_id, *plain));
-      if (crypto::FieldCipher::key_id_of(new_ct).value_or("") != to_key) {
+      if (crypto::CellCipher::key_id_of(new_ct).value_or("") != to_key) {
         return Error(ErrorCode::kConflict,
                      "the active key changed during a rotation batch; the batch was rolled back");
       }

@@ -41,8 +41,8 @@
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/key_rotation/key_usage.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/records/encrypted_columns.hpp"
-#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -82,7 +82,7 @@ class KeyRotationJob {
  public:
   // All three are borrowed and must outlive the job. The cipher's keyring
   // must still hold the old keys (decrypt-only).
-  KeyRotationJob(storage::Store& store, const records::PhiCipher& cipher,
+  KeyRotationJob(storage::Store& store, const records::CellCipher& cipher,
                  const audit::AuditWriter& audit);
 
   // One unit of work: one batch of `batch_size` rows of the first unfinished
@@ -124,7 +124,7 @@ class KeyRotationJob {
   sdk::Status clean_orphan_files();
 
   storage::Store& store_;
-  const records::PhiCipher& cipher_;
+  const records::CellCipher& cipher_;
   const audit::AuditWriter& audit_;
   bool cleaned_ = false;
 };

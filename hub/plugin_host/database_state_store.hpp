@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "hub/crypto/field_cipher.hpp"
+#include "hub/crypto/cell_cipher.hpp"
 #include "hub/plugin_host/state_store.hpp"
 #include "hub/storage/store.hpp"
 
@@ -27,7 +27,7 @@ class DatabaseStateStore : public StateStore {
 
  private:
   storage::Store& store_;
-  crypto::FieldCipher cipher_;
+  crypto::CellCipher cipher_;
 };
 
 }  // namespace wasl::plugin_host

@@ -9,9 +9,9 @@
 // write their audit event (claim.create, claim.submit_result) into that same
 // transaction, so a claim and its audit commit together.
 //
-// Thread-safe: holds only a borrowed PhiCipher and AuditWriter, which must
+// Thread-safe: holds only a borrowed CellCipher and AuditWriter, which must
 // outlive it. Errors: kNotFound, kInvalidArgument (a claim without id,
-// consultation or facility), decryption errors from PhiCipher, the audit
+// consultation or facility), decryption errors from CellCipher, the audit
 // writer's and the transaction's storage errors.
 #pragma once
 
@@ -23,7 +23,7 @@
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/domain/claim.hpp"
-#include "hub/records/phi_cipher.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -46,7 +46,7 @@ struct ClaimActor {
 
 class ClaimStore {
  public:
-  ClaimStore(const PhiCipher& cipher, const audit::AuditWriter& audit)
+  ClaimStore(const CellCipher& cipher, const audit::AuditWriter& audit)
       : cipher_(cipher), audit_(audit) {}
 
   // Inserts `c` (id, consultation_id, facility_id, created_at and request set
@@ -81,7 +81,7 @@ class ClaimStore {
   sdk::Status audit(storage::Transaction& tx, const domain::Claim& c, std::string_view action,
                     const ClaimActor& by, std::int64_t at_ms) const;
 
-  const PhiCipher& cipher_;
+  const CellCipher& cipher_;
   const audit::AuditWriter& audit_;
 };
 

@@ -8,10 +8,10 @@
 // statement filters on: another facility's consultation behaves exactly
 // like a missing one (kNotFound, same message).
 //
-// Thread-safe: holds only a borrowed PhiCipher, which must outlive it.
+// Thread-safe: holds only a borrowed CellCipher, which must outlive it.
 // Errors: kNotFound, kInvalidArgument (a bad identifier or cursor),
 // kAlreadyExists (insert of an existing id), decryption errors from
-// PhiCipher, and the transaction's storage errors.
+// CellCipher, and the transaction's storage errors.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "hub/domain/consultation.hpp"
-#include "hub/records/phi_cipher.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -60,7 +60,7 @@ inline constexpr int kMaxListLimit = 200;
 
 class ConsultationStore {
  public:
-  explicit ConsultationStore(const PhiCipher& cipher) : cipher_(cipher) {}
+  explicit ConsultationStore(const CellCipher& cipher) : cipher_(cipher) {}
 
   // Inserts `c` (id, facility_id, created_at, updated_at set by the caller),
   // encrypting the summaries and indexing the patient's identifiers.
@@ -115,7 +115,7 @@ class ConsultationStore {
   sdk::Result<std::vector<std::string>> identifier_indexes(
       const domain::PatientSummary& patient) const;
 
-  const PhiCipher& cipher_;
+  const CellCipher& cipher_;
 };
 
 }  // namespace wasl::records

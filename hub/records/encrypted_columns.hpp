@@ -1,7 +1,8 @@
 // The registry of encrypted columns: every database column that holds a
-// FieldCipher ciphertext, declared once. PhiCipher refuses to encrypt into a
-// column missing here, and the key rotation job and usage_by_key() walk
-// exactly this list, so a column cannot be encrypted yet escape rotation.
+// crypto::CellCipher ciphertext, declared once. records::CellCipher refuses to
+// encrypt into a column missing here, and the key rotation job and
+// usage_by_key() walk exactly this list, so a column cannot be encrypted yet
+// escape rotation.
 //
 // Row ids (the associated data's row part) are the values of the table's
 // key columns joined with ':' — e.g. consultations: the id;

@@ -13,7 +13,7 @@
 // transaction and then sees its outcome.
 //
 // Facility-scoped: keys of different facilities never meet. Thread-safe;
-// PhiCipher borrowed.
+// CellCipher borrowed.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include "hub/records/phi_cipher.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -42,7 +42,7 @@ struct IdempotencyBegin {
 
 class IdempotencyStore {
  public:
-  explicit IdempotencyStore(const PhiCipher& cipher) : cipher_(cipher) {}
+  explicit IdempotencyStore(const CellCipher& cipher) : cipher_(cipher) {}
 
   // Claims `key` for `request_hash`, or reports how an earlier use of it
   // compares. The transaction stays usable in every outcome.
@@ -59,7 +59,7 @@ class IdempotencyStore {
   sdk::Result<std::int64_t> purge_before(storage::Transaction& tx, std::int64_t cutoff_ms) const;
 
  private:
-  const PhiCipher& cipher_;
+  const CellCipher& cipher_;
 };
 
 }  // namespace wasl::records

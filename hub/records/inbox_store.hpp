@@ -9,7 +9,7 @@
 //  - system-scoped methods for the webhook ingress and dispatcher (insert,
 //    fetch_for_dispatch, set_dispatch_state), which act on the whole inbox
 //    and must never be reachable with a caller-supplied facility.
-// All take the caller's transaction. Thread-safe; PhiCipher borrowed.
+// All take the caller's transaction. Thread-safe; CellCipher borrowed.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "hub/records/phi_cipher.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -50,7 +50,7 @@ enum class InboxInsertOutcome {
 
 class InboxStore {
  public:
-  explicit InboxStore(const PhiCipher& cipher) : cipher_(cipher) {}
+  explicit InboxStore(const CellCipher& cipher) : cipher_(cipher) {}
 
   // System scope. Stores `entry` encrypted, or answers kDuplicate without
   // writing when (instance, dedupe_key) exists; the transaction stays usable
@@ -83,7 +83,7 @@ class InboxStore {
  private:
   sdk::Result<InboxEntry> from_row(const storage::Row& row) const;
 
-  const PhiCipher& cipher_;
+  const CellCipher& cipher_;
 };
 
 }  // namespace wasl::records

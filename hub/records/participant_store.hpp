@@ -4,7 +4,7 @@
 // Same contract as ConsultationStore: the caller's transaction, the
 // caller's facility id filtered in every statement (another facility's
 // consultation or participant is kNotFound, exactly like a missing one),
-// thread-safe, PhiCipher borrowed and outliving the store.
+// thread-safe, CellCipher borrowed and outliving the store.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "hub/domain/participant.hpp"
-#include "hub/records/phi_cipher.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -22,7 +22,7 @@ namespace wasl::records {
 
 class ParticipantStore {
  public:
-  explicit ParticipantStore(const PhiCipher& cipher) : cipher_(cipher) {}
+  explicit ParticipantStore(const CellCipher& cipher) : cipher_(cipher) {}
 
   // Inserts `p` into consultation p.consultation_id of facility p.facility_id.
   // kNotFound when that consultation is not in that facility.
@@ -66,7 +66,7 @@ class ParticipantStore {
  private:
   sdk::Result<domain::Participant> from_row(const storage::Row& row) const;
 
-  const PhiCipher& cipher_;
+  const CellCipher& cipher_;
 };
 
 }  // namespace wasl::records

@@ -29,7 +29,7 @@ storage::Value text_or_null(const std::optional<std::string>& v) {
 }
 
 // The row as InboxStore::insert writes it.
-Result<storage::Params> encode(const records::PhiCipher& cipher, const records::InboxEntry& e) {
+Result<storage::Params> encode(const records::CellCipher& cipher, const records::InboxEntry& e) {
   if (e.id.empty() || e.instance.empty() || e.dedupe_key.empty()) {
     return Error(ErrorCode::kInvalidArgument,
                  "an inbox entry needs an id, an instance and a dedupe key", false);
@@ -70,7 +70,7 @@ double seconds_between(std::chrono::steady_clock::time_point from,
 
 }  // namespace
 
-InboxWriter::InboxWriter(storage::Store& store, const records::PhiCipher& cipher,
+InboxWriter::InboxWriter(storage::Store& store, const records::CellCipher& cipher,
                          InboxWriterOptions options, observability::Metrics* metrics)
     : store_(store), cipher_(cipher), options_(options), metrics_(metrics) {
   options_.writers = std::max(1, options_.writers);

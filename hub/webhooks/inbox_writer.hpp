@@ -13,7 +13,7 @@
 // Encoding: a batch is ONE multi-row statement, INSERT … ON CONFLICT
 // (instance, dedupe_key) DO NOTHING RETURNING id, so a commit of 200 rows
 // costs one round trip, not 200. The rows are encrypted on the caller's
-// thread exactly as InboxStore::insert encrypts them (PhiCipher bound to
+// thread exactly as InboxStore::insert encrypts them (CellCipher bound to
 // inbox.body_enc / inbox.headers_enc and the row id; headers as a JSON
 // object), so InboxStore reads them back; the tests check that round trip.
 //
@@ -31,7 +31,7 @@
 // commits, so the linger is rarely spent.
 //
 // Thread safety: write() may be called from any number of threads. The
-// Store and PhiCipher are borrowed and must outlive the writer; so must
+// Store and CellCipher are borrowed and must outlive the writer; so must
 // `metrics` when given. Metrics: wasl_webhook_inbox_commits_total,
 // wasl_webhook_inbox_batch_requests (histogram), wasl_webhook_inbox_fallbacks_total,
 // wasl_webhook_inbox_queue_wait_seconds (per request: queued until taken
@@ -49,8 +49,8 @@
 #include <vector>
 
 #include "hub/observability/metrics.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/records/inbox_store.hpp"
-#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -73,7 +73,7 @@ struct InboxWriterStats {
 class InboxWriter {
  public:
   // `cipher` encrypts the PHI columns; borrowed, must outlive the writer.
-  InboxWriter(storage::Store& store, const records::PhiCipher& cipher,
+  InboxWriter(storage::Store& store, const records::CellCipher& cipher,
               InboxWriterOptions options = {}, observability::Metrics* metrics = nullptr);
   ~InboxWriter();  // stop()
   InboxWriter(const InboxWriter&) = delete;
@@ -110,7 +110,7 @@ class InboxWriter {
              std::int64_t fallbacks, std::int64_t size);
 
   storage::Store& store_;
-  const records::PhiCipher& cipher_;
+  const records::CellCipher& cipher_;
   InboxWriterOptions options_;
   observability::Metrics* metrics_;
 

@@ -8,7 +8,7 @@
 #include "hub/access/route_access.hpp"
 #include "hub/audit/audit_event.hpp"
 #include "hub/domain/timestamp.hpp"
-#include "hub/http/problem.hpp"
+#include "hub/http/problem_json.hpp"
 #include "hub/webhooks/webhook_dispatcher.hpp"
 
 namespace wasl::webhooks {

@@ -15,7 +15,7 @@
 // allow, 400 with errors[] for a bad query parameter, 503 on storage errors.
 #pragma once
 
-#include "hub/http/message.hpp"
+#include "hub/http/exchange.hpp"
 #include "hub/webhooks/webhook_routes.hpp"
 
 namespace wasl::webhooks {

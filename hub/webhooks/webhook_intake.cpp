@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "hub/audit/audit_event.hpp"
-#include "hub/http/problem.hpp"
+#include "hub/http/problem_json.hpp"
 #include "hub/webhooks/inbox_event.hpp"
 #include "hub/webhooks/webhook_dispatcher.hpp"
 

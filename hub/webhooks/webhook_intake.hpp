@@ -23,7 +23,7 @@
 // "duplicates": m}. No workflow work happens on the request thread.
 #pragma once
 
-#include "hub/http/message.hpp"
+#include "hub/http/exchange.hpp"
 #include "hub/webhooks/webhook_routes.hpp"
 
 namespace wasl::webhooks {

@@ -62,14 +62,13 @@ class Engine::Core {
  public:
   Core(storage::Store& store, DefinitionStore& definitions,
        std::shared_ptr<CapabilityInvoker> invoker, const HubActions& actions,
-       observability::Metrics& metrics, EngineOptions options, std::unique_ptr<PayloadCodec> codec)
+       observability::Metrics& metrics, EngineOptions options, const records::CellCipher* cipher)
       : store_(store),
         definitions_(definitions),
         invoker_(invoker),
         metrics_(metrics),
         options_(normalized(std::move(options))),
-        codec_(codec ? std::move(codec) : std::make_unique<PlainPayloadCodec>()),
-        runs_(store.dialect(), definitions, *codec_),
+        runs_(store.dialect(), definitions, cipher),
         events_(store, runs_),
         transitions_(runs_, events_, options_),
         caller_(store, std::move(invoker), actions, metrics, options_) {
@@ -426,7 +425,6 @@ class Engine::Core {
   std::shared_ptr<CapabilityInvoker> invoker_;
   observability::Metrics& metrics_;
   const EngineOptions options_;
-  std::unique_ptr<PayloadCodec> codec_;
   RunRepository runs_;
   EventMatcher events_;
   Transitions transitions_;
@@ -449,9 +447,9 @@ class Engine::Core {
 Engine::Engine(storage::Store& store, DefinitionStore& definitions,
                std::shared_ptr<CapabilityInvoker> invoker, const HubActions& actions,
                observability::Metrics& metrics, EngineOptions options,
-               std::unique_ptr<PayloadCodec> codec)
+               const records::CellCipher* cipher)
     : core_(std::make_unique<Core>(store, definitions, std::move(invoker), actions, metrics,
-                                   std::move(options), std::move(codec))) {
+                                   std::move(options), cipher)) {
   Core* core = core_.get();
   metrics.gauge_callback("wasl_workflow_runs", "Workflow runs by workflow and status",
                          [core] { return RunRepository::count_by_status(core->store_); });

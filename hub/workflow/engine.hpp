@@ -66,13 +66,13 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/observability/metrics.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/workflow/capability_invoker.hpp"
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine_options.hpp"
 #include "hub/workflow/event_matcher.hpp"
 #include "hub/workflow/hub_actions.hpp"
-#include "hub/workflow/payload_codec.hpp"
 #include "hub/workflow/reference.hpp"
 #include "hub/workflow/run_timeline.hpp"
 #include "wasl/sdk/result.hpp"
@@ -98,12 +98,14 @@ struct EngineStats {
 
 class Engine {
  public:
-  // `invoker` is shared with call threads that outlive a timeout. `codec`
-  // null = PlainPayloadCodec.
+  // `invoker` is shared with call threads that outlive a timeout. `cipher`
+  // encrypts the payloads of runs, steps and events (records::CellCipher,
+  // bound to each cell); null stores them as plain JSON text, for tests and
+  // tools that need no PHI protection. It must outlive the Engine.
   Engine(storage::Store& store, DefinitionStore& definitions,
          std::shared_ptr<CapabilityInvoker> invoker, const HubActions& actions,
          observability::Metrics& metrics, EngineOptions options,
-         std::unique_ptr<PayloadCodec> codec = nullptr);
+         const records::CellCipher* cipher = nullptr);
   ~Engine();  // stop()
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

@@ -64,7 +64,7 @@ struct Entry {
 
 class DocumentParser {
  public:
-  DocumentParser(std::string file, std::vector<Problem>& problems)
+  DocumentParser(std::string file, std::vector<FileProblem>& problems)
       : file_(std::move(file)), problems_(problems) {}
 
   void problem(int line, std::string message) {
@@ -573,14 +573,14 @@ class DocumentParser {
 
  private:
   std::string file_;
-  std::vector<Problem>& problems_;
+  std::vector<FileProblem>& problems_;
   int event_line_ = 0;
 };
 
 }  // namespace
 
 WorkflowDefinition parse_document(std::string_view text, const std::string& file,
-                                  std::vector<Problem>& problems, bool& parsed_document) {
+                                  std::vector<FileProblem>& problems, bool& parsed_document) {
   WorkflowDefinition d;
   d.file = file;
   parsed_document = false;

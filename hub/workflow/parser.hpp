@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "hub/workflow/definition.hpp"
-#include "hub/workflow/problem.hpp"
+#include "hub/workflow/file_problem.hpp"
 
 namespace wasl::workflow {
 
@@ -19,6 +19,6 @@ namespace wasl::workflow {
 // added. `parsed_document` is set false when the YAML itself is unreadable or
 // not a mapping (then validation has nothing to check). Never throws.
 WorkflowDefinition parse_document(std::string_view text, const std::string& file,
-                                  std::vector<Problem>& problems, bool& parsed_document);
+                                  std::vector<FileProblem>& problems, bool& parsed_document);
 
 }  // namespace wasl::workflow

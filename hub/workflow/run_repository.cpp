@@ -31,12 +31,19 @@ Error unknown_run(const std::string& run_id) {
 }  // namespace
 
 RunRepository::RunRepository(storage::Dialect dialect, DefinitionStore& definitions,
-                             const PayloadCodec& codec)
-    : dialect_(dialect), definitions_(definitions), codec_(codec) {}
+                             const records::CellCipher* cipher)
+    : dialect_(dialect), definitions_(definitions), cipher_(cipher) {}
 
 Result<Blob> RunRepository::encode(const json& value, const std::string& table,
                                    const std::string& row, const std::string& column) const {
-  WASL_ASSIGN_OR_RETURN(auto bytes, codec_.encode(value, {table, row, column}));
+  std::string text;
+  try {
+    text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  } catch (const std::exception&) {
+    return Error(ErrorCode::kInternal, "a workflow payload could not be written as JSON");
+  }
+  if (cipher_ == nullptr) return Blob{std::move(text)};
+  WASL_ASSIGN_OR_RETURN(auto bytes, cipher_->encrypt(table, column, row, text));
   return Blob{std::move(bytes)};
 }
 
@@ -44,7 +51,24 @@ Result<json> RunRepository::decode(const storage::Row& row, const std::string& c
                                    const std::string& table, const std::string& row_id) const {
   if (row.is_null(cell)) return json();
   WASL_ASSIGN_OR_RETURN(auto bytes, row.get_blob(cell));
-  return codec_.decode(bytes, {table, row_id, cell});
+  if (cipher_ == nullptr) {
+    if (bytes.empty()) return json();
+    auto parsed = json::parse(bytes, nullptr, false);
+    if (parsed.is_discarded()) {
+      return Error(ErrorCode::kInternal, "the stored payload in " + table + "." + cell +
+                                             " of row " + row_id + " is not JSON");
+    }
+    return parsed;
+  }
+  WASL_ASSIGN_OR_RETURN(std::string text, cipher_->decrypt(table, cell, row_id, bytes));
+  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
+    return Error(
+        ErrorCode::kInternal,
+        table + "." + cell + " of row " + row_id + " decrypted to something that is not JSON",
+        false);
+  }
+  return value;
 }
 
 Result<RunState> RunRepository::load(Transaction& tx, const std::string& run_id, bool lock) {

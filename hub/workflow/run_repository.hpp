@@ -4,7 +4,7 @@
 // commits; nothing here decides what a run does next (transitions.hpp does).
 //
 // Thread-safety: stateless apart from its borrowed collaborators; any thread
-// may call it. The DefinitionStore and PayloadCodec must outlive it.
+// may call it. The DefinitionStore and CellCipher must outlive it.
 #pragma once
 
 #include <cstdint>
@@ -17,10 +17,10 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/observability/metrics.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/job_queue.hpp"
-#include "hub/workflow/payload_codec.hpp"
 #include "hub/workflow/run_state.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -40,7 +40,9 @@ struct WaitingRun {
 
 class RunRepository {
  public:
-  RunRepository(storage::Dialect dialect, DefinitionStore& definitions, const PayloadCodec& codec);
+  // `cipher` null: payload cells hold plain JSON text (see Engine).
+  RunRepository(storage::Dialect dialect, DefinitionStore& definitions,
+                const records::CellCipher* cipher);
 
   // ---- payload cells ----
   // `value` as the bytes of `table`.`column` of row `row`.
@@ -143,7 +145,7 @@ class RunRepository {
  private:
   storage::Dialect dialect_;
   DefinitionStore& definitions_;
-  const PayloadCodec& codec_;
+  const records::CellCipher* cipher_;
 };
 
 }  // namespace wasl::workflow

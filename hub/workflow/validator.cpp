@@ -58,7 +58,7 @@ std::string step_name(const Step& s) {
 
 class Validator {
  public:
-  Validator(const WorkflowDefinition& d, std::vector<Problem>& problems)
+  Validator(const WorkflowDefinition& d, std::vector<FileProblem>& problems)
       : d_(d), problems_(problems) {}
 
   void run() {
@@ -426,7 +426,7 @@ class Validator {
   }
 
   const WorkflowDefinition& d_;
-  std::vector<Problem>& problems_;
+  std::vector<FileProblem>& problems_;
   std::map<std::string, int> first_line_;
   std::map<std::string, std::size_t> step_index_;
   std::vector<std::string> step_ids_;
@@ -436,7 +436,7 @@ class Validator {
 
 }  // namespace
 
-void validate_definition(const WorkflowDefinition& definition, std::vector<Problem>& problems) {
+void validate_definition(const WorkflowDefinition& definition, std::vector<FileProblem>& problems) {
   Validator(definition, problems).run();
 }
 

@@ -19,10 +19,10 @@
 #include <vector>
 
 #include "hub/workflow/definition.hpp"
-#include "hub/workflow/problem.hpp"
+#include "hub/workflow/file_problem.hpp"
 
 namespace wasl::workflow {
 
-void validate_definition(const WorkflowDefinition& definition, std::vector<Problem>& problems);
+void validate_definition(const WorkflowDefinition& definition, std::vector<FileProblem>& problems);
 
 }  // namespace wasl::workflow

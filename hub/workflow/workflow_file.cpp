@@ -27,14 +27,13 @@ WorkflowParse parse_workflow(std::string_view text, const std::string& file_name
   WorkflowDefinition definition = parse_document(text, file_name, result.problems, parsed);
   if (parsed) validate_definition(definition, result.problems);
   std::stable_sort(result.problems.begin(), result.problems.end(),
-                   [](const Problem& a, const Problem& b) { return a.line < b.line; });
+                   [](const FileProblem& a, const FileProblem& b) { return a.line < b.line; });
   // Identical messages can arise when one mistake is seen from two checks.
-  result.problems.erase(
-      std::unique(result.problems.begin(), result.problems.end(),
-                  [](const Problem& a, const Problem& b) {
-                    return a.line == b.line && a.message == b.message;
-                  }),
-      result.problems.end());
+  result.problems.erase(std::unique(result.problems.begin(), result.problems.end(),
+                                    [](const FileProblem& a, const FileProblem& b) {
+                                      return a.line == b.line && a.message == b.message;
+                                    }),
+                        result.problems.end());
   if (result.problems.empty()) {
     definition.checksum = crypto::sha256_hex(text);
     result.definition = std::move(definition);

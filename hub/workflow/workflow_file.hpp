@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "hub/workflow/definition.hpp"
-#include "hub/workflow/problem.hpp"
+#include "hub/workflow/file_problem.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::workflow {
@@ -19,7 +19,7 @@ struct WorkflowParse {
   // Present when there are no problems.
   std::optional<WorkflowDefinition> definition;
   // Every problem found, ordered by line; empty = valid.
-  std::vector<Problem> problems;
+  std::vector<FileProblem> problems;
 
   bool ok() const { return problems.empty(); }
   // The problems as "file:line: message" lines joined by '\n'.

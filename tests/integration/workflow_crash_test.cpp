@@ -19,7 +19,6 @@
 
 #include <gtest/gtest.h>
 
-#include "hub/app/phi_payload_codec.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/storage/migrator.hpp"
@@ -171,9 +170,9 @@ class WorkflowCrashTest : public ::testing::TestWithParam<storage::Dialect> {
     // hub's key ring.
     auto keyring = crypto::load_keyring(key_file);
     ASSERT_TRUE(keyring.ok()) << keyring.error().message;
-    records::PhiCipher cipher(*keyring);
+    records::CellCipher cipher(*keyring);
     Engine engine(store, definitions, std::make_shared<NoInvoker>(), actions, metrics, options,
-                  std::make_unique<app::PhiPayloadCodec>(cipher));
+                  &cipher);
     for (int i = 0; i < kRuns; ++i) {
       StartRunRequest request;
       request.workflow = "crashproof";

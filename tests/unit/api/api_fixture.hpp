@@ -30,8 +30,8 @@
 #include "hub/crypto/keyring.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/http/router.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/records/consultation_store.hpp"
-#include "hub/records/phi_cipher.hpp"
 #include "hub/storage/migrator.hpp"
 #include "hub/workflow/capability_invoker.hpp"
 #include "hub/workflow/definition_store.hpp"
@@ -179,7 +179,7 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
     auto ring = crypto::load_keyring(scratch_.path() / "keys.json");
     ASSERT_TRUE(ring.ok()) << ring.error().message;
     keyring_ = *ring;
-    cipher_ = std::make_unique<records::PhiCipher>(keyring_);
+    cipher_ = std::make_unique<records::CellCipher>(keyring_);
     audit_ = std::make_unique<audit::AuditWriter>(GetParam(), keyring_->audit_key().view());
     access::AuthFailureLimiter::Options limits;
     limits.max_failures = 5;
@@ -357,7 +357,7 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
   std::unique_ptr<storage::testing::TestDatabase> db_;
   std::unique_ptr<storage::Store> store_;
   std::shared_ptr<const crypto::Keyring> keyring_;
-  std::unique_ptr<records::PhiCipher> cipher_;
+  std::unique_ptr<records::CellCipher> cipher_;
   std::unique_ptr<audit::AuditWriter> audit_;
   access::ApiKeyStore keys_;
   std::unique_ptr<access::AuthFailureLimiter> limiter_;

@@ -1,5 +1,5 @@
 // ArchiveFixture: a migrated database on one backend (RecordsDatabaseTest:
-// key file, PhiCipher, facilities kFacilityA and kFacilityB), an AuditWriter,
+// key file, CellCipher, facilities kFacilityA and kFacilityB), an AuditWriter,
 // the pattern_video test double loaded through the real PluginHost as
 // instance "video.pattern" (bound to both facilities), and a
 // RecordingArchive writing under a scratch directory with a fixed clock.

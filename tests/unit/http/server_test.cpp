@@ -25,7 +25,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "hub/http/problem.hpp"
+#include "hub/http/problem_json.hpp"
 #include "hub/observability/logging.hpp"
 
 namespace wasl::http {

@@ -66,7 +66,7 @@ class KeyRotationTest : public RecordsDatabaseTest {
     ASSERT_OK(inbox.insert(*tx, e));
     ASSERT_OK(idempotency.begin(*tx, kFacilityA, "idem:1", "h", 1));
     ASSERT_OK(idempotency.complete(*tx, kFacilityA, "idem:1", {201, "{\"ok\":true}"}));
-    // The workflow engine's seam: a run trigger written through PhiCipher.
+    // The workflow engine's seam: a run trigger written through CellCipher.
     auto trigger = cipher_->encrypt("workflow_runs", "trigger_enc", "run-1", "{\"p\":1}");
     ASSERT_OK(trigger);
     ASSERT_OK(
@@ -334,7 +334,7 @@ TEST_P(KeyRotationTest, CleansFilesLeftByACrashedFileRotation) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM recording_file_cleanup"), 0);
 }
 
-TEST_P(KeyRotationTest, PhiCipherRefusesColumnsOutsideTheRegistry) {
+TEST_P(KeyRotationTest, CellCipherRefusesColumnsOutsideTheRegistry) {
   auto refused = cipher_->encrypt("consultations", "appointment_ref", "c-1", "x");
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, sdk::ErrorCode::kInternal);

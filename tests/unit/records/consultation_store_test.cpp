@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "hub/crypto/field_cipher.hpp"
+#include "hub/crypto/cell_cipher.hpp"
 #include "tests/unit/records/records_database.hpp"
 
 namespace wasl::records::testing {
@@ -56,7 +56,7 @@ TEST_P(ConsultationStoreTest, RoundTripsArabicTextWhileTheRawRowHoldsOnlyCiphert
   }
   Rows rows = query_raw("SELECT patient_summary_enc FROM consultations WHERE id = 'c-1'");
   ASSERT_EQ(rows.size(), 1u);
-  auto key = crypto::FieldCipher::key_id_of(rows[0].get_blob(0).value());
+  auto key = crypto::CellCipher::key_id_of(rows[0].get_blob(0).value());
   ASSERT_TRUE(key.ok());
   EXPECT_EQ(*key, keyring_->active_key_id());
   // The blind index rows hold no identifier either.

@@ -1,5 +1,5 @@
 // RecordsDatabaseTest: a fresh, migrated database on one backend, a key file
-// with one data key, a PhiCipher over it and two facilities (kFacilityA,
+// with one data key, a CellCipher over it and two facilities (kFacilityA,
 // kFacilityB). PostgreSQL comes from the ctest fixture; a missing server
 // fails the test, it never skips it.
 #pragma once
@@ -11,7 +11,7 @@
 
 #include "hub/crypto/keyring.hpp"
 #include "hub/domain/consultation.hpp"
-#include "hub/records/phi_cipher.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/storage/migrator.hpp"
 #include "hub/storage/store.hpp"
 #include "tests/unit/crypto/scratch_dir.hpp"
@@ -68,7 +68,7 @@ class RecordsDatabaseTest : public ::testing::TestWithParam<Dialect> {
     if (cipher_) {
       cipher_->replace_keyring(keyring_);
     } else {
-      cipher_ = std::make_unique<PhiCipher>(keyring_);
+      cipher_ = std::make_unique<CellCipher>(keyring_);
     }
   }
 
@@ -156,7 +156,7 @@ class RecordsDatabaseTest : public ::testing::TestWithParam<Dialect> {
   std::unique_ptr<TestDatabase> db_;
   std::unique_ptr<Store> store_;
   std::shared_ptr<const crypto::Keyring> keyring_;
-  std::unique_ptr<PhiCipher> cipher_;
+  std::unique_ptr<CellCipher> cipher_;
 };
 
 inline std::string dialect_test_name(const ::testing::TestParamInfo<Dialect>& info) {

@@ -1,5 +1,5 @@
 // WebhookFixture: a migrated database on one backend (RecordsDatabaseTest:
-// facilities fac-a and fac-b, a key ring, a PhiCipher), the inbox store, an
+// facilities fac-a and fac-b, a key ring, a CellCipher), the inbox store, an
 // audit writer, the configured webhook sources (hospital.fac-a and
 // hospital.fac-b with their own Standard Webhooks secrets) plus test-double
 // instances, an InboxWriter, and the real HTTP server on 127.0.0.1 port 0

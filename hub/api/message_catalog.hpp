@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "hub/http/message.hpp"
+#include "hub/http/exchange.hpp"
 
 namespace wasl::api {
 
@@ -70,6 +70,7 @@ std::string_view message_text(MessageId id, Language language);
 std::string_view status_title(int status, Language language);
 
 // message_text with {0}, {1}, … replaced by `args` (missing ones left as is).
-std::string format_message(MessageId id, Language language, const std::vector<std::string>& args = {});
+std::string format_message(MessageId id, Language language,
+                           const std::vector<std::string>& args = {});
 
 }  // namespace wasl::api

@@ -1,4 +1,4 @@
-#include "hub/api/messages.hpp"
+#include "hub/api/message_catalog.hpp"
 
 #include <array>
 #include <cstdlib>
@@ -50,7 +50,8 @@ constexpr std::array kMessages = {
           "ما زال طلب بهذا Idempotency-Key قيد المعالجة؛ أعد المحاولة بعد قليل."},
     Entry{MessageId::kConsultationNotFound, "No consultation with this id exists.",
           "لا توجد استشارة بهذا المعرّف."},
-    Entry{MessageId::kParticipantNotFound, "No participant with this id exists in the consultation.",
+    Entry{MessageId::kParticipantNotFound,
+          "No participant with this id exists in the consultation.",
           "لا يوجد مشارك بهذا المعرّف في الاستشارة."},
     Entry{MessageId::kRecordingNotFound, "No recording with this id exists.",
           "لا يوجد تسجيل بهذا المعرّف."},
@@ -60,10 +61,10 @@ constexpr std::array kMessages = {
           "لا يوجد سير عمل منشور بهذا الاسم."},
     Entry{MessageId::kNoRun, "This consultation has no workflow run.",
           "لا يوجد تشغيل لسير العمل لهذه الاستشارة."},
-    Entry{MessageId::kConsultationEnded,
-          "The consultation is {0}; it can no longer be changed.",
+    Entry{MessageId::kConsultationEnded, "The consultation is {0}; it can no longer be changed.",
           "حالة الاستشارة {0}؛ لم يعد بالإمكان تغييرها."},
-    Entry{MessageId::kRunNotRetryable, "Only a failed workflow run can be retried; this one is {0}.",
+    Entry{MessageId::kRunNotRetryable,
+          "Only a failed workflow run can be retried; this one is {0}.",
           "لا يمكن إعادة المحاولة إلا لتشغيل فاشل؛ حالة هذا التشغيل {0}."},
     Entry{MessageId::kClaimNotRetryable,
           "The claim is {0}; only a claim whose submission failed can be resubmitted.",

@@ -1,4 +1,4 @@
-#include "hub/http/message.hpp"
+#include "hub/http/exchange.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "hub/http/problem.hpp"
+#include "hub/http/problem_json.hpp"
 
 #include <utility>
 

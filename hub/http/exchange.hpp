@@ -19,15 +19,15 @@ struct HeaderLess {
 using Headers = std::multimap<std::string, std::string, HeaderLess>;
 
 struct Request {
-  std::string method;        // "GET", "POST", …
-  std::string path;          // decoded path, no query string
-  std::string raw_target;    // the request target exactly as received (path + query)
-  std::map<std::string, std::string> query;         // decoded query parameters (last wins)
-  std::map<std::string, std::string> path_params;   // from the route template
-  std::string route;         // the matched route template, e.g. "/v1/consultations/{id}"
+  std::string method;      // "GET", "POST", …
+  std::string path;        // decoded path, no query string
+  std::string raw_target;  // the request target exactly as received (path + query)
+  std::map<std::string, std::string> query;        // decoded query parameters (last wins)
+  std::map<std::string, std::string> path_params;  // from the route template
+  std::string route;  // the matched route template, e.g. "/v1/consultations/{id}"
   Headers headers;
-  std::string body;          // raw bytes, already limited by the server
-  std::string request_id;    // accepted from X-Request-Id or generated
+  std::string body;            // raw bytes, already limited by the server
+  std::string request_id;      // accepted from X-Request-Id or generated
   std::string remote_address;  // "ip:port" of the peer
 
   // First value of a header, if present.
@@ -46,7 +46,8 @@ struct Response {
   Response& set_header(std::string name, std::string value);
 
   static Response json(int status, std::string body);
-  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static Response text(int status, std::string body,
+                       std::string content_type = "text/plain; charset=utf-8");
   static Response empty(int status);
 };
 

@@ -1,4 +1,4 @@
-#include "hub/api/messages.hpp"
+#include "hub/api/message_catalog.hpp"
 
 #include <gtest/gtest.h>
 
@@ -60,11 +60,13 @@ TEST(MessagesTest, ProblemResponsesAreLocalizedProblemJson) {
 
 TEST(MessagesTest, StorageErrorsBecome503WithRetryAfterAndNoDetailLeak) {
   http::Request r;
-  http::Response busy = error_response(r, sdk::Error(sdk::ErrorCode::kUnavailable, "pg: secret host down"));
+  http::Response busy =
+      error_response(r, sdk::Error(sdk::ErrorCode::kUnavailable, "pg: secret host down"));
   EXPECT_EQ(busy.status, 503);
   EXPECT_EQ(busy.headers.find("Retry-After")->second, "1");
   EXPECT_EQ(busy.body.find("secret"), std::string::npos);
-  http::Response bug = error_response(r, sdk::Error(sdk::ErrorCode::kInternal, "SQL syntax near x"));
+  http::Response bug =
+      error_response(r, sdk::Error(sdk::ErrorCode::kInternal, "SQL syntax near x"));
   EXPECT_EQ(bug.status, 500);
   EXPECT_EQ(bug.body.find("SQL"), std::string::npos);
 }

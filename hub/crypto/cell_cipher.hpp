@@ -1,5 +1,7 @@
-// FieldCipher: AES-256-GCM encryption of one database cell, bound to its
-// place (table, column, row id).
+// crypto::CellCipher: AES-256-GCM encryption of one database cell, bound to
+// its place (table, column, row id). The hub's stores use it through
+// records::CellCipher; plugin state (plugin_host) and key rotation use it
+// directly. The "field" in the format's label and messages is the cell.
 //
 // Ciphertext format, version 1 (binary, stored as BLOB/BYTEA):
 //
@@ -35,22 +37,22 @@
 namespace wasl::crypto {
 
 // Where a cell lives. Views are borrowed for the call only.
-struct FieldContext {
+struct CellLocation {
   std::string_view table;
   std::string_view column;
   std::string_view row_id;
 };
 
 // Thread-safe: holds only the shared immutable keyring.
-class FieldCipher {
+class CellCipher {
  public:
-  explicit FieldCipher(std::shared_ptr<const Keyring> keyring);
+  explicit CellCipher(std::shared_ptr<const Keyring> keyring);
 
   // Encrypts under the keyring's active key with a fresh random nonce.
-  sdk::Result<std::string> encrypt(const FieldContext& where, std::string_view plaintext) const;
+  sdk::Result<std::string> encrypt(const CellLocation& where, std::string_view plaintext) const;
 
   // Decrypts with the key named inside the ciphertext (any non-retired key).
-  sdk::Result<std::string> decrypt(const FieldContext& where, std::string_view ciphertext) const;
+  sdk::Result<std::string> decrypt(const CellLocation& where, std::string_view ciphertext) const;
 
   // The key id a ciphertext was made under, without decrypting (for the
   // re-encryption job). kInvalidArgument if the header is malformed.

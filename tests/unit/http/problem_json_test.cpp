@@ -1,4 +1,4 @@
-#include "hub/http/problem.hpp"
+#include "hub/http/problem_json.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -7,9 +7,10 @@ namespace wasl::http {
 namespace {
 
 TEST(ProblemTest, SerialisesRfc9457Members) {
-  Problem p = unprocessable("Two fields are invalid.",
-                            {{"patient.identifier", "required", "A patient identifier is required."},
-                             {"start", "format", "start must be an RFC 3339 time."}});
+  Problem p =
+      unprocessable("Two fields are invalid.",
+                    {{"patient.identifier", "required", "A patient identifier is required."},
+                     {"start", "format", "start must be an RFC 3339 time."}});
   p.instance = "/v1/consultations";
   Response r = p.to_response("req-1");
   EXPECT_EQ(r.status, 422);

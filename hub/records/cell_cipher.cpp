@@ -1,4 +1,4 @@
-#include "hub/records/phi_cipher.hpp"
+#include "hub/records/cell_cipher.hpp"
 
 #include "hub/records/encrypted_columns.hpp"
 
@@ -16,18 +16,18 @@ std::string cell_name(std::string_view table, std::string_view column, std::stri
 
 }  // namespace
 
-PhiCipher::PhiCipher(std::shared_ptr<const crypto::Keyring> keyring)
+CellCipher::CellCipher(std::shared_ptr<const crypto::Keyring> keyring)
     : keyring_(std::move(keyring)) {}
 
-Result<std::string> PhiCipher::encrypt(std::string_view table, std::string_view column,
-                                       std::string_view row_id, std::string_view plaintext) const {
+Result<std::string> CellCipher::encrypt(std::string_view table, std::string_view column,
+                                        std::string_view row_id, std::string_view plaintext) const {
   if (!is_encrypted_column(table, column)) {
     return Error(ErrorCode::kInternal,
                  std::string(table) + "." + std::string(column) +
                      " is not in the encrypted column registry (encrypted_columns.cpp); add it "
                      "there so key rotation covers it");
   }
-  crypto::FieldCipher cipher(keyring());
+  crypto::CellCipher cipher(keyring());
   auto out = cipher.encrypt({table, column, row_id}, plaintext);
   if (!out.ok()) {
     return Error(out.error().code,
@@ -36,9 +36,10 @@ Result<std::string> PhiCipher::encrypt(std::string_view table, std::string_view 
   return std::move(out).value();
 }
 
-Result<std::string> PhiCipher::decrypt(std::string_view table, std::string_view column,
-                                       std::string_view row_id, std::string_view ciphertext) const {
-  crypto::FieldCipher cipher(keyring());
+Result<std::string> CellCipher::decrypt(std::string_view table, std::string_view column,
+                                        std::string_view row_id,
+                                        std::string_view ciphertext) const {
+  crypto::CellCipher cipher(keyring());
   auto out = cipher.decrypt({table, column, row_id}, ciphertext);
   if (!out.ok()) {
     return Error(out.error().code,
@@ -47,22 +48,22 @@ Result<std::string> PhiCipher::decrypt(std::string_view table, std::string_view 
   return std::move(out).value();
 }
 
-Result<std::string> PhiCipher::blind_index(crypto::IdentifierKind kind,
-                                           std::string_view value) const {
+Result<std::string> CellCipher::blind_index(crypto::IdentifierKind kind,
+                                            std::string_view value) const {
   crypto::BlindIndex index(keyring());
   return index.compute(kind, value);
 }
 
-void PhiCipher::replace_keyring(std::shared_ptr<const crypto::Keyring> keyring) {
+void CellCipher::replace_keyring(std::shared_ptr<const crypto::Keyring> keyring) {
   std::lock_guard lock(mu_);
   keyring_ = std::move(keyring);
 }
 
-std::shared_ptr<const crypto::Keyring> PhiCipher::keyring() const {
+std::shared_ptr<const crypto::Keyring> CellCipher::keyring() const {
   std::lock_guard lock(mu_);
   return keyring_;
 }
 
-std::string PhiCipher::active_key_id() const { return keyring()->active_key_id(); }
+std::string CellCipher::active_key_id() const { return keyring()->active_key_id(); }
 
 }  // namespace wasl::records

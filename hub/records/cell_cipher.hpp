@@ -1,13 +1,16 @@
-// PhiCipher: the one place the record stores (and the workflow engine's
-// payload codec) turn PHI into ciphertext and back, bound to its cell.
+// records::CellCipher: the one place the hub turns PHI into a database cell's
+// ciphertext and back — the record stores, webhook ingress and the workflow
+// engine's payloads (workflow_runs.trigger_enc, workflow_steps.output_enc,
+// workflow_events.payload_enc) all go through it. It is crypto::CellCipher
+// (the ciphertext format, bound to table, column and row id) over a keyring
+// that `wasl keys rotate` can replace while it runs, limited to the columns
+// declared in encrypted_columns.cpp so the rotation job covers every one, plus
+// the blind index of patient identifiers.
 //
-// For the workflow engine (workflow_runs.trigger_enc, workflow_steps.output_enc,
-// workflow_events.payload_enc; its PayloadCodec maps PayloadLocation{table,
-// row_id, column} onto these calls) and webhook ingress: call
-// encrypt(table, column, row_id, text) before writing the column and decrypt(table, column, row_id,
-// bytes) after reading it, with row_id = the row's id. Only columns declared in
-// encrypted_columns.cpp are accepted, so the rotation job covers them.
-// Store the returned bytes as storage::Blob.
+// Call encrypt(table, column, row_id, text) before writing the column and
+// decrypt(table, column, row_id, bytes) after reading it, with row_id = the
+// row's id (encrypted_columns.hpp says how composite keys join). Store the
+// returned bytes as storage::Blob.
 #pragma once
 
 #include <memory>
@@ -16,7 +19,7 @@
 #include <string_view>
 
 #include "hub/crypto/blind_index.hpp"
-#include "hub/crypto/field_cipher.hpp"
+#include "hub/crypto/cell_cipher.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -24,9 +27,9 @@ namespace wasl::records {
 
 // Thread-safe. Each call works on a snapshot of the keyring, so
 // replace_keyring() may run concurrently with encrypt/decrypt.
-class PhiCipher {
+class CellCipher {
  public:
-  explicit PhiCipher(std::shared_ptr<const crypto::Keyring> keyring);
+  explicit CellCipher(std::shared_ptr<const crypto::Keyring> keyring);
 
   // Ciphertext under the active key, bound to (table, column, row_id).
   // kInternal when table.column is not in the encrypted column registry.

@@ -1,11 +1,11 @@
-// Problem: one thing wrong with a workflow file, reported as `file:line: message`.
+// FileProblem: one thing wrong with a workflow file, reported as `file:line: message`.
 #pragma once
 
 #include <string>
 
 namespace wasl::workflow {
 
-struct Problem {
+struct FileProblem {
   std::string file;
   int line = 0;  // 1-based; 0 when unknown
   std::string message;
