@@ -39,7 +39,7 @@
 #include "hub/workflow/engine.hpp"
 #include "hub/workflow/hub_actions.hpp"
 #include "tests/unit/records/records_database.hpp"
-#include "tests/unit/workflow_engine/engine_fixture.hpp"
+#include "tests/unit/workflow/engine_fixture.hpp"
 
 namespace wasl::webhooks::testing {
 

@@ -3,7 +3,7 @@
 // due at once without a takeover; both are fenced by the lease token.
 #include "hub/workflow/job_queue.hpp"
 
-#include "tests/unit/workflow_engine/engine_fixture.hpp"
+#include "tests/unit/workflow/engine_fixture.hpp"
 
 namespace wasl::workflow::testing {
 namespace {

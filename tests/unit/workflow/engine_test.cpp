@@ -7,7 +7,7 @@
 
 #include "hub/workflow/idempotency_key.hpp"
 #include "hub/workflow/job_queue.hpp"
-#include "tests/unit/workflow_engine/engine_fixture.hpp"
+#include "tests/unit/workflow/engine_fixture.hpp"
 
 namespace wasl::workflow::testing {
 namespace {

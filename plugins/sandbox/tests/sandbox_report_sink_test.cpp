@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/unit/sandbox/effects_table.hpp"
-#include "tests/unit/sandbox/sandbox_fixture.hpp"
+#include "plugins/sandbox/tests/effects_table.hpp"
+#include "plugins/sandbox/tests/sandbox_fixture.hpp"
 
 namespace wasl::plugins::sandbox {
 namespace {

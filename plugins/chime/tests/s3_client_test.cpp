@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/unit/chime/queued_response_host.hpp"
+#include "plugins/chime/tests/queued_response_host.hpp"
 
 namespace wasl::plugins::chime {
 namespace {

@@ -9,7 +9,7 @@
 #include "hub/storage/sqlite/sqlite_store.hpp"
 #include "hub/workflow/idempotency_key.hpp"
 #include "hub/workflow/plugin_capability_invoker.hpp"
-#include "tests/unit/workflow_engine/engine_fixture.hpp"
+#include "tests/unit/workflow/engine_fixture.hpp"
 
 namespace wasl::workflow::testing {
 namespace {

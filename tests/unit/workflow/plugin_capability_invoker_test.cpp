@@ -9,7 +9,7 @@
 
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/workflow/idempotency_key.hpp"
-#include "tests/unit/workflow_engine/engine_fixture.hpp"
+#include "tests/unit/workflow/engine_fixture.hpp"
 
 namespace wasl::workflow::testing {
 namespace {

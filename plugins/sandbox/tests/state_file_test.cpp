@@ -4,8 +4,8 @@
 
 #include <fstream>
 
+#include "plugins/sandbox/tests/effects_table.hpp"
 #include "tests/integration/hub_process.hpp"
-#include "tests/unit/sandbox/effects_table.hpp"
 
 namespace wasl::plugins::sandbox {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "plugins/chime/client_request_token.hpp"
 #include "plugins/chime/sigv4.hpp"
-#include "tests/unit/chime/queued_response_host.hpp"
+#include "plugins/chime/tests/queued_response_host.hpp"
 
 namespace wasl::plugins::chime {
 namespace {
