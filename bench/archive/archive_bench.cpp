@@ -16,7 +16,7 @@
 #include <string>
 
 #include "hub/archive/durable_file_writer.hpp"
-#include "hub/archive/incremental_sha256.hpp"
+#include "hub/crypto/incremental_sha256.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/crypto/random.hpp"
 #include "hub/crypto/stream_cipher.hpp"
@@ -37,7 +37,7 @@ int run(const char* label, const crypto::Keyring& keyring, const std::filesystem
   const auto started = std::chrono::steady_clock::now();
   auto file = archive::DurableFileWriter::create(dir / (std::string(label) + ".wse"));
   if (!file.ok()) return fail("file", file.error());
-  auto sha = archive::IncrementalSha256::create();
+  auto sha = crypto::IncrementalSha256::create();
   if (!sha.ok()) return fail("sha", sha.error());
   std::uint64_t discarded = 0;
   auto enc = crypto::StreamEncryptor::create(keyring, [&](std::string_view sealed) {

@@ -2,6 +2,9 @@
 
 #include <chrono>
 
+#include <Poco/Exception.h>
+#include <Poco/UUIDGenerator.h>
+
 #include "hub/crypto/digest.hpp"
 #include "hub/crypto/hex.hpp"
 #include "hub/crypto/hmac.hpp"
@@ -21,12 +24,11 @@ constexpr std::string_view kUnauthenticatedMessage =
 
 // A random (version 4) UUID in its canonical text form.
 sdk::Result<std::string> random_uuid() {
-  WASL_ASSIGN_OR_RETURN(std::string bytes, crypto::random_bytes(16));
-  bytes[6] = static_cast<char>((static_cast<unsigned char>(bytes[6]) & 0x0F) | 0x40);
-  bytes[8] = static_cast<char>((static_cast<unsigned char>(bytes[8]) & 0x3F) | 0x80);
-  std::string hex = crypto::to_hex(bytes);
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
+  try {
+    return Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+  } catch (const Poco::Exception& e) {
+    return Error(ErrorCode::kInternal, "the random generator failed: " + e.displayText());
+  }
 }
 
 Error unauthenticated(AuthenticationFailure* failure, std::string reason,

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include <Poco/URI.h>
 #include <nlohmann/json.hpp>
 
 #include "hub/api/api_problem.hpp"
@@ -19,21 +20,10 @@ namespace {
 using http::Request;
 using http::Response;
 
+// Every byte but RFC 3986's unreserved characters as %XX (uppercase hex).
 std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    bool plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
-                 u == '-' || u == '_' || u == '.' || u == '~';
-    if (plain) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0x0F];
-    }
-  }
+  Poco::URI::encode(std::string(s), "!#$&'()*+,/:;=?@[]", out);
   return out;
 }
 

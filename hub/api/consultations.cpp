@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <nlohmann/json.hpp>
+#include <utf8.h>
 
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
@@ -14,7 +15,6 @@
 #include "hub/api/json_response.hpp"
 #include "hub/api/request_audit.hpp"
 #include "hub/api/resource_id.hpp"
-#include "hub/api/utf8.hpp"
 #include "hub/api/workflow_choice.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/records/consultation_store.hpp"
@@ -179,8 +179,9 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
         (name == "from" ? filter.scheduled_from : filter.scheduled_to) = *t;
       }
     } else if (name == "patient_identifier") {
-      auto length = utf8_length(value);
-      if (!length || *length == 0 || *length > kMaxIdentifierChars) {
+      if (!utf8::is_valid(value.begin(), value.end()) || value.empty() ||
+          static_cast<std::size_t>(utf8::distance(value.begin(), value.end())) >
+              kMaxIdentifierChars) {
         v.add(name, "too_long", "must be 1 to 64 characters");
       } else {
         filter.patient_identifier = value;

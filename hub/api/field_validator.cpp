@@ -2,7 +2,8 @@
 
 #include <utility>
 
-#include "hub/api/utf8.hpp"
+#include <utf8.h>
+
 #include "hub/domain/timestamp.hpp"
 
 namespace wasl::api {
@@ -40,12 +41,11 @@ std::optional<std::string> FieldValidator::text(const nlohmann::json& object, st
     add(path(prefix, name), "empty", "must not be empty");
     return std::nullopt;
   }
-  auto length = utf8_length(s);
-  if (!length) {
+  if (!utf8::is_valid(s.begin(), s.end())) {
     add(path(prefix, name), "invalid_format", "must be valid UTF-8");
     return std::nullopt;
   }
-  if (*length > max_chars) {
+  if (static_cast<std::size_t>(utf8::distance(s.begin(), s.end())) > max_chars) {
     add(path(prefix, name), "too_long",
         "must be at most " + std::to_string(max_chars) + " characters");
     return std::nullopt;

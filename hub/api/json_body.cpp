@@ -2,8 +2,9 @@
 
 #include <string>
 
+#include <utf8.h>
+
 #include "hub/api/api_problem.hpp"
-#include "hub/api/utf8.hpp"
 
 namespace wasl::api {
 namespace {
@@ -63,7 +64,7 @@ std::optional<http::Response> read_json_object(const http::Request& request, nlo
   if (!charset_is_utf8(request)) {
     return problem_response(request, 415, MessageId::kCharsetUnsupported);
   }
-  if (!is_valid_utf8(request.body)) {
+  if (!utf8::is_valid(request.body.begin(), request.body.end())) {
     return problem_response(request, 400, MessageId::kBodyNotUtf8);
   }
   if (nesting_depth(request.body) > kMaxJsonDepth) {

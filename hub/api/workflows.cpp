@@ -3,13 +3,13 @@
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
+#include <utf8.h>
 
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
 #include "hub/api/json_body.hpp"
 #include "hub/api/json_response.hpp"
 #include "hub/api/request_audit.hpp"
-#include "hub/api/utf8.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/workflow/workflow_file.hpp"
 
@@ -59,7 +59,8 @@ Response deploy(ApiContext& ctx, Request& request, const access::Principal& prin
   if (!charset_is_utf8(request)) {
     return problem_response(request, 415, MessageId::kCharsetUnsupported);
   }
-  if (!is_valid_utf8(request.body)) return problem_response(request, 400, MessageId::kBodyNotUtf8);
+  if (!utf8::is_valid(request.body.begin(), request.body.end()))
+    return problem_response(request, 400, MessageId::kBodyNotUtf8);
   const std::string file = name.substr(0, 64) + ".yaml";
   workflow::WorkflowParse parsed = workflow::parse_workflow(request.body, file);
   if (!parsed.ok()) {

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/archive/durable_file_writer.hpp"
-#include "hub/archive/incremental_sha256.hpp"
 #include "hub/crypto/hex.hpp"
+#include "hub/crypto/incremental_sha256.hpp"
 #include "hub/crypto/random.hpp"
 #include "hub/crypto/stream_cipher.hpp"
 #include "hub/records/recording_store.hpp"
@@ -161,7 +161,7 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
   const std::filesystem::path target =
       options_.root / request.facility_id / (row.id + "." + keyring->active_key_id() + ".wse");
   WASL_ASSIGN_OR_RETURN(DurableFileWriter file, DurableFileWriter::create(target));
-  WASL_ASSIGN_OR_RETURN(IncrementalSha256 digest, IncrementalSha256::create());
+  WASL_ASSIGN_OR_RETURN(crypto::IncrementalSha256 digest, crypto::IncrementalSha256::create());
   WASL_ASSIGN_OR_RETURN(
       crypto::StreamEncryptor encryptor,
       crypto::StreamEncryptor::create(*keyring,

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "hub/config/document_reader.hpp"
+#include "hub/text/duration.hpp"
 #include "hub/text/suggestion.hpp"
 
 namespace wasl::config {
@@ -43,29 +44,6 @@ std::optional<std::int64_t> parse_int(const std::string& text) {
   auto [ptr, ec] = std::from_chars(begin, end, value);
   if (ec != std::errc() || ptr != end) return std::nullopt;
   return value;
-}
-
-// "250ms", "5s", "2m", "1h"; a bare number has no unit and is refused.
-std::optional<milliseconds> parse_duration(const std::string& text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0 || digits > 12) return std::nullopt;
-  const auto number = parse_int(text.substr(0, digits));
-  if (!number) return std::nullopt;
-  const std::string unit = text.substr(digits);
-  if (unit == "ms") return milliseconds(*number);
-  if (unit == "s") return milliseconds(*number * 1000);
-  if (unit == "m") return milliseconds(*number * 60 * 1000);
-  if (unit == "h") return milliseconds(*number * 3600 * 1000);
-  return std::nullopt;
-}
-
-std::string format_duration(milliseconds value) {
-  const std::int64_t ms = value.count();
-  if (ms != 0 && ms % (3600 * 1000) == 0) return std::to_string(ms / (3600 * 1000)) + "h";
-  if (ms != 0 && ms % (60 * 1000) == 0) return std::to_string(ms / (60 * 1000)) + "m";
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-  return std::to_string(ms) + "ms";
 }
 
 // "1048576" (bytes), "256KiB", "1MiB", "2GiB".
@@ -245,14 +223,14 @@ Field duration(std::string key, milliseconds& target, milliseconds min, std::str
                                          DocumentReader& reader) {
     auto value = reader.scalar(node, path, line, form);
     if (!value) return;
-    const auto parsed = parse_duration(value->value);
-    if (!parsed || *parsed < min) {
+    const auto parsed = text::parse_duration(value->value);
+    if (!parsed.ok() || *parsed < min) {
       reader.expected(line, path, form, value->origin);
       return;
     }
     target = *parsed;
   };
-  f.show = [&target] { return format_duration(target); };
+  f.show = [&target] { return text::format_duration(target); };
   return f;
 }
 

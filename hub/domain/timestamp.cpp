@@ -1,41 +1,12 @@
 #include "hub/domain/timestamp.hpp"
 
 #include <chrono>
-#include <cstdio>
+
+#include <date/date.h>
 
 namespace wasl::domain {
 
 namespace {
-
-// Howard Hinnant's civil-calendar algorithms (proleptic Gregorian).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-}
-
-bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-unsigned days_in_month(std::int64_t y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
-}
 
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   if (pos + n > s.size()) return false;
@@ -56,18 +27,8 @@ constexpr std::int64_t kMaxMs = 253402300799999;  // 9999-12-31T23:59:59.999Z
 std::string format_timestamp(std::int64_t epoch_ms) {
   if (epoch_ms < kMinMs) epoch_ms = kMinMs;
   if (epoch_ms > kMaxMs) epoch_ms = kMaxMs;
-  std::int64_t days = epoch_ms >= 0 ? epoch_ms / 86400000 : -((-epoch_ms + 86399999) / 86400000);
-  std::int64_t ms_of_day = epoch_ms - days * 86400000;
-  std::int64_t y = 0;
-  unsigned m = 0, d = 0;
-  civil_from_days(days, y, m, d);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(y), m, d, static_cast<long long>(ms_of_day / 3600000),
-                static_cast<long long>(ms_of_day / 60000 % 60),
-                static_cast<long long>(ms_of_day / 1000 % 60),
-                static_cast<long long>(ms_of_day % 1000));
-  return buf;
+  return date::format(
+      "%FT%TZ", date::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(epoch_ms)));
 }
 
 std::optional<std::int64_t> parse_timestamp(std::string_view s) {
@@ -78,11 +39,9 @@ std::optional<std::int64_t> parse_timestamp(std::string_view s) {
       !digits(s, 17, 2, second)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 ||
-      static_cast<unsigned>(day) > days_in_month(year, static_cast<unsigned>(month)) ||
-      hour > 23 || minute > 59 || second > 60) {
-    return std::nullopt;
-  }
+  const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(month)},
+                                 date::day{static_cast<unsigned>(day)}};
+  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
   std::size_t pos = 19;
   std::int64_t millis = 0;
   if (pos < s.size() && s[pos] == '.') {
@@ -113,7 +72,7 @@ std::optional<std::int64_t> parse_timestamp(std::string_view s) {
   }
   if (pos != s.size()) return std::nullopt;
   if (second == 60) second = 59;  // a leap second maps onto the second before it
-  std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  std::int64_t days = date::sys_days{ymd}.time_since_epoch().count();
   std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_min * 60;
   return secs * 1000 + millis;
 }

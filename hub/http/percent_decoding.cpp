@@ -1,34 +1,22 @@
 #include "hub/http/percent_decoding.hpp"
 
+#include <algorithm>
+
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
+
 namespace wasl::http {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space) {
+  // In a form-encoded string every literal '+' is a space (a '+' itself comes
+  // as %2B); Poco applies plusAsSpace only after a '?', so it is done here.
+  std::string input(text);
+  if (plus_as_space) std::replace(input.begin(), input.end(), '+', ' ');
   std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      int hi = hex_value(text[i + 1]);
-      int lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_as_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
+  try {
+    Poco::URI::decode(input, out);
+  } catch (const Poco::Exception&) {
+    return std::nullopt;  // a malformed escape
   }
   return out;
 }

@@ -1,5 +1,5 @@
-// Percent-decoding of URI components (RFC 3986) and of query strings
-// (application/x-www-form-urlencoded, where '+' is a space).
+// Percent-decoding of URI components (RFC 3986, by Poco::URI) and of query
+// strings (application/x-www-form-urlencoded, where '+' is a space).
 #pragma once
 
 #include <map>

@@ -1,14 +1,18 @@
 #include "hub/observability/logging.hpp"
 
 #include <chrono>
-#include <ctime>
+#include <iterator>
 #include <memory>
+#include <string>
 #include <utility>
 
+#include <date/date.h>
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <utf8.h>
 
 #include "hub/observability/redactor.hpp"
 
@@ -22,57 +26,39 @@ void append(spdlog::memory_buf_t& dest, std::string_view text) {
 }
 
 // Appends `text` as the inside of a JSON string: quotes, backslashes and
-// control characters escaped; invalid UTF-8 bytes become U+FFFD so the line
-// is always valid JSON.
+// control characters escaped; invalid UTF-8 (utfcpp's judgement: overlongs,
+// surrogates and code points past U+10FFFF included) becomes U+FFFD, so the
+// line is always valid JSON.
 void append_json_escaped(spdlog::memory_buf_t& dest, std::string_view text) {
-  static const char kHex[] = "0123456789abcdef";
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"': append(dest, "\\\""); break;
-        case '\\': append(dest, "\\\\"); break;
-        case '\n': append(dest, "\\n"); break;
-        case '\r': append(dest, "\\r"); break;
-        case '\t': append(dest, "\\t"); break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
-            dest.append(esc, esc + sizeof esc);
-          } else {
-            dest.push_back(static_cast<char>(c));
-          }
-      }
-      ++i;
-      continue;
-    }
-    // Validate one multi-byte sequence (no overlongs, no surrogates, ≤ U+10FFFF).
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    }
-    bool valid = len > 0 && i + len <= text.size();
-    for (std::size_t k = 1; valid && k < len; ++k) {
-      auto cc = static_cast<unsigned char>(text[i + k]);
-      unsigned char min = k == 1 ? lo : 0x80, max = k == 1 ? hi : 0xBF;
-      valid = cc >= min && cc <= max;
-    }
-    if (valid) {
-      append(dest, text.substr(i, len));
-      i += len;
-    } else {
-      append(dest, "\xEF\xBF\xBD");
-      ++i;
+  std::string replaced;
+  if (!utf8::is_valid(text.begin(), text.end())) {
+    utf8::replace_invalid(text.begin(), text.end(), std::back_inserter(replaced));
+    text = replaced;
+  }
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        append(dest, "\\\"");
+        break;
+      case '\\':
+        append(dest, "\\\\");
+        break;
+      case '\n':
+        append(dest, "\\n");
+        break;
+      case '\r':
+        append(dest, "\\r");
+        break;
+      case '\t':
+        append(dest, "\\t");
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          fmt::format_to(std::back_inserter(dest), "\\u{:04x}", c);
+        } else {
+          dest.push_back(ch);
+        }
     }
   }
 }
@@ -97,17 +83,7 @@ std::string_view level_name(spdlog::level::level_enum level) {
 class JsonLineFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    using namespace std::chrono;
-    auto since_epoch = msg.time.time_since_epoch();
-    auto secs = duration_cast<seconds>(since_epoch);
-    auto millis = duration_cast<milliseconds>(since_epoch - secs).count();
-    std::time_t t = static_cast<std::time_t>(secs.count());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char ts[64];
-    std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(millis));
+    const std::string ts = date::format("%FT%TZ", date::floor<std::chrono::milliseconds>(msg.time));
     append(dest, "{\"ts\":\"");
     append(dest, ts);
     append(dest, "\",\"level\":\"");

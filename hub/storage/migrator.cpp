@@ -1,11 +1,11 @@
 #include "hub/storage/migrator.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <set>
+
+#include "hub/crypto/digest.hpp"
 
 namespace wasl::storage {
 
@@ -30,20 +30,6 @@ std::string file_name(const Migration& m) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d_", m.version);
   return buf + m.name + ".sql";
-}
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xf]);
-  }
-  return out;
 }
 
 std::int64_t now_ms() {
@@ -109,7 +95,7 @@ Status ensure_table(Store& store) {
 // Returns whether it was applied now.
 Result<bool> apply_one(Store& store, const Migration& m) {
   const std::string file = file_name(m);
-  const std::string checksum = sha256_hex(m.sql);
+  const std::string checksum = crypto::sha256_hex(m.sql);
   WASL_ASSIGN_OR_RETURN(auto tx, store.begin(TxMode::kReadWrite));
   WASL_RETURN_IF_ERROR(lock(*tx, store.dialect()));
   auto recorded = tx->query("SELECT checksum FROM schema_migrations WHERE version = $1",

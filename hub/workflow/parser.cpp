@@ -6,8 +6,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "hub/text/duration.hpp"
 #include "hub/text/suggestion.hpp"
-#include "hub/workflow/duration.hpp"
 
 namespace wasl::workflow {
 namespace {
@@ -172,7 +172,7 @@ class DocumentParser {
   std::optional<std::chrono::milliseconds> duration(const Entry& e, const std::string& what) {
     auto text = scalar(e, what);
     if (!text) return std::nullopt;
-    auto d = parse_duration(*text);
+    auto d = text::parse_duration(*text);
     if (!d.ok()) {
       problem(e.value_line, what + ": " + d.error().message);
       return std::nullopt;
@@ -501,9 +501,9 @@ class DocumentParser {
       }
     }
     if (explicit_max_delay && r.max_delay < r.initial_delay) {
-      problem(max_delay_line, what + "max_delay (" + format_duration(r.max_delay) +
+      problem(max_delay_line, what + "max_delay (" + text::format_duration(r.max_delay) +
                                   ") is shorter than initial_delay (" +
-                                  format_duration(r.initial_delay) + ")");
+                                  text::format_duration(r.initial_delay) + ")");
     }
   }
 

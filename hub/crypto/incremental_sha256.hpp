@@ -1,6 +1,6 @@
 // IncrementalSha256: SHA-256 of a stream fed in pieces, through OpenSSL's
-// EVP_Digest* calls, in constant memory. Used to fingerprint a recording's
-// plaintext while it streams from the provider into the archive.
+// EVP_Digest* calls, in constant memory: a recording's plaintext while it
+// streams into the archive, a plugin file checked against its pinned hash.
 //
 // Not thread-safe: one stream, one thread. Move-only (owns an EVP_MD_CTX).
 #pragma once
@@ -11,7 +11,7 @@
 
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::archive {
+namespace wasl::crypto {
 
 class IncrementalSha256 {
  public:
@@ -34,4 +34,4 @@ class IncrementalSha256 {
   bool finished_ = false;
 };
 
-}  // namespace wasl::archive
+}  // namespace wasl::crypto

@@ -1,8 +1,8 @@
-#include "hub/workflow/duration.hpp"
+#include "hub/text/duration.hpp"
 
 #include <cstdint>
 
-namespace wasl::workflow {
+namespace wasl::text {
 namespace {
 
 constexpr std::int64_t kMaxMs = 365LL * 24 * 3600 * 1000;
@@ -28,12 +28,18 @@ sdk::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   if (i == 0) return bad(text);
   const std::string_view unit = text.substr(i);
   std::int64_t factor = 0;
-  if (unit == "ms") factor = 1;
-  else if (unit == "s") factor = 1000;
-  else if (unit == "m") factor = 60 * 1000;
-  else if (unit == "h") factor = 3600 * 1000;
-  else if (unit == "d") factor = 24 * 3600 * 1000;
-  else return bad(text);
+  if (unit == "ms")
+    factor = 1;
+  else if (unit == "s")
+    factor = 1000;
+  else if (unit == "m")
+    factor = 60 * 1000;
+  else if (unit == "h")
+    factor = 3600 * 1000;
+  else if (unit == "d")
+    factor = 24 * 3600 * 1000;
+  else
+    return bad(text);
   if (number > kMaxMs / factor) {
     return sdk::Error(sdk::ErrorCode::kInvalidArgument,
                       "duration '" + std::string(text) + "' is longer than 365d", false);
@@ -57,4 +63,4 @@ std::string format_duration(std::chrono::milliseconds span) {
   return std::to_string(ms) + "ms";
 }
 
-}  // namespace wasl::workflow
+}  // namespace wasl::text

@@ -1,5 +1,6 @@
-// Duration: the textual form of a time span in workflow files ("250ms", "5s",
-// "2m", "1h", "7d"): a positive whole number directly followed by one unit.
+// Duration: the one textual form of a time span, in workflow files and the
+// hub configuration ("250ms", "5s", "2m", "1h", "7d"): a whole number
+// directly followed by one unit.
 #pragma once
 
 #include <chrono>
@@ -8,7 +9,7 @@
 
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::workflow {
+namespace wasl::text {
 
 // Parses `text`. Errors (kInvalidArgument, not retryable) carry a sentence
 // naming the expected form. Zero ("0s") is accepted; callers that need a
@@ -18,4 +19,4 @@ sdk::Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 // The shortest exact textual form of `span` ("90s" stays "90s", 60000ms is "1m").
 std::string format_duration(std::chrono::milliseconds span);
 
-}  // namespace wasl::workflow
+}  // namespace wasl::text

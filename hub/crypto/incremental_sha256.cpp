@@ -1,10 +1,10 @@
-#include "hub/archive/incremental_sha256.hpp"
+#include "hub/crypto/incremental_sha256.hpp"
 
 #include <openssl/evp.h>
 
 #include "hub/crypto/hex.hpp"
 
-namespace wasl::archive {
+namespace wasl::crypto {
 
 using sdk::Error;
 using sdk::ErrorCode;
@@ -50,7 +50,7 @@ sdk::Result<std::string> IncrementalSha256::finish_hex() {
   if (EVP_DigestFinal_ex(context_->ctx, digest, &size) != 1) {
     return Error(ErrorCode::kInternal, "OpenSSL failed to finish a SHA-256 digest", false);
   }
-  return crypto::to_hex(std::string_view(reinterpret_cast<const char*>(digest), size));
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), size));
 }
 
-}  // namespace wasl::archive
+}  // namespace wasl::crypto

@@ -1,8 +1,8 @@
-#include "hub/workflow/duration.hpp"
+#include "hub/text/duration.hpp"
 
 #include <gtest/gtest.h>
 
-namespace wasl::workflow {
+namespace wasl::text {
 namespace {
 
 using namespace std::chrono_literals;
@@ -44,4 +44,4 @@ TEST(Duration, FormatsExactly) {
 }
 
 }  // namespace
-}  // namespace wasl::workflow
+}  // namespace wasl::text
