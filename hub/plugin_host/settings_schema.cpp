@@ -4,11 +4,14 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <regex>
 #include <string_view>
 #include <utility>
+
+#include <utf8.h>
 
 #include "hub/text/suggestion.hpp"
 
@@ -190,12 +193,15 @@ std::string expectation(const Node& node) {
   return out;
 }
 
+// Unicode code points of `text`; an invalid byte counts as one (it would
+// be one U+FFFD).
 std::uint64_t utf8_length(const std::string& text) {
-  std::uint64_t count = 0;
-  for (unsigned char c : text) {
-    if ((c & 0xC0u) != 0x80u) ++count;
+  if (utf8::is_valid(text.begin(), text.end())) {
+    return static_cast<std::uint64_t>(utf8::distance(text.begin(), text.end()));
   }
-  return count;
+  std::string replaced;
+  utf8::replace_invalid(text.begin(), text.end(), std::back_inserter(replaced));
+  return static_cast<std::uint64_t>(utf8::distance(replaced.begin(), replaced.end()));
 }
 
 class Validator {
