@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "hub/config/substitution.hpp"
+#include "hub/text/join.hpp"
 #include "hub/text/suggestion.hpp"
 
 namespace wasl::config {
@@ -13,15 +14,6 @@ bool is_quoted(const YAML::Node& node) {
   // yaml-cpp tags plain scalars "?"; quoted and block scalars get the
   // non-specific "!", and an explicit tag (e.g. !!str) is kept as written.
   return node.Tag() != "?" && !node.Tag().empty();
-}
-
-std::string join(const std::vector<std::string>& words) {
-  std::string text;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    if (i > 0) text += ", ";
-    text += words[i];
-  }
-  return text;
 }
 
 std::string child_path(const std::string& path, const std::string& key) {
@@ -139,7 +131,8 @@ void DocumentReader::read_mapping(const YAML::Node& node, const Fields& fields,
   for (const auto& field : fields) keys.push_back(field.key);
 
   std::set<std::string> given;
-  for (const auto& entry : mapping_entries(node, path, line, "a mapping with keys " + join(keys))) {
+  for (const auto& entry :
+       mapping_entries(node, path, line, "a mapping with keys " + text::join(keys))) {
     const std::string key_path = child_path(path, entry.key);
     const Field* field = nullptr;
     for (const auto& candidate : fields) {
@@ -148,7 +141,7 @@ void DocumentReader::read_mapping(const YAML::Node& node, const Fields& fields,
     if (field == nullptr) {
       const std::string near = text::closest_match(entry.key, keys);
       problem(entry.line, key_path,
-              near.empty() ? "unknown key (expected one of " + join(keys) + ")"
+              near.empty() ? "unknown key (expected one of " + text::join(keys) + ")"
                            : "unknown key (did you mean \"" + near + "\"?)");
       continue;
     }
@@ -175,7 +168,7 @@ std::optional<Scalar> DocumentReader::scalar(const YAML::Node& node, const std::
     for (const auto& error : sub.errors) problem(line, path, error);
     return std::nullopt;
   }
-  if (sub.substituted()) sources_[path] = join(sub.sources);
+  if (sub.substituted()) sources_[path] = text::join(sub.sources);
   for (auto& secret : sub.secrets) {
     if (!secret.empty()) secret_values_.push_back(secret);
   }

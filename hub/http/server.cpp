@@ -36,6 +36,7 @@
 #include "hub/http/percent_decoding.hpp"
 #include "hub/http/problem_json.hpp"
 #include "hub/observability/logging.hpp"
+#include "hub/text/join.hpp"
 
 // Connection handling, and why it is not Poco::Net::HTTPServer.
 //
@@ -111,15 +112,6 @@ std::string method_label(const std::string& method) {
     if (method == m) return method;
   }
   return "OTHER";
-}
-
-std::string join(const std::vector<std::string>& items, const char* sep) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += sep;
-    out += item;
-  }
-  return out;
 }
 
 }  // namespace
@@ -389,9 +381,9 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int served) {
         resp = not_found("No resource matches this path.").to_response(req.request_id);
       } else {
         resp = method_not_allowed("The resource does not support " + method_label(req.method) +
-                                  "; allowed: " + join(match.allowed_methods, ", ") + ".")
+                                  "; allowed: " + text::join(match.allowed_methods, ", ") + ".")
                    .to_response(req.request_id);
-        resp.set_header("Allow", join(match.allowed_methods, ", "));
+        resp.set_header("Allow", text::join(match.allowed_methods, ", "));
       }
     } else {
       const Route& route = *match.route;
@@ -413,7 +405,7 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int served) {
                                     [&](const std::string& c) { return media_type(c) == type; });
         if (!accepted) {
           resp = unsupported_media_type("This resource accepts " +
-                                        join(route.options.consumes, ", ") + " bodies.")
+                                        text::join(route.options.consumes, ", ") + " bodies.")
                      .to_response(req.request_id);
           ok = false;
         }

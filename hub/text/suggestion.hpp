@@ -19,4 +19,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // least one edit allowed. Empty otherwise, and for a word over 64 bytes.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
 
+// "; did you mean <closest_match>?" to append to a message, or empty when
+// nothing is close.
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+
 }  // namespace wasl::text

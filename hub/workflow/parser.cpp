@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "hub/text/duration.hpp"
+#include "hub/text/join.hpp"
 #include "hub/text/suggestion.hpp"
 
 namespace wasl::workflow {
@@ -17,20 +18,6 @@ using nlohmann::json;
 constexpr int kMaxAttempts = 100;
 constexpr std::chrono::milliseconds kMaxRetryDelay = std::chrono::hours(24);
 constexpr std::chrono::milliseconds kMaxTimeout = std::chrono::hours(24 * 30);
-
-std::string join(const std::vector<std::string>& words) {
-  std::string out;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += words[i];
-  }
-  return out;
-}
-
-std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
-  const std::string match = text::closest_match(word, candidates);
-  return match.empty() ? std::string() : "; did you mean " + match + "?";
-}
 
 bool is_plain(const YAML::Node& node) { return node.Tag() == "?" || node.Tag().empty(); }
 
@@ -104,8 +91,8 @@ class DocumentParser {
 
   void unknown_key(const Entry& e, const std::vector<std::string>& allowed,
                    const std::string& what) {
-    problem(e.line, "unknown key '" + e.key + "' in " + what + suggestion(e.key, allowed) +
-                        " (expected " + join(allowed) + ")");
+    problem(e.line, "unknown key '" + e.key + "' in " + what + text::did_you_mean(e.key, allowed) +
+                        " (expected " + text::join(allowed) + ")");
   }
 
   std::optional<std::string> scalar(const Entry& e, const std::string& what) {
@@ -274,7 +261,8 @@ class DocumentParser {
       }
     } else {
       problem(kind_line, "unknown trigger kind '" + *kind + "'" +
-                             suggestion(*kind, {"api", "event"}) + " (expected api or event)");
+                             text::did_you_mean(*kind, {"api", "event"}) +
+                             " (expected api or event)");
     }
   }
 
@@ -337,9 +325,10 @@ class DocumentParser {
     if (!has_call && !has_wait) {
       const std::string expected = compensation ? "call" : "call or wait_for";
       if (!unknown.empty()) {
-        problem(s.lines[unknown.front()], name + ": unknown step kind '" + unknown.front() + "'" +
-                                             suggestion(unknown.front(), {"call", "wait_for"}) +
-                                             " (expected " + expected + ")");
+        problem(s.lines[unknown.front()],
+                name + ": unknown step kind '" + unknown.front() + "'" +
+                    text::did_you_mean(unknown.front(), {"call", "wait_for"}) + " (expected " +
+                    expected + ")");
         reported_kind = true;
       } else {
         problem(line, name + " needs a kind: " + expected);
@@ -525,8 +514,9 @@ class DocumentParser {
       }
       const std::string code = item.Scalar();
       if (std::find(names.begin(), names.end(), code) == names.end()) {
-        problem(line, what + "on: unknown error code '" + code + "'" + suggestion(code, names) +
-                          " (expected one of " + join(names) + ")");
+        problem(line, what + "on: unknown error code '" + code + "'" +
+                          text::did_you_mean(code, names) + " (expected one of " +
+                          text::join(names) + ")");
         continue;
       }
       r.on.push_back(sdk::error_code_from_string(code));
@@ -548,7 +538,7 @@ class DocumentParser {
                                      "{compensate: <compensation id>}");
       } else {
         problem(e.value_line, name + ": unknown on_failure '" + v + "'" +
-                                  suggestion(v, {"fail", "continue", "compensate"}) +
+                                  text::did_you_mean(v, {"fail", "continue", "compensate"}) +
                                   "; expected fail, continue or {compensate: <compensation id>}");
       }
       return;

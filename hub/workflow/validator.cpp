@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 
+#include "hub/text/join.hpp"
 #include "hub/text/suggestion.hpp"
 #include "hub/workflow/capabilities.hpp"
 #include "hub/workflow/value_template.hpp"
@@ -13,20 +14,6 @@ namespace wasl::workflow {
 namespace {
 
 using nlohmann::json;
-
-std::string join(const std::vector<std::string>& words) {
-  std::string out;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += words[i];
-  }
-  return out;
-}
-
-std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
-  const std::string match = text::closest_match(word, candidates);
-  return match.empty() ? std::string() : "; did you mean " + match + "?";
-}
 
 std::vector<std::string> keys_of(const json& object) {
   std::vector<std::string> out;
@@ -128,8 +115,9 @@ class Validator {
   void check_event(const std::string& event, int line, const std::string& who) {
     if (find_event_type(event) == nullptr) {
       const auto names = event_type_names();
-      problem(line, who + ": unknown event type '" + event + "'" + suggestion(event, names) +
-                        " (known events: " + join(names) + ")");
+      problem(line, who + ": unknown event type '" + event + "'" +
+                        text::did_you_mean(event, names) + " (known events: " + text::join(names) +
+                        ")");
     }
   }
 
@@ -149,7 +137,7 @@ class Validator {
     roles.push_back("hub");
     if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
       problem(line, who + ": unknown role '" + role + "' in call '" + s.call + "'" +
-                        suggestion(role, roles) + " (roles: " + join(roles) + ")");
+                        text::did_you_mean(role, roles) + " (roles: " + text::join(roles) + ")");
       return nullptr;
     }
     const Capability* cap = find_capability(s.call);
@@ -157,11 +145,12 @@ class Validator {
       const auto methods = methods_of(role);
       if (role == "hub") {
         problem(line, who + ": unknown hub action '" + s.call + "'" +
-                          suggestion(method, methods) + " (hub actions: " + join(methods) + ")");
+                          text::did_you_mean(method, methods) +
+                          " (hub actions: " + text::join(methods) + ")");
       } else {
         problem(line, who + ": the " + role + " role has no method '" + method + "'" +
-                          suggestion(method, methods) + " (" + role + " methods: " +
-                          join(methods) + ")");
+                          text::did_you_mean(method, methods) + " (" + role +
+                          " methods: " + text::join(methods) + ")");
       }
       return nullptr;
     }
@@ -205,8 +194,8 @@ class Validator {
             if (!(path == "with" && k == "idempotency_key")) candidates.push_back(k);
           }
           problem(s.line_of(member), step_name(s) + ": " + call + " has no input " + member +
-                                         suggestion(it.key(), candidates) + " (inputs: " +
-                                         join(candidates) + ")");
+                                         text::did_you_mean(it.key(), candidates) +
+                                         " (inputs: " + text::join(candidates) + ")");
           continue;
         }
         check_members(s, it.value(), *found, member, call);
@@ -235,7 +224,7 @@ class Validator {
       if (!s.with.is_object() || !s.with.contains(req)) missing.push_back(req);
     }
     if (!missing.empty()) {
-      problem(line, step_name(s) + ": " + cap.name + " needs with: " + join(missing));
+      problem(line, step_name(s) + ": " + cap.name + " needs with: " + text::join(missing));
     }
   }
 
@@ -272,8 +261,8 @@ class Validator {
         if (it == node->end()) {
           problem(line, who + ": ${" + ref.text() + "}: the output of " + source +
                             " has no member '" + seg + "' at " + where +
-                            suggestion(seg, keys_of(*node)) + " (members: " +
-                            join(keys_of(*node)) + ")");
+                            text::did_you_mean(seg, keys_of(*node)) +
+                            " (members: " + text::join(keys_of(*node)) + ")");
           return;
         }
         node = &*it;
@@ -305,7 +294,7 @@ class Validator {
                           "'; only the outputs of steps can be referenced");
       } else {
         problem(line, who + ": ${" + ref.text() + "} refers to step '" + id +
-                          "', which does not exist" + suggestion(id, step_ids_));
+                          "', which does not exist" + text::did_you_mean(id, step_ids_));
       }
       return;
     }
@@ -374,7 +363,7 @@ class Validator {
                         "', which is a step, not a compensation; list it under compensations");
     } else {
       problem(line, step_name(s) + ": " + key + " names compensation '" + target +
-                        "', which does not exist" + suggestion(target, comp_ids_));
+                        "', which does not exist" + text::did_you_mean(target, comp_ids_));
     }
   }
 
