@@ -1,0 +1,165 @@
+#include "plugins/moh/fhir_receiver.hpp"
+
+#include <chrono>
+
+#include "plugins/moh/fhir_terms.hpp"
+
+namespace wasl::plugins::moh {
+
+using nlohmann::json;
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+
+namespace {
+
+std::int64_t epoch_ms(sdk::Host& host) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(host.now().time_since_epoch())
+      .count();
+}
+
+// The receiver's own words from an OperationOutcome body, shortened.
+std::string outcome_text(const std::string& body) {
+  json parsed = json::parse(body, nullptr, false);
+  std::string text;
+  if (parsed.is_object() && parsed.value("resourceType", "") == "OperationOutcome") {
+    for (const auto& issue : parsed.value("issue", json::array())) {
+      if (!issue.is_object()) continue;
+      std::string part = issue.value("diagnostics", "");
+      if (part.empty() && issue.contains("details") && issue["details"].is_object()) {
+        part = issue["details"].value("text", "");
+      }
+      if (part.empty()) continue;
+      if (!text.empty()) text += "; ";
+      text += part;
+    }
+  }
+  if (text.size() > 200) text = text.substr(0, 200) + "…";
+  return text;
+}
+
+Error status_error(const sdk::HttpResponse& response, const std::string& what) {
+  const int status = response.status;
+  std::string message = "MOH receiver answered " + std::to_string(status) + " to " + what;
+  std::string detail = outcome_text(response.body);
+  if (!detail.empty()) message += ": " + detail;
+  if (status == 401 || status == 403) return Error(ErrorCode::kUnauthenticated, message, false);
+  if (status == 404 || status == 405) {
+    return Error(ErrorCode::kFailedPrecondition, message + " (check base_url)", false);
+  }
+  if (status == 408 || status == 425 || status == 429 || status >= 500) {
+    Error e(ErrorCode::kUnavailable, message, true);
+    const std::string retry_after = response.header("Retry-After");
+    if (!retry_after.empty() && retry_after.size() < 8 &&
+        retry_after.find_first_not_of("0123456789") == std::string::npos) {
+      e.retry_after = std::chrono::seconds(std::stoll(retry_after));
+    }
+    return e;
+  }
+  return Error(ErrorCode::kInvalidArgument, message, false);
+}
+
+Error unreadable(const std::string& what) {
+  return Error(ErrorCode::kUnavailable,
+               "MOH receiver's answer to " + what + " could not be read; the report is resent",
+               true);
+}
+
+}  // namespace
+
+Result<sdk::HttpResponse> FhirReceiver::post(const std::string& path, const json& body,
+                                             const std::string& report_id,
+                                             const std::string& if_none_exist) {
+  sdk::HttpRequest request;
+  request.method = "POST";
+  request.url = settings_.base_url + path;
+  request.headers = {{"Content-Type", "application/fhir+json"},
+                     {"Accept", "application/fhir+json"},
+                     {"Idempotency-Key", report_id}};
+  if (settings_.auth == ReceiverAuth::kBearer) {
+    request.headers.emplace_back("Authorization", "Bearer " + settings_.bearer_token);
+  }
+  if (!if_none_exist.empty()) request.headers.emplace_back("If-None-Exist", if_none_exist);
+  request.body = body.dump(-1, ' ', false, json::error_handler_t::strict);
+  request.timeout = settings_.request_timeout;
+  auto response = host_.http(request);
+  if (!response.ok()) {
+    Error e = response.error();
+    e.message = "MOH receiver: POST " + path + ": " + e.message;
+    return e;
+  }
+  return response;
+}
+
+Result<sdk::Receipt> FhirReceiver::process_message(const json& bundle,
+                                                   const std::string& report_id) {
+  const std::string what = "POST /$process-message";
+  WASL_ASSIGN_OR_RETURN(auto response, post("/$process-message", bundle, report_id, ""));
+  if (response.status < 200 || response.status > 299) return status_error(response, what);
+  json answer = json::parse(response.body, nullptr, false);
+  if (!answer.is_object() || answer.value("resourceType", "") != "Bundle" ||
+      !answer.contains("entry") || !answer["entry"].is_array() || answer["entry"].empty()) {
+    return unreadable(what);
+  }
+  const json& first = answer["entry"][0];
+  if (!first.is_object() || !first.contains("resource") || !first["resource"].is_object()) {
+    return unreadable(what);
+  }
+  const json& header = first["resource"];
+  if (header.value("resourceType", "") != "MessageHeader" || !header.contains("response") ||
+      !header["response"].is_object()) {
+    return unreadable(what);
+  }
+  const std::string code = header["response"].value("code", "");
+  if (code == "transient-error") {
+    return Error(ErrorCode::kUnavailable, "MOH receiver answered transient-error to " + what,
+                 true);
+  }
+  if (code == "fatal-error") {
+    return Error(ErrorCode::kInvalidArgument, "MOH receiver answered fatal-error to " + what,
+                 false);
+  }
+  if (code != "ok") return unreadable(what);
+  sdk::Receipt receipt;
+  receipt.receipt_id = answer.value("id", "");
+  if (receipt.receipt_id.empty()) return unreadable(what);
+  receipt.status = "accepted";
+  receipt.received_at_ms = epoch_ms(host_);
+  receipt.message = "accepted by the MOH receiver";
+  receipt.raw = {{"http_status", response.status}, {"response_bundle_id", receipt.receipt_id}};
+  return receipt;
+}
+
+Result<sdk::Receipt> FhirReceiver::create_measure_report(const json& report,
+                                                         const std::string& report_id) {
+  const std::string what = "POST /MeasureReport";
+  const std::string condition =
+      "identifier=" + std::string(terms::kReportIdSystem) + "|" + report_id;
+  WASL_ASSIGN_OR_RETURN(auto response, post("/MeasureReport", report, report_id, condition));
+  if (response.status < 200 || response.status > 299) return status_error(response, what);
+  std::string id;
+  json answer = json::parse(response.body, nullptr, false);
+  if (answer.is_object() && answer.value("resourceType", "") == "MeasureReport") {
+    id = answer.value("id", "");
+  }
+  if (id.empty()) {
+    // Location: <base>/MeasureReport/<id>[/_history/<v>]
+    std::string location = response.header("Location");
+    auto at = location.find("MeasureReport/");
+    if (at != std::string::npos) {
+      id = location.substr(at + 14);
+      id = id.substr(0, id.find('/'));
+    }
+  }
+  if (id.empty()) return unreadable(what);
+  sdk::Receipt receipt;
+  receipt.receipt_id = id;
+  receipt.status = "accepted";
+  receipt.received_at_ms = epoch_ms(host_);
+  receipt.message = response.status == 201 ? "created by the MOH receiver"
+                                            : "already held by the MOH receiver";
+  receipt.raw = {{"http_status", response.status}, {"measure_report_id", id}};
+  return receipt;
+}
+
+}  // namespace wasl::plugins::moh

@@ -1,0 +1,40 @@
+// MohReportSink: the reporting capability. Formats the hub's report (kind
+// "consultation": a FHIR message Bundle; kind "aggregate": a FHIR
+// MeasureReport and the same figures as CSV) and delivers it by file drop
+// and/or HTTPS POST, as the settings say (file drop first: it is local and
+// cheap; then the receiver).
+//
+// Idempotent per report id (sdk::Report::idempotency_key): the receipt of a
+// delivered report is kept in the instance's state ("receipt/<report id>")
+// and a resend answers it without delivering again. A resend after a
+// failure delivers again: the files are replaced by the same bytes and the
+// receiver deduplicates by the report id (conditional create, message id).
+// Errors follow wasl/sdk/reporting.hpp. Thread-safe.
+#pragma once
+
+#include <optional>
+
+#include "plugins/moh/file_drop.hpp"
+#include "plugins/moh/fhir_receiver.hpp"
+#include "plugins/moh/settings.hpp"
+#include "wasl/sdk/reporting.hpp"
+
+namespace wasl::plugins::moh {
+
+class MohReportSink final : public sdk::ReportSink {
+ public:
+  // `host` outlives the sink.
+  MohReportSink(sdk::Host& host, MohSettings settings);
+
+  sdk::Result<sdk::Receipt> submit_report(const sdk::Report& report) override;
+
+ private:
+  sdk::Result<sdk::Receipt> deliver(const sdk::Report& report);
+
+  sdk::Host& host_;
+  const MohSettings settings_;
+  std::optional<FhirReceiver> receiver_;
+  std::optional<FileDrop> drop_;
+};
+
+}  // namespace wasl::plugins::moh

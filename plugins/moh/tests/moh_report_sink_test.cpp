@@ -1,0 +1,199 @@
+#include "plugins/moh/moh_report_sink.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "plugins/moh/tests/sample_reports.hpp"
+#include "wasl/sdk/testing/fake_host.hpp"
+
+namespace wasl::plugins::moh {
+namespace {
+
+using nlohmann::json;
+using sdk::testing::FakeHost;
+
+constexpr const char* kBase = "https://moh.test/fhir";
+
+json message_response(const std::string& code) {
+  return {{"resourceType", "Bundle"},
+          {"id", "receipt-1"},
+          {"type", "message"},
+          {"entry",
+           {{{"resource",
+              {{"resourceType", "MessageHeader"},
+               {"response", {{"identifier", "x"}, {"code", code}}}}}}}}};
+}
+
+sdk::HttpResponse answer(int status, const json& body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+  sdk::HttpResponse r;
+  r.status = status;
+  r.body = body.dump();
+  r.headers = std::move(headers);
+  return r;
+}
+
+std::string header(const sdk::HttpRequest& request, const std::string& name) {
+  for (const auto& [k, v] : request.headers) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+class MohReportSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("wasl-moh-test-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<MohReportSink> sink(FakeHost& host) {
+    auto settings = parse_settings(host.settings(), host);
+    EXPECT_TRUE(settings.ok()) << settings.error().message;
+    return std::make_unique<MohReportSink>(host, std::move(*settings));
+  }
+
+  static std::string read(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(MohReportSinkTest, AConsultationIsPostedAsAMessageWithTheBearerToken) {
+  FakeHost host(json{{"base_url", kBase}, {"bearer_token", "tok-1"}});
+  host.respond("POST", std::string(kBase) + "/$process-message", answer(200, message_response("ok")));
+  auto receipt = sink(host)->submit_report(testing::sample_consultation_report());
+  ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+  EXPECT_EQ(receipt->receipt_id, "receipt-1");
+  EXPECT_EQ(receipt->status, "accepted");
+  auto requests = host.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(header(requests[0], "Authorization"), "Bearer tok-1");
+  EXPECT_EQ(header(requests[0], "Content-Type"), "application/fhir+json");
+  EXPECT_EQ(header(requests[0], "Idempotency-Key"), "wasl-0123456789abcdef0123456789abcdef");
+  json sent = json::parse(requests[0].body);
+  EXPECT_EQ(sent["type"], "message");
+}
+
+TEST_F(MohReportSinkTest, AResendAnswersTheStoredReceiptWithoutSendingAgain) {
+  FakeHost host(json{{"base_url", kBase}, {"bearer_token", "tok-1"}});
+  host.respond("POST", std::string(kBase) + "/$process-message", answer(200, message_response("ok")));
+  auto s = sink(host);
+  auto first = s->submit_report(testing::sample_consultation_report());
+  ASSERT_TRUE(first.ok());
+  auto again = s->submit_report(testing::sample_consultation_report());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(json(*again), json(*first));
+  EXPECT_EQ(host.requests().size(), 1u);
+  // A new sink on the same state (a restart) still answers from it.
+  auto after_restart = sink(host)->submit_report(testing::sample_consultation_report());
+  ASSERT_TRUE(after_restart.ok());
+  EXPECT_EQ(host.requests().size(), 1u);
+}
+
+TEST_F(MohReportSinkTest, AnAggregateIsAConditionalCreateAndAFileDrop) {
+  FakeHost host(json{{"base_url", kBase}, {"bearer_token", "tok-1"},
+                 {"file_drop_directory", dir_.string()}});
+  host.respond("POST", std::string(kBase) + "/MeasureReport",
+               answer(201, {{"resourceType", "MeasureReport"}, {"id", "mr-77"}}));
+  auto receipt = sink(host)->submit_report(testing::sample_aggregate_report());
+  ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+  EXPECT_EQ(receipt->receipt_id, "mr-77");
+  auto requests = host.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(header(requests[0], "If-None-Exist"),
+            "identifier=urn:wasl:report-id|wasl-fedcba9876543210fedcba9876543210");
+  const auto json_file = dir_ / "hospital-a_2025-03-01_measure-report.json";
+  const auto csv_file = dir_ / "hospital-a_2025-03-01_measure-report.csv";
+  ASSERT_TRUE(std::filesystem::exists(json_file));
+  ASSERT_TRUE(std::filesystem::exists(csv_file));
+  EXPECT_EQ(json::parse(read(json_file)), json::parse(requests[0].body));
+  EXPECT_EQ(read(csv_file).rfind("facility_id,", 0), 0u);
+  EXPECT_EQ(receipt->raw["files"].size(), 2u);
+  // Nothing but the two files: no temporary file is left behind.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_),
+                          std::filesystem::directory_iterator()),
+            2);
+}
+
+TEST_F(MohReportSinkTest, AFileDropAloneIsItsOwnReceipt) {
+  FakeHost host(json{{"file_drop_directory", dir_.string()}});
+  auto receipt = sink(host)->submit_report(testing::sample_consultation_report());
+  ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+  EXPECT_EQ(receipt->status, "accepted");
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "hospital-a_2025-03-01_consultation-c-1.json"));
+  EXPECT_TRUE(host.requests().empty());
+}
+
+TEST_F(MohReportSinkTest, StatusesMapToRetryableAndPermanentErrors) {
+  struct Case {
+    int status;
+    sdk::ErrorCode code;
+    bool retryable;
+  };
+  for (const Case& c : {Case{429, sdk::ErrorCode::kUnavailable, true},
+                        Case{503, sdk::ErrorCode::kUnavailable, true},
+                        Case{422, sdk::ErrorCode::kInvalidArgument, false},
+                        Case{401, sdk::ErrorCode::kUnauthenticated, false},
+                        Case{404, sdk::ErrorCode::kFailedPrecondition, false}}) {
+    FakeHost host(json{{"base_url", kBase}, {"bearer_token", "tok-1"}});
+    host.respond("POST", std::string(kBase) + "/$process-message",
+                 answer(c.status,
+                        {{"resourceType", "OperationOutcome"},
+                         {"issue", {{{"severity", "error"}, {"code", "invalid"},
+                                     {"diagnostics", "Bundle.entry[2]: bad"}}}}},
+                        {{"Retry-After", "7"}}));
+    auto receipt = sink(host)->submit_report(testing::sample_consultation_report());
+    ASSERT_FALSE(receipt.ok()) << c.status;
+    EXPECT_EQ(receipt.error().code, c.code) << c.status;
+    EXPECT_EQ(receipt.error().retryable, c.retryable) << c.status;
+    EXPECT_NE(receipt.error().message.find("Bundle.entry[2]: bad"), std::string::npos);
+    if (c.status == 429) {
+      ASSERT_TRUE(receipt.error().retry_after.has_value());
+      EXPECT_EQ(receipt.error().retry_after->count(), 7000);
+    }
+    EXPECT_TRUE(host.state().empty()) << "no receipt is kept for a failure";
+  }
+}
+
+TEST_F(MohReportSinkTest, ATransientMessageResponseIsRetried) {
+  FakeHost host(json{{"base_url", kBase}, {"bearer_token", "tok-1"}});
+  host.respond("POST", std::string(kBase) + "/$process-message",
+               answer(200, message_response("transient-error")));
+  auto receipt = sink(host)->submit_report(testing::sample_consultation_report());
+  ASSERT_FALSE(receipt.ok());
+  EXPECT_TRUE(receipt.error().retryable);
+}
+
+TEST(MohSettings, ProblemsAreNamed) {
+  auto problem = [](json settings) {
+    FakeHost host(settings);
+    auto parsed = parse_settings(host.settings(), host);
+    EXPECT_FALSE(parsed.ok()) << settings.dump();
+    return parsed.ok() ? std::string() : parsed.error().message;
+  };
+  EXPECT_NE(problem(json::object()).find("file_drop_directory"), std::string::npos);
+  EXPECT_NE(problem({{"base_url", "ftp://x"}, {"bearer_token", "t"}}).find("base_url"),
+            std::string::npos);
+  EXPECT_NE(problem({{"base_url", kBase}}).find("bearer_token"), std::string::npos);
+  EXPECT_NE(problem({{"base_url", kBase}, {"auth", "mutual_tls"}}).find("client_cert_file"),
+            std::string::npos);
+  FakeHost with_secret(json{{"base_url", kBase}});
+  with_secret.set_secret("bearer_token", "from-secret");
+  auto parsed = parse_settings(with_secret.settings(), with_secret);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->bearer_token, "from-secret");
+}
+
+}  // namespace
+}  // namespace wasl::plugins::moh
