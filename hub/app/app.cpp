@@ -232,8 +232,8 @@ sdk::Status App::build_webhooks() {
   inbox_writer_ = std::make_unique<webhooks::InboxWriter>(*store_, *cipher_,
                                                           webhooks::InboxWriterOptions{}, &metrics_);
   dispatcher_ = std::make_unique<webhooks::WebhookDispatcher>(
-      *store_, *inbox_, *webhook_sources_, webhooks::deliver_to(*engine_),
-      webhooks::WebhookDispatcherOptions{}, &metrics_);
+      *store_, *inbox_, *webhook_sources_, webhooks::to_engine(*engine_),
+      webhooks::WebhookDispatcherOptions{}, &metrics_, audit_.get());
 
   webhook_context_.server = &config_.server;
   webhook_context_.sources = webhook_sources_.get();

@@ -67,7 +67,7 @@ namespace wasl::archive {
 // What the probe concluded about a room.
 enum class RoomState { kOpen, kEnded };
 
-// Engine::deliver_event's signature (webhooks::deliver_to(engine) fits).
+// Engine::deliver_event's signature.
 using RoomEventDelivery = std::function<sdk::Result<workflow::DeliveredEvent>(
     const std::string& facility_id, const std::string& type, const std::string& correlation,
     const nlohmann::json& payload, const std::string& dedupe_key)>;

@@ -22,7 +22,7 @@ constexpr std::string_view kHeadersColumn = "headers_enc";
 
 constexpr std::string_view kSelect =
     "SELECT id, instance, dedupe_key, facility_id, received_at, body_enc, headers_enc, "
-    "event_type, correlation, state, attempts, last_error FROM inbox ";
+    "event_type, correlation, state, attempts, last_error, next_attempt_at FROM inbox ";
 
 std::optional<InboxState> parse_state(std::string_view s) {
   for (auto st : {InboxState::kReceived, InboxState::kDispatched, InboxState::kUnmatched,
@@ -72,13 +72,25 @@ Result<InboxInsertOutcome> InboxStore::insert(storage::Transaction& tx, const In
   return inserted > 0 ? InboxInsertOutcome::kInserted : InboxInsertOutcome::kDuplicate;
 }
 
-Result<InboxEntry> InboxStore::from_row(const storage::Row& row) const {
-  InboxEntry e;
+Status InboxStore::clear_columns(const storage::Row& row, InboxEntry& e) const {
   WASL_ASSIGN_OR_RETURN(e.id, row.get_text("id"));
   WASL_ASSIGN_OR_RETURN(e.instance, row.get_text("instance"));
   WASL_ASSIGN_OR_RETURN(e.dedupe_key, row.get_text("dedupe_key"));
   WASL_ASSIGN_OR_RETURN(e.facility_id, optional_text(row, "facility_id"));
   WASL_ASSIGN_OR_RETURN(e.received_at, row.get_int("received_at"));
+  WASL_ASSIGN_OR_RETURN(e.event_type, optional_text(row, "event_type"));
+  WASL_ASSIGN_OR_RETURN(e.correlation, optional_text(row, "correlation"));
+  WASL_ASSIGN_OR_RETURN(std::string state, row.get_text("state"));
+  auto parsed = parse_state(state);
+  if (!parsed) return Error(ErrorCode::kInternal, "inbox entry " + e.id + " has an unknown state");
+  e.state = *parsed;
+  WASL_ASSIGN_OR_RETURN(e.attempts, row.get_int("attempts"));
+  WASL_ASSIGN_OR_RETURN(e.last_error, optional_text(row, "last_error"));
+  WASL_ASSIGN_OR_RETURN(e.next_attempt_at, row.get_int("next_attempt_at"));
+  return {};
+}
+
+Status InboxStore::encrypted_columns(const storage::Row& row, InboxEntry& e) const {
   WASL_ASSIGN_OR_RETURN(auto body_enc, optional_blob(row, kBodyColumn));
   if (body_enc) {
     WASL_ASSIGN_OR_RETURN(e.body, cipher_.decrypt(kTable, kBodyColumn, e.id, *body_enc));
@@ -94,29 +106,28 @@ Result<InboxEntry> InboxStore::from_row(const storage::Row& row) const {
                    "inbox.headers_enc of row " + e.id + " decrypted to a malformed document");
     }
   }
-  WASL_ASSIGN_OR_RETURN(e.event_type, optional_text(row, "event_type"));
-  WASL_ASSIGN_OR_RETURN(e.correlation, optional_text(row, "correlation"));
-  WASL_ASSIGN_OR_RETURN(std::string state, row.get_text("state"));
-  auto parsed = parse_state(state);
-  if (!parsed) return Error(ErrorCode::kInternal, "inbox entry " + e.id + " has an unknown state");
-  e.state = *parsed;
-  WASL_ASSIGN_OR_RETURN(e.attempts, row.get_int("attempts"));
-  WASL_ASSIGN_OR_RETURN(e.last_error, optional_text(row, "last_error"));
+  return {};
+}
+
+Result<InboxEntry> InboxStore::from_row(const storage::Row& row, InboxRead read) const {
+  InboxEntry e;
+  WASL_RETURN_IF_ERROR(clear_columns(row, e));
+  if (read == InboxRead::kWithContent) WASL_RETURN_IF_ERROR(encrypted_columns(row, e));
   return e;
 }
 
 Result<InboxEntry> InboxStore::get(storage::Transaction& tx, std::string_view facility_id,
-                                   std::string_view id) const {
+                                   std::string_view id, InboxRead read) const {
   WASL_ASSIGN_OR_RETURN(storage::Rows rows,
                         tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
                                  {std::string(facility_id), std::string(id)}));
   if (rows.empty()) return not_found_entry(id);
-  return from_row(rows.front());
+  return from_row(rows.front(), read);
 }
 
 Result<std::vector<InboxEntry>> InboxStore::list(storage::Transaction& tx,
                                                  std::string_view facility_id, InboxState state,
-                                                 int limit) const {
+                                                 int limit, InboxRead read) const {
   limit = std::clamp(limit, 1, 1000);
   WASL_ASSIGN_OR_RETURN(storage::Rows rows,
                         tx.query(std::string(kSelect) +
@@ -126,7 +137,7 @@ Result<std::vector<InboxEntry>> InboxStore::list(storage::Transaction& tx,
                                  {std::string(facility_id), std::string(to_string(state))}));
   std::vector<InboxEntry> out;
   for (const storage::Row& row : rows) {
-    WASL_ASSIGN_OR_RETURN(InboxEntry e, from_row(row));
+    WASL_ASSIGN_OR_RETURN(InboxEntry e, from_row(row, read));
     out.push_back(std::move(e));
   }
   return out;
@@ -136,39 +147,59 @@ Status InboxStore::mark(storage::Transaction& tx, std::string_view facility_id, 
                         InboxState state, std::optional<std::string> last_error) const {
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
-      tx.exec("UPDATE inbox SET state = $1, last_error = $2 WHERE facility_id = $3 AND id = $4",
+      tx.exec(state == InboxState::kReceived
+                  ? "UPDATE inbox SET state = $1, last_error = $2, attempts = 0, "
+                    "next_attempt_at = 0 WHERE facility_id = $3 AND id = $4"
+                  : "UPDATE inbox SET state = $1, last_error = $2 WHERE facility_id = $3 AND id = $4",
               {std::string(to_string(state)), text_or_null(last_error), std::string(facility_id),
                std::string(id)}));
   if (changed == 0) return not_found_entry(id);
   return {};
 }
 
-Result<std::vector<InboxEntry>> InboxStore::fetch_for_dispatch(storage::Transaction& tx,
-                                                               storage::Dialect dialect,
-                                                               int limit) const {
+Result<std::vector<DispatchCandidate>> InboxStore::fetch_for_dispatch(
+    storage::Transaction& tx, storage::Dialect dialect, int limit, std::int64_t now_ms) const {
   limit = std::clamp(limit, 1, 1000);
-  std::string sql = std::string(kSelect) + "WHERE state = 'received' ORDER BY received_at, id " +
-                    "LIMIT " + std::to_string(limit);
+  std::string sql = std::string(kSelect) +
+                    "WHERE state = 'received' AND next_attempt_at <= $1 "
+                    "ORDER BY received_at, id LIMIT " +
+                    std::to_string(limit);
   if (dialect == storage::Dialect::kPostgres) sql += " FOR UPDATE SKIP LOCKED";
-  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(sql));
-  std::vector<InboxEntry> out;
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(sql, {now_ms}));
+  std::vector<DispatchCandidate> out;
+  out.reserve(rows.size());
   for (const storage::Row& row : rows) {
-    WASL_ASSIGN_OR_RETURN(InboxEntry e, from_row(row));
-    out.push_back(std::move(e));
+    DispatchCandidate c;
+    WASL_RETURN_IF_ERROR(clear_columns(row, c.entry));
+    if (auto readable = encrypted_columns(row, c.entry); !readable.ok()) {
+      c.entry.body.clear();
+      c.entry.headers.clear();
+      c.unreadable = readable.error();
+    }
+    out.push_back(std::move(c));
   }
   return out;
 }
 
 Status InboxStore::set_dispatch_state(storage::Transaction& tx, std::string_view id,
-                                      InboxState state,
-                                      std::optional<std::string> last_error) const {
+                                      InboxState state, std::optional<std::string> last_error,
+                                      std::int64_t next_attempt_at) const {
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
-      tx.exec("UPDATE inbox SET state = $1, last_error = $2, attempts = attempts + 1 "
-              "WHERE id = $3",
-              {std::string(to_string(state)), text_or_null(last_error), std::string(id)}));
+      tx.exec("UPDATE inbox SET state = $1, last_error = $2, attempts = attempts + 1, "
+              "next_attempt_at = $3 WHERE id = $4",
+              {std::string(to_string(state)), text_or_null(last_error), next_attempt_at,
+               std::string(id)}));
   if (changed == 0) return not_found_entry(id);
   return {};
+}
+
+Result<std::optional<std::int64_t>> InboxStore::oldest_received(storage::Transaction& tx) const {
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query("SELECT MIN(received_at) FROM inbox WHERE state = 'received'"));
+  if (rows.empty() || rows.front().is_null(0)) return std::optional<std::int64_t>();
+  WASL_ASSIGN_OR_RETURN(std::int64_t oldest, rows.front().get_int(0));
+  return std::optional<std::int64_t>(oldest);
 }
 
 }  // namespace wasl::records

@@ -41,7 +41,21 @@ struct InboxEntry {
   InboxState state = InboxState::kReceived;
   std::int64_t attempts = 0;
   std::optional<std::string> last_error;
+  std::int64_t next_attempt_at = 0;  // epoch ms; a received row is not dispatched before
 };
+
+// A row fetched for dispatch. When its body or headers cannot be decrypted
+// or parsed, `unreadable` says why (never with the content) and
+// entry.body/headers are empty: the row is to be parked, not retried.
+struct DispatchCandidate {
+  InboxEntry entry;
+  std::optional<sdk::Error> unreadable;
+};
+
+// What a facility-scoped read returns: the clear columns only (listing,
+// replay: never the PHI, and a row whose content cannot be decrypted still
+// reads), or the decrypted body and headers too.
+enum class InboxRead { kMetadata, kWithContent };
 
 enum class InboxInsertOutcome {
   kInserted,
@@ -58,30 +72,46 @@ class InboxStore {
   sdk::Result<InboxInsertOutcome> insert(storage::Transaction& tx, const InboxEntry& entry) const;
 
   sdk::Result<InboxEntry> get(storage::Transaction& tx, std::string_view facility_id,
-                              std::string_view id) const;
+                              std::string_view id,
+                              InboxRead read = InboxRead::kWithContent) const;
 
   // The facility's entries in `state`, oldest first, at most `limit`.
   sdk::Result<std::vector<InboxEntry>> list(storage::Transaction& tx, std::string_view facility_id,
-                                            InboxState state, int limit) const;
+                                            InboxState state, int limit,
+                                            InboxRead read = InboxRead::kWithContent) const;
 
   // Facility scope: sets the state (e.g. parking or re-queueing an unmatched
-  // event) and last_error.
+  // event) and last_error. Back to received, the row is due at once with a
+  // fresh attempt count.
   sdk::Status mark(storage::Transaction& tx, std::string_view facility_id, std::string_view id,
                    InboxState state, std::optional<std::string> last_error = std::nullopt) const;
 
-  // System scope: up to `limit` entries in state received, oldest first.
-  // On PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED, so concurrent
-  // dispatchers take different entries.
-  sdk::Result<std::vector<InboxEntry>> fetch_for_dispatch(storage::Transaction& tx,
-                                                          storage::Dialect dialect,
-                                                          int limit) const;
+  // System scope: up to `limit` entries in state received whose
+  // next_attempt_at has come (<= now_ms), oldest first. On PostgreSQL the
+  // rows are locked FOR UPDATE SKIP LOCKED, so concurrent dispatchers take
+  // different entries. A row that cannot be decrypted is returned with
+  // `unreadable` set; it never fails the fetch.
+  sdk::Result<std::vector<DispatchCandidate>> fetch_for_dispatch(storage::Transaction& tx,
+                                                                 storage::Dialect dialect,
+                                                                 int limit,
+                                                                 std::int64_t now_ms) const;
 
-  // System scope: records a dispatch attempt's result (attempts + 1).
+  // System scope: records a dispatch attempt's result (attempts + 1); a row
+  // left in state received is not fetched again before `next_attempt_at`.
   sdk::Status set_dispatch_state(storage::Transaction& tx, std::string_view id, InboxState state,
-                                 std::optional<std::string> last_error = std::nullopt) const;
+                                 std::optional<std::string> last_error = std::nullopt,
+                                 std::int64_t next_attempt_at = 0) const;
+
+  // The oldest received row's received_at (epoch ms), or nullopt when none
+  // waits: the dispatch backlog's age.
+  sdk::Result<std::optional<std::int64_t>> oldest_received(storage::Transaction& tx) const;
 
  private:
-  sdk::Result<InboxEntry> from_row(const storage::Row& row) const;
+  sdk::Result<InboxEntry> from_row(const storage::Row& row, InboxRead read) const;
+  // The row's clear columns into `e`; then its encrypted ones, whose failure
+  // is returned (e keeps the clear columns).
+  sdk::Status clear_columns(const storage::Row& row, InboxEntry& e) const;
+  sdk::Status encrypted_columns(const storage::Row& row, InboxEntry& e) const;
 
   const CellCipher& cipher_;
 };

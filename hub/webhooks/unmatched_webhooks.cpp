@@ -111,7 +111,8 @@ http::Response handle_list_unmatched(const WebhookContext& context, http::Reques
 
   auto tx = context.store->begin(storage::TxMode::kReadOnly);
   if (!tx.ok()) return storage_problem(request, tx.error());
-  auto entries = context.inbox->list(**tx, principal.facility_id, state, limit);
+  auto entries = context.inbox->list(**tx, principal.facility_id, state, limit,
+                                     records::InboxRead::kMetadata);
   if (!entries.ok()) return storage_problem(request, entries.error());
   nlohmann::json items = nlohmann::json::array();
   for (const auto& e : *entries) items.push_back(describe(e));
@@ -126,7 +127,7 @@ http::Response handle_replay_unmatched(const WebhookContext& context, http::Requ
 
   auto tx = context.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return storage_problem(request, tx.error());
-  auto entry = context.inbox->get(**tx, principal.facility_id, id);
+  auto entry = context.inbox->get(**tx, principal.facility_id, id, records::InboxRead::kMetadata);
   if (!entry.ok()) {
     if (entry.error().code == ErrorCode::kNotFound) {
       return http::not_found("No webhook event with that id.").to_response(request.request_id);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "hub/webhooks/inbox_event.hpp"
@@ -13,26 +14,42 @@ using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
 
-EventDelivery deliver_to(workflow::Engine& engine) {
-  return [&engine](const std::string& facility, const std::string& type,
-                   const std::string& correlation, const nlohmann::json& payload,
-                   const std::string& dedupe_key) {
-    return engine.deliver_event(facility, type, correlation, payload, dedupe_key);
+namespace {
+
+const std::vector<double>& delay_buckets() {
+  static const std::vector<double> buckets{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2,
+                                           0.5,   1,     2,     5,    10,   30,   60};
+  return buckets;
+}
+
+}  // namespace
+
+EventSink to_engine(workflow::Engine& engine) {
+  EventSink sink;
+  sink.deliver = [&engine](storage::Transaction& tx,
+                           const std::vector<workflow::IncomingEvent>& events) {
+    return engine.deliver_events(tx, events);
   };
+  sink.committed = [&engine] { engine.work_available(); };
+  return sink;
 }
 
 WebhookDispatcher::WebhookDispatcher(storage::Store& store, const records::InboxStore& inbox,
-                                     const WebhookSources& sources, EventDelivery deliver,
+                                     const WebhookSources& sources, EventSink sink,
                                      WebhookDispatcherOptions options,
-                                     observability::Metrics* metrics)
+                                     observability::Metrics* metrics,
+                                     const audit::AuditWriter* audit)
     : store_(store),
       inbox_(inbox),
       sources_(sources),
-      deliver_(std::move(deliver)),
+      sink_(std::move(sink)),
       options_(options),
-      metrics_(metrics) {
+      metrics_(metrics),
+      audit_(audit) {
   options_.batch = std::clamp(options_.batch, 1, 1000);
   options_.max_attempts = std::max(1, options_.max_attempts);
+  options_.workers = std::clamp(options_.workers, 1, 64);
+  if (store_.dialect() == storage::Dialect::kSqlite) options_.workers = 1;
 }
 
 WebhookDispatcher::~WebhookDispatcher() { stop(); }
@@ -45,7 +62,7 @@ sdk::Status WebhookDispatcher::start() {
   }
   started_ = true;
   stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { run(); });
   return {};
 }
 
@@ -55,154 +72,205 @@ void WebhookDispatcher::stop() {
     stopping_ = true;
   }
   wakeup_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  threads_.clear();
 }
 
 void WebhookDispatcher::wake() {
   {
     std::lock_guard lock(mutex_);
-    woken_ = true;
+    ++wakes_;
   }
   wakeup_.notify_all();
 }
 
 void WebhookDispatcher::run() {
   while (true) {
+    std::uint64_t seen = 0;
     {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
-      woken_ = false;
+      seen = wakes_;
     }
     auto pass = dispatch_once();
-    bool busy = false;
     if (!pass.ok()) {
-      spdlog::warn("webhook dispatch pass failed: {}", pass.error().message);
-    } else {
-      // A full batch of processed rows means more are likely waiting.
-      busy = pass->processed() > 0 && pass->processed() + pass->waiting >= options_.batch;
+      spdlog::warn("webhook dispatch batch failed and was rolled back: {}",
+                   pass.error().message);
+    } else if (pass->processed() >= options_.batch) {
+      continue;  // a full batch: more are likely waiting
     }
-    if (busy) continue;
-    auto until = std::chrono::steady_clock::now() + options_.poll_interval;
-    until = std::min(until, next_due_);
     std::unique_lock lock(mutex_);
-    wakeup_.wait_until(lock, until, [this] { return stopping_ || woken_; });
+    wakeup_.wait_for(lock, options_.poll_interval,
+                     [this, seen] { return stopping_ || wakes_ != seen; });
   }
 }
 
 WebhookDispatcher::Outcome WebhookDispatcher::failure(const records::InboxEntry& entry,
-                                                      const std::string& message, bool permanent) {
-  Outcome out{entry.id, InboxState::kReceived, message};
+                                                      const std::string& message, bool permanent,
+                                                      std::int64_t now) const {
+  Outcome out{InboxState::kReceived, message, 0, false};
   std::int64_t attempts = entry.attempts + 1;
   if (permanent || attempts >= options_.max_attempts) {
     out.state = InboxState::kParked;
-    retry_at_.erase(entry.id);
+    out.audit_parking = true;
     return out;
   }
   auto delay = options_.initial_backoff;
   for (std::int64_t i = 1; i < attempts && delay < options_.max_backoff; ++i) delay *= 2;
   delay = std::min(delay, options_.max_backoff);
-  retry_at_[entry.id] = std::chrono::steady_clock::now() + delay;
+  out.next_attempt_at = now + delay.count();
   return out;
 }
 
-WebhookDispatcher::Outcome WebhookDispatcher::process(const records::InboxEntry& entry) {
-  auto event = stored_event(entry);
-  if (!event.ok()) return failure(entry, event.error().message, /*permanent=*/true);
-
-  std::vector<std::string> facilities;
-  if (entry.facility_id) {
-    facilities.push_back(*entry.facility_id);
-  } else {
-    auto source = sources_.find(entry.instance);
-    if (!source.ok()) {
-      return failure(entry, "webhook instance '" + entry.instance + "' is no longer configured",
-                     false);
-    }
-    facilities = source->facilities;
-  }
-  if (facilities.empty()) {
-    return failure(entry,
-                   "webhook instance '" + entry.instance +
-                       "' serves no facility (no facility binds it), so no workflow can take "
-                       "its events",
-                   /*permanent=*/true);
-  }
-
-  std::string type = entry.event_type.value_or(event->type);
-  std::string correlation = entry.correlation.value_or("");
-  nlohmann::json payload = *event;
-  bool matched = false;
-  for (const auto& facility : facilities) {
-    std::string dedupe = entry.instance + "/" + facility + "/" + entry.dedupe_key;
-    auto delivered = deliver_(facility, type, correlation, payload, dedupe);
-    if (!delivered.ok()) {
-      return failure(entry, "delivery to the workflow engine failed: " + delivered.error().message,
-                     false);
-    }
-    if (!delivered->matched_run.empty()) matched = true;
-  }
-  retry_at_.erase(entry.id);
-  return Outcome{entry.id, matched ? InboxState::kDispatched : InboxState::kUnmatched,
-                 std::nullopt};
-}
-
 Result<DispatchPass> WebhookDispatcher::dispatch_once() {
-  const bool postgres = store_.dialect() == storage::Dialect::kPostgres;
-  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(postgres ? storage::TxMode::kReadWrite
-                                                       : storage::TxMode::kReadOnly));
-  WASL_ASSIGN_OR_RETURN(auto entries,
-                        inbox_.fetch_for_dispatch(*tx, store_.dialect(), options_.batch));
-  if (!postgres) {
-    WASL_RETURN_IF_ERROR(tx->commit());
-    tx.reset();
+  std::int64_t now = audit::now_epoch_ms();
+  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
+  WASL_ASSIGN_OR_RETURN(auto candidates,
+                        inbox_.fetch_for_dispatch(*tx, store_.dialect(), options_.batch, now));
+  DispatchPass pass;
+  if (candidates.empty()) {
+    tx->rollback();
+    return pass;
   }
 
-  DispatchPass pass;
-  std::vector<Outcome> outcomes;
-  auto now = std::chrono::steady_clock::now();
-  next_due_ = std::chrono::steady_clock::time_point::max();
-  for (const auto& entry : entries) {
-    if (auto it = retry_at_.find(entry.id); it != retry_at_.end() && it->second > now) {
-      ++pass.waiting;
-      next_due_ = std::min(next_due_, it->second);
+  // Each readable row becomes one event per facility it concerns.
+  std::vector<std::optional<Outcome>> outcomes(candidates.size());
+  std::vector<workflow::IncomingEvent> events;
+  std::vector<std::size_t> owner;  // events[k] belongs to candidates[owner[k]]
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const records::InboxEntry& entry = candidates[i].entry;
+    if (candidates[i].unreadable) {
+      outcomes[i] = failure(entry,
+                            "the stored webhook cannot be read (" +
+                                std::string(sdk::to_string(candidates[i].unreadable->code)) +
+                                "): " + candidates[i].unreadable->message,
+                            /*permanent=*/true, now);
       continue;
     }
-    Outcome out = process(entry);
+    auto event = stored_event(entry);
+    if (!event.ok()) {
+      outcomes[i] = failure(entry, event.error().message, /*permanent=*/true, now);
+      continue;
+    }
+    std::vector<std::string> facilities;
+    if (entry.facility_id) {
+      facilities.push_back(*entry.facility_id);
+    } else {
+      auto source = sources_.find(entry.instance);
+      if (!source.ok()) {
+        outcomes[i] = failure(
+            entry, "webhook instance '" + entry.instance + "' is no longer configured", false, now);
+        continue;
+      }
+      facilities = source->facilities;
+    }
+    if (facilities.empty()) {
+      outcomes[i] = failure(entry,
+                            "webhook instance '" + entry.instance +
+                                "' serves no facility (no facility binds it), so no workflow can "
+                                "take its events",
+                            /*permanent=*/true, now);
+      continue;
+    }
+    nlohmann::json payload = *event;
+    std::string type = entry.event_type.value_or(event->type);
+    std::string correlation = entry.correlation.value_or("");
+    for (const auto& facility : facilities) {
+      events.push_back(workflow::IncomingEvent{facility, type, correlation, payload,
+                                               entry.instance + "/" + facility + "/" +
+                                                   entry.dedupe_key});
+      owner.push_back(i);
+    }
+  }
+
+  if (!events.empty()) {
+    WASL_ASSIGN_OR_RETURN(auto delivered, sink_.deliver(*tx, events));
+    std::vector<bool> matched(candidates.size(), false);
+    for (std::size_t k = 0; k < delivered.size() && k < owner.size(); ++k) {
+      std::size_t i = owner[k];
+      if (outcomes[i]) continue;  // an earlier facility's delivery failed
+      if (!delivered[k].ok()) {
+        outcomes[i] =
+            failure(candidates[i].entry,
+                    "delivery to the workflow engine failed: " + delivered[k].error().message,
+                    false, now);
+        continue;
+      }
+      if (!delivered[k]->matched_run.empty()) matched[i] = true;
+    }
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (outcomes[i]) continue;
+      outcomes[i] = Outcome{matched[i] ? InboxState::kDispatched : InboxState::kUnmatched,
+                            std::nullopt, 0, false};
+    }
+  }
+
+  std::vector<std::int64_t> ages_ms;
+  ages_ms.reserve(candidates.size());
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const records::InboxEntry& entry = candidates[i].entry;
+    const Outcome& out = *outcomes[i];
+    WASL_RETURN_IF_ERROR(inbox_.set_dispatch_state(*tx, entry.id, out.state, out.last_error,
+                                                   out.next_attempt_at));
     switch (out.state) {
       case InboxState::kDispatched: ++pass.dispatched; break;
       case InboxState::kUnmatched: ++pass.unmatched; break;
       case InboxState::kParked: ++pass.parked; break;
-      case InboxState::kReceived:
-        ++pass.failed;
-        next_due_ = std::min(next_due_, retry_at_[out.id]);
-        break;
+      case InboxState::kReceived: ++pass.failed; break;
     }
-    outcomes.push_back(std::move(out));
+    if (out.state != InboxState::kReceived) ages_ms.push_back(now - entry.received_at);
   }
-  if (outcomes.empty()) return pass;
-
-  if (!tx) {
-    WASL_ASSIGN_OR_RETURN(tx, store_.begin(storage::TxMode::kReadWrite));
-  }
-  for (const auto& out : outcomes) {
-    WASL_RETURN_IF_ERROR(inbox_.set_dispatch_state(*tx, out.id, out.state, out.last_error));
+  if (audit_ != nullptr) {
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (!outcomes[i]->audit_parking) continue;
+      const records::InboxEntry& entry = candidates[i].entry;
+      audit::AuditEvent event;
+      event.actor = "system";
+      event.facility_id = entry.facility_id.value_or("");
+      event.action = "webhook.parked";
+      event.entity_type = "webhook_event";
+      event.entity_id = entry.id;
+      event.outcome = std::string(audit::kOutcomeFailure);
+      event.detail = nlohmann::json{{"instance", entry.instance},
+                                    {"attempts", entry.attempts + 1}}
+                         .dump();
+      WASL_RETURN_IF_ERROR(audit_->append(*tx, event));
+    }
   }
   WASL_RETURN_IF_ERROR(tx->commit());
-
-  if (metrics_ != nullptr) {
-    auto add = [this](const char* outcome, int n) {
-      if (n > 0) {
-        metrics_->counter_add("wasl_webhook_dispatch_total",
-                              "Inbox rows handed to the workflow engine, by outcome",
-                              {{"outcome", outcome}}, n);
-      }
-    };
-    add("dispatched", pass.dispatched);
-    add("unmatched", pass.unmatched);
-    add("failed", pass.failed);
-    add("parked", pass.parked);
+  if (sink_.committed && pass.dispatched > 0) sink_.committed();
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (outcomes[i]->state == InboxState::kParked) {
+      spdlog::warn("webhook {} of {} parked: {}", candidates[i].entry.id,
+                   candidates[i].entry.instance, outcomes[i]->last_error.value_or(""));
+    }
   }
+  record_metrics(pass, ages_ms);
   return pass;
+}
+
+void WebhookDispatcher::record_metrics(const DispatchPass& pass,
+                                       const std::vector<std::int64_t>& ages_ms) {
+  if (metrics_ == nullptr) return;
+  auto add = [this](const char* outcome, int n) {
+    if (n > 0) {
+      metrics_->counter_add("wasl_webhook_dispatch_total",
+                            "Inbox rows handed to the workflow engine, by outcome",
+                            {{"outcome", outcome}}, n);
+    }
+  };
+  add("dispatched", pass.dispatched);
+  add("unmatched", pass.unmatched);
+  add("failed", pass.failed);
+  add("parked", pass.parked);
+  for (std::int64_t age : ages_ms) {
+    metrics_->histogram_observe("wasl_webhook_dispatch_delay_seconds",
+                                "Time from a webhook's acceptance to its dispatch commit", {},
+                                static_cast<double>(std::max<std::int64_t>(age, 0)) / 1000.0,
+                                delay_buckets());
+  }
 }
 
 }  // namespace wasl::webhooks

@@ -1,47 +1,49 @@
 // WebhookDispatcher: moves inbox rows in state "received" to the workflow
-// engine, oldest first, on a thread of its own (or one pass at a time
-// through dispatch_once()).
+// engine, oldest first, in batches, on dispatch workers of its own (or one
+// batch at a time through dispatch_once()).
 //
-// For each row it reads the stored normalized event (inbox_event.hpp) and
-// delivers it to the row's facility — or, for an instance serving several
-// facilities, to each of them — with the engine dedupe key
-// "<instance>/<facility>/<dedupe_key>". Then the row becomes:
+// A batch is one transaction: the rows are fetched (PostgreSQL: FOR UPDATE
+// SKIP LOCKED, so the workers of every hub process on one database take
+// disjoint rows; SQLite: the single writer), their events delivered to the
+// engine in that transaction (EventSink; the engine matches each to the run
+// waiting for it and settles that run's wait and schedules its next step
+// there too), and the rows' new states written, then one commit. So a crash
+// mid-batch leaves every row "received" and nothing of its delivery behind,
+// and a row is dispatched exactly once. Each event of an instance serving
+// several facilities goes to each of them, with the engine dedupe key
+// "<instance>/<facility>/<dedupe_key>". A row then becomes:
 //   dispatched  a waiting run took it (in at least one facility);
 //   unmatched   no run waited for it. The engine keeps the event, so a wait
 //               that starts later still receives it; the row stays visible
 //               through GET /v1/webhooks/unmatched, and a replay refreshes
 //               its state;
-//   received    (again) after a failure, with last_error and attempts + 1,
-//               retried after an exponential backoff;
-//   parked      after max_attempts failures, or at once when the row cannot
-//               ever be delivered (no readable event, no facility). Never
-//               deleted.
-// All state lives in the inbox table, so dispatch resumes after a restart
-// (the backoff timers are in memory: after a restart a failed row is tried
-// at once, and its attempt count still parks it). Delivery is idempotent:
-// redelivering a row (a crash between delivery and the state update) is
-// deduplicated by the engine, which reports the run it matched before.
-//
-// PostgreSQL: a pass holds its rows FOR UPDATE SKIP LOCKED until their
-// states are written, so dispatchers of several hub processes take different
-// rows. SQLite: one process; rows are read, delivered, then updated.
-// Events may reach the engine out of order; the engine orders them.
+//   received    (again) after a failure, with last_error, attempts + 1 and
+//               next_attempt_at = now + an exponential backoff, all stored
+//               in the row: no process tries it before then, across
+//               restarts;
+//   parked      after max_attempts failures, or at once when the row can
+//               never be delivered: its body cannot be decrypted or parsed
+//               (a poison row), or its instance serves no facility. Parking
+//               is audited ("webhook.parked", in the same transaction) and
+//               the rest of the batch goes on. Never deleted; listed and
+//               replayable through GET /v1/webhooks/unmatched?state=parked.
 //
 // Thread safety: wake(), start(), stop() from any thread; dispatch_once()
-// from one thread at a time (the dispatcher's own, when started). Store,
-// InboxStore, WebhookSources and Metrics are borrowed and must outlive it.
+// from any number of threads (each runs its own transaction). Store,
+// InboxStore, WebhookSources, AuditWriter and Metrics are borrowed and must
+// outlive it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "hub/audit/audit_writer.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/records/inbox_store.hpp"
 #include "hub/storage/store.hpp"
@@ -51,16 +53,21 @@
 
 namespace wasl::webhooks {
 
-// Engine::deliver_event's shape; deliver_to() binds a real Engine.
-using EventDelivery = std::function<sdk::Result<workflow::DeliveredEvent>(
-    const std::string& facility_id, const std::string& type, const std::string& correlation,
-    const nlohmann::json& payload, const std::string& dedupe_key)>;
+// Where dispatched events go: Engine::deliver_events's shape, and what to do
+// once the batch committed. to_engine() binds a real Engine.
+struct EventSink {
+  std::function<sdk::Result<std::vector<sdk::Result<workflow::DeliveredEvent>>>(
+      storage::Transaction& tx, const std::vector<workflow::IncomingEvent>& events)>
+      deliver;
+  std::function<void()> committed;  // may be empty
+};
 
-// `engine` must outlive the returned function.
-EventDelivery deliver_to(workflow::Engine& engine);
+// `engine` must outlive the returned sink.
+EventSink to_engine(workflow::Engine& engine);
 
 struct WebhookDispatcherOptions {
-  int batch = 64;                                 // rows per pass at most
+  int workers = 2;      // dispatch threads; SQLite (one writer) always uses 1
+  int batch = 128;      // rows per transaction at most
   std::chrono::milliseconds poll_interval{500};   // idle wait between passes (wake() cuts it short)
   int max_attempts = 6;                           // failures before a row is parked
   std::chrono::milliseconds initial_backoff{500}; // doubled per failure
@@ -70,60 +77,61 @@ struct WebhookDispatcherOptions {
 struct DispatchPass {
   int dispatched = 0;
   int unmatched = 0;
-  int failed = 0;   // left in "received" for a retry
+  int failed = 0;  // left in "received" for a retry after its backoff
   int parked = 0;
-  int waiting = 0;  // fetched but still in backoff
   int processed() const { return dispatched + unmatched + failed + parked; }
 };
 
 class WebhookDispatcher {
  public:
+  // `audit` may be null (parking then writes no audit event: tests only).
   WebhookDispatcher(storage::Store& store, const records::InboxStore& inbox,
-                    const WebhookSources& sources, EventDelivery deliver,
+                    const WebhookSources& sources, EventSink sink,
                     WebhookDispatcherOptions options = {},
-                    observability::Metrics* metrics = nullptr);
+                    observability::Metrics* metrics = nullptr,
+                    const audit::AuditWriter* audit = nullptr);
   ~WebhookDispatcher();  // stop()
   WebhookDispatcher(const WebhookDispatcher&) = delete;
   WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;
 
-  // Starts the dispatch thread; kFailedPrecondition when already started.
+  // Starts the dispatch workers; kFailedPrecondition when already started.
   sdk::Status start();
-  // Lets the current pass finish and joins the thread. Idempotent.
+  // Lets the current batches finish and joins the workers. Idempotent.
   void stop();
   // Asks for a pass now (after an accepted webhook, a replay).
   void wake();
 
-  // One pass over at most options.batch received rows. Storage errors end
-  // the pass early and are returned (the rows stay "received").
+  // One batch of at most options.batch due rows, in one transaction.
+  // Storage errors roll the whole batch back and are returned (the rows stay
+  // "received", untouched).
   sdk::Result<DispatchPass> dispatch_once();
 
  private:
   struct Outcome {
-    std::string id;
     records::InboxState state = records::InboxState::kReceived;
     std::optional<std::string> last_error;
+    std::int64_t next_attempt_at = 0;
+    bool audit_parking = false;
   };
-  Outcome process(const records::InboxEntry& entry);
-  Outcome failure(const records::InboxEntry& entry, const std::string& message, bool permanent);
+  Outcome failure(const records::InboxEntry& entry, const std::string& message, bool permanent,
+                  std::int64_t now) const;
   void run();
+  void record_metrics(const DispatchPass& pass, const std::vector<std::int64_t>& ages_ms);
 
   storage::Store& store_;
   const records::InboxStore& inbox_;
   const WebhookSources& sources_;
-  EventDelivery deliver_;
+  EventSink sink_;
   WebhookDispatcherOptions options_;
   observability::Metrics* metrics_;
+  const audit::AuditWriter* audit_;
 
   std::mutex mutex_;
   std::condition_variable wakeup_;
-  bool woken_ = false;
+  std::uint64_t wakes_ = 0;  // bumped by wake(); a worker that saw it change passes again
   bool stopping_ = false;
   bool started_ = false;
-  std::thread thread_;
-  // Rows in backoff: id -> when they may be tried again. Touched only by the
-  // thread running dispatch_once().
-  std::map<std::string, std::chrono::steady_clock::time_point> retry_at_;
-  std::chrono::steady_clock::time_point next_due_ = std::chrono::steady_clock::time_point::max();
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace wasl::webhooks

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include <spdlog/spdlog.h>
 
@@ -334,6 +335,62 @@ class Engine::Core {
     return static_cast<int>(prepared.size());
   }
 
+  // ---- events ------------------------------------------------------------------------
+  // Delivers one event in `tx`; a run it wakes is advanced here when no
+  // worker holds its job (see Engine::deliver_events).
+  Result<DeliveredEvent> deliver_in(Transaction& tx, const IncomingEvent& event, std::int64_t now) {
+    WASL_ASSIGN_OR_RETURN(auto delivered, events_.deliver_in(tx, event, now));
+    if (delivered.duplicate || delivered.matched_run.empty()) return delivered;
+    WASL_ASSIGN_OR_RETURN(auto job,
+                          JobQueue::hold_idle(tx, store_.dialect(), delivered.matched_run,
+                                              engine_id_ + "/events", now + options_.lease.count()));
+    if (!job) {
+      // A worker holds the job: its wait_due finds the event matched.
+      WASL_RETURN_IF_ERROR(JobQueue::wake(tx, delivered.matched_run, now));
+      return delivered;
+    }
+    JobHolding holding{HeldJob{job->id, job->lease_token}, false, std::nullopt};
+    if (job->kind != kWaitJob) {
+      WASL_ASSIGN_OR_RETURN(bool ok,
+                            JobQueue::replace(tx, holding.job, job->kind, job->payload, now));
+      if (!ok) return Error(ErrorCode::kConflict, "the job of a woken run changed hands", true);
+      return delivered;
+    }
+    PreparedJob p;
+    p.job = std::move(*job);
+    WASL_ASSIGN_OR_RETURN(p.run, runs_.load(tx, delivered.matched_run, true));
+    WASL_RETURN_IF_ERROR(transitions_.wait_due(tx, p, &holding, now));
+    delivered.advanced = true;
+    return delivered;
+  }
+
+  Result<std::vector<Result<DeliveredEvent>>> deliver_events(
+      Transaction& tx, const std::vector<IncomingEvent>& events) {
+    std::int64_t now = now_ms();
+    std::vector<std::size_t> order(events.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&events](std::size_t a, std::size_t b) {
+      const auto& x = events[a];
+      const auto& y = events[b];
+      return std::tie(x.facility_id, x.type, x.correlation) <
+             std::tie(y.facility_id, y.type, y.correlation);
+    });
+    std::vector<Result<DeliveredEvent>> out(events.size(),
+                                            Error(ErrorCode::kInternal, "not delivered", true));
+    for (std::size_t i : order) {
+      WASL_RETURN_IF_ERROR(tx.exec("SAVEPOINT wasl_event"));
+      auto delivered = deliver_in(tx, events[i], now);
+      if (delivered.ok()) {
+        WASL_RETURN_IF_ERROR(tx.exec("RELEASE SAVEPOINT wasl_event"));
+      } else {
+        WASL_RETURN_IF_ERROR(tx.exec("ROLLBACK TO SAVEPOINT wasl_event"));
+        WASL_RETURN_IF_ERROR(tx.exec("RELEASE SAVEPOINT wasl_event"));
+      }
+      out[i] = std::move(delivered);
+    }
+    return out;
+  }
+
   // ---- entry points -------------------------------------------------------------------
   Result<std::string> start_run(Transaction& tx, const StartRunRequest& request) {
     std::int64_t now = now_ms();
@@ -535,11 +592,22 @@ Result<DeliveredEvent> Engine::deliver_event(const std::string& facility_id,
                                              const std::string& correlation,
                                              const nlohmann::json& payload,
                                              const std::string& dedupe_key) {
-  auto delivered =
-      core_->events_.deliver(facility_id, type, correlation, payload, dedupe_key, core_->now_ms());
-  if (delivered.ok() && !delivered->matched_run.empty()) core_->wake_.notify_one();
-  return delivered;
+  WASL_ASSIGN_OR_RETURN(auto tx, core_->store_.begin());
+  WASL_ASSIGN_OR_RETURN(auto delivered,
+                        core_->deliver_events(*tx, {IncomingEvent{facility_id, type, correlation,
+                                                                  payload, dedupe_key}}));
+  if (!delivered[0].ok()) return std::move(delivered[0]).error();
+  WASL_RETURN_IF_ERROR(tx->commit());
+  if (!delivered[0]->matched_run.empty()) work_available();
+  return std::move(delivered[0]).value();
 }
+
+Result<std::vector<Result<DeliveredEvent>>> Engine::deliver_events(
+    Transaction& tx, const std::vector<IncomingEvent>& events) {
+  return core_->deliver_events(tx, events);
+}
+
+void Engine::work_available() { core_->wake_.notify_all(); }
 
 Status Engine::cancel(const std::string& run_id) {
   auto status = core_->cancel(run_id);

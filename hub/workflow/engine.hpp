@@ -135,6 +135,24 @@ class Engine {
                                             const nlohmann::json& payload,
                                             const std::string& dedupe_key);
 
+  // Delivers a batch of events inside the caller's read-write transaction
+  // (the inbox dispatcher's, so the events, their runs' progress and the
+  // inbox rows' new states commit together). Each event is delivered as
+  // deliver_event() does and, when it meets a waiting run whose job no
+  // worker holds, that run's wait is settled and its next step scheduled in
+  // the same transaction (DeliveredEvent::advanced); a run whose job a worker
+  // holds is left to that worker. Events are matched in order of their
+  // (facility, type, correlation), so concurrent batches take the matching
+  // locks in one order. Each event runs under a savepoint: one that fails
+  // leaves nothing behind and gets its own error, the others go on. The
+  // outer error means the transaction itself is unusable (roll it back).
+  // After committing, call work_available() so workers pick up what the
+  // batch scheduled.
+  sdk::Result<std::vector<sdk::Result<DeliveredEvent>>> deliver_events(
+      storage::Transaction& tx, const std::vector<IncomingEvent>& events);
+  // Wakes idle workers (work was scheduled in a transaction they did not see).
+  void work_available();
+
   // Cancels a running or waiting run: the compensation named by the
   // on_failure of the step it is in runs (with its `then` chain), then the
   // run ends "cancelled". A call in flight finishes first. kNotFound for an

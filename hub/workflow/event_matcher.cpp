@@ -16,30 +16,27 @@ using storage::Transaction;
 EventMatcher::EventMatcher(storage::Store& store, RunRepository& runs)
     : store_(store), runs_(runs) {}
 
-Result<DeliveredEvent> EventMatcher::deliver(const std::string& facility_id,
-                                             const std::string& type,
-                                             const std::string& correlation, const json& payload,
-                                             const std::string& dedupe_key, std::int64_t now) {
-  if (dedupe_key.empty()) {
+Result<DeliveredEvent> EventMatcher::deliver_in(Transaction& tx, const IncomingEvent& event,
+                                                std::int64_t now) {
+  if (event.dedupe_key.empty()) {
     return Error(ErrorCode::kInvalidArgument, "an event needs a dedupe key", false);
   }
-  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin());
-  WASL_RETURN_IF_ERROR(lock(*tx, facility_id, type, correlation));
+  WASL_RETURN_IF_ERROR(lock(tx, event.facility_id, event.type, event.correlation));
   DeliveredEvent delivered;
   delivered.event_id = new_row_id();
-  WASL_ASSIGN_OR_RETURN(auto payload_enc, runs_.encode(payload, "workflow_events",
+  WASL_ASSIGN_OR_RETURN(auto payload_enc, runs_.encode(event.payload, "workflow_events",
                                                        delivered.event_id, "payload_enc"));
   WASL_ASSIGN_OR_RETURN(
       auto inserted,
-      tx->exec("INSERT INTO workflow_events (id, facility_id, type, correlation, dedupe_key, "
-               "payload_enc, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-               "ON CONFLICT (dedupe_key) DO NOTHING",
-               Params{delivered.event_id, facility_id, type, correlation, dedupe_key, payload_enc,
-                      now}));
+      tx.exec("INSERT INTO workflow_events (id, facility_id, type, correlation, dedupe_key, "
+              "payload_enc, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+              "ON CONFLICT (dedupe_key) DO NOTHING",
+              Params{delivered.event_id, event.facility_id, event.type, event.correlation,
+                     event.dedupe_key, payload_enc, now}));
   if (inserted == 0) {
-    WASL_ASSIGN_OR_RETURN(auto rows, tx->query("SELECT id, run_id FROM workflow_events "
-                                               "WHERE dedupe_key = $1",
-                                               Params{dedupe_key}));
+    WASL_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT id, run_id FROM workflow_events "
+                                              "WHERE dedupe_key = $1",
+                                              Params{event.dedupe_key}));
     delivered.duplicate = true;
     if (!rows.empty()) {
       WASL_ASSIGN_OR_RETURN(delivered.event_id, rows[0].get_text("id"));
@@ -47,21 +44,19 @@ Result<DeliveredEvent> EventMatcher::deliver(const std::string& facility_id,
         WASL_ASSIGN_OR_RETURN(delivered.matched_run, rows[0].get_text("run_id"));
       }
     }
-    tx->rollback();
     return delivered;
   }
-  WASL_ASSIGN_OR_RETURN(auto waiting, runs_.find_waiting(*tx, facility_id, type, correlation));
+  WASL_ASSIGN_OR_RETURN(auto waiting,
+                        runs_.find_waiting(tx, event.facility_id, event.type, event.correlation));
   if (waiting) {
-    WASL_ASSIGN_OR_RETURN(bool resumed, runs_.resume_waiting(*tx, waiting->run_id, now));
+    WASL_ASSIGN_OR_RETURN(bool resumed, runs_.resume_waiting(tx, waiting->run_id, now));
     if (resumed) {
-      WASL_RETURN_IF_ERROR(tx->exec(
+      WASL_RETURN_IF_ERROR(tx.exec(
           "UPDATE workflow_events SET run_id = $1, step_id = $2, matched_at = $3 WHERE id = $4",
           Params{waiting->run_id, waiting->step_id, now, delivered.event_id}));
-      WASL_RETURN_IF_ERROR(JobQueue::wake(*tx, waiting->run_id, now));
       delivered.matched_run = waiting->run_id;
     }
   }
-  WASL_RETURN_IF_ERROR(tx->commit());
   return delivered;
 }
 

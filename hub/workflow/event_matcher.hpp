@@ -27,18 +27,31 @@ struct DeliveredEvent {
   std::string event_id;
   bool duplicate = false;   // an event with this dedupe_key was delivered before
   std::string matched_run;  // the run it was handed to; empty = kept for a later wait
+  bool advanced = false;    // the run's wait was settled in the delivering transaction
+};
+
+// One event from ingress, as deliver() and Engine::deliver_events take it.
+struct IncomingEvent {
+  std::string facility_id;
+  std::string type;
+  std::string correlation;
+  nlohmann::json payload;  // the event's JSON form (sdk::Event)
+  std::string dedupe_key;
 };
 
 class EventMatcher {
  public:
   EventMatcher(storage::Store& store, RunRepository& runs);
 
-  // Stores the event and hands it to a waiting run, whose job is woken, in a
-  // transaction of its own. kInvalidArgument without a dedupe key; storage
-  // errors as the store reports them (nothing is stored then).
-  sdk::Result<DeliveredEvent> deliver(const std::string& facility_id, const std::string& type,
-                                      const std::string& correlation, const nlohmann::json& payload,
-                                      const std::string& dedupe_key, std::int64_t now);
+  // Inside the caller's read-write transaction: stores the event once per
+  // dedupe key and, when a run of its facility waits for its (type,
+  // correlation), resumes the oldest such run and records the event as
+  // handed to its wait step. Waking or settling the run's job is left to the
+  // caller. A duplicate changes nothing and reports the run the first
+  // delivery matched. kInvalidArgument without a dedupe key; storage errors
+  // as the transaction reports them.
+  sdk::Result<DeliveredEvent> deliver_in(storage::Transaction& tx, const IncomingEvent& event,
+                                         std::int64_t now);
 
   // Serialises matching for (facility, type, correlation) until `tx` ends.
   sdk::Status lock(storage::Transaction& tx, const std::string& facility_id,

@@ -120,6 +120,36 @@ Result<bool> JobQueue::extend(storage::Transaction& tx, const HeldJob& job,
   return changed == 1;
 }
 
+Result<std::optional<ClaimedJob>> JobQueue::hold_idle(storage::Transaction& tx,
+                                                      storage::Dialect dialect,
+                                                      const std::string& run_id,
+                                                      const std::string& token_prefix,
+                                                      std::int64_t expires_at_ms) {
+  std::string sql =
+      "SELECT id, kind, payload, attempts FROM jobs "
+      "WHERE run_id = $1 AND kind LIKE 'workflow.%' AND lease_owner IS NULL";
+  if (dialect == storage::Dialect::kPostgres) sql += " FOR UPDATE";
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, Params{run_id}));
+  if (rows.empty()) return std::optional<ClaimedJob>();
+  ClaimedJob job;
+  job.run_id = run_id;
+  WASL_ASSIGN_OR_RETURN(job.id, rows[0].get_text("id"));
+  WASL_ASSIGN_OR_RETURN(job.kind, rows[0].get_text("kind"));
+  WASL_ASSIGN_OR_RETURN(auto payload, rows[0].get_text("payload"));
+  job.payload = nlohmann::json::parse(payload, nullptr, false);
+  if (job.payload.is_discarded()) job.payload = nlohmann::json::object();
+  WASL_ASSIGN_OR_RETURN(auto attempts, rows[0].get_int("attempts"));
+  job.claims = static_cast<int>(attempts);
+  job.lease_token = next_token(token_prefix);
+  job.lease_expires_at_ms = expires_at_ms;
+  WASL_ASSIGN_OR_RETURN(auto changed,
+                        tx.exec("UPDATE jobs SET lease_owner = $1, lease_expires_at = $2 "
+                                "WHERE id = $3 AND lease_owner IS NULL",
+                                Params{job.lease_token, expires_at_ms, job.id}));
+  if (changed != 1) return std::optional<ClaimedJob>();
+  return std::optional<ClaimedJob>(std::move(job));
+}
+
 sdk::Status JobQueue::wake(storage::Transaction& tx, const std::string& run_id,
                            std::int64_t now_ms) {
   WASL_RETURN_IF_ERROR(tx.exec(

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,16 @@ class JobQueue {
   // Extends a held job's lease to `expires_at_ms`. False when the lease was lost.
   static sdk::Result<bool> extend(storage::Transaction& tx, const HeldJob& job,
                                   std::int64_t expires_at_ms);
+  // Takes the run's workflow job when no worker holds it (lease_owner unset),
+  // leased to `token` until `expires_at_ms`, without counting a claim: the
+  // caller settles it in this transaction (an event delivered to a waiting
+  // run). nullopt when the run has no job or a worker holds it. PostgreSQL
+  // locks the row (FOR UPDATE); SQLite's single writer makes it exclusive.
+  static sdk::Result<std::optional<ClaimedJob>> hold_idle(storage::Transaction& tx,
+                                                          storage::Dialect dialect,
+                                                          const std::string& run_id,
+                                                          const std::string& token_prefix,
+                                                          std::int64_t expires_at_ms);
   // Makes the run's job due now unless a worker holds it.
   static sdk::Status wake(storage::Transaction& tx, const std::string& run_id,
                           std::int64_t now_ms);

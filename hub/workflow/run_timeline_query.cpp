@@ -1,6 +1,7 @@
 #include "hub/workflow/run_timeline_query.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace wasl::workflow {
 
@@ -72,11 +73,15 @@ Result<RunTimeline> read_run_timeline(storage::Store& store, DefinitionStore& de
     a.compensation = definition.ok() && (*definition)->find_compensation(a.step_id) != nullptr;
     t.attempts.push_back(std::move(a));
   }
-  // Chained steps can start within one millisecond: within a tie, the
-  // workflow's own order (steps, then compensations) decides.
+  // Chained steps can start within one millisecond, and an event can settle
+  // a wait and the next wait in one commit: within a tie, the workflow's own
+  // order (steps, then compensations) decides.
+  std::function<std::size_t(const std::string&)> position = [](const std::string&) {
+    return std::size_t{0};
+  };
   if (definition.ok()) {
     const WorkflowDefinition& d = **definition;
-    auto position = [&d](const std::string& id) {
+    position = [&d](const std::string& id) {
       for (std::size_t i = 0; i < d.steps.size(); ++i) {
         if (d.steps[i].id == id) return i;
       }
@@ -85,14 +90,14 @@ Result<RunTimeline> read_run_timeline(storage::Store& store, DefinitionStore& de
       }
       return d.steps.size() + d.compensations.size();
     };
-    std::stable_sort(t.attempts.begin(), t.attempts.end(),
-                     [&position](const StepAttempt& x, const StepAttempt& y) {
-                       if (x.started_at_ms != y.started_at_ms) {
-                         return x.started_at_ms < y.started_at_ms;
-                       }
-                       return position(x.step_id) < position(y.step_id);
-                     });
   }
+  std::stable_sort(t.attempts.begin(), t.attempts.end(),
+                   [&position](const StepAttempt& x, const StepAttempt& y) {
+                     if (x.started_at_ms != y.started_at_ms) {
+                       return x.started_at_ms < y.started_at_ms;
+                     }
+                     return position(x.step_id) < position(y.step_id);
+                   });
   WASL_ASSIGN_OR_RETURN(auto events,
                         tx->query("SELECT id, type, correlation, step_id, received_at, matched_at "
                                   "FROM workflow_events WHERE run_id = $1 ORDER BY matched_at, id",
@@ -111,6 +116,13 @@ Result<RunTimeline> read_run_timeline(storage::Store& store, DefinitionStore& de
     }
     t.events.push_back(std::move(m));
   }
+  std::stable_sort(t.events.begin(), t.events.end(),
+                   [&position](const MatchedEvent& x, const MatchedEvent& y) {
+                     if (x.matched_at_ms != y.matched_at_ms) {
+                       return x.matched_at_ms < y.matched_at_ms;
+                     }
+                     return position(x.step_id) < position(y.step_id);
+                   });
   return t;
 }
 

@@ -50,6 +50,8 @@ TEST_P(InboxStoreTest, StoresTheBodyEncryptedAndAnswersDuplicateCleanly) {
   EXPECT_EQ(back.state, InboxState::kReceived);
 }
 
+constexpr std::int64_t kNow = 4'000'000'000'000;
+
 TEST_P(InboxStoreTest, DispatchStateAndFacilityListing) {
   InboxStore store(*cipher_);
   auto tx = begin();
@@ -58,7 +60,7 @@ TEST_P(InboxStoreTest, DispatchStateAndFacilityListing) {
   ASSERT_OK(tx->commit());
 
   tx = begin();
-  ASSERT_OK_AND_ASSIGN(auto due, store.fetch_for_dispatch(*tx, GetParam(), 10));
+  ASSERT_OK_AND_ASSIGN(auto due, store.fetch_for_dispatch(*tx, GetParam(), 10, kNow));
   ASSERT_EQ(due.size(), 2u);
   ASSERT_OK(store.set_dispatch_state(*tx, "i-1", InboxState::kUnmatched, "no run waits for it"));
   ASSERT_OK(store.set_dispatch_state(*tx, "i-2", InboxState::kDispatched));
@@ -71,8 +73,53 @@ TEST_P(InboxStoreTest, DispatchStateAndFacilityListing) {
   EXPECT_EQ(unmatched[0].attempts, 1);
   EXPECT_EQ(unmatched[0].last_error, "no run waits for it");
   ASSERT_OK(store.mark(*tx, kFacilityA, "i-1", InboxState::kParked));
-  ASSERT_OK_AND_ASSIGN(auto again, store.fetch_for_dispatch(*tx, GetParam(), 10));
+  ASSERT_OK_AND_ASSIGN(auto again, store.fetch_for_dispatch(*tx, GetParam(), 10, kNow));
   EXPECT_TRUE(again.empty());
+}
+
+TEST_P(InboxStoreTest, ARowInBackoffIsNotDueBeforeItsTime) {
+  InboxStore store(*cipher_);
+  auto tx = begin();
+  ASSERT_OK(store.insert(*tx, sample("i-1", "evt-1")));
+  ASSERT_OK(store.set_dispatch_state(*tx, "i-1", InboxState::kReceived, "engine busy", kNow + 500));
+  ASSERT_OK(tx->commit());
+
+  tx = begin();
+  ASSERT_OK_AND_ASSIGN(auto early, store.fetch_for_dispatch(*tx, GetParam(), 10, kNow + 499));
+  EXPECT_TRUE(early.empty());
+  ASSERT_OK_AND_ASSIGN(auto due, store.fetch_for_dispatch(*tx, GetParam(), 10, kNow + 500));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].entry.attempts, 1);
+  EXPECT_EQ(due[0].entry.next_attempt_at, kNow + 500);
+  // A replay makes it due at once with a fresh count.
+  ASSERT_OK(store.mark(*tx, kFacilityA, "i-1", InboxState::kReceived));
+  ASSERT_OK_AND_ASSIGN(auto replayed, store.fetch_for_dispatch(*tx, GetParam(), 10, 0));
+  ASSERT_EQ(replayed.size(), 1u);
+  EXPECT_EQ(replayed[0].entry.attempts, 0);
+}
+
+TEST_P(InboxStoreTest, AnUnreadableRowIsFetchedAsSuchAndDoesNotHideTheOthers) {
+  InboxStore store(*cipher_);
+  auto tx = begin();
+  ASSERT_OK(store.insert(*tx, sample("i-1", "evt-1")));
+  ASSERT_OK(store.insert(*tx, sample("i-2", "evt-2")));
+  ASSERT_OK(tx->exec("UPDATE inbox SET body_enc = $1 WHERE id = 'i-1'",
+                     {storage::Blob{std::string(1, '\x01')}}));
+  ASSERT_OK(tx->commit());
+
+  tx = begin();
+  ASSERT_OK_AND_ASSIGN(auto due, store.fetch_for_dispatch(*tx, GetParam(), 10, kNow));
+  ASSERT_EQ(due.size(), 2u);
+  for (const auto& candidate : due) {
+    if (candidate.entry.id == "i-1") {
+      ASSERT_TRUE(candidate.unreadable.has_value());
+      EXPECT_TRUE(candidate.entry.body.empty());
+      EXPECT_EQ(candidate.entry.dedupe_key, "evt-1");
+    } else {
+      EXPECT_FALSE(candidate.unreadable.has_value());
+      EXPECT_EQ(candidate.entry.body, sample("i-2", "evt-2").body);
+    }
+  }
 }
 
 TEST_P(InboxStoreTest, AnotherFacilityCannotReachInboxEntries) {

@@ -18,15 +18,20 @@ class UnmatchedWebhooksTest : public WebhookFixture {
     WebhookDispatcherOptions options;
     options.max_attempts = 1;
     options.initial_backoff = std::chrono::milliseconds(0);
-    dispatcher_ = std::make_unique<WebhookDispatcher>(
-        *store_, *inbox_, *sources_,
-        [this](const std::string& f, const std::string& t, const std::string& c,
-               const nlohmann::json& p, const std::string& d)
-            -> sdk::Result<workflow::DeliveredEvent> {
-          if (fail_) return sdk::Error(sdk::ErrorCode::kInternal, "engine refused", false);
-          return engine_->deliver_event(f, t, c, p, d);
-        },
-        options);
+    EventSink real = to_engine(*engine_);
+    EventSink sink;
+    sink.deliver = [this, real](storage::Transaction& tx,
+                                const std::vector<workflow::IncomingEvent>& events)
+        -> sdk::Result<std::vector<sdk::Result<workflow::DeliveredEvent>>> {
+      if (fail_) {
+        return std::vector<sdk::Result<workflow::DeliveredEvent>>(
+            events.size(), sdk::Error(sdk::ErrorCode::kInternal, "engine refused", false));
+      }
+      return real.deliver(tx, events);
+    };
+    sink.committed = real.committed;
+    dispatcher_ = std::make_unique<WebhookDispatcher>(*store_, *inbox_, *sources_,
+                                                      std::move(sink), options);
     start_server();
   }
 

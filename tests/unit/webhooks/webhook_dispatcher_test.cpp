@@ -1,6 +1,9 @@
 #include "hub/webhooks/webhook_dispatcher.hpp"
 
 #include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
 
 #include "hub/webhooks/inbox_event.hpp"
 #include "hub/workflow/row_id.hpp"
@@ -17,27 +20,60 @@ class WebhookDispatcherTest : public WebhookFixture {
   void SetUp() override {
     WebhookFixture::SetUp();
     if (HasFatalFailure()) return;
-    start_engine();
+    start_engine(engine_workers());
   }
 
-  // A dispatcher whose deliveries fail `failures` times (kUnavailable) before
-  // reaching the real engine; negative = always fail.
+  // Tests that check what one dispatch commit does run with no engine workers.
+  static int engine_workers() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    return std::string(info->name()).find("WithoutAWorker") != std::string::npos ? 0 : 1;
+  }
+
+  // Stores an inbox row as the ingress would, for events posted without HTTP.
+  void insert_row(const std::string& dedupe, const std::string& correlation,
+                  std::int64_t received_at = 1) {
+    records::InboxEntry e;
+    e.id = workflow::new_row_id();
+    e.instance = "hospital.fac-a";
+    e.dedupe_key = dedupe;
+    e.facility_id = kFacilityA;
+    e.received_at = received_at;
+    e.body = appointment_body(correlation);
+    e.event_type = "appointment.updated";
+    e.correlation = correlation;
+    sdk::Event event;
+    event.type = "appointment.updated";
+    event.resource_id = correlation;
+    event.dedupe_key = dedupe;
+    event.payload = nlohmann::json::parse(e.body);
+    e.headers[std::string(kEventPseudoHeader)] = nlohmann::json(event).dump();
+    auto tx = begin();
+    ASSERT_TRUE(inbox_->insert(*tx, e).ok());
+    ASSERT_TRUE(tx->commit().ok());
+  }
+
+  // A dispatcher whose deliveries fail `failures` times (kUnavailable, per
+  // event) before reaching the real engine; negative = always fail.
   void make_dispatcher(int failures = 0, WebhookDispatcherOptions options = fast()) {
     failures_left_ = failures;
-    EventDelivery real = deliver_to(*engine_);
-    dispatcher_ = std::make_unique<WebhookDispatcher>(
-        *store_, *inbox_, *sources_,
-        [this, real](const std::string& f, const std::string& t, const std::string& c,
-                     const nlohmann::json& p, const std::string& d)
-            -> sdk::Result<workflow::DeliveredEvent> {
-          ++deliveries_;
-          if (failures_left_ != 0) {
-            if (failures_left_ > 0) --failures_left_;
-            return sdk::Error(sdk::ErrorCode::kUnavailable, "engine store unreachable", true);
-          }
-          return real(f, t, c, p, d);
-        },
-        options, &metrics_);
+    EventSink real = to_engine(*engine_);
+    EventSink sink;
+    sink.deliver = [this, real](storage::Transaction& tx,
+                                const std::vector<workflow::IncomingEvent>& events)
+        -> sdk::Result<std::vector<sdk::Result<workflow::DeliveredEvent>>> {
+      deliveries_ += static_cast<int>(events.size());
+      if (failures_left_ != 0) {
+        if (failures_left_ > 0) --failures_left_;
+        return std::vector<sdk::Result<workflow::DeliveredEvent>>(
+            events.size(), sdk::Error(sdk::ErrorCode::kUnavailable, "engine store unreachable",
+                                      true));
+      }
+      return real.deliver(tx, events);
+    };
+    sink.committed = real.committed;
+    dispatcher_ = std::make_unique<WebhookDispatcher>(*store_, *inbox_, *sources_,
+                                                      std::move(sink), options, &metrics_,
+                                                      audit_.get());
   }
 
   static WebhookDispatcherOptions fast() {
@@ -128,7 +164,6 @@ TEST_P(WebhookDispatcherTest, BackoffDefersTheNextAttempt) {
   EXPECT_EQ(pass().failed, 1);
   DispatchPass second = pass();
   EXPECT_EQ(second.processed(), 0);
-  EXPECT_EQ(second.waiting, 1);
   EXPECT_EQ(deliveries_.load(), 1);
   EXPECT_EQ(inbox_rows("dedupe_key = 'msg_later' AND state = 'received' AND attempts = 1"), 1);
 }
@@ -195,6 +230,124 @@ TEST_P(WebhookDispatcherTest, ARowWithoutAReadableEventIsParkedAtOnce) {
   EXPECT_EQ(pass().parked, 1);
   EXPECT_EQ(inbox_rows("dedupe_key = 'broken' AND state = 'parked' AND attempts = 1"), 1);
   EXPECT_EQ(deliveries_.load(), 0);
+}
+
+TEST_P(WebhookDispatcherTest, APoisonRowIsParkedAuditedAndTheRestKeepFlowing) {
+  make_dispatcher();
+  ASSERT_TRUE(dispatcher_->start().ok());
+  start_server();
+  std::string run = start_waiting_run(kFacilityA, "Appointment/after-poison");
+  insert_row("poison", "Appointment/x", 1);
+  exec_raw("UPDATE inbox SET body_enc = $1 WHERE dedupe_key = 'poison'",
+           {storage::Blob{std::string(1, '\x07')}});
+  ASSERT_EQ(post_hospital(kFacilityA, "msg_behind", appointment_body("Appointment/after-poison"))
+                .status,
+            202);
+  EXPECT_EQ(inbox_state("msg_behind", "dispatched"), "dispatched");
+  EXPECT_EQ(run_status(run, {"succeeded", "failed"}), "succeeded");
+  EXPECT_EQ(inbox_rows("dedupe_key = 'poison' AND state = 'parked' AND attempts = 1"), 1);
+  auto error = query_raw("SELECT last_error FROM inbox WHERE dedupe_key = 'poison'");
+  ASSERT_EQ(error.size(), 1u);
+  EXPECT_NE(error[0].get_text(0).value_or("").find("cannot be read"), std::string::npos);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'webhook.parked' AND "
+                   "facility_id = 'fac-a'"),
+            1);
+  // Parked, it is listed and replayable like an unmatched one.
+  Reply listed = send("GET", "/v1/webhooks/unmatched?state=parked",
+                      {{"Authorization", "Bearer fac-a:integrator"}}, "");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_EQ(listed.json()["items"].size(), 1u);
+  std::string id = listed.json()["items"][0]["id"];
+  Reply replayed = send("POST", "/v1/webhooks/unmatched/" + id + "/replay",
+                        {{"Authorization", "Bearer fac-a:integrator"}}, "");
+  EXPECT_EQ(replayed.status, 202) << replayed.body;
+}
+
+TEST_P(WebhookDispatcherTest, BackoffIsStoredWithTheRowAndOutlivesTheDispatcher) {
+  auto options = fast();
+  options.initial_backoff = std::chrono::hours(1);
+  options.max_backoff = std::chrono::hours(2);
+  make_dispatcher(-1, options);
+  insert_row("msg_backoff", "Appointment/b");
+  EXPECT_EQ(pass().failed, 1);
+  std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  EXPECT_GT(scalar("SELECT next_attempt_at FROM inbox WHERE dedupe_key = 'msg_backoff'"),
+            now_ms + 3'000'000);
+  // Another dispatcher (a restarted process) leaves it alone until then.
+  make_dispatcher(0, options);
+  EXPECT_EQ(pass().processed(), 0);
+  EXPECT_EQ(deliveries_.load(), 1);
+  EXPECT_EQ(inbox_rows("dedupe_key = 'msg_backoff' AND state = 'received' AND attempts = 1"), 1);
+}
+
+TEST_P(WebhookDispatcherTest, TheWaitIsSettledInTheDispatchCommitWithoutAWorker) {
+  make_dispatcher();
+  std::vector<std::string> runs;
+  for (int i = 0; i < 20; ++i) {
+    runs.push_back(start_waiting_run(kFacilityA, "Appointment/w" + std::to_string(i)));
+    insert_row("msg_w" + std::to_string(i), "Appointment/w" + std::to_string(i), i + 1);
+  }
+  DispatchPass p = pass();
+  EXPECT_EQ(p.dispatched, 20);
+  // No engine worker runs: the dispatch commit itself ended every run.
+  for (const auto& run : runs) {
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_runs WHERE id = $1 AND status = 'succeeded'",
+                     {run}),
+              1);
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_steps WHERE run_id = $1 AND "
+                     "step_id = 'updated' AND status = 'succeeded'",
+                     {run}),
+              1);
+  }
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM jobs"), 0);
+}
+
+TEST_P(WebhookDispatcherTest, TwoDispatchersOnOneDatabaseTakeDisjointRows) {
+  constexpr int kEvents = 300;
+  for (int i = 0; i < kEvents; ++i) {
+    insert_row("msg_d" + std::to_string(i), "Appointment/d" + std::to_string(i), i + 1);
+  }
+  // The second dispatcher has a store of its own, as another hub process would.
+  auto other_store = db_->open({.pool_size = 2, .timeout = std::chrono::milliseconds(20000)});
+  ASSERT_TRUE(other_store.ok()) << other_store.error().message;
+  std::mutex mutex;
+  std::map<std::string, int> seen;
+  auto counting = [&](workflow::Engine& engine) {
+    EventSink real = to_engine(engine);
+    EventSink sink;
+    sink.deliver = [&, real](storage::Transaction& tx,
+                             const std::vector<workflow::IncomingEvent>& events) {
+      auto out = real.deliver(tx, events);
+      std::lock_guard lock(mutex);
+      for (const auto& e : events) ++seen[e.dedupe_key];
+      return out;
+    };
+    return sink;
+  };
+  WebhookDispatcherOptions options = fast();
+  options.batch = 16;
+  WebhookDispatcher first(*store_, *inbox_, *sources_, counting(*engine_), options);
+  WebhookDispatcher second(**other_store, *inbox_, *sources_, counting(*engine_), options);
+  auto drain = [](WebhookDispatcher& d, int& total) {
+    for (int idle = 0; idle < 3;) {
+      auto p = d.dispatch_once();
+      ASSERT_TRUE(p.ok()) << p.error().message;
+      total += p->processed();
+      idle = p->processed() == 0 ? idle + 1 : 0;
+    }
+  };
+  int a = 0;
+  int b = 0;
+  std::thread t1([&] { drain(first, a); });
+  std::thread t2([&] { drain(second, b); });
+  t1.join();
+  t2.join();
+  EXPECT_EQ(a + b, kEvents);
+  EXPECT_EQ(static_cast<int>(seen.size()), kEvents);
+  for (const auto& [key, count] : seen) EXPECT_EQ(count, 1) << key;
+  EXPECT_EQ(inbox_rows("state = 'unmatched'"), kEvents);
 }
 
 WASL_RECORDS_INSTANTIATE(WebhookDispatcherTest);

@@ -175,7 +175,7 @@ class WebhookFixture : public records::testing::RecordsDatabaseTest {
 
   // A real workflow engine with one deployed workflow, "waiter": it waits
   // for appointment.updated correlated on ${trigger.appointment}, then ends.
-  void start_engine() {
+  void start_engine(int workers = 1) {
     definitions_ = std::make_unique<workflow::DefinitionStore>(*store_);
     workflow::add_builtin_hub_actions(actions_);
     invoker_ = std::make_shared<workflow::testing::ScriptedInvoker>();
@@ -192,7 +192,7 @@ steps:
                                                 "waiter.yaml", "test");
     ASSERT_TRUE(deployed.ok()) << deployed.error().message;
     workflow::EngineOptions options;
-    options.workers = 1;
+    options.workers = workers;
     options.poll_interval = std::chrono::milliseconds(10);
     engine_ = std::make_unique<workflow::Engine>(*store_, *definitions_, invoker_, actions_,
                                                  metrics_, options);
