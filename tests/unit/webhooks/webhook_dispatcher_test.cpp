@@ -30,8 +30,10 @@ class WebhookDispatcherTest : public WebhookFixture {
   }
 
   // Stores an inbox row as the ingress would, for events posted without HTTP.
+  // `poison` stores a one-byte body ciphertext instead, in the same
+  // transaction, so a running dispatcher never sees the row readable.
   void insert_row(const std::string& dedupe, const std::string& correlation,
-                  std::int64_t received_at = 1) {
+                  std::int64_t received_at = 1, bool poison = false) {
     records::InboxEntry e;
     e.id = workflow::new_row_id();
     e.instance = "hospital.fac-a";
@@ -49,6 +51,11 @@ class WebhookDispatcherTest : public WebhookFixture {
     e.headers[std::string(kEventPseudoHeader)] = nlohmann::json(event).dump();
     auto tx = begin();
     ASSERT_TRUE(inbox_->insert(*tx, e).ok());
+    if (poison) {
+      ASSERT_TRUE(tx->exec("UPDATE inbox SET body_enc = $1 WHERE id = $2",
+                           {storage::Blob{std::string(1, '\x07')}, e.id})
+                      .ok());
+    }
     ASSERT_TRUE(tx->commit().ok());
   }
 
@@ -237,9 +244,7 @@ TEST_P(WebhookDispatcherTest, APoisonRowIsParkedAuditedAndTheRestKeepFlowing) {
   ASSERT_TRUE(dispatcher_->start().ok());
   start_server();
   std::string run = start_waiting_run(kFacilityA, "Appointment/after-poison");
-  insert_row("poison", "Appointment/x", 1);
-  exec_raw("UPDATE inbox SET body_enc = $1 WHERE dedupe_key = 'poison'",
-           {storage::Blob{std::string(1, '\x07')}});
+  insert_row("poison", "Appointment/x", 1, /*poison=*/true);
   ASSERT_EQ(post_hospital(kFacilityA, "msg_behind", appointment_body("Appointment/after-poison"))
                 .status,
             202);
