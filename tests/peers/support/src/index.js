@@ -1,0 +1,31 @@
+'use strict';
+// Wasl's test-peer support: what every peer in tests/peers/* shares.
+// See ../README.md.
+
+const { runPeer, writePortFile } = require('./run_peer');
+const { parseOptions, usage, envName, UsageError } = require('./options');
+const { PeerServer } = require('./peer_server');
+const { Faults, checkCount, delay } = require('./faults');
+const { Effects } = require('./effects');
+const { ControlApi, ControlError } = require('./control_api');
+const { readBody, sendJson, isLoopback, BodyTooLarge } = require('./http_io');
+
+module.exports = {
+  runPeer,
+  writePortFile,
+  parseOptions,
+  usage,
+  envName,
+  UsageError,
+  PeerServer,
+  Faults,
+  checkCount,
+  delay,
+  Effects,
+  ControlApi,
+  ControlError,
+  readBody,
+  sendJson,
+  isLoopback,
+  BodyTooLarge,
+};

@@ -1,0 +1,119 @@
+'use strict';
+// PeerServer: the HTTP server every peer is. A peer extends it and
+// implements handle(req, res, url) for the provider's own routes; requests
+// under /_peer/ go to the control API, which has these routes built in:
+//
+//   GET  /_peer/effects           effectsView(): the effect counters (+ what the peer adds)
+//   GET  /_peer/received/{kind}   the records of one kind, oldest first
+//   GET  /_peer/faults            the pending fault rules
+//   POST /_peer/faults            a rule, an array of rules or {"faults": [...]}; 400 if malformed
+//   POST /_peer/reset             reset(): forget state, faults, effects; release hung calls
+//
+// A peer adds routes with this.control.route(...) (and may replace these).
+
+const http = require('node:http');
+const https = require('node:https');
+const { ControlApi, ControlError, isControlPath } = require('./control_api');
+const { Effects } = require('./effects');
+const { Faults } = require('./faults');
+const { sendJson } = require('./http_io');
+
+class PeerServer {
+  // name: for messages ('chime-peer'); faults: a Faults (or a subclass);
+  // keepAliveTimeoutMs: how long an idle client connection stays open;
+  // tls: node:https server options (key, cert, ca, requestCert, …) to serve
+  // HTTPS instead of HTTP (req.socket.getPeerCertificate() in handle()).
+  constructor({
+    name, faults = new Faults(), effects = new Effects(), keepAliveTimeoutMs = 5000, tls,
+  } = {}) {
+    this.name = name || 'peer';
+    this.faults = faults;
+    this.effects = effects;
+    this.control = new ControlApi();
+    this.control
+      .route('GET', '/_peer/effects', () => this.effectsView())
+      .route('GET', /^\/_peer\/received\/([^/]+)$/, ({ params }) => ({ records: this.effects.records(params[0]) }))
+      .route('GET', '/_peer/faults', () => this.faults.describe())
+      .route('POST', '/_peer/faults', ({ body }) => {
+        const problem = this.faults.addAll(body);
+        if (problem) throw new ControlError(400, problem);
+        return this.faults.describe();
+      })
+      .route('POST', '/_peer/reset', () => {
+        this.reset();
+        return { ok: true };
+      });
+    const serve = (req, res) => {
+      this.dispatch(req, res).catch((err) => this.internalError(err, req, res));
+    };
+    this.server = tls ? https.createServer(tls, serve) : http.createServer(serve);
+    this.server.keepAliveTimeout = keepAliveTimeoutMs;
+  }
+
+  // The provider's routes. Subclasses implement it.
+  async handle(req, res) {
+    sendJson(res, 404, { error: 'not found' });
+  }
+
+  // An exception handle() did not turn into an answer: logged, 500 (or the
+  // connection closed when the answer had started). Subclasses answer in
+  // their provider's error format by overriding errorAnswer().
+  internalError(err, req, res) {
+    process.stderr.write(`${this.name}: ${err && err.stack ? err.stack : err}\n`);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    this.errorAnswer(res);
+  }
+
+  errorAnswer(res) {
+    sendJson(res, 500, { error: 'Internal peer error.' });
+  }
+
+  async dispatch(req, res) {
+    const url = new URL(req.url || '/', 'http://peer.invalid');
+    if (isControlPath(url.pathname)) {
+      await this.control.handle(req, res, url);
+      return;
+    }
+    await this.handle(req, res, url);
+  }
+
+  // GET /_peer/effects. Subclasses add their own views to super's.
+  effectsView() {
+    return this.effects.view();
+  }
+
+  // POST /_peer/reset. Subclasses reset their own state and call super.
+  reset() {
+    this.faults.reset();
+    this.effects.reset();
+  }
+
+  // Listens on host:port (port 0: any free one); resolves with the port.
+  listen({ host = '127.0.0.1', port = 0 } = {}) {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address().port);
+      });
+    });
+  }
+
+  get port() {
+    const address = this.server.address();
+    return address ? address.port : 0;
+  }
+
+  // Stops accepting, closes every connection (hung calls included) and
+  // resolves when the server has closed.
+  close() {
+    this.faults.releaseHeld();
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+module.exports = { PeerServer };

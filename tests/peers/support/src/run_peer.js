@@ -1,0 +1,77 @@
+'use strict';
+// runPeer: a peer's src/main.js in one call. Parses the options (--help
+// prints them), builds the peer, listens on the loopback port, then writes
+// the port to --port-file (atomically: a reader sees the whole number or no
+// file) and prints {"port":N} on one line of stdout. SIGTERM or SIGINT close
+// the peer and exit 0 (1 when closing takes longer than closeDeadlineMs).
+// Exit status 2: bad options; 1: the peer could not start. A peer whose
+// parent process is gone stops itself as on SIGTERM.
+//
+//   runPeer({
+//     name: 'chime-peer', envPrefix: 'CHIME_PEER',
+//     options: { region: { flag: '--region', default: 'us-east-1' } },
+//     create: (values) => new ChimePeer(values),   // has listen({host, port}) and close()
+//   });
+
+const fs = require('node:fs');
+const { parseOptions, usage, UsageError } = require('./options');
+
+function writePortFile(file, port) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${port}\n`);
+  fs.renameSync(tmp, file);
+}
+
+async function runPeer({
+  name, envPrefix, options = {}, create, script = 'src/main.js',
+  argv = process.argv.slice(2), env = process.env, closeDeadlineMs = 10000, parentCheckMs = 1000,
+}) {
+  const parent = process.ppid;
+  const declaration = { envPrefix, options, script };
+  let parsed;
+  try {
+    parsed = parseOptions(declaration, argv, env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${name}: ${err.message}\n${usage(declaration)}`);
+    process.exit(2);
+  }
+  if (parsed.help) {
+    process.stdout.write(usage(declaration));
+    process.exit(0);
+  }
+  const { values } = parsed;
+  let peer;
+  try {
+    peer = await create(values);
+    const port = await peer.listen({ host: values.host, port: values.port });
+    if (values.portFile) writePortFile(values.portFile, port);
+    process.stdout.write(`${JSON.stringify({ port })}\n`);
+  } catch (err) {
+    process.stderr.write(`${name}: ${err && err.message ? err.message : err}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal) => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => {
+      process.stderr.write(`${name}: not closed within ${closeDeadlineMs} ms of ${signal}\n`);
+      process.exit(1);
+    }, closeDeadlineMs).unref();
+    Promise.resolve(peer.close()).then(() => process.exit(0), (err) => {
+      process.stderr.write(`${name}: closing failed: ${err && err.message ? err.message : err}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  // A test that dies without stopping its peer (a crash, a ctest timeout)
+  // leaves it to the init process: the peer then stops itself.
+  setInterval(() => {
+    if (process.ppid !== parent) stop('the loss of its parent process');
+  }, parentCheckMs).unref();
+  return peer;
+}
+
+module.exports = { runPeer, writePortFile };

@@ -1,0 +1,43 @@
+'use strict';
+// Test helpers: a JSON HTTP client for loopback and a poll with a deadline.
+
+const http = require('node:http');
+
+// Resolves { status, headers, json, text } or rejects with the socket error
+// (e.g. ECONNRESET when the peer drops the connection).
+function request(port, { method = 'GET', path = '/', headers = {}, body, timeoutMs = 10000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body));
+    const req = http.request({
+      host: '127.0.0.1', port, method, path, agent: false,
+      headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+        resolve({ status: res.statusCode, headers: res.headers, json, text });
+      });
+      res.on('error', reject);
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })));
+    req.on('error', reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
+// Calls `probe` until it returns a truthy value or `deadlineMs` passes.
+async function poll(probe, deadlineMs = 10000, everyMs = 20) {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() >= until) throw new Error(`not true within ${deadlineMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+module.exports = { request, poll };
