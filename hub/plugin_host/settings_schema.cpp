@@ -9,9 +9,15 @@
 #include <optional>
 #include <regex>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include <utf8.h>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
 
 #include "hub/text/suggestion.hpp"
 
@@ -58,8 +64,7 @@ struct SettingsSchema::Node {
   std::map<std::string, std::unique_ptr<Node>> properties;
   std::vector<std::string> required;
   std::optional<json> enum_values;  // a non-empty array
-  std::optional<std::regex> pattern;
-  std::string pattern_source;
+  std::string pattern_source;       // empty when none
   std::optional<json> minimum;
   std::optional<json> maximum;
   std::optional<std::uint64_t> min_length;
@@ -69,6 +74,8 @@ struct SettingsSchema::Node {
   std::unique_ptr<Node> additional_schema;  // set when additionalProperties is a schema
   std::optional<json> default_value;
   bool secret = false;
+  // The root's valijson form, which decides validity (validate()).
+  std::shared_ptr<valijson::Schema> checker;
 };
 
 std::string json_pointer_token(const std::string& key) {
@@ -101,29 +108,6 @@ bool is_integral(const json& value) {
   if (!value.is_number_float()) return false;
   double d = value.get<double>();
   return std::isfinite(d) && std::floor(d) == d;
-}
-
-bool matches_type(unsigned types, const json& value) {
-  if (types == 0) return true;
-  switch (value.type()) {
-    case json::value_t::object:
-      return (types & kObjectBit) != 0;
-    case json::value_t::array:
-      return (types & kArrayBit) != 0;
-    case json::value_t::string:
-      return (types & kStringBit) != 0;
-    case json::value_t::boolean:
-      return (types & kBooleanBit) != 0;
-    case json::value_t::null:
-      return (types & kNullBit) != 0;
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-    case json::value_t::number_float:
-      if ((types & kNumberBit) != 0) return true;
-      return (types & kIntegerBit) != 0 && is_integral(value);
-    default:
-      return false;
-  }
 }
 
 std::string types_phrase(unsigned types) {
@@ -204,127 +188,235 @@ std::uint64_t utf8_length(const std::string& text) {
   return static_cast<std::uint64_t>(utf8::distance(replaced.begin(), replaced.end()));
 }
 
-class Validator {
- public:
-  explicit Validator(std::vector<SchemaViolation>& out) : out_(out) {}
+// valijson checks "integer" strictly; JSON Schema counts 2.0 as an integer.
+// A copy of `value` with every whole float as an integer.
+json whole_numbers_as_integers(const json& value) {
+  if (value.is_number_float() && is_integral(value)) {
+    double d = value.get<double>();
+    if (d >= -9.2e18 && d <= 9.2e18) return json(static_cast<std::int64_t>(d));
+    return value;
+  }
+  if (value.is_object()) {
+    json out = json::object();
+    for (const auto& [name, member] : value.items()) out[name] = whole_numbers_as_integers(member);
+    return out;
+  }
+  if (value.is_array()) {
+    json out = json::array();
+    for (const auto& element : value) out.push_back(whole_numbers_as_integers(element));
+    return out;
+  }
+  return value;
+}
 
-  void check(const Node& node, const json& value, const std::string& path, bool secret) {
-    secret = secret || node.secret;
-    if (!matches_type(node.types, value)) {
-      add(path, "expected " + expectation(node) + ", got " + describe_value(value, secret));
-      return;
-    }
-    if (node.enum_values && !contains(*node.enum_values, value)) {
-      std::string message = "expected one of ";
-      bool first = true;
-      for (const auto& allowed : *node.enum_values) {
-        if (!first) message += ", ";
-        message += allowed.dump();
-        first = false;
-      }
-      add(path, message);
-      return;
-    }
-    if (value.is_number()) check_number(node, value, path, secret);
-    if (value.is_string()) check_string(node, value.get_ref<const std::string&>(), path, secret);
-    if (value.is_object()) check_object(node, value, path, secret);
-    if (value.is_array() && node.items) {
-      for (std::size_t i = 0; i < value.size(); ++i) {
-        check(*node.items, value[i], path + "/" + std::to_string(i), secret);
-      }
+// A declared but absent property whose name is a likely misspelling of `name`.
+std::optional<std::string> closest_missing(const Node& node, const json& value,
+                                           const std::string& name) {
+  std::optional<std::string> best;
+  std::size_t best_distance = 3;  // suggest only within two edits
+  for (const auto& [declared, unused] : node.properties) {
+    if (value.contains(declared)) continue;
+    std::size_t d = text::edit_distance(name, declared);
+    if (d < best_distance) {
+      best_distance = d;
+      best = declared;
     }
   }
+  return best;
+}
 
- private:
-  static bool contains(const json& candidates, const json& value) {
-    for (const auto& candidate : candidates) {
-      if (candidate == value) return true;
-      if (candidate.is_number() && value.is_number() &&
-          as_long_double(candidate) == as_long_double(value)) {
-        return true;
-      }
-    }
-    return false;
+// The text between the first "'" after `after` and the last "'" of `text`.
+std::string quoted_name(const std::string& text, std::string_view after) {
+  std::size_t start = text.find('\'', text.find(after));
+  std::size_t end = text.rfind('\'');
+  if (start == std::string::npos || end == std::string::npos || end <= start) return {};
+  return text.substr(start + 1, end - start - 1);
+}
+
+// One violation with the position it takes in the order validate() promises:
+// per object, missing required properties first (in `required` order), then
+// present members by name, array elements by index; a value's own problems
+// before those of its members.
+struct Ranked {
+  using Step = std::tuple<int, std::uint64_t, std::string>;
+  std::vector<Step> key;
+  SchemaViolation violation;
+};
+
+// What valijson reports at one value, in the order of the old checks: a type
+// mismatch alone, else an enum mismatch alone, else the bounds, the length
+// and the pattern.
+enum class Problem { kType, kEnum, kNumber, kLength, kPattern, kOther };
+
+// Runs valijson's verdict on `value` against `checker` (compiled from the
+// document `root` was compiled from) and words each problem as before: the
+// schema node and the value at the problem's path give the expectation;
+// values under x-secret are never shown.
+std::vector<SchemaViolation> find_violations(const valijson::Schema& checker, const Node& root,
+                                             const json& value) {
+  const json normalized = whole_numbers_as_integers(value);
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(normalized);
+  try {
+    validator.validate(checker, target, &results);
+  } catch (const std::exception&) {
+    return {SchemaViolation{"",
+                            "could not be checked against a pattern of the schema (the "
+                            "expression is too complex for this value)"}};
   }
-
-  void check_number(const Node& node, const json& value, const std::string& path, bool secret) {
-    long double v = as_long_double(value);
-    bool too_low = node.minimum && v < as_long_double(*node.minimum);
-    bool too_high = node.maximum && v > as_long_double(*node.maximum);
-    if (!too_low && !too_high) return;
-    std::string noun = node.types == kIntegerBit ? "an integer" : "a number";
-    std::string message = "expected " + noun + bounds_phrase(node.minimum, node.maximum);
-    if (!secret) message += ", got " + value.dump();
-    add(path, message);
-  }
-
-  void check_string(const Node& node, const std::string& value, const std::string& path,
-                    bool secret) {
-    std::uint64_t length = utf8_length(value);
-    bool too_short = node.min_length && length < *node.min_length;
-    bool too_long = node.max_length && length > *node.max_length;
-    if (too_short || too_long) {
-      std::string message = "expected a string" + length_phrase(node.min_length, node.max_length);
-      if (!secret) message += ", got " + std::to_string(length);
-      add(path, message);
-    }
-    if (node.pattern) {
-      try {
-        if (!std::regex_search(value, *node.pattern)) {
-          add(path, "does not match the pattern " + node.pattern_source);
+  // Per value path: its own problems, and its required/unknown members.
+  struct AtValue {
+    const Node* node = nullptr;
+    const json* value = nullptr;
+    bool secret = false;
+    std::vector<Ranked::Step> key;
+    std::string path;
+    std::vector<Problem> problems;
+  };
+  std::map<std::string, AtValue> at;
+  std::vector<Ranked> ranked;
+  for (const auto& error : results) {
+    const std::string& what = error.description;
+    if (what.rfind("Failed to validate", 0) == 0) continue;  // a summary of deeper errors
+    AtValue place;
+    place.node = &root;
+    place.value = &value;
+    place.secret = root.secret;
+    for (const auto& segment : error.context) {
+      if (segment == "<root>") continue;
+      std::string name = segment.size() >= 2 ? segment.substr(1, segment.size() - 2) : segment;
+      place.path += "/" + json_pointer_token(name);
+      if (place.value != nullptr && place.value->is_array()) {
+        std::uint64_t index = std::stoull(name);
+        place.key.emplace_back(1, index, "");
+        place.value = index < place.value->size() ? &(*place.value)[index] : nullptr;
+        place.node = place.node != nullptr ? place.node->items.get() : nullptr;
+      } else {
+        place.key.emplace_back(1, 0, name);
+        const json* member = nullptr;
+        if (place.value != nullptr && place.value->is_object() && place.value->contains(name)) {
+          member = &(*place.value)[name];
         }
-      } catch (const std::regex_error&) {
-        add(path, "could not be checked against the pattern " + node.pattern_source +
-                      " (the expression is too complex for this value)");
+        place.value = member;
+        if (place.node != nullptr) {
+          auto declared = place.node->properties.find(name);
+          place.node = declared != place.node->properties.end()
+                           ? declared->second.get()
+                           : place.node->additional_schema.get();
+        }
       }
+      if (place.node != nullptr) place.secret = place.secret || place.node->secret;
     }
-  }
-
-  void check_object(const Node& node, const json& value, const std::string& path, bool secret) {
-    for (const auto& name : node.required) {
-      if (!value.contains(name)) {
-        add(path + "/" + json_pointer_token(name), "required property is missing");
+    if (what.rfind("Missing required property", 0) == 0) {
+      std::string name = quoted_name(what, "property");
+      std::uint64_t position = 0;
+      if (place.node != nullptr) {
+        auto it = std::find(place.node->required.begin(), place.node->required.end(), name);
+        position = static_cast<std::uint64_t>(it - place.node->required.begin());
       }
+      auto key = place.key;
+      key.emplace_back(0, position, name);
+      ranked.push_back(
+          {key, {place.path + "/" + json_pointer_token(name), "required property is missing"}});
+      continue;
     }
-    for (const auto& [name, member] : value.items()) {
-      std::string member_path = path + "/" + json_pointer_token(name);
-      auto declared = node.properties.find(name);
-      if (declared != node.properties.end()) {
-        check(*declared->second, member, member_path, secret);
-      } else if (node.additional_schema) {
-        check(*node.additional_schema, member, member_path, secret);
-      } else if (!node.additional_allowed) {
-        std::string message = "unknown property (not allowed by additionalProperties: false)";
-        if (auto suggestion = closest_missing(node, value, name)) {
+    if (what.rfind("Object contains a property that could not be validated", 0) == 0) {
+      std::string name = quoted_name(what, "constraints:");
+      std::string message = "unknown property (not allowed by additionalProperties: false)";
+      if (place.node != nullptr && place.value != nullptr) {
+        if (auto suggestion = closest_missing(*place.node, *place.value, name)) {
           message += "; did you mean \"" + *suggestion + "\"?";
         }
-        add(member_path, message);
       }
+      auto key = place.key;
+      key.emplace_back(1, 0, name);
+      ranked.push_back({key, {place.path + "/" + json_pointer_token(name), message}});
+      continue;
+    }
+    Problem problem = Problem::kOther;
+    if (what.rfind("Value type not permitted", 0) == 0) {
+      problem = Problem::kType;
+    } else if (what.rfind("Failed to match against any enum values", 0) == 0) {
+      problem = Problem::kEnum;
+    } else if (what.rfind("Expected number", 0) == 0) {
+      problem = Problem::kNumber;
+    } else if (what.rfind("String should be", 0) == 0) {
+      problem = Problem::kLength;
+    } else if (what.rfind("Failed to match regex", 0) == 0) {
+      problem = Problem::kPattern;
+    }
+    auto [it, fresh] = at.try_emplace(place.path, place);
+    if (std::find(it->second.problems.begin(), it->second.problems.end(), problem) ==
+        it->second.problems.end()) {
+      it->second.problems.push_back(problem);
+    }
+    if (problem == Problem::kOther) {
+      // A check this wording does not know: valijson's own sentence.
+      ranked.push_back({place.key, {place.path, what}});
     }
   }
-
-  // A declared but absent property whose name is a likely misspelling of `name`.
-  static std::optional<std::string> closest_missing(const Node& node, const json& value,
-                                                    const std::string& name) {
-    std::optional<std::string> best;
-    std::size_t best_distance = 3;  // suggest only within two edits
-    for (const auto& [declared, unused] : node.properties) {
-      if (value.contains(declared)) continue;
-      std::size_t d = text::edit_distance(name, declared);
-      if (d < best_distance) {
-        best_distance = d;
-        best = declared;
-      }
+  for (auto& [path, place] : at) {
+    auto& problems = place.problems;
+    std::sort(problems.begin(), problems.end());
+    if (problems.front() == Problem::kType || problems.front() == Problem::kEnum) {
+      problems.resize(1);
     }
-    return best;
+    int order = 0;
+    for (Problem problem : problems) {
+      if (place.node == nullptr || place.value == nullptr || problem == Problem::kOther) continue;
+      const Node& node = *place.node;
+      const json& v = *place.value;
+      std::string message;
+      switch (problem) {
+        case Problem::kType:
+          message = "expected " + expectation(node) + ", got " + describe_value(v, place.secret);
+          break;
+        case Problem::kEnum: {
+          message = "expected one of ";
+          bool first = true;
+          for (const auto& allowed : *node.enum_values) {
+            if (!first) message += ", ";
+            message += allowed.dump();
+            first = false;
+          }
+          break;
+        }
+        case Problem::kNumber:
+          message = std::string("expected ") +
+                    (node.types == kIntegerBit ? "an integer" : "a number") +
+                    bounds_phrase(node.minimum, node.maximum);
+          if (!place.secret) message += ", got " + v.dump();
+          break;
+        case Problem::kLength:
+          message = "expected a string" + length_phrase(node.min_length, node.max_length);
+          if (!place.secret && v.is_string()) {
+            message += ", got " + std::to_string(utf8_length(v.get_ref<const std::string&>()));
+          }
+          break;
+        case Problem::kPattern:
+          message = "does not match the pattern " + node.pattern_source;
+          break;
+        case Problem::kOther:
+          break;
+      }
+      auto key = place.key;
+      key.emplace_back(-1, static_cast<std::uint64_t>(order++), "");
+      ranked.push_back({key, {place.path, message}});
+    }
   }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const Ranked& a, const Ranked& b) { return a.key < b.key; });
+  std::vector<SchemaViolation> out;
+  out.reserve(ranked.size());
+  for (auto& r : ranked) out.push_back(std::move(r.violation));
+  return out;
+}
 
-  void add(const std::string& path, std::string message) {
-    out_.push_back(SchemaViolation{path, std::move(message)});
-  }
-
-  std::vector<SchemaViolation>& out_;
-};
+// valijson's compiled form of `schema`; kInvalidArgument when valijson
+// refuses it.
+sdk::Result<std::shared_ptr<valijson::Schema>> compile_checker(const json& schema,
+                                                               const std::string& where);
 
 sdk::Error schema_error(const std::string& where, const std::string& problem) {
   std::string location = where.empty() ? "the schema root" : "schema location " + where;
@@ -408,7 +500,7 @@ sdk::Status apply_keyword(Node& node, const std::string& keyword, const json& va
     if (!value.is_string()) return schema_error(where, "pattern must be a string");
     node.pattern_source = value.get<std::string>();
     try {
-      node.pattern.emplace(node.pattern_source, std::regex::ECMAScript);
+      std::regex compiled(node.pattern_source, std::regex::ECMAScript);
     } catch (const std::regex_error& e) {
       return schema_error(where, "pattern " + value.dump() +
                                      " is not a valid ECMAScript regular expression (" + e.what() +
@@ -455,8 +547,9 @@ sdk::Result<std::unique_ptr<Node>> compile(const json& schema, const std::string
     return schema_error(where, "minLength is greater than maxLength");
   }
   if (node->default_value) {
-    std::vector<SchemaViolation> violations;
-    Validator(violations).check(*node, *node->default_value, "", false);
+    WASL_ASSIGN_OR_RETURN(auto checker, compile_checker(schema, where));
+    std::vector<SchemaViolation> violations =
+        find_violations(*checker, *node, *node->default_value);
     if (!violations.empty()) {
       const auto& first = violations.front();
       return schema_error(where, "the default does not satisfy its own schema (" +
@@ -465,6 +558,19 @@ sdk::Result<std::unique_ptr<Node>> compile(const json& schema, const std::string
     }
   }
   return node;
+}
+
+sdk::Result<std::shared_ptr<valijson::Schema>> compile_checker(const json& schema,
+                                                               const std::string& where) {
+  auto checker = std::make_shared<valijson::Schema>();
+  try {
+    valijson::SchemaParser parser;
+    valijson::adapters::NlohmannJsonAdapter document(schema);
+    parser.populateSchema(document, *checker);
+  } catch (const std::exception& e) {
+    return schema_error(where, std::string("the schema cannot be compiled (") + e.what() + ")");
+  }
+  return checker;
 }
 
 json fill_defaults(const Node& node, json value) {
@@ -497,13 +603,12 @@ SettingsSchema::SettingsSchema(json document, std::shared_ptr<const Node> root)
 
 sdk::Result<SettingsSchema> SettingsSchema::parse(const json& schema) {
   WASL_ASSIGN_OR_RETURN(std::unique_ptr<Node> root, compile(schema, ""));
+  WASL_ASSIGN_OR_RETURN(root->checker, compile_checker(schema, ""));
   return SettingsSchema(schema, std::shared_ptr<const Node>(std::move(root)));
 }
 
 std::vector<SchemaViolation> SettingsSchema::validate(const json& value) const {
-  std::vector<SchemaViolation> violations;
-  Validator(violations).check(*root_, value, "", false);
-  return violations;
+  return find_violations(*root_->checker, *root_, value);
 }
 
 json SettingsSchema::with_defaults(const json& value) const {

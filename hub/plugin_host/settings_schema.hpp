@@ -1,6 +1,8 @@
 // SettingsSchema: the subset of JSON Schema a plugin's schema.json may use to
 // describe its instance settings. The hub validates every instance's settings
 // against it before the plugin sees them, and fills declared defaults.
+// valijson decides what is valid; this class keeps the subset check, the
+// filling of defaults and the wording of each violation (secrets masked).
 //
 // Supported keywords (anything else is refused by parse(), so a vendor learns
 // the subset at build time rather than finding a keyword silently ignored):
