@@ -26,7 +26,8 @@ Error io_error(std::string_view what, const std::filesystem::path& path, int err
 
 }  // namespace
 
-sdk::Result<DurableFileWriter> DurableFileWriter::create(const std::filesystem::path& target) {
+sdk::Result<DurableFileWriter> DurableFileWriter::create(const std::filesystem::path& target,
+                                                        bool direct) {
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
   std::error_code ec;
@@ -46,21 +47,29 @@ sdk::Result<DurableFileWriter> DurableFileWriter::create(const std::filesystem::
   WASL_ASSIGN_OR_RETURN(std::string suffix, crypto::random_bytes(8));
   std::filesystem::path temporary = target;
   temporary += ".tmp-" + crypto::to_hex(suffix);
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
+  int fd = -1;
+  if (direct) {
+    fd = ::open(temporary.c_str(), flags | O_DIRECT, 0600);
+    if (fd < 0 && errno != EINVAL) return io_error("creating", temporary, errno);
+    direct = fd >= 0;
+  }
+  if (fd < 0) fd = ::open(temporary.c_str(), flags, 0600);
   if (fd < 0) return io_error("creating", temporary, errno);
-  return DurableFileWriter(target, std::move(temporary), fd);
+  return DurableFileWriter(target, std::move(temporary), fd, direct);
 }
 
 DurableFileWriter::DurableFileWriter(std::filesystem::path target,
-                                     std::filesystem::path temporary, int fd)
-    : target_(std::move(target)), temporary_(std::move(temporary)), fd_(fd) {}
+                                     std::filesystem::path temporary, int fd, bool direct)
+    : target_(std::move(target)), temporary_(std::move(temporary)), fd_(fd), direct_(direct) {}
 
 DurableFileWriter::DurableFileWriter(DurableFileWriter&& other) noexcept
     : target_(std::move(other.target_)),
       temporary_(std::move(other.temporary_)),
       fd_(other.fd_),
       written_(other.written_),
-      committed_(other.committed_) {
+      committed_(other.committed_),
+      direct_(other.direct_) {
   other.fd_ = -1;
   other.committed_ = true;  // the moved-from object owns nothing to discard
 }
@@ -73,6 +82,7 @@ DurableFileWriter& DurableFileWriter::operator=(DurableFileWriter&& other) noexc
     fd_ = other.fd_;
     written_ = other.written_;
     committed_ = other.committed_;
+    direct_ = other.direct_;
     other.fd_ = -1;
     other.committed_ = true;
   }
@@ -92,18 +102,37 @@ void DurableFileWriter::discard() noexcept {
   }
 }
 
+Status DurableFileWriter::stop_direct() {
+  int flags = ::fcntl(fd_, F_GETFL);
+  if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) {
+    return io_error("leaving direct I/O on", temporary_, errno);
+  }
+  direct_ = false;
+  return {};
+}
+
 Status DurableFileWriter::write(std::string_view bytes) {
   if (fd_ < 0) {
     return Error(ErrorCode::kFailedPrecondition, "the archive file is already closed", false);
+  }
+  if (direct_ && (reinterpret_cast<std::uintptr_t>(bytes.data()) % kDirectAlignment != 0 ||
+                  bytes.size() % kDirectAlignment != 0)) {
+    WASL_RETURN_IF_ERROR(stop_direct());
   }
   while (!bytes.empty()) {
     ssize_t n = ::write(fd_, bytes.data(), bytes.size());
     if (n < 0) {
       if (errno == EINTR) continue;
+      // A file system that opened the file direct but will not write so.
+      if (errno == EINVAL && direct_) {
+        WASL_RETURN_IF_ERROR(stop_direct());
+        continue;
+      }
       return io_error("writing", temporary_, errno);
     }
     bytes.remove_prefix(static_cast<std::size_t>(n));
     written_ += static_cast<std::uint64_t>(n);
+    if (direct_ && bytes.size() % kDirectAlignment != 0) WASL_RETURN_IF_ERROR(stop_direct());
   }
   return {};
 }

@@ -7,7 +7,6 @@
 
 #include "hub/archive/durable_file_writer.hpp"
 #include "hub/crypto/hex.hpp"
-#include "hub/crypto/incremental_sha256.hpp"
 #include "hub/crypto/random.hpp"
 #include "hub/crypto/stream_cipher.hpp"
 #include "hub/records/recording_store.hpp"
@@ -157,24 +156,17 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
                  "recording " + row.id + " was archived and has since been deleted", false);
   }
 
-  // Stream: provider → SHA-256 + encryptor → temporary file.
+  // Stream: provider → SHA-256 and encryption, side by side → temporary file.
   const std::filesystem::path target =
       options_.root / request.facility_id / (row.id + "." + keyring->active_key_id() + ".wse");
-  WASL_ASSIGN_OR_RETURN(DurableFileWriter file, DurableFileWriter::create(target));
-  WASL_ASSIGN_OR_RETURN(crypto::IncrementalSha256 digest, crypto::IncrementalSha256::create());
-  WASL_ASSIGN_OR_RETURN(
-      crypto::StreamEncryptor encryptor,
-      crypto::StreamEncryptor::create(*keyring,
-                                      [&file](std::string_view sealed) { return file.write(sealed); }));
-  std::uint64_t received = 0;
+  WASL_ASSIGN_OR_RETURN(std::unique_ptr<ArchiveStream> stream,
+                        ArchiveStream::open(*keyring, target, options_.stream));
   auto fetched = video.fetch_media(sdk::MediaRef{request.media_id},
-                                   [&](std::string_view chunk) -> Status {
-                                     WASL_RETURN_IF_ERROR(digest.update(chunk));
-                                     WASL_RETURN_IF_ERROR(encryptor.write(chunk));
-                                     received += chunk.size();
-                                     return {};
+                                   [&stream](std::string_view chunk) -> Status {
+                                     return stream->write(chunk);
                                    });
-  Status streamed = fetched.ok() ? encryptor.finish() : Status(fetched.error());
+  const std::uint64_t received = stream->plaintext_bytes();
+  Status streamed = fetched.ok() ? Status() : Status(fetched.error());
   if (streamed.ok() && fetched->size_bytes > 0 &&
       static_cast<std::uint64_t>(fetched->size_bytes) != received) {
     streamed = Error(ErrorCode::kUnavailable,
@@ -182,7 +174,16 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
                          " bytes of media but streamed " + std::to_string(received),
                      true);
   }
-  if (streamed.ok()) streamed = file.commit();
+  std::optional<ArchivedStream> written;
+  if (streamed.ok()) {
+    auto finished = stream->finish();
+    if (finished.ok()) {
+      written = std::move(finished).value();
+    } else {
+      streamed = finished.error();
+    }
+  }
+  stream.reset();  // an unfinished stream removes its temporary file
   if (!streamed.ok()) {
     if (!streamed.error().retryable) {
       if (Status marked = mark_failed(request, row.id); !marked.ok()) {
@@ -193,7 +194,7 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
     return streamed.error();
   }
   if (!fetched->content_type.empty()) result.content_type = fetched->content_type;
-  WASL_ASSIGN_OR_RETURN(std::string sha256_hex, digest.finish_hex());
+  const std::string& sha256_hex = written->sha256_hex;
 
   // One transaction: the row and its audit event.
   const std::int64_t now = now_ms();
@@ -203,7 +204,7 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
   archived.storage_path = target.string();
   archived.size_bytes = static_cast<std::int64_t>(received);
   archived.plaintext_sha256 = sha256_hex;
-  archived.key_id = encryptor.key_id();
+  archived.key_id = written->key_id;
   archived.duration_ms = request.duration_ms;
   archived.retention_until = now + days * kDayMs;
 

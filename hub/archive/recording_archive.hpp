@@ -5,10 +5,11 @@
 //  1. finds or creates its `recordings` row (unique per consultation and
 //     provider recording id) in state "downloading" — so a retry, or two
 //     workers racing after a lease takeover, work on the one row;
-//  2. streams VideoProvider::fetch_media through the plaintext SHA-256 and a
-//     StreamEncryptor (active key) into "<root>/<facility>/<recording id>.
-//     <key id>.wse" via a temporary file (fsync, rename, fsync directory);
-//     memory stays at a few segments whatever the size;
+//  2. streams VideoProvider::fetch_media through an ArchiveStream: the
+//     plaintext SHA-256 and a StreamEncryptor (active key) on threads of
+//     their own, into "<root>/<facility>/<recording id>.<key id>.wse" via a
+//     temporary file (one fsync, rename, fsync directory); memory stays
+//     fixed (about 8 MiB) whatever the size;
 //  3. in ONE transaction: marks the row archived (path, plaintext size,
 //     SHA-256, key id, duration, retention date) and appends the audit event
 //     "recording.archive";
@@ -39,6 +40,7 @@
 #include <optional>
 #include <string>
 
+#include "hub/archive/archive_stream.hpp"
 #include "hub/audit/audit_writer.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/domain/recording.hpp"
@@ -59,6 +61,8 @@ struct RecordingArchiveOptions {
   std::map<std::string, std::int64_t> facility_retention_days;
   // Wall clock; unset = system clock.
   std::function<std::chrono::system_clock::time_point()> clock;
+  // The download → digest and encryption → file pipeline's buffers.
+  ArchiveStreamOptions stream;
 };
 
 struct ArchiveRequest {

@@ -1,0 +1,258 @@
+#include "hub/archive/archive_stream.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "hub/archive/durable_file_writer.hpp"
+#include "hub/crypto/incremental_sha256.hpp"
+#include "hub/crypto/stream_cipher.hpp"
+
+namespace wasl::archive {
+
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+using sdk::Status;
+
+namespace {
+
+struct FreeDeleter {
+  void operator()(char* p) const { std::free(p); }
+};
+using AlignedBuffer = std::unique_ptr<char, FreeDeleter>;
+
+AlignedBuffer aligned_buffer(std::size_t size) {
+  std::size_t rounded = (size + DurableFileWriter::kDirectAlignment - 1) /
+                        DurableFileWriter::kDirectAlignment * DurableFileWriter::kDirectAlignment;
+  return AlignedBuffer(
+      static_cast<char*>(std::aligned_alloc(DurableFileWriter::kDirectAlignment, rounded)));
+}
+
+}  // namespace
+
+struct ArchiveStream::Pipeline {
+  struct Block {
+    std::unique_ptr<char[]> data;
+    std::size_t size = 0;
+    int readers = 0;  // stages still to read it
+  };
+
+  Pipeline(ArchiveStreamOptions o, DurableFileWriter f, crypto::IncrementalSha256 d)
+      : options(o), file(std::move(f)), digest(std::move(d)) {}
+
+  ~Pipeline() { stop(); }
+
+  // ---- shared state (under mutex) ----
+  void fail(const Error& error) {
+    std::lock_guard lock(mutex);
+    if (!failed) failed = error;
+    changed.notify_all();
+  }
+
+  void release(int index) {
+    std::lock_guard lock(mutex);
+    if (--blocks[static_cast<std::size_t>(index)].readers == 0) {
+      free_blocks.push_back(index);
+      changed.notify_all();
+    }
+  }
+
+  // Waits for the next block of `queue`; nullopt when the stream ended or failed.
+  std::optional<int> next(std::deque<int>& queue) {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return failed || !queue.empty() || ended; });
+    if (failed || queue.empty()) return std::nullopt;
+    int index = queue.front();
+    queue.pop_front();
+    return index;
+  }
+
+  void submit(int index) {
+    std::lock_guard lock(mutex);
+    blocks[static_cast<std::size_t>(index)].readers = 2;
+    to_digest.push_back(index);
+    to_cipher.push_back(index);
+    changed.notify_all();
+  }
+
+  // ---- stages ----
+  void digest_loop() {
+    while (auto index = next(to_digest)) {
+      const Block& b = blocks[static_cast<std::size_t>(*index)];
+      Status s = digest.update(std::string_view(b.data.get(), b.size));
+      release(*index);
+      if (!s.ok()) return fail(s.error());
+    }
+  }
+
+  void cipher_loop() {
+    while (auto index = next(to_cipher)) {
+      const Block& b = blocks[static_cast<std::size_t>(*index)];
+      Status s = encryptor->write(std::string_view(b.data.get(), b.size));
+      release(*index);
+      if (!s.ok()) return fail(s.error());
+    }
+  }
+
+  // The encryptor's sink: sealed bytes into the output buffer, written out in
+  // write_size pieces (aligned, so they may go direct).
+  Status take_sealed(std::string_view sealed) {
+    while (!sealed.empty()) {
+      std::size_t n = std::min(sealed.size(), out_capacity - out_fill);
+      std::memcpy(out.get() + out_fill, sealed.data(), n);
+      out_fill += n;
+      sealed.remove_prefix(n);
+      if (out_fill >= options.write_size) {
+        WASL_RETURN_IF_ERROR(file.write(std::string_view(out.get(), options.write_size)));
+        out_fill -= options.write_size;
+        std::memmove(out.get(), out.get() + options.write_size, out_fill);
+      }
+    }
+    return {};
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex);
+      ended = true;
+      changed.notify_all();
+    }
+    if (digest_thread.joinable()) digest_thread.join();
+    if (cipher_thread.joinable()) cipher_thread.join();
+  }
+
+  ArchiveStreamOptions options;
+  DurableFileWriter file;
+  crypto::IncrementalSha256 digest;
+  std::optional<crypto::StreamEncryptor> encryptor;
+
+  std::vector<Block> blocks;
+  AlignedBuffer out;
+  std::size_t out_capacity = 0;
+  std::size_t out_fill = 0;
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<int> free_blocks;
+  std::deque<int> to_digest;
+  std::deque<int> to_cipher;
+  bool ended = false;
+  std::optional<Error> failed;
+
+  // The caller's block being filled; -1 = none.
+  int current = -1;
+  std::uint64_t plaintext = 0;
+  bool finished = false;
+
+  std::thread digest_thread;
+  std::thread cipher_thread;
+};
+
+Result<std::unique_ptr<ArchiveStream>> ArchiveStream::open(const crypto::Keyring& keyring,
+                                                           const std::filesystem::path& target,
+                                                           ArchiveStreamOptions options) {
+  options.block_size = std::max<std::size_t>(options.block_size, 4096);
+  options.blocks = std::max(options.blocks, 2);
+  options.write_size = std::max<std::size_t>(
+      options.write_size / DurableFileWriter::kDirectAlignment *
+          DurableFileWriter::kDirectAlignment,
+      DurableFileWriter::kDirectAlignment);
+  WASL_ASSIGN_OR_RETURN(DurableFileWriter file, DurableFileWriter::create(target, options.direct_io));
+  WASL_ASSIGN_OR_RETURN(crypto::IncrementalSha256 digest, crypto::IncrementalSha256::create());
+  auto p = std::make_unique<Pipeline>(options, std::move(file), std::move(digest));
+  // Room for one write plus the largest sealed piece the encryptor hands over.
+  p->out_capacity = options.write_size + crypto::StreamEncryptor::buffer_capacity();
+  p->out = aligned_buffer(p->out_capacity);
+  if (!p->out) return Error(ErrorCode::kResourceExhausted, "no memory for the archive buffer");
+  p->blocks.resize(static_cast<std::size_t>(options.blocks));
+  for (std::size_t i = 0; i < p->blocks.size(); ++i) {
+    p->blocks[i].data = std::make_unique<char[]>(options.block_size);
+    p->free_blocks.push_back(static_cast<int>(i));
+  }
+  Pipeline* raw = p.get();
+  WASL_ASSIGN_OR_RETURN(crypto::StreamEncryptor encryptor,
+                        crypto::StreamEncryptor::create(keyring, [raw](std::string_view sealed) {
+                          return raw->take_sealed(sealed);
+                        }));
+  p->encryptor.emplace(std::move(encryptor));
+  p->digest_thread = std::thread([raw] { raw->digest_loop(); });
+  p->cipher_thread = std::thread([raw] { raw->cipher_loop(); });
+  return std::unique_ptr<ArchiveStream>(new ArchiveStream(std::move(p)));
+}
+
+ArchiveStream::ArchiveStream(std::unique_ptr<Pipeline> pipeline)
+    : pipeline_(std::move(pipeline)) {}
+
+ArchiveStream::~ArchiveStream() = default;
+
+std::uint64_t ArchiveStream::plaintext_bytes() const { return pipeline_->plaintext; }
+
+Status ArchiveStream::write(std::string_view chunk) {
+  Pipeline& p = *pipeline_;
+  if (p.finished) {
+    return Error(ErrorCode::kFailedPrecondition, "the archive stream is already finished", false);
+  }
+  while (!chunk.empty()) {
+    if (p.current < 0) {
+      std::unique_lock lock(p.mutex);
+      p.changed.wait(lock, [&p] { return p.failed || !p.free_blocks.empty(); });
+      if (p.failed) return *p.failed;
+      p.current = p.free_blocks.front();
+      p.free_blocks.pop_front();
+      p.blocks[static_cast<std::size_t>(p.current)].size = 0;
+    }
+    Pipeline::Block& b = p.blocks[static_cast<std::size_t>(p.current)];
+    std::size_t n = std::min(chunk.size(), p.options.block_size - b.size);
+    std::memcpy(b.data.get() + b.size, chunk.data(), n);
+    b.size += n;
+    p.plaintext += n;
+    chunk.remove_prefix(n);
+    if (b.size == p.options.block_size) {
+      p.submit(p.current);
+      p.current = -1;
+    }
+  }
+  std::lock_guard lock(p.mutex);
+  if (p.failed) return *p.failed;
+  return {};
+}
+
+Result<ArchivedStream> ArchiveStream::finish() {
+  Pipeline& p = *pipeline_;
+  if (p.finished) {
+    return Error(ErrorCode::kFailedPrecondition, "the archive stream is already finished", false);
+  }
+  p.finished = true;
+  if (p.current >= 0) {
+    if (p.blocks[static_cast<std::size_t>(p.current)].size > 0) {
+      p.submit(p.current);
+    } else {
+      std::lock_guard lock(p.mutex);
+      p.free_blocks.push_back(p.current);
+    }
+    p.current = -1;
+  }
+  p.stop();  // both stages drain their queues, then end
+  if (p.failed) return *p.failed;
+  WASL_RETURN_IF_ERROR(p.encryptor->finish());
+  if (p.out_fill > 0) {
+    WASL_RETURN_IF_ERROR(p.file.write(std::string_view(p.out.get(), p.out_fill)));
+    p.out_fill = 0;
+  }
+  ArchivedStream done;
+  done.plaintext_bytes = p.plaintext;
+  done.file_bytes = p.file.bytes_written();
+  done.key_id = p.encryptor->key_id();
+  WASL_RETURN_IF_ERROR(p.file.commit());
+  WASL_ASSIGN_OR_RETURN(done.sha256_hex, p.digest.finish_hex());
+  return done;
+}
+
+}  // namespace wasl::archive
