@@ -1,5 +1,8 @@
 #include "hub/webhooks/webhook_dispatcher.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -353,6 +356,60 @@ TEST_P(WebhookDispatcherTest, TwoDispatchersOnOneDatabaseTakeDisjointRows) {
   EXPECT_EQ(static_cast<int>(seen.size()), kEvents);
   for (const auto& [key, count] : seen) EXPECT_EQ(count, 1) << key;
   EXPECT_EQ(inbox_rows("state = 'unmatched'"), kEvents);
+}
+
+TEST_P(WebhookDispatcherTest, AProcessKilledMidBatchLosesNothingAndDeliversNothingTwice) {
+  constexpr int kEvents = 40;
+  std::vector<std::string> runs;
+  for (int i = 0; i < kEvents; ++i) {
+    runs.push_back(start_waiting_run(kFacilityA, "Appointment/k" + std::to_string(i)));
+    insert_row("msg_k" + std::to_string(i), "Appointment/k" + std::to_string(i), i + 1);
+  }
+  engine_->stop();
+  // A child process dispatches a batch with stores of its own and is killed
+  // (_exit, no unwinding, no commit) after the engine took half the batch
+  // inside the open transaction.
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto store = db_->open({.pool_size = 2, .timeout = std::chrono::milliseconds(20000)});
+    if (!store.ok()) _exit(3);
+    workflow::DefinitionStore definitions(**store);
+    workflow::HubActions actions;
+    workflow::EngineOptions options;
+    options.workers = 0;
+    observability::Metrics metrics;
+    workflow::Engine engine(**store, definitions, invoker_, actions, metrics, options);
+    EventSink real = to_engine(engine);
+    EventSink dying;
+    dying.deliver = [real](storage::Transaction& tx,
+                           const std::vector<workflow::IncomingEvent>& events)
+        -> sdk::Result<std::vector<sdk::Result<workflow::DeliveredEvent>>> {
+      std::vector<workflow::IncomingEvent> half(events.begin(),
+                                                events.begin() + events.size() / 2);
+      auto delivered = real.deliver(tx, half);
+      _exit(delivered.ok() ? 9 : 4);
+    };
+    WebhookDispatcherOptions o = fast();
+    o.batch = kEvents;
+    WebhookDispatcher dispatcher(**store, *inbox_, *sources_, std::move(dying), o);
+    (void)dispatcher.dispatch_once();
+    _exit(5);  // the sink never returned: not reached
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 9) << "the child did not die inside its batch";
+  // Nothing of the killed batch is left: every row is still received.
+  EXPECT_EQ(inbox_rows("state = 'received'"), kEvents);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_events"), 0);
+  // A new dispatcher (the restarted hub) delivers every event once.
+  make_dispatcher();
+  DispatchPass p = pass();
+  EXPECT_EQ(p.dispatched, kEvents);
+  EXPECT_EQ(deliveries_.load(), kEvents);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_events"), kEvents);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_runs WHERE status = 'succeeded'"), kEvents);
 }
 
 WASL_RECORDS_INSTANTIATE(WebhookDispatcherTest);
