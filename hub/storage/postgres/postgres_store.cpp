@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <cctype>
+#include <map>
+
 #include <pqxx/pqxx>
 #include <string>
 #include <utility>
@@ -113,9 +116,38 @@ class PostgresConnection {
   pqxx::connection& conn() { return conn_; }
   bool is_open() const noexcept { return conn_.is_open(); }
 
+  // The name of `sql` prepared on this connection, preparing it on first
+  // use, so the server parses and plans each statement the hub runs once per
+  // connection instead of once per execution. Empty (run it unnamed) for
+  // statements PREPARE does not take (SAVEPOINT, DDL, …) and past
+  // kMaxPrepared distinct statements (SQL with inlined values).
+  const std::string& prepared(std::string_view sql) {
+    static const std::string kUnnamed;
+    auto it = prepared_.find(sql);
+    if (it != prepared_.end()) return it->second;
+    if (prepared_.size() >= kMaxPrepared || !preparable(sql)) return kUnnamed;
+    std::string name = "wasl_" + std::to_string(prepared_.size() + 1);
+    conn_.prepare(name, std::string(sql));
+    return prepared_.emplace(std::string(sql), std::move(name)).first->second;
+  }
+
  private:
+  static constexpr std::size_t kMaxPrepared = 512;
+
+  static bool preparable(std::string_view sql) {
+    std::size_t i = 0;
+    while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
+    std::string word;
+    while (i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])) && word.size() < 8) {
+      word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i++]))));
+    }
+    return word == "SELECT" || word == "INSERT" || word == "UPDATE" || word == "DELETE" ||
+           word == "WITH" || word == "VALUES";
+  }
+
   pqxx::connection conn_;
   std::unique_ptr<NoticeSink> sink_;  // declared after conn_: unregisters first
+  std::map<std::string, std::string, std::less<>> prepared_;
 };
 
 namespace {
@@ -197,7 +229,7 @@ class PostgresTransaction final : public Transaction {
   Result<std::int64_t> exec(std::string_view sql, const Params& params) override {
     WASL_RETURN_IF_ERROR(usable());
     try {
-      pqxx::result r = tx_->exec_params(std::string(sql), to_pqxx(params));
+      pqxx::result r = run(sql, params);
       return static_cast<std::int64_t>(r.affected_rows());
     } catch (...) {
       return fail("executing a statement");
@@ -207,7 +239,7 @@ class PostgresTransaction final : public Transaction {
   Result<Rows> query(std::string_view sql, const Params& params) override {
     WASL_RETURN_IF_ERROR(usable());
     try {
-      pqxx::result r = tx_->exec_params(std::string(sql), to_pqxx(params));
+      pqxx::result r = run(sql, params);
       auto ncols = r.columns();
       auto columns = std::make_shared<std::vector<std::string>>();
       columns->reserve(ncols);
@@ -283,6 +315,12 @@ class PostgresTransaction final : public Transaction {
   Error fail(std::string_view what) {
     failed_ = true;
     return current_pg_error(what, !conn_->is_open(), secret_);
+  }
+
+  pqxx::result run(std::string_view sql, const Params& params) {
+    const std::string& name = conn_->prepared(sql);
+    if (name.empty()) return tx_->exec_params(std::string(sql), to_pqxx(params));
+    return tx_->exec_prepared(name, to_pqxx(params));
   }
 
   static pqxx::internal::params to_pqxx(const Params& params) {

@@ -97,6 +97,39 @@ TEST_P(StoreTest, ExecReturnsChangedRowCount) {
   ASSERT_OK(tx->commit());
 }
 
+TEST_P(StoreTest, RepeatedStatementsSavepointsAndManyDistinctStatementsAllWork) {
+  // PostgreSQL prepares each statement once per connection: repeats,
+  // statements PREPARE does not take (savepoints) and more distinct
+  // statements than the connection keeps prepared all behave.
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
+                         {"r" + std::to_string(round) + "-" + std::to_string(i),
+                          std::string("n")}));
+    }
+    ASSERT_OK(tx->exec("SAVEPOINT before_extra"));
+    ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
+                       {"extra-" + std::to_string(round), std::string("m")}));
+    ASSERT_OK(tx->exec("ROLLBACK TO SAVEPOINT before_extra"));
+    ASSERT_OK(tx->exec("RELEASE SAVEPOINT before_extra"));
+    ASSERT_OK_AND_ASSIGN(auto rows, tx->query("SELECT COUNT(*) FROM parent WHERE name = $1",
+                                              {std::string("n")}));
+    EXPECT_EQ(rows[0].get_int(0).value(), 50 * (round + 1));
+    ASSERT_OK(tx->commit());
+  }
+  ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+  for (int i = 0; i < 600; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto rows, tx->query("SELECT " + std::to_string(i) + " AS v"));
+    EXPECT_EQ(rows[0].get_int(0).value(), i);
+  }
+  if (GetParam() == Dialect::kPostgres) {
+    ASSERT_OK_AND_ASSIGN(auto prepared, tx->query("SELECT COUNT(*) FROM pg_prepared_statements"));
+    EXPECT_GT(prepared[0].get_int(0).value(), 0);
+  }
+  ASSERT_OK(tx->commit());
+}
+
 TEST_P(StoreTest, ExplicitRollbackDiscardsChanges) {
   ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
   ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
