@@ -47,7 +47,10 @@ struct ArchiveStream::Pipeline {
   Pipeline(ArchiveStreamOptions o, DurableFileWriter f, crypto::IncrementalSha256 d)
       : options(o), file(std::move(f)), digest(std::move(d)) {}
 
-  ~Pipeline() { stop(); }
+  ~Pipeline() {
+    stop();
+    stop_writer();
+  }
 
   // ---- shared state (under mutex) ----
   void fail(const Error& error) {
@@ -101,23 +104,55 @@ struct ArchiveStream::Pipeline {
     }
   }
 
-  // The encryptor's sink: sealed bytes into the output buffer, written out in
-  // write_size pieces (aligned, so they may go direct).
+  // The encryptor's sink: sealed bytes into write_size output buffers, each
+  // handed to the writer thread when full (aligned and sized for direct I/O).
   Status take_sealed(std::string_view sealed) {
     while (!sealed.empty()) {
-      std::size_t n = std::min(sealed.size(), out_capacity - out_fill);
-      std::memcpy(out.get() + out_fill, sealed.data(), n);
-      out_fill += n;
-      sealed.remove_prefix(n);
-      if (out_fill >= options.write_size) {
-        WASL_RETURN_IF_ERROR(file.write(std::string_view(out.get(), options.write_size)));
-        out_fill -= options.write_size;
-        std::memmove(out.get(), out.get() + options.write_size, out_fill);
+      if (out_current < 0) {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return failed || !free_out.empty(); });
+        if (failed) return *failed;
+        out_current = free_out.front();
+        free_out.pop_front();
+        out_size[static_cast<std::size_t>(out_current)] = 0;
       }
+      std::size_t& size = out_size[static_cast<std::size_t>(out_current)];
+      std::size_t n = std::min(sealed.size(), options.write_size - size);
+      std::memcpy(out[static_cast<std::size_t>(out_current)].get() + size, sealed.data(), n);
+      size += n;
+      sealed.remove_prefix(n);
+      if (size == options.write_size) hand_to_writer();
     }
     return {};
   }
 
+  void hand_to_writer() {
+    std::lock_guard lock(mutex);
+    to_write.push_back(out_current);
+    out_current = -1;
+    changed.notify_all();
+  }
+
+  void writer_loop() {
+    while (true) {
+      int index = -1;
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return failed || !to_write.empty() || writes_ended; });
+        if (failed || to_write.empty()) return;
+        index = to_write.front();
+        to_write.pop_front();
+      }
+      Status s = file.write(std::string_view(out[static_cast<std::size_t>(index)].get(),
+                                             out_size[static_cast<std::size_t>(index)]));
+      if (!s.ok()) return fail(s.error());
+      std::lock_guard lock(mutex);
+      free_out.push_back(index);
+      changed.notify_all();
+    }
+  }
+
+  // Ends the digest and cipher stages (they drain their queues first).
   void stop() {
     {
       std::lock_guard lock(mutex);
@@ -128,22 +163,35 @@ struct ArchiveStream::Pipeline {
     if (cipher_thread.joinable()) cipher_thread.join();
   }
 
+  // Ends the writer (after it wrote what it was handed).
+  void stop_writer() {
+    {
+      std::lock_guard lock(mutex);
+      writes_ended = true;
+      changed.notify_all();
+    }
+    if (writer_thread.joinable()) writer_thread.join();
+  }
+
   ArchiveStreamOptions options;
   DurableFileWriter file;
   crypto::IncrementalSha256 digest;
   std::optional<crypto::StreamEncryptor> encryptor;
 
   std::vector<Block> blocks;
-  AlignedBuffer out;
-  std::size_t out_capacity = 0;
-  std::size_t out_fill = 0;
+  std::vector<AlignedBuffer> out;   // write_size each
+  std::vector<std::size_t> out_size;
+  int out_current = -1;             // the buffer the encryptor fills; -1 = none
 
   std::mutex mutex;
   std::condition_variable changed;
   std::deque<int> free_blocks;
   std::deque<int> to_digest;
   std::deque<int> to_cipher;
+  std::deque<int> free_out;
+  std::deque<int> to_write;
   bool ended = false;
+  bool writes_ended = false;
   std::optional<Error> failed;
 
   // The caller's block being filled; -1 = none.
@@ -153,6 +201,7 @@ struct ArchiveStream::Pipeline {
 
   std::thread digest_thread;
   std::thread cipher_thread;
+  std::thread writer_thread;
 };
 
 Result<std::unique_ptr<ArchiveStream>> ArchiveStream::open(const crypto::Keyring& keyring,
@@ -160,6 +209,7 @@ Result<std::unique_ptr<ArchiveStream>> ArchiveStream::open(const crypto::Keyring
                                                            ArchiveStreamOptions options) {
   options.block_size = std::max<std::size_t>(options.block_size, 4096);
   options.blocks = std::max(options.blocks, 2);
+  options.write_buffers = std::max(options.write_buffers, 2);
   options.write_size = std::max<std::size_t>(
       options.write_size / DurableFileWriter::kDirectAlignment *
           DurableFileWriter::kDirectAlignment,
@@ -167,10 +217,14 @@ Result<std::unique_ptr<ArchiveStream>> ArchiveStream::open(const crypto::Keyring
   WASL_ASSIGN_OR_RETURN(DurableFileWriter file, DurableFileWriter::create(target, options.direct_io));
   WASL_ASSIGN_OR_RETURN(crypto::IncrementalSha256 digest, crypto::IncrementalSha256::create());
   auto p = std::make_unique<Pipeline>(options, std::move(file), std::move(digest));
-  // Room for one write plus the largest sealed piece the encryptor hands over.
-  p->out_capacity = options.write_size + crypto::StreamEncryptor::buffer_capacity();
-  p->out = aligned_buffer(p->out_capacity);
-  if (!p->out) return Error(ErrorCode::kResourceExhausted, "no memory for the archive buffer");
+  for (int i = 0; i < options.write_buffers; ++i) {
+    p->out.push_back(aligned_buffer(options.write_size));
+    if (!p->out.back()) {
+      return Error(ErrorCode::kResourceExhausted, "no memory for the archive buffers");
+    }
+    p->out_size.push_back(0);
+    p->free_out.push_back(i);
+  }
   p->blocks.resize(static_cast<std::size_t>(options.blocks));
   for (std::size_t i = 0; i < p->blocks.size(); ++i) {
     p->blocks[i].data = std::make_unique<char[]>(options.block_size);
@@ -184,6 +238,7 @@ Result<std::unique_ptr<ArchiveStream>> ArchiveStream::open(const crypto::Keyring
   p->encryptor.emplace(std::move(encryptor));
   p->digest_thread = std::thread([raw] { raw->digest_loop(); });
   p->cipher_thread = std::thread([raw] { raw->cipher_loop(); });
+  p->writer_thread = std::thread([raw] { raw->writer_loop(); });
   return std::unique_ptr<ArchiveStream>(new ArchiveStream(std::move(p)));
 }
 
@@ -239,13 +294,12 @@ Result<ArchivedStream> ArchiveStream::finish() {
     }
     p.current = -1;
   }
-  p.stop();  // both stages drain their queues, then end
+  p.stop();  // the digest and cipher stages drain their queues, then end
+  Status sealed = p.failed ? Status(*p.failed) : p.encryptor->finish();
+  if (sealed.ok() && p.out_current >= 0) p.hand_to_writer();  // the tail
+  p.stop_writer();
+  if (!sealed.ok()) return sealed.error();
   if (p.failed) return *p.failed;
-  WASL_RETURN_IF_ERROR(p.encryptor->finish());
-  if (p.out_fill > 0) {
-    WASL_RETURN_IF_ERROR(p.file.write(std::string_view(p.out.get(), p.out_fill)));
-    p.out_fill = 0;
-  }
   ArchivedStream done;
   done.plaintext_bytes = p.plaintext;
   done.file_bytes = p.file.bytes_written();

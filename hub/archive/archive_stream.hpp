@@ -3,14 +3,16 @@
 //
 //   caller's thread   copies each chunk into 1 MiB blocks (a fixed pool)
 //   digest thread     SHA-256 (OpenSSL, which uses the CPU's SHA extensions)
-//   cipher thread     StreamEncryptor (AES-256-GCM segments) into an aligned
-//                     output buffer, written to a DurableFileWriter in large
-//                     direct writes where the file system allows it
+//   cipher thread     StreamEncryptor (AES-256-GCM segments) into aligned
+//                     output buffers
+//   writer thread     each full buffer to a DurableFileWriter in one large
+//                     direct write where the file system allows it
 //
 // so hashing and encryption run at once, on different cores, while the
-// caller fetches the next chunk. Memory is fixed whatever the size:
-// Options::blocks plaintext blocks, one output buffer and the encryptor's
-// two segments (about 8 MiB with the defaults); a full pool makes write()
+// caller fetches the next chunk, and the disk writes while the next buffer is
+// encrypted. Memory is fixed whatever the size: Options::blocks plaintext
+// blocks, Options::write_buffers output buffers and the encryptor's two
+// segments (about 12 MiB with the defaults); a full pool makes write()
 // wait (back-pressure). finish() seals the last segment, writes the tail,
 // fsyncs and renames the file into place and fsyncs its directory (one fsync
 // each, at the end).
@@ -39,6 +41,7 @@ struct ArchiveStreamOptions {
   std::size_t block_size = 1 << 20;   // plaintext bytes per block
   int blocks = 6;                     // blocks in flight at most
   std::size_t write_size = 2 << 20;   // ciphertext bytes per file write
+  int write_buffers = 3;              // output buffers in flight at most
   bool direct_io = true;              // O_DIRECT where the file system allows it
 };
 

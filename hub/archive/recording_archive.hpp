@@ -9,7 +9,7 @@
 //     plaintext SHA-256 and a StreamEncryptor (active key) on threads of
 //     their own, into "<root>/<facility>/<recording id>.<key id>.wse" via a
 //     temporary file (one fsync, rename, fsync directory); memory stays
-//     fixed (about 8 MiB) whatever the size;
+//     fixed (about 12 MiB) whatever the size;
 //  3. in ONE transaction: marks the row archived (path, plaintext size,
 //     SHA-256, key id, duration, retention date) and appends the audit event
 //     "recording.archive";
