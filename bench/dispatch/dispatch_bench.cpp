@@ -29,6 +29,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -249,6 +250,8 @@ int main(int argc, char** argv) {
 
   std::atomic<int> next{0};
   std::atomic<int> non_202{0};
+  std::mutex statuses_mutex;
+  std::map<int, int> statuses;  // answers other than 202, by status (0 = no answer)
   std::atomic<std::int64_t> last_202_ms{0};
   const std::int64_t first_post_ms = epoch_ms();
   std::vector<std::thread> threads;
@@ -268,23 +271,35 @@ int main(int argc, char** argv) {
         request.set("webhook-timestamp", std::to_string(p.timestamp));
         request.set("webhook-signature", p.signature);
         request.setContentLength(static_cast<std::streamsize>(p.body.size()));
-        try {
-          session.sendRequest(request) << p.body;
-          Poco::Net::HTTPResponse response;
-          std::istream& in = session.receiveResponse(response);
-          Poco::NullOutputStream sink;
-          Poco::StreamCopier::copyStream(in, sink);
-          if (response.getStatus() == 202) {
-            std::int64_t t = epoch_ms();
-            std::int64_t seen = last_202_ms.load();
-            while (t > seen && !last_202_ms.compare_exchange_weak(seen, t)) {
+        // A keep-alive connection the server closed just as the request went
+        // out is retried on a new connection, as an HTTP client does; the
+        // webhook id makes a resend harmless.
+        for (int attempt = 1;; ++attempt) {
+          try {
+            session.sendRequest(request) << p.body;
+            Poco::Net::HTTPResponse response;
+            std::istream& in = session.receiveResponse(response);
+            Poco::NullOutputStream sink;
+            Poco::StreamCopier::copyStream(in, sink);
+            if (response.getStatus() == 202 || response.getStatus() == 200) {
+              std::int64_t t = epoch_ms();
+              std::int64_t seen = last_202_ms.load();
+              while (t > seen && !last_202_ms.compare_exchange_weak(seen, t)) {
+              }
+            } else {
+              ++non_202;
+              std::lock_guard lock(statuses_mutex);
+              ++statuses[response.getStatus()];
             }
-          } else {
+            break;
+          } catch (const Poco::Exception&) {
+            session.reset();
+            if (attempt < 3) continue;
             ++non_202;
+            std::lock_guard lock(statuses_mutex);
+            ++statuses[0];
+            break;
           }
-        } catch (const Poco::Exception&) {
-          ++non_202;
-          session.reset();
         }
       }
     });
@@ -335,6 +350,11 @@ int main(int argc, char** argv) {
       {"backlog_p50_ms", quantile(backlog, 0.50)},
       {"backlog_p99_ms", quantile(backlog, 0.99)},
       {"non_202", non_202.load()},
+      {"non_202_statuses", [&] {
+         nlohmann::json by = nlohmann::json::object();
+         for (const auto& [status, n] : statuses) by[std::to_string(status)] = n;
+         return by;
+       }()},
       {"twice", twice[0].get_int(0).value_or(-1)}};
   std::cout << out.dump() << std::endl;
   return advanced == events && non_202.load() == 0 ? 0 : 1;

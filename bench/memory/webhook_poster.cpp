@@ -79,16 +79,25 @@ int main(int argc, char** argv) {
         request.set("webhook-timestamp", std::to_string(ts));
         request.set("webhook-signature", *signature);
         request.setContentLength(static_cast<std::streamsize>(body.size()));
-        try {
-          session.sendRequest(request) << body;
-          Poco::Net::HTTPResponse response;
-          std::istream& in = session.receiveResponse(response);
-          Poco::NullOutputStream sink;
-          Poco::StreamCopier::copyStream(in, sink);
-          (response.getStatus() == 202 ? accepted : other)++;
-        } catch (const Poco::Exception&) {
-          ++other;
-          session.reset();
+        // A keep-alive connection the server closed just as the request went
+        // out is retried on a new connection; the webhook id makes a resend
+        // harmless (a duplicate answers 200).
+        for (int attempt = 1;; ++attempt) {
+          try {
+            session.sendRequest(request) << body;
+            Poco::Net::HTTPResponse response;
+            std::istream& in = session.receiveResponse(response);
+            Poco::NullOutputStream sink;
+            Poco::StreamCopier::copyStream(in, sink);
+            int status = response.getStatus();
+            (status == 202 || status == 200 ? accepted : other)++;
+            break;
+          } catch (const Poco::Exception&) {
+            session.reset();
+            if (attempt < 3) continue;
+            ++other;
+            break;
+          }
         }
       }
     });
