@@ -194,6 +194,19 @@ Status InboxStore::set_dispatch_state(storage::Transaction& tx, std::string_view
   return {};
 }
 
+Result<bool> InboxStore::set_dispatch_state_if(storage::Transaction& tx, std::string_view id,
+                                               std::int64_t expected_attempts, InboxState state,
+                                               std::optional<std::string> last_error,
+                                               std::int64_t next_attempt_at) const {
+  WASL_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      tx.exec("UPDATE inbox SET state = $1, last_error = $2, attempts = attempts + 1, "
+              "next_attempt_at = $3 WHERE id = $4 AND state = 'received' AND attempts = $5",
+              {std::string(to_string(state)), text_or_null(last_error), next_attempt_at,
+               std::string(id), expected_attempts}));
+  return changed > 0;
+}
+
 Result<std::optional<std::int64_t>> InboxStore::oldest_received(storage::Transaction& tx) const {
   WASL_ASSIGN_OR_RETURN(storage::Rows rows,
                         tx.query("SELECT MIN(received_at) FROM inbox WHERE state = 'received'"));

@@ -102,6 +102,14 @@ class InboxStore {
                                  std::optional<std::string> last_error = std::nullopt,
                                  std::int64_t next_attempt_at = 0) const;
 
+  // System scope: as set_dispatch_state, but only while the row is still
+  // "received" with `expected_attempts` attempts (a row another dispatcher
+  // settled or tried meanwhile is left alone). Returns whether it wrote.
+  sdk::Result<bool> set_dispatch_state_if(storage::Transaction& tx, std::string_view id,
+                                          std::int64_t expected_attempts, InboxState state,
+                                          std::optional<std::string> last_error,
+                                          std::int64_t next_attempt_at) const;
+
   // The oldest received row's received_at (epoch ms), or nullopt when none
   // waits: the dispatch backlog's age.
   sdk::Result<std::optional<std::int64_t>> oldest_received(storage::Transaction& tx) const;

@@ -13,6 +13,7 @@ using records::InboxState;
 using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
+using sdk::Status;
 
 namespace {
 
@@ -98,8 +99,10 @@ void WebhookDispatcher::run() {
     if (!pass.ok()) {
       spdlog::warn("webhook dispatch batch failed and was rolled back: {}",
                    pass.error().message);
-    } else if (pass->processed() >= options_.batch) {
-      continue;  // a full batch: more are likely waiting
+      if (isolating_.load() > 0) continue;  // its rows, one at a time, now
+    } else if (pass->processed() >= options_.batch ||
+               (pass->processed() > 0 && isolating_.load() > 0)) {
+      continue;  // a full batch, or isolating: more are likely waiting
     }
     std::unique_lock lock(mutex_);
     wakeup_.wait_for(lock, options_.poll_interval,
@@ -125,15 +128,78 @@ WebhookDispatcher::Outcome WebhookDispatcher::failure(const records::InboxEntry&
 }
 
 Result<DispatchPass> WebhookDispatcher::dispatch_once() {
+  int limit = options_.batch;
+  int left = isolating_.load();
+  while (left > 0 && !isolating_.compare_exchange_weak(left, left - 1)) {
+  }
+  if (left > 0) limit = 1;
+  std::vector<records::InboxEntry> taken;
+  auto pass = dispatch_batch(limit, taken);
+  if (pass.ok() || taken.empty()) return pass;
+  if (taken.size() > 1) {
+    isolating_.fetch_add(static_cast<int>(taken.size()));
+    return pass;
+  }
+  return settle_failed_row(taken.front(), pass.error());
+}
+
+Result<DispatchPass> WebhookDispatcher::settle_failed_row(const records::InboxEntry& entry,
+                                                          const Error& error) {
+  std::int64_t now = audit::now_epoch_ms();
+  Outcome out = failure(entry, "dispatch failed and was rolled back: " + error.message,
+                        /*permanent=*/false, now);
+  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
+  WASL_ASSIGN_OR_RETURN(bool wrote,
+                        inbox_.set_dispatch_state_if(*tx, entry.id, entry.attempts, out.state,
+                                                     out.last_error, out.next_attempt_at));
+  DispatchPass pass;
+  if (!wrote) {
+    tx->rollback();  // another dispatcher settled or tried it meanwhile
+    return pass;
+  }
+  if (out.audit_parking) WASL_RETURN_IF_ERROR(append_parking_audit(*tx, entry));
+  WASL_RETURN_IF_ERROR(tx->commit());
+  std::vector<std::int64_t> ages_ms;
+  if (out.state == InboxState::kParked) {
+    ++pass.parked;
+    ages_ms.push_back(now - entry.received_at);
+    spdlog::warn("webhook {} of {} parked: {}", entry.id, entry.instance,
+                 out.last_error.value_or(""));
+  } else {
+    ++pass.failed;
+  }
+  record_metrics(pass, ages_ms);
+  return pass;
+}
+
+Status WebhookDispatcher::append_parking_audit(storage::Transaction& tx,
+                                               const records::InboxEntry& entry) const {
+  if (audit_ == nullptr) return {};
+  audit::AuditEvent event;
+  event.actor = "system";
+  event.facility_id = entry.facility_id.value_or("");
+  event.action = "webhook.parked";
+  event.entity_type = "webhook_event";
+  event.entity_id = entry.id;
+  event.outcome = std::string(audit::kOutcomeFailure);
+  event.detail =
+      nlohmann::json{{"instance", entry.instance}, {"attempts", entry.attempts + 1}}.dump();
+  WASL_RETURN_IF_ERROR(audit_->append(tx, event));
+  return {};
+}
+
+Result<DispatchPass> WebhookDispatcher::dispatch_batch(int limit,
+                                                       std::vector<records::InboxEntry>& taken) {
   std::int64_t now = audit::now_epoch_ms();
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
   WASL_ASSIGN_OR_RETURN(auto candidates,
-                        inbox_.fetch_for_dispatch(*tx, store_.dialect(), options_.batch, now));
+                        inbox_.fetch_for_dispatch(*tx, store_.dialect(), limit, now));
   DispatchPass pass;
   if (candidates.empty()) {
     tx->rollback();
     return pass;
   }
+  for (const auto& candidate : candidates) taken.push_back(candidate.entry);
 
   // Each readable row becomes one event per facility it concerns.
   std::vector<std::optional<Outcome>> outcomes(candidates.size());
@@ -222,21 +288,9 @@ Result<DispatchPass> WebhookDispatcher::dispatch_once() {
     }
     if (out.state != InboxState::kReceived) ages_ms.push_back(now - entry.received_at);
   }
-  if (audit_ != nullptr) {
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-      if (!outcomes[i]->audit_parking) continue;
-      const records::InboxEntry& entry = candidates[i].entry;
-      audit::AuditEvent event;
-      event.actor = "system";
-      event.facility_id = entry.facility_id.value_or("");
-      event.action = "webhook.parked";
-      event.entity_type = "webhook_event";
-      event.entity_id = entry.id;
-      event.outcome = std::string(audit::kOutcomeFailure);
-      event.detail = nlohmann::json{{"instance", entry.instance},
-                                    {"attempts", entry.attempts + 1}}
-                         .dump();
-      WASL_RETURN_IF_ERROR(audit_->append(*tx, event));
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (outcomes[i]->audit_parking) {
+      WASL_RETURN_IF_ERROR(append_parking_audit(*tx, candidates[i].entry));
     }
   }
   WASL_RETURN_IF_ERROR(tx->commit());

@@ -102,8 +102,13 @@ class WebhookDispatcher {
   void wake();
 
   // One batch of at most options.batch due rows, in one transaction.
-  // Storage errors roll the whole batch back and are returned (the rows stay
-  // "received", untouched).
+  // A batch that fails as a whole (a storage error, or a statement that
+  // broke the transaction) is rolled back and its error returned, the rows
+  // "received" and untouched; the following passes then take that many rows
+  // one per transaction, so the rows that can be delivered go on. A single
+  // row whose own transaction fails has the failure recorded against it in a
+  // fresh transaction (attempts + 1, backoff, parked after max_attempts), so
+  // no row holds the inbox back or is retried forever.
   sdk::Result<DispatchPass> dispatch_once();
 
  private:
@@ -115,6 +120,15 @@ class WebhookDispatcher {
   };
   Outcome failure(const records::InboxEntry& entry, const std::string& message, bool permanent,
                   std::int64_t now) const;
+  // One transaction over at most `limit` due rows; `taken` receives the rows
+  // it fetched, also when it fails.
+  sdk::Result<DispatchPass> dispatch_batch(int limit, std::vector<records::InboxEntry>& taken);
+  // Records `error` as a failed attempt of `entry`, whose own transaction
+  // failed, in a fresh transaction.
+  sdk::Result<DispatchPass> settle_failed_row(const records::InboxEntry& entry,
+                                              const sdk::Error& error);
+  sdk::Status append_parking_audit(storage::Transaction& tx,
+                                   const records::InboxEntry& entry) const;
   void run();
   void record_metrics(const DispatchPass& pass, const std::vector<std::int64_t>& ages_ms);
 
@@ -128,6 +142,7 @@ class WebhookDispatcher {
 
   std::mutex mutex_;
   std::condition_variable wakeup_;
+  std::atomic<int> isolating_{0};  // passes left to take one row each, after a failed batch
   std::uint64_t wakes_ = 0;  // bumped by wake(); a worker that saw it change passes again
   bool stopping_ = false;
   bool started_ = false;

@@ -271,6 +271,49 @@ TEST_P(WebhookDispatcherTest, APoisonRowIsParkedAuditedAndTheRestKeepFlowing) {
   EXPECT_EQ(replayed.status, 202) << replayed.body;
 }
 
+TEST_P(WebhookDispatcherTest, ARowThatBreaksItsBatchTransactionIsIsolatedAndTheRestGoOn) {
+  // Delivering this row's event runs a statement that fails inside the batch
+  // transaction (on PostgreSQL that aborts the whole transaction).
+  EventSink real = to_engine(*engine_);
+  EventSink sink;
+  sink.deliver = [real](storage::Transaction& tx,
+                        const std::vector<workflow::IncomingEvent>& events)
+      -> sdk::Result<std::vector<sdk::Result<workflow::DeliveredEvent>>> {
+    for (const auto& event : events) {
+      if (event.correlation != "Appointment/breaks") continue;
+      auto broken = tx.query("SELECT no_such_column FROM inbox");
+      if (broken.ok()) return sdk::Error(sdk::ErrorCode::kInternal, "expected a failure", false);
+      return broken.error();
+    }
+    return real.deliver(tx, events);
+  };
+  sink.committed = real.committed;
+  dispatcher_ = std::make_unique<WebhookDispatcher>(*store_, *inbox_, *sources_, std::move(sink),
+                                                    fast(), &metrics_, audit_.get());
+  for (int i = 0; i < 3; ++i) insert_row("good-" + std::to_string(i), "Appointment/g" + std::to_string(i), 1 + i);
+  insert_row("breaks", "Appointment/breaks", 2);
+
+  auto first = dispatcher_->dispatch_once();
+  EXPECT_FALSE(first.ok());  // the whole batch rolled back
+  EXPECT_EQ(inbox_rows("state = 'received' AND attempts = 0"), 4);
+
+  // Its rows are then taken one per transaction: the good ones go on, the
+  // breaking one is retried with its own attempt count until it is parked
+  // (a retry may fail a batch again, which is isolated again).
+  for (int pass_no = 0; pass_no < 30 && inbox_rows("state = 'received'") > 0; ++pass_no) {
+    (void)dispatcher_->dispatch_once();
+  }
+  EXPECT_EQ(inbox_rows("dedupe_key LIKE 'good-%' AND state = 'unmatched' AND attempts = 1"), 3);
+  EXPECT_EQ(inbox_rows("dedupe_key = 'breaks' AND state = 'parked' AND attempts = 3"), 1);
+  auto error = query_raw("SELECT last_error FROM inbox WHERE dedupe_key = 'breaks'");
+  ASSERT_EQ(error.size(), 1u);
+  EXPECT_NE(error[0].get_text(0).value_or("").find("dispatch failed and was rolled back"),
+            std::string::npos);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'webhook.parked' AND "
+                   "facility_id = 'fac-a'"),
+            1);
+}
+
 TEST_P(WebhookDispatcherTest, BackoffIsStoredWithTheRowAndOutlivesTheDispatcher) {
   auto options = fast();
   options.initial_backoff = std::chrono::hours(1);
