@@ -26,13 +26,26 @@ Result<DeliveredEvent> EventMatcher::deliver_in(Transaction& tx, const IncomingE
   delivered.event_id = new_row_id();
   WASL_ASSIGN_OR_RETURN(auto payload_enc, runs_.encode(event.payload, "workflow_events",
                                                        delivered.event_id, "payload_enc"));
+  // The run waiting for it is found first, so a matched event is inserted
+  // matched (the advisory lock keeps other deliveries of this key out).
+  WASL_ASSIGN_OR_RETURN(auto waiting,
+                        runs_.find_waiting(tx, event.facility_id, event.type, event.correlation));
+  storage::Value run_id;  // NULL unless a run waits
+  storage::Value step_id;
+  storage::Value matched_at;
+  if (waiting) {
+    run_id = waiting->run_id;
+    step_id = waiting->step_id;
+    matched_at = now;
+  }
   WASL_ASSIGN_OR_RETURN(
       auto inserted,
       tx.exec("INSERT INTO workflow_events (id, facility_id, type, correlation, dedupe_key, "
-              "payload_enc, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+              "payload_enc, received_at, run_id, step_id, matched_at) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
               "ON CONFLICT (dedupe_key) DO NOTHING",
               Params{delivered.event_id, event.facility_id, event.type, event.correlation,
-                     event.dedupe_key, payload_enc, now}));
+                     event.dedupe_key, payload_enc, now, run_id, step_id, matched_at}));
   if (inserted == 0) {
     WASL_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT id, run_id FROM workflow_events "
                                               "WHERE dedupe_key = $1",
@@ -46,16 +59,17 @@ Result<DeliveredEvent> EventMatcher::deliver_in(Transaction& tx, const IncomingE
     }
     return delivered;
   }
-  WASL_ASSIGN_OR_RETURN(auto waiting,
-                        runs_.find_waiting(tx, event.facility_id, event.type, event.correlation));
-  if (waiting) {
-    WASL_ASSIGN_OR_RETURN(bool resumed, runs_.resume_waiting(tx, waiting->run_id, now));
-    if (resumed) {
-      WASL_RETURN_IF_ERROR(tx.exec(
-          "UPDATE workflow_events SET run_id = $1, step_id = $2, matched_at = $3 WHERE id = $4",
-          Params{waiting->run_id, waiting->step_id, now, delivered.event_id}));
-      delivered.matched_run = waiting->run_id;
-    }
+  if (!waiting) return delivered;
+  WASL_ASSIGN_OR_RETURN(bool resumed, runs_.resume_waiting(tx, waiting->run_id, now));
+  if (resumed) {
+    delivered.matched_run = waiting->run_id;
+  } else {
+    // The run stopped waiting meanwhile (its timeout, a cancel): the event
+    // stays for a later wait.
+    WASL_RETURN_IF_ERROR(tx.exec(
+        "UPDATE workflow_events SET run_id = NULL, step_id = NULL, matched_at = NULL "
+        "WHERE id = $1",
+        Params{delivered.event_id}));
   }
   return delivered;
 }

@@ -121,15 +121,20 @@ Result<bool> JobQueue::extend(storage::Transaction& tx, const HeldJob& job,
 }
 
 Result<std::optional<ClaimedJob>> JobQueue::hold_idle(storage::Transaction& tx,
-                                                      storage::Dialect dialect,
+                                                      storage::Dialect /*dialect*/,
                                                       const std::string& run_id,
                                                       const std::string& token_prefix,
                                                       std::int64_t expires_at_ms) {
-  std::string sql =
-      "SELECT id, kind, payload, attempts FROM jobs "
-      "WHERE run_id = $1 AND kind LIKE 'workflow.%' AND lease_owner IS NULL";
-  if (dialect == storage::Dialect::kPostgres) sql += " FOR UPDATE";
-  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, Params{run_id}));
+  // One statement: the UPDATE locks the row, and a worker that leased it
+  // first makes `lease_owner IS NULL` false on PostgreSQL's recheck.
+  std::string token = next_token(token_prefix);
+  WASL_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.query("UPDATE jobs SET lease_owner = $1, lease_expires_at = $2 "
+               "WHERE id = (SELECT id FROM jobs WHERE run_id = $3 AND kind LIKE 'workflow.%' "
+               "AND lease_owner IS NULL LIMIT 1) AND lease_owner IS NULL "
+               "RETURNING id, kind, payload, attempts",
+               Params{token, expires_at_ms, run_id}));
   if (rows.empty()) return std::optional<ClaimedJob>();
   ClaimedJob job;
   job.run_id = run_id;
@@ -140,13 +145,8 @@ Result<std::optional<ClaimedJob>> JobQueue::hold_idle(storage::Transaction& tx,
   if (job.payload.is_discarded()) job.payload = nlohmann::json::object();
   WASL_ASSIGN_OR_RETURN(auto attempts, rows[0].get_int("attempts"));
   job.claims = static_cast<int>(attempts);
-  job.lease_token = next_token(token_prefix);
+  job.lease_token = std::move(token);
   job.lease_expires_at_ms = expires_at_ms;
-  WASL_ASSIGN_OR_RETURN(auto changed,
-                        tx.exec("UPDATE jobs SET lease_owner = $1, lease_expires_at = $2 "
-                                "WHERE id = $3 AND lease_owner IS NULL",
-                                Params{job.lease_token, expires_at_ms, job.id}));
-  if (changed != 1) return std::optional<ClaimedJob>();
   return std::optional<ClaimedJob>(std::move(job));
 }
 

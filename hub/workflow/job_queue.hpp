@@ -87,8 +87,8 @@ class JobQueue {
   // Takes the run's workflow job when no worker holds it (lease_owner unset),
   // leased to `token` until `expires_at_ms`, without counting a claim: the
   // caller settles it in this transaction (an event delivered to a waiting
-  // run). nullopt when the run has no job or a worker holds it. PostgreSQL
-  // locks the row (FOR UPDATE); SQLite's single writer makes it exclusive.
+  // run). nullopt when the run has no job or a worker holds it. The UPDATE
+  // locks the row (PostgreSQL); SQLite's single writer makes it exclusive.
   static sdk::Result<std::optional<ClaimedJob>> hold_idle(storage::Transaction& tx,
                                                           storage::Dialect dialect,
                                                           const std::string& run_id,
