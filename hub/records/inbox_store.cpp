@@ -194,6 +194,31 @@ Status InboxStore::set_dispatch_state(storage::Transaction& tx, std::string_view
   return {};
 }
 
+Status InboxStore::set_dispatch_states(storage::Transaction& tx,
+                                       const std::vector<std::string>& ids,
+                                       InboxState state) const {
+  if (ids.empty()) return {};
+  std::string sql =
+      "UPDATE inbox SET state = $1, last_error = NULL, attempts = attempts + 1, "
+      "next_attempt_at = 0 WHERE id IN (";
+  storage::Params params{std::string(to_string(state))};
+  params.reserve(ids.size() + 1);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) sql += ", ";
+    sql += "$" + std::to_string(i + 2);
+    params.emplace_back(ids[i]);
+  }
+  sql += ")";
+  WASL_ASSIGN_OR_RETURN(std::int64_t changed, tx.exec(sql, params));
+  if (changed != static_cast<std::int64_t>(ids.size())) {
+    return Error(ErrorCode::kNotFound,
+                 std::to_string(ids.size() - static_cast<std::size_t>(changed)) + " of " +
+                     std::to_string(ids.size()) + " inbox rows no longer exist",
+                 false);
+  }
+  return {};
+}
+
 Result<bool> InboxStore::set_dispatch_state_if(storage::Transaction& tx, std::string_view id,
                                                std::int64_t expected_attempts, InboxState state,
                                                std::optional<std::string> last_error,

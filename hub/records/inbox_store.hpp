@@ -102,6 +102,12 @@ class InboxStore {
                                  std::optional<std::string> last_error = std::nullopt,
                                  std::int64_t next_attempt_at = 0) const;
 
+  // System scope: set_dispatch_state for many rows at once, with no error
+  // and no backoff (dispatched, unmatched). kNotFound unless every row
+  // changed.
+  sdk::Status set_dispatch_states(storage::Transaction& tx, const std::vector<std::string>& ids,
+                                  InboxState state) const;
+
   // System scope: as set_dispatch_state, but only while the row is still
   // "received" with `expected_attempts` attempts (a row another dispatcher
   // settled or tried meanwhile is left alone). Returns whether it wrote.

@@ -275,11 +275,20 @@ Result<DispatchPass> WebhookDispatcher::dispatch_batch(int limit,
 
   std::vector<std::int64_t> ages_ms;
   ages_ms.reserve(candidates.size());
+  // Delivered rows in one statement per state; failures one by one.
+  std::vector<std::string> dispatched_ids;
+  std::vector<std::string> unmatched_ids;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const records::InboxEntry& entry = candidates[i].entry;
     const Outcome& out = *outcomes[i];
-    WASL_RETURN_IF_ERROR(inbox_.set_dispatch_state(*tx, entry.id, out.state, out.last_error,
-                                                   out.next_attempt_at));
+    if (out.state == InboxState::kDispatched) {
+      dispatched_ids.push_back(entry.id);
+    } else if (out.state == InboxState::kUnmatched) {
+      unmatched_ids.push_back(entry.id);
+    } else {
+      WASL_RETURN_IF_ERROR(inbox_.set_dispatch_state(*tx, entry.id, out.state, out.last_error,
+                                                     out.next_attempt_at));
+    }
     switch (out.state) {
       case InboxState::kDispatched: ++pass.dispatched; break;
       case InboxState::kUnmatched: ++pass.unmatched; break;
@@ -288,6 +297,9 @@ Result<DispatchPass> WebhookDispatcher::dispatch_batch(int limit,
     }
     if (out.state != InboxState::kReceived) ages_ms.push_back(now - entry.received_at);
   }
+  WASL_RETURN_IF_ERROR(
+      inbox_.set_dispatch_states(*tx, dispatched_ids, InboxState::kDispatched));
+  WASL_RETURN_IF_ERROR(inbox_.set_dispatch_states(*tx, unmatched_ids, InboxState::kUnmatched));
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     if (outcomes[i]->audit_parking) {
       WASL_RETURN_IF_ERROR(append_parking_audit(*tx, candidates[i].entry));

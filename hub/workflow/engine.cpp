@@ -358,6 +358,7 @@ class Engine::Core {
     }
     PreparedJob p;
     p.job = std::move(*job);
+    p.matched_event = event.payload;
     WASL_ASSIGN_OR_RETURN(p.run, runs_.load(tx, delivered.matched_run, true));
     WASL_RETURN_IF_ERROR(transitions_.wait_due(tx, p, &holding, now));
     delivered.advanced = true;
@@ -377,17 +378,22 @@ class Engine::Core {
     });
     std::vector<Result<DeliveredEvent>> out(events.size(),
                                             Error(ErrorCode::kInternal, "not delivered", true));
+    if (events.empty()) return out;
+    // One savepoint per event, so a failed event leaves nothing behind; the
+    // release of one and the start of the next are one round trip (the
+    // savepoint stays after a ROLLBACK TO).
+    WASL_RETURN_IF_ERROR(tx.exec("SAVEPOINT wasl_event"));
+    bool first = true;
     for (std::size_t i : order) {
-      WASL_RETURN_IF_ERROR(tx.exec("SAVEPOINT wasl_event"));
-      auto delivered = deliver_in(tx, events[i], now);
-      if (delivered.ok()) {
-        WASL_RETURN_IF_ERROR(tx.exec("RELEASE SAVEPOINT wasl_event"));
-      } else {
-        WASL_RETURN_IF_ERROR(tx.exec("ROLLBACK TO SAVEPOINT wasl_event"));
-        WASL_RETURN_IF_ERROR(tx.exec("RELEASE SAVEPOINT wasl_event"));
+      if (!first) {
+        WASL_RETURN_IF_ERROR(tx.exec_script("RELEASE SAVEPOINT wasl_event; SAVEPOINT wasl_event"));
       }
+      first = false;
+      auto delivered = deliver_in(tx, events[i], now);
+      if (!delivered.ok()) WASL_RETURN_IF_ERROR(tx.exec("ROLLBACK TO SAVEPOINT wasl_event"));
       out[i] = std::move(delivered);
     }
+    WASL_RETURN_IF_ERROR(tx.exec("RELEASE SAVEPOINT wasl_event"));
     return out;
   }
 

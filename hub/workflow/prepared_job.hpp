@@ -36,6 +36,9 @@ struct PreparedJob {
   // When the lease was last set (steady clock), so a worker can renew it
   // before it lapses.
   std::chrono::steady_clock::time_point leased_at;
+  // Wait jobs settled by an event delivery: the payload of the event just
+  // matched to the run (so the wait need not read it back).
+  std::optional<nlohmann::json> matched_event;
 };
 
 // The result of a call step, before it is recorded.

@@ -269,7 +269,10 @@ Status Transitions::wait_due(Transaction& tx, PreparedJob& p, JobHolding* held, 
   if (step == nullptr) {
     return end_run(tx, p.run, held, kFailed, "wait step '" + step_id + "' is not defined", now);
   }
-  WASL_ASSIGN_OR_RETURN(auto event, events_.matched(tx, p.run.id, step_id));
+  std::optional<json> event = p.matched_event;
+  if (!event) {
+    WASL_ASSIGN_OR_RETURN(event, events_.matched(tx, p.run.id, step_id));
+  }
   if (event) {
     WASL_RETURN_IF_ERROR(runs_.finish_attempt(tx, attempt_row, kSucceeded, now, &*event, nullptr));
     p.run.data["steps"][step_id] = {{"status", kSucceeded}, {"output", *event}};
