@@ -1,4 +1,4 @@
--- Appended to ingest.lua for the fixed-rate runs (wrk has no rate option;
+-- Appended to ingest.lua or static.lua for the fixed-rate runs (wrk has no rate option;
 -- wrk2 is not packaged): wrk asks delay() how many milliseconds to wait
 -- before each request.
 -- Fixed schedule per thread: request k is due at start + k * period; a late
