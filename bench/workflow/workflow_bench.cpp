@@ -1,7 +1,10 @@
 // wasl_bench_workflow: runs/s and steps/s of the workflow engine for a
 // 10-step workflow of no-op calls into the counting_double test plugin (loaded
 // through PluginHost, effects not recorded), beside a raw single-row
-// insert-and-commit loop on the same store in the same process.
+// insert-and-commit loop on the same store in the same process. The engine
+// is built as `wasl serve` builds it: run, step and event payloads encrypted
+// by the records' CellCipher (AES-256-GCM per cell) under a key ring made
+// for the run at --key-file.
 //
 // Prints one line: runs_per_s steps_per_s step_ms raw_commit_ms commits_per_step
 //   step_ms          wall time per step (elapsed / steps)
@@ -9,8 +12,9 @@
 //   commits_per_step read-write commits the engine made / steps
 //
 // usage: wasl_bench_workflow (--sqlite PATH | --postgres URL) --plugin SO
-//                            [--runs N] [--workers W] [--claim-batch B] [--no-chain]
-//                            [--raw N]
+//                            --key-file PATH [--runs N] [--workers W]
+//                            [--claim-batch B] [--no-chain] [--raw N]
+//   --key-file       the key ring (made there when the file does not exist)
 //   --no-chain       EngineOptions::chain_steps = false (one claim per step)
 #include <atomic>
 #include <chrono>
@@ -22,8 +26,10 @@
 #include <string_view>
 #include <thread>
 
+#include "hub/crypto/keyring.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/storage/migrator.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/workflow/definition_store.hpp"
@@ -126,7 +132,7 @@ double raw_commit_ms(storage::Store& store, int count) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string sqlite_path, postgres_url, plugin;
+  std::string sqlite_path, postgres_url, plugin, key_file;
   int runs = 300, workers = 4, raw = 1000, claim_batch = 1;
   bool chain = true;
   for (int i = 1; i < argc; ++i) {
@@ -138,6 +144,7 @@ int main(int argc, char** argv) {
     if (arg == "--sqlite") sqlite_path = next();
     else if (arg == "--postgres") postgres_url = next();
     else if (arg == "--plugin") plugin = next();
+    else if (arg == "--key-file") key_file = next();
     else if (arg == "--runs") runs = std::atoi(next().c_str());
     else if (arg == "--workers") workers = std::atoi(next().c_str());
     else if (arg == "--raw") raw = std::atoi(next().c_str());
@@ -147,6 +154,10 @@ int main(int argc, char** argv) {
   }
   if (sqlite_path.empty() == postgres_url.empty()) die("give exactly one of --sqlite, --postgres");
   if (plugin.empty()) die("--plugin (libwasl_counting_double.so) is required");
+  if (key_file.empty()) die("--key-file PATH is required (payloads are encrypted as in serve)");
+  if (!std::filesystem::exists(key_file)) must(crypto::generate_key_file(key_file), "make key file");
+  auto keyring = must(crypto::load_keyring(key_file), "load key ring");
+  records::CellCipher cipher(keyring);
 
   std::unique_ptr<storage::Store> store;
   if (!sqlite_path.empty()) {
@@ -197,7 +208,7 @@ int main(int argc, char** argv) {
   workflow::EngineOptions options;
   options.workers = 0;
   {
-    workflow::Engine starter(*store, definitions, invoker, actions, metrics, options);
+    workflow::Engine starter(*store, definitions, invoker, actions, metrics, options, &cipher);
     for (int i = 0; i < runs; ++i) {
       workflow::StartRunRequest request;
       request.workflow = "bench10";
@@ -211,7 +222,7 @@ int main(int argc, char** argv) {
   options.claim_batch = claim_batch;
   options.chain_steps = chain;
   options.poll_interval = std::chrono::milliseconds(5);
-  workflow::Engine engine(counted, definitions, invoker, actions, metrics, options);
+  workflow::Engine engine(counted, definitions, invoker, actions, metrics, options, &cipher);
   auto start = Clock::now();
   must(engine.start(), "start engine");
   auto deadline = start + std::chrono::minutes(5);
@@ -236,9 +247,21 @@ int main(int argc, char** argv) {
       die("the store holds " + std::to_string(steps[0].get_int(0).value_or(0)) +
           " succeeded steps, not " + std::to_string(total_steps));
     }
+    // The outputs went through the cipher: no stored output is plain JSON.
+    auto outputs = must(tx->query("SELECT output_enc FROM workflow_steps WHERE output_enc IS NOT NULL"),
+                        "read outputs");
+    if (outputs.empty()) die("no step output was stored");
+    for (const auto& row : outputs) {
+      std::string bytes = must(row.get_blob(0), "read output");
+      if (!bytes.empty() && (bytes.front() == '{' || bytes.front() == '[')) {
+        die("a step output is stored as plain JSON; the payload codec is not on");
+      }
+    }
   }
   if (done != runs) die("only " + std::to_string(done) + " of the runs succeeded in 5 minutes");
   double steps = runs * 10.0;
+  std::fprintf(stderr, "payload encryption: on (CellCipher, key %s, as wasl serve)\n",
+               cipher.active_key_id().c_str());
   std::printf("%.1f %.1f %.4f %.4f %.2f\n", runs / elapsed.count(), steps / elapsed.count(),
               elapsed.count() * 1000.0 / steps, raw_ms,
               static_cast<double>(counted.commits()) / steps);
