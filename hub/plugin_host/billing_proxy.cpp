@@ -22,5 +22,9 @@ sdk::Result<std::vector<sdk::ClaimResponse>> BillingProxy::poll(const sdk::PollR
 sdk::Result<sdk::ClaimResponse> BillingProxy::cancel(const sdk::CancelRequest& request) {
   return typed_call<sdk::ClaimResponse>(*instance_, B::kCancel, request);
 }
+sdk::Result<sdk::Acknowledgement> BillingProxy::acknowledge(
+    const sdk::AcknowledgeRequest& request) {
+  return typed_call<sdk::Acknowledgement>(*instance_, B::kAcknowledge, request);
+}
 
 }  // namespace wasl::plugin_host

@@ -18,6 +18,7 @@ class BillingProxy final : public sdk::BillingGateway {
   sdk::Result<sdk::ClaimResponse> submit_claim(const sdk::Claim& claim) override;
   sdk::Result<std::vector<sdk::ClaimResponse>> poll(const sdk::PollRequest& request) override;
   sdk::Result<sdk::ClaimResponse> cancel(const sdk::CancelRequest& request) override;
+  sdk::Result<sdk::Acknowledgement> acknowledge(const sdk::AcknowledgeRequest& request) override;
 
  private:
   std::shared_ptr<PluginInstance> instance_;

@@ -201,7 +201,11 @@ struct HttpClient::Impl {
     curl_share_setopt(share, CURLSHOPT_USERDATA, this);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    if (!options.ca_file.empty()) load_trust_bundle();
+    if (options.trust_anchors) {
+      trust_bundle = options.trust_anchors->pem();
+    } else if (!options.ca_file.empty()) {
+      load_trust_bundle();
+    }
   }
 
   // The system's CA bundle followed by ca_file, so that ca_file adds trust
@@ -306,10 +310,29 @@ sdk::Status check_request(const HttpRequest& request, const HttpClientOptions& o
   return sdk::ok_status();
 }
 
+// True when libcurl's detail reports a TLS alert by which the server refused
+// the client's certificate (OpenSSL words them "… alert certificate required",
+// "tlsv1 alert unknown ca", …). Such a refusal does not heal by retrying.
+bool refused_client_certificate(std::string_view detail) {
+  std::string lower = lowercase(detail);
+  if (lower.find("alert") == std::string::npos) return false;
+  static constexpr std::array<std::string_view, 8> kAlerts{
+      "certificate required", "bad certificate", "unsupported certificate",
+      "certificate revoked",  "certificate expired", "certificate unknown",
+      "unknown ca",           "access denied"};
+  return std::any_of(kAlerts.begin(), kAlerts.end(), [&](std::string_view alert) {
+    return lower.find(alert) != std::string::npos;
+  });
+}
+
 Error map_failure(CURLcode code, const Transfer& transfer, const char* detail_buffer,
                   const std::string& what, const HttpClientOptions& options,
                   std::chrono::milliseconds total_timeout, long max_redirects) {
   std::string detail = detail_buffer[0] != '\0' ? detail_buffer : curl_easy_strerror(code);
+  if (refused_client_certificate(detail)) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 what + ": the server refused the TLS client certificate (" + detail + ")", false);
+  }
   if (transfer.over_limit || code == CURLE_FILESIZE_EXCEEDED) {
     return Error(ErrorCode::kResourceExhausted,
                  what + ": the response body exceeded the limit of " +
@@ -362,8 +385,11 @@ Error map_failure(CURLcode code, const Transfer& transfer, const char* detail_bu
     case CURLE_SSL_ENGINE_INITFAILED:
     case CURLE_SSL_CLIENTCERT:
       return Error(ErrorCode::kFailedPrecondition,
-                   what + ": the client certificate " + options.client_cert_file + " or key " +
-                       options.client_key_file + " could not be used (" + detail + ")",
+                   what + ": the client certificate " +
+                       (options.client_identity ? options.client_identity->description().subject
+                                                : options.client_cert_file + " or key " +
+                                                      options.client_key_file) +
+                       " could not be used (" + detail + ")",
                    false);
     case CURLE_TOO_MANY_REDIRECTS:
       return Error(ErrorCode::kFailedPrecondition,
@@ -467,8 +493,25 @@ sdk::Result<HttpResponse> HttpClient::Impl::perform(
     trust.len = trust_bundle.size();
     trust.flags = CURL_BLOB_NOCOPY;  // trust_bundle outlives every transfer
     curl_easy_setopt(handle, CURLOPT_CAINFO_BLOB, &trust);
+    // Only the blob: no directory of further anchors beside it.
+    if (options.trust_anchors) curl_easy_setopt(handle, CURLOPT_CAPATH, nullptr);
   }
-  if (!options.client_cert_file.empty()) {
+  curl_blob certificate{};
+  curl_blob key{};
+  if (options.client_identity) {
+    const std::string& chain = options.client_identity->certificate_chain_pem();
+    certificate.data = const_cast<char*>(chain.data());  // libcurl only reads it
+    certificate.len = chain.size();
+    certificate.flags = CURL_BLOB_NOCOPY;  // the identity outlives every transfer
+    std::string_view key_pem = options.client_identity->private_key_pem();
+    key.data = const_cast<char*>(key_pem.data());
+    key.len = key_pem.size();
+    key.flags = CURL_BLOB_NOCOPY;
+    curl_easy_setopt(handle, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(handle, CURLOPT_SSLCERT_BLOB, &certificate);
+    curl_easy_setopt(handle, CURLOPT_SSLKEYTYPE, "PEM");
+    curl_easy_setopt(handle, CURLOPT_SSLKEY_BLOB, &key);
+  } else if (!options.client_cert_file.empty()) {
     curl_easy_setopt(handle, CURLOPT_SSLCERTTYPE, "PEM");
     curl_easy_setopt(handle, CURLOPT_SSLCERT, options.client_cert_file.c_str());
     curl_easy_setopt(handle, CURLOPT_SSLKEYTYPE, "PEM");

@@ -2,7 +2,8 @@
 //
 // What it guarantees:
 //  - TLS peer and host name verification are always on and cannot be turned
-//    off; `ca_file` adds trust anchors to the system's, it never removes any.
+//    off; `ca_file` adds trust anchors to the system's, it never removes any;
+//    `trust_anchors` (mutual TLS) replaces them all.
 //  - Only http:// and https:// URLs are accepted, for the request and for every
 //    redirect.
 //  - Status, headers (in order, names as received) and body are handed back
@@ -13,8 +14,12 @@
 //      kUnavailable (retryable)        cannot resolve, connect, or the
 //                                      connection broke mid-exchange
 //      kFailedPrecondition             TLS verification failed, the CA file or
-//                                      client certificate cannot be used, or
-//                                      more redirects than allowed
+//                                      client certificate cannot be used, the
+//                                      server refused the client certificate
+//                                      (a TLS alert: certificate required,
+//                                      bad/expired/unknown certificate,
+//                                      unknown CA, access denied), or more
+//                                      redirects than allowed
 //      kResourceExhausted (not retryable)  the body exceeded max_response_bytes
 //      kCancelled                      the streaming consumer returned false
 //      kInvalidArgument                malformed URL, method or header, a
@@ -41,6 +46,7 @@
 #include <utility>
 #include <vector>
 
+#include "hub/crypto/client_identity.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::plugin_host {
@@ -56,6 +62,12 @@ struct HttpClientOptions {
   std::string ca_file;
   std::string client_cert_file;  // PEM client certificate for mutual TLS; set with the key
   std::string client_key_file;   // PEM private key (unencrypted) for client_cert_file
+  // Mutual TLS from memory (an instance's `tls` settings, loaded by the
+  // plugin host): presented on every request; wins over the two files above.
+  std::shared_ptr<const crypto::ClientIdentity> client_identity;
+  // When set, the only anchors a server may chain to: the system's and
+  // ca_file are not trusted.
+  std::shared_ptr<const crypto::TrustAnchors> trust_anchors;
   // Proxy URL (e.g. "http://proxy.internal:3128"); empty = connect directly.
   // Proxy environment variables are ignored: the hub config decides.
   std::string proxy;

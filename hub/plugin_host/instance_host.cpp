@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 
 #include "wasl/sdk/http_wire.hpp"
 #include "wasl/sdk/wire_error.hpp"
@@ -33,12 +34,15 @@ sdk::Error unavailable(const InstanceHost& host, const char* what) {
                     std::string(what) + " is not available to " + host.instance_name(), false);
 }
 
-sdk::Result<HttpRequest> to_client_request(const char* request_json) {
+sdk::Result<sdk::HttpRequest> parse_request(const char* request_json) {
   json j = json::parse(request_json != nullptr ? request_json : "", nullptr, false);
   if (j.is_discarded()) {
     return sdk::Error(sdk::ErrorCode::kInvalidArgument, "the HTTP request is not JSON", false);
   }
-  WASL_ASSIGN_OR_RETURN(sdk::HttpRequest request, sdk::http_request_from_json(j));
+  return sdk::http_request_from_json(j);
+}
+
+HttpRequest to_client_request(sdk::HttpRequest request) {
   HttpRequest out;
   out.method = std::move(request.method);
   out.url = std::move(request.url);
@@ -46,6 +50,24 @@ sdk::Result<HttpRequest> to_client_request(const char* request_json) {
   out.body = std::move(request.body);
   out.total_timeout = request.timeout;
   return out;
+}
+
+// "2026-11-21T10:00:00Z" for messages.
+std::string utc_text(std::int64_t unix_ms) {
+  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+// A failed mutual TLS exchange names the instance whose identity it was.
+sdk::Error naming_instance(const std::string& instance, sdk::Error error) {
+  if (error.code == sdk::ErrorCode::kFailedPrecondition) {
+    error.message = instance + ": " + error.message;
+  }
+  return error;
 }
 
 std::string to_wire(HttpResponse response) {
@@ -90,6 +112,7 @@ InstanceHost::InstanceHost(std::string instance_name, const nlohmann::json& sett
   table_.state_get = &InstanceHost::state_get;
   table_.state_put = &InstanceHost::state_put;
   table_.free_string = &InstanceHost::free_string;
+  table_.client_certificate = &InstanceHost::client_certificate;
   table_.settings_json = settings_json_.c_str();
   table_.instance_name = instance_name_.c_str();
 }
@@ -106,14 +129,58 @@ std::string InstanceHost::redact(std::string message) const {
   return message;
 }
 
+sdk::Result<HttpClient*> InstanceHost::client_for(const sdk::HttpRequest& request) const {
+  using sdk::Error;
+  using sdk::ErrorCode;
+  if (!request.mutual_tls) {
+    if (!services_.http) return unavailable(*this, "HTTP");
+    return services_.http.get();
+  }
+  if (!services_.mutual_tls_http || !services_.client_certificate) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 instance_name_ + ": mutual TLS was asked for but the instance's settings name "
+                                  "no client certificate (tls.client_certificate and "
+                                  "tls.client_key, or tls.client_pkcs12)",
+                 false);
+  }
+  if (request.url.rfind("https://", 0) != 0) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 instance_name_ + ": mutual TLS needs an https:// URL; nothing was sent", false);
+  }
+  const sdk::ClientCertificate& cert = *services_.client_certificate;
+  auto now = services_.clock ? services_.clock() : std::chrono::system_clock::now();
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  if (now_ms > cert.not_after_ms) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 instance_name_ + ": the client certificate " + cert.subject + " (serial " +
+                     cert.serial_hex + ") expired at " + utc_text(cert.not_after_ms) +
+                     "; renew it and replace settings tls; nothing was sent",
+                 false);
+  }
+  if (now_ms < cert.not_before_ms) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 instance_name_ + ": the client certificate " + cert.subject + " (serial " +
+                     cert.serial_hex + ") is not valid before " + utc_text(cert.not_before_ms) +
+                     "; nothing was sent",
+                 false);
+  }
+  return services_.mutual_tls_http.get();
+}
+
 int InstanceHost::http_request(void* ctx, const char* request_json, char** response_json) {
   auto* self = static_cast<InstanceHost*>(ctx);
   return guarded(response_json, [&] {
-    if (!self->services_.http) return fail(response_json, unavailable(*self, "HTTP"));
-    auto request = to_client_request(request_json);
-    if (!request.ok()) return fail(response_json, request.error());
-    auto response = self->services_.http->send(*request);
-    if (!response.ok()) return fail(response_json, response.error());
+    auto parsed = parse_request(request_json);
+    if (!parsed.ok()) return fail(response_json, parsed.error());
+    auto client = self->client_for(*parsed);
+    if (!client.ok()) return fail(response_json, client.error());
+    const bool mutual = parsed->mutual_tls;
+    auto response = (*client)->send(to_client_request(std::move(parsed).value()));
+    if (!response.ok()) {
+      return fail(response_json, mutual ? naming_instance(self->instance_name_, response.error())
+                                        : response.error());
+    }
     *response_json = to_c_string(to_wire(std::move(response).value()));
     return WASL_OK;
   });
@@ -124,18 +191,24 @@ int InstanceHost::http_request_streaming(void* ctx, const char* request_json,
                                          char** response_json) {
   auto* self = static_cast<InstanceHost*>(ctx);
   return guarded(response_json, [&] {
-    if (!self->services_.http) return fail(response_json, unavailable(*self, "HTTP"));
     if (on_chunk == nullptr) {
       return fail(response_json, sdk::Error(sdk::ErrorCode::kInvalidArgument,
                                             "streaming HTTP needs a chunk callback", false));
     }
-    auto request = to_client_request(request_json);
-    if (!request.ok()) return fail(response_json, request.error());
-    auto response = self->services_.http->send_streaming(*request, [&](std::string_view chunk) {
-      return on_chunk(chunk_ctx, reinterpret_cast<const uint8_t*>(chunk.data()),
-                      chunk.size()) == WASL_OK;
-    });
-    if (!response.ok()) return fail(response_json, response.error());
+    auto parsed = parse_request(request_json);
+    if (!parsed.ok()) return fail(response_json, parsed.error());
+    auto client = self->client_for(*parsed);
+    if (!client.ok()) return fail(response_json, client.error());
+    const bool mutual = parsed->mutual_tls;
+    auto response = (*client)->send_streaming(
+        to_client_request(std::move(parsed).value()), [&](std::string_view chunk) {
+          return on_chunk(chunk_ctx, reinterpret_cast<const uint8_t*>(chunk.data()),
+                          chunk.size()) == WASL_OK;
+        });
+    if (!response.ok()) {
+      return fail(response_json, mutual ? naming_instance(self->instance_name_, response.error())
+                                        : response.error());
+    }
     *response_json = to_c_string(to_wire(std::move(response).value()));
     return WASL_OK;
   });
@@ -214,5 +287,14 @@ int InstanceHost::state_put(void* ctx, const char* key, const char* value_json,
 }
 
 void InstanceHost::free_string(void*, char* s) { std::free(s); }
+
+int InstanceHost::client_certificate(void* ctx, char** certificate_json) {
+  auto* self = static_cast<InstanceHost*>(ctx);
+  return guarded(certificate_json, [&] {
+    if (!self->services_.client_certificate) return WASL_NOT_FOUND;
+    *certificate_json = to_c_string(json(*self->services_.client_certificate).dump());
+    return WASL_OK;
+  });
+}
 
 }  // namespace wasl::plugin_host

@@ -12,12 +12,16 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "hub/plugin_host/http_client.hpp"
 #include "hub/plugin_host/secret_source.hpp"
 #include "hub/plugin_host/state_store.hpp"
 #include "wasl/sdk/abi.h"
+#include "wasl/sdk/client_certificate.hpp"
+#include "wasl/sdk/host.hpp"
 
 namespace wasl::plugin_host {
 
@@ -27,6 +31,13 @@ struct InstanceServices {
   StateStore* state = nullptr;       // borrowed; null: no state
   // Wall clock; unset = std::chrono::system_clock.
   std::function<std::chrono::system_clock::time_point()> clock;
+  // Mutual TLS (the instance's `tls` settings; see sdk host.hpp): the client
+  // that presents the instance's certificate and trusts only its CA bundle,
+  // used for requests that ask for mutual_tls; null = the instance has none.
+  std::unique_ptr<HttpClient> mutual_tls_http;
+  // The certificate mutual_tls_http presents; unset when it presents none
+  // (tls names only a CA bundle).
+  std::optional<sdk::ClientCertificate> client_certificate;
 };
 
 class InstanceHost {
@@ -54,6 +65,12 @@ class InstanceHost {
   static int state_get(void* ctx, const char* key, char** value_json);
   static int state_put(void* ctx, const char* key, const char* value_json, char** error_json);
   static void free_string(void* ctx, char* s);
+  static int client_certificate(void* ctx, char** certificate_json);
+
+  // The client for `request`: the mutual TLS one when it asks for it, after
+  // checking that the instance has a certificate valid now and the URL is
+  // https; errors name the instance.
+  sdk::Result<HttpClient*> client_for(const sdk::HttpRequest& request) const;
 
   std::string instance_name_;
   std::string settings_json_;

@@ -6,6 +6,7 @@
 #include "hub/plugin_host/ehr_proxy.hpp"
 #include "hub/plugin_host/environment_secret_source.hpp"
 #include "hub/plugin_host/in_memory_state_store.hpp"
+#include "hub/plugin_host/instance_tls.hpp"
 #include "hub/plugin_host/reporting_proxy.hpp"
 #include "hub/plugin_host/video_proxy.hpp"
 #include "hub/plugin_host/webhook_proxy.hpp"
@@ -150,7 +151,13 @@ sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& 
            "' capability its name asks for");
       continue;
     }
-    json settings = library->schema().with_defaults(instance.settings);
+    json given = instance.settings;
+    auto tls = take_instance_tls(given);  // the host's, not the plugin's
+    if (!tls.ok()) {
+      fail("instance '" + name + "': " + tls.error().message);
+      continue;
+    }
+    json settings = library->schema().with_defaults(given);
     auto violations = library->schema().validate(settings);
     if (!violations.empty()) {
       std::string problem = "instance '" + name + "': settings break " +
@@ -167,8 +174,20 @@ sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& 
     services.secrets = secrets;
     services.state = state;
     services.clock = options.clock;
-    auto instance_host = std::make_unique<InstanceHost>(name, settings, instance.secret_values,
-                                                        std::move(services));
+    std::vector<std::string> redact = instance.secret_values;
+    if (*tls) {
+      HttpClientOptions mutual = http_options(options.http, settings);
+      mutual.ca_file.clear();
+      mutual.client_cert_file.clear();
+      mutual.client_key_file.clear();
+      mutual.client_identity = (*tls)->identity;
+      mutual.trust_anchors = (*tls)->anchors;
+      services.mutual_tls_http = std::make_unique<HttpClient>(std::move(mutual));
+      services.client_certificate = (*tls)->describe();
+      redact.insert(redact.end(), (*tls)->secrets.begin(), (*tls)->secrets.end());
+    }
+    auto instance_host =
+        std::make_unique<InstanceHost>(name, settings, std::move(redact), std::move(services));
     auto created = PluginInstance::create(library, std::move(instance_host), metrics);
     if (!created.ok()) {
       fail(created.error().message);

@@ -79,6 +79,7 @@ Catalogue build() {
   add(c, BillingGateway::kSubmitClaim, sample<Claim>(), sample<ClaimResponse>());
   add(c, BillingGateway::kPoll, sample<PollRequest>(), list_sample<ClaimResponse>());
   add(c, BillingGateway::kCancel, sample<CancelRequest>(), sample<ClaimResponse>());
+  add(c, BillingGateway::kAcknowledge, sample<AcknowledgeRequest>(), sample<Acknowledgement>());
 
   add(c, ReportSink::kSubmitReport, sample<Report>(), sample<Receipt>());
 

@@ -55,10 +55,50 @@ std::string AbiHost::take(char* s) const {
   return out;
 }
 
+namespace {
+bool offers_client_certificate(const wasl_host_api* host) {
+  return WASL_STRUCT_HAS(host, wasl_host_api, client_certificate) &&
+         host->client_certificate != nullptr;
+}
+}  // namespace
+
+Status AbiHost::check_mutual_tls(const HttpRequest& request) const {
+  if (!request.mutual_tls || offers_client_certificate(host_)) return {};
+  return Error(ErrorCode::kFailedPrecondition,
+               instance_name_ + ": this hub predates plugin ABI 1.1 and cannot present a client "
+                                "certificate for mutual TLS; upgrade the hub",
+               false);
+}
+
+Result<ClientCertificate> AbiHost::client_certificate() {
+  if (!offers_client_certificate(host_)) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 instance_name_ + ": this hub predates plugin ABI 1.1 and has no client "
+                                  "certificates for mutual TLS",
+                 false);
+  }
+  char* out = nullptr;
+  int rc = host_->client_certificate(host_->ctx, &out);
+  std::string text = take(out);
+  if (rc == WASL_NOT_FOUND) {
+    return Error(ErrorCode::kNotFound,
+                 "instance " + instance_name_ + " has no client certificate (settings tls)");
+  }
+  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  if (rc != WASL_OK) return error_from_json(parsed);
+  try {
+    return parsed.get<ClientCertificate>();
+  } catch (const nlohmann::json::exception&) {
+    return Error(ErrorCode::kInternal, "the hub described the client certificate in a form "
+                                       "this plugin cannot read");
+  }
+}
+
 Result<HttpResponse> AbiHost::http(const HttpRequest& request) {
   if (!WASL_STRUCT_HAS(host_, wasl_host_api, http_request) || host_->http_request == nullptr) {
     return missing("HTTP");
   }
+  WASL_RETURN_IF_ERROR(check_mutual_tls(request));
   std::string in = http_request_to_json(request).dump();
   char* out = nullptr;
   int rc = host_->http_request(host_->ctx, in.c_str(), &out);
@@ -72,6 +112,7 @@ Result<HttpResponse> AbiHost::http_streaming(const HttpRequest& request, const C
       host_->http_request_streaming == nullptr) {
     return missing("streaming HTTP");
   }
+  WASL_RETURN_IF_ERROR(check_mutual_tls(request));
   std::string in = http_request_to_json(request).dump();
   StreamContext stream{&sink, std::nullopt};
   char* out = nullptr;

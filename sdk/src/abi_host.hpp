@@ -27,10 +27,14 @@ class AbiHost final : public Host {
   Result<std::optional<nlohmann::json>> state_get(std::string_view key) override;
   Status state_put(std::string_view key, const nlohmann::json& value) override;
   const std::string& instance_name() const override { return instance_name_; }
+  Result<ClientCertificate> client_certificate() override;
 
  private:
   // Takes ownership of a string the host returned and frees it through the table.
   std::string take(char* s) const;
+  // kFailedPrecondition when `request` asks for mutual TLS from a host older
+  // than ABI 1.1, which would send it without the client certificate.
+  Status check_mutual_tls(const HttpRequest& request) const;
 
   const wasl_host_api* host_;
   nlohmann::json settings_;

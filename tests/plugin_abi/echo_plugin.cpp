@@ -29,6 +29,10 @@ class EchoVideo final : public VideoProvider {
     room.created_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              host_.now().time_since_epoch()).count();
     room.raw = {{"region", host_.settings().value("region", "")}};
+    if (host_.settings().contains("tls")) room.raw["settings_have_tls"] = true;
+    if (auto certificate = host_.client_certificate(); certificate.ok()) {
+      room.raw["client_certificate"] = certificate->subject;
+    }
     WASL_RETURN_IF_ERROR(host_.state_put("room:" + request.idempotency_key, room));
     host_.log(LogLevel::kInfo, "created room " + room.provider_room_id);
     return room;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "hub/plugin_host/in_memory_state_store.hpp"
+#include "tests/unit/support/test_pki.hpp"
 
 namespace wasl::plugin_host {
 namespace {
@@ -200,6 +201,56 @@ TEST_F(PluginHostTest, APluginInPlainCAnswers) {
   EXPECT_EQ(refused.error().message, "a report needs an idempotency key");
 }
 
+TEST_F(PluginHostTest, APluginBuiltForAbi10StillLoadsAndIsServed) {
+  config_.plugins.files.push_back({"abi_1_0", "libwasl_abi_1_0.so", "", 4});
+  add("reporting.old", "abi_1_0", json::object());
+  auto host = load();
+  ASSERT_TRUE(host.ok()) << host.error().message;
+  auto sink = (*host)->reporting("reporting.old");
+  ASSERT_TRUE(sink.ok()) << sink.error().message;
+  sdk::Report report;
+  report.idempotency_key = "r-1";
+  auto receipt = (*sink)->submit_report(report);
+  ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+  EXPECT_EQ(receipt->receipt_id, "v10-1700000000123");
+  // It sees the 1.1 table through its own, shorter declaration.
+  EXPECT_EQ(receipt->message, std::to_string(sizeof(wasl_host_api)));
+}
+
+TEST_F(PluginHostTest, TheTlsSettingsStayWithTheHost) {
+  const auto& pki = wasl::testing::TestPki::get();
+  add("video.echo-main", "echo",
+      {{"region", "me"},
+       {"tls",
+        {{"client_certificate", pki.read("client.crt")},
+         {"client_key", pki.read("client.key")},
+         {"ca_bundle", pki.read("ca.crt")}}}});
+  auto host = load();
+  ASSERT_TRUE(host.ok()) << host.error().message;
+  auto video = (*host)->video("video.echo-main");
+  ASSERT_TRUE(video.ok());
+  sdk::CreateRoomRequest request;
+  request.idempotency_key = "run-1/step-9";
+  auto room = (*video)->create_room(request);
+  ASSERT_TRUE(room.ok()) << room.error().message;
+  EXPECT_FALSE(room->raw.contains("settings_have_tls"));  // the echo schema would refuse it, too
+  EXPECT_EQ(room->raw["client_certificate"], "CN=N-F-00001,O=Saudi General Hospital");
+}
+
+TEST_F(PluginHostTest, BrokenTlsSettingsNameTheInstanceAndKey) {
+  const auto& pki = wasl::testing::TestPki::get();
+  add("video.echo-main", "echo",
+      {{"region", "me"},
+       {"tls",
+        {{"client_certificate", pki.read("client.crt")},
+         {"client_key", pki.read("other-client.key")}}}});
+  auto host = load();
+  ASSERT_FALSE(host.ok());
+  EXPECT_EQ(host.error().message,
+            "instance 'video.echo-main': settings.tls.client_certificate: the private key does "
+            "not belong to the client certificate");
+}
+
 TEST_F(PluginHostTest, SettingsThatBreakTheSchemaNameTheInstanceAndPath) {
   add("video.echo-main", "echo", {{"region", "mars"}, {"participant_limit", 99}});
   auto host = load();
@@ -249,7 +300,7 @@ TEST_F(PluginHostTest, OptionalInstancesMayFailAndReadinessSaysSo) {
   json echo = list["plugins"][1];  // by name: c_report, echo
   EXPECT_EQ(echo["name"], "echo");
   EXPECT_EQ(echo["version"], "0.3.0");
-  EXPECT_EQ(echo["sdk_version"], "1.0");
+  EXPECT_EQ(echo["sdk_version"], "1.1");
   EXPECT_EQ(echo["capabilities"], json({"video", "webhook"}));
   ASSERT_EQ(echo["instances"].size(), 2u);
   EXPECT_EQ(echo["instances"][0]["name"], "video.echo-main");

@@ -32,6 +32,19 @@ TEST(HttpWireTest, TextBodyTravelsAsTextAndBinaryAsBase64) {
   EXPECT_EQ(rback->body, response.body);
 }
 
+TEST(HttpWireTest, MutualTlsTravelsOnlyWhenAskedFor) {
+  HttpRequest plain;
+  plain.url = "https://exchange.test/";
+  EXPECT_FALSE(http_request_to_json(plain).contains("mutual_tls"));
+  HttpRequest mutual = plain;
+  mutual.mutual_tls = true;
+  nlohmann::json wire = http_request_to_json(mutual);
+  EXPECT_EQ(wire["mutual_tls"], true);
+  auto back = http_request_from_json(wire);
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(back->mutual_tls);
+}
+
 TEST(HttpWireTest, HeaderLookupIgnoresCase) {
   HttpResponse response;
   response.headers = {{"Retry-After", "3"}};

@@ -23,7 +23,8 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
         EhrConnector::kCreateEncounter, EhrConnector::kAttachDocument,
         BillingGateway::kCheckEligibility,
         BillingGateway::kRequestPriorAuthorization, BillingGateway::kSubmitClaim,
-        BillingGateway::kPoll, BillingGateway::kCancel, ReportSink::kSubmitReport}) {
+        BillingGateway::kPoll, BillingGateway::kCancel, BillingGateway::kAcknowledge,
+        ReportSink::kSubmitReport}) {
     const Capability* cap = find_capability(name);
     ASSERT_NE(cap, nullptr) << name;
     EXPECT_EQ(cap->needs_role, cap->role) << name;

@@ -47,7 +47,11 @@
 #endif
 
 #define WASL_ABI_VERSION_MAJOR 1
-#define WASL_ABI_VERSION_MINOR 0
+/* Minor 1: wasl_host_api.client_certificate and "mutual_tls" in HTTP requests.
+ * A plugin built for 1.0 loads unchanged; a 1.1 plugin checks
+ * WASL_STRUCT_HAS(host, wasl_host_api, client_certificate) before asking for
+ * mutual TLS. */
+#define WASL_ABI_VERSION_MINOR 1
 #define WASL_ABI_VERSION \
   ((uint32_t)(((uint32_t)WASL_ABI_VERSION_MAJOR << 16) | (uint32_t)WASL_ABI_VERSION_MINOR))
 #define WASL_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
@@ -93,7 +97,13 @@ typedef struct wasl_host_api {
 
   /* HTTP request. request_json:
    *   {"method": "POST", "url": "https://…", "headers": [["Name","value"],…],
-   *    "body": "text" | "body_base64": "…", "timeout_ms": 30000}
+   *    "body": "text" | "body_base64": "…", "timeout_ms": 30000,
+   *    "mutual_tls": true}
+   * "mutual_tls" (ABI 1.1; only honoured by a host whose table has
+   * client_certificate): present the instance's client certificate and
+   * verify the server against the instance's CA bundle (host.hpp, "Mutual
+   * TLS"); an error when the instance has none. A host older than 1.1 ignores
+   * the member, so a plugin must not send it there.
    * On WASL_OK, *response_json = {"status": 200, "headers": [[k,v],…],
    *   "body": "text"} or "body_base64" when the body is not valid UTF-8.
    * A non-2xx status is WASL_OK: the plugin interprets statuses itself.
@@ -126,6 +136,16 @@ typedef struct wasl_host_api {
   const char* settings_json;
   /* The instance name, e.g. "video.twilio-main". Borrowed like settings_json. */
   const char* instance_name;
+
+  /* ---- ABI 1.1 ---- */
+
+  /* The instance's mutual TLS client certificate, described (never its key):
+   * *certificate_json = {"subject": "CN=…", "issuer": "CN=…", "serial_hex": "…",
+   *   "sha256_hex": "…", "not_before_ms": …, "not_after_ms": …,
+   *   "trust_anchors": N}. WASL_NOT_FOUND when the instance has none (out
+   * stays NULL). Its presence in the table means the host honours
+   * "mutual_tls" in http_request and http_request_streaming. */
+  int (*client_certificate)(void* ctx, char** certificate_json);
 } wasl_host_api;
 
 /* An instance of a plugin, opaque to the host. */

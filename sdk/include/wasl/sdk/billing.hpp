@@ -32,6 +32,7 @@ class BillingGateway {
   static constexpr std::string_view kSubmitClaim = "billing.submit_claim";
   static constexpr std::string_view kPoll = "billing.poll";
   static constexpr std::string_view kCancel = "billing.cancel";
+  static constexpr std::string_view kAcknowledge = "billing.acknowledge";
 
   // Coverage eligibility for a service date (never queued by NPHIES).
   virtual Result<ClaimResponse> check_eligibility(const EligibilityRequest& request) = 0;
@@ -42,10 +43,20 @@ class BillingGateway {
   virtual Result<ClaimResponse> submit_claim(const Claim& claim) = 0;
 
   // Fetches queued responses (at most request.max_messages); empty when none.
+  // Each carries request_message_id (the message it answers) and message_id
+  // (to acknowledge). An answer not acknowledged may be delivered again.
   virtual Result<std::vector<ClaimResponse>> poll(const PollRequest& request) = 0;
 
   // Cancels an earlier claim or authorization.
   virtual Result<ClaimResponse> cancel(const CancelRequest& request) = 0;
+
+  // SDK 1.1: confirms a polled answer was recorded; acknowledging twice is
+  // harmless. The default answers kUnimplemented (an exchange without
+  // acknowledgements delivers each answer once).
+  virtual Result<Acknowledgement> acknowledge(const AcknowledgeRequest& request) {
+    (void)request;
+    return Error(ErrorCode::kUnimplemented, "this billing plugin does not acknowledge answers");
+  }
 };
 
 }  // namespace wasl::sdk

@@ -2,6 +2,46 @@
 // is backed by the C table wasl_host_api (abi.h); in a vendor's unit tests by
 // sdk/testing/fake_host.hpp. A Host outlives every capability object created
 // with it. All methods are thread-safe.
+//
+// Mutual TLS (SDK 1.1, hub ABI 1.1 or later)
+// ------------------------------------------
+// A plugin instance presents a client certificate without ever seeing its
+// key: the hub config names the identity in the instance's settings under
+// the reserved key `tls`, which the host takes out of the settings before the
+// plugin's schema.json is checked and before the plugin sees them:
+//
+//   instances:
+//     billing.nphies:
+//       plugin: nphies
+//       settings:
+//         base_url: https://hsb.nphies.sa
+//         tls:
+//           client_certificate: ${file:nphies/client.crt}  # PEM: certificate, then intermediates
+//           client_key: ${file:nphies/client.key}          # PEM private key (PKCS#8 or RSA/EC)
+//           # or instead of the two above, PKCS#12 (DER bytes or base64 text):
+//           # client_pkcs12: ${file:nphies/client.p12}
+//           client_key_password: ${env:NPHIES_KEY_PASSWORD} # encrypted key or PKCS#12; optional
+//           ca_bundle: ${file:nphies/ca.pem}                # PEM: the only CAs the server may chain to
+//
+// The host loads and checks them when the instance is created (a key that
+// does not match its certificate, an unreadable file or a wrong password
+// stops the instance with `instances.<name>.settings.tls.<key>: …`). A
+// request with HttpRequest::mutual_tls set then:
+//  - presents that certificate (and its chain) during the TLS handshake;
+//  - verifies the server against ca_bundle only (the system's anchors when
+//    ca_bundle is absent), host name included;
+//  - fails, without sending anything, with kFailedPrecondition naming the
+//    instance when the instance has no client certificate, when the
+//    certificate is expired or not yet valid by the host's clock, or when the
+//    URL is not https://;
+//  - fails with kFailedPrecondition (not retryable) naming the instance when
+//    the server refuses the certificate (a TLS alert such as "certificate
+//    required", "unknown ca", "certificate expired") or fails verification.
+// A request without mutual_tls is sent as before (no client certificate; the
+// system's anchors). client_certificate() describes the identity to the
+// plugin (subject, validity, fingerprint) for its health and messages.
+// Against a hub older than ABI 1.1, a mutual_tls request answers
+// kFailedPrecondition instead of going out without the certificate.
 #pragma once
 
 #include <cctype>
@@ -16,6 +56,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "wasl/sdk/client_certificate.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::sdk {
@@ -26,6 +67,9 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;  // bytes; may be binary
   std::optional<std::chrono::milliseconds> timeout;  // total; unset = the host's default
+  // Present the instance's client certificate and verify the server against
+  // its CA bundle (see "Mutual TLS" above). Requires an https:// URL.
+  bool mutual_tls = false;
 };
 
 struct HttpResponse {
@@ -90,6 +134,15 @@ class Host {
 
   // The instance's name, e.g. "video.twilio-main".
   virtual const std::string& instance_name() const = 0;
+
+  // The instance's mutual TLS client certificate (never its key); kNotFound
+  // when its settings name none, kFailedPrecondition when the hub is older
+  // than ABI 1.1. The default implementation answers kNotFound, so Host
+  // doubles written before SDK 1.1 still compile.
+  virtual Result<ClientCertificate> client_certificate() {
+    return Error(ErrorCode::kNotFound,
+                 "instance " + instance_name() + " has no client certificate (settings tls)");
+  }
 };
 
 }  // namespace wasl::sdk

@@ -51,6 +51,7 @@ inline nlohmann::json http_request_to_json(const HttpRequest& request) {
   for (const auto& [k, v] : request.headers) j["headers"].push_back({k, v});
   http_wire_detail::put_body(j, request.body);
   if (request.timeout) j["timeout_ms"] = request.timeout->count();
+  if (request.mutual_tls) j["mutual_tls"] = true;
   return j;
 }
 
@@ -65,6 +66,9 @@ inline Result<HttpRequest> http_request_from_json(const nlohmann::json& j) {
   WASL_ASSIGN_OR_RETURN(request.body, http_wire_detail::get_body(j));
   if (auto it = j.find("timeout_ms"); it != j.end() && it->is_number_integer()) {
     request.timeout = std::chrono::milliseconds(it->get<std::int64_t>());
+  }
+  if (auto it = j.find("mutual_tls"); it != j.end() && it->is_boolean()) {
+    request.mutual_tls = it->get<bool>();
   }
   return request;
 }

@@ -270,9 +270,18 @@ struct ClaimItem {
   double quantity = 1;
   double unit_price = 0;
   std::string currency = "SAR";
+  double tax = 0;  // SDK 1.1: VAT on the item, added to quantity x unit_price
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ClaimItem, service_code, code_system, quantity,
-                                                unit_price, currency)
+                                                unit_price, currency, tax)
+
+// A diagnosis on a claim (NPHIES: ICD-10-AM, type principal / secondary).
+struct Diagnosis {
+  std::string code;  // e.g. "Z71.9"
+  std::string system = "http://hl7.org/fhir/sid/icd-10-am";
+  std::string type = "principal";  // NPHIES diagnosis-type
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Diagnosis, code, system, type)
 
 struct EligibilityRequest {
   std::string idempotency_key;  // the message id
@@ -283,10 +292,18 @@ struct EligibilityRequest {
   std::int64_t service_date_ms = 0;
   std::vector<std::string> purposes = {"benefits", "validation"};
   nlohmann::json raw;  // resources the plugin needs beyond the summary (Patient, …)
+  // SDK 1.1: who asks whom, from the facility's billing settings
+  // (hub.build_eligibility fills them), and the patient as the EHR has it.
+  std::string provider_license;  // the sender (NPHIES provider licence)
+  std::string payer_license;     // the receiver; empty = coverage.payer_id
+  std::string provider_name;
+  PatientSummary patient;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EligibilityRequest, idempotency_key,
                                                 patient_id, coverage, practitioner_id,
-                                                facility_id, service_date_ms, purposes, raw)
+                                                facility_id, service_date_ms, purposes, raw,
+                                                provider_license, payer_license, provider_name,
+                                                patient)
 
 struct Claim {
   std::string idempotency_key;  // the claim's business identifier and message id
@@ -301,11 +318,71 @@ struct Claim {
   std::vector<ClaimItem> items;
   std::string prior_auth_ref;  // preAuthRef from an earlier authorization
   nlohmann::json raw;
+  // SDK 1.1: the facility's billing settings (hub.build_claim fills them),
+  // the people, the diagnoses and the eligibility answer it rests on.
+  std::string claim_type;     // e.g. "professional" (HL7 claim-type)
+  std::string claim_subtype;  // e.g. "op" (NPHIES claim-subtype)
+  std::string provider_license;
+  std::string payer_license;  // empty = coverage.payer_id
+  std::string provider_name;
+  std::string encounter_class = "VR";  // v3 ActCode; VR = virtual
+  PatientSummary patient;
+  PractitionerSummary practitioner;
+  std::vector<Diagnosis> diagnoses;
+  // The eligibility response the claim rests on (ClaimResponse.response_id
+  // and response_system of check_eligibility); empty when there was none.
+  std::string eligibility_response_id;
+  std::string eligibility_response_system;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Claim, idempotency_key, use, patient_id,
                                                 coverage, practitioner_id, facility_id,
                                                 encounter_id, service_start_ms, service_end_ms,
-                                                items, prior_auth_ref, raw)
+                                                items, prior_auth_ref, raw, claim_type,
+                                                claim_subtype, provider_license, payer_license,
+                                                provider_name, encounter_class, patient,
+                                                practitioner, diagnoses, eligibility_response_id,
+                                                eligibility_response_system)
+
+// How the payer adjudicated one claim item (item_sequence >= 1) or the
+// whole claim (item_sequence 0), amounts in the response's currency.
+struct Adjudication {
+  int item_sequence = 0;
+  std::string outcome;  // NPHIES adjudication-outcome: approved, rejected, partial, …
+  double eligible = 0;
+  double benefit = 0;
+  double copay = 0;
+  double patient_share = 0;
+  double tax = 0;
+  double approved_quantity = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Adjudication, item_sequence, outcome, eligible,
+                                                benefit, copay, patient_share, tax,
+                                                approved_quantity)
+
+// One error the payer or the exchange reported (NPHIES adjudication-error).
+struct BillingError {
+  std::string code;
+  std::string system;
+  std::string display;
+  int item_sequence = 0;  // 0 = the whole request
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BillingError, code, system, display,
+                                                item_sequence)
+
+// One benefit line of an eligibility answer.
+struct Benefit {
+  std::string category;  // NPHIES benefit-category code
+  std::string name;
+  std::string network;   // in | out
+  std::string unit;      // individual | family
+  std::string term;      // annual | lifetime | …
+  std::string type;      // benefit | copay-percent | …
+  bool excluded = false;
+  double allowed = 0;    // allowedMoney (or allowedUnsignedInt)
+  double used = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Benefit, category, name, network, unit, term,
+                                                type, excluded, allowed, used)
 
 // The answer to eligibility, prior authorization, claim, poll and cancel.
 struct ClaimResponse {
@@ -321,24 +398,67 @@ struct ClaimResponse {
   std::string currency = "SAR";
   std::vector<std::string> errors;  // payer error codes
   nlohmann::json raw;               // the response bundle
+  // SDK 1.1
+  std::string response_system;     // the system of response_id
+  std::string message_id;          // this answer's message id (acknowledge it after polling)
+  std::string request_message_id;  // the message id of the request answered
+  std::string adjudication_outcome;  // approved, rejected, partial, … (claims)
+  std::vector<Adjudication> items;   // per claim item
+  double total_eligible = 0;
+  double total_copay = 0;
+  double total_patient_share = 0;
+  double total_tax = 0;
+  bool inforce = false;          // eligibility: the policy is in force
+  std::string site_eligibility;  // eligibility: eligible, not-eligible, …
+  std::vector<Benefit> benefits;
+  std::vector<BillingError> error_details;  // errors with their systems and texts
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ClaimResponse, request_id, response_id, status,
                                                 outcome, disposition, approved, pre_auth_ref,
-                                                total_benefit, currency, errors, raw)
+                                                total_benefit, currency, errors, raw,
+                                                response_system, message_id, request_message_id,
+                                                adjudication_outcome, items, total_eligible,
+                                                total_copay, total_patient_share, total_tax,
+                                                inforce, site_eligibility, benefits,
+                                                error_details)
 
 struct PollRequest {
   std::string idempotency_key;
   int max_messages = 100;
+  // SDK 1.1: the answer kinds to fetch (NPHIES include-message-type) and
+  // whose they are (the provider licence polling).
+  std::vector<std::string> message_types = {"claim-response"};
+  std::string provider_license;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PollRequest, idempotency_key, max_messages)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PollRequest, idempotency_key, max_messages,
+                                                message_types, provider_license)
 
 struct CancelRequest {
   std::string idempotency_key;
   std::string request_id;  // the idempotency key of the claim or authorization to cancel
   std::string reason;      // "WI" wrong information, "NP" service not performed, …
+  // SDK 1.1: who asks whom (as on the claim being cancelled).
+  std::string provider_license;
+  std::string payer_license;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CancelRequest, idempotency_key, request_id,
-                                                reason)
+                                                reason, provider_license, payer_license)
+
+// SDK 1.1: tells the exchange a polled answer (ClaimResponse.message_id) was
+// recorded, so it is not delivered again.
+struct AcknowledgeRequest {
+  std::string idempotency_key;
+  std::string message_id;
+  std::string provider_license;  // who acknowledges
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AcknowledgeRequest, idempotency_key, message_id,
+                                                provider_license)
+
+struct Acknowledgement {
+  std::string message_id;
+  bool acknowledged = false;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Acknowledgement, message_id, acknowledged)
 
 // ---- reporting ---------------------------------------------------------------
 

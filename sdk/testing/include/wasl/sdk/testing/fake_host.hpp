@@ -40,6 +40,12 @@ class FakeHost final : public Host {
     std::lock_guard lock(mutex_);
     secrets_[std::move(name)] = std::move(value);
   }
+  // The client certificate client_certificate() describes; mutual_tls
+  // requests are refused until one is set.
+  void set_client_certificate(ClientCertificate certificate) {
+    std::lock_guard lock(mutex_);
+    client_certificate_ = std::move(certificate);
+  }
   void set_now(std::chrono::system_clock::time_point now) {
     std::lock_guard lock(mutex_);
     now_ = now;
@@ -61,6 +67,12 @@ class FakeHost final : public Host {
   Result<HttpResponse> http(const HttpRequest& request) override {
     std::lock_guard lock(mutex_);
     requests_.push_back(request);
+    if (request.mutual_tls && !client_certificate_) {
+      return Error(ErrorCode::kFailedPrecondition,
+                   instance_name_ + ": mutual TLS was asked for but settings tls names no client "
+                                    "certificate",
+                   false);
+    }
     auto key = std::make_pair(request.method, request.url);
     if (auto f = failures_.find(key); f != failures_.end()) return f->second;
     auto it = canned_.find(key);
@@ -120,6 +132,15 @@ class FakeHost final : public Host {
 
   const std::string& instance_name() const override { return instance_name_; }
 
+  Result<ClientCertificate> client_certificate() override {
+    std::lock_guard lock(mutex_);
+    if (!client_certificate_) {
+      return Error(ErrorCode::kNotFound,
+                   "instance " + instance_name_ + " has no client certificate (settings tls)");
+    }
+    return *client_certificate_;
+  }
+
   std::size_t stream_chunk_size = 4096;
 
  private:
@@ -130,6 +151,7 @@ class FakeHost final : public Host {
   std::map<std::pair<std::string, std::string>, Error> failures_;
   std::map<std::string, std::string> secrets_;
   std::optional<std::chrono::system_clock::time_point> now_;
+  std::optional<ClientCertificate> client_certificate_;
   std::vector<HttpRequest> requests_;
   std::vector<std::pair<LogLevel, std::string>> logs_;
   std::map<std::string, nlohmann::json> state_;
