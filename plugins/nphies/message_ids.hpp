@@ -1,0 +1,38 @@
+// MessageIds: every identifier of a message derived from the idempotency key
+// the hub passes (one per workflow step, never per attempt), so a resend
+// after a lost response carries the same Bundle id, MessageHeader id and
+// business identifier and the exchange answers it with its stored response:
+// one claim per consultation however often the step runs.
+//
+// Pure functions of the key; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace wasl::plugins::nphies {
+
+// A UUID-shaped id (version 8, RFC 9562) from SHA-256 of purpose and key:
+// uuid_for("bundle", key) != uuid_for("message-header", key).
+std::string uuid_for(std::string_view purpose, std::string_view key);
+
+struct MessageIds {
+  std::string bundle_id;          // Bundle.id
+  std::string message_header_id;  // MessageHeader.id (the exchange's response.identifier)
+  // Claim / CoverageEligibilityRequest / Task identifier value:
+  // "req_" + message_header_id.
+  std::string business_id;
+
+  // A resource id of this message, e.g. resource_id("Patient").
+  std::string resource_id(std::string_view kind) const;
+
+  std::string key;  // the idempotency key they come from
+};
+
+MessageIds message_ids(std::string_view idempotency_key);
+
+// The MessageHeader id a business identifier made by message_ids() embeds,
+// or empty for any other identifier.
+std::string message_header_id_of(std::string_view business_id);
+
+}  // namespace wasl::plugins::nphies

@@ -1,0 +1,129 @@
+#include "plugins/nphies/nphies_billing_gateway.hpp"
+
+#include "plugins/nphies/message_ids.hpp"
+#include "plugins/nphies/request_messages.hpp"
+#include "plugins/nphies/response_reader.hpp"
+
+namespace wasl::plugins::nphies {
+
+using nlohmann::json;
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+
+NphiesBillingGateway::NphiesBillingGateway(sdk::Host& host, NphiesSettings settings)
+    : host_(host), settings_(std::move(settings)), client_(host_, settings_) {}
+
+Result<sdk::ClaimResponse> NphiesBillingGateway::exchange(const json& message,
+                                                          std::string_view event,
+                                                          std::string_view expected,
+                                                          const std::string& idempotency_key) {
+  WASL_ASSIGN_OR_RETURN(json answer, client_.send(message, event));
+  const std::string got = message_event(answer);
+  if (got != expected) {
+    return Error(ErrorCode::kUnavailable,
+                 host_.instance_name() + ": NPHIES " + std::string(event) +
+                     ": the exchange answered with " +
+                     (got.empty() ? std::string("a bundle that is not a message") : got) +
+                     " instead of " + std::string(expected),
+                 true);
+  }
+  auto read = read_response(answer);
+  if (!read.ok()) {
+    return Error(ErrorCode::kUnavailable,
+                 host_.instance_name() + ": NPHIES " + std::string(event) + ": " +
+                     read.error().message,
+                 true);
+  }
+  sdk::ClaimResponse response = std::move(read).value();
+  const std::string& sent_id = message["entry"][0]["resource"]["id"].get_ref<const std::string&>();
+  if (response.request_message_id != sent_id) {
+    return Error(ErrorCode::kUnavailable,
+                 host_.instance_name() + ": NPHIES " + std::string(event) +
+                     ": the answer responds to another message",
+                 true);
+  }
+  response.request_id = idempotency_key;
+  return response;
+}
+
+Result<sdk::ClaimResponse> NphiesBillingGateway::check_eligibility(
+    const sdk::EligibilityRequest& request) {
+  WASL_ASSIGN_OR_RETURN(json message,
+                        eligibility_request_message(settings_, request, client_.now_ms()));
+  return exchange(message, "eligibility-request", "eligibility-response",
+                  request.idempotency_key);
+}
+
+Result<sdk::ClaimResponse> NphiesBillingGateway::send_claim(const sdk::Claim& claim) {
+  WASL_ASSIGN_OR_RETURN(json message, claim_request_message(settings_, claim, client_.now_ms()));
+  const bool preauth = claim.use == "preauthorization";
+  const std::string event = preauth ? "priorauth-request" : "claim-request";
+  auto answer = exchange(message, event, preauth ? "priorauth-response" : "claim-response",
+                         claim.idempotency_key);
+  if (!answer.ok() && answer.error().code == ErrorCode::kDeadlineExceeded) {
+    // The exchange queues a message it accepted but could not answer in
+    // time: its answer comes through poll, and a resend is answered from
+    // the exchange's store, so this is no failure.
+    sdk::ClaimResponse queued;
+    queued.request_id = claim.idempotency_key;
+    queued.request_message_id = message_ids(claim.idempotency_key).message_header_id;
+    queued.status = "queued";
+    queued.outcome = "queued";
+    queued.disposition = "no answer within " + std::to_string(settings_.request_timeout.count()) +
+                         " s; the answer is fetched by polling";
+    host_.log(sdk::LogLevel::kWarn, "NPHIES " + event + ": " + answer.error().message +
+                                        "; counted as queued");
+    return queued;
+  }
+  return answer;
+}
+
+Result<sdk::ClaimResponse> NphiesBillingGateway::submit_claim(const sdk::Claim& claim) {
+  if (claim.use != "claim") {
+    return Error(ErrorCode::kInvalidArgument,
+                 "submit_claim sends claims (use claim); prior authorizations go through "
+                 "request_prior_authorization",
+                 false);
+  }
+  return send_claim(claim);
+}
+
+Result<sdk::ClaimResponse> NphiesBillingGateway::request_prior_authorization(
+    const sdk::Claim& claim) {
+  sdk::Claim authorization = claim;
+  authorization.use = "preauthorization";
+  return send_claim(authorization);
+}
+
+Result<std::vector<sdk::ClaimResponse>> NphiesBillingGateway::poll(
+    const sdk::PollRequest& request) {
+  WASL_ASSIGN_OR_RETURN(json message, poll_request_message(settings_, request, client_.now_ms()));
+  WASL_ASSIGN_OR_RETURN(json answer, client_.send(message, "poll-request"));
+  auto answers = read_poll_response(answer);
+  if (!answers.ok()) {
+    return Error(ErrorCode::kUnavailable,
+                 host_.instance_name() + ": NPHIES poll-request: " + answers.error().message,
+                 true);
+  }
+  host_.log(sdk::LogLevel::kDebug,
+            "NPHIES poll-request: " + std::to_string(answers->size()) + " answer(s)");
+  return answers;
+}
+
+Result<sdk::ClaimResponse> NphiesBillingGateway::cancel(const sdk::CancelRequest& request) {
+  WASL_ASSIGN_OR_RETURN(json message, cancel_request_message(settings_, request, client_.now_ms()));
+  return exchange(message, "cancel-request", "cancel-response", request.idempotency_key);
+}
+
+Result<sdk::Acknowledgement> NphiesBillingGateway::acknowledge(
+    const sdk::AcknowledgeRequest& request) {
+  WASL_ASSIGN_OR_RETURN(json message,
+                        acknowledgement_message(settings_, request, client_.now_ms()));
+  WASL_ASSIGN_OR_RETURN(sdk::ClaimResponse answer, exchange(message, "acknowledgement",
+                                                            "acknowledgement",
+                                                            request.idempotency_key));
+  return sdk::Acknowledgement{request.message_id, answer.approved};
+}
+
+}  // namespace wasl::plugins::nphies

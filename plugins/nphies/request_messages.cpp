@@ -1,0 +1,331 @@
+#include "plugins/nphies/request_messages.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "plugins/nphies/fhir_time.hpp"
+#include "plugins/nphies/message_builder.hpp"
+#include "plugins/nphies/message_ids.hpp"
+#include "plugins/nphies/message_resources.hpp"
+#include "plugins/nphies/nphies_vocabulary.hpp"
+#include "plugins/nphies/patient_resource.hpp"
+
+namespace wasl::plugins::nphies {
+
+namespace v = vocabulary;
+using nlohmann::json;
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+
+namespace {
+
+Error missing(const std::string& what) {
+  return Error(ErrorCode::kInvalidArgument, "the request lacks " + what, false);
+}
+
+json coding(std::string_view system, std::string_view code) {
+  return {{"coding", json::array({{{"system", system}, {"code", code}}})}};
+}
+
+json money(double value) {
+  return {{"value", std::round(value * 100) / 100}, {"currency", v::kCurrency}};
+}
+
+json reference(const std::string& url) { return {{"reference", url}}; }
+
+Result<std::string> payer_of(const std::string& payer_license, const sdk::Coverage& coverage) {
+  if (!payer_license.empty()) return payer_license;
+  if (!coverage.payer_id.empty()) return coverage.payer_id;
+  return missing("the payer licence (facility billing payer_license or the coverage's payer)");
+}
+
+// Patient, Coverage and both Organizations; answers their fullUrls.
+struct Parties {
+  std::string patient;
+  std::string coverage;
+  std::string provider;
+  std::string insurer;
+};
+
+Result<Parties> add_parties(MessageBuilder& message, const NphiesSettings& settings,
+                            const sdk::PatientSummary& patient_summary,
+                            const sdk::Coverage& coverage, const std::string& provider_license,
+                            const std::string& provider_name, const std::string& payer_license) {
+  const MessageIds& ids = message.ids();
+  Parties p;
+  WASL_ASSIGN_OR_RETURN(json patient,
+                        patient_resource(patient_summary, ids.resource_id("Patient"), settings));
+  p.provider = message.add(
+      provider_organization(ids.resource_id("Organization/provider"), provider_license,
+                            provider_name),
+      "provider-organization");
+  p.insurer = message.add(insurer_organization(ids.resource_id("Organization/insurer"),
+                                               payer_license),
+                          "insurer-organization");
+  p.patient = message.add(std::move(patient), "patient");
+  p.coverage = message.add(coverage_resource(coverage, ids.resource_id("Coverage"),
+                                             settings.identifier_system("memberid"), p.patient,
+                                             p.insurer),
+                           "coverage");
+  return p;
+}
+
+}  // namespace
+
+Result<json> eligibility_request_message(const NphiesSettings& settings,
+                                         const sdk::EligibilityRequest& request,
+                                         std::int64_t now_ms) {
+  if (request.idempotency_key.empty()) return missing("an idempotency key");
+  if (request.provider_license.empty()) {
+    return missing("the provider licence (facility billing provider_license)");
+  }
+  WASL_ASSIGN_OR_RETURN(std::string payer, payer_of(request.payer_license, request.coverage));
+  MessageIds ids = message_ids(request.idempotency_key);
+  MessageBuilder message(settings, ids, "eligibility-request", now_ms);
+  message.sender(request.provider_license);
+  message.destination(v::kPayerLicense, payer);
+  WASL_ASSIGN_OR_RETURN(Parties p, add_parties(message, settings, request.patient,
+                                               request.coverage, request.provider_license,
+                                               request.provider_name, payer));
+  json purposes = json::array();
+  for (const auto& purpose : request.purposes) purposes.push_back(purpose);
+  if (purposes.empty()) purposes = json::array({"benefits", "validation"});
+  const std::int64_t service_ms = request.service_date_ms > 0 ? request.service_date_ms : now_ms;
+  json focal = {
+      {"resourceType", "CoverageEligibilityRequest"},
+      {"id", ids.resource_id("CoverageEligibilityRequest")},
+      {"identifier",
+       json::array({{{"system", settings.identifier_system("coverageeligibilityrequest")},
+                     {"value", ids.business_id}}})},
+      {"status", "active"},
+      {"priority", coding(v::kProcessPriority, "normal")},
+      {"purpose", purposes},
+      {"patient", reference(p.patient)},
+      {"servicedDate", ksa_date(service_ms)},
+      {"created", ksa_date(now_ms)},
+      {"provider", reference(p.provider)},
+      {"insurer", reference(p.insurer)},
+      {"insurance", json::array({{{"coverage", reference(p.coverage)}}})},
+  };
+  message.add(std::move(focal), "eligibility-request", true);
+  return message.build();
+}
+
+Result<json> claim_request_message(const NphiesSettings& settings, const sdk::Claim& claim,
+                                   std::int64_t now_ms) {
+  const bool preauth = claim.use == "preauthorization";
+  if (!preauth && claim.use != "claim") {
+    return Error(ErrorCode::kInvalidArgument, "claim use must be claim or preauthorization", false);
+  }
+  if (claim.idempotency_key.empty()) return missing("an idempotency key");
+  if (claim.provider_license.empty()) {
+    return missing("the provider licence (facility billing provider_license)");
+  }
+  if (claim.claim_type.empty() || claim.claim_subtype.empty()) {
+    return missing("the claim type and subType (facility billing claim_type, claim_subtype)");
+  }
+  if (claim.items.empty()) return missing("a service item (facility billing service code)");
+  if (claim.diagnoses.empty()) return missing("a diagnosis (facility billing diagnosis)");
+  WASL_ASSIGN_OR_RETURN(std::string payer, payer_of(claim.payer_license, claim.coverage));
+  MessageIds ids = message_ids(claim.idempotency_key);
+  MessageBuilder message(settings, ids, preauth ? "priorauth-request" : "claim-request", now_ms);
+  message.sender(claim.provider_license);
+  message.destination(v::kPayerLicense, payer);
+  WASL_ASSIGN_OR_RETURN(Parties p, add_parties(message, settings, claim.patient, claim.coverage,
+                                               claim.provider_license, claim.provider_name,
+                                               payer));
+  std::string practitioner = message.add(
+      practitioner_resource(claim.practitioner, ids.resource_id("Practitioner")), "practitioner");
+
+  const std::int64_t start_ms = claim.service_start_ms > 0 ? claim.service_start_ms : now_ms;
+  json extensions = json::array();
+  if (claim.encounter_class == "VR") {
+    std::string encounter = message.add(
+        virtual_encounter(ids.resource_id("Encounter"), settings.identifier_system("encounter"),
+                          claim.encounter_id.empty() ? ids.business_id : claim.encounter_id,
+                          p.patient, p.provider, start_ms, claim.service_end_ms),
+        "encounter-auth-VR");
+    extensions.push_back({{"url", v::extension("encounter")}, {"valueReference", reference(encounter)}});
+  }
+  if (!claim.eligibility_response_id.empty()) {
+    json identifier = {{"value", claim.eligibility_response_id}};
+    if (!claim.eligibility_response_system.empty()) {
+      identifier["system"] = claim.eligibility_response_system;
+    }
+    extensions.push_back({{"url", v::extension("eligibility-response")},
+                          {"valueReference", {{"identifier", identifier}}}});
+  }
+
+  json care_team = {{"sequence", 1},
+                    {"provider", reference(practitioner)},
+                    {"role", coding(v::kCareTeamRole, "primary")}};
+  if (!claim.practitioner.specialty.empty()) {
+    care_team["qualification"] = coding(v::kPracticeCodes, claim.practitioner.specialty);
+  }
+  json diagnoses = json::array();
+  json diagnosis_sequences = json::array();
+  int d = 0;
+  for (const auto& diagnosis : claim.diagnoses) {
+    if (diagnosis.code.empty()) return missing("a diagnosis code");
+    ++d;
+    diagnoses.push_back({{"sequence", d},
+                         {"diagnosisCodeableConcept", coding(diagnosis.system, diagnosis.code)},
+                         {"type", json::array({coding(v::kDiagnosisType,
+                                                      diagnosis.type.empty() ? "principal"
+                                                                             : diagnosis.type)})}});
+    diagnosis_sequences.push_back(d);
+  }
+  json items = json::array();
+  double total = 0;
+  int sequence = 0;
+  for (const auto& item : claim.items) {
+    if (item.service_code.empty()) return missing("a service code on every item");
+    if (!(item.quantity > 0) || item.unit_price < 0 || item.tax < 0) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "an item needs a positive quantity and a non-negative price and tax", false);
+    }
+    if (!item.currency.empty() && item.currency != v::kCurrency) {
+      return Error(ErrorCode::kInvalidArgument, "NPHIES amounts are in SAR, not " + item.currency,
+                   false);
+    }
+    ++sequence;
+    const double net = std::round((item.quantity * item.unit_price + item.tax) * 100) / 100;
+    total += net;
+    items.push_back({
+        {"sequence", sequence},
+        {"careTeamSequence", json::array({1})},
+        {"diagnosisSequence", diagnosis_sequences},
+        {"extension",
+         json::array({{{"url", v::extension("tax")}, {"valueMoney", money(item.tax)}},
+                      {{"url", v::extension("patient-share")}, {"valueMoney", money(0)}},
+                      {{"url", v::extension("package")}, {"valueBoolean", false}}})},
+        {"productOrService",
+         coding(item.code_system.empty() ? std::string(v::kServices) : item.code_system,
+                item.service_code)},
+        {"servicedDate", ksa_date(start_ms)},
+        {"quantity", {{"value", item.quantity}}},
+        {"unitPrice", money(item.unit_price)},
+        {"net", money(net)},
+    });
+  }
+  json insurance = {{"sequence", 1}, {"focal", true}, {"coverage", reference(p.coverage)}};
+  if (!claim.prior_auth_ref.empty()) insurance["preAuthRef"] = json::array({claim.prior_auth_ref});
+  json focal = {
+      {"resourceType", "Claim"},
+      {"id", ids.resource_id("Claim")},
+      {"identifier", json::array({{{"system", settings.identifier_system("claim")},
+                                   {"value", ids.business_id}}})},
+      {"status", "active"},
+      {"type", coding(v::kClaimType, claim.claim_type)},
+      {"subType", coding(v::kClaimSubtype, claim.claim_subtype)},
+      {"use", claim.use},
+      {"patient", reference(p.patient)},
+      {"created", ksa_date(now_ms)},
+      {"insurer", reference(p.insurer)},
+      {"provider", reference(p.provider)},
+      {"priority", coding(v::kProcessPriority, "normal")},
+      {"payee", {{"type", coding(v::kPayeeType, "provider")}}},
+      {"careTeam", json::array({care_team})},
+      {"diagnosis", diagnoses},
+      {"insurance", json::array({insurance})},
+      {"item", items},
+      {"total", money(total)},
+  };
+  if (!extensions.empty()) focal["extension"] = extensions;
+  const std::string profile = claim.claim_type + (preauth ? "-priorauth" : "-claim");
+  message.add(std::move(focal), profile, true);
+  return message.build();
+}
+
+Result<json> cancel_request_message(const NphiesSettings& settings,
+                                    const sdk::CancelRequest& request, std::int64_t now_ms) {
+  if (request.idempotency_key.empty()) return missing("an idempotency key");
+  if (request.request_id.empty()) return missing("the claim to cancel (request_id)");
+  if (request.provider_license.empty() || request.payer_license.empty()) {
+    return missing("the provider and payer licences of the claim to cancel");
+  }
+  MessageIds ids = message_ids(request.idempotency_key);
+  MessageIds cancelled = message_ids(request.request_id);
+  MessageBuilder message(settings, ids, "cancel-request", now_ms);
+  message.sender(request.provider_license);
+  message.destination(v::kPayerLicense, request.payer_license);
+  std::string provider = message.add(
+      provider_organization(ids.resource_id("Organization/provider"), request.provider_license, ""),
+      "provider-organization");
+  std::string insurer = message.add(
+      insurer_organization(ids.resource_id("Organization/insurer"), request.payer_license),
+      "insurer-organization");
+  json task = {
+      {"resourceType", "Task"},
+      {"id", ids.resource_id("Task")},
+      {"identifier", json::array({{{"system", settings.identifier_system("task")},
+                                   {"value", ids.business_id}}})},
+      {"status", "requested"},
+      {"intent", "order"},
+      {"priority", "routine"},
+      {"code", coding(v::kTaskCode, "cancel")},
+      {"focus",
+       {{"type", "Claim"},
+        {"identifier", {{"system", settings.identifier_system("claim")},
+                        {"value", cancelled.business_id}}}}},
+      {"authoredOn", ksa_date(now_ms)},
+      {"lastModified", ksa_date(now_ms)},
+      {"requester", reference(provider)},
+      {"owner", reference(insurer)},
+      {"reasonCode", coding(v::kTaskReasonCode, request.reason.empty() ? "WI" : request.reason)},
+  };
+  message.add(std::move(task), "task", true);
+  return message.build();
+}
+
+Result<json> poll_request_message(const NphiesSettings& settings, const sdk::PollRequest& request,
+                                  std::int64_t now_ms) {
+  if (request.idempotency_key.empty()) return missing("an idempotency key");
+  if (request.provider_license.empty()) return missing("the provider licence polling");
+  const int count = std::clamp(std::min(request.max_messages, settings.poll_count), 1, 100);
+  MessageIds ids = message_ids(request.idempotency_key);
+  MessageBuilder message(settings, ids, "poll-request", now_ms);
+  message.sender(request.provider_license);
+  message.destination(v::kNphiesLicense, "NPHIES");
+  std::string provider = message.add(
+      provider_organization(ids.resource_id("Organization/provider"), request.provider_license, ""),
+      "provider-organization");
+  json inputs = json::array();
+  for (const auto& type : request.message_types) {
+    inputs.push_back({{"type", coding(v::kTaskInputType, "include-message-type")},
+                      {"valueCode", type}});
+  }
+  inputs.push_back({{"type", coding(v::kTaskInputType, "count")}, {"valuePositiveInt", count}});
+  json task = {
+      {"resourceType", "Task"},
+      {"id", ids.resource_id("Task")},
+      {"identifier", json::array({{{"system", settings.identifier_system("task")},
+                                   {"value", ids.business_id}}})},
+      {"status", "requested"},
+      {"intent", "order"},
+      {"priority", "stat"},
+      {"code", coding(v::kTaskCode, "poll")},
+      {"authoredOn", ksa_date(now_ms)},
+      {"lastModified", ksa_date(now_ms)},
+      {"requester", reference(provider)},
+      {"owner", {{"identifier", {{"system", v::kNphiesLicense}, {"value", "NPHIES"}}}}},
+      {"input", inputs},
+  };
+  message.add(std::move(task), "task", true);
+  return message.build();
+}
+
+Result<json> acknowledgement_message(const NphiesSettings& settings,
+                                     const sdk::AcknowledgeRequest& request, std::int64_t now_ms) {
+  if (request.idempotency_key.empty()) return missing("an idempotency key");
+  if (request.message_id.empty()) return missing("the message id to acknowledge");
+  if (request.provider_license.empty()) return missing("the provider licence acknowledging");
+  MessageBuilder message(settings, message_ids(request.idempotency_key), "acknowledgement", now_ms);
+  message.sender(request.provider_license);
+  message.destination(v::kNphiesLicense, "NPHIES");
+  message.respond_to(request.message_id);
+  return message.build();
+}
+
+}  // namespace wasl::plugins::nphies

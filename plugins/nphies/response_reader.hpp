@@ -1,0 +1,38 @@
+// Reading the exchange's answers: a response message (Bundle of type message,
+// MessageHeader first) of any event the plugin asks for, into the SDK's
+// ClaimResponse:
+//   eligibility-response  outcome, inforce, benefits, siteEligibility, errors
+//   claim-response /      outcome (queued, complete, error), the
+//   priorauth-response    adjudication-outcome extension, per-item
+//                         adjudication (eligible, benefit, copay,
+//                         patientShare, tax, approved quantity), totals,
+//                         preAuthRef, errors with adjudication-error codes
+//   cancel-response /     the Task's status (completed = done)
+//   status-response
+//   poll-response         every nested message bundle, each read as above
+// request_message_id is the MessageHeader.response.identifier (the request
+// answered); message_id the answer's own MessageHeader id. Errors:
+// kInvalidArgument (with the answer's shape problem) when the bundle is not a
+// message this reader knows.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "wasl/sdk/result.hpp"
+#include "wasl/sdk/types.hpp"
+
+namespace wasl::plugins::nphies {
+
+// The event code of a message bundle's MessageHeader, or empty.
+std::string message_event(const nlohmann::json& bundle);
+
+// One answer; raw holds the bundle.
+sdk::Result<sdk::ClaimResponse> read_response(const nlohmann::json& bundle);
+
+// The answers a poll-response carries (possibly none).
+sdk::Result<std::vector<sdk::ClaimResponse>> read_poll_response(const nlohmann::json& bundle);
+
+}  // namespace wasl::plugins::nphies

@@ -1,0 +1,215 @@
+#include "plugins/nphies/request_messages.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "plugins/nphies/message_ids.hpp"
+#include "plugins/nphies/tests/test_claims.hpp"
+
+namespace wasl::plugins::nphies {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using testing::test_claim;
+using testing::test_eligibility;
+using testing::test_settings;
+
+constexpr std::int64_t kNow = 1763719200000;  // 2025-11-21T10:00:00Z
+const std::string kProfiles = "http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/";
+
+const json& resource_of(const json& bundle, const std::string& type) {
+  for (const auto& e : bundle["entry"]) {
+    if (e["resource"]["resourceType"] == type) return e["resource"];
+  }
+  static const json none;
+  ADD_FAILURE() << "no " << type;
+  return none;
+}
+
+// The NPHIES envelope every request message shares.
+void expect_envelope(const json& bundle, const std::string& event, const std::string& focal_type) {
+  EXPECT_EQ(bundle["resourceType"], "Bundle");
+  EXPECT_EQ(bundle["type"], "message");
+  EXPECT_EQ(bundle["meta"]["profile"][0], kProfiles + "bundle|1.0.0");
+  const json& header = bundle["entry"][0]["resource"];
+  ASSERT_EQ(header["resourceType"], "MessageHeader");
+  EXPECT_EQ(header["eventCoding"]["system"],
+            "http://nphies.sa/terminology/CodeSystem/ksa-message-events");
+  EXPECT_EQ(header["eventCoding"]["code"], event);
+  EXPECT_EQ(header["sender"]["identifier"]["system"], "http://nphies.sa/license/provider-license");
+  EXPECT_EQ(header["sender"]["identifier"]["value"], "N-F-00001");
+  for (const auto& e : bundle["entry"]) {
+    ASSERT_TRUE(e.contains("fullUrl"));
+    const json& profiles = e["resource"]["meta"]["profile"];
+    ASSERT_EQ(profiles.size(), 1u) << e["resource"]["resourceType"];
+    EXPECT_EQ(profiles[0].get<std::string>().rfind(kProfiles, 0), 0u);
+    EXPECT_THAT(profiles[0].get<std::string>(), ::testing::EndsWith("|1.0.0"));
+  }
+  if (focal_type.empty()) {
+    EXPECT_FALSE(header.contains("focus"));
+    return;
+  }
+  const std::string focus = header["focus"][0]["reference"];
+  bool found = false;
+  for (const auto& e : bundle["entry"]) {
+    if (e["fullUrl"] == focus) {
+      EXPECT_EQ(e["resource"]["resourceType"], focal_type);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found) << "focus " << focus << " is no entry's fullUrl";
+}
+
+TEST(RequestMessagesTest, EligibilityRequestFollowsTheNphiesEnvelope) {
+  auto message = eligibility_request_message(test_settings(), test_eligibility(), kNow);
+  ASSERT_TRUE(message.ok()) << message.error().message;
+  expect_envelope(*message, "eligibility-request", "CoverageEligibilityRequest");
+  const json& header = (*message)["entry"][0]["resource"];
+  EXPECT_EQ(header["destination"][0]["receiver"]["identifier"]["system"],
+            "http://nphies.sa/license/payer-license");
+  EXPECT_EQ(header["destination"][0]["receiver"]["identifier"]["value"], "N-I-00001");
+  const json& ask = resource_of(*message, "CoverageEligibilityRequest");
+  EXPECT_EQ(ask["purpose"], json({"benefits", "validation"}));
+  EXPECT_EQ(ask["servicedDate"], "2025-11-21");
+  EXPECT_EQ(ask["meta"]["profile"][0], kProfiles + "eligibility-request|1.0.0");
+  const json& patient = resource_of(*message, "Patient");
+  // 2… with an unknown system: an iqama.
+  EXPECT_EQ(patient["identifier"].size(), 1u);
+  EXPECT_EQ(patient["identifier"][0]["system"], "http://nphies.sa/identifier/iqama");
+  EXPECT_EQ(patient["identifier"][0]["type"]["coding"][0]["code"], "PRC");
+  EXPECT_EQ(patient["_gender"]["extension"][0]["url"],
+            kProfiles + "extension-ksa-administrative-gender");
+  EXPECT_EQ(patient["_gender"]["extension"][0]["valueCodeableConcept"]["coding"][0]["code"],
+            "female");
+  EXPECT_EQ(patient["name"][0]["text"], "فاطمة الزهراني");
+}
+
+TEST(RequestMessagesTest, IdsComeFromTheIdempotencyKeyOnly) {
+  auto first = claim_request_message(test_settings(), test_claim("wasl-a"), kNow);
+  auto resend = claim_request_message(test_settings(), test_claim("wasl-a"), kNow + 3600000);
+  auto other = claim_request_message(test_settings(), test_claim("wasl-b"), kNow);
+  ASSERT_TRUE(first.ok() && resend.ok() && other.ok());
+  EXPECT_EQ((*first)["id"], (*resend)["id"]);
+  EXPECT_EQ((*first)["entry"][0]["resource"]["id"], (*resend)["entry"][0]["resource"]["id"]);
+  EXPECT_EQ(resource_of(*first, "Claim")["identifier"], resource_of(*resend, "Claim")["identifier"]);
+  EXPECT_NE((*first)["id"], (*other)["id"]);
+  EXPECT_NE(resource_of(*first, "Claim")["identifier"], resource_of(*other, "Claim")["identifier"]);
+  MessageIds ids = message_ids("wasl-a");
+  EXPECT_EQ((*first)["id"], ids.bundle_id);
+  EXPECT_EQ(resource_of(*first, "Claim")["identifier"][0]["value"], ids.business_id);
+  EXPECT_EQ(message_header_id_of(ids.business_id), ids.message_header_id);
+}
+
+TEST(RequestMessagesTest, VirtualConsultationClaim) {
+  auto message = claim_request_message(test_settings(), test_claim(), kNow);
+  ASSERT_TRUE(message.ok()) << message.error().message;
+  expect_envelope(*message, "claim-request", "Claim");
+  const json& claim = resource_of(*message, "Claim");
+  EXPECT_EQ(claim["meta"]["profile"][0], kProfiles + "professional-claim|1.0.0");
+  EXPECT_EQ(claim["use"], "claim");
+  EXPECT_EQ(claim["type"]["coding"][0],
+            json({{"system", "http://terminology.hl7.org/CodeSystem/claim-type"},
+                  {"code", "professional"}}));
+  EXPECT_EQ(claim["subType"]["coding"][0]["code"], "op");
+  EXPECT_EQ(claim["diagnosis"][0]["diagnosisCodeableConcept"]["coding"][0]["code"], "Z71.9");
+  EXPECT_EQ(claim["diagnosis"][0]["type"][0]["coding"][0]["code"], "principal");
+  const json& item = claim["item"][0];
+  EXPECT_EQ(item["productOrService"]["coding"][0]["code"], "83600-00-10");
+  EXPECT_EQ(item["unitPrice"], json({{"value", 150.0}, {"currency", "SAR"}}));
+  EXPECT_EQ(item["net"], json({{"value", 172.5}, {"currency", "SAR"}}));
+  EXPECT_EQ(claim["total"], json({{"value", 172.5}, {"currency", "SAR"}}));
+  // The encounter extension points at a virtual Encounter in the message.
+  const json& ext = claim["extension"][0];
+  EXPECT_EQ(ext["url"], kProfiles + "extension-encounter");
+  const json& encounter = resource_of(*message, "Encounter");
+  EXPECT_EQ(encounter["class"]["code"], "VR");
+  EXPECT_EQ(encounter["meta"]["profile"][0], kProfiles + "encounter-auth-VR|1.0.0");
+  bool pointed = false;
+  for (const auto& e : (*message)["entry"]) {
+    if (e["fullUrl"] == ext["valueReference"]["reference"]) pointed = e["resource"] == encounter;
+  }
+  EXPECT_TRUE(pointed);
+  const json& practitioner = resource_of(*message, "Practitioner");
+  EXPECT_EQ(practitioner["identifier"][0]["system"],
+            "http://nphies.sa/license/practitioner-license");
+  EXPECT_EQ(practitioner["identifier"][0]["value"], "N-P-00003");
+}
+
+TEST(RequestMessagesTest, EligibilityReferenceAndPriorAuthorization) {
+  sdk::Claim claim = test_claim();
+  claim.eligibility_response_id = "resp_1";
+  claim.eligibility_response_system = "http://payer.test/eligibility";
+  claim.use = "preauthorization";
+  auto message = claim_request_message(test_settings(), claim, kNow);
+  ASSERT_TRUE(message.ok()) << message.error().message;
+  expect_envelope(*message, "priorauth-request", "Claim");
+  const json& focal = resource_of(*message, "Claim");
+  EXPECT_EQ(focal["meta"]["profile"][0], kProfiles + "professional-priorauth|1.0.0");
+  EXPECT_EQ(focal["extension"][1]["url"], kProfiles + "extension-eligibility-response");
+  EXPECT_EQ(focal["extension"][1]["valueReference"]["identifier"]["value"], "resp_1");
+}
+
+TEST(RequestMessagesTest, TasksForCancelPollAndAcknowledgement) {
+  sdk::CancelRequest cancel{"wasl-cancel-1", "wasl-a", "NP", "N-F-00001", "N-I-00001"};
+  auto c = cancel_request_message(test_settings(), cancel, kNow);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  expect_envelope(*c, "cancel-request", "Task");
+  const json& task = resource_of(*c, "Task");
+  EXPECT_EQ(task["code"]["coding"][0]["code"], "cancel");
+  EXPECT_EQ(task["focus"]["identifier"]["value"], message_ids("wasl-a").business_id);
+
+  sdk::PollRequest poll;
+  poll.idempotency_key = "wasl-poll-1";
+  poll.max_messages = 500;
+  poll.provider_license = "N-F-00001";
+  auto p = poll_request_message(test_settings(), poll, kNow);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  expect_envelope(*p, "poll-request", "Task");
+  EXPECT_EQ((*p)["entry"][0]["resource"]["destination"][0]["receiver"]["identifier"]["system"],
+            "http://nphies.sa/license/nphies");
+  const json& inputs = resource_of(*p, "Task")["input"];
+  EXPECT_EQ(inputs[0]["type"]["coding"][0]["code"], "include-message-type");
+  EXPECT_EQ(inputs[0]["valueCode"], "claim-response");
+  EXPECT_EQ(inputs[1]["type"]["coding"][0]["code"], "count");
+  EXPECT_EQ(inputs[1]["valuePositiveInt"], 100);  // never more than NPHIES allows
+
+  sdk::AcknowledgeRequest ack{"wasl-ack-1", "b0e34662-3b06-11ec-b009-e1ad19b60bd0", "N-F-00001"};
+  auto a = acknowledgement_message(test_settings(), ack, kNow);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  expect_envelope(*a, "acknowledgement", "");
+  EXPECT_EQ((*a)["entry"][0]["resource"]["response"]["identifier"], ack.message_id);
+}
+
+TEST(RequestMessagesTest, WhatIsMissingIsNamed) {
+  sdk::Claim no_license = test_claim();
+  no_license.provider_license.clear();
+  EXPECT_THAT(claim_request_message(test_settings(), no_license, kNow).error().message,
+              HasSubstr("provider licence"));
+  sdk::Claim no_type = test_claim();
+  no_type.claim_subtype.clear();
+  EXPECT_THAT(claim_request_message(test_settings(), no_type, kNow).error().message,
+              HasSubstr("claim type and subType"));
+  sdk::Claim no_diagnosis = test_claim();
+  no_diagnosis.diagnoses.clear();
+  EXPECT_THAT(claim_request_message(test_settings(), no_diagnosis, kNow).error().message,
+              HasSubstr("diagnosis"));
+  sdk::Claim dollars = test_claim();
+  dollars.items[0].currency = "USD";
+  EXPECT_THAT(claim_request_message(test_settings(), dollars, kNow).error().message,
+              HasSubstr("SAR"));
+  sdk::Claim no_payer = test_claim();
+  no_payer.payer_license.clear();
+  no_payer.coverage.payer_id.clear();
+  EXPECT_THAT(claim_request_message(test_settings(), no_payer, kNow).error().message,
+              HasSubstr("payer licence"));
+  sdk::Claim anonymous = test_claim();
+  anonymous.patient.identifiers = {{"http://hospital.test/mrn", "MRN-1"}};
+  auto refused = claim_request_message(test_settings(), anonymous, kNow);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.error().message, HasSubstr("no identifier NPHIES accepts"));
+  EXPECT_THAT(refused.error().message, ::testing::Not(HasSubstr("MRN-1")));
+}
+
+}  // namespace
+}  // namespace wasl::plugins::nphies

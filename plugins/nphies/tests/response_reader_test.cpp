@@ -1,0 +1,159 @@
+// Parse tests over every NPHIES sample message in ../shared/data/nphies/.
+#include "plugins/nphies/response_reader.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+namespace wasl::plugins::nphies {
+namespace {
+
+using nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+const std::filesystem::path kSamples = std::filesystem::path(WASL_SHARED_DATA_DIR) / "nphies";
+
+json sample(const std::string& name) {
+  std::ifstream in(kSamples / (name + ".json"));
+  EXPECT_TRUE(in) << "missing sample " << name;
+  return json::parse(in);
+}
+
+TEST(ResponseReaderTest, EveryResponseSampleIsReadAndEveryRequestSampleIsNamed) {
+  std::set<std::string> known;
+  const json catalogue = sample("ksa-message-events.derived");
+  for (const auto& e : catalogue["events"]) known.insert(e["code"].get<std::string>());
+  ASSERT_GT(known.size(), 20u);
+  int read = 0;
+  int requests = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kSamples)) {
+    const std::string name = entry.path().stem().string();
+    if (entry.path().extension() != ".json" || name == "ksa-message-events.derived") continue;
+    json bundle = sample(name);
+    const std::string event = message_event(bundle);
+    EXPECT_TRUE(known.count(event)) << name << ": " << event;
+    if (name.find("-request") != std::string::npos) {
+      ++requests;
+      auto refused = read_response(bundle);
+      ASSERT_FALSE(refused.ok()) << name;
+      EXPECT_THAT(refused.error().message, HasSubstr("which the plugin does not read"));
+      continue;
+    }
+    if (event == "poll-response") {
+      auto answers = read_poll_response(bundle);
+      ASSERT_TRUE(answers.ok()) << name << ": " << answers.error().message;
+    } else {
+      auto answer = read_response(bundle);
+      ASSERT_TRUE(answer.ok()) << name << ": " << answer.error().message;
+      EXPECT_FALSE(answer->message_id.empty()) << name;
+      EXPECT_FALSE(answer->request_message_id.empty()) << name;
+      EXPECT_EQ(answer->raw, bundle);
+    }
+    ++read;
+  }
+  EXPECT_EQ(read, 6);
+  EXPECT_EQ(requests, 8);
+}
+
+TEST(ResponseReaderTest, EligibilityWithBenefitsIsInForceAndEligible) {
+  auto r = read_response(sample("eligibility-response-benefits-validation"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, "complete");
+  EXPECT_TRUE(r->approved);
+  EXPECT_TRUE(r->inforce);
+  EXPECT_EQ(r->site_eligibility, "eligible");
+  EXPECT_EQ(r->request_message_id, "c19c71dc-cfad-4401-b5b0-c0f20e8f1490");
+  EXPECT_EQ(r->message_id, "99c45781-3ff6-4997-adc9-a8e403b21490");
+  EXPECT_EQ(r->response_id, "resp_161490");
+  EXPECT_EQ(r->response_system, "http://sni.com.sa/fhir/coverageeligibilityresponse");
+  ASSERT_EQ(r->benefits.size(), 2u);
+  EXPECT_EQ(r->benefits[0].category, "1");
+  EXPECT_EQ(r->benefits[0].name, "Medical Care");
+  EXPECT_EQ(r->benefits[0].network, "in");
+  EXPECT_EQ(r->benefits[0].type, "benefit");
+  EXPECT_DOUBLE_EQ(r->benefits[0].allowed, 1000);
+  EXPECT_DOUBLE_EQ(r->benefits[1].allowed, 1050);
+  EXPECT_TRUE(r->errors.empty());
+}
+
+TEST(ResponseReaderTest, EligibilityErrorCarriesItsAdjudicationErrorCode) {
+  auto r = read_response(sample("eligibility-response-error"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, "error");
+  EXPECT_FALSE(r->approved);
+  EXPECT_FALSE(r->inforce);
+  EXPECT_THAT(r->errors, ElementsAre("1658"));
+  ASSERT_EQ(r->error_details.size(), 1u);
+  EXPECT_EQ(r->error_details[0].system,
+            "http://nphies.sa/terminology/CodeSystem/adjudication-error");
+  EXPECT_EQ(r->error_details[0].display, "No member found with the supplied patient credentials");
+}
+
+TEST(ResponseReaderTest, PriorAuthorizationResponseHasItsReferenceAndItemAdjudication) {
+  auto r = read_response(sample("priorauth-response-professional"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, "complete");
+  EXPECT_TRUE(r->approved);
+  EXPECT_EQ(r->adjudication_outcome, "approved");
+  EXPECT_EQ(r->pre_auth_ref, "5252514154");
+  ASSERT_EQ(r->items.size(), 1u);
+  EXPECT_EQ(r->items[0].item_sequence, 1);
+  EXPECT_EQ(r->items[0].outcome, "approved");
+  EXPECT_DOUBLE_EQ(r->items[0].benefit, 0);
+  EXPECT_DOUBLE_EQ(r->items[0].approved_quantity, 1);
+  EXPECT_EQ(r->currency, "SAR");
+}
+
+TEST(ResponseReaderTest, PollResponseCarriesTheQueuedClaimResponse) {
+  auto answers = read_poll_response(sample("poll-response"));
+  ASSERT_TRUE(answers.ok()) << answers.error().message;
+  ASSERT_EQ(answers->size(), 1u);
+  const sdk::ClaimResponse& r = (*answers)[0];
+  EXPECT_EQ(r.message_id, "b0e34662-3b06-11ec-b009-e1ad19b60bd0");
+  // CHI's sample names the claim by an identifier Wasl did not make, so no
+  // request message can be derived from it.
+  EXPECT_EQ(r.request_message_id, "");
+  EXPECT_EQ(r.status, "complete");
+  EXPECT_TRUE(r.approved);
+  EXPECT_DOUBLE_EQ(r.total_benefit, 285);
+  EXPECT_DOUBLE_EQ(r.total_eligible, 100);
+  ASSERT_EQ(r.items.size(), 1u);
+  EXPECT_DOUBLE_EQ(r.items[0].benefit, 285);
+}
+
+TEST(ResponseReaderTest, PollAnswerNamingAWaslClaimLeadsBackToItsMessage) {
+  json bundle = sample("poll-response");
+  json& claim_response = bundle["entry"][2]["resource"]["entry"][1]["resource"];
+  claim_response["request"]["identifier"]["value"] = "req_0b6f3f4e-1d2c-8a3b-9c4d-5e6f7a8b9c0d";
+  auto answers = read_poll_response(bundle);
+  ASSERT_TRUE(answers.ok());
+  EXPECT_EQ((*answers)[0].request_message_id, "0b6f3f4e-1d2c-8a3b-9c4d-5e6f7a8b9c0d");
+}
+
+TEST(ResponseReaderTest, CancelAndStatusResponsesReadTheirTasks) {
+  auto cancel = read_response(sample("cancel-response"));
+  ASSERT_TRUE(cancel.ok()) << cancel.error().message;
+  EXPECT_EQ(cancel->status, "complete");
+  EXPECT_TRUE(cancel->approved);
+  EXPECT_EQ(cancel->request_message_id, "af4bf225-05df-4435-a6ba-73008c0d2930");
+  auto status = read_response(sample("status-check-response"));
+  ASSERT_TRUE(status.ok()) << status.error().message;
+}
+
+TEST(ResponseReaderTest, ShapesThatAreNotAnswersAreRefused) {
+  EXPECT_FALSE(read_response(json::object()).ok());
+  EXPECT_FALSE(read_response({{"resourceType", "Bundle"}, {"type", "collection"}}).ok());
+  json headless = sample("claim-request-professional");
+  headless["entry"].erase(0);
+  EXPECT_THAT(read_response(headless).error().message, HasSubstr("MessageHeader"));
+  json unfocused = sample("eligibility-response-benefits-validation");
+  unfocused["entry"][0]["resource"]["focus"][0]["reference"] = "urn:uuid:elsewhere";
+  EXPECT_THAT(read_response(unfocused).error().message, HasSubstr("no CoverageEligibilityResponse"));
+}
+
+}  // namespace
+}  // namespace wasl::plugins::nphies

@@ -1,0 +1,204 @@
+// libwasl_nphies.so through the hub's PluginHost against the NPHIES peer:
+// every message the plugin builds is validated as R4 and against the NPHIES
+// rules by the peer; eligibility, queued claims fetched by polling and
+// acknowledged, rejection, cancel, resends after failures and lost answers,
+// and the clock check.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "plugins/nphies/tests/test_claims.hpp"
+#include "tests/integration/nphies/plugin_loader.hpp"
+
+namespace wasl::plugins::nphies::testing {
+namespace {
+
+using nlohmann::json;
+using sdk::ErrorCode;
+using ::testing::HasSubstr;
+
+class NphiesPeerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    peer_ = PeerEnvironment::get().peer();
+    ASSERT_NE(peer_, nullptr);
+    ASSERT_TRUE(peer_->post("/_peer/reset", json::object()).ok());
+    plugin_.add("nphies-test", tls_settings("client.crt", "client.key"));
+    auto host = plugin_.load();
+    ASSERT_TRUE(host.ok()) << host.error().message;
+    host_ = std::move(host).value();
+    auto billing = host_->billing("billing.nphies-test");
+    ASSERT_TRUE(billing.ok());
+    billing_ = *billing;
+  }
+
+  void rules(const json& body) { ASSERT_TRUE(peer_->post("/_peer/rules", body).ok()); }
+  void fault(const json& body) { ASSERT_TRUE(peer_->post("/_peer/faults", body).ok()); }
+
+  json claims() {
+    auto c = peer_->claims();
+    EXPECT_TRUE(c.ok());
+    return c.ok() ? (*c)["items"] : json::array();
+  }
+
+  sdk::PollRequest poll_request(const std::string& key) {
+    sdk::PollRequest p;
+    p.idempotency_key = key;
+    p.provider_license = "N-F-00001";
+    return p;
+  }
+
+  NphiesPeerProcess* peer_ = nullptr;
+  NphiesPlugin plugin_;
+  std::unique_ptr<plugin_host::PluginHost> host_;
+  std::shared_ptr<sdk::BillingGateway> billing_;
+};
+
+TEST_F(NphiesPeerTest, EligibilityThenAQueuedClaimPolledAndAcknowledged) {
+  auto eligibility = billing_->check_eligibility(test_eligibility("wasl-elig-1"));
+  ASSERT_TRUE(eligibility.ok()) << eligibility.error().message;
+  EXPECT_TRUE(eligibility->approved) << eligibility->raw.dump();
+  EXPECT_TRUE(eligibility->inforce);
+  EXPECT_EQ(eligibility->site_eligibility, "eligible");
+  ASSERT_FALSE(eligibility->benefits.empty());
+
+  rules({{"claim", {{"outcome", "queue"}, {"queueSeconds", 3600}, {"then", "approve"}}}});
+  sdk::Claim claim = test_claim("wasl-claim-1");
+  claim.eligibility_response_id = eligibility->response_id;
+  claim.eligibility_response_system = eligibility->response_system;
+  auto queued = billing_->submit_claim(claim);
+  ASSERT_TRUE(queued.ok()) << queued.error().message;
+  EXPECT_EQ(queued->status, "queued") << queued->raw.dump();
+
+  auto nothing_yet = billing_->poll(poll_request("wasl-poll-1"));
+  ASSERT_TRUE(nothing_yet.ok()) << nothing_yet.error().message;
+  EXPECT_TRUE(nothing_yet->empty());
+  ASSERT_TRUE(peer_->post("/_peer/queue/release", json::object()).ok());
+  auto polled = billing_->poll(poll_request("wasl-poll-2"));
+  ASSERT_TRUE(polled.ok()) << polled.error().message;
+  ASSERT_EQ(polled->size(), 1u);
+  const sdk::ClaimResponse& answer = (*polled)[0];
+  EXPECT_EQ(answer.request_message_id, queued->request_message_id);
+  EXPECT_TRUE(answer.approved);
+  EXPECT_EQ(answer.adjudication_outcome, "approved");
+  ASSERT_EQ(answer.items.size(), 1u);
+  EXPECT_DOUBLE_EQ(answer.items[0].eligible, 172.5);
+  EXPECT_DOUBLE_EQ(answer.items[0].copay, 15);
+  EXPECT_DOUBLE_EQ(answer.items[0].patient_share, 15);
+  EXPECT_DOUBLE_EQ(answer.items[0].tax, 22.5);
+  EXPECT_DOUBLE_EQ(answer.items[0].benefit, 157.5);
+  EXPECT_DOUBLE_EQ(answer.total_benefit, 157.5);
+
+  // Not acknowledged: delivered again. Acknowledged: gone.
+  auto again = billing_->poll(poll_request("wasl-poll-3"));
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 1u);
+  auto ack = billing_->acknowledge({"wasl-ack-1", answer.message_id, "N-F-00001"});
+  ASSERT_TRUE(ack.ok()) << ack.error().message;
+  EXPECT_TRUE(ack->acknowledged);
+  auto after = billing_->poll(poll_request("wasl-poll-4"));
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->empty());
+  json c = claims();
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0]["state"], "approved");
+}
+
+TEST_F(NphiesPeerTest, ARejectedClaimIsAnAnswerWithItsErrors) {
+  rules({{"claim", {{"outcome", "reject"}}}});
+  auto r = billing_->submit_claim(test_claim("wasl-claim-rejected"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, "complete");
+  EXPECT_FALSE(r->approved);
+  EXPECT_EQ(r->adjudication_outcome, "rejected");
+  EXPECT_THAT(r->errors, ::testing::ElementsAre("CL-0101"));
+}
+
+TEST_F(NphiesPeerTest, PartialApprovalAndPriorAuthorization) {
+  rules({{"claim", {{"outcome", "partial"}}}});
+  auto partial = billing_->submit_claim(test_claim("wasl-claim-partial"));
+  ASSERT_TRUE(partial.ok()) << partial.error().message;
+  EXPECT_EQ(partial->status, "partial");
+  EXPECT_TRUE(partial->approved);
+  rules({{"claim", {{"outcome", "approve"}}}});
+  auto authorization = billing_->request_prior_authorization(test_claim("wasl-auth-1"));
+  ASSERT_TRUE(authorization.ok()) << authorization.error().message;
+  EXPECT_TRUE(authorization->approved);
+  EXPECT_FALSE(authorization->pre_auth_ref.empty());
+}
+
+TEST_F(NphiesPeerTest, EveryFailureOnceThenOneClaimAtTheExchange) {
+  fault({{"event", "claim-request"}, {"count", 1}, {"status", 500}});
+  fault({{"event", "claim-request"}, {"count", 1}, {"status", 429}, {"retryAfterSeconds", 1}});
+  fault({{"event", "claim-request"}, {"count", 1}, {"drop", true}});
+  const sdk::Claim claim = test_claim("wasl-claim-resent");
+  auto first = billing_->submit_claim(claim);
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(first.error().retryable);
+  auto second = billing_->submit_claim(claim);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_EQ(second.error().retry_after, std::chrono::milliseconds(1000));
+  // The third is stored, then its answer lost; the resend (by the caller,
+  // or by libcurl on the dead connection) is answered from the store.
+  sdk::Result<sdk::ClaimResponse> answer = billing_->submit_claim(claim);
+  for (int resends = 0; !answer.ok() && resends < 3; ++resends) {
+    EXPECT_TRUE(answer.error().retryable) << answer.error().message;
+    answer = billing_->submit_claim(claim);
+  }
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  EXPECT_TRUE(answer->approved);
+  json c = claims();
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0]["submissions"], 1);
+  EXPECT_GE(c[0]["duplicates"], 1);
+}
+
+TEST_F(NphiesPeerTest, NoAnswerInTimeCountsAsQueuedAndTheResendIsAnsweredFromTheStore) {
+  fault({{"event", "claim-request"}, {"count", 1}, {"hang", true}});
+  const sdk::Claim claim = test_claim("wasl-claim-slow");
+  auto queued = billing_->submit_claim(claim);  // request_timeout_seconds: 5
+  ASSERT_TRUE(queued.ok()) << queued.error().message;
+  EXPECT_EQ(queued->status, "queued");
+  auto resent = billing_->submit_claim(claim);
+  ASSERT_TRUE(resent.ok()) << resent.error().message;
+  EXPECT_TRUE(resent->approved);
+  EXPECT_EQ(claims().size(), 1u);
+}
+
+TEST_F(NphiesPeerTest, CancelTheClaim) {
+  auto claim = billing_->submit_claim(test_claim("wasl-claim-cancelled"));
+  ASSERT_TRUE(claim.ok()) << claim.error().message;
+  auto cancelled = billing_->cancel(
+      {"wasl-cancel-1", "wasl-claim-cancelled", "NP", "N-F-00001", "N-I-00001"});
+  ASSERT_TRUE(cancelled.ok()) << cancelled.error().message;
+  EXPECT_TRUE(cancelled->approved);
+  EXPECT_EQ(claims()[0]["state"], "cancelled");
+}
+
+TEST_F(NphiesPeerTest, AClockOffByMoreThanTheSkewStopsSending) {
+  ASSERT_TRUE(peer_->post("/_peer/clock", {{"offsetMs", 20 * 60 * 1000}}).ok());
+  auto first = billing_->check_eligibility(test_eligibility("wasl-elig-skew"));
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(first.error().message, HasSubstr("behind the exchange's Date"));
+  auto before = peer_->received();
+  auto second = billing_->submit_claim(test_claim("wasl-claim-skew"));
+  ASSERT_FALSE(second.ok());
+  EXPECT_THAT(second.error().message, HasSubstr("not sent"));
+  auto after = peer_->received();
+  ASSERT_TRUE(before.ok() && after.ok());
+  EXPECT_EQ((*after)["items"].size(), (*before)["items"].size());
+}
+
+TEST_F(NphiesPeerTest, AnUnknownMemberIsAnEligibilityError) {
+  rules({{"eligibility", "no-member"}});
+  auto r = billing_->check_eligibility(test_eligibility("wasl-elig-nomember"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->approved);
+  EXPECT_EQ(r->status, "error");
+  EXPECT_THAT(r->errors, ::testing::ElementsAre("1658"));
+}
+
+}  // namespace
+}  // namespace wasl::plugins::nphies::testing

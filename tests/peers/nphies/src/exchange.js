@@ -1,0 +1,278 @@
+'use strict';
+// The exchange's behaviour, without HTTP: validate a message, replay the
+// stored answer to a duplicate (same Bundle id, or same business identifier
+// of the focal Claim / CoverageEligibilityRequest), adjudicate from the
+// configured rule, queue answers for poll-request, take acknowledgements,
+// cancel claims, and record everything received.
+//
+// process(bundle, context) -> { status, body } where body is a FHIR resource.
+
+const { Message, businessKey } = require('./message');
+const { validateR4 } = require('./r4_validation');
+const { envelopeIssues, businessErrors } = require('./nphies_rules');
+const responses = require('./responses');
+
+const CLAIM_EVENTS = new Set(['claim-request', 'priorauth-request']);
+const DEFAULT_RULES = {
+  eligibility: 'eligible', // eligible | not-inforce | no-member
+  claim: { outcome: 'approve', queueSeconds: 0, then: 'approve' }, // approve | reject | partial | queue
+};
+const OUTCOME_KIND = { approve: 'approved', reject: 'rejected', partial: 'partial' };
+
+class Exchange {
+  constructor(options) {
+    this.options = {
+      providers: options.providers,
+      payers: options.payers,
+      serviceSystems: options.serviceSystems,
+      now: options.now || (() => Date.now()),
+      validateR4: options.validateR4 !== false,
+    };
+    this.reset();
+  }
+
+  reset() {
+    this.rules = JSON.parse(JSON.stringify(DEFAULT_RULES));
+    this.byBundleId = new Map(); // Bundle.id -> { status, body, event, key }
+    this.byBusinessKey = new Map(); // event + "|" + system|value -> stored answer
+    this.claims = new Map(); // claim key -> { key, state, submissions, bundleIds, ... }
+    this.queue = []; // { bundle, availableAt, acknowledged, delivered, claimKey, event }
+    this.eligibility = new Set(); // keys of eligibility responses issued
+    this.received = [];
+  }
+
+  setRules(rules) {
+    const problems = [];
+    if (rules.eligibility !== undefined) {
+      if (!['eligible', 'not-inforce', 'no-member'].includes(rules.eligibility)) {
+        problems.push('eligibility must be eligible, not-inforce or no-member');
+      }
+    }
+    if (rules.claim !== undefined) {
+      const c = rules.claim;
+      if (!c || !['approve', 'reject', 'partial', 'queue'].includes(c.outcome)) {
+        problems.push('claim.outcome must be approve, reject, partial or queue');
+      } else if (c.outcome === 'queue') {
+        if (!['approve', 'reject', 'partial'].includes(c.then || 'approve')) problems.push('claim.then must be approve, reject or partial');
+        const s = c.queueSeconds === undefined ? 0 : Number(c.queueSeconds);
+        if (!Number.isFinite(s) || s < 0 || s > 3600) problems.push('claim.queueSeconds must be 0..3600');
+      }
+    }
+    if (problems.length) return problems;
+    if (rules.eligibility !== undefined) this.rules.eligibility = rules.eligibility;
+    if (rules.claim !== undefined) {
+      this.rules.claim = {
+        outcome: rules.claim.outcome,
+        queueSeconds: Number(rules.claim.queueSeconds || 0),
+        then: rules.claim.then || 'approve',
+      };
+    }
+    return [];
+  }
+
+  // Makes every queued answer available to poll-request now.
+  releaseQueue() {
+    const now = this.options.now();
+    for (const q of this.queue) if (q.availableAt > now) q.availableAt = now;
+    return this.queue.filter((q) => !q.acknowledged).length;
+  }
+
+  record(entry) {
+    this.received.push({ at: new Date(this.options.now()).toISOString(), ...entry });
+  }
+
+  // A stored answer for a resend, or undefined.
+  replayFor(message) {
+    if (message.id && this.byBundleId.has(message.id)) return { via: 'bundle-id', answer: this.byBundleId.get(message.id) };
+    const key = this.focalKey(message);
+    if (key && this.byBusinessKey.has(key)) return { via: 'business-identifier', answer: this.byBusinessKey.get(key) };
+    return undefined;
+  }
+
+  focalKey(message) {
+    const focal = message.focal;
+    if (!focal || !['claim-request', 'priorauth-request', 'eligibility-request'].includes(message.event)) return undefined;
+    const k = businessKey(focal);
+    return k ? `${message.event}|${k}` : undefined;
+  }
+
+  store(message, answer) {
+    if (message.id) this.byBundleId.set(message.id, answer);
+    const key = this.focalKey(message);
+    if (key) this.byBusinessKey.set(key, answer);
+  }
+
+  // The whole handling of one POSTed body (already parsed JSON).
+  process(bundle, context = {}) {
+    const now = this.options.now();
+    if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') {
+      this.record({ event: null, outcome: 'rejected', reason: 'not a Bundle', client: context.client });
+      return { status: 400, body: responses.operationOutcome([{ severity: 'error', code: 'structure', details: { text: 'the body must be a FHIR Bundle of type message' } }]) };
+    }
+    const message = new Message(bundle);
+    const base = {
+      bundleId: message.id, messageHeaderId: message.headerId, event: message.event || null,
+      sender: message.sender.value, client: context.client,
+    };
+    const claimKey = CLAIM_EVENTS.has(message.event) && message.focal ? businessKey(message.focal) : undefined;
+    if (claimKey) base.claimIdentifier = claimKey;
+
+    const replay = this.replayFor(message);
+    if (replay) {
+      this.record({ ...base, outcome: 'duplicate', via: replay.via });
+      if (claimKey && this.claims.has(claimKey)) this.claims.get(claimKey).duplicates++;
+      return { status: replay.answer.status, body: replay.answer.body, duplicate: true };
+    }
+
+    if (this.options.validateR4) {
+      const r4 = validateR4(bundle);
+      if (r4.length) {
+        this.record({ ...base, outcome: 'rejected', reason: 'R4', issues: r4.map((i) => i.details.text) });
+        return { status: 400, body: responses.operationOutcome(r4) };
+      }
+    }
+    const envelope = envelopeIssues(message, { maxIssues: 20 });
+    if (envelope.length) {
+      this.record({ ...base, outcome: 'rejected', reason: 'NPHIES', issues: envelope.map((i) => i.details.text) });
+      return { status: 400, body: responses.operationOutcome(envelope.map((i) => ({ ...i, expression: i.expression || undefined }))) };
+    }
+
+    let answer;
+    const refused = ['poll-request', 'cancel-request', 'status-check'].includes(message.event)
+      ? businessErrors(message, this.options_for_rules(context)) : [];
+    if (refused.length) {
+      answer = {
+        status: 200, transient: true, outcome: 'rejected', errors: refused,
+        body: responses.taskResponse(message, message.event === 'status-check' ? 'status-response'
+          : message.event.replace('-request', '-response'), now, 'rejected', undefined, refused),
+      };
+      this.record({ ...base, outcome: answer.outcome, errors: refused });
+      return answer;
+    }
+    switch (message.event) {
+      case 'poll-request': answer = this.poll(message, now); break;
+      case 'acknowledgement': answer = this.acknowledge(message, now); break;
+      case 'cancel-request': answer = this.cancel(message, now); break;
+      case 'status-check': answer = this.status(message, now); break;
+      default: answer = this.request(message, now, claimKey, base, context); break;
+    }
+    if (!answer.transient) this.store(message, answer);
+    this.record({ ...base, outcome: answer.outcome || 'answered', errors: answer.errors });
+    return answer;
+  }
+
+  options_for_rules(context = {}) {
+    return {
+      client: context.client,
+      providers: this.options.providers,
+      payers: this.options.payers,
+      serviceSystems: this.options.serviceSystems,
+      knownEligibility: (key) => this.eligibility.has(key),
+    };
+  }
+
+  request(message, now, claimKey, base, context) {
+    const errors = businessErrors(message, this.options_for_rules(context));
+    if (message.event === 'eligibility-request') {
+      let decision;
+      if (errors.length) decision = { kind: 'error', errors };
+      else if (this.rules.eligibility === 'no-member') decision = { kind: 'error', errors: ['noMember'] };
+      else decision = { kind: this.rules.eligibility };
+      const body = responses.eligibilityResponse(message, decision, now);
+      const cer = body.entry[1].resource;
+      const id = cer.identifier[0];
+      this.eligibility.add(`${id.system}|${id.value}`);
+      return { status: 200, body, outcome: decision.kind, errors: decision.errors };
+    }
+    const use = message.focal.use === 'preauthorization' ? 'preauthorization' : 'claim';
+    const claim = {
+      key: claimKey, event: message.event, use, state: 'received', submissions: 1, duplicates: 0,
+      bundleId: base.bundleId, messageHeaderId: base.messageHeaderId, sender: base.sender,
+    };
+    if (claimKey) this.claims.set(claimKey, claim);
+    if (errors.length) {
+      claim.state = 'error';
+      claim.errors = errors;
+      return { status: 200, body: responses.claimResponse(message, { kind: 'error', errors }, now, use), outcome: 'error', errors };
+    }
+    const rule = this.rules.claim;
+    if (rule.outcome === 'queue') {
+      const final = responses.claimResponse(message, { kind: OUTCOME_KIND[rule.then] }, now, use);
+      this.queue.push({
+        bundle: final, availableAt: now + rule.queueSeconds * 1000, acknowledged: false, delivered: 0,
+        claimKey, event: use === 'preauthorization' ? 'priorauth-response' : 'claim-response',
+        headerId: final.entry[0].resource.id, finalState: OUTCOME_KIND[rule.then],
+      });
+      claim.state = 'queued';
+      claim.finalState = OUTCOME_KIND[rule.then];
+      return { status: 200, body: responses.claimResponse(message, { kind: 'queued' }, now, use), outcome: 'queued' };
+    }
+    claim.state = OUTCOME_KIND[rule.outcome];
+    return { status: 200, body: responses.claimResponse(message, { kind: OUTCOME_KIND[rule.outcome] }, now, use), outcome: claim.state };
+  }
+
+  poll(message, now) {
+    const task = message.focal;
+    const inputs = Array.isArray(task.input) ? task.input : [];
+    const input = (code) => inputs.filter((i) => i.type && (i.type.coding || []).some((c) => c.code === code));
+    const include = input('include-message-type').map((i) => i.valueCode);
+    const exclude = input('exclude-message-type').map((i) => i.valueCode);
+    const countInput = input('count')[0];
+    const count = countInput ? countInput.valuePositiveInt : 1;
+    if (!Number.isInteger(count) || count < 1 || count > 100) {
+      return {
+        status: 400, transient: true, outcome: 'rejected', errors: ['pollCount'],
+        body: responses.operationOutcome([{ severity: 'error', code: 'business-rule', details: { text: 'count must be 1..100 (a poll asks for at most 100 messages)' }, expression: ['Task.input'] }]),
+      };
+    }
+    const ready = this.queue.filter((q) => !q.acknowledged && q.availableAt <= now &&
+      (include.length === 0 || include.includes(q.event)) && !exclude.includes(q.event)).slice(0, count);
+    for (const q of ready) q.delivered++;
+    // A poll is answered afresh each time; it is never replayed.
+    return { status: 200, transient: true, body: responses.pollResponse(message, ready.map((q) => q.bundle), now), outcome: `polled ${ready.length}` };
+  }
+
+  acknowledge(message, now) {
+    const id = message.header.response && message.header.response.identifier;
+    const q = this.queue.find((item) => item.headerId === id);
+    if (q && !q.acknowledged) {
+      q.acknowledged = true;
+      const claim = q.claimKey && this.claims.get(q.claimKey);
+      if (claim && claim.state === 'queued') claim.state = q.finalState;
+    }
+    return { status: 200, transient: true, body: responses.acknowledgementResponse(message, now), outcome: q ? 'acknowledged' : 'acknowledged-unknown' };
+  }
+
+  cancel(message, now) {
+    const focus = message.focal.focus && message.focal.focus.identifier;
+    const key = focus ? `${focus.system || ''}|${focus.value}` : undefined;
+    const claim = key && this.claims.get(key);
+    if (!claim) {
+      return { status: 200, body: responses.taskResponse(message, 'cancel-response', now, 'rejected', undefined, ['cancelUnknown']), outcome: 'rejected', errors: ['cancelUnknown'] };
+    }
+    claim.state = 'cancelled';
+    for (const q of this.queue) if (q.claimKey === key) q.acknowledged = true;
+    return { status: 200, body: responses.taskResponse(message, 'cancel-response', now, 'completed'), outcome: 'cancelled' };
+  }
+
+  status(message, now) {
+    const focus = message.focal.focus && message.focal.focus.identifier;
+    const key = focus ? `${focus.system || ''}|${focus.value}` : undefined;
+    const claim = key && this.claims.get(key);
+    const output = claim ? [{ type: { text: 'status' }, valueString: claim.state }] : undefined;
+    return { status: 200, transient: true, body: responses.taskResponse(message, 'status-response', now, claim ? 'completed' : 'rejected', output, claim ? [] : ['cancelUnknown']), outcome: claim ? claim.state : 'unknown' };
+  }
+
+  claimSummaries() {
+    return [...this.claims.values()].map((c) => ({ ...c }));
+  }
+
+  queueSummary() {
+    return this.queue.map((q) => ({
+      claimIdentifier: q.claimKey, event: q.event, messageHeaderId: q.headerId,
+      available: q.availableAt <= this.options.now(), delivered: q.delivered, acknowledged: q.acknowledged,
+    }));
+  }
+}
+
+module.exports = { Exchange };

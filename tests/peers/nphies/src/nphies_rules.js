@@ -1,0 +1,194 @@
+'use strict';
+// The NPHIES messaging rules the exchange enforces beyond R4.
+//
+// envelopeIssues(): the message itself is unusable (not a message bundle,
+// MessageHeader not first, unknown event, focus not an entry, a resource
+// without its NPHIES profile, sender or destination not a licence). The
+// answer is 400 with an OperationOutcome: nothing is stored.
+//
+// businessErrors(): the message is well formed but its content breaks a rule
+// (unknown licence, patient identifier system, KSA gender extension, amounts
+// not in SAR or not adding up, claim type, service code, diagnosis, virtual
+// encounter, eligibility reference). The answer is a response message whose
+// focal resource has outcome "error" and adjudication-error codes.
+
+const {
+  LICENSE, PATIENT_IDENTIFIER_SYSTEMS, KSA_GENDER_EXTENSION, REQUESTS, PROFILES, PROFILE_BASE,
+  PROFILE_VERSION, NS,
+} = require('./nphies_terms');
+
+const BUNDLE_PROFILE = `${PROFILE_BASE}bundle|${PROFILE_VERSION}`;
+
+function issue(code, text, expression) {
+  return { severity: 'error', code, details: { text }, expression: expression ? [expression] : undefined };
+}
+
+function hasNphiesProfile(resource) {
+  const allowed = PROFILES[resource.resourceType];
+  const profiles = (resource.meta && Array.isArray(resource.meta.profile)) ? resource.meta.profile : [];
+  return profiles.some((p) => {
+    if (!p.startsWith(PROFILE_BASE) || !p.endsWith(`|${PROFILE_VERSION}`)) return false;
+    const name = p.slice(PROFILE_BASE.length, p.length - PROFILE_VERSION.length - 1);
+    return !allowed || allowed.includes(name);
+  });
+}
+
+function envelopeIssues(message, options) {
+  const out = [];
+  const b = message.bundle;
+  if (b.type !== 'message') out.push(issue('invalid', 'Bundle.type must be "message"', 'Bundle.type'));
+  if (!b.id) out.push(issue('required', 'Bundle.id is required: the exchange keys duplicates on it', 'Bundle.id'));
+  if (!b.timestamp) out.push(issue('required', 'Bundle.timestamp is required', 'Bundle.timestamp'));
+  const bundleProfiles = (b.meta && b.meta.profile) || [];
+  if (!bundleProfiles.includes(BUNDLE_PROFILE)) {
+    out.push(issue('invalid', `Bundle.meta.profile must hold ${BUNDLE_PROFILE}`, 'Bundle.meta.profile'));
+  }
+  if (!message.header) {
+    out.push(issue('invalid', 'the first entry must be the MessageHeader', 'Bundle.entry[0]'));
+    return out;
+  }
+  const h = message.header;
+  if (!h.id) out.push(issue('required', 'MessageHeader.id is required', 'MessageHeader.id'));
+  const event = message.event;
+  const request = event && REQUESTS[event];
+  if (!request) {
+    const code = h.eventCoding && h.eventCoding.code;
+    out.push(issue('code-invalid', `MessageHeader.eventCoding ${code || '(none)'} is not a request event of ksa-message-events the exchange accepts`, 'MessageHeader.eventCoding'));
+  }
+  const sender = message.sender;
+  if (sender.system !== LICENSE.provider || !sender.value) {
+    out.push(issue('invalid', `MessageHeader.sender must be identified by a provider licence (${LICENSE.provider})`, 'MessageHeader.sender'));
+  }
+  const receiver = message.receiver;
+  const wantsNphies = event === 'poll-request' || event === 'acknowledgement';
+  const receiverOk = receiver.value && (receiver.system === LICENSE.payer || (wantsNphies && receiver.system === LICENSE.nphies));
+  if (!receiverOk) {
+    out.push(issue('invalid', `MessageHeader.destination[0].receiver must be identified by a payer licence (${LICENSE.payer})${wantsNphies ? ` or ${LICENSE.nphies}` : ''}`, 'MessageHeader.destination'));
+  }
+  if (request && request.focal) {
+    const ref = message.focusReference;
+    const focal = message.focal;
+    if (!ref) {
+      out.push(issue('required', 'MessageHeader.focus is required for this event', 'MessageHeader.focus'));
+    } else if (!focal) {
+      out.push(issue('invalid', `MessageHeader.focus ${ref} is not the fullUrl of an entry of this bundle`, 'MessageHeader.focus'));
+    } else if (focal.resourceType !== request.focal) {
+      out.push(issue('invalid', `the focus of ${event} must be a ${request.focal}, not a ${focal.resourceType}`, 'MessageHeader.focus'));
+    }
+  }
+  message.entries.forEach((entry, i) => {
+    const r = entry.resource;
+    if (!entry.fullUrl) out.push(issue('required', `Bundle.entry[${i}].fullUrl is required`, `Bundle.entry[${i}]`));
+    if (r && !hasNphiesProfile(r)) {
+      out.push(issue('invalid', `Bundle.entry[${i}] ${r.resourceType} lacks its NPHIES profile in meta.profile (${PROFILE_BASE}<name>|${PROFILE_VERSION})`, `Bundle.entry[${i}].resource.meta.profile`));
+    }
+  });
+  if (options.maxIssues && out.length > options.maxIssues) out.length = options.maxIssues;
+  return out;
+}
+
+function identifierValue(resource, system) {
+  const ids = (resource && Array.isArray(resource.identifier)) ? resource.identifier : [];
+  const found = ids.find((i) => i.system === system);
+  return found ? found.value : undefined;
+}
+
+function checkPatient(patient, errors) {
+  if (!patient) {
+    errors.push('noMember');
+    return;
+  }
+  const ids = Array.isArray(patient.identifier) ? patient.identifier : [];
+  if (ids.length === 0 || !ids.every((i) => PATIENT_IDENTIFIER_SYSTEMS[i.system])) errors.push('patientIdentifier');
+  const ext = patient._gender && Array.isArray(patient._gender.extension) ? patient._gender.extension : [];
+  if (!ext.some((e) => e.url === KSA_GENDER_EXTENSION && e.valueCodeableConcept)) errors.push('patientGender');
+}
+
+// Every Money in `value`, recursively.
+function moneys(value, out = []) {
+  if (Array.isArray(value)) {
+    value.forEach((v) => moneys(v, out));
+  } else if (value && typeof value === 'object') {
+    if (typeof value.value === 'number' && 'currency' in value) out.push(value);
+    Object.values(value).forEach((v) => moneys(v, out));
+  }
+  return out;
+}
+
+function close(a, b) { return Math.abs(a - b) < 0.005; }
+
+function checkClaim(message, claim, errors, options) {
+  const typeCoding = claim.type && claim.type.coding && claim.type.coding[0];
+  const subCoding = claim.subType && claim.subType.coding && claim.subType.coding[0];
+  if (!typeCoding || typeCoding.system !== 'http://terminology.hl7.org/CodeSystem/claim-type' ||
+      !subCoding || subCoding.system !== `${NS}/terminology/CodeSystem/claim-subtype`) {
+    errors.push('claimType');
+  }
+  const items = Array.isArray(claim.item) ? claim.item : [];
+  let total = 0;
+  let amountsOk = true;
+  for (const item of items) {
+    const coding = item.productOrService && item.productOrService.coding && item.productOrService.coding[0];
+    if (!coding || !coding.code || !options.serviceSystems.includes(coding.system)) errors.push('serviceCode');
+    const qty = item.quantity && typeof item.quantity.value === 'number' ? item.quantity.value : 1;
+    const unit = item.unitPrice ? item.unitPrice.value : 0;
+    const taxExt = (item.extension || []).find((e) => e.url === `${PROFILE_BASE}extension-tax`);
+    const tax = taxExt && taxExt.valueMoney ? taxExt.valueMoney.value : 0;
+    const net = item.net ? item.net.value : undefined;
+    if (net === undefined || !close(net, qty * unit + tax)) amountsOk = false;
+    total += net || 0;
+  }
+  if (!claim.total || !close(claim.total.value, total)) amountsOk = false;
+  if (items.length === 0) errors.push('serviceCode');
+  if (!amountsOk) errors.push('netMismatch');
+  const diagnoses = Array.isArray(claim.diagnosis) ? claim.diagnosis : [];
+  const principal = diagnoses.some((d) => (d.type || []).some((t) => (t.coding || []).some((c) => c.code === 'principal')) &&
+    d.diagnosisCodeableConcept && (d.diagnosisCodeableConcept.coding || []).some((c) => c.code));
+  if (!principal) errors.push('diagnosis');
+  const careTeam = Array.isArray(claim.careTeam) ? claim.careTeam : [];
+  for (const member of careTeam) {
+    const practitioner = message.resolve(member.provider);
+    if (!practitioner || !identifierValue(practitioner, LICENSE.practitioner)) errors.push('careTeam');
+  }
+  const encounterExt = (claim.extension || []).find((e) => e.url === `${PROFILE_BASE}extension-encounter`);
+  if (encounterExt) {
+    const encounter = message.resolve(encounterExt.valueReference);
+    const cls = encounter && encounter.class;
+    const virtual = cls && cls.code === 'VR' && cls.system === 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+    const profiled = encounter && ((encounter.meta && encounter.meta.profile) || [])
+      .includes(`${PROFILE_BASE}encounter-auth-VR|${PROFILE_VERSION}`);
+    if (!encounter || (virtual && !profiled) || (!virtual && profiled)) errors.push('encounter');
+  }
+  const eligibilityExt = (claim.extension || []).find((e) => e.url === `${PROFILE_BASE}extension-eligibility-response`);
+  if (eligibilityExt) {
+    const ref = eligibilityExt.valueReference && eligibilityExt.valueReference.identifier;
+    const key = ref ? `${ref.system || ''}|${ref.value}` : undefined;
+    if (!key || !options.knownEligibility(key)) errors.push('eligibilityReference');
+  }
+}
+
+// Business rule violations of a well-formed message, as ERRORS keys (in order,
+// without repeats).
+function businessErrors(message, options) {
+  const errors = [];
+  if (!options.providers.includes(message.sender.value)) errors.push('unknownProvider');
+  if (options.client && options.providers.includes(options.client) && options.client !== message.sender.value) {
+    errors.push('certificateMismatch');
+  }
+  const event = message.event;
+  const toPayer = message.receiver.system === LICENSE.payer;
+  if (toPayer && !options.payers.includes(message.receiver.value)) errors.push('unknownPayer');
+  if (moneys(message.bundle).some((m) => m.currency !== 'SAR')) errors.push('currency');
+  const focal = message.focal;
+  if (event === 'eligibility-request' || event === 'claim-request' || event === 'priorauth-request') {
+    const provider = message.resolve(focal.provider);
+    if (!provider || identifierValue(provider, LICENSE.provider) !== message.sender.value) errors.push('providerMismatch');
+    const insurer = message.resolve(focal.insurer);
+    if (!insurer || identifierValue(insurer, LICENSE.payer) !== message.receiver.value) errors.push('payerMismatch');
+    checkPatient(message.resolve(focal.patient), errors);
+  }
+  if (event === 'claim-request' || event === 'priorauth-request') checkClaim(message, focal, errors, options);
+  return [...new Set(errors)];
+}
+
+module.exports = { envelopeIssues, businessErrors, identifierValue };

@@ -1,0 +1,106 @@
+'use strict';
+// The NPHIES vocabulary the peer checks and answers with: message events
+// (../shared/data/nphies/ksa-message-events.derived.json), profile URLs,
+// identifier and licence systems, and the adjudication-error codes the peer
+// answers rule violations with.
+
+const NS = 'http://nphies.sa';
+const EVENTS_SYSTEM = `${NS}/terminology/CodeSystem/ksa-message-events`;
+const PROFILE_BASE = `${NS}/fhir/ksa/nphies-fs/StructureDefinition/`;
+const PROFILE_VERSION = '1.0.0';
+const ADJUDICATION_ERROR = `${NS}/terminology/CodeSystem/adjudication-error`;
+
+const LICENSE = {
+  provider: `${NS}/license/provider-license`,
+  payer: `${NS}/license/payer-license`,
+  practitioner: `${NS}/license/practitioner-license`,
+  nphies: `${NS}/license/nphies`,
+};
+
+// Patient identifier systems NPHIES knows, with the v2-0203 type each carries.
+const PATIENT_IDENTIFIER_SYSTEMS = {
+  [`${NS}/identifier/nationalid`]: 'NI',
+  [`${NS}/identifier/iqama`]: 'PRC',
+  [`${NS}/identifier/passportnumber`]: 'PPN',
+  [`${NS}/identifier/bordernumber`]: 'BN',
+};
+
+const KSA_GENDER_EXTENSION = `${PROFILE_BASE}extension-ksa-administrative-gender`;
+
+// Request events the exchange accepts from a provider, with the focal
+// resource type (null: no focus) and the response event.
+const REQUESTS = {
+  'eligibility-request': { focal: 'CoverageEligibilityRequest', reply: 'eligibility-response' },
+  'priorauth-request': { focal: 'Claim', reply: 'priorauth-response' },
+  'claim-request': { focal: 'Claim', reply: 'claim-response' },
+  'cancel-request': { focal: 'Task', reply: 'cancel-response' },
+  'status-check': { focal: 'Task', reply: 'status-response' },
+  'poll-request': { focal: 'Task', reply: 'poll-response' },
+  'acknowledgement': { focal: null, reply: 'acknowledgement' },
+};
+
+// Which nphies-fs profiles a resource of each type may carry.
+const PROFILES = {
+  MessageHeader: ['message-header'],
+  CoverageEligibilityRequest: ['eligibility-request'],
+  CoverageEligibilityResponse: ['eligibility-response'],
+  Claim: ['professional-claim', 'institutional-claim', 'oral-claim', 'vision-claim', 'pharmacy-claim',
+    'professional-priorauth', 'institutional-priorauth', 'oral-priorauth', 'vision-priorauth',
+    'pharmacy-priorauth'],
+  ClaimResponse: ['claim-response', 'prior-auth-response'],
+  Coverage: ['coverage'],
+  Patient: ['patient'],
+  Practitioner: ['practitioner'],
+  PractitionerRole: ['practitioner-role'],
+  Organization: ['provider-organization', 'insurer-organization', 'policyholder-organization'],
+  Location: ['location'],
+  Encounter: ['encounter', 'encounter-auth-AMB', 'encounter-auth-EMER', 'encounter-auth-HH',
+    'encounter-auth-IMP', 'encounter-auth-SS', 'encounter-auth-VR'],
+  Task: ['task', 'poll-request', 'cancel-request', 'status-check'],
+  OperationOutcome: ['operation-outcome'],
+  Bundle: ['bundle'],
+};
+
+function profileUrl(name) {
+  return `${PROFILE_BASE}${name}|${PROFILE_VERSION}`;
+}
+
+// The adjudication-error codes this peer answers with. 1658 and 1680 appear
+// in CHI's sample responses; the others are the peer's own, documented in
+// README.md, and stand for the rule each names.
+const ERRORS = {
+  noMember: ['1658', 'No member found with the supplied patient credentials'],
+  memberInvalid: ['1680', 'Member ID is invalid'],
+  unknownProvider: ['PV-0001', 'The provider license is not registered with the exchange'],
+  unknownPayer: ['PY-0001', 'The payer license is not registered with the exchange'],
+  providerMismatch: ['PV-0002', 'The provider organization does not match the message sender'],
+  certificateMismatch: ['PV-0003', 'The message sender does not match the client certificate'],
+  payerMismatch: ['PY-0002', 'The insurer organization does not match the message destination'],
+  patientIdentifier: ['PT-0001', 'The patient identifier system is not a national id, iqama, passport or border number'],
+  patientGender: ['PT-0002', 'The patient gender lacks the KSA administrative gender extension'],
+  currency: ['MN-0001', 'Amounts must be in SAR'],
+  netMismatch: ['MN-0002', 'An item net is not quantity x unit price + tax, or the total is not the sum of the nets'],
+  claimType: ['CL-0001', 'Claim type or subType is missing or not from the NPHIES code systems'],
+  serviceCode: ['CL-0002', 'A service code is missing or not from the NPHIES services code system'],
+  diagnosis: ['CL-0003', 'The claim has no principal diagnosis'],
+  encounter: ['CL-0004', 'The encounter extension does not point at a virtual Encounter (class VR, encounter-auth-VR) in the message'],
+  eligibilityReference: ['CL-0005', 'The eligibility response referenced is unknown to the exchange'],
+  careTeam: ['CL-0006', 'The care team practitioner has no practitioner license'],
+  notCovered: ['CL-0101', 'The service is not covered by the policy'],
+  partial: ['CL-0102', 'The service is covered in part; the patient share is raised'],
+  cancelUnknown: ['TK-0001', 'The claim to cancel is unknown to the exchange'],
+  pollCount: ['TK-0002', 'A poll asks for at most 100 messages'],
+};
+
+function errorEntry(key, itemSequence) {
+  const [code, display] = ERRORS[key];
+  const out = { code: { coding: [{ system: ADJUDICATION_ERROR, code, display }] } };
+  if (itemSequence) out.itemSequence = itemSequence;
+  return out;
+}
+
+module.exports = {
+  NS, EVENTS_SYSTEM, PROFILE_BASE, PROFILE_VERSION, ADJUDICATION_ERROR, LICENSE,
+  PATIENT_IDENTIFIER_SYSTEMS, KSA_GENDER_EXTENSION, REQUESTS, PROFILES, ERRORS,
+  profileUrl, errorEntry,
+};
