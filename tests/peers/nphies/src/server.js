@@ -14,6 +14,7 @@
 //   GET  /_peer/claims                        claims by business identifier
 //   GET  /_peer/queue                         queued answers and their delivery
 //   POST /_peer/rules       {"eligibility": "...", "claim": {"outcome": "queue", "queueSeconds": 1, "then": "approve"}}
+//   GET  /_peer/faults                        the faults not fired yet
 //   POST /_peer/faults      one rule of faults.js
 //   POST /_peer/queue/release                 queued answers become available now
 //   POST /_peer/clock       {"offsetMs": N}   the Date header the exchange sends is off by N ms
@@ -172,6 +173,14 @@ class NphiesPeer {
       req.socket.destroy();
       return;
     }
+    if (fault && fault.holdAnswerMs) {
+      this.exchange.record({ event, bundleId: bundle.id, outcome: `fault hold (answer stored, sent after ${fault.holdAnswerMs} ms)`, client: context.client });
+      const timer = setTimeout(() => {
+        if (!res.destroyed && !res.writableEnded) this.send(res, answer.status, answer.body);
+      }, fault.holdAnswerMs);
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
     this.send(res, answer.status, answer.body);
   }
 
@@ -202,6 +211,7 @@ class NphiesPeer {
         const problems = ex.setRules(body);
         return problems.length ? reply(400, { error: problems.join('; ') }) : reply(200, { rules: ex.rules });
       }
+      case 'GET /_peer/faults': return reply(200, { faults: this.faults.describe() });
       case 'POST /_peer/faults': {
         const problem = this.faults.add(body);
         return problem ? reply(400, { error: problem }) : reply(200, { faults: this.faults.describe() });
