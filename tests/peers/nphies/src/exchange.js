@@ -28,11 +28,18 @@ class Exchange {
       now: options.now || (() => Date.now()),
       validateR4: options.validateR4 !== false,
     };
+    this.startRules = JSON.parse(JSON.stringify(DEFAULT_RULES));
     this.reset();
+    if (options.rules) {
+      const problems = this.setRules(options.rules);
+      if (problems.length) throw new Error(problems.join('; '));
+      this.startRules = JSON.parse(JSON.stringify(this.rules));
+    }
   }
 
+  // Forgets everything but the rules the exchange started with.
   reset() {
-    this.rules = JSON.parse(JSON.stringify(DEFAULT_RULES));
+    this.rules = JSON.parse(JSON.stringify(this.startRules));
     this.byBundleId = new Map(); // Bundle.id -> { status, body, event, key }
     this.byBusinessKey = new Map(); // event + "|" + system|value -> stored answer
     this.claims = new Map(); // claim key -> { key, state, submissions, bundleIds, ... }

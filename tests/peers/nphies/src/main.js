@@ -21,6 +21,8 @@ const OPTIONS = {
   caFile: ['--ca-file', 'NPHIES_PEER_CA_FILE', ''],
   providers: ['--providers', 'NPHIES_PEER_PROVIDERS', 'N-F-00001'],
   payers: ['--payers', 'NPHIES_PEER_PAYERS', 'N-I-00001'],
+  eligibility: ['--eligibility', 'NPHIES_PEER_ELIGIBILITY', 'eligible'],
+  claimRule: ['--claim-rule', 'NPHIES_PEER_CLAIM_RULE', 'approve'],
   serviceSystems: ['--service-systems', 'NPHIES_PEER_SERVICE_SYSTEMS',
     'http://nphies.sa/terminology/CodeSystem/services,http://nphies.sa/terminology/CodeSystem/medical-devices'],
 };
@@ -33,6 +35,8 @@ function usage() {
   return 'usage: node src/main.js [options]\n' +
     '  --pki-dir DIR names server.crt, server.key and ca.crt there (scripts/test-pki DIR makes them);\n' +
     '  --cert-file, --key-file and --ca-file override single files.\n' +
+    '  --eligibility is eligible, not-inforce or no-member; --claim-rule is approve, reject,\n' +
+    '  partial or queue:SECONDS:THEN (THEN approve, reject or partial): the rules at start.\n' +
     `${lines.join('\n')}\n`;
 }
 
@@ -65,6 +69,11 @@ function parseArgs(argv, env) {
     values.keyFile = values.keyFile || path.join(values.pkiDir, 'server.key');
     values.caFile = values.caFile || path.join(values.pkiDir, 'ca.crt');
   }
+  const [outcome, seconds, then] = String(values.claimRule).split(':');
+  values.rules = {
+    eligibility: values.eligibility,
+    claim: { outcome, queueSeconds: seconds === undefined ? 0 : Number(seconds), then: then || 'approve' },
+  };
   for (const name of ['certFile', 'keyFile', 'caFile']) {
     if (!values[name]) throw new Error(`${OPTIONS[name][0]} (or --pki-dir) is required: the exchange speaks mutual TLS only`);
   }
@@ -80,7 +89,13 @@ async function main() {
     process.exit(2);
   }
   loadDefinitions();
-  const peer = new NphiesPeer(options);
+  let peer;
+  try {
+    peer = new NphiesPeer(options);
+  } catch (err) {
+    process.stderr.write(`nphies-peer: ${err.message}\n${usage()}`);
+    process.exit(2);
+  }
   const { port, controlPort } = await peer.listen();
   const ready = JSON.stringify({ port, control_port: controlPort });
   if (options.portFile) {

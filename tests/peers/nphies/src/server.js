@@ -18,7 +18,8 @@
 //   POST /_peer/faults      one rule of faults.js
 //   POST /_peer/queue/release                 queued answers become available now
 //   POST /_peer/clock       {"offsetMs": N}   the Date header the exchange sends is off by N ms
-//   POST /_peer/reset                         forget everything (rules, faults, store)
+//   POST /_peer/reset                         forget everything (faults, store, records;
+//                                             rules back to those of the command line)
 
 const fs = require('node:fs');
 const http = require('node:http');
@@ -56,6 +57,7 @@ class NphiesPeer {
       payers: options.payers,
       serviceSystems: options.serviceSystems,
       validateR4: options.validateR4,
+      rules: options.rules,
     });
     this.faults = new Faults();
     this.sockets = new Set();
