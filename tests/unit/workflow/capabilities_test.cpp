@@ -31,7 +31,7 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
   }
   EXPECT_EQ(methods_of("video").size(), 11u);
   EXPECT_EQ(methods_of("ehr").size(), 7u);
-  EXPECT_EQ(methods_of("billing").size(), 5u);
+  EXPECT_EQ(methods_of("billing").size(), 6u);
   EXPECT_EQ(methods_of("reporting"), std::vector<std::string>{"submit_report"});
   EXPECT_EQ(capability_roles(), (std::vector<std::string>{"billing", "ehr", "reporting", "video"}));
 }

@@ -104,8 +104,8 @@ TEST(Validator, UnknownRoleMethodAndHubAction) {
             (Lines{"w.yaml:6: step 'a': unknown role 'vidoe' in call 'vidoe.create_room'; did you "
                    "mean video? (roles: billing, ehr, reporting, video, hub)",
                    "w.yaml:8: step 'b': the billing role has no method 'submit_claims'; did you "
-                   "mean submit_claim? (billing methods: cancel, check_eligibility, poll, "
-                   "request_prior_authorization, submit_claim)",
+                   "mean submit_claim? (billing methods: acknowledge, cancel, check_eligibility, "
+                   "poll, request_prior_authorization, submit_claim)",
                    "w.yaml:10: step 'c': unknown hub action 'hub.set_statu'; did you mean "
                    "set_status? (hub actions: archive_recording, build_claim, build_report, "
                    "record_event, set_status)",
