@@ -166,7 +166,7 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   workflow::add_builtin_hub_actions(app->actions_);
   add_consultation_actions(app->actions_, config, *app->cipher_);
   add_claim_actions(app->actions_, config, *app->cipher_, *app->audit_);
-  add_report_actions(app->actions_);
+  add_report_actions(app->actions_, config, *app->cipher_, *app->audit_);
   archive::RecordingArchiveOptions archive_options;
   archive_options.root = config.archive.root;
   archive_options.default_retention_days = config.archive.retention_days;

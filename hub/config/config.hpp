@@ -89,6 +89,16 @@ struct InstanceConfig {
   int line = 0;
 };
 
+// What a facility's ministry reports carry and how their dates read
+// (hub.build_report; plugins/moh).
+struct FacilityReportingConfig {
+  std::string licence;                 // the facility's MOH licence; empty = not stated
+  std::string language = "en";         // "en" or "ar": CSV labels
+  std::string time_zone = "Asia/Riyadh";  // IANA id; report periods are bounded in it
+  bool hijri_dates = true;             // add Umm al-Qura dates beside the Gregorian ones
+  bool patient_names = false;          // per-consultation reports name the patient
+};
+
 struct FacilityConfig {
   std::string id;  // the key
   std::string name;
@@ -105,6 +115,7 @@ struct FacilityConfig {
   // The billing service code hub.build_claim puts on a virtual
   // consultation's claim when the step gives no service_code.
   std::string virtual_consultation_service_code = "99213";
+  FacilityReportingConfig reporting;
   int line = 0;
 };
 

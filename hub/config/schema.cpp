@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "hub/calendar/civil_time.hpp"
 #include "hub/config/document_reader.hpp"
 #include "hub/text/duration.hpp"
 #include "hub/text/suggestion.hpp"
@@ -699,6 +700,22 @@ Fields instance_fields(InstanceConfig& i) {
   };
 }
 
+Fields facility_reporting_fields(FacilityReportingConfig& r) {
+  return {
+      text("licence", r.licence, "a string",
+           "The facility's Ministry of Health licence, sent with every report."),
+      choice("language", r.language, {"en", "ar"},
+             "Language of the labels of the CSV reports: en or ar."),
+      text("time_zone", r.time_zone, "an IANA time zone such as Asia/Riyadh",
+           "Time zone report periods (days, months) are bounded in.",
+           [](const std::string& zone) { return calendar::is_time_zone(zone); }),
+      boolean("hijri_dates", r.hijri_dates,
+              "Reports carry Umm al-Qura Hijri dates beside the Gregorian ones."),
+      boolean("patient_names", r.patient_names,
+              "Per-consultation reports name the patient (otherwise national id or iqama only)."),
+  };
+}
+
 Fields facility_fields(FacilityConfig& f) {
   return {
       text("name", f.name, "a string", "Display name of the facility."),
@@ -716,6 +733,10 @@ Fields facility_fields(FacilityConfig& f) {
            "step gives no service_code (the payer contract's code; the billing plugin names "
            "its code system).",
            non_empty),
+      section(
+          "reporting", [&f] { return facility_reporting_fields(f.reporting); },
+          "What the facility's ministry reports carry: licence, language, time zone, Hijri "
+          "dates, patient names."),
   };
 }
 

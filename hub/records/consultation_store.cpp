@@ -289,6 +289,53 @@ Status ConsultationStore::update_status(storage::Transaction& tx, std::string_vi
   return not_found_consultation(id);
 }
 
+bool is_cancel_reason(std::string_view reason) {
+  if (reason.empty() || reason.size() > 40 || reason[0] < 'a' || reason[0] > 'z') return false;
+  for (char c : reason) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+Status ConsultationStore::set_cancel_reason(storage::Transaction& tx,
+                                            std::string_view facility_id, std::string_view id,
+                                            std::string_view reason, std::int64_t now_ms) {
+  if (!is_cancel_reason(reason)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "a cancel reason is a code of a-z, 0-9 and _ (at most 40), such as "
+                 "patient_request or no_show",
+                 false);
+  }
+  WASL_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      tx.exec("UPDATE consultations SET cancel_reason = $1, updated_at = $2 "
+              "WHERE facility_id = $3 AND id = $4",
+              {std::string(reason), now_ms, std::string(facility_id), std::string(id)}));
+  if (changed == 0) return not_found_consultation(id);
+  return {};
+}
+
+Status ConsultationStore::set_report_facts(storage::Transaction& tx,
+                                           std::string_view facility_id, std::string_view id,
+                                           const ConsultationReportFacts& facts,
+                                           std::int64_t now_ms) {
+  auto text = [](const std::optional<std::string>& v) {
+    return v ? storage::Value(*v) : storage::null_value();
+  };
+  WASL_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      tx.exec("UPDATE consultations SET specialty = COALESCE($1, specialty), "
+              "service_type = COALESCE($2, service_type), "
+              "session_started_at = COALESCE($3, session_started_at), "
+              "session_ended_at = COALESCE($4, session_ended_at), updated_at = $5 "
+              "WHERE facility_id = $6 AND id = $7",
+              {text(facts.specialty), text(facts.service_type),
+               int_or_null(facts.session_started_at), int_or_null(facts.session_ended_at), now_ms,
+               std::string(facility_id), std::string(id)}));
+  if (changed == 0) return not_found_consultation(id);
+  return {};
+}
+
 Status ConsultationStore::set_room(storage::Transaction& tx, std::string_view facility_id,
                                    std::string_view id, std::string_view video_instance,
                                    std::string_view video_room_id, std::int64_t now_ms) {

@@ -55,6 +55,19 @@ struct ConsultationFacts {
   std::optional<std::int64_t> created_at;    // ms since the epoch
 };
 
+// What ministry reports count a consultation by (no PHI). Unset fields are
+// left as they are.
+struct ConsultationReportFacts {
+  std::optional<std::string> specialty;     // the practitioner's, as the EHR names it
+  std::optional<std::string> service_type;  // the appointment's
+  std::optional<std::int64_t> session_started_at;  // ms since the epoch
+  std::optional<std::int64_t> session_ended_at;
+};
+
+// A cancel reason: a code of 1..40 characters [a-z0-9_] starting with a
+// letter ("patient_request", "no_show", …).
+bool is_cancel_reason(std::string_view reason);
+
 inline constexpr int kDefaultListLimit = 50;
 inline constexpr int kMaxListLimit = 200;
 
@@ -104,6 +117,17 @@ class ConsultationStore {
   static sdk::Status set_room(storage::Transaction& tx, std::string_view facility_id,
                               std::string_view id, std::string_view video_instance,
                               std::string_view video_room_id, std::int64_t now_ms);
+
+  // Records why the consultation was cancelled (is_cancel_reason();
+  // kInvalidArgument otherwise). kNotFound when absent.
+  static sdk::Status set_cancel_reason(storage::Transaction& tx, std::string_view facility_id,
+                                       std::string_view id, std::string_view reason,
+                                       std::int64_t now_ms);
+
+  // Records the set fields of `facts`. kNotFound when absent.
+  static sdk::Status set_report_facts(storage::Transaction& tx, std::string_view facility_id,
+                                      std::string_view id, const ConsultationReportFacts& facts,
+                                      std::int64_t now_ms);
 
   // Records the workflow the consultation runs on.
   static sdk::Status set_workflow(storage::Transaction& tx, std::string_view facility_id,

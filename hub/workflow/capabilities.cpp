@@ -87,6 +87,9 @@ Catalogue build() {
       json{{"status", ""}, {"previous_status", ""}}, {"status"});
   add(c, "hub.record_event", json{{"type", ""}, {"detail", json::object()}},
       json{{"event_id", ""}}, {"type"});
+  add(c, "hub.describe_consultation",
+      json{{"specialty", ""}, {"service_type", ""}, {"session_start_ms", 0}, {"session_end_ms", 0}},
+      json{{"recorded", false}}, {});
   add(c, "hub.archive_recording",
       json{{"media_id", ""}, {"room_id", ""}, {"content_type", ""}, {"retention_days", 2555}},
       json{{"archive_id", ""},
@@ -113,6 +116,9 @@ Catalogue build() {
       json{{"kind", ""},
            {"encounter_id", ""},
            {"archive_id", ""},
+           {"patient", sample<PatientSummary>()},
+           {"practitioner", sample<PractitionerSummary>()},
+           {"period", ""},
            {"period_start_ms", 0},
            {"period_end_ms", 0}},
       sample<Report>(), {"kind"});

@@ -58,9 +58,75 @@ sdk::Result<nlohmann::json> set_status(const HubActionContext& ctx, const nlohma
     return Error(ErrorCode::kNotFound,
                  "consultation " + ctx.consultation_id + " of the run does not exist", false);
   }
+  std::string reason;
+  if (auto r = input.find("reason"); r != input.end() && !r->is_null()) {
+    if (!r->is_string() || !records::is_cancel_reason(r->get<std::string>())) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "hub.set_status 'reason' must be a code of a-z, 0-9 and _ (at most 40), such "
+                   "as patient_request, no_show or session_not_completed",
+                   false);
+    }
+    reason = r->get<std::string>();
+  }
   WASL_RETURN_IF_ERROR(ConsultationStore::update_status(*ctx.tx, ctx.facility_id,
                                                         ctx.consultation_id, *parsed, ctx.now_ms));
+  if (*parsed == domain::ConsultationStatus::kCancelled && !reason.empty()) {
+    WASL_RETURN_IF_ERROR(ConsultationStore::set_cancel_reason(
+        *ctx.tx, ctx.facility_id, ctx.consultation_id, reason, ctx.now_ms));
+  }
   out["previous_status"] = found->status;
+  return out;
+}
+
+// An optional string member: absent, null or "" = unset.
+sdk::Result<std::optional<std::string>> optional_text(const nlohmann::json& input,
+                                                      const char* member) {
+  auto it = input.find(member);
+  if (it == input.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string() || it->get_ref<const std::string&>().size() > 200) {
+    return Error(ErrorCode::kInvalidArgument,
+                 std::string("hub.describe_consultation '") + member +
+                     "' must be a string of at most 200 bytes",
+                 false);
+  }
+  if (it->get_ref<const std::string&>().empty()) return std::optional<std::string>();
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+sdk::Result<std::optional<std::int64_t>> optional_ms(const nlohmann::json& input,
+                                                     const char* member) {
+  auto it = input.find(member);
+  if (it == input.end() || it->is_null()) return std::optional<std::int64_t>();
+  if (!it->is_number_integer() || it->get<std::int64_t>() < 0) {
+    return Error(ErrorCode::kInvalidArgument,
+                 std::string("hub.describe_consultation '") + member +
+                     "' must be epoch milliseconds (a whole number of at least 0)",
+                 false);
+  }
+  if (it->get<std::int64_t>() == 0) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(it->get<std::int64_t>());
+}
+
+sdk::Result<nlohmann::json> describe_consultation(const HubActionContext& ctx,
+                                                  const nlohmann::json& input) {
+  if (!input.is_object()) {
+    return Error(ErrorCode::kInvalidArgument, "hub.describe_consultation needs an object", false);
+  }
+  records::ConsultationReportFacts facts;
+  WASL_ASSIGN_OR_RETURN(facts.specialty, optional_text(input, "specialty"));
+  WASL_ASSIGN_OR_RETURN(facts.service_type, optional_text(input, "service_type"));
+  WASL_ASSIGN_OR_RETURN(facts.session_started_at, optional_ms(input, "session_start_ms"));
+  WASL_ASSIGN_OR_RETURN(facts.session_ended_at, optional_ms(input, "session_end_ms"));
+  if (facts.session_started_at && facts.session_ended_at &&
+      *facts.session_ended_at < *facts.session_started_at) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "hub.describe_consultation 'session_end_ms' must not be before session_start_ms",
+                 false);
+  }
+  nlohmann::json out = {{"recorded", !ctx.consultation_id.empty()}};
+  if (ctx.consultation_id.empty()) return out;
+  WASL_RETURN_IF_ERROR(records::ConsultationStore::set_report_facts(
+      *ctx.tx, ctx.facility_id, ctx.consultation_id, facts, ctx.now_ms));
   return out;
 }
 
@@ -98,6 +164,7 @@ sdk::Result<nlohmann::json> record_event(const HubActionContext& ctx,
 void add_builtin_hub_actions(HubActions& actions) {
   actions.add("hub.set_status", HubActionMode::kInTransaction, set_status);
   actions.add("hub.record_event", HubActionMode::kInTransaction, record_event);
+  actions.add("hub.describe_consultation", HubActionMode::kInTransaction, describe_consultation);
 }
 
 }  // namespace wasl::workflow

@@ -85,9 +85,13 @@ class HubActions {
   std::map<std::string, StepObserver> observers_;
 };
 
-// Adds hub.set_status (consultations.status of the run's consultation; output
-// {status, previous_status}) and hub.record_event (a row in workflow_notes;
-// output {event_id}), both kInTransaction.
+// Adds hub.set_status (consultations.status of the run's consultation, and
+// with status cancelled its cancel reason `reason`, a code such as
+// patient_request or no_show; output {status, previous_status}),
+// hub.record_event (a row in workflow_notes; output {event_id}) and
+// hub.describe_consultation (what ministry reports count the consultation
+// by: specialty, service_type, session_start_ms, session_end_ms, each
+// optional, empty or 0 = leave as is; output {recorded}), all kInTransaction.
 void add_builtin_hub_actions(HubActions& actions);
 
 }  // namespace wasl::workflow

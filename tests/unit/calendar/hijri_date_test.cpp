@@ -31,6 +31,7 @@ TEST(HijriDate, KnownUmmAlQuraPairs) {
       {2025, 6, 26, "1447-01-01"},  // 1 Muharram 1447
       {2023, 7, 19, "1445-01-01"},  // 1 Muharram 1445
       {2025, 2, 28, "1446-08-29"},  // the day before 1 Ramadan 1446 (Sha'ban had 29 days)
+      {2025, 3, 30, "1446-10-01"},  // 1 Shawwal 1446 (Eid al-Fitr)
   };
   for (const Pair& p : pairs) {
     auto date = umm_al_qura_date(riyadh(p.y, p.m, p.d), "Asia/Riyadh");

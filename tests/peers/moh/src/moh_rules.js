@@ -1,0 +1,72 @@
+'use strict';
+// What Wasl's MOH reporting proposal requires beyond valid R4
+// (plugins/moh/README.md). Each function returns a list of problems.
+
+const REPORT_ID_SYSTEM = 'urn:wasl:report-id';
+const EVENT_SYSTEM = 'urn:wasl:fhir:CodeSystem:moh-message-event';
+const EVENT_CODE = 'telehealth-consultation-report';
+const MEASURE = 'urn:wasl:fhir:Measure:telehealth-activity';
+const PATIENT_ID_SYSTEMS = new Set([
+  'http://nphies.sa/identifier/nationalid',
+  'http://nphies.sa/identifier/iqama',
+]);
+
+function reportIdOf(resource) {
+  const ids = Array.isArray(resource.identifier) ? resource.identifier : [resource.identifier];
+  const id = ids.find((i) => i && i.system === REPORT_ID_SYSTEM && typeof i.value === 'string');
+  return id ? id.value : null;
+}
+
+function messageProblems(bundle, { allowPatientNames }) {
+  const problems = [];
+  if (bundle.type !== 'message') problems.push('Bundle.type must be message');
+  if (!reportIdOf(bundle)) problems.push(`Bundle.identifier must carry ${REPORT_ID_SYSTEM}`);
+  const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
+  const resources = entries.map((e) => e.resource || {});
+  const header = resources[0];
+  if (!header || header.resourceType !== 'MessageHeader') {
+    problems.push('the first entry must be the MessageHeader');
+  } else if (header.eventCoding?.system !== EVENT_SYSTEM || header.eventCoding?.code !== EVENT_CODE) {
+    problems.push(`MessageHeader.eventCoding must be ${EVENT_SYSTEM}#${EVENT_CODE}`);
+  }
+  const of = (type) => resources.filter((r) => r.resourceType === type);
+  const encounters = of('Encounter');
+  if (encounters.length !== 1) problems.push('exactly one Encounter is required');
+  for (const e of encounters) {
+    if (e.class?.code !== 'VR') problems.push('Encounter.class must be v3-ActCode VR (virtual)');
+    if (!e.period?.start) problems.push('Encounter.period.start is required');
+    if (!e.serviceType) problems.push('Encounter.serviceType is required');
+  }
+  const patients = of('Patient');
+  if (patients.length !== 1) problems.push('exactly one Patient is required');
+  for (const p of patients) {
+    const ids = Array.isArray(p.identifier) ? p.identifier : [];
+    if (ids.length === 0) problems.push('the Patient must be identified by national id or iqama');
+    for (const id of ids) {
+      if (!PATIENT_ID_SYSTEMS.has(id.system)) problems.push(`Patient.identifier system ${id.system} is not national id or iqama`);
+    }
+    if (p.name !== undefined && !allowPatientNames) problems.push('Patient.name is present but patient names are not configured');
+    for (const key of ['telecom', 'address', 'birthDate', 'photo']) {
+      if (p[key] !== undefined) problems.push(`Patient.${key} must not be sent`);
+    }
+  }
+  if (of('Practitioner').length !== 1) problems.push('exactly one Practitioner is required');
+  if (of('Organization').length !== 1) problems.push('exactly one Organization (the facility) is required');
+  return problems;
+}
+
+function measureReportProblems(report) {
+  const problems = [];
+  if (report.type !== 'summary') problems.push('MeasureReport.type must be summary');
+  if (report.status !== 'complete') problems.push('MeasureReport.status must be complete');
+  if (report.measure !== MEASURE) problems.push(`MeasureReport.measure must be ${MEASURE}`);
+  if (!reportIdOf(report)) problems.push(`MeasureReport.identifier must carry ${REPORT_ID_SYSTEM}`);
+  const codes = (report.group || []).map((g) => g.code?.coding?.[0]?.code);
+  for (const code of ['total', 'completed', 'cancelled', 'no-show', 'by-specialty', 'by-consultation-type',
+    'session-duration-median', 'session-duration-p90']) {
+    if (!codes.includes(code)) problems.push(`MeasureReport.group ${code} is missing`);
+  }
+  return problems;
+}
+
+module.exports = { messageProblems, measureReportProblems, reportIdOf, REPORT_ID_SYSTEM };

@@ -1,0 +1,126 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert');
+const { MohPeer } = require('../src/server');
+
+const TOKEN = 'test-token';
+
+function message(reportId, { name = false, mrn = false } = {}) {
+  const patient = {
+    resourceType: 'Patient',
+    id: 'p1',
+    identifier: [{ system: 'http://nphies.sa/identifier/nationalid', value: '1000000001' }],
+  };
+  if (mrn) patient.identifier.push({ system: 'urn:hospital:mrn', value: 'M1' });
+  if (name) patient.name = [{ text: 'فاطمة الزهراني' }];
+  return {
+    resourceType: 'Bundle',
+    id: 'b1',
+    identifier: { system: 'urn:wasl:report-id', value: reportId },
+    type: 'message',
+    timestamp: '2025-03-01T12:00:00+03:00',
+    entry: [
+      { fullUrl: 'urn:uuid:8f1c2b1e-0000-4000-8000-000000000001', resource: {
+        resourceType: 'MessageHeader', id: 'h1',
+        eventCoding: { system: 'urn:wasl:fhir:CodeSystem:moh-message-event', code: 'telehealth-consultation-report' },
+        source: { endpoint: 'urn:wasl:facility:sandbox' },
+        focus: [{ reference: 'urn:uuid:8f1c2b1e-0000-4000-8000-000000000002' }] } },
+      { fullUrl: 'urn:uuid:8f1c2b1e-0000-4000-8000-000000000002', resource: {
+        resourceType: 'Encounter', id: 'e1', status: 'finished',
+        class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'VR' },
+        serviceType: { text: 'Telemedicine' },
+        subject: { reference: 'urn:uuid:8f1c2b1e-0000-4000-8000-000000000003' },
+        period: { start: '2025-03-01T09:00:00+03:00', end: '2025-03-01T09:30:00+03:00' } } },
+      { fullUrl: 'urn:uuid:8f1c2b1e-0000-4000-8000-000000000003', resource: patient },
+      { fullUrl: 'urn:uuid:8f1c2b1e-0000-4000-8000-000000000004', resource: {
+        resourceType: 'Practitioner', id: 'pr1',
+        identifier: [{ system: 'http://nphies.sa/license/practitioner-license', value: 'L1' }] } },
+      { fullUrl: 'urn:uuid:8f1c2b1e-0000-4000-8000-000000000005', resource: {
+        resourceType: 'Organization', id: 'o1', name: 'Sandbox Hospital' } },
+    ],
+  };
+}
+
+function measureReport(reportId) {
+  const group = (code) => ({ code: { coding: [{ system: 'urn:wasl:fhir:CodeSystem:telehealth-measure-group', code }] },
+    measureScore: { value: 1 } });
+  return {
+    resourceType: 'MeasureReport',
+    identifier: [{ system: 'urn:wasl:report-id', value: reportId }],
+    status: 'complete',
+    type: 'summary',
+    measure: 'urn:wasl:fhir:Measure:telehealth-activity',
+    period: { start: '2025-03-01T00:00:00+03:00', end: '2025-03-01T23:59:59+03:00' },
+    group: ['total', 'completed', 'cancelled', 'no-show', 'by-specialty', 'by-consultation-type',
+      'session-duration-median', 'session-duration-p90'].map(group),
+  };
+}
+
+async function withPeer(options, fn) {
+  const peer = new MohPeer({ token: TOKEN, ...options });
+  const port = await peer.listen();
+  try {
+    await fn(`http://127.0.0.1:${port}`, peer);
+  } finally {
+    await peer.close();
+  }
+}
+
+function post(base, path, body, headers = {}) {
+  return fetch(base + path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/fhir+json', Authorization: `Bearer ${TOKEN}`, ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+test('a valid message is accepted once and its receipt replayed on a duplicate', () => withPeer({}, async (base) => {
+  const first = await post(base, '/fhir/$process-message', message('r-1'));
+  assert.strictEqual(first.status, 200);
+  const receipt = await first.json();
+  assert.strictEqual(receipt.entry[0].resource.response.code, 'ok');
+  const again = await (await post(base, '/fhir/$process-message', message('r-1'))).json();
+  assert.strictEqual(again.id, receipt.id);
+  const effects = await (await fetch(`${base}/_peer/effects`)).json();
+  assert.strictEqual(effects.messages, 1);
+  assert.strictEqual(effects.duplicates, 1);
+}));
+
+test('a patient name or another identifier is refused unless names are configured', () => withPeer({}, async (base) => {
+  const named = await post(base, '/fhir/$process-message', message('r-2', { name: true }));
+  assert.strictEqual(named.status, 422);
+  assert.match(JSON.stringify(await named.json()), /patient names are not configured/);
+  const mrn = await post(base, '/fhir/$process-message', message('r-3', { mrn: true }));
+  assert.strictEqual(mrn.status, 422);
+  await fetch(`${base}/_peer/config`, { method: 'POST', body: JSON.stringify({ allowPatientNames: true }) });
+  assert.strictEqual((await post(base, '/fhir/$process-message', message('r-2', { name: true }))).status, 200);
+}));
+
+test('invalid R4 is refused with the validators\' words', () => withPeer({}, async (base) => {
+  const bad = message('r-4');
+  bad.entry[1].resource.status = 'finito';
+  const answer = await post(base, '/fhir/$process-message', bad);
+  assert.strictEqual(answer.status, 422);
+  assert.match(JSON.stringify(await answer.json()), /status/);
+}));
+
+test('no bearer token is 401', () => withPeer({}, async (base) => {
+  const answer = await post(base, '/fhir/$process-message', message('r-5'), { Authorization: 'Bearer nope' });
+  assert.strictEqual(answer.status, 401);
+}));
+
+test('a MeasureReport is a conditional create; faults fire first', () => withPeer({}, async (base) => {
+  await fetch(`${base}/_peer/faults`, { method: 'POST',
+    body: JSON.stringify({ operation: 'MeasureReport', count: 2, status: 503, retryAfterSeconds: 1 }) });
+  const headers = { 'If-None-Exist': 'identifier=urn:wasl:report-id|m-1' };
+  assert.strictEqual((await post(base, '/fhir/MeasureReport', measureReport('m-1'), headers)).status, 503);
+  assert.strictEqual((await post(base, '/fhir/MeasureReport', measureReport('m-1'), headers)).status, 503);
+  const created = await post(base, '/fhir/MeasureReport', measureReport('m-1'), headers);
+  assert.strictEqual(created.status, 201);
+  const id = (await created.json()).id;
+  const again = await post(base, '/fhir/MeasureReport', measureReport('m-1'), headers);
+  assert.strictEqual(again.status, 200);
+  assert.strictEqual((await again.json()).id, id);
+  const reports = await (await fetch(`${base}/_peer/reports`)).json();
+  assert.strictEqual(reports.measureReports.length, 1);
+}));
