@@ -1,4 +1,4 @@
--- Wasl schema, version 6: what the ministry reports count a consultation by,
+-- Wasl schema, version 7: what the ministry reports count a consultation by,
 -- kept on the consultation (no PHI: codes, a specialty name and times).
 --   * cancel_reason: why it was cancelled, a code (patient_request,
 --     clinician_request, facility_request, no_show, session_not_completed,
