@@ -1,4 +1,4 @@
--- Wasl schema, version 7: what the ministry reports count a consultation by,
+-- Wasl schema, version 8: what the ministry reports count a consultation by,
 -- kept on the consultation (no PHI: codes, a specialty name and times).
 --   * cancel_reason: why it was cancelled, a code (patient_request,
 --     clinician_request, facility_request, no_show, session_not_completed,
@@ -11,10 +11,10 @@
 ALTER TABLE consultations ADD COLUMN cancel_reason TEXT;
 ALTER TABLE consultations ADD COLUMN specialty TEXT;
 ALTER TABLE consultations ADD COLUMN service_type TEXT;
-ALTER TABLE consultations ADD COLUMN session_started_at INTEGER;
-ALTER TABLE consultations ADD COLUMN session_ended_at INTEGER;
+ALTER TABLE consultations ADD COLUMN session_started_at BIGINT;
+ALTER TABLE consultations ADD COLUMN session_ended_at BIGINT;
 CREATE INDEX consultations_facility_scheduled ON consultations (facility_id, scheduled_at);
 
-ALTER TABLE reports ADD COLUMN period_start INTEGER;
-ALTER TABLE reports ADD COLUMN period_end INTEGER;
+ALTER TABLE reports ADD COLUMN period_start BIGINT;
+ALTER TABLE reports ADD COLUMN period_end BIGINT;
 ALTER TABLE reports ADD COLUMN run_id TEXT;
