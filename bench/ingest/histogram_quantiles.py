@@ -7,7 +7,8 @@ For each histogram NAME (without _bucket), prints one line
   NAME n=<observations> p50=<ms> p99=<ms> max<=<ms>
 where each quantile is the upper bound of the bucket it falls in (so an
 upper estimate, in milliseconds), counted over the observations made
-between the two scrapes.
+between the two scrapes. A histogram with labels counts all its series
+together (the webhook route dominates the scrapes the ingest run makes).
 """
 import re
 import sys
@@ -22,7 +23,8 @@ def buckets(path: str) -> dict:
             m = BUCKET.match(line.strip())
             if m:
                 le = float("inf") if m.group(2) == "+Inf" else float(m.group(2))
-                out.setdefault(m.group(1), {})[le] = float(m.group(3))
+                series = out.setdefault(m.group(1), {})
+                series[le] = series.get(le, 0.0) + float(m.group(3))
     return out
 
 

@@ -10,7 +10,9 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <unordered_map>
 #include <utility>
 
 #include <Poco/Exception.h>
@@ -36,6 +38,7 @@
 #include "hub/http/percent_decoding.hpp"
 #include "hub/http/problem_json.hpp"
 #include "hub/observability/logging.hpp"
+#include "hub/observability/stage_buckets.hpp"
 #include "hub/text/join.hpp"
 
 // Connection handling, and why it is not Poco::Net::HTTPServer.
@@ -75,6 +78,8 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kRequestsTotal = "wasl_http_requests_total";
 constexpr const char* kRequestDuration = "wasl_http_request_duration_seconds";
 constexpr const char* kInFlight = "wasl_http_in_flight";
+constexpr const char* kConnectionWait = "wasl_http_connection_wait_seconds";
+constexpr const char* kRequestRead = "wasl_http_request_read_seconds";
 
 // Exposes the bytes already read from the socket but not yet parsed (a
 // pipelined request), which a poll() on the socket would not see.
@@ -140,6 +145,10 @@ struct Server::Impl {
   std::mutex mutex;  // guards live, started, stopped
   std::condition_variable idle_cv;
   std::set<int> live;  // socket descriptors of running connections
+  // When each accepted connection not yet taken by a thread was accepted, by
+  // descriptor (a descriptor reused after a refused connection overwrites
+  // its stale entry, so this holds at most one entry per open descriptor).
+  std::unordered_map<int, Clock::time_point> accepted_at;
   bool started = false;
   bool stopped = false;
 
@@ -147,7 +156,13 @@ struct Server::Impl {
 
   // Accept-time check: the new connection will wait in the queue when
   // every thread already has a connection.
-  void on_accept() {
+  void on_accept(const Poco::Net::StreamSocket& socket) {
+    try {
+      int fd = socket.impl()->sockfd();
+      std::lock_guard lock(mutex);
+      accepted_at[fd] = Clock::now();
+    } catch (const Poco::Exception&) {
+    }
     if (!tcp) return;
     if (tcp->currentConnections() + tcp->queuedConnections() >= config.max_threads) {
       std::uint64_t one = 1;
@@ -193,9 +208,9 @@ class Server::Impl::ConnectionFactory final : public Poco::Net::TCPServerConnect
 class Server::Impl::SaturationFilter final : public Poco::Net::TCPServerConnectionFilter {
  public:
   explicit SaturationFilter(Server::Impl& impl) : impl_(impl) {}
-  bool accept(const Poco::Net::StreamSocket&) override {
+  bool accept(const Poco::Net::StreamSocket& socket) override {
     if (impl_.stopping.load()) return false;
-    impl_.on_accept();
+    impl_.on_accept(socket);
     return true;
   }
 
@@ -212,9 +227,21 @@ void Server::Impl::serve_connection(Poco::Net::StreamSocket& socket) {
   } catch (const Poco::Exception&) {
     return;
   }
+  std::optional<Clock::time_point> accepted;
   {
     std::lock_guard lock(mutex);
     live.insert(fd);
+    auto it = accepted_at.find(fd);
+    if (it != accepted_at.end()) {
+      accepted = it->second;
+      accepted_at.erase(it);
+    }
+  }
+  if (accepted) {
+    metrics.histogram_observe(kConnectionWait,
+                              "Time a new connection waited for a server thread, in seconds.", {},
+                              std::chrono::duration<double>(Clock::now() - *accepted).count(),
+                              observability::stage_buckets());
   }
   try {
     Session session(socket, params);
@@ -437,6 +464,11 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int served) {
         }
       }
       if (ok) {
+        metrics.histogram_observe(
+            kRequestRead, "Time to read a request until its handler starts, in seconds.",
+            {{"route", route_label}},
+            std::chrono::duration<double>(Clock::now() - started_at).count(),
+            observability::stage_buckets());
         try {
           resp = route.handler(req);
         } catch (const std::exception& e) {

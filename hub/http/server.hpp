@@ -8,7 +8,10 @@
 // max_queued. An idle keep-alive connection gives its thread up as soon as
 // a new connection has to queue, so idle clients cannot lock out new ones.
 // Metrics: wasl_http_requests_total{route,method,status},
-// wasl_http_request_duration_seconds{route,method}, wasl_http_in_flight;
+// wasl_http_request_duration_seconds{route,method}, wasl_http_in_flight,
+// wasl_http_connection_wait_seconds (a new connection accepted until a
+// server thread takes it) and wasl_http_request_read_seconds{route} (the
+// request's line, headers and body read until its handler starts);
 // route is the matched template or "unmatched", method one of the standard
 // methods or "OTHER". One access log line per request (method, route
 // template, status, duration) — never the path, query string or body.

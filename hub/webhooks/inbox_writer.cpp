@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/observability/stage_buckets.hpp"
+
 namespace wasl::webhooks {
 
 using records::InboxInsertOutcome;
@@ -57,12 +59,6 @@ const std::vector<double>& batch_buckets() {
   return buckets;
 }
 
-const std::vector<double>& latency_buckets() {
-  static const std::vector<double> buckets{0.0005, 0.001, 0.002, 0.004, 0.008, 0.016,
-                                           0.032,  0.064, 0.128, 0.256, 0.512};
-  return buckets;
-}
-
 double seconds_between(std::chrono::steady_clock::time_point from,
                        std::chrono::steady_clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
@@ -101,9 +97,16 @@ Result<std::vector<InboxInsertOutcome>> InboxWriter::write(
   if (entries.empty()) return Outcomes{};
   Pending pending;
   pending.rows.reserve(entries.size());
+  const auto encrypt_started = std::chrono::steady_clock::now();
   for (const auto& e : entries) {
     WASL_ASSIGN_OR_RETURN(auto row, encode(cipher_, e));
     pending.rows.push_back(std::move(row));
+  }
+  if (metrics_ != nullptr) {
+    metrics_->histogram_observe("wasl_webhook_inbox_encrypt_seconds",
+                                "Time to encrypt one webhook request's inbox rows", {},
+                                seconds_between(encrypt_started, std::chrono::steady_clock::now()),
+                                observability::stage_buckets());
   }
   pending.entries = std::move(entries);
   std::future<Result<Outcomes>> done = pending.done.get_future();
@@ -153,7 +156,8 @@ void InboxWriter::writer_loop() {
       for (const Pending* p : batch) {
         metrics_->histogram_observe("wasl_webhook_inbox_queue_wait_seconds",
                                     "Time a webhook request waited to be taken into a batch", {},
-                                    seconds_between(p->queued_at, taken), latency_buckets());
+                                    seconds_between(p->queued_at, taken),
+                                    observability::stage_buckets());
       }
     }
     commit(batch);
@@ -161,7 +165,7 @@ void InboxWriter::writer_loop() {
       metrics_->histogram_observe("wasl_webhook_inbox_commit_seconds",
                                   "Time to insert and commit one inbox batch", {},
                                   seconds_between(taken, std::chrono::steady_clock::now()),
-                                  latency_buckets());
+                                  observability::stage_buckets());
     }
   }
 }

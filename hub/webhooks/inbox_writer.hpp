@@ -34,9 +34,11 @@
 // Store and CellCipher are borrowed and must outlive the writer; so must
 // `metrics` when given. Metrics: wasl_webhook_inbox_commits_total,
 // wasl_webhook_inbox_batch_requests (histogram), wasl_webhook_inbox_fallbacks_total,
-// wasl_webhook_inbox_queue_wait_seconds (per request: queued until taken
-// into a batch) and wasl_webhook_inbox_commit_seconds (per batch: insert and
-// commit, fallback included).
+// wasl_webhook_inbox_encrypt_seconds (per request: its rows encrypted, on
+// the caller's thread), wasl_webhook_inbox_queue_wait_seconds (per request:
+// queued until taken into a batch) and wasl_webhook_inbox_commit_seconds
+// (per batch: insert and commit, fallback included); the three in
+// observability::stage_buckets().
 #pragma once
 
 #include <chrono>

@@ -7,6 +7,7 @@
 
 #include "hub/audit/audit_event.hpp"
 #include "hub/http/problem_json.hpp"
+#include "hub/observability/stage_buckets.hpp"
 #include "hub/webhooks/inbox_event.hpp"
 #include "hub/webhooks/webhook_dispatcher.hpp"
 
@@ -113,7 +114,15 @@ http::Response handle_webhook(const WebhookContext& context, http::Request& requ
   for (const auto& [name, value] : request.headers) verify_request.headers.emplace_back(name, value);
   verify_request.body = request.body;
 
+  const auto verify_started = std::chrono::steady_clock::now();
   auto events = source->verifier->verify(verify_request);
+  if (context.metrics != nullptr) {
+    context.metrics->histogram_observe(
+        "wasl_webhook_verify_seconds", "Time to verify a webhook request's signature and body",
+        {{"instance", instance}},
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - verify_started).count(),
+        observability::stage_buckets());
+  }
   if (!events.ok()) {
     const sdk::Error& error = events.error();
     if (error.code == ErrorCode::kUnauthenticated) {

@@ -21,6 +21,11 @@
 //
 // Answer body: {"status": "accepted"|"duplicate"|"no_events", "stored": n,
 // "duplicates": m}. No workflow work happens on the request thread.
+//
+// Metrics: wasl_webhooks_received_total {instance, outcome}, and
+// wasl_webhook_verify_seconds {instance} (the verifier's time, every
+// request of a known instance); the InboxWriter's histograms cover the
+// encryption, the queue and the commit.
 #pragma once
 
 #include "hub/http/exchange.hpp"

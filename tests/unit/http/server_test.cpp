@@ -474,6 +474,14 @@ TEST_F(ServerTest, RecordsMetricsWithBoundedLabels) {
   EXPECT_NE(text.find("wasl_http_request_duration_seconds_bucket{method=\"GET\",route=\"/items/{id}\",le=\"+Inf\"} 3"),
             std::string::npos);
   EXPECT_NE(text.find("wasl_http_in_flight 0"), std::string::npos) << text;
+  // Reading the request until its handler starts: the three that reached one.
+  EXPECT_NE(text.find("wasl_http_request_read_seconds_count{route=\"/items/{id}\"} 3"),
+            std::string::npos)
+      << text;
+  // Each new connection's wait for a server thread.
+  auto wait = text.find("\nwasl_http_connection_wait_seconds_count ");
+  ASSERT_NE(wait, std::string::npos) << text;
+  EXPECT_GE(std::stod(text.substr(wait + 41)), 1.0) << text;
 }
 
 TEST_F(ServerTest, AccessLogHasRouteAndRequestIdButNoQueryOrBody) {

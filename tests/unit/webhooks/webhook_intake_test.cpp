@@ -12,6 +12,15 @@ using records::testing::kFacilityB;
 
 class WebhookIntakeTest : public WebhookFixture {};
 
+// The value of one series in the exposition text (exact name and labels), or
+// -1 when it is not there.
+double series_value(const std::string& text, const std::string& series) {
+  std::string head = "\n" + series + " ";
+  auto at = text.find(head);
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + head.size()));
+}
+
 TEST_P(WebhookIntakeTest, AcceptsOnceThenAnswersDuplicatesWithoutWriting) {
   start_server();
   std::string body = appointment_body("Appointment/42");
@@ -55,6 +64,37 @@ TEST_P(WebhookIntakeTest, StoresTheBodyAndHeadersAsCiphertextAndReadsThemBackExa
   EXPECT_EQ(e.headers.at(":url"), "https://hub.example/base/v1/webhooks/hospital.fac-a");
   EXPECT_EQ(e.headers.at(":method"), "POST");
   EXPECT_NE(e.headers.at(":event").find("Appointment/7"), std::string::npos);
+}
+
+TEST_P(WebhookIntakeTest, ObservesEachStageOfARequestInTheMetrics) {
+  start_server();
+  ASSERT_EQ(post_hospital(kFacilityA, "msg_stage_1", appointment_body("Appointment/1")).status, 202);
+  ASSERT_EQ(post_hospital(kFacilityA, "msg_stage_2", appointment_body("Appointment/2")).status, 202);
+  std::string body = appointment_body("Appointment/3");
+  auto forged = hospital_headers(kSecretB, "msg_stage_forged", body);
+  ASSERT_EQ(send("POST", "/v1/webhooks/hospital.fac-a", forged, body).status, 401);
+
+  std::string text = metrics_.render();
+  // Verification: every request of the instance, the forged one included.
+  EXPECT_EQ(series_value(text, "wasl_webhook_verify_seconds_count{instance=\"hospital.fac-a\"}"), 3)
+      << text;
+  // Encryption and the inbox queue: the two accepted requests; a commit per batch.
+  EXPECT_EQ(series_value(text, "wasl_webhook_inbox_encrypt_seconds_count"), 2) << text;
+  EXPECT_EQ(series_value(text, "wasl_webhook_inbox_queue_wait_seconds_count"), 2) << text;
+  double commits = series_value(text, "wasl_webhook_inbox_commit_seconds_count");
+  EXPECT_GE(commits, 1) << text;
+  EXPECT_LE(commits, 2) << text;
+  // The server's share: reading each request, and each new connection's wait
+  // for a thread.
+  EXPECT_EQ(series_value(text, "wasl_http_request_read_seconds_count{route=\"/v1/webhooks/{instance}\"}"),
+            3)
+      << text;
+  EXPECT_GE(series_value(text, "wasl_http_connection_wait_seconds_count"), 1) << text;
+  // Fine buckets: a stage of a few hundred microseconds is told from one of
+  // a few milliseconds.
+  EXPECT_NE(text.find("wasl_webhook_verify_seconds_bucket{instance=\"hospital.fac-a\",le=\"0.00025\"}"),
+            std::string::npos)
+      << text;
 }
 
 TEST_P(WebhookIntakeTest, BadSignatureIs401AndAuditedInItsOwnTransaction) {
