@@ -87,6 +87,10 @@ class Engine::Core {
                                                      engine_id_ + "/" + std::to_string(worker),
                                                      now, options_.lease, options_.claim_batch));
     std::vector<PreparedJob> prepared;
+    if (jobs.empty()) {
+      tx->rollback();  // nothing written: an idle poll costs no commit
+      return prepared;
+    }
     for (auto& job : jobs) {
       if (job.takeover) {
         lease_takeovers_.fetch_add(1);

@@ -140,7 +140,7 @@ class ScriptedInvoker final : public CapabilityInvoker {
 };
 
 // A Store test double over a real store: counts the commits of transactions
-// that wrote (called exec), and cut() makes every later begin() fail as if
+// that wrote (called exec) and of all read-write ones, and cut() makes every later begin() fail as if
 // the process had lost its database (a frozen or dying worker).
 class CountingStore final : public storage::Store {
  public:
@@ -153,19 +153,23 @@ class CountingStore final : public storage::Store {
     }
     auto tx = inner_.begin(mode);
     if (!tx.ok()) return std::move(tx).error();
-    return std::unique_ptr<storage::Transaction>(new Counted(std::move(tx).value(), commits_));
+    return std::unique_ptr<storage::Transaction>(
+        new Counted(std::move(tx).value(), commits_,
+                    mode == storage::TxMode::kReadWrite ? &all_commits_ : nullptr));
   }
   sdk::Status ping() override { return inner_.ping(); }
   storage::PoolStats pool_stats() const override { return inner_.pool_stats(); }
 
   std::int64_t writing_commits() const { return commits_.load(); }
+  std::int64_t all_commits() const { return all_commits_.load(); }
   void cut() { cut_ = true; }
 
  private:
   class Counted final : public storage::Transaction {
    public:
-    Counted(std::unique_ptr<storage::Transaction> inner, std::atomic<std::int64_t>& commits)
-        : inner_(std::move(inner)), commits_(commits) {}
+    Counted(std::unique_ptr<storage::Transaction> inner, std::atomic<std::int64_t>& commits,
+            std::atomic<std::int64_t>* all_commits)
+        : inner_(std::move(inner)), commits_(commits), all_commits_(all_commits) {}
     sdk::Result<std::int64_t> exec(std::string_view sql, const storage::Params& p) override {
       wrote_ = true;
       return inner_->exec(sql, p);
@@ -180,6 +184,7 @@ class CountingStore final : public storage::Store {
     sdk::Status commit() override {
       auto s = inner_->commit();
       if (s.ok() && wrote_) commits_.fetch_add(1);
+      if (s.ok() && all_commits_ != nullptr) all_commits_->fetch_add(1);
       return s;
     }
     void rollback() noexcept override { inner_->rollback(); }
@@ -187,11 +192,13 @@ class CountingStore final : public storage::Store {
    private:
     std::unique_ptr<storage::Transaction> inner_;
     std::atomic<std::int64_t>& commits_;
+    std::atomic<std::int64_t>* all_commits_;  // null: a read-only transaction
     bool wrote_ = false;
   };
 
   storage::Store& inner_;
   std::atomic<std::int64_t> commits_{0};
+  std::atomic<std::int64_t> all_commits_{0};
   std::atomic<bool> cut_{false};
 };
 

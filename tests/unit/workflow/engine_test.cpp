@@ -723,6 +723,9 @@ TEST_P(EngineTest, ChainedRunAdvancesEveryStepInOneLeaseWithOneCommitPerStep) {
     }
     e.stop();
     EXPECT_EQ(e.stats().chained_steps, chain ? 4 : 0);
+    // The worker polled again after the run ended and found nothing: an idle
+    // poll commits nothing.
+    EXPECT_EQ(counted.all_commits(), counted.writing_commits());
     return counted.writing_commits();
   };
   // start_run, one claim, five finishes (the first four also start the next step).
