@@ -6,10 +6,12 @@
 // by the records' CellCipher (AES-256-GCM per cell) under a key ring made
 // for the run at --key-file.
 //
-// Prints one line: runs_per_s steps_per_s step_ms raw_commit_ms commits_per_step
-//   step_ms          wall time per step (elapsed / steps)
-//   raw_commit_ms    wall time per raw insert+commit
-//   commits_per_step read-write commits the engine made / steps
+// Prints one line:
+//   runs_per_s steps_per_s step_ms raw_commit_ms commits_per_step statements_per_step
+//   step_ms             wall time per step (elapsed / steps)
+//   raw_commit_ms       wall time per raw insert+commit
+//   commits_per_step    read-write commits the engine made / steps
+//   statements_per_step SQL statements the engine sent (all transactions) / steps
 //
 // usage: wasl_bench_workflow (--sqlite PATH | --postgres URL) --plugin SO
 //                            --key-file PATH [--runs N] [--workers W]
@@ -42,7 +44,8 @@ namespace {
 using namespace wasl;
 using Clock = std::chrono::steady_clock;
 
-// Counts the commits of read-write transactions made through it.
+// Counts the commits of read-write transactions made through it, and the
+// statements of every transaction.
 class CountingStore final : public storage::Store {
  public:
   explicit CountingStore(storage::Store& inner) : inner_(inner) {}
@@ -51,21 +54,26 @@ class CountingStore final : public storage::Store {
   sdk::Result<std::unique_ptr<storage::Transaction>> begin(storage::TxMode mode) override {
     WASL_ASSIGN_OR_RETURN(auto tx, inner_.begin(mode));
     return std::unique_ptr<storage::Transaction>(
-        new Counted(std::move(tx), mode == storage::TxMode::kReadWrite ? &commits_ : nullptr));
+        new Counted(std::move(tx), mode == storage::TxMode::kReadWrite ? &commits_ : nullptr,
+                    &statements_));
   }
   sdk::Status ping() override { return inner_.ping(); }
   storage::PoolStats pool_stats() const override { return inner_.pool_stats(); }
   std::int64_t commits() const { return commits_.load(); }
+  std::int64_t statements() const { return statements_.load(); }
 
  private:
   class Counted final : public storage::Transaction {
    public:
-    Counted(std::unique_ptr<storage::Transaction> inner, std::atomic<std::int64_t>* commits)
-        : inner_(std::move(inner)), commits_(commits) {}
+    Counted(std::unique_ptr<storage::Transaction> inner, std::atomic<std::int64_t>* commits,
+            std::atomic<std::int64_t>* statements)
+        : inner_(std::move(inner)), commits_(commits), statements_(statements) {}
     sdk::Result<std::int64_t> exec(std::string_view sql, const storage::Params& p) override {
+      statements_->fetch_add(1);
       return inner_->exec(sql, p);
     }
     sdk::Result<storage::Rows> query(std::string_view sql, const storage::Params& p) override {
+      statements_->fetch_add(1);
       return inner_->query(sql, p);
     }
     sdk::Status exec_script(std::string_view sql) override { return inner_->exec_script(sql); }
@@ -79,10 +87,12 @@ class CountingStore final : public storage::Store {
    private:
     std::unique_ptr<storage::Transaction> inner_;
     std::atomic<std::int64_t>* commits_;
+    std::atomic<std::int64_t>* statements_;
   };
 
   storage::Store& inner_;
   std::atomic<std::int64_t> commits_{0};
+  std::atomic<std::int64_t> statements_{0};
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -262,8 +272,9 @@ int main(int argc, char** argv) {
   double steps = runs * 10.0;
   std::fprintf(stderr, "payload encryption: on (CellCipher, key %s, as wasl serve)\n",
                cipher.active_key_id().c_str());
-  std::printf("%.1f %.1f %.4f %.4f %.2f\n", runs / elapsed.count(), steps / elapsed.count(),
+  std::printf("%.1f %.1f %.4f %.4f %.2f %.2f\n", runs / elapsed.count(), steps / elapsed.count(),
               elapsed.count() * 1000.0 / steps, raw_ms,
-              static_cast<double>(counted.commits()) / steps);
+              static_cast<double>(counted.commits()) / steps,
+              static_cast<double>(counted.statements()) / steps);
   return 0;
 }
