@@ -18,14 +18,15 @@
 #include "plugins/chime/chime_video_provider.hpp"
 #include "plugins/chime/client_request_token.hpp"
 #include "plugins/chime/eventbridge_verifier.hpp"
-#include "tests/integration/chime/chime_peer_process.hpp"
+#include "tests/peers/support/peer_process.hpp"
 
 namespace wasl::plugins::chime {
 namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-using testing::ChimePeerProcess;
+using wasl::testing::PeerOptions;
+using wasl::testing::PeerProcess;
 
 constexpr char kAccessKey[] = "AKIDEXAMPLE";
 constexpr char kSecretKey[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -126,19 +127,12 @@ std::string expected_recording_sha256(const std::string& seed, std::int64_t size
 
 class ChimePeerTest : public ::testing::Test {
  protected:
-  // A fatal failure in SetUpTestSuite would make gtest skip the tests (and
-  // ctest count them as skipped, not failed), so the outcome is kept and
-  // every test fails on it in SetUp.
-  static void SetUpTestSuite() {
-    auto deps = ChimePeerProcess::ensure_dependencies(300s);
-    deps_error_ = deps.ok() ? std::string() : deps.error().message;
-  }
-
+  // A failed install or start fails each test (PeerProcess keeps the
+  // install's outcome).
   void SetUp() override {
-    ASSERT_TRUE(deps_error_.empty()) << deps_error_;
-    auto peer = ChimePeerProcess::start({"--concatenation-ms", "50", "--events-header-value",
-                                         "peer-events-secret"},
-                                        30s);
+    PeerOptions options;
+    options.args = {"--concatenation-ms", "50", "--events-header-value", "peer-events-secret"};
+    auto peer = PeerProcess::start("chime", options);
     ASSERT_TRUE(peer.ok()) << peer.error().message;
     peer_ = std::move(peer).value();
   }
@@ -205,14 +199,12 @@ class ChimePeerTest : public ::testing::Test {
     return video.issue_join_token(request);
   }
 
-  std::unique_ptr<ChimePeerProcess> peer_;
+  std::unique_ptr<PeerProcess> peer_;
   config::Config config_;
   observability::Metrics metrics_;
   plugin_host::InMemoryStateStore state_;
   std::unique_ptr<plugin_host::PluginHost> plugin_host_;
-  static std::string deps_error_;
 };
-std::string ChimePeerTest::deps_error_;
 
 TEST_F(ChimePeerTest, OneIdempotencyKeyCreatesOneMeeting) {
   auto video = load(settings());

@@ -25,15 +25,14 @@
 #include <set>
 #include <thread>
 
-#include "tests/integration/chime/chime_peer_process.hpp"
 #include "tests/integration/consultation/consultation_hub.hpp"
+#include "tests/peers/support/peer_process.hpp"
 
 namespace wasl::testing {
 namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-using plugins::chime::testing::ChimePeerProcess;
 
 constexpr char kEventsSecret[] = "e2e-eventbridge-secret";
 constexpr char kBucketArn[] = "arn:aws:s3:::wasl-recordings";
@@ -42,19 +41,17 @@ constexpr char kBucketArn[] = "arn:aws:s3:::wasl-recordings";
 
 // A concatenation takes 1 s (minutes at AWS): its end event must not outrun
 // the plugin recording the pipeline as a concatenation after a lost answer.
-std::unique_ptr<ChimePeerProcess> start_peer(int idle_end_ms) {
-  auto deps = ChimePeerProcess::ensure_dependencies(300s);
-  EXPECT_TRUE(deps.ok()) << deps.error().message;
-  if (!deps.ok()) return nullptr;
-  auto peer = ChimePeerProcess::start({"--idle-end-ms", std::to_string(idle_end_ms),
-                                       "--concatenation-ms", "1000", "--recording-bytes", "300000",
-                                       "--events-header-value", kEventsSecret},
-                                      60s);
+std::unique_ptr<PeerProcess> start_peer(int idle_end_ms) {
+  PeerOptions options;
+  options.args = {"--idle-end-ms", std::to_string(idle_end_ms), "--concatenation-ms", "1000",
+                  "--recording-bytes", "300000", "--events-header-value", kEventsSecret};
+  options.start_deadline = 60s;
+  auto peer = PeerProcess::start("chime", options);
   EXPECT_TRUE(peer.ok()) << peer.error().message;
   return peer.ok() ? std::move(peer).value() : nullptr;
 }
 
-VideoBinding chime_binding(const ChimePeerProcess& peer) {
+VideoBinding chime_binding(const PeerProcess& peer) {
   VideoBinding video;
   video.plugin = "chime";
   video.file = WASL_CHIME_PLUGIN_FILE;
@@ -71,19 +68,19 @@ VideoBinding chime_binding(const ChimePeerProcess& peer) {
 }
 
 // Points the peer's EventBridge sender at the hub (again after a restart).
-void send_events_to(ChimePeerProcess& peer, const ConsultationHub& hub) {
+void send_events_to(PeerProcess& peer, const ConsultationHub& hub) {
   auto set = peer.post("/_peer/config", {{"eventsUrl", hub.webhook_url()}});
   ASSERT_TRUE(set.ok()) << set.error().message;
 }
 
-json peer_effects(const ChimePeerProcess& peer) {
+json peer_effects(const PeerProcess& peer) {
   auto effects = peer.get("/_peer/effects");
   EXPECT_TRUE(effects.ok()) << effects.error().message;
   return effects.ok() ? *effects : json::object();
 }
 
 // Polls the peer's effects until `member` reaches `value` (bounded).
-bool wait_for_effect(const ChimePeerProcess& peer, const std::string& member, int value,
+bool wait_for_effect(const PeerProcess& peer, const std::string& member, int value,
                      std::chrono::milliseconds deadline) {
   auto until = std::chrono::steady_clock::now() + deadline;
   while (std::chrono::steady_clock::now() < until) {
@@ -96,7 +93,7 @@ bool wait_for_effect(const ChimePeerProcess& peer, const std::string& member, in
 // Polls until the concatenation's file exists and the peer has delivered its
 // end (chime:MediaPipelineDeleted, answered 2xx by the hub): the hub then
 // holds composition.completed and is on to the archive (bounded).
-bool wait_for_composition_delivered(const ChimePeerProcess& peer,
+bool wait_for_composition_delivered(const PeerProcess& peer,
                                     std::chrono::milliseconds deadline) {
   auto until = std::chrono::steady_clock::now() + deadline;
   const std::string folder = "composited-video/";
@@ -165,7 +162,7 @@ Session admit_participants(ConsultationHub& hub, const std::string& id) {
 }
 
 // Everyone joins, talks, and the meeting ends (as Chime would report it).
-void hold_and_end_session(ChimePeerProcess& peer, const Session& session) {
+void hold_and_end_session(PeerProcess& peer, const Session& session) {
   json actions = json::array();
   for (const auto& a : session.attendees) actions.push_back({{"type", "join"}, {"attendeeId", a}});
   auto joined = peer.post("/_peer/meetings/" + session.meeting_id + "/simulate",
@@ -177,7 +174,7 @@ void hold_and_end_session(ChimePeerProcess& peer, const Session& session) {
 
 // The archived recording, decrypted by the hub, against the peer's object.
 void expect_archived_recording_matches_the_peer(ConsultationHub& hub, const std::string& id,
-                                                const ChimePeerProcess& peer) {
+                                                const PeerProcess& peer) {
   HubApiClient hospital = hub.client("hospital");
   ApiAnswer list = hospital.get("/v1/consultations/" + id + "/recordings");
   ASSERT_EQ(list.status, 200) << list.body;

@@ -14,7 +14,6 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/integration/chime/chime_peer_process.hpp"
 #include "tests/integration/consultation/consultation_participants.hpp"
 #include "tests/integration/consultation/twilio_side.hpp"
 
@@ -23,7 +22,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-using plugins::chime::testing::ChimePeerProcess;
 
 constexpr char kChimeInstance[] = "video.chime-main";
 constexpr char kChimeEventsSecret[] = "switch-eventbridge-secret";
@@ -41,7 +39,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 // The Chime instance: every AWS endpoint on the peer, SigV4 test keys.
-VideoBinding chime_instance(const ChimePeerProcess& peer) {
+VideoBinding chime_instance(const PeerProcess& peer) {
   VideoBinding chime{"chime", WASL_CHIME_PLUGIN_FILE, kChimeInstance, json::object()};
   json& s = chime.settings;
   for (const char* service : {"meetings", "media_pipelines", "s3"}) {
@@ -83,13 +81,13 @@ class ProviderSwitchTest : public ::testing::Test {
 TEST_F(ProviderSwitchTest, OneBindingLineMovesTheConsultationFromTwilioToChime) {
   std::unique_ptr<TwilioSide> twilio = TwilioSide::start();
   ASSERT_TRUE(twilio);
-  ASSERT_TRUE(ChimePeerProcess::ensure_dependencies(300s).ok());
-  auto chime = ChimePeerProcess::start({"--idle-end-ms", "600000", "--concatenation-ms", "100",
-                                        "--recording-bytes", "200000", "--events-header-value",
-                                        kChimeEventsSecret},
-                                       60s);
+  PeerOptions chime_options;
+  chime_options.args = {"--idle-end-ms", "600000", "--concatenation-ms", "100", "--recording-bytes",
+                        "200000", "--events-header-value", kChimeEventsSecret};
+  chime_options.start_deadline = 60s;
+  auto chime = PeerProcess::start("chime", chime_options);
   ASSERT_TRUE(chime.ok()) << chime.error().message;
-  ChimePeerProcess& chime_peer = **chime;
+  PeerProcess& chime_peer = **chime;
 
   ConsultationHubOptions options;
   options.port = free_loopback_port();

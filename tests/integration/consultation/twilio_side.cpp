@@ -9,7 +9,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-using plugins::twilio::testing::TwilioPeerProcess;
 
 // The emulator's default credentials (tests/peers/twilio/README.md).
 constexpr char kAccountSid[] = "AC00000000000000000000000000000000";
@@ -20,12 +19,10 @@ constexpr char kAuthToken[] = "wasl-test-auth-token";
 }  // namespace
 
 std::unique_ptr<TwilioSide> TwilioSide::start(int media_bytes) {
-  auto installed = TwilioPeerProcess::ensure_dependencies(300s);
-  EXPECT_TRUE(installed.ok()) << installed.error().message;
-  if (!installed.ok()) return nullptr;
-  auto peer = TwilioPeerProcess::start(
-      "src/main.js", {"--composition-ms", "200", "--media-bytes", std::to_string(media_bytes)},
-      60s);
+  PeerOptions options;
+  options.args = {"--composition-ms", "200", "--media-bytes", std::to_string(media_bytes)};
+  options.start_deadline = 60s;
+  auto peer = PeerProcess::start("twilio", options);
   EXPECT_TRUE(peer.ok()) << peer.error().message;
   if (!peer.ok()) return nullptr;
   return std::unique_ptr<TwilioSide>(new TwilioSide(std::move(peer).value()));

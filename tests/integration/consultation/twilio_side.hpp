@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/consultation/consultation_hub.hpp"
-#include "tests/integration/twilio/twilio_peer_process.hpp"
+#include "tests/peers/support/peer_process.hpp"
 
 namespace wasl::testing {
 
@@ -63,10 +63,10 @@ class TwilioSide {
   Media composition_of(const std::string& room) const;
 
  private:
-  explicit TwilioSide(std::unique_ptr<plugins::twilio::testing::TwilioPeerProcess> peer)
+  explicit TwilioSide(std::unique_ptr<PeerProcess> peer)
       : peer_(std::move(peer)) {}
 
-  std::unique_ptr<plugins::twilio::testing::TwilioPeerProcess> peer_;
+  std::unique_ptr<PeerProcess> peer_;
 };
 
 }  // namespace wasl::testing

@@ -29,7 +29,7 @@
 #include "plugins/twilio/settings.hpp"
 #include "plugins/twilio/twilio_video_provider.hpp"
 #include "tests/integration/twilio/callback_receiver.hpp"
-#include "tests/integration/twilio/twilio_peer_process.hpp"
+#include "tests/peers/support/peer_process.hpp"
 
 namespace wasl::plugins::twilio {
 namespace {
@@ -37,7 +37,9 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 using testing::CallbackReceiver;
-using testing::TwilioPeerProcess;
+using wasl::testing::PeerOptions;
+using wasl::testing::PeerProcess;
+using wasl::testing::SuitePeer;
 
 constexpr char kAccount[] = "AC00000000000000000000000000000000";
 constexpr char kKeySid[] = "SK00000000000000000000000000000000";
@@ -182,35 +184,20 @@ std::string describe(const sdk::Error& e) {
 
 class TwilioPrismTest : public ::testing::Test {
  protected:
-  // A fatal failure in SetUpTestSuite would make gtest skip the tests (and
-  // ctest count them as skipped, not failed), so the outcome is kept and
-  // every test fails on it in SetUp.
+  // One Prism for the suite; a failed install or start fails every test.
   static void SetUpTestSuite() {
-    auto deps = TwilioPeerProcess::ensure_dependencies(300s);
-    if (!deps.ok()) {
-      setup_error_ = deps.error().message;
-      return;
-    }
-    auto prism = TwilioPeerProcess::start("src/prism.js", {}, 120s);
-    if (!prism.ok()) {
-      setup_error_ = prism.error().message;
-      return;
-    }
-    prism_ = std::move(prism).value().release();
+    PeerOptions options;
+    options.script = "src/prism.js";
+    options.start_deadline = 120s;
+    prism_.start("twilio", options);
   }
-  void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
-  static void TearDownTestSuite() {
-    delete prism_;
-    prism_ = nullptr;
-  }
-  static TwilioPeerProcess* prism_;
-  static std::string setup_error_;
+  void SetUp() override { ASSERT_TRUE(prism_.ok()) << prism_.error(); }
+  static void TearDownTestSuite() { prism_.stop(); }
+  static SuitePeer prism_;
 };
-TwilioPeerProcess* TwilioPrismTest::prism_ = nullptr;
-std::string TwilioPrismTest::setup_error_;
+SuitePeer TwilioPrismTest::prism_;
 
 TEST_F(TwilioPrismTest, EveryRestRequestPassesTwilioSpec) {
-  ASSERT_NE(prism_, nullptr);
   LoadedPlugin plugin;
   ASSERT_TRUE(plugin.load({{"account_sid", kAccount},
                            {"api_key_sid", kKeySid},
@@ -292,16 +279,12 @@ TEST_F(TwilioPrismTest, EveryRestRequestPassesTwilioSpec) {
 
 class TwilioEmulatorTest : public ::testing::Test {
  protected:
-  // See TwilioPrismTest: the outcome is kept so that every test fails on it.
-  static void SetUpTestSuite() {
-    auto deps = TwilioPeerProcess::ensure_dependencies(300s);
-    deps_error_ = deps.ok() ? std::string() : deps.error().message;
-  }
-
+  // A failed install or start fails each test (PeerProcess keeps the
+  // install's outcome).
   void SetUp() override {
-    ASSERT_TRUE(deps_error_.empty()) << deps_error_;
-    auto peer = TwilioPeerProcess::start("src/main.js",
-                                         {"--composition-ms", "200", "--media-bytes", "3000000"}, 30s);
+    PeerOptions options;
+    options.args = {"--composition-ms", "200", "--media-bytes", "3000000"};
+    auto peer = PeerProcess::start("twilio", options);
     ASSERT_TRUE(peer.ok()) << peer.error().message;
     peer_ = std::move(peer).value();
     receiver_ = std::make_unique<CallbackReceiver>();
@@ -340,11 +323,9 @@ class TwilioEmulatorTest : public ::testing::Test {
     return events;
   }
 
-  std::unique_ptr<TwilioPeerProcess> peer_;
+  std::unique_ptr<PeerProcess> peer_;
   std::unique_ptr<CallbackReceiver> receiver_;
-  static std::string deps_error_;
 };
-std::string TwilioEmulatorTest::deps_error_;
 
 TEST_F(TwilioEmulatorTest, OneRoomPerKeyWhenTheCreateAnswerIsLost) {
   LoadedPlugin plugin;

@@ -1,61 +1,43 @@
 'use strict';
-// Faults the tests ask for through POST /_peer/faults. Each rule applies to
-// the next `count` calls of `operation` ('*' for any) and is consumed as it fires.
+// The Chime peer's faults: the support library's rules (see
+// ../../support/src/faults.js) for the AWS operations, plus dropped events:
 //
 //   { "operation": "CreateMeeting", "count": 1, "status": 503, "retryAfterSeconds": 2 }
-//   { "operation": "CreateMeeting", "count": 1, "status": 500, "afterEffect": true }
-//       (the call takes effect, then the answer is an error: a lost response)
-//   { "operation": "GetObject", "count": 2, "delayMs": 1500 }   (slow answer, then normal)
 //   { "dropEvents": 1, "eventType": "chime:MeetingEnded" }     (eventType optional)
 
+const { Faults } = require('../../support');
+
+// The AwsError kind each injectable status answers with.
 const STATUS_KIND = { 429: 'Throttling', 500: 'ServiceFailure', 503: 'ServiceUnavailable' };
 
-class Faults {
+class ChimeFaults extends Faults {
   constructor() {
-    this.reset();
-  }
-
-  reset() {
-    this.rules = [];
+    super({ statuses: [429, 500, 503] });
     this.eventDrops = [];
   }
 
-  // Returns an error string when the rule is malformed.
+  reset() {
+    super.reset();
+    this.eventDrops = [];
+  }
+
   add(rule) {
-    if (rule.dropEvents !== undefined) {
+    if (rule && typeof rule === 'object' && rule.dropEvents !== undefined) {
       const n = Number(rule.dropEvents);
       if (!Number.isInteger(n) || n < 1 || n > 10000) return 'dropEvents must be an integer 1..10000';
       this.eventDrops.push({ remaining: n, eventType: rule.eventType || '*' });
       return null;
     }
-    const count = rule.count === undefined ? 1 : Number(rule.count);
-    if (!rule.operation || typeof rule.operation !== 'string') return 'operation is required';
-    if (!Number.isInteger(count) || count < 1 || count > 10000) return 'count must be an integer 1..10000';
-    if (rule.status !== undefined && !STATUS_KIND[rule.status]) return 'status must be 429, 500 or 503';
-    if (rule.status === undefined && rule.delayMs === undefined) return 'give status or delayMs';
-    const delayMs = rule.delayMs === undefined ? 0 : Number(rule.delayMs);
-    if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > 60000) return 'delayMs must be 0..60000';
-    this.rules.push({
-      operation: rule.operation,
-      remaining: count,
-      status: rule.status,
-      kind: STATUS_KIND[rule.status],
-      retryAfterSeconds: rule.retryAfterSeconds === undefined
-        ? (rule.status === 429 || rule.status === 503 ? 1 : undefined)
-        : Number(rule.retryAfterSeconds),
-      afterEffect: Boolean(rule.afterEffect),
-      delayMs,
-    });
-    return null;
+    return super.add(rule);
   }
 
-  // The rule that fires for this call of `operation`, consumed; or null.
-  take(operation) {
-    const rule = this.rules.find((r) => r.remaining > 0 && (r.operation === operation || r.operation === '*'));
-    if (!rule) return null;
-    rule.remaining--;
-    this.rules = this.rules.filter((r) => r.remaining > 0);
-    return rule;
+  snapshot() {
+    return { ...super.snapshot(), eventDrops: this.eventDrops.map((d) => ({ ...d })) };
+  }
+
+  restore(saved) {
+    super.restore(saved);
+    this.eventDrops = saved.eventDrops;
   }
 
   takeEventDrop(eventType) {
@@ -67,12 +49,8 @@ class Faults {
   }
 
   describe() {
-    return {
-      rules: this.rules.map(({ operation, remaining, status, retryAfterSeconds, afterEffect, delayMs }) =>
-        ({ operation, remaining, status, retryAfterSeconds, afterEffect, delayMs })),
-      eventDrops: this.eventDrops.map((d) => ({ ...d })),
-    };
+    return { ...super.describe(), eventDrops: this.eventDrops.map((d) => ({ ...d })) };
   }
 }
 
-module.exports = { Faults };
+module.exports = { ChimeFaults, STATUS_KIND };

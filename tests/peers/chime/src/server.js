@@ -5,12 +5,12 @@
 // plus the unsigned control API under /_peer/.
 
 const crypto = require('node:crypto');
-const http = require('node:http');
+const { PeerServer, ControlError, BodyTooLarge, readBody, sendJson } = require('../../support');
 const { SigV4Verifier, parseQuery } = require('./sigv4_verifier');
 const { AwsError, sendJsonError, sendS3Error, newRequestId, xmlEscape } = require('./aws_errors');
 const { ChimeService } = require('./chime_service');
 const { EventPublisher } = require('./event_publisher');
-const { Faults } = require('./faults');
+const { ChimeFaults, STATUS_KIND } = require('./faults');
 const { recordingStream, recordingSha256 } = require('./recording_bytes');
 
 const MAX_BODY = 1 << 20;
@@ -36,42 +36,6 @@ const CHIME_ROUTES = [
 
 const SCOPE_SERVICE_RE = /Credential=[^/\s]+\/\d{8}\/[^/\s]+\/([^/\s]+)\/aws4_request/;
 
-function isLoopback(address) {
-  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
-}
-
-function readBody(req, limit) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (chunk) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new AwsError('BadRequest', `The request body exceeds ${limit} bytes.`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res, status, value, extraHeaders = {}) {
-  const body = value === undefined ? '' : JSON.stringify(value);
-  res.writeHead(status, {
-    ...(body ? { 'Content-Type': 'application/json' } : {}),
-    'Content-Length': Buffer.byteLength(body),
-    ...extraHeaders,
-  });
-  res.end(body);
-}
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 // Parses "bytes=a-b" | "bytes=a-" | "bytes=-n" against `size`.
 // Returns null (no/ignored range), { start, end } or 'unsatisfiable'.
 function parseRange(header, size) {
@@ -94,11 +58,11 @@ function parseRange(header, size) {
   return { start, end };
 }
 
-class ChimePeer {
+class ChimePeer extends PeerServer {
   // options: see main.js for the defaults and their environment variables.
   constructor(options) {
+    super({ name: 'chime-peer', faults: new ChimeFaults() });
     this.options = options;
-    this.faults = new Faults();
     this.events = new EventPublisher({
       account: options.account,
       region: options.region,
@@ -114,40 +78,37 @@ class ChimePeer {
       maxSkewSeconds: options.maxSkewSeconds,
     });
     this.requests = { total: 0, rejectedSignatures: 0, byOperation: {} };
-    this.server = http.createServer((req, res) => {
-      this.handle(req, res).catch((err) => {
-        if (!res.headersSent) sendJsonError(res, new AwsError('ServiceFailure', 'Internal peer error.'), 'meetings');
-        else res.destroy();
-        process.stderr.write(`chime-peer: ${err && err.stack ? err.stack : err}\n`);
-      });
-    });
-    this.server.keepAliveTimeout = 5000;
+    this.addControlRoutes();
   }
 
-  listen() {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address().port);
-      });
-    });
+  errorAnswer(res) {
+    sendJsonError(res, new AwsError('ServiceFailure', 'Internal peer error.'), 'meetings');
+  }
+
+  reset() {
+    super.reset();
+    this.service.reset();
+    this.events.reset();
+    this.requests = { total: 0, rejectedSignatures: 0, byOperation: {} };
+  }
+
+  effectsView() {
+    return {
+      ...this.service.effectsView(),
+      requests: this.requests,
+      events: { ...this.events.counts, pending: this.events.pending() },
+    };
   }
 
   close() {
     this.service.reset();
-    this.server.closeAllConnections?.();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return super.close();
   }
 
   async handle(req, res) {
     const target = req.url || '/';
     const q = target.indexOf('?');
     const path = q < 0 ? target : target.slice(0, q);
-    if (path === '/_peer' || path.startsWith('/_peer/')) {
-      await this.handleControl(req, res, path, q < 0 ? '' : target.slice(q + 1));
-      return;
-    }
     this.requests.total++;
     const scope = SCOPE_SERVICE_RE.exec(req.headers.authorization || '');
     if (scope && scope[1] === 's3') {
@@ -188,7 +149,7 @@ class ChimePeer {
     try {
       body = await readBody(req, MAX_BODY);
     } catch (err) {
-      sendJsonError(res, err instanceof AwsError ? err : new AwsError('BadRequest', 'Unreadable body.'), api);
+      sendJsonError(res, new AwsError('BadRequest', err instanceof BodyTooLarge ? err.message : 'Unreadable body.'), api);
       return;
     }
     const verdict = await this.verifier.verify(req, body, ['chime']);
@@ -203,37 +164,18 @@ class ChimePeer {
     }
     const [, , , operation, , okStatus] = route;
     this.count(operation);
-    const fault = this.faults.take(operation);
-    if (fault && fault.kind && !fault.afterEffect) {
-      if (fault.delayMs) await sleep(fault.delayMs);
-      sendJsonError(res, new AwsError(fault.kind, 'Injected failure.', { retryAfterSeconds: fault.retryAfterSeconds }), api);
-      return;
-    }
-    let input = {};
-    if (body.length) {
-      try {
-        input = JSON.parse(body.toString('utf8'));
-        if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new Error('not an object');
-      } catch {
-        sendJsonError(res, new AwsError('BadRequest', 'The request body is not a JSON object.'), api);
-        return;
-      }
-    }
-    let result;
     try {
-      result = this.invoke(operation, params, input, query);
+      await this.faults.perform(operation, res, {
+        effect: () => this.invoke(operation, params, jsonObject(body), query),
+        answer: (result) => sendJson(res, okStatus, okStatus === 204 ? undefined : result,
+          { 'x-amzn-RequestId': newRequestId() }),
+        fail: (rule) => sendJsonError(res, new AwsError(STATUS_KIND[rule.status], 'Injected failure.',
+          { retryAfterSeconds: rule.retryAfterSeconds }), api),
+      });
     } catch (err) {
       if (!(err instanceof AwsError)) throw err;
-      if (fault?.delayMs) await sleep(fault.delayMs);
       sendJsonError(res, err, api);
-      return;
     }
-    if (fault?.delayMs) await sleep(fault.delayMs);
-    if (fault && fault.kind) {  // afterEffect: the change happened, the answer is lost
-      sendJsonError(res, new AwsError(fault.kind, 'Injected failure.', { retryAfterSeconds: fault.retryAfterSeconds }), api);
-      return;
-    }
-    sendJson(res, okStatus, okStatus === 204 ? undefined : result, { 'x-amzn-RequestId': newRequestId() });
   }
 
   invoke(operation, params, input, query) {
@@ -313,13 +255,15 @@ class ChimePeer {
     }
     const operation = key === undefined ? 'ListObjectsV2' : head ? 'HeadObject' : 'GetObject';
     this.count(operation);
-    const fault = this.faults.take(operation);
-    if (fault?.delayMs) await sleep(fault.delayMs);
-    if (fault?.kind) {
-      const code = { Throttling: 'SlowDown', ServiceUnavailable: 'ServiceUnavailable', ServiceFailure: 'InternalError' }[fault.kind];
-      sendS3Error(res, fault.status, code, 'Injected failure.', { retryAfterSeconds: fault.retryAfterSeconds, head });
-      return;
-    }
+    await this.faults.perform(operation, res, {
+      effect: () => undefined,
+      answer: () => this.answerS3(req, res, { head, bucket, key, query }),
+      fail: (rule) => sendS3Error(res, rule.status, S3_FAULT_CODE[rule.status], 'Injected failure.',
+        { retryAfterSeconds: rule.retryAfterSeconds, head }),
+    });
+  }
+
+  answerS3(req, res, { head, bucket, key, query }) {
     if (key === undefined) {
       this.listObjects(res, bucket, query);
       return;
@@ -376,104 +320,77 @@ class ChimePeer {
   }
 
   // --- Control API (unsigned, loopback only) ------------------------------
+  // Beside the support library's effects, faults and reset (effectsView()
+  // and reset() above).
 
-  async handleControl(req, res, path, rawQuery) {
-    if (!isLoopback(req.socket.remoteAddress)) {
-      sendJson(res, 403, { error: 'The control API answers loopback clients only.' });
-      return;
-    }
-    let input = {};
-    try {
-      const body = await readBody(req, MAX_BODY);
-      if (body.length) input = JSON.parse(body.toString('utf8'));
-    } catch {
-      sendJson(res, 400, { error: 'The body must be JSON.' });
-      return;
-    }
+  addControlRoutes() {
     const s = this.service;
-    const route = `${req.method} ${path}`;
-    if (route === 'GET /_peer/effects') {
-      sendJson(res, 200, {
-        ...s.effectsView(),
-        requests: this.requests,
-        events: { ...this.events.counts, pending: this.events.pending() },
-      });
-    } else if (route === 'GET /_peer/meetings') {
-      sendJson(res, 200, { meetings: s.meetingsView() });
-    } else if (route === 'GET /_peer/events') {
-      sendJson(res, 200, {
+    this.control
+      .route('GET', '/_peer/meetings', () => ({ meetings: s.meetingsView() }))
+      .route('GET', '/_peer/events', () => ({
         events: this.events.log.map(({ id, detailType, eventType, status, attempts, httpStatus, event }) =>
           ({ id, detailType, eventType, status, attempts, httpStatus, detail: event.detail })),
-      });
-    } else if (route === 'GET /_peer/faults') {
-      sendJson(res, 200, this.faults.describe());
-    } else if (route === 'POST /_peer/faults') {
-      const rules = Array.isArray(input) ? input : (Array.isArray(input.faults) ? input.faults : [input]);
-      for (const rule of rules) {
-        const problem = this.faults.add(rule || {});
-        if (problem) {
-          sendJson(res, 400, { error: problem });
-          return;
-        }
-      }
-      sendJson(res, 200, this.faults.describe());
-    } else if (route === 'POST /_peer/config') {
-      this.events.configure({
-        url: input.eventsUrl, headerName: input.eventsHeaderName, headerValue: input.eventsHeaderValue,
-      });
-      for (const k of ['recordingBytes', 'idleEndMs', 'concatenationMs']) {
-        if (input[k] !== undefined) {
-          const v = Number(input[k]);
-          if (!Number.isSafeInteger(v) || v < 0) {
-            sendJson(res, 400, { error: `${k} must be a non-negative integer` });
-            return;
-          }
+      }))
+      .route('POST', '/_peer/config', ({ body }) => {
+        this.events.configure({
+          url: body.eventsUrl, headerName: body.eventsHeaderName, headerValue: body.eventsHeaderValue,
+        });
+        for (const k of ['recordingBytes', 'idleEndMs', 'concatenationMs']) {
+          if (body[k] === undefined) continue;
+          const v = Number(body[k]);
+          if (!Number.isSafeInteger(v) || v < 0) throw new ControlError(400, `${k} must be a non-negative integer`);
           this.options[k] = v;
         }
-      }
-      sendJson(res, 200, { ok: true });
-    } else if (route === 'POST /_peer/reset') {
-      s.reset();
-      this.faults.reset();
-      this.events.reset();
-      this.requests = { total: 0, rejectedSignatures: 0, byOperation: {} };
-      sendJson(res, 200, { ok: true });
-    } else if (route === 'GET /_peer/objects') {
-      const query = parseQuery(rawQuery);
-      const list = [...s.objects.values()];
-      const out = [];
-      for (const o of list) {
-        const item = { bucket: o.bucket, key: o.key, size: o.size, seed: o.seed };
-        if (query.sha256 === '1') item.sha256 = await recordingSha256(o.seed, o.size);
-        out.push(item);
-      }
-      sendJson(res, 200, { objects: out });
-    } else if (route === 'POST /_peer/objects') {
-      const size = Number(input.size);
-      if (typeof input.bucket !== 'string' || typeof input.key !== 'string' || !input.bucket || !input.key ||
-          !Number.isSafeInteger(size) || size < 0) {
-        sendJson(res, 400, { error: 'bucket, key (strings) and size (bytes) are required' });
-        return;
-      }
-      const o = s.putObject(input.bucket, input.key, size, String(input.seed ?? `${this.options.recordingSeed}/${input.bucket}/${input.key}`));
-      sendJson(res, 200, { bucket: o.bucket, key: o.key, size: o.size, seed: o.seed });
-    } else {
-      const sim = /^\/_peer\/meetings\/([^/]+)\/simulate$/.exec(path);
-      if (req.method === 'POST' && sim) {
-        const actions = Array.isArray(input.actions) ? input.actions : [input];
+        return { ok: true };
+      })
+      .route('GET', '/_peer/objects', async ({ query }) => {
+        const out = [];
+        for (const o of s.objects.values()) {
+          const item = { bucket: o.bucket, key: o.key, size: o.size, seed: o.seed };
+          if (query.get('sha256') === '1') item.sha256 = await recordingSha256(o.seed, o.size);
+          out.push(item);
+        }
+        return { objects: out };
+      })
+      .route('POST', '/_peer/objects', ({ body }) => {
+        const size = Number(body.size);
+        if (typeof body.bucket !== 'string' || typeof body.key !== 'string' || !body.bucket || !body.key ||
+            !Number.isSafeInteger(size) || size < 0) {
+          throw new ControlError(400, 'bucket, key (strings) and size (bytes) are required');
+        }
+        const o = s.putObject(body.bucket, body.key, size,
+          String(body.seed ?? `${this.options.recordingSeed}/${body.bucket}/${body.key}`));
+        return { bucket: o.bucket, key: o.key, size: o.size, seed: o.seed };
+      })
+      .route('POST', /^\/_peer\/meetings\/([^/]+)\/simulate$/, ({ params, body }) => {
+        const actions = Array.isArray(body.actions) ? body.actions : [body];
         try {
-          for (const action of actions) s.simulate(decodeURIComponent(sim[1]), action || {});
+          for (const action of actions) s.simulate(params[0], action || {});
         } catch (err) {
           if (!(err instanceof AwsError)) throw err;
-          sendJson(res, err.kind === 'NotFound' ? 404 : 400, { error: err.message });
-          return;
+          throw new ControlError(err.kind === 'NotFound' ? 404 : 400, err.message);
         }
-        sendJson(res, 200, { ok: true });
-        return;
-      }
-      sendJson(res, 404, { error: `No control route ${route}.` });
-    }
+        return { ok: true };
+      });
   }
+}
+
+// The S3 error code each injectable status answers with.
+const S3_FAULT_CODE = { 429: 'SlowDown', 500: 'InternalError', 503: 'ServiceUnavailable' };
+
+// The JSON object of a rest-json request body ({} when empty).
+function jsonObject(body) {
+  if (!body.length) return {};
+  let input;
+  try {
+    input = JSON.parse(body.toString('utf8'));
+  } catch {
+    input = null;
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new AwsError('BadRequest', 'The request body is not a JSON object.');
+  }
+  return input;
 }
 
 module.exports = { ChimePeer, parseRange };

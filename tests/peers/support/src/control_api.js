@@ -2,7 +2,8 @@
 // The /_peer/ control API: unsigned, for loopback clients only, JSON in and
 // out. A route's handler gets { req, res, url, query, params, body } (body:
 // the parsed JSON, {} when empty) and returns the value to answer with 200,
-// or throws ControlError(status, message) to answer { "error": message }.
+// or throws ControlError(status, message) to answer { "error": message };
+// `translate(err)` may turn a peer's own errors into a ControlError.
 // A handler that writes `res` itself returns nothing.
 
 const { readBody, sendJson, isLoopback, BodyTooLarge } = require('./http_io');
@@ -21,8 +22,9 @@ function isControlPath(pathname) {
 }
 
 class ControlApi {
-  constructor({ bodyLimit = 1 << 20 } = {}) {
+  constructor({ bodyLimit = 1 << 20, translate = () => null } = {}) {
     this.bodyLimit = bodyLimit;
+    this.translate = translate;
     this.routes = [];
   }
 
@@ -75,8 +77,9 @@ class ControlApi {
       });
       if (!res.headersSent && !res.writableEnded) sendJson(res, 200, value === undefined ? {} : value);
     } catch (err) {
-      if (!(err instanceof ControlError)) throw err;
-      if (!res.headersSent) sendJson(res, err.status, { error: err.message });
+      const answer = err instanceof ControlError ? err : this.translate(err);
+      if (!answer) throw err;
+      if (!res.headersSent) sendJson(res, answer.status, { error: answer.message });
     }
   }
 }

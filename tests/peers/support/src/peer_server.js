@@ -29,7 +29,7 @@ class PeerServer {
     this.name = name || 'peer';
     this.faults = faults;
     this.effects = effects;
-    this.control = new ControlApi();
+    this.control = new ControlApi({ translate: (err) => this.controlError(err) });
     this.control
       .route('GET', '/_peer/effects', () => this.effectsView())
       .route('GET', /^\/_peer\/received\/([^/]+)$/, ({ params }) => ({ records: this.effects.records(params[0]) }))
@@ -78,6 +78,13 @@ class PeerServer {
       return;
     }
     await this.handle(req, res, url);
+  }
+
+  // A ControlError for an error of the peer's own thrown by a control route
+  // (then answered with its status), or null (then a 500). Subclasses map
+  // their error types.
+  controlError() {
+    return null;
   }
 
   // GET /_peer/effects. Subclasses add their own views to super's.

@@ -2,7 +2,8 @@
 'use strict';
 // Starts Prism (@stoplight/prism-cli) in mock mode on the patched Twilio
 // Video v1 OpenAPI spec, on loopback, and prints {"port":N} on one line of
-// stdout once it answers (and writes N to --port-file when given).
+// stdout once it answers (and writes N to --port-file when given; see
+// ../../support/README.md for runPeer).
 //
 // Mock mode validates every request against the spec before answering: a
 // request whose path, query, form body or Basic credentials do not fit gets
@@ -10,17 +11,18 @@
 // a valid one gets the spec's example. Nothing is forwarded anywhere.
 // --errors makes response-side violations errors too.
 //
-// Options: --port N (default: a free port), --port-file PATH,
-//          --spec PATH (default: env TWILIO_PRISM_SPEC, else
-//          shared/data/video/twilio/twilio_video_v1.prism-patched.json in the
-//          shared/ folder beside the repository).
-// Stops Prism on SIGINT/SIGTERM.
+// Options: runPeer's (--host, --port, --port-file) and --spec PATH (default:
+// env TWILIO_PRISM_SPEC, else shared/data/video/twilio/twilio_video_v1.prism-patched.json
+// in the shared/ folder beside the repository). Stops Prism on SIGINT/SIGTERM;
+// exits when Prism does.
 
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const http = require('node:http');
 const { spawn } = require('node:child_process');
+
+const { runPeer } = require('../../support');
 
 const DEFAULT_SPEC = process.env.TWILIO_PRISM_SPEC || path.resolve(__dirname, '../../../../../shared/data/video/twilio/twilio_video_v1.prism-patched.json');
 
@@ -35,9 +37,9 @@ function freePort() {
   });
 }
 
-function probe(port) {
+function probe(host, port) {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/v1/Rooms', timeout: 1000 }, (res) => {
+    const req = http.get({ host, port, path: '/v1/Rooms', timeout: 1000 }, (res) => {
       res.resume();
       resolve(true);
     });
@@ -49,11 +51,11 @@ function probe(port) {
   });
 }
 
-async function startPrism({ port, spec = DEFAULT_SPEC, deadlineMs = 60000, log = () => {} }) {
+async function startPrism({ host = '127.0.0.1', port, spec = DEFAULT_SPEC, deadlineMs = 60000, log = () => {} }) {
   if (!fs.existsSync(spec)) throw new Error(`spec not found: ${spec}`);
   const chosen = port || await freePort();
   const bin = path.resolve(__dirname, '../node_modules/.bin/prism');
-  const child = spawn(bin, ['mock', spec, '--host', '127.0.0.1', '--port', String(chosen), '--errors'], {
+  const child = spawn(bin, ['mock', spec, '--host', host, '--port', String(chosen), '--errors'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -66,7 +68,7 @@ async function startPrism({ port, spec = DEFAULT_SPEC, deadlineMs = 60000, log =
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`prism exited with ${child.exitCode}: ${output}`);
-    if (await probe(chosen)) return { port: chosen, child, stop: () => stopChild(child) };
+    if (await probe(host, chosen)) return { port: chosen, child, stop: () => stopChild(child) };
     await new Promise((r) => setTimeout(r, 200));
   }
   stopChild(child);
@@ -84,34 +86,29 @@ function stopChild(child) {
   });
 }
 
-async function main(argv) {
-  const opts = {};
-  for (let i = 0; i < argv.length; i++) {
-    const next = () => {
-      if (i + 1 >= argv.length) throw new Error(`${argv[i]} needs a value`);
-      return argv[++i];
-    };
-    if (argv[i] === '--port') opts.port = Number(next());
-    else if (argv[i] === '--port-file') opts.portFile = next();
-    else if (argv[i] === '--spec') opts.spec = path.resolve(next());
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  const prism = await startPrism({ port: opts.port, spec: opts.spec, log: (s) => process.stderr.write(s) });
-  if (opts.portFile) {
-    fs.writeFileSync(`${opts.portFile}.tmp`, `${prism.port}\n`);
-    fs.renameSync(`${opts.portFile}.tmp`, opts.portFile);
-  }
-  process.stdout.write(`${JSON.stringify({ port: prism.port })}\n`);
-  const stop = () => prism.stop().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  prism.child.on('exit', (code) => process.exit(code === null ? 1 : code));
-}
-
 if (require.main === module) {
-  main(process.argv.slice(2)).catch((err) => {
-    process.stderr.write(`twilio-prism: ${err.message}\n`);
-    process.exit(1);
+  runPeer({
+    name: 'twilio-prism',
+    envPrefix: 'TWILIO_PRISM',
+    script: 'src/prism.js',
+    options: { spec: { flag: '--spec', default: DEFAULT_SPEC, help: 'the OpenAPI spec Prism serves' } },
+    create: ({ spec }) => {
+      let prism = null;
+      let closing = false;
+      return {
+        async listen({ host, port }) {
+          prism = await startPrism({ host, port, spec: path.resolve(spec), log: (s) => process.stderr.write(s) });
+          prism.child.on('exit', (code) => {
+            if (!closing) process.exit(code === null ? 1 : code);
+          });
+          return prism.port;
+        },
+        close: () => {
+          closing = true;
+          return prism ? prism.stop() : Promise.resolve();
+        },
+      };
+    },
   });
 }
 

@@ -5,15 +5,13 @@
 // API under /_peer for the tests. Plain node:http, loopback only.
 
 const crypto = require('node:crypto');
-const http = require('node:http');
-const { Faults, TWILIO_STATUS } = require('./faults');
+const { PeerServer, ControlError, BodyTooLarge, readBody } = require('../../support');
+const { TwilioFaults, TWILIO_STATUS } = require('./faults');
 const { CallbackPublisher } = require('./callbacks');
 const { VideoService } = require('./video_service');
 const { TwilioError, errors } = require('./twilio_errors');
 const { checkAccessToken } = require('./token_check');
 const { mediaStream, mediaDigest } = require('./media_bytes');
-
-const MAX_BODY = 1 << 20;
 
 class Form {
   constructor(text) {
@@ -59,11 +57,10 @@ const ROUTES = [
   ['GET', /^\/v1\/Compositions\/([^/]+)\/Media$/, 'FetchCompositionMedia', 'compositionMedia'],
 ];
 
-class TwilioPeer {
+class TwilioPeer extends PeerServer {
   constructor(options) {
+    super({ name: 'twilio-peer', faults: new TwilioFaults() });
     this.options = {
-      host: '127.0.0.1',
-      port: 0,
       accountSid: 'AC00000000000000000000000000000000',
       authToken: 'wasl-test-auth-token',
       apiKeySid: 'SK00000000000000000000000000000000',
@@ -75,81 +72,66 @@ class TwilioPeer {
       ...options,
     };
     this.mediaKey = crypto.randomBytes(32);
-    this.faults = new Faults();
     this.callbacks = new CallbackPublisher({ authToken: this.options.authToken, faults: this.faults });
     this.video = new VideoService(this.options, (url, params) => this.callbacks.publish(url, params));
     this.requests = [];
     this.counts = { total: 0, unauthenticated: 0, byOperation: {} };
-    this.server = http.createServer((req, res) => this.handle(req, res));
-    this.server.keepAliveTimeout = 5000;
-  }
-
-  listen() {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => resolve(this.server.address().port));
-    });
+    this.addControlRoutes();
   }
 
   close() {
     this.video.reset();
-    this.server.closeAllConnections?.();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return super.close();
   }
 
   reset() {
+    super.reset();
     this.video.reset();
-    this.faults.reset();
     this.callbacks.reset();
     this.requests = [];
     this.counts = { total: 0, unauthenticated: 0, byOperation: {} };
   }
 
+  effectsView() {
+    return {
+      ...this.video.effects,
+      roomsInProgress: [...this.video.rooms.values()].filter((r) => r.status === 'in-progress').length,
+      requests: this.counts,
+      callbacks: this.callbacks.counts(),
+    };
+  }
+
+  controlError(err) {
+    return err instanceof TwilioError ? new ControlError(err.status, err.message) : null;
+  }
+
+  errorAnswer(res) {
+    this.send(res, 500, { code: 20500, message: 'Internal Server Error', status: 500 });
+  }
+
   // ---- plumbing -----------------------------------------------------------
 
-  async handle(req, res) {
+  async handle(req, res, url) {
     let body;
     try {
-      body = await this.readBody(req);
+      body = (await readBody(req)).toString('utf8');
     } catch (err) {
+      if (!(err instanceof BodyTooLarge)) throw err;
       this.send(res, 413, { code: 20413, message: err.message, status: 413 });
       return;
     }
-    const url = new URL(req.url, `http://${req.headers.host || '127.0.0.1'}`);
+    // Paging links use the origin the client called.
+    const callUrl = new URL(req.url, `http://${req.headers.host || '127.0.0.1'}`);
     try {
-      if (url.pathname.startsWith('/_peer/')) {
-        await this.control(req, res, url, body);
-      } else if (url.pathname.startsWith('/_media/')) {
-        this.media(req, res, url);
+      if (url.pathname.startsWith('/_media/')) {
+        this.media(req, res, callUrl);
       } else {
-        await this.rest(req, res, url, body);
+        await this.rest(req, res, callUrl, body);
       }
     } catch (err) {
-      if (err instanceof TwilioError) {
-        this.send(res, err.status, err.body(), err.headers);
-      } else {
-        process.stderr.write(`twilio-peer: ${err.stack}\n`);
-        this.send(res, 500, { code: 20500, message: 'Internal Server Error', status: 500 });
-      }
+      if (!(err instanceof TwilioError)) throw err;
+      this.send(res, err.status, err.body(), err.headers);
     }
-  }
-
-  readBody(req) {
-    return new Promise((resolve, reject) => {
-      const chunks = [];
-      let size = 0;
-      req.on('data', (c) => {
-        size += c.length;
-        if (size > MAX_BODY) {
-          reject(new Error('body too large'));
-          req.destroy();
-          return;
-        }
-        chunks.push(c);
-      });
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', reject);
-    });
   }
 
   send(res, status, json, headers = {}) {
@@ -240,16 +222,17 @@ class TwilioPeer {
     }
     this.counts.byOperation[operation] = (this.counts.byOperation[operation] || 0) + 1;
     const args = match.slice(1).map(decodeURIComponent);
-    const fault = this.faults.take(operation);
-    if (fault && fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-    if (fault && fault.status && !fault.afterEffect) this.failWith(fault);
-    const result = this[route[3]](url, form, ...args);
-    if (fault && fault.status && fault.afterEffect) this.failWith(fault);
-    if (result.redirect) {
-      this.send(res, 302, { redirect_to: result.redirect }, { Location: result.redirect });
-    } else {
-      this.send(res, result.status, result.json);
-    }
+    await this.faults.perform(operation, res, {
+      effect: () => this[route[3]](url, form, ...args),
+      answer: (result) => {
+        if (result.redirect) {
+          this.send(res, 302, { redirect_to: result.redirect }, { Location: result.redirect });
+        } else {
+          this.send(res, result.status, result.json);
+        }
+      },
+      fail: (rule) => this.failWith(rule),
+    });
   }
 
   failWith(fault) {
@@ -443,102 +426,68 @@ class TwilioPeer {
 
   // ---- control API ----------------------------------------------------------
 
-  async control(req, res, url, body) {
-    const json = () => {
-      if (body === '') return {};
-      try {
-        return JSON.parse(body);
-      } catch {
-        throw new TwilioError(400, 0, 'control API bodies are JSON');
-      }
-    };
-    const path = url.pathname;
-    const route = `${req.method} ${path}`;
-    if (route === 'GET /_peer/effects') {
-      this.send(res, 200, {
-        ...this.video.effects,
-        roomsInProgress: [...this.video.rooms.values()].filter((r) => r.status === 'in-progress').length,
-        requests: this.counts,
-        callbacks: this.callbacks.counts(),
-      });
-    } else if (route === 'GET /_peer/requests') {
-      this.send(res, 200, { requests: this.requests });
-    } else if (route === 'GET /_peer/rooms') {
-      this.send(res, 200, {
+  // Beside the support library's effects, faults and reset (effectsView()
+  // and reset() above). Twilio errors a route throws answer with their status.
+  addControlRoutes() {
+    this.control
+      .route('GET', '/_peer/requests', () => ({ requests: this.requests }))
+      .route('GET', '/_peer/rooms', () => ({
         rooms: [...this.video.rooms.values()].map((r) => ({
           ...this.video.roomJson(r),
           end_reason: r.endReason || null,
           rules: r.rules,
           participants: r.participants.map((p) => ({ sid: p.sid, identity: p.identity, status: p.status })),
         })),
-      });
-    } else if (route === 'GET /_peer/callbacks') {
-      this.send(res, 200, { callbacks: this.callbacks.log });
-    } else if (route === 'POST /_peer/callbacks/flush') {
-      const released = this.callbacks.flushHeld();
-      await this.callbacks.idle();
-      this.send(res, 200, { released });
-    } else if (route === 'POST /_peer/callbacks/wait') {
-      await this.callbacks.idle();
-      this.send(res, 200, this.callbacks.counts());
-    } else if (route === 'GET /_peer/faults') {
-      this.send(res, 200, this.faults.describe());
-    } else if (route === 'POST /_peer/faults') {
-      const input = json();
-      for (const rule of Array.isArray(input) ? input : [input]) {
-        const problem = this.faults.add(rule);
-        if (problem) throw new TwilioError(400, 0, problem);
-      }
-      this.send(res, 200, this.faults.describe());
-    } else if (route === 'POST /_peer/config') {
-      const input = json();
-      for (const key of ['minuteMs', 'compositionMs', 'mediaBytes']) {
-        if (input[key] === undefined) continue;
-        if (!Number.isInteger(input[key])) throw new TwilioError(400, 0, `${key} must be an integer`);
-        this.options[key] = input[key];
-      }
-      if (input.authToken !== undefined) this.callbacks.authToken = String(input.authToken);
-      this.send(res, 200, { minuteMs: this.options.minuteMs, compositionMs: this.options.compositionMs, mediaBytes: this.options.mediaBytes });
-    } else if (route === 'POST /_peer/reset') {
-      this.reset();
-      this.send(res, 200, {});
-    } else if (route === 'POST /_peer/check-token') {
-      const input = json();
-      const result = checkAccessToken(input.token, {
-        apiKeySid: input.apiKeySid || this.options.apiKeySid,
-        apiKeySecret: input.apiKeySecret || this.options.apiKeySecret,
-        accountSid: input.accountSid || this.options.accountSid,
-        identity: input.identity,
-        room: input.room,
-      });
-      this.send(res, 200, result);
-    } else if (route === 'GET /_peer/media-digest') {
-      const kind = url.searchParams.get('kind') || 'compositions';
-      const sid = url.searchParams.get('sid') || '';
-      const item = kind === 'recordings' ? this.video.recordings.get(sid) : this.video.compositions.get(sid);
-      if (!item) throw errors.notFound(sid);
-      this.send(res, 200, { seed: this.video.mediaSeed(kind, sid), size: item.size, sha256: mediaDigest(this.video.mediaSeed(kind, sid), item.size) });
-    } else {
-      const sim = /^\/_peer\/rooms\/([^/]+)\/simulate$/.exec(path);
-      const comp = /^\/_peer\/compositions\/([^/]+)\/(complete|fail)$/.exec(path);
-      if (req.method === 'POST' && sim) {
-        const room = this.video.room(decodeURIComponent(sim[1]));
-        const input = json();
+      }))
+      .route('GET', '/_peer/callbacks', () => ({ callbacks: this.callbacks.log }))
+      .route('POST', '/_peer/callbacks/flush', async () => {
+        const released = this.callbacks.flushHeld();
+        await this.callbacks.idle();
+        return { released };
+      })
+      .route('POST', '/_peer/callbacks/wait', async () => {
+        await this.callbacks.idle();
+        return this.callbacks.counts();
+      })
+      .route('POST', '/_peer/config', ({ body }) => {
+        for (const key of ['minuteMs', 'compositionMs', 'mediaBytes']) {
+          if (body[key] === undefined) continue;
+          if (!Number.isInteger(body[key])) throw new ControlError(400, `${key} must be an integer`);
+          this.options[key] = body[key];
+        }
+        if (body.authToken !== undefined) this.callbacks.authToken = String(body.authToken);
+        return { minuteMs: this.options.minuteMs, compositionMs: this.options.compositionMs, mediaBytes: this.options.mediaBytes };
+      })
+      .route('POST', '/_peer/check-token', ({ body }) => checkAccessToken(body.token, {
+        apiKeySid: body.apiKeySid || this.options.apiKeySid,
+        apiKeySecret: body.apiKeySecret || this.options.apiKeySecret,
+        accountSid: body.accountSid || this.options.accountSid,
+        identity: body.identity,
+        room: body.room,
+      }))
+      .route('GET', '/_peer/media-digest', ({ query }) => {
+        const kind = query.get('kind') || 'compositions';
+        const sid = query.get('sid') || '';
+        const item = kind === 'recordings' ? this.video.recordings.get(sid) : this.video.compositions.get(sid);
+        if (!item) throw errors.notFound(sid);
+        const seed = this.video.mediaSeed(kind, sid);
+        return { seed, size: item.size, sha256: mediaDigest(seed, item.size) };
+      })
+      .route('POST', /^\/_peer\/rooms\/([^/]+)\/simulate$/, async ({ params, body }) => {
+        const room = this.video.room(params[0]);
         const out = [];
-        for (const action of input.actions || [input]) out.push(this.simulate(room, action));
+        for (const action of body.actions || [body]) out.push(this.simulate(room, action));
         await this.callbacks.idle();
-        this.send(res, 200, { room: this.video.roomJson(room), results: out });
-      } else if (req.method === 'POST' && comp) {
-        const c = this.video.composition(comp[1]);
-        if (comp[2] === 'fail' && c.status === 'enqueued') c.fail = true;
+        return { room: this.video.roomJson(room), results: out };
+      })
+      .route('POST', /^\/_peer\/compositions\/([^/]+)\/(complete|fail)$/, async ({ params }) => {
+        const c = this.video.composition(params[0]);
+        if (params[1] === 'fail' && c.status === 'enqueued') c.fail = true;
         if (c.status === 'enqueued') c.status = 'processing';
-        this.video.finishComposition(c, comp[2] === 'fail' ? 'failed' : 'completed');
+        this.video.finishComposition(c, params[1] === 'fail' ? 'failed' : 'completed');
         await this.callbacks.idle();
-        this.send(res, 200, this.video.compositionJson(c));
-      } else {
-        this.send(res, 404, { message: `no control route ${route}` });
-      }
-    }
+        return this.video.compositionJson(c);
+      });
   }
 
   simulate(room, action) {
