@@ -4,6 +4,8 @@
 
 #include <pugixml.hpp>
 
+#include "wasl/sdk/media_relay.hpp"
+
 namespace wasl::plugins::chime {
 
 using wasl::sdk::Error;
@@ -64,30 +66,11 @@ Result<S3ObjectRead> S3Client::get_object(const std::string& bucket, const std::
     if (!read.etag.empty()) call.headers.push_back({"If-Match", read.etag});
     call.timeout = timeout_;
 
-    std::string held;
-    bool holding = true;
-    std::int64_t forwarded = 0;
-    std::optional<Error> sink_error;
-    auto relay = [&](std::string_view chunk) -> wasl::sdk::Status {
-      if (holding) {
-        held.append(chunk);
-        if (held.size() <= kHoldBack) return {};
-        holding = false;
-        chunk = held;
-      }
-      auto status = sink(chunk);
-      if (!status.ok()) {
-        sink_error = status.error();
-        return status;
-      }
-      forwarded += static_cast<std::int64_t>(chunk.size());
-      if (!held.empty()) std::string().swap(held);
-      return {};
-    };
-    auto response = transport_.call_streaming(call, relay);
-    if (sink_error) return *sink_error;
+    wasl::sdk::MediaRelay relay(sink, kHoldBack);
+    auto response = transport_.call_streaming(call, relay.chunk_sink());
+    if (relay.sink_error()) return *relay.sink_error();
     if (!response.ok()) {
-      read.delivered += forwarded;
+      read.delivered += relay.forwarded();
       last_error = std::move(response).error();
       last_error.message = "S3 GetObject: " + last_error.message;
       if (!last_error.retryable) return last_error;
@@ -96,14 +79,14 @@ Result<S3ObjectRead> S3Client::get_object(const std::string& bucket, const std::
     const HttpResponse& answer = *response;
     const bool success = answer.status == 200 || answer.status == 206;
     if (!success) {
-      if (forwarded > 0) {
+      if (relay.forwarded() > 0) {
         return Error(ErrorCode::kInternal,
                      "S3 GetObject answered HTTP " + std::to_string(answer.status) +
                          " with a body larger than an error document; the stream is not usable",
                      false);
       }
       HttpResponse failed = answer;
-      failed.body = std::move(held);
+      failed.body = relay.take_held();
       last_error = transport_.error_for(call, failed);
       if (answer.status == 412) {
         return Error(ErrorCode::kFailedPrecondition,
@@ -116,11 +99,8 @@ Result<S3ObjectRead> S3Client::get_object(const std::string& bucket, const std::
       return Error(ErrorCode::kInternal,
                    "S3 GetObject ignored the Range of a resumed transfer; fetch it again", true);
     }
-    if (holding && !held.empty()) {
-      auto status = sink(held);
-      if (!status.ok()) return status.error();
-      forwarded += static_cast<std::int64_t>(held.size());
-    }
+    WASL_RETURN_IF_ERROR(relay.finish());
+    const std::int64_t forwarded = relay.forwarded();
     read.delivered += forwarded;
     if (read.etag.empty()) read.etag = answer.header("ETag");
     if (read.content_type.empty()) read.content_type = answer.header("Content-Type");

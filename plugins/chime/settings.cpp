@@ -3,6 +3,8 @@
 #include <cmath>
 #include <optional>
 
+#include "wasl/sdk/setting_or_secret.hpp"
+
 namespace wasl::plugins::chime {
 namespace {
 
@@ -10,6 +12,7 @@ using nlohmann::json;
 using wasl::sdk::Error;
 using wasl::sdk::ErrorCode;
 using wasl::sdk::Result;
+using wasl::sdk::setting_or_secret;
 
 Error invalid(std::string message) {
   return Error(ErrorCode::kInvalidArgument, std::move(message), false);
@@ -41,20 +44,6 @@ std::optional<double> number_at(const json& settings, const char* a) {
   auto it = settings.find(a);
   if (it == settings.end() || !it->is_number()) return std::nullopt;
   return it->get<double>();
-}
-
-// The setting's value when present, else the instance secret `secret_name`,
-// else "". A secret store failure other than "not found" is an error.
-Result<std::string> setting_or_secret(const std::string& from_settings, wasl::sdk::Host& host,
-                                      const char* secret_name) {
-  if (!from_settings.empty()) return from_settings;
-  auto secret = host.secret(secret_name);
-  if (secret.ok()) return *secret;
-  if (secret.error().code == ErrorCode::kNotFound) return std::string();
-  return Error(secret.error().code,
-               std::string("reading the instance secret '") + secret_name +
-                   "' failed: " + secret.error().message,
-               secret.error().retryable);
 }
 
 std::string replace_region(std::string text, const std::string& region) {

@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "wasl/sdk/setting_or_secret.hpp"
+
 namespace wasl::plugins::twilio {
 namespace {
 
@@ -9,6 +11,7 @@ using nlohmann::json;
 using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
+using sdk::setting_or_secret;
 
 Error invalid(std::string message) {
   return Error(ErrorCode::kInvalidArgument, "Twilio settings: " + std::move(message), false);
@@ -48,18 +51,6 @@ Result<long long> int_at(const json& settings, const char* a, const char* b, lon
 bool bool_at(const json& settings, const char* a, bool fallback) {
   const json* node = find(settings, a);
   return node != nullptr && node->is_boolean() ? node->get<bool>() : fallback;
-}
-
-Result<std::string> setting_or_secret(const std::string& from_settings, sdk::Host& host,
-                                      const char* secret_name) {
-  if (!from_settings.empty()) return from_settings;
-  auto secret = host.secret(secret_name);
-  if (secret.ok()) return *secret;
-  if (secret.error().code == ErrorCode::kNotFound) return std::string();
-  return Error(secret.error().code,
-               std::string("reading the instance secret '") + secret_name +
-                   "' failed: " + secret.error().message,
-               secret.error().retryable);
 }
 
 bool is_http_url(std::string_view url) {

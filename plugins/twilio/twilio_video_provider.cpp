@@ -8,6 +8,7 @@
 #include "plugins/twilio/error_mapping.hpp"
 #include "plugins/twilio/room_unique_name.hpp"
 #include "plugins/twilio/status_callback.hpp"
+#include "wasl/sdk/media_relay.hpp"
 
 namespace wasl::plugins::twilio {
 namespace {
@@ -541,35 +542,16 @@ Result<sdk::MediaInfo> TwilioVideoProvider::fetch_media(const sdk::MediaRef& med
   request.method = "GET";
   request.url = location;
   request.timeout = settings_.media_timeout;
-  std::string held;
-  bool holding = true;
-  std::int64_t forwarded = 0;
-  std::optional<Error> sink_error;
-  auto relay = [&](std::string_view chunk) -> Status {
-    if (holding) {
-      held.append(chunk);
-      if (held.size() <= kMediaHoldBack) return {};
-      holding = false;
-      chunk = held;
-    }
-    Status status = sink(chunk);
-    if (!status.ok()) {
-      sink_error = status.error();
-      return status;
-    }
-    forwarded += static_cast<std::int64_t>(chunk.size());
-    if (!held.empty()) std::string().swap(held);
-    return {};
-  };
-  auto answer = host_.http_streaming(request, relay);
-  if (sink_error) return *sink_error;
+  sdk::MediaRelay relay(sink, kMediaHoldBack);
+  auto answer = host_.http_streaming(request, relay.chunk_sink());
+  if (relay.sink_error()) return *relay.sink_error();
   if (!answer.ok()) {
     Error error = std::move(answer).error();
     error.message = "Twilio media download: " + error.message;
     return error;
   }
   if (answer->status < 200 || answer->status >= 300) {
-    if (forwarded > 0) {
+    if (relay.forwarded() > 0) {
       return Error(ErrorCode::kInternal,
                    "the Twilio media host answered HTTP " + std::to_string(answer->status) +
                        " with a body larger than an error page; the stream is not usable",
@@ -581,11 +563,8 @@ Result<sdk::MediaInfo> TwilioVideoProvider::fetch_media(const sdk::MediaRef& med
                      (retry ? " (an expired link or an outage); retry" : ""),
                  retry);
   }
-  if (holding && !held.empty()) {
-    Status status = sink(held);
-    if (!status.ok()) return status.error();
-    forwarded += static_cast<std::int64_t>(held.size());
-  }
+  WASL_RETURN_IF_ERROR(relay.finish());
+  const std::int64_t forwarded = relay.forwarded();
   std::string length = answer->header("Content-Length");
   if (!length.empty()) {
     try {

@@ -46,6 +46,11 @@ class FakeHost final : public Host {
     std::lock_guard lock(mutex_);
     client_certificate_ = std::move(certificate);
   }
+  // Every later secret(name) fails with `error` (a secret store outage).
+  void fail_secret(std::string name, Error error) {
+    std::lock_guard lock(mutex_);
+    secret_failures_.insert_or_assign(std::move(name), std::move(error));
+  }
   void set_now(std::chrono::system_clock::time_point now) {
     std::lock_guard lock(mutex_);
     now_ = now;
@@ -100,6 +105,9 @@ class FakeHost final : public Host {
 
   Result<std::string> secret(std::string_view name) override {
     std::lock_guard lock(mutex_);
+    if (auto f = secret_failures_.find(std::string(name)); f != secret_failures_.end()) {
+      return f->second;
+    }
     auto it = secrets_.find(std::string(name));
     if (it == secrets_.end()) {
       return Error(ErrorCode::kNotFound, "secret '" + std::string(name) + "' is not set");
@@ -150,6 +158,7 @@ class FakeHost final : public Host {
   std::map<std::pair<std::string, std::string>, HttpResponse> canned_;
   std::map<std::pair<std::string, std::string>, Error> failures_;
   std::map<std::string, std::string> secrets_;
+  std::map<std::string, Error> secret_failures_;
   std::optional<std::chrono::system_clock::time_point> now_;
   std::optional<ClientCertificate> client_certificate_;
   std::vector<HttpRequest> requests_;
