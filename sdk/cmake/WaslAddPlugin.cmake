@@ -2,7 +2,9 @@
 #                 [OUTPUT_DIRECTORY <dir>] [LIBS <target>...] [C_ABI_ONLY])
 #
 # Builds lib wasl_<name>.so, a module exporting only the entry points of
-# wasl/sdk/abi.h (hidden visibility for everything else), with the SDK glue
+# wasl/sdk/abi.h (wasl_plugin_*: hidden visibility, and on Linux the version
+# script wasl_plugin_exports.map beside this file, which also keeps the
+# standard library's template instantiations local), with the SDK glue
 # compiled in. SCHEMA is copied beside it as libwasl_<name>.schema.json, where
 # the hub's loader looks for it. C_ABI_ONLY builds a plugin written against
 # abi.h alone: no glue, no C++ SDK.
@@ -10,6 +12,9 @@
 # Works the same in the Wasl tree and, after find_package(WaslSDK), in a
 # vendor's own project.
 include_guard(GLOBAL)
+
+set_property(GLOBAL PROPERTY WASL_PLUGIN_VERSION_SCRIPT
+  "${CMAKE_CURRENT_LIST_DIR}/wasl_plugin_exports.map")
 
 function(wasl_add_plugin name)
   cmake_parse_arguments(ARG "C_ABI_ONLY" "SCHEMA;OUTPUT_DIRECTORY" "SOURCES;LIBS" ${ARGN})
@@ -23,6 +28,7 @@ function(wasl_add_plugin name)
   endif()
 
   set(target wasl_plugin_${name})
+  set_property(GLOBAL APPEND PROPERTY WASL_PLUGIN_TARGETS ${target})
   if(ARG_C_ABI_ONLY)
     add_library(${target} MODULE ${ARG_SOURCES})
   else()
@@ -46,8 +52,12 @@ function(wasl_add_plugin name)
     VISIBILITY_INLINES_HIDDEN ON
     POSITION_INDEPENDENT_CODE ON)
   if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
-    # Every symbol resolved at link time; static parts kept private.
-    target_link_options(${target} PRIVATE LINKER:--no-undefined LINKER:--exclude-libs,ALL)
+    # Every symbol resolved at link time; static parts kept private; only
+    # wasl_plugin_* exported.
+    get_property(version_script GLOBAL PROPERTY WASL_PLUGIN_VERSION_SCRIPT)
+    target_link_options(${target} PRIVATE LINKER:--no-undefined LINKER:--exclude-libs,ALL
+                        LINKER:--version-script=${version_script})
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${version_script})
   endif()
   if(ARG_SCHEMA)
     get_filename_component(schema ${ARG_SCHEMA} ABSOLUTE)

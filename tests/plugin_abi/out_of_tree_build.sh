@@ -12,10 +12,9 @@ mkdir -p "$work"
 "$cmake" --build "$work/build"
 test -f "$work/build/libwasl_hello.so"
 test -f "$work/build/libwasl_hello.schema.json"
-# Only the two entry points are exported.
-if command -v nm >/dev/null 2>&1; then
-  exported=$(nm -D --defined-only "$work/build/libwasl_hello.so" | awk '$2 == "T" {print $3}' | sort | tr '\n' ' ')
-  test "$exported" = "wasl_plugin_abi_version wasl_plugin_register " || {
-    echo "unexpected exported functions: $exported" >&2; exit 1; }
-fi
+# Only the C ABI is exported: exactly the two entry points.
+"$(dirname "$0")/check_exports.sh" "$work/build/libwasl_hello.so"
+exported=$(nm -D --defined-only "$work/build/libwasl_hello.so" | awk 'NF >= 3 {print $3}' | sort | tr '\n' ' ')
+test "$exported" = "wasl_plugin_abi_version wasl_plugin_register " || {
+  echo "unexpected exports: $exported" >&2; exit 1; }
 "$check" "$work/build/libwasl_hello.so" hello
