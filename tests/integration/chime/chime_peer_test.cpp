@@ -8,16 +8,14 @@
 #include <openssl/evp.h>
 
 #include <fstream>
-#include <map>
-#include <mutex>
 #include <thread>
 
-#include "hub/plugin_host/http_client.hpp"
 #include "hub/plugin_host/in_memory_state_store.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "plugins/chime/chime_video_provider.hpp"
 #include "plugins/chime/client_request_token.hpp"
 #include "plugins/chime/eventbridge_verifier.hpp"
+#include "tests/peers/support/loopback_host.hpp"
 #include "tests/peers/support/peer_process.hpp"
 
 namespace wasl::plugins::chime {
@@ -25,6 +23,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using wasl::testing::LoopbackHost;
 using wasl::testing::PeerOptions;
 using wasl::testing::PeerProcess;
 
@@ -33,54 +32,6 @@ constexpr char kSecretKey[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 constexpr char kBucketArn[] = "arn:aws:s3:::wasl-recordings";
 
 std::string token_for(const std::string& key) { return *client_request_token(key); }
-
-// A Host over the hub's real HTTP client with in-memory state: for driving the
-// plugin's core directly. A test double.
-class LoopbackHost final : public sdk::Host {
- public:
-  explicit LoopbackHost(json settings) : settings_(std::move(settings)), client_({}) {}
-
-  sdk::Result<sdk::HttpResponse> http(const sdk::HttpRequest& request) override {
-    plugin_host::HttpRequest r{request.method, request.url, request.headers, request.body,
-                               request.timeout, std::nullopt};
-    WASL_ASSIGN_OR_RETURN(auto response, client_.send(r));
-    return sdk::HttpResponse{response.status, response.headers, response.body};
-  }
-  sdk::Result<sdk::HttpResponse> http_streaming(const sdk::HttpRequest& request,
-                                                const sdk::ChunkSink& sink) override {
-    plugin_host::HttpRequest r{request.method, request.url, request.headers, request.body,
-                               request.timeout, std::nullopt};
-    WASL_ASSIGN_OR_RETURN(auto response, client_.send_streaming(r, [&](std::string_view c) {
-      return sink(c).ok();
-    }));
-    return sdk::HttpResponse{response.status, response.headers, ""};
-  }
-  const json& settings() const override { return settings_; }
-  sdk::Result<std::string> secret(std::string_view) override {
-    return sdk::Error(sdk::ErrorCode::kNotFound, "no secrets");
-  }
-  void log(sdk::LogLevel, std::string_view) override {}
-  std::chrono::system_clock::time_point now() override { return std::chrono::system_clock::now(); }
-  sdk::Result<std::optional<json>> state_get(std::string_view key) override {
-    std::lock_guard lock(mutex_);
-    auto it = state_.find(std::string(key));
-    if (it == state_.end()) return std::optional<json>();
-    return std::optional<json>(it->second);
-  }
-  sdk::Status state_put(std::string_view key, const json& value) override {
-    std::lock_guard lock(mutex_);
-    state_[std::string(key)] = value;
-    return {};
-  }
-  const std::string& instance_name() const override { return name_; }
-
- private:
-  json settings_;
-  plugin_host::HttpClient client_;
-  std::mutex mutex_;
-  std::map<std::string, json> state_;
-  std::string name_ = "video.chime-loopback";
-};
 
 // VmHWM (peak resident set) of this process, in bytes.
 std::int64_t peak_rss_bytes() {
@@ -261,7 +212,7 @@ TEST_F(ChimePeerTest, AttendeesGetJoinInformationAndFollowTheirRole) {
 }
 
 TEST_F(ChimePeerTest, BatchCreateAttendeeReportsPartialErrorsPerParticipant) {
-  LoopbackHost host(settings());
+  LoopbackHost host(settings(), "video.chime-loopback");
   auto parsed = parse_settings(host.settings(), host, SettingsUse::kVideo);
   ASSERT_TRUE(parsed.ok());
   ChimeVideoProvider provider(host, *parsed);
@@ -291,7 +242,7 @@ TEST_F(ChimePeerTest, BatchCreateAttendeeReportsPartialErrorsPerParticipant) {
 }
 
 TEST_F(ChimePeerTest, ARequestTamperedAfterSigningIsRefused) {
-  LoopbackHost host(settings());
+  LoopbackHost host(settings(), "video.chime-loopback");
   auto parsed = parse_settings(host.settings(), host, SettingsUse::kVideo);
   ASSERT_TRUE(parsed.ok());
   AwsTransport transport(host, parsed->credentials, "us-east-1", {}, {}, 10s);

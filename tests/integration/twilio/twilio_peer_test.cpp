@@ -17,18 +17,17 @@
 #include <fstream>
 #include <iterator>
 #include <map>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include "hub/observability/metrics.hpp"
-#include "hub/plugin_host/http_client.hpp"
 #include "hub/plugin_host/in_memory_state_store.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "plugins/twilio/room_unique_name.hpp"
 #include "plugins/twilio/settings.hpp"
 #include "plugins/twilio/twilio_video_provider.hpp"
 #include "tests/integration/twilio/callback_receiver.hpp"
+#include "tests/peers/support/loopback_host.hpp"
 #include "tests/peers/support/peer_process.hpp"
 
 namespace wasl::plugins::twilio {
@@ -37,6 +36,7 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 using testing::CallbackReceiver;
+using wasl::testing::LoopbackHost;
 using wasl::testing::PeerOptions;
 using wasl::testing::PeerProcess;
 using wasl::testing::SuitePeer;
@@ -47,54 +47,6 @@ constexpr char kKeySecret[] = "wasl-test-api-key-secret";
 constexpr char kAuthToken[] = "wasl-test-auth-token";
 constexpr char kInstance[] = "video.twilio-peer";
 constexpr char kWebhookPath[] = "/v1/webhooks/video.twilio-peer";
-
-// A Host over the hub's real HTTP client with in-memory state, for the
-// provider method the SDK interface does not reach. A test double.
-class LoopbackHost final : public sdk::Host {
- public:
-  explicit LoopbackHost(json settings) : settings_(std::move(settings)), client_({}) {}
-
-  sdk::Result<sdk::HttpResponse> http(const sdk::HttpRequest& request) override {
-    plugin_host::HttpRequest r{request.method, request.url, request.headers, request.body,
-                               request.timeout, std::nullopt};
-    WASL_ASSIGN_OR_RETURN(auto response, client_.send(r));
-    return sdk::HttpResponse{response.status, response.headers, response.body};
-  }
-  sdk::Result<sdk::HttpResponse> http_streaming(const sdk::HttpRequest& request,
-                                                const sdk::ChunkSink& sink) override {
-    plugin_host::HttpRequest r{request.method, request.url, request.headers, request.body,
-                               request.timeout, std::nullopt};
-    WASL_ASSIGN_OR_RETURN(auto response, client_.send_streaming(r, [&](std::string_view c) {
-      return sink(c).ok();
-    }));
-    return sdk::HttpResponse{response.status, response.headers, ""};
-  }
-  const json& settings() const override { return settings_; }
-  sdk::Result<std::string> secret(std::string_view) override {
-    return sdk::Error(sdk::ErrorCode::kNotFound, "no secrets");
-  }
-  void log(sdk::LogLevel, std::string_view) override {}
-  std::chrono::system_clock::time_point now() override { return std::chrono::system_clock::now(); }
-  sdk::Result<std::optional<json>> state_get(std::string_view key) override {
-    std::lock_guard lock(mutex_);
-    auto it = state_.find(std::string(key));
-    if (it == state_.end()) return std::optional<json>();
-    return std::optional<json>(it->second);
-  }
-  sdk::Status state_put(std::string_view key, const json& value) override {
-    std::lock_guard lock(mutex_);
-    state_[std::string(key)] = value;
-    return {};
-  }
-  const std::string& instance_name() const override { return name_; }
-
- private:
-  json settings_;
-  plugin_host::HttpClient client_;
-  std::mutex mutex_;
-  std::map<std::string, json> state_;
-  std::string name_ = "video.twilio-loopback";
-};
 
 // Lower-case hex SHA-256, fed chunk by chunk.
 class Sha256 {
@@ -241,7 +193,7 @@ TEST_F(TwilioPrismTest, EveryRestRequestPassesTwilioSpec) {
 
   // The check can fail: Prism refuses a malformed request with 422 (which
   // the plugin maps to kInvalidArgument; see error_mapping_test).
-  LoopbackHost host(json::object());
+  LoopbackHost host(json::object(), "video.twilio-loopback");
   sdk::HttpRequest malformed;
   malformed.method = "POST";
   malformed.url = prism_->url() + "/v1/Compositions";
@@ -547,7 +499,7 @@ TEST_F(TwilioEmulatorTest, RecordingCompositionOnceMediaStreamedAndDeletedAfterA
   EXPECT_EQ(listed->back().status, "completed");
 
   // After the archive commit: data minimisation at Twilio.
-  LoopbackHost host(settings());
+  LoopbackHost host(settings(), "video.twilio-loopback");
   auto parsed = parse_settings(host.settings(), host, SettingsUse::kVideo);
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   TwilioVideoProvider provider(host, *parsed);
