@@ -124,3 +124,16 @@ test('a MeasureReport is a conditional create; faults fire first', () => withPee
   const reports = await (await fetch(`${base}/_peer/reports`)).json();
   assert.strictEqual(reports.measureReports.length, 1);
 }));
+
+test('faults name an operation of the peer; fired rules are counted in effects', () => withPeer({}, async (base) => {
+  const refused = await fetch(`${base}/_peer/faults`, { method: 'POST', body: JSON.stringify({ operation: 'Claim', status: 503 }) });
+  assert.strictEqual(refused.status, 400);
+  assert.match((await refused.json()).error, /process-message, MeasureReport, \*/);
+  await fetch(`${base}/_peer/faults`, { method: 'POST',
+    body: JSON.stringify({ operation: 'process-message', status: 500, afterEffect: true }) });
+  assert.strictEqual((await post(base, '/fhir/$process-message', message('r-6'))).status, 500);
+  const effects = await (await fetch(`${base}/_peer/effects`)).json();
+  assert.strictEqual(effects.faults, 1);
+  assert.strictEqual(effects.messages, 1, 'the lost answer: the report was stored');
+  assert.deepStrictEqual((await (await fetch(`${base}/_peer/faults`)).json()).rules, []);
+}));

@@ -34,16 +34,22 @@ function delay(ms) {
 class Faults {
   // statuses: the error statuses the peer can answer (it knows their bodies).
   // retryAfterStatuses: those that carry Retry-After by default.
-  constructor({ statuses = [429, 500, 503], retryAfterStatuses = [429, 503] } = {}) {
+  // operations: the operation names a rule may give (besides '*'); any
+  // name when not given.
+  constructor({ statuses = [429, 500, 503], retryAfterStatuses = [429, 503], operations } = {}) {
     this.statuses = statuses;
     this.retryAfterStatuses = retryAfterStatuses;
+    this.operations = operations;
     this.held = new Set();
     this.rules = [];
+    this.fired = 0;
   }
 
-  // Forgets every rule and releases every hung call (its connection closes).
+  // Forgets every rule, releases every hung call (its connection closes)
+  // and counts fired rules from 0 again.
   reset() {
     this.rules = [];
+    this.fired = 0;
     this.releaseHeld();
   }
 
@@ -54,6 +60,9 @@ class Faults {
     const count = checkCount(rule.count);
     if (count === null) return `count must be an integer 1..${MAX_COUNT}`;
     if (!rule.operation || typeof rule.operation !== 'string') return 'operation is required';
+    if (this.operations && rule.operation !== '*' && !this.operations.includes(rule.operation)) {
+      return `operation must be ${[...this.operations, '*'].join(', ')}`;
+    }
     const outcomes = ['status', 'hang', 'drop'].filter((k) => rule[k] !== undefined && rule[k] !== false);
     if (outcomes.length > 1) return 'give one of status, hang and drop';
     if (outcomes.length === 0 && rule.delayMs === undefined) return 'give status, delayMs, hang or drop';
@@ -113,18 +122,21 @@ class Faults {
     this.rules = saved.rules;
   }
 
-  // The rule that fires for this call of `operation`, consumed; or null.
+  // The rule that fires for this call of `operation`, consumed (and counted
+  // in `fired`); or null.
   take(operation) {
     const rule = this.rules.find((r) => r.operation === operation || r.operation === '*');
     if (!rule) return null;
+    this.fired++;
     rule.remaining--;
     this.rules = this.rules.filter((r) => r.remaining > 0);
     return { ...rule };
   }
 
-  // GET /_peer/faults: the rules still pending.
+  // GET /_peer/faults: the rules still pending, how many calls are held, and
+  // how many rules fired since the last reset.
   describe() {
-    return { rules: this.rules.map((r) => ({ ...r })), held: this.held.size };
+    return { rules: this.rules.map((r) => ({ ...r })), held: this.held.size, fired: this.fired };
   }
 
   // Runs one call of `operation` under the rule that fires for it, if any:

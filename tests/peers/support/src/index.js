@@ -9,6 +9,7 @@ const { Faults, checkCount, delay } = require('./faults');
 const { Effects } = require('./effects');
 const { ControlApi, ControlError } = require('./control_api');
 const { readBody, sendJson, isLoopback, BodyTooLarge } = require('./http_io');
+const { R4Validator } = require('./r4_validation');
 
 module.exports = {
   runPeer,
@@ -28,4 +29,5 @@ module.exports = {
   sendJson,
   isLoopback,
   BodyTooLarge,
+  R4Validator,
 };

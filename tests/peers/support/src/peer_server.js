@@ -64,9 +64,10 @@ class PeerServer {
       res.destroy();
       return;
     }
-    this.errorAnswer(res);
+    this.errorAnswer(res, err);
   }
 
+  // The 500 answer for `err`, in the provider's format.
   errorAnswer(res) {
     sendJson(res, 500, { error: 'Internal peer error.' });
   }

@@ -23,11 +23,11 @@ function writePortFile(file, port) {
 }
 
 async function runPeer({
-  name, envPrefix, options = {}, create, script = 'src/main.js',
+  name, envPrefix, options = {}, notes, check, create, script = 'src/main.js',
   argv = process.argv.slice(2), env = process.env, closeDeadlineMs = 10000, parentCheckMs = 1000,
 }) {
   const parent = process.ppid;
-  const declaration = { envPrefix, options, script };
+  const declaration = { envPrefix, options, notes, check, script };
   let parsed;
   try {
     parsed = parseOptions(declaration, argv, env);

