@@ -87,6 +87,19 @@ sdk::Result<std::shared_ptr<const crypto::Keyring>> load_configured_keyring(
   return crypto::load_keyring(path);
 }
 
+std::vector<workflow::ScheduledFacility> scheduled_facilities(const config::Config& config) {
+  std::vector<workflow::ScheduledFacility> out;
+  for (const auto& [id, facility] : config.facilities) {
+    workflow::ScheduledFacility f;
+    f.id = id;
+    f.time_zone = facility.reporting.time_zone;
+    f.workflows = facility.workflows;
+    for (const auto& [role, instance] : facility.bindings) f.bound_roles.insert(role);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 sdk::Status deploy_workflow_files(workflow::DefinitionStore& definitions,
                                   const std::string& workflows_dir) {
   std::error_code ec;
@@ -189,6 +202,15 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
       *app->store_, *app->definitions_,
       std::make_shared<workflow::PluginCapabilityInvoker>(*app->plugins_, config), app->actions_,
       app->metrics_, engine_options, app->cipher_.get());
+
+  app->scheduler_ = std::make_unique<workflow::Scheduler>(
+      *app->store_, *app->definitions_, *app->engine_, scheduled_facilities(config));
+  app->schedule_runner_ = std::make_unique<archive::PeriodicRunner>(
+      "workflow schedule", config.workflow.schedule_interval, [self]() -> sdk::Status {
+        auto started = self->scheduler_->run_due();
+        if (!started.ok()) return std::move(started).error();
+        return {};
+      });
 
   archive::RetentionOptions retention;
   retention.interval = config.archive.retention_interval;
@@ -317,6 +339,7 @@ sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(engine_->start());
   WASL_RETURN_IF_ERROR(dispatcher_->start());
   WASL_RETURN_IF_ERROR(retention_->start());
+  WASL_RETURN_IF_ERROR(schedule_runner_->start());
   WASL_RETURN_IF_ERROR(reconciler_->start());
   start_key_rotation();
   return server_->start();
@@ -357,12 +380,15 @@ void App::stop() {
   }
   if (reconciler_) reconciler_->stop();
   if (retention_) retention_->stop();
+  if (schedule_runner_) schedule_runner_->stop();
   // Intake before the engine: nothing may hand the engine events once it stops.
   if (dispatcher_) dispatcher_->stop();
   if (inbox_writer_) inbox_writer_->stop();
   if (engine_) engine_->stop();
   reconciler_.reset();
   retention_.reset();
+  schedule_runner_.reset();
+  scheduler_.reset();
   dispatcher_.reset();
   inbox_writer_.reset();
   engine_.reset();

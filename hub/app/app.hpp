@@ -4,7 +4,7 @@
 //
 // Order: key ring → store (migrations, facilities) → audit writer → plugin
 // host (state kept in the store) → workflow definitions (workflows_dir
-// deployed as versions) → engine → HTTP routes → server. start() starts the
+// deployed as versions) → engine and its scheduler → HTTP routes → server. start() starts the
 // engine's workers, the background jobs and the listener; stop() undoes it.
 #pragma once
 
@@ -18,6 +18,7 @@
 #include "hub/access/authenticator.hpp"
 #include "hub/api/api_context.hpp"
 #include "hub/archive/archive_action.hpp"
+#include "hub/archive/periodic_runner.hpp"
 #include "hub/archive/recording_archive.hpp"
 #include "hub/archive/retention_job.hpp"
 #include "hub/archive/session_reconciler.hpp"
@@ -41,6 +42,7 @@
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
 #include "hub/workflow/hub_actions.hpp"
+#include "hub/workflow/scheduler.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::app {
@@ -62,6 +64,9 @@ sdk::Result<std::unique_ptr<storage::Store>> prepare_store(
 // failure whose message says how to make one.
 sdk::Result<std::shared_ptr<const crypto::Keyring>> load_configured_keyring(
     const config::Config& config);
+
+// The facilities of `config` as the workflow scheduler sees them.
+std::vector<workflow::ScheduledFacility> scheduled_facilities(const config::Config& config);
 
 // Deploys every workflow file of workflows_dir as a new version when its text
 // changed; a file with problems fails the whole deploy with file:line lines.
@@ -105,6 +110,8 @@ class App {
   std::unique_ptr<workflow::DefinitionStore> definitions_;
   workflow::HubActions actions_;
   std::unique_ptr<workflow::Engine> engine_;
+  std::unique_ptr<workflow::Scheduler> scheduler_;
+  std::unique_ptr<archive::PeriodicRunner> schedule_runner_;  // scheduler_->run_due()
 
   std::unique_ptr<archive::RecordingArchive> archive_;
   archive::ArchiveServices archive_services_;

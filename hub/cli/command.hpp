@@ -26,6 +26,7 @@ const Command& keys_list_command();
 const Command& keys_retire_command();
 const Command& plugins_list_command();
 const Command& workflow_validate_command();
+const Command& workflow_run_now_command();
 const Command& apikeys_create_command();
 const Command& apikeys_revoke_command();
 const Command& audit_verify_command();

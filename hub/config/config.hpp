@@ -126,6 +126,9 @@ struct WorkflowEngineConfig {
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds default_call_timeout{300000};
   int claim_batch = 1;
+  // How often scheduled workflows (trigger kind schedule) are checked for
+  // due firings; the first check is at start-up.
+  std::chrono::milliseconds schedule_interval{30000};
 };
 
 // Recordings archived by hub.archive_recording (hub/archive/).

@@ -648,6 +648,8 @@ Fields workflow_fields(WorkflowEngineConfig& w) {
       duration("default_call_timeout", w.default_call_timeout, milliseconds(1),
                "Timeout of a call step that declares none."),
       integer("claim_batch", w.claim_batch, 1, 1000, "Due steps one claim takes at most."),
+      duration("schedule_interval", w.schedule_interval, milliseconds(100),
+               "How often scheduled workflows are checked for due firings (and once at start)."),
   };
 }
 

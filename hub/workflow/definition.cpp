@@ -77,11 +77,18 @@ json to_canonical_json(const WorkflowDefinition& d) {
   j["version"] = d.version;
   j["description"] = d.description;
   json trigger;
-  trigger["kind"] = d.trigger.kind == TriggerKind::kApi ? "api" : "event";
   if (d.trigger.kind == TriggerKind::kApi) {
+    trigger["kind"] = "api";
     trigger["consultation_type"] = d.trigger.consultation_type;
-  } else {
+  } else if (d.trigger.kind == TriggerKind::kEvent) {
+    trigger["kind"] = "event";
     trigger["event"] = d.trigger.event;
+  } else {
+    trigger["kind"] = "schedule";
+    trigger["cron"] = d.trigger.cron;
+    trigger["every"] = d.trigger.every;
+    trigger["time_zone"] = d.trigger.time_zone;
+    trigger["period"] = d.trigger.period;
   }
   j["trigger"] = std::move(trigger);
   json steps = json::array();

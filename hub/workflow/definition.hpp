@@ -9,6 +9,10 @@
 //     kind: api                   # api: POST /v1/consultations starts a run;
 //     consultation_type: standard #      optional, selects this workflow by body "type"
 //     # or kind: event + event: appointment.updated (an event from webhook ingress)
+//     # or kind: schedule + cron: "0 2 * * *" or every: 1d at 02:00 (recurrence.hpp),
+//     #    time_zone: Asia/Riyadh (default: each facility's reporting time zone),
+//     #    period: day | month (what a run covers: the day or month before the one
+//     #    it fires in; the run's key, so one run per workflow, facility and period)
 //   steps:                        # run in order, top to bottom
 //     - id: room                  # [a-z_][a-z0-9_]*, unique among steps and compensations
 //       call: video.create_room   # a capability "role.method" or a hub action "hub.<action>"
@@ -68,12 +72,17 @@
 
 namespace wasl::workflow {
 
-enum class TriggerKind { kApi, kEvent };
+enum class TriggerKind { kApi, kEvent, kSchedule };
 
 struct Trigger {
   TriggerKind kind = TriggerKind::kApi;
   std::string consultation_type;  // kApi: empty = any type without a more specific workflow
   std::string event;              // kEvent: the event type
+  // kSchedule: exactly one of cron and every (calendar/recurrence.hpp).
+  std::string cron;
+  std::string every;
+  std::string time_zone;          // empty = each facility's reporting time zone
+  std::string period = "day";     // "day" or "month"
   int line = 0;
 };
 

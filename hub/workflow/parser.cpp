@@ -6,6 +6,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "hub/calendar/civil_time.hpp"
+#include "hub/calendar/recurrence.hpp"
+#include "hub/calendar/report_period.hpp"
 #include "hub/text/duration.hpp"
 #include "hub/text/join.hpp"
 #include "hub/text/suggestion.hpp"
@@ -216,12 +219,14 @@ class DocumentParser {
   }
 
   void parse_trigger(const Entry& te, Trigger& t) {
-    static const std::vector<std::string> kKeys = {"kind", "consultation_type", "event",
-                                                   "description"};
+    static const std::vector<std::string> kKeys = {
+        "kind", "consultation_type", "event", "cron", "every", "time_zone", "period",
+        "description"};
+    static const std::vector<std::string> kKinds = {"api", "event", "schedule"};
     t.line = te.line;
     std::optional<std::string> kind;
     int kind_line = te.line;
-    std::optional<Entry> event, type;
+    std::optional<Entry> event, type, cron, every, zone, period;
     if (!te.value.IsMap()) {
       problem(te.value_line, "trigger must be a mapping, e.g. trigger: {kind: api}");
       return;
@@ -234,6 +239,14 @@ class DocumentParser {
         event = e;
       } else if (e.key == "consultation_type") {
         type = e;
+      } else if (e.key == "cron") {
+        cron = e;
+      } else if (e.key == "every") {
+        every = e;
+      } else if (e.key == "time_zone") {
+        zone = e;
+      } else if (e.key == "period") {
+        period = e;
       } else if (e.key == "description") {
         scalar(e, "trigger.description");
       } else {
@@ -241,8 +254,13 @@ class DocumentParser {
       }
     }
     if (!kind) {
-      problem(te.line, "trigger needs a kind: api (POST /v1/consultations) or event");
+      problem(te.line, "trigger needs a kind: api (POST /v1/consultations), event or schedule");
       return;
+    }
+    if (*kind != "schedule") {
+      for (const auto* e : {&cron, &every, &zone, &period}) {
+        if (*e) problem((*e)->line, "trigger." + (*e)->key + " applies only to kind: schedule");
+      }
     }
     if (*kind == "api") {
       t.kind = TriggerKind::kApi;
@@ -259,10 +277,61 @@ class DocumentParser {
         t.event = *v;
         event_line_ = event->value_line;
       }
+    } else if (*kind == "schedule") {
+      t.kind = TriggerKind::kSchedule;
+      if (type) problem(type->line, "trigger.consultation_type applies only to kind: api");
+      if (event) problem(event->line, "trigger.event applies only to kind: event");
+      parse_schedule(te, t, cron, every, zone, period);
     } else {
       problem(kind_line, "unknown trigger kind '" + *kind + "'" +
-                             text::did_you_mean(*kind, {"api", "event"}) +
-                             " (expected api or event)");
+                             text::did_you_mean(*kind, kKinds) +
+                             " (expected api, event or schedule)");
+    }
+  }
+
+  // kind: schedule — one of cron and every, each checked by calendar::parse_*,
+  // an IANA time_zone and the period a run covers.
+  void parse_schedule(const Entry& te, Trigger& t, const std::optional<Entry>& cron,
+                      const std::optional<Entry>& every, const std::optional<Entry>& zone,
+                      const std::optional<Entry>& period) {
+    if (cron && every) {
+      problem(every->line, "a schedule takes cron or every, not both");
+    } else if (!cron && !every) {
+      problem(te.line,
+              "a trigger of kind schedule needs cron: \"0 2 * * *\" or every: 1d at 02:00");
+    }
+    if (cron) {
+      if (auto v = scalar(*cron, "trigger.cron")) {
+        if (auto r = calendar::parse_cron(*v); !r.ok()) {
+          problem(cron->value_line, "trigger.cron: " + r.error().message);
+        }
+        t.cron = *v;
+      }
+    }
+    if (every) {
+      if (auto v = scalar(*every, "trigger.every")) {
+        if (auto r = calendar::parse_every(*v); !r.ok()) {
+          problem(every->value_line, "trigger.every: " + r.error().message);
+        }
+        t.every = *v;
+      }
+    }
+    if (zone) {
+      if (auto v = scalar(*zone, "trigger.time_zone")) {
+        if (!calendar::is_time_zone(*v)) {
+          problem(zone->value_line, "trigger.time_zone: '" + *v +
+                                        "' is not an IANA time zone (e.g. Asia/Riyadh)");
+        }
+        t.time_zone = *v;
+      }
+    }
+    if (period) {
+      if (auto v = scalar(*period, "trigger.period")) {
+        if (!calendar::parse_period_kind(*v)) {
+          problem(period->value_line, "trigger.period must be day or month, not '" + *v + "'");
+        }
+        t.period = *v;
+      }
     }
   }
 

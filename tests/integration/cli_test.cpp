@@ -32,7 +32,7 @@ TEST(Cli, UnknownCommandIsAUsageError) {
 TEST(Cli, EachCommandHasHelp) {
   for (const char* command :
        {"serve", "migrate", "check", "keys generate", "keys rotate", "keys list", "plugins list",
-        "workflow validate"}) {
+        "workflow validate", "workflow run-now"}) {
     std::vector<std::string> args;
     std::istringstream words(command);
     for (std::string w; words >> w;) args.push_back(w);
@@ -133,6 +133,45 @@ TEST(Cli, WorkflowValidateAcceptsTheShippedWorkflowsAndRejectsABrokenOne) {
   CommandResult bad = run_wasl({"workflow", "validate", tmp.file("bad.yaml")});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find(tmp.file("bad.yaml") + ":7:"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, WorkflowRunNowStartsAPeriodOnce) {
+  TempDir dir;
+  ASSERT_EQ(run_wasl({"keys", "generate", "--file", dir.file("keys.json")}).exit_code, 0);
+  std::filesystem::create_directory(dir.file("workflows"));
+  dir.write("workflows/daily.yaml",
+            "name: daily\nversion: 1\ntrigger:\n  kind: schedule\n  every: 1d at 02:00\n"
+            "  period: day\nsteps:\n  - id: note\n    call: hub.record_event\n"
+            "    with:\n      type: report.day\n      detail:\n        period: ${trigger.period}\n");
+  dir.write("wasl.yaml", "security:\n  key_file: " + dir.file("keys.json") +
+                             "\nstorage:\n  sqlite:\n    path: " + dir.file("wasl.db") +
+                             "\nworkflows_dir: " + dir.file("workflows") +
+                             "\nfacilities:\n  hospital-a:\n    name: Hospital A\n");
+  const std::string config = dir.file("wasl.yaml");
+  CommandResult first = run_wasl({"workflow", "run-now", "daily", "--facility", "hospital-a",
+                                  "--period", "2025-03-01", "--config", config});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("started run "), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("period 2025-03-01"), std::string::npos) << first.out;
+  const std::size_t id_at = first.out.find("started run ") + 12;
+  const std::string run_id = first.out.substr(id_at, first.out.find(' ', id_at) - id_at);
+
+  CommandResult again = run_wasl({"workflow", "run-now", "daily", "--facility", "hospital-a",
+                                  "--period", "2025-03-01", "--config", config});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("has its run already: " + run_id), std::string::npos) << again.out;
+
+  CommandResult month = run_wasl({"workflow", "run-now", "daily", "--facility", "hospital-a",
+                                  "--period", "2025-03", "--config", config});
+  EXPECT_EQ(month.exit_code, 1);
+  EXPECT_NE(month.err.find("period '2025-03' is not a day (YYYY-MM-DD)"), std::string::npos)
+      << month.err;
+  CommandResult nowhere = run_wasl(
+      {"workflow", "run-now", "daily", "--facility", "nowhere", "--config", config});
+  EXPECT_EQ(nowhere.exit_code, 1);
+  EXPECT_NE(nowhere.err.find("facility 'nowhere'"), std::string::npos) << nowhere.err;
+  CommandResult usage = run_wasl({"workflow", "run-now", "--config", config});
+  EXPECT_EQ(usage.exit_code, 2);
 }
 
 TEST(Cli, MissingConfigFileIsAFixableFailure) {

@@ -295,8 +295,34 @@ TEST(Validator, TriggerForms) {
                   "room.ended)"});
   EXPECT_EQ(problems("name: w\nversion: 1\ntrigger: {kind: apy}\nsteps:\n"
                      "  - {id: s, call: hub.set_status, with: {status: a}}\n"),
-            Lines{"w.yaml:3: unknown trigger kind 'apy'; did you mean api? (expected api or "
-                  "event)"});
+            Lines{"w.yaml:3: unknown trigger kind 'apy'; did you mean api? (expected api, "
+                  "event or schedule)"});
+}
+
+TEST(Validator, ScheduleTriggersAreCheckedWithTheirLines) {
+  const std::string steps = "steps:\n  - {id: s, call: hub.set_status, with: {status: a}}\n";
+  EXPECT_EQ(problems("name: w\nversion: 1\ntrigger:\n  kind: schedule\n  every: 1d at 02:00\n"
+                     "  time_zone: Asia/Riyadh\n  period: day\n" + steps),
+            Lines{});
+  EXPECT_EQ(problems("name: w\nversion: 1\ntrigger:\n  kind: schedule\n  cron: \"0 25 * * *\"\n" +
+                     steps),
+            Lines{"w.yaml:5: trigger.cron: cron hour: 25 is out of range 0-23"});
+  EXPECT_EQ(problems("name: w\nversion: 1\ntrigger:\n  kind: schedule\n  cron: \"0 2 * *\"\n" +
+                     steps),
+            Lines{"w.yaml:5: trigger.cron: cron '0 2 * *' has 4 fields; it needs 5: minute hour "
+                  "day-of-month month day-of-week (e.g. \"0 2 * * *\")"});
+  EXPECT_EQ(problems("name: w\nversion: 1\ntrigger:\n  kind: schedule\n  every: 1d at 2am\n"
+                     "  time_zone: Asia/Riyad\n  period: week\n" + steps),
+            (Lines{"w.yaml:5: trigger.every: every '1d at 2am': the time after 'at' must be "
+                   "HH:MM (00:00 to 23:59)",
+                   "w.yaml:6: trigger.time_zone: 'Asia/Riyad' is not an IANA time zone (e.g. "
+                   "Asia/Riyadh)",
+                   "w.yaml:7: trigger.period must be day or month, not 'week'"}));
+  EXPECT_EQ(problems("name: w\nversion: 1\ntrigger:\n  kind: schedule\n" + steps),
+            Lines{"w.yaml:3: a trigger of kind schedule needs cron: \"0 2 * * *\" or every: 1d "
+                  "at 02:00"});
+  EXPECT_EQ(problems("name: w\nversion: 1\ntrigger:\n  kind: api\n  every: 1h\n" + steps),
+            Lines{"w.yaml:5: trigger.every applies only to kind: schedule"});
 }
 
 TEST(Validator, YamlSyntaxErrorsHaveALine) {

@@ -47,6 +47,20 @@ TEST(WorkflowFile, ShippedConsultationValidates) {
   EXPECT_EQ(roles_used(d), (std::set<std::string>{"billing", "ehr", "reporting", "video"}));
 }
 
+TEST(WorkflowFile, ShippedDailyReportIsScheduled) {
+  WorkflowParse parsed = validate_workflow_file(kWorkflows + "moh_daily_report.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.describe();
+  const WorkflowDefinition& d = *parsed.definition;
+  EXPECT_EQ(d.trigger.kind, TriggerKind::kSchedule);
+  EXPECT_EQ(d.trigger.every, "1d at 02:00");
+  EXPECT_EQ(d.trigger.period, "day");
+  EXPECT_TRUE(d.trigger.time_zone.empty());  // each facility's reporting time zone
+  EXPECT_EQ(d.steps.front().call, "hub.build_report");
+  EXPECT_EQ(d.steps.front().with["kind"], "aggregate");
+  EXPECT_EQ(d.steps.back().call, "reporting.submit_report");
+  EXPECT_EQ(roles_used(d), (std::set<std::string>{"reporting"}));
+}
+
 TEST(WorkflowFile, ShippedEmergencyValidates) {
   WorkflowParse parsed = validate_workflow_file(kWorkflows + "emergency.yaml");
   ASSERT_TRUE(parsed.ok()) << parsed.describe();
