@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -172,28 +173,47 @@ sdk::Status run_npm_ci(const std::string& peer, std::chrono::seconds deadline) {
   if (installed(dir)) return {};  // another test process installed meanwhile
   auto left = deadline - std::chrono::duration_cast<std::chrono::seconds>(
                              std::chrono::steady_clock::now() - started);
-  fs::path log = work_dir(peer) / "npm-ci.log";
-  std::error_code ec;
-  fs::remove(log, ec);
-  WASL_ASSIGN_OR_RETURN(pid_t pid, spawn({WASL_NPM_EXECUTABLE, "ci", "--prefix", dir.string(),
-                                          "--no-audit", "--no-fund"},
-                                         {}, log));
-  auto status = wait_exit(pid, std::max(left, std::chrono::seconds(1)));
-  if (!status.ok()) {
-    kill_group(pid);
-    return Error(ErrorCode::kDeadlineExceeded, "npm ci in " + dir.string() + " took longer than " +
-                                                   std::to_string(deadline.count()) + " s; see " +
-                                                   log.string() + tail_of(log));
+  return run_to_completion("npm ci in " + dir.string(),
+                           {WASL_NPM_EXECUTABLE, "ci", "--prefix", dir.string(), "--no-audit",
+                            "--no-fund"},
+                           (work_dir(peer) / "npm-ci.log").string(),
+                           std::max(left, std::chrono::seconds(1)));
+}
+
+// The ports in a port file: a number, or {"port":N,"control_port":M};
+// nullopt while it is absent or incomplete.
+std::optional<std::pair<int, int>> read_ports(const fs::path& port_file) {
+  std::ifstream in(port_file);
+  if (!in) return std::nullopt;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_number_integer() && doc.get<int>() > 0) return std::make_pair(doc.get<int>(), 0);
+  if (doc.is_object() && doc.value("port", 0) > 0) {
+    return std::make_pair(doc.value("port", 0), doc.value("control_port", 0));
   }
-  if (*status != 0) {
-    return Error(ErrorCode::kUnavailable, "npm ci in " + dir.string() + " failed with status " +
-                                              std::to_string(*status) + "; see " + log.string() +
-                                              tail_of(log));
-  }
-  return {};
+  return std::nullopt;
 }
 
 }  // namespace
+
+sdk::Status run_to_completion(const std::string& what, const std::vector<std::string>& args,
+                              const std::string& log, std::chrono::seconds deadline) {
+  std::error_code ec;
+  fs::remove(log, ec);
+  WASL_ASSIGN_OR_RETURN(pid_t pid, spawn(args, {}, log));
+  auto status = wait_exit(pid, deadline);
+  if (!status.ok()) {
+    kill_group(pid);
+    return Error(ErrorCode::kDeadlineExceeded, what + " took longer than " +
+                                                   std::to_string(deadline.count()) + " s; see " +
+                                                   log + tail_of(log));
+  }
+  if (*status != 0) {
+    return Error(ErrorCode::kUnavailable, what + " failed with status " + std::to_string(*status) +
+                                              "; see " + log + tail_of(log));
+  }
+  return {};
+}
 
 sdk::Status PeerProcess::install(const std::string& peer, std::chrono::seconds deadline) {
   static std::mutex mutex;
@@ -226,10 +246,9 @@ sdk::Result<std::unique_ptr<PeerProcess>> PeerProcess::start(const std::string& 
   const std::string what = peer + "/" + options.script;
   auto until = std::chrono::steady_clock::now() + options.start_deadline;
   while (true) {
-    std::ifstream in(port_file);
-    int port = 0;
-    if (in >> port && port > 0) {
-      process->port_ = port;
+    if (auto ports = read_ports(port_file)) {
+      process->port_ = ports->first;
+      process->control_port_ = ports->second;
       return process;
     }
     int status = 0;
@@ -272,7 +291,8 @@ PeerProcess::~PeerProcess() { (void)stop(); }
 sdk::Result<nlohmann::json> PeerProcess::call(const std::string& method, const std::string& path,
                                               const std::string& body) const {
   try {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    Poco::Net::HTTPClientSession session("127.0.0.1",
+                                         static_cast<Poco::UInt16>(control_port_ ? control_port_ : port_));
     session.setTimeout(Poco::Timespan(30, 0));
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!body.empty() || method == "POST" || method == "PUT") {

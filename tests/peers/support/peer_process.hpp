@@ -68,12 +68,17 @@ class PeerProcess {
   sdk::Result<int> stop(std::chrono::seconds deadline = std::chrono::seconds(10));
 
   int port() const { return port_; }
+  // The control API's own port when the peer has one (its port file said
+  // {"port":N,"control_port":M}; see PeerServer's controlPort), else 0 and
+  // the control API is on port().
+  int control_port() const { return control_port_; }
   pid_t pid() const { return pid_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const std::string& log_file() const { return log_file_; }
 
-  // The control API (or any JSON route): the answer's JSON ({} for an empty
-  // body). Errors: kUnavailable for a transport failure, kInternal for a
+  // The control API (or any JSON route of a peer without a control port),
+  // over plain HTTP to control_port(), or port() when that is 0: the
+  // answer's JSON ({} for an empty body). Errors: kUnavailable for a transport failure, kInternal for a
   // non-2xx answer (status and body in the message) or an answer that is
   // not JSON.
   sdk::Result<nlohmann::json> get(const std::string& path) const;
@@ -87,9 +92,19 @@ class PeerProcess {
 
   pid_t pid_;
   int port_ = 0;
+  int control_port_ = 0;
   std::string log_file_;
   std::optional<sdk::Result<int>> stopped_;
 };
+
+// Runs `args` (args[0] an absolute path) to completion within `deadline`,
+// stdin from /dev/null, stdout and stderr to the file `log` (emptied first);
+// for the tools a test needs before its peer (certificates, a fixture).
+// `what` names it in errors: kUnavailable when it cannot start or exits
+// non-zero, kDeadlineExceeded when it ran out of time (it is then killed);
+// both name the log and quote its end.
+sdk::Status run_to_completion(const std::string& what, const std::vector<std::string>& args,
+                              const std::string& log, std::chrono::seconds deadline);
 
 // A peer one test suite shares, started in SetUpTestSuite. GoogleTest
 // reports a fatal failure in SetUpTestSuite as skipped tests, so the outcome

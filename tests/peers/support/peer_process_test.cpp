@@ -94,6 +94,37 @@ TEST(PeerProcessTest, DependenciesWithoutAPackageLockAreRefusedAndTheOutcomeKept
   EXPECT_EQ(started.error().message, first.error().message);
 }
 
+TEST(PeerProcessTest, APeerWithAControlPortIsControlledThere) {
+  PeerOptions options;
+  options.script = "fixtures/two_port_peer.js";
+  auto peer = PeerProcess::start("support", options);
+  ASSERT_TRUE(peer.ok()) << peer.error().message;
+  EXPECT_GT((*peer)->port(), 0);
+  EXPECT_GT((*peer)->control_port(), 0);
+  EXPECT_NE((*peer)->control_port(), (*peer)->port());
+  auto effects = (*peer)->get("/_peer/effects");
+  ASSERT_TRUE(effects.ok()) << effects.error().message;
+  EXPECT_EQ(*effects, json::object()) << "the control API, not the main port's route";
+  auto stopped = (*peer)->stop();
+  ASSERT_TRUE(stopped.ok()) << stopped.error().message;
+  EXPECT_EQ(*stopped, 0);
+}
+
+TEST(PeerProcessTest, RunToCompletionReportsTheStatusAndTheLog) {
+  std::string log = ::testing::TempDir() + "run_to_completion.log";
+  EXPECT_TRUE(run_to_completion("true", {"/bin/sh", "-c", "exit 0"}, log, 10s).ok());
+  auto failed = run_to_completion("the tool", {"/bin/sh", "-c", "echo no certificates; exit 3"}, log, 10s);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, sdk::ErrorCode::kUnavailable);
+  EXPECT_NE(failed.error().message.find("the tool failed with status 3"), std::string::npos)
+      << failed.error().message;
+  EXPECT_NE(failed.error().message.find("no certificates"), std::string::npos)
+      << failed.error().message;
+  auto slow = run_to_completion("the sleeper", {"/bin/sh", "-c", "exec sleep 30"}, log, 1s);
+  ASSERT_FALSE(slow.ok());
+  EXPECT_EQ(slow.error().code, sdk::ErrorCode::kDeadlineExceeded);
+}
+
 TEST(PeerProcessTest, SuitePeerKeepsWhyItDidNotStart) {
   SuitePeer never_started;
   EXPECT_FALSE(never_started.ok());

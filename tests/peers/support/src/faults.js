@@ -19,7 +19,7 @@
 // Faults and handles its keys in add() before calling super.add().
 
 const MAX_COUNT = 10000;
-const MAX_DELAY_MS = 60000;
+const MAX_DELAY_MS = 60000;  // unless the peer gives maxDelayMs
 
 function checkCount(value) {
   const count = value === undefined ? 1 : Number(value);
@@ -35,11 +35,14 @@ class Faults {
   // statuses: the error statuses the peer can answer (it knows their bodies).
   // retryAfterStatuses: those that carry Retry-After by default.
   // operations: the operation names a rule may give (besides '*'); any
-  // name when not given.
-  constructor({ statuses = [429, 500, 503], retryAfterStatuses = [429, 503], operations } = {}) {
+  // name when not given. maxDelayMs: the longest delayMs a rule may ask.
+  constructor({
+    statuses = [429, 500, 503], retryAfterStatuses = [429, 503], operations, maxDelayMs = MAX_DELAY_MS,
+  } = {}) {
     this.statuses = statuses;
     this.retryAfterStatuses = retryAfterStatuses;
     this.operations = operations;
+    this.maxDelayMs = maxDelayMs;
     this.held = new Set();
     this.rules = [];
     this.fired = 0;
@@ -70,8 +73,8 @@ class Faults {
       return `status must be one of ${this.statuses.join(', ')}`;
     }
     const delayMs = rule.delayMs === undefined ? 0 : Number(rule.delayMs);
-    if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > MAX_DELAY_MS) {
-      return `delayMs must be an integer 0..${MAX_DELAY_MS}`;
+    if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > this.maxDelayMs) {
+      return `delayMs must be an integer 0..${this.maxDelayMs}`;
     }
     let retryAfterSeconds;
     if (rule.retryAfterSeconds !== undefined) {
@@ -144,18 +147,22 @@ class Faults {
   //                  propagates after the rule's delay) and returns its result;
   //   answer(result) sends the ordinary answer;
   //   fail(rule)     sends the rule's error answer in the peer's format
-  //                  (rule.status, rule.retryAfterSeconds) or throws it.
+  //                  (rule.status, rule.retryAfterSeconds) or throws it;
+  //   fired(rule)    optional: told as the rule acts (before its delay; after
+  //                  the effect when it has one), for the peer's own record.
   // `res` is the call's ServerResponse (for hang and drop).
-  async perform(operation, res, { effect, answer, fail }) {
+  async perform(operation, res, { effect, answer, fail, fired = () => {} }) {
     const rule = this.take(operation);
     if (!rule) return answer(await effect());
     if (!rule.afterEffect && (rule.status !== undefined || rule.hang)) {
+      fired(rule);
       await delay(rule.delayMs);
       return rule.hang ? this.hold(res) : fail(rule);
     }
     let result;
     try {
       result = await effect();
+      fired(rule);
     } finally {
       await delay(rule.delayMs);
     }

@@ -10,6 +10,11 @@
 //   POST /_peer/reset             reset(): forget state, faults, effects; release hung calls
 //
 // A peer adds routes with this.control.route(...) (and may replace these).
+//
+// With `controlPort: true` the control API is served on a second listener,
+// plain HTTP on the same loopback host, and the main one passes every path
+// to handle(): for an HTTPS endpoint that demands a client certificate on
+// every request, while the tests' control clients speak plain HTTP.
 
 const http = require('node:http');
 const https = require('node:https');
@@ -22,9 +27,10 @@ class PeerServer {
   // name: for messages ('chime-peer'); faults: a Faults (or a subclass);
   // keepAliveTimeoutMs: how long an idle client connection stays open;
   // tls: node:https server options (key, cert, ca, requestCert, …) to serve
-  // HTTPS instead of HTTP (req.socket.getPeerCertificate() in handle()).
+  // HTTPS instead of HTTP (req.socket.getPeerCertificate() in handle());
+  // controlPort: true to serve the control API on a listener of its own.
   constructor({
-    name, faults = new Faults(), effects = new Effects(), keepAliveTimeoutMs = 5000, tls,
+    name, faults = new Faults(), effects = new Effects(), keepAliveTimeoutMs = 5000, tls, controlPort = false,
   } = {}) {
     this.name = name || 'peer';
     this.faults = faults;
@@ -48,6 +54,13 @@ class PeerServer {
     };
     this.server = tls ? https.createServer(tls, serve) : http.createServer(serve);
     this.server.keepAliveTimeout = keepAliveTimeoutMs;
+    this.controlServer = null;
+    if (controlPort) {
+      this.controlServer = http.createServer((req, res) => {
+        this.dispatchControl(req, res).catch((err) => this.internalError(err, req, res));
+      });
+      this.controlServer.keepAliveTimeout = keepAliveTimeoutMs;
+    }
   }
 
   // The provider's routes. Subclasses implement it.
@@ -74,11 +87,21 @@ class PeerServer {
 
   async dispatch(req, res) {
     const url = new URL(req.url || '/', 'http://peer.invalid');
-    if (isControlPath(url.pathname)) {
+    if (!this.controlServer && isControlPath(url.pathname)) {
       await this.control.handle(req, res, url);
       return;
     }
     await this.handle(req, res, url);
+  }
+
+  // A request on the control listener: the control API, nothing else.
+  async dispatchControl(req, res) {
+    const url = new URL(req.url || '/', 'http://peer.invalid');
+    if (!isControlPath(url.pathname)) {
+      sendJson(res, 404, { error: `The control port serves /_peer/ only, not ${url.pathname}.` });
+      return;
+    }
+    await this.control.handle(req, res, url);
   }
 
   // A ControlError for an error of the peer's own thrown by a control route
@@ -99,29 +122,56 @@ class PeerServer {
     this.effects.reset();
   }
 
-  // Listens on host:port (port 0: any free one); resolves with the port.
-  listen({ host = '127.0.0.1', port = 0 } = {}) {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address().port);
-      });
-    });
+  // Listens on host:port (port 0: any free one), and the control listener
+  // (if any) on host:controlPort; resolves with the main port.
+  async listen({ host = '127.0.0.1', port = 0, controlPort = 0 } = {}) {
+    await listenOn(this.server, host, port);
+    if (this.controlServer) {
+      try {
+        await listenOn(this.controlServer, host, controlPort);
+      } catch (err) {
+        await new Promise((resolve) => this.server.close(() => resolve()));
+        throw err;
+      }
+    }
+    return this.port;
   }
 
   get port() {
-    const address = this.server.address();
-    return address ? address.port : 0;
+    return portOf(this.server);
+  }
+
+  // The control listener's port; 0 without one (the control API is then on
+  // `port`).
+  get controlPort() {
+    return this.controlServer ? portOf(this.controlServer) : 0;
   }
 
   // Stops accepting, closes every connection (hung calls included) and
-  // resolves when the server has closed.
+  // resolves when the listeners have closed.
   close() {
     this.faults.releaseHeld();
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    const servers = [this.server, this.controlServer].filter((s) => s && s.listening);
+    return Promise.all(servers.map((server) => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    })).then(() => undefined);
   }
+}
+
+function listenOn(server, host, port) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function portOf(server) {
+  const address = server.address();
+  return address ? address.port : 0;
 }
 
 module.exports = { PeerServer };

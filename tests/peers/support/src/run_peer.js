@@ -2,7 +2,10 @@
 // runPeer: a peer's src/main.js in one call. Parses the options (--help
 // prints them), builds the peer, listens on the loopback port, then writes
 // the port to --port-file (atomically: a reader sees the whole number or no
-// file) and prints {"port":N} on one line of stdout. SIGTERM or SIGINT close
+// file) and prints {"port":N} on one line of stdout. A peer with a control
+// listener of its own (a non-zero `controlPort` once listening; its
+// --control-port option, when declared, is passed to listen()) writes
+// {"port":N,"control_port":M} to both instead. SIGTERM or SIGINT close
 // the peer and exit 0 (1 when closing takes longer than closeDeadlineMs).
 // Exit status 2: bad options; 1: the peer could not start. A peer whose
 // parent process is gone stops itself as on SIGTERM.
@@ -16,9 +19,10 @@
 const fs = require('node:fs');
 const { parseOptions, usage, UsageError } = require('./options');
 
-function writePortFile(file, port) {
+// `ports` is a port number or the JSON object of both ports.
+function writePortFile(file, ports) {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${port}\n`);
+  fs.writeFileSync(tmp, `${typeof ports === 'number' ? ports : JSON.stringify(ports)}\n`);
   fs.renameSync(tmp, file);
 }
 
@@ -44,9 +48,11 @@ async function runPeer({
   let peer;
   try {
     peer = await create(values);
-    const port = await peer.listen({ host: values.host, port: values.port });
-    if (values.portFile) writePortFile(values.portFile, port);
-    process.stdout.write(`${JSON.stringify({ port })}\n`);
+    const port = await peer.listen({ host: values.host, port: values.port, controlPort: values.controlPort });
+    const controlPort = peer.controlPort || 0;
+    const ports = controlPort ? { port, control_port: controlPort } : { port };
+    if (values.portFile) writePortFile(values.portFile, controlPort ? ports : port);
+    process.stdout.write(`${JSON.stringify(ports)}\n`);
   } catch (err) {
     process.stderr.write(`${name}: ${err && err.message ? err.message : err}\n`);
     process.exit(1);

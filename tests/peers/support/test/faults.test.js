@@ -25,3 +25,20 @@ test('fired counts the rules that fired until reset', () => {
   faults.reset();
   assert.equal(faults.describe().fired, 0);
 });
+
+test('perform tells fired() as the rule acts: before an error, after the effect otherwise', async () => {
+  const faults = new Faults({ maxDelayMs: 120000 });
+  assert.equal(faults.add({ operation: 'A', delayMs: 120001 }), 'delayMs must be an integer 0..120000');
+  const seen = [];
+  const run = () => faults.perform('A', {}, {
+    effect: () => seen.push('effect'),
+    answer: () => seen.push('answer'),
+    fail: (rule) => seen.push(`fail ${rule.status}`),
+    fired: (rule) => seen.push(`fired ${rule.status}${rule.afterEffect ? ' after' : ''}`),
+  });
+  faults.addAll([{ operation: 'A', status: 500 }, { operation: 'A', status: 503, afterEffect: true }]);
+  await run();
+  await run();
+  await run();
+  assert.deepEqual(seen, ['fired 500', 'fail 500', 'effect', 'fired 503 after', 'fail 503', 'effect', 'answer']);
+});

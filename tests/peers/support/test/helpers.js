@@ -1,7 +1,11 @@
 'use strict';
-// Test helpers: a JSON HTTP client for loopback and a poll with a deadline.
+// Test helpers: a JSON HTTP client for loopback, a poll with a deadline and
+// a self-signed certificate.
 
+const fs = require('node:fs');
 const http = require('node:http');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 
 // Resolves { status, headers, json, text } or rejects with the socket error
 // (e.g. ECONNRESET when the peer drops the connection).
@@ -40,4 +44,15 @@ async function poll(probe, deadlineMs = 10000, everyMs = 20) {
   }
 }
 
-module.exports = { request, poll };
+// A self-signed P-256 certificate for 127.0.0.1 with CN `name`, made with
+// openssl in `dir`: { key, cert } as Buffers.
+function selfSigned(dir, name) {
+  const key = path.join(dir, `${name}.key`);
+  const cert = path.join(dir, `${name}.crt`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${name}`,
+    '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
+}
+
+module.exports = { request, poll, selfSigned };

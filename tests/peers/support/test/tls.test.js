@@ -8,17 +8,8 @@ const fs = require('node:fs');
 const https = require('node:https');
 const os = require('node:os');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
 const { PeerServer, sendJson } = require('../src');
-
-function selfSigned(dir, name) {
-  const key = path.join(dir, `${name}.key`);
-  const cert = path.join(dir, `${name}.crt`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${name}`,
-    '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
-}
+const { selfSigned } = require('./helpers');
 
 class WhoAmI extends PeerServer {
   async handle(req, res) {
