@@ -1,12 +1,11 @@
 // NphiesPeerProcess: the Node NPHIES peer (tests/peers/nphies) as a child
-// process for the integration tests: its npm dependencies installed when
-// missing or stale (tests/peers/nphies/scripts/install), its certificates
-// made with scripts/test-pki, started on loopback ports read from its port
-// file, spoken to over its plain-HTTP /_peer/ control API, and stopped by
-// its pid. Every wait is bounded by a deadline. A test double: never shipped.
+// process for the integration tests, run by the peer test-support harness
+// (tests/peers/support/peer_process.hpp): its npm dependencies installed
+// when missing or stale, its certificates made with scripts/test-pki,
+// started on loopback ports read from its port file, spoken to over its
+// plain-HTTP /_peer/ control port, and stopped with SIGTERM. Every wait is
+// bounded by a deadline. A test double: never shipped.
 #pragma once
-
-#include <sys/types.h>
 
 #include <chrono>
 #include <filesystem>
@@ -16,50 +15,48 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/peers/support/peer_process.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::plugins::nphies::testing {
 
 class NphiesPeerProcess {
  public:
-  // Runs the peer's install script (npm ci when node_modules is stale).
+  // npm ci when node_modules is stale (PeerProcess::install).
   static sdk::Status ensure_dependencies(std::chrono::seconds deadline);
 
   // A fresh directory under the build tree with scripts/test-pki's files.
   static sdk::Result<std::filesystem::path> make_pki(const std::string& name);
 
-  // Starts `node src/main.js --pki-dir <pki> --port-file … <extra_args>` and
-  // waits (up to `deadline`; the R4 definitions load first) for its ports.
+  // Starts `node src/main.js … --pki-dir <pki> <extra_args>` and waits (up
+  // to `deadline`; the R4 definitions load first) for its ports.
   static sdk::Result<std::unique_ptr<NphiesPeerProcess>> start(
       const std::filesystem::path& pki, const std::vector<std::string>& extra_args,
       std::chrono::seconds deadline);
 
-  // SIGTERM, a bounded wait, then SIGKILL.
-  ~NphiesPeerProcess();
-  NphiesPeerProcess(const NphiesPeerProcess&) = delete;
-  NphiesPeerProcess& operator=(const NphiesPeerProcess&) = delete;
-
-  int port() const { return port_; }
-  std::string base_url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+  // The exchange's port (HTTPS, mutual TLS).
+  int port() const { return process_->port(); }
+  std::string base_url() const { return "https://127.0.0.1:" + std::to_string(port()); }
 
   // The control API: GET/POST a JSON document; errors for a transport
   // failure or a non-2xx answer.
-  sdk::Result<nlohmann::json> get(const std::string& path) const;
-  sdk::Result<nlohmann::json> post(const std::string& path, const nlohmann::json& body) const;
+  sdk::Result<nlohmann::json> get(const std::string& path) const { return process_->get(path); }
+  sdk::Result<nlohmann::json> post(const std::string& path, const nlohmann::json& body) const {
+    return process_->post(path, body);
+  }
 
   // Control shortcuts.
   sdk::Result<nlohmann::json> received() const { return get("/_peer/received"); }
   sdk::Result<nlohmann::json> claims() const { return get("/_peer/claims"); }
 
- private:
-  NphiesPeerProcess(pid_t pid, std::string log_file) : pid_(pid), log_file_(std::move(log_file)) {}
-  sdk::Result<nlohmann::json> send(const std::string& method, const std::string& path,
-                                   const std::string& body) const;
+  // The harness's process: its log, stop() with a deadline.
+  wasl::testing::PeerProcess& process() { return *process_; }
 
-  pid_t pid_;
-  int port_ = 0;
-  int control_port_ = 0;
-  std::string log_file_;
+ private:
+  explicit NphiesPeerProcess(std::unique_ptr<wasl::testing::PeerProcess> process)
+      : process_(std::move(process)) {}
+
+  std::unique_ptr<wasl::testing::PeerProcess> process_;
 };
 
 }  // namespace wasl::plugins::nphies::testing

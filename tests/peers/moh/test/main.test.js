@@ -5,28 +5,12 @@ const assert = require('node:assert');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
+
+const { runScript, poll } = require('../../support');
 
 const MAIN = path.join(__dirname, '../src/main.js');
 
-function run(args) {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d) => { out.stdout += d; });
-  child.stderr.on('data', (d) => { out.stderr += d; });
-  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, out, exited };
-}
-
-async function poll(probe, deadlineMs = 20000) {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() >= until) throw new Error(`not true within ${deadlineMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const run = (args) => runScript(MAIN, args);
 
 test('wrong flags exit 2 naming the problem', async () => {
   for (const [args, pattern] of [
@@ -35,7 +19,7 @@ test('wrong flags exit 2 naming the problem', async () => {
     [['--colour', 'blue'], /unknown option --colour/],
   ]) {
     const { out, exited } = run(args);
-    assert.strictEqual(await exited, 2, args.join(' '));
+    assert.strictEqual((await exited).code, 2, args.join(' '));
     assert.match(out.stderr, pattern);
   }
 });
@@ -45,14 +29,14 @@ test('writes its port, takes the token from the command line, stops on SIGTERM',
   const portFile = path.join(dir, 'port');
   const { child, exited } = run(['--port-file', portFile, '--token', 'from-flag']);
   try {
-    const port = await poll(() => fs.existsSync(portFile) && Number(fs.readFileSync(portFile, 'utf8')));
+    const port = await poll(() => fs.existsSync(portFile) && Number(fs.readFileSync(portFile, 'utf8')), 30000);
     const answer = await fetch(`http://127.0.0.1:${port}/fhir/MeasureReport`, {
       method: 'POST', headers: { Authorization: 'Bearer moh-sandbox-token' }, body: '{}' });
     assert.strictEqual(answer.status, 401);
     const effects = await (await fetch(`http://127.0.0.1:${port}/_peer/effects`)).json();
     assert.strictEqual(effects.unauthorized, 1);
     child.kill('SIGTERM');
-    assert.strictEqual(await exited, 0);
+    assert.strictEqual((await exited).code, 0);
   } finally {
     child.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });

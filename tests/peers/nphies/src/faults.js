@@ -1,59 +1,41 @@
 'use strict';
-// Faults the tests ask for through POST /_peer/faults. Each rule applies to
-// the next `count` messages of `event` ('*' for any) and is consumed as it fires.
+// The exchange's faults: the support library's grammar (tests/peers/support),
+// its operation being the message's event code, so a rule names `event`
+// ('*' for any) where other peers write `operation`:
 //
-//   { "event": "claim-request", "count": 1, "status": 500 }       (nothing stored)
+//   { "event": "claim-request", "count": 1, "status": 500 }        (nothing stored)
 //   { "event": "*", "count": 2, "status": 429, "retryAfterSeconds": 1 }
-//   { "event": "claim-request", "count": 1, "hang": true }       (never answered)
-//   { "event": "claim-request", "count": 1, "drop": true }       (processed and stored,
-//                                                                  then the connection is cut)
-//   { "event": "eligibility-request", "count": 1, "delayMs": 500 } (slow, then normal)
-//   { "event": "claim-request", "count": 1, "holdAnswerMs": 60000 } (processed and stored,
-//                                                                  answered that much later)
+//   { "event": "claim-request", "hang": true }                    (never answered)
+//   { "event": "claim-request", "drop": true }                    (processed and stored,
+//                                                                   then the connection is cut)
+//   { "event": "claim-request", "holdAnswerMs": 60000 }           (processed and stored,
+//                                                                   answered that much later)
+//
+// `holdAnswerMs` is the library's `delayMs` (either may be given, up to
+// 600000); 429 carries Retry-After 1 unless the rule says otherwise.
 
-const STATUSES = new Set([429, 500, 502, 503]);
+const { Faults } = require('../../support');
 
-class Faults {
-  constructor() { this.rules = []; }
+const MAX_HOLD_MS = 600000;
 
-  reset() { this.rules = []; }
+class NphiesFaults extends Faults {
+  constructor() {
+    super({ statuses: [429, 500, 502, 503], retryAfterStatuses: [429], maxDelayMs: MAX_HOLD_MS });
+  }
 
-  // An error string when the rule is malformed.
   add(rule) {
-    if (!rule || typeof rule !== 'object') return 'a fault is a JSON object';
-    const count = rule.count === undefined ? 1 : Number(rule.count);
-    if (!rule.event || typeof rule.event !== 'string') return 'event is required (an event code or "*")';
-    if (!Number.isInteger(count) || count < 1 || count > 1000) return 'count must be an integer 1..1000';
-    const kinds = ['status', 'hang', 'drop', 'delayMs', 'holdAnswerMs'].filter((k) => rule[k] !== undefined && rule[k] !== false);
-    if (kinds.length !== 1) return 'give exactly one of status, hang, drop, delayMs or holdAnswerMs';
-    if (rule.status !== undefined && !STATUSES.has(Number(rule.status))) return 'status must be 429, 500, 502 or 503';
-    const delayMs = rule.delayMs === undefined ? 0 : Number(rule.delayMs);
-    if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > 60000) return 'delayMs must be 0..60000';
-    const holdAnswerMs = rule.holdAnswerMs === undefined ? 0 : Number(rule.holdAnswerMs);
-    if (!Number.isInteger(holdAnswerMs) || holdAnswerMs < 0 || holdAnswerMs > 600000) return 'holdAnswerMs must be 0..600000';
-    this.rules.push({
-      event: rule.event,
-      remaining: count,
-      status: rule.status === undefined ? undefined : Number(rule.status),
-      retryAfterSeconds: rule.retryAfterSeconds === undefined ? (Number(rule.status) === 429 ? 1 : undefined) : Number(rule.retryAfterSeconds),
-      hang: Boolean(rule.hang),
-      drop: Boolean(rule.drop),
-      delayMs,
-      holdAnswerMs,
-    });
-    return null;
+    if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return 'a fault is a JSON object';
+    const { event, holdAnswerMs, ...rest } = rule;
+    if (!event || typeof event !== 'string') return 'event is required (an event code or "*")';
+    if (rest.operation !== undefined) return 'name the event with event, not operation';
+    if (holdAnswerMs !== undefined && rest.delayMs !== undefined) return 'give holdAnswerMs or delayMs, not both';
+    return super.add({ ...rest, operation: event, ...(holdAnswerMs === undefined ? {} : { delayMs: holdAnswerMs }) });
   }
 
-  // The rule that fires for a message of `event`, consumed; or null.
-  take(event) {
-    const rule = this.rules.find((r) => r.remaining > 0 && (r.event === '*' || r.event === event));
-    if (!rule) return null;
-    rule.remaining--;
-    this.rules = this.rules.filter((r) => r.remaining > 0);
-    return rule;
+  describe() {
+    const { rules, ...rest } = super.describe();
+    return { ...rest, rules: rules.map(({ operation, ...r }) => ({ event: operation, ...r })) };
   }
-
-  describe() { return this.rules.map((r) => ({ ...r })); }
 }
 
-module.exports = { Faults };
+module.exports = { NphiesFaults };

@@ -82,7 +82,8 @@ before(async () => {
     providers: ['N-F-00001'], payers: ['N-I-00001'],
     serviceSystems: ['http://nphies.sa/terminology/CodeSystem/services'],
   });
-  ({ port, controlPort } = await peer.listen());
+  port = await peer.listen({ host: '127.0.0.1', port: 0, controlPort: 0 });
+  controlPort = peer.controlPort;
 });
 
 after(async () => {
@@ -255,6 +256,25 @@ test('faults: 500 and 429 store nothing; a dropped answer is replayed on the res
   const claims = (await control('GET', '/_peer/claims')).items;
   assert.equal(claims.length, 1);
   assert.equal(claims[0].submissions, 1);
+});
+
+test('faults name an event; a held answer is stored first and sent late', async () => {
+  const refused = await fetch(`http://127.0.0.1:${controlPort}/_peer/faults`, {
+    method: 'POST', body: JSON.stringify({ operation: 'claim-request', status: 500 }) });
+  assert.equal(refused.status, 400);
+  assert.match((await refused.json()).error, /event is required/);
+  const added = await control('POST', '/_peer/faults', { event: 'claim-request', holdAnswerMs: 300 });
+  assert.deepEqual(added.rules.map((r) => [r.event, r.delayMs]), [['claim-request', 300]]);
+  const sent = Date.now();
+  const pending = post(claimSample('h1'));
+  const stored = async () => (await control('GET', '/_peer/claims')).items.length === 1;
+  for (let i = 0; i < 100 && !(await stored()); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(await stored(), 'stored before the answer is sent');
+  assert.equal((await pending).status, 200);
+  assert.ok(Date.now() - sent >= 300);
+  const outcomes = (await control('GET', '/_peer/received')).items.map((i) => i.outcome);
+  assert.ok(outcomes.includes('fault hold (answer stored, sent after 300 ms)'), outcomes.join(', '));
+  assert.equal((await control('GET', '/_peer/effects')).faultsFired, 1);
 });
 
 test('the clock offset moves the Date header', async () => {

@@ -10,6 +10,7 @@ const { Effects } = require('./effects');
 const { ControlApi, ControlError } = require('./control_api');
 const { readBody, sendJson, isLoopback, BodyTooLarge } = require('./http_io');
 const { R4Validator } = require('./r4_validation');
+const { runScript, poll } = require('./testing');
 
 module.exports = {
   runPeer,
@@ -30,4 +31,6 @@ module.exports = {
   isLoopback,
   BodyTooLarge,
   R4Validator,
+  runScript,
+  poll,
 };

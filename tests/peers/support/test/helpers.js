@@ -1,11 +1,12 @@
 'use strict';
-// Test helpers: a JSON HTTP client for loopback, a poll with a deadline and
-// a self-signed certificate.
+// Test helpers: a JSON HTTP client for loopback, a self-signed certificate,
+// and the library's poll with a deadline.
 
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
+const { poll } = require('../src/testing');
 
 // Resolves { status, headers, json, text } or rejects with the socket error
 // (e.g. ECONNRESET when the peer drops the connection).
@@ -31,17 +32,6 @@ function request(port, { method = 'GET', path = '/', headers = {}, body, timeout
     if (payload !== undefined) req.write(payload);
     req.end();
   });
-}
-
-// Calls `probe` until it returns a truthy value or `deadlineMs` passes.
-async function poll(probe, deadlineMs = 10000, everyMs = 20) {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() >= until) throw new Error(`not true within ${deadlineMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 // A self-signed P-256 certificate for 127.0.0.1 with CN `name`, made with

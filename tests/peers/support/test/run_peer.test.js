@@ -10,16 +10,12 @@ const path = require('node:path');
 const net = require('node:net');
 const { spawn } = require('node:child_process');
 const { request, poll } = require('./helpers');
+const { runScript } = require('../src');
 
 const MAIN = path.join(__dirname, '../example/src/main.js');
 
 function start(args, env = {}) {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d) => { out.stdout += d; });
-  child.stderr.on('data', (d) => { out.stderr += d; });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, out, exited };
+  return runScript(MAIN, args, env);
 }
 
 test('writes the port file once listening, answers, and exits 0 on SIGTERM', async () => {
