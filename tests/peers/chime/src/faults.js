@@ -13,43 +13,19 @@ const STATUS_KIND = { 429: 'Throttling', 500: 'ServiceFailure', 503: 'ServiceUna
 class ChimeFaults extends Faults {
   constructor() {
     super({ statuses: [429, 500, 503] });
-    this.eventDrops = [];
+    this.defineRules('eventDrops', {
+      recognise: (rule) => rule.dropEvents !== undefined,
+      parse: (rule) => {
+        const n = Number(rule.dropEvents);
+        if (!Number.isInteger(n) || n < 1 || n > 10000) return 'dropEvents must be an integer 1..10000';
+        return { remaining: n, eventType: rule.eventType || '*' };
+      },
+    });
   }
 
-  reset() {
-    super.reset();
-    this.eventDrops = [];
-  }
-
-  add(rule) {
-    if (rule && typeof rule === 'object' && rule.dropEvents !== undefined) {
-      const n = Number(rule.dropEvents);
-      if (!Number.isInteger(n) || n < 1 || n > 10000) return 'dropEvents must be an integer 1..10000';
-      this.eventDrops.push({ remaining: n, eventType: rule.eventType || '*' });
-      return null;
-    }
-    return super.add(rule);
-  }
-
-  snapshot() {
-    return { ...super.snapshot(), eventDrops: this.eventDrops.map((d) => ({ ...d })) };
-  }
-
-  restore(saved) {
-    super.restore(saved);
-    this.eventDrops = saved.eventDrops;
-  }
-
+  // Whether a drop rule takes this event (and is counted down).
   takeEventDrop(eventType) {
-    const drop = this.eventDrops.find((d) => d.remaining > 0 && (d.eventType === '*' || d.eventType === eventType));
-    if (!drop) return false;
-    drop.remaining--;
-    this.eventDrops = this.eventDrops.filter((d) => d.remaining > 0);
-    return true;
-  }
-
-  describe() {
-    return { ...super.describe(), eventDrops: this.eventDrops.map((d) => ({ ...d })) };
+    return this.takeOwn('eventDrops', (d) => d.eventType === '*' || d.eventType === eventType) !== null;
   }
 }
 

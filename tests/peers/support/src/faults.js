@@ -15,8 +15,9 @@
 //   { "operation": "SubmitClaim", "drop": true }
 //       the call takes effect, then the connection is closed with no answer
 //
-// A peer with rules of its own (dropped events, reordered callbacks) extends
-// Faults and handles its keys in add() before calling super.add().
+// A peer with rules of its own kind (dropped events, reordered callbacks)
+// declares each kind with defineRules() and consumes them with takeOwn();
+// they are kept, reset, snapshotted and described beside the call rules.
 
 const MAX_COUNT = 10000;
 const MAX_DELAY_MS = 60000;  // unless the peer gives maxDelayMs
@@ -46,6 +47,32 @@ class Faults {
     this.held = new Set();
     this.rules = [];
     this.fired = 0;
+    this.ownKinds = [];
+    this.own = {};
+  }
+
+  // Declares rules of the peer's own kind, kept in the list `name` (shown
+  // under that name by describe()): a rule `recognise(rule)` accepts goes to
+  // parse(rule), which returns the entry to keep (with `remaining`, the
+  // calls it still applies to) or a sentence saying what is malformed.
+  defineRules(name, { recognise, parse }) {
+    this.ownKinds.push({ name, recognise, parse });
+    this.own[name] = [];
+    return this;
+  }
+
+  // The first entry of the list `name` that `matches`, consumed (a copy,
+  // `remaining` already counted down); or null.
+  takeOwn(name, matches = () => true) {
+    const entry = this.own[name].find((e) => e.remaining > 0 && matches(e));
+    if (!entry) return null;
+    entry.remaining--;
+    this.own[name] = this.own[name].filter((e) => e.remaining > 0);
+    return { ...entry };
+  }
+
+  copyOwn() {
+    return Object.fromEntries(Object.entries(this.own).map(([name, list]) => [name, list.map((e) => ({ ...e }))]));
   }
 
   // Forgets every rule, releases every hung call (its connection closes)
@@ -53,6 +80,7 @@ class Faults {
   reset() {
     this.rules = [];
     this.fired = 0;
+    for (const name of Object.keys(this.own)) this.own[name] = [];
     this.releaseHeld();
   }
 
@@ -60,6 +88,13 @@ class Faults {
   // (then nothing is added).
   add(rule) {
     if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return 'a rule is a JSON object';
+    const kind = this.ownKinds.find((k) => k.recognise(rule));
+    if (kind) {
+      const entry = kind.parse(rule);
+      if (typeof entry === 'string') return entry;
+      this.own[kind.name].push(entry);
+      return null;
+    }
     const count = checkCount(rule.count);
     if (count === null) return `count must be an integer 1..${MAX_COUNT}`;
     if (!rule.operation || typeof rule.operation !== 'string') return 'operation is required';
@@ -115,14 +150,14 @@ class Faults {
     return null;
   }
 
-  // What add() keeps, for addAll's all-or-nothing; a subclass with rules of
-  // its own extends both.
+  // What add() keeps, for addAll's all-or-nothing.
   snapshot() {
-    return { rules: this.rules.map((r) => ({ ...r })) };
+    return { rules: this.rules.map((r) => ({ ...r })), own: this.copyOwn() };
   }
 
   restore(saved) {
     this.rules = saved.rules;
+    this.own = saved.own;
   }
 
   // The rule that fires for this call of `operation`, consumed (and counted
@@ -136,10 +171,11 @@ class Faults {
     return { ...rule };
   }
 
-  // GET /_peer/faults: the rules still pending, how many calls are held, and
-  // how many rules fired since the last reset.
+  // GET /_peer/faults: the rules still pending, how many calls are held, how
+  // many rules fired since the last reset, and each list of the peer's own
+  // rules under its name.
   describe() {
-    return { rules: this.rules.map((r) => ({ ...r })), held: this.held.size, fired: this.fired };
+    return { rules: this.rules.map((r) => ({ ...r })), held: this.held.size, fired: this.fired, ...this.copyOwn() };
   }
 
   // Runs one call of `operation` under the rule that fires for it, if any:

@@ -42,3 +42,19 @@ test('perform tells fired() as the rule acts: before an error, after the effect 
   await run();
   assert.deepEqual(seen, ['fired 500', 'fail 500', 'effect', 'fired 503 after', 'fail 503', 'effect', 'answer']);
 });
+
+test('rules of a peer\'s own kind: parsed, consumed, all or nothing, reset and described', () => {
+  const faults = new Faults().defineRules('drops', {
+    recognise: (rule) => rule.drop_events !== undefined,
+    parse: (rule) => (rule.drop_events > 0 ? { remaining: rule.drop_events, type: rule.type || '*' } : 'drop_events must be positive'),
+  });
+  assert.equal(faults.addAll([{ drop_events: 2, type: 'ended' }, { drop_events: 0 }]), 'rule 2: drop_events must be positive');
+  assert.deepEqual(faults.describe().drops, [], 'nothing of a refused batch is kept');
+  assert.equal(faults.addAll([{ drop_events: 2, type: 'ended' }, { operation: 'A', status: 500 }]), null);
+  assert.deepEqual(faults.describe().drops, [{ remaining: 2, type: 'ended' }]);
+  assert.equal(faults.takeOwn('drops', (d) => d.type === 'started'), null);
+  assert.deepEqual(faults.takeOwn('drops', (d) => d.type === 'ended'), { remaining: 1, type: 'ended' });
+  assert.equal(faults.take('A').status, 500, 'the call rules are apart');
+  faults.reset();
+  assert.deepEqual(faults.describe().drops, []);
+});

@@ -21,47 +21,22 @@ const TWILIO_STATUS = {
 class TwilioFaults extends Faults {
   constructor() {
     super({ statuses: [429, 500, 503] });
-    this.callbackRules = [];
-  }
-
-  reset() {
-    super.reset();
-    this.callbackRules = [];
-  }
-
-  add(rule) {
-    if (rule && typeof rule === 'object' && rule.callbacks !== undefined) {
-      const count = checkCount(rule.count);
-      if (count === null) return 'count must be an integer 1..10000';
-      if (!['duplicate', 'reorder', 'drop'].includes(rule.callbacks)) {
-        return 'callbacks must be duplicate, reorder or drop';
-      }
-      this.callbackRules.push({ kind: rule.callbacks, remaining: count, event: rule.event || '*', count });
-      return null;
-    }
-    return super.add(rule);
-  }
-
-  snapshot() {
-    return { ...super.snapshot(), callbackRules: this.callbackRules.map((r) => ({ ...r })) };
-  }
-
-  restore(saved) {
-    super.restore(saved);
-    this.callbackRules = saved.callbackRules;
+    this.defineRules('callbackRules', {
+      recognise: (rule) => rule.callbacks !== undefined,
+      parse: (rule) => {
+        const count = checkCount(rule.count);
+        if (count === null) return 'count must be an integer 1..10000';
+        if (!['duplicate', 'reorder', 'drop'].includes(rule.callbacks)) {
+          return 'callbacks must be duplicate, reorder or drop';
+        }
+        return { kind: rule.callbacks, remaining: count, event: rule.event || '*', count };
+      },
+    });
   }
 
   // The callback rule for this event, consumed; or null.
   takeCallback(event) {
-    const rule = this.callbackRules.find((r) => r.event === '*' || r.event === event);
-    if (!rule) return null;
-    rule.remaining--;
-    this.callbackRules = this.callbackRules.filter((r) => r.remaining > 0);
-    return rule;
-  }
-
-  describe() {
-    return { ...super.describe(), callbackRules: this.callbackRules.map((r) => ({ ...r })) };
+    return this.takeOwn('callbackRules', (r) => r.event === '*' || r.event === event);
   }
 }
 
