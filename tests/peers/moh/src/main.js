@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // Starts the MOH peer on loopback (runPeer: the port file, {"port":N} on
-// stdout once it accepts connections, a graceful stop on SIGINT/SIGTERM).
+// stdout once it accepts connections, {"port":N,"control_port":M} over TLS,
+// a graceful stop on SIGINT/SIGTERM).
 // Every option has an environment variable (MOH_PEER_…); a flag wins.
 
 const { runPeer, UsageError } = require('../../support');
@@ -17,6 +18,7 @@ runPeer({
     tlsCert: { flag: '--tls-cert', default: '', help: 'with --tls-key: HTTPS' },
     tlsKey: { flag: '--tls-key', default: '' },
     clientCa: { flag: '--client-ca', default: '', help: 'require a client certificate from this CA' },
+    controlPort: { flag: '--control-port', default: 0, type: 'integer', port: true, help: 'with --tls-cert: the plain-HTTP control API' },
   },
   check: (values) => {
     if (Boolean(values.tlsCert) !== Boolean(values.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');

@@ -6,6 +6,7 @@
 //
 // Every request must carry `Authorization: Bearer <token>` (unless the peer
 // runs with a client CA: then the TLS client certificate authenticates).
+// Over TLS the control API is on a plain-HTTP loopback port of its own.
 // Every resource is validated as R4 (r4.js) and against the
 // proposal's rules (moh_rules.js); a problem answers 422 with an
 // OperationOutcome listing it. A report id seen before answers the stored
@@ -64,6 +65,10 @@ class MohPeer extends PeerServer {
     super({
       name: 'moh-peer',
       tls,
+      // Over TLS the control API has a plain-HTTP port of its own, so the
+      // client-certificate gate stands before every route and PeerProcess
+      // still controls the peer.
+      controlPort: Boolean(tls),
       faults: new Faults({
         statuses: [429, 500, 502, 503, 504],
         retryAfterStatuses: [],
