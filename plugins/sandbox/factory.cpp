@@ -1,12 +1,11 @@
-// The sandbox plugin's registration: stand-ins for an EHR (ehr), an insurance
-// exchange (billing) and a Ministry of Health receiver (reporting), keeping
-// their state in the SQLite file named by the instance's state_file.
+// The sandbox plugin's registration: stand-ins for an EHR (ehr) and an
+// insurance exchange (billing), keeping their state in the SQLite file named
+// by the instance's state_file. Ministry reports go to plugins/moh.
 #include <memory>
 #include <utility>
 
 #include "plugins/sandbox/sandbox_billing.hpp"
 #include "plugins/sandbox/sandbox_ehr.hpp"
-#include "plugins/sandbox/sandbox_report_sink.hpp"
 #include "plugins/sandbox/settings.hpp"
 #include "plugins/sandbox/state_file.hpp"
 #include "wasl/sdk/plugin.hpp"
@@ -31,13 +30,11 @@ wasl::sdk::Status register_sandbox(wasl::sdk::PluginDefinition& plugin) {
   plugin.name = "sandbox";
   plugin.version = "1.0.0";
   plugin.description =
-      "Sandbox stand-in for an EHR, NPHIES and MOH (demo records, effects recorded in a SQLite "
+      "Sandbox stand-in for an EHR and NPHIES (demo records, effects recorded in a SQLite "
       "state file); not for production.";
   plugin.ehr = sandbox_factory<wasl::sdk::EhrConnector, wasl::plugins::sandbox::SandboxEhr>();
   plugin.billing =
       sandbox_factory<wasl::sdk::BillingGateway, wasl::plugins::sandbox::SandboxBilling>();
-  plugin.reporting =
-      sandbox_factory<wasl::sdk::ReportSink, wasl::plugins::sandbox::SandboxReportSink>();
   return {};
 }
 

@@ -77,7 +77,7 @@ TEST(SandboxStateFileTest, EverythingSurvivesAReopen) {
     EXPECT_EQ(a->first_seen_ms, 1000);
     EXPECT_EQ(a->status, "booked");
     auto r = (*state)->record_effect(
-        "submit_report", "k", [](EffectScope& s) -> Result<json> { return json(s.sequence()); });
+        "submit_claim", "k", [](EffectScope& s) -> Result<json> { return json(s.sequence()); });
     ASSERT_TRUE(r.ok());
     stored = r->result;
   }
@@ -86,7 +86,7 @@ TEST(SandboxStateFileTest, EverythingSurvivesAReopen) {
   auto a = (*state)->appointment("appt-1", 999999);
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->first_seen_ms, 1000);
-  auto r = (*state)->record_effect("submit_report", "k", [](EffectScope&) -> Result<json> {
+  auto r = (*state)->record_effect("submit_claim", "k", [](EffectScope&) -> Result<json> {
     ADD_FAILURE() << "a repeat must not run the body";
     return json();
   });

@@ -209,7 +209,8 @@ void expect_sandbox_effects_once(const ConsultationHub& hub) {
   EXPECT_EQ(keys_per_method["attach_document"], 1);
   EXPECT_EQ(keys_per_method["check_eligibility"], 1);
   EXPECT_EQ(keys_per_method["submit_claim"], 1);
-  EXPECT_EQ(keys_per_method["submit_report"], 1);
+  // The ministry report went to the MOH peer: one message Bundle, valid R4.
+  EXPECT_EQ(hub.moh_consultation_reports(), 1);
 }
 
 // ---- the tests ---------------------------------------------------------------

@@ -53,7 +53,23 @@ ConsultationHub::ConsultationHub(VideoBinding video, ConsultationHubOptions opti
     : video_(std::move(video)), options_(std::move(options)) {
   config_path_ = dir_.file("wasl.yaml");
   sandbox_state_ = dir_.file("sandbox.db");
+  auto moh = PeerProcess::start("moh");
+  if (moh.ok()) {
+    moh_ = std::move(*moh);
+  } else {
+    ADD_FAILURE() << "the MOH peer did not start: " << moh.error().message;
+  }
   write_config();
+}
+
+int ConsultationHub::moh_consultation_reports() const {
+  if (!moh_) return -1;
+  auto effects = moh_->get("/_peer/effects");
+  if (!effects.ok()) {
+    ADD_FAILURE() << "the MOH peer's effects: " << effects.error().message;
+    return -1;
+  }
+  return effects->value("messages", -1);
 }
 
 ConsultationHub::~ConsultationHub() {
@@ -81,6 +97,9 @@ void ConsultationHub::write_config() {
   nlohmann::json sandbox = options_.sandbox;
   sandbox["state_file"] = sandbox_state_;
   const std::string sandbox_file = WASL_SANDBOX_PLUGIN_FILE;
+  const nlohmann::json moh = {
+      {"base_url", (moh_ ? moh_->url() : std::string("http://127.0.0.1:1")) + "/fhir"},
+      {"bearer_token", "moh-sandbox-token"}};
 
   std::string server =
       "server:\n  host: 127.0.0.1\n  port: " + std::to_string(options_.port) + "\n";
@@ -96,13 +115,15 @@ void ConsultationHub::write_config() {
       "\n  reconcile_interval: " + options_.reconcile_interval + "\n"
       "plugins:\n  files:\n"
       "    - name: sandbox\n      file: " + yaml_quoted(sandbox_file) + "\n"
+      "    - name: moh\n      file: " + yaml_quoted(WASL_MOH_PLUGIN_FILE) + "\n"
       "    - name: " + video_.plugin + "\n      file: " + yaml_quoted(video_.file) + "\n";
   for (const VideoBinding& other : options_.other_videos) {
     if (other.plugin == video_.plugin) continue;
     config += "    - name: " + other.plugin + "\n      file: " + yaml_quoted(other.file) + "\n";
   }
   config += "instances:\n";
-  for (const char* role : {"ehr", "billing", "reporting"}) {
+  config += "  reporting.moh:\n    plugin: moh\n    settings: " + flow(moh) + "\n";
+  for (const char* role : {"ehr", "billing"}) {
     config += std::string("  ") + role + ".sandbox:\n    plugin: sandbox\n    settings: " +
               flow(sandbox) + "\n";
   }
@@ -115,7 +136,8 @@ void ConsultationHub::write_config() {
             "facilities:\n  " + std::string(kFacility) + ":\n    name: Hospital A\n"
             "    bindings:\n      video: " + video_.instance +
             "\n      ehr: ehr.sandbox\n      billing: billing.sandbox\n"
-            "      reporting: reporting.sandbox\n"
+            "      reporting: reporting.moh\n"
+            "    reporting:\n      licence: \"10000000000001\"\n      hijri_dates: true\n"
             "workflows_dir: " + yaml_quoted(dir_.file("workflows")) + "\n";
   dir_.write("wasl.yaml", config);
 }

@@ -5,8 +5,10 @@
 // What it sets up, in a scratch directory:
 //   - a key ring (`wasl keys generate`), a SQLite file or a fresh PostgreSQL
 //     schema, the hub on 127.0.0.1 port 0;
-//   - the shipped sandbox plugin (libwasl_sandbox.so) as ehr.sandbox,
-//     billing.sandbox and reporting.sandbox over one state file;
+//   - the shipped sandbox plugin (libwasl_sandbox.so) as ehr.sandbox and
+//     billing.sandbox over one state file;
+//   - the MOH plugin (libwasl_moh.so) as reporting.moh, reporting to the MOH
+//     peer (tests/peers/moh) the harness starts and keeps across restarts;
 //   - the video plugin and instance the test names (VideoBinding): nothing
 //     provider-specific lives here;
 //   - facility "hospital-a" bound to those instances, workflows_dir holding a
@@ -41,6 +43,7 @@
 
 #include "tests/integration/consultation/hub_api_client.hpp"
 #include "tests/integration/hub_process.hpp"
+#include "tests/peers/support/peer_process.hpp"
 
 struct sqlite3_stmt;
 
@@ -130,6 +133,12 @@ class ConsultationHub {
   // while it has not been read.
   std::optional<std::int64_t> appointment_first_read_ms(const std::string& appointment_id) const;
 
+  // The MOH peer the facility reports to (null, with a test failure, when it
+  // did not start), and how many per-consultation reports it accepted (each
+  // validated as R4, no patient name), -1 when it cannot be asked.
+  PeerProcess* moh_peer() const { return moh_.get(); }
+  int moh_consultation_reports() const;
+
  private:
   void write_config();
   // Runs `sql` (one `?1` parameter bound to `param` when not empty) on the
@@ -142,6 +151,7 @@ class ConsultationHub {
   TempDir dir_;
   std::string config_path_;
   std::string sandbox_state_;
+  std::unique_ptr<PeerProcess> moh_;
   std::unique_ptr<HubProcess> process_;
   int port_ = 0;
   std::map<std::string, std::string> keys_;  // role -> API key

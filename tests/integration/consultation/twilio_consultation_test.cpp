@@ -102,9 +102,9 @@ class TwilioConsultationTest : public ::testing::Test {
     const std::map<std::string, int> expected = {
         {"update_appointment_status", 2},  // arrived, fulfilled
         {"create_encounter", 1},           {"attach_document", 1},
-        {"check_eligibility", 1},          {"submit_claim", 1},
-        {"submit_report", 1}};
+        {"check_eligibility", 1},          {"submit_claim", 1}};
     for (const auto& [method, count] : expected) EXPECT_EQ(keys[method], count) << method;
+    EXPECT_EQ(hub_->moh_consultation_reports(), 1);  // the MOH peer's message Bundles
   }
 
   std::unique_ptr<TwilioSide> twilio_;
