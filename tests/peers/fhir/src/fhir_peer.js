@@ -1,0 +1,218 @@
+'use strict';
+// FhirPeer: a FHIR R4 server for Wasl's tests on the peer test-support
+// library (tests/peers/support). Routes:
+//
+//   {base}/...                          FHIR R4 REST (fhir_service.js), each call
+//                                       behind the auth mode (auth.js) and the faults
+//   {base}/.well-known/smart-configuration   SMART discovery (no auth)
+//   /auth/token                         the SMART Backend Services token endpoint
+//
+// {base} is --base-path (default /fhir/R4). Fault rules name a call by any of
+// "<interaction> <Type>" ("create Encounter", "read Patient", "search
+// Coverage", "update Appointment"), "<interaction>" ("create"), "<METHOD>
+// <Type>" ("POST Encounter") or "token"; the statuses are those of FAULT_STATUSES.
+//
+// Control routes beside the library's own (/_peer/effects, /_peer/faults,
+// /_peer/received/{kind}, /_peer/reset): see ../README.md.
+
+const { PeerServer, Faults, ControlError, readBody, BodyTooLarge } = require('../../support');
+const { FhirService, interactionOf, FHIR_JSON } = require('./fhir_service');
+const { outcomeOf } = require('./r4');
+const { FIXTURES } = require('./fixtures');
+const { Auth } = require('./auth');
+
+const FAULT_STATUSES = [400, 401, 403, 404, 409, 410, 412, 422, 429, 500, 502, 503];
+const BODY_LIMIT = 4 << 20;
+const TOKEN_PATH = '/auth/token';
+
+// Fault rules matched against every name of a call, not one.
+class FhirFaults extends Faults {
+  take(names) {
+    const list = Array.isArray(names) ? names : [names];
+    const rule = this.rules.find((r) => r.operation === '*' || list.includes(r.operation));
+    if (!rule) return null;
+    rule.remaining--;
+    this.rules = this.rules.filter((r) => r.remaining > 0);
+    return { ...rule };
+  }
+}
+
+function send(res, { status, body, headers }) {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function sendOutcome(res, status, code, text, headers = {}) {
+  send(res, { status, body: outcomeOf(code, text), headers: { 'Content-Type': FHIR_JSON, ...headers } });
+}
+
+const FAULT_CODES = { 429: 'throttled', 500: 'exception', 502: 'transient', 503: 'transient', 404: 'not-found', 410: 'deleted', 412: 'conflict', 409: 'conflict', 401: 'login', 403: 'forbidden' };
+
+class FhirPeer extends PeerServer {
+  // options: basePath, auth settings (auth.js), examplesDir, seed (fixture
+  // names, comma-separated, loaded at start).
+  constructor(options = {}) {
+    super({ name: 'fhir-peer', faults: new FhirFaults({ statuses: FAULT_STATUSES }) });
+    this.options = options;
+    this.basePath = `/${String(options.basePath || '/fhir/R4').replace(/^\/+|\/+$/g, '')}`;
+    this.fhir = new FhirService();
+    this.auth = new Auth(options);
+    this.control
+      .route('POST', '/_peer/seed', async ({ body }) => this.seed(body.fixtures || body.fixture || 'demo', body.resources))
+      .route('GET', /^\/_peer\/resources\/([A-Za-z]+)$/, async ({ params }) => {
+        const resources = await this.fhir.list(params[0]);
+        return { count: resources.length, resources };
+      })
+      .route('GET', '/_peer/auth', () => this.auth.describe())
+      .route('POST', '/_peer/auth', ({ body }) => {
+        const problem = this.auth.configure(body);
+        if (problem) throw new ControlError(400, problem);
+        return this.auth.describe();
+      })
+      .route('POST', '/_peer/tokens/expire', () => ({ expired: this.auth.expireTokens() }));
+  }
+
+  async listen(address) {
+    const port = await super.listen(address);
+    if (this.options.seed) await this.seed(this.options.seed);
+    return port;
+  }
+
+  reset() {
+    super.reset();
+    this.fhir.clear();
+    this.auth.reset();
+  }
+
+  // Loads the fixtures named (a list or a comma-separated string) and the
+  // resources given; answers what was stored.
+  async seed(names, resources = []) {
+    const list = (Array.isArray(names) ? names : String(names).split(',')).map((n) => n.trim()).filter(Boolean);
+    const all = [];
+    for (const name of list) {
+      if (!FIXTURES[name]) throw new ControlError(400, `unknown fixture ${JSON.stringify(name)}; known: ${Object.keys(FIXTURES).join(', ')}`);
+      try {
+        all.push(...FIXTURES[name](this.options));
+      } catch (err) {
+        throw new ControlError(400, `fixture ${name}: ${err.message}`);
+      }
+    }
+    if (!Array.isArray(resources)) throw new ControlError(400, 'resources must be an array');
+    all.push(...resources);
+    const stored = [];
+    for (const resource of all) {
+      if (!resource || typeof resource.resourceType !== 'string' || typeof resource.id !== 'string') {
+        throw new ControlError(400, 'every seeded resource needs resourceType and id');
+      }
+      try {
+        stored.push(await this.fhir.put(resource));
+      } catch (err) {
+        throw new ControlError(422, err.message);
+      }
+    }
+    return { stored: stored.map((r) => `${r.resourceType}/${r.id}`) };
+  }
+
+  // The base URL clients reach this server at: the Host they used.
+  origin(req) {
+    const host = req.headers.host || `127.0.0.1:${this.port}`;
+    return `http://${host}`;
+  }
+
+  errorAnswer(res) {
+    sendOutcome(res, 500, 'exception', 'Internal peer error.');
+  }
+
+  async handle(req, res, url) {
+    const origin = this.origin(req);
+    const baseUrl = `${origin}${this.basePath}`;
+    if (url.pathname === `${this.basePath}/.well-known/smart-configuration` && req.method === 'GET') {
+      this.effects.count(['requests', 'smart-configuration']);
+      send(res, { status: 200, body: this.auth.smartConfiguration(`${origin}${TOKEN_PATH}`), headers: { 'Content-Type': 'application/json' } });
+      return;
+    }
+    if (url.pathname === TOKEN_PATH) {
+      await this.token(req, res, `${origin}${TOKEN_PATH}`);
+      return;
+    }
+    if (url.pathname !== this.basePath && !url.pathname.startsWith(`${this.basePath}/`)) {
+      sendOutcome(res, 404, 'not-found', `No route ${url.pathname}; the FHIR base is ${this.basePath}.`);
+      return;
+    }
+    const segments = url.pathname.slice(this.basePath.length).split('/').filter(Boolean).map(decodeURIComponent);
+    const { interaction, type } = interactionOf(req.method, segments);
+    const refused = this.auth.check(req, interaction, type);
+    if (refused) {
+      this.effects.count(['refused', refused.why]);
+      sendOutcome(res, refused.status, refused.status === 403 ? 'forbidden' : 'login', refused.message, refused.headers);
+      return;
+    }
+    let raw;
+    try {
+      raw = await readBody(req, BODY_LIMIT);
+    } catch (err) {
+      if (!(err instanceof BodyTooLarge)) throw err;
+      sendOutcome(res, 413, 'too-costly', err.message);
+      return;
+    }
+    const query = new URLSearchParams(url.search);
+    let body;
+    if (raw.length) {
+      const type = String(req.headers['content-type'] || '');
+      if (req.method === 'POST' && segments[1] === '_search' && type.startsWith('application/x-www-form-urlencoded')) {
+        for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) query.append(k, v);
+      } else {
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          sendOutcome(res, 400, 'structure', 'The body is not JSON.');
+          return;
+        }
+      }
+    }
+    const names = [`${interaction} ${type}`.trim(), interaction, `${req.method} ${type}`.trim()];
+    this.effects.count(['requests', interaction, type || '*']);
+    await this.faults.perform(names, res, {
+      effect: () => this.fhir.execute({ method: req.method, segments, query, headers: req.headers, body, baseUrl }),
+      answer: (result) => {
+        send(res, result);
+        if (result.resource) this.written(result.resource, result.created, interaction);
+      },
+      fail: (rule) => sendOutcome(res, rule.status, FAULT_CODES[rule.status] || 'processing', `Injected fault: ${rule.status}.`,
+        rule.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(rule.retryAfterSeconds) }),
+    });
+  }
+
+  // After a create or update was answered.
+  written(resource, created, interaction) {
+    this.effects.count([created ? 'created' : 'updated', resource.resourceType]);
+    this.effects.record('writes', { interaction, created, reference: `${resource.resourceType}/${resource.id}`, versionId: resource.meta.versionId });
+  }
+
+  async token(req, res, tokenUrl) {
+    this.effects.count(['requests', 'token']);
+    let raw;
+    try {
+      raw = await readBody(req, 64 * 1024);
+    } catch (err) {
+      if (!(err instanceof BodyTooLarge)) throw err;
+      send(res, { status: 413, body: { error: 'invalid_request', error_description: err.message }, headers: { 'Content-Type': 'application/json' } });
+      return;
+    }
+    await this.faults.perform(['token'], res, {
+      effect: () => this.auth.token(req, raw, tokenUrl),
+      answer: (answer) => {
+        this.effects.count(['tokens', answer.status === 200 ? 'issued' : 'refused']);
+        send(res, { ...answer, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...(answer.headers || {}) } });
+      },
+      fail: (rule) => send(res, {
+        status: rule.status,
+        body: { error: rule.status >= 500 || rule.status === 429 ? 'temporarily_unavailable' : 'invalid_client', error_description: `Injected fault: ${rule.status}.` },
+        headers: { 'Content-Type': 'application/json', ...(rule.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(rule.retryAfterSeconds) }) },
+      }),
+    });
+  }
+}
+
+module.exports = { FhirPeer, FhirFaults, FAULT_STATUSES, TOKEN_PATH };

@@ -1,0 +1,238 @@
+'use strict';
+// FhirService: the FHIR R4 REST API of the peer, on @medplum/fhir-router over
+// its MemoryRepository. The router does the interactions (read, vread,
+// search, create, conditional create with If-None-Exist, update with
+// If-Match, delete, patch, history); this adds what a server answering real
+// clients must and the in-memory repository leaves out:
+//
+// - every create and update is validated as R4 first (r4.js): an invalid
+//   resource is answered 422 with an OperationOutcome naming the problems;
+//   a body that is not a FHIR resource of the path's type, 400;
+// - a create ignores the id and meta.versionId the client sent (the server
+//   assigns them);
+// - search pages: `_count` (default 20, at most 500) and `_offset`, with
+//   Bundle.link self and next, entry.fullUrl and search.mode;
+// - GET metadata: an R4 CapabilityStatement;
+// - ETag, Last-Modified and Location on the resource answers.
+//
+// execute() never throws for a client's mistake: it answers
+// { status, body, headers }.
+
+const { FhirRouter, MemoryRepository } = require('@medplum/fhir-router');
+const { loadDefinitions, validateR4, outcome, outcomeOf, core } = require('./r4');
+
+const DEFAULT_COUNT = 20;
+const MAX_COUNT = 500;
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+// What a request does, for fault rules and effects: the REST interaction and
+// the resource type ('' for the system level).
+function interactionOf(method, segments) {
+  const [type = '', id, third] = segments;
+  if (type === 'metadata') return { interaction: 'capabilities', type: '' };
+  if (method === 'GET' && segments.length === 0) return { interaction: 'search-system', type: '' };
+  if (method === 'POST' && segments.length === 0) return { interaction: 'batch', type: '' };
+  if (method === 'GET' && segments.length === 1) return { interaction: 'search', type };
+  if (method === 'POST' && id === '_search') return { interaction: 'search', type };
+  if (method === 'POST' && segments.length === 1) return { interaction: 'create', type };
+  if (method === 'GET' && third === '_history') return { interaction: segments.length > 3 ? 'vread' : 'history', type };
+  if (method === 'GET') return { interaction: 'read', type };
+  if (method === 'PUT') return { interaction: 'update', type };
+  if (method === 'DELETE') return { interaction: 'delete', type };
+  if (method === 'PATCH') return { interaction: 'patch', type };
+  return { interaction: method.toLowerCase(), type };
+}
+
+function capabilityStatement(baseUrl) {
+  const interactions = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type']
+    .map((code) => ({ code }));
+  const types = ['Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Coverage', 'Appointment',
+    'Encounter', 'DocumentReference', 'Subscription'];
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2026-01-01',
+    kind: 'instance',
+    software: { name: 'Wasl FHIR test peer (@medplum/fhir-router)', version: '4.5.2' },
+    implementation: { description: 'A FHIR R4 server for Wasl tests', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['json'],
+    rest: [{
+      mode: 'server',
+      security: {
+        service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+      },
+      resource: types.map((type) => ({
+        type,
+        interaction: interactions,
+        versioning: 'versioned-update',
+        conditionalCreate: true,
+        updateCreate: true,
+      })),
+    }],
+  };
+}
+
+class FhirService {
+  constructor() {
+    loadDefinitions();
+    this.repo = new MemoryRepository();
+    this.router = new FhirRouter();
+  }
+
+  clear() {
+    this.repo.clear();
+  }
+
+  // Stores `resource` as given (its id kept), bypassing the REST rules but
+  // not validation: for fixtures. Returns the stored resource or throws an
+  // Error naming the problem.
+  async put(resource) {
+    const issues = validateR4(resource);
+    if (issues.length) {
+      throw new Error(`${resource.resourceType}/${resource.id} is not valid R4: ${issues.map((i) => i.details.text).join('; ')}`);
+    }
+    return this.repo.updateResource(resource);
+  }
+
+  // Every current resource of `type`, oldest first.
+  async list(type) {
+    const bundle = await this.repo.search({ resourceType: type });
+    return (bundle.entry || []).map((e) => e.resource);
+  }
+
+  async read(type, id) {
+    try {
+      return await this.repo.readResource(type, id);
+    } catch {
+      return null;
+    }
+  }
+
+  // request: { method, segments (the path below the base, split), query
+  // (URLSearchParams), headers, body (parsed JSON or undefined), baseUrl }.
+  // Returns { status, body, headers, resource, created } where resource is
+  // the stored resource of a successful create or update.
+  async execute(request) {
+    const { method, segments, baseUrl } = request;
+    const { interaction, type } = interactionOf(method, segments);
+    if (interaction === 'capabilities') return this.answer(200, capabilityStatement(baseUrl));
+    if (type && !core.isResourceType(type)) {
+      return this.answer(404, outcomeOf('not-supported', `Unknown resource type ${type}.`));
+    }
+    const query = new URLSearchParams(request.query);
+    let body = request.body;
+    if (interaction === 'create' || interaction === 'update') {
+      const problem = this.checkWrite(interaction, type, segments[1], body);
+      if (problem) return problem;
+      body = structuredClone(body);
+      if (interaction === 'create') {
+        delete body.id;
+        if (body.meta) {
+          delete body.meta.versionId;
+          delete body.meta.lastUpdated;
+        }
+      }
+      if (type === 'Subscription' && body.status === 'requested') body.status = 'active';
+    }
+    let count = 0;
+    let offset = 0;
+    if (interaction === 'search') {
+      const paging = this.paging(query);
+      if (paging.error) return paging.error;
+      ({ count, offset } = paging);
+      query.set('_count', String(count));
+      if (offset) query.set('_offset', String(offset));
+    }
+    const search = query.toString();
+    // POST _search (its form joined to the query by the caller) is a GET search.
+    const routed = interaction === 'search' ? { method: 'GET', path: type } : { method, path: segments.join('/') };
+    const url = `/${routed.path}${search ? `?${search}` : ''}`;
+    const existed = interaction === 'update' ? (await this.read(type, segments[1])) !== null : false;
+    const headers = {};
+    for (const name of ['if-none-exist', 'if-match']) {
+      if (request.headers[name] !== undefined) headers[name] = request.headers[name];
+    }
+    const [result, resource] = await this.router.handleRequest(
+      { method: routed.method, url, pathname: '', body, params: {}, query: {}, headers },
+      this.repo,
+    );
+    const status = core.getStatus(result);
+    if (status >= 400 || !resource) return this.answer(status, result);
+    if (interaction === 'search') {
+      return this.answer(status, this.page(resource, { type, query, count, offset, baseUrl }));
+    }
+    const extra = {};
+    if (resource.meta && resource.meta.versionId && resource.resourceType !== 'Bundle') {
+      extra.ETag = `W/"${resource.meta.versionId}"`;
+      if (resource.meta.lastUpdated) extra['Last-Modified'] = new Date(resource.meta.lastUpdated).toUTCString();
+      if (status === 201) {
+        extra.Location = `${baseUrl}/${resource.resourceType}/${resource.id}/_history/${resource.meta.versionId}`;
+      }
+    }
+    const answer = this.answer(status, resource, extra);
+    if (interaction === 'create' || interaction === 'update') {
+      answer.resource = resource;
+      answer.created = interaction === 'create' ? status === 201 : !existed;
+    }
+    return answer;
+  }
+
+  answer(status, body, headers = {}) {
+    return { status, body, headers: { 'Content-Type': FHIR_JSON, ...headers } };
+  }
+
+  // 400 for a body that is not a resource of the path's type, 422 for one
+  // that is not valid R4; null when it may be written.
+  checkWrite(interaction, type, id, body) {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      return this.answer(400, outcomeOf('structure', 'The body must be a FHIR resource in JSON.'));
+    }
+    if (body.resourceType !== type) {
+      return this.answer(400, outcomeOf('invalid', `The body's resourceType must be ${type}, got ${JSON.stringify(body.resourceType)}.`));
+    }
+    if (interaction === 'update' && body.id !== id) {
+      return this.answer(400, outcomeOf('invalid', `The body's id must be ${id}, got ${JSON.stringify(body.id)}.`));
+    }
+    const issues = validateR4(body);
+    if (issues.length) return this.answer(422, outcome(issues));
+    return null;
+  }
+
+  paging(query) {
+    const read = (name, fallback, max) => {
+      const text = query.get(name);
+      if (text === null) return fallback;
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) return NaN;
+      return Math.min(n, max);
+    };
+    const count = read('_count', DEFAULT_COUNT, MAX_COUNT);
+    const offset = read('_offset', 0, Number.MAX_SAFE_INTEGER);
+    if (Number.isNaN(count) || Number.isNaN(offset)) {
+      return { error: this.answer(400, outcomeOf('invalid', '_count and _offset must be non-negative integers.')) };
+    }
+    return { count, offset };
+  }
+
+  page(bundle, { type, query, count, offset, baseUrl }) {
+    const at = (o) => {
+      const q = new URLSearchParams(query);
+      q.set('_count', String(count));
+      if (o) q.set('_offset', String(o));
+      else q.delete('_offset');
+      return `${baseUrl}/${type}?${q}`;
+    };
+    const link = [{ relation: 'self', url: at(offset) }];
+    if (count > 0 && offset + count < (bundle.total || 0)) link.push({ relation: 'next', url: at(offset + count) });
+    if (offset > 0) link.push({ relation: 'previous', url: at(Math.max(0, offset - count)) });
+    const entry = (bundle.entry || []).map((e) => ({
+      fullUrl: `${baseUrl}/${e.resource.resourceType}/${e.resource.id}`,
+      resource: e.resource,
+      search: { mode: 'match' },
+    }));
+    return { resourceType: 'Bundle', type: 'searchset', total: bundle.total || 0, link, ...(entry.length ? { entry } : {}) };
+  }
+}
+
+module.exports = { FhirService, interactionOf, FHIR_JSON };
