@@ -31,6 +31,7 @@ class FhirFaults extends Faults {
     const list = Array.isArray(names) ? names : [names];
     const rule = this.rules.find((r) => r.operation === '*' || list.includes(r.operation));
     if (!rule) return null;
+    this.fired++;
     rule.remaining--;
     this.rules = this.rules.filter((r) => r.remaining > 0);
     return { ...rule };
