@@ -225,19 +225,33 @@ class Auth {
     if (!ALGORITHMS.includes(header.alg)) return { error: `alg ${header.alg} is not accepted; use RS384 or ES384.` };
     const jwks = this.clients.get(claims.iss);
     if (!jwks) return { error: `The client ${JSON.stringify(String(claims.iss))} is not registered.` };
-    let payload;
-    try {
-      ({ payload } = await jose.jwtVerify(assertion, jose.createLocalJWKSet(jwks), {
-        algorithms: ALGORITHMS,
-        issuer: claims.iss,
-        subject: claims.iss,
-        audience: tokenUrl,
-        requiredClaims: ['exp', 'jti', 'iss', 'sub', 'aud'],
-        clockTolerance: CLOCK_TOLERANCE_S,
-      }));
-    } catch (err) {
-      return { error: `The client assertion was refused: ${err.code || 'invalid'}: ${err.message}` };
+    // The client's keys for this header: those with its kid, else those
+    // registered without one (a PEM key), of the alg's key type.
+    const kty = header.alg === 'RS384' ? 'RSA' : 'EC';
+    let keys = jwks.keys.filter((k) => header.kid !== undefined && k.kid === header.kid);
+    if (keys.length === 0) keys = jwks.keys.filter((k) => k.kid === undefined);
+    keys = keys.filter((k) => k.kty === kty && (kty !== 'EC' || k.crv === 'P-384'));
+    if (keys.length === 0) {
+      return { error: `No key registered for the client matches kid ${JSON.stringify(String(header.kid))} and alg ${header.alg}.` };
     }
+    let payload;
+    let refusal;
+    for (const jwk of keys) {
+      try {
+        ({ payload } = await jose.jwtVerify(assertion, await jose.importJWK(jwk, header.alg), {
+          algorithms: ALGORITHMS,
+          issuer: claims.iss,
+          subject: claims.iss,
+          audience: tokenUrl,
+          requiredClaims: ['exp', 'jti', 'iss', 'sub', 'aud'],
+          clockTolerance: CLOCK_TOLERANCE_S,
+        }));
+        break;
+      } catch (err) {
+        refusal = `The client assertion was refused: ${err.code || 'invalid'}: ${err.message}`;
+      }
+    }
+    if (!payload) return { error: refusal };
     const now = Math.floor(Date.now() / 1000);
     if (!Number.isInteger(payload.exp) || payload.exp - now > MAX_ASSERTION_LIFETIME_S + CLOCK_TOLERANCE_S) {
       return { error: 'exp must be an integer at most 5 minutes ahead.' };

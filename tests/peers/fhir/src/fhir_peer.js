@@ -20,16 +20,20 @@ const { FhirService, interactionOf, FHIR_JSON } = require('./fhir_service');
 const { outcomeOf } = require('./r4');
 const { FIXTURES } = require('./fixtures');
 const { Auth } = require('./auth');
+const { Subscriptions, criteriaOf } = require('./subscriptions');
 
 const FAULT_STATUSES = [400, 401, 403, 404, 409, 410, 412, 422, 429, 500, 502, 503];
 const BODY_LIMIT = 4 << 20;
 const TOKEN_PATH = '/auth/token';
 
-// Fault rules matched against every name of a call, not one.
+// Fault rules matched against every name of a call, not one. A rule for
+// '*' applies to every call of a client, not to the notifications the peer
+// sends (operation 'notify' only).
 class FhirFaults extends Faults {
   take(names) {
     const list = Array.isArray(names) ? names : [names];
-    const rule = this.rules.find((r) => r.operation === '*' || list.includes(r.operation));
+    const wildcard = !list.includes('notify');
+    const rule = this.rules.find((r) => (wildcard && r.operation === '*') || list.includes(r.operation));
     if (!rule) return null;
     this.fired++;
     rule.remaining--;
@@ -59,8 +63,9 @@ class FhirPeer extends PeerServer {
     this.basePath = `/${String(options.basePath || '/fhir/R4').replace(/^\/+|\/+$/g, '')}`;
     this.fhir = new FhirService();
     this.auth = new Auth(options);
+    this.subscriptions = new Subscriptions({ fhir: this.fhir, effects: this.effects, faults: this.faults });
     this.control
-      .route('POST', '/_peer/seed', async ({ body }) => this.seed(body.fixtures || body.fixture || 'demo', body.resources))
+      .route('POST', '/_peer/seed', async ({ req, body }) => this.seed(body.fixtures || body.fixture || 'demo', body.resources, this.origin(req)))
       .route('GET', /^\/_peer\/resources\/([A-Za-z]+)$/, async ({ params }) => {
         const resources = await this.fhir.list(params[0]);
         return { count: resources.length, resources };
@@ -84,11 +89,17 @@ class FhirPeer extends PeerServer {
     super.reset();
     this.fhir.clear();
     this.auth.reset();
+    this.subscriptions.reset();
+  }
+
+  effectsView() {
+    return { ...super.effectsView(), notificationsPending: this.subscriptions.pending };
   }
 
   // Loads the fixtures named (a list or a comma-separated string) and the
-  // resources given; answers what was stored.
-  async seed(names, resources = []) {
+  // resources given (notifying Subscriptions as any write does); answers
+  // what was stored.
+  async seed(names, resources = [], origin = `http://127.0.0.1:${this.port}`) {
     const list = (Array.isArray(names) ? names : String(names).split(',')).map((n) => n.trim()).filter(Boolean);
     const all = [];
     for (const name of list) {
@@ -106,11 +117,16 @@ class FhirPeer extends PeerServer {
       if (!resource || typeof resource.resourceType !== 'string' || typeof resource.id !== 'string') {
         throw new ControlError(400, 'every seeded resource needs resourceType and id');
       }
+      let existed;
+      let written;
       try {
-        stored.push(await this.fhir.put(resource));
+        existed = (await this.fhir.read(resource.resourceType, resource.id)) !== null;
+        written = await this.fhir.put(resource);
       } catch (err) {
         throw new ControlError(422, err.message);
       }
+      stored.push(written);
+      await this.subscriptions.written(written, !existed, `${origin}${this.basePath}`);
     }
     return { stored: stored.map((r) => `${r.resourceType}/${r.id}`) };
   }
@@ -172,13 +188,20 @@ class FhirPeer extends PeerServer {
         }
       }
     }
+    if (type === 'Subscription' && (interaction === 'create' || interaction === 'update') && body && typeof body === 'object') {
+      const problem = this.subscriptionProblem(body);
+      if (problem) {
+        sendOutcome(res, 422, 'invalid', problem);
+        return;
+      }
+    }
     const names = [`${interaction} ${type}`.trim(), interaction, `${req.method} ${type}`.trim()];
     this.effects.count(['requests', interaction, type || '*']);
     await this.faults.perform(names, res, {
       effect: () => this.fhir.execute({ method: req.method, segments, query, headers: req.headers, body, baseUrl }),
       answer: (result) => {
         send(res, result);
-        if (result.resource) this.written(result.resource, result.created, interaction);
+        if (result.resource) this.written(result.resource, result.created, interaction, baseUrl);
       },
       fail: (rule) => sendOutcome(res, rule.status, FAULT_CODES[rule.status] || 'processing', `Injected fault: ${rule.status}.`,
         rule.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(rule.retryAfterSeconds) }),
@@ -186,9 +209,21 @@ class FhirPeer extends PeerServer {
   }
 
   // After a create or update was answered.
-  written(resource, created, interaction) {
+  written(resource, created, interaction, baseUrl) {
     this.effects.count([created ? 'created' : 'updated', resource.resourceType]);
     this.effects.record('writes', { interaction, created, reference: `${resource.resourceType}/${resource.id}`, versionId: resource.meta.versionId });
+    this.subscriptions.written(resource, created, baseUrl).catch((err) => {
+      process.stderr.write(`fhir-peer: notifying subscriptions failed: ${err && err.stack ? err.stack : err}\n`);
+    });
+  }
+
+  // What this server cannot deliver in a Subscription, or null.
+  subscriptionProblem(subscription) {
+    const channel = subscription.channel || {};
+    if (channel.type !== 'rest-hook') return 'This server delivers rest-hook Subscriptions only.';
+    if (!/^https?:\/\/\S+$/.test(String(channel.endpoint || ''))) return 'channel.endpoint must be an http(s) URL.';
+    if (!criteriaOf(subscription)) return 'criteria must be a search such as Appointment?status=booked.';
+    return null;
   }
 
   async token(req, res, tokenUrl) {
