@@ -159,7 +159,8 @@ class FhirPeer extends PeerServer {
     }
     const segments = url.pathname.slice(this.basePath.length).split('/').filter(Boolean).map(decodeURIComponent);
     const { interaction, type } = interactionOf(req.method, segments);
-    const refused = this.auth.check(req, interaction, type);
+    // The CapabilityStatement is public, as SMART discovery is.
+    const refused = interaction === 'capabilities' ? null : this.auth.check(req, interaction, type);
     if (refused) {
       this.effects.count(['refused', refused.why]);
       sendOutcome(res, refused.status, refused.status === 403 ? 'forbidden' : 'login', refused.message, refused.headers);

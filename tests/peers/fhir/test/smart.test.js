@@ -50,6 +50,12 @@ test('SMART Backend Services', async (t) => {
     assert.ok(r.body.token_endpoint_auth_methods_supported.includes('private_key_jwt'));
   });
 
+  await t.test('metadata needs no token', async () => {
+    const r = await s.fhir('GET', 'metadata');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.fhirVersion, '4.0.1');
+  });
+
   await t.test('no token, or an unknown one: 401 with WWW-Authenticate', async () => {
     let r = await s.fhir('GET', 'Patient/fatimah-alzahrani');
     assert.equal(r.status, 401);
