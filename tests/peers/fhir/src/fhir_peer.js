@@ -15,7 +15,7 @@
 // Control routes beside the library's own (/_peer/effects, /_peer/faults,
 // /_peer/received/{kind}, /_peer/reset): see ../README.md.
 
-const { PeerServer, Faults, ControlError, readBody, BodyTooLarge } = require('../../support');
+const { PeerServer, Faults, ControlError, readBody, BodyTooLarge, checkCount } = require('../../support');
 const { FhirService, interactionOf, FHIR_JSON } = require('./fhir_service');
 const { outcomeOf } = require('./r4');
 const { FIXTURES } = require('./fixtures');
@@ -26,14 +26,31 @@ const FAULT_STATUSES = [400, 401, 403, 404, 409, 410, 412, 422, 429, 500, 502, 5
 const BODY_LIMIT = 4 << 20;
 const TOKEN_PATH = '/auth/token';
 
-// Fault rules matched against every name of a call, not one. A rule for
-// '*' applies to every call of a client, not to the notifications the peer
-// sends (operation 'notify' only).
+// Fault rules matched against every name of a call, not one; and the
+// peer's own kind, `notify` rules (subscriptions.js), for the notifications
+// it sends, which '*' rules never touch.
 class FhirFaults extends Faults {
+  constructor(options) {
+    super(options);
+    this.defineRules('notify', {
+      recognise: (rule) => rule && rule.operation === 'notify',
+      parse: (rule) => {
+        const count = checkCount(rule.count);
+        if (count === null) return 'count must be an integer 1..10000';
+        const delayMs = rule.delayMs === undefined ? 0 : Number(rule.delayMs);
+        if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > this.maxDelayMs) {
+          return `delayMs must be an integer 0..${this.maxDelayMs}`;
+        }
+        const drop = Boolean(rule.drop) || rule.status !== undefined;
+        if (!drop && delayMs === 0) return 'a notify rule gives drop or delayMs';
+        return { operation: 'notify', remaining: count, drop, delayMs };
+      },
+    });
+  }
+
   take(names) {
     const list = Array.isArray(names) ? names : [names];
-    const wildcard = !list.includes('notify');
-    const rule = this.rules.find((r) => (wildcard && r.operation === '*') || list.includes(r.operation));
+    const rule = this.rules.find((r) => r.operation === '*' || list.includes(r.operation));
     if (!rule) return null;
     this.fired++;
     rule.remaining--;

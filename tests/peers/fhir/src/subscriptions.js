@@ -21,8 +21,8 @@
 //
 // Deliveries to one Subscription go out in order, one at a time, each bounded
 // by a timeout; each is recorded (kind `notifications`) with the answer's
-// status or the error. A fault rule on operation `notify` drops a
-// notification (nothing is sent) or delays it (delayMs).
+// status or the error. A fault rule on operation `notify` (the peer's own
+// kind, fhir_peer.js) drops a notification (nothing is sent) or delays it.
 
 const { core } = require('./r4');
 const { delay } = require('../../support');
@@ -143,8 +143,8 @@ class Subscriptions {
 
   async deliver(subscription, body, focus) {
     const record = { subscription: `Subscription/${subscription.id}`, endpoint: subscription.channel.endpoint, focus, body };
-    const rule = this.faults.take(['notify']);
-    if (rule && (rule.drop || rule.status !== undefined || rule.hang)) {
+    const rule = this.faults.takeOwn('notify');
+    if (rule && rule.drop) {
       this.effects.count(['notifications', 'dropped']);
       this.effects.record('notifications', { ...record, dropped: true });
       return;

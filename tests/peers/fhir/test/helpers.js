@@ -1,6 +1,7 @@
 'use strict';
 // Starts a FhirPeer in this process on a free loopback port, and small
-// clients for its FHIR API and control API.
+// clients for its FHIR API and control API. (Polling: the support
+// library's poll.)
 
 const { FhirPeer } = require('../src/fhir_peer');
 
@@ -38,15 +39,4 @@ async function startPeer(options = {}) {
   };
 }
 
-// Polls `probe` until it returns a truthy value or `ms` pass.
-async function eventually(probe, ms = 5000, what = 'the condition') {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-module.exports = { startPeer, eventually };
+module.exports = { startPeer };

@@ -7,6 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const jose = require('jose');
+const { poll } = require('../../support');
 const { startPeer } = require('./helpers');
 
 const CLIENT = 'wasl-hub';
@@ -133,14 +134,8 @@ test('SMART Backend Services', async (t) => {
     assert.equal(r.body.expires_in, 1);
     const auth = { Authorization: `Bearer ${r.body.access_token}` };
     assert.equal((await s.fhir('GET', 'Patient/fatimah-alzahrani', { headers: auth })).status, 200);
-    // The lifetime is a second: poll until the peer refuses it (bounded).
-    const deadline = Date.now() + 5000;
-    let status = 200;
-    while (status === 200 && Date.now() < deadline) {
-      status = (await s.fhir('GET', 'Patient/fatimah-alzahrani', { headers: auth })).status;
-      if (status === 200) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    assert.equal(status, 401);
+    // The lifetime is a second: poll until the peer refuses it.
+    await poll(async () => (await s.fhir('GET', 'Patient/fatimah-alzahrani', { headers: auth })).status === 401, 5000);
     assert.equal((await s.control('POST', '/_peer/auth', { tokenLifetimeSeconds: 300 })).status, 200);
     r = await token(s, await assertion(ec, s.tokenUrl));
     const fresh = { Authorization: `Bearer ${r.body.access_token}` };

@@ -7,7 +7,8 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { startPeer, eventually } = require('./helpers');
+const { poll } = require('../../support');
+const { startPeer } = require('./helpers');
 const { BACKPORT_PROFILE, FILTER_CRITERIA, PAYLOAD_CONTENT } = require('../src/subscriptions');
 
 // A receiver standing in for the hub's webhook: keeps every POST.
@@ -57,7 +58,7 @@ test('rest-hook Subscriptions', async (t) => {
     const proposed = (await s.fhir('GET', 'Appointment/fatimah-proposed')).body;
     const created = await s.fhir('POST', 'Appointment', { body: { ...proposed, id: undefined, meta: undefined, status: 'booked' } });
     assert.equal(created.status, 201);
-    await eventually(() => hub.received.length === 1, 5000, 'the first notification');
+    await poll(() => hub.received.length === 1, 5000);
     const first = hub.received[0];
     assert.equal(first.url, '/v1/webhooks/ehr.fhir-sandbox');
     assert.equal(first.headers['x-wasl-subscription-secret'], 's3cret');
@@ -72,7 +73,7 @@ test('rest-hook Subscriptions', async (t) => {
       body: { ...created.body, status: 'cancelled' }, headers: { 'If-Match': created.headers.get('etag') },
     });
     assert.equal(cancelled.status, 200);
-    await eventually(() => hub.received.length === 2, 5000, 'the second notification');
+    await poll(() => hub.received.length === 2, 5000);
     assert.equal(hub.received[1].body.entry[0].resource.status, 'cancelled');
     assert.equal(hub.received[1].body.entry[0].request.method, 'PUT');
     const records = (await s.control('GET', '/_peer/received/notifications')).body.records;
@@ -88,7 +89,7 @@ test('rest-hook Subscriptions', async (t) => {
     assert.equal((await s.fhir('PUT', 'Patient/fatimah-alzahrani', { body: { ...patient, birthDate: '1990-04-18' } })).status, 200);
     const booked = (await s.fhir('GET', 'Appointment/fatimah-booked')).body;
     assert.equal((await s.fhir('PUT', 'Appointment/fatimah-booked', { body: { ...booked, description: 'changed' } })).status, 200);
-    await eventually(() => hub.received.length === 1, 5000, 'the booked appointment\'s notification');
+    await poll(() => hub.received.length === 1, 5000);
     assert.equal(hub.received[0].body.entry[0].resource.id, 'fatimah-booked');
     assert.equal((await s.control('GET', '/_peer/effects')).body.notificationsPending, 0);
     assert.equal(hub.received.length, 1);
@@ -101,7 +102,7 @@ test('rest-hook Subscriptions', async (t) => {
     const booked = (await s.fhir('GET', 'Appointment/fatimah-booked')).body;
     const r = await s.control('POST', '/_peer/seed', { fixtures: [], resources: [{ ...booked, id: 'seeded-booked', meta: undefined }] });
     assert.equal(r.status, 200);
-    await eventually(() => hub.received.length === 1, 5000, 'the notification');
+    await poll(() => hub.received.length === 1, 5000);
     assert.equal(hub.received[0].body, undefined);
   });
 
@@ -116,7 +117,7 @@ test('rest-hook Subscriptions', async (t) => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const booked = (await s.fhir('GET', 'Appointment/fatimah-booked')).body;
     await s.fhir('PUT', 'Appointment/fatimah-booked', { body: { ...booked, description: 'again' } });
-    await eventually(() => hub.received.length === 1, 5000, 'the notification');
+    await poll(() => hub.received.length === 1, 5000);
     const bundle = hub.received[0].body;
     assert.equal(bundle.type, 'history');
     const status = bundle.entry[0].resource;
@@ -134,7 +135,7 @@ test('rest-hook Subscriptions', async (t) => {
     const booked = (await s.fhir('GET', 'Appointment/fatimah-booked')).body;
     await s.fhir('PUT', 'Appointment/fatimah-booked', { body: { ...booked, description: 'one' } });
     await s.fhir('PUT', 'Appointment/fatimah-booked', { body: { ...booked, description: 'two' } });
-    await eventually(() => hub.received.length === 1, 5000, 'the second notification');
+    await poll(() => hub.received.length === 1, 5000);
     assert.equal(hub.received[0].body.entry[0].resource.description, 'two');
     const effects = (await s.control('GET', '/_peer/effects')).body;
     assert.equal(effects.notifications.dropped, 1);
