@@ -65,6 +65,22 @@ sdk::Result<nlohmann::json> FhirPeer::read(const std::string& reference) const {
   return sdk::Error(sdk::ErrorCode::kNotFound, reference + " is not on the FHIR peer");
 }
 
+sdk::Status FhirPeer::subscribe(const std::string& id, const std::string& endpoint,
+                               const std::string& header, const std::string& criteria) const {
+  nlohmann::json subscription = {
+      {"resourceType", "Subscription"},
+      {"id", id},
+      {"status", "active"},
+      {"reason", "Wasl test subscription"},
+      {"criteria", criteria},
+      {"channel",
+       {{"type", "rest-hook"},
+        {"endpoint", endpoint},
+        {"payload", "application/fhir+json"},
+        {"header", nlohmann::json::array({header})}}}};
+  return ok_or_error(seed({}, nlohmann::json::array({subscription})));
+}
+
 sdk::Status FhirPeer::fault(const nlohmann::json& rules) const {
   return ok_or_error(process_->post("/_peer/faults", rules));
 }

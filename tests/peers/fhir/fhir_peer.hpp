@@ -59,13 +59,20 @@ class FhirPeer {
   std::string token_url() const { return process_->url() + "/auth/token"; }
   PeerProcess& process() const { return *process_; }
 
-  // POST /_peer/seed: the named fixtures, then `resources` (each with its id).
+  // POST /_peer/seed: the named fixtures, then `resources` (each with its
+  // id; Subscriptions are notified as for any write).
   sdk::Result<nlohmann::json> seed(const std::vector<std::string>& fixtures,
                                    const nlohmann::json& resources = nlohmann::json::array()) const;
   // Every current resource of `type` on the server.
   sdk::Result<std::vector<nlohmann::json>> resources(const std::string& type) const;
   // One resource by "Type/id" (kNotFound when absent).
   sdk::Result<nlohmann::json> read(const std::string& reference) const;
+  // Stores an active rest-hook Subscription/<id> (through the control API,
+  // so no token is needed) notifying `endpoint` of the resources matching
+  // `criteria`, with `header` ("Name: value") and the R4 payload Bundle.
+  sdk::Status subscribe(const std::string& id, const std::string& endpoint,
+                        const std::string& header,
+                        const std::string& criteria = "Appointment?status=booked,cancelled") const;
   // POST /_peer/faults: a rule or an array of rules (see the README).
   sdk::Status fault(const nlohmann::json& rules) const;
   // POST /_peer/auth: e.g. {"mode": "smart"}, {"tokenLifetimeSeconds": 2}.

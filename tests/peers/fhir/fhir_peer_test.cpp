@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "tests/peers/support/loopback_host.hpp"
 
 namespace wasl::testing {
@@ -84,6 +87,33 @@ TEST_F(FhirPeerTest, AnInvalidResourceIs422AndAFaultFailsTheNextCall) {
   EXPECT_EQ(call("GET", FhirPeer::kDemoPatient).status, 404);
   ASSERT_TRUE(peer_->seed({"demo"}).ok());
   EXPECT_EQ(call("GET", FhirPeer::kDemoBookedAppointment).status, 200);
+}
+
+TEST_F(FhirPeerTest, ASubscriptionIsNotifiedOfABookedAppointmentSeeded) {
+  // The endpoint is the peer's own control API, which answers the POST 404:
+  // the record of the delivery is what this checks.
+  ASSERT_TRUE(peer_->subscribe("hub", peer_->process().url() + "/_peer/inbox",
+                               "X-Wasl-Subscription-Secret: s3cret")
+                  .ok());
+  auto booked = peer_->read(FhirPeer::kDemoBookedAppointment);
+  ASSERT_TRUE(booked.ok()) << booked.error().message;
+  json appointment = *booked;
+  appointment["id"] = "booked-2";
+  appointment.erase("meta");
+  ASSERT_TRUE(peer_->seed({}, json::array({appointment})).ok());
+
+  std::vector<json> records;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (records.empty() && std::chrono::steady_clock::now() < deadline) {
+    auto notifications = peer_->notifications();
+    ASSERT_TRUE(notifications.ok()) << notifications.error().message;
+    records = *notifications;
+    if (records.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["item"]["focus"], "Appointment/booked-2");
+  EXPECT_EQ(records[0]["item"]["status"], 404);
+  EXPECT_EQ(records[0]["item"]["body"]["entry"][0]["resource"]["id"], "booked-2");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
+const { poll } = require('../../support');
 const { startPeer } = require('./helpers');
 
 const EXAMPLES = path.resolve(__dirname, '../../../../../shared/data/fhir');
@@ -202,5 +203,32 @@ test('FHIR REST', async (t) => {
   await t.test('reset forgets every resource', async () => {
     await s.control('POST', '/_peer/reset');
     assert.equal((await s.control('GET', '/_peer/resources/Patient')).body.count, 0);
+  });
+});
+
+test('hang and a lost answer', async (t) => {
+  const s = await startPeer({ seed: 'demo' });
+  t.after(() => s.close());
+
+  await t.test('a hung read answers nothing until reset releases it', async () => {
+    assert.equal((await s.control('POST', '/_peer/faults', { operation: 'read Patient', hang: true })).status, 200);
+    const hung = s.fhir('GET', 'Patient/fatimah-alzahrani');
+    await poll(async () => (await s.control('GET', '/_peer/faults')).body.held === 1, 5000);
+    await s.control('POST', '/_peer/reset');
+    await assert.rejects(hung);
+  });
+
+  await t.test('a create answered 500 after it committed is found by the conditional resend', async () => {
+    await s.control('POST', '/_peer/seed', { fixtures: ['demo'] });
+    await s.control('POST', '/_peer/faults', { operation: 'create Encounter', status: 500, afterEffect: true });
+    const headers = { 'If-None-Exist': 'identifier=urn:wasl:step|lost-1' };
+    const body = {
+      resourceType: 'Encounter', identifier: [{ system: 'urn:wasl:step', value: 'lost-1' }], status: 'finished',
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'VR' },
+    };
+    assert.equal((await s.fhir('POST', 'Encounter', { body, headers })).status, 500);
+    const resend = await s.fhir('POST', 'Encounter', { body, headers });
+    assert.equal(resend.status, 200);
+    assert.equal((await s.control('GET', '/_peer/resources/Encounter')).body.count, 1);
   });
 });
