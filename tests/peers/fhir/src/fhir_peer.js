@@ -98,7 +98,7 @@ class FhirPeer extends PeerServer {
 
   async listen(address) {
     const port = await super.listen(address);
-    if (this.options.seed) await this.seed(this.options.seed);
+    if (this.options.seed && this.options.seed.length) await this.seed(this.options.seed);
     return port;
   }
 

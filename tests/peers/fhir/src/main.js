@@ -5,7 +5,9 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { runPeer } = require('../../support');
+const { runPeer, UsageError } = require('../../support');
+
+const MODES = ['none', 'bearer', 'basic', 'smart'];
 
 runPeer({
   name: 'fhir-peer',
@@ -20,12 +22,23 @@ runPeer({
     bearerToken: { flag: '--bearer-token', default: '', help: 'the token of --auth bearer' },
     basicUser: { flag: '--basic-user', default: '', help: 'the user of --auth basic' },
     basicPassword: { flag: '--basic-password', default: '', help: 'the password of --auth basic' },
-    seed: { flag: '--seed', default: '', help: 'fixtures loaded at start: demo, examples (comma-separated)' },
+    seed: { flag: '--seed', default: [], type: 'list', help: 'fixtures loaded at start: demo, examples (comma-separated)' },
     examplesDir: {
       flag: '--examples-dir',
       default: path.resolve(__dirname, '../../../../../shared/data/fhir'),
       help: 'the official R4 examples the examples fixture loads',
     },
+  },
+  check: (values) => {
+    if (!MODES.includes(values.auth)) throw new UsageError(`--auth must be one of ${MODES.join(', ')}, got ${JSON.stringify(values.auth)}`);
+    if (values.jwksFile && values.publicKeyFile) throw new UsageError('give --jwks-file or --public-key-file, not both');
+    if (values.auth === 'bearer' && !values.bearerToken) throw new UsageError('--auth bearer needs --bearer-token');
+    if (values.auth === 'basic' && (!values.basicUser || !values.basicPassword)) {
+      throw new UsageError('--auth basic needs --basic-user and --basic-password');
+    }
+    for (const name of values.seed) {
+      if (!['demo', 'examples'].includes(name)) throw new UsageError(`--seed: unknown fixture ${JSON.stringify(name)}; known: demo, examples`);
+    }
   },
   create: (options) => {
     // Loaded after the options are checked: the R4 definitions take a second.

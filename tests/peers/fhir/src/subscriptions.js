@@ -126,7 +126,13 @@ class Subscriptions {
         },
       ],
     };
-    const entries = [{ fullUrl: `urn:uuid:${core.generateId()}`, resource: status }];
+    const entries = [{
+      fullUrl: `urn:uuid:${core.generateId()}`,
+      resource: status,
+      // A history Bundle's every entry has request and response (bdl-3).
+      request: { method: 'GET', url: `${baseUrl}/Subscription/${subscription.id}/$status` },
+      response: { status: '200' },
+    }];
     if (content === 'full-resource') entries.push(entry);
     else if (content === 'id-only') entries.push({ fullUrl: entry.fullUrl, request: entry.request, response: entry.response });
     return { resourceType: 'Bundle', type: 'history', timestamp, entry: entries };

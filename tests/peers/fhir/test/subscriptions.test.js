@@ -9,6 +9,7 @@ const assert = require('node:assert/strict');
 const http = require('node:http');
 const { poll } = require('../../support');
 const { startPeer } = require('./helpers');
+const { validateR4 } = require('../src/r4');
 const { BACKPORT_PROFILE, FILTER_CRITERIA, PAYLOAD_CONTENT } = require('../src/subscriptions');
 
 // A receiver standing in for the hub's webhook: keeps every POST.
@@ -65,6 +66,7 @@ test('rest-hook Subscriptions', async (t) => {
     assert.match(first.headers['content-type'], /^application\/fhir\+json/);
     assert.equal(first.body.resourceType, 'Bundle');
     assert.equal(first.body.type, 'history');
+    assert.deepEqual(validateR4(first.body), [], 'the notification is valid R4');
     assert.equal(first.body.entry[0].resource.id, created.body.id);
     assert.equal(first.body.entry[0].request.method, 'POST');
     assert.equal(first.body.entry[0].fullUrl, `${s.base}/Appointment/${created.body.id}`);
@@ -120,6 +122,7 @@ test('rest-hook Subscriptions', async (t) => {
     await poll(() => hub.received.length === 1, 5000);
     const bundle = hub.received[0].body;
     assert.equal(bundle.type, 'history');
+    assert.deepEqual(validateR4(bundle), [], 'the notification is valid R4');
     const status = bundle.entry[0].resource;
     assert.equal(status.resourceType, 'Parameters');
     const param = (name) => status.parameter.find((p) => p.name === name);
