@@ -13,6 +13,9 @@
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
+#include "hub/storage/store.hpp"
+
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -123,6 +126,27 @@ TempDir::~TempDir() {
 
 void TempDir::write(const std::string& name, const std::string& text) const {
   std::ofstream(file(name), std::ios::binary) << text;
+}
+
+std::string fresh_postgres_schema(const std::string& base_url) {
+  static std::atomic<int> counter{0};
+  const std::string schema =
+      "wasl_e2e_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+  storage::PostgresOptions admin;
+  admin.url = base_url;
+  auto opened = storage::open_postgres(admin);
+  EXPECT_TRUE(opened.ok()) << opened.error().message;
+  if (opened.ok()) {
+    auto tx = (*opened)->begin();
+    EXPECT_TRUE(tx.ok());
+    if (tx.ok()) {
+      EXPECT_TRUE((*tx)->exec_script("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " +
+                                     schema).ok());
+      EXPECT_TRUE((*tx)->commit().ok());
+    }
+  }
+  return base_url + (base_url.find('?') == std::string::npos ? "?" : "&") +
+         "options=-c%20search_path%3D" + schema;
 }
 
 std::string postgres_test_url() {

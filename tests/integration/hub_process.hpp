@@ -43,6 +43,11 @@ class TempDir {
 // The PostgreSQL URI of the test fixture; fails the test when it is missing.
 std::string postgres_test_url();
 
+// A new, empty schema in the PostgreSQL of `base_url` (dropped first if a
+// schema of that name is left over); the URI whose connections use it.
+// Failures are test failures.
+std::string fresh_postgres_schema(const std::string& base_url);
+
 class HubProcess {
  public:
   // Starts `wasl serve --config <config_path>`.

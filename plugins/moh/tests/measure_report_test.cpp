@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "plugins/moh/measure_csv.hpp"
+#include "plugins/moh/tests/csv_rows.hpp"
 #include "plugins/moh/tests/sample_reports.hpp"
 
 namespace wasl::plugins::moh {
@@ -21,42 +22,6 @@ const json& group_of(const json& report, const std::string& code) {
   static const json kNone;
   ADD_FAILURE() << "no group " << code;
   return kNone;
-}
-
-// RFC 4180 rows, for reading the CSV back.
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(field);
-      field.clear();
-    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      row.push_back(field);
-      field.clear();
-      rows.push_back(row);
-      row.clear();
-      ++i;
-    } else {
-      field += c;
-    }
-  }
-  EXPECT_TRUE(field.empty() && row.empty()) << "the CSV does not end with CRLF";
-  return rows;
 }
 
 TEST(MeasureReport, ASummaryOfTheFacilitysPeriod) {
@@ -94,7 +59,7 @@ TEST(MeasureReport, NoTimedSessionMeansNoDurationScore) {
 TEST(MeasureCsv, TheSameFiguresReadBack) {
   auto report = read_aggregate_report(testing::sample_aggregate_report());
   ASSERT_TRUE(report.ok());
-  auto rows = parse_csv(measure_csv(*report));
+  auto rows = testing::csv_rows(measure_csv(*report));
   ASSERT_GE(rows.size(), 2u);
   const std::vector<std::string> header = {
       "facility_id", "facility_licence", "period",         "period_start",
@@ -122,7 +87,7 @@ TEST(MeasureCsv, TheSameFiguresReadBack) {
 TEST(MeasureCsv, ArabicLabelsForAnArabicFacility) {
   auto report = read_aggregate_report(testing::sample_aggregate_report("ar", false));
   ASSERT_TRUE(report.ok());
-  auto rows = parse_csv(measure_csv(*report));
+  auto rows = testing::csv_rows(measure_csv(*report));
   ASSERT_GE(rows.size(), 3u);
   EXPECT_EQ(rows[0].size(), 10u);  // no Hijri columns
   EXPECT_EQ(rows[0][0], "رمز المنشأة");

@@ -13,7 +13,6 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
-#include "hub/storage/store.hpp"
 
 namespace wasl::testing {
 namespace {
@@ -25,27 +24,6 @@ std::string yaml_quoted(const std::string& text) { return nlohmann::json(text).d
 
 // A JSON value as YAML flow (JSON is YAML).
 std::string flow(const nlohmann::json& value) { return value.dump(); }
-
-// A fresh schema in the test PostgreSQL; the URI that selects it.
-std::string fresh_postgres_schema(const std::string& base) {
-  static int counter = 0;
-  std::string schema = "wasl_e2e_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-  storage::PostgresOptions admin;
-  admin.url = base;
-  auto opened = storage::open_postgres(admin);
-  EXPECT_TRUE(opened.ok()) << opened.error().message;
-  if (opened.ok()) {
-    auto tx = (*opened)->begin();
-    EXPECT_TRUE(tx.ok());
-    if (tx.ok()) {
-      EXPECT_TRUE((*tx)->exec_script("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " +
-                                     schema).ok());
-      EXPECT_TRUE((*tx)->commit().ok());
-    }
-  }
-  return base + (base.find('?') == std::string::npos ? "?" : "&") +
-         "options=-c%20search_path%3D" + schema;
-}
 
 }  // namespace
 

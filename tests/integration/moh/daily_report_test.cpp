@@ -37,26 +37,6 @@ std::string read_text(const std::filesystem::path& path) {
   return out.str();
 }
 
-// A fresh schema of the test PostgreSQL; the URI that selects it.
-std::string fresh_schema(const std::string& base) {
-  const std::string schema = "wasl_moh_e2e_" + std::to_string(::getpid());
-  storage::PostgresOptions admin;
-  admin.url = base;
-  auto opened = storage::open_postgres(admin);
-  EXPECT_TRUE(opened.ok()) << opened.error().message;
-  if (opened.ok()) {
-    auto tx = (*opened)->begin();
-    EXPECT_TRUE(tx.ok());
-    if (tx.ok()) {
-      EXPECT_TRUE((*tx)->exec_script("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " +
-                                     schema).ok());
-      EXPECT_TRUE((*tx)->commit().ok());
-    }
-  }
-  return base + (base.find('?') == std::string::npos ? "?" : "&") +
-         "options=-c%20search_path%3D" + schema;
-}
-
 // The day the schedule's latest firing (every day at 02:00 in Riyadh) covers.
 std::string latest_scheduled_day() {
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -97,7 +77,7 @@ class DailyReportTest : public ::testing::TestWithParam<storage::Dialect> {
     std::string storage;
     if (GetParam() == storage::Dialect::kPostgres) {
       storage = "storage:\n  backend: postgres\n  migrate_on_start: true\n  postgres:\n    url: " +
-                quoted(fresh_schema(postgres_test_url())) + "\n";
+                quoted(fresh_postgres_schema(postgres_test_url())) + "\n";
     } else {
       storage = "storage:\n  backend: sqlite\n  migrate_on_start: true\n  sqlite:\n    path: " + quoted(dir_.file("wasl.db")) +
                 "\n";

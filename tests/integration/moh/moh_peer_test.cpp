@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "plugins/moh/moh_report_sink.hpp"
+#include "plugins/moh/tests/csv_rows.hpp"
 #include "plugins/moh/tests/sample_reports.hpp"
 #include "tests/peers/support/loopback_host.hpp"
 #include "tests/peers/support/peer_process.hpp"
@@ -24,42 +25,6 @@ using wasl::testing::PeerProcess;
 using wasl::testing::SuitePeer;
 
 constexpr const char* kToken = "moh-sandbox-token";
-
-// RFC 4180 rows of `text` (quoted fields, doubled quotes, CRLF line ends).
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      row.push_back(std::move(field));
-      field.clear();
-      rows.push_back(std::move(row));
-      row.clear();
-      ++i;
-    } else {
-      field += c;
-    }
-  }
-  EXPECT_TRUE(field.empty() && row.empty()) << "the CSV does not end with CRLF";
-  return rows;
-}
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -172,7 +137,7 @@ TEST_F(MohPeerTest, AnAggregateIsAMeasureReportAndACsvWithArabicLabels) {
         << "a temporary file was left: " << entry.path();
   }
 
-  auto rows = parse_csv(read_file(csv_file));
+  auto rows = testing::csv_rows(read_file(csv_file));
   ASSERT_GE(rows.size(), 2u);
   const auto& header = rows.front();
   ASSERT_EQ(header.size(), 12u);  // with the Hijri columns
