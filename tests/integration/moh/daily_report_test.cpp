@@ -72,8 +72,15 @@ class DailyReportTest : public ::testing::TestWithParam<storage::Dialect> {
     CommandResult keys = run_wasl({"keys", "generate", "--file", dir_.file("keys.json")});
     ASSERT_EQ(keys.exit_code, 0) << keys.err;
     std::filesystem::create_directories(dir_.file("workflows"));
-    std::filesystem::copy_file(std::string(WASL_SOURCE_DIR) + "/workflows/moh_daily_report.yaml",
-                               dir_.file("workflows/moh_daily_report.yaml"));
+    std::string workflow = read_text(std::string(WASL_SOURCE_DIR) + "/workflows/moh_daily_report.yaml");
+    if (fast_retries_) {
+      // The shipped retry waits 10 s, then more: the same file with a short first delay.
+      const std::string shipped = "initial_delay: 10s";
+      const auto at = workflow.find(shipped);
+      ASSERT_NE(at, std::string::npos) << "the shipped retry changed; update this test";
+      workflow.replace(at, shipped.size(), "initial_delay: 200ms");
+    }
+    dir_.write("workflows/moh_daily_report.yaml", workflow);
     std::string storage;
     if (GetParam() == storage::Dialect::kPostgres) {
       storage = "storage:\n  backend: postgres\n  migrate_on_start: true\n  postgres:\n    url: " +
@@ -120,6 +127,7 @@ class DailyReportTest : public ::testing::TestWithParam<storage::Dialect> {
   }
 
   static SuitePeer peer_;
+  bool fast_retries_ = false;  // set by a test before SetUp
   TempDir dir_;
   std::string config_;
 };
@@ -174,6 +182,53 @@ TEST_P(DailyReportTest, OneReportPerDayAcrossARestartAndRunNow) {
   hub->signal(SIGTERM);
   EXPECT_TRUE(hub->wait_for_exit(30s).has_value());
 }
+
+// The same report delivered by the engine's retries: the receiver fails
+// twice (the first time after storing it, a lost answer) and then accepts.
+class DailyReportRetryTest : public DailyReportTest {
+ protected:
+  void SetUp() override {
+    fast_retries_ = true;
+    DailyReportTest::SetUp();
+  }
+};
+
+TEST_P(DailyReportRetryTest, AReceiverFailingTwiceThenAcceptingHoldsOneReport) {
+  ASSERT_TRUE(peer_
+                  ->post("/_peer/faults",
+                         json::array({{{"operation", "MeasureReport"},
+                                       {"status", 503},
+                                       {"afterEffect", true}},
+                                      {{"operation", "MeasureReport"}, {"status", 500}}}))
+                  .ok());
+  const std::string day = latest_scheduled_day();
+  auto hub = start_hub();
+  ASSERT_TRUE(hub);
+  // Three POSTs: two failures, then the one answered (from the stored report).
+  ASSERT_TRUE(eventually(
+      [this] {
+        auto e = peer_->get("/_peer/effects");
+        return e.ok() && (*e).value("requests", 0) >= 3;
+      },
+      60s))
+      << hub->log();
+  auto reports = measure_reports();
+  EXPECT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports.count(day), 1u);
+  auto effects = peer_->get("/_peer/effects");
+  ASSERT_TRUE(effects.ok());
+  EXPECT_EQ((*effects)["measureReports"], 1) << effects->dump();
+  EXPECT_EQ((*effects)["requests"], 3) << effects->dump();
+  hub->signal(SIGTERM);
+  EXPECT_TRUE(hub->wait_for_exit(30s).has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, DailyReportRetryTest,
+                         ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),
+                         [](const auto& info) {
+                           return info.param == storage::Dialect::kSqlite ? std::string("sqlite")
+                                                                          : std::string("postgres");
+                         });
 
 INSTANTIATE_TEST_SUITE_P(Stores, DailyReportTest,
                          ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),
