@@ -32,7 +32,7 @@ struct FhirPeerOptions {
   std::string bearer_token;
   std::string basic_user;
   std::string basic_password;
-  // Fixtures loaded at start (see the README): "demo", "examples".
+  // Fixtures loaded at start (see the README): "demo", "saudi", "examples".
   std::vector<std::string> seed = {"demo"};
   // The FHIR base path.
   std::string base_path = "/fhir/R4";

@@ -11,6 +11,8 @@
 //             Coverage (Coverage/fatimah-coverage) and two telehealth
 //             appointments, one booked (Appointment/fatimah-booked, an hour
 //             from now) and one proposed (Appointment/fatimah-proposed)
+//   saudi     four more patients (saudi() below): national id only and an
+//             Arabic-only name, iqama only, a passport, a name of parts only
 //   examples  the official R4 examples of the read types from the shared
 //             reference data (Patient/example, Practitioner/example,
 //             Appointment/example, Coverage/9876B1, Encounter/f001), when
@@ -22,6 +24,7 @@ const path = require('node:path');
 const SYSTEMS = {
   nationalId: 'http://nphies.sa/identifier/nationalid',
   iqama: 'http://nphies.sa/identifier/iqama',
+  passport: 'http://nphies.sa/identifier/passportnumber',
   mrn: 'http://wasl.example/identifier/mrn',
   practitionerLicense: 'http://nphies.sa/license/practitioner-license',
   providerLicense: 'http://nphies.sa/license/provider-license',
@@ -131,6 +134,58 @@ function demo(now = new Date()) {
   ];
 }
 
+// More patients for mapping and search tests, each with what the demo
+// patient lacks: a citizen with a national id only and a name in Arabic
+// only; a resident with an iqama only, male with the KSA extension, and
+// Arabic and English names; a visitor with a passport and the KSA
+// "unknown" gender; and a patient whose name has no text, only parts.
+function saudi() {
+  const ident = (code, system, value) => ({
+    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code }] }, system, value,
+  });
+  return [
+    {
+      resourceType: 'Patient',
+      id: 'abdullah-alqahtani',
+      identifier: [ident('NI', SYSTEMS.nationalId, '1011111111')],
+      name: [{ extension: arabic(), use: 'official', text: 'عبدالله بن سعد القحطاني', family: 'القحطاني', given: ['عبدالله', 'سعد'] }],
+      gender: 'male',
+      _gender: ksaGender('male', 'Male'),
+      birthDate: '1958-01-30',
+    },
+    {
+      resourceType: 'Patient',
+      id: 'mohammed-rahman',
+      identifier: [ident('PRC', SYSTEMS.iqama, '2222222222')],
+      name: [
+        { extension: arabic(), use: 'official', text: 'محمد عبد الرحمن', family: 'عبد الرحمن', given: ['محمد'] },
+        { use: 'usual', text: 'Mohammed Abdul Rahman', family: 'Abdul Rahman', given: ['Mohammed'] },
+      ],
+      telecom: [{ system: 'phone', value: '+966511111111', use: 'mobile' }],
+      gender: 'male',
+      _gender: ksaGender('male', 'Male'),
+      birthDate: '1985-11-02',
+    },
+    {
+      resourceType: 'Patient',
+      id: 'aisha-visitor',
+      identifier: [ident('PPN', SYSTEMS.passport, 'P1234567')],
+      name: [{ use: 'official', text: 'Aisha Khan', family: 'Khan', given: ['Aisha'] }],
+      gender: 'unknown',
+      _gender: ksaGender('U', 'Unknown'),
+    },
+    {
+      resourceType: 'Patient',
+      id: 'noura-parts-only',
+      identifier: [ident('NI', SYSTEMS.nationalId, '1033333333'), ident('PRC', SYSTEMS.iqama, '2033333333')],
+      name: [{ extension: arabic(), family: 'العتيبي', given: ['نورة'] }],
+      gender: 'female',
+      _gender: ksaGender('female', 'Female'),
+      birthDate: '2001-07-15',
+    },
+  ];
+}
+
 const EXAMPLE_FILES = [
   'Patient-example.json', 'Practitioner-example.json', 'Appointment-example.json',
   'Coverage-9876B1.json', 'Encounter-f001.json',
@@ -142,6 +197,6 @@ function examples(dir) {
   return EXAMPLE_FILES.map((file) => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
 }
 
-const FIXTURES = { demo: () => demo(), examples: (options) => examples(options.examplesDir) };
+const FIXTURES = { demo: () => demo(), saudi: () => saudi(), examples: (options) => examples(options.examplesDir) };
 
-module.exports = { FIXTURES, SYSTEMS, demo, examples };
+module.exports = { FIXTURES, SYSTEMS, demo, saudi, examples };

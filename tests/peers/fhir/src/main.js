@@ -7,6 +7,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { runPeer, UsageError } = require('../../support');
 
+const { FIXTURES } = require('./fixtures');
+
 const MODES = ['none', 'bearer', 'basic', 'smart'];
 
 runPeer({
@@ -22,7 +24,7 @@ runPeer({
     bearerToken: { flag: '--bearer-token', default: '', help: 'the token of --auth bearer' },
     basicUser: { flag: '--basic-user', default: '', help: 'the user of --auth basic' },
     basicPassword: { flag: '--basic-password', default: '', help: 'the password of --auth basic' },
-    seed: { flag: '--seed', default: [], type: 'list', help: 'fixtures loaded at start: demo, examples (comma-separated)' },
+    seed: { flag: '--seed', default: [], type: 'list', help: 'fixtures loaded at start: demo, saudi, examples (comma-separated)' },
     examplesDir: {
       flag: '--examples-dir',
       default: path.resolve(__dirname, '../../../../../shared/data/fhir'),
@@ -37,7 +39,9 @@ runPeer({
       throw new UsageError('--auth basic needs --basic-user and --basic-password');
     }
     for (const name of values.seed) {
-      if (!['demo', 'examples'].includes(name)) throw new UsageError(`--seed: unknown fixture ${JSON.stringify(name)}; known: demo, examples`);
+      if (!Object.keys(FIXTURES).includes(name)) {
+        throw new UsageError(`--seed: unknown fixture ${JSON.stringify(name)}; known: ${Object.keys(FIXTURES).join(', ')}`);
+      }
     }
   },
   create: (options) => {

@@ -49,7 +49,8 @@ test('starts seeded with SMART on a PEM key, writes its port, stops on SIGTERM',
     '--public-key-file', keyFile, '--client-id', 'hospital-a', '--token-lifetime', '60']);
   try {
     const port = await poll(() => fs.existsSync(portFile) && Number(fs.readFileSync(portFile, 'utf8')), 30000);
-    assert.match(out.stdout, new RegExp(`{"port":${port}}`));
+    // The port file is written before the line on stdout.
+    await poll(() => out.stdout.includes(`{"port":${port}}`), 10000);
     const auth = await (await fetch(`http://127.0.0.1:${port}/_peer/auth`)).json();
     assert.deepEqual(auth.clients, ['hospital-a']);
     assert.equal(auth.mode, 'smart');

@@ -42,6 +42,20 @@ test('FHIR REST', async (t) => {
     assert.equal(p._gender.extension[0].valueCodeableConcept.coding[0].code, 'female');
   });
 
+  await t.test('the saudi fixture: found by national id, iqama and passport', async () => {
+    assert.equal((await s.control('POST', '/_peer/seed', { fixtures: ['saudi'] })).status, 200);
+    for (const [query, id] of [
+      ['identifier=http://nphies.sa/identifier/nationalid|1011111111', 'abdullah-alqahtani'],
+      ['identifier=http://nphies.sa/identifier/iqama|2222222222', 'mohammed-rahman'],
+      ['identifier=http://nphies.sa/identifier/passportnumber|P1234567', 'aisha-visitor'],
+      ['identifier=http://nphies.sa/identifier/iqama|2033333333', 'noura-parts-only'],
+    ]) {
+      const r = await s.fhir('GET', `Patient?${query}`);
+      assert.equal(r.body.total, 1, query);
+      assert.equal(r.body.entry[0].resource.id, id);
+    }
+  });
+
   await t.test('reads the official examples', async () => {
     for (const ref of ['Patient/example', 'Practitioner/example', 'Appointment/example', 'Coverage/9876B1', 'Encounter/f001']) {
       assert.equal((await s.fhir('GET', ref)).status, 200, ref);
