@@ -1,0 +1,27 @@
+// The FHIR plugin's registration: the EHR capability over FHIR R4 REST.
+#include <memory>
+
+#include "plugins/fhir/fhir_ehr_connector.hpp"
+#include "plugins/fhir/settings.hpp"
+#include "wasl/sdk/plugin.hpp"
+
+namespace {
+
+wasl::sdk::Status register_fhir(wasl::sdk::PluginDefinition& plugin) {
+  plugin.name = "fhir";
+  plugin.version = "0.1.0";
+  plugin.description =
+      "EHR over FHIR R4 REST: reads Patient, Practitioner, Appointment and Coverage (by id and "
+      "by search, paged), bearer or basic authentication.";
+  plugin.ehr = [](wasl::sdk::Host& host)
+      -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::EhrConnector>> {
+    WASL_ASSIGN_OR_RETURN(auto settings, wasl::plugins::fhir::parse_settings(host.settings(), host));
+    return std::unique_ptr<wasl::sdk::EhrConnector>(
+        std::make_unique<wasl::plugins::fhir::FhirEhrConnector>(host, std::move(settings)));
+  };
+  return {};
+}
+
+}  // namespace
+
+WASL_PLUGIN(register_fhir)

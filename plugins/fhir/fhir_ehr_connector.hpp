@@ -1,0 +1,36 @@
+// FhirEhrConnector: EhrConnector over a FHIR R4 server (ehr.hpp's error
+// contract; resource_mapping.hpp's summaries). Reads Patient, Practitioner,
+// Appointment and Coverage by id, and the patient's active Coverage by
+// search (Coverage?beneficiary=Patient/<id>&status=active, every page).
+// The writes (Encounter, DocumentReference, Appointment status) are not
+// implemented yet and answer kUnimplemented. Thread-safe.
+#pragma once
+
+#include "plugins/fhir/fhir_client.hpp"
+#include "wasl/sdk/ehr.hpp"
+
+namespace wasl::plugins::fhir {
+
+class FhirEhrConnector final : public sdk::EhrConnector {
+ public:
+  // `host` outlives the connector.
+  FhirEhrConnector(sdk::Host& host, FhirSettings settings);
+
+  sdk::Result<sdk::PatientSummary> read_patient(const sdk::ResourceRef& patient) override;
+  sdk::Result<sdk::PractitionerSummary> read_practitioner(
+      const sdk::ResourceRef& practitioner) override;
+  sdk::Result<sdk::Appointment> read_appointment(const sdk::ResourceRef& appointment) override;
+  sdk::Result<sdk::Coverage> read_coverage(const sdk::CoverageRequest& request) override;
+  sdk::Result<sdk::Appointment> update_appointment_status(
+      const sdk::AppointmentStatusUpdate& update) override;
+  sdk::Result<sdk::ResourceCreated> create_encounter(const sdk::EncounterRequest& request) override;
+  sdk::Result<sdk::ResourceCreated> attach_document(const sdk::DocumentRequest& request) override;
+
+ private:
+  sdk::Error unimplemented(std::string_view method) const;
+
+  sdk::Host& host_;
+  FhirClient client_;
+};
+
+}  // namespace wasl::plugins::fhir

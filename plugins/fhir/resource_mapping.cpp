@@ -1,0 +1,273 @@
+#include "plugins/fhir/resource_mapping.hpp"
+
+#include <ctime>
+
+namespace wasl::plugins::fhir {
+namespace {
+
+using nlohmann::json;
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+
+std::string str(const json& object, const char* key) {
+  if (!object.is_object()) return {};
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+const json& array_at(const json& object, const char* key) {
+  static const json kEmpty = json::array();
+  if (!object.is_object()) return kEmpty;
+  auto it = object.find(key);
+  return it != object.end() && it->is_array() ? *it : kEmpty;
+}
+
+Error wrong_type(std::string_view expected) {
+  return Error(ErrorCode::kInvalidArgument,
+               "the EHR answered a resource that is not a " + std::string(expected), false);
+}
+
+std::vector<sdk::Identifier> identifiers(const json& resource) {
+  std::vector<sdk::Identifier> out;
+  for (const auto& id : array_at(resource, "identifier")) {
+    std::string value = str(id, "value");
+    if (value.empty()) continue;
+    out.push_back({str(id, "system"), std::move(value)});
+  }
+  return out;
+}
+
+const json* chosen_name(const json& resource) {
+  const json& names = array_at(resource, "name");
+  for (const char* use : {"official", "usual"}) {
+    for (const auto& name : names) {
+      if (str(name, "use") == use) return &name;
+    }
+  }
+  return names.empty() ? nullptr : &names.front();
+}
+
+std::string given(const json& name) {
+  std::string out;
+  for (const auto& part : array_at(name, "given")) {
+    if (!part.is_string()) continue;
+    if (!out.empty()) out += ' ';
+    out += part.get<std::string>();
+  }
+  return out;
+}
+
+std::string full_name(const json& name) {
+  std::string out;
+  for (const auto& part : array_at(name, "prefix")) {
+    if (part.is_string()) out += part.get<std::string>() + " ";
+  }
+  std::string g = given(name);
+  std::string f = str(name, "family");
+  if (g.empty() && f.empty()) return str(name, "text");
+  out += g;
+  if (!g.empty() && !f.empty()) out += ' ';
+  return out + f;
+}
+
+std::string first_coding_code(const json& codeable) {
+  for (const auto& coding : array_at(codeable, "coding")) {
+    if (std::string code = str(coding, "code"); !code.empty()) return code;
+  }
+  return str(codeable, "text");
+}
+
+std::string ksa_gender(const json& patient) {
+  auto element = patient.find("_gender");
+  if (element == patient.end()) return {};
+  for (const auto& ext : array_at(*element, "extension")) {
+    if (str(ext, "url") != kKsaGenderExtension) continue;
+    std::string code = first_coding_code(ext.value("valueCodeableConcept", json::object()));
+    if (code == "male" || code == "female" || code == "other" || code == "unknown") return code;
+    if (code == "M") return "male";
+    if (code == "F") return "female";
+    if (code == "U") return "unknown";
+    if (code == "N" || code == "O") return "other";
+    return "unknown";
+  }
+  return {};
+}
+
+std::string phone(const json& resource) {
+  std::string first;
+  for (const auto& telecom : array_at(resource, "telecom")) {
+    if (str(telecom, "system") != "phone") continue;
+    std::string value = str(telecom, "value");
+    if (value.empty()) continue;
+    if (str(telecom, "use") == "mobile") return value;
+    if (first.empty()) first = value;
+  }
+  return first;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date.
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool digits(std::string_view text, std::size_t at, std::size_t count, int& out) {
+  if (at + count > text.size()) return false;
+  out = 0;
+  for (std::size_t i = at; i < at + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    out = out * 10 + (text[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_fhir_time(std::string_view t) {
+  int year, month, day, hour = 0, minute = 0, second = 0;
+  if (!digits(t, 0, 4, year) || t.size() < 10 || t[4] != '-' || !digits(t, 5, 2, month) ||
+      t[7] != '-' || !digits(t, 8, 2, day) || month < 1 || month > 12 || day < 1 || day > 31) {
+    return std::nullopt;
+  }
+  std::int64_t ms = 0;
+  std::int64_t offset_minutes = 0;
+  std::size_t at = 10;
+  if (at < t.size()) {
+    if (t[at] != 'T' || !digits(t, 11, 2, hour) || t.size() < 19 || t[13] != ':' ||
+        !digits(t, 14, 2, minute) || t[16] != ':' || !digits(t, 17, 2, second) || hour > 23 ||
+        minute > 59 || second > 60) {
+      return std::nullopt;
+    }
+    at = 19;
+    if (at < t.size() && t[at] == '.') {
+      std::int64_t scale = 100;
+      for (++at; at < t.size() && t[at] >= '0' && t[at] <= '9'; ++at) {
+        ms += (t[at] - '0') * scale;
+        scale /= 10;
+      }
+    }
+    if (at < t.size()) {
+      if (t[at] == 'Z' && at + 1 == t.size()) {
+      } else if ((t[at] == '+' || t[at] == '-') && at + 6 == t.size() && t[at + 3] == ':') {
+        int oh, om;
+        if (!digits(t, at + 1, 2, oh) || !digits(t, at + 4, 2, om)) return std::nullopt;
+        offset_minutes = (t[at] == '+' ? 1 : -1) * (oh * 60 + om);
+      } else {
+        return std::nullopt;
+      }
+    }
+  }
+  std::int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
+                         second - offset_minutes * 60;
+  return seconds * 1000 + ms;
+}
+
+std::string reference_id(const json& reference, std::string_view type) {
+  std::string ref = str(reference, "reference");
+  if (auto history = ref.find("/_history/"); history != std::string::npos) ref.resize(history);
+  const std::string prefix = std::string(type) + "/";
+  auto at = ref.rfind(prefix);
+  if (at == std::string::npos || (at != 0 && ref[at - 1] != '/')) return {};
+  std::string id = ref.substr(at + prefix.size());
+  return id.find('/') == std::string::npos ? id : std::string();
+}
+
+Result<sdk::PatientSummary> to_patient(const json& patient) {
+  if (str(patient, "resourceType") != "Patient") return wrong_type("Patient");
+  sdk::PatientSummary out;
+  out.id = str(patient, "id");
+  out.identifiers = identifiers(patient);
+  if (const json* name = chosen_name(patient)) {
+    out.given_name = given(*name);
+    out.family_name = str(*name, "family");
+    if (out.given_name.empty() && out.family_name.empty()) out.given_name = str(*name, "text");
+  }
+  out.birth_date = str(patient, "birthDate");
+  out.gender = str(patient, "gender");
+  if (out.gender.empty()) out.gender = ksa_gender(patient);
+  out.phone = phone(patient);
+  for (const auto& communication : array_at(patient, "communication")) {
+    std::string language = first_coding_code(communication.value("language", json::object()));
+    if (language.empty()) continue;
+    out.language = language;
+    if (communication.value("preferred", false)) break;
+  }
+  out.raw = patient;
+  return out;
+}
+
+Result<sdk::PractitionerSummary> to_practitioner(const json& practitioner) {
+  if (str(practitioner, "resourceType") != "Practitioner") return wrong_type("Practitioner");
+  sdk::PractitionerSummary out;
+  out.id = str(practitioner, "id");
+  out.identifiers = identifiers(practitioner);
+  if (const json* name = chosen_name(practitioner)) out.name = full_name(*name);
+  for (const auto& qualification : array_at(practitioner, "qualification")) {
+    const json code = qualification.value("code", json::object());
+    out.specialty = str(code, "text");
+    if (out.specialty.empty()) out.specialty = first_coding_code(code);
+    if (!out.specialty.empty()) break;
+  }
+  out.raw = practitioner;
+  return out;
+}
+
+Result<sdk::Appointment> to_appointment(const json& appointment) {
+  if (str(appointment, "resourceType") != "Appointment") return wrong_type("Appointment");
+  sdk::Appointment out;
+  out.id = str(appointment, "id");
+  out.status = str(appointment, "status");
+  for (const auto& participant : array_at(appointment, "participant")) {
+    const json actor = participant.value("actor", json::object());
+    if (out.patient_id.empty()) out.patient_id = reference_id(actor, "Patient");
+    if (out.practitioner_id.empty()) out.practitioner_id = reference_id(actor, "Practitioner");
+  }
+  out.start_ms = parse_fhir_time(str(appointment, "start")).value_or(0);
+  out.end_ms = parse_fhir_time(str(appointment, "end")).value_or(0);
+  for (const auto& service : array_at(appointment, "serviceType")) {
+    out.service_type = first_coding_code(service);
+    if (!out.service_type.empty()) break;
+  }
+  if (auto meta = appointment.find("meta"); meta != appointment.end()) {
+    out.version_id = str(*meta, "versionId");
+  }
+  out.raw = appointment;
+  return out;
+}
+
+Result<sdk::Coverage> to_coverage(const json& coverage) {
+  if (str(coverage, "resourceType") != "Coverage") return wrong_type("Coverage");
+  sdk::Coverage out;
+  out.id = str(coverage, "id");
+  out.status = str(coverage, "status");
+  out.patient_id = reference_id(coverage.value("beneficiary", json::object()), "Patient");
+  for (const auto& payor : array_at(coverage, "payor")) {
+    out.payer_id = str(payor.value("identifier", json::object()), "value");
+    if (out.payer_id.empty()) out.payer_id = reference_id(payor, "Organization");
+    if (!out.payer_id.empty()) break;
+  }
+  out.member_id = str(coverage, "subscriberId");
+  for (const auto& id : array_at(coverage, "identifier")) {
+    out.policy_number = str(id, "value");
+    if (!out.policy_number.empty()) break;
+  }
+  if (out.member_id.empty()) out.member_id = out.policy_number;
+  for (const auto& c : array_at(coverage, "class")) {
+    if (first_coding_code(c.value("type", json::object())) == "plan") {
+      out.plan = str(c, "value");
+      break;
+    }
+  }
+  const json period = coverage.value("period", json::object());
+  out.period_start_ms = parse_fhir_time(str(period, "start")).value_or(0);
+  out.period_end_ms = parse_fhir_time(str(period, "end")).value_or(0);
+  out.raw = coverage;
+  return out;
+}
+
+}  // namespace wasl::plugins::fhir

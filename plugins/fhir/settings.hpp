@@ -1,0 +1,32 @@
+// The FHIR plugin's instance settings (schema.json), parsed once when the
+// instance starts. Pure and thread-safe.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "wasl/sdk/host.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::plugins::fhir {
+
+enum class AuthKind { kNone, kBearer, kBasic };
+
+struct FhirSettings {
+  std::string base_url;  // without a trailing '/'
+  AuthKind auth = AuthKind::kBearer;
+  std::string bearer_token;  // a secret
+  std::string username;
+  std::string password;  // a secret
+  int page_size = 50;
+  int max_pages = 20;
+  std::chrono::milliseconds request_timeout{15000};
+};
+
+// kInvalidArgument naming the setting for a missing base URL or credentials;
+// secrets not in the settings are taken from the instance's secrets.
+sdk::Result<FhirSettings> parse_settings(const nlohmann::json& settings, sdk::Host& host);
+
+}  // namespace wasl::plugins::fhir
