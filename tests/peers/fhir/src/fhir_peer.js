@@ -10,7 +10,9 @@
 // {base} is --base-path (default /fhir/R4). Fault rules name a call by any of
 // "<interaction> <Type>" ("create Encounter", "read Patient", "search
 // Coverage", "update Appointment"), "<interaction>" ("create"), "<METHOD>
-// <Type>" ("POST Encounter") or "token"; the statuses are those of FAULT_STATUSES.
+// <Type>" ("POST Encounter"), "<METHOD> <path below the base>" ("PUT
+// Appointment/fatimah-booked") or "token"; the statuses are those of
+// FAULT_STATUSES.
 //
 // Control routes beside the library's own (/_peer/effects, /_peer/faults,
 // /_peer/received/{kind}, /_peer/reset): see ../README.md.
@@ -213,7 +215,8 @@ class FhirPeer extends PeerServer {
         return;
       }
     }
-    const names = [`${interaction} ${type}`.trim(), interaction, `${req.method} ${type}`.trim()];
+    const names = [`${interaction} ${type}`.trim(), interaction, `${req.method} ${type}`.trim(),
+      `${req.method} ${segments.join('/')}`];
     this.effects.count(['requests', interaction, type || '*']);
     await this.faults.perform(names, res, {
       effect: () => this.fhir.execute({ method: req.method, segments, query, headers: req.headers, body, baseUrl }),

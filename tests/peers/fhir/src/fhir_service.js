@@ -18,8 +18,9 @@
 // execute() never throws for a client's mistake: it answers
 // { status, body, headers }.
 
-const { FhirRouter, MemoryRepository } = require('@medplum/fhir-router');
+// ./r4 first: it gives Node 20 the WebSocket @medplum/core looks for.
 const { loadDefinitions, validateR4, outcome, outcomeOf, core } = require('./r4');
+const { FhirRouter, MemoryRepository } = require('@medplum/fhir-router');
 
 const DEFAULT_COUNT = 20;
 const MAX_COUNT = 500;

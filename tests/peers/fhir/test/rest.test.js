@@ -203,6 +203,12 @@ test('FHIR REST', async (t) => {
     assert.equal(f.status, 200);
     await assert.rejects(s.fhir('POST', 'Encounter', { body: encounter('fault-2') }));
     assert.equal((await s.control('GET', '/_peer/resources/Encounter')).body.count, 2);
+    f = await s.control('POST', '/_peer/faults', { operation: 'GET Patient/fatimah-alzahrani', status: 500, count: 2 });
+    assert.equal(f.status, 200);
+    assert.equal((await s.fhir('GET', 'Patient/example')).status, 200);
+    assert.equal((await s.fhir('GET', 'Patient/fatimah-alzahrani')).status, 500);
+    assert.equal((await s.fhir('GET', 'Patient/fatimah-alzahrani')).status, 500);
+    assert.equal((await s.fhir('GET', 'Patient/fatimah-alzahrani')).status, 200);
     f = await s.control('POST', '/_peer/faults', { operation: 'create', status: 418 });
     assert.equal(f.status, 400);
   });
