@@ -81,6 +81,12 @@ sdk::Status FhirPeer::subscribe(const std::string& id, const std::string& endpoi
   return ok_or_error(seed({}, nlohmann::json::array({subscription})));
 }
 
+sdk::Status FhirPeer::notify(const std::string& subscription_id, const nlohmann::json& what) const {
+  nlohmann::json body = {{"subscription", subscription_id}};
+  body[what.is_string() ? "reference" : "resource"] = what;
+  return ok_or_error(process_->post("/_peer/notify", body));
+}
+
 sdk::Status FhirPeer::fault(const nlohmann::json& rules) const {
   return ok_or_error(process_->post("/_peer/faults", rules));
 }

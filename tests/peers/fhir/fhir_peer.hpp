@@ -73,6 +73,10 @@ class FhirPeer {
   sdk::Status subscribe(const std::string& id, const std::string& endpoint,
                         const std::string& header,
                         const std::string& criteria = "Appointment?status=booked,cancelled") const;
+  // POST /_peer/notify: one notification to Subscription/<subscription_id>
+  // now, of `what`: a "Type/id" string (a stored resource) or a resource
+  // (stored or not, e.g. an appointment the server does not serve).
+  sdk::Status notify(const std::string& subscription_id, const nlohmann::json& what) const;
   // POST /_peer/faults: a rule or an array of rules (see the README).
   sdk::Status fault(const nlohmann::json& rules) const;
   // POST /_peer/auth: e.g. {"mode": "smart"}, {"tokenLifetimeSeconds": 2}.

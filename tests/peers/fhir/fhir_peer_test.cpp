@@ -89,7 +89,7 @@ TEST_F(FhirPeerTest, AnInvalidResourceIs422AndAFaultFailsTheNextCall) {
   EXPECT_EQ(call("GET", FhirPeer::kDemoBookedAppointment).status, 200);
 }
 
-TEST_F(FhirPeerTest, ASubscriptionIsNotifiedOfABookedAppointmentSeeded) {
+TEST_F(FhirPeerTest, ASubscriptionIsNotifiedOfABookedAppointmentSeededAndOfOneOnRequest) {
   // The endpoint is the peer's own control API, which answers the POST 404:
   // the record of the delivery is what this checks.
   ASSERT_TRUE(peer_->subscribe("hub", peer_->process().url() + "/_peer/inbox",
@@ -102,18 +102,22 @@ TEST_F(FhirPeerTest, ASubscriptionIsNotifiedOfABookedAppointmentSeeded) {
   appointment.erase("meta");
   ASSERT_TRUE(peer_->seed({}, json::array({appointment})).ok());
 
+  appointment["id"] = "not-on-the-server";
+  ASSERT_TRUE(peer_->notify("hub", appointment).ok());
+
   std::vector<json> records;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (records.empty() && std::chrono::steady_clock::now() < deadline) {
+  while (records.size() < 2 && std::chrono::steady_clock::now() < deadline) {
     auto notifications = peer_->notifications();
     ASSERT_TRUE(notifications.ok()) << notifications.error().message;
     records = *notifications;
-    if (records.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (records.size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ASSERT_EQ(records.size(), 1u);
+  ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0]["item"]["focus"], "Appointment/booked-2");
   EXPECT_EQ(records[0]["item"]["status"], 404);
   EXPECT_EQ(records[0]["item"]["body"]["entry"][0]["resource"]["id"], "booked-2");
+  EXPECT_EQ(records[1]["item"]["focus"], "Appointment/not-on-the-server");
 }
 
 }  // namespace

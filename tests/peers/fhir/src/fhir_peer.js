@@ -95,7 +95,8 @@ class FhirPeer extends PeerServer {
         if (problem) throw new ControlError(400, problem);
         return this.auth.describe();
       })
-      .route('POST', '/_peer/tokens/expire', () => ({ expired: this.auth.expireTokens() }));
+      .route('POST', '/_peer/tokens/expire', () => ({ expired: this.auth.expireTokens() }))
+      .route('POST', '/_peer/notify', async ({ req, body }) => this.notifyNow(body, this.origin(req)));
   }
 
   async listen(address) {
@@ -236,6 +237,24 @@ class FhirPeer extends PeerServer {
     this.subscriptions.written(resource, created, baseUrl).catch((err) => {
       process.stderr.write(`fhir-peer: notifying subscriptions failed: ${err && err.stack ? err.stack : err}\n`);
     });
+  }
+
+  // POST /_peer/notify {subscription: id, resource: {...} | reference:
+  // "Type/id", created}: one notification now, whatever the criteria say.
+  async notifyNow(body, origin) {
+    const subscription = await this.fhir.read('Subscription', String(body.subscription || ''));
+    if (!subscription) throw new ControlError(404, `no Subscription/${body.subscription}`);
+    let resource = body.resource;
+    if (resource === undefined && typeof body.reference === 'string') {
+      const [type, id] = body.reference.split('/');
+      resource = await this.fhir.read(type, id || '');
+      if (!resource) throw new ControlError(404, `no ${body.reference}`);
+    }
+    if (!resource || typeof resource.resourceType !== 'string' || typeof resource.id !== 'string') {
+      throw new ControlError(400, 'give reference, or resource with resourceType and id');
+    }
+    this.subscriptions.notify(subscription, resource, Boolean(body.created), `${origin}${this.basePath}`);
+    return { queued: `${resource.resourceType}/${resource.id}` };
   }
 
   // What this server cannot deliver in a Subscription, or null.

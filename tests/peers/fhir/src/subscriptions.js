@@ -86,11 +86,18 @@ class Subscriptions {
       const search = criteriaOf(subscription);
       if (!search || search.resourceType !== resource.resourceType) continue;
       if (!core.matchesSearchRequest(resource, search)) continue;
-      const number = (this.eventNumbers.get(subscription.id) || 0) + 1;
-      this.eventNumbers.set(subscription.id, number);
-      const body = this.bodyOf(subscription, resource, created, baseUrl, number);
-      this.enqueue(subscription, body, `${resource.resourceType}/${resource.id}`);
+      this.notify(subscription, resource, created, baseUrl);
     }
+  }
+
+  // Queues one notification of `resource` to `subscription`, matched or not
+  // and stored or not (POST /_peer/notify: an EHR announcing an appointment
+  // it does not serve).
+  notify(subscription, resource, created, baseUrl) {
+    const number = (this.eventNumbers.get(subscription.id) || 0) + 1;
+    this.eventNumbers.set(subscription.id, number);
+    const body = this.bodyOf(subscription, resource, created, baseUrl, number);
+    this.enqueue(subscription, body, `${resource.resourceType}/${resource.id}`);
   }
 
   bodyOf(subscription, resource, created, baseUrl, number) {

@@ -144,6 +144,21 @@ test('rest-hook Subscriptions', async (t) => {
     assert.equal(effects.notifications.dropped, 1);
   });
 
+  await t.test('/_peer/notify sends one notification of any resource, stored or not', async () => {
+    await s.fhir('POST', 'Subscription', { body: { ...subscription(hub.url), id: undefined } });
+    const id = (await s.control('GET', '/_peer/resources/Subscription')).body.resources[0].id;
+    const ghost = { ...(await s.fhir('GET', 'Appointment/fatimah-booked')).body, id: 'not-on-the-server' };
+    let r = await s.control('POST', '/_peer/notify', { subscription: id, resource: ghost, created: true });
+    assert.equal(r.status, 200);
+    r = await s.control('POST', '/_peer/notify', { subscription: id, reference: 'Appointment/fatimah-proposed' });
+    assert.equal(r.status, 200);
+    await poll(() => hub.received.length === 2, 5000);
+    assert.equal(hub.received[0].body.entry[0].resource.id, 'not-on-the-server');
+    assert.equal(hub.received[1].body.entry[0].resource.status, 'proposed');
+    assert.equal((await s.control('POST', '/_peer/notify', { subscription: 'none', reference: 'Appointment/x' })).status, 404);
+    assert.equal((await s.control('POST', '/_peer/notify', { subscription: id, reference: 'Appointment/x' })).status, 404);
+  });
+
   await t.test('a Subscription this server cannot deliver is refused', async () => {
     let r = await s.fhir('POST', 'Subscription', { body: subscription(hub.url, { criteria: 'not a search' }) });
     assert.equal(r.status, 422);
