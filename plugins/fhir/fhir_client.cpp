@@ -30,21 +30,10 @@ std::string url_encode(std::string_view value) {
   return out;
 }
 
-bool is_fhir_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (unsigned char c : id) {
-    if (!std::isalnum(c) && c != '-' && c != '.') return false;
-  }
-  return true;
-}
-
 FhirClient::FhirClient(sdk::Host& host, FhirSettings settings)
     : host_(host), settings_(std::move(settings)) {}
 
-Result<json> FhirClient::get_json(const std::string& url, std::string_view what) {
-  sdk::HttpRequest request;
-  request.method = "GET";
-  request.url = url;
+Result<sdk::HttpResponse> FhirClient::send(sdk::HttpRequest request, std::string_view what) {
   request.timeout = settings_.request_timeout;
   request.headers.emplace_back("Accept", "application/fhir+json");
   if (settings_.auth == AuthKind::kBearer) {
@@ -62,13 +51,97 @@ Result<json> FhirClient::get_json(const std::string& url, std::string_view what)
   if (response->status < 200 || response->status > 299) {
     return error_from_response(host_.instance_name(), what, *response);
   }
-  auto body = json::parse(response->body, nullptr, false);
+  return response;
+}
+
+Result<json> FhirClient::get_json(const std::string& url, std::string_view what) {
+  sdk::HttpRequest request;
+  request.method = "GET";
+  request.url = url;
+  WASL_ASSIGN_OR_RETURN(auto response, send(std::move(request), what));
+  auto body = json::parse(response.body, nullptr, false);
   if (!body.is_object()) {
     return Error(ErrorCode::kUnavailable,
                  host_.instance_name() + ": " + std::string(what) + " answered no JSON object",
                  true);
   }
   return body;
+}
+
+Result<FhirClient::Written> FhirClient::written(std::string_view type, std::string_view what,
+                                                const sdk::HttpResponse& response,
+                                                std::string_view known_id) {
+  Written out;
+  out.created = response.status == 201;
+  auto body = json::parse(response.body, nullptr, false);
+  if (body.is_object() && body.value("resourceType", "") == type) {
+    out.id = body.value("id", "");
+    if (auto meta = body.find("meta"); meta != body.end() && meta->is_object()) {
+      out.version_id = meta->value("versionId", "");
+    }
+    out.resource = std::move(body);
+  }
+  // Location: <base>/<type>/<id>/_history/<version> (return=minimal answers).
+  std::string location = response.header("Location");
+  if (location.empty()) location = response.header("Content-Location");
+  const std::string marker = "/" + std::string(type) + "/";
+  if (auto at = location.rfind(marker); out.id.empty() && at != std::string::npos) {
+    std::string rest = location.substr(at + marker.size());
+    auto history = rest.find("/_history/");
+    out.id = rest.substr(0, history);
+    if (history != std::string::npos && out.version_id.empty()) {
+      out.version_id = rest.substr(history + 10);
+    }
+  }
+  if (out.id.empty()) out.id = std::string(known_id);
+  if (!is_fhir_id(out.id)) {
+    return Error(ErrorCode::kUnavailable,
+                 host_.instance_name() + ": " + std::string(what) +
+                     " answered neither the resource nor its Location",
+                 true);
+  }
+  return out;
+}
+
+Result<FhirClient::Written> FhirClient::create_if_none_exist(std::string_view type,
+                                                             const json& resource,
+                                                             std::string_view identifier_system,
+                                                             std::string_view identifier_value) {
+  const std::string what = "POST " + std::string(type);
+  sdk::HttpRequest request;
+  request.method = "POST";
+  request.url = settings_.base_url + "/" + std::string(type);
+  request.headers.emplace_back("Content-Type", "application/fhir+json");
+  request.headers.emplace_back("Prefer", "return=representation");
+  request.headers.emplace_back(
+      "If-None-Exist", "identifier=" + url_encode(std::string(identifier_system) + "|" +
+                                                  std::string(identifier_value)));
+  request.body = resource.dump();
+  WASL_ASSIGN_OR_RETURN(auto response, send(std::move(request), what));
+  return written(type, what, response);
+}
+
+Result<FhirClient::Written> FhirClient::update_if_match(std::string_view type, std::string_view id,
+                                                        const json& resource,
+                                                        std::string_view version_id) {
+  const std::string what = "PUT " + std::string(type);
+  if (!is_fhir_id(id)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 host_.instance_name() + ": " + std::string(type) + " id is not a FHIR id", false);
+  }
+  sdk::HttpRequest request;
+  request.method = "PUT";
+  request.url = settings_.base_url + "/" + std::string(type) + "/" + std::string(id);
+  request.headers.emplace_back("Content-Type", "application/fhir+json");
+  request.headers.emplace_back("Prefer", "return=representation");
+  if (!version_id.empty()) {
+    request.headers.emplace_back("If-Match", "W/\"" + std::string(version_id) + "\"");
+  }
+  request.body = resource.dump();
+  WASL_ASSIGN_OR_RETURN(auto response, send(std::move(request), what));
+  WASL_ASSIGN_OR_RETURN(Written out, written(type, what, response, id));
+  out.created = false;
+  return out;
 }
 
 Result<json> FhirClient::read(std::string_view type, std::string_view id) {

@@ -34,10 +34,38 @@ class FhirClient {
   // GET <base>/metadata: the CapabilityStatement.
   sdk::Result<nlohmann::json> capabilities();
 
+  // What a write answered: the resource's id and version, and whether the
+  // server created it (201) or found it by the condition (200).
+  struct Written {
+    std::string id;
+    std::string version_id;
+    bool created = true;
+    nlohmann::json resource;  // the body when the server returned one, else null
+  };
+
+  // POST <base>/<type> with If-None-Exist: identifier=<system>|<value>
+  // (conditional create): a repeat finds the first resource instead of
+  // creating a second. The id comes from the body, else from Location.
+  sdk::Result<Written> create_if_none_exist(std::string_view type, const nlohmann::json& resource,
+                                            std::string_view identifier_system,
+                                            std::string_view identifier_value);
+
+  // PUT <base>/<type>/<id> with If-Match: W/"<version_id>". kConflict
+  // (retryable) on 412: someone else changed the resource since it was read.
+  sdk::Result<Written> update_if_match(std::string_view type, std::string_view id,
+                                       const nlohmann::json& resource,
+                                       std::string_view version_id);
+
   const FhirSettings& settings() const { return settings_; }
 
  private:
   sdk::Result<nlohmann::json> get_json(const std::string& url, std::string_view what);
+  // Sends `request` with the instance's authentication; a non-2xx answer is
+  // mapped by error_mapping.hpp.
+  sdk::Result<sdk::HttpResponse> send(sdk::HttpRequest request, std::string_view what);
+  sdk::Result<Written> written(std::string_view type, std::string_view what,
+                               const sdk::HttpResponse& response,
+                               std::string_view known_id = {});
 
   sdk::Host& host_;
   FhirSettings settings_;
@@ -45,8 +73,5 @@ class FhirClient {
 
 // `value` percent-encoded for a URL query (RFC 3986 unreserved kept).
 std::string url_encode(std::string_view value);
-
-// Whether `id` is a FHIR id: [A-Za-z0-9-.]{1,64}.
-bool is_fhir_id(std::string_view id);
 
 }  // namespace wasl::plugins::fhir

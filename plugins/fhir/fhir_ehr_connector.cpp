@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "plugins/fhir/resource_mapping.hpp"
+#include "plugins/fhir/writes.hpp"
 
 namespace wasl::plugins::fhir {
 
@@ -50,24 +51,60 @@ Result<sdk::Coverage> FhirEhrConnector::read_coverage(const sdk::CoverageRequest
   return to_coverage(found.front());
 }
 
-Error FhirEhrConnector::unimplemented(std::string_view method) const {
-  return Error(ErrorCode::kUnimplemented,
-               host_.instance_name() + ": " + std::string(method) +
-                   " is not implemented by the FHIR plugin yet",
-               false);
-}
-
 Result<sdk::Appointment> FhirEhrConnector::update_appointment_status(
-    const sdk::AppointmentStatusUpdate&) {
-  return unimplemented("update_appointment_status");
+    const sdk::AppointmentStatusUpdate& update) {
+  if (!is_appointment_status(update.status)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 host_.instance_name() + ": '" + update.status +
+                     "' is not an R4 AppointmentStatus",
+                 false);
+  }
+  // Read, then PUT with If-Match on the version read; on 412 (changed in
+  // between) read once more and try once more.
+  for (int attempt = 0;; ++attempt) {
+    WASL_ASSIGN_OR_RETURN(json resource, client_.read("Appointment", update.appointment_id));
+    WASL_ASSIGN_OR_RETURN(sdk::Appointment current, to_appointment(resource));
+    if (current.status == update.status) return current;
+    resource["status"] = update.status;
+    auto written = client_.update_if_match("Appointment", update.appointment_id, resource,
+                                           current.version_id);
+    if (!written.ok()) {
+      if (written.error().code == ErrorCode::kConflict && attempt == 0) continue;
+      return std::move(written).error();
+    }
+    if (written->resource.is_object()) return to_appointment(written->resource);
+    current.status = update.status;
+    current.version_id = written->version_id;
+    current.raw = std::move(resource);
+    return current;
+  }
 }
 
-Result<sdk::ResourceCreated> FhirEhrConnector::create_encounter(const sdk::EncounterRequest&) {
-  return unimplemented("create_encounter");
+Result<sdk::ResourceCreated> FhirEhrConnector::create_encounter(
+    const sdk::EncounterRequest& request) {
+  auto resource = encounter_resource(request, client_.settings());
+  if (!resource.ok()) return named(std::move(resource).error());
+  return create(*resource, request.idempotency_key);
 }
 
-Result<sdk::ResourceCreated> FhirEhrConnector::attach_document(const sdk::DocumentRequest&) {
-  return unimplemented("attach_document");
+Result<sdk::ResourceCreated> FhirEhrConnector::attach_document(const sdk::DocumentRequest& request) {
+  auto resource = document_reference_resource(request, client_.settings());
+  if (!resource.ok()) return named(std::move(resource).error());
+  return create(*resource, request.idempotency_key);
+}
+
+Result<sdk::ResourceCreated> FhirEhrConnector::create(const json& resource,
+                                                      const std::string& idempotency_key) {
+  WASL_ASSIGN_OR_RETURN(
+      auto written,
+      client_.create_if_none_exist(resource.at("resourceType").get<std::string>(), resource,
+                                   client_.settings().identifier_system, idempotency_key));
+  return sdk::ResourceCreated{written.id, written.version_id, written.created};
+}
+
+Error FhirEhrConnector::named(Error error) const {
+  error.message = host_.instance_name() + ": " + error.message;
+  return error;
 }
 
 }  // namespace wasl::plugins::fhir

@@ -2,8 +2,10 @@
 // contract; resource_mapping.hpp's summaries). Reads Patient, Practitioner,
 // Appointment and Coverage by id, and the patient's active Coverage by
 // search (Coverage?beneficiary=Patient/<id>&status=active, every page).
-// The writes (Encounter, DocumentReference, Appointment status) are not
-// implemented yet and answer kUnimplemented. Thread-safe.
+// Writes Encounter and DocumentReference (writes.hpp) by conditional create
+// on the business identifier made from the idempotency key, and sets an
+// Appointment's status with If-Match on the version read, re-reading once
+// on 412. Thread-safe.
 #pragma once
 
 #include "plugins/fhir/fhir_client.hpp"
@@ -27,7 +29,9 @@ class FhirEhrConnector final : public sdk::EhrConnector {
   sdk::Result<sdk::ResourceCreated> attach_document(const sdk::DocumentRequest& request) override;
 
  private:
-  sdk::Error unimplemented(std::string_view method) const;
+  sdk::Result<sdk::ResourceCreated> create(const nlohmann::json& resource,
+                                          const std::string& idempotency_key);
+  sdk::Error named(sdk::Error error) const;
 
   sdk::Host& host_;
   FhirClient client_;

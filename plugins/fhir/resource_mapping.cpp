@@ -1,5 +1,6 @@
 #include "plugins/fhir/resource_mapping.hpp"
 
+#include <cstdio>
 #include <ctime>
 
 namespace wasl::plugins::fhir {
@@ -116,6 +117,19 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
+// The proleptic Gregorian date of a day count since 1970-01-01.
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+}
+
 bool digits(std::string_view text, std::size_t at, std::size_t count, int& out) {
   if (at + count > text.size()) return false;
   out = 0;
@@ -165,6 +179,24 @@ std::optional<std::int64_t> parse_fhir_time(std::string_view t) {
   std::int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
                          second - offset_minutes * 60;
   return seconds * 1000 + ms;
+}
+
+std::string format_fhir_instant(std::int64_t unix_ms) {
+  std::int64_t days = unix_ms / 86400000;
+  std::int64_t rest = unix_ms % 86400000;
+  if (rest < 0) {
+    rest += 86400000;
+    --days;
+  }
+  std::int64_t year;
+  unsigned month, day;
+  civil_from_days(days, year, month, day);
+  char out[40];
+  std::snprintf(out, sizeof out, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                static_cast<long long>(year), month, day,
+                static_cast<long long>(rest / 3600000), static_cast<long long>(rest / 60000 % 60),
+                static_cast<long long>(rest / 1000 % 60), static_cast<long long>(rest % 1000));
+  return out;
 }
 
 std::string reference_id(const json& reference, std::string_view type) {

@@ -35,6 +35,9 @@ sdk::Result<sdk::Coverage> to_coverage(const nlohmann::json& coverage);
 // UTC); std::nullopt when it is none of them.
 std::optional<std::int64_t> parse_fhir_time(std::string_view text);
 
+// Unix milliseconds as a FHIR instant in UTC: "2024-05-01T10:20:30.000Z".
+std::string format_fhir_instant(std::int64_t unix_ms);
+
 // The id in a reference to `type` ("Patient/7", "https://x/fhir/Patient/7",
 // "Patient/7/_history/2"), or empty when it names another type.
 std::string reference_id(const nlohmann::json& reference, std::string_view type);

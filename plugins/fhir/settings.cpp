@@ -1,6 +1,17 @@
 #include "plugins/fhir/settings.hpp"
 
+#include <cctype>
+
 namespace wasl::plugins::fhir {
+
+bool is_fhir_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (unsigned char c : id) {
+    if (!std::isalnum(c) && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
 namespace {
 
 using nlohmann::json;
@@ -70,6 +81,17 @@ Result<FhirSettings> parse_settings(const json& settings, sdk::Host& host) {
   out.max_pages = int_at(settings, "max_pages", out.max_pages);
   out.request_timeout =
       std::chrono::milliseconds(int_at(settings, "request_timeout_ms", 15000));
+  if (std::string system = string_at(settings, "identifier_system"); !system.empty()) {
+    out.identifier_system = system;
+  }
+  if (out.identifier_system.find(':') == std::string::npos ||
+      out.identifier_system.find_first_of("| ") != std::string::npos) {
+    return invalid("identifier_system must be an absolute URI without '|' or spaces");
+  }
+  out.service_provider = string_at(settings, "service_provider");
+  if (!out.service_provider.empty() && !is_fhir_id(out.service_provider)) {
+    return invalid("service_provider must be an Organization id ([A-Za-z0-9-.]{1,64})");
+  }
   if (out.page_size < 1 || out.max_pages < 1 || out.request_timeout.count() < 1) {
     return invalid("page_size, max_pages and request_timeout_ms must be positive");
   }

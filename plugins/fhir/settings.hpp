@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -23,7 +24,14 @@ struct FhirSettings {
   int page_size = 50;
   int max_pages = 20;
   std::chrono::milliseconds request_timeout{15000};
+  // The system of the business identifier made from a write's idempotency key.
+  std::string identifier_system = "urn:wasl:idempotency-key";
+  // The Organization id written as Encounter.serviceProvider; empty: none.
+  std::string service_provider;
 };
+
+// Whether `id` is a FHIR id: [A-Za-z0-9-.]{1,64}.
+bool is_fhir_id(std::string_view id);
 
 // kInvalidArgument naming the setting for a missing base URL or credentials;
 // secrets not in the settings are taken from the instance's secrets.

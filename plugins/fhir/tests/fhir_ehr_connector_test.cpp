@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "plugins/chime/tests/queued_response_host.hpp"
 #include "wasl/sdk/testing/fake_host.hpp"
 
 namespace wasl::plugins::fhir {
@@ -25,7 +26,14 @@ json coverage(const std::string& id) {
           {"payor", {{{"reference", "Organization/o"}}}}};
 }
 
-std::unique_ptr<FhirEhrConnector> connector(FakeHost& host) {
+std::string header(const sdk::HttpRequest& request, const std::string& name) {
+  for (const auto& [k, v] : request.headers) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+std::unique_ptr<FhirEhrConnector> connector(sdk::Host& host) {
   auto settings = parse_settings(host.settings(), host);
   EXPECT_TRUE(settings.ok()) << settings.error().message;
   return std::make_unique<FhirEhrConnector>(host, *settings);
@@ -131,6 +139,138 @@ TEST(FhirEhrConnector, SettingsNeedCredentialsForTheirAuth) {
   EXPECT_FALSE(parse_settings(basic.settings(), basic).ok());
   FakeHost url(json{{"base_url", "ftp://x"}, {"auth", "none"}});
   EXPECT_FALSE(parse_settings(url.settings(), url).ok());
+  FakeHost system(json{{"base_url", kBase}, {"auth", "none"}, {"identifier_system", "a|b"}});
+  EXPECT_FALSE(parse_settings(system.settings(), system).ok());
+  FakeHost provider(json{{"base_url", kBase}, {"auth", "none"}, {"service_provider", "Organization/x"}});
+  EXPECT_FALSE(parse_settings(provider.settings(), provider).ok());
+}
+
+sdk::EncounterRequest encounter_request() {
+  sdk::EncounterRequest r;
+  r.idempotency_key = "c-42/encounter";
+  r.patient_id = "p1";
+  r.practitioner_id = "d1";
+  r.appointment_id = "a1";
+  return r;
+}
+
+TEST(FhirEhrConnector, EncounterIsACreateConditionalOnTheIdempotencyKey) {
+  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
+  host.respond("POST", std::string(kBase) + "/Encounter",
+               fhir(201, {{"resourceType", "Encounter"}, {"id", "e1"},
+                          {"meta", {{"versionId", "1"}}}}));
+  auto created = connector(host)->create_encounter(encounter_request());
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  EXPECT_EQ(created->id, "e1");
+  EXPECT_EQ(created->version_id, "1");
+  EXPECT_TRUE(created->created);
+  auto sent = host.requests();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(header(sent[0], "If-None-Exist"),
+            "identifier=urn%3Awasl%3Aidempotency-key%7Cc-42%2Fencounter");
+  EXPECT_EQ(header(sent[0], "Content-Type"), "application/fhir+json");
+  auto body = json::parse(sent[0].body);
+  EXPECT_EQ(body["class"]["code"], "VR");
+  EXPECT_EQ(body["identifier"][0]["value"], "c-42/encounter");
+}
+
+TEST(FhirEhrConnector, AResendFindsTheFirstResource) {
+  // The server matched If-None-Exist: 200 with the existing resource, or
+  // (return=minimal) only its Location.
+  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
+  host.respond("POST", std::string(kBase) + "/Encounter",
+               HttpResponse{200, {{"Location", std::string(kBase) + "/Encounter/e1/_history/3"}}, ""});
+  auto again = connector(host)->create_encounter(encounter_request());
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->id, "e1");
+  EXPECT_EQ(again->version_id, "3");
+  EXPECT_FALSE(again->created);
+}
+
+TEST(FhirEhrConnector, WriteErrorsFollowTheContract) {
+  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}}, "ehr.kfsh");
+  host.respond("POST", std::string(kBase) + "/DocumentReference",
+               fhir(422, {{"resourceType", "OperationOutcome"},
+                          {"issue", {{{"severity", "error"}, {"code", "invalid"},
+                                      {"diagnostics", "Missing required property"}}}}}));
+  sdk::DocumentRequest r;
+  r.idempotency_key = "c-42/recording";
+  r.patient_id = "p1";
+  r.content_type = "video/mp4";
+  r.url = "https://hub.test/r";
+  auto refused = connector(host)->attach_document(r);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(refused.error().retryable);
+  EXPECT_NE(refused.error().message.find("Missing required property"), std::string::npos);
+  host.respond("POST", std::string(kBase) + "/DocumentReference",
+               HttpResponse{503, {{"Retry-After", "7"}}, ""});
+  auto busy = connector(host)->attach_document(r);
+  EXPECT_TRUE(busy.error().retryable);
+  EXPECT_EQ(busy.error().retry_after, std::chrono::milliseconds(7000));
+  r.url.clear();  // no content: refused before anything is sent
+  const auto before = host.requests().size();
+  auto bad = connector(host)->attach_document(r);
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.error().message.find("ehr.kfsh"), std::string::npos);
+  EXPECT_EQ(host.requests().size(), before);
+}
+
+json appointment(const std::string& status, const std::string& version) {
+  return {{"resourceType", "Appointment"}, {"id", "a1"}, {"status", status},
+          {"meta", {{"versionId", version}}},
+          {"participant", {{{"actor", {{"reference", "Patient/p1"}}}, {"status", "accepted"}}}}};
+}
+
+TEST(FhirEhrConnector, StatusUpdateIsPinnedToTheVersionRead) {
+  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
+  host.respond("GET", std::string(kBase) + "/Appointment/a1", fhir(200, appointment("booked", "4")));
+  host.respond("PUT", std::string(kBase) + "/Appointment/a1", fhir(200, appointment("fulfilled", "5")));
+  auto updated = connector(host)->update_appointment_status({"k", "a1", "fulfilled"});
+  ASSERT_TRUE(updated.ok()) << updated.error().message;
+  EXPECT_EQ(updated->status, "fulfilled");
+  EXPECT_EQ(updated->version_id, "5");
+  auto sent = host.requests();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1].method, "PUT");
+  EXPECT_EQ(header(sent[1], "If-Match"), "W/\"4\"");
+  auto body = json::parse(sent[1].body);
+  EXPECT_EQ(body["status"], "fulfilled");
+  EXPECT_EQ(body["participant"][0]["actor"]["reference"], "Patient/p1");  // the rest kept
+}
+
+TEST(FhirEhrConnector, TheStatusItAlreadyHasIsSuccessWithoutAWrite) {
+  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
+  host.respond("GET", std::string(kBase) + "/Appointment/a1", fhir(200, appointment("fulfilled", "5")));
+  ASSERT_TRUE(connector(host)->update_appointment_status({"k", "a1", "fulfilled"}).ok());
+  EXPECT_EQ(host.requests().size(), 1u);
+  EXPECT_EQ(connector(host)->update_appointment_status({"k", "a1", "done"}).error().code,
+            ErrorCode::kInvalidArgument);
+}
+
+TEST(FhirEhrConnector, A412ReReadsOnceAndTriesOnceMore) {
+  chime::testing::QueuedResponseHost host(json{{"base_url", kBase}, {"auth", "none"}});
+  const std::string url = std::string(kBase) + "/Appointment/a1";
+  host.queue("GET", url, fhir(200, appointment("booked", "4")));
+  host.queue("GET", url, fhir(200, appointment("arrived", "5")));
+  host.queue("PUT", url, fhir(412, json::object()));
+  host.queue("PUT", url, fhir(200, appointment("fulfilled", "6")));
+  auto updated = connector(host)->update_appointment_status({"k", "a1", "fulfilled"});
+  ASSERT_TRUE(updated.ok()) << updated.error().message;
+  EXPECT_EQ(updated->version_id, "6");
+  auto sent = host.fake.requests();
+  ASSERT_EQ(sent.size(), 4u);
+  EXPECT_EQ(header(sent[3], "If-Match"), "W/\"5\"");
+
+  // Two 412s in a row: a retryable conflict, after exactly two reads.
+  chime::testing::QueuedResponseHost busy(json{{"base_url", kBase}, {"auth", "none"}});
+  busy.fake.respond("GET", url, fhir(200, appointment("booked", "4")));
+  busy.fake.respond("PUT", url, fhir(412, json::object()));
+  auto conflict = connector(busy)->update_appointment_status({"k", "a1", "fulfilled"});
+  ASSERT_FALSE(conflict.ok());
+  EXPECT_EQ(conflict.error().code, ErrorCode::kConflict);
+  EXPECT_TRUE(conflict.error().retryable);
+  EXPECT_EQ(busy.fake.requests().size(), 4u);
 }
 
 }  // namespace

@@ -1,0 +1,123 @@
+// The Encounter and DocumentReference the plugin writes, and the FHIR
+// instants in them. The same resources validated by a real FHIR server
+// (the peer) are in tests/integration/fhir.
+#include "plugins/fhir/writes.hpp"
+
+#include <gtest/gtest.h>
+
+#include "plugins/fhir/resource_mapping.hpp"
+
+namespace wasl::plugins::fhir {
+namespace {
+
+using nlohmann::json;
+
+FhirSettings settings() {
+  FhirSettings s;
+  s.base_url = "http://ehr.test/fhir";
+  s.service_provider = "kfsh";
+  return s;
+}
+
+sdk::EncounterRequest encounter_request() {
+  sdk::EncounterRequest r;
+  r.idempotency_key = "c-42/encounter";
+  r.appointment_id = "a1";
+  r.patient_id = "p1";
+  r.practitioner_id = "d1";
+  r.start_ms = 1700000000000;
+  r.end_ms = 1700001800000;
+  return r;
+}
+
+TEST(FhirWrites, EncounterIsVirtualWithItsBusinessIdentifier) {
+  auto encounter = encounter_resource(encounter_request(), settings());
+  ASSERT_TRUE(encounter.ok()) << encounter.error().message;
+  const json expected = json::parse(R"({
+    "resourceType": "Encounter",
+    "identifier": [{"use": "official", "system": "urn:wasl:idempotency-key", "value": "c-42/encounter"}],
+    "status": "finished",
+    "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "VR", "display": "virtual"},
+    "subject": {"reference": "Patient/p1"},
+    "participant": [{"individual": {"reference": "Practitioner/d1"}}],
+    "appointment": [{"reference": "Appointment/a1"}],
+    "period": {"start": "2023-11-14T22:13:20.000Z", "end": "2023-11-14T22:43:20.000Z"},
+    "serviceProvider": {"reference": "Organization/kfsh"}
+  })");
+  EXPECT_EQ(*encounter, expected);
+}
+
+TEST(FhirWrites, EncounterRefusesWhatR4Cannot) {
+  auto r = encounter_request();
+  r.status = "done";
+  EXPECT_EQ(encounter_resource(r, settings()).error().code, sdk::ErrorCode::kInvalidArgument);
+  r = encounter_request();
+  r.patient_id = "../Patient";
+  EXPECT_FALSE(encounter_resource(r, settings()).ok());
+  r = encounter_request();
+  r.end_ms = r.start_ms - 1;
+  EXPECT_FALSE(encounter_resource(r, settings()).ok());
+  r = encounter_request();
+  r.idempotency_key.clear();
+  EXPECT_FALSE(encounter_resource(r, settings()).ok());
+}
+
+TEST(FhirWrites, RecordingDocumentLinksTheArchiveWithItsDigestAndSize) {
+  sdk::DocumentRequest r;
+  r.idempotency_key = "c-42/recording";
+  r.patient_id = "p1";
+  r.encounter_id = "e9";
+  r.type_code = "11488-4";
+  r.title = "Consultation recording";
+  r.content_type = "video/mp4";
+  r.url = "https://hub.test/v1/recordings/r1/content";
+  r.size_bytes = 1048576;
+  r.sha256_hex = std::string(64, 'a');
+  auto document = document_reference_resource(r, settings());
+  ASSERT_TRUE(document.ok()) << document.error().message;
+  EXPECT_EQ((*document)["identifier"][0]["value"], "c-42/recording");
+  EXPECT_EQ((*document)["status"], "current");
+  EXPECT_EQ((*document)["type"]["coding"][0]["system"], "http://loinc.org");
+  EXPECT_EQ((*document)["context"]["encounter"][0]["reference"], "Encounter/e9");
+  const json& attachment = (*document)["content"][0]["attachment"];
+  EXPECT_EQ(attachment["url"], r.url);
+  EXPECT_EQ(attachment["size"], 1048576);
+  EXPECT_EQ(attachment["extension"][0]["url"], kSha256Extension);
+  EXPECT_EQ(attachment["extension"][0]["valueString"], r.sha256_hex);
+  EXPECT_FALSE(attachment.contains("data"));
+}
+
+TEST(FhirWrites, DocumentNeedsExactlyOneContentAndAGoodDigest) {
+  sdk::DocumentRequest r;
+  r.idempotency_key = "k";
+  r.patient_id = "p1";
+  r.content_type = "text/plain";
+  EXPECT_FALSE(document_reference_resource(r, settings()).ok());  // neither
+  r.data_base64 = "bm90ZQ==";
+  auto note = document_reference_resource(r, settings());
+  ASSERT_TRUE(note.ok());
+  EXPECT_EQ((*note)["content"][0]["attachment"]["data"], "bm90ZQ==");
+  r.url = "https://hub.test/x";
+  EXPECT_FALSE(document_reference_resource(r, settings()).ok());  // both
+  r.url.clear();
+  r.sha256_hex = "abc";
+  EXPECT_FALSE(document_reference_resource(r, settings()).ok());
+}
+
+TEST(FhirWrites, InstantsRoundTrip) {
+  EXPECT_EQ(format_fhir_instant(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_fhir_instant(951782400123), "2000-02-29T00:00:00.123Z");
+  EXPECT_EQ(format_fhir_instant(-1), "1969-12-31T23:59:59.999Z");
+  for (std::int64_t ms : {0LL, 1700000000000LL, 4102444799999LL}) {
+    EXPECT_EQ(*parse_fhir_time(format_fhir_instant(ms)), ms);
+  }
+}
+
+TEST(FhirWrites, AppointmentStatuses) {
+  EXPECT_TRUE(is_appointment_status("fulfilled"));
+  EXPECT_TRUE(is_appointment_status("checked-in"));
+  EXPECT_FALSE(is_appointment_status("done"));
+}
+
+}  // namespace
+}  // namespace wasl::plugins::fhir
