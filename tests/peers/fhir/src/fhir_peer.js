@@ -177,7 +177,13 @@ class FhirPeer extends PeerServer {
       sendOutcome(res, 404, 'not-found', `No route ${url.pathname}; the FHIR base is ${this.basePath}.`);
       return;
     }
-    const segments = url.pathname.slice(this.basePath.length).split('/').filter(Boolean).map(decodeURIComponent);
+    let segments;
+    try {
+      segments = url.pathname.slice(this.basePath.length).split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      sendOutcome(res, 400, 'invalid', 'The path is not valid percent-encoding.');
+      return;
+    }
     const { interaction, type } = interactionOf(req.method, segments);
     // The CapabilityStatement is public, as SMART discovery is.
     const refused = interaction === 'capabilities' ? null : this.auth.check(req, interaction, type);

@@ -10,6 +10,8 @@
 //   a body that is not a FHIR resource of the path's type, 400;
 // - a create ignores the id and meta.versionId the client sent (the server
 //   assigns them);
+// - referential integrity: a written resource's relative references name
+//   resources on the server (422 otherwise);
 // - search pages: `_count` (default 20, at most 500) and `_offset`, with
 //   Bundle.link self and next, entry.fullUrl and search.mode;
 // - GET metadata: an R4 CapabilityStatement;
@@ -19,7 +21,7 @@
 // { status, body, headers }.
 
 // ./r4 first: it gives Node 20 the WebSocket @medplum/core looks for.
-const { loadDefinitions, validateR4, outcome, outcomeOf, core } = require('./r4');
+const { loadDefinitions, validateR4, outcome, outcomeOf, issue, core } = require('./r4');
 const { FhirRouter, MemoryRepository } = require('@medplum/fhir-router');
 
 const DEFAULT_COUNT = 20;
@@ -124,7 +126,7 @@ class FhirService {
     const query = new URLSearchParams(request.query);
     let body = request.body;
     if (interaction === 'create' || interaction === 'update') {
-      const problem = this.checkWrite(interaction, type, segments[1], body);
+      const problem = this.checkWrite(interaction, type, segments[1], body) || await this.checkReferences(body);
       if (problem) return problem;
       body = structuredClone(body);
       if (interaction === 'create') {
@@ -197,6 +199,31 @@ class FhirService {
     }
     const issues = validateR4(body);
     if (issues.length) return this.answer(422, outcome(issues));
+    return null;
+  }
+
+  // Referential integrity, as servers such as HAPI keep it: every relative
+  // literal reference (`Patient/x`, not `#contained`, a URL or a urn) in a
+  // resource written through the API names a resource on this server; 422
+  // naming the first that does not.
+  async checkReferences(body) {
+    const missing = [];
+    const walk = (node, where) => {
+      if (Array.isArray(node)) {
+        node.forEach((item, i) => walk(item, `${where}[${i}]`));
+      } else if (node && typeof node === 'object') {
+        const m = typeof node.reference === 'string' && /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(node.reference);
+        if (m) missing.push({ type: m[1], id: m[2], where });
+        for (const [key, value] of Object.entries(node)) if (typeof value === 'object') walk(value, `${where}.${key}`);
+      }
+    };
+    walk(body, body.resourceType);
+    for (const ref of missing) {
+      if (ref.type === body.resourceType && ref.id === body.id) continue;
+      if (!(await this.read(ref.type, ref.id))) {
+        return this.answer(422, outcome([issue('not-found', `${ref.type}/${ref.id} is not on this server.`, ref.where)]));
+      }
+    }
     return null;
   }
 

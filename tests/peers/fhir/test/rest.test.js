@@ -67,6 +67,7 @@ test('FHIR REST', async (t) => {
     assert.equal(r.status, 404);
     assert.equal(r.body.resourceType, 'OperationOutcome');
     assert.equal((await s.fhir('GET', 'Nonsense/1')).status, 404);
+    assert.equal((await s.fhir('GET', 'Patient/%E0%A4%A')).status, 400);
   });
 
   await t.test('searches by identifier and by beneficiary and status', async () => {
@@ -153,6 +154,22 @@ test('FHIR REST', async (t) => {
     r = await s.fhir('PUT', 'Appointment/fatimah-booked', { body: { ...read.body, participant: [] } });
     assert.equal(r.status, 422);
     assert.equal((await s.control('GET', '/_peer/resources/Encounter')).body.count, before);
+  });
+
+  await t.test('a reference to a resource not on the server is 422 naming it', async () => {
+    const r = await s.fhir('POST', 'Encounter', { body: encounter('dangling', { subject: { reference: 'Patient/nobody' } }) });
+    assert.equal(r.status, 422);
+    assert.match(r.body.issue[0].details.text, /Patient\/nobody/);
+    assert.deepEqual(r.body.issue[0].expression, ['Encounter.subject']);
+    const ok = await s.fhir('POST', 'Encounter', {
+      body: encounter('linked', {
+        participant: [{ individual: { reference: 'Practitioner/khalid-alharbi' } }],
+        appointment: [{ reference: 'Appointment/fatimah-booked' }],
+        serviceProvider: { reference: 'Organization/wasl-clinic' },
+        partOf: { reference: 'http://elsewhere.example/fhir/Encounter/1' },
+      }),
+    });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
   });
 
   await t.test('a body that is not JSON, or of another type, is 400', async () => {
