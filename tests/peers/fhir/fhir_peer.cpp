@@ -27,6 +27,8 @@ sdk::Result<std::unique_ptr<FhirPeer>> FhirPeer::start(FhirPeerOptions options) 
                                    std::to_string(options.token_lifetime_seconds),
                                    "--base-path",
                                    options.base_path,
+                                   "--fhir-version",
+                                   options.fhir_version,
                                    "--examples-dir",
                                    std::string(WASL_SHARED_DATA_DIR) + "/fhir"};
   if (!options.public_key_file.empty()) {

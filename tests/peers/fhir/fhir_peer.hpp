@@ -34,6 +34,9 @@ struct FhirPeerOptions {
   std::string basic_password;
   // Fixtures loaded at start (see the README): "demo", "saudi", "examples".
   std::vector<std::string> seed = {"demo"};
+  // What GET metadata's CapabilityStatement claims: another version to
+  // test the plugin's refusal of a non-R4 server.
+  std::string fhir_version = "4.0.1";
   // The FHIR base path.
   std::string base_path = "/fhir/R4";
   // Anything else for PeerProcess (extra args, env, deadlines).

@@ -80,7 +80,7 @@ class FhirPeer extends PeerServer {
     super({ name: 'fhir-peer', faults: new FhirFaults({ statuses: FAULT_STATUSES }) });
     this.options = options;
     this.basePath = `/${String(options.basePath || '/fhir/R4').replace(/^\/+|\/+$/g, '')}`;
-    this.fhir = new FhirService();
+    this.fhir = new FhirService({ fhirVersion: options.fhirVersion });
     this.auth = new Auth(options);
     this.subscriptions = new Subscriptions({ fhir: this.fhir, effects: this.effects, faults: this.faults });
     this.control

@@ -46,7 +46,7 @@ function interactionOf(method, segments) {
   return { interaction: method.toLowerCase(), type };
 }
 
-function capabilityStatement(baseUrl) {
+function capabilityStatement(baseUrl, fhirVersion) {
   const interactions = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type']
     .map((code) => ({ code }));
   const types = ['Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Coverage', 'Appointment',
@@ -58,7 +58,7 @@ function capabilityStatement(baseUrl) {
     kind: 'instance',
     software: { name: 'Wasl FHIR test peer (@medplum/fhir-router)', version: '4.5.2' },
     implementation: { description: 'A FHIR R4 server for Wasl tests', url: baseUrl },
-    fhirVersion: '4.0.1',
+    fhirVersion,
     format: ['json'],
     rest: [{
       mode: 'server',
@@ -77,8 +77,11 @@ function capabilityStatement(baseUrl) {
 }
 
 class FhirService {
-  constructor() {
+  // fhirVersion: what the CapabilityStatement claims (4.0.1, R4; another
+  // value lets a client's version check be tested).
+  constructor({ fhirVersion = '4.0.1' } = {}) {
     loadDefinitions();
+    this.fhirVersion = fhirVersion;
     this.repo = new MemoryRepository();
     this.router = new FhirRouter();
   }
@@ -119,7 +122,7 @@ class FhirService {
   async execute(request) {
     const { method, segments, baseUrl } = request;
     const { interaction, type } = interactionOf(method, segments);
-    if (interaction === 'capabilities') return this.answer(200, capabilityStatement(baseUrl));
+    if (interaction === 'capabilities') return this.answer(200, capabilityStatement(baseUrl, this.fhirVersion));
     if (type && !core.isResourceType(type)) {
       return this.answer(404, outcomeOf('not-supported', `Unknown resource type ${type}.`));
     }

@@ -16,6 +16,9 @@ runPeer({
   envPrefix: 'FHIR_PEER',
   options: {
     basePath: { flag: '--base-path', default: '/fhir/R4', help: 'the FHIR base path' },
+    fhirVersion: {
+      flag: '--fhir-version', default: '4.0.1', help: "the CapabilityStatement's fhirVersion (another to test a client's check)",
+    },
     auth: { flag: '--auth', default: 'none', help: 'none, bearer, basic or smart' },
     clientId: { flag: '--client-id', default: 'wasl-hub', help: 'the SMART client the --jwks-file keys belong to' },
     jwksFile: { flag: '--jwks-file', default: '', help: "the SMART client's public JWK Set (JSON)" },

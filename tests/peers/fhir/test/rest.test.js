@@ -243,6 +243,12 @@ test('FHIR REST', async (t) => {
   });
 });
 
+test('a server claiming another FHIR version says so in metadata', async (t) => {
+  const s = await startPeer({ fhirVersion: '5.0.0' });
+  t.after(() => s.close());
+  assert.equal((await s.fhir('GET', 'metadata')).body.fhirVersion, '5.0.0');
+});
+
 test('hang and a lost answer', async (t) => {
   const s = await startPeer({ seed: 'demo' });
   t.after(() => s.close());
