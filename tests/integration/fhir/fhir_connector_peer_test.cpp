@@ -1,0 +1,269 @@
+// FhirEhrConnector against the FHIR R4 peer: the demo, Saudi and official
+// example fixtures read and mapped; paging through Bundle.link[next]; the
+// Encounter and DocumentReference it writes accepted by a server that
+// validates R4, exactly one of each however often the step is resent (a
+// failure, a lost answer); Appointment status with If-Match; bearer and
+// basic authentication.
+#include <gtest/gtest.h>
+
+#include "plugins/fhir/fhir_client.hpp"
+#include "plugins/fhir/fhir_ehr_connector.hpp"
+#include "tests/peers/fhir/fhir_peer.hpp"
+#include "tests/peers/support/loopback_host.hpp"
+
+namespace wasl::plugins::fhir {
+namespace {
+
+using nlohmann::json;
+using sdk::ErrorCode;
+using wasl::testing::FhirPeer;
+using wasl::testing::FhirPeerOptions;
+using wasl::testing::LoopbackHost;
+
+std::string id_of(const char* reference) {
+  std::string r(reference);
+  return r.substr(r.find('/') + 1);
+}
+
+class FhirConnectorPeerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    FhirPeerOptions options;
+    options.seed = {};
+    auto peer = FhirPeer::start(options);
+    ASSERT_TRUE(peer.ok()) << peer.error().message;
+    peer_ = std::move(peer).value().release();
+  }
+  static void TearDownTestSuite() {
+    delete peer_;
+    peer_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_NE(peer_, nullptr);
+    ASSERT_TRUE(peer_->reset().ok());
+    ASSERT_TRUE(peer_->seed({"demo", "saudi", "examples"}).ok());
+  }
+
+  json settings(json extra = json::object()) const {
+    json s = {{"base_url", peer_->base_url()}, {"auth", "none"}};
+    s.update(extra);
+    return s;
+  }
+  std::unique_ptr<FhirEhrConnector> connector(sdk::Host& host) const {
+    auto parsed = parse_settings(host.settings(), host);
+    EXPECT_TRUE(parsed.ok()) << parsed.error().message;
+    return std::make_unique<FhirEhrConnector>(host, *parsed);
+  }
+  static std::vector<json> with_identifier(const std::string& type, const std::string& key) {
+    std::vector<json> out;
+    auto all = peer_->resources(type);
+    EXPECT_TRUE(all.ok()) << all.error().message;
+    if (!all.ok()) return out;
+    for (const auto& r : *all) {
+      for (const auto& id : r.value("identifier", json::array())) {
+        if (id.value("value", "") == key) out.push_back(r);
+      }
+    }
+    return out;
+  }
+
+  static FhirPeer* peer_;
+};
+FhirPeer* FhirConnectorPeerTest::peer_ = nullptr;
+
+TEST_F(FhirConnectorPeerTest, ReadsAndMapsTheDemoPatientHerDoctorAppointmentAndCoverage) {
+  LoopbackHost host(settings(), "ehr.fhir-test");
+  auto ehr = connector(host);
+  auto patient = ehr->read_patient({id_of(FhirPeer::kDemoPatient)});
+  ASSERT_TRUE(patient.ok()) << patient.error().message;
+  auto stored = peer_->read(FhirPeer::kDemoPatient);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(patient->raw["name"].dump(), (*stored)["name"].dump());  // byte for byte
+  EXPECT_EQ(patient->gender, "female");
+  bool national_id = false;
+  for (const auto& id : patient->identifiers) {
+    national_id |= id.system == "http://nphies.sa/identifier/nationalid" && id.value == "1098765432";
+  }
+  EXPECT_TRUE(national_id);
+
+  auto doctor = ehr->read_practitioner({id_of(FhirPeer::kDemoPractitioner)});
+  ASSERT_TRUE(doctor.ok()) << doctor.error().message;
+  EXPECT_FALSE(doctor->name.empty());
+
+  auto appointment = ehr->read_appointment({id_of(FhirPeer::kDemoBookedAppointment)});
+  ASSERT_TRUE(appointment.ok()) << appointment.error().message;
+  EXPECT_EQ(appointment->status, "booked");
+  EXPECT_EQ(appointment->patient_id, id_of(FhirPeer::kDemoPatient));
+  EXPECT_EQ(appointment->practitioner_id, id_of(FhirPeer::kDemoPractitioner));
+  EXPECT_GT(appointment->end_ms, appointment->start_ms);
+  EXPECT_FALSE(appointment->version_id.empty());
+
+  auto coverage = ehr->read_coverage({"", id_of(FhirPeer::kDemoPatient)});
+  ASSERT_TRUE(coverage.ok()) << coverage.error().message;
+  EXPECT_EQ(coverage->id, id_of(FhirPeer::kDemoCoverage));
+  EXPECT_EQ(coverage->status, "active");
+
+  EXPECT_EQ(ehr->read_patient({"nobody"}).error().code, ErrorCode::kNotFound);
+  auto examples = ehr->read_patient({"example"});
+  ASSERT_TRUE(examples.ok()) << examples.error().message;
+  EXPECT_EQ(examples->family_name, "Chalmers");
+}
+
+TEST_F(FhirConnectorPeerTest, TheSaudiPatientsMapWhateverTheyLack) {
+  LoopbackHost host(settings(), "ehr.fhir-test");
+  auto ehr = connector(host);
+  auto passport = ehr->read_patient({"aisha-visitor"});
+  ASSERT_TRUE(passport.ok()) << passport.error().message;
+  EXPECT_EQ(passport->gender, "unknown");  // only the KSA extension, code U
+  auto parts = ehr->read_patient({"noura-parts-only"});
+  ASSERT_TRUE(parts.ok()) << parts.error().message;
+  EXPECT_FALSE(parts->given_name.empty());
+  auto iqama = ehr->read_patient({"mohammed-rahman"});
+  ASSERT_TRUE(iqama.ok()) << iqama.error().message;
+  ASSERT_FALSE(iqama->identifiers.empty());
+  EXPECT_EQ(iqama->identifiers[0].system, "http://nphies.sa/identifier/iqama");
+}
+
+TEST_F(FhirConnectorPeerTest, SearchFollowsNextPages) {
+  LoopbackHost host(settings({{"page_size", 2}}), "ehr.fhir-test");
+  auto parsed = parse_settings(host.settings(), host);
+  ASSERT_TRUE(parsed.ok());
+  FhirClient client(host, *parsed);
+  auto all = peer_->resources("Patient");
+  ASSERT_TRUE(all.ok());
+  ASSERT_GT(all->size(), 4u);
+  auto found = client.search("Patient", "");
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->size(), all->size());
+  auto by_id = client.search("Patient", "identifier=" + url_encode(
+                                            "http://nphies.sa/identifier/nationalid|1098765432"));
+  ASSERT_TRUE(by_id.ok()) << by_id.error().message;
+  ASSERT_EQ(by_id->size(), 1u);
+  EXPECT_EQ((*by_id)[0]["id"], id_of(FhirPeer::kDemoPatient));
+}
+
+sdk::EncounterRequest encounter_request(const std::string& key) {
+  sdk::EncounterRequest r;
+  r.idempotency_key = key;
+  r.appointment_id = id_of(FhirPeer::kDemoBookedAppointment);
+  r.patient_id = id_of(FhirPeer::kDemoPatient);
+  r.practitioner_id = id_of(FhirPeer::kDemoPractitioner);
+  r.start_ms = 1700000000000;
+  r.end_ms = 1700001800000;
+  return r;
+}
+
+sdk::DocumentRequest recording_request(const std::string& key, const std::string& encounter_id) {
+  sdk::DocumentRequest r;
+  r.idempotency_key = key;
+  r.patient_id = id_of(FhirPeer::kDemoPatient);
+  r.encounter_id = encounter_id;
+  r.type_code = "11488-4";
+  r.title = "Consultation recording";
+  r.content_type = "video/mp4";
+  r.url = "http://127.0.0.1:8080/v1/recordings/r1/content";
+  r.size_bytes = 123456;
+  r.sha256_hex = std::string(64, 'c');
+  return r;
+}
+
+TEST_F(FhirConnectorPeerTest, OneValidEncounterAndDocumentReferenceHoweverOftenResent) {
+  LoopbackHost host(settings({{"service_provider", id_of(FhirPeer::kDemoOrganization)}}),
+                    "ehr.fhir-test");
+  auto ehr = connector(host);
+  auto first = ehr->create_encounter(encounter_request("c-1/encounter"));
+  ASSERT_TRUE(first.ok()) << first.error().message;  // the peer validated it as R4
+  EXPECT_TRUE(first->created);
+  auto again = ehr->create_encounter(encounter_request("c-1/encounter"));
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->id, first->id);
+  ASSERT_EQ(with_identifier("Encounter", "c-1/encounter").size(), 1u);
+
+  auto document = ehr->attach_document(recording_request("c-1/recording", first->id));
+  ASSERT_TRUE(document.ok()) << document.error().message;
+  auto resent = ehr->attach_document(recording_request("c-1/recording", first->id));
+  ASSERT_TRUE(resent.ok()) << resent.error().message;
+  EXPECT_EQ(resent->id, document->id);
+  auto documents = with_identifier("DocumentReference", "c-1/recording");
+  ASSERT_EQ(documents.size(), 1u);
+  EXPECT_EQ(documents[0]["context"]["encounter"][0]["reference"], "Encounter/" + first->id);
+  EXPECT_EQ(documents[0]["content"][0]["attachment"]["size"], 123456);
+}
+
+TEST_F(FhirConnectorPeerTest, AFailureIsRetryableAndALostAnswerIsFoundOnResend) {
+  LoopbackHost host(settings(), "ehr.fhir-test");
+  auto ehr = connector(host);
+  ASSERT_TRUE(peer_->fault({{"operation", "create Encounter"}, {"status", 503}}).ok());
+  auto failed = ehr->create_encounter(encounter_request("c-2/encounter"));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_TRUE(failed.error().retryable);
+  EXPECT_TRUE(with_identifier("Encounter", "c-2/encounter").empty());
+
+  // Committed on the server, the answer lost: the resend (by the hub's
+  // HTTP client on the closed connection, or by the step's retry) finds it.
+  ASSERT_TRUE(peer_->fault({{"operation", "create Encounter"}, {"drop", true}}).ok());
+  auto found = ehr->create_encounter(encounter_request("c-2/encounter"));
+  if (!found.ok()) {
+    EXPECT_TRUE(found.error().retryable) << found.error().message;
+    found = ehr->create_encounter(encounter_request("c-2/encounter"));
+  }
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_FALSE(found->created);
+  EXPECT_EQ(with_identifier("Encounter", "c-2/encounter").size(), 1u);
+
+  ASSERT_TRUE(peer_->fault({{"operation", "POST DocumentReference"}, {"status", 429},
+                            {"retryAfterSeconds", 3}}).ok());
+  auto limited = ehr->attach_document(recording_request("c-2/recording", found->id));
+  ASSERT_FALSE(limited.ok());
+  EXPECT_TRUE(limited.error().retryable);
+  EXPECT_EQ(limited.error().retry_after, std::chrono::milliseconds(3000));
+}
+
+TEST_F(FhirConnectorPeerTest, AppointmentStatusIsPinnedToTheVersionRead) {
+  LoopbackHost host(settings(), "ehr.fhir-test");
+  auto ehr = connector(host);
+  const std::string id = id_of(FhirPeer::kDemoBookedAppointment);
+  auto before = ehr->read_appointment({id});
+  ASSERT_TRUE(before.ok());
+  auto arrived = ehr->update_appointment_status({"c-3/arrived", id, "arrived"});
+  ASSERT_TRUE(arrived.ok()) << arrived.error().message;
+  EXPECT_EQ(arrived->status, "arrived");
+  EXPECT_NE(arrived->version_id, before->version_id);
+  auto stored = peer_->read(FhirPeer::kDemoBookedAppointment);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ((*stored)["status"], "arrived");
+  EXPECT_EQ((*stored)["participant"], before->raw["participant"]);
+
+  // Another writer got in between: 412, one re-read, the second try wins.
+  ASSERT_TRUE(peer_->fault({{"operation", "PUT Appointment"}, {"status", 412}}).ok());
+  auto fulfilled = ehr->update_appointment_status({"c-3/fulfilled", id, "fulfilled"});
+  ASSERT_TRUE(fulfilled.ok()) << fulfilled.error().message;
+  EXPECT_EQ(fulfilled->status, "fulfilled");
+  // Twice in a row: a retryable conflict.
+  ASSERT_TRUE(peer_->fault({{"operation", "PUT Appointment"}, {"status", 412}, {"count", 2}}).ok());
+  auto conflict = ehr->update_appointment_status({"c-3/noshow", id, "noshow"});
+  ASSERT_FALSE(conflict.ok());
+  EXPECT_EQ(conflict.error().code, ErrorCode::kConflict);
+  EXPECT_TRUE(conflict.error().retryable);
+}
+
+TEST_F(FhirConnectorPeerTest, BearerAndBasicAuthentication) {
+  ASSERT_TRUE(peer_->configure_auth({{"mode", "bearer"}, {"bearerToken", "t0ken"}}).ok());
+  LoopbackHost good(settings({{"auth", "bearer"}, {"bearer_token", "t0ken"}}), "ehr.fhir-test");
+  EXPECT_TRUE(connector(good)->read_patient({id_of(FhirPeer::kDemoPatient)}).ok());
+  LoopbackHost bad(settings({{"auth", "bearer"}, {"bearer_token", "wrong"}}), "ehr.fhir-test");
+  auto refused = connector(bad)->read_patient({id_of(FhirPeer::kDemoPatient)});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_FALSE(refused.error().retryable);
+
+  ASSERT_TRUE(peer_->configure_auth({{"mode", "basic"}, {"basicUser", "wasl"},
+                                     {"basicPassword", "pw"}}).ok());
+  LoopbackHost basic(settings({{"auth", "basic"}, {"username", "wasl"}, {"password", "pw"}}),
+                     "ehr.fhir-test");
+  EXPECT_TRUE(connector(basic)->read_patient({id_of(FhirPeer::kDemoPatient)}).ok());
+}
+
+}  // namespace
+}  // namespace wasl::plugins::fhir
