@@ -19,22 +19,19 @@ sdk::Status ok_or_error(const sdk::Result<nlohmann::json>& answer) {
 
 sdk::Result<std::unique_ptr<FhirPeer>> FhirPeer::start(FhirPeerOptions options) {
   PeerOptions process = options.process;
-  std::vector<std::string> args = {"--auth",
-                                   options.auth,
-                                   "--client-id",
-                                   options.client_id,
-                                   "--token-lifetime",
-                                   std::to_string(options.token_lifetime_seconds),
-                                   "--base-path",
-                                   options.base_path,
-                                   "--fhir-version",
-                                   options.fhir_version,
-                                   "--examples-dir",
-                                   std::string(WASL_SHARED_DATA_DIR) + "/fhir"};
+  std::vector<std::string> args = {
+      "--auth",           options.auth,
+      "--client-id",      options.client_id,
+      "--token-lifetime", std::to_string(options.token_lifetime_seconds),
+      "--base-path",      options.base_path,
+      "--fhir-version",   options.fhir_version,
+      "--examples-dir",   std::string(WASL_SHARED_DATA_DIR) + "/fhir"};
   if (!options.public_key_file.empty()) {
     args.insert(args.end(), {"--public-key-file", options.public_key_file});
   }
-  if (!options.bearer_token.empty()) args.insert(args.end(), {"--bearer-token", options.bearer_token});
+  if (!options.bearer_token.empty()) {
+    args.insert(args.end(), {"--bearer-token", options.bearer_token});
+  }
   if (!options.basic_user.empty()) args.insert(args.end(), {"--basic-user", options.basic_user});
   if (!options.basic_password.empty()) {
     args.insert(args.end(), {"--basic-password", options.basic_password});
@@ -68,18 +65,17 @@ sdk::Result<nlohmann::json> FhirPeer::read(const std::string& reference) const {
 }
 
 sdk::Status FhirPeer::subscribe(const std::string& id, const std::string& endpoint,
-                               const std::string& header, const std::string& criteria) const {
-  nlohmann::json subscription = {
-      {"resourceType", "Subscription"},
-      {"id", id},
-      {"status", "active"},
-      {"reason", "Wasl test subscription"},
-      {"criteria", criteria},
-      {"channel",
-       {{"type", "rest-hook"},
-        {"endpoint", endpoint},
-        {"payload", "application/fhir+json"},
-        {"header", nlohmann::json::array({header})}}}};
+                                const std::string& header, const std::string& criteria) const {
+  nlohmann::json subscription = {{"resourceType", "Subscription"},
+                                 {"id", id},
+                                 {"status", "active"},
+                                 {"reason", "Wasl test subscription"},
+                                 {"criteria", criteria},
+                                 {"channel",
+                                  {{"type", "rest-hook"},
+                                   {"endpoint", endpoint},
+                                   {"payload", "application/fhir+json"},
+                                   {"header", nlohmann::json::array({header})}}}};
   return ok_or_error(seed({}, nlohmann::json::array({subscription})));
 }
 

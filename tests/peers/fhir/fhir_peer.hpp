@@ -9,10 +9,9 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tests/peers/support/peer_process.hpp"
 #include "wasl/sdk/result.hpp"
@@ -85,7 +84,8 @@ class FhirPeer {
   // POST /_peer/auth: e.g. {"mode": "smart"}, {"tokenLifetimeSeconds": 2}.
   sdk::Status configure_auth(const nlohmann::json& settings) const;
   // Registers a SMART client by its public key (SPKI PEM text).
-  sdk::Status register_client(const std::string& client_id, const std::string& public_key_pem) const;
+  sdk::Status register_client(const std::string& client_id,
+                              const std::string& public_key_pem) const;
   // Every access token issued so far expires now; returns how many were live.
   sdk::Result<int> expire_tokens() const;
   // The rest-hook notifications sent, oldest first: the records of

@@ -24,7 +24,8 @@ class FhirPeerTest : public ::testing::Test {
     peer_ = std::move(peer).value();
   }
 
-  sdk::HttpResponse call(const std::string& method, const std::string& path, const json& body = nullptr,
+  sdk::HttpResponse call(const std::string& method, const std::string& path,
+                         const json& body = nullptr,
                          std::vector<std::pair<std::string, std::string>> headers = {}) {
     sdk::HttpRequest request;
     request.method = method;
@@ -45,11 +46,12 @@ class FhirPeerTest : public ::testing::Test {
 };
 
 json encounter(const std::string& key) {
-  return {{"resourceType", "Encounter"},
-          {"identifier", json::array({{{"system", "urn:wasl:step"}, {"value", key}}})},
-          {"status", "finished"},
-          {"class", {{"system", "http://terminology.hl7.org/CodeSystem/v3-ActCode"}, {"code", "VR"}}},
-          {"subject", {{"reference", FhirPeer::kDemoPatient}}}};
+  return {
+      {"resourceType", "Encounter"},
+      {"identifier", json::array({{{"system", "urn:wasl:step"}, {"value", key}}})},
+      {"status", "finished"},
+      {"class", {{"system", "http://terminology.hl7.org/CodeSystem/v3-ActCode"}, {"code", "VR"}}},
+      {"subject", {{"reference", FhirPeer::kDemoPatient}}}};
 }
 
 TEST_F(FhirPeerTest, ServesTheDemoPatientAndCreatesOneEncounterPerIdentifier) {
@@ -92,8 +94,9 @@ TEST_F(FhirPeerTest, AnInvalidResourceIs422AndAFaultFailsTheNextCall) {
 TEST_F(FhirPeerTest, ASubscriptionIsNotifiedOfABookedAppointmentSeededAndOfOneOnRequest) {
   // The endpoint is the peer's own control API, which answers the POST 404:
   // the record of the delivery is what this checks.
-  ASSERT_TRUE(peer_->subscribe("hub", peer_->process().url() + "/_peer/inbox",
-                               "X-Wasl-Subscription-Secret: s3cret")
+  ASSERT_TRUE(peer_
+                  ->subscribe("hub", peer_->process().url() + "/_peer/inbox",
+                              "X-Wasl-Subscription-Secret: s3cret")
                   .ok());
   auto booked = peer_->read(FhirPeer::kDemoBookedAppointment);
   ASSERT_TRUE(booked.ok()) << booked.error().message;
