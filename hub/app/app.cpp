@@ -208,7 +208,16 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   app->schedule_runner_ = std::make_unique<archive::PeriodicRunner>(
       "workflow schedule", config.workflow.schedule_interval, [self]() -> sdk::Status {
         auto started = self->scheduler_->run_due();
+        self->metrics_.counter_add("wasl_schedule_passes_total",
+                                   "Passes of this process's workflow scheduler, finished.", {},
+                                   1);
         if (!started.ok()) return std::move(started).error();
+        for (const auto& run : *started) {
+          self->metrics_.counter_add("wasl_schedule_runs_started_total",
+                                     "Runs this process's scheduler started (one per workflow, "
+                                     "facility and period across all processes).",
+                                     {{"workflow", run.workflow}}, 1);
+        }
         return {};
       });
 

@@ -183,6 +183,62 @@ TEST_P(DailyReportTest, OneReportPerDayAcrossARestartAndRunNow) {
   EXPECT_TRUE(hub->wait_for_exit(30s).has_value());
 }
 
+// The value of an unlabelled counter in a hub's /metrics, 0 when absent.
+double counter(int port, const std::string& name) {
+  HttpAnswer metrics = http_get(port, "/metrics");
+  std::istringstream lines(metrics.body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+  }
+  return 0;
+}
+
+// The sum of a counter over its labels in a hub's /metrics.
+double counter_sum(int port, const std::string& name) {
+  HttpAnswer metrics = http_get(port, "/metrics");
+  std::istringstream lines(metrics.body);
+  double sum = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(name + "{", 0) == 0) sum += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return sum;
+}
+
+TEST_P(DailyReportTest, TwoHubsOnOneDatabaseSendOneReport) {
+  const std::string day = latest_scheduled_day();
+  CommandResult migrated = run_wasl({"migrate", "--config", config_});
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+  // Both start at once; each one's scheduler looks at start and every 200 ms.
+  auto first = std::make_unique<HubProcess>(config_);
+  auto second = std::make_unique<HubProcess>(config_);
+  auto first_port = first->wait_until_listening(60s);
+  auto second_port = second->wait_until_listening(60s);
+  ASSERT_TRUE(first_port) << first->log();
+  ASSERT_TRUE(second_port) << second->log();
+  ASSERT_TRUE(eventually(
+      [&] {
+        return counter(*first_port, "wasl_schedule_passes_total") >= 3 &&
+               counter(*second_port, "wasl_schedule_passes_total") >= 3;
+      },
+      60s))
+      << first->log() << second->log();
+  ASSERT_TRUE(eventually([this] { return !measure_reports().empty(); }, 60s));
+  EXPECT_EQ(counter_sum(*first_port, "wasl_schedule_runs_started_total") +
+                counter_sum(*second_port, "wasl_schedule_runs_started_total"),
+            1);
+  auto reports = measure_reports();
+  EXPECT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports.count(day), 1u);
+  auto effects = peer_->get("/_peer/effects");
+  ASSERT_TRUE(effects.ok());
+  EXPECT_EQ((*effects)["measureReports"], 1) << effects->dump();
+  EXPECT_EQ((*effects)["duplicates"], 0) << effects->dump();
+  for (auto* hub : {first.get(), second.get()}) {
+    hub->signal(SIGTERM);
+    EXPECT_TRUE(hub->wait_for_exit(30s).has_value());
+  }
+}
+
 // The same report delivered by the engine's retries: the receiver fails
 // twice (the first time after storing it, a lost answer) and then accepts.
 class DailyReportRetryTest : public DailyReportTest {
