@@ -13,7 +13,8 @@ wasl::sdk::Status register_fhir(wasl::sdk::PluginDefinition& plugin) {
   plugin.description =
       "EHR over FHIR R4 REST: reads Patient, Practitioner, Appointment and Coverage (by id and "
       "by search, paged); writes Encounter and DocumentReference by conditional create and "
-      "Appointment status with If-Match; bearer or basic authentication.";
+      "Appointment status with If-Match; SMART Backend Services, bearer or basic "
+      "authentication.";
   plugin.ehr = [](wasl::sdk::Host& host)
       -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::EhrConnector>> {
     WASL_ASSIGN_OR_RETURN(auto settings, wasl::plugins::fhir::parse_settings(host.settings(), host));

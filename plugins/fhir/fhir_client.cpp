@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "plugins/fhir/error_mapping.hpp"
+#include "plugins/fhir/smart_auth.hpp"
 #include "wasl/sdk/base64.hpp"
 
 namespace wasl::plugins::fhir {
@@ -31,7 +32,11 @@ std::string url_encode(std::string_view value) {
 }
 
 FhirClient::FhirClient(sdk::Host& host, FhirSettings settings)
-    : host_(host), settings_(std::move(settings)) {}
+    : host_(host), settings_(std::move(settings)) {
+  if (settings_.auth == AuthKind::kSmart) smart_ = std::make_unique<SmartAuth>(host_, settings_);
+}
+
+FhirClient::~FhirClient() = default;
 
 Result<sdk::HttpResponse> FhirClient::send(sdk::HttpRequest request, std::string_view what) {
   request.timeout = settings_.request_timeout;
@@ -42,16 +47,29 @@ Result<sdk::HttpResponse> FhirClient::send(sdk::HttpRequest request, std::string
     request.headers.emplace_back(
         "Authorization", "Basic " + sdk::base64_encode(settings_.username + ":" + settings_.password));
   }
-  auto response = host_.http(request);
-  if (!response.ok()) {
-    Error error = std::move(response).error();
-    error.message = host_.instance_name() + ": " + std::string(what) + " failed: " + error.message;
-    return error;
+  for (int attempt = 0;; ++attempt) {
+    std::string token;
+    sdk::HttpRequest sent = request;
+    if (smart_) {
+      WASL_ASSIGN_OR_RETURN(token, smart_->token());
+      sent.headers.emplace_back("Authorization", "Bearer " + token);
+    }
+    auto response = host_.http(sent);
+    if (!response.ok()) {
+      Error error = std::move(response).error();
+      error.message = host_.instance_name() + ": " + std::string(what) + " failed: " + error.message;
+      return error;
+    }
+    if (smart_ && response->status == 401 && attempt == 0) {
+      // Expired or revoked early: one new token, one more try.
+      smart_->invalidate(token);
+      continue;
+    }
+    if (response->status < 200 || response->status > 299) {
+      return error_from_response(host_.instance_name(), what, *response);
+    }
+    return response;
   }
-  if (response->status < 200 || response->status > 299) {
-    return error_from_response(host_.instance_name(), what, *response);
-  }
-  return response;
 }
 
 Result<json> FhirClient::get_json(const std::string& url, std::string_view what) {

@@ -1,10 +1,12 @@
-// FhirClient: FHIR R4 REST reads through the Host's HTTP client, with the
-// instance's authentication. Searches follow Bundle.link[next] (only to URLs
+// FhirClient: FHIR R4 REST reads and writes through the Host's HTTP
+// client, with the instance's authentication (auth smart: a token from
+// smart_auth.hpp; a 401 gets one new token and one retry). Searches follow Bundle.link[next] (only to URLs
 // under base_url, so credentials never leave the EHR) for at most max_pages
 // pages. Errors follow error_mapping.hpp; a transport failure keeps the
 // Host's code (kUnavailable, kDeadlineExceeded: retryable). Thread-safe.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,10 +19,15 @@
 
 namespace wasl::plugins::fhir {
 
+class SmartAuth;
+
 class FhirClient {
  public:
   // `host` outlives the client.
   FhirClient(sdk::Host& host, FhirSettings settings);
+  ~FhirClient();
+  FhirClient(const FhirClient&) = delete;
+  FhirClient& operator=(const FhirClient&) = delete;
 
   // GET <base>/<type>/<id>: the resource. kNotFound for 404/410;
   // kInvalidArgument for an id that is not a FHIR id.
@@ -69,6 +76,7 @@ class FhirClient {
 
   sdk::Host& host_;
   FhirSettings settings_;
+  std::unique_ptr<SmartAuth> smart_;  // auth smart only
 };
 
 // `value` percent-encoded for a URL query (RFC 3986 unreserved kept).

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "plugins/fhir/client_assertion.hpp"
+
 namespace wasl::plugins::fhir {
 
 bool is_fhir_id(std::string_view id) {
@@ -72,10 +74,26 @@ Result<FhirSettings> parse_settings(const json& settings, sdk::Host& host) {
     if (out.username.empty() || out.password.empty()) {
       return invalid("auth basic needs username and password");
     }
+  } else if (auth == "smart") {
+    out.auth = AuthKind::kSmart;
+    out.client_id = string_at(settings, "client_id");
+    WASL_ASSIGN_OR_RETURN(std::string key, setting_or_secret(settings, "private_key", host));
+    if (out.client_id.empty() || key.empty()) {
+      return invalid("auth smart needs client_id and private_key (setting or instance secret)");
+    }
+    WASL_ASSIGN_OR_RETURN(out.smart_signer,
+                          ClientAssertionSigner::create(key, string_at(settings, "signing_alg"),
+                                                        string_at(settings, "key_id")));
+    if (std::string scope = string_at(settings, "scope"); !scope.empty()) out.scope = scope;
+    out.smart_token_url = string_at(settings, "token_url");
+    if (!out.smart_token_url.empty() && out.smart_token_url.rfind("http://", 0) != 0 &&
+        out.smart_token_url.rfind("https://", 0) != 0) {
+      return invalid("token_url must be an http:// or https:// URL");
+    }
   } else if (auth == "none") {
     out.auth = AuthKind::kNone;
   } else {
-    return invalid("auth must be none, bearer or basic");
+    return invalid("auth must be none, bearer, basic or smart");
   }
   out.page_size = int_at(settings, "page_size", out.page_size);
   out.max_pages = int_at(settings, "max_pages", out.max_pages);

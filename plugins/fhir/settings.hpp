@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -13,7 +14,9 @@
 
 namespace wasl::plugins::fhir {
 
-enum class AuthKind { kNone, kBearer, kBasic };
+class ClientAssertionSigner;
+
+enum class AuthKind { kNone, kBearer, kBasic, kSmart };
 
 struct FhirSettings {
   std::string base_url;  // without a trailing '/'
@@ -21,6 +24,15 @@ struct FhirSettings {
   std::string bearer_token;  // a secret
   std::string username;
   std::string password;  // a secret
+  // SMART Backend Services: the client, its signing key (parsed), the scopes
+  // asked for, and the token endpoint (empty: discovered).
+  std::string client_id;
+  std::shared_ptr<const ClientAssertionSigner> smart_signer;
+  std::string scope =
+      "system/Patient.read system/Practitioner.read system/Appointment.read "
+      "system/Appointment.write system/Coverage.read system/Encounter.write "
+      "system/DocumentReference.write";
+  std::string smart_token_url;
   int page_size = 50;
   int max_pages = 20;
   std::chrono::milliseconds request_timeout{15000};

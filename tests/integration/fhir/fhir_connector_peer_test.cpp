@@ -3,8 +3,14 @@
 // Encounter and DocumentReference it writes accepted by a server that
 // validates R4, exactly one of each however often the step is resent (a
 // failure, a lost answer); Appointment status with If-Match; bearer and
-// basic authentication.
+// basic authentication; SMART Backend Services (RS384 and ES384) with the
+// peer's token endpoint verifying the assertion with jose.
 #include <gtest/gtest.h>
+
+#include <sstream>
+
+#include <Poco/Crypto/ECKey.h>
+#include <Poco/Crypto/RSAKey.h>
 
 #include "plugins/fhir/fhir_client.hpp"
 #include "plugins/fhir/fhir_ehr_connector.hpp"
@@ -263,6 +269,68 @@ TEST_F(FhirConnectorPeerTest, BearerAndBasicAuthentication) {
   LoopbackHost basic(settings({{"auth", "basic"}, {"username", "wasl"}, {"password", "pw"}}),
                      "ehr.fhir-test");
   EXPECT_TRUE(connector(basic)->read_patient({id_of(FhirPeer::kDemoPatient)}).ok());
+}
+
+struct KeyPair {
+  std::string public_pem;
+  std::string private_pem;
+};
+
+template <typename Key>
+KeyPair save(Key& key) {
+  std::ostringstream pub, priv;
+  key.save(&pub, &priv);
+  return {pub.str(), priv.str()};
+}
+
+TEST_F(FhirConnectorPeerTest, SmartBackendServicesRefreshesOnceWhenTheTokenExpiresEarly) {
+  Poco::Crypto::RSAKey rsa(Poco::Crypto::RSAKey::KL_2048, Poco::Crypto::RSAKey::EXP_LARGE);
+  Poco::Crypto::ECKey ec("secp384r1");
+  for (const KeyPair& pair : {save(rsa), save(ec)}) {
+    ASSERT_TRUE(peer_->reset().ok());
+    ASSERT_TRUE(peer_->seed({"demo"}).ok());
+    ASSERT_TRUE(peer_->register_client("wasl-hub", pair.public_pem).ok());
+    ASSERT_TRUE(peer_->configure_auth({{"mode", "smart"}}).ok());
+    LoopbackHost host(settings({{"auth", "smart"}, {"client_id", "wasl-hub"},
+                                {"private_key", pair.private_pem}}),
+                      "ehr.fhir-test");
+    auto ehr = connector(host);
+    ASSERT_TRUE(ehr->read_patient({id_of(FhirPeer::kDemoPatient)}).ok());
+    auto created = ehr->create_encounter(encounter_request("c-4/encounter"));
+    ASSERT_TRUE(created.ok()) << created.error().message;
+    auto effects = peer_->effects();
+    ASSERT_TRUE(effects.ok());
+    EXPECT_EQ((*effects)["tokens"]["issued"], 1);  // kept between calls
+
+    // The EHR ends the token early: one new token, the call goes through.
+    auto expired = peer_->expire_tokens();
+    ASSERT_TRUE(expired.ok());
+    EXPECT_EQ(*expired, 1);
+    auto document = ehr->attach_document(recording_request("c-4/recording", created->id));
+    ASSERT_TRUE(document.ok()) << document.error().message;
+    effects = peer_->effects();
+    ASSERT_TRUE(effects.ok());
+    EXPECT_EQ((*effects)["tokens"]["issued"], 2);
+    EXPECT_EQ(with_identifier("DocumentReference", "c-4/recording").size(), 1u);
+  }
+}
+
+TEST_F(FhirConnectorPeerTest, ARefusedAssertionIsPermanentAndNamesTheInstanceNotTheKey) {
+  Poco::Crypto::RSAKey registered(Poco::Crypto::RSAKey::KL_2048, Poco::Crypto::RSAKey::EXP_LARGE);
+  Poco::Crypto::RSAKey other(Poco::Crypto::RSAKey::KL_2048, Poco::Crypto::RSAKey::EXP_LARGE);
+  ASSERT_TRUE(peer_->register_client("wasl-hub", save(registered).public_pem).ok());
+  ASSERT_TRUE(peer_->configure_auth({{"mode", "smart"}}).ok());
+  const KeyPair wrong = save(other);
+  LoopbackHost host(settings({{"auth", "smart"}, {"client_id", "wasl-hub"},
+                              {"private_key", wrong.private_pem}}),
+                    "ehr.fhir-test");
+  auto refused = connector(host)->read_patient({id_of(FhirPeer::kDemoPatient)});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_FALSE(refused.error().retryable);
+  EXPECT_NE(refused.error().message.find("ehr.fhir-test"), std::string::npos);
+  EXPECT_EQ(refused.error().message.find("PRIVATE KEY"), std::string::npos);
+  EXPECT_EQ(refused.error().message.find(wrong.private_pem.substr(64, 32)), std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,99 @@
+#include "plugins/fhir/client_assertion.hpp"
+
+#include <sstream>
+#include <utility>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <Poco/Crypto/ECKey.h>
+#include <Poco/Crypto/EVPPKey.h>
+#include <Poco/Crypto/RSAKey.h>
+#include <Poco/Exception.h>
+#include <Poco/JWT/Signer.h>
+#include <Poco/JWT/Token.h>
+
+namespace wasl::plugins::fhir {
+
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+
+struct ClientAssertionSigner::Key {
+  std::unique_ptr<Poco::JWT::Signer> signer;
+};
+
+ClientAssertionSigner::ClientAssertionSigner(std::unique_ptr<Key> key, std::string alg,
+                                             std::string key_id)
+    : key_(std::move(key)), alg_(std::move(alg)), key_id_(std::move(key_id)) {}
+
+ClientAssertionSigner::~ClientAssertionSigner() = default;
+
+Result<std::shared_ptr<const ClientAssertionSigner>> ClientAssertionSigner::create(
+    const std::string& private_key_pem, std::string alg, std::string key_id) {
+  auto invalid = [](std::string message) {
+    return Error(ErrorCode::kInvalidArgument, "FHIR settings: " + std::move(message), false);
+  };
+  if (!alg.empty() && alg != "RS384" && alg != "ES384") {
+    return invalid("signing_alg must be RS384 or ES384");
+  }
+  auto key = std::make_unique<Key>();
+  try {
+    std::istringstream pem(private_key_pem);
+    Poco::Crypto::EVPPKey pkey(nullptr, &pem);
+    const int type = pkey.type();
+    if (type == EVP_PKEY_RSA) {
+      if (alg.empty()) alg = "RS384";
+      if (alg != "RS384") return invalid("private_key is an RSA key; signing_alg must be RS384");
+      key->signer = std::make_unique<Poco::JWT::Signer>(
+          Poco::SharedPtr<Poco::Crypto::RSAKey>(new Poco::Crypto::RSAKey(pkey)));
+    } else if (type == EVP_PKEY_EC) {
+      if (alg.empty()) alg = "ES384";
+      if (alg != "ES384") return invalid("private_key is an EC key; signing_alg must be ES384");
+      key->signer = std::make_unique<Poco::JWT::Signer>(
+          Poco::SharedPtr<Poco::Crypto::ECKey>(new Poco::Crypto::ECKey(pkey)));
+    } else {
+      return invalid("private_key is neither an RSA nor an EC private key");
+    }
+  } catch (const Poco::Exception&) {
+    // OpenSSL's reason is not passed on: it could quote the key.
+    return invalid("private_key is not a PEM private key");
+  }
+  return std::shared_ptr<const ClientAssertionSigner>(
+      new ClientAssertionSigner(std::move(key), std::move(alg), std::move(key_id)));
+}
+
+Result<std::string> ClientAssertionSigner::sign(std::string_view client_id,
+                                                std::string_view audience,
+                                                std::chrono::system_clock::time_point now,
+                                                std::chrono::seconds lifetime) const {
+  if (lifetime > std::chrono::seconds(300)) lifetime = std::chrono::seconds(300);
+  unsigned char random[16];
+  if (RAND_bytes(random, sizeof random) != 1) {
+    return Error(ErrorCode::kInternal, "no random bytes for the assertion's jti", true);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string jti;
+  for (unsigned char b : random) {
+    jti += kHex[b >> 4];
+    jti += kHex[b & 15];
+  }
+  const auto iat = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  Poco::JWT::Token token;
+  token.setType("JWT");
+  if (!key_id_.empty()) token.header().set("kid", key_id_);
+  // Integers, not the doubles Token::setIssuedAt writes.
+  token.payload().set("iss", std::string(client_id));
+  token.payload().set("sub", std::string(client_id));
+  token.payload().set("aud", std::string(audience));
+  token.payload().set("jti", jti);
+  token.payload().set("iat", static_cast<Poco::Int64>(iat));
+  token.payload().set("exp", static_cast<Poco::Int64>(iat + lifetime.count()));
+  try {
+    return key_->signer->sign(token, alg_);
+  } catch (const Poco::Exception&) {
+    return Error(ErrorCode::kInternal, "signing the client assertion failed", false);
+  }
+}
+
+}  // namespace wasl::plugins::fhir
