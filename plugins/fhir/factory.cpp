@@ -3,6 +3,7 @@
 
 #include "plugins/fhir/fhir_ehr_connector.hpp"
 #include "plugins/fhir/settings.hpp"
+#include "plugins/fhir/subscription_verifier.hpp"
 #include "wasl/sdk/plugin.hpp"
 
 namespace {
@@ -14,12 +15,19 @@ wasl::sdk::Status register_fhir(wasl::sdk::PluginDefinition& plugin) {
       "EHR over FHIR R4 REST: reads Patient, Practitioner, Appointment and Coverage (by id and "
       "by search, paged); writes Encounter and DocumentReference by conditional create and "
       "Appointment status with If-Match; SMART Backend Services, bearer or basic "
-      "authentication.";
+      "authentication; Subscription notifications (R4 and topic-based) as "
+      "appointment.updated events.";
   plugin.ehr = [](wasl::sdk::Host& host)
       -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::EhrConnector>> {
     WASL_ASSIGN_OR_RETURN(auto settings, wasl::plugins::fhir::parse_settings(host.settings(), host));
     return std::unique_ptr<wasl::sdk::EhrConnector>(
         std::make_unique<wasl::plugins::fhir::FhirEhrConnector>(host, std::move(settings)));
+  };
+  plugin.webhook = [](wasl::sdk::Host& host)
+      -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::WebhookVerifier>> {
+    WASL_ASSIGN_OR_RETURN(auto settings, wasl::plugins::fhir::parse_settings(host.settings(), host));
+    return std::unique_ptr<wasl::sdk::WebhookVerifier>(
+        std::make_unique<wasl::plugins::fhir::SubscriptionVerifier>(std::move(settings)));
   };
   return {};
 }

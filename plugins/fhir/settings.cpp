@@ -106,6 +106,11 @@ Result<FhirSettings> parse_settings(const json& settings, sdk::Host& host) {
       out.identifier_system.find_first_of("| ") != std::string::npos) {
     return invalid("identifier_system must be an absolute URI without '|' or spaces");
   }
+  if (std::string header = string_at(settings, "subscription_header"); !header.empty()) {
+    out.subscription_header = header;
+  }
+  WASL_ASSIGN_OR_RETURN(out.subscription_secret,
+                        setting_or_secret(settings, "subscription_secret", host));
   out.service_provider = string_at(settings, "service_provider");
   if (!out.service_provider.empty() && !is_fhir_id(out.service_provider)) {
     return invalid("service_provider must be an Organization id ([A-Za-z0-9-.]{1,64})");

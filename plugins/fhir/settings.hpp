@@ -33,6 +33,10 @@ struct FhirSettings {
       "system/Appointment.write system/Coverage.read system/Encounter.write "
       "system/DocumentReference.write";
   std::string smart_token_url;
+  // Subscription notifications: the header carrying the secret
+  // (channel.header) and the secret (empty: every notification refused).
+  std::string subscription_header = "X-Wasl-Subscription-Secret";
+  std::string subscription_secret;
   int page_size = 50;
   int max_pages = 20;
   std::chrono::milliseconds request_timeout{15000};

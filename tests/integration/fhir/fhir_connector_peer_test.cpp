@@ -4,16 +4,21 @@
 // validates R4, exactly one of each however often the step is resent (a
 // failure, a lost answer); Appointment status with If-Match; bearer and
 // basic authentication; SMART Backend Services (RS384 and ES384) with the
-// peer's token endpoint verifying the assertion with jose.
+// peer's token endpoint verifying the assertion with jose; the R4 and
+// topic-based notification bundles the peer sends, through the verifier.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include <Poco/Crypto/ECKey.h>
 #include <Poco/Crypto/RSAKey.h>
 
 #include "plugins/fhir/fhir_client.hpp"
 #include "plugins/fhir/fhir_ehr_connector.hpp"
+#include "plugins/fhir/subscription_verifier.hpp"
 #include "tests/peers/fhir/fhir_peer.hpp"
 #include "tests/peers/support/loopback_host.hpp"
 
@@ -331,6 +336,60 @@ TEST_F(FhirConnectorPeerTest, ARefusedAssertionIsPermanentAndNamesTheInstanceNot
   EXPECT_NE(refused.error().message.find("ehr.fhir-test"), std::string::npos);
   EXPECT_EQ(refused.error().message.find("PRIVATE KEY"), std::string::npos);
   EXPECT_EQ(refused.error().message.find(wrong.private_pem.substr(64, 32)), std::string::npos);
+}
+
+TEST_F(FhirConnectorPeerTest, TheNotificationsThePeerSendsAreAppointmentEvents) {
+  const std::string inbox = peer_->process().url() + "/_peer/inbox";
+  const std::string header = "X-Wasl-Subscription-Secret: s3cret-s3cret-s3cret";
+  ASSERT_TRUE(peer_->subscribe("r4", inbox, header).ok());
+  const std::string ext = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/";
+  json topic = {
+      {"resourceType", "Subscription"}, {"id", "topic"}, {"status", "active"},
+      {"meta", {{"profile", {ext + "backport-subscription"}}}},
+      {"reason", "Telehealth appointments"},
+      {"criteria", "http://wasl.example/fhir/SubscriptionTopic/appointment-changed"},
+      {"_criteria", {{"extension", {{{"url", ext + "backport-filter-criteria"},
+                                     {"valueString", "Appointment?status=booked,cancelled"}}}}}},
+      {"channel", {{"type", "rest-hook"}, {"endpoint", inbox}, {"payload", "application/fhir+json"},
+                   {"_payload", {{"extension", {{{"url", ext + "backport-payload-content"},
+                                                 {"valueCode", "full-resource"}}}}}},
+                   {"header", {header}}}}};
+  ASSERT_TRUE(peer_->seed({}, json::array({topic})).ok());
+  auto booked = peer_->read(FhirPeer::kDemoBookedAppointment);
+  ASSERT_TRUE(booked.ok());
+  json changed = *booked;
+  changed["status"] = "cancelled";
+  changed.erase("meta");
+  ASSERT_TRUE(peer_->seed({}, json::array({changed})).ok());
+
+  std::vector<json> records;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (records.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    auto sent = peer_->notifications();
+    ASSERT_TRUE(sent.ok()) << sent.error().message;
+    records = *sent;
+    if (records.size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(records.size(), 2u);
+  FhirSettings settings;
+  settings.subscription_secret = "s3cret-s3cret-s3cret";
+  SubscriptionVerifier verifier(settings);
+  std::set<std::string> keys;
+  for (const auto& record : records) {
+    sdk::WebhookRequest request;
+    request.method = "POST";
+    request.headers = {{"X-Wasl-Subscription-Secret", "s3cret-s3cret-s3cret"}};
+    request.body = record["item"]["body"].dump();
+    auto events = verifier.verify(request);
+    ASSERT_TRUE(events.ok()) << events.error().message << " " << request.body;
+    ASSERT_EQ(events->size(), 1u) << request.body;
+    EXPECT_EQ((*events)[0].resource_id, FhirPeer::kDemoBookedAppointment);
+    EXPECT_EQ((*events)[0].payload["status"], "cancelled");
+    keys.insert((*events)[0].dedupe_key);
+    request.headers = {{"X-Wasl-Subscription-Secret", "wrong"}};
+    EXPECT_EQ(verifier.verify(request).error().code, ErrorCode::kUnauthenticated);
+  }
+  EXPECT_EQ(keys.size(), 2u);
 }
 
 }  // namespace

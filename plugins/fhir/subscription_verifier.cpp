@@ -1,0 +1,166 @@
+#include "plugins/fhir/subscription_verifier.hpp"
+
+#include <cctype>
+
+#include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include "plugins/fhir/resource_mapping.hpp"
+
+namespace wasl::plugins::fhir {
+namespace {
+
+using nlohmann::json;
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Event;
+using sdk::Result;
+
+constexpr std::size_t kMaxBodyBytes = 4 * 1024 * 1024;
+constexpr std::size_t kMaxEntries = 1000;
+
+Error unauthenticated(const std::string& message) {
+  return Error(ErrorCode::kUnauthenticated, "FHIR Subscription notification: " + message, false);
+}
+Error invalid(const std::string& message) {
+  return Error(ErrorCode::kInvalidArgument, "FHIR Subscription notification: " + message, false);
+}
+
+bool same_secret(std::string_view a, std::string_view b) {
+  unsigned char da[SHA256_DIGEST_LENGTH];
+  unsigned char db[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(a.data()), a.size(), da);
+  SHA256(reinterpret_cast<const unsigned char*>(b.data()), b.size(), db);
+  return CRYPTO_memcmp(da, db, SHA256_DIGEST_LENGTH) == 0;
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string str(const json& object, const char* key) {
+  if (!object.is_object()) return {};
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// An Appointment's event; `resource` may be null (id-only notifications).
+Event appointment_event(const std::string& id, const json& resource, std::string dedupe_key) {
+  Event event;
+  event.type = "appointment.updated";
+  event.resource_id = "Appointment/" + id;
+  json meta = resource.is_object() ? resource.value("meta", json::object()) : json::object();
+  event.occurred_at_ms = parse_fhir_time(str(meta, "lastUpdated")).value_or(0);
+  if (dedupe_key.empty()) {
+    std::string version = str(meta, "versionId");
+    dedupe_key = "fhir:" + event.resource_id +
+                 (version.empty() ? "@" + str(meta, "lastUpdated") : "/_history/" + version);
+  }
+  event.dedupe_key = std::move(dedupe_key);
+  event.payload = {{"status", resource.is_object() ? str(resource, "status") : std::string()}};
+  if (resource.is_object()) event.payload["resource"] = resource;
+  return event;
+}
+
+// The topic-based status's parameters by name (Parameters form) or fields
+// (SubscriptionStatus form), normalised to {subscription, type, events:[{number, focus}]}.
+json topic_status(const json& status) {
+  json out = {{"events", json::array()}};
+  if (str(status, "resourceType") == "SubscriptionStatus") {
+    out["subscription"] = str(status.value("subscription", json::object()), "reference");
+    out["type"] = str(status, "type");
+    for (const auto& e : status.value("notificationEvent", json::array())) {
+      out["events"].push_back({{"number", e.value("eventNumber", json(""))},
+                               {"focus", str(e.value("focus", json::object()), "reference")}});
+    }
+    return out;
+  }
+  for (const auto& p : status.value("parameter", json::array())) {
+    const std::string name = str(p, "name");
+    if (name == "subscription") out["subscription"] = str(p.value("valueReference", json::object()), "reference");
+    if (name == "type") out["type"] = str(p, "valueCode");
+    if (name != "notification-event") continue;
+    json event = {{"number", ""}, {"focus", ""}};
+    for (const auto& part : p.value("part", json::array())) {
+      if (str(part, "name") == "event-number") {
+        event["number"] = part.contains("valueString") ? part["valueString"] : part.value("valueUnsignedInt", json(""));
+      }
+      if (str(part, "name") == "focus") event["focus"] = str(part.value("valueReference", json::object()), "reference");
+    }
+    out["events"].push_back(event);
+  }
+  return out;
+}
+
+}  // namespace
+
+SubscriptionVerifier::SubscriptionVerifier(FhirSettings settings) : settings_(std::move(settings)) {}
+
+Result<std::vector<Event>> SubscriptionVerifier::verify(const sdk::WebhookRequest& request) {
+  if (settings_.subscription_secret.empty()) {
+    return unauthenticated("no subscription_secret is configured for this instance");
+  }
+  const std::string* presented = nullptr;
+  for (const auto& [name, value] : request.headers) {
+    if (same_name(name, settings_.subscription_header)) presented = &value;
+  }
+  if (presented == nullptr) return unauthenticated("the secret header is missing");
+  if (!same_secret(*presented, settings_.subscription_secret)) {
+    return unauthenticated("the secret header does not match");
+  }
+  std::vector<Event> events;
+  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return events;
+  if (request.body.size() > kMaxBodyBytes) return invalid("the body exceeds 4 MiB");
+  const json bundle = json::parse(request.body, nullptr, false);
+  if (!bundle.is_object() || str(bundle, "resourceType") != "Bundle") {
+    return invalid("the body is not a FHIR Bundle");
+  }
+  const json entries = bundle.value("entry", json::array());
+  if (!entries.is_array() || entries.size() > kMaxEntries) {
+    return invalid("Bundle.entry must be an array of at most 1000 entries");
+  }
+  auto resource_of = [](const json& entry) {
+    return entry.is_object() ? entry.value("resource", json()) : json();
+  };
+  const json first = entries.empty() ? json() : resource_of(entries[0]);
+  const std::string first_type = str(first, "resourceType");
+  if (first_type == "SubscriptionStatus" || first_type == "Parameters") {
+    const json status = topic_status(first);
+    const std::string type = status.value("type", "");
+    if (type != "event-notification") return events;  // heartbeat, handshake, query-*
+    for (const auto& e : status["events"]) {
+      const std::string focus = e.value("focus", "");
+      const std::string id = reference_id({{"reference", focus}}, "Appointment");
+      if (id.empty()) continue;
+      json resource;
+      for (std::size_t i = 1; i < entries.size(); ++i) {
+        const json r = resource_of(entries[i]);
+        if (str(r, "resourceType") == "Appointment" && str(r, "id") == id) resource = r;
+      }
+      const std::string number = e["number"].is_string() ? e["number"].get<std::string>()
+                                                         : e["number"].dump();
+      std::string key = "fhir:" + status.value("subscription", "") + "#" + number;
+      events.push_back(appointment_event(id, resource, number.empty() ? "" : key));
+    }
+    return events;
+  }
+  for (const auto& entry : entries) {
+    const json resource = resource_of(entry);
+    if (!resource.is_object()) return invalid("an entry has no resource");
+    if (str(resource, "resourceType") != "Appointment") continue;
+    const std::string id = str(resource, "id");
+    if (!is_fhir_id(id)) return invalid("an Appointment has no valid id");
+    events.push_back(appointment_event(id, resource, ""));
+  }
+  return events;
+}
+
+}  // namespace wasl::plugins::fhir
