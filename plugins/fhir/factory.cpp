@@ -20,8 +20,16 @@ wasl::sdk::Status register_fhir(wasl::sdk::PluginDefinition& plugin) {
   plugin.ehr = [](wasl::sdk::Host& host)
       -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::EhrConnector>> {
     WASL_ASSIGN_OR_RETURN(auto settings, wasl::plugins::fhir::parse_settings(host.settings(), host));
-    return std::unique_ptr<wasl::sdk::EhrConnector>(
-        std::make_unique<wasl::plugins::fhir::FhirEhrConnector>(host, std::move(settings)));
+    auto connector =
+        std::make_unique<wasl::plugins::fhir::FhirEhrConnector>(host, std::move(settings));
+    // A server that is not R4 refuses the instance; one that cannot be
+    // reached now is not held against it (the hub starts without its EHR).
+    if (auto status = connector->check_fhir_version(); !status.ok()) {
+      if (!status.error().retryable) return status.error();
+      host.log(wasl::sdk::LogLevel::kWarn,
+               "the FHIR version could not be checked at start: " + status.error().message);
+    }
+    return std::unique_ptr<wasl::sdk::EhrConnector>(std::move(connector));
   };
   plugin.webhook = [](wasl::sdk::Host& host)
       -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::WebhookVerifier>> {

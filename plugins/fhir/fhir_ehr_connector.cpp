@@ -93,6 +93,25 @@ Result<sdk::ResourceCreated> FhirEhrConnector::attach_document(const sdk::Docume
   return create(*resource, request.idempotency_key);
 }
 
+sdk::Status FhirEhrConnector::check_fhir_version() {
+  WASL_ASSIGN_OR_RETURN(json capabilities, client_.capabilities());
+  const std::string version =
+      capabilities.contains("fhirVersion") && capabilities["fhirVersion"].is_string()
+          ? capabilities["fhirVersion"].get<std::string>()
+          : std::string();
+  if (capabilities.value("resourceType", "") == "CapabilityStatement" &&
+      version.rfind("4.0.", 0) == 0) {
+    return {};
+  }
+  std::string shown = version.substr(0, 20);
+  return Error(ErrorCode::kFailedPrecondition,
+               host_.instance_name() + ": the server at " + client_.settings().base_url +
+                   (shown.empty() ? " declares no FHIR version in its CapabilityStatement"
+                                  : " speaks FHIR " + shown) +
+                   "; this plugin speaks FHIR R4 (4.0.x) only",
+               false);
+}
+
 Result<sdk::ResourceCreated> FhirEhrConnector::create(const json& resource,
                                                       const std::string& idempotency_key) {
   WASL_ASSIGN_OR_RETURN(

@@ -28,6 +28,12 @@ class FhirEhrConnector final : public sdk::EhrConnector {
   sdk::Result<sdk::ResourceCreated> create_encounter(const sdk::EncounterRequest& request) override;
   sdk::Result<sdk::ResourceCreated> attach_document(const sdk::DocumentRequest& request) override;
 
+  // GET metadata: the CapabilityStatement's fhirVersion must be R4 (4.0.x).
+  // kFailedPrecondition (permanent) with a sentence naming the instance and
+  // the version for any other, or none; the server's own errors as usual
+  // (an unreachable server is retryable).
+  sdk::Status check_fhir_version();
+
  private:
   sdk::Result<sdk::ResourceCreated> create(const nlohmann::json& resource,
                                           const std::string& idempotency_key);

@@ -273,5 +273,27 @@ TEST(FhirEhrConnector, A412ReReadsOnceAndTriesOnceMore) {
   EXPECT_EQ(busy.fake.requests().size(), 4u);
 }
 
+TEST(FhirEhrConnector, OnlyAnR4ServerIsAccepted) {
+  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}}, "ehr.kfsh");
+  const std::string metadata = std::string(kBase) + "/metadata";
+  host.respond("GET", metadata,
+               fhir(200, {{"resourceType", "CapabilityStatement"}, {"fhirVersion", "4.0.1"}}));
+  EXPECT_TRUE(connector(host)->check_fhir_version().ok());
+  for (const json& statement :
+       {json{{"resourceType", "CapabilityStatement"}, {"fhirVersion", "5.0.0"}},
+        json{{"resourceType", "CapabilityStatement"}, {"fhirVersion", "3.0.2"}},
+        json{{"resourceType", "CapabilityStatement"}}}) {
+    host.respond("GET", metadata, fhir(200, statement));
+    auto refused = connector(host)->check_fhir_version();
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_FALSE(refused.error().retryable);
+    EXPECT_NE(refused.error().message.find("ehr.kfsh"), std::string::npos);
+    EXPECT_NE(refused.error().message.find("R4"), std::string::npos);
+  }
+  host.respond("GET", metadata, HttpResponse{503, {}, ""});
+  EXPECT_TRUE(connector(host)->check_fhir_version().error().retryable);
+}
+
 }  // namespace
 }  // namespace wasl::plugins::fhir

@@ -392,5 +392,27 @@ TEST_F(FhirConnectorPeerTest, TheNotificationsThePeerSendsAreAppointmentEvents) 
   EXPECT_EQ(keys.size(), 2u);
 }
 
+TEST(FhirConnectorPeerVersion, AServerThatIsNotR4IsRefusedWithASentence) {
+  FhirPeerOptions options;
+  options.fhir_version = "5.0.0";
+  auto peer = FhirPeer::start(options);
+  ASSERT_TRUE(peer.ok()) << peer.error().message;
+  LoopbackHost host(json{{"base_url", (*peer)->base_url()}, {"auth", "none"}}, "ehr.r5");
+  auto settings = parse_settings(host.settings(), host);
+  ASSERT_TRUE(settings.ok());
+  FhirEhrConnector ehr(host, *settings);
+  auto refused = ehr.check_fhir_version();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(refused.error().message.find("speaks FHIR 5.0.0"), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("ehr.r5"), std::string::npos);
+}
+
+TEST_F(FhirConnectorPeerTest, TheR4PeerPassesTheVersionCheck) {
+  LoopbackHost host(settings(), "ehr.fhir-test");
+  EXPECT_TRUE(connector(host)->check_fhir_version().ok());
+}
+
 }  // namespace
 }  // namespace wasl::plugins::fhir
