@@ -16,14 +16,78 @@ using sdk::Result;
 namespace {
 
 constexpr const char* kBuildClaim = "hub.build_claim";
+constexpr const char* kBuildEligibility = "hub.build_eligibility";
 constexpr const char* kClaimIdMember = "claim_id";
 
-const std::string& default_service_code(const config::Config& config,
-                                        const std::string& facility_id) {
-  static const config::FacilityConfig kUnconfigured;
+// The facility's billing settings; kFailedPrecondition (not retryable: the
+// configuration must change) when it has none.
+Result<const config::FacilityBillingConfig*> billing_of(const config::Config& config,
+                                                         const std::string& facility_id,
+                                                         const char* action) {
   auto f = config.facilities.find(facility_id);
-  return f == config.facilities.end() ? kUnconfigured.virtual_consultation_service_code
-                                      : f->second.virtual_consultation_service_code;
+  if (f == config.facilities.end() || !f->second.billing) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 std::string(action) + ": facility " + facility_id +
+                     " has no billing settings (facilities." + facility_id + ".billing)",
+                 false);
+  }
+  return &*f->second.billing;
+}
+
+std::string provider_name_of(const config::Config& config, const std::string& facility_id,
+                             const config::FacilityBillingConfig& billing) {
+  if (!billing.provider_name.empty()) return billing.provider_name;
+  auto f = config.facilities.find(facility_id);
+  return f == config.facilities.end() ? std::string() : f->second.name;
+}
+
+// An optional object member read as T; `what` names T in the error.
+template <typename T>
+Result<T> read_optional(const ActionInput& in, const char* member, const char* what) {
+  WASL_ASSIGN_OR_RETURN(const nlohmann::json* object, in.object(member));
+  if (object == nullptr) return T{};
+  try {
+    return object->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return in.invalid(member, std::string("is not a ") + what);
+  }
+}
+
+Result<sdk::Coverage> read_coverage(const ActionInput& in) {
+  WASL_ASSIGN_OR_RETURN(const nlohmann::json* coverage, in.object("coverage", true));
+  sdk::Coverage c;
+  try {
+    c = coverage->get<sdk::Coverage>();
+  } catch (const nlohmann::json::exception&) {
+    return in.invalid("coverage", "is not a Coverage (read it with ehr.read_coverage)");
+  }
+  if (c.id.empty()) return in.invalid("coverage", "has no id");
+  return c;
+}
+
+// diagnosis_codes: ICD-10-AM codes, the first principal, the others
+// secondary; absent or empty = the facility's diagnosis code.
+Result<std::vector<sdk::Diagnosis>> read_diagnoses(const ActionInput& in,
+                                                   const config::FacilityBillingConfig& billing) {
+  WASL_ASSIGN_OR_RETURN(const nlohmann::json* codes, in.array("diagnosis_codes"));
+  std::vector<sdk::Diagnosis> diagnoses;
+  if (codes == nullptr || codes->empty()) {
+    sdk::Diagnosis d;
+    d.code = billing.diagnosis_code;
+    diagnoses.push_back(std::move(d));
+    return diagnoses;
+  }
+  for (std::size_t i = 0; i < codes->size(); ++i) {
+    const nlohmann::json& code = (*codes)[i];
+    if (!code.is_string() || code.get<std::string>().empty()) {
+      return in.invalid("diagnosis_codes[" + std::to_string(i) + "]", "must be a non-empty string");
+    }
+    sdk::Diagnosis d;
+    d.code = code.get<std::string>();
+    d.type = i == 0 ? "principal" : "secondary";
+    diagnoses.push_back(std::move(d));
+  }
+  return diagnoses;
 }
 
 Result<std::vector<sdk::ClaimItem>> read_items(const ActionInput& in, const nlohmann::json* list) {
@@ -115,18 +179,29 @@ Result<sdk::Claim> build_claim(const nlohmann::json& input, const std::string& c
                                const std::string& facility_id, const config::Config& config) {
   ActionInput in(kBuildClaim, input);
   WASL_RETURN_IF_ERROR(in.require_object());
+  WASL_ASSIGN_OR_RETURN(const config::FacilityBillingConfig* billing,
+                        billing_of(config, facility_id, kBuildClaim));
   sdk::Claim claim;
   claim.idempotency_key = claim_id;
   claim.facility_id = facility_id;
+  claim.provider_license = billing->provider_license;
+  claim.payer_license = billing->payer_license;
+  claim.provider_name = provider_name_of(config, facility_id, *billing);
+  claim.claim_type = billing->claim_type;
+  claim.claim_subtype = billing->claim_subtype;
   WASL_ASSIGN_OR_RETURN(claim.patient_id, in.text("patient_id", true));
   WASL_ASSIGN_OR_RETURN(claim.practitioner_id, in.text("practitioner_id", true));
-  WASL_ASSIGN_OR_RETURN(const nlohmann::json* coverage, in.object("coverage", true));
-  try {
-    claim.coverage = coverage->get<sdk::Coverage>();
-  } catch (const nlohmann::json::exception&) {
-    return in.invalid("coverage", "is not a Coverage (read it with ehr.read_coverage)");
-  }
-  if (claim.coverage.id.empty()) return in.invalid("coverage", "has no id");
+  WASL_ASSIGN_OR_RETURN(claim.coverage, read_coverage(in));
+  WASL_ASSIGN_OR_RETURN(claim.patient,
+                        read_optional<sdk::PatientSummary>(in, "patient", "Patient summary"));
+  WASL_ASSIGN_OR_RETURN(claim.practitioner, read_optional<sdk::PractitionerSummary>(
+                                                in, "practitioner", "Practitioner summary"));
+  WASL_ASSIGN_OR_RETURN(sdk::ClaimResponse eligibility,
+                        read_optional<sdk::ClaimResponse>(
+                            in, "eligibility", "ClaimResponse (billing.check_eligibility)"));
+  claim.eligibility_response_id = eligibility.response_id;
+  claim.eligibility_response_system = eligibility.response_system;
+  WASL_ASSIGN_OR_RETURN(claim.diagnoses, read_diagnoses(in, *billing));
   WASL_ASSIGN_OR_RETURN(claim.encounter_id, in.text("encounter_id"));
   WASL_ASSIGN_OR_RETURN(claim.service_start_ms, in.non_negative("service_start_ms"));
   WASL_ASSIGN_OR_RETURN(claim.service_end_ms, in.non_negative("service_end_ms"));
@@ -145,13 +220,40 @@ Result<sdk::Claim> build_claim(const nlohmann::json& input, const std::string& c
   WASL_ASSIGN_OR_RETURN(const nlohmann::json* items, in.array("items"));
   WASL_ASSIGN_OR_RETURN(claim.items, read_items(in, items));
   if (claim.items.empty()) {
+    // One virtual consultation at the facility's contract price; a step's
+    // service_code replaces the code, not the price list's amounts.
     WASL_ASSIGN_OR_RETURN(std::string code, in.text("service_code"));
     sdk::ClaimItem item;
-    item.service_code = code.empty() ? default_service_code(config, facility_id) : code;
+    item.service_code = code.empty() ? billing->service_code : code;
+    item.code_system = billing->service_code_system;
+    item.unit_price = billing->price;
+    item.tax = billing->tax;
+    item.currency = billing->currency;
     claim.items.push_back(std::move(item));
   }
   claim.raw = nlohmann::json{{kClaimIdMember, claim_id}};
   return claim;
+}
+
+Result<sdk::EligibilityRequest> build_eligibility(const nlohmann::json& input,
+                                                  const std::string& facility_id,
+                                                  const config::Config& config) {
+  ActionInput in(kBuildEligibility, input);
+  WASL_RETURN_IF_ERROR(in.require_object());
+  WASL_ASSIGN_OR_RETURN(const config::FacilityBillingConfig* billing,
+                        billing_of(config, facility_id, kBuildEligibility));
+  sdk::EligibilityRequest request;
+  request.facility_id = facility_id;
+  request.provider_license = billing->provider_license;
+  request.payer_license = billing->payer_license;
+  request.provider_name = provider_name_of(config, facility_id, *billing);
+  WASL_ASSIGN_OR_RETURN(request.patient_id, in.text("patient_id", true));
+  WASL_ASSIGN_OR_RETURN(request.practitioner_id, in.text("practitioner_id"));
+  WASL_ASSIGN_OR_RETURN(request.coverage, read_coverage(in));
+  WASL_ASSIGN_OR_RETURN(request.patient,
+                        read_optional<sdk::PatientSummary>(in, "patient", "Patient summary"));
+  WASL_ASSIGN_OR_RETURN(request.service_date_ms, in.non_negative("service_date_ms"));
+  return request;
 }
 
 void add_claim_actions(workflow::HubActions& actions, const config::Config& config,
@@ -176,6 +278,13 @@ void add_claim_actions(workflow::HubActions& actions, const config::Config& conf
         WASL_RETURN_IF_ERROR(claims.create(*ctx.tx, row, by));
         return output;
       });
+  actions.add(kBuildEligibility, workflow::HubActionMode::kInTransaction,
+              [&config](const workflow::HubActionContext& ctx,
+                        const nlohmann::json& input) -> Result<nlohmann::json> {
+                WASL_ASSIGN_OR_RETURN(sdk::EligibilityRequest request,
+                                      build_eligibility(input, ctx.facility_id, config));
+                return nlohmann::json(request);
+              });
   actions.observe(std::string(sdk::BillingGateway::kSubmitClaim),
                   [&cipher, &audit](const workflow::HubActionContext& ctx,
                                     const nlohmann::json& input,

@@ -12,9 +12,19 @@
 // leaves it as it is. The id travels in the output's raw.claim_id; the
 // engine replaces idempotency_key at submission with the submitting step's
 // own key, which the exchange sees as the claim's business identifier.
-// service_code defaults to the facility's
-// facilities.<id>.virtual_consultation_service_code. A run without a
-// consultation gets its Claim built but nothing stored.
+// Who bills whom and for what comes from the facility's billing settings
+// (facilities.<id>.billing): the licences, claim type and subtype, and one
+// item of its service code at its price and tax unless the step names items
+// (service_code replaces only the code); the diagnosis is the step's
+// diagnosis_codes or the facility's diagnosis_code; the eligibility answer
+// (input eligibility) gives the claim its eligibility reference. A facility
+// without billing settings fails the step (kFailedPrecondition, not
+// retryable). A run without a consultation gets its Claim built but nothing
+// stored.
+//
+// hub.build_eligibility (kInTransaction, stores nothing) answers the
+// EligibilityRequest billing.check_eligibility takes, with the facility's
+// licences filled in the same way.
 //
 // The submission result: the engine has no transaction of a plugin call's
 // own, so a step observer (HubActions::observe) on billing.submit_claim
@@ -46,13 +56,22 @@ namespace wasl::app {
 std::string claim_id_for_step(const std::string& step_key);
 
 // The Claim hub.build_claim answers for `input` in facility `facility_id`
-// (config: its default service code); kInvalidArgument naming the member
-// that is missing or malformed. Stores nothing.
+// (config: its billing settings); kInvalidArgument naming the member that is
+// missing or malformed, kFailedPrecondition when the facility has no billing
+// settings. Stores nothing.
 sdk::Result<sdk::Claim> build_claim(const nlohmann::json& input, const std::string& claim_id,
                                     const std::string& facility_id,
                                     const config::Config& config);
 
-// Registers hub.build_claim and the billing.submit_claim observer.
+// The EligibilityRequest hub.build_eligibility answers for `input`;
+// kInvalidArgument naming the member that is missing or malformed,
+// kFailedPrecondition when the facility has no billing settings.
+sdk::Result<sdk::EligibilityRequest> build_eligibility(const nlohmann::json& input,
+                                                       const std::string& facility_id,
+                                                       const config::Config& config);
+
+// Registers hub.build_claim, hub.build_eligibility and the
+// billing.submit_claim observer.
 // `config`, `cipher` and `audit` must outlive `actions`.
 void add_claim_actions(workflow::HubActions& actions, const config::Config& config,
                        const records::CellCipher& cipher, const audit::AuditWriter& audit);

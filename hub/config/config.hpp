@@ -99,6 +99,25 @@ struct FacilityReportingConfig {
   bool patient_names = false;          // per-consultation reports name the patient
 };
 
+// A facility's billing identity and price list for a virtual consultation
+// (facilities.<id>.billing). The licences name the facility and its payer on
+// the exchange; the service code and price are the payer contract's.
+struct FacilityBillingConfig {
+  std::string provider_license;  // the facility's licence on the exchange (sender)
+  std::string provider_name;     // empty = the facility's name
+  std::string payer_license;     // empty = the coverage's payer id
+  std::string claim_type = "professional";  // HL7 claim-type
+  std::string claim_subtype = "op";         // NPHIES claim-subtype
+  std::string service_code;                 // a virtual consultation's service code
+  std::string service_code_system;          // empty = the billing plugin's default
+  double price = 0;                         // unit price of the service, in `currency`
+  double tax = 0;                           // VAT on one service, in `currency`
+  std::string currency = "SAR";
+  std::string diagnosis_code;  // ICD-10-AM code billed when the step names none
+  // How often queued claim answers are fetched (billing.poll).
+  std::chrono::milliseconds poll_interval{300000};
+};
+
 struct FacilityConfig {
   std::string id;  // the key
   std::string name;
@@ -112,10 +131,10 @@ struct FacilityConfig {
   // Names of the workflows this facility runs; empty = every workflow in
   // workflows_dir.
   std::vector<std::string> workflows;
-  // The billing service code hub.build_claim puts on a virtual
-  // consultation's claim when the step gives no service_code.
-  std::string virtual_consultation_service_code = "99213";
   FacilityReportingConfig reporting;
+  // How the facility bills (hub.build_eligibility, hub.build_claim and the
+  // claims poll); required when the facility binds a billing role.
+  std::optional<FacilityBillingConfig> billing;
   int line = 0;
 };
 

@@ -66,6 +66,12 @@ void check_facilities(const Config& config, DocumentReader& reader) {
   std::vector<std::string> instances;
   for (const auto& [name, instance] : config.instances) instances.push_back(name);
   for (const auto& [id, facility] : config.facilities) {
+    if (facility.bindings.count("billing") != 0 && !facility.billing) {
+      const std::string path = "facilities." + id + ".billing";
+      reader.problem(reader.line_of_path("facilities." + id + ".bindings.billing"), path,
+                     "required when the facility binds a billing role (its provider licence, "
+                     "service code, price and diagnosis code)");
+    }
     for (const auto& [role, instance] : facility.bindings) {
       const std::string path = "facilities." + id + ".bindings." + role;
       const int line = reader.line_of_path(path);

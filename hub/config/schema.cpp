@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -161,6 +163,48 @@ Field integer(std::string key, int& target, int min, int max, std::string descri
     target = static_cast<int>(*number);
   };
   f.show = [&target] { return std::to_string(target); };
+  return f;
+}
+
+// "150", "150.5", "150.50": a non-negative amount with at most two decimals.
+std::optional<double> parse_amount(const std::string& text) {
+  const auto dot = text.find('.');
+  const std::string whole = text.substr(0, dot);
+  const std::string cents = dot == std::string::npos ? std::string() : text.substr(dot + 1);
+  auto digits = [](const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (whole.empty() || whole.size() > 9 || !digits(whole)) return std::nullopt;
+  if (dot != std::string::npos && (cents.empty() || cents.size() > 2 || !digits(cents))) {
+    return std::nullopt;
+  }
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+Field amount(std::string key, double& target, std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "an amount of at least 0 with at most two decimals, such as 150 or 172.50";
+  f.description = std::move(description);
+  f.read = [&target, form = f.form](const YAML::Node& node, const std::string& path, int line,
+                                    DocumentReader& reader) {
+    auto value = reader.scalar(node, path, line, form);
+    if (!value) return;
+    const auto parsed = parse_amount(value->value);
+    if (!parsed) {
+      reader.expected(line, path, form, value->origin);
+      return;
+    }
+    target = *parsed;
+  };
+  f.show = [&target] {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", target);
+    return std::string(text);
+  };
   return f;
 }
 
@@ -718,6 +762,57 @@ Fields facility_reporting_fields(FacilityReportingConfig& r) {
   };
 }
 
+bool is_currency(const std::string& s) {
+  return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+bool is_code(const std::string& s) {
+  return !s.empty() && s.size() <= 64 &&
+         std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) <= ' '; });
+}
+
+Fields billing_fields(FacilityBillingConfig& b) {
+  return {
+      required(text("provider_license", b.provider_license,
+                    "a licence code without spaces (up to 64 characters)",
+                    "The facility's provider licence on the insurance exchange: the sender of "
+                    "every billing message.",
+                    is_code)),
+      text("provider_name", b.provider_name, "a string",
+           "The facility's name on billing messages; empty uses the facility's name."),
+      text("payer_license", b.payer_license, "a licence code without spaces (up to 64 characters)",
+           "The payer's licence every billing message goes to; empty sends each to the payer "
+           "of the patient's coverage.",
+           [](const std::string& s) { return s.empty() || is_code(s); }),
+      choice("claim_type", b.claim_type,
+             {"institutional", "oral", "pharmacy", "professional", "vision"},
+             "The claim's type (HL7 claim-type) for a virtual consultation."),
+      choice("claim_subtype", b.claim_subtype, {"op", "ip", "emr"},
+             "The claim's subtype (NPHIES claim-subtype): op outpatient, ip inpatient, emr "
+             "emergency."),
+      required(text("service_code", b.service_code,
+                    "a service code without spaces (up to 64 characters)",
+                    "The payer contract's code for a virtual consultation, billed when the "
+                    "workflow's claim step names no service.",
+                    is_code)),
+      text("service_code_system", b.service_code_system, "an http(s) URL",
+           "The code system of service_code; empty uses the billing plugin's own (NPHIES: "
+           "http://nphies.sa/terminology/CodeSystem/services).",
+           [](const std::string& s) { return s.empty() || is_http_url(s); }),
+      required(amount("price", b.price,
+                      "The price of one virtual consultation under the payer contract, "
+                      "before tax.")),
+      amount("tax", b.tax, "The tax (VAT) on one virtual consultation."),
+      text("currency", b.currency, "a three-letter ISO 4217 code in capitals, such as SAR",
+           "The currency of price and tax.", is_currency),
+      required(text("diagnosis_code", b.diagnosis_code,
+                    "an ICD-10-AM code without spaces, such as Z71.9",
+                    "The diagnosis billed when the workflow's claim step names none.", is_code)),
+      duration("poll_interval", b.poll_interval, milliseconds(1000),
+               "How often the exchange is asked for the facility's queued claim answers."),
+  };
+}
+
 Fields facility_fields(FacilityConfig& f) {
   return {
       text("name", f.name, "a string", "Display name of the facility."),
@@ -729,16 +824,15 @@ Fields facility_fields(FacilityConfig& f) {
               "Days this facility's recordings are kept; 0 uses archive.retention_days."),
       text_list("workflows", f.workflows,
                 "Workflow names this facility runs; empty means every workflow in workflows_dir."),
-      text("virtual_consultation_service_code", f.virtual_consultation_service_code,
-           "a non-empty service code",
-           "Service code hub.build_claim bills a virtual consultation under when the workflow "
-           "step gives no service_code (the payer contract's code; the billing plugin names "
-           "its code system).",
-           non_empty),
       section(
           "reporting", [&f] { return facility_reporting_fields(f.reporting); },
           "What the facility's ministry reports carry: licence, language, time zone, Hijri "
           "dates, patient names."),
+      optional_section<FacilityBillingConfig>(
+          "billing", f.billing, billing_fields,
+          "How the facility bills a virtual consultation: its licence, its payer's, the "
+          "service code and price of its payer contract.",
+          "none; required when the facility binds a billing role"),
   };
 }
 

@@ -100,10 +100,21 @@ Catalogue build() {
            {"retain_until_ms", 0}},
       {"media_id"});
   c.capabilities.at("hub.archive_recording").needs_role = "video";
+  add(c, "hub.build_eligibility",
+      json{{"patient_id", ""},
+           {"practitioner_id", ""},
+           {"coverage", sample<Coverage>()},
+           {"patient", sample<PatientSummary>()},
+           {"service_date_ms", 0}},
+      sample<EligibilityRequest>(), {"patient_id", "coverage"});
   add(c, "hub.build_claim",
       json{{"patient_id", ""},
            {"practitioner_id", ""},
            {"coverage", sample<Coverage>()},
+           {"patient", sample<PatientSummary>()},
+           {"practitioner", sample<PractitionerSummary>()},
+           {"eligibility", sample<ClaimResponse>()},
+           {"diagnosis_codes", json::array()},
            {"encounter_id", ""},
            {"service_start_ms", 0},
            {"service_end_ms", 0},

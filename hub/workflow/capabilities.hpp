@@ -27,13 +27,24 @@
 //                              sha256_hex, retain_until_ms}
 //                        Streams the media through the bound video instance's
 //                        fetch_media into the encrypted archive.
+//   hub.build_eligibility in: patient_id (string, required), coverage
+//                             (Coverage, required), practitioner_id, patient
+//                             (PatientSummary), service_date_ms
+//                        out: an EligibilityRequest for
+//                             billing.check_eligibility, with the facility's
+//                             billing licences (facilities.<id>.billing).
 //   hub.build_claim      in:  patient_id, practitioner_id (strings, required),
-//                             coverage (Coverage, required), encounter_id,
+//                             coverage (Coverage, required), patient
+//                             (PatientSummary), practitioner
+//                             (PractitionerSummary), eligibility (the
+//                             ClaimResponse of billing.check_eligibility),
+//                             diagnosis_codes ([string]; default: the
+//                             facility's diagnosis_code), encounter_id,
 //                             service_start_ms, service_end_ms, service_code
-//                             (default: the facility's configured code for a
-//                             virtual consultation), items ([ClaimItem];
-//                             default: one item of service_code), prior_auth_ref,
-//                             use (default "claim")
+//                             (default: the facility's billing service_code),
+//                             items ([ClaimItem]; default: one item of
+//                             service_code at the facility's price and tax),
+//                             prior_auth_ref, use (default "claim")
 //                        out: a Claim (types.hpp) for billing.submit_claim; the
 //                             engine sets its idempotency_key at submission;
 //                             raw.claim_id names the hub's claim record,

@@ -116,6 +116,8 @@ void ConsultationHub::write_config() {
             "\n      ehr: ehr.sandbox\n      billing: billing.sandbox\n"
             "      reporting: reporting.moh\n"
             "    reporting:\n      licence: \"10000000000001\"\n      hijri_dates: true\n"
+            "    billing: {provider_license: PR-FHIR, service_code: \"83600-00-10\", "
+            "price: 150, diagnosis_code: Z71.9}\n"
             "workflows_dir: " + yaml_quoted(dir_.file("workflows")) + "\n";
   dir_.write("wasl.yaml", config);
 }

@@ -47,7 +47,14 @@ class ClaimActionsTest : public records::testing::RecordsDatabaseTest {
     ASSERT_OK(consultations.insert(*tx, sample_consultation(kFacilityA, "c-1")));
     ASSERT_OK(tx->commit());
     config_.facilities[kFacilityA].id = kFacilityA;
-    config_.facilities[kFacilityA].virtual_consultation_service_code = "83600-00-10";
+    config_.facilities[kFacilityA].name = "Hospital A";
+    config::FacilityBillingConfig billing;
+    billing.provider_license = "PR-FHIR";
+    billing.service_code = "83600-00-10";
+    billing.price = 172.5;
+    billing.tax = 25.88;
+    billing.diagnosis_code = "Z71.9";
+    config_.facilities[kFacilityA].billing = billing;
     audit_ = std::make_unique<audit::AuditWriter>(GetParam(), kAuditKey);
     workflow::add_builtin_hub_actions(actions_);
     add_claim_actions(actions_, config_, *cipher_, *audit_);
@@ -115,8 +122,19 @@ TEST_P(ClaimActionsTest, BuildsExactlyTheSdkClaimAndStoresItAsADraft) {
   EXPECT_EQ(claim.service_end_ms, 1'700'000'900'000);
   EXPECT_EQ(claim.use, "claim");
   ASSERT_EQ(claim.items.size(), 1u);
-  EXPECT_EQ(claim.items[0].service_code, "83600-00-10");  // the facility's configured code
+  EXPECT_EQ(claim.items[0].service_code, "83600-00-10");  // the facility's price list
   EXPECT_EQ(claim.items[0].quantity, 1);
+  EXPECT_EQ(claim.items[0].unit_price, 172.5);
+  EXPECT_EQ(claim.items[0].tax, 25.88);
+  EXPECT_EQ(claim.items[0].currency, "SAR");
+  EXPECT_EQ(claim.provider_license, "PR-FHIR");
+  EXPECT_EQ(claim.provider_name, "Hospital A");
+  EXPECT_EQ(claim.payer_license, "");  // the coverage's payer
+  EXPECT_EQ(claim.claim_type, "professional");
+  EXPECT_EQ(claim.claim_subtype, "op");
+  ASSERT_EQ(claim.diagnoses.size(), 1u);
+  EXPECT_EQ(claim.diagnoses[0].code, "Z71.9");
+  EXPECT_EQ(claim.diagnoses[0].type, "principal");
 
   const std::string id = claim_id_for_step(workflow::step_idempotency_key("run-1", "claim"));
   EXPECT_EQ(claim.raw.value("claim_id", ""), id);
@@ -173,10 +191,50 @@ TEST_P(ClaimActionsTest, ServiceCodeAndItemsFromTheStepWin) {
   EXPECT_EQ(built.items[0].unit_price, 75.5);
 }
 
-TEST_P(ClaimActionsTest, AFacilityWithoutASettingGetsTheDocumentedDefault) {
-  ASSERT_OK_AND_ASSIGN(sdk::Claim built,
-                       build_claim(claim_input(), "id-1", "not-configured", config_));
-  EXPECT_EQ(built.items[0].service_code, "99213");
+TEST_P(ClaimActionsTest, AFacilityWithoutBillingSettingsIsRefusedForGood) {
+  auto built = build_claim(claim_input(), "id-1", "not-configured", config_);
+  ASSERT_FALSE(built.ok());
+  EXPECT_EQ(built.error().code, sdk::ErrorCode::kFailedPrecondition);
+  EXPECT_FALSE(built.error().retryable);
+  EXPECT_NE(built.error().message.find("facilities.not-configured.billing"), std::string::npos);
+  EXPECT_FALSE(build_eligibility(claim_input(), "not-configured", config_).ok());
+}
+
+TEST_P(ClaimActionsTest, DiagnosesPeopleAndTheEligibilityAnswerReachTheClaim) {
+  nlohmann::json input = claim_input();
+  input["diagnosis_codes"] = {"J06.9", "R05"};
+  input["patient"] = {{"id", "pat-1"}, {"gender", "female"}};
+  input["practitioner"] = {{"id", "doc-1"}, {"specialty", "08.00"}};
+  input["eligibility"] = {{"response_id", "elig-9"}, {"response_system", "http://payer/er"}};
+  ASSERT_OK_AND_ASSIGN(sdk::Claim built, build_claim(input, "id-1", kFacilityA, config_));
+  ASSERT_EQ(built.diagnoses.size(), 2u);
+  EXPECT_EQ(built.diagnoses[0].code, "J06.9");
+  EXPECT_EQ(built.diagnoses[0].type, "principal");
+  EXPECT_EQ(built.diagnoses[1].type, "secondary");
+  EXPECT_EQ(built.patient.gender, "female");
+  EXPECT_EQ(built.practitioner.specialty, "08.00");
+  EXPECT_EQ(built.eligibility_response_id, "elig-9");
+  EXPECT_EQ(built.eligibility_response_system, "http://payer/er");
+}
+
+TEST_P(ClaimActionsTest, BuildEligibilityCarriesTheFacilityLicences) {
+  config_.facilities[kFacilityA].billing->payer_license = "INS-FHIR";
+  nlohmann::json input = claim_input();
+  input["service_date_ms"] = 1'700'000'000'000;
+  ASSERT_OK_AND_ASSIGN(sdk::EligibilityRequest request,
+                       build_eligibility(input, kFacilityA, config_));
+  EXPECT_EQ(request.provider_license, "PR-FHIR");
+  EXPECT_EQ(request.payer_license, "INS-FHIR");
+  EXPECT_EQ(request.provider_name, "Hospital A");
+  EXPECT_EQ(request.patient_id, "pat-1");
+  EXPECT_EQ(request.coverage.id, "cov-1");
+  EXPECT_EQ(request.service_date_ms, 1'700'000'000'000);
+  EXPECT_EQ(request.facility_id, kFacilityA);
+  nlohmann::json bad = claim_input();
+  bad.erase("coverage");
+  auto refused = build_eligibility(bad, kFacilityA, config_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("'coverage'"), std::string::npos);
 }
 
 TEST_P(ClaimActionsTest, BadInputsNameTheMemberAndStoreNothing) {
@@ -193,6 +251,8 @@ TEST_P(ClaimActionsTest, BadInputsNameTheMemberAndStoreNothing) {
       {"service_end_ms", [](nlohmann::json& in) { in["service_end_ms"] = 1; }},
       {"service_start_ms", [](nlohmann::json& in) { in["service_start_ms"] = -5; }},
       {"use", [](nlohmann::json& in) { in["use"] = "refund"; }},
+      {"diagnosis_codes[1]", [](nlohmann::json& in) { in["diagnosis_codes"] = {"J06.9", ""}; }},
+      {"patient", [](nlohmann::json& in) { in["patient"] = {{"id", 5}}; }},
       {"items", [](nlohmann::json& in) { in["items"] = "x"; }},
       {"items[0].service_code", [](nlohmann::json& in) { in["items"] = {{{"quantity", 1}}}; }},
       {"items[0].quantity",

@@ -26,7 +26,7 @@ TEST(Describe, DocumentsEveryKeyWithItsFormAndDefault) {
   EXPECT_THAT(text, HasSubstr("instances.<capability>.<label>.plugin\n"));
   EXPECT_THAT(text, HasSubstr("instances.<capability>.<label>.settings\n"));
   EXPECT_THAT(text, HasSubstr("facilities.<id>.bindings\n"));
-  EXPECT_THAT(text, HasSubstr("facilities.<id>.virtual_consultation_service_code\n"));
+  EXPECT_THAT(text, HasSubstr("facilities.<id>.billing.provider_license\n"));
   EXPECT_THAT(text, HasSubstr("workflows_dir\n"));
 }
 

@@ -93,6 +93,8 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.facilities.at("sandbox").bindings.at("video"), "video.chime-sandbox");
   EXPECT_EQ(c.facilities.at("sandbox").bindings.at("reporting"), "reporting.moh-sandbox");
   EXPECT_EQ(c.facilities.at("sandbox").reporting.language, "ar");
+  ASSERT_TRUE(c.facilities.at("sandbox").billing.has_value());
+  EXPECT_EQ(c.facilities.at("sandbox").billing->provider_license, "PR-FHIR");
   EXPECT_EQ(c.workflows_dir, "workflows");
 }
 
@@ -678,27 +680,70 @@ TEST(LoadInstances, FacilitiesBindRolesToInstancesOfTheSameCapability) {
                                                             {"ehr", "ehr.hospital-a"}}));
 }
 
-TEST(LoadFacilities, VirtualConsultationServiceCodeDefaultsAndIsSetPerFacility) {
+TEST(LoadFacilities, BillingSettingsAreReadWithTheirDefaults) {
   const auto result = load_text(
       "facilities:\n"
       "  hospital-a:\n"
       "    name: A\n"
-      "  hospital-b:\n"
-      "    virtual_consultation_service_code: \"83600-00-10\"\n",
+      "    billing:\n"
+      "      provider_license: PR-FHIR\n"
+      "      service_code: \"83600-00-10\"\n"
+      "      price: 172.50\n"
+      "      tax: 25.88\n"
+      "      diagnosis_code: Z71.9\n",
       "t.yaml");
   ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
-  EXPECT_EQ(result.config.facilities.at("hospital-a").virtual_consultation_service_code, "99213");
-  EXPECT_EQ(result.config.facilities.at("hospital-b").virtual_consultation_service_code,
-            "83600-00-10");
+  const auto& billing = result.config.facilities.at("hospital-a").billing;
+  ASSERT_TRUE(billing.has_value());
+  EXPECT_EQ(billing->provider_license, "PR-FHIR");
+  EXPECT_EQ(billing->payer_license, "");
+  EXPECT_EQ(billing->claim_type, "professional");
+  EXPECT_EQ(billing->claim_subtype, "op");
+  EXPECT_EQ(billing->service_code, "83600-00-10");
+  EXPECT_DOUBLE_EQ(billing->price, 172.5);
+  EXPECT_DOUBLE_EQ(billing->tax, 25.88);
+  EXPECT_EQ(billing->currency, "SAR");
+  EXPECT_EQ(billing->diagnosis_code, "Z71.9");
+  EXPECT_EQ(billing->poll_interval, std::chrono::minutes(5));
 }
 
-TEST(LoadFacilities, EmptyVirtualConsultationServiceCodeIsRefusedWithItsLine) {
+TEST(LoadFacilities, ABillingBindingRequiresBillingSettings) {
+  EXPECT_THAT(problems_of(load_text("instances:\n"
+                                    "  billing.x:\n"
+                                    "    plugin: p\n"
+                                    "plugins:\n"
+                                    "  files:\n"
+                                    "    - {name: p, file: p.so}\n"
+                                    "facilities:\n"
+                                    "  hospital-a:\n"
+                                    "    bindings:\n"
+                                    "      billing: billing.x\n",
+                                    "t.yaml")),
+              ElementsAre(HasSubstr("t.yaml:10: facilities.hospital-a.billing: required when "
+                                    "the facility binds a billing role")));
+}
+
+TEST(LoadFacilities, BillingSettingsAreValidatedWithTheirLines) {
   EXPECT_THAT(problems_of(load_text("facilities:\n"
                                     "  hospital-a:\n"
-                                    "    virtual_consultation_service_code: \"\"\n",
+                                    "    billing:\n"
+                                    "      provider_license: \"PR FHIR\"\n"
+                                    "      claim_type: profesional\n"
+                                    "      price: 12.345\n"
+                                    "      currency: sar\n"
+                                    "      poll_interval: 10ms\n",
                                     "t.yaml")),
-              ElementsAre(HasSubstr("t.yaml:3: facilities.hospital-a.virtual_consultation_"
-                                    "service_code: expected a non-empty service code")));
+              ElementsAre(HasSubstr("t.yaml:3: facilities.hospital-a.billing.service_code"),
+                          HasSubstr("t.yaml:3: facilities.hospital-a.billing.diagnosis_code"),
+                          HasSubstr("t.yaml:4: facilities.hospital-a.billing.provider_license: "
+                                    "expected a licence code without spaces"),
+                          HasSubstr("t.yaml:5: facilities.hospital-a.billing.claim_type: "
+                                    "expected one of institutional, oral, pharmacy, "
+                                    "professional, vision (did you mean \"professional\"?)"),
+                          HasSubstr("t.yaml:6: facilities.hospital-a.billing.price: expected an "
+                                    "amount of at least 0 with at most two decimals"),
+                          HasSubstr("t.yaml:7: facilities.hospital-a.billing.currency"),
+                          HasSubstr("t.yaml:8: facilities.hospital-a.billing.poll_interval")));
 }
 
 }  // namespace
