@@ -1,17 +1,16 @@
 #include "plugins/fhir/client_assertion.hpp"
 
-#include <sstream>
-#include <utility>
-
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include <Poco/Crypto/ECKey.h>
 #include <Poco/Crypto/EVPPKey.h>
 #include <Poco/Crypto/RSAKey.h>
 #include <Poco/Exception.h>
 #include <Poco/JWT/Signer.h>
 #include <Poco/JWT/Token.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <sstream>
+#include <utility>
 
 namespace wasl::plugins::fhir {
 

@@ -2,9 +2,8 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace wasl::plugins::fhir {
 namespace {
@@ -49,8 +48,8 @@ std::string operation_outcome_summary(std::string_view body) {
 Error error_from_response(std::string_view instance, std::string_view what,
                           const sdk::HttpResponse& response) {
   const int status = response.status;
-  std::string message = std::string(instance) + ": " + std::string(what) + " answered HTTP " +
-                        std::to_string(status);
+  std::string message =
+      std::string(instance) + ": " + std::string(what) + " answered HTTP " + std::to_string(status);
   if (std::string summary = operation_outcome_summary(response.body); !summary.empty()) {
     message += " (" + summary + ")";
   }
@@ -58,7 +57,8 @@ Error error_from_response(std::string_view instance, std::string_view what,
   if (status == 401) return Error(ErrorCode::kUnauthenticated, message, false);
   if (status == 403) return Error(ErrorCode::kPermissionDenied, message, false);
   if (status == 412) return Error(ErrorCode::kConflict, message, true);
-  if (status == 429) return Error(ErrorCode::kResourceExhausted, message, true, retry_after(response));
+  if (status == 429)
+    return Error(ErrorCode::kResourceExhausted, message, true, retry_after(response));
   if (status >= 500) return Error(ErrorCode::kUnavailable, message, true, retry_after(response));
   return Error(ErrorCode::kInvalidArgument, message, false);
 }

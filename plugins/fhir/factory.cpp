@@ -17,9 +17,10 @@ wasl::sdk::Status register_fhir(wasl::sdk::PluginDefinition& plugin) {
       "Appointment status with If-Match; SMART Backend Services, bearer or basic "
       "authentication; Subscription notifications (R4 and topic-based) as "
       "appointment.updated events.";
-  plugin.ehr = [](wasl::sdk::Host& host)
-      -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::EhrConnector>> {
-    WASL_ASSIGN_OR_RETURN(auto settings, wasl::plugins::fhir::parse_settings(host.settings(), host));
+  plugin.ehr =
+      [](wasl::sdk::Host& host) -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::EhrConnector>> {
+    WASL_ASSIGN_OR_RETURN(auto settings,
+                          wasl::plugins::fhir::parse_settings(host.settings(), host));
     auto connector =
         std::make_unique<wasl::plugins::fhir::FhirEhrConnector>(host, std::move(settings));
     // A server that is not R4 refuses the instance; one that cannot be
@@ -31,9 +32,10 @@ wasl::sdk::Status register_fhir(wasl::sdk::PluginDefinition& plugin) {
     }
     return std::unique_ptr<wasl::sdk::EhrConnector>(std::move(connector));
   };
-  plugin.webhook = [](wasl::sdk::Host& host)
-      -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::WebhookVerifier>> {
-    WASL_ASSIGN_OR_RETURN(auto settings, wasl::plugins::fhir::parse_settings(host.settings(), host));
+  plugin.webhook =
+      [](wasl::sdk::Host& host) -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::WebhookVerifier>> {
+    WASL_ASSIGN_OR_RETURN(auto settings,
+                          wasl::plugins::fhir::parse_settings(host.settings(), host));
     return std::unique_ptr<wasl::sdk::WebhookVerifier>(
         std::make_unique<wasl::plugins::fhir::SubscriptionVerifier>(std::move(settings)));
   };

@@ -45,7 +45,8 @@ Result<sdk::HttpResponse> FhirClient::send(sdk::HttpRequest request, std::string
     request.headers.emplace_back("Authorization", "Bearer " + settings_.bearer_token);
   } else if (settings_.auth == AuthKind::kBasic) {
     request.headers.emplace_back(
-        "Authorization", "Basic " + sdk::base64_encode(settings_.username + ":" + settings_.password));
+        "Authorization",
+        "Basic " + sdk::base64_encode(settings_.username + ":" + settings_.password));
   }
   for (int attempt = 0;; ++attempt) {
     std::string token;
@@ -57,7 +58,8 @@ Result<sdk::HttpResponse> FhirClient::send(sdk::HttpRequest request, std::string
     auto response = host_.http(sent);
     if (!response.ok()) {
       Error error = std::move(response).error();
-      error.message = host_.instance_name() + ": " + std::string(what) + " failed: " + error.message;
+      error.message =
+          host_.instance_name() + ": " + std::string(what) + " failed: " + error.message;
       return error;
     }
     if (smart_ && response->status == 401 && attempt == 0) {
@@ -131,9 +133,9 @@ Result<FhirClient::Written> FhirClient::create_if_none_exist(std::string_view ty
   request.url = settings_.base_url + "/" + std::string(type);
   request.headers.emplace_back("Content-Type", "application/fhir+json");
   request.headers.emplace_back("Prefer", "return=representation");
-  request.headers.emplace_back(
-      "If-None-Exist", "identifier=" + url_encode(std::string(identifier_system) + "|" +
-                                                  std::string(identifier_value)));
+  request.headers.emplace_back("If-None-Exist",
+                               "identifier=" + url_encode(std::string(identifier_system) + "|" +
+                                                          std::string(identifier_value)));
   request.body = resource.dump();
   WASL_ASSIGN_OR_RETURN(auto response, send(std::move(request), what));
   return written(type, what, response);
@@ -168,10 +170,9 @@ Result<json> FhirClient::read(std::string_view type, std::string_view id) {
     return Error(ErrorCode::kInvalidArgument,
                  host_.instance_name() + ": " + std::string(type) + " id is not a FHIR id", false);
   }
-  WASL_ASSIGN_OR_RETURN(json resource,
-                        get_json(settings_.base_url + "/" + std::string(type) + "/" +
-                                     std::string(id),
-                                 what));
+  WASL_ASSIGN_OR_RETURN(
+      json resource,
+      get_json(settings_.base_url + "/" + std::string(type) + "/" + std::string(id), what));
   if (resource.value("resourceType", "") != type) {
     return Error(ErrorCode::kUnavailable,
                  host_.instance_name() + ": " + what + " answered another resource type", true);
@@ -193,8 +194,8 @@ Result<std::vector<json>> FhirClient::search(std::string_view type, std::string_
     }
     WASL_ASSIGN_OR_RETURN(json bundle, get_json(url, what));
     if (bundle.value("resourceType", "") != "Bundle") {
-      return Error(ErrorCode::kUnavailable, host_.instance_name() + ": " + what +
-                                                " answered no Bundle", true);
+      return Error(ErrorCode::kUnavailable,
+                   host_.instance_name() + ": " + what + " answered no Bundle", true);
     }
     if (auto entries = bundle.find("entry"); entries != bundle.end() && entries->is_array()) {
       for (auto& entry : *entries) {

@@ -1,17 +1,16 @@
 // FhirClient: FHIR R4 REST reads and writes through the Host's HTTP
 // client, with the instance's authentication (auth smart: a token from
-// smart_auth.hpp; a 401 gets one new token and one retry). Searches follow Bundle.link[next] (only to URLs
-// under base_url, so credentials never leave the EHR) for at most max_pages
-// pages. Errors follow error_mapping.hpp; a transport failure keeps the
-// Host's code (kUnavailable, kDeadlineExceeded: retryable). Thread-safe.
+// smart_auth.hpp; a 401 gets one new token and one retry). Searches follow Bundle.link[next] (only
+// to URLs under base_url, so credentials never leave the EHR) for at most max_pages pages. Errors
+// follow error_mapping.hpp; a transport failure keeps the Host's code (kUnavailable,
+// kDeadlineExceeded: retryable). Thread-safe.
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "plugins/fhir/settings.hpp"
 #include "wasl/sdk/host.hpp"
@@ -60,8 +59,7 @@ class FhirClient {
   // PUT <base>/<type>/<id> with If-Match: W/"<version_id>". kConflict
   // (retryable) on 412: someone else changed the resource since it was read.
   sdk::Result<Written> update_if_match(std::string_view type, std::string_view id,
-                                       const nlohmann::json& resource,
-                                       std::string_view version_id);
+                                       const nlohmann::json& resource, std::string_view version_id);
 
   const FhirSettings& settings() const { return settings_; }
 
@@ -71,8 +69,7 @@ class FhirClient {
   // mapped by error_mapping.hpp.
   sdk::Result<sdk::HttpResponse> send(sdk::HttpRequest request, std::string_view what);
   sdk::Result<Written> written(std::string_view type, std::string_view what,
-                               const sdk::HttpResponse& response,
-                               std::string_view known_id = {});
+                               const sdk::HttpResponse& response, std::string_view known_id = {});
 
   sdk::Host& host_;
   FhirSettings settings_;

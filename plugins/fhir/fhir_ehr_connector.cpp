@@ -42,8 +42,9 @@ Result<sdk::Coverage> FhirEhrConnector::read_coverage(const sdk::CoverageRequest
                  false);
   }
   WASL_ASSIGN_OR_RETURN(
-      auto found, client_.search("Coverage", "beneficiary=" + url_encode("Patient/" + request.patient_id) +
-                                                 "&status=active"));
+      auto found,
+      client_.search("Coverage", "beneficiary=" + url_encode("Patient/" + request.patient_id) +
+                                     "&status=active"));
   if (found.empty()) {
     return Error(ErrorCode::kNotFound,
                  host_.instance_name() + ": the patient has no active Coverage", false);
@@ -55,8 +56,7 @@ Result<sdk::Appointment> FhirEhrConnector::update_appointment_status(
     const sdk::AppointmentStatusUpdate& update) {
   if (!is_appointment_status(update.status)) {
     return Error(ErrorCode::kInvalidArgument,
-                 host_.instance_name() + ": '" + update.status +
-                     "' is not an R4 AppointmentStatus",
+                 host_.instance_name() + ": '" + update.status + "' is not an R4 AppointmentStatus",
                  false);
   }
   // Read, then PUT with If-Match on the version read; on 412 (changed in
@@ -66,8 +66,8 @@ Result<sdk::Appointment> FhirEhrConnector::update_appointment_status(
     WASL_ASSIGN_OR_RETURN(sdk::Appointment current, to_appointment(resource));
     if (current.status == update.status) return current;
     resource["status"] = update.status;
-    auto written = client_.update_if_match("Appointment", update.appointment_id, resource,
-                                           current.version_id);
+    auto written =
+        client_.update_if_match("Appointment", update.appointment_id, resource, current.version_id);
     if (!written.ok()) {
       if (written.error().code == ErrorCode::kConflict && attempt == 0) continue;
       return std::move(written).error();
@@ -87,7 +87,8 @@ Result<sdk::ResourceCreated> FhirEhrConnector::create_encounter(
   return create(*resource, request.idempotency_key);
 }
 
-Result<sdk::ResourceCreated> FhirEhrConnector::attach_document(const sdk::DocumentRequest& request) {
+Result<sdk::ResourceCreated> FhirEhrConnector::attach_document(
+    const sdk::DocumentRequest& request) {
   auto resource = document_reference_resource(request, client_.settings());
   if (!resource.ok()) return named(std::move(resource).error());
   return create(*resource, request.idempotency_key);
@@ -114,10 +115,9 @@ sdk::Status FhirEhrConnector::check_fhir_version() {
 
 Result<sdk::ResourceCreated> FhirEhrConnector::create(const json& resource,
                                                       const std::string& idempotency_key) {
-  WASL_ASSIGN_OR_RETURN(
-      auto written,
-      client_.create_if_none_exist(resource.at("resourceType").get<std::string>(), resource,
-                                   client_.settings().identifier_system, idempotency_key));
+  WASL_ASSIGN_OR_RETURN(auto written, client_.create_if_none_exist(
+                                          resource.at("resourceType").get<std::string>(), resource,
+                                          client_.settings().identifier_system, idempotency_key));
   return sdk::ResourceCreated{written.id, written.version_id, written.created};
 }
 

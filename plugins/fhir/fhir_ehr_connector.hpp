@@ -36,7 +36,7 @@ class FhirEhrConnector final : public sdk::EhrConnector {
 
  private:
   sdk::Result<sdk::ResourceCreated> create(const nlohmann::json& resource,
-                                          const std::string& idempotency_key);
+                                           const std::string& idempotency_key);
   sdk::Error named(sdk::Error error) const;
 
   sdk::Host& host_;

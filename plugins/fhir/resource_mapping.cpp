@@ -193,9 +193,9 @@ std::string format_fhir_instant(std::int64_t unix_ms) {
   civil_from_days(days, year, month, day);
   char out[40];
   std::snprintf(out, sizeof out, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(year), month, day,
-                static_cast<long long>(rest / 3600000), static_cast<long long>(rest / 60000 % 60),
-                static_cast<long long>(rest / 1000 % 60), static_cast<long long>(rest % 1000));
+                static_cast<long long>(year), month, day, static_cast<long long>(rest / 3600000),
+                static_cast<long long>(rest / 60000 % 60), static_cast<long long>(rest / 1000 % 60),
+                static_cast<long long>(rest % 1000));
   return out;
 }
 

@@ -42,10 +42,10 @@ Result<std::string> setting_or_secret(const json& settings, const char* key, sdk
   auto secret = host.secret(key);
   if (secret.ok()) return *secret;
   if (secret.error().code == ErrorCode::kNotFound) return std::string();
-  return Error(secret.error().code,
-               std::string("reading the instance secret '") + key + "' failed: " +
-                   secret.error().message,
-               secret.error().retryable);
+  return Error(
+      secret.error().code,
+      std::string("reading the instance secret '") + key + "' failed: " + secret.error().message,
+      secret.error().retryable);
 }
 
 }  // namespace
@@ -97,8 +97,7 @@ Result<FhirSettings> parse_settings(const json& settings, sdk::Host& host) {
   }
   out.page_size = int_at(settings, "page_size", out.page_size);
   out.max_pages = int_at(settings, "max_pages", out.max_pages);
-  out.request_timeout =
-      std::chrono::milliseconds(int_at(settings, "request_timeout_ms", 15000));
+  out.request_timeout = std::chrono::milliseconds(int_at(settings, "request_timeout_ms", 15000));
   if (std::string system = string_at(settings, "identifier_system"); !system.empty()) {
     out.identifier_system = system;
   }

@@ -1,7 +1,6 @@
 #include "plugins/fhir/smart_auth.hpp"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "plugins/fhir/client_assertion.hpp"
@@ -77,14 +76,15 @@ Result<std::string> SmartAuth::token_endpoint() {
   }
   if (response->status != 200) return error_from_response(host_.instance_name(), what, *response);
   auto config = json::parse(response->body, nullptr, false);
-  std::string endpoint =
-      config.is_object() && config.contains("token_endpoint") && config["token_endpoint"].is_string()
-          ? config["token_endpoint"].get<std::string>()
-          : std::string();
+  std::string endpoint = config.is_object() && config.contains("token_endpoint") &&
+                                 config["token_endpoint"].is_string()
+                             ? config["token_endpoint"].get<std::string>()
+                             : std::string();
   if (!is_http_url(endpoint)) {
     return Error(ErrorCode::kFailedPrecondition,
-                 host_.instance_name() + ": the EHR's smart-configuration names no http(s) "
-                                         "token_endpoint",
+                 host_.instance_name() +
+                     ": the EHR's smart-configuration names no http(s) "
+                     "token_endpoint",
                  false);
   }
   endpoint_ = std::move(endpoint);
@@ -116,11 +116,13 @@ sdk::Status SmartAuth::fetch() {
   auto body = json::parse(response->body, nullptr, false);
   if (response->status == 400 || response->status == 401) {
     std::string code = body.is_object() ? body.value("error", "") : std::string();
-    std::string description = body.is_object() ? body.value("error_description", "") : std::string();
+    std::string description =
+        body.is_object() ? body.value("error_description", "") : std::string();
     if (description.size() > 200) description.resize(200);
     return Error(ErrorCode::kUnauthenticated,
-                 host_.instance_name() + ": the SMART token endpoint refused the client "
-                                         "assertion (HTTP " +
+                 host_.instance_name() +
+                     ": the SMART token endpoint refused the client "
+                     "assertion (HTTP " +
                      std::to_string(response->status) + (code.empty() ? "" : ", " + code) +
                      (description.empty() ? "" : ": " + description) + ")",
                  false);
@@ -140,8 +142,8 @@ sdk::Status SmartAuth::fetch() {
   token_ = std::move(token);
   refresh_at_ = now + std::chrono::milliseconds(expires_in * 1000 - margin_ms);
   // The cache across restarts; failing to keep it only costs a token request.
-  (void)host_.state_put(kStateKey, json{{"access_token", token_},
-                                        {"refresh_at_ms", to_ms(refresh_at_)}});
+  (void)host_.state_put(kStateKey,
+                        json{{"access_token", token_}, {"refresh_at_ms", to_ms(refresh_at_)}});
   return {};
 }
 

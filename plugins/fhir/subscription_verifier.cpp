@@ -1,10 +1,10 @@
 #include "plugins/fhir/subscription_verifier.hpp"
 
-#include <cctype>
-
-#include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
+
+#include <cctype>
+#include <nlohmann/json.hpp>
 
 #include "plugins/fhir/resource_mapping.hpp"
 
@@ -85,15 +85,18 @@ json topic_status(const json& status) {
   }
   for (const auto& p : status.value("parameter", json::array())) {
     const std::string name = str(p, "name");
-    if (name == "subscription") out["subscription"] = str(p.value("valueReference", json::object()), "reference");
+    if (name == "subscription")
+      out["subscription"] = str(p.value("valueReference", json::object()), "reference");
     if (name == "type") out["type"] = str(p, "valueCode");
     if (name != "notification-event") continue;
     json event = {{"number", ""}, {"focus", ""}};
     for (const auto& part : p.value("part", json::array())) {
       if (str(part, "name") == "event-number") {
-        event["number"] = part.contains("valueString") ? part["valueString"] : part.value("valueUnsignedInt", json(""));
+        event["number"] = part.contains("valueString") ? part["valueString"]
+                                                       : part.value("valueUnsignedInt", json(""));
       }
-      if (str(part, "name") == "focus") event["focus"] = str(part.value("valueReference", json::object()), "reference");
+      if (str(part, "name") == "focus")
+        event["focus"] = str(part.value("valueReference", json::object()), "reference");
     }
     out["events"].push_back(event);
   }
@@ -102,7 +105,8 @@ json topic_status(const json& status) {
 
 }  // namespace
 
-SubscriptionVerifier::SubscriptionVerifier(FhirSettings settings) : settings_(std::move(settings)) {}
+SubscriptionVerifier::SubscriptionVerifier(FhirSettings settings)
+    : settings_(std::move(settings)) {}
 
 Result<std::vector<Event>> SubscriptionVerifier::verify(const sdk::WebhookRequest& request) {
   if (settings_.subscription_secret.empty()) {
@@ -145,8 +149,8 @@ Result<std::vector<Event>> SubscriptionVerifier::verify(const sdk::WebhookReques
         const json r = resource_of(entries[i]);
         if (str(r, "resourceType") == "Appointment" && str(r, "id") == id) resource = r;
       }
-      const std::string number = e["number"].is_string() ? e["number"].get<std::string>()
-                                                         : e["number"].dump();
+      const std::string number =
+          e["number"].is_string() ? e["number"].get<std::string>() : e["number"].dump();
       std::string key = "fhir:" + status.value("subscription", "") + "#" + number;
       events.push_back(appointment_event(id, resource, number.empty() ? "" : key));
     }

@@ -18,9 +18,8 @@ Error invalid(std::string_view resource, std::string message) {
 }
 
 json business_identifier(std::string_view key, const FhirSettings& settings) {
-  return json::array({{{"use", "official"},
-                       {"system", settings.identifier_system},
-                       {"value", std::string(key)}}});
+  return json::array(
+      {{{"use", "official"}, {"system", settings.identifier_system}, {"value", std::string(key)}}});
 }
 
 json reference(std::string_view type, std::string_view id) {
@@ -41,8 +40,8 @@ bool is_hex_sha256(std::string_view hex) {
 
 bool is_appointment_status(std::string_view status) {
   static constexpr std::array<std::string_view, 10> kStatuses = {
-      "proposed", "pending", "booked", "arrived", "fulfilled",
-      "cancelled", "noshow", "entered-in-error", "checked-in", "waitlist"};
+      "proposed",  "pending", "booked",           "arrived",    "fulfilled",
+      "cancelled", "noshow",  "entered-in-error", "checked-in", "waitlist"};
   for (auto s : kStatuses) {
     if (s == status) return true;
   }
@@ -52,7 +51,7 @@ bool is_appointment_status(std::string_view status) {
 Result<json> encounter_resource(const sdk::EncounterRequest& request,
                                 const FhirSettings& settings) {
   static constexpr std::array<std::string_view, 9> kStatuses = {
-      "planned", "arrived", "triaged", "in-progress", "onleave",
+      "planned",  "arrived",   "triaged",          "in-progress", "onleave",
       "finished", "cancelled", "entered-in-error", "unknown"};
   if (request.idempotency_key.empty()) return invalid("Encounter", "no idempotency key");
   if (!is_fhir_id(request.patient_id)) return invalid("Encounter", "patient_id is not a FHIR id");
@@ -125,22 +124,22 @@ Result<json> document_reference_resource(const sdk::DocumentRequest& request,
     attachment["extension"] =
         json::array({{{"url", kSha256Extension}, {"valueString", request.sha256_hex}}});
   }
-  json document = {
-      {"resourceType", "DocumentReference"},
-      {"identifier", business_identifier(request.idempotency_key, settings)},
-      {"status", "current"},
-      {"subject", reference("Patient", request.patient_id)},
-      {"content", json::array({{{"attachment", std::move(attachment)}}})}};
+  json document = {{"resourceType", "DocumentReference"},
+                   {"identifier", business_identifier(request.idempotency_key, settings)},
+                   {"status", "current"},
+                   {"subject", reference("Patient", request.patient_id)},
+                   {"content", json::array({{{"attachment", std::move(attachment)}}})}};
   if (!request.type_code.empty()) {
-    document["type"] = {{"coding", json::array({{{"system", kLoincSystem},
-                                                 {"code", request.type_code}}})}};
+    document["type"] = {
+        {"coding", json::array({{{"system", kLoincSystem}, {"code", request.type_code}}})}};
   }
   if (!request.title.empty()) document["description"] = request.title;
   if (!request.encounter_id.empty()) {
     if (!is_fhir_id(request.encounter_id)) {
       return invalid("DocumentReference", "encounter_id is not a FHIR id");
     }
-    document["context"] = {{"encounter", json::array({reference("Encounter", request.encounter_id)})}};
+    document["context"] = {
+        {"encounter", json::array({reference("Encounter", request.encounter_id)})}};
   }
   return document;
 }

@@ -4,9 +4,8 @@
 // naming the field for a request that cannot make a valid R4 resource.
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "plugins/fhir/settings.hpp"
 #include "wasl/sdk/result.hpp"

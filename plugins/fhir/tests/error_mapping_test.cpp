@@ -18,15 +18,14 @@ TEST(FhirErrorMapping, StatusesFollowTheEhrContract) {
     ErrorCode code;
     bool retryable;
   };
-  for (const Case& c : {Case{404, ErrorCode::kNotFound, false}, Case{410, ErrorCode::kNotFound, false},
-                        Case{401, ErrorCode::kUnauthenticated, false},
-                        Case{403, ErrorCode::kPermissionDenied, false},
-                        Case{412, ErrorCode::kConflict, true},
-                        Case{422, ErrorCode::kInvalidArgument, false},
-                        Case{400, ErrorCode::kInvalidArgument, false},
-                        Case{429, ErrorCode::kResourceExhausted, true},
-                        Case{500, ErrorCode::kUnavailable, true},
-                        Case{503, ErrorCode::kUnavailable, true}}) {
+  for (const Case& c :
+       {Case{404, ErrorCode::kNotFound, false}, Case{410, ErrorCode::kNotFound, false},
+        Case{401, ErrorCode::kUnauthenticated, false},
+        Case{403, ErrorCode::kPermissionDenied, false}, Case{412, ErrorCode::kConflict, true},
+        Case{422, ErrorCode::kInvalidArgument, false},
+        Case{400, ErrorCode::kInvalidArgument, false},
+        Case{429, ErrorCode::kResourceExhausted, true}, Case{500, ErrorCode::kUnavailable, true},
+        Case{503, ErrorCode::kUnavailable, true}}) {
     auto error = error_from_response("ehr.x", "GET Patient", answer(c.status));
     EXPECT_EQ(error.code, c.code) << c.status;
     EXPECT_EQ(error.retryable, c.retryable) << c.status;
@@ -38,15 +37,14 @@ TEST(FhirErrorMapping, RetryAfterSecondsAreHonoured) {
   auto error = error_from_response("ehr.x", "GET Patient", answer(429, "", {{"retry-after", "7"}}));
   ASSERT_TRUE(error.retry_after);
   EXPECT_EQ(*error.retry_after, std::chrono::seconds(7));
-  auto date = error_from_response("ehr.x", "GET Patient",
-                                  answer(503, "", {{"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"}}));
+  auto date = error_from_response(
+      "ehr.x", "GET Patient", answer(503, "", {{"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"}}));
   EXPECT_FALSE(date.retry_after);
 }
 
 TEST(FhirErrorMapping, OperationOutcomeIssuesBecomeTheMessage) {
-  auto error = error_from_response(
-      "ehr.x", "POST Encounter",
-      answer(422, R"({"resourceType":"OperationOutcome","issue":[
+  auto error = error_from_response("ehr.x", "POST Encounter",
+                                   answer(422, R"({"resourceType":"OperationOutcome","issue":[
         {"severity":"error","code":"required","details":{"text":"Missing required property"}},
         {"severity":"error","code":"value","diagnostics":"bad code"}]})"));
   EXPECT_NE(error.message.find("required: Missing required property; value: bad code"),

@@ -21,7 +21,9 @@ constexpr char kBase[] = "http://ehr.test/fhir";
 HttpResponse fhir(int status, const json& body) { return HttpResponse{status, {}, body.dump()}; }
 
 json coverage(const std::string& id) {
-  return {{"resourceType", "Coverage"}, {"id", id}, {"status", "active"},
+  return {{"resourceType", "Coverage"},
+          {"id", id},
+          {"status", "active"},
           {"beneficiary", {{"reference", "Patient/p1"}}},
           {"payor", {{{"reference", "Organization/o"}}}}};
 }
@@ -55,7 +57,8 @@ TEST(FhirEhrConnector, ReadsByIdWithTheBearerToken) {
 }
 
 TEST(FhirEhrConnector, BasicAuthentication) {
-  FakeHost host(json{{"base_url", kBase}, {"auth", "basic"}, {"username", "wasl"}, {"password", "pw"}});
+  FakeHost host(
+      json{{"base_url", kBase}, {"auth", "basic"}, {"username", "wasl"}, {"password", "pw"}});
   host.respond("GET", std::string(kBase) + "/Practitioner/d1",
                fhir(200, {{"resourceType", "Practitioner"}, {"id", "d1"}}));
   ASSERT_TRUE(connector(host)->read_practitioner({"d1"}).ok());
@@ -74,11 +77,13 @@ TEST(FhirEhrConnector, ActiveCoverageFollowsNextPages) {
       std::string(kBase) + "/Coverage?beneficiary=Patient%2Fp1&status=active&_count=1";
   const std::string second = std::string(kBase) + "/Coverage?page=2";
   host.respond("GET", first,
-               fhir(200, {{"resourceType", "Bundle"}, {"type", "searchset"},
+               fhir(200, {{"resourceType", "Bundle"},
+                          {"type", "searchset"},
                           {"link", {{{"relation", "next"}, {"url", second}}}},
                           {"entry", json::array()}}));
   host.respond("GET", second,
-               fhir(200, {{"resourceType", "Bundle"}, {"type", "searchset"},
+               fhir(200, {{"resourceType", "Bundle"},
+                          {"type", "searchset"},
                           {"entry", {{{"resource", coverage("c2")}}}}}));
   auto found = connector(host)->read_coverage({"", "p1"});
   ASSERT_TRUE(found.ok()) << found.error().message;
@@ -89,14 +94,16 @@ TEST(FhirEhrConnector, ActiveCoverageFollowsNextPages) {
 
 TEST(FhirEhrConnector, NoActiveCoverageIsNotFound) {
   FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
-  host.respond("GET", std::string(kBase) + "/Coverage?beneficiary=Patient%2Fp1&status=active&_count=50",
+  host.respond("GET",
+               std::string(kBase) + "/Coverage?beneficiary=Patient%2Fp1&status=active&_count=50",
                fhir(200, {{"resourceType", "Bundle"}, {"type", "searchset"}}));
   EXPECT_EQ(connector(host)->read_coverage({"", "p1"}).error().code, ErrorCode::kNotFound);
 }
 
 TEST(FhirEhrConnector, ANextPageOffTheServerIsNotFollowed) {
   FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
-  host.respond("GET", std::string(kBase) + "/Coverage?beneficiary=Patient%2Fp1&status=active&_count=50",
+  host.respond("GET",
+               std::string(kBase) + "/Coverage?beneficiary=Patient%2Fp1&status=active&_count=50",
                fhir(200, {{"resourceType", "Bundle"},
                           {"link", {{{"relation", "next"}, {"url", "http://evil.test/steal"}}}}}));
   auto found = connector(host)->read_coverage({"", "p1"});
@@ -109,7 +116,8 @@ TEST(FhirEhrConnector, PagingIsBoundedByMaxPages) {
   FakeHost host(json{{"base_url", kBase}, {"auth", "none"}, {"max_pages", 3}});
   const std::string loop = std::string(kBase) + "/Coverage?again";
   json page = {{"resourceType", "Bundle"}, {"link", {{{"relation", "next"}, {"url", loop}}}}};
-  host.respond("GET", std::string(kBase) + "/Coverage?beneficiary=Patient%2Fp1&status=active&_count=50",
+  host.respond("GET",
+               std::string(kBase) + "/Coverage?beneficiary=Patient%2Fp1&status=active&_count=50",
                fhir(200, page));
   host.respond("GET", loop, fhir(200, page));
   auto found = connector(host)->read_coverage({"", "p1"});
@@ -141,7 +149,8 @@ TEST(FhirEhrConnector, SettingsNeedCredentialsForTheirAuth) {
   EXPECT_FALSE(parse_settings(url.settings(), url).ok());
   FakeHost system(json{{"base_url", kBase}, {"auth", "none"}, {"identifier_system", "a|b"}});
   EXPECT_FALSE(parse_settings(system.settings(), system).ok());
-  FakeHost provider(json{{"base_url", kBase}, {"auth", "none"}, {"service_provider", "Organization/x"}});
+  FakeHost provider(
+      json{{"base_url", kBase}, {"auth", "none"}, {"service_provider", "Organization/x"}});
   EXPECT_FALSE(parse_settings(provider.settings(), provider).ok());
 }
 
@@ -156,9 +165,9 @@ sdk::EncounterRequest encounter_request() {
 
 TEST(FhirEhrConnector, EncounterIsACreateConditionalOnTheIdempotencyKey) {
   FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
-  host.respond("POST", std::string(kBase) + "/Encounter",
-               fhir(201, {{"resourceType", "Encounter"}, {"id", "e1"},
-                          {"meta", {{"versionId", "1"}}}}));
+  host.respond(
+      "POST", std::string(kBase) + "/Encounter",
+      fhir(201, {{"resourceType", "Encounter"}, {"id", "e1"}, {"meta", {{"versionId", "1"}}}}));
   auto created = connector(host)->create_encounter(encounter_request());
   ASSERT_TRUE(created.ok()) << created.error().message;
   EXPECT_EQ(created->id, "e1");
@@ -178,8 +187,9 @@ TEST(FhirEhrConnector, AResendFindsTheFirstResource) {
   // The server matched If-None-Exist: 200 with the existing resource, or
   // (return=minimal) only its Location.
   FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
-  host.respond("POST", std::string(kBase) + "/Encounter",
-               HttpResponse{200, {{"Location", std::string(kBase) + "/Encounter/e1/_history/3"}}, ""});
+  host.respond(
+      "POST", std::string(kBase) + "/Encounter",
+      HttpResponse{200, {{"Location", std::string(kBase) + "/Encounter/e1/_history/3"}}, ""});
   auto again = connector(host)->create_encounter(encounter_request());
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_EQ(again->id, "e1");
@@ -191,8 +201,10 @@ TEST(FhirEhrConnector, WriteErrorsFollowTheContract) {
   FakeHost host(json{{"base_url", kBase}, {"auth", "none"}}, "ehr.kfsh");
   host.respond("POST", std::string(kBase) + "/DocumentReference",
                fhir(422, {{"resourceType", "OperationOutcome"},
-                          {"issue", {{{"severity", "error"}, {"code", "invalid"},
-                                      {"diagnostics", "Missing required property"}}}}}));
+                          {"issue",
+                           {{{"severity", "error"},
+                             {"code", "invalid"},
+                             {"diagnostics", "Missing required property"}}}}}));
   sdk::DocumentRequest r;
   r.idempotency_key = "c-42/recording";
   r.patient_id = "p1";
@@ -217,15 +229,19 @@ TEST(FhirEhrConnector, WriteErrorsFollowTheContract) {
 }
 
 json appointment(const std::string& status, const std::string& version) {
-  return {{"resourceType", "Appointment"}, {"id", "a1"}, {"status", status},
+  return {{"resourceType", "Appointment"},
+          {"id", "a1"},
+          {"status", status},
           {"meta", {{"versionId", version}}},
           {"participant", {{{"actor", {{"reference", "Patient/p1"}}}, {"status", "accepted"}}}}};
 }
 
 TEST(FhirEhrConnector, StatusUpdateIsPinnedToTheVersionRead) {
   FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
-  host.respond("GET", std::string(kBase) + "/Appointment/a1", fhir(200, appointment("booked", "4")));
-  host.respond("PUT", std::string(kBase) + "/Appointment/a1", fhir(200, appointment("fulfilled", "5")));
+  host.respond("GET", std::string(kBase) + "/Appointment/a1",
+               fhir(200, appointment("booked", "4")));
+  host.respond("PUT", std::string(kBase) + "/Appointment/a1",
+               fhir(200, appointment("fulfilled", "5")));
   auto updated = connector(host)->update_appointment_status({"k", "a1", "fulfilled"});
   ASSERT_TRUE(updated.ok()) << updated.error().message;
   EXPECT_EQ(updated->status, "fulfilled");
@@ -241,7 +257,8 @@ TEST(FhirEhrConnector, StatusUpdateIsPinnedToTheVersionRead) {
 
 TEST(FhirEhrConnector, TheStatusItAlreadyHasIsSuccessWithoutAWrite) {
   FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
-  host.respond("GET", std::string(kBase) + "/Appointment/a1", fhir(200, appointment("fulfilled", "5")));
+  host.respond("GET", std::string(kBase) + "/Appointment/a1",
+               fhir(200, appointment("fulfilled", "5")));
   ASSERT_TRUE(connector(host)->update_appointment_status({"k", "a1", "fulfilled"}).ok());
   EXPECT_EQ(host.requests().size(), 1u);
   EXPECT_EQ(connector(host)->update_appointment_status({"k", "a1", "done"}).error().code,

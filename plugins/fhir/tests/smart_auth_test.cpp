@@ -6,18 +6,17 @@
 // tests/integration/fhir.
 #include "plugins/fhir/smart_auth.hpp"
 
-#include <gtest/gtest.h>
-
-#include <sstream>
-
 #include <Poco/Crypto/ECKey.h>
 #include <Poco/Crypto/RSAKey.h>
 #include <Poco/JWT/Signer.h>
 #include <Poco/JWT/Token.h>
+#include <gtest/gtest.h>
 
+#include <sstream>
+
+#include "plugins/chime/tests/queued_response_host.hpp"
 #include "plugins/fhir/client_assertion.hpp"
 #include "plugins/fhir/fhir_ehr_connector.hpp"
-#include "plugins/chime/tests/queued_response_host.hpp"
 #include "wasl/sdk/testing/fake_host.hpp"
 
 namespace wasl::plugins::fhir {
@@ -81,16 +80,23 @@ std::string form_value(const std::string& body, const std::string& name) {
 }
 
 json smart_settings(const std::string& private_pem) {
-  return {{"base_url", kBase}, {"auth", "smart"}, {"client_id", "wasl-hub"},
-          {"private_key", private_pem}, {"key_id", "k1"}};
+  return {{"base_url", kBase},
+          {"auth", "smart"},
+          {"client_id", "wasl-hub"},
+          {"private_key", private_pem},
+          {"key_id", "k1"}};
 }
 
 void serve_discovery_and_tokens(FakeHost& host, int expires_in = 300) {
   host.respond("GET", std::string(kBase) + "/.well-known/smart-configuration",
                HttpResponse{200, {}, json{{"token_endpoint", kTokenUrl}}.dump()});
-  host.respond("POST", kTokenUrl,
-               HttpResponse{200, {}, json{{"access_token", "at-1"}, {"token_type", "bearer"},
-                                          {"expires_in", expires_in}}.dump()});
+  host.respond(
+      "POST", kTokenUrl,
+      HttpResponse{
+          200,
+          {},
+          json{{"access_token", "at-1"}, {"token_type", "bearer"}, {"expires_in", expires_in}}
+              .dump()});
 }
 
 std::vector<sdk::HttpRequest> sent_to(const FakeHost& host, const std::string& url) {
@@ -123,7 +129,8 @@ TEST(FhirSmartAuth, TheAssertionIsSignedAndItsClaimsAreAsSmartAsks) {
     Poco::JWT::Token verified;
     bool ok;
     if (std::string(alg) == "RS384") {
-      Poco::JWT::Signer signer(Poco::SharedPtr<Poco::Crypto::RSAKey>(new Poco::Crypto::RSAKey(&pub)));
+      Poco::JWT::Signer signer(
+          Poco::SharedPtr<Poco::Crypto::RSAKey>(new Poco::Crypto::RSAKey(&pub)));
       signer.addAlgorithm(alg);
       ok = signer.tryVerify(jwt, verified);
     } else {
@@ -162,7 +169,8 @@ TEST(FhirSmartAuth, EveryAssertionHasItsOwnJti) {
 }
 
 TEST(FhirSmartAuth, BadKeysAreRefusedWithoutQuotingThem) {
-  const std::string garbage = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END PRIVATE KEY-----\n";
+  const std::string garbage =
+      "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END PRIVATE KEY-----\n";
   auto bad = ClientAssertionSigner::create(garbage, "", "");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
@@ -230,8 +238,11 @@ TEST(FhirSmartAuth, ARefusedAssertionIsPermanentAndNamesTheInstanceNotTheKey) {
   FakeHost host(smart_settings(pem), "ehr.kfsh");
   serve_discovery_and_tokens(host);
   host.respond("POST", kTokenUrl,
-               HttpResponse{400, {}, json{{"error", "invalid_client"},
-                                          {"error_description", "signature verification failed"}}.dump()});
+               HttpResponse{400,
+                            {},
+                            json{{"error", "invalid_client"},
+                                 {"error_description", "signature verification failed"}}
+                                .dump()});
   auto settings = parse_settings(host.settings(), host);
   ASSERT_TRUE(settings.ok());
   FhirEhrConnector ehr(host, *settings);

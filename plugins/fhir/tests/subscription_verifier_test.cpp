@@ -32,15 +32,20 @@ sdk::WebhookRequest request(const json& body, const std::string& secret = kSecre
 }
 
 json appointment(const std::string& id, const std::string& status, const std::string& version) {
-  return {{"resourceType", "Appointment"}, {"id", id}, {"status", status},
+  return {{"resourceType", "Appointment"},
+          {"id", id},
+          {"status", status},
           {"meta", {{"versionId", version}, {"lastUpdated", "2026-11-23T01:00:00.000Z"}}}};
 }
 
 json r4_bundle(const json& resource) {
-  return {{"resourceType", "Bundle"}, {"type", "history"},
-          {"entry", {{{"fullUrl", "http://ehr/fhir/Appointment/a1"}, {"resource", resource},
-                      {"request", {{"method", "PUT"}, {"url", "Appointment/a1"}}},
-                      {"response", {{"status", "200"}}}}}}};
+  return {{"resourceType", "Bundle"},
+          {"type", "history"},
+          {"entry",
+           {{{"fullUrl", "http://ehr/fhir/Appointment/a1"},
+             {"resource", resource},
+             {"request", {{"method", "PUT"}, {"url", "Appointment/a1"}}},
+             {"response", {{"status", "200"}}}}}}};
 }
 
 TEST(FhirSubscriptionVerifier, AnR4NotificationIsOneAppointmentEvent) {
@@ -64,7 +69,8 @@ TEST(FhirSubscriptionVerifier, AnR4NotificationIsOneAppointmentEvent) {
 
 TEST(FhirSubscriptionVerifier, TopicBasedNotificationsInBothForms) {
   const json backport = {
-      {"resourceType", "Bundle"}, {"type", "history"},
+      {"resourceType", "Bundle"},
+      {"type", "history"},
       {"entry",
        {{{"resource",
           {{"resourceType", "Parameters"},
@@ -72,9 +78,11 @@ TEST(FhirSubscriptionVerifier, TopicBasedNotificationsInBothForms) {
             {{{"name", "subscription"}, {"valueReference", {{"reference", "Subscription/s1"}}}},
              {{"name", "type"}, {"valueCode", "event-notification"}},
              {{"name", "notification-event"},
-              {"part", {{{"name", "event-number"}, {"valueString", "7"}},
-                        {{"name", "focus"}, {"valueReference", {{"reference", "Appointment/a1"}}}}}}}}}}}},
-        {{"fullUrl", "http://ehr/fhir/Appointment/a1"}, {"resource", appointment("a1", "booked", "2")}}}}};
+              {"part",
+               {{{"name", "event-number"}, {"valueString", "7"}},
+                {{"name", "focus"}, {"valueReference", {{"reference", "Appointment/a1"}}}}}}}}}}}},
+        {{"fullUrl", "http://ehr/fhir/Appointment/a1"},
+         {"resource", appointment("a1", "booked", "2")}}}}};
   auto events = verifier().verify(request(backport));
   ASSERT_TRUE(events.ok()) << events.error().message;
   ASSERT_EQ(events->size(), 1u);
@@ -82,12 +90,16 @@ TEST(FhirSubscriptionVerifier, TopicBasedNotificationsInBothForms) {
   EXPECT_EQ((*events)[0].dedupe_key, "fhir:Subscription/s1#7");
   EXPECT_EQ((*events)[0].payload["status"], "booked");
 
-  const json r4b = {
-      {"resourceType", "Bundle"}, {"type", "history"},
-      {"entry", {{{"resource", {{"resourceType", "SubscriptionStatus"}, {"type", "event-notification"},
-                                {"subscription", {{"reference", "Subscription/s2"}}},
-                                {"notificationEvent", {{{"eventNumber", "9"},
-                                                        {"focus", {{"reference", "http://ehr/fhir/Appointment/a2"}}}}}}}}}}}};
+  const json r4b = {{"resourceType", "Bundle"},
+                    {"type", "history"},
+                    {"entry",
+                     {{{"resource",
+                        {{"resourceType", "SubscriptionStatus"},
+                         {"type", "event-notification"},
+                         {"subscription", {{"reference", "Subscription/s2"}}},
+                         {"notificationEvent",
+                          {{{"eventNumber", "9"},
+                            {"focus", {{"reference", "http://ehr/fhir/Appointment/a2"}}}}}}}}}}}};
   events = verifier().verify(request(r4b));
   ASSERT_TRUE(events.ok()) << events.error().message;
   ASSERT_EQ(events->size(), 1u);
@@ -120,10 +132,11 @@ TEST(FhirSubscriptionVerifier, AWrongOrMissingSecretIsUnauthenticated) {
 }
 
 TEST(FhirSubscriptionVerifier, MalformedBodiesAreInvalidAndAnEmptyOneCarriesNothing) {
-  for (const std::string body :
-       {"{", "[]", R"({"resourceType":"Patient"})", R"({"resourceType":"Bundle","entry":{}})",
-        R"({"resourceType":"Bundle","entry":[{"fullUrl":"x"}]})",
-        R"({"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Appointment","id":"../x"}}]})"}) {
+  for (
+      const std::string body :
+      {"{", "[]", R"({"resourceType":"Patient"})", R"({"resourceType":"Bundle","entry":{}})",
+       R"({"resourceType":"Bundle","entry":[{"fullUrl":"x"}]})",
+       R"({"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Appointment","id":"../x"}}]})"}) {
     auto r = request(json());
     r.body = body;
     auto events = verifier().verify(r);

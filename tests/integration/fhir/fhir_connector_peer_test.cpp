@@ -6,15 +6,14 @@
 // basic authentication; SMART Backend Services (RS384 and ES384) with the
 // peer's token endpoint verifying the assertion with jose; the R4 and
 // topic-based notification bundles the peer sends, through the verifier.
+#include <Poco/Crypto/ECKey.h>
+#include <Poco/Crypto/RSAKey.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <Poco/Crypto/ECKey.h>
-#include <Poco/Crypto/RSAKey.h>
 
 #include "plugins/fhir/fhir_client.hpp"
 #include "plugins/fhir/fhir_ehr_connector.hpp"
@@ -93,7 +92,8 @@ TEST_F(FhirConnectorPeerTest, ReadsAndMapsTheDemoPatientHerDoctorAppointmentAndC
   EXPECT_EQ(patient->gender, "female");
   bool national_id = false;
   for (const auto& id : patient->identifiers) {
-    national_id |= id.system == "http://nphies.sa/identifier/nationalid" && id.value == "1098765432";
+    national_id |=
+        id.system == "http://nphies.sa/identifier/nationalid" && id.value == "1098765432";
   }
   EXPECT_TRUE(national_id);
 
@@ -146,8 +146,8 @@ TEST_F(FhirConnectorPeerTest, SearchFollowsNextPages) {
   auto found = client.search("Patient", "");
   ASSERT_TRUE(found.ok()) << found.error().message;
   EXPECT_EQ(found->size(), all->size());
-  auto by_id = client.search("Patient", "identifier=" + url_encode(
-                                            "http://nphies.sa/identifier/nationalid|1098765432"));
+  auto by_id = client.search(
+      "Patient", "identifier=" + url_encode("http://nphies.sa/identifier/nationalid|1098765432"));
   ASSERT_TRUE(by_id.ok()) << by_id.error().message;
   ASSERT_EQ(by_id->size(), 1u);
   EXPECT_EQ((*by_id)[0]["id"], id_of(FhirPeer::kDemoPatient));
@@ -223,8 +223,11 @@ TEST_F(FhirConnectorPeerTest, AFailureIsRetryableAndALostAnswerIsFoundOnResend) 
   EXPECT_FALSE(found->created);
   EXPECT_EQ(with_identifier("Encounter", "c-2/encounter").size(), 1u);
 
-  ASSERT_TRUE(peer_->fault({{"operation", "POST DocumentReference"}, {"status", 429},
-                            {"retryAfterSeconds", 3}}).ok());
+  ASSERT_TRUE(
+      peer_
+          ->fault(
+              {{"operation", "POST DocumentReference"}, {"status", 429}, {"retryAfterSeconds", 3}})
+          .ok());
   auto limited = ehr->attach_document(recording_request("c-2/recording", found->id));
   ASSERT_FALSE(limited.ok());
   EXPECT_TRUE(limited.error().retryable);
@@ -269,8 +272,9 @@ TEST_F(FhirConnectorPeerTest, BearerAndBasicAuthentication) {
   EXPECT_EQ(refused.error().code, ErrorCode::kUnauthenticated);
   EXPECT_FALSE(refused.error().retryable);
 
-  ASSERT_TRUE(peer_->configure_auth({{"mode", "basic"}, {"basicUser", "wasl"},
-                                     {"basicPassword", "pw"}}).ok());
+  ASSERT_TRUE(
+      peer_->configure_auth({{"mode", "basic"}, {"basicUser", "wasl"}, {"basicPassword", "pw"}})
+          .ok());
   LoopbackHost basic(settings({{"auth", "basic"}, {"username", "wasl"}, {"password", "pw"}}),
                      "ehr.fhir-test");
   EXPECT_TRUE(connector(basic)->read_patient({id_of(FhirPeer::kDemoPatient)}).ok());
@@ -296,9 +300,9 @@ TEST_F(FhirConnectorPeerTest, SmartBackendServicesRefreshesOnceWhenTheTokenExpir
     ASSERT_TRUE(peer_->seed({"demo"}).ok());
     ASSERT_TRUE(peer_->register_client("wasl-hub", pair.public_pem).ok());
     ASSERT_TRUE(peer_->configure_auth({{"mode", "smart"}}).ok());
-    LoopbackHost host(settings({{"auth", "smart"}, {"client_id", "wasl-hub"},
-                                {"private_key", pair.private_pem}}),
-                      "ehr.fhir-test");
+    LoopbackHost host(
+        settings({{"auth", "smart"}, {"client_id", "wasl-hub"}, {"private_key", pair.private_pem}}),
+        "ehr.fhir-test");
     auto ehr = connector(host);
     ASSERT_TRUE(ehr->read_patient({id_of(FhirPeer::kDemoPatient)}).ok());
     auto created = ehr->create_encounter(encounter_request("c-4/encounter"));
@@ -326,9 +330,9 @@ TEST_F(FhirConnectorPeerTest, ARefusedAssertionIsPermanentAndNamesTheInstanceNot
   ASSERT_TRUE(peer_->register_client("wasl-hub", save(registered).public_pem).ok());
   ASSERT_TRUE(peer_->configure_auth({{"mode", "smart"}}).ok());
   const KeyPair wrong = save(other);
-  LoopbackHost host(settings({{"auth", "smart"}, {"client_id", "wasl-hub"},
-                              {"private_key", wrong.private_pem}}),
-                    "ehr.fhir-test");
+  LoopbackHost host(
+      settings({{"auth", "smart"}, {"client_id", "wasl-hub"}, {"private_key", wrong.private_pem}}),
+      "ehr.fhir-test");
   auto refused = connector(host)->read_patient({id_of(FhirPeer::kDemoPatient)});
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kUnauthenticated);
@@ -344,16 +348,24 @@ TEST_F(FhirConnectorPeerTest, TheNotificationsThePeerSendsAreAppointmentEvents) 
   ASSERT_TRUE(peer_->subscribe("r4", inbox, header).ok());
   const std::string ext = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/";
   json topic = {
-      {"resourceType", "Subscription"}, {"id", "topic"}, {"status", "active"},
+      {"resourceType", "Subscription"},
+      {"id", "topic"},
+      {"status", "active"},
       {"meta", {{"profile", {ext + "backport-subscription"}}}},
       {"reason", "Telehealth appointments"},
       {"criteria", "http://wasl.example/fhir/SubscriptionTopic/appointment-changed"},
-      {"_criteria", {{"extension", {{{"url", ext + "backport-filter-criteria"},
-                                     {"valueString", "Appointment?status=booked,cancelled"}}}}}},
-      {"channel", {{"type", "rest-hook"}, {"endpoint", inbox}, {"payload", "application/fhir+json"},
-                   {"_payload", {{"extension", {{{"url", ext + "backport-payload-content"},
-                                                 {"valueCode", "full-resource"}}}}}},
-                   {"header", {header}}}}};
+      {"_criteria",
+       {{"extension",
+         {{{"url", ext + "backport-filter-criteria"},
+           {"valueString", "Appointment?status=booked,cancelled"}}}}}},
+      {"channel",
+       {{"type", "rest-hook"},
+        {"endpoint", inbox},
+        {"payload", "application/fhir+json"},
+        {"_payload",
+         {{"extension",
+           {{{"url", ext + "backport-payload-content"}, {"valueCode", "full-resource"}}}}}},
+        {"header", {header}}}}};
   ASSERT_TRUE(peer_->seed({}, json::array({topic})).ok());
   auto booked = peer_->read(FhirPeer::kDemoBookedAppointment);
   ASSERT_TRUE(booked.ok());

@@ -2,11 +2,10 @@
 // would load it: its schema accepts the settings the README documents and
 // refuses a wrong one naming it; one instance gives both capabilities (ehr
 // and webhook) against the FHIR peer with SMART Backend Services.
+#include <Poco/Crypto/ECKey.h>
 #include <gtest/gtest.h>
 
 #include <sstream>
-
-#include <Poco/Crypto/ECKey.h>
 
 #include "hub/plugin_host/in_memory_state_store.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
@@ -68,8 +67,9 @@ TEST_F(FhirPluginHostTest, OneInstanceReadsWithSmartAndVerifiesNotifications) {
   request.method = "POST";
   request.url = "https://hub.test/v1/webhooks/ehr.fhir-test";
   request.headers = {{"X-Wasl-Subscription-Secret", "s3cret-s3cret-s3cret"}};
-  request.body = json{{"resourceType", "Bundle"}, {"type", "history"},
-                      {"entry", {{{"resource", *booked}}}}}.dump();
+  request.body =
+      json{{"resourceType", "Bundle"}, {"type", "history"}, {"entry", {{{"resource", *booked}}}}}
+          .dump();
   auto events = (*webhook)->verify(request);
   ASSERT_TRUE(events.ok()) << events.error().message;
   ASSERT_EQ(events->size(), 1u);
@@ -77,8 +77,8 @@ TEST_F(FhirPluginHostTest, OneInstanceReadsWithSmartAndVerifiesNotifications) {
 }
 
 TEST_F(FhirPluginHostTest, TheSchemaRefusesAWrongSettingByName) {
-  auto host = load({{"base_url", "http://127.0.0.1:9/fhir"}, {"auth", "none"},
-                    {"page_size", "many"}});
+  auto host =
+      load({{"base_url", "http://127.0.0.1:9/fhir"}, {"auth", "none"}, {"page_size", "many"}});
   ASSERT_FALSE(host.ok());
   EXPECT_NE(host.error().message.find("page_size"), std::string::npos) << host.error().message;
   auto unknown = load({{"base_url", "http://127.0.0.1:9/fhir"}, {"auth", "kerberos"}});
