@@ -79,7 +79,24 @@ void append_repeated(FormFields& fields, std::string_view name,
   for (const auto& value : values) fields.push_back({std::string(name), value});
 }
 
-sdk::Result<FormFields> parse_form(std::string_view body) {
+sdk::Result<FormFields> parse_form(std::string_view body, std::size_t max_fields) {
+  // Counted before anything is decoded or copied: a body of many tiny fields
+  // is refused in one pass.
+  std::size_t separators = 0;
+  for (char c : body) separators += c == '&' ? 1 : 0;
+  if (separators >= max_fields) {
+    std::size_t count = 0;
+    std::size_t start = 0;
+    while (start <= body.size()) {
+      std::size_t end = body.find('&', start);
+      if (end == std::string_view::npos) end = body.size();
+      if (end > start && ++count > max_fields) {
+        return sdk::Error(sdk::ErrorCode::kInvalidArgument,
+                          "form body has more than " + std::to_string(max_fields) + " fields");
+      }
+      start = end + 1;
+    }
+  }
   FormFields fields;
   std::size_t start = 0;
   while (start <= body.size()) {

@@ -18,6 +18,7 @@
 // Everything here is pure and thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,8 +53,11 @@ void append_repeated(FormFields& fields, std::string_view name,
 // Parses a form body. Segments are separated by '&'; empty segments are
 // skipped; a segment without '=' is a name with an empty value. '+' and %20
 // decode to a space. kInvalidArgument names the position of a malformed
-// escape (never the body's content, which may hold PHI).
-sdk::Result<FormFields> parse_form(std::string_view body);
+// escape (never the body's content, which may hold PHI). More than
+// `max_fields` non-empty segments is kInvalidArgument, found before any
+// decoding (a Twilio status callback has a few dozen fields).
+inline constexpr std::size_t kMaxFormFields = 1000;
+sdk::Result<FormFields> parse_form(std::string_view body, std::size_t max_fields = kMaxFormFields);
 
 // The first value of `name`, if any (names compare exactly, case-sensitive as
 // Twilio's parameters are).

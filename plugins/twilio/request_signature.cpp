@@ -57,8 +57,6 @@ std::u16string to_utf16(std::string_view s) {
   return out;
 }
 
-bool js_less(const std::string& a, const std::string& b) { return to_utf16(a) < to_utf16(b); }
-
 struct UrlParts {
   std::string scheme;     // "https://" as written
   std::string user_info;  // "user:pass@" or empty
@@ -127,20 +125,36 @@ sdk::Error refused(std::string reason) {
 }  // namespace
 
 std::string signature_base_string(std::string_view url, const FormFields& params) {
-  std::vector<std::string> names;
-  for (const auto& field : params) names.push_back(field.name);
-  std::sort(names.begin(), names.end(), js_less);
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-
+  // Names in JavaScript's order (UTF-16 code units), each name's values in
+  // the same order, a repeated name=value pair once: twilio-node's rules.
+  // One sort of the pairs, each converted to UTF-16 once: O(n log n), where
+  // a lookup of each name's values in the whole list was O(n^2).
+  struct Keyed {
+    std::u16string name16;
+    std::u16string value16;
+    const FormField* field;
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(params.size());
+  std::size_t size = url.size();
+  for (const auto& field : params) {
+    keyed.push_back({to_utf16(field.name), to_utf16(field.value), &field});
+    size += field.name.size() + field.value.size();
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+    if (a.name16 != b.name16) return a.name16 < b.name16;
+    if (a.field->name != b.field->name) return a.field->name < b.field->name;
+    if (a.value16 != b.value16) return a.value16 < b.value16;
+    return a.field->value < b.field->value;
+  });
   std::string data(url);
-  for (const auto& name : names) {
-    std::vector<std::string> values = form_values(params, name);
-    std::sort(values.begin(), values.end(), js_less);
-    values.erase(std::unique(values.begin(), values.end()), values.end());
-    for (const auto& value : values) {
-      data += name;
-      data += value;
-    }
+  data.reserve(size);
+  const FormField* previous = nullptr;
+  for (const auto& k : keyed) {
+    if (previous != nullptr && *previous == *k.field) continue;
+    data += k.field->name;
+    data += k.field->value;
+    previous = k.field;
   }
   return data;
 }

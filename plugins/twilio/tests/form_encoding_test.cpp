@@ -54,6 +54,19 @@ TEST(FormEncodingTest, RefusesMalformedEscapesNamingThePosition) {
   EXPECT_EQ(parsed.error().message.find("secret"), std::string::npos);
 }
 
+TEST(FormEncodingTest, RefusesMoreFieldsThanTheCapBeforeDecoding) {
+  std::string body;
+  for (int i = 0; i < 1000; ++i) body += (i ? "&f" : "f") + std::to_string(i) + "=v";
+  ASSERT_TRUE(parse_form(body).ok()) << "1,000 fields is the cap";
+  ASSERT_TRUE(parse_form(body + "&&&").ok()) << "empty segments are not fields";
+  auto over = parse_form(body + "&one=more");
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().code, sdk::ErrorCode::kInvalidArgument);
+  EXPECT_NE(over.error().message.find("more than 1000 fields"), std::string::npos);
+  EXPECT_TRUE(parse_form("a=1&b=2&c=3", 3).ok());
+  EXPECT_FALSE(parse_form("a=1&b=2&c=3", 2).ok());
+}
+
 TEST(FormEncodingTest, EmptyBodyIsNoFields) {
   auto parsed = parse_form("");
   ASSERT_TRUE(parsed.ok());
