@@ -58,6 +58,7 @@ enum class MessageId {
   kVideoUnavailable,
   kVideoRefused,
   kWorkflowInvalid,
+  kWorkflowTooLarge,
   kPluginsUnavailable,
   kStorageUnavailable,
   kInternal,

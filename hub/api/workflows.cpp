@@ -1,15 +1,16 @@
 #include "hub/api/workflows.hpp"
 
-#include <algorithm>
-
-#include <nlohmann/json.hpp>
 #include <utf8.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
 #include "hub/api/json_body.hpp"
 #include "hub/api/json_response.hpp"
 #include "hub/api/request_audit.hpp"
+#include "hub/config/yaml_budget.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/workflow/workflow_file.hpp"
 
@@ -61,6 +62,11 @@ Response deploy(ApiContext& ctx, Request& request, const access::Principal& prin
   }
   if (!utf8::is_valid(request.body.begin(), request.body.end()))
     return problem_response(request, 400, MessageId::kBodyNotUtf8);
+  // Aliases are counted before anything walks the tree: a "billion laughs"
+  // body is refused in one pass over its text.
+  if (auto over = config::check_yaml_budget(request.body)) {
+    return problem_response(request, 400, MessageId::kWorkflowTooLarge, {over->message});
+  }
   const std::string file = name.substr(0, 64) + ".yaml";
   workflow::WorkflowParse parsed = workflow::parse_workflow(request.body, file);
   if (!parsed.ok()) {

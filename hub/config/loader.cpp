@@ -12,6 +12,7 @@
 
 #include "hub/config/document_reader.hpp"
 #include "hub/config/schema.hpp"
+#include "hub/config/yaml_budget.hpp"
 #include "hub/text/suggestion.hpp"
 
 namespace wasl::config {
@@ -105,6 +106,10 @@ LoadResult load_text(const std::string& text, const std::string& name,
   result.config.source_file = name;
   DocumentReader reader(name, base_dir.empty() ? std::string(".") : base_dir);
 
+  if (auto over = check_yaml_budget(text)) {
+    result.problems.push_back(Problem{name, over->line, over->message});
+    return result;
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);

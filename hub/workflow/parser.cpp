@@ -1,14 +1,15 @@
 #include "hub/workflow/parser.hpp"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cmath>
 #include <set>
 
-#include <yaml-cpp/yaml.h>
-
 #include "hub/calendar/civil_time.hpp"
 #include "hub/calendar/recurrence.hpp"
 #include "hub/calendar/report_period.hpp"
+#include "hub/config/yaml_budget.hpp"
 #include "hub/text/duration.hpp"
 #include "hub/text/join.hpp"
 #include "hub/text/suggestion.hpp"
@@ -643,6 +644,10 @@ WorkflowDefinition parse_document(std::string_view text, const std::string& file
   WorkflowDefinition d;
   d.file = file;
   parsed_document = false;
+  if (auto over = config::check_yaml_budget(text)) {
+    problems.push_back({file, over->line, over->message});
+    return d;
+  }
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "tests/unit/api/api_fixture.hpp"
 
 namespace wasl::api::testing {
@@ -78,6 +80,26 @@ TEST_P(WorkflowsTest, InvalidFilesAnswerFileLineProblems) {
   EXPECT_EQ(put("x", "name: [unclosed").status, 422);
   EXPECT_EQ(put("x", "\xC3\x28").status, 400);
   EXPECT_EQ(put("follow_up_call", kSmall, Role::kHospital).status, 403);
+  EXPECT_EQ(audit_count("workflow.deploy"), 0);
+}
+
+// Six levels of ten aliases, about 1 KiB: a million nodes once expanded. The
+// hub used to walk them all (17 s and 2 GiB of memory before answering).
+TEST_P(WorkflowsTest, AnAliasBombIsAFast400) {
+  std::string bomb = "name: follow_up_call\nversion: 1\nl0: &l0 \"lol\"\n";
+  for (int i = 1; i <= 6; ++i) {
+    bomb += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) bomb += (j ? ", *l" : "*l") + std::to_string(i - 1);
+    bomb += "]\n";
+  }
+  bomb += "trigger: {kind: api, consultation_type: follow_up, x: *l6}\n";
+  bomb += std::string(kSmall).substr(std::string(kSmall).find("steps:"));
+  const auto started = std::chrono::steady_clock::now();
+  http::Response r = put("follow_up_call", bomb);
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("expands to more than"), std::string::npos) << r.body;
+  EXPECT_LT(took, std::chrono::milliseconds(500));
   EXPECT_EQ(audit_count("workflow.deploy"), 0);
 }
 
