@@ -75,6 +75,21 @@ TEST(RouterTest, PercentDecodesSegmentsAfterSplitting) {
   EXPECT_EQ(router.match("GET", "/v1/files/bad%zz").route, nullptr);
 }
 
+// A parameter that decodes to a NUL or to bytes that are not UTF-8 matches
+// no route (404): it used to reach PostgreSQL, which refused it with a 500.
+TEST(RouterTest, NulAndInvalidUtf8InASegmentMatchNothing) {
+  Router router;
+  router.add("GET", "/v1/files/{name}", tagged("file"));
+  for (const char* path :
+       {"/v1/files/%FF", "/v1/files/a%00b", "/v1/files/%C0%AF", "/v1/files/%ED%A0%80",
+        "/v1/files/%F4%90%80%80", "/v1/files/%E2%82", "/v1/%FF/x"}) {
+    Match m = router.match("GET", path);
+    EXPECT_EQ(m.route, nullptr) << path;
+    EXPECT_TRUE(m.allowed_methods.empty()) << path;
+  }
+  EXPECT_NE(router.match("GET", "/v1/files/%F0%9F%98%80").route, nullptr);
+}
+
 TEST(RouterTest, EmptySegmentsAndTrailingSlashDoNotMatchParameters) {
   Router router;
   router.add("GET", "/v1/items/{id}", tagged("item"));
