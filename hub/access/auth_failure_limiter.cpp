@@ -61,9 +61,28 @@ void AuthFailureLimiter::evict_one(Clock::time_point now) {
   lru_.pop_front();
 }
 
+std::string AuthFailureLimiter::counting_key(std::string_view address,
+                                             std::string_view key_prefix) {
+  std::string key = bucket_key(address);
+  if (!key_prefix.empty()) {
+    key += ' ';
+    key += key_prefix.substr(0, kKeyPrefixLength);
+  }
+  return key;
+}
+
 std::optional<std::chrono::milliseconds> AuthFailureLimiter::blocked_for(
     std::string_view address, Clock::time_point now) {
-  const std::string key = bucket_key(address);
+  return blocked_for(address, {}, now);
+}
+
+bool AuthFailureLimiter::record_failure(std::string_view address, Clock::time_point now) {
+  return record_failure(address, {}, now);
+}
+
+std::optional<std::chrono::milliseconds> AuthFailureLimiter::blocked_for(
+    std::string_view address, std::string_view key_prefix, Clock::time_point now) {
+  const std::string key = counting_key(address, key_prefix);
   std::lock_guard lock(mu_);
   auto it = entries_.find(key);
   if (it == entries_.end() || it->second.blocked_until <= now) return std::nullopt;
@@ -71,8 +90,9 @@ std::optional<std::chrono::milliseconds> AuthFailureLimiter::blocked_for(
   return std::max(wait, std::chrono::milliseconds(1));
 }
 
-bool AuthFailureLimiter::record_failure(std::string_view address, Clock::time_point now) {
-  const std::string key = bucket_key(address);
+bool AuthFailureLimiter::record_failure(std::string_view address, std::string_view key_prefix,
+                                        Clock::time_point now) {
+  const std::string key = counting_key(address, key_prefix);
   std::lock_guard lock(mu_);
   auto it = entries_.find(key);
   if (it == entries_.end()) {

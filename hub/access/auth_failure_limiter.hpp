@@ -1,6 +1,11 @@
-// AuthFailureLimiter: counts failed authentications per source address and
-// blocks an address that fails too often (the API answers 429 with
-// Retry-After while it is blocked).
+// AuthFailureLimiter: counts failed authentications per source address (and,
+// for API keys, per source and key prefix) and blocks what fails too often
+// (the API answers 429 with Retry-After while it is blocked).
+//
+// The API counts per (source, key prefix): one bad client behind a proxy, or
+// a guesser, blocks only the prefixes it sends from that source, so a valid
+// key with another prefix from the same source is still accepted. Guessing
+// one key's secret still runs into its prefix's bucket.
 #pragma once
 
 #include <chrono>
@@ -36,18 +41,31 @@ class AuthFailureLimiter {
   AuthFailureLimiter();
   explicit AuthFailureLimiter(Options options);
 
+  // Characters of a key prefix that count (longer prefixes are cut).
+  static constexpr std::size_t kKeyPrefixLength = 12;
+
   // How long the address must still wait, or nullopt when it may try.
   std::optional<std::chrono::milliseconds> blocked_for(std::string_view address,
+                                                       Clock::time_point now = Clock::now());
+  // The same for one key prefix sent from the address (empty: the address's
+  // own bucket).
+  std::optional<std::chrono::milliseconds> blocked_for(std::string_view address,
+                                                       std::string_view key_prefix,
                                                        Clock::time_point now = Clock::now());
 
   // Records one failed attempt; true when this failure started a block.
   bool record_failure(std::string_view address, Clock::time_point now = Clock::now());
+  bool record_failure(std::string_view address, std::string_view key_prefix,
+                      Clock::time_point now = Clock::now());
 
   std::size_t tracked_addresses() const;
 
   // The counting key for an address: IPv6 masked to /64 (text form), IPv4
   // and anything unparsable unchanged.
   static std::string bucket_key(std::string_view address);
+  // bucket_key(address), then a space and the prefix's first kKeyPrefixLength
+  // characters when there is one.
+  static std::string counting_key(std::string_view address, std::string_view key_prefix);
 
  private:
   struct Entry {

@@ -31,8 +31,15 @@ Authenticator::Authenticator(storage::Store& store, const ApiKeyStore& keys,
                              AuthFailureLimiter& limiter, const audit::AuditWriter& audit)
     : store_(store), keys_(keys), limiter_(limiter), audit_(audit) {}
 
+std::string_view failure_key_prefix(std::string_view authorization) {
+  std::string_view token = bearer_token(authorization);
+  if (token.empty()) return "-";  // missing or not Bearer: one bucket per source
+  return token.substr(0, AuthFailureLimiter::kKeyPrefixLength);
+}
+
 sdk::Result<Principal> Authenticator::authenticate(const AuthRequest& request) {
-  if (auto wait = limiter_.blocked_for(request.source_address)) {
+  if (auto wait =
+          limiter_.blocked_for(request.source_address, failure_key_prefix(request.authorization))) {
     return Error(ErrorCode::kResourceExhausted,
                  "too many failed authentications from this address; try again later",
                  /*retry=*/true, *wait);
@@ -57,7 +64,7 @@ sdk::Result<Principal> Authenticator::authenticate(const AuthRequest& request) {
 
 sdk::Error Authenticator::fail(const AuthRequest& request, sdk::Error error,
                                const AuthenticationFailure& failure) {
-  limiter_.record_failure(request.source_address);
+  limiter_.record_failure(request.source_address, failure_key_prefix(request.authorization));
 
   audit::AuditEvent event;
   event.actor = "anonymous";

@@ -1,5 +1,6 @@
 // Authenticator: turns the Authorization header of a /v1 request into a
-// Principal, rate-limits failures per source address and audits each one.
+// Principal, rate-limits failures per (source address, key prefix) and
+// audits each one.
 #pragma once
 
 #include <string_view>
@@ -27,7 +28,8 @@ class Authenticator {
                 const audit::AuditWriter& audit);
 
   // Errors:
-  //   kResourceExhausted (retry_after set) while the address is blocked: no
+  //   kResourceExhausted (retry_after set) while the (address, key prefix)
+  //     is blocked: no
   //     key is checked and nothing is audited, so a flood costs no writes;
   //   kUnauthenticated for a missing, non-Bearer, malformed, unknown or
   //     revoked key; kPermissionDenied for a suspended facility. Both count
@@ -50,5 +52,10 @@ class Authenticator {
 // The token of "Bearer <token>" (scheme case-insensitive, surrounding spaces
 // ignored), or empty when the header has another form.
 std::string_view bearer_token(std::string_view authorization);
+
+// What the failure limit counts an Authorization header under, with its
+// source: the key's first AuthFailureLimiter::kKeyPrefixLength characters, or
+// "-" when there is no Bearer key.
+std::string_view failure_key_prefix(std::string_view authorization);
 
 }  // namespace wasl::access

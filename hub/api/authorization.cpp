@@ -74,7 +74,8 @@ http::Handler authorize(ApiContext& context, std::string method, std::string pat
           path_template = std::move(path_template)](http::Request& request) -> http::Response {
     if (request.route.empty()) request.route = path_template;
     std::string authorization = request.header("Authorization").value_or("");
-    std::string host = client_host(request.remote_address);
+    std::string host = request.client_address.empty() ? client_host(request.remote_address)
+                                                      : request.client_address;
     auto principal = context.authenticator->authenticate(
         {.authorization = authorization, .source_address = host, .request_id = request.request_id});
     if (!principal.ok()) {

@@ -1,10 +1,11 @@
 #include "hub/api/json_body.hpp"
 
-#include <string>
-
 #include <utf8.h>
 
+#include <string>
+
 #include "hub/api/api_problem.hpp"
+#include "hub/text/json_depth.hpp"
 
 namespace wasl::api {
 namespace {
@@ -14,33 +15,6 @@ std::string lowercase(std::string s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return s;
-}
-
-// Deepest nesting of arrays and objects, outside strings. A cheap scan that
-// keeps a hostile body from making the parser build a huge deep tree.
-int nesting_depth(std::string_view text) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return deepest;
 }
 
 }  // namespace
@@ -67,7 +41,7 @@ std::optional<http::Response> read_json_object(const http::Request& request, nlo
   if (!utf8::is_valid(request.body.begin(), request.body.end())) {
     return problem_response(request, 400, MessageId::kBodyNotUtf8);
   }
-  if (nesting_depth(request.body) > kMaxJsonDepth) {
+  if (text::json_nesting_depth(request.body) > kMaxJsonDepth) {
     return problem_response(request, 400, MessageId::kBodyNotJson);
   }
   nlohmann::json parsed = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);

@@ -4,15 +4,15 @@
 // kMaxJsonDepth deep (400), and an object at the top (400).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 
-#include <nlohmann/json.hpp>
-
 #include "hub/http/exchange.hpp"
+#include "hub/text/json_depth.hpp"
 
 namespace wasl::api {
 
-inline constexpr int kMaxJsonDepth = 32;
+inline constexpr int kMaxJsonDepth = text::kMaxJsonDepth;
 
 // On success fills `out` and returns nullopt; otherwise returns the problem
 // response to send (localized, see api_problem.hpp).

@@ -17,7 +17,8 @@ audit::AuditEvent request_event(const http::Request& request, const access::Prin
   event.entity_id = std::move(entity_id);
   event.outcome = std::string(audit::kOutcomeSuccess);
   event.request_id = request.request_id;
-  event.source_address = client_host(request.remote_address);
+  event.source_address =
+      request.client_address.empty() ? client_host(request.remote_address) : request.client_address;
   return event;
 }
 

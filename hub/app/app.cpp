@@ -29,6 +29,9 @@ http::ServerSettings server_settings(const config::ServerConfig& config) {
   settings.keep_alive_timeout = config.keep_alive_timeout;
   settings.max_keep_alive_requests = config.max_keep_alive_requests;
   settings.request_timeout = config.request_timeout;
+  settings.header_timeout = config.header_timeout;
+  settings.max_connections_per_peer = config.max_connections_per_peer;
+  settings.trusted_proxies = config.trusted_proxies;
   settings.shutdown_grace = config.shutdown_grace;
   settings.body_limit = config.body_limit;
   if (config.tls) {
@@ -45,6 +48,7 @@ sdk::Result<std::unique_ptr<storage::Store>> open_store(const config::StorageCon
     options.pool_size = config.postgres.pool_size;
     options.acquire_timeout = config.postgres.acquire_timeout;
     options.connect_timeout = config.postgres.connect_timeout;
+    options.statement_timeout = config.postgres.statement_timeout;
     return storage::open_postgres(options);
   }
   storage::SqliteOptions options;
@@ -301,9 +305,10 @@ void App::add_system_routes() {
     return http::Response::json(200, R"({"status":"ok"})");
   }, {.summary = "Liveness: the process answers."});
 
+  readiness_ = std::make_unique<ReadinessCache>([this] { return store_->ping(); });
   router_.add("GET", "/readyz", [this](http::Request&) {
     nlohmann::json checks = nlohmann::json::object();
-    sdk::Status store_ok = store_->ping();
+    sdk::Status store_ok = readiness_->check();
     checks["store"] = store_ok.ok() ? "ok" : "unreachable";
     checks["plugins"] = plugins_->readiness();
     bool ready = store_ok.ok() && plugins_->ready();

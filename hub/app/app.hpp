@@ -17,6 +17,7 @@
 #include "hub/access/auth_failure_limiter.hpp"
 #include "hub/access/authenticator.hpp"
 #include "hub/api/api_context.hpp"
+#include "hub/app/readiness_cache.hpp"
 #include "hub/archive/archive_action.hpp"
 #include "hub/archive/periodic_runner.hpp"
 #include "hub/archive/recording_archive.hpp"
@@ -103,6 +104,7 @@ class App {
   std::shared_ptr<const crypto::Keyring> keyring_;
   std::unique_ptr<records::CellCipher> cipher_;
   std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<ReadinessCache> readiness_;  // /readyz's store check, once a second
   storage::MigrationReport migration_report_;
   std::unique_ptr<audit::AuditWriter> audit_;
   std::unique_ptr<plugin_host::StateStore> plugin_state_;

@@ -32,7 +32,10 @@ struct ServerConfig {
   int max_queued = 1024;  // connections accepted and waiting for a thread
   std::chrono::milliseconds keep_alive_timeout{5000};
   int max_keep_alive_requests = 1000;
-  std::chrono::milliseconds request_timeout{30000};  // socket receive/send timeout
+  std::chrono::milliseconds request_timeout{30000};  // whole request read; send timeout
+  std::chrono::milliseconds header_timeout{10000};   // until the headers are complete
+  int max_connections_per_peer = 128;                // 0 = no cap
+  std::vector<std::string> trusted_proxies;          // addresses/CIDRs whose X-Forwarded-For counts
   std::chrono::milliseconds shutdown_grace{20000};   // in-flight requests may finish within
   std::int64_t body_limit = 1 << 20;                 // bytes; 413 beyond
   std::int64_t webhook_body_limit = 256 << 10;       // bytes; 413 beyond
@@ -55,6 +58,7 @@ struct PostgresConfig {
   int pool_size = 8;
   std::chrono::milliseconds acquire_timeout{5000};
   std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds statement_timeout{30000};  // 0 = none
 };
 
 struct StorageConfig {

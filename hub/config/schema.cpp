@@ -609,7 +609,18 @@ Fields server_fields(ServerConfig& s) {
       integer("max_keep_alive_requests", s.max_keep_alive_requests, 1, 1000000,
               "Requests served on one connection before it is closed."),
       duration("request_timeout", s.request_timeout, milliseconds(1),
-               "Socket receive and send timeout for one request."),
+               "Longest time to receive one whole request, from its first byte; also the send "
+               "timeout."),
+      duration("header_timeout", s.header_timeout, milliseconds(1),
+               "Longest time from a connection's start (or a keep-alive request's first byte) "
+               "until its headers are complete; slower clients get 408 and are closed."),
+      integer("max_connections_per_peer", s.max_connections_per_peer, 0, 1000000,
+              "Connections one client address may hold at once; 0 means no cap. Behind a "
+              "reverse proxy, raise it or set 0."),
+      text_list("trusted_proxies", s.trusted_proxies,
+                "Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the "
+                "client (for the failed-authentication limit and the audit trail); empty: the "
+                "header is ignored."),
       duration("shutdown_grace", s.shutdown_grace, milliseconds(0),
                "On shutdown, how long in-flight requests may take to finish."),
       size("body_limit", s.body_limit, kGiB, "Largest request body; larger ones answer 413."),
@@ -652,6 +663,10 @@ Fields postgres_fields(PostgresConfig& p) {
                "How long a request waits for a free pooled connection."),
       duration("connect_timeout", p.connect_timeout, milliseconds(1),
                "How long opening one connection may take."),
+      duration("statement_timeout", p.statement_timeout, milliseconds(0),
+               "Longest a statement may run (the server cancels it; the request answers 503). "
+               "A statement with no answer for a little longer has its connection closed, "
+               "which ends a half-open connection. 0 turns both off."),
   };
 }
 

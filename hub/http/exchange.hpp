@@ -29,6 +29,10 @@ struct Request {
   std::string body;            // raw bytes, already limited by the server
   std::string request_id;      // accepted from X-Request-Id or generated
   std::string remote_address;  // "ip:port" of the peer
+  // The client's IP address (no port): the peer's, or the one a trusted proxy
+  // names in X-Forwarded-For (see trusted_proxies.hpp). Empty only for a
+  // Request built by hand; use client_host(remote_address) then.
+  std::string client_address;
 
   // First value of a header, if present.
   std::optional<std::string> header(std::string_view name) const;

@@ -65,6 +65,9 @@ Problem method_not_allowed(std::string detail) {
 Problem conflict(std::string detail) {
   return make(409, "conflict", "Conflict", std::move(detail));
 }
+Problem request_timeout(std::string detail) {
+  return make(408, "request-timeout", "Request Timeout", std::move(detail));
+}
 Problem payload_too_large(std::string detail) {
   return make(413, "payload-too-large", "Payload Too Large", std::move(detail));
 }

@@ -39,6 +39,7 @@ Problem forbidden(std::string detail);
 Problem not_found(std::string detail);
 Problem method_not_allowed(std::string detail);
 Problem conflict(std::string detail);
+Problem request_timeout(std::string detail);  // 408: the request did not arrive in time
 Problem payload_too_large(std::string detail);
 Problem unsupported_media_type(std::string detail);
 Problem unprocessable(std::string detail, std::vector<FieldError> errors = {});

@@ -1,20 +1,5 @@
 #include "hub/http/server.hpp"
 
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <chrono>
-#include <condition_variable>
-#include <cstring>
-#include <mutex>
-#include <optional>
-#include <set>
-#include <unordered_map>
-#include <utility>
-
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -33,10 +18,27 @@
 #include <Poco/ThreadPool.h>
 #include <Poco/Timestamp.h>
 #include <Poco/UUIDGenerator.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
 
 #include "hub/http/percent_decoding.hpp"
 #include "hub/http/problem_json.hpp"
+#include "hub/http/trusted_proxies.hpp"
 #include "hub/observability/logging.hpp"
 #include "hub/observability/stage_buckets.hpp"
 #include "hub/text/join.hpp"
@@ -152,7 +154,90 @@ struct Server::Impl {
   bool started = false;
   bool stopped = false;
 
+  // Read deadlines. A connection's entry holds when its current request must
+  // have been read; the watchdog thread shuts the reading side of a socket
+  // down once that passes, so a blocked read inside Poco's parser returns
+  // however slowly the client trickles bytes (a per-recv timeout alone lets
+  // one header line every few seconds hold a thread for ever).
+  struct ReadDeadline {
+    Clock::time_point at;
+    bool fired = false;
+  };
+  std::unordered_map<int, ReadDeadline> read_deadlines;  // by descriptor; guarded by mutex
+  std::condition_variable watchdog_cv;
+  std::thread watchdog;
+  bool watchdog_stop = false;
+
+  // Connections per client address, counted from accept to the end of
+  // serve_connection. A descriptor accepted but dropped by a full queue
+  // keeps its count until the descriptor is accepted again.
+  std::unordered_map<std::string, int> peer_connections;  // guarded by mutex
+  std::unordered_map<int, std::string> peer_of;           // by descriptor; guarded by mutex
+  TrustedProxies trusted_proxies;                         // set by start()
+
   void serve_connection(Poco::Net::StreamSocket& socket);
+
+  void set_read_deadline(int fd, Clock::time_point at) {
+    std::lock_guard lock(mutex);
+    read_deadlines[fd] = ReadDeadline{at, false};
+  }
+  // Stops the clock; true when the deadline had already fired.
+  bool clear_read_deadline(int fd) {
+    std::lock_guard lock(mutex);
+    auto it = read_deadlines.find(fd);
+    if (it == read_deadlines.end()) return false;
+    bool fired = it->second.fired;
+    read_deadlines.erase(it);
+    return fired;
+  }
+  bool read_deadline_fired(int fd) {
+    std::lock_guard lock(mutex);
+    auto it = read_deadlines.find(fd);
+    return it != read_deadlines.end() && it->second.fired;
+  }
+  void run_watchdog() {
+    std::unique_lock lock(mutex);
+    while (!watchdog_stop) {
+      watchdog_cv.wait_for(lock, std::chrono::milliseconds(100));
+      auto now = Clock::now();
+      for (auto& [fd, d] : read_deadlines) {
+        if (!d.fired && d.at <= now) {
+          d.fired = true;
+          ::shutdown(fd, SHUT_RD);
+        }
+      }
+    }
+  }
+
+  // Accept-time cap per client address; false refuses the connection.
+  bool admit_peer(const Poco::Net::StreamSocket& socket) {
+    if (config.max_connections_per_peer <= 0) return true;
+    std::string peer;
+    int fd = -1;
+    try {
+      fd = socket.impl()->sockfd();
+      peer = socket.peerAddress().host().toString();
+    } catch (const Poco::Exception&) {
+      return false;
+    }
+    std::lock_guard lock(mutex);
+    release_peer_locked(fd);  // a stale entry from a descriptor the queue dropped
+    int& n = peer_connections[peer];
+    if (n >= config.max_connections_per_peer) {
+      if (n == 0) peer_connections.erase(peer);
+      return false;
+    }
+    ++n;
+    peer_of[fd] = std::move(peer);
+    return true;
+  }
+  void release_peer_locked(int fd) {
+    auto it = peer_of.find(fd);
+    if (it == peer_of.end()) return;
+    auto count = peer_connections.find(it->second);
+    if (count != peer_connections.end() && --count->second <= 0) peer_connections.erase(count);
+    peer_of.erase(it);
+  }
 
   // Accept-time check: the new connection will wait in the queue when
   // every thread already has a connection.
@@ -180,7 +265,7 @@ struct Server::Impl {
   Wait wait_for_request(Session& session, Poco::Net::StreamSocket& socket, bool first);
   // Reads one request and writes its response. The Poco response object
   // flushes when destroyed, so lingering happens in the caller, after it.
-  After serve_one(Session& session, int served);
+  After serve_one(Session& session, int fd, int served);
   void linger_close(Poco::Net::StreamSocket& socket);
 };
 
@@ -210,6 +295,13 @@ class Server::Impl::SaturationFilter final : public Poco::Net::TCPServerConnecti
   explicit SaturationFilter(Server::Impl& impl) : impl_(impl) {}
   bool accept(const Poco::Net::StreamSocket& socket) override {
     if (impl_.stopping.load()) return false;
+    if (!impl_.admit_peer(socket)) {
+      impl_.metrics.counter_add("wasl_http_connections_refused_total",
+                                "Connections closed at accept because their client address "
+                                "already held server.max_connections_per_peer.",
+                                {});
+      return false;
+    }
     impl_.on_accept(socket);
     return true;
   }
@@ -236,6 +328,9 @@ void Server::Impl::serve_connection(Poco::Net::StreamSocket& socket) {
       accepted = it->second;
       accepted_at.erase(it);
     }
+    // The first request's headers are due header_timeout after a thread took
+    // the connection (time spent in our queue is not the client's).
+    read_deadlines[fd] = ReadDeadline{Clock::now() + config.header_timeout};
   }
   if (accepted) {
     metrics.histogram_observe(kConnectionWait,
@@ -248,8 +343,9 @@ void Server::Impl::serve_connection(Poco::Net::StreamSocket& socket) {
     int served = 0;
     bool first = true;
     while (wait_for_request(session, socket, first) == Wait::kRequest) {
+      if (!first) set_read_deadline(fd, Clock::now() + config.header_timeout);
       first = false;
-      After after = serve_one(session, ++served);
+      After after = serve_one(session, fd, ++served);
       if (after == After::kLingerClose) linger_close(socket);
       if (after != After::kKeepAlive) break;
     }
@@ -261,13 +357,16 @@ void Server::Impl::serve_connection(Poco::Net::StreamSocket& socket) {
   {
     std::lock_guard lock(mutex);
     live.erase(fd);
+    read_deadlines.erase(fd);
+    release_peer_locked(fd);
   }
   idle_cv.notify_all();
 }
 
 Server::Impl::Wait Server::Impl::wait_for_request(Session& session, Poco::Net::StreamSocket& socket,
                                                   bool first) {
-  auto limit = first ? config.request_timeout : config.keep_alive_timeout;
+  // The first request's wait is bounded by its header deadline (watchdog).
+  auto limit = first ? config.header_timeout : config.keep_alive_timeout;
   auto deadline = Clock::now() + limit;
   for (;;) {
     if (session.pending() > 0) return Wait::kRequest;
@@ -327,25 +426,45 @@ void Server::Impl::linger_close(Poco::Net::StreamSocket& socket) {
   }
 }
 
-Server::Impl::After Server::Impl::serve_one(Session& session, int served) {
+Server::Impl::After Server::Impl::serve_one(Session& session, int fd, int served) {
   using Poco::Net::HTTPResponse;
   auto started_at = Clock::now();
 
   Poco::Net::HTTPServerResponseImpl presp(session);
   std::unique_ptr<Poco::Net::HTTPServerRequestImpl> preq;
-  try {
-    preq = std::make_unique<Poco::Net::HTTPServerRequestImpl>(presp, session, params.get());
-  } catch (const Poco::Net::NoMessageException&) {
-    return After::kClose;  // the client closed the connection
-  } catch (const Poco::Net::MessageException&) {
+  auto refuse = [&](bool late) {
     Poco::Net::HTTPServerResponseImpl bad(session);
-    Response r = bad_request("The request line or headers are malformed.").to_response();
-    bad.setStatusAndReason(HTTPResponse::HTTP_BAD_REQUEST);
+    Response r = late ? request_timeout("The request headers did not arrive within " +
+                                        std::to_string(config.header_timeout.count()) + " ms.")
+                            .to_response()
+                      : bad_request("The request line or headers are malformed.").to_response();
+    if (late) {
+      metrics.counter_add("wasl_http_read_timeouts_total",
+                          "Requests whose headers or body did not arrive in time (408).", {});
+    }
+    bad.setStatusAndReason(late ? HTTPResponse::HTTP_REQUEST_TIMEOUT
+                                : HTTPResponse::HTTP_BAD_REQUEST);
     bad.setKeepAlive(false);
     bad.setContentType("application/problem+json");
     bad.sendBuffer(r.body.data(), r.body.size());
     return After::kClose;
+  };
+  try {
+    preq = std::make_unique<Poco::Net::HTTPServerRequestImpl>(presp, session, params.get());
+  } catch (const Poco::Exception& e) {
+    const bool late = read_deadline_fired(fd);
+    if (!late && dynamic_cast<const Poco::Net::NoMessageException*>(&e) != nullptr) {
+      return After::kClose;  // the client closed the connection
+    }
+    if (!late && dynamic_cast<const Poco::Net::MessageException*>(&e) == nullptr) throw;
+    return refuse(late);
   }
+  // Poco ends the headers at end of input without complaint: headers cut
+  // short by the deadline parse as a (truncated) request.
+  if (read_deadline_fired(fd)) return refuse(true);
+
+  // The whole request (headers and body) is due request_timeout after its start.
+  set_read_deadline(fd, started_at + config.request_timeout);
 
   Request req;
   req.method = preq->getMethod();
@@ -362,6 +481,13 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int served) {
   for (const auto& [name, value] : *preq) req.headers.emplace(name, value);
   try {
     req.remote_address = preq->clientAddress().toString();
+    std::vector<std::string> forwarded;
+    if (!trusted_proxies.empty()) {
+      auto [from, to] = req.headers.equal_range("X-Forwarded-For");
+      for (auto it = from; it != to; ++it) forwarded.push_back(it->second);
+    }
+    req.client_address =
+        trusted_proxies.client_address(preq->clientAddress().host().toString(), forwarded);
   } catch (const Poco::Exception&) {
   }
   auto incoming_id = req.header("X-Request-Id");
@@ -450,7 +576,14 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int served) {
           if (n <= 0) break;
           req.body.append(buf, static_cast<std::size_t>(n));
         }
-        if (chunked && static_cast<std::int64_t>(req.body.size()) > limit) {
+        if (clear_read_deadline(fd)) {
+          metrics.counter_add("wasl_http_read_timeouts_total",
+                              "Requests whose headers or body did not arrive in time (408).", {});
+          resp = request_timeout("The request body did not arrive within " +
+                                 std::to_string(config.request_timeout.count()) + " ms.")
+                     .to_response(req.request_id);
+          ok = false;
+        } else if (chunked && static_cast<std::int64_t>(req.body.size()) > limit) {
           resp = payload_too_large("The request body is larger than " + std::to_string(limit) +
                                    " bytes.")
                      .to_response(req.request_id);
@@ -464,6 +597,7 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int served) {
         }
       }
       if (ok) {
+        clear_read_deadline(fd);  // the handler's time is not the client's
         metrics.histogram_observe(
             kRequestRead, "Time to read a request until its handler starts, in seconds.",
             {{"route", route_label}},
@@ -483,6 +617,7 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int served) {
       }
     }
   }
+  clear_read_deadline(fd);
   if (!body_read) {
     keep_alive = false;
     linger = true;
@@ -558,6 +693,12 @@ Server::Server(const ServerSettings& settings, const Router& router,
 Server::~Server() {
   stop();
   if (impl_->pool) impl_->pool->joinAll();  // handlers still running after the grace
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->watchdog_stop = true;
+  }
+  impl_->watchdog_cv.notify_all();
+  if (impl_->watchdog.joinable()) impl_->watchdog.join();
   impl_->tcp.reset();
   if (impl_->stop_fd >= 0) ::close(impl_->stop_fd);
   if (impl_->saturated_fd >= 0) ::close(impl_->saturated_fd);
@@ -577,6 +718,12 @@ sdk::Status Server::start() {
                       "server.max_threads and server.max_keep_alive_requests must be at least 1 "
                       "and server.max_queued at least 0.");
   }
+  auto proxies = TrustedProxies::parse(c.trusted_proxies);
+  if (!proxies.ok()) {
+    return sdk::Error(sdk::ErrorCode::kInvalidArgument,
+                      "server.trusted_proxies: " + proxies.error().message);
+  }
+  s.trusted_proxies = std::move(*proxies);
   s.stop_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   s.saturated_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
   if (s.stop_fd < 0 || s.saturated_fd < 0) {
@@ -658,6 +805,7 @@ sdk::Status Server::start() {
     s.tcp = std::make_unique<Poco::Net::TCPServer>(new Impl::ConnectionFactory(s), *s.pool, s.listener,
                                                    s.params);
     s.tcp->setConnectionFilter(new Impl::SaturationFilter(s));
+    s.watchdog = std::thread([&s] { s.run_watchdog(); });
     s.tcp->start();
   } catch (const Poco::Exception& e) {
     return sdk::Error(sdk::ErrorCode::kUnavailable,

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace wasl::http {
 
@@ -23,7 +24,17 @@ struct ServerSettings {
   int max_queued = 1024;  // connections accepted and waiting for a thread
   std::chrono::milliseconds keep_alive_timeout{5000};
   int max_keep_alive_requests = 1000;
-  std::chrono::milliseconds request_timeout{30000};  // socket receive/send timeout
+  std::chrono::milliseconds request_timeout{
+      30000};  // whole request read (from its first byte); send timeout
+  // From a connection's accept (or a keep-alive request's first byte) until
+  // its headers are complete, however the bytes trickle in; 408 beyond.
+  std::chrono::milliseconds header_timeout{10000};
+  // Connections one client address may hold at once (0 = no cap); beyond
+  // it a new connection is closed at accept.
+  int max_connections_per_peer = 128;
+  // Peers (addresses or CIDR ranges) whose X-Forwarded-For names the client;
+  // empty: the header is ignored. See trusted_proxies.hpp.
+  std::vector<std::string> trusted_proxies;
   std::chrono::milliseconds shutdown_grace{20000};   // in-flight requests may finish within
   std::int64_t body_limit = 1 << 20;                 // bytes, for routes that set none; 413 beyond
   std::optional<TlsSettings> tls;                    // unset: plain HTTP

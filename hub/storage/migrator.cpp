@@ -48,6 +48,11 @@ Error prefixed(const Error& e, const std::string& prefix) {
 // transaction's write lock (BEGIN IMMEDIATE) already serialises migrators.
 Status lock(Transaction& tx, Dialect dialect) {
   if (dialect != Dialect::kPostgres) return {};
+  // A migration may rewrite a large table: the session's statement_timeout
+  // is for requests, not for this transaction.
+  if (auto s = tx.exec_script("SET LOCAL statement_timeout = 0"); !s.ok()) {
+    return prefixed(s.error(), "lifting the statement timeout for migrations");
+  }
   auto r = tx.query("SELECT pg_advisory_xact_lock($1)", {Value{kMigrationLockKey}});
   if (!r.ok()) return prefixed(r.error(), "taking the migration lock");
   return {};

@@ -130,6 +130,13 @@ struct PostgresOptions {
   int pool_size = 8;
   std::chrono::milliseconds acquire_timeout{5000};
   std::chrono::milliseconds connect_timeout{5000};
+  // Server side: statement_timeout of every session (57014 → kDeadlineExceeded).
+  // Client side: a statement, BEGIN or COMMIT that has had no answer for
+  // statement_timeout + max(1 s, statement_timeout / 4) has its socket shut
+  // down (kUnavailable), which catches a half-open connection the server's
+  // timer never sees. TCP keepalives (idle 10 s, then 3 probes 5 s apart) and
+  // tcp_user_timeout end a dead peer too. 0 turns all of it off.
+  std::chrono::milliseconds statement_timeout{30000};
 };
 
 // Opens a store. Fails with a sentence an operator can act on (file not

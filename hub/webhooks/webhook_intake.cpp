@@ -1,13 +1,14 @@
 #include "hub/webhooks/webhook_intake.hpp"
 
-#include <chrono>
-
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "hub/audit/audit_event.hpp"
 #include "hub/http/problem_json.hpp"
 #include "hub/observability/stage_buckets.hpp"
+#include "hub/text/json_depth.hpp"
 #include "hub/webhooks/inbox_event.hpp"
 #include "hub/webhooks/webhook_dispatcher.hpp"
 
@@ -35,6 +36,7 @@ void count(const WebhookContext& context, const std::string& instance, const cha
 
 // The client address without its port, as the audit trail records it.
 std::string source_address(const http::Request& request) {
+  if (!request.client_address.empty()) return request.client_address;
   const std::string& a = request.remote_address;
   if (!a.empty() && a.front() == '[') {
     auto close = a.find(']');
@@ -90,6 +92,17 @@ http::Response answer(int status, const char* word, int stored, int duplicates) 
   return http::Response::json(status, body.dump());
 }
 
+// A body declared as JSON, or one that starts like JSON whatever it declares.
+bool looks_like_json(const http::Request& request) {
+  auto type = request.header("Content-Type");
+  if (type && type->find("json") != std::string::npos) return true;
+  for (char c : request.body) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    return c == '{' || c == '[';
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string public_request_url(const config::ServerConfig& server, const http::Request& request) {
@@ -104,6 +117,16 @@ http::Response handle_webhook(const WebhookContext& context, http::Request& requ
   if (!source.ok()) {
     count(context, "unknown", "not_found");
     return http::not_found("No webhook instance of that name is configured.")
+        .to_response(request.request_id);
+  }
+
+  // A JSON body nested deeper than the API allows is refused before the
+  // verifier (or anything else) copies, parses or dumps it.
+  if (looks_like_json(request) && text::json_nesting_depth(request.body) > text::kMaxJsonDepth) {
+    count(context, instance, "invalid");
+    audit_rejection(context, request, *source, "too_deep", /*denied=*/false);
+    return http::bad_request("The webhook body nests deeper than " +
+                             std::to_string(text::kMaxJsonDepth) + " levels.")
         .to_response(request.request_id);
   }
 

@@ -1,15 +1,18 @@
 #include "hub/storage/postgres/postgres_store.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
-#include <charconv>
-#include <cstdlib>
 #include <cctype>
+#include <charconv>
+#include <condition_variable>
+#include <cstdlib>
 #include <map>
-
+#include <mutex>
 #include <pqxx/pqxx>
 #include <string>
+#include <thread>
 #include <utility>
 
 namespace wasl::storage {
@@ -47,14 +50,34 @@ std::string password_of(const std::string& url) {
   return url.substr(pos + 9, end == std::string::npos ? std::string::npos : end - pos - 9);
 }
 
-std::string with_connect_timeout(const std::string& url, std::chrono::milliseconds timeout) {
-  if (url.find("connect_timeout") != std::string::npos) return url;
-  auto seconds = std::max<long long>(2, (timeout.count() + 999) / 1000);
+// Adds key=value to a libpq URI or key=value string unless the operator set
+// that key already. `uri_value` is the value percent-encoded for a URI.
+std::string with_parameter(const std::string& url, const std::string& key, const std::string& value,
+                           const std::string& uri_value) {
+  if (url.find(key + "=") != std::string::npos) return url;
   if (url.find("://") != std::string::npos) {
-    return url + (url.find('?') == std::string::npos ? "?" : "&") +
-           "connect_timeout=" + std::to_string(seconds);
+    return url + (url.find('?') == std::string::npos ? "?" : "&") + key + "=" + uri_value;
   }
-  return url + " connect_timeout=" + std::to_string(seconds);
+  return url + " " + key + "=" + value;
+}
+
+std::string with_session_settings(const std::string& url, const PostgresOptions& options) {
+  auto seconds = std::max<long long>(2, (options.connect_timeout.count() + 999) / 1000);
+  std::string out =
+      with_parameter(url, "connect_timeout", std::to_string(seconds), std::to_string(seconds));
+  if (options.statement_timeout.count() <= 0) return out;
+  out = with_parameter(out, "keepalives", "1", "1");
+  out = with_parameter(out, "keepalives_idle", "10", "10");
+  out = with_parameter(out, "keepalives_interval", "5", "5");
+  out = with_parameter(out, "keepalives_count", "3", "3");
+  const std::string user_timeout = std::to_string(options.statement_timeout.count() + 5000);
+  out = with_parameter(out, "tcp_user_timeout", user_timeout, user_timeout);
+  return out;
+}
+
+std::chrono::milliseconds client_deadline(std::chrono::milliseconds statement_timeout) {
+  if (statement_timeout.count() <= 0) return std::chrono::milliseconds(0);
+  return statement_timeout + std::max(std::chrono::milliseconds(1000), statement_timeout / 4);
 }
 
 // The first line of a libpq/libpqxx message without the severity prefix, the
@@ -100,11 +123,88 @@ class NoticeSink final : public pqxx::errorhandler {
 
 }  // namespace
 
+// Shuts down the socket of a connection whose statement has waited past its
+// deadline, so libpq's blocked read returns and the caller gets an error
+// instead of waiting for ever on a half-open connection. One thread per
+// store, woken every 100 ms while anything is registered. Thread-safe.
+class PostgresStatementWatchdog {
+ public:
+  explicit PostgresStatementWatchdog(std::chrono::milliseconds limit) : limit_(limit) {}
+  ~PostgresStatementWatchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  bool enabled() const { return limit_.count() > 0; }
+
+  // Registers `fd` for the statement about to run; returns a ticket for done().
+  std::uint64_t start(int fd) {
+    std::lock_guard lock(mutex_);
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    const std::uint64_t ticket = ++next_;
+    running_[ticket] = Entry{fd, std::chrono::steady_clock::now() + limit_};
+    cv_.notify_all();
+    return ticket;
+  }
+  // True when the watchdog had shut the socket down.
+  bool done(std::uint64_t ticket) {
+    std::lock_guard lock(mutex_);
+    auto it = running_.find(ticket);
+    if (it == running_.end()) return false;
+    bool fired = it->second.fired;
+    running_.erase(it);
+    return fired;
+  }
+
+ private:
+  struct Entry {
+    int fd;
+    std::chrono::steady_clock::time_point deadline;
+    bool fired = false;
+  };
+
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!stop_) {
+      if (running_.empty()) {
+        cv_.wait(lock, [this] { return stop_ || !running_.empty(); });
+        continue;
+      }
+      cv_.wait_for(lock, std::chrono::milliseconds(100));
+      const auto now = std::chrono::steady_clock::now();
+      for (auto& [ticket, e] : running_) {
+        if (!e.fired && e.deadline <= now) {
+          e.fired = true;
+          spdlog::warn("postgres statement had no answer within {} ms; closing its connection",
+                       limit_.count());
+          ::shutdown(e.fd, SHUT_RDWR);
+        }
+      }
+    }
+  }
+
+  const std::chrono::milliseconds limit_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::map<std::uint64_t, Entry> running_;
+  std::uint64_t next_ = 0;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 // One libpqxx connection. Used by one thread at a time.
 class PostgresConnection {
  public:
-  explicit PostgresConnection(const std::string& conninfo) : conn_(conninfo) {
+  PostgresConnection(const std::string& conninfo, std::chrono::milliseconds statement_timeout)
+      : conn_(conninfo) {
     sink_ = std::make_unique<NoticeSink>(conn_);
+    if (statement_timeout.count() > 0) {
+      conn_.set_variable("statement_timeout", std::to_string(statement_timeout.count()));
+    }
     // A connection that breaks is replaced by the pool, never silently
     // reopened by libpqxx, so the pool's accounting stays true.
 #pragma GCC diagnostic push
@@ -190,6 +290,10 @@ Error current_pg_error(std::string_view what, bool lost, const std::string& secr
     if (state.rfind("40", 0) == 0 || state == "55P03") {
       code = ErrorCode::kConflict;
       retryable = true;
+    } else if (state == "57014") {
+      // statement_timeout (or a cancel): the database is too slow now.
+      code = ErrorCode::kDeadlineExceeded;
+      retryable = true;
     } else if (state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0) {
       lost = true;
     }
@@ -206,10 +310,11 @@ Error current_pg_error(std::string_view what, bool lost, const std::string& secr
   return Error(code, std::string(what) + ": " + text, retryable);
 }
 
-Result<std::unique_ptr<PostgresConnection>> open_connection(const std::string& conninfo,
-                                                            const std::string& secret) {
+Result<std::unique_ptr<PostgresConnection>> open_connection(
+    const std::string& conninfo, const std::string& secret,
+    std::chrono::milliseconds statement_timeout) {
   try {
-    return std::make_unique<PostgresConnection>(conninfo);
+    return std::make_unique<PostgresConnection>(conninfo, statement_timeout);
   } catch (const std::exception& e) {
     return Error(ErrorCode::kUnavailable,
                  "cannot connect to PostgreSQL (check storage.postgres.url, that the server "
@@ -218,17 +323,42 @@ Result<std::unique_ptr<PostgresConnection>> open_connection(const std::string& c
   }
 }
 
+// Registers the connection's socket with the watchdog for one round trip.
+class Watched {
+ public:
+  Watched(PostgresStatementWatchdog& watchdog, PostgresConnection& conn) : watchdog_(watchdog) {
+    if (!watchdog_.enabled()) return;
+    const int fd = conn.conn().sock();
+    if (fd >= 0) ticket_ = watchdog_.start(fd);
+  }
+  ~Watched() {
+    if (ticket_ != 0) watchdog_.done(ticket_);
+  }
+  Watched(const Watched&) = delete;
+  Watched& operator=(const Watched&) = delete;
+
+ private:
+  PostgresStatementWatchdog& watchdog_;
+  std::uint64_t ticket_ = 0;
+};
+
 class PostgresTransaction final : public Transaction {
  public:
   PostgresTransaction(ConnectionPool<PostgresConnection>& pool,
                       std::unique_ptr<PostgresConnection> conn,
-                      std::unique_ptr<pqxx::nontransaction> tx, const std::string& secret)
-      : pool_(pool), conn_(std::move(conn)), tx_(std::move(tx)), secret_(secret) {}
+                      std::unique_ptr<pqxx::nontransaction> tx, const std::string& secret,
+                      PostgresStatementWatchdog& watchdog)
+      : pool_(pool),
+        conn_(std::move(conn)),
+        tx_(std::move(tx)),
+        secret_(secret),
+        watchdog_(watchdog) {}
   ~PostgresTransaction() override { rollback(); }
 
   Result<std::int64_t> exec(std::string_view sql, const Params& params) override {
     WASL_RETURN_IF_ERROR(usable());
     try {
+      Watched watched(watchdog_, *conn_);
       pqxx::result r = run(sql, params);
       return static_cast<std::int64_t>(r.affected_rows());
     } catch (...) {
@@ -239,7 +369,10 @@ class PostgresTransaction final : public Transaction {
   Result<Rows> query(std::string_view sql, const Params& params) override {
     WASL_RETURN_IF_ERROR(usable());
     try {
-      pqxx::result r = run(sql, params);
+      pqxx::result r = [&] {
+        Watched watched(watchdog_, *conn_);
+        return run(sql, params);
+      }();
       auto ncols = r.columns();
       auto columns = std::make_shared<std::vector<std::string>>();
       columns->reserve(ncols);
@@ -276,6 +409,7 @@ class PostgresTransaction final : public Transaction {
   Status commit() override {
     WASL_RETURN_IF_ERROR(usable());
     try {
+      Watched watched(watchdog_, *conn_);
       tx_->exec("COMMIT");
     } catch (...) {
       Error e = fail("committing");
@@ -291,6 +425,7 @@ class PostgresTransaction final : public Transaction {
     bool healthy = conn_->is_open();
     if (healthy) {
       try {
+        Watched watched(watchdog_, *conn_);
         tx_->exec("ROLLBACK");
       } catch (...) {
         healthy = false;
@@ -405,6 +540,7 @@ class PostgresTransaction final : public Transaction {
   std::unique_ptr<PostgresConnection> conn_;
   std::unique_ptr<pqxx::nontransaction> tx_;
   const std::string& secret_;
+  PostgresStatementWatchdog& watchdog_;
   bool failed_ = false;
 };
 
@@ -413,9 +549,13 @@ class PostgresTransaction final : public Transaction {
 PostgresStore::PostgresStore(const PostgresOptions& options)
     : options_(options),
       secret_(password_of(options.url)),
+      watchdog_(
+          std::make_unique<PostgresStatementWatchdog>(client_deadline(options.statement_timeout))),
       pool_(options.pool_size, options.acquire_timeout,
-            [conninfo = with_connect_timeout(options.url, options.connect_timeout),
-             secret = password_of(options.url)] { return open_connection(conninfo, secret); }) {}
+            [conninfo = with_session_settings(options.url, options),
+             secret = password_of(options.url), timeout = options.statement_timeout] {
+              return open_connection(conninfo, secret, timeout);
+            }) {}
 
 PostgresStore::~PostgresStore() = default;
 
@@ -424,8 +564,8 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
     return Error(ErrorCode::kInvalidArgument, "storage.postgres.url is empty");
   }
   WASL_ASSIGN_OR_RETURN(auto first,
-                        open_connection(with_connect_timeout(options.url, options.connect_timeout),
-                                        password_of(options.url)));
+                        open_connection(with_session_settings(options.url, options),
+                                        password_of(options.url), options.statement_timeout));
   std::unique_ptr<PostgresStore> store(new PostgresStore(options));
   store->pool_.adopt(std::move(first));
   return store;
@@ -440,9 +580,12 @@ Result<std::unique_ptr<Transaction>> PostgresStore::begin(TxMode mode) {
     std::unique_ptr<pqxx::nontransaction> tx;
     try {
       tx = std::make_unique<pqxx::nontransaction>(conn->conn());
-      tx->exec(sql);
+      {
+        Watched watched(*watchdog_, *conn);
+        tx->exec(sql);
+      }
       return std::unique_ptr<Transaction>(
-          new PostgresTransaction(pool_, std::move(conn), std::move(tx), secret_));
+          new PostgresTransaction(pool_, std::move(conn), std::move(tx), secret_, *watchdog_));
     } catch (...) {
       bool lost = !conn->is_open();
       Error e = current_pg_error("beginning a transaction", lost, secret_);

@@ -21,6 +21,7 @@
 namespace wasl::storage {
 
 class PostgresConnection;
+class PostgresStatementWatchdog;
 
 // Thread-safe (see Store). Must outlive every transaction it began.
 class PostgresStore final : public Store {
@@ -39,6 +40,8 @@ class PostgresStore final : public Store {
 
   PostgresOptions options_;
   std::string secret_;  // the password, kept only to remove it from messages
+  // Declared before the pool: outlives every connection it may shut down.
+  std::unique_ptr<PostgresStatementWatchdog> watchdog_;
   ConnectionPool<PostgresConnection> pool_;
 };
 

@@ -1,5 +1,24 @@
 #include "hub/http/server.hpp"
 
+#include <Poco/Net/AcceptCertificateHandler.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/StreamCopier.h>
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -8,22 +27,9 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-
-#include <Poco/Net/AcceptCertificateHandler.h>
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/SSLManager.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/StreamSocket.h>
-#include <Poco/StreamCopier.h>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "hub/http/problem_json.hpp"
 #include "hub/observability/logging.hpp"
@@ -134,7 +140,8 @@ class ServerTest : public ::testing::Test {
                        {"query", req.query},
                        {"request_id", req.request_id},
                        {"logging_id", observability::current_request_id()},
-                       {"remote", req.remote_address}};
+                       {"remote", req.remote_address},
+                       {"client", req.client_address}};
       return Response::json(200, j.dump());
     });
     router_.add("GET", "/boom", [](Request&) -> Response {
@@ -182,6 +189,8 @@ class ServerTest : public ::testing::Test {
   std::atomic<int> calls_{0};
   Gate slow_entered_;
   Gate slow_release_;
+  std::mutex attack_mutex_;
+  std::condition_variable attack_cv_;
 };
 
 TEST_F(ServerTest, EchoesValidRequestIdAndGeneratesOtherwise) {
@@ -230,6 +239,25 @@ void expect_problem(const Reply& r, int status, const std::string& slug) {
   EXPECT_EQ(j["type"], "https://wasl.dev/problems/" + slug);
   EXPECT_FALSE(j["title"].get<std::string>().empty());
   EXPECT_EQ(j["request_id"], r.header("X-Request-Id"));
+}
+
+TEST_F(ServerTest, XForwardedForNamesTheClientOnlyFromATrustedProxy) {
+  start();
+  Reply direct = request(port_, "GET", "/items/1", {}, {}, {{"X-Forwarded-For", "203.0.113.5"}});
+  ASSERT_EQ(direct.status, 200);
+  EXPECT_EQ(direct.json()["client"], "127.0.0.1") << "an untrusted peer's header is ignored";
+  server_.reset();
+  config_.trusted_proxies = {"127.0.0.0/8"};
+  start();
+  Reply proxied = request(port_, "GET", "/items/1", {}, {}, {{"X-Forwarded-For", "203.0.113.5"}});
+  ASSERT_EQ(proxied.status, 200);
+  EXPECT_EQ(proxied.json()["client"], "203.0.113.5");
+  server_.reset();
+  config_.trusted_proxies = {"not-an-address"};
+  server_ = std::make_unique<Server>(config_, router_, metrics_);
+  auto refused = server_->start();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("server.trusted_proxies"), std::string::npos);
 }
 
 TEST_F(ServerTest, AnswersProblemsFor404And405And415And500) {
@@ -439,8 +467,11 @@ void hold_idle_connections_then_probe(int port, int count) {
   for (auto& s : idle) s->reset();
 }
 
+// One client holding 300 idle connections: the per-client cap is off here,
+// these tests are about idle keep-alive connections and thread hand-over.
 TEST_F(ServerTest, ManyIdleKeepAliveConnectionsDoNotLockOutANewClient) {
   config_.keep_alive_timeout = 30s;
+  config_.max_connections_per_peer = 0;
   start();
   hold_idle_connections_then_probe(port_, 300);
 }
@@ -448,8 +479,191 @@ TEST_F(ServerTest, ManyIdleKeepAliveConnectionsDoNotLockOutANewClient) {
 TEST_F(ServerTest, SaturatedServerClosesIdleKeepAliveConnectionsForNewClients) {
   config_.keep_alive_timeout = 30s;
   config_.max_threads = 8;  // far fewer threads than idle connections
+  config_.max_connections_per_peer = 0;
   start();
   hold_idle_connections_then_probe(port_, 300);
+}
+
+// Slow clients. A raw socket from a chosen loopback address (127.0.0.2 is
+// another client than 127.0.0.1 to the server), non-blocking, that sends
+// what it is given and reports whether the server closed it.
+class RawClient {
+ public:
+  RawClient(const char* source, int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &local.sin_addr);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<std::uint16_t>(port));
+    ::inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    ::connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof to);  // EINPROGRESS
+  }
+  ~RawClient() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+
+  // False once the connection failed or the server closed it.
+  bool send(std::string_view bytes) {
+    if (closed_) return false;
+    pollfd p{fd_, POLLOUT, 0};
+    if (::poll(&p, 1, 0) <= 0) return true;  // still connecting: try later
+    if (::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) < 0 && errno != EAGAIN) {
+      closed_ = true;
+    }
+    return !closed_;
+  }
+  // Reads what arrived; false once the server closed the connection.
+  bool alive() {
+    if (closed_) return false;
+    char buf[4096];
+    for (;;) {
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n > 0) {
+        received_.append(buf, static_cast<std::size_t>(n));
+        continue;
+      }
+      if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) closed_ = true;
+      return !closed_;
+    }
+  }
+  // Waits (bounded) until the server closes the connection.
+  bool closed_within(std::chrono::milliseconds limit) {
+    auto deadline = Clock::now() + limit;
+    while (alive()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{fd_, POLLIN, 0};
+      ::poll(&p, 1, static_cast<int>(left.count()));
+    }
+    return true;
+  }
+  const std::string& received() const { return received_; }
+
+ private:
+  int fd_ = -1;
+  bool closed_ = false;
+  std::string received_;
+};
+
+TEST_F(ServerTest, HeadersTrickledInPastTheHeaderTimeoutAre408) {
+  config_.header_timeout = 1s;
+  config_.request_timeout = 30s;  // the per-recv timeout alone would wait this long
+  start();
+  RawClient slow("127.0.0.1", port_);
+  auto began = Clock::now();
+  ASSERT_TRUE(slow.send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+  bool closed = false;
+  while (!closed && Clock::now() - began < 5s) {
+    slow.send("X-Slow: 1\r\n");
+    closed = slow.closed_within(200ms);
+  }
+  ASSERT_TRUE(closed) << "the server kept a trickling client past 5 s";
+  EXPECT_LT(Clock::now() - began, 2500ms);
+  EXPECT_EQ(slow.received().find(" 408 "), 8u) << slow.received();
+}
+
+TEST_F(ServerTest, ABodyTrickledInPastTheRequestTimeoutIs408) {
+  config_.header_timeout = 1s;
+  config_.request_timeout = 1500ms;
+  start();
+  RawClient slow("127.0.0.1", port_);
+  auto began = Clock::now();
+  ASSERT_TRUE(
+      slow.send("POST /items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                "Content-Length: 100\r\n\r\n["));
+  bool closed = false;
+  while (!closed && Clock::now() - began < 5s) {
+    slow.send(" ");
+    closed = slow.closed_within(200ms);
+  }
+  ASSERT_TRUE(closed) << "the server kept a trickling body past 5 s";
+  EXPECT_LT(Clock::now() - began, 3s);
+  EXPECT_EQ(slow.received().find(" 408 "), 8u) << slow.received();
+  EXPECT_EQ(calls_.load(), 0);
+}
+
+TEST_F(ServerTest, AClientOverItsConnectionCapIsClosedAtAcceptOthersAreServed) {
+  config_.max_connections_per_peer = 4;
+  start();
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < 4; ++i) {
+    held.push_back(std::make_unique<RawClient>("127.0.0.2", port_));
+    ASSERT_TRUE(held.back()->send("GET /healthz HTTP/1.1\r\n"));
+  }
+  RawClient fifth("127.0.0.2", port_);
+  EXPECT_TRUE(fifth.closed_within(2s)) << "a fifth connection from one client stays open";
+  EXPECT_EQ(fifth.received(), "");
+  EXPECT_NE(metrics_.render().find("wasl_http_connections_refused_total 1"), std::string::npos);
+  EXPECT_EQ(request(port_, "GET", "/healthz").status, 200) << "another client is served";
+  held.clear();  // their slots come back
+  EXPECT_TRUE(eventually([&] {
+    RawClient again("127.0.0.2", port_);
+    again.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    again.closed_within(2s);
+    return again.received().rfind("HTTP/1.1 200", 0) == 0;
+  }));
+}
+
+// 300 slowloris connections from one client, each sending a header line
+// every 500 ms and reopened when the server closes it, for 10 s, on a server
+// with 64 threads. Before the per-client cap and the header deadline, the
+// slow connections held every thread and /healthz from another client timed
+// out; now every probe is answered and nearly all of them within 100 ms.
+TEST_F(ServerTest, SlowlorisFromOneClientLeavesHealthzAnswering) {
+  config_.max_threads = 64;
+  config_.max_connections_per_peer = 16;
+  config_.header_timeout = 2s;
+  start();
+  std::atomic<bool> done{false};
+  std::thread attacker([&] {
+    std::vector<std::unique_ptr<RawClient>> conns(300);
+    while (!done.load()) {
+      for (auto& c : conns) {
+        if (!c || !c->alive()) {
+          c = std::make_unique<RawClient>("127.0.0.2", port_);
+          c->send("GET /healthz HTTP/1.1\r\n");
+        } else {
+          c->send("X-Slow: 1\r\n");
+        }
+      }
+      std::unique_lock<std::mutex> lock(attack_mutex_);
+      attack_cv_.wait_for(lock, 500ms, [&] { return done.load(); });
+    }
+  });
+  std::vector<double> ms;
+  int failed = 0;
+  auto end = Clock::now() + 10s;
+  while (Clock::now() < end) {
+    auto t0 = Clock::now();
+    try {
+      Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+      session.setTimeout(Poco::Timespan(2, 0));
+      Poco::Net::HTTPRequest req("GET", "/healthz", Poco::Net::HTTPMessage::HTTP_1_1);
+      if (exchange(session, req).status != 200) ++failed;
+    } catch (const Poco::Exception&) {
+      ++failed;
+    }
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    std::unique_lock<std::mutex> lock(attack_mutex_);
+    attack_cv_.wait_for(lock, 100ms, [] { return false; });
+  }
+  {
+    std::lock_guard<std::mutex> lock(attack_mutex_);
+    done.store(true);
+  }
+  attack_cv_.notify_all();
+  attacker.join();
+  std::sort(ms.begin(), ms.end());
+  const double p95 = ms[ms.size() * 95 / 100];
+  std::printf("slowloris: %zu probes, %d failed, median %.1f ms, p95 %.1f ms, max %.1f ms\n",
+              ms.size(), failed, ms[ms.size() / 2], p95, ms.back());
+  EXPECT_EQ(failed, 0);
+  EXPECT_LT(p95, 100.0);
 }
 
 TEST_F(ServerTest, RecordsMetricsWithBoundedLabels) {

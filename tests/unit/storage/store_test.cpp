@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "status_matchers.hpp"
+#include "tcp_proxy.hpp"
 #include "test_database.hpp"
 
 namespace wasl::storage {
@@ -17,6 +18,7 @@ namespace {
 
 using sdk::ErrorCode;
 using testing::StoreSettings;
+using testing::TcpProxy;
 using testing::TestDatabase;
 
 class StoreTest : public ::testing::TestWithParam<Dialect> {
@@ -526,6 +528,56 @@ TEST_F(PostgresStoreTest, LostConnectionsAreReplacedAndTheNextTransactionSucceed
   ASSERT_OK(tx->commit());
   EXPECT_GT(store->pool_stats().replaced, replaced_before);
   EXPECT_OK(store->ping());
+}
+
+// statement_timeout is set on every session: a statement that runs past it
+// is cancelled by the server and answers kDeadlineExceeded (a 503 with
+// Retry-After at the API), not kInternal (a 500); the store goes on.
+TEST_F(PostgresStoreTest, AStatementPastTheStatementTimeoutIsARetryableDeadline) {
+  StoreSettings settings;
+  settings.statement_timeout = std::chrono::milliseconds(300);
+  ASSERT_OK_AND_ASSIGN(auto store, db_->open(settings));
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store->begin());
+    auto slow = tx->query("SELECT pg_sleep(5)");
+    ASSERT_FALSE(slow.ok());
+    EXPECT_EQ(slow.error().code, ErrorCode::kDeadlineExceeded) << slow.error().message;
+    EXPECT_TRUE(slow.error().retryable);
+  }
+  EXPECT_OK(store->ping());
+}
+
+// A connection that goes silent mid-transaction (a TCP proxy that stops
+// forwarding but keeps both sockets open: the server never sees the query,
+// so its statement_timeout never fires). The client's own deadline closes
+// the connection: the statement fails as unavailable within seconds instead
+// of waiting for ever, and the next transaction (the proxy healthy again)
+// succeeds on a new connection.
+TEST_F(PostgresStoreTest, AHalfOpenConnectionTimesOutAndIsReplaced) {
+  TcpProxy proxy(db_->server_port());
+  StoreSettings settings;
+  settings.pool_size = 1;
+  settings.statement_timeout = std::chrono::milliseconds(1000);
+  settings.via_port = proxy.port();
+  ASSERT_OK_AND_ASSIGN(auto store, db_->open(settings));
+  ASSERT_OK_AND_ASSIGN(auto tx, store->begin());
+  ASSERT_OK(tx->query("SELECT 1"));
+  proxy.freeze();
+  auto started = std::chrono::steady_clock::now();
+  auto pending = std::async(std::launch::async, [&] { return tx->query("SELECT 2"); });
+  const bool answered = pending.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  proxy.thaw();  // lets a hung statement finish, so the test ends either way
+  auto result = pending.get();
+  ASSERT_TRUE(answered) << "the statement waited more than 10 s on a silent connection";
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kUnavailable) << result.error().message;
+  EXPECT_LT(took, std::chrono::seconds(4));
+  tx->rollback();
+  ASSERT_OK_AND_ASSIGN(auto next, store->begin());
+  EXPECT_OK(next->query("SELECT 3"));
+  EXPECT_OK(next->commit());
+  EXPECT_EQ(proxy.connections(), 2) << "the silent connection was dropped for a new one";
 }
 
 TEST_F(PostgresStoreTest, ErrorsNeverContainThePassword) {

@@ -88,11 +88,24 @@ Result<std::unique_ptr<Store>> TestDatabase::open(StoreSettings settings) const 
     return open_sqlite(o);
   }
   PostgresOptions o;
-  o.url = base_url_ + (base_url_.find('?') == std::string::npos ? "?" : "&") +
-          "options=-c%20search_path%3D" + tag_ + "&application_name=" + tag_;
+  std::string url = base_url_;
+  if (settings.via_port > 0) {
+    auto colon = url.rfind(':');
+    auto slash = url.find('/', colon);
+    url = url.substr(0, colon + 1) + std::to_string(settings.via_port) + url.substr(slash);
+  }
+  o.url = url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-c%20search_path%3D" +
+          tag_ + "&application_name=" + tag_;
   o.pool_size = settings.pool_size;
   o.acquire_timeout = settings.timeout;
+  o.statement_timeout = settings.statement_timeout;
   return open_postgres(o);
+}
+
+int TestDatabase::server_port() const {
+  auto colon = base_url_.rfind(':');
+  if (colon == std::string::npos) return 0;
+  return std::atoi(base_url_.c_str() + colon + 1);
 }
 
 }  // namespace wasl::storage::testing

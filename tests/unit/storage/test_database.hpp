@@ -18,6 +18,11 @@ struct StoreSettings {
   int pool_size = 4;
   // SQLite: busy timeout (also the pool's acquire timeout); PostgreSQL: acquire timeout.
   std::chrono::milliseconds timeout{5000};
+  // PostgreSQL: the session's statement timeout (0 = none; see PostgresOptions).
+  std::chrono::milliseconds statement_timeout{30000};
+  // PostgreSQL: connect to this port on 127.0.0.1 instead (a TcpProxy in front
+  // of the server); 0 = the server itself.
+  int via_port = 0;
 };
 
 class TestDatabase {
@@ -32,6 +37,8 @@ class TestDatabase {
 
   // PostgreSQL: a store outside the test schema, for administration.
   Store* admin() const { return admin_.get(); }
+  // PostgreSQL: the server's port (for a TcpProxy in front of it).
+  int server_port() const;
   // PostgreSQL: the application_name of every store opened by open().
   const std::string& tag() const { return tag_; }
   // Dialect-specific column type for bytes.

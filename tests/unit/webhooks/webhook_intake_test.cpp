@@ -145,6 +145,22 @@ TEST_P(WebhookIntakeTest, ASignedButMalformedBodyIs400AndAudited) {
             1);
 }
 
+// A signed body whose payload nests 40 levels: the API's depth limit (32)
+// holds here too, before the verifier parses or copies the body.
+TEST_P(WebhookIntakeTest, ABodyNestedDeeperThan32Is400AndNotStored) {
+  start_server();
+  std::string body = appointment_body("Appointment/deep");
+  std::string deep = std::string(40, '[') + std::string(40, ']');
+  body.insert(body.rfind('}'), ",\"extra\":" + deep);
+  Reply r = post_hospital(kFacilityA, "msg_deep", body);
+  ASSERT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.json()["detail"].get<std::string>().find("deeper than 32"), std::string::npos);
+  EXPECT_EQ(inbox_rows(), 0);
+  std::string shallow = appointment_body("Appointment/shallow");
+  shallow.insert(shallow.rfind('}'), ",\"extra\":" + std::string(20, '[') + std::string(20, ']'));
+  EXPECT_EQ(post_hospital(kFacilityA, "msg_shallow", shallow).status, 202);
+}
+
 TEST_P(WebhookIntakeTest, UnknownInstancesAre404) {
   start_server();
   std::string body = appointment_body("Appointment/1");

@@ -1,0 +1,47 @@
+// TcpProxy: a TCP forwarder a test controls, to put a network fault between
+// the hub and its database. It listens on 127.0.0.1 (a free port) and
+// forwards each connection to `target_port`. freeze() stops moving bytes in
+// both directions while every socket stays open: to both ends the connection
+// looks alive but nothing arrives (a half-open connection, a silent network
+// partition). thaw() resumes. cut() closes every forwarded connection.
+//
+// Thread-safe. The destructor stops the listener and closes everything.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace wasl::storage::testing {
+
+class TcpProxy {
+ public:
+  explicit TcpProxy(int target_port);
+  ~TcpProxy();
+  TcpProxy(const TcpProxy&) = delete;
+  TcpProxy& operator=(const TcpProxy&) = delete;
+
+  int port() const { return port_; }
+  void freeze() { frozen_.store(true); }
+  void thaw() { frozen_.store(false); }
+  void cut();
+  int connections() const { return accepted_.load(); }
+
+ private:
+  void accept_loop();
+  void pump(int client, int server);
+
+  int target_port_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> frozen_{false};
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> accepted_{0};
+  std::mutex mutex_;
+  std::vector<int> fds_;  // every forwarded socket, both sides
+  std::vector<std::thread> threads_;
+  std::thread acceptor_;
+};
+
+}  // namespace wasl::storage::testing
