@@ -43,6 +43,16 @@ TcpProxy::~TcpProxy() {
   ::close(listen_fd_);
 }
 
+void TcpProxy::freeze() {
+  std::lock_guard lock(mutex_);
+  for (auto& f : frozen_) f->store(true);
+}
+
+void TcpProxy::thaw() {
+  std::lock_guard lock(mutex_);
+  for (auto& f : frozen_) f->store(false);
+}
+
 void TcpProxy::cut() {
   std::lock_guard lock(mutex_);
   for (int fd : fds_) ::shutdown(fd, SHUT_RDWR);
@@ -68,15 +78,17 @@ void TcpProxy::accept_loop() {
     std::lock_guard lock(mutex_);
     fds_.push_back(client);
     fds_.push_back(server);
-    threads_.emplace_back([this, client, server] { pump(client, server); });
+    auto frozen = std::make_shared<std::atomic<bool>>(false);
+    frozen_.push_back(frozen);
+    threads_.emplace_back([this, client, server, frozen] { pump(client, server, frozen); });
   }
 }
 
-void TcpProxy::pump(int client, int server) {
+void TcpProxy::pump(int client, int server, std::shared_ptr<std::atomic<bool>> frozen) {
   char buf[16384];
   for (;;) {
     if (stopping_.load()) return;
-    if (frozen_.load()) {
+    if (frozen->load()) {
       // Hold everything: read nothing, write nothing, close nothing.
       pollfd idle{-1, 0, 0};
       ::poll(&idle, 0, 20);
