@@ -103,7 +103,7 @@ std::vector<MappingEntry> DocumentReader::mapping_entries(const YAML::Node& node
   }
   std::map<std::string, int> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
+    const YAML::Node key = it->first;  // a handle; `*it` is a temporary
     const int key_line = line_of(key, line);
     if (!key.IsScalar()) {
       problem(key_line, path, "keys must be plain strings");
@@ -117,7 +117,7 @@ std::vector<MappingEntry> DocumentReader::mapping_entries(const YAML::Node& node
       continue;
     }
     // A nested mapping or list is reported where its key introduces it.
-    const YAML::Node& value = it->second;
+    const YAML::Node value = it->second;
     const int value_line = value.IsScalar() ? line_of(value, key_line) : key_line;
     out.push_back(MappingEntry{name, key_line, value, value_line});
   }

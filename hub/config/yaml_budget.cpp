@@ -121,11 +121,10 @@ std::optional<YamlBudgetProblem> check_yaml_budget(std::string_view text,
   std::istringstream in{std::string(text)};
   try {
     YAML::Parser parser(in);
-    // Each document's anchors are its own; the budget covers them all.
-    while (true) {
-      BudgetCounter counter(budget);
-      if (!parser.HandleNextDocument(counter)) break;
-    }
+    // The first document only: it is all YAML::Load reads (and yaml-cpp can
+    // report empty documents for ever after some malformed input).
+    BudgetCounter counter(budget);
+    parser.HandleNextDocument(counter);
   } catch (const BudgetExceeded& e) {
     return e.problem;
   } catch (const YAML::Exception&) {

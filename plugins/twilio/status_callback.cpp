@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
+#include <limits>
 #include <regex>
 #include <tuple>
 
@@ -106,8 +108,12 @@ std::optional<std::chrono::system_clock::time_point> parse_twilio_timestamp(
       continue;
     }
     parsed.makeUTC(tzd);
-    return std::chrono::system_clock::time_point(
-        std::chrono::microseconds(parsed.timestamp().epochMicroseconds()));
+    // system_clock counts nanoseconds in 64 bits: about 1678 to 2262. A year
+    // outside that is no Twilio timestamp (and would overflow).
+    const std::int64_t micros = parsed.timestamp().epochMicroseconds();
+    constexpr std::int64_t kLimit = std::numeric_limits<std::int64_t>::max() / 1000;
+    if (micros > kLimit || micros < -kLimit) return std::nullopt;
+    return std::chrono::system_clock::time_point(std::chrono::microseconds(micros));
   }
   return std::nullopt;
 }
