@@ -7,19 +7,11 @@
 #pragma once
 
 #include "hub/api/api_context.hpp"
+#include "hub/api/byte_range.hpp"
 #include "hub/http/router.hpp"
 
 namespace wasl::api {
 
 void add_recording_routes(http::Router& router, ApiContext& context);
-
-// A parsed "bytes=first-last" / "bytes=first-" / "bytes=-suffix" against a
-// resource of `size` bytes: the inclusive range, or nullopt when it cannot
-// be satisfied. Multiple ranges are not served (nullopt as well).
-struct ByteRange {
-  std::uint64_t first = 0;
-  std::uint64_t last = 0;  // inclusive
-};
-std::optional<ByteRange> parse_byte_range(std::string_view header, std::uint64_t size);
 
 }  // namespace wasl::api
