@@ -1,5 +1,7 @@
 #include "hub/workflow/step_caller.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -97,6 +99,7 @@ CallOutcome StepCaller::call(const PreparedJob& p, const std::atomic<bool>& stop
   // taken over while the call may still answer.
   auto renew_every = std::max(options_.lease / 3, std::chrono::milliseconds(1));
   auto next_renewal = std::chrono::steady_clock::now() + renew_every;
+  auto held_until = p.leased_at + options_.lease;  // as far as this worker knows
   while (!state->done) {
     if (stopping.load()) {
       outcome.abandoned = true;
@@ -105,15 +108,28 @@ CallOutcome StepCaller::call(const PreparedJob& p, const std::atomic<bool>& stop
     }
     if (std::chrono::steady_clock::now() >= next_renewal) {
       lock.unlock();
-      bool held = renew_lease(p);
+      const auto asked_at = std::chrono::steady_clock::now();
+      std::optional<bool> held = renew_lease(p);
       lock.lock();
-      if (!held && !state->done) {
+      if (held == false && !state->done) {
         // Another worker took the job over: its attempt supersedes this one.
         outcome.abandoned = true;
         abandon_call(p);
         return outcome;
       }
+      if (held == true) held_until = asked_at + options_.lease;
       next_renewal = std::chrono::steady_clock::now() + renew_every;
+      if (!held && !state->done && next_renewal >= held_until) {
+        // The store cannot be reached and the lease lapses before the next
+        // try: another worker may take the job over, so this one stops.
+        spdlog::warn(
+            "step {} of run {}: the lease could not be renewed before it lapses; the "
+            "call is abandoned",
+            p.step->id, p.run.id);
+        outcome.abandoned = true;
+        abandon_call(p);
+        return outcome;
+      }
     }
     auto step = std::min(
         {deadline, next_renewal, std::chrono::steady_clock::now() + std::chrono::milliseconds(50)});
@@ -164,16 +180,16 @@ HubActionContext StepCaller::action_context(const PreparedJob& p, storage::Trans
   return ctx;
 }
 
-// Extends the lease of a job whose call is still running; false when it was
-// lost. A storage error counts as held (the next renewal tries again).
-bool StepCaller::renew_lease(const PreparedJob& p) {
+// Extends the lease of a job whose call is still running: true when it was
+// extended, false when it was lost, nullopt when the store could not say.
+std::optional<bool> StepCaller::renew_lease(const PreparedJob& p) {
   auto tx = store_.begin();
-  if (!tx.ok()) return true;
+  if (!tx.ok()) return std::nullopt;
   auto held = JobQueue::extend(**tx, {p.job.id, p.job.lease_token},
                                engine_now_ms(options_) + options_.lease.count());
-  if (!held.ok()) return true;
+  if (!held.ok()) return std::nullopt;
   if (!*held) return false;
-  (void)(*tx)->commit();
+  if (!(*tx)->commit().ok()) return std::nullopt;
   return true;
 }
 

@@ -8,8 +8,9 @@
 // detached (it keeps the invoker alive through a shared_ptr), its result is
 // dropped, and wasl_workflow_abandoned_calls_total counts it. While a call
 // runs longer than a third of the lease, the caller renews the job's lease;
-// when a renewal finds the job taken over, or the engine stops, the call is
-// abandoned and nothing is recorded for it. An exception thrown by the call
+// when a renewal finds the job taken over, or cannot reach the store before
+// the lease lapses, or the engine stops, the call is abandoned and nothing is
+// recorded for it (another worker may take the job over). An exception thrown by the call
 // becomes kInternal.
 //
 // Thread-safety: any number of workers may call it at once. The Store,
@@ -19,8 +20,8 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "hub/observability/metrics.hpp"
 #include "hub/storage/store.hpp"
@@ -57,7 +58,7 @@ class StepCaller {
 
  private:
   HubActionContext action_context(const PreparedJob& p, storage::Transaction* tx) const;
-  bool renew_lease(const PreparedJob& p);
+  std::optional<bool> renew_lease(const PreparedJob& p);
   void abandon_call(const PreparedJob& p);
 
   storage::Store& store_;

@@ -785,6 +785,29 @@ TEST_P(EngineTest, TakeoverInTheMiddleOfAChainRetriesOnlyTheStepInFlight) {
   EXPECT_EQ(attempt_list(*after), attempt_list(t));
 }
 
+// A worker that loses its database mid-call can renew nothing: once its lease
+// lapses it stops waiting for the call instead of assuming the lease is still
+// held (which it did until the step timeout, 10 s here).
+TEST_P(EngineTest, AWorkerThatCannotRenewItsLeaseAbandonsItsCall) {
+  deploy(step_workflow("lonely", {"video.create_room"}));
+  invoker_->stall("video.create_room");
+  auto& dying = counting_store();
+  auto options = fast_options();
+  options.workers = 1;
+  options.lease = std::chrono::milliseconds(600);
+  auto& a = engine(options, &dying);
+  start(a, "lonely");
+  ASSERT_TRUE(a.start().ok());
+  ASSERT_TRUE(eventually([&] { return invoker_->calls_of("video.create_room").size() == 1; }));
+  const auto cut_at = std::chrono::steady_clock::now();
+  dying.cut();
+  EXPECT_TRUE(
+      eventually([&] { return a.stats().abandoned_calls == 1; }, std::chrono::milliseconds(3000)));
+  EXPECT_LT(std::chrono::steady_clock::now() - cut_at, std::chrono::milliseconds(3000));
+  invoker_->release_stalls();
+  a.stop();
+}
+
 TEST_P(EngineTest, ClaimBatchExtendsTheLeaseOfJobsWaitingTheirTurn) {
   deploy(step_workflow("one", {"ehr.read_patient"}));
   // Four jobs per claim, 400 ms per call: the fourth waits a whole lease.
