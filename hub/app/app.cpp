@@ -326,20 +326,23 @@ void App::add_system_routes() {
 }
 
 void App::start_key_rotation() {
+  std::lock_guard lock(rotation_mutex_);
+  // The key ring this rotation works for: reload() swaps keyring_ under the
+  // same mutex, so the thread below never reads the member itself.
+  std::shared_ptr<const crypto::Keyring> keyring = keyring_;
   // Re-encryption is needed only while some data key is kept for decryption.
   bool older_keys = false;
-  for (const auto& key : keyring_->keys()) {
+  for (const auto& key : keyring->keys()) {
     older_keys |= key.state == crypto::KeyState::kDecryptOnly;
   }
   if (!older_keys) return;
-  std::lock_guard lock(rotation_mutex_);
   if (rotation_.joinable()) {
     rotation_.request_stop();
     rotation_.join();
   }
-  rotation_ = std::jthread([this](std::stop_token stop) {
+  rotation_ = std::jthread([this, keyring](std::stop_token stop) {
     key_rotation::KeyRotationJob job(*store_, *cipher_, *audit_);
-    spdlog::info("re-encrypting under key {}", keyring_->active_key_id());
+    spdlog::info("re-encrypting under key {}", keyring->active_key_id());
     auto progress = job.run_until_done(stop);
     if (!progress.ok()) {
       spdlog::error("re-encryption stopped: {}", progress.error().message);
@@ -369,11 +372,14 @@ void App::reload() {
     spdlog::error("reload: key ring not reloaded: {}", keyring.error().message);
     return;
   }
-  if ((*keyring)->active_key_id() != keyring_->active_key_id()) {
-    spdlog::info("reload: active key is now {}", (*keyring)->active_key_id());
+  {
+    std::lock_guard lock(rotation_mutex_);
+    if ((*keyring)->active_key_id() != keyring_->active_key_id()) {
+      spdlog::info("reload: active key is now {}", (*keyring)->active_key_id());
+    }
+    keyring_ = *keyring;
+    cipher_->replace_keyring(keyring_);
   }
-  keyring_ = *keyring;
-  cipher_->replace_keyring(keyring_);
   start_key_rotation();
 }
 

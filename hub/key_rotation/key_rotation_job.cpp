@@ -3,9 +3,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <random>
 
 #include "hub/crypto/cell_cipher.hpp"
 #include "hub/domain/timestamp.hpp"
@@ -47,6 +50,18 @@ std::string key_match(const records::EncryptedTable& t, const std::vector<std::s
   return out;
 }
 
+// A token unique to one job object: 128 random bits in hex.
+std::string lease_token() {
+  std::random_device device;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 8; ++i) {
+    unsigned v = device();
+    for (int k = 0; k < 4; ++k, v >>= 4) out += kHex[v & 0xF];
+  }
+  return out;
+}
+
 Status remove_file(const std::filesystem::path& path) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     return Error(ErrorCode::kUnavailable,
@@ -70,8 +85,37 @@ nlohmann::json to_json(const RotationProgress& progress) {
 }
 
 KeyRotationJob::KeyRotationJob(storage::Store& store, const records::CellCipher& cipher,
-                               const audit::AuditWriter& audit)
-    : store_(store), cipher_(cipher), audit_(audit) {}
+                               const audit::AuditWriter& audit, std::chrono::milliseconds lease)
+    : store_(store), cipher_(cipher), audit_(audit), lease_(lease), holder_(lease_token()) {}
+
+KeyRotationJob::~KeyRotationJob() { release_lease(); }
+
+Result<bool> KeyRotationJob::take_lease() {
+  const std::int64_t now = domain::now_ms();
+  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
+  WASL_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      tx->exec("INSERT INTO key_rotation_lease (id, holder, expires_at) VALUES ('rotation', $1, "
+               "$2) ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_at = "
+               "excluded.expires_at WHERE key_rotation_lease.holder = excluded.holder OR "
+               "key_rotation_lease.expires_at < $3",
+               {holder_, now + lease_.count(), now}));
+  WASL_RETURN_IF_ERROR(tx->commit());
+  holding_ = changed > 0;
+  return holding_;
+}
+
+void KeyRotationJob::release_lease() noexcept {
+  if (!holding_) return;
+  holding_ = false;
+  auto tx = store_.begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return;  // it lapses by itself
+  if ((*tx)
+          ->exec("DELETE FROM key_rotation_lease WHERE id = 'rotation' AND holder = $1", {holder_})
+          .ok()) {
+    (void)(*tx)->commit();
+  }
+}
 
 Result<KeyRotationJob::Position> KeyRotationJob::load_position(storage::Transaction& tx,
                                                                const std::string& id) {
@@ -373,6 +417,12 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
 
 Result<RotationStep> KeyRotationJob::run_once(std::size_t batch_size) {
   if (batch_size == 0) batch_size = 1;
+  WASL_ASSIGN_OR_RETURN(bool held, take_lease());
+  if (!held) {
+    RotationStep waiting;
+    waiting.waiting = true;
+    return waiting;
+  }
   if (!cleaned_) {
     WASL_RETURN_IF_ERROR(clean_orphan_files());
     cleaned_ = true;
@@ -406,7 +456,17 @@ Result<RotationProgress> KeyRotationJob::run_until_done(std::stop_token stop,
                                                         std::size_t batch_size) {
   while (!stop.stop_requested()) {
     WASL_ASSIGN_OR_RETURN(RotationStep step, run_once(batch_size));
-    if (step.done) break;
+    if (step.done) {
+      release_lease();
+      break;
+    }
+    if (step.waiting) {
+      // Another process rotates this database: look again in a second.
+      std::mutex m;
+      std::condition_variable_any cv;
+      std::unique_lock lock(m);
+      cv.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+    }
   }
   return progress();
 }

@@ -26,18 +26,25 @@
 // Progress is per active key: after another `wasl keys rotate`, the job
 // starts over for the new key (rows already under it are skipped quickly).
 //
-// Thread-safety: one job object is used by one thread; run one job at a time
-// per database (the app runs it in one `wasl serve` worker).
+// One job per database at a time: a job holds the lease row of
+// key_rotation_lease (taken when free, its own or lapsed; renewed before
+// every unit of work; released when the job is done or destroyed). A job
+// whose database another process is rotating does nothing (RotationStep::
+// waiting) and run_until_done() waits for the lease, so every hub process
+// on one database may start the job after `wasl keys rotate` and only one
+// re-encrypts.
+//
+// Thread-safety: one job object is used by one thread.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/key_rotation/key_usage.hpp"
@@ -76,16 +83,24 @@ struct RotationStep {
   std::int64_t reencrypted = 0;
   std::int64_t failed = 0;
   bool done = false;  // nothing is left to do for the active key
+  bool waiting = false;  // another job holds the database's rotation lease: nothing was done
 };
+
+inline constexpr std::chrono::milliseconds kDefaultRotationLease{30000};
 
 class KeyRotationJob {
  public:
   // All three are borrowed and must outlive the job. The cipher's keyring
   // must still hold the old keys (decrypt-only).
   KeyRotationJob(storage::Store& store, const records::CellCipher& cipher,
-                 const audit::AuditWriter& audit);
+                 const audit::AuditWriter& audit,
+                 std::chrono::milliseconds lease = kDefaultRotationLease);
+  ~KeyRotationJob();  // releases the lease if it holds it
+  KeyRotationJob(const KeyRotationJob&) = delete;
+  KeyRotationJob& operator=(const KeyRotationJob&) = delete;
 
-  // One unit of work: one batch of `batch_size` rows of the first unfinished
+  // One unit of work (after taking or renewing the lease; without it,
+  // nothing and `waiting`): one batch of `batch_size` rows of the first unfinished
   // table, or up to `batch_size` recording rows of which at most one file is
   // re-encrypted. The first call of a job also deletes files a crashed run
   // left behind. Errors: storage errors (the batch is rolled back; call
@@ -93,8 +108,9 @@ class KeyRotationJob {
   sdk::Result<RotationStep> run_once(std::size_t batch_size = kDefaultRotationBatch);
 
   // Calls run_once until everything is under the active key or `stop` is
-  // requested (checked between units), then returns the progress. Stops at
-  // the first error and returns it.
+  // requested (checked between units), then returns the progress; while
+  // another job holds the lease it waits (a second at a time). Stops at the
+  // first error and returns it.
   sdk::Result<RotationProgress> run_until_done(std::stop_token stop,
                                                std::size_t batch_size = kDefaultRotationBatch);
 
@@ -104,6 +120,10 @@ class KeyRotationJob {
   sdk::Result<KeyUsage> usage_by_key() { return key_rotation::usage_by_key(store_); }
 
  private:
+  // True when this job holds the lease now (taken or renewed).
+  sdk::Result<bool> take_lease();
+  void release_lease() noexcept;
+
   struct Position {
     std::vector<std::string> last_row;
     std::int64_t done_rows = 0;
@@ -127,6 +147,9 @@ class KeyRotationJob {
   const records::CellCipher& cipher_;
   const audit::AuditWriter& audit_;
   bool cleaned_ = false;
+  const std::chrono::milliseconds lease_;
+  const std::string holder_;  // this job's lease token
+  bool holding_ = false;
 };
 
 }  // namespace wasl::key_rotation

@@ -253,6 +253,46 @@ TEST_P(KeyRotationTest, ResumesFromTheRecordedPositionAfterAStop) {
   expect_all_data_reads();
 }
 
+// Two hub processes on one database both start the job after a rotation:
+// the one holding the lease re-encrypts, the other does nothing and waits;
+// when the first is done, the second finds nothing left. Before the lease,
+// both walked the same tables at once.
+TEST_P(KeyRotationTest, OneJobAtATimeRotatesADatabase) {
+  rotate_key();
+  KeyRotationJob first(*store_, *cipher_, *audit_);
+  ASSERT_OK_AND_ASSIGN(RotationStep mine, first.run_once(4));
+  EXPECT_FALSE(mine.waiting);
+  EXPECT_EQ(mine.examined, 4);
+  {
+    KeyRotationJob second(*store_, *cipher_, *audit_);
+    ASSERT_OK_AND_ASSIGN(RotationStep theirs, second.run_once(4));
+    EXPECT_TRUE(theirs.waiting);
+    EXPECT_EQ(theirs.examined, 0);
+    EXPECT_FALSE(theirs.done);
+  }
+  EXPECT_EQ(usage_of(old_key_), kConsultations * 3 + 2 + 1 + 1 + 1 - 8);
+  ASSERT_OK_AND_ASSIGN(RotationProgress done, first.run_until_done(std::stop_token{}, 4));
+  EXPECT_TRUE(done.done);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM key_rotation_lease"), 0) << "released when done";
+  KeyRotationJob later(*store_, *cipher_, *audit_);
+  ASSERT_OK_AND_ASSIGN(RotationStep nothing, later.run_once(4));
+  EXPECT_TRUE(nothing.done);
+}
+
+// A holder that died (its lease lapsed) is taken over.
+TEST_P(KeyRotationTest, ALapsedLeaseIsTakenOver) {
+  rotate_key();
+  // The holder stays alive but silent, as a frozen process would.
+  auto dead = std::make_unique<KeyRotationJob>(*store_, *cipher_, *audit_);
+  ASSERT_OK_AND_ASSIGN(RotationStep step, dead->run_once(4));
+  EXPECT_FALSE(step.waiting);
+  exec_raw("UPDATE key_rotation_lease SET expires_at = 0");  // it died long ago
+  KeyRotationJob next(*store_, *cipher_, *audit_);
+  ASSERT_OK_AND_ASSIGN(RotationProgress done, next.run_until_done(std::stop_token{}, 4));
+  EXPECT_TRUE(done.done);
+  EXPECT_EQ(usage_of(old_key_), 0);
+}
+
 TEST_P(KeyRotationTest, AFailedBatchLeavesNothingHalfDoneAndTheNextRunCompletes) {
   rotate_key();
   // Fail the commit of any batch that would move past 4 consultation rows.
