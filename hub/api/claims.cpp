@@ -1,18 +1,24 @@
 #include "hub/api/claims.hpp"
 
+#include <cstdlib>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
+#include "hub/api/field_validator.hpp"
 #include "hub/api/idempotent_request.hpp"
 #include "hub/api/json_response.hpp"
 #include "hub/api/request_audit.hpp"
+#include "hub/domain/timestamp.hpp"
 #include "hub/records/claim_store.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/idempotency_store.hpp"
+#include "hub/records/list_cursor.hpp"
 #include "wasl/sdk/billing.hpp"
 
 namespace wasl::api {
@@ -24,8 +30,7 @@ using http::Response;
 constexpr const char* kClaims = "/v1/claims/";
 
 std::optional<Response> audit_and_commit(ApiContext& ctx, const Request& request,
-                                         storage::Transaction& tx,
-                                         const audit::AuditEvent& event) {
+                                         storage::Transaction& tx, const audit::AuditEvent& event) {
   if (auto appended = ctx.audit->append(tx, event); !appended.ok()) {
     return error_response(request, appended.error());
   }
@@ -43,8 +48,8 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
   if (!tx.ok()) return error_response(request, tx.error());
   auto claim = claims.get(**tx, principal.facility_id, id);
   if (!claim.ok()) return error_response(request, claim.error(), MessageId::kClaimNotFound);
-  if (auto failed = audit_and_commit(ctx, request, **tx,
-                                     request_event(request, principal, "claim.read", "claim", id))) {
+  if (auto failed = audit_and_commit(
+          ctx, request, **tx, request_event(request, principal, "claim.read", "claim", id))) {
     return *failed;
   }
   return json_response(200, nlohmann::json(*claim));
@@ -67,6 +72,72 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
   nlohmann::json items = nlohmann::json::array();
   for (const auto& claim : *all) items.push_back(claim);
   return json_response(200, nlohmann::json{{"items", std::move(items)}});
+}
+
+// GET /v1/claims?state=…&since=…&limit=…&cursor=…: the facility's claims,
+// oldest first, for the revenue-cycle team (e.g. everything still queued).
+Response list_all(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  FieldValidator v;
+  records::ClaimQuery q;
+  q.limit = static_cast<std::size_t>(records::kDefaultListLimit);
+  std::string cursor;
+  for (const auto& [name, value] : request.query) {
+    if (name == "state") {
+      q.state = domain::parse_claim_state(value);
+      if (!q.state) {
+        v.add("state", "unknown_value",
+              "must be one of: draft, submitted, queued, approved, partial, rejected, error, "
+              "cancelled");
+      }
+    } else if (name == "since") {
+      auto t = domain::parse_timestamp(value);
+      if (!t) {
+        v.add(name, "invalid_format", "must be an RFC 3339 date-time");
+      } else {
+        q.since_ms = *t;
+      }
+    } else if (name == "limit") {
+      char* end = nullptr;
+      long n = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || n < 1 || n > records::kMaxListLimit) {
+        v.add("limit", "out_of_range",
+              "must be a whole number from 1 to " + std::to_string(records::kMaxListLimit));
+      } else {
+        q.limit = static_cast<std::size_t>(n);
+      }
+    } else if (name == "cursor") {
+      auto decoded = records::decode_cursor(value);
+      if (!decoded.ok()) {
+        v.add("cursor", "invalid_format", "is not a cursor this server issued");
+      } else {
+        q.after = std::make_pair(decoded->created_at, decoded->id);
+      }
+    } else {
+      v.add(name.substr(0, 64), "unknown_field", "is not a parameter of this resource");
+    }
+  }
+  if (!v.ok()) return validation_problem(request, 400, v.take());
+  records::ClaimStore claims(*ctx.cipher, *ctx.audit);
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  const std::size_t wanted = q.limit;
+  q.limit = wanted + 1;  // one more tells whether a next page exists
+  auto found = claims.list(**tx, principal.facility_id, q);
+  if (!found.ok()) return error_response(request, found.error());
+  std::vector<domain::Claim>& page = *found;
+  nlohmann::json next = nullptr;
+  if (page.size() > wanted) {
+    page.resize(wanted);
+    next = records::encode_cursor({page.back().created_at, page.back().id});
+  }
+  audit::AuditEvent event = request_event(request, principal, "claim.list", "claim", "");
+  nlohmann::json detail = {{"count", page.size()}};
+  if (q.state) detail["state"] = std::string(domain::to_string(*q.state));
+  event.detail = detail.dump();
+  if (auto failed = audit_and_commit(ctx, request, **tx, event)) return *failed;
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& claim : page) items.push_back(claim);
+  return json_response(200, nlohmann::json{{"items", std::move(items)}, {"next_cursor", next}});
 }
 
 // Whether the run stopped, failed, at a step that submits a claim.
@@ -104,9 +175,13 @@ Response retry(ApiContext& ctx, Request& request, const access::Principal& princ
     auto found = claims.get(**tx, principal.facility_id, id);
     if (!found.ok()) return error_response(request, found.error(), MessageId::kClaimNotFound);
     claim = std::move(found).value();
-    auto run = ctx.engine->consultation_run(**tx, principal.facility_id, claim.consultation_id);
-    if (!run.ok()) return error_response(request, run.error());
-    run_id = std::move(run).value();
+    if (claim.run_id) {
+      run_id = claim.run_id;  // the run that built and submitted this claim
+    } else {
+      auto run = ctx.engine->consultation_run(**tx, principal.facility_id, claim.consultation_id);
+      if (!run.ok()) return error_response(request, run.error());
+      run_id = std::move(run).value();
+    }
     (*tx)->rollback();  // the key is claimed for real in the transaction below
   }
   const std::string state(domain::to_string(claim.state));
@@ -160,6 +235,11 @@ void add_claim_routes(http::Router& router, ApiContext& ctx) {
       router, ctx, "GET", "/v1/consultations/{id}/claims",
       [&ctx](Request& r, const access::Principal& p) { return list(ctx, r, p); },
       route_options("List a consultation's insurance claims, oldest first."));
+  add_authorized_route(
+      router, ctx, "GET", "/v1/claims",
+      [&ctx](Request& r, const access::Principal& p) { return list_all(ctx, r, p); },
+      route_options("List the facility's insurance claims, oldest first, by state and since a "
+                    "time."));
   add_authorized_route(
       router, ctx, "GET", "/v1/claims/{id}",
       [&ctx](Request& r, const access::Principal& p) { return read(ctx, r, p); },

@@ -138,6 +138,16 @@ records::ClaimSubmission submission_of(const Result<nlohmann::json>& result, std
   s.state = domain::claim_state_after_response(response.status, response.outcome,
                                                response.approved);
   if (!response.response_id.empty()) s.provider_claim_id = response.response_id;
+  if (domain::is_adjudicated(s.state)) {
+    domain::ClaimAmounts amounts;
+    amounts.currency = response.currency;
+    amounts.eligible = domain::to_minor_units(response.total_eligible);
+    amounts.benefit = domain::to_minor_units(response.total_benefit);
+    amounts.copay = domain::to_minor_units(response.total_copay);
+    amounts.patient_share = domain::to_minor_units(response.total_patient_share);
+    amounts.tax = domain::to_minor_units(response.total_tax);
+    s.amounts = std::move(amounts);
+  }
   return s;
 }
 

@@ -1,5 +1,7 @@
 #include "hub/domain/claim.hpp"
 
+#include <cmath>
+
 #include "hub/domain/enum_names.hpp"
 #include "hub/domain/json_fields.hpp"
 
@@ -9,7 +11,7 @@ using namespace json_fields;
 
 namespace {
 
-constexpr EnumNames<ClaimState, 7> kStateNames{{{
+constexpr EnumNames<ClaimState, 8> kStateNames{{{
     {ClaimState::kDraft, "draft"},
     {ClaimState::kSubmitted, "submitted"},
     {ClaimState::kQueued, "queued"},
@@ -17,7 +19,10 @@ constexpr EnumNames<ClaimState, 7> kStateNames{{{
     {ClaimState::kPartial, "partial"},
     {ClaimState::kRejected, "rejected"},
     {ClaimState::kError, "error"},
+    {ClaimState::kCancelled, "cancelled"},
 }}};
+
+double from_minor_units(std::int64_t minor) { return static_cast<double>(minor) / 100.0; }
 
 }  // namespace
 
@@ -36,6 +41,10 @@ ClaimState claim_state_after_response(std::string_view status, std::string_view 
   return ClaimState::kSubmitted;
 }
 
+std::int64_t to_minor_units(double amount) {
+  return static_cast<std::int64_t>(std::llround(amount * 100.0));
+}
+
 bool is_adjudicated(ClaimState s) {
   return s == ClaimState::kApproved || s == ClaimState::kPartial || s == ClaimState::kRejected;
 }
@@ -46,6 +55,15 @@ void to_json(nlohmann::json& j, const Claim& v) {
   j["consultation_id"] = v.consultation_id;
   j["state"] = to_string(v.state);
   put_optional(j, "provider_claim_id", v.provider_claim_id);
+  put_optional(j, "run_id", v.run_id);
+  if (v.amounts) {
+    j["amounts"] = {{"currency", v.amounts->currency},
+                    {"eligible", from_minor_units(v.amounts->eligible)},
+                    {"benefit", from_minor_units(v.amounts->benefit)},
+                    {"copay", from_minor_units(v.amounts->copay)},
+                    {"patient_share", from_minor_units(v.amounts->patient_share)},
+                    {"tax", from_minor_units(v.amounts->tax)}};
+  }
   put_time(j, "submitted_at", v.submitted_at);
   put_time(j, "adjudicated_at", v.adjudicated_at);
   j["created_at"] = format_timestamp(v.created_at);
@@ -56,6 +74,17 @@ void from_json(const nlohmann::json& j, Claim& v) {
   v.consultation_id = j.value("consultation_id", std::string());
   v.state = get_enum_or<ClaimState>(j, "state", parse_claim_state, ClaimState::kDraft);
   get_optional(j, "provider_claim_id", v.provider_claim_id);
+  get_optional(j, "run_id", v.run_id);
+  if (auto a = j.find("amounts"); a != j.end() && a->is_object()) {
+    ClaimAmounts amounts;
+    amounts.currency = a->value("currency", std::string());
+    amounts.eligible = to_minor_units(a->value("eligible", 0.0));
+    amounts.benefit = to_minor_units(a->value("benefit", 0.0));
+    amounts.copay = to_minor_units(a->value("copay", 0.0));
+    amounts.patient_share = to_minor_units(a->value("patient_share", 0.0));
+    amounts.tax = to_minor_units(a->value("tax", 0.0));
+    v.amounts = amounts;
+  }
   get_time(j, "submitted_at", v.submitted_at);
   get_time(j, "adjudicated_at", v.adjudicated_at);
   std::optional<std::int64_t> created;

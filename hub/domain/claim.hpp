@@ -5,20 +5,29 @@
 // (claims.request_enc / response_enc).
 //
 // JSON wire form: {"id", "consultation_id", "state", "provider_claim_id",
-// "submitted_at", "adjudicated_at", "created_at"}; request and response are
-// not on the wire.
+// "run_id", "amounts", "submitted_at", "adjudicated_at", "created_at"};
+// request and response are not on the wire. The adjudicated amounts are not
+// PHI and are kept in clear for reporting.
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 namespace wasl::domain {
 
-enum class ClaimState { kDraft, kSubmitted, kQueued, kApproved, kPartial, kRejected, kError };
+enum class ClaimState {
+  kDraft,
+  kSubmitted,
+  kQueued,
+  kApproved,
+  kPartial,
+  kRejected,
+  kError,
+  kCancelled
+};
 std::string_view to_string(ClaimState s);  // "draft", "submitted", "queued", …
 std::optional<ClaimState> parse_claim_state(std::string_view name);
 
@@ -34,12 +43,29 @@ ClaimState claim_state_after_response(std::string_view status, std::string_view 
 // True for approved, partial and rejected: the payer has decided.
 bool is_adjudicated(ClaimState s);
 
+// The payer's totals from the ClaimResponse, in hundredths of `currency`
+// (halalas for SAR), so reports add them exactly.
+struct ClaimAmounts {
+  std::string currency;
+  std::int64_t eligible = 0;
+  std::int64_t benefit = 0;
+  std::int64_t copay = 0;
+  std::int64_t patient_share = 0;
+  std::int64_t tax = 0;
+  bool operator==(const ClaimAmounts&) const = default;
+};
+
+// Hundredths of a currency unit, rounded half away from zero.
+std::int64_t to_minor_units(double amount);
+
 struct Claim {
   std::string id;
   std::string consultation_id;
   std::string facility_id;
   ClaimState state = ClaimState::kDraft;
   std::optional<std::string> provider_claim_id;
+  std::optional<std::string> run_id;    // the workflow run that built and submits it
+  std::optional<ClaimAmounts> amounts;  // set once the payer adjudicated it
   std::optional<std::string> request;   // JSON text, PHI
   std::optional<std::string> response;  // JSON text, PHI
   std::optional<std::int64_t> submitted_at;

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hub/audit/audit_writer.hpp"
@@ -35,6 +36,17 @@ struct ClaimSubmission {
   std::optional<std::string> provider_claim_id;  // the payer's identifier, when it gave one
   std::string response;                          // JSON text (PHI), stored encrypted
   std::int64_t at_ms = 0;
+  std::optional<domain::ClaimAmounts> amounts;  // the payer's totals, when adjudicated
+};
+
+// GET /v1/claims: one facility's claims in a state, created at or after
+// `since_ms`, oldest first, at most `limit`; `after` continues a page after
+// the claim (created_at, id) the previous page ended with.
+struct ClaimQuery {
+  std::optional<domain::ClaimState> state;
+  std::int64_t since_ms = 0;
+  std::size_t limit = 100;
+  std::optional<std::pair<std::int64_t, std::string>> after;
 };
 
 // Who made a change, for its audit event ("system", "apikey:<id>").
@@ -50,7 +62,7 @@ class ClaimStore {
       : cipher_(cipher), audit_(audit) {}
 
   // Inserts `c` (id, consultation_id, facility_id, created_at and request set
-  // by the caller) in state draft with its request encrypted, and audits
+  // by the caller; run_id from `by.run_id`) in state draft with its request encrypted, and audits
   // claim.create. Idempotent: when a claim with c.id already exists in the
   // facility it is left exactly as it is and the answer is false (nothing
   // written, nothing audited); true when inserted. kNotFound when the
@@ -61,7 +73,9 @@ class ClaimStore {
   // Records how a submission ended: state, provider claim id (kept when the
   // submission gives none), response (replaced), submitted_at (set on the
   // first answer from the exchange; a failed call leaves it as it was) and
-  // adjudicated_at (set when the state is adjudicated). Audits
+  // adjudicated_at (set when the state is adjudicated), the amounts (kept
+  // when the submission gives none). A cancelled claim stays cancelled
+  // (kFailedPrecondition). Audits
   // claim.submit_result with the new state. kNotFound when absent.
   sdk::Status record_submission(storage::Transaction& tx, std::string_view facility_id,
                                 std::string_view id, const ClaimSubmission& submission,
@@ -76,6 +90,12 @@ class ClaimStore {
   sdk::Result<std::vector<domain::Claim>> list_for_consultation(
       storage::Transaction& tx, std::string_view facility_id,
       std::string_view consultation_id) const;
+
+  // The facility's claims matching `q` (see ClaimQuery), without request and
+  // response.
+  sdk::Result<std::vector<domain::Claim>> list(storage::Transaction& tx,
+                                               std::string_view facility_id,
+                                               const ClaimQuery& q) const;
 
  private:
   sdk::Status audit(storage::Transaction& tx, const domain::Claim& c, std::string_view action,

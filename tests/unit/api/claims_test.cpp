@@ -176,6 +176,67 @@ TEST_P(ClaimsTest, RetryResumesTheRunThatFailedAtTheSubmission) {
   EXPECT_EQ(invoker_->calls("billing.submit_claim"), 2);
 }
 
+TEST_P(ClaimsTest, RetryResumesTheClaimsOwnRunNotTheLatest) {
+  std::string first = run_submission(/*failing=*/true);
+  ASSERT_EQ(run_status(first), "failed");
+  std::string latest = run_submission(/*failing=*/false);
+  ASSERT_NE(first, latest);
+  ASSERT_EQ(run_status(latest), "succeeded");
+  exec("UPDATE claims SET state = 'error', run_id = $1 WHERE id = 'claim-a'", {first});
+
+  http::Response r = send({"POST", "/v1/claims/claim-a/retry"}, Role::kIntegrator);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(body_of(r)["run_id"], first);
+  wait_for_run(first, {"succeeded"});
+}
+
+TEST_P(ClaimsTest, ListsTheFacilitysClaimsByStateAndSince) {
+  add_claim(kFacilityA, consultation_, "claim-a2");
+  add_claim(kFacilityA, consultation_, "claim-a3");
+  set_state("claim-a", domain::ClaimState::kQueued);
+  set_state("claim-a3", domain::ClaimState::kQueued);
+  set_state("claim-b", domain::ClaimState::kQueued);
+  exec("UPDATE claims SET created_at = $1 WHERE id = 'claim-a'", {kNow - 3600000});
+
+  const std::string since = iso(kNow - 60000);
+  http::Response r = send({"GET", "/v1/claims?state=queued&since=" + since}, Role::kIntegrator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json items = body_of(r)["items"];
+  ASSERT_EQ(items.size(), 1u) << r.body;
+  EXPECT_EQ(items[0]["id"], "claim-a3");
+  EXPECT_EQ(items[0]["state"], "queued");
+  EXPECT_TRUE(body_of(r)["next_cursor"].is_null());
+  EXPECT_EQ(audit_count("claim.list"), 1);
+
+  // Pages: one at a time, oldest first, then the cursor.
+  http::Response page = send({"GET", "/v1/claims?state=queued&limit=1"}, Role::kHospital);
+  ASSERT_EQ(page.status, 200) << page.body;
+  ASSERT_EQ(body_of(page)["items"].size(), 1u);
+  EXPECT_EQ(body_of(page)["items"][0]["id"], "claim-a");
+  std::string cursor = body_of(page)["next_cursor"].get<std::string>();
+  http::Response next =
+      send({"GET", "/v1/claims?state=queued&limit=1&cursor=" + cursor}, Role::kHospital);
+  ASSERT_EQ(next.status, 200) << next.body;
+  EXPECT_EQ(body_of(next)["items"][0]["id"], "claim-a3");
+
+  // Another facility sees only its own claims; A's are as good as missing.
+  http::Response theirs = send({"GET", "/v1/claims?state=queued"}, Role::kAdmin, true);
+  ASSERT_EQ(theirs.status, 200) << theirs.body;
+  ASSERT_EQ(body_of(theirs)["items"].size(), 1u);
+  EXPECT_EQ(body_of(theirs)["items"][0]["id"], "claim-b");
+  EXPECT_EQ(send({"GET", "/v1/claims/claim-a3"}, Role::kAdmin, true).status, 404);
+
+  for (const char* bad : {"/v1/claims?state=lost", "/v1/claims?since=yesterday",
+                          "/v1/claims?limit=0", "/v1/claims?cursor=zz", "/v1/claims?colour=red"}) {
+    http::Response b = send({"GET", bad});
+    EXPECT_EQ(b.status, 400) << bad << " " << b.body;
+    EXPECT_EQ(b.headers.find("Content-Type")->second, "application/problem+json");
+  }
+  EXPECT_EQ(send({"GET", "/v1/claims"}, Role::kClinician).status, 403);
+  EXPECT_EQ(send({"GET", "/v1/claims"}, Role::kAuditor).status, 403);
+  EXPECT_EQ(send({"GET", "/v1/claims"}, std::nullopt).status, 401);
+}
+
 TEST_P(ClaimsTest, ADraftClaimIsRetriedWhenItsSubmitStepFailed) {
   std::string run = run_submission(/*failing=*/true);
   invoker_->fail("billing.submit_claim", false);
@@ -187,7 +248,7 @@ TEST_P(ClaimsTest, ADraftClaimIsRetriedWhenItsSubmitStepFailed) {
 TEST_P(ClaimsTest, OtherStatesAnswerConflict) {
   for (auto state : {domain::ClaimState::kApproved, domain::ClaimState::kRejected,
                      domain::ClaimState::kQueued, domain::ClaimState::kSubmitted,
-                     domain::ClaimState::kPartial}) {
+                     domain::ClaimState::kPartial, domain::ClaimState::kCancelled}) {
     set_state("claim-a", state);
     http::Response r = send({"POST", "/v1/claims/claim-a/retry"}, Role::kIntegrator);
     EXPECT_EQ(r.status, 409) << r.body;

@@ -288,13 +288,22 @@ TEST_P(ClaimActionsTest, SubmitResultsMoveTheClaim) {
 
   nlohmann::json approved = {{"request_id", "x"},      {"response_id", "CR-42"},
                              {"status", "complete"},   {"outcome", "complete"},
-                             {"approved", true},       {"total_benefit", 150.0}};
+                             {"approved", true},       {"total_benefit", 150.0},
+                             {"total_eligible", 172.5}, {"total_patient_share", 22.5},
+                             {"total_tax", 22.5},      {"currency", "SAR"}};
   ASSERT_OK(observe_submit(input, approved, 20'000));
   row = stored(id);
   EXPECT_EQ(row.state, domain::ClaimState::kApproved);
   EXPECT_EQ(row.provider_claim_id, "CR-42");
   EXPECT_EQ(row.submitted_at, 10'000);  // the first answer's time stays
   EXPECT_EQ(row.adjudicated_at, 20'000);
+  EXPECT_EQ(row.run_id, "run-1");  // the run that built it, which a retry resumes
+  ASSERT_TRUE(row.amounts.has_value());  // in clear, for reporting
+  EXPECT_EQ(row.amounts->currency, "SAR");
+  EXPECT_EQ(row.amounts->benefit, 15000);
+  EXPECT_EQ(row.amounts->eligible, 17250);
+  EXPECT_EQ(row.amounts->patient_share, 2250);
+  EXPECT_EQ(row.amounts->tax, 2250);
   ASSERT_TRUE(row.response.has_value());
   EXPECT_EQ(nlohmann::json::parse(*row.response), approved);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'claim.submit_result'"), 2);

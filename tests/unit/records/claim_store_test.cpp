@@ -61,9 +61,9 @@ TEST_P(ClaimStoreTest, CreatesADraftOnceWithTheRequestEncryptedAndAudited) {
   EXPECT_FALSE(read.response.has_value());
   EXPECT_EQ(raw_bytes("SELECT request_enc FROM claims").find("MEM-1"), std::string::npos);
   EXPECT_EQ(audits("claim.create"), 1);
-  EXPECT_NE(raw_bytes("SELECT detail FROM audit_events WHERE action = 'claim.create'")
-                .find("run-1"),
-            std::string::npos);
+  EXPECT_NE(
+      raw_bytes("SELECT detail FROM audit_events WHERE action = 'claim.create'").find("run-1"),
+      std::string::npos);
 }
 
 TEST_P(ClaimStoreTest, RecordsSubmissionsAndListsOldestFirst) {
@@ -71,16 +71,14 @@ TEST_P(ClaimStoreTest, RecordsSubmissionsAndListsOldestFirst) {
   auto tx = begin();
   ASSERT_OK(store.create(*tx, sample("cl-2", 700), {}));
   ASSERT_OK(store.create(*tx, sample("cl-1", 600), {}));
-  ASSERT_OK(store.record_submission(*tx, kFacilityA, "cl-1",
-                                    {ClaimState::kQueued, std::nullopt, R"({"status":"queued"})",
-                                     1000},
-                                    {}));
+  ASSERT_OK(store.record_submission(
+      *tx, kFacilityA, "cl-1", {ClaimState::kQueued, std::nullopt, R"({"status":"queued"})", 1000},
+      {}));
   ASSERT_OK(store.record_submission(*tx, kFacilityA, "cl-1",
                                     {ClaimState::kPartial, "CR-9", R"({"status":"partial"})", 2000},
                                     {}));
-  ASSERT_OK(store.record_submission(*tx, kFacilityA, "cl-2",
-                                    {ClaimState::kError, std::nullopt, R"({"error":{}})", 3000},
-                                    {}));
+  ASSERT_OK(store.record_submission(
+      *tx, kFacilityA, "cl-2", {ClaimState::kError, std::nullopt, R"({"error":{}})", 3000}, {}));
   ASSERT_OK(tx->commit());
 
   tx = begin();
@@ -121,14 +119,100 @@ TEST_P(ClaimStoreTest, AnotherFacilityCannotReachOrTakeClaims) {
   EXPECT_TRUE(listed.empty());
 }
 
+TEST_P(ClaimStoreTest, KeepsTheRunAndTheAdjudicatedAmountsInClear) {
+  ClaimStore store(*cipher_, *audit_);
+  ClaimActor by;
+  by.run_id = "run-7";
+  auto tx = begin();
+  ASSERT_OK(store.create(*tx, sample("cl-1"), by));
+  domain::ClaimAmounts amounts{"SAR", 23000, 20700, 2300, 2300, 3450};
+  ClaimSubmission approved{ClaimState::kApproved, "CR-1", R"({"outcome":"complete"})", 1000,
+                           amounts};
+  ASSERT_OK(store.record_submission(*tx, kFacilityA, "cl-1", approved, {}));
+  ASSERT_OK(tx->commit());
+
+  tx = begin();
+  ASSERT_OK_AND_ASSIGN(Claim read, store.get(*tx, kFacilityA, "cl-1"));
+  EXPECT_EQ(read.run_id, "run-7");
+  ASSERT_TRUE(read.amounts.has_value());
+  EXPECT_EQ(*read.amounts, amounts);
+  EXPECT_EQ(scalar("SELECT benefit_minor FROM claims WHERE id = 'cl-1'"), 20700);
+  nlohmann::json wire = read;
+  EXPECT_EQ(wire["run_id"], "run-7");
+  EXPECT_DOUBLE_EQ(wire["amounts"]["benefit"].get<double>(), 207.0);
+  EXPECT_EQ(wire["amounts"]["currency"], "SAR");
+  EXPECT_EQ(domain::to_minor_units(172.505), 17251);
+}
+
+TEST_P(ClaimStoreTest, ACancelledClaimTakesNoLaterAnswer) {
+  ClaimStore store(*cipher_, *audit_);
+  auto tx = begin();
+  ASSERT_OK(store.create(*tx, sample("cl-1"), {}));
+  ASSERT_OK(store.record_submission(*tx, kFacilityA, "cl-1",
+                                    {ClaimState::kCancelled, std::nullopt, "{}", 1000}, {}));
+  EXPECT_EQ(store
+                .record_submission(*tx, kFacilityA, "cl-1",
+                                   {ClaimState::kApproved, std::nullopt, "{}", 2000}, {})
+                .error()
+                .code,
+            sdk::ErrorCode::kFailedPrecondition);
+  ASSERT_OK_AND_ASSIGN(Claim read, store.get(*tx, kFacilityA, "cl-1"));
+  EXPECT_EQ(read.state, ClaimState::kCancelled);
+  EXPECT_EQ(domain::parse_claim_state("cancelled"), ClaimState::kCancelled);
+}
+
+TEST_P(ClaimStoreTest, ListsAFacilitysClaimsByStateSinceAPointInPages) {
+  ClaimStore store(*cipher_, *audit_);
+  ConsultationStore consultations(*cipher_);
+  auto tx = begin();
+  ASSERT_OK(consultations.insert(*tx, sample_consultation(kFacilityB, "c-b")));
+  for (int i = 1; i <= 4; ++i) {
+    ASSERT_OK(store.create(*tx, sample("cl-" + std::to_string(i), 100 * i), {}));
+  }
+  Claim theirs = sample("cl-b", 250);
+  theirs.consultation_id = "c-b";
+  theirs.facility_id = kFacilityB;
+  ASSERT_OK(store.create(*tx, theirs, {}));
+  ASSERT_OK(store.record_submission(*tx, kFacilityB, "cl-b",
+                                    {ClaimState::kQueued, std::nullopt, "{}", 300}, {}));
+  for (const char* id : {"cl-1", "cl-2", "cl-4"}) {
+    ASSERT_OK(store.record_submission(*tx, kFacilityA, id,
+                                      {ClaimState::kQueued, std::nullopt, "{}", 500}, {}));
+  }
+  ASSERT_OK(tx->commit());
+
+  tx = begin();
+  ClaimQuery q;
+  q.state = ClaimState::kQueued;
+  q.since_ms = 200;
+  ASSERT_OK_AND_ASSIGN(auto queued, store.list(*tx, kFacilityA, q));
+  ASSERT_EQ(queued.size(), 2u);
+  EXPECT_EQ(queued[0].id, "cl-2");
+  EXPECT_EQ(queued[1].id, "cl-4");
+  EXPECT_FALSE(queued[0].request.has_value());
+  q.limit = 1;
+  ASSERT_OK_AND_ASSIGN(auto first, store.list(*tx, kFacilityA, q));
+  ASSERT_EQ(first.size(), 1u);
+  q.after = std::make_pair(first[0].created_at, first[0].id);
+  ASSERT_OK_AND_ASSIGN(auto second, store.list(*tx, kFacilityA, q));
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].id, "cl-4");
+  ASSERT_OK_AND_ASSIGN(auto all, store.list(*tx, kFacilityA, ClaimQuery{}));
+  EXPECT_EQ(all.size(), 4u);
+  ASSERT_OK_AND_ASSIGN(auto b, store.list(*tx, kFacilityB, ClaimQuery{}));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].id, "cl-b");
+}
+
 TEST_P(ClaimStoreTest, AMovedCiphertextIsRefused) {
   ClaimStore store(*cipher_, *audit_);
   auto tx = begin();
   ASSERT_OK(store.create(*tx, sample("cl-1"), {}));
   ASSERT_OK(store.create(*tx, sample("cl-2"), {}));
   ASSERT_OK(tx->commit());
-  exec_raw("UPDATE claims SET request_enc = (SELECT request_enc FROM claims WHERE id = 'cl-1') "
-           "WHERE id = 'cl-2'");
+  exec_raw(
+      "UPDATE claims SET request_enc = (SELECT request_enc FROM claims WHERE id = 'cl-1') "
+      "WHERE id = 'cl-2'");
   tx = begin();
   EXPECT_FALSE(store.get(*tx, kFacilityA, "cl-2").ok());
 }
