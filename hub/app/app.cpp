@@ -14,6 +14,7 @@
 #include "hub/app/consultation_actions.hpp"
 #include "hub/app/facility_sync.hpp"
 #include "hub/app/report_actions.hpp"
+#include "hub/console/console_routes.hpp"
 #include "hub/key_rotation/key_rotation_job.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
 #include "hub/workflow/plugin_capability_invoker.hpp"
@@ -298,6 +299,7 @@ void App::build_api() {
   api_context_.plugins = plugins_.get();
   api_context_.metrics = &metrics_;
   api::add_api_routes(router_, api_context_);
+  console::add_console_routes(router_);
 }
 
 void App::add_system_routes() {

@@ -1,0 +1,39 @@
+// The console's only back end: the hub's /v1 API, called with the operator's
+// API key as a bearer token. The key lives in sessionStorage (gone when the
+// tab closes), never in a URL or a cookie.
+const KEY_ITEM = 'wasl.console.apiKey';
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+export function apiKey() {
+  return sessionStorage.getItem(KEY_ITEM);
+}
+
+export function setApiKey(key) {
+  if (key) sessionStorage.setItem(KEY_ITEM, key);
+  else sessionStorage.removeItem(KEY_ITEM);
+}
+
+// GET path (with its query) as JSON; throws ApiError on any other answer.
+export async function getJson(path, params = {}) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') query.set(name, value);
+  }
+  const target = query.size ? `${path}?${query}` : path;
+  const response = await fetch(target, {
+    headers: { Authorization: `Bearer ${apiKey()}`, Accept: 'application/json' },
+    cache: 'no-store',
+  });
+  const text = await response.text();
+  let body = null;
+  try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body;
+}

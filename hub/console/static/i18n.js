@@ -1,0 +1,81 @@
+// English and Arabic labels. Arabic is chosen by the operator (the language
+// button, kept for the tab) or by the browser's language; the document then
+// gets lang="ar" dir="rtl" and the CSS, written in logical properties,
+// mirrors itself.
+const LANGUAGE_ITEM = 'wasl.console.language';
+
+const LABELS = {
+  en: {
+    title: 'Wasl console',
+    other_language: 'العربية',
+    sign_in: 'Sign in',
+    sign_out: 'Sign out',
+    api_key: 'API key',
+    consultations: 'Consultations',
+    status: 'Status',
+    any: 'Any',
+    from: 'Scheduled from',
+    to: 'Scheduled to',
+    patient_identifier: 'Patient identifier',
+    search: 'Search',
+    scheduled_at: 'Scheduled',
+    patient: 'Patient',
+    workflow: 'Workflow',
+    id: 'Id',
+    none_found: 'No consultations match.',
+    more: 'More',
+    bad_key: 'This API key is not valid.',
+  },
+  ar: {
+    title: 'وصل - لوحة التشغيل',
+    other_language: 'English',
+    sign_in: 'تسجيل الدخول',
+    sign_out: 'تسجيل الخروج',
+    api_key: 'مفتاح الواجهة البرمجية',
+    consultations: 'الاستشارات',
+    status: 'الحالة',
+    any: 'الكل',
+    from: 'موعد من',
+    to: 'موعد إلى',
+    patient_identifier: 'هوية المريض',
+    search: 'بحث',
+    scheduled_at: 'الموعد',
+    patient: 'المريض',
+    workflow: 'سير العمل',
+    id: 'المعرف',
+    none_found: 'لا توجد استشارات مطابقة.',
+    more: 'المزيد',
+    bad_key: 'مفتاح الواجهة البرمجية غير صالح.',
+  },
+};
+
+export function language() {
+  const chosen = sessionStorage.getItem(LANGUAGE_ITEM);
+  if (chosen === 'ar' || chosen === 'en') return chosen;
+  return (navigator.language || '').toLowerCase().startsWith('ar') ? 'ar' : 'en';
+}
+
+export function setLanguage(lang) {
+  sessionStorage.setItem(LANGUAGE_ITEM, lang);
+  apply();
+}
+
+export function t(name) {
+  return LABELS[language()][name] ?? LABELS.en[name] ?? name;
+}
+
+export function apply() {
+  const lang = language();
+  document.documentElement.lang = lang;
+  document.documentElement.dir = lang === 'ar' ? 'rtl' : 'ltr';
+  document.title = t('title');
+  for (const element of document.querySelectorAll('[data-i18n]')) {
+    element.textContent = t(element.dataset.i18n);
+  }
+}
+
+export function formatTime(iso) {
+  if (!iso) return '';
+  const locale = language() === 'ar' ? 'ar-SA-u-ca-gregory-nu-latn' : 'en-GB';
+  return new Date(iso).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+}

@@ -1,0 +1,199 @@
+// The console in chromium against the real hub: served under a strict CSP,
+// sign-in with an API key kept in sessionStorage, the consultation list
+// newest first with the API's cursor, and search by patient identifier
+// through the blind index.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { newPage, openBrowser, screenshot, sourceDir, startHub } from '../lib/harness.js';
+
+const ARABIC_NAME = 'فاطمة عبدالله الزهراني';
+const NATIONAL_ID = '1098765432';
+const CONSULTATIONS = 27;  // more than one page of 25
+
+let hub;
+let browser;
+let key;
+const created = [];  // ids in creation order
+
+function booking(i) {
+  const when = new Date(Date.now() + (i + 2) * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const patient = i === 3
+    ? { id: 'p3', name: ARABIC_NAME, identifiers: [{ kind: 'national_id', value: NATIONAL_ID }] }
+    : { id: `p${i}`, name: `Patient ${i}`,
+        identifiers: [{ kind: 'national_id', value: String(1000000000 + i * 7919) }] };
+  return {
+    type: 'doctor_patient', appointment_id: `console-${i}`, scheduled_at: when, patient,
+    practitioner: { id: '3', name: 'د. أحمد' },
+  };
+}
+
+before(async () => {
+  hub = await startHub();
+  key = await hub.apiKey('hospital-a', 'hospital');
+  for (let i = 0; i < CONSULTATIONS; i++) {
+    const made = await hub.api('POST', '/v1/consultations', key, booking(i), `console-${i}`);
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    created.push(made.body.id);
+  }
+  browser = await openBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await hub?.stop();
+});
+
+async function rowIds(page) {
+  return page.$$eval('#consultation-list tbody tr', (rows) => rows.map((r) => r.dataset.id));
+}
+
+test('the console is served under a strict CSP with no inline script or style', async () => {
+  const response = await fetch(`${hub.base}/console/`);
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type'), /^text\/html/);
+  const csp = response.headers.get('content-security-policy');
+  assert.match(csp, /(^|; )default-src 'self'(;|$)/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+  const redirect = await fetch(`${hub.base}/console`, { redirect: 'manual' });
+  assert.equal(redirect.status, 301);
+  assert.equal(redirect.headers.get('location'), '/console/');
+  assert.equal((await fetch(`${hub.base}/console/nothing.js`)).status, 404);
+
+  // Every file the hub serves is the one in hub/console/static/, and none
+  // carries inline script, inline style or an event-handler attribute.
+  const dir = path.join(sourceDir, 'hub/console/static');
+  for (const name of await readdir(dir)) {
+    const served = await fetch(`${hub.base}/console/${name}`);
+    assert.equal(served.status, 200, name);
+    assert.equal(served.headers.get('content-security-policy'), csp, name);
+    const text = await served.text();
+    assert.equal(text, await readFile(path.join(dir, name), 'utf8'), name);
+    if (name.endsWith('.html')) {
+      assert.doesNotMatch(text, /<script(?![^>]*\bsrc=)[^>]*>/i, `${name}: inline script`);
+      assert.doesNotMatch(text, /<style|\sstyle=|\son[a-z]+=/i, `${name}: inline style or handler`);
+    }
+  }
+});
+
+test('sign in, list newest first across pages, find by patient identifier', async () => {
+  const context = await browser.createBrowserContext();
+  const { page, problems } = await newPage(context);
+  try {
+    await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
+    await page.waitForSelector('#api-key', { visible: true });
+    await screenshot(page, 'sign-in');
+    await page.type('#api-key', key);
+    await page.click('#sign-in-form button[type=submit]');
+    await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
+
+    // The key is kept for the tab only: in sessionStorage, not in a cookie or the URL.
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('wasl.console.apiKey')), key);
+    assert.deepEqual(await context.cookies(), []);
+    assert.ok(!page.url().includes(key));
+
+    const newestFirst = [...created].reverse();
+    assert.deepEqual(await rowIds(page), newestFirst.slice(0, 25));
+    assert.ok(await page.$eval('#more', (b) => !b.hidden), 'a second page is offered');
+    await page.click('#more');
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('#consultation-list tbody tr').length === n, {}, CONSULTATIONS);
+    assert.deepEqual(await rowIds(page), newestFirst);
+    assert.ok(await page.$eval('#more', (b) => b.hidden), 'no third page');
+    await screenshot(page, 'consultations');
+
+    await page.type('#filter-patient', NATIONAL_ID);
+    await page.click('#search');
+    await page.waitForFunction(
+      () => document.querySelectorAll('#consultation-list tbody tr').length === 1);
+    assert.deepEqual(await rowIds(page), [created[3]]);
+    assert.equal(await page.$eval('#consultation-list tbody td.patient', (td) => td.textContent),
+      ARABIC_NAME);
+
+    // Status filter: nothing is cancelled.
+    await page.$eval('#filter-patient', (input) => { input.value = ''; });
+    await page.select('#filter-status', 'cancelled');
+    await page.click('#search');
+    await page.waitForSelector('#list-empty', { visible: true });
+    assert.deepEqual(await rowIds(page), []);
+
+    // Time range: only the last booking is scheduled after now + 27.5 h.
+    await page.select('#filter-status', '');
+    await page.$eval('#filter-from', (input, ms) => {
+      const local = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+      input.value = local.toISOString().slice(0, 16);
+    }, Date.now() + 27.5 * 3600_000);
+    await page.click('#search');
+    await page.waitForFunction(
+      () => document.querySelectorAll('#consultation-list tbody tr').length === 1);
+    assert.deepEqual(await rowIds(page), [created[CONSULTATIONS - 1]]);
+    await screenshot(page, 'search');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("another facility's key sees none of these consultations", async () => {
+  const other = await hub.apiKey('hospital-b', 'hospital');
+  const context = await browser.createBrowserContext();
+  const { page, problems } = await newPage(context);
+  try {
+    await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
+    await page.type('#api-key', other);
+    await page.click('#sign-in-form button[type=submit]');
+    await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
+    assert.deepEqual(await rowIds(page), []);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Arabic: the operator switches language, the page turns right-to-left', async () => {
+  const context = await browser.createBrowserContext();
+  const { page, problems } = await newPage(context);
+  try {
+    await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
+    await page.type('#api-key', key);
+    await page.click('#sign-in-form button[type=submit]');
+    await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
+    assert.equal(await page.$eval('html', (h) => h.dir), 'ltr');
+    await page.click('#language');
+    assert.equal(await page.$eval('html', (h) => h.dir), 'rtl');
+    assert.equal(await page.$eval('html', (h) => h.lang), 'ar');
+    assert.equal(await page.$eval('#search', (b) => b.textContent), 'بحث');
+    await page.type('#filter-patient', NATIONAL_ID);
+    await page.click('#search');
+    await page.waitForFunction(
+      () => document.querySelectorAll('#consultation-list tbody tr').length === 1);
+    // Logical properties mirror the table: its first column is on the right.
+    const [first, last] = await page.$$eval('#consultation-list thead th', (ths) =>
+      [ths[0], ths[ths.length - 1]].map((th) => th.getBoundingClientRect().x));
+    assert.ok(first > last, `first column at ${first}, last at ${last}`);
+    assert.equal(await page.$eval('#consultation-list tbody td.patient', (td) => td.textContent),
+      ARABIC_NAME);
+    // The name is drawn with an installed font that has Arabic glyphs (the
+    // fonts chromium actually used for the cell, as DevTools reports them).
+    const cdp = await page.createCDPSession();
+    await cdp.send('DOM.enable');
+    await cdp.send('CSS.enable');
+    const { root } = await cdp.send('DOM.getDocument');
+    const { nodeId } = await cdp.send('DOM.querySelector',
+      { nodeId: root.nodeId, selector: '#consultation-list tbody td.patient' });
+    const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+    assert.ok(fonts.some((f) => /arabic/i.test(f.familyName) && f.glyphCount > 0),
+      JSON.stringify(fonts));
+    await cdp.detach();
+    await screenshot(page, 'consultations-ar');
+    // The choice is kept for the tab.
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
+    assert.equal(await page.$eval('html', (h) => h.dir), 'rtl');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
