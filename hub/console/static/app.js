@@ -6,9 +6,18 @@ import { apply, formatTime, language, setLanguage, t } from './i18n.js';
 const $ = (id) => document.getElementById(id);
 let nextCursor = null;
 
+// The view follows the address: #consultation/<id> is one consultation,
+// anything else the list.
+function currentId() {
+  const m = /^#consultation\/([^/]+)$/.exec(location.hash);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
 function showSignedIn(signedIn) {
+  const id = currentId();
   $('sign-in').hidden = signedIn;
-  $('consultations').hidden = !signedIn;
+  $('consultations').hidden = !signedIn || id !== null;
+  $('consultation').hidden = !signedIn || id === null;
   $('sign-out').hidden = !signedIn;
 }
 
@@ -30,6 +39,9 @@ function filters() {
 function row(consultation) {
   const tr = document.createElement('tr');
   tr.dataset.id = consultation.id;
+  tr.addEventListener('click', () => {
+    location.hash = `#consultation/${encodeURIComponent(consultation.id)}`;
+  });
   const cells = [
     formatTime(consultation.scheduled_at),
     consultation.patient?.summary?.name ?? consultation.patient?.reference ?? '',
@@ -76,11 +88,98 @@ async function loadPage(append) {
   }
 }
 
+function cell(tr, text, className) {
+  const td = document.createElement('td');
+  td.textContent = text ?? '';
+  if (className) td.className = className;
+  tr.append(td);
+}
+
+function fillList(id, items, describe) {
+  const list = $(id);
+  list.replaceChildren();
+  for (const item of items) {
+    const li = document.createElement('li');
+    li.textContent = describe(item);
+    list.append(li);
+  }
+  if (!items.length) {
+    const li = document.createElement('li');
+    li.textContent = t('nothing');
+    list.append(li);
+  }
+}
+
+function milliseconds(ms) {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+// One consultation: its state, its run's timeline (every attempt of every
+// step, with duration and error), the events its run received, and its
+// participants, recordings and claims.
+async function loadConsultation(id) {
+  const view = $('consultation');
+  view.dataset.state = 'loading';
+  $('c-error').textContent = '';
+  try {
+    const path = `/v1/consultations/${encodeURIComponent(id)}`;
+    const [c, run, participants, recordings, claims] = await Promise.all([
+      getJson(path), getJson(`${path}/timeline`), getJson(`${path}/participants`),
+      getJson(`${path}/recordings`), getJson(`${path}/claims`),
+    ]);
+    $('c-id').textContent = c.id;
+    $('c-patient').textContent = c.patient?.summary?.name ?? c.patient?.reference ?? '';
+    $('c-status').textContent = c.status;
+    $('c-scheduled').textContent = formatTime(c.scheduled_at);
+    $('c-workflow').textContent = c.workflow_name
+      ? `${c.workflow_name} v${c.workflow_version ?? ''}` : '';
+    $('c-run').textContent = [run.status, run.current_step].filter(Boolean).join(' · ');
+    $('c-error').textContent = run.error ?? '';
+    const body = $('timeline').tBodies[0];
+    body.replaceChildren();
+    for (const a of run.attempts ?? []) {
+      const tr = document.createElement('tr');
+      tr.className = a.status;
+      cell(tr, a.step_id);
+      cell(tr, String(a.attempt));
+      cell(tr, a.status);
+      cell(tr, a.started_at_ms ? formatTime(new Date(a.started_at_ms).toISOString()) : '');
+      cell(tr, a.finished_at_ms && a.started_at_ms
+        ? milliseconds(a.finished_at_ms - a.started_at_ms) : '');
+      cell(tr, a.error ? `${a.error.code}: ${a.error.message}` : '', 'error');
+      body.append(tr);
+    }
+    fillList('events', run.events ?? [], (e) => [e.name ?? e.type, e.received_at ?? ''].join(' '));
+    fillList('participants', participants.items,
+      (p) => [p.role, p.display_name ?? p.name ?? '', p.state].filter(Boolean).join(' · '));
+    fillList('recordings', recordings.items, (r) => [r.id, r.state ?? r.status].join(' · '));
+    fillList('claims', claims.items, (k) => [k.id, k.state ?? k.status].join(' · '));
+    view.dataset.state = 'loaded';
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      setApiKey(null);
+      showSignedIn(false);
+      $('sign-in-error').textContent = t('bad_key');
+      return;
+    }
+    $('c-error').textContent = error.message;
+    view.dataset.state = 'error';
+  }
+}
+
+async function route() {
+  if (!apiKey()) return;
+  showSignedIn(true);
+  const id = currentId();
+  if (id !== null) await loadConsultation(id);
+}
+
 async function signIn(key) {
   setApiKey(key);
   $('sign-in-error').textContent = '';
   showSignedIn(true);
   if (await loadPage(false)) $('api-key').value = '';
+  await route();
 }
 
 function start() {
@@ -100,6 +199,11 @@ function start() {
     loadPage(false);
   });
   $('more').addEventListener('click', () => loadPage(true));
+  $('back').addEventListener('click', (event) => {
+    event.preventDefault();
+    location.hash = '';
+  });
+  window.addEventListener('hashchange', route);
   if (apiKey()) signIn(apiKey());
   else showSignedIn(false);
 }

@@ -136,6 +136,53 @@ test('sign in, list newest first across pages, find by patient identifier', asyn
   }
 });
 
+test('a consultation opens on its timeline: the failed step, its attempt and error', async () => {
+  // The run's first step fails for real: hospital-a binds no EHR instance.
+  const id = created[3];
+  const deadline = Date.now() + 15_000;
+  let run;
+  do {
+    run = (await hub.api('GET', `/v1/consultations/${id}/timeline`, key)).body;
+    if (run?.status === 'failed') break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } while (Date.now() < deadline);
+  assert.equal(run.status, 'failed', JSON.stringify(run));
+
+  const context = await browser.createBrowserContext();
+  const { page, problems } = await newPage(context);
+  try {
+    await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
+    await page.type('#api-key', key);
+    await page.click('#sign-in-form button[type=submit]');
+    await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
+    await page.type('#filter-patient', NATIONAL_ID);
+    await page.click('#search');
+    await page.waitForFunction(
+      () => document.querySelectorAll('#consultation-list tbody tr').length === 1);
+    await page.click('#consultation-list tbody tr');
+    await page.waitForFunction(() => document.getElementById('consultation').dataset.state === 'loaded');
+    assert.ok(page.url().endsWith(`#consultation/${id}`));
+    assert.equal(await page.$eval('#c-id', (e) => e.textContent), id);
+    assert.equal(await page.$eval('#c-patient', (e) => e.textContent), ARABIC_NAME);
+    assert.match(await page.$eval('#c-run', (e) => e.textContent), /^failed/);
+    const steps = await page.$$eval('#timeline tbody tr', (rows) =>
+      rows.map((r) => [...r.cells].map((c) => c.textContent)));
+    assert.equal(steps.length, run.attempts.length);
+    assert.equal(steps[0][0], run.attempts[0].step_id);
+    assert.equal(steps[0][1], '1');
+    assert.equal(steps[0][2], 'failed');
+    assert.match(steps[0][5], /binds no plugin instance to role 'ehr'/);
+    await screenshot(page, 'timeline');
+    // Back to the list with the browser's own history.
+    await page.goBack();
+    await page.waitForSelector('#consultations', { visible: true });
+    assert.ok(await page.$eval('#consultation', (e) => e.hidden));
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("another facility's key sees none of these consultations", async () => {
   const other = await hub.apiKey('hospital-b', 'hospital');
   const context = await browser.createBrowserContext();
