@@ -37,3 +37,21 @@ export async function getJson(path, params = {}) {
   if (!response.ok) throw new ApiError(response.status, body);
   return body;
 }
+
+// POST path (no body) as JSON, with a fresh Idempotency-Key so a repeated
+// click is one action; throws ApiError on any answer but 2xx.
+export async function postJson(path) {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${apiKey()}`,
+      Accept: 'application/json',
+      'Idempotency-Key': crypto.randomUUID(),
+    },
+  });
+  const text = await response.text();
+  let body = null;
+  try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body;
+}

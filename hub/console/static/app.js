@@ -1,10 +1,54 @@
 // The console's entry point: sign-in, then the consultation list with the
 // API's filters and cursors (newest first, as the API pages them).
-import { ApiError, apiKey, getJson, setApiKey } from './api.js';
+import { ApiError, apiKey, getJson, postJson, setApiKey } from './api.js';
 import { apply, formatTime, language, setLanguage, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 let nextCursor = null;
+let shown = null;  // the consultation on screen: { id, step, attempt }
+
+// Asks before an action, naming what it will do; resolves true on Confirm.
+function confirmAction(text) {
+  const dialog = $('confirm');
+  $('confirm-text').textContent = text;
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'yes'), { once: true });
+    dialog.returnValue = '';
+    dialog.showModal();
+  });
+}
+
+// After an action, the page follows the run until it changes (bounded).
+async function follow(id, changed) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && currentId() === id) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (currentId() !== id) return;
+    const run = await getJson(`/v1/consultations/${encodeURIComponent(id)}/timeline`);
+    if (changed(run)) break;
+  }
+  if (currentId() === id) await loadConsultation(id);
+}
+
+async function act(kind) {
+  if (!shown) return;
+  const { id, step, attempt } = shown;
+  const text = kind === 'retry' ? t('confirm_retry', { step, attempt }) : t('confirm_cancel', { id });
+  if (!(await confirmAction(text))) return;
+  $('action-result').textContent = '';
+  try {
+    const before = await getJson(`/v1/consultations/${encodeURIComponent(id)}/timeline`);
+    const attempts = (before.attempts ?? []).length;
+    await postJson(`/v1/consultations/${encodeURIComponent(id)}/${kind}`);
+    $('action-result').textContent = t(kind === 'retry' ? 'retried' : 'cancelled');
+    await loadConsultation(id);
+    if (kind === 'retry') {
+      await follow(id, (run) => (run.attempts ?? []).length > attempts && run.status !== 'running');
+    }
+  } catch (error) {
+    $('c-error').textContent = error.message;
+  }
+}
 
 // The view follows the address: #consultation/<id> is one consultation,
 // anything else the list.
@@ -149,6 +193,11 @@ async function loadConsultation(id) {
       cell(tr, a.error ? `${a.error.code}: ${a.error.message}` : '', 'error');
       body.append(tr);
     }
+    const failed = (run.attempts ?? []).filter((a) => a.step_id === run.failed_step);
+    shown = { id: c.id, step: run.failed_step, attempt: failed.length + 1 };
+    $('retry').hidden = run.status !== 'failed';
+    $('cancel').hidden = ['completed', 'cancelled', 'failed', 'billed', 'archived', 'ended']
+      .includes(c.status);
     fillList('events', run.events ?? [], (e) => [e.name ?? e.type, e.received_at ?? ''].join(' '));
     fillList('participants', participants.items,
       (p) => [p.role, p.display_name ?? p.name ?? '', p.state].filter(Boolean).join(' · '));
@@ -204,6 +253,8 @@ function start() {
     location.hash = '';
   });
   window.addEventListener('hashchange', route);
+  $('retry').addEventListener('click', () => act('retry'));
+  $('cancel').addEventListener('click', () => act('cancel'));
   if (apiKey()) signIn(apiKey());
   else showSignedIn(false);
 }

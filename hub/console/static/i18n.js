@@ -39,6 +39,14 @@ const LABELS = {
     recordings: 'Recordings',
     claims: 'Claims',
     nothing: 'None',
+    retry: 'Retry from the failed step',
+    cancel: 'Cancel the consultation',
+    keep: 'Do nothing',
+    confirm: 'Confirm',
+    confirm_retry: 'Run step “{step}” of this consultation again, from attempt {attempt}. The action is audited under your API key.',
+    confirm_cancel: 'Cancel consultation {id}: its workflow stops and its compensations run. This cannot be undone. The action is audited under your API key.',
+    retried: 'Retry requested.',
+    cancelled: 'Cancelled.',
   },
   ar: {
     title: 'وصل - لوحة التشغيل',
@@ -74,6 +82,14 @@ const LABELS = {
     recordings: 'التسجيلات',
     claims: 'المطالبات',
     nothing: 'لا يوجد',
+    retry: 'إعادة المحاولة من الخطوة الفاشلة',
+    cancel: 'إلغاء الاستشارة',
+    keep: 'تراجع',
+    confirm: 'تأكيد',
+    confirm_retry: 'ستُعاد الخطوة «{step}» لهذه الاستشارة بدءاً من المحاولة {attempt}. يُسجَّل الإجراء في سجل التدقيق باسم مفتاحك.',
+    confirm_cancel: 'ستُلغى الاستشارة {id}: يتوقف سير العمل وتُنفَّذ إجراءات التعويض. لا يمكن التراجع عن ذلك. يُسجَّل الإجراء في سجل التدقيق باسم مفتاحك.',
+    retried: 'طُلبت إعادة المحاولة.',
+    cancelled: 'أُلغيت.',
   },
 };
 
@@ -88,8 +104,9 @@ export function setLanguage(lang) {
   apply();
 }
 
-export function t(name) {
-  return LABELS[language()][name] ?? LABELS.en[name] ?? name;
+export function t(name, values = {}) {
+  const text = LABELS[language()][name] ?? LABELS.en[name] ?? name;
+  return text.replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ''));
 }
 
 export function apply() {

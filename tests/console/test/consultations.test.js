@@ -139,14 +139,7 @@ test('sign in, list newest first across pages, find by patient identifier', asyn
 test('a consultation opens on its timeline: the failed step, its attempt and error', async () => {
   // The run's first step fails for real: hospital-a binds no EHR instance.
   const id = created[3];
-  const deadline = Date.now() + 15_000;
-  let run;
-  do {
-    run = (await hub.api('GET', `/v1/consultations/${id}/timeline`, key)).body;
-    if (run?.status === 'failed') break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  } while (Date.now() < deadline);
-  assert.equal(run.status, 'failed', JSON.stringify(run));
+  const run = await waitForFailedRun(id);
 
   const context = await browser.createBrowserContext();
   const { page, problems } = await newPage(context);
@@ -177,6 +170,85 @@ test('a consultation opens on its timeline: the failed step, its attempt and err
     await page.goBack();
     await page.waitForSelector('#consultations', { visible: true });
     assert.ok(await page.$eval('#consultation', (e) => e.hidden));
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+async function waitForFailedRun(id) {
+  const deadline = Date.now() + 15_000;
+  let run;
+  do {
+    run = (await hub.api('GET', `/v1/consultations/${id}/timeline`, key)).body;
+    if (run?.status === 'failed') return run;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } while (Date.now() < deadline);
+  assert.fail(`the run never failed: ${JSON.stringify(run)}`);
+}
+
+async function openConsultation(page, apiKey, id) {
+  await page.goto(`${hub.base}/console/#consultation/${id}`, { waitUntil: 'load' });
+  await page.type('#api-key', apiKey);
+  await page.click('#sign-in-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('consultation').dataset.state === 'loaded');
+}
+
+test('retry a failed run from the console: confirmed, run again, audited', async () => {
+  const id = created[5];
+  await waitForFailedRun(id);
+  const admin = await hub.apiKey('hospital-a', 'admin');
+  const context = await browser.createBrowserContext();
+  const { page, problems } = await newPage(context);
+  try {
+    await openConsultation(page, admin, id);
+    assert.equal((await page.$$('#timeline tbody tr')).length, 1);
+    await page.click('#retry');
+    await page.waitForSelector('#confirm[open]');
+    const text = await page.$eval('#confirm-text', (p) => p.textContent);
+    assert.match(text, /“appointment”/);
+    assert.match(text, /attempt 2/);
+    await screenshot(page, 'retry-confirm');
+    await page.click('#confirm-yes');
+    // The page follows the run until the second attempt has finished.
+    await page.waitForFunction(() => {
+      const rows = document.querySelectorAll('#timeline tbody tr');
+      return rows.length === 2 && rows[1].cells[2].textContent !== 'running';
+    }, { timeout: 30_000 });
+    const second = await page.$$eval('#timeline tbody tr:nth-child(2) td', (tds) => tds.map((td) => td.textContent));
+    assert.equal(second[0], 'appointment');
+    assert.equal(second[1], '2');
+    await screenshot(page, 'retry-done');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+  const auditor = await hub.apiKey('hospital-a', 'auditor');
+  const trail = await hub.api('GET', `/v1/audit?action=consultation.retry&entity_id=${id}`, auditor);
+  assert.equal(trail.status, 200, JSON.stringify(trail.body));
+  assert.equal(trail.body.items.length, 1, JSON.stringify(trail.body));
+  assert.notEqual(trail.body.items[0].actor, 'anonymous');
+});
+
+test('cancel from the console asks first; declining changes nothing', async () => {
+  const id = created[7];
+  const context = await browser.createBrowserContext();
+  const { page, problems } = await newPage(context);
+  try {
+    await openConsultation(page, key, id);
+    await page.click('#cancel');
+    await page.waitForSelector('#confirm[open]');
+    assert.match(await page.$eval('#confirm-text', (p) => p.textContent), new RegExp(id));
+    await page.click('#confirm-no');
+    await page.waitForSelector('#confirm:not([open])');
+    assert.equal((await hub.api('GET', `/v1/consultations/${id}`, key)).body.status, 'scheduled');
+
+    await page.click('#cancel');
+    await page.waitForSelector('#confirm[open]');
+    await page.click('#confirm-yes');
+    await page.waitForFunction(() => document.getElementById('c-status').textContent === 'cancelled');
+    assert.ok(await page.$eval('#cancel', (b) => b.hidden));
+    assert.equal((await hub.api('GET', `/v1/consultations/${id}`, key)).body.status, 'cancelled');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
