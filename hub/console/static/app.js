@@ -57,12 +57,46 @@ function currentId() {
   return m ? decodeURIComponent(m[1]) : null;
 }
 
+function currentPage() {
+  if (currentId() !== null) return 'consultation';
+  return location.hash === '#workflows' ? 'workflows' : 'consultations';
+}
+
 function showSignedIn(signedIn) {
-  const id = currentId();
+  const page = currentPage();
   $('sign-in').hidden = signedIn;
-  $('consultations').hidden = !signedIn || id !== null;
-  $('consultation').hidden = !signedIn || id === null;
+  for (const view of ['consultations', 'consultation', 'workflows']) {
+    $(view).hidden = !signedIn || page !== view;
+  }
+  $('pages').hidden = !signedIn;
   $('sign-out').hidden = !signedIn;
+}
+
+// Deployed workflow versions, newest deployment first.
+async function loadWorkflows() {
+  const view = $('workflows');
+  view.dataset.state = 'loading';
+  $('workflows-error').textContent = '';
+  try {
+    const { items } = await getJson('/v1/workflows');
+    items.sort((a, b) => (b.deployed_at ?? '').localeCompare(a.deployed_at ?? ''));
+    const body = $('workflow-list').tBodies[0];
+    body.replaceChildren();
+    for (const w of items) {
+      const tr = document.createElement('tr');
+      tr.dataset.name = w.name;
+      cell(tr, w.name);
+      cell(tr, String(w.version));
+      cell(tr, formatTime(w.deployed_at));
+      cell(tr, w.deployed_by);
+      cell(tr, (w.checksum ?? '').slice(0, 16), 'checksum');
+      body.append(tr);
+    }
+    view.dataset.state = 'loaded';
+  } catch (error) {
+    $('workflows-error').textContent = error.message;
+    view.dataset.state = 'error';
+  }
 }
 
 // datetime-local (the operator's local time) to RFC 3339 in UTC.
@@ -221,6 +255,7 @@ async function route() {
   showSignedIn(true);
   const id = currentId();
   if (id !== null) await loadConsultation(id);
+  else if (currentPage() === 'workflows') await loadWorkflows();
 }
 
 async function signIn(key) {
@@ -248,10 +283,12 @@ function start() {
     loadPage(false);
   });
   $('more').addEventListener('click', () => loadPage(true));
-  $('back').addEventListener('click', (event) => {
-    event.preventDefault();
-    location.hash = '';
-  });
+  for (const link of ['back', 'nav-consultations']) {
+    $(link).addEventListener('click', (event) => {
+      event.preventDefault();
+      location.hash = '';
+    });
+  }
   window.addEventListener('hashchange', route);
   $('retry').addEventListener('click', () => act('retry'));
   $('cancel').addEventListener('click', () => act('cancel'));

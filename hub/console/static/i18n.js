@@ -47,6 +47,12 @@ const LABELS = {
     confirm_cancel: 'Cancel consultation {id}: its workflow stops and its compensations run. This cannot be undone. The action is audited under your API key.',
     retried: 'Retry requested.',
     cancelled: 'Cancelled.',
+    workflows: 'Workflows',
+    name: 'Name',
+    version: 'Version',
+    deployed_at: 'Deployed',
+    deployed_by: 'By',
+    checksum: 'Checksum',
   },
   ar: {
     title: 'وصل - لوحة التشغيل',
@@ -90,6 +96,12 @@ const LABELS = {
     confirm_cancel: 'ستُلغى الاستشارة {id}: يتوقف سير العمل وتُنفَّذ إجراءات التعويض. لا يمكن التراجع عن ذلك. يُسجَّل الإجراء في سجل التدقيق باسم مفتاحك.',
     retried: 'طُلبت إعادة المحاولة.',
     cancelled: 'أُلغيت.',
+    workflows: 'سير العمل',
+    name: 'الاسم',
+    version: 'الإصدار',
+    deployed_at: 'تاريخ النشر',
+    deployed_by: 'بواسطة',
+    checksum: 'البصمة',
   },
 };
 

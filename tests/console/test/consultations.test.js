@@ -255,6 +255,34 @@ test('cancel from the console asks first; declining changes nothing', async () =
   }
 });
 
+test('the workflows page lists every deployed workflow version', async () => {
+  const admin = await hub.apiKey('hospital-a', 'admin');
+  const deployed = (await hub.api('GET', '/v1/workflows', admin)).body.items;
+  assert.ok(deployed.length >= 2, JSON.stringify(deployed));
+  const context = await browser.createBrowserContext();
+  const { page, problems } = await newPage(context);
+  try {
+    await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
+    await page.type('#api-key', admin);
+    await page.click('#sign-in-form button[type=submit]');
+    await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
+    await page.click('#nav-workflows');
+    await page.waitForFunction(() => document.getElementById('workflows').dataset.state === 'loaded');
+    assert.ok(await page.$eval('#consultations', (e) => e.hidden));
+    const rows = await page.$$eval('#workflow-list tbody tr', (trs) =>
+      trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    assert.deepEqual(rows.map((r) => `${r[0]}@${r[1]}`).sort(),
+      deployed.map((w) => `${w.name}@${w.version}`).sort());
+    await screenshot(page, 'workflows');
+    await page.click('#nav-consultations');
+    await page.waitForSelector('#consultations', { visible: true });
+    assert.ok(await page.$eval('#workflows', (e) => e.hidden));
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("another facility's key sees none of these consultations", async () => {
   const other = await hub.apiKey('hospital-b', 'hospital');
   const context = await browser.createBrowserContext();
