@@ -6,6 +6,9 @@ import { apply, formatTime, language, setLanguage, t } from './i18n.js';
 const $ = (id) => document.getElementById(id);
 let nextCursor = null;
 let shown = null;  // the consultation on screen: { id, step, attempt }
+let pagesShown = 0;  // pages of the list on screen (the live refresh keeps only the first)
+let refreshing = false;
+const REFRESH_MS = 5000;
 
 // Asks before an action, naming what it will do; resolves true on Confirm.
 function confirmAction(text) {
@@ -138,16 +141,33 @@ function row(consultation) {
   return tr;
 }
 
+// Each read of the list has a number; an answer that a later read has
+// overtaken (a refresh racing a click on More) is dropped.
+let generation = 0;
+let loadsInFlight = 0;
+
 async function loadPage(append) {
+  const mine = ++generation;
+  loadsInFlight++;
+  try {
+    return await readPage(append, mine);
+  } finally {
+    loadsInFlight--;
+  }
+}
+
+async function readPage(append, mine) {
   $('list-error').textContent = '';
   const params = { ...filters(), limit: 25 };
   if (append && nextCursor) params.cursor = nextCursor;
   try {
     const page = await getJson('/v1/consultations', params);
+    if (mine !== generation) return false;
     const body = $('consultation-list').tBodies[0];
     if (!append) body.replaceChildren();
     for (const c of page.items) body.append(row(c));
     nextCursor = page.next_cursor;
+    pagesShown = append ? pagesShown + 1 : 1;
     $('more').hidden = !nextCursor;
     $('list-empty').hidden = body.rows.length > 0;
     document.body.dataset.listState = 'loaded';
@@ -292,6 +312,14 @@ function start() {
   window.addEventListener('hashchange', route);
   $('retry').addEventListener('click', () => act('retry'));
   $('cancel').addEventListener('click', () => act('cancel'));
+  // Live refresh: while the first page of the list is on screen, it is read
+  // again every few seconds, so new consultations and status changes appear.
+  setInterval(async () => {
+    if (refreshing || loadsInFlight > 0 || !apiKey() || currentPage() !== 'consultations' ||
+        pagesShown !== 1) return;
+    refreshing = true;
+    try { await loadPage(false); } finally { refreshing = false; }
+  }, REFRESH_MS);
   if (apiKey()) signIn(apiKey());
   else showSignedIn(false);
 }

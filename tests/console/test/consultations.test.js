@@ -283,6 +283,25 @@ test('the workflows page lists every deployed workflow version', async () => {
   }
 });
 
+test('the list refreshes itself: a new booking appears at the top', async () => {
+  const context = await browser.createBrowserContext();
+  const { page, problems } = await newPage(context);
+  try {
+    await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
+    await page.type('#api-key', key);
+    await page.click('#sign-in-form button[type=submit]');
+    await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
+    const made = await hub.api('POST', '/v1/consultations', key, booking(90), 'console-live');
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    await page.waitForFunction(
+      (id) => document.querySelector('#consultation-list tbody tr')?.dataset.id === id,
+      { timeout: 15_000 }, made.body.id);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("another facility's key sees none of these consultations", async () => {
   const other = await hub.apiKey('hospital-b', 'hospital');
   const context = await browser.createBrowserContext();
