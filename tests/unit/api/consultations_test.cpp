@@ -263,7 +263,7 @@ TEST_P(ConsultationsTest, RolesTheMatrixDoesNotListAre403AndAudited) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM consultations"), 1);
 }
 
-TEST_P(ConsultationsTest, MissingOrBadKeysAre401ThenTheAddressIs429) {
+TEST_P(ConsultationsTest, MissingOrBadKeysAre401ThenTheirSourceAndPrefixIs429) {
   http::Response none = send({"GET", "/v1/consultations"}, std::nullopt);
   EXPECT_EQ(none.status, 401);
   EXPECT_EQ(none.headers.count("WWW-Authenticate"), 1u);
@@ -272,11 +272,14 @@ TEST_P(ConsultationsTest, MissingOrBadKeysAre401ThenTheAddressIs429) {
            std::nullopt);
   EXPECT_EQ(bad.status, 401);
   EXPECT_EQ(audit_count("auth.failed"), 2);
-  for (int i = 0; i < 3; ++i) send({"GET", "/v1/consultations"}, std::nullopt);
-  http::Response blocked = send({"GET", "/v1/consultations"}, Role::kAdmin);
+  for (int i = 0; i < 4; ++i) send({"GET", "/v1/consultations"}, std::nullopt);
+  http::Response blocked = send({"GET", "/v1/consultations"}, std::nullopt);
   EXPECT_EQ(blocked.status, 429);
   EXPECT_EQ(blocked.headers.count("Retry-After"), 1u);
-  EXPECT_EQ(audit_count("auth.failed"), 5);
+  EXPECT_EQ(audit_count("auth.failed"), 6);
+  // Failures count per (address, key prefix): a valid key from the same
+  // address is still accepted.
+  EXPECT_EQ(send({"GET", "/v1/consultations"}, Role::kAdmin).status, 200);
 }
 
 TEST_P(ConsultationsTest, ListPagesFiltersAndIsolatesFacilities) {
