@@ -203,10 +203,17 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   engine_options.poll_interval = config.workflow.poll_interval;
   engine_options.default_call_timeout = config.workflow.default_call_timeout;
   engine_options.claim_batch = config.workflow.claim_batch;
-  app->engine_ = std::make_unique<workflow::Engine>(
-      *app->store_, *app->definitions_,
-      std::make_shared<workflow::PluginCapabilityInvoker>(*app->plugins_, config), app->actions_,
-      app->metrics_, engine_options, app->cipher_.get());
+  app->invoker_ = std::make_shared<workflow::PluginCapabilityInvoker>(*app->plugins_, config);
+  app->engine_ = std::make_unique<workflow::Engine>(*app->store_, *app->definitions_,
+                                                    app->invoker_, app->actions_, app->metrics_,
+                                                    engine_options, app->cipher_.get());
+  // billing.poll: queued claim answers, every billing facility's poll_interval.
+  app->claim_poll_ = std::make_unique<ClaimPollJob>(app->claim_poll_deps());
+  app->claim_poll_runner_ = std::make_unique<archive::PeriodicRunner>(
+      "billing.poll", app->claim_poll_->interval(), [self]() -> sdk::Status {
+        self->claim_poll_->tick(self->api_context_.now_ms());
+        return {};
+      });
 
   app->scheduler_ = std::make_unique<workflow::Scheduler>(
       *app->store_, *app->definitions_, *app->engine_, scheduled_facilities(config));
@@ -288,6 +295,16 @@ sdk::Status App::build_webhooks() {
   return {};
 }
 
+ClaimPollDeps App::claim_poll_deps() {
+  ClaimPollDeps deps;
+  deps.store = store_.get();
+  deps.invoker = invoker_.get();
+  deps.config = &config_;
+  deps.cipher = cipher_.get();
+  deps.audit = audit_.get();
+  return deps;
+}
+
 void App::build_api() {
   api_context_.config = &config_;
   api_context_.store = store_.get();
@@ -359,6 +376,7 @@ sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(dispatcher_->start());
   WASL_RETURN_IF_ERROR(retention_->start());
   WASL_RETURN_IF_ERROR(schedule_runner_->start());
+  WASL_RETURN_IF_ERROR(claim_poll_runner_->start());
   WASL_RETURN_IF_ERROR(reconciler_->start());
   start_key_rotation();
   return server_->start();
@@ -403,6 +421,7 @@ void App::stop() {
   if (reconciler_) reconciler_->stop();
   if (retention_) retention_->stop();
   if (schedule_runner_) schedule_runner_->stop();
+  if (claim_poll_runner_) claim_poll_runner_->stop();
   // Intake before the engine: nothing may hand the engine events once it stops.
   if (dispatcher_) dispatcher_->stop();
   if (inbox_writer_) inbox_writer_->stop();
@@ -410,6 +429,8 @@ void App::stop() {
   reconciler_.reset();
   retention_.reset();
   schedule_runner_.reset();
+  claim_poll_runner_.reset();
+  claim_poll_.reset();
   scheduler_.reset();
   dispatcher_.reset();
   inbox_writer_.reset();

@@ -17,6 +17,7 @@
 #include "hub/access/auth_failure_limiter.hpp"
 #include "hub/access/authenticator.hpp"
 #include "hub/api/api_context.hpp"
+#include "hub/app/claim_poll.hpp"
 #include "hub/app/readiness_cache.hpp"
 #include "hub/archive/archive_action.hpp"
 #include "hub/archive/periodic_runner.hpp"
@@ -98,6 +99,7 @@ class App {
   sdk::Status build_webhooks();
   void build_api();
   void start_key_rotation();
+  ClaimPollDeps claim_poll_deps();
 
   config::Config config_;
   observability::Metrics metrics_;
@@ -114,6 +116,9 @@ class App {
   std::unique_ptr<workflow::Engine> engine_;
   std::unique_ptr<workflow::Scheduler> scheduler_;
   std::unique_ptr<archive::PeriodicRunner> schedule_runner_;  // scheduler_->run_due()
+  std::shared_ptr<workflow::CapabilityInvoker> invoker_;      // the engine's, also billing.poll
+  std::unique_ptr<ClaimPollJob> claim_poll_;
+  std::unique_ptr<archive::PeriodicRunner> claim_poll_runner_;  // claim_poll_->tick()
 
   std::unique_ptr<archive::RecordingArchive> archive_;
   archive::ArchiveServices archive_services_;

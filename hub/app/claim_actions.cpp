@@ -112,8 +112,10 @@ Result<std::vector<sdk::ClaimItem>> read_items(const ActionInput& in, const nloh
   return items;
 }
 
-// The settled result of billing.submit_claim as the claim row records it.
-records::ClaimSubmission submission_of(const Result<nlohmann::json>& result, std::int64_t now) {
+}  // namespace
+
+records::ClaimSubmission claim_submission_of(const Result<nlohmann::json>& result,
+                                             std::int64_t now) {
   records::ClaimSubmission s;
   s.at_ms = now;
   if (!result.ok()) {
@@ -138,6 +140,7 @@ records::ClaimSubmission submission_of(const Result<nlohmann::json>& result, std
   s.state = domain::claim_state_after_response(response.status, response.outcome,
                                                response.approved);
   if (!response.response_id.empty()) s.provider_claim_id = response.response_id;
+  if (!response.request_message_id.empty()) s.request_message_id = response.request_message_id;
   if (domain::is_adjudicated(s.state)) {
     domain::ClaimAmounts amounts;
     amounts.currency = response.currency;
@@ -151,6 +154,8 @@ records::ClaimSubmission submission_of(const Result<nlohmann::json>& result, std
   return s;
 }
 
+namespace {
+
 sdk::Status record_submit_result(const records::CellCipher& cipher, const audit::AuditWriter& audit,
                                  const workflow::HubActionContext& ctx, const nlohmann::json& input,
                                  const Result<nlohmann::json>& result) {
@@ -163,7 +168,7 @@ sdk::Status record_submit_result(const records::CellCipher& cipher, const audit:
   records::ClaimActor by;
   by.run_id = ctx.run_id;
   sdk::Status recorded = claims.record_submission(*ctx.tx, ctx.facility_id, id->get<std::string>(),
-                                                  submission_of(result, ctx.now_ms), by);
+                                                  claim_submission_of(result, ctx.now_ms), by);
   if (!recorded.ok() && recorded.error().code == ErrorCode::kNotFound) return {};
   return recorded;
 }

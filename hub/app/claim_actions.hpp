@@ -37,6 +37,7 @@
 // row is gone is left alone.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -44,6 +45,7 @@
 #include "hub/audit/audit_writer.hpp"
 #include "hub/config/config.hpp"
 #include "hub/records/cell_cipher.hpp"
+#include "hub/records/claim_store.hpp"
 #include "hub/workflow/hub_actions.hpp"
 #include "wasl/sdk/result.hpp"
 #include "wasl/sdk/types.hpp"
@@ -54,6 +56,12 @@ namespace wasl::app {
 // `step_key`: a UUID-shaped string (version 8, RFC 9562) of the key's hash
 // digits. Deterministic.
 std::string claim_id_for_step(const std::string& step_key);
+
+// How a claim records the result of billing.submit_claim (or a polled
+// answer): an Error → error; a ClaimResponse → its state, the payer's id, the
+// submitting message id and, once adjudicated, the totals.
+records::ClaimSubmission claim_submission_of(const sdk::Result<nlohmann::json>& result,
+                                             std::int64_t now_ms);
 
 // The Claim hub.build_claim answers for `input` in facility `facility_id`
 // (config: its billing settings); kInvalidArgument naming the member that is

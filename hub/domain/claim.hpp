@@ -64,10 +64,11 @@ struct Claim {
   std::string facility_id;
   ClaimState state = ClaimState::kDraft;
   std::optional<std::string> provider_claim_id;
-  std::optional<std::string> run_id;    // the workflow run that built and submits it
-  std::optional<ClaimAmounts> amounts;  // set once the payer adjudicated it
-  std::optional<std::string> request;   // JSON text, PHI
-  std::optional<std::string> response;  // JSON text, PHI
+  std::optional<std::string> run_id;              // the workflow run that built and submits it
+  std::optional<ClaimAmounts> amounts;            // set once the payer adjudicated it
+  std::optional<std::string> request_message_id;  // the submitting message's MessageHeader id
+  std::optional<std::string> request;             // JSON text, PHI
+  std::optional<std::string> response;            // JSON text, PHI
   std::optional<std::int64_t> submitted_at;
   std::optional<std::int64_t> adjudicated_at;
   std::int64_t created_at = 0;

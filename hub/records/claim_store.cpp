@@ -21,11 +21,15 @@ constexpr std::string_view kRequestColumn = "request_enc";
 constexpr std::string_view kResponseColumn = "response_enc";
 
 constexpr std::string_view kSelect =
-    "SELECT id, consultation_id, facility_id, state, provider_claim_id, run_id, amount_currency, "
+    "SELECT id, consultation_id, facility_id, state, provider_claim_id, run_id, "
+    "request_message_id, "
+    "amount_currency, "
     "eligible_minor, benefit_minor, copay_minor, patient_share_minor, tax_minor, submitted_at, "
     "adjudicated_at, created_at FROM claims ";
 constexpr std::string_view kSelectWithDocuments =
-    "SELECT id, consultation_id, facility_id, state, provider_claim_id, run_id, amount_currency, "
+    "SELECT id, consultation_id, facility_id, state, provider_claim_id, run_id, "
+    "request_message_id, "
+    "amount_currency, "
     "eligible_minor, benefit_minor, copay_minor, patient_share_minor, tax_minor, submitted_at, "
     "adjudicated_at, created_at, request_enc, response_enc FROM claims ";
 
@@ -40,6 +44,7 @@ Result<Claim> from_row(const storage::Row& row) {
   c.state = *parsed;
   WASL_ASSIGN_OR_RETURN(c.provider_claim_id, optional_text(row, "provider_claim_id"));
   WASL_ASSIGN_OR_RETURN(c.run_id, optional_text(row, "run_id"));
+  WASL_ASSIGN_OR_RETURN(c.request_message_id, optional_text(row, "request_message_id"));
   WASL_ASSIGN_OR_RETURN(auto currency, optional_text(row, "amount_currency"));
   if (currency) {
     domain::ClaimAmounts a;
@@ -144,6 +149,9 @@ Status ClaimStore::record_submission(storage::Transaction& tx, std::string_view 
   }
   c.state = submission.state;
   if (submission.amounts) c.amounts = submission.amounts;
+  if (submission.request_message_id && !submission.request_message_id->empty()) {
+    c.request_message_id = submission.request_message_id;
+  }
   if (submission.provider_claim_id && !submission.provider_claim_id->empty()) {
     c.provider_claim_id = submission.provider_claim_id;
   }
@@ -154,8 +162,8 @@ Status ClaimStore::record_submission(storage::Transaction& tx, std::string_view 
   WASL_RETURN_IF_ERROR(
       tx.exec("UPDATE claims SET state = $1, provider_claim_id = $2, response_enc = $3, "
               "submitted_at = $4, adjudicated_at = $5, amount_currency = $6, eligible_minor = $7, "
-              "benefit_minor = $8, copay_minor = $9, patient_share_minor = $10, tax_minor = $11 "
-              "WHERE facility_id = $12 AND id = $13",
+              "benefit_minor = $8, copay_minor = $9, patient_share_minor = $10, tax_minor = $11, "
+              "request_message_id = $12 WHERE facility_id = $13 AND id = $14",
               {std::string(domain::to_string(c.state)), text_or_null(c.provider_claim_id),
                storage::Blob{std::move(response)}, int_or_null(c.submitted_at),
                int_or_null(c.adjudicated_at),
@@ -164,7 +172,8 @@ Status ClaimStore::record_submission(storage::Transaction& tx, std::string_view 
                amount_or_null(c.amounts, &domain::ClaimAmounts::benefit),
                amount_or_null(c.amounts, &domain::ClaimAmounts::copay),
                amount_or_null(c.amounts, &domain::ClaimAmounts::patient_share),
-               amount_or_null(c.amounts, &domain::ClaimAmounts::tax), c.facility_id, c.id}));
+               amount_or_null(c.amounts, &domain::ClaimAmounts::tax),
+               text_or_null(c.request_message_id), c.facility_id, c.id}));
   return audit(tx, c, "claim.submit_result", by, submission.at_ms);
 }
 
@@ -202,6 +211,20 @@ Result<std::vector<Claim>> ClaimStore::list_for_consultation(
     out.push_back(std::move(c));
   }
   return out;
+}
+
+Result<std::optional<std::string>> ClaimStore::find_by_request_message(
+    storage::Transaction& tx, std::string_view facility_id,
+    std::string_view request_message_id) const {
+  if (request_message_id.empty()) return std::optional<std::string>();
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT id FROM claims WHERE facility_id = $1 AND request_message_id = $2 "
+               "ORDER BY created_at, id LIMIT 1",
+               {std::string(facility_id), std::string(request_message_id)}));
+  if (rows.empty()) return std::optional<std::string>();
+  WASL_ASSIGN_OR_RETURN(std::string id, rows.front().get_text(0));
+  return std::optional<std::string>(std::move(id));
 }
 
 Result<std::vector<Claim>> ClaimStore::list(storage::Transaction& tx, std::string_view facility_id,

@@ -36,7 +36,8 @@ struct ClaimSubmission {
   std::optional<std::string> provider_claim_id;  // the payer's identifier, when it gave one
   std::string response;                          // JSON text (PHI), stored encrypted
   std::int64_t at_ms = 0;
-  std::optional<domain::ClaimAmounts> amounts;  // the payer's totals, when adjudicated
+  std::optional<domain::ClaimAmounts> amounts;    // the payer's totals, when adjudicated
+  std::optional<std::string> request_message_id;  // the message that submitted it
 };
 
 // GET /v1/claims: one facility's claims in a state, created at or after
@@ -90,6 +91,13 @@ class ClaimStore {
   sdk::Result<std::vector<domain::Claim>> list_for_consultation(
       storage::Transaction& tx, std::string_view facility_id,
       std::string_view consultation_id) const;
+
+  // The id of the facility's claim submitted by the message whose
+  // MessageHeader id is `request_message_id` (what a polled answer names in
+  // MessageHeader.response.identifier); nullopt when none.
+  sdk::Result<std::optional<std::string>> find_by_request_message(
+      storage::Transaction& tx, std::string_view facility_id,
+      std::string_view request_message_id) const;
 
   // The facility's claims matching `q` (see ClaimQuery), without request and
   // response.
