@@ -274,9 +274,18 @@ sdk::Status App::build_webhooks() {
   inbox_ = std::make_unique<records::InboxStore>(*cipher_);
   inbox_writer_ = std::make_unique<webhooks::InboxWriter>(*store_, *cipher_,
                                                           webhooks::InboxWriterOptions{}, &metrics_);
+  // Appointments booked and cancelled in a facility's EHR start and cancel
+  // its consultations (facilities.<id>.ehr_bookings).
+  ehr_bookings_ =
+      std::make_unique<webhooks::EhrBookings>(config_, *cipher_, *engine_, invoker_, audit_.get());
+  webhooks::EventSink sink = webhooks::to_engine(*engine_);
+  sink.act = [bookings = ehr_bookings_.get()](storage::Transaction& tx, const std::string& instance,
+                                              const workflow::IncomingEvent& event) {
+    return bookings->act(tx, instance, event);
+  };
   dispatcher_ = std::make_unique<webhooks::WebhookDispatcher>(
-      *store_, *inbox_, *webhook_sources_, webhooks::to_engine(*engine_),
-      webhooks::WebhookDispatcherOptions{}, &metrics_, audit_.get());
+      *store_, *inbox_, *webhook_sources_, std::move(sink), webhooks::WebhookDispatcherOptions{},
+      &metrics_, audit_.get());
 
   webhook_context_.server = &config_.server;
   webhook_context_.sources = webhook_sources_.get();

@@ -37,6 +37,7 @@
 #include "hub/storage/migrator.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/webhooks/configured_webhook_sources.hpp"
+#include "hub/webhooks/ehr_bookings.hpp"
 #include "hub/webhooks/hospital_secret_source.hpp"
 #include "hub/webhooks/inbox_writer.hpp"
 #include "hub/webhooks/webhook_dispatcher.hpp"
@@ -116,7 +117,7 @@ class App {
   std::unique_ptr<workflow::Engine> engine_;
   std::unique_ptr<workflow::Scheduler> scheduler_;
   std::unique_ptr<archive::PeriodicRunner> schedule_runner_;  // scheduler_->run_due()
-  std::shared_ptr<workflow::CapabilityInvoker> invoker_;      // the engine's, also billing.poll
+  std::shared_ptr<workflow::CapabilityInvoker> invoker_;  // the engine's; billing.poll, ehr_bookings_
   std::unique_ptr<ClaimPollJob> claim_poll_;
   std::unique_ptr<archive::PeriodicRunner> claim_poll_runner_;  // claim_poll_->tick()
 
@@ -134,6 +135,7 @@ class App {
   std::unique_ptr<webhooks::StaticHospitalSecrets> hospital_secrets_;
   std::unique_ptr<webhooks::ConfiguredWebhookSources> webhook_sources_;
   std::unique_ptr<webhooks::InboxWriter> inbox_writer_;
+  std::unique_ptr<webhooks::EhrBookings> ehr_bookings_;
   std::unique_ptr<webhooks::WebhookDispatcher> dispatcher_;
   webhooks::WebhookContext webhook_context_;
   api::ApiContext api_context_;

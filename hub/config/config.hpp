@@ -122,6 +122,15 @@ struct FacilityBillingConfig {
   std::chrono::milliseconds poll_interval{300000};
 };
 
+// What an appointment booked in the facility's EHR starts
+// (facilities.<id>.ehr_bookings): the EHR's Subscription notifications reach
+// /v1/webhooks/<the facility's ehr instance>, and a booked appointment starts
+// a consultation on this workflow, a cancelled one cancels it.
+struct FacilityEhrBookingsConfig {
+  std::string workflow;                              // a workflow the facility runs
+  std::string consultation_type = "doctor_patient";  // domain::ConsultationType name
+};
+
 struct FacilityConfig {
   std::string id;  // the key
   std::string name;
@@ -139,6 +148,9 @@ struct FacilityConfig {
   // How the facility bills (hub.build_eligibility, hub.build_claim and the
   // claims poll); required when the facility binds a billing role.
   std::optional<FacilityBillingConfig> billing;
+  // Consultations started by the EHR's booked appointments; unset = the
+  // EHR's notifications start none.
+  std::optional<FacilityEhrBookingsConfig> ehr_bookings;
   int line = 0;
 };
 

@@ -73,6 +73,21 @@ void check_facilities(const Config& config, DocumentReader& reader) {
                      "required when the facility binds a billing role (its provider licence, "
                      "service code, price and diagnosis code)");
     }
+    if (facility.ehr_bookings) {
+      const std::string path = "facilities." + id + ".ehr_bookings";
+      if (facility.bindings.count("ehr") == 0) {
+        reader.problem(reader.line_of_path(path), path,
+                       "needs an ehr binding: the bookings come from the facility's EHR");
+      }
+      const auto& listed = facility.workflows;
+      const std::string& name = facility.ehr_bookings->workflow;
+      if (!name.empty() && !listed.empty() &&
+          std::find(listed.begin(), listed.end(), name) == listed.end()) {
+        reader.problem(reader.line_of_path(path + ".workflow"), path + ".workflow",
+                       "workflow " + reader.shown(path + ".workflow", name) +
+                           " is not in the facility's workflows" + did_you_mean(name, listed));
+      }
+    }
     for (const auto& [role, instance] : facility.bindings) {
       const std::string path = "facilities." + id + ".bindings." + role;
       const int line = reader.line_of_path(path);

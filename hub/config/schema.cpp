@@ -828,6 +828,19 @@ Fields billing_fields(FacilityBillingConfig& b) {
   };
 }
 
+Fields ehr_bookings_fields(FacilityEhrBookingsConfig& b) {
+  return {
+      required(text("workflow", b.workflow, "a workflow name",
+                    "The workflow a booked appointment of the facility's EHR starts, as POST "
+                    "/v1/consultations would.",
+                    non_empty)),
+      choice("consultation_type", b.consultation_type,
+             {"doctor_patient", "medical_team", "family", "second_opinion", "emergency",
+              "follow_up", "remote_monitoring", "training"},
+             "The type of the consultations the EHR's bookings start."),
+  };
+}
+
 Fields facility_fields(FacilityConfig& f) {
   return {
       text("name", f.name, "a string", "Display name of the facility."),
@@ -848,6 +861,12 @@ Fields facility_fields(FacilityConfig& f) {
           "How the facility bills a virtual consultation: its licence, its payer's, the "
           "service code and price of its payer contract.",
           "none; required when the facility binds a billing role"),
+      optional_section<FacilityEhrBookingsConfig>(
+          "ehr_bookings", f.ehr_bookings, ehr_bookings_fields,
+          "Appointments booked in the facility's EHR (its Subscription notifications to "
+          "/v1/webhooks/<ehr instance>) start a consultation on this workflow; cancelled ones "
+          "cancel it.",
+          "none: the EHR's notifications start no consultation"),
   };
 }
 

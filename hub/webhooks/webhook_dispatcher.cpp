@@ -265,6 +265,14 @@ Result<DispatchPass> WebhookDispatcher::dispatch_batch(int limit,
         continue;
       }
       if (!delivered[k]->matched_run.empty()) matched[i] = true;
+      if (!sink_.act) continue;
+      auto acted = sink_.act(*tx, candidates[i].entry.instance, events[k]);
+      if (!acted.ok()) {
+        outcomes[i] = failure(candidates[i].entry, acted.error().message,
+                              /*permanent=*/!acted.error().retryable, now);
+        continue;
+      }
+      if (*acted) matched[i] = true;
     }
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       if (outcomes[i]) continue;

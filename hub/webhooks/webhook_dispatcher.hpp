@@ -60,6 +60,16 @@ struct EventSink {
       storage::Transaction& tx, const std::vector<workflow::IncomingEvent>& events)>
       deliver;
   std::function<void()> committed;  // may be empty
+  // May be empty: what an event does beside its delivery (EHR bookings,
+  // ehr_bookings.hpp), called in the batch's transaction after `deliver`
+  // for each event delivered without error, with the inbox row's instance.
+  // True when it took the event: the row is then "dispatched" though no run
+  // waited for it. An error fails the row as a failed delivery does
+  // (retried with backoff, then parked; parked at once when not retryable);
+  // it must leave the transaction usable (undo its own writes).
+  std::function<sdk::Result<bool>(storage::Transaction& tx, const std::string& instance,
+                                  const workflow::IncomingEvent& event)>
+      act;
 };
 
 // `engine` must outlive the returned sink.

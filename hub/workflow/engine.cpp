@@ -439,9 +439,14 @@ class Engine::Core {
   }
 
   Status cancel(const std::string& run_id) {
-    std::int64_t now = now_ms();
     WASL_ASSIGN_OR_RETURN(auto tx, store_.begin());
-    WASL_ASSIGN_OR_RETURN(auto status, runs_.lock_status(*tx, run_id));
+    WASL_RETURN_IF_ERROR(cancel_in(*tx, run_id));
+    return tx->commit();
+  }
+
+  Status cancel_in(Transaction& tx, const std::string& run_id) {
+    std::int64_t now = now_ms();
+    WASL_ASSIGN_OR_RETURN(auto status, runs_.lock_status(tx, run_id));
     if (!status) {
       return Error(ErrorCode::kNotFound, "workflow run " + run_id + " does not exist", false);
     }
@@ -450,9 +455,8 @@ class Engine::Core {
       return Error(ErrorCode::kFailedPrecondition,
                    "workflow run " + run_id + " is " + *status + " and cannot be cancelled", false);
     }
-    WASL_RETURN_IF_ERROR(runs_.set_cancelling(*tx, run_id, now));
-    WASL_RETURN_IF_ERROR(JobQueue::wake(*tx, run_id, now));
-    return tx->commit();
+    WASL_RETURN_IF_ERROR(runs_.set_cancelling(tx, run_id, now));
+    return JobQueue::wake(tx, run_id, now);
   }
 
   Status retry(const std::string& run_id) {
@@ -623,6 +627,10 @@ Status Engine::cancel(const std::string& run_id) {
   auto status = core_->cancel(run_id);
   if (status.ok()) core_->wake_.notify_one();
   return status;
+}
+
+Status Engine::cancel(Transaction& tx, const std::string& run_id) {
+  return core_->cancel_in(tx, run_id);
 }
 
 Status Engine::retry(const std::string& run_id) {

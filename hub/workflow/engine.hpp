@@ -158,6 +158,10 @@ class Engine {
   // run ends "cancelled". A call in flight finishes first. kNotFound for an
   // unknown run; kFailedPrecondition when it already ended or is compensating.
   sdk::Status cancel(const std::string& run_id);
+  // The same inside the caller's read-write transaction (the inbox
+  // dispatcher's, so an EHR's cancellation and its inbox row commit
+  // together); call work_available() after committing.
+  sdk::Status cancel(storage::Transaction& tx, const std::string& run_id);
 
   // Resumes a failed run at the step that failed, with a fresh retry budget
   // (attempt numbers go on). Compensations that ran are not undone.

@@ -746,5 +746,49 @@ TEST(LoadFacilities, BillingSettingsAreValidatedWithTheirLines) {
                           HasSubstr("t.yaml:8: facilities.hospital-a.billing.poll_interval")));
 }
 
+TEST(LoadFacilities, EhrBookingsNameAWorkflowOfTheFacilityAndNeedAnEhrBinding) {
+  const std::string head =
+      "instances:\n"
+      "  ehr.x:\n"
+      "    plugin: p\n"
+      "plugins:\n"
+      "  files:\n"
+      "    - {name: p, file: p.so}\n"
+      "facilities:\n"
+      "  hospital-a:\n";
+  auto good = load_text(head +
+                            "    workflows: [consultation]\n"
+                            "    bindings: {ehr: ehr.x}\n"
+                            "    ehr_bookings:\n"
+                            "      workflow: consultation\n"
+                            "      consultation_type: follow_up\n",
+                        "t.yaml");
+  ASSERT_TRUE(good.ok()) << ::testing::PrintToString(problems_of(good));
+  const auto& bookings = good.config.facilities.at("hospital-a").ehr_bookings;
+  ASSERT_TRUE(bookings.has_value());
+  EXPECT_EQ(bookings->workflow, "consultation");
+  EXPECT_EQ(bookings->consultation_type, "follow_up");
+  EXPECT_FALSE(load_text(head + "    bindings: {ehr: ehr.x}\n", "t.yaml")
+                   .config.facilities.at("hospital-a")
+                   .ehr_bookings.has_value());
+
+  EXPECT_THAT(problems_of(load_text(head + "    workflows: [consultation]\n"
+                                           "    ehr_bookings:\n"
+                                           "      workflow: consultaton\n"
+                                           "      consultation_type: video\n",
+                                    "t.yaml")),
+              ElementsAre(HasSubstr("t.yaml:10: facilities.hospital-a.ehr_bookings: needs an ehr "
+                                    "binding"),
+                          HasSubstr("t.yaml:11: facilities.hospital-a.ehr_bookings.workflow: "
+                                    "workflow \"consultaton\" is not in the facility's workflows "
+                                    "(did you mean \"consultation\"?)"),
+                          HasSubstr("t.yaml:12: facilities.hospital-a.ehr_bookings."
+                                    "consultation_type: expected one of")));
+  EXPECT_THAT(problems_of(load_text(head + "    bindings: {ehr: ehr.x}\n"
+                                           "    ehr_bookings: {}\n",
+                                    "t.yaml")),
+              ElementsAre(HasSubstr("facilities.hospital-a.ehr_bookings.workflow")));
+}
+
 }  // namespace
 }  // namespace wasl::config
