@@ -1,11 +1,10 @@
-// The sandbox plugin's registration: stand-ins for an EHR (ehr) and an
-// insurance exchange (billing), keeping their state in the SQLite file named
-// by the instance's state_file. Ministry reports go to plugins/moh.
+// The sandbox plugin's registration: a stand-in for an insurance exchange
+// (billing), keeping its state in the SQLite file named by the instance's
+// state_file. The EHR is plugins/fhir's; ministry reports go to plugins/moh.
 #include <memory>
 #include <utility>
 
 #include "plugins/sandbox/sandbox_billing.hpp"
-#include "plugins/sandbox/sandbox_ehr.hpp"
 #include "plugins/sandbox/settings.hpp"
 #include "plugins/sandbox/state_file.hpp"
 #include "wasl/sdk/plugin.hpp"
@@ -30,9 +29,8 @@ wasl::sdk::Status register_sandbox(wasl::sdk::PluginDefinition& plugin) {
   plugin.name = "sandbox";
   plugin.version = "1.0.0";
   plugin.description =
-      "Sandbox stand-in for an EHR and NPHIES (demo records, effects recorded in a SQLite "
-      "state file); not for production.";
-  plugin.ehr = sandbox_factory<wasl::sdk::EhrConnector, wasl::plugins::sandbox::SandboxEhr>();
+      "Sandbox stand-in for NPHIES (effects recorded in a SQLite state file); not for "
+      "production.";
   plugin.billing =
       sandbox_factory<wasl::sdk::BillingGateway, wasl::plugins::sandbox::SandboxBilling>();
   return {};

@@ -11,12 +11,8 @@ using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
 
-constexpr std::array<std::string_view, 6> kKnownKeys = {
-    "state_file",  "fail_first_attempt", "coverage",
-    "eligibility", "claim_outcome",      "appointment_start_offset_seconds"};
-
-// One year either way, as in schema.json.
-constexpr std::int64_t kMaxStartOffsetSeconds = 31536000;
+constexpr std::array<std::string_view, 4> kKnownKeys = {"state_file", "fail_first_attempt",
+                                                        "eligibility", "claim_outcome"};
 
 Error invalid(const std::string& message) {
   return Error(ErrorCode::kInvalidArgument, "sandbox settings: " + message, false);
@@ -27,16 +23,6 @@ Result<bool> bool_at(const json& settings, const char* key, bool fallback) {
   if (it == settings.end() || it->is_null()) return fallback;
   if (!it->is_boolean()) return invalid(std::string(key) + " must be true or false");
   return it->get<bool>();
-}
-
-Result<std::int64_t> offset_at(const json& settings, const char* key) {
-  auto it = settings.find(key);
-  if (it == settings.end() || it->is_null()) return std::int64_t{0};
-  if (!it->is_number_integer() || it->get<std::int64_t>() < -kMaxStartOffsetSeconds ||
-      it->get<std::int64_t>() > kMaxStartOffsetSeconds) {
-    return invalid(std::string(key) + " must be an integer from -31536000 to 31536000");
-  }
-  return it->get<std::int64_t>();
 }
 
 // The string at `key` (or `fallback`), which must be one of `allowed`.
@@ -64,8 +50,7 @@ Result<SandboxSettings> parse_settings(const json& settings) {
     for (auto k : kKnownKeys) known = known || item.key() == k;
     if (!known) {
       return invalid("unknown setting " + item.key() +
-                     "; known: state_file, fail_first_attempt, coverage, eligibility, "
-                     "claim_outcome, appointment_start_offset_seconds");
+                     "; known: state_file, fail_first_attempt, eligibility, claim_outcome");
     }
   }
   SandboxSettings out;
@@ -76,7 +61,6 @@ Result<SandboxSettings> parse_settings(const json& settings) {
   }
   out.state_file = file->get<std::string>();
   WASL_ASSIGN_OR_RETURN(out.fail_first_attempt, bool_at(settings, "fail_first_attempt", false));
-  WASL_ASSIGN_OR_RETURN(out.coverage, bool_at(settings, "coverage", true));
   WASL_ASSIGN_OR_RETURN(auto eligibility,
                         choice_at(settings, "eligibility", "approved", {"approved", "denied"}));
   out.eligibility_approved = eligibility == "approved";
@@ -85,8 +69,6 @@ Result<SandboxSettings> parse_settings(const json& settings) {
   out.claim_outcome = claim == "approved"   ? ClaimOutcome::kApproved
                       : claim == "rejected" ? ClaimOutcome::kRejected
                                             : ClaimOutcome::kQueued;
-  WASL_ASSIGN_OR_RETURN(out.appointment_start_offset_seconds,
-                        offset_at(settings, "appointment_start_offset_seconds"));
   return out;
 }
 

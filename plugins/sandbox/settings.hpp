@@ -26,14 +26,9 @@ struct SandboxSettings {
   // The first call of every (method, idempotency key) applies its effect,
   // then answers a retryable kUnavailable error (a lost response).
   bool fail_first_attempt = false;
-  // false: read_coverage answers kNotFound (a self-paying patient).
-  bool coverage = true;
   // What check_eligibility answers: approved = true or false.
   bool eligibility_approved = true;
   ClaimOutcome claim_outcome = ClaimOutcome::kApproved;
-  // Added to the first-read time to give an appointment's start: > 0 puts
-  // the start in the future (e.g. to exercise just-in-time video rooms).
-  std::int64_t appointment_start_offset_seconds = 0;
 };
 
 // Errors: kInvalidArgument naming the setting and the expected form for a

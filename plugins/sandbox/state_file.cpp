@@ -24,11 +24,6 @@ CREATE TABLE IF NOT EXISTS effects(
   calls INTEGER NOT NULL,
   result TEXT NOT NULL,
   PRIMARY KEY(method, idempotency_key));
-CREATE TABLE IF NOT EXISTS appointments(
-  id TEXT PRIMARY KEY,
-  first_seen_ms INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS queued_responses(
   request_id TEXT PRIMARY KEY,
   response TEXT NOT NULL,
@@ -84,9 +79,10 @@ class Statement {
   std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
   std::string text(int column) const {
     const auto* p = sqlite3_column_text(stmt_, column);
-    return p == nullptr ? std::string()
-                        : std::string(reinterpret_cast<const char*>(p),
-                                      static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+    return p == nullptr
+               ? std::string()
+               : std::string(reinterpret_cast<const char*>(p),
+                             static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
   }
 
  private:
@@ -107,14 +103,6 @@ Result<json> parse_stored(const std::string& text) {
 
 // ---- EffectScope --------------------------------------------------------------
 
-Result<AppointmentRow> EffectScope::appointment(const std::string& id, std::int64_t now_ms) {
-  return file_.appointment_locked(id, now_ms);
-}
-Result<AppointmentRow> EffectScope::set_appointment_status(const std::string& id,
-                                                           const std::string& status,
-                                                           std::int64_t now_ms) {
-  return file_.set_status_locked(id, status, now_ms);
-}
 Status EffectScope::queue_response(const std::string& request_id, const json& response) {
   return file_.queue_locked(request_id, response);
 }
@@ -140,23 +128,24 @@ Result<std::unique_ptr<StateFile>> StateFile::open(const std::string& path) {
     }
   }
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string why = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
     return Error(ErrorCode::kInvalidArgument,
-                 "sandbox settings: state_file: cannot open " + path + " as SQLite: " + why,
-                 false);
+                 "sandbox settings: state_file: cannot open " + path + " as SQLite: " + why, false);
   }
   std::unique_ptr<StateFile> state(new StateFile(path, db));
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   std::lock_guard lock(state->mutex_);
   if (auto s = state->exec_locked(kSchema); !s.ok()) {
     return Error(ErrorCode::kInvalidArgument,
-                 "sandbox settings: state_file: " + path + " is not a usable sandbox state "
-                 "file (" + s.error().message + ")",
+                 "sandbox settings: state_file: " + path +
+                     " is not a usable sandbox state "
+                     "file (" +
+                     s.error().message + ")",
                  false);
   }
   return state;
@@ -168,39 +157,6 @@ Status StateFile::exec_locked(const char* sql) {
   int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db_, rc);
   return {};
-}
-
-Result<AppointmentRow> StateFile::appointment(const std::string& id, std::int64_t now_ms) {
-  std::lock_guard lock(mutex_);
-  return appointment_locked(id, now_ms);
-}
-
-Result<AppointmentRow> StateFile::appointment_locked(const std::string& id,
-                                                     std::int64_t now_ms) {
-  Statement insert(db_,
-                   "INSERT OR IGNORE INTO appointments(id, first_seen_ms, status, version) "
-                   "VALUES(?1, ?2, 'booked', 1)");
-  WASL_RETURN_IF_ERROR(insert.bind(1, id).bind(2, now_ms).run());
-  Statement select(db_,
-                   "SELECT first_seen_ms, status, version FROM appointments WHERE id = ?1");
-  WASL_ASSIGN_OR_RETURN(bool found, select.bind(1, id).step());
-  if (!found) {
-    return Error(ErrorCode::kInternal, "sandbox state file: an appointment vanished", false);
-  }
-  return AppointmentRow{id, select.integer(0), select.text(1), select.integer(2)};
-}
-
-Result<AppointmentRow> StateFile::set_status_locked(const std::string& id,
-                                                    const std::string& status,
-                                                    std::int64_t now_ms) {
-  WASL_ASSIGN_OR_RETURN(AppointmentRow row, appointment_locked(id, now_ms));
-  if (row.status == status) return row;
-  Statement update(db_,
-                   "UPDATE appointments SET status = ?2, version = version + 1 WHERE id = ?1");
-  WASL_RETURN_IF_ERROR(update.bind(1, id).bind(2, status).run());
-  row.status = status;
-  row.version += 1;
-  return row;
 }
 
 Status StateFile::queue_locked(const std::string& request_id, const json& response) {
@@ -277,8 +233,7 @@ Result<EffectRecord> StateFile::record_effect_locked(std::string_view method,
   WASL_RETURN_IF_ERROR(insert.bind(1, method).bind(2, key).run());
   EffectScope scope(*this, sqlite3_last_insert_rowid(db_));
   WASL_ASSIGN_OR_RETURN(json result, first(scope));
-  Statement store(db_,
-                  "UPDATE effects SET result = ?3 WHERE method = ?1 AND idempotency_key = ?2");
+  Statement store(db_, "UPDATE effects SET result = ?3 WHERE method = ?1 AND idempotency_key = ?2");
   WASL_RETURN_IF_ERROR(store.bind(1, method).bind(2, key).bind(3, result.dump()).run());
   return EffectRecord{1, std::move(result)};
 }

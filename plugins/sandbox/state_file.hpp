@@ -1,18 +1,16 @@
-// StateFile: the sandbox's state in one SQLite file — appointments as first
-// seen, and one row per effect (method, idempotency key) with the result it
-// answered and how many times it was called:
+// StateFile: the sandbox's state in one SQLite file — one row per effect
+// (method, idempotency key) with the result it answered and how many times it
+// was called, and the queued claim answers:
 //
 //   effects(method TEXT, idempotency_key TEXT, calls INTEGER, result TEXT,
 //           PRIMARY KEY(method, idempotency_key))
-//   appointments(id TEXT PRIMARY KEY, first_seen_ms INTEGER, status TEXT,
-//                version INTEGER)
 //   queued_responses(request_id TEXT PRIMARY KEY, response TEXT,
 //                    delivered INTEGER)
 //
-// `method` is the SDK method's name without its capability ("create_encounter",
-// "submit_claim"); `result` is the answer's JSON wire form (wasl/sdk/types.hpp).
-// Tests read these tables directly with sqlite3; several instances may share
-// one file (each opens its own connection and waits up to 5 s for a lock).
+// `method` is the SDK method's name without its capability ("submit_claim"); `result` is the
+// answer's JSON wire form (wasl/sdk/types.hpp). Tests read these tables directly with sqlite3;
+// several instances may share one file (each opens its own connection and waits up to 5 s for a
+// lock).
 //
 // Thread safety: one connection guarded by a mutex; every method may be
 // called from any thread. Errors: kUnavailable (retryable) when the file is
@@ -36,13 +34,6 @@ struct sqlite3;
 
 namespace wasl::plugins::sandbox {
 
-struct AppointmentRow {
-  std::string id;
-  std::int64_t first_seen_ms = 0;  // when the sandbox first read this id
-  std::string status;              // "booked" until update_appointment_status
-  std::int64_t version = 1;        // grows with every status change
-};
-
 struct EffectRecord {
   std::int64_t calls = 0;  // calls of this (method, key) so far, this one included
   nlohmann::json result;   // the answer stored at the first call
@@ -56,13 +47,6 @@ class EffectScope {
  public:
   // A number unique within the state file, for the new resource's id.
   std::int64_t sequence() const { return sequence_; }
-  // The appointment, recorded as first seen at `now_ms` when it is new.
-  sdk::Result<AppointmentRow> appointment(const std::string& id, std::int64_t now_ms);
-  // Sets its status (recording it first when new); the same status again
-  // leaves the version unchanged.
-  sdk::Result<AppointmentRow> set_appointment_status(const std::string& id,
-                                                     const std::string& status,
-                                                     std::int64_t now_ms);
   // Keeps `response` for poll(), keyed by the request it answers.
   sdk::Status queue_response(const std::string& request_id, const nlohmann::json& response);
   // Up to `max` queued responses not yet delivered, oldest first, now marked
@@ -93,9 +77,6 @@ class StateFile {
 
   const std::string& path() const { return path_; }
 
-  // The appointment, recorded as first seen at `now_ms` when it is new.
-  sdk::Result<AppointmentRow> appointment(const std::string& id, std::int64_t now_ms);
-
   // One call of (method, key), in one transaction: the first runs `first` and
   // stores its answer with calls = 1; a repeat only counts the call and
   // returns the stored answer.
@@ -108,9 +89,6 @@ class StateFile {
 
   // The *_locked methods expect mutex_ held.
   sdk::Status exec_locked(const char* sql);
-  sdk::Result<AppointmentRow> appointment_locked(const std::string& id, std::int64_t now_ms);
-  sdk::Result<AppointmentRow> set_status_locked(const std::string& id, const std::string& status,
-                                                std::int64_t now_ms);
   sdk::Status queue_locked(const std::string& request_id, const nlohmann::json& response);
   sdk::Result<std::vector<nlohmann::json>> take_queued_locked(int max);
   sdk::Result<bool> drop_queued_locked(const std::string& request_id);

@@ -14,23 +14,25 @@ using wasl::testing::CommandResult;
 using wasl::testing::run_wasl;
 using wasl::testing::TempDir;
 
-// A config whose three sandbox instances carry `billing_settings` for billing.
+// A config whose sandbox instance carries `billing_settings`.
 std::string config(const TempDir& dir, const std::string& billing_settings) {
   return "storage:\n"
          "  backend: sqlite\n"
          "  sqlite:\n"
-         "    path: " + dir.file("wasl.db") + "\n"
+         "    path: " +
+         dir.file("wasl.db") +
+         "\n"
          "plugins:\n"
          "  files:\n"
          "    - {name: sandbox, file: libwasl_sandbox.so}\n"
          "instances:\n"
-         "  ehr.sandbox:\n"
-         "    plugin: sandbox\n"
-         "    settings: {state_file: " + dir.file("state/sandbox.db") + "}\n"
          "  billing.sandbox:\n"
          "    plugin: sandbox\n"
-         "    settings: " + billing_settings + "\n"
-         "workflows_dir: " + dir.file("workflows") + "\n";
+         "    settings: " +
+         billing_settings +
+         "\n"
+         "workflows_dir: " +
+         dir.file("workflows") + "\n";
 }
 
 class SandboxPluginTest : public ::testing::Test {
@@ -39,23 +41,20 @@ class SandboxPluginTest : public ::testing::Test {
   TempDir dir_;
 };
 
-TEST_F(SandboxPluginTest, PluginsListShowsItsTwoCapabilities) {
-  dir_.write("wasl.yaml",
-             config(dir_, "{state_file: " + dir_.file("state/sandbox.db") + "}"));
+TEST_F(SandboxPluginTest, PluginsListShowsItsOneCapability) {
+  dir_.write("wasl.yaml", config(dir_, "{state_file: " + dir_.file("state/sandbox.db") + "}"));
   CommandResult r = run_wasl({"plugins", "list", "--config", dir_.file("wasl.yaml")});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("sandbox 1.0.0"), std::string::npos) << r.out;
-  for (const char* capability : {"ehr", "billing"}) {
-    EXPECT_NE(r.out.find(capability), std::string::npos) << capability << "\n" << r.out;
-  }
+  EXPECT_NE(r.out.find("billing"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("ehr"), std::string::npos) << "the EHR is plugins/fhir's\n" << r.out;
   EXPECT_EQ(r.out.find("reporting"), std::string::npos) << "reports go to plugins/moh\n" << r.out;
   EXPECT_NE(r.out.find("not for production"), std::string::npos) << r.out;
 }
 
 TEST_F(SandboxPluginTest, CheckAcceptsGoodSettings) {
-  dir_.write("wasl.yaml",
-             config(dir_, "{state_file: " + dir_.file("state/sandbox.db") +
-                              ", fail_first_attempt: true, claim_outcome: queued}"));
+  dir_.write("wasl.yaml", config(dir_, "{state_file: " + dir_.file("state/sandbox.db") +
+                                           ", fail_first_attempt: true, claim_outcome: queued}"));
   CommandResult r = run_wasl({"check", "--config", dir_.file("wasl.yaml")});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("OK"), std::string::npos) << r.out;

@@ -17,25 +17,19 @@ TEST(SandboxSettingsTest, DefaultsMatchTheSchema) {
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->state_file, "var/sandbox.db");
   EXPECT_FALSE(s->fail_first_attempt);
-  EXPECT_TRUE(s->coverage);
   EXPECT_TRUE(s->eligibility_approved);
   EXPECT_EQ(s->claim_outcome, ClaimOutcome::kApproved);
-  EXPECT_EQ(s->appointment_start_offset_seconds, 0);
 }
 
 TEST(SandboxSettingsTest, EveryChoiceIsRead) {
   auto s = parse_settings({{"state_file", "/tmp/s.db"},
                            {"fail_first_attempt", true},
-                           {"coverage", false},
                            {"eligibility", "denied"},
-                           {"claim_outcome", "queued"},
-                           {"appointment_start_offset_seconds", -60}});
+                           {"claim_outcome", "queued"}});
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_TRUE(s->fail_first_attempt);
-  EXPECT_FALSE(s->coverage);
   EXPECT_FALSE(s->eligibility_approved);
   EXPECT_EQ(s->claim_outcome, ClaimOutcome::kQueued);
-  EXPECT_EQ(s->appointment_start_offset_seconds, -60);
   auto rejected = parse_settings({{"state_file", "/tmp/s.db"}, {"claim_outcome", "rejected"}});
   ASSERT_TRUE(rejected.ok());
   EXPECT_EQ(rejected->claim_outcome, ClaimOutcome::kRejected);
@@ -46,7 +40,7 @@ TEST(SandboxSettingsTest, BadSettingsAreRefusedNamingTheSetting) {
       {json::object(), "state_file is required"},
       {{{"state_file", ""}}, "state_file is required"},
       {{{"state_file", 7}}, "state_file is required"},
-      {{{"state_file", "s.db"}, {"coverage", "no"}}, "coverage must be true or false"},
+      {{{"state_file", "s.db"}, {"coverage", false}}, "unknown setting coverage"},
       {{{"state_file", "s.db"}, {"fail_first_attempt", 1}},
        "fail_first_attempt must be true or false"},
       {{{"state_file", "s.db"}, {"eligibility", "maybe"}},
@@ -54,10 +48,6 @@ TEST(SandboxSettingsTest, BadSettingsAreRefusedNamingTheSetting) {
       {{{"state_file", "s.db"}, {"claim_outcome", "paid"}},
        "claim_outcome must be one of approved, rejected, queued"},
       {{{"state_file", "s.db"}, {"claims", "approved"}}, "unknown setting claims"},
-      {{{"state_file", "s.db"}, {"appointment_start_offset_seconds", 1.5}},
-       "appointment_start_offset_seconds must be an integer"},
-      {{{"state_file", "s.db"}, {"appointment_start_offset_seconds", 31536001}},
-       "appointment_start_offset_seconds must be an integer"},
       {json::array(), "must be an object"},
   };
   for (const auto& [settings, expected] : cases) {

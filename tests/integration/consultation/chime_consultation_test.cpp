@@ -1,16 +1,23 @@
 // The whole consultation (workflows/consultation.yaml) on Chime, end to end:
 // the real `wasl serve` with the shipped Chime plugin against the Node Chime
-// peer (every request SigV4-checked) and the shipped sandbox plugin as EHR,
-// NPHIES and MOH. The peer's counts prove each outside effect happened once:
+// peer (every request SigV4-checked), the FHIR plugin as the EHR against the
+// FHIR peer (a real R4 server validating every write; SMART Backend
+// Services), the sandbox plugin as NPHIES and the MOH plugin against the MOH
+// peer. The peers' counts prove each outside effect happened once:
 //   - HappyPathWithAnExpiredMeeting: the first meeting expires before anyone
 //     connects; the clinician's join recreates it once (a new derived token)
-//     and the session, recording, archive, claim and report complete;
-//   - EveryCallFailsOnceAndTheHubIsKilledMidway: one fault per Chime
-//     operation (lost answers after the effect, 500s, 503 with Retry-After),
+//     and the session, recording, archive, claim and report complete; the
+//     EHR's access token expires mid-run and is fetched again exactly once;
+//   - EveryCallFailsOnceAndTheHubIsKilledMidway: booked by the EHR's
+//     Subscription notification (no POST /v1/consultations); one fault per
+//     Chime operation and per EHR call (lost answers after the effect, 500s,
+//     503 and 429 with Retry-After, a dropped connection, the token endpoint),
 //     the sandbox's lost first answers, and a kill -9 in the waiting room and
 //     again once the composition has ended (the archive phase): still one
-//     meeting, one capture, one concatenation, one effect per sandbox key,
-//     and the archived file's SHA-256 equals the peer's object digest;
+//     meeting, one capture, one concatenation, exactly one Encounter and one
+//     DocumentReference on the FHIR server (each validated as R4 when
+//     written), one effect per sandbox key, and the archived file's SHA-256
+//     equals the peer's object digest;
 //   - ALostMeetingEndedIsReconciled: the peer drops MeetingEnded; the hub's
 //     session reconciliation (archive.reconcile_interval) ends the session;
 //   - TheMeetingIsCreatedJustInTimeAcrossARestart: the appointment starts
@@ -196,17 +203,18 @@ void expect_archived_recording_matches_the_peer(ConsultationHub& hub, const std:
   EXPECT_EQ(sha256_hex(content.body), concatenated[0].value("sha256", std::string()));
 }
 
-// Every effectful sandbox call: one row per idempotency key, and the
-// consultation's expected methods each present.
-void expect_sandbox_effects_once(const ConsultationHub& hub) {
+// Every effect once: one Encounter and one DocumentReference on the FHIR
+// server (the peer validated each as R4 when it was written), the
+// appointment fulfilled; one sandbox row per idempotency key of NPHIES.
+void expect_sandbox_effects_once(const ConsultationHub& hub, const std::string& appointment) {
+  EXPECT_EQ(hub.ehr_resources("Encounter"), 1);
+  EXPECT_EQ(hub.ehr_resources("DocumentReference"), 1);
+  EXPECT_EQ(hub.ehr_appointment_status(appointment), "fulfilled");
   std::map<std::string, int> keys_per_method;
   for (const auto& e : hub.effects()) {
     ++keys_per_method[e.method];
     EXPECT_GE(e.calls, 1);
   }
-  EXPECT_EQ(keys_per_method["update_appointment_status"], 2);  // arrived, fulfilled
-  EXPECT_EQ(keys_per_method["create_encounter"], 1);
-  EXPECT_EQ(keys_per_method["attach_document"], 1);
   EXPECT_EQ(keys_per_method["check_eligibility"], 1);
   EXPECT_EQ(keys_per_method["submit_claim"], 1);
   // The ministry report went to the MOH peer: one message Bundle, valid R4.
@@ -240,6 +248,16 @@ TEST_P(ChimeConsultationTest, HappyPathWithAnExpiredMeeting) {
   ASSERT_FALSE(id.empty());
   ASSERT_EQ(hub.wait_for_status(api, id, {"waiting_room"}, 30s), "waiting_room")
       << hub.timeline(api, id) << hub.log();
+  // The EHR's access token expires mid-run: the next EHR call is refused
+  // (401), the plugin fetches one new token and retries.
+  ASSERT_NE(hub.fhir_peer(), nullptr);
+  auto ehr_effects = hub.fhir_peer()->effects();
+  ASSERT_TRUE(ehr_effects.ok());
+  const int tokens_before = (*ehr_effects)["tokens"].value("issued", 0);
+  EXPECT_EQ(tokens_before, 1) << ehr_effects->dump();
+  auto expired = hub.fhir_peer()->expire_tokens();
+  ASSERT_TRUE(expired.ok());
+  EXPECT_EQ(*expired, 1);
   ASSERT_TRUE(wait_for_effect(*peer, "meetingsEnded", 1, 10s)) << "the meeting did not expire";
   // The recreated meeting stays open while the participants are admitted.
   ASSERT_TRUE(peer->post("/_peer/config", {{"idleEndMs", 600000}}).ok());
@@ -258,7 +276,11 @@ TEST_P(ChimeConsultationTest, HappyPathWithAnExpiredMeeting) {
   EXPECT_EQ(effects["capturePipelinesCreated"], 2) << "one capture per meeting";
   EXPECT_EQ(effects["concatenationPipelinesCreated"], 1);
   expect_archived_recording_matches_the_peer(hub, id, *peer);
-  expect_sandbox_effects_once(hub);
+  expect_sandbox_effects_once(hub, "appt-happy");
+  ehr_effects = hub.fhir_peer()->effects();
+  ASSERT_TRUE(ehr_effects.ok());
+  EXPECT_EQ((*ehr_effects)["tokens"].value("issued", 0), tokens_before + 1)
+      << "one new token after the expiry: " << ehr_effects->dump();
 }
 
 TEST_P(ChimeConsultationFaultTest, EveryCallFailsOnceAndTheHubIsKilledMidway) {
@@ -282,11 +304,30 @@ TEST_P(ChimeConsultationFaultTest, EveryCallFailsOnceAndTheHubIsKilledMidway) {
   });
   ASSERT_TRUE(peer->post("/_peer/faults", faults).ok());
 
-  ConsultationHub hub(chime_binding(*peer), options({{"fail_first_attempt", true}}));
+  ConsultationHubOptions hub_options = options({{"fail_first_attempt", true}});
+  hub_options.ehr_bookings = true;
+  ConsultationHub hub(chime_binding(*peer), hub_options);
+  // One fault per EHR call the consultation makes, the booking's read of the
+  // notified appointment included: the writes lose their answer after the
+  // effect (conditional create and If-Match make the resend safe).
+  ASSERT_NE(hub.fhir_peer(), nullptr);
+  ASSERT_TRUE(
+      hub.fhir_peer()
+          ->fault(json::array({
+              {{"operation", "token"}, {"status", 503}},
+              {{"operation", "read Appointment"}, {"status", 500}},
+              {{"operation", "read Patient"}, {"status", 503}, {"retryAfterSeconds", 1}},
+              {{"operation", "read Practitioner"}, {"status", 429}, {"retryAfterSeconds", 1}},
+              {{"operation", "search Coverage"}, {"status", 500}},
+              {{"operation", "update Appointment"}, {"status", 500}, {"afterEffect", true}},
+              {{"operation", "create Encounter"}, {"drop", true}},
+              {{"operation", "create DocumentReference"}, {"status", 500}, {"afterEffect", true}},
+          }))
+          .ok());
   ASSERT_TRUE(hub.start());
   send_events_to(*peer, hub);
   HubApiClient api = hub.client("hospital");
-  std::string id = hub.book(api, "appt-faults");
+  std::string id = hub.book_in_ehr(api, "appt-faults");
   ASSERT_FALSE(id.empty());
   ASSERT_EQ(hub.wait_for_status(api, id, {"waiting_room"}, 40s), "waiting_room")
       << hub.timeline(api, id) << hub.log();
@@ -319,7 +360,11 @@ TEST_P(ChimeConsultationFaultTest, EveryCallFailsOnceAndTheHubIsKilledMidway) {
   EXPECT_TRUE(pending->is_array() ? pending->empty() : (*pending)["rules"].empty())
       << "every fault fired: " << pending->dump();
   expect_archived_recording_matches_the_peer(hub, id, *peer);
-  expect_sandbox_effects_once(hub);
+  expect_sandbox_effects_once(hub, "appt-faults");
+  auto ehr_faults = hub.fhir_peer()->process().get("/_peer/faults");
+  ASSERT_TRUE(ehr_faults.ok());
+  EXPECT_TRUE(ehr_faults->is_array() ? ehr_faults->empty() : (*ehr_faults)["rules"].empty())
+      << "every EHR fault fired: " << ehr_faults->dump();
 }
 
 TEST_P(ChimeConsultationTest, ALostMeetingEndedIsReconciled) {
@@ -372,11 +417,11 @@ TEST_P(ChimeConsultationTest, TheMeetingIsCreatedJustInTimeAcrossARestart) {
   ASSERT_TRUE(peer);
   VideoBinding video = chime_binding(*peer);
   video.settings["join_lead_seconds"] = kLeadSeconds;
-  ConsultationHub hub(video, options({{"appointment_start_offset_seconds", kStartAheadSeconds}}));
+  ConsultationHub hub(video, options());
   ASSERT_TRUE(hub.start());
   send_events_to(*peer, hub);
   HubApiClient api = hub.client("hospital");
-  std::string id = hub.book(api, "appt-jit");
+  std::string id = hub.book(api, "appt-jit", std::chrono::seconds(kStartAheadSeconds));
   ASSERT_FALSE(id.empty());
 
   // The room step answers "not yet" (failed_precondition, deferred): no meeting.
@@ -390,9 +435,9 @@ TEST_P(ChimeConsultationTest, TheMeetingIsCreatedJustInTimeAcrossARestart) {
     if (!deferred) std::this_thread::sleep_for(50ms);
   }
   ASSERT_TRUE(deferred) << hub.timeline(api, id) << hub.log();
-  auto first_read = hub.appointment_first_read_ms("appt-jit");
-  ASSERT_TRUE(first_read.has_value());
-  const std::int64_t opens_at = *first_read + (kStartAheadSeconds - kLeadSeconds) * 1000;
+  const std::int64_t start = hub.appointment_start_ms("appt-jit");
+  ASSERT_GT(start, 0);
+  const std::int64_t opens_at = start - kLeadSeconds * 1000;
   ASSERT_LT(epoch_ms_now(), opens_at) << "the test machine is too slow to see the deferral";
   EXPECT_EQ(peer_effects(*peer).value("meetingsCreated", -1), 0);
 

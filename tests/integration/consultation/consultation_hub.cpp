@@ -1,18 +1,19 @@
 #include "tests/integration/consultation/consultation_hub.hpp"
 
+#include <Poco/Crypto/ECKey.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
-
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
-
 
 namespace wasl::testing {
 namespace {
@@ -25,6 +26,22 @@ std::string yaml_quoted(const std::string& text) { return nlohmann::json(text).d
 // A JSON value as YAML flow (JSON is YAML).
 std::string flow(const nlohmann::json& value) { return value.dump(); }
 
+constexpr const char* kSubscriptionSecret = "e2e-subscription-secret";
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// RFC 3339 UTC, whole seconds.
+std::string fhir_time(std::int64_t epoch_ms) {
+  std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return text;
+}
+
 }  // namespace
 
 ConsultationHub::ConsultationHub(VideoBinding video, ConsultationHubOptions options)
@@ -36,6 +53,23 @@ ConsultationHub::ConsultationHub(VideoBinding video, ConsultationHubOptions opti
     moh_ = std::move(*moh);
   } else {
     ADD_FAILURE() << "the MOH peer did not start: " << moh.error().message;
+  }
+  // The hub's SMART client key: the private half for the plugin, the public
+  // one registered with the FHIR peer.
+  Poco::Crypto::ECKey key("secp384r1");
+  std::ostringstream public_pem, private_pem;
+  key.save(&public_pem, &private_pem);
+  dir_.write("fhir-client.pem", private_pem.str());
+  dir_.write("fhir-client.pub.pem", public_pem.str());
+  FhirPeerOptions fhir;
+  fhir.auth = "smart";
+  fhir.public_key_file = dir_.file("fhir-client.pub.pem");
+  fhir.token_lifetime_seconds = options_.fhir_token_lifetime_seconds;
+  auto started = FhirPeer::start(fhir);
+  if (started.ok()) {
+    fhir_ = std::move(*started);
+  } else {
+    ADD_FAILURE() << "the FHIR peer did not start: " << started.error().message;
   }
   write_config();
 }
@@ -75,6 +109,13 @@ void ConsultationHub::write_config() {
   nlohmann::json sandbox = options_.sandbox;
   sandbox["state_file"] = sandbox_state_;
   const std::string sandbox_file = WASL_SANDBOX_PLUGIN_FILE;
+  const nlohmann::json fhir = {
+      {"base_url", fhir_ ? fhir_->base_url() : std::string("http://127.0.0.1:1/fhir/R4")},
+      {"auth", "smart"},
+      {"client_id", "wasl-hub"},
+      {"private_key", "${file:fhir-client.pem}"},
+      {"subscription_secret", kSubscriptionSecret},
+      {"service_provider", "wasl-clinic"}};
   const nlohmann::json moh = {
       {"base_url", (moh_ ? moh_->url() : std::string("http://127.0.0.1:1")) + "/fhir"},
       {"bearer_token", "moh-sandbox-token"}};
@@ -82,43 +123,58 @@ void ConsultationHub::write_config() {
   std::string server =
       "server:\n  host: 127.0.0.1\n  port: " + std::to_string(options_.port) + "\n";
   if (options_.port != 0) {
-    server += "  public_url: " + yaml_quoted("http://127.0.0.1:" + std::to_string(options_.port)) + "\n";
+    server +=
+        "  public_url: " + yaml_quoted("http://127.0.0.1:" + std::to_string(options_.port)) + "\n";
   }
-  std::string config =
-      server + storage +
-      "security:\n  key_file: " + yaml_quoted(keys) + "\n"
-      "workflow:\n  workers: 4\n  lease: " + options_.lease +
-      "\n  poll_interval: " + options_.poll_interval + "\n"
-      "archive:\n  root: " + yaml_quoted(dir_.file("recordings")) +
-      "\n  reconcile_interval: " + options_.reconcile_interval + "\n"
-      "plugins:\n  files:\n"
-      "    - name: sandbox\n      file: " + yaml_quoted(sandbox_file) + "\n"
-      "    - name: moh\n      file: " + yaml_quoted(WASL_MOH_PLUGIN_FILE) + "\n"
-      "    - name: " + video_.plugin + "\n      file: " + yaml_quoted(video_.file) + "\n";
+  std::string config = server + storage + "security:\n  key_file: " + yaml_quoted(keys) +
+                       "\n"
+                       "workflow:\n  workers: 4\n  lease: " +
+                       options_.lease + "\n  poll_interval: " + options_.poll_interval +
+                       "\n"
+                       "archive:\n  root: " +
+                       yaml_quoted(dir_.file("recordings")) +
+                       "\n  reconcile_interval: " + options_.reconcile_interval +
+                       "\n"
+                       "plugins:\n  files:\n"
+                       "    - name: sandbox\n      file: " +
+                       yaml_quoted(sandbox_file) +
+                       "\n"
+                       "    - name: fhir\n      file: " +
+                       yaml_quoted(WASL_FHIR_PLUGIN_FILE) +
+                       "\n"
+                       "    - name: moh\n      file: " +
+                       yaml_quoted(WASL_MOH_PLUGIN_FILE) +
+                       "\n"
+                       "    - name: " +
+                       video_.plugin + "\n      file: " + yaml_quoted(video_.file) + "\n";
   for (const VideoBinding& other : options_.other_videos) {
     if (other.plugin == video_.plugin) continue;
     config += "    - name: " + other.plugin + "\n      file: " + yaml_quoted(other.file) + "\n";
   }
   config += "instances:\n";
   config += "  reporting.moh:\n    plugin: moh\n    settings: " + flow(moh) + "\n";
-  for (const char* role : {"ehr", "billing"}) {
-    config += std::string("  ") + role + ".sandbox:\n    plugin: sandbox\n    settings: " +
-              flow(sandbox) + "\n";
-  }
+  config += "  billing.sandbox:\n    plugin: sandbox\n    settings: " + flow(sandbox) + "\n";
+  config += "  ehr.fhir:\n    plugin: fhir\n    settings: " + flow(fhir) + "\n";
   for (const VideoBinding& other : options_.other_videos) {
     config += "  " + other.instance + ":\n    plugin: " + other.plugin +
               "\n    settings: " + flow(other.settings) + "\n";
   }
   config += "  " + video_.instance + ":\n    plugin: " + video_.plugin +
-            "\n    settings: " + flow(video_.settings) + "\n"
-            "facilities:\n  " + std::string(kFacility) + ":\n    name: Hospital A\n"
-            "    bindings:\n      video: " + video_.instance +
-            "\n      ehr: ehr.sandbox\n      billing: billing.sandbox\n"
+            "\n    settings: " + flow(video_.settings) +
+            "\n"
+            "facilities:\n  " +
+            std::string(kFacility) +
+            ":\n    name: Hospital A\n"
+            "    bindings:\n      video: " +
+            video_.instance +
+            "\n      ehr: ehr.fhir\n      billing: billing.sandbox\n"
             "      reporting: reporting.moh\n"
+            "    ehr_bookings: {workflow: consultation}\n"
             "    reporting:\n      licence: \"10000000000001\"\n      hijri_dates: true\n"
             "    billing: {provider_license: PR-FHIR, service_code: \"83600-00-10\", "
             "price: 150, diagnosis_code: Z71.9}\n"
-            "workflows_dir: " + yaml_quoted(dir_.file("workflows")) + "\n";
+            "workflows_dir: " +
+            yaml_quoted(dir_.file("workflows")) + "\n";
   dir_.write("wasl.yaml", config);
 }
 
@@ -130,6 +186,15 @@ bool ConsultationHub::start() {
     return false;
   }
   port_ = *port;
+  if (options_.ehr_bookings && fhir_) {
+    auto subscribed = fhir_->subscribe(
+        "wasl", "http://127.0.0.1:" + std::to_string(port_) + "/v1/webhooks/ehr.fhir",
+        std::string("X-Wasl-Subscription-Secret: ") + kSubscriptionSecret);
+    if (!subscribed.ok()) {
+      ADD_FAILURE() << "the FHIR peer refused the Subscription: " << subscribed.error().message;
+      return false;
+    }
+  }
   return true;
 }
 
@@ -165,21 +230,86 @@ HubApiClient ConsultationHub::client(const std::string& role) {
   return HubApiClient(port_, it->second);
 }
 
-std::string ConsultationHub::book(const HubApiClient& api, const std::string& appointment_id) {
+bool ConsultationHub::store_appointment(const std::string& appointment_id,
+                                        std::chrono::seconds start_in) {
+  if (!fhir_) {
+    ADD_FAILURE() << "no FHIR peer";
+    return false;
+  }
+  const std::int64_t start = now_ms() + start_in.count() * 1000;
+  nlohmann::json appointment = {
+      {"resourceType", "Appointment"},
+      {"id", appointment_id},
+      {"status", "booked"},
+      {"serviceType", {{{"text", "Telehealth consultation"}}}},
+      {"start", fhir_time(start)},
+      {"end", fhir_time(start + 30 * 60 * 1000)},
+      {"participant",
+       {{{"actor", {{"reference", FhirPeer::kDemoPatient}}}, {"status", "accepted"}},
+        {{"actor", {{"reference", FhirPeer::kDemoPractitioner}}}, {"status", "accepted"}}}}};
+  auto stored = fhir_->seed({}, nlohmann::json::array({appointment}));
+  if (!stored.ok()) {
+    ADD_FAILURE() << "the FHIR peer refused Appointment/" << appointment_id << ": "
+                  << stored.error().message;
+    return false;
+  }
+  appointment_starts_[appointment_id] = start / 1000 * 1000;
+  return true;
+}
+
+std::string ConsultationHub::book(const HubApiClient& api, const std::string& appointment_id,
+                                  std::chrono::seconds start_in) {
+  if (!store_appointment(appointment_id, start_in)) return {};
   nlohmann::json body = {{"type", "doctor_patient"},
                          {"appointment_id", appointment_id},
-                         {"patient", {{"id", "sandbox-patient-1"}}},
-                         {"practitioner", {{"id", "sandbox-practitioner-1"}}}};
+                         {"patient", {{"id", "fatimah-alzahrani"}}},
+                         {"practitioner", {{"id", "khalid-alharbi"}}}};
   // Within the API's past tolerance; the workflow reads the start from the EHR.
-  auto now = std::chrono::system_clock::now() + std::chrono::minutes(5);
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  char when[32];
-  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  body["scheduled_at"] = when;
+  body["scheduled_at"] = fhir_time(now_ms() + 5 * 60 * 1000);
   ApiAnswer booked = api.post("/v1/consultations", body, "booking-" + appointment_id);
   EXPECT_EQ(booked.status, 201) << booked.body;
   if (booked.status != 201 || !booked.json.is_object()) return {};
   return booked.json.value("id", std::string());
+}
+
+std::string ConsultationHub::book_in_ehr(const HubApiClient& api, const std::string& appointment_id,
+                                         std::chrono::seconds start_in) {
+  EXPECT_TRUE(options_.ehr_bookings) << "book_in_ehr needs options.ehr_bookings";
+  if (!store_appointment(appointment_id, start_in)) return {};
+  const std::string ref = "Appointment/" + appointment_id;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < until) {
+    ApiAnswer list = api.get("/v1/consultations?limit=200");
+    if (list.status == 200 && list.json.is_object()) {
+      for (const auto& c : list.json["items"]) {
+        if (c.value("appointment_ref", std::string()) == ref) return c.value("id", std::string());
+      }
+    }
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  ADD_FAILURE() << "the EHR's notification of " << ref << " booked no consultation:\n" << log();
+  return {};
+}
+
+std::int64_t ConsultationHub::appointment_start_ms(const std::string& appointment_id) const {
+  auto it = appointment_starts_.find(appointment_id);
+  return it == appointment_starts_.end() ? 0 : it->second;
+}
+
+int ConsultationHub::ehr_resources(const std::string& type) const {
+  if (!fhir_) return -1;
+  auto resources = fhir_->resources(type);
+  if (!resources.ok()) {
+    ADD_FAILURE() << "the FHIR peer's " << type << ": " << resources.error().message;
+    return -1;
+  }
+  return static_cast<int>(resources->size());
+}
+
+std::string ConsultationHub::ehr_appointment_status(const std::string& appointment_id) const {
+  if (!fhir_) return {};
+  auto read = fhir_->read("Appointment/" + appointment_id);
+  return read.ok() ? read->value("status", std::string()) : std::string();
 }
 
 std::string ConsultationHub::wait_for_status(const HubApiClient& api, const std::string& id,
@@ -232,15 +362,6 @@ std::vector<SandboxEffect> ConsultationHub::effects() const {
                   e.calls = sqlite3_column_int64(stmt, 2);
                   out.push_back(std::move(e));
                 });
-  return out;
-}
-
-std::optional<std::int64_t> ConsultationHub::appointment_first_read_ms(
-    const std::string& appointment_id) const {
-  std::optional<std::int64_t> out;
-  if (!std::filesystem::exists(sandbox_state_)) return out;
-  query_sandbox("SELECT first_seen_ms FROM appointments WHERE id = ?1", appointment_id,
-                [&out](sqlite3_stmt* stmt) { out = sqlite3_column_int64(stmt, 0); });
   return out;
 }
 

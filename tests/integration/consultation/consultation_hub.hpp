@@ -5,8 +5,12 @@
 // What it sets up, in a scratch directory:
 //   - a key ring (`wasl keys generate`), a SQLite file or a fresh PostgreSQL
 //     schema, the hub on 127.0.0.1 port 0;
-//   - the shipped sandbox plugin (libwasl_sandbox.so) as ehr.sandbox and
-//     billing.sandbox over one state file;
+//   - the FHIR plugin (libwasl_fhir.so) as ehr.fhir with SMART Backend
+//     Services (an EC P-384 client key made here), against the FHIR peer
+//     (tests/peers/fhir, a real R4 server validating every write) the
+//     harness starts seeded with the demo patient and practitioner and keeps
+//     across restarts; the facility's ehr_bookings start `consultation`;
+//   - the shipped sandbox plugin (libwasl_sandbox.so) as billing.sandbox;
 //   - the MOH plugin (libwasl_moh.so) as reporting.moh, reporting to the MOH
 //     peer (tests/peers/moh) the harness starts and keeps across restarts;
 //   - the video plugin and instance the test names (VideoBinding): nothing
@@ -19,12 +23,16 @@
 //   ConsultationHub hub(video, {.sandbox = {{"fail_first_attempt", true}}});
 //   ASSERT_TRUE(hub.start());                       // waits for "listening on"
 //   auto api = hub.client("hospital");              // a key of that role
-//   std::string id = hub.book(api, "appt-1");      // POST /v1/consultations
+//   std::string id = hub.book(api, "appt-1");      // the appointment in the EHR,
+//                                                   // then POST /v1/consultations
+//   (or, with options.ehr_bookings, hub.book_in_ehr(api, "appt-1"): the EHR's
+//   Subscription notification books it, no POST)
 //   hub.wait_for_status(api, id, {"waiting_room"}, 30s);
 //   ...drive the provider's peer (join, end) from the test...
 //   hub.kill(); hub.start();                        // kill -9 and restart
 //   hub.wait_for_status(api, id, {"completed"}, 60s);
 //   hub.effects();                                  // the sandbox's effects rows
+//   hub.ehr_resources("Encounter");                 // what the FHIR server holds
 // After a restart the port changes: re-read port()/client(), and point the
 // provider's event sender at webhook_url() again.
 #pragma once
@@ -43,6 +51,7 @@
 
 #include "tests/integration/consultation/hub_api_client.hpp"
 #include "tests/integration/hub_process.hpp"
+#include "tests/peers/fhir/fhir_peer.hpp"
 #include "tests/peers/support/peer_process.hpp"
 
 struct sqlite3_stmt;
@@ -59,9 +68,15 @@ struct VideoBinding {
 };
 
 struct ConsultationHubOptions {
-  // Extra sandbox settings (fail_first_attempt, coverage, eligibility,
-  // claim_outcome); state_file is set by the harness.
+  // Extra sandbox settings (fail_first_attempt, eligibility, claim_outcome);
+  // state_file is set by the harness.
   nlohmann::json sandbox = nlohmann::json::object();
+  // The FHIR peer holds a Subscription posting booked and cancelled
+  // appointments to the hub's /v1/webhooks/ehr.fhir (renewed with the port
+  // at every start), so book_in_ehr() books with no POST.
+  bool ehr_bookings = false;
+  // How long the FHIR peer's access tokens live.
+  int fhir_token_lifetime_seconds = 300;
   std::string reconcile_interval = "1s";
   std::string poll_interval = "50ms";
   std::string lease = "3s";
@@ -111,9 +126,19 @@ class ConsultationHub {
   // have started once (the schema exists).
   HubApiClient client(const std::string& role);
 
-  // POST /v1/consultations for an appointment of the sandbox EHR; the
-  // consultation id, or empty (with a test failure).
-  std::string book(const HubApiClient& api, const std::string& appointment_id);
+  // Stores Appointment/<appointment_id> in the FHIR peer (booked, the demo
+  // patient with her practitioner, starting `start_in` from now), then POST
+  // /v1/consultations for it; the consultation id, or empty (with a test
+  // failure).
+  std::string book(const HubApiClient& api, const std::string& appointment_id,
+                   std::chrono::seconds start_in = std::chrono::seconds(300));
+  // Stores the appointment as book() does and waits (30 s) for the EHR's
+  // notification to have booked its consultation (options.ehr_bookings);
+  // the consultation id, or empty (with a test failure).
+  std::string book_in_ehr(const HubApiClient& api, const std::string& appointment_id,
+                          std::chrono::seconds start_in = std::chrono::seconds(300));
+  // The start (epoch ms) book() gave the appointment; 0 when unknown.
+  std::int64_t appointment_start_ms(const std::string& appointment_id) const;
 
   // Polls GET /v1/consultations/{id} until its status is one of `statuses`;
   // the last status seen (compare it with the wanted ones).
@@ -128,10 +153,12 @@ class ConsultationHub {
   std::vector<SandboxEffect> effects() const;
   // How many distinct idempotency keys each sandbox method was called with.
   std::map<std::string, int> effect_keys_per_method() const;
-  // When the sandbox EHR first read `appointment_id` (epoch ms; its start_ms
-  // is this plus the sandbox's appointment_start_offset_seconds), or nothing
-  // while it has not been read.
-  std::optional<std::int64_t> appointment_first_read_ms(const std::string& appointment_id) const;
+  // The FHIR peer (null, with a test failure, when it did not start); every
+  // resource of `type` it holds (each validated as R4 when written), and
+  // -1 when it cannot be asked; the status of Appointment/<id>.
+  FhirPeer* fhir_peer() const { return fhir_.get(); }
+  int ehr_resources(const std::string& type) const;
+  std::string ehr_appointment_status(const std::string& appointment_id) const;
 
   // The MOH peer the facility reports to (null, with a test failure, when it
   // did not start), and how many per-consultation reports it accepted (each
@@ -151,7 +178,12 @@ class ConsultationHub {
   TempDir dir_;
   std::string config_path_;
   std::string sandbox_state_;
+  // Stores Appointment/<appointment_id>; false (with a test failure) if refused.
+  bool store_appointment(const std::string& appointment_id, std::chrono::seconds start_in);
+
   std::unique_ptr<PeerProcess> moh_;
+  std::unique_ptr<FhirPeer> fhir_;
+  std::map<std::string, std::int64_t> appointment_starts_;
   std::unique_ptr<HubProcess> process_;
   int port_ = 0;
   std::map<std::string, std::string> keys_;  // role -> API key

@@ -171,8 +171,7 @@ TEST_F(ProviderSwitchTest, OneBindingLineMovesTheConsultationFromTwilioToChime) 
   EXPECT_EQ(twilio->effects()["roomsCreated"], 1) << "nothing more on Twilio";
 
   EXPECT_EQ(read_text(workflow_path), shipped_workflow) << "the workflow was not edited";
-  std::map<std::string, int> keys = hub.effect_keys_per_method();
-  EXPECT_EQ(keys["create_encounter"], 2);
+  EXPECT_EQ(hub.ehr_resources("Encounter"), 2);
   EXPECT_EQ(hub.moh_consultation_reports(), 2);
 }
 

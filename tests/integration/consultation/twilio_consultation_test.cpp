@@ -1,13 +1,15 @@
 // The whole consultation (workflows/consultation.yaml) on Twilio, end to end:
 // the real `wasl serve` with the shipped Twilio plugin against the Twilio
 // emulator (tests/peers/twilio: callbacks signed by the npm twilio library,
-// tokens checked by it) and the shipped sandbox plugin as EHR, NPHIES and MOH.
+// tokens checked by it), the FHIR plugin against the FHIR peer as the EHR, the
+// sandbox plugin as NPHIES and the MOH plugin against the MOH peer.
 //   - CallbacksDuplicatedAndReordered: one room; the patient's token only
 //     after admission, and both tokens accepted by the npm library; the room
 //     ends with room-ended delivered twice and ahead of the disconnect and
 //     recording callbacks it follows (which come newest first); one
 //     composition; its archived plaintext has the emulator's SHA-256 and the
 //     file on disk is not plaintext; the Twilio copies are deleted; the
+//     FHIR server holds one Encounter and one DocumentReference and the
 //     sandbox saw each effect once; status completed.
 //   - ALostRoomEndedIsReconciled: the emulator drops room-ended; the hub's
 //     session reconciliation reads the room (video.get_room → FetchRoom),
@@ -96,13 +98,14 @@ class TwilioConsultationTest : public ::testing::Test {
     EXPECT_GE(files, 1);
   }
 
-  // Each effectful sandbox method the consultation uses, once per step.
+  // Each effect the consultation has, once: one Encounter and one
+  // DocumentReference on the FHIR server (validated as R4 when written), and
+  // each effectful sandbox (NPHIES) method once per step.
   void expect_sandbox_effects_once() {
+    EXPECT_EQ(hub_->ehr_resources("Encounter"), 1);
+    EXPECT_EQ(hub_->ehr_resources("DocumentReference"), 1);
     std::map<std::string, int> keys = hub_->effect_keys_per_method();
-    const std::map<std::string, int> expected = {
-        {"update_appointment_status", 2},  // arrived, fulfilled
-        {"create_encounter", 1},           {"attach_document", 1},
-        {"check_eligibility", 1},          {"submit_claim", 1}};
+    const std::map<std::string, int> expected = {{"check_eligibility", 1}, {"submit_claim", 1}};
     for (const auto& [method, count] : expected) EXPECT_EQ(keys[method], count) << method;
     EXPECT_EQ(hub_->moh_consultation_reports(), 1);  // the MOH peer's message Bundles
   }
@@ -122,8 +125,8 @@ TEST_F(TwilioConsultationTest, CallbacksDuplicatedAndReordered) {
   std::vector<std::string> identities;
   for (const JoinedParticipant& p : people.joined) {
     std::string reason;
-    EXPECT_TRUE(twilio_->token_accepted(p.join.value("token", std::string()), p.id,
-                                        people.room_id, reason))
+    EXPECT_TRUE(
+        twilio_->token_accepted(p.join.value("token", std::string()), p.id, people.room_id, reason))
         << p.role << ": " << reason;
     identities.push_back(p.id);
   }

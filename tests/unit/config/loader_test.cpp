@@ -79,19 +79,23 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.storage.sqlite.path, "var/wasl.db");
   EXPECT_EQ(c.storage.sqlite.busy_timeout, 5s);
   EXPECT_TRUE(c.plugins.directories.empty());
-  // The sandbox block (README "Run"): the Chime and MOH peers, the sandbox plugin.
-  ASSERT_EQ(c.plugins.files.size(), 3u);
+  // The sandbox block (README "Run"): the Chime, FHIR and MOH peers, the sandbox plugin.
+  ASSERT_EQ(c.plugins.files.size(), 4u);
   EXPECT_EQ(c.plugins.files[0].name, "chime");
-  EXPECT_EQ(c.plugins.files[1].name, "sandbox");
-  EXPECT_EQ(c.plugins.files[2].name, "moh");
+  EXPECT_EQ(c.plugins.files[1].name, "fhir");
+  EXPECT_EQ(c.plugins.files[2].name, "sandbox");
+  EXPECT_EQ(c.plugins.files[3].name, "moh");
   EXPECT_EQ(c.instances.size(), 4u);
   EXPECT_EQ(c.instances.count("video.chime-sandbox"), 1u);
-  EXPECT_EQ(c.instances.count("ehr.sandbox"), 1u);
+  EXPECT_EQ(c.instances.count("ehr.fhir-sandbox"), 1u);
   EXPECT_EQ(c.instances.count("billing.sandbox"), 1u);
   EXPECT_EQ(c.instances.count("reporting.moh-sandbox"), 1u);
   ASSERT_EQ(c.facilities.count("sandbox"), 1u);
   EXPECT_EQ(c.facilities.at("sandbox").bindings.at("video"), "video.chime-sandbox");
   EXPECT_EQ(c.facilities.at("sandbox").bindings.at("reporting"), "reporting.moh-sandbox");
+  EXPECT_EQ(c.facilities.at("sandbox").bindings.at("ehr"), "ehr.fhir-sandbox");
+  ASSERT_TRUE(c.facilities.at("sandbox").ehr_bookings.has_value());
+  EXPECT_EQ(c.facilities.at("sandbox").ehr_bookings->workflow, "consultation");
   EXPECT_EQ(c.facilities.at("sandbox").reporting.language, "ar");
   ASSERT_TRUE(c.facilities.at("sandbox").billing.has_value());
   EXPECT_EQ(c.facilities.at("sandbox").billing->provider_license, "PR-FHIR");
