@@ -88,6 +88,10 @@ std::int64_t count(storage::Store& store, const std::string& sql) {
   return (*rows)[0].get_int(0).value_or(-1);
 }
 
+// The workflow's steps' effects: the billing instance is also polled for
+// queued claim answers (billing.poll) each time a hub starts, which is not a step.
+constexpr char kStepEffects[] = "SELECT COUNT(*) FROM effects WHERE method <> 'billing.poll'";
+
 std::int64_t effects_count(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
@@ -233,7 +237,7 @@ class WorkflowCrashTest : public ::testing::TestWithParam<storage::Dialect> {
     EXPECT_EQ(count(store, "SELECT COUNT(*) FROM jobs"), 0);
     // …and the plugin saw one key per (run, step): each effect exactly once,
     // however many times an interrupted call was repeated.
-    EXPECT_EQ(effects_count(effects, "SELECT COUNT(*) FROM effects"), total_steps);
+    EXPECT_EQ(effects_count(effects, kStepEffects), total_steps);
     std::int64_t calls = effects_count(effects, "SELECT COUNT(*) FROM calls");
     EXPECT_GE(calls, total_steps);
     std::int64_t repeated = effects_count(effects, "SELECT COUNT(*) FROM effects WHERE calls > 1");
@@ -359,7 +363,7 @@ TEST_P(TwoHubsTest, TwoHubsOnOneDatabaseShareTheWork) {
   second.wait_for_exit(milliseconds(30000));
 
   const std::int64_t total_steps = std::int64_t{kRuns} * kPluginSteps;
-  EXPECT_EQ(effects_count(effects, "SELECT COUNT(*) FROM effects"), total_steps);
+  EXPECT_EQ(effects_count(effects, kStepEffects), total_steps);
   EXPECT_EQ(effects_count(effects, "SELECT COUNT(*) FROM effects WHERE calls > 1"), 0)
       << "a step ran twice";
   EXPECT_EQ(count(*store, "SELECT COUNT(*) FROM (SELECT run_id, step_id FROM workflow_steps "
