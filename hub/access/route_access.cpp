@@ -53,6 +53,7 @@ constexpr std::array kRules = {
     RouteRule{"GET", "/v1/consultations/{id}/claims", kBearer, A | I | H,
               "list a consultation's claims"},
     RouteRule{"GET", "/v1/claims", kBearer, A | I | H, "list claims by state and since a time"},
+    RouteRule{"POST", "/v1/claims/poll", kBearer, A | I, "fetch queued claim answers now"},
     RouteRule{"GET", "/v1/claims/{id}", kBearer, A | I | H, "read a claim"},
     RouteRule{"POST", "/v1/claims/{id}/retry", kBearer, A | I, "resubmit a failed claim"},
     RouteRule{"GET", "/v1/workflows", kBearer, A | I, "list deployed workflows"},

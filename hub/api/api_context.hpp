@@ -67,6 +67,10 @@ struct ApiContext {
   const plugin_host::PluginHost* plugins = nullptr;
   // Video providers by instance; empty = plugins->video(instance).
   VideoLookup video;
+  // POST /v1/claims/poll: polls the facility's exchange for queued claim
+  // answers now (facility id, actor) and answers the counts as JSON; empty
+  // answers 503 there.
+  std::function<sdk::Result<nlohmann::json>(const std::string&, const std::string&)> poll_claims;
   // Optional: API counters (wasl_api_*).
   observability::Metrics* metrics = nullptr;
   ApiOptions options;

@@ -1,12 +1,11 @@
 #include "hub/api/claims.hpp"
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
@@ -140,6 +139,28 @@ Response list_all(ApiContext& ctx, Request& request, const access::Principal& pr
   return json_response(200, nlohmann::json{{"items", std::move(items)}, {"next_cursor", next}});
 }
 
+// POST /v1/claims/poll: the operator's billing.poll, now, for the caller's
+// facility.
+Response poll(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  if (!ctx.poll_claims) {
+    return error_response(
+        request, sdk::Error(sdk::ErrorCode::kUnavailable, "claim polling is not available", true));
+  }
+  auto polled = ctx.poll_claims(principal.facility_id, principal.actor());
+  if (!polled.ok()) {
+    if (polled.error().code == sdk::ErrorCode::kFailedPrecondition) {
+      return problem_response(request, 409, MessageId::kNoBillingBinding);
+    }
+    return error_response(request, polled.error());
+  }
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  audit::AuditEvent event = request_event(request, principal, "claim.poll", "claim", "");
+  event.detail = polled->dump();
+  if (auto failed = audit_and_commit(ctx, request, **tx, event)) return *failed;
+  return json_response(200, *polled);
+}
+
 // Whether the run stopped, failed, at a step that submits a claim.
 bool failed_at_submission(ApiContext& ctx, const workflow::RunTimeline& run) {
   if (run.status != "failed" || run.failed_step.empty()) return false;
@@ -240,6 +261,10 @@ void add_claim_routes(http::Router& router, ApiContext& ctx) {
       [&ctx](Request& r, const access::Principal& p) { return list_all(ctx, r, p); },
       route_options("List the facility's insurance claims, oldest first, by state and since a "
                     "time."));
+  add_authorized_route(
+      router, ctx, "POST", "/v1/claims/poll",
+      [&ctx](Request& r, const access::Principal& p) { return poll(ctx, r, p); },
+      route_options("Fetch the exchange's queued claim answers now (billing.poll)."));
   add_authorized_route(
       router, ctx, "GET", "/v1/claims/{id}",
       [&ctx](Request& r, const access::Principal& p) { return read(ctx, r, p); },

@@ -74,6 +74,9 @@ constexpr std::array kMessages = {
           "retry the consultation instead.",
           "تشغيل سير عمل الاستشارة في حالة {0} عند الخطوة '{1}' وليس عند إرسال المطالبة؛ "
           "أعد محاولة الاستشارة بدلًا من ذلك."},
+    Entry{MessageId::kNoBillingBinding,
+          "This facility has no billing binding with billing settings to poll.",
+          "لا يوجد لهذه المنشأة ربط فوترة بإعدادات فوترة للاستعلام."},
     Entry{MessageId::kParticipantLimit,
           "The consultation already has {0} participants, the limit for its type.",
           "بلغت الاستشارة الحد الأقصى لنوعها وهو {0} من المشاركين."},

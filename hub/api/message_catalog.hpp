@@ -51,6 +51,7 @@ enum class MessageId {
   kRunNotRetryable,
   kClaimNotRetryable,
   kClaimRunNotAtSubmission,
+  kNoBillingBinding,
   kParticipantLimit,
   kParticipantRemoved,
   kRoomNotReady,

@@ -324,6 +324,15 @@ void App::build_api() {
   api_context_.definitions = definitions_.get();
   api_context_.plugins = plugins_.get();
   api_context_.metrics = &metrics_;
+  api_context_.poll_claims = [this](const std::string& facility,
+                                    const std::string& actor) -> sdk::Result<nlohmann::json> {
+    WASL_ASSIGN_OR_RETURN(ClaimPollResult polled,
+                          poll_claims(claim_poll_deps(), facility, api_context_.now_ms(), actor));
+    return nlohmann::json{{"fetched", polled.fetched},
+                          {"matched", polled.matched},
+                          {"unmatched", polled.unmatched},
+                          {"acknowledged", polled.acknowledged}};
+  };
   api::add_api_routes(router_, api_context_);
   console::add_console_routes(router_);
 }

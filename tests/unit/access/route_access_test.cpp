@@ -36,6 +36,7 @@ const std::map<std::string, std::string>& expected_matrix() {
       {"GET /v1/recordings/{id}/content", "hc"},
       {"GET /v1/consultations/{id}/claims", "aih"},
       {"GET /v1/claims", "aih"},
+      {"POST /v1/claims/poll", "ai"},
       {"GET /v1/claims/{id}", "aih"},
       {"POST /v1/claims/{id}/retry", "ai"},
       {"GET /v1/workflows", "ai"},

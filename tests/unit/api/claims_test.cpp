@@ -237,6 +237,38 @@ TEST_P(ClaimsTest, ListsTheFacilitysClaimsByStateAndSince) {
   EXPECT_EQ(send({"GET", "/v1/claims"}, std::nullopt).status, 401);
 }
 
+TEST_P(ClaimsTest, PollFetchesQueuedAnswersForTheCallersFacilityOnly) {
+  http::Response unavailable = send({"POST", "/v1/claims/poll"}, Role::kIntegrator);
+  EXPECT_EQ(unavailable.status, 503) << unavailable.body;
+
+  std::vector<std::pair<std::string, std::string>> polled;
+  context_.poll_claims = [&polled](const std::string& facility,
+                                   const std::string& actor) -> sdk::Result<nlohmann::json> {
+    polled.emplace_back(facility, actor);
+    if (facility == kFacilityB) {
+      return sdk::Error(sdk::ErrorCode::kFailedPrecondition, "facility has no billing settings",
+                        false);
+    }
+    return nlohmann::json{{"fetched", 2}, {"matched", 1}, {"unmatched", 1}, {"acknowledged", 1}};
+  };
+  http::Response r = send({"POST", "/v1/claims/poll"}, Role::kIntegrator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body_of(r)["matched"], 1);
+  ASSERT_EQ(polled.size(), 1u);
+  EXPECT_EQ(polled[0].first, kFacilityA);
+  EXPECT_NE(polled[0].second.find("apikey:"), std::string::npos);
+  EXPECT_EQ(audit_count("claim.poll"), 1);
+
+  http::Response theirs = send({"POST", "/v1/claims/poll"}, Role::kAdmin, /*facility_b=*/true);
+  EXPECT_EQ(theirs.status, 409) << theirs.body;
+  ASSERT_EQ(polled.size(), 2u);
+  EXPECT_EQ(polled[1].first, kFacilityB);
+  EXPECT_EQ(send({"POST", "/v1/claims/poll"}, Role::kHospital).status, 403);
+  EXPECT_EQ(send({"POST", "/v1/claims/poll"}, Role::kClinician).status, 403);
+  EXPECT_EQ(send({"POST", "/v1/claims/poll"}, std::nullopt).status, 401);
+  EXPECT_EQ(polled.size(), 2u);
+}
+
 TEST_P(ClaimsTest, ADraftClaimIsRetriedWhenItsSubmitStepFailed) {
   std::string run = run_submission(/*failing=*/true);
   invoker_->fail("billing.submit_claim", false);
