@@ -24,7 +24,7 @@ class CallbackPublisher {
   reset() {
     this.log = [];        // every callback published, with its deliveries
     this.queue = [];
-    this.held = [];       // held for a reorder fault
+    this.held = [];       // held for a reorder or hold fault
     this.holdTarget = 0;
     this.sending = false;
     this.idleWaiters = [];
@@ -57,6 +57,12 @@ class CallbackPublisher {
       this.holdTarget = Math.max(this.holdTarget, rule.count);
       entry.status = 'held';
       if (this.held.length >= this.holdTarget) this.flushHeld();
+      return entry;
+    }
+    if (rule && rule.kind === 'hold') {
+      // Held until the control API's flush, however many arrive.
+      this.held.push(entry);
+      entry.status = 'held';
       return entry;
     }
     for (let i = 0; i < copies; i++) this.enqueue(entry);

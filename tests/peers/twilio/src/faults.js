@@ -7,6 +7,7 @@
 //
 //   { "callbacks": "duplicate", "count": 2, "event": "room-ended" }  (each sent twice)
 //   { "callbacks": "reorder", "count": 3 }  (held until 3 are held, then sent newest first)
+//   { "callbacks": "hold", "count": 6 }  (held until POST /_peer/callbacks/flush, then sent newest first)
 //   { "callbacks": "drop", "count": 1, "event": "composition-available" }
 
 const { Faults, checkCount } = require('../../support');
@@ -26,8 +27,8 @@ class TwilioFaults extends Faults {
       parse: (rule) => {
         const count = checkCount(rule.count);
         if (count === null) return 'count must be an integer 1..10000';
-        if (!['duplicate', 'reorder', 'drop'].includes(rule.callbacks)) {
-          return 'callbacks must be duplicate, reorder or drop';
+        if (!['duplicate', 'reorder', 'hold', 'drop'].includes(rule.callbacks)) {
+          return 'callbacks must be duplicate, reorder, hold or drop';
         }
         return { kind: rule.callbacks, remaining: count, event: rule.event || '*', count };
       },

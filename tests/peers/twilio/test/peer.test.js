@@ -270,6 +270,23 @@ test('callback faults: duplicated and reordered deliveries', async () => {
   });
 });
 
+test('a hold fault keeps callbacks until the flush, then sends them newest first', async () => {
+  await withPeer({}, async ({ api, receiver }) => {
+    const room = (await api.post('/v1/Rooms', createForm(receiver, 'cb-hold'))).json;
+    await receiver.until((r) => r.length === 1, 'room-created');
+    await api.json('POST', '/_peer/faults', { callbacks: 'hold', count: 2, event: 'participant-connected' });
+    await api.json('POST', `/_peer/rooms/${room.sid}/simulate`, { actions: [
+      { type: 'join', identity: 'a' }, { type: 'join', identity: 'b' }, { type: 'join', identity: 'c' }] });
+    await receiver.until((r) => r.length === 2, 'the join that was not held');
+    assert.equal(receiver.received[1].params.ParticipantIdentity, 'c');
+    const flushed = await api.json('POST', '/_peer/callbacks/flush', {});
+    assert.equal(flushed.json.released, 2);
+    await receiver.until((r) => r.length === 4, 'the held joins');
+    assert.deepEqual(receiver.received.slice(2).map((x) => x.params.ParticipantIdentity), ['b', 'a']);
+    assert.equal((await api.json('POST', '/_peer/callbacks/flush', {})).json.released, 0);
+  });
+});
+
 test('rooms end by themselves when unused or empty', async () => {
   await withPeer({ minuteMs: 20 }, async ({ api, receiver }) => {
     const unused = (await api.post('/v1/Rooms', createForm(receiver, 'unused', { UnusedRoomTimeout: '1' }))).json;
