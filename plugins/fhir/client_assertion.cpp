@@ -6,9 +6,12 @@
 #include <Poco/Exception.h>
 #include <Poco/JWT/Signer.h>
 #include <Poco/JWT/Token.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -20,7 +23,61 @@ using sdk::Result;
 
 struct ClientAssertionSigner::Key {
   std::unique_ptr<Poco::JWT::Signer> signer;
+  // ES384 is signed here, not by Poco::JWT: Poco 1.11 (Debian 12) writes R
+  // and S without their leading zero bytes, so about one signature in 160 is
+  // short and every verifier refuses it (RFC 7518 3.4: 48 bytes each).
+  std::optional<Poco::Crypto::EVPPKey> ec;
 };
+
+namespace {
+
+constexpr std::size_t kEs384Half = 48;
+
+std::string base64url(const unsigned char* data, std::size_t size) {
+  std::string out(4 * ((size + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data,
+                          static_cast<int>(size));
+  out.resize(static_cast<std::size_t>(n));
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return out;
+}
+
+// The JWS ES384 signature of `input`: SHA-384 ECDSA, R and S as 48-byte
+// big-endian each (RFC 7518 3.4), base64url.
+Result<std::string> es384(EVP_PKEY* key, std::string_view input) {
+  auto fail = [] { return Error(ErrorCode::kInternal, "signing the client assertion failed", false); };
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  std::size_t der_size = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha384(), nullptr, key) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &der_size,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
+    return fail();
+  }
+  std::string der(der_size, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(der.data()), &der_size,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
+    return fail();
+  }
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> sig(
+      d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_size)), ECDSA_SIG_free);
+  if (!sig) return fail();
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(sig.get(), &r, &s);
+  unsigned char raw[2 * kEs384Half];
+  if (BN_bn2binpad(r, raw, kEs384Half) != static_cast<int>(kEs384Half) ||
+      BN_bn2binpad(s, raw + kEs384Half, kEs384Half) != static_cast<int>(kEs384Half)) {
+    return fail();
+  }
+  return base64url(raw, sizeof raw);
+}
+
+}  // namespace
 
 ClientAssertionSigner::ClientAssertionSigner(std::unique_ptr<Key> key, std::string alg,
                                              std::string key_id)
@@ -51,6 +108,7 @@ Result<std::shared_ptr<const ClientAssertionSigner>> ClientAssertionSigner::crea
       if (alg != "ES384") return invalid("private_key is an EC key; signing_alg must be ES384");
       key->signer = std::make_unique<Poco::JWT::Signer>(
           Poco::SharedPtr<Poco::Crypto::ECKey>(new Poco::Crypto::ECKey(pkey)));
+      key->ec.emplace(pkey);
     } else {
       return invalid("private_key is neither an RSA nor an EC private key");
     }
@@ -88,11 +146,17 @@ Result<std::string> ClientAssertionSigner::sign(std::string_view client_id,
   token.payload().set("jti", jti);
   token.payload().set("iat", static_cast<Poco::Int64>(iat));
   token.payload().set("exp", static_cast<Poco::Int64>(iat + lifetime.count()));
+  std::string jwt;
   try {
-    return key_->signer->sign(token, alg_);
+    jwt = key_->signer->sign(token, alg_);
   } catch (const Poco::Exception&) {
     return Error(ErrorCode::kInternal, "signing the client assertion failed", false);
   }
+  if (!key_->ec) return jwt;
+  // Header and payload as Poco encoded them; the signature made here.
+  const std::string input = jwt.substr(0, jwt.rfind('.'));
+  WASL_ASSIGN_OR_RETURN(std::string signature, es384(*key_->ec, input));
+  return input + "." + signature;
 }
 
 }  // namespace wasl::plugins::fhir

@@ -11,7 +11,11 @@
 #include <Poco/JWT/Signer.h>
 #include <Poco/JWT/Token.h>
 #include <gtest/gtest.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
+#include <memory>
 #include <sstream>
 
 #include "plugins/chime/tests/queued_response_host.hpp"
@@ -154,6 +158,61 @@ TEST(FhirSmartAuth, TheAssertionIsSignedAndItsClaimsAreAsSmartAsks) {
     EXPECT_LE(exp - iat, 300);
     EXPECT_EQ(claims.getValue<std::string>("jti").size(), 32u);
   }
+}
+
+// RFC 7518 3.4: an ES384 signature is R then S, 48 bytes each whatever
+// their value. Poco 1.11's signer drops leading zero bytes (about one
+// signature in 160 came out short and the FHIR peer's jose refused it); each
+// of 2,000 assertions here is 96 bytes and verifies with OpenSSL.
+TEST(FhirSmartAuth, EveryEs384SignatureIsFullLengthAndVerifies) {
+  const KeyPair key = ec_key();
+  auto signer = ClientAssertionSigner::create(key.private_pem, "", "k1");
+  ASSERT_TRUE(signer.ok()) << signer.error().message;
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(key.public_pem.data(), static_cast<int>(key.public_pem.size())), BIO_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pub(
+      PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+  ASSERT_TRUE(pub);
+  auto decode = [](std::string text) {
+    for (char& c : text) c = c == '-' ? '+' : c == '_' ? '/' : c;
+    std::size_t pad = (4 - text.size() % 4) % 4;
+    text.append(pad, '=');
+    std::string out(text.size() / 4 * 3, '\0');
+    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                            reinterpret_cast<const unsigned char*>(text.data()),
+                            static_cast<int>(text.size()));
+    out.resize(n < 0 ? 0 : static_cast<std::size_t>(n) - pad);
+    return out;
+  };
+  int short_ones = 0;
+  int refused = 0;
+  const auto now = std::chrono::system_clock::now();
+  for (int i = 0; i < 2000; ++i) {
+    auto jwt = (*signer)->sign("wasl-hub", kTokenUrl, now, std::chrono::seconds(60));
+    ASSERT_TRUE(jwt.ok()) << jwt.error().message;
+    const std::size_t dot = jwt->rfind('.');
+    const std::string input = jwt->substr(0, dot);
+    const std::string raw = decode(jwt->substr(dot + 1));
+    if (raw.size() != 96) {
+      ++short_ones;
+      continue;
+    }
+    const auto* bytes = reinterpret_cast<const unsigned char*>(raw.data());
+    ECDSA_SIG* sig = ECDSA_SIG_new();
+    ECDSA_SIG_set0(sig, BN_bin2bn(bytes, 48, nullptr), BN_bin2bn(bytes + 48, 48, nullptr));
+    unsigned char* der = nullptr;
+    int der_size = i2d_ECDSA_SIG(sig, &der);
+    ECDSA_SIG_free(sig);
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    bool ok = EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha384(), nullptr, pub.get()) == 1 &&
+              EVP_DigestVerify(ctx.get(), der, static_cast<std::size_t>(der_size),
+                               reinterpret_cast<const unsigned char*>(input.data()),
+                               input.size()) == 1;
+    OPENSSL_free(der);
+    refused += ok ? 0 : 1;
+  }
+  EXPECT_EQ(short_ones, 0);
+  EXPECT_EQ(refused, 0);
 }
 
 TEST(FhirSmartAuth, EveryAssertionHasItsOwnJti) {
