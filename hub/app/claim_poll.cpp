@@ -67,9 +67,12 @@ Result<bool> record_answer(const ClaimPollDeps& deps, const std::string& facilit
 Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::string& facility_id,
                                     std::int64_t now_ms, const std::string& actor) {
   auto facility = deps.config->facilities.find(facility_id);
-  if (facility == deps.config->facilities.end() || !facility->second.billing) {
-    return Error(ErrorCode::kFailedPrecondition,
-                 "billing.poll: facility " + facility_id + " has no billing settings", false);
+  if (facility == deps.config->facilities.end() || !facility->second.billing ||
+      facility->second.bindings.count("billing") == 0) {
+    // kNotFound, apart from the instance's own refusals (an expired client
+    // certificate is a kFailedPrecondition naming the instance).
+    return Error(ErrorCode::kNotFound,
+                 "billing.poll: facility " + facility_id + " has no billing binding", false);
   }
   const std::string& provider_license = facility->second.billing->provider_license;
   sdk::PollRequest request;

@@ -84,7 +84,10 @@ Status ClaimStore::audit(storage::Transaction& tx, const Claim& c, std::string_v
   event.action = std::string(action);
   event.entity_type = "claim";
   event.entity_id = c.id;
-  event.outcome = std::string(audit::kOutcomeSuccess);
+  // A submission the exchange never took (the call failed for good) is a
+  // failed outcome; any answer from the exchange, a rejection included, is not.
+  event.outcome = std::string(c.state == domain::ClaimState::kError ? audit::kOutcomeFailure
+                                                                    : audit::kOutcomeSuccess);
   event.request_id = by.request_id;
   nlohmann::json detail = {{"consultation_id", c.consultation_id},
                            {"state", std::string(domain::to_string(c.state))}};

@@ -2,8 +2,9 @@
 // the real `wasl serve` with the shipped Chime plugin against the Node Chime
 // peer (every request SigV4-checked), the FHIR plugin as the EHR against the
 // FHIR peer (a real R4 server validating every write; SMART Backend
-// Services), the sandbox plugin as NPHIES and the MOH plugin against the MOH
-// peer. The peers' counts prove each outside effect happened once:
+// Services), the NPHIES plugin against the NPHIES peer over mutual TLS and
+// the MOH plugin against the MOH peer. The peers' counts prove each outside
+// effect happened once:
 //   - HappyPathWithAnExpiredMeeting: the first meeting expires before anyone
 //     connects; the clinician's join recreates it once (a new derived token)
 //     and the session, recording, archive, claim and report complete; the
@@ -12,11 +13,13 @@
 //     Subscription notification (no POST /v1/consultations); one fault per
 //     Chime operation and per EHR call (lost answers after the effect, 500s,
 //     503 and 429 with Retry-After, a dropped connection, the token endpoint),
-//     the sandbox's lost first answers, and a kill -9 in the waiting room and
+//     NPHIES's (a 500 for the eligibility request, the claim's answer lost
+//     after the exchange stored it), and a kill -9 in the waiting room and
 //     again once the composition has ended (the archive phase): still one
 //     meeting, one capture, one concatenation, exactly one Encounter and one
 //     DocumentReference on the FHIR server (each validated as R4 when
-//     written), one effect per sandbox key, and the archived file's SHA-256
+//     written), one eligibility request and one claim at the exchange,
+//     approved there and at the hub, and the archived file's SHA-256
 //     equals the peer's object digest;
 //   - ALostMeetingEndedIsReconciled: the peer drops MeetingEnded; the hub's
 //     session reconciliation (archive.reconcile_interval) ends the session;
@@ -32,6 +35,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/integration/consultation/chime_side.hpp"
 #include "tests/integration/consultation/consultation_hub.hpp"
 #include "tests/peers/support/peer_process.hpp"
 
@@ -40,144 +44,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-constexpr char kEventsSecret[] = "e2e-eventbridge-secret";
-constexpr char kBucketArn[] = "arn:aws:s3:::wasl-recordings";
-
-// ---- the Chime side: peer process, plugin settings, session driving -------
-
-// A concatenation takes 1 s (minutes at AWS): its end event must not outrun
-// the plugin recording the pipeline as a concatenation after a lost answer.
-std::unique_ptr<PeerProcess> start_peer(int idle_end_ms) {
-  PeerOptions options;
-  options.args = {"--idle-end-ms", std::to_string(idle_end_ms), "--concatenation-ms", "1000",
-                  "--recording-bytes", "300000", "--events-header-value", kEventsSecret};
-  options.start_deadline = 60s;
-  auto peer = PeerProcess::start("chime", options);
-  EXPECT_TRUE(peer.ok()) << peer.error().message;
-  return peer.ok() ? std::move(peer).value() : nullptr;
-}
-
-VideoBinding chime_binding(const PeerProcess& peer) {
-  VideoBinding video;
-  video.plugin = "chime";
-  video.file = WASL_CHIME_PLUGIN_FILE;
-  video.instance = "video.chime-main";
-  video.settings = {
-      {"endpoints", {{"meetings", peer.url()}, {"media_pipelines", peer.url()}, {"s3", peer.url()}}},
-      {"credentials",
-       {{"access_key_id", "AKIDEXAMPLE"},
-        {"secret_access_key", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}}},
-      {"capture", {{"bucket_arn", kBucketArn}, {"prefix", "captures"}}},
-      {"eventbridge", {{"header_value", kEventsSecret}}},
-      {"retry", {{"max_attempts", 3}, {"initial_backoff_ms", 50}, {"max_delay_ms", 3000}}}};
-  return video;
-}
-
-// Points the peer's EventBridge sender at the hub (again after a restart).
-void send_events_to(PeerProcess& peer, const ConsultationHub& hub) {
-  auto set = peer.post("/_peer/config", {{"eventsUrl", hub.webhook_url()}});
-  ASSERT_TRUE(set.ok()) << set.error().message;
-}
-
-json peer_effects(const PeerProcess& peer) {
-  auto effects = peer.get("/_peer/effects");
-  EXPECT_TRUE(effects.ok()) << effects.error().message;
-  return effects.ok() ? *effects : json::object();
-}
-
-// Polls the peer's effects until `member` reaches `value` (bounded).
-bool wait_for_effect(const PeerProcess& peer, const std::string& member, int value,
-                     std::chrono::milliseconds deadline) {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (peer_effects(peer).value(member, 0) >= value) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
-}
-
-// Polls until the concatenation's file exists and the peer has delivered its
-// end (chime:MediaPipelineDeleted, answered 2xx by the hub): the hub then
-// holds composition.completed and is on to the archive (bounded).
-bool wait_for_composition_delivered(const PeerProcess& peer,
-                                    std::chrono::milliseconds deadline) {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  const std::string folder = "composited-video/";
-  while (std::chrono::steady_clock::now() < until) {
-    std::string pipeline;
-    if (auto objects = peer.get("/_peer/objects"); objects.ok()) {
-      for (const auto& o : (*objects)["objects"]) {
-        std::string key = o.value("key", std::string());
-        auto at = key.find(folder);
-        if (at != std::string::npos) pipeline = key.substr(at + folder.size(), 36);
-      }
-    }
-    if (!pipeline.empty()) {
-      if (auto events = peer.get("/_peer/events"); events.ok()) {
-        for (const auto& e : (*events)["events"]) {
-          if (e.value("eventType", std::string()) == "chime:MediaPipelineDeleted" &&
-              e["detail"].value("mediaPipelineId", std::string()) == pipeline &&
-              e.value("status", std::string()) == "sent") {
-            return true;
-          }
-        }
-      }
-    }
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
-}
-
-struct Session {
-  std::string meeting_id;              // the meeting the participants joined
-  std::vector<std::string> attendees;  // their Chime AttendeeIds
-};
-
-// Adds a doctor (admitted at once) and a patient (admitted by the
-// clinician), each with a Chime join token, as the hospital would.
-Session admit_participants(ConsultationHub& hub, const std::string& id) {
-  Session session;
-  HubApiClient hospital = hub.client("hospital");
-  HubApiClient clinician = hub.client("clinician");
-  const std::string path = "/v1/consultations/" + id + "/participants";
-  ApiAnswer doctor = hospital.post(path, {{"role", "doctor"}, {"display_name", "Dr Test"}},
-                                   "add-doctor-" + id);
-  EXPECT_EQ(doctor.status, 201) << doctor.body;
-  if (!doctor.json.is_object() || !doctor.json.contains("join")) {
-    ADD_FAILURE() << "the doctor got no join token: " << doctor.body;
-    return session;
-  }
-  session.meeting_id = doctor.json["join"]["provider"].value("room_id", std::string());
-  session.attendees.push_back(doctor.json["join"].value("provider_participant_id", std::string()));
-
-  ApiAnswer patient =
-      hospital.post(path, {{"role", "patient"}, {"display_name", "مريض"}}, "add-patient-" + id);
-  EXPECT_EQ(patient.status, 201) << patient.body;
-  EXPECT_FALSE(patient.json.contains("join")) << "a waiting patient must have no token";
-  std::string pid = patient.json.value("id", std::string());
-  ApiAnswer admitted = clinician.post(path + "/" + pid + "/admit", json::object());
-  EXPECT_EQ(admitted.status, 200) << admitted.body;
-  if (!admitted.json.is_object() || !admitted.json.contains("join")) {
-    ADD_FAILURE() << "the admitted patient got no join token: " << admitted.body;
-    return session;
-  }
-  EXPECT_EQ(admitted.json["join"]["provider"].value("room_id", std::string()),
-            session.meeting_id);
-  session.attendees.push_back(admitted.json["join"].value("provider_participant_id", std::string()));
-  return session;
-}
-
-// Everyone joins, talks, and the meeting ends (as Chime would report it).
-void hold_and_end_session(PeerProcess& peer, const Session& session) {
-  json actions = json::array();
-  for (const auto& a : session.attendees) actions.push_back({{"type", "join"}, {"attendeeId", a}});
-  auto joined = peer.post("/_peer/meetings/" + session.meeting_id + "/simulate",
-                          {{"actions", actions}});
-  ASSERT_TRUE(joined.ok()) << joined.error().message;
-  auto ended = peer.post("/_peer/meetings/" + session.meeting_id + "/simulate", {{"type", "end"}});
-  ASSERT_TRUE(ended.ok()) << ended.error().message;
-}
 
 // The archived recording, decrypted by the hub, against the peer's object.
 void expect_archived_recording_matches_the_peer(ConsultationHub& hub, const std::string& id,
@@ -205,18 +71,14 @@ void expect_archived_recording_matches_the_peer(ConsultationHub& hub, const std:
 
 // Every effect once: one Encounter and one DocumentReference on the FHIR
 // server (the peer validated each as R4 when it was written), the
-// appointment fulfilled; one sandbox row per idempotency key of NPHIES.
-void expect_sandbox_effects_once(const ConsultationHub& hub, const std::string& appointment) {
+// appointment fulfilled; one eligibility request and one claim at NPHIES,
+// approved there and at the hub.
+void expect_effects_once(ConsultationHub& hub, const HubApiClient& api, const std::string& id,
+                         const std::string& appointment) {
   EXPECT_EQ(hub.ehr_resources("Encounter"), 1);
   EXPECT_EQ(hub.ehr_resources("DocumentReference"), 1);
   EXPECT_EQ(hub.ehr_appointment_status(appointment), "fulfilled");
-  std::map<std::string, int> keys_per_method;
-  for (const auto& e : hub.effects()) {
-    ++keys_per_method[e.method];
-    EXPECT_GE(e.calls, 1);
-  }
-  EXPECT_EQ(keys_per_method["check_eligibility"], 1);
-  EXPECT_EQ(keys_per_method["submit_claim"], 1);
+  hub.expect_billed_once(api, id);
   // The ministry report went to the MOH peer: one message Bundle, valid R4.
   EXPECT_EQ(hub.moh_consultation_reports(), 1);
 }
@@ -225,9 +87,8 @@ void expect_sandbox_effects_once(const ConsultationHub& hub, const std::string& 
 
 class ChimeConsultationTest : public ::testing::TestWithParam<bool /*postgres*/> {
  protected:
-  ConsultationHubOptions options(json sandbox = json::object()) {
+  ConsultationHubOptions options() {
     ConsultationHubOptions o;
-    o.sandbox = std::move(sandbox);
     if (GetParam()) o.postgres_url = postgres_test_url();
     return o;
   }
@@ -276,7 +137,7 @@ TEST_P(ChimeConsultationTest, HappyPathWithAnExpiredMeeting) {
   EXPECT_EQ(effects["capturePipelinesCreated"], 2) << "one capture per meeting";
   EXPECT_EQ(effects["concatenationPipelinesCreated"], 1);
   expect_archived_recording_matches_the_peer(hub, id, *peer);
-  expect_sandbox_effects_once(hub, "appt-happy");
+  expect_effects_once(hub, api, id, "appt-happy");
   ehr_effects = hub.fhir_peer()->effects();
   ASSERT_TRUE(ehr_effects.ok());
   EXPECT_EQ((*ehr_effects)["tokens"].value("issued", 0), tokens_before + 1)
@@ -304,9 +165,17 @@ TEST_P(ChimeConsultationFaultTest, EveryCallFailsOnceAndTheHubIsKilledMidway) {
   });
   ASSERT_TRUE(peer->post("/_peer/faults", faults).ok());
 
-  ConsultationHubOptions hub_options = options({{"fail_first_attempt", true}});
+  ConsultationHubOptions hub_options = options();
   hub_options.ehr_bookings = true;
   ConsultationHub hub(chime_binding(*peer), hub_options);
+  // NPHIES: the eligibility request fails once before the exchange reads it;
+  // the claim's answer is lost once after the exchange stored the claim.
+  ASSERT_NE(hub.nphies_peer(), nullptr);
+  ASSERT_TRUE(hub.nphies_peer()
+                  ->post("/_peer/faults",
+                         json::array({{{"event", "eligibility-request"}, {"count", 1}, {"status", 500}},
+                                      {{"event", "claim-request"}, {"count", 1}, {"drop", true}}}))
+                  .ok());
   // One fault per EHR call the consultation makes, the booking's read of the
   // notified appointment included: the writes lose their answer after the
   // effect (conditional create and If-Match make the resend safe).
@@ -360,7 +229,10 @@ TEST_P(ChimeConsultationFaultTest, EveryCallFailsOnceAndTheHubIsKilledMidway) {
   EXPECT_TRUE(pending->is_array() ? pending->empty() : (*pending)["rules"].empty())
       << "every fault fired: " << pending->dump();
   expect_archived_recording_matches_the_peer(hub, id, *peer);
-  expect_sandbox_effects_once(hub, "appt-faults");
+  expect_effects_once(hub, api, id, "appt-faults");
+  auto nphies_faults = hub.nphies_peer()->get("/_peer/faults");
+  ASSERT_TRUE(nphies_faults.ok());
+  EXPECT_TRUE((*nphies_faults)["rules"].empty()) << "every NPHIES fault fired: " << nphies_faults->dump();
   auto ehr_faults = hub.fhir_peer()->process().get("/_peer/faults");
   ASSERT_TRUE(ehr_faults.ok());
   EXPECT_TRUE(ehr_faults->is_array() ? ehr_faults->empty() : (*ehr_faults)["rules"].empty())

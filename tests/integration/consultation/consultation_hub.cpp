@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -47,7 +46,22 @@ std::string fhir_time(std::int64_t epoch_ms) {
 ConsultationHub::ConsultationHub(VideoBinding video, ConsultationHubOptions options)
     : video_(std::move(video)), options_(std::move(options)) {
   config_path_ = dir_.file("wasl.yaml");
-  sandbox_state_ = dir_.file("sandbox.db");
+  // NPHIES: the exchange over mutual TLS with certificates made here.
+  static int hubs = 0;
+  using plugins::nphies::testing::NphiesPeerProcess;
+  if (auto deps = NphiesPeerProcess::ensure_dependencies(std::chrono::seconds(300)); !deps.ok()) {
+    ADD_FAILURE() << "the NPHIES peer cannot be installed: " << deps.error().message;
+  } else if (auto pki = NphiesPeerProcess::make_pki("hub" + std::to_string(++hubs)); !pki.ok()) {
+    ADD_FAILURE() << "no NPHIES test certificates: " << pki.error().message;
+  } else {
+    nphies_pki_ = *pki;
+    auto nphies = NphiesPeerProcess::start(nphies_pki_, options_.nphies_args, std::chrono::seconds(120));
+    if (nphies.ok()) {
+      nphies_ = std::move(nphies).value();
+    } else {
+      ADD_FAILURE() << "the NPHIES peer did not start: " << nphies.error().message;
+    }
+  }
   auto moh = PeerProcess::start("moh");
   if (moh.ok()) {
     moh_ = std::move(*moh);
@@ -90,8 +104,10 @@ ConsultationHub::~ConsultationHub() {
 
 void ConsultationHub::write_config() {
   std::string keys = dir_.file("keys.json");
-  CommandResult key_ring = run_wasl({"keys", "generate", "--file", keys});
-  EXPECT_EQ(key_ring.exit_code, 0) << key_ring.err;
+  if (!std::filesystem::exists(keys)) {  // made once: a rewrite keeps the data readable
+    CommandResult key_ring = run_wasl({"keys", "generate", "--file", keys});
+    EXPECT_EQ(key_ring.exit_code, 0) << key_ring.err;
+  }
 
   std::filesystem::create_directories(dir_.file("workflows"));
   std::filesystem::copy_file(std::string(WASL_SOURCE_DIR) + "/workflows/consultation.yaml",
@@ -106,9 +122,22 @@ void ConsultationHub::write_config() {
     storage = "storage:\n  backend: sqlite\n  migrate_on_start: true\n  sqlite:\n    path: " +
               yaml_quoted(dir_.file("wasl.db")) + "\n";
   }
-  nlohmann::json sandbox = options_.sandbox;
-  sandbox["state_file"] = sandbox_state_;
-  const std::string sandbox_file = WASL_SANDBOX_PLUGIN_FILE;
+  // The identity and the CA bundle as the host's `tls` settings, read from
+  // the test PKI's files (${file:…}); an empty name leaves the key out.
+  nlohmann::json tls = nlohmann::json::object();
+  auto pki_file = [this](const std::string& name) {
+    return "${file:" + (nphies_pki_ / name).string() + "}";
+  };
+  if (!options_.nphies_client.empty()) {
+    tls["client_certificate"] = pki_file(options_.nphies_client + ".crt");
+    tls["client_key"] = pki_file(options_.nphies_client + ".key");
+  }
+  if (!options_.nphies_ca.empty()) tls["ca_bundle"] = pki_file(options_.nphies_ca);
+  const nlohmann::json nphies = {
+      {"base_url", nphies_ ? nphies_->base_url() : std::string("https://127.0.0.1:1")},
+      {"provider_base_url", "http://hospital-a.test"},
+      {"request_timeout_seconds", 10},
+      {"tls", tls}};
   const nlohmann::json fhir = {
       {"base_url", fhir_ ? fhir_->base_url() : std::string("http://127.0.0.1:1/fhir/R4")},
       {"auth", "smart"},
@@ -136,8 +165,8 @@ void ConsultationHub::write_config() {
                        "\n  reconcile_interval: " + options_.reconcile_interval +
                        "\n"
                        "plugins:\n  files:\n"
-                       "    - name: sandbox\n      file: " +
-                       yaml_quoted(sandbox_file) +
+                       "    - name: nphies\n      file: " +
+                       yaml_quoted(WASL_NPHIES_PLUGIN_FILE) +
                        "\n"
                        "    - name: fhir\n      file: " +
                        yaml_quoted(WASL_FHIR_PLUGIN_FILE) +
@@ -153,7 +182,7 @@ void ConsultationHub::write_config() {
   }
   config += "instances:\n";
   config += "  reporting.moh:\n    plugin: moh\n    settings: " + flow(moh) + "\n";
-  config += "  billing.sandbox:\n    plugin: sandbox\n    settings: " + flow(sandbox) + "\n";
+  config += "  billing.nphies:\n    plugin: nphies\n    settings: " + flow(nphies) + "\n";
   config += "  ehr.fhir:\n    plugin: fhir\n    settings: " + flow(fhir) + "\n";
   for (const VideoBinding& other : options_.other_videos) {
     config += "  " + other.instance + ":\n    plugin: " + other.plugin +
@@ -167,12 +196,15 @@ void ConsultationHub::write_config() {
             ":\n    name: Hospital A\n"
             "    bindings:\n      video: " +
             video_.instance +
-            "\n      ehr: ehr.fhir\n      billing: billing.sandbox\n"
+            "\n      ehr: ehr.fhir\n      billing: billing.nphies\n"
             "      reporting: reporting.moh\n"
             "    ehr_bookings: {workflow: consultation}\n"
             "    reporting:\n      licence: \"10000000000001\"\n      hijri_dates: true\n"
-            "    billing: {provider_license: PR-FHIR, service_code: \"83600-00-10\", "
-            "price: 150, diagnosis_code: Z71.9}\n"
+            "    billing: {provider_license: N-F-00001, payer_license: N-I-00001, "
+            "service_code: \"83600-00-10\", price: 150, tax: 22.50, diagnosis_code: Z71.9, "
+            "poll_interval: " +
+            options_.billing_poll_interval +
+            "}\n"
             "workflows_dir: " +
             yaml_quoted(dir_.file("workflows")) + "\n";
   dir_.write("wasl.yaml", config);
@@ -332,43 +364,73 @@ std::string ConsultationHub::timeline(const HubApiClient& api, const std::string
   return api.get("/v1/consultations/" + id + "/timeline").body;
 }
 
-void ConsultationHub::query_sandbox(const char* sql, const std::string& param,
-                                    const std::function<void(sqlite3_stmt*)>& row) const {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(sandbox_state_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << "cannot open the sandbox state " << sandbox_state_;
-    sqlite3_close(db);
-    return;
+nlohmann::json ConsultationHub::nphies_claims() const {
+  if (!nphies_) return nlohmann::json::object();
+  auto claims = nphies_->claims();
+  if (!claims.ok()) {
+    ADD_FAILURE() << "the NPHIES peer's claims: " << claims.error().message;
+    return nlohmann::json::object();
   }
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << "the sandbox state cannot answer " << sql << ": " << sqlite3_errmsg(db);
-  } else {
-    if (!param.empty()) sqlite3_bind_text(stmt, 1, param.c_str(), -1, SQLITE_TRANSIENT);
-    while (sqlite3_step(stmt) == SQLITE_ROW) row(stmt);
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
+  return *claims;
 }
 
-std::vector<SandboxEffect> ConsultationHub::effects() const {
-  std::vector<SandboxEffect> out;
-  query_sandbox("SELECT method, idempotency_key, calls FROM effects ORDER BY method", {},
-                [&out](sqlite3_stmt* stmt) {
-                  SandboxEffect e;
-                  e.method = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-                  e.idempotency_key = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
-                  e.calls = sqlite3_column_int64(stmt, 2);
-                  out.push_back(std::move(e));
-                });
-  return out;
+int ConsultationHub::nphies_messages(const std::string& event) const {
+  if (!nphies_) return -1;
+  auto received = nphies_->received();
+  if (!received.ok()) {
+    ADD_FAILURE() << "the NPHIES peer's messages: " << received.error().message;
+    return -1;
+  }
+  std::set<std::string> bundles;
+  for (const auto& r : (*received)["items"]) {
+    // Refusals at the handshake carry "event": null.
+    if (r.contains("event") && r["event"] == event && r.contains("bundleId")) {
+      bundles.insert(r["bundleId"].dump());
+    }
+  }
+  return static_cast<int>(bundles.size());
 }
 
-std::map<std::string, int> ConsultationHub::effect_keys_per_method() const {
-  std::map<std::string, int> out;
-  for (const SandboxEffect& e : effects()) ++out[e.method];
-  return out;
+std::string ConsultationHub::wait_for_claim_state(const HubApiClient& api, const std::string& id,
+                                                  const std::string& state,
+                                                  std::chrono::milliseconds deadline) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  std::string seen;
+  while (std::chrono::steady_clock::now() < until) {
+    ApiAnswer read = api.get("/v1/consultations/" + id + "/claims");
+    if (read.status == 200 && read.json.is_object() && read.json["items"].size() == 1) {
+      seen = read.json["items"][0].value("state", std::string());
+      if (seen == state) return seen;
+    }
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return seen;
+}
+
+void ConsultationHub::expect_billed_once(const HubApiClient& api, const std::string& id,
+                                         const std::string& state) {
+  EXPECT_EQ(wait_for_claim_state(api, id, state, std::chrono::seconds(30)), state)
+      << api.get("/v1/consultations/" + id + "/claims").body;
+  EXPECT_EQ(nphies_messages("eligibility-request"), 1);
+  EXPECT_EQ(nphies_messages("claim-request"), 1);
+  // A queued claim's state moves at the exchange when the hub acknowledges
+  // the answer, just after it recorded it.
+  nlohmann::json claims;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  do {
+    claims = nphies_claims();
+    if (claims["items"].size() == 1 && claims["items"][0].value("state", std::string()) == state) break;
+    std::this_thread::sleep_for(milliseconds(100));
+  } while (std::chrono::steady_clock::now() < until);
+  ASSERT_EQ(claims["items"].size(), 1u) << claims.dump();
+  EXPECT_EQ(claims["items"][0].value("submissions", -1), 1) << claims.dump();
+  EXPECT_EQ(claims["items"][0].value("state", std::string()), state) << claims.dump();
+}
+
+void ConsultationHub::present_nphies_client(const std::string& name, const std::string& ca) {
+  options_.nphies_client = name;
+  options_.nphies_ca = ca;
+  write_config();
 }
 
 int free_loopback_port() {

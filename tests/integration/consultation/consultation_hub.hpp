@@ -10,7 +10,10 @@
 //     (tests/peers/fhir, a real R4 server validating every write) the
 //     harness starts seeded with the demo patient and practitioner and keeps
 //     across restarts; the facility's ehr_bookings start `consultation`;
-//   - the shipped sandbox plugin (libwasl_sandbox.so) as billing.sandbox;
+//   - the NPHIES plugin (libwasl_nphies.so) as billing.nphies over mutual
+//     TLS, against the NPHIES peer (tests/peers/nphies, an exchange that
+//     validates every bundle as R4 and by NPHIES's rules) the harness starts
+//     with certificates of scripts/test-pki and keeps across restarts;
 //   - the MOH plugin (libwasl_moh.so) as reporting.moh, reporting to the MOH
 //     peer (tests/peers/moh) the harness starts and keeps across restarts;
 //   - the video plugin and instance the test names (VideoBinding): nothing
@@ -31,7 +34,7 @@
 //   ...drive the provider's peer (join, end) from the test...
 //   hub.kill(); hub.start();                        // kill -9 and restart
 //   hub.wait_for_status(api, id, {"completed"}, 60s);
-//   hub.effects();                                  // the sandbox's effects rows
+//   hub.nphies_claims();                            // the exchange's claims
 //   hub.ehr_resources("Encounter");                 // what the FHIR server holds
 // After a restart the port changes: re-read port()/client(), and point the
 // provider's event sender at webhook_url() again.
@@ -39,6 +42,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -52,9 +56,8 @@
 #include "tests/integration/consultation/hub_api_client.hpp"
 #include "tests/integration/hub_process.hpp"
 #include "tests/peers/fhir/fhir_peer.hpp"
+#include "tests/peers/nphies/nphies_peer_process.hpp"
 #include "tests/peers/support/peer_process.hpp"
-
-struct sqlite3_stmt;
 
 namespace wasl::testing {
 
@@ -68,9 +71,17 @@ struct VideoBinding {
 };
 
 struct ConsultationHubOptions {
-  // Extra sandbox settings (fail_first_attempt, eligibility, claim_outcome);
-  // state_file is set by the harness.
-  nlohmann::json sandbox = nlohmann::json::object();
+  // The NPHIES peer's start rules, e.g. {"--claim-rule", "queue:2:approve"}
+  // or {"--eligibility", "no-member"} (tests/peers/nphies/README.md).
+  std::vector<std::string> nphies_args;
+  // The identity billing.nphies presents, by scripts/test-pki's names:
+  // "client" (its CA's, CN N-F-00001), "client-expired", "other-client"
+  // (another CA's) or "" (none); and the CA bundle it trusts the exchange by
+  // ("ca.crt", or "other-ca.crt": the wrong one).
+  std::string nphies_client = "client";
+  std::string nphies_ca = "ca.crt";
+  // facilities.<id>.billing.poll_interval: how often queued answers are polled.
+  std::string billing_poll_interval = "1s";
   // The FHIR peer holds a Subscription posting booked and cancelled
   // appointments to the hub's /v1/webhooks/ehr.fhir (renewed with the port
   // at every start), so book_in_ehr() books with no POST.
@@ -91,13 +102,6 @@ struct ConsultationHubOptions {
   // instance) but bound to no role: the facility can be switched to one by
   // changing its binding line alone.
   std::vector<VideoBinding> other_videos;
-};
-
-// One row of the sandbox's effects table.
-struct SandboxEffect {
-  std::string method;
-  std::string idempotency_key;
-  std::int64_t calls = 0;
 };
 
 class ConsultationHub {
@@ -149,10 +153,26 @@ class ConsultationHub {
   // The consultation's timeline as text, for failure messages.
   std::string timeline(const HubApiClient& api, const std::string& id) const;
 
-  // The sandbox's effects rows (its state file, read with sqlite3).
-  std::vector<SandboxEffect> effects() const;
-  // How many distinct idempotency keys each sandbox method was called with.
-  std::map<std::string, int> effect_keys_per_method() const;
+  // The NPHIES peer (null, with a test failure, when it did not start); the
+  // claims it holds by business identifier ({"items": [{state, submissions,
+  // duplicates, …}]}), and how many distinct messages (Bundle ids) of `event`
+  // reached it, a resend of one message counted once (-1 when it cannot be
+  // asked; connections refused at the TLS handshake carry no message).
+  plugins::nphies::testing::NphiesPeerProcess* nphies_peer() const { return nphies_.get(); }
+  nlohmann::json nphies_claims() const;
+  int nphies_messages(const std::string& event) const;
+  // Polls GET /v1/consultations/{id}/claims until its one claim is in
+  // `state`; the last state seen ("" when it has none).
+  std::string wait_for_claim_state(const HubApiClient& api, const std::string& id,
+                                   const std::string& state, std::chrono::milliseconds deadline);
+  // NPHIES saw one eligibility request and one claim for the consultation
+  // (every resend after a lost answer reused their ids), submitted once, and
+  // the claim's state at the hub reached the exchange's adjudication `state`.
+  void expect_billed_once(const HubApiClient& api, const std::string& id,
+                          const std::string& state = "approved");
+  // Rewrites the configuration with another identity for billing.nphies
+  // and CA bundle (options.nphies_client, nphies_ca), for the next start().
+  void present_nphies_client(const std::string& name, const std::string& ca = "ca.crt");
   // The FHIR peer (null, with a test failure, when it did not start); every
   // resource of `type` it holds (each validated as R4 when written), and
   // -1 when it cannot be asked; the status of Appointment/<id>.
@@ -168,21 +188,18 @@ class ConsultationHub {
 
  private:
   void write_config();
-  // Runs `sql` (one `?1` parameter bound to `param` when not empty) on the
-  // sandbox's state file, read-only, calling `row` for each result row.
-  void query_sandbox(const char* sql, const std::string& param,
-                     const std::function<void(sqlite3_stmt*)>& row) const;
 
   VideoBinding video_;
   ConsultationHubOptions options_;
   TempDir dir_;
   std::string config_path_;
-  std::string sandbox_state_;
+  std::filesystem::path nphies_pki_;
   // Stores Appointment/<appointment_id>; false (with a test failure) if refused.
   bool store_appointment(const std::string& appointment_id, std::chrono::seconds start_in);
 
   std::unique_ptr<PeerProcess> moh_;
   std::unique_ptr<FhirPeer> fhir_;
+  std::unique_ptr<plugins::nphies::testing::NphiesPeerProcess> nphies_;
   std::map<std::string, std::int64_t> appointment_starts_;
   std::unique_ptr<HubProcess> process_;
   int port_ = 0;

@@ -2,15 +2,16 @@
 // the real `wasl serve` with the shipped Twilio plugin against the Twilio
 // emulator (tests/peers/twilio: callbacks signed by the npm twilio library,
 // tokens checked by it), the FHIR plugin against the FHIR peer as the EHR, the
-// sandbox plugin as NPHIES and the MOH plugin against the MOH peer.
+// NPHIES plugin against the NPHIES peer over mutual TLS and the MOH plugin
+// against the MOH peer.
 //   - CallbacksDuplicatedAndReordered: one room; the patient's token only
 //     after admission, and both tokens accepted by the npm library; the room
 //     ends with room-ended delivered twice and ahead of the disconnect and
 //     recording callbacks it follows (which come newest first); one
 //     composition; its archived plaintext has the emulator's SHA-256 and the
 //     file on disk is not plaintext; the Twilio copies are deleted; the
-//     FHIR server holds one Encounter and one DocumentReference and the
-//     sandbox saw each effect once; status completed.
+//     FHIR server holds one Encounter and one DocumentReference, NPHIES one
+//     eligibility request and one approved claim; status completed.
 //   - ALostRoomEndedIsReconciled: the emulator drops room-ended; the hub's
 //     session reconciliation reads the room (video.get_room → FetchRoom),
 //     sees it completed and ends the session; the consultation completes.
@@ -100,13 +101,11 @@ class TwilioConsultationTest : public ::testing::Test {
 
   // Each effect the consultation has, once: one Encounter and one
   // DocumentReference on the FHIR server (validated as R4 when written), and
-  // each effectful sandbox (NPHIES) method once per step.
-  void expect_sandbox_effects_once() {
+  // one eligibility request and one claim at NPHIES, approved there and here.
+  void expect_effects_once(const std::string& id) {
     EXPECT_EQ(hub_->ehr_resources("Encounter"), 1);
     EXPECT_EQ(hub_->ehr_resources("DocumentReference"), 1);
-    std::map<std::string, int> keys = hub_->effect_keys_per_method();
-    const std::map<std::string, int> expected = {{"check_eligibility", 1}, {"submit_claim", 1}};
-    for (const auto& [method, count] : expected) EXPECT_EQ(keys[method], count) << method;
+    hub_->expect_billed_once(hub_->client("hospital"), id);
     EXPECT_EQ(hub_->moh_consultation_reports(), 1);  // the MOH peer's message Bundles
   }
 
@@ -134,19 +133,16 @@ TEST_F(TwilioConsultationTest, CallbacksDuplicatedAndReordered) {
 
   // Ending the room publishes, per participant, two recording-completed and
   // a participant-disconnected, then room-ended. room-ended goes out at once
-  // and twice; the six before it are held (the reorder rule holds seven) and
-  // released newest first after it. The rule's seventh is the next callback,
-  // composition-enqueued, held until the end: it arrives after
-  // composition-available.
+  // and twice; the six before it are held until the flush and released newest
+  // first, after the hub may already have acted on room-ended.
   twilio_->post("/_peer/faults",
                 json::array({{{"callbacks", "duplicate"}, {"count", 1}, {"event", "room-ended"}},
-                             {{"callbacks", "reorder"}, {"count", 7}}}));
+                             {{"callbacks", "hold"}, {"count", 6}}}));
   twilio_->end(people.room_id);
   json released = twilio_->post("/_peer/callbacks/flush", json::object());
   EXPECT_EQ(released.value("released", 0), 6) << released.dump();
 
   EXPECT_EQ(wait_until_over(id, 90s), "completed") << timeline(id) << hub_->log();
-  twilio_->post("/_peer/callbacks/flush", json::object());
 
   std::vector<json> ended = twilio_->callbacks("room-ended");
   ASSERT_EQ(ended.size(), 1u);
@@ -165,7 +161,7 @@ TEST_F(TwilioConsultationTest, CallbacksDuplicatedAndReordered) {
   effects = twilio_->effects();
   EXPECT_EQ(effects["compositionsDeleted"], 1) << effects.dump();
   EXPECT_EQ(effects["recordingsDeleted"], 4) << effects.dump();
-  expect_sandbox_effects_once();
+  expect_effects_once(id);
 }
 
 TEST_F(TwilioConsultationTest, ALostRoomEndedIsReconciled) {

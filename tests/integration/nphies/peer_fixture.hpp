@@ -9,7 +9,7 @@
 #include <iterator>
 #include <memory>
 
-#include "tests/integration/nphies/nphies_peer_process.hpp"
+#include "tests/peers/nphies/nphies_peer_process.hpp"
 
 namespace wasl::plugins::nphies::testing {
 

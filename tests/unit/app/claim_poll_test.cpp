@@ -61,8 +61,10 @@ class ClaimPollTest : public records::testing::RecordsDatabaseTest {
     config::FacilityBillingConfig billing;
     billing.provider_license = "PR-A";
     config_.facilities[kFacilityA].billing = billing;
+    config_.facilities[kFacilityA].bindings["billing"] = "billing.nphies-a";
     billing.provider_license = "PR-B";
     config_.facilities[kFacilityB].billing = billing;
+    config_.facilities[kFacilityB].bindings["billing"] = "billing.nphies-b";
     records::ConsultationStore consultations(*cipher_);
     auto tx = begin();
     ASSERT_OK(consultations.insert(*tx, sample_consultation(kFacilityA, "c-a")));
@@ -194,7 +196,13 @@ TEST_P(ClaimPollTest, AFailedPollChangesNothingAndStillQueuedStaysQueued) {
 TEST_P(ClaimPollTest, AFacilityWithoutBillingIsRefused) {
   auto r = poll_claims(deps_, "no-such-facility", 5'000);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, sdk::ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(r.error().code, sdk::ErrorCode::kNotFound);
+  // Billing settings without a billing binding: nothing to poll either.
+  config_.facilities[kFacilityA].bindings.erase("billing");
+  auto unbound = poll_claims(deps_, kFacilityA, 5'000);
+  ASSERT_FALSE(unbound.ok());
+  EXPECT_EQ(unbound.error().code, sdk::ErrorCode::kNotFound);
+  EXPECT_NE(unbound.error().message.find("no billing binding"), std::string::npos);
   EXPECT_TRUE(billing_.calls.empty());
 }
 

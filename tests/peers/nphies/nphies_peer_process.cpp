@@ -1,4 +1,4 @@
-#include "tests/integration/nphies/nphies_peer_process.hpp"
+#include "tests/peers/nphies/nphies_peer_process.hpp"
 
 #include <unistd.h>
 
@@ -11,7 +11,7 @@ using wasl::testing::PeerProcess;
 
 // Certificates and their tool's log, in the build tree.
 fs::path work_dir() {
-  fs::path dir = fs::path(WASL_BINARY_DIR) / "tests/integration/nphies/run";
+  fs::path dir = fs::path(WASL_BINARY_DIR) / "tests/peers/nphies/run";
   fs::create_directories(dir);
   return dir;
 }

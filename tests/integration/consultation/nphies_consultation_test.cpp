@@ -1,0 +1,308 @@
+// NPHIES in the whole consultation (workflows/consultation.yaml), end to
+// end: the real `wasl serve` with the NPHIES plugin presenting its client
+// certificate to the NPHIES peer (tests/peers/nphies: mutual TLS only, every
+// bundle validated as R4 and by NPHIES's rules, claims adjudicated by the
+// rule it is started with), the FHIR, MOH and Chime plugins against their
+// peers. The exchange's records prove what it received:
+//   - AClaimQueuedByTheExchangeIsPolledToApproved: eligibility, the session,
+//     the claim answered `queued`; the hub's billing.poll fetches the
+//     claim-response, the claim becomes approved with the exchange's amounts
+//     and the answer is acknowledged;
+//   - ARejectedClaimIsRecordedRejected: the consultation completes and its
+//     claim is rejected at the exchange and at the hub;
+//   - EveryCallFailsOnceAndTheHubIsKilledMidClaim: the eligibility request,
+//     the poll and the acknowledgement each fail once, the claim hangs after
+//     the exchange stored it and the hub is killed (-9) meanwhile: after the
+//     restart the resend reuses the claim's ids, so the exchange holds one
+//     claim, submitted once, and the hub's claim ends in its adjudicated
+//     state;
+//   - (SQLite only) mutual TLS refusals: no client certificate, an expired
+//     one, one of another CA, an exchange outside the CA bundle: the
+//     eligibility step fails for good naming the instance and the exchange
+//     processes nothing; a certificate that expired before the claim leaves
+//     the claim in `error`, audited, with nothing sent.
+// The binary built with WASL_CONSULTATION_POSTGRES runs the first three on
+// PostgreSQL.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "tests/integration/consultation/chime_side.hpp"
+#include "tests/integration/consultation/consultation_hub.hpp"
+
+namespace wasl::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+class NphiesConsultationTest : public ::testing::TestWithParam<bool /*postgres*/> {
+ protected:
+  ConsultationHubOptions options(std::vector<std::string> nphies_args = {}) {
+    ConsultationHubOptions o;
+    o.nphies_args = std::move(nphies_args);
+    if (GetParam()) o.postgres_url = postgres_test_url();
+    return o;
+  }
+};
+
+class NphiesMutualTlsTest : public NphiesConsultationTest {};
+
+// Books a consultation and waits for its waiting room (eligibility done).
+std::string book_to_waiting_room(ConsultationHub& hub, const HubApiClient& api,
+                                 const std::string& appointment) {
+  std::string id = hub.book(api, appointment);
+  EXPECT_FALSE(id.empty());
+  if (id.empty()) return id;
+  EXPECT_EQ(hub.wait_for_status(api, id, {"waiting_room"}, 40s), "waiting_room")
+      << hub.timeline(api, id) << hub.log();
+  return id;
+}
+
+// The exchange's record of every message it received.
+json received(ConsultationHub& hub) {
+  auto items = hub.nphies_peer()->received();
+  EXPECT_TRUE(items.ok()) << items.error().message;
+  return items.ok() ? (*items)["items"] : json::array();
+}
+
+// The outcomes the exchange recorded for messages of `event`.
+std::vector<std::string> outcomes(ConsultationHub& hub, const std::string& event) {
+  std::vector<std::string> out;
+  for (const auto& r : received(hub)) {
+    if (r.contains("event") && r["event"] == event) out.push_back(r.value("outcome", std::string()));
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+// The run's timeline once it is `failed` (bounded); an empty object if not.
+json wait_for_failed_run(ConsultationHub& hub, const HubApiClient& api, const std::string& id,
+                         std::chrono::milliseconds deadline) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    ApiAnswer t = api.get("/v1/consultations/" + id + "/timeline");
+    if (t.status == 200 && t.json.is_object() && t.json.value("status", std::string()) == "failed") {
+      return t.json;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  ADD_FAILURE() << "the run did not fail: " << hub.timeline(api, id);
+  return json::object();
+}
+
+TEST_P(NphiesConsultationTest, AClaimQueuedByTheExchangeIsPolledToApproved) {
+  auto chime = start_peer(600000);
+  ASSERT_TRUE(chime);
+  ConsultationHub hub(chime_binding(*chime), options({"--claim-rule", "queue:2:approve"}));
+  ASSERT_NE(hub.nphies_peer(), nullptr);
+  ASSERT_TRUE(hub.start());
+  send_events_to(*chime, hub);
+  HubApiClient api = hub.client("hospital");
+  const std::string id = book_to_waiting_room(hub, api, "appt-queued");
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(joined(outcomes(hub, "eligibility-request")), "eligible");
+
+  Session session = admit_participants(hub, id);
+  ASSERT_FALSE(session.meeting_id.empty());
+  hold_and_end_session(*chime, session);
+  EXPECT_EQ(hub.wait_for_status(api, id, {"completed", "failed", "cancelled"}, 60s), "completed")
+      << hub.timeline(api, id);
+
+  hub.expect_billed_once(api, id, "approved");
+  EXPECT_EQ(joined(outcomes(hub, "claim-request")), "queued");
+  // Polled (at least once before the answer was due), then acknowledged.
+  std::vector<std::string> polls = outcomes(hub, "poll-request");
+  EXPECT_NE(std::find(polls.begin(), polls.end(), "polled 1"), polls.end()) << joined(polls);
+  EXPECT_EQ(joined(outcomes(hub, "acknowledgement")), "acknowledged");
+  auto queue = hub.nphies_peer()->get("/_peer/queue");
+  ASSERT_TRUE(queue.ok());
+  ASSERT_EQ((*queue)["items"].size(), 1u);
+  EXPECT_TRUE((*queue)["items"][0].value("acknowledged", false)) << queue->dump();
+
+  // The adjudicated amounts in clear: 150 + 22.50 tax claimed; the exchange
+  // pays the net less a 10 % copay of the price.
+  ApiAnswer claims = api.get("/v1/consultations/" + id + "/claims");
+  ASSERT_EQ(claims.status, 200) << claims.body;
+  ASSERT_EQ(claims.json["items"].size(), 1u) << claims.body;
+  EXPECT_EQ(claims.json["items"][0]["state"], "approved") << claims.body;
+  EXPECT_NE(claims.body.find("SAR"), std::string::npos) << claims.body;
+  // Nothing queued is left for the revenue-cycle team.
+  HubApiClient integrator = hub.client("integrator");
+  ApiAnswer queued = integrator.get("/v1/claims?state=queued");
+  ASSERT_EQ(queued.status, 200) << queued.body;
+  EXPECT_TRUE(queued.json["items"].empty()) << queued.body;
+}
+
+TEST_P(NphiesConsultationTest, ARejectedClaimIsRecordedRejected) {
+  auto chime = start_peer(600000);
+  ASSERT_TRUE(chime);
+  ConsultationHub hub(chime_binding(*chime), options({"--claim-rule", "reject"}));
+  ASSERT_NE(hub.nphies_peer(), nullptr);
+  ASSERT_TRUE(hub.start());
+  send_events_to(*chime, hub);
+  HubApiClient api = hub.client("hospital");
+  const std::string id = book_to_waiting_room(hub, api, "appt-rejected");
+  ASSERT_FALSE(id.empty());
+  Session session = admit_participants(hub, id);
+  ASSERT_FALSE(session.meeting_id.empty());
+  hold_and_end_session(*chime, session);
+  EXPECT_EQ(hub.wait_for_status(api, id, {"completed", "failed", "cancelled"}, 60s), "completed")
+      << hub.timeline(api, id);
+  hub.expect_billed_once(api, id, "rejected");
+  EXPECT_EQ(joined(outcomes(hub, "claim-request")), "rejected");
+}
+
+TEST_P(NphiesConsultationTest, EveryCallFailsOnceAndTheHubIsKilledMidClaim) {
+  auto chime = start_peer(600000);
+  ASSERT_TRUE(chime);
+  ConsultationHub hub(chime_binding(*chime), options({"--claim-rule", "queue:1:approve"}));
+  ASSERT_NE(hub.nphies_peer(), nullptr);
+  ASSERT_TRUE(hub.nphies_peer()
+                  ->post("/_peer/faults",
+                         json::array({
+                             {{"event", "eligibility-request"}, {"count", 1}, {"status", 500}},
+                             // Stored by the exchange, never answered: the hub dies waiting.
+                             {{"event", "claim-request"}, {"count", 1}, {"hang", true},
+                              {"afterEffect", true}},
+                             {{"event", "poll-request"}, {"count", 1}, {"status", 503}},
+                             {{"event", "acknowledgement"}, {"count", 1}, {"status", 500}},
+                         }))
+                  .ok());
+  ASSERT_TRUE(hub.start());
+  send_events_to(*chime, hub);
+  HubApiClient api = hub.client("hospital");
+  const std::string id = book_to_waiting_room(hub, api, "appt-nphies-faults");
+  ASSERT_FALSE(id.empty());
+  Session session = admit_participants(hub, id);
+  ASSERT_FALSE(session.meeting_id.empty());
+  hold_and_end_session(*chime, session);
+
+  // The claim reached the exchange and hangs there: kill -9 mid-claim.
+  auto until = std::chrono::steady_clock::now() + 90s;
+  bool held = false;
+  while (!held && std::chrono::steady_clock::now() < until) {
+    auto faults = hub.nphies_peer()->get("/_peer/faults");
+    held = faults.ok() && (*faults).value("held", 0) >= 1;
+    if (!held) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(held) << "the claim never reached the exchange: " << hub.timeline(api, id);
+  hub.kill();
+  ASSERT_TRUE(hub.start());
+  send_events_to(*chime, hub);
+  api = hub.client("hospital");
+
+  EXPECT_EQ(hub.wait_for_status(api, id, {"completed", "failed", "cancelled"}, 90s), "completed")
+      << hub.timeline(api, id);
+  hub.expect_billed_once(api, id, "approved");
+  json claims = hub.nphies_claims();
+  ASSERT_EQ(claims["items"].size(), 1u);
+  EXPECT_GE(claims["items"][0].value("duplicates", 0), 1) << "the resend was a duplicate: "
+                                                          << claims.dump();
+  auto faults = hub.nphies_peer()->get("/_peer/faults");
+  ASSERT_TRUE(faults.ok());
+  EXPECT_TRUE((*faults)["rules"].empty()) << "every fault fired: " << faults->dump();
+}
+
+// Every refusal of mutual TLS, one hub restarted with each identity: the
+// eligibility step fails for good naming billing.nphies, and the exchange
+// processed no message (connections refused at the handshake carry none).
+TEST_P(NphiesMutualTlsTest, EveryRefusedIdentityFailsForGoodNamingTheInstance) {
+  auto chime = start_peer(600000);
+  ASSERT_TRUE(chime);
+  ConsultationHub hub(chime_binding(*chime), options());
+  ASSERT_NE(hub.nphies_peer(), nullptr);
+  struct Case {
+    std::string client, ca, says;
+  };
+  int n = 0;
+  for (const Case& c : {Case{"", "ca.crt", "no client certificate"},
+                        Case{"client-expired", "ca.crt", "expired"},
+                        Case{"other-client", "ca.crt", "not accepted by the exchange"},
+                        Case{"client", "other-ca.crt", "TLS verification"}}) {
+    SCOPED_TRACE(c.client + " / " + c.ca);
+    hub.present_nphies_client(c.client, c.ca);
+    ASSERT_TRUE(hub.start());
+    HubApiClient api = hub.client("hospital");
+    const std::string id = hub.book(api, "appt-tls-" + std::to_string(++n));
+    ASSERT_FALSE(id.empty());
+    json run = wait_for_failed_run(hub, api, id, 40s);
+    const std::string error = run.value("error", std::string());
+    EXPECT_NE(error.find("eligibility"), std::string::npos) << run.dump();
+    EXPECT_NE(error.find("billing.nphies"), std::string::npos) << run.dump();
+    EXPECT_NE(error.find(c.says), std::string::npos) << run.dump();
+    int eligibility_attempts = 0;
+    for (const auto& a : run["attempts"]) {
+      eligibility_attempts += a.value("step_id", std::string()) == "eligibility";
+    }
+    EXPECT_EQ(eligibility_attempts, 1) << "not retried: " << run.dump();
+    hub.stop();
+  }
+  EXPECT_EQ(hub.nphies_messages("eligibility-request"), 0);
+  EXPECT_EQ(hub.nphies_messages("claim-request"), 0);
+}
+
+// The certificate expires between the eligibility check and the claim: the
+// claim is recorded in `error` (audited, naming the instance) and the
+// exchange receives no claim.
+TEST_P(NphiesMutualTlsTest, AClaimWithAnExpiredCertificateIsAnAuditedError) {
+  auto chime = start_peer(600000);
+  ASSERT_TRUE(chime);
+  ConsultationHub hub(chime_binding(*chime), options());
+  ASSERT_NE(hub.nphies_peer(), nullptr);
+  ASSERT_TRUE(hub.start());
+  send_events_to(*chime, hub);
+  HubApiClient api = hub.client("hospital");
+  const std::string id = book_to_waiting_room(hub, api, "appt-tls-claim");
+  ASSERT_FALSE(id.empty());
+  Session session = admit_participants(hub, id);
+  ASSERT_FALSE(session.meeting_id.empty());
+
+  hub.stop();
+  hub.present_nphies_client("client-expired");
+  ASSERT_TRUE(hub.start());
+  send_events_to(*chime, hub);
+  api = hub.client("hospital");
+  hold_and_end_session(*chime, session);
+
+  json run = wait_for_failed_run(hub, api, id, 90s);
+  const std::string error = run.value("error", std::string());
+  EXPECT_NE(error.find("claim_submitted"), std::string::npos) << run.dump();
+  EXPECT_NE(error.find("billing.nphies"), std::string::npos) << run.dump();
+  EXPECT_EQ(hub.wait_for_claim_state(api, id, "error", 10s), "error");
+  EXPECT_EQ(hub.nphies_messages("claim-request"), 0);
+
+  ApiAnswer claims = api.get("/v1/consultations/" + id + "/claims");
+  ASSERT_EQ(claims.json["items"].size(), 1u) << claims.body;
+  const std::string claim_id = claims.json["items"][0].value("id", std::string());
+  HubApiClient auditor = hub.client("auditor");
+  ApiAnswer trail = auditor.get("/v1/audit?entity_type=claim&entity_id=" + claim_id);
+  ASSERT_EQ(trail.status, 200) << trail.body;
+  bool audited = false;
+  for (const auto& e : trail.json["items"]) {
+    audited = audited || (e.value("action", std::string()) == "claim.submit_result" &&
+                          e.value("outcome", std::string()) == "failure" &&
+                          e.dump().find("\"state\":\"error\"") != std::string::npos);
+  }
+  EXPECT_TRUE(audited) << trail.body;
+}
+
+#ifdef WASL_CONSULTATION_POSTGRES
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(NphiesMutualTlsTest);
+INSTANTIATE_TEST_SUITE_P(Postgres, NphiesConsultationTest, ::testing::Values(true),
+                         [](const auto&) { return std::string("Postgres"); });
+#else
+INSTANTIATE_TEST_SUITE_P(Sqlite, NphiesConsultationTest, ::testing::Values(false),
+                         [](const auto&) { return std::string("Sqlite"); });
+INSTANTIATE_TEST_SUITE_P(Sqlite, NphiesMutualTlsTest, ::testing::Values(false),
+                         [](const auto&) { return std::string("Sqlite"); });
+#endif
+
+}  // namespace
+}  // namespace wasl::testing
