@@ -1,5 +1,7 @@
 // WorkflowChoice: which deployed workflow a new consultation runs.
 //
+// Only the workflows the facility uses are candidates: its own, else the
+// platform's (DefinitionStore::latest); another facility's never.
 // Named in the body: that workflow's latest version (it must be deployed,
 // started by the API, and allowed for the facility). Not named: the workflow
 // whose trigger declares `consultation_type` equal to the consultation's type
@@ -18,6 +20,11 @@
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::api {
+
+// Whether the facility's `workflows` list in the config (when not empty)
+// names `name`; true without a config.
+bool workflow_enabled_for(const config::Config* config, const std::string& facility_id,
+                          const std::string& name);
 
 // The chosen definition, or nullptr after adding a field error for
 // "workflow" to `validator`. Storage errors are returned as errors.

@@ -10,6 +10,7 @@
 #include "hub/api/json_body.hpp"
 #include "hub/api/json_response.hpp"
 #include "hub/api/request_audit.hpp"
+#include "hub/api/workflow_choice.hpp"
 #include "hub/config/yaml_budget.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/workflow/workflow_file.hpp"
@@ -25,22 +26,33 @@ nlohmann::json version_json(const workflow::DeployedVersion& v) {
           {"version", v.version},
           {"checksum", v.checksum},
           {"deployed_at", domain::format_timestamp(v.deployed_at_ms)},
-          {"deployed_by", v.deployed_by}};
+          {"deployed_by", v.deployed_by},
+          {"owner", v.facility_id.empty() ? "platform" : "facility"}};
 }
 
-Response list(ApiContext& ctx, Request& request, const access::Principal&) {
-  auto versions = ctx.definitions->list();
+// The versions the principal's facility uses: its own, and the platform's
+// that its configuration enables. Another facility's never appear.
+sdk::Result<std::vector<workflow::DeployedVersion>> visible_versions(
+    ApiContext& ctx, const access::Principal& principal) {
+  WASL_ASSIGN_OR_RETURN(auto versions, ctx.definitions->list_for(principal.facility_id));
+  std::erase_if(versions, [&](const workflow::DeployedVersion& v) {
+    return v.facility_id.empty() &&
+           !workflow_enabled_for(ctx.config, principal.facility_id, v.name);
+  });
+  return versions;
+}
+
+Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  auto versions = visible_versions(ctx, principal);
   if (!versions.ok()) return error_response(request, versions.error());
   nlohmann::json items = nlohmann::json::array();
   for (const auto& v : *versions) items.push_back(version_json(v));
   return json_response(200, nlohmann::json{{"items", std::move(items)}});
 }
 
-Response read(ApiContext& ctx, Request& request, const access::Principal&) {
+Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& name = request.path_params.at("name");
-  auto latest = ctx.definitions->latest(name);
-  if (!latest.ok()) return error_response(request, latest.error(), MessageId::kWorkflowNotFound);
-  auto versions = ctx.definitions->list();
+  auto versions = visible_versions(ctx, principal);
   if (!versions.ok()) return error_response(request, versions.error());
   nlohmann::json items = nlohmann::json::array();
   int latest_version = 0;
@@ -49,6 +61,14 @@ Response read(ApiContext& ctx, Request& request, const access::Principal&) {
     items.push_back(version_json(v));
     latest_version = std::max(latest_version, v.version);
   }
+  if (items.empty()) {
+    return error_response(request,
+                          sdk::Error(sdk::ErrorCode::kNotFound,
+                                     "workflow '" + name + "' is not deployed", false),
+                          MessageId::kWorkflowNotFound);
+  }
+  auto latest = ctx.definitions->latest(name, principal.facility_id);
+  if (!latest.ok()) return error_response(request, latest.error(), MessageId::kWorkflowNotFound);
   return json_response(200, nlohmann::json{{"name", name},
                                            {"latest_version", latest_version},
                                            {"versions", std::move(items)},
@@ -82,21 +102,21 @@ Response deploy(ApiContext& ctx, Request& request, const access::Principal& prin
     return validation_problem(
         request, 422, {{"name", "mismatch", "the file's name must equal the name in the path"}});
   }
-  auto deployed = ctx.definitions->deploy(*parsed.definition, request.body, principal.actor());
+  // The version is the principal's facility's own: it changes what that
+  // facility runs, never another's. It and its audit event commit together.
+  auto audit_deploy = [&](storage::Transaction& tx, const workflow::DeployedVersion& v) {
+    audit::AuditEvent event =
+        request_event(request, principal, "workflow.deploy", "workflow", name);
+    event.detail = nlohmann::json{{"version", v.version},
+                                  {"created", v.created},
+                                  {"checksum", v.checksum}}
+                       .dump();
+    auto appended = ctx.audit->append(tx, event);
+    return appended.ok() ? sdk::Status() : sdk::Status(std::move(appended).error());
+  };
+  auto deployed = ctx.definitions->deploy(*parsed.definition, request.body, principal.actor(),
+                                          principal.facility_id, audit_deploy);
   if (!deployed.ok()) return error_response(request, deployed.error());
-  audit::AuditEvent event = request_event(request, principal, "workflow.deploy", "workflow", name);
-  event.detail = nlohmann::json{{"version", deployed->version},
-                                {"created", deployed->created},
-                                {"checksum", deployed->checksum}}
-                     .dump();
-  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
-  if (!tx.ok()) return error_response(request, tx.error());
-  if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
-    return error_response(request, appended.error());
-  }
-  if (auto committed = (*tx)->commit(); !committed.ok()) {
-    return error_response(request, committed.error());
-  }
   nlohmann::json answer = version_json(*deployed);
   answer["created"] = deployed->created;
   Response response = json_response(deployed->created ? 201 : 200, answer);
@@ -110,7 +130,7 @@ void add_workflow_routes(http::Router& router, ApiContext& ctx) {
   add_authorized_route(
       router, ctx, "GET", "/v1/workflows",
       [&ctx](Request& r, const access::Principal& p) { return list(ctx, r, p); },
-      route_options("List every deployed workflow version."));
+      route_options("List the workflow versions the facility runs."));
   add_authorized_route(
       router, ctx, "GET", "/v1/workflows/{name}",
       [&ctx](Request& r, const access::Principal& p) { return read(ctx, r, p); },
@@ -118,7 +138,7 @@ void add_workflow_routes(http::Router& router, ApiContext& ctx) {
   add_authorized_route(
       router, ctx, "PUT", "/v1/workflows/{name}",
       [&ctx](Request& r, const access::Principal& p) { return deploy(ctx, r, p); },
-      route_options("Deploy a new workflow version from its YAML text.", {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml",
+      route_options("Deploy a new version of the facility's workflow from its YAML text.", {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml",
                     "text/plain"}));
 }
 

@@ -116,25 +116,45 @@ Result<InboxEntry> InboxStore::from_row(const storage::Row& row, InboxRead read)
   return e;
 }
 
-Result<InboxEntry> InboxStore::get(storage::Transaction& tx, std::string_view facility_id,
+namespace {
+
+// "(facility_id = $first OR (facility_id IS NULL AND instance IN (…)))",
+// its parameters appended to `params`.
+std::string scope_condition(const InboxScope& scope, storage::Params& params) {
+  params.push_back(scope.facility_id);
+  std::string sql = "(facility_id = $" + std::to_string(params.size());
+  if (!scope.instances.empty()) {
+    sql += " OR (facility_id IS NULL AND instance IN (";
+    for (std::size_t i = 0; i < scope.instances.size(); ++i) {
+      params.push_back(scope.instances[i]);
+      sql += (i ? ", $" : "$") + std::to_string(params.size());
+    }
+    sql += "))";
+  }
+  return sql + ")";
+}
+
+}  // namespace
+
+Result<InboxEntry> InboxStore::get(storage::Transaction& tx, const InboxScope& scope,
                                    std::string_view id, InboxRead read) const {
-  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
-                        tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
-                                 {std::string(facility_id), std::string(id)}));
+  storage::Params params{std::string(id)};
+  std::string where = "WHERE id = $1 AND " + scope_condition(scope, params);
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(std::string(kSelect) + where, params));
   if (rows.empty()) return not_found_entry(id);
   return from_row(rows.front(), read);
 }
 
-Result<std::vector<InboxEntry>> InboxStore::list(storage::Transaction& tx,
-                                                 std::string_view facility_id, InboxState state,
-                                                 int limit, InboxRead read) const {
+Result<std::vector<InboxEntry>> InboxStore::list(storage::Transaction& tx, const InboxScope& scope,
+                                                 InboxState state, int limit,
+                                                 InboxRead read) const {
   limit = std::clamp(limit, 1, 1000);
+  storage::Params params{std::string(to_string(state))};
+  std::string where = "WHERE state = $1 AND " + scope_condition(scope, params);
   WASL_ASSIGN_OR_RETURN(storage::Rows rows,
-                        tx.query(std::string(kSelect) +
-                                     "WHERE facility_id = $1 AND state = $2 "
-                                     "ORDER BY received_at, id LIMIT " +
-                                     std::to_string(limit),
-                                 {std::string(facility_id), std::string(to_string(state))}));
+                        tx.query(std::string(kSelect) + where +
+                                     " ORDER BY received_at, id LIMIT " + std::to_string(limit),
+                                 params));
   std::vector<InboxEntry> out;
   for (const storage::Row& row : rows) {
     WASL_ASSIGN_OR_RETURN(InboxEntry e, from_row(row, read));
@@ -143,16 +163,19 @@ Result<std::vector<InboxEntry>> InboxStore::list(storage::Transaction& tx,
   return out;
 }
 
-Status InboxStore::mark(storage::Transaction& tx, std::string_view facility_id, std::string_view id,
+Status InboxStore::mark(storage::Transaction& tx, const InboxScope& scope, std::string_view id,
                         InboxState state, std::optional<std::string> last_error) const {
+  storage::Params params{std::string(to_string(state)), text_or_null(last_error),
+                         std::string(id)};
+  std::string where = " WHERE id = $3 AND " + scope_condition(scope, params);
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
-      tx.exec(state == InboxState::kReceived
-                  ? "UPDATE inbox SET state = $1, last_error = $2, attempts = 0, "
-                    "next_attempt_at = 0 WHERE facility_id = $3 AND id = $4"
-                  : "UPDATE inbox SET state = $1, last_error = $2 WHERE facility_id = $3 AND id = $4",
-              {std::string(to_string(state)), text_or_null(last_error), std::string(facility_id),
-               std::string(id)}));
+      tx.exec((state == InboxState::kReceived
+                   ? std::string("UPDATE inbox SET state = $1, last_error = $2, attempts = 0, "
+                                 "next_attempt_at = 0")
+                   : std::string("UPDATE inbox SET state = $1, last_error = $2")) +
+                  where,
+              params));
   if (changed == 0) return not_found_entry(id);
   return {};
 }

@@ -4,8 +4,10 @@
 //
 // Two scopes:
 //  - facility-scoped reads and updates (get, list, mark) for the API: the
-//    facility id is filtered in SQL; another facility's entry, or one that
-//    belongs to no facility, is kNotFound exactly like a missing one;
+//    facility id is filtered in SQL; another facility's entry is kNotFound
+//    exactly like a missing one. An entry stored without a facility (from an
+//    instance several facilities share) is in the scope of each facility
+//    whose InboxScope names its instance, and of no other;
 //  - system-scoped methods for the webhook ingress and dispatcher (insert,
 //    fetch_for_dispatch, set_dispatch_state), which act on the whole inbox
 //    and must never be reachable with a caller-supplied facility.
@@ -62,6 +64,15 @@ enum class InboxInsertOutcome {
   kDuplicate,  // (instance, dedupe_key) already stored; nothing was written
 };
 
+// Whose entries a facility-scoped call sees: the facility's own, and the
+// entries stored without a facility (from an instance several facilities
+// share) of `instances`, the webhook instances serving the facility: such
+// an event concerns each of them, the dispatcher delivered it to every one.
+struct InboxScope {
+  std::string facility_id;
+  std::vector<std::string> instances;
+};
+
 class InboxStore {
  public:
   explicit InboxStore(const CellCipher& cipher) : cipher_(cipher) {}
@@ -71,20 +82,34 @@ class InboxStore {
   // either way.
   sdk::Result<InboxInsertOutcome> insert(storage::Transaction& tx, const InboxEntry& entry) const;
 
-  sdk::Result<InboxEntry> get(storage::Transaction& tx, std::string_view facility_id,
+  sdk::Result<InboxEntry> get(storage::Transaction& tx, const InboxScope& scope,
                               std::string_view id,
                               InboxRead read = InboxRead::kWithContent) const;
+  sdk::Result<InboxEntry> get(storage::Transaction& tx, std::string_view facility_id,
+                              std::string_view id,
+                              InboxRead read = InboxRead::kWithContent) const {
+    return get(tx, InboxScope{std::string(facility_id), {}}, id, read);
+  }
 
-  // The facility's entries in `state`, oldest first, at most `limit`.
-  sdk::Result<std::vector<InboxEntry>> list(storage::Transaction& tx, std::string_view facility_id,
+  // The scope's entries in `state`, oldest first, at most `limit`.
+  sdk::Result<std::vector<InboxEntry>> list(storage::Transaction& tx, const InboxScope& scope,
                                             InboxState state, int limit,
                                             InboxRead read = InboxRead::kWithContent) const;
+  sdk::Result<std::vector<InboxEntry>> list(storage::Transaction& tx, std::string_view facility_id,
+                                            InboxState state, int limit,
+                                            InboxRead read = InboxRead::kWithContent) const {
+    return list(tx, InboxScope{std::string(facility_id), {}}, state, limit, read);
+  }
 
   // Facility scope: sets the state (e.g. parking or re-queueing an unmatched
   // event) and last_error. Back to received, the row is due at once with a
   // fresh attempt count.
-  sdk::Status mark(storage::Transaction& tx, std::string_view facility_id, std::string_view id,
+  sdk::Status mark(storage::Transaction& tx, const InboxScope& scope, std::string_view id,
                    InboxState state, std::optional<std::string> last_error = std::nullopt) const;
+  sdk::Status mark(storage::Transaction& tx, std::string_view facility_id, std::string_view id,
+                   InboxState state, std::optional<std::string> last_error = std::nullopt) const {
+    return mark(tx, InboxScope{std::string(facility_id), {}}, id, state, std::move(last_error));
+  }
 
   // System scope: up to `limit` entries in state received whose
   // next_attempt_at has come (<= now_ms), oldest first. On PostgreSQL the

@@ -50,4 +50,15 @@ Result<WebhookSource> ConfiguredWebhookSources::find(std::string_view instance) 
   return source;
 }
 
+std::vector<std::string> ConfiguredWebhookSources::instances_serving(
+    std::string_view facility_id) const {
+  std::vector<std::string> out;
+  for (const auto& [instance, facilities] : facilities_by_instance_) {
+    if (std::find(facilities.begin(), facilities.end(), facility_id) != facilities.end()) {
+      out.push_back(instance);
+    }
+  }
+  return out;
+}
+
 }  // namespace wasl::webhooks

@@ -38,6 +38,7 @@ class ConfiguredWebhookSources final : public WebhookSources {
       const HospitalSecretSource& secrets, WallClock clock = {});
 
   sdk::Result<WebhookSource> find(std::string_view instance) const override;
+  std::vector<std::string> instances_serving(std::string_view facility_id) const override;
 
  private:
   ConfiguredWebhookSources() = default;

@@ -78,6 +78,17 @@ nlohmann::json describe(const records::InboxEntry& e) {
   return item;
 }
 
+// The caller's facility, and the instances serving it: an event stored
+// without a facility (an instance several facilities share) concerns each
+// facility its instance serves.
+records::InboxScope scope_of(const WebhookContext& context, const access::Principal& principal) {
+  records::InboxScope scope{principal.facility_id, {}};
+  if (context.sources != nullptr) {
+    scope.instances = context.sources->instances_serving(principal.facility_id);
+  }
+  return scope;
+}
+
 }  // namespace
 
 http::Response handle_list_unmatched(const WebhookContext& context, http::Request& request) {
@@ -111,7 +122,7 @@ http::Response handle_list_unmatched(const WebhookContext& context, http::Reques
 
   auto tx = context.store->begin(storage::TxMode::kReadOnly);
   if (!tx.ok()) return storage_problem(request, tx.error());
-  auto entries = context.inbox->list(**tx, principal.facility_id, state, limit,
+  auto entries = context.inbox->list(**tx, scope_of(context, principal), state, limit,
                                      records::InboxRead::kMetadata);
   if (!entries.ok()) return storage_problem(request, entries.error());
   nlohmann::json items = nlohmann::json::array();
@@ -127,7 +138,8 @@ http::Response handle_replay_unmatched(const WebhookContext& context, http::Requ
 
   auto tx = context.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return storage_problem(request, tx.error());
-  auto entry = context.inbox->get(**tx, principal.facility_id, id, records::InboxRead::kMetadata);
+  const records::InboxScope scope = scope_of(context, principal);
+  auto entry = context.inbox->get(**tx, scope, id, records::InboxRead::kMetadata);
   if (!entry.ok()) {
     if (entry.error().code == ErrorCode::kNotFound) {
       return http::not_found("No webhook event with that id.").to_response(request.request_id);
@@ -140,7 +152,7 @@ http::Response handle_replay_unmatched(const WebhookContext& context, http::Requ
                std::string(records::to_string(entry->state)) + ".")
         .to_response(request.request_id);
   }
-  auto marked = context.inbox->mark(**tx, principal.facility_id, id, InboxState::kReceived);
+  auto marked = context.inbox->mark(**tx, scope, id, InboxState::kReceived);
   if (!marked.ok()) return storage_problem(request, marked.error());
   if (context.audit != nullptr) {
     audit::AuditEvent event;

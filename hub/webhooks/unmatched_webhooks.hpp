@@ -5,7 +5,9 @@
 //     unmatched, 50): {"items": [{"id", "instance", "dedupe_key", "state",
 //     "received_at" (RFC 3339), "event_type", "correlation", "attempts",
 //     "last_error"}]}, oldest first. Bodies and headers (PHI) are never
-//     listed.
+//     listed. An event from an instance the facility shares with other
+//     facilities is stored without a facility; it is listed (and may be
+//     replayed) by each facility that instance serves.
 //   POST /v1/webhooks/unmatched/{id}/replay: puts an unmatched or parked row
 //     back to "received" for the dispatcher (audited "webhook.replayed" in
 //     the same transaction); 202 {"id", "state": "received"}. Another

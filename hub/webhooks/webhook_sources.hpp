@@ -27,6 +27,10 @@ class WebhookSources {
   virtual ~WebhookSources() = default;
   // kNotFound when no instance of that name takes webhooks.
   virtual sdk::Result<WebhookSource> find(std::string_view instance) const = 0;
+  // The instances that serve `facility_id`. An event of an instance serving
+  // several facilities is stored without a facility; left unmatched it
+  // concerns each facility the instance serves.
+  virtual std::vector<std::string> instances_serving(std::string_view facility_id) const = 0;
 };
 
 }  // namespace wasl::webhooks

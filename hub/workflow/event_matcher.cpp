@@ -60,7 +60,7 @@ Result<DeliveredEvent> EventMatcher::deliver_in(Transaction& tx, const IncomingE
     return delivered;
   }
   if (!waiting) return delivered;
-  WASL_ASSIGN_OR_RETURN(bool resumed, runs_.resume_waiting(tx, waiting->run_id, now));
+  WASL_ASSIGN_OR_RETURN(bool resumed, runs_.resume_waiting(tx, event.facility_id, waiting->run_id, now));
   if (resumed) {
     delivered.matched_run = waiting->run_id;
   } else {

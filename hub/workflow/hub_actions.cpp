@@ -68,8 +68,12 @@ sdk::Result<nlohmann::json> set_status(const HubActionContext& ctx, const nlohma
     }
     reason = r->get<std::string>();
   }
-  WASL_RETURN_IF_ERROR(ConsultationStore::update_status(*ctx.tx, ctx.facility_id,
-                                                        ctx.consultation_id, *parsed, ctx.now_ms));
+  // Replaces only the status read above: a cancel (or any change) committed
+  // between that read and this write is kept, and the step fails with
+  // kFailedPrecondition instead of overwriting it.
+  WASL_RETURN_IF_ERROR(ConsultationStore::update_status(
+      *ctx.tx, ctx.facility_id, ctx.consultation_id, *parsed, ctx.now_ms,
+      domain::parse_consultation_status(found->status)));
   if (*parsed == domain::ConsultationStatus::kCancelled && !reason.empty()) {
     WASL_RETURN_IF_ERROR(ConsultationStore::set_cancel_reason(
         *ctx.tx, ctx.facility_id, ctx.consultation_id, reason, ctx.now_ms));

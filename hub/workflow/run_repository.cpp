@@ -134,17 +134,6 @@ Result<json> RunRepository::load_consultation(Transaction& tx, const RunState& r
   return out;
 }
 
-Result<int> RunRepository::latest_version(Transaction& tx, const std::string& workflow) {
-  WASL_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT MAX(version) FROM workflow_definitions "
-                                            "WHERE name = $1",
-                                            Params{workflow}));
-  if (rows.empty() || rows[0].is_null(0)) {
-    return Error(ErrorCode::kNotFound, "workflow '" + workflow + "' is not deployed", false);
-  }
-  WASL_ASSIGN_OR_RETURN(auto latest, rows[0].get_int(0));
-  return static_cast<int>(latest);
-}
-
 Status RunRepository::insert(Transaction& tx, const RunState& run, const Blob& trigger_enc,
                              std::int64_t now) {
   WASL_RETURN_IF_ERROR(
@@ -169,14 +158,16 @@ Result<std::optional<std::string>> RunRepository::held_status(Transaction& tx,
   return std::optional<std::string>(std::move(status));
 }
 
-Result<std::optional<std::string>> RunRepository::lock_status(Transaction& tx,
-                                                              const std::string& run_id) {
-  std::string sql = "SELECT status FROM workflow_runs WHERE id = $1";
+Result<std::optional<LockedRun>> RunRepository::lock_status(Transaction& tx,
+                                                            const std::string& run_id) {
+  std::string sql = "SELECT facility_id, status FROM workflow_runs WHERE id = $1";
   if (dialect_ == Dialect::kPostgres) sql += " FOR UPDATE";
   WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, Params{run_id}));
-  if (rows.empty()) return std::optional<std::string>();
-  WASL_ASSIGN_OR_RETURN(auto status, rows[0].get_text(0));
-  return std::optional<std::string>(std::move(status));
+  if (rows.empty()) return std::optional<LockedRun>();
+  LockedRun locked;
+  WASL_ASSIGN_OR_RETURN(locked.facility_id, rows[0].get_text(0));
+  WASL_ASSIGN_OR_RETURN(locked.status, rows[0].get_text(1));
+  return std::optional<LockedRun>(std::move(locked));
 }
 
 Result<std::optional<std::string>> RunRepository::find_consultation_run(
@@ -214,89 +205,93 @@ Result<RoleBindings> RunRepository::consultation_run_bindings(Transaction& tx,
   return run_bindings_of(rows.front(), "bindings", run_id);
 }
 
-Result<std::string> RunRepository::failed_step(Transaction& tx, const std::string& run_id) {
+Result<std::string> RunRepository::failed_step(Transaction& tx, const RunState& run) {
   WASL_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT failed_step FROM workflow_runs "
-                                            "WHERE id = $1",
-                                            Params{run_id}));
+                                            "WHERE id = $1 AND facility_id = $2",
+                                            Params{run.id, run.facility_id}));
   if (rows.empty() || rows[0].is_null(0)) return std::string();
   return rows[0].get_text(0);
 }
 
-Status RunRepository::set_running_at(Transaction& tx, const std::string& run_id,
+Status RunRepository::set_running_at(Transaction& tx, const RunState& run,
                                      const std::string& step_id, std::int64_t now) {
   WASL_RETURN_IF_ERROR(
       tx.exec("UPDATE workflow_runs SET status = $1, current_step = $2, updated_at = $3 "
-              "WHERE id = $4",
-              Params{std::string(kRunning), step_id, now, run_id}));
+              "WHERE id = $4 AND facility_id = $5",
+              Params{std::string(kRunning), step_id, now, run.id, run.facility_id}));
   return {};
 }
 
-Status RunRepository::set_waiting(Transaction& tx, const std::string& run_id,
+Status RunRepository::set_waiting(Transaction& tx, const RunState& run,
                                   const std::string& step_id, const std::string& event,
                                   const std::string& correlation, std::int64_t now) {
   WASL_RETURN_IF_ERROR(
       tx.exec("UPDATE workflow_runs SET status = $1, current_step = $2, wait_event = $3, "
-              "wait_correlation = $4, updated_at = $5 WHERE id = $6",
-              Params{std::string(kWaiting), step_id, event, correlation, now, run_id}));
+              "wait_correlation = $4, updated_at = $5 WHERE id = $6 AND facility_id = $7",
+              Params{std::string(kWaiting), step_id, event, correlation, now, run.id,
+                     run.facility_id}));
   return {};
 }
 
-Status RunRepository::set_wait_over(Transaction& tx, const std::string& run_id, std::int64_t now) {
+Status RunRepository::set_wait_over(Transaction& tx, const RunState& run, std::int64_t now) {
   WASL_RETURN_IF_ERROR(
       tx.exec("UPDATE workflow_runs SET status = $1, wait_event = NULL, wait_correlation = NULL, "
-              "updated_at = $2 WHERE id = $3",
-              Params{std::string(kRunning), now, run_id}));
+              "updated_at = $2 WHERE id = $3 AND facility_id = $4",
+              Params{std::string(kRunning), now, run.id, run.facility_id}));
   return {};
 }
 
-Status RunRepository::set_compensating(Transaction& tx, const std::string& run_id,
+Status RunRepository::set_compensating(Transaction& tx, const RunState& run,
                                        const std::string& status, const std::string& compensation,
                                        const std::string& error, std::int64_t now) {
   WASL_RETURN_IF_ERROR(tx.exec(
       "UPDATE workflow_runs SET status = $1, current_step = $2, error = $3, updated_at = $4, "
-      "wait_event = NULL, wait_correlation = NULL WHERE id = $5",
-      Params{status, compensation, text_or_null(error), now, run_id}));
+      "wait_event = NULL, wait_correlation = NULL WHERE id = $5 AND facility_id = $6",
+      Params{status, compensation, text_or_null(error), now, run.id, run.facility_id}));
   return {};
 }
 
-Status RunRepository::set_failed_step(Transaction& tx, const std::string& run_id,
+Status RunRepository::set_failed_step(Transaction& tx, const RunState& run,
                                       const std::string& step_id) {
   WASL_RETURN_IF_ERROR(
-      tx.exec("UPDATE workflow_runs SET failed_step = $1 WHERE id = $2", Params{step_id, run_id}));
+      tx.exec("UPDATE workflow_runs SET failed_step = $1 WHERE id = $2 AND facility_id = $3",
+              Params{step_id, run.id, run.facility_id}));
   return {};
 }
 
-Status RunRepository::set_stopped_at(Transaction& tx, const std::string& run_id,
+Status RunRepository::set_stopped_at(Transaction& tx, const RunState& run,
                                      const std::string& step_id) {
-  WASL_RETURN_IF_ERROR(
-      tx.exec("UPDATE workflow_runs SET failed_step = $1, current_step = $1 WHERE id = $2",
-              Params{step_id, run_id}));
+  WASL_RETURN_IF_ERROR(tx.exec(
+      "UPDATE workflow_runs SET failed_step = $1, current_step = $1 WHERE id = $2 AND "
+      "facility_id = $3",
+      Params{step_id, run.id, run.facility_id}));
   return {};
 }
 
-Status RunRepository::set_ended(Transaction& tx, const std::string& run_id,
+Status RunRepository::set_ended(Transaction& tx, const RunState& run,
                                 const std::string& status, const std::string& error,
                                 std::int64_t now) {
   WASL_RETURN_IF_ERROR(tx.exec(
       "UPDATE workflow_runs SET status = $1, error = $2, finished_at = $3, updated_at = $3, "
-      "wait_event = NULL, wait_correlation = NULL WHERE id = $4",
-      Params{status, text_or_null(error), now, run_id}));
+      "wait_event = NULL, wait_correlation = NULL WHERE id = $4 AND facility_id = $5",
+      Params{status, text_or_null(error), now, run.id, run.facility_id}));
   return {};
 }
 
-Status RunRepository::set_cancelling(Transaction& tx, const std::string& run_id, std::int64_t now) {
+Status RunRepository::set_cancelling(Transaction& tx, const std::string& facility_id,
+                                     const std::string& run_id, std::int64_t now) {
   WASL_RETURN_IF_ERROR(
       tx.exec("UPDATE workflow_runs SET status = 'cancelling', wait_event = NULL, "
-              "wait_correlation = NULL, updated_at = $1 WHERE id = $2",
-              Params{now, run_id}));
+              "wait_correlation = NULL, updated_at = $1 WHERE id = $2 AND facility_id = $3",
+              Params{now, run_id, facility_id}));
   return {};
 }
 
-Status RunRepository::set_retrying(Transaction& tx, const std::string& run_id, std::int64_t now) {
+Status RunRepository::set_retrying(Transaction& tx, const RunState& run, std::int64_t now) {
   WASL_RETURN_IF_ERROR(
       tx.exec("UPDATE workflow_runs SET status = 'running', error = NULL, finished_at = NULL, "
-              "failed_step = NULL, updated_at = $1 WHERE id = $2",
-              Params{now, run_id}));
+              "failed_step = NULL, updated_at = $1 WHERE id = $2 AND facility_id = $3",
+              Params{now, run.id, run.facility_id}));
   return {};
 }
 
@@ -317,13 +312,13 @@ Result<std::optional<WaitingRun>> RunRepository::find_waiting(Transaction& tx,
   return std::optional<WaitingRun>(std::move(run));
 }
 
-Result<bool> RunRepository::resume_waiting(Transaction& tx, const std::string& run_id,
-                                           std::int64_t now) {
+Result<bool> RunRepository::resume_waiting(Transaction& tx, const std::string& facility_id,
+                                           const std::string& run_id, std::int64_t now) {
   WASL_ASSIGN_OR_RETURN(auto changed,
                         tx.exec("UPDATE workflow_runs SET status = 'running', wait_event = NULL, "
                                 "wait_correlation = NULL, updated_at = $1 WHERE id = $2 AND "
-                                "status = 'waiting'",
-                                Params{now, run_id}));
+                                "facility_id = $3 AND status = 'waiting'",
+                                Params{now, run_id, facility_id}));
   return changed == 1;
 }
 

@@ -32,6 +32,12 @@ struct AttemptRow {
   int attempt = 0;
 };
 
+// A run's facility and status, read with its row locked.
+struct LockedRun {
+  std::string facility_id;
+  std::string status;
+};
+
 // A run waiting for an event, found for that event.
 struct WaitingRun {
   std::string run_id;
@@ -61,8 +67,6 @@ class RunRepository {
   // The consultation fields a workflow sees as ${consultation.…} (no PHI):
   // {facility_id} alone when the run has no consultation.
   sdk::Result<nlohmann::json> load_consultation(storage::Transaction& tx, const RunState& run);
-  // The latest deployed version of `workflow`; kNotFound when none is.
-  sdk::Result<int> latest_version(storage::Transaction& tx, const std::string& workflow);
   // Inserts `run` (status running) with its encoded trigger. The store's
   // error as it is (kFailedPrecondition when the facility or consultation
   // does not exist).
@@ -72,9 +76,10 @@ class RunRepository {
   // (PostgreSQL); nullopt when the lease was lost.
   sdk::Result<std::optional<std::string>> held_status(storage::Transaction& tx,
                                                       const HeldJob& held);
-  // The run's status, its row locked (PostgreSQL); nullopt for an unknown run.
-  sdk::Result<std::optional<std::string>> lock_status(storage::Transaction& tx,
-                                                      const std::string& run_id);
+  // The run's facility and status, its row locked (PostgreSQL); nullopt for
+  // an unknown run.
+  sdk::Result<std::optional<LockedRun>> lock_status(storage::Transaction& tx,
+                                                    const std::string& run_id);
   // The most recent run of a consultation of `facility_id`; nullopt when it has none.
   sdk::Result<std::optional<std::string>> find_consultation_run(storage::Transaction& tx,
                                                                 std::string_view facility_id,
@@ -87,39 +92,41 @@ class RunRepository {
                                                       std::string_view facility_id,
                                                       std::string_view consultation_id);
   // The step the run failed at; empty when none is recorded.
-  sdk::Result<std::string> failed_step(storage::Transaction& tx, const std::string& run_id);
+  sdk::Result<std::string> failed_step(storage::Transaction& tx, const RunState& run);
 
   // ---- run status changes ----
-  sdk::Status set_running_at(storage::Transaction& tx, const std::string& run_id,
+  // Each changes the row of run.id in run.facility_id (both in the statement).
+  sdk::Status set_running_at(storage::Transaction& tx, const RunState& run,
                              const std::string& step_id, std::int64_t now);
-  sdk::Status set_waiting(storage::Transaction& tx, const std::string& run_id,
+  sdk::Status set_waiting(storage::Transaction& tx, const RunState& run,
                           const std::string& step_id, const std::string& event,
                           const std::string& correlation, std::int64_t now);
   // A wait timed out: running again, no event awaited.
-  sdk::Status set_wait_over(storage::Transaction& tx, const std::string& run_id, std::int64_t now);
+  sdk::Status set_wait_over(storage::Transaction& tx, const RunState& run, std::int64_t now);
   // `status` is compensating or cancelling; `compensation` becomes the current step.
-  sdk::Status set_compensating(storage::Transaction& tx, const std::string& run_id,
+  sdk::Status set_compensating(storage::Transaction& tx, const RunState& run,
                                const std::string& status, const std::string& compensation,
                                const std::string& error, std::int64_t now);
-  sdk::Status set_failed_step(storage::Transaction& tx, const std::string& run_id,
+  sdk::Status set_failed_step(storage::Transaction& tx, const RunState& run,
                               const std::string& step_id);
   // failed_step and current_step both become `step_id`.
-  sdk::Status set_stopped_at(storage::Transaction& tx, const std::string& run_id,
+  sdk::Status set_stopped_at(storage::Transaction& tx, const RunState& run,
                              const std::string& step_id);
   // A final status (succeeded, failed, cancelled) with its error, if any.
-  sdk::Status set_ended(storage::Transaction& tx, const std::string& run_id,
+  sdk::Status set_ended(storage::Transaction& tx, const RunState& run,
                         const std::string& status, const std::string& error, std::int64_t now);
-  sdk::Status set_cancelling(storage::Transaction& tx, const std::string& run_id, std::int64_t now);
+  sdk::Status set_cancelling(storage::Transaction& tx, const std::string& facility_id,
+                             const std::string& run_id, std::int64_t now);
   // A failed run running again: error, finish time and failed step cleared.
-  sdk::Status set_retrying(storage::Transaction& tx, const std::string& run_id, std::int64_t now);
+  sdk::Status set_retrying(storage::Transaction& tx, const RunState& run, std::int64_t now);
   // The oldest run of `facility_id` waiting for (type, correlation).
   sdk::Result<std::optional<WaitingRun>> find_waiting(storage::Transaction& tx,
                                                       const std::string& facility_id,
                                                       const std::string& type,
                                                       const std::string& correlation);
   // Running again because its event arrived; false when it no longer waited.
-  sdk::Result<bool> resume_waiting(storage::Transaction& tx, const std::string& run_id,
-                                   std::int64_t now);
+  sdk::Result<bool> resume_waiting(storage::Transaction& tx, const std::string& facility_id,
+                                   const std::string& run_id, std::int64_t now);
 
   // ---- step attempts ----
   // A new attempt of `step_id` (numbered after the run's last one, which

@@ -73,19 +73,26 @@ bool Scheduler::runs(const ScheduledFacility& facility, const WorkflowDefinition
 }
 
 Result<std::vector<ScheduledRun>> Scheduler::run_due() {
-  WASL_ASSIGN_OR_RETURN(auto versions, definitions_.list());
-  std::map<std::string, int> latest;
-  for (const auto& v : versions) latest[v.name] = std::max(latest[v.name], v.version);
   std::vector<ScheduledRun> started;
-  for (const auto& [name, version] : latest) {
-    auto definition = definitions_.get(name, version);
-    if (!definition.ok()) {
-      spdlog::error("schedule: workflow {} version {}: {}", name, version,
-                    definition.error().message);
+  for (const auto& facility : facilities_) {
+    // Each facility runs the schedules of the workflows it uses: its own,
+    // else the platform's; another facility's never.
+    auto versions = definitions_.list_for(facility.id);
+    if (!versions.ok()) {
+      spdlog::error("schedule: workflows of facility {}: {}", facility.id,
+                    versions.error().message);
       continue;
     }
-    if ((*definition)->trigger.kind != TriggerKind::kSchedule) continue;
-    for (const auto& facility : facilities_) {
+    std::map<std::string, int> latest;
+    for (const auto& v : *versions) latest[v.name] = std::max(latest[v.name], v.version);
+    for (const auto& [name, version] : latest) {
+      auto definition = definitions_.get(name, version);
+      if (!definition.ok()) {
+        spdlog::error("schedule: workflow {} version {}: {}", name, version,
+                      definition.error().message);
+        continue;
+      }
+      if ((*definition)->trigger.kind != TriggerKind::kSchedule) continue;
       if (!runs(facility, **definition)) continue;
       auto runs = due_for(**definition, facility);
       if (!runs.ok()) {
@@ -134,7 +141,7 @@ Result<std::vector<ScheduledRun>> Scheduler::due_for(const WorkflowDefinition& d
 Result<ScheduledRun> Scheduler::run_now(const std::string& workflow,
                                         const std::string& facility_id,
                                         const std::string& period_label) {
-  WASL_ASSIGN_OR_RETURN(auto definition, definitions_.latest(workflow));
+  WASL_ASSIGN_OR_RETURN(auto definition, definitions_.latest(workflow, facility_id));
   if (definition->trigger.kind != TriggerKind::kSchedule) {
     return invalid("workflow '" + workflow + "' has no schedule (its trigger is not kind: schedule)");
   }

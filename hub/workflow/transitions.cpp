@@ -70,7 +70,7 @@ Status Transitions::schedule(Transaction& tx, const RunState& run, JobHolding* h
 
 Status Transitions::end_run(Transaction& tx, RunState& run, JobHolding* held,
                             const std::string& status, const std::string& error, std::int64_t now) {
-  WASL_RETURN_IF_ERROR(runs_.set_ended(tx, run.id, status, error, now));
+  WASL_RETURN_IF_ERROR(runs_.set_ended(tx, run, status, error, now));
   run.status = status;
   if (held) {
     WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::remove(tx, held->job));
@@ -91,7 +91,7 @@ Status Transitions::start_compensation(Transaction& tx, RunState& run, JobHoldin
                    error + "; compensation '" + compensation + "' is not defined", now);
   }
   run.status = final_status == kCancelled ? kCancelling : kCompensating;
-  WASL_RETURN_IF_ERROR(runs_.set_compensating(tx, run.id, run.status, compensation, error, now));
+  WASL_RETURN_IF_ERROR(runs_.set_compensating(tx, run, run.status, compensation, error, now));
   json payload = {{"step", compensation},
                   {"compensation", true},
                   {"first_attempt", run.last_attempt[compensation] + 1},
@@ -120,12 +120,12 @@ Status Transitions::step_failed(Transaction& tx, RunState& run, JobHolding* held
       run.data["steps"][step.id] = {{"status", kFailed}};
       return advance(tx, run, held, index_of(run, step.id) + 1, now);
     case FailureAction::kCompensate:
-      WASL_RETURN_IF_ERROR(runs_.set_failed_step(tx, run.id, step.id));
+      WASL_RETURN_IF_ERROR(runs_.set_failed_step(tx, run, step.id));
       return start_compensation(tx, run, held, step.on_failure.compensation, kFailed, text, now);
     case FailureAction::kFail:
       break;
   }
-  WASL_RETURN_IF_ERROR(runs_.set_stopped_at(tx, run.id, step.id));
+  WASL_RETURN_IF_ERROR(runs_.set_stopped_at(tx, run, step.id));
   return end_run(tx, run, held, kFailed, text, now);
 }
 
@@ -178,7 +178,7 @@ Status Transitions::advance(Transaction& tx, RunState& run, JobHolding* held, in
     }
     if (step.kind == StepKind::kCall) {
       run.status = kRunning;
-      WASL_RETURN_IF_ERROR(runs_.set_running_at(tx, run.id, step.id, now));
+      WASL_RETURN_IF_ERROR(runs_.set_running_at(tx, run, step.id, now));
       json payload = {{"step", step.id}, {"first_attempt", run.last_attempt[step.id] + 1}};
       return schedule(tx, run, held, kCallJob, payload, now, now);
     }
@@ -205,7 +205,7 @@ Status Transitions::advance(Transaction& tx, RunState& run, JobHolding* held, in
     }
     std::int64_t deadline = now + step.timeout.value_or(kDefaultWaitTimeout).count();
     run.status = kWaiting;
-    WASL_RETURN_IF_ERROR(runs_.set_waiting(tx, run.id, step.id, step.event, correlation, now));
+    WASL_RETURN_IF_ERROR(runs_.set_waiting(tx, run, step.id, step.event, correlation, now));
     json payload = {{"step", step.id}, {"deadline", deadline}, {"attempt_row", row.id}};
     return schedule(tx, run, held, kWaitJob, payload, deadline, now);
   }
@@ -290,7 +290,7 @@ Status Transitions::wait_due(Transaction& tx, PreparedJob& p, JobHolding* held, 
     if (!ok) return lease_lost(p.run);
     return {};
   }
-  WASL_RETURN_IF_ERROR(runs_.set_wait_over(tx, p.run.id, now));
+  WASL_RETURN_IF_ERROR(runs_.set_wait_over(tx, p.run, now));
   p.run.status = kRunning;
   Error error(ErrorCode::kDeadlineExceeded,
               "no '" + step->event + "' event arrived within the wait timeout", false);

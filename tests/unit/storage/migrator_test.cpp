@@ -224,6 +224,46 @@ TEST_P(MigratorTest, ConcurrentMigratorsApplyEachMigrationOnce) {
   EXPECT_EQ(recorded_versions(*store_), expected);
 }
 
+// 0013 gives every deployed workflow version an owner: the facility of the
+// key that deployed it through the API, else the platform ("").
+TEST_P(MigratorTest, WorkflowOwnersAreBackfilledFromTheDeployingKey) {
+  const auto& embedded = embedded_migrations(GetParam());
+  std::vector<Migration> before;
+  for (const auto& m : embedded) {
+    if (m.version < 13) before.push_back(m);
+  }
+  ASSERT_TRUE(migrate(*store_, before).ok());
+  {
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    for (const char* sql :
+         {"INSERT INTO facilities (id, name, created_at, updated_at) VALUES ('fac-b', 'B', 1, 1)",
+          "INSERT INTO api_keys (id, facility_id, role, key_hash, created_at) VALUES "
+          "('k-b', 'fac-b', 'integrator', 'h1', 1)",
+          "INSERT INTO workflow_definitions (name, version, source_text, checksum, deployed_at, "
+          "deployed_by) VALUES ('consultation', 1, 'x', 'c1', 1, 'workflows_dir'), "
+          "('consultation', 2, 'y', 'c2', 2, 'apikey:k-b'), "
+          "('consultation', 3, 'z', 'c3', 3, 'apikey:deleted'), "
+          "('emergency', 1, 'w', 'c4', 4, NULL)"}) {
+      ASSERT_TRUE((*tx)->exec(sql).ok()) << sql;
+    }
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  ASSERT_TRUE(migrate(*store_, embedded).ok());
+  auto tx = store_->begin(TxMode::kReadOnly);
+  ASSERT_TRUE(tx.ok());
+  auto rows = (*tx)->query(
+      "SELECT name, version, facility_id FROM workflow_definitions ORDER BY name, version");
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  std::vector<std::string> owners;
+  for (const auto& r : *rows) {
+    owners.push_back(r.get_text(0).value_or("?") + "/" + std::to_string(r.get_int(1).value_or(0)) +
+                     "=" + r.get_text(2).value_or("?"));
+  }
+  EXPECT_EQ(owners, (std::vector<std::string>{"consultation/1=", "consultation/2=fac-b",
+                                              "consultation/3=", "emergency/1="}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, MigratorTest,
                          ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
                          [](const auto& info) { return testing::dialect_name(info.param); });

@@ -1,5 +1,6 @@
 #include "hub/webhooks/unmatched_webhooks.hpp"
 
+#include "hub/workflow/row_id.hpp"
 #include "tests/unit/webhooks/webhook_fixture.hpp"
 
 namespace wasl::webhooks::testing {
@@ -75,6 +76,50 @@ TEST_P(UnmatchedWebhooksTest, ListsTheCallersFacilityOnlyWithoutBodies) {
   ASSERT_EQ(admin_b.status, 200);
   ASSERT_EQ(admin_b.json()["items"].size(), 1u);
   EXPECT_EQ(admin_b.json()["items"][0]["dedupe_key"], "msg_b");
+}
+
+// An event of an instance fac-a and fac-b share is stored without a facility.
+// Left unmatched it concerns both: each lists and may replay it. A row of an
+// instance serving fac-a alone never reaches fac-b.
+TEST_P(UnmatchedWebhooksTest, AnUnmatchedEventOfASharedInstanceReachesEachFacilityItServes) {
+  std::string body =
+      R"({"events":[{"type":"appointment.updated","resource_id":"Appointment/nobody",)"
+      R"("dedupe_key":"s1"}]})";
+  ASSERT_EQ(send("POST", "/v1/webhooks/video.shared", {{"X-Test-Signature", "good"}}, body).status,
+            202);
+  dispatch();
+  ASSERT_EQ(
+      inbox_rows("instance = 'video.shared' AND facility_id IS NULL AND state = 'unmatched'"), 1);
+  for (const char* key : {"fac-a:integrator", "fac-b:admin"}) {
+    Reply listed = get("/v1/webhooks/unmatched", key);
+    ASSERT_EQ(listed.status, 200) << listed.body;
+    const nlohmann::json items = listed.json()["items"];
+    ASSERT_EQ(items.size(), 1u) << key << ": " << listed.body;
+    EXPECT_EQ(items[0]["instance"], "video.shared");
+    EXPECT_EQ(items[0]["correlation"], "Appointment/nobody");
+  }
+
+  records::InboxEntry alone;
+  alone.id = workflow::new_row_id();
+  alone.instance = "video.url-check";  // serves fac-a only
+  alone.dedupe_key = "alone";
+  alone.received_at = 2;
+  alone.body = "{}";
+  alone.state = records::InboxState::kUnmatched;
+  {
+    auto tx = begin();
+    ASSERT_TRUE(inbox_->insert(*tx, alone).ok());
+    ASSERT_TRUE(tx->commit().ok());
+  }
+  EXPECT_EQ(get("/v1/webhooks/unmatched", "fac-a:integrator").json()["items"].size(), 2u);
+  EXPECT_EQ(get("/v1/webhooks/unmatched", "fac-b:integrator").json()["items"].size(), 1u);
+  EXPECT_EQ(replay(alone.id, "fac-b:integrator").status, 404);
+
+  std::string shared = id_of("s1");
+  Reply replayed = replay(shared, "fac-b:integrator");
+  ASSERT_EQ(replayed.status, 202) << replayed.body;
+  EXPECT_EQ(inbox_rows("id = $1 AND state = 'received'", {shared}), 1);
+  EXPECT_EQ(inbox_rows("id = $1 AND state = 'unmatched'", {alone.id}), 1);
 }
 
 TEST_P(UnmatchedWebhooksTest, RefusesOtherRolesMissingKeysAndBadParameters) {

@@ -12,6 +12,7 @@
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -89,6 +90,16 @@ class SourcesDouble final : public WebhookSources {
     auto it = extra_.find(std::string(instance));
     if (it != extra_.end()) return it->second;
     return fallback_.find(instance);
+  }
+  std::vector<std::string> instances_serving(std::string_view facility_id) const override {
+    std::vector<std::string> out = fallback_.instances_serving(facility_id);
+    for (const auto& [name, source] : extra_) {
+      const auto& f = source.facilities;
+      if (std::find(f.begin(), f.end(), facility_id) != f.end()) {
+        out.push_back(name);
+      }
+    }
+    return out;
   }
 
  private:

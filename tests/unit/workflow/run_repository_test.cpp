@@ -1,0 +1,73 @@
+// RunRepository (hub/workflow/run_repository.cpp): every change of a run
+// names its facility in the statement, so a run id paired with another
+// facility changes nothing. Once on SQLite, once on PostgreSQL.
+#include "hub/workflow/run_repository.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/workflow/engine_fixture.hpp"
+
+namespace wasl::workflow::testing {
+namespace {
+
+class RunRepositoryTest : public EngineFixture {
+ protected:
+  void SetUp() override {
+    EngineFixture::SetUp();
+    if (HasFatalFailure()) return;
+    exec("INSERT INTO facilities (id, name, created_at, updated_at) VALUES ('f2', 'F2', 0, 0)");
+    exec("INSERT INTO workflow_runs (id, facility_id, workflow_name, workflow_version, status, "
+         "current_step, wait_event, wait_correlation, created_at, updated_at) VALUES "
+         "('run-1', 'f1', 'waits', 1, 'waiting', 'ended', 'room.ended', 'room-1', 1, 1)");
+    repository_ = std::make_unique<RunRepository>(GetParam(), *definitions_, nullptr);
+  }
+
+  std::string run_row() {
+    auto rows = query("SELECT status, COALESCE(error, ''), COALESCE(failed_step, ''), updated_at "
+                      "FROM workflow_runs WHERE id = 'run-1'");
+    if (rows.empty()) return "";
+    return *rows[0].get_text(0) + "|" + *rows[0].get_text(1) + "|" + *rows[0].get_text(2) + "|" +
+           std::to_string(*rows[0].get_int(3));
+  }
+
+  std::unique_ptr<RunRepository> repository_;
+};
+
+TEST_P(RunRepositoryTest, ARunIdWithAnotherFacilityChangesNothing) {
+  RunState elsewhere;
+  elsewhere.id = "run-1";
+  elsewhere.facility_id = "f2";
+  const std::string before = run_row();
+  ASSERT_EQ(before, "waiting|||1");
+  auto tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  auto resumed = repository_->resume_waiting(**tx, "f2", "run-1", 5);
+  ASSERT_TRUE(resumed.ok());
+  EXPECT_FALSE(*resumed);
+  EXPECT_TRUE(repository_->set_ended(**tx, elsewhere, "failed", "moved", 5).ok());
+  EXPECT_TRUE(repository_->set_failed_step(**tx, elsewhere, "ended").ok());
+  EXPECT_TRUE(repository_->set_cancelling(**tx, "f2", "run-1", 5).ok());
+  EXPECT_TRUE(repository_->set_retrying(**tx, elsewhere, 5).ok());
+  EXPECT_TRUE(repository_->set_running_at(**tx, elsewhere, "ended", 5).ok());
+  auto failed = repository_->failed_step(**tx, elsewhere);
+  ASSERT_TRUE(failed.ok());
+  ASSERT_TRUE((*tx)->commit().ok());
+  EXPECT_EQ(run_row(), before);
+
+  auto own = store_->begin();
+  ASSERT_TRUE(own.ok());
+  resumed = repository_->resume_waiting(**own, "f1", "run-1", 6);
+  ASSERT_TRUE(resumed.ok());
+  EXPECT_TRUE(*resumed);
+  ASSERT_TRUE((*own)->commit().ok());
+  EXPECT_EQ(run_row(), "running|||6");
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, RunRepositoryTest,
+                         ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),
+                         [](const auto& info) {
+                           return storage::testing::dialect_name(info.param);
+                         });
+
+}  // namespace
+}  // namespace wasl::workflow::testing
