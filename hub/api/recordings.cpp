@@ -4,12 +4,14 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
 #include "hub/api/json_response.hpp"
 #include "hub/api/request_audit.hpp"
 #include "hub/crypto/stream_cipher.hpp"
+#include "hub/domain/recording.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/recording_store.hpp"
 
@@ -74,7 +76,8 @@ Response content(ApiContext& ctx, Request& request, const access::Principal& pri
     return problem_response(request, 404, MessageId::kRecordingNotFound);
   }
   auto reader = crypto::StreamRangeReader::open_file(
-      ctx.cipher->keyring(), *r->storage_path, static_cast<std::uint64_t>(*r->size_bytes));
+      ctx.cipher->keyring(), *r->storage_path, static_cast<std::uint64_t>(*r->size_bytes),
+      domain::recording_stream_binding(r->facility_id, r->id));
   if (!reader.ok()) return error_response(request, reader.error());
   const std::uint64_t size = reader->plaintext_size();
   ByteRange range{0, size == 0 ? 0 : size - 1};
@@ -89,12 +92,29 @@ Response content(ApiContext& ctx, Request& request, const access::Principal& pri
     range = *parsed;
     partial = true;
   }
+  const std::uint64_t length = size == 0 ? 0 : range.last - range.first + 1;
+  // The first segment of the range is authenticated before any header goes
+  // out: a file that is damaged, or is another recording's (the stream is
+  // bound to its facility and id), is refused whole, not cut short.
+  if (length > 0) {
+    auto probe = reader->read(range.first, 1);
+    if (!probe.ok()) {
+      spdlog::error("recording {} of facility {} was not served: {}", id, principal.facility_id,
+                    probe.error().message);
+      audit::AuditEvent refused =
+          request_event(request, principal, "recording.download", "recording", id);
+      refused.outcome = std::string(audit::kOutcomeFailure);
+      refused.detail = nlohmann::json{{"error", "the file does not authenticate as this recording"}}
+                           .dump();
+      if (auto failed = commit_with(ctx, request, **tx, refused)) return *failed;
+      return problem_response(request, 500, MessageId::kRecordingUnreadable);
+    }
+  }
   audit::AuditEvent event =
       request_event(request, principal, "recording.download", "recording", id);
   event.detail = nlohmann::json{{"first", range.first}, {"last", range.last}}.dump();
   if (auto failed = commit_with(ctx, request, **tx, event)) return *failed;
 
-  const std::uint64_t length = size == 0 ? 0 : range.last - range.first + 1;
   Response response;
   response.status = partial ? 206 : 200;
   response.set_header("Content-Type", "video/mp4");

@@ -206,7 +206,8 @@ struct ArchiveStream::Pipeline {
 
 Result<std::unique_ptr<ArchiveStream>> ArchiveStream::open(const crypto::Keyring& keyring,
                                                            const std::filesystem::path& target,
-                                                           ArchiveStreamOptions options) {
+                                                           ArchiveStreamOptions options,
+                                                           std::string_view binding) {
   options.block_size = std::max<std::size_t>(options.block_size, 4096);
   options.blocks = std::max(options.blocks, 2);
   options.write_buffers = std::max(options.write_buffers, 2);
@@ -232,9 +233,10 @@ Result<std::unique_ptr<ArchiveStream>> ArchiveStream::open(const crypto::Keyring
   }
   Pipeline* raw = p.get();
   WASL_ASSIGN_OR_RETURN(crypto::StreamEncryptor encryptor,
-                        crypto::StreamEncryptor::create(keyring, [raw](std::string_view sealed) {
-                          return raw->take_sealed(sealed);
-                        }));
+                        crypto::StreamEncryptor::create(
+                            keyring,
+                            [raw](std::string_view sealed) { return raw->take_sealed(sealed); },
+                            binding));
   p->encryptor.emplace(std::move(encryptor));
   p->digest_thread = std::thread([raw] { raw->digest_loop(); });
   p->cipher_thread = std::thread([raw] { raw->cipher_loop(); });

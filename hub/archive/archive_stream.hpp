@@ -55,9 +55,12 @@ struct ArchivedStream {
 class ArchiveStream {
  public:
   // Creates the temporary file next to `target` and starts the threads.
+  // `binding`: the stream cipher's (domain::recording_stream_binding), so
+  // the file decrypts only for the row it was written for.
   static sdk::Result<std::unique_ptr<ArchiveStream>> open(const crypto::Keyring& keyring,
                                                           const std::filesystem::path& target,
-                                                          ArchiveStreamOptions options = {});
+                                                          ArchiveStreamOptions options = {},
+                                                          std::string_view binding = {});
   ~ArchiveStream();
   ArchiveStream(const ArchiveStream&) = delete;
   ArchiveStream& operator=(const ArchiveStream&) = delete;

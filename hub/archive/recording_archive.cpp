@@ -9,6 +9,7 @@
 #include "hub/crypto/hex.hpp"
 #include "hub/crypto/random.hpp"
 #include "hub/crypto/stream_cipher.hpp"
+#include "hub/domain/recording.hpp"
 #include "hub/records/recording_store.hpp"
 
 namespace wasl::archive {
@@ -160,7 +161,9 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
   const std::filesystem::path target =
       options_.root / request.facility_id / (row.id + "." + keyring->active_key_id() + ".wse");
   WASL_ASSIGN_OR_RETURN(std::unique_ptr<ArchiveStream> stream,
-                        ArchiveStream::open(*keyring, target, options_.stream));
+                        ArchiveStream::open(*keyring, target, options_.stream,
+                                            domain::recording_stream_binding(request.facility_id,
+                                                                             row.id)));
   auto fetched = video.fetch_media(sdk::MediaRef{request.media_id},
                                    [&stream](std::string_view chunk) -> Status {
                                      return stream->write(chunk);

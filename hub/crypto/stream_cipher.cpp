@@ -17,7 +17,8 @@ namespace wasl::crypto {
 namespace {
 
 constexpr std::string_view kMagic = "WASLSE";
-constexpr unsigned char kVersion = 0x01;
+constexpr unsigned char kVersionUnbound = 0x01;  // AAD = the header
+constexpr unsigned char kVersionBound = 0x02;    // AAD = the header ‖ the binding
 constexpr std::size_t kFixedHeaderSize = 8;  // magic, version, key id length
 constexpr std::size_t kMaxKeyIdSize = 64;
 constexpr std::size_t kRecordSize = kStreamSegmentSize + kGcmTagSize;
@@ -40,21 +41,30 @@ void make_nonce(std::string_view header, std::uint64_t index, bool final, unsign
   nonce[11] = final ? 0x01 : 0x00;
 }
 
-bool try_open(Aes256Gcm& gcm, std::string_view header, const unsigned char* record,
-              std::size_t record_len, std::uint64_t index, bool final, unsigned char* out) {
+// The associated data of every segment of a stream with `header`.
+std::string aad_of(std::string_view header, std::string_view binding) {
+  std::string aad(header);
+  if (static_cast<unsigned char>(header[6]) == kVersionBound) aad.append(binding);
+  return aad;
+}
+
+bool try_open(Aes256Gcm& gcm, std::string_view header, std::string_view aad,
+              const unsigned char* record, std::size_t record_len, std::uint64_t index, bool final,
+              unsigned char* out) {
   unsigned char nonce[kGcmNonceSize];
   make_nonce(header, index, final, nonce);
   std::size_t len = record_len - kGcmTagSize;
-  return gcm.open(nonce, header, record, len, record + len, out).ok();
+  return gcm.open(nonce, aad, record, len, record + len, out).ok();
 }
 
 // Segment `index` did not open as expected: find out what it really is, to
 // name the damage. Runs only on the failure path.
-sdk::Error describe_failure(Aes256Gcm& gcm, std::string_view header, const unsigned char* record,
-                            std::size_t record_len, std::uint64_t index, bool expected_final,
-                            bool at_unknown_end, unsigned char* scratch) {
+sdk::Error describe_failure(Aes256Gcm& gcm, std::string_view header, std::string_view aad,
+                            const unsigned char* record, std::size_t record_len,
+                            std::uint64_t index, bool expected_final, bool at_unknown_end,
+                            unsigned char* scratch) {
   std::string seg = "segment " + std::to_string(index);
-  if (try_open(gcm, header, record, record_len, index, !expected_final, scratch)) {
+  if (try_open(gcm, header, aad, record, record_len, index, !expected_final, scratch)) {
     if (expected_final) {
       return damaged("is truncated: " + seg +
                      " is not the final segment and the rest of the stream is missing");
@@ -66,7 +76,7 @@ sdk::Error describe_failure(Aes256Gcm& gcm, std::string_view header, const unsig
   for (std::uint64_t j = from; j <= to; ++j) {
     if (j == index) continue;
     for (bool final : {false, true}) {
-      if (try_open(gcm, header, record, record_len, j, final, scratch)) {
+      if (try_open(gcm, header, aad, record, record_len, j, final, scratch)) {
         return damaged("is out of order: " + seg + " was written as segment " + std::to_string(j) +
                        " (segments were reordered or duplicated)");
       }
@@ -76,6 +86,10 @@ sdk::Error describe_failure(Aes256Gcm& gcm, std::string_view header, const unsig
     return damaged(seg +
                    " (the last one) failed authentication: it was altered, cut short, or has "
                    "bytes appended");
+  }
+  if (static_cast<unsigned char>(header[6]) == kVersionBound) {
+    return damaged(seg + " failed authentication: it was altered, or the stream belongs to "
+                         "another stream or recording (it is bound to the one it was written for)");
   }
   return damaged(seg + " failed authentication: it was altered or belongs to another stream");
 }
@@ -91,7 +105,8 @@ sdk::Result<std::size_t> header_size_from_prefix(std::string_view prefix) {
   if (prefix.substr(0, kMagic.size()) != kMagic) {
     return damaged("does not start with the WASLSE magic: it is not an encrypted recording");
   }
-  if (static_cast<unsigned char>(prefix[6]) != kVersion) {
+  if (static_cast<unsigned char>(prefix[6]) != kVersionUnbound &&
+      static_cast<unsigned char>(prefix[6]) != kVersionBound) {
     return damaged("has format version " + std::to_string(static_cast<unsigned char>(prefix[6])) +
                    ", which this hub cannot read");
   }
@@ -121,12 +136,13 @@ StreamEncryptor::StreamEncryptor(StreamEncryptor&&) noexcept = default;
 StreamEncryptor& StreamEncryptor::operator=(StreamEncryptor&&) noexcept = default;
 StreamEncryptor::~StreamEncryptor() = default;
 
-sdk::Result<StreamEncryptor> StreamEncryptor::create(const Keyring& keyring, StreamSink sink) {
+sdk::Result<StreamEncryptor> StreamEncryptor::create(const Keyring& keyring, StreamSink sink,
+                                                     std::string_view binding) {
   const std::string& key_id = keyring.active_key_id();
   std::string header;
   header.reserve(stream_header_size(key_id.size()));
   header.append(kMagic);
-  header.push_back(static_cast<char>(kVersion));
+  header.push_back(static_cast<char>(binding.empty() ? kVersionUnbound : kVersionBound));
   header.push_back(static_cast<char>(key_id.size()));
   header.append(key_id);
   WASL_ASSIGN_OR_RETURN(std::string prefix, random_bytes(kStreamNoncePrefixSize));
@@ -134,6 +150,7 @@ sdk::Result<StreamEncryptor> StreamEncryptor::create(const Keyring& keyring, Str
   WASL_ASSIGN_OR_RETURN(
       auto gcm, Aes256Gcm::create(keyring.active_key().view(), Aes256Gcm::Direction::kSeal));
   StreamEncryptor enc(std::move(gcm), std::move(sink), std::move(header), key_id);
+  enc.aad_ = aad_of(enc.header_, binding);
   WASL_RETURN_IF_ERROR(enc.sink_(enc.header_));
   enc.ciphertext_size_ = enc.header_.size();
   return enc;
@@ -151,7 +168,7 @@ sdk::Status StreamEncryptor::seal_segment(const unsigned char* in, std::size_t l
   }
   unsigned char nonce[kGcmNonceSize];
   make_nonce(header_, counter_, final, nonce);
-  auto status = gcm_.seal(nonce, header_, in, len, sealed_.get(), sealed_.get() + len);
+  auto status = gcm_.seal(nonce, aad_, in, len, sealed_.get(), sealed_.get() + len);
   if (!status.ok()) return fail(std::move(status).error());
   ++counter_;
   ciphertext_size_ += len + kGcmTagSize;
@@ -206,10 +223,12 @@ sdk::Status StreamEncryptor::finish() {
 // ---------------------------------------------------------------- decryptor
 
 StreamDecryptor::StreamDecryptor(std::shared_ptr<const Keyring> keyring, StreamSink sink,
-                                 std::optional<std::uint64_t> expected_plaintext_size)
+                                 std::optional<std::uint64_t> expected_plaintext_size,
+                                 std::string binding)
     : keyring_(std::move(keyring)),
       sink_(std::move(sink)),
       expected_plaintext_size_(expected_plaintext_size),
+      binding_(std::move(binding)),
       pending_(std::make_unique<unsigned char[]>(kRecordSize)),
       plain_(std::make_unique<unsigned char[]>(kStreamSegmentSize)) {}
 StreamDecryptor::StreamDecryptor(StreamDecryptor&&) noexcept = default;
@@ -218,9 +237,10 @@ StreamDecryptor::~StreamDecryptor() = default;
 
 sdk::Result<StreamDecryptor> StreamDecryptor::create(
     std::shared_ptr<const Keyring> keyring, StreamSink sink,
-    std::optional<std::uint64_t> expected_plaintext_size) {
+    std::optional<std::uint64_t> expected_plaintext_size, std::string_view binding) {
   if (!keyring) return sdk::Error(sdk::ErrorCode::kInvalidArgument, "no keyring given");
-  return StreamDecryptor(std::move(keyring), std::move(sink), expected_plaintext_size);
+  return StreamDecryptor(std::move(keyring), std::move(sink), expected_plaintext_size,
+                         std::string(binding));
 }
 
 sdk::Status StreamDecryptor::fail(sdk::Error error) {
@@ -259,6 +279,7 @@ sdk::Status StreamDecryptor::take_header(std::string_view& data) {
   auto gcm = Aes256Gcm::create((*key)->view(), Aes256Gcm::Direction::kOpen);
   if (!gcm.ok()) return fail(std::move(gcm).error());
   gcm_.emplace(std::move(gcm).value());
+  aad_ = aad_of(header_, binding_);
   header_done_ = true;
   return sdk::ok_status();
 }
@@ -266,10 +287,10 @@ sdk::Status StreamDecryptor::take_header(std::string_view& data) {
 sdk::Status StreamDecryptor::open_segment(const unsigned char* in, std::size_t record_len,
                                           bool final) {
   if (counter_ >= kMaxSegments) return fail(damaged("has more than 2^32 segments"));
-  if (!try_open(*gcm_, header_, in, record_len, counter_, final, plain_.get())) {
+  if (!try_open(*gcm_, header_, aad_, in, record_len, counter_, final, plain_.get())) {
     bool at_unknown_end = final && !expected_plaintext_size_;
-    return fail(describe_failure(*gcm_, header_, in, record_len, counter_, final, at_unknown_end,
-                                 plain_.get()));
+    return fail(describe_failure(*gcm_, header_, aad_, in, record_len, counter_, final,
+                                 at_unknown_end, plain_.get()));
   }
   std::size_t len = record_len - kGcmTagSize;
   ++counter_;
@@ -383,7 +404,8 @@ sdk::Status StreamDecryptor::finish() {
 sdk::Result<StreamRangeReader> StreamRangeReader::open(std::shared_ptr<const Keyring> keyring,
                                                        ReadAt read_at,
                                                        std::uint64_t ciphertext_size,
-                                                       std::uint64_t plaintext_size) {
+                                                       std::uint64_t plaintext_size,
+                                                       std::string_view binding) {
   if (!keyring) return sdk::Error(sdk::ErrorCode::kInvalidArgument, "no keyring given");
   WASL_ASSIGN_OR_RETURN(std::string prefix, read_at(0, kFixedHeaderSize));
   if (prefix.size() < kFixedHeaderSize) return damaged("is shorter than its header");
@@ -394,6 +416,7 @@ sdk::Result<StreamRangeReader> StreamRangeReader::open(std::shared_ptr<const Key
   StreamRangeReader reader;
   reader.header_ = prefix + rest;
   reader.key_id_ = key_id_of_header(reader.header_);
+  reader.aad_ = aad_of(reader.header_, binding);
   WASL_RETURN_IF_ERROR(keyring->decryption_key(reader.key_id_));
   std::uint64_t expected = stream_ciphertext_size(plaintext_size, reader.key_id_.size());
   if (ciphertext_size < expected) {
@@ -414,7 +437,8 @@ sdk::Result<StreamRangeReader> StreamRangeReader::open(std::shared_ptr<const Key
 
 sdk::Result<StreamRangeReader> StreamRangeReader::open_file(std::shared_ptr<const Keyring> keyring,
                                                             const std::filesystem::path& path,
-                                                            std::uint64_t plaintext_size) {
+                                                            std::uint64_t plaintext_size,
+                                                            std::string_view binding) {
   int raw_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (raw_fd < 0) {
     int err = errno;
@@ -449,7 +473,7 @@ sdk::Result<StreamRangeReader> StreamRangeReader::open_file(std::shared_ptr<cons
     return out;
   };
   return open(std::move(keyring), std::move(read_at), static_cast<std::uint64_t>(st.st_size),
-              plaintext_size);
+              plaintext_size, binding);
 }
 
 sdk::Status StreamRangeReader::read_to(std::uint64_t offset, std::uint64_t length,
@@ -477,8 +501,8 @@ sdk::Status StreamRangeReader::read_to(std::uint64_t offset, std::uint64_t lengt
       return damaged("is truncated: segment " + std::to_string(i) + " could not be read in full");
     }
     const auto* rec = reinterpret_cast<const unsigned char*>(record.data());
-    if (!try_open(gcm, header_, rec, record_len, i, final, plain.get())) {
-      return describe_failure(gcm, header_, rec, record_len, i, final, false, plain.get());
+    if (!try_open(gcm, header_, aad_, rec, record_len, i, final, plain.get())) {
+      return describe_failure(gcm, header_, aad_, rec, record_len, i, final, false, plain.get());
     }
     std::size_t from = i == first ? static_cast<std::size_t>(offset - i * kStreamSegmentSize) : 0;
     std::size_t to = i == last ? static_cast<std::size_t>(end - i * kStreamSegmentSize) : seg_len;
@@ -536,9 +560,10 @@ sdk::Status encrypt_stream(const Keyring& keyring, std::istream& in, std::ostrea
 
 sdk::Status decrypt_stream(std::shared_ptr<const Keyring> keyring, std::istream& in,
                            std::ostream& out,
-                           std::optional<std::uint64_t> expected_plaintext_size) {
+                           std::optional<std::uint64_t> expected_plaintext_size,
+                           std::string_view binding) {
   WASL_ASSIGN_OR_RETURN(auto dec, StreamDecryptor::create(std::move(keyring), ostream_sink(out),
-                                                          expected_plaintext_size));
+                                                          expected_plaintext_size, binding));
   return pump(in, dec);
 }
 

@@ -2,9 +2,9 @@
 // memory, and read any plaintext byte range by decrypting only the segments
 // it touches.
 //
-// Format, version 1:
+// Format, versions 1 and 2:
 //
-//   header:  "WASLSE" (6 bytes magic) ‖ version 0x01 (1) ‖ L (1, 1-64)
+//   header:  "WASLSE" (6 bytes magic) ‖ version (1) ‖ L (1, 1-64)
 //            ‖ key id (L bytes) ‖ nonce prefix (7 random bytes)
 //   then segments 0 … n-1, each = GCM ciphertext ‖ 16-byte tag, where every
 //   segment but the last carries exactly 64 KiB of plaintext and the last
@@ -13,14 +13,22 @@
 //
 //   Segment i is sealed under the key named in the header with
 //     nonce = prefix (7) ‖ i as 4 bytes big-endian ‖ (i == n-1 ? 0x01 : 0x00)
-//     associated data = the whole header.
+//     associated data = the whole header (version 1), or the whole header ‖
+//     the binding (version 2).
+//   The binding is a context the caller gives both when writing and when
+//   reading, never stored in the stream: a recording's facility and id
+//   (domain::recording_stream_binding). A stream written with one is version
+//   2, and opens only under the same binding, so a file moved to another
+//   recording's row fails authentication. Version 1 streams (written before
+//   bindings, or with none) open with or without one.
 //   Ciphertext size = header size + P + 16 n (see stream_ciphertext_size).
 //
 // What this detects: a flipped bit anywhere (that segment fails), segments
 // reordered or duplicated (counter in the nonce), a dropped final segment
 // or a cut at a segment boundary (no segment with the final flag), a cut
 // inside a segment, trailing bytes after the final segment, a header edited
-// or swapped from another stream (header is the AAD of every segment).
+// or swapped from another stream (header is the AAD of every segment), a
+// bound stream read under another binding.
 // Errors are kInvalidArgument with a sentence naming the segment and the
 // kind of damage; kFailedPrecondition when the key id is unknown or retired.
 //
@@ -71,8 +79,10 @@ constexpr std::uint64_t stream_ciphertext_size(std::uint64_t plaintext_size,
 class StreamEncryptor {
  public:
   // Encrypts under the keyring's active key with a fresh nonce prefix and
-  // passes the header to `sink` before returning.
-  static sdk::Result<StreamEncryptor> create(const Keyring& keyring, StreamSink sink);
+  // passes the header to `sink` before returning. A non-empty `binding`
+  // writes a version 2 stream bound to it.
+  static sdk::Result<StreamEncryptor> create(const Keyring& keyring, StreamSink sink,
+                                             std::string_view binding = {});
 
   StreamEncryptor(StreamEncryptor&&) noexcept;
   StreamEncryptor& operator=(StreamEncryptor&&) noexcept;
@@ -99,6 +109,7 @@ class StreamEncryptor {
   Aes256Gcm gcm_;
   StreamSink sink_;
   std::string header_;
+  std::string aad_;  // header_, then the binding for version 2
   std::string key_id_;
   std::unique_ptr<unsigned char[]> pending_;  // kStreamSegmentSize
   std::size_t pending_size_ = 0;
@@ -117,9 +128,12 @@ class StreamEncryptor {
 // damaged part. Not thread-safe.
 class StreamDecryptor {
  public:
+  // `binding`: the one the stream was written with (a version 2 stream
+  // opens only under it; a version 1 stream ignores it).
   static sdk::Result<StreamDecryptor> create(
       std::shared_ptr<const Keyring> keyring, StreamSink sink,
-      std::optional<std::uint64_t> expected_plaintext_size = std::nullopt);
+      std::optional<std::uint64_t> expected_plaintext_size = std::nullopt,
+      std::string_view binding = {});
 
   StreamDecryptor(StreamDecryptor&&) noexcept;
   StreamDecryptor& operator=(StreamDecryptor&&) noexcept;
@@ -137,7 +151,7 @@ class StreamDecryptor {
 
  private:
   StreamDecryptor(std::shared_ptr<const Keyring> keyring, StreamSink sink,
-                  std::optional<std::uint64_t> expected_plaintext_size);
+                  std::optional<std::uint64_t> expected_plaintext_size, std::string binding);
   sdk::Status take_header(std::string_view& data);
   sdk::Status open_segment(const unsigned char* in, std::size_t record_len, bool final);
   std::size_t expected_record_size(std::uint64_t index) const;
@@ -147,7 +161,9 @@ class StreamDecryptor {
   std::shared_ptr<const Keyring> keyring_;
   StreamSink sink_;
   std::optional<std::uint64_t> expected_plaintext_size_;
+  std::string binding_;
   std::string header_;
+  std::string aad_;  // header_, then binding_ for version 2
   bool header_done_ = false;
   std::optional<Aes256Gcm> gcm_;
   std::unique_ptr<unsigned char[]> pending_;  // segment + tag
@@ -171,15 +187,18 @@ class StreamRangeReader {
   using ReadAt = std::function<sdk::Result<std::string>(std::uint64_t offset, std::size_t length)>;
 
   // `ciphertext_size` and `plaintext_size` are the stored sizes; a mismatch
-  // (truncated file, trailing bytes) is refused here.
+  // (truncated file, trailing bytes) is refused here. `binding` as for
+  // StreamDecryptor.
   static sdk::Result<StreamRangeReader> open(std::shared_ptr<const Keyring> keyring, ReadAt read_at,
                                              std::uint64_t ciphertext_size,
-                                             std::uint64_t plaintext_size);
+                                             std::uint64_t plaintext_size,
+                                             std::string_view binding = {});
   // Same over a file, read with pread; the file stays open while the reader
   // (or a copy) lives.
   static sdk::Result<StreamRangeReader> open_file(std::shared_ptr<const Keyring> keyring,
                                                   const std::filesystem::path& path,
-                                                  std::uint64_t plaintext_size);
+                                                  std::uint64_t plaintext_size,
+                                                  std::string_view binding = {});
 
   // Plaintext bytes [offset, offset + length), clipped at the end of the
   // plaintext; kInvalidArgument if offset > plaintext_size().
@@ -197,6 +216,7 @@ class StreamRangeReader {
   std::shared_ptr<const Keyring> keyring_;
   ReadAt read_at_;
   std::string header_;
+  std::string aad_;  // header_, then the binding for version 2
   std::string key_id_;
   std::uint64_t plaintext_size_ = 0;
   std::uint64_t segments_ = 0;
@@ -207,6 +227,7 @@ class StreamRangeReader {
 sdk::Status encrypt_stream(const Keyring& keyring, std::istream& in, std::ostream& out);
 sdk::Status decrypt_stream(std::shared_ptr<const Keyring> keyring, std::istream& in,
                            std::ostream& out,
-                           std::optional<std::uint64_t> expected_plaintext_size = std::nullopt);
+                           std::optional<std::uint64_t> expected_plaintext_size = std::nullopt,
+                           std::string_view binding = {});
 
 }  // namespace wasl::crypto

@@ -3,7 +3,9 @@
 // The file at storage_path is in the streaming format of
 // hub/crypto/stream_cipher.hpp under key_id; size_bytes is the PLAINTEXT
 // size (what StreamRangeReader::open_file needs) and plaintext_sha256 the
-// lowercase hex SHA-256 of the plaintext.
+// lowercase hex SHA-256 of the plaintext. Files archived since stream
+// bindings are bound to their row (recording_stream_binding): a file moved to
+// another recording's storage_path, or another facility's, does not decrypt.
 //
 // JSON wire form: {"id", "consultation_id", "provider_recording_id",
 // "size_bytes", "duration_ms", "plaintext_sha256", "retention_until",
@@ -23,6 +25,15 @@ namespace wasl::domain {
 enum class RecordingState { kPending, kDownloading, kArchived, kFailed, kDeleted };
 std::string_view to_string(RecordingState s);  // "pending", "downloading", "archived", …
 std::optional<RecordingState> parse_recording_state(std::string_view name);
+
+// The stream cipher's binding of a recording's file: its facility and id.
+// Both are path-safe ids (no newline), so the text is unambiguous.
+inline std::string recording_stream_binding(std::string_view facility_id,
+                                            std::string_view recording_id) {
+  std::string binding = "wasl-recording\n";
+  binding.append(facility_id).append("\n").append(recording_id);
+  return binding;
+}
 
 struct Recording {
   std::string id;

@@ -58,15 +58,18 @@ Status write_all(int fd, std::string_view data, const std::filesystem::path& pat
 Result<std::uint64_t> reencrypt_into(std::shared_ptr<const crypto::Keyring> keyring, int in_fd,
                                      int out_fd, const std::filesystem::path& source,
                                      const std::filesystem::path& tmp,
-                                     std::optional<std::uint64_t> expected) {
-  WASL_ASSIGN_OR_RETURN(crypto::StreamEncryptor encryptor,
-                        crypto::StreamEncryptor::create(*keyring, [&](std::string_view bytes) {
-                          return write_all(out_fd, bytes, tmp);
-                        }));
+                                     std::optional<std::uint64_t> expected,
+                                     std::string_view binding) {
+  WASL_ASSIGN_OR_RETURN(
+      crypto::StreamEncryptor encryptor,
+      crypto::StreamEncryptor::create(
+          *keyring, [&](std::string_view bytes) { return write_all(out_fd, bytes, tmp); },
+          binding));
   WASL_ASSIGN_OR_RETURN(
       crypto::StreamDecryptor decryptor,
       crypto::StreamDecryptor::create(
-          keyring, [&](std::string_view plain) { return encryptor.write(plain); }, expected));
+          keyring, [&](std::string_view plain) { return encryptor.write(plain); }, expected,
+          binding));
   auto buffer = std::make_unique<char[]>(crypto::kStreamSegmentSize);
   for (;;) {
     ssize_t n = ::read(in_fd, buffer.get(), crypto::kStreamSegmentSize);
@@ -110,14 +113,16 @@ Result<std::string> stream_file_key_id(const std::filesystem::path& path) {
 Result<std::uint64_t> reencrypt_stream_file(std::shared_ptr<const crypto::Keyring> keyring,
                                             const std::filesystem::path& source,
                                             const std::filesystem::path& target,
-                                            std::optional<std::uint64_t> expected) {
+                                            std::optional<std::uint64_t> expected,
+                                            std::string_view binding) {
   std::filesystem::path tmp = target;
   tmp += ".tmp";
   Fd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0) return io_error("opening", source, errno);
   Fd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (out.get() < 0) return io_error("creating", tmp, errno);
-  auto written = reencrypt_into(std::move(keyring), in.get(), out.get(), source, tmp, expected);
+  auto written =
+      reencrypt_into(std::move(keyring), in.get(), out.get(), source, tmp, expected, binding);
   int closed = ::close(out.release());
   if (written.ok() && closed != 0) written = io_error("closing", tmp, errno);
   if (written.ok() && ::rename(tmp.c_str(), target.c_str()) != 0) {

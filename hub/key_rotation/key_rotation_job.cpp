@@ -11,6 +11,7 @@
 #include <random>
 
 #include "hub/crypto/cell_cipher.hpp"
+#include "hub/domain/recording.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/key_rotation/file_reencryption.hpp"
 #include "hub/records/row_fields.hpp"
@@ -361,7 +362,8 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
     std::optional<std::uint64_t> expected;
     if (size) expected = static_cast<std::uint64_t>(*size);
     auto written = header_key.ok()
-                       ? reencrypt_stream_file(cipher_.keyring(), old_path, new_path, expected)
+                       ? reencrypt_stream_file(cipher_.keyring(), old_path, new_path, expected,
+                                               domain::recording_stream_binding(facility, rec_id))
                        : Result<std::uint64_t>(header_key.error());
     if (!written.ok()) {
       if (written.error().code == ErrorCode::kUnavailable && header_key.ok()) {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "hub/crypto/stream_cipher.hpp"
+#include "hub/domain/recording.hpp"
 #include "hub/records/recording_store.hpp"
 #include "tests/unit/api/api_fixture.hpp"
 
@@ -103,6 +104,68 @@ TEST_P(RecordingsTest, DownloadDecryptsWholeAndRanges) {
                             Role::kHospital);
   EXPECT_EQ(bad.status, 416);
   EXPECT_EQ(bad.headers.find("Content-Range")->second, "bytes */100000");
+}
+
+// Files archived by the hub are bound to their row: a file moved to another
+// recording's storage_path is refused whole (no header of a 200 goes out),
+// audited as a failed download, and served again once put back.
+TEST_P(RecordingsTest, AFileMovedToAnotherRecordingIsRefused) {
+  auto write_bound = [this](const std::string& id, const std::string& text) -> std::string {
+    const auto path = scratch_.path() / (id + ".wse");
+    std::ofstream out(path, std::ios::binary);
+    auto enc = crypto::StreamEncryptor::create(
+        *keyring_,
+        [&out](std::string_view b) {
+          out.write(b.data(), static_cast<std::streamsize>(b.size()));
+          return sdk::ok_status();
+        },
+        domain::recording_stream_binding(kFacilityA, id));
+    EXPECT_TRUE(enc.ok());
+    EXPECT_TRUE(enc->write(text).ok());
+    EXPECT_TRUE(enc->finish().ok());
+    domain::Recording r;
+    r.id = id;
+    r.consultation_id = consultation_;
+    r.facility_id = kFacilityA;
+    r.provider_recording_id = "CJ-" + id;
+    r.created_at = kNow;
+    records::RecordingStore recordings;
+    auto tx = store_->begin();
+    if (!tx.ok()) {
+      ADD_FAILURE() << tx.error().message;
+      return {};
+    }
+    EXPECT_TRUE(recordings.insert(**tx, r).ok());
+    records::ArchivedFile file;
+    file.storage_path = path.string();
+    file.size_bytes = static_cast<std::int64_t>(text.size());
+    file.plaintext_sha256 = std::string(64, '0');
+    file.key_id = keyring_->active_key_id();
+    EXPECT_TRUE(recordings.mark_archived(**tx, kFacilityA, id, file).ok());
+    EXPECT_TRUE((*tx)->commit().ok());
+    return path.string();
+  };
+  const std::string mine = write_bound("rec-mine", "the consultation of this recording");
+  const std::string theirs = write_bound("rec-theirs", "another patient's consultation....");
+  EXPECT_EQ(body_text(send({"GET", "/v1/recordings/rec-mine/content"}, Role::kClinician)),
+            "the consultation of this recording");
+
+  auto set_path = [this](const std::string& id, const std::string& path) {
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE((*tx)->exec("UPDATE recordings SET storage_path = $1 WHERE id = $2", {path, id}).ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  };
+  set_path("rec-mine", theirs);  // same size, same key: only the binding tells
+  http::Response moved = send({"GET", "/v1/recordings/rec-mine/content"}, Role::kClinician);
+  EXPECT_EQ(moved.status, 500);
+  EXPECT_FALSE(moved.stream_body) << "nothing of the other recording is sent";
+  EXPECT_NE(moved.body.find("not this recording"), std::string::npos) << moved.body;
+  EXPECT_EQ(audit_count("recording.download"), 2);
+
+  set_path("rec-mine", mine);
+  EXPECT_EQ(body_text(send({"GET", "/v1/recordings/rec-mine/content"}, Role::kClinician)),
+            "the consultation of this recording");
 }
 
 TEST(ByteRangeTest, ParsesTheSingleRangeForms) {

@@ -31,8 +31,14 @@ void expect_pattern_content(storage::Store& store, std::shared_ptr<const crypto:
   ASSERT_TRUE(row.ok()) << row.error().message;
   ASSERT_TRUE(row->storage_path && row->size_bytes);
   ASSERT_EQ(static_cast<std::uint64_t>(*row->size_bytes), size);
-  auto content = crypto::StreamRangeReader::open_file(ring, *row->storage_path, size);
+  auto content = crypto::StreamRangeReader::open_file(
+      ring, *row->storage_path, size, domain::recording_stream_binding(facility, id));
   ASSERT_TRUE(content.ok()) << content.error().message;
+  // Bound to its row: the same file read as another recording's fails.
+  auto elsewhere = crypto::StreamRangeReader::open_file(
+      ring, *row->storage_path, size, domain::recording_stream_binding(facility, id + "-other"));
+  ASSERT_TRUE(elsewhere.ok());
+  if (size > 0) EXPECT_FALSE(elsewhere->read(0, 1).ok()) << "the archived file is bound to " << id;
   std::uint64_t at = 0;
   bool same = true;
   ASSERT_OK(content->read_to(0, size, [&](std::string_view bytes) {

@@ -295,6 +295,71 @@ TEST(StreamRangeReader, DetectsDamageOnlyInTouchedSegmentsAndSizeMismatch) {
   EXPECT_FALSE(wrong.ok());
 }
 
+// A stream written with a binding (a recording's facility and id) opens
+// only under that binding: moved to another recording's row, every segment
+// fails; the unbound format opens as before, with or without one.
+TEST(StreamBinding, ABoundStreamOpensOnlyUnderItsBinding) {
+  const std::string pt = pattern(2 * S + 7);
+  std::string bound;
+  auto enc = StreamEncryptor::create(
+      *ring(),
+      [&bound](std::string_view b) {
+        bound.append(b);
+        return sdk::ok_status();
+      },
+      "wasl-recording\nfac-a\nrec-1");
+  ASSERT_TRUE(enc.ok());
+  ASSERT_TRUE(enc->write(pt).ok());
+  ASSERT_TRUE(enc->finish().ok());
+  EXPECT_EQ(static_cast<unsigned char>(bound[6]), 0x02) << "version 2: bound";
+  EXPECT_EQ(bound.size(), stream_ciphertext_size(pt.size(), std::string("k1-20260101").size()));
+
+  auto open_with = [&](std::string_view binding) -> sdk::Result<std::string> {
+    std::string out;
+    auto dec = StreamDecryptor::create(
+        ring(),
+        [&out](std::string_view b) {
+          out.append(b);
+          return sdk::ok_status();
+        },
+        pt.size(), binding);
+    if (!dec.ok()) return std::move(dec).error();
+    WASL_RETURN_IF_ERROR(dec->write(bound));
+    WASL_RETURN_IF_ERROR(dec->finish());
+    return out;
+  };
+  auto same = open_with("wasl-recording\nfac-a\nrec-1");
+  ASSERT_TRUE(same.ok()) << same.error().message;
+  EXPECT_EQ(*same, pt);
+  for (std::string_view other : {"wasl-recording\nfac-a\nrec-2", "wasl-recording\nfac-b\nrec-1", ""}) {
+    auto moved = open_with(other);
+    ASSERT_FALSE(moved.ok()) << other;
+    EXPECT_EQ(moved.error().code, sdk::ErrorCode::kInvalidArgument);
+    EXPECT_NE(moved.error().message.find("segment 0 failed authentication"), std::string::npos)
+        << moved.error().message;
+    EXPECT_NE(moved.error().message.find("recording"), std::string::npos) << moved.error().message;
+  }
+
+  CountingSource src{bound, {}};
+  auto reader = StreamRangeReader::open(ring(), src.read_at(), bound.size(), pt.size(),
+                                        "wasl-recording\nfac-a\nrec-1");
+  ASSERT_TRUE(reader.ok()) << reader.error().message;
+  EXPECT_EQ(reader->read(S + 1, 10).value(), pt.substr(S + 1, 10));
+  auto elsewhere = StreamRangeReader::open(ring(), src.read_at(), bound.size(), pt.size(),
+                                           "wasl-recording\nfac-a\nrec-2");
+  ASSERT_TRUE(elsewhere.ok()) << "the header alone does not tell";
+  EXPECT_FALSE(elsewhere->read(S + 1, 10).ok());
+
+  // The unbound format (version 1) opens under any binding.
+  std::string unbound = encrypt(pt);
+  EXPECT_EQ(static_cast<unsigned char>(unbound[6]), 0x01);
+  CountingSource old{unbound, {}};
+  auto legacy = StreamRangeReader::open(ring(), old.read_at(), unbound.size(), pt.size(),
+                                        "wasl-recording\nfac-a\nrec-1");
+  ASSERT_TRUE(legacy.ok());
+  EXPECT_EQ(legacy->read(0, 5).value(), pt.substr(0, 5));
+}
+
 TEST(StreamRangeReader, DroppedFinalSegmentWithMatchingSizesIsCaught) {
   // An attacker shortens both the file and the stored size by the last
   // segment: the segment now read as final was sealed as non-final.

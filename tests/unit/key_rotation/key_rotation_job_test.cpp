@@ -154,8 +154,11 @@ class KeyRotationTest : public RecordsDatabaseTest {
     if (rows.empty()) return "";
     std::ifstream in(rows[0].get_text(0).value(), std::ios::binary);
     std::ostringstream out;
+    // The file was written unbound (version 1); once re-encrypted it is
+    // bound to its row, and opens only under that binding.
     auto st = crypto::decrypt_stream(keyring_, in, out,
-                                     static_cast<std::uint64_t>(rows[0].get_int(1).value()));
+                                     static_cast<std::uint64_t>(rows[0].get_int(1).value()),
+                                     domain::recording_stream_binding(kFacilityA, "r-1"));
     EXPECT_TRUE(st.ok()) << st.error().message;
     return crypto::sha256_hex(out.str());
   }
