@@ -60,11 +60,21 @@ constexpr std::array kRules = {
     RouteRule{"GET", "/v1/workflows/{name}", kBearer, A | I, "read a workflow definition"},
     RouteRule{"PUT", "/v1/workflows/{name}", kBearer, A | I, "deploy a workflow version"},
     RouteRule{"GET", "/v1/plugins", kBearer, A | I, "loaded plugins and instances"},
+    RouteRule{"GET", "/v1/plugins/instances", kBearer, A | I,
+              "the facility's plugin instances with live health"},
+    RouteRule{"GET", "/v1/plugins/instances/{name}", kBearer, A | I,
+              "one plugin instance with live health"},
+    RouteRule{"GET", "/v1/alerts", kBearer, A | I | H | C | U,
+              "the facility's plugin instances that started failing or recovered"},
     RouteRule{"GET", "/v1/audit", kBearer, U, "query the audit trail (JSON or FHIR)"},
     RouteRule{"GET", "/v1/webhooks/unmatched", kBearer, A | I,
               "webhooks that matched no consultation"},
     RouteRule{"POST", "/v1/webhooks/unmatched/{id}/replay", kBearer, A | I,
               "dispatch an unmatched webhook again"},
+    RouteRule{"GET", "/v1/dead-letters", kBearer, A | I,
+              "failed runs and unmatched webhooks in one list"},
+    RouteRule{"POST", "/v1/dead-letters/replay", kBearer, A | I,
+              "replay up to 100 unmatched webhooks at once"},
 };
 
 // Compares templates segment by segment; "{...}" segments match each other.

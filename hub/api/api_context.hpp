@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "hub/access/authenticator.hpp"
+#include "hub/api/read_audit_window.hpp"
 #include "hub/audit/audit_writer.hpp"
 #include "hub/config/config.hpp"
 #include "hub/domain/consultation.hpp"
@@ -71,6 +72,13 @@ struct ApiContext {
   // answers now (facility id, actor) and answers the counts as JSON; empty
   // answers 503 there.
   std::function<sdk::Result<nlohmann::json>(const std::string&, const std::string&)> poll_claims;
+  // Optional: list reads a key repeats with the same answer are audited
+  // once per window (GET /v1/consultations; read_audit_window.hpp); null =
+  // every read is audited.
+  ReadAuditWindow* read_audits = nullptr;
+  // Optional: called after webhooks were put back to "received"
+  // (POST /v1/dead-letters/replay), to wake the webhook dispatcher.
+  std::function<void()> webhooks_requeued;
   // Optional: API counters (wasl_api_*).
   observability::Metrics* metrics = nullptr;
   ApiOptions options;

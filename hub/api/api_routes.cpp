@@ -4,8 +4,10 @@
 #include "hub/api/audit_trail.hpp"
 #include "hub/api/claims.hpp"
 #include "hub/api/consultations.hpp"
+#include "hub/api/dead_letters.hpp"
 #include "hub/api/openapi.hpp"
 #include "hub/api/participants.hpp"
+#include "hub/api/plugin_health.hpp"
 #include "hub/api/plugins.hpp"
 #include "hub/api/recordings.hpp"
 #include "hub/api/workflows.hpp"
@@ -31,6 +33,8 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_claim_routes(router, context);
   add_workflow_routes(router, context);
   add_plugin_routes(router, context);
+  add_plugin_health_routes(router, context);
+  add_dead_letter_routes(router, context);
   add_audit_trail_routes(router, context);
   add_openapi_route(router, context);
 }

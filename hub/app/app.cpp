@@ -206,12 +206,20 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   app->invoker_ = std::make_shared<workflow::PluginCapabilityInvoker>(*app->plugins_, config);
   app->engine_ = std::make_unique<workflow::Engine>(*app->store_, *app->definitions_,
                                                     app->invoker_, app->actions_, app->metrics_,
-                                                    engine_options, app->cipher_.get());
+                                                    engine_options, app->cipher_.get(),
+                                                    app->audit_.get());
   // billing.poll: queued claim answers, every billing facility's poll_interval.
   app->claim_poll_ = std::make_unique<ClaimPollJob>(app->claim_poll_deps());
   app->claim_poll_runner_ = std::make_unique<archive::PeriodicRunner>(
       "billing.poll", app->claim_poll_->interval(), [self]() -> sdk::Status {
         self->claim_poll_->tick(self->api_context_.now_ms());
+        return {};
+      });
+
+  // Each plugin instance's cheap probe, for its health and alerts.
+  app->probe_runner_ = std::make_unique<archive::PeriodicRunner>(
+      "plugin probes", config.plugins.probe_interval, [self]() -> sdk::Status {
+        self->plugins_->probe();
         return {};
       });
 
@@ -324,6 +332,10 @@ void App::build_api() {
   api_context_.definitions = definitions_.get();
   api_context_.plugins = plugins_.get();
   api_context_.metrics = &metrics_;
+  api_context_.read_audits = &read_audits_;
+  api_context_.webhooks_requeued = [this] {
+    if (dispatcher_) dispatcher_->wake();
+  };
   api_context_.poll_claims = [this](const std::string& facility,
                                     const std::string& actor) -> sdk::Result<nlohmann::json> {
     WASL_ASSIGN_OR_RETURN(ClaimPollResult polled,
@@ -395,6 +407,7 @@ sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(retention_->start());
   WASL_RETURN_IF_ERROR(schedule_runner_->start());
   WASL_RETURN_IF_ERROR(claim_poll_runner_->start());
+  WASL_RETURN_IF_ERROR(probe_runner_->start());
   WASL_RETURN_IF_ERROR(reconciler_->start());
   start_key_rotation();
   return server_->start();
@@ -440,6 +453,7 @@ void App::stop() {
   if (retention_) retention_->stop();
   if (schedule_runner_) schedule_runner_->stop();
   if (claim_poll_runner_) claim_poll_runner_->stop();
+  if (probe_runner_) probe_runner_->stop();
   // Intake before the engine: nothing may hand the engine events once it stops.
   if (dispatcher_) dispatcher_->stop();
   if (inbox_writer_) inbox_writer_->stop();
@@ -448,6 +462,7 @@ void App::stop() {
   retention_.reset();
   schedule_runner_.reset();
   claim_poll_runner_.reset();
+  probe_runner_.reset();
   claim_poll_.reset();
   scheduler_.reset();
   dispatcher_.reset();

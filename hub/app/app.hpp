@@ -120,6 +120,7 @@ class App {
   std::shared_ptr<workflow::CapabilityInvoker> invoker_;  // the engine's; billing.poll, ehr_bookings_
   std::unique_ptr<ClaimPollJob> claim_poll_;
   std::unique_ptr<archive::PeriodicRunner> claim_poll_runner_;  // claim_poll_->tick()
+  std::unique_ptr<archive::PeriodicRunner> probe_runner_;  // plugins_->probe()
 
   std::unique_ptr<archive::RecordingArchive> archive_;
   archive::ArchiveServices archive_services_;
@@ -139,6 +140,7 @@ class App {
   std::unique_ptr<webhooks::WebhookDispatcher> dispatcher_;
   webhooks::WebhookContext webhook_context_;
   api::ApiContext api_context_;
+  api::ReadAuditWindow read_audits_;  // api_context_.read_audits
 
   http::Router router_;
   std::unique_ptr<http::Server> server_;

@@ -81,6 +81,9 @@ struct PluginFileConfig {
 struct PluginsConfig {
   std::vector<std::string> directories;
   std::vector<PluginFileConfig> files;
+  // How often each instance is sent its capability's cheap probe
+  // (PluginHost::probe(); GET /v1/plugins/instances shows the health).
+  std::chrono::milliseconds probe_interval{30000};
 };
 
 // A named instance of a plugin: `video.twilio-main`, `ehr.hospital-a`.

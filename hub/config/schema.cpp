@@ -748,6 +748,8 @@ Fields plugins_fields(PluginsConfig& p) {
           "files", p.files, plugin_file_fields,
           [](PluginFileConfig& entry, int line) { entry.line = line; },
           "a list of mappings with name, file and sha256", "Plugin libraries loaded at start-up."),
+      duration("probe_interval", p.probe_interval, milliseconds(100),
+               "How often each plugin instance is probed for its health."),
   };
 }
 

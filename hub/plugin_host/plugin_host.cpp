@@ -81,6 +81,14 @@ sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& 
                                                           observability::Metrics& metrics,
                                                           PluginHostOptions options) {
   std::unique_ptr<PluginHost> host(new PluginHost());
+  std::function<std::int64_t()> now_ms;
+  if (options.clock) {
+    now_ms = [clock = options.clock] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(clock().time_since_epoch())
+          .count();
+    };
+  }
+  host->health_ = std::make_unique<InstanceHealth>(std::move(now_ms));
   StateStore* state = options.state;
   if (state == nullptr) {
     host->owned_state_ = std::make_unique<InMemoryStateStore>();
@@ -193,6 +201,7 @@ sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& 
       fail(created.error().message);
       continue;
     }
+    (*created)->observe(host->health_.get());
     host->instances_[name] = std::shared_ptr<PluginInstance>(std::move(created).value());
     status.loaded = true;
     host->statuses_.push_back(status);
@@ -248,6 +257,26 @@ sdk::Result<std::shared_ptr<sdk::WebhookVerifier>> PluginHost::webhook(
     std::string_view name) const {
   WASL_ASSIGN_OR_RETURN(auto found, with_capability(name, "webhook"));
   return std::shared_ptr<sdk::WebhookVerifier>(std::make_shared<WebhookProxy>(std::move(found)));
+}
+
+std::string_view PluginHost::probe_method(std::string_view instance_name) {
+  std::string_view capability = capability_of(instance_name);
+  if (capability == "video") return sdk::VideoProvider::kListParticipants;
+  if (capability == "ehr") return sdk::EhrConnector::kReadPatient;
+  return {};
+}
+
+void PluginHost::probe() const {
+  // An id no provider issued: the far end answers not_found when it is up.
+  static constexpr char kProbeId[] = "wasl-health-probe";
+  for (const auto& [name, instance] : instances_) {
+    std::string_view method = probe_method(name);
+    if (method.empty()) continue;
+    json request = capability_of(name) == "video" ? json{{"room_id", kProbeId}}
+                                                  : json{{"id", kProbeId}};
+    auto answer = instance->call(method, request);
+    health_->note_probe(name, method, answer.ok() ? nullptr : &answer.error());
+  }
 }
 
 nlohmann::json PluginHost::list() const {

@@ -28,6 +28,7 @@
 #include "hub/config/config.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/http_client.hpp"
+#include "hub/plugin_host/instance_health.hpp"
 #include "hub/plugin_host/plugin_instance.hpp"
 #include "hub/plugin_host/plugin_library.hpp"
 #include "hub/plugin_host/secret_source.hpp"
@@ -94,6 +95,19 @@ class PluginHost {
   //  "problems": [...]}
   nlohmann::json list() const;
 
+  // Every call into every loaded instance, as health (instance_health.hpp).
+  InstanceHealth& health() const { return *health_; }
+
+  // Sends each loaded instance the cheap read of its capability, whose
+  // answer shows whether the far end answers: video list_participants and
+  // ehr read_patient of an id that does not exist (not_found = healthy).
+  // Reporting, billing and webhook instances have no call without an
+  // effect; they are judged by their last calls. Blocks for the calls (each
+  // bounded by the instance's HTTP timeouts); safe from any thread.
+  void probe() const;
+  // The probe method for an instance name, or empty when it has none.
+  static std::string_view probe_method(std::string_view instance_name);
+
   // True when every non-optional instance is loaded.
   bool ready() const;
   // {"ready": bool, "failed": [{"name", "optional", "problem"}]} for /readyz.
@@ -104,6 +118,7 @@ class PluginHost {
   sdk::Result<std::shared_ptr<PluginInstance>> with_capability(std::string_view name,
                                                                std::string_view capability) const;
 
+  std::unique_ptr<InstanceHealth> health_;  // first: outlives the instances that record in it
   std::unique_ptr<StateStore> owned_state_;
   std::unique_ptr<SecretSource> owned_secrets_;
   std::vector<InstanceStatus> statuses_;

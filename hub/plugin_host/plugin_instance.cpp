@@ -89,6 +89,9 @@ void PluginInstance::record(std::string_view method, const sdk::Result<nlohmann:
                        {{"instance", name()}, {"method", std::string(method)}, {"outcome", outcome}});
   metrics_.histogram_observe(kDurationName, kDurationHelp,
                              {{"instance", name()}, {"method", std::string(method)}}, seconds);
+  if (health_ != nullptr) {
+    health_->record(name(), method, result.ok() ? nullptr : &result.error(), seconds);
+  }
 }
 
 sdk::Result<nlohmann::json> PluginInstance::call(std::string_view method,

@@ -4,6 +4,7 @@
 // counted in Metrics:
 //   wasl_plugin_calls_total{instance, method, outcome}   outcome = ok | <error code>
 //   wasl_plugin_call_duration_seconds{instance, method}
+// and, when observe() was given one, in an InstanceHealth.
 // Thread-safe (plugins must accept concurrent calls, see abi.h). Destruction
 // destroys the plugin's instance, then its host, then releases the library.
 #pragma once
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/observability/metrics.hpp"
+#include "hub/plugin_host/instance_health.hpp"
 #include "hub/plugin_host/instance_host.hpp"
 #include "hub/plugin_host/plugin_library.hpp"
 #include "wasl/sdk/host.hpp"
@@ -37,6 +39,10 @@ class PluginInstance {
   const std::string& name() const { return host_->instance_name(); }
   const PluginLibrary& library() const { return *library_; }
 
+  // Every later call is also recorded in `health` (borrowed; must outlive
+  // this object). Call once, before the instance is shared between threads.
+  void observe(InstanceHealth* health) { health_ = health; }
+
   // Calls `method` (e.g. "video.create_room").
   sdk::Result<nlohmann::json> call(std::string_view method, const nlohmann::json& request);
 
@@ -55,6 +61,7 @@ class PluginInstance {
               double seconds);
 
   observability::Metrics& metrics_;
+  InstanceHealth* health_ = nullptr;
   wasl_instance* instance_ = nullptr;
   std::unique_ptr<InstanceHost> host_;
   std::shared_ptr<const PluginLibrary> library_;  // last: the code stays mapped until the end

@@ -32,26 +32,29 @@ export async function getJson(path, params = {}) {
     cache: 'no-store',
   });
   const text = await response.text();
-  let body = null;
-  try { body = text ? JSON.parse(text) : null; } catch { body = null; }
-  if (!response.ok) throw new ApiError(response.status, body);
-  return body;
+  let answer = null;
+  try { answer = text ? JSON.parse(text) : null; } catch { answer = null; }
+  if (!response.ok) throw new ApiError(response.status, answer);
+  return answer;
 }
 
-// POST path (no body) as JSON, with a fresh Idempotency-Key so a repeated
-// click is one action; throws ApiError on any answer but 2xx.
-export async function postJson(path) {
+// POST path (with `body` as JSON, if given), with a fresh Idempotency-Key so
+// a repeated click is one action; throws ApiError on any answer but 2xx.
+export async function postJson(path, body) {
+  const headers = {
+    Authorization: `Bearer ${apiKey()}`,
+    Accept: 'application/json',
+    'Idempotency-Key': crypto.randomUUID(),
+  };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   const response = await fetch(path, {
     method: 'POST',
-    headers: {
-      Authorization: `Bearer ${apiKey()}`,
-      Accept: 'application/json',
-      'Idempotency-Key': crypto.randomUUID(),
-    },
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  let body = null;
-  try { body = text ? JSON.parse(text) : null; } catch { body = null; }
-  if (!response.ok) throw new ApiError(response.status, body);
-  return body;
+  let answer = null;
+  try { answer = text ? JSON.parse(text) : null; } catch { answer = null; }
+  if (!response.ok) throw new ApiError(response.status, answer);
+  return answer;
 }

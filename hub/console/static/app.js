@@ -60,15 +60,17 @@ function currentId() {
   return m ? decodeURIComponent(m[1]) : null;
 }
 
+const PAGES = { '#workflows': 'workflows', '#plugins': 'plugins', '#dead-letters': 'dead-letters' };
+
 function currentPage() {
   if (currentId() !== null) return 'consultation';
-  return location.hash === '#workflows' ? 'workflows' : 'consultations';
+  return PAGES[location.hash] ?? 'consultations';
 }
 
 function showSignedIn(signedIn) {
   const page = currentPage();
   $('sign-in').hidden = signedIn;
-  for (const view of ['consultations', 'consultation', 'workflows']) {
+  for (const view of ['consultations', 'consultation', 'workflows', 'plugins', 'dead-letters']) {
     $(view).hidden = !signedIn || page !== view;
   }
   $('pages').hidden = !signedIn;
@@ -100,6 +102,199 @@ async function loadWorkflows() {
     $('workflows-error').textContent = error.message;
     view.dataset.state = 'error';
   }
+}
+
+function percent(rate) {
+  return `${(rate * 100).toFixed(rate > 0 && rate < 0.1 ? 1 : 0)}%`;
+}
+
+function describeCall(call) {
+  if (!call) return '';
+  const text = call.outcome === 'ok' ? call.outcome : `${call.outcome}: ${call.message ?? ''}`;
+  return `${text} (${formatTime(call.at)})`;
+}
+
+// The facility's plugin instances with their live health.
+async function loadPlugins() {
+  const view = $('plugins');
+  if (view.dataset.state !== 'loaded') view.dataset.state = 'loading';
+  $('plugins-error').textContent = '';
+  try {
+    const { items } = await getJson('/v1/plugins/instances');
+    const body = $('instance-list').tBodies[0];
+    body.replaceChildren();
+    for (const i of items) {
+      const h = i.health;
+      const tr = document.createElement('tr');
+      tr.dataset.name = i.name;
+      tr.dataset.state = h.state;
+      cell(tr, i.name, 'id');
+      cell(tr, i.plugin);
+      cell(tr, i.version ?? '');
+      cell(tr, i.sdk_version ?? '');
+      cell(tr, (i.capabilities ?? []).join(', '));
+      cell(tr, i.loaded ? t(`state_${h.state}`) : i.problem, `state state-${i.loaded ? h.state : 'failing'}`);
+      cell(tr, i.probe_method ? (h.probe ? describeCall(h.probe) : i.probe_method) : t('no_probe'), 'probe');
+      cell(tr, describeCall(h.last_error), 'last-error');
+      cell(tr, String(h.calls_per_minute), 'rate');
+      cell(tr, percent(h.error_rate), 'error-rate');
+      cell(tr, h.p95_ms === null ? '' : milliseconds(Math.round(h.p95_ms)), 'p95');
+      body.append(tr);
+    }
+    $('plugins-empty').hidden = items.length > 0;
+    view.dataset.state = 'loaded';
+  } catch (error) {
+    $('plugins-error').textContent = error.message;
+    view.dataset.state = 'error';
+  }
+}
+
+// Dead letters: failed runs and webhooks no run took, newest first. A run
+// opens on its consultation (retry is there); a webhook is replayed alone or
+// with others (at most MAX_REPLAY at once, as the API allows).
+const MAX_REPLAY = 100;
+
+function deadLetterFilters() {
+  return {
+    kind: $('dl-kind').value,
+    workflow: $('dl-workflow').value.trim(),
+    since: toRfc3339($('dl-since').value),
+  };
+}
+
+function selectedWebhooks() {
+  return [...document.querySelectorAll('#dead-letter-list tbody input[type=checkbox]:checked')]
+    .map((box) => box.closest('tr').dataset.id);
+}
+
+function updateSelection() {
+  $('dl-replay-selected').disabled = selectedWebhooks().length === 0;
+}
+
+async function loadDeadLetters() {
+  const view = $('dead-letters');
+  view.dataset.state = 'loading';
+  $('dl-error').textContent = '';
+  try {
+    const { items } = await getJson('/v1/dead-letters', deadLetterFilters());
+    const body = $('dead-letter-list').tBodies[0];
+    body.replaceChildren();
+    for (const d of items) {
+      const tr = document.createElement('tr');
+      tr.dataset.id = d.id;
+      tr.dataset.kind = d.kind;
+      if (d.dedupe_key) tr.dataset.dedupe = d.dedupe_key;
+      const pick = document.createElement('td');
+      if (d.kind === 'webhook') {
+        const box = document.createElement('input');
+        box.type = 'checkbox';
+        box.setAttribute('aria-label', d.id);
+        box.addEventListener('change', updateSelection);
+        pick.append(box);
+      }
+      tr.append(pick);
+      cell(tr, formatTime(d.at));
+      cell(tr, t(d.kind === 'run' ? 'kind_run' : 'kind_webhook'));
+      cell(tr, d.kind === 'run'
+        ? `${d.workflow} v${d.workflow_version} · ${d.failed_step ?? ''}`
+        : `${d.instance} · ${d.event_type ?? ''} · ${d.state}`);
+      cell(tr, d.kind === 'run' ? d.error : d.last_error, 'error');
+      cell(tr, d.kind === 'run' ? d.consultation_id ?? d.id : d.id, 'id');
+      const act = document.createElement('td');
+      const button = document.createElement('button');
+      button.type = 'button';
+      if (d.kind === 'run') {
+        button.textContent = t('open_run');
+        button.className = 'open';
+        button.disabled = !d.consultation_id;
+        button.addEventListener('click', () => {
+          location.hash = `#consultation/${encodeURIComponent(d.consultation_id)}`;
+        });
+      } else {
+        button.textContent = t('replay');
+        button.className = 'replay';
+        button.addEventListener('click', () => replayWebhooks([d.id], d.instance));
+      }
+      act.append(button);
+      tr.append(act);
+      body.append(tr);
+    }
+    $('dl-select-all').checked = false;
+    updateSelection();
+    $('dl-empty').hidden = items.length > 0;
+    view.dataset.state = 'loaded';
+  } catch (error) {
+    const fields = error.problem?.errors?.map((e) => `${e.field}: ${e.message}`).join('; ');
+    $('dl-error').textContent = fields || error.message;
+    view.dataset.state = 'error';
+  }
+}
+
+async function replayWebhooks(ids, instance) {
+  $('dl-result').textContent = '';
+  $('dl-error').textContent = '';
+  if (ids.length > MAX_REPLAY) {
+    $('dl-error').textContent = t('too_many_selected', { max: MAX_REPLAY, count: ids.length });
+    return;
+  }
+  const text = ids.length === 1 && instance
+    ? t('confirm_replay', { id: ids[0], instance }) : t('confirm_replay_many', { count: ids.length });
+  if (!(await confirmAction(text))) return;
+  try {
+    if (ids.length === 1) {
+      await postJson(`/v1/webhooks/unmatched/${encodeURIComponent(ids[0])}/replay`);
+    } else {
+      await postJson('/v1/dead-letters/replay', { ids });
+    }
+    $('dl-result').textContent = t('replayed', { count: ids.length });
+  } catch (error) {
+    $('dl-error').textContent = error.message;
+  }
+  await loadDeadLetters();
+}
+
+// Alerts: a plugin instance that started failing or recovered. At sign-in
+// the banner shows the instances whose latest alert says failing; after
+// that every new alert replaces its instance's line.
+let lastAlertId = null;
+const bannerLines = new Map();  // instance -> its newest alert
+
+function showBanner() {
+  const list = $('alert-list');
+  list.replaceChildren();
+  for (const a of bannerLines.values()) {
+    const li = document.createElement('li');
+    li.className = a.kind === 'instance.failing' ? 'failing' : 'recovered';
+    li.dataset.instance = a.instance;
+    li.dataset.kind = a.kind;
+    li.textContent = t(a.kind === 'instance.failing' ? 'alert_failing' : 'alert_recovered',
+      { instance: a.instance, at: formatTime(a.at), message: a.message });
+    list.append(li);
+  }
+  $('alert-banner').hidden = bannerLines.size === 0;
+}
+
+async function pollAlerts() {
+  try {
+    const first = lastAlertId === null;
+    const { items } = await getJson('/v1/alerts', first ? {} : { after: lastAlertId });
+    if (first) lastAlertId = 0;
+    for (const a of [...items].reverse()) {  // oldest first, so the newest wins
+      lastAlertId = Math.max(lastAlertId, a.id);
+      if (first && a.kind !== 'instance.failing') bannerLines.delete(a.instance);
+      else bannerLines.set(a.instance, a);
+    }
+    showBanner();
+    document.body.dataset.alertsState = 'loaded';
+  } catch {
+    document.body.dataset.alertsState = 'error';
+  }
+}
+
+function clearAlerts() {
+  lastAlertId = null;
+  bannerLines.clear();
+  showBanner();
 }
 
 // datetime-local (the operator's local time) to RFC 3339 in UTC.
@@ -276,6 +471,8 @@ async function route() {
   const id = currentId();
   if (id !== null) await loadConsultation(id);
   else if (currentPage() === 'workflows') await loadWorkflows();
+  else if (currentPage() === 'plugins') await loadPlugins();
+  else if (currentPage() === 'dead-letters') await loadDeadLetters();
 }
 
 async function signIn(key) {
@@ -284,6 +481,7 @@ async function signIn(key) {
   showSignedIn(true);
   if (await loadPage(false)) $('api-key').value = '';
   await route();
+  if (apiKey()) await pollAlerts();
 }
 
 function start() {
@@ -296,6 +494,7 @@ function start() {
   $('sign-out').addEventListener('click', () => {
     setApiKey(null);
     $('consultation-list').tBodies[0].replaceChildren();
+    clearAlerts();
     showSignedIn(false);
   });
   $('filters').addEventListener('submit', (event) => {
@@ -303,6 +502,17 @@ function start() {
     loadPage(false);
   });
   $('more').addEventListener('click', () => loadPage(true));
+  $('dl-filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    loadDeadLetters();
+  });
+  $('dl-select-all').addEventListener('change', () => {
+    for (const box of document.querySelectorAll('#dead-letter-list tbody input[type=checkbox]')) {
+      box.checked = $('dl-select-all').checked;
+    }
+    updateSelection();
+  });
+  $('dl-replay-selected').addEventListener('click', () => replayWebhooks(selectedWebhooks()));
   for (const link of ['back', 'nav-consultations']) {
     $(link).addEventListener('click', (event) => {
       event.preventDefault();
@@ -319,6 +529,12 @@ function start() {
         pagesShown !== 1) return;
     refreshing = true;
     try { await loadPage(false); } finally { refreshing = false; }
+  }, REFRESH_MS);
+  // The plugins page and the alert banner follow the hub the same way.
+  setInterval(async () => {
+    if (!apiKey()) return;
+    if (currentPage() === 'plugins' && !$('plugins').hidden) await loadPlugins();
+    await pollAlerts();
   }, REFRESH_MS);
   if (apiKey()) signIn(apiKey());
   else showSignedIn(false);

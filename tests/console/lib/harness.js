@@ -4,13 +4,16 @@
 // puppeteer-core, with every console error, page error and failed request
 // of the page recorded so a test can fail on them.
 import { spawn, execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import puppeteer from 'puppeteer-core';
 
 const run = promisify(execFile);
+const { runScript } = createRequire(import.meta.url)('../../peers/support');
 
 export const sourceDir = process.env.WASL_SOURCE_DIR ??
   path.resolve(import.meta.dirname, '../../..');
@@ -31,8 +34,12 @@ async function wasl(args) {
   }
 }
 
-// Starts the hub; resolves once its log says where it listens.
-export async function startHub({ facilities = ['hospital-a', 'hospital-b'] } = {}) {
+// Starts the hub; resolves once its log says where it listens. `bindings`:
+// facility -> { role: instance }; `extra`: more top-level config lines
+// (plugins, instances); `webhookSecrets`: facility -> "whsec_…" its systems
+// sign their events to /v1/webhooks/hospital.<facility> with.
+export async function startHub({ facilities = ['hospital-a', 'hospital-b'], bindings = {},
+  extra = [], webhookSecrets = {} } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'wasl-console-'));
   const keys = path.join(dir, 'keys.json');
   const config = path.join(dir, 'wasl.yaml');
@@ -43,8 +50,12 @@ export async function startHub({ facilities = ['hospital-a', 'hospital-b'] } = {
     'storage:', '  sqlite:', `    path: ${path.join(dir, 'wasl.db')}`,
     'workflow:', '  poll_interval: 20ms',
     'facilities:',
-    ...facilities.flatMap((f) => [`  ${f}:`, `    name: ${f}`]),
+    ...facilities.flatMap((f) => [`  ${f}:`, `    name: ${f}`,
+      ...(webhookSecrets[f] ? [`    webhook_secret: ${webhookSecrets[f]}`] : []),
+      ...(bindings[f] ? ['    bindings:',
+        ...Object.entries(bindings[f]).map(([role, instance]) => `      ${role}: ${instance}`)] : [])]),
     `workflows_dir: ${path.join(sourceDir, 'workflows')}`,
+    ...extra,
     '',
   ].join('\n'));
 
@@ -91,7 +102,26 @@ export async function startHub({ facilities = ['hospital-a', 'hospital-b'] } = {
     return { status: response.status, body: text ? JSON.parse(text) : null };
   }
 
-  return { base, port, apiKey, api, stop, log: () => log };
+  // A hospital system's event to /v1/webhooks/hospital.<facility>, signed
+  // with Standard Webhooks; answers the HTTP status.
+  async function hospitalEvent(facility, secret, id, event) {
+    const body = JSON.stringify(event);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const keyBytes = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+    const signature = createHmac('sha256', keyBytes).update(`${id}.${timestamp}.${body}`).digest('base64');
+    const response = await fetch(`${base}/v1/webhooks/hospital.${facility}`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json', 'webhook-id': id, 'webhook-timestamp': timestamp,
+        'webhook-signature': `v1,${signature}`,
+      },
+      body,
+    });
+    await response.text();
+    return response.status;
+  }
+
+  return { base, port, apiKey, api, hospitalEvent, stop, log: () => log };
 }
 
 // A chromium page that records what must not happen in it.
@@ -129,4 +159,31 @@ export async function screenshot(page, name) {
   const file = path.join(artifactsDir, `${name}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+// Starts the peer of tests/peers/<name> (its npm dependencies installed) on
+// `port` (0: any free one); resolves once it prints its port.
+export async function startPeer(name, { port = 0, args = [] } = {}) {
+  const script = path.join(sourceDir, 'tests/peers', name, 'src/main.js');
+  const { child, out, exited } = runScript(script, ['--port', String(port), ...args]);
+  const listening = await new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the ${name} peer did not start within 20 s:\n${out.stderr}`)), 20_000);
+    const onData = () => {
+      const m = /\{"port":(\d+)\}/.exec(out.stdout);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    };
+    child.stdout.on('data', onData);
+    exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`the ${name} peer exited (${code}):\n${out.stderr}`));
+    });
+  });
+  async function stop() {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+  return { port: listening, stop };
 }

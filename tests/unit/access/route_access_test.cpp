@@ -43,9 +43,14 @@ const std::map<std::string, std::string>& expected_matrix() {
       {"GET /v1/workflows/{name}", "ai"},
       {"PUT /v1/workflows/{name}", "ai"},
       {"GET /v1/plugins", "ai"},
+      {"GET /v1/plugins/instances", "ai"},
+      {"GET /v1/plugins/instances/{name}", "ai"},
+      {"GET /v1/alerts", "aihcu"},
       {"GET /v1/audit", "u"},
       {"GET /v1/webhooks/unmatched", "ai"},
       {"POST /v1/webhooks/unmatched/{id}/replay", "ai"},
+      {"GET /v1/dead-letters", "ai"},
+      {"POST /v1/dead-letters/replay", "ai"},
   };
   return m;
 }

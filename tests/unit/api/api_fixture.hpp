@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -100,6 +101,7 @@ class FakeVideoProvider final : public sdk::VideoProvider {
     return sdk::Error(sdk::ErrorCode::kUnimplemented, "not used by the API");
   }
   sdk::Result<sdk::JoinToken> issue_join_token(const sdk::JoinTokenRequest& r) override {
+    if (on_token) on_token();  // outside the lock: a test may hold a call here
     std::lock_guard lock(mutex_);
     ++tokens_issued;
     last_token_request = r;
@@ -140,6 +142,8 @@ class FakeVideoProvider final : public sdk::VideoProvider {
   std::vector<std::string> removed;
   sdk::JoinTokenRequest last_token_request;
   std::optional<sdk::Error> fail_tokens;
+  // Called at the start of every issue_join_token; set before any request.
+  std::function<void()> on_token;
 };
 
 struct Call {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -56,7 +57,15 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 
 // ----- shipped files ---------------------------------------------------------
 
+// config/wasl.yaml reads the sandbox's NPHIES certificates from var/nphies-pki,
+// which scripts/sandbox-pki makes when missing (as scripts/run does).
+void make_sandbox_pki() {
+  const std::string command = std::string(WASL_SOURCE_DIR) + "/scripts/sandbox-pki >/dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+}
+
 TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
+  make_sandbox_pki();
   const std::string path = std::string(WASL_SOURCE_DIR) + "/config/wasl.yaml";
   const auto result = load_file(path);
   ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
@@ -79,16 +88,22 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.storage.sqlite.path, "var/wasl.db");
   EXPECT_EQ(c.storage.sqlite.busy_timeout, 5s);
   EXPECT_TRUE(c.plugins.directories.empty());
-  // The sandbox block (README "Run"): the Chime, FHIR and MOH peers, the sandbox plugin.
+  // The sandbox block (README "Run"): the Chime, FHIR, NPHIES and MOH peers.
   ASSERT_EQ(c.plugins.files.size(), 4u);
   EXPECT_EQ(c.plugins.files[0].name, "chime");
   EXPECT_EQ(c.plugins.files[1].name, "fhir");
-  EXPECT_EQ(c.plugins.files[2].name, "sandbox");
+  EXPECT_EQ(c.plugins.files[2].name, "nphies");
   EXPECT_EQ(c.plugins.files[3].name, "moh");
   EXPECT_EQ(c.instances.size(), 4u);
   EXPECT_EQ(c.instances.count("video.chime-sandbox"), 1u);
   EXPECT_EQ(c.instances.count("ehr.fhir-sandbox"), 1u);
-  EXPECT_EQ(c.instances.count("billing.sandbox"), 1u);
+  EXPECT_EQ(c.instances.count("billing.nphies-sandbox"), 1u);
+  // The instance's tls block holds the certificate files' contents, read
+  // from var/nphies-pki (scripts/sandbox-pki made them above).
+  EXPECT_EQ(c.instances.at("billing.nphies-sandbox").settings["tls"]["client_certificate"]
+                .get<std::string>()
+                .rfind("-----BEGIN CERTIFICATE-----", 0),
+            0u);
   EXPECT_EQ(c.instances.count("reporting.moh-sandbox"), 1u);
   ASSERT_EQ(c.facilities.count("sandbox"), 1u);
   EXPECT_EQ(c.facilities.at("sandbox").bindings.at("video"), "video.chime-sandbox");
@@ -98,11 +113,13 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.facilities.at("sandbox").ehr_bookings->workflow, "consultation");
   EXPECT_EQ(c.facilities.at("sandbox").reporting.language, "ar");
   ASSERT_TRUE(c.facilities.at("sandbox").billing.has_value());
-  EXPECT_EQ(c.facilities.at("sandbox").billing->provider_license, "PR-FHIR");
+  EXPECT_EQ(c.facilities.at("sandbox").bindings.at("billing"), "billing.nphies-sandbox");
+  EXPECT_EQ(c.facilities.at("sandbox").billing->provider_license, "N-F-00001");
   EXPECT_EQ(c.workflows_dir, "workflows");
 }
 
 TEST(LoadShippedConfig, DefaultFileAgreesWithTheDeclaredDefaults) {
+  make_sandbox_pki();
   const auto result = load_file(std::string(WASL_SOURCE_DIR) + "/config/wasl.yaml");
   ASSERT_TRUE(result.ok());
   Config defaults;

@@ -1,0 +1,251 @@
+#include "hub/api/dead_letters.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "hub/api/api_problem.hpp"
+#include "hub/api/authorization.hpp"
+#include "hub/api/field_validator.hpp"
+#include "hub/api/json_body.hpp"
+#include "hub/api/json_response.hpp"
+#include "hub/api/request_audit.hpp"
+#include "hub/domain/timestamp.hpp"
+#include "hub/records/inbox_store.hpp"
+
+namespace wasl::api {
+namespace {
+
+using nlohmann::json;
+using records::InboxState;
+
+constexpr int kDefaultLimit = 100;
+constexpr int kMaxLimit = 200;
+constexpr std::size_t kMaxIdChars = 64;
+
+struct Filter {
+  bool runs = true;
+  bool webhooks = true;
+  std::optional<std::string> workflow;
+  std::int64_t since_ms = 0;
+  int limit = kDefaultLimit;
+};
+
+std::optional<int> parse_int(const std::string& text) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// The facility's failed runs, newest first.
+sdk::Result<std::vector<std::pair<std::int64_t, json>>> failed_runs(storage::Transaction& tx,
+                                                                    const std::string& facility,
+                                                                    const Filter& f) {
+  std::string sql =
+      "SELECT id, consultation_id, workflow_name, workflow_version, failed_step, error, "
+      "COALESCE(finished_at, updated_at) AS failed_at FROM workflow_runs "
+      "WHERE facility_id = $1 AND status = 'failed' AND COALESCE(finished_at, updated_at) >= $2";
+  storage::Params params{facility, f.since_ms};
+  if (f.workflow) {
+    sql += " AND workflow_name = $3";
+    params.emplace_back(*f.workflow);
+  }
+  sql += " ORDER BY failed_at DESC, id DESC LIMIT " + std::to_string(f.limit);
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(sql, params));
+  std::vector<std::pair<std::int64_t, json>> out;
+  for (const auto& row : rows) {
+    auto text = [&row](std::string_view column) -> json {
+      if (row.is_null(column)) return nullptr;
+      auto v = row.get_text(column);
+      return v.ok() ? json(*v) : json(nullptr);
+    };
+    WASL_ASSIGN_OR_RETURN(std::int64_t at, row.get_int("failed_at"));
+    WASL_ASSIGN_OR_RETURN(std::int64_t version, row.get_int("workflow_version"));
+    out.emplace_back(at, json{{"kind", "run"},
+                              {"id", text("id")},
+                              {"consultation_id", text("consultation_id")},
+                              {"workflow", text("workflow_name")},
+                              {"workflow_version", version},
+                              {"failed_step", text("failed_step")},
+                              {"error", text("error")},
+                              {"at", domain::format_timestamp(at)}});
+  }
+  return out;
+}
+
+// The facility's unmatched and parked webhooks.
+sdk::Result<std::vector<std::pair<std::int64_t, json>>> stuck_webhooks(
+    storage::Transaction& tx, const records::InboxStore& inbox, const std::string& facility,
+    const Filter& f) {
+  std::vector<std::pair<std::int64_t, json>> out;
+  for (InboxState state : {InboxState::kUnmatched, InboxState::kParked}) {
+    WASL_ASSIGN_OR_RETURN(auto entries,
+                          inbox.list(tx, facility, state, kMaxLimit, records::InboxRead::kMetadata));
+    for (const auto& e : entries) {
+      if (e.received_at < f.since_ms) continue;
+      out.emplace_back(e.received_at,
+                       json{{"kind", "webhook"},
+                            {"id", e.id},
+                            {"instance", e.instance},
+                            {"dedupe_key", e.dedupe_key},
+                            {"state", std::string(records::to_string(e.state))},
+                            {"event_type", e.event_type ? json(*e.event_type) : json(nullptr)},
+                            {"attempts", e.attempts},
+                            {"last_error", e.last_error ? json(*e.last_error) : json(nullptr)},
+                            {"at", domain::format_timestamp(e.received_at)}});
+    }
+  }
+  return out;
+}
+
+http::Response list(ApiContext& ctx, http::Request& request, const access::Principal& principal) {
+  FieldValidator v;
+  Filter f;
+  for (const auto& [name, value] : request.query) {
+    if (name == "kind") {
+      if (value == "run") {
+        f.webhooks = false;
+      } else if (value == "webhook") {
+        f.runs = false;
+      } else {
+        v.add("kind", "unknown_value", "must be one of: run, webhook");
+      }
+    } else if (name == "workflow") {
+      if (value.empty() || value.size() > kMaxIdChars) {
+        v.add("workflow", "too_long", "must be 1 to 64 characters");
+      } else {
+        f.workflow = value;
+      }
+    } else if (name == "since") {
+      auto t = domain::parse_timestamp(value);
+      if (!t) {
+        v.add("since", "invalid_format", "must be an RFC 3339 date-time");
+      } else {
+        f.since_ms = *t;
+      }
+    } else if (name == "limit") {
+      auto n = parse_int(value);
+      if (!n || *n < 1 || *n > kMaxLimit) {
+        v.add("limit", "out_of_range",
+              "must be a whole number from 1 to " + std::to_string(kMaxLimit));
+      } else {
+        f.limit = *n;
+      }
+    } else {
+      v.add(name.substr(0, 64), "unknown_field", "is not a parameter of this resource");
+    }
+  }
+  if (!v.ok()) return validation_problem(request, 400, v.take());
+  // A workflow filter names runs; webhooks belong to no workflow.
+  if (f.workflow) f.webhooks = false;
+
+  auto tx = ctx.store->begin(storage::TxMode::kReadOnly);
+  if (!tx.ok()) return error_response(request, tx.error());
+  std::vector<std::pair<std::int64_t, json>> found;
+  if (f.runs) {
+    auto runs = failed_runs(**tx, principal.facility_id, f);
+    if (!runs.ok()) return error_response(request, runs.error());
+    found = std::move(runs).value();
+  }
+  if (f.webhooks) {
+    records::InboxStore inbox(*ctx.cipher);
+    auto hooks = stuck_webhooks(**tx, inbox, principal.facility_id, f);
+    if (!hooks.ok()) return error_response(request, hooks.error());
+    for (auto& h : *hooks) found.push_back(std::move(h));
+  }
+  (*tx)->rollback();
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  if (found.size() > static_cast<std::size_t>(f.limit)) found.resize(f.limit);
+  json items = json::array();
+  for (auto& [at, item] : found) items.push_back(std::move(item));
+  return json_response(200, json{{"items", std::move(items)}});
+}
+
+http::Response replay(ApiContext& ctx, http::Request& request,
+                      const access::Principal& principal) {
+  json body;
+  if (auto bad = read_json_object(request, body)) return *bad;
+  std::vector<http::FieldError> errors;
+  std::vector<std::string> ids;
+  auto it = body.find("ids");
+  if (it == body.end() || !it->is_array()) {
+    errors.push_back({"ids", "required", "must be an array of webhook ids"});
+  } else if (it->empty() || it->size() > static_cast<std::size_t>(kMaxBulkReplay)) {
+    errors.push_back({"ids", "out_of_range",
+                      "must hold 1 to " + std::to_string(kMaxBulkReplay) + " ids"});
+  } else {
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const json& id = (*it)[i];
+      std::string field = "ids[" + std::to_string(i) + "]";
+      if (!id.is_string() || id.get<std::string>().empty() ||
+          id.get<std::string>().size() > kMaxIdChars) {
+        errors.push_back({field, "invalid", "must be a webhook id"});
+      } else if (!seen.insert(id.get<std::string>()).second) {
+        errors.push_back({field, "duplicate", "names an id already listed"});
+      } else {
+        ids.push_back(id.get<std::string>());
+      }
+    }
+  }
+  for (const auto& [name, value] : body.items()) {
+    if (name != "ids") errors.push_back({name.substr(0, 64), "unknown_field", "is not a field"});
+  }
+  if (!errors.empty()) return validation_problem(request, 400, std::move(errors));
+
+  records::InboxStore inbox(*ctx.cipher);
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  json items = json::array();
+  for (const auto& id : ids) {
+    auto entry = inbox.get(**tx, principal.facility_id, id, records::InboxRead::kMetadata);
+    if (!entry.ok()) {
+      if (entry.error().code == sdk::ErrorCode::kNotFound) {
+        return problem_response(request, 404, MessageId::kWebhookNotFound, {id});
+      }
+      return error_response(request, entry.error());
+    }
+    if (entry->state != InboxState::kUnmatched && entry->state != InboxState::kParked) {
+      return problem_response(request, 409, MessageId::kWebhookNotReplayable,
+                              {id, std::string(records::to_string(entry->state))});
+    }
+    if (auto marked = inbox.mark(**tx, principal.facility_id, id, InboxState::kReceived);
+        !marked.ok()) {
+      return error_response(request, marked.error());
+    }
+    audit::AuditEvent event = request_event(request, principal, "webhook.replayed",
+                                            "webhook_event", id);
+    event.detail = json{{"bulk", ids.size()}}.dump();
+    if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
+      return error_response(request, appended.error());
+    }
+    items.push_back(json{{"id", id}, {"state", "received"}});
+  }
+  if (auto committed = (*tx)->commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  if (ctx.webhooks_requeued) ctx.webhooks_requeued();
+  return json_response(202, json{{"items", std::move(items)}});
+}
+
+}  // namespace
+
+void add_dead_letter_routes(http::Router& router, ApiContext& ctx) {
+  add_authorized_route(
+      router, ctx, "GET", "/v1/dead-letters",
+      [&ctx](http::Request& request, const access::Principal& principal) {
+        return list(ctx, request, principal);
+      },
+      route_options("Failed runs and unmatched webhooks of the facility, newest first."));
+  add_authorized_route(
+      router, ctx, "POST", "/v1/dead-letters/replay",
+      [&ctx](http::Request& request, const access::Principal& principal) {
+        return replay(ctx, request, principal);
+      },
+      route_options("Replay up to 100 unmatched or parked webhooks at once.",
+                    {"application/json"}));
+}
+
+}  // namespace wasl::api

@@ -1,0 +1,103 @@
+// InstanceHealth: what the hub knows of each plugin instance's health, from
+// every call it makes into the instance (workflow steps, webhooks, probes):
+//
+//   state      "unknown" before the first call; "failing" after a call that
+//              failed for the instance (fails_instance(): unreachable, timed
+//              out, refused credentials, rate limited, internal error);
+//              "healthy" after any other outcome — an answer about the
+//              request (not_found, invalid_argument, …) shows the far end
+//              answered.
+//   window     calls in the last minute, failure share and p95 duration over
+//              the last five minutes (observability::CallWindow).
+//   last error the last call that failed for the instance: its code,
+//              message, method and time.
+//   last probe the cheap read the hub's prober sends (PluginHost::probe()).
+//
+// A change of state between healthy and failing is an alert (one per
+// transition, never one per failure): "instance.failing" with the error that
+// caused it, "instance.recovered". The newest kMaxAlerts are kept in memory,
+// newest last, numbered from 1 for the life of the process.
+//
+// Thread-safe: every member may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hub/observability/call_window.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::plugin_host {
+
+// True when `code` says the instance or its far end is failing, not the request.
+bool fails_instance(sdk::ErrorCode code);
+
+struct CallOutcome {
+  std::string method;
+  std::int64_t at_ms = 0;
+  std::string outcome;  // "ok" or the error code
+  std::string message;  // the error's message; empty when ok
+};
+
+struct InstanceHealthView {
+  std::string state = "unknown";     // unknown | healthy | failing
+  std::optional<std::int64_t> since_ms;  // when it entered that state
+  std::optional<CallOutcome> last_probe;
+  std::optional<CallOutcome> last_error;
+  std::optional<CallOutcome> last_call;
+  observability::CallWindowStats window;
+  std::int64_t window_ms = 0;
+};
+
+struct InstanceAlert {
+  std::int64_t id = 0;
+  std::string instance;
+  std::string kind;  // "instance.failing" | "instance.recovered"
+  std::int64_t at_ms = 0;
+  std::string message;
+};
+
+class InstanceHealth {
+ public:
+  static constexpr std::size_t kMaxAlerts = 500;
+
+  // `now_ms`: epoch ms; empty = the system clock.
+  explicit InstanceHealth(std::function<std::int64_t()> now_ms = {});
+
+  // One call into `instance` that took `seconds`; `error` null when it succeeded.
+  void record(std::string_view instance, std::string_view method, const sdk::Error* error,
+              double seconds);
+  // Marks the outcome of a probe (already recorded as a call by record()).
+  void note_probe(std::string_view instance, std::string_view method, const sdk::Error* error);
+
+  InstanceHealthView view(std::string_view instance);
+  // Alerts with id > after_id of the instances `visible` accepts, newest first, at most `limit`.
+  std::vector<InstanceAlert> alerts(const std::function<bool(std::string_view)>& visible,
+                                    std::int64_t after_id, std::size_t limit) const;
+
+ private:
+  struct State {
+    std::string state = "unknown";
+    std::optional<std::int64_t> since_ms;
+    std::optional<CallOutcome> last_probe;
+    std::optional<CallOutcome> last_error;
+    std::optional<CallOutcome> last_call;
+  };
+  std::int64_t now() const;
+
+  std::function<std::int64_t()> now_ms_;
+  observability::CallWindow window_;
+  mutable std::mutex mutex_;
+  std::map<std::string, State, std::less<>> states_;
+  std::deque<InstanceAlert> alerts_;
+  std::int64_t next_alert_id_ = 1;
+};
+
+}  // namespace wasl::plugin_host

@@ -1,0 +1,124 @@
+// GET /v1/plugins/instances, /v1/plugins/instances/{name} and /v1/alerts:
+// each facility sees only the instances its bindings name.
+#include "hub/api/plugin_health.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/api/api_fixture.hpp"
+
+namespace wasl::api::testing {
+namespace {
+
+using access::Role;
+
+class PluginHealthTest : public ApiFixture {
+ protected:
+  // Facility A binds ehr.missing, an optional instance whose plugin is not
+  // declared (listed, not loaded); facility B binds reporting.b-only (and,
+  // as A, video.fake).
+  std::unique_ptr<plugin_host::PluginHost> load_host() {
+    config::InstanceConfig missing;
+    missing.name = "ehr.missing";
+    missing.plugin = "absent";
+    missing.optional = true;
+    config_.instances["ehr.missing"] = missing;
+    config_.facilities[kFacilityA].bindings["ehr"] = "ehr.missing";
+    config_.facilities[kFacilityB].bindings["reporting"] = "reporting.b-only";
+    auto host = plugin_host::PluginHost::load(config_, metrics_);
+    EXPECT_TRUE(host.ok()) << host.error().message;
+    return host.ok() ? std::move(host).value() : nullptr;
+  }
+
+  void TearDown() override {
+    context_.plugins = nullptr;
+    ApiFixture::TearDown();
+  }
+};
+
+TEST_P(PluginHealthTest, ListsTheFacilitysInstancesOnly) {
+  EXPECT_EQ(send({"GET", "/v1/plugins/instances"}, Role::kIntegrator).status, 503);
+  auto host = load_host();
+  ASSERT_NE(host, nullptr);
+  context_.plugins = host.get();
+
+  http::Response mine = send({"GET", "/v1/plugins/instances"}, Role::kIntegrator);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  nlohmann::json items = body_of(mine)["items"];
+  ASSERT_EQ(items.size(), 1u) << mine.body;
+  EXPECT_EQ(items[0]["name"], "ehr.missing");
+  EXPECT_EQ(items[0]["plugin"], "absent");
+  EXPECT_EQ(items[0]["loaded"], false);
+  EXPECT_NE(items[0]["problem"].get<std::string>().find("absent"), std::string::npos);
+  EXPECT_EQ(items[0]["probe_method"], "ehr.read_patient");
+  EXPECT_EQ(items[0]["health"]["state"], "unknown");
+  EXPECT_EQ(items[0]["health"]["calls_per_minute"], 0);
+  EXPECT_EQ(items[0]["health"]["p95_ms"], nullptr);
+
+  http::Response one = send({"GET", "/v1/plugins/instances/ehr.missing"}, Role::kAdmin);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(body_of(one)["name"], "ehr.missing");
+
+  // Facility B binds no such instance: an empty list and 404, as for one
+  // that does not exist.
+  http::Response theirs = send({"GET", "/v1/plugins/instances"}, Role::kAdmin, true);
+  ASSERT_EQ(theirs.status, 200) << theirs.body;
+  EXPECT_EQ(body_of(theirs)["items"], nlohmann::json::array());
+  EXPECT_EQ(send({"GET", "/v1/plugins/instances/ehr.missing"}, Role::kAdmin, true).status, 404);
+  EXPECT_EQ(send({"GET", "/v1/plugins/instances/ehr.nothing"}, Role::kAdmin).status, 404);
+
+  EXPECT_EQ(send({"GET", "/v1/plugins/instances"}, Role::kHospital).status, 403);
+  EXPECT_EQ(send({"GET", "/v1/plugins/instances"}, std::nullopt).status, 401);
+}
+
+TEST_P(PluginHealthTest, CallsMakeTheHealthAndStateChangesMakeAlerts) {
+  auto host = load_host();
+  ASSERT_NE(host, nullptr);
+  context_.plugins = host.get();
+  auto& health = host->health();
+  const sdk::Error down(sdk::ErrorCode::kUnavailable, "connection refused", true);
+  const sdk::Error absent(sdk::ErrorCode::kNotFound, "no such patient", false);
+  health.record("ehr.missing", "ehr.read_patient", nullptr, 0.010);  // unknown -> healthy: no alert
+  health.record("ehr.missing", "ehr.read_patient", &down, 0.002);
+  health.record("ehr.missing", "ehr.read_patient", &down, 0.002);  // still failing: no alert
+  health.record("ehr.missing", "ehr.read_patient", &absent, 0.030);  // the far end answered
+  health.record("reporting.b-only", "reporting.submit_report", &down, 0.001);  // B's
+
+  nlohmann::json item = body_of(send({"GET", "/v1/plugins/instances/ehr.missing"}))["health"];
+  EXPECT_EQ(item["state"], "healthy");
+  EXPECT_EQ(item["calls"], 4);
+  EXPECT_EQ(item["calls_per_minute"], 4);
+  EXPECT_DOUBLE_EQ(item["error_rate"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(item["p95_ms"].get<double>(), 30.0);
+  EXPECT_EQ(item["last_error"]["outcome"], "unavailable");
+  EXPECT_EQ(item["last_error"]["message"], "connection refused");
+
+  http::Response r = send({"GET", "/v1/alerts"}, Role::kIntegrator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json alerts = body_of(r)["items"];
+  ASSERT_EQ(alerts.size(), 2u) << r.body;  // one per transition, newest first
+  EXPECT_EQ(alerts[0]["kind"], "instance.recovered");
+  EXPECT_EQ(alerts[1]["kind"], "instance.failing");
+  EXPECT_EQ(alerts[1]["instance"], "ehr.missing");
+  EXPECT_NE(alerts[1]["message"].get<std::string>().find("connection refused"),
+            std::string::npos);
+  const auto newest = alerts[0]["id"].get<std::int64_t>();
+  EXPECT_EQ(body_of(send({"GET", "/v1/alerts?after=" + std::to_string(newest)}))["items"],
+            nlohmann::json::array());
+
+  // Facility B sees its own instance's alert only.
+  nlohmann::json theirs = body_of(send({"GET", "/v1/alerts"}, Role::kAdmin, true))["items"];
+  ASSERT_EQ(theirs.size(), 1u);
+  EXPECT_EQ(theirs[0]["instance"], "reporting.b-only");
+
+  EXPECT_EQ(send({"GET", "/v1/alerts?limit=0"}).status, 400);
+  EXPECT_EQ(send({"GET", "/v1/alerts?after=x"}).status, 400);
+  EXPECT_EQ(send({"GET", "/v1/alerts?colour=red"}).status, 400);
+  // Every role sees the banner: a clinician learns that video is down.
+  EXPECT_EQ(send({"GET", "/v1/alerts"}, Role::kClinician).status, 200);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, PluginHealthTest, ::testing::Values(storage::Dialect::kSqlite),
+                         dialect_test_name);
+
+}  // namespace
+}  // namespace wasl::api::testing
