@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -25,6 +26,12 @@ http::Problem standard_problem(int status) {
       http::Problem p;
       p.status = 502;
       p.type = "https://wasl.dev/problems/bad-gateway";
+      return p;
+    }
+    case 501: {
+      http::Problem p;
+      p.status = 501;
+      p.type = "https://wasl.dev/problems/not-implemented";
       return p;
     }
     default: return http::internal_error();
@@ -55,27 +62,80 @@ http::Response validation_problem(const http::Request& request, int status,
                           {count}, std::move(errors));
 }
 
+int error_status(const http::Request& request, sdk::ErrorCode code) {
+  using sdk::ErrorCode;
+  switch (code) {
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kInvalidArgument:
+      // The body passed the API's own checks but a store or a plugin
+      // refused what it asked for; a request without a body is malformed.
+      return request.method == "GET" || request.method == "DELETE" || request.body.empty() ? 400
+                                                                                          : 422;
+    case ErrorCode::kFailedPrecondition:
+    case ErrorCode::kAlreadyExists:
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kPermissionDenied:
+    case ErrorCode::kUnauthenticated:
+      return 502;
+    case ErrorCode::kUnimplemented:
+      return 501;
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kDeadlineExceeded:
+    case ErrorCode::kResourceExhausted:
+    case ErrorCode::kCancelled:
+      return 503;
+    case ErrorCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
 http::Response error_response(const http::Request& request, const sdk::Error& error,
                               MessageId not_found) {
   using sdk::ErrorCode;
-  switch (error.code) {
-    case ErrorCode::kNotFound:
+  const int status = error_status(request, error.code);
+  auto log = [&](spdlog::level::level_enum level) {
+    spdlog::log(level, "request {} on {}: {} ({})", request.request_id, request.route,
+                error.message, sdk::to_string(error.code));
+  };
+  auto retry_after = [&](http::Response& r, std::chrono::milliseconds fallback) {
+    auto after = error.retry_after.value_or(fallback);
+    auto seconds = std::max<std::int64_t>(1, (after.count() + 999) / 1000);
+    r.set_header("Retry-After", std::to_string(seconds));
+  };
+  switch (status) {
+    case 404:
       return problem_response(request, 404, not_found);
-    case ErrorCode::kConflict:
-    case ErrorCode::kUnavailable:
-    case ErrorCode::kDeadlineExceeded:
-    case ErrorCode::kResourceExhausted: {
-      spdlog::warn("request {} on {}: {} ({})", request.request_id, request.route, error.message,
-                   sdk::to_string(error.code));
+    case 400:
+    case 422:
+      log(spdlog::level::info);
+      return problem_response(request, status, MessageId::kRequestRefusedAsInvalid);
+    case 409: {
+      log(spdlog::level::info);
+      if (error.code != ErrorCode::kConflict) {
+        return problem_response(request, 409, MessageId::kStateConflict);
+      }
+      // A concurrent change: the same request may well succeed at once.
+      http::Response r = problem_response(request, 409, MessageId::kChangedConcurrently);
+      if (error.retryable) retry_after(r, std::chrono::milliseconds(1000));
+      return r;
+    }
+    case 502:
+      log(spdlog::level::warn);
+      return problem_response(request, 502, MessageId::kProviderDeniedHub);
+    case 501:
+      log(spdlog::level::warn);
+      return problem_response(request, 501, MessageId::kNotSupported);
+    case 503: {
+      log(spdlog::level::warn);
       http::Response r = problem_response(request, 503, MessageId::kStorageUnavailable);
-      auto after = error.retry_after.value_or(std::chrono::milliseconds(1000));
-      auto seconds = std::max<std::int64_t>(1, (after.count() + 999) / 1000);
-      r.set_header("Retry-After", std::to_string(seconds));
+      retry_after(r, std::chrono::milliseconds(1000));
       return r;
     }
     default:
-      spdlog::error("request {} on {}: {} ({})", request.request_id, request.route, error.message,
-                    sdk::to_string(error.code));
+      log(spdlog::level::err);
       return problem_response(request, 500, MessageId::kInternal);
   }
 }

@@ -24,11 +24,23 @@ http::Response problem_response(const http::Request& request, int status, Messag
 http::Response validation_problem(const http::Request& request, int status,
                                   std::vector<http::FieldError> errors);
 
-// The answer to an unexpected error from a store, the engine or the audit
-// writer: kNotFound → 404 with `not_found`; kConflict, kUnavailable,
-// kDeadlineExceeded, kResourceExhausted → 503 with Retry-After (the error's,
-// else 1 s); anything else → 500. The error's message is logged (it never
-// carries PHI by contract), never sent.
+// The HTTP status of an error from a store, the engine, the audit writer
+// or a plugin, one class of error each:
+//   kNotFound → 404;
+//   kInvalidArgument → 422 for a request with a body (it passed the API's
+//     checks, but what it asks for was refused), else 400;
+//   kFailedPrecondition, kAlreadyExists → 409 (the state does not allow it);
+//   kConflict → 409 (a concurrent change; Retry-After when retryable);
+//   kPermissionDenied, kUnauthenticated → 502 (a provider refused the hub);
+//   kUnimplemented → 501;
+//   kUnavailable, kDeadlineExceeded, kResourceExhausted, kCancelled → 503
+//     with Retry-After (the error's, else 1 s);
+//   kInternal → 500.
+int error_status(const http::Request& request, sdk::ErrorCode code);
+
+// The problem answering `error` with error_status(); kNotFound's detail is
+// `not_found`. The error's message is logged (it never carries PHI by
+// contract), never sent.
 http::Response error_response(const http::Request& request, const sdk::Error& error,
                               MessageId not_found = MessageId::kInternal);
 

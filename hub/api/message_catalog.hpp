@@ -44,6 +44,7 @@ enum class MessageId {
   kConsultationNotFound,
   kParticipantNotFound,
   kRecordingNotFound,
+  kRecordingUnreadable,
   kClaimNotFound,
   kWorkflowNotFound,
   kNoRun,
@@ -52,6 +53,8 @@ enum class MessageId {
   kClaimNotRetryable,
   kClaimRunNotAtSubmission,
   kNoBillingBinding,
+  kBillingUnavailable,
+  kBillingRefused,
   kParticipantLimit,
   kParticipantRemoved,
   kRoomNotReady,
@@ -61,8 +64,16 @@ enum class MessageId {
   kWorkflowInvalid,
   kWorkflowTooLarge,
   kPluginsUnavailable,
+  kPluginInstanceNotFound,
+  kWebhookNotFound,
+  kWebhookNotReplayable,
   kStorageUnavailable,
-  kInternal,
+  kRequestRefusedAsInvalid,
+  kStateConflict,
+  kChangedConcurrently,
+  kProviderDeniedHub,
+  kNotSupported,
+  kInternal,  // keep last
 };
 
 // The detail text of `id` in `language`, with placeholders unfilled.
