@@ -1,5 +1,8 @@
 #include "hub/api/claims.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -148,10 +151,20 @@ Response poll(ApiContext& ctx, Request& request, const access::Principal& princi
   }
   auto polled = ctx.poll_claims(principal.facility_id, principal.actor());
   if (!polled.ok()) {
-    if (polled.error().code == sdk::ErrorCode::kFailedPrecondition) {
+    const sdk::Error& e = polled.error();
+    if (e.code == sdk::ErrorCode::kNotFound) {
       return problem_response(request, 409, MessageId::kNoBillingBinding);
     }
-    return error_response(request, polled.error());
+    // The instance's own failure (its message names it, e.g. an expired
+    // client certificate): the exchange was not reached or refused.
+    if (e.retryable) {
+      http::Response r = problem_response(request, 503, MessageId::kBillingUnavailable, {e.message});
+      auto after = e.retry_after.value_or(std::chrono::milliseconds(5000));
+      r.set_header("Retry-After",
+                   std::to_string(std::max<std::int64_t>(1, (after.count() + 999) / 1000)));
+      return r;
+    }
+    return problem_response(request, 502, MessageId::kBillingRefused, {e.message});
   }
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
@@ -171,7 +184,11 @@ bool failed_at_submission(ApiContext& ctx, const workflow::RunTimeline& run) {
          step->call == sdk::BillingGateway::kSubmitClaim;
 }
 
-// POST /v1/claims/{id}/retry
+// POST /v1/claims/{id}/retry: the Idempotency-Key, the run's resumption at
+// its submission and the audit event commit in one transaction, before the
+// engine resubmits; a replay or a concurrent request with the same key
+// waits for that transaction and gets its answer, never a second
+// submission.
 Response retry(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string id = request.path_params.at("id");
   std::optional<std::string> key;
@@ -181,8 +198,7 @@ Response retry(ApiContext& ctx, Request& request, const access::Principal& princ
   records::IdempotencyStore idempotency(*ctx.cipher);
   const std::int64_t now = ctx.now_ms();
 
-  // First look; the engine works in transactions of its own, so none of
-  // ours stays open across the retry.
+  // First look: a replay is answered before the claim's state is judged.
   domain::Claim claim;
   std::optional<std::string> run_id;
   {
@@ -221,13 +237,6 @@ Response retry(ApiContext& ctx, Request& request, const access::Principal& princ
     return problem_response(request, 409, MessageId::kClaimRunNotAtSubmission,
                             {timeline->status, at});
   }
-  auto retried = ctx.engine->retry(*run_id);
-  if (!retried.ok()) {
-    if (retried.error().code == sdk::ErrorCode::kFailedPrecondition) {
-      return problem_response(request, 409, MessageId::kRunNotRetryable, {"not failed"});
-    }
-    return error_response(request, retried.error(), MessageId::kNoRun);
-  }
 
   nlohmann::json answer = claim;
   answer["run_id"] = *run_id;
@@ -238,6 +247,16 @@ Response retry(ApiContext& ctx, Request& request, const access::Principal& princ
     auto begun = idempotency.begin(**tx, principal.facility_id, *key, fingerprint, now);
     if (!begun.ok()) return error_response(request, begun.error());
     if (auto replayed = idempotency_answer(request, *begun, kClaims)) return *replayed;
+  }
+  auto retried = ctx.engine->retry(**tx, *run_id);
+  if (!retried.ok()) {
+    (*tx)->rollback();
+    if (retried.error().code == sdk::ErrorCode::kFailedPrecondition) {
+      return problem_response(request, 409, MessageId::kRunNotRetryable, {"not failed"});
+    }
+    return error_response(request, retried.error(), MessageId::kNoRun);
+  }
+  if (key) {
     if (auto done = idempotency.complete(**tx, principal.facility_id, *key, {202, response.body});
         !done.ok()) {
       return error_response(request, done.error());
@@ -246,6 +265,7 @@ Response retry(ApiContext& ctx, Request& request, const access::Principal& princ
   audit::AuditEvent event = request_event(request, principal, "claim.retry", "claim", id);
   event.detail = nlohmann::json{{"run_id", *run_id}, {"state", state}}.dump();
   if (auto failed = audit_and_commit(ctx, request, **tx, event)) return *failed;
+  ctx.engine->work_available();
   return response;
 }
 

@@ -16,6 +16,7 @@
 #include "hub/api/request_audit.hpp"
 #include "hub/api/resource_id.hpp"
 #include "hub/api/workflow_choice.hpp"
+#include "hub/crypto/digest.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/idempotency_store.hpp"
@@ -220,21 +221,32 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
     }
     return error_response(request, page.error());
   }
-  audit::AuditEvent event = request_event(request, principal, "consultation.list",
-                                          "consultation", "");
-  event.detail = nlohmann::json{{"count", page->items.size()},
-                                {"by_patient_identifier", filter.patient_identifier.has_value()}}
-                     .dump();
-  if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
-    return error_response(request, appended.error());
-  }
-  if (auto committed = (*tx)->commit(); !committed.ok()) {
-    return error_response(request, committed.error());
-  }
   nlohmann::json items = nlohmann::json::array();
   for (const auto& c : page->items) items.push_back(c);
   nlohmann::json answer = {{"items", std::move(items)}, {"next_cursor", nullptr}};
   if (page->next_cursor) answer["next_cursor"] = *page->next_cursor;
+  // The same key reading the same answer again (a screen refreshing itself)
+  // was audited already: ReadAuditWindow.
+  const std::string digest = crypto::sha256_hex(answer.dump());
+  const bool repeat = ctx.read_audits != nullptr &&
+                      ctx.read_audits->repeats(principal.actor(), request.raw_target, digest,
+                                               ctx.now_ms());
+  if (!repeat) {
+    audit::AuditEvent event = request_event(request, principal, "consultation.list",
+                                            "consultation", "");
+    event.detail = nlohmann::json{{"count", page->items.size()},
+                                  {"by_patient_identifier", filter.patient_identifier.has_value()}}
+                       .dump();
+    if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
+      return error_response(request, appended.error());
+    }
+  }
+  if (auto committed = (*tx)->commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  if (!repeat && ctx.read_audits != nullptr) {
+    ctx.read_audits->remember(principal.actor(), request.raw_target, digest, ctx.now_ms());
+  }
   return json_response(200, answer);
 }
 
@@ -270,89 +282,87 @@ Response timeline(ApiContext& ctx, Request& request, const access::Principal& pr
   return json_response(200, t->to_json());
 }
 
-// Appends one audit event in a transaction of its own.
-std::optional<Response> audit_alone(ApiContext& ctx, const Request& request,
-                                    const audit::AuditEvent& event) {
-  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
-  if (!tx.ok()) return error_response(request, tx.error());
-  if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
-    return error_response(request, appended.error());
-  }
-  if (auto committed = (*tx)->commit(); !committed.ok()) {
-    return error_response(request, committed.error());
-  }
-  return std::nullopt;
-}
-
-// POST /v1/consultations/{id}/cancel
+// POST /v1/consultations/{id}/cancel: the run's cancellation, the
+// consultation's new status and the audit event commit together.
 Response cancel(ApiContext& ctx, Request& request, const access::Principal& principal) {
-  auto loaded = load(ctx, request, principal);
-  if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
-  auto& found = std::get<ConsultationAndRun>(loaded);
-  if (domain::is_terminal(found.consultation.status)) {
+  const std::string& id = request.path_params.at("id");
+  records::ConsultationStore consultations(*ctx.cipher);
+  auto begun_tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!begun_tx.ok()) return error_response(request, begun_tx.error());
+  Tx tx = std::move(begun_tx).value();
+  auto current = consultations.get(*tx, principal.facility_id, id);
+  if (!current.ok()) return error_response(request, current.error(), MessageId::kConsultationNotFound);
+  if (domain::is_terminal(current->status)) {
     return problem_response(request, 409, MessageId::kConsultationEnded,
-                            {std::string(domain::to_string(found.consultation.status))});
+                            {std::string(domain::to_string(current->status))});
   }
-  // The engine works in transactions of its own; none of ours may be open.
-  if (found.run_id) {
-    auto cancelled = ctx.engine->cancel(*found.run_id);
+  auto run = ctx.engine->consultation_run(*tx, principal.facility_id, id);
+  if (!run.ok()) return error_response(request, run.error());
+  bool run_cancelled = false;
+  if (*run) {
+    auto cancelled = ctx.engine->cancel(*tx, **run);
     if (!cancelled.ok() && cancelled.error().code != sdk::ErrorCode::kFailedPrecondition &&
         cancelled.error().code != sdk::ErrorCode::kNotFound) {
       return error_response(request, cancelled.error());
     }
+    run_cancelled = cancelled.ok();
   }
-  records::ConsultationStore consultations(*ctx.cipher);
-  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
-  if (!tx.ok()) return error_response(request, tx.error());
-  const std::string& id = found.consultation.id;
-  auto current = consultations.get(**tx, principal.facility_id, id);
-  if (!current.ok()) return error_response(request, current.error(), MessageId::kConsultationNotFound);
-  if (current->status != domain::ConsultationStatus::kCancelled) {
-    if (domain::is_terminal(current->status)) {
-      return problem_response(request, 409, MessageId::kConsultationEnded,
-                              {std::string(domain::to_string(current->status))});
-    }
-    const std::int64_t now = ctx.now_ms();
-    auto updated = consultations.update_status(**tx, principal.facility_id, id,
-                                               domain::ConsultationStatus::kCancelled, now,
-                                               current->status, now);
-    if (!updated.ok()) return error_response(request, updated.error());
-    current->status = domain::ConsultationStatus::kCancelled;
-    current->updated_at = now;
-    current->ended_at = now;
-  }
+  const std::int64_t now = ctx.now_ms();
+  auto updated = consultations.update_status(*tx, principal.facility_id, id,
+                                             domain::ConsultationStatus::kCancelled, now,
+                                             current->status, now);
+  if (!updated.ok()) return error_response(request, updated.error());
+  current->status = domain::ConsultationStatus::kCancelled;
+  current->updated_at = now;
+  current->ended_at = now;
   audit::AuditEvent event =
       request_event(request, principal, "consultation.cancel", "consultation", id);
-  if (found.run_id) event.detail = nlohmann::json{{"run_id", *found.run_id}}.dump();
-  if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
+  if (*run) event.detail = nlohmann::json{{"run_id", **run}}.dump();
+  if (auto appended = ctx.audit->append(*tx, event); !appended.ok()) {
     return error_response(request, appended.error());
   }
-  if (auto committed = (*tx)->commit(); !committed.ok()) {
+  if (auto committed = tx->commit(); !committed.ok()) {
     return error_response(request, committed.error());
   }
+  if (run_cancelled) ctx.engine->work_available();
   return json_response(202, nlohmann::json(*current));
 }
 
-// POST /v1/consultations/{id}/retry
+// POST /v1/consultations/{id}/retry: the run's resumption and the audit
+// event commit together.
 Response retry(ApiContext& ctx, Request& request, const access::Principal& principal) {
-  auto loaded = load(ctx, request, principal);
-  if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
-  auto& found = std::get<ConsultationAndRun>(loaded);
-  if (!found.run_id) return problem_response(request, 404, MessageId::kNoRun);
-  auto retried = ctx.engine->retry(*found.run_id);
+  const std::string& id = request.path_params.at("id");
+  records::ConsultationStore consultations(*ctx.cipher);
+  auto begun_tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!begun_tx.ok()) return error_response(request, begun_tx.error());
+  Tx tx = std::move(begun_tx).value();
+  auto c = consultations.get(*tx, principal.facility_id, id);
+  if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
+  auto run = ctx.engine->consultation_run(*tx, principal.facility_id, id);
+  if (!run.ok()) return error_response(request, run.error());
+  if (!*run) return problem_response(request, 404, MessageId::kNoRun);
+  const std::string run_id = **run;
+  auto retried = ctx.engine->retry(*tx, run_id);
   if (!retried.ok()) {
+    tx->rollback();
     if (retried.error().code == sdk::ErrorCode::kFailedPrecondition) {
-      auto t = ctx.engine->timeline(*found.run_id);
+      auto t = ctx.engine->timeline(run_id);
       std::string status = t.ok() ? t->status : "not failed";
       return problem_response(request, 409, MessageId::kRunNotRetryable, {status});
     }
     return error_response(request, retried.error(), MessageId::kNoRun);
   }
-  audit::AuditEvent event = request_event(request, principal, "consultation.retry",
-                                          "consultation", found.consultation.id);
-  event.detail = nlohmann::json{{"run_id", *found.run_id}}.dump();
-  if (auto failed = audit_alone(ctx, request, event)) return *failed;
-  auto t = ctx.engine->timeline(*found.run_id);
+  audit::AuditEvent event =
+      request_event(request, principal, "consultation.retry", "consultation", id);
+  event.detail = nlohmann::json{{"run_id", run_id}}.dump();
+  if (auto appended = ctx.audit->append(*tx, event); !appended.ok()) {
+    return error_response(request, appended.error());
+  }
+  if (auto committed = tx->commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  ctx.engine->work_available();
+  auto t = ctx.engine->timeline(run_id);
   if (!t.ok()) return error_response(request, t.error(), MessageId::kNoRun);
   return json_response(202, t->to_json());
 }

@@ -134,6 +134,17 @@ Catalogue build() {
            {"period_end_ms", 0}},
       sample<Report>(), {"kind"});
 
+  for (std::string_view name :
+       {VideoProvider::kIssueJoinToken, VideoProvider::kListParticipants,
+        EhrConnector::kReadPatient, EhrConnector::kReadPractitioner,
+        EhrConnector::kReadAppointment, EhrConnector::kReadCoverage,
+        BillingGateway::kCheckEligibility, BillingGateway::kRequestPriorAuthorization,
+        BillingGateway::kSubmitClaim, BillingGateway::kPoll, BillingGateway::kCancel,
+        std::string_view("hub.build_eligibility"),
+        std::string_view("hub.build_claim"), std::string_view("hub.build_report")}) {
+    c.capabilities.find(name)->second.output_holds_phi = true;
+  }
+
   auto event = [&c](std::string name, std::string field, std::string role,
                     std::string description) {
     c.events.emplace(name, EventType{name, std::move(field), std::move(role),

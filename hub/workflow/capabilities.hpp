@@ -87,6 +87,10 @@ struct Capability {
   // The plugin role whose binding the call needs: `role` for capability
   // methods; "video" for hub.archive_recording; empty for other hub actions.
   std::string needs_role;
+  // True when the output names or describes a patient or a clinician
+  // (demographics, coverage, claims, reports, participants): the engine
+  // audits the storing of such an output in the transaction that stores it.
+  bool output_holds_phi = false;
 };
 
 struct EventType {

@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "hub/workflow/capabilities.hpp"
 #include "hub/workflow/event_matcher.hpp"
 #include "hub/workflow/idempotency_key.hpp"
 #include "hub/workflow/job_queue.hpp"
@@ -63,7 +64,8 @@ class Engine::Core {
  public:
   Core(storage::Store& store, DefinitionStore& definitions,
        std::shared_ptr<CapabilityInvoker> invoker, const HubActions& actions,
-       observability::Metrics& metrics, EngineOptions options, const records::CellCipher* cipher)
+       observability::Metrics& metrics, EngineOptions options, const records::CellCipher* cipher,
+       const audit::AuditWriter* audit)
       : store_(store),
         definitions_(definitions),
         invoker_(invoker),
@@ -72,7 +74,8 @@ class Engine::Core {
         runs_(store.dialect(), definitions, cipher),
         events_(store, runs_),
         transitions_(runs_, events_, options_),
-        caller_(store, std::move(invoker), actions, metrics, options_) {
+        caller_(store, std::move(invoker), actions, metrics, options_),
+        audit_(audit) {
     engine_id_ = options_.engine_id.empty() ? default_engine_id() : options_.engine_id;
   }
 
@@ -244,6 +247,7 @@ class Engine::Core {
     if (result.ok()) {
       WASL_RETURN_IF_ERROR(
           runs_.finish_attempt(tx, p.attempt_row, kSucceeded, now, &result.value(), nullptr));
+      WASL_RETURN_IF_ERROR(audit_output(tx, p, now));
       WASL_RETURN_IF_ERROR(caller_.notify_observer(tx, p, result));
       return transitions_.call_succeeded(tx, p, result.value(), held, now);
     }
@@ -253,6 +257,28 @@ class Engine::Core {
     if (rescheduled) return {};
     WASL_RETURN_IF_ERROR(caller_.notify_observer(tx, p, result));
     return transitions_.call_failed(tx, p, error, held, now);
+  }
+
+  // Audits the stored output of `p` when its capability's output holds PHI,
+  // in `tx`, the transaction that stores it.
+  Status audit_output(Transaction& tx, const PreparedJob& p, std::int64_t now) const {
+    if (audit_ == nullptr || p.step == nullptr) return {};
+    const Capability* capability = find_capability(p.step->call);
+    if (capability == nullptr || !capability->output_holds_phi) return {};
+    audit::AuditEvent event;
+    event.occurred_at = now;
+    event.actor = "system";
+    event.facility_id = p.run.facility_id;
+    event.action = "workflow.step_output";
+    event.entity_type = "workflow_step";
+    event.entity_id = p.attempt_row;
+    event.outcome = std::string(audit::kOutcomeSuccess);
+    json detail = {{"run_id", p.run.id}, {"step", p.step->id}, {"call", p.step->call},
+                   {"attempt", p.attempt}};
+    if (!p.run.consultation_id.empty()) detail["consultation_id"] = p.run.consultation_id;
+    event.detail = detail.dump();
+    WASL_RETURN_IF_ERROR(audit_->append(tx, event));
+    return {};
   }
 
   // Gives back a prepared job that will not be called (the engine stops):
@@ -404,12 +430,10 @@ class Engine::Core {
   // ---- entry points -------------------------------------------------------------------
   Result<std::string> start_run(Transaction& tx, const StartRunRequest& request) {
     std::int64_t now = now_ms();
-    int version = 0;
-    if (request.version) {
-      version = *request.version;
-    } else {
-      WASL_ASSIGN_OR_RETURN(version, runs_.latest_version(tx, request.workflow));
-    }
+    // Only a version the facility uses: its own or the platform's.
+    WASL_ASSIGN_OR_RETURN(int version,
+                          DefinitionStore::resolve_version(tx, request.workflow,
+                                                           request.facility_id, request.version));
     RunState run;
     run.id = new_row_id();
     run.facility_id = request.facility_id;
@@ -446,24 +470,30 @@ class Engine::Core {
 
   Status cancel_in(Transaction& tx, const std::string& run_id) {
     std::int64_t now = now_ms();
-    WASL_ASSIGN_OR_RETURN(auto status, runs_.lock_status(tx, run_id));
-    if (!status) {
+    WASL_ASSIGN_OR_RETURN(auto locked, runs_.lock_status(tx, run_id));
+    if (!locked) {
       return Error(ErrorCode::kNotFound, "workflow run " + run_id + " does not exist", false);
     }
-    if (*status == kCancelling) return {};
-    if (*status != kRunning && *status != kWaiting) {
+    const std::string& status = locked->status;
+    if (status == kCancelling) return {};
+    if (status != kRunning && status != kWaiting) {
       return Error(ErrorCode::kFailedPrecondition,
-                   "workflow run " + run_id + " is " + *status + " and cannot be cancelled", false);
+                   "workflow run " + run_id + " is " + status + " and cannot be cancelled", false);
     }
-    WASL_RETURN_IF_ERROR(runs_.set_cancelling(tx, run_id, now));
+    WASL_RETURN_IF_ERROR(runs_.set_cancelling(tx, locked->facility_id, run_id, now));
     return JobQueue::wake(tx, run_id, now);
   }
 
   Status retry(const std::string& run_id) {
-    std::int64_t now = now_ms();
     WASL_ASSIGN_OR_RETURN(auto tx, store_.begin());
-    WASL_ASSIGN_OR_RETURN(auto run, runs_.load(*tx, run_id, true));
-    WASL_ASSIGN_OR_RETURN(std::string failed_step, runs_.failed_step(*tx, run_id));
+    WASL_RETURN_IF_ERROR(retry_in(*tx, run_id));
+    return tx->commit();
+  }
+
+  Status retry_in(Transaction& tx, const std::string& run_id) {
+    std::int64_t now = now_ms();
+    WASL_ASSIGN_OR_RETURN(auto run, runs_.load(tx, run_id, true));
+    WASL_ASSIGN_OR_RETURN(std::string failed_step, runs_.failed_step(tx, run));
     if (run.status != kFailed || failed_step.empty() ||
         run.definition->find_step(failed_step) == nullptr) {
       return Error(ErrorCode::kFailedPrecondition,
@@ -472,13 +502,11 @@ class Engine::Core {
                        "; only a run that failed at a step can be retried",
                    false);
     }
-    WASL_RETURN_IF_ERROR(runs_.set_retrying(*tx, run_id, now));
-    WASL_RETURN_IF_ERROR(JobQueue::remove_all(*tx, run_id));
+    WASL_RETURN_IF_ERROR(runs_.set_retrying(tx, run, now));
+    WASL_RETURN_IF_ERROR(JobQueue::remove_all(tx, run_id));
     run.status = kRunning;
     run.data["steps"].erase(failed_step);
-    WASL_RETURN_IF_ERROR(
-        transitions_.advance(*tx, run, nullptr, Transitions::index_of(run, failed_step), now));
-    return tx->commit();
+    return transitions_.advance(tx, run, nullptr, Transitions::index_of(run, failed_step), now);
   }
 
   // ---- metrics read at scrape time -------------------------------------------------
@@ -500,6 +528,7 @@ class Engine::Core {
   EventMatcher events_;
   Transitions transitions_;
   StepCaller caller_;
+  const audit::AuditWriter* audit_;
   std::string engine_id_;
 
   std::mutex wake_mutex_;
@@ -518,9 +547,9 @@ class Engine::Core {
 Engine::Engine(storage::Store& store, DefinitionStore& definitions,
                std::shared_ptr<CapabilityInvoker> invoker, const HubActions& actions,
                observability::Metrics& metrics, EngineOptions options,
-               const records::CellCipher* cipher)
+               const records::CellCipher* cipher, const audit::AuditWriter* audit)
     : core_(std::make_unique<Core>(store, definitions, std::move(invoker), actions, metrics,
-                                   std::move(options), cipher)) {
+                                   std::move(options), cipher, audit)) {
   Core* core = core_.get();
   metrics.gauge_callback("wasl_workflow_runs", "Workflow runs by workflow and status",
                          [core] { return RunRepository::count_by_status(core->store_); });
@@ -637,6 +666,10 @@ Status Engine::retry(const std::string& run_id) {
   auto status = core_->retry(run_id);
   if (status.ok()) core_->wake_.notify_one();
   return status;
+}
+
+Status Engine::retry(Transaction& tx, const std::string& run_id) {
+  return core_->retry_in(tx, run_id);
 }
 
 Result<RunTimeline> Engine::timeline(const std::string& run_id) {

@@ -65,6 +65,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/audit/audit_writer.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
@@ -101,11 +102,16 @@ class Engine {
   // `invoker` is shared with call threads that outlive a timeout. `cipher`
   // encrypts the payloads of runs, steps and events (records::CellCipher,
   // bound to each cell); null stores them as plain JSON text, for tests and
-  // tools that need no PHI protection. It must outlive the Engine.
+  // tools that need no PHI protection. `audit`, when given, records every
+  // stored output of a step whose capability's output holds PHI
+  // (Capability::output_holds_phi) as a "workflow.step_output" event in the
+  // transaction that stores it: an append that fails rolls the result back
+  // (the step is attempted again after its lease). Both must outlive the
+  // Engine.
   Engine(storage::Store& store, DefinitionStore& definitions,
          std::shared_ptr<CapabilityInvoker> invoker, const HubActions& actions,
          observability::Metrics& metrics, EngineOptions options,
-         const records::CellCipher* cipher = nullptr);
+         const records::CellCipher* cipher = nullptr, const audit::AuditWriter* audit = nullptr);
   ~Engine();  // stop()
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -167,6 +173,10 @@ class Engine {
   // (attempt numbers go on). Compensations that ran are not undone.
   // kFailedPrecondition unless the run is "failed".
   sdk::Status retry(const std::string& run_id);
+  // The same inside the caller's read-write transaction (the API's, so the
+  // retry, its audit event and its idempotency key commit together); call
+  // work_available() after committing.
+  sdk::Status retry(storage::Transaction& tx, const std::string& run_id);
 
   sdk::Result<RunTimeline> timeline(const std::string& run_id);
 

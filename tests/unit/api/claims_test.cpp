@@ -7,6 +7,7 @@
 
 #include "hub/records/claim_store.hpp"
 #include "tests/unit/api/api_fixture.hpp"
+#include "tests/unit/audit/audit_outage.hpp"
 
 namespace wasl::api::testing {
 namespace {
@@ -176,6 +177,37 @@ TEST_P(ClaimsTest, RetryResumesTheRunThatFailedAtTheSubmission) {
   EXPECT_EQ(invoker_->calls("billing.submit_claim"), 2);
 }
 
+// A claim retry whose audit event cannot be written resumes nothing and
+// keeps its Idempotency-Key free: the replay of that key is the one retry,
+// and the claim is submitted once more, not twice.
+TEST_P(ClaimsTest, RetryCommitsWithItsAuditEventAndKeyOrNotAtAll) {
+  std::string run = run_submission(/*failing=*/true);
+  ASSERT_EQ(run_status(run), "failed");
+  set_state("claim-a", domain::ClaimState::kError);
+  ASSERT_EQ(invoker_->calls("billing.submit_claim"), 1);  // still failing from here on
+
+  const Call retry{"POST", "/v1/claims/claim-a/retry", "", {{"Idempotency-Key", "retry-1"}}};
+  ASSERT_TRUE(audit::testing::set_audit_outage(*store_, true).ok());
+  http::Response failed = send(retry, Role::kIntegrator);
+  ASSERT_TRUE(audit::testing::set_audit_outage(*store_, false).ok());
+  EXPECT_GE(failed.status, 400) << failed.body;
+  EXPECT_EQ(run_status(run), "failed") << "the retry outlived its audit";
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM idempotency_keys WHERE key = 'retry-1'"), 0);
+  // Whatever the engine was handed in the failed request has run its course
+  // (the step fails again) before the replay is judged.
+  wait_for_run(run, {"failed"});
+
+  http::Response r = send(retry, Role::kIntegrator);
+  ASSERT_EQ(r.status, 202) << r.body;
+  wait_for_run(run, {"failed"});
+  http::Response again = send(retry, Role::kIntegrator);
+  EXPECT_EQ(again.status, 202);
+  EXPECT_EQ(again.body, r.body);
+  wait_for_run(run, {"failed"});
+  EXPECT_EQ(invoker_->calls("billing.submit_claim"), 2) << "one submission per retry that answered";
+  EXPECT_EQ(audit_count("claim.retry"), 1);
+}
+
 TEST_P(ClaimsTest, RetryResumesTheClaimsOwnRunNotTheLatest) {
   std::string first = run_submission(/*failing=*/true);
   ASSERT_EQ(run_status(first), "failed");
@@ -242,11 +274,16 @@ TEST_P(ClaimsTest, PollFetchesQueuedAnswersForTheCallersFacilityOnly) {
   EXPECT_EQ(unavailable.status, 503) << unavailable.body;
 
   std::vector<std::pair<std::string, std::string>> polled;
-  context_.poll_claims = [&polled](const std::string& facility,
+  bool refuse_identity = false;
+  context_.poll_claims = [&polled, &refuse_identity](const std::string& facility,
                                    const std::string& actor) -> sdk::Result<nlohmann::json> {
     polled.emplace_back(facility, actor);
     if (facility == kFacilityB) {
-      return sdk::Error(sdk::ErrorCode::kFailedPrecondition, "facility has no billing settings",
+      return sdk::Error(sdk::ErrorCode::kNotFound, "facility has no billing binding", false);
+    }
+    if (refuse_identity) {
+      return sdk::Error(sdk::ErrorCode::kFailedPrecondition,
+                        "billing.nphies: NPHIES client certificate expired at 2021-02-01T00:00:00Z",
                         false);
     }
     return nlohmann::json{{"fetched", 2}, {"matched", 1}, {"unmatched", 1}, {"acknowledged", 1}};
@@ -267,6 +304,14 @@ TEST_P(ClaimsTest, PollFetchesQueuedAnswersForTheCallersFacilityOnly) {
   EXPECT_EQ(send({"POST", "/v1/claims/poll"}, Role::kClinician).status, 403);
   EXPECT_EQ(send({"POST", "/v1/claims/poll"}, std::nullopt).status, 401);
   EXPECT_EQ(polled.size(), 2u);
+
+  // The instance refusing its own certificate is not "no billing binding":
+  // the problem names the instance.
+  refuse_identity = true;
+  http::Response refused = send({"POST", "/v1/claims/poll"}, Role::kIntegrator);
+  EXPECT_NE(refused.status, 200) << refused.body;
+  EXPECT_NE(refused.status, 500) << refused.body;
+  EXPECT_NE(refused.body.find("billing.nphies"), std::string::npos) << refused.body;
 }
 
 TEST_P(ClaimsTest, ADraftClaimIsRetriedWhenItsSubmitStepFailed) {

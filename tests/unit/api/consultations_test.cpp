@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/unit/api/api_fixture.hpp"
+#include "tests/unit/audit/audit_outage.hpp"
 
 namespace wasl::api::testing {
 namespace {
@@ -370,6 +371,67 @@ TEST_P(ConsultationsTest, RetryResumesAFailedRun) {
     if (!succeeded) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(succeeded);
+}
+
+// A cancel whose audit event cannot be written changes nothing: the run is
+// not cancelling and the consultation keeps its status.
+TEST_P(ConsultationsTest, CancelCommitsWithItsAuditEventOrNotAtAll) {
+  const std::string id = create_id("k");
+  const std::string run_status_sql =
+      "SELECT COUNT(*) FROM workflow_runs WHERE consultation_id = $1 AND status = 'running'";
+  ASSERT_EQ(scalar(run_status_sql, {id}), 1);
+  ASSERT_TRUE(audit::testing::set_audit_outage(*store_, true).ok());
+  http::Response failed = send({"POST", "/v1/consultations/" + id + "/cancel"}, Role::kHospital);
+  ASSERT_TRUE(audit::testing::set_audit_outage(*store_, false).ok());
+  EXPECT_GE(failed.status, 400) << failed.body;
+  EXPECT_EQ(scalar(run_status_sql, {id}), 1) << "the run's cancellation outlived its audit";
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM consultations WHERE id = $1 AND status = 'scheduled'",
+                   {id}),
+            1);
+
+  http::Response r = send({"POST", "/v1/consultations/" + id + "/cancel"}, Role::kHospital);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_runs WHERE consultation_id = $1 AND "
+                   "status = 'cancelling'",
+                   {id}),
+            1);
+  EXPECT_EQ(audit_count("consultation.cancel"), 1);
+}
+
+// A retry whose audit event cannot be written leaves the run failed, and
+// the failed step is not called again.
+TEST_P(ConsultationsTest, RetryCommitsWithItsAuditEventOrNotAtAll) {
+  invoker_->fail("ehr.read_appointment", true);
+  ASSERT_TRUE(engine_->start().ok());
+  const std::string id = create_id("k");
+  const std::string timeline = "/v1/consultations/" + id + "/timeline";
+  auto status_of = [&] { return body_of(send({"GET", timeline})).value("status", std::string()); };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (status_of() != "failed" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(status_of(), "failed");
+  const int calls = invoker_->calls("ehr.read_appointment");
+  invoker_->fail("ehr.read_appointment", false);
+
+  ASSERT_TRUE(audit::testing::set_audit_outage(*store_, true).ok());
+  http::Response failed = send({"POST", "/v1/consultations/" + id + "/retry"}, Role::kIntegrator);
+  ASSERT_TRUE(audit::testing::set_audit_outage(*store_, false).ok());
+  EXPECT_GE(failed.status, 400) << failed.body;
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_runs WHERE consultation_id = $1 AND "
+                   "status = 'failed'",
+                   {id}),
+            1)
+      << "the retry outlived its audit";
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM jobs j JOIN workflow_runs r ON r.id = j.run_id "
+                   "WHERE r.consultation_id = $1",
+                   {id}),
+            0);
+  EXPECT_EQ(invoker_->calls("ehr.read_appointment"), calls);
+
+  http::Response r = send({"POST", "/v1/consultations/" + id + "/retry"}, Role::kIntegrator);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(audit_count("consultation.retry"), 1);
 }
 
 TEST_P(ConsultationsTest, RetryOfARunThatDidNotFailIs409) {

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 
+#include "hub/audit/audit_writer.hpp"
 #include "hub/workflow/idempotency_key.hpp"
 #include "hub/workflow/job_queue.hpp"
+#include "tests/unit/audit/audit_outage.hpp"
 #include "tests/unit/workflow/engine_fixture.hpp"
 
 namespace wasl::workflow::testing {
@@ -879,7 +881,7 @@ TEST_P(EngineTest, DefinitionStoreVersionsOnlyChangedSources) {
   ASSERT_TRUE(second.ok());
   EXPECT_TRUE(second->created);
   EXPECT_EQ(second->version, 2);
-  auto latest = definitions_->latest("chain");
+  auto latest = definitions_->latest("chain", "");
   ASSERT_TRUE(latest.ok());
   EXPECT_EQ((*latest)->checksum, second->checksum);
   auto old = definitions_->get("chain", 1);
@@ -891,6 +893,90 @@ TEST_P(EngineTest, DefinitionStoreVersionsOnlyChangedSources) {
   EXPECT_EQ(list->size(), 2u);
   EXPECT_EQ(definitions_->deploy_source("name: [", "bad.yaml", "x").error().code,
             ErrorCode::kInvalidArgument);
+}
+
+// A version deployed for one facility is that facility's alone: the others
+// keep running the platform's, and cannot start it even by its number.
+TEST_P(EngineTest, DefinitionStoreKeepsEachOwnersVersions) {
+  ASSERT_TRUE(definitions_->deploy_source(kChain, "chain.yaml", "workflows_dir").ok());
+  std::string changed = std::string(kChain) + "# facility f2's own\n";
+  auto own = definitions_->deploy_source(changed, "chain.yaml", "apikey:k2", "f2");
+  ASSERT_TRUE(own.ok()) << own.error().message;
+  EXPECT_EQ(own->version, 2);
+  EXPECT_EQ(own->facility_id, "f2");
+  auto again = definitions_->deploy_source(changed, "chain.yaml", "apikey:k2", "f2");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->created);
+
+  auto for_f1 = definitions_->latest("chain", "f1");
+  ASSERT_TRUE(for_f1.ok());
+  EXPECT_NE((*for_f1)->checksum, own->checksum);
+  auto for_f2 = definitions_->latest("chain", "f2");
+  ASSERT_TRUE(for_f2.ok());
+  EXPECT_EQ((*for_f2)->checksum, own->checksum);
+  auto listed = definitions_->list_for("f1");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().version, 1);
+  EXPECT_EQ(listed->front().facility_id, "");
+  listed = definitions_->list_for("f2");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().version, 2);
+
+  Engine& e = engine();
+  std::string run = start(e, "chain", {{"appointment_id", "a1"}});
+  EXPECT_EQ(*query("SELECT workflow_version FROM workflow_runs WHERE id = $1", {run})[0].get_int(0),
+            1);
+  StartRunRequest pinned;
+  pinned.workflow = "chain";
+  pinned.version = 2;
+  pinned.facility_id = "f1";
+  EXPECT_EQ(e.start_run(pinned).error().code, ErrorCode::kNotFound);
+}
+
+// A step output that holds PHI (a patient read from the EHR) is stored with
+// its "workflow.step_output" audit event or not at all: while the audit
+// cannot be written, the result is rolled back and the step is attempted
+// again after its lease; no output is stored and the run does not move on.
+TEST_P(EngineTest, PhiStepOutputsCommitWithTheirAuditEvent) {
+  deploy(step_workflow("phi", {"ehr.read_patient", "video.create_room"}));
+  audit::AuditWriter audit(GetParam(), std::string(32, 'a'));
+  auto options = fast_options();
+  options.workers = 1;
+  options.lease = std::chrono::milliseconds(300);
+  engines_.push_back(std::make_unique<Engine>(*store_, *definitions_, invoker_, actions_, metrics_,
+                                              options, nullptr, &audit));
+  Engine& e = *engines_.back();
+  std::string run = start(e, "phi");
+  ASSERT_TRUE(audit::testing::set_audit_outage(*store_, true).ok());
+  ASSERT_TRUE(e.start().ok());
+  ASSERT_TRUE(eventually([&] { return invoker_->calls_of("ehr.read_patient").size() >= 2; }))
+      << "the first read's result was stored without its audit event";
+  EXPECT_EQ(query("SELECT id FROM workflow_steps WHERE run_id = $1 AND status = 'succeeded'",
+                  {run})
+                .size(),
+            0u);
+  EXPECT_TRUE(invoker_->calls_of("video.create_room").empty());
+  ASSERT_TRUE(audit::testing::set_audit_outage(*store_, false).ok());
+
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "succeeded") << t.error;
+  auto stored = query("SELECT id FROM workflow_steps WHERE run_id = $1 AND step_id = 's1' AND "
+                      "status = 'succeeded'",
+                      {run});
+  ASSERT_EQ(stored.size(), 1u);
+  // One event, for the PHI output only (the room's output holds none).
+  auto events = query("SELECT entity_type, entity_id, facility_id, actor, detail FROM "
+                      "audit_events WHERE action = 'workflow.step_output'");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].get_text(0).value_or(""), "workflow_step");
+  EXPECT_EQ(events[0].get_text(1).value_or(""), stored[0].get_text(0).value_or("?"));
+  EXPECT_EQ(events[0].get_text(2).value_or(""), "f1");
+  EXPECT_EQ(events[0].get_text(3).value_or(""), "system");
+  json detail = json::parse(events[0].get_text(4).value_or("{}"));
+  EXPECT_EQ(detail["run_id"], run);
+  EXPECT_EQ(detail["call"], "ehr.read_patient");
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, EngineTest,
