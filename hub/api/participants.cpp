@@ -74,7 +74,20 @@ sdk::Result<Room> room_of(const ApiContext& ctx, storage::Transaction& tx,
   return room;
 }
 
+// A provider's refusal of what the request asked for (invalid, not in a
+// state that allows it, a concurrent change) is the client's 4xx, classified
+// as every store and plugin error is (error_response); an outage is 503;
+// anything else is the provider's failure, 502.
 Response provider_failure(const Request& request, const sdk::Error& error) {
+  switch (error.code) {
+    case sdk::ErrorCode::kInvalidArgument:
+    case sdk::ErrorCode::kFailedPrecondition:
+    case sdk::ErrorCode::kAlreadyExists:
+    case sdk::ErrorCode::kConflict:
+      return error_response(request, error);
+    default:
+      break;
+  }
   if (error.retryable) {
     Response r = problem_response(request, 503, MessageId::kVideoUnavailable);
     auto after = error.retry_after.value_or(std::chrono::milliseconds(2000));
@@ -136,6 +149,32 @@ std::optional<Response> check_open(const Request& request, const domain::Consult
   return std::nullopt;
 }
 
+// A reserved Idempotency-Key (records/idempotency_store.hpp) that is freed
+// again unless keep() is called: a request that fails after reserving its
+// key leaves it usable. Declare it before the transaction that completes
+// the key, so that transaction has ended when the key is freed.
+class KeyReservation {
+ public:
+  KeyReservation(const ApiContext& ctx, std::string facility_id, std::optional<std::string> key)
+      : ctx_(ctx), facility_id_(std::move(facility_id)), key_(std::move(key)) {}
+  KeyReservation(const KeyReservation&) = delete;
+  KeyReservation& operator=(const KeyReservation&) = delete;
+  ~KeyReservation() {
+    if (!key_ || kept_) return;
+    auto tx = ctx_.store->begin(storage::TxMode::kReadWrite);
+    if (!tx.ok()) return;
+    records::IdempotencyStore idempotency(*ctx_.cipher);
+    if (idempotency.release(**tx, facility_id_, *key_).ok()) (void)(*tx)->commit();
+  }
+  void keep() { kept_ = true; }
+
+ private:
+  const ApiContext& ctx_;
+  std::string facility_id_;
+  std::optional<std::string> key_;
+  bool kept_ = false;
+};
+
 struct AddRequest {
   ParticipantRole role = ParticipantRole::kPatient;
   std::string display_name;
@@ -183,7 +222,10 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
   records::IdempotencyStore idempotency(*ctx.cipher);
   const std::int64_t now = ctx.now_ms();
 
-  // First look (no transaction held while the provider is called).
+  // First look, and the reservation of the Idempotency-Key, committed before
+  // the provider is called (no transaction is held during the call): a
+  // replay or a concurrent request with the key answers 409 while this one
+  // runs and the stored answer after it, and never reaches the provider.
   domain::Consultation consultation;
   Room room;
   {
@@ -207,8 +249,13 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
     if (*present >= limit) {
       return problem_response(request, 409, MessageId::kParticipantLimit, {std::to_string(limit)});
     }
-    (*tx)->rollback();  // the key is claimed for real in the transaction below
+    if (key) {
+      if (auto committed = (*tx)->commit(); !committed.ok()) {
+        return error_response(request, committed.error());
+      }
+    }
   }
+  KeyReservation reservation(ctx, principal.facility_id, key);
   const int limit = ctx.participant_limit(consultation.type);
 
   auto id = new_resource_id();
@@ -237,11 +284,6 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
   auto begun_tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!begun_tx.ok()) return error_response(request, begun_tx.error());
   auto& tx = **begun_tx;
-  if (key) {
-    auto begun = idempotency.begin(tx, principal.facility_id, *key, fingerprint, now);
-    if (!begun.ok()) return error_response(request, begun.error());
-    if (auto answer = idempotency_answer(request, *begun, location_prefix)) return *answer;
-  }
   // Re-read under the row lock taken by touching the consultation, so
   // concurrent adds cannot overrun the limit (PostgreSQL; SQLite has one
   // writer anyway).
@@ -287,6 +329,7 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
   if (auto committed = tx.commit(); !committed.ok()) {
     return error_response(request, committed.error());
   }
+  reservation.keep();
   if (ctx.metrics != nullptr) {
     ctx.metrics->counter_add("wasl_api_participants_added_total",
                              "Participants added through the API.",

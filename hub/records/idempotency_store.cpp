@@ -76,6 +76,15 @@ Status IdempotencyStore::complete(storage::Transaction& tx, std::string_view fac
   return {};
 }
 
+Status IdempotencyStore::release(storage::Transaction& tx, std::string_view facility_id,
+                                 std::string_view key) const {
+  WASL_RETURN_IF_ERROR(tx.exec(
+      "DELETE FROM idempotency_keys WHERE facility_id = $1 AND key = $2 AND "
+      "response_status IS NULL",
+      {std::string(facility_id), std::string(key)}));
+  return {};
+}
+
 Result<std::int64_t> IdempotencyStore::purge_before(storage::Transaction& tx,
                                                     std::int64_t cutoff_ms) const {
   return tx.exec("DELETE FROM idempotency_keys WHERE created_at < $1", {cutoff_ms});

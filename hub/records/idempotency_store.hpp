@@ -9,6 +9,11 @@
 //   kReplay   → answer begun.response, change nothing;
 //   kConflict → the key was used with another body (the API answers 422);
 //   kInProgress → the first request has not finished (the API answers 409).
+// A request with an outside effect (a provider call) reserves its key first:
+// begin() and commit, then the call, then complete() in the transaction
+// that records the effect, or release() when the request fails after all,
+// so the key can be used again. While reserved, the key answers
+// kInProgress to everyone else.
 // On PostgreSQL a concurrent begin() on the same key waits for the first
 // transaction and then sees its outcome.
 //
@@ -53,6 +58,11 @@ class IdempotencyStore {
   // Stores the answer of a kNew request. kNotFound when begin() was not called.
   sdk::Status complete(storage::Transaction& tx, std::string_view facility_id, std::string_view key,
                        const StoredResponse& response) const;
+
+  // Frees a key begin() reserved whose request failed (deletes it unless it
+  // was completed). Freeing a key that is not reserved does nothing.
+  sdk::Status release(storage::Transaction& tx, std::string_view facility_id,
+                      std::string_view key) const;
 
   // Deletes keys created before `cutoff_ms` in every facility (system scope,
   // for retention); returns how many.

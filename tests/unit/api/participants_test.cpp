@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "tests/unit/api/api_fixture.hpp"
 
 namespace wasl::api::testing {
@@ -221,9 +225,96 @@ TEST_P(ParticipantsTest, RoomNotOpenYetOrProviderFailingChangesNothing) {
   video_->fail_tokens = sdk::Error(sdk::ErrorCode::kUnavailable, "provider down", true);
   EXPECT_EQ(add({{"role", "doctor"}, {"display_name", "d"}}).status, 503);
   video_->fail_tokens = sdk::Error(sdk::ErrorCode::kInvalidArgument, "bad room", false);
-  EXPECT_EQ(add({{"role", "doctor"}, {"display_name", "d"}}).status, 502);
+  EXPECT_EQ(add({{"role", "doctor"}, {"display_name", "d"}}).status, 422);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE consultation_id = $1", {id_}), 0);
   EXPECT_EQ(audit_count("participant.add"), 1);
+}
+
+// What the provider says of the request decides the class of the answer: a
+// refusal of the request is 4xx (a conflict 409, not 503), an outage 503,
+// the provider refusing the hub itself 502. Nothing is added either way.
+TEST_P(ParticipantsTest, ProviderErrorsAreClassified) {
+  using sdk::ErrorCode;
+  struct Case {
+    sdk::Error error;
+    int status;
+  };
+  const Case cases[] = {
+      {sdk::Error(ErrorCode::kInvalidArgument, "identity too long", false), 422},
+      {sdk::Error(ErrorCode::kFailedPrecondition, "room is closing", false), 409},
+      {sdk::Error(ErrorCode::kAlreadyExists, "attendee exists", false), 409},
+      {sdk::Error(ErrorCode::kConflict, "changed meanwhile"), 409},
+      {sdk::Error(ErrorCode::kPermissionDenied, "credentials revoked", false), 502},
+      {sdk::Error(ErrorCode::kUnavailable, "provider down", true), 503},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(sdk::to_string(c.error.code)));
+    video_->fail_tokens = c.error;
+    http::Response r = add({{"role", "doctor"}, {"display_name", "d"}}, Role::kClinician);
+    EXPECT_EQ(r.status, c.status) << r.body;
+    EXPECT_EQ(r.headers.find("Content-Type")->second, "application/problem+json");
+    EXPECT_EQ(r.body.find(c.error.message), std::string::npos);
+  }
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE consultation_id = $1", {id_}), 0);
+  EXPECT_EQ(audit_count("participant.add"), 0);
+}
+
+// The Idempotency-Key is reserved before the provider is called: a second
+// request with the key while the first is at the provider answers 409 (and
+// never reaches it), a replay afterwards answers the first 201; one token
+// was issued, one participant added.
+TEST_P(ParticipantsTest, AKeyIsReservedBeforeTheProviderIsCalled) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  int entered = 0;
+  bool go_on = false;
+  video_->on_token = [&] {
+    std::unique_lock lock(mutex);
+    if (++entered > 1) return;  // only the first call is held
+    changed.notify_all();
+    changed.wait(lock, [&] { return go_on; });
+  };
+  const nlohmann::json body = {{"role", "doctor"}, {"display_name", "د. أحمد"}};
+  const std::vector<std::pair<std::string, std::string>> key = {{"Idempotency-Key", "add-1"}};
+  http::Response first_answer;
+  std::thread first([&] { first_answer = add(body, Role::kClinician, false, key); });
+  {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return entered == 1; });
+  }
+  http::Response second = add(body, Role::kClinician, false, key);
+  {
+    std::lock_guard lock(mutex);
+    go_on = true;
+  }
+  changed.notify_all();
+  first.join();
+  EXPECT_EQ(second.status, 409) << second.body;
+  EXPECT_EQ(second.headers.count("Retry-After"), 1u);
+  ASSERT_EQ(first_answer.status, 201) << first_answer.body;
+  http::Response replay = add(body, Role::kClinician, false, key);
+  EXPECT_EQ(replay.status, 201);
+  EXPECT_EQ(replay.body, first_answer.body);
+  EXPECT_EQ(replay.headers.count("Idempotent-Replayed"), 1u);
+  EXPECT_EQ(entered, 1) << "the provider was called for the same key twice";
+  EXPECT_EQ(video_->tokens_issued, 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE consultation_id = $1", {id_}), 1);
+  EXPECT_EQ(audit_count("participant.add"), 1);
+}
+
+// A request that fails after reserving its key frees it: the same key then
+// carries the request through.
+TEST_P(ParticipantsTest, AFailedRequestFreesItsKey) {
+  const nlohmann::json body = {{"role", "doctor"}, {"display_name", "d"}};
+  const std::vector<std::pair<std::string, std::string>> key = {{"Idempotency-Key", "add-2"}};
+  video_->fail_tokens = sdk::Error(sdk::ErrorCode::kUnavailable, "provider down", true);
+  EXPECT_EQ(add(body, Role::kClinician, false, key).status, 503);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM idempotency_keys WHERE key = 'add-2'"), 0);
+  video_->fail_tokens.reset();
+  http::Response r = add(body, Role::kClinician, false, key);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.headers.count("Idempotent-Replayed"), 0u);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE consultation_id = $1", {id_}), 1);
 }
 
 TEST_P(ParticipantsTest, AnotherFacilityAnswers404) {
