@@ -180,16 +180,43 @@ struct AddRequest {
   std::string display_name;
   bool family_consent = false;
   std::optional<domain::GenderPreference> gender_preference;
+  // The EHR's reference of the clinician being added ("Practitioner/3").
+  std::optional<std::string> practitioner;
 };
+
+constexpr std::size_t kMaxReferenceChars = 256;
+
+// Why a participant skips the waiting room, or nullopt when it waits.
+// A clinician role is not enough on its own: anyone holding a hospital or
+// admin key could declare themselves a doctor. Admitted at once is a
+// clinician added by a clinician key, or the clinician the consultation's
+// EHR record names as its practitioner. Everyone else waits for a
+// clinician or an admin to admit them.
+std::optional<std::string_view> admitted_because(const AddRequest& a,
+                                                 const access::Principal& principal,
+                                                 const domain::Consultation& c) {
+  if (!domain::is_clinician(a.role)) return std::nullopt;
+  if (principal.role == access::Role::kClinician) return "clinician_key";
+  if (a.practitioner && c.practitioner.reference && *a.practitioner == *c.practitioner.reference) {
+    return "consultation_practitioner";
+  }
+  return std::nullopt;
+}
 
 std::optional<AddRequest> parse_add(const nlohmann::json& body, FieldValidator& v) {
   AddRequest a;
-  v.reject_unknown(body, {"role", "display_name", "family_consent", "gender_preference"}, "");
+  v.reject_unknown(body,
+                   {"role", "display_name", "family_consent", "gender_preference", "practitioner"},
+                   "");
   auto role = v.enumeration(body, "role", "", domain::parse_participant_role, kRoles, true);
   auto name = v.text(body, "display_name", "", kMaxNameChars, true);
   auto consent = v.boolean(body, "family_consent", "", false);
   a.gender_preference = v.enumeration(body, "gender_preference", "",
                                       domain::parse_gender_preference, "none, female, male", false);
+  a.practitioner = v.text(body, "practitioner", "", kMaxReferenceChars, false);
+  if (role && a.practitioner && !domain::is_clinician(*role)) {
+    v.add("practitioner", "not_allowed", "is given for a clinician only");
+  }
   if (role && *role == ParticipantRole::kFamilyMember && !consent.value_or(false)) {
     v.add("family_consent", "consent_required",
           "must be true: the patient's consent is required before a family member is added");
@@ -268,12 +295,13 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
   p.display_name = parsed->display_name;
   p.family_consent = parsed->family_consent;
   p.created_at = now;
-  const bool clinician = domain::is_clinician(p.role);
-  p.state = clinician ? ParticipantState::kAdmitted : ParticipantState::kWaiting;
-  if (clinician) p.admitted_at = now;
+  const std::optional<std::string_view> because = admitted_because(*parsed, principal, consultation);
+  const bool admit_now = because.has_value();
+  p.state = admit_now ? ParticipantState::kAdmitted : ParticipantState::kWaiting;
+  if (admit_now) p.admitted_at = now;
 
   std::optional<sdk::JoinToken> token;
-  if (clinician) {
+  if (admit_now) {
     auto issued = issue_token(ctx, request, room, p);
     if (auto* r = std::get_if<Response>(&issued)) return std::move(*r);
     token = std::get<sdk::JoinToken>(std::move(issued));
@@ -318,11 +346,12 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
   }
   audit::AuditEvent event = request_event(request, principal, "participant.add", "participant",
                                           p.id);
-  event.detail = nlohmann::json{{"consultation_id", consultation_id},
-                                {"role", std::string(domain::to_string(p.role))},
-                                {"state", std::string(domain::to_string(p.state))},
-                                {"token_issued", token.has_value()}}
-                     .dump();
+  nlohmann::json detail{{"consultation_id", consultation_id},
+                        {"role", std::string(domain::to_string(p.role))},
+                        {"state", std::string(domain::to_string(p.state))},
+                        {"token_issued", token.has_value()}};
+  if (because) detail["admitted_because"] = std::string(*because);
+  event.detail = detail.dump();
   if (auto appended = ctx.audit->append(tx, event); !appended.ok()) {
     return error_response(request, appended.error());
   }
@@ -499,7 +528,10 @@ void add_participant_routes(http::Router& router, ApiContext& ctx) {
   add_authorized_route(
       router, ctx, "POST", "/v1/consultations/{id}/participants",
       [&ctx](Request& r, const access::Principal& p) { return add(ctx, r, p); },
-      route_options("Add a participant; clinicians get a join token at once.", json_body));
+      route_options("Add a participant. A clinician added by a clinician key, or the one the "
+                    "consultation's EHR record names (practitioner), gets a join token at once; "
+                    "everyone else waits to be admitted.",
+                    json_body));
   add_authorized_route(
       router, ctx, "GET", "/v1/consultations/{id}/participants",
       [&ctx](Request& r, const access::Principal& p) { return list(ctx, r, p); },

@@ -97,15 +97,15 @@ bool wait_for_composition_delivered(const PeerProcess& peer,
   return false;
 }
 
-// Adds a doctor (admitted at once) and a patient (admitted by the
-// clinician), each with a Chime join token, as the hospital would.
+// Adds a doctor (by her clinician key: admitted at once) and a patient (by
+// the hospital, admitted by the clinician), each with a Chime join token.
 Session admit_participants(ConsultationHub& hub, const std::string& id) {
   Session session;
   HubApiClient hospital = hub.client("hospital");
   HubApiClient clinician = hub.client("clinician");
   const std::string path = "/v1/consultations/" + id + "/participants";
-  ApiAnswer doctor = hospital.post(path, {{"role", "doctor"}, {"display_name", "Dr Test"}},
-                                   "add-doctor-" + id);
+  ApiAnswer doctor = clinician.post(path, {{"role", "doctor"}, {"display_name", "Dr Test"}},
+                                    "add-doctor-" + id);
   EXPECT_EQ(doctor.status, 201) << doctor.body;
   if (!doctor.json.is_object() || !doctor.json.contains("join")) {
     ADD_FAILURE() << "the doctor got no join token: " << doctor.body;

@@ -28,7 +28,7 @@ class ParticipantsTest : public ApiFixture {
     return "/v1/consultations/" + id_ + "/participants" + suffix;
   }
 
-  http::Response add(nlohmann::json body, Role role = Role::kHospital, bool facility_b = false,
+  http::Response add(nlohmann::json body, Role role = Role::kClinician, bool facility_b = false,
                      std::vector<std::pair<std::string, std::string>> headers = {}) {
     return send({"POST", path(), body.dump(), std::move(headers)}, role, facility_b);
   }
@@ -57,6 +57,65 @@ TEST_P(ParticipantsTest, ClinicianIsAdmittedWithAJoinToken) {
   EXPECT_FALSE(read.contains("join"));
   EXPECT_EQ(read["display_name"], "د. أحمد");
   EXPECT_EQ(audit_count("participant.read"), 1);
+}
+
+// A clinician role is not a pass: a hospital or admin key declaring a doctor
+// gets a waiting participant without a token, unless the doctor is the
+// practitioner the consultation's record names. A clinician or an admin
+// admits the others.
+TEST_P(ParticipantsTest, SelfDeclaredCliniciansWait) {
+  for (Role role : {Role::kHospital, Role::kAdmin}) {
+    SCOPED_TRACE(std::string(access::to_string(role)));
+    http::Response r = add({{"role", "doctor"}, {"display_name", "Dr. Claimed"}}, role);
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(body_of(r)["state"], "waiting");
+    EXPECT_FALSE(body_of(r).contains("join"));
+  }
+  // Another practitioner's reference changes nothing.
+  http::Response other = add({{"role", "nurse"}, {"display_name", "n"},
+                              {"practitioner", "Practitioner/99"}},
+                             Role::kHospital);
+  ASSERT_EQ(other.status, 201) << other.body;
+  EXPECT_EQ(body_of(other)["state"], "waiting");
+  EXPECT_EQ(video_->tokens_issued, 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'participant.add' AND "
+                   "detail LIKE '%admitted_because%'"),
+            0);
+
+  // The consultation's own practitioner (Practitioner/3 from the booking).
+  http::Response own = add({{"role", "doctor"}, {"display_name", "د. أحمد"},
+                            {"practitioner", "Practitioner/3"}},
+                           Role::kHospital);
+  ASSERT_EQ(own.status, 201) << own.body;
+  EXPECT_EQ(body_of(own)["state"], "admitted");
+  EXPECT_TRUE(body_of(own).contains("join"));
+  EXPECT_EQ(video_->tokens_issued, 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'participant.add' AND "
+                   "detail LIKE '%consultation_practitioner%'"),
+            1);
+  // A clinician key's clinician.
+  http::Response keyed = add({{"role", "specialist"}, {"display_name", "s"}}, Role::kClinician);
+  EXPECT_EQ(body_of(keyed)["state"], "admitted");
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'participant.add' AND "
+                   "detail LIKE '%clinician_key%'"),
+            1);
+  EXPECT_EQ(video_->tokens_issued, 2);
+
+  // A reference is for clinicians only; a refused request adds nothing.
+  http::Response patient = add({{"role", "patient"}, {"display_name", "p"},
+                                {"practitioner", "Practitioner/3"}},
+                               Role::kHospital);
+  EXPECT_EQ(patient.status, 422) << patient.body;
+  EXPECT_NE(patient.body.find("not_allowed"), std::string::npos) << patient.body;
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE consultation_id = $1", {id_}), 5);
+
+  // The self-declared doctor is admitted by a clinician, and only then has a token.
+  const std::string waiting = body_of(other)["id"];
+  EXPECT_EQ(send({"POST", path("/" + waiting + "/admit")}, Role::kHospital).status, 403);
+  http::Response admitted = send({"POST", path("/" + waiting + "/admit")}, Role::kClinician);
+  ASSERT_EQ(admitted.status, 200) << admitted.body;
+  EXPECT_TRUE(body_of(admitted).contains("join"));
+  EXPECT_EQ(video_->tokens_issued, 3);
 }
 
 TEST_P(ParticipantsTest, TokenComesFromTheInstanceTheConsultationsRunStartedWith) {
@@ -213,7 +272,8 @@ TEST_P(ParticipantsTest, RemovingTakesThemOutOfTheRoomToo) {
 TEST_P(ParticipantsTest, RoomNotOpenYetOrProviderFailingChangesNothing) {
   const std::string fresh = create_id("fresh", false, booking("55"));
   http::Response r = send({"POST", "/v1/consultations/" + fresh + "/participants",
-                           nlohmann::json{{"role", "doctor"}, {"display_name", "d"}}.dump()});
+                           nlohmann::json{{"role", "doctor"}, {"display_name", "d"}}.dump()},
+                          Role::kClinician);
   EXPECT_EQ(r.status, 409) << r.body;
   EXPECT_EQ(r.headers.count("Retry-After"), 1u);
   // Waiting-room participants need no room yet.
@@ -343,9 +403,9 @@ TEST_P(ParticipantsTest, EndedConsultationsTakeNoParticipants) {
 
 TEST_P(ParticipantsTest, IdempotencyKeyReplaysTheFirstAnswer) {
   std::vector<std::pair<std::string, std::string>> key = {{"Idempotency-Key", "p-1"}};
-  http::Response first = add({{"role", "doctor"}, {"display_name", "d"}}, Role::kHospital, false, key);
+  http::Response first = add({{"role", "doctor"}, {"display_name", "d"}}, Role::kClinician, false, key);
   ASSERT_EQ(first.status, 201) << first.body;
-  http::Response again = add({{"role", "doctor"}, {"display_name", "d"}}, Role::kHospital, false, key);
+  http::Response again = add({{"role", "doctor"}, {"display_name", "d"}}, Role::kClinician, false, key);
   EXPECT_EQ(again.status, 201);
   EXPECT_EQ(again.body, first.body);
   EXPECT_EQ(video_->tokens_issued, 1);
