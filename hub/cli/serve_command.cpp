@@ -8,6 +8,7 @@
 #include "hub/cli/cli.hpp"
 #include "hub/cli/command.hpp"
 #include "hub/cli/config_loading.hpp"
+#include "hub/domain/phi_fields.hpp"
 #include "hub/observability/logging.hpp"
 
 namespace wasl::cli {
@@ -37,7 +38,8 @@ int serve(const std::vector<std::string>& raw, std::ostream& out, std::ostream& 
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  sdk::Status logging = observability::init_logging({config->log.level, config->log.file});
+  sdk::Status logging = observability::init_logging(
+      {config->log.level, config->log.file, domain::phi_json_members()});
   if (!logging.ok()) {
     err << "wasl serve: " << logging.error().message << "\n";
     return kExitFailure;

@@ -4,6 +4,7 @@
 
 #include "hub/domain/enum_names.hpp"
 #include "hub/domain/json_fields.hpp"
+#include "hub/domain/phi_fields.hpp"
 
 namespace wasl::domain {
 
@@ -81,6 +82,14 @@ void from_json(const nlohmann::json& j, PatientIdentifier& v) {
   v.value = j.at("value").get<std::string>();
 }
 
+// The members below that identify the patient or describe her health
+// (phi_fields.hpp); gender_preference is a setting, not PHI.
+const std::vector<std::string_view>& patient_summary_phi_members() {
+  static const std::vector<std::string_view> kMembers{
+      "name", "identifiers", "phone", "email", "gender", "birth_date", "diagnosis_codes"};
+  return kMembers;
+}
+
 void to_json(nlohmann::json& j, const PatientSummary& v) {
   j = nlohmann::json::object();
   j["name"] = v.name;
@@ -121,6 +130,11 @@ void to_json(nlohmann::json& j, const PatientRef& v) {
 void from_json(const nlohmann::json& j, PatientRef& v) {
   get_optional(j, "reference", v.reference);
   get_optional(j, "summary", v.summary);
+}
+
+const std::vector<std::string_view>& practitioner_summary_phi_members() {
+  static const std::vector<std::string_view> kMembers{"name", "identifier"};
+  return kMembers;
 }
 
 void to_json(nlohmann::json& j, const PractitionerSummary& v) {

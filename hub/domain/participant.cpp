@@ -2,6 +2,7 @@
 
 #include "hub/domain/enum_names.hpp"
 #include "hub/domain/json_fields.hpp"
+#include "hub/domain/phi_fields.hpp"
 
 namespace wasl::domain {
 
@@ -39,6 +40,12 @@ bool is_clinician(ParticipantRole r) {
 std::string_view to_string(ParticipantState s) { return kStateNames.name(s); }
 std::optional<ParticipantState> parse_participant_state(std::string_view name) {
   return kStateNames.parse(name);
+}
+
+// display_name is the PHI of a participant (phi_fields.hpp).
+const std::vector<std::string_view>& participant_phi_members() {
+  static const std::vector<std::string_view> kMembers{"display_name"};
+  return kMembers;
 }
 
 void to_json(nlohmann::json& j, const Participant& v) {

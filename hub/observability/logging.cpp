@@ -82,6 +82,9 @@ std::string_view level_name(spdlog::level::level_enum level) {
 // the logger is synchronous.
 class JsonLineFormatter final : public spdlog::formatter {
  public:
+  explicit JsonLineFormatter(std::shared_ptr<const Redactor> redactor)
+      : redactor_(std::move(redactor)) {}
+
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     const std::string ts = date::format("%FT%TZ", date::floor<std::chrono::milliseconds>(msg.time));
     append(dest, "{\"ts\":\"");
@@ -90,7 +93,7 @@ class JsonLineFormatter final : public spdlog::formatter {
     append(dest, level_name(msg.level));
     append(dest, "\",\"msg\":\"");
     std::string redacted =
-        Redactor::standard().redact(std::string_view(msg.payload.data(), msg.payload.size()));
+        redactor_->redact(std::string_view(msg.payload.data(), msg.payload.size()));
     append_json_escaped(dest, redacted);
     dest.push_back('"');
     const std::string& request_id = current_request_id();
@@ -103,8 +106,11 @@ class JsonLineFormatter final : public spdlog::formatter {
   }
 
   std::unique_ptr<spdlog::formatter> clone() const override {
-    return std::make_unique<JsonLineFormatter>();
+    return std::make_unique<JsonLineFormatter>(redactor_);
   }
+
+ private:
+  std::shared_ptr<const Redactor> redactor_;
 };
 
 bool parse_level(const std::string& name, spdlog::level::level_enum& out) {
@@ -143,7 +149,9 @@ sdk::Status init_logging(const LogOptions& options) {
                       "Cannot open the log file '" + options.file +
                           "'; check that its directory exists and is writable.");
   }
-  sink->set_formatter(std::make_unique<JsonLineFormatter>());
+  auto redactor = std::make_shared<Redactor>(Redactor::standard());
+  for (const std::string& member : options.phi_json_members) redactor->add_json_key(member);
+  sink->set_formatter(std::make_unique<JsonLineFormatter>(std::move(redactor)));
   auto logger = std::make_shared<spdlog::logger>("wasl", std::move(sink));
   logger->set_level(level);
   // Warnings and errors reach the file at once; the rest within a second.

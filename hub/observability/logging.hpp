@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "wasl/sdk/result.hpp"
 
@@ -12,6 +13,9 @@ namespace wasl::observability {
 struct LogOptions {
   std::string level = "info";  // trace … off
   std::string file;            // empty = stderr
+  // JSON members whose values are redacted in every line, beside the
+  // standard redactor's (the serve command passes domain::phi_json_members()).
+  std::vector<std::string> phi_json_members;
 };
 
 sdk::Status init_logging(const LogOptions& options);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/records/row_fields.hpp"
+#include "hub/records/stored_text.hpp"
 
 namespace wasl::records {
 
@@ -68,7 +69,8 @@ Result<InboxInsertOutcome> InboxStore::insert(storage::Transaction& tx, const In
               {e.id, e.instance, e.dedupe_key, text_or_null(e.facility_id), e.received_at,
                storage::Blob{std::move(body_enc)}, storage::Blob{std::move(headers_enc)},
                text_or_null(e.event_type), text_or_null(e.correlation),
-               std::string(to_string(e.state)), e.attempts, text_or_null(e.last_error)}));
+               std::string(to_string(e.state)), e.attempts,
+               text_or_null(redact_stored_text_if_any(e.last_error))}));
   return inserted > 0 ? InboxInsertOutcome::kInserted : InboxInsertOutcome::kDuplicate;
 }
 
@@ -165,8 +167,8 @@ Result<std::vector<InboxEntry>> InboxStore::list(storage::Transaction& tx, const
 
 Status InboxStore::mark(storage::Transaction& tx, const InboxScope& scope, std::string_view id,
                         InboxState state, std::optional<std::string> last_error) const {
-  storage::Params params{std::string(to_string(state)), text_or_null(last_error),
-                         std::string(id)};
+  storage::Params params{std::string(to_string(state)),
+                         text_or_null(redact_stored_text_if_any(last_error)), std::string(id)};
   std::string where = " WHERE id = $3 AND " + scope_condition(scope, params);
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
@@ -211,8 +213,8 @@ Status InboxStore::set_dispatch_state(storage::Transaction& tx, std::string_view
       std::int64_t changed,
       tx.exec("UPDATE inbox SET state = $1, last_error = $2, attempts = attempts + 1, "
               "next_attempt_at = $3 WHERE id = $4",
-              {std::string(to_string(state)), text_or_null(last_error), next_attempt_at,
-               std::string(id)}));
+              {std::string(to_string(state)), text_or_null(redact_stored_text_if_any(last_error)),
+               next_attempt_at, std::string(id)}));
   if (changed == 0) return not_found_entry(id);
   return {};
 }
@@ -250,8 +252,8 @@ Result<bool> InboxStore::set_dispatch_state_if(storage::Transaction& tx, std::st
       std::int64_t changed,
       tx.exec("UPDATE inbox SET state = $1, last_error = $2, attempts = attempts + 1, "
               "next_attempt_at = $3 WHERE id = $4 AND state = 'received' AND attempts = $5",
-              {std::string(to_string(state)), text_or_null(last_error), next_attempt_at,
-               std::string(id), expected_attempts}));
+              {std::string(to_string(state)), text_or_null(redact_stored_text_if_any(last_error)),
+               next_attempt_at, std::string(id), expected_attempts}));
   return changed > 0;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hub/records/consultation_store.hpp"
+#include "hub/records/stored_text.hpp"
 #include "hub/workflow/row_id.hpp"
 
 namespace wasl::workflow {
@@ -247,7 +248,8 @@ Status RunRepository::set_compensating(Transaction& tx, const RunState& run,
   WASL_RETURN_IF_ERROR(tx.exec(
       "UPDATE workflow_runs SET status = $1, current_step = $2, error = $3, updated_at = $4, "
       "wait_event = NULL, wait_correlation = NULL WHERE id = $5 AND facility_id = $6",
-      Params{status, compensation, text_or_null(error), now, run.id, run.facility_id}));
+      Params{status, compensation, text_or_null(records::redact_stored_text(error)), now, run.id,
+             run.facility_id}));
   return {};
 }
 
@@ -274,7 +276,8 @@ Status RunRepository::set_ended(Transaction& tx, const RunState& run,
   WASL_RETURN_IF_ERROR(tx.exec(
       "UPDATE workflow_runs SET status = $1, error = $2, finished_at = $3, updated_at = $3, "
       "wait_event = NULL, wait_correlation = NULL WHERE id = $4 AND facility_id = $5",
-      Params{status, text_or_null(error), now, run.id, run.facility_id}));
+      Params{status, text_or_null(records::redact_stored_text(error)), now, run.id,
+             run.facility_id}));
   return {};
 }
 
@@ -349,7 +352,9 @@ Status RunRepository::finish_attempt(Transaction& tx, const std::string& row_id,
               Params{status, now, out,
                      error ? storage::Value(std::string(sdk::to_string(error->code)))
                            : storage::null_value(),
-                     error ? storage::Value(error->message) : storage::null_value(), row_id}));
+                     error ? storage::Value(records::redact_stored_text(error->message))
+                           : storage::null_value(),
+                     row_id}));
   return {};
 }
 

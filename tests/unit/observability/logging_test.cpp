@@ -93,6 +93,17 @@ TEST_F(LoggingTest, RedactsPhiInEveryMessage) {
   EXPECT_EQ(got[1]["msg"], R"(payload {"name":"[redacted:name]","status":"ok"})");
 }
 
+// The members the serve command passes (the domain types' PHI members) are
+// redacted beside the standard ones; without them a display_name would pass.
+TEST_F(LoggingTest, RedactsTheMembersItIsGiven) {
+  const std::string line = R"(added {"display_name":"Dr. Leaked","role":"doctor"})";
+  ASSERT_TRUE(init_logging({"info", path_.string(), {"display_name"}}).ok());
+  spdlog::info("{}", line);
+  auto got = lines();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["msg"], R"(added {"display_name":"[redacted:display_name]","role":"doctor"})");
+}
+
 TEST_F(LoggingTest, RejectsUnknownLevelAndUnwritableFile) {
   auto bad_level = init_logging({"loud", ""});
   ASSERT_FALSE(bad_level.ok());

@@ -77,6 +77,23 @@ TEST_P(InboxStoreTest, DispatchStateAndFacilityListing) {
   EXPECT_TRUE(again.empty());
 }
 
+// A delivery error may quote the event it failed on: last_error is stored in
+// clear, so it is redacted first (records/stored_text.hpp).
+TEST_P(InboxStoreTest, TheErrorTextIsStoredRedacted) {
+  InboxStore store(*cipher_);
+  auto tx = begin();
+  ASSERT_OK(store.insert(*tx, sample("i-1", "evt-1")));
+  ASSERT_OK(store.set_dispatch_state(
+      *tx, "i-1", InboxState::kUnmatched,
+      R"(the workflow refused {"display_name":"Dr. Leaked"} for 1098765432, call +966501234567)"));
+  ASSERT_OK(tx->commit());
+  const std::string stored = raw_bytes("SELECT last_error FROM inbox");
+  for (const char* phi : {"Dr. Leaked", "1098765432", "966501234567"}) {
+    EXPECT_EQ(stored.find(phi), std::string::npos) << phi << " in " << stored;
+  }
+  EXPECT_NE(stored.find("the workflow refused"), std::string::npos) << stored;
+}
+
 TEST_P(InboxStoreTest, ARowInBackoffIsNotDueBeforeItsTime) {
   InboxStore store(*cipher_);
   auto tx = begin();

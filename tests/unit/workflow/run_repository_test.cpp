@@ -63,6 +63,40 @@ TEST_P(RunRepositoryTest, ARunIdWithAnotherFacilityChangesNothing) {
   EXPECT_EQ(run_row(), "running|||6");
 }
 
+// A provider's error may quote what it was sent: the text stored in clear
+// (workflow_steps.error_message, workflow_runs.error) carries no identity
+// number, phone or e-mail, and no value of a PHI member the domain types
+// declare (a participant's display_name included).
+TEST_P(RunRepositoryTest, ErrorTextIsStoredRedacted) {
+  const std::string error =
+      R"(the EHR refused {"display_name":"Dr. Leaked","name":"فاطمة","phone":"0501234567"} )"
+      "for patient 1098765432, write to leak@example.org";
+  exec("INSERT INTO workflow_steps (id, run_id, step_id, attempt, status, started_at) VALUES "
+       "('step-1', 'run-1', 'ended', 1, 'running', 1)");
+  RunState run;
+  run.id = "run-1";
+  run.facility_id = "f1";
+  auto tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  const sdk::Error failure(sdk::ErrorCode::kInvalidArgument, error, false);
+  ASSERT_TRUE(repository_->finish_attempt(**tx, "step-1", "failed", 5, nullptr, &failure).ok());
+  ASSERT_TRUE(repository_->set_ended(**tx, run, "failed", error, 5).ok());
+  ASSERT_TRUE((*tx)->commit().ok());
+  auto rows = query("SELECT s.error_message, r.error FROM workflow_steps s JOIN workflow_runs r "
+                    "ON r.id = s.run_id WHERE s.id = 'step-1'");
+  ASSERT_EQ(rows.size(), 1u);
+  for (int column : {0, 1}) {
+    const std::string stored = *rows[0].get_text(column);
+    SCOPED_TRACE(stored);
+    for (const char* phi :
+         {"Dr. Leaked", "فاطمة", "0501234567", "1098765432", "leak@example.org"}) {
+      EXPECT_EQ(stored.find(phi), std::string::npos) << phi;
+    }
+    EXPECT_NE(stored.find("the EHR refused"), std::string::npos);
+    EXPECT_NE(stored.find("[redacted:display_name]"), std::string::npos);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, RunRepositoryTest,
                          ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),
                          [](const auto& info) {
