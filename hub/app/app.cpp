@@ -286,10 +286,17 @@ sdk::Status App::build_webhooks() {
   // its consultations (facilities.<id>.ehr_bookings).
   ehr_bookings_ =
       std::make_unique<webhooks::EhrBookings>(config_, *cipher_, *engine_, invoker_, audit_.get());
+  // A removed participant that connects again is disconnected again
+  // (rejoin_guard.hpp).
+  rejoin_guard_ =
+      std::make_unique<webhooks::RejoinGuard>(*cipher_, invoker_, audit_.get(), &metrics_);
   webhooks::EventSink sink = webhooks::to_engine(*engine_);
-  sink.act = [bookings = ehr_bookings_.get()](storage::Transaction& tx, const std::string& instance,
-                                              const workflow::IncomingEvent& event) {
-    return bookings->act(tx, instance, event);
+  sink.act = [bookings = ehr_bookings_.get(), guard = rejoin_guard_.get()](
+                 storage::Transaction& tx, const std::string& instance,
+                 const workflow::IncomingEvent& event) -> sdk::Result<bool> {
+    WASL_ASSIGN_OR_RETURN(bool booked, bookings->act(tx, instance, event));
+    if (booked) return true;
+    return guard->act(tx, instance, event);
   };
   dispatcher_ = std::make_unique<webhooks::WebhookDispatcher>(
       *store_, *inbox_, *webhook_sources_, std::move(sink), webhooks::WebhookDispatcherOptions{},

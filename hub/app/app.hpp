@@ -38,6 +38,7 @@
 #include "hub/storage/store.hpp"
 #include "hub/webhooks/configured_webhook_sources.hpp"
 #include "hub/webhooks/ehr_bookings.hpp"
+#include "hub/webhooks/rejoin_guard.hpp"
 #include "hub/webhooks/hospital_secret_source.hpp"
 #include "hub/webhooks/inbox_writer.hpp"
 #include "hub/webhooks/webhook_dispatcher.hpp"
@@ -117,7 +118,8 @@ class App {
   std::unique_ptr<workflow::Engine> engine_;
   std::unique_ptr<workflow::Scheduler> scheduler_;
   std::unique_ptr<archive::PeriodicRunner> schedule_runner_;  // scheduler_->run_due()
-  std::shared_ptr<workflow::CapabilityInvoker> invoker_;  // the engine's; billing.poll, ehr_bookings_
+  // The engine's; also billing.poll, ehr_bookings_ and rejoin_guard_.
+  std::shared_ptr<workflow::CapabilityInvoker> invoker_;
   std::unique_ptr<ClaimPollJob> claim_poll_;
   std::unique_ptr<archive::PeriodicRunner> claim_poll_runner_;  // claim_poll_->tick()
   std::unique_ptr<archive::PeriodicRunner> probe_runner_;  // plugins_->probe()
@@ -137,6 +139,7 @@ class App {
   std::unique_ptr<webhooks::ConfiguredWebhookSources> webhook_sources_;
   std::unique_ptr<webhooks::InboxWriter> inbox_writer_;
   std::unique_ptr<webhooks::EhrBookings> ehr_bookings_;
+  std::unique_ptr<webhooks::RejoinGuard> rejoin_guard_;
   std::unique_ptr<webhooks::WebhookDispatcher> dispatcher_;
   webhooks::WebhookContext webhook_context_;
   api::ApiContext api_context_;

@@ -92,6 +92,22 @@ Result<Participant> ParticipantStore::get(storage::Transaction& tx, std::string_
   return from_row(rows.front());
 }
 
+Result<std::optional<Participant>> ParticipantStore::find_in_room(
+    storage::Transaction& tx, std::string_view facility_id, std::string_view video_instance,
+    std::string_view room_id, std::string_view provider_participant_id) const {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query(std::string(kSelect) +
+                   "WHERE facility_id = $1 AND provider_participant_id = $2 AND consultation_id IN "
+                   "(SELECT id FROM consultations WHERE facility_id = $1 AND video_instance = $3 "
+                   "AND video_room_id = $4) ORDER BY created_at, id",
+               {std::string(facility_id), std::string(provider_participant_id),
+                std::string(video_instance), std::string(room_id)}));
+  if (rows.empty()) return std::optional<Participant>();
+  WASL_ASSIGN_OR_RETURN(Participant p, from_row(rows.front()));
+  return std::optional<Participant>(std::move(p));
+}
+
 Result<std::vector<Participant>> ParticipantStore::list(storage::Transaction& tx,
                                                         std::string_view facility_id,
                                                         std::string_view consultation_id,

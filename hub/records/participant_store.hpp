@@ -57,6 +57,15 @@ class ParticipantStore {
                                           std::string_view participant_id,
                                           std::int64_t now_ms) const;
 
+  // The participant of `facility_id` the video provider knows as
+  // `provider_participant_id` in room `room_id` of instance `video_instance`
+  // (the consultation's video_instance and video_room_id), removed ones
+  // included; none when no consultation of this facility holds that room or
+  // no participant of it has that provider id.
+  sdk::Result<std::optional<domain::Participant>> find_in_room(
+      storage::Transaction& tx, std::string_view facility_id, std::string_view video_instance,
+      std::string_view room_id, std::string_view provider_participant_id) const;
+
   // Records what the video provider issued for this participant.
   sdk::Status set_token(storage::Transaction& tx, std::string_view facility_id,
                         std::string_view consultation_id, std::string_view participant_id,

@@ -10,6 +10,7 @@
 #include "hub/domain/consultation.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/records/consultation_store.hpp"
+#include "hub/webhooks/savepoint.hpp"
 
 namespace wasl::webhooks {
 namespace {
@@ -36,20 +37,6 @@ Result<std::string> new_consultation_id() {
   } catch (const Poco::Exception& e) {
     return Error(ErrorCode::kInternal, "the random generator failed: " + e.displayText(), false);
   }
-}
-
-// Runs `body` under a savepoint: on error its writes are undone and the
-// transaction stays usable.
-Result<bool> under_savepoint(storage::Transaction& tx, const std::function<Result<bool>()>& body) {
-  WASL_RETURN_IF_ERROR(tx.exec("SAVEPOINT ehr_booking"));
-  Result<bool> result = body();
-  if (result.ok()) {
-    WASL_RETURN_IF_ERROR(tx.exec("RELEASE SAVEPOINT ehr_booking"));
-    return result;
-  }
-  (void)tx.exec("ROLLBACK TO SAVEPOINT ehr_booking");
-  (void)tx.exec("RELEASE SAVEPOINT ehr_booking");
-  return result;
 }
 
 }  // namespace
@@ -96,10 +83,12 @@ Result<bool> EhrBookings::act(storage::Transaction& tx, const std::string& insta
   const json appointment = *read;
   const std::string status = text(appointment, "status");
   if (status == "booked") {
-    return under_savepoint(tx, [&] { return book(tx, instance, facility, appointment); });
+    return under_savepoint(tx, "ehr_booking",
+                           [&] { return book(tx, instance, facility, appointment); });
   }
   if (status == "cancelled") {
-    return under_savepoint(tx, [&] { return cancel(tx, instance, facility, event.correlation); });
+    return under_savepoint(tx, "ehr_booking",
+                           [&] { return cancel(tx, instance, facility, event.correlation); });
   }
   return false;
 }

@@ -215,7 +215,8 @@ sdk::Event to_sdk_event(const StatusCallbackEvent& event) {
   sdk::Event out;
   out.type = event.type;
   out.room_id = event.room_sid;
-  out.participant_id = event.participant_sid;
+  out.participant_id =
+      event.participant_identity.empty() ? event.participant_sid : event.participant_identity;
   out.recording_id = event.composition_sid.empty() ? event.recording_sid : event.composition_sid;
   out.occurred_at_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(event.occurred_at.time_since_epoch())

@@ -32,6 +32,11 @@
 // (composition-progress: PercentageDone). It uses only what Twilio repeats
 // verbatim on redelivery, so a retry of the same callback has the same key.
 //
+// The normalized event's participant_id is the participant's identity (the
+// hub's participant id, which the hub holds as provider_participant_id and
+// which video.remove_participant accepts in place of the SID), or the
+// ParticipantSid when a callback carries no identity.
+//
 // Pure and thread-safe.
 #pragma once
 

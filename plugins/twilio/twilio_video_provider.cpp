@@ -330,7 +330,8 @@ Result<sdk::Room> TwilioVideoProvider::get_room(const sdk::RoomRef& room) {
 Status TwilioVideoProvider::remove_participant(const sdk::ParticipantRef& participant) {
   WASL_RETURN_IF_ERROR(require_room(participant.room_id));
   if (participant.participant_id.empty()) {
-    return invalid("remove_participant needs the participant's provider id (PA… SID)");
+    return invalid(
+        "remove_participant needs the participant's provider id (its identity or PA… SID)");
   }
   std::string path =
       room_path(participant.room_id) + "/Participants/" + path_segment(participant.participant_id);

@@ -26,6 +26,7 @@ class HubApiClient {
   // `idempotency_key` empty: no Idempotency-Key header.
   ApiAnswer post(const std::string& path, const nlohmann::json& body,
                  const std::string& idempotency_key = {}) const;
+  ApiAnswer del(const std::string& path) const { return send("DELETE", path, nullptr, {}); }
 
  private:
   ApiAnswer send(const std::string& method, const std::string& path, const std::string* body,

@@ -12,6 +12,11 @@
 //     file on disk is not plaintext; the Twilio copies are deleted; the
 //     FHIR server holds one Encounter and one DocumentReference, NPHIES one
 //     eligibility request and one approved claim; status completed.
+//   - ARemovedPatientCannotStayInTheRoom: both connect with the tokens the
+//     hub issued; the patient is removed (DELETE), and connects again with
+//     its old token, which Twilio still accepts; the hub, told by the
+//     participant-connected callback, disconnects it again and audits
+//     participant.evict; the doctor stays connected.
 //   - ALostRoomEndedIsReconciled: the emulator drops room-ended; the hub's
 //     session reconciliation reads the room (video.get_room → FetchRoom),
 //     sees it completed and ends the session; the consultation completes.
@@ -20,6 +25,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include "tests/integration/consultation/consultation_participants.hpp"
 #include "tests/integration/consultation/twilio_side.hpp"
@@ -162,6 +168,49 @@ TEST_F(TwilioConsultationTest, CallbacksDuplicatedAndReordered) {
   EXPECT_EQ(effects["compositionsDeleted"], 1) << effects.dump();
   EXPECT_EQ(effects["recordingsDeleted"], 4) << effects.dump();
   expect_effects_once(id);
+}
+
+TEST_F(TwilioConsultationTest, ARemovedPatientCannotStayInTheRoom) {
+  const std::string id = book("appt-twilio-3");
+  ASSERT_FALSE(id.empty());
+  ConsultationParticipants people = admit_doctor_and_patient(*hub_, id);
+  ASSERT_EQ(people.joined.size(), 2u);
+  const JoinedParticipant* doctor = nullptr;
+  const JoinedParticipant* patient = nullptr;
+  for (const JoinedParticipant& p : people.joined) (p.role == "patient" ? patient : doctor) = &p;
+  ASSERT_TRUE(doctor != nullptr && patient != nullptr);
+  const std::string patient_token = patient->join.value("token", std::string());
+  EXPECT_EQ(twilio_->join_with_token(people.room_id, doctor->join.value("token", std::string())),
+            doctor->id);
+  EXPECT_EQ(twilio_->join_with_token(people.room_id, patient_token), patient->id);
+
+  HubApiClient api = hub_->client("hospital");
+  ApiAnswer removed = hub_->client("clinician").del("/v1/consultations/" + id + "/participants/" + patient->id);
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(twilio_->connected(people.room_id), std::vector<std::string>{doctor->id});
+
+  // The old token is still valid at Twilio: the patient gets back in ...
+  ASSERT_EQ(twilio_->join_with_token(people.room_id, patient_token), patient->id);
+  // ... and the hub puts it out again.
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (twilio_->connected(people.room_id).size() != 1 &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(twilio_->connected(people.room_id), std::vector<std::string>{doctor->id})
+      << hub_->log();
+  json effects = twilio_->effects();
+  EXPECT_EQ(effects["participantsDisconnectedByApi"], 2) << effects.dump();
+
+  ApiAnswer audit = hub_->client("auditor").get("/v1/audit?action=participant.evict");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  ASSERT_EQ(audit.json["items"].size(), 1u) << audit.body;
+  EXPECT_EQ(audit.json["items"][0].value("entity_id", std::string()), patient->id);
+  EXPECT_EQ(audit.json["items"][0].value("actor", std::string()), "system");
+
+  // The consultation itself goes on: the doctor's session is untouched.
+  ApiAnswer read = api.get("/v1/consultations/" + id);
+  EXPECT_EQ(read.json.value("status", std::string()), "waiting_room") << read.body;
 }
 
 TEST_F(TwilioConsultationTest, ALostRoomEndedIsReconciled) {

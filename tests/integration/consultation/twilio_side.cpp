@@ -85,6 +85,27 @@ void TwilioSide::join(const std::string& room, const std::vector<std::string>& i
   post("/_peer/rooms/" + room + "/simulate", {{"actions", actions}});
 }
 
+std::string TwilioSide::join_with_token(const std::string& room, const std::string& token) const {
+  json answer = post("/_peer/rooms/" + room + "/simulate", {{"type", "join"}, {"token", token}});
+  if (!answer.is_object() || !answer["results"].is_array() || answer["results"].empty()) return {};
+  return answer["results"][0].value("identity", std::string());
+}
+
+std::vector<std::string> TwilioSide::connected(const std::string& room) const {
+  std::vector<std::string> out;
+  json rooms = get("/_peer/rooms");
+  if (!rooms.is_object()) return out;
+  for (const auto& r : rooms.value("rooms", json::array())) {
+    if (r.value("sid", std::string()) != room) continue;
+    for (const auto& p : r.value("participants", json::array())) {
+      if (p.value("status", std::string()) == "connected") {
+        out.push_back(p.value("identity", std::string()));
+      }
+    }
+  }
+  return out;
+}
+
 void TwilioSide::end(const std::string& room) const {
   post("/_peer/rooms/" + room + "/simulate", {{"type", "end"}});
 }

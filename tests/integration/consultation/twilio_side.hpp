@@ -50,6 +50,12 @@ class TwilioSide {
 
   // Participants connect to `room` under their identities.
   void join(const std::string& room, const std::vector<std::string>& identities) const;
+  // A participant connects to `room` with the access token the hub issued, as
+  // a Twilio SDK does (the emulator checks it: signature, expiry, room);
+  // answers the identity it joined as, empty (with a test failure) when refused.
+  std::string join_with_token(const std::string& room, const std::string& token) const;
+  // The identities connected to `room` now, as the emulator holds them.
+  std::vector<std::string> connected(const std::string& room) const;
   // The room ends at Twilio (everyone disconnected, recordings completed).
   void end(const std::string& room) const;
 

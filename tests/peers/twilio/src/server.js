@@ -490,11 +490,29 @@ class TwilioPeer extends PeerServer {
       });
   }
 
+  tokenIdentity(room, token) {
+    const checked = checkAccessToken(token, {
+      apiKeySid: this.options.apiKeySid,
+      apiKeySecret: this.options.apiKeySecret,
+      accountSid: this.options.accountSid,
+    });
+    if (!checked.valid) throw new ControlError(401, `the access token is refused: ${checked.reason}`);
+    const granted = checked.claims.grants.video.room;
+    if (granted !== undefined && granted !== room.sid && granted !== room.uniqueName) {
+      throw new ControlError(403, `the access token grants room ${granted}, not ${room.sid}`);
+    }
+    return checked.claims.grants.identity;
+  }
+
   simulate(room, action) {
     switch (action.type) {
       case 'join': {
-        const p = this.video.join(room, action.identity);
-        return { participantSid: p.sid };
+        // With a token, as a Twilio SDK connects: the token must be this
+        // account's, signed by its API key, unexpired, and grant this room;
+        // the participant's identity is the token's.
+        const identity = action.token === undefined ? action.identity : this.tokenIdentity(room, action.token);
+        const p = this.video.join(room, identity);
+        return { participantSid: p.sid, identity };
       }
       case 'leave': {
         const p = this.video.participant(room, action.participantSid || action.identity);

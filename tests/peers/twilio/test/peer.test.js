@@ -320,6 +320,41 @@ test('compositions need a completed room and a layout or audio sources; media wa
   });
 });
 
+test('a participant connects with an access token: its identity joins; forged, expired or another room\'s are refused', async () => {
+  await withPeer({}, async ({ api, receiver }) => {
+    const room = (await api.post('/v1/Rooms', createForm(receiver, 'token-room'))).json;
+    const { AccessToken } = twilio.jwt;
+    const token = ({ identity = 'patient-9', ttl = 600, grant = 'token-room', secret = SECRET, nbf } = {}) => {
+      const t = new AccessToken(ACCOUNT, KEY, secret, { identity, ttl, nbf });
+      t.addGrant(new AccessToken.VideoGrant({ room: grant }));
+      return t.toJwt();
+    };
+    const join = (jwtText) => api.json('POST', `/_peer/rooms/${room.sid}/simulate`, { type: 'join', token: jwtText });
+
+    const joined = await join(token());
+    assert.equal(joined.status, 200, JSON.stringify(joined.json));
+    assert.equal(joined.json.results[0].identity, 'patient-9');
+    const bySid = await join(token({ identity: 'clinician-9', grant: room.sid }));
+    assert.equal(bySid.status, 200, JSON.stringify(bySid.json));
+    const listed = await api.get(`/v1/Rooms/${room.sid}/Participants`);
+    assert.deepEqual(listed.json.participants.map((p) => p.identity).sort(), ['clinician-9', 'patient-9']);
+
+    assert.equal((await join(token({ secret: 'not-the-key-secret' }))).status, 401);
+    assert.equal((await join(token({ grant: 'another-room' }))).status, 403);
+    // Issued and expired an hour ago.
+    const expired = new AccessToken(ACCOUNT, KEY, SECRET, { identity: 'patient-9', ttl: 60 });
+    expired.addGrant(new AccessToken.VideoGrant({ room: 'token-room' }));
+    const claims = JSON.parse(Buffer.from(expired.toJwt().split('.')[1], 'base64url'));
+    const jwt = require('jsonwebtoken');
+    const old = jwt.sign({ ...claims, iat: claims.iat - 3600, exp: claims.iat - 3540, jti: `${KEY}-${claims.iat - 3600}` },
+      SECRET, { algorithm: 'HS256', header: { typ: 'JWT', cty: 'twilio-fpa;v=1' } });
+    const refused = await join(old);
+    assert.equal(refused.status, 401);
+    assert.match(JSON.stringify(refused.json), /expired/);
+    assert.equal((await api.get(`/v1/Rooms/${room.sid}/Participants`)).json.participants.length, 2);
+  });
+});
+
 test('access tokens: the twilio library\'s own are accepted, tampered ones are not', async () => {
   const { AccessToken } = twilio.jwt;
   const token = new AccessToken(ACCOUNT, KEY, SECRET, { identity: 'clinician-1', ttl: 600 });

@@ -1,0 +1,20 @@
+// under_savepoint: what an EventSink::act does in the dispatcher's batch
+// transaction, undone on its own when it fails, so the batch goes on with
+// the transaction usable (on PostgreSQL a failed statement otherwise aborts
+// the whole transaction).
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "hub/storage/store.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::webhooks {
+
+// Runs `body` under savepoint `name` (an SQL identifier): on error its writes
+// are rolled back to the savepoint and the error returned unchanged.
+sdk::Result<bool> under_savepoint(storage::Transaction& tx, std::string_view name,
+                                  const std::function<sdk::Result<bool>()>& body);
+
+}  // namespace wasl::webhooks
