@@ -10,6 +10,7 @@
 #include "hub/crypto/random.hpp"
 #include "hub/crypto/stream_cipher.hpp"
 #include "hub/domain/recording.hpp"
+#include "hub/plugin_host/call_budget.hpp"
 #include "hub/records/recording_store.hpp"
 
 namespace wasl::archive {
@@ -164,8 +165,13 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
                         ArchiveStream::open(*keyring, target, options_.stream,
                                             domain::recording_stream_binding(request.facility_id,
                                                                              row.id)));
+  // The sink stops taking chunks once the call it serves is cancelled or out
+  // of time (plugin_host/call_budget.hpp): a stopping hub does not wait for
+  // the rest of a long recording.
   auto fetched = video.fetch_media(sdk::MediaRef{request.media_id},
                                    [&stream](std::string_view chunk) -> Status {
+                                     WASL_RETURN_IF_ERROR(
+                                         plugin_host::call_may_continue("archiving the media"));
                                      return stream->write(chunk);
                                    });
   const std::uint64_t received = stream->plaintext_bytes();

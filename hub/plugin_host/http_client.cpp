@@ -11,6 +11,8 @@
 #include <iterator>
 #include <mutex>
 
+#include "hub/plugin_host/call_budget.hpp"
+
 namespace wasl::plugin_host {
 
 namespace {
@@ -78,7 +80,20 @@ struct Transfer {
   bool cancelled = false;
   bool consumer_threw = false;
   std::string consumer_error;
+  const CallBudget* budget = nullptr;  // the calling thread's; may be null
+  bool interrupted = false;            // aborted because the budget's call was cancelled
 };
+
+// libcurl's progress callback: aborts the transfer when the call it serves
+// has been cancelled.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* transfer = static_cast<Transfer*>(user);
+  if (transfer->budget != nullptr && transfer->budget->is_cancelled()) {
+    transfer->interrupted = true;
+    return 1;
+  }
+  return 0;
+}
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
@@ -339,6 +354,11 @@ Error map_failure(CURLcode code, const Transfer& transfer, const char* detail_bu
                      std::to_string(options.max_response_bytes) + " bytes (max_response_bytes)",
                  false);
   }
+  if (transfer.interrupted) {
+    return Error(ErrorCode::kCancelled,
+                 what + ": the call was cancelled (its step was given up or the hub is stopping)",
+                 true);
+  }
   if (transfer.cancelled) {
     return Error(ErrorCode::kCancelled, what + ": the response consumer stopped the transfer",
                  false);
@@ -430,7 +450,17 @@ sdk::Result<HttpResponse> HttpClient::Impl::perform(
   Transfer transfer;
   transfer.on_chunk = on_chunk;
   transfer.max_body_bytes = on_chunk != nullptr ? -1 : options.max_response_bytes;
-  const auto total_timeout = request.total_timeout.value_or(options.total_timeout);
+  auto total_timeout = request.total_timeout.value_or(options.total_timeout);
+  auto connect_timeout = options.connect_timeout;
+  // The call this request serves may be out of time or cancelled already;
+  // otherwise the request gets no more time than the call has left.
+  transfer.budget = current_call_budget();
+  if (transfer.budget != nullptr) {
+    WASL_RETURN_IF_ERROR(transfer.budget->check(what));
+    const auto left = std::max(transfer.budget->time_left(), std::chrono::milliseconds(1));
+    total_timeout = std::min(total_timeout, left);
+    connect_timeout = std::min(connect_timeout, left);
+  }
   const long max_redirects = std::max(0, request.max_redirects.value_or(options.max_redirects));
   char detail[CURL_ERROR_SIZE] = {0};
 
@@ -476,8 +506,7 @@ sdk::Result<HttpResponse> HttpClient::Impl::perform(
   }
   curl_easy_setopt(handle, CURLOPT_HTTPHEADER, header_list.get());
 
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options.connect_timeout.count()));
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout.count()));
   curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(total_timeout.count()));
   curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, max_redirects > 0 ? 1L : 0L);
   curl_easy_setopt(handle, CURLOPT_MAXREDIRS, max_redirects);
@@ -529,6 +558,11 @@ sdk::Result<HttpResponse> HttpClient::Impl::perform(
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
+  if (transfer.budget != nullptr) {
+    curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, &on_progress);
+    curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
+  }
 
   auto logger = spdlog::default_logger_raw();
   if (logger->should_log(spdlog::level::trace)) {

@@ -27,6 +27,10 @@
 //                                      certificate without its key
 //    Messages name the method and the URL without its query string, never a
 //    header value or body.
+//  - A request made inside a plugin call run by the engine's call executor
+//    obeys that call's CallBudget (call_budget.hpp): refused once it is spent,
+//    its timeouts capped at the time left, aborted (kCancelled, retryable)
+//    when the call is cancelled.
 //  - Each request writes one spdlog debug line: method, URL without query
 //    string, status or error code, duration; at trace level also the request
 //    headers through headers_for_log(). Header values that carry credentials

@@ -590,6 +590,9 @@ void Engine::stop() {
     if (worker.joinable()) worker.join();
   }
   workers_.clear();
+  // No call outlives stop(): whatever the workers gave up on is cancelled
+  // and waited for, before the services it uses can go.
+  core_->caller_.stop();
 }
 
 void Engine::worker_loop(int index) {

@@ -20,6 +20,11 @@ struct EngineOptions {
   // How often an idle worker looks for due jobs (work started or woken in
   // this process is noticed at once).
   std::chrono::milliseconds poll_interval{200};
+  // Threads running standalone calls (plugin capabilities, standalone hub
+  // actions); 0 = workers + 2. A call the engine gave up on keeps its thread
+  // until it returns (step_caller.hpp), so the spare threads keep the
+  // workers going meanwhile.
+  int call_threads = 0;
   // Timeout of a call step that declares none.
   std::chrono::milliseconds default_call_timeout{300000};
   // Jobs one claim takes at most (each is processed in turn by the claimer;

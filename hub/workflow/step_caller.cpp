@@ -4,12 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "hub/workflow/job_queue.hpp"
 #include "hub/workflow/run_bindings.hpp"
@@ -21,18 +18,6 @@ using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
 
-namespace {
-
-// Shared by a call's thread and the worker waiting for it.
-struct CallState {
-  std::mutex mutex;
-  std::condition_variable done_cv;
-  bool done = false;
-  std::optional<Result<json>> result;
-};
-
-}  // namespace
-
 StepCaller::StepCaller(storage::Store& store, std::shared_ptr<CapabilityInvoker> invoker,
                        const HubActions& actions, observability::Metrics& metrics,
                        const EngineOptions& options)
@@ -40,7 +25,11 @@ StepCaller::StepCaller(storage::Store& store, std::shared_ptr<CapabilityInvoker>
       invoker_(std::move(invoker)),
       actions_(actions),
       metrics_(metrics),
-      options_(options) {}
+      options_(options),
+      pool_(options.call_threads > 0 ? options.call_threads : std::max(options.workers, 1) + 2,
+            std::max(options.workers, 1) * 4) {}
+
+void StepCaller::stop() { pool_.stop(); }
 
 CallOutcome StepCaller::call(const PreparedJob& p, const std::atomic<bool>& stopping) {
   CallOutcome outcome;
@@ -76,66 +65,52 @@ CallOutcome StepCaller::call(const PreparedJob& p, const std::atomic<bool>& stop
       return invoker->invoke_bound(pinned, facility, method, input, key);
     };
   }
-  auto state = std::make_shared<CallState>();
-  std::thread([state, work = std::move(work)] {
-    std::optional<Result<json>> result;
-    try {
-      result = work();
-    } catch (const std::exception& e) {
-      result = Result<json>(
-          Error(ErrorCode::kInternal, std::string("the call threw an exception: ") + e.what()));
-    } catch (...) {
-      result = Result<json>(Error(ErrorCode::kInternal, "the call threw an exception"));
-    }
-    std::lock_guard lock(state->mutex);
-    state->result = std::move(result);
-    state->done = true;
-    state->done_cv.notify_all();
-  }).detach();
-
-  std::unique_lock lock(state->mutex);
   auto deadline = std::chrono::steady_clock::now() + p.timeout;
+  auto submitted = pool_.submit(std::move(work), deadline);
+  if (!submitted.ok()) {
+    outcome.result = Result<json>(std::move(submitted).error());
+    return outcome;
+  }
+  std::shared_ptr<CallPool::Ticket> ticket = std::move(submitted).value();
   // A call longer than a third of the lease renews it, so the job is not
   // taken over while the call may still answer.
   auto renew_every = std::max(options_.lease / 3, std::chrono::milliseconds(1));
   auto next_renewal = std::chrono::steady_clock::now() + renew_every;
   auto held_until = p.leased_at + options_.lease;  // as far as this worker knows
-  while (!state->done) {
+  for (;;) {
     if (stopping.load()) {
       outcome.abandoned = true;
-      abandon_call(p);
+      abandon_call(p, *ticket);
       return outcome;
     }
     if (std::chrono::steady_clock::now() >= next_renewal) {
-      lock.unlock();
       const auto asked_at = std::chrono::steady_clock::now();
       std::optional<bool> held = renew_lease(p);
-      lock.lock();
-      if (held == false && !state->done) {
+      if (held == false && !ticket->done()) {
         // Another worker took the job over: its attempt supersedes this one.
         outcome.abandoned = true;
-        abandon_call(p);
+        abandon_call(p, *ticket);
         return outcome;
       }
       if (held == true) held_until = asked_at + options_.lease;
       next_renewal = std::chrono::steady_clock::now() + renew_every;
-      if (!held && !state->done && next_renewal >= held_until) {
+      if (!held && !ticket->done() && next_renewal >= held_until) {
         // The store cannot be reached and the lease lapses before the next
         // try: another worker may take the job over, so this one stops.
         spdlog::warn(
             "step {} of run {}: the lease could not be renewed before it lapses; the "
-            "call is abandoned",
+            "call is cancelled",
             p.step->id, p.run.id);
         outcome.abandoned = true;
-        abandon_call(p);
+        abandon_call(p, *ticket);
         return outcome;
       }
     }
     auto step = std::min(
         {deadline, next_renewal, std::chrono::steady_clock::now() + std::chrono::milliseconds(50)});
-    state->done_cv.wait_until(lock, step);
-    if (!state->done && std::chrono::steady_clock::now() >= deadline) {
-      abandon_call(p);
+    if (ticket->wait_until(step)) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      abandon_call(p, *ticket);
       outcome.result =
           Result<json>(Error(ErrorCode::kDeadlineExceeded,
                              "'" + method + "' did not answer within the step timeout of " +
@@ -144,7 +119,17 @@ CallOutcome StepCaller::call(const PreparedJob& p, const std::atomic<bool>& stop
       return outcome;
     }
   }
-  outcome.result = std::move(state->result);
+  Result<json> result = ticket->take();
+  if (!result.ok() && result.error().code == ErrorCode::kDeadlineExceeded &&
+      std::chrono::steady_clock::now() >= deadline) {
+    // The call kept to its budget and returned at the step's deadline: the
+    // same error as when the worker gives up on it, with the call's detail.
+    result = Error(ErrorCode::kDeadlineExceeded,
+                   "'" + method + "' did not answer within the step timeout of " +
+                       std::to_string(p.timeout.count()) + " ms: " + result.error().message,
+                   true);
+  }
+  outcome.result = std::move(result);
   return outcome;
 }
 
@@ -193,10 +178,12 @@ std::optional<bool> StepCaller::renew_lease(const PreparedJob& p) {
   return true;
 }
 
-void StepCaller::abandon_call(const PreparedJob& p) {
+void StepCaller::abandon_call(const PreparedJob& p, CallPool::Ticket& ticket) {
+  ticket.cancel();
   abandoned_calls_.fetch_add(1);
   metrics_.counter_add("wasl_workflow_abandoned_calls_total",
-                       "Step calls left running after their timeout or at shutdown",
+                       "Step calls given up (cancelled) after their timeout, a lost lease or at "
+                       "shutdown",
                        {{"workflow", p.run.workflow}, {"step", p.step->id}});
 }
 

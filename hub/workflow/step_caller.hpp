@@ -2,19 +2,22 @@
 // the CapabilityInvoker or a built-in hub action — within the step's time
 // limit, and hands a settled result to the method's observer.
 //
-// A standalone call runs on a thread of its own; the worker waits for it up
-// to PreparedJob::timeout and then records kDeadlineExceeded. A plugin call
-// cannot be interrupted in-process: a call past its timeout is left running
-// detached (it keeps the invoker alive through a shared_ptr), its result is
-// dropped, and wasl_workflow_abandoned_calls_total counts it. While a call
-// runs longer than a third of the lease, the caller renews the job's lease;
-// when a renewal finds the job taken over, or cannot reach the store before
-// the lease lapses, or the engine stops, the call is abandoned and nothing is
-// recorded for it (another worker may take the job over). An exception thrown by the call
-// becomes kInternal.
+// A standalone call runs on the StepCaller's CallPool (call_pool.hpp: a
+// bounded set of threads, EngineOptions::call_threads) under a budget holding
+// the step's deadline; the worker waits for it up to PreparedJob::timeout and
+// then records kDeadlineExceeded. A call the worker gives up on — past its
+// timeout, when a lease renewal finds the job taken over or cannot reach the
+// store before the lease lapses, or when the engine stops — is cancelled: its
+// plugin's HTTP requests are aborted and refused from then on
+// (plugin_host/call_budget.hpp), so it returns soon and frees its thread;
+// nothing is recorded for it (another worker may take the job over), and
+// wasl_workflow_abandoned_calls_total counts it. While a call runs longer
+// than a third of the lease, the caller renews the job's lease. An exception
+// thrown by the call becomes kInternal. stop() cancels every call and waits
+// for them to return.
 //
 // Thread-safety: any number of workers may call it at once. The Store,
-// HubActions, Metrics and options must outlive it and every call it started.
+// HubActions, Metrics and options must outlive it.
 #pragma once
 
 #include <atomic>
@@ -25,6 +28,7 @@
 
 #include "hub/observability/metrics.hpp"
 #include "hub/storage/store.hpp"
+#include "hub/workflow/call_pool.hpp"
 #include "hub/workflow/capability_invoker.hpp"
 #include "hub/workflow/engine_options.hpp"
 #include "hub/workflow/hub_actions.hpp"
@@ -53,13 +57,17 @@ class StepCaller {
   sdk::Status notify_observer(storage::Transaction& tx, const PreparedJob& p,
                               const sdk::Result<nlohmann::json>& result) const;
 
-  // Calls left running after their timeout or abandoned at shutdown.
+  // Calls given up: past their timeout, after a lost lease, or at shutdown.
   std::int64_t abandoned_calls() const { return abandoned_calls_.load(); }
+
+  // Cancels every running call and waits for each to return (the engine
+  // calls it once its workers stopped). Calls may be made again afterwards.
+  void stop();
 
  private:
   HubActionContext action_context(const PreparedJob& p, storage::Transaction* tx) const;
   std::optional<bool> renew_lease(const PreparedJob& p);
-  void abandon_call(const PreparedJob& p);
+  void abandon_call(const PreparedJob& p, CallPool::Ticket& ticket);
 
   storage::Store& store_;
   std::shared_ptr<CapabilityInvoker> invoker_;
@@ -67,6 +75,7 @@ class StepCaller {
   observability::Metrics& metrics_;
   const EngineOptions& options_;
   std::atomic<std::int64_t> abandoned_calls_{0};
+  CallPool pool_;  // last: destroyed (stopped) first
 };
 
 }  // namespace wasl::workflow

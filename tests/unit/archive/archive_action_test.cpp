@@ -3,6 +3,11 @@
 // release_media after the archive when the instance settings ask for it.
 #include "hub/archive/archive_action.hpp"
 
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "hub/workflow/call_pool.hpp"
 #include "hub/workflow/capabilities.hpp"
 #include "tests/unit/archive/archive_fixture.hpp"
 
@@ -113,6 +118,48 @@ TEST_P(ArchiveActionTest, RefusesBadInputAndMissingWiring) {
   EXPECT_EQ(unbound.error().code, ErrorCode::kFailedPrecondition);
   EXPECT_FALSE(unbound.error().retryable);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM recordings"), 0);
+}
+
+// What happens to an archive running when the hub stops: the engine's
+// CallPool cancels it, the media sink stops taking chunks, and stop() returns
+// only once the action has returned, its temporary file gone and the
+// recording not marked failed (a later run archives it again).
+TEST_P(ArchiveActionTest, StoppingTheCallPoolCancelsARunningArchiveAndWaitsForIt) {
+  add_consultation(kFacilityA, "c1");
+  ArchiveServices s = services();
+  workflow::CallPool pool(1, 4);
+  // 64 GiB: it cannot finish while the test runs.
+  const std::string media = "pattern-68719476736";
+  auto ticket = pool.submit(
+      [&s, ctx = context(kFacilityA, "c1"), media] {
+        return archive_recording_action(s, ctx, {{"media_id", media}});
+      },
+      std::chrono::steady_clock::now() + std::chrono::minutes(10));
+  ASSERT_TRUE(ticket.ok()) << ticket.error().message;
+  // The archive is under way once its temporary file holds data.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto writing = [&] {
+    for (const auto& f : archive_files()) {
+      std::error_code ec;
+      if (std::filesystem::file_size(f, ec) > 0 && !ec) return true;
+    }
+    return false;
+  };
+  while (!writing() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(writing()) << "the archive did not start writing";
+
+  const auto stopping = std::chrono::steady_clock::now();
+  pool.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(10));
+  ASSERT_TRUE((*ticket)->done());
+  auto out = (*ticket)->take();
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, ErrorCode::kCancelled) << out.error().message;
+  EXPECT_TRUE(out.error().retryable);
+  EXPECT_TRUE(archive_files().empty());
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM recordings WHERE state = 'failed'"), 0);
 }
 
 WASL_RECORDS_INSTANTIATE(ArchiveActionTest);

@@ -38,6 +38,7 @@
 #include <thread>
 #include <vector>
 
+#include "hub/plugin_host/call_budget.hpp"
 #include "tests/unit/support/test_pki.hpp"
 
 namespace wasl::plugin_host {
@@ -57,12 +58,19 @@ struct ServerState {
 
   // The gate /slow waits at until the test opens it.
   std::condition_variable gate_changed;
+  std::condition_variable arrived;
   bool gate_open = false;
 
   void record(const std::string& endpoint) {
     std::lock_guard<std::mutex> guard(mutex);
     client_endpoints.insert(endpoint);
     ++requests;
+    arrived.notify_all();
+  }
+  // True once `n` requests arrived, false after `within`.
+  bool wait_for_requests(int n, std::chrono::milliseconds within) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return arrived.wait_for(lock, within, [&] { return requests >= n; });
   }
   std::size_t connections() {
     std::lock_guard<std::mutex> guard(mutex);
@@ -383,6 +391,77 @@ TEST(HttpClientTest, TotalTimeoutIsRetryableDeadlineExceeded) {
   EXPECT_THAT(response.error().message, Not(HasSubstr("QUERY-SECRET")));
   EXPECT_GE(elapsed, std::chrono::milliseconds(250));
   EXPECT_LT(elapsed, std::chrono::seconds(10));
+}
+
+// Inside a plugin call run by the engine's call executor, requests obey the
+// call's budget (call_budget.hpp).
+TEST(HttpClientTest, ARequestGetsNoMoreTimeThanItsCallHasLeft) {
+  TestServer server;
+  HttpClient client({});  // 30 s total timeout by default
+  std::chrono::steady_clock::duration elapsed{};
+  sdk::Result<HttpResponse> response = sdk::Error(ErrorCode::kInternal, "not sent");
+  {
+    ScopedCallBudget budget(
+        {std::chrono::steady_clock::now() + std::chrono::milliseconds(300), nullptr});
+    auto started = std::chrono::steady_clock::now();
+    response = client.send(get(server.url("/slow")));
+    elapsed = std::chrono::steady_clock::now() - started;
+  }
+  server.state().open_gate();
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.error().code, ErrorCode::kDeadlineExceeded);
+  EXPECT_TRUE(response.error().retryable);
+  EXPECT_GE(elapsed, std::chrono::milliseconds(250));
+  EXPECT_LT(elapsed, std::chrono::seconds(10));
+}
+
+TEST(HttpClientTest, ACallWithoutTimeLeftOrCancelledSendsNothing) {
+  TestServer server;
+  HttpClient client({});
+  auto cancelled = std::make_shared<std::atomic<bool>>(true);
+  {
+    ScopedCallBudget budget({std::chrono::steady_clock::now(), nullptr});
+    auto response = client.send(get(server.url("/echo")));
+    ASSERT_FALSE(response.ok());
+    EXPECT_EQ(response.error().code, ErrorCode::kDeadlineExceeded);
+    EXPECT_THAT(response.error().message, HasSubstr("time limit"));
+  }
+  {
+    ScopedCallBudget budget({std::chrono::steady_clock::time_point::max(), cancelled});
+    auto response = client.send(get(server.url("/echo")));
+    ASSERT_FALSE(response.ok());
+    EXPECT_EQ(response.error().code, ErrorCode::kCancelled);
+    EXPECT_TRUE(response.error().retryable);
+  }
+  EXPECT_EQ(server.state().request_count(), 0);
+  // Outside any call: no budget, the request goes.
+  EXPECT_TRUE(client.send(get(server.url("/echo"))).ok());
+}
+
+TEST(HttpClientTest, CancellingTheCallAbortsATransferInFlight) {
+  TestServer server;
+  HttpClient client({});
+  auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  sdk::Result<HttpResponse> response = sdk::Error(ErrorCode::kInternal, "not sent");
+  std::chrono::steady_clock::time_point cancelled_at;
+  std::thread call([&] {
+    ScopedCallBudget budget({std::chrono::steady_clock::time_point::max(), cancelled});
+    response = client.send(get(server.url("/slow")));
+  });
+  // The server holds the request at its gate; cancel once it arrived there.
+  const bool arrived = server.state().wait_for_requests(1, std::chrono::seconds(10));
+  cancelled_at = std::chrono::steady_clock::now();
+  cancelled->store(true);
+  call.join();
+  ASSERT_TRUE(arrived);
+  auto took = std::chrono::steady_clock::now() - cancelled_at;
+  server.state().open_gate();
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.error().code, ErrorCode::kCancelled);
+  EXPECT_TRUE(response.error().retryable);
+  EXPECT_THAT(response.error().message, HasSubstr("cancelled"));
+  // libcurl calls the progress callback at least once a second.
+  EXPECT_LT(took, std::chrono::seconds(5));
 }
 
 TEST(HttpClientTest, OversizedResponseIsResourceExhausted) {

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/observability/metrics.hpp"
+#include "hub/plugin_host/call_budget.hpp"
 #include "hub/storage/migrator.hpp"
 #include "hub/workflow/capability_invoker.hpp"
 #include "hub/workflow/definition_store.hpp"
@@ -30,7 +31,8 @@
 namespace wasl::workflow::testing {
 
 // A CapabilityInvoker test double: answers each method with well-formed
-// JSON, records every call, and follows per-method scripts (fail, stall).
+// JSON, records every call, and follows per-method scripts (fail, stall until
+// released or cancelled).
 // Also checks that no idempotency key is being called twice at once.
 class ScriptedInvoker final : public CapabilityInvoker {
  public:
@@ -41,7 +43,8 @@ class ScriptedInvoker final : public CapabilityInvoker {
     std::string key;
     std::chrono::steady_clock::time_point at;
   };
-  // One scripted answer: an error, or a stall until release_stalls().
+  // One scripted answer: an error, or a stall until release_stalls() (or the
+  // call's cancellation).
   struct Scripted {
     std::optional<sdk::Error> error;
     bool stall = false;
@@ -61,8 +64,14 @@ class ScriptedInvoker final : public CapabilityInvoker {
         script = it->second.front();
         it->second.pop_front();
       }
-      if (script && script->stall) {
-        released_.wait(lock, [this] { return stalls_released_; });
+      // A stall lasts until released, or until the call is cancelled (as a
+      // plugin's HTTP request waiting on a slow provider is aborted).
+      while (script && script->stall && !stalls_released_) {
+        if (auto go = plugin_host::call_may_continue("stalled " + method); !go.ok()) {
+          in_flight_.erase(in_flight_.find(key));
+          return go.error();
+        }
+        released_.wait_for(lock, std::chrono::milliseconds(5));
       }
     }
     // Simulated work outside the lock, so overlapping calls can be seen.

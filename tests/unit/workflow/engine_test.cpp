@@ -529,7 +529,12 @@ steps:
   ASSERT_EQ(t.attempts.size(), 2u);
   EXPECT_EQ(t.attempts[0].error_code, "deadline_exceeded");
   EXPECT_GE(*t.attempts[0].finished_at_ms - t.attempts[0].started_at_ms, 150);
-  EXPECT_EQ(e.stats().abandoned_calls, 1);
+  // Whether the worker gave up on the stalled call or the call, kept to its
+  // budget, returned at the deadline by itself, the step says the same.
+  EXPECT_NE(t.attempts[0].error_message.find("did not answer within the step timeout of 150 ms"),
+            std::string::npos)
+      << t.attempts[0].error_message;
+  EXPECT_EQ(invoker_->overlaps(), 0);
 }
 
 TEST_P(EngineTest, UnregisteredHubActionFailsWithUnimplemented) {
