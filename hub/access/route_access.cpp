@@ -67,6 +67,8 @@ constexpr std::array kRules = {
     RouteRule{"GET", "/v1/alerts", kBearer, A | I | H | C | U,
               "the facility's plugin instances that started failing or recovered"},
     RouteRule{"GET", "/v1/audit", kBearer, U, "query the audit trail (JSON or FHIR)"},
+    RouteRule{"GET", "/v1/audit/verification", kBearer, U,
+              "the audit chain's verification status (deployment-wide)"},
     RouteRule{"GET", "/v1/webhooks/unmatched", kBearer, A | I,
               "webhooks that matched no consultation"},
     RouteRule{"POST", "/v1/webhooks/unmatched/{id}/replay", kBearer, A | I,

@@ -19,6 +19,7 @@
 #include "hub/access/authenticator.hpp"
 #include "hub/api/read_audit_window.hpp"
 #include "hub/audit/audit_writer.hpp"
+#include "hub/audit/chain_status.hpp"
 #include "hub/config/config.hpp"
 #include "hub/domain/consultation.hpp"
 #include "hub/http/router.hpp"
@@ -79,6 +80,9 @@ struct ApiContext {
   // Optional: called after webhooks were put back to "received"
   // (POST /v1/dead-letters/replay), to wake the webhook dispatcher.
   std::function<void()> webhooks_requeued;
+  // GET /v1/audit/verification: the audit chain's status; null answers 503
+  // there.
+  audit::ChainStatus* audit_chain = nullptr;
   // Optional: API counters (wasl_api_*).
   observability::Metrics* metrics = nullptr;
   ApiOptions options;

@@ -2,6 +2,7 @@
 
 #include "hub/api/api_context.hpp"
 #include "hub/api/audit_trail.hpp"
+#include "hub/api/audit_verification.hpp"
 #include "hub/api/claims.hpp"
 #include "hub/api/consultations.hpp"
 #include "hub/api/dead_letters.hpp"
@@ -36,6 +37,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_plugin_health_routes(router, context);
   add_dead_letter_routes(router, context);
   add_audit_trail_routes(router, context);
+  add_audit_verification_routes(router, context);
   add_openapi_route(router, context);
 }
 

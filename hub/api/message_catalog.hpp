@@ -65,6 +65,7 @@ enum class MessageId {
   kWorkflowTooLarge,
   kPluginsUnavailable,
   kPluginInstanceNotFound,
+  kAuditVerificationUnavailable,
   kWebhookNotFound,
   kWebhookNotReplayable,
   kStorageUnavailable,

@@ -340,6 +340,11 @@ void App::build_api() {
   api_context_.plugins = plugins_.get();
   api_context_.metrics = &metrics_;
   api_context_.read_audits = &read_audits_;
+  audit_verifier_ = std::make_unique<audit::AuditVerifier>(keyring_->audit_key().view());
+  audit_chain_ = std::make_unique<audit::ChainStatus>(
+      *audit_verifier_, *store_, [this] { return api_context_.now_ms(); },
+      std::chrono::minutes(1));
+  api_context_.audit_chain = audit_chain_.get();
   api_context_.webhooks_requeued = [this] {
     if (dispatcher_) dispatcher_->wake();
   };

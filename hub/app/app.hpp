@@ -24,7 +24,9 @@
 #include "hub/archive/recording_archive.hpp"
 #include "hub/archive/retention_job.hpp"
 #include "hub/archive/session_reconciler.hpp"
+#include "hub/audit/audit_verifier.hpp"
 #include "hub/audit/audit_writer.hpp"
+#include "hub/audit/chain_status.hpp"
 #include "hub/config/config.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/http/router.hpp"
@@ -111,6 +113,8 @@ class App {
   std::unique_ptr<ReadinessCache> readiness_;  // /readyz's store check, once a second
   storage::MigrationReport migration_report_;
   std::unique_ptr<audit::AuditWriter> audit_;
+  std::unique_ptr<audit::AuditVerifier> audit_verifier_;
+  std::unique_ptr<audit::ChainStatus> audit_chain_;  // api_context_.audit_chain
   std::unique_ptr<plugin_host::StateStore> plugin_state_;
   std::unique_ptr<plugin_host::PluginHost> plugins_;
   std::unique_ptr<workflow::DefinitionStore> definitions_;

@@ -60,7 +60,9 @@ function currentId() {
   return m ? decodeURIComponent(m[1]) : null;
 }
 
-const PAGES = { '#workflows': 'workflows', '#plugins': 'plugins', '#dead-letters': 'dead-letters' };
+const PAGES = {
+  '#workflows': 'workflows', '#plugins': 'plugins', '#dead-letters': 'dead-letters', '#audit': 'audit',
+};
 
 function currentPage() {
   if (currentId() !== null) return 'consultation';
@@ -70,11 +72,20 @@ function currentPage() {
 function showSignedIn(signedIn) {
   const page = currentPage();
   $('sign-in').hidden = signedIn;
-  for (const view of ['consultations', 'consultation', 'workflows', 'plugins', 'dead-letters']) {
+  for (const view of ['consultations', 'consultation', 'workflows', 'plugins', 'dead-letters', 'audit']) {
     $(view).hidden = !signedIn || page !== view;
   }
   $('pages').hidden = !signedIn;
   $('sign-out').hidden = !signedIn;
+}
+
+// A key the hub no longer accepts (401) signs the operator out; true then.
+function signedOutBy(error) {
+  if (!(error instanceof ApiError) || error.status !== 401) return false;
+  setApiKey(null);
+  showSignedIn(false);
+  $('sign-in-error').textContent = t('bad_key');
+  return true;
 }
 
 // Deployed workflow versions, newest deployment first.
@@ -99,6 +110,7 @@ async function loadWorkflows() {
     }
     view.dataset.state = 'loaded';
   } catch (error) {
+    if (signedOutBy(error)) return;
     $('workflows-error').textContent = error.message;
     view.dataset.state = 'error';
   }
@@ -144,6 +156,7 @@ async function loadPlugins() {
     $('plugins-empty').hidden = items.length > 0;
     view.dataset.state = 'loaded';
   } catch (error) {
+    if (signedOutBy(error)) return;
     $('plugins-error').textContent = error.message;
     view.dataset.state = 'error';
   }
@@ -224,6 +237,7 @@ async function loadDeadLetters() {
     $('dl-empty').hidden = items.length > 0;
     view.dataset.state = 'loaded';
   } catch (error) {
+    if (signedOutBy(error)) return;
     const fields = error.problem?.errors?.map((e) => `${e.field}: ${e.message}`).join('; ');
     $('dl-error').textContent = fields || error.message;
     view.dataset.state = 'error';
@@ -251,6 +265,78 @@ async function replayWebhooks(ids, instance) {
     $('dl-error').textContent = error.message;
   }
   await loadDeadLetters();
+}
+
+// Audit: the facility's audit trail by entity, actor, action and time
+// (oldest first, as the API pages it), and the chain's verification status,
+// which is the whole deployment's (one chain links every facility's events).
+let auditCursor = null;
+
+function auditFilters() {
+  return {
+    entity_type: $('audit-entity-type').value.trim(),
+    entity_id: $('audit-entity-id').value.trim(),
+    actor: $('audit-actor').value.trim(),
+    action: $('audit-action').value.trim(),
+    from: toRfc3339($('audit-from').value),
+    to: toRfc3339($('audit-to').value),
+  };
+}
+
+async function loadChainStatus() {
+  const box = $('chain');
+  box.dataset.status = '';
+  $('chain-status').textContent = '';
+  try {
+    const v = await getJson('/v1/audit/verification');
+    box.dataset.status = v.status;
+    $('chain-status').textContent = v.status === 'intact'
+      ? t('chain_intact', { events: v.events_checked, checkpoints: v.checkpoints_checked, at: formatTime(v.verified_at) })
+      : t('chain_broken', { seq: v.first_broken_seq ?? '', reason: v.reason ?? '', at: formatTime(v.verified_at) });
+  } catch (error) {
+    box.dataset.status = 'error';
+    $('chain-status').textContent = error.message;
+  }
+}
+
+async function loadAudit(append) {
+  const view = $('audit');
+  view.dataset.state = 'loading';
+  $('audit-error').textContent = '';
+  const params = { ...auditFilters(), limit: 50 };
+  if (append && auditCursor) params.cursor = auditCursor;
+  try {
+    const page = await getJson('/v1/audit', params);
+    const body = $('audit-list').tBodies[0];
+    if (!append) body.replaceChildren();
+    for (const e of page.items) {
+      const tr = document.createElement('tr');
+      tr.dataset.seq = String(e.seq);
+      tr.dataset.action = e.action;
+      cell(tr, String(e.seq));
+      cell(tr, formatTime(e.occurred_at));
+      cell(tr, e.actor, 'actor');
+      cell(tr, e.action, 'action');
+      cell(tr, e.entity_type ?? '');
+      cell(tr, e.entity_id ?? '', 'id');
+      cell(tr, e.outcome, 'outcome');
+      cell(tr, e.request_id ?? '', 'id');
+      body.append(tr);
+    }
+    auditCursor = page.next_cursor;
+    $('audit-more').hidden = !auditCursor;
+    $('audit-empty').hidden = body.rows.length > 0;
+    view.dataset.state = 'loaded';
+  } catch (error) {
+    if (signedOutBy(error)) return;
+    const fields = error.problem?.errors?.map((e) => `${e.field}: ${e.message}`).join('; ');
+    $('audit-error').textContent = fields || error.message;
+    view.dataset.state = 'error';
+  }
+}
+
+async function loadAuditPage() {
+  await Promise.all([loadChainStatus(), loadAudit(false)]);
 }
 
 // Alerts: a plugin instance that started failing or recovered. At sign-in
@@ -368,12 +454,7 @@ async function readPage(append, mine) {
     document.body.dataset.listState = 'loaded';
     return true;
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      setApiKey(null);
-      showSignedIn(false);
-      $('sign-in-error').textContent = t('bad_key');
-      return false;
-    }
+    if (signedOutBy(error)) return false;
     const fields = error.problem?.errors?.map((e) => `${e.field}: ${e.message}`).join('; ');
     $('list-error').textContent = fields || error.message;
     document.body.dataset.listState = 'error';
@@ -454,12 +535,7 @@ async function loadConsultation(id) {
     fillList('claims', claims.items, (k) => [k.id, k.state ?? k.status].join(' · '));
     view.dataset.state = 'loaded';
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      setApiKey(null);
-      showSignedIn(false);
-      $('sign-in-error').textContent = t('bad_key');
-      return;
-    }
+    if (signedOutBy(error)) return;
     $('c-error').textContent = error.message;
     view.dataset.state = 'error';
   }
@@ -473,15 +549,21 @@ async function route() {
   else if (currentPage() === 'workflows') await loadWorkflows();
   else if (currentPage() === 'plugins') await loadPlugins();
   else if (currentPage() === 'dead-letters') await loadDeadLetters();
+  else if (currentPage() === 'audit') await loadAuditPage();
+  else if (pagesShown === 0 && loadsInFlight === 0) await loadPage(false);
 }
 
+// Each page reads what it shows (route), so a role that may not list
+// consultations, such as an auditor's, signs in straight to its own page.
 async function signIn(key) {
   setApiKey(key);
   $('sign-in-error').textContent = '';
   showSignedIn(true);
-  if (await loadPage(false)) $('api-key').value = '';
   await route();
-  if (apiKey()) await pollAlerts();
+  if (apiKey()) {
+    $('api-key').value = '';
+    await pollAlerts();
+  }
 }
 
 function start() {
@@ -494,6 +576,7 @@ function start() {
   $('sign-out').addEventListener('click', () => {
     setApiKey(null);
     $('consultation-list').tBodies[0].replaceChildren();
+    pagesShown = 0;
     clearAlerts();
     showSignedIn(false);
   });
@@ -513,6 +596,11 @@ function start() {
     updateSelection();
   });
   $('dl-replay-selected').addEventListener('click', () => replayWebhooks(selectedWebhooks()));
+  $('audit-filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    loadAudit(false);
+  });
+  $('audit-more').addEventListener('click', () => loadAudit(true));
   for (const link of ['back', 'nav-consultations']) {
     $(link).addEventListener('click', (event) => {
       event.preventDefault();

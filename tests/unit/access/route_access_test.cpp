@@ -47,6 +47,7 @@ const std::map<std::string, std::string>& expected_matrix() {
       {"GET /v1/plugins/instances/{name}", "ai"},
       {"GET /v1/alerts", "aihcu"},
       {"GET /v1/audit", "u"},
+      {"GET /v1/audit/verification", "u"},
       {"GET /v1/webhooks/unmatched", "ai"},
       {"POST /v1/webhooks/unmatched/{id}/replay", "ai"},
       {"GET /v1/dead-letters", "ai"},
@@ -95,6 +96,8 @@ TEST(RouteAccessTest, EveryRoleOnEveryRouteMatchesTheExpectedTable) {
 TEST(RouteAccessTest, AuditTrailIsForAuditorsOnly) {
   for (Role role : kAllRoles) {
     EXPECT_EQ(allowed(role, "GET", "/v1/audit"), role == Role::kAuditor) << to_string(role);
+    EXPECT_EQ(allowed(role, "GET", "/v1/audit/verification"), role == Role::kAuditor)
+        << to_string(role);
   }
 }
 

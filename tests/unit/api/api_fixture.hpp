@@ -27,7 +27,9 @@
 #include "hub/access/auth_failure_limiter.hpp"
 #include "hub/access/authenticator.hpp"
 #include "hub/api/api_context.hpp"
+#include "hub/audit/audit_verifier.hpp"
 #include "hub/audit/audit_writer.hpp"
+#include "hub/audit/chain_status.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/http/router.hpp"
@@ -185,6 +187,10 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
     keyring_ = *ring;
     cipher_ = std::make_unique<records::CellCipher>(keyring_);
     audit_ = std::make_unique<audit::AuditWriter>(GetParam(), keyring_->audit_key().view());
+    audit_verifier_ = std::make_unique<audit::AuditVerifier>(keyring_->audit_key().view());
+    // Every status read walks the chain again, so a test sees its own tampering.
+    audit_chain_ = std::make_unique<audit::ChainStatus>(
+        *audit_verifier_, *store_, [] { return kNow; }, std::chrono::milliseconds(0));
     access::AuthFailureLimiter::Options limits;
     limits.max_failures = 5;
     limiter_ = std::make_unique<access::AuthFailureLimiter>(limits);
@@ -221,6 +227,7 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
     context_.engine = engine_.get();
     context_.definitions = definitions_.get();
     context_.metrics = &metrics_;
+    context_.audit_chain = audit_chain_.get();
     context_.video = [this](std::string_view instance)
         -> sdk::Result<std::shared_ptr<sdk::VideoProvider>> {
       if (instance != "video.fake") {
@@ -363,6 +370,8 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
   std::shared_ptr<const crypto::Keyring> keyring_;
   std::unique_ptr<records::CellCipher> cipher_;
   std::unique_ptr<audit::AuditWriter> audit_;
+  std::unique_ptr<audit::AuditVerifier> audit_verifier_;
+  std::unique_ptr<audit::ChainStatus> audit_chain_;
   access::ApiKeyStore keys_;
   std::unique_ptr<access::AuthFailureLimiter> limiter_;
   std::unique_ptr<access::Authenticator> authenticator_;
