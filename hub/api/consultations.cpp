@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <utf8.h>
 
+#include "hub/access/route_access.hpp"
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
 #include "hub/api/consultation_request.hpp"
@@ -20,6 +21,10 @@
 #include "hub/domain/timestamp.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/idempotency_store.hpp"
+#include "hub/records/stored_text.hpp"
+#include "hub/workflow/capabilities.hpp"
+#include "hub/workflow/run_repository.hpp"
+#include "hub/workflow/run_timeline_query.hpp"
 
 namespace wasl::api {
 namespace {
@@ -271,14 +276,73 @@ std::variant<ConsultationAndRun, Response> load(ApiContext& ctx, const Request& 
   return ConsultationAndRun{std::move(c).value(), std::move(run).value()};
 }
 
-// GET /v1/consultations/{id}/timeline
+// Whether `role` may see the PHI in step inputs and outputs: the roles the
+// matrix lets read a consultation's participants (the clinical record), so
+// an integrator repairing runs sees them masked.
+bool may_see_step_phi(access::Role role) {
+  return access::allowed(role, "GET", "/v1/consultations/{id}/participants");
+}
+
+// `value` with PHI masked: the values of the members the domain declares as
+// PHI and whatever the log redactor detects (identity numbers, phones,
+// e-mails) become "[redacted:…]".
+nlohmann::json masked(const nlohmann::json& value) {
+  auto text = records::redact_stored_text(
+      value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  return parsed.is_discarded() ? nlohmann::json("[redacted]") : parsed;
+}
+
+// Masks every attempt's input and output; an output of a capability that
+// declares its output PHI (ehr.read_patient, …) is withheld whole.
+void mask_step_payloads(workflow::RunTimeline& t, const workflow::WorkflowDefinition* definition) {
+  for (auto& a : t.attempts) {
+    if (!a.input.is_null()) a.input = masked(a.input);
+    if (!a.input_template.is_null()) a.input_template = masked(a.input_template);
+    if (a.output.is_null()) continue;
+    const workflow::Step* step = nullptr;
+    if (definition != nullptr) {
+      step = a.compensation ? definition->find_compensation(a.step_id)
+                            : definition->find_step(a.step_id);
+    }
+    const workflow::Capability* capability =
+        step == nullptr ? nullptr : workflow::find_capability(step->call);
+    a.output = capability == nullptr || capability->output_holds_phi
+                   ? nlohmann::json("[redacted:phi]")
+                   : masked(a.output);
+  }
+}
+
+// GET /v1/consultations/{id}/timeline: every attempt with its step's input
+// and output (PHI masked unless the role may see it; an unmasked read is
+// audited as consultation.timeline_read), and the run's next attempt.
 Response timeline(ApiContext& ctx, Request& request, const access::Principal& principal) {
   auto loaded = load(ctx, request, principal);
   if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
   auto& found = std::get<ConsultationAndRun>(loaded);
   if (!found.run_id) return problem_response(request, 404, MessageId::kNoRun);
-  auto t = ctx.engine->timeline(*found.run_id);
+  workflow::RunRepository payloads(ctx.store->dialect(), *ctx.definitions, ctx.cipher);
+  auto t = workflow::read_run_timeline(*ctx.store, *ctx.definitions, *found.run_id, &payloads);
   if (!t.ok()) return error_response(request, t.error(), MessageId::kNoRun);
+  if (t->facility_id != principal.facility_id) {
+    return problem_response(request, 404, MessageId::kNoRun);
+  }
+  if (!may_see_step_phi(principal.role)) {
+    auto definition = ctx.definitions->get(t->workflow, t->version);
+    mask_step_payloads(*t, definition.ok() ? definition->get() : nullptr);
+  } else {
+    audit::AuditEvent event = request_event(request, principal, "consultation.timeline_read",
+                                            "consultation", found.consultation.id);
+    event.detail = nlohmann::json{{"run_id", t->run_id}}.dump();
+    auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+    if (!tx.ok()) return error_response(request, tx.error());
+    if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
+      return error_response(request, appended.error());
+    }
+    if (auto committed = (*tx)->commit(); !committed.ok()) {
+      return error_response(request, committed.error());
+    }
+  }
   return json_response(200, t->to_json());
 }
 

@@ -27,6 +27,9 @@ nlohmann::json RunTimeline::to_json() const {
     if (!a.error_code.empty()) {
       item["error"] = {{"code", a.error_code}, {"message", a.error_message}};
     }
+    if (!a.input.is_null()) item["input"] = a.input;
+    if (!a.input_template.is_null()) item["input_template"] = a.input_template;
+    if (!a.output.is_null()) item["output"] = a.output;
     out["attempts"].push_back(std::move(item));
   }
   for (const auto& e : events) {
@@ -36,6 +39,14 @@ nlohmann::json RunTimeline::to_json() const {
                              {"step_id", e.step_id},
                              {"received_at_ms", e.received_at_ms},
                              {"matched_at_ms", e.matched_at_ms}});
+  }
+  if (next_attempt) {
+    nlohmann::json next = {{"step_id", next_attempt->step_id},
+                           {"attempt", next_attempt->attempt},
+                           {"retry", next_attempt->retry},
+                           {"at_ms", next_attempt->at_ms}};
+    if (next_attempt->compensation) next["compensation"] = true;
+    out["next_attempt"] = std::move(next);
   }
   return out;
 }

@@ -32,6 +32,28 @@ struct StepAttempt {
   std::optional<std::int64_t> finished_at_ms;
   std::string error_code;     // empty when none
   std::string error_message;  // never PHI
+  // Filled only when the timeline is read with its payloads
+  // (run_timeline_query.hpp); both may hold PHI.
+  // The step's `with`, rendered against the run's data as it stands now (the
+  // hub keeps no copy of each attempt's input); null when the step has none.
+  nlohmann::json input;
+  // The step's `with` as written, when it cannot be rendered now (a
+  // reference not yet settled, or to the environment, whose values are never
+  // shown); null otherwise.
+  nlohmann::json input_template;
+  // What a succeeded attempt returned; null otherwise.
+  nlohmann::json output;
+};
+
+// The run's next call, queued in the jobs table: a step to attempt at
+// `at_ms` (epoch ms UTC). `retry` when the step has failed before and this
+// is its next try.
+struct NextAttempt {
+  std::string step_id;
+  int attempt = 0;
+  bool compensation = false;
+  bool retry = false;
+  std::int64_t at_ms = 0;
 };
 
 struct MatchedEvent {
@@ -57,7 +79,10 @@ struct RunTimeline {
   std::optional<std::int64_t> finished_at_ms;
   std::vector<StepAttempt> attempts;  // in the order they started
   std::vector<MatchedEvent> events;   // in the order they were matched
+  std::optional<NextAttempt> next_attempt;
 
+  // Members with no value are left out: "input", "input_template" and
+  // "output" of an attempt, "next_attempt" of the run.
   nlohmann::json to_json() const;
 };
 

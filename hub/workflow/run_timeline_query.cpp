@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <functional>
 
+#include "hub/workflow/job_queue.hpp"
+#include "hub/workflow/value_template.hpp"
+
 namespace wasl::workflow {
 
 using sdk::Error;
@@ -10,8 +13,29 @@ using sdk::ErrorCode;
 using sdk::Result;
 using storage::Params;
 
+namespace {
+
+// The step's input as the engine would render it now, without the
+// environment (its values are never shown): into `input`, or the template as
+// written into `input_template` when a reference cannot be resolved now.
+void render_input(const WorkflowDefinition& definition, const nlohmann::json& data,
+                  StepAttempt& a) {
+  const Step* step = a.compensation ? definition.find_compensation(a.step_id)
+                                    : definition.find_step(a.step_id);
+  if (step == nullptr || step->with.is_null()) return;
+  EvaluationContext context{data, {}};
+  auto rendered = render_value(step->with, context, "with");
+  if (rendered.ok()) {
+    a.input = std::move(rendered).value();
+  } else {
+    a.input_template = step->with;
+  }
+}
+
+}  // namespace
+
 Result<RunTimeline> read_run_timeline(storage::Store& store, DefinitionStore& definitions,
-                                      const std::string& run_id) {
+                                      const std::string& run_id, RunRepository* payloads) {
   WASL_ASSIGN_OR_RETURN(auto tx, store.begin(storage::TxMode::kReadOnly));
   WASL_ASSIGN_OR_RETURN(
       auto rows,
@@ -45,8 +69,8 @@ Result<RunTimeline> read_run_timeline(storage::Store& store, DefinitionStore& de
   auto definition = definitions.get(t.workflow, t.version, tx.get());
   WASL_ASSIGN_OR_RETURN(
       auto steps,
-      tx->query("SELECT step_id, attempt, status, idempotency_key, started_at, finished_at, "
-                "error_code, error_message FROM workflow_steps WHERE run_id = $1 "
+      tx->query("SELECT id, step_id, attempt, status, idempotency_key, started_at, finished_at, "
+                "error_code, error_message, output_enc FROM workflow_steps WHERE run_id = $1 "
                 "ORDER BY started_at, attempt, step_id",
                 Params{run_id}));
   for (const auto& s : steps) {
@@ -71,7 +95,42 @@ Result<RunTimeline> read_run_timeline(storage::Store& store, DefinitionStore& de
       WASL_ASSIGN_OR_RETURN(a.error_message, s.get_text("error_message"));
     }
     a.compensation = definition.ok() && (*definition)->find_compensation(a.step_id) != nullptr;
+    if (payloads != nullptr && a.status == "succeeded") {
+      WASL_ASSIGN_OR_RETURN(auto row_id, s.get_text("id"));
+      WASL_ASSIGN_OR_RETURN(a.output, payloads->decode(s, "output_enc", "workflow_steps", row_id));
+    }
     t.attempts.push_back(std::move(a));
+  }
+  if (payloads != nullptr && definition.ok()) {
+    WASL_ASSIGN_OR_RETURN(RunState state, payloads->load(*tx, run_id, /*lock=*/false));
+    for (auto& a : t.attempts) render_input(**definition, state.data, a);
+  }
+  // The run's queued call: its next attempt, a retry when the step failed before.
+  WASL_ASSIGN_OR_RETURN(auto jobs, tx->query("SELECT payload, run_at FROM jobs WHERE run_id = $1 "
+                                             "AND kind = $2 ORDER BY run_at LIMIT 1",
+                                             Params{run_id, std::string(kCallJob)}));
+  if (!jobs.empty() && !jobs[0].is_null("payload")) {
+    WASL_ASSIGN_OR_RETURN(auto payload_text, jobs[0].get_text("payload"));
+    auto payload = nlohmann::json::parse(payload_text, nullptr, false);
+    if (payload.is_object() && payload.value("step", std::string()) != "") {
+      NextAttempt next;
+      next.step_id = payload.value("step", std::string());
+      next.compensation = payload.value("compensation", false);
+      WASL_ASSIGN_OR_RETURN(next.at_ms, jobs[0].get_int("run_at"));
+      const StepAttempt* last = nullptr;
+      bool failed_before = false;
+      for (const auto& a : t.attempts) {
+        if (a.step_id != next.step_id) continue;
+        if (last == nullptr || a.attempt > last->attempt) last = &a;
+        failed_before = failed_before || a.status == "failed";
+      }
+      // A job whose attempt is under way is that attempt, not the next one.
+      if (last == nullptr || last->status != "running") {
+        next.attempt = last == nullptr ? 1 : last->attempt + 1;
+        next.retry = failed_before;
+        t.next_attempt = std::move(next);
+      }
+    }
   }
   // Chained steps can start within one millisecond, and an event can settle
   // a wait and the next wait in one commit: within a tie, the workflow's own

@@ -484,6 +484,12 @@ function fillList(id, items, describe) {
   }
 }
 
+// A step's input or output as compact JSON (PHI arrives masked as
+// "[redacted:…]" for roles that may not see it).
+function payload(value) {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function milliseconds(ms) {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
@@ -521,8 +527,19 @@ async function loadConsultation(id) {
       cell(tr, a.finished_at_ms && a.started_at_ms
         ? milliseconds(a.finished_at_ms - a.started_at_ms) : '');
       cell(tr, a.error ? `${a.error.code}: ${a.error.message}` : '', 'error');
+      cell(tr, a.input !== undefined ? payload(a.input)
+        : a.input_template !== undefined ? t('input_template', { template: payload(a.input_template) }) : '',
+      'payload input');
+      cell(tr, a.output !== undefined ? payload(a.output) : '', 'payload output');
       body.append(tr);
     }
+    const next = run.next_attempt;
+    $('next-attempt').hidden = !next;
+    $('next-attempt').textContent = next
+      ? t(next.retry ? 'next_retry' : 'next_attempt',
+        { step: next.step_id, attempt: next.attempt, at: formatTime(new Date(next.at_ms).toISOString(), { seconds: true }) })
+      : '';
+    if (next) $('next-attempt').dataset.at = String(next.at_ms);
     const failed = (run.attempts ?? []).filter((a) => a.step_id === run.failed_step);
     shown = { id: c.id, step: run.failed_step, attempt: failed.length + 1 };
     $('retry').hidden = run.status !== 'failed';

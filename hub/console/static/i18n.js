@@ -102,6 +102,11 @@ const LABELS = {
     request_id: 'Request id',
     seq: 'No.',
     no_audit_events: 'No audit events match.',
+    input: 'Input',
+    output: 'Output',
+    input_template: 'not resolvable now: {template}',
+    next_attempt: 'Next: attempt {attempt} of “{step}” at {at}.',
+    next_retry: 'Waiting to retry: attempt {attempt} of “{step}” at {at}.',
   },
   ar: {
     title: 'وصل - لوحة التشغيل',
@@ -200,6 +205,11 @@ const LABELS = {
     request_id: 'معرف الطلب',
     seq: 'الرقم',
     no_audit_events: 'لا توجد أحداث تدقيق مطابقة.',
+    input: 'المدخلات',
+    output: 'المخرجات',
+    input_template: 'لا يمكن حسابها الآن: {template}',
+    next_attempt: 'التالي: المحاولة {attempt} للخطوة «{step}» في {at}.',
+    next_retry: 'بانتظار إعادة المحاولة: المحاولة {attempt} للخطوة «{step}» في {at}.',
   },
 };
 
@@ -229,8 +239,10 @@ export function apply() {
   }
 }
 
-export function formatTime(iso) {
+// `seconds`: with seconds (a retry's due time), else to the minute.
+export function formatTime(iso, { seconds = false } = {}) {
   if (!iso) return '';
   const locale = language() === 'ar' ? 'ar-SA-u-ca-gregory-nu-latn' : 'en-GB';
-  return new Date(iso).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  return new Date(iso).toLocaleString(locale,
+    { dateStyle: 'medium', timeStyle: seconds ? 'medium' : 'short' });
 }

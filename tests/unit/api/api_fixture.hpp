@@ -60,8 +60,10 @@ class CountingCapabilityInvoker final : public workflow::CapabilityInvoker {
     ++calls_[method];
     auto it = failing_.find(method);
     if (it != failing_.end()) {
+      if (it->second) return sdk::Error(sdk::ErrorCode::kUnavailable, "scripted outage", true);
       return sdk::Error(sdk::ErrorCode::kInvalidArgument, "scripted failure", false);
     }
+    if (auto scripted = answers_.find(method); scripted != answers_.end()) return scripted->second;
     std::string id = input.value("id", std::string("x"));
     if (method == "ehr.read_appointment") {
       return nlohmann::json{{"id", id}, {"patient_id", "pat-" + id},
@@ -78,10 +80,16 @@ class CountingCapabilityInvoker final : public workflow::CapabilityInvoker {
     auto it = calls_.find(method);
     return it == calls_.end() ? 0 : it->second;
   }
-  void fail(const std::string& method, bool on) {
+  // From now on `method` answers `output`.
+  void answer(const std::string& method, nlohmann::json output) {
+    std::lock_guard lock(mutex_);
+    answers_[method] = std::move(output);
+  }
+  // `retryable`: the failure is transient (the engine retries the step).
+  void fail(const std::string& method, bool on, bool retryable = false) {
     std::lock_guard lock(mutex_);
     if (on) {
-      failing_.insert(method);
+      failing_[method] = retryable;
     } else {
       failing_.erase(method);
     }
@@ -90,7 +98,8 @@ class CountingCapabilityInvoker final : public workflow::CapabilityInvoker {
  private:
   mutable std::mutex mutex_;
   std::map<std::string, int> calls_;
-  std::set<std::string> failing_;
+  std::map<std::string, bool> failing_;  // method -> retryable
+  std::map<std::string, nlohmann::json> answers_;
 };
 
 // A VideoProvider test double: issues recognisable tokens and counts calls.
@@ -210,8 +219,9 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
     engine_options.workers = 2;
     engine_options.poll_interval = std::chrono::milliseconds(10);
     engine_options.default_call_timeout = std::chrono::milliseconds(5000);
+    // The engine encrypts payload cells with the API's cipher, as in the hub.
     engine_ = std::make_unique<workflow::Engine>(*store_, *definitions_, invoker_, actions_,
-                                                 metrics_, engine_options);
+                                                 metrics_, engine_options, cipher_.get());
 
     config_.facilities[kFacilityA].id = kFacilityA;
     config_.facilities[kFacilityA].bindings["video"] = "video.fake";

@@ -1,0 +1,138 @@
+// GET /v1/consultations/{id}/timeline: each attempt's input and output, PHI
+// masked for roles that may not read the clinical record (integrator), the
+// unmasked read audited; the next attempt of a step waiting to be retried;
+// another facility's key gets 404.
+#include <gtest/gtest.h>
+
+#include "tests/unit/api/api_fixture.hpp"
+
+namespace wasl::api::testing {
+namespace {
+
+using access::Role;
+
+class TimelineTest : public ApiFixture {
+ protected:
+  // Polls the timeline (as admin) until `done` accepts it; fails after 20 s.
+  nlohmann::json timeline_until(const std::string& id,
+                                const std::function<bool(const nlohmann::json&)>& done) {
+    const std::string target = "/v1/consultations/" + id + "/timeline";
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    nlohmann::json t;
+    while (std::chrono::steady_clock::now() < deadline) {
+      t = body_of(send({"GET", target}, Role::kAdmin));
+      if (done(t)) return t;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "the timeline never got there: " << t.dump();
+    return t;
+  }
+
+  static const nlohmann::json* attempt(const nlohmann::json& t, const std::string& step) {
+    for (const auto& a : t["attempts"]) {
+      if (a["step_id"] == step) return &a;
+    }
+    return nullptr;
+  }
+};
+
+TEST_P(TimelineTest, InputAndOutputForRolesThatMaySeePhiMaskedForOthers) {
+  ASSERT_TRUE(engine_->start().ok());
+  const std::string id = create_id("k");
+  nlohmann::json t = timeline_until(id, [](const nlohmann::json& t) {
+    const auto* a = attempt(t, "patient");
+    return a != nullptr && (*a)["status"] == "succeeded";
+  });
+  const nlohmann::json* appointment = attempt(t, "appointment");
+  ASSERT_NE(appointment, nullptr);
+  // The step's `with` rendered with the trigger, and what the EHR answered.
+  EXPECT_EQ((*appointment)["input"], (nlohmann::json{{"id", "42"}}));
+  EXPECT_EQ((*appointment)["output"]["patient_id"], "pat-42") << t.dump();
+  EXPECT_EQ((*attempt(t, "patient"))["input"], (nlohmann::json{{"id", "pat-42"}}));
+  const std::int64_t audited = audit_count("consultation.timeline_read");
+  EXPECT_GE(audited, 1);
+
+  // The integrator repairs runs without reading the clinical record.
+  http::Response r = send({"GET", "/v1/consultations/" + id + "/timeline"}, Role::kIntegrator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json masked = body_of(r);
+  const nlohmann::json* m = attempt(masked, "appointment");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ((*m)["output"], "[redacted:phi]") << "ehr.read_appointment declares PHI output";
+  EXPECT_EQ((*m)["input"], (nlohmann::json{{"id", "42"}})) << "no PHI member in this input";
+  // Ids are not PHI by the domain's list (the consultation shows its patient
+  // reference to integrators too): the next step's input keeps it.
+  EXPECT_EQ((*attempt(masked, "patient"))["input"], (nlohmann::json{{"id", "pat-42"}}));
+  EXPECT_EQ(audit_count("consultation.timeline_read"), audited) << "a masked read is not PHI";
+}
+
+TEST_P(TimelineTest, PhiInInputsIsMaskedByTheDomainsListAndTheRedactor) {
+  // The EHR answers with a phone number where an id belongs, and a
+  // practitioner's specialty that carries a name: the next steps' inputs
+  // take them over.
+  invoker_->answer("ehr.read_appointment", {{"id", "42"},
+                                            {"patient_id", "0501234567"},
+                                            {"practitioner_id", "doc-1"},
+                                            {"service_type", "general"},
+                                            {"start_ms", 1700000000000}});
+  invoker_->answer("ehr.read_practitioner",
+                   {{"id", "doc-1"}, {"specialty", {{"code", "cardiology"}, {"name", "نورة"}}}});
+  ASSERT_TRUE(engine_->start().ok());
+  const std::string id = create_id("k");
+  timeline_until(id, [](const nlohmann::json& t) { return attempt(t, "details") != nullptr; });
+  http::Response r = send({"GET", "/v1/consultations/" + id + "/timeline"}, Role::kIntegrator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json t = body_of(r);
+  EXPECT_EQ((*attempt(t, "patient"))["input"]["id"], "[redacted:phone]") << r.body;
+  const nlohmann::json& details = (*attempt(t, "details"))["input"];
+  EXPECT_EQ(details["specialty"]["name"], "[redacted:name]") << r.body;
+  EXPECT_EQ(details["specialty"]["code"], "cardiology");
+  EXPECT_EQ(details["service_type"], "general");
+  EXPECT_EQ(r.body.find("0501234567"), std::string::npos);
+  EXPECT_EQ(r.body.find("نورة"), std::string::npos);
+  // The admin sees them as the EHR sent them.
+  nlohmann::json plain = body_of(send({"GET", "/v1/consultations/" + id + "/timeline"}));
+  EXPECT_EQ((*attempt(plain, "details"))["input"]["specialty"]["name"], "نورة");
+  EXPECT_EQ((*attempt(plain, "patient"))["input"]["id"], "0501234567");
+}
+
+TEST_P(TimelineTest, AStepWaitingToBeRetriedShowsItsNextAttempt) {
+  invoker_->fail("ehr.read_appointment", true, /*retryable=*/true);
+  ASSERT_TRUE(engine_->start().ok());
+  const std::string id = create_id("k");
+  nlohmann::json t = timeline_until(id, [](const nlohmann::json& t) {
+    const auto* a = attempt(t, "appointment");
+    return a != nullptr && (*a)["status"] == "failed" && t.contains("next_attempt");
+  });
+  ASSERT_TRUE(t.contains("next_attempt")) << t.dump();
+  const nlohmann::json& next = t["next_attempt"];
+  EXPECT_EQ(next["step_id"], "appointment");
+  EXPECT_EQ(next["retry"], true);
+  EXPECT_GE(next["attempt"].get<int>(), 2);
+  const nlohmann::json* failed = attempt(t, "appointment");
+  EXPECT_GT(next["at_ms"].get<std::int64_t>(), (*failed)["finished_at_ms"].get<std::int64_t>())
+      << "a retry waits for its backoff";
+  invoker_->fail("ehr.read_appointment", false);
+  t = timeline_until(id, [](const nlohmann::json& t) {
+    for (const auto& a : t["attempts"]) {
+      if (a["step_id"] == "appointment" && a["status"] == "succeeded") return true;
+    }
+    return false;
+  });
+  EXPECT_TRUE(!t.contains("next_attempt") || t["next_attempt"]["step_id"] != "appointment");
+}
+
+TEST_P(TimelineTest, AnotherFacilitysKeyGets404) {
+  const std::string id = create_id("k");
+  for (Role role : {Role::kAdmin, Role::kIntegrator, Role::kHospital}) {
+    EXPECT_EQ(send({"GET", "/v1/consultations/" + id + "/timeline"}, role, true).status, 404)
+        << to_string(role);
+  }
+  EXPECT_EQ(audit_count("consultation.timeline_read"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, TimelineTest, ::testing::Values(storage::Dialect::kSqlite),
+                         dialect_test_name);
+
+}  // namespace
+}  // namespace wasl::api::testing
