@@ -25,6 +25,7 @@ steps:
       max_attempts: 3
       initial_delay: 10m
       max_delay: 10m
+      jitter: 0
 `;
 
 let hub;
@@ -88,8 +89,9 @@ after(async () => {
 test('a step waiting to be retried shows its next attempt, input and error', async () => {
   assert.equal(run.next_attempt.step_id, 'room');
   assert.equal(run.next_attempt.attempt, 2);
-  assert.ok(run.next_attempt.at_ms - run.attempts[0].finished_at_ms >= 9 * 60_000,
-    JSON.stringify(run));
+  // Due after the backoff (10 minutes, no jitter), counted from the failure.
+  const wait = run.next_attempt.at_ms - run.attempts[0].finished_at_ms;
+  assert.ok(wait > 9.9 * 60_000 && wait <= 10 * 60_000 + 1000, JSON.stringify(run));
   const context = await browser.createBrowserContext();
   const { page, problems } = await newPage(context);
   try {
