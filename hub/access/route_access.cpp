@@ -26,6 +26,8 @@ constexpr std::array kRules = {
     RouteRule{"POST", "/v1/webhooks/{instance}", RouteAuth::kSignature, kNobody,
               "webhook ingress, verified by the instance's signature"},
 
+    RouteRule{"GET", "/v1/me", kBearer, A | I | H | C | U,
+              "the key's facility, role and the routes it may use"},
     RouteRule{"POST", "/v1/consultations", kBearer, A | I | H, "book a consultation"},
     RouteRule{"GET", "/v1/consultations", kBearer, A | I | H | C, "list consultations"},
     RouteRule{"GET", "/v1/consultations/{id}", kBearer, A | I | H | C, "read a consultation"},

@@ -3,6 +3,7 @@
 #include "hub/api/api_context.hpp"
 #include "hub/api/audit_trail.hpp"
 #include "hub/api/audit_verification.hpp"
+#include "hub/api/caller.hpp"
 #include "hub/api/claims.hpp"
 #include "hub/api/consultations.hpp"
 #include "hub/api/dead_letters.hpp"
@@ -28,6 +29,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   require(context.engine, "engine");
   require(context.definitions, "definitions");
 
+  add_caller_routes(router, context);
   add_consultation_routes(router, context);
   add_participant_routes(router, context);
   add_recording_routes(router, context);

@@ -69,11 +69,28 @@ function currentPage() {
   return PAGES[location.hash] ?? 'consultations';
 }
 
+// GET /v1/me: the key's facility, role and the routes its role may use; the
+// console offers only those (no request the role would be refused).
+let me = null;
+
+function may(method, template) {
+  return me?.routes?.includes(`${method} ${template}`) ?? false;
+}
+
+// Each page and the route that reads it.
+const PAGE_ROUTES = {
+  consultations: '/v1/consultations', workflows: '/v1/workflows', plugins: '/v1/plugins/instances',
+  'dead-letters': '/v1/dead-letters', audit: '/v1/audit',
+};
+
 function showSignedIn(signedIn) {
   const page = currentPage();
   $('sign-in').hidden = signedIn;
   for (const view of ['consultations', 'consultation', 'workflows', 'plugins', 'dead-letters', 'audit']) {
     $(view).hidden = !signedIn || page !== view;
+  }
+  for (const [view, path] of Object.entries(PAGE_ROUTES)) {
+    $(`nav-${view}`).hidden = !may('GET', path);
   }
   $('pages').hidden = !signedIn;
   $('sign-out').hidden = !signedIn;
@@ -494,6 +511,51 @@ function milliseconds(ms) {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+// The participants, each with its state; a waiting one gets an Admit button
+// when the role may admit.
+function showParticipants(id, items) {
+  const list = $('participants');
+  list.replaceChildren();
+  const mayAdmit = may('POST', '/v1/consultations/{id}/participants/{pid}/admit');
+  for (const p of items) {
+    const li = document.createElement('li');
+    li.dataset.id = p.id;
+    li.dataset.state = p.state;
+    const text = document.createElement('span');
+    text.textContent = [p.role, p.display_name ?? '', p.state].filter(Boolean).join(' · ');
+    li.append(text);
+    if (p.state === 'waiting' && mayAdmit) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'admit';
+      button.textContent = t('admit');
+      button.addEventListener('click', () => admit(id, p));
+      li.append(button);
+    }
+    list.append(li);
+  }
+  if (!items.length) {
+    const li = document.createElement('li');
+    li.textContent = t('nothing');
+    list.append(li);
+  }
+}
+
+async function admit(id, participant) {
+  const name = participant.display_name ?? participant.id;
+  if (!(await confirmAction(t('confirm_admit', { name, role: participant.role })))) return;
+  $('action-result').textContent = '';
+  $('c-error').textContent = '';
+  try {
+    await postJson(`/v1/consultations/${encodeURIComponent(id)}/participants/` +
+      `${encodeURIComponent(participant.id)}/admit`);
+    $('action-result').textContent = t('admitted', { name });
+  } catch (error) {
+    $('c-error').textContent = error.message;
+  }
+  if (currentId() === id) await loadConsultation(id);
+}
+
 // One consultation: its state, its run's timeline (every attempt of every
 // step, with duration and error), the events its run received, and its
 // participants, recordings and claims.
@@ -503,10 +565,19 @@ async function loadConsultation(id) {
   $('c-error').textContent = '';
   try {
     const path = `/v1/consultations/${encodeURIComponent(id)}`;
-    const [c, run, participants, recordings, claims] = await Promise.all([
-      getJson(path), getJson(`${path}/timeline`), getJson(`${path}/participants`),
-      getJson(`${path}/recordings`), getJson(`${path}/claims`),
+    // The parts the role may read; the others are left out of the page.
+    const part = (suffix) => (may('GET', `/v1/consultations/{id}${suffix}`)
+      ? getJson(`${path}${suffix}`) : Promise.resolve(null));
+    const [c, timeline, participants, recordings, claims] = await Promise.all([
+      getJson(path), part('/timeline'), part('/participants'), part('/recordings'), part('/claims'),
     ]);
+    const run = timeline ?? {};
+    $('timeline-part').hidden = timeline === null;
+    $('c-run').hidden = timeline === null;
+    $('c-run').previousElementSibling.hidden = timeline === null;
+    $('participants-part').hidden = participants === null;
+    $('recordings-part').hidden = recordings === null;
+    $('claims-part').hidden = claims === null;
     $('c-id').textContent = c.id;
     $('c-patient').textContent = c.patient?.summary?.name ?? c.patient?.reference ?? '';
     $('c-status').textContent = c.status;
@@ -542,14 +613,13 @@ async function loadConsultation(id) {
     if (next) $('next-attempt').dataset.at = String(next.at_ms);
     const failed = (run.attempts ?? []).filter((a) => a.step_id === run.failed_step);
     shown = { id: c.id, step: run.failed_step, attempt: failed.length + 1 };
-    $('retry').hidden = run.status !== 'failed';
+    $('retry').hidden = run.status !== 'failed' || !may('POST', '/v1/consultations/{id}/retry');
     $('cancel').hidden = ['completed', 'cancelled', 'failed', 'billed', 'archived', 'ended']
-      .includes(c.status);
+      .includes(c.status) || !may('POST', '/v1/consultations/{id}/cancel');
     fillList('events', run.events ?? [], (e) => [e.name ?? e.type, e.received_at ?? ''].join(' '));
-    fillList('participants', participants.items,
-      (p) => [p.role, p.display_name ?? p.name ?? '', p.state].filter(Boolean).join(' · '));
-    fillList('recordings', recordings.items, (r) => [r.id, r.state ?? r.status].join(' · '));
-    fillList('claims', claims.items, (k) => [k.id, k.state ?? k.status].join(' · '));
+    showParticipants(c.id, participants?.items ?? []);
+    fillList('recordings', recordings?.items ?? [], (r) => [r.id, r.state ?? r.status].join(' · '));
+    fillList('claims', claims?.items ?? [], (k) => [k.id, k.state ?? k.status].join(' · '));
     view.dataset.state = 'loaded';
   } catch (error) {
     if (signedOutBy(error)) return;
@@ -560,6 +630,14 @@ async function loadConsultation(id) {
 
 async function route() {
   if (!apiKey()) return;
+  const page = currentPage();
+  if (PAGE_ROUTES[page] && !may('GET', PAGE_ROUTES[page])) {
+    const allowed = Object.keys(PAGE_ROUTES).find((p) => may('GET', PAGE_ROUTES[p]));
+    if (allowed && allowed !== page) {
+      location.hash = allowed === 'consultations' ? '' : `#${allowed}`;
+      return;  // hashchange routes again
+    }
+  }
   showSignedIn(true);
   const id = currentId();
   if (id !== null) await loadConsultation(id);
@@ -567,7 +645,9 @@ async function route() {
   else if (currentPage() === 'plugins') await loadPlugins();
   else if (currentPage() === 'dead-letters') await loadDeadLetters();
   else if (currentPage() === 'audit') await loadAuditPage();
-  else if (pagesShown === 0 && loadsInFlight === 0) await loadPage(false);
+  else if (may('GET', PAGE_ROUTES.consultations) && pagesShown === 0 && loadsInFlight === 0) {
+    await loadPage(false);
+  }
 }
 
 // Each page reads what it shows (route), so a role that may not list
@@ -575,7 +655,17 @@ async function route() {
 async function signIn(key) {
   setApiKey(key);
   $('sign-in-error').textContent = '';
-  showSignedIn(true);
+  try {
+    me = await getJson('/v1/me');
+  } catch (error) {
+    me = null;
+    if (!signedOutBy(error)) {
+      setApiKey(null);
+      showSignedIn(false);
+      $('sign-in-error').textContent = error.message;
+    }
+    return;
+  }
   await route();
   if (apiKey()) {
     $('api-key').value = '';
@@ -592,6 +682,7 @@ function start() {
   });
   $('sign-out').addEventListener('click', () => {
     setApiKey(null);
+    me = null;
     $('consultation-list').tBodies[0].replaceChildren();
     pagesShown = 0;
     clearAlerts();

@@ -124,6 +124,29 @@ test('a step waiting to be retried shows its next attempt, input and error', asy
   }
 });
 
+test('an integrator sees the same timeline with PHI masked, and nothing it may not read', async () => {
+  const integrator = await hub.apiKey('hospital-a', 'integrator');
+  const context = await browser.createBrowserContext();
+  const { page, problems } = await newPage(context);
+  try {
+    await page.goto(`${hub.base}/console/#consultation/${id}`, { waitUntil: 'load' });
+    await page.type('#api-key', integrator);
+    await page.click('#sign-in-form button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('consultation').dataset.state === 'loaded');
+    await page.waitForSelector('#next-attempt', { visible: true });
+    const input = JSON.parse(await page.$eval('#timeline tbody tr:first-child td.input', (td) => td.textContent));
+    assert.equal(input.name, '[redacted:name]', 'a member the domain declares PHI');
+    assert.equal(input.participant_limit, 3);
+    // Participants and recordings are the clinical record: not read, not shown.
+    assert.ok(await page.$eval('#participants-part', (e) => e.hidden));
+    assert.ok(await page.$eval('#recordings-part', (e) => e.hidden));
+    assert.ok(await page.$eval('#claims-part', (e) => !e.hidden));
+    assert.deepEqual(problems, [], 'no request the role is refused');
+  } finally {
+    await context.close();
+  }
+});
+
 test("another facility's key gets 404 for the timeline", async () => {
   const theirs = await hub.apiKey('hospital-b', 'admin');
   const answer = await hub.api('GET', `/v1/consultations/${id}/timeline`, theirs);

@@ -20,6 +20,7 @@ const std::map<std::string, std::string>& expected_matrix() {
       {"GET /metrics", "-"},
       {"GET /v1/openapi.json", "-"},
       {"POST /v1/webhooks/{instance}", "sig"},
+      {"GET /v1/me", "aihcu"},
       {"POST /v1/consultations", "aih"},
       {"GET /v1/consultations", "aihc"},
       {"GET /v1/consultations/{id}", "aihc"},
