@@ -12,6 +12,7 @@
 #include "hub/api/plugin_health.hpp"
 #include "hub/api/plugins.hpp"
 #include "hub/api/recordings.hpp"
+#include "hub/api/runs.hpp"
 #include "hub/api/workflows.hpp"
 
 namespace wasl::api {
@@ -35,6 +36,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_recording_routes(router, context);
   add_claim_routes(router, context);
   add_workflow_routes(router, context);
+  add_run_routes(router, context);
   add_plugin_routes(router, context);
   add_plugin_health_routes(router, context);
   add_dead_letter_routes(router, context);

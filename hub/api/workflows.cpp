@@ -10,6 +10,7 @@
 #include "hub/api/json_body.hpp"
 #include "hub/api/json_response.hpp"
 #include "hub/api/request_audit.hpp"
+#include "hub/api/runs.hpp"
 #include "hub/api/workflow_choice.hpp"
 #include "hub/config/yaml_budget.hpp"
 #include "hub/domain/timestamp.hpp"
@@ -42,11 +43,30 @@ sdk::Result<std::vector<workflow::DeployedVersion>> visible_versions(
   return versions;
 }
 
+// Each version with how many of the facility's runs are on it, by status.
 Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
   auto versions = visible_versions(ctx, principal);
   if (!versions.ok()) return error_response(request, versions.error());
+  auto tx = ctx.store->begin(storage::TxMode::kReadOnly);
+  if (!tx.ok()) return error_response(request, tx.error());
+  auto counts = run_counts(**tx, principal.facility_id);
+  if (!counts.ok()) return error_response(request, counts.error());
+  (*tx)->rollback();
   nlohmann::json items = nlohmann::json::array();
-  for (const auto& v : *versions) items.push_back(version_json(v));
+  for (const auto& v : *versions) {
+    nlohmann::json item = version_json(v);
+    nlohmann::json runs = {{"total", 0}, {"by_status", nlohmann::json::object()}};
+    if (auto it = counts->find({v.name, v.version}); it != counts->end()) {
+      std::int64_t total = 0;
+      for (const auto& [status, n] : it->second) {
+        runs["by_status"][status] = n;
+        total += n;
+      }
+      runs["total"] = total;
+    }
+    item["runs"] = std::move(runs);
+    items.push_back(std::move(item));
+  }
   return json_response(200, nlohmann::json{{"items", std::move(items)}});
 }
 

@@ -61,7 +61,8 @@ function currentId() {
 }
 
 const PAGES = {
-  '#workflows': 'workflows', '#plugins': 'plugins', '#dead-letters': 'dead-letters', '#audit': 'audit',
+  '#workflows': 'workflows', '#runs': 'runs', '#plugins': 'plugins', '#dead-letters': 'dead-letters',
+  '#audit': 'audit',
 };
 
 function currentPage() {
@@ -79,14 +80,15 @@ function may(method, template) {
 
 // Each page and the route that reads it.
 const PAGE_ROUTES = {
-  consultations: '/v1/consultations', workflows: '/v1/workflows', plugins: '/v1/plugins/instances',
+  consultations: '/v1/consultations', workflows: '/v1/workflows', runs: '/v1/runs',
+  plugins: '/v1/plugins/instances',
   'dead-letters': '/v1/dead-letters', audit: '/v1/audit',
 };
 
 function showSignedIn(signedIn) {
   const page = currentPage();
   $('sign-in').hidden = signedIn;
-  for (const view of ['consultations', 'consultation', 'workflows', 'plugins', 'dead-letters', 'audit']) {
+  for (const view of ['consultations', 'consultation', 'workflows', 'runs', 'plugins', 'dead-letters', 'audit']) {
     $(view).hidden = !signedIn || page !== view;
   }
   for (const [view, path] of Object.entries(PAGE_ROUTES)) {
@@ -123,12 +125,89 @@ async function loadWorkflows() {
       cell(tr, formatTime(w.deployed_at));
       cell(tr, w.deployed_by);
       cell(tr, (w.checksum ?? '').slice(0, 16), 'checksum');
+      const runs = document.createElement('td');
+      runs.className = 'runs';
+      const total = w.runs?.total ?? 0;
+      const detail = Object.entries(w.runs?.by_status ?? {}).map(([s, n]) => `${s} ${n}`).join(', ');
+      const open = document.createElement('button');
+      open.type = 'button';
+      open.className = 'open-runs';
+      open.textContent = total ? t('runs_count', { total, detail }) : '0';
+      open.disabled = total === 0 || !may('GET', '/v1/runs');
+      open.addEventListener('click', () => {
+        $('runs-workflow').value = w.name;
+        $('runs-version').value = String(w.version);
+        $('runs-status').value = '';
+        $('runs-from').value = '';
+        $('runs-to').value = '';
+        location.hash = '#runs';
+      });
+      runs.append(open);
+      tr.append(runs);
       body.append(tr);
     }
     view.dataset.state = 'loaded';
   } catch (error) {
     if (signedOutBy(error)) return;
     $('workflows-error').textContent = error.message;
+    view.dataset.state = 'error';
+  }
+}
+
+// Runs: the facility's workflow runs across consultations, newest first,
+// by status, workflow, version and start time, paged with the API's cursor.
+let runsCursor = null;
+
+function runFilters() {
+  return {
+    status: $('runs-status').value,
+    workflow: $('runs-workflow').value.trim(),
+    version: $('runs-version').value.trim(),
+    from: toRfc3339($('runs-from').value),
+    to: toRfc3339($('runs-to').value),
+  };
+}
+
+async function loadRuns(append) {
+  const view = $('runs');
+  view.dataset.state = 'loading';
+  $('runs-error').textContent = '';
+  const params = { ...runFilters(), limit: 50 };
+  if (append && runsCursor) params.cursor = runsCursor;
+  try {
+    const page = await getJson('/v1/runs', params);
+    const body = $('run-list').tBodies[0];
+    if (!append) body.replaceChildren();
+    for (const r of page.items) {
+      const tr = document.createElement('tr');
+      tr.dataset.id = r.id;
+      tr.dataset.status = r.status;
+      if (r.consultation_id) tr.dataset.consultation = r.consultation_id;
+      tr.className = r.status;
+      cell(tr, formatTime(r.created_at));
+      cell(tr, `${r.workflow} v${r.version}`);
+      cell(tr, r.status, 'status');
+      cell(tr, r.failed_step ?? r.current_step ?? '');
+      cell(tr, r.error ?? '', 'error');
+      const where = document.createElement('td');
+      if (r.consultation_id) {
+        const open = document.createElement('a');
+        open.href = `#consultation/${encodeURIComponent(r.consultation_id)}`;
+        open.textContent = r.consultation_id;
+        open.className = 'id';
+        where.append(open);
+      }
+      tr.append(where);
+      body.append(tr);
+    }
+    runsCursor = page.next_cursor;
+    $('runs-more').hidden = !runsCursor;
+    $('runs-empty').hidden = body.rows.length > 0;
+    view.dataset.state = 'loaded';
+  } catch (error) {
+    if (signedOutBy(error)) return;
+    const fields = error.problem?.errors?.map((e) => `${e.field}: ${e.message}`).join('; ');
+    $('runs-error').textContent = fields || error.message;
     view.dataset.state = 'error';
   }
 }
@@ -642,6 +721,7 @@ async function route() {
   const id = currentId();
   if (id !== null) await loadConsultation(id);
   else if (currentPage() === 'workflows') await loadWorkflows();
+  else if (currentPage() === 'runs') await loadRuns(false);
   else if (currentPage() === 'plugins') await loadPlugins();
   else if (currentPage() === 'dead-letters') await loadDeadLetters();
   else if (currentPage() === 'audit') await loadAuditPage();
@@ -709,6 +789,11 @@ function start() {
     loadAudit(false);
   });
   $('audit-more').addEventListener('click', () => loadAudit(true));
+  $('runs-filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    loadRuns(false);
+  });
+  $('runs-more').addEventListener('click', () => loadRuns(true));
   for (const link of ['back', 'nav-consultations']) {
     $(link).addEventListener('click', (event) => {
       event.preventDefault();
