@@ -60,6 +60,8 @@ constexpr std::array kRules = {
     RouteRule{"POST", "/v1/claims/{id}/retry", kBearer, A | I, "resubmit a failed claim"},
     RouteRule{"GET", "/v1/workflows", kBearer, A | I, "list deployed workflows"},
     RouteRule{"GET", "/v1/workflows/{name}", kBearer, A | I, "read a workflow definition"},
+    RouteRule{"GET", "/v1/workflows/{name}/diff", kBearer, A | I,
+              "compare two deployed versions of a workflow, line by line"},
     RouteRule{"GET", "/v1/runs", kBearer, A | I,
               "the facility's workflow runs across consultations"},
     RouteRule{"PUT", "/v1/workflows/{name}", kBearer, A | I, "deploy a workflow version"},

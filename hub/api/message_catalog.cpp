@@ -110,6 +110,13 @@ constexpr std::array kMessages = {
     Entry{MessageId::kAuditVerificationUnavailable,
           "This server does not verify the audit chain; run `wasl audit verify`.",
           "لا يتحقق هذا الخادم من سلسلة التدقيق؛ شغّل `wasl audit verify`."},
+    Entry{MessageId::kWorkflowVersionNotFound, "The workflow {0} has no deployed version {1}.",
+          "لا توجد لسير العمل {0} نسخة منشورة رقمها {1}."},
+    Entry{MessageId::kWorkflowDiffTooLarge,
+          "Version {0} of the workflow is too large to compare ({1}); a diff compares sources of "
+          "at most {2}.",
+          "النسخة {0} من سير العمل أكبر من أن تُقارن ({1})؛ لا تُقارن إلا المصادر التي لا تتجاوز "
+          "{2}."},
     Entry{MessageId::kWebhookNotFound, "No webhook event with the id {0} exists.",
           "لا يوجد حدث webhook بالمعرّف {0}."},
     Entry{MessageId::kWebhookNotReplayable,

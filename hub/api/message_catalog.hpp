@@ -66,6 +66,8 @@ enum class MessageId {
   kPluginsUnavailable,
   kPluginInstanceNotFound,
   kAuditVerificationUnavailable,
+  kWorkflowVersionNotFound,
+  kWorkflowDiffTooLarge,
   kWebhookNotFound,
   kWebhookNotReplayable,
   kStorageUnavailable,

@@ -3,12 +3,17 @@
 #include <utf8.h>
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
+#include "hub/api/field_validator.hpp"
 #include "hub/api/json_body.hpp"
 #include "hub/api/json_response.hpp"
+#include "hub/api/line_diff.hpp"
 #include "hub/api/request_audit.hpp"
 #include "hub/api/runs.hpp"
 #include "hub/api/workflow_choice.hpp"
@@ -146,6 +151,127 @@ Response deploy(ApiContext& ctx, Request& request, const access::Principal& prin
 
 }  // namespace
 
+// The largest source a diff compares, in bytes (a workflow file is a few KiB;
+// the line cap, kMaxDiffLines, bounds the comparison itself).
+constexpr std::size_t kMaxDiffSourceBytes = 256 * 1024;
+
+// GET /v1/workflows/{name}/diff?from=A&to=B: the line diff of two versions'
+// source texts, both among the versions the facility uses.
+Response diff(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  const std::string& name = request.path_params.at("name");
+  FieldValidator v;
+  std::optional<int> from;
+  std::optional<int> to;
+  for (const auto& [param, value] : request.query) {
+    if (param == "from" || param == "to") {
+      int n = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || n < 1) {
+        v.add(param, "out_of_range", "must be a version number: a whole number from 1");
+      } else {
+        (param == "from" ? from : to) = n;
+      }
+    } else {
+      v.add(param.substr(0, 64), "unknown_field", "is not a parameter of this resource");
+    }
+  }
+  if (request.query.find("from") == request.query.end()) {
+    v.add("from", "required", "is required: the version to compare from");
+  }
+  if (request.query.find("to") == request.query.end()) {
+    v.add("to", "required", "is required: the version to compare to");
+  }
+  if (!v.ok()) return validation_problem(request, 400, v.take());
+
+  auto versions = visible_versions(ctx, principal);
+  if (!versions.ok()) return error_response(request, versions.error());
+  auto owner_of = [&](int version) -> std::optional<std::string> {
+    for (const auto& d : *versions) {
+      if (d.name == name && d.version == version) return d.facility_id;
+    }
+    return std::nullopt;
+  };
+  const bool known =
+      std::any_of(versions->begin(), versions->end(),
+                  [&](const workflow::DeployedVersion& d) { return d.name == name; });
+  if (!known) return problem_response(request, 404, MessageId::kWorkflowNotFound);
+
+  auto tx = ctx.store->begin(storage::TxMode::kReadOnly);
+  if (!tx.ok()) return error_response(request, tx.error());
+  std::string sources[2];
+  std::string checksums[2];
+  const int numbers[2] = {*from, *to};
+  for (int k = 0; k < 2; ++k) {
+    auto owner = owner_of(numbers[k]);
+    if (!owner) {
+      return problem_response(request, 404, MessageId::kWorkflowVersionNotFound,
+                              {name, std::to_string(numbers[k])});
+    }
+    auto rows = (*tx)->query(
+        "SELECT source_text, checksum FROM workflow_definitions "
+        "WHERE name = $1 AND version = $2 AND facility_id = $3",
+        storage::Params{name, static_cast<std::int64_t>(numbers[k]), *owner});
+    if (!rows.ok()) return error_response(request, rows.error());
+    if (rows->empty()) {
+      return problem_response(request, 404, MessageId::kWorkflowVersionNotFound,
+                              {name, std::to_string(numbers[k])});
+    }
+    auto text = (*rows)[0].get_text("source_text");
+    auto checksum = (*rows)[0].get_text("checksum");
+    if (!text.ok() || !checksum.ok()) {
+      return error_response(request, text.ok() ? checksum.error() : text.error());
+    }
+    const std::size_t lines = line_count(*text);
+    if (text->size() > kMaxDiffSourceBytes || lines > kMaxDiffLines) {
+      const char* field = k == 0 ? "from" : "to";
+      return problem_response(
+          request, 400, MessageId::kWorkflowDiffTooLarge,
+          {std::to_string(numbers[k]),
+           std::to_string(text->size()) + " bytes, " + std::to_string(lines) + " lines",
+           std::to_string(kMaxDiffSourceBytes) + " bytes and " + std::to_string(kMaxDiffLines) +
+               " lines"},
+          {http::FieldError{field, "too_large", "names a version too large to compare"}});
+    }
+    sources[k] = std::move(text).value();
+    checksums[k] = std::move(checksum).value();
+  }
+  (*tx)->rollback();
+
+  nlohmann::json lines = nlohmann::json::array();
+  int added = 0;
+  int removed = 0;
+  for (const DiffLine& line : diff_lines(sources[0], sources[1])) {
+    nlohmann::json item = {{"text", line.text}};
+    switch (line.op) {
+      case DiffLine::Op::kKeep:
+        item["op"] = " ";
+        item["from_line"] = line.from_line;
+        item["to_line"] = line.to_line;
+        break;
+      case DiffLine::Op::kRemove:
+        item["op"] = "-";
+        item["from_line"] = line.from_line;
+        ++removed;
+        break;
+      case DiffLine::Op::kAdd:
+        item["op"] = "+";
+        item["to_line"] = line.to_line;
+        ++added;
+        break;
+    }
+    lines.push_back(std::move(item));
+  }
+  return json_response(200, nlohmann::json{{"name", name},
+                                           {"from", *from},
+                                           {"to", *to},
+                                           {"from_checksum", checksums[0]},
+                                           {"to_checksum", checksums[1]},
+                                           {"identical", checksums[0] == checksums[1]},
+                                           {"added", added},
+                                           {"removed", removed},
+                                           {"lines", std::move(lines)}});
+}
+
 void add_workflow_routes(http::Router& router, ApiContext& ctx) {
   add_authorized_route(
       router, ctx, "GET", "/v1/workflows",
@@ -155,6 +281,10 @@ void add_workflow_routes(http::Router& router, ApiContext& ctx) {
       router, ctx, "GET", "/v1/workflows/{name}",
       [&ctx](Request& r, const access::Principal& p) { return read(ctx, r, p); },
       route_options("Read a workflow's versions and latest definition."));
+  add_authorized_route(
+      router, ctx, "GET", "/v1/workflows/{name}/diff",
+      [&ctx](Request& r, const access::Principal& p) { return diff(ctx, r, p); },
+      route_options("Compare two deployed versions of a workflow, line by line."));
   add_authorized_route(
       router, ctx, "PUT", "/v1/workflows/{name}",
       [&ctx](Request& r, const access::Principal& p) { return deploy(ctx, r, p); },

@@ -146,11 +146,56 @@ async function loadWorkflows() {
       tr.append(runs);
       body.append(tr);
     }
+    const names = [...new Set(items.map((w) => w.name))].sort();
+    const select = $('diff-name');
+    const chosen = select.value;
+    select.replaceChildren(...names.map((name) => {
+      const option = document.createElement('option');
+      option.value = name;
+      option.textContent = name;
+      return option;
+    }));
+    if (names.includes(chosen)) select.value = chosen;
     view.dataset.state = 'loaded';
   } catch (error) {
     if (signedOutBy(error)) return;
     $('workflows-error').textContent = error.message;
     view.dataset.state = 'error';
+  }
+}
+
+// The line diff of two deployed versions of a workflow.
+async function loadDiff() {
+  const table = $('diff');
+  table.dataset.state = 'loading';
+  $('diff-error').textContent = '';
+  $('diff-summary').textContent = '';
+  const name = $('diff-name').value;
+  try {
+    const d = await getJson(`/v1/workflows/${encodeURIComponent(name)}/diff`,
+      { from: $('diff-from').value, to: $('diff-to').value });
+    const body = table.tBodies[0];
+    body.replaceChildren();
+    for (const line of d.lines) {
+      const tr = document.createElement('tr');
+      tr.className = line.op === '+' ? 'added' : line.op === '-' ? 'removed' : 'kept';
+      cell(tr, line.from_line ? String(line.from_line) : '', 'number');
+      cell(tr, line.to_line ? String(line.to_line) : '', 'number');
+      cell(tr, line.op.trim(), 'op');
+      cell(tr, line.text, 'text');
+      body.append(tr);
+    }
+    $('diff-summary').textContent = d.identical
+      ? t('diff_identical', { from: d.from, to: d.to })
+      : t('diff_summary', { from: d.from, to: d.to, added: d.added, removed: d.removed });
+    table.hidden = false;
+    table.dataset.state = 'loaded';
+  } catch (error) {
+    if (signedOutBy(error)) return;
+    const fields = error.problem?.errors?.map((e) => `${e.field}: ${e.message}`).join('; ');
+    $('diff-error').textContent = [error.message, fields].filter(Boolean).join(' ');
+    table.hidden = true;
+    table.dataset.state = 'error';
   }
 }
 
@@ -794,6 +839,10 @@ function start() {
     loadRuns(false);
   });
   $('runs-more').addEventListener('click', () => loadRuns(true));
+  $('diff-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    loadDiff();
+  });
   for (const link of ['back', 'nav-consultations']) {
     $(link).addEventListener('click', (event) => {
       event.preventDefault();

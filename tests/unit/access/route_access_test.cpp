@@ -42,6 +42,7 @@ const std::map<std::string, std::string>& expected_matrix() {
       {"POST /v1/claims/{id}/retry", "ai"},
       {"GET /v1/workflows", "ai"},
       {"GET /v1/workflows/{name}", "ai"},
+      {"GET /v1/workflows/{name}/diff", "ai"},
       {"GET /v1/runs", "ai"},
       {"PUT /v1/workflows/{name}", "ai"},
       {"GET /v1/plugins", "ai"},
