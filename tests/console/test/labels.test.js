@@ -1,0 +1,46 @@
+// Every label the console shows exists in English and Arabic: the two
+// catalogues of hub/console/static/i18n.js name the same keys, and every key
+// the page (data-i18n) or the script (t('…')) asks for is in them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import vm from 'node:vm';
+import { sourceDir } from '../lib/harness.js';
+
+const dir = path.join(sourceDir, 'hub/console/static');
+
+async function labels() {
+  const text = await readFile(path.join(dir, 'i18n.js'), 'utf8');
+  const literal = /const LABELS = (\{[\s\S]*?\n\});/.exec(text);
+  assert.ok(literal, 'i18n.js declares const LABELS = {…};');
+  return vm.runInNewContext(`(${literal[1]})`);
+}
+
+test('English and Arabic name the same labels, none empty', async () => {
+  const { en, ar } = await labels();
+  assert.deepEqual(Object.keys(ar).sort(), Object.keys(en).sort());
+  for (const [lang, catalogue] of Object.entries({ en, ar })) {
+    for (const [key, value] of Object.entries(catalogue)) {
+      assert.ok(typeof value === 'string' && value.trim() !== '', `${lang}.${key} is empty`);
+    }
+  }
+  // Placeholders match, so a sentence says the same thing in both.
+  for (const key of Object.keys(en)) {
+    const names = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    assert.deepEqual(names(ar[key]), names(en[key]), `placeholders of ${key}`);
+  }
+});
+
+test('every label the page and the script ask for exists', async () => {
+  const { en } = await labels();
+  const html = await readFile(path.join(dir, 'index.html'), 'utf8');
+  const js = await readFile(path.join(dir, 'app.js'), 'utf8');
+  const asked = new Set([
+    ...[...html.matchAll(/data-i18n="([a-z0-9_]+)"/g)].map((m) => m[1]),
+    ...[...js.matchAll(/\bt\(\s*'([a-z0-9_]+)'/g)].map((m) => m[1]),
+    ...[...js.matchAll(/\?\s*'([a-z0-9_]+)'\s*:\s*'([a-z0-9_]+)'/g)].flatMap((m) => [m[1], m[2]])
+      .filter((k) => k in en || /^(next_|kind_|alert_|confirm_|diff_)/.test(k)),
+  ]);
+  for (const key of asked) assert.ok(key in en, `label ${key} is missing`);
+});
