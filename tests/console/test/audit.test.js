@@ -110,6 +110,23 @@ test('an auditor queries the trail by entity, actor, action and time and sees th
   }
 });
 
+test('an auditor signing in on the front page lands on the audit page, the only one offered', async () => {
+  const context = await browser.createBrowserContext();
+  const { page, problems } = await newPage(context);
+  try {
+    await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
+    await page.type('#api-key', auditor);
+    await page.click('#sign-in-form button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('audit').dataset.state === 'loaded');
+    assert.ok(page.url().endsWith('#audit'));
+    const offered = await page.$$eval('#pages a', (links) => links.filter((a) => !a.hidden).map((a) => a.id));
+    assert.deepEqual(offered, ['nav-audit']);
+    assert.deepEqual(problems, [], 'no consultation list the role would be refused');
+  } finally {
+    await context.close();
+  }
+});
+
 test('the trail pages with the API cursor', async () => {
   const context = await browser.createBrowserContext();
   const { page, problems } = await newPage(context);
