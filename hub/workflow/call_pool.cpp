@@ -113,6 +113,10 @@ void CallPool::stop() {
     stopping_ = true;
     never_started.swap(queue_);
     for (const auto& ticket : in_flight_) ticket->cancel();
+    if (!in_flight_.empty()) {
+      spdlog::info("stopping: cancelled {} running call(s); waiting for them to return",
+                   in_flight_.size());
+    }
     threads.swap(pool_);
     work_cv_.notify_all();
   }

@@ -68,7 +68,14 @@ int decode_status(int status) {
 
 }  // namespace
 
-std::string wasl_binary() { return std::string(WASL_BINARY_DIR) + "/bin/wasl"; }
+std::string wasl_binary() {
+  // WASL_TEST_BINARY runs the same tests against another build of the hub
+  // (an AddressSanitizer one, for instance).
+  if (const char* other = std::getenv("WASL_TEST_BINARY"); other != nullptr && *other != '\0') {
+    return other;
+  }
+  return std::string(WASL_BINARY_DIR) + "/bin/wasl";
+}
 
 CommandResult run_wasl(const std::vector<std::string>& args, std::chrono::seconds timeout,
                        const std::string& cwd) {
@@ -230,21 +237,30 @@ std::string HubProcess::log() const {
   return log_;
 }
 
-HttpAnswer http_get(int port, const std::string& path) {
+HttpAnswer http_get(int port, const std::string& path) { return http_request(port, "GET", path); }
+
+HttpAnswer http_request(int port, const std::string& method, const std::string& path,
+                        const std::string& api_key, const std::string& body,
+                        const std::string& idempotency_key) {
   HttpAnswer answer;
   try {
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
     session.setTimeout(Poco::Timespan(10, 0));
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path,
-                                   Poco::Net::HTTPMessage::HTTP_1_1);
-    session.sendRequest(request);
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!api_key.empty()) request.set("Authorization", "Bearer " + api_key);
+    if (!idempotency_key.empty()) request.set("Idempotency-Key", idempotency_key);
+    if (!body.empty()) {
+      request.setContentType("application/json");
+      request.setContentLength(static_cast<std::streamsize>(body.size()));
+    }
+    session.sendRequest(request) << body;
     Poco::Net::HTTPResponse response;
-    std::istream& body = session.receiveResponse(response);
-    Poco::StreamCopier::copyToString(body, answer.body);
+    std::istream& in = session.receiveResponse(response);
+    Poco::StreamCopier::copyToString(in, answer.body);
     answer.status = static_cast<int>(response.getStatus());
     answer.content_type = response.getContentType();
   } catch (const std::exception& e) {
-    ADD_FAILURE() << "GET " << path << " failed: " << e.what();
+    ADD_FAILURE() << method << " " << path << " failed: " << e.what();
   }
   return answer;
 }

@@ -13,7 +13,7 @@
 
 namespace wasl::testing {
 
-// Path of the built binary.
+// Path of the built binary (WASL_TEST_BINARY in the environment overrides).
 std::string wasl_binary();
 
 // Runs `wasl args…` to completion (bounded by `timeout`) and captures output.
@@ -84,5 +84,10 @@ struct HttpAnswer {
   std::string content_type;
 };
 HttpAnswer http_get(int port, const std::string& path);
+// Any request; a bearer `api_key`, a JSON `body` and an Idempotency-Key when
+// not empty. A transport failure is a test failure (status 0).
+HttpAnswer http_request(int port, const std::string& method, const std::string& path,
+                        const std::string& api_key = {}, const std::string& body = {},
+                        const std::string& idempotency_key = {});
 
 }  // namespace wasl::testing

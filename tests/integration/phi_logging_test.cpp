@@ -4,10 +4,6 @@
 // debug level; then every line it wrote is searched for those values.
 #include <signal.h>
 
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -26,31 +22,6 @@ constexpr const char* kNationalId = "1098765432";
 constexpr const char* kPhone = "0551234567";
 constexpr const char* kPhoneE164 = "+966551234567";
 constexpr const char* kEmail = "fatimah.z@example.org";
-
-struct Answer {
-  int status = 0;
-  std::string body;
-};
-
-Answer send(int port, const std::string& method, const std::string& path, const std::string& key,
-            const std::string& body = {}, const std::string& idempotency = {}) {
-  Answer answer;
-  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
-  session.setTimeout(Poco::Timespan(10, 0));
-  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-  request.set("Authorization", "Bearer " + key);
-  if (!idempotency.empty()) request.set("Idempotency-Key", idempotency);
-  if (!body.empty()) {
-    request.setContentType("application/json");
-    request.setContentLength(static_cast<std::streamsize>(body.size()));
-  }
-  session.sendRequest(request) << body;
-  Poco::Net::HTTPResponse response;
-  std::istream& in = session.receiveResponse(response);
-  Poco::StreamCopier::copyToString(in, answer.body);
-  answer.status = static_cast<int>(response.getStatus());
-  return answer;
-}
 
 TEST(PhiLogging, NoLogLineCarriesTheConsultationsPhi) {
   TempDir dir;
@@ -88,27 +59,30 @@ TEST(PhiLogging, NoLogLineCarriesTheConsultationsPhi) {
         {"phone", kPhone},
         {"email", kEmail}}},
       {"practitioner", {{"id", "3"}, {"name", "د. أحمد"}}}};
-  Answer made = send(*port, "POST", "/v1/consultations", key, booking.dump(), "phi-log-1");
+  HttpAnswer made =
+      http_request(*port, "POST", "/v1/consultations", key, booking.dump(), "phi-log-1");
   ASSERT_EQ(made.status, 201) << made.body;
   std::string id = nlohmann::json::parse(made.body).value("id", "");
   ASSERT_FALSE(id.empty());
   EXPECT_NE(made.body.find(kName), std::string::npos) << "the API must still return the name";
 
-  EXPECT_EQ(send(*port, "GET", "/v1/consultations/" + id, key).status, 200);
-  Answer found =
-      send(*port, "GET", std::string("/v1/consultations?patient_identifier=") + kNationalId, key);
+  EXPECT_EQ(http_request(*port, "GET", "/v1/consultations/" + id, key).status, 200);
+  HttpAnswer found =
+      http_request(*port, "GET", std::string("/v1/consultations?patient_identifier=") + kNationalId, key);
   EXPECT_EQ(found.status, 200);
   EXPECT_NE(found.body.find(id), std::string::npos) << found.body;
   // A bad request that echoes nothing either.
   nlohmann::json bad = booking;
   bad["type"] = "unknown";
-  EXPECT_EQ(send(*port, "POST", "/v1/consultations", key, bad.dump(), "phi-log-2").status, 422);
+  EXPECT_EQ(
+      http_request(*port, "POST", "/v1/consultations", key, bad.dump(), "phi-log-2").status, 422);
 
   // Let the workflow run its first step (it fails: no EHR is bound).
   auto deadline = std::chrono::steady_clock::now() + 30s;
   bool attempted = false;
   while (!attempted && std::chrono::steady_clock::now() < deadline) {
-    Answer timeline = send(*port, "GET", "/v1/consultations/" + id + "/timeline", key);
+    HttpAnswer timeline =
+        http_request(*port, "GET", "/v1/consultations/" + id + "/timeline", key);
     attempted = timeline.status == 200 && timeline.body.find("\"attempt\"") != std::string::npos;
     if (!attempted) std::this_thread::sleep_for(50ms);
   }
