@@ -192,6 +192,9 @@ class Engine::Core {
     WASL_ASSIGN_OR_RETURN(auto status, runs_.held_status(*tx, holding.job));
     if (!status) {
       lost_leases_.fetch_add(1);
+      metrics_.counter_add("wasl_workflow_results_dropped_total",
+                           "Step results dropped because another worker had taken the job over",
+                           {});
       tx->rollback();
       spdlog::warn("workflow run {}: another worker took over the job; result dropped",
                    p.run.id);
@@ -558,6 +561,9 @@ Engine::Engine(storage::Store& store, DefinitionStore& definitions,
                          [core] { return core->queue_depth(); });
   metrics.counter_add("wasl_workflow_lease_takeovers_total",
                       "Workflow jobs taken over after their holder's lease lapsed", {}, 0);
+  metrics.counter_add("wasl_workflow_results_dropped_total",
+                      "Step results dropped because another worker had taken the job over", {},
+                      0);
 }
 
 Engine::~Engine() {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <optional>
 #include <string>
 
@@ -73,19 +74,36 @@ CallOutcome StepCaller::call(const PreparedJob& p, const std::atomic<bool>& stop
   }
   std::shared_ptr<CallPool::Ticket> ticket = std::move(submitted).value();
   // A call longer than a third of the lease renews it, so the job is not
-  // taken over while the call may still answer.
+  // taken over while the call may still answer. A renewal runs beside the
+  // watch, so one that hangs on an unreachable store cannot keep the call
+  // going past the lease: at the lease's end without a stored renewal the
+  // call is cancelled, as another worker may take the job over from then on.
+  // (A pending renewal is waited for before returning: `renewal` is a
+  // std::async future, bounded by the store's statement deadline.)
   auto renew_every = std::max(options_.lease / 3, std::chrono::milliseconds(1));
   auto next_renewal = std::chrono::steady_clock::now() + renew_every;
   auto held_until = p.leased_at + options_.lease;  // as far as this worker knows
+  std::future<std::optional<bool>> renewal;
+  std::chrono::steady_clock::time_point asked_at;
+  auto give_up_lapsed = [&] {
+    spdlog::warn(
+        "step {} of run {}: the lease could not be renewed before it lapses; the call is "
+        "cancelled",
+        p.step->id, p.run.id);
+    outcome.abandoned = true;
+    abandon_call(p, *ticket);
+    return outcome;
+  };
   for (;;) {
     if (stopping.load()) {
       outcome.abandoned = true;
       abandon_call(p, *ticket);
       return outcome;
     }
-    if (std::chrono::steady_clock::now() >= next_renewal) {
-      const auto asked_at = std::chrono::steady_clock::now();
-      std::optional<bool> held = renew_lease(p);
+    auto now = std::chrono::steady_clock::now();
+    if (renewal.valid() &&
+        renewal.wait_for(std::chrono::milliseconds(0)) == std::future_status::ready) {
+      std::optional<bool> held = renewal.get();
       if (held == false && !ticket->done()) {
         // Another worker took the job over: its attempt supersedes this one.
         outcome.abandoned = true;
@@ -93,21 +111,18 @@ CallOutcome StepCaller::call(const PreparedJob& p, const std::atomic<bool>& stop
         return outcome;
       }
       if (held == true) held_until = asked_at + options_.lease;
-      next_renewal = std::chrono::steady_clock::now() + renew_every;
-      if (!held && !ticket->done() && next_renewal >= held_until) {
-        // The store cannot be reached and the lease lapses before the next
-        // try: another worker may take the job over, so this one stops.
-        spdlog::warn(
-            "step {} of run {}: the lease could not be renewed before it lapses; the "
-            "call is cancelled",
-            p.step->id, p.run.id);
-        outcome.abandoned = true;
-        abandon_call(p, *ticket);
-        return outcome;
-      }
+      next_renewal = now + renew_every;
+      // The store could not be reached and the lease lapses before the next
+      // try: stop now rather than at the lapse.
+      if (!held && !ticket->done() && next_renewal >= held_until) return give_up_lapsed();
     }
-    auto step = std::min(
-        {deadline, next_renewal, std::chrono::steady_clock::now() + std::chrono::milliseconds(50)});
+    if (!renewal.valid() && now >= next_renewal) {
+      asked_at = now;
+      renewal = std::async(std::launch::async, [this, &p] { return renew_lease(p); });
+    }
+    if (now >= held_until && !ticket->done()) return give_up_lapsed();
+    auto step = std::min({deadline, held_until, now + std::chrono::milliseconds(50)});
+    if (!renewal.valid()) step = std::min(step, next_renewal);
     if (ticket->wait_until(step)) break;
     if (std::chrono::steady_clock::now() >= deadline) {
       abandon_call(p, *ticket);
