@@ -3,7 +3,9 @@
 // (a TCP proxy the test freezes), a poison inbox row, and slow clients.
 // Each test starts its own PostgreSQL (scripts/test-postgres) so it can
 // restart or cut it without touching the other suites, and is bounded in
-// time (a few seconds of load each).
+// time (a few seconds of load each). The fault "two hubs, one cut off from
+// the database past its lease" is TwoHubsTest in
+// tests/integration/workflow_crash_test.cpp (label reliability too).
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>

@@ -48,8 +48,15 @@ void TcpProxy::freeze() {
   for (auto& f : frozen_) f->store(true);
 }
 
+void TcpProxy::isolate() {
+  std::lock_guard lock(mutex_);
+  isolated_ = true;
+  for (auto& f : frozen_) f->store(true);
+}
+
 void TcpProxy::thaw() {
   std::lock_guard lock(mutex_);
+  isolated_ = false;
   for (auto& f : frozen_) f->store(false);
 }
 
@@ -78,7 +85,7 @@ void TcpProxy::accept_loop() {
     std::lock_guard lock(mutex_);
     fds_.push_back(client);
     fds_.push_back(server);
-    auto frozen = std::make_shared<std::atomic<bool>>(false);
+    auto frozen = std::make_shared<std::atomic<bool>>(isolated_);
     frozen_.push_back(frozen);
     threads_.emplace_back([this, client, server, frozen] { pump(client, server, frozen); });
   }

@@ -4,7 +4,9 @@
 // both directions on every connection open now, while their sockets stay
 // open: to both ends such a connection looks alive but nothing arrives (a
 // half-open connection). Connections made later flow normally. thaw()
-// resumes the frozen ones. cut() closes every forwarded connection.
+// resumes the frozen ones. isolate() freezes every connection open now and
+// every one made until thaw(): the database is unreachable (a partition),
+// while both ends' sockets stay open. cut() closes every forwarded connection.
 //
 // Thread-safe. The destructor stops the listener and closes everything.
 #pragma once
@@ -26,6 +28,7 @@ class TcpProxy {
 
   int port() const { return port_; }
   void freeze();
+  void isolate();
   void thaw();
   void cut();
   int connections() const { return accepted_.load(); }
@@ -38,6 +41,7 @@ class TcpProxy {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
+  bool isolated_ = false;  // under mutex_
   std::atomic<int> accepted_{0};
   std::mutex mutex_;
   std::vector<int> fds_;  // every forwarded socket, both sides
