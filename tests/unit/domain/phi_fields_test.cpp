@@ -9,6 +9,7 @@
 
 #include "hub/domain/consultation.hpp"
 #include "hub/domain/participant.hpp"
+#include "wasl/sdk/types.hpp"
 
 namespace wasl::domain {
 namespace {
@@ -37,12 +38,16 @@ TEST(PhiFields, EveryDeclaredMemberIsWrittenByItsType) {
   Participant participant;
   participant.display_name = "Dr. Noura";
   expect_written(nlohmann::json(participant), participant_phi_members());
+
+  expect_written(nlohmann::json(sdk::PatientSummary{}), provider_patient_phi_members());
+  expect_written(nlohmann::json(sdk::Coverage{}), provider_coverage_phi_members());
 }
 
 TEST(PhiFields, TheUnionHoldsEachMemberOnce) {
   const std::vector<std::string> all = phi_json_members();
   for (const char* m : {"name", "identifiers", "phone", "email", "birth_date", "diagnosis_codes",
-                        "identifier", "display_name"}) {
+                        "identifier", "display_name", "given_name", "family_name", "member_id",
+                        "raw"}) {
     EXPECT_EQ(std::count(all.begin(), all.end(), m), 1) << m;
   }
   EXPECT_EQ(std::count(all.begin(), all.end(), "gender_preference"), 0);
