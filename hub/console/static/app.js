@@ -680,6 +680,48 @@ async function admit(id, participant) {
   if (currentId() === id) await loadConsultation(id);
 }
 
+// The claims, each with its state; one whose submission failed (state
+// `error`) gets a Resume button when the role may resubmit claims.
+function showClaims(id, items) {
+  fillList('claims', items, (k) => [k.id, k.state].join(' · '));
+  if (!items.length || !may('POST', '/v1/claims/{id}/retry')) return;
+  const rows = $('claims').children;
+  items.forEach((k, i) => {
+    const li = rows[i];
+    li.dataset.id = k.id;
+    li.dataset.state = k.state;
+    if (k.state !== 'error') return;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'resume-claim';
+    button.textContent = t('resume_claim');
+    button.addEventListener('click', () => resumeClaim(id, k));
+    li.append(' ', button);
+  });
+}
+
+// Resubmits a claim whose submission failed (POST /v1/claims/{id}/retry)
+// and follows it until its state is no longer `error` (bounded).
+async function resumeClaim(id, claim) {
+  if (!(await confirmAction(t('confirm_resume_claim', { id: claim.id })))) return;
+  $('action-result').textContent = '';
+  $('c-error').textContent = '';
+  try {
+    await postJson(`/v1/claims/${encodeURIComponent(claim.id)}/retry`);
+    $('action-result').textContent = t('claim_resumed', { id: claim.id });
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && currentId() === id) {
+      const now = await getJson(`/v1/claims/${encodeURIComponent(claim.id)}`);
+      if (now.state !== 'error') break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } catch (error) {
+    if (signedOutBy(error)) return;
+    $('c-error').textContent = error.message;
+  }
+  if (currentId() === id) await loadConsultation(id);
+}
+
 // One consultation: its state, its run's timeline (every attempt of every
 // step, with duration and error), the events its run received, and its
 // participants, recordings and claims.
@@ -743,7 +785,7 @@ async function loadConsultation(id) {
     fillList('events', run.events ?? [], (e) => [e.name ?? e.type, e.received_at ?? ''].join(' '));
     showParticipants(c.id, participants?.items ?? []);
     fillList('recordings', recordings?.items ?? [], (r) => [r.id, r.state ?? r.status].join(' · '));
-    fillList('claims', claims?.items ?? [], (k) => [k.id, k.state ?? k.status].join(' · '));
+    showClaims(c.id, claims?.items ?? []);
     view.dataset.state = 'loaded';
   } catch (error) {
     if (signedOutBy(error)) return;

@@ -37,9 +37,10 @@ async function wasl(args) {
 // Starts the hub; resolves once its log says where it listens. `bindings`:
 // facility -> { role: instance }; `extra`: more top-level config lines
 // (plugins, instances); `webhookSecrets`: facility -> "whsec_…" its systems
-// sign their events to /v1/webhooks/hospital.<facility> with.
+// sign their events to /v1/webhooks/hospital.<facility> with;
+// `facilityLines`: facility -> more lines of its block (indented 4).
 export async function startHub({ facilities = ['hospital-a', 'hospital-b'], bindings = {},
-  extra = [], webhookSecrets = {} } = {}) {
+  extra = [], webhookSecrets = {}, facilityLines = {} } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'wasl-console-'));
   const keys = path.join(dir, 'keys.json');
   const config = path.join(dir, 'wasl.yaml');
@@ -53,7 +54,8 @@ export async function startHub({ facilities = ['hospital-a', 'hospital-b'], bind
     ...facilities.flatMap((f) => [`  ${f}:`, `    name: ${f}`,
       ...(webhookSecrets[f] ? [`    webhook_secret: ${webhookSecrets[f]}`] : []),
       ...(bindings[f] ? ['    bindings:',
-        ...Object.entries(bindings[f]).map(([role, instance]) => `      ${role}: ${instance}`)] : [])]),
+        ...Object.entries(bindings[f]).map(([role, instance]) => `      ${role}: ${instance}`)] : []),
+      ...(facilityLines[f] ?? [])]),
     `workflows_dir: ${path.join(sourceDir, 'workflows')}`,
     ...extra,
     '',
@@ -154,6 +156,14 @@ export async function newPage(browser) {
   return { page, problems };
 }
 
+// A throwaway PKI for mutual TLS with the NPHIES peer (scripts/test-pki) in
+// a new scratch directory; answers the directory.
+export async function testPki() {
+  const dir = await mkdtemp(path.join(tmpdir(), 'wasl-console-pki-'));
+  await run(path.join(sourceDir, 'scripts/test-pki'), [dir], { timeout: 60_000 });
+  return dir;
+}
+
 export async function screenshot(page, name) {
   await mkdir(artifactsDir, { recursive: true });
   const file = path.join(artifactsDir, `${name}.png`);
@@ -162,7 +172,8 @@ export async function screenshot(page, name) {
 }
 
 // Starts the peer of tests/peers/<name> (its npm dependencies installed) on
-// `port` (0: any free one); resolves once it prints its port.
+// `port` (0: any free one); resolves once it prints its port (the first
+// member of the JSON line it prints when listening).
 export async function startPeer(name, { port = 0, args = [] } = {}) {
   const script = path.join(sourceDir, 'tests/peers', name, 'src/main.js');
   const { child, out, exited } = runScript(script, ['--port', String(port), ...args]);
@@ -170,7 +181,7 @@ export async function startPeer(name, { port = 0, args = [] } = {}) {
     const timer = setTimeout(
       () => reject(new Error(`the ${name} peer did not start within 20 s:\n${out.stderr}`)), 20_000);
     const onData = () => {
-      const m = /\{"port":(\d+)\}/.exec(out.stdout);
+      const m = /\{"port":(\d+)[,}]/.exec(out.stdout);
       if (m) { clearTimeout(timer); resolve(Number(m[1])); }
     };
     child.stdout.on('data', onData);

@@ -1,0 +1,185 @@
+// Resume a claim from the console, against the real hub and the real NPHIES
+// peer over mutual TLS: a workflow deployed by the test builds a claim and
+// submits it with a single attempt while the exchange is down, so the claim
+// is left in `error` and the run failed at its submission; the exchange comes
+// back on the same port, the operator resumes the claim from the
+// consultation's page (confirmed, audited) and sees it approved. Another
+// facility's key cannot resume it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { newPage, openBrowser, screenshot, startHub, startPeer, testPki } from '../lib/harness.js';
+
+const INSTANCE = 'billing.nphies-console';
+const DAY = 86_400_000;
+const serviceStart = Date.now() - DAY;
+const WORKFLOW = `name: console_claim
+version: 1
+trigger:
+  kind: api
+  consultation_type: standard
+steps:
+  - id: claim
+    call: hub.build_claim
+    with:
+      patient_id: p1
+      practitioner_id: "3"
+      patient:
+        id: p1
+        identifiers: [{system: "urn:hospital-a:national-id", value: "1000000001"}]
+        given_name: Sara
+        family_name: Al-Qahtani
+        birth_date: "1990-04-12"
+        gender: female
+      practitioner: {id: "3", name: Dr Khalid Al-Harbi, specialty: family medicine}
+      coverage:
+        id: cov-1
+        status: active
+        patient_id: p1
+        payer_id: N-I-00001
+        member_id: MEM-1001
+        policy_number: POL-77
+        plan: gold
+        period_start_ms: ${serviceStart - 365 * DAY}
+        period_end_ms: ${serviceStart + 365 * DAY}
+      encounter_id: enc-1
+      service_start_ms: ${serviceStart}
+      service_end_ms: ${serviceStart + 1_200_000}
+  - id: claim_submitted
+    call: billing.submit_claim
+    with: \${steps.claim.output}
+    retry:
+      max_attempts: 1
+`;
+
+let pki;
+let peer;
+let port;
+let hub;
+let browser;
+let integrator;
+let id;
+let claimId;
+
+const peerArgs = () => ['--pki-dir', pki, '--control-port', '0', '--claim-rule', 'approve'];
+
+before(async () => {
+  pki = await testPki();
+  peer = await startPeer('nphies', { args: peerArgs() });
+  port = peer.port;
+  const file = (name) => `\${file:${path.join(pki, name)}}`;
+  hub = await startHub({
+    bindings: { 'hospital-a': { billing: INSTANCE } },
+    facilityLines: {
+      'hospital-a': ['    billing: {provider_license: N-F-00001, payer_license: N-I-00001, ' +
+        'service_code: "83600-00-10", price: 150, tax: 22.50, diagnosis_code: Z71.9}'],
+    },
+    extra: [
+      'plugins:', '  files:', '    - name: nphies', '      file: libwasl_nphies.so',
+      'instances:', `  ${INSTANCE}:`, '    plugin: nphies', '    settings:',
+      `      base_url: https://127.0.0.1:${port}`,
+      '      provider_base_url: http://hospital-a.test',
+      '      request_timeout_seconds: 10',
+      '      tls:',
+      `        client_certificate: ${file('client.crt')}`,
+      `        client_key: ${file('client.key')}`,
+      `        ca_bundle: ${file('ca.crt')}`,
+    ],
+  });
+  const admin = await hub.apiKey('hospital-a', 'admin');
+  const deployed = await fetch(`${hub.base}/v1/workflows/console_claim`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/yaml' },
+    body: WORKFLOW,
+  });
+  assert.equal(deployed.status, 201, await deployed.text());
+  integrator = await hub.apiKey('hospital-a', 'integrator');
+  // The exchange is down when the run submits the claim, its only attempt.
+  await peer.stop();
+  const hospital = await hub.apiKey('hospital-a', 'hospital');
+  const made = await hub.api('POST', '/v1/consultations', hospital, {
+    type: 'doctor_patient', workflow: 'console_claim', appointment_id: 'claim-1',
+    scheduled_at: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    patient: { id: 'p1', name: 'Sara Al-Qahtani', identifiers: [{ kind: 'national_id', value: '1000000001' }] },
+    practitioner: { id: '3', name: 'Dr Khalid Al-Harbi' },
+  }, 'claim-1');
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  id = made.body.id;
+  const deadline = Date.now() + 30_000;
+  let run;
+  do {
+    run = (await hub.api('GET', `/v1/consultations/${id}/timeline`, integrator)).body;
+    if (run?.status === 'failed') break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } while (Date.now() < deadline);
+  assert.equal(run?.status, 'failed', JSON.stringify(run));
+  assert.equal(run.failed_step, 'claim_submitted', JSON.stringify(run));
+  const claims = (await hub.api('GET', `/v1/consultations/${id}/claims`, integrator)).body;
+  assert.equal(claims.items.length, 1, JSON.stringify(claims));
+  assert.equal(claims.items[0].state, 'error', JSON.stringify(claims));
+  claimId = claims.items[0].id;
+  browser = await openBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await hub?.stop();
+  await peer?.stop();
+  if (pki) await rm(pki, { recursive: true, force: true });
+});
+
+test('another facility cannot resume the claim', async () => {
+  const other = await hub.apiKey('hospital-b', 'integrator');
+  const answer = await hub.api('POST', `/v1/claims/${claimId}/retry`, other, undefined, 'other-1');
+  assert.equal(answer.status, 404, JSON.stringify(answer.body));
+});
+
+test('an auditor may not resume the claim', async () => {
+  const auditor = await hub.apiKey('hospital-a', 'auditor');
+  const answer = await hub.api('POST', `/v1/claims/${claimId}/retry`, auditor, undefined, 'auditor-1');
+  assert.equal(answer.status, 403, JSON.stringify(answer.body));
+});
+
+test('resume a claim whose submission failed and see it approved', async () => {
+  const context = await browser.createBrowserContext();
+  const { page, problems } = await newPage(context);
+  try {
+    await page.goto(`${hub.base}/console/#consultation/${id}`, { waitUntil: 'load' });
+    await page.type('#api-key', integrator);
+    await page.click('#sign-in-form button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('consultation').dataset.state === 'loaded');
+    assert.match(await page.$eval('#c-run', (e) => e.textContent), /^failed · claim_submitted/);
+    const item = `#claims li[data-id="${claimId}"]`;
+    assert.equal(await page.$eval(item, (li) => li.dataset.state), 'error');
+    // The integrator repairs without seeing who the patient is: the claim's
+    // input in the timeline has her name, birth date and membership masked.
+    const timeline = await page.$eval('#timeline', (e) => e.textContent);
+    assert.match(timeline, /"given_name":"\[redacted:given_name\]"/);
+    assert.doesNotMatch(timeline, /Sara|Al-Qahtani|1990-04-12|MEM-1001|1000000001/);
+    await page.$eval(item, (li) => li.scrollIntoView({ block: 'center' }));
+    await screenshot(page, 'claim-error');
+
+    // The exchange is back.
+    peer = await startPeer('nphies', { port, args: peerArgs() });
+    await page.click(`${item} button.resume-claim`);
+    await page.waitForSelector('#confirm[open]');
+    assert.match(await page.$eval('#confirm-text', (p) => p.textContent),
+      new RegExp(`claim ${claimId}.*same message id`));
+    await page.click('#confirm-yes');
+    await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.state === 'approved',
+      { timeout: 30_000 }, item);
+    assert.ok(await page.$eval(item, (li) => !li.querySelector('button')), 'nothing left to resume');
+    assert.match(await page.$eval('#action-result', (e) => e.textContent), /resubmitted/);
+    await page.waitForFunction(() => /^succeeded/.test(document.getElementById('c-run').textContent),
+      { timeout: 30_000 });
+    await page.$eval(item, (li) => li.scrollIntoView({ block: 'center' }));
+    await screenshot(page, 'claim-resumed');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+  const auditor = await hub.apiKey('hospital-a', 'auditor');
+  const trail = await hub.api('GET', `/v1/audit?action=claim.retry&entity_id=${claimId}`, auditor);
+  assert.equal(trail.body.items.length, 1, JSON.stringify(trail.body));
+});
