@@ -842,7 +842,14 @@ async function signIn(key) {
 
 function start() {
   apply();
-  $('language').addEventListener('click', () => setLanguage(language() === 'ar' ? 'en' : 'ar'));
+  $('language').addEventListener('click', async () => {
+    setLanguage(language() === 'ar' ? 'en' : 'ar');
+    // Times the page wrote follow the language too: draw the page again.
+    if (apiKey() && me) {
+      pagesShown = 0;
+      await route();
+    }
+  });
   $('sign-in-form').addEventListener('submit', (event) => {
     event.preventDefault();
     signIn($('api-key').value.trim());
