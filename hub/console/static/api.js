@@ -38,6 +38,20 @@ export async function getJson(path, params = {}) {
   return answer;
 }
 
+// GET path as bytes (a Blob); throws ApiError on any answer but 2xx.
+export async function getBlob(path) {
+  const response = await fetch(path, {
+    headers: { Authorization: `Bearer ${apiKey()}` },
+    cache: 'no-store',
+  });
+  if (!response.ok) {
+    let answer = null;
+    try { answer = await response.json(); } catch { answer = null; }
+    throw new ApiError(response.status, answer);
+  }
+  return response.blob();
+}
+
 // POST path (with `body` as JSON, if given), with a fresh Idempotency-Key so
 // a repeated click is one action; throws ApiError on any answer but 2xx.
 export async function postJson(path, body) {

@@ -1,6 +1,6 @@
 // The console's entry point: sign-in, then the consultation list with the
 // API's filters and cursors (newest first, as the API pages them).
-import { ApiError, apiKey, getJson, postJson, setApiKey } from './api.js';
+import { ApiError, apiKey, getBlob, getJson, postJson, setApiKey } from './api.js';
 import { apply, formatTime, language, setLanguage, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -680,6 +680,52 @@ async function admit(id, participant) {
   if (currentId() === id) await loadConsultation(id);
 }
 
+// The recordings, each with its state; an archived one gets a Download
+// button when the role may read recordings' content (hospital, clinician).
+function showRecordings(items) {
+  fillList('recordings', items, (r) => [r.id, r.state, r.size_bytes ? `${r.size_bytes} B` : '']
+    .filter(Boolean).join(' · '));
+  if (!items.length) return;
+  const mayDownload = may('GET', '/v1/recordings/{id}/content');
+  const rows = $('recordings').children;
+  items.forEach((r, i) => {
+    const li = rows[i];
+    li.dataset.id = r.id;
+    li.dataset.state = r.state;
+    if (r.state !== 'archived' || !mayDownload) return;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'download';
+    button.textContent = t('download');
+    button.addEventListener('click', () => download(r));
+    li.append(' ', button);
+  });
+}
+
+// Downloads a recording's decrypted content with the bearer key (a plain
+// link cannot carry it): read whole into the tab, then saved as a file.
+async function download(recording) {
+  $('c-error').textContent = '';
+  try {
+    const blob = await getBlob(`/v1/recordings/${encodeURIComponent(recording.id)}/content`);
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${recording.id}${extension(blob.type)}`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (error) {
+    if (signedOutBy(error)) return;
+    $('c-error').textContent = error.message;
+  }
+}
+
+function extension(contentType) {
+  return { 'video/mp4': '.mp4', 'video/webm': '.webm', 'audio/mp4': '.m4a' }[contentType] ?? '';
+}
+
 // The claims, each with its state; one whose submission failed (state
 // `error`) gets a Resume button when the role may resubmit claims.
 function showClaims(id, items) {
@@ -784,7 +830,7 @@ async function loadConsultation(id) {
       .includes(c.status) || !may('POST', '/v1/consultations/{id}/cancel');
     fillList('events', run.events ?? [], (e) => [e.name ?? e.type, e.received_at ?? ''].join(' '));
     showParticipants(c.id, participants?.items ?? []);
-    fillList('recordings', recordings?.items ?? [], (r) => [r.id, r.state ?? r.status].join(' · '));
+    showRecordings(recordings?.items ?? []);
     showClaims(c.id, claims?.items ?? []);
     view.dataset.state = 'loaded';
   } catch (error) {
