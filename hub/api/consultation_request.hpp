@@ -33,6 +33,7 @@ namespace wasl::api {
 
 inline constexpr std::size_t kMaxNameChars = 200;
 inline constexpr std::size_t kMaxIdentifierChars = 64;
+inline constexpr std::size_t kMaxWorkflowNameChars = 128;
 inline constexpr std::size_t kMaxNotesChars = 2000;
 
 struct ConsultationRequest {

@@ -184,6 +184,13 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
       } else {
         (name == "from" ? filter.scheduled_from : filter.scheduled_to) = *t;
       }
+    } else if (name == "workflow") {
+      if (value.empty() || value.size() > kMaxWorkflowNameChars ||
+          !utf8::is_valid(value.begin(), value.end())) {
+        v.add(name, "too_long", "must be 1 to 128 characters");
+      } else {
+        filter.workflow = value;
+      }
     } else if (name == "patient_identifier") {
       if (!utf8::is_valid(value.begin(), value.end()) || value.empty() ||
           static_cast<std::size_t>(utf8::distance(value.begin(), value.end())) >

@@ -198,6 +198,7 @@ Result<ConsultationPage> ConsultationStore::list(storage::Transaction& tx,
   }
   if (filter.scheduled_from) sql += " AND scheduled_at >= " + param(*filter.scheduled_from);
   if (filter.scheduled_to) sql += " AND scheduled_at < " + param(*filter.scheduled_to);
+  if (filter.workflow) sql += " AND workflow_name = " + param(*filter.workflow);
   if (filter.patient_identifier) {
     std::vector<std::string> candidates;
     for (auto kind : kSearchKinds) {

@@ -31,6 +31,7 @@ struct ConsultationFilter {
   std::optional<domain::ConsultationStatus> status;
   std::optional<std::int64_t> scheduled_from;  // epoch ms, inclusive
   std::optional<std::int64_t> scheduled_to;    // epoch ms, exclusive
+  std::optional<std::string> workflow;         // the workflow's name
   // Any national ID / iqama, MRN or phone of the patient, in any written
   // form the blind index normalizes (Arabic-Indic digits, local phone form).
   std::optional<std::string> patient_identifier;

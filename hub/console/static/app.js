@@ -535,6 +535,7 @@ function filters() {
     status: $('filter-status').value,
     from: toRfc3339($('filter-from').value),
     to: toRfc3339($('filter-to').value),
+    workflow: $('filter-workflow').value.trim(),
     patient_identifier: $('filter-patient').value.trim(),
   };
 }

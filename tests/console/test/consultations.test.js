@@ -1,7 +1,7 @@
 // The console in chromium against the real hub: served under a strict CSP,
 // sign-in with an API key kept in sessionStorage, the consultation list
-// newest first with the API's cursor, and search by patient identifier
-// through the blind index.
+// newest first with the API's cursor, filters by status, time, workflow, and
+// search by patient identifier through the blind index.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
@@ -130,6 +130,18 @@ test('sign in, list newest first across pages, find by patient identifier', asyn
       () => document.querySelectorAll('#consultation-list tbody tr').length === 1);
     assert.deepEqual(await rowIds(page), [created[CONSULTATIONS - 1]]);
     await screenshot(page, 'search');
+
+    // Workflow: every booking runs `consultation`, none `emergency`.
+    await page.$eval('#filter-from', (input) => { input.value = ''; });
+    await page.type('#filter-workflow', 'emergency');
+    await page.click('#search');
+    await page.waitForSelector('#list-empty', { visible: true });
+    assert.deepEqual(await rowIds(page), []);
+    await page.$eval('#filter-workflow', (input) => { input.value = 'consultation'; });
+    await page.click('#search');
+    await page.waitForFunction(
+      () => document.querySelectorAll('#consultation-list tbody tr').length === 25);
+    assert.deepEqual(await rowIds(page), newestFirst.slice(0, 25));
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

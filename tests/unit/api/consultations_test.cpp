@@ -310,10 +310,13 @@ TEST_P(ConsultationsTest, ListPagesFiltersAndIsolatesFacilities) {
                                            iso(kNow) + "&to=" + iso(kNow + 7'200'000)}));
   EXPECT_EQ(scheduled["items"].size(), 3u);
   EXPECT_EQ(body_of(send({"GET", "/v1/consultations?status=cancelled"}))["items"].size(), 0u);
+  EXPECT_EQ(body_of(send({"GET", "/v1/consultations?workflow=consultation"}))["items"].size(), 3u);
+  EXPECT_EQ(body_of(send({"GET", "/v1/consultations?workflow=emergency"}))["items"].size(), 0u);
   EXPECT_GE(audit_count("consultation.list"), 5);
 
-  for (const std::string q : {"status=bogus", "limit=0", "limit=201", "limit=x", "colour=red",
-                              "from=yesterday", "cursor=not-a-cursor"}) {
+  for (const std::string q : std::vector<std::string>{"status=bogus", "limit=0", "limit=201", "limit=x", "colour=red",
+                              "from=yesterday", "cursor=not-a-cursor", "workflow=",
+                              "workflow=" + std::string(129, 'w')}) {
     http::Response r = send({"GET", "/v1/consultations?" + q});
     EXPECT_EQ(r.status, 400) << q << ": " << r.body;
     EXPECT_FALSE(body_of(r)["errors"].empty()) << q;

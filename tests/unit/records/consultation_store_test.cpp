@@ -245,7 +245,7 @@ TEST_P(ConsultationStoreTest, CursorPagesAreStableAndCompleteOverConcurrentInser
   EXPECT_EQ(bad.error().code, sdk::ErrorCode::kInvalidArgument);
 }
 
-TEST_P(ConsultationStoreTest, FiltersByStatusAndScheduledTime) {
+TEST_P(ConsultationStoreTest, FiltersByStatusScheduledTimeAndWorkflow) {
   for (int i = 0; i < 6; ++i) {
     insert(sample_consultation(kFacilityA, "c-" + std::to_string(i), 1'000'000 + i * 1000));
   }
@@ -268,6 +268,19 @@ TEST_P(ConsultationStoreTest, FiltersByStatusAndScheduledTime) {
   std::vector<std::string> ids;
   for (const auto& c : page.items) ids.push_back(c.id);
   EXPECT_EQ(ids, (std::vector<std::string>{"c-3", "c-2", "c-1"}));
+
+  {
+    auto tx = begin();
+    ASSERT_OK(ConsultationStore::set_workflow(*tx, kFacilityA, "c-4", "follow_up_call", 2, 10));
+    ASSERT_OK(tx->commit());
+  }
+  ConsultationFilter follow_ups;
+  follow_ups.workflow = "follow_up_call";
+  ASSERT_OK_AND_ASSIGN(page, list(kFacilityA, follow_ups));
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].id, "c-4");
+  ASSERT_OK_AND_ASSIGN(page, list(kFacilityB, follow_ups));
+  EXPECT_TRUE(page.items.empty());
 }
 
 WASL_RECORDS_INSTANTIATE(ConsultationStoreTest);
