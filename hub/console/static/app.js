@@ -1,7 +1,7 @@
 // The console's entry point: sign-in, then the consultation list with the
 // API's filters and cursors (newest first, as the API pages them).
 import { ApiError, apiKey, getBlob, getJson, postJson, setApiKey } from './api.js';
-import { apply, formatTime, language, setLanguage, t } from './i18n.js';
+import { apply, formatTime, language, setLanguage, statusText, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 let nextCursor = null;
@@ -231,7 +231,7 @@ async function loadRuns(append) {
       tr.className = r.status;
       cell(tr, formatTime(r.created_at));
       cell(tr, `${r.workflow} v${r.version}`);
-      cell(tr, r.status, 'status');
+      cell(tr, statusText(r.status), 'status');
       cell(tr, r.failed_step ?? r.current_step ?? '');
       cell(tr, r.error ?? '', 'error');
       const where = document.createElement('td');
@@ -351,7 +351,7 @@ async function loadDeadLetters() {
       cell(tr, t(d.kind === 'run' ? 'kind_run' : 'kind_webhook'));
       cell(tr, d.kind === 'run'
         ? `${d.workflow} v${d.workflow_version} · ${d.failed_step ?? ''}`
-        : `${d.instance} · ${d.event_type ?? ''} · ${d.state}`);
+        : `${d.instance} · ${d.event_type ?? ''} · ${statusText(d.state)}`);
       cell(tr, d.kind === 'run' ? d.error : d.last_error, 'error');
       cell(tr, d.kind === 'run' ? d.consultation_id ?? d.id : d.id, 'id');
       const act = document.createElement('td');
@@ -549,7 +549,7 @@ function row(consultation) {
   const cells = [
     formatTime(consultation.scheduled_at),
     consultation.patient?.summary?.name ?? consultation.patient?.reference ?? '',
-    consultation.status,
+    statusText(consultation.status),
     consultation.workflow_name
       ? `${consultation.workflow_name} v${consultation.workflow_version ?? ''}` : '',
     consultation.id,
@@ -647,7 +647,7 @@ function showParticipants(id, items) {
     li.dataset.id = p.id;
     li.dataset.state = p.state;
     const text = document.createElement('span');
-    text.textContent = [p.role, p.display_name ?? '', p.state].filter(Boolean).join(' · ');
+    text.textContent = [p.role, p.display_name ?? '', statusText(p.state)].filter(Boolean).join(' · ');
     li.append(text);
     if (p.state === 'waiting' && mayAdmit) {
       const button = document.createElement('button');
@@ -684,7 +684,7 @@ async function admit(id, participant) {
 // The recordings, each with its state; an archived one gets a Download
 // button when the role may read recordings' content (hospital, clinician).
 function showRecordings(items) {
-  fillList('recordings', items, (r) => [r.id, r.state, r.size_bytes ? `${r.size_bytes} B` : '']
+  fillList('recordings', items, (r) => [r.id, statusText(r.state), r.size_bytes ? `${r.size_bytes} B` : '']
     .filter(Boolean).join(' · '));
   if (!items.length) return;
   const mayDownload = may('GET', '/v1/recordings/{id}/content');
@@ -730,7 +730,7 @@ function extension(contentType) {
 // The claims, each with its state; one whose submission failed (state
 // `error`) gets a Resume button when the role may resubmit claims.
 function showClaims(id, items) {
-  fillList('claims', items, (k) => [k.id, k.state].join(' · '));
+  fillList('claims', items, (k) => [k.id, statusText(k.state)].join(' · '));
   if (!items.length || !may('POST', '/v1/claims/{id}/retry')) return;
   const rows = $('claims').children;
   items.forEach((k, i) => {
@@ -793,11 +793,11 @@ async function loadConsultation(id) {
     $('claims-part').hidden = claims === null;
     $('c-id').textContent = c.id;
     $('c-patient').textContent = c.patient?.summary?.name ?? c.patient?.reference ?? '';
-    $('c-status').textContent = c.status;
+    $('c-status').textContent = statusText(c.status);
     $('c-scheduled').textContent = formatTime(c.scheduled_at);
     $('c-workflow').textContent = c.workflow_name
       ? `${c.workflow_name} v${c.workflow_version ?? ''}` : '';
-    $('c-run').textContent = [run.status, run.current_step].filter(Boolean).join(' · ');
+    $('c-run').textContent = [statusText(run.status), run.current_step].filter(Boolean).join(' · ');
     $('c-error').textContent = run.error ?? '';
     const body = $('timeline').tBodies[0];
     body.replaceChildren();
@@ -806,7 +806,7 @@ async function loadConsultation(id) {
       tr.className = a.status;
       cell(tr, a.step_id);
       cell(tr, String(a.attempt));
-      cell(tr, a.status);
+      cell(tr, statusText(a.status));
       cell(tr, a.started_at_ms ? formatTime(new Date(a.started_at_ms).toISOString()) : '');
       cell(tr, a.finished_at_ms && a.started_at_ms
         ? milliseconds(a.finished_at_ms - a.started_at_ms) : '');

@@ -275,6 +275,27 @@ export function apply() {
   for (const element of document.querySelectorAll('[data-i18n]')) {
     element.textContent = t(element.dataset.i18n);
   }
+  for (const option of document.querySelectorAll('option[data-status]')) {
+    option.textContent = statusText(option.value);
+  }
+}
+
+// The states and statuses the API answers with, in Arabic; English shows
+// them as the API writes them (the values an engineer searches logs and the
+// API for). A value not listed is shown as it came.
+const STATUS_AR = {
+  scheduled: 'مجدولة', waiting_room: 'غرفة الانتظار', in_session: 'في الجلسة', ended: 'انتهت',
+  archived: 'مؤرشفة', billed: 'مفوترة', completed: 'مكتملة', cancelled: 'ملغاة', failed: 'فشلت',
+  running: 'قيد التشغيل', waiting: 'بانتظار', succeeded: 'نجحت', cancelling: 'قيد الإلغاء',
+  lost: 'فُقدت', skipped: 'تُخطّيت', pending: 'معلّقة', downloading: 'قيد التنزيل',
+  deleted: 'محذوفة', admitted: 'مقبول', removed: 'أُزيل', draft: 'مسودة', submitted: 'أُرسلت',
+  queued: 'في قائمة الانتظار', approved: 'مقبولة', partial: 'مقبولة جزئياً', rejected: 'مرفوضة',
+  error: 'خطأ', received: 'مستلمة', dispatched: 'وُزّعت', unmatched: 'غير مطابقة', parked: 'محتجزة',
+};
+
+export function statusText(value) {
+  if (value === undefined || value === null) return '';
+  return language() === 'ar' ? STATUS_AR[value] ?? value : value;
 }
 
 // `seconds`: with seconds (a retry's due time), else to the minute.

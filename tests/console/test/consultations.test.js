@@ -353,6 +353,11 @@ test('Arabic: the operator switches language, the page turns right-to-left', asy
     assert.ok(first > last, `first column at ${first}, last at ${last}`);
     assert.equal(await page.$eval('#consultation-list tbody td.patient', (td) => td.textContent),
       ARABIC_NAME);
+    // Statuses are in Arabic too, in the list and in the status filter.
+    assert.equal(await page.$eval('#consultation-list tbody td:nth-child(3)', (td) => td.textContent),
+      'مجدولة');
+    assert.equal(await page.$eval('#filter-status option[value=cancelled]', (o) => o.textContent),
+      'ملغاة');
     // The name is drawn with an installed font that has Arabic glyphs (the
     // fonts chromium actually used for the cell, as DevTools reports them).
     const cdp = await page.createCDPSession();
