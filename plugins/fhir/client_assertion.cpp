@@ -6,13 +6,15 @@
 #include <Poco/Exception.h>
 #include <Poco/JWT/Signer.h>
 #include <Poco/JWT/Token.h>
+#include <openssl/bio.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <utility>
 
 namespace wasl::plugins::fhir {
@@ -93,10 +95,25 @@ Result<std::shared_ptr<const ClientAssertionSigner>> ClientAssertionSigner::crea
   if (!alg.empty() && alg != "RS384" && alg != "ES384") {
     return invalid("signing_alg must be RS384 or ES384");
   }
+  // Read with OpenSSL, not Poco::Crypto::EVPPKey's stream constructor: on a
+  // PEM it cannot read, Poco 1.11 throws without freeing the EVP_PKEY it
+  // allocated, so every refused key leaked. The password callback gives
+  // none: an encrypted key is refused, never prompted for.
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())), BIO_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> parsed(
+      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr,
+                                    [](char*, int, int, void*) { return 0; }, nullptr)
+          : nullptr,
+      EVP_PKEY_free);
+  if (!parsed) {
+    // OpenSSL's reason is not passed on: it could quote the key.
+    ERR_clear_error();
+    return invalid("private_key is not a PEM private key");
+  }
   auto key = std::make_unique<Key>();
   try {
-    std::istringstream pem(private_key_pem);
-    Poco::Crypto::EVPPKey pkey(nullptr, &pem);
+    Poco::Crypto::EVPPKey pkey(parsed.get());
     const int type = pkey.type();
     if (type == EVP_PKEY_RSA) {
       if (alg.empty()) alg = "RS384";
