@@ -130,8 +130,8 @@ class InboxStore {
   // System scope: set_dispatch_state for many rows at once, with no error
   // and no backoff (dispatched, unmatched). kNotFound unless every row
   // changed.
-  sdk::Status set_dispatch_states(storage::Transaction& tx, const std::vector<std::string>& ids,
-                                  InboxState state) const;
+  sdk::Status set_dispatch_states(storage::Transaction& tx, storage::Dialect dialect,
+                                  const std::vector<std::string>& ids, InboxState state) const;
 
   // System scope: as set_dispatch_state, but only while the row is still
   // "received" with `expected_attempts` attempts (a row another dispatcher

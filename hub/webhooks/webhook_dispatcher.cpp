@@ -306,8 +306,9 @@ Result<DispatchPass> WebhookDispatcher::dispatch_batch(int limit,
     if (out.state != InboxState::kReceived) ages_ms.push_back(now - entry.received_at);
   }
   WASL_RETURN_IF_ERROR(
-      inbox_.set_dispatch_states(*tx, dispatched_ids, InboxState::kDispatched));
-  WASL_RETURN_IF_ERROR(inbox_.set_dispatch_states(*tx, unmatched_ids, InboxState::kUnmatched));
+      inbox_.set_dispatch_states(*tx, store_.dialect(), dispatched_ids, InboxState::kDispatched));
+  WASL_RETURN_IF_ERROR(
+      inbox_.set_dispatch_states(*tx, store_.dialect(), unmatched_ids, InboxState::kUnmatched));
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     if (outcomes[i]->audit_parking) {
       WASL_RETURN_IF_ERROR(append_parking_audit(*tx, candidates[i].entry));
