@@ -225,7 +225,10 @@ class PostgresConnection {
     static const std::string kUnnamed;
     auto it = prepared_.find(sql);
     if (it != prepared_.end()) return it->second;
-    if (prepared_.size() >= kMaxPrepared || !preparable(sql)) return kUnnamed;
+    if (prepared_.size() >= kMaxPrepared || !preparable(sql) ||
+        highest_placeholder(sql) > kMaxPreparedParameters) {
+      return kUnnamed;
+    }
     std::string name = "wasl_" + std::to_string(prepared_.size() + 1);
     conn_.prepare(name, std::string(sql));
     return prepared_.emplace(std::string(sql), std::move(name)).first->second;
@@ -233,6 +236,25 @@ class PostgresConnection {
 
  private:
   static constexpr std::size_t kMaxPrepared = 512;
+  // A batch's statement (rows x columns placeholders) takes a new shape for
+  // each batch size: prepared, those shapes used up the connection's slots
+  // and the server's memory, seldom to be run again. They run unnamed.
+  static constexpr int kMaxPreparedParameters = 32;
+
+  static int highest_placeholder(std::string_view sql) {
+    int highest = 0;
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+      if (sql[i] != '$') continue;
+      int n = 0;
+      std::size_t j = i + 1;
+      while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j])) && n < 100000) {
+        n = n * 10 + (sql[j++] - '0');
+      }
+      highest = std::max(highest, n);
+      i = j - 1;
+    }
+    return highest;
+  }
 
   static bool preparable(std::string_view sql) {
     std::size_t i = 0;

@@ -70,6 +70,7 @@ class SqliteConnection {
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
   ~SqliteConnection() {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_finalize(transient_);
     sqlite3_close_v2(db_);
   }
   SqliteConnection(const SqliteConnection&) = delete;
@@ -98,6 +99,15 @@ class SqliteConnection {
       return Error(ErrorCode::kInvalidArgument,
                    "exec() and query() run one statement; use exec_script() for several");
     }
+    if (sqlite3_bind_parameter_count(stmt) > kMaxCachedParameters) {
+      // A batch's statement (rows x columns placeholders) takes a new shape
+      // for each batch size; cached, those shapes filled the cache with
+      // large programs that were seldom used again and grew the resident set
+      // by megabytes per connection. It is kept until the next statement.
+      sqlite3_finalize(transient_);
+      transient_ = stmt;
+      return stmt;
+    }
     if (cache_.size() >= kMaxCached) {
       for (auto& [s, st] : cache_) sqlite3_finalize(st);
       cache_.clear();
@@ -108,8 +118,10 @@ class SqliteConnection {
 
  private:
   static constexpr std::size_t kMaxCached = 256;
+  static constexpr int kMaxCachedParameters = 32;
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  sqlite3_stmt* transient_ = nullptr;  // the last uncached statement
 };
 
 namespace {

@@ -132,6 +132,40 @@ TEST_P(StoreTest, RepeatedStatementsSavepointsAndManyDistinctStatementsAllWork) 
   ASSERT_OK(tx->commit());
 }
 
+// A batch statement (rows x columns placeholders) takes a new shape for each
+// batch size. Over 32 placeholders it is neither kept in SQLite's statement
+// cache nor prepared on PostgreSQL, and still runs, also interleaved with
+// cached statements and run again.
+TEST_P(StoreTest, BatchShapedStatementsRunWithoutTakingCacheSlots) {
+  ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+  int inserted = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (int rows = 17; rows <= 40; rows += 23) {  // 34 and 80 placeholders
+      std::string sql = "INSERT INTO parent (id, name) VALUES ";
+      storage::Params params;
+      for (int r = 0; r < rows; ++r) {
+        if (r > 0) sql += ", ";
+        sql += "($" + std::to_string(2 * r + 1) + ", $" + std::to_string(2 * r + 2) + ")";
+        params.emplace_back("b" + std::to_string(round) + "-" + std::to_string(rows) + "-" +
+                            std::to_string(r));
+        params.emplace_back(std::string("batch"));
+      }
+      ASSERT_OK_AND_ASSIGN(auto changed, tx->exec(sql, params));
+      EXPECT_EQ(changed, rows);
+      inserted += rows;
+      ASSERT_OK_AND_ASSIGN(auto count, tx->query("SELECT COUNT(*) FROM parent WHERE name = $1",
+                                                 {std::string("batch")}));
+      EXPECT_EQ(count[0].get_int(0).value(), inserted);
+    }
+  }
+  if (GetParam() == Dialect::kPostgres) {
+    ASSERT_OK_AND_ASSIGN(auto prepared, tx->query("SELECT COUNT(*) FROM pg_prepared_statements "
+                                                  "WHERE statement LIKE 'INSERT INTO parent%'"));
+    EXPECT_EQ(prepared[0].get_int(0).value(), 0);
+  }
+  ASSERT_OK(tx->commit());
+}
+
 TEST_P(StoreTest, ExplicitRollbackDiscardsChanges) {
   ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
   ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
