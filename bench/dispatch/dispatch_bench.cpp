@@ -21,18 +21,37 @@
 //                      how long accepted events waited while ingest ran
 //   non_202            answers other than 202 (must be 0)
 //   twice              events the engine stored twice (must be 0)
+//   dispatched_here    events this process's dispatcher delivered to a run
+//   dispatched_second  with --hubs 2: those the second hub process delivered
 // SQLite lives in DIR/dispatch.db (WAL, synchronous=FULL); PostgreSQL is the
 // database of --postgres-url, expected empty (synchronous_commit on).
+//
+// --hubs 2 (PostgreSQL only) starts a second hub process on the same
+// database once the runs wait: this binary again with --second-hub, its own
+// engine and dispatcher on the same key ring, no HTTP server (a hub's
+// dispatcher is woken by the webhooks it accepts itself; the second finds
+// rows by its poll). Both dispatch from one inbox; `twice` shows that no
+// event was delivered twice. The second process stops when its standard
+// input closes and prints {"dispatched": n}.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <sstream>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -121,6 +140,154 @@ double quantile(std::vector<std::int64_t> v, double q) {
   return static_cast<double>(v[std::min(i, v.size() - 1)]);
 }
 
+// Events a dispatcher delivered to a run, read from its metrics.
+long dispatched_of(const observability::Metrics& metrics) {
+  std::istringstream text(metrics.render());
+  const std::string prefix = "wasl_webhook_dispatch_total{outcome=\"dispatched\"} ";
+  for (std::string line; std::getline(text, line);) {
+    if (line.rfind(prefix, 0) == 0) return std::stol(line.substr(prefix.size()));
+  }
+  return 0;
+}
+
+std::unique_ptr<storage::Store> open_store(std::map<std::string, std::string>& args,
+                                           const std::string& dir) {
+  if (args["--backend"] == "sqlite") {
+    storage::SqliteOptions o;
+    o.path = dir + "/dispatch.db";
+    o.pool_size = 4;
+    o.synchronous_full = true;
+    return must(storage::open_sqlite(o), "open SQLite");
+  }
+  if (args["--backend"] != "postgres") fail("--backend must be sqlite or postgres");
+  if (args["--postgres-url"].empty()) fail("--postgres-url URL is required for postgres");
+  storage::PostgresOptions o;
+  o.url = args["--postgres-url"];
+  o.pool_size = 16;
+  return must(storage::open_postgres(o), "open PostgreSQL");
+}
+
+// What a hub process runs to turn inbox rows into advanced runs, configured
+// as `wasl serve` configures it.
+struct DispatchingHub {
+  DispatchingHub(storage::Store& store, const std::string& key_file,
+                 webhooks::WebhookDispatcherOptions dispatch_options)
+      : keyring(must(crypto::load_keyring(key_file), "load key ring")),
+        cipher(keyring),
+        inbox(cipher),
+        audit(store.dialect(), keyring->audit_key().view()),
+        definitions(store) {
+    workflow::add_builtin_hub_actions(actions);
+    workflow::EngineOptions engine_options;
+    engine_options.workers = 2;
+    engine = std::make_unique<workflow::Engine>(store, definitions, std::make_shared<NoCalls>(),
+                                                actions, metrics, engine_options, &cipher);
+    config::FacilityConfig facility;
+    facility.id = "bench";
+    facility.name = "Bench";
+    config.facilities["bench"] = facility;
+    sources = must(webhooks::ConfiguredWebhookSources::create(config, nullptr, secrets), "sources");
+    dispatcher = std::make_unique<webhooks::WebhookDispatcher>(
+        store, inbox, *sources, webhooks::to_engine(*engine), dispatch_options, &metrics, &audit);
+  }
+
+  std::shared_ptr<const crypto::Keyring> keyring;
+  records::CellCipher cipher;
+  records::InboxStore inbox;
+  audit::AuditWriter audit;
+  observability::Metrics metrics;
+  workflow::DefinitionStore definitions;
+  workflow::HubActions actions;
+  std::unique_ptr<workflow::Engine> engine;
+  config::Config config;
+  webhooks::StaticHospitalSecrets secrets{{{"bench", config::Secret(kSecret)}}};
+  std::unique_ptr<webhooks::ConfiguredWebhookSources> sources;
+  std::unique_ptr<webhooks::WebhookDispatcher> dispatcher;
+};
+
+// --second-hub: dispatches beside the first process until stdin closes.
+int second_hub(std::map<std::string, std::string>& args, const std::string& dir,
+               webhooks::WebhookDispatcherOptions dispatch_options) {
+  auto store = open_store(args, dir);
+  DispatchingHub hub(*store, args["--key-file"], dispatch_options);
+  must(hub.engine->start(), "start the second hub's engine");
+  must(hub.dispatcher->start(), "start the second hub's dispatcher");
+  std::cout << "ready" << std::endl;
+  for (std::string line; std::getline(std::cin, line);) {
+  }
+  hub.dispatcher->stop();
+  hub.engine->stop();
+  std::cout << nlohmann::json{{"dispatched", dispatched_of(hub.metrics)}}.dump() << std::endl;
+  return 0;
+}
+
+// The second hub process: its pid, the pipe to its stdin, its stdout.
+struct SecondHub {
+  pid_t pid = -1;
+  int in = -1;
+  FILE* out = nullptr;
+};
+
+SecondHub spawn_second_hub(std::map<std::string, std::string>& args, const std::string& dir,
+                           const std::string& key_file) {
+  int to_child[2];
+  int from_child[2];
+  if (pipe(to_child) != 0 || pipe(from_child) != 0) fail("pipe for the second hub");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, to_child[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, from_child[1], 1);
+  posix_spawn_file_actions_addclose(&actions, to_child[1]);
+  posix_spawn_file_actions_addclose(&actions, from_child[0]);
+  std::vector<std::string> argv_text{"wasl_bench_dispatch",
+                                     "--second-hub",
+                                     "1",
+                                     "--backend",
+                                     args["--backend"],
+                                     "--postgres-url",
+                                     args["--postgres-url"],
+                                     "--dir",
+                                     dir,
+                                     "--key-file",
+                                     key_file,
+                                     "--dispatch-workers",
+                                     args["--dispatch-workers"],
+                                     "--batch",
+                                     args["--batch"]};
+  std::vector<char*> argv;
+  for (auto& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  SecondHub hub;
+  int rc = posix_spawn(&hub.pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(to_child[0]);
+  close(from_child[1]);
+  if (rc != 0) fail("start the second hub process: " + std::string(std::strerror(rc)));
+  hub.in = to_child[1];
+  hub.out = fdopen(from_child[0], "r");
+  char line[256] = {0};
+  if (hub.out == nullptr || std::fgets(line, sizeof line, hub.out) == nullptr ||
+      std::string(line) != "ready\n") {
+    fail("the second hub process did not start (see " + dir + "/hub.log)");
+  }
+  return hub;
+}
+
+// Closes the second hub's stdin, reads its count and waits for it.
+long stop_second_hub(SecondHub& hub) {
+  close(hub.in);
+  char line[256] = {0};
+  long dispatched = -1;
+  if (std::fgets(line, sizeof line, hub.out) != nullptr) {
+    dispatched = nlohmann::json::parse(line, nullptr, false).value("dispatched", -1L);
+  }
+  std::fclose(hub.out);
+  int status = 0;
+  waitpid(hub.pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fail("the second hub process failed");
+  return dispatched;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -140,22 +307,16 @@ int main(int argc, char** argv) {
   log.file = dir + "/hub.log";
   must(observability::init_logging(log), "start logging");
 
-  std::unique_ptr<storage::Store> store;
-  if (args["--backend"] == "sqlite") {
-    storage::SqliteOptions o;
-    o.path = dir + "/dispatch.db";
-    o.pool_size = 4;
-    o.synchronous_full = true;
-    store = must(storage::open_sqlite(o), "open SQLite");
-  } else if (args["--backend"] == "postgres") {
-    if (args["--postgres-url"].empty()) fail("--postgres-url URL is required for postgres");
-    storage::PostgresOptions o;
-    o.url = args["--postgres-url"];
-    o.pool_size = 16;
-    store = must(storage::open_postgres(o), "open PostgreSQL");
-  } else {
-    fail("--backend must be sqlite or postgres");
+  webhooks::WebhookDispatcherOptions dispatch_options;
+  dispatch_options.workers = std::stoi(args["--dispatch-workers"]);
+  dispatch_options.batch = std::stoi(args["--batch"]);
+  if (args["--second-hub"] == "1") return second_hub(args, dir, dispatch_options);
+  const int hubs = std::stoi(args.count("--hubs") ? args["--hubs"] : "1");
+  if (hubs != 1 && (hubs != 2 || args["--backend"] != "postgres")) {
+    fail("--hubs is 1, or 2 with --backend postgres");
   }
+
+  auto store = open_store(args, dir);
   must(storage::migrate(*store, storage::embedded_migrations(store->dialect())), "migrate");
   {
     auto tx = must(store->begin(), "begin");
@@ -167,21 +328,10 @@ int main(int argc, char** argv) {
 
   const std::string key_file = dir + "/keys.json";
   must(crypto::generate_key_file(key_file), "generate key file");
-  auto keyring = must(crypto::load_keyring(key_file), "load key ring");
-  records::CellCipher cipher(keyring);
-  records::InboxStore inbox(cipher);
-  audit::AuditWriter audit(store->dialect(), keyring->audit_key().view());
-  observability::Metrics metrics;
-
   // The engine as serve builds it: payloads encrypted through the cipher.
-  workflow::DefinitionStore definitions(*store);
-  must(definitions.deploy_source(kWorkflow, "waiter.yaml", "bench"), "deploy the workflow");
-  workflow::HubActions actions;
-  workflow::add_builtin_hub_actions(actions);
-  workflow::EngineOptions engine_options;
-  engine_options.workers = 2;
-  workflow::Engine engine(*store, definitions, std::make_shared<NoCalls>(), actions, metrics,
-                          engine_options, &cipher);
+  DispatchingHub hub(*store, key_file, dispatch_options);
+  must(hub.definitions.deploy_source(kWorkflow, "waiter.yaml", "bench"), "deploy the workflow");
+  workflow::Engine& engine = *hub.engine;
   must(engine.start(), "start the engine");
 
   // N runs waiting, 500 per transaction.
@@ -197,20 +347,17 @@ int main(int argc, char** argv) {
     must(tx->commit(), "commit the runs");
   }
 
-  config::Config config;
-  config::FacilityConfig facility;
-  facility.id = "bench";
-  facility.name = "Bench";
-  config.facilities["bench"] = facility;
-  webhooks::StaticHospitalSecrets secrets({{"bench", config::Secret(kSecret)}});
-  auto sources =
-      must(webhooks::ConfiguredWebhookSources::create(config, nullptr, secrets), "sources");
-  webhooks::InboxWriter writer(*store, cipher, webhooks::InboxWriterOptions{}, &metrics);
-  webhooks::WebhookDispatcherOptions dispatch_options;
-  dispatch_options.workers = std::stoi(args["--dispatch-workers"]);
-  dispatch_options.batch = std::stoi(args["--batch"]);
-  webhooks::WebhookDispatcher dispatcher(*store, inbox, *sources, webhooks::to_engine(engine),
-                                         dispatch_options, &metrics, &audit);
+  SecondHub second;
+  if (hubs == 2) {
+    std::filesystem::create_directories(dir + "/second");
+    second = spawn_second_hub(args, dir + "/second", key_file);
+  }
+  records::InboxStore& inbox = hub.inbox;
+  observability::Metrics& metrics = hub.metrics;
+  webhooks::InboxWriter writer(*store, hub.cipher, webhooks::InboxWriterOptions{}, &metrics);
+  webhooks::WebhookDispatcher& dispatcher = *hub.dispatcher;
+  auto& sources = hub.sources;
+  auto& audit = hub.audit;
   must(dispatcher.start(), "start the dispatcher");
 
   config::ServerConfig server_config;
@@ -321,6 +468,7 @@ int main(int argc, char** argv) {
   dispatcher.stop();
   writer.stop();
   engine.stop();
+  const long dispatched_second = hubs == 2 ? stop_second_hub(second) : 0;
 
   auto tx = must(store->begin(storage::TxMode::kReadOnly), "begin");
   auto last = must(tx->query("SELECT MAX(finished_at) FROM workflow_runs"), "last run");
@@ -355,7 +503,9 @@ int main(int argc, char** argv) {
          for (const auto& [status, n] : statuses) by[std::to_string(status)] = n;
          return by;
        }()},
-      {"twice", twice[0].get_int(0).value_or(-1)}};
+      {"twice", twice[0].get_int(0).value_or(-1)},
+      {"dispatched_here", dispatched_of(metrics)},
+      {"dispatched_second", dispatched_second}};
   std::cout << out.dump() << std::endl;
   return advanced == events && non_202.load() == 0 ? 0 : 1;
 }
