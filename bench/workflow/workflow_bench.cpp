@@ -16,8 +16,11 @@
 // usage: wasl_bench_workflow (--sqlite PATH | --postgres URL) --plugin SO
 //                            --key-file PATH [--runs N] [--workers W]
 //                            [--claim-batch B] [--no-chain] [--raw N]
+//                            [--commit-group G] [--commit-group-leaders L]
 //   --key-file       the key ring (made there when the file does not exist)
 //   --no-chain       EngineOptions::chain_steps = false (one claim per step)
+//   --commit-group   EngineOptions::commit_group (default as in wasl serve; 1 = off)
+//   --commit-group-leaders  EngineOptions::commit_group_leaders
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -144,6 +147,8 @@ double raw_commit_ms(storage::Store& store, int count) {
 int main(int argc, char** argv) {
   std::string sqlite_path, postgres_url, plugin, key_file;
   int runs = 300, workers = 4, raw = 1000, claim_batch = 1;
+  workflow::EngineOptions defaults;
+  int commit_group = defaults.commit_group, group_leaders = defaults.commit_group_leaders;
   bool chain = true;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -160,6 +165,10 @@ int main(int argc, char** argv) {
     else if (arg == "--raw") raw = std::atoi(next().c_str());
     else if (arg == "--claim-batch") claim_batch = std::atoi(next().c_str());
     else if (arg == "--no-chain") chain = false;
+    else if (arg == "--commit-group")
+      commit_group = std::atoi(next().c_str());
+    else if (arg == "--commit-group-leaders")
+      group_leaders = std::atoi(next().c_str());
     else die("unknown argument " + std::string(arg));
   }
   if (sqlite_path.empty() == postgres_url.empty()) die("give exactly one of --sqlite, --postgres");
@@ -231,6 +240,8 @@ int main(int argc, char** argv) {
   options.workers = workers;
   options.claim_batch = claim_batch;
   options.chain_steps = chain;
+  options.commit_group = commit_group;
+  options.commit_group_leaders = group_leaders;
   options.poll_interval = std::chrono::milliseconds(5);
   workflow::Engine engine(counted, definitions, invoker, actions, metrics, options, &cipher);
   auto start = Clock::now();
@@ -272,6 +283,12 @@ int main(int argc, char** argv) {
   double steps = runs * 10.0;
   std::fprintf(stderr, "payload encryption: on (CellCipher, key %s, as wasl serve)\n",
                cipher.active_key_id().c_str());
+  auto stats = engine.stats();
+  std::fprintf(stderr,
+               "group commit: up to %d finishes, %d groups in flight; %lld groups held %lld "
+               "finishes\n",
+               commit_group, group_leaders, static_cast<long long>(stats.group_commits),
+               static_cast<long long>(stats.grouped_finishes));
   std::printf("%.1f %.1f %.4f %.4f %.2f %.2f\n", runs / elapsed.count(), steps / elapsed.count(),
               elapsed.count() * 1000.0 / steps, raw_ms,
               static_cast<double>(counted.commits()) / steps,

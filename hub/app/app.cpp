@@ -203,6 +203,7 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   engine_options.poll_interval = config.workflow.poll_interval;
   engine_options.default_call_timeout = config.workflow.default_call_timeout;
   engine_options.claim_batch = config.workflow.claim_batch;
+  engine_options.commit_group = config.workflow.commit_group;
   app->invoker_ = std::make_shared<workflow::PluginCapabilityInvoker>(*app->plugins_, config);
   app->engine_ = std::make_unique<workflow::Engine>(*app->store_, *app->definitions_,
                                                     app->invoker_, app->actions_, app->metrics_,

@@ -164,6 +164,9 @@ struct WorkflowEngineConfig {
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds default_call_timeout{300000};
   int claim_batch = 1;
+  // Step finishes recorded together in one commit when workers finish at
+  // the same time (group commit); 1 = each alone.
+  int commit_group = 16;
   // How often scheduled workflows (trigger kind schedule) are checked for
   // due firings; the first check is at start-up.
   std::chrono::milliseconds schedule_interval{30000};

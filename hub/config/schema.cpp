@@ -707,6 +707,9 @@ Fields workflow_fields(WorkflowEngineConfig& w) {
       duration("default_call_timeout", w.default_call_timeout, milliseconds(1),
                "Timeout of a call step that declares none."),
       integer("claim_batch", w.claim_batch, 1, 1000, "Due steps one claim takes at most."),
+      integer("commit_group", w.commit_group, 1, 1000,
+              "Step finishes recorded in one commit when workers finish at the same time; "
+              "1 = each alone."),
       duration("schedule_interval", w.schedule_interval, milliseconds(100),
                "How often scheduled workflows are checked for due firings (and once at start)."),
   };

@@ -1,13 +1,13 @@
 #include "hub/workflow/engine.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <tuple>
 
-#include <spdlog/spdlog.h>
-
 #include "hub/workflow/capabilities.hpp"
+#include "hub/workflow/commit_group.hpp"
 #include "hub/workflow/event_matcher.hpp"
 #include "hub/workflow/idempotency_key.hpp"
 #include "hub/workflow/job_queue.hpp"
@@ -75,6 +75,7 @@ class Engine::Core {
         events_(store, runs_),
         transitions_(runs_, events_, options_),
         caller_(store, std::move(invoker), actions, metrics, options_),
+        commit_group_(store, options_.commit_group, options_.commit_group_leaders),
         audit_(audit) {
     engine_id_ = options_.engine_id.empty() ? default_engine_id() : options_.engine_id;
   }
@@ -163,18 +164,30 @@ class Engine::Core {
   // the lease and records the next attempt as started: *next is then that
   // attempt, to be called by the same worker.
   Status finish(PreparedJob& p, CallOutcome outcome, std::optional<PreparedJob>* next) {
+    // A hub action that runs in the transaction may need it again on its
+    // own (redo), so its step never joins a group.
+    if (commit_group_.enabled() && !outcome.in_tx_action) {
+      PreparedJob copy = p;  // a group rolled back must not leave its changes in memory
+      std::optional<PreparedJob> chained;
+      bool dropped = false;
+      CommitGroup::Work work = [&](Transaction& tx) {
+        bool redo = false;
+        return finish_in(tx, copy, outcome, redo, next != nullptr ? &chained : nullptr, dropped);
+      };
+      if (commit_group_.run(work) == CommitGroup::Outcome::kCommitted) {
+        finished(p, outcome, dropped, next, chained);
+        return {};
+      }
+    }
     Status last;
     for (int round = 0; round < kFinishRounds; ++round) {
       PreparedJob copy = p;  // a failed round must not leave its changes in memory
       bool redo = false;
+      bool dropped = false;
       std::optional<PreparedJob> chained;
-      last = finish_once(copy, outcome, redo, next != nullptr ? &chained : nullptr);
+      last = finish_once(copy, outcome, redo, next != nullptr ? &chained : nullptr, dropped);
       if (last.ok()) {
-        observe(p, outcome);
-        if (next != nullptr && chained) {
-          chained_steps_.fetch_add(1);
-          *next = std::move(chained);
-        }
+        finished(p, outcome, dropped, next, chained);
         return last;
       }
       if (redo) continue;  // a hub action failed: record its error in a fresh transaction
@@ -183,26 +196,49 @@ class Engine::Core {
     return last;
   }
 
-  Status finish_once(PreparedJob& p, CallOutcome& outcome, bool& redo,
-                     std::optional<PreparedJob>* next) {
-    std::int64_t now = now_ms();
-    WASL_ASSIGN_OR_RETURN(auto tx, store_.begin());
-    JobHolding holding{HeldJob{p.job.id, p.job.lease_token},
-                       next != nullptr && options_.chain_steps && !stopping_.load(), std::nullopt};
-    WASL_ASSIGN_OR_RETURN(auto status, runs_.held_status(*tx, holding.job));
-    if (!status) {
+  // After the commit of a finish: counts it, and hands the chained attempt
+  // to the worker.
+  void finished(const PreparedJob& p, const CallOutcome& outcome, bool dropped,
+                std::optional<PreparedJob>* next, std::optional<PreparedJob>& chained) {
+    if (dropped) {
       lost_leases_.fetch_add(1);
       metrics_.counter_add("wasl_workflow_results_dropped_total",
                            "Step results dropped because another worker had taken the job over",
                            {});
-      tx->rollback();
       spdlog::warn("workflow run {}: another worker took over the job; result dropped",
                    p.run.id);
+    }
+    observe(p, outcome);
+    if (next != nullptr && chained) {
+      chained_steps_.fetch_add(1);
+      *next = std::move(chained);
+    }
+  }
+
+  Status finish_once(PreparedJob& p, CallOutcome& outcome, bool& redo,
+                     std::optional<PreparedJob>* next, bool& dropped) {
+    WASL_ASSIGN_OR_RETURN(auto tx, store_.begin());
+    WASL_RETURN_IF_ERROR(finish_in(*tx, p, outcome, redo, next, dropped));
+    if (dropped) {
+      tx->rollback();
       return {};
     }
+    return tx->commit();
+  }
+
+  // The work of a finish inside `tx`. `dropped`: another worker had taken
+  // the job over; nothing was written.
+  Status finish_in(Transaction& tx, PreparedJob& p, CallOutcome& outcome, bool& redo,
+                   std::optional<PreparedJob>* next, bool& dropped) {
+    std::int64_t now = now_ms();
+    JobHolding holding{HeldJob{p.job.id, p.job.lease_token},
+                       next != nullptr && options_.chain_steps && !stopping_.load(), std::nullopt};
+    WASL_ASSIGN_OR_RETURN(auto status, runs_.held_status(tx, holding.job));
+    dropped = !status.has_value();
+    if (dropped) return {};
     p.run.status = std::move(*status);
     auto leased_at = std::chrono::steady_clock::now();
-    WASL_RETURN_IF_ERROR(record(*tx, p, outcome, redo, &holding, now));
+    WASL_RETURN_IF_ERROR(record(tx, p, outcome, redo, &holding, now));
     if (holding.chained && next != nullptr) {
       PreparedJob n;
       n.job = p.job;
@@ -216,12 +252,12 @@ class Engine::Core {
       n.run = std::move(p.run);
       // A step may have changed the consultation: the next one sees it as now.
       if (!n.run.consultation_id.empty()) {
-        WASL_ASSIGN_OR_RETURN(n.run.data["consultation"], runs_.load_consultation(*tx, n.run));
+        WASL_ASSIGN_OR_RETURN(n.run.data["consultation"], runs_.load_consultation(tx, n.run));
       }
-      WASL_RETURN_IF_ERROR(prepare_call(*tx, n, now));
+      WASL_RETURN_IF_ERROR(prepare_call(tx, n, now));
       *next = std::move(n);
     }
-    return tx->commit();
+    return {};
   }
 
   // Records the outcome of `p` and the transition that follows inside `tx`.
@@ -531,6 +567,7 @@ class Engine::Core {
   EventMatcher events_;
   Transitions transitions_;
   StepCaller caller_;
+  CommitGroup commit_group_;
   const audit::AuditWriter* audit_;
   std::string engine_id_;
 
@@ -708,6 +745,8 @@ EngineStats Engine::stats() const {
   s.lease_takeovers = core_->lease_takeovers_.load();
   s.lost_leases = core_->lost_leases_.load();
   s.abandoned_calls = core_->caller_.abandoned_calls();
+  s.group_commits = core_->commit_group_.groups_committed();
+  s.grouped_finishes = core_->commit_group_.pieces_committed();
   return s;
 }
 

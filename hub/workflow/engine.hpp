@@ -11,10 +11,13 @@
 // of N such steps costs one claim and N commits, and still every attempt's
 // start is committed before its call and its result before what follows.
 // `when`-skipped steps and waits whose event is already there are folded
-// into the commit that reaches them. A worker that
-// dies leaves its job leased; after the lease lapses another worker (of this
-// or another process) takes it over, marks the dead attempt "lost" and
-// attempts the step again with the same idempotency key
+// into the commit that reaches them. Finishes that workers record at the
+// same time share one transaction (group commit, commit_group.hpp;
+// EngineOptions::commit_group): a group is committed or rolled back whole,
+// and after a rollback each of its finishes is recorded again alone.
+// A worker that dies leaves its job leased; after the lease lapses another
+// worker (of this or another process) takes it over, marks the dead attempt
+// "lost" and attempts the step again with the same idempotency key
 // (idempotency_key.hpp), so a plugin that honours the key acts once.
 //
 // Calls and timeouts. Every call runs on a thread of its own; the worker
@@ -95,6 +98,8 @@ struct EngineStats {
   std::int64_t lease_takeovers = 0;
   std::int64_t lost_leases = 0;      // results dropped because another worker took the job
   std::int64_t abandoned_calls = 0;  // calls left running after their timeout
+  std::int64_t group_commits = 0;    // transactions that recorded finishes as a group
+  std::int64_t grouped_finishes = 0;  // step finishes recorded in them
 };
 
 class Engine {

@@ -35,6 +35,13 @@ struct EngineOptions {
   // records the result and the next attempt's start in one commit and calls
   // that step itself, still holding the run's job (see engine.hpp).
   bool chain_steps = true;
+  // Group commit (commit_group.hpp): the finishes of steps that workers
+  // record at the same time share one transaction, up to this many; below 2,
+  // each finish commits alone. Only finishes that wait for one of the
+  // `commit_group_leaders` groups in flight are grouped, so an idle engine
+  // still commits each finish at once.
+  int commit_group = 16;
+  int commit_group_leaders = 4;
   // Names this process in lease tokens; empty = "<host>-<pid>-<random>".
   std::string engine_id;
   // Wall clock; unset = system clock. Run, job and step times use it.
