@@ -445,12 +445,31 @@ class Engine::Core {
       return std::tie(x.facility_id, x.type, x.correlation) <
              std::tie(y.facility_id, y.type, y.correlation);
     });
-    std::vector<Result<DeliveredEvent>> out(events.size(),
-                                            Error(ErrorCode::kInternal, "not delivered", true));
+    const Result<DeliveredEvent> undelivered = Error(ErrorCode::kInternal, "not delivered", true);
+    std::vector<Result<DeliveredEvent>> out(events.size(), undelivered);
     if (events.empty()) return out;
-    // One savepoint per event, so a failed event leaves nothing behind; the
-    // release of one and the start of the next are one round trip (the
-    // savepoint stays after a ROLLBACK TO).
+    // First the whole batch under one savepoint: when every event goes
+    // through (the usual case), that costs no round trip per event.
+    WASL_RETURN_IF_ERROR(tx.exec("SAVEPOINT wasl_events"));
+    bool all_delivered = true;
+    for (std::size_t i : order) {
+      out[i] = deliver_in(tx, events[i], now);
+      if (!out[i].ok()) {
+        all_delivered = false;
+        break;
+      }
+    }
+    if (all_delivered) {
+      WASL_RETURN_IF_ERROR(tx.exec("RELEASE SAVEPOINT wasl_events"));
+      return out;
+    }
+    // An event failed: nothing of the batch stays, and it is delivered
+    // again with one savepoint per event, so a failed event leaves nothing
+    // behind and the others go through. The release of one and the start of
+    // the next are one round trip (the savepoint stays after a ROLLBACK TO).
+    WASL_RETURN_IF_ERROR(
+        tx.exec_script("ROLLBACK TO SAVEPOINT wasl_events; RELEASE SAVEPOINT wasl_events"));
+    std::fill(out.begin(), out.end(), undelivered);
     WASL_RETURN_IF_ERROR(tx.exec("SAVEPOINT wasl_event"));
     bool first = true;
     for (std::size_t i : order) {

@@ -405,6 +405,41 @@ TEST_P(EngineTest, EventsBeforeAndAfterTheWaitDuplicatesAndOutOfOrder) {
   EXPECT_EQ(*count[0].get_int(0), 2);
 }
 
+TEST_P(EngineTest, AFailedEventInABatchLeavesNothingAndTheOthersGoThrough) {
+  deploy(kWaiting);
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run_c = start(e, "waits", {{"name", "c"}});
+  std::string run_d = start(e, "waits", {{"name", "d"}});
+  EXPECT_EQ(wait_status(e, run_c, {"waiting"}).current_step, "joined");
+  EXPECT_EQ(wait_status(e, run_d, {"waiting"}).current_step, "joined");
+  json joined = {{"type", "participant.connected"}};
+  // Delivered in (facility, type, correlation) order: the two that wake a
+  // run go through before the one without a dedupe key fails.
+  std::vector<IncomingEvent> events = {{"f1", "participant.connected", "RM-x", joined, ""},
+                                       {"f1", "participant.connected", "RM-c", joined, "batch-c"},
+                                       {"f1", "participant.connected", "RM-d", joined, "batch-d"}};
+  auto tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  auto delivered = e.deliver_events(**tx, events);
+  ASSERT_TRUE(delivered.ok()) << delivered.error().message;
+  ASSERT_EQ(delivered->size(), 3u);
+  EXPECT_FALSE((*delivered)[0].ok());
+  for (std::size_t i : {1u, 2u}) {
+    ASSERT_TRUE((*delivered)[i].ok()) << (*delivered)[i].error().message;
+    EXPECT_FALSE((*delivered)[i]->duplicate);  // the first try of the batch left nothing
+    EXPECT_TRUE((*delivered)[i]->advanced);
+  }
+  EXPECT_EQ((*delivered)[1]->matched_run, run_c);
+  EXPECT_EQ((*delivered)[2]->matched_run, run_d);
+  ASSERT_TRUE((*tx)->commit().ok());
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_events")[0].get_int(0), 2);
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_events WHERE correlation = 'RM-x'")[0].get_int(0),
+            0);
+  EXPECT_EQ(wait_status(e, run_c, {"waiting"}).current_step, "ended");
+  EXPECT_EQ(wait_status(e, run_d, {"waiting"}).current_step, "ended");
+}
+
 TEST_P(EngineTest, EventForAnotherCorrelationOrFacilityDoesNotMatch) {
   deploy(kWaiting);
   exec("INSERT INTO facilities (id, name, created_at, updated_at) VALUES ('f2', 'F2', 0, 0)");
