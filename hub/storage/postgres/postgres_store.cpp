@@ -126,7 +126,10 @@ class NoticeSink final : public pqxx::errorhandler {
 // Shuts down the socket of a connection whose statement has waited past its
 // deadline, so libpq's blocked read returns and the caller gets an error
 // instead of waiting for ever on a half-open connection. One thread per
-// store, woken every 100 ms while anything is registered. Thread-safe.
+// store, woken every 100 ms while statements run and for a second after the
+// last one started; then it sleeps until the next one. Registering a
+// statement wakes it only from that sleep, so a busy store pays no thread
+// wake-up per statement. Thread-safe.
 class PostgresStatementWatchdog {
  public:
   explicit PostgresStatementWatchdog(std::chrono::milliseconds limit) : limit_(limit) {}
@@ -146,8 +149,9 @@ class PostgresStatementWatchdog {
     std::lock_guard lock(mutex_);
     if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
     const std::uint64_t ticket = ++next_;
-    running_[ticket] = Entry{fd, std::chrono::steady_clock::now() + limit_};
-    cv_.notify_all();
+    last_start_ = std::chrono::steady_clock::now();
+    running_[ticket] = Entry{fd, last_start_ + limit_};
+    if (asleep_) cv_.notify_one();
     return ticket;
   }
   // True when the watchdog had shut the socket down.
@@ -170,8 +174,11 @@ class PostgresStatementWatchdog {
   void run() {
     std::unique_lock lock(mutex_);
     while (!stop_) {
-      if (running_.empty()) {
+      if (running_.empty() &&
+          std::chrono::steady_clock::now() - last_start_ > std::chrono::seconds(1)) {
+        asleep_ = true;
         cv_.wait(lock, [this] { return stop_ || !running_.empty(); });
+        asleep_ = false;
         continue;
       }
       cv_.wait_for(lock, std::chrono::milliseconds(100));
@@ -192,6 +199,8 @@ class PostgresStatementWatchdog {
   std::condition_variable cv_;
   std::map<std::uint64_t, Entry> running_;
   std::uint64_t next_ = 0;
+  std::chrono::steady_clock::time_point last_start_;
+  bool asleep_ = false;  // in the untimed wait: start() must wake it
   bool stop_ = false;
   std::thread thread_;
 };
