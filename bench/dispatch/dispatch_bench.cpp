@@ -453,7 +453,10 @@ int main(int argc, char** argv) {
   }
   for (auto& t : threads) t.join();
 
-  // Wait (bounded) until every run has advanced past its wait.
+  // Wait (bounded) until every run has advanced past its wait. The time
+  // measured is the last run's finished_at, read from the store below, so
+  // the poll can be sparse: counting 20,000 runs costs PostgreSQL about
+  // 6 ms, which every 50 ms took an eighth of a core from the hub.
   auto deadline = Clock::now() + std::chrono::minutes(5);
   std::int64_t advanced = 0;
   while (Clock::now() < deadline) {
@@ -462,7 +465,7 @@ int main(int argc, char** argv) {
                      "count runs");
     advanced = rows[0].get_int(0).value_or(0);
     if (advanced >= events - non_202.load()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   server.stop();
   dispatcher.stop();
