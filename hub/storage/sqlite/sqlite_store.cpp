@@ -159,9 +159,13 @@ Result<std::unique_ptr<SqliteConnection>> open_connection(const SqliteOptions& o
                  "the SQLite database " + options.path + " cannot use WAL (journal mode is " +
                      mode + "); put it on a local file system");
   }
+  // temp_store=MEMORY: statement journals (kept so that a failing statement
+  // inside a transaction can undo its own rows) stay in memory instead of a
+  // file created, written and unlinked under /var/tmp for many transactions.
+  // They are never needed after a crash; durability is the WAL's.
   std::string pragmas = std::string("PRAGMA synchronous=") +
                         (options.synchronous_full ? "FULL" : "NORMAL") +
-                        "; PRAGMA foreign_keys=ON;";
+                        "; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
   rc = sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) {
     return sqlite_error(db, rc, "cannot configure the SQLite database " + options.path);
