@@ -36,6 +36,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "hub/crypto/random.hpp"
 #include "hub/http/percent_decoding.hpp"
 #include "hub/http/problem_json.hpp"
 #include "hub/http/trusted_proxies.hpp"
@@ -94,6 +95,27 @@ class Session : public Poco::Net::HTTPServerSession {
 bool valid_request_id(const std::string& id) {
   if (id.empty() || id.size() > 128) return false;
   return std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+// A random (version 4) UUID for a request that brought no usable id, from
+// OpenSSL's generator: Poco's UUIDGenerator opened, read and closed
+// /dev/urandom under a process-wide lock for every request.
+std::string new_request_id() {
+  unsigned char b[16];
+  if (!crypto::fill_random(b, sizeof b).ok()) {
+    return Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[b[i] >> 4]);
+    out.push_back(kHex[b[i] & 0x0f]);
+  }
+  return out;
 }
 
 std::string lower(std::string s) {
@@ -491,9 +513,7 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int fd, int served
   } catch (const Poco::Exception&) {
   }
   auto incoming_id = req.header("X-Request-Id");
-  req.request_id = incoming_id && valid_request_id(*incoming_id)
-                       ? *incoming_id
-                       : Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+  req.request_id = incoming_id && valid_request_id(*incoming_id) ? *incoming_id : new_request_id();
   observability::RequestIdScope id_scope(req.request_id);
 
   in_flight.fetch_add(1);

@@ -205,7 +205,11 @@ TEST_F(ServerTest, EchoesValidRequestIdAndGeneratesOtherwise) {
   std::string id = generated.header("X-Request-Id");
   EXPECT_EQ(id.size(), 36u);
   EXPECT_EQ(id[14], '4');  // UUID version 4
+  EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);  // RFC 4122 variant
+  for (std::size_t dash : {8u, 13u, 18u, 23u}) EXPECT_EQ(id[dash], '-');
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef-"), std::string::npos);
   EXPECT_EQ(generated.json()["request_id"], id);
+  EXPECT_NE(request(port_, "GET", "/items/1").header("X-Request-Id"), id);
 
   Reply spaced = request(port_, "GET", "/items/1", {}, {}, {{"X-Request-Id", "has space"}});
   EXPECT_EQ(spaced.header("X-Request-Id").size(), 36u);
