@@ -7,6 +7,7 @@
 #include <system_error>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace wasl::storage {
 
@@ -62,6 +63,67 @@ bool only_space_or_comments(const char* p) {
   return true;
 }
 
+bool identifier_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// `sql` with each $n placeholder written ?n. SQLite takes "$1" for a named
+// parameter: the parser and sqlite3_bind_parameter_index find a name by a
+// linear search, so a statement of n placeholders (a batch's multi-row
+// VALUES) cost n^2 string compares to prepare and again to bind. "?n" is
+// parameter n itself (the parser still searches for a number lower than the
+// highest seen, so batch statements number theirs in order of appearance).
+// Quoted text and comments are left as they are. Every number from 1 to the
+// highest must be used (kInvalidArgument otherwise): a parameter the
+// statement forgot would be bound to nothing.
+Result<std::string> numbered_parameters(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  std::vector<bool> used;
+  std::size_t i = 0;
+  while (i < sql.size()) {
+    char c = sql[i];
+    if (c == '\'' || c == '"') {
+      std::size_t end = sql.find(c, i + 1);
+      end = end == std::string_view::npos ? sql.size() : end + 1;
+      out.append(sql.substr(i, end - i));
+      i = end;
+    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      std::size_t end = sql.find('\n', i);
+      end = end == std::string_view::npos ? sql.size() : end;
+      out.append(sql.substr(i, end - i));
+      i = end;
+    } else if (c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9' &&
+               (i == 0 || !identifier_char(sql[i - 1]))) {
+      std::size_t end = i + 1;
+      std::size_t n = 0;
+      while (end < sql.size() && sql[end] >= '0' && sql[end] <= '9' && n < 1000000) {
+        n = n * 10 + static_cast<std::size_t>(sql[end] - '0');
+        ++end;
+      }
+      if (n == 0 || n >= 1000000) {
+        return Error(ErrorCode::kInvalidArgument, "parameters are numbered from $1");
+      }
+      if (used.size() < n) used.resize(n, false);
+      used[n - 1] = true;
+      out += '?';
+      out.append(sql.substr(i + 1, end - i - 1));
+      i = end;
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  for (std::size_t k = 0; k < used.size(); ++k) {
+    if (!used[k]) {
+      return Error(ErrorCode::kInvalidArgument, "the statement does not use parameter $" +
+                                                    std::to_string(k + 1) +
+                                                    "; write parameters as $1..$n");
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 // One sqlite3 handle and its statement cache. Used by one thread at a time.
@@ -82,9 +144,10 @@ class SqliteConnection {
   Result<sqlite3_stmt*> prepare(std::string_view sql) {
     std::string key(sql);
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    WASL_ASSIGN_OR_RETURN(std::string text, numbered_parameters(key));
     sqlite3_stmt* stmt = nullptr;
     const char* tail = nullptr;
-    int rc = sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size() + 1),
+    int rc = sqlite3_prepare_v3(db_, text.c_str(), static_cast<int>(text.size() + 1),
                                 SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
     if (rc != SQLITE_OK) {
       Error e = sqlite_error(db_, rc, "preparing a statement");
@@ -270,15 +333,9 @@ class SqliteTransaction final : public Transaction {
                    "the statement takes " + std::to_string(expected) + " parameters, " +
                        std::to_string(params.size()) + " given");
     }
+    // Prepared with ?n placeholders, each used (see numbered_parameters).
     for (std::size_t i = 0; i < params.size(); ++i) {
-      std::string name = "$" + std::to_string(i + 1);
-      int idx = sqlite3_bind_parameter_index(stmt, name.c_str());
-      if (idx == 0) {
-        failed_ = true;
-        return Error(ErrorCode::kInvalidArgument,
-                     "the statement does not use parameter " + name +
-                         "; write parameters as $1..$n");
-      }
+      const int idx = static_cast<int>(i + 1);
       const Value& v = params[i];
       int rc = SQLITE_OK;
       if (std::holds_alternative<std::monostate>(v)) {
@@ -295,7 +352,7 @@ class SqliteTransaction final : public Transaction {
                  : sqlite3_bind_blob64(stmt, idx, p->bytes.data(), p->bytes.size(),
                                        SQLITE_TRANSIENT);
       }
-      if (rc != SQLITE_OK) return fail(rc, "binding parameter " + name, stmt);
+      if (rc != SQLITE_OK) return fail(rc, "binding parameter $" + std::to_string(idx), stmt);
     }
     return stmt;
   }

@@ -166,6 +166,40 @@ TEST_P(StoreTest, BatchShapedStatementsRunWithoutTakingCacheSlots) {
   ASSERT_OK(tx->commit());
 }
 
+// Parameters are bound by their number wherever they stand; one written
+// inside quotes is text; a statement that skips a number is refused; a
+// statement of thousands of parameters runs.
+TEST_P(StoreTest, ParametersAreBoundByTheirNumber) {
+  ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+  ASSERT_OK_AND_ASSIGN(auto swapped, tx->query("SELECT $2 AS a, $1 AS b, '$1' AS c",
+                                               {std::string("one"), std::string("two")}));
+  ASSERT_EQ(swapped.size(), 1u);
+  EXPECT_EQ(swapped[0].get_text("a").value_or(""), "two");
+  EXPECT_EQ(swapped[0].get_text("b").value_or(""), "one");
+  EXPECT_EQ(swapped[0].get_text("c").value_or(""), "$1");
+  auto gap = tx->query("SELECT $1 AS a, $3 AS b",
+                       {std::string("one"), std::string("two"), std::string("three")});
+  EXPECT_FALSE(gap.ok());
+  tx->rollback();
+
+  ASSERT_OK_AND_ASSIGN(auto big, store_->begin());
+  std::string sql = "INSERT INTO parent (id, name) VALUES ";
+  storage::Params params;
+  for (int r = 0; r < 2000; ++r) {
+    if (r > 0) sql += ", ";
+    sql += "($" + std::to_string(2 * r + 1) + ", $" + std::to_string(2 * r + 2) + ")";
+    params.emplace_back("many-" + std::to_string(r));
+    params.emplace_back(std::to_string(r));
+  }
+  ASSERT_OK_AND_ASSIGN(auto changed, big->exec(sql, params));
+  EXPECT_EQ(changed, 2000);
+  ASSERT_OK_AND_ASSIGN(auto last, big->query("SELECT name FROM parent WHERE id = $1",
+                                              {std::string("many-1999")}));
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].get_text(0).value_or(""), "1999");
+  ASSERT_OK(big->commit());
+}
+
 TEST_P(StoreTest, ExplicitRollbackDiscardsChanges) {
   ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
   ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
