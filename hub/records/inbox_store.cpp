@@ -6,6 +6,8 @@
 
 #include "hub/records/row_fields.hpp"
 #include "hub/records/stored_text.hpp"
+#include "hub/storage/bind.hpp"
+#include "hub/storage/plan_methods.hpp"
 
 namespace wasl::records {
 
@@ -182,28 +184,18 @@ Status InboxStore::mark(storage::Transaction& tx, const InboxScope& scope, std::
   return {};
 }
 
-namespace {
-
 // The dispatcher's statements on the inbox are an ordered walk of
 // inbox_state_received that stops at the batch size, and updates of rows by
-// id. PostgreSQL's statistics lag a burst (they may say a few rows wait while
-// thousands do), and with them it sorted every waiting row for each batch's
-// fetch (25 ms a batch with 20,000 waiting) and scanned the table for each
-// batch's state update (2-3 ms): a backlog then costs the square of its
-// size. Sorting and scanning the table are ruled out for those statements
-// only (an index serves each; a statement with no index path would keep its
-// plan), and allowed again after, so the rest of the transaction plans as
-// usual.
+// id: neither sorts nor scans the table (see storage/plan_methods.hpp; with
+// 20,000 rows waiting the fetch sorted them all for each batch, 25 ms, and
+// the batch state update scanned the table, 2-3 ms).
+namespace {
+
 template <typename Statement>
 auto with_index_plans(storage::Transaction& tx, storage::Dialect dialect, Statement&& statement)
     -> decltype(statement()) {
-  if (dialect != storage::Dialect::kPostgres) return statement();
-  WASL_RETURN_IF_ERROR(
-      tx.exec_script("SET LOCAL enable_sort = off; SET LOCAL enable_seqscan = off"));
-  auto result = statement();
-  if (!result.ok()) return result;
-  WASL_RETURN_IF_ERROR(tx.exec_script("SET LOCAL enable_sort = on; SET LOCAL enable_seqscan = on"));
-  return result;
+  return storage::without_plan_methods(tx, dialect, {"sort", "seqscan"},
+                                       std::forward<Statement>(statement));
 }
 
 }  // namespace
@@ -250,17 +242,11 @@ Status InboxStore::set_dispatch_states(storage::Transaction& tx, storage::Dialec
                                        const std::vector<std::string>& ids,
                                        InboxState state) const {
   if (ids.empty()) return {};
+  storage::Params params{std::string(to_string(state))};
   std::string sql =
       "UPDATE inbox SET state = $1, last_error = NULL, attempts = attempts + 1, "
-      "next_attempt_at = 0 WHERE id IN (";
-  storage::Params params{std::string(to_string(state))};
-  params.reserve(ids.size() + 1);
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) sql += ", ";
-    sql += "$" + std::to_string(i + 2);
-    params.emplace_back(ids[i]);
-  }
-  sql += ")";
+      "next_attempt_at = 0 WHERE id IN (" +
+      storage::bind_all(params, {ids.begin(), ids.end()}) + ")";
   WASL_ASSIGN_OR_RETURN(std::int64_t changed,
                         with_index_plans(tx, dialect, [&] { return tx.exec(sql, params); }));
   if (changed != static_cast<std::int64_t>(ids.size())) {

@@ -7,6 +7,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "hub/storage/bind.hpp"
+
 namespace wasl::storage {
 
 using sdk::Error;
@@ -19,6 +21,21 @@ std::string_view to_string(Dialect d) {
     case Dialect::kPostgres: return "postgres";
   }
   return "unknown";
+}
+
+std::string bind(Params& params, Value value) {
+  params.push_back(std::move(value));
+  return "$" + std::to_string(params.size());
+}
+
+std::string bind_all(Params& params, std::vector<Value> values) {
+  std::string list;
+  params.reserve(params.size() + values.size());
+  for (auto& value : values) {
+    if (!list.empty()) list += ", ";
+    list += bind(params, std::move(value));
+  }
+  return list;
 }
 
 namespace {
