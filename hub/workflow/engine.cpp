@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 
+#include "hub/storage/plan_methods.hpp"
 #include "hub/workflow/capabilities.hpp"
 #include "hub/workflow/commit_group.hpp"
 #include "hub/workflow/event_matcher.hpp"
@@ -405,33 +407,77 @@ class Engine::Core {
   }
 
   // ---- events ------------------------------------------------------------------------
-  // Delivers one event in `tx`; a run it wakes is advanced here when no
+  // What delivering events together leaves to settle: the results, and the
+  // waits to settle here (their jobs held, their runs loaded and locked).
+  struct Delivery {
+    std::vector<DeliveredEvent> delivered;
+    std::vector<std::pair<std::size_t, PreparedJob>> waits;  // index in the events, job
+  };
+
+  // Delivers `events` (distinct wait and dedupe keys) in `tx`, a statement
+  // per phase for all of them; a run they wake is advanced here when no
   // worker holds its job (see Engine::deliver_events).
-  Result<DeliveredEvent> deliver_in(Transaction& tx, const IncomingEvent& event, std::int64_t now) {
-    WASL_ASSIGN_OR_RETURN(auto delivered, events_.deliver_in(tx, event, now));
-    if (delivered.duplicate || delivered.matched_run.empty()) return delivered;
-    WASL_ASSIGN_OR_RETURN(auto job,
-                          JobQueue::hold_idle(tx, store_.dialect(), delivered.matched_run,
-                                              engine_id_ + "/events", now + options_.lease.count()));
-    if (!job) {
-      // A worker holds the job: its wait_due finds the event matched.
-      WASL_RETURN_IF_ERROR(JobQueue::wake(tx, delivered.matched_run, now));
-      return delivered;
+  Result<std::vector<DeliveredEvent>> deliver_together(
+      Transaction& tx, const std::vector<const IncomingEvent*>& events, std::int64_t now) {
+    // Every statement of these phases has an index path; with statistics
+    // that lag a burst of waiting runs, scans of whole tables are ruled out.
+    WASL_ASSIGN_OR_RETURN(auto delivery,
+                          storage::without_plan_methods(tx, store_.dialect(), {"seqscan"}, [&] {
+                            return match_and_hold(tx, events, now);
+                          }));
+    for (auto& [i, p] : delivery.waits) {
+      JobHolding holding{HeldJob{p.job.id, p.job.lease_token}, false, std::nullopt};
+      WASL_RETURN_IF_ERROR(transitions_.wait_due(tx, p, &holding, now));
+      delivery.delivered[i].advanced = true;
     }
-    JobHolding holding{HeldJob{job->id, job->lease_token}, false, std::nullopt};
-    if (job->kind != kWaitJob) {
-      WASL_ASSIGN_OR_RETURN(bool ok,
-                            JobQueue::replace(tx, holding.job, job->kind, job->payload, now));
-      if (!ok) return Error(ErrorCode::kConflict, "the job of a woken run changed hands", true);
-      return delivered;
+    return std::move(delivery.delivered);
+  }
+
+  Result<Delivery> match_and_hold(Transaction& tx, const std::vector<const IncomingEvent*>& events,
+                                  std::int64_t now) {
+    Delivery delivery;
+    WASL_ASSIGN_OR_RETURN(delivery.delivered, events_.deliver_all(tx, events, now));
+    const auto& delivered = delivery.delivered;
+    std::vector<std::string> woken;
+    std::map<std::string, std::size_t> event_of;  // woken run -> index in `events`
+    for (std::size_t i = 0; i < delivered.size(); ++i) {
+      if (delivered[i].duplicate || delivered[i].matched_run.empty()) continue;
+      woken.push_back(delivered[i].matched_run);
+      event_of.emplace(delivered[i].matched_run, i);
     }
-    PreparedJob p;
-    p.job = std::move(*job);
-    p.matched_event = event.payload;
-    WASL_ASSIGN_OR_RETURN(p.run, runs_.load(tx, delivered.matched_run, true));
-    WASL_RETURN_IF_ERROR(transitions_.wait_due(tx, p, &holding, now));
-    delivered.advanced = true;
-    return delivered;
+    if (woken.empty()) return delivery;
+    WASL_ASSIGN_OR_RETURN(auto held, JobQueue::hold_idle(tx, woken, engine_id_ + "/events",
+                                                         now + options_.lease.count()));
+    std::map<std::string, ClaimedJob> job_of;
+    for (auto& job : held) {
+      std::string run_id = job.run_id;
+      job_of.emplace(std::move(run_id), std::move(job));
+    }
+    std::vector<std::string> settle;  // runs whose wait is settled here
+    for (const auto& run_id : woken) {
+      auto job = job_of.find(run_id);
+      if (job == job_of.end()) {
+        // A worker holds the job: its wait_due finds the event matched.
+        WASL_RETURN_IF_ERROR(JobQueue::wake(tx, run_id, now));
+      } else if (job->second.kind != kWaitJob) {
+        HeldJob holding{job->second.id, job->second.lease_token};
+        WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::replace(tx, holding, job->second.kind,
+                                                         job->second.payload, now));
+        if (!ok) return Error(ErrorCode::kConflict, "the job of a woken run changed hands", true);
+      } else {
+        settle.push_back(run_id);
+      }
+    }
+    WASL_ASSIGN_OR_RETURN(auto runs, runs_.load_all(tx, settle, true));
+    for (auto& run : runs) {
+      const std::size_t i = event_of.at(run.id);
+      PreparedJob p;
+      p.job = std::move(job_of.at(run.id));
+      p.matched_event = events[i]->payload;
+      p.run = std::move(run);
+      delivery.waits.emplace_back(i, std::move(p));
+    }
+    return delivery;
   }
 
   Result<std::vector<Result<DeliveredEvent>>> deliver_events(
@@ -448,16 +494,35 @@ class Engine::Core {
     const Result<DeliveredEvent> undelivered = Error(ErrorCode::kInternal, "not delivered", true);
     std::vector<Result<DeliveredEvent>> out(events.size(), undelivered);
     if (events.empty()) return out;
+    // Rounds of events with distinct wait and dedupe keys, each delivered
+    // together; a later event of a key goes in a later round, so it sees
+    // what the earlier one did (a run resumed, an event stored).
+    std::vector<std::vector<std::size_t>> rounds;
+    std::map<std::tuple<std::string, std::string, std::string>, std::size_t> next_round_of_key;
+    std::map<std::string, std::size_t> next_round_of_dedupe;
+    for (std::size_t i : order) {
+      const auto& e = events[i];
+      auto key = std::make_tuple(e.facility_id, e.type, e.correlation);
+      std::size_t round = std::max(next_round_of_key[key], next_round_of_dedupe[e.dedupe_key]);
+      if (round == rounds.size()) rounds.emplace_back();
+      rounds[round].push_back(i);
+      next_round_of_key[key] = round + 1;
+      next_round_of_dedupe[e.dedupe_key] = round + 1;
+    }
     // First the whole batch under one savepoint: when every event goes
     // through (the usual case), that costs no round trip per event.
     WASL_RETURN_IF_ERROR(tx.exec("SAVEPOINT wasl_events"));
     bool all_delivered = true;
-    for (std::size_t i : order) {
-      out[i] = deliver_in(tx, events[i], now);
-      if (!out[i].ok()) {
+    for (const auto& round : rounds) {
+      std::vector<const IncomingEvent*> together;
+      together.reserve(round.size());
+      for (std::size_t i : round) together.push_back(&events[i]);
+      auto delivered = deliver_together(tx, together, now);
+      if (!delivered.ok()) {
         all_delivered = false;
         break;
       }
+      for (std::size_t k = 0; k < round.size(); ++k) out[round[k]] = std::move((*delivered)[k]);
     }
     if (all_delivered) {
       WASL_RETURN_IF_ERROR(tx.exec("RELEASE SAVEPOINT wasl_events"));
@@ -477,9 +542,13 @@ class Engine::Core {
         WASL_RETURN_IF_ERROR(tx.exec_script("RELEASE SAVEPOINT wasl_event; SAVEPOINT wasl_event"));
       }
       first = false;
-      auto delivered = deliver_in(tx, events[i], now);
-      if (!delivered.ok()) WASL_RETURN_IF_ERROR(tx.exec("ROLLBACK TO SAVEPOINT wasl_event"));
-      out[i] = std::move(delivered);
+      auto delivered = deliver_together(tx, {&events[i]}, now);
+      if (!delivered.ok()) {
+        WASL_RETURN_IF_ERROR(tx.exec("ROLLBACK TO SAVEPOINT wasl_event"));
+        out[i] = std::move(delivered).error();
+      } else {
+        out[i] = std::move(delivered->front());
+      }
     }
     WASL_RETURN_IF_ERROR(tx.exec("RELEASE SAVEPOINT wasl_event"));
     return out;

@@ -1,5 +1,10 @@
 #include "hub/workflow/event_matcher.hpp"
 
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "hub/storage/bind.hpp"
 #include "hub/workflow/job_queue.hpp"
 #include "hub/workflow/row_id.hpp"
 
@@ -16,69 +21,139 @@ using storage::Transaction;
 EventMatcher::EventMatcher(storage::Store& store, RunRepository& runs)
     : store_(store), runs_(runs) {}
 
-Result<DeliveredEvent> EventMatcher::deliver_in(Transaction& tx, const IncomingEvent& event,
-                                                std::int64_t now) {
-  if (event.dedupe_key.empty()) {
-    return Error(ErrorCode::kInvalidArgument, "an event needs a dedupe key", false);
+Result<std::vector<DeliveredEvent>> EventMatcher::deliver_all(
+    Transaction& tx, const std::vector<const IncomingEvent*>& events, std::int64_t now) {
+  std::vector<DeliveredEvent> out(events.size());
+  if (events.empty()) return out;
+  std::vector<WaitKey> keys;
+  keys.reserve(events.size());
+  std::set<std::tuple<std::string, std::string, std::string>> distinct_keys;
+  std::set<std::string> dedupe_keys;
+  for (const IncomingEvent* event : events) {
+    if (event->dedupe_key.empty()) {
+      return Error(ErrorCode::kInvalidArgument, "an event needs a dedupe key", false);
+    }
+    if (!distinct_keys.emplace(event->facility_id, event->type, event->correlation).second ||
+        !dedupe_keys.insert(event->dedupe_key).second) {
+      return Error(ErrorCode::kInternal,
+                   "events delivered together must differ in their wait and dedupe keys");
+    }
+    keys.push_back(WaitKey{event->facility_id, event->type, event->correlation});
   }
-  WASL_RETURN_IF_ERROR(lock(tx, event.facility_id, event.type, event.correlation));
-  DeliveredEvent delivered;
-  delivered.event_id = new_row_id();
-  WASL_ASSIGN_OR_RETURN(auto payload_enc, runs_.encode(event.payload, "workflow_events",
-                                                       delivered.event_id, "payload_enc"));
-  // The run waiting for it is found first, so a matched event is inserted
-  // matched (the advisory lock keeps other deliveries of this key out).
-  WASL_ASSIGN_OR_RETURN(auto waiting,
-                        runs_.find_waiting(tx, event.facility_id, event.type, event.correlation));
-  storage::Value run_id;  // NULL unless a run waits
-  storage::Value step_id;
-  storage::Value matched_at;
-  if (waiting) {
-    run_id = waiting->run_id;
-    step_id = waiting->step_id;
-    matched_at = now;
+  WASL_RETURN_IF_ERROR(lock(tx, keys));
+  // The runs waiting are found first, so a matched event is inserted
+  // matched (the advisory locks keep other deliveries of these keys out).
+  WASL_ASSIGN_OR_RETURN(auto waiting, runs_.find_waiting(tx, keys));
+
+  Params params;
+  std::string rows;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const IncomingEvent& event = *events[i];
+    out[i].event_id = new_row_id();
+    WASL_ASSIGN_OR_RETURN(auto payload_enc, runs_.encode(event.payload, "workflow_events",
+                                                         out[i].event_id, "payload_enc"));
+    storage::Value run_id;  // NULL unless a run waits
+    storage::Value step_id;
+    storage::Value matched_at;
+    if (waiting[i]) {
+      run_id = waiting[i]->run_id;
+      step_id = waiting[i]->step_id;
+      matched_at = now;
+    }
+    if (!rows.empty()) rows += ", ";
+    rows += "(" +
+            storage::bind_all(params, {out[i].event_id, event.facility_id, event.type,
+                                       event.correlation, event.dedupe_key, std::move(payload_enc),
+                                       now, std::move(run_id), std::move(step_id),
+                                       std::move(matched_at)}) +
+            ")";
   }
   WASL_ASSIGN_OR_RETURN(
-      auto inserted,
-      tx.exec("INSERT INTO workflow_events (id, facility_id, type, correlation, dedupe_key, "
-              "payload_enc, received_at, run_id, step_id, matched_at) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-              "ON CONFLICT (dedupe_key) DO NOTHING",
-              Params{delivered.event_id, event.facility_id, event.type, event.correlation,
-                     event.dedupe_key, payload_enc, now, run_id, step_id, matched_at}));
-  if (inserted == 0) {
-    WASL_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT id, run_id FROM workflow_events "
-                                              "WHERE dedupe_key = $1",
-                                              Params{event.dedupe_key}));
-    delivered.duplicate = true;
-    if (!rows.empty()) {
-      WASL_ASSIGN_OR_RETURN(delivered.event_id, rows[0].get_text("id"));
-      if (!rows[0].is_null("run_id")) {
-        WASL_ASSIGN_OR_RETURN(delivered.matched_run, rows[0].get_text("run_id"));
+      auto inserted_rows,
+      tx.query("INSERT INTO workflow_events (id, facility_id, type, correlation, dedupe_key, "
+               "payload_enc, received_at, run_id, step_id, matched_at) VALUES " +
+                   rows + " ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key",
+               params));
+  std::set<std::string> inserted;
+  for (const auto& row : inserted_rows) {
+    WASL_ASSIGN_OR_RETURN(auto key, row.get_text("dedupe_key"));
+    inserted.insert(std::move(key));
+  }
+
+  // Duplicates report the event stored first and the run it went to.
+  std::vector<storage::Value> duplicate_keys;
+  for (const IncomingEvent* event : events) {
+    if (inserted.count(event->dedupe_key) == 0) duplicate_keys.emplace_back(event->dedupe_key);
+  }
+  std::map<std::string, DeliveredEvent> first_delivery;
+  if (!duplicate_keys.empty()) {
+    Params keys_params;
+    WASL_ASSIGN_OR_RETURN(
+        auto found,
+        tx.query("SELECT id, run_id, dedupe_key FROM workflow_events WHERE dedupe_key IN (" +
+                     storage::bind_all(keys_params, std::move(duplicate_keys)) + ")",
+                 keys_params));
+    for (const auto& row : found) {
+      DeliveredEvent first;
+      WASL_ASSIGN_OR_RETURN(auto key, row.get_text("dedupe_key"));
+      WASL_ASSIGN_OR_RETURN(first.event_id, row.get_text("id"));
+      if (!row.is_null("run_id")) {
+        WASL_ASSIGN_OR_RETURN(first.matched_run, row.get_text("run_id"));
       }
+      first_delivery.emplace(std::move(key), std::move(first));
     }
-    return delivered;
   }
-  if (!waiting) return delivered;
-  WASL_ASSIGN_OR_RETURN(bool resumed, runs_.resume_waiting(tx, event.facility_id, waiting->run_id, now));
-  if (resumed) {
-    delivered.matched_run = waiting->run_id;
-  } else {
-    // The run stopped waiting meanwhile (its timeout, a cancel): the event
-    // stays for a later wait.
-    WASL_RETURN_IF_ERROR(tx.exec(
-        "UPDATE workflow_events SET run_id = NULL, step_id = NULL, matched_at = NULL "
-        "WHERE id = $1",
-        Params{delivered.event_id}));
+
+  std::vector<FacilityRun> to_resume;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (inserted.count(events[i]->dedupe_key) == 0) {
+      out[i].duplicate = true;
+      auto first = first_delivery.find(events[i]->dedupe_key);
+      if (first != first_delivery.end()) {
+        out[i].event_id = first->second.event_id;
+        out[i].matched_run = first->second.matched_run;
+      }
+    } else if (waiting[i]) {
+      to_resume.push_back(FacilityRun{events[i]->facility_id, waiting[i]->run_id});
+    }
   }
-  return delivered;
+  WASL_ASSIGN_OR_RETURN(auto resumed, runs_.resume_waiting(tx, to_resume, now));
+  // A run that stopped waiting meanwhile (its timeout, a cancel) leaves its
+  // event for a later wait.
+  std::vector<storage::Value> unmatched;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (out[i].duplicate || !waiting[i]) continue;
+    if (resumed.count(waiting[i]->run_id) != 0) {
+      out[i].matched_run = waiting[i]->run_id;
+    } else {
+      unmatched.emplace_back(out[i].event_id);
+    }
+  }
+  if (!unmatched.empty()) {
+    Params unmatched_params;
+    WASL_RETURN_IF_ERROR(
+        tx.exec("UPDATE workflow_events SET run_id = NULL, step_id = NULL, matched_at = NULL "
+                "WHERE id IN (" +
+                    storage::bind_all(unmatched_params, std::move(unmatched)) + ")",
+                unmatched_params));
+  }
+  return out;
 }
 
-Status EventMatcher::lock(Transaction& tx, const std::string& facility_id, const std::string& type,
-                          const std::string& correlation) {
-  if (store_.dialect() != storage::Dialect::kPostgres) return {};
-  WASL_RETURN_IF_ERROR(tx.query("SELECT pg_advisory_xact_lock(hashtext($1))",
-                                Params{facility_id + "\x1f" + type + "\x1f" + correlation}));
+Status EventMatcher::lock(Transaction& tx, const std::vector<WaitKey>& keys) {
+  if (store_.dialect() != storage::Dialect::kPostgres || keys.empty()) return {};
+  // Taken in the order of `keys` (a VALUES list is read in order).
+  Params params;
+  std::string rows;
+  for (const auto& key : keys) {
+    if (!rows.empty()) rows += ", ";
+    rows += "(" +
+            storage::bind(params, key.facility_id + "\x1f" + key.type + "\x1f" + key.correlation) +
+            ")";
+  }
+  WASL_RETURN_IF_ERROR(tx.query(
+      "SELECT pg_advisory_xact_lock(hashtext(column1)) FROM (VALUES " + rows + ") AS wait_keys",
+      params));
   return {};
 }
 

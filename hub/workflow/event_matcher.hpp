@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -43,19 +44,24 @@ class EventMatcher {
  public:
   EventMatcher(storage::Store& store, RunRepository& runs);
 
-  // Inside the caller's read-write transaction: stores the event once per
-  // dedupe key and, when a run of its facility waits for its (type,
-  // correlation), resumes the oldest such run and records the event as
-  // handed to its wait step. Waking or settling the run's job is left to the
-  // caller. A duplicate changes nothing and reports the run the first
-  // delivery matched. kInvalidArgument without a dedupe key; storage errors
-  // as the transaction reports them.
-  sdk::Result<DeliveredEvent> deliver_in(storage::Transaction& tx, const IncomingEvent& event,
-                                         std::int64_t now);
+  // Inside the caller's read-write transaction, with one statement per phase
+  // for all of `events`: stores each event once per dedupe key and, when a
+  // run of its facility waits for its (type, correlation), resumes the
+  // oldest such run and records the event as handed to its wait step.
+  // Waking or settling the runs' jobs is left to the caller. A duplicate
+  // changes nothing and reports the run the first delivery matched. The
+  // events' (facility, type, correlation) and dedupe keys must each be
+  // distinct (kInternal otherwise); results are in the order of `events`.
+  // kInvalidArgument when one has no dedupe key; storage errors as the
+  // transaction reports them.
+  sdk::Result<std::vector<DeliveredEvent>> deliver_all(
+      storage::Transaction& tx, const std::vector<const IncomingEvent*>& events,
+      std::int64_t now);
 
-  // Serialises matching for (facility, type, correlation) until `tx` ends.
-  sdk::Status lock(storage::Transaction& tx, const std::string& facility_id,
-                   const std::string& type, const std::string& correlation);
+  // Serialises matching for each key until `tx` ends, taking the locks in
+  // the order given (callers give them sorted, so two deliveries of
+  // overlapping batches take them in the same order).
+  sdk::Status lock(storage::Transaction& tx, const std::vector<WaitKey>& keys);
   // For a wait starting: claims the oldest stored, unmatched event for it
   // and returns its payload, or nullopt. Call lock() first.
   sdk::Result<std::optional<nlohmann::json>> take_stored(

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <random>
 
+#include "hub/storage/bind.hpp"
 #include "hub/workflow/row_id.hpp"
 
 namespace wasl::workflow {
@@ -120,34 +121,39 @@ Result<bool> JobQueue::extend(storage::Transaction& tx, const HeldJob& job,
   return changed == 1;
 }
 
-Result<std::optional<ClaimedJob>> JobQueue::hold_idle(storage::Transaction& tx,
-                                                      storage::Dialect /*dialect*/,
-                                                      const std::string& run_id,
-                                                      const std::string& token_prefix,
-                                                      std::int64_t expires_at_ms) {
-  // One statement: the UPDATE locks the row, and a worker that leased it
-  // first makes `lease_owner IS NULL` false on PostgreSQL's recheck.
-  std::string token = next_token(token_prefix);
+Result<std::vector<ClaimedJob>> JobQueue::hold_idle(storage::Transaction& tx,
+                                                    const std::vector<std::string>& run_ids,
+                                                    const std::string& token_prefix,
+                                                    std::int64_t expires_at_ms) {
+  std::vector<ClaimedJob> held;
+  if (run_ids.empty()) return held;
+  // A worker that leased a row first makes `lease_owner IS NULL` false on
+  // PostgreSQL's recheck; each job's token is this call's plus its id.
+  Params params{next_token(token_prefix) + "/", expires_at_ms};
   WASL_ASSIGN_OR_RETURN(
       auto rows,
-      tx.query("UPDATE jobs SET lease_owner = $1, lease_expires_at = $2 "
-               "WHERE id = (SELECT id FROM jobs WHERE run_id = $3 AND kind LIKE 'workflow.%' "
-               "AND lease_owner IS NULL LIMIT 1) AND lease_owner IS NULL "
-               "RETURNING id, kind, payload, attempts",
-               Params{token, expires_at_ms, run_id}));
-  if (rows.empty()) return std::optional<ClaimedJob>();
-  ClaimedJob job;
-  job.run_id = run_id;
-  WASL_ASSIGN_OR_RETURN(job.id, rows[0].get_text("id"));
-  WASL_ASSIGN_OR_RETURN(job.kind, rows[0].get_text("kind"));
-  WASL_ASSIGN_OR_RETURN(auto payload, rows[0].get_text("payload"));
-  job.payload = nlohmann::json::parse(payload, nullptr, false);
-  if (job.payload.is_discarded()) job.payload = nlohmann::json::object();
-  WASL_ASSIGN_OR_RETURN(auto attempts, rows[0].get_int("attempts"));
-  job.claims = static_cast<int>(attempts);
-  job.lease_token = std::move(token);
-  job.lease_expires_at_ms = expires_at_ms;
-  return std::optional<ClaimedJob>(std::move(job));
+      tx.query("UPDATE jobs SET lease_owner = $1 || id, lease_expires_at = $2 "
+               "WHERE run_id IN (" +
+                   storage::bind_all(params, {run_ids.begin(), run_ids.end()}) +
+                   ") AND kind LIKE 'workflow.%' AND lease_owner IS NULL "
+                   "RETURNING id, run_id, kind, payload, attempts, lease_owner",
+               params));
+  held.reserve(rows.size());
+  for (const auto& row : rows) {
+    ClaimedJob job;
+    WASL_ASSIGN_OR_RETURN(job.id, row.get_text("id"));
+    WASL_ASSIGN_OR_RETURN(job.run_id, row.get_text("run_id"));
+    WASL_ASSIGN_OR_RETURN(job.kind, row.get_text("kind"));
+    WASL_ASSIGN_OR_RETURN(auto payload, row.get_text("payload"));
+    job.payload = nlohmann::json::parse(payload, nullptr, false);
+    if (job.payload.is_discarded()) job.payload = nlohmann::json::object();
+    WASL_ASSIGN_OR_RETURN(auto attempts, row.get_int("attempts"));
+    job.claims = static_cast<int>(attempts);
+    WASL_ASSIGN_OR_RETURN(job.lease_token, row.get_text("lease_owner"));
+    job.lease_expires_at_ms = expires_at_ms;
+    held.push_back(std::move(job));
+  }
+  return held;
 }
 
 sdk::Status JobQueue::wake(storage::Transaction& tx, const std::string& run_id,

@@ -84,16 +84,16 @@ class JobQueue {
   // Extends a held job's lease to `expires_at_ms`. False when the lease was lost.
   static sdk::Result<bool> extend(storage::Transaction& tx, const HeldJob& job,
                                   std::int64_t expires_at_ms);
-  // Takes the run's workflow job when no worker holds it (lease_owner unset),
-  // leased to `token` until `expires_at_ms`, without counting a claim: the
-  // caller settles it in this transaction (an event delivered to a waiting
-  // run). nullopt when the run has no job or a worker holds it. The UPDATE
-  // locks the row (PostgreSQL); SQLite's single writer makes it exclusive.
-  static sdk::Result<std::optional<ClaimedJob>> hold_idle(storage::Transaction& tx,
-                                                          storage::Dialect dialect,
-                                                          const std::string& run_id,
-                                                          const std::string& token_prefix,
-                                                          std::int64_t expires_at_ms);
+  // Takes each run's workflow job that no worker holds (lease_owner unset),
+  // in one statement, leased until `expires_at_ms` to a token of its own,
+  // without counting a claim: the caller settles them in this transaction
+  // (events delivered to waiting runs). A run with no job, or whose job a
+  // worker holds, has none in the result. The UPDATE locks the rows
+  // (PostgreSQL); SQLite's single writer makes it exclusive.
+  static sdk::Result<std::vector<ClaimedJob>> hold_idle(storage::Transaction& tx,
+                                                        const std::vector<std::string>& run_ids,
+                                                        const std::string& token_prefix,
+                                                        std::int64_t expires_at_ms);
   // Makes the run's job due now unless a worker holds it.
   static sdk::Status wake(storage::Transaction& tx, const std::string& run_id,
                           std::int64_t now_ms);

@@ -1,9 +1,13 @@
 #include "hub/workflow/run_repository.hpp"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
+#include <unordered_map>
 
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/stored_text.hpp"
+#include "hub/storage/bind.hpp"
 #include "hub/workflow/row_id.hpp"
 
 namespace wasl::workflow {
@@ -73,34 +77,55 @@ Result<json> RunRepository::decode(const storage::Row& row, const std::string& c
 }
 
 Result<RunState> RunRepository::load(Transaction& tx, const std::string& run_id, bool lock) {
+  WASL_ASSIGN_OR_RETURN(auto runs, load_all(tx, {run_id}, lock));
+  return std::move(runs.front());
+}
+
+Result<std::vector<RunState>> RunRepository::load_all(Transaction& tx,
+                                                      const std::vector<std::string>& run_ids,
+                                                      bool lock) {
+  std::vector<RunState> out;
+  if (run_ids.empty()) return out;
+  Params params;
+  const std::string ids = storage::bind_all(params, {run_ids.begin(), run_ids.end()});
   std::string sql =
       "SELECT id, facility_id, consultation_id, workflow_name, workflow_version, status, "
-      "trigger_enc, bindings FROM workflow_runs WHERE id = $1";
+      "trigger_enc, bindings FROM workflow_runs WHERE id IN (" +
+      ids + ") ORDER BY id";
   if (lock && dialect_ == Dialect::kPostgres) sql += " FOR UPDATE";
-  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, Params{run_id}));
-  if (rows.empty()) return unknown_run(run_id);
-  const auto& row = rows[0];
-  RunState run;
-  run.id = run_id;
-  WASL_ASSIGN_OR_RETURN(run.facility_id, row.get_text("facility_id"));
-  if (!row.is_null("consultation_id")) {
-    WASL_ASSIGN_OR_RETURN(run.consultation_id, row.get_text("consultation_id"));
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, params));
+  std::unordered_map<std::string, RunState> found;
+  for (const auto& row : rows) {
+    RunState run;
+    WASL_ASSIGN_OR_RETURN(run.id, row.get_text("id"));
+    WASL_ASSIGN_OR_RETURN(run.facility_id, row.get_text("facility_id"));
+    if (!row.is_null("consultation_id")) {
+      WASL_ASSIGN_OR_RETURN(run.consultation_id, row.get_text("consultation_id"));
+    }
+    WASL_ASSIGN_OR_RETURN(run.workflow, row.get_text("workflow_name"));
+    WASL_ASSIGN_OR_RETURN(auto version, row.get_int("workflow_version"));
+    run.version = static_cast<int>(version);
+    WASL_ASSIGN_OR_RETURN(run.status, row.get_text("status"));
+    WASL_ASSIGN_OR_RETURN(run.bindings, run_bindings_of(row, "bindings", run.id));
+    WASL_ASSIGN_OR_RETURN(run.definition, definitions_.get(run.workflow, run.version, &tx));
+    WASL_ASSIGN_OR_RETURN(auto trigger, decode(row, "trigger_enc", "workflow_runs", run.id));
+    run.data = {{"trigger", trigger.is_null() ? json::object() : trigger},
+                {"steps", json::object()}};
+    std::string id = run.id;
+    found.emplace(std::move(id), std::move(run));
   }
-  WASL_ASSIGN_OR_RETURN(run.workflow, row.get_text("workflow_name"));
-  WASL_ASSIGN_OR_RETURN(auto version, row.get_int("workflow_version"));
-  run.version = static_cast<int>(version);
-  WASL_ASSIGN_OR_RETURN(run.status, row.get_text("status"));
-  WASL_ASSIGN_OR_RETURN(run.bindings, run_bindings_of(row, "bindings", run_id));
-  WASL_ASSIGN_OR_RETURN(run.definition, definitions_.get(run.workflow, run.version, &tx));
-  WASL_ASSIGN_OR_RETURN(auto trigger, decode(row, "trigger_enc", "workflow_runs", run_id));
-  run.data = {{"trigger", trigger.is_null() ? json::object() : trigger}, {"steps", json::object()}};
-  WASL_ASSIGN_OR_RETURN(run.data["consultation"], load_consultation(tx, run));
 
   WASL_ASSIGN_OR_RETURN(
-      auto steps, tx.query("SELECT id, step_id, attempt, status, output_enc FROM workflow_steps "
-                           "WHERE run_id = $1 ORDER BY attempt",
-                           Params{run_id}));
+      auto steps,
+      tx.query("SELECT run_id, id, step_id, attempt, status, output_enc FROM workflow_steps "
+               "WHERE run_id IN (" +
+                   ids + ") ORDER BY run_id, attempt",
+               params));
   for (const auto& step : steps) {
+    WASL_ASSIGN_OR_RETURN(auto owner, step.get_text("run_id"));
+    auto it = found.find(owner);
+    if (it == found.end()) continue;
+    RunState& run = it->second;
     WASL_ASSIGN_OR_RETURN(auto row_id, step.get_text("id"));
     WASL_ASSIGN_OR_RETURN(auto step_id, step.get_text("step_id"));
     WASL_ASSIGN_OR_RETURN(auto attempt, step.get_int("attempt"));
@@ -113,7 +138,16 @@ Result<RunState> RunRepository::load(Transaction& tx, const std::string& run_id,
       run.data["steps"][step_id] = {{"status", status}};
     }
   }
-  return run;
+
+  out.reserve(run_ids.size());
+  for (const auto& run_id : run_ids) {
+    auto it = found.find(run_id);
+    if (it == found.end()) return unknown_run(run_id);
+    RunState& run = it->second;
+    WASL_ASSIGN_OR_RETURN(run.data["consultation"], load_consultation(tx, run));
+    out.push_back(std::move(run));
+  }
+  return out;
 }
 
 Result<json> RunRepository::load_consultation(Transaction& tx, const RunState& run) {
@@ -298,31 +332,81 @@ Status RunRepository::set_retrying(Transaction& tx, const RunState& run, std::in
   return {};
 }
 
-Result<std::optional<WaitingRun>> RunRepository::find_waiting(Transaction& tx,
-                                                              const std::string& facility_id,
-                                                              const std::string& type,
-                                                              const std::string& correlation) {
-  WASL_ASSIGN_OR_RETURN(
-      auto waiting,
-      tx.query("SELECT id, current_step FROM workflow_runs WHERE status = 'waiting' AND "
-               "facility_id = $1 AND wait_event = $2 AND wait_correlation = $3 "
-               "ORDER BY created_at, id LIMIT 1",
-               Params{facility_id, type, correlation}));
-  if (waiting.empty()) return std::optional<WaitingRun>();
-  WaitingRun run;
-  WASL_ASSIGN_OR_RETURN(run.run_id, waiting[0].get_text("id"));
-  WASL_ASSIGN_OR_RETURN(run.step_id, waiting[0].get_text("current_step"));
-  return std::optional<WaitingRun>(std::move(run));
+Result<std::vector<std::optional<WaitingRun>>> RunRepository::find_waiting(
+    Transaction& tx, const std::vector<WaitKey>& keys) {
+  std::vector<std::optional<WaitingRun>> out(keys.size());
+  if (keys.empty()) return out;
+  // Each column as an IN list (an index scan of workflow_runs_waiting);
+  // a row matching values of different keys is passed over below. SQLite,
+  // weighing the IN lists, would walk all of a facility's waiting runs by
+  // workflow_runs_facility_status instead, so it is told the index.
+  std::set<std::string> facilities;
+  std::set<std::string> types;
+  std::set<std::string> correlations;
+  for (const auto& key : keys) {
+    facilities.insert(key.facility_id);
+    types.insert(key.type);
+    correlations.insert(key.correlation);
+  }
+  Params params;
+  const std::string sql =
+      std::string("SELECT id, current_step, facility_id, wait_event, wait_correlation "
+                  "FROM workflow_runs ") +
+      (dialect_ == Dialect::kSqlite ? "INDEXED BY workflow_runs_waiting " : "") +
+      "WHERE status = 'waiting' AND wait_event IN (" +
+      storage::bind_all(params, {types.begin(), types.end()}) + ") AND wait_correlation IN (" +
+      storage::bind_all(params, {correlations.begin(), correlations.end()}) +
+      ") AND facility_id IN (" + storage::bind_all(params, {facilities.begin(), facilities.end()}) +
+      ") ORDER BY created_at, id";
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, params));
+  std::map<std::tuple<std::string, std::string, std::string>, WaitingRun> oldest;
+  for (const auto& row : rows) {
+    WASL_ASSIGN_OR_RETURN(auto facility_id, row.get_text("facility_id"));
+    WASL_ASSIGN_OR_RETURN(auto type, row.get_text("wait_event"));
+    WASL_ASSIGN_OR_RETURN(auto correlation, row.get_text("wait_correlation"));
+    auto key = std::make_tuple(std::move(facility_id), std::move(type), std::move(correlation));
+    if (oldest.count(key) != 0) continue;
+    WaitingRun run;
+    WASL_ASSIGN_OR_RETURN(run.run_id, row.get_text("id"));
+    WASL_ASSIGN_OR_RETURN(run.step_id, row.get_text("current_step"));
+    oldest.emplace(std::move(key), std::move(run));
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    auto it = oldest.find(std::tie(keys[i].facility_id, keys[i].type, keys[i].correlation));
+    if (it != oldest.end()) out[i] = it->second;
+  }
+  return out;
 }
 
-Result<bool> RunRepository::resume_waiting(Transaction& tx, const std::string& facility_id,
-                                           const std::string& run_id, std::int64_t now) {
-  WASL_ASSIGN_OR_RETURN(auto changed,
-                        tx.exec("UPDATE workflow_runs SET status = 'running', wait_event = NULL, "
-                                "wait_correlation = NULL, updated_at = $1 WHERE id = $2 AND "
-                                "facility_id = $3 AND status = 'waiting'",
-                                Params{now, run_id, facility_id}));
-  return changed == 1;
+Result<std::set<std::string>> RunRepository::resume_waiting(Transaction& tx,
+                                                            const std::vector<FacilityRun>& runs,
+                                                            std::int64_t now) {
+  std::set<std::string> resumed;
+  if (runs.empty()) return resumed;
+  // The ids as an IN list (the primary key's index), each one's facility
+  // checked by a CASE over the rows found (an OR of (id, facility) pairs
+  // was planned as a scan of the table). Placeholders are numbered in the
+  // order they appear, none used twice (see the SQLite store).
+  Params params;
+  std::string sql =
+      "UPDATE workflow_runs SET status = 'running', wait_event = NULL, wait_correlation = NULL, "
+      "updated_at = " +
+      storage::bind(params, now) + " WHERE status = 'waiting' AND id IN (";
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    sql += (i == 0 ? "" : ", ") + storage::bind(params, runs[i].run_id);
+  }
+  sql += ") AND facility_id = CASE id";
+  for (const auto& run : runs) {
+    sql += " WHEN " + storage::bind(params, run.run_id);
+    sql += " THEN " + storage::bind(params, run.facility_id);
+  }
+  sql += " END RETURNING id";
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, params));
+  for (const auto& row : rows) {
+    WASL_ASSIGN_OR_RETURN(auto id, row.get_text("id"));
+    resumed.insert(std::move(id));
+  }
+  return resumed;
 }
 
 Result<AttemptRow> RunRepository::insert_attempt(Transaction& tx, RunState& run,

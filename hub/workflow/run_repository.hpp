@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,6 +45,19 @@ struct WaitingRun {
   std::string step_id;
 };
 
+// What a wait waits for: an event of `type` with `correlation`, in `facility_id`.
+struct WaitKey {
+  std::string facility_id;
+  std::string type;
+  std::string correlation;
+};
+
+// A run named with its facility, for a change that names both.
+struct FacilityRun {
+  std::string facility_id;
+  std::string run_id;
+};
+
 class RunRepository {
  public:
   // `cipher` null: payload cells hold plain JSON text (see Engine).
@@ -64,6 +78,12 @@ class RunRepository {
   // consultation's current fields; `lock` locks its row (PostgreSQL).
   // kNotFound for an unknown run.
   sdk::Result<RunState> load(storage::Transaction& tx, const std::string& run_id, bool lock);
+  // load() for several runs in three statements (runs, steps, and each
+  // run's consultation), in the order of `run_ids`, which must be distinct;
+  // rows are locked in id order. kNotFound when one of them is unknown.
+  sdk::Result<std::vector<RunState>> load_all(storage::Transaction& tx,
+                                              const std::vector<std::string>& run_ids,
+                                              bool lock);
   // The consultation fields a workflow sees as ${consultation.…} (no PHI):
   // {facility_id} alone when the run has no consultation.
   sdk::Result<nlohmann::json> load_consultation(storage::Transaction& tx, const RunState& run);
@@ -119,14 +139,16 @@ class RunRepository {
                              const std::string& run_id, std::int64_t now);
   // A failed run running again: error, finish time and failed step cleared.
   sdk::Status set_retrying(storage::Transaction& tx, const RunState& run, std::int64_t now);
-  // The oldest run of `facility_id` waiting for (type, correlation).
-  sdk::Result<std::optional<WaitingRun>> find_waiting(storage::Transaction& tx,
-                                                      const std::string& facility_id,
-                                                      const std::string& type,
-                                                      const std::string& correlation);
-  // Running again because its event arrived; false when it no longer waited.
-  sdk::Result<bool> resume_waiting(storage::Transaction& tx, const std::string& facility_id,
-                                   const std::string& run_id, std::int64_t now);
+  // For each key, in one statement: the oldest run of its facility waiting
+  // for it, or nullopt.
+  sdk::Result<std::vector<std::optional<WaitingRun>>> find_waiting(
+      storage::Transaction& tx, const std::vector<WaitKey>& keys);
+  // Running again because their events arrived, in one statement: the ids
+  // of those of `runs` that were still waiting (a run id paired with another
+  // facility is not changed).
+  sdk::Result<std::set<std::string>> resume_waiting(storage::Transaction& tx,
+                                                    const std::vector<FacilityRun>& runs,
+                                                    std::int64_t now);
 
   // ---- step attempts ----
   // A new attempt of `step_id` (numbered after the run's last one, which

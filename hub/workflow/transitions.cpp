@@ -193,7 +193,7 @@ Status Transitions::advance(Transaction& tx, RunState& run, JobHolding* held, in
     }
     std::string correlation =
         rendered->is_string() ? rendered->get<std::string>() : rendered->dump();
-    WASL_RETURN_IF_ERROR(events_.lock(tx, run.facility_id, step.event, correlation));
+    WASL_RETURN_IF_ERROR(events_.lock(tx, {WaitKey{run.facility_id, step.event, correlation}}));
     WASL_ASSIGN_OR_RETURN(auto row,
                           runs_.insert_attempt(tx, run, step.id, kWaiting, "", now, false));
     WASL_ASSIGN_OR_RETURN(auto event,

@@ -440,6 +440,80 @@ TEST_P(EngineTest, AFailedEventInABatchLeavesNothingAndTheOthersGoThrough) {
   EXPECT_EQ(wait_status(e, run_d, {"waiting"}).current_step, "ended");
 }
 
+// Events delivered together (one statement per phase for a batch) meet their
+// runs as they would one by one: two events of one key go to its two waiting
+// runs oldest first, a dedupe key seen twice is a duplicate the second time,
+// and another facility's event wakes nothing.
+TEST_P(EngineTest, EventsDeliveredTogetherMeetTheirRunsAsOneByOne) {
+  deploy(kWaiting);
+  exec("INSERT INTO facilities (id, name, created_at, updated_at) VALUES ('f2', 'F2', 0, 0)");
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run_a = start(e, "waits", {{"name", "a"}});
+  std::string run_b = start(e, "waits", {{"name", "b"}});
+  std::string run_c1 = start(e, "waits", {{"name", "c"}});
+  std::string run_c2 = start(e, "waits", {{"name", "c"}});
+  for (const auto& run : {run_a, run_b, run_c1, run_c2}) {
+    EXPECT_EQ(wait_status(e, run, {"waiting"}).current_step, "joined");
+  }
+  auto first = e.deliver_event("f1", "participant.connected", "RM-b", json::object(), "k-pre");
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->matched_run, run_b);
+  EXPECT_EQ(wait_status(e, run_b, {"waiting"}).current_step, "ended");
+  auto oldest_c = query(
+      "SELECT id FROM workflow_runs WHERE id IN ($1, $2) ORDER BY created_at, id",
+      Params{run_c1, run_c2});
+  ASSERT_EQ(oldest_c.size(), 2u);
+  const std::string older = *oldest_c[0].get_text(0);
+  const std::string newer = *oldest_c[1].get_text(0);
+
+  json joined = {{"type", "participant.connected"}};
+  json ended = {{"type", "room.ended"}, {"occurred_at_ms", 7}};
+  std::vector<IncomingEvent> events = {
+      {"f1", "participant.connected", "RM-c", joined, "k-c1"},
+      {"f1", "participant.connected", "RM-a", joined, "k-a"},
+      {"f1", "participant.connected", "RM-c", joined, "k-c2"},
+      {"f1", "participant.connected", "RM-c", joined, "k-c1"},
+      {"f1", "participant.connected", "RM-none", joined, "k-n"},
+      {"f2", "participant.connected", "RM-b", joined, "k-f2"},
+      {"f1", "participant.connected", "RM-b", joined, "k-pre"},
+      {"f1", "room.ended", "RM-b", ended, "k-end-b"}};
+  auto tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  auto delivered = e.deliver_events(**tx, events);
+  ASSERT_TRUE(delivered.ok()) << delivered.error().message;
+  ASSERT_TRUE((*tx)->commit().ok());
+  ASSERT_EQ(delivered->size(), events.size());
+  for (const auto& one : *delivered) ASSERT_TRUE(one.ok()) << one.error().message;
+  auto at = [&](std::size_t i) { return *(*delivered)[i]; };
+  EXPECT_EQ(at(0).matched_run, older);
+  EXPECT_TRUE(at(0).advanced);
+  EXPECT_EQ(at(1).matched_run, run_a);
+  EXPECT_EQ(at(2).matched_run, newer);
+  EXPECT_TRUE(at(2).advanced);
+  EXPECT_TRUE(at(3).duplicate);
+  EXPECT_EQ(at(3).event_id, at(0).event_id);
+  EXPECT_EQ(at(3).matched_run, older);
+  EXPECT_FALSE(at(4).duplicate);
+  EXPECT_TRUE(at(4).matched_run.empty());
+  EXPECT_TRUE(at(5).matched_run.empty());
+  EXPECT_TRUE(at(6).duplicate);
+  EXPECT_EQ(at(6).event_id, first->event_id);
+  EXPECT_EQ(at(6).matched_run, run_b);
+  EXPECT_EQ(at(7).matched_run, run_b);
+  EXPECT_TRUE(at(7).advanced);
+
+  for (const auto& run : {run_a, run_c1, run_c2}) {
+    EXPECT_EQ(wait_status(e, run, {"waiting"}).current_step, "ended");
+  }
+  auto b = wait_status(e, run_b);
+  EXPECT_EQ(b.status, "succeeded") << b.error;
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_events")[0].get_int(0), 7);
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_events WHERE run_id IS NULL")[0].get_int(0), 2);
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_runs WHERE facility_id = 'f2'")[0].get_int(0),
+            0);
+}
+
 TEST_P(EngineTest, EventForAnotherCorrelationOrFacilityDoesNotMatch) {
   deploy(kWaiting);
   exec("INSERT INTO facilities (id, name, created_at, updated_at) VALUES ('f2', 'F2', 0, 0)");

@@ -41,9 +41,9 @@ TEST_P(RunRepositoryTest, ARunIdWithAnotherFacilityChangesNothing) {
   ASSERT_EQ(before, "waiting|||1");
   auto tx = store_->begin();
   ASSERT_TRUE(tx.ok());
-  auto resumed = repository_->resume_waiting(**tx, "f2", "run-1", 5);
+  auto resumed = repository_->resume_waiting(**tx, {FacilityRun{"f2", "run-1"}}, 5);
   ASSERT_TRUE(resumed.ok());
-  EXPECT_FALSE(*resumed);
+  EXPECT_TRUE(resumed->empty());
   EXPECT_TRUE(repository_->set_ended(**tx, elsewhere, "failed", "moved", 5).ok());
   EXPECT_TRUE(repository_->set_failed_step(**tx, elsewhere, "ended").ok());
   EXPECT_TRUE(repository_->set_cancelling(**tx, "f2", "run-1", 5).ok());
@@ -56,11 +56,41 @@ TEST_P(RunRepositoryTest, ARunIdWithAnotherFacilityChangesNothing) {
 
   auto own = store_->begin();
   ASSERT_TRUE(own.ok());
-  resumed = repository_->resume_waiting(**own, "f1", "run-1", 6);
+  resumed = repository_->resume_waiting(**own, {FacilityRun{"f1", "run-1"}}, 6);
   ASSERT_TRUE(resumed.ok());
-  EXPECT_TRUE(*resumed);
+  EXPECT_EQ(*resumed, std::set<std::string>{"run-1"});
   ASSERT_TRUE((*own)->commit().ok());
   EXPECT_EQ(run_row(), "running|||6");
+}
+
+// Keys looked up together each get their own facility's run, and a run that
+// matches parts of two keys (the type of one, the correlation of another)
+// is nobody's.
+TEST_P(RunRepositoryTest, RunsWaitingAreFoundForTheirWholeKeyOnly) {
+  exec("INSERT INTO workflow_runs (id, facility_id, workflow_name, workflow_version, status, "
+       "current_step, wait_event, wait_correlation, created_at, updated_at) VALUES "
+       "('run-2', 'f1', 'waits', 1, 'waiting', 'joined', 'participant.connected', 'room-1', 2, 2), "
+       "('run-3', 'f2', 'waits', 1, 'waiting', 'ended', 'room.ended', 'room-1', 3, 3)");
+  auto tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  auto found = repository_->find_waiting(**tx, {WaitKey{"f1", "room.ended", "room-1"},
+                                                WaitKey{"f1", "participant.connected", "room-2"},
+                                                WaitKey{"f2", "room.ended", "room-1"}});
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_EQ(found->size(), 3u);
+  ASSERT_TRUE((*found)[0].has_value());
+  EXPECT_EQ((*found)[0]->run_id, "run-1");
+  EXPECT_EQ((*found)[0]->step_id, "ended");
+  EXPECT_FALSE((*found)[1].has_value());
+  ASSERT_TRUE((*found)[2].has_value());
+  EXPECT_EQ((*found)[2]->run_id, "run-3");
+
+  auto resumed = repository_->resume_waiting(
+      **tx, {FacilityRun{"f2", "run-1"}, FacilityRun{"f2", "run-3"}}, 9);
+  ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+  EXPECT_EQ(*resumed, std::set<std::string>{"run-3"});
+  ASSERT_TRUE((*tx)->commit().ok());
+  EXPECT_EQ(run_row(), "waiting|||1");
 }
 
 // A provider's error may quote what it was sent: the text stored in clear
