@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hub/storage/store.hpp"
@@ -15,5 +16,30 @@ std::string bind(Params& params, Value value);
 // Appends each value to `params` and returns their placeholders joined by
 // ", " (an IN list, or one row of a multi-row VALUES).
 std::string bind_all(Params& params, std::vector<Value> values);
+
+// The placeholders of value_of(row) for each row, joined by ", ".
+template <typename Row, typename ValueOf>
+std::string bind_each(Params& params, const std::vector<Row>& rows, ValueOf value_of) {
+  std::string sql;
+  for (const auto& row : rows) sql += (sql.empty() ? "" : ", ") + storage::bind(params, Value(value_of(row)));
+  return sql;
+}
+
+// "CASE <column> WHEN <key of row 1> THEN <value of row 1> … END", each key
+// and value bound: a value per row, for a statement that changes the rows
+// an IN list names. `cast` (a type name) wraps each value, for PostgreSQL,
+// which types a CASE from its branches (a parameter of no stated type reads
+// as text).
+template <typename Row, typename KeyOf, typename ValueOf>
+std::string case_when(Params& params, std::string_view column, const std::vector<Row>& rows,
+                      KeyOf key_of, ValueOf value_of, std::string_view cast = {}) {
+  std::string sql = "CASE " + std::string(column);
+  for (const auto& row : rows) {
+    sql += " WHEN " + storage::bind(params, Value(key_of(row)));
+    std::string value = storage::bind(params, Value(value_of(row)));
+    sql += " THEN " + (cast.empty() ? value : "CAST(" + value + " AS " + std::string(cast) + ")");
+  }
+  return sql + " END";
+}
 
 }  // namespace wasl::storage

@@ -425,12 +425,27 @@ class Engine::Core {
                           storage::without_plan_methods(tx, store_.dialect(), {"seqscan"}, [&] {
                             return match_and_hold(tx, events, now);
                           }));
+    // The waits' settled attempts, and the ends of the runs that end here,
+    // are written together after them.
+    DeferredWrites deferred;
     for (auto& [i, p] : delivery.waits) {
-      JobHolding holding{HeldJob{p.job.id, p.job.lease_token}, false, std::nullopt};
+      JobHolding holding{HeldJob{p.job.id, p.job.lease_token}, false, std::nullopt, &deferred};
       WASL_RETURN_IF_ERROR(transitions_.wait_due(tx, p, &holding, now));
       delivery.delivered[i].advanced = true;
     }
+    WASL_RETURN_IF_ERROR(write(tx, deferred));
     return std::move(delivery.delivered);
+  }
+
+  Status write(Transaction& tx, const DeferredWrites& deferred) {
+    WASL_RETURN_IF_ERROR(runs_.finish_attempts(tx, deferred.attempts));
+    WASL_RETURN_IF_ERROR(runs_.set_ended_all(tx, deferred.ended));
+    WASL_ASSIGN_OR_RETURN(bool removed, JobQueue::remove(tx, deferred.removed));
+    if (!removed) {
+      return Error(ErrorCode::kConflict, "the lease on the job of a woken run was taken over",
+                   true);
+    }
+    return {};
   }
 
   Result<Delivery> match_and_hold(Transaction& tx, const std::vector<const IncomingEvent*>& events,

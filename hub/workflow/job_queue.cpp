@@ -111,6 +111,21 @@ Result<bool> JobQueue::remove(storage::Transaction& tx, const HeldJob& job) {
   return changed == 1;
 }
 
+Result<bool> JobQueue::remove(storage::Transaction& tx, const std::vector<HeldJob>& jobs) {
+  if (jobs.empty()) return true;
+  // An IN list of ids (the primary key's index), each one's lease token
+  // checked by a CASE over the rows found.
+  Params params;
+  std::string sql = "DELETE FROM jobs WHERE id IN (";
+  sql += storage::bind_each(params, jobs, [](const auto& r) { return r.id; });
+  sql += ") AND lease_owner = ";
+  sql += storage::case_when(
+      params, "id", jobs, [](const HeldJob& j) { return j.id; },
+      [](const HeldJob& j) { return j.lease_token; });
+  WASL_ASSIGN_OR_RETURN(auto changed, tx.exec(sql, params));
+  return changed == static_cast<std::int64_t>(jobs.size());
+}
+
 Result<bool> JobQueue::extend(storage::Transaction& tx, const HeldJob& job,
                               std::int64_t expires_at_ms) {
   WASL_ASSIGN_OR_RETURN(

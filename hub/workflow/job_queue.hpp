@@ -81,6 +81,9 @@ class JobQueue {
                                    std::int64_t run_at_ms);
   // Deletes a held job (the run has no more work). False when the lease was lost.
   static sdk::Result<bool> remove(storage::Transaction& tx, const HeldJob& job);
+  // The same for several jobs, in one statement. False when any lease was
+  // lost (the others are deleted: the caller rolls back).
+  static sdk::Result<bool> remove(storage::Transaction& tx, const std::vector<HeldJob>& jobs);
   // Extends a held job's lease to `expires_at_ms`. False when the lease was lost.
   static sdk::Result<bool> extend(storage::Transaction& tx, const HeldJob& job,
                                   std::int64_t expires_at_ms);

@@ -1,19 +1,21 @@
 // PreparedJob: a workflow job a worker holds, prepared for its call in the
 // claim transaction (or, for a chained step, in the transaction that
 // finished the step before it); CallOutcome: what calling it gave;
-// JobHolding: the lease a transition runs under. Plain data; owned by the
-// worker that holds the job.
+// JobHolding: the lease a transition runs under; DeferredWrites: what
+// transitions of several runs leave to write together. Plain data; owned by
+// the worker that holds the job.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "hub/workflow/definition.hpp"
 #include "hub/workflow/job_queue.hpp"
+#include "hub/workflow/run_repository.hpp"
 #include "hub/workflow/run_state.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -48,6 +50,17 @@ struct CallOutcome {
   bool abandoned = false;     // the engine is stopping or lost the job; record nothing
 };
 
+// Writes that transitions of several runs, settled in one transaction,
+// leave to be made together, one statement each (see
+// Engine::deliver_events): a wait's settled attempt, a run's end and the
+// removal of its job. Nothing else in those transitions reads these rows
+// back; the holder writes them before anything that might.
+struct DeferredWrites {
+  std::vector<SettledAttempt> attempts;
+  std::vector<EndedRun> ended;
+  std::vector<HeldJob> removed;
+};
+
 // The job a transition runs under, when a worker holds one.
 struct JobHolding {
   HeldJob job;
@@ -56,6 +69,8 @@ struct JobHolding {
   bool chain = false;
   // Set by the transition that did so: the payload of the call job now held.
   std::optional<nlohmann::json> chained;
+  // When set, the writes DeferredWrites lists go there, not to the store.
+  DeferredWrites* deferred = nullptr;
 };
 
 }  // namespace wasl::workflow

@@ -315,6 +315,41 @@ Status RunRepository::set_ended(Transaction& tx, const RunState& run,
   return {};
 }
 
+EndedRun RunRepository::ended_run(const RunState& run, const std::string& status,
+                                  const std::string& error, std::int64_t now) {
+  return EndedRun{FacilityRun{run.facility_id, run.id}, status,
+                  text_or_null(records::redact_stored_text(error)), now};
+}
+
+Status RunRepository::set_ended_all(Transaction& tx, const std::vector<EndedRun>& runs) {
+  if (runs.empty()) return {};
+  auto id = [](const EndedRun& r) { return r.run.run_id; };
+  Params params;
+  std::string sql = "UPDATE workflow_runs SET status = ";
+  sql += storage::case_when(params, "id", runs, id, [](const EndedRun& r) { return r.status; });
+  sql += ", error = ";
+  sql += storage::case_when(
+      params, "id", runs, id, [](const EndedRun& r) { return r.error; }, "TEXT");
+  sql += ", finished_at = ";
+  sql += storage::case_when(
+      params, "id", runs, id, [](const EndedRun& r) { return r.finished_at; }, "BIGINT");
+  sql += ", updated_at = ";
+  sql += storage::case_when(
+      params, "id", runs, id, [](const EndedRun& r) { return r.finished_at; }, "BIGINT");
+  sql += ", wait_event = NULL, wait_correlation = NULL WHERE id IN (";
+  sql += storage::bind_each(params, runs, [](const auto& r) { return r.run.run_id; });
+  sql += ") AND facility_id = ";
+  sql += storage::case_when(params, "id", runs, id,
+                            [](const EndedRun& r) { return r.run.facility_id; });
+  WASL_ASSIGN_OR_RETURN(auto changed, tx.exec(sql, params));
+  if (changed != static_cast<std::int64_t>(runs.size())) {
+    return Error(ErrorCode::kInternal, "ending " + std::to_string(runs.size()) +
+                                           " workflow runs changed " + std::to_string(changed) +
+                                           " rows");
+  }
+  return {};
+}
+
 Status RunRepository::set_cancelling(Transaction& tx, const std::string& facility_id,
                                      const std::string& run_id, std::int64_t now) {
   WASL_RETURN_IF_ERROR(
@@ -392,15 +427,12 @@ Result<std::set<std::string>> RunRepository::resume_waiting(Transaction& tx,
       "UPDATE workflow_runs SET status = 'running', wait_event = NULL, wait_correlation = NULL, "
       "updated_at = " +
       storage::bind(params, now) + " WHERE status = 'waiting' AND id IN (";
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    sql += (i == 0 ? "" : ", ") + storage::bind(params, runs[i].run_id);
-  }
-  sql += ") AND facility_id = CASE id";
-  for (const auto& run : runs) {
-    sql += " WHEN " + storage::bind(params, run.run_id);
-    sql += " THEN " + storage::bind(params, run.facility_id);
-  }
-  sql += " END RETURNING id";
+  sql += storage::bind_each(params, runs, [](const auto& r) { return r.run_id; });
+  sql += ") AND facility_id = ";
+  sql += storage::case_when(
+      params, "id", runs, [](const FacilityRun& r) { return r.run_id; },
+      [](const FacilityRun& r) { return r.facility_id; });
+  sql += " RETURNING id";
   WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, params));
   for (const auto& row : rows) {
     WASL_ASSIGN_OR_RETURN(auto id, row.get_text("id"));
@@ -423,22 +455,64 @@ Result<AttemptRow> RunRepository::insert_attempt(Transaction& tx, RunState& run,
   return row;
 }
 
+Result<SettledAttempt> RunRepository::settled_attempt(const std::string& row_id,
+                                                      const std::string& status, std::int64_t now,
+                                                      const json* output,
+                                                      const Error* error) const {
+  SettledAttempt a{
+      row_id, status, now, storage::null_value(), storage::null_value(), storage::null_value()};
+  if (output != nullptr) {
+    WASL_ASSIGN_OR_RETURN(a.output_enc, encode(*output, "workflow_steps", row_id, "output_enc"));
+  }
+  if (error != nullptr) {
+    a.error_code = std::string(sdk::to_string(error->code));
+    a.error_message = records::redact_stored_text(error->message);
+  }
+  return a;
+}
+
 Status RunRepository::finish_attempt(Transaction& tx, const std::string& row_id,
                                      const std::string& status, std::int64_t now,
                                      const json* output, const Error* error) {
-  storage::Value out = storage::null_value();
-  if (output != nullptr) {
-    WASL_ASSIGN_OR_RETURN(out, encode(*output, "workflow_steps", row_id, "output_enc"));
+  WASL_ASSIGN_OR_RETURN(auto a, settled_attempt(row_id, status, now, output, error));
+  WASL_RETURN_IF_ERROR(tx.exec(
+      "UPDATE workflow_steps SET status = $1, finished_at = $2, output_enc = $3, "
+      "error_code = $4, error_message = $5 WHERE id = $6",
+      Params{a.status, a.finished_at, a.output_enc, a.error_code, a.error_message, a.row_id}));
+  return {};
+}
+
+Status RunRepository::finish_attempts(Transaction& tx,
+                                      const std::vector<SettledAttempt>& attempts) {
+  if (attempts.empty()) return {};
+  using A = SettledAttempt;
+  auto id = [](const A& a) { return a.row_id; };
+  // Placeholders are numbered in the order they appear (see resume_waiting).
+  Params params;
+  std::string sql = "UPDATE workflow_steps SET status = ";
+  sql += storage::case_when(params, "id", attempts, id, [](const A& a) { return a.status; });
+  sql += ", finished_at = ";
+  sql += storage::case_when(
+      params, "id", attempts, id, [](const A& a) { return a.finished_at; }, "BIGINT");
+  sql += ", output_enc = ";
+  sql += storage::case_when(
+      params, "id", attempts, id, [](const A& a) { return a.output_enc; },
+      dialect_ == Dialect::kPostgres ? "BYTEA" : "");
+  sql += ", error_code = ";
+  sql += storage::case_when(
+      params, "id", attempts, id, [](const A& a) { return a.error_code; }, "TEXT");
+  sql += ", error_message = ";
+  sql += storage::case_when(
+      params, "id", attempts, id, [](const A& a) { return a.error_message; }, "TEXT");
+  sql += " WHERE id IN (";
+  sql += storage::bind_each(params, attempts, [](const auto& r) { return r.row_id; });
+  sql += ")";
+  WASL_ASSIGN_OR_RETURN(auto changed, tx.exec(sql, params));
+  if (changed != static_cast<std::int64_t>(attempts.size())) {
+    return Error(ErrorCode::kInternal, "settling " + std::to_string(attempts.size()) +
+                                           " step attempts changed " + std::to_string(changed) +
+                                           " rows");
   }
-  WASL_RETURN_IF_ERROR(
-      tx.exec("UPDATE workflow_steps SET status = $1, finished_at = $2, output_enc = $3, "
-              "error_code = $4, error_message = $5 WHERE id = $6",
-              Params{status, now, out,
-                     error ? storage::Value(std::string(sdk::to_string(error->code)))
-                           : storage::null_value(),
-                     error ? storage::Value(records::redact_stored_text(error->message))
-                           : storage::null_value(),
-                     row_id}));
   return {};
 }
 

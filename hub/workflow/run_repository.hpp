@@ -58,6 +58,25 @@ struct FacilityRun {
   std::string run_id;
 };
 
+// A step attempt's settlement, its cells ready to write
+// (RunRepository::settled_attempt, finish_attempts).
+struct SettledAttempt {
+  std::string row_id;
+  std::string status;
+  std::int64_t finished_at = 0;
+  storage::Value output_enc;
+  storage::Value error_code;
+  storage::Value error_message;
+};
+
+// A run's final status, ready to write (RunRepository::ended_run, set_ended_all).
+struct EndedRun {
+  FacilityRun run;
+  std::string status;
+  storage::Value error;
+  std::int64_t finished_at = 0;
+};
+
 class RunRepository {
  public:
   // `cipher` null: payload cells hold plain JSON text (see Engine).
@@ -135,6 +154,10 @@ class RunRepository {
   // A final status (succeeded, failed, cancelled) with its error, if any.
   sdk::Status set_ended(storage::Transaction& tx, const RunState& run,
                         const std::string& status, const std::string& error, std::int64_t now);
+  // The same for several runs, in one statement; `ended_run` prepares one.
+  static EndedRun ended_run(const RunState& run, const std::string& status,
+                            const std::string& error, std::int64_t now);
+  sdk::Status set_ended_all(storage::Transaction& tx, const std::vector<EndedRun>& runs);
   sdk::Status set_cancelling(storage::Transaction& tx, const std::string& facility_id,
                              const std::string& run_id, std::int64_t now);
   // A failed run running again: error, finish time and failed step cleared.
@@ -160,6 +183,13 @@ class RunRepository {
   sdk::Status finish_attempt(storage::Transaction& tx, const std::string& row_id,
                              const std::string& status, std::int64_t now,
                              const nlohmann::json* output, const sdk::Error* error);
+  // The same for several attempts, in one statement; `settled_attempt`
+  // prepares one (its output encoded).
+  sdk::Result<SettledAttempt> settled_attempt(const std::string& row_id, const std::string& status,
+                                              std::int64_t now, const nlohmann::json* output,
+                                              const sdk::Error* error) const;
+  sdk::Status finish_attempts(storage::Transaction& tx,
+                              const std::vector<SettledAttempt>& attempts);
   // Marks the run's running attempts lost: their worker's lease lapsed.
   sdk::Status mark_running_lost(storage::Transaction& tx, const std::string& run_id,
                                 std::int64_t now);

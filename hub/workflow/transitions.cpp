@@ -70,8 +70,13 @@ Status Transitions::schedule(Transaction& tx, const RunState& run, JobHolding* h
 
 Status Transitions::end_run(Transaction& tx, RunState& run, JobHolding* held,
                             const std::string& status, const std::string& error, std::int64_t now) {
-  WASL_RETURN_IF_ERROR(runs_.set_ended(tx, run, status, error, now));
   run.status = status;
+  if (held && held->deferred) {
+    held->deferred->ended.push_back(RunRepository::ended_run(run, status, error, now));
+    held->deferred->removed.push_back(held->job);
+    return {};
+  }
+  WASL_RETURN_IF_ERROR(runs_.set_ended(tx, run, status, error, now));
   if (held) {
     WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::remove(tx, held->job));
     if (!ok) return lease_lost(run);
@@ -274,7 +279,14 @@ Status Transitions::wait_due(Transaction& tx, PreparedJob& p, JobHolding* held, 
     WASL_ASSIGN_OR_RETURN(event, events_.matched(tx, p.run.id, step_id));
   }
   if (event) {
-    WASL_RETURN_IF_ERROR(runs_.finish_attempt(tx, attempt_row, kSucceeded, now, &*event, nullptr));
+    if (held && held->deferred) {
+      WASL_ASSIGN_OR_RETURN(auto settled,
+                            runs_.settled_attempt(attempt_row, kSucceeded, now, &*event, nullptr));
+      held->deferred->attempts.push_back(std::move(settled));
+    } else {
+      WASL_RETURN_IF_ERROR(
+          runs_.finish_attempt(tx, attempt_row, kSucceeded, now, &*event, nullptr));
+    }
     p.run.data["steps"][step_id] = {{"status", kSucceeded}, {"output", *event}};
     if (p.run.status == kCancelling) return cancel_run(tx, p.run, held, step_id, now);
     return advance(tx, p.run, held, index_of(p.run, step_id) + 1, now);
