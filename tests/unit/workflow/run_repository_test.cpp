@@ -126,6 +126,82 @@ TEST_P(RunRepositoryTest, ErrorTextIsStoredRedacted) {
     EXPECT_NE(stored.find("[redacted:display_name]"), std::string::npos);
   }
 }
+// Attempts settled, runs ended and jobs removed together (a round of
+// delivered events): each row gets its own values, a run paired with
+// another facility or a job whose lease changed hands fails the statement.
+TEST_P(RunRepositoryTest, RowsSettledTogetherGetEachTheirOwnValues) {
+  exec("INSERT INTO workflow_runs (id, facility_id, workflow_name, workflow_version, status, "
+       "current_step, created_at, updated_at) VALUES "
+       "('run-2', 'f1', 'waits', 1, 'running', 'ended', 2, 2)");
+  exec("INSERT INTO workflow_steps (id, run_id, step_id, attempt, status, started_at) VALUES "
+       "('step-1', 'run-1', 'ended', 1, 'waiting', 1), "
+       "('step-2', 'run-2', 'ended', 1, 'running', 2)");
+  exec("INSERT INTO jobs (id, kind, run_id, run_at, lease_owner, created_at) VALUES "
+       "('job-1', 'workflow.wait', 'run-1', 1, 'token-1', 1), "
+       "('job-2', 'workflow.call', 'run-2', 2, 'token-2', 2)");
+  RunState one;
+  one.id = "run-1";
+  one.facility_id = "f1";
+  RunState two = one;
+  two.id = "run-2";
+  RunState elsewhere = one;
+  elsewhere.facility_id = "f2";
+  const sdk::Error failure(sdk::ErrorCode::kUnavailable, "the EHR did not answer", true);
+  const nlohmann::json output = {{"room", "room-1"}};
+
+  auto tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  EXPECT_FALSE(repository_->set_ended_all(**tx, {RunRepository::ended_run(elsewhere, "failed",
+                                                                           "moved", 5)})
+                   .ok());
+  (*tx)->rollback();
+  EXPECT_EQ(run_row(), "waiting|||1");
+
+  tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  auto lost = JobQueue::remove(**tx, {HeldJob{"job-1", "token-1"}, HeldJob{"job-2", "other"}});
+  ASSERT_TRUE(lost.ok()) << lost.error().message;
+  EXPECT_FALSE(*lost);
+  (*tx)->rollback();
+
+  tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  auto settled = repository_->settled_attempt("step-1", "succeeded", 7, &output, nullptr);
+  auto failed = repository_->settled_attempt("step-2", "failed", 8, nullptr, &failure);
+  ASSERT_TRUE(settled.ok() && failed.ok());
+  ASSERT_TRUE(repository_->finish_attempts(**tx, {*settled, *failed}).ok());
+  auto ended = repository_->set_ended_all(
+      **tx, {RunRepository::ended_run(one, "succeeded", "", 7),
+             RunRepository::ended_run(two, "failed", "step 'ended' failed", 8)});
+  ASSERT_TRUE(ended.ok()) << ended.error().message;
+  auto removed = JobQueue::remove(**tx, {HeldJob{"job-1", "token-1"}, HeldJob{"job-2", "token-2"}});
+  ASSERT_TRUE(removed.ok()) << removed.error().message;
+  EXPECT_TRUE(*removed);
+  ASSERT_TRUE((*tx)->commit().ok());
+
+  EXPECT_EQ(run_row(), "succeeded|||7");
+  auto runs = query("SELECT status, error, finished_at, wait_event FROM workflow_runs "
+                    "WHERE id = 'run-2'");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(*runs[0].get_text(0), "failed");
+  EXPECT_EQ(*runs[0].get_text(1), "step 'ended' failed");
+  EXPECT_EQ(*runs[0].get_int(2), 8);
+  auto steps = query("SELECT id, status, finished_at, output_enc, error_code, error_message "
+                     "FROM workflow_steps ORDER BY id");
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(*steps[0].get_text(1), "succeeded");
+  EXPECT_EQ(*steps[0].get_int(2), 7);
+  auto decoded = repository_->decode(steps[0], "output_enc", "workflow_steps", "step-1");
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(*decoded, output);
+  EXPECT_TRUE(steps[0].is_null(4));
+  EXPECT_EQ(*steps[1].get_text(1), "failed");
+  EXPECT_EQ(*steps[1].get_int(2), 8);
+  EXPECT_TRUE(steps[1].is_null(3));
+  EXPECT_EQ(*steps[1].get_text(4), "unavailable");
+  EXPECT_EQ(*steps[1].get_text(5), "the EHR did not answer");
+  EXPECT_TRUE(query("SELECT id FROM jobs").empty());
+}
 
 INSTANTIATE_TEST_SUITE_P(Stores, RunRepositoryTest,
                          ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),
