@@ -53,24 +53,30 @@ struct ArchiveStream::Pipeline {
   }
 
   // ---- shared state (under mutex) ----
+  // Each stage sleeps on its own condition, so a hand-over wakes only the
+  // stage it concerns; a failure wakes them all.
   void fail(const Error& error) {
     std::lock_guard lock(mutex);
     if (!failed) failed = error;
-    changed.notify_all();
+    block_freed.notify_all();
+    digest_queued.notify_all();
+    cipher_queued.notify_all();
+    buffer_freed.notify_all();
+    write_queued.notify_all();
   }
 
   void release(int index) {
     std::lock_guard lock(mutex);
     if (--blocks[static_cast<std::size_t>(index)].readers == 0) {
       free_blocks.push_back(index);
-      changed.notify_all();
+      block_freed.notify_one();
     }
   }
 
   // Waits for the next block of `queue`; nullopt when the stream ended or failed.
-  std::optional<int> next(std::deque<int>& queue) {
+  std::optional<int> next(std::deque<int>& queue, std::condition_variable& queued) {
     std::unique_lock lock(mutex);
-    changed.wait(lock, [&] { return failed || !queue.empty() || ended; });
+    queued.wait(lock, [&] { return failed || !queue.empty() || ended; });
     if (failed || queue.empty()) return std::nullopt;
     int index = queue.front();
     queue.pop_front();
@@ -82,12 +88,13 @@ struct ArchiveStream::Pipeline {
     blocks[static_cast<std::size_t>(index)].readers = 2;
     to_digest.push_back(index);
     to_cipher.push_back(index);
-    changed.notify_all();
+    digest_queued.notify_one();
+    cipher_queued.notify_one();
   }
 
   // ---- stages ----
   void digest_loop() {
-    while (auto index = next(to_digest)) {
+    while (auto index = next(to_digest, digest_queued)) {
       const Block& b = blocks[static_cast<std::size_t>(*index)];
       Status s = digest.update(std::string_view(b.data.get(), b.size));
       release(*index);
@@ -96,7 +103,7 @@ struct ArchiveStream::Pipeline {
   }
 
   void cipher_loop() {
-    while (auto index = next(to_cipher)) {
+    while (auto index = next(to_cipher, cipher_queued)) {
       const Block& b = blocks[static_cast<std::size_t>(*index)];
       Status s = encryptor->write(std::string_view(b.data.get(), b.size));
       release(*index);
@@ -104,17 +111,45 @@ struct ArchiveStream::Pipeline {
     }
   }
 
+  // Takes a free output buffer as the one being filled; false when the
+  // stream failed.
+  bool take_output_buffer() {
+    std::unique_lock lock(mutex);
+    buffer_freed.wait(lock, [&] { return failed || !free_out.empty(); });
+    if (failed) return false;
+    out_current = free_out.front();
+    free_out.pop_front();
+    out_size[static_cast<std::size_t>(out_current)] = 0;
+    return true;
+  }
+
+  // The encryptor's output space: the free end of the buffer being filled
+  // when the segment fits there, so it is sealed in place; null otherwise
+  // (it is then sealed into the encryptor's buffer and copied across two
+  // output buffers by take_sealed).
+  unsigned char* output_space(std::size_t size) {
+    if (out_current < 0 && !take_output_buffer()) return nullptr;
+    std::size_t used = out_size[static_cast<std::size_t>(out_current)];
+    if (options.write_size - used < size) return nullptr;
+    return reinterpret_cast<unsigned char*>(out[static_cast<std::size_t>(out_current)].get() + used);
+  }
+
   // The encryptor's sink: sealed bytes into write_size output buffers, each
   // handed to the writer thread when full (aligned and sized for direct I/O).
+  // Bytes sealed in place (output_space) only move the buffer's end.
   Status take_sealed(std::string_view sealed) {
+    if (out_current >= 0) {
+      std::size_t& size = out_size[static_cast<std::size_t>(out_current)];
+      if (sealed.data() == out[static_cast<std::size_t>(out_current)].get() + size) {
+        size += sealed.size();
+        if (size == options.write_size) hand_to_writer();
+        return {};
+      }
+    }
     while (!sealed.empty()) {
-      if (out_current < 0) {
-        std::unique_lock lock(mutex);
-        changed.wait(lock, [&] { return failed || !free_out.empty(); });
-        if (failed) return *failed;
-        out_current = free_out.front();
-        free_out.pop_front();
-        out_size[static_cast<std::size_t>(out_current)] = 0;
+      if (out_current < 0 && !take_output_buffer()) {
+        std::lock_guard lock(mutex);
+        return *failed;
       }
       std::size_t& size = out_size[static_cast<std::size_t>(out_current)];
       std::size_t n = std::min(sealed.size(), options.write_size - size);
@@ -130,7 +165,7 @@ struct ArchiveStream::Pipeline {
     std::lock_guard lock(mutex);
     to_write.push_back(out_current);
     out_current = -1;
-    changed.notify_all();
+    write_queued.notify_one();
   }
 
   void writer_loop() {
@@ -138,7 +173,7 @@ struct ArchiveStream::Pipeline {
       int index = -1;
       {
         std::unique_lock lock(mutex);
-        changed.wait(lock, [&] { return failed || !to_write.empty() || writes_ended; });
+        write_queued.wait(lock, [&] { return failed || !to_write.empty() || writes_ended; });
         if (failed || to_write.empty()) return;
         index = to_write.front();
         to_write.pop_front();
@@ -148,7 +183,7 @@ struct ArchiveStream::Pipeline {
       if (!s.ok()) return fail(s.error());
       std::lock_guard lock(mutex);
       free_out.push_back(index);
-      changed.notify_all();
+      buffer_freed.notify_one();
     }
   }
 
@@ -157,7 +192,8 @@ struct ArchiveStream::Pipeline {
     {
       std::lock_guard lock(mutex);
       ended = true;
-      changed.notify_all();
+      digest_queued.notify_all();
+      cipher_queued.notify_all();
     }
     if (digest_thread.joinable()) digest_thread.join();
     if (cipher_thread.joinable()) cipher_thread.join();
@@ -168,7 +204,7 @@ struct ArchiveStream::Pipeline {
     {
       std::lock_guard lock(mutex);
       writes_ended = true;
-      changed.notify_all();
+      write_queued.notify_all();
     }
     if (writer_thread.joinable()) writer_thread.join();
   }
@@ -184,7 +220,11 @@ struct ArchiveStream::Pipeline {
   int out_current = -1;             // the buffer the encryptor fills; -1 = none
 
   std::mutex mutex;
-  std::condition_variable changed;
+  std::condition_variable block_freed;    // the caller waits for a free block
+  std::condition_variable digest_queued;  // the digest stage waits for a block
+  std::condition_variable cipher_queued;  // the cipher stage waits for a block
+  std::condition_variable buffer_freed;   // the cipher stage waits for an output buffer
+  std::condition_variable write_queued;   // the writer waits for a full buffer
   std::deque<int> free_blocks;
   std::deque<int> to_digest;
   std::deque<int> to_cipher;
@@ -238,6 +278,7 @@ Result<std::unique_ptr<ArchiveStream>> ArchiveStream::open(const crypto::Keyring
                             [raw](std::string_view sealed) { return raw->take_sealed(sealed); },
                             binding));
   p->encryptor.emplace(std::move(encryptor));
+  p->encryptor->set_output_space([raw](std::size_t size) { return raw->output_space(size); });
   p->digest_thread = std::thread([raw] { raw->digest_loop(); });
   p->cipher_thread = std::thread([raw] { raw->cipher_loop(); });
   p->writer_thread = std::thread([raw] { raw->writer_loop(); });
@@ -259,7 +300,7 @@ Status ArchiveStream::write(std::string_view chunk) {
   while (!chunk.empty()) {
     if (p.current < 0) {
       std::unique_lock lock(p.mutex);
-      p.changed.wait(lock, [&p] { return p.failed || !p.free_blocks.empty(); });
+      p.block_freed.wait(lock, [&p] { return p.failed || !p.free_blocks.empty(); });
       if (p.failed) return *p.failed;
       p.current = p.free_blocks.front();
       p.free_blocks.pop_front();

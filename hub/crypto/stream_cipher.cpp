@@ -168,11 +168,13 @@ sdk::Status StreamEncryptor::seal_segment(const unsigned char* in, std::size_t l
   }
   unsigned char nonce[kGcmNonceSize];
   make_nonce(header_, counter_, final, nonce);
-  auto status = gcm_.seal(nonce, aad_, in, len, sealed_.get(), sealed_.get() + len);
+  unsigned char* out = output_space_ ? output_space_(len + kGcmTagSize) : nullptr;
+  if (out == nullptr) out = sealed_.get();
+  auto status = gcm_.seal(nonce, aad_, in, len, out, out + len);
   if (!status.ok()) return fail(std::move(status).error());
   ++counter_;
   ciphertext_size_ += len + kGcmTagSize;
-  status = sink_(std::string_view(reinterpret_cast<const char*>(sealed_.get()), len + kGcmTagSize));
+  status = sink_(std::string_view(reinterpret_cast<const char*>(out), len + kGcmTagSize));
   if (!status.ok()) return fail(std::move(status).error());
   return sdk::ok_status();
 }

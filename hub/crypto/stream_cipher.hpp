@@ -88,6 +88,15 @@ class StreamEncryptor {
   StreamEncryptor& operator=(StreamEncryptor&&) noexcept;
   ~StreamEncryptor();
 
+  // Where a sealed segment may be written in place: called with the
+  // segment's size (ciphertext and tag) before it is sealed; returns a
+  // pointer to at least that many writable bytes, or null to seal into the
+  // encryptor's own buffer. Either way the sink then receives a view of the
+  // sealed bytes, so a consumer that gathers segments into larger buffers
+  // can hand out the free end of its buffer and skip a copy.
+  using OutputSpace = std::function<unsigned char*(std::size_t size)>;
+  void set_output_space(OutputSpace space) { output_space_ = std::move(space); }
+
   // Adds plaintext; sealed segments go to the sink as they complete.
   sdk::Status write(std::string_view plaintext);
   // Seals the final segment. No write() after it.
@@ -108,6 +117,7 @@ class StreamEncryptor {
 
   Aes256Gcm gcm_;
   StreamSink sink_;
+  OutputSpace output_space_;
   std::string header_;
   std::string aad_;  // header_, then the binding for version 2
   std::string key_id_;

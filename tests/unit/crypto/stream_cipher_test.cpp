@@ -112,6 +112,39 @@ TEST(StreamCipher, SameInputEncryptsDifferently) {
   EXPECT_NE(encrypt(pt), encrypt(pt));
 }
 
+TEST(StreamCipher, SegmentsSealInTheOutputSpaceGivenAndElsewhereWhenNoneIs) {
+  // Every other segment gets space in a buffer of the caller's; the others
+  // are sealed in the encryptor's own. The sink sees each where it was sealed.
+  const std::string pt = pattern(5 * S + 77);
+  std::vector<unsigned char> space(8 * (S + kGcmTagSize));
+  std::size_t space_used = 0;
+  int asked = 0;
+  int sealed_in_space = 0;
+  std::string out;
+  auto enc = StreamEncryptor::create(*ring(), [&](std::string_view b) {
+    const auto* p = reinterpret_cast<const unsigned char*>(b.data());
+    if (p >= space.data() && p < space.data() + space.size()) {
+      EXPECT_EQ(p, space.data() + space_used);
+      space_used += b.size();
+      ++sealed_in_space;
+    }
+    out.append(b);
+    return sdk::ok_status();
+  });
+  ASSERT_TRUE(enc.ok());
+  enc->set_output_space([&](std::size_t size) -> unsigned char* {
+    EXPECT_LE(size, S + kGcmTagSize);
+    return asked++ % 2 == 0 ? space.data() + space_used : nullptr;
+  });
+  ASSERT_TRUE(enc->write(std::string_view(pt).substr(0, 2 * S + 5)).ok());
+  ASSERT_TRUE(enc->write(std::string_view(pt).substr(2 * S + 5)).ok());
+  ASSERT_TRUE(enc->finish().ok());
+  EXPECT_EQ(asked, 6);  // one per segment
+  EXPECT_EQ(sealed_in_space, 3);
+  EXPECT_EQ(out.size(), enc->ciphertext_size());
+  EXPECT_EQ(decrypt(out, pt.size()).value(), pt);
+}
+
 void expect_damage(const sdk::Result<std::string>& r, const std::string& words) {
   ASSERT_FALSE(r.ok()) << "damage not detected; expected: " << words;
   EXPECT_EQ(r.error().code, sdk::ErrorCode::kInvalidArgument);
