@@ -85,6 +85,7 @@ void InboxWriter::stop() {
     stopping_ = true;
   }
   queued_.notify_all();
+  filled_.notify_all();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -111,6 +112,7 @@ Result<std::vector<InboxInsertOutcome>> InboxWriter::write(
   pending.entries = std::move(entries);
   std::future<Result<Outcomes>> done = pending.done.get_future();
   bool full = false;
+  bool wake_idle = false;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) {
@@ -120,13 +122,12 @@ Result<std::vector<InboxInsertOutcome>> InboxWriter::write(
     pending.queued_at = std::chrono::steady_clock::now();
     queue_.push_back(&pending);
     full = static_cast<int>(queue_.size()) >= options_.max_batch;
+    // A lingering writer takes this request with its batch: no wake-up
+    // unless the batch is now full.
+    wake_idle = !lingering_;
   }
-  // A full batch ends every writer's linger at once.
-  if (full) {
-    queued_.notify_all();
-  } else {
-    queued_.notify_one();
-  }
+  if (full) filled_.notify_one();
+  if (wake_idle) queued_.notify_one();
   return done.get();
 }
 
@@ -136,19 +137,25 @@ void InboxWriter::writer_loop() {
     batch.clear();
     {
       std::unique_lock lock(mutex_);
-      queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      queued_.wait(lock, [this] { return stopping_ || (!queue_.empty() && !lingering_); });
       if (queue_.empty()) return;  // stopping, and nothing left to commit
       // Linger for company, measured from when the oldest request arrived.
+      // One writer lingers at a time; requests queued meanwhile wake
+      // nobody (write() wakes it early only for a full batch).
+      lingering_ = true;
       auto deadline = queue_.front()->queued_at + options_.linger;
       while (!stopping_ && static_cast<int>(queue_.size()) < options_.max_batch &&
              std::chrono::steady_clock::now() < deadline) {
-        queued_.wait_until(lock, deadline);
-        if (queue_.empty()) break;  // another writer took them
+        filled_.wait_until(lock, deadline);
+        if (queue_.empty()) break;  // stopping: another writer took them
       }
+      lingering_ = false;
       while (!queue_.empty() && static_cast<int>(batch.size()) < options_.max_batch) {
         batch.push_back(queue_.front());
         queue_.pop_front();
       }
+      // What is left (more than a batch) is the next writer's to linger on.
+      if (!queue_.empty()) queued_.notify_one();
     }
     if (batch.empty()) continue;
     const auto taken = std::chrono::steady_clock::now();

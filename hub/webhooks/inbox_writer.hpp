@@ -27,8 +27,10 @@
 //
 // Batching: a writer takes the oldest queued request and waits until
 // max_batch requests are queued or that request has waited `linger`,
-// whichever is first. Under load the queue fills while the previous batch
-// commits, so the linger is rarely spent.
+// whichever is first. One writer lingers at a time, and a request queued
+// while it does wakes no thread (only a full batch ends the linger early),
+// so a request costs one wake-up: its own answer. Under load the queue
+// fills while the previous batch commits, so the linger is rarely spent.
 //
 // Thread safety: write() may be called from any number of threads. The
 // Store and CellCipher are borrowed and must outlive the writer; so must
@@ -117,8 +119,10 @@ class InboxWriter {
   observability::Metrics* metrics_;
 
   mutable std::mutex mutex_;
-  std::condition_variable queued_;
+  std::condition_variable queued_;  // idle writers: requests queued and nobody lingering
+  std::condition_variable filled_;  // the lingering writer: a full batch is queued
   std::deque<Pending*> queue_;
+  bool lingering_ = false;          // a writer is gathering the queue into its batch
   bool stopping_ = false;
   InboxWriterStats stats_;
   std::vector<std::thread> threads_;
