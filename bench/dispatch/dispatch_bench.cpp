@@ -346,6 +346,21 @@ int main(int argc, char** argv) {
     }
     must(tx->commit(), "commit the runs");
   }
+  // The engine's workers take each run to its wait; the clock starts once
+  // every run waits, so the webhooks measured wake waiting runs and the
+  // runs' first steps are not counted in the dispatch.
+  {
+    auto deadline = Clock::now() + std::chrono::minutes(5);
+    std::int64_t waiting = 0;
+    while (waiting < events) {
+      if (Clock::now() > deadline) fail("the runs did not all reach their wait in 5 minutes");
+      auto tx = must(store->begin(storage::TxMode::kReadOnly), "begin");
+      auto rows = must(tx->query("SELECT COUNT(*) FROM workflow_runs WHERE status = 'waiting'"),
+                       "count waiting runs");
+      waiting = rows[0].get_int(0).value_or(0);
+      if (waiting < events) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
 
   SecondHub second;
   if (hubs == 2) {
