@@ -9,7 +9,7 @@
 // commit, encrypted inbox), the webhook dispatcher, and the workflow engine
 // with its payloads encrypted by the records' CellCipher. It starts N runs of
 // a workflow that waits for `appointment.updated` on its own correlation,
-// then C client threads post N signed webhooks (one per run, keep-alive
+// waits until all N wait, then C client threads post N signed webhooks (one per run, keep-alive
 // connections) as fast as they are answered. It waits until every run has
 // advanced past its wait (the dispatch commit settles the wait; the workflow
 // then ends) and prints one JSON line:
