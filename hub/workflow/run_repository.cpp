@@ -383,16 +383,21 @@ Result<std::vector<std::optional<WaitingRun>>> RunRepository::find_waiting(
     types.insert(key.type);
     correlations.insert(key.correlation);
   }
+  // Built a piece at a time: the operands of one + chain are evaluated in
+  // no set order, and the placeholders must be numbered in the order they
+  // appear (see the SQLite store).
   Params params;
-  const std::string sql =
+  std::string sql =
       std::string("SELECT id, current_step, facility_id, wait_event, wait_correlation "
                   "FROM workflow_runs ") +
       (dialect_ == Dialect::kSqlite ? "INDEXED BY workflow_runs_waiting " : "") +
-      "WHERE status = 'waiting' AND wait_event IN (" +
-      storage::bind_all(params, {types.begin(), types.end()}) + ") AND wait_correlation IN (" +
-      storage::bind_all(params, {correlations.begin(), correlations.end()}) +
-      ") AND facility_id IN (" + storage::bind_all(params, {facilities.begin(), facilities.end()}) +
-      ") ORDER BY created_at, id";
+      "WHERE status = 'waiting' AND wait_event IN (";
+  sql += storage::bind_all(params, {types.begin(), types.end()});
+  sql += ") AND wait_correlation IN (";
+  sql += storage::bind_all(params, {correlations.begin(), correlations.end()});
+  sql += ") AND facility_id IN (";
+  sql += storage::bind_all(params, {facilities.begin(), facilities.end()});
+  sql += ") ORDER BY created_at, id";
   WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, params));
   std::map<std::tuple<std::string, std::string, std::string>, WaitingRun> oldest;
   for (const auto& row : rows) {
