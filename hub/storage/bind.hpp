@@ -25,6 +25,40 @@ std::string bind_each(Params& params, const std::vector<Row>& rows, ValueOf valu
   return sql;
 }
 
+// A batch's rows as a table one statement joins by key:
+// "WITH <name>(<column>, …) AS (VALUES (…), (…)) ", each value bound, to
+// start an UPDATE … FROM <name> WHERE <table>.<key> = <name>.<key>. It
+// comes first in the statement, so its placeholders are numbered first. A
+// column with a cast (a type name) wraps each of its values, for
+// PostgreSQL, which reads a parameter of no stated type as text. Where a
+// CASE per column (below) makes each row walk the batch's WHENs, and
+// PostgreSQL plan every WHEN, this is a join of n rows, planned once.
+struct ValuesColumn {
+  std::string_view name;
+  std::string_view cast;  // empty: the value as bound
+};
+template <typename Row, typename ValuesOf>
+std::string with_values(Params& params, std::string_view name,
+                        const std::vector<ValuesColumn>& columns, const std::vector<Row>& rows,
+                        ValuesOf values_of) {
+  std::string sql = "WITH " + std::string(name) + "(";
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    sql += (c == 0 ? "" : ", ") + std::string(columns[c].name);
+  }
+  sql += ") AS (VALUES ";
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    std::vector<Value> values = values_of(rows[r]);
+    sql += r == 0 ? "(" : ", (";
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      std::string value = storage::bind(params, std::move(values.at(c)));
+      if (!columns[c].cast.empty()) value = "CAST(" + value + " AS " + std::string(columns[c].cast) + ")";
+      sql += (c == 0 ? "" : ", ") + value;
+    }
+    sql += ")";
+  }
+  return sql + ") ";
+}
+
 // "CASE <column> WHEN <key of row 1> THEN <value of row 1> … END", each key
 // and value bound: a value per row, for a statement that changes the rows
 // an IN list names. `cast` (a type name) wraps each value, for PostgreSQL,

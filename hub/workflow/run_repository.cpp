@@ -323,24 +323,21 @@ EndedRun RunRepository::ended_run(const RunState& run, const std::string& status
 
 Status RunRepository::set_ended_all(Transaction& tx, const std::vector<EndedRun>& runs) {
   if (runs.empty()) return {};
-  auto id = [](const EndedRun& r) { return r.run.run_id; };
+  // The ends as a table joined by id and facility (see storage::with_values).
   Params params;
-  std::string sql = "UPDATE workflow_runs SET status = ";
-  sql += storage::case_when(params, "id", runs, id, [](const EndedRun& r) { return r.status; });
-  sql += ", error = ";
-  sql += storage::case_when(
-      params, "id", runs, id, [](const EndedRun& r) { return r.error; }, "TEXT");
-  sql += ", finished_at = ";
-  sql += storage::case_when(
-      params, "id", runs, id, [](const EndedRun& r) { return r.finished_at; }, "BIGINT");
-  sql += ", updated_at = ";
-  sql += storage::case_when(
-      params, "id", runs, id, [](const EndedRun& r) { return r.finished_at; }, "BIGINT");
-  sql += ", wait_event = NULL, wait_correlation = NULL WHERE id IN (";
-  sql += storage::bind_each(params, runs, [](const auto& r) { return r.run.run_id; });
-  sql += ") AND facility_id = ";
-  sql += storage::case_when(params, "id", runs, id,
-                            [](const EndedRun& r) { return r.run.facility_id; });
+  std::string sql = storage::with_values(
+      params, "ended",
+      {{"id", "TEXT"}, {"facility_id", "TEXT"}, {"status", "TEXT"}, {"error", "TEXT"},
+       {"finished_at", "BIGINT"}},
+      runs, [](const EndedRun& r) {
+        return std::vector<storage::Value>{r.run.run_id, r.run.facility_id, r.status, r.error,
+                                           r.finished_at};
+      });
+  sql +=
+      "UPDATE workflow_runs SET status = ended.status, error = ended.error, "
+      "finished_at = ended.finished_at, updated_at = ended.finished_at, wait_event = NULL, "
+      "wait_correlation = NULL FROM ended WHERE workflow_runs.id = ended.id AND "
+      "workflow_runs.facility_id = ended.facility_id";
   WASL_ASSIGN_OR_RETURN(auto changed, tx.exec(sql, params));
   if (changed != static_cast<std::int64_t>(runs.size())) {
     return Error(ErrorCode::kInternal, "ending " + std::to_string(runs.size()) +
@@ -490,28 +487,21 @@ Status RunRepository::finish_attempt(Transaction& tx, const std::string& row_id,
 Status RunRepository::finish_attempts(Transaction& tx,
                                       const std::vector<SettledAttempt>& attempts) {
   if (attempts.empty()) return {};
-  using A = SettledAttempt;
-  auto id = [](const A& a) { return a.row_id; };
-  // Placeholders are numbered in the order they appear (see resume_waiting).
+  // The settlements as a table joined by id (see storage::with_values).
   Params params;
-  std::string sql = "UPDATE workflow_steps SET status = ";
-  sql += storage::case_when(params, "id", attempts, id, [](const A& a) { return a.status; });
-  sql += ", finished_at = ";
-  sql += storage::case_when(
-      params, "id", attempts, id, [](const A& a) { return a.finished_at; }, "BIGINT");
-  sql += ", output_enc = ";
-  sql += storage::case_when(
-      params, "id", attempts, id, [](const A& a) { return a.output_enc; },
-      dialect_ == Dialect::kPostgres ? "BYTEA" : "");
-  sql += ", error_code = ";
-  sql += storage::case_when(
-      params, "id", attempts, id, [](const A& a) { return a.error_code; }, "TEXT");
-  sql += ", error_message = ";
-  sql += storage::case_when(
-      params, "id", attempts, id, [](const A& a) { return a.error_message; }, "TEXT");
-  sql += " WHERE id IN (";
-  sql += storage::bind_each(params, attempts, [](const auto& r) { return r.row_id; });
-  sql += ")";
+  std::string sql = storage::with_values(
+      params, "settled",
+      {{"id", "TEXT"}, {"status", "TEXT"}, {"finished_at", "BIGINT"},
+       {"output_enc", dialect_ == Dialect::kPostgres ? "BYTEA" : ""}, {"error_code", "TEXT"},
+       {"error_message", "TEXT"}},
+      attempts, [](const SettledAttempt& a) {
+        return std::vector<storage::Value>{a.row_id, a.status, a.finished_at, a.output_enc,
+                                           a.error_code, a.error_message};
+      });
+  sql +=
+      "UPDATE workflow_steps SET status = settled.status, finished_at = settled.finished_at, "
+      "output_enc = settled.output_enc, error_code = settled.error_code, "
+      "error_message = settled.error_message FROM settled WHERE workflow_steps.id = settled.id";
   WASL_ASSIGN_OR_RETURN(auto changed, tx.exec(sql, params));
   if (changed != static_cast<std::int64_t>(attempts.size())) {
     return Error(ErrorCode::kInternal, "settling " + std::to_string(attempts.size()) +
