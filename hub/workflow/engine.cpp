@@ -108,7 +108,7 @@ class Engine::Core {
       p.job = std::move(job);
       p.leased_at = leased_at;
       WASL_ASSIGN_OR_RETURN(p.run, runs_.load(*tx, p.job.run_id, false));
-      HeldJob held{p.job.id, p.job.lease_token};
+      HeldJob held = held_job(p.job);
       if (is_final(p.run.status)) {
         WASL_RETURN_IF_ERROR(JobQueue::remove(*tx, held));
         p.stale = true;
@@ -233,7 +233,7 @@ class Engine::Core {
   Status finish_in(Transaction& tx, PreparedJob& p, CallOutcome& outcome, bool& redo,
                    std::optional<PreparedJob>* next, bool& dropped) {
     std::int64_t now = now_ms();
-    JobHolding holding{HeldJob{p.job.id, p.job.lease_token},
+    JobHolding holding{held_job(p.job),
                        next != nullptr && options_.chain_steps && !stopping_.load(), std::nullopt};
     WASL_ASSIGN_OR_RETURN(auto status, runs_.held_status(tx, holding.job));
     dropped = !status.has_value();
@@ -331,7 +331,7 @@ class Engine::Core {
     if (p.job.kind == kCallJob && !p.attempt_row.empty()) {
       if (!runs_.remove_uncalled(**tx, p.attempt_row).ok()) return;
     }
-    auto released = JobQueue::release(**tx, {p.job.id, p.job.lease_token}, now_ms());
+    auto released = JobQueue::release(**tx, held_job(p.job), now_ms());
     if (!released.ok() || !*released) return;  // rolled back: a takeover owns it
     (void)(*tx)->commit();
   }
@@ -346,7 +346,7 @@ class Engine::Core {
     auto tx = store_.begin();
     if (!tx.ok()) return false;
     std::int64_t expires = now_ms() + options_.lease.count();
-    auto held = JobQueue::extend(**tx, {p.job.id, p.job.lease_token}, expires);
+    auto held = JobQueue::extend(**tx, held_job(p.job), expires);
     if (!held.ok()) return false;
     if (!*held) {
       lost_leases_.fetch_add(1);
@@ -430,7 +430,7 @@ class Engine::Core {
     // index path too.
     DeferredWrites deferred;
     for (auto& [i, p] : delivery.waits) {
-      JobHolding holding{HeldJob{p.job.id, p.job.lease_token}, false, std::nullopt, &deferred};
+      JobHolding holding{held_job(p.job), false, std::nullopt, &deferred};
       WASL_RETURN_IF_ERROR(transitions_.wait_due(tx, p, &holding, now));
       delivery.delivered[i].advanced = true;
     }
@@ -463,8 +463,7 @@ class Engine::Core {
       event_of.emplace(delivered[i].matched_run, i);
     }
     if (woken.empty()) return delivery;
-    WASL_ASSIGN_OR_RETURN(auto held, JobQueue::hold_idle(tx, woken, engine_id_ + "/events",
-                                                         now + options_.lease.count()));
+    WASL_ASSIGN_OR_RETURN(auto held, JobQueue::hold_idle(tx, store_.dialect(), woken));
     std::map<std::string, ClaimedJob> job_of;
     for (auto& job : held) {
       std::string run_id = job.run_id;
@@ -477,7 +476,7 @@ class Engine::Core {
         // A worker holds the job: its wait_due finds the event matched.
         WASL_RETURN_IF_ERROR(JobQueue::wake(tx, run_id, now));
       } else if (job->second.kind != kWaitJob) {
-        HeldJob holding{job->second.id, job->second.lease_token};
+        HeldJob holding = held_job(job->second);
         WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::replace(tx, holding, job->second.kind,
                                                          job->second.payload, now));
         if (!ok) return Error(ErrorCode::kConflict, "the job of a woken run changed hands", true);

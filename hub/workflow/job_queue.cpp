@@ -22,6 +22,13 @@ std::string next_token(const std::string& prefix) {
   return prefix + "/" + std::to_string(counter.fetch_add(1) + 1);
 }
 
+// "lease_owner = $n" for a job held by its lease, "lease_owner IS NULL"
+// for one held by the caller's row lock (hold_idle).
+std::string holder_is(Params& params, const HeldJob& job) {
+  if (job.locked) return "lease_owner IS NULL";
+  return "lease_owner = " + storage::bind(params, job.lease_token);
+}
+
 }  // namespace
 
 Result<std::vector<ClaimedJob>> JobQueue::claim(storage::Transaction& tx,
@@ -74,18 +81,22 @@ sdk::Status JobQueue::insert(storage::Transaction& tx, const std::string& run_id
 Result<bool> JobQueue::replace(storage::Transaction& tx, const HeldJob& job,
                                const std::string& kind, const nlohmann::json& payload,
                                std::int64_t run_at_ms) {
-  WASL_ASSIGN_OR_RETURN(
-      auto changed,
-      tx.exec("UPDATE jobs SET kind = $1, payload = $2, run_at = $3, lease_owner = NULL, "
-              "lease_expires_at = NULL, attempts = 0, last_error = NULL "
-              "WHERE id = $4 AND lease_owner = $5",
-              Params{kind, payload_text(payload), run_at_ms, job.id, job.lease_token}));
+  Params params{kind, payload_text(payload), run_at_ms, job.id};
+  std::string sql =
+      "UPDATE jobs SET kind = $1, payload = $2, run_at = $3, lease_owner = NULL, "
+      "lease_expires_at = NULL, attempts = 0, last_error = NULL WHERE id = $4 AND ";
+  sql += holder_is(params, job);
+  WASL_ASSIGN_OR_RETURN(auto changed, tx.exec(sql, params));
   return changed == 1;
 }
 
 Result<bool> JobQueue::continue_held(storage::Transaction& tx, const HeldJob& job,
                                      const std::string& kind, const nlohmann::json& payload,
                                      std::int64_t expires_at_ms) {
+  if (job.locked) {
+    return sdk::Error(sdk::ErrorCode::kInternal,
+                      "a job held by a row lock has no lease to keep holding it by", false);
+  }
   WASL_ASSIGN_OR_RETURN(
       auto changed,
       tx.exec("UPDATE jobs SET kind = $1, payload = $2, run_at = $3, lease_expires_at = $3, "
@@ -96,38 +107,60 @@ Result<bool> JobQueue::continue_held(storage::Transaction& tx, const HeldJob& jo
 
 Result<bool> JobQueue::release(storage::Transaction& tx, const HeldJob& job,
                                std::int64_t run_at_ms) {
-  WASL_ASSIGN_OR_RETURN(
-      auto changed,
-      tx.exec("UPDATE jobs SET run_at = $1, lease_owner = NULL, lease_expires_at = NULL, "
-              "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
-              "WHERE id = $2 AND lease_owner = $3",
-              Params{run_at_ms, job.id, job.lease_token}));
+  Params params{run_at_ms, job.id};
+  std::string sql =
+      "UPDATE jobs SET run_at = $1, lease_owner = NULL, lease_expires_at = NULL, "
+      "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END WHERE id = $2 AND ";
+  sql += holder_is(params, job);
+  WASL_ASSIGN_OR_RETURN(auto changed, tx.exec(sql, params));
   return changed == 1;
 }
 
 Result<bool> JobQueue::remove(storage::Transaction& tx, const HeldJob& job) {
-  WASL_ASSIGN_OR_RETURN(auto changed, tx.exec("DELETE FROM jobs WHERE id = $1 AND lease_owner = $2",
-                                              Params{job.id, job.lease_token}));
+  Params params{job.id};
+  std::string sql = "DELETE FROM jobs WHERE id = $1 AND ";
+  sql += holder_is(params, job);
+  WASL_ASSIGN_OR_RETURN(auto changed, tx.exec(sql, params));
   return changed == 1;
 }
 
 Result<bool> JobQueue::remove(storage::Transaction& tx, const std::vector<HeldJob>& jobs) {
   if (jobs.empty()) return true;
-  // An IN list of ids (the primary key's index), each one's lease token
-  // checked by a CASE over the rows found.
-  Params params;
-  std::string sql = "DELETE FROM jobs WHERE id IN (";
-  sql += storage::bind_each(params, jobs, [](const auto& r) { return r.id; });
-  sql += ") AND lease_owner = ";
-  sql += storage::case_when(
-      params, "id", jobs, [](const HeldJob& j) { return j.id; },
-      [](const HeldJob& j) { return j.lease_token; });
-  WASL_ASSIGN_OR_RETURN(auto changed, tx.exec(sql, params));
+  std::vector<HeldJob> locked;
+  std::vector<HeldJob> leased;
+  for (const auto& job : jobs) (job.locked ? locked : leased).push_back(job);
+  std::int64_t changed = 0;
+  if (!locked.empty()) {
+    // An IN list of ids (the primary key's index), their leases unset.
+    Params params;
+    std::string sql = "DELETE FROM jobs WHERE id IN (";
+    sql += storage::bind_each(params, locked, [](const auto& r) { return r.id; });
+    sql += ") AND lease_owner IS NULL";
+    WASL_ASSIGN_OR_RETURN(auto n, tx.exec(sql, params));
+    changed += n;
+  }
+  if (!leased.empty()) {
+    // An IN list of ids, each one's lease token checked by a CASE over the
+    // rows found.
+    Params params;
+    std::string sql = "DELETE FROM jobs WHERE id IN (";
+    sql += storage::bind_each(params, leased, [](const auto& r) { return r.id; });
+    sql += ") AND lease_owner = ";
+    sql += storage::case_when(
+        params, "id", leased, [](const HeldJob& j) { return j.id; },
+        [](const HeldJob& j) { return j.lease_token; });
+    WASL_ASSIGN_OR_RETURN(auto n, tx.exec(sql, params));
+    changed += n;
+  }
   return changed == static_cast<std::int64_t>(jobs.size());
 }
 
 Result<bool> JobQueue::extend(storage::Transaction& tx, const HeldJob& job,
                               std::int64_t expires_at_ms) {
+  if (job.locked) {
+    return sdk::Error(sdk::ErrorCode::kInternal,
+                      "a job held by a row lock has no lease to extend", false);
+  }
   WASL_ASSIGN_OR_RETURN(
       auto changed,
       tx.exec("UPDATE jobs SET lease_expires_at = $1, run_at = $1 "
@@ -137,22 +170,19 @@ Result<bool> JobQueue::extend(storage::Transaction& tx, const HeldJob& job,
 }
 
 Result<std::vector<ClaimedJob>> JobQueue::hold_idle(storage::Transaction& tx,
-                                                    const std::vector<std::string>& run_ids,
-                                                    const std::string& token_prefix,
-                                                    std::int64_t expires_at_ms) {
+                                                    storage::Dialect dialect,
+                                                    const std::vector<std::string>& run_ids) {
   std::vector<ClaimedJob> held;
   if (run_ids.empty()) return held;
   // A worker that leased a row first makes `lease_owner IS NULL` false on
-  // PostgreSQL's recheck; each job's token is this call's plus its id.
-  Params params{next_token(token_prefix) + "/", expires_at_ms};
-  WASL_ASSIGN_OR_RETURN(
-      auto rows,
-      tx.query("UPDATE jobs SET lease_owner = $1 || id, lease_expires_at = $2 "
-               "WHERE run_id IN (" +
-                   storage::bind_all(params, {run_ids.begin(), run_ids.end()}) +
-                   ") AND kind LIKE 'workflow.%' AND lease_owner IS NULL "
-                   "RETURNING id, run_id, kind, payload, attempts, lease_owner",
-               params));
+  // PostgreSQL's recheck of a locked row.
+  Params params;
+  std::string sql =
+      "SELECT id, run_id, kind, payload, attempts FROM jobs WHERE run_id IN (" +
+      storage::bind_all(params, {run_ids.begin(), run_ids.end()}) +
+      ") AND kind LIKE 'workflow.%' AND lease_owner IS NULL";
+  if (dialect == storage::Dialect::kPostgres) sql += " FOR UPDATE";
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, params));
   held.reserve(rows.size());
   for (const auto& row : rows) {
     ClaimedJob job;
@@ -164,8 +194,7 @@ Result<std::vector<ClaimedJob>> JobQueue::hold_idle(storage::Transaction& tx,
     if (job.payload.is_discarded()) job.payload = nlohmann::json::object();
     WASL_ASSIGN_OR_RETURN(auto attempts, row.get_int("attempts"));
     job.claims = static_cast<int>(attempts);
-    WASL_ASSIGN_OR_RETURN(job.lease_token, row.get_text("lease_owner"));
-    job.lease_expires_at_ms = expires_at_ms;
+    job.locked = true;
     held.push_back(std::move(job));
   }
   return held;

@@ -42,13 +42,18 @@ struct ClaimedJob {
   bool takeover = false;       // a previous holder's lease had lapsed
   std::string previous_owner;  // that holder's token, when takeover
   int claims = 0;              // times the job has been claimed, this claim included
+  bool locked = false;         // held by the claiming transaction's row lock (hold_idle)
 };
 
-// A job the caller holds by its lease token.
+// A job the caller holds: by its lease token, or, when `locked`, by the
+// caller's transaction alone (its lease unset, its row locked until the
+// commit; JobQueue::hold_idle).
 struct HeldJob {
   std::string id;
   std::string lease_token;
+  bool locked = false;
 };
+inline HeldJob held_job(const ClaimedJob& job) { return {job.id, job.lease_token, job.locked}; }
 
 class JobQueue {
  public:
@@ -88,15 +93,16 @@ class JobQueue {
   static sdk::Result<bool> extend(storage::Transaction& tx, const HeldJob& job,
                                   std::int64_t expires_at_ms);
   // Takes each run's workflow job that no worker holds (lease_owner unset),
-  // in one statement, leased until `expires_at_ms` to a token of its own,
-  // without counting a claim: the caller settles them in this transaction
-  // (events delivered to waiting runs). A run with no job, or whose job a
-  // worker holds, has none in the result. The UPDATE locks the rows
-  // (PostgreSQL); SQLite's single writer makes it exclusive.
+  // in one statement, for this transaction only, without counting a claim:
+  // the caller settles them (replaces or removes each) before it commits
+  // (events delivered to waiting runs). They come back `locked`: no lease
+  // is written, since every change the caller makes checks that the lease
+  // is still unset. A run with no job, or whose job a worker holds, has none
+  // in the result. PostgreSQL: SELECT … FOR UPDATE locks the rows (a
+  // worker's claim skips them); SQLite's single writer makes it exclusive.
   static sdk::Result<std::vector<ClaimedJob>> hold_idle(storage::Transaction& tx,
-                                                        const std::vector<std::string>& run_ids,
-                                                        const std::string& token_prefix,
-                                                        std::int64_t expires_at_ms);
+                                                        storage::Dialect dialect,
+                                                        const std::vector<std::string>& run_ids);
   // Makes the run's job due now unless a worker holds it.
   static sdk::Status wake(storage::Transaction& tx, const std::string& run_id,
                           std::int64_t now_ms);

@@ -1,6 +1,9 @@
 // JobQueue on both stores: a held job kept by continue_held() stays leased
 // and is only taken over once its extended lease lapses; release() makes it
 // due at once without a takeover; both are fenced by the lease token.
+// hold_idle() holds unleased jobs by the transaction alone: no lease is
+// written, a worker's claim passes them over until the commit, and the
+// holder's changes are fenced by the lease being still unset.
 #include "hub/workflow/job_queue.hpp"
 
 #include "tests/unit/workflow/engine_fixture.hpp"
@@ -110,6 +113,65 @@ TEST_P(JobQueueTest, ReleaseMakesTheJobDueWithoutATakeover) {
   EXPECT_FALSE(again[0].takeover);
   EXPECT_EQ(again[0].claims, 1);  // a given-back claim does not count
   EXPECT_EQ(again[0].run_id, run_);
+}
+
+TEST_P(JobQueueTest, HoldIdleHoldsUnleasedJobsForItsTransactionWithoutWritingALease) {
+  auto tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  auto held = JobQueue::hold_idle(**tx, GetParam(), {run_, "no-such-run"});
+  ASSERT_TRUE(held.ok()) << held.error().message;
+  ASSERT_EQ(held->size(), 1u);
+  const ClaimedJob& job = held->front();
+  EXPECT_TRUE(job.locked);
+  EXPECT_EQ(job.run_id, run_);
+  EXPECT_EQ(job.claims, 0);  // a hold is not a claim
+  auto lease = (*tx)->query("SELECT lease_owner FROM jobs WHERE id = $1", Params{job.id});
+  ASSERT_TRUE(lease.ok());
+  ASSERT_EQ(lease->size(), 1u);
+  EXPECT_TRUE((*lease)[0].is_null(0));
+  // It has no lease to keep or extend; it can be replaced, once.
+  EXPECT_FALSE(JobQueue::extend(**tx, held_job(job), now_ms_ + 5000).ok());
+  EXPECT_FALSE(JobQueue::continue_held(**tx, held_job(job), kCallJob, {}, now_ms_ + 5000).ok());
+  auto replaced = JobQueue::replace(**tx, held_job(job), kWaitJob, {{"step", "s1"}}, now_ms_ + 1);
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_TRUE(*replaced);
+  ASSERT_TRUE((*tx)->commit().ok());
+
+  // A job a worker leased is not held; once given back, it is, and removing
+  // it is fenced by its lease being unset.
+  auto claimed = claim(now_ms_ + 1);
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_FALSE(in_tx([&](storage::Transaction& tx) -> sdk::Result<bool> {
+    WASL_ASSIGN_OR_RETURN(auto none, JobQueue::hold_idle(tx, GetParam(), {run_}));
+    return !none.empty();
+  }));
+  EXPECT_TRUE(in_tx([&](storage::Transaction& tx) {
+    return JobQueue::release(tx, held_job(claimed[0]), now_ms_ + 1);
+  }));
+  EXPECT_TRUE(in_tx([&](storage::Transaction& tx) -> sdk::Result<bool> {
+    WASL_ASSIGN_OR_RETURN(auto again, JobQueue::hold_idle(tx, GetParam(), {run_}));
+    if (again.size() != 1) return false;
+    HeldJob leased = held_job(claimed[0]);
+    WASL_ASSIGN_OR_RETURN(bool wrong, JobQueue::remove(tx, std::vector<HeldJob>{leased}));
+    if (wrong) return false;  // its lease is gone: the token no longer fences it
+    return JobQueue::remove(tx, std::vector<HeldJob>{held_job(again[0])});
+  }));
+  EXPECT_TRUE(query("SELECT id FROM jobs WHERE run_id = $1", Params{run_}).empty());
+}
+
+TEST_P(JobQueueTest, AClaimPassesOverAJobHeldByAnotherTransaction) {
+  if (GetParam() != Dialect::kPostgres) GTEST_SKIP() << "SQLite has one writer at a time";
+  auto holder = store_->begin();
+  ASSERT_TRUE(holder.ok());
+  auto held = JobQueue::hold_idle(**holder, GetParam(), {run_});
+  ASSERT_TRUE(held.ok()) << held.error().message;
+  ASSERT_EQ(held->size(), 1u);
+  EXPECT_TRUE(claim(now_ms_).empty());  // skipped while the hold lasts
+  (*holder)->rollback();
+  auto claimed = claim(now_ms_);
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_FALSE(claimed[0].takeover);
+  EXPECT_EQ(claimed[0].claims, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, JobQueueTest,
