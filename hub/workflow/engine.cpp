@@ -429,17 +429,24 @@ class Engine::Core {
     // are written together after them, joined to their tables by key: an
     // index path too.
     DeferredWrites deferred;
+    std::vector<FacilityRun> unwritten;  // woken runs whose status no transition wrote
     for (auto& [i, p] : delivery.waits) {
       JobHolding holding{held_job(p.job), false, std::nullopt, &deferred};
       WASL_RETURN_IF_ERROR(transitions_.wait_due(tx, p, &holding, now));
       delivery.delivered[i].advanced = true;
+      if (p.run.resume_unwritten) unwritten.push_back(FacilityRun{p.run.facility_id, p.run.id});
     }
     WASL_RETURN_IF_ERROR(storage::without_plan_methods(
-        tx, store_.dialect(), {"seqscan"}, [&] { return write(tx, deferred); }));
+        tx, store_.dialect(), {"seqscan"}, [&] { return write(tx, deferred, unwritten, now); }));
     return std::move(delivery.delivered);
   }
 
-  Status write(Transaction& tx, const DeferredWrites& deferred) {
+  // Writes what deliver_together deferred, before the next round of events
+  // reads the runs: the resumes no status change wrote, the settled
+  // attempts, the ends and the removed jobs.
+  Status write(Transaction& tx, const DeferredWrites& deferred,
+               const std::vector<FacilityRun>& unwritten, std::int64_t now) {
+    WASL_RETURN_IF_ERROR(resume(tx, unwritten, now));
     WASL_RETURN_IF_ERROR(runs_.finish_attempts(tx, deferred.attempts));
     WASL_RETURN_IF_ERROR(runs_.set_ended_all(tx, deferred.ended));
     WASL_ASSIGN_OR_RETURN(bool removed, JobQueue::remove(tx, deferred.removed));
@@ -470,6 +477,7 @@ class Engine::Core {
       job_of.emplace(std::move(run_id), std::move(job));
     }
     std::vector<std::string> settle;  // runs whose wait is settled here
+    std::vector<FacilityRun> resumed;  // the others, running again now
     for (const auto& run_id : woken) {
       auto job = job_of.find(run_id);
       if (job == job_of.end()) {
@@ -482,18 +490,41 @@ class Engine::Core {
         if (!ok) return Error(ErrorCode::kConflict, "the job of a woken run changed hands", true);
       } else {
         settle.push_back(run_id);
+        continue;
       }
+      resumed.push_back(FacilityRun{events[event_of.at(run_id)]->facility_id, run_id});
     }
+    WASL_RETURN_IF_ERROR(resume(tx, resumed, now));
+    // A settled run's resume is written with its next status change (most
+    // often its end): one version of its row, not two.
     WASL_ASSIGN_OR_RETURN(auto runs, runs_.load_all(tx, settle, true));
     for (auto& run : runs) {
+      if (run.status != run_status::kWaiting) return stopped_waiting();
       const std::size_t i = event_of.at(run.id);
       PreparedJob p;
       p.job = std::move(job_of.at(run.id));
       p.matched_event = events[i]->payload;
       p.run = std::move(run);
+      p.run.status = run_status::kRunning;
+      p.run.resume_unwritten = true;
       delivery.waits.emplace_back(i, std::move(p));
     }
     return delivery;
+  }
+
+  // Resumes runs deliver_all matched; each must still wait.
+  Status resume(Transaction& tx, const std::vector<FacilityRun>& runs, std::int64_t now) {
+    WASL_ASSIGN_OR_RETURN(auto resumed, runs_.resume_waiting(tx, runs, now));
+    if (resumed.size() != runs.size()) return stopped_waiting();
+    return {};
+  }
+
+  // A run deliver_all matched stopped waiting before its row was locked
+  // (its timeout, a cancel): the batch is delivered again, event by event,
+  // and that event then waits for a later wait.
+  static Error stopped_waiting() {
+    return Error(ErrorCode::kConflict,
+                 "a run stopped waiting while its event was delivered; delivering again", true);
   }
 
   Result<std::vector<Result<DeliveredEvent>>> deliver_events(

@@ -104,7 +104,6 @@ Result<std::vector<DeliveredEvent>> EventMatcher::deliver_all(
     }
   }
 
-  std::vector<FacilityRun> to_resume;
   for (std::size_t i = 0; i < events.size(); ++i) {
     if (inserted.count(events[i]->dedupe_key) == 0) {
       out[i].duplicate = true;
@@ -114,28 +113,8 @@ Result<std::vector<DeliveredEvent>> EventMatcher::deliver_all(
         out[i].matched_run = first->second.matched_run;
       }
     } else if (waiting[i]) {
-      to_resume.push_back(FacilityRun{events[i]->facility_id, waiting[i]->run_id});
-    }
-  }
-  WASL_ASSIGN_OR_RETURN(auto resumed, runs_.resume_waiting(tx, to_resume, now));
-  // A run that stopped waiting meanwhile (its timeout, a cancel) leaves its
-  // event for a later wait.
-  std::vector<storage::Value> unmatched;
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    if (out[i].duplicate || !waiting[i]) continue;
-    if (resumed.count(waiting[i]->run_id) != 0) {
       out[i].matched_run = waiting[i]->run_id;
-    } else {
-      unmatched.emplace_back(out[i].event_id);
     }
-  }
-  if (!unmatched.empty()) {
-    Params unmatched_params;
-    WASL_RETURN_IF_ERROR(
-        tx.exec("UPDATE workflow_events SET run_id = NULL, step_id = NULL, matched_at = NULL "
-                "WHERE id IN (" +
-                    storage::bind_all(unmatched_params, std::move(unmatched)) + ")",
-                unmatched_params));
   }
   return out;
 }

@@ -46,9 +46,14 @@ class EventMatcher {
 
   // Inside the caller's read-write transaction, with one statement per phase
   // for all of `events`: stores each event once per dedupe key and, when a
-  // run of its facility waits for its (type, correlation), resumes the
-  // oldest such run and records the event as handed to its wait step.
-  // Waking or settling the runs' jobs is left to the caller. A duplicate
+  // run of its facility waits for its (type, correlation), records the
+  // event as handed to the oldest such run's wait step. The run's row is
+  // not changed: the caller resumes it (RunRepository::resume_waiting or
+  // RunState::resume_unwritten) before it delivers another event of that
+  // key, checking under the row's lock that it still waits, and fails the
+  // transaction (kConflict) when it stopped meanwhile (its timeout, a
+  // cancel), so the event is delivered again; the caller also wakes or
+  // settles the run's job. A duplicate
   // changes nothing and reports the run the first delivery matched. The
   // events' (facility, type, correlation) and dedupe keys must each be
   // distinct (kInternal otherwise); results are in the order of `events`.

@@ -248,42 +248,46 @@ Result<std::string> RunRepository::failed_step(Transaction& tx, const RunState& 
   return rows[0].get_text(0);
 }
 
-Status RunRepository::set_running_at(Transaction& tx, const RunState& run,
-                                     const std::string& step_id, std::int64_t now) {
+Status RunRepository::set_running_at(Transaction& tx, RunState& run, const std::string& step_id,
+                                     std::int64_t now) {
   WASL_RETURN_IF_ERROR(
-      tx.exec("UPDATE workflow_runs SET status = $1, current_step = $2, updated_at = $3 "
-              "WHERE id = $4 AND facility_id = $5",
+      tx.exec("UPDATE workflow_runs SET status = $1, current_step = $2, updated_at = $3, "
+              "wait_event = NULL, wait_correlation = NULL WHERE id = $4 AND facility_id = $5",
               Params{std::string(kRunning), step_id, now, run.id, run.facility_id}));
+  run.resume_unwritten = false;
   return {};
 }
 
-Status RunRepository::set_waiting(Transaction& tx, const RunState& run,
-                                  const std::string& step_id, const std::string& event,
-                                  const std::string& correlation, std::int64_t now) {
+Status RunRepository::set_waiting(Transaction& tx, RunState& run, const std::string& step_id,
+                                  const std::string& event, const std::string& correlation,
+                                  std::int64_t now) {
   WASL_RETURN_IF_ERROR(
       tx.exec("UPDATE workflow_runs SET status = $1, current_step = $2, wait_event = $3, "
               "wait_correlation = $4, updated_at = $5 WHERE id = $6 AND facility_id = $7",
               Params{std::string(kWaiting), step_id, event, correlation, now, run.id,
                      run.facility_id}));
+  run.resume_unwritten = false;
   return {};
 }
 
-Status RunRepository::set_wait_over(Transaction& tx, const RunState& run, std::int64_t now) {
+Status RunRepository::set_wait_over(Transaction& tx, RunState& run, std::int64_t now) {
   WASL_RETURN_IF_ERROR(
       tx.exec("UPDATE workflow_runs SET status = $1, wait_event = NULL, wait_correlation = NULL, "
               "updated_at = $2 WHERE id = $3 AND facility_id = $4",
               Params{std::string(kRunning), now, run.id, run.facility_id}));
+  run.resume_unwritten = false;
   return {};
 }
 
-Status RunRepository::set_compensating(Transaction& tx, const RunState& run,
-                                       const std::string& status, const std::string& compensation,
-                                       const std::string& error, std::int64_t now) {
+Status RunRepository::set_compensating(Transaction& tx, RunState& run, const std::string& status,
+                                       const std::string& compensation, const std::string& error,
+                                       std::int64_t now) {
   WASL_RETURN_IF_ERROR(tx.exec(
       "UPDATE workflow_runs SET status = $1, current_step = $2, error = $3, updated_at = $4, "
       "wait_event = NULL, wait_correlation = NULL WHERE id = $5 AND facility_id = $6",
       Params{status, compensation, text_or_null(records::redact_stored_text(error)), now, run.id,
              run.facility_id}));
+  run.resume_unwritten = false;
   return {};
 }
 
@@ -304,19 +308,20 @@ Status RunRepository::set_stopped_at(Transaction& tx, const RunState& run,
   return {};
 }
 
-Status RunRepository::set_ended(Transaction& tx, const RunState& run,
-                                const std::string& status, const std::string& error,
-                                std::int64_t now) {
+Status RunRepository::set_ended(Transaction& tx, RunState& run, const std::string& status,
+                                const std::string& error, std::int64_t now) {
   WASL_RETURN_IF_ERROR(tx.exec(
       "UPDATE workflow_runs SET status = $1, error = $2, finished_at = $3, updated_at = $3, "
       "wait_event = NULL, wait_correlation = NULL WHERE id = $4 AND facility_id = $5",
       Params{status, text_or_null(records::redact_stored_text(error)), now, run.id,
              run.facility_id}));
+  run.resume_unwritten = false;
   return {};
 }
 
-EndedRun RunRepository::ended_run(const RunState& run, const std::string& status,
+EndedRun RunRepository::ended_run(RunState& run, const std::string& status,
                                   const std::string& error, std::int64_t now) {
+  run.resume_unwritten = false;  // set_ended_all writes what the resume would
   return EndedRun{FacilityRun{run.facility_id, run.id}, status,
                   text_or_null(records::redact_stored_text(error)), now};
 }

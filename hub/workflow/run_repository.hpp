@@ -135,28 +135,34 @@ class RunRepository {
 
   // ---- run status changes ----
   // Each changes the row of run.id in run.facility_id (both in the statement).
-  sdk::Status set_running_at(storage::Transaction& tx, const RunState& run,
-                             const std::string& step_id, std::int64_t now);
-  sdk::Status set_waiting(storage::Transaction& tx, const RunState& run,
-                          const std::string& step_id, const std::string& event,
-                          const std::string& correlation, std::int64_t now);
+  // Those that set the status also write what a resume would (no event
+  // awaited) and clear run.resume_unwritten; set_failed_step and
+  // set_stopped_at leave both to the status change that follows them.
+  // A running run awaits no event: its wait columns are cleared.
+  sdk::Status set_running_at(storage::Transaction& tx, RunState& run, const std::string& step_id,
+                             std::int64_t now);
+  sdk::Status set_waiting(storage::Transaction& tx, RunState& run, const std::string& step_id,
+                          const std::string& event, const std::string& correlation,
+                          std::int64_t now);
   // A wait timed out: running again, no event awaited.
-  sdk::Status set_wait_over(storage::Transaction& tx, const RunState& run, std::int64_t now);
+  sdk::Status set_wait_over(storage::Transaction& tx, RunState& run, std::int64_t now);
   // `status` is compensating or cancelling; `compensation` becomes the current step.
-  sdk::Status set_compensating(storage::Transaction& tx, const RunState& run,
-                               const std::string& status, const std::string& compensation,
-                               const std::string& error, std::int64_t now);
+  sdk::Status set_compensating(storage::Transaction& tx, RunState& run, const std::string& status,
+                               const std::string& compensation, const std::string& error,
+                               std::int64_t now);
   sdk::Status set_failed_step(storage::Transaction& tx, const RunState& run,
                               const std::string& step_id);
   // failed_step and current_step both become `step_id`.
   sdk::Status set_stopped_at(storage::Transaction& tx, const RunState& run,
                              const std::string& step_id);
   // A final status (succeeded, failed, cancelled) with its error, if any.
-  sdk::Status set_ended(storage::Transaction& tx, const RunState& run,
-                        const std::string& status, const std::string& error, std::int64_t now);
-  // The same for several runs, in one statement; `ended_run` prepares one.
-  static EndedRun ended_run(const RunState& run, const std::string& status,
-                            const std::string& error, std::int64_t now);
+  sdk::Status set_ended(storage::Transaction& tx, RunState& run, const std::string& status,
+                        const std::string& error, std::int64_t now);
+  // The same for several runs, in one statement; `ended_run` prepares one
+  // (the caller writes it in the same transaction, before the run is read
+  // again).
+  static EndedRun ended_run(RunState& run, const std::string& status, const std::string& error,
+                            std::int64_t now);
   sdk::Status set_ended_all(storage::Transaction& tx, const std::vector<EndedRun>& runs);
   sdk::Status set_cancelling(storage::Transaction& tx, const std::string& facility_id,
                              const std::string& run_id, std::int64_t now);

@@ -41,6 +41,10 @@ struct RunState {
   std::shared_ptr<const WorkflowDefinition> definition;
   nlohmann::json data;                      // {trigger, steps, consultation}
   std::map<std::string, int> last_attempt;  // step id -> highest attempt number
+  // Woken by an event and running here while its row still says waiting:
+  // the next write of its status (RunRepository) writes the resume with it,
+  // so a run that ends at once is written once.
+  bool resume_unwritten = false;
 };
 
 }  // namespace wasl::workflow

@@ -190,16 +190,7 @@ class WebhookFixture : public records::testing::RecordsDatabaseTest {
     definitions_ = std::make_unique<workflow::DefinitionStore>(*store_);
     workflow::add_builtin_hub_actions(actions_);
     invoker_ = std::make_shared<workflow::testing::ScriptedInvoker>();
-    auto deployed = definitions_->deploy_source(R"(name: waiter
-version: 1
-trigger:
-  kind: api
-steps:
-  - id: updated
-    wait_for: appointment.updated
-    correlation: ${trigger.appointment}
-    timeout: 1h
-)",
+    auto deployed = definitions_->deploy_source(workflow::testing::kWaiterWorkflow,
                                                 "waiter.yaml", "test");
     ASSERT_TRUE(deployed.ok()) << deployed.error().message;
     workflow::EngineOptions options;

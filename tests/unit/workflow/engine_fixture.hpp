@@ -211,6 +211,19 @@ class CountingStore final : public storage::Store {
   std::atomic<bool> cut_{false};
 };
 
+// "waiter": waits for appointment.updated correlated on
+// ${trigger.appointment}, then ends (its wait is its last step).
+inline constexpr const char* kWaiterWorkflow = R"(name: waiter
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: updated
+    wait_for: appointment.updated
+    correlation: ${trigger.appointment}
+    timeout: 1h
+)";
+
 class EngineFixture : public ::testing::TestWithParam<storage::Dialect> {
  protected:
   void SetUp() override {

@@ -4,6 +4,7 @@
 #include "hub/workflow/engine.hpp"
 
 #include <algorithm>
+#include <thread>
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/workflow/idempotency_key.hpp"
@@ -513,6 +514,141 @@ TEST_P(EngineTest, EventsDeliveredTogetherMeetTheirRunsAsOneByOne) {
   EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_runs WHERE facility_id = 'f2'")[0].get_int(0),
             0);
 }
+
+// A woken run's resume is written with its next status change: a run whose
+// wait was its last step is written once, as it ends; a run that goes on to
+// a call no longer awaits its event. Counted by a trigger on workflow_runs.
+TEST_P(EngineTest, AWokenRunIsWrittenWithItsNextStatusChange) {
+  deploy(kWaiterWorkflow);
+  deploy(kWaiting);
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string last = start(e, "waiter", {{"appointment", "AP-1"}});
+  std::string waits = start(e, "waits", {{"name", "w"}});
+  EXPECT_EQ(wait_status(e, last, {"waiting"}).current_step, "updated");
+  EXPECT_EQ(wait_status(e, waits, {"waiting"}).current_step, "joined");
+  exec("CREATE TABLE run_updates (run_id TEXT NOT NULL)");
+  if (GetParam() == Dialect::kPostgres) {
+    exec("CREATE FUNCTION count_run_update() RETURNS trigger LANGUAGE plpgsql AS "
+         "$body$ BEGIN INSERT INTO run_updates VALUES (NEW.id); RETURN NEW; END $body$");
+    exec("CREATE TRIGGER count_run_updates AFTER UPDATE ON workflow_runs FOR EACH ROW "
+         "EXECUTE FUNCTION count_run_update()");
+  } else {
+    exec("CREATE TRIGGER count_run_updates AFTER UPDATE ON workflow_runs BEGIN "
+         "INSERT INTO run_updates VALUES (NEW.id); END");
+  }
+
+  // The room's end goes in with the join: the run takes it stored as its
+  // next wait starts, in the same transaction, and goes on to its call.
+  json ended = {{"type", "room.ended"}, {"occurred_at_ms", 9}};
+  std::vector<IncomingEvent> events = {
+      {"f1", "appointment.updated", "AP-1", json::object(), "k-updated"},
+      {"f1", "participant.connected", "RM-w", json::object(), "k-joined"},
+      {"f1", "room.ended", "RM-w", ended, "k-ended"}};
+  auto tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  auto delivered = e.deliver_events(**tx, events);
+  ASSERT_TRUE(delivered.ok()) << delivered.error().message;
+  ASSERT_TRUE((*tx)->commit().ok());
+  for (const auto& one : *delivered) ASSERT_TRUE(one.ok()) << one.error().message;
+  EXPECT_EQ((*delivered)[0]->matched_run, last);
+  EXPECT_TRUE((*delivered)[0]->advanced);
+  EXPECT_EQ((*delivered)[1]->matched_run, waits);
+  EXPECT_TRUE((*delivered)[1]->advanced);
+
+  auto row = query("SELECT status, wait_event, wait_correlation, finished_at, updated_at "
+                   "FROM workflow_runs WHERE id = $1",
+                   Params{last});
+  ASSERT_EQ(row.size(), 1u);
+  EXPECT_EQ(*row[0].get_text("status"), "succeeded");
+  EXPECT_TRUE(row[0].is_null("wait_event"));
+  EXPECT_TRUE(row[0].is_null("wait_correlation"));
+  EXPECT_FALSE(row[0].is_null("finished_at"));
+  EXPECT_EQ(*row[0].get_int("updated_at"), *row[0].get_int("finished_at"));
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM run_updates WHERE run_id = $1", Params{last})[0].get_int(0),
+            1);
+
+  auto t = wait_status(e, waits);
+  EXPECT_EQ(t.status, "succeeded") << t.error;
+  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"room:succeeded", "joined:succeeded",
+                                                       "ended:succeeded", "report:succeeded"}));
+  auto waits_row =
+      query("SELECT wait_event, wait_correlation FROM workflow_runs WHERE id = $1", Params{waits});
+  ASSERT_EQ(waits_row.size(), 1u);
+  EXPECT_TRUE(waits_row[0].is_null("wait_event"));
+  EXPECT_TRUE(waits_row[0].is_null("wait_correlation"));
+  // No run waits for the events just delivered.
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_runs WHERE status = 'waiting'")[0].get_int(0), 0);
+}
+
+// Concurrency that needs two writers at once: PostgreSQL only.
+class EnginePostgresTest : public EngineFixture {};
+
+// A run that stops waiting (here: another transaction sets it cancelling)
+// between the match and the lock of its row: the batch is delivered again
+// event by event, that run's event is kept for a later wait, and the other
+// event of the batch goes through.
+TEST_P(EnginePostgresTest, ARunThatStopsWaitingDuringADeliveryLeavesItsEventUnmatched) {
+  deploy(kWaiting);
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run_x = start(e, "waits", {{"name", "x"}});
+  std::string run_y = start(e, "waits", {{"name", "y"}});
+  EXPECT_EQ(wait_status(e, run_x, {"waiting"}).current_step, "joined");
+  EXPECT_EQ(wait_status(e, run_y, {"waiting"}).current_step, "joined");
+
+  auto canceller = store_->begin();
+  ASSERT_TRUE(canceller.ok());
+  ASSERT_TRUE((*canceller)
+                  ->exec("UPDATE workflow_runs SET status = 'cancelling', wait_event = NULL, "
+                         "wait_correlation = NULL WHERE id = $1",
+                         Params{run_x})
+                  .ok());
+
+  std::vector<IncomingEvent> events = {
+      {"f1", "participant.connected", "RM-x", json::object(), "k-x"},
+      {"f1", "participant.connected", "RM-y", json::object(), "k-y"}};
+  sdk::Result<std::vector<sdk::Result<DeliveredEvent>>> delivered =
+      Error(ErrorCode::kInternal, "not run");
+  std::thread delivery([&] {
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    delivered = e.deliver_events(**tx, events);
+    if (delivered.ok()) EXPECT_TRUE((*tx)->commit().ok());
+  });
+  // The delivery matched run x (its row said waiting to others) and now
+  // waits for the row's lock.
+  bool blocked = false;
+  for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+       !blocked && std::chrono::steady_clock::now() < until;) {
+    blocked = *query("SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND locktype = "
+                     "'transactionid'")[0]
+                   .get_int(0) > 0;
+    if (!blocked) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_TRUE(blocked);
+  ASSERT_TRUE((*canceller)->commit().ok());
+  delivery.join();
+
+  ASSERT_TRUE(delivered.ok()) << delivered.error().message;
+  ASSERT_EQ(delivered->size(), 2u);
+  for (const auto& one : *delivered) ASSERT_TRUE(one.ok()) << one.error().message;
+  EXPECT_FALSE((*delivered)[0]->duplicate);
+  EXPECT_TRUE((*delivered)[0]->matched_run.empty());
+  EXPECT_EQ((*delivered)[1]->matched_run, run_y);
+  EXPECT_TRUE((*delivered)[1]->advanced);
+  auto kept = query("SELECT run_id FROM workflow_events WHERE dedupe_key = 'k-x'");
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_TRUE(kept[0].is_null("run_id"));
+  EXPECT_EQ(*query("SELECT status FROM workflow_runs WHERE id = $1", Params{run_x})[0].get_text(0),
+            "cancelling");
+  EXPECT_EQ(wait_status(e, run_y, {"waiting"}).current_step, "ended");
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, EnginePostgresTest, ::testing::Values(Dialect::kPostgres),
+                         [](const auto& info) {
+                           return storage::testing::dialect_name(info.param);
+                         });
 
 TEST_P(EngineTest, EventForAnotherCorrelationOrFacilityDoesNotMatch) {
   deploy(kWaiting);
