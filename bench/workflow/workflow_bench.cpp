@@ -71,6 +71,7 @@ class CountingStore final : public storage::Store {
     Counted(std::unique_ptr<storage::Transaction> inner, std::atomic<std::int64_t>* commits,
             std::atomic<std::int64_t>* statements)
         : inner_(std::move(inner)), commits_(commits), statements_(statements) {}
+    storage::Dialect dialect() const override { return inner_->dialect(); }
     sdk::Result<std::int64_t> exec(std::string_view sql, const storage::Params& p) override {
       statements_->fetch_add(1);
       return inner_->exec(sql, p);

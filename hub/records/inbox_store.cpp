@@ -245,8 +245,8 @@ Status InboxStore::set_dispatch_states(storage::Transaction& tx, storage::Dialec
   storage::Params params{std::string(to_string(state))};
   std::string sql =
       "UPDATE inbox SET state = $1, last_error = NULL, attempts = attempts + 1, "
-      "next_attempt_at = 0 WHERE id IN (" +
-      storage::bind_all(params, {ids.begin(), ids.end()}) + ")";
+      "next_attempt_at = 0 WHERE " +
+      storage::in_list(params, dialect, "id", {ids.begin(), ids.end()}, "TEXT");
   WASL_ASSIGN_OR_RETURN(std::int64_t changed,
                         with_index_plans(tx, dialect, [&] { return tx.exec(sql, params); }));
   if (changed != static_cast<std::int64_t>(ids.size())) {

@@ -25,38 +25,74 @@ std::string bind_each(Params& params, const std::vector<Row>& rows, ValueOf valu
   return sql;
 }
 
-// A batch's rows as a table one statement joins by key:
-// "WITH <name>(<column>, …) AS (VALUES (…), (…)) ", each value bound, to
-// start an UPDATE … FROM <name> WHERE <table>.<key> = <name>.<key>. It
-// comes first in the statement, so its placeholders are numbered first. A
-// column with a cast (a type name) wraps each of its values, for
-// PostgreSQL, which reads a parameter of no stated type as text. Where a
-// CASE per column (below) makes each row walk the batch's WHENs, and
-// PostgreSQL plan every WHEN, this is a join of n rows, planned once.
-struct ValuesColumn {
+// A batch's statement keeps one text for any number of rows on
+// PostgreSQL: each list or column is one array parameter, so the statement
+// is prepared once per connection (see PostgresStore) where a placeholder
+// per value gave each batch size its own text, parsed and planned at every
+// run. SQLite, whose store prepares and caches any text, binds a
+// placeholder per value. `type` is the PostgreSQL type of the values.
+
+// "<column> IN ($1, …)" on SQLite, "<column> = ANY(CAST($n AS <type>[]))"
+// on PostgreSQL (the same index scan as an IN list). `values` not empty.
+std::string in_list(Params& params, Dialect dialect, std::string_view column,
+                    std::vector<Value> values, std::string_view type);
+
+// The values as one PostgreSQL array literal ('{"a",NULL,"\\x00ff"}'), to
+// bind as a parameter cast to <type>[].
+std::string array_literal(const std::vector<Value>& values);
+
+// One column of a batch's rows: its name and PostgreSQL type.
+struct BatchColumn {
   std::string_view name;
-  std::string_view cast;  // empty: the value as bound
+  std::string_view type;
 };
+
+// A batch's rows as the rows of a statement (INSERT … <rows>, or the body
+// of a WITH): "VALUES (…), (…)" on SQLite; on PostgreSQL
+// "SELECT * FROM unnest(CAST($n AS <type>[]), …)", one array per column,
+// read in order. `rows` not empty.
 template <typename Row, typename ValuesOf>
-std::string with_values(Params& params, std::string_view name,
-                        const std::vector<ValuesColumn>& columns, const std::vector<Row>& rows,
+std::string rows_of(Params& params, Dialect dialect, const std::vector<BatchColumn>& columns,
+                    const std::vector<Row>& rows, ValuesOf values_of) {
+  if (dialect == Dialect::kSqlite) {
+    std::string sql = "VALUES ";
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      std::vector<Value> values = values_of(rows[r]);
+      sql += (r == 0 ? "(" : ", (") + storage::bind_all(params, std::move(values)) + ")";
+    }
+    return sql;
+  }
+  std::vector<std::vector<Value>> by_column(columns.size());
+  for (auto& column : by_column) column.reserve(rows.size());
+  for (const auto& row : rows) {
+    std::vector<Value> values = values_of(row);
+    for (std::size_t c = 0; c < columns.size(); ++c)
+      by_column[c].push_back(std::move(values.at(c)));
+  }
+  std::string sql = "SELECT * FROM unnest(";
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    sql += (c == 0 ? "CAST(" : ", CAST(") +
+           storage::bind(params, storage::array_literal(by_column[c])) + " AS " +
+           std::string(columns[c].type) + "[])";
+  }
+  return sql + ")";
+}
+
+// A batch's rows as a table one statement joins by key:
+// "WITH <name>(<column>, …) AS (<rows_of>) ", to start an UPDATE … FROM
+// <name> WHERE <table>.<key> = <name>.<key>. It comes first in the
+// statement, so its placeholders are numbered first. Where a CASE per
+// column (below) makes each row walk the batch's WHENs, and PostgreSQL
+// plan every WHEN, this is a join of n rows.
+template <typename Row, typename ValuesOf>
+std::string with_values(Params& params, Dialect dialect, std::string_view name,
+                        const std::vector<BatchColumn>& columns, const std::vector<Row>& rows,
                         ValuesOf values_of) {
   std::string sql = "WITH " + std::string(name) + "(";
   for (std::size_t c = 0; c < columns.size(); ++c) {
     sql += (c == 0 ? "" : ", ") + std::string(columns[c].name);
   }
-  sql += ") AS (VALUES ";
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    std::vector<Value> values = values_of(rows[r]);
-    sql += r == 0 ? "(" : ", (";
-    for (std::size_t c = 0; c < columns.size(); ++c) {
-      std::string value = storage::bind(params, std::move(values.at(c)));
-      if (!columns[c].cast.empty()) value = "CAST(" + value + " AS " + std::string(columns[c].cast) + ")";
-      sql += (c == 0 ? "" : ", ") + value;
-    }
-    sql += ")";
-  }
-  return sql + ") ";
+  return sql + ") AS (" + storage::rows_of(params, dialect, columns, rows, values_of) + ") ";
 }
 
 // "CASE <column> WHEN <key of row 1> THEN <value of row 1> … END", each key

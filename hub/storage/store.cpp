@@ -38,6 +38,51 @@ std::string bind_all(Params& params, std::vector<Value> values) {
   return list;
 }
 
+std::string in_list(Params& params, Dialect dialect, std::string_view column,
+                    std::vector<Value> values, std::string_view type) {
+  if (dialect == Dialect::kSqlite) {
+    return std::string(column) + " IN (" + storage::bind_all(params, std::move(values)) + ")";
+  }
+  return std::string(column) + " = ANY(CAST(" + storage::bind(params, array_literal(values)) +
+         " AS " + std::string(type) + "[]))";
+}
+
+std::string array_literal(const std::vector<Value>& values) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "{";
+  for (const Value& value : values) {
+    if (out.size() > 1) out += ',';
+    if (std::holds_alternative<std::monostate>(value)) {
+      out += "NULL";
+      continue;
+    }
+    // Every element quoted, with '"' and '\' escaped: the literal then
+    // reads back as written whatever the text holds (spaces, braces,
+    // commas, the word NULL).
+    out += '"';
+    if (auto i = std::get_if<std::int64_t>(&value)) {
+      out += std::to_string(*i);
+    } else if (auto d = std::get_if<double>(&value)) {
+      char buf[64];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *d);
+      out.append(buf, ec == std::errc() ? end : buf);
+    } else if (auto blob = std::get_if<Blob>(&value)) {
+      out += "\\\\x";  // bytea's hex form, its backslash escaped
+      for (unsigned char c : blob->bytes) {
+        out += kHex[c >> 4];
+        out += kHex[c & 0x0f];
+      }
+    } else {
+      for (char c : std::get<std::string>(value)) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+      }
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 namespace {
 
 const Value& null_cell() {

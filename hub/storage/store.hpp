@@ -79,6 +79,8 @@ class Transaction {
  public:
   virtual ~Transaction() = default;
 
+  // The SQL this transaction takes, for statements whose text differs.
+  virtual Dialect dialect() const = 0;
   // Runs one statement; returns the number of rows it changed.
   virtual sdk::Result<std::int64_t> exec(std::string_view sql, const Params& params = {}) = 0;
   // Runs one statement and returns its rows.

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/observability/stage_buckets.hpp"
+#include "hub/storage/bind.hpp"
 
 namespace wasl::webhooks {
 
@@ -19,10 +20,9 @@ namespace {
 
 constexpr int kConflictRetries = 2;
 
-constexpr std::size_t kColumns = 12;
 constexpr std::string_view kInsertHead =
     "INSERT INTO inbox (id, instance, dedupe_key, facility_id, received_at, body_enc, "
-    "headers_enc, event_type, correlation, state, attempts, last_error) VALUES ";
+    "headers_enc, event_type, correlation, state, attempts, last_error) ";
 constexpr std::string_view kInsertTail =
     " ON CONFLICT (instance, dedupe_key) DO NOTHING RETURNING id";
 
@@ -182,23 +182,29 @@ Result<std::vector<InboxWriter::Outcomes>> InboxWriter::insert_all(
   // Rows repeating a key already in this batch are duplicates without asking
   // the database; the others go in one statement.
   std::set<std::pair<std::string_view, std::string_view>> keys;
-  std::string sql(kInsertHead);
-  storage::Params params;
-  std::size_t rows = 0;
+  std::vector<const storage::Params*> rows;
   for (Pending* p : batch) {
     for (std::size_t i = 0; i < p->entries.size(); ++i) {
       const auto& e = p->entries[i];
-      if (!keys.emplace(e.instance, e.dedupe_key).second) continue;
-      sql += rows == 0 ? "(" : ", (";
-      for (std::size_t c = 0; c < kColumns; ++c) {
-        if (c > 0) sql += ", ";
-        sql += "$" + std::to_string(params.size() + 1 + c);
-      }
-      sql += ")";
-      params.insert(params.end(), p->rows[i].begin(), p->rows[i].end());
-      ++rows;
+      if (keys.emplace(e.instance, e.dedupe_key).second) rows.push_back(&p->rows[i]);
     }
   }
+  storage::Params params;
+  std::string sql(kInsertHead);
+  sql += storage::rows_of(params, store_.dialect(),
+                          {{"id", "TEXT"},
+                           {"instance", "TEXT"},
+                           {"dedupe_key", "TEXT"},
+                           {"facility_id", "TEXT"},
+                           {"received_at", "BIGINT"},
+                           {"body_enc", "BYTEA"},
+                           {"headers_enc", "BYTEA"},
+                           {"event_type", "TEXT"},
+                           {"correlation", "TEXT"},
+                           {"state", "TEXT"},
+                           {"attempts", "INTEGER"},
+                           {"last_error", "TEXT"}},
+                          rows, [](const storage::Params* row) { return *row; });
   sql += kInsertTail;
 
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));

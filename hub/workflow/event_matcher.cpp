@@ -45,8 +45,8 @@ Result<std::vector<DeliveredEvent>> EventMatcher::deliver_all(
   // matched (the advisory locks keep other deliveries of these keys out).
   WASL_ASSIGN_OR_RETURN(auto waiting, runs_.find_waiting(tx, keys));
 
-  Params params;
-  std::string rows;
+  std::vector<std::vector<storage::Value>> rows;
+  rows.reserve(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
     const IncomingEvent& event = *events[i];
     out[i].event_id = new_row_id();
@@ -60,20 +60,28 @@ Result<std::vector<DeliveredEvent>> EventMatcher::deliver_all(
       step_id = waiting[i]->step_id;
       matched_at = now;
     }
-    if (!rows.empty()) rows += ", ";
-    rows += "(" +
-            storage::bind_all(params, {out[i].event_id, event.facility_id, event.type,
-                                       event.correlation, event.dedupe_key, std::move(payload_enc),
-                                       now, std::move(run_id), std::move(step_id),
-                                       std::move(matched_at)}) +
-            ")";
+    rows.push_back({out[i].event_id, event.facility_id, event.type, event.correlation,
+                    event.dedupe_key, std::move(payload_enc), now, std::move(run_id),
+                    std::move(step_id), std::move(matched_at)});
   }
-  WASL_ASSIGN_OR_RETURN(
-      auto inserted_rows,
-      tx.query("INSERT INTO workflow_events (id, facility_id, type, correlation, dedupe_key, "
-               "payload_enc, received_at, run_id, step_id, matched_at) VALUES " +
-                   rows + " ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key",
-               params));
+  Params params;
+  std::string sql =
+      "INSERT INTO workflow_events (id, facility_id, type, correlation, dedupe_key, "
+      "payload_enc, received_at, run_id, step_id, matched_at) ";
+  sql += storage::rows_of(params, tx.dialect(),
+                          {{"id", "TEXT"},
+                           {"facility_id", "TEXT"},
+                           {"type", "TEXT"},
+                           {"correlation", "TEXT"},
+                           {"dedupe_key", "TEXT"},
+                           {"payload_enc", "BYTEA"},
+                           {"received_at", "BIGINT"},
+                           {"run_id", "TEXT"},
+                           {"step_id", "TEXT"},
+                           {"matched_at", "BIGINT"}},
+                          rows, [](const std::vector<storage::Value>& row) { return row; });
+  sql += " ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key";
+  WASL_ASSIGN_OR_RETURN(auto inserted_rows, tx.query(sql, params));
   std::set<std::string> inserted;
   for (const auto& row : inserted_rows) {
     WASL_ASSIGN_OR_RETURN(auto key, row.get_text("dedupe_key"));
@@ -90,8 +98,9 @@ Result<std::vector<DeliveredEvent>> EventMatcher::deliver_all(
     Params keys_params;
     WASL_ASSIGN_OR_RETURN(
         auto found,
-        tx.query("SELECT id, run_id, dedupe_key FROM workflow_events WHERE dedupe_key IN (" +
-                     storage::bind_all(keys_params, std::move(duplicate_keys)) + ")",
+        tx.query("SELECT id, run_id, dedupe_key FROM workflow_events WHERE " +
+                     storage::in_list(keys_params, tx.dialect(), "dedupe_key",
+                                      std::move(duplicate_keys), "TEXT"),
                  keys_params));
     for (const auto& row : found) {
       DeliveredEvent first;
@@ -121,18 +130,17 @@ Result<std::vector<DeliveredEvent>> EventMatcher::deliver_all(
 
 Status EventMatcher::lock(Transaction& tx, const std::vector<WaitKey>& keys) {
   if (store_.dialect() != storage::Dialect::kPostgres || keys.empty()) return {};
-  // Taken in the order of `keys` (a VALUES list is read in order).
-  Params params;
-  std::string rows;
+  // Taken in the order of `keys` (unnest reads its array in order).
+  std::vector<storage::Value> names;
+  names.reserve(keys.size());
   for (const auto& key : keys) {
-    if (!rows.empty()) rows += ", ";
-    rows += "(" +
-            storage::bind(params, key.facility_id + "\x1f" + key.type + "\x1f" + key.correlation) +
-            ")";
+    names.emplace_back(key.facility_id + "\x1f" + key.type + "\x1f" + key.correlation);
   }
-  WASL_RETURN_IF_ERROR(tx.query(
-      "SELECT pg_advisory_xact_lock(hashtext(column1)) FROM (VALUES " + rows + ") AS wait_keys",
-      params));
+  Params params;
+  std::string sql = "SELECT pg_advisory_xact_lock(hashtext(wait_key)) FROM unnest(CAST(";
+  sql += storage::bind(params, storage::array_literal(names));
+  sql += " AS TEXT[])) AS wait_key";
+  WASL_RETURN_IF_ERROR(tx.query(sql, params));
   return {};
 }
 

@@ -132,10 +132,13 @@ Result<bool> JobQueue::remove(storage::Transaction& tx, const std::vector<HeldJo
   std::int64_t changed = 0;
   if (!locked.empty()) {
     // An IN list of ids (the primary key's index), their leases unset.
+    std::vector<storage::Value> ids;
+    ids.reserve(locked.size());
+    for (const auto& job : locked) ids.emplace_back(job.id);
     Params params;
-    std::string sql = "DELETE FROM jobs WHERE id IN (";
-    sql += storage::bind_each(params, locked, [](const auto& r) { return r.id; });
-    sql += ") AND lease_owner IS NULL";
+    std::string sql = "DELETE FROM jobs WHERE " +
+                      storage::in_list(params, tx.dialect(), "id", std::move(ids), "TEXT");
+    sql += " AND lease_owner IS NULL";
     WASL_ASSIGN_OR_RETURN(auto n, tx.exec(sql, params));
     changed += n;
   }
@@ -178,9 +181,9 @@ Result<std::vector<ClaimedJob>> JobQueue::hold_idle(storage::Transaction& tx,
   // PostgreSQL's recheck of a locked row.
   Params params;
   std::string sql =
-      "SELECT id, run_id, kind, payload, attempts FROM jobs WHERE run_id IN (" +
-      storage::bind_all(params, {run_ids.begin(), run_ids.end()}) +
-      ") AND kind LIKE 'workflow.%' AND lease_owner IS NULL";
+      "SELECT id, run_id, kind, payload, attempts FROM jobs WHERE " +
+      storage::in_list(params, dialect, "run_id", {run_ids.begin(), run_ids.end()}, "TEXT") +
+      " AND kind LIKE 'workflow.%' AND lease_owner IS NULL";
   if (dialect == storage::Dialect::kPostgres) sql += " FOR UPDATE";
   WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, params));
   held.reserve(rows.size());

@@ -87,11 +87,11 @@ Result<std::vector<RunState>> RunRepository::load_all(Transaction& tx,
   std::vector<RunState> out;
   if (run_ids.empty()) return out;
   Params params;
-  const std::string ids = storage::bind_all(params, {run_ids.begin(), run_ids.end()});
   std::string sql =
       "SELECT id, facility_id, consultation_id, workflow_name, workflow_version, status, "
-      "trigger_enc, bindings FROM workflow_runs WHERE id IN (" +
-      ids + ") ORDER BY id";
+      "trigger_enc, bindings FROM workflow_runs WHERE ";
+  sql += storage::in_list(params, dialect_, "id", {run_ids.begin(), run_ids.end()}, "TEXT");
+  sql += " ORDER BY id";
   if (lock && dialect_ == Dialect::kPostgres) sql += " FOR UPDATE";
   WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, params));
   std::unordered_map<std::string, RunState> found;
@@ -115,12 +115,15 @@ Result<std::vector<RunState>> RunRepository::load_all(Transaction& tx,
     found.emplace(std::move(id), std::move(run));
   }
 
+  Params step_params;
   WASL_ASSIGN_OR_RETURN(
       auto steps,
       tx.query("SELECT run_id, id, step_id, attempt, status, output_enc FROM workflow_steps "
-               "WHERE run_id IN (" +
-                   ids + ") ORDER BY run_id, attempt",
-               params));
+               "WHERE " +
+                   storage::in_list(step_params, dialect_, "run_id",
+                                    {run_ids.begin(), run_ids.end()}, "TEXT") +
+                   " ORDER BY run_id, attempt",
+               step_params));
   for (const auto& step : steps) {
     WASL_ASSIGN_OR_RETURN(auto owner, step.get_text("run_id"));
     auto it = found.find(owner);
@@ -331,8 +334,11 @@ Status RunRepository::set_ended_all(Transaction& tx, const std::vector<EndedRun>
   // The ends as a table joined by id and facility (see storage::with_values).
   Params params;
   std::string sql = storage::with_values(
-      params, "ended",
-      {{"id", "TEXT"}, {"facility_id", "TEXT"}, {"status", "TEXT"}, {"error", "TEXT"},
+      params, dialect_, "ended",
+      {{"id", "TEXT"},
+       {"facility_id", "TEXT"},
+       {"status", "TEXT"},
+       {"error", "TEXT"},
        {"finished_at", "BIGINT"}},
       runs, [](const EndedRun& r) {
         return std::vector<storage::Value>{r.run.run_id, r.run.facility_id, r.status, r.error,
@@ -389,17 +395,19 @@ Result<std::vector<std::optional<WaitingRun>>> RunRepository::find_waiting(
   // no set order, and the placeholders must be numbered in the order they
   // appear (see the SQLite store).
   Params params;
-  std::string sql =
-      std::string("SELECT id, current_step, facility_id, wait_event, wait_correlation "
-                  "FROM workflow_runs ") +
-      (dialect_ == Dialect::kSqlite ? "INDEXED BY workflow_runs_waiting " : "") +
-      "WHERE status = 'waiting' AND wait_event IN (";
-  sql += storage::bind_all(params, {types.begin(), types.end()});
-  sql += ") AND wait_correlation IN (";
-  sql += storage::bind_all(params, {correlations.begin(), correlations.end()});
-  sql += ") AND facility_id IN (";
-  sql += storage::bind_all(params, {facilities.begin(), facilities.end()});
-  sql += ") ORDER BY created_at, id";
+  std::string sql = std::string(
+                        "SELECT id, current_step, facility_id, wait_event, wait_correlation "
+                        "FROM workflow_runs ") +
+                    (dialect_ == Dialect::kSqlite ? "INDEXED BY workflow_runs_waiting " : "") +
+                    "WHERE status = 'waiting' AND ";
+  sql += storage::in_list(params, dialect_, "wait_event", {types.begin(), types.end()}, "TEXT");
+  sql += " AND ";
+  sql += storage::in_list(params, dialect_, "wait_correlation",
+                          {correlations.begin(), correlations.end()}, "TEXT");
+  sql += " AND ";
+  sql += storage::in_list(params, dialect_, "facility_id", {facilities.begin(), facilities.end()},
+                          "TEXT");
+  sql += " ORDER BY created_at, id";
   WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, params));
   std::map<std::tuple<std::string, std::string, std::string>, WaitingRun> oldest;
   for (const auto& row : rows) {
@@ -425,21 +433,21 @@ Result<std::set<std::string>> RunRepository::resume_waiting(Transaction& tx,
                                                             std::int64_t now) {
   std::set<std::string> resumed;
   if (runs.empty()) return resumed;
-  // The ids as an IN list (the primary key's index), each one's facility
-  // checked by a CASE over the rows found (an OR of (id, facility) pairs
-  // was planned as a scan of the table). Placeholders are numbered in the
-  // order they appear, none used twice (see the SQLite store).
+  // The runs as a table joined by id and facility (see storage::with_values).
   Params params;
   std::string sql =
+      storage::with_values(params, dialect_, "resumed", {{"id", "TEXT"}, {"facility_id", "TEXT"}},
+                           runs, [](const FacilityRun& r) {
+                             return std::vector<storage::Value>{r.run_id, r.facility_id};
+                           });
+  sql +=
       "UPDATE workflow_runs SET status = 'running', wait_event = NULL, wait_correlation = NULL, "
-      "updated_at = " +
-      storage::bind(params, now) + " WHERE status = 'waiting' AND id IN (";
-  sql += storage::bind_each(params, runs, [](const auto& r) { return r.run_id; });
-  sql += ") AND facility_id = ";
-  sql += storage::case_when(
-      params, "id", runs, [](const FacilityRun& r) { return r.run_id; },
-      [](const FacilityRun& r) { return r.facility_id; });
-  sql += " RETURNING id";
+      "updated_at = ";
+  sql += storage::bind(params, now);
+  sql +=
+      " FROM resumed WHERE workflow_runs.id = resumed.id AND "
+      "workflow_runs.facility_id = resumed.facility_id AND workflow_runs.status = 'waiting' "
+      "RETURNING workflow_runs.id AS id";
   WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, params));
   for (const auto& row : rows) {
     WASL_ASSIGN_OR_RETURN(auto id, row.get_text("id"));
@@ -495,9 +503,12 @@ Status RunRepository::finish_attempts(Transaction& tx,
   // The settlements as a table joined by id (see storage::with_values).
   Params params;
   std::string sql = storage::with_values(
-      params, "settled",
-      {{"id", "TEXT"}, {"status", "TEXT"}, {"finished_at", "BIGINT"},
-       {"output_enc", dialect_ == Dialect::kPostgres ? "BYTEA" : ""}, {"error_code", "TEXT"},
+      params, dialect_, "settled",
+      {{"id", "TEXT"},
+       {"status", "TEXT"},
+       {"finished_at", "BIGINT"},
+       {"output_enc", "BYTEA"},
+       {"error_code", "TEXT"},
        {"error_message", "TEXT"}},
       attempts, [](const SettledAttempt& a) {
         return std::vector<storage::Value>{a.row_id, a.status, a.finished_at, a.output_enc,

@@ -386,6 +386,8 @@ class PostgresTransaction final : public Transaction {
         watchdog_(watchdog) {}
   ~PostgresTransaction() override { rollback(); }
 
+  Dialect dialect() const override { return Dialect::kPostgres; }
+
   Result<std::int64_t> exec(std::string_view sql, const Params& params) override {
     WASL_RETURN_IF_ERROR(usable());
     try {

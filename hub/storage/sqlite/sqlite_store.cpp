@@ -243,6 +243,8 @@ class SqliteTransaction final : public Transaction {
       : pool_(pool), conn_(std::move(conn)), read_only_(read_only) {}
   ~SqliteTransaction() override { rollback(); }
 
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
   Result<std::int64_t> exec(std::string_view sql, const Params& params) override {
     WASL_RETURN_IF_ERROR(usable());
     WASL_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, bind(sql, params));

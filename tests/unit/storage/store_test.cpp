@@ -9,6 +9,7 @@
 #include <limits>
 #include <thread>
 
+#include "hub/storage/bind.hpp"
 #include "status_matchers.hpp"
 #include "tcp_proxy.hpp"
 #include "test_database.hpp"
@@ -162,6 +163,114 @@ TEST_P(StoreTest, BatchShapedStatementsRunWithoutTakingCacheSlots) {
     ASSERT_OK_AND_ASSIGN(auto prepared, tx->query("SELECT COUNT(*) FROM pg_prepared_statements "
                                                   "WHERE statement LIKE 'INSERT INTO parent%'"));
     EXPECT_EQ(prepared[0].get_int(0).value(), 0);
+  }
+  ASSERT_OK(tx->commit());
+}
+
+// storage::rows_of, with_values and in_list: every value comes back as it
+// went in, whatever its text holds (PostgreSQL reads each column as one
+// array literal), and on PostgreSQL batches of any size share one prepared
+// statement.
+TEST_P(StoreTest, BatchRowsAndListsKeepEveryValueInOneStatementText) {
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
+  const std::vector<std::string> notes{"plain",
+                                       "with \"quotes\" and \\backslashes\\",
+                                       "{braces, commas}",
+                                       "NULL",
+                                       "",
+                                       "  spaces  ",
+                                       "مرحبا بالعالم",
+                                       "\\x00ff",
+                                       "a\x1f"
+                                       "b\tc\nd"};
+  const std::vector<BatchColumn> columns{{"id", "BIGINT"},          {"parent_id", "TEXT"},
+                                         {"data", "BYTEA"},         {"n", "BIGINT"},
+                                         {"x", "DOUBLE PRECISION"}, {"note", "TEXT"}};
+  std::vector<std::vector<Value>> rows;
+  for (std::size_t i = 0; i < notes.size(); ++i) {
+    Value data = i == 3 ? null_value() : Value(Blob{i == 4 ? "" : bytes.substr(i)});
+    Value n = i == 1 ? Value(std::numeric_limits<std::int64_t>::min())
+                     : Value(std::numeric_limits<std::int64_t>::max() - std::int64_t(i));
+    Value x = i == 2 ? null_value() : Value(-0.1 * static_cast<double>(i) * 1e300);
+    rows.push_back({std::int64_t(i), std::string("p1"), data, n, x, notes[i]});
+  }
+  rows.push_back({std::int64_t(100), std::string("p1"), null_value(), null_value(), null_value(),
+                  null_value()});
+  auto identity = [](const std::vector<Value>& row) { return row; };
+
+  ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+  ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
+                     {std::string("p1"), std::string("one")}));
+  // Two batches of different sizes.
+  for (auto [from, to] : {std::pair<std::size_t, std::size_t>{0, 4}, {4, rows.size()}}) {
+    std::vector<std::vector<Value>> batch(rows.begin() + from, rows.begin() + to);
+    Params params;
+    std::string sql = "INSERT INTO child (id, parent_id, data, n, x, note) ";
+    sql += rows_of(params, GetParam(), columns, batch, identity);
+    ASSERT_OK_AND_ASSIGN(auto changed, tx->exec(sql, params));
+    EXPECT_EQ(changed, static_cast<std::int64_t>(to - from));
+  }
+  ASSERT_OK_AND_ASSIGN(auto back, tx->query("SELECT id, parent_id, data, n, x, note FROM child "
+                                            "ORDER BY id"));
+  ASSERT_EQ(back.size(), rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(back[i].get_int(0).value_or(-1), std::get<std::int64_t>(rows[i][0]));
+    EXPECT_EQ(back[i].is_null(2), std::holds_alternative<std::monostate>(rows[i][2]));
+    if (auto blob = std::get_if<Blob>(&rows[i][2])) {
+      EXPECT_EQ(back[i].get_blob(2).value_or("x"), blob->bytes);
+    }
+    EXPECT_EQ(back[i].is_null(3), std::holds_alternative<std::monostate>(rows[i][3]));
+    if (auto n = std::get_if<std::int64_t>(&rows[i][3])) {
+      EXPECT_EQ(back[i].get_int(3).value_or(0), *n);
+    }
+    EXPECT_EQ(back[i].is_null(4), std::holds_alternative<std::monostate>(rows[i][4]));
+    if (auto x = std::get_if<double>(&rows[i][4])) {
+      EXPECT_EQ(back[i].get_double(4).value_or(1), *x);
+    }
+    EXPECT_EQ(back[i].is_null(5), std::holds_alternative<std::monostate>(rows[i][5]));
+    if (auto note = std::get_if<std::string>(&rows[i][5])) {
+      EXPECT_EQ(back[i].get_text(5).value_or("?"), *note);
+    }
+  }
+
+  // An IN list finds exactly the rows whose text it names.
+  {
+    Params params;
+    std::string sql = "SELECT id FROM child WHERE " +
+                      in_list(params, GetParam(), "note",
+                              {notes[1], notes[3], notes[7], std::string("absent")}, "TEXT") +
+                      " ORDER BY id";
+    ASSERT_OK_AND_ASSIGN(auto found, tx->query(sql, params));
+    ASSERT_EQ(found.size(), 3u);
+    EXPECT_EQ(found[0].get_int(0).value_or(-1), 1);
+    EXPECT_EQ(found[1].get_int(0).value_or(-1), 3);
+    EXPECT_EQ(found[2].get_int(0).value_or(-1), 7);
+  }
+
+  // A table of rows joined by key changes each row as its own row says.
+  {
+    std::vector<std::pair<std::int64_t, std::string>> changes{{0, "zero \"0\""}, {8, "eight"}};
+    Params params;
+    std::string sql = with_values(params, GetParam(), "changes",
+                                  {{"id", "BIGINT"}, {"note", "TEXT"}}, changes, [](const auto& c) {
+                                    return std::vector<Value>{c.first, c.second};
+                                  });
+    sql += "UPDATE child SET note = changes.note FROM changes WHERE child.id = changes.id";
+    ASSERT_OK_AND_ASSIGN(auto changed, tx->exec(sql, params));
+    EXPECT_EQ(changed, 2);
+    ASSERT_OK_AND_ASSIGN(auto now, tx->query("SELECT note FROM child WHERE id IN (0, 8) "
+                                             "ORDER BY id"));
+    ASSERT_EQ(now.size(), 2u);
+    EXPECT_EQ(now[0].get_text(0).value_or(""), "zero \"0\"");
+    EXPECT_EQ(now[1].get_text(0).value_or(""), "eight");
+  }
+
+  if (GetParam() == Dialect::kPostgres) {
+    ASSERT_OK_AND_ASSIGN(auto prepared, tx->query("SELECT COUNT(*) FROM pg_prepared_statements "
+                                                  "WHERE statement LIKE 'INSERT INTO child%'"));
+    EXPECT_EQ(prepared[0].get_int(0).value(), 1);
   }
   ASSERT_OK(tx->commit());
 }

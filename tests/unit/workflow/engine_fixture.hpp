@@ -179,6 +179,7 @@ class CountingStore final : public storage::Store {
     Counted(std::unique_ptr<storage::Transaction> inner, std::atomic<std::int64_t>& commits,
             std::atomic<std::int64_t>* all_commits)
         : inner_(std::move(inner)), commits_(commits), all_commits_(all_commits) {}
+    storage::Dialect dialect() const override { return inner_->dialect(); }
     sdk::Result<std::int64_t> exec(std::string_view sql, const storage::Params& p) override {
       wrote_ = true;
       return inner_->exec(sql, p);

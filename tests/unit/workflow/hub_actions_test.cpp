@@ -23,6 +23,7 @@ class InterleavedTransaction final : public storage::Transaction {
   InterleavedTransaction(storage::Transaction& inner, std::string marker,
                          std::function<void()> interleave)
       : inner_(inner), marker_(std::move(marker)), interleave_(std::move(interleave)) {}
+  storage::Dialect dialect() const override { return inner_.dialect(); }
   sdk::Result<std::int64_t> exec(std::string_view sql, const storage::Params& p) override {
     if (interleave_ && sql.starts_with(marker_)) std::exchange(interleave_, nullptr)();
     return inner_.exec(sql, p);
