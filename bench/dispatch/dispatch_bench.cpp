@@ -4,6 +4,9 @@
 //   wasl_bench_dispatch --backend sqlite|postgres --dir DIR [--postgres-url URL]
 //                       [--events N] [--clients C] [--dispatch-workers W] [--batch B]
 //
+// --batch 0 (the default) leaves the dispatcher's batch to the hub's default
+// for the store, as `wasl serve` runs it.
+//
 // In one process, configured as `wasl serve` runs it: the real HTTP server
 // with the webhook routes (Standard Webhooks verifier, InboxWriter group
 // commit, encrypted inbox), the webhook dispatcher, and the workflow engine
@@ -295,7 +298,7 @@ int main(int argc, char** argv) {
                                           {"--events", "20000"},
                                           {"--clients", "8"},
                                           {"--dispatch-workers", "2"},
-                                          {"--batch", "128"}};
+                                          {"--batch", "0"}};
   for (int i = 1; i + 1 < argc; i += 2) args[argv[i]] = argv[i + 1];
   if (!args.count("--dir")) fail("--dir DIR is required");
   const std::string dir = args["--dir"];

@@ -47,10 +47,12 @@ WebhookDispatcher::WebhookDispatcher(storage::Store& store, const records::Inbox
       options_(options),
       metrics_(metrics),
       audit_(audit) {
+  const bool sqlite = store_.dialect() == storage::Dialect::kSqlite;
+  if (options_.batch == 0) options_.batch = sqlite ? 128 : 256;
   options_.batch = std::clamp(options_.batch, 1, 1000);
   options_.max_attempts = std::max(1, options_.max_attempts);
   options_.workers = std::clamp(options_.workers, 1, 64);
-  if (store_.dialect() == storage::Dialect::kSqlite) options_.workers = 1;
+  if (sqlite) options_.workers = 1;
 }
 
 WebhookDispatcher::~WebhookDispatcher() { stop(); }

@@ -401,6 +401,23 @@ TEST_P(WebhookDispatcherTest, TwoDispatchersOnOneDatabaseTakeDisjointRows) {
   EXPECT_EQ(inbox_rows("state = 'unmatched'"), kEvents);
 }
 
+TEST_P(WebhookDispatcherTest, ABatchOfTheDefaultSizeIsTheStoresOwn) {
+  // batch 0 is the store's default: 256 rows a transaction on PostgreSQL,
+  // 128 on SQLite (whose one writer would hold off webhook ingest longer).
+  const int expected = GetParam() == storage::Dialect::kPostgres ? 256 : 128;
+  const int rows = expected + 44;
+  for (int i = 0; i < rows; ++i) {
+    insert_row("msg_d" + std::to_string(i), "Appointment/d" + std::to_string(i), i + 1);
+  }
+  WebhookDispatcherOptions options = fast();
+  ASSERT_EQ(options.batch, 0);
+  make_dispatcher(0, options);
+  EXPECT_EQ(pass().processed(), expected);
+  EXPECT_EQ(inbox_rows("state = 'received'"), 44);
+  EXPECT_EQ(pass().processed(), 44);
+  EXPECT_EQ(inbox_rows("state = 'unmatched'"), rows);
+}
+
 TEST_P(WebhookDispatcherTest, AProcessKilledMidBatchLosesNothingAndDeliversNothingTwice) {
   constexpr int kEvents = 40;
   std::vector<std::string> runs;
