@@ -26,6 +26,13 @@
 //   twice              events the engine stored twice (must be 0)
 //   dispatched_here    events this process's dispatcher delivered to a run
 //   dispatched_second  with --hubs 2: those the second hub process delivered
+//   process_cpu_s      CPU seconds (user + system, every thread) this process
+//                      used from the first POST until every run had advanced:
+//                      the HTTP server, verifier, inbox writer, dispatcher,
+//                      engine and the posting clients together. The lines
+//                      "wasl_bench_dispatch: measuring" and "... measured" on
+//                      standard error mark that span, so a script can sample
+//                      the database server's CPU at the same moments.
 // SQLite lives in DIR/dispatch.db (WAL, synchronous=FULL); PostgreSQL is the
 // database of --postgres-url, expected empty (synchronous_commit on).
 //
@@ -53,6 +60,7 @@
 #include <vector>
 
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -111,6 +119,16 @@ T must(sdk::Result<T> r, const std::string& what) {
 
 void must(sdk::Status s, const std::string& what) {
   if (!s.ok()) fail(what + ": " + s.error().message);
+}
+
+// CPU seconds (user + system, all threads) this process has used so far.
+double process_cpu_s() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 std::int64_t epoch_ms() {
@@ -418,6 +436,8 @@ int main(int argc, char** argv) {
   std::mutex statuses_mutex;
   std::map<int, int> statuses;  // answers other than 202, by status (0 = no answer)
   std::atomic<std::int64_t> last_202_ms{0};
+  std::cerr << "wasl_bench_dispatch: measuring" << std::endl;
+  const double cpu_at_first_post = process_cpu_s();
   const std::int64_t first_post_ms = epoch_ms();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
@@ -485,6 +505,8 @@ int main(int argc, char** argv) {
     if (advanced >= events - non_202.load()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
+  const double cpu_measured = process_cpu_s() - cpu_at_first_post;
+  std::cerr << "wasl_bench_dispatch: measured" << std::endl;
   server.stop();
   dispatcher.stop();
   writer.stop();
@@ -526,7 +548,8 @@ int main(int argc, char** argv) {
        }()},
       {"twice", twice[0].get_int(0).value_or(-1)},
       {"dispatched_here", dispatched_of(metrics)},
-      {"dispatched_second", dispatched_second}};
+      {"dispatched_second", dispatched_second},
+      {"process_cpu_s", cpu_measured}};
   std::cout << out.dump() << std::endl;
   return advanced == events && non_202.load() == 0 ? 0 : 1;
 }
