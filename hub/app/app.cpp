@@ -211,14 +211,14 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
                                                     app->audit_.get());
   // billing.poll: queued claim answers, every billing facility's poll_interval.
   app->claim_poll_ = std::make_unique<ClaimPollJob>(app->claim_poll_deps());
-  app->claim_poll_runner_ = std::make_unique<archive::PeriodicRunner>(
+  app->claim_poll_runner_ = std::make_unique<jobs::PeriodicRunner>(
       "billing.poll", app->claim_poll_->interval(), [self]() -> sdk::Status {
         self->claim_poll_->tick(self->api_context_.now_ms());
         return {};
       });
 
   // Each plugin instance's cheap probe, for its health and alerts.
-  app->probe_runner_ = std::make_unique<archive::PeriodicRunner>(
+  app->probe_runner_ = std::make_unique<jobs::PeriodicRunner>(
       "plugin probes", config.plugins.probe_interval, [self]() -> sdk::Status {
         self->plugins_->probe();
         return {};
@@ -226,7 +226,7 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
 
   app->scheduler_ = std::make_unique<workflow::Scheduler>(
       *app->store_, *app->definitions_, *app->engine_, scheduled_facilities(config));
-  app->schedule_runner_ = std::make_unique<archive::PeriodicRunner>(
+  app->schedule_runner_ = std::make_unique<jobs::PeriodicRunner>(
       "workflow schedule", config.workflow.schedule_interval, [self]() -> sdk::Status {
         auto started = self->scheduler_->run_due();
         self->metrics_.counter_add("wasl_schedule_passes_total",

@@ -20,7 +20,7 @@
 #include "hub/app/claim_poll.hpp"
 #include "hub/app/readiness_cache.hpp"
 #include "hub/archive/archive_action.hpp"
-#include "hub/archive/periodic_runner.hpp"
+#include "hub/jobs/periodic_runner.hpp"
 #include "hub/archive/recording_archive.hpp"
 #include "hub/archive/retention_job.hpp"
 #include "hub/archive/session_reconciler.hpp"
@@ -121,12 +121,12 @@ class App {
   workflow::HubActions actions_;
   std::unique_ptr<workflow::Engine> engine_;
   std::unique_ptr<workflow::Scheduler> scheduler_;
-  std::unique_ptr<archive::PeriodicRunner> schedule_runner_;  // scheduler_->run_due()
+  std::unique_ptr<jobs::PeriodicRunner> schedule_runner_;  // scheduler_->run_due()
   // The engine's; also billing.poll, ehr_bookings_ and rejoin_guard_.
   std::shared_ptr<workflow::CapabilityInvoker> invoker_;
   std::unique_ptr<ClaimPollJob> claim_poll_;
-  std::unique_ptr<archive::PeriodicRunner> claim_poll_runner_;  // claim_poll_->tick()
-  std::unique_ptr<archive::PeriodicRunner> probe_runner_;  // plugins_->probe()
+  std::unique_ptr<jobs::PeriodicRunner> claim_poll_runner_;  // claim_poll_->tick()
+  std::unique_ptr<jobs::PeriodicRunner> probe_runner_;  // plugins_->probe()
 
   std::unique_ptr<archive::RecordingArchive> archive_;
   archive::ArchiveServices archive_services_;

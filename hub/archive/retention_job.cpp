@@ -162,7 +162,7 @@ Result<RetentionPass> RetentionJob::run_once() {
 
 Status RetentionJob::start() {
   if (!runner_) {
-    runner_ = std::make_unique<PeriodicRunner>("recording retention", options_.interval,
+    runner_ = std::make_unique<jobs::PeriodicRunner>("recording retention", options_.interval,
                                                [this]() -> Status {
                                                  auto pass = run_once();
                                                  if (!pass.ok()) return pass.error();

@@ -25,7 +25,7 @@
 #include <functional>
 #include <memory>
 
-#include "hub/archive/periodic_runner.hpp"
+#include "hub/jobs/periodic_runner.hpp"
 #include "hub/audit/audit_writer.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
@@ -74,7 +74,7 @@ class RetentionJob {
   storage::Store& store_;
   const audit::AuditWriter& audit_;
   RetentionOptions options_;
-  std::unique_ptr<PeriodicRunner> runner_;
+  std::unique_ptr<jobs::PeriodicRunner> runner_;
 };
 
 }  // namespace wasl::archive

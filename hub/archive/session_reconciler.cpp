@@ -217,7 +217,7 @@ Result<ReconcilePass> SessionReconciler::run_once() {
 
 Status SessionReconciler::start() {
   if (!runner_) {
-    runner_ = std::make_unique<PeriodicRunner>("session reconciliation", options_.interval,
+    runner_ = std::make_unique<jobs::PeriodicRunner>("session reconciliation", options_.interval,
                                                [this]() -> Status {
                                                  auto pass = run_once();
                                                  if (!pass.ok()) return pass.error();

@@ -54,7 +54,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hub/archive/periodic_runner.hpp"
+#include "hub/jobs/periodic_runner.hpp"
 #include "hub/config/config.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/storage/store.hpp"
@@ -133,7 +133,7 @@ class SessionReconciler {
 
   SessionReconcilerServices services_;
   SessionReconcilerOptions options_;
-  std::unique_ptr<PeriodicRunner> runner_;
+  std::unique_ptr<jobs::PeriodicRunner> runner_;
 };
 
 // Services from the config (video bindings), the loaded plugins and the

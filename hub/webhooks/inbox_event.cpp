@@ -7,7 +7,7 @@
 
 #include "hub/crypto/digest.hpp"
 #include "hub/webhooks/event_correlation.hpp"
-#include "hub/workflow/row_id.hpp"
+#include "hub/storage/row_id.hpp"
 
 namespace wasl::webhooks {
 
@@ -54,7 +54,7 @@ std::vector<records::InboxEntry> inbox_entries(const WebhookSource& source,
       event.dedupe_key = "sha256:" + body_digest + "#" + std::to_string(i);
     }
     records::InboxEntry entry;
-    entry.id = workflow::new_row_id();
+    entry.id = storage::new_row_id();
     entry.instance = source.instance;
     entry.dedupe_key = event.dedupe_key;
     entry.facility_id = facility;

@@ -12,9 +12,9 @@
 #include "hub/workflow/commit_group.hpp"
 #include "hub/workflow/event_matcher.hpp"
 #include "hub/workflow/idempotency_key.hpp"
-#include "hub/workflow/job_queue.hpp"
+#include "hub/jobs/job_queue.hpp"
 #include "hub/workflow/prepared_job.hpp"
-#include "hub/workflow/row_id.hpp"
+#include "hub/storage/row_id.hpp"
 #include "hub/workflow/run_repository.hpp"
 #include "hub/workflow/run_state.hpp"
 #include "hub/workflow/run_timeline_query.hpp"
@@ -44,7 +44,7 @@ std::string default_engine_id() {
   char host[256] = {0};
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
   return std::string(host[0] ? host : "wasl") + "-" + std::to_string(getpid()) + "-" +
-         new_row_id().substr(0, 8);
+         storage::new_row_id().substr(0, 8);
 }
 
 EngineOptions normalized(EngineOptions options) {
@@ -89,15 +89,15 @@ class Engine::Core {
     auto leased_at = std::chrono::steady_clock::now();
     std::int64_t now = now_ms();
     WASL_ASSIGN_OR_RETURN(auto tx, store_.begin());
-    WASL_ASSIGN_OR_RETURN(auto jobs, JobQueue::claim(*tx, store_.dialect(),
+    WASL_ASSIGN_OR_RETURN(auto claimed, jobs::JobQueue::claim(*tx, store_.dialect(),
                                                      engine_id_ + "/" + std::to_string(worker),
                                                      now, options_.lease, options_.claim_batch));
     std::vector<PreparedJob> prepared;
-    if (jobs.empty()) {
+    if (claimed.empty()) {
       tx->rollback();  // nothing written: an idle poll costs no commit
       return prepared;
     }
-    for (auto& job : jobs) {
+    for (auto& job : claimed) {
       if (job.takeover) {
         lease_takeovers_.fetch_add(1);
         metrics_.counter_add("wasl_workflow_lease_takeovers_total",
@@ -108,14 +108,14 @@ class Engine::Core {
       p.job = std::move(job);
       p.leased_at = leased_at;
       WASL_ASSIGN_OR_RETURN(p.run, runs_.load(*tx, p.job.run_id, false));
-      HeldJob held = held_job(p.job);
+      jobs::HeldJob held = jobs::held_job(p.job);
       if (is_final(p.run.status)) {
-        WASL_RETURN_IF_ERROR(JobQueue::remove(*tx, held));
+        WASL_RETURN_IF_ERROR(jobs::JobQueue::remove(*tx, held));
         p.stale = true;
         prepared.push_back(std::move(p));
         continue;
       }
-      if (p.job.kind == kCallJob) {
+      if (p.job.kind == jobs::kCallJob) {
         WASL_RETURN_IF_ERROR(prepare_call(*tx, p, now));
       }
       prepared.push_back(std::move(p));
@@ -233,7 +233,7 @@ class Engine::Core {
   Status finish_in(Transaction& tx, PreparedJob& p, CallOutcome& outcome, bool& redo,
                    std::optional<PreparedJob>* next, bool& dropped) {
     std::int64_t now = now_ms();
-    JobHolding holding{held_job(p.job),
+    JobHolding holding{jobs::held_job(p.job),
                        next != nullptr && options_.chain_steps && !stopping_.load(), std::nullopt};
     WASL_ASSIGN_OR_RETURN(auto status, runs_.held_status(tx, holding.job));
     dropped = !status.has_value();
@@ -244,7 +244,7 @@ class Engine::Core {
     if (holding.chained && next != nullptr) {
       PreparedJob n;
       n.job = p.job;
-      n.job.kind = kCallJob;
+      n.job.kind = jobs::kCallJob;
       n.job.payload = std::move(*holding.chained);
       n.job.lease_expires_at_ms = now + options_.lease.count();
       n.job.takeover = false;
@@ -265,7 +265,7 @@ class Engine::Core {
   // Records the outcome of `p` and the transition that follows inside `tx`.
   Status record(Transaction& tx, PreparedJob& p, CallOutcome& outcome, bool& redo, JobHolding* held,
                 std::int64_t now) {
-    if (p.job.kind == kWaitJob) return transitions_.wait_due(tx, p, held, now);
+    if (p.job.kind == jobs::kWaitJob) return transitions_.wait_due(tx, p, held, now);
     if (p.cancel) return transitions_.cancel_run(tx, p.run, held, p.step ? p.step->id : "", now);
     if (p.step == nullptr) {
       return transitions_.end_run(tx, p.run, held, kFailed, p.render_error->message, now);
@@ -328,10 +328,10 @@ class Engine::Core {
   void release(const PreparedJob& p) {
     auto tx = store_.begin();
     if (!tx.ok()) return;
-    if (p.job.kind == kCallJob && !p.attempt_row.empty()) {
+    if (p.job.kind == jobs::kCallJob && !p.attempt_row.empty()) {
       if (!runs_.remove_uncalled(**tx, p.attempt_row).ok()) return;
     }
-    auto released = JobQueue::release(**tx, held_job(p.job), now_ms());
+    auto released = jobs::JobQueue::release(**tx, jobs::held_job(p.job), now_ms());
     if (!released.ok() || !*released) return;  // rolled back: a takeover owns it
     (void)(*tx)->commit();
   }
@@ -346,7 +346,7 @@ class Engine::Core {
     auto tx = store_.begin();
     if (!tx.ok()) return false;
     std::int64_t expires = now_ms() + options_.lease.count();
-    auto held = JobQueue::extend(**tx, held_job(p.job), expires);
+    auto held = jobs::JobQueue::extend(**tx, jobs::held_job(p.job), expires);
     if (!held.ok()) return false;
     if (!*held) {
       lost_leases_.fetch_add(1);
@@ -360,7 +360,7 @@ class Engine::Core {
 
   void observe(const PreparedJob& p, const CallOutcome& outcome) {
     steps_finished_.fetch_add(1);
-    if (p.job.kind != kCallJob || p.step == nullptr || p.cancel || !outcome.result) return;
+    if (p.job.kind != jobs::kCallJob || p.step == nullptr || p.cancel || !outcome.result) return;
     double seconds = static_cast<double>(now_ms() - p.started_at) / 1000.0;
     std::string result_label =
         outcome.result->ok() ? "ok" : std::string(sdk::to_string(outcome.result->error().code));
@@ -389,7 +389,7 @@ class Engine::Core {
         }
         if (!keep_lease(p)) break;
         CallOutcome outcome;
-        if (p.job.kind == kCallJob && !p.cancel && p.step != nullptr) {
+        if (p.job.kind == jobs::kCallJob && !p.cancel && p.step != nullptr) {
           outcome = caller_.call(p, stopping);
           if (outcome.abandoned) break;
         }
@@ -431,7 +431,7 @@ class Engine::Core {
     DeferredWrites deferred;
     std::vector<FacilityRun> unwritten;  // woken runs whose status no transition wrote
     for (auto& [i, p] : delivery.waits) {
-      JobHolding holding{held_job(p.job), false, std::nullopt, &deferred};
+      JobHolding holding{jobs::held_job(p.job), false, std::nullopt, &deferred};
       WASL_RETURN_IF_ERROR(transitions_.wait_due(tx, p, &holding, now));
       delivery.delivered[i].advanced = true;
       if (p.run.resume_unwritten) unwritten.push_back(FacilityRun{p.run.facility_id, p.run.id});
@@ -449,7 +449,7 @@ class Engine::Core {
     WASL_RETURN_IF_ERROR(resume(tx, unwritten, now));
     WASL_RETURN_IF_ERROR(runs_.finish_attempts(tx, deferred.attempts));
     WASL_RETURN_IF_ERROR(runs_.set_ended_all(tx, deferred.ended));
-    WASL_ASSIGN_OR_RETURN(bool removed, JobQueue::remove(tx, deferred.removed));
+    WASL_ASSIGN_OR_RETURN(bool removed, jobs::JobQueue::remove(tx, deferred.removed));
     if (!removed) {
       return Error(ErrorCode::kConflict, "the lease on the job of a woken run was taken over",
                    true);
@@ -470,8 +470,8 @@ class Engine::Core {
       event_of.emplace(delivered[i].matched_run, i);
     }
     if (woken.empty()) return delivery;
-    WASL_ASSIGN_OR_RETURN(auto held, JobQueue::hold_idle(tx, store_.dialect(), woken));
-    std::map<std::string, ClaimedJob> job_of;
+    WASL_ASSIGN_OR_RETURN(auto held, jobs::JobQueue::hold_idle(tx, store_.dialect(), woken));
+    std::map<std::string, jobs::ClaimedJob> job_of;
     for (auto& job : held) {
       std::string run_id = job.run_id;
       job_of.emplace(std::move(run_id), std::move(job));
@@ -482,10 +482,10 @@ class Engine::Core {
       auto job = job_of.find(run_id);
       if (job == job_of.end()) {
         // A worker holds the job: its wait_due finds the event matched.
-        WASL_RETURN_IF_ERROR(JobQueue::wake(tx, run_id, now));
-      } else if (job->second.kind != kWaitJob) {
-        HeldJob holding = held_job(job->second);
-        WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::replace(tx, holding, job->second.kind,
+        WASL_RETURN_IF_ERROR(jobs::JobQueue::wake(tx, run_id, now));
+      } else if (job->second.kind != jobs::kWaitJob) {
+        jobs::HeldJob holding = jobs::held_job(job->second);
+        WASL_ASSIGN_OR_RETURN(bool ok, jobs::JobQueue::replace(tx, holding, job->second.kind,
                                                          job->second.payload, now));
         if (!ok) return Error(ErrorCode::kConflict, "the job of a woken run changed hands", true);
       } else {
@@ -609,7 +609,7 @@ class Engine::Core {
                           DefinitionStore::resolve_version(tx, request.workflow,
                                                            request.facility_id, request.version));
     RunState run;
-    run.id = new_row_id();
+    run.id = storage::new_row_id();
     run.facility_id = request.facility_id;
     run.consultation_id = request.consultation_id;
     run.workflow = request.workflow;
@@ -655,7 +655,7 @@ class Engine::Core {
                    "workflow run " + run_id + " is " + status + " and cannot be cancelled", false);
     }
     WASL_RETURN_IF_ERROR(runs_.set_cancelling(tx, locked->facility_id, run_id, now));
-    return JobQueue::wake(tx, run_id, now);
+    return jobs::JobQueue::wake(tx, run_id, now);
   }
 
   Status retry(const std::string& run_id) {
@@ -677,7 +677,7 @@ class Engine::Core {
                    false);
     }
     WASL_RETURN_IF_ERROR(runs_.set_retrying(tx, run, now));
-    WASL_RETURN_IF_ERROR(JobQueue::remove_all(tx, run_id));
+    WASL_RETURN_IF_ERROR(jobs::JobQueue::remove_all(tx, run_id));
     run.status = kRunning;
     run.data["steps"].erase(failed_step);
     return transitions_.advance(tx, run, nullptr, Transitions::index_of(run, failed_step), now);
@@ -688,7 +688,7 @@ class Engine::Core {
     std::vector<std::pair<observability::Labels, double>> out;
     auto tx = store_.begin(storage::TxMode::kReadOnly);
     if (!tx.ok()) return out;
-    auto count = JobQueue::count_due(**tx, now_ms());
+    auto count = jobs::JobQueue::count_due(**tx, now_ms());
     if (count.ok()) out.push_back({{}, static_cast<double>(*count)});
     return out;
   }

@@ -48,7 +48,7 @@
 //
 // The engine's parts, one idea each: RunRepository (the SQL of runs and step
 // attempts), Transitions (the state machine), EventMatcher (events meet
-// waits), StepCaller (the bounded call of a step), JobQueue (jobs and
+// waits), StepCaller (the bounded call of a step), jobs::JobQueue (jobs and
 // leases) and read_run_timeline (run_timeline_query.hpp). engine.cpp holds
 // the workers' loop and the entry points below.
 #pragma once

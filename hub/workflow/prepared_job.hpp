@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "hub/workflow/definition.hpp"
-#include "hub/workflow/job_queue.hpp"
+#include "hub/jobs/job_queue.hpp"
 #include "hub/workflow/run_repository.hpp"
 #include "hub/workflow/run_state.hpp"
 #include "wasl/sdk/result.hpp"
@@ -22,7 +22,7 @@
 namespace wasl::workflow {
 
 struct PreparedJob {
-  ClaimedJob job;
+  jobs::ClaimedJob job;
   RunState run;
   const Step* step = nullptr;  // in run.definition; null when the step is unknown
   bool compensation = false;
@@ -58,12 +58,12 @@ struct CallOutcome {
 struct DeferredWrites {
   std::vector<SettledAttempt> attempts;
   std::vector<EndedRun> ended;
-  std::vector<HeldJob> removed;
+  std::vector<jobs::HeldJob> removed;
 };
 
 // The job a transition runs under, when a worker holds one.
 struct JobHolding {
-  HeldJob job;
+  jobs::HeldJob job;
   // The holder may go on with the run's next call at once, in the same
   // lease, when that call is due now (EngineOptions::chain_steps).
   bool chain = false;

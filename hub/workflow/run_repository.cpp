@@ -8,7 +8,7 @@
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/stored_text.hpp"
 #include "hub/storage/bind.hpp"
-#include "hub/workflow/row_id.hpp"
+#include "hub/storage/row_id.hpp"
 
 namespace wasl::workflow {
 
@@ -185,7 +185,7 @@ Status RunRepository::insert(Transaction& tx, const RunState& run, const Blob& t
 }
 
 Result<std::optional<std::string>> RunRepository::held_status(Transaction& tx,
-                                                              const HeldJob& held) {
+                                                              const jobs::HeldJob& held) {
   std::string sql =
       "SELECT r.status FROM jobs j JOIN workflow_runs r ON r.id = j.run_id "
       "WHERE j.id = $1 AND j.lease_owner = $2";
@@ -460,7 +460,7 @@ Result<AttemptRow> RunRepository::insert_attempt(Transaction& tx, RunState& run,
                                                  const std::string& step_id,
                                                  const std::string& status, const std::string& key,
                                                  std::int64_t now, bool finished) {
-  AttemptRow row{new_row_id(), run.last_attempt[step_id] + 1};
+  AttemptRow row{storage::new_row_id(), run.last_attempt[step_id] + 1};
   run.last_attempt[step_id] = row.attempt;
   WASL_RETURN_IF_ERROR(
       tx.exec("INSERT INTO workflow_steps (id, run_id, step_id, attempt, status, idempotency_key, "

@@ -21,7 +21,7 @@
 #include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/workflow/definition_store.hpp"
-#include "hub/workflow/job_queue.hpp"
+#include "hub/jobs/job_queue.hpp"
 #include "hub/workflow/run_state.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -114,7 +114,7 @@ class RunRepository {
   // The status of the run whose job `held` still holds, locking both
   // (PostgreSQL); nullopt when the lease was lost.
   sdk::Result<std::optional<std::string>> held_status(storage::Transaction& tx,
-                                                      const HeldJob& held);
+                                                      const jobs::HeldJob& held);
   // The run's facility and status, its row locked (PostgreSQL); nullopt for
   // an unknown run.
   sdk::Result<std::optional<LockedRun>> lock_status(storage::Transaction& tx,

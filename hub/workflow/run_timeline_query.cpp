@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <functional>
 
-#include "hub/workflow/job_queue.hpp"
+#include "hub/jobs/job_queue.hpp"
 #include "hub/workflow/value_template.hpp"
 
 namespace wasl::workflow {
@@ -108,7 +108,7 @@ Result<RunTimeline> read_run_timeline(storage::Store& store, DefinitionStore& de
   // The run's queued call: its next attempt, a retry when the step failed before.
   WASL_ASSIGN_OR_RETURN(auto jobs, tx->query("SELECT payload, run_at FROM jobs WHERE run_id = $1 "
                                              "AND kind = $2 ORDER BY run_at LIMIT 1",
-                                             Params{run_id, std::string(kCallJob)}));
+                                             Params{run_id, std::string(jobs::kCallJob)}));
   if (!jobs.empty() && !jobs[0].is_null("payload")) {
     WASL_ASSIGN_OR_RETURN(auto payload_text, jobs[0].get_text("payload"));
     auto payload = nlohmann::json::parse(payload_text, nullptr, false);

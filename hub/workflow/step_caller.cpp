@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "hub/workflow/job_queue.hpp"
+#include "hub/jobs/job_queue.hpp"
 #include "hub/workflow/run_bindings.hpp"
 
 namespace wasl::workflow {
@@ -185,7 +185,7 @@ HubActionContext StepCaller::action_context(const PreparedJob& p, storage::Trans
 std::optional<bool> StepCaller::renew_lease(const PreparedJob& p) {
   auto tx = store_.begin();
   if (!tx.ok()) return std::nullopt;
-  auto held = JobQueue::extend(**tx, held_job(p.job),
+  auto held = jobs::JobQueue::extend(**tx, jobs::held_job(p.job),
                                engine_now_ms(options_) + options_.lease.count());
   if (!held.ok()) return std::nullopt;
   if (!*held) return false;

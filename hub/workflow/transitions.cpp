@@ -5,7 +5,7 @@
 
 #include "hub/workflow/backoff.hpp"
 #include "hub/workflow/expression.hpp"
-#include "hub/workflow/job_queue.hpp"
+#include "hub/jobs/job_queue.hpp"
 #include "hub/workflow/value_template.hpp"
 
 namespace wasl::workflow {
@@ -54,18 +54,18 @@ Status Transitions::schedule(Transaction& tx, const RunState& run, JobHolding* h
                              const char* kind, const json& payload, std::int64_t run_at,
                              std::int64_t now) {
   if (held) {
-    if (held->chain && !held->chained && std::string_view(kind) == kCallJob && run_at <= now) {
-      WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::continue_held(tx, held->job, kind, payload,
+    if (held->chain && !held->chained && std::string_view(kind) == jobs::kCallJob && run_at <= now) {
+      WASL_ASSIGN_OR_RETURN(bool ok, jobs::JobQueue::continue_held(tx, held->job, kind, payload,
                                                              now + options_.lease.count()));
       if (!ok) return lease_lost(run);
       held->chained = payload;
       return {};
     }
-    WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::replace(tx, held->job, kind, payload, run_at));
+    WASL_ASSIGN_OR_RETURN(bool ok, jobs::JobQueue::replace(tx, held->job, kind, payload, run_at));
     if (!ok) return lease_lost(run);
     return {};
   }
-  return JobQueue::insert(tx, run.id, kind, payload, run_at, now);
+  return jobs::JobQueue::insert(tx, run.id, kind, payload, run_at, now);
 }
 
 Status Transitions::end_run(Transaction& tx, RunState& run, JobHolding* held,
@@ -78,10 +78,10 @@ Status Transitions::end_run(Transaction& tx, RunState& run, JobHolding* held,
   }
   WASL_RETURN_IF_ERROR(runs_.set_ended(tx, run, status, error, now));
   if (held) {
-    WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::remove(tx, held->job));
+    WASL_ASSIGN_OR_RETURN(bool ok, jobs::JobQueue::remove(tx, held->job));
     if (!ok) return lease_lost(run);
   } else {
-    WASL_RETURN_IF_ERROR(JobQueue::remove_all(tx, run.id));
+    WASL_RETURN_IF_ERROR(jobs::JobQueue::remove_all(tx, run.id));
   }
   return {};
 }
@@ -102,7 +102,7 @@ Status Transitions::start_compensation(Transaction& tx, RunState& run, JobHoldin
                   {"first_attempt", run.last_attempt[compensation] + 1},
                   {"final", final_status},
                   {"error", error}};
-  return schedule(tx, run, held, kCallJob, payload, now, now);
+  return schedule(tx, run, held, jobs::kCallJob, payload, now, now);
 }
 
 Status Transitions::cancel_run(Transaction& tx, RunState& run, JobHolding* held,
@@ -185,7 +185,7 @@ Status Transitions::advance(Transaction& tx, RunState& run, JobHolding* held, in
       run.status = kRunning;
       WASL_RETURN_IF_ERROR(runs_.set_running_at(tx, run, step.id, now));
       json payload = {{"step", step.id}, {"first_attempt", run.last_attempt[step.id] + 1}};
-      return schedule(tx, run, held, kCallJob, payload, now, now);
+      return schedule(tx, run, held, jobs::kCallJob, payload, now, now);
     }
     // wait_for
     auto rendered = render_value(json(step.correlation), context, "correlation");
@@ -212,7 +212,7 @@ Status Transitions::advance(Transaction& tx, RunState& run, JobHolding* held, in
     run.status = kWaiting;
     WASL_RETURN_IF_ERROR(runs_.set_waiting(tx, run, step.id, step.event, correlation, now));
     json payload = {{"step", step.id}, {"deadline", deadline}, {"attempt_row", row.id}};
-    return schedule(tx, run, held, kWaitJob, payload, deadline, now);
+    return schedule(tx, run, held, jobs::kWaitJob, payload, deadline, now);
   }
   return end_run(tx, run, held, kSucceeded, "", now);
 }
@@ -238,7 +238,7 @@ Result<bool> Transitions::retry_later(Transaction& tx, const PreparedJob& p, con
     // attempt is not counted against the retry policy.
     json payload = p.job.payload;
     payload["first_attempt"] = first + 1;
-    WASL_ASSIGN_OR_RETURN(bool ok, JobQueue::replace(tx, held->job, kCallJob, payload,
+    WASL_ASSIGN_OR_RETURN(bool ok, jobs::JobQueue::replace(tx, held->job, jobs::kCallJob, payload,
                                                      now + error.retry_after->count()));
     if (!ok) return lease_lost(p.run);
     return true;
@@ -248,7 +248,7 @@ Result<bool> Transitions::retry_later(Transaction& tx, const PreparedJob& p, con
     double unit = std::generate_canonical<double, 53>(jitter);
     auto delay = retry_delay(step.retry, used + 1, error, unit);
     WASL_ASSIGN_OR_RETURN(
-        bool ok, JobQueue::replace(tx, held->job, kCallJob, p.job.payload, now + delay.count()));
+        bool ok, jobs::JobQueue::replace(tx, held->job, jobs::kCallJob, p.job.payload, now + delay.count()));
     if (!ok) return lease_lost(p.run);
     return true;
   }
@@ -298,7 +298,7 @@ Status Transitions::wait_due(Transaction& tx, PreparedJob& p, JobHolding* held, 
   }
   if (now < deadline) {
     WASL_ASSIGN_OR_RETURN(bool ok,
-                          JobQueue::replace(tx, held->job, kWaitJob, p.job.payload, deadline));
+                          jobs::JobQueue::replace(tx, held->job, jobs::kWaitJob, p.job.payload, deadline));
     if (!ok) return lease_lost(p.run);
     return {};
   }

@@ -2,7 +2,7 @@
 
 #include <future>
 
-#include "hub/workflow/row_id.hpp"
+#include "hub/storage/row_id.hpp"
 #include "tests/unit/records/records_database.hpp"
 
 namespace wasl::webhooks {
@@ -26,7 +26,7 @@ class InboxWriterTest : public records::testing::RecordsDatabaseTest {
 
   static InboxEntry entry(const std::string& dedupe, std::optional<std::string> facility = kFacilityA) {
     InboxEntry e;
-    e.id = workflow::new_row_id();
+    e.id = storage::new_row_id();
     e.instance = "hospital.fac-a";
     e.dedupe_key = dedupe;
     e.facility_id = std::move(facility);

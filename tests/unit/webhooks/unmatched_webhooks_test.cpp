@@ -1,6 +1,6 @@
 #include "hub/webhooks/unmatched_webhooks.hpp"
 
-#include "hub/workflow/row_id.hpp"
+#include "hub/storage/row_id.hpp"
 #include "tests/unit/webhooks/webhook_fixture.hpp"
 
 namespace wasl::webhooks::testing {
@@ -100,7 +100,7 @@ TEST_P(UnmatchedWebhooksTest, AnUnmatchedEventOfASharedInstanceReachesEachFacili
   }
 
   records::InboxEntry alone;
-  alone.id = workflow::new_row_id();
+  alone.id = storage::new_row_id();
   alone.instance = "video.url-check";  // serves fac-a only
   alone.dedupe_key = "alone";
   alone.received_at = 2;

@@ -8,7 +8,7 @@
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/workflow/idempotency_key.hpp"
-#include "hub/workflow/job_queue.hpp"
+#include "hub/jobs/job_queue.hpp"
 #include "tests/unit/audit/audit_outage.hpp"
 #include "tests/unit/workflow/engine_fixture.hpp"
 
@@ -871,7 +871,7 @@ TEST_P(EngineTest, ExpiredLeaseOfADeadWorkerIsTakenOverWithTheSameKey) {
     auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();
-    auto claimed = JobQueue::claim(**tx, GetParam(), "dead-worker", now,
+    auto claimed = jobs::JobQueue::claim(**tx, GetParam(), "dead-worker", now,
                                    std::chrono::milliseconds(300), 1);
     ASSERT_TRUE(claimed.ok()) << claimed.error().message;
     ASSERT_EQ(claimed->size(), 1u);

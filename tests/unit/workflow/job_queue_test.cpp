@@ -4,12 +4,18 @@
 // hold_idle() holds unleased jobs by the transaction alone: no lease is
 // written, a worker's claim passes them over until the commit, and the
 // holder's changes are fenced by the lease being still unset.
-#include "hub/workflow/job_queue.hpp"
+#include "hub/jobs/job_queue.hpp"
 
 #include "tests/unit/workflow/engine_fixture.hpp"
 
 namespace wasl::workflow::testing {
 namespace {
+
+using jobs::ClaimedJob;
+using jobs::HeldJob;
+using jobs::JobQueue;
+using jobs::kCallJob;
+using jobs::kWaitJob;
 
 using storage::Dialect;
 using storage::Params;

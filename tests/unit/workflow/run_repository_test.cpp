@@ -159,7 +159,7 @@ TEST_P(RunRepositoryTest, RowsSettledTogetherGetEachTheirOwnValues) {
 
   tx = store_->begin();
   ASSERT_TRUE(tx.ok());
-  auto lost = JobQueue::remove(**tx, {HeldJob{"job-1", "token-1"}, HeldJob{"job-2", "other"}});
+  auto lost = jobs::JobQueue::remove(**tx, {jobs::HeldJob{"job-1", "token-1"}, jobs::HeldJob{"job-2", "other"}});
   ASSERT_TRUE(lost.ok()) << lost.error().message;
   EXPECT_FALSE(*lost);
   (*tx)->rollback();
@@ -174,7 +174,7 @@ TEST_P(RunRepositoryTest, RowsSettledTogetherGetEachTheirOwnValues) {
       **tx, {RunRepository::ended_run(one, "succeeded", "", 7),
              RunRepository::ended_run(two, "failed", "step 'ended' failed", 8)});
   ASSERT_TRUE(ended.ok()) << ended.error().message;
-  auto removed = JobQueue::remove(**tx, {HeldJob{"job-1", "token-1"}, HeldJob{"job-2", "token-2"}});
+  auto removed = jobs::JobQueue::remove(**tx, {jobs::HeldJob{"job-1", "token-1"}, jobs::HeldJob{"job-2", "token-2"}});
   ASSERT_TRUE(removed.ok()) << removed.error().message;
   EXPECT_TRUE(*removed);
   ASSERT_TRUE((*tx)->commit().ok());

@@ -27,7 +27,7 @@
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::workflow {
+namespace wasl::jobs {
 
 inline constexpr const char* kCallJob = "workflow.call";
 inline constexpr const char* kWaitJob = "workflow.wait";
@@ -113,4 +113,4 @@ class JobQueue {
   static sdk::Result<std::int64_t> count_due(storage::Transaction& tx, std::int64_t now_ms);
 };
 
-}  // namespace wasl::workflow
+}  // namespace wasl::jobs

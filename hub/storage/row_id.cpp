@@ -1,9 +1,9 @@
-#include "hub/workflow/row_id.hpp"
+#include "hub/storage/row_id.hpp"
 
 #include <cstdio>
 #include <random>
 
-namespace wasl::workflow {
+namespace wasl::storage {
 
 std::string new_row_id() {
   thread_local std::mt19937_64 generator{[] {
@@ -18,4 +18,4 @@ std::string new_row_id() {
   return text;
 }
 
-}  // namespace wasl::workflow
+}  // namespace wasl::storage

@@ -1,12 +1,12 @@
-#include "hub/workflow/job_queue.hpp"
+#include "hub/jobs/job_queue.hpp"
 
 #include <atomic>
 #include <random>
 
 #include "hub/storage/bind.hpp"
-#include "hub/workflow/row_id.hpp"
+#include "hub/storage/row_id.hpp"
 
-namespace wasl::workflow {
+namespace wasl::jobs {
 
 using sdk::Result;
 using storage::Params;
@@ -74,7 +74,7 @@ sdk::Status JobQueue::insert(storage::Transaction& tx, const std::string& run_id
   WASL_RETURN_IF_ERROR(
       tx.exec("INSERT INTO jobs (id, kind, run_id, payload, run_at, attempts, created_at) "
               "VALUES ($1, $2, $3, $4, $5, 0, $6)",
-              Params{new_row_id(), kind, run_id, payload_text(payload), run_at_ms, now_ms}));
+              Params{storage::new_row_id(), kind, run_id, payload_text(payload), run_at_ms, now_ms}));
   return {};
 }
 
@@ -225,4 +225,4 @@ Result<std::int64_t> JobQueue::count_due(storage::Transaction& tx, std::int64_t 
   return rows[0].get_int(0);
 }
 
-}  // namespace wasl::workflow
+}  // namespace wasl::jobs

@@ -1,8 +1,8 @@
-#include "hub/archive/periodic_runner.hpp"
+#include "hub/jobs/periodic_runner.hpp"
 
 #include <spdlog/spdlog.h>
 
-namespace wasl::archive {
+namespace wasl::jobs {
 
 PeriodicRunner::PeriodicRunner(std::string name, std::chrono::milliseconds interval,
                                std::function<sdk::Status()> tick)
@@ -60,4 +60,4 @@ void PeriodicRunner::loop() {
   }
 }
 
-}  // namespace wasl::archive
+}  // namespace wasl::jobs

@@ -4,8 +4,8 @@
 
 #include <string>
 
-namespace wasl::workflow {
+namespace wasl::storage {
 
 std::string new_row_id();
 
-}  // namespace wasl::workflow
+}  // namespace wasl::storage

@@ -15,7 +15,7 @@
 
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::archive {
+namespace wasl::jobs {
 
 class PeriodicRunner {
  public:
@@ -46,4 +46,4 @@ class PeriodicRunner {
   std::thread thread_;
 };
 
-}  // namespace wasl::archive
+}  // namespace wasl::jobs
