@@ -17,7 +17,7 @@
 #include "hub/api/json_response.hpp"
 #include "hub/api/request_audit.hpp"
 #include "hub/domain/timestamp.hpp"
-#include "hub/records/claim_store.hpp"
+#include "hub/claims/claim_store.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/idempotency_store.hpp"
 #include "hub/records/list_cursor.hpp"
@@ -45,7 +45,7 @@ std::optional<Response> audit_and_commit(ApiContext& ctx, const Request& request
 // GET /v1/claims/{id}
 Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& id = request.path_params.at("id");
-  records::ClaimStore claims(*ctx.cipher, *ctx.audit);
+  claims::ClaimStore claims(*ctx.cipher, *ctx.audit);
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   auto claim = claims.get(**tx, principal.facility_id, id);
@@ -61,7 +61,7 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
 Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
   records::ConsultationStore consultations(*ctx.cipher);
-  records::ClaimStore claims(*ctx.cipher, *ctx.audit);
+  claims::ClaimStore claims(*ctx.cipher, *ctx.audit);
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   auto c = consultations.get(**tx, principal.facility_id, cid);
@@ -80,7 +80,7 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
 // oldest first, for the revenue-cycle team (e.g. everything still queued).
 Response list_all(ApiContext& ctx, Request& request, const access::Principal& principal) {
   FieldValidator v;
-  records::ClaimQuery q;
+  claims::ClaimQuery q;
   q.limit = static_cast<std::size_t>(records::kDefaultListLimit);
   std::string cursor;
   for (const auto& [name, value] : request.query) {
@@ -119,7 +119,7 @@ Response list_all(ApiContext& ctx, Request& request, const access::Principal& pr
     }
   }
   if (!v.ok()) return validation_problem(request, 400, v.take());
-  records::ClaimStore claims(*ctx.cipher, *ctx.audit);
+  claims::ClaimStore claims(*ctx.cipher, *ctx.audit);
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   const std::size_t wanted = q.limit;
@@ -194,7 +194,7 @@ Response retry(ApiContext& ctx, Request& request, const access::Principal& princ
   std::optional<std::string> key;
   if (auto problem = read_idempotency_key(request, /*required=*/false, key)) return *problem;
   const std::string fingerprint = request_fingerprint(request, nlohmann::json::object());
-  records::ClaimStore claims(*ctx.cipher, *ctx.audit);
+  claims::ClaimStore claims(*ctx.cipher, *ctx.audit);
   records::IdempotencyStore idempotency(*ctx.cipher);
   const std::int64_t now = ctx.now_ms();
 

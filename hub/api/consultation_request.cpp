@@ -3,7 +3,7 @@
 #include <set>
 
 #include "hub/domain/timestamp.hpp"
-#include "hub/workflow/value_template.hpp"
+#include "hub/workflow/language/value_template.hpp"
 
 namespace wasl::api {
 namespace {

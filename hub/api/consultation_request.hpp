@@ -27,7 +27,7 @@
 
 #include "hub/api/field_validator.hpp"
 #include "hub/domain/consultation.hpp"
-#include "hub/workflow/definition.hpp"
+#include "hub/workflow/language/definition.hpp"
 
 namespace wasl::api {
 

@@ -22,7 +22,7 @@
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/idempotency_store.hpp"
 #include "hub/records/stored_text.hpp"
-#include "hub/workflow/capabilities.hpp"
+#include "hub/workflow/language/capabilities.hpp"
 #include "hub/workflow/run_repository.hpp"
 #include "hub/workflow/run_timeline_query.hpp"
 

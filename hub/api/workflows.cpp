@@ -19,7 +19,7 @@
 #include "hub/api/workflow_choice.hpp"
 #include "hub/config/yaml_budget.hpp"
 #include "hub/domain/timestamp.hpp"
-#include "hub/workflow/workflow_file.hpp"
+#include "hub/workflow/language/workflow_file.hpp"
 
 namespace wasl::api {
 namespace {

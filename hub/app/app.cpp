@@ -10,10 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hub/app/claim_actions.hpp"
-#include "hub/app/consultation_actions.hpp"
+#include "hub/claims/claim_actions.hpp"
+#include "hub/consultations/consultation_actions.hpp"
 #include "hub/app/facility_sync.hpp"
-#include "hub/app/report_actions.hpp"
+#include "hub/reports/report_actions.hpp"
 #include "hub/console/console_routes.hpp"
 #include "hub/key_rotation/key_rotation_job.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
@@ -182,9 +182,9 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   app->definitions_ = std::make_unique<workflow::DefinitionStore>(*app->store_);
   WASL_RETURN_IF_ERROR(deploy_workflow_files(*app->definitions_, config.workflows_dir));
   workflow::add_builtin_hub_actions(app->actions_);
-  add_consultation_actions(app->actions_, config, *app->cipher_);
-  add_claim_actions(app->actions_, config, *app->cipher_, *app->audit_);
-  add_report_actions(app->actions_, config, *app->cipher_, *app->audit_);
+  consultations::add_consultation_actions(app->actions_, config, *app->cipher_);
+  claims::add_claim_actions(app->actions_, config, *app->cipher_, *app->audit_);
+  reports::add_report_actions(app->actions_, config, *app->cipher_, *app->audit_);
   archive::RecordingArchiveOptions archive_options;
   archive_options.root = config.archive.root;
   archive_options.default_retention_days = config.archive.retention_days;
@@ -210,7 +210,7 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
                                                     engine_options, app->cipher_.get(),
                                                     app->audit_.get());
   // billing.poll: queued claim answers, every billing facility's poll_interval.
-  app->claim_poll_ = std::make_unique<ClaimPollJob>(app->claim_poll_deps());
+  app->claim_poll_ = std::make_unique<claims::ClaimPollJob>(app->claim_poll_deps());
   app->claim_poll_runner_ = std::make_unique<jobs::PeriodicRunner>(
       "billing.poll", app->claim_poll_->interval(), [self]() -> sdk::Status {
         self->claim_poll_->tick(self->api_context_.now_ms());
@@ -286,11 +286,11 @@ sdk::Status App::build_webhooks() {
   // Appointments booked and cancelled in a facility's EHR start and cancel
   // its consultations (facilities.<id>.ehr_bookings).
   ehr_bookings_ =
-      std::make_unique<webhooks::EhrBookings>(config_, *cipher_, *engine_, invoker_, audit_.get());
+      std::make_unique<consultations::EhrBookings>(config_, *cipher_, *engine_, invoker_, audit_.get());
   // A removed participant that connects again is disconnected again
   // (rejoin_guard.hpp).
   rejoin_guard_ =
-      std::make_unique<webhooks::RejoinGuard>(*cipher_, invoker_, audit_.get(), &metrics_);
+      std::make_unique<consultations::RejoinGuard>(*cipher_, invoker_, audit_.get(), &metrics_);
   webhooks::EventSink sink = webhooks::to_engine(*engine_);
   sink.act = [bookings = ehr_bookings_.get(), guard = rejoin_guard_.get()](
                  storage::Transaction& tx, const std::string& instance,
@@ -320,8 +320,8 @@ sdk::Status App::build_webhooks() {
   return {};
 }
 
-ClaimPollDeps App::claim_poll_deps() {
-  ClaimPollDeps deps;
+claims::ClaimPollDeps App::claim_poll_deps() {
+  claims::ClaimPollDeps deps;
   deps.store = store_.get();
   deps.invoker = invoker_.get();
   deps.config = &config_;
@@ -351,8 +351,8 @@ void App::build_api() {
   };
   api_context_.poll_claims = [this](const std::string& facility,
                                     const std::string& actor) -> sdk::Result<nlohmann::json> {
-    WASL_ASSIGN_OR_RETURN(ClaimPollResult polled,
-                          poll_claims(claim_poll_deps(), facility, api_context_.now_ms(), actor));
+    WASL_ASSIGN_OR_RETURN(claims::ClaimPollResult polled,
+                          claims::poll_claims(claim_poll_deps(), facility, api_context_.now_ms(), actor));
     return nlohmann::json{{"fetched", polled.fetched},
                           {"matched", polled.matched},
                           {"unmatched", polled.unmatched},

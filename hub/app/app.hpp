@@ -17,7 +17,7 @@
 #include "hub/access/auth_failure_limiter.hpp"
 #include "hub/access/authenticator.hpp"
 #include "hub/api/api_context.hpp"
-#include "hub/app/claim_poll.hpp"
+#include "hub/claims/claim_poll.hpp"
 #include "hub/app/readiness_cache.hpp"
 #include "hub/archive/archive_action.hpp"
 #include "hub/jobs/periodic_runner.hpp"
@@ -39,8 +39,8 @@
 #include "hub/storage/migrator.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/webhooks/configured_webhook_sources.hpp"
-#include "hub/webhooks/ehr_bookings.hpp"
-#include "hub/webhooks/rejoin_guard.hpp"
+#include "hub/consultations/ehr_bookings.hpp"
+#include "hub/consultations/rejoin_guard.hpp"
 #include "hub/webhooks/hospital_secret_source.hpp"
 #include "hub/webhooks/inbox_writer.hpp"
 #include "hub/webhooks/webhook_dispatcher.hpp"
@@ -103,7 +103,7 @@ class App {
   sdk::Status build_webhooks();
   void build_api();
   void start_key_rotation();
-  ClaimPollDeps claim_poll_deps();
+  claims::ClaimPollDeps claim_poll_deps();
 
   config::Config config_;
   observability::Metrics metrics_;
@@ -124,7 +124,7 @@ class App {
   std::unique_ptr<jobs::PeriodicRunner> schedule_runner_;  // scheduler_->run_due()
   // The engine's; also billing.poll, ehr_bookings_ and rejoin_guard_.
   std::shared_ptr<workflow::CapabilityInvoker> invoker_;
-  std::unique_ptr<ClaimPollJob> claim_poll_;
+  std::unique_ptr<claims::ClaimPollJob> claim_poll_;
   std::unique_ptr<jobs::PeriodicRunner> claim_poll_runner_;  // claim_poll_->tick()
   std::unique_ptr<jobs::PeriodicRunner> probe_runner_;  // plugins_->probe()
 
@@ -142,8 +142,8 @@ class App {
   std::unique_ptr<webhooks::StaticHospitalSecrets> hospital_secrets_;
   std::unique_ptr<webhooks::ConfiguredWebhookSources> webhook_sources_;
   std::unique_ptr<webhooks::InboxWriter> inbox_writer_;
-  std::unique_ptr<webhooks::EhrBookings> ehr_bookings_;
-  std::unique_ptr<webhooks::RejoinGuard> rejoin_guard_;
+  std::unique_ptr<consultations::EhrBookings> ehr_bookings_;
+  std::unique_ptr<consultations::RejoinGuard> rejoin_guard_;
   std::unique_ptr<webhooks::WebhookDispatcher> dispatcher_;
   webhooks::WebhookContext webhook_context_;
   api::ApiContext api_context_;

@@ -12,7 +12,7 @@
 #include "hub/cli/config_loading.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
-#include "hub/workflow/workflow_file.hpp"
+#include "hub/workflow/language/workflow_file.hpp"
 
 namespace wasl::cli {
 namespace {

@@ -13,7 +13,7 @@
 #include "hub/workflow/engine.hpp"
 #include "hub/workflow/hub_actions.hpp"
 #include "hub/workflow/scheduler.hpp"
-#include "hub/workflow/workflow_file.hpp"
+#include "hub/workflow/language/workflow_file.hpp"
 
 namespace wasl::cli {
 namespace {

@@ -1,6 +1,6 @@
 #include "hub/webhooks/event_correlation.hpp"
 
-#include "hub/workflow/capabilities.hpp"
+#include "hub/workflow/language/capabilities.hpp"
 
 namespace wasl::webhooks {
 

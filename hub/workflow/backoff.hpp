@@ -5,7 +5,7 @@
 #include <chrono>
 #include <optional>
 
-#include "hub/workflow/definition.hpp"
+#include "hub/workflow/language/definition.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::workflow {

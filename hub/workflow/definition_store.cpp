@@ -3,7 +3,7 @@
 #include <chrono>
 #include <set>
 
-#include "hub/workflow/workflow_file.hpp"
+#include "hub/workflow/language/workflow_file.hpp"
 
 namespace wasl::workflow {
 

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "hub/storage/store.hpp"
-#include "hub/workflow/definition.hpp"
+#include "hub/workflow/language/definition.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::workflow {

@@ -8,7 +8,7 @@
 #include <tuple>
 
 #include "hub/storage/plan_methods.hpp"
-#include "hub/workflow/capabilities.hpp"
+#include "hub/workflow/language/capabilities.hpp"
 #include "hub/workflow/commit_group.hpp"
 #include "hub/workflow/event_matcher.hpp"
 #include "hub/workflow/idempotency_key.hpp"
@@ -20,7 +20,7 @@
 #include "hub/workflow/run_timeline_query.hpp"
 #include "hub/workflow/step_caller.hpp"
 #include "hub/workflow/transitions.hpp"
-#include "hub/workflow/value_template.hpp"
+#include "hub/workflow/language/value_template.hpp"
 
 namespace wasl::workflow {
 

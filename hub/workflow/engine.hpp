@@ -77,7 +77,7 @@
 #include "hub/workflow/engine_options.hpp"
 #include "hub/workflow/event_matcher.hpp"
 #include "hub/workflow/hub_actions.hpp"
-#include "hub/workflow/reference.hpp"
+#include "hub/workflow/language/reference.hpp"
 #include "hub/workflow/run_timeline.hpp"
 #include "wasl/sdk/result.hpp"
 

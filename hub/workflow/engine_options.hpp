@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "hub/workflow/reference.hpp"
+#include "hub/workflow/language/reference.hpp"
 
 namespace wasl::workflow {
 

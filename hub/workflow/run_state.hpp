@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hub/workflow/definition.hpp"
+#include "hub/workflow/language/definition.hpp"
 #include "hub/workflow/run_bindings.hpp"
 
 namespace wasl::workflow {

@@ -4,7 +4,7 @@
 #include <functional>
 
 #include "hub/jobs/job_queue.hpp"
-#include "hub/workflow/value_template.hpp"
+#include "hub/workflow/language/value_template.hpp"
 
 namespace wasl::workflow {
 

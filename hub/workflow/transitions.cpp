@@ -4,9 +4,9 @@
 #include <string_view>
 
 #include "hub/workflow/backoff.hpp"
-#include "hub/workflow/expression.hpp"
+#include "hub/workflow/language/expression.hpp"
 #include "hub/jobs/job_queue.hpp"
-#include "hub/workflow/value_template.hpp"
+#include "hub/workflow/language/value_template.hpp"
 
 namespace wasl::workflow {
 

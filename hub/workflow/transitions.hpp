@@ -25,7 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/storage/store.hpp"
-#include "hub/workflow/definition.hpp"
+#include "hub/workflow/language/definition.hpp"
 #include "hub/workflow/engine_options.hpp"
 #include "hub/workflow/event_matcher.hpp"
 #include "hub/workflow/prepared_job.hpp"

@@ -5,7 +5,7 @@
 
 #include <thread>
 
-#include "hub/records/claim_store.hpp"
+#include "hub/claims/claim_store.hpp"
 #include "tests/unit/api/api_fixture.hpp"
 #include "tests/unit/audit/audit_outage.hpp"
 
@@ -65,7 +65,7 @@ class ClaimsTest : public ApiFixture {
     c.facility_id = facility;
     c.request = R"({"patient_id":"pat-1"})";
     c.created_at = kNow;
-    records::ClaimStore claims(*cipher_, *audit_);
+    claims::ClaimStore claims(*cipher_, *audit_);
     auto tx = store_->begin();
     ASSERT_TRUE(tx.ok());
     ASSERT_TRUE(claims.create(**tx, c, {}).ok());

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "hub/api/consultation_request.hpp"
-#include "hub/workflow/workflow_file.hpp"
+#include "hub/workflow/language/workflow_file.hpp"
 
 namespace wasl::api {
 namespace {

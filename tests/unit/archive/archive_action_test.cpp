@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "hub/workflow/call_pool.hpp"
-#include "hub/workflow/capabilities.hpp"
+#include "hub/workflow/language/capabilities.hpp"
 #include "tests/unit/archive/archive_fixture.hpp"
 
 namespace wasl::archive::testing {

@@ -12,7 +12,7 @@
 
 #include <map>
 
-#include "hub/workflow/capabilities.hpp"
+#include "hub/workflow/language/capabilities.hpp"
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
 #include "tests/unit/archive/archive_fixture.hpp"

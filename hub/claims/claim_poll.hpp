@@ -1,0 +1,79 @@
+// Claim polling: the answers the exchange queued (a claim whose submission
+// answered `queued`) fetched with billing.poll and put on their claims.
+//
+// poll_claims makes one poll for one facility: a PollRequest for
+// claim-response messages (at most 100, the facility's provider licence),
+// then, for each answer, finds the facility's claim submitted by the message
+// the answer names (ClaimResponse.request_message_id, NPHIES
+// MessageHeader.response.identifier), moves it to the answer's state in one
+// transaction with its claim.submit_result audit event, and only then
+// acknowledges the answer (billing.acknowledge; a plugin without
+// acknowledgements answers kUnimplemented, which is fine). An answer no claim
+// of the facility matches is left unacknowledged, so the exchange keeps it.
+// A claim already decided or cancelled takes nothing from a repeated answer;
+// the answer is acknowledged. Eligibility is never polled: the exchange
+// answers it on the open connection.
+//
+// Errors: kFailedPrecondition when the facility has no billing settings; the
+// poll call's error unchanged (nothing recorded); storage errors.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "hub/audit/audit_writer.hpp"
+#include "hub/config/config.hpp"
+#include "hub/records/cell_cipher.hpp"
+#include "hub/storage/store.hpp"
+#include "hub/workflow/capability_invoker.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::claims {
+
+struct ClaimPollResult {
+  int fetched = 0;       // answers the exchange returned
+  int matched = 0;       // answers that moved a claim
+  int unmatched = 0;     // answers no claim of the facility was submitted by
+  int acknowledged = 0;  // answers acknowledged to the exchange
+};
+
+struct ClaimPollDeps {
+  storage::Store* store = nullptr;
+  workflow::CapabilityInvoker* invoker = nullptr;
+  const config::Config* config = nullptr;
+  const records::CellCipher* cipher = nullptr;
+  const audit::AuditWriter* audit = nullptr;
+};
+
+// NPHIES caps a poll's count at 100.
+inline constexpr int kMaxPollMessages = 100;
+
+sdk::Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::string& facility_id,
+                                         std::int64_t now_ms, const std::string& actor = "system");
+
+// The billing.poll job: every facility that binds a billing role and has
+// billing settings is polled once per its `poll_interval` (default 5 min).
+// tick() is what the hub's periodic runner calls; a facility's failed poll is
+// logged and tried again at its next interval, the others go on.
+// Thread-safe.
+class ClaimPollJob {
+ public:
+  explicit ClaimPollJob(ClaimPollDeps deps);
+
+  // The facilities due at `now_ms` polled; answers how many polls were made.
+  int tick(std::int64_t now_ms);
+
+  // The shortest poll_interval of the polled facilities (how often tick()
+  // should run); 5 min when none.
+  std::chrono::milliseconds interval() const;
+
+ private:
+  ClaimPollDeps deps_;
+  std::mutex mutex_;
+  std::map<std::string, std::int64_t> next_due_;  // facility -> epoch ms
+};
+
+}  // namespace wasl::claims

@@ -1,0 +1,260 @@
+#include "hub/claims/claim_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "hub/records/row_fields.hpp"
+
+namespace wasl::claims {
+
+using domain::Claim;
+using domain::ClaimState;
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+using sdk::Status;
+using namespace records::row_fields;
+
+namespace {
+
+constexpr std::string_view kTable = "claims";
+constexpr std::string_view kRequestColumn = "request_enc";
+constexpr std::string_view kResponseColumn = "response_enc";
+
+constexpr std::string_view kSelect =
+    "SELECT id, consultation_id, facility_id, state, provider_claim_id, run_id, "
+    "request_message_id, "
+    "amount_currency, "
+    "eligible_minor, benefit_minor, copay_minor, patient_share_minor, tax_minor, submitted_at, "
+    "adjudicated_at, created_at FROM claims ";
+constexpr std::string_view kSelectWithDocuments =
+    "SELECT id, consultation_id, facility_id, state, provider_claim_id, run_id, "
+    "request_message_id, "
+    "amount_currency, "
+    "eligible_minor, benefit_minor, copay_minor, patient_share_minor, tax_minor, submitted_at, "
+    "adjudicated_at, created_at, request_enc, response_enc FROM claims ";
+
+Result<Claim> from_row(const storage::Row& row) {
+  Claim c;
+  WASL_ASSIGN_OR_RETURN(c.id, row.get_text("id"));
+  WASL_ASSIGN_OR_RETURN(c.consultation_id, row.get_text("consultation_id"));
+  WASL_ASSIGN_OR_RETURN(c.facility_id, row.get_text("facility_id"));
+  WASL_ASSIGN_OR_RETURN(std::string state, row.get_text("state"));
+  auto parsed = domain::parse_claim_state(state);
+  if (!parsed) return Error(ErrorCode::kInternal, "claim " + c.id + " has an unknown state");
+  c.state = *parsed;
+  WASL_ASSIGN_OR_RETURN(c.provider_claim_id, optional_text(row, "provider_claim_id"));
+  WASL_ASSIGN_OR_RETURN(c.run_id, optional_text(row, "run_id"));
+  WASL_ASSIGN_OR_RETURN(c.request_message_id, optional_text(row, "request_message_id"));
+  WASL_ASSIGN_OR_RETURN(auto currency, optional_text(row, "amount_currency"));
+  if (currency) {
+    domain::ClaimAmounts a;
+    a.currency = *currency;
+    WASL_ASSIGN_OR_RETURN(auto eligible, optional_int(row, "eligible_minor"));
+    WASL_ASSIGN_OR_RETURN(auto benefit, optional_int(row, "benefit_minor"));
+    WASL_ASSIGN_OR_RETURN(auto copay, optional_int(row, "copay_minor"));
+    WASL_ASSIGN_OR_RETURN(auto share, optional_int(row, "patient_share_minor"));
+    WASL_ASSIGN_OR_RETURN(auto tax, optional_int(row, "tax_minor"));
+    a.eligible = eligible.value_or(0);
+    a.benefit = benefit.value_or(0);
+    a.copay = copay.value_or(0);
+    a.patient_share = share.value_or(0);
+    a.tax = tax.value_or(0);
+    c.amounts = std::move(a);
+  }
+  WASL_ASSIGN_OR_RETURN(c.submitted_at, optional_int(row, "submitted_at"));
+  WASL_ASSIGN_OR_RETURN(c.adjudicated_at, optional_int(row, "adjudicated_at"));
+  WASL_ASSIGN_OR_RETURN(c.created_at, row.get_int("created_at"));
+  return c;
+}
+
+storage::Value amount_or_null(const std::optional<domain::ClaimAmounts>& a,
+                              std::int64_t domain::ClaimAmounts::*field) {
+  if (!a) return storage::null_value();
+  return (*a).*field;
+}
+
+}  // namespace
+
+Status ClaimStore::audit(storage::Transaction& tx, const Claim& c, std::string_view action,
+                         const ClaimActor& by, std::int64_t at_ms) const {
+  audit::AuditEvent event;
+  event.occurred_at = at_ms;
+  event.actor = by.actor.empty() ? "system" : by.actor;
+  event.facility_id = c.facility_id;
+  event.action = std::string(action);
+  event.entity_type = "claim";
+  event.entity_id = c.id;
+  // A submission the exchange never took (the call failed for good) is a
+  // failed outcome; any answer from the exchange, a rejection included, is not.
+  event.outcome = std::string(c.state == domain::ClaimState::kError ? audit::kOutcomeFailure
+                                                                    : audit::kOutcomeSuccess);
+  event.request_id = by.request_id;
+  nlohmann::json detail = {{"consultation_id", c.consultation_id},
+                           {"state", std::string(domain::to_string(c.state))}};
+  if (!by.run_id.empty()) detail["run_id"] = by.run_id;
+  if (c.amounts) {
+    detail["amounts"] = {{"currency", c.amounts->currency},
+                         {"eligible_minor", c.amounts->eligible},
+                         {"benefit_minor", c.amounts->benefit},
+                         {"patient_share_minor", c.amounts->patient_share}};
+  }
+  event.detail = detail.dump();
+  WASL_RETURN_IF_ERROR(audit_.append(tx, event));
+  return {};
+}
+
+Result<bool> ClaimStore::create(storage::Transaction& tx, const Claim& c,
+                                const ClaimActor& by) const {
+  if (c.id.empty() || c.consultation_id.empty() || c.facility_id.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "a claim needs an id, a consultation id and a facility id");
+  }
+  WASL_ASSIGN_OR_RETURN(storage::Rows existing,
+                        tx.query("SELECT facility_id FROM claims WHERE id = $1", {c.id}));
+  if (!existing.empty()) {
+    WASL_ASSIGN_OR_RETURN(std::string owner, existing.front().get_text(0));
+    if (owner != c.facility_id) return not_found("claim", c.id);
+    return false;
+  }
+  WASL_ASSIGN_OR_RETURN(storage::Rows owner,
+                        tx.query("SELECT id FROM consultations WHERE facility_id = $1 AND id = $2",
+                                 {c.facility_id, c.consultation_id}));
+  if (owner.empty()) return not_found("consultation", c.consultation_id);
+  storage::Value request = storage::null_value();
+  if (c.request) {
+    WASL_ASSIGN_OR_RETURN(std::string enc,
+                          cipher_.encrypt(kTable, kRequestColumn, c.id, *c.request));
+    request = storage::Blob{std::move(enc)};
+  }
+  Claim draft = c;
+  draft.state = ClaimState::kDraft;
+  if (!by.run_id.empty()) draft.run_id = by.run_id;
+  WASL_RETURN_IF_ERROR(
+      tx.exec("INSERT INTO claims (id, consultation_id, facility_id, state, provider_claim_id, "
+              "run_id, request_enc, response_enc, submitted_at, adjudicated_at, created_at) "
+              "VALUES ($1, $2, $3, $4, NULL, $5, $6, NULL, NULL, NULL, $7)",
+              {c.id, c.consultation_id, c.facility_id, std::string(domain::to_string(draft.state)),
+               text_or_null(draft.run_id), request, c.created_at}));
+  WASL_RETURN_IF_ERROR(audit(tx, draft, "claim.create", by, c.created_at));
+  return true;
+}
+
+Status ClaimStore::record_submission(storage::Transaction& tx, std::string_view facility_id,
+                                     std::string_view id, const ClaimSubmission& submission,
+                                     const ClaimActor& by) const {
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
+                                 {std::string(facility_id), std::string(id)}));
+  if (rows.empty()) return not_found("claim", id);
+  WASL_ASSIGN_OR_RETURN(Claim c, from_row(rows.front()));
+  if (c.state == ClaimState::kCancelled) {
+    return Error(ErrorCode::kFailedPrecondition, "claim " + c.id + " is cancelled", false);
+  }
+  c.state = submission.state;
+  if (submission.amounts) c.amounts = submission.amounts;
+  if (submission.request_message_id && !submission.request_message_id->empty()) {
+    c.request_message_id = submission.request_message_id;
+  }
+  if (submission.provider_claim_id && !submission.provider_claim_id->empty()) {
+    c.provider_claim_id = submission.provider_claim_id;
+  }
+  if (submission.state != ClaimState::kError && !c.submitted_at) c.submitted_at = submission.at_ms;
+  if (domain::is_adjudicated(submission.state)) c.adjudicated_at = submission.at_ms;
+  WASL_ASSIGN_OR_RETURN(std::string response,
+                        cipher_.encrypt(kTable, kResponseColumn, c.id, submission.response));
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE claims SET state = $1, provider_claim_id = $2, response_enc = $3, "
+              "submitted_at = $4, adjudicated_at = $5, amount_currency = $6, eligible_minor = $7, "
+              "benefit_minor = $8, copay_minor = $9, patient_share_minor = $10, tax_minor = $11, "
+              "request_message_id = $12 WHERE facility_id = $13 AND id = $14",
+              {std::string(domain::to_string(c.state)), text_or_null(c.provider_claim_id),
+               storage::Blob{std::move(response)}, int_or_null(c.submitted_at),
+               int_or_null(c.adjudicated_at),
+               text_or_null(c.amounts ? std::optional(c.amounts->currency) : std::nullopt),
+               amount_or_null(c.amounts, &domain::ClaimAmounts::eligible),
+               amount_or_null(c.amounts, &domain::ClaimAmounts::benefit),
+               amount_or_null(c.amounts, &domain::ClaimAmounts::copay),
+               amount_or_null(c.amounts, &domain::ClaimAmounts::patient_share),
+               amount_or_null(c.amounts, &domain::ClaimAmounts::tax),
+               text_or_null(c.request_message_id), c.facility_id, c.id}));
+  return audit(tx, c, "claim.submit_result", by, submission.at_ms);
+}
+
+Result<Claim> ClaimStore::get(storage::Transaction& tx, std::string_view facility_id,
+                              std::string_view id) const {
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(std::string(kSelectWithDocuments) +
+                                                         "WHERE facility_id = $1 AND id = $2",
+                                                     {std::string(facility_id), std::string(id)}));
+  if (rows.empty()) return not_found("claim", id);
+  const storage::Row& row = rows.front();
+  WASL_ASSIGN_OR_RETURN(Claim c, from_row(row));
+  WASL_ASSIGN_OR_RETURN(auto request, optional_blob(row, kRequestColumn));
+  if (request) {
+    WASL_ASSIGN_OR_RETURN(c.request, cipher_.decrypt(kTable, kRequestColumn, c.id, *request));
+  }
+  WASL_ASSIGN_OR_RETURN(auto response, optional_blob(row, kResponseColumn));
+  if (response) {
+    WASL_ASSIGN_OR_RETURN(c.response, cipher_.decrypt(kTable, kResponseColumn, c.id, *response));
+  }
+  return c;
+}
+
+Result<std::vector<Claim>> ClaimStore::list_for_consultation(
+    storage::Transaction& tx, std::string_view facility_id,
+    std::string_view consultation_id) const {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query(std::string(kSelect) +
+                   "WHERE facility_id = $1 AND consultation_id = $2 ORDER BY created_at, id",
+               {std::string(facility_id), std::string(consultation_id)}));
+  std::vector<Claim> out;
+  out.reserve(rows.size());
+  for (const storage::Row& row : rows) {
+    WASL_ASSIGN_OR_RETURN(Claim c, from_row(row));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<std::optional<std::string>> ClaimStore::find_by_request_message(
+    storage::Transaction& tx, std::string_view facility_id,
+    std::string_view request_message_id) const {
+  if (request_message_id.empty()) return std::optional<std::string>();
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT id FROM claims WHERE facility_id = $1 AND request_message_id = $2 "
+               "ORDER BY created_at, id LIMIT 1",
+               {std::string(facility_id), std::string(request_message_id)}));
+  if (rows.empty()) return std::optional<std::string>();
+  WASL_ASSIGN_OR_RETURN(std::string id, rows.front().get_text(0));
+  return std::optional<std::string>(std::move(id));
+}
+
+Result<std::vector<Claim>> ClaimStore::list(storage::Transaction& tx, std::string_view facility_id,
+                                            const ClaimQuery& q) const {
+  std::string sql = std::string(kSelect) + "WHERE facility_id = $1 AND created_at >= $2";
+  std::vector<storage::Value> params{std::string(facility_id), q.since_ms};
+  if (q.state) {
+    params.emplace_back(std::string(domain::to_string(*q.state)));
+    sql += " AND state = $" + std::to_string(params.size());
+  }
+  if (q.after) {
+    params.emplace_back(q.after->first);
+    const std::string at = "$" + std::to_string(params.size());
+    params.emplace_back(q.after->second);
+    const std::string id = "$" + std::to_string(params.size());
+    sql += " AND (created_at > " + at + " OR (created_at = " + at + " AND id > " + id + "))";
+  }
+  params.emplace_back(static_cast<std::int64_t>(q.limit));
+  sql += " ORDER BY created_at, id LIMIT $" + std::to_string(params.size());
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(sql, params));
+  std::vector<Claim> out;
+  out.reserve(rows.size());
+  for (const storage::Row& row : rows) {
+    WASL_ASSIGN_OR_RETURN(Claim c, from_row(row));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace wasl::claims

@@ -1,0 +1,116 @@
+// ClaimStore: insurance claims in the database (claims). The request (the
+// sdk Claim sent to the billing plugin) and the response (its ClaimResponse,
+// or the error the submission ended with) are PHI and stored only encrypted
+// (claims.request_enc / response_enc, bound to the row).
+//
+// Same contract as ConsultationStore: every method takes the caller's
+// transaction and facility id, which every statement filters on (another
+// facility's claim is kNotFound, exactly like a missing one). The changes
+// write their audit event (claim.create, claim.submit_result) into that same
+// transaction, so a claim and its audit commit together.
+//
+// Thread-safe: holds only a borrowed CellCipher and AuditWriter, which must
+// outlive it. Errors: kNotFound, kInvalidArgument (a claim without id,
+// consultation or facility), decryption errors from CellCipher, the audit
+// writer's and the transaction's storage errors.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "hub/audit/audit_writer.hpp"
+#include "hub/domain/claim.hpp"
+#include "hub/records/cell_cipher.hpp"
+#include "hub/storage/store.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::claims {
+
+// How one submission of a claim ended.
+struct ClaimSubmission {
+  domain::ClaimState state = domain::ClaimState::kSubmitted;
+  std::optional<std::string> provider_claim_id;  // the payer's identifier, when it gave one
+  std::string response;                          // JSON text (PHI), stored encrypted
+  std::int64_t at_ms = 0;
+  std::optional<domain::ClaimAmounts> amounts;    // the payer's totals, when adjudicated
+  std::optional<std::string> request_message_id;  // the message that submitted it
+};
+
+// GET /v1/claims: one facility's claims in a state, created at or after
+// `since_ms`, oldest first, at most `limit`; `after` continues a page after
+// the claim (created_at, id) the previous page ended with.
+struct ClaimQuery {
+  std::optional<domain::ClaimState> state;
+  std::int64_t since_ms = 0;
+  std::size_t limit = 100;
+  std::optional<std::pair<std::int64_t, std::string>> after;
+};
+
+// Who made a change, for its audit event ("system", "apikey:<id>").
+struct ClaimActor {
+  std::string actor = "system";
+  std::string request_id;  // optional
+  std::string run_id;      // optional: the workflow run that made the change
+};
+
+class ClaimStore {
+ public:
+  ClaimStore(const records::CellCipher& cipher, const audit::AuditWriter& audit)
+      : cipher_(cipher), audit_(audit) {}
+
+  // Inserts `c` (id, consultation_id, facility_id, created_at and request set
+  // by the caller; run_id from `by.run_id`) in state draft with its request encrypted, and audits
+  // claim.create. Idempotent: when a claim with c.id already exists in the
+  // facility it is left exactly as it is and the answer is false (nothing
+  // written, nothing audited); true when inserted. kNotFound when the
+  // consultation is not in the facility.
+  sdk::Result<bool> create(storage::Transaction& tx, const domain::Claim& c,
+                           const ClaimActor& by) const;
+
+  // Records how a submission ended: state, provider claim id (kept when the
+  // submission gives none), response (replaced), submitted_at (set on the
+  // first answer from the exchange; a failed call leaves it as it was) and
+  // adjudicated_at (set when the state is adjudicated), the amounts (kept
+  // when the submission gives none). A cancelled claim stays cancelled
+  // (kFailedPrecondition). Audits
+  // claim.submit_result with the new state. kNotFound when absent.
+  sdk::Status record_submission(storage::Transaction& tx, std::string_view facility_id,
+                                std::string_view id, const ClaimSubmission& submission,
+                                const ClaimActor& by) const;
+
+  // The claim with its request and response decrypted.
+  sdk::Result<domain::Claim> get(storage::Transaction& tx, std::string_view facility_id,
+                                 std::string_view id) const;
+
+  // The consultation's claims, oldest first, without request and response
+  // (nothing is decrypted).
+  sdk::Result<std::vector<domain::Claim>> list_for_consultation(
+      storage::Transaction& tx, std::string_view facility_id,
+      std::string_view consultation_id) const;
+
+  // The id of the facility's claim submitted by the message whose
+  // MessageHeader id is `request_message_id` (what a polled answer names in
+  // MessageHeader.response.identifier); nullopt when none.
+  sdk::Result<std::optional<std::string>> find_by_request_message(
+      storage::Transaction& tx, std::string_view facility_id,
+      std::string_view request_message_id) const;
+
+  // The facility's claims matching `q` (see ClaimQuery), without request and
+  // response.
+  sdk::Result<std::vector<domain::Claim>> list(storage::Transaction& tx,
+                                               std::string_view facility_id,
+                                               const ClaimQuery& q) const;
+
+ private:
+  sdk::Status audit(storage::Transaction& tx, const domain::Claim& c, std::string_view action,
+                    const ClaimActor& by, std::int64_t at_ms) const;
+
+  const records::CellCipher& cipher_;
+  const audit::AuditWriter& audit_;
+};
+
+}  // namespace wasl::claims

@@ -1,0 +1,233 @@
+// billing.poll for queued claims: answers matched to their claims by the
+// submitting message id, recorded with their audit, then acknowledged; on
+// both backends with a scripted billing plugin.
+#include "hub/claims/claim_poll.hpp"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "hub/claims/claim_store.hpp"
+#include "hub/records/consultation_store.hpp"
+#include "tests/unit/records/records_database.hpp"
+
+namespace wasl::claims {
+namespace {
+
+using domain::ClaimState;
+using records::testing::kFacilityA;
+using records::testing::kFacilityB;
+
+// The billing plugin as the hub reaches it: poll answers `answers` (or
+// `poll_error`), acknowledge succeeds; every call is kept.
+class ScriptedBilling final : public workflow::CapabilityInvoker {
+ public:
+  sdk::Result<nlohmann::json> invoke(const std::string& facility_id, const std::string& method,
+                                     const nlohmann::json& input,
+                                     const std::string& idempotency_key) override {
+    std::lock_guard lock(mu_);
+    calls.push_back({facility_id, method, input, idempotency_key});
+    if (method == "billing.poll") {
+      if (poll_error) return *poll_error;
+      return answers;
+    }
+    if (method == "billing.acknowledge") {
+      return nlohmann::json{{"message_id", input.at("message_id")}, {"acknowledged", true}};
+    }
+    return sdk::Error(sdk::ErrorCode::kUnimplemented, method);
+  }
+
+  struct Call {
+    std::string facility, method;
+    nlohmann::json input;
+    std::string key;
+  };
+  std::vector<Call> calls;
+  nlohmann::json answers = nlohmann::json::array();
+  std::optional<sdk::Error> poll_error;
+
+ private:
+  std::mutex mu_;
+};
+
+class ClaimPollTest : public records::testing::RecordsDatabaseTest {
+ protected:
+  void SetUp() override {
+    RecordsDatabaseTest::SetUp();
+    if (HasFatalFailure()) return;
+    audit_ = std::make_unique<audit::AuditWriter>(GetParam(), std::string(32, 'a'));
+    config::FacilityBillingConfig billing;
+    billing.provider_license = "PR-A";
+    config_.facilities[kFacilityA].billing = billing;
+    config_.facilities[kFacilityA].bindings["billing"] = "billing.nphies-a";
+    billing.provider_license = "PR-B";
+    config_.facilities[kFacilityB].billing = billing;
+    config_.facilities[kFacilityB].bindings["billing"] = "billing.nphies-b";
+    records::ConsultationStore consultations(*cipher_);
+    auto tx = begin();
+    ASSERT_OK(consultations.insert(*tx, sample_consultation(kFacilityA, "c-a")));
+    ASSERT_OK(consultations.insert(*tx, sample_consultation(kFacilityB, "c-b")));
+    ASSERT_OK(tx->commit());
+    queued(kFacilityA, "c-a", "claim-a", "mh-a");
+    queued(kFacilityA, "c-a", "claim-a2", "mh-a2");
+    queued(kFacilityB, "c-b", "claim-b", "mh-b");
+    deps_.store = store_.get();
+    deps_.invoker = &billing_;
+    deps_.config = &config_;
+    deps_.cipher = cipher_.get();
+    deps_.audit = audit_.get();
+  }
+
+  // A claim whose submission the exchange answered `queued`.
+  void queued(const std::string& facility, const std::string& consultation, const std::string& id,
+              const std::string& message_id) {
+    ClaimStore claims(*cipher_, *audit_);
+    domain::Claim c;
+    c.id = id;
+    c.consultation_id = consultation;
+    c.facility_id = facility;
+    c.request = "{}";
+    c.created_at = 100;
+    ClaimActor by;
+    by.run_id = "run-" + id;
+    ClaimSubmission s{ClaimState::kQueued, std::nullopt, R"({"status":"queued"})", 200};
+    s.request_message_id = message_id;
+    auto tx = begin();
+    ASSERT_OK(claims.create(*tx, c, by));
+    ASSERT_OK(claims.record_submission(*tx, facility, id, s, by));
+    ASSERT_OK(tx->commit());
+  }
+
+  domain::Claim claim(const std::string& facility, const std::string& id) {
+    ClaimStore claims(*cipher_, *audit_);
+    auto tx = begin();
+    auto c = claims.get(*tx, facility, id);
+    EXPECT_OK(c);
+    return c.ok() ? *c : domain::Claim{};
+  }
+
+  static nlohmann::json answer(const std::string& request_message_id, const std::string& outcome,
+                               bool approved, const std::string& message_id) {
+    return {{"request_id", ""},         {"response_id", "CR-" + request_message_id},
+            {"status", outcome},        {"outcome", outcome},
+            {"approved", approved},     {"total_benefit", 150.0},
+            {"total_eligible", 172.5},  {"currency", "SAR"},
+            {"message_id", message_id}, {"request_message_id", request_message_id}};
+  }
+
+  int calls(const std::string& method) {
+    int n = 0;
+    for (const auto& c : billing_.calls) n += c.method == method;
+    return n;
+  }
+
+  config::Config config_;
+  std::unique_ptr<audit::AuditWriter> audit_;
+  ScriptedBilling billing_;
+  ClaimPollDeps deps_;
+};
+
+TEST_P(ClaimPollTest, AnswersMoveTheirClaimsWithAuditThenAreAcknowledged) {
+  billing_.answers = nlohmann::json::array(
+      {answer("mh-a", "complete", true, "resp-1"), answer("mh-a2", "error", false, "resp-2"),
+       answer("mh-unknown", "complete", true, "resp-3"),
+       answer("mh-b", "complete", true, "resp-4")});  // facility B's: not A's to take
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult r, poll_claims(deps_, kFacilityA, 5'000));
+  EXPECT_EQ(r.fetched, 4);
+  EXPECT_EQ(r.matched, 2);
+  EXPECT_EQ(r.unmatched, 2);
+  EXPECT_EQ(r.acknowledged, 2);
+
+  ASSERT_GE(billing_.calls.size(), 1u);
+  const auto& poll = billing_.calls.front();
+  EXPECT_EQ(poll.method, "billing.poll");
+  EXPECT_EQ(poll.facility, kFacilityA);
+  EXPECT_EQ(poll.input["max_messages"], 100);
+  EXPECT_EQ(poll.input["message_types"], nlohmann::json::array({"claim-response"}));
+  EXPECT_EQ(poll.input["provider_license"], "PR-A");
+
+  domain::Claim a = claim(kFacilityA, "claim-a");
+  EXPECT_EQ(a.state, ClaimState::kApproved);
+  EXPECT_EQ(a.provider_claim_id, "CR-mh-a");
+  EXPECT_EQ(a.adjudicated_at, 5'000);
+  ASSERT_TRUE(a.amounts.has_value());
+  EXPECT_EQ(a.amounts->benefit, 15000);
+  EXPECT_EQ(claim(kFacilityA, "claim-a2").state, ClaimState::kRejected);
+  EXPECT_EQ(claim(kFacilityB, "claim-b").state, ClaimState::kQueued);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'claim.submit_result' AND "
+                   "entity_id = 'claim-a' AND detail LIKE '%approved%' AND detail LIKE "
+                   "'%run-claim-a%'"),
+            1);
+
+  std::vector<std::string> acked;
+  for (const auto& c : billing_.calls) {
+    if (c.method == "billing.acknowledge") acked.push_back(c.input["message_id"]);
+  }
+  EXPECT_EQ(acked, (std::vector<std::string>{"resp-1", "resp-2"}));
+
+  // Delivered again (not acknowledged in time): the claim takes nothing new,
+  // the answer is acknowledged.
+  billing_.calls.clear();
+  billing_.answers = nlohmann::json::array({answer("mh-a", "error", false, "resp-1")});
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult again, poll_claims(deps_, kFacilityA, 6'000));
+  EXPECT_EQ(again.matched, 0);
+  EXPECT_EQ(again.acknowledged, 1);
+  EXPECT_EQ(claim(kFacilityA, "claim-a").state, ClaimState::kApproved);
+}
+
+TEST_P(ClaimPollTest, AFailedPollChangesNothingAndStillQueuedStaysQueued) {
+  billing_.poll_error = sdk::Error(sdk::ErrorCode::kUnavailable, "exchange busy", true);
+  auto failed = poll_claims(deps_, kFacilityA, 5'000);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_TRUE(failed.error().retryable);
+  EXPECT_EQ(claim(kFacilityA, "claim-a").state, ClaimState::kQueued);
+
+  billing_.poll_error.reset();
+  billing_.answers = nlohmann::json::array({answer("mh-a", "queued", false, "resp-9")});
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult r, poll_claims(deps_, kFacilityA, 6'000));
+  EXPECT_EQ(r.matched, 0);
+  EXPECT_EQ(r.acknowledged, 0);
+  EXPECT_EQ(claim(kFacilityA, "claim-a").state, ClaimState::kQueued);
+  EXPECT_EQ(calls("billing.acknowledge"), 0);
+}
+
+TEST_P(ClaimPollTest, AFacilityWithoutBillingIsRefused) {
+  auto r = poll_claims(deps_, "no-such-facility", 5'000);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, sdk::ErrorCode::kNotFound);
+  // Billing settings without a billing binding: nothing to poll either.
+  config_.facilities[kFacilityA].bindings.erase("billing");
+  auto unbound = poll_claims(deps_, kFacilityA, 5'000);
+  ASSERT_FALSE(unbound.ok());
+  EXPECT_EQ(unbound.error().code, sdk::ErrorCode::kNotFound);
+  EXPECT_NE(unbound.error().message.find("no billing binding"), std::string::npos);
+  EXPECT_TRUE(billing_.calls.empty());
+}
+
+TEST_P(ClaimPollTest, TheJobPollsEachBillingFacilityAtItsOwnInterval) {
+  config_.facilities[kFacilityA].bindings["billing"] = "billing.nphies-a";
+  config_.facilities[kFacilityA].billing->poll_interval = std::chrono::minutes(5);
+  config_.facilities[kFacilityB].bindings["billing"] = "billing.nphies-b";
+  config_.facilities[kFacilityB].billing->poll_interval = std::chrono::minutes(1);
+  config_.facilities["fac-c"].bindings["video"] = "video.x";  // no billing: never polled
+  ClaimPollJob job(deps_);
+  EXPECT_EQ(job.interval(), std::chrono::minutes(1));
+  EXPECT_EQ(job.tick(1'000), 2);
+  EXPECT_EQ(job.tick(30'000), 0);
+  EXPECT_EQ(job.tick(61'000), 1);   // B again
+  EXPECT_EQ(job.tick(301'000), 2);  // both
+  std::vector<std::string> polled;
+  for (const auto& c : billing_.calls) {
+    if (c.method == "billing.poll") polled.push_back(c.facility);
+  }
+  EXPECT_EQ(polled,
+            (std::vector<std::string>{kFacilityA, kFacilityB, kFacilityB, kFacilityA, kFacilityB}));
+  EXPECT_EQ(calls("billing.check_eligibility"), 0);  // eligibility is never polled
+}
+
+WASL_RECORDS_INSTANTIATE(ClaimPollTest);
+
+}  // namespace
+}  // namespace wasl::claims

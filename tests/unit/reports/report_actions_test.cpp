@@ -1,0 +1,269 @@
+#include "hub/reports/report_actions.hpp"
+
+#include <gtest/gtest.h>
+
+#include "hub/audit/audit_writer.hpp"
+#include "hub/calendar/civil_time.hpp"
+#include "hub/records/consultation_store.hpp"
+#include "hub/reports/report_store.hpp"
+#include "tests/unit/records/records_database.hpp"
+#include "wasl/sdk/reporting.hpp"
+#include "wasl/sdk/types.hpp"
+
+namespace wasl::reports {
+namespace {
+
+using nlohmann::json;
+using records::testing::kArabicName;
+using records::testing::kFacilityA;
+using records::testing::kFacilityB;
+
+const std::string kAuditKey(32, 'k');
+
+// Epoch ms of a wall time in Riyadh.
+std::int64_t riyadh(int month, int day, int hour, int minute = 0, int year = 2025) {
+  return *calendar::instant_of(calendar::CivilTime{year, month, day, hour, minute, 0},
+                               "Asia/Riyadh");
+}
+
+class ReportActionsTest : public records::testing::RecordsDatabaseTest {
+ protected:
+  void SetUp() override {
+    RecordsDatabaseTest::SetUp();
+    if (HasFatalFailure()) return;
+    config_.facilities[kFacilityA].id = kFacilityA;
+    config_.facilities[kFacilityA].name = "Hospital A";
+    config_.facilities[kFacilityA].reporting.licence = "10000000000001";
+    audit_ = std::make_unique<audit::AuditWriter>(GetParam(), kAuditKey);
+    workflow::add_builtin_hub_actions(actions_);
+    add_report_actions(actions_, config_, *cipher_, *audit_);
+  }
+
+  // One consultation of `facility` scheduled at `at`, moved to `status`.
+  void seed(const std::string& id, std::int64_t at, const char* status,
+            domain::ConsultationType type, const char* specialty = nullptr,
+            std::int64_t session_seconds = -1, const char* reason = nullptr,
+            const std::string& facility = kFacilityA) {
+    records::ConsultationStore consultations(*cipher_);
+    auto c = sample_consultation(facility, id, at - 3'600'000);
+    c.scheduled_at = at;
+    c.type = type;
+    auto tx = begin();
+    ASSERT_OK(consultations.insert(*tx, c));
+    ASSERT_OK(records::ConsultationStore::update_status(
+        *tx, facility, id, *domain::parse_consultation_status(status), at));
+    records::ConsultationReportFacts facts;
+    if (specialty) facts.specialty = specialty;
+    if (session_seconds >= 0) {
+      facts.session_started_at = at + 60'000;
+      facts.session_ended_at = at + 60'000 + session_seconds * 1000;
+    }
+    ASSERT_OK(records::ConsultationStore::set_report_facts(*tx, facility, id, facts, at));
+    if (reason) {
+      ASSERT_OK(records::ConsultationStore::set_cancel_reason(*tx, facility, id, reason, at));
+    }
+    ASSERT_OK(tx->commit());
+  }
+
+  // The hand-counted month: March 2025 in Riyadh.
+  void seed_march() {
+    using T = domain::ConsultationType;
+    seed("c-01", riyadh(3, 1, 9), "completed", T::kDoctorPatient, "Cardiology", 600);
+    seed("c-02", riyadh(3, 2, 10), "completed", T::kDoctorPatient, "Cardiology", 1200);
+    seed("c-03", riyadh(3, 5, 11), "billed", T::kFollowUp, "Family medicine", 1800);
+    seed("c-04", riyadh(3, 9, 12), "ended", T::kFollowUp, "Family medicine", 300);
+    seed("c-05", riyadh(3, 15, 8), "completed", T::kSecondOpinion, nullptr, 2400);
+    seed("c-06", riyadh(3, 20, 9), "cancelled", T::kDoctorPatient, "Cardiology", -1,
+         "patient_request");
+    seed("c-07", riyadh(3, 21, 9), "cancelled", T::kFollowUp, "Family medicine", -1, "no_show");
+    seed("c-08", riyadh(3, 22, 9), "cancelled", T::kDoctorPatient);
+    seed("c-09", riyadh(3, 31, 23, 30), "completed", T::kDoctorPatient, "Cardiology", 900);
+    seed("c-10", riyadh(4, 1, 0, 30), "completed", T::kDoctorPatient, "Cardiology", 60);
+    seed("c-11", riyadh(2, 28, 23), "completed", T::kDoctorPatient, "Cardiology", 60);
+    seed("c-12", riyadh(3, 30, 9), "scheduled", T::kFollowUp);
+    seed("c-13", riyadh(3, 25, 9), "failed", T::kDoctorPatient);
+    seed("c-14", riyadh(3, 10, 9), "completed", T::kDoctorPatient, "Cardiology", 60, nullptr,
+         kFacilityB);
+  }
+
+  workflow::HubActionContext context(storage::Transaction* tx, const std::string& consultation,
+                                     const std::string& step = "report_body") {
+    workflow::HubActionContext ctx;
+    ctx.run_id = "run-1";
+    ctx.facility_id = kFacilityA;
+    ctx.consultation_id = consultation;
+    ctx.step_id = step;
+    ctx.idempotency_key = "wasl-0123456789abcdef0123456789ab" + std::string(step.size() % 10, 'c');
+    ctx.now_ms = riyadh(4, 1, 2);
+    ctx.tx = tx;
+    ctx.store = store_.get();
+    return ctx;
+  }
+
+  sdk::Result<json> build(const json& input, const std::string& consultation = "") {
+    auto tx = begin();
+    auto ctx = context(tx.get(), consultation);
+    auto out = actions_.find("hub.build_report")->action(ctx, input);
+    if (out.ok()) EXPECT_TRUE(tx->commit().ok());
+    return out;
+  }
+
+  config::Config config_;
+  std::unique_ptr<audit::AuditWriter> audit_;
+  workflow::HubActions actions_;
+};
+
+TEST_P(ReportActionsTest, TheMonthMatchesTheHandCount) {
+  seed_march();
+  ASSERT_OK_AND_ASSIGN(json out, build({{"kind", "aggregate"}, {"period", "2025-03"}}));
+  sdk::Report report = out.get<sdk::Report>();
+  EXPECT_EQ(json(report), out);  // exactly what reporting.submit_report takes
+  EXPECT_EQ(report.period_start_ms, riyadh(3, 1, 0));
+  EXPECT_EQ(report.period_end_ms, riyadh(4, 1, 0));
+  const json& m = report.body["measures"];
+  EXPECT_EQ(m["total"], 11);
+  EXPECT_EQ(m["completed"], 6);  // c-01 c-02 c-03 (billed) c-04 (ended) c-05 c-09
+  EXPECT_EQ(m["cancelled"]["total"], 2);
+  EXPECT_EQ(m["cancelled"]["by_reason"], (json{{"patient_request", 1}, {"unspecified", 1}}));
+  EXPECT_EQ(m["no_shows"], 1);
+  EXPECT_EQ(m["by_type"], (json{{"doctor_patient", 6}, {"follow_up", 4}, {"second_opinion", 1}}));
+  EXPECT_EQ(m["by_specialty"],
+            (json{{"Cardiology", 4}, {"Family medicine", 3}, {"unspecified", 4}}));
+  // Sessions 300 600 900 1200 1800 2400: median (900+1200)/2, p90 the 6th of 6.
+  EXPECT_EQ(m["session_duration_seconds"]["count"], 6);
+  EXPECT_EQ(m["session_duration_seconds"]["median"], 1050.0);
+  EXPECT_EQ(m["session_duration_seconds"]["p90"], 2400.0);
+  const json& period = report.body["period"];
+  EXPECT_EQ(period["kind"], "month");
+  EXPECT_EQ(period["label"], "2025-03");
+  EXPECT_EQ(period["start"], "2025-03-01T00:00:00+03:00");
+  EXPECT_EQ(period["end"], "2025-03-31T23:59:59+03:00");
+  EXPECT_EQ(period["start_hijri"], "1446-09-01");  // 1 Ramadan 1446
+  EXPECT_EQ(report.body["facility"]["licence"], "10000000000001");
+  EXPECT_EQ(report.body["generated_at"], "2025-04-01T02:00:00+03:00");
+  // Stored with the report row, encrypted, audited.
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM reports WHERE kind = 'aggregate' AND state = 'pending'"),
+            1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'report.create'"), 1);
+}
+
+TEST_P(ReportActionsTest, ADayIsBoundedInTheFacilitysTimeZone) {
+  seed_march();
+  ASSERT_OK_AND_ASSIGN(json out, build({{"kind", "aggregate"}, {"period", "2025-03-31"}}));
+  EXPECT_EQ(out["body"]["measures"]["total"], 1);  // c-09 at 23:30; c-10 is 1 April in Riyadh
+  EXPECT_EQ(out["body"]["period"]["start_hijri"], "1446-10-02");  // Eid al-Fitr was the day before
+  config_.facilities[kFacilityA].reporting.time_zone = "UTC";
+  config_.facilities[kFacilityA].reporting.hijri_dates = false;
+  auto tx = begin();
+  auto ctx = context(tx.get(), "", "other_step");
+  ASSERT_OK_AND_ASSIGN(json utc, actions_.find("hub.build_report")
+                                     ->action(ctx, {{"kind", "aggregate"}, {"period", "2025-03-31"}}));
+  EXPECT_EQ(utc["body"]["measures"]["total"], 2);  // in UTC both c-09 and c-10 fall on 31 March
+  EXPECT_FALSE(utc["body"]["period"].contains("start_hijri"));
+}
+
+TEST_P(ReportActionsTest, AConsultationReportIdentifiesThePatientOnlyByNationalIdOrIqama) {
+  seed("c-01", riyadh(3, 1, 9), "completed", domain::ConsultationType::kDoctorPatient,
+       "Cardiology", 600);
+  ASSERT_OK_AND_ASSIGN(json out, build({{"kind", "consultation"},
+                                        {"encounter_id", "enc-1"},
+                                        {"archive_id", "arc-1"}},
+                                       "c-01"));
+  const json& body = out["body"];
+  EXPECT_EQ(out["period_start_ms"], riyadh(3, 1, 9) + 60'000);  // the session's start
+  EXPECT_EQ(body["duration_seconds"], 600);
+  EXPECT_EQ(body["period"]["start"], "2025-03-01T09:01:00+03:00");
+  EXPECT_EQ(body["period"]["start_hijri"], "1446-09-01");
+  EXPECT_EQ(body["consultation"]["specialty"], "Cardiology");
+  EXPECT_EQ(body["patient"]["identifiers"],
+            (json::array({{{"kind", "national_id"}, {"value", "1098765432"}}})));
+  EXPECT_EQ(body["practitioner"]["licence"], "lic-42");
+  const std::string text = out.dump();
+  for (const std::string& phi : {kArabicName, std::string("mrn-c-01"), std::string("Patient/7"),
+                                 std::string("0501234567")}) {
+    EXPECT_EQ(text.find(phi), std::string::npos) << phi;
+  }
+  // The payload is stored encrypted: the national id is not in the row's bytes.
+  EXPECT_EQ(raw_bytes("SELECT * FROM reports").find("1098765432"), std::string::npos);
+}
+
+TEST_P(ReportActionsTest, NamesOnlyWhenTheFacilityAsksAndTheEhrPatientWins) {
+  seed("c-01", riyadh(3, 1, 9), "completed", domain::ConsultationType::kDoctorPatient);
+  config_.facilities[kFacilityA].reporting.patient_names = true;
+  sdk::PatientSummary p;
+  p.identifiers = {{"http://nphies.sa/identifier/iqama", "2123456789"},
+                   {"urn:hospital:mrn", "M-1"}};
+  p.given_name = "فاطمة";
+  p.family_name = "الزهراني";
+  sdk::PractitionerSummary doctor;
+  doctor.identifiers = {{"http://nphies.sa/license/practitioner-license", "PR-9"}};
+  ASSERT_OK_AND_ASSIGN(json out, build({{"kind", "consultation"},
+                                        {"patient", p},
+                                        {"practitioner", doctor}},
+                                       "c-01"));
+  EXPECT_EQ(out["body"]["patient"]["identifiers"],
+            (json::array({{{"kind", "iqama"}, {"value", "2123456789"}}})));
+  EXPECT_EQ(out["body"]["patient"]["name"]["family"], "الزهراني");
+  EXPECT_EQ(out["body"]["practitioner"]["licence"], "PR-9");
+}
+
+TEST_P(ReportActionsTest, TheReceiptIsStoredWithTheReport) {
+  seed("c-01", riyadh(3, 1, 9), "completed", domain::ConsultationType::kDoctorPatient);
+  ASSERT_OK_AND_ASSIGN(json built, build({{"kind", "consultation"}}, "c-01"));
+  const std::string id = built["body"]["report_id"];
+  sdk::Receipt receipt;
+  receipt.receipt_id = "moh-receipt-1";
+  receipt.status = "accepted";
+  auto tx = begin();
+  auto ctx = context(tx.get(), "c-01", "report");
+  const auto* observer = actions_.observer(std::string(sdk::ReportSink::kSubmitReport));
+  ASSERT_NE(observer, nullptr);
+  ASSERT_OK((*observer)(ctx, built, sdk::Result<json>(json(receipt))));
+  ASSERT_OK(tx->commit());
+  ReportStore reports(*cipher_, *audit_);
+  auto read_tx = begin();
+  ASSERT_OK_AND_ASSIGN(domain::Report stored, reports.get(*read_tx, kFacilityA, id));
+  EXPECT_EQ(stored.state, domain::ReportState::kAccepted);
+  ASSERT_TRUE(stored.receipt.has_value());
+  EXPECT_EQ(json::parse(*stored.receipt)["receipt_id"], "moh-receipt-1");
+  EXPECT_TRUE(stored.submitted_at.has_value());
+  EXPECT_EQ(json::parse(*stored.payload)["body"]["report_id"], id);
+  // Another facility does not see it.
+  EXPECT_FALSE(reports.get(*read_tx, kFacilityB, id).ok());
+}
+
+TEST_P(ReportActionsTest, BadInputsAreClearErrors) {
+  seed("c-1", riyadh(3, 1, 9), "completed", domain::ConsultationType::kDoctorPatient);
+  auto expect_invalid = [&](const json& input, const std::string& member,
+                            const std::string& consultation = "c-1") {
+    auto out = build(input, consultation);
+    ASSERT_FALSE(out.ok()) << input.dump();
+    EXPECT_EQ(out.error().code, sdk::ErrorCode::kInvalidArgument) << out.error().message;
+    EXPECT_NE(out.error().message.find("'" + member + "'"), std::string::npos)
+        << out.error().message;
+  };
+  expect_invalid(json::object(), "kind");
+  expect_invalid({{"kind", "weekly"}}, "kind");
+  expect_invalid({{"kind", "consultation"}, {"encounter_id", 4}}, "encounter_id");
+  expect_invalid({{"kind", "consultation"}, {"patient", "x"}}, "patient");
+  expect_invalid({{"kind", "aggregate"}}, "period_start_ms");
+  expect_invalid({{"kind", "aggregate"}, {"period", "2025-02-30"}}, "period");
+  expect_invalid({{"kind", "aggregate"}, {"period_start_ms", 5}, {"period_end_ms", 5}},
+                 "period_end_ms");
+  auto no_consultation = build({{"kind", "consultation"}}, "");
+  ASSERT_FALSE(no_consultation.ok());
+  EXPECT_EQ(no_consultation.error().code, sdk::ErrorCode::kFailedPrecondition);
+}
+
+TEST(ReportStatistics, MedianAndNearestRankP90) {
+  EXPECT_EQ(median_of({5}), 5.0);
+  EXPECT_EQ(median_of({1, 2, 3, 10}), 2.5);
+  EXPECT_EQ(p90_of({5}), 5.0);
+  EXPECT_EQ(p90_of({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}), 9.0);  // ceil(9.0) = 9th
+  EXPECT_EQ(p90_of({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}), 10.0);  // ceil(9.9) = 10th
+}
+
+WASL_RECORDS_INSTANTIATE(ReportActionsTest);
+
+}  // namespace
+}  // namespace wasl::reports

@@ -1,0 +1,79 @@
+#include "hub/workflow/language/capabilities.hpp"
+
+#include <gtest/gtest.h>
+
+#include "wasl/sdk/billing.hpp"
+#include "wasl/sdk/ehr.hpp"
+#include "wasl/sdk/reporting.hpp"
+#include "wasl/sdk/video.hpp"
+
+namespace wasl::workflow {
+namespace {
+
+TEST(Capabilities, EverySdkMethodIsCatalogued) {
+  using namespace wasl::sdk;
+  for (std::string_view name :
+       {VideoProvider::kCreateRoom, VideoProvider::kEndRoom, VideoProvider::kIssueJoinToken,
+        VideoProvider::kListParticipants, VideoProvider::kRemoveParticipant,
+        VideoProvider::kStartRecording, VideoProvider::kStopRecording,
+        VideoProvider::kListRecordings, VideoProvider::kRequestComposition,
+        VideoProvider::kFetchMedia, VideoProvider::kGetRoom, EhrConnector::kReadPatient,
+        EhrConnector::kReadPractitioner, EhrConnector::kReadAppointment,
+        EhrConnector::kReadCoverage, EhrConnector::kUpdateAppointmentStatus,
+        EhrConnector::kCreateEncounter, EhrConnector::kAttachDocument,
+        BillingGateway::kCheckEligibility,
+        BillingGateway::kRequestPriorAuthorization, BillingGateway::kSubmitClaim,
+        BillingGateway::kPoll, BillingGateway::kCancel, BillingGateway::kAcknowledge,
+        ReportSink::kSubmitReport}) {
+    const Capability* cap = find_capability(name);
+    ASSERT_NE(cap, nullptr) << name;
+    EXPECT_EQ(cap->needs_role, cap->role) << name;
+  }
+  EXPECT_EQ(methods_of("video").size(), 11u);
+  EXPECT_EQ(methods_of("ehr").size(), 7u);
+  EXPECT_EQ(methods_of("billing").size(), 6u);
+  EXPECT_EQ(methods_of("reporting"), std::vector<std::string>{"submit_report"});
+  EXPECT_EQ(capability_roles(), (std::vector<std::string>{"billing", "ehr", "reporting", "video"}));
+}
+
+TEST(Capabilities, ShapesComeFromTheSdkTypes) {
+  const Capability* room = find_capability("video.create_room");
+  ASSERT_NE(room, nullptr);
+  EXPECT_TRUE(room->input.contains("participant_limit"));
+  EXPECT_TRUE(room->input["participant_limit"].is_number());
+  EXPECT_TRUE(room->output.contains("provider_room_id"));
+  EXPECT_TRUE(find_capability("video.stop_recording")->output.is_null());
+  EXPECT_TRUE(find_capability("video.list_participants")->output.is_array());
+  const Capability* get_room = find_capability("video.get_room");
+  ASSERT_NE(get_room, nullptr);
+  EXPECT_TRUE(get_room->input.contains("room_id"));
+  EXPECT_TRUE(get_room->output.contains("status"));
+  EXPECT_TRUE(event_output_sample().contains("room_id"));
+}
+
+TEST(Capabilities, HubActionsAndStreamingMethods) {
+  EXPECT_EQ(methods_of("hub"), (std::vector<std::string>{"archive_recording", "build_claim",
+                                                          "build_eligibility", "build_report",
+                                                          "describe_consultation", "record_event",
+                                                          "set_status"}));
+  const Capability* archive = find_capability("hub.archive_recording");
+  ASSERT_NE(archive, nullptr);
+  EXPECT_EQ(archive->needs_role, "video");
+  EXPECT_EQ(archive->required_inputs, std::vector<std::string>{"media_id"});
+  EXPECT_TRUE(find_capability("hub.set_status")->needs_role.empty());
+  EXPECT_FALSE(find_capability("video.fetch_media")->callable);
+  EXPECT_EQ(find_capability("video.nope"), nullptr);
+  EXPECT_EQ(find_capability("hub.notify"), nullptr);
+}
+
+TEST(Capabilities, Events) {
+  const EventType* ended = find_event_type("room.ended");
+  ASSERT_NE(ended, nullptr);
+  EXPECT_EQ(ended->correlation_field, "room_id");
+  EXPECT_EQ(ended->role, "video");
+  EXPECT_EQ(find_event_type("appointment.updated")->role, "ehr");
+  EXPECT_EQ(find_event_type("video.session_ended"), nullptr);
+}
+
+}  // namespace
+}  // namespace wasl::workflow
