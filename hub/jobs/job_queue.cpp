@@ -225,4 +225,95 @@ Result<std::int64_t> JobQueue::count_due(storage::Transaction& tx, std::int64_t 
   return rows[0].get_int(0);
 }
 
+sdk::Status JobQueue::request_task(storage::Transaction& tx, const std::string& kind,
+                                   const std::string& key, const nlohmann::json& payload,
+                                   std::int64_t run_at_ms, std::int64_t now_ms) {
+  if (kind.rfind(kTaskKindPrefix, 0) != 0 || key.empty()) {
+    return sdk::Error(sdk::ErrorCode::kInternal,
+                      "a task needs a kind starting with \"task.\" and a key (" + kind + ")",
+                      false);
+  }
+  WASL_RETURN_IF_ERROR(tx.exec(
+      "INSERT INTO jobs (id, kind, run_id, payload, run_at, attempts, created_at, requests) "
+      "VALUES ($1, $2, NULL, $3, $4, 0, $5, 0) "
+      "ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, "
+      "requests = jobs.requests + 1, "
+      "attempts = CASE WHEN jobs.lease_owner IS NULL THEN 0 ELSE jobs.attempts END, "
+      "last_error = CASE WHEN jobs.lease_owner IS NULL THEN NULL ELSE jobs.last_error END, "
+      "run_at = CASE WHEN jobs.lease_owner IS NULL AND excluded.run_at < jobs.run_at "
+      "THEN excluded.run_at ELSE jobs.run_at END",
+      Params{key, kind, payload_text(payload), run_at_ms, now_ms}));
+  return {};
+}
+
+Result<bool> JobQueue::any_task_due(storage::Transaction& tx, std::int64_t now_ms) {
+  WASL_ASSIGN_OR_RETURN(auto rows,
+                        tx.query("SELECT id FROM jobs WHERE kind LIKE 'task.%' AND run_at <= $1 "
+                                 "LIMIT 1",
+                                 Params{now_ms}));
+  return !rows.empty();
+}
+
+Result<std::vector<ClaimedTask>> JobQueue::claim_tasks(storage::Transaction& tx,
+                                                       storage::Dialect dialect,
+                                                       const std::string& token_prefix,
+                                                       std::int64_t now_ms,
+                                                       std::chrono::milliseconds lease,
+                                                       int limit) {
+  std::string sql =
+      "SELECT id, kind, payload, attempts, requests FROM jobs "
+      "WHERE kind LIKE 'task.%' AND run_at <= $1 ORDER BY run_at LIMIT $2";
+  if (dialect == storage::Dialect::kPostgres) sql += " FOR UPDATE SKIP LOCKED";
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, Params{now_ms, std::int64_t{limit}}));
+  std::vector<ClaimedTask> tasks;
+  const std::int64_t expires = now_ms + lease.count();
+  for (const auto& row : rows) {
+    ClaimedTask task;
+    WASL_ASSIGN_OR_RETURN(task.id, row.get_text("id"));
+    WASL_ASSIGN_OR_RETURN(task.kind, row.get_text("kind"));
+    WASL_ASSIGN_OR_RETURN(auto payload, row.get_text("payload"));
+    task.payload = nlohmann::json::parse(payload, nullptr, false);
+    if (task.payload.is_discarded()) task.payload = nlohmann::json::object();
+    WASL_ASSIGN_OR_RETURN(auto attempts, row.get_int("attempts"));
+    task.claims = static_cast<int>(attempts) + 1;
+    WASL_ASSIGN_OR_RETURN(task.requests, row.get_int("requests"));
+    task.lease_token = next_token(token_prefix);
+    WASL_RETURN_IF_ERROR(
+        tx.exec("UPDATE jobs SET lease_owner = $1, lease_expires_at = $2, run_at = $2, "
+                "attempts = attempts + 1 WHERE id = $3",
+                Params{task.lease_token, expires, task.id}));
+    tasks.push_back(std::move(task));
+  }
+  return tasks;
+}
+
+Result<bool> JobQueue::finish_task(storage::Transaction& tx, const ClaimedTask& task,
+                                   std::int64_t now_ms) {
+  WASL_ASSIGN_OR_RETURN(auto deleted,
+                        tx.exec("DELETE FROM jobs WHERE id = $1 AND lease_owner = $2 AND "
+                                "requests = $3",
+                                Params{task.id, task.lease_token, task.requests}));
+  if (deleted == 1) return true;
+  // Asked for again while it ran: a fresh run, due now.
+  WASL_ASSIGN_OR_RETURN(
+      auto released,
+      tx.exec("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL, run_at = $1, "
+              "attempts = 0, last_error = NULL WHERE id = $2 AND lease_owner = $3",
+              Params{now_ms, task.id, task.lease_token}));
+  return released == 1;
+}
+
+Result<bool> JobQueue::retry_task(storage::Transaction& tx, const ClaimedTask& task,
+                                  std::int64_t run_at_ms, const std::string& last_error,
+                                  std::int64_t now_ms) {
+  WASL_ASSIGN_OR_RETURN(
+      auto changed,
+      tx.exec("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL, "
+              "run_at = CASE WHEN requests = $1 THEN CAST($2 AS BIGINT) ELSE CAST($3 AS BIGINT) END, "
+              "attempts = CASE WHEN requests = $1 THEN attempts ELSE 0 END, "
+              "last_error = $4 WHERE id = $5 AND lease_owner = $6",
+              Params{task.requests, run_at_ms, now_ms, last_error, task.id, task.lease_token}));
+  return changed == 1;
+}
+
 }  // namespace wasl::jobs

@@ -1,4 +1,6 @@
-// JobQueue: the workflow engine's durable work queue in the `jobs` table.
+// JobQueue: the `jobs` table, the hub's durable work with leases: the
+// workflow engine's jobs (kinds "workflow.*") and tasks (kinds "task.*",
+// run by task_runner.hpp; see the task functions below).
 //
 // Each workflow run has at most one job (unique index on run_id for kinds
 // "workflow.*"): the run's next piece of work — a step call to attempt
@@ -20,6 +22,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -54,6 +57,21 @@ struct HeldJob {
   bool locked = false;
 };
 inline HeldJob held_job(const ClaimedJob& job) { return {job.id, job.lease_token, job.locked}; }
+
+// Tasks (task_runner.hpp): jobs of kind "task.<name>", with no run, keyed by
+// what they are about (jobs.id), so the same task asked for twice is one
+// row. `requests` counts the times it was asked for again after its row was
+// made: a runner settles a task for the requests it saw when it claimed it.
+inline constexpr std::string_view kTaskKindPrefix = "task.";
+
+struct ClaimedTask {
+  std::string id;  // the task's key
+  std::string kind;
+  nlohmann::json payload;
+  std::string lease_token;
+  int claims = 0;             // times claimed, this claim included
+  std::int64_t requests = 0;  // jobs.requests when claimed
+};
 
 class JobQueue {
  public:
@@ -111,6 +129,36 @@ class JobQueue {
   // Workflow jobs due at `now_ms` (held ones included: a held job is due
   // when its lease ends).
   static sdk::Result<std::int64_t> count_due(storage::Transaction& tx, std::int64_t now_ms);
+  // Asks for task `key` of `kind` ("task.…") with `payload`, due at
+  // `run_at_ms`: a new row, or the existing one asked again — its payload
+  // replaced, its request counted, and, when no runner holds it, due at the
+  // earlier of its time and `run_at_ms` with its attempts forgotten (a new
+  // request deserves a fresh run). A runner holding it runs it once more
+  // after it finishes (finish_task).
+  static sdk::Status request_task(storage::Transaction& tx, const std::string& kind,
+                                  const std::string& key, const nlohmann::json& payload,
+                                  std::int64_t run_at_ms, std::int64_t now_ms);
+  // Whether a task is due at `now_ms` (a cheap read before claiming).
+  static sdk::Result<bool> any_task_due(storage::Transaction& tx, std::int64_t now_ms);
+  // Claims up to `limit` due tasks, oldest run_at first, each leased until
+  // now + lease (PostgreSQL: SKIP LOCKED, as claim()).
+  static sdk::Result<std::vector<ClaimedTask>> claim_tasks(storage::Transaction& tx,
+                                                           storage::Dialect dialect,
+                                                           const std::string& token_prefix,
+                                                           std::int64_t now_ms,
+                                                           std::chrono::milliseconds lease,
+                                                           int limit);
+  // Settles a held task: deleted, unless it was asked for again since its
+  // claim, in which case it is released due at `now_ms` for a fresh run.
+  // False when the lease was lost (another runner took the task over).
+  static sdk::Result<bool> finish_task(storage::Transaction& tx, const ClaimedTask& task,
+                                       std::int64_t now_ms);
+  // Gives a held task back after a failed run, due at `run_at_ms` with
+  // `last_error` kept (due at `now_ms`, its attempts forgotten, when it was
+  // asked for again meanwhile). False when the lease was lost.
+  static sdk::Result<bool> retry_task(storage::Transaction& tx, const ClaimedTask& task,
+                                      std::int64_t run_at_ms, const std::string& last_error,
+                                      std::int64_t now_ms);
 };
 
 }  // namespace wasl::jobs
