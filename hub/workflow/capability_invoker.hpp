@@ -29,8 +29,10 @@ class CapabilityInvoker {
 
   // Calls `method` ("role.method", the SDK wire name) for `facility_id` with
   // `input` (the JSON form of the SDK request), the role resolved through the
-  // facility's current bindings. `idempotency_key` is the step's key; the
-  // engine has already put it in `input.idempotency_key`.
+  // facility's current bindings. `idempotency_key` is the step's key, the
+  // one the plugin sees: the engine has already put it in
+  // `input.idempotency_key`, and an input that carries another or none has
+  // it set there before the call.
   // Returns the plugin's JSON result or its Error unchanged (retryable and
   // retry_after included). Must be thread-safe: every worker calls it, and a
   // call the engine gave up on (timeout) may still be running.

@@ -29,7 +29,7 @@ sdk::Result<nlohmann::json> PluginCapabilityInvoker::invoke(const std::string& f
 
 sdk::Result<nlohmann::json> PluginCapabilityInvoker::invoke_bound(
     const RoleBindings& pinned, const std::string& facility_id, const std::string& method,
-    const nlohmann::json& input, const std::string&) {
+    const nlohmann::json& input, const std::string& idempotency_key) {
   auto dot = method.find('.');
   if (dot == std::string::npos || dot == 0) {
     return Error(ErrorCode::kInvalidArgument,
@@ -66,6 +66,16 @@ sdk::Result<nlohmann::json> PluginCapabilityInvoker::invoke_bound(
                  "plugin instance '" + name + "' bound to role '" + role + "' of facility '" +
                      facility_id + "' is not loaded: " + instance.error().message + hint,
                  false);
+  }
+  // The key the plugin sees is the call's: the engine has put it in the
+  // input already, so the input goes as it is unless it carries another.
+  if (!idempotency_key.empty() && input.is_object()) {
+    auto given = input.find("idempotency_key");
+    if (given == input.end() || !given->is_string() || given->get_ref<const std::string&>() != idempotency_key) {
+      nlohmann::json keyed = input;
+      keyed["idempotency_key"] = idempotency_key;
+      return (*instance)->call(method, keyed);
+    }
   }
   return (*instance)->call(method, input);
 }
