@@ -198,7 +198,7 @@ struct DispatchingHub {
         inbox(cipher),
         audit(store.dialect(), keyring->audit_key().view()),
         definitions(store) {
-    workflow::add_builtin_hub_actions(actions);
+    must(workflow::add_builtin_hub_actions(actions), "register the hub actions");
     workflow::EngineOptions engine_options;
     engine_options.workers = 2;
     engine = std::make_unique<workflow::Engine>(store, definitions, std::make_shared<NoCalls>(),

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/claims/claim_actions.hpp"
-#include "hub/consultations/consultation_actions.hpp"
+#include "hub/consultations/consultations.hpp"
 #include "hub/app/facility_sync.hpp"
 #include "hub/reports/report_actions.hpp"
 #include "hub/console/console_routes.hpp"
@@ -181,10 +181,12 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
 
   app->definitions_ = std::make_unique<workflow::DefinitionStore>(*app->store_);
   WASL_RETURN_IF_ERROR(deploy_workflow_files(*app->definitions_, config.workflows_dir));
-  workflow::add_builtin_hub_actions(app->actions_);
-  consultations::add_consultation_actions(app->actions_, config, *app->cipher_);
-  claims::add_claim_actions(app->actions_, config, *app->cipher_, *app->audit_);
-  reports::add_report_actions(app->actions_, config, *app->cipher_, *app->audit_);
+  // Each feature registers what it adds to workflow runs (hub_actions.hpp).
+  WASL_RETURN_IF_ERROR(workflow::add_builtin_hub_actions(app->actions_));
+  WASL_RETURN_IF_ERROR(
+      claims::add_claim_actions(app->actions_, config, *app->cipher_, *app->audit_));
+  WASL_RETURN_IF_ERROR(
+      reports::add_report_actions(app->actions_, config, *app->cipher_, *app->audit_));
   archive::RecordingArchiveOptions archive_options;
   archive_options.root = config.archive.root;
   archive_options.default_retention_days = config.archive.retention_days;
@@ -195,7 +197,7 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   app->archive_ = std::make_unique<archive::RecordingArchive>(
       *app->store_, *app->audit_, [self] { return self->cipher_->keyring(); }, archive_options);
   app->archive_services_ = archive::archive_services_from(config, *app->plugins_, *app->archive_);
-  archive::add_archive_actions(app->actions_, app->archive_services_);
+  WASL_RETURN_IF_ERROR(archive::add_archive_actions(app->actions_, app->archive_services_));
 
   workflow::EngineOptions engine_options;
   engine_options.workers = config.workflow.workers;
@@ -209,6 +211,21 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
                                                     app->invoker_, app->actions_, app->metrics_,
                                                     engine_options, app->cipher_.get(),
                                                     app->audit_.get());
+  jobs::TaskRunnerOptions task_options;
+  task_options.owner = app->engine_->engine_id() + "/tasks";
+  app->tasks_ = std::make_unique<jobs::TaskRunner>(*app->store_, task_options, &app->metrics_);
+  consultations::ConsultationServices consultation_services;
+  consultation_services.config = &app->config_;
+  consultation_services.cipher = app->cipher_.get();
+  consultation_services.engine = app->engine_.get();
+  consultation_services.plugins = app->plugins_.get();
+  consultation_services.audit = app->audit_.get();
+  consultation_services.metrics = &app->metrics_;
+  WASL_RETURN_IF_ERROR(
+      consultations::add_consultations(app->actions_, *app->tasks_, consultation_services));
+  // Every hub action the workflow language declares is implemented.
+  WASL_RETURN_IF_ERROR(app->actions_.complete());
+
   // billing.poll: queued claim answers, every billing facility's poll_interval.
   app->claim_poll_ = std::make_unique<claims::ClaimPollJob>(app->claim_poll_deps());
   app->claim_poll_runner_ = std::make_unique<jobs::PeriodicRunner>(
@@ -283,21 +300,16 @@ sdk::Status App::build_webhooks() {
   inbox_ = std::make_unique<records::InboxStore>(*cipher_);
   inbox_writer_ = std::make_unique<webhooks::InboxWriter>(*store_, *cipher_,
                                                           webhooks::InboxWriterOptions{}, &metrics_);
-  // Appointments booked and cancelled in a facility's EHR start and cancel
-  // its consultations (facilities.<id>.ehr_bookings).
-  ehr_bookings_ =
-      std::make_unique<consultations::EhrBookings>(config_, *cipher_, *engine_, invoker_, audit_.get());
-  // A removed participant that connects again is disconnected again
-  // (rejoin_guard.hpp).
-  rejoin_guard_ =
-      std::make_unique<consultations::RejoinGuard>(*cipher_, invoker_, audit_.get(), &metrics_);
+  // What the features react to (EHR bookings, the rejoin guard): recorded in
+  // the dispatch transaction, done by the task runner after it commits.
   webhooks::EventSink sink = webhooks::to_engine(*engine_);
-  sink.act = [bookings = ehr_bookings_.get(), guard = rejoin_guard_.get()](
-                 storage::Transaction& tx, const std::string& instance,
-                 const workflow::IncomingEvent& event) -> sdk::Result<bool> {
-    WASL_ASSIGN_OR_RETURN(bool booked, bookings->act(tx, instance, event));
-    if (booked) return true;
-    return guard->act(tx, instance, event);
+  sink.act = [actions = &actions_](storage::Transaction& tx, const std::string& instance,
+                                   const workflow::IncomingEvent& event) {
+    return actions->react_to(tx, instance, event);
+  };
+  sink.committed = [engine = engine_.get(), tasks = tasks_.get()] {
+    engine->work_available();
+    tasks->wake();
   };
   dispatcher_ = std::make_unique<webhooks::WebhookDispatcher>(
       *store_, *inbox_, *webhook_sources_, std::move(sink), webhooks::WebhookDispatcherOptions{},
@@ -323,7 +335,24 @@ sdk::Status App::build_webhooks() {
 claims::ClaimPollDeps App::claim_poll_deps() {
   claims::ClaimPollDeps deps;
   deps.store = store_.get();
-  deps.invoker = invoker_.get();
+  // The facility's billing instance, through the typed door to plugins.
+  deps.billing = [this](const std::string& facility_id)
+      -> sdk::Result<std::shared_ptr<sdk::BillingGateway>> {
+    std::string name;
+    if (auto f = config_.facilities.find(facility_id); f != config_.facilities.end()) {
+      if (auto b = f->second.bindings.find("billing"); b != f->second.bindings.end()) {
+        name = b->second;
+      }
+    }
+    auto gateway = plugins_->billing(name);
+    if (!gateway.ok()) {
+      return sdk::Error(sdk::ErrorCode::kFailedPrecondition,
+                        "plugin instance '" + name + "' bound to role 'billing' of facility '" +
+                            facility_id + "' is not loaded: " + gateway.error().message,
+                        false);
+    }
+    return gateway;
+  };
   deps.config = &config_;
   deps.cipher = cipher_.get();
   deps.audit = audit_.get();
@@ -416,6 +445,7 @@ void App::start_key_rotation() {
 
 sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(engine_->start());
+  WASL_RETURN_IF_ERROR(tasks_->start());
   WASL_RETURN_IF_ERROR(dispatcher_->start());
   WASL_RETURN_IF_ERROR(retention_->start());
   WASL_RETURN_IF_ERROR(schedule_runner_->start());
@@ -470,6 +500,8 @@ void App::stop() {
   // Intake before the engine: nothing may hand the engine events once it stops.
   if (dispatcher_) dispatcher_->stop();
   if (inbox_writer_) inbox_writer_->stop();
+  // Tasks before the engine: a task's settlement may start or cancel runs.
+  if (tasks_) tasks_->stop();
   if (engine_) engine_->stop();
   reconciler_.reset();
   retention_.reset();
@@ -480,6 +512,7 @@ void App::stop() {
   scheduler_.reset();
   dispatcher_.reset();
   inbox_writer_.reset();
+  tasks_.reset();
   engine_.reset();
   store_.reset();
   // Plugins go last: nothing calls them once the server and workers stopped.

@@ -4,8 +4,12 @@
 //
 // Order: key ring → store (migrations, facilities) → audit writer → plugin
 // host (state kept in the store) → workflow definitions (workflows_dir
-// deployed as versions) → engine and its scheduler → HTTP routes → server. start() starts the
-// engine's workers, the background jobs and the listener; stop() undoes it.
+// deployed as versions) → each feature's registration of its hub actions,
+// observers, reactions and tasks (claims, reports, archive, then, once the
+// engine and the task runner exist, consultations) → engine, task runner and
+// scheduler → HTTP routes → server. start() starts the engine's workers,
+// the task runner, the background jobs and the listener; stop() undoes it
+// in reverse.
 #pragma once
 
 #include <memory>
@@ -21,6 +25,7 @@
 #include "hub/app/readiness_cache.hpp"
 #include "hub/archive/archive_action.hpp"
 #include "hub/jobs/periodic_runner.hpp"
+#include "hub/jobs/task_runner.hpp"
 #include "hub/archive/recording_archive.hpp"
 #include "hub/archive/retention_job.hpp"
 #include "hub/archive/session_reconciler.hpp"
@@ -39,8 +44,6 @@
 #include "hub/storage/migrator.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/webhooks/configured_webhook_sources.hpp"
-#include "hub/consultations/ehr_bookings.hpp"
-#include "hub/consultations/rejoin_guard.hpp"
 #include "hub/webhooks/hospital_secret_source.hpp"
 #include "hub/webhooks/inbox_writer.hpp"
 #include "hub/webhooks/webhook_dispatcher.hpp"
@@ -122,8 +125,9 @@ class App {
   std::unique_ptr<workflow::Engine> engine_;
   std::unique_ptr<workflow::Scheduler> scheduler_;
   std::unique_ptr<jobs::PeriodicRunner> schedule_runner_;  // scheduler_->run_due()
-  // The engine's; also billing.poll, ehr_bookings_ and rejoin_guard_.
-  std::shared_ptr<workflow::CapabilityInvoker> invoker_;
+  std::shared_ptr<workflow::CapabilityInvoker> invoker_;  // the engine's
+  // Work owed to the outside world after a commit (EHR bookings, evictions).
+  std::unique_ptr<jobs::TaskRunner> tasks_;
   std::unique_ptr<claims::ClaimPollJob> claim_poll_;
   std::unique_ptr<jobs::PeriodicRunner> claim_poll_runner_;  // claim_poll_->tick()
   std::unique_ptr<jobs::PeriodicRunner> probe_runner_;  // plugins_->probe()
@@ -142,8 +146,6 @@ class App {
   std::unique_ptr<webhooks::StaticHospitalSecrets> hospital_secrets_;
   std::unique_ptr<webhooks::ConfiguredWebhookSources> webhook_sources_;
   std::unique_ptr<webhooks::InboxWriter> inbox_writer_;
-  std::unique_ptr<consultations::EhrBookings> ehr_bookings_;
-  std::unique_ptr<consultations::RejoinGuard> rejoin_guard_;
   std::unique_ptr<webhooks::WebhookDispatcher> dispatcher_;
   webhooks::WebhookContext webhook_context_;
   api::ApiContext api_context_;

@@ -131,11 +131,12 @@ Result<nlohmann::json> archive_recording_action(ArchiveServices& services,
                         {"retain_until_ms", r.retention_until.value_or(0)}};
 }
 
-void add_archive_actions(workflow::HubActions& actions, ArchiveServices& services) {
-  actions.add(kAction, workflow::HubActionMode::kStandalone,
-              [&services](const workflow::HubActionContext& ctx, const nlohmann::json& input) {
-                return archive_recording_action(services, ctx, input);
-              });
+sdk::Status add_archive_actions(workflow::HubActions& actions, ArchiveServices& services) {
+  return actions.add(
+      kAction, workflow::HubActionMode::kStandalone,
+      [&services](const workflow::HubActionContext& ctx, const nlohmann::json& input) {
+        return archive_recording_action(services, ctx, input);
+      });
 }
 
 std::function<bool(const std::string& instance)> release_after_archive_from(

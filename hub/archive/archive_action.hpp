@@ -60,7 +60,7 @@ sdk::Result<nlohmann::json> archive_recording_action(ArchiveServices& services,
 
 // Registers hub.archive_recording (kStandalone). `services` must outlive
 // `actions`' use.
-void add_archive_actions(workflow::HubActions& actions, ArchiveServices& services);
+sdk::Status add_archive_actions(workflow::HubActions& actions, ArchiveServices& services);
 
 // Data minimisation per instance from the config: an instance's settings
 // member "delete_after_archive" (the Twilio plugin's switch) when it is a

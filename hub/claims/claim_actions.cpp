@@ -272,9 +272,9 @@ Result<sdk::EligibilityRequest> build_eligibility(const nlohmann::json& input,
   return request;
 }
 
-void add_claim_actions(workflow::HubActions& actions, const config::Config& config,
-                       const records::CellCipher& cipher, const audit::AuditWriter& audit) {
-  actions.add(
+sdk::Status add_claim_actions(workflow::HubActions& actions, const config::Config& config,
+                              const records::CellCipher& cipher, const audit::AuditWriter& audit) {
+  WASL_RETURN_IF_ERROR(actions.add(
       kBuildClaim, workflow::HubActionMode::kInTransaction,
       [&config, &cipher, &audit](const workflow::HubActionContext& ctx,
                                  const nlohmann::json& input) -> Result<nlohmann::json> {
@@ -293,20 +293,21 @@ void add_claim_actions(workflow::HubActions& actions, const config::Config& conf
         by.run_id = ctx.run_id;
         WASL_RETURN_IF_ERROR(claims.create(*ctx.tx, row, by));
         return output;
-      });
-  actions.add(kBuildEligibility, workflow::HubActionMode::kInTransaction,
-              [&config](const workflow::HubActionContext& ctx,
-                        const nlohmann::json& input) -> Result<nlohmann::json> {
-                WASL_ASSIGN_OR_RETURN(sdk::EligibilityRequest request,
-                                      build_eligibility(input, ctx.facility_id, config));
-                return nlohmann::json(request);
-              });
-  actions.observe(std::string(sdk::BillingGateway::kSubmitClaim),
-                  [&cipher, &audit](const workflow::HubActionContext& ctx,
-                                    const nlohmann::json& input,
-                                    const Result<nlohmann::json>& result) {
-                    return record_submit_result(cipher, audit, ctx, input, result);
-                  });
+      }));
+  WASL_RETURN_IF_ERROR(
+      actions.add(kBuildEligibility, workflow::HubActionMode::kInTransaction,
+                  [&config](const workflow::HubActionContext& ctx,
+                            const nlohmann::json& input) -> Result<nlohmann::json> {
+                    WASL_ASSIGN_OR_RETURN(sdk::EligibilityRequest request,
+                                          build_eligibility(input, ctx.facility_id, config));
+                    return nlohmann::json(request);
+                  }));
+  return actions.observe(std::string(sdk::BillingGateway::kSubmitClaim),
+                         [&cipher, &audit](const workflow::HubActionContext& ctx,
+                                           const nlohmann::json& input,
+                                           const Result<nlohmann::json>& result) {
+                           return record_submit_result(cipher, audit, ctx, input, result);
+                         });
 }
 
 }  // namespace wasl::claims

@@ -78,10 +78,11 @@ sdk::Result<sdk::EligibilityRequest> build_eligibility(const nlohmann::json& inp
                                                        const std::string& facility_id,
                                                        const config::Config& config);
 
-// Registers hub.build_claim, hub.build_eligibility and the
-// billing.submit_claim observer.
+// The claims feature's registration (app/ makes it at start-up): registers
+// hub.build_claim, hub.build_eligibility and the billing.submit_claim
+// observer. kAlreadyExists when any of them is registered already.
 // `config`, `cipher` and `audit` must outlive `actions`.
-void add_claim_actions(workflow::HubActions& actions, const config::Config& config,
+sdk::Status add_claim_actions(workflow::HubActions& actions, const config::Config& config,
                        const records::CellCipher& cipher, const audit::AuditWriter& audit);
 
 }  // namespace wasl::claims

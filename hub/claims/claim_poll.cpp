@@ -80,17 +80,8 @@ Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::string
   request.max_messages = kMaxPollMessages;
   request.message_types = {"claim-response"};
   request.provider_license = provider_license;
-  WASL_ASSIGN_OR_RETURN(nlohmann::json polled,
-                        deps.invoker->invoke(facility_id, std::string(sdk::BillingGateway::kPoll),
-                                             nlohmann::json(request), request.idempotency_key));
-  std::vector<sdk::ClaimResponse> answers;
-  try {
-    answers = polled.get<std::vector<sdk::ClaimResponse>>();
-  } catch (const nlohmann::json::exception&) {
-    return Error(ErrorCode::kInternal,
-                 "billing.poll answered something that is not a list of "
-                 "ClaimResponse");
-  }
+  WASL_ASSIGN_OR_RETURN(std::shared_ptr<sdk::BillingGateway> billing, deps.billing(facility_id));
+  WASL_ASSIGN_OR_RETURN(std::vector<sdk::ClaimResponse> answers, billing->poll(request));
   ClaimPollResult out;
   out.fetched = static_cast<int>(answers.size());
   for (const sdk::ClaimResponse& answer : answers) {
@@ -101,9 +92,7 @@ Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::string
     ack.idempotency_key = "wasl-ack-" + answer.message_id;
     ack.message_id = answer.message_id;
     ack.provider_license = provider_license;
-    auto acknowledged =
-        deps.invoker->invoke(facility_id, std::string(sdk::BillingGateway::kAcknowledge),
-                             nlohmann::json(ack), ack.idempotency_key);
+    auto acknowledged = billing->acknowledge(ack);
     if (acknowledged.ok()) {
       ++out.acknowledged;
     } else if (acknowledged.error().code != ErrorCode::kUnimplemented) {

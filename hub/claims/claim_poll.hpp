@@ -20,7 +20,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -28,7 +30,7 @@
 #include "hub/config/config.hpp"
 #include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
-#include "hub/workflow/capability_invoker.hpp"
+#include "wasl/sdk/billing.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::claims {
@@ -40,9 +42,15 @@ struct ClaimPollResult {
   int acknowledged = 0;  // answers acknowledged to the exchange
 };
 
+// The billing plugin instance a facility's billing role is bound to (the
+// typed door to plugins: plugin_host::PluginHost::billing); kNotFound or
+// kFailedPrecondition naming the instance when it is not loaded.
+using BillingOf =
+    std::function<sdk::Result<std::shared_ptr<sdk::BillingGateway>>(const std::string& facility_id)>;
+
 struct ClaimPollDeps {
   storage::Store* store = nullptr;
-  workflow::CapabilityInvoker* invoker = nullptr;
+  BillingOf billing;
   const config::Config* config = nullptr;
   const records::CellCipher* cipher = nullptr;
   const audit::AuditWriter* audit = nullptr;

@@ -1,16 +1,18 @@
 #include "hub/consultations/ehr_bookings.hpp"
 
-#include <Poco/Exception.h>
-#include <Poco/UUIDGenerator.h>
 #include <spdlog/spdlog.h>
 
-#include <functional>
 #include <nlohmann/json.hpp>
+
+#include <Poco/Exception.h>
+#include <Poco/UUIDGenerator.h>
 
 #include "hub/domain/consultation.hpp"
 #include "hub/domain/timestamp.hpp"
+#include "hub/jobs/job_queue.hpp"
 #include "hub/records/consultation_store.hpp"
-#include "hub/storage/savepoint.hpp"
+#include "hub/records/inbox_store.hpp"
+#include "hub/storage/transaction_lock.hpp"
 
 namespace wasl::consultations {
 namespace {
@@ -31,6 +33,14 @@ std::string text(const json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// What a booking task is about, from its payload.
+struct Booking {
+  std::string facility_id;
+  std::string instance;
+  std::string appointment_id;
+  std::string inbox_id;  // the notification's inbox row; empty when none
+};
+
 Result<std::string> new_consultation_id() {
   try {
     return Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
@@ -39,20 +49,23 @@ Result<std::string> new_consultation_id() {
   }
 }
 
+Booking booking_of(const json& payload) {
+  return Booking{text(payload, "facility_id"), text(payload, "instance"),
+                 text(payload, "appointment_id"), text(payload, "inbox_id")};
+}
+
 }  // namespace
 
 EhrBookings::EhrBookings(const config::Config& config, const records::CellCipher& cipher,
-                         workflow::Engine& engine,
-                         std::shared_ptr<workflow::CapabilityInvoker> invoker,
-                         const audit::AuditWriter* audit)
+                         workflow::Engine& engine, EhrOf ehr_of, const audit::AuditWriter* audit)
     : config_(config),
       cipher_(cipher),
       engine_(engine),
-      invoker_(std::move(invoker)),
+      ehr_of_(std::move(ehr_of)),
       audit_(audit) {}
 
-Result<bool> EhrBookings::act(storage::Transaction& tx, const std::string& instance,
-                              const workflow::IncomingEvent& event) const {
+Result<bool> EhrBookings::react(storage::Transaction& tx, const std::string& instance,
+                                const workflow::IncomingEvent& event) const {
   if (event.type != kAppointmentUpdated || instance.rfind("ehr.", 0) != 0) return false;
   auto found = config_.facilities.find(event.facility_id);
   if (found == config_.facilities.end() || !found->second.ehr_bookings) return false;
@@ -64,47 +77,97 @@ Result<bool> EhrBookings::act(storage::Transaction& tx, const std::string& insta
     return false;
   }
   const std::string appointment_id = event.correlation.substr(kAppointmentPrefix.size());
-
-  // The EHR's current view of the appointment, through the facility's binding.
-  auto read = invoker_->invoke(facility.id, "ehr.read_appointment", json{{"id", appointment_id}},
-                               "ehr-booking/" + event.dedupe_key);
-  if (!read.ok()) {
-    if (read.error().code == ErrorCode::kNotFound) {
-      spdlog::info(
-          "{}: Appointment/{} is not served by the EHR; its notification is kept "
-          "unmatched",
-          instance, appointment_id);
-      return false;
-    }
-    Error error = std::move(read).error();
-    error.message = "reading the notified appointment from " + instance + ": " + error.message;
-    return error;
-  }
-  const json appointment = *read;
-  const std::string status = text(appointment, "status");
-  if (status == "booked") {
-    return storage::under_savepoint(tx, "ehr_booking",
-                           [&] { return book(tx, instance, facility, appointment); });
-  }
-  if (status == "cancelled") {
-    return storage::under_savepoint(tx, "ehr_booking",
-                           [&] { return cancel(tx, instance, facility, event.correlation); });
-  }
-  return false;
+  const json payload = {{"facility_id", facility.id},
+                        {"instance", instance},
+                        {"appointment_id", appointment_id},
+                        {"inbox_id", event.inbox_id}};
+  const std::int64_t now = audit::now_epoch_ms();
+  WASL_RETURN_IF_ERROR(jobs::JobQueue::request_task(
+      tx, kEhrBookingTask, std::string(kEhrBookingTask) + "/" + facility.id + "/" + appointment_id,
+      payload, now, now));
+  return true;
 }
 
-Result<bool> EhrBookings::book(storage::Transaction& tx, const std::string& instance,
-                               const config::FacilityConfig& facility,
-                               const json& appointment) const {
-  const std::string id = text(appointment, "id");
-  if (id.empty()) {
+Result<jobs::TaskSettlement> EhrBookings::run(const jobs::Task& task) {
+  const Booking b = booking_of(task.payload);
+  auto found = config_.facilities.find(b.facility_id);
+  if (found == config_.facilities.end() || !found->second.ehr_bookings) {
+    spdlog::info("{}: facility {} no longer takes EHR bookings; Appointment/{} is left alone",
+                 b.instance, b.facility_id, b.appointment_id);
+    return jobs::TaskSettlement();
+  }
+  const config::FacilityConfig& facility = found->second;
+  if (auto binding = facility.bindings.find("ehr");
+      binding == facility.bindings.end() || binding->second != b.instance) {
+    spdlog::info("{}: facility {}'s ehr binding changed; Appointment/{} is left alone",
+                 b.instance, b.facility_id, b.appointment_id);
+    return jobs::TaskSettlement();
+  }
+
+  // The EHR's current view of the appointment, outside any transaction.
+  WASL_ASSIGN_OR_RETURN(auto ehr, ehr_of_(b.instance));
+  auto read = ehr->read_appointment(sdk::ResourceRef{b.appointment_id});
+  std::optional<sdk::Appointment> appointment;
+  if (read.ok()) {
+    appointment = std::move(read).value();
+  } else if (read.error().code == ErrorCode::kNotFound) {
+    spdlog::info("{}: Appointment/{} is not served by the EHR; its notification is kept unmatched",
+                 b.instance, b.appointment_id);
+  } else {
+    Error error = std::move(read).error();
+    error.message = "reading the notified appointment from " + b.instance + ": " + error.message;
+    return error;
+  }
+  return jobs::TaskSettlement(
+      [this, b, &facility, appointment = std::move(appointment)](storage::Transaction& tx) {
+        return settle(tx, b.instance, facility, b.inbox_id, appointment);
+      });
+}
+
+void EhrBookings::settled(const jobs::Task&) { engine_.work_available(); }
+
+Status EhrBookings::settle(storage::Transaction& tx, const std::string& instance,
+                           const config::FacilityConfig& facility, const std::string& inbox_id,
+                           const std::optional<sdk::Appointment>& appointment) const {
+  bool took = false;
+  if (appointment) {
+    const std::string ref = std::string(kAppointmentPrefix) + appointment->id;
+    // One booking of an appointment at a time, across processes: a task
+    // taken over while its first runner still settles waits here.
+    WASL_RETURN_IF_ERROR(storage::lock_key(tx, "ehr_booking\x1f" + facility.id + "\x1f" + ref));
+    if (appointment->status == "booked") {
+      WASL_RETURN_IF_ERROR(book(tx, instance, facility, *appointment));
+      took = true;
+    } else if (appointment->status == "cancelled") {
+      WASL_ASSIGN_OR_RETURN(took, cancel(tx, instance, facility, ref));
+    }
+  }
+  if (took || inbox_id.empty()) return {};
+  records::InboxStore inbox(cipher_);
+  return inbox.mark(tx, records::InboxScope{facility.id, {instance}}, inbox_id,
+                    records::InboxState::kUnmatched);
+}
+
+Status EhrBookings::give_up(storage::Transaction& tx, const jobs::Task& task,
+                            const Error& error) {
+  const Booking b = booking_of(task.payload);
+  if (b.inbox_id.empty()) return {};
+  records::InboxStore inbox(cipher_);
+  return inbox.park(tx, records::InboxScope{b.facility_id, {b.instance}}, b.inbox_id, b.instance,
+                    task.attempt, error.message, audit_);
+}
+
+Status EhrBookings::book(storage::Transaction& tx, const std::string& instance,
+                         const config::FacilityConfig& facility,
+                         const sdk::Appointment& appointment) const {
+  if (appointment.id.empty()) {
     return Error(ErrorCode::kInvalidArgument, instance + " answered an appointment without an id",
                  false);
   }
-  const std::string ref = std::string(kAppointmentPrefix) + id;
+  const std::string ref = std::string(kAppointmentPrefix) + appointment.id;
   records::ConsultationStore consultations(cipher_);
   WASL_ASSIGN_OR_RETURN(auto existing, consultations.find_by_appointment(tx, facility.id, ref));
-  if (existing) return true;  // booked before: nothing starts twice
+  if (existing) return {};  // booked before: nothing starts twice
 
   const config::FacilityEhrBookingsConfig& bookings = *facility.ehr_bookings;
   const std::int64_t now = audit::now_epoch_ms();
@@ -117,21 +180,23 @@ Result<bool> EhrBookings::book(storage::Transaction& tx, const std::string& inst
   c.type = domain::parse_consultation_type(bookings.consultation_type)
                .value_or(domain::ConsultationType::kDoctorPatient);
   c.appointment_ref = ref;
-  const std::int64_t start_ms = appointment.value("start_ms", std::int64_t{0});
-  if (start_ms > 0) c.scheduled_at = start_ms;
-  const std::string patient = text(appointment, "patient_id");
-  const std::string practitioner = text(appointment, "practitioner_id");
-  if (!patient.empty()) c.patient.reference = "Patient/" + patient;
-  if (!practitioner.empty()) c.practitioner.reference = "Practitioner/" + practitioner;
+  if (appointment.start_ms > 0) c.scheduled_at = appointment.start_ms;
+  if (!appointment.patient_id.empty()) c.patient.reference = "Patient/" + appointment.patient_id;
+  if (!appointment.practitioner_id.empty()) {
+    c.practitioner.reference = "Practitioner/" + appointment.practitioner_id;
+  }
   c.created_at = now;
   c.updated_at = now;
   WASL_RETURN_IF_ERROR(consultations.insert(tx, c));
 
   // The trigger POST /v1/consultations would give the workflow.
-  json trigger = {
-      {"type", bookings.consultation_type}, {"appointment_id", id}, {"source", instance}};
-  if (!patient.empty()) trigger["patient_id"] = patient;
-  if (!practitioner.empty()) trigger["practitioner_id"] = practitioner;
+  json trigger = {{"type", bookings.consultation_type},
+                  {"appointment_id", appointment.id},
+                  {"source", instance}};
+  if (!appointment.patient_id.empty()) trigger["patient_id"] = appointment.patient_id;
+  if (!appointment.practitioner_id.empty()) {
+    trigger["practitioner_id"] = appointment.practitioner_id;
+  }
   if (c.scheduled_at) trigger["scheduled_at"] = domain::format_timestamp(*c.scheduled_at);
   workflow::StartRunRequest start;
   start.workflow = bookings.workflow;
@@ -150,18 +215,17 @@ Result<bool> EhrBookings::book(storage::Transaction& tx, const std::string& inst
     event.entity_type = "consultation";
     event.entity_id = c.id;
     event.outcome = std::string(audit::kOutcomeSuccess);
-    event.detail = json{
-        {"workflow", bookings.workflow},
-        {"version", version},
-        {"run_id", run},
-        {"type", bookings.consultation_type},
-        {"appointment",
-         ref}}.dump();
+    event.detail = json{{"workflow", bookings.workflow},
+                        {"version", version},
+                        {"run_id", run},
+                        {"type", bookings.consultation_type},
+                        {"appointment", ref}}
+                       .dump();
     WASL_RETURN_IF_ERROR(audit_->append(tx, event));
   }
   spdlog::info("{}: {} booked; consultation {} started on workflow {}", instance, ref, c.id,
                bookings.workflow);
-  return true;
+  return {};
 }
 
 Result<bool> EhrBookings::cancel(storage::Transaction& tx, const std::string& instance,

@@ -184,6 +184,29 @@ Status InboxStore::mark(storage::Transaction& tx, const InboxScope& scope, std::
   return {};
 }
 
+audit::AuditEvent parked_event(std::string_view id, std::string_view facility_id,
+                               std::string_view instance, std::int64_t attempts) {
+  audit::AuditEvent event;
+  event.actor = "system";
+  event.facility_id = std::string(facility_id);
+  event.action = "webhook.parked";
+  event.entity_type = "webhook_event";
+  event.entity_id = std::string(id);
+  event.outcome = std::string(audit::kOutcomeFailure);
+  event.detail =
+      nlohmann::json{{"instance", std::string(instance)}, {"attempts", attempts}}.dump();
+  return event;
+}
+
+Status InboxStore::park(storage::Transaction& tx, const InboxScope& scope, std::string_view id,
+                        std::string_view instance, std::int64_t attempts, std::string last_error,
+                        const audit::AuditWriter* audit) const {
+  WASL_RETURN_IF_ERROR(mark(tx, scope, id, InboxState::kParked, std::move(last_error)));
+  if (audit == nullptr) return {};
+  WASL_RETURN_IF_ERROR(audit->append(tx, parked_event(id, scope.facility_id, instance, attempts)));
+  return {};
+}
+
 // The dispatcher's statements on the inbox are an ordered walk of
 // inbox_state_received that stops at the batch size, and updates of rows by
 // id: neither sorts nor scans the table (see storage/plan_methods.hpp; with

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hub/audit/audit_writer.hpp"
 #include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
@@ -73,6 +74,12 @@ struct InboxScope {
   std::vector<std::string> instances;
 };
 
+// The audit event of a parked inbox row: action "webhook.parked", actor
+// "system", outcome failure, entity webhook_event/<id>, detail {instance,
+// attempts}.
+audit::AuditEvent parked_event(std::string_view id, std::string_view facility_id,
+                               std::string_view instance, std::int64_t attempts);
+
 class InboxStore {
  public:
   explicit InboxStore(const CellCipher& cipher) : cipher_(cipher) {}
@@ -110,6 +117,14 @@ class InboxStore {
                    InboxState state, std::optional<std::string> last_error = std::nullopt) const {
     return mark(tx, InboxScope{std::string(facility_id), {}}, id, state, std::move(last_error));
   }
+
+  // Facility scope: parks the row (as mark(kParked, last_error)) and appends
+  // its "webhook.parked" audit event (parked_event, `attempts` tries of
+  // `instance`) in `tx`: what the work a row's reaction left to a task does
+  // when it cannot be done. `audit` may be null (tests).
+  sdk::Status park(storage::Transaction& tx, const InboxScope& scope, std::string_view id,
+                   std::string_view instance, std::int64_t attempts, std::string last_error,
+                   const audit::AuditWriter* audit) const;
 
   // System scope: up to `limit` entries in state received whose
   // next_attempt_at has come (<= now_ms), oldest first. On PostgreSQL the

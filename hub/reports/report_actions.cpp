@@ -459,18 +459,19 @@ double p90_of(const std::vector<std::int64_t>& sorted) {
   return static_cast<double>(sorted[rank - 1]);
 }
 
-void add_report_actions(workflow::HubActions& actions, const config::Config& config,
-                        const records::CellCipher& cipher, const audit::AuditWriter& audit) {
-  actions.add(kBuildReport, workflow::HubActionMode::kInTransaction,
-              [&config, &cipher, &audit](const workflow::HubActionContext& ctx,
-                                         const json& input) {
-                return build_report(config, cipher, audit, ctx, input);
-              });
-  actions.observe(std::string(sdk::ReportSink::kSubmitReport),
-                  [&cipher, &audit](const workflow::HubActionContext& ctx, const json& input,
-                                    const Result<json>& result) {
-                    return record_submission(cipher, audit, ctx, input, result);
-                  });
+sdk::Status add_report_actions(workflow::HubActions& actions, const config::Config& config,
+                               const records::CellCipher& cipher,
+                               const audit::AuditWriter& audit) {
+  WASL_RETURN_IF_ERROR(actions.add(kBuildReport, workflow::HubActionMode::kInTransaction,
+                                   [&config, &cipher, &audit](
+                                       const workflow::HubActionContext& ctx, const json& input) {
+                                     return build_report(config, cipher, audit, ctx, input);
+                                   }));
+  return actions.observe(std::string(sdk::ReportSink::kSubmitReport),
+                         [&cipher, &audit](const workflow::HubActionContext& ctx,
+                                           const json& input, const Result<json>& result) {
+                           return record_submission(cipher, audit, ctx, input, result);
+                         });
 }
 
 }  // namespace wasl::reports

@@ -75,9 +75,11 @@ namespace wasl::reports {
 double median_of(const std::vector<std::int64_t>& sorted);
 double p90_of(const std::vector<std::int64_t>& sorted);
 
-// Registers hub.build_report and the reporting.submit_report observer.
-// `config`, `cipher` and `audit` must outlive `actions`.
-void add_report_actions(workflow::HubActions& actions, const config::Config& config,
+// The reports feature's registration (app/ makes it at start-up):
+// registers hub.build_report and the reporting.submit_report observer.
+// `config`, `cipher` and `audit` must outlive `actions`. kAlreadyExists when
+// either is registered already.
+sdk::Status add_report_actions(workflow::HubActions& actions, const config::Config& config,
                         const records::CellCipher& cipher, const audit::AuditWriter& audit);
 
 }  // namespace wasl::reports

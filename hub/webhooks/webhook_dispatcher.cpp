@@ -177,16 +177,10 @@ Result<DispatchPass> WebhookDispatcher::settle_failed_row(const records::InboxEn
 Status WebhookDispatcher::append_parking_audit(storage::Transaction& tx,
                                                const records::InboxEntry& entry) const {
   if (audit_ == nullptr) return {};
-  audit::AuditEvent event;
-  event.actor = "system";
-  event.facility_id = entry.facility_id.value_or("");
-  event.action = "webhook.parked";
-  event.entity_type = "webhook_event";
-  event.entity_id = entry.id;
-  event.outcome = std::string(audit::kOutcomeFailure);
-  event.detail =
-      nlohmann::json{{"instance", entry.instance}, {"attempts", entry.attempts + 1}}.dump();
-  WASL_RETURN_IF_ERROR(audit_->append(tx, event));
+  WASL_RETURN_IF_ERROR(audit_->append(tx, records::parked_event(entry.id,
+                                                                entry.facility_id.value_or(""),
+                                                                entry.instance,
+                                                                entry.attempts + 1)));
   return {};
 }
 
@@ -246,9 +240,9 @@ Result<DispatchPass> WebhookDispatcher::dispatch_batch(int limit,
     std::string type = entry.event_type.value_or(event->type);
     std::string correlation = entry.correlation.value_or("");
     for (const auto& facility : facilities) {
-      events.push_back(workflow::IncomingEvent{facility, type, correlation, payload,
-                                               entry.instance + "/" + facility + "/" +
-                                                   entry.dedupe_key});
+      events.push_back(workflow::IncomingEvent{
+          facility, type, correlation, payload,
+          entry.instance + "/" + facility + "/" + entry.dedupe_key, entry.id});
       owner.push_back(i);
     }
   }

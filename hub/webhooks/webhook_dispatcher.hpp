@@ -60,9 +60,12 @@ struct EventSink {
       storage::Transaction& tx, const std::vector<workflow::IncomingEvent>& events)>
       deliver;
   std::function<void()> committed;  // may be empty
-  // May be empty: what an event does beside its delivery (EHR bookings,
-  // ehr_bookings.hpp), called in the batch's transaction after `deliver`
-  // for each event delivered without error, with the inbox row's instance.
+  // May be empty: what an event does beside its delivery (the reactions
+  // features register, workflow::HubActions::react_to: EHR bookings, the
+  // rejoin guard), called in the batch's transaction after `deliver` for
+  // each event delivered without error, with the inbox row's instance. It
+  // never calls a plugin: what it owes the outside world it records as a
+  // task, done after the commit (hub/jobs/task_runner.hpp).
   // True when it took the event: the row is then "dispatched" though no run
   // waited for it. An error fails the row as a failed delivery does
   // (retried with backoff, then parked; parked at once when not retryable);

@@ -38,6 +38,9 @@ struct IncomingEvent {
   std::string correlation;
   nlohmann::json payload;  // the event's JSON form (sdk::Event)
   std::string dedupe_key;
+  // The inbox row it came from (records::InboxStore); empty when it did not
+  // come through the inbox. What a reaction's task reports back to.
+  std::string inbox_id;
 };
 
 class EventMatcher {

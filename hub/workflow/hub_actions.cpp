@@ -1,7 +1,6 @@
 #include "hub/workflow/hub_actions.hpp"
 
-#include "hub/domain/consultation.hpp"
-#include "hub/records/consultation_store.hpp"
+#include "hub/workflow/language/capabilities.hpp"
 
 namespace wasl::workflow {
 
@@ -9,8 +8,21 @@ using sdk::Error;
 using sdk::ErrorCode;
 using storage::Params;
 
-void HubActions::add(const std::string& name, HubActionMode mode, HubAction action) {
-  entries_[name] = Entry{mode, std::move(action)};
+sdk::Status HubActions::add(const std::string& name, HubActionMode mode, HubAction action) {
+  const Capability* declared = find_capability(name);
+  if (declared == nullptr || declared->role != "hub") {
+    return Error(ErrorCode::kInvalidArgument,
+                 "hub action " + name + " is not declared in the capability catalogue "
+                 "(hub/workflow/language/capabilities.cpp)",
+                 false);
+  }
+  if (!entries_.emplace(name, Entry{mode, std::move(action)}).second) {
+    return Error(ErrorCode::kAlreadyExists,
+                 "hub action " + name + " is registered twice (it is implemented in " +
+                     declared->implemented_in + ")",
+                 false);
+  }
+  return {};
 }
 
 const HubActions::Entry* HubActions::find(const std::string& name) const {
@@ -18,13 +30,52 @@ const HubActions::Entry* HubActions::find(const std::string& name) const {
   return it == entries_.end() ? nullptr : &it->second;
 }
 
-void HubActions::observe(const std::string& method, StepObserver observer) {
-  observers_[method] = std::move(observer);
+sdk::Status HubActions::complete() const {
+  std::string missing;
+  for (const std::string& method : methods_of("hub")) {
+    const std::string name = "hub." + method;
+    if (entries_.count(name) != 0) continue;
+    if (!missing.empty()) missing += ", ";
+    missing += name + " (" + find_capability(name)->implemented_in + ")";
+  }
+  if (missing.empty()) return {};
+  return Error(ErrorCode::kFailedPrecondition,
+               "hub actions declared but not registered: " + missing, false);
+}
+
+sdk::Status HubActions::observe(const std::string& method, StepObserver observer) {
+  const Capability* declared = find_capability(method);
+  if (declared == nullptr) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "cannot observe " + method + ": no such capability", false);
+  }
+  if (!observers_.emplace(method, std::move(observer)).second) {
+    return Error(ErrorCode::kAlreadyExists, method + " has a step observer already", false);
+  }
+  return {};
 }
 
 const StepObserver* HubActions::observer(const std::string& method) const {
   auto it = observers_.find(method);
   return it == observers_.end() ? nullptr : &it->second;
+}
+
+sdk::Status HubActions::react(const std::string& type, EventReaction reaction) {
+  if (find_event_type(type) == nullptr) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "cannot react to " + type + ": no such event type", false);
+  }
+  if (!reactions_.emplace(type, std::move(reaction)).second) {
+    return Error(ErrorCode::kAlreadyExists, type + " has a reaction already", false);
+  }
+  return {};
+}
+
+sdk::Result<bool> HubActions::react_to(storage::Transaction& tx, const std::string& instance,
+                                       const IncomingEvent& event) const {
+  auto it = reactions_.find(event.type);
+  if (it == reactions_.end()) return false;
+  return it->second(tx, instance, event);
 }
 
 namespace {
@@ -37,101 +88,6 @@ sdk::Result<std::string> required_string(const nlohmann::json& input, const char
                  std::string(action) + " needs a non-empty string '" + member + "'", false);
   }
   return input[member].get<std::string>();
-}
-
-sdk::Result<nlohmann::json> set_status(const HubActionContext& ctx, const nlohmann::json& input) {
-  WASL_ASSIGN_OR_RETURN(std::string status, required_string(input, "hub.set_status", "status"));
-  auto parsed = domain::parse_consultation_status(status);
-  if (!parsed) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "hub.set_status: \"" + status +
-                     "\" is not a consultation status (scheduled, waiting_room, in_session, "
-                     "ended, archived, billed, completed, cancelled, failed)",
-                 false);
-  }
-  nlohmann::json out = {{"status", status}, {"previous_status", nullptr}};
-  if (ctx.consultation_id.empty()) return out;
-  using records::ConsultationStore;
-  WASL_ASSIGN_OR_RETURN(auto found,
-                        ConsultationStore::facts(*ctx.tx, ctx.facility_id, ctx.consultation_id));
-  if (!found) {
-    return Error(ErrorCode::kNotFound,
-                 "consultation " + ctx.consultation_id + " of the run does not exist", false);
-  }
-  std::string reason;
-  if (auto r = input.find("reason"); r != input.end() && !r->is_null()) {
-    if (!r->is_string() || !records::is_cancel_reason(r->get<std::string>())) {
-      return Error(ErrorCode::kInvalidArgument,
-                   "hub.set_status 'reason' must be a code of a-z, 0-9 and _ (at most 40), such "
-                   "as patient_request, no_show or session_not_completed",
-                   false);
-    }
-    reason = r->get<std::string>();
-  }
-  // Replaces only the status read above: a cancel (or any change) committed
-  // between that read and this write is kept, and the step fails with
-  // kFailedPrecondition instead of overwriting it.
-  WASL_RETURN_IF_ERROR(ConsultationStore::update_status(
-      *ctx.tx, ctx.facility_id, ctx.consultation_id, *parsed, ctx.now_ms,
-      domain::parse_consultation_status(found->status)));
-  if (*parsed == domain::ConsultationStatus::kCancelled && !reason.empty()) {
-    WASL_RETURN_IF_ERROR(ConsultationStore::set_cancel_reason(
-        *ctx.tx, ctx.facility_id, ctx.consultation_id, reason, ctx.now_ms));
-  }
-  out["previous_status"] = found->status;
-  return out;
-}
-
-// An optional string member: absent, null or "" = unset.
-sdk::Result<std::optional<std::string>> optional_text(const nlohmann::json& input,
-                                                      const char* member) {
-  auto it = input.find(member);
-  if (it == input.end() || it->is_null()) return std::optional<std::string>();
-  if (!it->is_string() || it->get_ref<const std::string&>().size() > 200) {
-    return Error(ErrorCode::kInvalidArgument,
-                 std::string("hub.describe_consultation '") + member +
-                     "' must be a string of at most 200 bytes",
-                 false);
-  }
-  if (it->get_ref<const std::string&>().empty()) return std::optional<std::string>();
-  return std::optional<std::string>(it->get<std::string>());
-}
-
-sdk::Result<std::optional<std::int64_t>> optional_ms(const nlohmann::json& input,
-                                                     const char* member) {
-  auto it = input.find(member);
-  if (it == input.end() || it->is_null()) return std::optional<std::int64_t>();
-  if (!it->is_number_integer() || it->get<std::int64_t>() < 0) {
-    return Error(ErrorCode::kInvalidArgument,
-                 std::string("hub.describe_consultation '") + member +
-                     "' must be epoch milliseconds (a whole number of at least 0)",
-                 false);
-  }
-  if (it->get<std::int64_t>() == 0) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>(it->get<std::int64_t>());
-}
-
-sdk::Result<nlohmann::json> describe_consultation(const HubActionContext& ctx,
-                                                  const nlohmann::json& input) {
-  if (!input.is_object()) {
-    return Error(ErrorCode::kInvalidArgument, "hub.describe_consultation needs an object", false);
-  }
-  records::ConsultationReportFacts facts;
-  WASL_ASSIGN_OR_RETURN(facts.specialty, optional_text(input, "specialty"));
-  WASL_ASSIGN_OR_RETURN(facts.service_type, optional_text(input, "service_type"));
-  WASL_ASSIGN_OR_RETURN(facts.session_started_at, optional_ms(input, "session_start_ms"));
-  WASL_ASSIGN_OR_RETURN(facts.session_ended_at, optional_ms(input, "session_end_ms"));
-  if (facts.session_started_at && facts.session_ended_at &&
-      *facts.session_ended_at < *facts.session_started_at) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "hub.describe_consultation 'session_end_ms' must not be before session_start_ms",
-                 false);
-  }
-  nlohmann::json out = {{"recorded", !ctx.consultation_id.empty()}};
-  if (ctx.consultation_id.empty()) return out;
-  WASL_RETURN_IF_ERROR(records::ConsultationStore::set_report_facts(
-      *ctx.tx, ctx.facility_id, ctx.consultation_id, facts, ctx.now_ms));
-  return out;
 }
 
 sdk::Result<nlohmann::json> record_event(const HubActionContext& ctx,
@@ -165,10 +121,8 @@ sdk::Result<nlohmann::json> record_event(const HubActionContext& ctx,
 
 }  // namespace
 
-void add_builtin_hub_actions(HubActions& actions) {
-  actions.add("hub.set_status", HubActionMode::kInTransaction, set_status);
-  actions.add("hub.record_event", HubActionMode::kInTransaction, record_event);
-  actions.add("hub.describe_consultation", HubActionMode::kInTransaction, describe_consultation);
+sdk::Status add_builtin_hub_actions(HubActions& actions) {
+  return actions.add("hub.record_event", HubActionMode::kInTransaction, record_event);
 }
 
 }  // namespace wasl::workflow

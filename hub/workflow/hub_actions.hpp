@@ -1,28 +1,48 @@
-// HubActions: the registry of built-in hub actions a workflow step may call
-// ("hub.set_status", "hub.record_event", …; capabilities.hpp lists their
-// inputs and outputs). The composition root fills it at start-up, before the
-// engine starts; after that it is only read, from any thread.
+// HubActions: what the hub's features add to workflow runs, registered at
+// start-up by one call per feature (app/ makes them: consultations, claims,
+// reports, archive, and the engine's own hub.record_event), then only read,
+// from any thread:
 //
-// An action runs in one of two modes:
-// - kInTransaction: inside the transaction that records the step's result, so
-//   its database effect and the step's success commit together (exactly
-//   once). It must be short and touch only the database through ctx.tx.
-// - kStandalone: on the step's call thread like a plugin call, with the step's
-//   timeout (long work: downloading and archiving media). It must be
-//   idempotent under ctx.idempotency_key, as plugin calls are.
-// A step calling a name that is not registered fails with kUnimplemented
-// naming it (not retried).
+// - Built-in hub actions a workflow step may call ("hub.set_status", …).
+//   Each is declared in the workflow language's capability catalogue
+//   (hub/workflow/language/capabilities.hpp: its inputs, outputs and the
+//   folder that implements it) and implemented by exactly one feature:
+//   add() refuses a name the catalogue does not declare and a second
+//   registration, and complete() says which declared action has no
+//   implementation, so the hub refuses to start with one missing. An action
+//   runs in one of two modes:
+//   - kInTransaction: inside the transaction that records the step's
+//     result, so its database effect and the step's success commit together
+//     (exactly once). It must be short and touch only the database through
+//     ctx.tx.
+//   - kStandalone: on the step's call thread like a plugin call, with the
+//     step's timeout (long work: downloading and archiving media). It must be
+//     idempotent under ctx.idempotency_key, as plugin calls are.
+//   A step calling a name that is not registered fails with kUnimplemented
+//   naming it (not retried).
 //
-// Step observers: observe("billing.submit_claim", f) has the engine call f
-// for every call step naming that method when the step's result is settled
-// (its success, or its failure once no retry follows), inside the
-// transaction that records that result and before the run moves on, so what
-// f writes commits exactly when the result does. ctx.tx is set; `input` is
-// the step's rendered input (with idempotency_key). An error from f rolls
-// that transaction back: the result is then not recorded and the step is
-// attempted again after the lease lapses (same idempotency key), so f must
-// fail only on storage errors and treat data it does not recognise as
-// nothing to do.
+// - Step observers: observe("billing.submit_claim", f) has the engine call f
+//   for every call step naming that method when the step's result is settled
+//   (its success, or its failure once no retry follows), inside the
+//   transaction that records that result and before the run moves on, so what
+//   f writes commits exactly when the result does. ctx.tx is set; `input` is
+//   the step's rendered input (with idempotency_key). An error from f rolls
+//   that transaction back: the result is then not recorded and the step is
+//   attempted again after the lease lapses (same idempotency key), so f must
+//   fail only on storage errors and treat data it does not recognise as
+//   nothing to do. One observer per method.
+//
+// - Reactions to incoming events: react("appointment.updated", f) has the
+//   webhook dispatcher call f for every event of that type it delivered
+//   without error, in its batch's transaction, with the inbox row's
+//   instance. f answers true when it took the event (the row is then
+//   "dispatched" though no run waited for it). A reaction never calls a
+//   plugin — it runs while the dispatcher's transaction is open: what it owes
+//   the outside world it records as a task (hub/jobs/task_runner.hpp), done
+//   after the commit. An error fails the row as a failed delivery does
+//   (retried with backoff, then parked; parked at once when not retryable);
+//   f must leave the transaction usable (undo its own writes,
+//   storage::under_savepoint). One reaction per event type.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +53,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/storage/store.hpp"
+#include "hub/workflow/event_matcher.hpp"
 #include "hub/workflow/run_bindings.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -62,6 +83,9 @@ enum class HubActionMode { kInTransaction, kStandalone };
 using StepObserver = std::function<sdk::Status(
     const HubActionContext&, const nlohmann::json& input, const sdk::Result<nlohmann::json>&)>;
 
+using EventReaction = std::function<sdk::Result<bool>(
+    storage::Transaction& tx, const std::string& instance, const IncomingEvent& event)>;
+
 class HubActions {
  public:
   struct Entry {
@@ -69,29 +93,41 @@ class HubActions {
     HubAction action;
   };
 
-  // Registers `name` ("hub.set_status"); a second registration replaces the first.
-  void add(const std::string& name, HubActionMode mode, HubAction action);
+  // Registers hub action `name` ("hub.set_status"). kInvalidArgument when
+  // the capability catalogue declares no such hub action, kAlreadyExists
+  // when it is registered already.
+  sdk::Status add(const std::string& name, HubActionMode mode, HubAction action);
   // The registered action, or nullptr.
   const Entry* find(const std::string& name) const;
+  // ok when every hub action the catalogue declares is registered; else
+  // kFailedPrecondition naming each missing one and the folder that
+  // implements it.
+  sdk::Status complete() const;
 
   // Observes call steps naming `method` ("billing.submit_claim"; see the
-  // file comment); a second observer of one method replaces the first.
-  void observe(const std::string& method, StepObserver observer);
+  // file comment). kInvalidArgument when the catalogue has no such
+  // capability, kAlreadyExists when it has an observer already.
+  sdk::Status observe(const std::string& method, StepObserver observer);
   // The observer of `method`, or nullptr.
   const StepObserver* observer(const std::string& method) const;
+
+  // Reacts to events of `type` ("appointment.updated"; see the file
+  // comment). kInvalidArgument when the catalogue has no such event type,
+  // kAlreadyExists when it has a reaction already.
+  sdk::Status react(const std::string& type, EventReaction reaction);
+  // Runs the reaction to `event`'s type: its answer, or false when there is
+  // none.
+  sdk::Result<bool> react_to(storage::Transaction& tx, const std::string& instance,
+                             const IncomingEvent& event) const;
 
  private:
   std::map<std::string, Entry> entries_;
   std::map<std::string, StepObserver> observers_;
+  std::map<std::string, EventReaction> reactions_;
 };
 
-// Adds hub.set_status (consultations.status of the run's consultation, and
-// with status cancelled its cancel reason `reason`, a code such as
-// patient_request or no_show; output {status, previous_status}),
-// hub.record_event (a row in workflow_notes; output {event_id}) and
-// hub.describe_consultation (what ministry reports count the consultation
-// by: specialty, service_type, session_start_ms, session_end_ms, each
-// optional, empty or 0 = leave as is; output {recorded}), all kInTransaction.
-void add_builtin_hub_actions(HubActions& actions);
+// Adds the engine's own hub action, hub.record_event (a row in
+// workflow_notes, the run's timeline; output {event_id}), kInTransaction.
+sdk::Status add_builtin_hub_actions(HubActions& actions);
 
 }  // namespace wasl::workflow

@@ -134,6 +134,17 @@ Catalogue build() {
            {"period_end_ms", 0}},
       sample<Report>(), {"kind"});
 
+  for (const auto& [name, folder] : std::map<std::string_view, const char*>{
+           {"hub.set_status", "hub/consultations"},
+           {"hub.describe_consultation", "hub/consultations"},
+           {"hub.record_event", "hub/workflow"},
+           {"hub.archive_recording", "hub/archive"},
+           {"hub.build_eligibility", "hub/claims"},
+           {"hub.build_claim", "hub/claims"},
+           {"hub.build_report", "hub/reports"}}) {
+    c.capabilities.find(name)->second.implemented_in = folder;
+  }
+
   for (std::string_view name :
        {VideoProvider::kIssueJoinToken, VideoProvider::kListParticipants,
         EhrConnector::kReadPatient, EhrConnector::kReadPractitioner,

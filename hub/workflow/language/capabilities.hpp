@@ -6,9 +6,14 @@
 //   shapes are the JSON forms of the SDK request/response types (types.hpp).
 //   The engine sets `idempotency_key` in every call's input (derived from the
 //   run and the step), so a workflow never writes it.
-// - Built-in hub actions, "hub.<action>", implemented by the engine:
+// - Built-in hub actions, "hub.<action>": declared here (a workflow file is
+//   validated without a running hub), each implemented by the one folder
+//   named in brackets, which registers it (workflow::HubActions) at
+//   start-up; the hub refuses to start while a declared action has no
+//   implementation:
 //
-//   hub.set_status       in:  status (string, required: a consultation status
+//   hub.set_status       [hub/consultations]
+//                        in:  status (string, required: a consultation status
 //                             of hub/domain/consultation.hpp), reason (string),
 //                             room_id (string: the provider room the
 //                             consultation now uses, from video.create_room)
@@ -16,24 +21,34 @@
 //                        Moves the consultation to `status` and records it in
 //                        its timeline; with room_id, also binds the
 //                        consultation to that room of its video instance.
-//   hub.record_event     in:  type (string, required), detail (object)
+//   hub.record_event     [hub/workflow]
+//                        in:  type (string, required), detail (object)
 //                        out: {event_id}
 //                        Adds an entry to the consultation's timeline and audit
 //                        trail (detail must not carry PHI).
-//   hub.archive_recording in: media_id (string, required: Recording.provider_id),
+//   hub.describe_consultation [hub/consultations]
+//                        in:  specialty, service_type (strings),
+//                             session_start_ms, session_end_ms (epoch ms),
+//                             each optional (empty or 0 = leave as is)
+//                        out: {recorded}
+//                        What ministry reports count the consultation by.
+//   hub.archive_recording [hub/archive]
+//                        in: media_id (string, required: Recording.provider_id),
 //                             room_id, content_type, retention_days (number,
 //                             default 2555 = 7 years)
 //                        out: {archive_id, url, content_type, size_bytes,
 //                              sha256_hex, retain_until_ms}
 //                        Streams the media through the bound video instance's
 //                        fetch_media into the encrypted archive.
-//   hub.build_eligibility in: patient_id (string, required), coverage
+//   hub.build_eligibility [hub/claims]
+//                        in: patient_id (string, required), coverage
 //                             (Coverage, required), practitioner_id, patient
 //                             (PatientSummary), service_date_ms
 //                        out: an EligibilityRequest for
 //                             billing.check_eligibility, with the facility's
 //                             billing licences (facilities.<id>.billing).
-//   hub.build_claim      in:  patient_id, practitioner_id (strings, required),
+//   hub.build_claim      [hub/claims]
+//                        in:  patient_id, practitioner_id (strings, required),
 //                             coverage (Coverage, required), patient
 //                             (PatientSummary), practitioner
 //                             (PractitionerSummary), eligibility (the
@@ -49,7 +64,8 @@
 //                             engine sets its idempotency_key at submission;
 //                             raw.claim_id names the hub's claim record,
 //                             which billing.submit_claim's result updates.
-//   hub.build_report     in:  kind ("consultation" | "aggregate", required),
+//   hub.build_report     [hub/reports]
+//                        in:  kind ("consultation" | "aggregate", required),
 //                             encounter_id, archive_id, period_start_ms,
 //                             period_end_ms
 //                        out: a Report (types.hpp) for reporting.submit_report;
@@ -87,6 +103,9 @@ struct Capability {
   // The plugin role whose binding the call needs: `role` for capability
   // methods; "video" for hub.archive_recording; empty for other hub actions.
   std::string needs_role;
+  // Hub actions: the folder that implements and registers it
+  // ("hub/consultations"); empty for capability methods.
+  std::string implemented_in;
   // True when the output names or describes a patient or a clinician
   // (demographics, coverage, claims, reports, participants): the engine
   // audits the storing of such an output in the transaction that stores it.

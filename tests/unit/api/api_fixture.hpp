@@ -27,6 +27,7 @@
 #include "hub/access/auth_failure_limiter.hpp"
 #include "hub/access/authenticator.hpp"
 #include "hub/api/api_context.hpp"
+#include "hub/consultations/consultation_actions.hpp"
 #include "hub/audit/audit_verifier.hpp"
 #include "hub/audit/audit_writer.hpp"
 #include "hub/audit/chain_status.hpp"
@@ -213,7 +214,9 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
       auto deployed = definitions_->deploy_source(text.str(), file, "test");
       ASSERT_TRUE(deployed.ok()) << deployed.error().message;
     }
-    workflow::add_builtin_hub_actions(actions_);
+    // The hub actions the repository's workflows call.
+    ASSERT_TRUE(workflow::add_builtin_hub_actions(actions_).ok());
+    ASSERT_TRUE(consultations::add_consultation_actions(actions_, config_, *cipher_).ok());
     invoker_ = std::make_shared<CountingCapabilityInvoker>();
     workflow::EngineOptions engine_options;
     engine_options.workers = 2;

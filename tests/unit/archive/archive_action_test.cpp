@@ -38,7 +38,7 @@ TEST_P(ArchiveActionTest, RegisteredStandaloneAndAnswersTheCataloguedOutput) {
   add_consultation(kFacilityA, "c1");
   ArchiveServices s = services();
   workflow::HubActions actions;
-  add_archive_actions(actions, s);
+  ASSERT_TRUE(add_archive_actions(actions, s).ok());
   const auto* entry = actions.find("hub.archive_recording");
   ASSERT_NE(entry, nullptr);
   EXPECT_EQ(entry->mode, workflow::HubActionMode::kStandalone);

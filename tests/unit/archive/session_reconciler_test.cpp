@@ -118,7 +118,7 @@ class SessionReconcilerTest : public ArchiveFixture {
     definitions_ = std::make_unique<workflow::DefinitionStore>(*store_);
     auto deployed = definitions_->deploy_source(kWaitRoom, "wait_room.yaml", "test");
     ASSERT_TRUE(deployed.ok()) << deployed.error().message;
-    workflow::add_builtin_hub_actions(actions_);
+    ASSERT_TRUE(workflow::add_builtin_hub_actions(actions_).ok());
     workflow::EngineOptions options;
     options.workers = 0;  // this test only starts runs and delivers events
     engine_ = std::make_unique<workflow::Engine>(

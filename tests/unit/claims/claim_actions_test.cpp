@@ -56,8 +56,8 @@ class ClaimActionsTest : public records::testing::RecordsDatabaseTest {
     billing.diagnosis_code = "Z71.9";
     config_.facilities[kFacilityA].billing = billing;
     audit_ = std::make_unique<audit::AuditWriter>(GetParam(), kAuditKey);
-    workflow::add_builtin_hub_actions(actions_);
-    add_claim_actions(actions_, config_, *cipher_, *audit_);
+    ASSERT_TRUE(workflow::add_builtin_hub_actions(actions_).ok());
+    ASSERT_TRUE(add_claim_actions(actions_, config_, *cipher_, *audit_).ok());
   }
 
   workflow::HubActionContext context(storage::Transaction* tx, const std::string& step = "claim",

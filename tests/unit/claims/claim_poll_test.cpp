@@ -20,35 +20,55 @@ using domain::ClaimState;
 using records::testing::kFacilityA;
 using records::testing::kFacilityB;
 
-// The billing plugin as the hub reaches it: poll answers `answers` (or
-// `poll_error`), acknowledge succeeds; every call is kept.
-class ScriptedBilling final : public workflow::CapabilityInvoker {
+// The billing plugin as the hub reaches it (the typed BillingGateway of the
+// facility's instance): poll answers `answers` (or `poll_error`),
+// acknowledge succeeds; every call is kept, with the facility whose instance
+// was looked up for it.
+class ScriptedBilling final : public sdk::BillingGateway {
  public:
-  sdk::Result<nlohmann::json> invoke(const std::string& facility_id, const std::string& method,
-                                     const nlohmann::json& input,
-                                     const std::string& idempotency_key) override {
-    std::lock_guard lock(mu_);
-    calls.push_back({facility_id, method, input, idempotency_key});
-    if (method == "billing.poll") {
-      if (poll_error) return *poll_error;
-      return answers;
-    }
-    if (method == "billing.acknowledge") {
-      return nlohmann::json{{"message_id", input.at("message_id")}, {"acknowledged", true}};
-    }
-    return sdk::Error(sdk::ErrorCode::kUnimplemented, method);
+  sdk::Result<sdk::ClaimResponse> check_eligibility(const sdk::EligibilityRequest& r) override {
+    record(kCheckEligibility, nlohmann::json(r));
+    return refuse();
+  }
+  sdk::Result<sdk::ClaimResponse> request_prior_authorization(const sdk::Claim& c) override {
+    record(kRequestPriorAuthorization, nlohmann::json(c));
+    return refuse();
+  }
+  sdk::Result<sdk::ClaimResponse> submit_claim(const sdk::Claim& c) override {
+    record(kSubmitClaim, nlohmann::json(c));
+    return refuse();
+  }
+  sdk::Result<std::vector<sdk::ClaimResponse>> poll(const sdk::PollRequest& r) override {
+    record(kPoll, nlohmann::json(r));
+    if (poll_error) return *poll_error;
+    return answers.get<std::vector<sdk::ClaimResponse>>();
+  }
+  sdk::Result<sdk::ClaimResponse> cancel(const sdk::CancelRequest& r) override {
+    record(kCancel, nlohmann::json(r));
+    return refuse();
+  }
+  sdk::Result<sdk::Acknowledgement> acknowledge(const sdk::AcknowledgeRequest& r) override {
+    record(kAcknowledge, nlohmann::json(r));
+    return sdk::Acknowledgement{r.message_id, true};
   }
 
   struct Call {
     std::string facility, method;
     nlohmann::json input;
-    std::string key;
   };
+  std::string facility;  // whose instance the hub looked up last
   std::vector<Call> calls;
   nlohmann::json answers = nlohmann::json::array();
   std::optional<sdk::Error> poll_error;
 
  private:
+  void record(std::string_view method, nlohmann::json input) {
+    std::lock_guard lock(mu_);
+    calls.push_back({facility, std::string(method), std::move(input)});
+  }
+  static sdk::Error refuse() {
+    return sdk::Error(sdk::ErrorCode::kUnimplemented, "not part of this test", false);
+  }
   std::mutex mu_;
 };
 
@@ -74,7 +94,11 @@ class ClaimPollTest : public records::testing::RecordsDatabaseTest {
     queued(kFacilityA, "c-a", "claim-a2", "mh-a2");
     queued(kFacilityB, "c-b", "claim-b", "mh-b");
     deps_.store = store_.get();
-    deps_.invoker = &billing_;
+    deps_.billing = [this](const std::string& facility_id)
+        -> sdk::Result<std::shared_ptr<sdk::BillingGateway>> {
+      billing_->facility = facility_id;
+      return std::shared_ptr<sdk::BillingGateway>(billing_);
+    };
     deps_.config = &config_;
     deps_.cipher = cipher_.get();
     deps_.audit = audit_.get();
@@ -119,18 +143,18 @@ class ClaimPollTest : public records::testing::RecordsDatabaseTest {
 
   int calls(const std::string& method) {
     int n = 0;
-    for (const auto& c : billing_.calls) n += c.method == method;
+    for (const auto& c : billing_->calls) n += c.method == method;
     return n;
   }
 
   config::Config config_;
   std::unique_ptr<audit::AuditWriter> audit_;
-  ScriptedBilling billing_;
+  std::shared_ptr<ScriptedBilling> billing_ = std::make_shared<ScriptedBilling>();
   ClaimPollDeps deps_;
 };
 
 TEST_P(ClaimPollTest, AnswersMoveTheirClaimsWithAuditThenAreAcknowledged) {
-  billing_.answers = nlohmann::json::array(
+  billing_->answers = nlohmann::json::array(
       {answer("mh-a", "complete", true, "resp-1"), answer("mh-a2", "error", false, "resp-2"),
        answer("mh-unknown", "complete", true, "resp-3"),
        answer("mh-b", "complete", true, "resp-4")});  // facility B's: not A's to take
@@ -140,8 +164,8 @@ TEST_P(ClaimPollTest, AnswersMoveTheirClaimsWithAuditThenAreAcknowledged) {
   EXPECT_EQ(r.unmatched, 2);
   EXPECT_EQ(r.acknowledged, 2);
 
-  ASSERT_GE(billing_.calls.size(), 1u);
-  const auto& poll = billing_.calls.front();
+  ASSERT_GE(billing_->calls.size(), 1u);
+  const auto& poll = billing_->calls.front();
   EXPECT_EQ(poll.method, "billing.poll");
   EXPECT_EQ(poll.facility, kFacilityA);
   EXPECT_EQ(poll.input["max_messages"], 100);
@@ -162,15 +186,15 @@ TEST_P(ClaimPollTest, AnswersMoveTheirClaimsWithAuditThenAreAcknowledged) {
             1);
 
   std::vector<std::string> acked;
-  for (const auto& c : billing_.calls) {
+  for (const auto& c : billing_->calls) {
     if (c.method == "billing.acknowledge") acked.push_back(c.input["message_id"]);
   }
   EXPECT_EQ(acked, (std::vector<std::string>{"resp-1", "resp-2"}));
 
   // Delivered again (not acknowledged in time): the claim takes nothing new,
   // the answer is acknowledged.
-  billing_.calls.clear();
-  billing_.answers = nlohmann::json::array({answer("mh-a", "error", false, "resp-1")});
+  billing_->calls.clear();
+  billing_->answers = nlohmann::json::array({answer("mh-a", "error", false, "resp-1")});
   ASSERT_OK_AND_ASSIGN(ClaimPollResult again, poll_claims(deps_, kFacilityA, 6'000));
   EXPECT_EQ(again.matched, 0);
   EXPECT_EQ(again.acknowledged, 1);
@@ -178,14 +202,14 @@ TEST_P(ClaimPollTest, AnswersMoveTheirClaimsWithAuditThenAreAcknowledged) {
 }
 
 TEST_P(ClaimPollTest, AFailedPollChangesNothingAndStillQueuedStaysQueued) {
-  billing_.poll_error = sdk::Error(sdk::ErrorCode::kUnavailable, "exchange busy", true);
+  billing_->poll_error = sdk::Error(sdk::ErrorCode::kUnavailable, "exchange busy", true);
   auto failed = poll_claims(deps_, kFacilityA, 5'000);
   ASSERT_FALSE(failed.ok());
   EXPECT_TRUE(failed.error().retryable);
   EXPECT_EQ(claim(kFacilityA, "claim-a").state, ClaimState::kQueued);
 
-  billing_.poll_error.reset();
-  billing_.answers = nlohmann::json::array({answer("mh-a", "queued", false, "resp-9")});
+  billing_->poll_error.reset();
+  billing_->answers = nlohmann::json::array({answer("mh-a", "queued", false, "resp-9")});
   ASSERT_OK_AND_ASSIGN(ClaimPollResult r, poll_claims(deps_, kFacilityA, 6'000));
   EXPECT_EQ(r.matched, 0);
   EXPECT_EQ(r.acknowledged, 0);
@@ -203,7 +227,7 @@ TEST_P(ClaimPollTest, AFacilityWithoutBillingIsRefused) {
   ASSERT_FALSE(unbound.ok());
   EXPECT_EQ(unbound.error().code, sdk::ErrorCode::kNotFound);
   EXPECT_NE(unbound.error().message.find("no billing binding"), std::string::npos);
-  EXPECT_TRUE(billing_.calls.empty());
+  EXPECT_TRUE(billing_->calls.empty());
 }
 
 TEST_P(ClaimPollTest, TheJobPollsEachBillingFacilityAtItsOwnInterval) {
@@ -219,7 +243,7 @@ TEST_P(ClaimPollTest, TheJobPollsEachBillingFacilityAtItsOwnInterval) {
   EXPECT_EQ(job.tick(61'000), 1);   // B again
   EXPECT_EQ(job.tick(301'000), 2);  // both
   std::vector<std::string> polled;
-  for (const auto& c : billing_.calls) {
+  for (const auto& c : billing_->calls) {
     if (c.method == "billing.poll") polled.push_back(c.facility);
   }
   EXPECT_EQ(polled,

@@ -1,6 +1,6 @@
-// The built-in hub actions (hub/workflow/hub_actions.cpp) against a real
-// store, once on SQLite and once on PostgreSQL.
-#include "hub/workflow/hub_actions.hpp"
+// The consultation actions (hub/consultations/consultation_actions.cpp)
+// against a real store, once on SQLite and once on PostgreSQL.
+#include "hub/consultations/consultation_actions.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,12 @@
 
 #include "tests/unit/workflow/engine_fixture.hpp"
 
-namespace wasl::workflow::testing {
+namespace wasl::consultations {
 namespace {
+
+using workflow::HubActionContext;
+using workflow::HubActions;
+using workflow::testing::EngineFixture;
 
 using sdk::ErrorCode;
 
@@ -42,7 +46,7 @@ class InterleavedTransaction final : public storage::Transaction {
   std::function<void()> interleave_;
 };
 
-class HubActionsTest : public EngineFixture {
+class ConsultationActionsTest : public EngineFixture {
  protected:
   HubActionContext context(storage::Transaction& tx, const std::string& consultation) {
     HubActionContext ctx;
@@ -70,7 +74,7 @@ class HubActionsTest : public EngineFixture {
 // open (READ COMMITTED lets the UPDATE see it); on SQLite, whose writers are
 // serialised, the cancel's write lands inside the action's transaction at
 // that same moment.
-TEST_P(HubActionsTest, SetStatusKeepsACancelCommittedBetweenItsReadAndWrite) {
+TEST_P(ConsultationActionsTest, SetStatusKeepsACancelCommittedBetweenItsReadAndWrite) {
   exec("INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
        "updated_at) VALUES ('c1', 'f1', 'waiting_room', 'standard', 0, 0)");
   const std::string cancel =
@@ -95,7 +99,7 @@ TEST_P(HubActionsTest, SetStatusKeepsACancelCommittedBetweenItsReadAndWrite) {
   EXPECT_EQ(status_of("c1"), "cancelled");
 }
 
-TEST_P(HubActionsTest, SetStatusChangesTheStatusItRead) {
+TEST_P(ConsultationActionsTest, SetStatusChangesTheStatusItRead) {
   exec("INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
        "updated_at) VALUES ('c1', 'f1', 'waiting_room', 'standard', 0, 0)");
   auto tx = store_->begin();
@@ -109,7 +113,7 @@ TEST_P(HubActionsTest, SetStatusChangesTheStatusItRead) {
 
 // The run's facility is part of every read and write: a consultation id of
 // another facility is not found and keeps its status.
-TEST_P(HubActionsTest, SetStatusNeverReachesAnotherFacilitysConsultation) {
+TEST_P(ConsultationActionsTest, SetStatusNeverReachesAnotherFacilitysConsultation) {
   exec("INSERT INTO facilities (id, name, created_at, updated_at) VALUES ('f2', 'F2', 0, 0)");
   exec("INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
        "updated_at) VALUES ('c2', 'f2', 'waiting_room', 'standard', 0, 0)");
@@ -122,11 +126,33 @@ TEST_P(HubActionsTest, SetStatusNeverReachesAnotherFacilitysConsultation) {
   EXPECT_EQ(status_of("c2"), "waiting_room");
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, HubActionsTest,
+// With room_id, the consultation is bound to that room of the run's video
+// instance (kept from the run's start), whatever the facility binds now.
+TEST_P(ConsultationActionsTest, SetStatusWithARoomBindsTheConsultationToTheRunsVideoInstance) {
+  exec("INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
+       "updated_at) VALUES ('c1', 'f1', 'scheduled', 'standard', 0, 0)");
+  hub_config_.facilities["f1"].bindings["video"] = "video.now";
+  auto tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  HubActionContext ctx = context(**tx, "c1");
+  ctx.bindings = {{"video", "video.kept"}};
+  auto out = actions_.find("hub.set_status")
+                 ->action(ctx, {{"status", "waiting_room"}, {"room_id", "RM123"}});
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  ASSERT_TRUE((*tx)->commit().ok());
+  auto rows = query("SELECT status, video_instance, video_room_id FROM consultations WHERE id = $1",
+                    {std::string("c1")});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(*rows[0].get_text("status"), "waiting_room");
+  EXPECT_EQ(*rows[0].get_text("video_instance"), "video.kept");
+  EXPECT_EQ(*rows[0].get_text("video_room_id"), "RM123");
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, ConsultationActionsTest,
                          ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),
                          [](const auto& info) {
                            return storage::testing::dialect_name(info.param);
                          });
 
 }  // namespace
-}  // namespace wasl::workflow::testing
+}  // namespace wasl::consultations

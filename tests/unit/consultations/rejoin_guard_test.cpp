@@ -1,7 +1,9 @@
-// RejoinGuard on both stores: a removed participant's reconnection is
-// disconnected again through video.remove_participant on the room's own
-// instance and audited in the same transaction; everything else is left
-// alone, and another facility's room is invisible.
+// RejoinGuard on both stores: a removed participant's reconnection asks for
+// its eviction task in the dispatch transaction, without calling the
+// provider; the task, run by a real TaskRunner, disconnects it again through
+// video.remove_participant on the room's own instance and audits it with
+// the task's settlement; everything else is left alone, and another
+// facility's room is invisible.
 #include "hub/consultations/rejoin_guard.hpp"
 
 #include <gtest/gtest.h>
@@ -12,7 +14,9 @@
 #include <vector>
 
 #include "hub/audit/audit_writer.hpp"
+#include "hub/jobs/task_runner.hpp"
 #include "hub/records/consultation_store.hpp"
+#include "hub/records/inbox_store.hpp"
 #include "hub/records/participant_store.hpp"
 #include "tests/unit/records/records_database.hpp"
 
@@ -27,30 +31,50 @@ constexpr const char* kInstance = "video.twilio-main";
 constexpr const char* kRoom = "RM0123";
 
 struct Call {
-  workflow::RoleBindings pinned;
-  std::string facility;
-  std::string method;
-  json input;
+  std::string instance;
+  sdk::ParticipantRef participant;
 };
 
-// Records every call; answers `answer` (ok when unset).
-class RecordingInvoker final : public workflow::CapabilityInvoker {
+// A video provider test double: records the instance it was asked for and
+// every remove_participant; answers `answer` (ok when unset). Nothing else
+// is called.
+class RecordingVideo final : public sdk::VideoProvider {
  public:
-  sdk::Result<json> invoke(const std::string& facility, const std::string& method,
-                           const json& input, const std::string& key) override {
-    return invoke_bound({}, facility, method, input, key);
+  sdk::Result<sdk::Room> create_room(const sdk::CreateRoomRequest&) override { return refuse(); }
+  sdk::Result<sdk::Room> end_room(const sdk::RoomRef&) override { return refuse(); }
+  sdk::Result<sdk::JoinToken> issue_join_token(const sdk::JoinTokenRequest&) override {
+    return refuse();
   }
-  sdk::Result<json> invoke_bound(const workflow::RoleBindings& pinned, const std::string& facility,
-                                 const std::string& method, const json& input,
-                                 const std::string&) override {
+  sdk::Result<std::vector<sdk::Participant>> list_participants(const sdk::RoomRef&) override {
+    return refuse();
+  }
+  sdk::Status remove_participant(const sdk::ParticipantRef& participant) override {
     std::lock_guard lock(mutex);
-    calls.push_back({pinned, facility, method, input});
+    calls.push_back({asked_for, participant});
     if (answer) return *answer;
-    return json::object();
+    return {};
   }
+  sdk::Result<sdk::Recording> start_recording(const sdk::RoomRef&) override { return refuse(); }
+  sdk::Status stop_recording(const sdk::RoomRef&) override { return refuse(); }
+  sdk::Result<std::vector<sdk::Recording>> list_recordings(const sdk::RoomRef&) override {
+    return refuse();
+  }
+  sdk::Result<sdk::Recording> request_composition(const sdk::CompositionRequest&) override {
+    return refuse();
+  }
+  sdk::Result<sdk::MediaInfo> fetch_media(const sdk::MediaRef&, const sdk::ChunkSink&) override {
+    return refuse();
+  }
+
   std::mutex mutex;
+  std::string asked_for;  // the instance of the last lookup
   std::vector<Call> calls;
   std::optional<sdk::Error> answer;
+
+ private:
+  static sdk::Error refuse() {
+    return sdk::Error(sdk::ErrorCode::kUnimplemented, "not part of this test", false);
+  }
 };
 
 class RejoinGuardTest : public records::testing::RecordsDatabaseTest {
@@ -59,8 +83,19 @@ class RejoinGuardTest : public records::testing::RecordsDatabaseTest {
     RecordsDatabaseTest::SetUp();
     if (HasFatalFailure()) return;
     audit_ = std::make_unique<audit::AuditWriter>(GetParam(), keyring_->audit_key().view());
-    invoker_ = std::make_shared<RecordingInvoker>();
-    guard_ = std::make_unique<RejoinGuard>(*cipher_, invoker_, audit_.get(), nullptr);
+    video_ = std::make_shared<RecordingVideo>();
+    guard_ = std::make_shared<RejoinGuard>(
+        *cipher_,
+        [this](const std::string& instance) -> sdk::Result<std::shared_ptr<sdk::VideoProvider>> {
+          std::lock_guard lock(video_->mutex);
+          video_->asked_for = instance;
+          return std::shared_ptr<sdk::VideoProvider>(video_);
+        },
+        audit_.get(), nullptr);
+    jobs::TaskRunnerOptions options;
+    options.max_attempts = 2;
+    tasks_ = std::make_unique<jobs::TaskRunner>(*store_, options);
+    ASSERT_OK(tasks_->handle(kEvictionTask, guard_));
     add_consultation(kFacilityA, "c-a", kRoom);
     add_participant(kFacilityA, "c-a", "p-doctor", /*removed=*/false);
     add_participant(kFacilityA, "c-a", "p-patient", /*removed=*/true);
@@ -102,38 +137,50 @@ class RejoinGuardTest : public records::testing::RecordsDatabaseTest {
             std::string(kInstance) + "/" + facility + "/twilio:" + participant};
   }
 
-  // act() in a transaction of its own, committed when it answered.
+  // react() in a transaction of its own (the dispatcher's), committed when
+  // it answered; then the task runner's passes until no task is due.
   sdk::Result<bool> act(const workflow::IncomingEvent& event,
                         const std::string& instance = kInstance) {
     auto tx = begin();
-    auto acted = guard_->act(*tx, instance, event);
+    auto acted = guard_->react(*tx, instance, event);
     EXPECT_OK(tx->commit());
+    EXPECT_TRUE(video_->calls.size() == calls_before_)
+        << "the reaction called the provider inside the dispatch transaction";
+    while (true) {
+      auto ran = tasks_->run_once();
+      EXPECT_OK(ran);
+      if (!ran.ok() || !*ran) break;
+    }
+    calls_before_ = video_->calls.size();
     return acted;
   }
+
+  std::int64_t tasks_left() { return scalar("SELECT COUNT(*) FROM jobs"); }
 
   std::int64_t evictions_audited() {
     return scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'participant.evict'");
   }
 
   std::unique_ptr<audit::AuditWriter> audit_;
-  std::shared_ptr<RecordingInvoker> invoker_;
-  std::unique_ptr<RejoinGuard> guard_;
+  std::shared_ptr<RecordingVideo> video_;
+  std::shared_ptr<RejoinGuard> guard_;
+  std::unique_ptr<jobs::TaskRunner> tasks_;
+  std::size_t calls_before_ = 0;
 };
 
 TEST_P(RejoinGuardTest, ARemovedParticipantThatConnectsIsDisconnectedAgainAndAudited) {
   auto acted = act(connected(kFacilityA, kRoom, "p-patient"));
   ASSERT_TRUE(acted.ok()) << acted.error().message;
   EXPECT_TRUE(*acted);
-  ASSERT_EQ(invoker_->calls.size(), 1u);
-  const Call& call = invoker_->calls[0];
-  EXPECT_EQ(call.method, "video.remove_participant");
-  EXPECT_EQ(call.facility, kFacilityA);
+  ASSERT_EQ(video_->calls.size(), 1u);
+  const Call& call = video_->calls[0];
   // The room's own instance, whatever the facility is bound to now.
-  EXPECT_EQ(call.pinned, (workflow::RoleBindings{{"video", kInstance}}));
-  EXPECT_EQ(call.input.value("room_id", ""), kRoom);
-  EXPECT_EQ(call.input.value("participant_id", ""), "p-patient");
-  EXPECT_EQ(call.input.value("idempotency_key", ""), "evict:p-patient");
+  EXPECT_EQ(call.instance, kInstance);
+  EXPECT_EQ(call.participant.room_id, kRoom);
+  EXPECT_EQ(call.participant.participant_id, "p-patient");
+  EXPECT_EQ(call.participant.idempotency_key, "evict:p-patient");
   EXPECT_EQ(evictions_audited(), 1);
+  EXPECT_EQ(tasks_left(), 0);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'participant.evict' AND "
                    "entity_id = 'p-patient' AND facility_id = 'fac-a' AND actor = 'system'"),
             1);
@@ -152,8 +199,9 @@ TEST_P(RejoinGuardTest, EverythingElseIsLeftAloneWithoutACall) {
   auto other_instance = act(connected(kFacilityA, kRoom, "p-patient"), "video.chime-main");
   ASSERT_TRUE(other_instance.ok());
   EXPECT_FALSE(*other_instance);
-  EXPECT_TRUE(invoker_->calls.empty());
+  EXPECT_TRUE(video_->calls.empty());
   EXPECT_EQ(evictions_audited(), 0);
+  EXPECT_EQ(tasks_left(), 0);
 }
 
 TEST_P(RejoinGuardTest, AnotherFacilitysRemovedParticipantInARoomOfTheSameIdIsNotItsOwn) {
@@ -167,28 +215,63 @@ TEST_P(RejoinGuardTest, AnotherFacilitysRemovedParticipantInARoomOfTheSameIdIsNo
   auto b = act(connected(kFacilityB, kRoom, "p-b"));
   ASSERT_TRUE(b.ok());
   EXPECT_TRUE(*b);
-  ASSERT_EQ(invoker_->calls.size(), 1u);
-  EXPECT_EQ(invoker_->calls[0].facility, kFacilityB);
+  ASSERT_EQ(video_->calls.size(), 1u);
+  EXPECT_EQ(video_->calls[0].participant.participant_id, "p-b");
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'participant.evict' AND "
                    "facility_id = 'fac-b'"),
             1);
 }
 
-TEST_P(RejoinGuardTest, AProviderFailureIsReturnedAndLeavesNoAuditEvent) {
-  invoker_->answer = sdk::Error(sdk::ErrorCode::kUnavailable, "twilio is down", true);
-  auto acted = act(connected(kFacilityA, kRoom, "p-patient"));
-  ASSERT_FALSE(acted.ok());
-  EXPECT_TRUE(acted.error().retryable);
-  EXPECT_NE(acted.error().message.find("p-patient"), std::string::npos) << acted.error().message;
-  EXPECT_NE(acted.error().message.find("twilio is down"), std::string::npos);
+// A retryable failure keeps the task, to be tried again after its backoff,
+// with nothing audited; the last attempt's failure parks the event's inbox
+// row, audited "webhook.parked", so the eviction still owed is not lost
+// silently.
+TEST_P(RejoinGuardTest, AProviderFailureIsRetriedThenParksTheEventAndAuditsNoEviction) {
+  records::InboxEntry row;
+  row.id = "in-1";
+  row.instance = kInstance;
+  row.dedupe_key = "twilio:p-patient";
+  row.facility_id = kFacilityA;
+  row.received_at = 1;
+  row.body = "{}";
+  {
+    auto tx = begin();
+    ASSERT_OK(records::InboxStore(*cipher_).insert(*tx, row));
+    ASSERT_OK(tx->commit());
+  }
+  video_->answer = sdk::Error(sdk::ErrorCode::kUnavailable, "twilio is down", true);
+  workflow::IncomingEvent event = connected(kFacilityA, kRoom, "p-patient");
+  event.inbox_id = "in-1";
+  auto acted = act(event);
+  ASSERT_TRUE(acted.ok()) << acted.error().message;
+  EXPECT_TRUE(*acted);
+  ASSERT_EQ(video_->calls.size(), 1u);
   EXPECT_EQ(evictions_audited(), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM jobs WHERE last_error LIKE '%p-patient%twilio is down%'"),
+            1);
 
-  // Gone already at the provider counts as done.
-  invoker_->answer = sdk::Error(sdk::ErrorCode::kNotFound, "no such participant", false);
+  // Its second and last attempt (max_attempts 2), once due.
+  exec_raw("UPDATE jobs SET run_at = 0", {});
+  ASSERT_OK_AND_ASSIGN(bool ran, tasks_->run_once());
+  EXPECT_TRUE(ran);
+  EXPECT_EQ(video_->calls.size(), 2u);
+  EXPECT_EQ(tasks_left(), 0);
+  EXPECT_EQ(evictions_audited(), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM inbox WHERE id = 'in-1' AND state = 'parked' AND "
+                   "last_error LIKE '%twilio is down%'"),
+            1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'webhook.parked' AND "
+                   "entity_id = 'in-1' AND facility_id = 'fac-a'"),
+            1);
+}
+
+TEST_P(RejoinGuardTest, AParticipantAlreadyGoneAtTheProviderCountsAsEvicted) {
+  video_->answer = sdk::Error(sdk::ErrorCode::kNotFound, "no such participant", false);
   auto gone = act(connected(kFacilityA, kRoom, "p-patient"));
   ASSERT_TRUE(gone.ok()) << gone.error().message;
   EXPECT_TRUE(*gone);
   EXPECT_EQ(evictions_audited(), 1);
+  EXPECT_EQ(tasks_left(), 0);
 }
 
 WASL_RECORDS_INSTANTIATE(RejoinGuardTest);

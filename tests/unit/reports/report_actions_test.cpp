@@ -35,8 +35,8 @@ class ReportActionsTest : public records::testing::RecordsDatabaseTest {
     config_.facilities[kFacilityA].name = "Hospital A";
     config_.facilities[kFacilityA].reporting.licence = "10000000000001";
     audit_ = std::make_unique<audit::AuditWriter>(GetParam(), kAuditKey);
-    workflow::add_builtin_hub_actions(actions_);
-    add_report_actions(actions_, config_, *cipher_, *audit_);
+    ASSERT_TRUE(workflow::add_builtin_hub_actions(actions_).ok());
+    ASSERT_TRUE(add_report_actions(actions_, config_, *cipher_, *audit_).ok());
   }
 
   // One consultation of `facility` scheduled at `at`, moved to `status`.

@@ -188,7 +188,7 @@ class WebhookFixture : public records::testing::RecordsDatabaseTest {
   // for appointment.updated correlated on ${trigger.appointment}, then ends.
   void start_engine(int workers = 1) {
     definitions_ = std::make_unique<workflow::DefinitionStore>(*store_);
-    workflow::add_builtin_hub_actions(actions_);
+    ASSERT_TRUE(workflow::add_builtin_hub_actions(actions_).ok());
     invoker_ = std::make_shared<workflow::testing::ScriptedInvoker>();
     auto deployed = definitions_->deploy_source(workflow::testing::kWaiterWorkflow,
                                                 "waiter.yaml", "test");

@@ -19,13 +19,18 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "hub/config/config.hpp"
+#include "hub/consultations/consultation_actions.hpp"
+#include "hub/crypto/keyring.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/call_budget.hpp"
+#include "hub/records/cell_cipher.hpp"
 #include "hub/storage/migrator.hpp"
 #include "hub/workflow/capability_invoker.hpp"
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
 #include "hub/workflow/hub_actions.hpp"
+#include "tests/unit/crypto/scratch_dir.hpp"
 #include "tests/unit/storage/test_database.hpp"
 
 namespace wasl::workflow::testing {
@@ -240,7 +245,14 @@ class EngineFixture : public ::testing::TestWithParam<storage::Dialect> {
     ASSERT_TRUE(migrated.ok()) << migrated.error().message;
     exec("INSERT INTO facilities (id, name, created_at, updated_at) VALUES ('f1', 'F1', 0, 0)");
     definitions_ = std::make_unique<DefinitionStore>(*store_);
-    add_builtin_hub_actions(actions_);
+    // The hub actions the test workflows call: the engine's own and
+    // hub.set_status / hub.describe_consultation (hub/consultations).
+    ASSERT_TRUE(crypto::generate_key_file(scratch_.path() / "keys.json").ok());
+    auto ring = crypto::load_keyring(scratch_.path() / "keys.json");
+    ASSERT_TRUE(ring.ok()) << ring.error().message;
+    cipher_ = std::make_unique<records::CellCipher>(*ring);
+    ASSERT_TRUE(add_builtin_hub_actions(actions_).ok());
+    ASSERT_TRUE(consultations::add_consultation_actions(actions_, hub_config_, *cipher_).ok());
     invoker_ = std::make_shared<ScriptedInvoker>();
   }
 
@@ -334,6 +346,9 @@ class EngineFixture : public ::testing::TestWithParam<storage::Dialect> {
   std::unique_ptr<storage::Store> store_;
   observability::Metrics metrics_;
   std::unique_ptr<DefinitionStore> definitions_;
+  crypto::testing::ScratchDir scratch_;
+  config::Config hub_config_;
+  std::unique_ptr<records::CellCipher> cipher_;
   HubActions actions_;
   std::shared_ptr<ScriptedInvoker> invoker_;
   std::vector<std::unique_ptr<CountingStore>> counting_stores_;

@@ -68,13 +68,17 @@ class RunBindingsTest : public EngineFixture {
     auto opened = storage::SqliteStore::open(options);
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     effects_ = std::move(opened).value();
-    // hub.record_event, standalone, notes which video instance its run resolves to.
-    actions_.add("hub.record_event", HubActionMode::kStandalone,
-                 [this](const HubActionContext& ctx, const json&) -> sdk::Result<json> {
-                   std::lock_guard lock(seen_mutex_);
-                   seen_video_[ctx.run_id] = bound_instance(ctx.bindings, {}, "video");
-                   return json{{"event_id", "e-" + ctx.run_id}};
-                 });
+    // hub.record_event, standalone, notes which video instance its run
+    // resolves to (in place of the engine's own).
+    actions_ = HubActions();
+    ASSERT_TRUE(actions_
+                    .add("hub.record_event", HubActionMode::kStandalone,
+                         [this](const HubActionContext& ctx, const json&) -> sdk::Result<json> {
+                           std::lock_guard lock(seen_mutex_);
+                           seen_video_[ctx.run_id] = bound_instance(ctx.bindings, {}, "video");
+                           return json{{"event_id", "e-" + ctx.run_id}};
+                         })
+                    .ok());
     deploy(kPinned);
   }
   void TearDown() override {
