@@ -108,6 +108,11 @@ sdk::Result<std::vector<nlohmann::json>> FhirPeer::notifications() const {
   return answer["records"].get<std::vector<nlohmann::json>>();
 }
 
+sdk::Result<std::vector<nlohmann::json>> FhirPeer::faulted() const {
+  WASL_ASSIGN_OR_RETURN(auto answer, process_->get("/_peer/received/faulted"));
+  return answer["records"].get<std::vector<nlohmann::json>>();
+}
+
 sdk::Result<nlohmann::json> FhirPeer::effects() const { return process_->get("/_peer/effects"); }
 
 sdk::Status FhirPeer::reset() const { return ok_or_error(process_->post("/_peer/reset")); }

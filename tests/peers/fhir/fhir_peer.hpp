@@ -91,6 +91,11 @@ class FhirPeer {
   // The rest-hook notifications sent, oldest first: the records of
   // /_peer/received/notifications ({seq, at, item}).
   sdk::Result<std::vector<nlohmann::json>> notifications() const;
+  // The calls a fault rule acted on, oldest first: the records of
+  // /_peer/received/faulted ({seq, at, item}); `at` is when the rule fired,
+  // item.endedAt when the call was answered or its connection closed (null
+  // while a delayed or hung call is still held).
+  sdk::Result<std::vector<nlohmann::json>> faulted() const;
   // GET /_peer/effects.
   sdk::Result<nlohmann::json> effects() const;
   // POST /_peer/reset: no resources, faults, tokens or effects (auth back

@@ -84,6 +84,13 @@ TEST_F(FhirPeerTest, AnInvalidResourceIs422AndAFaultFailsTheNextCall) {
   EXPECT_EQ(failed.header("Retry-After"), "1");
   EXPECT_EQ(call("GET", FhirPeer::kDemoPatient).status, 200);
   EXPECT_FALSE(peer_->fault({{"operation", "read"}, {"status", 418}}).ok());
+  // The faulted call is recorded, and ended (answered).
+  auto faulted = peer_->faulted();
+  ASSERT_TRUE(faulted.ok()) << faulted.error().message;
+  ASSERT_EQ(faulted->size(), 1u);
+  EXPECT_EQ((*faulted)[0]["item"]["call"], std::string("GET ") + FhirPeer::kDemoPatient);
+  EXPECT_EQ((*faulted)[0]["item"]["status"], 503);
+  EXPECT_TRUE((*faulted)[0]["item"]["endedAt"].is_string()) << (*faulted)[0].dump();
 
   ASSERT_TRUE(peer_->reset().ok());
   EXPECT_EQ(call("GET", FhirPeer::kDemoPatient).status, 404);

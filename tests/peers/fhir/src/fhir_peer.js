@@ -225,7 +225,7 @@ class FhirPeer extends PeerServer {
     const names = [`${interaction} ${type}`.trim(), interaction, `${req.method} ${type}`.trim(),
       `${req.method} ${segments.join('/')}`];
     this.effects.count(['requests', interaction, type || '*']);
-    await this.faults.perform(names, res, {
+    await this.performRecorded(`${req.method} ${segments.join('/')}`, names, res, {
       effect: () => this.fhir.execute({ method: req.method, segments, query, headers: req.headers, body, baseUrl }),
       answer: (result) => {
         send(res, result);
@@ -234,6 +234,35 @@ class FhirPeer extends PeerServer {
       fail: (rule) => sendOutcome(res, rule.status, FAULT_CODES[rule.status] || 'processing', `Injected fault: ${rule.status}.`,
         rule.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(rule.retryAfterSeconds) }),
     });
+  }
+
+  // Runs one call under the faults (Faults.perform with `handlers`); a call a
+  // rule acted on is recorded as `faulted`: {call, operation (the rule's),
+  // status, delayMs, hang, drop, endedAt}, `at` when the rule fired (before
+  // its delay) and `endedAt` when the peer was done with the call (answered,
+  // or its connection closed; null until then), so a test sees when a
+  // delayed or hung call began and ended.
+  async performRecorded(call, names, res, handlers) {
+    let faulted = null;
+    try {
+      await this.faults.perform(names, res, {
+        ...handlers,
+        fired: (rule) => {
+          faulted = {
+            call,
+            operation: rule.operation,
+            status: rule.status === undefined ? null : rule.status,
+            delayMs: rule.delayMs,
+            hang: rule.hang,
+            drop: rule.drop,
+            endedAt: null,
+          };
+          this.effects.record('faulted', faulted);
+        },
+      });
+    } finally {
+      if (faulted) faulted.endedAt = new Date().toISOString();
+    }
   }
 
   // After a create or update was answered.
@@ -282,7 +311,7 @@ class FhirPeer extends PeerServer {
       send(res, { status: 413, body: { error: 'invalid_request', error_description: err.message }, headers: { 'Content-Type': 'application/json' } });
       return;
     }
-    await this.faults.perform(['token'], res, {
+    await this.performRecorded(`${req.method} ${TOKEN_PATH}`, ['token'], res, {
       effect: () => this.auth.token(req, raw, tokenUrl),
       answer: (answer) => {
         this.effects.count(['tokens', answer.status === 200 ? 'issued' : 'refused']);

@@ -275,3 +275,53 @@ test('hang and a lost answer', async (t) => {
     assert.equal((await s.control('GET', '/_peer/resources/Encounter')).body.count, 1);
   });
 });
+
+test('a delayed read is answered late and recorded with when it began and ended', async (t) => {
+  const s = await startPeer({ seed: 'demo' });
+  t.after(() => s.close());
+  const faulted = async () => (await s.control('GET', '/_peer/received/faulted')).body.records;
+
+  const delayMs = 1500;
+  assert.equal((await s.control('POST', '/_peer/faults', { operation: 'read Appointment', delayMs })).status, 200);
+  const sent = Date.now();
+  const late = s.fhir('GET', 'Appointment/fatimah-booked');
+  // While it is held: recorded, not ended.
+  const [during] = await poll(async () => {
+    const records = await faulted();
+    return records.length === 1 ? records : null;
+  }, 5000);
+  assert.equal(during.item.call, 'GET Appointment/fatimah-booked');
+  assert.equal(during.item.operation, 'read Appointment');
+  assert.equal(during.item.delayMs, delayMs);
+  assert.equal(during.item.hang, false);
+  assert.equal(during.item.status, null);
+  assert.equal(during.item.endedAt, null);
+
+  const read = await late;
+  assert.equal(read.status, 200);
+  assert.equal(read.body.id, 'fatimah-booked');
+  assert.ok(Date.now() - sent >= delayMs - 5, `answered after ${Date.now() - sent} ms`);
+  const [after] = await faulted();
+  const held = Date.parse(after.item.endedAt) - Date.parse(after.at);
+  assert.ok(held >= delayMs - 5 && held < delayMs + 2000, `held ${held} ms`);
+
+  // The rule is used up: the next read is on time and not recorded.
+  assert.equal((await s.fhir('GET', 'Appointment/fatimah-booked')).status, 200);
+  assert.equal((await faulted()).length, 1);
+});
+
+test('a hung call is recorded as ended once reset releases it', async (t) => {
+  const s = await startPeer({ seed: 'demo' });
+  t.after(() => s.close());
+  assert.equal((await s.control('POST', '/_peer/faults', { operation: 'GET Appointment/fatimah-booked', hang: true })).status, 200);
+  const hung = s.fhir('GET', 'Appointment/fatimah-booked');
+  await poll(async () => (await s.control('GET', '/_peer/faults')).body.held === 1, 5000);
+  const [record] = (await s.control('GET', '/_peer/received/faulted')).body.records;
+  assert.equal(record.item.call, 'GET Appointment/fatimah-booked');
+  assert.equal(record.item.hang, true);
+  assert.equal(record.item.endedAt, null);
+  const item = s.peer.effects.records('faulted')[0].item;
+  await s.control('POST', '/_peer/reset');
+  await assert.rejects(hung);
+  assert.ok(item.endedAt !== null);
+});
