@@ -3,6 +3,8 @@
 // $1, $2, … in the order of the Params vector.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +38,23 @@ std::string bind_each(Params& params, const std::vector<Row>& rows, ValueOf valu
 // on PostgreSQL (the same index scan as an IN list). `values` not empty.
 std::string in_list(Params& params, Dialect dialect, std::string_view column,
                     std::vector<Value> values, std::string_view type);
+
+// The most values a statement that takes a list of any length binds in one
+// in_list(): such a statement runs once per chunk of this many (chunks()).
+// SQLite allows 32,766 placeholders in one statement (999 before 3.32);
+// PostgreSQL binds the list as one array, and a chunk keeps that array and
+// its plan small as well.
+inline constexpr std::size_t kListChunk = 500;
+
+// `values` cut into consecutive chunks of at most `size` (none when empty).
+template <typename T>
+std::vector<std::vector<T>> chunks(const std::vector<T>& values, std::size_t size = kListChunk) {
+  std::vector<std::vector<T>> out;
+  for (std::size_t i = 0; i < values.size(); i += size) {
+    out.emplace_back(values.begin() + i, values.begin() + std::min(values.size(), i + size));
+  }
+  return out;
+}
 
 // The values as one PostgreSQL array literal ('{"a",NULL,"\\x00ff"}'), to
 // bind as a parameter cast to <type>[].

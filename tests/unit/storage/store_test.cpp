@@ -768,6 +768,18 @@ TEST_F(PostgresStoreTest, ErrorsNeverContainThePassword) {
   EXPECT_NE(store.error().message.find("cannot connect to PostgreSQL"), std::string::npos);
 }
 
+TEST(ListChunks, CutsAListIntoConsecutiveChunksOfAtMostTheSize) {
+  EXPECT_TRUE(chunks(std::vector<int>{}).empty());
+  EXPECT_EQ(chunks(std::vector<int>{1, 2, 3, 4, 5}, 2),
+            (std::vector<std::vector<int>>{{1, 2}, {3, 4}, {5}}));
+  EXPECT_EQ(chunks(std::vector<int>{1, 2}, 2), (std::vector<std::vector<int>>{{1, 2}}));
+  std::vector<int> many(2 * kListChunk + 1);
+  auto cut = chunks(many);
+  ASSERT_EQ(cut.size(), 3u);
+  EXPECT_EQ(cut[0].size(), kListChunk);
+  EXPECT_EQ(cut[2].size(), 1u);
+}
+
 TEST(SqliteStoreTest, UnwritableLocationIsReportedWithThePath) {
   SqliteOptions o;
   o.path = "/proc/wasl-no-such-dir/wasl.db";
