@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "hub/access/facility_store.hpp"
+
 namespace wasl::app {
 
 sdk::Status sync_facilities(storage::Store& store, const config::Config& config) {
@@ -14,15 +16,8 @@ sdk::Status sync_facilities(storage::Store& store, const config::Config& config)
     if (!tx.ok()) return std::move(tx).error();
     sdk::Status done;
     for (const auto& [id, facility] : config.facilities) {
-      auto changed = (*tx)->exec(
-          "INSERT INTO facilities (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) "
-          "ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at "
-          "WHERE facilities.name <> excluded.name",
-          {id, facility.name.empty() ? id : facility.name, now});
-      if (!changed.ok()) {
-        done = changed.error();
-        break;
-      }
+      done = access::FacilityStore::save(**tx, id, facility.name.empty() ? id : facility.name, now);
+      if (!done.ok()) break;
     }
     if (done.ok()) done = (*tx)->commit();
     if (done.ok() || !done.error().retryable || attempt >= 4) return done;
