@@ -330,10 +330,9 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
     return error_response(request, inserted.error(), MessageId::kConsultationNotFound);
   }
   if (parsed->gender_preference) {
-    // Recorded with the patient's participant row (participants.gender_preference).
-    auto recorded = tx.exec(
-        "UPDATE participants SET gender_preference = $1 WHERE id = $2 AND facility_id = $3",
-        {std::string(domain::to_string(*parsed->gender_preference)), p.id, p.facility_id});
+    // Recorded with the patient's participant row.
+    auto recorded =
+        participants.set_gender_preference(tx, p.facility_id, p.id, *parsed->gender_preference);
     if (!recorded.ok()) return error_response(request, recorded.error());
   }
   Response response =

@@ -182,4 +182,17 @@ Status ParticipantStore::set_token(storage::Transaction& tx, std::string_view fa
   return {};
 }
 
+Status ParticipantStore::set_gender_preference(storage::Transaction& tx,
+                                               std::string_view facility_id,
+                                               std::string_view participant_id,
+                                               domain::GenderPreference preference) const {
+  WASL_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      tx.exec("UPDATE participants SET gender_preference = $1 WHERE id = $2 AND facility_id = $3",
+              {std::string(domain::to_string(preference)), std::string(participant_id),
+               std::string(facility_id)}));
+  if (changed == 0) return not_found_participant(participant_id);
+  return {};
+}
+
 }  // namespace wasl::records

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hub/domain/consultation.hpp"
 #include "hub/domain/participant.hpp"
 #include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
@@ -71,6 +72,13 @@ class ParticipantStore {
                         std::string_view consultation_id, std::string_view participant_id,
                         std::string_view provider_participant_id,
                         std::int64_t token_expires_at_ms) const;
+
+  // Records the patient's preferred gender of the practitioner
+  // (participants.gender_preference). kNotFound when the participant is not
+  // in the facility.
+  sdk::Status set_gender_preference(storage::Transaction& tx, std::string_view facility_id,
+                                    std::string_view participant_id,
+                                    domain::GenderPreference preference) const;
 
  private:
   sdk::Result<domain::Participant> from_row(const storage::Row& row) const;

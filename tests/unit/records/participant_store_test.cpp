@@ -106,6 +106,19 @@ TEST_P(ParticipantStoreTest, AnotherFacilityCannotReachParticipants) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants"), 1);
 }
 
+TEST_P(ParticipantStoreTest, RecordsAGenderPreferenceInItsFacilityOnly) {
+  ParticipantStore store(*cipher_);
+  auto tx = begin();
+  ASSERT_OK(store.insert(*tx, sample("p-1", ParticipantRole::kPatient)));
+  ASSERT_OK(store.set_gender_preference(*tx, kFacilityA, "p-1", domain::GenderPreference::kFemale));
+  auto other = store.set_gender_preference(*tx, kFacilityB, "p-1", domain::GenderPreference::kMale);
+  EXPECT_EQ(other.error().code, sdk::ErrorCode::kNotFound);
+  ASSERT_OK(tx->commit());
+  Rows rows = query_raw("SELECT gender_preference FROM participants WHERE id = 'p-1'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].get_text(0).value_or(""), "female");
+}
+
 WASL_RECORDS_INSTANTIATE(ParticipantStoreTest);
 
 }  // namespace
