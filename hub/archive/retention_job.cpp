@@ -10,16 +10,17 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/archive/durable_file_writer.hpp"
+#include "hub/records/recording_files.hpp"
 #include "hub/records/recording_store.hpp"
 
 namespace wasl::archive {
 
 using domain::RecordingState;
+using records::RecordingFiles;
 using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
 using sdk::Status;
-using storage::Params;
 
 RetentionJob::RetentionJob(storage::Store& store, const audit::AuditWriter& audit,
                            RetentionOptions options)
@@ -49,16 +50,11 @@ Status RetentionJob::remove_file(const std::string& path, std::int64_t& removed)
 // Files of deleted recordings whose unlink did not happen (crash, I/O error).
 Result<std::int64_t> RetentionJob::sweep_left_files() {
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
-  WASL_ASSIGN_OR_RETURN(
-      auto rows,
-      tx->query("SELECT c.path FROM recording_file_cleanup c JOIN recordings r "
-                "ON r.id = c.recording_id WHERE r.state = 'deleted' ORDER BY c.path LIMIT 1000"));
+  WASL_ASSIGN_OR_RETURN(auto paths, RecordingFiles::registered_of_deleted(*tx, 1000));
   std::int64_t removed = 0;
-  for (const auto& row : rows) {
-    WASL_ASSIGN_OR_RETURN(std::string path, row.get_text(0));
+  for (const auto& path : paths) {
     WASL_RETURN_IF_ERROR(remove_file(path, removed));
-    WASL_RETURN_IF_ERROR(
-        tx->exec("DELETE FROM recording_file_cleanup WHERE path = $1", Params{path}));
+    WASL_RETURN_IF_ERROR(RecordingFiles::unregister(*tx, path));
   }
   WASL_RETURN_IF_ERROR(tx->commit());
   return removed;
@@ -79,23 +75,14 @@ Result<RetentionPass> RetentionJob::run_once() {
   // Ids this pass could not delete: not asked again in this pass.
   std::vector<std::string> passed_over;
   for (int batch = 0; batch < options_.max_batches; ++batch) {
-    std::string sql =
-        "SELECT id, facility_id FROM recordings WHERE state = 'archived' AND legal_hold = 0 "
-        "AND retention_until IS NOT NULL AND retention_until < $1";
-    Params params{now};
-    for (const auto& id : passed_over) {
-      params.push_back(id);
-      sql += " AND id <> $" + std::to_string(params.size());
-    }
-    params.push_back(static_cast<std::int64_t>(options_.batch));
-    sql += " ORDER BY retention_until, id LIMIT $" + std::to_string(params.size());
     WASL_ASSIGN_OR_RETURN(auto list_tx, store_.begin(storage::TxMode::kReadOnly));
-    WASL_ASSIGN_OR_RETURN(auto due, list_tx->query(sql, params));
+    WASL_ASSIGN_OR_RETURN(auto due,
+                          RecordingFiles::expired(*list_tx, now, passed_over, options_.batch));
     list_tx->rollback();
 
-    for (const auto& row : due) {
-      WASL_ASSIGN_OR_RETURN(std::string id, row.get_text(0));
-      WASL_ASSIGN_OR_RETURN(std::string facility, row.get_text(1));
+    for (const records::ExpiredRecording& expired : due) {
+      const std::string& id = expired.id;
+      const std::string& facility = expired.facility_id;
       auto deleted = [&]() -> Result<std::optional<std::string>> {
         WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
         WASL_ASSIGN_OR_RETURN(domain::Recording r, recordings.get(*tx, facility, id));
@@ -105,10 +92,7 @@ Result<RetentionPass> RetentionJob::run_once() {
         }
         WASL_RETURN_IF_ERROR(recordings.mark_deleted(*tx, facility, id, now));
         if (r.storage_path) {
-          WASL_RETURN_IF_ERROR(tx->exec(
-              "INSERT INTO recording_file_cleanup (path, recording_id, created_at) "
-              "VALUES ($1, $2, $3) ON CONFLICT (path) DO NOTHING",
-              Params{*r.storage_path, id, now}));
+          WASL_RETURN_IF_ERROR(RecordingFiles::register_obsolete(*tx, *r.storage_path, id, now));
         }
         audit::AuditEvent event;
         event.occurred_at = now;
@@ -145,8 +129,7 @@ Result<RetentionPass> RetentionJob::run_once() {
       Status removed = remove_file(path, pass.files_removed);
       if (removed.ok()) {
         auto tx = store_.begin(storage::TxMode::kReadWrite);
-        if (tx.ok() &&
-            (*tx)->exec("DELETE FROM recording_file_cleanup WHERE path = $1", Params{path}).ok()) {
+        if (tx.ok() && RecordingFiles::unregister(**tx, path).ok()) {
           (void)(*tx)->commit();
         }
       } else {

@@ -14,10 +14,12 @@
 #include "hub/domain/recording.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/key_rotation/file_reencryption.hpp"
+#include "hub/records/recording_files.hpp"
 #include "hub/records/row_fields.hpp"
 
 namespace wasl::key_rotation {
 
+using records::RecordingFiles;
 using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
@@ -270,17 +272,15 @@ Result<RotationStep> KeyRotationJob::rotate_table_batch(const records::Encrypted
 
 Status KeyRotationJob::clean_orphan_files() {
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
-  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx->query("SELECT path FROM recording_file_cleanup"));
-  for (const storage::Row& row : rows) {
-    WASL_ASSIGN_OR_RETURN(std::string path, row.get_text(0));
-    WASL_ASSIGN_OR_RETURN(storage::Rows live,
-                          tx->query("SELECT id FROM recordings WHERE storage_path = $1", {path}));
-    if (live.empty()) {
+  WASL_ASSIGN_OR_RETURN(std::vector<std::string> paths, RecordingFiles::registered(*tx));
+  for (const std::string& path : paths) {
+    WASL_ASSIGN_OR_RETURN(bool live, RecordingFiles::in_use(*tx, path));
+    if (!live) {
       WASL_RETURN_IF_ERROR(remove_file(path));
       WASL_RETURN_IF_ERROR(remove_file(path + ".tmp"));
       WASL_RETURN_IF_ERROR(sync_parent_directory(path));
     }
-    WASL_RETURN_IF_ERROR(tx->exec("DELETE FROM recording_file_cleanup WHERE path = $1", {path}));
+    WASL_RETURN_IF_ERROR(RecordingFiles::unregister(*tx, path));
   }
   return tx->commit();
 }
@@ -295,12 +295,8 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
   WASL_ASSIGN_OR_RETURN(Position pos, load_position(*read_tx, id));
   std::string after = pos.last_row.empty() ? std::string() : pos.last_row.front();
   WASL_ASSIGN_OR_RETURN(
-      storage::Rows rows,
-      read_tx->query("SELECT id, facility_id, storage_path, size_bytes, key_id FROM recordings "
-                     "WHERE id > $1 AND storage_path IS NOT NULL AND deleted_at IS NULL "
-                     "ORDER BY id LIMIT " +
-                         std::to_string(batch_size),
-                     {after}));
+      std::vector<records::StoredRecordingFile> rows,
+      RecordingFiles::list_after(*read_tx, after, static_cast<std::int64_t>(batch_size)));
   read_tx->rollback();
 
   // Rows examined since the last saved position that needed no file work.
@@ -324,12 +320,12 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
     return {};
   };
 
-  for (const storage::Row& row : rows) {
-    WASL_ASSIGN_OR_RETURN(std::string rec_id, row.get_text("id"));
-    WASL_ASSIGN_OR_RETURN(std::string facility, row.get_text("facility_id"));
-    WASL_ASSIGN_OR_RETURN(std::string old_path, row.get_text("storage_path"));
-    WASL_ASSIGN_OR_RETURN(auto size, optional_int(row, "size_bytes"));
-    WASL_ASSIGN_OR_RETURN(auto key_id, optional_text(row, "key_id"));
+  for (const records::StoredRecordingFile& file : rows) {
+    const std::string& rec_id = file.id;
+    const std::string& facility = file.facility_id;
+    const std::string& old_path = file.storage_path;
+    const std::optional<std::int64_t>& size = file.size_bytes;
+    const std::optional<std::string>& key_id = file.key_id;
     last_id = rec_id;
     ++skipped;
     ++step.examined;
@@ -340,11 +336,7 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
       // The file is already under the active key; only the row was stale.
       WASL_RETURN_IF_ERROR(
           save(facility, rec_id, 0, 0, false, [&](storage::Transaction& tx) -> Status {
-            WASL_RETURN_IF_ERROR(
-                tx.exec("UPDATE recordings SET key_id = $1 WHERE id = $2 AND "
-                        "storage_path = $3",
-                        {to_key, rec_id, old_path}));
-            return {};
+            return RecordingFiles::set_key(tx, rec_id, old_path, to_key);
           }));
       return step;
     }
@@ -354,9 +346,7 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
     {
       WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
       WASL_RETURN_IF_ERROR(
-          tx->exec("INSERT INTO recording_file_cleanup (path, recording_id, created_at) "
-                   "VALUES ($1, $2, $3) ON CONFLICT (path) DO NOTHING",
-                   {new_path.string(), rec_id, domain::now_ms()}));
+          RecordingFiles::register_obsolete(*tx, new_path.string(), rec_id, domain::now_ms()));
       WASL_RETURN_IF_ERROR(tx->commit());
     }
     std::optional<std::uint64_t> expected;
@@ -374,9 +364,7 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
       WASL_RETURN_IF_ERROR(remove_file(new_path));
       WASL_RETURN_IF_ERROR(
           save(facility, rec_id, 0, 1, false, [&](storage::Transaction& tx) -> Status {
-            WASL_RETURN_IF_ERROR(
-                tx.exec("DELETE FROM recording_file_cleanup WHERE path = $1", {new_path.string()}));
-            return {};
+            return RecordingFiles::unregister(tx, new_path.string());
           }));
       return step;
     }
@@ -384,19 +372,10 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
     WASL_RETURN_IF_ERROR(
         save(facility, rec_id, 1, 0, false, [&](storage::Transaction& tx) -> Status {
           WASL_ASSIGN_OR_RETURN(
-              std::int64_t changed,
-              tx.exec("UPDATE recordings SET storage_path = $1, key_id = $2 WHERE id = $3 AND "
-                      "storage_path = $4",
-                      {new_path.string(), to_key, rec_id, old_path}));
-          switched = changed > 0;
+              switched, RecordingFiles::move(tx, rec_id, old_path, new_path.string(), to_key));
           std::string obsolete = switched ? old_path : new_path.string();
-          WASL_RETURN_IF_ERROR(
-              tx.exec("DELETE FROM recording_file_cleanup WHERE path = $1", {new_path.string()}));
-          WASL_RETURN_IF_ERROR(
-              tx.exec("INSERT INTO recording_file_cleanup (path, recording_id, created_at) "
-                      "VALUES ($1, $2, $3) ON CONFLICT (path) DO NOTHING",
-                      {obsolete, rec_id, domain::now_ms()}));
-          return {};
+          WASL_RETURN_IF_ERROR(RecordingFiles::unregister(tx, new_path.string()));
+          return RecordingFiles::register_obsolete(tx, obsolete, rec_id, domain::now_ms());
         }));
     if (switched) ++step.reencrypted;
     // The obsolete file is registered for cleanup; delete it now.
@@ -404,8 +383,7 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
     WASL_RETURN_IF_ERROR(remove_file(obsolete));
     WASL_RETURN_IF_ERROR(sync_parent_directory(obsolete));
     WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
-    WASL_RETURN_IF_ERROR(
-        tx->exec("DELETE FROM recording_file_cleanup WHERE path = $1", {obsolete}));
+    WASL_RETURN_IF_ERROR(RecordingFiles::unregister(*tx, obsolete));
     WASL_RETURN_IF_ERROR(tx->commit());
     return step;
   }
@@ -477,24 +455,27 @@ Result<RotationProgress> KeyRotationJob::progress() {
   RotationProgress out;
   out.to_key = cipher_.active_key_id();
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadOnly));
-  auto add = [&](std::string_view table, const std::string& count_sql) -> Status {
+  // `count` gives the table's rows_total.
+  auto add = [&](std::string_view table,
+                 const std::function<Result<std::int64_t>()>& count) -> Status {
     TableRotationProgress p;
     p.table = std::string(table);
     WASL_ASSIGN_OR_RETURN(Position pos, load_position(*tx, progress_id(out.to_key, table)));
     p.state = pos.state;
     p.rows_done = pos.done_rows;
     p.rows_failed = pos.failed_rows;
-    WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx->query(count_sql));
-    WASL_ASSIGN_OR_RETURN(p.rows_total, rows.front().get_int(0));
+    WASL_ASSIGN_OR_RETURN(p.rows_total, count());
     out.tables.push_back(std::move(p));
     return {};
   };
   for (const records::EncryptedTable& t : records::encrypted_tables()) {
-    WASL_RETURN_IF_ERROR(add(t.table, "SELECT COUNT(*) FROM " + std::string(t.table)));
+    WASL_RETURN_IF_ERROR(add(t.table, [&]() -> Result<std::int64_t> {
+      WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                            tx->query("SELECT COUNT(*) FROM " + std::string(t.table)));
+      return rows.front().get_int(0);
+    }));
   }
-  WASL_RETURN_IF_ERROR(add(kRecordingFilesTable,
-                           "SELECT COUNT(*) FROM recordings WHERE storage_path IS NOT NULL AND "
-                           "deleted_at IS NULL"));
+  WASL_RETURN_IF_ERROR(add(kRecordingFilesTable, [&] { return RecordingFiles::count(*tx); }));
   tx->rollback();
   out.done = true;
   for (const auto& t : out.tables) out.done = out.done && t.state == "done";

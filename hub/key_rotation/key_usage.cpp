@@ -3,6 +3,7 @@
 #include "hub/crypto/cell_cipher.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/records/encrypted_columns.hpp"
+#include "hub/records/recording_files.hpp"
 
 namespace wasl::key_rotation {
 
@@ -73,15 +74,9 @@ Result<KeyUsage> usage_by_key(storage::Store& store) {
     }
   }
   WASL_ASSIGN_OR_RETURN(auto tx, store.begin(storage::TxMode::kReadOnly));
-  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
-                        tx->query("SELECT key_id, COUNT(*) FROM recordings WHERE storage_path "
-                                  "IS NOT NULL AND deleted_at IS NULL GROUP BY key_id"));
+  WASL_ASSIGN_OR_RETURN(auto files, records::RecordingFiles::count_by_key(*tx));
   tx->rollback();
-  for (const storage::Row& row : rows) {
-    std::string id = row.is_null(0) ? std::string(kUnknownKeyId) : row.get_text(0).value_or("");
-    WASL_ASSIGN_OR_RETURN(std::int64_t n, row.get_int(1));
-    usage[id] += n;
-  }
+  for (const auto& [key, n] : files) usage[key.value_or(std::string(kUnknownKeyId))] += n;
   return usage;
 }
 

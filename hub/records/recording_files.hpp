@@ -1,0 +1,90 @@
+// RecordingFiles: the encrypted files recordings keep on disk, as the jobs
+// that maintain them see them across facilities: retention (which deletes
+// expired recordings) and key rotation (which re-encrypts every file under
+// the active key). Also the register of files to delete
+// (recording_file_cleanup): a file is registered in the transaction that
+// makes it obsolete, deleted after that commits, and unregistered then, so
+// a crash in between leaves it for the next pass rather than on disk for
+// good.
+//
+// Every function works inside the caller's transaction and reads or
+// changes rows of any facility; the rows carry their facility where the
+// caller needs it (for its audit events). RecordingStore is the
+// per-facility view. Stateless and thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "hub/storage/store.hpp"
+#include "wasl/sdk/result.hpp"
+
+namespace wasl::records {
+
+// A recording with a file, not deleted.
+struct StoredRecordingFile {
+  std::string id;
+  std::string facility_id;
+  std::string storage_path;
+  std::optional<std::int64_t> size_bytes;  // plaintext bytes
+  std::optional<std::string> key_id;       // the key the file is recorded as encrypted under
+};
+
+// A recording whose retention has ended.
+struct ExpiredRecording {
+  std::string id;
+  std::string facility_id;
+};
+
+class RecordingFiles {
+ public:
+  // Recordings with a file, not deleted, ordered by id, after `after_id`
+  // ("" = from the first), at most `limit`.
+  static sdk::Result<std::vector<StoredRecordingFile>> list_after(storage::Transaction& tx,
+                                                                  std::string_view after_id,
+                                                                  std::int64_t limit);
+  // How many recordings have a file and are not deleted.
+  static sdk::Result<std::int64_t> count(storage::Transaction& tx);
+  // The same, by recorded key id (nullopt: none recorded).
+  static sdk::Result<std::vector<std::pair<std::optional<std::string>, std::int64_t>>> count_by_key(
+      storage::Transaction& tx);
+  // Whether any recording's storage_path is `path`.
+  static sdk::Result<bool> in_use(storage::Transaction& tx, std::string_view path);
+
+  // Records that recording `id`'s file, still at `path`, is encrypted under
+  // `key_id`. Nothing changes when the recording is no longer at `path`.
+  static sdk::Status set_key(storage::Transaction& tx, std::string_view id, std::string_view path,
+                             std::string_view key_id);
+  // Points recording `id` from `from_path` to `to_path`, encrypted under
+  // `key_id`. False (nothing changed) when it is no longer at `from_path`.
+  static sdk::Result<bool> move(storage::Transaction& tx, std::string_view id,
+                                std::string_view from_path, std::string_view to_path,
+                                std::string_view key_id);
+
+  // Archived recordings not under legal hold whose retention ended before
+  // `now_ms`, oldest retention first (then id), leaving out `passed_over`,
+  // at most `limit`.
+  static sdk::Result<std::vector<ExpiredRecording>> expired(
+      storage::Transaction& tx, std::int64_t now_ms, const std::vector<std::string>& passed_over,
+      std::int64_t limit);
+
+  // The register of files to delete.
+
+  // Registers `path` (of recording `recording_id`); registering it twice
+  // changes nothing.
+  static sdk::Status register_obsolete(storage::Transaction& tx, std::string_view path,
+                                       std::string_view recording_id, std::int64_t now_ms);
+  // Removes `path` from the register (its file is gone).
+  static sdk::Status unregister(storage::Transaction& tx, std::string_view path);
+  // Every registered path.
+  static sdk::Result<std::vector<std::string>> registered(storage::Transaction& tx);
+  // Registered paths of deleted recordings, in path order, at most `limit`.
+  static sdk::Result<std::vector<std::string>> registered_of_deleted(storage::Transaction& tx,
+                                                                     std::int64_t limit);
+};
+
+}  // namespace wasl::records
