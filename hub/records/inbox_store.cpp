@@ -76,6 +76,72 @@ Result<InboxInsertOutcome> InboxStore::insert(storage::Transaction& tx, const In
   return inserted > 0 ? InboxInsertOutcome::kInserted : InboxInsertOutcome::kDuplicate;
 }
 
+Result<EncryptedInboxEntry> InboxStore::encrypt(const InboxEntry& e) const {
+  if (e.id.empty() || e.instance.empty() || e.dedupe_key.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "an inbox entry needs an id, an instance and a dedupe key", false);
+  }
+  EncryptedInboxEntry out;
+  WASL_ASSIGN_OR_RETURN(out.body_enc, cipher_.encrypt(kTable, kBodyColumn, e.id, e.body));
+  WASL_ASSIGN_OR_RETURN(out.headers_enc, cipher_.encrypt(kTable, kHeadersColumn, e.id,
+                                                         nlohmann::json(e.headers).dump()));
+  out.id = e.id;
+  out.instance = e.instance;
+  out.dedupe_key = e.dedupe_key;
+  out.facility_id = e.facility_id;
+  out.received_at = e.received_at;
+  out.event_type = e.event_type;
+  out.correlation = e.correlation;
+  out.state = e.state;
+  out.attempts = e.attempts;
+  out.last_error = e.last_error;
+  return out;
+}
+
+Result<std::vector<std::string>> InboxStore::insert_encrypted(
+    storage::Transaction& tx, const std::vector<const EncryptedInboxEntry*>& rows) const {
+  storage::Params params;
+  std::string sql =
+      "INSERT INTO inbox (id, instance, dedupe_key, facility_id, received_at, body_enc, "
+      "headers_enc, event_type, correlation, state, attempts, last_error) ";
+  sql += storage::rows_of(params, tx.dialect(),
+                          {{"id", "TEXT"},
+                           {"instance", "TEXT"},
+                           {"dedupe_key", "TEXT"},
+                           {"facility_id", "TEXT"},
+                           {"received_at", "BIGINT"},
+                           {"body_enc", "BYTEA"},
+                           {"headers_enc", "BYTEA"},
+                           {"event_type", "TEXT"},
+                           {"correlation", "TEXT"},
+                           {"state", "TEXT"},
+                           {"attempts", "INTEGER"},
+                           {"last_error", "TEXT"}},
+                          rows, [](const EncryptedInboxEntry* e) {
+                            return storage::Params{e->id,
+                                                   e->instance,
+                                                   e->dedupe_key,
+                                                   text_or_null(e->facility_id),
+                                                   e->received_at,
+                                                   storage::Blob{e->body_enc},
+                                                   storage::Blob{e->headers_enc},
+                                                   text_or_null(e->event_type),
+                                                   text_or_null(e->correlation),
+                                                   std::string(to_string(e->state)),
+                                                   e->attempts,
+                                                   text_or_null(e->last_error)};
+                          });
+  sql += " ON CONFLICT (instance, dedupe_key) DO NOTHING RETURNING id";
+  WASL_ASSIGN_OR_RETURN(storage::Rows returned, tx.query(sql, params));
+  std::vector<std::string> inserted;
+  inserted.reserve(returned.size());
+  for (const storage::Row& row : returned) {
+    WASL_ASSIGN_OR_RETURN(std::string id, row.get_text(0));
+    inserted.push_back(std::move(id));
+  }
+  return inserted;
+}
+
 Status InboxStore::clear_columns(const storage::Row& row, InboxEntry& e) const {
   WASL_ASSIGN_OR_RETURN(e.id, row.get_text("id"));
   WASL_ASSIGN_OR_RETURN(e.instance, row.get_text("instance"));

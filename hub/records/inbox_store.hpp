@@ -65,6 +65,23 @@ enum class InboxInsertOutcome {
   kDuplicate,  // (instance, dedupe_key) already stored; nothing was written
 };
 
+// An entry with its body and headers encrypted, ready for
+// InboxStore::insert_encrypted: the columns of its row.
+struct EncryptedInboxEntry {
+  std::string id;
+  std::string instance;
+  std::string dedupe_key;
+  std::optional<std::string> facility_id;
+  std::int64_t received_at = 0;
+  std::string body_enc;
+  std::string headers_enc;
+  std::optional<std::string> event_type;
+  std::optional<std::string> correlation;
+  InboxState state = InboxState::kReceived;
+  std::int64_t attempts = 0;
+  std::optional<std::string> last_error;
+};
+
 // Whose entries a facility-scoped call sees: the facility's own, and the
 // entries stored without a facility (from an instance several facilities
 // share) of `instances`, the webhook instances serving the facility: such
@@ -88,6 +105,18 @@ class InboxStore {
   // writing when (instance, dedupe_key) exists; the transaction stays usable
   // either way.
   sdk::Result<InboxInsertOutcome> insert(storage::Transaction& tx, const InboxEntry& entry) const;
+
+  // System scope, in two halves so the encryption can run apart from the
+  // transaction (InboxWriter encrypts on the request's thread and inserts
+  // many requests' rows in one statement). encrypt(): the entry's row, body
+  // and headers encrypted exactly as insert() encrypts them; kInvalidArgument
+  // without an id, an instance or a dedupe key.
+  sdk::Result<EncryptedInboxEntry> encrypt(const InboxEntry& entry) const;
+  // Inserts `rows` (not empty, no (instance, dedupe_key) twice) in one
+  // statement, skipping each whose (instance, dedupe_key) is stored: the ids
+  // of the rows inserted, the others being duplicates.
+  sdk::Result<std::vector<std::string>> insert_encrypted(
+      storage::Transaction& tx, const std::vector<const EncryptedInboxEntry*>& rows) const;
 
   sdk::Result<InboxEntry> get(storage::Transaction& tx, const InboxScope& scope,
                               std::string_view id,

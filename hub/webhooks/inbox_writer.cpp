@@ -1,13 +1,13 @@
 #include "hub/webhooks/inbox_writer.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "hub/observability/stage_buckets.hpp"
-#include "hub/storage/bind.hpp"
 
 namespace wasl::webhooks {
 
@@ -19,40 +19,6 @@ using sdk::Result;
 namespace {
 
 constexpr int kConflictRetries = 2;
-
-constexpr std::string_view kInsertHead =
-    "INSERT INTO inbox (id, instance, dedupe_key, facility_id, received_at, body_enc, "
-    "headers_enc, event_type, correlation, state, attempts, last_error) ";
-constexpr std::string_view kInsertTail =
-    " ON CONFLICT (instance, dedupe_key) DO NOTHING RETURNING id";
-
-storage::Value text_or_null(const std::optional<std::string>& v) {
-  return v ? storage::Value(*v) : storage::null_value();
-}
-
-// The row as InboxStore::insert writes it.
-Result<storage::Params> encode(const records::CellCipher& cipher, const records::InboxEntry& e) {
-  if (e.id.empty() || e.instance.empty() || e.dedupe_key.empty()) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "an inbox entry needs an id, an instance and a dedupe key", false);
-  }
-  WASL_ASSIGN_OR_RETURN(std::string body_enc, cipher.encrypt("inbox", "body_enc", e.id, e.body));
-  WASL_ASSIGN_OR_RETURN(std::string headers_enc,
-                        cipher.encrypt("inbox", "headers_enc", e.id,
-                                       nlohmann::json(e.headers).dump()));
-  return storage::Params{e.id,
-                         e.instance,
-                         e.dedupe_key,
-                         text_or_null(e.facility_id),
-                         e.received_at,
-                         storage::Blob{std::move(body_enc)},
-                         storage::Blob{std::move(headers_enc)},
-                         text_or_null(e.event_type),
-                         text_or_null(e.correlation),
-                         std::string(records::to_string(e.state)),
-                         e.attempts,
-                         text_or_null(e.last_error)};
-}
 
 const std::vector<double>& batch_buckets() {
   static const std::vector<double> buckets{1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
@@ -99,8 +65,9 @@ Result<std::vector<InboxInsertOutcome>> InboxWriter::write(
   Pending pending;
   pending.rows.reserve(entries.size());
   const auto encrypt_started = std::chrono::steady_clock::now();
+  const records::InboxStore inbox(cipher_);
   for (const auto& e : entries) {
-    WASL_ASSIGN_OR_RETURN(auto row, encode(cipher_, e));
+    WASL_ASSIGN_OR_RETURN(auto row, inbox.encrypt(e));
     pending.rows.push_back(std::move(row));
   }
   if (metrics_ != nullptr) {
@@ -182,42 +149,22 @@ Result<std::vector<InboxWriter::Outcomes>> InboxWriter::insert_all(
   // Rows repeating a key already in this batch are duplicates without asking
   // the database; the others go in one statement.
   std::set<std::pair<std::string_view, std::string_view>> keys;
-  std::vector<const storage::Params*> rows;
+  std::vector<const records::EncryptedInboxEntry*> rows;
   for (Pending* p : batch) {
     for (std::size_t i = 0; i < p->entries.size(); ++i) {
       const auto& e = p->entries[i];
       if (keys.emplace(e.instance, e.dedupe_key).second) rows.push_back(&p->rows[i]);
     }
   }
-  storage::Params params;
-  std::string sql(kInsertHead);
-  sql += storage::rows_of(params, store_.dialect(),
-                          {{"id", "TEXT"},
-                           {"instance", "TEXT"},
-                           {"dedupe_key", "TEXT"},
-                           {"facility_id", "TEXT"},
-                           {"received_at", "BIGINT"},
-                           {"body_enc", "BYTEA"},
-                           {"headers_enc", "BYTEA"},
-                           {"event_type", "TEXT"},
-                           {"correlation", "TEXT"},
-                           {"state", "TEXT"},
-                           {"attempts", "INTEGER"},
-                           {"last_error", "TEXT"}},
-                          rows, [](const storage::Params* row) { return *row; });
-  sql += kInsertTail;
 
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
-  auto returned = tx->query(sql, params);
+  auto returned = records::InboxStore(cipher_).insert_encrypted(*tx, rows);
   if (!returned.ok()) {
     tx->rollback();
     return std::move(returned).error();
   }
-  std::set<std::string> inserted;
-  for (const auto& row : *returned) {
-    WASL_ASSIGN_OR_RETURN(std::string id, row.get_text(0));
-    inserted.insert(std::move(id));
-  }
+  std::set<std::string> inserted(std::make_move_iterator(returned->begin()),
+                                 std::make_move_iterator(returned->end()));
   WASL_RETURN_IF_ERROR(tx->commit());
 
   std::vector<Outcomes> outcomes;

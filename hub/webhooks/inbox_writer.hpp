@@ -10,12 +10,14 @@
 // (the (instance, dedupe_key) already existed, or an earlier request in the
 // same batch carried it); a duplicate never spoils a batch.
 //
-// Encoding: a batch is ONE multi-row statement, INSERT … ON CONFLICT
-// (instance, dedupe_key) DO NOTHING RETURNING id, so a commit of 200 rows
-// costs one round trip, not 200. The rows are encrypted on the caller's
-// thread exactly as InboxStore::insert encrypts them (CellCipher bound to
-// inbox.body_enc / inbox.headers_enc and the row id; headers as a JSON
-// object), so InboxStore reads them back; the tests check that round trip.
+// Encoding: a batch is ONE multi-row statement
+// (InboxStore::insert_encrypted: INSERT … ON CONFLICT (instance, dedupe_key)
+// DO NOTHING RETURNING id), so a commit of 200 rows costs one round trip,
+// not 200. The rows are encrypted on the caller's thread
+// (InboxStore::encrypt, exactly as InboxStore::insert encrypts them:
+// CellCipher bound to inbox.body_enc / inbox.headers_enc and the row id;
+// headers as a JSON object), so InboxStore reads them back; the tests check
+// that round trip.
 //
 // Failure: when a batch fails (an insert error, a deadlock, a failed
 // commit), it is rolled back and each request is retried in a transaction of
@@ -100,7 +102,7 @@ class InboxWriter {
   using Outcomes = std::vector<records::InboxInsertOutcome>;
   struct Pending {
     std::vector<records::InboxEntry> entries;
-    std::vector<storage::Params> rows;  // encoded, parallel to entries
+    std::vector<records::EncryptedInboxEntry> rows;  // parallel to entries
     std::promise<sdk::Result<Outcomes>> done;
     std::chrono::steady_clock::time_point queued_at;
   };

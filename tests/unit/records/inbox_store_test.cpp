@@ -50,6 +50,26 @@ TEST_P(InboxStoreTest, StoresTheBodyEncryptedAndAnswersDuplicateCleanly) {
   EXPECT_EQ(back.state, InboxState::kReceived);
 }
 
+TEST_P(InboxStoreTest, EncryptedRowsGoInOneStatementAndDuplicatesAreLeftOut) {
+  InboxStore store(*cipher_);
+  auto tx = begin();
+  ASSERT_OK(store.insert(*tx, sample("i-1", "evt-1")));
+  ASSERT_OK_AND_ASSIGN(EncryptedInboxEntry stored_before, store.encrypt(sample("i-2", "evt-1")));
+  ASSERT_OK_AND_ASSIGN(EncryptedInboxEntry fresh, store.encrypt(sample("i-3", "evt-3")));
+  EXPECT_EQ(fresh.body_enc.find("1098765432"), std::string::npos);
+  ASSERT_OK_AND_ASSIGN(auto inserted, store.insert_encrypted(*tx, {&stored_before, &fresh}));
+  EXPECT_EQ(inserted, (std::vector<std::string>{"i-3"}));
+  ASSERT_OK(tx->commit());
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM inbox"), 2);
+
+  tx = begin();
+  ASSERT_OK_AND_ASSIGN(InboxEntry back, store.get(*tx, kFacilityA, "i-3"));
+  EXPECT_EQ(back.body, sample("i-3", "evt-3").body);
+  EXPECT_EQ(back.headers, sample("i-3", "evt-3").headers);
+  EXPECT_EQ(back.correlation, "Appointment/9");
+  EXPECT_EQ(store.encrypt(sample("i-4", "")).error().code, sdk::ErrorCode::kInvalidArgument);
+}
+
 constexpr std::int64_t kNow = 4'000'000'000'000;
 
 TEST_P(InboxStoreTest, DispatchStateAndFacilityListing) {
