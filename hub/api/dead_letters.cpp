@@ -12,6 +12,7 @@
 #include "hub/api/request_audit.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/records/inbox_store.hpp"
+#include "hub/workflow/run_listing.hpp"
 
 namespace wasl::api {
 namespace {
@@ -42,34 +43,19 @@ std::optional<int> parse_int(const std::string& text) {
 sdk::Result<std::vector<std::pair<std::int64_t, json>>> failed_runs(storage::Transaction& tx,
                                                                     const std::string& facility,
                                                                     const Filter& f) {
-  std::string sql =
-      "SELECT id, consultation_id, workflow_name, workflow_version, failed_step, error, "
-      "COALESCE(finished_at, updated_at) AS failed_at FROM workflow_runs "
-      "WHERE facility_id = $1 AND status = 'failed' AND COALESCE(finished_at, updated_at) >= $2";
-  storage::Params params{facility, f.since_ms};
-  if (f.workflow) {
-    sql += " AND workflow_name = $3";
-    params.emplace_back(*f.workflow);
-  }
-  sql += " ORDER BY failed_at DESC, id DESC LIMIT " + std::to_string(f.limit);
-  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(sql, params));
+  WASL_ASSIGN_OR_RETURN(std::vector<workflow::FailedRun> runs,
+                        workflow::list_failed_runs(tx, facility, f.since_ms, f.workflow, f.limit));
+  auto text = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
   std::vector<std::pair<std::int64_t, json>> out;
-  for (const auto& row : rows) {
-    auto text = [&row](std::string_view column) -> json {
-      if (row.is_null(column)) return nullptr;
-      auto v = row.get_text(column);
-      return v.ok() ? json(*v) : json(nullptr);
-    };
-    WASL_ASSIGN_OR_RETURN(std::int64_t at, row.get_int("failed_at"));
-    WASL_ASSIGN_OR_RETURN(std::int64_t version, row.get_int("workflow_version"));
-    out.emplace_back(at, json{{"kind", "run"},
-                              {"id", text("id")},
-                              {"consultation_id", text("consultation_id")},
-                              {"workflow", text("workflow_name")},
-                              {"workflow_version", version},
-                              {"failed_step", text("failed_step")},
-                              {"error", text("error")},
-                              {"at", domain::format_timestamp(at)}});
+  for (const auto& run : runs) {
+    out.emplace_back(run.failed_at, json{{"kind", "run"},
+                                         {"id", text(run.id)},
+                                         {"consultation_id", text(run.consultation_id)},
+                                         {"workflow", text(run.workflow_name)},
+                                         {"workflow_version", run.workflow_version},
+                                         {"failed_step", text(run.failed_step)},
+                                         {"error", text(run.error)},
+                                         {"at", domain::format_timestamp(run.failed_at)}});
   }
   return out;
 }

@@ -12,6 +12,7 @@
 #include "hub/api/json_response.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/records/list_cursor.hpp"
+#include "hub/workflow/run_listing.hpp"
 
 namespace wasl::api {
 namespace {
@@ -115,10 +116,8 @@ Filter parse(const Request& request, FieldValidator& v) {
   return f;
 }
 
-json text_or_null(const storage::Row& row, std::string_view column) {
-  if (row.is_null(column)) return nullptr;
-  auto v = row.get_text(column);
-  return v.ok() ? json(*v) : json(nullptr);
+json text_or_null(const std::optional<std::string>& text) {
+  return text ? json(*text) : json(nullptr);
 }
 
 Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
@@ -126,63 +125,39 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
   Filter f = parse(request, v);
   if (!v.ok()) return validation_problem(request, 400, v.take());
 
-  std::string sql =
-      "SELECT id, consultation_id, workflow_name, workflow_version, status, current_step, "
-      "failed_step, error, created_at, updated_at, finished_at FROM workflow_runs "
-      "WHERE facility_id = $1";
-  storage::Params params{principal.facility_id};
-  auto param = [&params](storage::Value value) {
-    params.push_back(std::move(value));
-    return "$" + std::to_string(params.size());
-  };
-  if (f.status) sql += " AND status = " + param(*f.status);
-  if (f.workflow) sql += " AND workflow_name = " + param(*f.workflow);
-  if (f.version) sql += " AND workflow_version = " + param(*f.version);
-  if (f.from_ms) sql += " AND created_at >= " + param(*f.from_ms);
-  if (f.to_ms) sql += " AND created_at < " + param(*f.to_ms);
-  if (f.after) {
-    std::string t = param(f.after->created_at);
-    std::string i = param(f.after->id);
-    sql += " AND (created_at < " + t + " OR (created_at = " + t + " AND id < " + i + "))";
-  }
-  sql += " ORDER BY created_at DESC, id DESC LIMIT " + std::to_string(f.limit + 1);
+  workflow::RunFilter filter;
+  filter.status = f.status;
+  filter.workflow = f.workflow;
+  filter.version = f.version;
+  filter.from_ms = f.from_ms;
+  filter.to_ms = f.to_ms;
+  if (f.after) filter.after = std::make_pair(f.after->created_at, f.after->id);
 
   auto tx = ctx.store->begin(storage::TxMode::kReadOnly);
   if (!tx.ok()) return error_response(request, tx.error());
-  auto rows = (*tx)->query(sql, params);
-  if (!rows.ok()) return error_response(request, rows.error());
+  auto runs = workflow::list_runs(**tx, principal.facility_id, filter, f.limit + 1);
+  if (!runs.ok()) return error_response(request, runs.error());
   (*tx)->rollback();
-  const bool more = rows->size() > static_cast<std::size_t>(f.limit);
-  if (more) rows->pop_back();
+  const bool more = runs->size() > static_cast<std::size_t>(f.limit);
+  if (more) runs->pop_back();
 
   json items = json::array();
   records::ListCursor last;
-  for (const auto& row : *rows) {
-    auto created = row.get_int("created_at");
-    auto updated = row.get_int("updated_at");
-    auto version = row.get_int("workflow_version");
-    auto id = row.get_text("id");
-    if (!created.ok() || !updated.ok() || !version.ok() || !id.ok()) {
-      return error_response(request, sdk::Error(sdk::ErrorCode::kInternal,
-                                                "a workflow_runs row could not be read", false));
-    }
+  for (const auto& run : *runs) {
     json finished = nullptr;
-    if (!row.is_null("finished_at")) {
-      auto at = row.get_int("finished_at");
-      if (at.ok()) finished = domain::format_timestamp(*at);
-    }
-    items.push_back({{"id", *id},
-                     {"consultation_id", text_or_null(row, "consultation_id")},
-                     {"workflow", text_or_null(row, "workflow_name")},
-                     {"version", *version},
-                     {"status", text_or_null(row, "status")},
-                     {"current_step", text_or_null(row, "current_step")},
-                     {"failed_step", text_or_null(row, "failed_step")},
-                     {"error", text_or_null(row, "error")},
-                     {"created_at", domain::format_timestamp(*created)},
-                     {"updated_at", domain::format_timestamp(*updated)},
+    if (run.finished_at) finished = domain::format_timestamp(*run.finished_at);
+    items.push_back({{"id", run.id},
+                     {"consultation_id", text_or_null(run.consultation_id)},
+                     {"workflow", text_or_null(run.workflow_name)},
+                     {"version", run.workflow_version},
+                     {"status", text_or_null(run.status)},
+                     {"current_step", text_or_null(run.current_step)},
+                     {"failed_step", text_or_null(run.failed_step)},
+                     {"error", text_or_null(run.error)},
+                     {"created_at", domain::format_timestamp(run.created_at)},
+                     {"updated_at", domain::format_timestamp(run.updated_at)},
                      {"finished_at", finished}});
-    last = {*created, *id};
+    last = {run.created_at, run.id};
   }
   json answer = {{"items", std::move(items)}, {"next_cursor", nullptr}};
   if (more) answer["next_cursor"] = records::encode_cursor(last);
@@ -190,23 +165,6 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
 }
 
 }  // namespace
-
-sdk::Result<RunCounts> run_counts(storage::Transaction& tx, const std::string& facility_id) {
-  WASL_ASSIGN_OR_RETURN(
-      storage::Rows rows,
-      tx.query("SELECT workflow_name, workflow_version, status, COUNT(*) AS n FROM workflow_runs "
-               "WHERE facility_id = $1 GROUP BY workflow_name, workflow_version, status",
-               storage::Params{facility_id}));
-  RunCounts counts;
-  for (const auto& row : rows) {
-    WASL_ASSIGN_OR_RETURN(std::string name, row.get_text("workflow_name"));
-    WASL_ASSIGN_OR_RETURN(std::int64_t version, row.get_int("workflow_version"));
-    WASL_ASSIGN_OR_RETURN(std::string status, row.get_text("status"));
-    WASL_ASSIGN_OR_RETURN(std::int64_t n, row.get_int("n"));
-    counts[{name, static_cast<int>(version)}][status] = n;
-  }
-  return counts;
-}
 
 void add_run_routes(http::Router& router, ApiContext& ctx) {
   add_authorized_route(

@@ -15,11 +15,12 @@
 #include "hub/api/json_response.hpp"
 #include "hub/api/line_diff.hpp"
 #include "hub/api/request_audit.hpp"
-#include "hub/api/runs.hpp"
 #include "hub/api/workflow_choice.hpp"
 #include "hub/config/yaml_budget.hpp"
 #include "hub/domain/timestamp.hpp"
+#include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/language/workflow_file.hpp"
+#include "hub/workflow/run_listing.hpp"
 
 namespace wasl::api {
 namespace {
@@ -54,7 +55,7 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
   if (!versions.ok()) return error_response(request, versions.error());
   auto tx = ctx.store->begin(storage::TxMode::kReadOnly);
   if (!tx.ok()) return error_response(request, tx.error());
-  auto counts = run_counts(**tx, principal.facility_id);
+  auto counts = workflow::count_runs(**tx, principal.facility_id);
   if (!counts.ok()) return error_response(request, counts.error());
   (*tx)->rollback();
   nlohmann::json items = nlohmann::json::array();
@@ -207,33 +208,27 @@ Response diff(ApiContext& ctx, Request& request, const access::Principal& princi
       return problem_response(request, 404, MessageId::kWorkflowVersionNotFound,
                               {name, std::to_string(numbers[k])});
     }
-    auto rows = (*tx)->query(
-        "SELECT source_text, checksum FROM workflow_definitions "
-        "WHERE name = $1 AND version = $2 AND facility_id = $3",
-        storage::Params{name, static_cast<std::int64_t>(numbers[k]), *owner});
-    if (!rows.ok()) return error_response(request, rows.error());
-    if (rows->empty()) {
+    auto stored = workflow::DefinitionStore::source(**tx, name, numbers[k], *owner);
+    if (!stored.ok()) return error_response(request, stored.error());
+    if (!*stored) {
       return problem_response(request, 404, MessageId::kWorkflowVersionNotFound,
                               {name, std::to_string(numbers[k])});
     }
-    auto text = (*rows)[0].get_text("source_text");
-    auto checksum = (*rows)[0].get_text("checksum");
-    if (!text.ok() || !checksum.ok()) {
-      return error_response(request, text.ok() ? checksum.error() : text.error());
-    }
-    const std::size_t lines = line_count(*text);
-    if (text->size() > kMaxDiffSourceBytes || lines > kMaxDiffLines) {
+    workflow::StoredSource& source = **stored;
+    const std::string& text = source.source_text;
+    const std::size_t lines = line_count(text);
+    if (text.size() > kMaxDiffSourceBytes || lines > kMaxDiffLines) {
       const char* field = k == 0 ? "from" : "to";
       return problem_response(
           request, 400, MessageId::kWorkflowDiffTooLarge,
           {std::to_string(numbers[k]),
-           std::to_string(text->size()) + " bytes, " + std::to_string(lines) + " lines",
+           std::to_string(text.size()) + " bytes, " + std::to_string(lines) + " lines",
            std::to_string(kMaxDiffSourceBytes) + " bytes and " + std::to_string(kMaxDiffLines) +
                " lines"},
           {http::FieldError{field, "too_large", "names a version too large to compare"}});
     }
-    sources[k] = std::move(text).value();
-    checksums[k] = std::move(checksum).value();
+    sources[k] = std::move(source.source_text);
+    checksums[k] = std::move(source.checksum);
   }
   (*tx)->rollback();
 

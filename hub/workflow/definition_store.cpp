@@ -147,6 +147,21 @@ Result<int> DefinitionStore::resolve_version(storage::Transaction& tx, const std
   return not_deployed(name);
 }
 
+Result<std::optional<StoredSource>> DefinitionStore::source(storage::Transaction& tx,
+                                                            const std::string& name, int version,
+                                                            const std::string& owner) {
+  WASL_ASSIGN_OR_RETURN(auto rows,
+                        tx.query("SELECT source_text, checksum FROM "
+                                 "workflow_definitions WHERE name = $1 AND "
+                                 "version = $2 AND facility_id = $3",
+                                 Params{name, static_cast<std::int64_t>(version), owner}));
+  if (rows.empty()) return std::optional<StoredSource>();
+  StoredSource stored;
+  WASL_ASSIGN_OR_RETURN(stored.source_text, rows[0].get_text("source_text"));
+  WASL_ASSIGN_OR_RETURN(stored.checksum, rows[0].get_text("checksum"));
+  return std::optional<StoredSource>(std::move(stored));
+}
+
 Result<std::shared_ptr<const WorkflowDefinition>> DefinitionStore::latest(
     const std::string& name, const std::string& facility_id) {
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadOnly));

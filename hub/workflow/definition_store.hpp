@@ -40,6 +40,12 @@ struct DeployedVersion {
   bool created = false;  // deploy(): false when the latest version already had this source
 };
 
+// One stored version's source, as deployed.
+struct StoredSource {
+  std::string source_text;
+  std::string checksum;
+};
+
 // Runs inside deploy()'s transaction just before it commits, with what the
 // deploy stored (created) or found (not created); an error rolls the deploy
 // back and is deploy()'s error. The API appends its audit event here.
@@ -79,6 +85,12 @@ class DefinitionStore {
   static sdk::Result<int> resolve_version(storage::Transaction& tx, const std::string& name,
                                           const std::string& facility_id,
                                           std::optional<int> version = std::nullopt);
+  // The source of version `version` of `name` that `owner` deployed ("" =
+  // the platform), read through `tx`; nullopt when that owner has no such
+  // version.
+  static sdk::Result<std::optional<StoredSource>> source(storage::Transaction& tx,
+                                                         const std::string& name, int version,
+                                                         const std::string& owner);
   // One version; kNotFound when it does not exist. Reads through `tx` when
   // given (inside a caller's transaction), else in a transaction of its own.
   sdk::Result<std::shared_ptr<const WorkflowDefinition>> get(const std::string& name, int version,
