@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "hub/records/consultation_store.hpp"
+
 namespace wasl::archive {
 
 using sdk::Error;
@@ -26,19 +28,15 @@ Result<std::string> optional_string(const nlohmann::json& input, const char* mem
 Result<std::string> consultation_instance(storage::Store& store, const std::string& facility,
                                           const std::string& consultation) {
   WASL_ASSIGN_OR_RETURN(auto tx, store.begin(storage::TxMode::kReadOnly));
-  WASL_ASSIGN_OR_RETURN(
-      auto rows, tx->query("SELECT video_instance FROM consultations WHERE facility_id = $1 AND "
-                           "id = $2",
-                           storage::Params{facility, consultation}));
+  WASL_ASSIGN_OR_RETURN(auto facts, records::ConsultationStore::facts(*tx, facility, consultation));
   tx->rollback();
-  if (rows.empty()) {
+  if (!facts) {
     return Error(ErrorCode::kNotFound,
                  "consultation " + consultation + " of the run does not exist in facility " +
                      facility,
                  false);
   }
-  if (rows[0].is_null(0)) return std::string();
-  return rows[0].get_text(0);
+  return facts->video_instance.value_or(std::string());
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/records/consultation_store.hpp"
 #include "hub/records/row_fields.hpp"
+#include "hub/storage/bind.hpp"
 
 namespace wasl::claims {
 
@@ -116,10 +118,9 @@ Result<bool> ClaimStore::create(storage::Transaction& tx, const Claim& c,
     if (owner != c.facility_id) return not_found("claim", c.id);
     return false;
   }
-  WASL_ASSIGN_OR_RETURN(storage::Rows owner,
-                        tx.query("SELECT id FROM consultations WHERE facility_id = $1 AND id = $2",
-                                 {c.facility_id, c.consultation_id}));
-  if (owner.empty()) return not_found("consultation", c.consultation_id);
+  WASL_ASSIGN_OR_RETURN(bool owned,
+                        records::ConsultationStore::exists(tx, c.facility_id, c.consultation_id));
+  if (!owned) return not_found("consultation", c.consultation_id);
   storage::Value request = storage::null_value();
   if (c.request) {
     WASL_ASSIGN_OR_RETURN(std::string enc,
@@ -212,6 +213,41 @@ Result<std::vector<Claim>> ClaimStore::list_for_consultation(
   for (const storage::Row& row : rows) {
     WASL_ASSIGN_OR_RETURN(Claim c, from_row(row));
     out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<std::optional<Claim>> ClaimStore::latest_for_consultation(
+    storage::Transaction& tx, std::string_view facility_id,
+    std::string_view consultation_id) const {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2 "
+                                      "ORDER BY created_at DESC, id DESC LIMIT 1",
+               {std::string(facility_id), std::string(consultation_id)}));
+  if (rows.empty()) return std::optional<Claim>();
+  WASL_ASSIGN_OR_RETURN(Claim c, from_row(rows.front()));
+  return std::optional<Claim>(std::move(c));
+}
+
+Result<std::map<std::string, std::int64_t>> ClaimStore::count_states(
+    storage::Transaction& tx, std::string_view facility_id,
+    const std::vector<std::string>& consultation_ids) const {
+  std::map<std::string, std::int64_t> out;
+  for (const auto& chunk : storage::chunks(consultation_ids)) {
+    storage::Params params{std::string(facility_id)};
+    const std::string ids = storage::in_list(params, tx.dialect(), "consultation_id",
+                                             {chunk.begin(), chunk.end()}, "TEXT");
+    WASL_ASSIGN_OR_RETURN(
+        storage::Rows rows,
+        tx.query("SELECT state, COUNT(*) FROM claims WHERE facility_id = $1 AND " + ids +
+                     " GROUP BY state",
+                 params));
+    for (const storage::Row& row : rows) {
+      WASL_ASSIGN_OR_RETURN(std::string state, row.get_text(0));
+      WASL_ASSIGN_OR_RETURN(std::int64_t n, row.get_int(1));
+      out[state] += n;
+    }
   }
   return out;
 }

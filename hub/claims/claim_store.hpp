@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -98,6 +99,20 @@ class ClaimStore {
   sdk::Result<std::optional<std::string>> find_by_request_message(
       storage::Transaction& tx, std::string_view facility_id,
       std::string_view request_message_id) const;
+
+  // The consultation's most recent claim (created last), without request and
+  // response; nullopt when it has none.
+  sdk::Result<std::optional<domain::Claim>> latest_for_consultation(
+      storage::Transaction& tx, std::string_view facility_id,
+      std::string_view consultation_id) const;
+
+  // How many of the facility's claims of the consultations `consultation_ids`
+  // are in each state (state name → count; states no claim is in are
+  // absent). Any number of ids: they are asked in chunks of
+  // storage::kListChunk.
+  sdk::Result<std::map<std::string, std::int64_t>> count_states(
+      storage::Transaction& tx, std::string_view facility_id,
+      const std::vector<std::string>& consultation_ids) const;
 
   // The facility's claims matching `q` (see ClaimQuery), without request and
   // response.

@@ -363,4 +363,120 @@ Status ConsultationStore::set_workflow(storage::Transaction& tx, std::string_vie
   return {};
 }
 
+Result<bool> ConsultationStore::exists(storage::Transaction& tx, std::string_view facility_id,
+                                       std::string_view id) {
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query("SELECT id FROM consultations WHERE facility_id = $1 AND id = $2",
+                                 {std::string(facility_id), std::string(id)}));
+  return !rows.empty();
+}
+
+Result<std::optional<ReportedConsultation>> ConsultationStore::reported(
+    storage::Transaction& tx, std::string_view facility_id, std::string_view id) {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT status, consultation_type, scheduled_at, created_at, ended_at, "
+               "specialty, service_type, session_started_at, session_ended_at "
+               "FROM consultations WHERE facility_id = $1 AND id = $2",
+               {std::string(facility_id), std::string(id)}));
+  if (rows.empty()) return std::optional<ReportedConsultation>();
+  const storage::Row& row = rows.front();
+  ReportedConsultation r;
+  WASL_ASSIGN_OR_RETURN(r.status, row.get_text("status"));
+  WASL_ASSIGN_OR_RETURN(r.type, row.get_text("consultation_type"));
+  WASL_ASSIGN_OR_RETURN(r.scheduled_at, optional_int(row, "scheduled_at"));
+  WASL_ASSIGN_OR_RETURN(r.created_at, row.get_int("created_at"));
+  WASL_ASSIGN_OR_RETURN(r.ended_at, optional_int(row, "ended_at"));
+  WASL_ASSIGN_OR_RETURN(r.facts.specialty, optional_text(row, "specialty"));
+  WASL_ASSIGN_OR_RETURN(r.facts.service_type, optional_text(row, "service_type"));
+  WASL_ASSIGN_OR_RETURN(r.facts.session_started_at, optional_int(row, "session_started_at"));
+  WASL_ASSIGN_OR_RETURN(r.facts.session_ended_at, optional_int(row, "session_ended_at"));
+  return std::optional<ReportedConsultation>(std::move(r));
+}
+
+namespace {
+
+// The facility's consultations in the period, bound to $1 (facility), $2
+// (start) and $3 (end); a statement goes on after it with AND or GROUP BY.
+constexpr std::string_view kInPeriod =
+    "FROM consultations WHERE facility_id = $1 AND "
+    "COALESCE(scheduled_at, created_at) >= $2 AND "
+    "COALESCE(scheduled_at, created_at) < $3 ";
+
+// {value: count} of the two columns `sql` returns.
+Result<std::map<std::string, std::int64_t>> counts_by(storage::Transaction& tx,
+                                                      const std::string& sql,
+                                                      const storage::Params& params) {
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(sql, params));
+  std::map<std::string, std::int64_t> out;
+  for (const storage::Row& row : rows) {
+    WASL_ASSIGN_OR_RETURN(std::string name, row.get_text(0));
+    WASL_ASSIGN_OR_RETURN(std::int64_t n, row.get_int(1));
+    out[name] = n;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<ConsultationPeriodCounts> ConsultationStore::count_in_period(storage::Transaction& tx,
+                                                                    std::string_view facility_id,
+                                                                    std::int64_t start_ms,
+                                                                    std::int64_t end_ms) {
+  const storage::Params p{std::string(facility_id), start_ms, end_ms};
+  const std::string from(kInPeriod);
+  ConsultationPeriodCounts out;
+  WASL_ASSIGN_OR_RETURN(out.by_status,
+                        counts_by(tx, "SELECT status, COUNT(*) " + from + "GROUP BY status", p));
+  WASL_ASSIGN_OR_RETURN(
+      out.by_type,
+      counts_by(tx, "SELECT consultation_type, COUNT(*) " + from + "GROUP BY consultation_type",
+                p));
+  WASL_ASSIGN_OR_RETURN(out.by_specialty,
+                        counts_by(tx,
+                                  "SELECT COALESCE(specialty, 'unspecified'), COUNT(*) " + from +
+                                      "GROUP BY COALESCE(specialty, 'unspecified')",
+                                  p));
+  WASL_ASSIGN_OR_RETURN(
+      out.by_cancel_reason,
+      counts_by(tx,
+                "SELECT COALESCE(cancel_reason, 'unspecified'), COUNT(*) " + from +
+                    "AND status = 'cancelled' AND COALESCE(cancel_reason, '') <> 'no_show' "
+                    "GROUP BY COALESCE(cancel_reason, 'unspecified')",
+                p));
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows no_shows,
+      tx.query("SELECT COUNT(*) " + from + "AND status = 'cancelled' AND cancel_reason = 'no_show'",
+               p));
+  if (!no_shows.empty() && !no_shows[0].is_null(0)) {
+    WASL_ASSIGN_OR_RETURN(out.no_shows, no_shows[0].get_int(0));
+  }
+  WASL_ASSIGN_OR_RETURN(storage::Rows durations,
+                        tx.query("SELECT session_ended_at - session_started_at " + from +
+                                     "AND session_started_at IS NOT NULL AND session_ended_at IS "
+                                     "NOT NULL AND session_ended_at >= session_started_at",
+                                 p));
+  out.session_durations_ms.reserve(durations.size());
+  for (const storage::Row& row : durations) {
+    WASL_ASSIGN_OR_RETURN(std::int64_t ms, row.get_int(0));
+    out.session_durations_ms.push_back(ms);
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> ConsultationStore::ids_in_period(storage::Transaction& tx,
+                                                                  std::string_view facility_id,
+                                                                  std::int64_t start_ms,
+                                                                  std::int64_t end_ms) {
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query("SELECT id " + std::string(kInPeriod),
+                                                     {std::string(facility_id), start_ms, end_ms}));
+  std::vector<std::string> ids;
+  ids.reserve(rows.size());
+  for (const storage::Row& row : rows) {
+    WASL_ASSIGN_OR_RETURN(std::string id, row.get_text(0));
+    ids.push_back(std::move(id));
+  }
+  return ids;
+}
+
 }  // namespace wasl::records

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,6 +64,32 @@ struct ConsultationReportFacts {
   std::optional<std::string> service_type;  // the appointment's
   std::optional<std::int64_t> session_started_at;  // ms since the epoch
   std::optional<std::int64_t> session_ended_at;
+};
+
+// What a ministry report reads of one consultation (no PHI).
+struct ReportedConsultation {
+  std::string status;
+  std::string type;
+  std::optional<std::int64_t> scheduled_at;  // ms since the epoch
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> ended_at;
+  ConsultationReportFacts facts;  // specialty, service type and session times, as recorded
+};
+
+// What the aggregate report counts of a facility's consultations in a
+// period (see ConsultationStore::count_in_period). Each map is value →
+// number of consultations.
+struct ConsultationPeriodCounts {
+  std::map<std::string, std::int64_t> by_status;
+  std::map<std::string, std::int64_t> by_type;
+  std::map<std::string, std::int64_t> by_specialty;  // "unspecified" for none recorded
+  // Cancelled consultations that were not no-shows, by reason ("unspecified"
+  // for none recorded).
+  std::map<std::string, std::int64_t> by_cancel_reason;
+  std::int64_t no_shows = 0;  // cancelled with reason no_show
+  // session_ended_at - session_started_at of each consultation with both
+  // recorded and the end not before the start, in no particular order.
+  std::vector<std::int64_t> session_durations_ms;
 };
 
 // A cancel reason: a code of 1..40 characters [a-z0-9_] starting with a
@@ -134,6 +161,31 @@ class ConsultationStore {
   static sdk::Status set_workflow(storage::Transaction& tx, std::string_view facility_id,
                                   std::string_view id, std::string_view workflow_name,
                                   std::int64_t workflow_version, std::int64_t now_ms);
+
+  // Whether the consultation is in the facility (what a row of another
+  // table that references it checks first).
+  static sdk::Result<bool> exists(storage::Transaction& tx, std::string_view facility_id,
+                                  std::string_view id);
+
+  // What a report reads of the consultation; nullopt when it is not in the
+  // facility.
+  static sdk::Result<std::optional<ReportedConsultation>> reported(storage::Transaction& tx,
+                                                                   std::string_view facility_id,
+                                                                   std::string_view id);
+
+  // The facility's consultations in a period are those whose scheduled time,
+  // else their creation time, is in [start_ms, end_ms).
+
+  // Their counts (see ConsultationPeriodCounts).
+  static sdk::Result<ConsultationPeriodCounts> count_in_period(storage::Transaction& tx,
+                                                               std::string_view facility_id,
+                                                               std::int64_t start_ms,
+                                                               std::int64_t end_ms);
+  // Their ids, in no particular order.
+  static sdk::Result<std::vector<std::string>> ids_in_period(storage::Transaction& tx,
+                                                             std::string_view facility_id,
+                                                             std::int64_t start_ms,
+                                                             std::int64_t end_ms);
 
  private:
   sdk::Result<domain::Consultation> from_row(const storage::Row& row) const;

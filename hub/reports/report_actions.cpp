@@ -5,6 +5,7 @@
 
 #include "hub/workflow/action_input.hpp"
 #include "hub/claims/claim_actions.hpp"
+#include "hub/claims/claim_store.hpp"
 #include "hub/calendar/civil_time.hpp"
 #include "hub/calendar/hijri_date.hpp"
 #include "hub/calendar/report_period.hpp"
@@ -22,7 +23,6 @@ using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
 using workflow::ActionInput;
-using storage::Params;
 
 namespace {
 
@@ -41,15 +41,8 @@ struct Builder {
   std::string facility_name;
 };
 
-json text_or_null(const storage::Row& row, const char* column) {
-  if (row.is_null(column)) return nullptr;
-  auto v = row.get_text(column);
-  return v.ok() ? json(*v) : json(nullptr);
-}
-
-Result<std::int64_t> int_or(const storage::Row& row, const char* column, std::int64_t fallback) {
-  if (row.is_null(column)) return fallback;
-  return row.get_int(column);
+json text_or_null(const std::optional<std::string>& text) {
+  return text ? json(*text) : json(nullptr);
 }
 
 Result<json> facility_part(const Builder& b) {
@@ -79,15 +72,15 @@ Result<json> period_part(const Builder& b, const std::string& kind, const std::s
   return out;
 }
 
-Result<json> latest_claim(storage::Transaction& tx, const std::string& facility_id,
-                          const std::string& consultation_id) {
-  WASL_ASSIGN_OR_RETURN(
-      auto rows, tx.query("SELECT state, provider_claim_id FROM claims WHERE facility_id = $1 AND "
-                          "consultation_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
-                          Params{facility_id, consultation_id}));
-  if (rows.empty()) return json(nullptr);
-  return json{{"state", text_or_null(rows[0], "state")},
-              {"provider_claim_id", text_or_null(rows[0], "provider_claim_id")}};
+Result<json> latest_claim(const Builder& b, storage::Transaction& tx,
+                          const std::string& facility_id, const std::string& consultation_id) {
+  claims::ClaimStore claims(b.cipher, b.audit);
+  WASL_ASSIGN_OR_RETURN(auto claim,
+                        claims.latest_for_consultation(tx, facility_id, consultation_id));
+  if (!claim) return json(nullptr);
+  return json{{"state", std::string(domain::to_string(claim->state))},
+              {"provider_claim_id",
+               claim->provider_claim_id ? json(*claim->provider_claim_id) : json(nullptr)}};
 }
 
 // The patient part: national id / iqama from the step's EHR patient, else
@@ -171,22 +164,17 @@ Result<sdk::Report> consultation_report(const Builder& b, std::int64_t period_st
   }
   WASL_ASSIGN_OR_RETURN(std::string encounter_id, b.in.text("encounter_id"));
   WASL_ASSIGN_OR_RETURN(std::string archive_id, b.in.text("archive_id"));
-  WASL_ASSIGN_OR_RETURN(
-      auto rows,
-      ctx.tx->query("SELECT status, consultation_type, scheduled_at, created_at, ended_at, "
-                    "specialty, service_type, session_started_at, session_ended_at "
-                    "FROM consultations WHERE facility_id = $1 AND id = $2",
-                    Params{ctx.facility_id, ctx.consultation_id}));
-  if (rows.empty()) {
+  WASL_ASSIGN_OR_RETURN(auto reported, records::ConsultationStore::reported(
+                                           *ctx.tx, ctx.facility_id, ctx.consultation_id));
+  if (!reported) {
     return Error(ErrorCode::kNotFound,
                  "consultation " + ctx.consultation_id + " of the run does not exist", false);
   }
-  const storage::Row& row = rows[0];
-  WASL_ASSIGN_OR_RETURN(std::int64_t created_at, row.get_int("created_at"));
-  WASL_ASSIGN_OR_RETURN(std::int64_t scheduled_at, int_or(row, "scheduled_at", 0));
-  WASL_ASSIGN_OR_RETURN(std::int64_t ended_at, int_or(row, "ended_at", 0));
-  WASL_ASSIGN_OR_RETURN(std::int64_t session_start, int_or(row, "session_started_at", 0));
-  WASL_ASSIGN_OR_RETURN(std::int64_t session_end, int_or(row, "session_ended_at", 0));
+  const std::int64_t created_at = reported->created_at;
+  const std::int64_t scheduled_at = reported->scheduled_at.value_or(0);
+  const std::int64_t ended_at = reported->ended_at.value_or(0);
+  const std::int64_t session_start = reported->facts.session_started_at.value_or(0);
+  const std::int64_t session_end = reported->facts.session_ended_at.value_or(0);
   records::ConsultationStore consultations(b.cipher);
   WASL_ASSIGN_OR_RETURN(domain::Consultation c,
                         consultations.get(*ctx.tx, ctx.facility_id, ctx.consultation_id));
@@ -210,7 +198,7 @@ Result<sdk::Report> consultation_report(const Builder& b, std::int64_t period_st
   WASL_ASSIGN_OR_RETURN(json period, period_part(b, "session", calendar::iso_date(start_day),
                                                  report.period_start_ms, report.period_end_ms,
                                                  false));
-  WASL_ASSIGN_OR_RETURN(json claim, latest_claim(*ctx.tx, ctx.facility_id, ctx.consultation_id));
+  WASL_ASSIGN_OR_RETURN(json claim, latest_claim(b, *ctx.tx, ctx.facility_id, ctx.consultation_id));
   WASL_ASSIGN_OR_RETURN(json patient, patient_part(b, c));
   WASL_ASSIGN_OR_RETURN(std::string licence, practitioner_licence(b, c));
   WASL_ASSIGN_OR_RETURN(json facility, facility_part(b));
@@ -220,10 +208,10 @@ Result<sdk::Report> consultation_report(const Builder& b, std::int64_t period_st
       {"period", std::move(period)},
       {"consultation",
        {{"id", ctx.consultation_id},
-        {"type", text_or_null(row, "consultation_type")},
-        {"status", text_or_null(row, "status")},
-        {"service_type", text_or_null(row, "service_type")},
-        {"specialty", text_or_null(row, "specialty")}}},
+        {"type", reported->type},
+        {"status", reported->status},
+        {"service_type", text_or_null(reported->facts.service_type)},
+        {"specialty", text_or_null(reported->facts.specialty)}}},
       {"duration_seconds", (report.period_end_ms - report.period_start_ms) / 1000},
       {"encounter_id", or_null(encounter_id)},
       {"archive_id", or_null(archive_id)},
@@ -232,25 +220,6 @@ Result<sdk::Report> consultation_report(const Builder& b, std::int64_t period_st
       {"practitioner", {{"licence", or_null(licence)}}},
   };
   return report;
-}
-
-// {value: count} of `sql`'s two columns.
-Result<json> counts(storage::Transaction& tx, const std::string& sql, const Params& params) {
-  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, params));
-  json out = json::object();
-  for (const auto& row : rows) {
-    WASL_ASSIGN_OR_RETURN(std::string name, row.get_text(0));
-    WASL_ASSIGN_OR_RETURN(std::int64_t n, row.get_int(1));
-    out[name] = n;
-  }
-  return out;
-}
-
-Result<std::int64_t> count(storage::Transaction& tx, const std::string& sql,
-                           const Params& params) {
-  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, params));
-  if (rows.empty() || rows[0].is_null(0)) return std::int64_t{0};
-  return rows[0].get_int(0);
 }
 
 Result<sdk::Report> aggregate_report(const Builder& b, std::int64_t period_start,
@@ -276,50 +245,23 @@ Result<sdk::Report> aggregate_report(const Builder& b, std::int64_t period_start
     WASL_ASSIGN_OR_RETURN(auto day, calendar::civil_time(period_start, b.reporting.time_zone));
     label = calendar::iso_date(day);
   }
-  const Params p{ctx.facility_id, period_start, period_end};
-  const std::string from = "FROM consultations WHERE facility_id = $1 AND "
-                           "COALESCE(scheduled_at, created_at) >= $2 AND "
-                           "COALESCE(scheduled_at, created_at) < $3 ";
   storage::Transaction& tx = *ctx.tx;
-  WASL_ASSIGN_OR_RETURN(json by_status,
-                        counts(tx, "SELECT status, COUNT(*) " + from + "GROUP BY status", p));
   WASL_ASSIGN_OR_RETURN(
-      json by_type,
-      counts(tx, "SELECT consultation_type, COUNT(*) " + from + "GROUP BY consultation_type", p));
+      records::ConsultationPeriodCounts counted,
+      records::ConsultationStore::count_in_period(tx, ctx.facility_id, period_start, period_end));
   WASL_ASSIGN_OR_RETURN(
-      json by_specialty,
-      counts(tx,
-             "SELECT COALESCE(specialty, 'unspecified'), COUNT(*) " + from +
-                 "GROUP BY COALESCE(specialty, 'unspecified')",
-             p));
-  WASL_ASSIGN_OR_RETURN(
-      json by_reason,
-      counts(tx,
-             "SELECT COALESCE(cancel_reason, 'unspecified'), COUNT(*) " + from +
-                 "AND status = 'cancelled' AND COALESCE(cancel_reason, '') <> 'no_show' "
-                 "GROUP BY COALESCE(cancel_reason, 'unspecified')",
-             p));
-  WASL_ASSIGN_OR_RETURN(std::int64_t no_shows,
-                        count(tx,
-                              "SELECT COUNT(*) " + from +
-                                  "AND status = 'cancelled' AND cancel_reason = 'no_show'",
-                              p));
-  WASL_ASSIGN_OR_RETURN(
-      json claims_by_state,
-      counts(tx,
-             "SELECT state, COUNT(*) FROM claims WHERE facility_id = $1 AND consultation_id IN "
-             "(SELECT id " + from + ") GROUP BY state",
-             p));
-  WASL_ASSIGN_OR_RETURN(auto duration_rows,
-                        tx.query("SELECT session_ended_at - session_started_at " + from +
-                                     "AND session_started_at IS NOT NULL AND session_ended_at IS "
-                                     "NOT NULL AND session_ended_at >= session_started_at",
-                                 p));
-  std::vector<std::int64_t> durations;
-  for (const auto& row : duration_rows) {
-    WASL_ASSIGN_OR_RETURN(std::int64_t ms, row.get_int(0));
-    durations.push_back(ms);
-  }
+      std::vector<std::string> consultation_ids,
+      records::ConsultationStore::ids_in_period(tx, ctx.facility_id, period_start, period_end));
+  claims::ClaimStore claims(b.cipher, b.audit);
+  WASL_ASSIGN_OR_RETURN(auto claim_states,
+                        claims.count_states(tx, ctx.facility_id, consultation_ids));
+  const json by_status = counted.by_status;
+  const json by_type = counted.by_type;
+  const json by_specialty = counted.by_specialty;
+  const json by_reason = counted.by_cancel_reason;
+  const std::int64_t no_shows = counted.no_shows;
+  const json claims_by_state = claim_states;
+  std::vector<std::int64_t> durations = std::move(counted.session_durations_ms);
   std::sort(durations.begin(), durations.end());
   std::int64_t total = 0;
   std::int64_t completed = 0;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/records/consultation_store.hpp"
 #include "hub/records/row_fields.hpp"
 
 namespace wasl::reports {
@@ -50,10 +51,8 @@ Result<bool> ReportStore::create(storage::Transaction& tx, const NewReport& r) c
   }
   if (r.consultation_id) {
     WASL_ASSIGN_OR_RETURN(
-        storage::Rows owner,
-        tx.query("SELECT id FROM consultations WHERE facility_id = $1 AND id = $2",
-                 {r.facility_id, *r.consultation_id}));
-    if (owner.empty()) return not_found("consultation", *r.consultation_id);
+        bool owned, records::ConsultationStore::exists(tx, r.facility_id, *r.consultation_id));
+    if (!owned) return not_found("consultation", *r.consultation_id);
   }
   WASL_ASSIGN_OR_RETURN(std::string payload,
                         cipher_.encrypt(kTable, kPayloadColumn, r.id, r.payload));

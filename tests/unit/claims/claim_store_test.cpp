@@ -232,6 +232,55 @@ TEST(ClaimState, FollowsTheExchangesAnswer) {
   EXPECT_FALSE(domain::is_adjudicated(ClaimState::kQueued));
 }
 
+TEST_P(ClaimStoreTest, TheLatestClaimOfAConsultation) {
+  ClaimStore store(*cipher_, *audit_);
+  auto tx = begin();
+  ASSERT_OK_AND_ASSIGN(auto none, store.latest_for_consultation(*tx, kFacilityA, "c-1"));
+  EXPECT_FALSE(none.has_value());
+  ASSERT_OK(store.create(*tx, sample("cl-2", 700), {}));
+  ASSERT_OK(store.create(*tx, sample("cl-1", 900), {}));
+  ASSERT_OK(store.create(*tx, sample("cl-3", 900), {}));
+  ASSERT_OK_AND_ASSIGN(auto latest, store.latest_for_consultation(*tx, kFacilityA, "c-1"));
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->id, "cl-3");              // created last; the higher id breaks the tie
+  EXPECT_FALSE(latest->request.has_value());  // nothing decrypted
+  ASSERT_OK_AND_ASSIGN(auto other, store.latest_for_consultation(*tx, kFacilityB, "c-1"));
+  EXPECT_FALSE(other.has_value());
+}
+
+TEST_P(ClaimStoreTest, CountsStatesOverMoreConsultationsThanOneListTakes) {
+  // 1,201 consultations of facility A (more than two chunks of
+  // storage::kListChunk ids), each with a claim: every third approved.
+  const int n = 1201;
+  exec_raw("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+               std::to_string(n) +
+               ") INSERT INTO consultations (id, facility_id, status, consultation_type, "
+               "created_at, updated_at) SELECT 'bulk-' || i, $1, 'completed', 'follow_up', 1, 1 "
+               "FROM n",
+           {std::string(kFacilityA)});
+  exec_raw("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+               std::to_string(n) +
+               ") INSERT INTO claims (id, consultation_id, facility_id, state, created_at) "
+               "SELECT 'claim-' || i, 'bulk-' || i, $1, CASE WHEN i % 3 = 0 THEN 'approved' "
+               "ELSE 'submitted' END, 1 FROM n",
+           {std::string(kFacilityA)});
+  exec_raw(
+      "INSERT INTO claims (id, consultation_id, facility_id, state, created_at) "
+      "VALUES ('other', 'bulk-1', $1, 'rejected', 1)",
+      {std::string(kFacilityB)});
+  std::vector<std::string> ids;
+  for (int i = 1; i <= n; ++i) ids.push_back("bulk-" + std::to_string(i));
+  ids.push_back("c-1");  // a consultation without claims
+  ClaimStore store(*cipher_, *audit_);
+  auto tx = begin();
+  ASSERT_OK_AND_ASSIGN(auto states, store.count_states(*tx, kFacilityA, ids));
+  EXPECT_EQ(states, (std::map<std::string, std::int64_t>{{"approved", 400}, {"submitted", 801}}));
+  ASSERT_OK_AND_ASSIGN(auto theirs, store.count_states(*tx, kFacilityB, ids));
+  EXPECT_EQ(theirs, (std::map<std::string, std::int64_t>{{"rejected", 1}}));
+  ASSERT_OK_AND_ASSIGN(auto empty, store.count_states(*tx, kFacilityA, {}));
+  EXPECT_TRUE(empty.empty());
+}
+
 WASL_RECORDS_INSTANTIATE(ClaimStoreTest);
 
 }  // namespace

@@ -283,6 +283,87 @@ TEST_P(ConsultationStoreTest, FiltersByStatusScheduledTimeAndWorkflow) {
   EXPECT_TRUE(page.items.empty());
 }
 
+TEST_P(ConsultationStoreTest, ExistsAndReportedSeeOnlyTheFacilitysConsultation) {
+  insert(sample_consultation(kFacilityA, "c-1"));
+  auto tx = begin();
+  ConsultationReportFacts facts;
+  facts.specialty = "Cardiology";
+  facts.session_started_at = 2000;
+  facts.session_ended_at = 2600;
+  ASSERT_OK(ConsultationStore::set_report_facts(*tx, kFacilityA, "c-1", facts, 3000));
+  ASSERT_OK(ConsultationStore::update_status(*tx, kFacilityA, "c-1", ConsultationStatus::kEnded,
+                                             3000, std::nullopt, 2700));
+  EXPECT_TRUE(ConsultationStore::exists(*tx, kFacilityA, "c-1").value());
+  EXPECT_FALSE(ConsultationStore::exists(*tx, kFacilityB, "c-1").value());
+  EXPECT_FALSE(ConsultationStore::exists(*tx, kFacilityA, "c-2").value());
+  ASSERT_OK_AND_ASSIGN(auto reported, ConsultationStore::reported(*tx, kFacilityA, "c-1"));
+  ASSERT_TRUE(reported.has_value());
+  EXPECT_EQ(reported->status, "ended");
+  EXPECT_EQ(reported->type, "follow_up");
+  EXPECT_EQ(reported->scheduled_at, sample_consultation(kFacilityA, "c-1").scheduled_at);
+  EXPECT_EQ(reported->created_at, sample_consultation(kFacilityA, "c-1").created_at);
+  EXPECT_EQ(reported->ended_at, 2700);
+  EXPECT_EQ(reported->facts.specialty, "Cardiology");
+  EXPECT_FALSE(reported->facts.service_type.has_value());
+  EXPECT_EQ(reported->facts.session_started_at, 2000);
+  EXPECT_EQ(reported->facts.session_ended_at, 2600);
+  ASSERT_OK_AND_ASSIGN(auto other, ConsultationStore::reported(*tx, kFacilityB, "c-1"));
+  EXPECT_FALSE(other.has_value());
+}
+
+TEST_P(ConsultationStoreTest, CountsAPeriodByScheduledElseCreatedTime) {
+  // Scheduled at 10'000 + hour: c-1 and c-2 in [10'000, 20'000), c-3 after it;
+  // c-4 has no scheduled time and counts by its creation; c-5 is another
+  // facility's.
+  auto at = [](const std::string& facility, const std::string& id, std::int64_t scheduled) {
+    Consultation c = sample_consultation(facility, id, 1000);
+    c.scheduled_at = scheduled;
+    return c;
+  };
+  insert(at(kFacilityA, "c-1", 10'000));
+  insert(at(kFacilityA, "c-2", 19'999));
+  insert(at(kFacilityA, "c-3", 20'000));
+  Consultation unscheduled = sample_consultation(kFacilityA, "c-4", 15'000);
+  unscheduled.scheduled_at.reset();
+  unscheduled.type = domain::ConsultationType::kDoctorPatient;
+  insert(unscheduled);
+  insert(at(kFacilityB, "c-5", 12'000));
+  auto tx = begin();
+  ConsultationReportFacts session;
+  session.specialty = "Cardiology";
+  session.session_started_at = 1000;
+  session.session_ended_at = 61'000;
+  ASSERT_OK(ConsultationStore::set_report_facts(*tx, kFacilityA, "c-1", session, 1));
+  ConsultationReportFacts backwards;
+  backwards.session_started_at = 5000;
+  backwards.session_ended_at = 4000;  // ends before it starts: not a duration
+  ASSERT_OK(ConsultationStore::set_report_facts(*tx, kFacilityA, "c-4", backwards, 1));
+  ASSERT_OK(
+      ConsultationStore::update_status(*tx, kFacilityA, "c-2", ConsultationStatus::kCancelled, 1));
+  ASSERT_OK(ConsultationStore::set_cancel_reason(*tx, kFacilityA, "c-2", "no_show", 1));
+  ASSERT_OK(
+      ConsultationStore::update_status(*tx, kFacilityA, "c-4", ConsultationStatus::kCancelled, 1));
+
+  ASSERT_OK_AND_ASSIGN(ConsultationPeriodCounts counted,
+                       ConsultationStore::count_in_period(*tx, kFacilityA, 10'000, 20'000));
+  EXPECT_EQ(counted.by_status,
+            (std::map<std::string, std::int64_t>{{"cancelled", 2}, {"scheduled", 1}}));
+  EXPECT_EQ(counted.by_type,
+            (std::map<std::string, std::int64_t>{{"doctor_patient", 1}, {"follow_up", 2}}));
+  EXPECT_EQ(counted.by_specialty,
+            (std::map<std::string, std::int64_t>{{"Cardiology", 1}, {"unspecified", 2}}));
+  EXPECT_EQ(counted.by_cancel_reason, (std::map<std::string, std::int64_t>{{"unspecified", 1}}));
+  EXPECT_EQ(counted.no_shows, 1);
+  EXPECT_EQ(counted.session_durations_ms, (std::vector<std::int64_t>{60'000}));
+
+  ASSERT_OK_AND_ASSIGN(auto ids, ConsultationStore::ids_in_period(*tx, kFacilityA, 10'000, 20'000));
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"c-1", "c-2", "c-4"}));
+  ASSERT_OK_AND_ASSIGN(auto none, ConsultationStore::count_in_period(*tx, kFacilityB, 0, 1));
+  EXPECT_TRUE(none.by_status.empty());
+  EXPECT_EQ(none.no_shows, 0);
+}
+
 WASL_RECORDS_INSTANTIATE(ConsultationStoreTest);
 
 }  // namespace

@@ -86,6 +86,18 @@ class ReportActionsTest : public records::testing::RecordsDatabaseTest {
          kFacilityB);
   }
 
+  // A claim of `consultation`, written as the claims store writes one.
+  void claim(const std::string& id, const std::string& consultation, const std::string& state,
+             std::int64_t created_at, const std::string& facility = kFacilityA,
+             const char* provider_claim_id = nullptr) {
+    exec_raw(
+        "INSERT INTO claims (id, consultation_id, facility_id, state, provider_claim_id, "
+        "created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        {id, consultation, facility, state,
+         provider_claim_id ? storage::Value(std::string(provider_claim_id)) : storage::null_value(),
+         created_at});
+  }
+
   workflow::HubActionContext context(storage::Transaction* tx, const std::string& consultation,
                                      const std::string& step = "report_body") {
     workflow::HubActionContext ctx;
@@ -145,6 +157,59 @@ TEST_P(ReportActionsTest, TheMonthMatchesTheHandCount) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM reports WHERE kind = 'aggregate' AND state = 'pending'"),
             1);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'report.create'"), 1);
+}
+
+TEST_P(ReportActionsTest, TheMonthsClaimsAreCountedByState) {
+  seed_march();
+  claim("cl-01", "c-01", "approved", 1);
+  claim("cl-02", "c-02", "submitted", 1);
+  claim("cl-03", "c-03", "approved", 1);
+  claim("cl-03b", "c-03", "rejected", 2);
+  claim("cl-11", "c-11", "approved", 1);              // February
+  claim("cl-14", "c-14", "approved", 1, kFacilityB);  // another facility's
+  ASSERT_OK_AND_ASSIGN(json out, build({{"kind", "aggregate"}, {"period", "2025-03"}}));
+  EXPECT_EQ(out["body"]["claims"]["by_state"],
+            (json{{"approved", 2}, {"rejected", 1}, {"submitted", 1}}));
+}
+
+TEST_P(ReportActionsTest, ClaimsOfMoreConsultationsThanOneListTakesAreAllCounted) {
+  // 1,201 consultations in March (more than two chunks of
+  // storage::kListChunk ids), each with a claim: every third approved.
+  const int n = 1201;
+  const std::int64_t at = riyadh(3, 15, 9);
+  exec_raw("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+               std::to_string(n) +
+               ") INSERT INTO consultations (id, facility_id, status, consultation_type, "
+               "scheduled_at, created_at, updated_at) SELECT 'bulk-' || i, $1, 'completed', "
+               "'follow_up', CAST($2 AS BIGINT), CAST($2 AS BIGINT), CAST($2 AS BIGINT) FROM n",
+           {std::string(kFacilityA), at});
+  exec_raw("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+               std::to_string(n) +
+               ") INSERT INTO claims (id, consultation_id, facility_id, state, created_at) "
+               "SELECT 'claim-' || i, 'bulk-' || i, $1, CASE WHEN i % 3 = 0 THEN 'approved' "
+               "ELSE 'submitted' END, CAST($2 AS BIGINT) FROM n",
+           {std::string(kFacilityA), at});
+  claim("other", "bulk-1", "approved", at, kFacilityB);  // another facility's claim
+  ASSERT_OK_AND_ASSIGN(json out, build({{"kind", "aggregate"}, {"period", "2025-03"}}));
+  EXPECT_EQ(out["body"]["measures"]["total"], n);
+  EXPECT_EQ(out["body"]["claims"]["by_state"], (json{{"approved", 400}, {"submitted", 801}}));
+}
+
+TEST_P(ReportActionsTest, AConsultationReportNamesItsLatestClaim) {
+  seed("c-01", riyadh(3, 1, 9), "completed", domain::ConsultationType::kDoctorPatient);
+  ASSERT_OK_AND_ASSIGN(json none, build({{"kind", "consultation"}}, "c-01"));
+  EXPECT_TRUE(none["body"]["claim"].is_null());
+  claim("cl-1", "c-01", "rejected", 100, kFacilityA, "PAYER-1");
+  claim("cl-2", "c-01", "approved", 200, kFacilityA, "PAYER-2");
+  claim("cl-0", "c-01", "submitted", 50);
+  auto tx = begin();
+  auto ctx = context(tx.get(), "c-01", "second_report");
+  ASSERT_OK_AND_ASSIGN(json out,
+                       actions_.find("hub.build_report")->action(ctx, {{"kind", "consultation"}}));
+  EXPECT_EQ(out["body"]["claim"], (json{{"state", "approved"}, {"provider_claim_id", "PAYER-2"}}));
+  EXPECT_EQ(out["body"]["consultation"]["type"], "doctor_patient");
+  EXPECT_EQ(out["body"]["consultation"]["status"], "completed");
+  EXPECT_TRUE(out["body"]["consultation"]["service_type"].is_null());
 }
 
 TEST_P(ReportActionsTest, ADayIsBoundedInTheFacilitysTimeZone) {
