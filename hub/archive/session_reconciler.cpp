@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "hub/records/consultation_store.hpp"
+#include "hub/workflow/room_waits.hpp"
 #include "hub/workflow/run_bindings.hpp"
 #include "wasl/sdk/types.hpp"
 
@@ -16,7 +18,6 @@ using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
 using sdk::Status;
-using storage::Params;
 
 namespace {
 
@@ -29,6 +30,76 @@ struct Session {
   std::optional<Error> unreadable;      // the snapshot could not be read
   std::string room;
 };
+
+Session session_of(const workflow::StoredBindings& kept) {
+  Session s;
+  s.run_bindings = kept.bindings;
+  s.unreadable = kept.unreadable;
+  return s;
+}
+
+// Open consultations with a room no "room.ended" event is stored for, least
+// recently updated first, at most `limit`; each with the bindings of its
+// latest run.
+Result<std::vector<Session>> consultation_sessions(storage::Transaction& tx, int limit) {
+  std::vector<records::OpenVideoRoom> open;
+  std::optional<std::pair<std::int64_t, std::string>> after;
+  for (;;) {
+    WASL_ASSIGN_OR_RETURN(auto page,
+                          records::ConsultationStore::open_video_rooms(tx, after, limit));
+    std::vector<workflow::FacilityRoom> rooms;
+    rooms.reserve(page.size());
+    for (const auto& room : page) rooms.emplace_back(room.facility_id, room.video_room_id);
+    WASL_ASSIGN_OR_RETURN(auto ended, workflow::rooms_with_ended_event(tx, rooms));
+    for (auto& room : page) {
+      if (static_cast<int>(open.size()) >= limit) break;
+      if (ended.count({room.facility_id, room.video_room_id}) == 0) open.push_back(room);
+    }
+    if (static_cast<int>(open.size()) >= limit || static_cast<int>(page.size()) < limit) break;
+    after = std::make_pair(page.back().updated_at, page.back().id);
+  }
+  std::vector<std::string> ids;
+  ids.reserve(open.size());
+  for (const auto& room : open) ids.push_back(room.id);
+  WASL_ASSIGN_OR_RETURN(auto bindings, workflow::latest_run_bindings(tx, ids));
+  std::vector<Session> sessions;
+  sessions.reserve(open.size());
+  for (auto& room : open) {
+    auto kept = bindings.find(room.id);
+    Session s = kept == bindings.end() ? Session{} : session_of(kept->second);
+    s.facility = std::move(room.facility_id);
+    s.instance = room.video_instance.value_or(std::string());
+    s.room = std::move(room.video_room_id);
+    sessions.push_back(std::move(s));
+  }
+  return sessions;
+}
+
+// Runs waiting for the end of a room no "room.ended" event is stored for,
+// least recently updated first, at most `limit`; each with its
+// consultation's instance, if recorded.
+Result<std::vector<Session>> run_sessions(storage::Transaction& tx, int limit) {
+  WASL_ASSIGN_OR_RETURN(auto waits, workflow::runs_waiting_for_room_end(tx, limit));
+  std::vector<std::string> consultation_ids;
+  for (const auto& wait : waits) {
+    if (wait.consultation_id) consultation_ids.push_back(*wait.consultation_id);
+  }
+  WASL_ASSIGN_OR_RETURN(auto instances,
+                        records::ConsultationStore::video_instances(tx, consultation_ids));
+  std::vector<Session> sessions;
+  sessions.reserve(waits.size());
+  for (auto& wait : waits) {
+    Session s = session_of(wait.bindings);
+    s.facility = std::move(wait.facility_id);
+    if (wait.consultation_id) {
+      auto instance = instances.find(*wait.consultation_id);
+      if (instance != instances.end()) s.instance = instance->second.value_or(std::string());
+    }
+    s.room = std::move(wait.room_id);
+    sessions.push_back(std::move(s));
+  }
+  return sessions;
+}
 
 }  // namespace
 
@@ -99,51 +170,17 @@ Result<ReconcilePass> SessionReconciler::run_once() {
                  "engine",
                  false);
   }
-  const Params limit{static_cast<std::int64_t>(options_.max_sessions)};
   std::vector<Session> sessions;
   {
     WASL_ASSIGN_OR_RETURN(auto tx, services_.store->begin(storage::TxMode::kReadOnly));
     // Rooms of open consultations, then rooms runs are waiting on.
-    WASL_ASSIGN_OR_RETURN(
-        auto consultations,
-        tx->query("SELECT c.facility_id, c.video_instance, c.video_room_id, "
-                  "(SELECT r.bindings FROM workflow_runs r WHERE r.consultation_id = c.id "
-                  "ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS run_bindings, "
-                  "c.id AS owner FROM consultations c "
-                  "WHERE c.video_room_id IS NOT NULL AND c.video_room_id <> '' AND c.status IN "
-                  "('waiting', 'waiting_room', 'in_session') AND NOT EXISTS (SELECT 1 FROM "
-                  "workflow_events e WHERE e.facility_id = c.facility_id AND e.type = "
-                  "'room.ended' AND e.correlation = c.video_room_id) "
-                  "ORDER BY c.updated_at, c.id LIMIT $1",
-                  limit));
-    WASL_ASSIGN_OR_RETURN(
-        auto runs,
-        tx->query("SELECT r.facility_id, c.video_instance, r.wait_correlation, "
-                  "r.bindings AS run_bindings, r.id AS owner FROM workflow_runs r "
-                  "LEFT JOIN consultations c ON c.id = r.consultation_id "
-                  "WHERE r.status = 'waiting' AND r.wait_event = 'room.ended' AND "
-                  "r.wait_correlation IS NOT NULL AND r.wait_correlation <> '' AND NOT EXISTS "
-                  "(SELECT 1 FROM workflow_events e WHERE e.facility_id = r.facility_id AND "
-                  "e.type = 'room.ended' AND e.correlation = r.wait_correlation) "
-                  "ORDER BY r.updated_at, r.id LIMIT $1",
-                  limit));
+    WASL_ASSIGN_OR_RETURN(std::vector<Session> consultations,
+                          consultation_sessions(*tx, options_.max_sessions));
+    WASL_ASSIGN_OR_RETURN(std::vector<Session> runs, run_sessions(*tx, options_.max_sessions));
     tx->rollback();
     std::set<std::pair<std::string, std::string>> seen;
-    for (const auto* rows : {&consultations, &runs}) {
-      for (const auto& row : *rows) {
-        Session s;
-        WASL_ASSIGN_OR_RETURN(s.facility, row.get_text(0));
-        if (!row.is_null(1)) {
-          WASL_ASSIGN_OR_RETURN(s.instance, row.get_text(1));
-        }
-        WASL_ASSIGN_OR_RETURN(s.room, row.get_text(2));
-        WASL_ASSIGN_OR_RETURN(std::string owner, row.get_text("owner"));
-        auto kept = workflow::run_bindings_of(row, "run_bindings", owner);
-        if (kept.ok()) {
-          s.run_bindings = std::move(kept).value();
-        } else {
-          s.unreadable = kept.error();
-        }
+    for (auto* found : {&consultations, &runs}) {
+      for (Session& s : *found) {
         if (static_cast<int>(sessions.size()) >= options_.max_sessions) break;
         if (seen.emplace(s.facility, s.room).second) sessions.push_back(std::move(s));
       }

@@ -7,6 +7,7 @@
 #include "hub/crypto/hex.hpp"
 #include "hub/records/list_cursor.hpp"
 #include "hub/records/row_fields.hpp"
+#include "hub/storage/bind.hpp"
 
 namespace wasl::records {
 
@@ -477,6 +478,53 @@ Result<std::vector<std::string>> ConsultationStore::ids_in_period(storage::Trans
     ids.push_back(std::move(id));
   }
   return ids;
+}
+
+Result<std::vector<OpenVideoRoom>> ConsultationStore::open_video_rooms(
+    storage::Transaction& tx, const std::optional<std::pair<std::int64_t, std::string>>& after,
+    int limit) {
+  std::string sql =
+      "SELECT id, facility_id, video_instance, video_room_id, updated_at FROM consultations "
+      "WHERE video_room_id IS NOT NULL AND video_room_id <> '' AND status IN "
+      "('waiting', 'waiting_room', 'in_session')";
+  storage::Params params;
+  if (after) {
+    const std::string at = storage::bind(params, after->first);
+    const std::string id = storage::bind(params, after->second);
+    sql += " AND (updated_at > " + at + " OR (updated_at = " + at + " AND id > " + id + "))";
+  }
+  sql += " ORDER BY updated_at, id LIMIT " + storage::bind(params, std::int64_t{limit});
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(sql, params));
+  std::vector<OpenVideoRoom> out;
+  out.reserve(rows.size());
+  for (const storage::Row& row : rows) {
+    OpenVideoRoom room;
+    WASL_ASSIGN_OR_RETURN(room.id, row.get_text("id"));
+    WASL_ASSIGN_OR_RETURN(room.facility_id, row.get_text("facility_id"));
+    WASL_ASSIGN_OR_RETURN(room.video_instance, optional_text(row, "video_instance"));
+    WASL_ASSIGN_OR_RETURN(room.video_room_id, row.get_text("video_room_id"));
+    WASL_ASSIGN_OR_RETURN(room.updated_at, row.get_int("updated_at"));
+    out.push_back(std::move(room));
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::optional<std::string>>> ConsultationStore::video_instances(
+    storage::Transaction& tx, const std::vector<std::string>& ids) {
+  std::map<std::string, std::optional<std::string>> out;
+  for (const auto& chunk : storage::chunks(ids)) {
+    storage::Params params;
+    WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                          tx.query("SELECT id, video_instance FROM consultations WHERE " +
+                                       storage::in_list(params, tx.dialect(), "id",
+                                                        {chunk.begin(), chunk.end()}, "TEXT"),
+                                   params));
+    for (const storage::Row& row : rows) {
+      WASL_ASSIGN_OR_RETURN(std::string id, row.get_text("id"));
+      WASL_ASSIGN_OR_RETURN(out[id], optional_text(row, "video_instance"));
+    }
+  }
+  return out;
 }
 
 }  // namespace wasl::records

@@ -4,9 +4,10 @@
 // index (consultation_identifiers; national ID / iqama, MRN, phone).
 //
 // Every method takes the caller's transaction (so a change and its audit
-// event commit together) and the caller's facility id, which every
-// statement filters on: another facility's consultation behaves exactly
-// like a missing one (kNotFound, same message).
+// event commit together) and, but for the two reads the session reconciler
+// makes across facilities (open_video_rooms, video_instances), the caller's
+// facility id, which every statement filters on: another facility's
+// consultation behaves exactly like a missing one (kNotFound, same message).
 //
 // Thread-safe: holds only a borrowed CellCipher, which must outlive it.
 // Errors: kNotFound, kInvalidArgument (a bad identifier or cursor),
@@ -19,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hub/domain/consultation.hpp"
@@ -90,6 +92,16 @@ struct ConsultationPeriodCounts {
   // session_ended_at - session_started_at of each consultation with both
   // recorded and the end not before the start, in no particular order.
   std::vector<std::int64_t> session_durations_ms;
+};
+
+// A consultation whose video room is open as far as the database knows: a
+// room id recorded and status waiting, waiting_room or in_session.
+struct OpenVideoRoom {
+  std::string id;
+  std::string facility_id;
+  std::optional<std::string> video_instance;
+  std::string video_room_id;
+  std::int64_t updated_at = 0;  // with id, the order rooms are listed in
 };
 
 // A cancel reason: a code of 1..40 characters [a-z0-9_] starting with a
@@ -186,6 +198,21 @@ class ConsultationStore {
                                                              std::string_view facility_id,
                                                              std::int64_t start_ms,
                                                              std::int64_t end_ms);
+
+  // The two reads below span every facility: they serve the session
+  // reconciler, which watches every open room whoever owns it, and return
+  // each row's facility.
+
+  // Open video rooms (OpenVideoRoom) ordered by (updated_at, id), at most
+  // `limit`, starting after the room `after` names (its updated_at and id)
+  // when given.
+  static sdk::Result<std::vector<OpenVideoRoom>> open_video_rooms(
+      storage::Transaction& tx, const std::optional<std::pair<std::int64_t, std::string>>& after,
+      int limit);
+  // The recorded video instance of each consultation of `ids` that exists
+  // (nullopt when none is recorded); ids that name no consultation are absent.
+  static sdk::Result<std::map<std::string, std::optional<std::string>>> video_instances(
+      storage::Transaction& tx, const std::vector<std::string>& ids);
 
  private:
   sdk::Result<domain::Consultation> from_row(const storage::Row& row) const;

@@ -364,6 +364,59 @@ TEST_P(ConsultationStoreTest, CountsAPeriodByScheduledElseCreatedTime) {
   EXPECT_EQ(none.no_shows, 0);
 }
 
+TEST_P(ConsultationStoreTest, ListsOpenVideoRoomsOfEveryFacilityInPages) {
+  // Open rooms: c-1 (waiting, facility A), c-2 (in_session, B), c-3
+  // (waiting_room, A). Not open: c-4 (ended), c-5 (no room), c-6 (an empty
+  // room id).
+  struct Room {
+    const char* facility;
+    const char* id;
+    const char* status;
+    const char* room;  // nullptr: none recorded
+    std::int64_t updated_at;
+  };
+  const std::vector<Room> rooms = {
+      {kFacilityA, "c-1", "waiting", "room-1", 300},
+      {kFacilityB, "c-2", "in_session", "room-2", 100},
+      {kFacilityA, "c-3", "waiting_room", "room-3", 300},
+      {kFacilityA, "c-4", "ended", "room-4", 50},
+      {kFacilityA, "c-5", "waiting", nullptr, 50},
+      {kFacilityA, "c-6", "waiting", "", 50},
+  };
+  for (const Room& r : rooms) {
+    insert(sample_consultation(r.facility, r.id));
+    exec_raw(
+        "UPDATE consultations SET status = $1, updated_at = $2, video_instance = $3, "
+        "video_room_id = $4 WHERE id = $5",
+        {std::string(r.status), r.updated_at,
+         r.room ? Value(std::string("video.main")) : storage::null_value(),
+         r.room ? Value(std::string(r.room)) : storage::null_value(), std::string(r.id)});
+  }
+  exec_raw("UPDATE consultations SET video_instance = NULL WHERE id = 'c-3'");
+
+  auto tx = begin();
+  ASSERT_OK_AND_ASSIGN(auto first, ConsultationStore::open_video_rooms(*tx, std::nullopt, 2));
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].id, "c-2");  // least recently updated first
+  EXPECT_EQ(first[0].facility_id, kFacilityB);
+  EXPECT_EQ(first[0].video_room_id, "room-2");
+  EXPECT_EQ(first[0].video_instance, "video.main");
+  EXPECT_EQ(first[0].updated_at, 100);
+  EXPECT_EQ(first[1].id, "c-1");
+  ASSERT_OK_AND_ASSIGN(auto second, ConsultationStore::open_video_rooms(
+                                        *tx, std::make_pair(first[1].updated_at, first[1].id), 2));
+  ASSERT_EQ(second.size(), 1u);  // the tie on updated_at is broken by id
+  EXPECT_EQ(second[0].id, "c-3");
+  EXPECT_FALSE(second[0].video_instance.has_value());
+
+  ASSERT_OK_AND_ASSIGN(auto instances,
+                       ConsultationStore::video_instances(*tx, {"c-1", "c-3", "c-5", "c-9"}));
+  EXPECT_EQ(instances.size(), 3u);  // c-9 does not exist
+  EXPECT_EQ(instances["c-1"], "video.main");
+  EXPECT_FALSE(instances["c-3"].has_value());
+  EXPECT_FALSE(instances["c-5"].has_value());
+}
+
 WASL_RECORDS_INSTANTIATE(ConsultationStoreTest);
 
 }  // namespace
