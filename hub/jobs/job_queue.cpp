@@ -316,4 +316,32 @@ Result<bool> JobQueue::retry_task(storage::Transaction& tx, const ClaimedTask& t
   return changed == 1;
 }
 
+Result<std::optional<std::string>> JobQueue::lock_held(storage::Transaction& tx,
+                                                       const HeldJob& job) {
+  Params params{job.id};
+  std::string sql = "SELECT run_id FROM jobs WHERE id = $1 AND " + holder_is(params, job);
+  if (tx.dialect() == storage::Dialect::kPostgres) sql += " FOR UPDATE";
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, params));
+  if (rows.empty()) return std::optional<std::string>();
+  WASL_ASSIGN_OR_RETURN(auto run_id, rows[0].get_text(0));
+  return std::optional<std::string>(std::move(run_id));
+}
+
+Result<std::optional<QueuedJob>> JobQueue::first_of_kind(storage::Transaction& tx,
+                                                         const std::string& run_id,
+                                                         const std::string& kind) {
+  WASL_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT payload, run_at FROM jobs WHERE run_id = $1 "
+                                            "AND kind = $2 ORDER BY run_at LIMIT 1",
+                                            Params{run_id, kind}));
+  if (rows.empty()) return std::optional<QueuedJob>();
+  QueuedJob job;
+  if (!rows[0].is_null("payload")) {
+    WASL_ASSIGN_OR_RETURN(auto payload, rows[0].get_text("payload"));
+    job.payload = nlohmann::json::parse(payload, nullptr, false);
+    if (job.payload.is_discarded()) job.payload = nullptr;
+  }
+  WASL_ASSIGN_OR_RETURN(job.run_at_ms, rows[0].get_int("run_at"));
+  return std::optional<QueuedJob>(std::move(job));
+}
+
 }  // namespace wasl::jobs

@@ -73,6 +73,12 @@ struct ClaimedTask {
   std::int64_t requests = 0;  // jobs.requests when claimed
 };
 
+// A job as it waits in the queue, for a reader that does not claim it.
+struct QueuedJob {
+  nlohmann::json payload;  // null when the stored payload is not JSON
+  std::int64_t run_at_ms = 0;
+};
+
 class JobQueue {
  public:
   // Claims up to `limit` due workflow jobs, oldest run_at first.
@@ -129,6 +135,7 @@ class JobQueue {
   // Workflow jobs due at `now_ms` (held ones included: a held job is due
   // when its lease ends).
   static sdk::Result<std::int64_t> count_due(storage::Transaction& tx, std::int64_t now_ms);
+
   // Asks for task `key` of `kind` ("task.…") with `payload`, due at
   // `run_at_ms`: a new row, or the existing one asked again — its payload
   // replaced, its request counted, and, when no runner holds it, due at the
@@ -159,6 +166,17 @@ class JobQueue {
   static sdk::Result<bool> retry_task(storage::Transaction& tx, const ClaimedTask& task,
                                       std::int64_t run_at_ms, const std::string& last_error,
                                       std::int64_t now_ms);
+
+  // The run of a job the caller still holds, the job's row locked until the
+  // transaction ends (PostgreSQL: FOR UPDATE; SQLite's single writer);
+  // nullopt when the hold was lost (the job was taken over or removed).
+  static sdk::Result<std::optional<std::string>> lock_held(storage::Transaction& tx,
+                                                           const HeldJob& job);
+  // The run's job of `kind` due first, held or not, read without a lock;
+  // nullopt when the run has none.
+  static sdk::Result<std::optional<QueuedJob>> first_of_kind(storage::Transaction& tx,
+                                                             const std::string& run_id,
+                                                             const std::string& kind);
 };
 
 }  // namespace wasl::jobs

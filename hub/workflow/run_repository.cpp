@@ -186,14 +186,11 @@ Status RunRepository::insert(Transaction& tx, const RunState& run, const Blob& t
 
 Result<std::optional<std::string>> RunRepository::held_status(Transaction& tx,
                                                               const jobs::HeldJob& held) {
-  std::string sql =
-      "SELECT r.status FROM jobs j JOIN workflow_runs r ON r.id = j.run_id "
-      "WHERE j.id = $1 AND j.lease_owner = $2";
-  if (dialect_ == Dialect::kPostgres) sql += " FOR UPDATE";
-  WASL_ASSIGN_OR_RETURN(auto rows, tx.query(sql, Params{held.id, held.lease_token}));
-  if (rows.empty()) return std::optional<std::string>();
-  WASL_ASSIGN_OR_RETURN(auto status, rows[0].get_text(0));
-  return std::optional<std::string>(std::move(status));
+  WASL_ASSIGN_OR_RETURN(auto run_id, jobs::JobQueue::lock_held(tx, held));
+  if (!run_id) return std::optional<std::string>();
+  WASL_ASSIGN_OR_RETURN(auto run, lock_status(tx, *run_id));
+  if (!run) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(run->status));
 }
 
 Result<std::optional<LockedRun>> RunRepository::lock_status(Transaction& tx,

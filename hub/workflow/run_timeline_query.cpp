@@ -106,17 +106,15 @@ Result<RunTimeline> read_run_timeline(storage::Store& store, DefinitionStore& de
     for (auto& a : t.attempts) render_input(**definition, state.data, a);
   }
   // The run's queued call: its next attempt, a retry when the step failed before.
-  WASL_ASSIGN_OR_RETURN(auto jobs, tx->query("SELECT payload, run_at FROM jobs WHERE run_id = $1 "
-                                             "AND kind = $2 ORDER BY run_at LIMIT 1",
-                                             Params{run_id, std::string(jobs::kCallJob)}));
-  if (!jobs.empty() && !jobs[0].is_null("payload")) {
-    WASL_ASSIGN_OR_RETURN(auto payload_text, jobs[0].get_text("payload"));
-    auto payload = nlohmann::json::parse(payload_text, nullptr, false);
+  WASL_ASSIGN_OR_RETURN(auto queued,
+                        jobs::JobQueue::first_of_kind(*tx, run_id, std::string(jobs::kCallJob)));
+  if (queued) {
+    const nlohmann::json& payload = queued->payload;
     if (payload.is_object() && payload.value("step", std::string()) != "") {
       NextAttempt next;
       next.step_id = payload.value("step", std::string());
       next.compensation = payload.value("compensation", false);
-      WASL_ASSIGN_OR_RETURN(next.at_ms, jobs[0].get_int("run_at"));
+      next.at_ms = queued->run_at_ms;
       const StepAttempt* last = nullptr;
       bool failed_before = false;
       for (const auto& a : t.attempts) {

@@ -165,8 +165,67 @@ TEST_P(JobQueueTest, HoldIdleHoldsUnleasedJobsForItsTransactionWithoutWritingALe
   EXPECT_TRUE(query("SELECT id FROM jobs WHERE run_id = $1", Params{run_}).empty());
 }
 
+TEST_P(JobQueueTest, LockHeldNamesTheRunOnlyWhileTheHoldLasts) {
+  auto lock_held = [&](const HeldJob& job) -> std::optional<std::string> {
+    auto tx = store_->begin();
+    EXPECT_TRUE(tx.ok());
+    auto run = JobQueue::lock_held(**tx, job);
+    EXPECT_TRUE(run.ok()) << run.error().message;
+    (*tx)->rollback();
+    return run.ok() ? *run : std::nullopt;
+  };
+  auto jobs = claim(now_ms_);
+  ASSERT_EQ(jobs.size(), 1u);
+  HeldJob held = held_job(jobs[0]);
+  EXPECT_EQ(lock_held(held), run_);
+  EXPECT_EQ(lock_held({held.id, "someone-else"}), std::nullopt);
+  EXPECT_TRUE(
+      in_tx([&](storage::Transaction& tx) { return JobQueue::release(tx, held, now_ms_ + 1); }));
+  EXPECT_EQ(lock_held(held), std::nullopt);  // given back: no longer held by its lease
+  EXPECT_EQ(lock_held({held.id, "", /*locked=*/true}), run_);  // held by a row lock alone
+}
+
+TEST_P(JobQueueTest, FirstOfKindReadsTheQueuedJobWithoutClaimingIt) {
+  auto first = [&](const std::string& run, const std::string& kind) {
+    auto tx = store_->begin(storage::TxMode::kReadOnly);
+    EXPECT_TRUE(tx.ok());
+    auto job = JobQueue::first_of_kind(**tx, run, kind);
+    EXPECT_TRUE(job.ok()) << job.error().message;
+    return job.ok() ? *job : std::nullopt;
+  };
+  auto call = first(run_, kCallJob);
+  ASSERT_TRUE(call.has_value());
+  EXPECT_EQ(call->payload.value("step", ""), "s1");
+  auto rows = query("SELECT run_at, lease_owner FROM jobs WHERE run_id = $1", Params{run_});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(call->run_at_ms, *rows[0].get_int(0));
+  EXPECT_TRUE(rows[0].is_null(1));  // not claimed
+  EXPECT_FALSE(first(run_, kWaitJob).has_value());
+  EXPECT_FALSE(first("no-such-run", kCallJob).has_value());
+  exec("UPDATE jobs SET payload = 'not json' WHERE run_id = $1", Params{run_});
+  call = first(run_, kCallJob);
+  ASSERT_TRUE(call.has_value());
+  EXPECT_TRUE(call->payload.is_null());
+}
+
 // Two writers at once: PostgreSQL only (SQLite has one writer at a time).
 class JobQueuePostgresTest : public JobQueueTest {};
+
+TEST_P(JobQueuePostgresTest, LockHeldKeepsATakeoverOutUntilTheHolderEnds) {
+  auto jobs = claim(now_ms_);
+  ASSERT_EQ(jobs.size(), 1u);
+  auto holder = store_->begin();
+  ASSERT_TRUE(holder.ok());
+  auto run = JobQueue::lock_held(**holder, held_job(jobs[0]));
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  EXPECT_EQ(*run, run_);
+  const std::int64_t lapsed = now_ms_ + lease_.count() + 1;
+  EXPECT_TRUE(claim(lapsed).empty());  // the lease lapsed, but the row is locked
+  (*holder)->rollback();
+  auto taken = claim(lapsed);
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_TRUE(taken[0].takeover);
+}
 
 TEST_P(JobQueuePostgresTest, AClaimPassesOverAJobHeldByAnotherTransaction) {
   auto holder = store_->begin();
