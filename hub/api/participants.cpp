@@ -15,6 +15,7 @@
 #include "hub/api/json_response.hpp"
 #include "hub/api/request_audit.hpp"
 #include "hub/api/resource_id.hpp"
+#include "hub/consultations/admission.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/idempotency_store.hpp"
@@ -186,23 +187,6 @@ struct AddRequest {
 
 constexpr std::size_t kMaxReferenceChars = 256;
 
-// Why a participant skips the waiting room, or nullopt when it waits.
-// A clinician role is not enough on its own: anyone holding a hospital or
-// admin key could declare themselves a doctor. Admitted at once is a
-// clinician added by a clinician key, or the clinician the consultation's
-// EHR record names as its practitioner. Everyone else waits for a
-// clinician or an admin to admit them.
-std::optional<std::string_view> admitted_because(const AddRequest& a,
-                                                 const access::Principal& principal,
-                                                 const domain::Consultation& c) {
-  if (!domain::is_clinician(a.role)) return std::nullopt;
-  if (principal.role == access::Role::kClinician) return "clinician_key";
-  if (a.practitioner && c.practitioner.reference && *a.practitioner == *c.practitioner.reference) {
-    return "consultation_practitioner";
-  }
-  return std::nullopt;
-}
-
 std::optional<AddRequest> parse_add(const nlohmann::json& body, FieldValidator& v) {
   AddRequest a;
   v.reject_unknown(body,
@@ -295,7 +279,8 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
   p.display_name = parsed->display_name;
   p.family_consent = parsed->family_consent;
   p.created_at = now;
-  const std::optional<std::string_view> because = admitted_because(*parsed, principal, consultation);
+  const std::optional<std::string_view> because = consultations::admitted_because(
+      parsed->role, parsed->practitioner, principal.role, consultation);
   const bool admit_now = because.has_value();
   p.state = admit_now ? ParticipantState::kAdmitted : ParticipantState::kWaiting;
   if (admit_now) p.admitted_at = now;

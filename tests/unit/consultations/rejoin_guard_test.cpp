@@ -134,7 +134,8 @@ class RejoinGuardTest : public records::testing::RecordsDatabaseTest {
                                            const std::string& type = "participant.connected") {
     return {facility, type, room,
             json{{"type", type}, {"room_id", room}, {"participant_id", participant}},
-            std::string(kInstance) + "/" + facility + "/twilio:" + participant};
+            std::string(kInstance) + "/" + facility + "/twilio:" + participant,
+            /*inbox_id=*/""};
   }
 
   // react() in a transaction of its own (the dispatcher's), committed when
