@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "hub/crypto/cell_cipher.hpp"
+#include "hub/crypto/cell_aead.hpp"
 #include "hub/crypto/hex.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/crypto/random.hpp"

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <random>
 
-#include "hub/crypto/cell_cipher.hpp"
+#include "hub/crypto/cell_aead.hpp"
 #include "hub/domain/recording.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/key_rotation/file_reencryption.hpp"

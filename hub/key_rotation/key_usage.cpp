@@ -1,6 +1,6 @@
 #include "hub/key_rotation/key_usage.hpp"
 
-#include "hub/crypto/cell_cipher.hpp"
+#include "hub/crypto/cell_aead.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/records/encrypted_columns.hpp"
 #include "hub/records/recording_files.hpp"

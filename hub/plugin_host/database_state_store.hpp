@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "hub/crypto/cell_cipher.hpp"
+#include "hub/crypto/cell_aead.hpp"
 #include "hub/plugin_host/state_store.hpp"
 #include "hub/storage/store.hpp"
 

@@ -19,7 +19,7 @@
 #include <string_view>
 
 #include "hub/crypto/blind_index.hpp"
-#include "hub/crypto/cell_cipher.hpp"
+#include "hub/crypto/cell_aead.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "wasl/sdk/result.hpp"
 

@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "hub/crypto/cell_cipher.hpp"
+#include "hub/crypto/cell_aead.hpp"
 #include "tests/unit/records/records_database.hpp"
 
 namespace wasl::records::testing {

@@ -1,4 +1,4 @@
-#include "hub/crypto/cell_cipher.hpp"
+#include "hub/crypto/cell_aead.hpp"
 
 #include <gtest/gtest.h>
 
