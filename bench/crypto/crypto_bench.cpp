@@ -37,7 +37,7 @@ std::shared_ptr<const crypto::Keyring> bench_keyring() {
 }
 
 void BM_FieldEncrypt(benchmark::State& state) {
-  crypto::CellCipher cipher(bench_keyring());
+  crypto::CellAead cipher(bench_keyring());
   std::string plaintext(static_cast<std::size_t>(state.range(0)), 'p');
   const crypto::CellLocation where{"consultations", "clinical_notes", "0192f0c4-7b7e-7c43"};
   for (auto _ : state) {
@@ -50,7 +50,7 @@ void BM_FieldEncrypt(benchmark::State& state) {
 BENCHMARK(BM_FieldEncrypt)->Arg(256)->Arg(4096);
 
 void BM_FieldDecrypt(benchmark::State& state) {
-  crypto::CellCipher cipher(bench_keyring());
+  crypto::CellAead cipher(bench_keyring());
   std::string plaintext(static_cast<std::size_t>(state.range(0)), 'p');
   const crypto::CellLocation where{"consultations", "clinical_notes", "0192f0c4-7b7e-7c43"};
   std::string ct = cipher.encrypt(where, plaintext).value();

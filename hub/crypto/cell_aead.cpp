@@ -61,10 +61,10 @@ sdk::Result<ParsedHeader> parse_header(std::string_view ct) {
 
 }  // namespace
 
-CellCipher::CellCipher(std::shared_ptr<const Keyring> keyring) : keyring_(std::move(keyring)) {}
+CellAead::CellAead(std::shared_ptr<const Keyring> keyring) : keyring_(std::move(keyring)) {}
 
-sdk::Result<std::string> CellCipher::encrypt(const CellLocation& where,
-                                             std::string_view plaintext) const {
+sdk::Result<std::string> CellAead::encrypt(const CellLocation& where,
+                                           std::string_view plaintext) const {
   const std::string& key_id = keyring_->active_key_id();
   std::size_t header_size = 2 + key_id.size() + kGcmNonceSize;
   std::string out(ciphertext_size(plaintext.size(), key_id.size()), '\0');
@@ -84,8 +84,8 @@ sdk::Result<std::string> CellCipher::encrypt(const CellLocation& where,
   return out;
 }
 
-sdk::Result<std::string> CellCipher::decrypt(const CellLocation& where,
-                                             std::string_view ciphertext) const {
+sdk::Result<std::string> CellAead::decrypt(const CellLocation& where,
+                                           std::string_view ciphertext) const {
   WASL_ASSIGN_OR_RETURN(ParsedHeader header, parse_header(ciphertext));
   WASL_ASSIGN_OR_RETURN(const SecretBytes* key, keyring_->decryption_key(header.key_id));
   std::size_t body_size = ciphertext.size() - header.header_size - kGcmTagSize;
@@ -109,7 +109,7 @@ sdk::Result<std::string> CellCipher::decrypt(const CellLocation& where,
   return plaintext;
 }
 
-sdk::Result<std::string> CellCipher::key_id_of(std::string_view ciphertext) {
+sdk::Result<std::string> CellAead::key_id_of(std::string_view ciphertext) {
   WASL_ASSIGN_OR_RETURN(ParsedHeader header, parse_header(ciphertext));
   return std::string(header.key_id);
 }

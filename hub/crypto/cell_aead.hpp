@@ -1,4 +1,4 @@
-// crypto::CellCipher: AES-256-GCM encryption of one database cell, bound to
+// crypto::CellAead: AES-256-GCM encryption of one database cell, bound to
 // its place (table, column, row id). The hub's stores use it through
 // records::CellCipher; plugin state (plugin_host) and key rotation use it
 // directly. The "field" in the format's label and messages is the cell.
@@ -44,9 +44,9 @@ struct CellLocation {
 };
 
 // Thread-safe: holds only the shared immutable keyring.
-class CellCipher {
+class CellAead {
  public:
-  explicit CellCipher(std::shared_ptr<const Keyring> keyring);
+  explicit CellAead(std::shared_ptr<const Keyring> keyring);
 
   // Encrypts under the keyring's active key with a fresh random nonce.
   sdk::Result<std::string> encrypt(const CellLocation& where, std::string_view plaintext) const;

@@ -226,7 +226,7 @@ Result<RotationStep> KeyRotationJob::rotate_table_batch(const records::Encrypted
     for (std::size_t c = 0; c < t.columns.size(); ++c) {
       if (row.is_null(nkeys + c)) continue;
       WASL_ASSIGN_OR_RETURN(std::string old_ct, row.get_blob(nkeys + c));
-      auto key_id = crypto::CellCipher::key_id_of(old_ct);
+      auto key_id = crypto::CellAead::key_id_of(old_ct);
       if (key_id.ok() && *key_id == to_key) continue;
       auto plain = key_id.ok() ? cipher_.decrypt(t.table, t.columns[c], row_id, old_ct)
                                : Result<std::string>(key_id.error());
@@ -236,7 +236,7 @@ Result<RotationStep> KeyRotationJob::rotate_table_batch(const records::Encrypted
       }
       WASL_ASSIGN_OR_RETURN(std::string new_ct,
                             cipher_.encrypt(t.table, t.columns[c], row_id, *plain));
-      if (crypto::CellCipher::key_id_of(new_ct).value_or("") != to_key) {
+      if (crypto::CellAead::key_id_of(new_ct).value_or("") != to_key) {
         return Error(ErrorCode::kConflict,
                      "the active key changed during a rotation batch; the batch was rolled back");
       }

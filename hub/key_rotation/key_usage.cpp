@@ -15,7 +15,7 @@ using sdk::Status;
 namespace {
 
 constexpr int kPageSize = 2000;
-// Enough of a cell ciphertext for CellCipher::key_id_of: version, length,
+// Enough of a cell ciphertext for crypto::CellAead::key_id_of: version, length,
 // a key id of up to 64 bytes, nonce and tag.
 constexpr int kHeaderPrefix = 2 + 64 + 12 + 16;
 
@@ -52,7 +52,7 @@ Status count_column(storage::Store& store, const records::EncryptedTable& t,
     tx->rollback();
     for (const storage::Row& row : rows) {
       WASL_ASSIGN_OR_RETURN(std::string head, row.get_blob(nkeys));
-      auto id = crypto::CellCipher::key_id_of(head);
+      auto id = crypto::CellAead::key_id_of(head);
       usage[id.ok() ? *id : std::string(kMalformedKeyId)] += 1;
     }
     if (rows.size() < static_cast<std::size_t>(kPageSize)) return {};

@@ -1,7 +1,7 @@
 // DatabaseStateStore: plugin state kept in the plugin_state table, so it
 // survives restarts and is shared by every hub process on one database.
-// Values are encrypted (they may hold cached provider tokens) with the field
-// cipher, bound to (plugin_state, value, "<instance>:<key>").
+// Values are encrypted (they may hold cached provider tokens) with
+// crypto::CellAead, bound to (plugin_state, value, "<instance>:<key>").
 #pragma once
 
 #include <memory>
@@ -27,7 +27,7 @@ class DatabaseStateStore : public StateStore {
 
  private:
   storage::Store& store_;
-  crypto::CellCipher cipher_;
+  crypto::CellAead cipher_;
 };
 
 }  // namespace wasl::plugin_host

@@ -27,7 +27,7 @@ Result<std::string> CellCipher::encrypt(std::string_view table, std::string_view
                      " is not in the encrypted column registry (encrypted_columns.cpp); add it "
                      "there so key rotation covers it");
   }
-  crypto::CellCipher cipher(keyring());
+  crypto::CellAead cipher(keyring());
   auto out = cipher.encrypt({table, column, row_id}, plaintext);
   if (!out.ok()) {
     return Error(out.error().code,
@@ -39,7 +39,7 @@ Result<std::string> CellCipher::encrypt(std::string_view table, std::string_view
 Result<std::string> CellCipher::decrypt(std::string_view table, std::string_view column,
                                         std::string_view row_id,
                                         std::string_view ciphertext) const {
-  crypto::CellCipher cipher(keyring());
+  crypto::CellAead cipher(keyring());
   auto out = cipher.decrypt({table, column, row_id}, ciphertext);
   if (!out.ok()) {
     return Error(out.error().code,

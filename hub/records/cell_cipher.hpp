@@ -1,7 +1,7 @@
 // records::CellCipher: the one place the hub turns PHI into a database cell's
 // ciphertext and back — the record stores, webhook ingress and the workflow
 // engine's payloads (workflow_runs.trigger_enc, workflow_steps.output_enc,
-// workflow_events.payload_enc) all go through it. It is crypto::CellCipher
+// workflow_events.payload_enc) all go through it. It is crypto::CellAead
 // (the ciphertext format, bound to table, column and row id) over a keyring
 // that `wasl keys rotate` can replace while it runs, limited to the columns
 // declared in encrypted_columns.cpp so the rotation job covers every one, plus

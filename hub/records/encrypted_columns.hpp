@@ -1,5 +1,5 @@
 // The registry of encrypted columns: every database column that holds a
-// crypto::CellCipher ciphertext, declared once. records::CellCipher refuses to
+// crypto::CellAead ciphertext, declared once. records::CellCipher refuses to
 // encrypt into a column missing here, and the key rotation job and
 // usage_by_key() walk exactly this list, so a column cannot be encrypted yet
 // escape rotation.

@@ -56,7 +56,7 @@ TEST_P(ConsultationStoreTest, RoundTripsArabicTextWhileTheRawRowHoldsOnlyCiphert
   }
   Rows rows = query_raw("SELECT patient_summary_enc FROM consultations WHERE id = 'c-1'");
   ASSERT_EQ(rows.size(), 1u);
-  auto key = crypto::CellCipher::key_id_of(rows[0].get_blob(0).value());
+  auto key = crypto::CellAead::key_id_of(rows[0].get_blob(0).value());
   ASSERT_TRUE(key.ok());
   EXPECT_EQ(*key, keyring_->active_key_id());
   // The blind index rows hold no identifier either.
