@@ -17,6 +17,7 @@
 #include "hub/console/console_routes.hpp"
 #include "hub/key_rotation/key_rotation_job.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
+#include "hub/webhooks/webhook_routes.hpp"
 #include "hub/workflow/plugin_capability_invoker.hpp"
 
 namespace wasl::app {

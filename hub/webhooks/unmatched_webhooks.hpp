@@ -18,7 +18,7 @@
 #pragma once
 
 #include "hub/http/exchange.hpp"
-#include "hub/webhooks/webhook_routes.hpp"
+#include "hub/webhooks/webhook_context.hpp"
 
 namespace wasl::webhooks {
 
