@@ -15,6 +15,7 @@
 #include "hub/jobs/job_queue.hpp"
 #include "hub/workflow/prepared_job.hpp"
 #include "hub/storage/row_id.hpp"
+#include "hub/workflow/run_control.hpp"
 #include "hub/workflow/run_repository.hpp"
 #include "hub/workflow/run_state.hpp"
 #include "hub/workflow/run_timeline_query.hpp"
@@ -58,9 +59,8 @@ EngineOptions normalized(EngineOptions options) {
 // ---------------------------------------------------------------------------
 // Core: the workers' loop over the engine's parts — claiming and preparing
 // jobs, calling them (StepCaller), recording their outcome and what follows
-// (RunRepository, Transitions) — and the entry points that start, cancel and
-// retry runs. Each entry point and each claim or finish commits its own
-// transaction.
+// (RunRepository, Transitions) — and the entry points that deliver events.
+// Each claim or finish commits its own transaction.
 // ---------------------------------------------------------------------------
 class Engine::Core {
  public:
@@ -78,7 +78,8 @@ class Engine::Core {
         transitions_(runs_, events_, options_),
         caller_(store, std::move(invoker), actions, metrics, options_),
         commit_group_(store, options_.commit_group, options_.commit_group_leaders),
-        audit_(audit) {
+        audit_(audit),
+        control_(store, definitions, invoker_, runs_, transitions_, options_) {
     engine_id_ = options_.engine_id.empty() ? default_engine_id() : options_.engine_id;
   }
 
@@ -601,88 +602,6 @@ class Engine::Core {
     return out;
   }
 
-  // ---- entry points -------------------------------------------------------------------
-  Result<std::string> start_run(Transaction& tx, const StartRunRequest& request) {
-    std::int64_t now = now_ms();
-    // Only a version the facility uses: its own or the platform's.
-    WASL_ASSIGN_OR_RETURN(int version,
-                          DefinitionStore::resolve_version(tx, request.workflow,
-                                                           request.facility_id, request.version));
-    RunState run;
-    run.id = storage::new_row_id();
-    run.facility_id = request.facility_id;
-    run.consultation_id = request.consultation_id;
-    run.workflow = request.workflow;
-    run.version = version;
-    run.status = kRunning;
-    run.bindings = invoker_->bindings(run.facility_id);
-    WASL_ASSIGN_OR_RETURN(run.definition, definitions_.get(request.workflow, version, &tx));
-    json trigger = request.trigger.is_null() ? json::object() : request.trigger;
-    WASL_ASSIGN_OR_RETURN(auto trigger_enc,
-                          runs_.encode(trigger, "workflow_runs", run.id, "trigger_enc"));
-    auto inserted = runs_.insert(tx, run, trigger_enc, now);
-    if (!inserted.ok()) {
-      if (inserted.error().code == ErrorCode::kFailedPrecondition) {
-        return Error(ErrorCode::kFailedPrecondition,
-                     "cannot start workflow '" + run.workflow + "': facility '" +
-                         run.facility_id + "' or the consultation does not exist",
-                     false);
-      }
-      return std::move(inserted).error();
-    }
-    run.data = {{"trigger", trigger}, {"steps", json::object()}};
-    WASL_ASSIGN_OR_RETURN(run.data["consultation"], runs_.load_consultation(tx, run));
-    WASL_RETURN_IF_ERROR(transitions_.advance(tx, run, nullptr, 0, now));
-    return run.id;
-  }
-
-  Status cancel(const std::string& run_id) {
-    WASL_ASSIGN_OR_RETURN(auto tx, store_.begin());
-    WASL_RETURN_IF_ERROR(cancel_in(*tx, run_id));
-    return tx->commit();
-  }
-
-  Status cancel_in(Transaction& tx, const std::string& run_id) {
-    std::int64_t now = now_ms();
-    WASL_ASSIGN_OR_RETURN(auto locked, runs_.lock_status(tx, run_id));
-    if (!locked) {
-      return Error(ErrorCode::kNotFound, "workflow run " + run_id + " does not exist", false);
-    }
-    const std::string& status = locked->status;
-    if (status == kCancelling) return {};
-    if (status != kRunning && status != kWaiting) {
-      return Error(ErrorCode::kFailedPrecondition,
-                   "workflow run " + run_id + " is " + status + " and cannot be cancelled", false);
-    }
-    WASL_RETURN_IF_ERROR(runs_.set_cancelling(tx, locked->facility_id, run_id, now));
-    return jobs::JobQueue::wake(tx, run_id, now);
-  }
-
-  Status retry(const std::string& run_id) {
-    WASL_ASSIGN_OR_RETURN(auto tx, store_.begin());
-    WASL_RETURN_IF_ERROR(retry_in(*tx, run_id));
-    return tx->commit();
-  }
-
-  Status retry_in(Transaction& tx, const std::string& run_id) {
-    std::int64_t now = now_ms();
-    WASL_ASSIGN_OR_RETURN(auto run, runs_.load(tx, run_id, true));
-    WASL_ASSIGN_OR_RETURN(std::string failed_step, runs_.failed_step(tx, run));
-    if (run.status != kFailed || failed_step.empty() ||
-        run.definition->find_step(failed_step) == nullptr) {
-      return Error(ErrorCode::kFailedPrecondition,
-                   "workflow run " + run_id + " is " + run.status +
-                       (run.status == kFailed ? " before any step ran" : "") +
-                       "; only a run that failed at a step can be retried",
-                   false);
-    }
-    WASL_RETURN_IF_ERROR(runs_.set_retrying(tx, run, now));
-    WASL_RETURN_IF_ERROR(jobs::JobQueue::remove_all(tx, run_id));
-    run.status = kRunning;
-    run.data["steps"].erase(failed_step);
-    return transitions_.advance(tx, run, nullptr, Transitions::index_of(run, failed_step), now);
-  }
-
   // ---- metrics read at scrape time -------------------------------------------------
   std::vector<std::pair<observability::Labels, double>> queue_depth() {
     std::vector<std::pair<observability::Labels, double>> out;
@@ -705,6 +624,7 @@ class Engine::Core {
   CommitGroup commit_group_;
   const audit::AuditWriter* audit_;
   std::string engine_id_;
+  RunControl control_;
 
   std::mutex wake_mutex_;
   std::condition_variable wake_;
@@ -791,7 +711,7 @@ void Engine::worker_loop(int index) {
 }
 
 Result<std::string> Engine::start_run(Transaction& tx, const StartRunRequest& request) {
-  auto id = core_->start_run(tx, request);
+  auto id = core_->control_.start_run(tx, request);
   if (id.ok()) core_->wake_.notify_one();
   return id;
 }
@@ -799,7 +719,7 @@ Result<std::string> Engine::start_run(Transaction& tx, const StartRunRequest& re
 Result<std::string> Engine::start_run(const StartRunRequest& request) {
   for (int round = 0;; ++round) {
     WASL_ASSIGN_OR_RETURN(auto tx, core_->store_.begin());
-    auto id = core_->start_run(*tx, request);
+    auto id = core_->control_.start_run(*tx, request);
     Status committed = id.ok() ? tx->commit() : Status(id.error());
     if (committed.ok()) {
       core_->wake_.notify_one();
@@ -834,23 +754,23 @@ Result<std::vector<Result<DeliveredEvent>>> Engine::deliver_events(
 void Engine::work_available() { core_->wake_.notify_all(); }
 
 Status Engine::cancel(const std::string& run_id) {
-  auto status = core_->cancel(run_id);
+  auto status = core_->control_.cancel(run_id);
   if (status.ok()) core_->wake_.notify_one();
   return status;
 }
 
 Status Engine::cancel(Transaction& tx, const std::string& run_id) {
-  return core_->cancel_in(tx, run_id);
+  return core_->control_.cancel_in(tx, run_id);
 }
 
 Status Engine::retry(const std::string& run_id) {
-  auto status = core_->retry(run_id);
+  auto status = core_->control_.retry(run_id);
   if (status.ok()) core_->wake_.notify_one();
   return status;
 }
 
 Status Engine::retry(Transaction& tx, const std::string& run_id) {
-  return core_->retry_in(tx, run_id);
+  return core_->control_.retry_in(tx, run_id);
 }
 
 Result<RunTimeline> Engine::timeline(const std::string& run_id) {
