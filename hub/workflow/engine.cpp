@@ -4,36 +4,31 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <utility>
 
-#include "hub/workflow/language/capabilities.hpp"
+#include "hub/jobs/job_queue.hpp"
+#include "hub/storage/row_id.hpp"
 #include "hub/workflow/commit_group.hpp"
 #include "hub/workflow/event_delivery.hpp"
 #include "hub/workflow/event_matcher.hpp"
-#include "hub/workflow/idempotency_key.hpp"
-#include "hub/jobs/job_queue.hpp"
-#include "hub/workflow/prepared_job.hpp"
-#include "hub/storage/row_id.hpp"
+#include "hub/workflow/job_claimer.hpp"
 #include "hub/workflow/run_control.hpp"
 #include "hub/workflow/run_repository.hpp"
-#include "hub/workflow/run_state.hpp"
 #include "hub/workflow/run_timeline_query.hpp"
 #include "hub/workflow/step_caller.hpp"
+#include "hub/workflow/step_finisher.hpp"
 #include "hub/workflow/transitions.hpp"
-#include "hub/workflow/language/value_template.hpp"
+#include "hub/workflow/worker_round.hpp"
 
 namespace wasl::workflow {
 
-using nlohmann::json;
 using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
 using sdk::Status;
 using storage::Transaction;
-using namespace run_status;
 
 namespace {
-
-constexpr int kFinishRounds = 4;
 
 std::string describe(const Error& error) {
   return std::string(sdk::to_string(error.code)) + ": " + error.message;
@@ -52,13 +47,25 @@ EngineOptions normalized(EngineOptions options) {
   return options;
 }
 
+// The wasl_workflow_queue_depth gauge: workflow jobs due now
+// (JobQueue::count_due), read at scrape time in a transaction of its own;
+// empty on error.
+std::vector<std::pair<observability::Labels, double>> queue_depth(storage::Store& store,
+                                                                  const EngineOptions& options) {
+  std::vector<std::pair<observability::Labels, double>> out;
+  auto tx = store.begin(storage::TxMode::kReadOnly);
+  if (!tx.ok()) return out;
+  auto count = jobs::JobQueue::count_due(**tx, engine_now_ms(options));
+  if (count.ok()) out.push_back({{}, static_cast<double>(*count)});
+  return out;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
-// Core: the workers' loop over the engine's parts — claiming and preparing
-// jobs, calling them (StepCaller), recording their outcome and what follows
-// (RunRepository, Transitions). Each claim or finish commits its own
-// transaction.
+// Core: the engine's parts, built once and borrowed by one another; each
+// names what it needs (see their headers). The Engine's entry points and
+// worker threads reach them here.
 // ---------------------------------------------------------------------------
 class Engine::Core {
  public:
@@ -71,374 +78,40 @@ class Engine::Core {
         invoker_(invoker),
         metrics_(metrics),
         options_(normalized(std::move(options))),
+        engine_id_(options_.engine_id.empty() ? default_engine_id() : options_.engine_id),
         runs_(store.dialect(), definitions, cipher),
         events_(store, runs_),
         transitions_(runs_, events_, options_),
         caller_(store, std::move(invoker), actions, metrics, options_),
         commit_group_(store, options_.commit_group, options_.commit_group_leaders),
-        audit_(audit),
+        claimer_(store, runs_, metrics, options_, engine_id_),
+        finisher_(store, runs_, transitions_, caller_, commit_group_, metrics, options_, audit,
+                  stopping_),
+        round_(claimer_, caller_, finisher_),
         delivery_(store, runs_, events_, transitions_, options_),
-        control_(store, definitions, invoker_, runs_, transitions_, options_) {
-    engine_id_ = options_.engine_id.empty() ? default_engine_id() : options_.engine_id;
-  }
-
-  std::int64_t now_ms() const { return engine_now_ms(options_); }
-
-  // ---- claiming and preparing ------------------------------------------------------
-  Result<std::vector<PreparedJob>> claim(int worker) {
-    auto leased_at = std::chrono::steady_clock::now();
-    std::int64_t now = now_ms();
-    WASL_ASSIGN_OR_RETURN(auto tx, store_.begin());
-    WASL_ASSIGN_OR_RETURN(auto claimed, jobs::JobQueue::claim(*tx, store_.dialect(),
-                                                     engine_id_ + "/" + std::to_string(worker),
-                                                     now, options_.lease, options_.claim_batch));
-    std::vector<PreparedJob> prepared;
-    if (claimed.empty()) {
-      tx->rollback();  // nothing written: an idle poll costs no commit
-      return prepared;
-    }
-    for (auto& job : claimed) {
-      if (job.takeover) {
-        lease_takeovers_.fetch_add(1);
-        metrics_.counter_add("wasl_workflow_lease_takeovers_total",
-                             "Workflow jobs taken over after their holder's lease lapsed", {});
-        WASL_RETURN_IF_ERROR(runs_.mark_running_lost(*tx, job.run_id, now));
-      }
-      PreparedJob p;
-      p.job = std::move(job);
-      p.leased_at = leased_at;
-      WASL_ASSIGN_OR_RETURN(p.run, runs_.load(*tx, p.job.run_id, false));
-      jobs::HeldJob held = jobs::held_job(p.job);
-      if (is_final(p.run.status)) {
-        WASL_RETURN_IF_ERROR(jobs::JobQueue::remove(*tx, held));
-        p.stale = true;
-        prepared.push_back(std::move(p));
-        continue;
-      }
-      if (p.job.kind == jobs::kCallJob) {
-        WASL_RETURN_IF_ERROR(prepare_call(*tx, p, now));
-      }
-      prepared.push_back(std::move(p));
-    }
-    WASL_RETURN_IF_ERROR(tx->commit());
-    return prepared;
-  }
-
-  // Records the attempt of a call job as started and renders its input.
-  Status prepare_call(Transaction& tx, PreparedJob& p, std::int64_t now) {
-    std::string step_id = p.job.payload.value("step", std::string());
-    p.compensation = p.job.payload.value("compensation", false);
-    p.step = p.compensation ? p.run.definition->find_compensation(step_id)
-                            : p.run.definition->find_step(step_id);
-    if (p.step == nullptr) {
-      p.render_error = Error(ErrorCode::kInternal,
-                             "step '" + step_id + "' is not in workflow " + p.run.workflow +
-                                 " version " + std::to_string(p.run.version),
-                             false);
-      return {};
-    }
-    if (p.run.status == kCancelling && !p.compensation) {
-      p.cancel = true;
-      return {};
-    }
-    p.key = step_idempotency_key(p.run.id, p.step->id);
-    WASL_ASSIGN_OR_RETURN(auto row,
-                          runs_.insert_attempt(tx, p.run, p.step->id, kRunning, p.key, now, false));
-    p.attempt_row = row.id;
-    p.attempt = row.attempt;
-    p.started_at = now;
-    p.timeout = p.step->timeout.value_or(options_.default_call_timeout);
-    EvaluationContext context{p.run.data, options_.env};
-    auto input = render_value(p.step->with, context, "with");
-    if (!input.ok()) {
-      p.render_error = Error(ErrorCode::kInvalidArgument, input.error().message, false);
-      return {};
-    }
-    p.input = input->is_null() ? json::object() : std::move(input).value();
-    if (p.input.is_object()) p.input["idempotency_key"] = p.key;
-    return {};
-  }
-
-  // ---- finishing ---------------------------------------------------------------------
-  // Records the outcome of a prepared job and schedules what follows, in one
-  // transaction; retried on a storage conflict. When the run's next piece of
-  // work is a call due now and `next` is given, that transaction also keeps
-  // the lease and records the next attempt as started: *next is then that
-  // attempt, to be called by the same worker.
-  Status finish(PreparedJob& p, CallOutcome outcome, std::optional<PreparedJob>* next) {
-    // A hub action that runs in the transaction may need it again on its
-    // own (redo), so its step never joins a group.
-    if (commit_group_.enabled() && !outcome.in_tx_action) {
-      PreparedJob copy = p;  // a group rolled back must not leave its changes in memory
-      std::optional<PreparedJob> chained;
-      bool dropped = false;
-      CommitGroup::Work work = [&](Transaction& tx) {
-        bool redo = false;
-        return finish_in(tx, copy, outcome, redo, next != nullptr ? &chained : nullptr, dropped);
-      };
-      if (commit_group_.run(work) == CommitGroup::Outcome::kCommitted) {
-        finished(p, outcome, dropped, next, chained);
-        return {};
-      }
-    }
-    Status last;
-    for (int round = 0; round < kFinishRounds; ++round) {
-      PreparedJob copy = p;  // a failed round must not leave its changes in memory
-      bool redo = false;
-      bool dropped = false;
-      std::optional<PreparedJob> chained;
-      last = finish_once(copy, outcome, redo, next != nullptr ? &chained : nullptr, dropped);
-      if (last.ok()) {
-        finished(p, outcome, dropped, next, chained);
-        return last;
-      }
-      if (redo) continue;  // a hub action failed: record its error in a fresh transaction
-      if (last.error().code != ErrorCode::kConflict || !last.error().retryable) break;
-    }
-    return last;
-  }
-
-  // After the commit of a finish: counts it, and hands the chained attempt
-  // to the worker.
-  void finished(const PreparedJob& p, const CallOutcome& outcome, bool dropped,
-                std::optional<PreparedJob>* next, std::optional<PreparedJob>& chained) {
-    if (dropped) {
-      lost_leases_.fetch_add(1);
-      metrics_.counter_add("wasl_workflow_results_dropped_total",
-                           "Step results dropped because another worker had taken the job over",
-                           {});
-      spdlog::warn("workflow run {}: another worker took over the job; result dropped",
-                   p.run.id);
-    }
-    observe(p, outcome);
-    if (next != nullptr && chained) {
-      chained_steps_.fetch_add(1);
-      *next = std::move(chained);
-    }
-  }
-
-  Status finish_once(PreparedJob& p, CallOutcome& outcome, bool& redo,
-                     std::optional<PreparedJob>* next, bool& dropped) {
-    WASL_ASSIGN_OR_RETURN(auto tx, store_.begin());
-    WASL_RETURN_IF_ERROR(finish_in(*tx, p, outcome, redo, next, dropped));
-    if (dropped) {
-      tx->rollback();
-      return {};
-    }
-    return tx->commit();
-  }
-
-  // The work of a finish inside `tx`. `dropped`: another worker had taken
-  // the job over; nothing was written.
-  Status finish_in(Transaction& tx, PreparedJob& p, CallOutcome& outcome, bool& redo,
-                   std::optional<PreparedJob>* next, bool& dropped) {
-    std::int64_t now = now_ms();
-    JobHolding holding{jobs::held_job(p.job),
-                       next != nullptr && options_.chain_steps && !stopping_.load(), std::nullopt};
-    WASL_ASSIGN_OR_RETURN(auto status, runs_.held_status(tx, holding.job));
-    dropped = !status.has_value();
-    if (dropped) return {};
-    p.run.status = std::move(*status);
-    auto leased_at = std::chrono::steady_clock::now();
-    WASL_RETURN_IF_ERROR(record(tx, p, outcome, redo, &holding, now));
-    if (holding.chained && next != nullptr) {
-      PreparedJob n;
-      n.job = p.job;
-      n.job.kind = jobs::kCallJob;
-      n.job.payload = std::move(*holding.chained);
-      n.job.lease_expires_at_ms = now + options_.lease.count();
-      n.job.takeover = false;
-      n.job.previous_owner.clear();
-      n.job.claims = 1;
-      n.leased_at = leased_at;
-      n.run = std::move(p.run);
-      // A step may have changed the consultation: the next one sees it as now.
-      if (!n.run.consultation_id.empty()) {
-        WASL_ASSIGN_OR_RETURN(n.run.data["consultation"], runs_.load_consultation(tx, n.run));
-      }
-      WASL_RETURN_IF_ERROR(prepare_call(tx, n, now));
-      *next = std::move(n);
-    }
-    return {};
-  }
-
-  // Records the outcome of `p` and the transition that follows inside `tx`.
-  Status record(Transaction& tx, PreparedJob& p, CallOutcome& outcome, bool& redo, JobHolding* held,
-                std::int64_t now) {
-    if (p.job.kind == jobs::kWaitJob) return transitions_.wait_due(tx, p, held, now);
-    if (p.cancel) return transitions_.cancel_run(tx, p.run, held, p.step ? p.step->id : "", now);
-    if (p.step == nullptr) {
-      return transitions_.end_run(tx, p.run, held, kFailed, p.render_error->message, now);
-    }
-    if (outcome.in_tx_action) {
-      WASL_RETURN_IF_ERROR(tx.exec("SAVEPOINT wasl_hub_action"));
-      Result<json> result = caller_.call_in_transaction(tx, p);
-      if (!result.ok()) {
-        if (!tx.exec("ROLLBACK TO SAVEPOINT wasl_hub_action").ok()) {
-          tx.rollback();
-          outcome.in_tx_action = false;
-          outcome.result = std::move(result);
-          redo = true;
-          return Error(ErrorCode::kConflict, "redo without the hub action", true);
-        }
-      }
-      outcome.result = std::move(result);
-    }
-    const Result<json>& result = *outcome.result;
-    if (result.ok()) {
-      WASL_RETURN_IF_ERROR(
-          runs_.finish_attempt(tx, p.attempt_row, kSucceeded, now, &result.value(), nullptr));
-      WASL_RETURN_IF_ERROR(audit_output(tx, p, now));
-      WASL_RETURN_IF_ERROR(caller_.notify_observer(tx, p, result));
-      return transitions_.call_succeeded(tx, p, result.value(), held, now);
-    }
-    const Error& error = result.error();
-    WASL_RETURN_IF_ERROR(runs_.finish_attempt(tx, p.attempt_row, kFailed, now, nullptr, &error));
-    WASL_ASSIGN_OR_RETURN(bool rescheduled, transitions_.retry_later(tx, p, error, held, now));
-    if (rescheduled) return {};
-    WASL_RETURN_IF_ERROR(caller_.notify_observer(tx, p, result));
-    return transitions_.call_failed(tx, p, error, held, now);
-  }
-
-  // Audits the stored output of `p` when its capability's output holds PHI,
-  // in `tx`, the transaction that stores it.
-  Status audit_output(Transaction& tx, const PreparedJob& p, std::int64_t now) const {
-    if (audit_ == nullptr || p.step == nullptr) return {};
-    const Capability* capability = find_capability(p.step->call);
-    if (capability == nullptr || !capability->output_holds_phi) return {};
-    audit::AuditEvent event;
-    event.occurred_at = now;
-    event.actor = "system";
-    event.facility_id = p.run.facility_id;
-    event.action = "workflow.step_output";
-    event.entity_type = "workflow_step";
-    event.entity_id = p.attempt_row;
-    event.outcome = std::string(audit::kOutcomeSuccess);
-    json detail = {{"run_id", p.run.id}, {"step", p.step->id}, {"call", p.step->call},
-                   {"attempt", p.attempt}};
-    if (!p.run.consultation_id.empty()) detail["consultation_id"] = p.run.consultation_id;
-    event.detail = detail.dump();
-    WASL_RETURN_IF_ERROR(audit_->append(tx, event));
-    return {};
-  }
-
-  // Gives back a prepared job that will not be called (the engine stops):
-  // its attempt, recorded as started but never called, is removed and the
-  // job is due again at once, for any worker, without waiting for the lease.
-  void release(const PreparedJob& p) {
-    auto tx = store_.begin();
-    if (!tx.ok()) return;
-    if (p.job.kind == jobs::kCallJob && !p.attempt_row.empty()) {
-      if (!runs_.remove_uncalled(**tx, p.attempt_row).ok()) return;
-    }
-    auto released = jobs::JobQueue::release(**tx, jobs::held_job(p.job), now_ms());
-    if (!released.ok() || !*released) return;  // rolled back: a takeover owns it
-    (void)(*tx)->commit();
-  }
-
-  // Before calling a job that was leased a while ago (a later job of a claim
-  // batch), extends its lease so it cannot lapse during the call; false when
-  // the job was taken over meanwhile or the extension could not be stored
-  // (the job is then left to lapse and be taken over).
-  bool keep_lease(PreparedJob& p) {
-    auto now = std::chrono::steady_clock::now();
-    if (now - p.leased_at < options_.lease / 3) return true;
-    auto tx = store_.begin();
-    if (!tx.ok()) return false;
-    std::int64_t expires = now_ms() + options_.lease.count();
-    auto held = jobs::JobQueue::extend(**tx, jobs::held_job(p.job), expires);
-    if (!held.ok()) return false;
-    if (!*held) {
-      lost_leases_.fetch_add(1);
-      return false;
-    }
-    if (!(*tx)->commit().ok()) return false;
-    p.leased_at = now;
-    p.job.lease_expires_at_ms = expires;
-    return true;
-  }
-
-  void observe(const PreparedJob& p, const CallOutcome& outcome) {
-    steps_finished_.fetch_add(1);
-    if (p.job.kind != jobs::kCallJob || p.step == nullptr || p.cancel || !outcome.result) return;
-    double seconds = static_cast<double>(now_ms() - p.started_at) / 1000.0;
-    std::string result_label =
-        outcome.result->ok() ? "ok" : std::string(sdk::to_string(outcome.result->error().code));
-    metrics_.histogram_observe("wasl_workflow_step_duration_seconds",
-                               "Duration of workflow step attempts",
-                               {{"workflow", p.run.workflow},
-                                {"step", p.step->id},
-                                {"outcome", result_label}},
-                               std::max(seconds, 0.0));
-  }
-
-  // ---- one worker round ------------------------------------------------------------
-  // Claims up to claim_batch jobs and works them in turn; each goes on with
-  // the run's next steps while they are due at once (chain_steps). Returns
-  // the number of jobs claimed.
-  Result<int> work_once(int worker, const std::atomic<bool>& stopping) {
-    WASL_ASSIGN_OR_RETURN(auto prepared, claim(worker));
-    for (auto& claimed : prepared) {
-      if (claimed.stale) continue;
-      std::optional<PreparedJob> current = std::move(claimed);
-      while (current) {
-        PreparedJob& p = *current;
-        if (stopping.load()) {
-          release(p);
-          break;
-        }
-        if (!keep_lease(p)) break;
-        CallOutcome outcome;
-        if (p.job.kind == jobs::kCallJob && !p.cancel && p.step != nullptr) {
-          outcome = caller_.call(p, stopping);
-          if (outcome.abandoned) break;
-        }
-        std::optional<PreparedJob> next;
-        auto finished = finish(p, std::move(outcome), &next);
-        if (!finished.ok()) {
-          spdlog::warn("workflow run {}: recording a step result failed ({}); the job is "
-                       "retried after its lease",
-                       p.run.id, describe(finished.error()));
-        }
-        current = std::move(next);
-      }
-    }
-    return static_cast<int>(prepared.size());
-  }
-
-  // ---- metrics read at scrape time -------------------------------------------------
-  std::vector<std::pair<observability::Labels, double>> queue_depth() {
-    std::vector<std::pair<observability::Labels, double>> out;
-    auto tx = store_.begin(storage::TxMode::kReadOnly);
-    if (!tx.ok()) return out;
-    auto count = jobs::JobQueue::count_due(**tx, now_ms());
-    if (count.ok()) out.push_back({{}, static_cast<double>(*count)});
-    return out;
-  }
+        control_(store, definitions, invoker_, runs_, transitions_, options_) {}
 
   storage::Store& store_;
   DefinitionStore& definitions_;
   std::shared_ptr<CapabilityInvoker> invoker_;
   observability::Metrics& metrics_;
   const EngineOptions options_;
-  RunRepository runs_;
-  EventMatcher events_;
-  Transitions transitions_;
-  StepCaller caller_;
-  CommitGroup commit_group_;
-  const audit::AuditWriter* audit_;
-  std::string engine_id_;
-  EventDelivery delivery_;
-  RunControl control_;
+  const std::string engine_id_;
 
   std::mutex wake_mutex_;
   std::condition_variable wake_;
   std::atomic<bool> stopping_{false};
 
-  std::atomic<std::int64_t> steps_finished_{0};
-  std::atomic<std::int64_t> chained_steps_{0};
-  std::atomic<std::int64_t> lease_takeovers_{0};
-  std::atomic<std::int64_t> lost_leases_{0};
+  RunRepository runs_;
+  EventMatcher events_;
+  Transitions transitions_;
+  StepCaller caller_;
+  CommitGroup commit_group_;
+  JobClaimer claimer_;
+  StepFinisher finisher_;
+  WorkerRound round_;
+  EventDelivery delivery_;
+  RunControl control_;
 };
 
 // ---------------------------------------------------------------------------
@@ -455,7 +128,7 @@ Engine::Engine(storage::Store& store, DefinitionStore& definitions,
                          [core] { return RunRepository::count_by_status(core->store_); });
   metrics.gauge_callback("wasl_workflow_queue_depth",
                          "Workflow jobs due now and not held by a worker",
-                         [core] { return core->queue_depth(); });
+                         [core] { return queue_depth(core->store_, core->options_); });
   metrics.counter_add("wasl_workflow_lease_takeovers_total",
                       "Workflow jobs taken over after their holder's lease lapsed", {}, 0);
   metrics.counter_add("wasl_workflow_results_dropped_total",
@@ -504,7 +177,7 @@ void Engine::worker_loop(int index) {
     Transitions::seed_jitter(core.options_.jitter_seed + static_cast<std::uint64_t>(index));
   }
   while (!core.stopping_.load()) {
-    auto done = core.work_once(index, core.stopping_);
+    auto done = core.round_.work_once(index, core.stopping_);
     if (done.ok() && *done > 0) continue;
     if (!done.ok() && done.error().code != ErrorCode::kConflict) {
       spdlog::warn("workflow worker {}: {}", index, describe(done.error()));
@@ -601,10 +274,10 @@ Result<RoleBindings> Engine::consultation_run_bindings(Transaction& tx,
 
 EngineStats Engine::stats() const {
   EngineStats s;
-  s.steps_finished = core_->steps_finished_.load();
-  s.chained_steps = core_->chained_steps_.load();
-  s.lease_takeovers = core_->lease_takeovers_.load();
-  s.lost_leases = core_->lost_leases_.load();
+  s.steps_finished = core_->finisher_.steps_finished();
+  s.chained_steps = core_->finisher_.chained_steps();
+  s.lease_takeovers = core_->claimer_.lease_takeovers();
+  s.lost_leases = core_->claimer_.leases_lost() + core_->finisher_.results_dropped();
   s.abandoned_calls = core_->caller_.abandoned_calls();
   s.group_commits = core_->commit_group_.groups_committed();
   s.grouped_finishes = core_->commit_group_.pieces_committed();

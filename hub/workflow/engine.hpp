@@ -46,11 +46,18 @@
 // Thread safety: every public method may be called from any thread. The
 // Store, DefinitionStore, HubActions and Metrics must outlive the Engine.
 //
-// The engine's parts, one idea each: RunRepository (the SQL of runs and step
-// attempts), Transitions (the state machine), EventMatcher (events meet
-// waits), StepCaller (the bounded call of a step), jobs::JobQueue (jobs and
-// leases) and read_run_timeline (run_timeline_query.hpp). engine.cpp holds
-// the workers' loop and the entry points below.
+// The engine's parts, one idea each: WorkerRound (a worker's round: claim,
+// call, finish), JobClaimer (claiming jobs, keeping and giving back their
+// leases), prepare_call (call_preparation.hpp: an attempt recorded as
+// started, its input rendered), StepCaller (the bounded call of a step),
+// StepFinisher (a step's outcome and what follows, in one commit, grouped
+// or alone), CommitGroup (finishes sharing a commit), Transitions (the
+// state machine), EventDelivery (a batch of events delivered and the runs
+// they wake moved on), EventMatcher (events meet waits), RunControl (runs
+// started, cancelled and retried), RunRepository (the SQL of runs and step
+// attempts), jobs::JobQueue (jobs and leases) and read_run_timeline
+// (run_timeline_query.hpp). engine.cpp builds them and holds the workers'
+// loop and the entry points below.
 #pragma once
 
 #include <atomic>
