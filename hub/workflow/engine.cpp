@@ -218,7 +218,8 @@ Result<DeliveredEvent> Engine::deliver_event(const std::string& facility_id,
   WASL_ASSIGN_OR_RETURN(
       auto delivered,
       core_->delivery_.deliver_events(
-          *tx, {IncomingEvent{facility_id, type, correlation, payload, dedupe_key}}));
+          *tx, {IncomingEvent{facility_id, type, correlation, payload, dedupe_key,
+                              /*inbox_id=*/""}}));
   if (!delivered[0].ok()) return std::move(delivered[0]).error();
   WASL_RETURN_IF_ERROR(tx->commit());
   if (!delivered[0]->matched_run.empty()) work_available();

@@ -417,9 +417,9 @@ TEST_P(EngineTest, AFailedEventInABatchLeavesNothingAndTheOthersGoThrough) {
   json joined = {{"type", "participant.connected"}};
   // Delivered in (facility, type, correlation) order: the two that wake a
   // run go through before the one without a dedupe key fails.
-  std::vector<IncomingEvent> events = {{"f1", "participant.connected", "RM-x", joined, ""},
-                                       {"f1", "participant.connected", "RM-c", joined, "batch-c"},
-                                       {"f1", "participant.connected", "RM-d", joined, "batch-d"}};
+  std::vector<IncomingEvent> events = {{"f1", "participant.connected", "RM-x", joined, "", ""},
+                                       {"f1", "participant.connected", "RM-c", joined, "batch-c", ""},
+                                       {"f1", "participant.connected", "RM-d", joined, "batch-d", ""}};
   auto tx = store_->begin();
   ASSERT_TRUE(tx.ok());
   auto delivered = e.deliver_events(**tx, events);
@@ -471,14 +471,14 @@ TEST_P(EngineTest, EventsDeliveredTogetherMeetTheirRunsAsOneByOne) {
   json joined = {{"type", "participant.connected"}};
   json ended = {{"type", "room.ended"}, {"occurred_at_ms", 7}};
   std::vector<IncomingEvent> events = {
-      {"f1", "participant.connected", "RM-c", joined, "k-c1"},
-      {"f1", "participant.connected", "RM-a", joined, "k-a"},
-      {"f1", "participant.connected", "RM-c", joined, "k-c2"},
-      {"f1", "participant.connected", "RM-c", joined, "k-c1"},
-      {"f1", "participant.connected", "RM-none", joined, "k-n"},
-      {"f2", "participant.connected", "RM-b", joined, "k-f2"},
-      {"f1", "participant.connected", "RM-b", joined, "k-pre"},
-      {"f1", "room.ended", "RM-b", ended, "k-end-b"}};
+      {"f1", "participant.connected", "RM-c", joined, "k-c1", ""},
+      {"f1", "participant.connected", "RM-a", joined, "k-a", ""},
+      {"f1", "participant.connected", "RM-c", joined, "k-c2", ""},
+      {"f1", "participant.connected", "RM-c", joined, "k-c1", ""},
+      {"f1", "participant.connected", "RM-none", joined, "k-n", ""},
+      {"f2", "participant.connected", "RM-b", joined, "k-f2", ""},
+      {"f1", "participant.connected", "RM-b", joined, "k-pre", ""},
+      {"f1", "room.ended", "RM-b", ended, "k-end-b", ""}};
   auto tx = store_->begin();
   ASSERT_TRUE(tx.ok());
   auto delivered = e.deliver_events(**tx, events);
@@ -544,7 +544,7 @@ TEST_P(EngineTest, AWokenRunIsWrittenWithItsNextStatusChange) {
   std::vector<IncomingEvent> events = {
       {"f1", "appointment.updated", "AP-1", json::object(), "k-updated"},
       {"f1", "participant.connected", "RM-w", json::object(), "k-joined"},
-      {"f1", "room.ended", "RM-w", ended, "k-ended"}};
+      {"f1", "room.ended", "RM-w", ended, "k-ended", ""}};
   auto tx = store_->begin();
   ASSERT_TRUE(tx.ok());
   auto delivered = e.deliver_events(**tx, events);
