@@ -7,6 +7,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "hub/crypto/hex.hpp"
 #include "hub/storage/bind.hpp"
 
 namespace wasl::storage {
@@ -48,7 +49,6 @@ std::string in_list(Params& params, Dialect dialect, std::string_view column,
 }
 
 std::string array_literal(const std::vector<Value>& values) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out = "{";
   for (const Value& value : values) {
     if (out.size() > 1) out += ',';
@@ -68,10 +68,7 @@ std::string array_literal(const std::vector<Value>& values) {
       out.append(buf, ec == std::errc() ? end : buf);
     } else if (auto blob = std::get_if<Blob>(&value)) {
       out += "\\\\x";  // bytea's hex form, its backslash escaped
-      for (unsigned char c : blob->bytes) {
-        out += kHex[c >> 4];
-        out += kHex[c & 0x0f];
-      }
+      out += crypto::to_hex(blob->bytes);
     } else {
       for (char c : std::get<std::string>(value)) {
         if (c == '"' || c == '\\') out += '\\';

@@ -9,6 +9,9 @@
 #include <map>
 #include <utility>
 
+#include "wasl/sdk/hex.hpp"
+#include "wasl/sdk/percent_encoding.hpp"
+
 namespace wasl::plugins::chime {
 namespace {
 
@@ -20,35 +23,12 @@ constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr std::string_view kTerminator = "aws4_request";
 constexpr std::string_view kS3Service = "s3";
 
-bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
-
 // RFC 7230 tchar.
 bool is_token_char(unsigned char c) {
   if (c >= 'A' && c <= 'Z') return true;
   if (c >= 'a' && c <= 'z') return true;
   if (c >= '0' && c <= '9') return true;
   return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string to_hex(const unsigned char* data, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    out.push_back(kDigits[data[i] >> 4]);
-    out.push_back(kDigits[data[i] & 0x0f]);
-  }
-  return out;
 }
 
 std::string to_lower(std::string_view text) {
@@ -112,20 +92,7 @@ Result<std::string> hmac_sha256(std::string_view key, std::string_view data) {
 }  // namespace
 
 std::string uri_encode(std::string_view text, bool encode_slash) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3);
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (is_unreserved(c) || (c == '/' && !encode_slash)) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kDigits[c >> 4]);
-      out.push_back(kDigits[c & 0x0f]);
-    }
-  }
-  return out;
+  return sdk::percent_encode(text, encode_slash ? "" : "/");
 }
 
 Result<std::vector<QueryParameter>> parse_query(std::string_view raw_query) {
@@ -141,8 +108,8 @@ Result<std::vector<QueryParameter>> parse_query(std::string_view raw_query) {
         return Error(ErrorCode::kInvalidArgument,
                      "The query string has a '%' that is not followed by two hex digits.");
       }
-      const int hi = hex_value(part[i + 1]);
-      const int lo = hex_value(part[i + 2]);
+      const int hi = sdk::hex_digit_value(part[i + 1]);
+      const int lo = sdk::hex_digit_value(part[i + 2]);
       if (hi < 0 || lo < 0) {
         return Error(ErrorCode::kInvalidArgument,
                      "The query string has a '%' that is not followed by two hex digits.");
@@ -232,7 +199,7 @@ Result<std::string> sha256_hex(std::string_view data) {
       size != 32) {
     return Error(ErrorCode::kInternal, "OpenSSL failed to compute SHA-256 for SigV4 signing");
   }
-  return to_hex(digest, size);
+  return sdk::to_hex(digest, size);
 }
 
 Result<std::string> derive_signing_key(std::string_view secret_access_key, std::string_view date,
@@ -352,8 +319,7 @@ Result<SignedRequest> sign_request(const SigningRequest& request, const AwsCrede
       derive_signing_key(credentials.secret_access_key, short_date, scope.region, scope.service));
   WASL_ASSIGN_OR_RETURN(std::string raw_signature, hmac_sha256(signing_key, out.string_to_sign));
   std::fill(signing_key.begin(), signing_key.end(), '\0');
-  out.signature =
-      to_hex(reinterpret_cast<const unsigned char*>(raw_signature.data()), raw_signature.size());
+  out.signature = sdk::to_hex(raw_signature);
 
   out.authorization.append(kAlgorithm)
       .append(" Credential=")

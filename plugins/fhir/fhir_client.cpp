@@ -5,6 +5,7 @@
 #include "plugins/fhir/error_mapping.hpp"
 #include "plugins/fhir/smart_auth.hpp"
 #include "wasl/sdk/base64.hpp"
+#include "wasl/sdk/percent_encoding.hpp"
 
 namespace wasl::plugins::fhir {
 namespace {
@@ -15,21 +16,6 @@ using sdk::ErrorCode;
 using sdk::Result;
 
 }  // namespace
-
-std::string url_encode(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 FhirClient::FhirClient(sdk::Host& host, FhirSettings settings)
     : host_(host), settings_(std::move(settings)) {
@@ -133,9 +119,9 @@ Result<FhirClient::Written> FhirClient::create_if_none_exist(std::string_view ty
   request.url = settings_.base_url + "/" + std::string(type);
   request.headers.emplace_back("Content-Type", "application/fhir+json");
   request.headers.emplace_back("Prefer", "return=representation");
-  request.headers.emplace_back("If-None-Exist",
-                               "identifier=" + url_encode(std::string(identifier_system) + "|" +
-                                                          std::string(identifier_value)));
+  request.headers.emplace_back(
+      "If-None-Exist", "identifier=" + sdk::percent_encode(std::string(identifier_system) + "|" +
+                                                           std::string(identifier_value)));
   request.body = resource.dump();
   WASL_ASSIGN_OR_RETURN(auto response, send(std::move(request), what));
   return written(type, what, response);

@@ -76,7 +76,4 @@ class FhirClient {
   std::unique_ptr<SmartAuth> smart_;  // auth smart only
 };
 
-// `value` percent-encoded for a URL query (RFC 3986 unreserved kept).
-std::string url_encode(std::string_view value);
-
 }  // namespace wasl::plugins::fhir

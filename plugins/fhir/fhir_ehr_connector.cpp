@@ -4,6 +4,7 @@
 
 #include "plugins/fhir/resource_mapping.hpp"
 #include "plugins/fhir/writes.hpp"
+#include "wasl/sdk/percent_encoding.hpp"
 
 namespace wasl::plugins::fhir {
 
@@ -43,8 +44,9 @@ Result<sdk::Coverage> FhirEhrConnector::read_coverage(const sdk::CoverageRequest
   }
   WASL_ASSIGN_OR_RETURN(
       auto found,
-      client_.search("Coverage", "beneficiary=" + url_encode("Patient/" + request.patient_id) +
-                                     "&status=active"));
+      client_.search("Coverage",
+                     "beneficiary=" + sdk::percent_encode("Patient/" + request.patient_id) +
+                         "&status=active"));
   if (found.empty()) {
     return Error(ErrorCode::kNotFound,
                  host_.instance_name() + ": the patient has no active Coverage", false);

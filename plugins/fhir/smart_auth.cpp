@@ -6,6 +6,7 @@
 #include "plugins/fhir/client_assertion.hpp"
 #include "plugins/fhir/error_mapping.hpp"
 #include "plugins/fhir/fhir_client.hpp"
+#include "wasl/sdk/percent_encoding.hpp"
 
 namespace wasl::plugins::fhir {
 namespace {
@@ -103,10 +104,10 @@ sdk::Status SmartAuth::fetch() {
   request.timeout = settings_.request_timeout;
   request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   request.headers.emplace_back("Accept", "application/json");
-  request.body = "grant_type=client_credentials&scope=" + url_encode(settings_.scope) +
+  request.body = "grant_type=client_credentials&scope=" + sdk::percent_encode(settings_.scope) +
                  "&client_assertion_type=" +
-                 url_encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
-                 "&client_assertion=" + url_encode(assertion);
+                 sdk::percent_encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
+                 "&client_assertion=" + sdk::percent_encode(assertion);
   auto response = host_.http(request);
   if (!response.ok()) {
     Error error = std::move(response).error();

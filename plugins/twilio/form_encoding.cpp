@@ -3,20 +3,11 @@
 #include <cstddef>
 #include <string>
 
+#include "wasl/sdk/hex.hpp"
+#include "wasl/sdk/percent_encoding.hpp"
+
 namespace wasl::plugins::twilio {
 namespace {
-
-bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
 
 // Decodes one name or value; `offset` is its position in the body, for errors.
 sdk::Result<std::string> decode_component(std::string_view text, std::size_t offset) {
@@ -27,8 +18,8 @@ sdk::Result<std::string> decode_component(std::string_view text, std::size_t off
     if (c == '+') {
       out += ' ';
     } else if (c == '%') {
-      int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
-      int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
+      int hi = i + 1 < text.size() ? sdk::hex_digit_value(text[i + 1]) : -1;
+      int lo = i + 2 < text.size() ? sdk::hex_digit_value(text[i + 2]) : -1;
       if (hi < 0 || lo < 0) {
         return sdk::Error(sdk::ErrorCode::kInvalidArgument,
                           "form body has a malformed percent escape at byte " +
@@ -46,30 +37,13 @@ sdk::Result<std::string> decode_component(std::string_view text, std::size_t off
 
 }  // namespace
 
-std::string percent_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3 / 2);
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (is_unreserved(c)) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0F];
-    }
-  }
-  return out;
-}
-
 std::string encode_form(const FormFields& fields) {
   std::string out;
   for (const auto& field : fields) {
     if (!out.empty()) out += '&';
-    out += percent_encode(field.name);
+    out += sdk::percent_encode(field.name);
     out += '=';
-    out += percent_encode(field.value);
+    out += sdk::percent_encode(field.value);
   }
   return out;
 }

@@ -38,12 +38,10 @@ struct FormField {
 
 using FormFields = std::vector<FormField>;
 
-// Percent-encodes `text` per RFC 3986: unreserved bytes stay, everything else
-// (UTF-8 bytes included) becomes %XX with upper-case hex.
-std::string percent_encode(std::string_view text);
-
 // Serializes the fields in the given order as name=value joined by '&', both
-// sides percent_encode()d. An empty list is the empty string.
+// sides sdk::percent_encode()d (RFC 3986: unreserved bytes stay, everything
+// else, UTF-8 bytes included, becomes %XX with upper-case hex). An empty list
+// is the empty string.
 std::string encode_form(const FormFields& fields);
 
 // Appends `name` once per element of `values`, preserving their order.

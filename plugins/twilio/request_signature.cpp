@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "wasl/sdk/base64.hpp"
+#include "wasl/sdk/hex.hpp"
 
 namespace wasl::plugins::twilio {
 namespace {
@@ -212,14 +213,7 @@ std::string body_sha256_hex(std::string_view body) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_len = 0;
   EVP_Digest(body.data(), body.size(), digest, &digest_len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(digest_len * 2);
-  for (unsigned int i = 0; i < digest_len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0x0F];
-  }
-  return out;
+  return sdk::to_hex(digest, digest_len);
 }
 
 sdk::Status verify_json_body_signature(std::string_view auth_token, std::string_view signature,

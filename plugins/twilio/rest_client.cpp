@@ -4,6 +4,7 @@
 
 #include "plugins/twilio/error_mapping.hpp"
 #include "wasl/sdk/base64.hpp"
+#include "wasl/sdk/percent_encoding.hpp"
 
 namespace wasl::plugins::twilio {
 namespace {
@@ -30,7 +31,7 @@ std::string path_and_query(std::string_view url) {
 
 }  // namespace
 
-std::string path_segment(std::string_view value) { return percent_encode(value); }
+std::string path_segment(std::string_view value) { return sdk::percent_encode(value); }
 
 std::string TwilioRestClient::url(std::string_view path, const FormFields& query) const {
   std::string out = settings_.base_url;

@@ -81,7 +81,7 @@ class TwilioRestClient {
   const TwilioSettings& settings_;
 };
 
-// "/v1/Rooms/" + percent_encode(sid) and the like: one path segment, escaped.
+// "/v1/Rooms/" + sdk::percent_encode(sid) and the like: one path segment, escaped.
 std::string path_segment(std::string_view value);
 
 }  // namespace wasl::plugins::twilio

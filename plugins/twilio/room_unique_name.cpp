@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include "wasl/sdk/hex.hpp"
+
 namespace wasl::plugins::twilio {
 
 sdk::Result<std::string> room_unique_name(std::string_view idempotency_key) {
@@ -15,13 +17,7 @@ sdk::Result<std::string> room_unique_name(std::string_view idempotency_key) {
                  nullptr) != 1) {
     return sdk::Error(sdk::ErrorCode::kInternal, "SHA-256 of the idempotency key failed", false);
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string name(kUniqueNamePrefix);
-  for (unsigned int i = 0; i < 20 && i < length; ++i) {
-    name += kHex[digest[i] >> 4];
-    name += kHex[digest[i] & 15];
-  }
-  return name;
+  return std::string(kUniqueNamePrefix) + sdk::to_hex(digest, length < 20 ? length : 20);
 }
 
 }  // namespace wasl::plugins::twilio

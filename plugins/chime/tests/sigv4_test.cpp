@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "wasl/sdk/hex.hpp"
+
 namespace wasl::plugins::chime {
 namespace {
 
@@ -444,13 +446,7 @@ TEST(Sigv4Primitives, Sha256AndDate) {
   // The signing-key example of AWS's SigV4 documentation (20150830/us-east-1/iam).
   auto key = derive_signing_key(kSecret, "20150830", "us-east-1", "iam");
   ASSERT_TRUE(key.ok());
-  std::string hex;
-  for (unsigned char c : *key) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    hex.push_back(kDigits[c >> 4]);
-    hex.push_back(kDigits[c & 0x0f]);
-  }
-  EXPECT_EQ(hex, "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
+  EXPECT_EQ(sdk::to_hex(*key), "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
 }
 
 }  // namespace

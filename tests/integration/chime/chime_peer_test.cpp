@@ -18,6 +18,7 @@
 #include "tests/peers/support/loopback_host.hpp"
 #include "tests/peers/support/peer_process.hpp"
 #include "tests/sanitizers/address_sanitizer.hpp"
+#include "wasl/sdk/hex.hpp"
 
 namespace wasl::plugins::chime {
 namespace {
@@ -68,13 +69,7 @@ std::string expected_recording_sha256(const std::string& seed, std::int64_t size
   EVP_DigestFinal_ex(md, digest, &digest_len);
   EVP_MD_CTX_free(md);
   EVP_CIPHER_CTX_free(cipher);
-  static const char* hex = "0123456789abcdef";
-  std::string text;
-  for (unsigned char b : digest) {
-    text += hex[b >> 4];
-    text += hex[b & 15];
-  }
-  return text;
+  return wasl::sdk::to_hex(digest, sizeof digest);
 }
 
 class ChimePeerTest : public ::testing::Test {
@@ -469,12 +464,7 @@ TEST_F(ChimePeerTest, RecordingIsCapturedConcatenatedAndStreamedInConstantMemory
     EXPECT_LT(rss_after - rss_before, 16LL << 20) << "peak RSS grew while streaming";
   }
 
-  static const char* hex = "0123456789abcdef";
-  std::string actual;
-  for (unsigned char b : digest) {
-    actual += hex[b >> 4];
-    actual += hex[b & 15];
-  }
+  const std::string actual = wasl::sdk::to_hex(digest, sizeof digest);
   EXPECT_EQ(actual, expected_recording_sha256("wasl-chime-peer/" + composition->provider_id, kSize));
   auto objects = peer_->get("/_peer/objects?sha256=1");
   ASSERT_TRUE(objects.ok());

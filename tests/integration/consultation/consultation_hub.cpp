@@ -14,6 +14,8 @@
 #include <sstream>
 #include <thread>
 
+#include "wasl/sdk/hex.hpp"
+
 namespace wasl::testing {
 namespace {
 
@@ -444,13 +446,7 @@ std::string sha256_hex(const std::string& data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < size; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
+  return wasl::sdk::to_hex(digest, size);
 }
 
 }  // namespace wasl::testing

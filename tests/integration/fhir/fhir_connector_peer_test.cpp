@@ -20,6 +20,7 @@
 #include "plugins/fhir/subscription_verifier.hpp"
 #include "tests/peers/fhir/fhir_peer.hpp"
 #include "tests/peers/support/loopback_host.hpp"
+#include "wasl/sdk/percent_encoding.hpp"
 
 namespace wasl::plugins::fhir {
 namespace {
@@ -147,7 +148,8 @@ TEST_F(FhirConnectorPeerTest, SearchFollowsNextPages) {
   ASSERT_TRUE(found.ok()) << found.error().message;
   EXPECT_EQ(found->size(), all->size());
   auto by_id = client.search(
-      "Patient", "identifier=" + url_encode("http://nphies.sa/identifier/nationalid|1098765432"));
+      "Patient",
+      "identifier=" + sdk::percent_encode("http://nphies.sa/identifier/nationalid|1098765432"));
   ASSERT_TRUE(by_id.ok()) << by_id.error().message;
   ASSERT_EQ(by_id->size(), 1u);
   EXPECT_EQ((*by_id)[0]["id"], id_of(FhirPeer::kDemoPatient));

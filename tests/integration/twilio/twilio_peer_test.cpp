@@ -29,6 +29,7 @@
 #include "tests/integration/twilio/callback_receiver.hpp"
 #include "tests/peers/support/loopback_host.hpp"
 #include "tests/peers/support/peer_process.hpp"
+#include "wasl/sdk/hex.hpp"
 
 namespace wasl::plugins::twilio {
 namespace {
@@ -58,13 +59,7 @@ class Sha256 {
     unsigned char digest[32];
     unsigned int length = 0;
     EVP_DigestFinal_ex(md_, digest, &length);
-    static const char* kHex = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < length; ++i) {
-      out += kHex[digest[i] >> 4];
-      out += kHex[digest[i] & 15];
-    }
-    return out;
+    return wasl::sdk::to_hex(digest, length);
   }
 
  private:
