@@ -2,13 +2,11 @@
 
 #include <chrono>
 
-#include <Poco/Exception.h>
-#include <Poco/UUIDGenerator.h>
-
 #include "hub/crypto/digest.hpp"
 #include "hub/crypto/hex.hpp"
 #include "hub/crypto/hmac.hpp"
 #include "hub/crypto/random.hpp"
+#include "wasl/sdk/uuid.hpp"
 
 namespace wasl::access {
 
@@ -21,15 +19,6 @@ constexpr std::size_t kKeyBytes = 32;
 constexpr std::size_t kMaxLabelBytes = 200;
 constexpr std::string_view kUnauthenticatedMessage =
     "the API key is missing, malformed, unknown or revoked";
-
-// A random (version 4) UUID in its canonical text form.
-sdk::Result<std::string> random_uuid() {
-  try {
-    return Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
-  } catch (const Poco::Exception& e) {
-    return Error(ErrorCode::kInternal, "the random generator failed: " + e.displayText());
-  }
-}
 
 Error unauthenticated(AuthenticationFailure* failure, std::string reason,
                       std::string key_id = {}) {
@@ -89,7 +78,7 @@ sdk::Result<CreatedApiKey> ApiKeyStore::create(storage::Transaction& tx,
   WASL_ASSIGN_OR_RETURN(std::string secret, crypto::random_bytes(kKeyBytes));
   CreatedApiKey created;
   created.plaintext = std::string(kApiKeyPrefix) + crypto::to_hex(secret);
-  WASL_ASSIGN_OR_RETURN(created.id, random_uuid());
+  WASL_ASSIGN_OR_RETURN(created.id, sdk::random_uuid());
   WASL_RETURN_IF_ERROR(tx.exec(
       "INSERT INTO api_keys (id, facility_id, role, key_hash, label, created_at) "
       "VALUES ($1, $2, $3, $4, $5, $6)",

@@ -1,4 +1,5 @@
-// Cryptographically secure random bytes from OpenSSL's DRBG (RAND_bytes).
+// Cryptographically secure random bytes from OpenSSL's DRBG (RAND_bytes),
+// through the SDK's generator (wasl/sdk/random.hpp), the one plugins use.
 #pragma once
 
 #include <cstddef>

@@ -17,7 +17,6 @@
 #include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/Timestamp.h>
-#include <Poco/UUIDGenerator.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
@@ -25,6 +24,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -36,13 +36,13 @@
 #include <unordered_map>
 #include <utility>
 
-#include "hub/crypto/random.hpp"
 #include "hub/http/percent_decoding.hpp"
 #include "hub/http/problem_json.hpp"
 #include "hub/http/trusted_proxies.hpp"
 #include "hub/observability/logging.hpp"
 #include "hub/observability/stage_buckets.hpp"
 #include "hub/text/join.hpp"
+#include "wasl/sdk/uuid.hpp"
 
 // Connection handling, and why it is not Poco::Net::HTTPServer.
 //
@@ -98,24 +98,17 @@ bool valid_request_id(const std::string& id) {
 }
 
 // A random (version 4) UUID for a request that brought no usable id, from
-// OpenSSL's generator: Poco's UUIDGenerator opened, read and closed
-// /dev/urandom under a process-wide lock for every request.
+// OpenSSL's generator (sdk::random_uuid; Poco's UUIDGenerator opened, read
+// and closed /dev/urandom under a process-wide lock for every request). Should
+// the generator ever fail, a process-wide sequence number in the same form
+// still tells the requests apart.
 std::string new_request_id() {
-  unsigned char b[16];
-  if (!crypto::fill_random(b, sizeof b).ok()) {
-    return Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
-  }
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[b[i] >> 4]);
-    out.push_back(kHex[b[i] & 0x0f]);
-  }
-  return out;
+  if (auto id = sdk::random_uuid(); id.ok()) return std::move(id).value();
+  static std::atomic<std::uint64_t> sequence{0};
+  std::string count(8, '\0');
+  std::uint64_t n = sequence.fetch_add(1, std::memory_order_relaxed);
+  for (int i = 7; i >= 0; --i, n >>= 8) count[i] = static_cast<char>(n & 0xff);
+  return sdk::uuid_text(std::string(8, '\0') + count, 4);
 }
 
 std::string lower(std::string s) {

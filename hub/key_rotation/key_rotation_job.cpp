@@ -2,15 +2,17 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <functional>
 #include <map>
 #include <mutex>
-#include <random>
 
 #include "hub/crypto/cell_aead.hpp"
+#include "hub/crypto/hex.hpp"
+#include "hub/crypto/random.hpp"
 #include "hub/domain/recording.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/key_rotation/file_reencryption.hpp"
@@ -53,16 +55,13 @@ std::string key_match(const records::EncryptedTable& t, const std::vector<std::s
   return out;
 }
 
-// A token unique to one job object: 128 random bits in hex.
+// A token unique to one job object: 128 random bits in hex. Should the
+// generator fail, the process id, the clock and a sequence number stand in.
 std::string lease_token() {
-  std::random_device device;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 8; ++i) {
-    unsigned v = device();
-    for (int k = 0; k < 4; ++k, v >>= 4) out += kHex[v & 0xF];
-  }
-  return out;
+  if (auto token = crypto::random_bytes(16); token.ok()) return crypto::to_hex(*token);
+  static std::atomic<std::uint64_t> sequence{0};
+  return std::to_string(::getpid()) + "-" + std::to_string(domain::now_ms()) + "-" +
+         std::to_string(sequence.fetch_add(1));
 }
 
 Status remove_file(const std::filesystem::path& path) {

@@ -11,11 +11,12 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 
 #include <memory>
 #include <optional>
 #include <utility>
+
+#include "wasl/sdk/random.hpp"
 
 namespace wasl::plugins::fhir {
 
@@ -142,15 +143,9 @@ Result<std::string> ClientAssertionSigner::sign(std::string_view client_id,
                                                 std::chrono::system_clock::time_point now,
                                                 std::chrono::seconds lifetime) const {
   if (lifetime > std::chrono::seconds(300)) lifetime = std::chrono::seconds(300);
-  unsigned char random[16];
-  if (RAND_bytes(random, sizeof random) != 1) {
+  auto jti = sdk::random_hex(16);
+  if (!jti.ok()) {
     return Error(ErrorCode::kInternal, "no random bytes for the assertion's jti", true);
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string jti;
-  for (unsigned char b : random) {
-    jti += kHex[b >> 4];
-    jti += kHex[b & 15];
   }
   const auto iat = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   Poco::JWT::Token token;
@@ -160,7 +155,7 @@ Result<std::string> ClientAssertionSigner::sign(std::string_view client_id,
   token.payload().set("iss", std::string(client_id));
   token.payload().set("sub", std::string(client_id));
   token.payload().set("aud", std::string(audience));
-  token.payload().set("jti", jti);
+  token.payload().set("jti", *jti);
   token.payload().set("iat", static_cast<Poco::Int64>(iat));
   token.payload().set("exp", static_cast<Poco::Int64>(iat + lifetime.count()));
   std::string jwt;

@@ -8,8 +8,8 @@
 
 namespace wasl::plugins::moh {
 
-// A lowercase UUID (version 8, RFC 9562) from SHA-256 of
-// "<report_id>/<part>".
+// sdk::name_based_uuid of "<report_id>/<part>" (a version 8 UUID from
+// SHA-256).
 std::string report_uuid(std::string_view report_id, std::string_view part);
 
 }  // namespace wasl::plugins::moh

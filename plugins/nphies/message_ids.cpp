@@ -1,37 +1,11 @@
 #include "plugins/nphies/message_ids.hpp"
 
-#include <openssl/evp.h>
-
-#include <cstdio>
+#include "wasl/sdk/uuid.hpp"
 
 namespace wasl::plugins::nphies {
-namespace {
-
-std::string sha256_hex(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  hex.reserve(length * 2);
-  char byte[3];
-  for (unsigned int i = 0; i < length; ++i) {
-    std::snprintf(byte, sizeof byte, "%02x", digest[i]);
-    hex += byte;
-  }
-  return hex;
-}
-
-}  // namespace
 
 std::string uuid_for(std::string_view purpose, std::string_view key) {
-  std::string hex = sha256_hex(std::string(purpose) + "\n" + std::string(key)).substr(0, 32);
-  hex[12] = '8';
-  static const char kVariants[] = "89ab";
-  const char c = hex[16];
-  const int nibble = c >= 'a' ? c - 'a' + 10 : c - '0';
-  hex[16] = kVariants[nibble & 3];
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20, 12);
+  return sdk::name_based_uuid(std::string(purpose) + "\n" + std::string(key));
 }
 
 std::string MessageIds::resource_id(std::string_view kind) const {

@@ -12,7 +12,7 @@
 
 namespace wasl::plugins::nphies {
 
-// A UUID-shaped id (version 8, RFC 9562) from SHA-256 of purpose and key:
+// sdk::name_based_uuid of purpose and key (a version 8 UUID from SHA-256):
 // uuid_for("bundle", key) != uuid_for("message-header", key).
 std::string uuid_for(std::string_view purpose, std::string_view key);
 
