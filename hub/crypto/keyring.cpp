@@ -8,13 +8,13 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <ctime>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "hub/crypto/aead.hpp"
 #include "hub/crypto/hex.hpp"
 #include "hub/crypto/random.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::crypto {
 
@@ -93,14 +93,17 @@ sdk::Result<SecretBytes> parse_key(const json& doc, const char* field, std::stri
   return key;
 }
 
-std::string utc_now(const char* format) {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
+
+// Today in UTC as key ids carry it: "20261125".
+std::string utc_date_stamp() { return sdk::format_iso8601_basic(now_ms()).substr(0, 8); }
+
+// The time now, for a key's created_at: "2026-11-25T10:15:00Z".
+std::string utc_now_text() { return sdk::format_iso8601(now_ms(), 0, sdk::FractionDigits::kNone); }
 
 sdk::Result<std::string> fresh_key_hex() {
   WASL_ASSIGN_OR_RETURN(std::string raw, random_bytes(kAes256KeySize));
@@ -387,19 +390,19 @@ sdk::Result<std::shared_ptr<const Keyring>> load_keyring(const std::filesystem::
 
 sdk::Result<std::string> generate_key_file(const std::filesystem::path& path) {
   SecretJson doc;
-  std::string id = "k1-" + utc_now("%Y%m%d");
+  std::string id = "k1-" + utc_date_stamp();
   WASL_ASSIGN_OR_RETURN(std::string data_key, fresh_key_hex());
   WASL_ASSIGN_OR_RETURN(std::string blind_key, fresh_key_hex());
   WASL_ASSIGN_OR_RETURN(std::string audit_key, fresh_key_hex());
-  doc.doc = json{{"format", std::string(kFormat)},
-                 {"version", kVersion},
-                 {"active_key_id", id},
-                 {"data_keys", json::array({json{{"id", id},
-                                                 {"created_at", utc_now("%Y-%m-%dT%H:%M:%SZ")},
-                                                 {"state", "active"},
-                                                 {"key", data_key}}})},
-                 {"blind_index_key", blind_key},
-                 {"audit_key", audit_key}};
+  doc.doc = json{
+      {"format", std::string(kFormat)},
+      {"version", kVersion},
+      {"active_key_id", id},
+      {"data_keys",
+       json::array({json{
+           {"id", id}, {"created_at", utc_now_text()}, {"state", "active"}, {"key", data_key}}})},
+      {"blind_index_key", blind_key},
+      {"audit_key", audit_key}};
   wipe(data_key);
   wipe(blind_key);
   wipe(audit_key);
@@ -435,7 +438,7 @@ sdk::Result<std::string> add_and_activate_key(const std::filesystem::path& path)
   auto& keys = doc.doc["data_keys"];
   std::set<std::string> ids;
   for (const auto& entry : keys) ids.insert(entry["id"].get<std::string>());
-  std::string date = utc_now("%Y%m%d");
+  std::string date = utc_date_stamp();
   std::size_t n = keys.size() + 1;
   std::string id = "k" + std::to_string(n) + "-" + date;
   while (ids.count(id) != 0) id = "k" + std::to_string(++n) + "-" + date;
@@ -444,10 +447,8 @@ sdk::Result<std::string> add_and_activate_key(const std::filesystem::path& path)
     if (entry["state"] == "active") entry["state"] = "decrypt-only";
   }
   WASL_ASSIGN_OR_RETURN(std::string key_hex, fresh_key_hex());
-  keys.push_back(json{{"id", id},
-                      {"created_at", utc_now("%Y-%m-%dT%H:%M:%SZ")},
-                      {"state", "active"},
-                      {"key", key_hex}});
+  keys.push_back(
+      json{{"id", id}, {"created_at", utc_now_text()}, {"state", "active"}, {"key", key_hex}});
   wipe(key_hex);
   doc.doc["active_key_id"] = id;
   WASL_RETURN_IF_ERROR(write_atomically(path, doc.doc));

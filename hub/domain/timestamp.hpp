@@ -1,5 +1,7 @@
 // Timestamps: the hub keeps times as epoch milliseconds (UTC); the JSON wire
 // form is RFC 3339 in UTC with milliseconds, e.g. "2026-03-01T09:30:00.000Z".
+// The text forms are the SDK's (wasl/sdk/timestamp.hpp), shared with the
+// plugins.
 #pragma once
 
 #include <cstdint>

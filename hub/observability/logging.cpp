@@ -6,7 +6,6 @@
 #include <string>
 #include <utility>
 
-#include <date/date.h>
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
@@ -15,6 +14,7 @@
 #include <utf8.h>
 
 #include "hub/observability/redactor.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::observability {
 namespace {
@@ -86,7 +86,8 @@ class JsonLineFormatter final : public spdlog::formatter {
       : redactor_(std::move(redactor)) {}
 
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    const std::string ts = date::format("%FT%TZ", date::floor<std::chrono::milliseconds>(msg.time));
+    const std::string ts = sdk::format_iso8601(
+        std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count());
     append(dest, "{\"ts\":\"");
     append(dest, ts);
     append(dest, "\",\"level\":\"");

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 
 #include "wasl/sdk/http_wire.hpp"
+#include "wasl/sdk/timestamp.hpp"
 #include "wasl/sdk/wire_error.hpp"
 
 namespace wasl::plugin_host {
@@ -54,12 +54,7 @@ HttpRequest to_client_request(sdk::HttpRequest request) {
 
 // "2026-11-21T10:00:00Z" for messages.
 std::string utc_text(std::int64_t unix_ms) {
-  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
+  return sdk::format_iso8601(unix_ms, 0, sdk::FractionDigits::kNone);
 }
 
 // A failed mutual TLS exchange names the instance whose identity it was.

@@ -4,7 +4,7 @@
 
 #include "plugins/chime/attendee_role.hpp"
 #include "plugins/chime/client_request_token.hpp"
-#include "plugins/chime/iso8601.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::chime {
 
@@ -495,7 +495,7 @@ wasl::sdk::Recording ChimeVideoProvider::to_recording(const std::string& meeting
     r.status = "processing";
   }
   r.content_type = "video/mp4";
-  r.created_at_ms = parse_iso8601_ms(p.created_at).value_or(0);
+  r.created_at_ms = sdk::parse_iso8601(p.created_at).value_or(0);
   r.raw = p.raw;
   return r;
 }

@@ -4,8 +4,8 @@
 #include <openssl/evp.h>
 
 #include "plugins/chime/chime_video_provider.hpp"
-#include "plugins/chime/iso8601.hpp"
 #include "plugins/chime/sigv4.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::chime {
 
@@ -161,7 +161,7 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
   // it serves when the detail lacks one.
   if (detail.contains("timestamp") && detail["timestamp"].is_number_integer()) {
     out.occurred_at_ms = detail["timestamp"].get<std::int64_t>();
-  } else if (auto time = parse_iso8601_ms(str(event, "time"))) {
+  } else if (auto time = sdk::parse_iso8601(str(event, "time"))) {
     out.occurred_at_ms = *time;
   }
   std::string id = str(event, "id");

@@ -5,12 +5,12 @@
 
 #include <algorithm>
 #include <array>
-#include <ctime>
 #include <map>
 #include <utility>
 
 #include "wasl/sdk/hex.hpp"
 #include "wasl/sdk/percent_encoding.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::chime {
 namespace {
@@ -183,13 +183,8 @@ std::string canonical_query(const std::vector<QueryParameter>& query) {
 }
 
 std::string format_amz_date(std::chrono::system_clock::time_point time) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::seconds>(time));
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &utc);
-  return std::string(buffer, n);
+  return sdk::format_iso8601_basic(
+      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count());
 }
 
 Result<std::string> sha256_hex(std::string_view data) {

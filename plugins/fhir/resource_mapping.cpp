@@ -1,7 +1,6 @@
 #include "plugins/fhir/resource_mapping.hpp"
 
-#include <cstdio>
-#include <ctime>
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::fhir {
 namespace {
@@ -107,96 +106,13 @@ std::string phone(const json& resource) {
   return first;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-// The proleptic Gregorian date of a day count since 1970-01-01.
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-}
-
-bool digits(std::string_view text, std::size_t at, std::size_t count, int& out) {
-  if (at + count > text.size()) return false;
-  out = 0;
-  for (std::size_t i = at; i < at + count; ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
-    out = out * 10 + (text[i] - '0');
-  }
-  return true;
-}
-
 }  // namespace
 
-std::optional<std::int64_t> parse_fhir_time(std::string_view t) {
-  int year, month, day, hour = 0, minute = 0, second = 0;
-  if (!digits(t, 0, 4, year) || t.size() < 10 || t[4] != '-' || !digits(t, 5, 2, month) ||
-      t[7] != '-' || !digits(t, 8, 2, day) || month < 1 || month > 12 || day < 1 || day > 31) {
-    return std::nullopt;
-  }
-  std::int64_t ms = 0;
-  std::int64_t offset_minutes = 0;
-  std::size_t at = 10;
-  if (at < t.size()) {
-    if (t[at] != 'T' || !digits(t, 11, 2, hour) || t.size() < 19 || t[13] != ':' ||
-        !digits(t, 14, 2, minute) || t[16] != ':' || !digits(t, 17, 2, second) || hour > 23 ||
-        minute > 59 || second > 60) {
-      return std::nullopt;
-    }
-    at = 19;
-    if (at < t.size() && t[at] == '.') {
-      std::int64_t scale = 100;
-      for (++at; at < t.size() && t[at] >= '0' && t[at] <= '9'; ++at) {
-        ms += (t[at] - '0') * scale;
-        scale /= 10;
-      }
-    }
-    if (at < t.size()) {
-      if (t[at] == 'Z' && at + 1 == t.size()) {
-      } else if ((t[at] == '+' || t[at] == '-') && at + 6 == t.size() && t[at + 3] == ':') {
-        int oh, om;
-        if (!digits(t, at + 1, 2, oh) || !digits(t, at + 4, 2, om)) return std::nullopt;
-        offset_minutes = (t[at] == '+' ? 1 : -1) * (oh * 60 + om);
-      } else {
-        return std::nullopt;
-      }
-    }
-  }
-  std::int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
-                         second - offset_minutes * 60;
-  return seconds * 1000 + ms;
-}
-
-std::string format_fhir_instant(std::int64_t unix_ms) {
-  std::int64_t days = unix_ms / 86400000;
-  std::int64_t rest = unix_ms % 86400000;
-  if (rest < 0) {
-    rest += 86400000;
-    --days;
-  }
-  std::int64_t year;
-  unsigned month, day;
-  civil_from_days(days, year, month, day);
-  char out[40];
-  std::snprintf(out, sizeof out, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(year), month, day, static_cast<long long>(rest / 3600000),
-                static_cast<long long>(rest / 60000 % 60), static_cast<long long>(rest / 1000 % 60),
-                static_cast<long long>(rest % 1000));
-  return out;
+std::optional<std::int64_t> parse_fhir_time(std::string_view text) {
+  sdk::Iso8601Forms fhir;
+  fhir.date_only = true;       // date
+  fhir.without_offset = true;  // dateTime without a zone
+  return sdk::parse_iso8601(text, fhir);
 }
 
 std::string reference_id(const json& reference, std::string_view type) {

@@ -31,11 +31,9 @@ sdk::Result<sdk::Coverage> to_coverage(const nlohmann::json& coverage);
 
 // A FHIR date, dateTime or instant ("2024-05-01", "2024-05-01T10:20:30+03:00",
 // fractions allowed) as Unix milliseconds (a date or a time without zone as
-// UTC); std::nullopt when it is none of them.
+// UTC); std::nullopt when it is none of them. FHIR instants the plugin writes
+// are sdk::format_iso8601's ("2024-05-01T10:20:30.000Z").
 std::optional<std::int64_t> parse_fhir_time(std::string_view text);
-
-// Unix milliseconds as a FHIR instant in UTC: "2024-05-01T10:20:30.000Z".
-std::string format_fhir_instant(std::int64_t unix_ms);
 
 // The id in a reference to `type` ("Patient/7", "https://x/fhir/Patient/7",
 // "Patient/7/_history/2"), or empty when it names another type.

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "plugins/fhir/resource_mapping.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::fhir {
 namespace {
@@ -86,8 +87,8 @@ Result<json> encounter_resource(const sdk::EncounterRequest& request,
       return invalid("Encounter", "the period ends before it starts");
     }
     json period = json::object();
-    if (request.start_ms > 0) period["start"] = format_fhir_instant(request.start_ms);
-    if (request.end_ms > 0) period["end"] = format_fhir_instant(request.end_ms);
+    if (request.start_ms > 0) period["start"] = sdk::format_iso8601(request.start_ms);
+    if (request.end_ms > 0) period["end"] = sdk::format_iso8601(request.end_ms);
     encounter["period"] = std::move(period);
   }
   if (!settings.service_provider.empty()) {

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "plugins/nphies/fhir_time.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::nphies {
 
@@ -110,7 +110,7 @@ sdk::Status ExchangeClient::refuse_while_skewed(std::string_view event, std::int
 
 sdk::Status ExchangeClient::observe_clock(const sdk::HttpResponse& response,
                                           std::string_view event, std::int64_t now) {
-  auto date = parse_http_date(response.header("Date"));
+  auto date = sdk::parse_http_date(response.header("Date"));
   if (!date) return {};
   const std::int64_t skew = *date - now;
   // The Date header has whole seconds; allow that much besides the setting.

@@ -1,17 +1,13 @@
 #include "plugins/twilio/status_callback.hpp"
 
-#include <Poco/DateTime.h>
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeParser.h>
-#include <Poco/Exception.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdint>
 #include <limits>
-#include <regex>
 #include <tuple>
+
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::twilio {
 namespace {
@@ -78,44 +74,20 @@ nlohmann::json payload_of(const FormFields& fields) {
 
 std::optional<std::chrono::system_clock::time_point> parse_twilio_timestamp(
     std::string_view text) {
-  std::string s(text);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(0, 1);
-  if (s.empty()) return std::nullopt;
-  // Poco's parser is lenient (it accepts "not a date"), so the shape is checked first.
-  struct Shape {
-    std::regex pattern;
-    const std::string* format;
-  };
-  static const Shape kShapes[] = {
-      {std::regex(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{1,9}(Z|[+-]\d{2}:?\d{2})$)"),
-       &Poco::DateTimeFormat::ISO8601_FRAC_FORMAT},
-      {std::regex(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:?\d{2})$)"),
-       &Poco::DateTimeFormat::ISO8601_FORMAT},
-      {std::regex(
-           R"(^([A-Z][a-z]{2}, )?\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}(:\d{2})? )"
-           R"(([+-]\d{4}|GMT|UT|UTC|Z)$)"),
-       &Poco::DateTimeFormat::RFC1123_FORMAT},
-  };
-  for (const auto& shape : kShapes) {
-    if (!std::regex_match(s, shape.pattern)) continue;
-    const std::string* format = shape.format;
-    Poco::DateTime parsed;
-    int tzd = 0;
-    try {
-      if (!Poco::DateTimeParser::tryParse(*format, s, parsed, tzd)) continue;
-    } catch (const Poco::Exception&) {
-      continue;
-    }
-    parsed.makeUTC(tzd);
-    // system_clock counts nanoseconds in 64 bits: about 1678 to 2262. A year
-    // outside that is no Twilio timestamp (and would overflow).
-    const std::int64_t micros = parsed.timestamp().epochMicroseconds();
-    constexpr std::int64_t kLimit = std::numeric_limits<std::int64_t>::max() / 1000;
-    if (micros > kLimit || micros < -kLimit) return std::nullopt;
-    return std::chrono::system_clock::time_point(std::chrono::microseconds(micros));
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
   }
-  return std::nullopt;
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  std::optional<std::int64_t> ms = sdk::parse_iso8601(text);
+  if (!ms) ms = sdk::parse_http_date(text);
+  if (!ms) return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits: about 1678 to 2262. A year
+  // outside that is no Twilio timestamp (and would overflow).
+  constexpr std::int64_t kLimit = std::numeric_limits<std::int64_t>::max() / 1000000;
+  if (*ms > kLimit || *ms < -kLimit) return std::nullopt;
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms));
 }
 
 sdk::Result<std::optional<StatusCallbackEvent>> parse_status_callback(const FormFields& fields) {

@@ -78,8 +78,9 @@ sdk::Result<std::optional<StatusCallbackEvent>> parse_status_callback(const Form
 // parse_form + parse_status_callback.
 sdk::Result<std::optional<StatusCallbackEvent>> parse_status_callback_body(std::string_view body);
 
-// Parses Twilio's Timestamp: ISO 8601 (fractional seconds and offset
-// optional, "Z" or ±hh:mm) or RFC 2822/1123. std::nullopt when neither parses.
+// Parses Twilio's Timestamp: ISO 8601 (sdk::parse_iso8601: fractional seconds
+// optional, "Z" or ±hh:mm) or RFC 2822/1123 (sdk::parse_http_date), to the
+// millisecond. std::nullopt when neither parses.
 std::optional<std::chrono::system_clock::time_point> parse_twilio_timestamp(
     std::string_view text);
 

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tests/integration/hub_process.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::testing {
 namespace {
@@ -44,10 +45,11 @@ TEST(PhiLogging, NoLogLineCarriesTheConsultationsPhi) {
   auto port = hub.wait_until_listening(30s);
   ASSERT_TRUE(port) << hub.log();
 
-  auto scheduled = std::chrono::system_clock::now() + std::chrono::hours(2);
-  std::time_t t = std::chrono::system_clock::to_time_t(scheduled);
-  char when[32];
-  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  const std::string when = wasl::sdk::format_iso8601(
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          (std::chrono::system_clock::now() + std::chrono::hours(2)).time_since_epoch())
+          .count(),
+      0, wasl::sdk::FractionDigits::kNone);
   nlohmann::json booking = {
       {"type", "doctor_patient"},
       {"appointment_id", "42"},

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "plugins/fhir/resource_mapping.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::fhir {
 namespace {
@@ -105,11 +106,11 @@ TEST(FhirWrites, DocumentNeedsExactlyOneContentAndAGoodDigest) {
 }
 
 TEST(FhirWrites, InstantsRoundTrip) {
-  EXPECT_EQ(format_fhir_instant(0), "1970-01-01T00:00:00.000Z");
-  EXPECT_EQ(format_fhir_instant(951782400123), "2000-02-29T00:00:00.123Z");
-  EXPECT_EQ(format_fhir_instant(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(sdk::format_iso8601(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(sdk::format_iso8601(951782400123), "2000-02-29T00:00:00.123Z");
+  EXPECT_EQ(sdk::format_iso8601(-1), "1969-12-31T23:59:59.999Z");
   for (std::int64_t ms : {0LL, 1700000000000LL, 4102444799999LL}) {
-    EXPECT_EQ(*parse_fhir_time(format_fhir_instant(ms)), ms);
+    EXPECT_EQ(*parse_fhir_time(sdk::format_iso8601(ms)), ms);
   }
 }
 

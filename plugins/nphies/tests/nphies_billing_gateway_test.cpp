@@ -6,6 +6,7 @@
 #include "plugins/nphies/message_ids.hpp"
 #include "plugins/nphies/tests/test_claims.hpp"
 #include "wasl/sdk/testing/fake_host.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::nphies {
 namespace {
@@ -22,12 +23,8 @@ const std::string kUrl = "https://exchange.test/$process-message";
 const std::string kEvents = "http://nphies.sa/terminology/CodeSystem/ksa-message-events";
 
 std::string http_date(std::chrono::system_clock::time_point t) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[64];
-  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return text;
+  return sdk::format_http_date(
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
 }
 
 // An answer message of `event` to the request with idempotency key `key`.

@@ -8,13 +8,13 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "wasl/sdk/hex.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::testing {
 namespace {
@@ -37,10 +37,7 @@ std::int64_t now_ms() {
 
 // RFC 3339 UTC, whole seconds.
 std::string fhir_time(std::int64_t epoch_ms) {
-  std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return text;
+  return sdk::format_iso8601(epoch_ms, 0, sdk::FractionDigits::kNone);
 }
 
 }  // namespace
