@@ -66,7 +66,7 @@ Result<HttpRequest> AwsTransport::build(const AwsCall& call) {
 }
 
 Error AwsTransport::error_for(const AwsCall& call, const HttpResponse& response) const {
-  return to_error(describe_failure(call.operation, response), redact_);
+  return to_error(describe_failure(call.operation, response, host_.now()), redact_);
 }
 
 wasl::sdk::Status AwsTransport::pace() {

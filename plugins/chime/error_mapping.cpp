@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
+#include "wasl/sdk/http_status_error.hpp"
+
 namespace wasl::plugins::chime {
 namespace {
 
@@ -80,24 +82,13 @@ AwsErrorBody parse_aws_error(const wasl::sdk::HttpResponse& response) {
   return out;
 }
 
-std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value) {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  if (value.empty() || value.size() > 9) return std::nullopt;
-  std::int64_t seconds = 0;
-  for (char c : value) {
-    if (c < '0' || c > '9') return std::nullopt;
-    seconds = seconds * 10 + (c - '0');
-  }
-  return std::chrono::milliseconds(seconds * 1000);
-}
-
-AwsFailure describe_failure(std::string_view operation, const wasl::sdk::HttpResponse& response) {
+AwsFailure describe_failure(std::string_view operation, const wasl::sdk::HttpResponse& response,
+                            std::chrono::system_clock::time_point now) {
   AwsFailure failure;
   failure.operation = std::string(operation);
   failure.status = response.status;
   failure.body = parse_aws_error(response);
-  failure.retry_after = parse_retry_after(response.header("Retry-After"));
+  failure.retry_after = wasl::sdk::parse_retry_after(response.header("Retry-After"), now);
   return failure;
 }
 
@@ -115,35 +106,18 @@ std::string redact_secrets(std::string text, const std::vector<std::string>& red
 Error to_error(const AwsFailure& failure, const std::vector<std::string>& redact) {
   const int status = failure.status;
   const std::string& code = failure.body.code;
-  ErrorCode error_code = ErrorCode::kInvalidArgument;
-  bool retryable = false;
-  std::optional<std::chrono::milliseconds> retry_after;
-  if (status == 429) {
-    error_code = ErrorCode::kResourceExhausted;
-    retryable = true;
-    retry_after = failure.retry_after;
-  } else if (status >= 500) {
-    error_code = ErrorCode::kUnavailable;
-    retryable = true;
-    retry_after = failure.retry_after;
-  } else if (status == 400) {
-    error_code = (code == "LimitExceeded" || code == "ResourceLimitExceeded")
-                     ? ErrorCode::kResourceExhausted
-                     : ErrorCode::kInvalidArgument;
-  } else if (status == 401) {
-    error_code = ErrorCode::kUnauthenticated;
-  } else if (status == 403) {
-    bool signature = code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" ||
-                     code == "InvalidSignature" || code == "UnrecognizedClient" ||
-                     code == "IncompleteSignature" || code == "MissingAuthenticationToken" ||
-                     contains_ci(failure.body.message, "signature");
-    error_code = signature ? ErrorCode::kUnauthenticated : ErrorCode::kPermissionDenied;
-  } else if (status == 404) {
-    error_code = ErrorCode::kNotFound;
-  } else if (status == 409) {
-    error_code = ErrorCode::kAlreadyExists;
+  Error error = wasl::sdk::error_from_http_status(status, std::string());
+  if (error.retryable) error.retry_after = failure.retry_after;
+  if (status == 400 && (code == "LimitExceeded" || code == "ResourceLimitExceeded")) {
+    error.code = ErrorCode::kResourceExhausted;
+  } else if (status == 403 &&
+             (code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" ||
+              code == "InvalidSignature" || code == "UnrecognizedClient" ||
+              code == "IncompleteSignature" || code == "MissingAuthenticationToken" ||
+              contains_ci(failure.body.message, "signature"))) {
+    error.code = ErrorCode::kUnauthenticated;
   } else if (status == 422) {
-    error_code = ErrorCode::kFailedPrecondition;
+    error.code = ErrorCode::kFailedPrecondition;
   }
 
   std::string aws_message = failure.body.message;
@@ -153,7 +127,8 @@ Error to_error(const AwsFailure& failure, const std::vector<std::string>& redact
   if (!code.empty()) message += " " + code;
   if (!aws_message.empty()) message += ": " + aws_message;
   if (!failure.body.request_id.empty()) message += " (RequestId " + failure.body.request_id + ")";
-  return Error(error_code, redact_secrets(std::move(message), redact), retryable, retry_after);
+  error.message = redact_secrets(std::move(message), redact);
+  return error;
 }
 
 }  // namespace wasl::plugins::chime

@@ -4,22 +4,17 @@
 // Chime answers rest-json errors: {"Code", "Message", "RequestId"} (also
 // "message"/"code" in some services) with x-amzn-ErrorType and
 // x-amzn-RequestId headers; S3 answers <Error><Code/><Message/><RequestId/>.
-// The mapping, by HTTP status:
-//   429                 → kResourceExhausted, retryable, retry_after from Retry-After
-//   500, 502, 503, 504  → kUnavailable, retryable (retry_after from Retry-After)
-//   400                 → kInvalidArgument, permanent; LimitExceeded and
-//                         ResourceLimitExceeded → kResourceExhausted, permanent
-//   401                 → kUnauthenticated, permanent
-//   403                 → kPermissionDenied, permanent; a refused signature or
-//                         unknown key (SignatureDoesNotMatch, InvalidAccessKeyId,
-//                         InvalidSignatureException, Forbidden with "signature"
-//                         in its message) → kUnauthenticated, permanent
-//   404                 → kNotFound, permanent
-//   409                 → kAlreadyExists, permanent (the caller decides whether
-//                         an existing resource is the answer)
-//   416                 → kInvalidArgument, permanent (range not satisfiable)
-//   422                 → kFailedPrecondition, permanent
-//   any other 4xx       → kInvalidArgument; any other 5xx → kUnavailable, retryable
+// The mapping is the SDK's (wasl/sdk/http_status_error.hpp: 429 retryable
+// kResourceExhausted and 5xx retryable kUnavailable, both with retry_after
+// from Retry-After; 401 kUnauthenticated, 403 kPermissionDenied, 404/410
+// kNotFound, 409 kAlreadyExists (the caller decides whether an existing
+// resource is the answer), 412 kFailedPrecondition, other 4xx
+// kInvalidArgument, all permanent), refined by AWS's codes:
+//   400 LimitExceeded, ResourceLimitExceeded → kResourceExhausted, permanent
+//   403 a refused signature or unknown key (SignatureDoesNotMatch,
+//       InvalidAccessKeyId, InvalidSignatureException, Forbidden with
+//       "signature" in its message) → kUnauthenticated, permanent
+//   422 → kFailedPrecondition, permanent
 // The message names the operation, the HTTP status and AWS's Code, Message and
 // RequestId; every string in `redact` (credentials) is replaced by
 // "[redacted]", and AWS's message is cut to 300 bytes.
@@ -49,9 +44,6 @@ struct AwsErrorBody {
 // it cannot find are empty.
 AwsErrorBody parse_aws_error(const wasl::sdk::HttpResponse& response);
 
-// Retry-After as delta-seconds; std::nullopt when absent or not a number.
-std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value);
-
 struct AwsFailure {
   std::string operation;  // "CreateMeeting", "GetObject", …
   int status = 0;
@@ -59,8 +51,11 @@ struct AwsFailure {
   std::optional<std::chrono::milliseconds> retry_after;
 };
 
-// Reads the failure out of a non-2xx response.
-AwsFailure describe_failure(std::string_view operation, const wasl::sdk::HttpResponse& response);
+// Reads the failure out of a non-2xx response; a Retry-After date is read
+// relative to `now`.
+AwsFailure describe_failure(
+    std::string_view operation, const wasl::sdk::HttpResponse& response,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 // The Error for a failure, per the table above.
 wasl::sdk::Error to_error(const AwsFailure& failure, const std::vector<std::string>& redact = {});

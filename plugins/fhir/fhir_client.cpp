@@ -54,7 +54,7 @@ Result<sdk::HttpResponse> FhirClient::send(sdk::HttpRequest request, std::string
       continue;
     }
     if (response->status < 200 || response->status > 299) {
-      return error_from_response(host_.instance_name(), what, *response);
+      return error_from_response(host_.instance_name(), what, *response, host_.now());
     }
     return response;
   }

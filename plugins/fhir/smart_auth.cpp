@@ -75,7 +75,9 @@ Result<std::string> SmartAuth::token_endpoint() {
     error.message = host_.instance_name() + ": " + what + " failed: " + error.message;
     return error;
   }
-  if (response->status != 200) return error_from_response(host_.instance_name(), what, *response);
+  if (response->status != 200) {
+    return error_from_response(host_.instance_name(), what, *response, host_.now());
+  }
   auto config = json::parse(response->body, nullptr, false);
   std::string endpoint = config.is_object() && config.contains("token_endpoint") &&
                                  config["token_endpoint"].is_string()
@@ -128,7 +130,9 @@ sdk::Status SmartAuth::fetch() {
                      (description.empty() ? "" : ": " + description) + ")",
                  false);
   }
-  if (response->status != 200) return error_from_response(host_.instance_name(), what, *response);
+  if (response->status != 200) {
+    return error_from_response(host_.instance_name(), what, *response, host_.now());
+  }
   std::string token = body.is_object() ? body.value("access_token", "") : std::string();
   if (token.empty()) {
     return Error(ErrorCode::kUnavailable,

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "plugins/moh/fhir_terms.hpp"
+#include "wasl/sdk/http_status_error.hpp"
 
 namespace wasl::plugins::moh {
 
@@ -38,25 +39,29 @@ std::string outcome_text(const std::string& body) {
   return text;
 }
 
-Error status_error(const sdk::HttpResponse& response, const std::string& what) {
+// The SDK's reading of the status (wasl/sdk/http_status_error.hpp: which
+// answers are retried, and Retry-After), with the receiver's contract on top
+// (fhir_receiver.hpp): 401 and 403 are the token or certificate, 404 and 405
+// a base_url that is no receiver, any other 4xx refused content, and every
+// retryable answer kUnavailable.
+Error status_error(const sdk::HttpResponse& response, const std::string& what,
+                   std::chrono::system_clock::time_point now) {
   const int status = response.status;
   std::string message = "MOH receiver answered " + std::to_string(status) + " to " + what;
   std::string detail = outcome_text(response.body);
   if (!detail.empty()) message += ": " + detail;
-  if (status == 401 || status == 403) return Error(ErrorCode::kUnauthenticated, message, false);
-  if (status == 404 || status == 405) {
-    return Error(ErrorCode::kFailedPrecondition, message + " (check base_url)", false);
+  if (status == 404 || status == 405) message += " (check base_url)";
+  Error e = sdk::error_from_http_status(response, std::move(message), now);
+  if (status == 401 || status == 403) {
+    e.code = ErrorCode::kUnauthenticated;
+  } else if (status == 404 || status == 405) {
+    e.code = ErrorCode::kFailedPrecondition;
+  } else if (e.retryable) {
+    e.code = ErrorCode::kUnavailable;
+  } else if (status >= 400 && status <= 499) {
+    e.code = ErrorCode::kInvalidArgument;
   }
-  if (status == 408 || status == 425 || status == 429 || status >= 500) {
-    Error e(ErrorCode::kUnavailable, message, true);
-    const std::string retry_after = response.header("Retry-After");
-    if (!retry_after.empty() && retry_after.size() < 8 &&
-        retry_after.find_first_not_of("0123456789") == std::string::npos) {
-      e.retry_after = std::chrono::seconds(std::stoll(retry_after));
-    }
-    return e;
-  }
-  return Error(ErrorCode::kInvalidArgument, message, false);
+  return e;
 }
 
 Error unreadable(const std::string& what) {
@@ -95,7 +100,9 @@ Result<sdk::Receipt> FhirReceiver::process_message(const json& bundle,
                                                    const std::string& report_id) {
   const std::string what = "POST /$process-message";
   WASL_ASSIGN_OR_RETURN(auto response, post("/$process-message", bundle, report_id, ""));
-  if (response.status < 200 || response.status > 299) return status_error(response, what);
+  if (response.status < 200 || response.status > 299) {
+    return status_error(response, what, host_.now());
+  }
   json answer = json::parse(response.body, nullptr, false);
   if (!answer.is_object() || answer.value("resourceType", "") != "Bundle" ||
       !answer.contains("entry") || !answer["entry"].is_array() || answer["entry"].empty()) {
@@ -136,7 +143,9 @@ Result<sdk::Receipt> FhirReceiver::create_measure_report(const json& report,
   const std::string condition =
       "identifier=" + std::string(terms::kReportIdSystem) + "|" + report_id;
   WASL_ASSIGN_OR_RETURN(auto response, post("/MeasureReport", report, report_id, condition));
-  if (response.status < 200 || response.status > 299) return status_error(response, what);
+  if (response.status < 200 || response.status > 299) {
+    return status_error(response, what, host_.now());
+  }
   std::string id;
   json answer = json::parse(response.body, nullptr, false);
   if (answer.is_object() && answer.value("resourceType", "") == "MeasureReport") {

@@ -16,7 +16,8 @@
 // Status mapping: 2xx as above; 400, 409, 412 and 422 kInvalidArgument (the
 // content is refused; not retried); 401 and 403 kUnauthenticated (not
 // retried); 404 and 405 kFailedPrecondition (wrong base_url; not retried);
-// 408, 425, 429 and 5xx kUnavailable (retried, Retry-After honoured); a
+// 408, 425, 429 and 5xx kUnavailable (retried, Retry-After honoured in
+// seconds or as an HTTP-date, wasl/sdk/http_status_error.hpp); a
 // 2xx the plugin cannot read kUnavailable (retried: the receiver will
 // answer the resend from its store). Messages name the status and the
 // receiver's OperationOutcome text (at most 200 characters), never the

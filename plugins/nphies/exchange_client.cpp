@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "wasl/sdk/http_status_error.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::nphies {
@@ -12,15 +13,6 @@ using sdk::ErrorCode;
 using sdk::Result;
 
 namespace {
-
-std::optional<std::chrono::milliseconds> retry_after(const sdk::HttpResponse& response) {
-  std::string value = response.header("Retry-After");
-  if (value.empty()) return std::nullopt;
-  char* end = nullptr;
-  long seconds = std::strtol(value.c_str(), &end, 10);
-  if (end == value.c_str() || *end != '\0' || seconds < 0) return std::nullopt;
-  return std::chrono::milliseconds(std::min<long>(seconds, 3600) * 1000);
-}
 
 // "issue one; issue two; issue three" from an OperationOutcome body.
 std::string outcome_issues(const std::string& body) {
@@ -51,38 +43,35 @@ std::string outcome_issues(const std::string& body) {
   return out;
 }
 
-Error classify(const sdk::HttpResponse& response, const std::string& prefix) {
+// The SDK's reading of the status (wasl/sdk/http_status_error.hpp: which
+// answers are retried, Retry-After), worded for the exchange, with its own
+// meanings on top: 401 and 403 a refused certificate or licence, 404 and 405
+// a base_url that is no $process-message endpoint, any other permanent 4xx a
+// malformed message.
+Error classify(const sdk::HttpResponse& response, const std::string& prefix,
+               std::chrono::system_clock::time_point now) {
   const std::string what = prefix + "the exchange answered HTTP " + std::to_string(response.status);
   std::string issues = outcome_issues(response.body);
   const std::string detail = issues.empty() ? std::string() : ": " + issues;
   const int s = response.status;
+  Error e = sdk::error_from_http_status(response, std::string(), now);
+  std::string note;
   if (s == 429) {
-    Error e(ErrorCode::kResourceExhausted, what + " (too many requests)" + detail, true);
-    e.retry_after = retry_after(response);
-    return e;
+    note = " (too many requests)";
+  } else if (s == 500 || s == 502 || s == 503 || s == 504) {
+    note = " (the exchange failed; resend later)";
+  } else if (s == 401 || s == 403) {
+    e.code = ErrorCode::kPermissionDenied;
+    note = " (the exchange does not accept this instance's client certificate or licence)";
+  } else if (s == 404 || s == 405) {
+    e.code = ErrorCode::kFailedPrecondition;
+    note = " (settings base_url is not an NPHIES $process-message endpoint)";
+  } else if (!e.retryable && s >= 400 && s < 500) {
+    e.code = ErrorCode::kInvalidArgument;
+    note = " (the message was refused as malformed)";
   }
-  if (s == 500 || s == 502 || s == 503 || s == 504) {
-    Error e(ErrorCode::kUnavailable, what + " (the exchange failed; resend later)" + detail, true);
-    e.retry_after = retry_after(response);
-    return e;
-  }
-  if (s == 408) return Error(ErrorCode::kDeadlineExceeded, what + detail, true);
-  if (s == 401 || s == 403) {
-    return Error(ErrorCode::kPermissionDenied,
-                 what + " (the exchange does not accept this instance's client certificate or "
-                        "licence)" + detail,
-                 false);
-  }
-  if (s == 404 || s == 405) {
-    return Error(ErrorCode::kFailedPrecondition,
-                 what + " (settings base_url is not an NPHIES $process-message endpoint)" + detail,
-                 false);
-  }
-  if (s >= 400 && s < 500) {
-    return Error(ErrorCode::kInvalidArgument,
-                 what + " (the message was refused as malformed)" + detail, false);
-  }
-  return Error(ErrorCode::kUnavailable, what + detail, true);
+  e.message = what + note + detail;
+  return e;
 }
 
 }  // namespace
@@ -161,7 +150,9 @@ Result<json> ExchangeClient::send(const json& message, std::string_view event) {
   WASL_RETURN_IF_ERROR(observe_clock(*response, event, now_ms()));
   host_.log(sdk::LogLevel::kDebug,
             "NPHIES " + std::string(event) + " answered HTTP " + std::to_string(response->status));
-  if (response->status < 200 || response->status >= 300) return classify(*response, prefix(event));
+  if (response->status < 200 || response->status >= 300) {
+    return classify(*response, prefix(event), host_.now());
+  }
   json answer = json::parse(response->body, nullptr, false);
   if (!answer.is_object() || answer.value("resourceType", "") != "Bundle") {
     return Error(ErrorCode::kUnavailable,

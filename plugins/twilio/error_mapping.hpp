@@ -1,24 +1,19 @@
 // Maps a failed Twilio REST answer to wasl::sdk::Error.
 //
 // Twilio answers errors with JSON {"code", "message", "more_info", "status"}.
-// The mapping, by Twilio error code first, then by HTTP status:
-//   code 53113 (Room exists)       → kAlreadyExists, permanent: the UniqueName is
-//                                    taken by an in-progress room; the caller
-//                                    re-fetches the room by UniqueName.
-//   429                            → kResourceExhausted, retryable, retry_after
-//                                    from Retry-After (seconds or HTTP-date).
-//   500..599                       → kUnavailable, retryable (retry_after from
-//                                    Retry-After when the answer has one).
-//   400, 422                       → kInvalidArgument, permanent.
-//   401                            → kUnauthenticated, permanent (bad API key).
-//   403                            → kPermissionDenied, permanent.
-//   404, 410                       → kNotFound, permanent.
-//   409                            → kAlreadyExists, permanent: Twilio uses it for
-//                                    a create that collides with an existing
-//                                    resource, which a retry cannot change (not
-//                                    kConflict, which the hub would retry).
-//   412                            → kFailedPrecondition, permanent.
-//   any other 4xx                  → kInvalidArgument, permanent.
+// The mapping is the SDK's (wasl/sdk/http_status_error.hpp: 429 retryable
+// kResourceExhausted and 5xx retryable kUnavailable, both with retry_after
+// from Retry-After in seconds or as an HTTP-date; 401 kUnauthenticated, 403
+// kPermissionDenied, 404/410 kNotFound, 409 kAlreadyExists, 412
+// kFailedPrecondition, other 4xx kInvalidArgument, all permanent), with one
+// Twilio error code on top:
+//   code 53113 (Room exists)       → kAlreadyExists, permanent, whatever the
+//                                    status: the UniqueName is taken by an
+//                                    in-progress room; the caller re-fetches
+//                                    the room by UniqueName.
+// Twilio uses 409 for a create that collides with an existing resource,
+// which a retry cannot change (hence kAlreadyExists, not kConflict, which the
+// hub would retry).
 // The message names the operation, the HTTP status and Twilio's code, message
 // and more_info link, and never a credential: the caller passes every secret
 // it holds in `redact` and each occurrence is replaced by "[redacted]".
@@ -49,12 +44,6 @@ struct TwilioErrorBody {
 // Parses Twilio's JSON error body; std::nullopt when `body` is not a JSON
 // object (an HTML page from a proxy, an empty body).
 std::optional<TwilioErrorBody> parse_twilio_error_body(std::string_view body);
-
-// Retry-After as delta-seconds ("120") or an HTTP-date ("Wed, 21 Oct 2015
-// 07:28:00 GMT"), relative to `now`. A date in the past is zero; an
-// unparseable value is std::nullopt.
-std::optional<std::chrono::milliseconds> parse_retry_after(
-    std::string_view value, std::chrono::system_clock::time_point now);
 
 struct TwilioFailure {
   std::string operation;  // what was attempted, for the message: "create room"

@@ -37,9 +37,16 @@ TEST(FhirErrorMapping, RetryAfterSecondsAreHonoured) {
   auto error = error_from_response("ehr.x", "GET Patient", answer(429, "", {{"retry-after", "7"}}));
   ASSERT_TRUE(error.retry_after);
   EXPECT_EQ(*error.retry_after, std::chrono::seconds(7));
-  auto date = error_from_response(
-      "ehr.x", "GET Patient", answer(503, "", {{"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"}}));
-  EXPECT_FALSE(date.retry_after);
+  // An HTTP-date, relative to the host's clock; one in the past means now.
+  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1445413200));
+  auto date =
+      error_from_response("ehr.x", "GET Patient",
+                          answer(503, "", {{"Retry-After", "Wed, 21 Oct 2015 07:41:30 GMT"}}), now);
+  EXPECT_EQ(date.retry_after, std::chrono::seconds(90));
+  auto past =
+      error_from_response("ehr.x", "GET Patient",
+                          answer(503, "", {{"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"}}), now);
+  EXPECT_EQ(past.retry_after, std::chrono::milliseconds(0));
 }
 
 TEST(FhirErrorMapping, OperationOutcomeIssuesBecomeTheMessage) {
