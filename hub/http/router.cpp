@@ -1,44 +1,23 @@
 #include "hub/http/router.hpp"
 
 #include <algorithm>
-#include <cstdint>
 #include <optional>
 #include <set>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
 
+#include <utf8.h>
+
 #include "hub/http/percent_decoding.hpp"
 
 namespace wasl::http {
 namespace {
 
-// Well-formed UTF-8 without NUL: shortest forms only, no surrogates, at most
-// U+10FFFF.
+// Well-formed UTF-8 (utfcpp: shortest forms only, no surrogates, at most
+// U+10FFFF) without NUL.
 bool is_path_text(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto b = static_cast<unsigned char>(s[i]);
-    if (b == 0) return false;
-    if (b < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    std::uint32_t cp = b & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-    for (std::size_t k = 1; k < len; ++k) {
-      auto c = static_cast<unsigned char>(s[i + k]);
-      if ((c & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (c & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
+  return s.find('\0') == std::string_view::npos && utf8::is_valid(s.begin(), s.end());
 }
 
 std::vector<std::string> split_path(const std::string& path) {

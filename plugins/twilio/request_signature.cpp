@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdint>
+#include <iterator>
 #include <optional>
+
+#include <utf8.h>
 
 #include "wasl/sdk/base64.hpp"
 #include "wasl/sdk/hex.hpp"
@@ -15,46 +17,18 @@
 namespace wasl::plugins::twilio {
 namespace {
 
-// UTF-16 code units of a UTF-8 string; a byte that does not start a valid
-// sequence becomes U+FFFD, as a JavaScript decoder would make it.
+// UTF-16 code units of a UTF-8 string (utfcpp); each invalid sequence
+// becomes one U+FFFD, as a JavaScript decoder makes it.
 std::u16string to_utf16(std::string_view s) {
   std::u16string out;
   out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto b0 = static_cast<unsigned char>(s[i]);
-    std::uint32_t cp = 0xFFFD;
-    std::size_t len = 1;
-    auto cont = [&](std::size_t k) {
-      return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-    };
-    if (b0 < 0x80) {
-      cp = b0;
-    } else if ((b0 & 0xE0) == 0xC0 && cont(1)) {
-      cp = ((b0 & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
-      len = cp >= 0x80 ? 2 : 1;
-      if (len == 1) cp = 0xFFFD;
-    } else if ((b0 & 0xF0) == 0xE0 && cont(1) && cont(2)) {
-      cp = ((b0 & 0x0Fu) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
-           (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
-      len = 3;
-      if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD, len = 1;
-    } else if ((b0 & 0xF8) == 0xF0 && cont(1) && cont(2) && cont(3)) {
-      cp = ((b0 & 0x07u) << 18) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 12) |
-           ((static_cast<unsigned char>(s[i + 2]) & 0x3Fu) << 6) |
-           (static_cast<unsigned char>(s[i + 3]) & 0x3Fu);
-      len = 4;
-      if (cp < 0x10000 || cp > 0x10FFFF) cp = 0xFFFD, len = 1;
-    }
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      out += static_cast<char16_t>(0xD800 + (cp >> 10));
-      out += static_cast<char16_t>(0xDC00 + (cp & 0x3FF));
-    } else {
-      out += static_cast<char16_t>(cp);
-    }
-    i += len;
+  if (utf8::is_valid(s.begin(), s.end())) {
+    utf8::utf8to16(s.begin(), s.end(), std::back_inserter(out));
+    return out;
   }
+  std::string replaced;
+  utf8::replace_invalid(s.begin(), s.end(), std::back_inserter(replaced));
+  utf8::utf8to16(replaced.begin(), replaced.end(), std::back_inserter(out));
   return out;
 }
 
