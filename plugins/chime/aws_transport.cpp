@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "plugins/chime/error_mapping.hpp"
+#include "wasl/sdk/backoff.hpp"
 
 namespace wasl::plugins::chime {
 
@@ -84,7 +85,7 @@ wasl::sdk::Status AwsTransport::pace() {
 
 Result<HttpResponse> AwsTransport::call(const AwsCall& call) {
   const int attempts = std::max(1, retry_.max_attempts);
-  std::chrono::milliseconds backoff = retry_.initial_backoff;
+  const wasl::sdk::Backoff backoff{retry_.initial_backoff, 2.0, retry_.max_delay};
   for (int attempt = 1;; ++attempt) {
     WASL_RETURN_IF_ERROR(pace());
     WASL_ASSIGN_OR_RETURN(HttpRequest request, build(call));
@@ -98,13 +99,13 @@ Result<HttpResponse> AwsTransport::call(const AwsCall& call) {
       error.message = "Chime " + call.operation + ": " + error.message;
     }
     if (!error.retryable || attempt >= attempts) return error;
-    std::chrono::milliseconds wait = error.retry_after.value_or(backoff);
+    std::chrono::milliseconds wait =
+        error.retry_after.value_or(wasl::sdk::backoff_delay(backoff, attempt - 1));
     if (wait > retry_.max_delay) return error;
     host_.log(wasl::sdk::LogLevel::kWarn, error.message + "; retrying (attempt " +
                                               std::to_string(attempt + 1) + " of " +
                                               std::to_string(attempts) + ")");
     if (wait.count() > 0) sleeper_(wait);
-    backoff = std::min(retry_.max_delay, backoff * 2);
   }
 }
 

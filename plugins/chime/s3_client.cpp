@@ -4,6 +4,7 @@
 
 #include <pugixml.hpp>
 
+#include "wasl/sdk/backoff.hpp"
 #include "wasl/sdk/media_relay.hpp"
 
 namespace wasl::plugins::chime {
@@ -42,18 +43,19 @@ Result<S3ObjectRead> S3Client::get_object(const std::string& bucket, const std::
                                           const wasl::sdk::ChunkSink& sink, std::int64_t offset) {
   S3ObjectRead read;
   const int attempts = std::max(1, transport_.retry_settings().max_attempts);
-  std::chrono::milliseconds backoff = transport_.retry_settings().initial_backoff;
+  const wasl::sdk::Backoff backoff{transport_.retry_settings().initial_backoff, 2.0,
+                                   transport_.retry_settings().max_delay};
   Error last_error(ErrorCode::kUnavailable, "S3 GetObject was not attempted");
 
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     if (attempt > 1) {
-      std::chrono::milliseconds wait = last_error.retry_after.value_or(backoff);
+      std::chrono::milliseconds wait =
+          last_error.retry_after.value_or(wasl::sdk::backoff_delay(backoff, attempt - 2));
       if (wait > transport_.retry_settings().max_delay) return last_error;
       transport_.host().log(wasl::sdk::LogLevel::kWarn,
                             last_error.message + "; resuming at byte " +
                                 std::to_string(offset + read.delivered));
       if (wait.count() > 0) transport_.sleep(wait);
-      backoff = std::min(transport_.retry_settings().max_delay, backoff * 2);
     }
     const std::int64_t start = offset + read.delivered;
     AwsCall call;
