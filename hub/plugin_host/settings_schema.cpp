@@ -5,27 +5,52 @@
 #include <cmath>
 #include <cstdint>
 #include <iterator>
-#include <map>
 #include <optional>
 #include <regex>
 #include <string_view>
-#include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include <utf8.h>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/constraints/concrete_constraints.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
-#include <valijson/validation_results.hpp>
-#include <valijson/validator.hpp>
+#include <valijson/validation_visitor.hpp>
 
 #include "hub/text/suggestion.hpp"
+#include "wasl/sdk/schema_defaults.hpp"
 
 namespace wasl::plugin_host {
 
 using nlohmann::json;
 
+// valijson's compiled form of the schema document: the only one.
+struct SettingsSchema::Compiled {
+  valijson::Schema schema;
+};
+
+std::string json_pointer_token(const std::string& key) {
+  std::string out;
+  out.reserve(key.size());
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 namespace {
+
+namespace vc = valijson::constraints;
+using valijson::Subschema;
+using Adapter = valijson::adapters::NlohmannJsonAdapter;
+using RegexCache = std::unordered_map<std::string, std::regex>;
 
 enum TypeBit : unsigned {
   kObjectBit = 1u << 0,
@@ -57,46 +82,6 @@ constexpr std::string_view kSupportedKeywords =
     "type, properties, required, additionalProperties, items, enum, pattern, minimum, maximum, "
     "minLength, maxLength, default, description, title, examples, $schema, $id, x-secret";
 
-}  // namespace
-
-struct SettingsSchema::Node {
-  unsigned types = 0;  // TypeBit mask; 0 accepts every type
-  std::map<std::string, std::unique_ptr<Node>> properties;
-  std::vector<std::string> required;
-  std::optional<json> enum_values;  // a non-empty array
-  std::string pattern_source;       // empty when none
-  std::optional<json> minimum;
-  std::optional<json> maximum;
-  std::optional<std::uint64_t> min_length;
-  std::optional<std::uint64_t> max_length;
-  std::unique_ptr<Node> items;
-  bool additional_allowed = true;
-  std::unique_ptr<Node> additional_schema;  // set when additionalProperties is a schema
-  std::optional<json> default_value;
-  bool secret = false;
-  // The root's valijson form, which decides validity (validate()).
-  std::shared_ptr<valijson::Schema> checker;
-};
-
-std::string json_pointer_token(const std::string& key) {
-  std::string out;
-  out.reserve(key.size());
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-namespace {
-
-using Node = SettingsSchema::Node;
-
 long double as_long_double(const json& number) {
   if (number.is_number_unsigned()) return static_cast<long double>(number.get<std::uint64_t>());
   if (number.is_number_integer()) return static_cast<long double>(number.get<std::int64_t>());
@@ -108,6 +93,33 @@ bool is_integral(const json& value) {
   if (!value.is_number_float()) return false;
   double d = value.get<double>();
   return std::isfinite(d) && std::floor(d) == d;
+}
+
+// The schema document's "key" at `schema`, or nullptr.
+const json* keyword(const json& schema, const char* key) {
+  if (!schema.is_object()) return nullptr;
+  auto it = schema.find(key);
+  return it == schema.end() ? nullptr : &*it;
+}
+
+// ---- Wording: what the document declares at one schema location ----
+
+// The TypeBit mask of a (checked) "type" keyword; 0 when there is none.
+unsigned declared_types(const json& schema) {
+  const json* type = keyword(schema, "type");
+  if (type == nullptr) return 0;
+  unsigned mask = 0;
+  auto add = [&](const json& name) {
+    for (const auto& t : kTypeNames) {
+      if (name.is_string() && name.get_ref<const std::string&>() == t.name) mask |= t.bit;
+    }
+  };
+  if (type->is_array()) {
+    for (const auto& name : *type) add(name);
+  } else {
+    add(*type);
+  }
+  return mask;
 }
 
 std::string types_phrase(unsigned types) {
@@ -147,32 +159,38 @@ std::string describe_value(const json& value, bool secret) {
   }
 }
 
-std::string bounds_phrase(const std::optional<json>& low, const std::optional<json>& high) {
+std::string bounds_phrase(const json& schema) {
+  const json* low = keyword(schema, "minimum");
+  const json* high = keyword(schema, "maximum");
   if (low && high) return " between " + low->dump() + " and " + high->dump();
   if (low) return " of at least " + low->dump();
   if (high) return " of at most " + high->dump();
   return "";
 }
 
-std::string length_phrase(const std::optional<std::uint64_t>& low,
-                          const std::optional<std::uint64_t>& high) {
+std::string length_phrase(const json& schema) {
+  const json* low = keyword(schema, "minLength");
+  const json* high = keyword(schema, "maxLength");
+  auto count = [](const json* n) {
+    return std::to_string(static_cast<std::uint64_t>(as_long_double(*n)));
+  };
   if (low && high) {
-    if (*low == *high) return " of exactly " + std::to_string(*low) + " characters";
-    return " of " + std::to_string(*low) + " to " + std::to_string(*high) + " characters";
+    if (count(low) == count(high)) return " of exactly " + count(low) + " characters";
+    return " of " + count(low) + " to " + count(high) + " characters";
   }
-  if (low) return " of at least " + std::to_string(*low) + " characters";
-  if (high) return " of at most " + std::to_string(*high) + " characters";
+  if (low) return " of at least " + count(low) + " characters";
+  if (high) return " of at most " + count(high) + " characters";
   return "";
 }
 
-// What the node expects of a value, for a type mismatch message.
-std::string expectation(const Node& node) {
-  std::string out = types_phrase(node.types);
-  bool only_numeric = (node.types & ~(kIntegerBit | kNumberBit)) == 0;
-  if (only_numeric) {
-    out += bounds_phrase(node.minimum, node.maximum);
-  } else if (node.types == kStringBit) {
-    out += length_phrase(node.min_length, node.max_length);
+// What the schema expects of a value, for a type mismatch message.
+std::string expectation(const json& schema) {
+  const unsigned types = declared_types(schema);
+  std::string out = types_phrase(types);
+  if ((types & ~(kIntegerBit | kNumberBit)) == 0) {
+    out += bounds_phrase(schema);
+  } else if (types == kStringBit) {
+    out += length_phrase(schema);
   }
   return out;
 }
@@ -186,6 +204,24 @@ std::uint64_t utf8_length(const std::string& text) {
   std::string replaced;
   utf8::replace_invalid(text.begin(), text.end(), std::back_inserter(replaced));
   return static_cast<std::uint64_t>(utf8::distance(replaced.begin(), replaced.end()));
+}
+
+// A declared but absent property whose name is a likely misspelling of `name`.
+std::optional<std::string> closest_missing(const json& schema, const json& value,
+                                           const std::string& name) {
+  const json* properties = keyword(schema, "properties");
+  if (properties == nullptr || !properties->is_object()) return std::nullopt;
+  std::optional<std::string> best;
+  std::size_t best_distance = 3;  // suggest only within two edits
+  for (const auto& [declared, unused] : properties->items()) {
+    if (value.contains(declared)) continue;
+    std::size_t d = text::edit_distance(name, declared);
+    if (d < best_distance) {
+      best_distance = d;
+      best = declared;
+    }
+  }
+  return best;
 }
 
 // valijson checks "integer" strictly; JSON Schema counts 2.0 as an integer.
@@ -209,229 +245,221 @@ json whole_numbers_as_integers(const json& value) {
   return value;
 }
 
-// A declared but absent property whose name is a likely misspelling of `name`.
-std::optional<std::string> closest_missing(const Node& node, const json& value,
-                                           const std::string& name) {
-  std::optional<std::string> best;
-  std::size_t best_distance = 3;  // suggest only within two edits
-  for (const auto& [declared, unused] : node.properties) {
-    if (value.contains(declared)) continue;
-    std::size_t d = text::edit_distance(name, declared);
-    if (d < best_distance) {
-      best_distance = d;
-      best = declared;
-    }
+// ---- Validation: valijson judges each constraint ----
+
+// The kind of check a failed constraint is, in the order its problems are
+// reported at one value: a type mismatch alone, else an enum mismatch alone,
+// else the bounds, the length and the pattern.
+enum class Problem { kType, kEnum, kBounds, kLength, kPattern, kOther };
+
+Problem problem_of(const vc::Constraint& constraint) {
+  if (dynamic_cast<const vc::TypeConstraint*>(&constraint)) return Problem::kType;
+  if (dynamic_cast<const vc::EnumConstraint*>(&constraint)) return Problem::kEnum;
+  if (dynamic_cast<const vc::MinimumConstraint*>(&constraint) ||
+      dynamic_cast<const vc::MaximumConstraint*>(&constraint)) {
+    return Problem::kBounds;
   }
-  return best;
+  if (dynamic_cast<const vc::MinLengthConstraint*>(&constraint) ||
+      dynamic_cast<const vc::MaxLengthConstraint*>(&constraint)) {
+    return Problem::kLength;
+  }
+  if (dynamic_cast<const vc::PatternConstraint*>(&constraint)) return Problem::kPattern;
+  return Problem::kOther;
 }
 
-// The text between the first "'" after `after` and the last "'" of `text`.
-std::string quoted_name(const std::string& text, std::string_view after) {
-  std::size_t start = text.find('\'', text.find(after));
-  std::size_t end = text.rfind('\'');
-  if (start == std::string::npos || end == std::string::npos || end <= start) return {};
-  return text.substr(start + 1, end - start - 1);
-}
-
-// One violation with the position it takes in the order validate() promises:
-// per object, missing required properties first (in `required` order), then
-// present members by name, array elements by index; a value's own problems
-// before those of its members.
-struct Ranked {
-  using Step = std::tuple<int, std::uint64_t, std::string>;
-  std::vector<Step> key;
-  SchemaViolation violation;
+// One schema location and the value checked against it: valijson's compiled
+// subschema (the verdicts) and the document there (the wording, x-secret).
+struct Walk {
+  const Subschema& compiled;
+  const json& schema;
+  const json& judged;  // the value with whole numbers as integers
+  const json& shown;   // the value as given, for messages
+  std::string path;
+  bool secret;
 };
 
-// What valijson reports at one value, in the order of the old checks: a type
-// mismatch alone, else an enum mismatch alone, else the bounds, the length
-// and the pattern.
-enum class Problem { kType, kEnum, kNumber, kLength, kPattern, kOther };
+class Checker {
+ public:
+  explicit Checker(std::vector<SchemaViolation>& out) : out_(out) {}
 
-// Runs valijson's verdict on `value` against `checker` (compiled from the
-// document `root` was compiled from) and words each problem as before: the
-// schema node and the value at the problem's path give the expectation;
-// values under x-secret are never shown.
-std::vector<SchemaViolation> find_violations(const valijson::Schema& checker, const Node& root,
-                                             const json& value) {
-  const json normalized = whole_numbers_as_integers(value);
-  valijson::Validator validator;
-  valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter target(normalized);
-  try {
-    validator.validate(checker, target, &results);
-  } catch (const std::exception&) {
-    return {SchemaViolation{"",
-                            "could not be checked against a pattern of the schema (the "
-                            "expression is too complex for this value)"}};
-  }
-  // Per value path: its own problems, and its required/unknown members.
-  struct AtValue {
-    const Node* node = nullptr;
-    const json* value = nullptr;
-    bool secret = false;
-    std::vector<Ranked::Step> key;
-    std::string path;
+  // Appends every violation of the value at `at` and below, in the order
+  // validate() promises.
+  void check(const Walk& at) {
+    const bool secret = at.secret || (keyword(at.schema, "x-secret") != nullptr &&
+                                      keyword(at.schema, "x-secret")->is_boolean() &&
+                                      keyword(at.schema, "x-secret")->get<bool>());
     std::vector<Problem> problems;
-  };
-  std::map<std::string, AtValue> at;
-  std::vector<Ranked> ranked;
-  for (const auto& error : results) {
-    const std::string& what = error.description;
-    if (what.rfind("Failed to validate", 0) == 0) continue;  // a summary of deeper errors
-    AtValue place;
-    place.node = &root;
-    place.value = &value;
-    place.secret = root.secret;
-    for (const auto& segment : error.context) {
-      if (segment == "<root>") continue;
-      std::string name = segment.size() >= 2 ? segment.substr(1, segment.size() - 2) : segment;
-      place.path += "/" + json_pointer_token(name);
-      if (place.value != nullptr && place.value->is_array()) {
-        std::uint64_t index = std::stoull(name);
-        place.key.emplace_back(1, index, "");
-        place.value = index < place.value->size() ? &(*place.value)[index] : nullptr;
-        place.node = place.node != nullptr ? place.node->items.get() : nullptr;
-      } else {
-        place.key.emplace_back(1, 0, name);
-        const json* member = nullptr;
-        if (place.value != nullptr && place.value->is_object() && place.value->contains(name)) {
-          member = &(*place.value)[name];
-        }
-        place.value = member;
-        if (place.node != nullptr) {
-          auto declared = place.node->properties.find(name);
-          place.node = declared != place.node->properties.end()
-                           ? declared->second.get()
-                           : place.node->additional_schema.get();
+    bool missing_required = false;
+    const vc::PropertiesConstraint* properties = nullptr;
+    const vc::SingularItemsConstraint* items = nullptr;
+    Subschema::ApplyFunction judge = [&](const vc::Constraint& constraint) {
+      if (auto p = dynamic_cast<const vc::PropertiesConstraint*>(&constraint)) {
+        properties = p;
+      } else if (auto i = dynamic_cast<const vc::SingularItemsConstraint*>(&constraint)) {
+        items = i;
+      } else if (!satisfies(constraint, at.judged)) {
+        if (dynamic_cast<const vc::RequiredConstraint*>(&constraint)) {
+          missing_required = true;
+        } else if (std::find(problems.begin(), problems.end(), problem_of(constraint)) ==
+                   problems.end()) {
+          problems.push_back(problem_of(constraint));
         }
       }
-      if (place.node != nullptr) place.secret = place.secret || place.node->secret;
-    }
-    if (what.rfind("Missing required property", 0) == 0) {
-      std::string name = quoted_name(what, "property");
-      std::uint64_t position = 0;
-      if (place.node != nullptr) {
-        auto it = std::find(place.node->required.begin(), place.node->required.end(), name);
-        position = static_cast<std::uint64_t>(it - place.node->required.begin());
-      }
-      auto key = place.key;
-      key.emplace_back(0, position, name);
-      ranked.push_back(
-          {key, {place.path + "/" + json_pointer_token(name), "required property is missing"}});
-      continue;
-    }
-    if (what.rfind("Object contains a property that could not be validated", 0) == 0) {
-      std::string name = quoted_name(what, "constraints:");
-      std::string message = "unknown property (not allowed by additionalProperties: false)";
-      if (place.node != nullptr && place.value != nullptr) {
-        if (auto suggestion = closest_missing(*place.node, *place.value, name)) {
-          message += "; did you mean \"" + *suggestion + "\"?";
-        }
-      }
-      auto key = place.key;
-      key.emplace_back(1, 0, name);
-      ranked.push_back({key, {place.path + "/" + json_pointer_token(name), message}});
-      continue;
-    }
-    Problem problem = Problem::kOther;
-    if (what.rfind("Value type not permitted", 0) == 0) {
-      problem = Problem::kType;
-    } else if (what.rfind("Failed to match against any enum values", 0) == 0) {
-      problem = Problem::kEnum;
-    } else if (what.rfind("Expected number", 0) == 0) {
-      problem = Problem::kNumber;
-    } else if (what.rfind("String should be", 0) == 0) {
-      problem = Problem::kLength;
-    } else if (what.rfind("Failed to match regex", 0) == 0) {
-      problem = Problem::kPattern;
-    }
-    auto [it, fresh] = at.try_emplace(place.path, place);
-    if (std::find(it->second.problems.begin(), it->second.problems.end(), problem) ==
-        it->second.problems.end()) {
-      it->second.problems.push_back(problem);
-    }
-    if (problem == Problem::kOther) {
-      // A check this wording does not know: valijson's own sentence.
-      ranked.push_back({place.key, {place.path, what}});
+      return true;
+    };
+    at.compiled.apply(judge);
+
+    report(at, secret, problems);
+    if (missing_required) report_missing(at);
+    if (properties != nullptr && at.judged.is_object()) members(at, secret, *properties);
+    if (items != nullptr && items->getItemsSubschema() != nullptr && at.judged.is_array()) {
+      elements(at, secret, *items->getItemsSubschema());
     }
   }
-  for (auto& [path, place] : at) {
-    auto& problems = place.problems;
+
+ private:
+  // valijson's verdict on one constraint of the schema, alone.
+  bool satisfies(const vc::Constraint& constraint, const json& value) {
+    Adapter target(value);
+    valijson::ValidationVisitor<Adapter> visitor(target, {"<root>"}, /*strictTypes=*/true, nullptr,
+                                                 regexes_);
+    return constraint.accept(visitor);
+  }
+
+  void report(const Walk& at, bool secret, std::vector<Problem> problems) {
+    if (problems.empty()) return;
     std::sort(problems.begin(), problems.end());
     if (problems.front() == Problem::kType || problems.front() == Problem::kEnum) {
       problems.resize(1);
     }
-    int order = 0;
+    const json& v = at.shown;
     for (Problem problem : problems) {
-      if (place.node == nullptr || place.value == nullptr || problem == Problem::kOther) continue;
-      const Node& node = *place.node;
-      const json& v = *place.value;
       std::string message;
       switch (problem) {
         case Problem::kType:
-          message = "expected " + expectation(node) + ", got " + describe_value(v, place.secret);
+          message = "expected " + expectation(at.schema) + ", got " + describe_value(v, secret);
           break;
         case Problem::kEnum: {
           message = "expected one of ";
           bool first = true;
-          for (const auto& allowed : *node.enum_values) {
+          for (const auto& allowed : *keyword(at.schema, "enum")) {
             if (!first) message += ", ";
             message += allowed.dump();
             first = false;
           }
           break;
         }
-        case Problem::kNumber:
+        case Problem::kBounds:
           message = std::string("expected ") +
-                    (node.types == kIntegerBit ? "an integer" : "a number") +
-                    bounds_phrase(node.minimum, node.maximum);
-          if (!place.secret) message += ", got " + v.dump();
+                    (declared_types(at.schema) == kIntegerBit ? "an integer" : "a number") +
+                    bounds_phrase(at.schema);
+          if (!secret) message += ", got " + v.dump();
           break;
         case Problem::kLength:
-          message = "expected a string" + length_phrase(node.min_length, node.max_length);
-          if (!place.secret && v.is_string()) {
+          message = "expected a string" + length_phrase(at.schema);
+          if (!secret && v.is_string()) {
             message += ", got " + std::to_string(utf8_length(v.get_ref<const std::string&>()));
           }
           break;
         case Problem::kPattern:
-          message = "does not match the pattern " + node.pattern_source;
+          message =
+              "does not match the pattern " + keyword(at.schema, "pattern")->get<std::string>();
           break;
         case Problem::kOther:
+          message = "does not satisfy the schema";
           break;
       }
-      auto key = place.key;
-      key.emplace_back(-1, static_cast<std::uint64_t>(order++), "");
-      ranked.push_back({key, {place.path, message}});
+      out_.push_back({at.path, std::move(message)});
     }
   }
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const Ranked& a, const Ranked& b) { return a.key < b.key; });
+
+  // The required properties the value lacks, in the order `required` lists
+  // them.
+  void report_missing(const Walk& at) {
+    const json* required = keyword(at.schema, "required");
+    if (required == nullptr || !at.judged.is_object()) return;
+    for (const auto& name : *required) {
+      const auto& text = name.get_ref<const std::string&>();
+      if (!at.judged.contains(text)) {
+        out_.push_back({at.path + "/" + json_pointer_token(text), "required property is missing"});
+      }
+    }
+  }
+
+  // Each member by name: checked against its property's schema, else the
+  // additionalProperties schema, else refused as unknown.
+  void members(const Walk& at, bool secret, const vc::PropertiesConstraint& properties) {
+    static const json kEmptySchema = json::object();
+    const json* declared = keyword(at.schema, "properties");
+    const json* additional = keyword(at.schema, "additionalProperties");
+    for (const auto& [name, judged] : at.judged.items()) {
+      const Subschema* compiled = nullptr;
+      properties.applyToProperties([&](const auto& property, const Subschema* subschema) {
+        if (name == property.c_str()) compiled = subschema;
+        return compiled == nullptr;
+      });
+      const json* schema = &kEmptySchema;
+      if (compiled != nullptr) {
+        schema = &(*declared)[name];
+      } else {
+        compiled = properties.getAdditionalPropertiesSubschema();
+        if (compiled == nullptr) {
+          std::string message = "unknown property (not allowed by additionalProperties: false)";
+          if (auto suggestion = closest_missing(at.schema, at.shown, name)) {
+            message += "; did you mean \"" + *suggestion + "\"?";
+          }
+          out_.push_back({at.path + "/" + json_pointer_token(name), std::move(message)});
+          continue;
+        }
+        if (additional != nullptr && additional->is_object()) schema = additional;
+      }
+      check(Walk{*compiled, *schema, judged, at.shown[name],
+                 at.path + "/" + json_pointer_token(name), secret});
+    }
+  }
+
+  void elements(const Walk& at, bool secret, const Subschema& compiled) {
+    const json& schema = *keyword(at.schema, "items");
+    for (std::size_t i = 0; i < at.judged.size(); ++i) {
+      check(Walk{compiled, schema, at.judged[i], at.shown[i], at.path + "/" + std::to_string(i),
+                 secret});
+    }
+  }
+
+  std::vector<SchemaViolation>& out_;
+  RegexCache regexes_;
+};
+
+// Every violation of `value` against `compiled` (compiled from `schema`).
+std::vector<SchemaViolation> find_violations(const Subschema& compiled, const json& schema,
+                                             const json& value) {
+  const json judged = whole_numbers_as_integers(value);
   std::vector<SchemaViolation> out;
-  out.reserve(ranked.size());
-  for (auto& r : ranked) out.push_back(std::move(r.violation));
+  try {
+    Checker(out).check(Walk{compiled, schema, judged, value, "", false});
+  } catch (const std::exception&) {
+    return {SchemaViolation{"",
+                            "could not be checked against a pattern of the schema (the "
+                            "expression is too complex for this value)"}};
+  }
   return out;
 }
 
-// valijson's compiled form of `schema`; kInvalidArgument when valijson
-// refuses it.
-sdk::Result<std::shared_ptr<valijson::Schema>> compile_checker(const json& schema,
-                                                               const std::string& where);
+// ---- The subset check of the document ----
 
 sdk::Error schema_error(const std::string& where, const std::string& problem) {
   std::string location = where.empty() ? "the schema root" : "schema location " + where;
   return sdk::Error(sdk::ErrorCode::kInvalidArgument, location + ": " + problem);
 }
 
-sdk::Result<std::uint64_t> parse_length(const json& value, const std::string& where,
-                                        const std::string& keyword) {
+sdk::Status check_length(const json& value, const std::string& where, const std::string& name) {
   if (!value.is_number() || !is_integral(value) || as_long_double(value) < 0) {
-    return schema_error(where, keyword + " must be a non-negative integer");
+    return schema_error(where, name + " must be a non-negative integer");
   }
-  return static_cast<std::uint64_t>(as_long_double(value));
+  return sdk::ok_status();
 }
 
-sdk::Result<unsigned> parse_types(const json& value, const std::string& where) {
+sdk::Status check_types(const json& value, const std::string& where) {
   auto one = [&](const json& name) -> sdk::Result<unsigned> {
     if (name.is_string()) {
       for (const auto& t : kTypeNames) {
@@ -444,7 +472,11 @@ sdk::Result<unsigned> parse_types(const json& value, const std::string& where) {
         "boolean, null (or an array of them), not " +
             (name.is_string() ? name.dump() : std::string("a ") + name.type_name()));
   };
-  if (!value.is_array()) return one(value);
+  if (!value.is_array()) {
+    auto type = one(value);
+    if (!type.ok()) return std::move(type).error();
+    return sdk::ok_status();
+  }
   if (value.empty()) return schema_error(where, "type must not be an empty array");
   unsigned mask = 0;
   for (const auto& name : value) {
@@ -452,104 +484,103 @@ sdk::Result<unsigned> parse_types(const json& value, const std::string& where) {
     if ((mask & bit) != 0) return schema_error(where, "type lists " + name.dump() + " twice");
     mask |= bit;
   }
-  return mask;
+  return sdk::ok_status();
 }
 
-sdk::Result<std::unique_ptr<Node>> compile(const json& schema, const std::string& where);
+sdk::Status check_subset(const json& schema, const std::string& where);
 
-sdk::Status apply_keyword(Node& node, const std::string& keyword, const json& value,
-                          const std::string& where) {
-  if (keyword == "type") {
-    WASL_ASSIGN_OR_RETURN(node.types, parse_types(value, where));
-  } else if (keyword == "properties") {
+sdk::Status check_keyword(const std::string& name, const json& value, const std::string& where) {
+  if (name == "type") {
+    WASL_RETURN_IF_ERROR(check_types(value, where));
+  } else if (name == "properties") {
     if (!value.is_object()) return schema_error(where, "properties must be an object");
-    for (const auto& [name, child] : value.items()) {
-      WASL_ASSIGN_OR_RETURN(node.properties[name],
-                            compile(child, where + "/properties/" + json_pointer_token(name)));
+    for (const auto& [property, child] : value.items()) {
+      WASL_RETURN_IF_ERROR(
+          check_subset(child, where + "/properties/" + json_pointer_token(property)));
     }
-  } else if (keyword == "required") {
+  } else if (name == "required") {
     if (!value.is_array()) return schema_error(where, "required must be an array of names");
-    for (const auto& name : value) {
-      if (!name.is_string()) return schema_error(where, "required must be an array of names");
-      const auto& text = name.get_ref<const std::string&>();
-      if (std::find(node.required.begin(), node.required.end(), text) != node.required.end()) {
-        return schema_error(where, "required lists " + name.dump() + " twice");
+    std::vector<std::string> seen;
+    for (const auto& property : value) {
+      if (!property.is_string()) return schema_error(where, "required must be an array of names");
+      const auto& text = property.get_ref<const std::string&>();
+      if (std::find(seen.begin(), seen.end(), text) != seen.end()) {
+        return schema_error(where, "required lists " + property.dump() + " twice");
       }
-      node.required.push_back(text);
+      seen.push_back(text);
     }
-  } else if (keyword == "additionalProperties") {
-    if (value.is_boolean()) {
-      node.additional_allowed = value.get<bool>();
-    } else if (value.is_object()) {
-      WASL_ASSIGN_OR_RETURN(node.additional_schema,
-                            compile(value, where + "/additionalProperties"));
-    } else {
+  } else if (name == "additionalProperties") {
+    if (value.is_object()) {
+      WASL_RETURN_IF_ERROR(check_subset(value, where + "/additionalProperties"));
+    } else if (!value.is_boolean()) {
       return schema_error(where, "additionalProperties must be true, false or a schema");
     }
-  } else if (keyword == "items") {
+  } else if (name == "items") {
     if (!value.is_object()) {
       return schema_error(where, "items must be one schema (the array form is not supported)");
     }
-    WASL_ASSIGN_OR_RETURN(node.items, compile(value, where + "/items"));
-  } else if (keyword == "enum") {
+    WASL_RETURN_IF_ERROR(check_subset(value, where + "/items"));
+  } else if (name == "enum") {
     if (!value.is_array() || value.empty()) {
       return schema_error(where, "enum must be a non-empty array");
     }
-    node.enum_values = value;
-  } else if (keyword == "pattern") {
+  } else if (name == "pattern") {
     if (!value.is_string()) return schema_error(where, "pattern must be a string");
-    node.pattern_source = value.get<std::string>();
     try {
-      std::regex compiled(node.pattern_source, std::regex::ECMAScript);
+      std::regex compiled(value.get<std::string>(), std::regex::ECMAScript);
     } catch (const std::regex_error& e) {
       return schema_error(where, "pattern " + value.dump() +
                                      " is not a valid ECMAScript regular expression (" + e.what() +
                                      ")");
     }
-  } else if (keyword == "minimum" || keyword == "maximum") {
-    if (!value.is_number()) return schema_error(where, keyword + " must be a number");
-    (keyword == "minimum" ? node.minimum : node.maximum) = value;
-  } else if (keyword == "minLength") {
-    WASL_ASSIGN_OR_RETURN(node.min_length, parse_length(value, where, keyword));
-  } else if (keyword == "maxLength") {
-    WASL_ASSIGN_OR_RETURN(node.max_length, parse_length(value, where, keyword));
-  } else if (keyword == "default") {
-    node.default_value = value;
-  } else if (keyword == "description" || keyword == "title" || keyword == "$schema" ||
-             keyword == "$id") {
-    if (!value.is_string()) return schema_error(where, keyword + " must be a string");
-  } else if (keyword == "examples") {
+  } else if (name == "minimum" || name == "maximum") {
+    if (!value.is_number()) return schema_error(where, name + " must be a number");
+  } else if (name == "minLength" || name == "maxLength") {
+    WASL_RETURN_IF_ERROR(check_length(value, where, name));
+  } else if (name == "default") {
+    // Checked against its schema once the document is compiled.
+  } else if (name == "description" || name == "title" || name == "$schema" || name == "$id") {
+    if (!value.is_string()) return schema_error(where, name + " must be a string");
+  } else if (name == "examples") {
     if (!value.is_array()) return schema_error(where, "examples must be an array");
-  } else if (keyword == "x-secret") {
+  } else if (name == "x-secret") {
     if (!value.is_boolean()) return schema_error(where, "x-secret must be true or false");
-    node.secret = value.get<bool>();
   } else {
-    return schema_error(where, "unknown keyword \"" + keyword + "\"; the supported keywords are " +
+    return schema_error(where, "unknown keyword \"" + name + "\"; the supported keywords are " +
                                    std::string(kSupportedKeywords));
   }
   return sdk::ok_status();
 }
 
-sdk::Result<std::unique_ptr<Node>> compile(const json& schema, const std::string& where) {
+// Refuses a document outside the supported subset (settings_schema.hpp),
+// naming the schema location.
+sdk::Status check_subset(const json& schema, const std::string& where) {
   if (!schema.is_object()) {
     return schema_error(where, std::string("a schema must be a JSON object, not ") +
                                    (schema.is_boolean() ? "a boolean" : schema.type_name()));
   }
-  auto node = std::make_unique<Node>();
-  for (const auto& [keyword, value] : schema.items()) {
-    WASL_RETURN_IF_ERROR(apply_keyword(*node, keyword, value, where));
+  for (const auto& [name, value] : schema.items()) {
+    WASL_RETURN_IF_ERROR(check_keyword(name, value, where));
   }
-  if (node->minimum && node->maximum &&
-      as_long_double(*node->minimum) > as_long_double(*node->maximum)) {
+  const json* low = keyword(schema, "minimum");
+  const json* high = keyword(schema, "maximum");
+  if (low && high && as_long_double(*low) > as_long_double(*high)) {
     return schema_error(where, "minimum is greater than maximum");
   }
-  if (node->min_length && node->max_length && *node->min_length > *node->max_length) {
+  low = keyword(schema, "minLength");
+  high = keyword(schema, "maxLength");
+  if (low && high && as_long_double(*low) > as_long_double(*high)) {
     return schema_error(where, "minLength is greater than maxLength");
   }
-  if (node->default_value) {
-    WASL_ASSIGN_OR_RETURN(auto checker, compile_checker(schema, where));
-    std::vector<SchemaViolation> violations =
-        find_violations(*checker, *node, *node->default_value);
+  return sdk::ok_status();
+}
+
+// Refuses a default that breaks the schema it sits in, at every location of
+// the compiled document.
+sdk::Status check_defaults(const Subschema& compiled, const json& schema,
+                           const std::string& where) {
+  if (const json* fallback = keyword(schema, "default")) {
+    std::vector<SchemaViolation> violations = find_violations(compiled, schema, *fallback);
     if (!violations.empty()) {
       const auto& first = violations.front();
       return schema_error(where, "the default does not satisfy its own schema (" +
@@ -557,63 +588,54 @@ sdk::Result<std::unique_ptr<Node>> compile(const json& schema, const std::string
                                      ")");
     }
   }
-  return node;
-}
-
-sdk::Result<std::shared_ptr<valijson::Schema>> compile_checker(const json& schema,
-                                                               const std::string& where) {
-  auto checker = std::make_shared<valijson::Schema>();
-  try {
-    valijson::SchemaParser parser;
-    valijson::adapters::NlohmannJsonAdapter document(schema);
-    parser.populateSchema(document, *checker);
-  } catch (const std::exception& e) {
-    return schema_error(where, std::string("the schema cannot be compiled (") + e.what() + ")");
-  }
-  return checker;
-}
-
-json fill_defaults(const Node& node, json value) {
-  if (value.is_object()) {
-    for (const auto& [name, child] : node.properties) {
-      auto it = value.find(name);
-      if (it == value.end()) {
-        if (child->default_value) value[name] = fill_defaults(*child, *child->default_value);
-      } else {
-        *it = fill_defaults(*child, std::move(*it));
+  sdk::Status status;
+  Subschema::ApplyFunction descend = [&](const vc::Constraint& constraint) {
+    if (auto properties = dynamic_cast<const vc::PropertiesConstraint*>(&constraint)) {
+      properties->applyToProperties([&](const auto& name, const Subschema* child) {
+        const std::string key = name.c_str();
+        status = check_defaults(*child, schema["properties"][key],
+                                where + "/properties/" + json_pointer_token(key));
+        return status.ok();
+      });
+      const json* additional = keyword(schema, "additionalProperties");
+      if (status.ok() && additional != nullptr && additional->is_object()) {
+        status = check_defaults(*properties->getAdditionalPropertiesSubschema(), *additional,
+                                where + "/additionalProperties");
       }
+    } else if (auto items = dynamic_cast<const vc::SingularItemsConstraint*>(&constraint)) {
+      status = check_defaults(*items->getItemsSubschema(), schema["items"], where + "/items");
     }
-    if (node.additional_schema) {
-      for (auto it = value.begin(); it != value.end(); ++it) {
-        if (node.properties.count(it.key()) == 0) {
-          *it = fill_defaults(*node.additional_schema, std::move(*it));
-        }
-      }
-    }
-  } else if (value.is_array() && node.items) {
-    for (auto& element : value) element = fill_defaults(*node.items, std::move(element));
-  }
-  return value;
+    return status.ok();
+  };
+  compiled.applyStrict(descend);
+  return status;
 }
 
 }  // namespace
 
-SettingsSchema::SettingsSchema(json document, std::shared_ptr<const Node> root)
-    : document_(std::move(document)), root_(std::move(root)) {}
+SettingsSchema::SettingsSchema(json document, std::shared_ptr<const Compiled> compiled)
+    : document_(std::move(document)), compiled_(std::move(compiled)) {}
 
 sdk::Result<SettingsSchema> SettingsSchema::parse(const json& schema) {
-  WASL_ASSIGN_OR_RETURN(std::unique_ptr<Node> root, compile(schema, ""));
-  WASL_ASSIGN_OR_RETURN(root->checker, compile_checker(schema, ""));
-  return SettingsSchema(schema, std::shared_ptr<const Node>(std::move(root)));
+  WASL_RETURN_IF_ERROR(check_subset(schema, ""));
+  auto compiled = std::make_shared<Compiled>();
+  try {
+    valijson::SchemaParser parser;
+    Adapter document(schema);
+    parser.populateSchema(document, compiled->schema);
+  } catch (const std::exception& e) {
+    return schema_error("", std::string("the schema cannot be compiled (") + e.what() + ")");
+  }
+  WASL_RETURN_IF_ERROR(check_defaults(compiled->schema, schema, ""));
+  return SettingsSchema(schema, std::move(compiled));
 }
 
 std::vector<SchemaViolation> SettingsSchema::validate(const json& value) const {
-  return find_violations(*root_->checker, *root_, value);
+  return find_violations(compiled_->schema, document_, value);
 }
 
 json SettingsSchema::with_defaults(const json& value) const {
-  if (value.is_null() && root_->default_value) return fill_defaults(*root_, *root_->default_value);
-  return fill_defaults(*root_, value);
+  return sdk::with_schema_defaults(document_, value);
 }
 
 const json& SettingsSchema::document() const { return document_; }

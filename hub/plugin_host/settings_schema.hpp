@@ -1,8 +1,10 @@
 // SettingsSchema: the subset of JSON Schema a plugin's schema.json may use to
 // describe its instance settings. The hub validates every instance's settings
 // against it before the plugin sees them, and fills declared defaults.
-// valijson decides what is valid; this class keeps the subset check, the
-// filling of defaults and the wording of each violation (secrets masked).
+// The document is compiled once, by valijson, which judges every constraint;
+// this class keeps the subset check, the wording of each violation by the
+// kind of constraint that failed (secrets masked) and, through the SDK
+// (wasl/sdk/schema_defaults.hpp), the filling of defaults.
 //
 // Supported keywords (anything else is refused by parse(), so a vendor learns
 // the subset at build time rather than finding a keyword silently ignored):
@@ -76,14 +78,14 @@ class SettingsSchema {
   // The schema document as given to parse().
   const nlohmann::json& document() const;
 
-  struct Node;  // the compiled form; defined in settings_schema.cpp
+  struct Compiled;  // valijson's form; defined in settings_schema.cpp
 
  private:
-  SettingsSchema(nlohmann::json document, std::shared_ptr<const Node> root);
+  SettingsSchema(nlohmann::json document, std::shared_ptr<const Compiled> compiled);
 
   nlohmann::json document_;
   // Immutable and shared between copies of this schema.
-  std::shared_ptr<const Node> root_;
+  std::shared_ptr<const Compiled> compiled_;
 };
 
 // The JSON pointer token for an object key: "~" -> "~0", "/" -> "~1".
