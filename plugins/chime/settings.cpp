@@ -1,7 +1,7 @@
 #include "plugins/chime/settings.hpp"
 
-#include <cmath>
-#include <optional>
+#include <cstdint>
+#include <utility>
 
 #include "wasl/sdk/setting_or_secret.hpp"
 
@@ -18,32 +18,13 @@ Error invalid(std::string message) {
   return Error(ErrorCode::kInvalidArgument, std::move(message), false);
 }
 
-// The string at settings[a][b] (b empty: settings[a]), or "" when absent.
-std::string string_at(const json& settings, const char* a, const char* b = nullptr) {
-  auto it = settings.find(a);
-  if (it == settings.end()) return {};
-  const json* node = &*it;
-  if (b != nullptr) {
-    if (!node->is_object()) return {};
-    auto inner = node->find(b);
-    if (inner == node->end()) return {};
-    node = &*inner;
-  }
-  return node->is_string() ? node->get<std::string>() : std::string();
+// The optional string `key` of `object`; "" when absent.
+std::string optional_string(const json& object, const char* key) {
+  return object.value(key, std::string());
 }
 
-std::optional<double> number_at(const json& settings, const char* a, const char* b) {
-  auto it = settings.find(a);
-  if (it == settings.end() || !it->is_object()) return std::nullopt;
-  auto inner = it->find(b);
-  if (inner == it->end() || !inner->is_number()) return std::nullopt;
-  return inner->get<double>();
-}
-
-std::optional<double> number_at(const json& settings, const char* a) {
-  auto it = settings.find(a);
-  if (it == settings.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
+std::chrono::milliseconds milliseconds_at(const json& object, const char* key) {
+  return std::chrono::milliseconds(object.at(key).get<std::int64_t>());
 }
 
 std::string replace_region(std::string text, const std::string& region) {
@@ -99,46 +80,32 @@ std::string ChimeSettings::capture_bucket() const {
   return slash == std::string::npos ? bucket : bucket.substr(0, slash);
 }
 
-Result<ChimeSettings> parse_settings(const json& settings, wasl::sdk::Host& host,
-                                     SettingsUse use) {
-  if (!settings.is_object()) return invalid("the Chime settings must be an object");
+Result<ChimeSettings> parse_settings(const json& settings, wasl::sdk::Host& host, SettingsUse use) {
   ChimeSettings out;
-  out.region = string_at(settings, "region");
-  if (out.region.empty()) out.region = "us-east-1";
-  out.media_region = string_at(settings, "media_region");
+  out.region = settings.at("region").get<std::string>();
+  out.media_region = settings.at("media_region").get<std::string>();
   if (out.media_region.empty()) out.media_region = out.region;
 
-  struct EndpointSetting {
-    const char* key;
-    const char* default_url;
-    Endpoint* target;
-  };
-  const EndpointSetting endpoints[] = {
-      {"meetings", "https://meetings-chime.{region}.amazonaws.com", &out.meetings},
-      {"media_pipelines", "https://media-pipelines-chime.{region}.amazonaws.com",
-       &out.media_pipelines},
-      {"s3", "https://s3.{region}.amazonaws.com", &out.s3},
-  };
-  for (const auto& e : endpoints) {
-    std::string url = string_at(settings, "endpoints", e.key);
-    if (url.empty()) url = e.default_url;
-    auto parsed = parse_endpoint(replace_region(url, out.region),
-                                 std::string("endpoints.") + e.key);
-    if (!parsed.ok()) return std::move(parsed).error();
-    *e.target = std::move(parsed).value();
+  const json& endpoints = settings.at("endpoints");
+  for (auto [key, target] :
+       {std::pair{"meetings", &out.meetings}, std::pair{"media_pipelines", &out.media_pipelines},
+        std::pair{"s3", &out.s3}}) {
+    WASL_ASSIGN_OR_RETURN(
+        *target, parse_endpoint(replace_region(endpoints.at(key).get<std::string>(), out.region),
+                                std::string("endpoints.") + key));
   }
 
   if (use == SettingsUse::kVideo) {
-    WASL_ASSIGN_OR_RETURN(out.credentials.access_key_id,
-                          setting_or_secret(string_at(settings, "credentials", "access_key_id"),
-                                            host, "access_key_id"));
+    const json& credentials = settings.at("credentials");
     WASL_ASSIGN_OR_RETURN(
-        out.credentials.secret_access_key,
-        setting_or_secret(string_at(settings, "credentials", "secret_access_key"), host,
-                          "secret_access_key"));
-    WASL_ASSIGN_OR_RETURN(std::string session_token,
-                          setting_or_secret(string_at(settings, "credentials", "session_token"),
-                                            host, "session_token"));
+        out.credentials.access_key_id,
+        setting_or_secret(optional_string(credentials, "access_key_id"), host, "access_key_id"));
+    WASL_ASSIGN_OR_RETURN(out.credentials.secret_access_key,
+                          setting_or_secret(optional_string(credentials, "secret_access_key"), host,
+                                            "secret_access_key"));
+    WASL_ASSIGN_OR_RETURN(
+        std::string session_token,
+        setting_or_secret(optional_string(credentials, "session_token"), host, "session_token"));
     if (!session_token.empty()) out.credentials.session_token = session_token;
     if (out.credentials.access_key_id.empty() || out.credentials.secret_access_key.empty()) {
       return invalid(
@@ -148,65 +115,42 @@ Result<ChimeSettings> parse_settings(const json& settings, wasl::sdk::Host& host
     }
   }
 
-  out.sns_topic_arn = string_at(settings, "notifications", "sns_topic_arn");
-  out.sqs_queue_arn = string_at(settings, "notifications", "sqs_queue_arn");
-  out.lambda_function_arn = string_at(settings, "notifications", "lambda_function_arn");
-  out.capture_bucket_arn = string_at(settings, "capture", "bucket_arn");
-  out.capture_prefix = string_at(settings, "capture", "prefix");
+  const json& notifications = settings.at("notifications");
+  out.sns_topic_arn = optional_string(notifications, "sns_topic_arn");
+  out.sqs_queue_arn = optional_string(notifications, "sqs_queue_arn");
+  out.lambda_function_arn = optional_string(notifications, "lambda_function_arn");
+  const json& capture = settings.at("capture");
+  out.capture_bucket_arn = optional_string(capture, "bucket_arn");
+  out.capture_prefix = capture.at("prefix").get<std::string>();
   while (!out.capture_prefix.empty() && out.capture_prefix.back() == '/') {
     out.capture_prefix.pop_back();
   }
   while (!out.capture_prefix.empty() && out.capture_prefix.front() == '/') {
     out.capture_prefix.erase(0, 1);
   }
-  if (!out.capture_bucket_arn.empty() && out.capture_bucket().empty()) {
-    return invalid("capture.bucket_arn must be an S3 bucket ARN such as arn:aws:s3:::bucket");
-  }
 
-  if (auto v = number_at(settings, "join_lead_seconds")) {
-    out.join_lead = std::chrono::seconds(static_cast<std::int64_t>(*v));
-  }
-  if (auto v = number_at(settings, "reconcile_interval_seconds")) {
-    out.reconcile_interval = std::chrono::seconds(static_cast<std::int64_t>(*v));
-  }
-  if (auto v = number_at(settings, "media_timeout_ms")) {
-    out.media_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*v));
-  }
-  if (auto v = number_at(settings, "request_timeout_ms")) {
-    out.request_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*v));
-  }
+  out.join_lead = std::chrono::seconds(settings.at("join_lead_seconds").get<std::int64_t>());
+  out.reconcile_interval =
+      std::chrono::seconds(settings.at("reconcile_interval_seconds").get<std::int64_t>());
+  out.request_timeout = milliseconds_at(settings, "request_timeout_ms");
+  out.media_timeout = milliseconds_at(settings, "media_timeout_ms");
 
-  std::string header = string_at(settings, "eventbridge", "header_name");
-  if (!header.empty()) out.eventbridge_header_name = header;
+  const json& eventbridge = settings.at("eventbridge");
+  out.eventbridge_header_name = eventbridge.at("header_name").get<std::string>();
   if (use == SettingsUse::kWebhook) {
     WASL_ASSIGN_OR_RETURN(out.eventbridge_header_value,
-                          setting_or_secret(string_at(settings, "eventbridge", "header_value"),
-                                            host, "eventbridge_secret"));
+                          setting_or_secret(optional_string(eventbridge, "header_value"), host,
+                                            "eventbridge_secret"));
   }
 
-  if (auto v = number_at(settings, "rate_limit", "requests_per_second")) {
-    if (!(*v > 0) || !std::isfinite(*v)) {
-      return invalid("rate_limit.requests_per_second must be greater than 0");
-    }
-    out.rate_limit.requests_per_second = *v;
-  }
-  if (auto v = number_at(settings, "rate_limit", "burst")) {
-    if (*v < 1) return invalid("rate_limit.burst must be at least 1");
-    out.rate_limit.burst = static_cast<int>(*v);
-  }
-  if (auto v = number_at(settings, "rate_limit", "max_wait_ms")) {
-    out.rate_limit.max_wait = std::chrono::milliseconds(static_cast<std::int64_t>(*v));
-  }
-  if (auto v = number_at(settings, "retry", "max_attempts")) {
-    if (*v < 1) return invalid("retry.max_attempts must be at least 1");
-    out.retry.max_attempts = static_cast<int>(*v);
-  }
-  if (auto v = number_at(settings, "retry", "max_delay_ms")) {
-    out.retry.max_delay = std::chrono::milliseconds(static_cast<std::int64_t>(*v));
-  }
-  if (auto v = number_at(settings, "retry", "initial_backoff_ms")) {
-    out.retry.initial_backoff = std::chrono::milliseconds(static_cast<std::int64_t>(*v));
-  }
+  const json& rate_limit = settings.at("rate_limit");
+  out.rate_limit.requests_per_second = rate_limit.at("requests_per_second").get<double>();
+  out.rate_limit.burst = rate_limit.at("burst").get<int>();
+  out.rate_limit.max_wait = milliseconds_at(rate_limit, "max_wait_ms");
+  const json& retry = settings.at("retry");
+  out.retry.max_attempts = retry.at("max_attempts").get<int>();
+  out.retry.max_delay = milliseconds_at(retry, "max_delay_ms");
+  out.retry.initial_backoff = milliseconds_at(retry, "initial_backoff_ms");
   return out;
 }
 

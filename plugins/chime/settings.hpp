@@ -30,20 +30,21 @@ struct Endpoint {
 // Errors: kInvalidArgument naming `what` (never the URL's user information).
 wasl::sdk::Result<Endpoint> parse_endpoint(std::string_view url, std::string_view what);
 
+// The values, their ranges and defaults are schema.json's.
 struct RateLimitSettings {
-  double requests_per_second = 10;
-  int burst = 20;
+  double requests_per_second = 0;
+  int burst = 0;
   // A call that would wait longer than this for a token fails with
   // kResourceExhausted (retryable) instead of waiting.
-  std::chrono::milliseconds max_wait{10000};
+  std::chrono::milliseconds max_wait{0};
 };
 
 struct RetrySettings {
-  int max_attempts = 3;  // per call, the first included; 1 = no retry in the plugin
+  int max_attempts = 1;  // per call, the first included; 1 = no retry in the plugin
   // Longest wait between attempts (Retry-After or backoff); a longer
   // Retry-After ends the call with a retryable error for the hub to retry later.
-  std::chrono::milliseconds max_delay{5000};
-  std::chrono::milliseconds initial_backoff{200};
+  std::chrono::milliseconds max_delay{0};
+  std::chrono::milliseconds initial_backoff{0};  // doubles each retry (sdk::backoff_delay)
 };
 
 struct ChimeSettings {
@@ -60,14 +61,14 @@ struct ChimeSettings {
   // Capture sink: "arn:aws:s3:::bucket" and an optional key prefix.
   std::string capture_bucket_arn;
   std::string capture_prefix;
-  std::chrono::seconds join_lead{600};
-  std::chrono::seconds reconcile_interval{30};
-  std::string eventbridge_header_name = "x-wasl-eventbridge-secret";
+  std::chrono::seconds join_lead{0};
+  std::chrono::seconds reconcile_interval{0};
+  std::string eventbridge_header_name;
   std::string eventbridge_header_value;  // empty = every event is refused
   RateLimitSettings rate_limit;
   RetrySettings retry;
-  std::chrono::milliseconds request_timeout{15000};  // each API call
-  std::chrono::milliseconds media_timeout{3600000};   // each S3 GetObject exchange
+  std::chrono::milliseconds request_timeout{0};  // each API call
+  std::chrono::milliseconds media_timeout{0};    // each S3 GetObject exchange
 
   // The capture sink as an ARN: bucket ARN, then "/prefix" when a prefix is set.
   std::string capture_sink_arn() const;
@@ -79,13 +80,16 @@ struct ChimeSettings {
 // secret for the webhook capability.
 enum class SettingsUse { kVideo, kWebhook };
 
-// Reads `settings` (the instance settings as the hub hands them over) and the
-// instance's secrets from `host`: "access_key_id", "secret_access_key",
-// "session_token" and "eventbridge_secret" are looked up there when the
-// settings do not hold them. Errors: kInvalidArgument naming the setting
-// (never its value) for a value the schema could not rule out (a malformed
-// endpoint, missing credentials for kVideo, a missing sink bucket is fine
-// until recording starts).
+// Reads `settings` as the host hands them over (validated against
+// schema.json, defaults filled in: Host::settings(); settings that skipped
+// the schema, a unit test's, throw nlohmann::json::exception on a missing
+// value) and the instance's secrets from `host`: "access_key_id",
+// "secret_access_key", "session_token" and "eventbridge_secret" are looked up
+// there when the settings do not hold them. Errors: kInvalidArgument naming
+// the setting (never its value) for what the schema cannot rule out: an
+// endpoint with user information or no host once {region} is filled in, and
+// for kVideo credentials that neither the settings nor the secrets hold (a
+// missing sink bucket is fine until recording starts).
 wasl::sdk::Result<ChimeSettings> parse_settings(const nlohmann::json& settings,
                                                 wasl::sdk::Host& host, SettingsUse use);
 

@@ -17,9 +17,10 @@ class ClientAssertionSigner;
 
 enum class AuthKind { kNone, kBearer, kBasic, kSmart };
 
+// The values, their ranges and defaults are schema.json's.
 struct FhirSettings {
   std::string base_url;  // without a trailing '/'
-  AuthKind auth = AuthKind::kBearer;
+  AuthKind auth = AuthKind::kNone;
   std::string bearer_token;  // a secret
   std::string username;
   std::string password;  // a secret
@@ -27,20 +28,17 @@ struct FhirSettings {
   // asked for, and the token endpoint (empty: discovered).
   std::string client_id;
   std::shared_ptr<const ClientAssertionSigner> smart_signer;
-  std::string scope =
-      "system/Patient.read system/Practitioner.read system/Appointment.read "
-      "system/Appointment.write system/Coverage.read system/Encounter.write "
-      "system/DocumentReference.write";
+  std::string scope;
   std::string smart_token_url;
   // Subscription notifications: the header carrying the secret
   // (channel.header) and the secret (empty: every notification refused).
-  std::string subscription_header = "X-Wasl-Subscription-Secret";
+  std::string subscription_header;
   std::string subscription_secret;
-  int page_size = 50;
-  int max_pages = 20;
-  std::chrono::milliseconds request_timeout{15000};
+  int page_size = 0;
+  int max_pages = 0;
+  std::chrono::milliseconds request_timeout{0};
   // The system of the business identifier made from a write's idempotency key.
-  std::string identifier_system = "urn:wasl:idempotency-key";
+  std::string identifier_system;
   // The Organization id written as Encounter.serviceProvider; empty: none.
   std::string service_provider;
 };
@@ -48,8 +46,13 @@ struct FhirSettings {
 // Whether `id` is a FHIR id: [A-Za-z0-9-.]{1,64}.
 bool is_fhir_id(std::string_view id);
 
-// kInvalidArgument naming the setting for a missing base URL or credentials;
-// secrets not in the settings are taken from the instance's secrets.
+// Reads `settings` as the host hands them over (validated against
+// schema.json, defaults filled in: Host::settings(); settings that skipped
+// the schema, a unit test's, throw nlohmann::json::exception on a missing
+// value); secrets not in the settings are taken from the instance's secrets.
+// kInvalidArgument naming the setting for what the schema cannot rule out:
+// the credentials `auth` needs missing from both, or a SMART key that does
+// not parse.
 sdk::Result<FhirSettings> parse_settings(const nlohmann::json& settings, sdk::Host& host);
 
 }  // namespace wasl::plugins::fhir

@@ -17,11 +17,10 @@ wasl::sdk::Status register_nphies(wasl::sdk::PluginDefinition& plugin) {
   plugin.description =
       "NPHIES billing: eligibility, prior authorization, claims, cancel and polling as FHIR R4 "
       "$process-message bundles over mutual TLS.";
-  plugin.billing = [](wasl::sdk::Host& host)
-      -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::BillingGateway>> {
-    WASL_ASSIGN_OR_RETURN(auto settings, parse_settings(host.settings()));
+  plugin.billing =
+      [](wasl::sdk::Host& host) -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::BillingGateway>> {
     return std::unique_ptr<wasl::sdk::BillingGateway>(
-        std::make_unique<NphiesBillingGateway>(host, std::move(settings)));
+        std::make_unique<NphiesBillingGateway>(host, parse_settings(host.settings())));
   };
   return {};
 }

@@ -10,17 +10,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "wasl/sdk/result.hpp"
-
 namespace wasl::plugins::nphies {
 
+// The values, their ranges and defaults are schema.json's.
 struct NphiesSettings {
   std::string base_url;           // https://…, no trailing slash
   std::string provider_base_url;  // no trailing slash
-  std::chrono::seconds request_timeout{60};
-  std::chrono::seconds max_clock_skew{900};
-  std::chrono::seconds clock_recheck{60};
-  int poll_count = 100;
+  std::chrono::seconds request_timeout{0};
+  std::chrono::seconds max_clock_skew{0};
+  std::chrono::seconds clock_recheck{0};
+  int poll_count = 0;
   // EHR identifier system -> "national_id" | "iqama" | "passport" | "border_number"
   std::map<std::string, std::string> patient_identifier_systems;
 
@@ -31,8 +30,11 @@ struct NphiesSettings {
   }
 };
 
-// kInvalidArgument naming the setting when a value is missing or malformed
-// (settings that skipped the hub's schema check, e.g. in tests).
-sdk::Result<NphiesSettings> parse_settings(const nlohmann::json& settings);
+// Reads `settings` as the host hands them over: validated against
+// schema.json (which holds every rule: https only, no trailing slash, the
+// ranges, the identifier kinds), defaults filled in (Host::settings()).
+// Settings that skipped the schema (a unit test's) throw
+// nlohmann::json::exception on a missing value.
+NphiesSettings parse_settings(const nlohmann::json& settings);
 
 }  // namespace wasl::plugins::nphies

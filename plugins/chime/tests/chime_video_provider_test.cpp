@@ -5,6 +5,7 @@
 #include "plugins/chime/client_request_token.hpp"
 #include "plugins/chime/sigv4.hpp"
 #include "plugins/chime/tests/queued_response_host.hpp"
+#include "wasl/sdk/testing/schema_settings.hpp"
 
 namespace wasl::plugins::chime {
 namespace {
@@ -64,7 +65,9 @@ class ChimeVideoProviderTest : public ::testing::Test {
         {"notifications", {{"sqs_queue_arn", "arn:aws:sqs:us-east-1:111122223333:chime"}}},
         {"capture", {{"bucket_arn", "arn:aws:s3:::wasl-recordings"}, {"prefix", "captures"}}},
         {"retry", {{"max_attempts", 3}, {"max_delay_ms", 5000}, {"initial_backoff_ms", 100}}}};
-    auto parsed = parse_settings(settings, host_, SettingsUse::kVideo);
+    auto parsed = parse_settings(
+        sdk::testing::settings_from_schema(WASL_SOURCE_DIR "/plugins/chime/schema.json", settings),
+        host_, SettingsUse::kVideo);
     EXPECT_TRUE(parsed.ok());
     provider_ = std::make_unique<ChimeVideoProvider>(
         host_, *parsed, [] { return std::chrono::steady_clock::time_point(); },

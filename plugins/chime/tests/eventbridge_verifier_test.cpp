@@ -7,6 +7,7 @@
 
 #include "plugins/chime/chime_video_provider.hpp"
 #include "wasl/sdk/testing/fake_host.hpp"
+#include "wasl/sdk/testing/schema_settings.hpp"
 
 namespace wasl::plugins::chime {
 namespace {
@@ -19,11 +20,17 @@ json examples(const std::string& file) {
   return json::parse(in);
 }
 
+// As the hub hands them over: checked against schema.json, defaults filled in.
+json with_schema(const json& settings) {
+  return sdk::testing::settings_from_schema(WASL_SOURCE_DIR "/plugins/chime/schema.json", settings);
+}
+
 class EventBridgeVerifierTest : public ::testing::Test {
  protected:
   EventBridgeVerifierTest() {
     auto settings = parse_settings(
-        json{{"eventbridge", {{"header_name", "X-Wasl-Secret"}, {"header_value", "s3cret-value"}}}},
+        with_schema(json{
+            {"eventbridge", {{"header_name", "X-Wasl-Secret"}, {"header_value", "s3cret-value"}}}}),
         host_, SettingsUse::kWebhook);
     EXPECT_TRUE(settings.ok());
     verifier_ = std::make_unique<EventBridgeVerifier>(host_, *settings);
@@ -170,7 +177,7 @@ TEST_F(EventBridgeVerifierTest, RefusesAMissingOrWrongSecret) {
 
 TEST_F(EventBridgeVerifierTest, NoConfiguredSecretRefusesEverything) {
   sdk::testing::FakeHost host;
-  auto settings = parse_settings(json::object(), host, SettingsUse::kWebhook);
+  auto settings = parse_settings(with_schema(json::object()), host, SettingsUse::kWebhook);
   ASSERT_TRUE(settings.ok());
   EventBridgeVerifier open_door(host, *settings);
   sdk::WebhookRequest r;

@@ -15,15 +15,14 @@ class S3ClientTest : public ::testing::Test {
  protected:
   S3ClientTest()
       : endpoint_(*parse_endpoint("https://s3.us-east-1.amazonaws.com", "s3")),
-        transport_(host_, {"AKID", "SECRET", std::nullopt}, "us-east-1", {}, retry(), std::chrono::seconds(5),
-                   {}, [](std::chrono::nanoseconds) {}),
+        transport_(host_, {"AKID", "SECRET", std::nullopt}, "us-east-1", rate_limit(), retry(),
+                   std::chrono::seconds(5), {}, [](std::chrono::nanoseconds) {}),
         client_(transport_, endpoint_, std::chrono::seconds(60)) {
     host_.fake.stream_chunk_size = 1000;
   }
+  static RateLimitSettings rate_limit() { return {10, 20, std::chrono::milliseconds(10000)}; }
   static RetrySettings retry() {
-    RetrySettings r;
-    r.max_attempts = 3;
-    return r;
+    return {3, std::chrono::milliseconds(5000), std::chrono::milliseconds(200)};
   }
   static std::string header(const sdk::HttpRequest& r, const std::string& name) {
     for (const auto& [k, v] : r.headers) {

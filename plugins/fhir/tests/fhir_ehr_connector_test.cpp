@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "plugins/chime/tests/queued_response_host.hpp"
+#include "plugins/fhir/tests/test_settings.hpp"
 #include "wasl/sdk/testing/fake_host.hpp"
 
 namespace wasl::plugins::fhir {
@@ -15,6 +16,7 @@ using nlohmann::json;
 using sdk::ErrorCode;
 using sdk::HttpResponse;
 using sdk::testing::FakeHost;
+using testing::with_schema;
 
 constexpr char kBase[] = "http://ehr.test/fhir";
 
@@ -42,7 +44,8 @@ std::unique_ptr<FhirEhrConnector> connector(sdk::Host& host) {
 }
 
 TEST(FhirEhrConnector, ReadsByIdWithTheBearerToken) {
-  FakeHost host(json{{"base_url", std::string(kBase) + "/"}, {"auth", "bearer"}}, "ehr.kfsh");
+  FakeHost host(with_schema(json{{"base_url", std::string(kBase) + "/"}, {"auth", "bearer"}}),
+                "ehr.kfsh");
   host.set_secret("bearer_token", "t0ken");
   host.respond("GET", std::string(kBase) + "/Patient/p1",
                fhir(200, {{"resourceType", "Patient"}, {"id", "p1"}, {"gender", "female"}}));
@@ -57,8 +60,8 @@ TEST(FhirEhrConnector, ReadsByIdWithTheBearerToken) {
 }
 
 TEST(FhirEhrConnector, BasicAuthentication) {
-  FakeHost host(
-      json{{"base_url", kBase}, {"auth", "basic"}, {"username", "wasl"}, {"password", "pw"}});
+  FakeHost host(with_schema(
+      json{{"base_url", kBase}, {"auth", "basic"}, {"username", "wasl"}, {"password", "pw"}}));
   host.respond("GET", std::string(kBase) + "/Practitioner/d1",
                fhir(200, {{"resourceType", "Practitioner"}, {"id", "d1"}}));
   ASSERT_TRUE(connector(host)->read_practitioner({"d1"}).ok());
@@ -72,7 +75,7 @@ TEST(FhirEhrConnector, BasicAuthentication) {
 }
 
 TEST(FhirEhrConnector, ActiveCoverageFollowsNextPages) {
-  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}, {"page_size", 1}});
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"auth", "none"}, {"page_size", 1}}));
   const std::string first =
       std::string(kBase) + "/Coverage?beneficiary=Patient%2Fp1&status=active&_count=1";
   const std::string second = std::string(kBase) + "/Coverage?page=2";
@@ -93,7 +96,7 @@ TEST(FhirEhrConnector, ActiveCoverageFollowsNextPages) {
 }
 
 TEST(FhirEhrConnector, NoActiveCoverageIsNotFound) {
-  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"auth", "none"}}));
   host.respond("GET",
                std::string(kBase) + "/Coverage?beneficiary=Patient%2Fp1&status=active&_count=50",
                fhir(200, {{"resourceType", "Bundle"}, {"type", "searchset"}}));
@@ -101,7 +104,7 @@ TEST(FhirEhrConnector, NoActiveCoverageIsNotFound) {
 }
 
 TEST(FhirEhrConnector, ANextPageOffTheServerIsNotFollowed) {
-  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"auth", "none"}}));
   host.respond("GET",
                std::string(kBase) + "/Coverage?beneficiary=Patient%2Fp1&status=active&_count=50",
                fhir(200, {{"resourceType", "Bundle"},
@@ -113,7 +116,7 @@ TEST(FhirEhrConnector, ANextPageOffTheServerIsNotFollowed) {
 }
 
 TEST(FhirEhrConnector, PagingIsBoundedByMaxPages) {
-  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}, {"max_pages", 3}});
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"auth", "none"}, {"max_pages", 3}}));
   const std::string loop = std::string(kBase) + "/Coverage?again";
   json page = {{"resourceType", "Bundle"}, {"link", {{{"relation", "next"}, {"url", loop}}}}};
   host.respond("GET",
@@ -126,7 +129,7 @@ TEST(FhirEhrConnector, PagingIsBoundedByMaxPages) {
 }
 
 TEST(FhirEhrConnector, ErrorsAndBadIds) {
-  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}}, "ehr.kfsh");
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"auth", "none"}}), "ehr.kfsh");
   host.respond("GET", std::string(kBase) + "/Appointment/gone", fhir(410, json::object()));
   auto gone = connector(host)->read_appointment({"gone"});
   EXPECT_EQ(gone.error().code, ErrorCode::kNotFound);
@@ -141,17 +144,18 @@ TEST(FhirEhrConnector, ErrorsAndBadIds) {
 }
 
 TEST(FhirEhrConnector, SettingsNeedCredentialsForTheirAuth) {
-  FakeHost bearer(json{{"base_url", kBase}});
+  FakeHost bearer(with_schema(json{{"base_url", kBase}}));
   EXPECT_FALSE(parse_settings(bearer.settings(), bearer).ok());
-  FakeHost basic(json{{"base_url", kBase}, {"auth", "basic"}, {"username", "u"}});
+  FakeHost basic(with_schema(json{{"base_url", kBase}, {"auth", "basic"}, {"username", "u"}}));
   EXPECT_FALSE(parse_settings(basic.settings(), basic).ok());
-  FakeHost url(json{{"base_url", "ftp://x"}, {"auth", "none"}});
-  EXPECT_FALSE(parse_settings(url.settings(), url).ok());
-  FakeHost system(json{{"base_url", kBase}, {"auth", "none"}, {"identifier_system", "a|b"}});
-  EXPECT_FALSE(parse_settings(system.settings(), system).ok());
-  FakeHost provider(
-      json{{"base_url", kBase}, {"auth", "none"}, {"service_provider", "Organization/x"}});
-  EXPECT_FALSE(parse_settings(provider.settings(), provider).ok());
+  // What the schema states, the hub refuses before the plugin sees it.
+  EXPECT_FALSE(testing::schema_violations(json{{"base_url", "ftp://x"}}).empty());
+  EXPECT_FALSE(testing::schema_violations(json{{"base_url", "http://ehr.test/a b"}}).empty());
+  EXPECT_FALSE(
+      testing::schema_violations(json{{"base_url", kBase}, {"identifier_system", "a|b"}}).empty());
+  EXPECT_FALSE(
+      testing::schema_violations(json{{"base_url", kBase}, {"service_provider", "Organization/x"}})
+          .empty());
 }
 
 sdk::EncounterRequest encounter_request() {
@@ -164,7 +168,7 @@ sdk::EncounterRequest encounter_request() {
 }
 
 TEST(FhirEhrConnector, EncounterIsACreateConditionalOnTheIdempotencyKey) {
-  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"auth", "none"}}));
   host.respond(
       "POST", std::string(kBase) + "/Encounter",
       fhir(201, {{"resourceType", "Encounter"}, {"id", "e1"}, {"meta", {{"versionId", "1"}}}}));
@@ -186,7 +190,7 @@ TEST(FhirEhrConnector, EncounterIsACreateConditionalOnTheIdempotencyKey) {
 TEST(FhirEhrConnector, AResendFindsTheFirstResource) {
   // The server matched If-None-Exist: 200 with the existing resource, or
   // (return=minimal) only its Location.
-  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"auth", "none"}}));
   host.respond(
       "POST", std::string(kBase) + "/Encounter",
       HttpResponse{200, {{"Location", std::string(kBase) + "/Encounter/e1/_history/3"}}, ""});
@@ -198,7 +202,7 @@ TEST(FhirEhrConnector, AResendFindsTheFirstResource) {
 }
 
 TEST(FhirEhrConnector, WriteErrorsFollowTheContract) {
-  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}}, "ehr.kfsh");
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"auth", "none"}}), "ehr.kfsh");
   host.respond("POST", std::string(kBase) + "/DocumentReference",
                fhir(422, {{"resourceType", "OperationOutcome"},
                           {"issue",
@@ -237,7 +241,7 @@ json appointment(const std::string& status, const std::string& version) {
 }
 
 TEST(FhirEhrConnector, StatusUpdateIsPinnedToTheVersionRead) {
-  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"auth", "none"}}));
   host.respond("GET", std::string(kBase) + "/Appointment/a1",
                fhir(200, appointment("booked", "4")));
   host.respond("PUT", std::string(kBase) + "/Appointment/a1",
@@ -256,7 +260,7 @@ TEST(FhirEhrConnector, StatusUpdateIsPinnedToTheVersionRead) {
 }
 
 TEST(FhirEhrConnector, TheStatusItAlreadyHasIsSuccessWithoutAWrite) {
-  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}});
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"auth", "none"}}));
   host.respond("GET", std::string(kBase) + "/Appointment/a1",
                fhir(200, appointment("fulfilled", "5")));
   ASSERT_TRUE(connector(host)->update_appointment_status({"k", "a1", "fulfilled"}).ok());
@@ -266,7 +270,7 @@ TEST(FhirEhrConnector, TheStatusItAlreadyHasIsSuccessWithoutAWrite) {
 }
 
 TEST(FhirEhrConnector, A412ReReadsOnceAndTriesOnceMore) {
-  chime::testing::QueuedResponseHost host(json{{"base_url", kBase}, {"auth", "none"}});
+  chime::testing::QueuedResponseHost host(with_schema(json{{"base_url", kBase}, {"auth", "none"}}));
   const std::string url = std::string(kBase) + "/Appointment/a1";
   host.queue("GET", url, fhir(200, appointment("booked", "4")));
   host.queue("GET", url, fhir(200, appointment("arrived", "5")));
@@ -280,7 +284,7 @@ TEST(FhirEhrConnector, A412ReReadsOnceAndTriesOnceMore) {
   EXPECT_EQ(header(sent[3], "If-Match"), "W/\"5\"");
 
   // Two 412s in a row: a retryable conflict, after exactly two reads.
-  chime::testing::QueuedResponseHost busy(json{{"base_url", kBase}, {"auth", "none"}});
+  chime::testing::QueuedResponseHost busy(with_schema(json{{"base_url", kBase}, {"auth", "none"}}));
   busy.fake.respond("GET", url, fhir(200, appointment("booked", "4")));
   busy.fake.respond("PUT", url, fhir(412, json::object()));
   auto conflict = connector(busy)->update_appointment_status({"k", "a1", "fulfilled"});
@@ -291,7 +295,7 @@ TEST(FhirEhrConnector, A412ReReadsOnceAndTriesOnceMore) {
 }
 
 TEST(FhirEhrConnector, OnlyAnR4ServerIsAccepted) {
-  FakeHost host(json{{"base_url", kBase}, {"auth", "none"}}, "ehr.kfsh");
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"auth", "none"}}), "ehr.kfsh");
   const std::string metadata = std::string(kBase) + "/metadata";
   host.respond("GET", metadata,
                fhir(200, {{"resourceType", "CapabilityStatement"}, {"fhirVersion", "4.0.1"}}));

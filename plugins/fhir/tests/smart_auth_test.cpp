@@ -21,6 +21,7 @@
 #include "plugins/chime/tests/queued_response_host.hpp"
 #include "plugins/fhir/client_assertion.hpp"
 #include "plugins/fhir/fhir_ehr_connector.hpp"
+#include "plugins/fhir/tests/test_settings.hpp"
 #include "wasl/sdk/testing/fake_host.hpp"
 
 namespace wasl::plugins::fhir {
@@ -84,11 +85,11 @@ std::string form_value(const std::string& body, const std::string& name) {
 }
 
 json smart_settings(const std::string& private_pem) {
-  return {{"base_url", kBase},
-          {"auth", "smart"},
-          {"client_id", "wasl-hub"},
-          {"private_key", private_pem},
-          {"key_id", "k1"}};
+  return testing::with_schema({{"base_url", kBase},
+                               {"auth", "smart"},
+                               {"client_id", "wasl-hub"},
+                               {"private_key", private_pem},
+                               {"key_id", "k1"}});
 }
 
 void serve_discovery_and_tokens(FakeHost& host, int expires_in = 300) {
@@ -237,7 +238,8 @@ TEST(FhirSmartAuth, BadKeysAreRefusedWithoutQuotingThem) {
   EXPECT_FALSE(ClientAssertionSigner::create(rsa_key().private_pem, "ES384", "").ok());
   EXPECT_FALSE(ClientAssertionSigner::create(ec_key().private_pem, "RS384", "").ok());
   EXPECT_FALSE(ClientAssertionSigner::create(rsa_key().private_pem, "HS256", "").ok());
-  FakeHost missing(json{{"base_url", kBase}, {"auth", "smart"}, {"client_id", "c"}});
+  FakeHost missing(
+      testing::with_schema({{"base_url", kBase}, {"auth", "smart"}, {"client_id", "c"}}));
   EXPECT_FALSE(parse_settings(missing.settings(), missing).ok());
 }
 

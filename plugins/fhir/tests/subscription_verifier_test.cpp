@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "plugins/fhir/resource_mapping.hpp"
+#include "plugins/fhir/tests/test_settings.hpp"
 
 namespace wasl::plugins::fhir {
 namespace {
@@ -17,9 +18,8 @@ using sdk::ErrorCode;
 constexpr char kSecret[] = "s3cret-s3cret-s3cret";
 
 SubscriptionVerifier verifier() {
-  FhirSettings settings;
-  settings.subscription_secret = kSecret;
-  return SubscriptionVerifier(settings);
+  return SubscriptionVerifier(testing::test_settings(
+      {{"base_url", "http://ehr.test/fhir"}, {"auth", "none"}, {"subscription_secret", kSecret}}));
 }
 
 sdk::WebhookRequest request(const json& body, const std::string& secret = kSecret) {
@@ -123,7 +123,8 @@ TEST(FhirSubscriptionVerifier, AWrongOrMissingSecretIsUnauthenticated) {
   auto missing = request(body);
   missing.headers.pop_back();
   EXPECT_EQ(verifier().verify(missing).error().code, ErrorCode::kUnauthenticated);
-  SubscriptionVerifier unconfigured{FhirSettings{}};
+  SubscriptionVerifier unconfigured{
+      testing::test_settings({{"base_url", "http://ehr.test/fhir"}, {"auth", "none"}})};
   EXPECT_EQ(unconfigured.verify(request(body)).error().code, ErrorCode::kUnauthenticated);
   // Checked before the body is read: a malformed body with a wrong secret is 401.
   auto both = request(body, "nope");

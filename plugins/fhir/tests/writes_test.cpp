@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "plugins/fhir/resource_mapping.hpp"
+#include "plugins/fhir/tests/test_settings.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::fhir {
@@ -14,10 +15,8 @@ namespace {
 using nlohmann::json;
 
 FhirSettings settings() {
-  FhirSettings s;
-  s.base_url = "http://ehr.test/fhir";
-  s.service_provider = "kfsh";
-  return s;
+  return testing::test_settings(
+      {{"base_url", "http://ehr.test/fhir"}, {"auth", "none"}, {"service_provider", "kfsh"}});
 }
 
 sdk::EncounterRequest encounter_request() {

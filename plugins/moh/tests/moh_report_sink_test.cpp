@@ -9,6 +9,7 @@
 
 #include "plugins/moh/tests/sample_reports.hpp"
 #include "wasl/sdk/testing/fake_host.hpp"
+#include "wasl/sdk/testing/schema_settings.hpp"
 
 namespace wasl::plugins::moh {
 namespace {
@@ -17,6 +18,12 @@ using nlohmann::json;
 using sdk::testing::FakeHost;
 
 constexpr const char* kBase = "https://moh.test/fhir";
+const std::string kSchema = WASL_SOURCE_DIR "/plugins/moh/schema.json";
+
+// As the hub hands them over: checked against schema.json, defaults filled in.
+json with_schema(const json& settings) {
+  return sdk::testing::settings_from_schema(kSchema, settings);
+}
 
 json message_response(const std::string& code) {
   return {{"resourceType", "Bundle"},
@@ -70,7 +77,7 @@ class MohReportSinkTest : public ::testing::Test {
 };
 
 TEST_F(MohReportSinkTest, AConsultationIsPostedAsAMessageWithTheBearerToken) {
-  FakeHost host(json{{"base_url", kBase}, {"bearer_token", "tok-1"}});
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"bearer_token", "tok-1"}}));
   host.respond("POST", std::string(kBase) + "/$process-message", answer(200, message_response("ok")));
   auto receipt = sink(host)->submit_report(testing::sample_consultation_report());
   ASSERT_TRUE(receipt.ok()) << receipt.error().message;
@@ -86,7 +93,7 @@ TEST_F(MohReportSinkTest, AConsultationIsPostedAsAMessageWithTheBearerToken) {
 }
 
 TEST_F(MohReportSinkTest, AResendAnswersTheStoredReceiptWithoutSendingAgain) {
-  FakeHost host(json{{"base_url", kBase}, {"bearer_token", "tok-1"}});
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"bearer_token", "tok-1"}}));
   host.respond("POST", std::string(kBase) + "/$process-message", answer(200, message_response("ok")));
   auto s = sink(host);
   auto first = s->submit_report(testing::sample_consultation_report());
@@ -102,8 +109,8 @@ TEST_F(MohReportSinkTest, AResendAnswersTheStoredReceiptWithoutSendingAgain) {
 }
 
 TEST_F(MohReportSinkTest, AnAggregateIsAConditionalCreateAndAFileDrop) {
-  FakeHost host(json{{"base_url", kBase}, {"bearer_token", "tok-1"},
-                 {"file_drop_directory", dir_.string()}});
+  FakeHost host(with_schema(json{
+      {"base_url", kBase}, {"bearer_token", "tok-1"}, {"file_drop_directory", dir_.string()}}));
   host.respond("POST", std::string(kBase) + "/MeasureReport",
                answer(201, {{"resourceType", "MeasureReport"}, {"id", "mr-77"}}));
   auto receipt = sink(host)->submit_report(testing::sample_aggregate_report());
@@ -127,7 +134,7 @@ TEST_F(MohReportSinkTest, AnAggregateIsAConditionalCreateAndAFileDrop) {
 }
 
 TEST_F(MohReportSinkTest, AFileDropAloneIsItsOwnReceipt) {
-  FakeHost host(json{{"file_drop_directory", dir_.string()}});
+  FakeHost host(with_schema(json{{"file_drop_directory", dir_.string()}}));
   auto receipt = sink(host)->submit_report(testing::sample_consultation_report());
   ASSERT_TRUE(receipt.ok()) << receipt.error().message;
   EXPECT_EQ(receipt->status, "accepted");
@@ -146,7 +153,7 @@ TEST_F(MohReportSinkTest, StatusesMapToRetryableAndPermanentErrors) {
                         Case{422, sdk::ErrorCode::kInvalidArgument, false},
                         Case{401, sdk::ErrorCode::kUnauthenticated, false},
                         Case{404, sdk::ErrorCode::kFailedPrecondition, false}}) {
-    FakeHost host(json{{"base_url", kBase}, {"bearer_token", "tok-1"}});
+    FakeHost host(with_schema(json{{"base_url", kBase}, {"bearer_token", "tok-1"}}));
     host.respond("POST", std::string(kBase) + "/$process-message",
                  answer(c.status,
                         {{"resourceType", "OperationOutcome"},
@@ -167,7 +174,7 @@ TEST_F(MohReportSinkTest, StatusesMapToRetryableAndPermanentErrors) {
 }
 
 TEST_F(MohReportSinkTest, ATransientMessageResponseIsRetried) {
-  FakeHost host(json{{"base_url", kBase}, {"bearer_token", "tok-1"}});
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"bearer_token", "tok-1"}}));
   host.respond("POST", std::string(kBase) + "/$process-message",
                answer(200, message_response("transient-error")));
   auto receipt = sink(host)->submit_report(testing::sample_consultation_report());
@@ -177,22 +184,40 @@ TEST_F(MohReportSinkTest, ATransientMessageResponseIsRetried) {
 
 TEST(MohSettings, ProblemsAreNamed) {
   auto problem = [](json settings) {
-    FakeHost host(settings);
+    FakeHost host(with_schema(settings));
     auto parsed = parse_settings(host.settings(), host);
     EXPECT_FALSE(parsed.ok()) << settings.dump();
     return parsed.ok() ? std::string() : parsed.error().message;
   };
   EXPECT_NE(problem(json::object()).find("file_drop_directory"), std::string::npos);
-  EXPECT_NE(problem({{"base_url", "ftp://x"}, {"bearer_token", "t"}}).find("base_url"),
-            std::string::npos);
   EXPECT_NE(problem({{"base_url", kBase}}).find("bearer_token"), std::string::npos);
   EXPECT_NE(problem({{"base_url", kBase}, {"auth", "mutual_tls"}}).find("client_cert_file"),
             std::string::npos);
-  FakeHost with_secret(json{{"base_url", kBase}});
+  FakeHost with_secret(with_schema(json{{"base_url", kBase}}));
   with_secret.set_secret("bearer_token", "from-secret");
   auto parsed = parse_settings(with_secret.settings(), with_secret);
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->bearer_token, "from-secret");
+  EXPECT_EQ(parsed->request_timeout, std::chrono::milliseconds(30000));
+}
+
+// What the schema states, the hub refuses (naming the setting) before the
+// plugin sees it.
+TEST(MohSettings, TheSchemaRefusesBadValues) {
+  const json schema = sdk::testing::read_schema(kSchema);
+  auto violations = [&schema](const json& settings) {
+    return sdk::testing::schema_violations(schema, sdk::with_schema_defaults(schema, settings));
+  };
+  EXPECT_TRUE(violations({{"base_url", kBase}}).empty());
+  for (const auto& [settings, key] : std::vector<std::pair<json, std::string>>{
+           {json{{"base_url", "ftp://x"}}, "base_url"},
+           {json{{"base_url", "https://a b"}}, "base_url"},
+           {json{{"base_url", kBase}, {"auth", "basic"}}, "auth"},
+           {json{{"base_url", kBase}, {"request_timeout_ms", 10}}, "request_timeout_ms"}}) {
+    auto found = violations(settings);
+    ASSERT_FALSE(found.empty()) << settings.dump();
+    EXPECT_NE(found.front().find(key), std::string::npos) << found.front();
+  }
 }
 
 }  // namespace

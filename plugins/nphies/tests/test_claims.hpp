@@ -5,20 +5,20 @@
 #include <nlohmann/json.hpp>
 
 #include "plugins/nphies/settings.hpp"
+#include "wasl/sdk/testing/schema_settings.hpp"
 #include "wasl/sdk/types.hpp"
 
 namespace wasl::plugins::nphies::testing {
 
-inline NphiesSettings test_settings() {
-  NphiesSettings s;
-  s.base_url = "https://exchange.test";
-  s.provider_base_url = "http://hospital.test";
-  return s;
+// Settings as the hub hands them over: checked against schema.json, its
+// defaults filled in.
+inline nlohmann::json test_settings_json() {
+  return sdk::testing::settings_from_schema(
+      WASL_SOURCE_DIR "/plugins/nphies/schema.json",
+      {{"base_url", "https://exchange.test"}, {"provider_base_url", "http://hospital.test"}});
 }
 
-inline nlohmann::json test_settings_json() {
-  return {{"base_url", "https://exchange.test"}, {"provider_base_url", "http://hospital.test"}};
-}
+inline NphiesSettings test_settings() { return parse_settings(test_settings_json()); }
 
 inline sdk::PatientSummary test_patient() {
   sdk::PatientSummary p;

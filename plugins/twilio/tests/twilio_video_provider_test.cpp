@@ -10,6 +10,7 @@
 #include "plugins/twilio/tests/scripted_host.hpp"
 #include "wasl/sdk/base64.hpp"
 #include "wasl/sdk/testing/fake_host.hpp"
+#include "wasl/sdk/testing/schema_settings.hpp"
 
 namespace wasl::plugins::twilio {
 namespace {
@@ -30,12 +31,22 @@ constexpr char kRoom[] = "RM11111111111111111111111111111111";
 constexpr char kComposition[] = "CJ22222222222222222222222222222222";
 constexpr char kCallback[] = "https://wasl.example.org/v1/webhooks/video.twilio-main";
 
+// As the hub hands them over: checked against schema.json, defaults filled in.
+json with_schema(const json& settings) {
+  return sdk::testing::settings_from_schema(WASL_SOURCE_DIR "/plugins/twilio/schema.json",
+                                            settings);
+}
+
 json base_settings() {
-  return {{"account_sid", kAccount},       {"api_key_sid", kKeySid},
-          {"api_key_secret", kKeySecret},  {"auth_token", kAuthToken},
-          {"base_url", kBase},             {"status_callback_url", kCallback},
-          {"empty_room_timeout_minutes", 7}, {"unused_room_timeout_minutes", 3},
-          {"composition", {{"poll_interval_ms", 5000}}}};
+  return with_schema({{"account_sid", kAccount},
+                      {"api_key_sid", kKeySid},
+                      {"api_key_secret", kKeySecret},
+                      {"auth_token", kAuthToken},
+                      {"base_url", kBase},
+                      {"status_callback_url", kCallback},
+                      {"empty_room_timeout_minutes", 7},
+                      {"unused_room_timeout_minutes", 3},
+                      {"composition", {{"poll_interval_ms", 5000}}}});
 }
 
 HttpResponse answer(int status, const json& body, std::vector<std::pair<std::string, std::string>>

@@ -8,6 +8,7 @@
 #include "plugins/twilio/request_signature.hpp"
 #include "plugins/twilio/settings.hpp"
 #include "wasl/sdk/testing/fake_host.hpp"
+#include "wasl/sdk/testing/schema_settings.hpp"
 
 namespace wasl::plugins::twilio {
 namespace {
@@ -145,8 +146,10 @@ TEST(TwilioWebhookVerifierTest, ABodyOf65000FieldsIsRefusedFast) {
 }
 
 TEST(TwilioWebhookVerifierTest, WebhookSettingsNeedTheAuthToken) {
-  sdk::testing::FakeHost host(json{{"account_sid", "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
-                                   {"api_key_sid", "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}});
+  sdk::testing::FakeHost host(
+      sdk::testing::settings_from_schema(WASL_SOURCE_DIR "/plugins/twilio/schema.json",
+                                         {{"account_sid", "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+                                          {"api_key_sid", "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}}));
   auto missing = parse_settings(host.settings(), host, SettingsUse::kWebhook);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kInvalidArgument);

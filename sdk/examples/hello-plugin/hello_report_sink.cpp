@@ -19,9 +19,12 @@ Result<Receipt> HelloReportSink::submit_report(const wasl::sdk::Report& report) 
   if (earlier) return earlier->get<Receipt>();
 
   Receipt receipt;
-  receipt.receipt_id = host_.settings().value("receipt_prefix", "hello-") + report.idempotency_key;
+  // The host hands the settings over validated against schema.json with its
+  // defaults filled in: no default is restated here.
+  receipt.receipt_id =
+      host_.settings().at("receipt_prefix").get<std::string>() + report.idempotency_key;
   receipt.status = "accepted";
-  receipt.message = host_.settings().value("greeting", "hello");
+  receipt.message = host_.settings().at("greeting").get<std::string>();
   receipt.received_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                host_.now().time_since_epoch())
                                .count();

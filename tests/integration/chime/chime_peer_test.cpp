@@ -19,6 +19,7 @@
 #include "tests/peers/support/peer_process.hpp"
 #include "tests/sanitizers/address_sanitizer.hpp"
 #include "wasl/sdk/hex.hpp"
+#include "wasl/sdk/testing/schema_settings.hpp"
 
 namespace wasl::plugins::chime {
 namespace {
@@ -93,7 +94,8 @@ class ChimePeerTest : public ::testing::Test {
               {"eventbridge", {{"header_value", "peer-events-secret"}}},
               {"retry", {{"max_attempts", 3}, {"max_delay_ms", 3000}, {"initial_backoff_ms", 20}}}};
     s.merge_patch(overrides);
-    return s;
+    // As the hub hands them over: checked against schema.json, defaults filled in.
+    return sdk::testing::settings_from_schema(WASL_SOURCE_DIR "/plugins/chime/schema.json", s);
   }
 
   // Loads libwasl_chime.so through the hub's PluginHost with one instance.

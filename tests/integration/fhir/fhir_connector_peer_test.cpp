@@ -18,6 +18,7 @@
 #include "plugins/fhir/fhir_client.hpp"
 #include "plugins/fhir/fhir_ehr_connector.hpp"
 #include "plugins/fhir/subscription_verifier.hpp"
+#include "plugins/fhir/tests/test_settings.hpp"
 #include "tests/peers/fhir/fhir_peer.hpp"
 #include "tests/peers/support/loopback_host.hpp"
 #include "wasl/sdk/percent_encoding.hpp"
@@ -55,10 +56,11 @@ class FhirConnectorPeerTest : public ::testing::Test {
     ASSERT_TRUE(peer_->seed({"demo", "saudi", "examples"}).ok());
   }
 
+  // As the hub hands them over: checked against schema.json, defaults filled in.
   json settings(json extra = json::object()) const {
     json s = {{"base_url", peer_->base_url()}, {"auth", "none"}};
     s.update(extra);
-    return s;
+    return testing::with_schema(s);
   }
   std::unique_ptr<FhirEhrConnector> connector(sdk::Host& host) const {
     auto parsed = parse_settings(host.settings(), host);
@@ -385,9 +387,10 @@ TEST_F(FhirConnectorPeerTest, TheNotificationsThePeerSendsAreAppointmentEvents) 
     if (records.size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_EQ(records.size(), 2u);
-  FhirSettings settings;
-  settings.subscription_secret = "s3cret-s3cret-s3cret";
-  SubscriptionVerifier verifier(settings);
+  SubscriptionVerifier verifier(
+      testing::test_settings({{"base_url", peer_->base_url()},
+                              {"auth", "none"},
+                              {"subscription_secret", "s3cret-s3cret-s3cret"}}));
   std::set<std::string> keys;
   for (const auto& record : records) {
     sdk::WebhookRequest request;
@@ -411,7 +414,8 @@ TEST(FhirConnectorPeerVersion, AServerThatIsNotR4IsRefusedWithASentence) {
   options.fhir_version = "5.0.0";
   auto peer = FhirPeer::start(options);
   ASSERT_TRUE(peer.ok()) << peer.error().message;
-  LoopbackHost host(json{{"base_url", (*peer)->base_url()}, {"auth", "none"}}, "ehr.r5");
+  LoopbackHost host(testing::with_schema({{"base_url", (*peer)->base_url()}, {"auth", "none"}}),
+                    "ehr.r5");
   auto settings = parse_settings(host.settings(), host);
   ASSERT_TRUE(settings.ok());
   FhirEhrConnector ehr(host, *settings);

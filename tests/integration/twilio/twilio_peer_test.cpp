@@ -30,6 +30,7 @@
 #include "tests/peers/support/loopback_host.hpp"
 #include "tests/peers/support/peer_process.hpp"
 #include "wasl/sdk/hex.hpp"
+#include "wasl/sdk/testing/schema_settings.hpp"
 
 namespace wasl::plugins::twilio {
 namespace {
@@ -237,14 +238,17 @@ class TwilioEmulatorTest : public ::testing::Test {
     receiver_ = std::make_unique<CallbackReceiver>();
   }
 
+  // As the hub hands them over: checked against schema.json, defaults filled in.
   json settings() const {
-    return {{"account_sid", kAccount},
-            {"api_key_sid", kKeySid},
-            {"api_key_secret", kKeySecret},
-            {"auth_token", kAuthToken},
-            {"base_url", peer_->url()},
-            {"status_callback_url", receiver_->url(kWebhookPath)},
-            {"composition", {{"poll_interval_ms", 100}}}};
+    return sdk::testing::settings_from_schema(
+        WASL_SOURCE_DIR "/plugins/twilio/schema.json",
+        {{"account_sid", kAccount},
+         {"api_key_sid", kKeySid},
+         {"api_key_secret", kKeySecret},
+         {"auth_token", kAuthToken},
+         {"base_url", peer_->url()},
+         {"status_callback_url", receiver_->url(kWebhookPath)},
+         {"composition", {{"poll_interval_ms", 100}}}});
   }
 
   json effects() {

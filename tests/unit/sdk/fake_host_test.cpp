@@ -5,12 +5,17 @@
 #include <gtest/gtest.h>
 
 #include "hello_report_sink.hpp"
+#include "wasl/sdk/testing/schema_settings.hpp"
 
 namespace wasl::sdk::testing {
 namespace {
 
+const std::string kHelloSchema = WASL_SOURCE_DIR "/sdk/examples/hello-plugin/schema.json";
+
 TEST(FakeHostTest, HelloSinkAnswersFromSettingsAndRepeatsItsReceipt) {
-  FakeHost host({{"receipt_prefix", "moh-"}, {"greeting", "marhaba"}}, "reporting.moh");
+  FakeHost host(
+      settings_from_schema(kHelloSchema, {{"receipt_prefix", "moh-"}, {"greeting", "marhaba"}}),
+      "reporting.moh");
   host.set_now(std::chrono::system_clock::time_point(std::chrono::milliseconds(1000)));
   hello::HelloReportSink sink(host);
   Report report;
@@ -29,6 +34,17 @@ TEST(FakeHostTest, HelloSinkAnswersFromSettingsAndRepeatsItsReceipt) {
   EXPECT_EQ(host.state().count("receipt:c-1"), 1u);
   ASSERT_EQ(host.logs().size(), 1u);
   EXPECT_EQ(host.logs()[0].second, "accepted a consultation report");
+}
+
+TEST(FakeHostTest, HelloSinkReadsTheSchemasDefaults) {
+  FakeHost host(settings_from_schema(kHelloSchema, nlohmann::json::object()));
+  hello::HelloReportSink sink(host);
+  Report report;
+  report.idempotency_key = "c-2";
+  auto receipt = sink.submit_report(report);
+  ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+  EXPECT_EQ(receipt->receipt_id, "hello-c-2");
+  EXPECT_EQ(receipt->message, "hello");
 }
 
 TEST(FakeHostTest, CannedHttpRecordedRequestsAndStreaming) {
