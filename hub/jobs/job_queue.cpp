@@ -71,10 +71,11 @@ Result<std::vector<ClaimedJob>> JobQueue::claim(storage::Transaction& tx,
 sdk::Status JobQueue::insert(storage::Transaction& tx, const std::string& run_id,
                              const std::string& kind, const nlohmann::json& payload,
                              std::int64_t run_at_ms, std::int64_t now_ms) {
+  WASL_ASSIGN_OR_RETURN(std::string id, storage::new_row_id());
   WASL_RETURN_IF_ERROR(
       tx.exec("INSERT INTO jobs (id, kind, run_id, payload, run_at, attempts, created_at) "
               "VALUES ($1, $2, $3, $4, $5, 0, $6)",
-              Params{storage::new_row_id(), kind, run_id, payload_text(payload), run_at_ms, now_ms}));
+              Params{std::move(id), kind, run_id, payload_text(payload), run_at_ms, now_ms}));
   return {};
 }
 

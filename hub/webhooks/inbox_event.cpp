@@ -27,10 +27,10 @@ bool credential_header(const std::string& lower_name) {
 
 }  // namespace
 
-std::vector<records::InboxEntry> inbox_entries(const WebhookSource& source,
-                                               const sdk::WebhookRequest& request,
-                                               const std::vector<sdk::Event>& events,
-                                               std::int64_t received_at_ms) {
+sdk::Result<std::vector<records::InboxEntry>> inbox_entries(const WebhookSource& source,
+                                                            const sdk::WebhookRequest& request,
+                                                            const std::vector<sdk::Event>& events,
+                                                            std::int64_t received_at_ms) {
   std::map<std::string, std::string> headers;
   for (const auto& [name, value] : request.headers) {
     std::string key = lowercase(name);
@@ -54,7 +54,7 @@ std::vector<records::InboxEntry> inbox_entries(const WebhookSource& source,
       event.dedupe_key = "sha256:" + body_digest + "#" + std::to_string(i);
     }
     records::InboxEntry entry;
-    entry.id = storage::new_row_id();
+    WASL_ASSIGN_OR_RETURN(entry.id, storage::new_row_id());
     entry.instance = source.instance;
     entry.dedupe_key = event.dedupe_key;
     entry.facility_id = facility;

@@ -34,11 +34,12 @@ inline constexpr std::string_view kUrlPseudoHeader = ":url";
 
 // The rows for `events` verified from `request`. An event without a
 // dedupe_key gets "sha256:<hex of the body>#<index>" so a byte-identical
-// redelivery still deduplicates.
-std::vector<records::InboxEntry> inbox_entries(const WebhookSource& source,
-                                               const sdk::WebhookRequest& request,
-                                               const std::vector<sdk::Event>& events,
-                                               std::int64_t received_at_ms);
+// redelivery still deduplicates. kInternal when no row id can be drawn (the
+// random generator failed).
+sdk::Result<std::vector<records::InboxEntry>> inbox_entries(const WebhookSource& source,
+                                                            const sdk::WebhookRequest& request,
+                                                            const std::vector<sdk::Event>& events,
+                                                            std::int64_t received_at_ms);
 
 // The event stored in `entry`. kInternal (not retryable) when the row has no
 // readable ":event" header.

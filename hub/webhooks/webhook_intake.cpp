@@ -175,7 +175,8 @@ http::Response handle_webhook(const WebhookContext& context, http::Request& requ
   }
 
   auto entries = inbox_entries(*source, verify_request, *events, now_ms(context));
-  auto outcomes = context.writer->write(std::move(entries));
+  sdk::Result<std::vector<records::InboxInsertOutcome>> outcomes =
+      entries.ok() ? context.writer->write(std::move(entries).value()) : entries.error();
   if (!outcomes.ok()) {
     count(context, instance, "store_error");
     spdlog::error("webhook inbox write for instance {} failed: {}", instance,

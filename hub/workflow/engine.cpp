@@ -4,10 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <utility>
 
 #include "hub/jobs/job_queue.hpp"
-#include "hub/storage/row_id.hpp"
 #include "hub/workflow/commit_group.hpp"
 #include "hub/workflow/event_delivery.hpp"
 #include "hub/workflow/event_matcher.hpp"
@@ -19,6 +20,8 @@
 #include "hub/workflow/step_finisher.hpp"
 #include "hub/workflow/transitions.hpp"
 #include "hub/workflow/worker_round.hpp"
+#include "wasl/sdk/hex.hpp"
+#include "wasl/sdk/random.hpp"
 
 namespace wasl::workflow {
 
@@ -34,11 +37,20 @@ std::string describe(const Error& error) {
   return std::string(sdk::to_string(error.code)) + ": " + error.message;
 }
 
+// "<host>-<pid>-<8 hex digits>": random digits, or, should the generator
+// fail, a process-wide sequence number, so two engines of one process differ.
 std::string default_engine_id() {
   char host[256] = {0};
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return std::string(host[0] ? host : "wasl") + "-" + std::to_string(getpid()) + "-" +
-         storage::new_row_id().substr(0, 8);
+  std::string suffix;
+  if (auto random = sdk::random_hex(4); random.ok()) {
+    suffix = std::move(random).value();
+  } else {
+    static std::atomic<std::uint32_t> sequence{0};
+    std::uint32_t n = sequence.fetch_add(1, std::memory_order_relaxed);
+    for (int shift = 28; shift >= 0; shift -= 4) suffix += sdk::hex_digit(n >> shift);
+  }
+  return std::string(host[0] ? host : "wasl") + "-" + std::to_string(getpid()) + "-" + suffix;
 }
 
 EngineOptions normalized(EngineOptions options) {

@@ -49,7 +49,7 @@ Result<std::vector<DeliveredEvent>> EventMatcher::deliver_all(
   rows.reserve(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
     const IncomingEvent& event = *events[i];
-    out[i].event_id = storage::new_row_id();
+    WASL_ASSIGN_OR_RETURN(out[i].event_id, storage::new_row_id());
     WASL_ASSIGN_OR_RETURN(auto payload_enc, runs_.encode(event.payload, "workflow_events",
                                                          out[i].event_id, "payload_enc"));
     storage::Value run_id;  // NULL unless a run waits

@@ -35,7 +35,7 @@ Result<std::string> RunControl::start_run(Transaction& tx, const StartRunRequest
       int version,
       DefinitionStore::resolve_version(tx, request.workflow, request.facility_id, request.version));
   RunState run;
-  run.id = storage::new_row_id();
+  WASL_ASSIGN_OR_RETURN(run.id, storage::new_row_id());
   run.facility_id = request.facility_id;
   run.consultation_id = request.consultation_id;
   run.workflow = request.workflow;

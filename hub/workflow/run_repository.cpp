@@ -457,7 +457,8 @@ Result<AttemptRow> RunRepository::insert_attempt(Transaction& tx, RunState& run,
                                                  const std::string& step_id,
                                                  const std::string& status, const std::string& key,
                                                  std::int64_t now, bool finished) {
-  AttemptRow row{storage::new_row_id(), run.last_attempt[step_id] + 1};
+  WASL_ASSIGN_OR_RETURN(std::string id, storage::new_row_id());
+  AttemptRow row{std::move(id), run.last_attempt[step_id] + 1};
   run.last_attempt[step_id] = row.attempt;
   WASL_RETURN_IF_ERROR(
       tx.exec("INSERT INTO workflow_steps (id, run_id, step_id, attempt, status, idempotency_key, "

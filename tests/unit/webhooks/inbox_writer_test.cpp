@@ -26,7 +26,7 @@ class InboxWriterTest : public records::testing::RecordsDatabaseTest {
 
   static InboxEntry entry(const std::string& dedupe, std::optional<std::string> facility = kFacilityA) {
     InboxEntry e;
-    e.id = storage::new_row_id();
+    e.id = storage::new_row_id().value();
     e.instance = "hospital.fac-a";
     e.dedupe_key = dedupe;
     e.facility_id = std::move(facility);

@@ -100,7 +100,7 @@ TEST_P(UnmatchedWebhooksTest, AnUnmatchedEventOfASharedInstanceReachesEachFacili
   }
 
   records::InboxEntry alone;
-  alone.id = storage::new_row_id();
+  alone.id = storage::new_row_id().value();
   alone.instance = "video.url-check";  // serves fac-a only
   alone.dedupe_key = "alone";
   alone.received_at = 2;

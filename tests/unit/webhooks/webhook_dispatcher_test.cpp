@@ -38,7 +38,7 @@ class WebhookDispatcherTest : public WebhookFixture {
   void insert_row(const std::string& dedupe, const std::string& correlation,
                   std::int64_t received_at = 1, bool poison = false) {
     records::InboxEntry e;
-    e.id = storage::new_row_id();
+    e.id = storage::new_row_id().value();
     e.instance = "hospital.fac-a";
     e.dedupe_key = dedupe;
     e.facility_id = kFacilityA;
@@ -226,7 +226,7 @@ TEST_P(WebhookDispatcherTest, AnInstanceServingTwoFacilitiesDeliversToEach) {
 TEST_P(WebhookDispatcherTest, ARowWithoutAReadableEventIsParkedAtOnce) {
   make_dispatcher();
   records::InboxEntry e;
-  e.id = storage::new_row_id();
+  e.id = storage::new_row_id().value();
   e.instance = "hospital.fac-a";
   e.dedupe_key = "broken";
   e.facility_id = kFacilityA;
