@@ -1,7 +1,7 @@
 // ResourceId: ids of the resources the API creates (consultations,
-// participants): random UUIDs (version 4, RFC 9562) from Poco's
-// UUIDGenerator over the system's random source, so they cannot be guessed
-// from one another. Thread-safe.
+// participants): random UUIDs (version 4, RFC 9562) from OpenSSL's generator
+// (sdk::random_uuid), so they cannot be guessed from one another.
+// Thread-safe.
 #pragma once
 
 #include <string>

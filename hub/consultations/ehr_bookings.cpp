@@ -4,15 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include <Poco/Exception.h>
-#include <Poco/UUIDGenerator.h>
-
 #include "hub/domain/consultation.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/jobs/job_queue.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/inbox_store.hpp"
 #include "hub/storage/transaction_lock.hpp"
+#include "wasl/sdk/uuid.hpp"
 
 namespace wasl::consultations {
 namespace {
@@ -40,14 +38,6 @@ struct Booking {
   std::string appointment_id;
   std::string inbox_id;  // the notification's inbox row; empty when none
 };
-
-Result<std::string> new_consultation_id() {
-  try {
-    return Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
-  } catch (const Poco::Exception& e) {
-    return Error(ErrorCode::kInternal, "the random generator failed: " + e.displayText(), false);
-  }
-}
 
 Booking booking_of(const json& payload) {
   return Booking{text(payload, "facility_id"), text(payload, "instance"),
@@ -171,7 +161,7 @@ Status EhrBookings::book(storage::Transaction& tx, const std::string& instance,
 
   const config::FacilityEhrBookingsConfig& bookings = *facility.ehr_bookings;
   const std::int64_t now = audit::now_epoch_ms();
-  WASL_ASSIGN_OR_RETURN(std::string consultation_id, new_consultation_id());
+  WASL_ASSIGN_OR_RETURN(std::string consultation_id, sdk::random_uuid());
   domain::Consultation c;
   c.id = consultation_id;
   c.facility_id = facility.id;
