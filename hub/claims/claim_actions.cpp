@@ -1,11 +1,11 @@
 #include "hub/claims/claim_actions.hpp"
 
-#include <cctype>
-
 #include "hub/workflow/action_input.hpp"
 #include "hub/domain/claim.hpp"
 #include "hub/claims/claim_store.hpp"
+#include "hub/crypto/hex.hpp"
 #include "wasl/sdk/billing.hpp"
+#include "wasl/sdk/uuid.hpp"
 
 namespace wasl::claims {
 
@@ -177,18 +177,15 @@ sdk::Status record_submit_result(const records::CellCipher& cipher, const audit:
 }  // namespace
 
 std::string claim_id_for_step(const std::string& step_key) {
-  // The key is "wasl-" + 32 hex digits; the id keeps those digits in UUID
-  // form, with the version and variant bits of a version 8 UUID.
-  std::string hex = step_key.size() >= 32 ? step_key.substr(step_key.size() - 32) : step_key;
-  hex.resize(32, '0');
-  hex[12] = '8';
-  const char variants[] = "89ab";
-  int nibble = std::isxdigit(static_cast<unsigned char>(hex[16]))
-                   ? std::stoi(std::string(1, hex[16]), nullptr, 16)
-                   : 0;
-  hex[16] = variants[nibble & 3];
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20, 12);
+  // The key is "wasl-" + 32 hex digits of a hash; the id is those 16 bytes
+  // as a version 8 UUID.
+  if (step_key.size() >= 32) {
+    if (auto bytes = crypto::from_hex(std::string_view(step_key).substr(step_key.size() - 32));
+        bytes.ok()) {
+      return sdk::uuid_text(*bytes, 8);
+    }
+  }
+  return sdk::name_based_uuid(step_key);
 }
 
 Result<sdk::Claim> build_claim(const nlohmann::json& input, const std::string& claim_id,

@@ -53,8 +53,9 @@
 namespace wasl::claims {
 
 // The claim id of the claim built by the step whose idempotency key is
-// `step_key`: a UUID-shaped string (version 8, RFC 9562) of the key's hash
-// digits. Deterministic.
+// `step_key`: the 16 bytes behind the key's last 32 hex digits as a version 8
+// UUID (RFC 9562, sdk::uuid_text); a key not ending in 32 hex digits (none the
+// engine makes) gets the name-based UUID of the whole key. Deterministic.
 std::string claim_id_for_step(const std::string& step_key);
 
 // How a claim records the result of billing.submit_claim (or a polled

@@ -476,6 +476,21 @@ TEST_P(ClaimFlowTest, ResumingTheFailedRunResubmitsAndTheResultReachesTheClaim) 
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM claims"), 1);  // the same claim, not a second one
 }
 
+// Claim ids stored and sent to payers before: a step's claim id never
+// changes, whichever bits of its key's hash the version and variant replace.
+TEST(ClaimIdForStepTest, TheIdsOfKnownStepsAreUnchanged) {
+  EXPECT_EQ(claim_id_for_step(workflow::step_idempotency_key("run-1", "claim")),
+            "7ebc3a95-0cb4-83ad-97b5-338649aabcf6");
+  EXPECT_EQ(claim_id_for_step(workflow::step_idempotency_key("run-2", "claim")),
+            "22a1f66d-e9e0-811b-bf3e-1b4770443096");
+  EXPECT_EQ(claim_id_for_step(workflow::step_idempotency_key("r", "submit")),
+            "4565844c-b2d2-8a25-a059-25a7fece4be3");
+  EXPECT_EQ(claim_id_for_step("wasl-0123456789abcdef0123456789abcdef"),
+            "01234567-89ab-8def-8123-456789abcdef");
+  EXPECT_EQ(claim_id_for_step("wasl-0123456789abcdeffedcba9876543210"),
+            "01234567-89ab-8def-bedc-ba9876543210");
+}
+
 WASL_RECORDS_INSTANTIATE(ClaimActionsTest);
 WASL_RECORDS_INSTANTIATE(ClaimFlowTest);
 

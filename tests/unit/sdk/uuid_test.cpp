@@ -42,7 +42,7 @@ TEST(UuidTest, UuidTextSetsOnlyTheVersionAndVariantBits) {
   EXPECT_EQ(uuid_text(std::string(16, '\xff'), 8), "ffffffff-ffff-8fff-bfff-ffffffffffff");
   EXPECT_EQ(uuid_text(std::string(16, '\0'), 4), "00000000-0000-4000-8000-000000000000");
   // A step key's 32 hex digits in UUID form: the claim id the hub derives
-  // from a workflow step (hub/app/claim_actions.cpp, claim_id_for_step).
+  // from a workflow step (hub/claims/claim_actions.cpp, claim_id_for_step).
   const std::string bytes("\x01\x23\x45\x67\x89\xab\xcd\xef\x01\x23\x45\x67\x89\xab\xcd\xef", 16);
   EXPECT_EQ(uuid_text(bytes, 8), "01234567-89ab-8def-8123-456789abcdef");
 }
