@@ -7,6 +7,7 @@
 
 #include "hub/jobs/job_queue.hpp"
 #include "hub/plugin_host/call_budget.hpp"
+#include "wasl/sdk/backoff.hpp"
 
 namespace wasl::jobs {
 
@@ -206,9 +207,8 @@ Result<const char*> TaskRunner::settle_failure(const ClaimedTask& claimed, const
       (error.retryable && task.attempt < options_.max_attempts)) {
     std::chrono::milliseconds delay{0};
     if (!stopping) {
-      delay = options_.initial_backoff;
-      for (int i = 1; i < task.attempt && delay < options_.max_backoff; ++i) delay *= 2;
-      delay = std::min(delay, options_.max_backoff);
+      const sdk::Backoff doubling{options_.initial_backoff, 2.0, options_.max_backoff};
+      delay = sdk::backoff_delay(doubling, task.attempt - 1);
       if (error.retry_after) delay = std::max(delay, *error.retry_after);
     } else {
       label = "stopped";

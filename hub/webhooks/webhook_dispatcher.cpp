@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "hub/webhooks/inbox_event.hpp"
+#include "wasl/sdk/backoff.hpp"
 
 namespace wasl::webhooks {
 
@@ -16,6 +17,10 @@ using sdk::Result;
 using sdk::Status;
 
 namespace {
+
+// Retry counts are handed to the backoff as an int; past this many every
+// delay is max_backoff anyway.
+constexpr std::int64_t kLongestRetryIndex = 1 << 16;
 
 const std::vector<double>& delay_buckets() {
   static const std::vector<double> buckets{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2,
@@ -122,9 +127,11 @@ WebhookDispatcher::Outcome WebhookDispatcher::failure(const records::InboxEntry&
     out.audit_parking = true;
     return out;
   }
-  auto delay = options_.initial_backoff;
-  for (std::int64_t i = 1; i < attempts && delay < options_.max_backoff; ++i) delay *= 2;
-  delay = std::min(delay, options_.max_backoff);
+  // Doubling from initial_backoff, the retry after the first failure waiting
+  // initial_backoff, capped at max_backoff.
+  const sdk::Backoff doubling{options_.initial_backoff, 2.0, options_.max_backoff};
+  const auto delay = sdk::backoff_delay(
+      doubling, static_cast<int>(std::min<std::int64_t>(attempts - 1, kLongestRetryIndex)));
   out.next_attempt_at = now + delay.count();
   return out;
 }

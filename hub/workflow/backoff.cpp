@@ -1,7 +1,8 @@
 #include "hub/workflow/backoff.hpp"
 
 #include <algorithm>
-#include <cmath>
+
+#include "wasl/sdk/backoff.hpp"
 
 namespace wasl::workflow {
 
@@ -12,12 +13,9 @@ bool retries(const RetryPolicy& policy, const sdk::Error& error) {
 
 std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int next_attempt,
                                       const sdk::Error& error, double unit_random) {
-  double base = static_cast<double>(policy.initial_delay.count()) *
-                std::pow(std::max(policy.multiplier, 1.0), std::max(next_attempt - 2, 0));
-  base = std::min(base, static_cast<double>(policy.max_delay.count()));
-  double jitter = std::clamp(policy.jitter, 0.0, 1.0);
-  double drawn = base * (1.0 - jitter * std::clamp(unit_random, 0.0, 1.0));
-  auto delay = std::chrono::milliseconds(static_cast<long long>(std::llround(drawn)));
+  const sdk::Backoff backoff{policy.initial_delay, policy.multiplier, policy.max_delay,
+                             policy.jitter};
+  auto delay = sdk::backoff_delay(backoff, next_attempt - 2, unit_random);
   if (error.retry_after && *error.retry_after > delay) delay = *error.retry_after;
   return delay;
 }

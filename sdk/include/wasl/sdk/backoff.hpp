@@ -1,8 +1,8 @@
 // backoff.hpp: the wait before a retry, growing exponentially from an initial
 // delay up to a cap, optionally drawn at random below that (jitter) so that
 // callers who failed together do not retry together. The hub's workflow
-// engine and webhook dispatcher and the plugins' own retries use it. Pure and
-// thread-safe.
+// engine, webhook dispatcher and task runner and the plugins' own retries use
+// it. Pure and thread-safe.
 #pragma once
 
 #include <algorithm>
