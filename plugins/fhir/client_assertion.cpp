@@ -16,6 +16,7 @@
 #include <optional>
 #include <utility>
 
+#include "wasl/sdk/base64.hpp"
 #include "wasl/sdk/random.hpp"
 
 namespace wasl::plugins::fhir {
@@ -35,19 +36,6 @@ struct ClientAssertionSigner::Key {
 namespace {
 
 constexpr std::size_t kEs384Half = 48;
-
-std::string base64url(const unsigned char* data, std::size_t size) {
-  std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data,
-                          static_cast<int>(size));
-  out.resize(static_cast<std::size_t>(n));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
-  return out;
-}
 
 // The JWS ES384 signature of `input`: SHA-384 ECDSA, R and S as 48-byte
 // big-endian each (RFC 7518 3.4), base64url.
@@ -77,7 +65,7 @@ Result<std::string> es384(EVP_PKEY* key, std::string_view input) {
       BN_bn2binpad(s, raw + kEs384Half, kEs384Half) != static_cast<int>(kEs384Half)) {
     return fail();
   }
-  return base64url(raw, sizeof raw);
+  return sdk::base64url_encode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "plugins/fhir/client_assertion.hpp"
 #include "plugins/fhir/fhir_ehr_connector.hpp"
 #include "plugins/fhir/tests/test_settings.hpp"
+#include "wasl/sdk/base64.hpp"
 #include "wasl/sdk/testing/fake_host.hpp"
 
 namespace wasl::plugins::fhir {
@@ -174,16 +175,8 @@ TEST(FhirSmartAuth, EveryEs384SignatureIsFullLengthAndVerifies) {
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pub(
       PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
   ASSERT_TRUE(pub);
-  auto decode = [](std::string text) {
-    for (char& c : text) c = c == '-' ? '+' : c == '_' ? '/' : c;
-    std::size_t pad = (4 - text.size() % 4) % 4;
-    text.append(pad, '=');
-    std::string out(text.size() / 4 * 3, '\0');
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(text.data()),
-                            static_cast<int>(text.size()));
-    out.resize(n < 0 ? 0 : static_cast<std::size_t>(n) - pad);
-    return out;
+  auto decode = [](const std::string& text) {
+    return sdk::base64url_decode(text).value_or(std::string());
   };
   int short_ones = 0;
   int refused = 0;

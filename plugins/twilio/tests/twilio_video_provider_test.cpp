@@ -624,10 +624,9 @@ json jwt_part(const std::string& token, int index) {
   std::vector<std::string> parts;
   std::stringstream in(token);
   for (std::string part; std::getline(in, part, '.');) parts.push_back(part);
-  std::string b64 = parts.at(index);
-  for (auto& c : b64) c = c == '-' ? '+' : c == '_' ? '/' : c;
-  while (b64.size() % 4 != 0) b64 += '=';
-  return json::parse(*sdk::base64_decode(b64));
+  auto decoded = sdk::base64url_decode(parts.at(index));
+  EXPECT_TRUE(decoded.has_value()) << parts.at(index);
+  return json::parse(decoded.value_or("null"));
 }
 
 TEST_F(TwilioVideoProviderTest, JoinTokenCarriesIdentityRoomAndTtl) {
