@@ -85,6 +85,7 @@ std::string name_text(const X509_NAME* name) {
 std::int64_t time_ms(const ASN1_TIME* time) {
   std::tm tm{};
   if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) return 0;
+  // No text is read here: OpenSSL parsed it; timegm only counts its UTC fields.
   return static_cast<std::int64_t>(timegm(&tm)) * 1000;
 }
 

@@ -22,6 +22,8 @@ namespace {
 
 constexpr std::chrono::milliseconds kDefaultWaitTimeout{24 * 3600 * 1000};
 
+// Not the SDK's random bytes: jitter needs no secrecy, and a seeded engine
+// (EngineOptions::jitter_seed) must draw the same delays run after run.
 thread_local std::mt19937_64 jitter{std::random_device{}()};
 
 std::string describe(const Error& error) {

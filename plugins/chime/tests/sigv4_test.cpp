@@ -5,17 +5,19 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <ctime>
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <iomanip>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "wasl/sdk/hex.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::chime {
 namespace {
@@ -43,12 +45,17 @@ std::string read_expected(const fs::path& path) {
   return text;
 }
 
+// "20150830T123600Z" (ISO 8601's basic form), read by the SDK as its
+// extended form, "2015-08-30T12:36:00Z".
 std::chrono::system_clock::time_point parse_amz_date(const std::string& text) {
-  std::tm tm{};
-  std::istringstream in(text);
-  in >> std::get_time(&tm, "%Y%m%dT%H%M%SZ");
-  EXPECT_FALSE(in.fail()) << text;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  std::optional<std::int64_t> ms;
+  if (text.size() == 16) {
+    ms = wasl::sdk::parse_iso8601(text.substr(0, 4) + "-" + text.substr(4, 2) + "-" +
+                                  text.substr(6, 5) + ":" + text.substr(11, 2) + ":" +
+                                  text.substr(13));
+  }
+  EXPECT_TRUE(ms.has_value()) << text;
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms.value_or(0)));
 }
 
 // An HTTP request as the .req files write it: request line, "Name:value"

@@ -226,7 +226,7 @@ TEST(StatusCallbackTest, OrdersByTimestampNeverBySequenceNumber) {
   std::vector<StatusCallbackEvent> expected;
   for (const auto& f : {created, joined, left, ended, composed}) expected.push_back(parse_ok(f));
   std::vector<StatusCallbackEvent> events = expected;
-  std::mt19937 rng(7);
+  std::mt19937 rng(7);  // seeded: the same shuffles every run
   for (int round = 0; round < 20; ++round) {
     std::shuffle(events.begin(), events.end(), rng);
     sort_by_occurrence(events);

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "tests/unit/records/records_database.hpp"
+#include "wasl/sdk/hex.hpp"
 
 namespace wasl::archive::testing {
 
@@ -58,13 +60,7 @@ inline std::string pattern_sha256_hex(std::uint64_t size) {
   unsigned int n = 0;
   EVP_DigestFinal_ex(ctx, digest, &n);
   EVP_MD_CTX_free(ctx);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < n; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+  return sdk::to_hex(std::string_view(reinterpret_cast<const char*>(digest), n));
 }
 
 // Peak resident set size of this process, in KiB (/proc/self/status VmHWM).

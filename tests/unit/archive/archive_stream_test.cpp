@@ -25,7 +25,7 @@ class ArchiveStreamTest : public ::testing::TestWithParam<bool> {
   }
 
   static std::string random_bytes(std::size_t n, unsigned seed) {
-    std::mt19937 gen(seed);
+    std::mt19937 gen(seed);  // seeded, not the SDK's generator: the same bytes every run
     std::string out(n, '\0');
     for (auto& c : out) c = static_cast<char>(gen());
     return out;
@@ -64,7 +64,7 @@ TEST_P(ArchiveStreamTest, ChunksOfAnySizeBecomeTheFileAndTheDigestOfThePlaintext
   const auto target = scratch_.path() / "fac" / "rec.k1.wse";
   auto stream = ArchiveStream::open(*keyring_, target, options());
   ASSERT_TRUE(stream.ok()) << stream.error().message;
-  std::mt19937 gen(3);
+  std::mt19937 gen(3);  // seeded: the same chunk sizes every run
   std::size_t at = 0;
   while (at < plain.size()) {
     std::size_t n = std::min<std::size_t>(plain.size() - at, 1 + gen() % 200000);

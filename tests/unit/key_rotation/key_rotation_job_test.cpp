@@ -81,7 +81,7 @@ class KeyRotationTest : public RecordsDatabaseTest {
     ASSERT_OK(tx->commit());
 
     // A recording of a little over three segments.
-    std::mt19937 rng(7);
+    std::mt19937 rng(7);  // seeded, not the SDK's generator: the same recording every run
     recording_plain_.resize(3 * crypto::kStreamSegmentSize + 1234);
     for (auto& ch : recording_plain_) ch = static_cast<char>(rng());
     old_file_ = recordings_dir_ / "r-1.wse";
