@@ -134,7 +134,10 @@ sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& 
   }
 
   bool fatal = false;
-  for (const auto& [name, instance] : config.instances) {
+  for (const auto& entry : config.instances) {
+    // Not a structured binding: `fail` captures instance, which clang 14 refuses.
+    const auto& name = entry.first;
+    const auto& instance = entry.second;
     InstanceStatus status{name, instance.plugin, instance.optional, false, {}};
     auto fail = [&](std::string problem) {
       status.problem = problem;
