@@ -110,10 +110,10 @@ Response query(ApiContext& ctx, Request& request, const access::Principal& princ
 
 }  // namespace
 
-void add_audit_trail_routes(http::Router& router, ApiContext& ctx) {
+void add_audit_trail_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
-      router, ctx, "GET", "/v1/audit",
-      [&ctx](Request& r, const access::Principal& p) { return query(ctx, r, p); },
+      router, context, "GET", "/v1/audit",
+      [&context](Request& r, const access::Principal& p) { return query(context, r, p); },
       route_options("Query the facility's audit trail (JSON or FHIR R4 AuditEvent)."));
 }
 

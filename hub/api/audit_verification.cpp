@@ -57,10 +57,10 @@ Response verification(ApiContext& ctx, Request& request, const access::Principal
 
 }  // namespace
 
-void add_audit_verification_routes(http::Router& router, ApiContext& ctx) {
+void add_audit_verification_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
-      router, ctx, "GET", "/v1/audit/verification",
-      [&ctx](Request& r, const access::Principal& p) { return verification(ctx, r, p); },
+      router, context, "GET", "/v1/audit/verification",
+      [&context](Request& r, const access::Principal& p) { return verification(context, r, p); },
       route_options("Whether the deployment's audit chain verifies."));
 }
 

@@ -35,9 +35,10 @@ Response me(Request& request, const access::Principal& principal) {
 
 }  // namespace
 
-void add_caller_routes(http::Router& router, ApiContext& ctx) {
+void add_caller_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
-      router, ctx, "GET", "/v1/me", [](Request& r, const access::Principal& p) { return me(r, p); },
+      router, context, "GET", "/v1/me",
+      [](Request& r, const access::Principal& p) { return me(r, p); },
       route_options("Who this API key is and which routes its role may use."));
 }
 

@@ -271,27 +271,27 @@ Response retry(ApiContext& ctx, Request& request, const access::Principal& princ
 
 }  // namespace
 
-void add_claim_routes(http::Router& router, ApiContext& ctx) {
+void add_claim_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
-      router, ctx, "GET", "/v1/consultations/{id}/claims",
-      [&ctx](Request& r, const access::Principal& p) { return list(ctx, r, p); },
+      router, context, "GET", "/v1/consultations/{id}/claims",
+      [&context](Request& r, const access::Principal& p) { return list(context, r, p); },
       route_options("List a consultation's insurance claims, oldest first."));
   add_authorized_route(
-      router, ctx, "GET", "/v1/claims",
-      [&ctx](Request& r, const access::Principal& p) { return list_all(ctx, r, p); },
+      router, context, "GET", "/v1/claims",
+      [&context](Request& r, const access::Principal& p) { return list_all(context, r, p); },
       route_options("List the facility's insurance claims, oldest first, by state and since a "
                     "time."));
   add_authorized_route(
-      router, ctx, "POST", "/v1/claims/poll",
-      [&ctx](Request& r, const access::Principal& p) { return poll(ctx, r, p); },
+      router, context, "POST", "/v1/claims/poll",
+      [&context](Request& r, const access::Principal& p) { return poll(context, r, p); },
       route_options("Fetch the exchange's queued claim answers now (billing.poll)."));
   add_authorized_route(
-      router, ctx, "GET", "/v1/claims/{id}",
-      [&ctx](Request& r, const access::Principal& p) { return read(ctx, r, p); },
+      router, context, "GET", "/v1/claims/{id}",
+      [&context](Request& r, const access::Principal& p) { return read(context, r, p); },
       route_options("Read an insurance claim."));
   add_authorized_route(
-      router, ctx, "POST", "/v1/claims/{id}/retry",
-      [&ctx](Request& r, const access::Principal& p) { return retry(ctx, r, p); },
+      router, context, "POST", "/v1/claims/{id}/retry",
+      [&context](Request& r, const access::Principal& p) { return retry(context, r, p); },
       route_options("Resubmit a claim whose submission failed."));
 }
 

@@ -440,31 +440,31 @@ Response retry(ApiContext& ctx, Request& request, const access::Principal& princ
 
 }  // namespace
 
-void add_consultation_routes(http::Router& router, ApiContext& ctx) {
+void add_consultation_routes(http::Router& router, ApiContext& context) {
   const std::vector<std::string> json_body = {"application/json"};
   add_authorized_route(
-      router, ctx, "POST", "/v1/consultations",
-      [&ctx](Request& r, const access::Principal& p) { return create(ctx, r, p); },
+      router, context, "POST", "/v1/consultations",
+      [&context](Request& r, const access::Principal& p) { return create(context, r, p); },
       route_options("Book a consultation and start its workflow.", json_body));
   add_authorized_route(
-      router, ctx, "GET", "/v1/consultations",
-      [&ctx](Request& r, const access::Principal& p) { return list(ctx, r, p); },
+      router, context, "GET", "/v1/consultations",
+      [&context](Request& r, const access::Principal& p) { return list(context, r, p); },
       route_options("List consultations, newest first."));
   add_authorized_route(
-      router, ctx, "GET", "/v1/consultations/{id}",
-      [&ctx](Request& r, const access::Principal& p) { return read(ctx, r, p); },
+      router, context, "GET", "/v1/consultations/{id}",
+      [&context](Request& r, const access::Principal& p) { return read(context, r, p); },
       route_options("Read a consultation."));
   add_authorized_route(
-      router, ctx, "GET", "/v1/consultations/{id}/timeline",
-      [&ctx](Request& r, const access::Principal& p) { return timeline(ctx, r, p); },
+      router, context, "GET", "/v1/consultations/{id}/timeline",
+      [&context](Request& r, const access::Principal& p) { return timeline(context, r, p); },
       route_options("Every workflow step of a consultation."));
   add_authorized_route(
-      router, ctx, "POST", "/v1/consultations/{id}/cancel",
-      [&ctx](Request& r, const access::Principal& p) { return cancel(ctx, r, p); },
+      router, context, "POST", "/v1/consultations/{id}/cancel",
+      [&context](Request& r, const access::Principal& p) { return cancel(context, r, p); },
       route_options("Cancel a consultation and its workflow."));
   add_authorized_route(
-      router, ctx, "POST", "/v1/consultations/{id}/retry",
-      [&ctx](Request& r, const access::Principal& p) { return retry(ctx, r, p); },
+      router, context, "POST", "/v1/consultations/{id}/retry",
+      [&context](Request& r, const access::Principal& p) { return retry(context, r, p); },
       route_options("Retry a failed consultation workflow."));
 }
 

@@ -218,17 +218,17 @@ http::Response replay(ApiContext& ctx, http::Request& request,
 
 }  // namespace
 
-void add_dead_letter_routes(http::Router& router, ApiContext& ctx) {
+void add_dead_letter_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
-      router, ctx, "GET", "/v1/dead-letters",
-      [&ctx](http::Request& request, const access::Principal& principal) {
-        return list(ctx, request, principal);
+      router, context, "GET", "/v1/dead-letters",
+      [&context](http::Request& request, const access::Principal& principal) {
+        return list(context, request, principal);
       },
       route_options("Failed runs and unmatched webhooks of the facility, newest first."));
   add_authorized_route(
-      router, ctx, "POST", "/v1/dead-letters/replay",
-      [&ctx](http::Request& request, const access::Principal& principal) {
-        return replay(ctx, request, principal);
+      router, context, "POST", "/v1/dead-letters/replay",
+      [&context](http::Request& request, const access::Principal& principal) {
+        return replay(context, request, principal);
       },
       route_options("Replay up to 100 unmatched or parked webhooks at once.",
                     {"application/json"}));

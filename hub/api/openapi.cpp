@@ -9,9 +9,9 @@ std::string_view embedded_openapi_json();
 
 std::string_view openapi_document() { return embedded_openapi_json(); }
 
-void add_openapi_route(http::Router& router, ApiContext& ctx) {
+void add_openapi_route(http::Router& router, ApiContext& context) {
   add_authorized_route(
-      router, ctx, "GET", "/v1/openapi.json",
+      router, context, "GET", "/v1/openapi.json",
       [](http::Request&, const access::Principal&) {
         http::Response r = http::Response::text(200, std::string(openapi_document()),
                                                 "application/json");

@@ -507,30 +507,30 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
 
 }  // namespace
 
-void add_participant_routes(http::Router& router, ApiContext& ctx) {
+void add_participant_routes(http::Router& router, ApiContext& context) {
   const std::vector<std::string> json_body = {"application/json"};
   add_authorized_route(
-      router, ctx, "POST", "/v1/consultations/{id}/participants",
-      [&ctx](Request& r, const access::Principal& p) { return add(ctx, r, p); },
+      router, context, "POST", "/v1/consultations/{id}/participants",
+      [&context](Request& r, const access::Principal& p) { return add(context, r, p); },
       route_options("Add a participant. A clinician added by a clinician key, or the one the "
                     "consultation's EHR record names (practitioner), gets a join token at once; "
                     "everyone else waits to be admitted.",
                     json_body));
   add_authorized_route(
-      router, ctx, "GET", "/v1/consultations/{id}/participants",
-      [&ctx](Request& r, const access::Principal& p) { return list(ctx, r, p); },
+      router, context, "GET", "/v1/consultations/{id}/participants",
+      [&context](Request& r, const access::Principal& p) { return list(context, r, p); },
       route_options("List a consultation's participants."));
   add_authorized_route(
-      router, ctx, "GET", "/v1/consultations/{id}/participants/{pid}",
-      [&ctx](Request& r, const access::Principal& p) { return read(ctx, r, p); },
+      router, context, "GET", "/v1/consultations/{id}/participants/{pid}",
+      [&context](Request& r, const access::Principal& p) { return read(context, r, p); },
       route_options("Read a participant."));
   add_authorized_route(
-      router, ctx, "POST", "/v1/consultations/{id}/participants/{pid}/admit",
-      [&ctx](Request& r, const access::Principal& p) { return admit(ctx, r, p); },
+      router, context, "POST", "/v1/consultations/{id}/participants/{pid}/admit",
+      [&context](Request& r, const access::Principal& p) { return admit(context, r, p); },
       route_options("Admit a participant from the waiting room; issues a join token."));
   add_authorized_route(
-      router, ctx, "DELETE", "/v1/consultations/{id}/participants/{pid}",
-      [&ctx](Request& r, const access::Principal& p) { return remove(ctx, r, p); },
+      router, context, "DELETE", "/v1/consultations/{id}/participants/{pid}",
+      [&context](Request& r, const access::Principal& p) { return remove(context, r, p); },
       route_options("Remove a participant from the consultation and its room."));
 }
 

@@ -79,32 +79,34 @@ std::optional<int> parse_int(const std::string& text) {
 
 }  // namespace
 
-void add_plugin_health_routes(http::Router& router, ApiContext& ctx) {
+void add_plugin_health_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
-      router, ctx, "GET", "/v1/plugins/instances",
-      [&ctx](http::Request& request, const access::Principal& principal) {
-        if (ctx.plugins == nullptr) {
+      router, context, "GET", "/v1/plugins/instances",
+      [&context](http::Request& request, const access::Principal& principal) {
+        if (context.plugins == nullptr) {
           return problem_response(request, 503, MessageId::kPluginsUnavailable);
         }
-        auto bound = bound_instances(ctx, principal.facility_id);
+        auto bound = bound_instances(context, principal.facility_id);
         json items = json::array();
-        for (const auto& status : ctx.plugins->instances()) {
-          if (bound.contains(status.name)) items.push_back(instance_json(*ctx.plugins, status));
+        for (const auto& status : context.plugins->instances()) {
+          if (bound.contains(status.name)) items.push_back(instance_json(*context.plugins, status));
         }
         return json_response(200, json{{"items", std::move(items)}});
       },
       route_options("The facility's plugin instances with their live health."));
 
   add_authorized_route(
-      router, ctx, "GET", "/v1/plugins/instances/{name}",
-      [&ctx](http::Request& request, const access::Principal& principal) {
-        if (ctx.plugins == nullptr) {
+      router, context, "GET", "/v1/plugins/instances/{name}",
+      [&context](http::Request& request, const access::Principal& principal) {
+        if (context.plugins == nullptr) {
           return problem_response(request, 503, MessageId::kPluginsUnavailable);
         }
         const std::string& name = request.path_params.at("name");
-        if (bound_instances(ctx, principal.facility_id).contains(name)) {
-          for (const auto& status : ctx.plugins->instances()) {
-            if (status.name == name) return json_response(200, instance_json(*ctx.plugins, status));
+        if (bound_instances(context, principal.facility_id).contains(name)) {
+          for (const auto& status : context.plugins->instances()) {
+            if (status.name == name) {
+              return json_response(200, instance_json(*context.plugins, status));
+            }
           }
         }
         return problem_response(request, 404, MessageId::kPluginInstanceNotFound);
@@ -112,8 +114,8 @@ void add_plugin_health_routes(http::Router& router, ApiContext& ctx) {
       route_options("One of the facility's plugin instances with its live health."));
 
   add_authorized_route(
-      router, ctx, "GET", "/v1/alerts",
-      [&ctx](http::Request& request, const access::Principal& principal) {
+      router, context, "GET", "/v1/alerts",
+      [&context](http::Request& request, const access::Principal& principal) {
         FieldValidator v;
         std::int64_t after = 0;
         int limit = kDefaultAlerts;
@@ -138,11 +140,11 @@ void add_plugin_health_routes(http::Router& router, ApiContext& ctx) {
           }
         }
         if (!v.ok()) return validation_problem(request, 400, v.take());
-        if (ctx.plugins == nullptr) {
+        if (context.plugins == nullptr) {
           return problem_response(request, 503, MessageId::kPluginsUnavailable);
         }
-        auto bound = bound_instances(ctx, principal.facility_id);
-        auto alerts = ctx.plugins->health().alerts(
+        auto bound = bound_instances(context, principal.facility_id);
+        auto alerts = context.plugins->health().alerts(
             [&bound](std::string_view instance) { return bound.contains(instance); }, after,
             static_cast<std::size_t>(limit));
         json items = json::array();

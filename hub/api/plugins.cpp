@@ -6,14 +6,14 @@
 
 namespace wasl::api {
 
-void add_plugin_routes(http::Router& router, ApiContext& ctx) {
+void add_plugin_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
-      router, ctx, "GET", "/v1/plugins",
-      [&ctx](http::Request& request, const access::Principal&) {
-        if (ctx.plugins == nullptr) {
+      router, context, "GET", "/v1/plugins",
+      [&context](http::Request& request, const access::Principal&) {
+        if (context.plugins == nullptr) {
           return problem_response(request, 503, MessageId::kPluginsUnavailable);
         }
-        return json_response(200, ctx.plugins->list());
+        return json_response(200, context.plugins->list());
       },
       route_options("List loaded plugins and their instances."));
 }

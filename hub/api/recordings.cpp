@@ -140,18 +140,18 @@ Response content(ApiContext& ctx, Request& request, const access::Principal& pri
 
 }  // namespace
 
-void add_recording_routes(http::Router& router, ApiContext& ctx) {
+void add_recording_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
-      router, ctx, "GET", "/v1/recordings/{id}",
-      [&ctx](Request& r, const access::Principal& p) { return read(ctx, r, p); },
+      router, context, "GET", "/v1/recordings/{id}",
+      [&context](Request& r, const access::Principal& p) { return read(context, r, p); },
       route_options("Read a recording's metadata."));
   add_authorized_route(
-      router, ctx, "GET", "/v1/consultations/{id}/recordings",
-      [&ctx](Request& r, const access::Principal& p) { return list(ctx, r, p); },
+      router, context, "GET", "/v1/consultations/{id}/recordings",
+      [&context](Request& r, const access::Principal& p) { return list(context, r, p); },
       route_options("List a consultation's recordings."));
   add_authorized_route(
-      router, ctx, "GET", "/v1/recordings/{id}/content",
-      [&ctx](Request& r, const access::Principal& p) { return content(ctx, r, p); },
+      router, context, "GET", "/v1/recordings/{id}/content",
+      [&context](Request& r, const access::Principal& p) { return content(context, r, p); },
       route_options("Download a recording, decrypted; single byte ranges supported."));
 }
 

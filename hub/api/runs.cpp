@@ -166,10 +166,10 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
 
 }  // namespace
 
-void add_run_routes(http::Router& router, ApiContext& ctx) {
+void add_run_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
-      router, ctx, "GET", "/v1/runs",
-      [&ctx](Request& r, const access::Principal& p) { return list(ctx, r, p); },
+      router, context, "GET", "/v1/runs",
+      [&context](Request& r, const access::Principal& p) { return list(context, r, p); },
       route_options("List the facility's workflow runs across consultations."));
 }
 

@@ -267,22 +267,22 @@ Response diff(ApiContext& ctx, Request& request, const access::Principal& princi
                                            {"lines", std::move(lines)}});
 }
 
-void add_workflow_routes(http::Router& router, ApiContext& ctx) {
+void add_workflow_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
-      router, ctx, "GET", "/v1/workflows",
-      [&ctx](Request& r, const access::Principal& p) { return list(ctx, r, p); },
+      router, context, "GET", "/v1/workflows",
+      [&context](Request& r, const access::Principal& p) { return list(context, r, p); },
       route_options("List the workflow versions the facility runs."));
   add_authorized_route(
-      router, ctx, "GET", "/v1/workflows/{name}",
-      [&ctx](Request& r, const access::Principal& p) { return read(ctx, r, p); },
+      router, context, "GET", "/v1/workflows/{name}",
+      [&context](Request& r, const access::Principal& p) { return read(context, r, p); },
       route_options("Read a workflow's versions and latest definition."));
   add_authorized_route(
-      router, ctx, "GET", "/v1/workflows/{name}/diff",
-      [&ctx](Request& r, const access::Principal& p) { return diff(ctx, r, p); },
+      router, context, "GET", "/v1/workflows/{name}/diff",
+      [&context](Request& r, const access::Principal& p) { return diff(context, r, p); },
       route_options("Compare two deployed versions of a workflow, line by line."));
   add_authorized_route(
-      router, ctx, "PUT", "/v1/workflows/{name}",
-      [&ctx](Request& r, const access::Principal& p) { return deploy(ctx, r, p); },
+      router, context, "PUT", "/v1/workflows/{name}",
+      [&context](Request& r, const access::Principal& p) { return deploy(context, r, p); },
       route_options("Deploy a new version of the facility's workflow from its YAML text.", {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml",
                     "text/plain"}));
 }

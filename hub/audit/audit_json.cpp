@@ -74,9 +74,9 @@ std::string format_rfc3339_ms(std::int64_t epoch_ms) {
   return buf.data();
 }
 
-json to_json(const StoredAuditEvent& stored) {
-  const AuditEvent& e = stored.event;
-  return json{{"seq", stored.seq},
+json to_json(const StoredAuditEvent& event) {
+  const AuditEvent& e = event.event;
+  return json{{"seq", event.seq},
               {"occurred_at", format_rfc3339_ms(e.occurred_at)},
               {"actor", e.actor},
               {"facility_id", text_or_null(e.facility_id)},
@@ -87,8 +87,8 @@ json to_json(const StoredAuditEvent& stored) {
               {"request_id", text_or_null(e.request_id)},
               {"source_address", text_or_null(e.source_address)},
               {"detail", detail_or_null(e.detail)},
-              {"prev_hash", stored.prev_hash},
-              {"hash", stored.hash}};
+              {"prev_hash", event.prev_hash},
+              {"hash", event.hash}};
 }
 
 json to_json(const AuditPage& page) {
@@ -98,13 +98,13 @@ json to_json(const AuditPage& page) {
               {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}};
 }
 
-json to_fhir(const StoredAuditEvent& stored, std::string_view observer) {
-  const AuditEvent& e = stored.event;
+json to_fhir(const StoredAuditEvent& event, std::string_view observer) {
+  const AuditEvent& e = event.event;
   const bool authentication = e.action.rfind("auth.", 0) == 0;
 
   json out;
   out["resourceType"] = "AuditEvent";
-  out["id"] = std::to_string(stored.seq);
+  out["id"] = std::to_string(event.seq);
   if (authentication) {
     out["type"] = {{"system", "http://dicom.nema.org/resources/ontology/DCM"},
                    {"code", "110114"},

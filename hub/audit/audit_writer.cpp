@@ -48,16 +48,16 @@ sdk::Result<AuditWriter::Head> AuditWriter::lock_head(storage::Transaction& tx) 
 }
 
 sdk::Result<AppendedEvent> AuditWriter::append(storage::Transaction& tx,
-                                               const AuditEvent& input) const {
-  AuditEvent event = input;
-  if (event.occurred_at == 0) event.occurred_at = now_epoch_ms();
-  WASL_RETURN_IF_ERROR(validate(event));
+                                               const AuditEvent& event) const {
+  AuditEvent stamped = event;
+  if (stamped.occurred_at == 0) stamped.occurred_at = now_epoch_ms();
+  WASL_RETURN_IF_ERROR(validate(stamped));
 
   Head appended;
   if (dialect_ == storage::Dialect::kPostgres) {
-    WASL_ASSIGN_OR_RETURN(appended, append_postgres(tx, event));
+    WASL_ASSIGN_OR_RETURN(appended, append_postgres(tx, stamped));
   } else {
-    WASL_ASSIGN_OR_RETURN(appended, append_sqlite(tx, event));
+    WASL_ASSIGN_OR_RETURN(appended, append_sqlite(tx, stamped));
   }
   if (options_.checkpoint_every > 0 && appended.seq % options_.checkpoint_every == 0) {
     WASL_RETURN_IF_ERROR(write_checkpoint(tx, appended));

@@ -305,22 +305,22 @@ sdk::Status StreamDecryptor::open_segment(const unsigned char* in, std::size_t r
   return sdk::ok_status();
 }
 
-sdk::Status StreamDecryptor::write(std::string_view data) {
+sdk::Status StreamDecryptor::write(std::string_view ciphertext) {
   if (failed_) return *failed_;
   if (finished_) {
     return sdk::Error(sdk::ErrorCode::kFailedPrecondition,
                       "recording stream decryptor was already finished");
   }
-  ciphertext_seen_ += data.size();
+  ciphertext_seen_ += ciphertext.size();
   if (!header_done_) {
-    WASL_RETURN_IF_ERROR(take_header(data));
+    WASL_RETURN_IF_ERROR(take_header(ciphertext));
     if (!header_done_) {
       peak_buffered_ = std::max(peak_buffered_, header_.size());
       return sdk::ok_status();
     }
   }
-  const auto* in = reinterpret_cast<const unsigned char*>(data.data());
-  std::size_t left = data.size();
+  const auto* in = reinterpret_cast<const unsigned char*>(ciphertext.data());
+  std::size_t left = ciphertext.size();
   if (expected_plaintext_size_) {
     std::uint64_t total =
         stream_ciphertext_size(*expected_plaintext_size_, key_id_of_header(header_).size());
