@@ -41,7 +41,7 @@ http::Problem standard_problem(int status) {
 }  // namespace
 
 http::Response problem_response(const http::Request& request, int status, MessageId id,
-                                std::vector<std::string> args,
+                                const std::vector<std::string>& args,
                                 std::vector<http::FieldError> errors) {
   Language language = preferred_language(request);
   http::Problem problem = standard_problem(status);

@@ -17,7 +17,7 @@ namespace wasl::api {
 // URI is the standard one for the status (hub/http/problem_json.hpp); the title
 // and detail are in the request's language.
 http::Response problem_response(const http::Request& request, int status, MessageId id,
-                                std::vector<std::string> args = {},
+                                const std::vector<std::string>& args = {},
                                 std::vector<http::FieldError> errors = {});
 
 // 422 (body) or 400 (query) with errors[]: the detail counts the errors.

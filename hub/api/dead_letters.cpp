@@ -47,6 +47,7 @@ sdk::Result<std::vector<std::pair<std::int64_t, json>>> failed_runs(storage::Tra
                         workflow::list_failed_runs(tx, facility, f.since_ms, f.workflow, f.limit));
   auto text = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
   std::vector<std::pair<std::int64_t, json>> out;
+  out.reserve(runs.size());
   for (const auto& run : runs) {
     out.emplace_back(run.failed_at, json{{"kind", "run"},
                                          {"id", text(run.id)},

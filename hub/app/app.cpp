@@ -432,7 +432,7 @@ void App::start_key_rotation() {
     rotation_.request_stop();
     rotation_.join();
   }
-  rotation_ = std::jthread([this, keyring](std::stop_token stop) {
+  rotation_ = std::jthread([this, keyring](const std::stop_token& stop) {
     key_rotation::KeyRotationJob job(*store_, *cipher_, *audit_);
     spdlog::info("re-encrypting under key {}", keyring->active_key_id());
     auto progress = job.run_until_done(stop);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "hub/claims/claim_actions.hpp"
@@ -104,7 +105,7 @@ Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::string
   return out;
 }
 
-ClaimPollJob::ClaimPollJob(ClaimPollDeps deps) : deps_(deps) {
+ClaimPollJob::ClaimPollJob(ClaimPollDeps deps) : deps_(std::move(deps)) {
   for (const auto& [id, facility] : deps_.config->facilities) {
     if (facility.billing && facility.bindings.count("billing") != 0) next_due_[id] = 0;
   }

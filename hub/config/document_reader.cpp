@@ -109,7 +109,7 @@ std::vector<MappingEntry> DocumentReader::mapping_entries(const YAML::Node& node
       problem(key_line, path, "keys must be plain strings");
       continue;
     }
-    const std::string name = key.Scalar();
+    const std::string& name = key.Scalar();
     auto [first, inserted] = seen.emplace(name, key_line);
     if (!inserted) {
       problem(key_line, child_path(path, name),

@@ -124,8 +124,8 @@ Field text(std::string key, std::string& target, std::string form, std::string d
   f.key = std::move(key);
   f.form = std::move(form);
   f.description = std::move(description);
-  f.read = [&target, valid, form = f.form](const YAML::Node& node, const std::string& path,
-                                           int line, DocumentReader& reader) {
+  f.read = [&target, valid = std::move(valid), form = f.form](
+               const YAML::Node& node, const std::string& path, int line, DocumentReader& reader) {
     auto value = reader.scalar(node, path, line, form);
     if (!value) return;
     if (valid && !valid(value->value)) {
@@ -305,8 +305,8 @@ Field choice(std::string key, std::string& target, std::vector<std::string> choi
   f.key = std::move(key);
   f.form = "one of " + join(choices);
   f.description = std::move(description);
-  f.read = [&target, choices, form = f.form](const YAML::Node& node, const std::string& path,
-                                             int line, DocumentReader& reader) {
+  f.read = [&target, choices = std::move(choices), form = f.form](
+               const YAML::Node& node, const std::string& path, int line, DocumentReader& reader) {
     auto value = reader.scalar(node, path, line, form);
     if (!value) return;
     if (std::find(choices.begin(), choices.end(), value->value) == choices.end()) {
@@ -403,8 +403,10 @@ Field section(std::string key, std::function<Fields()> make, std::string descrip
   f.form = "a mapping";
   f.description = std::move(description);
   f.section = make;
-  f.read = [make](const YAML::Node& node, const std::string& path, int line,
-                  DocumentReader& reader) { reader.read_mapping(node, make(), path, line); };
+  f.read = [make = std::move(make)](const YAML::Node& node, const std::string& path, int line,
+                                    DocumentReader& reader) {
+    reader.read_mapping(node, make(), path, line);
+  };
   return f;
 }
 
@@ -490,7 +492,8 @@ Field keyed_map(std::string key, std::map<std::string, T>& target,
   f.description = std::move(description);
   f.entry_label = std::move(entry_label);
   f.entry_template = entry_template(make);
-  f.read = [&target, valid_key, key_form, make, init, form = f.form](
+  f.read = [&target, valid_key = std::move(valid_key), key_form = std::move(key_form), make, init,
+            form = f.form](
                const YAML::Node& node, const std::string& path, int line, DocumentReader& reader) {
     target.clear();
     for (const auto& entry : reader.mapping_entries(node, path, line, form)) {
@@ -507,6 +510,7 @@ Field keyed_map(std::string key, std::map<std::string, T>& target,
   };
   f.entries = [&target, make] {
     std::vector<FieldEntry> out;
+    out.reserve(target.size());
     for (auto& [name, value] : target) out.push_back(FieldEntry{"." + name, make(value)});
     return out;
   };

@@ -68,8 +68,8 @@ Result<std::uint64_t> reencrypt_into(std::shared_ptr<const crypto::Keyring> keyr
   WASL_ASSIGN_OR_RETURN(
       crypto::StreamDecryptor decryptor,
       crypto::StreamDecryptor::create(
-          keyring, [&](std::string_view plain) { return encryptor.write(plain); }, expected,
-          binding));
+          std::move(keyring), [&](std::string_view plain) { return encryptor.write(plain); },
+          expected, binding));
   auto buffer = std::make_unique<char[]>(crypto::kStreamSegmentSize);
   for (;;) {
     ssize_t n = ::read(in_fd, buffer.get(), crypto::kStreamSegmentSize);

@@ -431,7 +431,7 @@ Result<RotationStep> KeyRotationJob::run_once(std::size_t batch_size) {
   return step;
 }
 
-Result<RotationProgress> KeyRotationJob::run_until_done(std::stop_token stop,
+Result<RotationProgress> KeyRotationJob::run_until_done(const std::stop_token& stop,
                                                         std::size_t batch_size) {
   while (!stop.stop_requested()) {
     WASL_ASSIGN_OR_RETURN(RotationStep step, run_once(batch_size));

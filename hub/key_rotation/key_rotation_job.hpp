@@ -111,7 +111,7 @@ class KeyRotationJob {
   // requested (checked between units), then returns the progress; while
   // another job holds the lease it waits (a second at a time). Stops at the
   // first error and returns it.
-  sdk::Result<RotationProgress> run_until_done(std::stop_token stop,
+  sdk::Result<RotationProgress> run_until_done(const std::stop_token& stop,
                                                std::size_t batch_size = kDefaultRotationBatch);
 
   // Rows (files) done / total per table for the active key.

@@ -79,7 +79,7 @@ PluginHost::~PluginHost() {
 
 sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& config,
                                                           observability::Metrics& metrics,
-                                                          PluginHostOptions options) {
+                                                          const PluginHostOptions& options) {
   std::unique_ptr<PluginHost> host(new PluginHost());
   std::function<std::int64_t()> now_ms;
   if (options.clock) {
@@ -139,7 +139,7 @@ sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& 
     const auto& name = entry.first;
     const auto& instance = entry.second;
     InstanceStatus status{name, instance.plugin, instance.optional, false, {}};
-    auto fail = [&](std::string problem) {
+    auto fail = [&](const std::string& problem) {
       status.problem = problem;
       host->problems_.push_back(problem + (instance.optional ? " (optional: the hub starts without it)" : ""));
       if (!instance.optional) fatal = true;

@@ -67,7 +67,7 @@ class PluginHost {
   // `metrics` must outlive the PluginHost.
   static sdk::Result<std::unique_ptr<PluginHost>> load(const config::Config& config,
                                                        observability::Metrics& metrics,
-                                                       PluginHostOptions options = {});
+                                                       const PluginHostOptions& options = {});
 
   ~PluginHost();
   PluginHost(const PluginHost&) = delete;

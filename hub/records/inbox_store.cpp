@@ -234,7 +234,7 @@ Result<std::vector<InboxEntry>> InboxStore::list(storage::Transaction& tx, const
 }
 
 Status InboxStore::mark(storage::Transaction& tx, const InboxScope& scope, std::string_view id,
-                        InboxState state, std::optional<std::string> last_error) const {
+                        InboxState state, const std::optional<std::string>& last_error) const {
   storage::Params params{std::string(to_string(state)),
                          text_or_null(redact_stored_text_if_any(last_error)), std::string(id)};
   std::string where = " WHERE id = $3 AND " + scope_condition(scope, params);
@@ -315,7 +315,8 @@ Result<std::vector<DispatchCandidate>> InboxStore::fetch_for_dispatch(
 }
 
 Status InboxStore::set_dispatch_state(storage::Transaction& tx, std::string_view id,
-                                      InboxState state, std::optional<std::string> last_error,
+                                      InboxState state,
+                                      const std::optional<std::string>& last_error,
                                       std::int64_t next_attempt_at) const {
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
@@ -349,7 +350,7 @@ Status InboxStore::set_dispatch_states(storage::Transaction& tx, storage::Dialec
 
 Result<bool> InboxStore::set_dispatch_state_if(storage::Transaction& tx, std::string_view id,
                                                std::int64_t expected_attempts, InboxState state,
-                                               std::optional<std::string> last_error,
+                                               const std::optional<std::string>& last_error,
                                                std::int64_t next_attempt_at) const {
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,

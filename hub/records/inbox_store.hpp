@@ -141,10 +141,12 @@ class InboxStore {
   // event) and last_error. Back to received, the row is due at once with a
   // fresh attempt count.
   sdk::Status mark(storage::Transaction& tx, const InboxScope& scope, std::string_view id,
-                   InboxState state, std::optional<std::string> last_error = std::nullopt) const;
+                   InboxState state,
+                   const std::optional<std::string>& last_error = std::nullopt) const;
   sdk::Status mark(storage::Transaction& tx, std::string_view facility_id, std::string_view id,
-                   InboxState state, std::optional<std::string> last_error = std::nullopt) const {
-    return mark(tx, InboxScope{std::string(facility_id), {}}, id, state, std::move(last_error));
+                   InboxState state,
+                   const std::optional<std::string>& last_error = std::nullopt) const {
+    return mark(tx, InboxScope{std::string(facility_id), {}}, id, state, last_error);
   }
 
   // Facility scope: parks the row (as mark(kParked, last_error)) and appends
@@ -168,7 +170,7 @@ class InboxStore {
   // System scope: records a dispatch attempt's result (attempts + 1); a row
   // left in state received is not fetched again before `next_attempt_at`.
   sdk::Status set_dispatch_state(storage::Transaction& tx, std::string_view id, InboxState state,
-                                 std::optional<std::string> last_error = std::nullopt,
+                                 const std::optional<std::string>& last_error = std::nullopt,
                                  std::int64_t next_attempt_at = 0) const;
 
   // System scope: set_dispatch_state for many rows at once, with no error
@@ -182,7 +184,7 @@ class InboxStore {
   // settled or tried meanwhile is left alone). Returns whether it wrote.
   sdk::Result<bool> set_dispatch_state_if(storage::Transaction& tx, std::string_view id,
                                           std::int64_t expected_attempts, InboxState state,
-                                          std::optional<std::string> last_error,
+                                          const std::optional<std::string>& last_error,
                                           std::int64_t next_attempt_at) const;
 
   // The oldest received row's received_at (epoch ms), or nullopt when none

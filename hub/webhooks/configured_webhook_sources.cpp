@@ -10,7 +10,7 @@ using sdk::Result;
 
 sdk::Result<std::unique_ptr<ConfiguredWebhookSources>> ConfiguredWebhookSources::create(
     const config::Config& config, const plugin_host::PluginHost* plugins,
-    const HospitalSecretSource& secrets, WallClock clock) {
+    const HospitalSecretSource& secrets, const WallClock& clock) {
   std::unique_ptr<ConfiguredWebhookSources> sources(new ConfiguredWebhookSources());
   sources->plugins_ = plugins;
   for (const auto& [id, facility] : config.facilities) {

@@ -35,7 +35,7 @@ class ConfiguredWebhookSources final : public WebhookSources {
   // unset = the system clock (for the hospital verifiers' tolerance).
   static sdk::Result<std::unique_ptr<ConfiguredWebhookSources>> create(
       const config::Config& config, const plugin_host::PluginHost* plugins,
-      const HospitalSecretSource& secrets, WallClock clock = {});
+      const HospitalSecretSource& secrets, const WallClock& clock = {});
 
   sdk::Result<WebhookSource> find(std::string_view instance) const override;
   std::vector<std::string> instances_serving(std::string_view facility_id) const override;

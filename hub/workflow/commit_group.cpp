@@ -34,7 +34,7 @@ CommitGroup::Outcome CommitGroup::run(const Work& work) {
       }
       ++leaders_;
       lock.unlock();
-      lead(std::move(group), &mine);
+      lead(group, &mine);
       lock.lock();
       --leaders_;
       // The oldest waiting piece's owner leads the next group.
@@ -46,7 +46,7 @@ CommitGroup::Outcome CommitGroup::run(const Work& work) {
   return mine.outcome;
 }
 
-void CommitGroup::lead(std::deque<Piece*> group, const Piece* leader) {
+void CommitGroup::lead(const std::deque<Piece*>& group, const Piece* leader) {
   Outcome outcome = Outcome::kRolledBack;
   auto tx = store_.begin();
   if (tx.ok()) {

@@ -58,7 +58,7 @@ class CommitGroup {
 
   // Runs `group` in one transaction and answers its pieces; `leader` is the
   // piece of the thread doing so (its owner needs no waking).
-  void lead(std::deque<Piece*> group, const Piece* leader);
+  void lead(const std::deque<Piece*>& group, const Piece* leader);
 
   storage::Store& store_;
   const int max_group_;
