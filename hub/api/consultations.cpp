@@ -114,7 +114,8 @@ Response create(ApiContext& ctx, Request& request, const access::Principal& prin
   auto version = ctx.engine->run_workflow_version(*tx, *run);
   if (!version.ok()) return error_response(request, version.error());
   c.workflow_version = *version;
-  if (auto set = consultations.set_workflow(*tx, c.facility_id, c.id, definition.name, *version, now);
+  if (auto set = records::ConsultationStore::set_workflow(*tx, c.facility_id, c.id,
+                                                         definition.name, *version, now);
       !set.ok()) {
     return error_response(request, set.error());
   }
@@ -379,9 +380,9 @@ Response cancel(ApiContext& ctx, Request& request, const access::Principal& prin
     run_cancelled = cancelled.ok();
   }
   const std::int64_t now = ctx.now_ms();
-  auto updated = consultations.update_status(*tx, principal.facility_id, id,
-                                             domain::ConsultationStatus::kCancelled, now,
-                                             current->status, now);
+  auto updated = records::ConsultationStore::update_status(
+      *tx, principal.facility_id, id, domain::ConsultationStatus::kCancelled, now,
+      current->status, now);
   if (!updated.ok()) return error_response(request, updated.error());
   current->status = domain::ConsultationStatus::kCancelled;
   current->updated_at = now;

@@ -303,8 +303,8 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
   auto current = consultations.get(tx, principal.facility_id, consultation_id);
   if (!current.ok()) return error_response(request, current.error(), MessageId::kConsultationNotFound);
   if (auto closed = check_open(request, *current)) return *closed;
-  auto touched = consultations.update_status(tx, principal.facility_id, consultation_id,
-                                             current->status, now, current->status);
+  auto touched = records::ConsultationStore::update_status(
+      tx, principal.facility_id, consultation_id, current->status, now, current->status);
   if (!touched.ok()) return error_response(request, touched.error());
   auto present = participants.count_present(tx, principal.facility_id, consultation_id);
   if (!present.ok()) return error_response(request, present.error());

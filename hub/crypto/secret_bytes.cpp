@@ -7,7 +7,7 @@
 namespace wasl::crypto {
 
 SecretBytes::SecretBytes(std::string_view bytes)
-    : data_(std::make_unique<unsigned char[]>(bytes.size() == 0 ? 1 : bytes.size())),
+    : data_(std::make_unique<unsigned char[]>(bytes.empty() ? 1 : bytes.size())),
       size_(bytes.size()) {
   if (size_ > 0) std::memcpy(data_.get(), bytes.data(), size_);
 }

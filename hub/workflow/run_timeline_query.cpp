@@ -110,7 +110,7 @@ Result<RunTimeline> read_run_timeline(storage::Store& store, DefinitionStore& de
                         jobs::JobQueue::first_of_kind(*tx, run_id, std::string(jobs::kCallJob)));
   if (queued) {
     const nlohmann::json& payload = queued->payload;
-    if (payload.is_object() && payload.value("step", std::string()) != "") {
+    if (payload.is_object() && !payload.value("step", std::string()).empty()) {
       NextAttempt next;
       next.step_id = payload.value("step", std::string());
       next.compensation = payload.value("compensation", false);
