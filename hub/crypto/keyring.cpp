@@ -35,24 +35,33 @@ void wipe(std::string& s) {
   s.clear();
 }
 
-// Wipes every key-bearing string inside a parsed key file.
-void wipe_secrets(json& doc) {
-  if (!doc.is_object()) return;
-  for (const char* name : {"blind_index_key", "audit_key"}) {
-    auto it = doc.find(name);
-    if (it != doc.end() && it->is_string()) wipe(it->get_ref<std::string&>());
-  }
-  auto keys = doc.find("data_keys");
-  if (keys == doc.end() || !keys->is_array()) return;
-  for (auto& entry : *keys) {
-    if (!entry.is_object()) continue;
-    auto it = entry.find("key");
-    if (it != entry.end() && it->is_string()) wipe(it->get_ref<std::string&>());
+// Wipes the string member `name` of `object`, if there is one.
+void wipe_member(json::object_t& object, std::string_view name) noexcept {
+  auto it = object.find(name);
+  if (it == object.end()) return;
+  if (auto* text = it->second.get_ptr<std::string*>()) wipe(*text);
+}
+
+// Wipes every key-bearing string inside a parsed key file. Throws nothing,
+// whatever the document holds: it reaches the strings through get_ptr and the
+// standard containers only, never through json's checked accessors, so it can
+// run in a destructor.
+void wipe_secrets(json& doc) noexcept {
+  auto* object = doc.get_ptr<json::object_t*>();
+  if (object == nullptr) return;
+  wipe_member(*object, "blind_index_key");
+  wipe_member(*object, "audit_key");
+  auto keys = object->find("data_keys");
+  if (keys == object->end()) return;
+  auto* entries = keys->second.get_ptr<json::array_t*>();
+  if (entries == nullptr) return;
+  for (json& entry : *entries) {
+    if (auto* fields = entry.get_ptr<json::object_t*>()) wipe_member(*fields, "key");
   }
 }
 
 // Wipes the parsed document when it goes out of scope, whatever the path.
-struct SecretJson {
+struct SecretJson {  // NOLINT(bugprone-exception-escape): a default json is null; it cannot throw
   json doc;
   ~SecretJson() { wipe_secrets(doc); }
 };
