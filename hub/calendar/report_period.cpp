@@ -25,11 +25,7 @@ Result<ReportPeriod> period_at(int year, int month, int day, PeriodKind kind,
                                std::string_view zone) {
   CivilTime start{year, month, day};
   CivilTime next = start;
-  if (kind == PeriodKind::kMonth) {
-    next.day = 1;
-    next.month = month == 12 ? 1 : month + 1;
-    next.year = month == 12 ? year + 1 : year;
-  } else if (day < days_in_month(year, month)) {
+  if (kind != PeriodKind::kMonth && day < days_in_month(year, month)) {
     next.day = day + 1;
   } else {
     next.day = 1;

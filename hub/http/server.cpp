@@ -583,7 +583,8 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int fd, int served
         req.body.reserve(static_cast<std::size_t>(std::min<std::int64_t>(want, 1 << 16)));
         char buf[16384];
         while (static_cast<std::int64_t>(req.body.size()) < want) {
-          auto chunk = std::min<std::int64_t>(sizeof buf, want - req.body.size());
+          auto chunk = std::min<std::int64_t>(sizeof buf,
+                                              want - static_cast<std::int64_t>(req.body.size()));
           in.read(buf, chunk);
           auto n = in.gcount();
           if (n <= 0) break;
