@@ -35,7 +35,7 @@ namespace wasl::jobs {
 inline constexpr const char* kCallJob = "workflow.call";
 inline constexpr const char* kWaitJob = "workflow.wait";
 
-struct ClaimedJob {
+struct ClaimedJob {  // NOLINT(bugprone-exception-escape): a default json is null; it cannot throw
   std::string id;
   std::string run_id;
   std::string kind;
@@ -64,7 +64,7 @@ inline HeldJob held_job(const ClaimedJob& job) { return {job.id, job.lease_token
 // made: a runner settles a task for the requests it saw when it claimed it.
 inline constexpr std::string_view kTaskKindPrefix = "task.";
 
-struct ClaimedTask {
+struct ClaimedTask {  // NOLINT(bugprone-exception-escape): a default json is null; it cannot throw
   std::string id;  // the task's key
   std::string kind;
   nlohmann::json payload;
@@ -74,7 +74,7 @@ struct ClaimedTask {
 };
 
 // A job as it waits in the queue, for a reader that does not claim it.
-struct QueuedJob {
+struct QueuedJob {  // NOLINT(bugprone-exception-escape): a default json is null; it cannot throw
   nlohmann::json payload;  // null when the stored payload is not JSON
   std::int64_t run_at_ms = 0;
 };

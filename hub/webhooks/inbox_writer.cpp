@@ -197,7 +197,7 @@ void InboxWriter::commit(std::vector<Pending*>& batch) {
   std::int64_t committed = 0;
   for (Pending* p : batch) {
     std::vector<Pending*> one{p};
-    Result<std::vector<Outcomes>> mine = size == 1 ? std::move(all) : insert_all(one);
+    Result<std::vector<Outcomes>> mine = size == 1 ? std::move(all) : insert_all(one);  // NOLINT(bugprone-use-after-move): moved only when the batch has one request
     for (int retry = 0; !mine.ok() && mine.error().code == ErrorCode::kConflict &&
                         retry < kConflictRetries;
          ++retry) {

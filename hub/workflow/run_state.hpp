@@ -30,7 +30,7 @@ inline bool is_final(const std::string& status) {
 }
 }  // namespace run_status
 
-struct RunState {
+struct RunState {  // NOLINT(bugprone-exception-escape): a default json is null; it cannot throw
   std::string id;
   std::string facility_id;
   std::string consultation_id;

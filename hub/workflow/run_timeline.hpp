@@ -22,7 +22,7 @@ namespace wasl::workflow {
 //   running, succeeded, failed, skipped, waiting, cancelled, and lost (the
 //   worker holding it lost its lease; the step was taken over).
 
-struct StepAttempt {
+struct StepAttempt {  // NOLINT(bugprone-exception-escape): a default json is null; it cannot throw
   std::string step_id;
   int attempt = 0;
   bool compensation = false;

@@ -88,7 +88,7 @@
 
 namespace wasl::workflow {
 
-struct Capability {
+struct Capability {  // NOLINT(bugprone-exception-escape): a default json is null; it cannot throw
   std::string name;    // "video.create_room", "hub.set_status"
   std::string role;    // "video", "ehr", "billing", "reporting" or "hub"
   // A sample of the input's JSON form: every known member present with its

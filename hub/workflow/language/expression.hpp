@@ -46,7 +46,7 @@ class Expression {
   enum class Kind { kLiteral, kReference, kExists, kArray, kNot, kAnd, kOr, kCompare };
   enum class Op { kEq, kNe, kLt, kGt, kLe, kGe, kIn, kNotIn };
 
-  struct Node {
+  struct Node {  // NOLINT(bugprone-exception-escape): a default json is null; it cannot throw
     Kind kind = Kind::kLiteral;
     Op op = Op::kEq;             // kCompare
     nlohmann::json literal;      // kLiteral
