@@ -83,8 +83,7 @@ int main(int argc, char** argv) {
   const std::int64_t rss_peak = status_kib("VmHWM");
   stream->reset();
   std::printf("archive %llu %.3f %.0f %lld\n", static_cast<unsigned long long>(total), seconds,
-              static_cast<double>(total) / seconds,
-              static_cast<long long>(rss_peak - rss_before));
+              static_cast<double>(total) / seconds, static_cast<long long>(rss_peak - rss_before));
   std::filesystem::remove(target, ec);
   std::filesystem::remove(keys, ec);
   return 0;

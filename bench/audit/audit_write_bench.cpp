@@ -33,10 +33,10 @@ int fail(const std::string& what) {
 
 Status one_write(storage::Store& store, const audit::AuditWriter* writer, const std::string& id) {
   WASL_ASSIGN_OR_RETURN(auto tx, store.begin());
-  WASL_RETURN_IF_ERROR(tx->exec(
-      "INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
-      "updated_at) VALUES ($1, 'bench-facility', 'scheduled', 'video', $2, $2)",
-      {id, audit::now_epoch_ms()}));
+  WASL_RETURN_IF_ERROR(
+      tx->exec("INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
+               "updated_at) VALUES ($1, 'bench-facility', 'scheduled', 'video', $2, $2)",
+               {id, audit::now_epoch_ms()}));
   if (writer != nullptr) {
     audit::AuditEvent e;
     e.actor = "apikey:bench";

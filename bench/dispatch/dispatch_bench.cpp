@@ -47,14 +47,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -141,8 +141,8 @@ std::int64_t epoch_ms() {
 // no call steps.
 class NoCalls final : public workflow::CapabilityInvoker {
  public:
-  sdk::Result<nlohmann::json> invoke(const std::string&, const std::string&,
-                                     const nlohmann::json&, const std::string&) override {
+  sdk::Result<nlohmann::json> invoke(const std::string&, const std::string&, const nlohmann::json&,
+                                     const std::string&) override {
     return sdk::Error(sdk::ErrorCode::kUnimplemented, "the bench workflow calls nothing", false);
   }
 };
@@ -442,8 +442,7 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&] {
-      Poco::Net::HTTPClientSession session("127.0.0.1",
-                                           static_cast<Poco::UInt16>(server.port()));
+      Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(server.port()));
       session.setKeepAlive(true);
       session.setTimeout(Poco::Timespan(30, 0));
       for (int i = next.fetch_add(1); i < events; i = next.fetch_add(1)) {
@@ -522,8 +521,8 @@ int main(int argc, char** argv) {
     accepted_at["hospital.bench/bench/" + row.get_text(0).value()] = row.get_int(1).value();
   }
   std::vector<std::int64_t> backlog;
-  for (const auto& row : must(tx->query("SELECT dedupe_key, received_at FROM workflow_events"),
-                              "events")) {
+  for (const auto& row :
+       must(tx->query("SELECT dedupe_key, received_at FROM workflow_events"), "events")) {
     auto it = accepted_at.find(row.get_text(0).value());
     if (it != accepted_at.end()) backlog.push_back(row.get_int(1).value() - it->second);
   }
@@ -541,7 +540,8 @@ int main(int argc, char** argv) {
       {"backlog_p50_ms", quantile(backlog, 0.50)},
       {"backlog_p99_ms", quantile(backlog, 0.99)},
       {"non_202", non_202.load()},
-      {"non_202_statuses", [&] {
+      {"non_202_statuses",
+       [&] {
          nlohmann::json by = nlohmann::json::object();
          for (const auto& [status, n] : statuses) by[std::to_string(status)] = n;
          return by;

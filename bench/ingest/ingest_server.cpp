@@ -142,8 +142,8 @@ int main(int argc, char** argv) {
   facility.name = "Bench";
   config.facilities["bench"] = facility;
   webhooks::StaticHospitalSecrets secrets({{"bench", config::Secret(args["--secret"])}});
-  auto sources = must(webhooks::ConfiguredWebhookSources::create(config, nullptr, secrets),
-                      "webhook sources");
+  auto sources =
+      must(webhooks::ConfiguredWebhookSources::create(config, nullptr, secrets), "webhook sources");
 
   webhooks::InboxWriterOptions writer_options;
   writer_options.writers = std::stoi(args["--writers"]);
@@ -173,18 +173,19 @@ int main(int argc, char** argv) {
   webhooks::add_webhook_routes(webhook_routes, context);
   http::Router router;
   for (const auto& route : webhook_routes.routes()) {
-    router.add(route.method, route.path_template,
-               [handler = route.handler, &counters](http::Request& r) {
-                 http::Response response = handler(r);
-                 switch (response.status) {
-                   case 202: ++counters.accepted; break;
-                   case 200: ++counters.duplicates; break;
-                   case 401: ++counters.rejected; break;
-                   default: ++counters.other; break;
-                 }
-                 return response;
-               },
-               route.options);
+    router.add(
+        route.method, route.path_template,
+        [handler = route.handler, &counters](http::Request& r) {
+          http::Response response = handler(r);
+          switch (response.status) {
+            case 202: ++counters.accepted; break;
+            case 200: ++counters.duplicates; break;
+            case 401: ++counters.rejected; break;
+            default: ++counters.other; break;
+          }
+          return response;
+        },
+        route.options);
   }
   router.add("GET", "/static", [](http::Request&) { return http::Response::empty(204); });
   router.add("GET", "/metrics", [&](http::Request&) {

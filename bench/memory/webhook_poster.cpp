@@ -27,8 +27,8 @@
 
 int main(int argc, char** argv) {
   using namespace wasl;
-  std::map<std::string, std::string> args{{"--count", "1000000"}, {"--clients", "8"},
-                                          {"--first", "0"}};
+  std::map<std::string, std::string> args{
+      {"--count", "1000000"}, {"--clients", "8"}, {"--first", "0"}};
   for (int i = 1; i + 1 < argc; i += 2) args[argv[i]] = argv[i + 1];
   for (const char* required : {"--port", "--facility", "--secret"}) {
     if (args[required].empty()) {
@@ -105,7 +105,8 @@ int main(int argc, char** argv) {
   for (auto& t : threads) t.join();
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::cout << nlohmann::json{{"accepted", accepted.load()}, {"other", other.load()},
+  std::cout << nlohmann::json{{"accepted", accepted.load()},
+                              {"other", other.load()},
                               {"seconds", seconds}}
                    .dump()
             << std::endl;

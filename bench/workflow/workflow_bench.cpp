@@ -56,9 +56,8 @@ class CountingStore final : public storage::Store {
   storage::Dialect dialect() const override { return inner_.dialect(); }
   sdk::Result<std::unique_ptr<storage::Transaction>> begin(storage::TxMode mode) override {
     WASL_ASSIGN_OR_RETURN(auto tx, inner_.begin(mode));
-    return std::unique_ptr<storage::Transaction>(
-        new Counted(std::move(tx), mode == storage::TxMode::kReadWrite ? &commits_ : nullptr,
-                    &statements_));
+    return std::unique_ptr<storage::Transaction>(new Counted(
+        std::move(tx), mode == storage::TxMode::kReadWrite ? &commits_ : nullptr, &statements_));
   }
   sdk::Status ping() override { return inner_.ping(); }
   storage::PoolStats pool_stats() const override { return inner_.pool_stats(); }
@@ -115,11 +114,10 @@ void must(sdk::Status s, const char* what) {
 }
 
 std::string workflow_text() {
-  std::string text =
-      "name: bench10\nversion: 1\ntrigger:\n  kind: api\nsteps:\n";
+  std::string text = "name: bench10\nversion: 1\ntrigger:\n  kind: api\nsteps:\n";
   for (int i = 0; i < 10; ++i) {
-    text += "  - id: s" + std::to_string(i) + "\n    call: ehr.read_patient\n    with:\n      id: p" +
-            std::to_string(i) + "\n";
+    text += "  - id: s" + std::to_string(i) +
+            "\n    call: ehr.read_patient\n    with:\n      id: p" + std::to_string(i) + "\n";
   }
   return text;
 }
@@ -157,25 +155,36 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) die("missing value after " + std::string(arg));
       return argv[++i];
     };
-    if (arg == "--sqlite") sqlite_path = next();
-    else if (arg == "--postgres") postgres_url = next();
-    else if (arg == "--plugin") plugin = next();
-    else if (arg == "--key-file") key_file = next();
-    else if (arg == "--runs") runs = std::atoi(next().c_str());
-    else if (arg == "--workers") workers = std::atoi(next().c_str());
-    else if (arg == "--raw") raw = std::atoi(next().c_str());
-    else if (arg == "--claim-batch") claim_batch = std::atoi(next().c_str());
-    else if (arg == "--no-chain") chain = false;
+    if (arg == "--sqlite")
+      sqlite_path = next();
+    else if (arg == "--postgres")
+      postgres_url = next();
+    else if (arg == "--plugin")
+      plugin = next();
+    else if (arg == "--key-file")
+      key_file = next();
+    else if (arg == "--runs")
+      runs = std::atoi(next().c_str());
+    else if (arg == "--workers")
+      workers = std::atoi(next().c_str());
+    else if (arg == "--raw")
+      raw = std::atoi(next().c_str());
+    else if (arg == "--claim-batch")
+      claim_batch = std::atoi(next().c_str());
+    else if (arg == "--no-chain")
+      chain = false;
     else if (arg == "--commit-group")
       commit_group = std::atoi(next().c_str());
     else if (arg == "--commit-group-leaders")
       group_leaders = std::atoi(next().c_str());
-    else die("unknown argument " + std::string(arg));
+    else
+      die("unknown argument " + std::string(arg));
   }
   if (sqlite_path.empty() == postgres_url.empty()) die("give exactly one of --sqlite, --postgres");
   if (plugin.empty()) die("--plugin (libwasl_counting_double.so) is required");
   if (key_file.empty()) die("--key-file PATH is required (payloads are encrypted as in serve)");
-  if (!std::filesystem::exists(key_file)) must(crypto::generate_key_file(key_file), "make key file");
+  if (!std::filesystem::exists(key_file))
+    must(crypto::generate_key_file(key_file), "make key file");
   auto keyring = must(crypto::load_keyring(key_file), "load key ring");
   records::CellCipher cipher(keyring);
 
@@ -260,8 +269,8 @@ int main(int argc, char** argv) {
   std::int64_t done = 0;
   {
     auto tx = must(store->begin(storage::TxMode::kReadOnly), "begin");
-    auto rows = must(tx->query("SELECT COUNT(*) FROM workflow_runs WHERE status = 'succeeded'"),
-                     "count");
+    auto rows =
+        must(tx->query("SELECT COUNT(*) FROM workflow_runs WHERE status = 'succeeded'"), "count");
     done = rows[0].get_int(0).value_or(0);
     auto steps = must(tx->query("SELECT COUNT(*) FROM workflow_steps WHERE status = 'succeeded'"),
                       "count steps");
@@ -270,8 +279,9 @@ int main(int argc, char** argv) {
           " succeeded steps, not " + std::to_string(total_steps));
     }
     // The outputs went through the cipher: no stored output is plain JSON.
-    auto outputs = must(tx->query("SELECT output_enc FROM workflow_steps WHERE output_enc IS NOT NULL"),
-                        "read outputs");
+    auto outputs =
+        must(tx->query("SELECT output_enc FROM workflow_steps WHERE output_enc IS NOT NULL"),
+             "read outputs");
     if (outputs.empty()) die("no step output was stored");
     for (const auto& row : outputs) {
       std::string bytes = must(row.get_blob(0), "read output");

@@ -20,8 +20,7 @@ constexpr std::size_t kMaxLabelBytes = 200;
 constexpr std::string_view kUnauthenticatedMessage =
     "the API key is missing, malformed, unknown or revoked";
 
-Error unauthenticated(AuthenticationFailure* failure, std::string reason,
-                      std::string key_id = {}) {
+Error unauthenticated(AuthenticationFailure* failure, std::string reason, std::string key_id = {}) {
   if (failure != nullptr) {
     failure->reason = std::move(reason);
     failure->key_id = std::move(key_id);
@@ -67,9 +66,9 @@ sdk::Result<CreatedApiKey> ApiKeyStore::create(storage::Transaction& tx,
   if (label.size() > kMaxLabelBytes) {
     return Error(ErrorCode::kInvalidArgument, "an API key label is at most 200 bytes");
   }
-  WASL_ASSIGN_OR_RETURN(storage::Rows facility,
-                        tx.query("SELECT status FROM facilities WHERE id = $1",
-                                 {std::string(facility_id)}));
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows facility,
+      tx.query("SELECT status FROM facilities WHERE id = $1", {std::string(facility_id)}));
   if (facility.empty()) {
     return Error(ErrorCode::kNotFound,
                  "facility '" + std::string(facility_id) + "' does not exist; create it first");
@@ -79,17 +78,16 @@ sdk::Result<CreatedApiKey> ApiKeyStore::create(storage::Transaction& tx,
   CreatedApiKey created;
   created.plaintext = std::string(kApiKeyPrefix) + crypto::to_hex(secret);
   WASL_ASSIGN_OR_RETURN(created.id, sdk::random_uuid());
-  WASL_RETURN_IF_ERROR(tx.exec(
-      "INSERT INTO api_keys (id, facility_id, role, key_hash, label, created_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6)",
-      {created.id, std::string(facility_id), std::string(to_string(role)),
-       crypto::sha256_hex(created.plaintext),
-       label.empty() ? storage::null_value() : storage::Value(std::string(label)), now()}));
+  WASL_RETURN_IF_ERROR(
+      tx.exec("INSERT INTO api_keys (id, facility_id, role, key_hash, label, created_at) "
+              "VALUES ($1, $2, $3, $4, $5, $6)",
+              {created.id, std::string(facility_id), std::string(to_string(role)),
+               crypto::sha256_hex(created.plaintext),
+               label.empty() ? storage::null_value() : storage::Value(std::string(label)), now()}));
   return created;
 }
 
-sdk::Result<Principal> ApiKeyStore::authenticate(storage::Store& store,
-                                                 std::string_view presented,
+sdk::Result<Principal> ApiKeyStore::authenticate(storage::Store& store, std::string_view presented,
                                                  AuthenticationFailure* failure) const {
   if (!looks_like_api_key(presented)) return unauthenticated(failure, "malformed");
   const std::string hash = crypto::sha256_hex(presented);
@@ -172,8 +170,7 @@ sdk::Status ApiKeyStore::revoke(storage::Transaction& tx, std::string_view key_i
   return sdk::ok_status();
 }
 
-sdk::Result<ApiKeyInfo> ApiKeyStore::find(storage::Transaction& tx,
-                                          std::string_view key_id) const {
+sdk::Result<ApiKeyInfo> ApiKeyStore::find(storage::Transaction& tx, std::string_view key_id) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
       tx.query("SELECT id, facility_id, role, label, created_at, revoked_at, last_used_at "

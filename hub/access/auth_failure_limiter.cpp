@@ -24,7 +24,8 @@ std::string AuthFailureLimiter::bucket_key(std::string_view address) {
   std::array<unsigned char, 16> bytes{};
   if (inet_pton(AF_INET6, text.c_str(), bytes.data()) != 1) return text;
   // An IPv4-mapped address counts as the IPv4 address it carries.
-  static constexpr std::array<unsigned char, 12> kMapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  static constexpr std::array<unsigned char, 12> kMapped = {0, 0, 0, 0, 0,    0,
+                                                            0, 0, 0, 0, 0xff, 0xff};
   if (std::equal(kMapped.begin(), kMapped.end(), bytes.begin())) {
     std::array<char, INET_ADDRSTRLEN> out{};
     inet_ntop(AF_INET, bytes.data() + 12, out.data(), out.size());
@@ -42,8 +43,8 @@ void AuthFailureLimiter::refill(Entry& entry, Clock::time_point now) const {
       static_cast<double>(options_.max_failures) / static_cast<double>(options_.window.count());
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(now - entry.refilled_at).count();
-  entry.tokens = std::min<double>(options_.max_failures,
-                                  entry.tokens + per_ms * static_cast<double>(elapsed));
+  entry.tokens =
+      std::min<double>(options_.max_failures, entry.tokens + per_ms * static_cast<double>(elapsed));
   entry.refilled_at = now;
 }
 
@@ -71,8 +72,8 @@ std::string AuthFailureLimiter::counting_key(std::string_view address,
   return key;
 }
 
-std::optional<std::chrono::milliseconds> AuthFailureLimiter::blocked_for(
-    std::string_view address, Clock::time_point now) {
+std::optional<std::chrono::milliseconds> AuthFailureLimiter::blocked_for(std::string_view address,
+                                                                         Clock::time_point now) {
   return blocked_for(address, {}, now);
 }
 

@@ -47,10 +47,10 @@ sdk::Result<Principal> Authenticator::authenticate(const AuthRequest& request) {
   std::string_view token = bearer_token(request.authorization);
   if (token.empty()) {
     AuthenticationFailure failure{request.authorization.empty() ? "missing" : "not_bearer", {}};
-    return fail(request,
-                Error(ErrorCode::kUnauthenticated,
-                      "send the API key as 'Authorization: Bearer <key>'"),
-                failure);
+    return fail(
+        request,
+        Error(ErrorCode::kUnauthenticated, "send the API key as 'Authorization: Bearer <key>'"),
+        failure);
   }
   AuthenticationFailure failure;
   auto principal = keys_.authenticate(store_, token, &failure);

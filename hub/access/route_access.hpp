@@ -27,8 +27,8 @@ struct RouteRule {
   std::string_view method;         // "GET", "POST", "PUT", "DELETE"
   std::string_view path_template;  // as registered with the router, e.g. "/v1/consultations/{id}"
   RouteAuth auth;
-  RoleSet roles;                   // meaningful for kBearer only
-  std::string_view purpose;        // one line for the README
+  RoleSet roles;             // meaningful for kBearer only
+  std::string_view purpose;  // one line for the README
 };
 
 // Every route of the HTTP API, in README order.

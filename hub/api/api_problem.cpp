@@ -65,29 +65,23 @@ http::Response validation_problem(const http::Request& request, int status,
 int error_status(const http::Request& request, sdk::ErrorCode code) {
   using sdk::ErrorCode;
   switch (code) {
-    case ErrorCode::kNotFound:
-      return 404;
+    case ErrorCode::kNotFound: return 404;
     case ErrorCode::kInvalidArgument:
       // The body passed the API's own checks but a store or a plugin
       // refused what it asked for; a request without a body is malformed.
       return request.method == "GET" || request.method == "DELETE" || request.body.empty() ? 400
-                                                                                          : 422;
+                                                                                           : 422;
     case ErrorCode::kFailedPrecondition:
     case ErrorCode::kAlreadyExists:
-    case ErrorCode::kConflict:
-      return 409;
+    case ErrorCode::kConflict: return 409;
     case ErrorCode::kPermissionDenied:
-    case ErrorCode::kUnauthenticated:
-      return 502;
-    case ErrorCode::kUnimplemented:
-      return 501;
+    case ErrorCode::kUnauthenticated: return 502;
+    case ErrorCode::kUnimplemented: return 501;
     case ErrorCode::kUnavailable:
     case ErrorCode::kDeadlineExceeded:
     case ErrorCode::kResourceExhausted:
-    case ErrorCode::kCancelled:
-      return 503;
-    case ErrorCode::kInternal:
-      return 500;
+    case ErrorCode::kCancelled: return 503;
+    case ErrorCode::kInternal: return 500;
   }
   return 500;
 }
@@ -106,8 +100,7 @@ http::Response error_response(const http::Request& request, const sdk::Error& er
     r.set_header("Retry-After", std::to_string(seconds));
   };
   switch (status) {
-    case 404:
-      return problem_response(request, 404, not_found);
+    case 404: return problem_response(request, 404, not_found);
     case 400:
     case 422:
       log(spdlog::level::info);
@@ -134,9 +127,7 @@ http::Response error_response(const http::Request& request, const sdk::Error& er
       retry_after(r, std::chrono::milliseconds(1000));
       return r;
     }
-    default:
-      log(spdlog::level::err);
-      return problem_response(request, 500, MessageId::kInternal);
+    default: log(spdlog::level::err); return problem_response(request, 500, MessageId::kInternal);
   }
 }
 

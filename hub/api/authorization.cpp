@@ -47,7 +47,8 @@ std::string client_host(std::string_view remote_address) {
     return std::string(remote_address);
   }
   auto colon = remote_address.find(':');
-  if (colon != std::string_view::npos && remote_address.find(':', colon + 1) == std::string_view::npos) {
+  if (colon != std::string_view::npos &&
+      remote_address.find(':', colon + 1) == std::string_view::npos) {
     return std::string(remote_address.substr(0, colon));
   }
   return std::string(remote_address);
@@ -89,12 +90,11 @@ http::Handler authorize(ApiContext& context, std::string method, std::string pat
           return r;
         }
         case sdk::ErrorCode::kUnauthenticated:
-          return unauthorized(request, authorization.empty() ? MessageId::kAuthMissing
-                                                             : MessageId::kAuthInvalid);
+          return unauthorized(
+              request, authorization.empty() ? MessageId::kAuthMissing : MessageId::kAuthInvalid);
         case sdk::ErrorCode::kPermissionDenied:
           return problem_response(request, 403, MessageId::kFacilitySuspended);
-        default:
-          return error_response(request, e);
+        default: return error_response(request, e);
       }
     }
     if (!access::allowed(principal->role, method, path_template)) {

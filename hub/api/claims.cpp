@@ -16,8 +16,8 @@
 #include "hub/api/idempotent_request.hpp"
 #include "hub/api/json_response.hpp"
 #include "hub/api/request_audit.hpp"
-#include "hub/domain/timestamp.hpp"
 #include "hub/claims/claim_store.hpp"
+#include "hub/domain/timestamp.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/idempotency_store.hpp"
 #include "hub/records/list_cursor.hpp"
@@ -158,7 +158,8 @@ Response poll(ApiContext& ctx, Request& request, const access::Principal& princi
     // The instance's own failure (its message names it, e.g. an expired
     // client certificate): the exchange was not reached or refused.
     if (e.retryable) {
-      http::Response r = problem_response(request, 503, MessageId::kBillingUnavailable, {e.message});
+      http::Response r =
+          problem_response(request, 503, MessageId::kBillingUnavailable, {e.message});
       auto after = e.retry_after.value_or(std::chrono::milliseconds(5000));
       r.set_header("Retry-After",
                    std::to_string(std::max<std::int64_t>(1, (after.count() + 999) / 1000)));

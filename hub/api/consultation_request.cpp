@@ -108,13 +108,12 @@ std::optional<domain::PatientSummary> read_patient_summary(const nlohmann::json&
 }  // namespace
 
 ConsultationRequest parse_consultation_request(const nlohmann::json& body, std::int64_t now_ms,
-                                               std::int64_t past_tolerance_ms,
-                                               FieldValidator& v) {
+                                               std::int64_t past_tolerance_ms, FieldValidator& v) {
   ConsultationRequest r;
-  v.reject_unknown(body,
-                   {"type", "workflow", "appointment_id", "scheduled_at", "patient",
-                    "practitioner", "notes"},
-                   "");
+  v.reject_unknown(
+      body,
+      {"type", "workflow", "appointment_id", "scheduled_at", "patient", "practitioner", "notes"},
+      "");
   auto type = v.enumeration(body, "type", "", domain::parse_consultation_type, kTypes, true);
   if (type) r.type = *type;
   const bool emergency = type && *type == domain::ConsultationType::kEmergency;

@@ -3,8 +3,8 @@
 #include <string>
 #include <utility>
 
-#include <nlohmann/json.hpp>
 #include <utf8.h>
+#include <nlohmann/json.hpp>
 
 #include "hub/access/route_access.hpp"
 #include "hub/api/api_problem.hpp"
@@ -114,8 +114,8 @@ Response create(ApiContext& ctx, Request& request, const access::Principal& prin
   auto version = ctx.engine->run_workflow_version(*tx, *run);
   if (!version.ok()) return error_response(request, version.error());
   c.workflow_version = *version;
-  if (auto set = records::ConsultationStore::set_workflow(*tx, c.facility_id, c.id,
-                                                         definition.name, *version, now);
+  if (auto set = records::ConsultationStore::set_workflow(*tx, c.facility_id, c.id, definition.name,
+                                                          *version, now);
       !set.ok()) {
     return error_response(request, set.error());
   }
@@ -126,8 +126,8 @@ Response create(ApiContext& ctx, Request& request, const access::Principal& prin
       !done.ok()) {
     return error_response(request, done.error());
   }
-  audit::AuditEvent event = request_event(request, principal, "consultation.create",
-                                          "consultation", c.id);
+  audit::AuditEvent event =
+      request_event(request, principal, "consultation.create", "consultation", c.id);
   event.detail = nlohmann::json{{"workflow", definition.name},
                                 {"version", *version},
                                 {"run_id", *run},
@@ -153,9 +153,8 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
   if (!tx.ok()) return error_response(request, tx.error());
   auto c = consultations.get(**tx, principal.facility_id, id);
   if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
-  auto appended =
-      ctx.audit->append(**tx, request_event(request, principal, "consultation.read",
-                                            "consultation", id));
+  auto appended = ctx.audit->append(
+      **tx, request_event(request, principal, "consultation.read", "consultation", id));
   if (!appended.ok()) return error_response(request, appended.error());
   if (auto committed = (*tx)->commit(); !committed.ok()) {
     return error_response(request, committed.error());
@@ -241,12 +240,12 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
   // The same key reading the same answer again (a screen refreshing itself)
   // was audited already: ReadAuditWindow.
   const std::string digest = crypto::sha256_hex(answer.dump());
-  const bool repeat = ctx.read_audits != nullptr &&
-                      ctx.read_audits->repeats(principal.actor(), request.raw_target, digest,
-                                               ctx.now_ms());
+  const bool repeat =
+      ctx.read_audits != nullptr &&
+      ctx.read_audits->repeats(principal.actor(), request.raw_target, digest, ctx.now_ms());
   if (!repeat) {
-    audit::AuditEvent event = request_event(request, principal, "consultation.list",
-                                            "consultation", "");
+    audit::AuditEvent event =
+        request_event(request, principal, "consultation.list", "consultation", "");
     event.detail = nlohmann::json{{"count", page->items.size()},
                                   {"by_patient_identifier", filter.patient_identifier.has_value()}}
                        .dump();
@@ -270,8 +269,8 @@ struct ConsultationAndRun {
 
 // Reads the consultation (404 when not in the principal's facility) and its run.
 std::variant<ConsultationAndRun, Response> load(ApiContext& ctx, const Request& request,
-                                                 const access::Principal& principal,
-                                                 storage::TxMode mode = storage::TxMode::kReadOnly) {
+                                                const access::Principal& principal,
+                                                storage::TxMode mode = storage::TxMode::kReadOnly) {
   const std::string& id = request.path_params.at("id");
   records::ConsultationStore consultations(*ctx.cipher);
   auto tx = ctx.store->begin(mode);
@@ -363,7 +362,8 @@ Response cancel(ApiContext& ctx, Request& request, const access::Principal& prin
   if (!begun_tx.ok()) return error_response(request, begun_tx.error());
   Tx tx = std::move(begun_tx).value();
   auto current = consultations.get(*tx, principal.facility_id, id);
-  if (!current.ok()) return error_response(request, current.error(), MessageId::kConsultationNotFound);
+  if (!current.ok())
+    return error_response(request, current.error(), MessageId::kConsultationNotFound);
   if (domain::is_terminal(current->status)) {
     return problem_response(request, 409, MessageId::kConsultationEnded,
                             {std::string(domain::to_string(current->status))});
@@ -380,9 +380,9 @@ Response cancel(ApiContext& ctx, Request& request, const access::Principal& prin
     run_cancelled = cancelled.ok();
   }
   const std::int64_t now = ctx.now_ms();
-  auto updated = records::ConsultationStore::update_status(
-      *tx, principal.facility_id, id, domain::ConsultationStatus::kCancelled, now,
-      current->status, now);
+  auto updated = records::ConsultationStore::update_status(*tx, principal.facility_id, id,
+                                                           domain::ConsultationStatus::kCancelled,
+                                                           now, current->status, now);
   if (!updated.ok()) return error_response(request, updated.error());
   current->status = domain::ConsultationStatus::kCancelled;
   current->updated_at = now;

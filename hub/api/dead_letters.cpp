@@ -67,8 +67,8 @@ sdk::Result<std::vector<std::pair<std::int64_t, json>>> stuck_webhooks(
     const Filter& f) {
   std::vector<std::pair<std::int64_t, json>> out;
   for (InboxState state : {InboxState::kUnmatched, InboxState::kParked}) {
-    WASL_ASSIGN_OR_RETURN(auto entries,
-                          inbox.list(tx, facility, state, kMaxLimit, records::InboxRead::kMetadata));
+    WASL_ASSIGN_OR_RETURN(
+        auto entries, inbox.list(tx, facility, state, kMaxLimit, records::InboxRead::kMetadata));
     for (const auto& e : entries) {
       if (e.received_at < f.since_ms) continue;
       out.emplace_back(e.received_at,
@@ -150,8 +150,7 @@ http::Response list(ApiContext& ctx, http::Request& request, const access::Princ
   return json_response(200, json{{"items", std::move(items)}});
 }
 
-http::Response replay(ApiContext& ctx, http::Request& request,
-                      const access::Principal& principal) {
+http::Response replay(ApiContext& ctx, http::Request& request, const access::Principal& principal) {
   json body;
   if (auto bad = read_json_object(request, body)) return *bad;
   std::vector<http::FieldError> errors;
@@ -160,8 +159,8 @@ http::Response replay(ApiContext& ctx, http::Request& request,
   if (it == body.end() || !it->is_array()) {
     errors.push_back({"ids", "required", "must be an array of webhook ids"});
   } else if (it->empty() || it->size() > static_cast<std::size_t>(kMaxBulkReplay)) {
-    errors.push_back({"ids", "out_of_range",
-                      "must hold 1 to " + std::to_string(kMaxBulkReplay) + " ids"});
+    errors.push_back(
+        {"ids", "out_of_range", "must hold 1 to " + std::to_string(kMaxBulkReplay) + " ids"});
   } else {
     std::set<std::string> seen;
     for (std::size_t i = 0; i < it->size(); ++i) {
@@ -202,8 +201,8 @@ http::Response replay(ApiContext& ctx, http::Request& request,
         !marked.ok()) {
       return error_response(request, marked.error());
     }
-    audit::AuditEvent event = request_event(request, principal, "webhook.replayed",
-                                            "webhook_event", id);
+    audit::AuditEvent event =
+        request_event(request, principal, "webhook.replayed", "webhook_event", id);
     event.detail = json{{"bulk", ids.size()}}.dump();
     if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
       return error_response(request, appended.error());

@@ -48,8 +48,7 @@ std::optional<http::Response> idempotency_answer(const http::Request& request,
                                                  const records::IdempotencyBegin& begun,
                                                  const std::string& location_prefix) {
   switch (begun.outcome) {
-    case records::IdempotencyOutcome::kReplay:
-      return replay(*begun.response, location_prefix);
+    case records::IdempotencyOutcome::kReplay: return replay(*begun.response, location_prefix);
     case records::IdempotencyOutcome::kConflict:
       return problem_response(request, 422, MessageId::kIdempotencyMismatch);
     case records::IdempotencyOutcome::kInProgress: {
@@ -57,8 +56,7 @@ std::optional<http::Response> idempotency_answer(const http::Request& request,
       r.set_header("Retry-After", "1");
       return r;
     }
-    case records::IdempotencyOutcome::kNew:
-      return std::nullopt;
+    case records::IdempotencyOutcome::kNew: return std::nullopt;
   }
   return std::nullopt;
 }

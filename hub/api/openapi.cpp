@@ -13,8 +13,8 @@ void add_openapi_route(http::Router& router, ApiContext& context) {
   add_authorized_route(
       router, context, "GET", "/v1/openapi.json",
       [](http::Request&, const access::Principal&) {
-        http::Response r = http::Response::text(200, std::string(openapi_document()),
-                                                "application/json");
+        http::Response r =
+            http::Response::text(200, std::string(openapi_document()), "application/json");
         r.set_header("Cache-Control", "public, max-age=300");
         return r;
       },

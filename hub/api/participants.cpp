@@ -24,11 +24,11 @@
 namespace wasl::api {
 namespace {
 
-using http::Request;
-using http::Response;
 using domain::Participant;
 using domain::ParticipantRole;
 using domain::ParticipantState;
+using http::Request;
+using http::Response;
 
 constexpr std::string_view kRoles =
     "doctor, patient, nurse, specialist, family_member, interpreter, observer";
@@ -84,10 +84,8 @@ Response provider_failure(const Request& request, const sdk::Error& error) {
     case sdk::ErrorCode::kInvalidArgument:
     case sdk::ErrorCode::kFailedPrecondition:
     case sdk::ErrorCode::kAlreadyExists:
-    case sdk::ErrorCode::kConflict:
-      return error_response(request, error);
-    default:
-      break;
+    case sdk::ErrorCode::kConflict: return error_response(request, error);
+    default: break;
   }
   if (error.retryable) {
     Response r = problem_response(request, 503, MessageId::kVideoUnavailable);
@@ -189,9 +187,8 @@ constexpr std::size_t kMaxReferenceChars = 256;
 
 std::optional<AddRequest> parse_add(const nlohmann::json& body, FieldValidator& v) {
   AddRequest a;
-  v.reject_unknown(body,
-                   {"role", "display_name", "family_consent", "gender_preference", "practitioner"},
-                   "");
+  v.reject_unknown(
+      body, {"role", "display_name", "family_consent", "gender_preference", "practitioner"}, "");
   auto role = v.enumeration(body, "role", "", domain::parse_participant_role, kRoles, true);
   auto name = v.text(body, "display_name", "", kMaxNameChars, true);
   auto consent = v.boolean(body, "family_consent", "", false);
@@ -301,7 +298,8 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
   // concurrent adds cannot overrun the limit (PostgreSQL; SQLite has one
   // writer anyway).
   auto current = consultations.get(tx, principal.facility_id, consultation_id);
-  if (!current.ok()) return error_response(request, current.error(), MessageId::kConsultationNotFound);
+  if (!current.ok())
+    return error_response(request, current.error(), MessageId::kConsultationNotFound);
   if (auto closed = check_open(request, *current)) return *closed;
   auto touched = records::ConsultationStore::update_status(
       tx, principal.facility_id, consultation_id, current->status, now, current->status);
@@ -328,8 +326,8 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
       return error_response(request, done.error());
     }
   }
-  audit::AuditEvent event = request_event(request, principal, "participant.add", "participant",
-                                          p.id);
+  audit::AuditEvent event =
+      request_event(request, principal, "participant.add", "participant", p.id);
   nlohmann::json detail{{"consultation_id", consultation_id},
                         {"role", std::string(domain::to_string(p.role))},
                         {"state", std::string(domain::to_string(p.state))},
@@ -408,8 +406,8 @@ Response admit(ApiContext& ctx, Request& request, const access::Principal& princ
   if (!recorded.ok()) return error_response(request, recorded.error());
   admitted->provider_participant_id = token.provider_participant_id;
   admitted->token_expires_at = token.expires_at_ms;
-  audit::AuditEvent event = request_event(request, principal, "participant.admit", "participant",
-                                          pid);
+  audit::AuditEvent event =
+      request_event(request, principal, "participant.admit", "participant", pid);
   event.detail = nlohmann::json{{"consultation_id", cid}, {"from_waiting", was_waiting}}.dump();
   if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
     return error_response(request, appended.error());
@@ -439,11 +437,12 @@ Response remove(ApiContext& ctx, Request& request, const access::Principal& prin
   records::ParticipantStore participants(*ctx.cipher);
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
-  auto removed = participants.remove(**tx, principal.facility_id, found.consultation.id, p.id,
-                                     ctx.now_ms());
-  if (!removed.ok()) return error_response(request, removed.error(), MessageId::kParticipantNotFound);
-  audit::AuditEvent event = request_event(request, principal, "participant.remove",
-                                          "participant", p.id);
+  auto removed =
+      participants.remove(**tx, principal.facility_id, found.consultation.id, p.id, ctx.now_ms());
+  if (!removed.ok())
+    return error_response(request, removed.error(), MessageId::kParticipantNotFound);
+  audit::AuditEvent event =
+      request_event(request, principal, "participant.remove", "participant", p.id);
   event.detail = nlohmann::json{{"consultation_id", found.consultation.id},
                                 {"was", std::string(domain::to_string(p.state))}}
                      .dump();
@@ -468,8 +467,8 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
   if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
   auto p = participants.get(**tx, principal.facility_id, cid, pid);
   if (!p.ok()) return error_response(request, p.error(), MessageId::kParticipantNotFound);
-  audit::AuditEvent event = request_event(request, principal, "participant.read", "participant",
-                                          pid);
+  audit::AuditEvent event =
+      request_event(request, principal, "participant.read", "participant", pid);
   if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
     return error_response(request, appended.error());
   }
@@ -490,8 +489,8 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
   if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
   auto all = participants.list(**tx, principal.facility_id, cid);
   if (!all.ok()) return error_response(request, all.error());
-  audit::AuditEvent event = request_event(request, principal, "participant.list", "consultation",
-                                          cid);
+  audit::AuditEvent event =
+      request_event(request, principal, "participant.list", "consultation", cid);
   event.detail = nlohmann::json{{"count", all->size()}}.dump();
   if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
     return error_response(request, appended.error());
@@ -501,8 +500,8 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
   }
   nlohmann::json items = nlohmann::json::array();
   for (const auto& p : *all) items.push_back(p);
-  return json_response(200, nlohmann::json{{"items", std::move(items)},
-                                           {"limit", ctx.participant_limit(c->type)}});
+  return json_response(
+      200, nlohmann::json{{"items", std::move(items)}, {"limit", ctx.participant_limit(c->type)}});
 }
 
 }  // namespace

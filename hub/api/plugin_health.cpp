@@ -30,8 +30,8 @@ std::set<std::string, std::less<>> bound_instances(const ApiContext& ctx,
 
 json outcome_json(const std::optional<plugin_host::CallOutcome>& o) {
   if (!o) return nullptr;
-  json out{{"method", o->method}, {"at", domain::format_timestamp(o->at_ms)},
-           {"outcome", o->outcome}};
+  json out{
+      {"method", o->method}, {"at", domain::format_timestamp(o->at_ms)}, {"outcome", o->outcome}};
   if (!o->message.empty()) out["message"] = o->message;
   return out;
 }
@@ -53,10 +53,14 @@ json health_json(plugin_host::InstanceHealthView v) {
 
 json instance_json(const plugin_host::PluginHost& plugins,
                    const plugin_host::InstanceStatus& status) {
-  json out{{"name", status.name},     {"plugin", status.plugin},
-           {"version", nullptr},      {"sdk_version", nullptr},
-           {"capabilities", json::array()}, {"optional", status.optional},
-           {"loaded", status.loaded}, {"problem", nullptr}};
+  json out{{"name", status.name},
+           {"plugin", status.plugin},
+           {"version", nullptr},
+           {"sdk_version", nullptr},
+           {"capabilities", json::array()},
+           {"optional", status.optional},
+           {"loaded", status.loaded},
+           {"problem", nullptr}};
   if (!status.problem.empty()) out["problem"] = status.problem;
   if (auto instance = plugins.instance(status.name); instance.ok()) {
     const auto& info = (*instance)->library().info();

@@ -33,7 +33,8 @@ void ReadAuditWindow::remember(std::string_view actor, std::string_view query,
     entries_.erase(it);
   }
   order_.push_back(key);
-  entries_.emplace(std::move(key), Entry{std::string(answer_digest), now_ms, std::prev(order_.end())});
+  entries_.emplace(std::move(key),
+                   Entry{std::string(answer_digest), now_ms, std::prev(order_.end())});
   while (entries_.size() > max_entries_) {
     entries_.erase(order_.front());
     order_.pop_front();

@@ -3,8 +3,8 @@
 #include <charconv>
 #include <string>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
@@ -39,8 +39,9 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
   if (!tx.ok()) return error_response(request, tx.error());
   auto r = recordings.get(**tx, principal.facility_id, id);
   if (!r.ok()) return error_response(request, r.error(), MessageId::kRecordingNotFound);
-  if (auto failed = commit_with(ctx, request, **tx,
-                                request_event(request, principal, "recording.read", "recording", id))) {
+  if (auto failed =
+          commit_with(ctx, request, **tx,
+                      request_event(request, principal, "recording.read", "recording", id))) {
     return *failed;
   }
   return json_response(200, nlohmann::json(*r));
@@ -104,8 +105,8 @@ Response content(ApiContext& ctx, Request& request, const access::Principal& pri
       audit::AuditEvent refused =
           request_event(request, principal, "recording.download", "recording", id);
       refused.outcome = std::string(audit::kOutcomeFailure);
-      refused.detail = nlohmann::json{{"error", "the file does not authenticate as this recording"}}
-                           .dump();
+      refused.detail =
+          nlohmann::json{{"error", "the file does not authenticate as this recording"}}.dump();
       if (auto failed = commit_with(ctx, request, **tx, refused)) return *failed;
       return problem_response(request, 500, MessageId::kRecordingUnreadable);
     }

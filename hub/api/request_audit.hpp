@@ -14,7 +14,6 @@ namespace wasl::api {
 // Outcome "success"; detail empty (the caller may set a compact JSON object
 // of ids and counts, never PHI).
 audit::AuditEvent request_event(const http::Request& request, const access::Principal& principal,
-                                std::string action, std::string entity_type,
-                                std::string entity_id);
+                                std::string action, std::string entity_type, std::string entity_id);
 
 }  // namespace wasl::api

@@ -88,10 +88,10 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
     latest_version = std::max(latest_version, v.version);
   }
   if (items.empty()) {
-    return error_response(request,
-                          sdk::Error(sdk::ErrorCode::kNotFound,
-                                     "workflow '" + name + "' is not deployed", false),
-                          MessageId::kWorkflowNotFound);
+    return error_response(
+        request,
+        sdk::Error(sdk::ErrorCode::kNotFound, "workflow '" + name + "' is not deployed", false),
+        MessageId::kWorkflowNotFound);
   }
   auto latest = ctx.definitions->latest(name, principal.facility_id);
   if (!latest.ok()) return error_response(request, latest.error(), MessageId::kWorkflowNotFound);
@@ -133,10 +133,9 @@ Response deploy(ApiContext& ctx, Request& request, const access::Principal& prin
   auto audit_deploy = [&](storage::Transaction& tx, const workflow::DeployedVersion& v) {
     audit::AuditEvent event =
         request_event(request, principal, "workflow.deploy", "workflow", name);
-    event.detail = nlohmann::json{{"version", v.version},
-                                  {"created", v.created},
-                                  {"checksum", v.checksum}}
-                       .dump();
+    event.detail =
+        nlohmann::json{{"version", v.version}, {"created", v.created}, {"checksum", v.checksum}}
+            .dump();
     auto appended = ctx.audit->append(tx, event);
     return appended.ok() ? sdk::Status() : sdk::Status(std::move(appended).error());
   };
@@ -283,8 +282,9 @@ void add_workflow_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
       router, context, "PUT", "/v1/workflows/{name}",
       [&context](Request& r, const access::Principal& p) { return deploy(context, r, p); },
-      route_options("Deploy a new version of the facility's workflow from its YAML text.", {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml",
-                    "text/plain"}));
+      route_options(
+          "Deploy a new version of the facility's workflow from its YAML text.",
+          {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain"}));
 }
 
 }  // namespace wasl::api

@@ -3,20 +3,20 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <map>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
-#include "hub/claims/claim_actions.hpp"
-#include "hub/consultations/consultations.hpp"
 #include "hub/app/facility_sync.hpp"
-#include "hub/reports/report_actions.hpp"
+#include "hub/claims/claim_actions.hpp"
 #include "hub/console/console_routes.hpp"
+#include "hub/consultations/consultations.hpp"
 #include "hub/key_rotation/key_rotation_job.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
+#include "hub/reports/report_actions.hpp"
 #include "hub/webhooks/webhook_routes.hpp"
 #include "hub/workflow/plugin_capability_invoker.hpp"
 
@@ -87,8 +87,10 @@ sdk::Result<std::shared_ptr<const crypto::Keyring>> load_configured_keyring(
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     return sdk::Error(sdk::ErrorCode::kFailedPrecondition,
-                      "no key file at " + path + " (security.key_file); make one with `wasl keys "
-                      "generate --config " + config.source_file + "`");
+                      "no key file at " + path +
+                          " (security.key_file); make one with `wasl keys "
+                          "generate --config " +
+                          config.source_file + "`");
   }
   return crypto::load_keyring(path);
 }
@@ -154,21 +156,20 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
       audit::AuditWriterOptions{config.security.audit_checkpoint_every});
 
   storage::Store* store = app->store_.get();
-  app->metrics_.gauge_callback(
-      "wasl_store_pool_connections", "Store connections by state.", [store] {
-        storage::PoolStats s = store->pool_stats();
-        return std::vector<std::pair<observability::Labels, double>>{
-            {{{"state", "open"}}, static_cast<double>(s.open)},
-            {{{"state", "in_use"}}, static_cast<double>(s.in_use)},
-            {{{"state", "capacity"}}, static_cast<double>(s.size)},
-            {{{"state", "waiting"}}, static_cast<double>(s.waiting)}};
-      });
-  app->metrics_.gauge_callback(
-      "wasl_store_connections_replaced", "Broken store connections replaced since start.",
-      [store] {
-        return std::vector<std::pair<observability::Labels, double>>{
-            {{}, static_cast<double>(store->pool_stats().replaced)}};
-      });
+  app->metrics_.gauge_callback("wasl_store_pool_connections", "Store connections by state.",
+                               [store] {
+                                 storage::PoolStats s = store->pool_stats();
+                                 return std::vector<std::pair<observability::Labels, double>>{
+                                     {{{"state", "open"}}, static_cast<double>(s.open)},
+                                     {{{"state", "in_use"}}, static_cast<double>(s.in_use)},
+                                     {{{"state", "capacity"}}, static_cast<double>(s.size)},
+                                     {{{"state", "waiting"}}, static_cast<double>(s.waiting)}};
+                               });
+  app->metrics_.gauge_callback("wasl_store_connections_replaced",
+                               "Broken store connections replaced since start.", [store] {
+                                 return std::vector<std::pair<observability::Labels, double>>{
+                                     {{}, static_cast<double>(store->pool_stats().replaced)}};
+                               });
 
   app->plugin_state_ =
       std::make_unique<plugin_host::DatabaseStateStore>(*app->store_, app->keyring_);
@@ -192,7 +193,8 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   archive_options.root = config.archive.root;
   archive_options.default_retention_days = config.archive.retention_days;
   for (const auto& [id, facility] : config.facilities) {
-    if (facility.retention_days > 0) archive_options.facility_retention_days[id] = facility.retention_days;
+    if (facility.retention_days > 0)
+      archive_options.facility_retention_days[id] = facility.retention_days;
   }
   App* self = app.get();
   app->archive_ = std::make_unique<archive::RecordingArchive>(
@@ -208,10 +210,9 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   engine_options.claim_batch = config.workflow.claim_batch;
   engine_options.commit_group = config.workflow.commit_group;
   app->invoker_ = std::make_shared<workflow::PluginCapabilityInvoker>(*app->plugins_, config);
-  app->engine_ = std::make_unique<workflow::Engine>(*app->store_, *app->definitions_,
-                                                    app->invoker_, app->actions_, app->metrics_,
-                                                    engine_options, app->cipher_.get(),
-                                                    app->audit_.get());
+  app->engine_ = std::make_unique<workflow::Engine>(*app->store_, *app->definitions_, app->invoker_,
+                                                    app->actions_, app->metrics_, engine_options,
+                                                    app->cipher_.get(), app->audit_.get());
   jobs::TaskRunnerOptions task_options;
   task_options.owner = app->engine_->engine_id() + "/tasks";
   app->tasks_ = std::make_unique<jobs::TaskRunner>(*app->store_, task_options, &app->metrics_);
@@ -248,8 +249,7 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
       "workflow schedule", config.workflow.schedule_interval, [self]() -> sdk::Status {
         auto started = self->scheduler_->run_due();
         self->metrics_.counter_add("wasl_schedule_passes_total",
-                                   "Passes of this process's workflow scheduler, finished.", {},
-                                   1);
+                                   "Passes of this process's workflow scheduler, finished.", {}, 1);
         if (!started.ok()) return std::move(started).error();
         for (const auto& run : *started) {
           self->metrics_.counter_add("wasl_schedule_runs_started_total",
@@ -299,8 +299,8 @@ sdk::Status App::build_webhooks() {
   WASL_ASSIGN_OR_RETURN(webhook_sources_, webhooks::ConfiguredWebhookSources::create(
                                               config_, plugins_.get(), *hospital_secrets_));
   inbox_ = std::make_unique<records::InboxStore>(*cipher_);
-  inbox_writer_ = std::make_unique<webhooks::InboxWriter>(*store_, *cipher_,
-                                                          webhooks::InboxWriterOptions{}, &metrics_);
+  inbox_writer_ = std::make_unique<webhooks::InboxWriter>(
+      *store_, *cipher_, webhooks::InboxWriterOptions{}, &metrics_);
   // What the features react to (EHR bookings, the rejoin guard): recorded in
   // the dispatch transaction, done by the task runner after it commits.
   webhooks::EventSink sink = webhooks::to_engine(*engine_);
@@ -326,8 +326,8 @@ sdk::Status App::build_webhooks() {
   webhook_context_.dispatcher = dispatcher_.get();
   webhook_context_.metrics = &metrics_;
   webhook_context_.authenticate = [this](const http::Request& request) {
-    return authenticator_->authenticate({request.header("Authorization").value_or(""),
-                                         request.remote_address, request.request_id});
+    return authenticator_->authenticate(
+        {request.header("Authorization").value_or(""), request.remote_address, request.request_id});
   };
   webhooks::add_webhook_routes(router_, webhook_context_);
   return {};
@@ -337,8 +337,8 @@ claims::ClaimPollDeps App::claim_poll_deps() {
   claims::ClaimPollDeps deps;
   deps.store = store_.get();
   // The facility's billing instance, through the typed door to plugins.
-  deps.billing = [this](const std::string& facility_id)
-      -> sdk::Result<std::shared_ptr<sdk::BillingGateway>> {
+  deps.billing =
+      [this](const std::string& facility_id) -> sdk::Result<std::shared_ptr<sdk::BillingGateway>> {
     std::string name;
     if (auto f = config_.facilities.find(facility_id); f != config_.facilities.end()) {
       if (auto b = f->second.bindings.find("billing"); b != f->second.bindings.end()) {
@@ -373,16 +373,16 @@ void App::build_api() {
   api_context_.read_audits = &read_audits_;
   audit_verifier_ = std::make_unique<audit::AuditVerifier>(keyring_->audit_key().view());
   audit_chain_ = std::make_unique<audit::ChainStatus>(
-      *audit_verifier_, *store_, [this] { return api_context_.now_ms(); },
-      std::chrono::minutes(1));
+      *audit_verifier_, *store_, [this] { return api_context_.now_ms(); }, std::chrono::minutes(1));
   api_context_.audit_chain = audit_chain_.get();
   api_context_.webhooks_requeued = [this] {
     if (dispatcher_) dispatcher_->wake();
   };
   api_context_.poll_claims = [this](const std::string& facility,
                                     const std::string& actor) -> sdk::Result<nlohmann::json> {
-    WASL_ASSIGN_OR_RETURN(claims::ClaimPollResult polled,
-                          claims::poll_claims(claim_poll_deps(), facility, api_context_.now_ms(), actor));
+    WASL_ASSIGN_OR_RETURN(
+        claims::ClaimPollResult polled,
+        claims::poll_claims(claim_poll_deps(), facility, api_context_.now_ms(), actor));
     return nlohmann::json{{"fetched", polled.fetched},
                           {"matched", polled.matched},
                           {"unmatched", polled.unmatched},
@@ -393,28 +393,33 @@ void App::build_api() {
 }
 
 void App::add_system_routes() {
-  router_.add("GET", "/healthz", [](http::Request&) {
-    return http::Response::json(200, R"({"status":"ok"})");
-  }, {.summary = "Liveness: the process answers."});
+  router_.add("GET", "/healthz",
+              [](http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); },
+              {.summary = "Liveness: the process answers."});
 
   readiness_ = std::make_unique<ReadinessCache>([this] { return store_->ping(); });
-  router_.add("GET", "/readyz", [this](http::Request&) {
-    nlohmann::json checks = nlohmann::json::object();
-    sdk::Status store_ok = readiness_->check();
-    checks["store"] = store_ok.ok() ? "ok" : "unreachable";
-    checks["plugins"] = plugins_->readiness();
-    bool ready = store_ok.ok() && plugins_->ready();
-    nlohmann::json body = {{"status", ready ? "ready" : "not_ready"}, {"checks", checks}};
-    if (!store_ok.ok()) {
-      spdlog::warn("readiness check failed: store: {}", store_ok.error().message);
-    }
-    return http::Response::json(ready ? 200 : 503, body.dump());
-  }, {.summary = "Readiness: the store answers and required plugins are loaded."});
+  router_.add(
+      "GET", "/readyz",
+      [this](http::Request&) {
+        nlohmann::json checks = nlohmann::json::object();
+        sdk::Status store_ok = readiness_->check();
+        checks["store"] = store_ok.ok() ? "ok" : "unreachable";
+        checks["plugins"] = plugins_->readiness();
+        bool ready = store_ok.ok() && plugins_->ready();
+        nlohmann::json body = {{"status", ready ? "ready" : "not_ready"}, {"checks", checks}};
+        if (!store_ok.ok()) {
+          spdlog::warn("readiness check failed: store: {}", store_ok.error().message);
+        }
+        return http::Response::json(ready ? 200 : 503, body.dump());
+      },
+      {.summary = "Readiness: the store answers and required plugins are loaded."});
 
-  router_.add("GET", "/metrics", [this](http::Request&) {
-    return http::Response::text(200, metrics_.render(),
-                                "text/plain; version=0.0.4; charset=utf-8");
-  }, {.summary = "Prometheus metrics."});
+  router_.add("GET", "/metrics",
+              [this](http::Request&) {
+                return http::Response::text(200, metrics_.render(),
+                                            "text/plain; version=0.0.4; charset=utf-8");
+              },
+              {.summary = "Prometheus metrics."});
 }
 
 void App::start_key_rotation() {

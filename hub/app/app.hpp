@@ -21,21 +21,21 @@
 #include "hub/access/auth_failure_limiter.hpp"
 #include "hub/access/authenticator.hpp"
 #include "hub/api/api_context.hpp"
-#include "hub/claims/claim_poll.hpp"
 #include "hub/app/readiness_cache.hpp"
 #include "hub/archive/archive_action.hpp"
-#include "hub/jobs/periodic_runner.hpp"
-#include "hub/jobs/task_runner.hpp"
 #include "hub/archive/recording_archive.hpp"
 #include "hub/archive/retention_job.hpp"
 #include "hub/archive/session_reconciler.hpp"
 #include "hub/audit/audit_verifier.hpp"
 #include "hub/audit/audit_writer.hpp"
 #include "hub/audit/chain_status.hpp"
+#include "hub/claims/claim_poll.hpp"
 #include "hub/config/config.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/server.hpp"
+#include "hub/jobs/periodic_runner.hpp"
+#include "hub/jobs/task_runner.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/plugin_host/state_store.hpp"
@@ -125,12 +125,12 @@ class App {
   std::unique_ptr<workflow::Engine> engine_;
   std::unique_ptr<workflow::Scheduler> scheduler_;
   std::unique_ptr<jobs::PeriodicRunner> schedule_runner_;  // scheduler_->run_due()
-  std::shared_ptr<workflow::CapabilityInvoker> invoker_;  // the engine's
+  std::shared_ptr<workflow::CapabilityInvoker> invoker_;   // the engine's
   // Work owed to the outside world after a commit (EHR bookings, evictions).
   std::unique_ptr<jobs::TaskRunner> tasks_;
   std::unique_ptr<claims::ClaimPollJob> claim_poll_;
   std::unique_ptr<jobs::PeriodicRunner> claim_poll_runner_;  // claim_poll_->tick()
-  std::unique_ptr<jobs::PeriodicRunner> probe_runner_;  // plugins_->probe()
+  std::unique_ptr<jobs::PeriodicRunner> probe_runner_;       // plugins_->probe()
 
   std::unique_ptr<archive::RecordingArchive> archive_;
   archive::ArchiveServices archive_services_;

@@ -31,10 +31,10 @@ Result<std::string> consultation_instance(storage::Store& store, const std::stri
   WASL_ASSIGN_OR_RETURN(auto facts, records::ConsultationStore::facts(*tx, facility, consultation));
   tx->rollback();
   if (!facts) {
-    return Error(ErrorCode::kNotFound,
-                 "consultation " + consultation + " of the run does not exist in facility " +
-                     facility,
-                 false);
+    return Error(
+        ErrorCode::kNotFound,
+        "consultation " + consultation + " of the run does not exist in facility " + facility,
+        false);
   }
   return facts->video_instance.value_or(std::string());
 }
@@ -46,8 +46,7 @@ Result<nlohmann::json> archive_recording_action(ArchiveServices& services,
                                                 const nlohmann::json& input) {
   if (services.archive == nullptr || !services.video || ctx.store == nullptr) {
     return Error(ErrorCode::kFailedPrecondition,
-                 std::string(kAction) + " is not wired to an archive and the video plugins",
-                 false);
+                 std::string(kAction) + " is not wired to an archive and the video plugins", false);
   }
   if (!input.is_object()) {
     return Error(ErrorCode::kInvalidArgument, std::string(kAction) + " needs an object as input",

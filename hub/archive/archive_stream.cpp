@@ -131,7 +131,8 @@ struct ArchiveStream::Pipeline {
     if (out_current < 0 && !take_output_buffer()) return nullptr;
     std::size_t used = out_size[static_cast<std::size_t>(out_current)];
     if (options.write_size - used < size) return nullptr;
-    return reinterpret_cast<unsigned char*>(out[static_cast<std::size_t>(out_current)].get() + used);
+    return reinterpret_cast<unsigned char*>(out[static_cast<std::size_t>(out_current)].get() +
+                                            used);
   }
 
   // The encryptor's sink: sealed bytes into write_size output buffers, each
@@ -215,9 +216,9 @@ struct ArchiveStream::Pipeline {
   std::optional<crypto::StreamEncryptor> encryptor;
 
   std::vector<Block> blocks;
-  std::vector<AlignedBuffer> out;   // write_size each
+  std::vector<AlignedBuffer> out;  // write_size each
   std::vector<std::size_t> out_size;
-  int out_current = -1;             // the buffer the encryptor fills; -1 = none
+  int out_current = -1;  // the buffer the encryptor fills; -1 = none
 
   std::mutex mutex;
   std::condition_variable block_freed;    // the caller waits for a free block
@@ -251,11 +252,12 @@ Result<std::unique_ptr<ArchiveStream>> ArchiveStream::open(const crypto::Keyring
   options.block_size = std::max<std::size_t>(options.block_size, 4096);
   options.blocks = std::max(options.blocks, 2);
   options.write_buffers = std::max(options.write_buffers, 2);
-  options.write_size = std::max<std::size_t>(
-      options.write_size / DurableFileWriter::kDirectAlignment *
-          DurableFileWriter::kDirectAlignment,
-      DurableFileWriter::kDirectAlignment);
-  WASL_ASSIGN_OR_RETURN(DurableFileWriter file, DurableFileWriter::create(target, options.direct_io));
+  options.write_size =
+      std::max<std::size_t>(options.write_size / DurableFileWriter::kDirectAlignment *
+                                DurableFileWriter::kDirectAlignment,
+                            DurableFileWriter::kDirectAlignment);
+  WASL_ASSIGN_OR_RETURN(DurableFileWriter file,
+                        DurableFileWriter::create(target, options.direct_io));
   WASL_ASSIGN_OR_RETURN(crypto::IncrementalSha256 digest, crypto::IncrementalSha256::create());
   auto p = std::make_unique<Pipeline>(options, std::move(file), std::move(digest));
   for (int i = 0; i < options.write_buffers; ++i) {
@@ -272,11 +274,10 @@ Result<std::unique_ptr<ArchiveStream>> ArchiveStream::open(const crypto::Keyring
     p->free_blocks.push_back(static_cast<int>(i));
   }
   Pipeline* raw = p.get();
-  WASL_ASSIGN_OR_RETURN(crypto::StreamEncryptor encryptor,
-                        crypto::StreamEncryptor::create(
-                            keyring,
-                            [raw](std::string_view sealed) { return raw->take_sealed(sealed); },
-                            binding));
+  WASL_ASSIGN_OR_RETURN(
+      crypto::StreamEncryptor encryptor,
+      crypto::StreamEncryptor::create(
+          keyring, [raw](std::string_view sealed) { return raw->take_sealed(sealed); }, binding));
   p->encryptor.emplace(std::move(encryptor));
   p->encryptor->set_output_space([raw](std::size_t size) { return raw->output_space(size); });
   p->digest_thread = std::thread([raw] { raw->digest_loop(); });
@@ -285,8 +286,7 @@ Result<std::unique_ptr<ArchiveStream>> ArchiveStream::open(const crypto::Keyring
   return std::unique_ptr<ArchiveStream>(new ArchiveStream(std::move(p)));
 }
 
-ArchiveStream::ArchiveStream(std::unique_ptr<Pipeline> pipeline)
-    : pipeline_(std::move(pipeline)) {}
+ArchiveStream::ArchiveStream(std::unique_ptr<Pipeline> pipeline) : pipeline_(std::move(pipeline)) {}
 
 ArchiveStream::~ArchiveStream() = default;
 

@@ -38,18 +38,18 @@
 namespace wasl::archive {
 
 struct ArchiveStreamOptions {
-  std::size_t block_size = 1 << 20;   // plaintext bytes per block
-  int blocks = 6;                     // blocks in flight at most
-  std::size_t write_size = 2 << 20;   // ciphertext bytes per file write
-  int write_buffers = 3;              // output buffers in flight at most
-  bool direct_io = true;              // O_DIRECT where the file system allows it
+  std::size_t block_size = 1 << 20;  // plaintext bytes per block
+  int blocks = 6;                    // blocks in flight at most
+  std::size_t write_size = 2 << 20;  // ciphertext bytes per file write
+  int write_buffers = 3;             // output buffers in flight at most
+  bool direct_io = true;             // O_DIRECT where the file system allows it
 };
 
 struct ArchivedStream {
-  std::string sha256_hex;         // of the plaintext
+  std::string sha256_hex;  // of the plaintext
   std::uint64_t plaintext_bytes = 0;
-  std::uint64_t file_bytes = 0;   // the encrypted file's size
-  std::string key_id;             // the key that encrypted it
+  std::uint64_t file_bytes = 0;  // the encrypted file's size
+  std::string key_id;            // the key that encrypted it
 };
 
 class ArchiveStream {

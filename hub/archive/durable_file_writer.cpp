@@ -27,7 +27,7 @@ Error io_error(std::string_view what, const std::filesystem::path& path, int err
 }  // namespace
 
 sdk::Result<DurableFileWriter> DurableFileWriter::create(const std::filesystem::path& target,
-                                                        bool direct) {
+                                                         bool direct) {
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
   std::error_code ec;
@@ -59,8 +59,8 @@ sdk::Result<DurableFileWriter> DurableFileWriter::create(const std::filesystem::
   return DurableFileWriter(target, std::move(temporary), fd, direct);
 }
 
-DurableFileWriter::DurableFileWriter(std::filesystem::path target,
-                                     std::filesystem::path temporary, int fd, bool direct)
+DurableFileWriter::DurableFileWriter(std::filesystem::path target, std::filesystem::path temporary,
+                                     int fd, bool direct)
     : target_(std::move(target)), temporary_(std::move(temporary)), fd_(fd), direct_(direct) {}
 
 DurableFileWriter::DurableFileWriter(DurableFileWriter&& other) noexcept

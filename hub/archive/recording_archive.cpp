@@ -45,8 +45,8 @@ std::string_view to_string(ReleaseOutcome outcome) {
 bool is_safe_path_component(std::string_view id) {
   if (id.empty() || id.size() > 128 || id == "." || id == "..") return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 
@@ -73,10 +73,9 @@ Result<Recording> RecordingArchive::find_or_create_row(const ArchiveRequest& req
   // between our read and our insert; the second read then finds its row.
   for (int attempt = 0; attempt < 2; ++attempt) {
     WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
-    WASL_ASSIGN_OR_RETURN(auto found,
-                          recordings.find_by_provider_id(*tx, request.facility_id,
-                                                         request.consultation_id,
-                                                         request.media_id));
+    WASL_ASSIGN_OR_RETURN(
+        auto found, recordings.find_by_provider_id(*tx, request.facility_id,
+                                                   request.consultation_id, request.media_id));
     if (found) {
       tx->rollback();
       return *found;
@@ -161,19 +160,18 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
   // Stream: provider → SHA-256 and encryption, side by side → temporary file.
   const std::filesystem::path target =
       options_.root / request.facility_id / (row.id + "." + keyring->active_key_id() + ".wse");
-  WASL_ASSIGN_OR_RETURN(std::unique_ptr<ArchiveStream> stream,
-                        ArchiveStream::open(*keyring, target, options_.stream,
-                                            domain::recording_stream_binding(request.facility_id,
-                                                                             row.id)));
+  WASL_ASSIGN_OR_RETURN(
+      std::unique_ptr<ArchiveStream> stream,
+      ArchiveStream::open(*keyring, target, options_.stream,
+                          domain::recording_stream_binding(request.facility_id, row.id)));
   // The sink stops taking chunks once the call it serves is cancelled or out
   // of time (plugin_host/call_budget.hpp): a stopping hub does not wait for
   // the rest of a long recording.
-  auto fetched = video.fetch_media(sdk::MediaRef{request.media_id},
-                                   [&stream](std::string_view chunk) -> Status {
-                                     WASL_RETURN_IF_ERROR(
-                                         plugin_host::call_may_continue("archiving the media"));
-                                     return stream->write(chunk);
-                                   });
+  auto fetched = video.fetch_media(
+      sdk::MediaRef{request.media_id}, [&stream](std::string_view chunk) -> Status {
+        WASL_RETURN_IF_ERROR(plugin_host::call_may_continue("archiving the media"));
+        return stream->write(chunk);
+      });
   const std::uint64_t received = stream->plaintext_bytes();
   Status streamed = fetched.ok() ? Status() : Status(fetched.error());
   if (streamed.ok() && fetched->size_bytes > 0 &&
@@ -207,8 +205,7 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
 
   // One transaction: the row and its audit event.
   const std::int64_t now = now_ms();
-  const std::int64_t days =
-      request.retention_days.value_or(retention_days_of(request.facility_id));
+  const std::int64_t days = request.retention_days.value_or(retention_days_of(request.facility_id));
   records::ArchivedFile archived;
   archived.storage_path = target.string();
   archived.size_bytes = static_cast<std::int64_t>(received);

@@ -88,8 +88,8 @@ enum class ReleaseOutcome {
 std::string_view to_string(ReleaseOutcome outcome);  // "not_asked", "released", …
 
 struct ArchiveResult {
-  domain::Recording recording;  // the archived row
-  std::string content_type;     // what the provider said it streamed (or the request's)
+  domain::Recording recording;    // the archived row
+  std::string content_type;       // what the provider said it streamed (or the request's)
   bool already_archived = false;  // found archived: nothing was downloaded
   ReleaseOutcome release = ReleaseOutcome::kNotAsked;
   std::optional<sdk::Error> release_error;

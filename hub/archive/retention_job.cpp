@@ -39,8 +39,8 @@ std::int64_t RetentionJob::now_ms() const {
 Status RetentionJob::remove_file(const std::string& path, std::int64_t& removed) {
   if (::unlink(path.c_str()) != 0) {
     if (errno == ENOENT) return {};
-    return Error(ErrorCode::kUnavailable,
-                 "removing " + path + " failed: " + std::strerror(errno), true);
+    return Error(ErrorCode::kUnavailable, "removing " + path + " failed: " + std::strerror(errno),
+                 true);
   }
   ++removed;
   std::filesystem::path dir = std::filesystem::path(path).parent_path();
@@ -102,11 +102,12 @@ Result<RetentionPass> RetentionJob::run_once() {
         event.entity_type = "recording";
         event.entity_id = id;
         event.outcome = std::string(audit::kOutcomeSuccess);
-        event.detail = nlohmann::json{{"consultation_id", r.consultation_id},
-                                      {"retention_until", *r.retention_until},
-                                      {"key_id", r.key_id.value_or("")},
-                                      {"reason", "retention"}}
-                           .dump();
+        event.detail = nlohmann::json{
+            {"consultation_id", r.consultation_id},
+            {"retention_until", *r.retention_until},
+            {"key_id", r.key_id.value_or("")},
+            {"reason",
+             "retention"}}.dump();
         WASL_RETURN_IF_ERROR(audit_.append(*tx, event));
         WASL_RETURN_IF_ERROR(tx->commit());
         return std::optional<std::string>(r.storage_path.value_or(""));
@@ -134,8 +135,8 @@ Result<RetentionPass> RetentionJob::run_once() {
         }
       } else {
         ++pass.failed;
-        spdlog::warn("retention: the file of deleted recording {} stays for the next pass: {}",
-                     id, removed.error().message);
+        spdlog::warn("retention: the file of deleted recording {} stays for the next pass: {}", id,
+                     removed.error().message);
       }
     }
     if (static_cast<int>(due.size()) < options_.batch) break;
@@ -145,17 +146,15 @@ Result<RetentionPass> RetentionJob::run_once() {
 
 Status RetentionJob::start() {
   if (!runner_) {
-    runner_ = std::make_unique<jobs::PeriodicRunner>("recording retention", options_.interval,
-                                               [this]() -> Status {
-                                                 auto pass = run_once();
-                                                 if (!pass.ok()) return pass.error();
-                                                 if (pass->deleted > 0) {
-                                                   spdlog::info(
-                                                       "retention: {} recording(s) deleted",
-                                                       pass->deleted);
-                                                 }
-                                                 return {};
-                                               });
+    runner_ = std::make_unique<jobs::PeriodicRunner>(
+        "recording retention", options_.interval, [this]() -> Status {
+          auto pass = run_once();
+          if (!pass.ok()) return pass.error();
+          if (pass->deleted > 0) {
+            spdlog::info("retention: {} recording(s) deleted", pass->deleted);
+          }
+          return {};
+        });
   }
   return runner_->start();
 }

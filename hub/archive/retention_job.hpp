@@ -25,8 +25,8 @@
 #include <functional>
 #include <memory>
 
-#include "hub/jobs/periodic_runner.hpp"
 #include "hub/audit/audit_writer.hpp"
+#include "hub/jobs/periodic_runner.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 

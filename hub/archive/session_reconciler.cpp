@@ -25,7 +25,7 @@ constexpr const char* kRoomEnded = "room.ended";
 
 struct Session {
   std::string facility;
-  std::string instance;  // may be empty: use the run's, else the facility's binding
+  std::string instance;                 // may be empty: use the run's, else the facility's binding
   workflow::RoleBindings run_bindings;  // the snapshot of the session's run
   std::optional<Error> unreadable;      // the snapshot could not be read
   std::string room;
@@ -217,8 +217,8 @@ Result<ReconcilePass> SessionReconciler::run_once() {
     auto state = options_.probe(**video, s.room);
     if (!state.ok()) {
       ++pass.errors;
-      spdlog::info("reconcile: room {} of instance '{}' could not be checked: {}", s.room,
-                   instance, state.error().message);
+      spdlog::info("reconcile: room {} of instance '{}' could not be checked: {}", s.room, instance,
+                   state.error().message);
       continue;
     }
     if (*state == RoomState::kOpen) {
@@ -231,8 +231,8 @@ Result<ReconcilePass> SessionReconciler::run_once() {
     event.occurred_at_ms = now_ms();
     event.dedupe_key = reconcile_dedupe_key(s.room);
     event.payload = {{"source", "reconciliation"}, {"instance", instance}};
-    auto delivered = services_.deliver(s.facility, kRoomEnded, s.room, nlohmann::json(event),
-                                       event.dedupe_key);
+    auto delivered =
+        services_.deliver(s.facility, kRoomEnded, s.room, nlohmann::json(event), event.dedupe_key);
     if (!delivered.ok()) {
       ++pass.errors;
       spdlog::warn("reconcile: delivering room.ended for room {} failed: {}", s.room,
@@ -243,10 +243,11 @@ Result<ReconcilePass> SessionReconciler::run_once() {
       ++pass.duplicates;
     } else {
       ++pass.ended;
-      spdlog::info("reconcile: room {} of facility {} has ended at the provider; delivered "
-                   "room.ended{}",
-                   s.room, s.facility,
-                   delivered->matched_run.empty() ? "" : " to run " + delivered->matched_run);
+      spdlog::info(
+          "reconcile: room {} of facility {} has ended at the provider; delivered "
+          "room.ended{}",
+          s.room, s.facility,
+          delivered->matched_run.empty() ? "" : " to run " + delivered->matched_run);
     }
   }
   return pass;
@@ -255,11 +256,11 @@ Result<ReconcilePass> SessionReconciler::run_once() {
 Status SessionReconciler::start() {
   if (!runner_) {
     runner_ = std::make_unique<jobs::PeriodicRunner>("session reconciliation", options_.interval,
-                                               [this]() -> Status {
-                                                 auto pass = run_once();
-                                                 if (!pass.ok()) return pass.error();
-                                                 return {};
-                                               });
+                                                     [this]() -> Status {
+                                                       auto pass = run_once();
+                                                       if (!pass.ok()) return pass.error();
+                                                       return {};
+                                                     });
   }
   return runner_->start();
 }

@@ -54,8 +54,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hub/jobs/periodic_runner.hpp"
 #include "hub/config/config.hpp"
+#include "hub/jobs/periodic_runner.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/workflow/engine.hpp"
@@ -77,8 +77,7 @@ using RoomProbe =
     std::function<sdk::Result<RoomState>(sdk::VideoProvider& video, const std::string& room_id)>;
 
 // list_participants: kNotFound = ended, success = open.
-sdk::Result<RoomState> probe_by_participants(sdk::VideoProvider& video,
-                                             const std::string& room_id);
+sdk::Result<RoomState> probe_by_participants(sdk::VideoProvider& video, const std::string& room_id);
 
 // get_room: status "completed"/"failed" or kNotFound = ended, another status
 // = open; kUnimplemented (and every other error) is returned as it is.

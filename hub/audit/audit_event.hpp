@@ -39,7 +39,7 @@ struct AuditEvent {
 sdk::Status validate(const AuditEvent& event);
 
 struct StoredAuditEvent {
-  std::int64_t seq = 0;   // 1, 2, 3, … without gaps
+  std::int64_t seq = 0;  // 1, 2, 3, … without gaps
   AuditEvent event;
   std::string prev_hash;  // lowercase hex SHA-256 of the previous event (zeros for seq 1)
   std::string hash;       // lowercase hex, see chain_hash()

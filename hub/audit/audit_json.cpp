@@ -33,10 +33,14 @@ std::string_view fhir_action(std::string_view action) {
   static constexpr std::array<std::string_view, 7> kUpdate = {
       "update", "admit", "cancel", "deploy", "revoke", "rotate", "remove"};
   static constexpr std::array<std::string_view, 2> kDelete = {"delete", "purge"};
-  for (auto v : kCreate) if (verb == v) return "C";
-  for (auto v : kRead) if (verb == v) return "R";
-  for (auto v : kUpdate) if (verb == v) return "U";
-  for (auto v : kDelete) if (verb == v) return "D";
+  for (auto v : kCreate)
+    if (verb == v) return "C";
+  for (auto v : kRead)
+    if (verb == v) return "R";
+  for (auto v : kUpdate)
+    if (verb == v) return "U";
+  for (auto v : kDelete)
+    if (verb == v) return "D";
   return "E";
 }
 
@@ -126,24 +130,25 @@ json to_fhir(const StoredAuditEvent& event, std::string_view observer) {
   out["outcome"] = fhir_outcome(e.outcome);
   if (e.outcome != kOutcomeSuccess) out["outcomeDesc"] = e.outcome;
 
-  json agent = {{"type",
-                 {{"coding",
-                   json::array({{{"system", "http://dicom.nema.org/resources/ontology/DCM"},
+  json agent = {
+      {"type",
+       {{"coding", json::array({{{"system", "http://dicom.nema.org/resources/ontology/DCM"},
                                  {"code", "110153"},
                                  {"display", "Source Role ID"}}})}}},
-                {"who", {{"identifier", {{"system", "urn:wasl:actor"}, {"value", e.actor}}}}},
-                {"requestor", true}};
+      {"who", {{"identifier", {{"system", "urn:wasl:actor"}, {"value", e.actor}}}}},
+      {"requestor", true}};
   if (!e.source_address.empty()) {
     // type 2: IP address (network-type value set).
     agent["network"] = {{"address", e.source_address}, {"type", "2"}};
   }
   out["agent"] = json::array({std::move(agent)});
 
-  json source = {{"observer", {{"identifier", {{"value", std::string(observer)}}}}},
-                 {"type", json::array({{{"system",
-                                         "http://terminology.hl7.org/CodeSystem/security-source-type"},
-                                        {"code", "4"},
-                                        {"display", "Application Server"}}})}};
+  json source = {
+      {"observer", {{"identifier", {{"value", std::string(observer)}}}}},
+      {"type",
+       json::array({{{"system", "http://terminology.hl7.org/CodeSystem/security-source-type"},
+                     {"code", "4"},
+                     {"display", "Application Server"}}})}};
   if (!e.facility_id.empty()) source["site"] = e.facility_id;
   out["source"] = std::move(source);
 

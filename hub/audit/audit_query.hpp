@@ -29,7 +29,7 @@ struct AuditQuery {
 };
 
 struct AuditPage {
-  std::vector<StoredAuditEvent> events;  // ascending seq
+  std::vector<StoredAuditEvent> events;    // ascending seq
   std::optional<std::string> next_cursor;  // set when more events may follow
 };
 

@@ -86,9 +86,9 @@ sdk::Result<VerifyReport> AuditVerifier::verify(storage::Store& store) const {
     Rows checkpoint_rows;
     {
       WASL_ASSIGN_OR_RETURN(auto tx, store.begin(storage::TxMode::kReadOnly));
-      WASL_ASSIGN_OR_RETURN(event_rows,
-                            tx->query(select_events, {after, event_bound,
-                                                      static_cast<std::int64_t>(batch_size_)}));
+      WASL_ASSIGN_OR_RETURN(
+          event_rows,
+          tx->query(select_events, {after, event_bound, static_cast<std::int64_t>(batch_size_)}));
       // Checkpoints up to the last event of this batch (or to the bound when
       // the batch is empty, so orphaned ones are seen below).
       std::int64_t upto = event_bound;
@@ -172,7 +172,8 @@ sdk::Result<VerifyReport> AuditVerifier::verify(storage::Store& store) const {
       }
       return bad(report, newest + 1,
                  "the signed checkpoint at " + seq_text(c.seq) + " names events after " +
-                     std::to_string(newest) + " that no longer exist: the newest events were "
+                     std::to_string(newest) +
+                     " that no longer exist: the newest events were "
                      "deleted");
     }
   }

@@ -113,10 +113,9 @@ sdk::Result<AuditWriter::Head> AuditWriter::append_postgres(storage::Transaction
       storage::Rows rows,
       tx.query(kAppend,
                {event.occurred_at, event.actor, optional_value(event.facility_id), event.action,
-                optional_value(event.entity_type), optional_value(event.entity_id),
-                event.outcome, optional_value(event.request_id),
-                optional_value(event.source_address), optional_value(event.detail),
-                storage::Blob{canonical_tail(event)}}));
+                optional_value(event.entity_type), optional_value(event.entity_id), event.outcome,
+                optional_value(event.request_id), optional_value(event.source_address),
+                optional_value(event.detail), storage::Blob{canonical_tail(event)}}));
   if (rows.empty()) {
     return Error(ErrorCode::kFailedPrecondition,
                  "the audit_head row is missing; run `wasl migrate` (and `wasl audit verify` "
@@ -138,8 +137,7 @@ sdk::Status AuditWriter::write_checkpoint(storage::Transaction& tx, const Head& 
   return sdk::ok_status();
 }
 
-sdk::Result<std::optional<std::int64_t>> AuditWriter::checkpoint(
-    storage::Transaction& tx) const {
+sdk::Result<std::optional<std::int64_t>> AuditWriter::checkpoint(storage::Transaction& tx) const {
   WASL_ASSIGN_OR_RETURN(Head head, lock_head(tx));
   if (head.seq == 0) return std::optional<std::int64_t>();
   WASL_ASSIGN_OR_RETURN(storage::Rows existing,

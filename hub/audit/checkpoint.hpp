@@ -14,8 +14,8 @@ namespace wasl::audit {
 
 struct Checkpoint {
   std::int64_t seq = 0;
-  std::string head_hash;    // lowercase hex, the hash of event `seq`
-  std::string mac;          // lowercase hex HMAC-SHA-256, see checkpoint_mac()
+  std::string head_hash;        // lowercase hex, the hash of event `seq`
+  std::string mac;              // lowercase hex HMAC-SHA-256, see checkpoint_mac()
   std::int64_t created_at = 0;  // epoch milliseconds UTC
 };
 

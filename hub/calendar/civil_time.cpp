@@ -22,8 +22,8 @@ Error unknown_zone(std::string_view zone) {
 
 Result<std::unique_ptr<icu::Calendar>> gregorian_in(std::string_view zone) {
   if (!is_time_zone(zone)) return unknown_zone(zone);
-  icu::TimeZone* tz = icu::TimeZone::createTimeZone(
-      icu::UnicodeString::fromUTF8(icu::StringPiece(zone.data(), static_cast<int32_t>(zone.size()))));
+  icu::TimeZone* tz = icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(
+      icu::StringPiece(zone.data(), static_cast<int32_t>(zone.size()))));
   UErrorCode status = U_ZERO_ERROR;
   // The calendar adopts tz.
   std::unique_ptr<icu::Calendar> cal(
@@ -48,9 +48,9 @@ bool is_time_zone(std::string_view zone) {
   UErrorCode status = U_ZERO_ERROR;
   icu::UnicodeString canonical;
   UBool system = false;
-  icu::TimeZone::getCanonicalID(
-      icu::UnicodeString::fromUTF8(icu::StringPiece(zone.data(), static_cast<int32_t>(zone.size()))),
-      canonical, system, status);
+  icu::TimeZone::getCanonicalID(icu::UnicodeString::fromUTF8(icu::StringPiece(
+                                    zone.data(), static_cast<int32_t>(zone.size()))),
+                                canonical, system, status);
   return U_SUCCESS(status) && system;
 }
 
@@ -78,9 +78,9 @@ Result<std::int64_t> instant_of(const CivilTime& time, std::string_view zone) {
   if (time.month < 1 || time.month > 12 || time.day < 1 || time.day > 31 || time.hour < 0 ||
       time.hour > 23 || time.minute < 0 || time.minute > 59 || time.second < 0 ||
       time.second > 59) {
-    return Error(ErrorCode::kInvalidArgument, "not a civil time: " + iso_date(time) + " " +
-                                                  std::to_string(time.hour) + ":" +
-                                                  std::to_string(time.minute),
+    return Error(ErrorCode::kInvalidArgument,
+                 "not a civil time: " + iso_date(time) + " " + std::to_string(time.hour) + ":" +
+                     std::to_string(time.minute),
                  false);
   }
   WASL_ASSIGN_OR_RETURN(auto cal, gregorian_in(zone));

@@ -25,8 +25,8 @@ Result<HijriDate> umm_al_qura_date(std::int64_t instant_ms, std::string_view zon
     return Error(ErrorCode::kInvalidArgument,
                  "'" + std::string(zone) + "' is not an IANA time zone (e.g. Asia/Riyadh)", false);
   }
-  icu::TimeZone* tz = icu::TimeZone::createTimeZone(
-      icu::UnicodeString::fromUTF8(icu::StringPiece(zone.data(), static_cast<int32_t>(zone.size()))));
+  icu::TimeZone* tz = icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(
+      icu::StringPiece(zone.data(), static_cast<int32_t>(zone.size()))));
   UErrorCode status = U_ZERO_ERROR;
   std::unique_ptr<icu::Calendar> cal(
       icu::Calendar::createInstance(tz, icu::Locale("en@calendar=islamic-umalqura"), status));

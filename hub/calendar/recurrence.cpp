@@ -29,9 +29,8 @@ struct Field {
   const std::array<std::string_view, 12>* names;  // names[i] = low + i, or null
 };
 
-constexpr std::array<std::string_view, 12> kMonthNames = {"jan", "feb", "mar", "apr",
-                                                          "may", "jun", "jul", "aug",
-                                                          "sep", "oct", "nov", "dec"};
+constexpr std::array<std::string_view, 12> kMonthNames = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                          "jul", "aug", "sep", "oct", "nov", "dec"};
 constexpr std::array<std::string_view, 12> kDayNames = {"sun", "mon", "tue", "wed",
                                                         "thu", "fri", "sat"};
 
@@ -83,8 +82,8 @@ Result<bool> parse_field(std::string_view text, const Field& field, std::vector<
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t comma = text.find(',', start);
-    std::string_view item =
-        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    std::string_view item = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     int step = 1;
     if (auto slash = item.find('/'); slash != std::string_view::npos) {
       std::string_view s = item.substr(slash + 1);
@@ -136,7 +135,8 @@ Result<std::pair<int, int>> time_of_day(std::string_view text, std::string_view 
   int h = 0, m = 0;
   if (text.size() != 5 || text[2] != ':' || !two_digits(text.substr(0, 2), h) ||
       !two_digits(text.substr(3, 2), m) || h > 23 || m > 59) {
-    return invalid("every '" + std::string(whole) + "': the time after 'at' must be HH:MM (00:00 to 23:59)");
+    return invalid("every '" + std::string(whole) +
+                   "': the time after 'at' must be HH:MM (00:00 to 23:59)");
   }
   return std::make_pair(h, m);
 }
@@ -199,7 +199,8 @@ Result<Recurrence> parse_every(std::string_view text) {
   while (!interval.empty() && interval.back() == ' ') interval.remove_suffix(1);
   std::size_t digits = 0;
   while (digits < interval.size() && interval[digits] >= '0' && interval[digits] <= '9') ++digits;
-  if (digits == 0 || digits > 3) return invalid("every '" + std::string(text) + "' is not understood" + forms);
+  if (digits == 0 || digits > 3)
+    return invalid("every '" + std::string(text) + "' is not understood" + forms);
   const int n = std::stoi(std::string(interval.substr(0, digits)));
   const std::string_view unit = interval.substr(digits);
   Recurrence r = all_days(text);
@@ -210,8 +211,9 @@ Result<Recurrence> parse_every(std::string_view text) {
     const int whole = unit == "m" ? 60 : 24;
     if (n < 1 || n > whole || whole % n != 0) {
       return invalid("every '" + std::string(text) + "': " + std::to_string(n) + std::string(unit) +
-                     " must divide " + (unit == "m" ? "an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60)"
-                                                    : "a day (1, 2, 3, 4, 6, 8, 12, 24)"));
+                     " must divide " +
+                     (unit == "m" ? "an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60)"
+                                  : "a day (1, 2, 3, 4, 6, 8, 12, 24)"));
     }
     if (unit == "m") {
       for (int m = 0; m < 60; m += n) r.minutes[static_cast<std::size_t>(m)] = true;
@@ -260,8 +262,9 @@ Result<std::vector<std::int64_t>> firings(const Recurrence& r, std::string_view 
   std::vector<std::int64_t> out;
   if (limit == 0) return out;
   WASL_ASSIGN_OR_RETURN(CivilTime until, civil_time(until_ms, zone));
-  sys_days date = sys_days(year_month_day(year(until.year), month(static_cast<unsigned>(until.month)),
-                                          day(static_cast<unsigned>(until.day))));
+  sys_days date =
+      sys_days(year_month_day(year(until.year), month(static_cast<unsigned>(until.month)),
+                              day(static_cast<unsigned>(until.day))));
   std::optional<std::int64_t> previous;  // the last instant taken (descending)
   for (int back = 0; back < kLookBackDays; ++back, date -= days(1)) {
     const year_month_day ymd(date);
@@ -271,7 +274,8 @@ Result<std::vector<std::int64_t>> firings(const Recurrence& r, std::string_view 
     const int wd = static_cast<int>(weekday(date).c_encoding());
     if (after_ms) {
       // The whole day lies at or before after_ms: nothing earlier is wanted.
-      WASL_ASSIGN_OR_RETURN(std::int64_t day_end, instant_of(CivilTime{y, mo, d, 23, 59, 59}, zone));
+      WASL_ASSIGN_OR_RETURN(std::int64_t day_end,
+                            instant_of(CivilTime{y, mo, d, 23, 59, 59}, zone));
       if (day_end <= *after_ms) break;
     }
     if (!fires_on(r, y, mo, d, wd)) continue;

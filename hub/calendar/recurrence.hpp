@@ -30,12 +30,12 @@
 namespace wasl::calendar {
 
 struct Recurrence {
-  std::string text;           // as written
-  std::bitset<60> minutes;    // 0..59
-  std::bitset<24> hours;      // 0..23
-  std::bitset<32> days;       // 1..31 (bit 0 unused)
-  std::bitset<13> months;     // 1..12 (bit 0 unused)
-  std::bitset<7> weekdays;    // 0 = Sunday … 6 = Saturday
+  std::string text;                // as written
+  std::bitset<60> minutes;         // 0..59
+  std::bitset<24> hours;           // 0..23
+  std::bitset<32> days;            // 1..31 (bit 0 unused)
+  std::bitset<13> months;          // 1..12 (bit 0 unused)
+  std::bitset<7> weekdays;         // 0 = Sunday … 6 = Saturday
   bool every_day_of_month = true;  // the day-of-month field was `*`
   bool every_weekday = true;       // the day-of-week field was `*`
 };

@@ -21,8 +21,8 @@ std::optional<PeriodKind> parse_period_kind(std::string_view name);
 
 struct ReportPeriod {
   PeriodKind kind = PeriodKind::kDay;
-  std::string time_zone;  // IANA id
-  std::string label;      // "2025-03-01" (day) or "2025-03" (month), civil in time_zone
+  std::string time_zone;      // IANA id
+  std::string label;          // "2025-03-01" (day) or "2025-03" (month), civil in time_zone
   std::int64_t start_ms = 0;  // inclusive
   std::int64_t end_ms = 0;    // exclusive
   bool operator==(const ReportPeriod&) const = default;

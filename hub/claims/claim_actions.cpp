@@ -1,9 +1,9 @@
 #include "hub/claims/claim_actions.hpp"
 
-#include "hub/workflow/action_input.hpp"
-#include "hub/domain/claim.hpp"
 #include "hub/claims/claim_store.hpp"
 #include "hub/crypto/hex.hpp"
+#include "hub/domain/claim.hpp"
+#include "hub/workflow/action_input.hpp"
 #include "wasl/sdk/billing.hpp"
 #include "wasl/sdk/uuid.hpp"
 
@@ -23,8 +23,8 @@ constexpr const char* kClaimIdMember = "claim_id";
 // The facility's billing settings; kFailedPrecondition (not retryable: the
 // configuration must change) when it has none.
 Result<const config::FacilityBillingConfig*> billing_of(const config::Config& config,
-                                                         const std::string& facility_id,
-                                                         const char* action) {
+                                                        const std::string& facility_id,
+                                                        const char* action) {
   auto f = config.facilities.find(facility_id);
   if (f == config.facilities.end() || !f->second.billing) {
     return Error(ErrorCode::kFailedPrecondition,
@@ -102,8 +102,9 @@ Result<std::vector<sdk::ClaimItem>> read_items(const ActionInput& in, const nloh
     try {
       item = entry.get<sdk::ClaimItem>();
     } catch (const nlohmann::json::exception&) {
-      return in.invalid(member, "is not a ClaimItem (service_code, code_system, quantity, "
-                                "unit_price, currency)");
+      return in.invalid(member,
+                        "is not a ClaimItem (service_code, code_system, quantity, "
+                        "unit_price, currency)");
     }
     if (item.service_code.empty()) return in.invalid(member + ".service_code", "is required");
     if (!(item.quantity > 0)) return in.invalid(member + ".quantity", "must be more than 0");
@@ -115,8 +116,7 @@ Result<std::vector<sdk::ClaimItem>> read_items(const ActionInput& in, const nloh
 
 }  // namespace
 
-ClaimSubmission claim_submission_of(const Result<nlohmann::json>& result,
-                                             std::int64_t now) {
+ClaimSubmission claim_submission_of(const Result<nlohmann::json>& result, std::int64_t now) {
   ClaimSubmission s;
   s.at_ms = now;
   if (!result.ok()) {
@@ -138,8 +138,8 @@ ClaimSubmission claim_submission_of(const Result<nlohmann::json>& result,
     s.state = domain::ClaimState::kSubmitted;  // answered, in a form we cannot read
     return s;
   }
-  s.state = domain::claim_state_after_response(response.status, response.outcome,
-                                               response.approved);
+  s.state =
+      domain::claim_state_after_response(response.status, response.outcome, response.approved);
   if (!response.response_id.empty()) s.provider_claim_id = response.response_id;
   if (!response.request_message_id.empty()) s.request_message_id = response.request_message_id;
   if (domain::is_adjudicated(s.state)) {
@@ -299,12 +299,12 @@ sdk::Status add_claim_actions(workflow::HubActions& actions, const config::Confi
                                           build_eligibility(input, ctx.facility_id, config));
                     return nlohmann::json(request);
                   }));
-  return actions.observe(std::string(sdk::BillingGateway::kSubmitClaim),
-                         [&cipher, &audit](const workflow::HubActionContext& ctx,
-                                           const nlohmann::json& input,
-                                           const Result<nlohmann::json>& result) {
-                           return record_submit_result(cipher, audit, ctx, input, result);
-                         });
+  return actions.observe(
+      std::string(sdk::BillingGateway::kSubmitClaim),
+      [&cipher, &audit](const workflow::HubActionContext& ctx, const nlohmann::json& input,
+                        const Result<nlohmann::json>& result) {
+        return record_submit_result(cipher, audit, ctx, input, result);
+      });
 }
 
 }  // namespace wasl::claims

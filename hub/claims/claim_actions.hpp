@@ -43,9 +43,9 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/audit/audit_writer.hpp"
+#include "hub/claims/claim_store.hpp"
 #include "hub/config/config.hpp"
 #include "hub/records/cell_cipher.hpp"
-#include "hub/claims/claim_store.hpp"
 #include "hub/workflow/hub_actions.hpp"
 #include "wasl/sdk/result.hpp"
 #include "wasl/sdk/types.hpp"
@@ -61,16 +61,14 @@ std::string claim_id_for_step(const std::string& step_key);
 // How a claim records the result of billing.submit_claim (or a polled
 // answer): an Error → error; a ClaimResponse → its state, the payer's id, the
 // submitting message id and, once adjudicated, the totals.
-ClaimSubmission claim_submission_of(const sdk::Result<nlohmann::json>& result,
-                                             std::int64_t now_ms);
+ClaimSubmission claim_submission_of(const sdk::Result<nlohmann::json>& result, std::int64_t now_ms);
 
 // The Claim hub.build_claim answers for `input` in facility `facility_id`
 // (config: its billing settings); kInvalidArgument naming the member that is
 // missing or malformed, kFailedPrecondition when the facility has no billing
 // settings. Stores nothing.
 sdk::Result<sdk::Claim> build_claim(const nlohmann::json& input, const std::string& claim_id,
-                                    const std::string& facility_id,
-                                    const config::Config& config);
+                                    const std::string& facility_id, const config::Config& config);
 
 // The EligibilityRequest hub.build_eligibility answers for `input`;
 // kInvalidArgument naming the member that is missing or malformed,
@@ -84,6 +82,6 @@ sdk::Result<sdk::EligibilityRequest> build_eligibility(const nlohmann::json& inp
 // observer. kAlreadyExists when any of them is registered already.
 // `config`, `cipher` and `audit` must outlive `actions`.
 sdk::Status add_claim_actions(workflow::HubActions& actions, const config::Config& config,
-                       const records::CellCipher& cipher, const audit::AuditWriter& audit);
+                              const records::CellCipher& cipher, const audit::AuditWriter& audit);
 
 }  // namespace wasl::claims

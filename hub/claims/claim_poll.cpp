@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "hub/claims/claim_actions.hpp"
-#include "hub/domain/claim.hpp"
 #include "hub/claims/claim_store.hpp"
+#include "hub/domain/claim.hpp"
 #include "wasl/sdk/billing.hpp"
 #include "wasl/sdk/types.hpp"
 

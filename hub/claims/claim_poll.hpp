@@ -45,8 +45,8 @@ struct ClaimPollResult {
 // The billing plugin instance a facility's billing role is bound to (the
 // typed door to plugins: plugin_host::PluginHost::billing); kNotFound or
 // kFailedPrecondition naming the instance when it is not loaded.
-using BillingOf =
-    std::function<sdk::Result<std::shared_ptr<sdk::BillingGateway>>(const std::string& facility_id)>;
+using BillingOf = std::function<sdk::Result<std::shared_ptr<sdk::BillingGateway>>(
+    const std::string& facility_id)>;
 
 struct ClaimPollDeps {
   storage::Store* store = nullptr;

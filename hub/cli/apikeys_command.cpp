@@ -115,8 +115,8 @@ int create(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
     return kExitFailure;
   }
   out << created->plaintext << "\n";
-  err << "API key " << created->id << " for facility " << *facility << " with role "
-      << *role_name << "; it is shown only now, store it somewhere safe\n";
+  err << "API key " << created->id << " for facility " << *facility << " with role " << *role_name
+      << "; it is shown only now, store it somewhere safe\n";
   return kExitOk;
 }
 

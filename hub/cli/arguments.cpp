@@ -8,8 +8,7 @@ std::optional<std::string> Arguments::option(const std::string& name) const {
   return it->second;
 }
 
-Arguments parse_arguments(const std::vector<std::string>& args,
-                          const std::set<std::string>& valued,
+Arguments parse_arguments(const std::vector<std::string>& args, const std::set<std::string>& valued,
                           const std::set<std::string>& flag_names) {
   Arguments out;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -48,8 +47,7 @@ Arguments parse_arguments(const std::vector<std::string>& args,
 }
 
 std::optional<Arguments> parse_command_arguments(const std::vector<std::string>& args,
-                                                 std::string_view command,
-                                                 std::string_view usage,
+                                                 std::string_view command, std::string_view usage,
                                                  const std::set<std::string>& valued,
                                                  const std::set<std::string>& flag_names,
                                                  std::ostream& err, bool positional_allowed) {

@@ -24,16 +24,14 @@ struct Arguments {
 };
 
 // `valued` lists options that take a value, `flag_names` those that do not.
-Arguments parse_arguments(const std::vector<std::string>& args,
-                          const std::set<std::string>& valued,
+Arguments parse_arguments(const std::vector<std::string>& args, const std::set<std::string>& valued,
                           const std::set<std::string>& flag_names);
 
 // Parses the arguments of `wasl <command>`; on a usage error prints it with
 // the command's usage text to `err` and returns nothing (exit code 2).
 // Positional arguments are allowed only when `positional_allowed`.
 std::optional<Arguments> parse_command_arguments(const std::vector<std::string>& args,
-                                                 std::string_view command,
-                                                 std::string_view usage,
+                                                 std::string_view command, std::string_view usage,
                                                  const std::set<std::string>& valued,
                                                  const std::set<std::string>& flag_names,
                                                  std::ostream& err,

@@ -65,8 +65,8 @@ std::vector<LoadedWorkflow> check_workflows(const config::Config& config,
 void check_bindings(const config::Config& config, const std::vector<LoadedWorkflow>& workflows,
                     const plugin_host::PluginHost* plugins, std::vector<std::string>& problems) {
   for (const auto& [id, facility] : config.facilities) {
-    std::string where = config.source_file + ":" + std::to_string(facility.line) +
-                        ": facilities." + id;
+    std::string where =
+        config.source_file + ":" + std::to_string(facility.line) + ": facilities." + id;
     for (const auto& name : facility.workflows) {
       bool known = std::any_of(workflows.begin(), workflows.end(),
                                [&](const LoadedWorkflow& w) { return w.definition.name == name; });
@@ -84,8 +84,8 @@ void check_bindings(const config::Config& config, const std::vector<LoadedWorkfl
       for (const auto& role : workflow::roles_used(w.definition)) {
         auto binding = facility.bindings.find(role);
         if (binding == facility.bindings.end()) {
-          problems.push_back(where + ".bindings: workflow \"" + w.definition.name +
-                             "\" uses the " + role + " role, which is not bound");
+          problems.push_back(where + ".bindings: workflow \"" + w.definition.name + "\" uses the " +
+                             role + " role, which is not bound");
           continue;
         }
         if (!plugins) continue;

@@ -11,10 +11,19 @@ namespace wasl::cli {
 namespace {
 
 std::vector<const Command*> all_commands() {
-  return {&serve_command(),         &migrate_command(),     &check_command(),
-          &keys_generate_command(), &keys_rotate_command(), &keys_list_command(),      &keys_retire_command(),
-          &plugins_list_command(),  &workflow_validate_command(), &workflow_run_now_command(),
-          &apikeys_create_command(), &apikeys_revoke_command(), &audit_verify_command()};
+  return {&serve_command(),
+          &migrate_command(),
+          &check_command(),
+          &keys_generate_command(),
+          &keys_rotate_command(),
+          &keys_list_command(),
+          &keys_retire_command(),
+          &plugins_list_command(),
+          &workflow_validate_command(),
+          &workflow_run_now_command(),
+          &apikeys_create_command(),
+          &apikeys_revoke_command(),
+          &audit_verify_command()};
 }
 
 // Number of words in a command name ("plugins list" -> 2).

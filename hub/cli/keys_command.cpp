@@ -59,8 +59,8 @@ std::optional<std::string> key_file_path(const Arguments& args, std::ostream& er
 }
 
 int generate(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  auto args = parse_command_arguments(raw, "keys generate", kGenerateUsage, {"config", "file"},
-                                      {}, err);
+  auto args =
+      parse_command_arguments(raw, "keys generate", kGenerateUsage, {"config", "file"}, {}, err);
   if (!args) return kExitUsage;
   auto path = key_file_path(*args, err);
   if (!path) return kExitFailure;

@@ -56,7 +56,8 @@ int list(const std::vector<std::string>& raw, std::ostream& out, std::ostream& e
         << plugin.value("sdk_version", "") << ")  " << plugin.value("file", "") << "\n"
         << "  capabilities: " << join(plugin.value("capabilities", nlohmann::json::array()))
         << "\n";
-    if (plugin.contains("description")) out << "  " << plugin["description"].get<std::string>() << "\n";
+    if (plugin.contains("description"))
+      out << "  " << plugin["description"].get<std::string>() << "\n";
     for (const auto& instance : plugin.value("instances", nlohmann::json::array())) {
       out << "  instance " << instance.value("name", "") << ": " << instance.value("health", "")
           << (instance.value("optional", false) ? " (optional)" : "");
@@ -73,8 +74,8 @@ int list(const std::vector<std::string>& raw, std::ostream& out, std::ostream& e
 }  // namespace
 
 const Command& plugins_list_command() {
-  static const Command command{"plugins list", "list plugins, their instances and health",
-                               kUsage, &list};
+  static const Command command{"plugins list", "list plugins, their instances and health", kUsage,
+                               &list};
   return command;
 }
 

@@ -12,8 +12,8 @@
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
 #include "hub/workflow/hub_actions.hpp"
-#include "hub/workflow/scheduler.hpp"
 #include "hub/workflow/language/workflow_file.hpp"
+#include "hub/workflow/scheduler.hpp"
 
 namespace wasl::cli {
 namespace {
@@ -107,8 +107,8 @@ int run_now(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   workflow::Engine engine(**store, definitions, std::make_shared<BindingsOnly>(*config), actions,
                           metrics, options, &cipher);
   workflow::Scheduler scheduler(**store, definitions, engine, app::scheduled_facilities(*config));
-  auto run = scheduler.run_now(args->positional.front(), *facility,
-                               args->option("period").value_or(""));
+  auto run =
+      scheduler.run_now(args->positional.front(), *facility, args->option("period").value_or(""));
   if (!run.ok()) return fail(run.error());
   if (run->started) {
     out << "started run " << run->run_id << " of " << run->workflow << " for facility "
@@ -129,8 +129,7 @@ const Command& workflow_run_now_command() {
 }
 
 const Command& workflow_validate_command() {
-  static const Command command{"workflow validate", "validate workflow files", kUsage,
-                               &validate};
+  static const Command command{"workflow validate", "validate workflow files", kUsage, &validate};
   return command;
 }
 

@@ -99,20 +99,20 @@ struct InstanceConfig {
 // What a facility's ministry reports carry and how their dates read
 // (hub.build_report; plugins/moh).
 struct FacilityReportingConfig {
-  std::string licence;                 // the facility's MOH licence; empty = not stated
-  std::string language = "en";         // "en" or "ar": CSV labels
+  std::string licence;                    // the facility's MOH licence; empty = not stated
+  std::string language = "en";            // "en" or "ar": CSV labels
   std::string time_zone = "Asia/Riyadh";  // IANA id; report periods are bounded in it
-  bool hijri_dates = true;             // add Umm al-Qura dates beside the Gregorian ones
-  bool patient_names = false;          // per-consultation reports name the patient
+  bool hijri_dates = true;                // add Umm al-Qura dates beside the Gregorian ones
+  bool patient_names = false;             // per-consultation reports name the patient
 };
 
 // A facility's billing identity and price list for a virtual consultation
 // (facilities.<id>.billing). The licences name the facility and its payer on
 // the exchange; the service code and price are the payer contract's.
 struct FacilityBillingConfig {
-  std::string provider_license;  // the facility's licence on the exchange (sender)
-  std::string provider_name;     // empty = the facility's name
-  std::string payer_license;     // empty = the coverage's payer id
+  std::string provider_license;             // the facility's licence on the exchange (sender)
+  std::string provider_name;                // empty = the facility's name
+  std::string payer_license;                // empty = the coverage's payer id
   std::string claim_type = "professional";  // HL7 claim-type
   std::string claim_subtype = "op";         // NPHIES claim-subtype
   std::string service_code;                 // a virtual consultation's service code

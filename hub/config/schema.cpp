@@ -493,8 +493,8 @@ Field keyed_map(std::string key, std::map<std::string, T>& target,
   f.entry_label = std::move(entry_label);
   f.entry_template = entry_template(make);
   f.read = [&target, valid_key = std::move(valid_key), key_form = std::move(key_form), make, init,
-            form = f.form](
-               const YAML::Node& node, const std::string& path, int line, DocumentReader& reader) {
+            form = f.form](const YAML::Node& node, const std::string& path, int line,
+                           DocumentReader& reader) {
     target.clear();
     for (const auto& entry : reader.mapping_entries(node, path, line, form)) {
       const std::string entry_path = path + "." + entry.key;
@@ -737,7 +737,8 @@ Fields plugin_file_fields(PluginFileConfig& p) {
       required(text("name", p.name, "a non-empty string",
                     "The plugin's name as it reports it (instances refer to it).", non_empty)),
       required(text("file", p.file, "a non-empty file path",
-                    "The shared library; a relative path is searched in plugins.directories, then beside the hub (bin/../plugins, bin/../lib/wasl/plugins).",
+                    "The shared library; a relative path is searched in plugins.directories, then "
+                    "beside the hub (bin/../plugins, bin/../lib/wasl/plugins).",
                     non_empty)),
       [&] {
         Field f = text("sha256", p.sha256, "64 lowercase hexadecimal digits (a SHA-256)",
@@ -787,12 +788,14 @@ Fields facility_reporting_fields(FacilityReportingConfig& r) {
 }
 
 bool is_currency(const std::string& s) {
-  return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  return s.size() == 3 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 bool is_code(const std::string& s) {
-  return !s.empty() && s.size() <= 64 &&
-         std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) <= ' '; });
+  return !s.empty() && s.size() <= 64 && std::none_of(s.begin(), s.end(), [](char c) {
+    return static_cast<unsigned char>(c) <= ' ';
+  });
 }
 
 Fields billing_fields(FacilityBillingConfig& b) {

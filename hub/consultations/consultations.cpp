@@ -17,9 +17,10 @@ sdk::Status add_consultations(workflow::HubActions& actions, jobs::TaskRunner& t
       *s.config, *s.cipher, *s.engine,
       [plugins](const std::string& instance) { return plugins->ehr(instance); }, s.audit);
   WASL_RETURN_IF_ERROR(actions.react(
-      "appointment.updated",
-      [bookings](storage::Transaction& tx, const std::string& instance,
-                 const workflow::IncomingEvent& event) { return bookings->react(tx, instance, event); }));
+      "appointment.updated", [bookings](storage::Transaction& tx, const std::string& instance,
+                                        const workflow::IncomingEvent& event) {
+        return bookings->react(tx, instance, event);
+      }));
   WASL_RETURN_IF_ERROR(tasks.handle(kEhrBookingTask, bookings));
 
   auto guard = std::make_shared<RejoinGuard>(

@@ -89,8 +89,8 @@ Result<jobs::TaskSettlement> EhrBookings::run(const jobs::Task& task) {
   const config::FacilityConfig& facility = found->second;
   if (auto binding = facility.bindings.find("ehr");
       binding == facility.bindings.end() || binding->second != b.instance) {
-    spdlog::info("{}: facility {}'s ehr binding changed; Appointment/{} is left alone",
-                 b.instance, b.facility_id, b.appointment_id);
+    spdlog::info("{}: facility {}'s ehr binding changed; Appointment/{} is left alone", b.instance,
+                 b.facility_id, b.appointment_id);
     return jobs::TaskSettlement();
   }
 
@@ -138,8 +138,7 @@ Status EhrBookings::settle(storage::Transaction& tx, const std::string& instance
                     records::InboxState::kUnmatched);
 }
 
-Status EhrBookings::give_up(storage::Transaction& tx, const jobs::Task& task,
-                            const Error& error) {
+Status EhrBookings::give_up(storage::Transaction& tx, const jobs::Task& task, const Error& error) {
   const Booking b = booking_of(task.payload);
   if (b.inbox_id.empty()) return {};
   records::InboxStore inbox(cipher_);
@@ -205,12 +204,13 @@ Status EhrBookings::book(storage::Transaction& tx, const std::string& instance,
     event.entity_type = "consultation";
     event.entity_id = c.id;
     event.outcome = std::string(audit::kOutcomeSuccess);
-    event.detail = json{{"workflow", bookings.workflow},
-                        {"version", version},
-                        {"run_id", run},
-                        {"type", bookings.consultation_type},
-                        {"appointment", ref}}
-                       .dump();
+    event.detail = json{
+        {"workflow", bookings.workflow},
+        {"version", version},
+        {"run_id", run},
+        {"type", bookings.consultation_type},
+        {"appointment",
+         ref}}.dump();
     WASL_RETURN_IF_ERROR(audit_->append(tx, event));
   }
   spdlog::info("{}: {} booked; consultation {} started on workflow {}", instance, ref, c.id,

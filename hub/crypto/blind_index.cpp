@@ -123,24 +123,18 @@ sdk::Result<std::string> normalize_phone(std::string_view value) {
 
 std::string_view to_string(IdentifierKind kind) {
   switch (kind) {
-    case IdentifierKind::kNationalId:
-      return "national_id";
-    case IdentifierKind::kMrn:
-      return "mrn";
-    case IdentifierKind::kPhone:
-      return "phone";
+    case IdentifierKind::kNationalId: return "national_id";
+    case IdentifierKind::kMrn: return "mrn";
+    case IdentifierKind::kPhone: return "phone";
   }
   return "unknown";
 }
 
 sdk::Result<std::string> normalize_identifier(IdentifierKind kind, std::string_view value) {
   switch (kind) {
-    case IdentifierKind::kNationalId:
-      return normalize_national_id(value);
-    case IdentifierKind::kMrn:
-      return normalize_mrn(value);
-    case IdentifierKind::kPhone:
-      return normalize_phone(value);
+    case IdentifierKind::kNationalId: return normalize_national_id(value);
+    case IdentifierKind::kMrn: return normalize_mrn(value);
+    case IdentifierKind::kPhone: return normalize_phone(value);
   }
   return invalid("unknown identifier kind");
 }

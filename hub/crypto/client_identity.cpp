@@ -96,7 +96,8 @@ CertificateDescription describe(X509* cert) {
   if (BIGNUM* serial = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr)) {
     if (char* hex = BN_bn2hex(serial)) {
       d.serial_hex = hex;
-      for (char& c : d.serial_hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (char& c : d.serial_hex)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       OPENSSL_free(hex);
     }
     BN_free(serial);
@@ -123,7 +124,8 @@ Result<std::string> certificate_pem(X509* cert) {
 Result<SecretBytes> key_pem(EVP_PKEY* key) {
   Bio bio(BIO_new(BIO_s_secmem()));
   if (!bio) bio.reset(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return invalid("the private key cannot be written as PEM");
   }
   char* data = nullptr;
@@ -145,7 +147,8 @@ Result<ClientIdentity> ClientIdentity::from_pem(std::string_view certificate_pem
   if (chain.empty()) return invalid("the client certificate PEM holds no readable certificate");
   if (key_pem_text.find("-----BEGIN") == std::string_view::npos ||
       key_pem_text.find("PRIVATE KEY-----") == std::string_view::npos) {
-    return invalid("the client key is not a PEM private key (no -----BEGIN … PRIVATE KEY----- line)");
+    return invalid(
+        "the client key is not a PEM private key (no -----BEGIN … PRIVATE KEY----- line)");
   }
   const std::string secret(password);
   Bio bio = memory_reader(key_pem_text);
@@ -194,8 +197,9 @@ Result<ClientIdentity> ClientIdentity::from_pkcs12(std::string_view pkcs12,
   X509* raw_cert = nullptr;
   STACK_OF(X509)* extra = nullptr;
   if (PKCS12_parse(p12.get(), secret.c_str(), &raw_key, &raw_cert, &extra) != 1) {
-    return invalid("the PKCS#12 password is wrong or missing (or the file uses an algorithm "
-                   "OpenSSL no longer enables; re-export it with `openssl pkcs12 -export`)");
+    return invalid(
+        "the PKCS#12 password is wrong or missing (or the file uses an algorithm "
+        "OpenSSL no longer enables; re-export it with `openssl pkcs12 -export`)");
   }
   Key key(raw_key);
   Certificate cert(raw_cert);

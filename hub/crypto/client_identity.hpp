@@ -23,10 +23,10 @@
 namespace wasl::crypto {
 
 struct CertificateDescription {
-  std::string subject;     // RFC 2253, e.g. "CN=wasl-nphies-client,O=Hospital"
-  std::string issuer;      // RFC 2253
-  std::string serial_hex;  // lowercase hex
-  std::string sha256_hex;  // fingerprint of the DER certificate
+  std::string subject;             // RFC 2253, e.g. "CN=wasl-nphies-client,O=Hospital"
+  std::string issuer;              // RFC 2253
+  std::string serial_hex;          // lowercase hex
+  std::string sha256_hex;          // fingerprint of the DER certificate
   std::int64_t not_before_ms = 0;  // Unix milliseconds
   std::int64_t not_after_ms = 0;
 };

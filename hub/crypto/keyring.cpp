@@ -261,12 +261,9 @@ sdk::Status load_for_update(const std::filesystem::path& path, SecretJson& doc) 
 
 std::string_view to_string(KeyState state) {
   switch (state) {
-    case KeyState::kActive:
-      return "active";
-    case KeyState::kDecryptOnly:
-      return "decrypt-only";
-    case KeyState::kRetired:
-      return "retired";
+    case KeyState::kActive: return "active";
+    case KeyState::kDecryptOnly: return "decrypt-only";
+    case KeyState::kRetired: return "retired";
   }
   return "retired";
 }

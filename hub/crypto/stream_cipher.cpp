@@ -19,7 +19,7 @@ namespace {
 constexpr std::string_view kMagic = "WASLSE";
 constexpr unsigned char kVersionUnbound = 0x01;  // AAD = the header
 constexpr unsigned char kVersionBound = 0x02;    // AAD = the header ‖ the binding
-constexpr std::size_t kFixedHeaderSize = 8;  // magic, version, key id length
+constexpr std::size_t kFixedHeaderSize = 8;      // magic, version, key id length
 constexpr std::size_t kMaxKeyIdSize = 64;
 constexpr std::size_t kRecordSize = kStreamSegmentSize + kGcmTagSize;
 constexpr std::uint64_t kMaxSegments = std::uint64_t{1} << 32;
@@ -88,8 +88,9 @@ sdk::Error describe_failure(Aes256Gcm& gcm, std::string_view header, std::string
                    "bytes appended");
   }
   if (static_cast<unsigned char>(header[6]) == kVersionBound) {
-    return damaged(seg + " failed authentication: it was altered, or the stream belongs to "
-                         "another stream or recording (it is bound to the one it was written for)");
+    return damaged(seg +
+                   " failed authentication: it was altered, or the stream belongs to "
+                   "another stream or recording (it is bound to the one it was written for)");
   }
   return damaged(seg + " failed authentication: it was altered or belongs to another stream");
 }
@@ -561,8 +562,7 @@ sdk::Status encrypt_stream(const Keyring& keyring, std::istream& in, std::ostrea
 }
 
 sdk::Status decrypt_stream(std::shared_ptr<const Keyring> keyring, std::istream& in,
-                           std::ostream& out,
-                           std::optional<std::uint64_t> expected_plaintext_size,
+                           std::ostream& out, std::optional<std::uint64_t> expected_plaintext_size,
                            std::string_view binding) {
   WASL_ASSIGN_OR_RETURN(auto dec, StreamDecryptor::create(std::move(keyring), ostream_sink(out),
                                                           expected_plaintext_size, binding));

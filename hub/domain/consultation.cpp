@@ -112,9 +112,8 @@ void from_json(const nlohmann::json& j, PatientSummary& v) {
   get_optional(j, "email", v.email);
   get_optional(j, "gender", v.gender);
   get_optional(j, "birth_date", v.birth_date);
-  v.gender_preference = get_enum_or<GenderPreference>(j, "gender_preference",
-                                                      parse_gender_preference,
-                                                      GenderPreference::kNone);
+  v.gender_preference = get_enum_or<GenderPreference>(
+      j, "gender_preference", parse_gender_preference, GenderPreference::kNone);
   v.diagnosis_codes.clear();
   if (auto it = j.find("diagnosis_codes"); it != j.end() && !it->is_null()) {
     v.diagnosis_codes = it->get<std::vector<std::string>>();

@@ -48,8 +48,8 @@ void from_json(const nlohmann::json& j, Recording& v) {
   get_optional(j, "plaintext_sha256", v.plaintext_sha256);
   get_time(j, "retention_until", v.retention_until);
   v.legal_hold = j.value("legal_hold", false);
-  v.state = get_enum_or<RecordingState>(j, "state", parse_recording_state,
-                                        RecordingState::kPending);
+  v.state =
+      get_enum_or<RecordingState>(j, "state", parse_recording_state, RecordingState::kPending);
   std::optional<std::int64_t> created;
   get_time(j, "created_at", created);
   v.created_at = created.value_or(0);

@@ -30,9 +30,8 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
     if (pair.empty()) continue;
     std::size_t eq = pair.find('=');
     auto name = percent_decode(pair.substr(0, eq), true);
-    auto value = percent_decode(eq == std::string_view::npos ? std::string_view()
-                                                             : pair.substr(eq + 1),
-                                true);
+    auto value = percent_decode(
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
     if (!name || !value || name->empty()) continue;
     out[*name] = *value;
   }

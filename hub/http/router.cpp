@@ -25,8 +25,8 @@ std::vector<std::string> split_path(const std::string& path) {
   std::size_t start = 1;
   while (true) {
     std::size_t slash = path.find('/', start);
-    parts.push_back(path.substr(start, slash == std::string::npos ? std::string::npos
-                                                                  : slash - start));
+    parts.push_back(
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
@@ -65,8 +65,8 @@ void Router::add(std::string method, std::string path_template, Handler handler,
       throw std::invalid_argument("duplicate route " + method + " " + path_template);
     }
   }
-  routes_.push_back(Route{std::move(method), std::move(path_template), std::move(handler),
-                          std::move(options)});
+  routes_.push_back(
+      Route{std::move(method), std::move(path_template), std::move(handler), std::move(options)});
   segments_.push_back(std::move(segments));
 }
 

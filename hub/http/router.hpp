@@ -17,8 +17,8 @@ namespace wasl::http {
 using Handler = std::function<Response(Request&)>;
 
 struct RouteOptions {
-  std::string summary;           // one line, for the OpenAPI spec
-  std::int64_t body_limit = 0;   // 0 = the server default
+  std::string summary;          // one line, for the OpenAPI spec
+  std::int64_t body_limit = 0;  // 0 = the server default
   // Accepted request media types for bodies (empty = no body expected, any
   // type ignored). A body with another type answers 415.
   std::vector<std::string> consumes;

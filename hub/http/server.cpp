@@ -400,8 +400,8 @@ Server::Impl::Wait Server::Impl::wait_for_request(Session& session, Poco::Net::S
     // so the queue itself is the last word on whether a client is waiting.
     constexpr std::chrono::milliseconds kQueueCheck{50};
     if (!first && left > kQueueCheck) left = kQueueCheck;
-    pollfd fds[3] = {{socket.impl()->sockfd(), POLLIN, 0}, {stop_fd, POLLIN, 0},
-                     {saturated_fd, POLLIN, 0}};
+    pollfd fds[3] = {
+        {socket.impl()->sockfd(), POLLIN, 0}, {stop_fd, POLLIN, 0}, {saturated_fd, POLLIN, 0}};
     int n = ::poll(fds, first ? 2 : 3, static_cast<int>(left.count()));
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -534,8 +534,8 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int fd, int served
       has_body = content_length > 0;
     }
   } catch (const Poco::Exception&) {
-    resp = bad_request("The Content-Length header is not a valid length.").to_response(
-        req.request_id);
+    resp =
+        bad_request("The Content-Length header is not a valid length.").to_response(req.request_id);
     has_body = true;  // unknown: do not reuse the connection
   }
 
@@ -583,8 +583,8 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int fd, int served
         req.body.reserve(static_cast<std::size_t>(std::min<std::int64_t>(want, 1 << 16)));
         char buf[16384];
         while (static_cast<std::int64_t>(req.body.size()) < want) {
-          auto chunk = std::min<std::int64_t>(sizeof buf,
-                                              want - static_cast<std::int64_t>(req.body.size()));
+          auto chunk =
+              std::min<std::int64_t>(sizeof buf, want - static_cast<std::int64_t>(req.body.size()));
           in.read(buf, chunk);
           auto n = in.gcount();
           if (n <= 0) break;
@@ -612,11 +612,11 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int fd, int served
       }
       if (ok) {
         clear_read_deadline(fd);  // the handler's time is not the client's
-        metrics.histogram_observe(
-            kRequestRead, "Time to read a request until its handler starts, in seconds.",
-            {{"route", route_label}},
-            std::chrono::duration<double>(Clock::now() - started_at).count(),
-            observability::stage_buckets());
+        metrics.histogram_observe(kRequestRead,
+                                  "Time to read a request until its handler starts, in seconds.",
+                                  {{"route", route_label}},
+                                  std::chrono::duration<double>(Clock::now() - started_at).count(),
+                                  observability::stage_buckets());
         try {
           resp = route.handler(req);
         } catch (const std::exception& e) {
@@ -757,12 +757,12 @@ sdk::Status Server::start() {
     try {
       Poco::Net::initializeSSL();
       s.ssl_initialized = true;
-      Poco::Net::Context::Ptr context = new Poco::Net::Context(
-          Poco::Net::Context::TLS_SERVER_USE, c.tls->private_key_file, c.tls->certificate_file,
-          c.tls->ca_file,
-          c.tls->ca_file.empty() ? Poco::Net::Context::VERIFY_NONE
-                                 : Poco::Net::Context::VERIFY_STRICT,
-          9, false, "HIGH:!aNULL:!MD5:!RC4:!3DES");
+      Poco::Net::Context::Ptr context =
+          new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, c.tls->private_key_file,
+                                 c.tls->certificate_file, c.tls->ca_file,
+                                 c.tls->ca_file.empty() ? Poco::Net::Context::VERIFY_NONE
+                                                        : Poco::Net::Context::VERIFY_STRICT,
+                                 9, false, "HIGH:!aNULL:!MD5:!RC4:!3DES");
       context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                                 Poco::Net::Context::PROTO_TLSV1 |
                                 Poco::Net::Context::PROTO_TLSV1_1);
@@ -778,9 +778,9 @@ sdk::Status Server::start() {
                             c.tls->certificate_file + "' and key '" + c.tls->private_key_file +
                             "': check that both are readable PEM files that match.");
     } catch (const Poco::IOException& e) {
-      return sdk::Error(sdk::ErrorCode::kUnavailable,
-                        "Cannot listen on " + address + " (" + e.displayText() +
-                            "); is another process using the port?");
+      return sdk::Error(sdk::ErrorCode::kUnavailable, "Cannot listen on " + address + " (" +
+                                                          e.displayText() +
+                                                          "); is another process using the port?");
     } catch (const Poco::Exception& e) {
       return sdk::Error(sdk::ErrorCode::kUnavailable,
                         "Cannot set up TLS for " + address + " from certificate '" +
@@ -794,9 +794,9 @@ sdk::Status Server::start() {
       plain.listen(backlog);
       s.listener = plain;
     } catch (const Poco::Exception& e) {
-      return sdk::Error(sdk::ErrorCode::kUnavailable,
-                        "Cannot listen on " + address + " (" + e.displayText() +
-                            "); is another process using the port?");
+      return sdk::Error(sdk::ErrorCode::kUnavailable, "Cannot listen on " + address + " (" +
+                                                          e.displayText() +
+                                                          "); is another process using the port?");
     }
   }
   s.bound_port = s.listener.address().port();
@@ -816,8 +816,8 @@ sdk::Status Server::start() {
     // starts a thread for the next one; with no slack that start fails and
     // the connection would wait in the queue with nobody to take it.
     s.pool = std::make_unique<Poco::ThreadPool>("wasl-http", 1, c.max_threads + 16, 60);
-    s.tcp = std::make_unique<Poco::Net::TCPServer>(new Impl::ConnectionFactory(s), *s.pool, s.listener,
-                                                   s.params);
+    s.tcp = std::make_unique<Poco::Net::TCPServer>(new Impl::ConnectionFactory(s), *s.pool,
+                                                   s.listener, s.params);
     s.tcp->setConnectionFilter(new Impl::SaturationFilter(s));
     s.watchdog = std::thread([&s] { s.run_watchdog(); });
     s.tcp->start();

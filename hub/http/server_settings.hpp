@@ -35,9 +35,9 @@ struct ServerSettings {
   // Peers (addresses or CIDR ranges) whose X-Forwarded-For names the client;
   // empty: the header is ignored. See trusted_proxies.hpp.
   std::vector<std::string> trusted_proxies;
-  std::chrono::milliseconds shutdown_grace{20000};   // in-flight requests may finish within
-  std::int64_t body_limit = 1 << 20;                 // bytes, for routes that set none; 413 beyond
-  std::optional<TlsSettings> tls;                    // unset: plain HTTP
+  std::chrono::milliseconds shutdown_grace{20000};  // in-flight requests may finish within
+  std::int64_t body_limit = 1 << 20;                // bytes, for routes that set none; 413 beyond
+  std::optional<TlsSettings> tls;                   // unset: plain HTTP
 };
 
 }  // namespace wasl::http

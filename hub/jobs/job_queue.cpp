@@ -31,8 +31,7 @@ std::string holder_is(Params& params, const HeldJob& job) {
 
 }  // namespace
 
-Result<std::vector<ClaimedJob>> JobQueue::claim(storage::Transaction& tx,
-                                                storage::Dialect dialect,
+Result<std::vector<ClaimedJob>> JobQueue::claim(storage::Transaction& tx, storage::Dialect dialect,
                                                 const std::string& token_prefix,
                                                 std::int64_t now_ms,
                                                 std::chrono::milliseconds lease, int limit) {
@@ -162,14 +161,12 @@ Result<bool> JobQueue::remove(storage::Transaction& tx, const std::vector<HeldJo
 Result<bool> JobQueue::extend(storage::Transaction& tx, const HeldJob& job,
                               std::int64_t expires_at_ms) {
   if (job.locked) {
-    return sdk::Error(sdk::ErrorCode::kInternal,
-                      "a job held by a row lock has no lease to extend", false);
+    return sdk::Error(sdk::ErrorCode::kInternal, "a job held by a row lock has no lease to extend",
+                      false);
   }
-  WASL_ASSIGN_OR_RETURN(
-      auto changed,
-      tx.exec("UPDATE jobs SET lease_expires_at = $1, run_at = $1 "
-              "WHERE id = $2 AND lease_owner = $3",
-              Params{expires_at_ms, job.id, job.lease_token}));
+  WASL_ASSIGN_OR_RETURN(auto changed, tx.exec("UPDATE jobs SET lease_expires_at = $1, run_at = $1 "
+                                              "WHERE id = $2 AND lease_owner = $3",
+                                              Params{expires_at_ms, job.id, job.lease_token}));
   return changed == 1;
 }
 
@@ -259,8 +256,7 @@ Result<std::vector<ClaimedTask>> JobQueue::claim_tasks(storage::Transaction& tx,
                                                        storage::Dialect dialect,
                                                        const std::string& token_prefix,
                                                        std::int64_t now_ms,
-                                                       std::chrono::milliseconds lease,
-                                                       int limit) {
+                                                       std::chrono::milliseconds lease, int limit) {
   std::string sql =
       "SELECT id, kind, payload, attempts, requests FROM jobs "
       "WHERE kind LIKE 'task.%' AND run_at <= $1 ORDER BY run_at LIMIT $2";
@@ -309,11 +305,12 @@ Result<bool> JobQueue::retry_task(storage::Transaction& tx, const ClaimedTask& t
                                   std::int64_t now_ms) {
   WASL_ASSIGN_OR_RETURN(
       auto changed,
-      tx.exec("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL, "
-              "run_at = CASE WHEN requests = $1 THEN CAST($2 AS BIGINT) ELSE CAST($3 AS BIGINT) END, "
-              "attempts = CASE WHEN requests = $1 THEN attempts ELSE 0 END, "
-              "last_error = $4 WHERE id = $5 AND lease_owner = $6",
-              Params{task.requests, run_at_ms, now_ms, last_error, task.id, task.lease_token}));
+      tx.exec(
+          "UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL, "
+          "run_at = CASE WHEN requests = $1 THEN CAST($2 AS BIGINT) ELSE CAST($3 AS BIGINT) END, "
+          "attempts = CASE WHEN requests = $1 THEN attempts ELSE 0 END, "
+          "last_error = $4 WHERE id = $5 AND lease_owner = $6",
+          Params{task.requests, run_at_ms, now_ms, last_error, task.id, task.lease_token}));
   return changed == 1;
 }
 

@@ -65,7 +65,7 @@ inline HeldJob held_job(const ClaimedJob& job) { return {job.id, job.lease_token
 inline constexpr std::string_view kTaskKindPrefix = "task.";
 
 struct ClaimedTask {  // NOLINT(bugprone-exception-escape): a default json is null; it cannot throw
-  std::string id;  // the task's key
+  std::string id;     // the task's key
   std::string kind;
   nlohmann::json payload;
   std::string lease_token;
@@ -128,8 +128,7 @@ class JobQueue {
                                                         storage::Dialect dialect,
                                                         const std::vector<std::string>& run_ids);
   // Makes the run's job due now unless a worker holds it.
-  static sdk::Status wake(storage::Transaction& tx, const std::string& run_id,
-                          std::int64_t now_ms);
+  static sdk::Status wake(storage::Transaction& tx, const std::string& run_id, std::int64_t now_ms);
   // Deletes the run's workflow jobs, held or not (the run ended or restarts).
   static sdk::Status remove_all(storage::Transaction& tx, const std::string& run_id);
   // Workflow jobs due at `now_ms` (held ones included: a held job is due
@@ -149,12 +148,9 @@ class JobQueue {
   static sdk::Result<bool> any_task_due(storage::Transaction& tx, std::int64_t now_ms);
   // Claims up to `limit` due tasks, oldest run_at first, each leased until
   // now + lease (PostgreSQL: SKIP LOCKED, as claim()).
-  static sdk::Result<std::vector<ClaimedTask>> claim_tasks(storage::Transaction& tx,
-                                                           storage::Dialect dialect,
-                                                           const std::string& token_prefix,
-                                                           std::int64_t now_ms,
-                                                           std::chrono::milliseconds lease,
-                                                           int limit);
+  static sdk::Result<std::vector<ClaimedTask>> claim_tasks(
+      storage::Transaction& tx, storage::Dialect dialect, const std::string& token_prefix,
+      std::int64_t now_ms, std::chrono::milliseconds lease, int limit);
   // Settles a held task: deleted, unless it was asked for again since its
   // claim, in which case it is released due at `now_ms` for a fresh run.
   // False when the lease was lost (another runner took the task over).

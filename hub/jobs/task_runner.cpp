@@ -51,8 +51,7 @@ Status TaskRunner::handle(const std::string& kind, std::shared_ptr<TaskHandler> 
                  "a task kind starts with \"task.\" and names the task: " + kind, false);
   }
   if (!handlers_.emplace(kind, std::move(handler)).second) {
-    return Error(ErrorCode::kAlreadyExists, "task kind " + kind + " has a handler already",
-                 false);
+    return Error(ErrorCode::kAlreadyExists, "task kind " + kind + " has a handler already", false);
   }
   return {};
 }
@@ -124,9 +123,8 @@ Result<bool> TaskRunner::run_once() {
   ClaimedTask claimed;
   {
     WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
-    WASL_ASSIGN_OR_RETURN(auto tasks, JobQueue::claim_tasks(*tx, store_.dialect(),
-                                                            options_.owner, claimed_at,
-                                                            options_.lease, 1));
+    WASL_ASSIGN_OR_RETURN(auto tasks, JobQueue::claim_tasks(*tx, store_.dialect(), options_.owner,
+                                                            claimed_at, options_.lease, 1));
     if (tasks.empty()) {
       tx->rollback();
       return false;
@@ -203,8 +201,7 @@ Result<const char*> TaskRunner::settle_failure(const ClaimedTask& claimed, const
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
   const char* label = "retried";
   bool held = false;
-  if (stopping || handler == nullptr ||
-      (error.retryable && task.attempt < options_.max_attempts)) {
+  if (stopping || handler == nullptr || (error.retryable && task.attempt < options_.max_attempts)) {
     std::chrono::milliseconds delay{0};
     if (!stopping) {
       const sdk::Backoff doubling{options_.initial_backoff, 2.0, options_.max_backoff};

@@ -54,10 +54,10 @@ namespace wasl::jobs {
 
 // A claimed task, as its handler sees it.
 struct Task {
-  std::string key;          // the jobs row's id: what the task is about
-  std::string kind;         // "task.ehr_booking"
-  nlohmann::json payload;   // as last requested
-  int attempt = 1;          // 1 for the first run, 2 for the first retry, …
+  std::string key;         // the jobs row's id: what the task is about
+  std::string kind;        // "task.ehr_booking"
+  nlohmann::json payload;  // as last requested
+  int attempt = 1;         // 1 for the first run, 2 for the first retry, …
 };
 
 // What a run leaves to write, in the transaction that settles its task (see

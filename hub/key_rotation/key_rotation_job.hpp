@@ -82,7 +82,7 @@ struct RotationStep {
   std::int64_t examined = 0;
   std::int64_t reencrypted = 0;
   std::int64_t failed = 0;
-  bool done = false;  // nothing is left to do for the active key
+  bool done = false;     // nothing is left to do for the active key
   bool waiting = false;  // another job holds the database's rotation lease: nothing was done
 };
 

@@ -38,21 +38,11 @@ void append_json_escaped(spdlog::memory_buf_t& dest, std::string_view text) {
   for (char ch : text) {
     auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"':
-        append(dest, "\\\"");
-        break;
-      case '\\':
-        append(dest, "\\\\");
-        break;
-      case '\n':
-        append(dest, "\\n");
-        break;
-      case '\r':
-        append(dest, "\\r");
-        break;
-      case '\t':
-        append(dest, "\\t");
-        break;
+      case '"': append(dest, "\\\""); break;
+      case '\\': append(dest, "\\\\"); break;
+      case '\n': append(dest, "\\n"); break;
+      case '\r': append(dest, "\\r"); break;
+      case '\t': append(dest, "\\t"); break;
       default:
         if (c < 0x20 || c == 0x7f) {
           fmt::format_to(std::back_inserter(dest), "\\u{:04x}", c);
@@ -116,9 +106,9 @@ class JsonLineFormatter final : public spdlog::formatter {
 
 bool parse_level(const std::string& name, spdlog::level::level_enum& out) {
   static const std::pair<const char*, spdlog::level::level_enum> kLevels[] = {
-      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
-      {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
-      {"warning", spdlog::level::warn}, {"error", spdlog::level::err},
+      {"trace", spdlog::level::trace},       {"debug", spdlog::level::debug},
+      {"info", spdlog::level::info},         {"warn", spdlog::level::warn},
+      {"warning", spdlog::level::warn},      {"error", spdlog::level::err},
       {"critical", spdlog::level::critical}, {"off", spdlog::level::off}};
   for (const auto& [n, level] : kLevels) {
     if (name == n) {

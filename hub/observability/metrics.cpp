@@ -99,9 +99,9 @@ struct HistogramData {
 struct Family {
   Kind kind;
   std::string help;
-  std::mutex mutex;  // guards the series below
-  std::map<Labels, double> values;                // counters and gauges
-  std::vector<double> buckets;                    // histograms: sorted upper bounds
+  std::mutex mutex;                 // guards the series below
+  std::map<Labels, double> values;  // counters and gauges
+  std::vector<double> buckets;      // histograms: sorted upper bounds
   std::map<Labels, HistogramData> histograms;
   std::function<std::vector<std::pair<Labels, double>>()> read;  // callback gauges
 };
@@ -264,8 +264,8 @@ std::string Metrics::render() const {
 }
 
 const std::vector<double>& Metrics::default_buckets() {
-  static const std::vector<double> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                               0.1,   0.25,   0.5,   1,    2.5,   5,   10};
+  static const std::vector<double> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                               0.25,  0.5,    1,     2.5,  5,     10};
   return kBuckets;
 }
 

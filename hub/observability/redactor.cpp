@@ -230,8 +230,7 @@ void find_json_values(std::string_view s, const std::vector<std::string>& keys,
   if (s.find('"') == std::string_view::npos) return;
   for (const std::string& key : keys) {
     std::string quoted = "\"" + key + "\"";
-    for (std::size_t k = s.find(quoted); k != std::string_view::npos;
-         k = s.find(quoted, k + 1)) {
+    for (std::size_t k = s.find(quoted); k != std::string_view::npos; k = s.find(quoted, k + 1)) {
       std::size_t j = k + quoted.size();
       while (j < s.size() && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r')) ++j;
       if (j >= s.size() || s[j] != ':') continue;
@@ -239,8 +238,10 @@ void find_json_values(std::string_view s, const std::vector<std::string>& keys,
       while (j < s.size() && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r')) ++j;
       std::size_t end = json_value_end(s, j);
       if (end == std::string_view::npos) {
-        if (j < s.size() && s[j] == '"') end = s.size();  // unterminated string: to the end
-        else continue;
+        if (j < s.size() && s[j] == '"')
+          end = s.size();  // unterminated string: to the end
+        else
+          continue;
       }
       spans.push_back({j, end, "\"[redacted:" + key + "]\""});
     }
@@ -259,9 +260,9 @@ sdk::Status Redactor::add_pattern(std::string kind, const std::string& ecmascrip
   try {
     patterns_.push_back({std::move(kind), std::regex(ecmascript_regex, std::regex::ECMAScript)});
   } catch (const std::regex_error&) {
-    return sdk::Error(sdk::ErrorCode::kInvalidArgument,
-                      "The redaction pattern for '" + kind +
-                          "' is not a valid ECMAScript regular expression.");
+    return sdk::Error(
+        sdk::ErrorCode::kInvalidArgument,
+        "The redaction pattern for '" + kind + "' is not a valid ECMAScript regular expression.");
   }
   return sdk::ok_status();
 }
@@ -278,8 +279,8 @@ std::string Redactor::redact(std::string_view text) const {
            it != std::sregex_iterator(); ++it) {
         if (it->length(0) == 0) continue;
         auto begin = static_cast<std::size_t>(it->position(0));
-        spans.push_back({begin, begin + static_cast<std::size_t>(it->length(0)),
-                         "[redacted:" + p.kind + "]"});
+        spans.push_back(
+            {begin, begin + static_cast<std::size_t>(it->length(0)), "[redacted:" + p.kind + "]"});
       }
     }
   }
@@ -311,10 +312,9 @@ std::string Redactor::redact(std::string_view text) const {
 const Redactor& Redactor::standard() {
   static const Redactor kStandard = [] {
     Redactor r;
-    for (const char* key :
-         {"name", "given", "family", "first_name", "last_name", "full_name", "patient_name",
-          "national_id", "iqama", "phone", "mobile", "email", "birth_date", "birthDate",
-          "date_of_birth", "address"}) {
+    for (const char* key : {"name", "given", "family", "first_name", "last_name", "full_name",
+                            "patient_name", "national_id", "iqama", "phone", "mobile", "email",
+                            "birth_date", "birthDate", "date_of_birth", "address"}) {
       r.add_json_key(key);
     }
     return r;

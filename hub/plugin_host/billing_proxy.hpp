@@ -1,5 +1,5 @@
-// BillingProxy: the hub's BillingGateway for a plugin instance, calling through the C ABI. Thread-safe;
-// keeps the instance (and so its library) alive.
+// BillingProxy: the hub's BillingGateway for a plugin instance, calling through the C ABI.
+// Thread-safe; keeps the instance (and so its library) alive.
 #pragma once
 
 #include <memory>
@@ -11,9 +11,11 @@ namespace wasl::plugin_host {
 
 class BillingProxy final : public sdk::BillingGateway {
  public:
-  explicit BillingProxy(std::shared_ptr<PluginInstance> instance) : instance_(std::move(instance)) {}
+  explicit BillingProxy(std::shared_ptr<PluginInstance> instance)
+      : instance_(std::move(instance)) {}
 
-  sdk::Result<sdk::ClaimResponse> check_eligibility(const sdk::EligibilityRequest& request) override;
+  sdk::Result<sdk::ClaimResponse> check_eligibility(
+      const sdk::EligibilityRequest& request) override;
   sdk::Result<sdk::ClaimResponse> request_prior_authorization(const sdk::Claim& claim) override;
   sdk::Result<sdk::ClaimResponse> submit_claim(const sdk::Claim& claim) override;
   sdk::Result<std::vector<sdk::ClaimResponse>> poll(const sdk::PollRequest& request) override;

@@ -26,10 +26,9 @@ std::string DatabaseStateStore::row_id(std::string_view instance, std::string_vi
 sdk::Result<std::optional<std::string>> DatabaseStateStore::get(std::string_view instance,
                                                                 std::string_view key) {
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadOnly));
-  WASL_ASSIGN_OR_RETURN(
-      storage::Rows rows,
-      tx->query("SELECT value FROM plugin_state WHERE instance = $1 AND key = $2",
-                {std::string(instance), std::string(key)}));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx->query("SELECT value FROM plugin_state WHERE instance = $1 AND key = $2",
+                                  {std::string(instance), std::string(key)}));
   tx->rollback();
   if (rows.empty() || rows[0].is_null(0)) return std::optional<std::string>();
   WASL_ASSIGN_OR_RETURN(std::string ciphertext, rows[0].get_blob(0));

@@ -332,7 +332,7 @@ bool refused_client_certificate(std::string_view detail) {
   std::string lower = lowercase(detail);
   if (lower.find("alert") == std::string::npos) return false;
   static constexpr std::array<std::string_view, 8> kAlerts{
-      "certificate required", "bad certificate", "unsupported certificate",
+      "certificate required", "bad certificate",     "unsupported certificate",
       "certificate revoked",  "certificate expired", "certificate unknown",
       "unknown ca",           "access denied"};
   return std::any_of(kAlerts.begin(), kAlerts.end(), [&](std::string_view alert) {
@@ -391,8 +391,7 @@ Error map_failure(CURLcode code, const Transfer& transfer, const char* detail_bu
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_PROXY:
-    case CURLE_AGAIN:
-      return Error(ErrorCode::kUnavailable, what + " failed: " + detail, true);
+    case CURLE_AGAIN: return Error(ErrorCode::kUnavailable, what + " failed: " + detail, true);
     case CURLE_PEER_FAILED_VERIFICATION:
       return Error(ErrorCode::kFailedPrecondition,
                    what + ": TLS verification of the server failed (" + detail +
@@ -406,9 +405,9 @@ Error map_failure(CURLcode code, const Transfer& transfer, const char* detail_bu
     case CURLE_SSL_CLIENTCERT:
       return Error(ErrorCode::kFailedPrecondition,
                    what + ": the client certificate " +
-                       (options.client_identity ? options.client_identity->description().subject
-                                                : options.client_cert_file + " or key " +
-                                                      options.client_key_file) +
+                       (options.client_identity
+                            ? options.client_identity->description().subject
+                            : options.client_cert_file + " or key " + options.client_key_file) +
                        " could not be used (" + detail + ")",
                    false);
     case CURLE_TOO_MANY_REDIRECTS:
@@ -420,8 +419,7 @@ Error map_failure(CURLcode code, const Transfer& transfer, const char* detail_bu
     case CURLE_UNSUPPORTED_PROTOCOL:
       return Error(ErrorCode::kInvalidArgument,
                    what + ": the URL is malformed or not http(s) (" + detail + ")", false);
-    default:
-      return Error(ErrorCode::kInternal, what + " failed: " + detail, false);
+    default: return Error(ErrorCode::kInternal, what + " failed: " + detail, false);
   }
 }
 

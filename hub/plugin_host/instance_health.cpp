@@ -11,15 +11,12 @@ bool fails_instance(sdk::ErrorCode code) {
     case sdk::ErrorCode::kInternal:
     case sdk::ErrorCode::kUnauthenticated:
     case sdk::ErrorCode::kPermissionDenied:
-    case sdk::ErrorCode::kResourceExhausted:
-      return true;
-    default:
-      return false;
+    case sdk::ErrorCode::kResourceExhausted: return true;
+    default: return false;
   }
 }
 
-InstanceHealth::InstanceHealth(std::function<std::int64_t()> now_ms)
-    : now_ms_(std::move(now_ms)) {}
+InstanceHealth::InstanceHealth(std::function<std::int64_t()> now_ms) : now_ms_(std::move(now_ms)) {}
 
 std::int64_t InstanceHealth::now() const {
   if (now_ms_) return now_ms_();

@@ -47,7 +47,7 @@ struct CallOutcome {
 };
 
 struct InstanceHealthView {
-  std::string state = "unknown";     // unknown | healthy | failing
+  std::string state = "unknown";         // unknown | healthy | failing
   std::optional<std::int64_t> since_ms;  // when it entered that state
   std::optional<CallOutcome> last_probe;
   std::optional<CallOutcome> last_error;

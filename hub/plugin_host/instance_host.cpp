@@ -79,10 +79,10 @@ int guarded(char** out, Body&& body) {
   try {
     return body();
   } catch (const std::exception& e) {
-    return fail(out, sdk::Error(sdk::ErrorCode::kInternal,
-                                std::string("the hub failed to serve a plugin request: ") +
-                                    e.what(),
-                                false));
+    return fail(
+        out,
+        sdk::Error(sdk::ErrorCode::kInternal,
+                   std::string("the hub failed to serve a plugin request: ") + e.what(), false));
   } catch (...) {
     return fail(out, sdk::Error(sdk::ErrorCode::kInternal,
                                 "the hub failed to serve a plugin request", false));
@@ -133,9 +133,10 @@ sdk::Result<HttpClient*> InstanceHost::client_for(const sdk::HttpRequest& reques
   }
   if (!services_.mutual_tls_http || !services_.client_certificate) {
     return Error(ErrorCode::kFailedPrecondition,
-                 instance_name_ + ": mutual TLS was asked for but the instance's settings name "
-                                  "no client certificate (tls.client_certificate and "
-                                  "tls.client_key, or tls.client_pkcs12)",
+                 instance_name_ +
+                     ": mutual TLS was asked for but the instance's settings name "
+                     "no client certificate (tls.client_certificate and "
+                     "tls.client_key, or tls.client_pkcs12)",
                  false);
   }
   if (request.url.rfind("https://", 0) != 0) {
@@ -265,8 +266,7 @@ int InstanceHost::state_get(void* ctx, const char* key, char** value_json) {
   });
 }
 
-int InstanceHost::state_put(void* ctx, const char* key, const char* value_json,
-                            char** error_json) {
+int InstanceHost::state_put(void* ctx, const char* key, const char* value_json, char** error_json) {
   auto* self = static_cast<InstanceHost*>(ctx);
   return guarded(error_json, [&] {
     if (self->services_.state == nullptr) return fail(error_json, unavailable(*self, "state"));

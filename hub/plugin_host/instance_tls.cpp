@@ -15,13 +15,13 @@ using sdk::Error;
 using sdk::ErrorCode;
 
 constexpr std::array<std::string_view, 5> kKeys{"ca_bundle", "client_certificate", "client_key",
-                                                 "client_key_password", "client_pkcs12"};
+                                                "client_key_password", "client_pkcs12"};
 
 Error problem(std::string_view key, const std::string& message) {
-  return Error(ErrorCode::kInvalidArgument,
-               "settings.tls" + (key.empty() ? std::string() : "." + std::string(key)) + ": " +
-                   message,
-               false);
+  return Error(
+      ErrorCode::kInvalidArgument,
+      "settings.tls" + (key.empty() ? std::string() : "." + std::string(key)) + ": " + message,
+      false);
 }
 
 }  // namespace
@@ -47,16 +47,17 @@ sdk::Result<std::optional<InstanceTls>> take_instance_tls(json& settings) {
   json tls = std::move(*found);
   settings.erase("tls");
   if (!tls.is_object()) {
-    return problem("", "expected an object with client_certificate and client_key (or "
-                       "client_pkcs12), client_key_password and ca_bundle");
+    return problem("",
+                   "expected an object with client_certificate and client_key (or "
+                   "client_pkcs12), client_key_password and ca_bundle");
   }
   std::vector<std::string> known(kKeys.begin(), kKeys.end());
   std::map<std::string, std::string> values;
   for (const auto& [key, value] : tls.items()) {
     if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
       std::string hint = text::closest_match(key, known);
-      return problem(key, "unknown key" + (hint.empty() ? std::string()
-                                                         : " (did you mean \"" + hint + "\"?)"));
+      return problem(key, "unknown key" +
+                              (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
     }
     if (!value.is_string()) {
       return problem(key, "expected a string (the file's text, written as ${file:PATH})");
@@ -75,8 +76,9 @@ sdk::Result<std::optional<InstanceTls>> take_instance_tls(json& settings) {
   const std::string* password = text("client_key_password");
   const std::string no_password;
   if (pkcs12 != nullptr && (certificate != nullptr || key != nullptr)) {
-    return problem("client_pkcs12", "give either client_pkcs12 or client_certificate with "
-                                    "client_key, not both");
+    return problem("client_pkcs12",
+                   "give either client_pkcs12 or client_certificate with "
+                   "client_key, not both");
   }
   if ((certificate == nullptr) != (key == nullptr)) {
     return problem(certificate == nullptr ? "client_certificate" : "client_key",

@@ -33,14 +33,14 @@ std::filesystem::path resolve(const config::PluginFileConfig& plugin,
   std::filesystem::path file(plugin.file);
   if (file.is_absolute()) return file;
   std::error_code ec;
-  std::vector<std::filesystem::path> search(plugins.directories.begin(),
-                                            plugins.directories.end());
+  std::vector<std::filesystem::path> search(plugins.directories.begin(), plugins.directories.end());
   for (auto& dir : shipped_plugin_directories()) search.push_back(std::move(dir));
   for (const auto& dir : search) {
     auto candidate = dir / file;
     if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
   }
-  if (!plugins.directories.empty()) return std::filesystem::path(plugins.directories.front()) / file;
+  if (!plugins.directories.empty())
+    return std::filesystem::path(plugins.directories.front()) / file;
   return file;
 }
 
@@ -141,7 +141,8 @@ sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& 
     InstanceStatus status{name, instance.plugin, instance.optional, false, {}};
     auto fail = [&](const std::string& problem) {
       status.problem = problem;
-      host->problems_.push_back(problem + (instance.optional ? " (optional: the hub starts without it)" : ""));
+      host->problems_.push_back(
+          problem + (instance.optional ? " (optional: the hub starts without it)" : ""));
       if (!instance.optional) fatal = true;
       host->statuses_.push_back(status);
     };
@@ -149,9 +150,9 @@ sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& 
     if (lib == host->libraries_.end()) {
       auto why = file_problems.find(instance.plugin);
       fail("instance '" + name + "': " +
-           (why != file_problems.end() ? "its plugin '" + instance.plugin + "' did not load"
-                                       : "no plugin named '" + instance.plugin +
-                                             "' is declared under plugins"));
+           (why != file_problems.end()
+                ? "its plugin '" + instance.plugin + "' did not load"
+                : "no plugin named '" + instance.plugin + "' is declared under plugins"));
       continue;
     }
     const auto& library = lib->second;
@@ -247,8 +248,7 @@ sdk::Result<std::shared_ptr<sdk::EhrConnector>> PluginHost::ehr(std::string_view
   WASL_ASSIGN_OR_RETURN(auto found, with_capability(name, "ehr"));
   return std::shared_ptr<sdk::EhrConnector>(std::make_shared<EhrProxy>(std::move(found)));
 }
-sdk::Result<std::shared_ptr<sdk::BillingGateway>> PluginHost::billing(
-    std::string_view name) const {
+sdk::Result<std::shared_ptr<sdk::BillingGateway>> PluginHost::billing(std::string_view name) const {
   WASL_ASSIGN_OR_RETURN(auto found, with_capability(name, "billing"));
   return std::shared_ptr<sdk::BillingGateway>(std::make_shared<BillingProxy>(std::move(found)));
 }
@@ -275,8 +275,8 @@ void PluginHost::probe() const {
   for (const auto& [name, instance] : instances_) {
     std::string_view method = probe_method(name);
     if (method.empty()) continue;
-    json request = capability_of(name) == "video" ? json{{"room_id", kProbeId}}
-                                                  : json{{"id", kProbeId}};
+    json request =
+        capability_of(name) == "video" ? json{{"room_id", kProbeId}} : json{{"id", kProbeId}};
     auto answer = instance->call(method, request);
     health_->note_probe(name, method, answer.ok() ? nullptr : &answer.error());
   }

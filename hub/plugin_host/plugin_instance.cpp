@@ -37,8 +37,7 @@ int deliver(void* ctx, const uint8_t* data, size_t size) {
 }  // namespace
 
 PluginInstance::PluginInstance(std::shared_ptr<const PluginLibrary> library,
-                               std::unique_ptr<InstanceHost> host,
-                               observability::Metrics& metrics)
+                               std::unique_ptr<InstanceHost> host, observability::Metrics& metrics)
     : metrics_(metrics), host_(std::move(host)), library_(std::move(library)) {}
 
 PluginInstance::~PluginInstance() {
@@ -85,8 +84,9 @@ sdk::Result<nlohmann::json> PluginInstance::finish(std::string_view method, int 
 void PluginInstance::record(std::string_view method, const sdk::Result<nlohmann::json>& result,
                             double seconds) {
   std::string outcome = result.ok() ? "ok" : std::string(sdk::to_string(result.error().code));
-  metrics_.counter_add(kCallsName, kCallsHelp,
-                       {{"instance", name()}, {"method", std::string(method)}, {"outcome", outcome}});
+  metrics_.counter_add(
+      kCallsName, kCallsHelp,
+      {{"instance", name()}, {"method", std::string(method)}, {"outcome", outcome}});
   metrics_.histogram_observe(kDurationName, kDurationHelp,
                              {{"instance", name()}, {"method", std::string(method)}}, seconds);
   if (health_ != nullptr) {

@@ -47,8 +47,7 @@ class PluginInstance {
   sdk::Result<nlohmann::json> call(std::string_view method, const nlohmann::json& request);
 
   // Calls a streaming method; chunks go to `sink` (an error from it aborts).
-  sdk::Result<nlohmann::json> call_streaming(std::string_view method,
-                                             const nlohmann::json& request,
+  sdk::Result<nlohmann::json> call_streaming(std::string_view method, const nlohmann::json& request,
                                              const sdk::ChunkSink& sink);
 
  private:
@@ -57,8 +56,7 @@ class PluginInstance {
 
   // Turns the plugin's return code and string into a result, freeing the string.
   sdk::Result<nlohmann::json> finish(std::string_view method, int rc, char* out);
-  void record(std::string_view method, const sdk::Result<nlohmann::json>& result,
-              double seconds);
+  void record(std::string_view method, const sdk::Result<nlohmann::json>& result, double seconds);
 
   observability::Metrics& metrics_;
   InstanceHealth* health_ = nullptr;

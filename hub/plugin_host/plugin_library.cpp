@@ -68,15 +68,16 @@ sdk::Result<std::shared_ptr<PluginLibrary>> PluginLibrary::load(const std::files
   if (ec) return refuse(file, "it cannot be loaded (" + ec.message() + ")");
 
   if (!self->library_.has(WASL_ABI_VERSION_SYMBOL)) {
-    return refuse(file, "it does not export " WASL_ABI_VERSION_SYMBOL ", so it is not a Wasl plugin");
+    return refuse(file,
+                  "it does not export " WASL_ABI_VERSION_SYMBOL ", so it is not a Wasl plugin");
   }
   auto version_fn = self->library_.get<uint32_t()>(WASL_ABI_VERSION_SYMBOL);
   const uint32_t version = version_fn();
   if (WASL_ABI_MAJOR_OF(version) != WASL_ABI_VERSION_MAJOR) {
-    return refuse(file, "it was built for plugin ABI " + std::to_string(WASL_ABI_MAJOR_OF(version)) +
-                            "." + std::to_string(WASL_ABI_MINOR_OF(version)) +
-                            " but this hub speaks ABI " + std::to_string(WASL_ABI_VERSION_MAJOR) +
-                            ".x");
+    return refuse(
+        file, "it was built for plugin ABI " + std::to_string(WASL_ABI_MAJOR_OF(version)) + "." +
+                  std::to_string(WASL_ABI_MINOR_OF(version)) + " but this hub speaks ABI " +
+                  std::to_string(WASL_ABI_VERSION_MAJOR) + ".x");
   }
 
   if (!self->library_.has(WASL_REGISTER_SYMBOL)) {
@@ -99,8 +100,9 @@ sdk::Result<std::shared_ptr<PluginLibrary>> PluginLibrary::load(const std::files
                         reg.destroy_instance != nullptr && reg.call != nullptr &&
                         reg.free_string != nullptr;
   if (!complete) {
-    return refuse(file, "its registration leaves out info_json, create_instance, "
-                        "destroy_instance, call or free_string");
+    return refuse(file,
+                  "its registration leaves out info_json, create_instance, "
+                  "destroy_instance, call or free_string");
   }
   auto info = nlohmann::json::parse(reg.info_json, nullptr, false);
   try {

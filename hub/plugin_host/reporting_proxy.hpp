@@ -1,5 +1,5 @@
-// ReportingProxy: the hub's ReportSink for a plugin instance, calling through the C ABI. Thread-safe;
-// keeps the instance (and so its library) alive.
+// ReportingProxy: the hub's ReportSink for a plugin instance, calling through the C ABI.
+// Thread-safe; keeps the instance (and so its library) alive.
 #pragma once
 
 #include <memory>
@@ -11,7 +11,8 @@ namespace wasl::plugin_host {
 
 class ReportingProxy final : public sdk::ReportSink {
  public:
-  explicit ReportingProxy(std::shared_ptr<PluginInstance> instance) : instance_(std::move(instance)) {}
+  explicit ReportingProxy(std::shared_ptr<PluginInstance> instance)
+      : instance_(std::move(instance)) {}
 
   sdk::Result<sdk::Receipt> submit_report(const sdk::Report& report) override;
 

@@ -139,23 +139,17 @@ std::string types_phrase(unsigned types) {
 // objects and arrays only by kind, so neither secrets nor PHI nor long text leak.
 std::string describe_value(const json& value, bool secret) {
   switch (value.type()) {
-    case json::value_t::object:
-      return "an object";
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::null:
-      return "null";
-    case json::value_t::boolean:
-      return secret ? "a boolean" : value.dump();
+    case json::value_t::object: return "an object";
+    case json::value_t::array: return "an array";
+    case json::value_t::string: return "a string";
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return secret ? "a boolean" : value.dump();
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
     case json::value_t::number_float:
       if (secret) return is_integral(value) ? "an integer" : "a number";
       return value.dump();
-    default:
-      return "an unsupported value";
+    default: return "an unsupported value";
   }
 }
 
@@ -365,9 +359,7 @@ class Checker {
           message =
               "does not match the pattern " + keyword(at.schema, "pattern")->get<std::string>();
           break;
-        case Problem::kOther:
-          message = "does not satisfy the schema";
-          break;
+        case Problem::kOther: message = "does not satisfy the schema"; break;
       }
       out_.push_back({at.path, std::move(message)});
     }

@@ -25,8 +25,8 @@ sdk::Result<Response> typed_call(PluginInstance& instance, std::string_view meth
     } catch (const nlohmann::json::exception& e) {
       return sdk::Error(sdk::ErrorCode::kInternal,
                         "plugin '" + instance.library().info().name + "' method '" +
-                            std::string(method) + "' returned a result of the wrong form: " +
-                            e.what(),
+                            std::string(method) +
+                            "' returned a result of the wrong form: " + e.what(),
                         false);
     }
   }

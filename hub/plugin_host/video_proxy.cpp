@@ -15,8 +15,7 @@ sdk::Result<sdk::Room> VideoProxy::end_room(const sdk::RoomRef& room) {
 sdk::Result<sdk::JoinToken> VideoProxy::issue_join_token(const sdk::JoinTokenRequest& request) {
   return typed_call<sdk::JoinToken>(*instance_, V::kIssueJoinToken, request);
 }
-sdk::Result<std::vector<sdk::Participant>> VideoProxy::list_participants(
-    const sdk::RoomRef& room) {
+sdk::Result<std::vector<sdk::Participant>> VideoProxy::list_participants(const sdk::RoomRef& room) {
   return typed_call<std::vector<sdk::Participant>>(*instance_, V::kListParticipants, room);
 }
 sdk::Status VideoProxy::remove_participant(const sdk::ParticipantRef& participant) {

@@ -1,5 +1,5 @@
-// VideoProxy: the hub's VideoProvider for a plugin instance, calling through the C ABI. Thread-safe;
-// keeps the instance (and so its library) alive.
+// VideoProxy: the hub's VideoProvider for a plugin instance, calling through the C ABI.
+// Thread-safe; keeps the instance (and so its library) alive.
 #pragma once
 
 #include <memory>

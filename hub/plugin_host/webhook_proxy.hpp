@@ -1,5 +1,5 @@
-// WebhookProxy: the hub's WebhookVerifier for a plugin instance, calling through the C ABI. Thread-safe;
-// keeps the instance (and so its library) alive.
+// WebhookProxy: the hub's WebhookVerifier for a plugin instance, calling through the C ABI.
+// Thread-safe; keeps the instance (and so its library) alive.
 #pragma once
 
 #include <memory>
@@ -11,7 +11,8 @@ namespace wasl::plugin_host {
 
 class WebhookProxy final : public sdk::WebhookVerifier {
  public:
-  explicit WebhookProxy(std::shared_ptr<PluginInstance> instance) : instance_(std::move(instance)) {}
+  explicit WebhookProxy(std::shared_ptr<PluginInstance> instance)
+      : instance_(std::move(instance)) {}
 
   sdk::Result<std::vector<sdk::Event>> verify(const sdk::WebhookRequest& request) override;
 

@@ -299,9 +299,9 @@ bool is_cancel_reason(std::string_view reason) {
   return true;
 }
 
-Status ConsultationStore::set_cancel_reason(storage::Transaction& tx,
-                                            std::string_view facility_id, std::string_view id,
-                                            std::string_view reason, std::int64_t now_ms) {
+Status ConsultationStore::set_cancel_reason(storage::Transaction& tx, std::string_view facility_id,
+                                            std::string_view id, std::string_view reason,
+                                            std::int64_t now_ms) {
   if (!is_cancel_reason(reason)) {
     return Error(ErrorCode::kInvalidArgument,
                  "a cancel reason is a code of a-z, 0-9 and _ (at most 40), such as "
@@ -317,8 +317,8 @@ Status ConsultationStore::set_cancel_reason(storage::Transaction& tx,
   return {};
 }
 
-Status ConsultationStore::set_report_facts(storage::Transaction& tx,
-                                           std::string_view facility_id, std::string_view id,
+Status ConsultationStore::set_report_facts(storage::Transaction& tx, std::string_view facility_id,
+                                           std::string_view id,
                                            const ConsultationReportFacts& facts,
                                            std::int64_t now_ms) {
   auto text = [](const std::optional<std::string>& v) {

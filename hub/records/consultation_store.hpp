@@ -62,8 +62,8 @@ struct ConsultationFacts {
 // What ministry reports count a consultation by (no PHI). Unset fields are
 // left as they are.
 struct ConsultationReportFacts {
-  std::optional<std::string> specialty;     // the practitioner's, as the EHR names it
-  std::optional<std::string> service_type;  // the appointment's
+  std::optional<std::string> specialty;            // the practitioner's, as the EHR names it
+  std::optional<std::string> service_type;         // the appointment's
   std::optional<std::int64_t> session_started_at;  // ms since the epoch
   std::optional<std::int64_t> session_ended_at;
 };

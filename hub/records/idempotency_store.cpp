@@ -78,10 +78,10 @@ Status IdempotencyStore::complete(storage::Transaction& tx, std::string_view fac
 
 Status IdempotencyStore::release(storage::Transaction& tx, std::string_view facility_id,
                                  std::string_view key) const {
-  WASL_RETURN_IF_ERROR(tx.exec(
-      "DELETE FROM idempotency_keys WHERE facility_id = $1 AND key = $2 AND "
-      "response_status IS NULL",
-      {std::string(facility_id), std::string(key)}));
+  WASL_RETURN_IF_ERROR(
+      tx.exec("DELETE FROM idempotency_keys WHERE facility_id = $1 AND key = $2 AND "
+              "response_status IS NULL",
+              {std::string(facility_id), std::string(key)}));
   return {};
 }
 

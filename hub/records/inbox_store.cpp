@@ -41,14 +41,10 @@ Error not_found_entry(std::string_view id) { return not_found("inbox entry", id)
 
 std::string_view to_string(InboxState s) {
   switch (s) {
-    case InboxState::kReceived:
-      return "received";
-    case InboxState::kDispatched:
-      return "dispatched";
-    case InboxState::kUnmatched:
-      return "unmatched";
-    case InboxState::kParked:
-      return "parked";
+    case InboxState::kReceived: return "received";
+    case InboxState::kDispatched: return "dispatched";
+    case InboxState::kUnmatched: return "unmatched";
+    case InboxState::kParked: return "parked";
   }
   return "received";
 }
@@ -64,15 +60,15 @@ Result<InboxInsertOutcome> InboxStore::insert(storage::Transaction& tx, const In
                         cipher_.encrypt(kTable, kHeadersColumn, e.id, headers.dump()));
   WASL_ASSIGN_OR_RETURN(
       std::int64_t inserted,
-      tx.exec("INSERT INTO inbox (id, instance, dedupe_key, facility_id, received_at, body_enc, "
-              "headers_enc, event_type, correlation, state, attempts, last_error) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
-              "ON CONFLICT (instance, dedupe_key) DO NOTHING",
-              {e.id, e.instance, e.dedupe_key, text_or_null(e.facility_id), e.received_at,
-               storage::Blob{std::move(body_enc)}, storage::Blob{std::move(headers_enc)},
-               text_or_null(e.event_type), text_or_null(e.correlation),
-               std::string(to_string(e.state)), e.attempts,
-               text_or_null(redact_stored_text_if_any(e.last_error))}));
+      tx.exec(
+          "INSERT INTO inbox (id, instance, dedupe_key, facility_id, received_at, body_enc, "
+          "headers_enc, event_type, correlation, state, attempts, last_error) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+          "ON CONFLICT (instance, dedupe_key) DO NOTHING",
+          {e.id, e.instance, e.dedupe_key, text_or_null(e.facility_id), e.received_at,
+           storage::Blob{std::move(body_enc)}, storage::Blob{std::move(headers_enc)},
+           text_or_null(e.event_type), text_or_null(e.correlation), std::string(to_string(e.state)),
+           e.attempts, text_or_null(redact_stored_text_if_any(e.last_error))}));
   return inserted > 0 ? InboxInsertOutcome::kInserted : InboxInsertOutcome::kDuplicate;
 }
 
@@ -222,8 +218,8 @@ Result<std::vector<InboxEntry>> InboxStore::list(storage::Transaction& tx, const
   storage::Params params{std::string(to_string(state))};
   std::string where = "WHERE state = $1 AND " + scope_condition(scope, params);
   WASL_ASSIGN_OR_RETURN(storage::Rows rows,
-                        tx.query(std::string(kSelect) + where +
-                                     " ORDER BY received_at, id LIMIT " + std::to_string(limit),
+                        tx.query(std::string(kSelect) + where + " ORDER BY received_at, id LIMIT " +
+                                     std::to_string(limit),
                                  params));
   std::vector<InboxEntry> out;
   for (const storage::Row& row : rows) {
@@ -259,8 +255,7 @@ audit::AuditEvent parked_event(std::string_view id, std::string_view facility_id
   event.entity_type = "webhook_event";
   event.entity_id = std::string(id);
   event.outcome = std::string(audit::kOutcomeFailure);
-  event.detail =
-      nlohmann::json{{"instance", std::string(instance)}, {"attempts", attempts}}.dump();
+  event.detail = nlohmann::json{{"instance", std::string(instance)}, {"attempts", attempts}}.dump();
   return event;
 }
 
@@ -289,8 +284,10 @@ auto with_index_plans(storage::Transaction& tx, storage::Dialect dialect, Statem
 
 }  // namespace
 
-Result<std::vector<DispatchCandidate>> InboxStore::fetch_for_dispatch(
-    storage::Transaction& tx, storage::Dialect dialect, int limit, std::int64_t now_ms) const {
+Result<std::vector<DispatchCandidate>> InboxStore::fetch_for_dispatch(storage::Transaction& tx,
+                                                                      storage::Dialect dialect,
+                                                                      int limit,
+                                                                      std::int64_t now_ms) const {
   limit = std::clamp(limit, 1, 1000);
   std::string sql = std::string(kSelect) +
                     "WHERE state = 'received' AND next_attempt_at <= $1 "

@@ -119,11 +119,9 @@ class InboxStore {
       storage::Transaction& tx, const std::vector<const EncryptedInboxEntry*>& rows) const;
 
   sdk::Result<InboxEntry> get(storage::Transaction& tx, const InboxScope& scope,
-                              std::string_view id,
-                              InboxRead read = InboxRead::kWithContent) const;
+                              std::string_view id, InboxRead read = InboxRead::kWithContent) const;
   sdk::Result<InboxEntry> get(storage::Transaction& tx, std::string_view facility_id,
-                              std::string_view id,
-                              InboxRead read = InboxRead::kWithContent) const {
+                              std::string_view id, InboxRead read = InboxRead::kWithContent) const {
     return get(tx, InboxScope{std::string(facility_id), {}}, id, read);
   }
 

@@ -3,16 +3,16 @@
 #include <algorithm>
 #include <cmath>
 
-#include "hub/workflow/action_input.hpp"
-#include "hub/claims/claim_actions.hpp"
-#include "hub/claims/claim_store.hpp"
 #include "hub/calendar/civil_time.hpp"
 #include "hub/calendar/hijri_date.hpp"
 #include "hub/calendar/report_period.hpp"
+#include "hub/claims/claim_actions.hpp"
+#include "hub/claims/claim_store.hpp"
 #include "hub/domain/consultation.hpp"
 #include "hub/domain/report.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/reports/report_store.hpp"
+#include "hub/workflow/action_input.hpp"
 #include "wasl/sdk/reporting.hpp"
 #include "wasl/sdk/types.hpp"
 
@@ -57,12 +57,11 @@ Result<json> facility_part(const Builder& b) {
 Result<json> period_part(const Builder& b, const std::string& kind, const std::string& label,
                          std::int64_t start_ms, std::int64_t end_ms, bool end_is_exclusive) {
   const std::string& zone = b.reporting.time_zone;
-  const std::int64_t shown_end =
-      end_is_exclusive ? std::max(start_ms, end_ms - 1000) : end_ms;
+  const std::int64_t shown_end = end_is_exclusive ? std::max(start_ms, end_ms - 1000) : end_ms;
   WASL_ASSIGN_OR_RETURN(std::string start, calendar::iso8601_in_zone(start_ms, zone));
   WASL_ASSIGN_OR_RETURN(std::string end, calendar::iso8601_in_zone(shown_end, zone));
-  json out = {{"kind", kind},         {"label", label},       {"start", start},
-              {"end", end},           {"start_ms", start_ms}, {"end_ms", end_ms}};
+  json out = {{"kind", kind}, {"label", label},       {"start", start},
+              {"end", end},   {"start_ms", start_ms}, {"end_ms", end_ms}};
   if (b.reporting.hijri_dates) {
     WASL_ASSIGN_OR_RETURN(auto hijri_start, calendar::umm_al_qura_date(start_ms, zone));
     WASL_ASSIGN_OR_RETURN(auto hijri_end, calendar::umm_al_qura_date(shown_end, zone));
@@ -115,8 +114,8 @@ Result<json> patient_part(const Builder& b, const domain::Consultation& c) {
     if (identifiers.empty()) {
       for (const auto& id : s.identifiers) {
         if (id.kind == domain::PatientIdentifierKind::kMrn || id.value.empty()) continue;
-        identifiers.push_back({{"kind", std::string(domain::to_string(id.kind))},
-                               {"value", id.value}});
+        identifiers.push_back(
+            {{"kind", std::string(domain::to_string(id.kind))}, {"value", id.value}});
       }
     }
     if (name.is_null() && !s.name.empty()) name = {{"text", s.name}};
@@ -195,9 +194,9 @@ Result<sdk::Report> consultation_report(const Builder& b, std::int64_t period_st
   }
   WASL_ASSIGN_OR_RETURN(auto start_day,
                         calendar::civil_time(report.period_start_ms, b.reporting.time_zone));
-  WASL_ASSIGN_OR_RETURN(json period, period_part(b, "session", calendar::iso_date(start_day),
-                                                 report.period_start_ms, report.period_end_ms,
-                                                 false));
+  WASL_ASSIGN_OR_RETURN(
+      json period, period_part(b, "session", calendar::iso_date(start_day), report.period_start_ms,
+                               report.period_end_ms, false));
   WASL_ASSIGN_OR_RETURN(json claim, latest_claim(b, *ctx.tx, ctx.facility_id, ctx.consultation_id));
   WASL_ASSIGN_OR_RETURN(json patient, patient_part(b, c));
   WASL_ASSIGN_OR_RETURN(std::string licence, practitioner_licence(b, c));
@@ -269,8 +268,7 @@ Result<sdk::Report> aggregate_report(const Builder& b, std::int64_t period_start
   for (const auto& [status, n] : by_status.items()) {
     const auto value = n.get<std::int64_t>();
     total += value;
-    if (status == "ended" || status == "archived" || status == "billed" ||
-        status == "completed") {
+    if (status == "ended" || status == "archived" || status == "billed" || status == "completed") {
       completed += value;
     }
   }
@@ -402,16 +400,15 @@ double p90_of(const std::vector<std::int64_t>& sorted) {
 }
 
 sdk::Status add_report_actions(workflow::HubActions& actions, const config::Config& config,
-                               const records::CellCipher& cipher,
-                               const audit::AuditWriter& audit) {
-  WASL_RETURN_IF_ERROR(actions.add(kBuildReport, workflow::HubActionMode::kInTransaction,
-                                   [&config, &cipher, &audit](
-                                       const workflow::HubActionContext& ctx, const json& input) {
-                                     return build_report(config, cipher, audit, ctx, input);
-                                   }));
+                               const records::CellCipher& cipher, const audit::AuditWriter& audit) {
+  WASL_RETURN_IF_ERROR(actions.add(
+      kBuildReport, workflow::HubActionMode::kInTransaction,
+      [&config, &cipher, &audit](const workflow::HubActionContext& ctx, const json& input) {
+        return build_report(config, cipher, audit, ctx, input);
+      }));
   return actions.observe(std::string(sdk::ReportSink::kSubmitReport),
-                         [&cipher, &audit](const workflow::HubActionContext& ctx,
-                                           const json& input, const Result<json>& result) {
+                         [&cipher, &audit](const workflow::HubActionContext& ctx, const json& input,
+                                           const Result<json>& result) {
                            return record_submission(cipher, audit, ctx, input, result);
                          });
 }

@@ -80,6 +80,6 @@ double p90_of(const std::vector<std::int64_t>& sorted);
 // `config`, `cipher` and `audit` must outlive `actions`. kAlreadyExists when
 // either is registered already.
 sdk::Status add_report_actions(workflow::HubActions& actions, const config::Config& config,
-                        const records::CellCipher& cipher, const audit::AuditWriter& audit);
+                               const records::CellCipher& cipher, const audit::AuditWriter& audit);
 
 }  // namespace wasl::reports

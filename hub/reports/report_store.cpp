@@ -64,8 +64,8 @@ Result<bool> ReportStore::create(storage::Transaction& tx, const NewReport& r) c
       {r.id, text_or_null(r.consultation_id), r.facility_id, r.kind, state,
        storage::Blob{std::move(payload)}, r.created_at, r.period_start_ms, r.period_end_ms,
        r.run_id.empty() ? storage::null_value() : storage::Value(r.run_id)}));
-  WASL_RETURN_IF_ERROR(audit(tx, r.facility_id, r.id, "report.create", state, r.run_id,
-                             r.created_at));
+  WASL_RETURN_IF_ERROR(
+      audit(tx, r.facility_id, r.id, "report.create", state, r.run_id, r.created_at));
   return true;
 }
 
@@ -77,11 +77,12 @@ Status ReportStore::record_submission(storage::Transaction& tx, std::string_view
                          submission.state == domain::ReportState::kSubmitted;
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
-      tx.exec("UPDATE reports SET state = $1, receipt = $2, "
-              "submitted_at = CASE WHEN $3 = 1 THEN COALESCE(submitted_at, $4) ELSE submitted_at END "
-              "WHERE facility_id = $5 AND id = $6",
-              {state, submission.receipt, std::int64_t{delivered ? 1 : 0}, submission.at_ms,
-               std::string(facility_id), std::string(id)}));
+      tx.exec(
+          "UPDATE reports SET state = $1, receipt = $2, "
+          "submitted_at = CASE WHEN $3 = 1 THEN COALESCE(submitted_at, $4) ELSE submitted_at END "
+          "WHERE facility_id = $5 AND id = $6",
+          {state, submission.receipt, std::int64_t{delivered ? 1 : 0}, submission.at_ms,
+           std::string(facility_id), std::string(id)}));
   if (changed == 0) return not_found("report", id);
   return audit(tx, facility_id, id, "report.submit_result", state, run_id, submission.at_ms);
 }

@@ -23,7 +23,8 @@ std::string bind_all(Params& params, std::vector<Value> values);
 template <typename Row, typename ValueOf>
 std::string bind_each(Params& params, const std::vector<Row>& rows, ValueOf value_of) {
   std::string sql;
-  for (const auto& row : rows) sql += (sql.empty() ? "" : ", ") + storage::bind(params, Value(value_of(row)));
+  for (const auto& row : rows)
+    sql += (sql.empty() ? "" : ", ") + storage::bind(params, Value(value_of(row)));
   return sql;
 }
 

@@ -56,8 +56,8 @@ class ConnectionPool {
       if (!got) {
         return sdk::Error(sdk::ErrorCode::kUnavailable,
                           "no database connection became free within " +
-                              std::to_string(acquire_timeout_.count()) +
-                              " ms; all " + std::to_string(size_) + " are in use",
+                              std::to_string(acquire_timeout_.count()) + " ms; all " +
+                              std::to_string(size_) + " are in use",
                           true);
       }
     }

@@ -80,9 +80,9 @@ Result<std::vector<Migration>> sorted_checked(const std::vector<Migration>& migr
                    file_name(sorted[i]) + ": a migration version must be positive");
     }
     if (i > 0 && sorted[i].version == sorted[i - 1].version) {
-      return Error(ErrorCode::kInvalidArgument, file_name(sorted[i - 1]) + " and " +
-                                                    file_name(sorted[i]) +
-                                                    " share a version number");
+      return Error(
+          ErrorCode::kInvalidArgument,
+          file_name(sorted[i - 1]) + " and " + file_name(sorted[i]) + " share a version number");
     }
   }
   return sorted;
@@ -110,9 +110,10 @@ Result<bool> apply_one(Store& store, const Migration& m) {
     WASL_ASSIGN_OR_RETURN(auto have, (*recorded)[0].get_text(0));
     if (have != checksum) {
       return Error(ErrorCode::kFailedPrecondition,
-                   file + ": the file differs from the version already applied to this "
-                          "database (checksum mismatch); restore it and put the change in a "
-                          "new migration");
+                   file +
+                       ": the file differs from the version already applied to this "
+                       "database (checksum mismatch); restore it and put the change in a "
+                       "new migration");
     }
     return false;
   }

@@ -10,8 +10,8 @@
 namespace wasl::storage {
 
 struct Migration {
-  int version = 0;     // NNNN of NNNN_name.sql
-  std::string name;    // name part, without .sql
+  int version = 0;   // NNNN of NNNN_name.sql
+  std::string name;  // name part, without .sql
   std::string sql;
 };
 

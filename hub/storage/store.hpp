@@ -98,10 +98,10 @@ enum class TxMode {
 };
 
 struct PoolStats {
-  int size = 0;     // connections the pool may hold
-  int open = 0;     // connections currently open
-  int in_use = 0;   // connections lent to a transaction right now
-  int waiting = 0;  // callers waiting for a connection
+  int size = 0;               // connections the pool may hold
+  int open = 0;               // connections currently open
+  int in_use = 0;             // connections lent to a transaction right now
+  int waiting = 0;            // callers waiting for a connection
   std::int64_t replaced = 0;  // broken connections discarded and reopened
 };
 
@@ -121,7 +121,7 @@ class Store {
 
 // Backend settings, filled from the `storage:` section of the config.
 struct SqliteOptions {
-  std::string path;                                    // database file; parent dir is created
+  std::string path;  // database file; parent dir is created
   std::chrono::milliseconds busy_timeout{5000};
   int pool_size = 4;
   bool synchronous_full = true;  // WAL + synchronous=FULL: a commit is durable on return

@@ -31,11 +31,13 @@ HospitalWebhookVerifier::HospitalWebhookVerifier(std::string facility_id,
                                                  WallClock clock)
     : facility_id_(std::move(facility_id)),
       signature_(std::move(signature)),
-      clock_(clock ? std::move(clock) : WallClock([] { return std::chrono::system_clock::now(); })) {}
+      clock_(clock ? std::move(clock)
+                   : WallClock([] { return std::chrono::system_clock::now(); })) {}
 
 sdk::Result<std::vector<sdk::Event>> HospitalWebhookVerifier::verify(
     const sdk::WebhookRequest& request) {
-  StandardWebhookHeaders headers{header(request, "webhook-id"), header(request, "webhook-timestamp"),
+  StandardWebhookHeaders headers{header(request, "webhook-id"),
+                                 header(request, "webhook-timestamp"),
                                  header(request, "webhook-signature")};
   WASL_RETURN_IF_ERROR(signature_.verify(headers, request.body, clock_()));
   WASL_ASSIGN_OR_RETURN(sdk::Event event, parse_hospital_event_body(request.body, headers.id));

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/crypto/digest.hpp"
-#include "hub/webhooks/event_correlation.hpp"
 #include "hub/storage/row_id.hpp"
+#include "hub/webhooks/event_correlation.hpp"
 
 namespace wasl::webhooks {
 

@@ -136,10 +136,9 @@ void InboxWriter::writer_loop() {
     }
     commit(batch);
     if (metrics_ != nullptr) {
-      metrics_->histogram_observe("wasl_webhook_inbox_commit_seconds",
-                                  "Time to insert and commit one inbox batch", {},
-                                  seconds_between(taken, std::chrono::steady_clock::now()),
-                                  observability::stage_buckets());
+      metrics_->histogram_observe(
+          "wasl_webhook_inbox_commit_seconds", "Time to insert and commit one inbox batch", {},
+          seconds_between(taken, std::chrono::steady_clock::now()), observability::stage_buckets());
     }
   }
 }
@@ -197,9 +196,11 @@ void InboxWriter::commit(std::vector<Pending*>& batch) {
   std::int64_t committed = 0;
   for (Pending* p : batch) {
     std::vector<Pending*> one{p};
-    Result<std::vector<Outcomes>> mine = size == 1 ? std::move(all) : insert_all(one);  // NOLINT(bugprone-use-after-move): moved only when the batch has one request
-    for (int retry = 0; !mine.ok() && mine.error().code == ErrorCode::kConflict &&
-                        retry < kConflictRetries;
+    Result<std::vector<Outcomes>> mine =
+        size == 1 ? std::move(all) : insert_all(one);  // NOLINT(bugprone-use-after-move): moved
+                                                       // only when the batch has one request
+    for (int retry = 0;
+         !mine.ok() && mine.error().code == ErrorCode::kConflict && retry < kConflictRetries;
          ++retry) {
       mine = insert_all(one);
     }
@@ -233,8 +234,8 @@ void InboxWriter::count(std::int64_t transactions, std::int64_t batches, std::in
                           static_cast<double>(transactions));
   }
   metrics_->histogram_observe("wasl_webhook_inbox_batch_requests",
-                              "Webhook requests per inbox batch", {},
-                              static_cast<double>(size), batch_buckets());
+                              "Webhook requests per inbox batch", {}, static_cast<double>(size),
+                              batch_buckets());
   if (fallbacks > 0) {
     metrics_->counter_add("wasl_webhook_inbox_fallbacks_total",
                           "Inbox batches that failed and were retried request by request", {},

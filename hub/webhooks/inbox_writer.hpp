@@ -63,16 +63,16 @@
 namespace wasl::webhooks {
 
 struct InboxWriterOptions {
-  int writers = 2;                           // threads committing batches concurrently
-  int max_batch = 256;                       // requests per transaction at most
-  std::chrono::microseconds linger{1000};    // how long the oldest request may wait for company
+  int writers = 2;                         // threads committing batches concurrently
+  int max_batch = 256;                     // requests per transaction at most
+  std::chrono::microseconds linger{1000};  // how long the oldest request may wait for company
 };
 
 struct InboxWriterStats {
-  std::int64_t batches = 0;         // transactions committed with more than one request in them
-  std::int64_t transactions = 0;    // transactions committed in all
-  std::int64_t requests = 0;        // requests answered (either way)
-  std::int64_t fallbacks = 0;       // batches that failed and were retried request by request
+  std::int64_t batches = 0;       // transactions committed with more than one request in them
+  std::int64_t transactions = 0;  // transactions committed in all
+  std::int64_t requests = 0;      // requests answered (either way)
+  std::int64_t fallbacks = 0;     // batches that failed and were retried request by request
   std::int64_t largest_batch = 0;
 };
 
@@ -124,7 +124,7 @@ class InboxWriter {
   std::condition_variable queued_;  // idle writers: requests queued and nobody lingering
   std::condition_variable filled_;  // the lingering writer: a full batch is queued
   std::deque<Pending*> queue_;
-  bool lingering_ = false;          // a writer is gathering the queue into its batch
+  bool lingering_ = false;  // a writer is gathering the queue into its batch
   bool stopping_ = false;
   InboxWriterStats stats_;
   std::vector<std::thread> threads_;

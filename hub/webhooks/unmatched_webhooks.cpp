@@ -2,8 +2,8 @@
 
 #include <charconv>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "hub/access/route_access.hpp"
 #include "hub/audit/audit_event.hpp"
@@ -42,10 +42,10 @@ std::variant<access::Principal, http::Response> authorize(const WebhookContext& 
       auto r = http::too_many_requests("Too many failed authentications from this address.")
                    .to_response(request.request_id);
       if (e.retry_after) {
-        r.set_header("Retry-After",
-                     std::to_string(std::max<std::int64_t>(
-                         1, std::chrono::duration_cast<std::chrono::seconds>(*e.retry_after)
-                                .count())));
+        r.set_header(
+            "Retry-After",
+            std::to_string(std::max<std::int64_t>(
+                1, std::chrono::duration_cast<std::chrono::seconds>(*e.retry_after).count())));
       }
       return r;
     }

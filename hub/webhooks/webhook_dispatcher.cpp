@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "hub/webhooks/inbox_event.hpp"
 #include "wasl/sdk/backoff.hpp"
@@ -104,8 +104,7 @@ void WebhookDispatcher::run() {
     }
     auto pass = dispatch_once();
     if (!pass.ok()) {
-      spdlog::warn("webhook dispatch batch failed and was rolled back: {}",
-                   pass.error().message);
+      spdlog::warn("webhook dispatch batch failed and was rolled back: {}", pass.error().message);
       if (isolating_.load() > 0) continue;  // its rows, one at a time, now
     } else if (pass->processed() >= options_.batch ||
                (pass->processed() > 0 && isolating_.load() > 0)) {
@@ -184,10 +183,9 @@ Result<DispatchPass> WebhookDispatcher::settle_failed_row(const records::InboxEn
 Status WebhookDispatcher::append_parking_audit(storage::Transaction& tx,
                                                const records::InboxEntry& entry) const {
   if (audit_ == nullptr) return {};
-  WASL_RETURN_IF_ERROR(audit_->append(tx, records::parked_event(entry.id,
-                                                                entry.facility_id.value_or(""),
-                                                                entry.instance,
-                                                                entry.attempts + 1)));
+  WASL_RETURN_IF_ERROR(
+      audit_->append(tx, records::parked_event(entry.id, entry.facility_id.value_or(""),
+                                               entry.instance, entry.attempts + 1)));
   return {};
 }
 
@@ -261,10 +259,9 @@ Result<DispatchPass> WebhookDispatcher::dispatch_batch(int limit,
       std::size_t i = owner[k];
       if (outcomes[i]) continue;  // an earlier facility's delivery failed
       if (!delivered[k].ok()) {
-        outcomes[i] =
-            failure(candidates[i].entry,
-                    "delivery to the workflow engine failed: " + delivered[k].error().message,
-                    false, now);
+        outcomes[i] = failure(
+            candidates[i].entry,
+            "delivery to the workflow engine failed: " + delivered[k].error().message, false, now);
         continue;
       }
       if (!delivered[k]->matched_run.empty()) matched[i] = true;
@@ -297,8 +294,8 @@ Result<DispatchPass> WebhookDispatcher::dispatch_batch(int limit,
     } else if (out.state == InboxState::kUnmatched) {
       unmatched_ids.push_back(entry.id);
     } else {
-      WASL_RETURN_IF_ERROR(inbox_.set_dispatch_state(*tx, entry.id, out.state, out.last_error,
-                                                     out.next_attempt_at));
+      WASL_RETURN_IF_ERROR(
+          inbox_.set_dispatch_state(*tx, entry.id, out.state, out.last_error, out.next_attempt_at));
     }
     switch (out.state) {
       case InboxState::kDispatched: ++pass.dispatched; break;

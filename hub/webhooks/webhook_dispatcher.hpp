@@ -79,16 +79,16 @@ struct EventSink {
 EventSink to_engine(workflow::Engine& engine);
 
 struct WebhookDispatcherOptions {
-  int workers = 2;      // dispatch threads; SQLite (one writer) always uses 1
+  int workers = 2;  // dispatch threads; SQLite (one writer) always uses 1
   // Rows per transaction at most; 0: the store's default. PostgreSQL takes
   // 256: bench/dispatch gave 4,565-4,914 events/s at 128, 5,059-5,460 at 256
   // and 5,311 at 512 (fewer commits and statements per event). SQLite takes
   // 128: its one writer holds the write lock for the whole batch, and at 256
   // webhook ingest waited on it (2,986-3,107 against 3,213-3,352 events/s).
   int batch = 0;
-  std::chrono::milliseconds poll_interval{500};   // idle wait between passes (wake() cuts it short)
-  int max_attempts = 6;                           // failures before a row is parked
-  std::chrono::milliseconds initial_backoff{500}; // doubled per failure
+  std::chrono::milliseconds poll_interval{500};  // idle wait between passes (wake() cuts it short)
+  int max_attempts = 6;                          // failures before a row is parked
+  std::chrono::milliseconds initial_backoff{500};  // doubled per failure
   std::chrono::milliseconds max_backoff{30000};
 };
 
@@ -161,7 +161,7 @@ class WebhookDispatcher {
   std::mutex mutex_;
   std::condition_variable wakeup_;
   std::atomic<int> isolating_{0};  // passes left to take one row each, after a failed batch
-  std::uint64_t wakes_ = 0;  // bumped by wake(); a worker that saw it change passes again
+  std::uint64_t wakes_ = 0;        // bumped by wake(); a worker that saw it change passes again
   bool stopping_ = false;
   bool started_ = false;
   std::vector<std::thread> threads_;

@@ -134,7 +134,8 @@ http::Response handle_webhook(const WebhookContext& context, http::Request& requ
   verify_request.method = request.method;
   verify_request.url = public_request_url(*context.server, request);
   verify_request.headers.reserve(request.headers.size());
-  for (const auto& [name, value] : request.headers) verify_request.headers.emplace_back(name, value);
+  for (const auto& [name, value] : request.headers)
+    verify_request.headers.emplace_back(name, value);
   verify_request.body = request.body;
 
   const auto verify_started = std::chrono::steady_clock::now();
@@ -163,8 +164,9 @@ http::Response handle_webhook(const WebhookContext& context, http::Request& requ
     }
     count(context, instance, "verifier_error");
     spdlog::warn("webhook instance {} could not verify a request: {}", instance, error.message);
-    auto r = http::service_unavailable("The webhook instance could not verify the request now; "
-                                       "send it again later.")
+    auto r = http::service_unavailable(
+                 "The webhook instance could not verify the request now; "
+                 "send it again later.")
                  .to_response(request.request_id);
     r.set_header("Retry-After", "5");
     return r;

@@ -1,8 +1,9 @@
 // The webhook routes:
 //
 //   POST /v1/webhooks/{instance}               signature-authenticated ingress (webhook_intake.hpp)
-//   GET  /v1/webhooks/unmatched                admin/integrator: events no run took (unmatched_webhooks.hpp)
-//   POST /v1/webhooks/unmatched/{id}/replay    admin/integrator: dispatch one again
+//   GET  /v1/webhooks/unmatched                admin/integrator: events no run took
+//   (unmatched_webhooks.hpp) POST /v1/webhooks/unmatched/{id}/replay    admin/integrator: dispatch
+//   one again
 //
 // The composition root (hub/app) fills a WebhookContext (webhook_context.hpp),
 // calls add_webhook_routes() once while building the router, and starts/stops

@@ -5,14 +5,13 @@
 namespace wasl::workflow {
 
 sdk::Error ActionInput::invalid(const std::string& member, const std::string& problem) const {
-  return sdk::Error(sdk::ErrorCode::kInvalidArgument,
-                    action_ + " '" + member + "' " + problem, false);
+  return sdk::Error(sdk::ErrorCode::kInvalidArgument, action_ + " '" + member + "' " + problem,
+                    false);
 }
 
 sdk::Status ActionInput::require_object() const {
   if (input_.is_object()) return {};
-  return sdk::Error(sdk::ErrorCode::kInvalidArgument, action_ + " needs an object as input",
-                    false);
+  return sdk::Error(sdk::ErrorCode::kInvalidArgument, action_ + " needs an object as input", false);
 }
 
 const nlohmann::json* ActionInput::find(const char* member) const {

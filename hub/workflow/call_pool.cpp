@@ -130,8 +130,8 @@ void CallPool::stop() {
     // call outside the host's services) is waited for, never left behind;
     // the wait is logged so an operator sees what holds the shutdown.
     std::unique_lock lock(mutex_);
-    while (!settled_.wait_for(lock, std::chrono::seconds(10),
-                              [this] { return in_flight_.empty(); })) {
+    while (
+        !settled_.wait_for(lock, std::chrono::seconds(10), [this] { return in_flight_.empty(); })) {
       spdlog::warn("stopping: waiting for {} cancelled call(s) to return", in_flight_.size());
     }
   }

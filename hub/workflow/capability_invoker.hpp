@@ -37,8 +37,7 @@ class CapabilityInvoker {
   // retry_after included). Must be thread-safe: every worker calls it, and a
   // call the engine gave up on (timeout) may still be running.
   virtual sdk::Result<nlohmann::json> invoke(const std::string& facility_id,
-                                             const std::string& method,
-                                             const nlohmann::json& input,
+                                             const std::string& method, const nlohmann::json& input,
                                              const std::string& idempotency_key) = 0;
 
   // As invoke, but the role resolves through `pinned` (the run's snapshot)

@@ -64,11 +64,10 @@ Result<DeployedVersion> DefinitionStore::deploy(const WorkflowDefinition& defini
                                                 const DeployHook& in_transaction) {
   for (int round = 0;; ++round) {
     WASL_ASSIGN_OR_RETURN(auto tx, store_.begin());
-    WASL_ASSIGN_OR_RETURN(auto rows,
-                          tx->query(std::string(kVersionColumns) +
-                                        "WHERE name = $1 AND facility_id = $2 "
-                                        "ORDER BY version DESC LIMIT 1",
-                                    Params{definition.name, facility_id}));
+    WASL_ASSIGN_OR_RETURN(
+        auto rows, tx->query(std::string(kVersionColumns) + "WHERE name = $1 AND facility_id = $2 "
+                                                            "ORDER BY version DESC LIMIT 1",
+                             Params{definition.name, facility_id}));
     if (!rows.empty()) {
       WASL_ASSIGN_OR_RETURN(auto latest, read_version(rows[0]));
       if (latest.checksum == definition.checksum) {
@@ -88,8 +87,8 @@ Result<DeployedVersion> DefinitionStore::deploy(const WorkflowDefinition& defini
       WASL_ASSIGN_OR_RETURN(auto top, highest[0].get_int(0));
       next = std::max(next, static_cast<int>(top) + 1);
     }
-    DeployedVersion v{definition.name, next,        definition.checksum, now_ms(),
-                      deployed_by,     facility_id, true};
+    DeployedVersion v{definition.name, next, definition.checksum, now_ms(), deployed_by,
+                      facility_id,     true};
     auto inserted = tx->exec(
         "INSERT INTO workflow_definitions (name, version, source_text, checksum, deployed_at, "
         "deployed_by, facility_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -125,16 +124,16 @@ Result<int> DefinitionStore::resolve_version(storage::Transaction& tx, const std
                                              const std::string& facility_id,
                                              std::optional<int> version) {
   if (version) {
-    WASL_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT facility_id FROM workflow_definitions "
-                                              "WHERE name = $1 AND version = $2 AND "
-                                              "(facility_id = $3 OR facility_id = '')",
-                                              Params{name, static_cast<std::int64_t>(*version),
-                                                     facility_id}));
+    WASL_ASSIGN_OR_RETURN(auto rows,
+                          tx.query("SELECT facility_id FROM workflow_definitions "
+                                   "WHERE name = $1 AND version = $2 AND "
+                                   "(facility_id = $3 OR facility_id = '')",
+                                   Params{name, static_cast<std::int64_t>(*version), facility_id}));
     if (rows.empty()) {
-      return Error(ErrorCode::kNotFound,
-                   "workflow '" + name + "' version " + std::to_string(*version) +
-                       " is not deployed",
-                   false);
+      return Error(
+          ErrorCode::kNotFound,
+          "workflow '" + name + "' version " + std::to_string(*version) + " is not deployed",
+          false);
     }
     return *version;
   }
@@ -195,8 +194,7 @@ Result<std::shared_ptr<const WorkflowDefinition>> DefinitionStore::load(storage:
                                             Params{name, static_cast<std::int64_t>(version)}));
   if (rows.empty()) {
     return Error(ErrorCode::kNotFound,
-                 "workflow '" + name + "' version " + std::to_string(version) +
-                     " is not deployed",
+                 "workflow '" + name + "' version " + std::to_string(version) + " is not deployed",
                  false);
   }
   WASL_ASSIGN_OR_RETURN(auto source, rows[0].get_text(0));

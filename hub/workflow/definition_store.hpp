@@ -37,7 +37,7 @@ struct DeployedVersion {
   std::int64_t deployed_at_ms = 0;
   std::string deployed_by;
   std::string facility_id;  // the owner; "" = the platform
-  bool created = false;  // deploy(): false when the latest version already had this source
+  bool created = false;     // deploy(): false when the latest version already had this source
 };
 
 // One stored version's source, as deployed.
@@ -104,8 +104,7 @@ class DefinitionStore {
 
  private:
   sdk::Result<std::shared_ptr<const WorkflowDefinition>> load(storage::Transaction& tx,
-                                                              const std::string& name,
-                                                              int version);
+                                                              const std::string& name, int version);
 
   storage::Store& store_;
   std::mutex mutex_;

@@ -144,8 +144,7 @@ Engine::Engine(storage::Store& store, DefinitionStore& definitions,
   metrics.counter_add("wasl_workflow_lease_takeovers_total",
                       "Workflow jobs taken over after their holder's lease lapsed", {}, 0);
   metrics.counter_add("wasl_workflow_results_dropped_total",
-                      "Step results dropped because another worker had taken the job over", {},
-                      0);
+                      "Step results dropped because another worker had taken the job over", {}, 0);
 }
 
 Engine::~Engine() {
@@ -227,11 +226,10 @@ Result<DeliveredEvent> Engine::deliver_event(const std::string& facility_id,
                                              const nlohmann::json& payload,
                                              const std::string& dedupe_key) {
   WASL_ASSIGN_OR_RETURN(auto tx, core_->store_.begin());
-  WASL_ASSIGN_OR_RETURN(
-      auto delivered,
-      core_->delivery_.deliver_events(
-          *tx, {IncomingEvent{facility_id, type, correlation, payload, dedupe_key,
-                              /*inbox_id=*/""}}));
+  WASL_ASSIGN_OR_RETURN(auto delivered,
+                        core_->delivery_.deliver_events(
+                            *tx, {IncomingEvent{facility_id, type, correlation, payload, dedupe_key,
+                                                /*inbox_id=*/""}}));
   if (!delivered[0].ok()) return std::move(delivered[0]).error();
   WASL_RETURN_IF_ERROR(tx->commit());
   if (!delivered[0]->matched_run.empty()) work_available();

@@ -91,21 +91,21 @@
 namespace wasl::workflow {
 
 struct StartRunRequest {
-  std::string workflow;        // a deployed workflow name
-  std::optional<int> version;  // unset = the latest deployed version
-  std::string facility_id;     // must exist in facilities
-  std::string consultation_id; // optional; must exist when set
+  std::string workflow;                               // a deployed workflow name
+  std::optional<int> version;                         // unset = the latest deployed version
+  std::string facility_id;                            // must exist in facilities
+  std::string consultation_id;                        // optional; must exist when set
   nlohmann::json trigger = nlohmann::json::object();  // ${trigger.…}
 };
 
 // Counters of this Engine object (also exported as metrics).
 struct EngineStats {
   std::int64_t steps_finished = 0;
-  std::int64_t chained_steps = 0;    // attempts started in the commit that finished the step before
+  std::int64_t chained_steps = 0;  // attempts started in the commit that finished the step before
   std::int64_t lease_takeovers = 0;
-  std::int64_t lost_leases = 0;      // results dropped because another worker took the job
-  std::int64_t abandoned_calls = 0;  // calls left running after their timeout
-  std::int64_t group_commits = 0;    // transactions that recorded finishes as a group
+  std::int64_t lost_leases = 0;       // results dropped because another worker took the job
+  std::int64_t abandoned_calls = 0;   // calls left running after their timeout
+  std::int64_t group_commits = 0;     // transactions that recorded finishes as a group
   std::int64_t grouped_finishes = 0;  // step finishes recorded in them
 };
 
@@ -147,8 +147,7 @@ class Engine {
 
   // Stores an event from ingress and matches it (see above). `payload` is the
   // event's JSON form (sdk::Event), the output of the wait step it satisfies.
-  sdk::Result<DeliveredEvent> deliver_event(const std::string& facility_id,
-                                            const std::string& type,
+  sdk::Result<DeliveredEvent> deliver_event(const std::string& facility_id, const std::string& type,
                                             const std::string& correlation,
                                             const nlohmann::json& payload,
                                             const std::string& dedupe_key);

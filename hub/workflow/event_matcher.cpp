@@ -4,8 +4,8 @@
 #include <set>
 #include <tuple>
 
-#include "hub/storage/bind.hpp"
 #include "hub/jobs/job_queue.hpp"
+#include "hub/storage/bind.hpp"
 #include "hub/storage/row_id.hpp"
 
 namespace wasl::workflow {
@@ -96,12 +96,11 @@ Result<std::vector<DeliveredEvent>> EventMatcher::deliver_all(
   std::map<std::string, DeliveredEvent> first_delivery;
   if (!duplicate_keys.empty()) {
     Params keys_params;
-    WASL_ASSIGN_OR_RETURN(
-        auto found,
-        tx.query("SELECT id, run_id, dedupe_key FROM workflow_events WHERE " +
-                     storage::in_list(keys_params, tx.dialect(), "dedupe_key",
-                                      std::move(duplicate_keys), "TEXT"),
-                 keys_params));
+    WASL_ASSIGN_OR_RETURN(auto found,
+                          tx.query("SELECT id, run_id, dedupe_key FROM workflow_events WHERE " +
+                                       storage::in_list(keys_params, tx.dialect(), "dedupe_key",
+                                                        std::move(duplicate_keys), "TEXT"),
+                                   keys_params));
     for (const auto& row : found) {
       DeliveredEvent first;
       WASL_ASSIGN_OR_RETURN(auto key, row.get_text("dedupe_key"));

@@ -63,8 +63,7 @@ class EventMatcher {
   // kInvalidArgument when one has no dedupe key; storage errors as the
   // transaction reports them.
   sdk::Result<std::vector<DeliveredEvent>> deliver_all(
-      storage::Transaction& tx, const std::vector<const IncomingEvent*>& events,
-      std::int64_t now);
+      storage::Transaction& tx, const std::vector<const IncomingEvent*>& events, std::int64_t now);
 
   // Serialises matching for each key until `tx` ends, taking the locks in
   // the order given (callers give them sorted, so two deliveries of

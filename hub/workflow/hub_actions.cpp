@@ -12,8 +12,9 @@ sdk::Status HubActions::add(const std::string& name, HubActionMode mode, HubActi
   const Capability* declared = find_capability(name);
   if (declared == nullptr || declared->role != "hub") {
     return Error(ErrorCode::kInvalidArgument,
-                 "hub action " + name + " is not declared in the capability catalogue "
-                 "(hub/workflow/language/capabilities.cpp)",
+                 "hub action " + name +
+                     " is not declared in the capability catalogue "
+                     "(hub/workflow/language/capabilities.cpp)",
                  false);
   }
   if (!entries_.emplace(name, Entry{mode, std::move(action)}).second) {
@@ -46,8 +47,8 @@ sdk::Status HubActions::complete() const {
 sdk::Status HubActions::observe(const std::string& method, StepObserver observer) {
   const Capability* declared = find_capability(method);
   if (declared == nullptr) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "cannot observe " + method + ": no such capability", false);
+    return Error(ErrorCode::kInvalidArgument, "cannot observe " + method + ": no such capability",
+                 false);
   }
   if (!observers_.emplace(method, std::move(observer)).second) {
     return Error(ErrorCode::kAlreadyExists, method + " has a step observer already", false);
@@ -62,8 +63,8 @@ const StepObserver* HubActions::observer(const std::string& method) const {
 
 sdk::Status HubActions::react(const std::string& type, EventReaction reaction) {
   if (find_event_type(type) == nullptr) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "cannot react to " + type + ": no such event type", false);
+    return Error(ErrorCode::kInvalidArgument, "cannot react to " + type + ": no such event type",
+                 false);
   }
   if (!reactions_.emplace(type, std::move(reaction)).second) {
     return Error(ErrorCode::kAlreadyExists, type + " has a reaction already", false);
@@ -90,8 +91,7 @@ sdk::Result<std::string> required_string(const nlohmann::json& input, const char
   return input[member].get<std::string>();
 }
 
-sdk::Result<nlohmann::json> record_event(const HubActionContext& ctx,
-                                         const nlohmann::json& input) {
+sdk::Result<nlohmann::json> record_event(const HubActionContext& ctx, const nlohmann::json& input) {
   WASL_ASSIGN_OR_RETURN(std::string type, required_string(input, "hub.record_event", "type"));
   std::string detail;
   if (input.contains("detail")) {

@@ -80,8 +80,8 @@ using HubAction =
 
 enum class HubActionMode { kInTransaction, kStandalone };
 
-using StepObserver = std::function<sdk::Status(
-    const HubActionContext&, const nlohmann::json& input, const sdk::Result<nlohmann::json>&)>;
+using StepObserver = std::function<sdk::Status(const HubActionContext&, const nlohmann::json& input,
+                                               const sdk::Result<nlohmann::json>&)>;
 
 using EventReaction = std::function<sdk::Result<bool>(
     storage::Transaction& tx, const std::string& instance, const IncomingEvent& event)>;

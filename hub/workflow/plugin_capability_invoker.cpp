@@ -33,8 +33,7 @@ sdk::Result<nlohmann::json> PluginCapabilityInvoker::invoke_bound(
   auto dot = method.find('.');
   if (dot == std::string::npos || dot == 0) {
     return Error(ErrorCode::kInvalidArgument,
-                 "workflow call '" + method + "' does not name a capability as role.method",
-                 false);
+                 "workflow call '" + method + "' does not name a capability as role.method", false);
   }
   std::string role = method.substr(0, dot);
   std::string name;
@@ -54,8 +53,7 @@ sdk::Result<nlohmann::json> PluginCapabilityInvoker::invoke_bound(
     if (binding == facility->second.end()) {
       return Error(ErrorCode::kFailedPrecondition,
                    "facility '" + facility_id + "' binds no plugin instance to role '" + role +
-                       "'; add facilities." + facility_id + ".bindings." + role +
-                       " to the config",
+                       "'; add facilities." + facility_id + ".bindings." + role + " to the config",
                    false);
     }
     name = binding->second;
@@ -71,7 +69,8 @@ sdk::Result<nlohmann::json> PluginCapabilityInvoker::invoke_bound(
   // input already, so the input goes as it is unless it carries another.
   if (!idempotency_key.empty() && input.is_object()) {
     auto given = input.find("idempotency_key");
-    if (given == input.end() || !given->is_string() || given->get_ref<const std::string&>() != idempotency_key) {
+    if (given == input.end() || !given->is_string() ||
+        given->get_ref<const std::string&>() != idempotency_key) {
       nlohmann::json keyed = input;
       keyed["idempotency_key"] = idempotency_key;
       return (*instance)->call(method, keyed);

@@ -45,8 +45,7 @@ class PluginCapabilityInvoker final : public CapabilityInvoker {
 
   sdk::Result<nlohmann::json> invoke_bound(const RoleBindings& pinned,
                                            const std::string& facility_id,
-                                           const std::string& method,
-                                           const nlohmann::json& input,
+                                           const std::string& method, const nlohmann::json& input,
                                            const std::string& idempotency_key) override;
 
  private:

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "hub/workflow/language/definition.hpp"
 #include "hub/jobs/job_queue.hpp"
+#include "hub/workflow/language/definition.hpp"
 #include "hub/workflow/run_repository.hpp"
 #include "hub/workflow/run_state.hpp"
 #include "wasl/sdk/result.hpp"

@@ -72,8 +72,7 @@ inline sdk::Result<RoleBindings> parse_run_bindings(std::string_view text,
 
 // The snapshot of the row's `column` (workflow_runs.bindings); empty when
 // NULL (a run created before snapshots existed).
-inline sdk::Result<RoleBindings> run_bindings_of(const storage::Row& row,
-                                                 std::string_view column,
+inline sdk::Result<RoleBindings> run_bindings_of(const storage::Row& row, std::string_view column,
                                                  const std::string& run_id) {
   if (row.is_null(column)) return RoleBindings{};
   WASL_ASSIGN_OR_RETURN(std::string text, row.get_text(column));

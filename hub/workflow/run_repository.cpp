@@ -261,11 +261,10 @@ Status RunRepository::set_running_at(Transaction& tx, RunState& run, const std::
 Status RunRepository::set_waiting(Transaction& tx, RunState& run, const std::string& step_id,
                                   const std::string& event, const std::string& correlation,
                                   std::int64_t now) {
-  WASL_RETURN_IF_ERROR(
-      tx.exec("UPDATE workflow_runs SET status = $1, current_step = $2, wait_event = $3, "
-              "wait_correlation = $4, updated_at = $5 WHERE id = $6 AND facility_id = $7",
-              Params{std::string(kWaiting), step_id, event, correlation, now, run.id,
-                     run.facility_id}));
+  WASL_RETURN_IF_ERROR(tx.exec(
+      "UPDATE workflow_runs SET status = $1, current_step = $2, wait_event = $3, "
+      "wait_correlation = $4, updated_at = $5 WHERE id = $6 AND facility_id = $7",
+      Params{std::string(kWaiting), step_id, event, correlation, now, run.id, run.facility_id}));
   run.resume_unwritten = false;
   return {};
 }
@@ -301,10 +300,10 @@ Status RunRepository::set_failed_step(Transaction& tx, const RunState& run,
 
 Status RunRepository::set_stopped_at(Transaction& tx, const RunState& run,
                                      const std::string& step_id) {
-  WASL_RETURN_IF_ERROR(tx.exec(
-      "UPDATE workflow_runs SET failed_step = $1, current_step = $1 WHERE id = $2 AND "
-      "facility_id = $3",
-      Params{step_id, run.id, run.facility_id}));
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE workflow_runs SET failed_step = $1, current_step = $1 WHERE id = $2 AND "
+              "facility_id = $3",
+              Params{step_id, run.id, run.facility_id}));
   return {};
 }
 
@@ -330,17 +329,17 @@ Status RunRepository::set_ended_all(Transaction& tx, const std::vector<EndedRun>
   if (runs.empty()) return {};
   // The ends as a table joined by id and facility (see storage::with_values).
   Params params;
-  std::string sql = storage::with_values(
-      params, dialect_, "ended",
-      {{"id", "TEXT"},
-       {"facility_id", "TEXT"},
-       {"status", "TEXT"},
-       {"error", "TEXT"},
-       {"finished_at", "BIGINT"}},
-      runs, [](const EndedRun& r) {
-        return std::vector<storage::Value>{r.run.run_id, r.run.facility_id, r.status, r.error,
-                                           r.finished_at};
-      });
+  std::string sql =
+      storage::with_values(params, dialect_, "ended",
+                           {{"id", "TEXT"},
+                            {"facility_id", "TEXT"},
+                            {"status", "TEXT"},
+                            {"error", "TEXT"},
+                            {"finished_at", "BIGINT"}},
+                           runs, [](const EndedRun& r) {
+                             return std::vector<storage::Value>{r.run.run_id, r.run.facility_id,
+                                                                r.status, r.error, r.finished_at};
+                           });
   sql +=
       "UPDATE workflow_runs SET status = ended.status, error = ended.error, "
       "finished_at = ended.finished_at, updated_at = ended.finished_at, wait_event = NULL, "
@@ -500,18 +499,18 @@ Status RunRepository::finish_attempts(Transaction& tx,
   if (attempts.empty()) return {};
   // The settlements as a table joined by id (see storage::with_values).
   Params params;
-  std::string sql = storage::with_values(
-      params, dialect_, "settled",
-      {{"id", "TEXT"},
-       {"status", "TEXT"},
-       {"finished_at", "BIGINT"},
-       {"output_enc", "BYTEA"},
-       {"error_code", "TEXT"},
-       {"error_message", "TEXT"}},
-      attempts, [](const SettledAttempt& a) {
-        return std::vector<storage::Value>{a.row_id, a.status, a.finished_at, a.output_enc,
-                                           a.error_code, a.error_message};
-      });
+  std::string sql = storage::with_values(params, dialect_, "settled",
+                                         {{"id", "TEXT"},
+                                          {"status", "TEXT"},
+                                          {"finished_at", "BIGINT"},
+                                          {"output_enc", "BYTEA"},
+                                          {"error_code", "TEXT"},
+                                          {"error_message", "TEXT"}},
+                                         attempts, [](const SettledAttempt& a) {
+                                           return std::vector<storage::Value>{
+                                               a.row_id,     a.status,     a.finished_at,
+                                               a.output_enc, a.error_code, a.error_message};
+                                         });
   sql +=
       "UPDATE workflow_steps SET status = settled.status, finished_at = settled.finished_at, "
       "output_enc = settled.output_enc, error_code = settled.error_code, "

@@ -17,11 +17,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/jobs/job_queue.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/workflow/definition_store.hpp"
-#include "hub/jobs/job_queue.hpp"
 #include "hub/workflow/run_state.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -101,8 +101,7 @@ class RunRepository {
   // run's consultation), in the order of `run_ids`, which must be distinct;
   // rows are locked in id order. kNotFound when one of them is unknown.
   sdk::Result<std::vector<RunState>> load_all(storage::Transaction& tx,
-                                              const std::vector<std::string>& run_ids,
-                                              bool lock);
+                                              const std::vector<std::string>& run_ids, bool lock);
   // The consultation fields a workflow sees as ${consultation.…} (no PHI):
   // {facility_id} alone when the run has no consultation.
   sdk::Result<nlohmann::json> load_consultation(storage::Transaction& tx, const RunState& run);

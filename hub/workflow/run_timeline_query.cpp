@@ -20,8 +20,8 @@ namespace {
 // written into `input_template` when a reference cannot be resolved now.
 void render_input(const WorkflowDefinition& definition, const nlohmann::json& data,
                   StepAttempt& a) {
-  const Step* step = a.compensation ? definition.find_compensation(a.step_id)
-                                    : definition.find_step(a.step_id);
+  const Step* step =
+      a.compensation ? definition.find_compensation(a.step_id) : definition.find_step(a.step_id);
   if (step == nullptr || step->with.is_null()) return;
   EvaluationContext context{data, {}};
   auto rendered = render_value(step->with, context, "with");

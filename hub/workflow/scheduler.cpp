@@ -60,10 +60,10 @@ const ScheduledFacility* Scheduler::facility(const std::string& id) const {
   return nullptr;
 }
 
-bool Scheduler::runs(const ScheduledFacility& facility, const WorkflowDefinition& definition) const {
-  if (!facility.workflows.empty() &&
-      std::find(facility.workflows.begin(), facility.workflows.end(), definition.name) ==
-          facility.workflows.end()) {
+bool Scheduler::runs(const ScheduledFacility& facility,
+                     const WorkflowDefinition& definition) const {
+  if (!facility.workflows.empty() && std::find(facility.workflows.begin(), facility.workflows.end(),
+                                               definition.name) == facility.workflows.end()) {
     return false;
   }
   for (const auto& role : roles_used(definition)) {
@@ -101,8 +101,8 @@ Result<std::vector<ScheduledRun>> Scheduler::run_due() {
         continue;
       }
       for (auto& run : *runs) {
-        spdlog::info("schedule: workflow {} for facility {}, period {}: run {}", name,
-                     facility.id, run.period, run.run_id);
+        spdlog::info("schedule: workflow {} for facility {}, period {}: run {}", name, facility.id,
+                     run.period, run.run_id);
         started.push_back(std::move(run));
       }
     }
@@ -132,33 +132,34 @@ Result<std::vector<ScheduledRun>> Scheduler::due_for(const WorkflowDefinition& d
   std::vector<ScheduledRun> started;
   for (std::int64_t at : fired) {
     WASL_ASSIGN_OR_RETURN(auto period, period_of_firing(trigger, at, zone));
-    WASL_ASSIGN_OR_RETURN(auto run, claim(definition, facility, zone, at, "schedule", period.label));
+    WASL_ASSIGN_OR_RETURN(auto run,
+                          claim(definition, facility, zone, at, "schedule", period.label));
     if (run.started) started.push_back(std::move(run));
   }
   return started;
 }
 
-Result<ScheduledRun> Scheduler::run_now(const std::string& workflow,
-                                        const std::string& facility_id,
+Result<ScheduledRun> Scheduler::run_now(const std::string& workflow, const std::string& facility_id,
                                         const std::string& period_label) {
   WASL_ASSIGN_OR_RETURN(auto definition, definitions_.latest(workflow, facility_id));
   if (definition->trigger.kind != TriggerKind::kSchedule) {
-    return invalid("workflow '" + workflow + "' has no schedule (its trigger is not kind: schedule)");
+    return invalid("workflow '" + workflow +
+                   "' has no schedule (its trigger is not kind: schedule)");
   }
   const ScheduledFacility* f = facility(facility_id);
   if (f == nullptr || !runs(*f, *definition)) {
     return invalid("facility '" + facility_id + "' does not run workflow '" + workflow +
                    "' (unknown facility, not in its workflows, or a role it uses is not bound)");
   }
-  const std::string zone = definition->trigger.time_zone.empty() ? f->time_zone
-                                                                 : definition->trigger.time_zone;
+  const std::string zone =
+      definition->trigger.time_zone.empty() ? f->time_zone : definition->trigger.time_zone;
   std::string label = period_label;
   const std::int64_t now = now_ms();
   if (label.empty()) {
     WASL_ASSIGN_OR_RETURN(auto recurrence, recurrence_of(definition->trigger));
     WASL_ASSIGN_OR_RETURN(auto fired, calendar::firings(recurrence, zone, std::nullopt, now, 1));
-    WASL_ASSIGN_OR_RETURN(auto period,
-                          period_of_firing(definition->trigger, fired.empty() ? now : fired.back(), zone));
+    WASL_ASSIGN_OR_RETURN(auto period, period_of_firing(definition->trigger,
+                                                        fired.empty() ? now : fired.back(), zone));
     label = period.label;
   } else {
     auto period = calendar::period_from_label(label, zone);

@@ -56,10 +56,10 @@ struct SchedulerOptions {
 struct ScheduledRun {
   std::string workflow;
   std::string facility_id;
-  std::string period;   // the run's key
+  std::string period;  // the run's key
   std::int64_t fired_at_ms = 0;
-  std::string run_id;   // the run of the period (an earlier one when !started)
-  bool started = false; // false: the period had its run already
+  std::string run_id;    // the run of the period (an earlier one when !started)
+  bool started = false;  // false: the period had its run already
 };
 
 class Scheduler {

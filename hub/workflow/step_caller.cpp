@@ -186,7 +186,7 @@ std::optional<bool> StepCaller::renew_lease(const PreparedJob& p) {
   auto tx = store_.begin();
   if (!tx.ok()) return std::nullopt;
   auto held = jobs::JobQueue::extend(**tx, jobs::held_job(p.job),
-                               engine_now_ms(options_) + options_.lease.count());
+                                     engine_now_ms(options_) + options_.lease.count());
   if (!held.ok()) return std::nullopt;
   if (!*held) return false;
   if (!(*tx)->commit().ok()) return std::nullopt;

@@ -3,9 +3,9 @@
 #include <random>
 #include <string_view>
 
+#include "hub/jobs/job_queue.hpp"
 #include "hub/workflow/backoff.hpp"
 #include "hub/workflow/language/expression.hpp"
-#include "hub/jobs/job_queue.hpp"
 #include "hub/workflow/language/value_template.hpp"
 
 namespace wasl::workflow {
@@ -56,9 +56,10 @@ Status Transitions::schedule(Transaction& tx, const RunState& run, JobHolding* h
                              const char* kind, const json& payload, std::int64_t run_at,
                              std::int64_t now) {
   if (held) {
-    if (held->chain && !held->chained && std::string_view(kind) == jobs::kCallJob && run_at <= now) {
+    if (held->chain && !held->chained && std::string_view(kind) == jobs::kCallJob &&
+        run_at <= now) {
       WASL_ASSIGN_OR_RETURN(bool ok, jobs::JobQueue::continue_held(tx, held->job, kind, payload,
-                                                             now + options_.lease.count()));
+                                                                   now + options_.lease.count()));
       if (!ok) return lease_lost(run);
       held->chained = payload;
       return {};
@@ -129,8 +130,7 @@ Status Transitions::step_failed(Transaction& tx, RunState& run, JobHolding* held
     case FailureAction::kCompensate:
       WASL_RETURN_IF_ERROR(runs_.set_failed_step(tx, run, step.id));
       return start_compensation(tx, run, held, step.on_failure.compensation, kFailed, text, now);
-    case FailureAction::kFail:
-      break;
+    case FailureAction::kFail: break;
   }
   WASL_RETURN_IF_ERROR(runs_.set_stopped_at(tx, run, step.id));
   return end_run(tx, run, held, kFailed, text, now);
@@ -147,14 +147,9 @@ Status Transitions::compensation_done(Transaction& tx, RunState& run, JobHolding
     std::string text = "compensation '" + step.id + "' failed: " + describe(*error);
     run_error = run_error.empty() ? text : run_error + "; " + text;
     switch (step.on_failure.action) {
-      case FailureAction::kFail:
-        next.clear();
-        break;
-      case FailureAction::kContinue:
-        break;
-      case FailureAction::kCompensate:
-        next = step.on_failure.compensation;
-        break;
+      case FailureAction::kFail: next.clear(); break;
+      case FailureAction::kContinue: break;
+      case FailureAction::kCompensate: next = step.on_failure.compensation; break;
     }
   }
   if (next.empty()) return end_run(tx, run, held, final_status, run_error, now);
@@ -241,7 +236,7 @@ Result<bool> Transitions::retry_later(Transaction& tx, const PreparedJob& p, con
     json payload = p.job.payload;
     payload["first_attempt"] = first + 1;
     WASL_ASSIGN_OR_RETURN(bool ok, jobs::JobQueue::replace(tx, held->job, jobs::kCallJob, payload,
-                                                     now + error.retry_after->count()));
+                                                           now + error.retry_after->count()));
     if (!ok) return lease_lost(p.run);
     return true;
   }
@@ -249,8 +244,8 @@ Result<bool> Transitions::retry_later(Transaction& tx, const PreparedJob& p, con
   if (!cancelling && retries(step.retry, error) && used < step.retry.max_attempts) {
     double unit = std::generate_canonical<double, 53>(jitter);
     auto delay = retry_delay(step.retry, used + 1, error, unit);
-    WASL_ASSIGN_OR_RETURN(
-        bool ok, jobs::JobQueue::replace(tx, held->job, jobs::kCallJob, p.job.payload, now + delay.count()));
+    WASL_ASSIGN_OR_RETURN(bool ok, jobs::JobQueue::replace(tx, held->job, jobs::kCallJob,
+                                                           p.job.payload, now + delay.count()));
     if (!ok) return lease_lost(p.run);
     return true;
   }
@@ -299,8 +294,8 @@ Status Transitions::wait_due(Transaction& tx, PreparedJob& p, JobHolding* held, 
     return cancel_run(tx, p.run, held, step_id, now);
   }
   if (now < deadline) {
-    WASL_ASSIGN_OR_RETURN(bool ok,
-                          jobs::JobQueue::replace(tx, held->job, jobs::kWaitJob, p.job.payload, deadline));
+    WASL_ASSIGN_OR_RETURN(
+        bool ok, jobs::JobQueue::replace(tx, held->job, jobs::kWaitJob, p.job.payload, deadline));
     if (!ok) return lease_lost(p.run);
     return {};
   }

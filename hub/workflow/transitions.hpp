@@ -25,9 +25,9 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/storage/store.hpp"
-#include "hub/workflow/language/definition.hpp"
 #include "hub/workflow/engine_options.hpp"
 #include "hub/workflow/event_matcher.hpp"
+#include "hub/workflow/language/definition.hpp"
 #include "hub/workflow/prepared_job.hpp"
 #include "hub/workflow/run_repository.hpp"
 #include "hub/workflow/run_state.hpp"

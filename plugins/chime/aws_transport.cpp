@@ -25,8 +25,9 @@ AwsTransport::AwsTransport(wasl::sdk::Host& host, AwsCredentials credentials, st
       retry_(retry),
       request_timeout_(request_timeout),
       bucket_(rate_limit.requests_per_second, rate_limit.burst, std::move(clock)),
-      sleeper_(sleeper ? std::move(sleeper)
-                       : Sleeper([](std::chrono::nanoseconds d) { std::this_thread::sleep_for(d); })) {
+      sleeper_(sleeper ? std::move(sleeper) : Sleeper([](std::chrono::nanoseconds d) {
+        std::this_thread::sleep_for(d);
+      })) {
   redact_.push_back(credentials_.secret_access_key);
   if (credentials_.session_token) redact_.push_back(*credentials_.session_token);
 }
@@ -60,7 +61,8 @@ Result<HttpRequest> AwsTransport::build(const AwsCall& call) {
   request.url = endpoint.origin() + signing.path;
   if (!call.query.empty()) request.url += "?" + canonical_query(call.query);
   for (const auto& h : signing.headers) request.headers.emplace_back(h.name, h.value);
-  for (const auto& h : signed_request->headers_to_add) request.headers.emplace_back(h.name, h.value);
+  for (const auto& h : signed_request->headers_to_add)
+    request.headers.emplace_back(h.name, h.value);
   request.body = std::move(body);
   request.timeout = call.timeout.value_or(request_timeout_);
   return request;

@@ -31,8 +31,8 @@
 namespace wasl::plugins::chime {
 
 struct AwsCall {
-  std::string operation;  // "CreateMeeting": names the call in errors and logs
-  std::string service;    // signing name: "chime" or "s3"
+  std::string operation;               // "CreateMeeting": names the call in errors and logs
+  std::string service;                 // signing name: "chime" or "s3"
   const Endpoint* endpoint = nullptr;  // borrowed for the call
   std::string method = "GET";
   // Already percent-encoded (uri_encode(segment, …)), relative to the

@@ -88,8 +88,8 @@ ChimeVideoProvider::ChimeVideoProvider(wasl::sdk::Host& host, ChimeSettings sett
 Result<std::optional<json>> ChimeVideoProvider::state(const std::string& key) {
   auto value = host_.state_get(key);
   if (!value.ok()) {
-    return Error(value.error().code, "reading the Chime plugin's state failed: " +
-                                         value.error().message,
+    return Error(value.error().code,
+                 "reading the Chime plugin's state failed: " + value.error().message,
                  value.error().retryable);
   }
   return std::move(value).value();
@@ -129,12 +129,13 @@ Result<Meeting> ChimeVideoProvider::create_meeting(const std::string& key, int g
   record["meeting"] = meeting.raw;
   if (!record.contains("moved_to")) record["moved_to"] = "";
   WASL_RETURN_IF_ERROR(put_state(meeting_key(meeting.meeting_id), record));
-  WASL_RETURN_IF_ERROR(put_state(room_key(key), json{{"meeting_id", meeting.meeting_id},
-                                                     {"generation", generation}}));
+  WASL_RETURN_IF_ERROR(put_state(
+      room_key(key), json{{"meeting_id", meeting.meeting_id}, {"generation", generation}}));
   return meeting;
 }
 
-Result<wasl::sdk::Room> ChimeVideoProvider::create_room(const wasl::sdk::CreateRoomRequest& request) {
+Result<wasl::sdk::Room> ChimeVideoProvider::create_room(
+    const wasl::sdk::CreateRoomRequest& request) {
   if (request.idempotency_key.empty()) {
     return Error(ErrorCode::kInvalidArgument, "create_room needs an idempotency key", false);
   }
@@ -159,7 +160,8 @@ Result<wasl::sdk::Room> ChimeVideoProvider::create_room(const wasl::sdk::CreateR
       return early;
     }
   }
-  WASL_ASSIGN_OR_RETURN(Meeting meeting, create_meeting(request.idempotency_key, generation, request));
+  WASL_ASSIGN_OR_RETURN(Meeting meeting,
+                        create_meeting(request.idempotency_key, generation, request));
 
   wasl::sdk::Room room;
   room.provider_room_id = meeting.meeting_id;
@@ -172,9 +174,8 @@ Result<wasl::sdk::Room> ChimeVideoProvider::create_room(const wasl::sdk::CreateR
               {"join_lead_seconds", settings_.join_lead.count()},
               {"reconcile_interval_seconds", settings_.reconcile_interval.count()}};
   if (request.recording) {
-    WASL_ASSIGN_OR_RETURN(auto recording,
-                          start_recording({request.idempotency_key + "/recording",
-                                           meeting.meeting_id}));
+    WASL_ASSIGN_OR_RETURN(auto recording, start_recording({request.idempotency_key + "/recording",
+                                                           meeting.meeting_id}));
     room.recording = true;
     room.raw["recording"] = recording.provider_id;
   }
@@ -225,8 +226,8 @@ Result<std::string> ChimeVideoProvider::move_meeting(const std::string& ended_me
     try {
       request = record->value("request", json::object()).get<wasl::sdk::CreateRoomRequest>();
     } catch (const json::exception&) {
-      return Error(ErrorCode::kInternal, "the stored request of Chime meeting " +
-                                             ended_meeting_id + " is unreadable",
+      return Error(ErrorCode::kInternal,
+                   "the stored request of Chime meeting " + ended_meeting_id + " is unreadable",
                    false);
     }
   }
@@ -399,19 +400,21 @@ Result<std::vector<Result<wasl::sdk::JoinToken>>> ChimeVideoProvider::issue_join
       out[i] = join_token(meeting_id, *found, ttl_seconds, moved_from);
       continue;
     }
-    auto error = std::find_if(batch->errors.begin(), batch->errors.end(),
-                              [&](const AttendeeError& e) { return e.external_user_id == external; });
+    auto error =
+        std::find_if(batch->errors.begin(), batch->errors.end(),
+                     [&](const AttendeeError& e) { return e.external_user_id == external; });
     if (error != batch->errors.end()) {
-      bool limit = error->error_code == "LimitExceeded" || error->error_code == "LimitExceededException";
+      bool limit =
+          error->error_code == "LimitExceeded" || error->error_code == "LimitExceededException";
       out[i] = Error(limit ? ErrorCode::kResourceExhausted : ErrorCode::kInvalidArgument,
-                     "Chime BatchCreateAttendee refused participant " +
-                         std::to_string(i) + ": " + error->error_code + ": " +
-                         error->error_message,
+                     "Chime BatchCreateAttendee refused participant " + std::to_string(i) + ": " +
+                         error->error_code + ": " + error->error_message,
                      false);
     } else {
       out[i] = Error(ErrorCode::kInternal,
                      "Chime BatchCreateAttendee answered neither an attendee nor an error for "
-                     "participant " + std::to_string(i),
+                     "participant " +
+                         std::to_string(i),
                      true);
     }
   }
@@ -467,18 +470,17 @@ Status ChimeVideoProvider::remember_pipeline(const std::string& meeting_id,
   json record = stored && stored->is_object()
                     ? *stored
                     : json{{"captures", json::array()}, {"concatenations", json::array()}};
-  const char* list =
-      pipeline.kind == MediaPipeline::Kind::kCapture ? "captures" : "concatenations";
+  const char* list = pipeline.kind == MediaPipeline::Kind::kCapture ? "captures" : "concatenations";
   auto& ids = record[list];
   if (!ids.is_array()) ids = json::array();
   if (std::find(ids.begin(), ids.end(), json(pipeline.id)) == ids.end()) ids.push_back(pipeline.id);
   WASL_RETURN_IF_ERROR(put_state(recordings_key(meeting_id), record));
-  return put_state(pipeline_state_key(pipeline.id),
-                   json{{"kind", pipeline.kind == MediaPipeline::Kind::kCapture ? "capture"
-                                                                              : "concatenation"},
-                        {"meeting_id", meeting_id},
-                        {"arn", pipeline.arn},
-                        {"sink_arn", pipeline.sink_arn}});
+  return put_state(
+      pipeline_state_key(pipeline.id),
+      json{{"kind", pipeline.kind == MediaPipeline::Kind::kCapture ? "capture" : "concatenation"},
+           {"meeting_id", meeting_id},
+           {"arn", pipeline.arn},
+           {"sink_arn", pipeline.sink_arn}});
 }
 
 wasl::sdk::Recording ChimeVideoProvider::to_recording(const std::string& meeting_id,
@@ -664,8 +666,8 @@ Result<wasl::sdk::MediaInfo> ChimeVideoProvider::fetch_media(const wasl::sdk::Me
     }
     if (pipeline.status != "Stopped") {
       return Error(ErrorCode::kFailedPrecondition,
-                   "the Chime concatenation " + pipeline.id + " is still " + pipeline.status,
-                   true, kProcessingRetry);
+                   "the Chime concatenation " + pipeline.id + " is still " + pipeline.status, true,
+                   kProcessingRetry);
     }
     auto [sink_bucket, prefix] = split_s3_arn(pipeline.sink_arn);
     if (sink_bucket.empty()) {

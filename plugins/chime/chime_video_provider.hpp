@@ -59,10 +59,11 @@ namespace wasl::plugins::chime {
 class ChimeVideoProvider final : public wasl::sdk::VideoProvider {
  public:
   // `host` outlives the provider. `clock`/`sleeper` are for tests (see AwsTransport).
-  ChimeVideoProvider(wasl::sdk::Host& host, ChimeSettings settings,
-                     TokenBucket::Clock clock = {}, AwsTransport::Sleeper sleeper = {});
+  ChimeVideoProvider(wasl::sdk::Host& host, ChimeSettings settings, TokenBucket::Clock clock = {},
+                     AwsTransport::Sleeper sleeper = {});
 
-  wasl::sdk::Result<wasl::sdk::Room> create_room(const wasl::sdk::CreateRoomRequest& request) override;
+  wasl::sdk::Result<wasl::sdk::Room> create_room(
+      const wasl::sdk::CreateRoomRequest& request) override;
   wasl::sdk::Result<wasl::sdk::Room> end_room(const wasl::sdk::RoomRef& room) override;
   wasl::sdk::Result<wasl::sdk::JoinToken> issue_join_token(
       const wasl::sdk::JoinTokenRequest& request) override;

@@ -122,8 +122,8 @@ Error to_error(const AwsFailure& failure, const std::vector<std::string>& redact
 
   std::string aws_message = failure.body.message;
   if (aws_message.size() > 300) aws_message = aws_message.substr(0, 300) + "…";
-  std::string message = "Chime " + failure.operation + " failed with HTTP " +
-                        std::to_string(status);
+  std::string message =
+      "Chime " + failure.operation + " failed with HTTP " + std::to_string(status);
   if (!code.empty()) message += " " + code;
   if (!aws_message.empty()) message += ": " + aws_message;
   if (!failure.body.request_id.empty()) message += " (RequestId " + failure.body.request_id + ")";

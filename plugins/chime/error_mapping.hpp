@@ -34,7 +34,7 @@
 namespace wasl::plugins::chime {
 
 struct AwsErrorBody {
-  std::string code;        // "NotFound", "ConflictException", "NoSuchKey", …
+  std::string code;  // "NotFound", "ConflictException", "NoSuchKey", …
   std::string message;
   std::string request_id;
 };

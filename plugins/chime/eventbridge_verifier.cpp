@@ -33,8 +33,7 @@ std::string str(const json& object, const char* key) {
 
 bool digest(std::string_view data, unsigned char out[EVP_MAX_MD_SIZE]) {
   unsigned int size = 0;
-  return EVP_Digest(data.data(), data.size(), out, &size, EVP_sha256(), nullptr) == 1 &&
-         size == 32;
+  return EVP_Digest(data.data(), data.size(), out, &size, EVP_sha256(), nullptr) == 1 && size == 32;
 }
 
 constexpr int kMaxMoveHops = 8;
@@ -61,7 +60,8 @@ bool constant_time_equals(std::string_view a, std::string_view b) {
 EventBridgeVerifier::EventBridgeVerifier(wasl::sdk::Host& host, ChimeSettings settings)
     : host_(host), settings_(std::move(settings)) {}
 
-wasl::sdk::Status EventBridgeVerifier::authenticate(const wasl::sdk::WebhookRequest& request) const {
+wasl::sdk::Status EventBridgeVerifier::authenticate(
+    const wasl::sdk::WebhookRequest& request) const {
   if (settings_.eventbridge_header_value.empty()) {
     return unauthenticated(
         "no EventBridge secret is configured for this Chime instance (eventbridge.header_value)");

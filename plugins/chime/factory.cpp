@@ -20,14 +20,15 @@ wasl::sdk::Status register_chime(wasl::sdk::PluginDefinition& plugin) {
   plugin.description =
       "Amazon Chime SDK Meetings video: meetings, attendees, media capture and concatenation "
       "to S3, EventBridge events.";
-  plugin.video = [](wasl::sdk::Host& host)
-      -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::VideoProvider>> {
-    WASL_ASSIGN_OR_RETURN(auto settings, parse_settings(host.settings(), host, SettingsUse::kVideo));
+  plugin.video =
+      [](wasl::sdk::Host& host) -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::VideoProvider>> {
+    WASL_ASSIGN_OR_RETURN(auto settings,
+                          parse_settings(host.settings(), host, SettingsUse::kVideo));
     return std::unique_ptr<wasl::sdk::VideoProvider>(
         std::make_unique<ChimeVideoProvider>(host, std::move(settings)));
   };
-  plugin.webhook = [](wasl::sdk::Host& host)
-      -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::WebhookVerifier>> {
+  plugin.webhook =
+      [](wasl::sdk::Host& host) -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::WebhookVerifier>> {
     WASL_ASSIGN_OR_RETURN(auto settings,
                           parse_settings(host.settings(), host, SettingsUse::kWebhook));
     return std::unique_ptr<wasl::sdk::WebhookVerifier>(

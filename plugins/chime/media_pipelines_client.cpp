@@ -46,7 +46,8 @@ Result<MediaPipeline> pipeline_from_json(const json& holder) {
     }
     const json& sources = p->contains("Sources") ? (*p)["Sources"] : json();
     if (sources.is_array() && !sources.empty() && sources[0].is_object()) {
-      const json& config = sources[0].value("MediaCapturePipelineSourceConfiguration", json::object());
+      const json& config =
+          sources[0].value("MediaCapturePipelineSourceConfiguration", json::object());
       if (config.is_object()) out.source_arn = str(config, "MediaPipelineArn");
     }
   }
@@ -92,19 +93,18 @@ json MediaPipelinesClient::concatenation_body(const std::string& client_request_
   json enabled = {{"State", "Enabled"}};
   json disabled = {{"State", "Disabled"}};
   return {
-      {"Sources",
-       json::array({{{"Type", "MediaCapturePipeline"},
-                     {"MediaCapturePipelineSourceConfiguration",
-                      {{"MediaPipelineArn", capture_pipeline_arn},
-                       {"ChimeSdkMeetingConfiguration",
-                        {{"ArtifactsConfiguration",
-                          {{"Audio", enabled},
-                           {"Video", disabled},
-                           {"Content", disabled},
-                           {"DataChannel", disabled},
-                           {"TranscriptionMessages", disabled},
-                           {"MeetingEvents", disabled},
-                           {"CompositedVideo", enabled}}}}}}}}})},
+      {"Sources", json::array({{{"Type", "MediaCapturePipeline"},
+                                {"MediaCapturePipelineSourceConfiguration",
+                                 {{"MediaPipelineArn", capture_pipeline_arn},
+                                  {"ChimeSdkMeetingConfiguration",
+                                   {{"ArtifactsConfiguration",
+                                     {{"Audio", enabled},
+                                      {"Video", disabled},
+                                      {"Content", disabled},
+                                      {"DataChannel", disabled},
+                                      {"TranscriptionMessages", disabled},
+                                      {"MeetingEvents", disabled},
+                                      {"CompositedVideo", enabled}}}}}}}}})},
       {"Sinks", json::array({{{"Type", "S3Bucket"},
                               {"S3BucketSinkConfiguration", {{"Destination", sink_arn}}}}})},
       {"ClientRequestToken", client_request_token},
@@ -153,15 +153,15 @@ Result<std::vector<std::string>> MediaPipelinesClient::list_captures() {
     next_token = str(body, "NextToken");
     if (next_token.empty()) return out;
   }
-  return Error(ErrorCode::kInternal,
-               "Chime ListMediaCapturePipelines kept answering a NextToken", false);
+  return Error(ErrorCode::kInternal, "Chime ListMediaCapturePipelines kept answering a NextToken",
+               false);
 }
 
 Result<MediaPipeline> MediaPipelinesClient::create_concatenation(
     const std::string& client_request_token, const std::string& capture_pipeline_arn,
     const std::string& sink_arn) {
-  AwsCall call = make_call("CreateMediaConcatenationPipeline", "POST",
-                           "/sdk-media-concatenation-pipelines");
+  AwsCall call =
+      make_call("CreateMediaConcatenationPipeline", "POST", "/sdk-media-concatenation-pipelines");
   call.body = concatenation_body(client_request_token, capture_pipeline_arn, sink_arn);
   WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));
   WASL_ASSIGN_OR_RETURN(json body, json_body(call.operation, response));
@@ -169,8 +169,8 @@ Result<MediaPipeline> MediaPipelinesClient::create_concatenation(
 }
 
 Result<MediaPipeline> MediaPipelinesClient::get_pipeline(const std::string& pipeline_id) {
-  AwsCall call = make_call("GetMediaPipeline", "GET",
-                           "/sdk-media-pipelines/" + uri_encode(pipeline_id, true));
+  AwsCall call =
+      make_call("GetMediaPipeline", "GET", "/sdk-media-pipelines/" + uri_encode(pipeline_id, true));
   WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));
   WASL_ASSIGN_OR_RETURN(json body, json_body(call.operation, response));
   return pipeline_from_json(body.value("MediaPipeline", json::object()));

@@ -21,7 +21,7 @@ struct MediaPipeline {
   Kind kind = Kind::kOther;
   std::string id;
   std::string arn;
-  std::string status;      // Initializing, InProgress, Failed, Stopping, Stopped, Paused, NotStarted
+  std::string status;  // Initializing, InProgress, Failed, Stopping, Stopped, Paused, NotStarted
   std::string source_arn;  // capture: the meeting ARN
   std::string sink_arn;    // capture: SinkArn; concatenation: the S3 sink Destination
   std::string created_at;  // ISO 8601 as Chime answers it

@@ -68,7 +68,8 @@ json MeetingsClient::create_meeting_body(const CreateMeetingInput& input) {
   json notifications = json::object();
   if (!input.sns_topic_arn.empty()) notifications["SnsTopicArn"] = input.sns_topic_arn;
   if (!input.sqs_queue_arn.empty()) notifications["SqsQueueArn"] = input.sqs_queue_arn;
-  if (!input.lambda_function_arn.empty()) notifications["LambdaFunctionArn"] = input.lambda_function_arn;
+  if (!input.lambda_function_arn.empty())
+    notifications["LambdaFunctionArn"] = input.lambda_function_arn;
   if (!notifications.empty()) body["NotificationsConfiguration"] = notifications;
   return body;
 }
@@ -123,8 +124,7 @@ Result<BatchAttendees> MeetingsClient::batch_create_attendee(
     }
     for (const auto& e : body.value("Errors", json::array())) {
       if (!e.is_object()) continue;
-      out.errors.push_back(
-          {str(e, "ExternalUserId"), str(e, "ErrorCode"), str(e, "ErrorMessage")});
+      out.errors.push_back({str(e, "ExternalUserId"), str(e, "ErrorCode"), str(e, "ErrorMessage")});
     }
   }
   return out;
@@ -132,9 +132,9 @@ Result<BatchAttendees> MeetingsClient::batch_create_attendee(
 
 wasl::sdk::Status MeetingsClient::delete_attendee(const std::string& meeting_id,
                                                   const std::string& attendee_id) {
-  AwsCall call = make_call("DeleteAttendee", "DELETE",
-                           "/meetings/" + uri_encode(meeting_id, true) + "/attendees/" +
-                               uri_encode(attendee_id, true));
+  AwsCall call = make_call(
+      "DeleteAttendee", "DELETE",
+      "/meetings/" + uri_encode(meeting_id, true) + "/attendees/" + uri_encode(attendee_id, true));
   WASL_RETURN_IF_ERROR(transport_.call(call));
   return {};
 }

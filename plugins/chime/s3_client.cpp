@@ -52,9 +52,9 @@ Result<S3ObjectRead> S3Client::get_object(const std::string& bucket, const std::
       std::chrono::milliseconds wait =
           last_error.retry_after.value_or(wasl::sdk::backoff_delay(backoff, attempt - 2));
       if (wait > transport_.retry_settings().max_delay) return last_error;
-      transport_.host().log(wasl::sdk::LogLevel::kWarn,
-                            last_error.message + "; resuming at byte " +
-                                std::to_string(offset + read.delivered));
+      transport_.host().log(
+          wasl::sdk::LogLevel::kWarn,
+          last_error.message + "; resuming at byte " + std::to_string(offset + read.delivered));
       if (wait.count() > 0) transport_.sleep(wait);
     }
     const std::int64_t start = offset + read.delivered;
@@ -146,7 +146,8 @@ Result<std::vector<S3ObjectSummary>> S3Client::list_objects(const std::string& b
       return Error(ErrorCode::kInternal, "S3 ListObjectsV2 answered a body that is not XML", false);
     }
     pugi::xml_node result = doc.child("ListBucketResult");
-    for (pugi::xml_node item = result.child("Contents"); item; item = item.next_sibling("Contents")) {
+    for (pugi::xml_node item = result.child("Contents"); item;
+         item = item.next_sibling("Contents")) {
       S3ObjectSummary summary;
       summary.key = item.child_value("Key");
       summary.size = parse_int(item.child_value("Size")).value_or(0);

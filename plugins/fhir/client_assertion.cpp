@@ -40,7 +40,9 @@ constexpr std::size_t kEs384Half = 48;
 // The JWS ES384 signature of `input`: SHA-384 ECDSA, R and S as 48-byte
 // big-endian each (RFC 7518 3.4), base64url.
 Result<std::string> es384(EVP_PKEY* key, std::string_view input) {
-  auto fail = [] { return Error(ErrorCode::kInternal, "signing the client assertion failed", false); };
+  auto fail = [] {
+    return Error(ErrorCode::kInternal, "signing the client assertion failed", false);
+  };
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   std::size_t der_size = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha384(), nullptr, key) != 1 ||
@@ -91,8 +93,8 @@ Result<std::shared_ptr<const ClientAssertionSigner>> ClientAssertionSigner::crea
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
       BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())), BIO_free);
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> parsed(
-      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr,
-                                    [](char*, int, int, void*) { return 0; }, nullptr)
+      bio ? PEM_read_bio_PrivateKey(
+                bio.get(), nullptr, [](char*, int, int, void*) { return 0; }, nullptr)
           : nullptr,
       EVP_PKEY_free);
   if (!parsed) {

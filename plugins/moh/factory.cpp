@@ -14,8 +14,8 @@ wasl::sdk::Status register_moh(wasl::sdk::PluginDefinition& plugin) {
   plugin.description =
       "Ministry of Health reporting in Wasl's FHIR R4 proposal: per-consultation message "
       "Bundles, aggregate MeasureReports and CSV, by HTTPS POST and/or file drop.";
-  plugin.reporting = [](wasl::sdk::Host& host)
-      -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::ReportSink>> {
+  plugin.reporting =
+      [](wasl::sdk::Host& host) -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::ReportSink>> {
     WASL_ASSIGN_OR_RETURN(auto settings, wasl::plugins::moh::parse_settings(host.settings(), host));
     return std::unique_ptr<wasl::sdk::ReportSink>(
         std::make_unique<wasl::plugins::moh::MohReportSink>(host, std::move(settings)));

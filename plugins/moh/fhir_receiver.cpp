@@ -119,8 +119,7 @@ Result<sdk::Receipt> FhirReceiver::process_message(const json& bundle,
   }
   const std::string code = header["response"].value("code", "");
   if (code == "transient-error") {
-    return Error(ErrorCode::kUnavailable, "MOH receiver answered transient-error to " + what,
-                 true);
+    return Error(ErrorCode::kUnavailable, "MOH receiver answered transient-error to " + what, true);
   }
   if (code == "fatal-error") {
     return Error(ErrorCode::kInvalidArgument, "MOH receiver answered fatal-error to " + what,
@@ -165,8 +164,8 @@ Result<sdk::Receipt> FhirReceiver::create_measure_report(const json& report,
   receipt.receipt_id = id;
   receipt.status = "accepted";
   receipt.received_at_ms = epoch_ms(host_);
-  receipt.message = response.status == 201 ? "created by the MOH receiver"
-                                            : "already held by the MOH receiver";
+  receipt.message =
+      response.status == 201 ? "created by the MOH receiver" : "already held by the MOH receiver";
   receipt.raw = {{"http_status", response.status}, {"measure_report_id", id}};
   return receipt;
 }

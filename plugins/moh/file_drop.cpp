@@ -17,8 +17,7 @@ using sdk::Result;
 namespace {
 
 Error unavailable(const std::string& what, int err) {
-  return Error(ErrorCode::kUnavailable,
-               "MOH file drop: " + what + ": " + std::strerror(err), true);
+  return Error(ErrorCode::kUnavailable, "MOH file drop: " + what + ": " + std::strerror(err), true);
 }
 
 bool is_plain_name(std::string_view name) {
@@ -34,8 +33,8 @@ bool is_plain_name(std::string_view name) {
 std::string safe_part(std::string_view part) {
   std::string out;
   for (char c : part.substr(0, 80)) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
     out += ok ? c : '-';
   }
   return out;

@@ -34,8 +34,8 @@ json stratified_group(const char* code, const char* display, std::int64_t count,
   json g = count_group(code, display, count);
   json list = json::array();
   for (const CodeCount& c : strata) {
-    json value = {{"text", system.empty() ? c.code
-                                          : category_label(c.code, LabelLanguage::kEnglish)}};
+    json value = {
+        {"text", system.empty() ? c.code : category_label(c.code, LabelLanguage::kEnglish)}};
     if (!system.empty()) {
       value["coding"] = json::array({{{"system", s(system)}, {"code", c.code}}});
     }
@@ -83,7 +83,8 @@ json measure_report(const AggregateReport& r) {
   return json{
       {"resourceType", "MeasureReport"},
       {"id", report_uuid(r.report_id, "MeasureReport")},
-      {"identifier", json::array({{{"system", s(terms::kReportIdSystem)}, {"value", r.report_id}}})},
+      {"identifier",
+       json::array({{{"system", s(terms::kReportIdSystem)}, {"value", r.report_id}}})},
       {"status", "complete"},
       {"type", "summary"},
       {"measure", s(terms::kMeasure)},

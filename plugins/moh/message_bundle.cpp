@@ -39,11 +39,12 @@ json fhir_period(const PeriodPart& period, const std::string& time_zone) {
   json out = {{"start", period.start}, {"end", period.end}};
   json extensions = json::array();
   if (!period.start_hijri.empty()) {
-    extensions.push_back({{"url", s(terms::kHijriStartExtension)},
-                          {"valueString", period.start_hijri}});
+    extensions.push_back(
+        {{"url", s(terms::kHijriStartExtension)}, {"valueString", period.start_hijri}});
   }
   if (!period.end_hijri.empty()) {
-    extensions.push_back({{"url", s(terms::kHijriEndExtension)}, {"valueString", period.end_hijri}});
+    extensions.push_back(
+        {{"url", s(terms::kHijriEndExtension)}, {"valueString", period.end_hijri}});
   }
   if (!time_zone.empty()) {
     extensions.push_back({{"url", s(terms::kTimeZoneExtension)}, {"valueCode", time_zone}});
@@ -62,8 +63,8 @@ json message_bundle(const ConsultationReport& r) {
 
   json organization = {{"resourceType", "Organization"}, {"id", organization_id}, {"active", true}};
   if (!r.facility.licence.empty()) {
-    organization["identifier"] = json::array(
-        {licence_identifier(terms::kProviderLicenseSystem, r.facility.licence)});
+    organization["identifier"] =
+        json::array({licence_identifier(terms::kProviderLicenseSystem, r.facility.licence)});
   }
   organization["name"] = r.facility.name.empty() ? r.facility.id : r.facility.name;
 
@@ -104,10 +105,7 @@ json message_bundle(const ConsultationReport& r) {
       {"participant", json::array({{{"individual", {{"reference", urn(practitioner_id)}}}}})},
       {"period", fhir_period(r.period, r.facility.time_zone)},
       {"length",
-       {{"value", r.duration_seconds},
-        {"unit", "s"},
-        {"system", s(terms::kUcum)},
-        {"code", "s"}}},
+       {{"value", r.duration_seconds}, {"unit", "s"}, {"system", s(terms::kUcum)}, {"code", "s"}}},
       {"serviceProvider", {{"reference", urn(organization_id)}}},
   };
 
@@ -133,11 +131,11 @@ json message_bundle(const ConsultationReport& r) {
       {"identifier", {{"system", s(terms::kReportIdSystem)}, {"value", r.report_id}}},
       {"type", "message"},
       {"timestamp", r.generated_at},
-      {"entry", json::array({entry(header_id, std::move(header)),
-                             entry(encounter_id, std::move(encounter)),
-                             entry(patient_id, std::move(patient)),
-                             entry(practitioner_id, std::move(practitioner)),
-                             entry(organization_id, std::move(organization))})},
+      {"entry",
+       json::array({entry(header_id, std::move(header)), entry(encounter_id, std::move(encounter)),
+                    entry(patient_id, std::move(patient)),
+                    entry(practitioner_id, std::move(practitioner)),
+                    entry(organization_id, std::move(organization))})},
   };
 }
 

@@ -77,9 +77,9 @@ Result<sdk::Receipt> MohReportSink::deliver(const sdk::Report& report) {
 
   json files = json::array();
   if (drop_) {
-    WASL_ASSIGN_OR_RETURN(std::string path,
-                          drop_->write(FileDrop::file_name(facility, label, what, "json"),
-                                       pretty(resource)));
+    WASL_ASSIGN_OR_RETURN(
+        std::string path,
+        drop_->write(FileDrop::file_name(facility, label, what, "json"), pretty(resource)));
     files.push_back(path);
     if (!csv.empty()) {
       WASL_ASSIGN_OR_RETURN(std::string csv_path,
@@ -98,9 +98,9 @@ Result<sdk::Receipt> MohReportSink::deliver(const sdk::Report& report) {
   } else {
     receipt.receipt_id = files.empty() ? std::string() : files[0].get<std::string>();
     receipt.status = "accepted";
-    receipt.received_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 host_.now().time_since_epoch())
-                                 .count();
+    receipt.received_at_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(host_.now().time_since_epoch())
+            .count();
     receipt.message = "written to the file drop";
     receipt.raw = json::object();
   }

@@ -14,8 +14,8 @@
 
 #include <optional>
 
-#include "plugins/moh/file_drop.hpp"
 #include "plugins/moh/fhir_receiver.hpp"
+#include "plugins/moh/file_drop.hpp"
 #include "plugins/moh/settings.hpp"
 #include "wasl/sdk/reporting.hpp"
 

@@ -10,8 +10,7 @@ using sdk::Result;
 using sdk::Status;
 
 Error invalid(const std::string& member, const std::string& problem) {
-  return Error(ErrorCode::kInvalidArgument,
-               "MOH report body: '" + member + "' " + problem, false);
+  return Error(ErrorCode::kInvalidArgument, "MOH report body: '" + member + "' " + problem, false);
 }
 
 Result<const json*> object_at(const json& parent, const std::string& path, const char* member,

@@ -36,8 +36,9 @@ Result<MohSettings> parse_settings(const json& settings, sdk::Host& host) {
         out.bearer_token,
         sdk::setting_or_secret(optional_string(settings, "bearer_token"), host, "bearer_token"));
     if (out.bearer_token.empty()) {
-      return invalid("bearer_token is missing: set it in the instance settings (from a secret) "
-                     "or as the instance secret 'bearer_token', or use auth: mutual_tls");
+      return invalid(
+          "bearer_token is missing: set it in the instance settings (from a secret) "
+          "or as the instance secret 'bearer_token', or use auth: mutual_tls");
     }
   }
   if (!out.base_url.empty() && out.auth == ReceiverAuth::kMutualTls) {

@@ -97,8 +97,8 @@ sdk::Status ExchangeClient::refuse_while_skewed(std::string_view event, std::int
   return e;
 }
 
-sdk::Status ExchangeClient::observe_clock(const sdk::HttpResponse& response,
-                                          std::string_view event, std::int64_t now) {
+sdk::Status ExchangeClient::observe_clock(const sdk::HttpResponse& response, std::string_view event,
+                                          std::int64_t now) {
   auto date = sdk::parse_http_date(response.header("Date"));
   if (!date) return {};
   const std::int64_t skew = *date - now;
@@ -112,9 +112,9 @@ sdk::Status ExchangeClient::observe_clock(const sdk::HttpResponse& response,
   }
   refuse_until_ms_ = now + settings_.clock_recheck.count() * 1000;
   Error e(ErrorCode::kFailedPrecondition,
-          prefix(event) + "the hub's clock is " +
-              std::to_string(std::llabs(skew) / 1000) + " s " + (skew > 0 ? "behind" : "ahead of") +
-              " the exchange's Date (at most " + std::to_string(settings_.max_clock_skew.count()) +
+          prefix(event) + "the hub's clock is " + std::to_string(std::llabs(skew) / 1000) + " s " +
+              (skew > 0 ? "behind" : "ahead of") + " the exchange's Date (at most " +
+              std::to_string(settings_.max_clock_skew.count()) +
               " s allowed); the answer was set aside and nothing more is sent until the clock "
               "is fixed (NTP)",
           true);
@@ -136,7 +136,8 @@ Result<json> ExchangeClient::send(const json& message, std::string_view event) {
   request.headers = {{"Content-Type", "application/fhir+json"},
                      {"Accept", "application/fhir+json"}};
   request.body = message.dump();
-  request.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.request_timeout);
+  request.timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(settings_.request_timeout);
   request.mutual_tls = true;
   auto response = host_.http(request);
   if (!response.ok()) {

@@ -60,8 +60,8 @@ class ExchangeClient {
   sdk::Host& host_;
   const NphiesSettings& settings_;
   std::mutex mutex_;
-  std::int64_t skew_ms_ = 0;           // the exchange's Date minus the hub's clock, last seen
-  std::int64_t refuse_until_ms_ = 0;   // sends are refused before this (hub clock)
+  std::int64_t skew_ms_ = 0;          // the exchange's Date minus the hub's clock, last seen
+  std::int64_t refuse_until_ms_ = 0;  // sends are refused before this (hub clock)
 };
 
 }  // namespace wasl::plugins::nphies

@@ -41,12 +41,13 @@ json MessageBuilder::build() const {
       {"meta", {{"profile", json::array({v::profile("message-header")})}}},
       {"eventCoding", {{"system", v::kEvents}, {"code", event_}}},
       {"destination",
-       json::array({{{"endpoint", destination_system_ == v::kNphiesLicense
-                                      ? std::string("http://nphies.sa")
-                                      : destination_system_ + "/" + destination_},
-                     {"receiver",
-                      {{"type", "Organization"},
-                       {"identifier", {{"system", destination_system_}, {"value", destination_}}}}}}})},
+       json::array(
+           {{{"endpoint", destination_system_ == v::kNphiesLicense
+                              ? std::string("http://nphies.sa")
+                              : destination_system_ + "/" + destination_},
+             {"receiver",
+              {{"type", "Organization"},
+               {"identifier", {{"system", destination_system_}, {"value", destination_}}}}}}})},
       {"sender",
        {{"type", "Organization"},
         {"identifier", {{"system", v::kProviderLicense}, {"value", sender_}}}}},

@@ -83,10 +83,9 @@ json practitioner_resource(const sdk::PractitionerSummary& practitioner, std::st
   json resource = {
       {"resourceType", "Practitioner"},
       {"id", std::move(id)},
-      {"identifier",
-       json::array({{{"type", coding(v::kV20203, "MD")},
-                     {"system", v::kPractitionerLicense},
-                     {"value", license}}})},
+      {"identifier", json::array({{{"type", coding(v::kV20203, "MD")},
+                                   {"system", v::kPractitionerLicense},
+                                   {"value", license}}})},
       {"active", true},
   };
   if (!practitioner.name.empty()) {

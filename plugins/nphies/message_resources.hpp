@@ -28,8 +28,7 @@ nlohmann::json insurer_organization(std::string id, const std::string& license);
 // Profile "practitioner": the practitioner licence when the EHR gave one
 // (an identifier whose system is the NPHIES practitioner licence, or the
 // first identifier otherwise).
-nlohmann::json practitioner_resource(const sdk::PractitionerSummary& practitioner,
-                                     std::string id);
+nlohmann::json practitioner_resource(const sdk::PractitionerSummary& practitioner, std::string id);
 
 // Profile "encounter-auth-VR": class VR (v3 ActCode, virtual), finished,
 // the session's period, the patient and the provider.

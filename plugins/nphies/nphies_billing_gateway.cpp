@@ -30,10 +30,10 @@ Result<sdk::ClaimResponse> NphiesBillingGateway::exchange(const json& message,
   }
   auto read = read_response(answer);
   if (!read.ok()) {
-    return Error(ErrorCode::kUnavailable,
-                 host_.instance_name() + ": NPHIES " + std::string(event) + ": " +
-                     read.error().message,
-                 true);
+    return Error(
+        ErrorCode::kUnavailable,
+        host_.instance_name() + ": NPHIES " + std::string(event) + ": " + read.error().message,
+        true);
   }
   sdk::ClaimResponse response = std::move(read).value();
   const std::string& sent_id = message["entry"][0]["resource"]["id"].get_ref<const std::string&>();
@@ -51,8 +51,7 @@ Result<sdk::ClaimResponse> NphiesBillingGateway::check_eligibility(
     const sdk::EligibilityRequest& request) {
   WASL_ASSIGN_OR_RETURN(json message,
                         eligibility_request_message(settings_, request, client_.now_ms()));
-  return exchange(message, "eligibility-request", "eligibility-response",
-                  request.idempotency_key);
+  return exchange(message, "eligibility-request", "eligibility-response", request.idempotency_key);
 }
 
 Result<sdk::ClaimResponse> NphiesBillingGateway::send_claim(const sdk::Claim& claim) {
@@ -72,8 +71,8 @@ Result<sdk::ClaimResponse> NphiesBillingGateway::send_claim(const sdk::Claim& cl
     queued.outcome = "queued";
     queued.disposition = "no answer within " + std::to_string(settings_.request_timeout.count()) +
                          " s; the answer is fetched by polling";
-    host_.log(sdk::LogLevel::kWarn, "NPHIES " + event + ": " + answer.error().message +
-                                        "; counted as queued");
+    host_.log(sdk::LogLevel::kWarn,
+              "NPHIES " + event + ": " + answer.error().message + "; counted as queued");
     return queued;
   }
   return answer;
@@ -103,8 +102,7 @@ Result<std::vector<sdk::ClaimResponse>> NphiesBillingGateway::poll(
   auto answers = read_poll_response(answer);
   if (!answers.ok()) {
     return Error(ErrorCode::kUnavailable,
-                 host_.instance_name() + ": NPHIES poll-request: " + answers.error().message,
-                 true);
+                 host_.instance_name() + ": NPHIES poll-request: " + answers.error().message, true);
   }
   host_.log(sdk::LogLevel::kDebug,
             "NPHIES poll-request: " + std::to_string(answers->size()) + " answer(s)");
@@ -120,9 +118,9 @@ Result<sdk::Acknowledgement> NphiesBillingGateway::acknowledge(
     const sdk::AcknowledgeRequest& request) {
   WASL_ASSIGN_OR_RETURN(json message,
                         acknowledgement_message(settings_, request, client_.now_ms()));
-  WASL_ASSIGN_OR_RETURN(sdk::ClaimResponse answer, exchange(message, "acknowledgement",
-                                                            "acknowledgement",
-                                                            request.idempotency_key));
+  WASL_ASSIGN_OR_RETURN(
+      sdk::ClaimResponse answer,
+      exchange(message, "acknowledgement", "acknowledgement", request.idempotency_key));
   return sdk::Acknowledgement{request.message_id, answer.approved};
 }
 

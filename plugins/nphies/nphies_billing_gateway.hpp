@@ -27,7 +27,8 @@ class NphiesBillingGateway final : public sdk::BillingGateway {
   // `host` must outlive the gateway.
   NphiesBillingGateway(sdk::Host& host, NphiesSettings settings);
 
-  sdk::Result<sdk::ClaimResponse> check_eligibility(const sdk::EligibilityRequest& request) override;
+  sdk::Result<sdk::ClaimResponse> check_eligibility(
+      const sdk::EligibilityRequest& request) override;
   sdk::Result<sdk::ClaimResponse> request_prior_authorization(const sdk::Claim& claim) override;
   sdk::Result<sdk::ClaimResponse> submit_claim(const sdk::Claim& claim) override;
   sdk::Result<std::vector<sdk::ClaimResponse>> poll(const sdk::PollRequest& request) override;

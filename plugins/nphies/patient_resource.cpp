@@ -74,12 +74,12 @@ sdk::Result<json> patient_resource(const sdk::PatientSummary& patient, std::stri
     std::string system = nphies_identifier_system(identifier, settings);
     if (system.empty()) continue;
     const Kind* k = kind_by_system(system);
-    identifiers.push_back(
-        {{"type",
-          {{"coding",
-            json::array({{{"system", v::kV20203}, {"code", k->type_code}, {"display", k->display}}})}}},
-         {"system", system},
-         {"value", identifier.value}});
+    identifiers.push_back({{"type",
+                            {{"coding", json::array({{{"system", v::kV20203},
+                                                      {"code", k->type_code},
+                                                      {"display", k->display}}})}}},
+                           {"system", system},
+                           {"value", identifier.value}});
   }
   if (identifiers.empty()) {
     return sdk::Error(sdk::ErrorCode::kInvalidArgument,
@@ -109,9 +109,10 @@ sdk::Result<json> patient_resource(const sdk::PatientSummary& patient, std::stri
       {"gender", gender},
       {"_gender",
        {{"extension",
-         json::array({{{"url", v::extension("ksa-administrative-gender")},
-                       {"valueCodeableConcept",
-                        {{"coding", json::array({{{"system", v::kKsaGender}, {"code", gender}}})}}}}})}}},
+         json::array(
+             {{{"url", v::extension("ksa-administrative-gender")},
+               {"valueCodeableConcept",
+                {{"coding", json::array({{{"system", v::kKsaGender}, {"code", gender}}})}}}}})}}},
   };
   if (!patient.birth_date.empty()) resource["birthDate"] = patient.birth_date;
   if (!patient.phone.empty()) {

@@ -56,18 +56,17 @@ Result<Parties> add_parties(MessageBuilder& message, const NphiesSettings& setti
   Parties p;
   WASL_ASSIGN_OR_RETURN(json patient,
                         patient_resource(patient_summary, ids.resource_id("Patient"), settings));
-  p.provider = message.add(
-      provider_organization(ids.resource_id("Organization/provider"), provider_license,
-                            provider_name),
-      "provider-organization");
-  p.insurer = message.add(insurer_organization(ids.resource_id("Organization/insurer"),
-                                               payer_license),
-                          "insurer-organization");
+  p.provider = message.add(provider_organization(ids.resource_id("Organization/provider"),
+                                                 provider_license, provider_name),
+                           "provider-organization");
+  p.insurer =
+      message.add(insurer_organization(ids.resource_id("Organization/insurer"), payer_license),
+                  "insurer-organization");
   p.patient = message.add(std::move(patient), "patient");
-  p.coverage = message.add(coverage_resource(coverage, ids.resource_id("Coverage"),
-                                             settings.identifier_system("memberid"), p.patient,
-                                             p.insurer),
-                           "coverage");
+  p.coverage =
+      message.add(coverage_resource(coverage, ids.resource_id("Coverage"),
+                                    settings.identifier_system("memberid"), p.patient, p.insurer),
+                  "coverage");
   return p;
 }
 
@@ -85,9 +84,9 @@ Result<json> eligibility_request_message(const NphiesSettings& settings,
   MessageBuilder message(settings, ids, "eligibility-request", now_ms);
   message.sender(request.provider_license);
   message.destination(v::kPayerLicense, payer);
-  WASL_ASSIGN_OR_RETURN(Parties p, add_parties(message, settings, request.patient,
-                                               request.coverage, request.provider_license,
-                                               request.provider_name, payer));
+  WASL_ASSIGN_OR_RETURN(Parties p,
+                        add_parties(message, settings, request.patient, request.coverage,
+                                    request.provider_license, request.provider_name, payer));
   json purposes = json::array();
   for (const auto& purpose : request.purposes) purposes.push_back(purpose);
   if (purposes.empty()) purposes = json::array({"benefits", "validation"});
@@ -133,8 +132,7 @@ Result<json> claim_request_message(const NphiesSettings& settings, const sdk::Cl
   message.sender(claim.provider_license);
   message.destination(v::kPayerLicense, payer);
   WASL_ASSIGN_OR_RETURN(Parties p, add_parties(message, settings, claim.patient, claim.coverage,
-                                               claim.provider_license, claim.provider_name,
-                                               payer));
+                                               claim.provider_license, claim.provider_name, payer));
   std::string practitioner = message.add(
       practitioner_resource(claim.practitioner, ids.resource_id("Practitioner")), "practitioner");
 
@@ -146,7 +144,8 @@ Result<json> claim_request_message(const NphiesSettings& settings, const sdk::Cl
                           claim.encounter_id.empty() ? ids.business_id : claim.encounter_id,
                           p.patient, p.provider, start_ms, claim.service_end_ms),
         "encounter-auth-VR");
-    extensions.push_back({{"url", v::extension("encounter")}, {"valueReference", reference(encounter)}});
+    extensions.push_back(
+        {{"url", v::extension("encounter")}, {"valueReference", reference(encounter)}});
   }
   if (!claim.eligibility_response_id.empty()) {
     json identifier = {{"value", claim.eligibility_response_id}};
@@ -169,11 +168,11 @@ Result<json> claim_request_message(const NphiesSettings& settings, const sdk::Cl
   for (const auto& diagnosis : claim.diagnoses) {
     if (diagnosis.code.empty()) return missing("a diagnosis code");
     ++d;
-    diagnoses.push_back({{"sequence", d},
-                         {"diagnosisCodeableConcept", coding(diagnosis.system, diagnosis.code)},
-                         {"type", json::array({coding(v::kDiagnosisType,
-                                                      diagnosis.type.empty() ? "principal"
-                                                                             : diagnosis.type)})}});
+    diagnoses.push_back(
+        {{"sequence", d},
+         {"diagnosisCodeableConcept", coding(diagnosis.system, diagnosis.code)},
+         {"type", json::array({coding(v::kDiagnosisType,
+                                      diagnosis.type.empty() ? "principal" : diagnosis.type)})}});
     diagnosis_sequences.push_back(d);
   }
   json items = json::array();
@@ -259,16 +258,16 @@ Result<json> cancel_request_message(const NphiesSettings& settings,
   json task = {
       {"resourceType", "Task"},
       {"id", ids.resource_id("Task")},
-      {"identifier", json::array({{{"system", settings.identifier_system("task")},
-                                   {"value", ids.business_id}}})},
+      {"identifier",
+       json::array({{{"system", settings.identifier_system("task")}, {"value", ids.business_id}}})},
       {"status", "requested"},
       {"intent", "order"},
       {"priority", "routine"},
       {"code", coding(v::kTaskCode, "cancel")},
       {"focus",
        {{"type", "Claim"},
-        {"identifier", {{"system", settings.identifier_system("claim")},
-                        {"value", cancelled.business_id}}}}},
+        {"identifier",
+         {{"system", settings.identifier_system("claim")}, {"value", cancelled.business_id}}}}},
       {"authoredOn", ksa_date(now_ms)},
       {"lastModified", ksa_date(now_ms)},
       {"requester", reference(provider)},
@@ -293,15 +292,15 @@ Result<json> poll_request_message(const NphiesSettings& settings, const sdk::Pol
       "provider-organization");
   json inputs = json::array();
   for (const auto& type : request.message_types) {
-    inputs.push_back({{"type", coding(v::kTaskInputType, "include-message-type")},
-                      {"valueCode", type}});
+    inputs.push_back(
+        {{"type", coding(v::kTaskInputType, "include-message-type")}, {"valueCode", type}});
   }
   inputs.push_back({{"type", coding(v::kTaskInputType, "count")}, {"valuePositiveInt", count}});
   json task = {
       {"resourceType", "Task"},
       {"id", ids.resource_id("Task")},
-      {"identifier", json::array({{{"system", settings.identifier_system("task")},
-                                   {"value", ids.business_id}}})},
+      {"identifier",
+       json::array({{{"system", settings.identifier_system("task")}, {"value", ids.business_id}}})},
       {"status", "requested"},
       {"intent", "order"},
       {"priority", "stat"},

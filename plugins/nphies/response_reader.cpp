@@ -92,8 +92,8 @@ Result<Header> header_of(const json& bundle) {
     h.responds_to = text(*response, "identifier");
     h.response_code = text(*response, "code");
   }
-  if (const json* focus = member(*header, "focus"); focus != nullptr && focus->is_array() &&
-                                                     !focus->empty()) {
+  if (const json* focus = member(*header, "focus");
+      focus != nullptr && focus->is_array() && !focus->empty()) {
     h.focus = text((*focus)[0], "reference");
   }
   return h;
@@ -145,12 +145,18 @@ void read_amounts(const json& list, sdk::Adjudication& into, std::string& curren
       amount = number(*m, "value");
       if (std::string c = text(*m, "currency"); !c.empty()) currency = c;
     }
-    if (code == "eligible") into.eligible = amount;
-    else if (code == "benefit") into.benefit = amount;
-    else if (code == "copay") into.copay = amount;
-    else if (code == "patientShare") into.patient_share = amount;
-    else if (code == "tax") into.tax = amount;
-    else if (code == "approved-quantity") into.approved_quantity = number(a, "value");
+    if (code == "eligible")
+      into.eligible = amount;
+    else if (code == "benefit")
+      into.benefit = amount;
+    else if (code == "copay")
+      into.copay = amount;
+    else if (code == "patientShare")
+      into.patient_share = amount;
+    else if (code == "tax")
+      into.tax = amount;
+    else if (code == "approved-quantity")
+      into.approved_quantity = number(a, "value");
   }
 }
 
@@ -160,8 +166,7 @@ sdk::ClaimResponse read_claim(const json& resource) {
   out.outcome = text(resource, "outcome");
   out.disposition = text(resource, "disposition");
   out.pre_auth_ref = text(resource, "preAuthRef");
-  out.adjudication_outcome =
-      extension_code(resource, v::extension("adjudication-outcome"));
+  out.adjudication_outcome = extension_code(resource, v::extension("adjudication-outcome"));
   read_errors(resource, out);
   if (const json* items = member(resource, "item"); items != nullptr && items->is_array()) {
     for (const auto& item : *items) {
@@ -205,8 +210,8 @@ sdk::ClaimResponse read_eligibility(const json& resource) {
   if (const json* insurance = member(resource, "insurance");
       insurance != nullptr && insurance->is_array()) {
     for (const auto& i : *insurance) {
-      if (const json* inforce = member(i, "inforce"); inforce != nullptr && inforce->is_boolean() &&
-                                                      inforce->get<bool>()) {
+      if (const json* inforce = member(i, "inforce");
+          inforce != nullptr && inforce->is_boolean() && inforce->get<bool>()) {
         out.inforce = true;
       }
       const json* items = member(i, "item");
@@ -258,7 +263,8 @@ sdk::ClaimResponse read_task(const json& resource) {
   out.status = out.outcome;
   out.approved = status == "completed";
   if (const json* reason = member(resource, "statusReason")) {
-    if (const json* codings = member(*reason, "coding"); codings != nullptr && codings->is_array()) {
+    if (const json* codings = member(*reason, "coding");
+        codings != nullptr && codings->is_array()) {
       for (const auto& c : *codings) {
         sdk::BillingError e;
         e.code = text(c, "code");

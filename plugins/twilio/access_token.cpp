@@ -64,10 +64,10 @@ sdk::Result<std::string> build_access_token(const AccessTokenRequest& request) {
     return signer.sign(token, Poco::JWT::Signer::ALGO_HS256);
   } catch (const Poco::Exception& e) {
     return sdk::Error(sdk::ErrorCode::kInternal,
-                      std::string("could not sign the Twilio access token (") + e.className() + ")", false);
-  } catch (const std::exception&) {
-    return sdk::Error(sdk::ErrorCode::kInternal, "could not sign the Twilio access token",
+                      std::string("could not sign the Twilio access token (") + e.className() + ")",
                       false);
+  } catch (const std::exception&) {
+    return sdk::Error(sdk::ErrorCode::kInternal, "could not sign the Twilio access token", false);
   }
 }
 

@@ -27,10 +27,10 @@ inline constexpr std::string_view kAccessTokenContentType = "twilio-fpa;v=1";
 inline constexpr std::chrono::seconds kMaxAccessTokenTtl{24 * 60 * 60};
 
 struct AccessTokenRequest {
-  std::string account_sid;       // "AC…", the token's subject
-  std::string api_key_sid;       // "SK…", the token's issuer
+  std::string account_sid;          // "AC…", the token's subject
+  std::string api_key_sid;          // "SK…", the token's issuer
   std::string_view api_key_secret;  // borrowed; the HMAC key
-  std::string identity;          // the participant's identity in the room
+  std::string identity;             // the participant's identity in the room
   std::optional<std::string> room;  // room UniqueName or SID the grant is limited to
   std::chrono::system_clock::time_point issued_at;  // truncated to whole seconds
   std::chrono::seconds ttl{3600};                   // 1 s .. kMaxAccessTokenTtl

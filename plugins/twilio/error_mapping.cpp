@@ -62,8 +62,7 @@ std::optional<TwilioErrorBody> parse_twilio_error_body(std::string_view body) {
   return out;
 }
 
-sdk::Error map_twilio_error(const TwilioFailure& failure,
-                            std::chrono::system_clock::time_point now,
+sdk::Error map_twilio_error(const TwilioFailure& failure, std::chrono::system_clock::time_point now,
                             const std::vector<std::string_view>& redact) {
   const int status = failure.http_status;
   auto body = parse_twilio_error_body(failure.body);

@@ -35,10 +35,10 @@ namespace wasl::plugins::twilio {
 inline constexpr int kTwilioRoomExists = 53113;
 
 struct TwilioErrorBody {
-  int code = 0;            // Twilio's error code (e.g. 20404); 0 when absent
+  int code = 0;  // Twilio's error code (e.g. 20404); 0 when absent
   std::string message;
-  std::string more_info;   // link to Twilio's page for the code
-  int status = 0;          // HTTP status as Twilio reports it in the body
+  std::string more_info;  // link to Twilio's page for the code
+  int status = 0;         // HTTP status as Twilio reports it in the body
 };
 
 // Parses Twilio's JSON error body; std::nullopt when `body` is not a JSON
@@ -48,14 +48,13 @@ std::optional<TwilioErrorBody> parse_twilio_error_body(std::string_view body);
 struct TwilioFailure {
   std::string operation;  // what was attempted, for the message: "create room"
   int http_status = 0;
-  std::string body;       // the raw answer body
+  std::string body;                        // the raw answer body
   std::optional<std::string> retry_after;  // the Retry-After header, if any
 };
 
 // The Error for a non-2xx answer (see the table above). `redact` lists
 // secrets that must not appear in the message.
-sdk::Error map_twilio_error(const TwilioFailure& failure,
-                            std::chrono::system_clock::time_point now,
+sdk::Error map_twilio_error(const TwilioFailure& failure, std::chrono::system_clock::time_point now,
                             const std::vector<std::string_view>& redact = {});
 
 }  // namespace wasl::plugins::twilio

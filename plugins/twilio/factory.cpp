@@ -20,14 +20,15 @@ wasl::sdk::Status register_twilio(wasl::sdk::PluginDefinition& plugin) {
   plugin.description =
       "Twilio Programmable Video (group rooms, access tokens, recording rules, compositions, "
       "signed status callbacks); Twilio ends the service on 5 December 2026.";
-  plugin.video = [](wasl::sdk::Host& host)
-      -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::VideoProvider>> {
-    WASL_ASSIGN_OR_RETURN(auto settings, parse_settings(host.settings(), host, SettingsUse::kVideo));
+  plugin.video =
+      [](wasl::sdk::Host& host) -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::VideoProvider>> {
+    WASL_ASSIGN_OR_RETURN(auto settings,
+                          parse_settings(host.settings(), host, SettingsUse::kVideo));
     return std::unique_ptr<wasl::sdk::VideoProvider>(
         std::make_unique<TwilioVideoProvider>(host, std::move(settings)));
   };
-  plugin.webhook = [](wasl::sdk::Host& host)
-      -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::WebhookVerifier>> {
+  plugin.webhook =
+      [](wasl::sdk::Host& host) -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::WebhookVerifier>> {
     WASL_ASSIGN_OR_RETURN(auto settings,
                           parse_settings(host.settings(), host, SettingsUse::kWebhook));
     return std::unique_ptr<wasl::sdk::WebhookVerifier>(

@@ -36,8 +36,8 @@ struct UrlParts {
   std::string scheme;     // "https://" as written
   std::string user_info;  // "user:pass@" or empty
   std::string host;
-  std::string port;       // ":443" or empty
-  std::string rest;       // path, query and fragment
+  std::string port;  // ":443" or empty
+  std::string rest;  // path, query and fragment
 };
 
 std::optional<UrlParts> split_url(std::string_view url) {
@@ -46,8 +46,8 @@ std::optional<UrlParts> split_url(std::string_view url) {
   for (std::size_t i = 0; i < sep; ++i) {
     char c = url[i];
     bool ok = std::isalpha(static_cast<unsigned char>(c)) ||
-              (i > 0 && (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' ||
-                         c == '.'));
+              (i > 0 &&
+               (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.'));
     if (!ok) return std::nullopt;
   }
   UrlParts parts;
@@ -63,8 +63,7 @@ std::optional<UrlParts> split_url(std::string_view url) {
     host_port = authority.substr(at + 1);
   }
   std::size_t bracket = host_port.rfind(']');
-  std::size_t colon =
-      host_port.find(':', bracket == std::string_view::npos ? 0 : bracket + 1);
+  std::size_t colon = host_port.find(':', bracket == std::string_view::npos ? 0 : bracket + 1);
   parts.host = std::string(host_port.substr(0, colon));
   if (colon != std::string_view::npos) parts.port = std::string(host_port.substr(colon));
   parts.rest = std::string(url.substr(authority_end));

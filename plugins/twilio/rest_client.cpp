@@ -70,7 +70,7 @@ Error TwilioRestClient::error_for(std::string_view operation, const HttpResponse
 }
 
 Result<json> TwilioRestClient::decode(std::string_view operation,
-                                           const HttpResponse& response) const {
+                                      const HttpResponse& response) const {
   if (!is_success(response.status)) return error_for(operation, response);
   if (response.body.empty()) return json::object();
   try {
@@ -118,9 +118,8 @@ sdk::Status TwilioRestClient::remove(std::string_view operation, std::string_vie
   return {};
 }
 
-Result<std::vector<json>> TwilioRestClient::list(std::string_view operation,
-                                                 std::string_view path, const FormFields& query,
-                                                 std::string_view key) {
+Result<std::vector<json>> TwilioRestClient::list(std::string_view operation, std::string_view path,
+                                                 const FormFields& query, std::string_view key) {
   std::vector<json> items;
   std::string next = url(path, query);
   for (int page = 0; page < kMaxPages && !next.empty(); ++page) {
@@ -140,7 +139,8 @@ Result<std::vector<json>> TwilioRestClient::list(std::string_view operation,
     next.clear();
     if (auto meta = body.find("meta"); meta != body.end() && meta->is_object()) {
       auto next_url = meta->find("next_page_url");
-      if (next_url != meta->end() && next_url->is_string() && !next_url->get<std::string>().empty()) {
+      if (next_url != meta->end() && next_url->is_string() &&
+          !next_url->get<std::string>().empty()) {
         next = settings_.base_url + path_and_query(next_url->get<std::string>());
       }
     }

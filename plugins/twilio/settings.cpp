@@ -37,9 +37,10 @@ Result<TwilioSettings> parse_settings(const json& settings, sdk::Host& host, Set
         "secret) or as the instance secret 'api_key_secret'");
   }
   if (use == SettingsUse::kWebhook && out.auth_token.empty()) {
-    return invalid("auth_token is missing: status callbacks cannot be verified without the "
-                   "account auth token; set it in the instance settings (from a secret) or as "
-                   "the instance secret 'auth_token'");
+    return invalid(
+        "auth_token is missing: status callbacks cannot be verified without the "
+        "account auth token; set it in the instance settings (from a secret) or as "
+        "the instance secret 'auth_token'");
   }
 
   out.base_url = settings.at("base_url").get<std::string>();

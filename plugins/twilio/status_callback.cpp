@@ -72,8 +72,7 @@ nlohmann::json payload_of(const FormFields& fields) {
 
 }  // namespace
 
-std::optional<std::chrono::system_clock::time_point> parse_twilio_timestamp(
-    std::string_view text) {
+std::optional<std::chrono::system_clock::time_point> parse_twilio_timestamp(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
     text.remove_suffix(1);
   }
@@ -168,8 +167,7 @@ sdk::Result<std::optional<StatusCallbackEvent>> parse_status_callback(const Form
   return std::optional<StatusCallbackEvent>(std::move(event));
 }
 
-sdk::Result<std::optional<StatusCallbackEvent>> parse_status_callback_body(
-    std::string_view body) {
+sdk::Result<std::optional<StatusCallbackEvent>> parse_status_callback_body(std::string_view body) {
   WASL_ASSIGN_OR_RETURN(FormFields fields, parse_form(body));
   return parse_status_callback(fields);
 }

@@ -55,17 +55,17 @@
 namespace wasl::plugins::twilio {
 
 struct StatusCallbackEvent {
-  std::string type;             // normalized, see the table above
-  std::string provider_event;   // Twilio's StatusCallbackEvent, e.g. "room-ended"
+  std::string type;            // normalized, see the table above
+  std::string provider_event;  // Twilio's StatusCallbackEvent, e.g. "room-ended"
   std::string account_sid;
   std::string room_sid;         // "RM…"; empty only for a composition callback without one
   std::string room_name;        // the room's UniqueName, when Twilio sends it
   std::string participant_sid;  // "PA…", participant events (and recordings of one)
   std::string participant_identity;
-  std::string recording_sid;    // "RT…", recording events
-  std::string composition_sid;  // "CJ…", composition events
+  std::string recording_sid;                          // "RT…", recording events
+  std::string composition_sid;                        // "CJ…", composition events
   std::chrono::system_clock::time_point occurred_at;  // from Timestamp, UTC
-  nlohmann::json payload;       // every field as sent; a repeated name becomes an array
+  nlohmann::json payload;  // every field as sent; a repeated name becomes an array
   std::string dedupe_key;
 };
 
@@ -81,8 +81,7 @@ sdk::Result<std::optional<StatusCallbackEvent>> parse_status_callback_body(std::
 // Parses Twilio's Timestamp: ISO 8601 (sdk::parse_iso8601: fractional seconds
 // optional, "Z" or ±hh:mm) or RFC 2822/1123 (sdk::parse_http_date), to the
 // millisecond. std::nullopt when neither parses.
-std::optional<std::chrono::system_clock::time_point> parse_twilio_timestamp(
-    std::string_view text);
+std::optional<std::chrono::system_clock::time_point> parse_twilio_timestamp(std::string_view text);
 
 // Strict weak order by occurred_at, then lifecycle rank, then dedupe_key.
 bool occurs_before(const StatusCallbackEvent& a, const StatusCallbackEvent& b);

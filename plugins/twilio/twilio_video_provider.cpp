@@ -179,9 +179,9 @@ TwilioVideoProvider::TwilioVideoProvider(sdk::Host& host, TwilioSettings setting
 
 Result<std::optional<json>> TwilioVideoProvider::find_room(const std::string& unique_name,
                                                            const std::string& status) {
-  WASL_ASSIGN_OR_RETURN(auto rooms, rest_.list("list rooms", "/v1/Rooms",
-                                               {{"UniqueName", unique_name}, {"Status", status}},
-                                               "rooms"));
+  WASL_ASSIGN_OR_RETURN(auto rooms,
+                        rest_.list("list rooms", "/v1/Rooms",
+                                   {{"UniqueName", unique_name}, {"Status", status}}, "rooms"));
   // Newest first, as Twilio lists them; the filter is re-checked here.
   for (auto& room : rooms) {
     if (string_of(room, "unique_name") == unique_name && string_of(room, "status") == status) {
@@ -277,9 +277,8 @@ Result<sdk::JoinToken> TwilioVideoProvider::issue_join_token(const sdk::JoinToke
   if (request.participant.identity.empty()) {
     return invalid("a Twilio join token needs the participant's identity");
   }
-  const std::chrono::seconds ttl = request.ttl_seconds > 0
-                                       ? std::chrono::seconds(request.ttl_seconds)
-                                       : settings_.token_ttl;
+  const std::chrono::seconds ttl =
+      request.ttl_seconds > 0 ? std::chrono::seconds(request.ttl_seconds) : settings_.token_ttl;
   if (ttl > kMaxAccessTokenTtl) {
     return invalid("ttl_seconds must be at most 86400 for a Twilio access token, got " +
                    std::to_string(ttl.count()));
@@ -296,9 +295,9 @@ Result<sdk::JoinToken> TwilioVideoProvider::issue_join_token(const sdk::JoinToke
   sdk::JoinToken out;
   out.token = std::move(jwt);
   out.provider_participant_id = request.participant.identity;
-  out.expires_at_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>((token.issued_at + ttl).time_since_epoch())
-          .count();
+  out.expires_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          (token.issued_at + ttl).time_since_epoch())
+                          .count();
   out.raw = {{"identity", request.participant.identity}, {"room", request.room_id}};
   return out;
 }
@@ -306,9 +305,9 @@ Result<sdk::JoinToken> TwilioVideoProvider::issue_join_token(const sdk::JoinToke
 Result<std::vector<sdk::Participant>> TwilioVideoProvider::list_participants(
     const sdk::RoomRef& room) {
   WASL_RETURN_IF_ERROR(require_room(room.room_id));
-  WASL_ASSIGN_OR_RETURN(auto items, rest_.list("list participants",
-                                               room_path(room.room_id) + "/Participants", {},
-                                               "participants"));
+  WASL_ASSIGN_OR_RETURN(
+      auto items, rest_.list("list participants", room_path(room.room_id) + "/Participants", {},
+                             "participants"));
   std::vector<sdk::Participant> out;
   for (const auto& p : items) {
     sdk::Participant participant;
@@ -352,9 +351,9 @@ Result<sdk::Recording> TwilioVideoProvider::set_recording_rules(const sdk::RoomR
                                                                 const char* type) {
   WASL_RETURN_IF_ERROR(require_room(room.room_id));
   json rules = json::array({{{"type", type}, {"all", true}}});
-  WASL_ASSIGN_OR_RETURN(json answer, rest_.post("update recording rules",
-                                                room_path(room.room_id) + "/RecordingRules",
-                                                {{"Rules", rules.dump()}}));
+  WASL_ASSIGN_OR_RETURN(
+      json answer, rest_.post("update recording rules", room_path(room.room_id) + "/RecordingRules",
+                              {{"Rules", rules.dump()}}));
   sdk::Recording out;
   out.provider_id = string_of(answer, "room_sid");
   if (out.provider_id.empty()) out.provider_id = room.room_id;
@@ -399,9 +398,9 @@ Result<std::vector<json>> TwilioVideoProvider::compositions_of(const std::string
 
 Result<std::vector<sdk::Recording>> TwilioVideoProvider::list_recordings(const sdk::RoomRef& room) {
   WASL_ASSIGN_OR_RETURN(std::string sid, room_sid(room.room_id));
-  WASL_ASSIGN_OR_RETURN(auto recordings, rest_.list("list room recordings",
-                                                    room_path(sid) + "/Recordings", {},
-                                                    "recordings"));
+  WASL_ASSIGN_OR_RETURN(
+      auto recordings,
+      rest_.list("list room recordings", room_path(sid) + "/Recordings", {}, "recordings"));
   std::vector<sdk::Recording> out;
   for (const auto& r : recordings) {
     sdk::Recording recording = recording_from_twilio(r);
@@ -445,7 +444,8 @@ Result<sdk::Recording> TwilioVideoProvider::request_composition(
     form.push_back({"StatusCallback", callback});
     form.push_back({"StatusCallbackMethod", "POST"});
   }
-  WASL_ASSIGN_OR_RETURN(auto answer, rest_.post_raw("create composition", "/v1/Compositions", form));
+  WASL_ASSIGN_OR_RETURN(auto answer,
+                        rest_.post_raw("create composition", "/v1/Compositions", form));
   if (answer.status < 200 || answer.status >= 300) {
     auto body = parse_twilio_error_body(answer.body);
     if (body && body->code == kTwilioRoomNotCompleted) {
@@ -490,8 +490,9 @@ bool TwilioVideoProvider::media_location_allowed(const std::string& location) co
     std::string s = suffix;
     std::transform(s.begin(), s.end(), s.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (host == s || (host.size() > s.size() && host.compare(host.size() - s.size(), s.size(), s) == 0 &&
-                      (s.front() == '.' || host[host.size() - s.size() - 1] == '.'))) {
+    if (host == s ||
+        (host.size() > s.size() && host.compare(host.size() - s.size(), s.size(), s) == 0 &&
+         (s.front() == '.' || host[host.size() - s.size() - 1] == '.'))) {
       return true;
     }
   }
@@ -510,13 +511,13 @@ Result<sdk::MediaInfo> TwilioVideoProvider::fetch_media(const sdk::MediaRef& med
     return invalid("media_id must be a Twilio composition (CJ…) or recording (RT…) SID");
   }
   const bool composition = id.rfind("CJ", 0) == 0;
-  WASL_ASSIGN_OR_RETURN(json doc, rest_.get(composition ? "fetch composition" : "fetch recording",
-                                            resource));
+  WASL_ASSIGN_OR_RETURN(json doc,
+                        rest_.get(composition ? "fetch composition" : "fetch recording", resource));
   const std::string status = string_of(doc, "status");
   if (status == "enqueued" || status == "processing") {
     return Error(ErrorCode::kFailedPrecondition,
-                 "Twilio media " + id + " is still " + status + "; retry later",
-                 true, settings_.composition.poll_interval);
+                 "Twilio media " + id + " is still " + status + "; retry later", true,
+                 settings_.composition.poll_interval);
   }
   if (status == "deleted") {
     return Error(ErrorCode::kNotFound, "Twilio media " + id + " has been deleted", false);
@@ -571,8 +572,8 @@ Result<sdk::MediaInfo> TwilioVideoProvider::fetch_media(const sdk::MediaRef& med
     try {
       if (std::stoll(length) != forwarded) {
         return Error(ErrorCode::kUnavailable,
-                     "the Twilio media download ended after " + std::to_string(forwarded) +
-                         " of " + length + " bytes; retry",
+                     "the Twilio media download ended after " + std::to_string(forwarded) + " of " +
+                         length + " bytes; retry",
                      true);
       }
     } catch (const std::exception&) {
@@ -608,9 +609,9 @@ Status TwilioVideoProvider::release_media(const sdk::MediaRef& media) {
   }
   const std::string sid = string_of(*composition, "room_sid");
   if (is_sid(sid, "RM")) {
-    WASL_ASSIGN_OR_RETURN(auto recordings, rest_.list("list room recordings",
-                                                      room_path(sid) + "/Recordings", {},
-                                                      "recordings"));
+    WASL_ASSIGN_OR_RETURN(
+        auto recordings,
+        rest_.list("list room recordings", room_path(sid) + "/Recordings", {}, "recordings"));
     bool still_processing = false;
     for (const auto& r : recordings) {
       std::string status = string_of(r, "status");

@@ -26,8 +26,8 @@ int deliver_chunk(void* ctx, const uint8_t* data, size_t size) {
     if (status.ok()) return WASL_OK;
     stream->error = status.error();
   } catch (const std::exception& e) {
-    stream->error = Error(ErrorCode::kInternal,
-                          std::string("a chunk sink threw an exception: ") + e.what());
+    stream->error =
+        Error(ErrorCode::kInternal, std::string("a chunk sink threw an exception: ") + e.what());
   } catch (...) {
     stream->error = Error(ErrorCode::kInternal, "a chunk sink threw an exception");
   }
@@ -65,16 +65,18 @@ bool offers_client_certificate(const wasl_host_api* host) {
 Status AbiHost::check_mutual_tls(const HttpRequest& request) const {
   if (!request.mutual_tls || offers_client_certificate(host_)) return {};
   return Error(ErrorCode::kFailedPrecondition,
-               instance_name_ + ": this hub predates plugin ABI 1.1 and cannot present a client "
-                                "certificate for mutual TLS; upgrade the hub",
+               instance_name_ +
+                   ": this hub predates plugin ABI 1.1 and cannot present a client "
+                   "certificate for mutual TLS; upgrade the hub",
                false);
 }
 
 Result<ClientCertificate> AbiHost::client_certificate() {
   if (!offers_client_certificate(host_)) {
     return Error(ErrorCode::kFailedPrecondition,
-                 instance_name_ + ": this hub predates plugin ABI 1.1 and has no client "
-                                  "certificates for mutual TLS",
+                 instance_name_ +
+                     ": this hub predates plugin ABI 1.1 and has no client "
+                     "certificates for mutual TLS",
                  false);
   }
   char* out = nullptr;
@@ -89,8 +91,9 @@ Result<ClientCertificate> AbiHost::client_certificate() {
   try {
     return parsed.get<ClientCertificate>();
   } catch (const nlohmann::json::exception&) {
-    return Error(ErrorCode::kInternal, "the hub described the client certificate in a form "
-                                       "this plugin cannot read");
+    return Error(ErrorCode::kInternal,
+                 "the hub described the client certificate in a form "
+                 "this plugin cannot read");
   }
 }
 
@@ -133,8 +136,8 @@ Result<std::string> AbiHost::secret(std::string_view name) {
   std::string value = take(out);
   if (rc == WASL_OK) return value;
   if (rc == WASL_NOT_FOUND) {
-    return Error(ErrorCode::kNotFound, "secret '" + key + "' is not configured for " +
-                                           instance_name_);
+    return Error(ErrorCode::kNotFound,
+                 "secret '" + key + "' is not configured for " + instance_name_);
   }
   return error_from_json(nlohmann::json::parse(value, nullptr, false));
 }

@@ -73,18 +73,18 @@ int fail(const Error& error, char** out) {
 }
 
 Error threw(const std::string& plugin, std::string_view method, const char* what) {
-  std::string message = method == "register"
-                            ? std::string("the registration function threw an exception")
-                            : "plugin '" + plugin + "' method '" + std::string(method) +
-                                  "' threw an exception";
+  std::string message =
+      method == "register"
+          ? std::string("the registration function threw an exception")
+          : "plugin '" + plugin + "' method '" + std::string(method) + "' threw an exception";
   if (what != nullptr && *what != '\0') message += std::string(": ") + what;
   return Error(ErrorCode::kInternal, message, false);
 }
 
 Error no_capability(const wasl_instance& instance, std::string_view capability) {
-  return Error(ErrorCode::kUnimplemented, "plugin '" + instance.plugin_name +
-                                              "' does not provide the '" +
-                                              std::string(capability) + "' capability",
+  return Error(ErrorCode::kUnimplemented,
+               "plugin '" + instance.plugin_name + "' does not provide the '" +
+                   std::string(capability) + "' capability",
                false);
 }
 
@@ -106,10 +106,10 @@ using Handler = Result<json> (*)(wasl_instance&, const json&);
 const std::map<std::string_view, Handler>& handlers() {
   static const std::map<std::string_view, Handler> table = [] {
     std::map<std::string_view, Handler> t;
-#define WASL_GLUE_ADD(iface, constant, cap, fn, Req)                                      \
-  t.emplace(iface::constant, [](wasl_instance& i, const json& in) -> Result<json> {      \
-    if (!i.cap) return no_capability(i, #cap);                                           \
-    return typed<Req>(in, [&](const Req& r) { return i.cap->fn(r); });                   \
+#define WASL_GLUE_ADD(iface, constant, cap, fn, Req)                                \
+  t.emplace(iface::constant, [](wasl_instance& i, const json& in) -> Result<json> { \
+    if (!i.cap) return no_capability(i, #cap);                                      \
+    return typed<Req>(in, [&](const Req& r) { return i.cap->fn(r); });              \
   })
     WASL_GLUE_ADD(VideoProvider, kCreateRoom, video, create_room, CreateRoomRequest);
     WASL_GLUE_ADD(VideoProvider, kEndRoom, video, end_room, RoomRef);
@@ -133,8 +133,8 @@ const std::map<std::string_view, Handler>& handlers() {
     WASL_GLUE_ADD(EhrConnector, kAttachDocument, ehr, attach_document, DocumentRequest);
     WASL_GLUE_ADD(BillingGateway, kCheckEligibility, billing, check_eligibility,
                   EligibilityRequest);
-    WASL_GLUE_ADD(BillingGateway, kRequestPriorAuthorization, billing,
-                  request_prior_authorization, Claim);
+    WASL_GLUE_ADD(BillingGateway, kRequestPriorAuthorization, billing, request_prior_authorization,
+                  Claim);
     WASL_GLUE_ADD(BillingGateway, kSubmitClaim, billing, submit_claim, Claim);
     WASL_GLUE_ADD(BillingGateway, kPoll, billing, poll, PollRequest);
     WASL_GLUE_ADD(BillingGateway, kCancel, billing, cancel, CancelRequest);
@@ -288,9 +288,8 @@ int register_plugin(RegisterFunction fn, const wasl_host_api* host,
   // Fill only what fits the host's struct; report the size filled.
   size_t host_size = out->struct_size;
   wasl_plugin_registration filled{};
-  filled.struct_size = sizeof(wasl_plugin_registration) < host_size
-                           ? sizeof(wasl_plugin_registration)
-                           : host_size;
+  filled.struct_size =
+      sizeof(wasl_plugin_registration) < host_size ? sizeof(wasl_plugin_registration) : host_size;
   filled.free_string = &free_string;
   if (rc == WASL_OK) {
     free_string(error);  // run() wrote the (null) result there

@@ -54,7 +54,8 @@ TEST(Cli, UnknownOptionIsAUsageError) {
 
 TEST(Cli, CheckAcceptsTheShippedDefaultConfig) {
   // Its NPHIES instance reads the certificates scripts/sandbox-pki makes.
-  ASSERT_EQ(std::system((std::string(WASL_SOURCE_DIR) + "/scripts/sandbox-pki >/dev/null").c_str()), 0);
+  ASSERT_EQ(std::system((std::string(WASL_SOURCE_DIR) + "/scripts/sandbox-pki >/dev/null").c_str()),
+            0);
   CommandResult r = run_wasl({"check", "--config", "config/wasl.yaml"}, std::chrono::seconds(60),
                              WASL_SOURCE_DIR);
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -120,8 +121,8 @@ TEST(Cli, KeysAloneNamesItsCommands) {
 
 TEST(Cli, WorkflowValidateAcceptsTheShippedWorkflowsAndRejectsABrokenOne) {
   std::string dir = std::string(WASL_SOURCE_DIR) + "/workflows/";
-  CommandResult ok = run_wasl({"workflow", "validate", dir + "consultation.yaml",
-                               dir + "emergency.yaml"});
+  CommandResult ok =
+      run_wasl({"workflow", "validate", dir + "consultation.yaml", dir + "emergency.yaml"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 
   TempDir tmp;
@@ -142,10 +143,11 @@ TEST(Cli, WorkflowRunNowStartsAPeriodOnce) {
   TempDir dir;
   ASSERT_EQ(run_wasl({"keys", "generate", "--file", dir.file("keys.json")}).exit_code, 0);
   std::filesystem::create_directory(dir.file("workflows"));
-  dir.write("workflows/daily.yaml",
-            "name: daily\nversion: 1\ntrigger:\n  kind: schedule\n  every: 1d at 02:00\n"
-            "  period: day\nsteps:\n  - id: note\n    call: hub.record_event\n"
-            "    with:\n      type: report.day\n      detail:\n        period: ${trigger.period}\n");
+  dir.write(
+      "workflows/daily.yaml",
+      "name: daily\nversion: 1\ntrigger:\n  kind: schedule\n  every: 1d at 02:00\n"
+      "  period: day\nsteps:\n  - id: note\n    call: hub.record_event\n"
+      "    with:\n      type: report.day\n      detail:\n        period: ${trigger.period}\n");
   dir.write("wasl.yaml", "security:\n  key_file: " + dir.file("keys.json") +
                              "\nstorage:\n  sqlite:\n    path: " + dir.file("wasl.db") +
                              "\nworkflows_dir: " + dir.file("workflows") +
@@ -169,8 +171,8 @@ TEST(Cli, WorkflowRunNowStartsAPeriodOnce) {
   EXPECT_EQ(month.exit_code, 1);
   EXPECT_NE(month.err.find("period '2025-03' is not a day (YYYY-MM-DD)"), std::string::npos)
       << month.err;
-  CommandResult nowhere = run_wasl(
-      {"workflow", "run-now", "daily", "--facility", "nowhere", "--config", config});
+  CommandResult nowhere =
+      run_wasl({"workflow", "run-now", "daily", "--facility", "nowhere", "--config", config});
   EXPECT_EQ(nowhere.exit_code, 1);
   EXPECT_NE(nowhere.err.find("facility 'nowhere'"), std::string::npos) << nowhere.err;
   CommandResult usage = run_wasl({"workflow", "run-now", "--config", config});

@@ -147,8 +147,10 @@ std::string fresh_postgres_schema(const std::string& base_url) {
     auto tx = (*opened)->begin();
     EXPECT_TRUE(tx.ok());
     if (tx.ok()) {
-      EXPECT_TRUE((*tx)->exec_script("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " +
-                                     schema).ok());
+      EXPECT_TRUE(
+          (*tx)
+              ->exec_script("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema)
+              .ok());
       EXPECT_TRUE((*tx)->commit().ok());
     }
   }

@@ -31,11 +31,16 @@ TEST(PhiLogging, NoLogLineCarriesTheConsultationsPhi) {
   dir.write("wasl.yaml",
             "server:\n  host: 127.0.0.1\n  port: 0\n"
             "log:\n  level: debug\n"
-            "security:\n  key_file: " + dir.file("keys.json") + "\n"
-            "storage:\n  sqlite:\n    path: " + dir.file("wasl.db") + "\n"
-            "workflow:\n  poll_interval: 20ms\n"
-            "facilities:\n  hospital-a:\n    name: Hospital A\n"
-            "workflows_dir: " + std::string(WASL_SOURCE_DIR) + "/workflows\n");
+            "security:\n  key_file: " +
+                dir.file("keys.json") +
+                "\n"
+                "storage:\n  sqlite:\n    path: " +
+                dir.file("wasl.db") +
+                "\n"
+                "workflow:\n  poll_interval: 20ms\n"
+                "facilities:\n  hospital-a:\n    name: Hospital A\n"
+                "workflows_dir: " +
+                std::string(WASL_SOURCE_DIR) + "/workflows\n");
   CommandResult created = run_wasl({"apikeys", "create", "--facility", "hospital-a", "--role",
                                     "hospital", "--config", dir.file("wasl.yaml")});
   ASSERT_EQ(created.exit_code, 0) << created.err;
@@ -50,17 +55,16 @@ TEST(PhiLogging, NoLogLineCarriesTheConsultationsPhi) {
           (std::chrono::system_clock::now() + std::chrono::hours(2)).time_since_epoch())
           .count(),
       0, wasl::sdk::FractionDigits::kNone);
-  nlohmann::json booking = {
-      {"type", "doctor_patient"},
-      {"appointment_id", "42"},
-      {"scheduled_at", when},
-      {"patient",
-       {{"id", "7"},
-        {"name", kName},
-        {"identifiers", {{{"kind", "national_id"}, {"value", kNationalId}}}},
-        {"phone", kPhone},
-        {"email", kEmail}}},
-      {"practitioner", {{"id", "3"}, {"name", "د. أحمد"}}}};
+  nlohmann::json booking = {{"type", "doctor_patient"},
+                            {"appointment_id", "42"},
+                            {"scheduled_at", when},
+                            {"patient",
+                             {{"id", "7"},
+                              {"name", kName},
+                              {"identifiers", {{{"kind", "national_id"}, {"value", kNationalId}}}},
+                              {"phone", kPhone},
+                              {"email", kEmail}}},
+                            {"practitioner", {{"id", "3"}, {"name", "د. أحمد"}}}};
   HttpAnswer made =
       http_request(*port, "POST", "/v1/consultations", key, booking.dump(), "phi-log-1");
   ASSERT_EQ(made.status, 201) << made.body;
@@ -69,22 +73,21 @@ TEST(PhiLogging, NoLogLineCarriesTheConsultationsPhi) {
   EXPECT_NE(made.body.find(kName), std::string::npos) << "the API must still return the name";
 
   EXPECT_EQ(http_request(*port, "GET", "/v1/consultations/" + id, key).status, 200);
-  HttpAnswer found =
-      http_request(*port, "GET", std::string("/v1/consultations?patient_identifier=") + kNationalId, key);
+  HttpAnswer found = http_request(
+      *port, "GET", std::string("/v1/consultations?patient_identifier=") + kNationalId, key);
   EXPECT_EQ(found.status, 200);
   EXPECT_NE(found.body.find(id), std::string::npos) << found.body;
   // A bad request that echoes nothing either.
   nlohmann::json bad = booking;
   bad["type"] = "unknown";
-  EXPECT_EQ(
-      http_request(*port, "POST", "/v1/consultations", key, bad.dump(), "phi-log-2").status, 422);
+  EXPECT_EQ(http_request(*port, "POST", "/v1/consultations", key, bad.dump(), "phi-log-2").status,
+            422);
 
   // Let the workflow run its first step (it fails: no EHR is bound).
   auto deadline = std::chrono::steady_clock::now() + 30s;
   bool attempted = false;
   while (!attempted && std::chrono::steady_clock::now() < deadline) {
-    HttpAnswer timeline =
-        http_request(*port, "GET", "/v1/consultations/" + id + "/timeline", key);
+    HttpAnswer timeline = http_request(*port, "GET", "/v1/consultations/" + id + "/timeline", key);
     attempted = timeline.status == 200 && timeline.body.find("\"attempt\"") != std::string::npos;
     if (!attempted) std::this_thread::sleep_for(50ms);
   }
@@ -94,7 +97,8 @@ TEST(PhiLogging, NoLogLineCarriesTheConsultationsPhi) {
   ASSERT_TRUE(hub.wait_for_exit(30s));
   std::string log = hub.log();
   EXPECT_NE(log.find("POST /v1/consultations 201"), std::string::npos)
-      << "the requests were expected in the access log:\n" << log;
+      << "the requests were expected in the access log:\n"
+      << log;
   for (const char* phi : {kName, "فاطمة", kNationalId, kPhone, kPhoneE164, kEmail}) {
     EXPECT_EQ(log.find(phi), std::string::npos) << "found \"" << phi << "\" in the log:\n" << log;
   }

@@ -13,10 +13,9 @@ class SecurityCli : public ::testing::Test {
   void SetUp() override {
     CommandResult keys = run_wasl({"keys", "generate", "--file", dir_.file("keys.json")});
     ASSERT_EQ(keys.exit_code, 0) << keys.err;
-    dir_.write("wasl.yaml",
-               "security:\n  key_file: " + dir_.file("keys.json") +
-                   "\nstorage:\n  sqlite:\n    path: " + dir_.file("wasl.db") +
-                   "\nfacilities:\n  hospital-a:\n    name: مستشفى أ\n");
+    dir_.write("wasl.yaml", "security:\n  key_file: " + dir_.file("keys.json") +
+                                "\nstorage:\n  sqlite:\n    path: " + dir_.file("wasl.db") +
+                                "\nfacilities:\n  hospital-a:\n    name: مستشفى أ\n");
     config_ = dir_.file("wasl.yaml");
   }
 
@@ -36,8 +35,8 @@ class SecurityCli : public ::testing::Test {
 };
 
 TEST_F(SecurityCli, CreatePrintsTheKeyOnceAndStoresOnlyItsHash) {
-  CommandResult r = run_wasl({"apikeys", "create", "--facility", "hospital-a", "--role",
-                              "hospital", "--label", "HIS", "--config", config_});
+  CommandResult r = run_wasl({"apikeys", "create", "--facility", "hospital-a", "--role", "hospital",
+                              "--label", "HIS", "--config", config_});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string key = r.out.substr(0, r.out.find('\n'));
   EXPECT_EQ(key.rfind("wasl_", 0), 0u) << key;
@@ -62,8 +61,8 @@ TEST_F(SecurityCli, CreatePrintsTheKeyOnceAndStoresOnlyItsHash) {
 }
 
 TEST_F(SecurityCli, UnknownFacilityOrRoleIsRefused) {
-  CommandResult facility = run_wasl({"apikeys", "create", "--facility", "nowhere", "--role",
-                                     "hospital", "--config", config_});
+  CommandResult facility = run_wasl(
+      {"apikeys", "create", "--facility", "nowhere", "--role", "hospital", "--config", config_});
   EXPECT_EQ(facility.exit_code, 1);
   EXPECT_NE(facility.err.find("nowhere"), std::string::npos);
   CommandResult role = run_wasl(
@@ -90,8 +89,8 @@ TEST_F(SecurityCli, AuditVerifyPassesThenNamesTheEditedEvent) {
 // The refusal while ciphertexts still use a key is covered by the key usage
 // tests (tests/unit/records); here the command's own rules on a real file.
 TEST_F(SecurityCli, KeysRetireRefusesTheActiveKeyAndRetiresAnUnusedOne) {
-  CommandResult created = run_wasl({"apikeys", "create", "--facility", "hospital-a", "--role",
-                                    "hospital", "--config", config_});
+  CommandResult created = run_wasl(
+      {"apikeys", "create", "--facility", "hospital-a", "--role", "hospital", "--config", config_});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   CommandResult listed = run_wasl({"keys", "list", "--config", config_});
   std::string first = listed.out.substr(0, listed.out.find(' '));

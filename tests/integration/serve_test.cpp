@@ -31,7 +31,9 @@ std::string sqlite_config(const TempDir& dir) {
          "storage:\n"
          "  backend: sqlite\n"
          "  sqlite:\n"
-         "    path: " + dir.file("var/wasl.db") + "\n"
+         "    path: " +
+         dir.file("var/wasl.db") +
+         "\n"
          "log:\n"
          "  level: info\n";
 }
@@ -43,7 +45,9 @@ std::string postgres_config(const TempDir& dir, bool migrate_on_start) {
          "  port: 0\n"
          "storage:\n"
          "  backend: postgres\n"
-         "  migrate_on_start: " + std::string(migrate_on_start ? "true" : "false") + "\n"
+         "  migrate_on_start: " +
+         std::string(migrate_on_start ? "true" : "false") +
+         "\n"
          "  postgres:\n"
          "    url: ${env:WASL_TEST_DATABASE_URL}\n"
          "    pool_size: 4\n";

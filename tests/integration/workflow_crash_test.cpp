@@ -79,8 +79,8 @@ steps:
 // Never called: the engine here only starts runs (workers = 0).
 class NoInvoker final : public CapabilityInvoker {
  public:
-  sdk::Result<nlohmann::json> invoke(const std::string&, const std::string&,
-                                     const nlohmann::json&, const std::string&) override {
+  sdk::Result<nlohmann::json> invoke(const std::string&, const std::string&, const nlohmann::json&,
+                                     const std::string&) override {
     return sdk::Error(sdk::ErrorCode::kInternal, "not used");
   }
 };
@@ -135,13 +135,18 @@ std::string plugins_config(const std::string& effects, int video_delay_ms) {
       "plugins:\n"
       "  files:\n"
       "    - name: counting_double\n"
-      "      file: " + so + "\n"
+      "      file: " +
+      so +
+      "\n"
       "instances:\n";
   for (const char* role : {"video", "ehr", "billing", "reporting"}) {
-    out += std::string("  ") + role + ".double:\n"
+    out += std::string("  ") + role +
+           ".double:\n"
            "    plugin: counting_double\n"
            "    settings:\n"
-           "      effects_db: " + effects + "\n"
+           "      effects_db: " +
+           effects +
+           "\n"
            "      delay_ms: " +
            std::to_string(std::string(role) == "video" ? video_delay_ms : 2) + "\n";
   }
@@ -176,9 +181,10 @@ class WorkflowCrashTest : public ::testing::TestWithParam<storage::Dialect> {
     {
       auto tx = store.begin();
       ASSERT_TRUE(tx.ok());
-      ASSERT_TRUE((*tx)->exec("INSERT INTO facilities (id, name, created_at, updated_at) "
-                              "SELECT 'f1', 'Facility One', 0, 0 WHERE NOT EXISTS "
-                              "(SELECT 1 FROM facilities WHERE id = 'f1')")
+      ASSERT_TRUE((*tx)
+                      ->exec("INSERT INTO facilities (id, name, created_at, updated_at) "
+                             "SELECT 'f1', 'Facility One', 0, 0 WHERE NOT EXISTS "
+                             "(SELECT 1 FROM facilities WHERE id = 'f1')")
                       .ok());
       ASSERT_TRUE((*tx)->commit().ok());
     }
@@ -224,8 +230,7 @@ class WorkflowCrashTest : public ::testing::TestWithParam<storage::Dialect> {
       hub.signal(SIGKILL);
       ASSERT_TRUE(hub.wait_for_exit(milliseconds(10000)).has_value());
     }
-    EXPECT_LT(count(store, "SELECT COUNT(*) FROM workflow_runs WHERE status = 'succeeded'"),
-              kRuns);
+    EXPECT_LT(count(store, "SELECT COUNT(*) FROM workflow_runs WHERE status = 'succeeded'"), kRuns);
     {
       HubProcess hub(config_path);
       ASSERT_TRUE(hub.wait_until_listening(milliseconds(30000))) << hub.log();
@@ -243,9 +248,10 @@ class WorkflowCrashTest : public ::testing::TestWithParam<storage::Dialect> {
     // Every step of every run succeeded exactly once…
     EXPECT_EQ(count(store, "SELECT COUNT(*) FROM workflow_steps WHERE status = 'succeeded'"),
               total_steps);
-    EXPECT_EQ(count(store, "SELECT COUNT(*) FROM (SELECT run_id, step_id FROM workflow_steps "
-                           "WHERE status = 'succeeded' GROUP BY run_id, step_id "
-                           "HAVING COUNT(*) > 1) AS doubled"),
+    EXPECT_EQ(count(store,
+                    "SELECT COUNT(*) FROM (SELECT run_id, step_id FROM workflow_steps "
+                    "WHERE status = 'succeeded' GROUP BY run_id, step_id "
+                    "HAVING COUNT(*) > 1) AS doubled"),
               0);
     EXPECT_EQ(count(store, "SELECT COUNT(*) FROM jobs"), 0);
     // …and the plugin saw one key per (run, step): each effect exactly once,
@@ -271,8 +277,8 @@ class WorkflowCrashTest : public ::testing::TestWithParam<storage::Dialect> {
       std::string db = dir.file("var/wasl.db");
       config +=
           "server:\n  host: 127.0.0.1\n  port: 0\n"
-          "storage:\n  backend: sqlite\n  migrate_on_start: true\n  sqlite:\n    path: " + db +
-          "\n";
+          "storage:\n  backend: sqlite\n  migrate_on_start: true\n  sqlite:\n    path: " +
+          db + "\n";
       storage::SqliteOptions o;
       o.path = db;
       auto opened = storage::open_sqlite(o);
@@ -281,8 +287,8 @@ class WorkflowCrashTest : public ::testing::TestWithParam<storage::Dialect> {
       store = std::move(opened).value();
     } else {
       std::string base = wasl::testing::postgres_test_url();
-      std::string schema = "wasl_crash_" + std::to_string(::getpid()) + "_" +
-                           std::to_string(++schemas_);
+      std::string schema =
+          "wasl_crash_" + std::to_string(::getpid()) + "_" + std::to_string(++schemas_);
       {
         storage::PostgresOptions admin;
         admin.url = base;
@@ -292,8 +298,12 @@ class WorkflowCrashTest : public ::testing::TestWithParam<storage::Dialect> {
         auto tx = (*opened)->begin();
         EXPECT_TRUE(tx.ok());
         if (!tx.ok()) return nullptr;
-        EXPECT_TRUE((*tx)->exec_script("DROP SCHEMA IF EXISTS " + schema + " CASCADE; "
-                                       "CREATE SCHEMA " + schema).ok());
+        EXPECT_TRUE((*tx)
+                        ->exec_script("DROP SCHEMA IF EXISTS " + schema +
+                                      " CASCADE; "
+                                      "CREATE SCHEMA " +
+                                      schema)
+                        .ok());
         EXPECT_TRUE((*tx)->commit().ok());
       }
       std::string url = base + (base.find('?') == std::string::npos ? "?" : "&") +
@@ -385,11 +395,11 @@ TEST_P(TwoHubsTest, TwoHubsOnOneDatabaseShareTheWork) {
 
   const std::int64_t total_steps = std::int64_t{kRuns} * kPluginSteps;
   EXPECT_EQ(effects_count(effects, kStepEffects), total_steps);
-  EXPECT_EQ(effects_count(effects, kRepeatedStepEffects), 0)
-      << "a step ran twice";
-  EXPECT_EQ(count(*store, "SELECT COUNT(*) FROM (SELECT run_id, step_id FROM workflow_steps "
-                          "WHERE status = 'succeeded' GROUP BY run_id, step_id "
-                          "HAVING COUNT(*) > 1) AS doubled"),
+  EXPECT_EQ(effects_count(effects, kRepeatedStepEffects), 0) << "a step ran twice";
+  EXPECT_EQ(count(*store,
+                  "SELECT COUNT(*) FROM (SELECT run_id, step_id FROM workflow_steps "
+                  "WHERE status = 'succeeded' GROUP BY run_id, step_id "
+                  "HAVING COUNT(*) > 1) AS doubled"),
             0);
   std::cout << "[ share    ] " << kRuns << " runs: " << a << " steps in one hub, " << b
             << " in the other\n";
@@ -406,7 +416,7 @@ TEST_P(TwoHubsTest, TwoHubsOnOneDatabaseShareTheWork) {
 // (one effect at a provider that deduplicates by it), however many times an
 // interrupted call was repeated.
 TEST_P(TwoHubsTest, OneHubCutOffFromTheDatabasePastItsLease) {
-  constexpr int kRunsHere = 4;   // one per worker
+  constexpr int kRunsHere = 4;    // one per worker
   constexpr int kVideoMs = 4000;  // twice the lease
   TempDir dir;
   std::string effects = dir.file("effects.db");
@@ -442,8 +452,9 @@ TEST_P(TwoHubsTest, OneHubCutOffFromTheDatabasePastItsLease) {
   ASSERT_TRUE(a_port) << a.log();
   // Once every run's video call has started at A, cut A off.
   auto in_video = [&] {
-    return count(*store, "SELECT COUNT(*) FROM workflow_steps WHERE step_id = 'room' AND "
-                         "status = 'running'");
+    return count(*store,
+                 "SELECT COUNT(*) FROM workflow_steps WHERE step_id = 'room' AND "
+                 "status = 'running'");
   };
   auto until = std::chrono::steady_clock::now() + seconds(60);
   while (in_video() < kRunsHere && std::chrono::steady_clock::now() < until) {
@@ -499,13 +510,15 @@ TEST_P(TwoHubsTest, OneHubCutOffFromTheDatabasePastItsLease) {
 
   const std::int64_t total_steps = std::int64_t{kRunsHere} * kPluginSteps;
   EXPECT_EQ(effects_count(effects, kStepEffects), total_steps);
-  EXPECT_EQ(count(*store, "SELECT COUNT(*) FROM (SELECT run_id, step_id FROM workflow_steps "
-                          "WHERE status = 'succeeded' GROUP BY run_id, step_id "
-                          "HAVING COUNT(*) > 1) AS doubled"),
+  EXPECT_EQ(count(*store,
+                  "SELECT COUNT(*) FROM (SELECT run_id, step_id FROM workflow_steps "
+                  "WHERE status = 'succeeded' GROUP BY run_id, step_id "
+                  "HAVING COUNT(*) > 1) AS doubled"),
             0);
   EXPECT_EQ(steps_succeeded(), total_steps);
   EXPECT_EQ(count(*store, "SELECT COUNT(*) FROM jobs"), 0);
-  const std::int64_t lost = count(*store, "SELECT COUNT(*) FROM workflow_steps WHERE status = 'lost'");
+  const std::int64_t lost =
+      count(*store, "SELECT COUNT(*) FROM workflow_steps WHERE status = 'lost'");
   EXPECT_EQ(lost, kRunsHere) << "every video call of the cut-off hub is taken over";
   EXPECT_TRUE(cancelled) << "the cut-off hub did not cancel its calls:\n" << a.log();
   std::cout << "[ cut off  ] " << kRunsHere << " runs, " << steps_before_cut
@@ -521,8 +534,7 @@ INSTANTIATE_TEST_SUITE_P(Stores, TwoHubsTest, ::testing::Values(storage::Dialect
                          });
 
 INSTANTIATE_TEST_SUITE_P(Stores, WorkflowCrashTest,
-                         ::testing::Values(storage::Dialect::kSqlite,
-                                           storage::Dialect::kPostgres),
+                         ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),
                          [](const auto& info) {
                            return std::string(storage::to_string(info.param));
                          });

@@ -55,8 +55,7 @@ static int call(wasl_instance* instance, const char* method, const char* request
   const host_api_1_0* host = instance->host;
   char out[256];
   (void)request_json;
-  if (strcmp(method, "reporting.submit_report") != 0 ||
-      host->struct_size < sizeof(host_api_1_0)) {
+  if (strcmp(method, "reporting.submit_report") != 0 || host->struct_size < sizeof(host_api_1_0)) {
     *response_json = copy_string("{\"code\":\"unimplemented\",\"message\":\"no such method\"}");
     return WASL_ERROR;
   }
@@ -67,9 +66,7 @@ static int call(wasl_instance* instance, const char* method, const char* request
   return WASL_OK;
 }
 
-WASL_PLUGIN_EXPORT uint32_t wasl_plugin_abi_version(void) {
-  return (uint32_t)((1u << 16) | 0u);
-}
+WASL_PLUGIN_EXPORT uint32_t wasl_plugin_abi_version(void) { return (uint32_t)((1u << 16) | 0u); }
 
 WASL_PLUGIN_EXPORT int wasl_plugin_register(const wasl_host_api* host,
                                             wasl_plugin_registration* out) {

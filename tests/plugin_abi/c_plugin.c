@@ -80,7 +80,11 @@ static int call(wasl_instance* instance, const char* method, const char* request
 
 static int call_streaming(wasl_instance* instance, const char* method, const char* request_json,
                           wasl_chunk_fn on_chunk, void* chunk_ctx, char** response_json) {
-  (void)instance; (void)method; (void)request_json; (void)on_chunk; (void)chunk_ctx;
+  (void)instance;
+  (void)method;
+  (void)request_json;
+  (void)on_chunk;
+  (void)chunk_ctx;
   *response_json = copy_string("{\"code\":\"unimplemented\",\"message\":\"no streams\"}");
   return WASL_ERROR;
 }

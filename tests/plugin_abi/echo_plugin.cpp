@@ -26,8 +26,9 @@ class EchoVideo final : public VideoProvider {
                                  ? request.participant_limit
                                  : host_.settings().value("participant_limit", 0);
     room.recording = request.recording;
-    room.created_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             host_.now().time_since_epoch()).count();
+    room.created_at_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(host_.now().time_since_epoch())
+            .count();
     room.raw = {{"region", host_.settings().value("region", "")}};
     if (host_.settings().contains("tls")) room.raw["settings_have_tls"] = true;
     if (auto certificate = host_.client_certificate(); certificate.ok()) {
@@ -53,9 +54,7 @@ class EchoVideo final : public VideoProvider {
                  std::chrono::milliseconds(1500));
   }
   Status remove_participant(const ParticipantRef&) override { return {}; }
-  Result<Recording> start_recording(const RoomRef&) override {
-    throw std::runtime_error("boom");
-  }
+  Result<Recording> start_recording(const RoomRef&) override { throw std::runtime_error("boom"); }
   Status stop_recording(const RoomRef&) override { return {}; }
   Result<std::vector<Recording>> list_recordings(const RoomRef& room) override {
     Recording r;

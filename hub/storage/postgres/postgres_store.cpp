@@ -298,8 +298,10 @@ Error current_pg_error(std::string_view what, bool lost, const std::string& secr
   } catch (const pqxx::in_doubt_error& e) {
     text = clean_message(e.what(), state, secret);
     return Error(ErrorCode::kUnavailable,
-                 std::string(what) + ": the connection broke during COMMIT, so whether the "
-                 "transaction was committed is unknown (" + text + ")",
+                 std::string(what) +
+                     ": the connection broke during COMMIT, so whether the "
+                     "transaction was committed is unknown (" +
+                     text + ")",
                  false);
   } catch (const pqxx::unique_violation& e) {
     state = e.sqlstate();
@@ -349,7 +351,8 @@ Result<std::unique_ptr<PostgresConnection>> open_connection(
   } catch (const std::exception& e) {
     return Error(ErrorCode::kUnavailable,
                  "cannot connect to PostgreSQL (check storage.postgres.url, that the server "
-                 "runs and accepts this user): " + clean_message(e.what(), "", secret),
+                 "runs and accepts this user): " +
+                     clean_message(e.what(), "", secret),
                  true);
   }
 }
@@ -420,7 +423,8 @@ class PostgresTransaction final : public Transaction {
       for (const auto& row : r) {
         std::vector<Value> cells;
         cells.reserve(ncols);
-        for (pqxx::row_size_type c = 0; c < ncols; ++c) cells.push_back(read_cell(row[c], types[c]));
+        for (pqxx::row_size_type c = 0; c < ncols; ++c)
+          cells.push_back(read_cell(row[c], types[c]));
         rows.emplace_back(columns, std::move(cells));
       }
       return rows;
@@ -530,10 +534,8 @@ class PostgresTransaction final : public Transaction {
     const char* s = f.c_str();
     std::size_t n = f.size();
     switch (type) {
-      case kByteaOid:
-        return Blob{pqxx::binarystring(f).str()};
-      case kBoolOid:
-        return static_cast<std::int64_t>(n > 0 && s[0] == 't' ? 1 : 0);
+      case kByteaOid: return Blob{pqxx::binarystring(f).str()};
+      case kBoolOid: return static_cast<std::int64_t>(n > 0 && s[0] == 't' ? 1 : 0);
       case kInt2Oid:
       case kInt4Oid:
       case kInt8Oid:
@@ -550,8 +552,7 @@ class PostgresTransaction final : public Transaction {
         if (end == s + n) return v;
         return std::string(s, n);
       }
-      default:
-        return std::string(s, n);
+      default: return std::string(s, n);
     }
   }
 
@@ -629,8 +630,7 @@ Result<std::unique_ptr<Transaction>> PostgresStore::begin(TxMode mode) {
         }
         tx.reset();
       }
-      lost = lost || !conn->is_open() ||
-             (e.code == ErrorCode::kUnavailable && e.retryable);
+      lost = lost || !conn->is_open() || (e.code == ErrorCode::kUnavailable && e.retryable);
       if (!lost) {
         pool_.release(std::move(conn), true);
         return e;

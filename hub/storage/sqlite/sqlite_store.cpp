@@ -22,31 +22,25 @@ namespace {
 Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   int ext = db != nullptr ? sqlite3_extended_errcode(db) : rc;
   if ((ext & 0xff) != (rc & 0xff)) ext = rc;
-  std::string message = std::string(what) + ": " +
-                        (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string message =
+      std::string(what) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (ext) {
     case SQLITE_CONSTRAINT_UNIQUE:
-    case SQLITE_CONSTRAINT_PRIMARYKEY:
-      return Error(ErrorCode::kAlreadyExists, std::move(message));
-    default:
-      break;
+    case SQLITE_CONSTRAINT_PRIMARYKEY: return Error(ErrorCode::kAlreadyExists, std::move(message));
+    default: break;
   }
   switch (ext & 0xff) {
-    case SQLITE_CONSTRAINT:
-      return Error(ErrorCode::kFailedPrecondition, std::move(message));
+    case SQLITE_CONSTRAINT: return Error(ErrorCode::kFailedPrecondition, std::move(message));
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Error(ErrorCode::kConflict, std::move(message), true);
+    case SQLITE_LOCKED: return Error(ErrorCode::kConflict, std::move(message), true);
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_PERM:
     case SQLITE_NOTADB:
-    case SQLITE_CORRUPT:
-      return Error(ErrorCode::kUnavailable, std::move(message), false);
-    default:
-      return Error(ErrorCode::kInternal, std::move(message));
+    case SQLITE_CORRUPT: return Error(ErrorCode::kUnavailable, std::move(message), false);
+    default: return Error(ErrorCode::kInternal, std::move(message));
   }
 }
 
@@ -191,9 +185,9 @@ namespace {
 
 Result<std::unique_ptr<SqliteConnection>> open_connection(const SqliteOptions& options) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(options.path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(options.path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   auto conn = std::make_unique<SqliteConnection>(db);  // closes db on every path
   if (rc != SQLITE_OK) {
     Error e = sqlite_error(db, rc, "cannot open the SQLite database " + options.path);
@@ -218,9 +212,9 @@ Result<std::unique_ptr<SqliteConnection>> open_connection(const SqliteOptions& o
     return sqlite_error(db, rc, "cannot enable WAL on the SQLite database " + options.path);
   }
   if (mode != "wal") {
-    return Error(ErrorCode::kFailedPrecondition,
-                 "the SQLite database " + options.path + " cannot use WAL (journal mode is " +
-                     mode + "); put it on a local file system");
+    return Error(ErrorCode::kFailedPrecondition, "the SQLite database " + options.path +
+                                                     " cannot use WAL (journal mode is " + mode +
+                                                     "); put it on a local file system");
   }
   // temp_store=MEMORY: statement journals (kept so that a failing statement
   // inside a transaction can undo its own rows) stay in memory instead of a
@@ -331,9 +325,9 @@ class SqliteTransaction final : public Transaction {
     int expected = sqlite3_bind_parameter_count(stmt);
     if (expected != static_cast<int>(params.size())) {
       failed_ = true;
-      return Error(ErrorCode::kInvalidArgument,
-                   "the statement takes " + std::to_string(expected) + " parameters, " +
-                       std::to_string(params.size()) + " given");
+      return Error(ErrorCode::kInvalidArgument, "the statement takes " + std::to_string(expected) +
+                                                    " parameters, " +
+                                                    std::to_string(params.size()) + " given");
     }
     // Prepared with ?n placeholders, each used (see numbered_parameters).
     for (std::size_t i = 0; i < params.size(); ++i) {
@@ -349,10 +343,9 @@ class SqliteTransaction final : public Transaction {
       } else if (auto p = std::get_if<std::string>(&v)) {
         rc = sqlite3_bind_text64(stmt, idx, p->data(), p->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
       } else if (auto p = std::get_if<Blob>(&v)) {
-        rc = p->bytes.empty()
-                 ? sqlite3_bind_zeroblob(stmt, idx, 0)
-                 : sqlite3_bind_blob64(stmt, idx, p->bytes.data(), p->bytes.size(),
-                                       SQLITE_TRANSIENT);
+        rc = p->bytes.empty() ? sqlite3_bind_zeroblob(stmt, idx, 0)
+                              : sqlite3_bind_blob64(stmt, idx, p->bytes.data(), p->bytes.size(),
+                                                    SQLITE_TRANSIENT);
       }
       if (rc != SQLITE_OK) return fail(rc, "binding parameter $" + std::to_string(idx), stmt);
     }
@@ -361,10 +354,8 @@ class SqliteTransaction final : public Transaction {
 
   static Value read_cell(sqlite3_stmt* stmt, int i) {
     switch (sqlite3_column_type(stmt, i)) {
-      case SQLITE_INTEGER:
-        return static_cast<std::int64_t>(sqlite3_column_int64(stmt, i));
-      case SQLITE_FLOAT:
-        return sqlite3_column_double(stmt, i);
+      case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_column_int64(stmt, i));
+      case SQLITE_FLOAT: return sqlite3_column_double(stmt, i);
       case SQLITE_TEXT: {
         auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
         return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
@@ -374,8 +365,7 @@ class SqliteTransaction final : public Transaction {
         auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt, i));
         return Blob{p != nullptr ? std::string(p, n) : std::string()};
       }
-      default:
-        return std::monostate{};
+      default: return std::monostate{};
     }
   }
 
@@ -404,9 +394,9 @@ class SqliteTransaction final : public Transaction {
 }  // namespace
 
 SqliteStore::SqliteStore(const SqliteOptions& options)
-    : options_(options),
-      pool_(options.pool_size, options.busy_timeout,
-            [options] { return open_connection(options); }) {}
+    : options_(options), pool_(options.pool_size, options.busy_timeout, [options] {
+        return open_connection(options);
+      }) {}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -441,8 +431,8 @@ Result<std::unique_ptr<Transaction>> SqliteStore::begin(TxMode mode) {
     Error e = sqlite_error(conn->db(), rc, "beginning a transaction");
     bool healthy = sqlite3_get_autocommit(conn->db()) != 0;
     if (read_only && healthy) {
-      healthy = sqlite3_exec(conn->db(), "PRAGMA query_only=OFF", nullptr, nullptr, nullptr) ==
-                SQLITE_OK;
+      healthy =
+          sqlite3_exec(conn->db(), "PRAGMA query_only=OFF", nullptr, nullptr, nullptr) == SQLITE_OK;
     }
     pool_.release(std::move(conn), healthy);
     return e;

@@ -73,8 +73,7 @@ Catalogue build() {
   add(c, EhrConnector::kCreateEncounter, sample<EncounterRequest>(), sample<ResourceCreated>());
   add(c, EhrConnector::kAttachDocument, sample<DocumentRequest>(), sample<ResourceCreated>());
 
-  add(c, BillingGateway::kCheckEligibility, sample<EligibilityRequest>(),
-      sample<ClaimResponse>());
+  add(c, BillingGateway::kCheckEligibility, sample<EligibilityRequest>(), sample<ClaimResponse>());
   add(c, BillingGateway::kRequestPriorAuthorization, sample<Claim>(), sample<ClaimResponse>());
   add(c, BillingGateway::kSubmitClaim, sample<Claim>(), sample<ClaimResponse>());
   add(c, BillingGateway::kPoll, sample<PollRequest>(), list_sample<ClaimResponse>());
@@ -85,8 +84,8 @@ Catalogue build() {
 
   add(c, "hub.set_status", json{{"status", ""}, {"reason", ""}, {"room_id", ""}},
       json{{"status", ""}, {"previous_status", ""}}, {"status"});
-  add(c, "hub.record_event", json{{"type", ""}, {"detail", json::object()}},
-      json{{"event_id", ""}}, {"type"});
+  add(c, "hub.record_event", json{{"type", ""}, {"detail", json::object()}}, json{{"event_id", ""}},
+      {"type"});
   add(c, "hub.describe_consultation",
       json{{"specialty", ""}, {"service_type", ""}, {"session_start_ms", 0}, {"session_end_ms", 0}},
       json{{"recorded", false}}, {});
@@ -134,38 +133,36 @@ Catalogue build() {
            {"period_end_ms", 0}},
       sample<Report>(), {"kind"});
 
-  for (const auto& [name, folder] : std::map<std::string_view, const char*>{
-           {"hub.set_status", "hub/consultations"},
-           {"hub.describe_consultation", "hub/consultations"},
-           {"hub.record_event", "hub/workflow"},
-           {"hub.archive_recording", "hub/archive"},
-           {"hub.build_eligibility", "hub/claims"},
-           {"hub.build_claim", "hub/claims"},
-           {"hub.build_report", "hub/reports"}}) {
+  for (const auto& [name, folder] :
+       std::map<std::string_view, const char*>{{"hub.set_status", "hub/consultations"},
+                                               {"hub.describe_consultation", "hub/consultations"},
+                                               {"hub.record_event", "hub/workflow"},
+                                               {"hub.archive_recording", "hub/archive"},
+                                               {"hub.build_eligibility", "hub/claims"},
+                                               {"hub.build_claim", "hub/claims"},
+                                               {"hub.build_report", "hub/reports"}}) {
     c.capabilities.find(name)->second.implemented_in = folder;
   }
 
   for (std::string_view name :
        {VideoProvider::kIssueJoinToken, VideoProvider::kListParticipants,
-        EhrConnector::kReadPatient, EhrConnector::kReadPractitioner,
-        EhrConnector::kReadAppointment, EhrConnector::kReadCoverage,
-        BillingGateway::kCheckEligibility, BillingGateway::kRequestPriorAuthorization,
-        BillingGateway::kSubmitClaim, BillingGateway::kPoll, BillingGateway::kCancel,
-        std::string_view("hub.build_eligibility"),
+        EhrConnector::kReadPatient, EhrConnector::kReadPractitioner, EhrConnector::kReadAppointment,
+        EhrConnector::kReadCoverage, BillingGateway::kCheckEligibility,
+        BillingGateway::kRequestPriorAuthorization, BillingGateway::kSubmitClaim,
+        BillingGateway::kPoll, BillingGateway::kCancel, std::string_view("hub.build_eligibility"),
         std::string_view("hub.build_claim"), std::string_view("hub.build_report")}) {
     c.capabilities.find(name)->second.output_holds_phi = true;
   }
 
   auto event = [&c](std::string name, std::string field, std::string role,
                     std::string description) {
-    c.events.emplace(name, EventType{name, std::move(field), std::move(role),
-                                     std::move(description)});
+    c.events.emplace(name,
+                     EventType{name, std::move(field), std::move(role), std::move(description)});
   };
   event("room.ended", "room_id", "video", "the video room or meeting ended");
   event("participant.connected", "room_id", "video", "a participant joined the room");
   event("participant.disconnected", "room_id", "video", "a participant left the room");
-  event("recording.completed", "room_id", "video",
-        "a track recording of the room is available");
+  event("recording.completed", "room_id", "video", "a track recording of the room is available");
   event("composition.completed", "room_id", "video",
         "the composed recording of the room is available");
   event("appointment.updated", "resource_id", "ehr", "the EHR changed an appointment");

@@ -89,13 +89,13 @@
 namespace wasl::workflow {
 
 struct Capability {  // NOLINT(bugprone-exception-escape): a default json is null; it cannot throw
-  std::string name;    // "video.create_room", "hub.set_status"
-  std::string role;    // "video", "ehr", "billing", "reporting" or "hub"
+  std::string name;  // "video.create_room", "hub.set_status"
+  std::string role;  // "video", "ehr", "billing", "reporting" or "hub"
   // A sample of the input's JSON form: every known member present with its
   // default. A member whose sample is null or an empty list/object accepts
   // anything below it.
   nlohmann::json input;
-  nlohmann::json output;  // likewise; null when the method returns nothing
+  nlohmann::json output;                     // likewise; null when the method returns nothing
   std::vector<std::string> required_inputs;  // members `with` must give
   // False for methods a workflow may not call directly (streaming media).
   bool callable = true;

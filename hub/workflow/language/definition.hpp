@@ -81,8 +81,8 @@ struct Trigger {
   // kSchedule: exactly one of cron and every (calendar/recurrence.hpp).
   std::string cron;
   std::string every;
-  std::string time_zone;          // empty = each facility's reporting time zone
-  std::string period = "day";     // "day" or "month"
+  std::string time_zone;       // empty = each facility's reporting time zone
+  std::string period = "day";  // "day" or "month"
   int line = 0;
 };
 
@@ -114,8 +114,8 @@ struct Step {
   std::string description;
 
   // kCall
-  std::string call;      // "video.create_room" or "hub.set_status"
-  nlohmann::json with;   // input template (null when absent)
+  std::string call;     // "video.create_room" or "hub.set_status"
+  nlohmann::json with;  // input template (null when absent)
 
   // kWaitFor
   std::string event;        // "room.ended"

@@ -16,8 +16,22 @@ sdk::Error error_at(std::size_t column, const std::string& message) {
 }
 
 enum class Tok {
-  kEnd, kString, kNumber, kName, kReference, kLParen, kRParen, kLBracket, kRBracket, kComma,
-  kEq, kNe, kLt, kGt, kLe, kGe
+  kEnd,
+  kString,
+  kNumber,
+  kName,
+  kReference,
+  kLParen,
+  kRParen,
+  kLBracket,
+  kRBracket,
+  kComma,
+  kEq,
+  kNe,
+  kLt,
+  kGt,
+  kLe,
+  kGe
 };
 
 struct Token {
@@ -48,10 +62,14 @@ sdk::Result<std::vector<Token>> tokenize(std::string_view s) {
       while (j < s.size()) {
         if (s[j] == '\\' && j + 1 < s.size()) {
           const char e = s[j + 1];
-          if (e == 'n') text += '\n';
-          else if (e == 't') text += '\t';
-          else if (e == '\\' || e == '"' || e == '\'') text += e;
-          else return error_at(j + 1, std::string("unknown escape '\\") + e + "' in string");
+          if (e == 'n')
+            text += '\n';
+          else if (e == 't')
+            text += '\t';
+          else if (e == '\\' || e == '"' || e == '\'')
+            text += e;
+          else
+            return error_at(j + 1, std::string("unknown escape '\\") + e + "' in string");
           j += 2;
           continue;
         }
@@ -69,8 +87,9 @@ sdk::Result<std::vector<Token>> tokenize(std::string_view s) {
     if (std::isdigit(static_cast<unsigned char>(c)) ||
         (c == '-' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
       std::size_t j = i + 1;
-      while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '.' ||
-                              ((s[j] == '-' || s[j] == '+') && (s[j - 1] == 'e' || s[j - 1] == 'E')))) {
+      while (j < s.size() &&
+             (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '.' ||
+              ((s[j] == '-' || s[j] == '+') && (s[j - 1] == 'e' || s[j - 1] == 'E')))) {
         ++j;
       }
       out.push_back({Tok::kNumber, std::string(s.substr(i, j - i)), col});
@@ -93,20 +112,57 @@ sdk::Result<std::vector<Token>> tokenize(std::string_view s) {
       continue;
     }
     auto two = s.substr(i, 2);
-    if (two == "==") { out.push_back({Tok::kEq, "==", col}); i += 2; continue; }
-    if (two == "!=") { out.push_back({Tok::kNe, "!=", col}); i += 2; continue; }
-    if (two == "<=") { out.push_back({Tok::kLe, "<=", col}); i += 2; continue; }
-    if (two == ">=") { out.push_back({Tok::kGe, ">=", col}); i += 2; continue; }
+    if (two == "==") {
+      out.push_back({Tok::kEq, "==", col});
+      i += 2;
+      continue;
+    }
+    if (two == "!=") {
+      out.push_back({Tok::kNe, "!=", col});
+      i += 2;
+      continue;
+    }
+    if (two == "<=") {
+      out.push_back({Tok::kLe, "<=", col});
+      i += 2;
+      continue;
+    }
+    if (two == ">=") {
+      out.push_back({Tok::kGe, ">=", col});
+      i += 2;
+      continue;
+    }
     if (two == "&&") return error_at(col, "unexpected '&&'; write and");
     if (two == "||") return error_at(col, "unexpected '||'; write or");
     switch (c) {
-      case '<': out.push_back({Tok::kLt, "<", col}); ++i; continue;
-      case '>': out.push_back({Tok::kGt, ">", col}); ++i; continue;
-      case '(': out.push_back({Tok::kLParen, "(", col}); ++i; continue;
-      case ')': out.push_back({Tok::kRParen, ")", col}); ++i; continue;
-      case '[': out.push_back({Tok::kLBracket, "[", col}); ++i; continue;
-      case ']': out.push_back({Tok::kRBracket, "]", col}); ++i; continue;
-      case ',': out.push_back({Tok::kComma, ",", col}); ++i; continue;
+      case '<':
+        out.push_back({Tok::kLt, "<", col});
+        ++i;
+        continue;
+      case '>':
+        out.push_back({Tok::kGt, ">", col});
+        ++i;
+        continue;
+      case '(':
+        out.push_back({Tok::kLParen, "(", col});
+        ++i;
+        continue;
+      case ')':
+        out.push_back({Tok::kRParen, ")", col});
+        ++i;
+        continue;
+      case '[':
+        out.push_back({Tok::kLBracket, "[", col});
+        ++i;
+        continue;
+      case ']':
+        out.push_back({Tok::kRBracket, "]", col});
+        ++i;
+        continue;
+      case ',':
+        out.push_back({Tok::kComma, ",", col});
+        ++i;
+        continue;
       case '=': return error_at(col, "unexpected '='; write == to compare");
       case '!': return error_at(col, "unexpected '!'; write not, or != to compare");
       default: break;
@@ -134,17 +190,15 @@ class Parser {
   sdk::Result<Node> parse_all() {
     WASL_ASSIGN_OR_RETURN(Node root, parse_or());
     if (peek().kind != Tok::kEnd) {
-      return error_at(peek().column, "expected and, or or the end of the condition, found " +
-                                         describe(peek()));
+      return error_at(peek().column,
+                      "expected and, or or the end of the condition, found " + describe(peek()));
     }
     return root;
   }
 
  private:
   const Token& peek() const { return t_[pos_]; }
-  bool is_word(const char* word) const {
-    return peek().kind == Tok::kName && peek().text == word;
-  }
+  bool is_word(const char* word) const { return peek().kind == Tok::kName && peek().text == word; }
   Token take() { return t_[pos_ == t_.size() - 1 ? pos_ : pos_++]; }
 
   sdk::Result<Node> parse_or() {
@@ -169,8 +223,8 @@ class Parser {
 
   sdk::Result<Node> parse_not() {
     if (++depth_ > kMaxDepth) {
-      return error_at(peek().column, "the condition nests deeper than " +
-                                         std::to_string(kMaxDepth) + " levels");
+      return error_at(peek().column,
+                      "the condition nests deeper than " + std::to_string(kMaxDepth) + " levels");
     }
     struct Leave {
       int& depth;
@@ -215,16 +269,14 @@ class Parser {
     Node n = binary(Kind::kCompare, col, std::move(left), std::move(right));
     n.op = *op;
     if (comparison_op()) {
-      return error_at(peek().column,
-                      "comparisons do not chain; use parentheses and and/or");
+      return error_at(peek().column, "comparisons do not chain; use parentheses and and/or");
     }
     return n;
   }
 
   // A ${…} token's body starts two columns after the token; a bare path at it.
   static sdk::Result<Reference> reference_from(const Token& tok) {
-    return parse_reference(tok.text, tok.kind == Tok::kReference ? tok.column + 1
-                                                                 : tok.column - 1);
+    return parse_reference(tok.text, tok.kind == Tok::kReference ? tok.column + 1 : tok.column - 1);
   }
 
   sdk::Result<Node> parse_operand() {
@@ -232,9 +284,7 @@ class Parser {
     Node n;
     n.column = tok.column;
     switch (tok.kind) {
-      case Tok::kString:
-        n.literal = tok.text;
-        return n;
+      case Tok::kString: n.literal = tok.text; return n;
       case Tok::kNumber: {
         nlohmann::json number = nlohmann::json::parse(tok.text, nullptr, false);
         if (number.is_discarded() || !number.is_number()) {
@@ -280,8 +330,7 @@ class Parser {
                                              describe(peek()));
         }
       }
-      case Tok::kName:
-        return name_operand(tok);
+      case Tok::kName: return name_operand(tok);
       default:
         return error_at(tok.column, "expected a value, a reference or '(', found " + describe(tok));
     }
@@ -374,8 +423,7 @@ sdk::Result<bool> eval_bool(const Node& n, const EvaluationContext& ctx, std::si
                             const char* op) {
   WASL_ASSIGN_OR_RETURN(nlohmann::json v, eval(n, ctx));
   if (!v.is_boolean()) {
-    return error_at(op_column,
-                    std::string(op) + " needs true or false, got " + type_name(v));
+    return error_at(op_column, std::string(op) + " needs true or false, got " + type_name(v));
   }
   return v.get<bool>();
 }

@@ -221,8 +221,8 @@ class DocumentParser {
 
   void parse_trigger(const Entry& te, Trigger& t) {
     static const std::vector<std::string> kKeys = {
-        "kind", "consultation_type", "event", "cron", "every", "time_zone", "period",
-        "description"};
+        "kind",  "consultation_type", "event",  "cron",
+        "every", "time_zone",         "period", "description"};
     static const std::vector<std::string> kKinds = {"api", "event", "schedule"};
     t.line = te.line;
     std::optional<std::string> kind;
@@ -320,8 +320,8 @@ class DocumentParser {
     if (zone) {
       if (auto v = scalar(*zone, "trigger.time_zone")) {
         if (!calendar::is_time_zone(*v)) {
-          problem(zone->value_line, "trigger.time_zone: '" + *v +
-                                        "' is not an IANA time zone (e.g. Asia/Riyadh)");
+          problem(zone->value_line,
+                  "trigger.time_zone: '" + *v + "' is not an IANA time zone (e.g. Asia/Riyadh)");
         }
         t.time_zone = *v;
       }
@@ -356,8 +356,8 @@ class DocumentParser {
 
   Step parse_step(const YAML::Node& node, int line, bool compensation) {
     static const std::vector<std::string> kStepKeys = {
-        "id",      "call",       "wait_for", "with",  "correlation", "when",
-        "retry",   "timeout",    "on_failure", "description"};
+        "id",   "call",  "wait_for", "with",       "correlation",
+        "when", "retry", "timeout",  "on_failure", "description"};
     std::vector<std::string> allowed = kStepKeys;
     if (compensation) allowed.push_back("then");
 
@@ -389,7 +389,8 @@ class DocumentParser {
                                  "letter or _");
     }
     if (has_call && has_wait) {
-      problem(s.lines["wait_for"], name + " has both call and wait_for; a step is one or the other");
+      problem(s.lines["wait_for"],
+              name + " has both call and wait_for; a step is one or the other");
     }
     bool reported_kind = false;
     if (!has_call && !has_wait) {
@@ -424,8 +425,9 @@ class DocumentParser {
         }
         s.with = to_json(e.value, "with", e.line, s.lines);
         if (!s.with.is_object() && !s.with.is_string() && !s.with.is_null()) {
-          problem(e.value_line, name + ": with must be a mapping of input members, or one "
-                                       "reference such as ${steps.claim.output}");
+          problem(e.value_line, name +
+                                    ": with must be a mapping of input members, or one "
+                                    "reference such as ${steps.claim.output}");
         }
       } else if (e.key == "correlation") {
         if (has_call) {
@@ -438,8 +440,9 @@ class DocumentParser {
         parse_when(e, name, s);
       } else if (e.key == "retry") {
         if (has_wait && !has_call) {
-          problem(e.line, name + ": retry applies only to call steps (a wait_for timeout goes "
-                                 "to on_failure)");
+          problem(e.line, name +
+                              ": retry applies only to call steps (a wait_for timeout goes "
+                              "to on_failure)");
           continue;
         }
         parse_retry(e, name, s.retry);
@@ -473,8 +476,9 @@ class DocumentParser {
         problem(line, name + ": a wait_for step needs a timeout (e.g. timeout: 12h)");
       }
       if (!s.lines.count("correlation")) {
-        problem(line, name + ": a wait_for step needs a correlation, e.g. correlation: "
-                             "${steps.room.output.provider_room_id}");
+        problem(line, name +
+                          ": a wait_for step needs a correlation, e.g. correlation: "
+                          "${steps.room.output.provider_room_id}");
       }
     }
     return s;
@@ -494,7 +498,7 @@ class DocumentParser {
 
   void parse_retry(const Entry& re, const std::string& name, RetryPolicy& r) {
     static const std::vector<std::string> kKeys = {"max_attempts", "initial_delay", "multiplier",
-                                                   "max_delay", "jitter", "on"};
+                                                   "max_delay",    "jitter",        "on"};
     r.declared = true;
     if (!re.value.IsMap()) {
       problem(re.value_line, name + ": retry must be a mapping, e.g. retry: {max_attempts: 5}");
@@ -572,8 +576,9 @@ class DocumentParser {
       names.emplace_back(sdk::to_string(static_cast<sdk::ErrorCode>(i)));
     }
     if (!e.value.IsSequence()) {
-      problem(e.value_line, what + "on must be a list of error codes, e.g. [unavailable, "
-                                   "deadline_exceeded]");
+      problem(e.value_line, what +
+                                "on must be a list of error codes, e.g. [unavailable, "
+                                "deadline_exceeded]");
       return;
     }
     for (const auto& item : e.value) {
@@ -604,8 +609,9 @@ class DocumentParser {
       } else if (v == "continue") {
         f.action = FailureAction::kContinue;
       } else if (v == "compensate") {
-        problem(e.value_line, name + ": compensate needs the compensation to run: on_failure: "
-                                     "{compensate: <compensation id>}");
+        problem(e.value_line, name +
+                                  ": compensate needs the compensation to run: on_failure: "
+                                  "{compensate: <compensation id>}");
       } else {
         problem(e.value_line, name + ": unknown on_failure '" + v + "'" +
                                   text::did_you_mean(v, {"fail", "continue", "compensate"}) +
@@ -657,8 +663,9 @@ WorkflowDefinition parse_document(std::string_view text, const std::string& file
     return d;
   }
   if (!root.IsDefined() || root.IsNull()) {
-    problems.push_back({file, 1, "the file is empty; a workflow needs name, version, trigger "
-                                 "and steps"});
+    problems.push_back({file, 1,
+                        "the file is empty; a workflow needs name, version, trigger "
+                        "and steps"});
     return d;
   }
   if (!root.IsMap()) {

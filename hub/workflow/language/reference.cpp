@@ -9,9 +9,7 @@ sdk::Error invalid(std::string message) {
   return sdk::Error(sdk::ErrorCode::kInvalidArgument, std::move(message), false);
 }
 
-bool is_identifier_start(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
-}
+bool is_identifier_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_identifier_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
 }
@@ -76,7 +74,9 @@ std::string Reference::step_id() const {
 }
 
 sdk::Result<Reference> parse_reference(std::string_view body, std::size_t column_offset) {
-  auto col = [column_offset](std::size_t c) { return "column " + std::to_string(c + column_offset) + ": "; };
+  auto col = [column_offset](std::size_t c) {
+    return "column " + std::to_string(c + column_offset) + ": ";
+  };
   Reference ref;
   if (body.substr(0, 4) == "env:") {
     ref.root = ReferenceRoot::kEnv;
@@ -103,8 +103,7 @@ sdk::Result<Reference> parse_reference(std::string_view body, std::size_t column
         body.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     const std::size_t column = start + 1;
     if (segment.empty()) {
-      return invalid(col(column) + "empty segment in reference '" +
-                     std::string(body) + "'");
+      return invalid(col(column) + "empty segment in reference '" + std::string(body) + "'");
     }
     const bool numeric = all_digits(segment);
     if (!numeric) {
@@ -115,9 +114,8 @@ sdk::Result<Reference> parse_reference(std::string_view body, std::size_t column
       }
       for (std::size_t i = 0; i < segment.size(); ++i) {
         if (!is_identifier_char(segment[i])) {
-          return invalid(col(column + i) + "unexpected '" +
-                         std::string(1, segment[i]) + "' in reference '" + std::string(body) +
-                         "'");
+          return invalid(col(column + i) + "unexpected '" + std::string(1, segment[i]) +
+                         "' in reference '" + std::string(body) + "'");
         }
       }
     }
@@ -134,7 +132,8 @@ sdk::Result<Reference> parse_reference(std::string_view body, std::size_t column
   } else if (root == "steps") {
     ref.root = ReferenceRoot::kSteps;
     if (segments.size() < 3) {
-      return invalid(col(1) + "a step reference names the step and a field, as in "
+      return invalid(col(1) +
+                     "a step reference names the step and a field, as in "
                      "steps.<id>.output or steps.<id>.status");
     }
     if (segments[2] != "output" && segments[2] != "status") {
@@ -142,8 +141,7 @@ sdk::Result<Reference> parse_reference(std::string_view body, std::size_t column
                      "' is not a field of a step; expected output or status");
     }
     if (segments[2] == "status" && segments.size() > 3) {
-      return invalid(col(columns[3]) +
-                     "steps.<id>.status is a string and has no fields");
+      return invalid(col(columns[3]) + "steps.<id>.status is a string and has no fields");
     }
   } else {
     return invalid(col(1) + "unknown reference root '" + root +
@@ -172,12 +170,12 @@ sdk::Result<nlohmann::json> resolve(const Reference& reference, const Evaluation
     std::string where = root;
     for (std::size_t i = 0; i < missing; ++i) where += "." + reference.path[i];
     if (reference.root == ReferenceRoot::kSteps && missing <= 1) {
-      return invalid("${" + reference.text() + "}: step '" + reference.path[0] +
-                     "' has no " + (missing == 0 ? "result" : reference.path[1]) +
+      return invalid("${" + reference.text() + "}: step '" + reference.path[0] + "' has no " +
+                     (missing == 0 ? "result" : reference.path[1]) +
                      " (it has not run, was skipped or failed)");
     }
-    return invalid("${" + reference.text() + "}: '" + reference.path[missing] +
-                   "' not found in " + where);
+    return invalid("${" + reference.text() + "}: '" + reference.path[missing] + "' not found in " +
+                   where);
   }
   return *node;
 }

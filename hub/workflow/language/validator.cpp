@@ -212,8 +212,9 @@ class Validator {
     if (s.with.is_string()) {
       auto tmpl = parse_string_template(s.with.get_ref<const std::string&>());
       if (tmpl.ok() && !tmpl->single_reference()) {
-        problem(line, step_name(s) + ": with must be a mapping of input members, or exactly one "
-                                     "reference such as ${steps.claim.output}");
+        problem(line, step_name(s) +
+                          ": with must be a mapping of input members, or exactly one "
+                          "reference such as ${steps.claim.output}");
       }
       return;
     }
@@ -328,7 +329,8 @@ class Validator {
       std::vector<ReferenceSite> sites;
       std::vector<TemplateProblem> bad;
       collect_references(s.with, "with", sites, bad);
-      for (const auto& b : bad) problem(s.line_of(b.member_path), who + ": " + b.member_path + ": " + b.message);
+      for (const auto& b : bad)
+        problem(s.line_of(b.member_path), who + ": " + b.member_path + ": " + b.message);
       for (const auto& site : sites) {
         check_reference(s, site.reference, s.line_of(site.member_path), limit);
       }
@@ -340,8 +342,9 @@ class Validator {
         if (!tmpl.ok()) {
           problem(line, who + ": correlation: " + tmpl.error().message);
         } else if (!tmpl->has_references()) {
-          problem(line, who + ": correlation must use a value of the run, e.g. "
-                              "${steps.room.output.provider_room_id}");
+          problem(line, who +
+                            ": correlation must use a value of the run, e.g. "
+                            "${steps.room.output.provider_room_id}");
         } else {
           for (const auto& part : tmpl->parts) {
             if (part.is_reference) check_reference(s, part.reference, line, limit);

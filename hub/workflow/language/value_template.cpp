@@ -52,7 +52,8 @@ sdk::Result<StringTemplate> parse_string_template(std::string_view text) {
       std::size_t trail = body.size();
       while (trail > lead && body[trail - 1] == ' ') --trail;
       body = body.substr(lead, trail - lead);
-      if (body.empty()) return invalid("column " + std::to_string(i + 1) + ": empty reference '${}'");
+      if (body.empty())
+        return invalid("column " + std::to_string(i + 1) + ": empty reference '${}'");
       auto ref = parse_reference(body, i + 2 + lead);
       if (!ref.ok()) return std::move(ref).error();
       flush();
@@ -103,7 +104,8 @@ sdk::Result<nlohmann::json> render_value(const nlohmann::json& value,
   if (value.is_object()) {
     nlohmann::json out = nlohmann::json::object();
     for (auto it = value.begin(); it != value.end(); ++it) {
-      WASL_ASSIGN_OR_RETURN(out[it.key()], render_value(it.value(), context, member(name, it.key())));
+      WASL_ASSIGN_OR_RETURN(out[it.key()],
+                            render_value(it.value(), context, member(name, it.key())));
     }
     return out;
   }
@@ -120,8 +122,7 @@ sdk::Result<nlohmann::json> render_value(const nlohmann::json& value,
 }
 
 void collect_references(const nlohmann::json& value, const std::string& name,
-                        std::vector<ReferenceSite>& sites,
-                        std::vector<TemplateProblem>& problems) {
+                        std::vector<ReferenceSite>& sites, std::vector<TemplateProblem>& problems) {
   if (value.is_string()) {
     auto tmpl = parse_string_template(value.get_ref<const std::string&>());
     if (!tmpl.ok()) {

@@ -27,8 +27,8 @@ namespace wasl::workflow {
 struct StringTemplate {
   struct Part {
     bool is_reference = false;
-    std::string literal;  // when !is_reference
-    Reference reference;  // when is_reference
+    std::string literal;     // when !is_reference
+    Reference reference;     // when is_reference
     std::size_t column = 0;  // 1-based column of "${" or of the literal
   };
   std::vector<Part> parts;
@@ -63,7 +63,6 @@ struct TemplateProblem {
 
 // Every reference in `value`, and every string that fails to parse.
 void collect_references(const nlohmann::json& value, const std::string& name,
-                        std::vector<ReferenceSite>& sites,
-                        std::vector<TemplateProblem>& problems);
+                        std::vector<ReferenceSite>& sites, std::vector<TemplateProblem>& problems);
 
 }  // namespace wasl::workflow

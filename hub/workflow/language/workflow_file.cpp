@@ -41,8 +41,7 @@ WorkflowParse parse_workflow(std::string_view text, const std::string& file_name
   return result;
 }
 
-sdk::Result<WorkflowDefinition> load_workflow(std::string_view text,
-                                              const std::string& file_name) {
+sdk::Result<WorkflowDefinition> load_workflow(std::string_view text, const std::string& file_name) {
   WorkflowParse parsed = parse_workflow(text, file_name);
   if (!parsed.ok()) {
     return sdk::Error(sdk::ErrorCode::kInvalidArgument, parsed.describe(), false);

@@ -37,10 +37,10 @@ json meeting(const std::string& id) {
 
 json attendee(const std::string& external, const std::string& id, json caps = nullptr) {
   json a = {{"ExternalUserId", external}, {"AttendeeId", id}, {"JoinToken", "jt-" + id}};
-  a["Capabilities"] = caps.is_null() ? json{{"Audio", "SendReceive"},
-                                            {"Video", "SendReceive"},
-                                            {"Content", "Receive"}}
-                                     : caps;
+  a["Capabilities"] =
+      caps.is_null()
+          ? json{{"Audio", "SendReceive"}, {"Video", "SendReceive"}, {"Content", "Receive"}}
+          : caps;
   return a;
 }
 
@@ -256,8 +256,7 @@ TEST_F(ChimeVideoProviderTest, AnEndedMeetingIsRecreatedOnceAndTheMoveReported) 
   EXPECT_EQ(json::parse(token->token)["Meeting"]["MeetingId"], kMeetingB);
   auto creates = requests_to("POST", create);
   ASSERT_EQ(creates.size(), 2u);
-  EXPECT_EQ(json::parse(creates[1].body)["ClientRequestToken"],
-            token_for("run-9/create_room:2"));
+  EXPECT_EQ(json::parse(creates[1].body)["ClientRequestToken"], token_for("run-9/create_room:2"));
   EXPECT_EQ(json::parse(creates[1].body)["ExternalMeetingId"], "consult-1");
 
   // Later calls for the old room go to the new meeting directly.
@@ -339,7 +338,8 @@ TEST_F(ChimeVideoProviderTest, BatchCreateAttendeeSplitsAtAHundredAndReportsEach
                               {"ErrorMessage", "The meeting is full."}}});
   host_.fake.respond("GET", std::string(kMeetings) + "/meetings/" + kMeetingA,
                      json_response(200, {{"Meeting", meeting(kMeetingA)}}));
-  host_.fake.respond("POST", url, json_response(200, {{"Attendees", answered}, {"Errors", errors}}));
+  host_.fake.respond("POST", url,
+                     json_response(200, {{"Attendees", answered}, {"Errors", errors}}));
 
   auto results = provider_->issue_join_tokens(kMeetingA, participants, 600);
   ASSERT_TRUE(results.ok()) << results.error().message;
@@ -388,8 +388,8 @@ TEST_F(ChimeVideoProviderTest, RecordingCapturesToTheSinkStopsAndConcatenatesOnc
                      json_response(200, {{"Meeting", meeting(kMeetingA)}}));
   create_room();
   const std::string captures = std::string(kPipelines) + "/sdk-media-capture-pipelines";
-  const std::string capture_arn = "arn:aws:chime:us-east-1:111122223333:media-pipeline/" +
-                                  std::string(kCapture);
+  const std::string capture_arn =
+      "arn:aws:chime:us-east-1:111122223333:media-pipeline/" + std::string(kCapture);
   host_.fake.respond("POST", captures,
                      json_response(201, pipeline("MediaCapturePipeline", kCapture, "InProgress")));
   auto recording = provider_->start_recording({"run-1/record", kMeetingA});
@@ -414,8 +414,9 @@ TEST_F(ChimeVideoProviderTest, RecordingCapturesToTheSinkStopsAndConcatenatesOnc
 
   host_.fake.respond("DELETE", captures + "/" + kCapture, json_response(204, nullptr));
   const std::string concatenations = std::string(kPipelines) + "/sdk-media-concatenation-pipelines";
-  host_.fake.respond("POST", concatenations,
-                     json_response(201, pipeline("MediaConcatenationPipeline", kConcat, "InProgress")));
+  host_.fake.respond(
+      "POST", concatenations,
+      json_response(201, pipeline("MediaConcatenationPipeline", kConcat, "InProgress")));
   ASSERT_TRUE(provider_->stop_recording({"run-1/stop", kMeetingA}).ok());
   ASSERT_EQ(requests_to("DELETE", captures + "/" + kCapture).size(), 1u);
   auto concat_requests = requests_to("POST", concatenations);
@@ -443,29 +444,30 @@ TEST_F(ChimeVideoProviderTest, FetchMediaStreamsTheConcatenatedFileSignedForS3) 
   json sinks = json::array({{{"Type", "S3Bucket"},
                              {"S3BucketSinkConfiguration",
                               {{"Destination", "arn:aws:s3:::wasl-recordings/captures"}}}}});
-  host_.fake.respond("GET", get_pipeline,
-                     json_response(200, {{"MediaPipeline", pipeline("MediaConcatenationPipeline",
-                                                                    kConcat, "InProgress",
-                                                                    {{"Sinks", sinks}})}}));
-  auto processing = provider_->fetch_media({kConcat}, [](std::string_view) { return sdk::Status(); });
+  host_.fake.respond(
+      "GET", get_pipeline,
+      json_response(200, {{"MediaPipeline", pipeline("MediaConcatenationPipeline", kConcat,
+                                                     "InProgress", {{"Sinks", sinks}})}}));
+  auto processing =
+      provider_->fetch_media({kConcat}, [](std::string_view) { return sdk::Status(); });
   ASSERT_FALSE(processing.ok());
   EXPECT_EQ(processing.error().code, sdk::ErrorCode::kFailedPrecondition);
   EXPECT_TRUE(processing.error().retryable);
 
-  host_.fake.respond("GET", get_pipeline,
-                     json_response(200, {{"MediaPipeline", pipeline("MediaConcatenationPipeline",
-                                                                    kConcat, "Stopped",
-                                                                    {{"Sinks", sinks}})}}));
+  host_.fake.respond(
+      "GET", get_pipeline,
+      json_response(200, {{"MediaPipeline", pipeline("MediaConcatenationPipeline", kConcat,
+                                                     "Stopped", {{"Sinks", sinks}})}}));
   const std::string key = std::string("captures/composited-video/") + kConcat + ".mp4";
   sdk::HttpResponse list;
   list.status = 200;
   list.body = "<?xml version=\"1.0\"?><ListBucketResult><Contents><Key>" + key +
               "</Key><Size>100000</Size></Contents><IsTruncated>false</IsTruncated>"
               "</ListBucketResult>";
-  host_.fake.respond("GET",
-                     std::string(kS3) +
-                         "/wasl-recordings?list-type=2&prefix=captures%2Fcomposited-video%2F",
-                     list);
+  host_.fake.respond(
+      "GET",
+      std::string(kS3) + "/wasl-recordings?list-type=2&prefix=captures%2Fcomposited-video%2F",
+      list);
   std::string media(100000, '\0');
   for (std::size_t i = 0; i < media.size(); ++i) media[i] = static_cast<char>((i * 31) % 251);
   sdk::HttpResponse object;
@@ -493,8 +495,7 @@ TEST_F(ChimeVideoProviderTest, FetchMediaStreamsTheConcatenatedFileSignedForS3) 
   ASSERT_EQ(gets.size(), 1u);
   EXPECT_EQ(header(gets[0], "x-amz-content-sha256"),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_NE(header(gets[0], "Authorization").find("/us-east-1/s3/aws4_request"),
-            std::string::npos);
+  EXPECT_NE(header(gets[0], "Authorization").find("/us-east-1/s3/aws4_request"), std::string::npos);
 }
 
 TEST_F(ChimeVideoProviderTest, EndRoomDeletesAndAnEndedMeetingOfOursIsSuccess) {

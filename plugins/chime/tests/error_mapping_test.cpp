@@ -93,9 +93,9 @@ TEST(ErrorMappingTest, ReadsS3XmlErrors) {
 }
 
 TEST(ErrorMappingTest, NeverCarriesACredential) {
-  auto e = map(json_error(403, "Forbidden",
-                          "Canonical string had x-amz-security-token:SESSION-TOKEN-VALUE"),
-               {"SESSION-TOKEN-VALUE", "secret-key"});
+  auto e = map(
+      json_error(403, "Forbidden", "Canonical string had x-amz-security-token:SESSION-TOKEN-VALUE"),
+      {"SESSION-TOKEN-VALUE", "secret-key"});
   EXPECT_EQ(e.message.find("SESSION-TOKEN-VALUE"), std::string::npos);
   EXPECT_NE(e.message.find("[redacted]"), std::string::npos);
 }

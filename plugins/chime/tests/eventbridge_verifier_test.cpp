@@ -86,8 +86,9 @@ TEST_F(EventBridgeVerifierTest, NormalizesTheDocumentedMeetingEvents) {
 
 TEST_F(EventBridgeVerifierTest, NormalizesPipelineEventsAndTellsCompositionsApart) {
   ASSERT_TRUE(host_.state_put(pipeline_state_key("concat-1"), {{"kind", "concatenation"}}).ok());
-  ASSERT_TRUE(host_.state_put(pipeline_state_key("e40ee45e-2ed1-408e-9156-f52b8208a491"),
-                              {{"kind", "capture"}})
+  ASSERT_TRUE(host_
+                  .state_put(pipeline_state_key("e40ee45e-2ed1-408e-9156-f52b8208a491"),
+                             {{"kind", "capture"}})
                   .ok());
   int seen = 0;
   for (const auto& example : examples("chime_media_pipeline_state_change_examples.json")) {
@@ -128,15 +129,14 @@ TEST_F(EventBridgeVerifierTest, NormalizesPipelineEventsAndTellsCompositionsApar
 }
 
 TEST_F(EventBridgeVerifierTest, UsesTheEnvelopeIdAndTheMillisecondTimestamp) {
-  json event = {{"version", "0"},
-                {"id", "6f1c2c7e-0000-4000-8000-000000000001"},
-                {"source", "aws.chime"},
-                {"detail-type", "Chime Meeting State Change"},
-                {"time", "2023-11-14T22:13:20Z"},
-                {"detail",
-                 {{"eventType", "chime:MeetingEnded"},
-                  {"meetingId", "m-1"},
-                  {"timestamp", 1700000000456}}}};
+  json event = {
+      {"version", "0"},
+      {"id", "6f1c2c7e-0000-4000-8000-000000000001"},
+      {"source", "aws.chime"},
+      {"detail-type", "Chime Meeting State Change"},
+      {"time", "2023-11-14T22:13:20Z"},
+      {"detail",
+       {{"eventType", "chime:MeetingEnded"}, {"meetingId", "m-1"}, {"timestamp", 1700000000456}}}};
   auto first = verifier_->verify(request(event));
   auto redelivered = verifier_->verify(request(event));
   ASSERT_TRUE(first.ok() && redelivered.ok());
@@ -213,10 +213,11 @@ TEST_F(EventBridgeVerifierTest, ExpiredUnusedFirstMeetingsDoNotEndTheRoomAndMove
   ASSERT_TRUE(unused.ok()) << unused.error().message;
   EXPECT_TRUE(unused->empty());
 
-  ASSERT_TRUE(host_.state_put(meeting_state_key("m-1"),
-                              json{{"generation", 1}, {"moved_to", "m-2"}}).ok());
-  ASSERT_TRUE(host_.state_put(meeting_state_key("m-2"),
-                              json{{"generation", 2}, {"moved_from", "m-1"}}).ok());
+  ASSERT_TRUE(
+      host_.state_put(meeting_state_key("m-1"), json{{"generation", 1}, {"moved_to", "m-2"}}).ok());
+  ASSERT_TRUE(
+      host_.state_put(meeting_state_key("m-2"), json{{"generation", 2}, {"moved_from", "m-1"}})
+          .ok());
   auto joined = verifier_->verify(request(meeting_event("chime:AttendeeJoined", "m-2", "e2")));
   ASSERT_TRUE(joined.ok()) << joined.error().message;
   ASSERT_EQ(joined->size(), 1u);

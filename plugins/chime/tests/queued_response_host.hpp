@@ -77,8 +77,9 @@ class QueuedResponseHost final : public sdk::Host {
   std::map<std::pair<std::string, std::string>, std::deque<sdk::HttpResponse>> queued_;
 };
 
-inline sdk::HttpResponse json_response(int status, const nlohmann::json& body,
-                                       std::vector<std::pair<std::string, std::string>> headers = {}) {
+inline sdk::HttpResponse json_response(
+    int status, const nlohmann::json& body,
+    std::vector<std::pair<std::string, std::string>> headers = {}) {
   sdk::HttpResponse r;
   r.status = status;
   r.headers = std::move(headers);
@@ -93,8 +94,7 @@ inline sdk::HttpResponse aws_error(int status, const std::string& code, const st
   std::vector<std::pair<std::string, std::string>> headers = {
       {"x-amzn-ErrorType", code + "Exception"}};
   if (!retry_after.empty()) headers.emplace_back("Retry-After", retry_after);
-  return json_response(status,
-                       {{"Code", code}, {"Message", message}, {"RequestId", "rid-" + code}},
+  return json_response(status, {{"Code", code}, {"Message", message}, {"RequestId", "rid-" + code}},
                        std::move(headers));
 }
 

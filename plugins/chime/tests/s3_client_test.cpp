@@ -40,8 +40,9 @@ class S3ClientTest : public ::testing::Test {
 TEST_F(S3ClientTest, AnErrorDocumentNeverReachesTheSink) {
   sdk::HttpResponse missing;
   missing.status = 404;
-  missing.body = "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist."
-                 "</Message><RequestId>R1</RequestId></Error>";
+  missing.body =
+      "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist."
+      "</Message><RequestId>R1</RequestId></Error>";
   host_.queue("GET", kUrl, missing);
   std::string received;
   auto read = client_.get_object("bucket", "dir/file one.mp4", [&](std::string_view c) {

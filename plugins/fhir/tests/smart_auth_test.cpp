@@ -198,10 +198,10 @@ TEST(FhirSmartAuth, EveryEs384SignatureIsFullLengthAndVerifies) {
     int der_size = i2d_ECDSA_SIG(sig, &der);
     ECDSA_SIG_free(sig);
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    bool ok = EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha384(), nullptr, pub.get()) == 1 &&
-              EVP_DigestVerify(ctx.get(), der, static_cast<std::size_t>(der_size),
-                               reinterpret_cast<const unsigned char*>(input.data()),
-                               input.size()) == 1;
+    bool ok =
+        EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha384(), nullptr, pub.get()) == 1 &&
+        EVP_DigestVerify(ctx.get(), der, static_cast<std::size_t>(der_size),
+                         reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
     OPENSSL_free(der);
     refused += ok ? 0 : 1;
   }

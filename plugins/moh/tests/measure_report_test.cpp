@@ -53,7 +53,8 @@ TEST(MeasureReport, NoTimedSessionMeansNoDurationScore) {
   r.body["measures"].erase("session_duration_seconds");
   auto report = read_aggregate_report(r);
   ASSERT_TRUE(report.ok());
-  EXPECT_FALSE(group_of(measure_report(*report), "session-duration-median").contains("measureScore"));
+  EXPECT_FALSE(
+      group_of(measure_report(*report), "session-duration-median").contains("measureScore"));
 }
 
 TEST(MeasureCsv, TheSameFiguresReadBack) {
@@ -62,9 +63,9 @@ TEST(MeasureCsv, TheSameFiguresReadBack) {
   auto rows = testing::csv_rows(measure_csv(*report));
   ASSERT_GE(rows.size(), 2u);
   const std::vector<std::string> header = {
-      "facility_id", "facility_licence", "period",         "period_start",
-      "period_end",  "period_start_hijri", "period_end_hijri", "measure",
-      "measure_label", "category",       "category_label", "value"};
+      "facility_id",   "facility_licence",   "period",           "period_start",
+      "period_end",    "period_start_hijri", "period_end_hijri", "measure",
+      "measure_label", "category",           "category_label",   "value"};
   EXPECT_EQ(rows[0], header);
   std::map<std::string, std::string> values;
   for (std::size_t i = 1; i < rows.size(); ++i) {

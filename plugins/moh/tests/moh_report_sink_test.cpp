@@ -35,7 +35,8 @@ json message_response(const std::string& code) {
                {"response", {{"identifier", "x"}, {"code", code}}}}}}}}};
 }
 
-sdk::HttpResponse answer(int status, const json& body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+sdk::HttpResponse answer(int status, const json& body,
+                         std::vector<std::pair<std::string, std::string>> headers = {}) {
   sdk::HttpResponse r;
   r.status = status;
   r.body = body.dump();
@@ -78,7 +79,8 @@ class MohReportSinkTest : public ::testing::Test {
 
 TEST_F(MohReportSinkTest, AConsultationIsPostedAsAMessageWithTheBearerToken) {
   FakeHost host(with_schema(json{{"base_url", kBase}, {"bearer_token", "tok-1"}}));
-  host.respond("POST", std::string(kBase) + "/$process-message", answer(200, message_response("ok")));
+  host.respond("POST", std::string(kBase) + "/$process-message",
+               answer(200, message_response("ok")));
   auto receipt = sink(host)->submit_report(testing::sample_consultation_report());
   ASSERT_TRUE(receipt.ok()) << receipt.error().message;
   EXPECT_EQ(receipt->receipt_id, "receipt-1");
@@ -94,7 +96,8 @@ TEST_F(MohReportSinkTest, AConsultationIsPostedAsAMessageWithTheBearerToken) {
 
 TEST_F(MohReportSinkTest, AResendAnswersTheStoredReceiptWithoutSendingAgain) {
   FakeHost host(with_schema(json{{"base_url", kBase}, {"bearer_token", "tok-1"}}));
-  host.respond("POST", std::string(kBase) + "/$process-message", answer(200, message_response("ok")));
+  host.respond("POST", std::string(kBase) + "/$process-message",
+               answer(200, message_response("ok")));
   auto s = sink(host);
   auto first = s->submit_report(testing::sample_consultation_report());
   ASSERT_TRUE(first.ok());
@@ -157,8 +160,10 @@ TEST_F(MohReportSinkTest, StatusesMapToRetryableAndPermanentErrors) {
     host.respond("POST", std::string(kBase) + "/$process-message",
                  answer(c.status,
                         {{"resourceType", "OperationOutcome"},
-                         {"issue", {{{"severity", "error"}, {"code", "invalid"},
-                                     {"diagnostics", "Bundle.entry[2]: bad"}}}}},
+                         {"issue",
+                          {{{"severity", "error"},
+                            {"code", "invalid"},
+                            {"diagnostics", "Bundle.entry[2]: bad"}}}}},
                         {{"Retry-After", "7"}}));
     auto receipt = sink(host)->submit_report(testing::sample_consultation_report());
     ASSERT_FALSE(receipt.ok()) << c.status;

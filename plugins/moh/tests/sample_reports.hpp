@@ -46,8 +46,8 @@ inline sdk::Report sample_consultation_report(bool with_name = false) {
       {"practitioner", {{"licence", "PR-0001"}}},
   };
   if (with_name) {
-    r.body["patient"]["name"] = {{"text", "فاطمة الزهراني"}, {"given", "فاطمة"},
-                                 {"family", "الزهراني"}};
+    r.body["patient"]["name"] = {
+        {"text", "فاطمة الزهراني"}, {"given", "فاطمة"}, {"family", "الزهراني"}};
   }
   return r;
 }

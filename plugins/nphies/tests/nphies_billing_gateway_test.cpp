@@ -50,12 +50,11 @@ json eligible() {
 json adjudicated(const std::string& outcome) {
   return {{"resourceType", "ClaimResponse"},
           {"outcome", outcome},
-          {"extension",
-           json::array({{{"url",
-                          "http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/"
-                          "extension-adjudication-outcome"},
-                         {"valueCodeableConcept",
-                          {{"coding", json::array({{{"code", "approved"}}})}}}}})}};
+          {"extension", json::array({{{"url",
+                                       "http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/"
+                                       "extension-adjudication-outcome"},
+                                      {"valueCodeableConcept",
+                                       {{"coding", json::array({{{"code", "approved"}}})}}}}})}};
 }
 
 class GatewayTest : public ::testing::Test {
@@ -65,8 +64,8 @@ class GatewayTest : public ::testing::Test {
     host_.set_client_certificate(sdk::ClientCertificate{"CN=N-F-00001", "CN=Test CA"});
   }
 
-  void respond(int status, const json& body, std::vector<std::pair<std::string, std::string>>
-                                                  headers = {}) {
+  void respond(int status, const json& body,
+               std::vector<std::pair<std::string, std::string>> headers = {}) {
     sdk::HttpResponse r;
     r.status = status;
     r.body = body.is_string() ? body.get<std::string>() : body.dump();
@@ -139,11 +138,13 @@ TEST_F(GatewayTest, StatusesAreClassified) {
   EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable);
   EXPECT_TRUE(failed.error().retryable);
 
-  respond(400, json{{"resourceType", "OperationOutcome"},
-                    {"issue", json::array({{{"severity", "error"},
-                                            {"code", "invalid"},
-                                            {"details", {{"text", "the first entry must be the MessageHeader"}}},
-                                            {"expression", json::array({"Bundle.entry[0]"})}}})}});
+  respond(400,
+          json{{"resourceType", "OperationOutcome"},
+               {"issue",
+                json::array({{{"severity", "error"},
+                              {"code", "invalid"},
+                              {"details", {{"text", "the first entry must be the MessageHeader"}}},
+                              {"expression", json::array({"Bundle.entry[0]"})}}})}});
   auto malformed = gateway_.submit_claim(test_claim());
   EXPECT_EQ(malformed.error().code, ErrorCode::kInvalidArgument);
   EXPECT_FALSE(malformed.error().retryable);
@@ -161,15 +162,14 @@ TEST_F(GatewayTest, StatusesAreClassified) {
 }
 
 TEST_F(GatewayTest, ABusinessErrorIsASuccessfulCall) {
-  json rejected = {{"resourceType", "ClaimResponse"},
-                   {"outcome", "error"},
-                   {"error",
-                    json::array({{{"code",
-                                   {{"coding",
-                                     json::array({{{"system",
-                                                    "http://nphies.sa/terminology/CodeSystem/"
-                                                    "adjudication-error"},
-                                                   {"code", "1680"}}})}}}}})}};
+  json rejected = {
+      {"resourceType", "ClaimResponse"},
+      {"outcome", "error"},
+      {"error", json::array({{{"code",
+                               {{"coding", json::array({{{"system",
+                                                          "http://nphies.sa/terminology/CodeSystem/"
+                                                          "adjudication-error"},
+                                                         {"code", "1680"}}})}}}}})}};
   respond(200, answer("claim-response", test_claim().idempotency_key, rejected));
   auto r = gateway_.submit_claim(test_claim());
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -216,8 +216,8 @@ TEST_F(GatewayTest, WithoutAClientCertificateNothingGoesOutInClear) {
 
 TEST_F(GatewayTest, PollReadsEveryAnswerAndAcknowledgeAnswersTheMessage) {
   json nested = answer("claim-response", test_claim().idempotency_key, adjudicated("complete"));
-  json poll = answer("poll-response", "wasl-poll-1",
-                     {{"resourceType", "Task"}, {"status", "completed"}});
+  json poll =
+      answer("poll-response", "wasl-poll-1", {{"resourceType", "Task"}, {"status", "completed"}});
   poll["entry"].push_back({{"fullUrl", "http://nphies.sa/Bundle/1"}, {"resource", nested}});
   respond(200, poll);
   sdk::PollRequest request;

@@ -92,7 +92,8 @@ TEST(RequestMessagesTest, IdsComeFromTheIdempotencyKeyOnly) {
   ASSERT_TRUE(first.ok() && resend.ok() && other.ok());
   EXPECT_EQ((*first)["id"], (*resend)["id"]);
   EXPECT_EQ((*first)["entry"][0]["resource"]["id"], (*resend)["entry"][0]["resource"]["id"]);
-  EXPECT_EQ(resource_of(*first, "Claim")["identifier"], resource_of(*resend, "Claim")["identifier"]);
+  EXPECT_EQ(resource_of(*first, "Claim")["identifier"],
+            resource_of(*resend, "Claim")["identifier"]);
   EXPECT_NE((*first)["id"], (*other)["id"]);
   EXPECT_NE(resource_of(*first, "Claim")["identifier"], resource_of(*other, "Claim")["identifier"]);
   MessageIds ids = message_ids("wasl-a");

@@ -152,7 +152,8 @@ TEST(ResponseReaderTest, ShapesThatAreNotAnswersAreRefused) {
   EXPECT_THAT(read_response(headless).error().message, HasSubstr("MessageHeader"));
   json unfocused = sample("eligibility-response-benefits-validation");
   unfocused["entry"][0]["resource"]["focus"][0]["reference"] = "urn:uuid:elsewhere";
-  EXPECT_THAT(read_response(unfocused).error().message, HasSubstr("no CoverageEligibilityResponse"));
+  EXPECT_THAT(read_response(unfocused).error().message,
+              HasSubstr("no CoverageEligibilityResponse"));
 }
 
 }  // namespace

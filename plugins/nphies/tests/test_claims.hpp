@@ -23,7 +23,8 @@ inline NphiesSettings test_settings() { return parse_settings(test_settings_json
 inline sdk::PatientSummary test_patient() {
   sdk::PatientSummary p;
   p.id = "patient-7";
-  p.identifiers = {{"urn:oid:2.16.840.1.113883.3.1814", "2098765432"}, {"http://hospital.test/mrn", "MRN-1"}};
+  p.identifiers = {{"urn:oid:2.16.840.1.113883.3.1814", "2098765432"},
+                   {"http://hospital.test/mrn", "MRN-1"}};
   p.given_name = "فاطمة";
   p.family_name = "الزهراني";
   p.birth_date = "1990-04-12";

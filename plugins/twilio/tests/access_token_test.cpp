@@ -68,9 +68,10 @@ TEST(AccessTokenTest, HeaderClaimsAndGrantsAreTwilios) {
   EXPECT_EQ(p.claims.at("iat"), 1700000000);
   EXPECT_EQ(p.claims.at("exp"), 1700003600);
   EXPECT_FALSE(p.claims.contains("nbf"));
-  EXPECT_EQ(p.claims.at("grants"),
-            nlohmann::json::parse(
-                R"({"identity":"participant-7f3a","video":{"room":"wasl-run-42-step-create_room"}})"));
+  EXPECT_EQ(
+      p.claims.at("grants"),
+      nlohmann::json::parse(
+          R"({"identity":"participant-7f3a","video":{"room":"wasl-run-42-step-create_room"}})"));
 }
 
 TEST(AccessTokenTest, SignatureIsHmacSha256WithTheSecret) {
@@ -80,8 +81,8 @@ TEST(AccessTokenTest, SignatureIsHmacSha256WithTheSecret) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()),
-       reinterpret_cast<const unsigned char*>(p.signing_input.data()), p.signing_input.size(),
-       mac, &len);
+       reinterpret_cast<const unsigned char*>(p.signing_input.data()), p.signing_input.size(), mac,
+       &len);
   EXPECT_EQ(p.signature,
             sdk::base64url_encode(std::string_view(reinterpret_cast<char*>(mac), len)));
 }

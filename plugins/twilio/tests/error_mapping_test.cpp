@@ -21,7 +21,8 @@ sdk::Error map(int status, std::string body, std::optional<std::string> retry_af
 }
 
 TEST(ErrorMappingTest, ParsesTwilioErrorBody) {
-  auto body = parse_twilio_error_body(twilio_body(20404, "The requested resource was not found", 404));
+  auto body =
+      parse_twilio_error_body(twilio_body(20404, "The requested resource was not found", 404));
   ASSERT_TRUE(body.has_value());
   EXPECT_EQ(body->code, 20404);
   EXPECT_EQ(body->message, "The requested resource was not found");
@@ -69,14 +70,13 @@ TEST(ErrorMappingTest, ClientErrorsArePermanentWithTheirCodes) {
     int code;
     ErrorCode expected;
   };
-  for (auto c : {Case{400, 21218, ErrorCode::kInvalidArgument},
-                 Case{401, 20003, ErrorCode::kUnauthenticated},
-                 Case{403, 20403, ErrorCode::kPermissionDenied},
-                 Case{404, 20404, ErrorCode::kNotFound}, Case{410, 0, ErrorCode::kNotFound},
-                 Case{409, 0, ErrorCode::kAlreadyExists},
-                 Case{412, 0, ErrorCode::kFailedPrecondition},
-                 Case{422, 0, ErrorCode::kInvalidArgument},
-                 Case{405, 20004, ErrorCode::kInvalidArgument}}) {
+  for (auto c :
+       {Case{400, 21218, ErrorCode::kInvalidArgument},
+        Case{401, 20003, ErrorCode::kUnauthenticated},
+        Case{403, 20403, ErrorCode::kPermissionDenied}, Case{404, 20404, ErrorCode::kNotFound},
+        Case{410, 0, ErrorCode::kNotFound}, Case{409, 0, ErrorCode::kAlreadyExists},
+        Case{412, 0, ErrorCode::kFailedPrecondition}, Case{422, 0, ErrorCode::kInvalidArgument},
+        Case{405, 20004, ErrorCode::kInvalidArgument}}) {
     auto e = map(c.status, twilio_body(c.code, "x", c.status), "5");
     EXPECT_EQ(e.code, c.expected) << c.status;
     EXPECT_FALSE(e.retryable) << c.status;
@@ -98,8 +98,10 @@ TEST(ErrorMappingTest, NeverCarriesCredentialsOrControlCharacters) {
   const std::string secret = "AbCdEfSecretValue1234567890";
   const std::string key = "SK0123456789abcdef0123456789abcdef";
   auto e = map_twilio_error(
-      {"fetch room", 401,
-       twilio_body(20003, "Authenticate " + key + ":" + secret + "\\n\\u0007", 401), {}},
+      {"fetch room",
+       401,
+       twilio_body(20003, "Authenticate " + key + ":" + secret + "\\n\\u0007", 401),
+       {}},
       kNow, {secret, key});
   EXPECT_EQ(e.message.find(secret), std::string::npos);
   EXPECT_EQ(e.message.find(key), std::string::npos);

@@ -78,9 +78,8 @@ TEST(RequestSignatureTest, RefusesForgedTruncatedEmptyAndWrongToken) {
   auto v = load_vector();
   std::string forged = v.signature;
   forged[0] = forged[0] == 'A' ? 'B' : 'A';
-  for (const std::string& bad :
-       {forged, v.signature.substr(0, v.signature.size() - 1), v.signature.substr(0, 10),
-        v.signature + "=", std::string()}) {
+  for (const std::string& bad : {forged, v.signature.substr(0, v.signature.size() - 1),
+                                 v.signature.substr(0, 10), v.signature + "=", std::string()}) {
     auto status = verify_signature(v.auth_token, bad, v.url, v.params);
     ASSERT_FALSE(status.ok()) << bad;
     EXPECT_EQ(status.error().code, sdk::ErrorCode::kUnauthenticated);
@@ -166,8 +165,8 @@ TEST(RequestSignatureTest, JsonBodyVariant) {
   auto sig = compute_signature(token, url, {});
   EXPECT_TRUE(verify_json_body_signature(token, sig, url, body).ok());
   EXPECT_FALSE(verify_json_body_signature(token, sig, url, body + " ").ok());
-  EXPECT_FALSE(verify_json_body_signature(token, sig, "https://mycompany.com/myapp.php", body)
-                   .ok());
+  EXPECT_FALSE(
+      verify_json_body_signature(token, sig, "https://mycompany.com/myapp.php", body).ok());
   EXPECT_FALSE(verify_json_body_signature("other", sig, url, body).ok());
   // The published twilio-node value for this body.
   EXPECT_EQ(body_sha256_hex(body),

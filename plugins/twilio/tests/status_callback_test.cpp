@@ -86,26 +86,45 @@ TEST(StatusCallbackTest, MapsEveryEventWasActsOn) {
   const std::string ts = "2025-10-27T18:16:01Z";
   std::vector<Case> cases = {
       {"room-created", {}, "room.started", std::string("twilio:room-created:") + kRoom},
-      {"room-ended", {{"RoomDuration", "42"}}, "room.ended",
+      {"room-ended",
+       {{"RoomDuration", "42"}},
+       "room.ended",
        std::string("twilio:room-ended:") + kRoom},
-      {"participant-connected", {{"ParticipantSid", kParticipant}}, "participant.connected",
+      {"participant-connected",
+       {{"ParticipantSid", kParticipant}},
+       "participant.connected",
        std::string("twilio:participant-connected:") + kParticipant},
       {"participant-disconnected",
        {{"ParticipantSid", kParticipant}, {"ParticipantDuration", "30"}},
-       "participant.disconnected", std::string("twilio:participant-disconnected:") + kParticipant},
-      {"recording-started", {{"RecordingSid", "RT1"}}, "recording.started",
+       "participant.disconnected",
+       std::string("twilio:participant-disconnected:") + kParticipant},
+      {"recording-started",
+       {{"RecordingSid", "RT1"}},
+       "recording.started",
        "twilio:recording-started:RT1"},
-      {"recording-completed", {{"RecordingSid", "RT1"}, {"Size", "100"}}, "recording.completed",
+      {"recording-completed",
+       {{"RecordingSid", "RT1"}, {"Size", "100"}},
+       "recording.completed",
        "twilio:recording-completed:RT1"},
-      {"recording-failed", {{"RecordingSid", "RT2"}}, "recording.failed",
+      {"recording-failed",
+       {{"RecordingSid", "RT2"}},
+       "recording.failed",
        "twilio:recording-failed:RT2"},
-      {"composition-enqueued", {{"CompositionSid", "CJ1"}}, "composition.enqueued",
+      {"composition-enqueued",
+       {{"CompositionSid", "CJ1"}},
+       "composition.enqueued",
        "twilio:composition-enqueued:CJ1"},
-      {"composition-progress", {{"CompositionSid", "CJ1"}, {"PercentageDone", "40"}},
-       "composition.progress", "twilio:composition-progress:CJ1:40"},
-      {"composition-available", {{"CompositionSid", "CJ1"}, {"MediaUri", "/v1/Compositions/CJ1/Media"}},
-       "composition.completed", "twilio:composition-available:CJ1"},
-      {"composition-failed", {{"CompositionSid", "CJ1"}}, "composition.failed",
+      {"composition-progress",
+       {{"CompositionSid", "CJ1"}, {"PercentageDone", "40"}},
+       "composition.progress",
+       "twilio:composition-progress:CJ1:40"},
+      {"composition-available",
+       {{"CompositionSid", "CJ1"}, {"MediaUri", "/v1/Compositions/CJ1/Media"}},
+       "composition.completed",
+       "twilio:composition-available:CJ1"},
+      {"composition-failed",
+       {{"CompositionSid", "CJ1"}},
+       "composition.failed",
        "twilio:composition-failed:CJ1"},
   };
   for (const auto& c : cases) {
@@ -152,9 +171,9 @@ TEST(StatusCallbackTest, RefusesMissingOrBadFieldsNamingTheField) {
                  "ParticipantSid");
   expect_invalid(room_event("recording-completed", "2025-10-27T18:16:01Z", "in-progress"),
                  "RecordingSid");
-  expect_invalid({{"StatusCallbackEvent", "composition-available"},
-                  {"Timestamp", "2025-10-27T18:16:01Z"}},
-                 "CompositionSid");
+  expect_invalid(
+      {{"StatusCallbackEvent", "composition-available"}, {"Timestamp", "2025-10-27T18:16:01Z"}},
+      "CompositionSid");
   auto bad_form = parse_status_callback_body("StatusCallbackEvent=room-ended&RoomSid=%ZZ");
   ASSERT_FALSE(bad_form.ok());
   EXPECT_EQ(bad_form.error().code, ErrorCode::kInvalidArgument);
@@ -176,7 +195,8 @@ TEST(StatusCallbackTest, DedupeKeyIsStableAcrossRedeliveryAndDistinctAcrossEvent
   // A redelivery: same fields, another order (and a retry may come with
   // another SequenceNumber); the key does not depend on either.
   std::string reordered =
-      "AccountSid=ACc3e9e7ecc6c54a4b387cb177780987d5&ParticipantSid=PA2ce0cd0dd9ff455c584940f1e81a66b9"
+      "AccountSid=ACc3e9e7ecc6c54a4b387cb177780987d5&ParticipantSid="
+      "PA2ce0cd0dd9ff455c584940f1e81a66b9"
       "&Timestamp=2025-10-27T18%3A16%3A01.876Z&StatusCallbackEvent=participant-connected"
       "&SequenceNumber=9&ParticipantIdentity=clinician%207&ParticipantStatus=connected"
       "&RoomName=wasl-run-42&RoomSid=RM82ef07b8b472c9054ea9588ce83ce7ae&RoomType=group"
@@ -189,8 +209,10 @@ TEST(StatusCallbackTest, DedupeKeyIsStableAcrossRedeliveryAndDistinctAcrossEvent
   left.push_back({"ParticipantSid", kParticipant});
   EXPECT_NE(parse_ok(left).dedupe_key, (*first)->dedupe_key);
 
-  FormFields p40{{"CompositionSid", "CJ1"}, {"StatusCallbackEvent", "composition-progress"},
-                 {"Timestamp", "2025-10-27T18:30:00Z"}, {"PercentageDone", "40"}};
+  FormFields p40{{"CompositionSid", "CJ1"},
+                 {"StatusCallbackEvent", "composition-progress"},
+                 {"Timestamp", "2025-10-27T18:30:00Z"},
+                 {"PercentageDone", "40"}};
   FormFields p80 = p40;
   p80[3].value = "80";
   EXPECT_NE(parse_ok(p40).dedupe_key, parse_ok(p80).dedupe_key);

@@ -49,8 +49,8 @@ json base_settings() {
                       {"composition", {{"poll_interval_ms", 5000}}}});
 }
 
-HttpResponse answer(int status, const json& body, std::vector<std::pair<std::string, std::string>>
-                                                      headers = {}) {
+HttpResponse answer(int status, const json& body,
+                    std::vector<std::pair<std::string, std::string>> headers = {}) {
   headers.emplace_back("Content-Type", "application/json");
   return HttpResponse{status, std::move(headers), body.is_null() ? "" : body.dump()};
 }
@@ -67,7 +67,8 @@ json room_json(const std::string& unique_name, const std::string& status = "in-p
 }
 
 json page(const char* key, json items, json next = nullptr) {
-  return {{key, std::move(items)}, {"meta", {{"page", 0}, {"page_size", 50}, {"next_page_url", next}}}};
+  return {{key, std::move(items)},
+          {"meta", {{"page", 0}, {"page_size", 50}, {"next_page_url", next}}}};
 }
 
 std::string list_rooms_url(const std::string& unique_name, const std::string& status) {
@@ -118,8 +119,10 @@ class TwilioVideoProviderTest : public ::testing::Test {
 
 TEST_F(TwilioVideoProviderTest, CreateRoomLooksFirstThenPostsTheExactForm) {
   const std::string name = unique_name("run-1/create_room");
-  fake_.respond("GET", list_rooms_url(name, "in-progress"), answer(200, page("rooms", json::array())));
-  fake_.respond("GET", list_rooms_url(name, "completed"), answer(200, page("rooms", json::array())));
+  fake_.respond("GET", list_rooms_url(name, "in-progress"),
+                answer(200, page("rooms", json::array())));
+  fake_.respond("GET", list_rooms_url(name, "completed"),
+                answer(200, page("rooms", json::array())));
   fake_.respond("POST", std::string(kBase) + "/v1/Rooms", answer(201, room_json(name)));
 
   auto room = provider().create_room(create_request("run-1/create_room"));
@@ -153,10 +156,13 @@ TEST_F(TwilioVideoProviderTest, CreateRoomLooksFirstThenPostsTheExactForm) {
 
 TEST_F(TwilioVideoProviderTest, RetryAfterALostAnswerFindsTheRoomAndPostsNothing) {
   const std::string name = unique_name("run-2/create_room");
-  fake_.respond("GET", list_rooms_url(name, "in-progress"), answer(200, page("rooms", json::array())));
-  fake_.respond("GET", list_rooms_url(name, "completed"), answer(200, page("rooms", json::array())));
-  fake_.respond("POST", std::string(kBase) + "/v1/Rooms",
-                answer(500, {{"code", 20500}, {"message", "Internal Server Error"}, {"status", 500}}));
+  fake_.respond("GET", list_rooms_url(name, "in-progress"),
+                answer(200, page("rooms", json::array())));
+  fake_.respond("GET", list_rooms_url(name, "completed"),
+                answer(200, page("rooms", json::array())));
+  fake_.respond(
+      "POST", std::string(kBase) + "/v1/Rooms",
+      answer(500, {{"code", 20500}, {"message", "Internal Server Error"}, {"status", 500}}));
 
   auto first = provider().create_room(create_request("run-2/create_room"));
   ASSERT_FALSE(first.ok());
@@ -185,8 +191,10 @@ TEST_F(TwilioVideoProviderTest, RetryAfterALostAnswerFindsTheRoomAndPostsNothing
 
 TEST_F(TwilioVideoProviderTest, RoomExistsConflictReFetchesTheRoom) {
   const std::string name = unique_name("run-3/create_room");
-  fake_.respond("GET", list_rooms_url(name, "in-progress"), answer(200, page("rooms", json::array())));
-  fake_.respond("GET", list_rooms_url(name, "completed"), answer(200, page("rooms", json::array())));
+  fake_.respond("GET", list_rooms_url(name, "in-progress"),
+                answer(200, page("rooms", json::array())));
+  fake_.respond("GET", list_rooms_url(name, "completed"),
+                answer(200, page("rooms", json::array())));
   fake_.respond("POST", std::string(kBase) + "/v1/Rooms",
                 answer(400, {{"code", 53113}, {"message", "Room exists"}, {"status", 400}}));
   bool posted = false;
@@ -207,8 +215,10 @@ TEST_F(TwilioVideoProviderTest, RoomExistsConflictReFetchesTheRoom) {
 
 TEST_F(TwilioVideoProviderTest, ConflictWithoutAVisibleRoomIsRetryable) {
   const std::string name = unique_name("run-4/create_room");
-  fake_.respond("GET", list_rooms_url(name, "in-progress"), answer(200, page("rooms", json::array())));
-  fake_.respond("GET", list_rooms_url(name, "completed"), answer(200, page("rooms", json::array())));
+  fake_.respond("GET", list_rooms_url(name, "in-progress"),
+                answer(200, page("rooms", json::array())));
+  fake_.respond("GET", list_rooms_url(name, "completed"),
+                answer(200, page("rooms", json::array())));
   fake_.respond("POST", std::string(kBase) + "/v1/Rooms",
                 answer(400, {{"code", 53113}, {"message", "Room exists"}, {"status", 400}}));
   auto room = provider().create_room(create_request("run-4/create_room"));
@@ -231,8 +241,10 @@ TEST_F(TwilioVideoProviderTest, RememberedRoomIsFetchedBySidEvenWhenCompleted) {
 
 TEST_F(TwilioVideoProviderTest, ParticipantLimitOutsideGroupRoomRangeIsPermanent) {
   const std::string name = unique_name("run-6/create_room");
-  fake_.respond("GET", list_rooms_url(name, "in-progress"), answer(200, page("rooms", json::array())));
-  fake_.respond("GET", list_rooms_url(name, "completed"), answer(200, page("rooms", json::array())));
+  fake_.respond("GET", list_rooms_url(name, "in-progress"),
+                answer(200, page("rooms", json::array())));
+  fake_.respond("GET", list_rooms_url(name, "completed"),
+                answer(200, page("rooms", json::array())));
   auto request = create_request("run-6/create_room");
   request.participant_limit = 51;
   auto room = provider().create_room(request);
@@ -248,8 +260,10 @@ TEST_F(TwilioVideoProviderTest, ParticipantLimitOutsideGroupRoomRangeIsPermanent
 TEST_F(TwilioVideoProviderTest, RateLimitIsRetryableWithRetryAfterAndNamesNoSecret) {
   const std::string name = unique_name("run-7/create_room");
   fake_.respond("GET", list_rooms_url(name, "in-progress"),
-                answer(429, {{"code", 20429}, {"message", "Too many requests " + std::string(kKeySecret)},
-                             {"status", 429}},
+                answer(429,
+                       {{"code", 20429},
+                        {"message", "Too many requests " + std::string(kKeySecret)},
+                        {"status", 429}},
                        {{"Retry-After", "7"}}));
   auto room = provider().create_room(create_request("run-7/create_room"));
   ASSERT_FALSE(room.ok());
@@ -289,7 +303,8 @@ TEST_F(TwilioVideoProviderTest, EndRoomPostsCompletedAndAcceptsAnEndedRoom) {
   EXPECT_EQ(ended->status, "completed");
   EXPECT_EQ(fake_.requests().back().body, "Status=completed");
 
-  fake_.respond("POST", url, answer(400, {{"code", 53118}, {"message", "Room is already completed"}}));
+  fake_.respond("POST", url,
+                answer(400, {{"code", 53118}, {"message", "Room is already completed"}}));
   fake_.respond("GET", url, answer(200, room_json("n", "completed")));
   auto again = provider().end_room({"k", kRoom});
   ASSERT_TRUE(again.ok()) << again.error().message;
@@ -334,14 +349,15 @@ TEST_F(TwilioVideoProviderTest, ListParticipantsFollowsPagesOnTheBaseUrl) {
       std::string("/v1/Rooms/") + kRoom + "/Participants?PageSize=1&Page=1&PageToken=PT1";
   fake_.respond("GET", first,
                 answer(200, page("participants",
-                                 json::array({{{"sid", "PA1"}, {"identity", "clinician-1"},
+                                 json::array({{{"sid", "PA1"},
+                                               {"identity", "clinician-1"},
                                                {"status", "connected"},
                                                {"start_time", "2025-10-27T18:16:05Z"}}}),
                                  "https://video.twilio.com" + second_path)));
   fake_.respond("GET", kBase + second_path,
-                answer(200, page("participants",
-                                 json::array({{{"sid", "PA2"}, {"identity", "patient-1"},
-                                               {"status", "disconnected"}}}))));
+                answer(200, page("participants", json::array({{{"sid", "PA2"},
+                                                               {"identity", "patient-1"},
+                                                               {"status", "disconnected"}}}))));
   auto participants = provider().list_participants({"", kRoom});
   ASSERT_TRUE(participants.ok()) << participants.error().message;
   ASSERT_EQ(participants->size(), 2u);
@@ -374,7 +390,8 @@ TEST_F(TwilioVideoProviderTest, RemoveParticipantDisconnectsAndTreatsGoneAsDone)
 TEST_F(TwilioVideoProviderTest, RecordingRulesStartAndStop) {
   const std::string url = std::string(kBase) + "/v1/Rooms/" + kRoom + "/RecordingRules";
   fake_.respond("POST", url,
-                answer(200, {{"room_sid", kRoom}, {"rules", json::array({{{"type", "include"}, {"all", true}}})}}));
+                answer(200, {{"room_sid", kRoom},
+                             {"rules", json::array({{{"type", "include"}, {"all", true}}})}}));
   auto started = provider().start_recording({"k", kRoom});
   ASSERT_TRUE(started.ok()) << started.error().message;
   EXPECT_EQ(started->room_id, kRoom);
@@ -387,16 +404,20 @@ TEST_F(TwilioVideoProviderTest, RecordingRulesStartAndStop) {
 }
 
 TEST_F(TwilioVideoProviderTest, ListRecordingsIncludesTracksAndCompositions) {
-  fake_.respond("GET", std::string(kBase) + "/v1/Rooms/" + kRoom + "/Recordings",
-                answer(200, page("recordings",
-                                 json::array({{{"sid", "RT1"}, {"type", "audio"},
-                                               {"status", "completed"}, {"container_format", "mka"},
-                                               {"size", 1000}, {"duration", 30},
-                                               {"grouping_sids", {{"room_sid", kRoom}}}}}))));
+  fake_.respond(
+      "GET", std::string(kBase) + "/v1/Rooms/" + kRoom + "/Recordings",
+      answer(200, page("recordings", json::array({{{"sid", "RT1"},
+                                                   {"type", "audio"},
+                                                   {"status", "completed"},
+                                                   {"container_format", "mka"},
+                                                   {"size", 1000},
+                                                   {"duration", 30},
+                                                   {"grouping_sids", {{"room_sid", kRoom}}}}}))));
   fake_.respond("GET", std::string(kBase) + "/v1/Compositions?RoomSid=" + kRoom,
-                answer(200, page("compositions",
-                                 json::array({{{"sid", kComposition}, {"room_sid", kRoom},
-                                               {"status", "enqueued"}, {"format", "mp4"}}}))));
+                answer(200, page("compositions", json::array({{{"sid", kComposition},
+                                                               {"room_sid", kRoom},
+                                                               {"status", "enqueued"},
+                                                               {"format", "mp4"}}}))));
   auto recordings = provider().list_recordings({"", kRoom});
   ASSERT_TRUE(recordings.ok()) << recordings.error().message;
   ASSERT_EQ(recordings->size(), 2u);
@@ -414,8 +435,8 @@ TEST_F(TwilioVideoProviderTest, ListRecordingsIncludesTracksAndCompositions) {
 TEST_F(TwilioVideoProviderTest, CompositionIsRequestedOnceWithGridLayout) {
   const std::string list = std::string(kBase) + "/v1/Compositions?RoomSid=" + kRoom;
   fake_.respond("GET", list, answer(200, page("compositions", json::array())));
-  json created = {{"sid", kComposition}, {"room_sid", kRoom}, {"status", "enqueued"},
-                  {"format", "mp4"}};
+  json created = {
+      {"sid", kComposition}, {"room_sid", kRoom}, {"status", "enqueued"}, {"format", "mp4"}};
   fake_.respond("POST", std::string(kBase) + "/v1/Compositions", answer(201, created));
   sdk::CompositionRequest request;
   request.idempotency_key = "run-1/compose";
@@ -443,10 +464,11 @@ TEST_F(TwilioVideoProviderTest, CompositionIsRequestedOnceWithGridLayout) {
 
 TEST_F(TwilioVideoProviderTest, FailedCompositionIsReplacedAndRoomNotCompletedIsRetryable) {
   const std::string list = std::string(kBase) + "/v1/Compositions?RoomSid=" + kRoom;
-  fake_.respond("GET", list,
-                answer(200, page("compositions", json::array({{{"sid", kComposition},
-                                                               {"room_sid", kRoom},
-                                                               {"status", "failed"}}}))));
+  fake_.respond(
+      "GET", list,
+      answer(200, page("compositions",
+                       json::array(
+                           {{{"sid", kComposition}, {"room_sid", kRoom}, {"status", "failed"}}}))));
   fake_.respond("POST", std::string(kBase) + "/v1/Compositions",
                 answer(400, {{"code", 53150}, {"message", "Room is not completed"}}));
   sdk::CompositionRequest request;
@@ -464,14 +486,18 @@ class MediaTest : public TwilioVideoProviderTest {
  protected:
   void SetUp() override {
     fake_.respond("GET", std::string(kBase) + "/v1/Compositions/" + kComposition,
-                  answer(200, {{"sid", kComposition}, {"room_sid", kRoom}, {"status", "completed"},
-                               {"format", "mp4"}, {"size", 200000}}));
+                  answer(200, {{"sid", kComposition},
+                               {"room_sid", kRoom},
+                               {"status", "completed"},
+                               {"format", "mp4"},
+                               {"size", 200000}}));
     media_.resize(200000);
     for (std::size_t i = 0; i < media_.size(); ++i) media_[i] = static_cast<char>(i * 7 + 3);
   }
   void redirect_to(const std::string& location) {
-    fake_.respond("GET", std::string(kBase) + "/v1/Compositions/" + kComposition + "/Media",
-                  HttpResponse{302, {{"Location", location}}, "{\"redirect_to\":\"" + location + "\"}"});
+    fake_.respond(
+        "GET", std::string(kBase) + "/v1/Compositions/" + kComposition + "/Media",
+        HttpResponse{302, {{"Location", location}}, "{\"redirect_to\":\"" + location + "\"}"});
   }
   std::string media_;
 };
@@ -506,7 +532,8 @@ TEST_F(MediaTest, FollowsTheRedirectWithoutCredentialsAndStreamsInChunks) {
 
 TEST_F(MediaTest, ARelativeRedirectStaysOnTheBaseOrigin) {
   redirect_to("/_media/compositions/CJ2?Expires=1&Signature=x");
-  const std::string location = std::string(kBase) + "/_media/compositions/CJ2?Expires=1&Signature=x";
+  const std::string location =
+      std::string(kBase) + "/_media/compositions/CJ2?Expires=1&Signature=x";
   fake_.respond("GET", location, HttpResponse{200, {{"Content-Type", "video/mp4"}}, media_});
   std::string received;
   auto info = provider().fetch_media({kComposition}, [&](std::string_view chunk) -> sdk::Status {
@@ -519,20 +546,23 @@ TEST_F(MediaTest, ARelativeRedirectStaysOnTheBaseOrigin) {
 
 TEST_F(MediaTest, RedirectToAnUnlistedHostIsRefused) {
   redirect_to("https://attacker.example.com/steal");
-  auto info = provider().fetch_media({kComposition}, [](std::string_view) { return sdk::Status(); });
+  auto info =
+      provider().fetch_media({kComposition}, [](std::string_view) { return sdk::Status(); });
   ASSERT_FALSE(info.ok());
   EXPECT_EQ(info.error().code, ErrorCode::kPermissionDenied);
   EXPECT_EQ(fake_.requests().size(), 2u);  // nothing was sent there
   // http:// to a listed suffix is refused too (credential-free, but unencrypted PHI).
   redirect_to("http://bucket.s3.amazonaws.com/c");
-  EXPECT_FALSE(provider().fetch_media({kComposition}, [](std::string_view) { return sdk::Status(); }).ok());
+  EXPECT_FALSE(
+      provider().fetch_media({kComposition}, [](std::string_view) { return sdk::Status(); }).ok());
 }
 
 TEST_F(MediaTest, AnErrorPageNeverReachesTheSink) {
   const std::string location = "https://bucket.s3.amazonaws.com/c/expired";
   redirect_to(location);
-  fake_.respond("GET", location, HttpResponse{403, {{"Content-Type", "application/xml"}},
-                                              "<Error>AccessDenied</Error>"});
+  fake_.respond(
+      "GET", location,
+      HttpResponse{403, {{"Content-Type", "application/xml"}}, "<Error>AccessDenied</Error>"});
   std::string received;
   auto info = provider().fetch_media({kComposition}, [&](std::string_view chunk) -> sdk::Status {
     received.append(chunk);
@@ -546,9 +576,11 @@ TEST_F(MediaTest, AnErrorPageNeverReachesTheSink) {
 TEST_F(MediaTest, ShortBodyIsRetryableAndSinkErrorsAbort) {
   const std::string location = "https://bucket.s3.amazonaws.com/c/short";
   redirect_to(location);
-  fake_.respond("GET", location,
-                HttpResponse{200, {{"Content-Length", std::to_string(media_.size() + 10)}}, media_});
-  auto info = provider().fetch_media({kComposition}, [](std::string_view) { return sdk::Status(); });
+  fake_.respond(
+      "GET", location,
+      HttpResponse{200, {{"Content-Length", std::to_string(media_.size() + 10)}}, media_});
+  auto info =
+      provider().fetch_media({kComposition}, [](std::string_view) { return sdk::Status(); });
   ASSERT_FALSE(info.ok());
   EXPECT_EQ(info.error().code, ErrorCode::kUnavailable);
   EXPECT_TRUE(info.error().retryable);
@@ -565,7 +597,8 @@ TEST_F(MediaTest, ShortBodyIsRetryableAndSinkErrorsAbort) {
 TEST_F(MediaTest, EnqueuedCompositionAsksTheEngineToPollLater) {
   fake_.respond("GET", std::string(kBase) + "/v1/Compositions/" + kComposition,
                 answer(200, {{"sid", kComposition}, {"status", "enqueued"}}));
-  auto info = provider().fetch_media({kComposition}, [](std::string_view) { return sdk::Status(); });
+  auto info =
+      provider().fetch_media({kComposition}, [](std::string_view) { return sdk::Status(); });
   ASSERT_FALSE(info.ok());
   EXPECT_EQ(info.error().code, ErrorCode::kFailedPrecondition);
   EXPECT_TRUE(info.error().retryable);
@@ -574,7 +607,8 @@ TEST_F(MediaTest, EnqueuedCompositionAsksTheEngineToPollLater) {
 
   fake_.respond("GET", std::string(kBase) + "/v1/Compositions/" + kComposition,
                 answer(200, {{"sid", kComposition}, {"status", "failed"}}));
-  auto failed = provider().fetch_media({kComposition}, [](std::string_view) { return sdk::Status(); });
+  auto failed =
+      provider().fetch_media({kComposition}, [](std::string_view) { return sdk::Status(); });
   ASSERT_FALSE(failed.ok());
   EXPECT_FALSE(failed.error().retryable);
 
@@ -588,11 +622,11 @@ TEST_F(MediaTest, EnqueuedCompositionAsksTheEngineToPollLater) {
 TEST_F(TwilioVideoProviderTest, ReleaseMediaDeletesCompositionAndRecordings) {
   fake_.respond("GET", std::string(kBase) + "/v1/Compositions/" + kComposition,
                 answer(200, {{"sid", kComposition}, {"room_sid", kRoom}, {"status", "completed"}}));
-  fake_.respond("GET", std::string(kBase) + "/v1/Rooms/" + kRoom + "/Recordings",
-                answer(200, page("recordings",
-                                 json::array({{{"sid", "RT1"}, {"status", "completed"}},
-                                              {{"sid", "RT2"}, {"status", "deleted"}},
-                                              {{"sid", "RT3"}, {"status", "completed"}}}))));
+  fake_.respond(
+      "GET", std::string(kBase) + "/v1/Rooms/" + kRoom + "/Recordings",
+      answer(200, page("recordings", json::array({{{"sid", "RT1"}, {"status", "completed"}},
+                                                  {{"sid", "RT2"}, {"status", "deleted"}},
+                                                  {{"sid", "RT3"}, {"status", "completed"}}}))));
   fake_.respond("DELETE", std::string(kBase) + "/v1/Recordings/RT1", HttpResponse{204, {}, ""});
   fake_.respond("DELETE", std::string(kBase) + "/v1/Recordings/RT3",
                 answer(404, {{"code", 20404}, {"message", "gone"}}));

@@ -71,7 +71,8 @@ TEST(TwilioWebhookVerifierTest, ForgedTruncatedReplayedAndUnsignedAreRefused) {
   forged.body = encode_form(room_ended("2025-10-27T18:50:00.000Z"));  // changed after signing
   auto truncated = signed_request(room_ended());
   truncated.headers[1].second.resize(truncated.headers[1].second.size() - 4);
-  auto replayed = signed_request(room_ended(), "https://other.example.org/v1/webhooks/video.twilio-main");
+  auto replayed =
+      signed_request(room_ended(), "https://other.example.org/v1/webhooks/video.twilio-main");
   auto unsigned_request = signed_request(room_ended());
   unsigned_request.headers.pop_back();
   auto wrong_key = signed_request(room_ended());

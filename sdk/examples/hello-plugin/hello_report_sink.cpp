@@ -25,9 +25,8 @@ Result<Receipt> HelloReportSink::submit_report(const wasl::sdk::Report& report) 
       host_.settings().at("receipt_prefix").get<std::string>() + report.idempotency_key;
   receipt.status = "accepted";
   receipt.message = host_.settings().at("greeting").get<std::string>();
-  receipt.received_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               host_.now().time_since_epoch())
-                               .count();
+  receipt.received_at_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(host_.now().time_since_epoch()).count();
   WASL_RETURN_IF_ERROR(host_.state_put(state_key, receipt));
   host_.log(wasl::sdk::LogLevel::kInfo, "accepted a " + report.kind + " report");
   return receipt;

@@ -86,13 +86,14 @@ class ChimePeerTest : public ::testing::Test {
   }
 
   json settings(json overrides = json::object()) const {
-    json s = {{"region", "us-east-1"},
-              {"endpoints",
-               {{"meetings", peer_->url()}, {"media_pipelines", peer_->url()}, {"s3", peer_->url()}}},
-              {"credentials", {{"access_key_id", kAccessKey}, {"secret_access_key", kSecretKey}}},
-              {"capture", {{"bucket_arn", kBucketArn}, {"prefix", "captures"}}},
-              {"eventbridge", {{"header_value", "peer-events-secret"}}},
-              {"retry", {{"max_attempts", 3}, {"max_delay_ms", 3000}, {"initial_backoff_ms", 20}}}};
+    json s = {
+        {"region", "us-east-1"},
+        {"endpoints",
+         {{"meetings", peer_->url()}, {"media_pipelines", peer_->url()}, {"s3", peer_->url()}}},
+        {"credentials", {{"access_key_id", kAccessKey}, {"secret_access_key", kSecretKey}}},
+        {"capture", {{"bucket_arn", kBucketArn}, {"prefix", "captures"}}},
+        {"eventbridge", {{"header_value", "peer-events-secret"}}},
+        {"retry", {{"max_attempts", 3}, {"max_delay_ms", 3000}, {"initial_backoff_ms", 20}}}};
     s.merge_patch(overrides);
     // As the hub hands them over: checked against schema.json, defaults filled in.
     return sdk::testing::settings_from_schema(WASL_SOURCE_DIR "/plugins/chime/schema.json", s);
@@ -201,10 +202,12 @@ TEST_F(ChimePeerTest, AttendeesGetJoinInformationAndFollowTheirRole) {
   EXPECT_EQ((*listed)[0].role, "clinician");
   EXPECT_EQ((*listed)[1].role, "observer");
 
-  ASSERT_TRUE(video->remove_participant({"k", room.provider_room_id,
-                                         observer->provider_participant_id}).ok());
-  ASSERT_TRUE(video->remove_participant({"k", room.provider_room_id,
-                                         observer->provider_participant_id}).ok());  // gone: ok
+  ASSERT_TRUE(
+      video->remove_participant({"k", room.provider_room_id, observer->provider_participant_id})
+          .ok());
+  ASSERT_TRUE(
+      video->remove_participant({"k", room.provider_room_id, observer->provider_participant_id})
+          .ok());  // gone: ok
   EXPECT_EQ(effects()["attendeesCreated"], 2);
   EXPECT_EQ(effects()["attendeesDeleted"], 1);
 }
@@ -257,10 +260,11 @@ TEST_F(ChimePeerTest, ARequestTamperedAfterSigningIsRefused) {
   ASSERT_TRUE(request.ok());
 
   sdk::HttpRequest tampered = *request;
-  tampered.body = json{{"ClientRequestToken", token_for("tamper")},
-                       {"ExternalMeetingId", "tampered"},
-                       {"MediaRegion", "us-east-1"}}
-                      .dump();
+  tampered.body = json{
+      {"ClientRequestToken", token_for("tamper")},
+      {"ExternalMeetingId", "tampered"},
+      {"MediaRegion",
+       "us-east-1"}}.dump();
   auto refused = host.http(tampered);
   ASSERT_TRUE(refused.ok()) << refused.error().message;
   EXPECT_EQ(refused->status, 403);
@@ -371,8 +375,9 @@ TEST_F(ChimePeerTest, AnEndedMeetingMovesToANewOneOnceAndReconciliationSeesTheEn
   auto video = load(settings());
   ASSERT_TRUE(video);
   sdk::Room room = create_room(*video, "run-8/create_room");
-  ASSERT_TRUE(peer_->post("/_peer/meetings/" + room.provider_room_id + "/simulate",
-                          {{"type", "end"}}).ok());
+  ASSERT_TRUE(
+      peer_->post("/_peer/meetings/" + room.provider_room_id + "/simulate", {{"type", "end"}})
+          .ok());
 
   // Nobody ever connected: the meeting expired, the room goes on (the next
   // join recreates it), so reconciliation must not see the room's end.
@@ -467,7 +472,8 @@ TEST_F(ChimePeerTest, RecordingIsCapturedConcatenatedAndStreamedInConstantMemory
   }
 
   const std::string actual = wasl::sdk::to_hex(digest, sizeof digest);
-  EXPECT_EQ(actual, expected_recording_sha256("wasl-chime-peer/" + composition->provider_id, kSize));
+  EXPECT_EQ(actual,
+            expected_recording_sha256("wasl-chime-peer/" + composition->provider_id, kSize));
   auto objects = peer_->get("/_peer/objects?sha256=1");
   ASSERT_TRUE(objects.ok());
   ASSERT_EQ((*objects)["objects"].size(), 1u);
@@ -486,11 +492,13 @@ TEST_F(ChimePeerTest, ThePeersEventBridgeEventsVerifyAndNormalize) {
   // nobody ever connected is not).
   auto token = join(*video, room.provider_room_id, "patient-1", "patient");
   ASSERT_TRUE(token.ok()) << token.error().message;
-  ASSERT_TRUE(peer_->post("/_peer/meetings/" + room.provider_room_id + "/simulate",
-                          {{"type", "join"}, {"attendeeId", token->provider_participant_id}})
+  ASSERT_TRUE(peer_
+                  ->post("/_peer/meetings/" + room.provider_room_id + "/simulate",
+                         {{"type", "join"}, {"attendeeId", token->provider_participant_id}})
                   .ok());
-  ASSERT_TRUE(peer_->post("/_peer/meetings/" + room.provider_room_id + "/simulate",
-                          {{"type", "end"}}).ok());
+  ASSERT_TRUE(
+      peer_->post("/_peer/meetings/" + room.provider_room_id + "/simulate", {{"type", "end"}})
+          .ok());
   auto published = peer_->get("/_peer/events");
   ASSERT_TRUE(published.ok());
   auto verifier = plugin_host_->webhook("video.chime-peer");
@@ -518,7 +526,7 @@ TEST_F(ChimePeerTest, ThePeersEventBridgeEventsVerifyAndNormalize) {
   }
   // The end disconnects whoever is still in the meeting, then ends it.
   EXPECT_EQ(types, (std::vector<std::string>{"room.started", "participant.connected",
-                                              "participant.disconnected", "room.ended"}));
+                                             "participant.disconnected", "room.ended"}));
 }
 
 }  // namespace

@@ -152,12 +152,17 @@ TEST_P(ChimeConsultationFaultTest, EveryCallFailsOnceAndTheHubIsKilledMidway) {
   // DeleteMediaCapturePipeline: the meeting's end stops the capture first.)
   json faults = json::array({
       {{"operation", "CreateMeeting"}, {"count", 1}, {"status", 500}, {"afterEffect", true}},
-      {{"operation", "CreateMediaCapturePipeline"}, {"count", 1}, {"status", 503},
-       {"retryAfterSeconds", 1}, {"afterEffect", true}},
+      {{"operation", "CreateMediaCapturePipeline"},
+       {"count", 1},
+       {"status", 503},
+       {"retryAfterSeconds", 1},
+       {"afterEffect", true}},
       {{"operation", "CreateAttendee"}, {"count", 1}, {"status", 500}, {"afterEffect", true}},
       {{"operation", "GetMeeting"}, {"count", 1}, {"status", 503}, {"retryAfterSeconds", 1}},
       {{"operation", "GetMediaCapturePipeline"}, {"count", 1}, {"status", 500}},
-      {{"operation", "CreateMediaConcatenationPipeline"}, {"count", 1}, {"status", 500},
+      {{"operation", "CreateMediaConcatenationPipeline"},
+       {"count", 1},
+       {"status", 500},
        {"afterEffect", true}},
       {{"operation", "GetMediaPipeline"}, {"count", 1}, {"status", 503}, {"retryAfterSeconds", 1}},
       {{"operation", "ListObjectsV2"}, {"count", 1}, {"status", 500}},
@@ -171,11 +176,12 @@ TEST_P(ChimeConsultationFaultTest, EveryCallFailsOnceAndTheHubIsKilledMidway) {
   // NPHIES: the eligibility request fails once before the exchange reads it;
   // the claim's answer is lost once after the exchange stored the claim.
   ASSERT_NE(hub.nphies_peer(), nullptr);
-  ASSERT_TRUE(hub.nphies_peer()
-                  ->post("/_peer/faults",
-                         json::array({{{"event", "eligibility-request"}, {"count", 1}, {"status", 500}},
-                                      {{"event", "claim-request"}, {"count", 1}, {"drop", true}}}))
-                  .ok());
+  ASSERT_TRUE(
+      hub.nphies_peer()
+          ->post("/_peer/faults",
+                 json::array({{{"event", "eligibility-request"}, {"count", 1}, {"status", 500}},
+                              {{"event", "claim-request"}, {"count", 1}, {"drop", true}}}))
+          .ok());
   // One fault per EHR call the consultation makes, the booking's read of the
   // notified appointment included: the writes lose their answer after the
   // effect (conditional create and If-Match make the resend safe).
@@ -232,7 +238,8 @@ TEST_P(ChimeConsultationFaultTest, EveryCallFailsOnceAndTheHubIsKilledMidway) {
   expect_effects_once(hub, api, id, "appt-faults");
   auto nphies_faults = hub.nphies_peer()->get("/_peer/faults");
   ASSERT_TRUE(nphies_faults.ok());
-  EXPECT_TRUE((*nphies_faults)["rules"].empty()) << "every NPHIES fault fired: " << nphies_faults->dump();
+  EXPECT_TRUE((*nphies_faults)["rules"].empty())
+      << "every NPHIES fault fired: " << nphies_faults->dump();
   auto ehr_faults = hub.fhir_peer()->process().get("/_peer/faults");
   ASSERT_TRUE(ehr_faults.ok());
   EXPECT_TRUE(ehr_faults->is_array() ? ehr_faults->empty() : (*ehr_faults)["rules"].empty())
@@ -242,8 +249,8 @@ TEST_P(ChimeConsultationFaultTest, EveryCallFailsOnceAndTheHubIsKilledMidway) {
 TEST_P(ChimeConsultationTest, ALostMeetingEndedIsReconciled) {
   auto peer = start_peer(600000);
   ASSERT_TRUE(peer);
-  ASSERT_TRUE(peer->post("/_peer/faults",
-                         {{"dropEvents", 1}, {"eventType", "chime:MeetingEnded"}}).ok());
+  ASSERT_TRUE(
+      peer->post("/_peer/faults", {{"dropEvents", 1}, {"eventType", "chime:MeetingEnded"}}).ok());
   ConsultationHub hub(chime_binding(*peer), options());  // reconcile_interval 1s
   ASSERT_TRUE(hub.start());
   send_events_to(*peer, hub);
@@ -261,7 +268,8 @@ TEST_P(ChimeConsultationTest, ALostMeetingEndedIsReconciled) {
   json effects = peer_effects(*peer);
   EXPECT_GE(effects["events"].value("dropped", 0), 1) << effects.dump();
   EXPECT_NE(hub.log().find("has ended at the provider; delivered room.ended"), std::string::npos)
-      << "the end came from reconciliation:\n" << hub.log();
+      << "the end came from reconciliation:\n"
+      << hub.log();
 }
 
 // The attempts of `step` in the run's timeline.
@@ -301,8 +309,8 @@ TEST_P(ChimeConsultationTest, TheMeetingIsCreatedJustInTimeAcrossARestart) {
   bool deferred = false;
   while (!deferred && std::chrono::steady_clock::now() < until) {
     for (const auto& a : step_attempts(hub, api, id, "room")) {
-      deferred = deferred || (a.contains("error") && a["error"].value("code", "") ==
-                                                         std::string("failed_precondition"));
+      deferred = deferred || (a.contains("error") &&
+                              a["error"].value("code", "") == std::string("failed_precondition"));
     }
     if (!deferred) std::this_thread::sleep_for(50ms);
   }

@@ -18,8 +18,10 @@ constexpr char kEventsSecret[] = "e2e-eventbridge-secret";
 // the plugin recording the pipeline as a concatenation after a lost answer.
 std::unique_ptr<PeerProcess> start_peer(int idle_end_ms) {
   PeerOptions options;
-  options.args = {"--idle-end-ms", std::to_string(idle_end_ms), "--concatenation-ms", "1000",
-                  "--recording-bytes", "300000", "--events-header-value", kEventsSecret};
+  options.args = {"--idle-end-ms",         std::to_string(idle_end_ms),
+                  "--concatenation-ms",    "1000",
+                  "--recording-bytes",     "300000",
+                  "--events-header-value", kEventsSecret};
   options.start_deadline = 60s;
   auto peer = PeerProcess::start("chime", options);
   EXPECT_TRUE(peer.ok()) << peer.error().message;
@@ -32,7 +34,8 @@ VideoBinding chime_binding(const PeerProcess& peer) {
   video.file = WASL_CHIME_PLUGIN_FILE;
   video.instance = "video.chime-main";
   video.settings = {
-      {"endpoints", {{"meetings", peer.url()}, {"media_pipelines", peer.url()}, {"s3", peer.url()}}},
+      {"endpoints",
+       {{"meetings", peer.url()}, {"media_pipelines", peer.url()}, {"s3", peer.url()}}},
       {"credentials",
        {{"access_key_id", "AKIDEXAMPLE"},
         {"secret_access_key", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}}},
@@ -68,8 +71,7 @@ bool wait_for_effect(const PeerProcess& peer, const std::string& member, int val
 // Polls until the concatenation's file exists and the peer has delivered its
 // end (chime:MediaPipelineDeleted, answered 2xx by the hub): the hub then
 // holds composition.completed and is on to the archive (bounded).
-bool wait_for_composition_delivered(const PeerProcess& peer,
-                                    std::chrono::milliseconds deadline) {
+bool wait_for_composition_delivered(const PeerProcess& peer, std::chrono::milliseconds deadline) {
   auto until = std::chrono::steady_clock::now() + deadline;
   const std::string folder = "composited-video/";
   while (std::chrono::steady_clock::now() < until) {
@@ -104,8 +106,8 @@ Session admit_participants(ConsultationHub& hub, const std::string& id) {
   HubApiClient hospital = hub.client("hospital");
   HubApiClient clinician = hub.client("clinician");
   const std::string path = "/v1/consultations/" + id + "/participants";
-  ApiAnswer doctor = clinician.post(path, {{"role", "doctor"}, {"display_name", "Dr Test"}},
-                                    "add-doctor-" + id);
+  ApiAnswer doctor =
+      clinician.post(path, {{"role", "doctor"}, {"display_name", "Dr Test"}}, "add-doctor-" + id);
   EXPECT_EQ(doctor.status, 201) << doctor.body;
   if (!doctor.json.is_object() || !doctor.json.contains("join")) {
     ADD_FAILURE() << "the doctor got no join token: " << doctor.body;
@@ -125,9 +127,9 @@ Session admit_participants(ConsultationHub& hub, const std::string& id) {
     ADD_FAILURE() << "the admitted patient got no join token: " << admitted.body;
     return session;
   }
-  EXPECT_EQ(admitted.json["join"]["provider"].value("room_id", std::string()),
-            session.meeting_id);
-  session.attendees.push_back(admitted.json["join"].value("provider_participant_id", std::string()));
+  EXPECT_EQ(admitted.json["join"]["provider"].value("room_id", std::string()), session.meeting_id);
+  session.attendees.push_back(
+      admitted.json["join"].value("provider_participant_id", std::string()));
   return session;
 }
 
@@ -135,8 +137,8 @@ Session admit_participants(ConsultationHub& hub, const std::string& id) {
 void hold_and_end_session(PeerProcess& peer, const Session& session) {
   json actions = json::array();
   for (const auto& a : session.attendees) actions.push_back({{"type", "join"}, {"attendeeId", a}});
-  auto joined = peer.post("/_peer/meetings/" + session.meeting_id + "/simulate",
-                          {{"actions", actions}});
+  auto joined =
+      peer.post("/_peer/meetings/" + session.meeting_id + "/simulate", {{"actions", actions}});
   ASSERT_TRUE(joined.ok()) << joined.error().message;
   auto ended = peer.post("/_peer/meetings/" + session.meeting_id + "/simulate", {{"type", "end"}});
   ASSERT_TRUE(ended.ok()) << ended.error().message;

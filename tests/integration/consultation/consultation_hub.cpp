@@ -54,7 +54,8 @@ ConsultationHub::ConsultationHub(VideoBinding video, ConsultationHubOptions opti
     ADD_FAILURE() << "no NPHIES test certificates: " << pki.error().message;
   } else {
     nphies_pki_ = *pki;
-    auto nphies = NphiesPeerProcess::start(nphies_pki_, options_.nphies_args, std::chrono::seconds(120));
+    auto nphies =
+        NphiesPeerProcess::start(nphies_pki_, options_.nphies_args, std::chrono::seconds(120));
     if (nphies.ok()) {
       nphies_ = std::move(nphies).value();
     } else {
@@ -418,7 +419,8 @@ void ConsultationHub::expect_billed_once(const HubApiClient& api, const std::str
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   do {
     claims = nphies_claims();
-    if (claims["items"].size() == 1 && claims["items"][0].value("state", std::string()) == state) break;
+    if (claims["items"].size() == 1 && claims["items"][0].value("state", std::string()) == state)
+      break;
     std::this_thread::sleep_for(milliseconds(100));
   } while (std::chrono::steady_clock::now() < until);
   ASSERT_EQ(claims["items"].size(), 1u) << claims.dump();

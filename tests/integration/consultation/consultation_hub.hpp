@@ -64,9 +64,9 @@ namespace wasl::testing {
 // The facility's video role: which plugin file, plugin name, instance and
 // settings (the plugin's schema.json).
 struct VideoBinding {
-  std::string plugin;     // name the plugin reports, e.g. "chime"
-  std::string file;       // absolute path of the .so
-  std::string instance;   // e.g. "video.chime-main"
+  std::string plugin;    // name the plugin reports, e.g. "chime"
+  std::string file;      // absolute path of the .so
+  std::string instance;  // e.g. "video.chime-main"
   nlohmann::json settings = nlohmann::json::object();
 };
 

@@ -16,8 +16,8 @@
 namespace wasl::testing {
 
 struct JoinedParticipant {
-  std::string id;     // the hub's participant id (the provider identity)
-  std::string role;   // doctor, patient
+  std::string id;       // the hub's participant id (the provider identity)
+  std::string role;     // doctor, patient
   nlohmann::json join;  // the "join" member the hub answered (token, room_id, provider, …)
 };
 

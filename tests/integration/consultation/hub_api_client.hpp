@@ -12,9 +12,9 @@
 namespace wasl::testing {
 
 struct ApiAnswer {
-  int status = 0;          // 0: no answer (transport failure, described in `body`)
-  std::string body;        // raw body
-  nlohmann::json json;     // parsed body, or null when it is not JSON
+  int status = 0;       // 0: no answer (transport failure, described in `body`)
+  std::string body;     // raw body
+  nlohmann::json json;  // parsed body, or null when it is not JSON
   std::map<std::string, std::string> headers;  // lower-case names
 };
 

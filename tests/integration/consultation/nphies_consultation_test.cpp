@@ -71,7 +71,8 @@ json received(ConsultationHub& hub) {
 std::vector<std::string> outcomes(ConsultationHub& hub, const std::string& event) {
   std::vector<std::string> out;
   for (const auto& r : received(hub)) {
-    if (r.contains("event") && r["event"] == event) out.push_back(r.value("outcome", std::string()));
+    if (r.contains("event") && r["event"] == event)
+      out.push_back(r.value("outcome", std::string()));
   }
   return out;
 }
@@ -88,7 +89,8 @@ json wait_for_failed_run(ConsultationHub& hub, const HubApiClient& api, const st
   auto until = std::chrono::steady_clock::now() + deadline;
   while (std::chrono::steady_clock::now() < until) {
     ApiAnswer t = api.get("/v1/consultations/" + id + "/timeline");
-    if (t.status == 200 && t.json.is_object() && t.json.value("status", std::string()) == "failed") {
+    if (t.status == 200 && t.json.is_object() &&
+        t.json.value("status", std::string()) == "failed") {
       return t.json;
     }
     std::this_thread::sleep_for(100ms);
@@ -164,17 +166,18 @@ TEST_P(NphiesConsultationTest, EveryCallFailsOnceAndTheHubIsKilledMidClaim) {
   ASSERT_TRUE(chime);
   ConsultationHub hub(chime_binding(*chime), options({"--claim-rule", "queue:1:approve"}));
   ASSERT_NE(hub.nphies_peer(), nullptr);
-  ASSERT_TRUE(hub.nphies_peer()
-                  ->post("/_peer/faults",
-                         json::array({
-                             {{"event", "eligibility-request"}, {"count", 1}, {"status", 500}},
-                             // Stored by the exchange, never answered: the hub dies waiting.
-                             {{"event", "claim-request"}, {"count", 1}, {"hang", true},
-                              {"afterEffect", true}},
-                             {{"event", "poll-request"}, {"count", 1}, {"status", 503}},
-                             {{"event", "acknowledgement"}, {"count", 1}, {"status", 500}},
-                         }))
-                  .ok());
+  ASSERT_TRUE(
+      hub.nphies_peer()
+          ->post(
+              "/_peer/faults",
+              json::array({
+                  {{"event", "eligibility-request"}, {"count", 1}, {"status", 500}},
+                  // Stored by the exchange, never answered: the hub dies waiting.
+                  {{"event", "claim-request"}, {"count", 1}, {"hang", true}, {"afterEffect", true}},
+                  {{"event", "poll-request"}, {"count", 1}, {"status", 503}},
+                  {{"event", "acknowledgement"}, {"count", 1}, {"status", 500}},
+              }))
+          .ok());
   ASSERT_TRUE(hub.start());
   send_events_to(*chime, hub);
   HubApiClient api = hub.client("hospital");
@@ -203,8 +206,8 @@ TEST_P(NphiesConsultationTest, EveryCallFailsOnceAndTheHubIsKilledMidClaim) {
   hub.expect_billed_once(api, id, "approved");
   json claims = hub.nphies_claims();
   ASSERT_EQ(claims["items"].size(), 1u);
-  EXPECT_GE(claims["items"][0].value("duplicates", 0), 1) << "the resend was a duplicate: "
-                                                          << claims.dump();
+  EXPECT_GE(claims["items"][0].value("duplicates", 0), 1)
+      << "the resend was a duplicate: " << claims.dump();
   auto faults = hub.nphies_peer()->get("/_peer/faults");
   ASSERT_TRUE(faults.ok());
   EXPECT_TRUE((*faults)["rules"].empty()) << "every fault fired: " << faults->dump();
@@ -222,10 +225,10 @@ TEST_P(NphiesMutualTlsTest, EveryRefusedIdentityFailsForGoodNamingTheInstance) {
     std::string client, ca, says;
   };
   int n = 0;
-  for (const Case& c : {Case{"", "ca.crt", "no client certificate"},
-                        Case{"client-expired", "ca.crt", "expired"},
-                        Case{"other-client", "ca.crt", "not accepted by the exchange"},
-                        Case{"client", "other-ca.crt", "TLS verification"}}) {
+  for (const Case& c :
+       {Case{"", "ca.crt", "no client certificate"}, Case{"client-expired", "ca.crt", "expired"},
+        Case{"other-client", "ca.crt", "not accepted by the exchange"},
+        Case{"client", "other-ca.crt", "TLS verification"}}) {
     SCOPED_TRACE(c.client + " / " + c.ca);
     hub.present_nphies_client(c.client, c.ca);
     ASSERT_TRUE(hub.start());

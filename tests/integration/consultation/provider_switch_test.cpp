@@ -82,8 +82,8 @@ TEST_F(ProviderSwitchTest, OneBindingLineMovesTheConsultationFromTwilioToChime) 
   std::unique_ptr<TwilioSide> twilio = TwilioSide::start();
   ASSERT_TRUE(twilio);
   PeerOptions chime_options;
-  chime_options.args = {"--idle-end-ms", "600000", "--concatenation-ms", "100", "--recording-bytes",
-                        "200000", "--events-header-value", kChimeEventsSecret};
+  chime_options.args = {"--idle-end-ms",     "600000", "--concatenation-ms",    "100",
+                        "--recording-bytes", "200000", "--events-header-value", kChimeEventsSecret};
   chime_options.start_deadline = 60s;
   auto chime = PeerProcess::start("chime", chime_options);
   ASSERT_TRUE(chime.ok()) << chime.error().message;
@@ -94,11 +94,11 @@ TEST_F(ProviderSwitchTest, OneBindingLineMovesTheConsultationFromTwilioToChime) 
   options.other_videos = {chime_instance(chime_peer)};
   ConsultationHub hub(twilio->binding(options.port), options);
   const std::string workflow_path = hub.dir().file("workflows/consultation.yaml");
-  const std::string shipped_workflow = read_text(std::string(WASL_SOURCE_DIR) +
-                                                 "/workflows/consultation.yaml");
+  const std::string shipped_workflow =
+      read_text(std::string(WASL_SOURCE_DIR) + "/workflows/consultation.yaml");
   ASSERT_EQ(read_text(workflow_path), shipped_workflow);
-  const std::string chime_events = "http://127.0.0.1:" + std::to_string(options.port) +
-                                   "/v1/webhooks/" + kChimeInstance;
+  const std::string chime_events =
+      "http://127.0.0.1:" + std::to_string(options.port) + "/v1/webhooks/" + kChimeInstance;
   ASSERT_TRUE(chime_peer.post("/_peer/config", {{"eventsUrl", chime_events}}).ok());
 
   // 1. On Twilio.

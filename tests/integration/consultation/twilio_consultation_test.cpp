@@ -185,7 +185,8 @@ TEST_F(TwilioConsultationTest, ARemovedPatientCannotStayInTheRoom) {
   EXPECT_EQ(twilio_->join_with_token(people.room_id, patient_token), patient->id);
 
   HubApiClient api = hub_->client("hospital");
-  ApiAnswer removed = hub_->client("clinician").del("/v1/consultations/" + id + "/participants/" + patient->id);
+  ApiAnswer removed =
+      hub_->client("clinician").del("/v1/consultations/" + id + "/participants/" + patient->id);
   ASSERT_EQ(removed.status, 200) << removed.body;
   EXPECT_EQ(twilio_->connected(people.room_id), std::vector<std::string>{doctor->id});
 

@@ -69,8 +69,7 @@ class TwilioSide {
   Media composition_of(const std::string& room) const;
 
  private:
-  explicit TwilioSide(std::unique_ptr<PeerProcess> peer)
-      : peer_(std::move(peer)) {}
+  explicit TwilioSide(std::unique_ptr<PeerProcess> peer) : peer_(std::move(peer)) {}
 
   std::unique_ptr<PeerProcess> peer_;
 };

@@ -72,7 +72,8 @@ class DailyReportTest : public ::testing::TestWithParam<storage::Dialect> {
     CommandResult keys = run_wasl({"keys", "generate", "--file", dir_.file("keys.json")});
     ASSERT_EQ(keys.exit_code, 0) << keys.err;
     std::filesystem::create_directories(dir_.file("workflows"));
-    std::string workflow = read_text(std::string(WASL_SOURCE_DIR) + "/workflows/moh_daily_report.yaml");
+    std::string workflow =
+        read_text(std::string(WASL_SOURCE_DIR) + "/workflows/moh_daily_report.yaml");
     if (fast_retries_) {
       // The shipped retry waits 10 s, then more: the same file with a short first delay.
       const std::string shipped = "initial_delay: 10s";
@@ -86,23 +87,26 @@ class DailyReportTest : public ::testing::TestWithParam<storage::Dialect> {
       storage = "storage:\n  backend: postgres\n  migrate_on_start: true\n  postgres:\n    url: " +
                 quoted(fresh_postgres_schema(postgres_test_url())) + "\n";
     } else {
-      storage = "storage:\n  backend: sqlite\n  migrate_on_start: true\n  sqlite:\n    path: " + quoted(dir_.file("wasl.db")) +
-                "\n";
+      storage = "storage:\n  backend: sqlite\n  migrate_on_start: true\n  sqlite:\n    path: " +
+                quoted(dir_.file("wasl.db")) + "\n";
     }
-    dir_.write("wasl.yaml",
-               "server:\n  host: 127.0.0.1\n  port: 0\n" + storage +
-                   "security:\n  key_file: " + quoted(dir_.file("keys.json")) +
-                   "\nworkflow:\n  poll_interval: 50ms\n  schedule_interval: 200ms\n"
-                   "plugins:\n  files:\n    - name: moh\n      file: " +
-                   quoted(WASL_MOH_PLUGIN_FILE) +
-                   "\ninstances:\n  reporting.moh:\n    plugin: moh\n    settings:\n"
-                   "      base_url: " + quoted(peer_->url() + "/fhir") +
-                   "\n      bearer_token: moh-sandbox-token\n      file_drop_directory: " +
-                   quoted(dir_.file("drop")) +
-                   "\nfacilities:\n  hospital-a:\n    name: مستشفى أ\n    bindings:\n"
-                   "      reporting: reporting.moh\n    reporting:\n      licence: \"10000000000001\"\n"
-                   "      language: ar\n      hijri_dates: true\n"
-                   "workflows_dir: " + quoted(dir_.file("workflows")) + "\n");
+    dir_.write(
+        "wasl.yaml",
+        "server:\n  host: 127.0.0.1\n  port: 0\n" + storage +
+            "security:\n  key_file: " + quoted(dir_.file("keys.json")) +
+            "\nworkflow:\n  poll_interval: 50ms\n  schedule_interval: 200ms\n"
+            "plugins:\n  files:\n    - name: moh\n      file: " +
+            quoted(WASL_MOH_PLUGIN_FILE) +
+            "\ninstances:\n  reporting.moh:\n    plugin: moh\n    settings:\n"
+            "      base_url: " +
+            quoted(peer_->url() + "/fhir") +
+            "\n      bearer_token: moh-sandbox-token\n      file_drop_directory: " +
+            quoted(dir_.file("drop")) +
+            "\nfacilities:\n  hospital-a:\n    name: مستشفى أ\n    bindings:\n"
+            "      reporting: reporting.moh\n    reporting:\n      licence: \"10000000000001\"\n"
+            "      language: ar\n      hijri_dates: true\n"
+            "workflows_dir: " +
+            quoted(dir_.file("workflows")) + "\n");
     config_ = dir_.file("wasl.yaml");
   }
 
@@ -250,13 +254,13 @@ class DailyReportRetryTest : public DailyReportTest {
 };
 
 TEST_P(DailyReportRetryTest, AReceiverFailingTwiceThenAcceptingHoldsOneReport) {
-  ASSERT_TRUE(peer_
-                  ->post("/_peer/faults",
-                         json::array({{{"operation", "MeasureReport"},
-                                       {"status", 503},
-                                       {"afterEffect", true}},
-                                      {{"operation", "MeasureReport"}, {"status", 500}}}))
-                  .ok());
+  ASSERT_TRUE(
+      peer_
+          ->post(
+              "/_peer/faults",
+              json::array({{{"operation", "MeasureReport"}, {"status", 503}, {"afterEffect", true}},
+                           {{"operation", "MeasureReport"}, {"status", 500}}}))
+          .ok());
   const std::string day = latest_scheduled_day();
   auto hub = start_hub();
   ASSERT_TRUE(hub);

@@ -170,13 +170,13 @@ TEST_F(MohPeerTest, AnAggregateIsAMeasureReportAndACsvWithArabicLabels) {
 TEST_F(MohPeerTest, AReceiverThatFailsTwiceThenAcceptsHoldsExactlyOneReport) {
   // The first failure loses its answer after storing the report; the second
   // stores nothing. The engine retries what the plugin calls retryable.
-  ASSERT_TRUE(peer_
-                  ->post("/_peer/faults",
-                         json::array({{{"operation", "MeasureReport"},
-                                       {"status", 503},
-                                       {"afterEffect", true}},
-                                      {{"operation", "MeasureReport"}, {"status", 500}}}))
-                  .ok());
+  ASSERT_TRUE(
+      peer_
+          ->post(
+              "/_peer/faults",
+              json::array({{{"operation", "MeasureReport"}, {"status", 503}, {"afterEffect", true}},
+                           {{"operation", "MeasureReport"}, {"status", 500}}}))
+          .ok());
   LoopbackHost host(settings());
   auto moh = sink(host);
   int failures = 0;

@@ -34,8 +34,8 @@ class MohMutualTlsTest : public ::testing::Test {
       return;
     }
     wasl::testing::PeerOptions options;
-    options.args = {"--tls-cert", file("server.crt"), "--tls-key", file("server.key"),
-                    "--client-ca", file("ca.crt")};
+    options.args = {"--tls-cert",       file("server.crt"), "--tls-key",
+                    file("server.key"), "--client-ca",      file("ca.crt")};
     auto peer = PeerProcess::start("moh", options);
     if (!peer.ok()) {
       problem_ = "the MOH peer did not start: " + peer.error().message;

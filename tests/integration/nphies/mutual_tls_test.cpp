@@ -40,9 +40,11 @@ class MutualTlsTest : public ::testing::Test {
     auto& env = PeerEnvironment::get();
     HttpClientOptions options;
     if (!name.empty()) {
-      auto identity = crypto::ClientIdentity::from_pem(env.read(name + ".crt"), env.read(name + ".key"));
+      auto identity =
+          crypto::ClientIdentity::from_pem(env.read(name + ".crt"), env.read(name + ".key"));
       EXPECT_TRUE(identity.ok()) << identity.error().message;
-      options.client_identity = std::make_shared<crypto::ClientIdentity>(std::move(identity).value());
+      options.client_identity =
+          std::make_shared<crypto::ClientIdentity>(std::move(identity).value());
     }
     auto anchors = crypto::TrustAnchors::from_pem(env.read(ca));
     EXPECT_TRUE(anchors.ok());

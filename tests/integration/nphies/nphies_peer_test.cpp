@@ -169,8 +169,8 @@ TEST_F(NphiesPeerTest, NoAnswerInTimeCountsAsQueuedAndTheResendIsAnsweredFromThe
 TEST_F(NphiesPeerTest, CancelTheClaim) {
   auto claim = billing_->submit_claim(test_claim("wasl-claim-cancelled"));
   ASSERT_TRUE(claim.ok()) << claim.error().message;
-  auto cancelled = billing_->cancel(
-      {"wasl-cancel-1", "wasl-claim-cancelled", "NP", "N-F-00001", "N-I-00001"});
+  auto cancelled =
+      billing_->cancel({"wasl-cancel-1", "wasl-claim-cancelled", "NP", "N-F-00001", "N-I-00001"});
   ASSERT_TRUE(cancelled.ok()) << cancelled.error().message;
   EXPECT_TRUE(cancelled->approved);
   EXPECT_EQ(claims()[0]["state"], "cancelled");

@@ -147,13 +147,14 @@ SuitePeer TwilioPrismTest::prism_;
 
 TEST_F(TwilioPrismTest, EveryRestRequestPassesTwilioSpec) {
   LoadedPlugin plugin;
-  ASSERT_TRUE(plugin.load({{"account_sid", kAccount},
-                           {"api_key_sid", kKeySid},
-                           {"api_key_secret", kKeySecret},
-                           {"auth_token", kAuthToken},
-                           {"base_url", prism_->url()},
-                           {"status_callback_url", "https://wasl.example.org/v1/webhooks/video.twilio-main"},
-                           {"record_participants_on_connect", true}}));
+  ASSERT_TRUE(plugin.load(
+      {{"account_sid", kAccount},
+       {"api_key_sid", kKeySid},
+       {"api_key_secret", kKeySecret},
+       {"auth_token", kAuthToken},
+       {"base_url", prism_->url()},
+       {"status_callback_url", "https://wasl.example.org/v1/webhooks/video.twilio-main"},
+       {"record_participants_on_connect", true}}));
   sdk::VideoProvider& video = plugin.video();
   // A 422 from Prism maps to kInvalidArgument; every call must succeed.
   auto request = room_request("prism-run/create_room", "");
@@ -168,7 +169,8 @@ TEST_F(TwilioPrismTest, EveryRestRequestPassesTwilioSpec) {
   auto participants = video.list_participants({"", sid});
   EXPECT_TRUE(participants.ok()) << describe(participants.error());
   std::string participant_sid = "PAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-  if (participants.ok() && !participants->empty()) participant_sid = participants->front().provider_id;
+  if (participants.ok() && !participants->empty())
+    participant_sid = participants->front().provider_id;
   auto removed = video.remove_participant({"k", sid, participant_sid});
   EXPECT_TRUE(removed.ok()) << describe(removed.error());
   auto started = video.start_recording({"k", sid});
@@ -281,8 +283,8 @@ class TwilioEmulatorTest : public ::testing::Test {
 TEST_F(TwilioEmulatorTest, OneRoomPerKeyWhenTheCreateAnswerIsLost) {
   LoadedPlugin plugin;
   ASSERT_TRUE(plugin.load(settings()));
-  control("/_peer/faults", {{"operation", "CreateRoom"}, {"count", 1}, {"status", 500},
-                            {"afterEffect", true}});
+  control("/_peer/faults",
+          {{"operation", "CreateRoom"}, {"count", 1}, {"status", 500}, {"afterEffect", true}});
   auto first = plugin.video().create_room(room_request("run-1/create_room", ""));
   ASSERT_FALSE(first.ok());
   EXPECT_TRUE(first.error().retryable) << describe(first.error());
@@ -310,8 +312,8 @@ TEST_F(TwilioEmulatorTest, OneRoomPerKeyWhenTheCreateAnswerIsLost) {
 TEST_F(TwilioEmulatorTest, RateLimitCarriesRetryAfterThroughThePluginBoundary) {
   LoadedPlugin plugin;
   ASSERT_TRUE(plugin.load(settings()));
-  control("/_peer/faults", {{"operation", "CreateRoom"}, {"count", 1}, {"status", 429},
-                            {"retryAfterSeconds", 2}});
+  control("/_peer/faults",
+          {{"operation", "CreateRoom"}, {"count", 1}, {"status", 429}, {"retryAfterSeconds", 2}});
   auto limited = plugin.video().create_room(room_request("run-3/create_room", ""));
   ASSERT_FALSE(limited.ok());
   EXPECT_EQ(limited.error().code, sdk::ErrorCode::kResourceExhausted);
@@ -388,17 +390,17 @@ TEST_F(TwilioEmulatorTest, TokensAreAcceptedByTheTwilioLibraries) {
   ASSERT_TRUE(room.ok()) << describe(room.error());
   auto token = plugin.video().issue_join_token(token_request(room->provider_room_id, "patient-1"));
   ASSERT_TRUE(token.ok()) << describe(token.error());
-  auto check = peer_->post("/_peer/check-token", {{"token", token->token},
-                                                  {"identity", "patient-1"},
-                                                  {"room", room->provider_room_id}});
+  auto check = peer_->post(
+      "/_peer/check-token",
+      {{"token", token->token}, {"identity", "patient-1"}, {"room", room->provider_room_id}});
   ASSERT_TRUE(check.ok()) << check.error().message;
   EXPECT_EQ((*check)["valid"], true) << check->dump();
   EXPECT_EQ((*check)["header"]["cty"], "twilio-fpa;v=1");
   EXPECT_EQ((*check)["claims"]["grants"]["identity"], "patient-1");
 
   // The checker refuses what is wrong: another identity, another secret.
-  auto wrong_identity = peer_->post("/_peer/check-token",
-                                    {{"token", token->token}, {"identity", "patient-2"}});
+  auto wrong_identity =
+      peer_->post("/_peer/check-token", {{"token", token->token}, {"identity", "patient-2"}});
   ASSERT_TRUE(wrong_identity.ok());
   EXPECT_EQ((*wrong_identity)["valid"], false);
   auto wrong_secret = peer_->post("/_peer/check-token",
@@ -515,10 +517,10 @@ TEST_F(TwilioEmulatorTest, RecordingCompositionOnceMediaStreamedAndDeletedAfterA
 TEST_F(TwilioEmulatorTest, SignedCallbacksAreVerifiedDedupedAndOrderedByTimestamp) {
   LoadedPlugin plugin;
   ASSERT_TRUE(plugin.load(settings()));
-  control("/_peer/faults", json::array({{{"callbacks", "duplicate"}, {"count", 1},
-                                         {"event", "participant-connected"}},
-                                        {{"callbacks", "duplicate"}, {"count", 1},
-                                         {"event", "room-ended"}}}));
+  control(
+      "/_peer/faults",
+      json::array({{{"callbacks", "duplicate"}, {"count", 1}, {"event", "participant-connected"}},
+                   {{"callbacks", "duplicate"}, {"count", 1}, {"event", "room-ended"}}}));
   auto room = plugin.video().create_room(room_request("run-7/create_room", ""));
   ASSERT_TRUE(room.ok()) << describe(room.error());
   const std::string sid = room->provider_room_id;
@@ -565,7 +567,8 @@ TEST_F(TwilioEmulatorTest, SignedCallbacksAreVerifiedDedupedAndOrderedByTimestam
   });
   EXPECT_EQ(sorted.front().type, "room.started");
   EXPECT_EQ(sorted.back().type, "room.ended");
-  EXPECT_LT(position(sorted, "participant.connected"), position(sorted, "participant.disconnected"));
+  EXPECT_LT(position(sorted, "participant.connected"),
+            position(sorted, "participant.disconnected"));
   EXPECT_LT(position(sorted, "participant.disconnected"), position(sorted, "room.ended"));
 
   // Tampered or replayed callbacks are refused.
@@ -587,8 +590,8 @@ TEST_F(TwilioEmulatorTest, CompositionCallbacksReachTheVerifier) {
   ASSERT_TRUE(room.ok()) << describe(room.error());
   const std::string sid = room->provider_room_id;
   control("/_peer/rooms/" + sid + "/simulate",
-          {{"actions", json::array({{{"type", "join"}, {"identity", "clinician-1"}},
-                                    {{"type", "end"}}})}});
+          {{"actions",
+            json::array({{{"type", "join"}, {"identity", "clinician-1"}}, {{"type", "end"}}})}});
   sdk::CompositionRequest compose;
   compose.idempotency_key = "run-8/compose";
   compose.room_id = sid;

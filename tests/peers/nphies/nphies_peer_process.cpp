@@ -34,7 +34,8 @@ sdk::Result<fs::path> NphiesPeerProcess::make_pki(const std::string& name) {
 }
 
 sdk::Result<std::unique_ptr<NphiesPeerProcess>> NphiesPeerProcess::start(
-    const fs::path& pki, const std::vector<std::string>& extra_args, std::chrono::seconds deadline) {
+    const fs::path& pki, const std::vector<std::string>& extra_args,
+    std::chrono::seconds deadline) {
   PeerOptions options;
   options.args = {"--pki-dir", pki.string()};
   options.args.insert(options.args.end(), extra_args.begin(), extra_args.end());

@@ -97,7 +97,8 @@ sdk::Result<int> wait_exit(pid_t pid, std::chrono::milliseconds deadline) {
     int status = 0;
     pid_t done = waitpid(pid, &status, WNOHANG);
     if (done == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (done < 0) return Error(ErrorCode::kInternal, std::string("waitpid: ") + std::strerror(errno));
+    if (done < 0)
+      return Error(ErrorCode::kInternal, std::string("waitpid: ") + std::strerror(errno));
     if (std::chrono::steady_clock::now() >= until) {
       return Error(ErrorCode::kDeadlineExceeded, "the process did not exit in time");
     }
@@ -173,11 +174,10 @@ sdk::Status run_npm_ci(const std::string& peer, std::chrono::seconds deadline) {
   if (installed(dir)) return {};  // another test process installed meanwhile
   auto left = deadline - std::chrono::duration_cast<std::chrono::seconds>(
                              std::chrono::steady_clock::now() - started);
-  return run_to_completion("npm ci in " + dir.string(),
-                           {WASL_NPM_EXECUTABLE, "ci", "--prefix", dir.string(), "--no-audit",
-                            "--no-fund"},
-                           (work_dir(peer) / "npm-ci.log").string(),
-                           std::max(left, std::chrono::seconds(1)));
+  return run_to_completion(
+      "npm ci in " + dir.string(),
+      {WASL_NPM_EXECUTABLE, "ci", "--prefix", dir.string(), "--no-audit", "--no-fund"},
+      (work_dir(peer) / "npm-ci.log").string(), std::max(left, std::chrono::seconds(1)));
 }
 
 // The ports in a port file: a number, or {"port":N,"control_port":M};
@@ -237,8 +237,13 @@ sdk::Result<std::unique_ptr<PeerProcess>> PeerProcess::start(const std::string& 
   std::error_code ec;
   fs::remove(port_file, ec);
   fs::remove(log, ec);
-  std::vector<std::string> args = {WASL_NODE_EXECUTABLE, (peer_dir(peer) / options.script).string(),
-                                   "--host", "127.0.0.1", "--port", "0", "--port-file",
+  std::vector<std::string> args = {WASL_NODE_EXECUTABLE,
+                                   (peer_dir(peer) / options.script).string(),
+                                   "--host",
+                                   "127.0.0.1",
+                                   "--port",
+                                   "0",
+                                   "--port-file",
                                    port_file.string()};
   args.insert(args.end(), options.args.begin(), options.args.end());
   WASL_ASSIGN_OR_RETURN(pid_t pid, spawn(args, options.env, log));
@@ -254,18 +259,18 @@ sdk::Result<std::unique_ptr<PeerProcess>> PeerProcess::start(const std::string& 
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
       process->stopped_ = Error(ErrorCode::kUnavailable, "exited at start");
-      return Error(ErrorCode::kUnavailable,
-                   what + " exited at start with status " +
-                       std::to_string(WIFEXITED(status) ? WEXITSTATUS(status)
-                                                        : 128 + WTERMSIG(status)) +
-                       "; see " + log.string() + tail_of(log));
+      return Error(
+          ErrorCode::kUnavailable,
+          what + " exited at start with status " +
+              std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) +
+              "; see " + log.string() + tail_of(log));
     }
     if (std::chrono::steady_clock::now() >= until) {
       (void)process->stop(2s);
       return Error(ErrorCode::kDeadlineExceeded,
                    what + " wrote no port within " +
-                       std::to_string(options.start_deadline.count()) + " s; see " +
-                       log.string() + tail_of(log));
+                       std::to_string(options.start_deadline.count()) + " s; see " + log.string() +
+                       tail_of(log));
     }
     std::this_thread::sleep_for(kPollInterval);  // polling with a deadline
   }
@@ -291,8 +296,8 @@ PeerProcess::~PeerProcess() { (void)stop(); }
 sdk::Result<nlohmann::json> PeerProcess::call(const std::string& method, const std::string& path,
                                               const std::string& body) const {
   try {
-    Poco::Net::HTTPClientSession session("127.0.0.1",
-                                         static_cast<Poco::UInt16>(control_port_ ? control_port_ : port_));
+    Poco::Net::HTTPClientSession session(
+        "127.0.0.1", static_cast<Poco::UInt16>(control_port_ ? control_port_ : port_));
     session.setTimeout(Poco::Timespan(30, 0));
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!body.empty() || method == "POST" || method == "PUT") {

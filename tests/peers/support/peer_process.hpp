@@ -78,9 +78,8 @@ class PeerProcess {
 
   // The control API (or any JSON route of a peer without a control port),
   // over plain HTTP to control_port(), or port() when that is 0: the
-  // answer's JSON ({} for an empty body). Errors: kUnavailable for a transport failure, kInternal for a
-  // non-2xx answer (status and body in the message) or an answer that is
-  // not JSON.
+  // answer's JSON ({} for an empty body). Errors: kUnavailable for a transport failure, kInternal
+  // for a non-2xx answer (status and body in the message) or an answer that is not JSON.
   sdk::Result<nlohmann::json> get(const std::string& path) const;
   sdk::Result<nlohmann::json> post(const std::string& path,
                                    const nlohmann::json& body = nlohmann::json::object()) const;

@@ -113,7 +113,8 @@ TEST(PeerProcessTest, APeerWithAControlPortIsControlledThere) {
 TEST(PeerProcessTest, RunToCompletionReportsTheStatusAndTheLog) {
   std::string log = ::testing::TempDir() + "run_to_completion.log";
   EXPECT_TRUE(run_to_completion("true", {"/bin/sh", "-c", "exit 0"}, log, 10s).ok());
-  auto failed = run_to_completion("the tool", {"/bin/sh", "-c", "echo no certificates; exit 3"}, log, 10s);
+  auto failed =
+      run_to_completion("the tool", {"/bin/sh", "-c", "echo no certificates; exit 3"}, log, 10s);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code, sdk::ErrorCode::kUnavailable);
   EXPECT_NE(failed.error().message.find("the tool failed with status 3"), std::string::npos)

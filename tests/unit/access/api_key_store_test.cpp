@@ -11,9 +11,9 @@
 namespace wasl::access {
 namespace {
 
+using audit::testing::AuditedDatabaseTest;
 using sdk::ErrorCode;
 using storage::TxMode;
-using audit::testing::AuditedDatabaseTest;
 
 class ApiKeyStoreTest : public AuditedDatabaseTest {
  protected:
@@ -110,9 +110,9 @@ TEST_P(ApiKeyStoreTest, WrongMalformedAndRevokedKeysAreUnauthenticated) {
   EXPECT_EQ(failure.reason, "unknown");
   EXPECT_EQ(r.error().message.find(wrong), std::string::npos);
 
-  for (std::string bad : {std::string(), std::string("wasl_"), key.plaintext.substr(1),
-                          key.plaintext + "0", "WASL_" + key.plaintext.substr(5),
-                          key.plaintext.substr(0, 68) + "G"}) {
+  for (std::string bad :
+       {std::string(), std::string("wasl_"), key.plaintext.substr(1), key.plaintext + "0",
+        "WASL_" + key.plaintext.substr(5), key.plaintext.substr(0, 68) + "G"}) {
     auto m = k.authenticate(*store_, bad, &failure);
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, ErrorCode::kUnauthenticated);

@@ -10,9 +10,9 @@
 namespace wasl::access {
 namespace {
 
+using audit::testing::AuditedDatabaseTest;
 using sdk::ErrorCode;
 using storage::TxMode;
-using audit::testing::AuditedDatabaseTest;
 
 const std::string kAuditKey(32, 'z');
 

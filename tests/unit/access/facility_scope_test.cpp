@@ -30,9 +30,10 @@ TEST_P(FacilityScopeTest, AnotherFacilitysRowIsInvisible) {
   add_facility("fac-a");
   add_facility("fac-b");
   for (const char* f : {"fac-a", "fac-b"}) {
-    exec_raw("INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
-             "updated_at) VALUES ($1, $2, 'scheduled', 'video', 1, 1)",
-             {std::string("c-") + f, std::string(f)});
+    exec_raw(
+        "INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
+        "updated_at) VALUES ($1, $2, 'scheduled', 'video', 1, 1)",
+        {std::string("c-") + f, std::string(f)});
   }
   auto lookup = [&](const Principal& p, const std::string& id) {
     storage::Params params = {id};

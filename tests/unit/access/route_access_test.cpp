@@ -87,8 +87,8 @@ TEST(RouteAccessTest, EveryRoleOnEveryRouteMatchesTheExpectedTable) {
       EXPECT_EQ(rule.auth, RouteAuth::kBearer) << key;
     }
     for (Role role : kAllRoles) {
-      const bool want_allowed = want.find(letter(role)) != std::string::npos && want != "-" &&
-                                want != "sig";
+      const bool want_allowed =
+          want.find(letter(role)) != std::string::npos && want != "-" && want != "sig";
       EXPECT_EQ(allowed(role, rule.method, rule.path_template), want_allowed)
           << to_string(role) << " on " << key;
     }
@@ -114,7 +114,7 @@ TEST(RouteAccessTest, UnknownRoutesAndMethodsAreDeniedToEveryone) {
     EXPECT_FALSE(allowed(role, "GET", "/v1/consultations/42"));  // a path, not a template
     EXPECT_FALSE(allowed(role, "GET", ""));
     EXPECT_FALSE(allowed(role, "POST", "/v1/webhooks/{instance}"));  // signature, not roles
-    EXPECT_FALSE(allowed(role, "GET", "/healthz"));                   // public, not roles
+    EXPECT_FALSE(allowed(role, "GET", "/healthz"));                  // public, not roles
   }
   EXPECT_EQ(find_route_rule("GET", "/v1/secrets"), nullptr);
 }
@@ -136,8 +136,7 @@ TEST(RouteAccessTest, MarkdownHasOneRowPerRoute) {
                     "auditor | purpose |"),
             std::string::npos);
   EXPECT_NE(md.find("| GET | `/v1/audit` | bearer |  |  |  |  | yes |"), std::string::npos);
-  EXPECT_NE(md.find("| POST | `/v1/webhooks/{instance}` | signature | n/a |"),
-            std::string::npos);
+  EXPECT_NE(md.find("| POST | `/v1/webhooks/{instance}` | signature | n/a |"), std::string::npos);
 }
 
 TEST(RoleTest, NamesRoundTrip) {

@@ -27,10 +27,10 @@
 #include "hub/access/auth_failure_limiter.hpp"
 #include "hub/access/authenticator.hpp"
 #include "hub/api/api_context.hpp"
-#include "hub/consultations/consultation_actions.hpp"
 #include "hub/audit/audit_verifier.hpp"
 #include "hub/audit/audit_writer.hpp"
 #include "hub/audit/chain_status.hpp"
+#include "hub/consultations/consultation_actions.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/http/router.hpp"
@@ -55,8 +55,7 @@ inline const std::string kArabicName = "فاطمة عبدالله الزهران
 class CountingCapabilityInvoker final : public workflow::CapabilityInvoker {
  public:
   sdk::Result<nlohmann::json> invoke(const std::string& facility, const std::string& method,
-                                     const nlohmann::json& input,
-                                     const std::string& key) override {
+                                     const nlohmann::json& input, const std::string& key) override {
     std::lock_guard lock(mutex_);
     ++calls_[method];
     auto it = failing_.find(method);
@@ -67,8 +66,10 @@ class CountingCapabilityInvoker final : public workflow::CapabilityInvoker {
     if (auto scripted = answers_.find(method); scripted != answers_.end()) return scripted->second;
     std::string id = input.value("id", std::string("x"));
     if (method == "ehr.read_appointment") {
-      return nlohmann::json{{"id", id}, {"patient_id", "pat-" + id},
-                            {"practitioner_id", "doc-" + id}, {"start_ms", 1700000000000}};
+      return nlohmann::json{{"id", id},
+                            {"patient_id", "pat-" + id},
+                            {"practitioner_id", "doc-" + id},
+                            {"start_ms", 1700000000000}};
     }
     if (method == "video.create_room") {
       return nlohmann::json{{"provider_room_id", "RM-" + input.value("name", std::string())},
@@ -204,8 +205,7 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
     access::AuthFailureLimiter::Options limits;
     limits.max_failures = 5;
     limiter_ = std::make_unique<access::AuthFailureLimiter>(limits);
-    authenticator_ =
-        std::make_unique<access::Authenticator>(*store_, keys_, *limiter_, *audit_);
+    authenticator_ = std::make_unique<access::Authenticator>(*store_, keys_, *limiter_, *audit_);
     definitions_ = std::make_unique<workflow::DefinitionStore>(*store_);
     for (const char* file : {"consultation.yaml", "emergency.yaml"}) {
       std::ifstream in(std::string(WASL_SOURCE_DIR) + "/workflows/" + file);
@@ -241,8 +241,8 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
     context_.definitions = definitions_.get();
     context_.metrics = &metrics_;
     context_.audit_chain = audit_chain_.get();
-    context_.video = [this](std::string_view instance)
-        -> sdk::Result<std::shared_ptr<sdk::VideoProvider>> {
+    context_.video =
+        [this](std::string_view instance) -> sdk::Result<std::shared_ptr<sdk::VideoProvider>> {
       if (instance != "video.fake") {
         return sdk::Error(sdk::ErrorCode::kNotFound, "no such instance");
       }
@@ -372,8 +372,8 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
     records::ConsultationStore consultations(*cipher_);
     auto tx = store_->begin();
     ASSERT_TRUE(tx.ok());
-    ASSERT_TRUE(consultations.set_room(**tx, facility, consultation_id, "video.fake", "RM-1", kNow)
-                    .ok());
+    ASSERT_TRUE(
+        consultations.set_room(**tx, facility, consultation_id, "video.fake", "RM-1", kNow).ok());
     ASSERT_TRUE((*tx)->commit().ok());
   }
 

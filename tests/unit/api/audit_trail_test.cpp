@@ -16,8 +16,8 @@ TEST_P(AuditTrailTest, AuditorsSeeTheirFacilitysEvents) {
   const std::string id = create_id("k");
   create_id("kb", true);
   send({"GET", "/v1/consultations/" + id}, Role::kClinician);
-  http::Response r = send({"GET", "/v1/audit?entity_type=consultation&entity_id=" + id},
-                          Role::kAuditor);
+  http::Response r =
+      send({"GET", "/v1/audit?entity_type=consultation&entity_id=" + id}, Role::kAuditor);
   ASSERT_EQ(r.status, 200) << r.body;
   nlohmann::json page = body_of(r);
   std::vector<std::string> actions;
@@ -33,11 +33,13 @@ TEST_P(AuditTrailTest, AuditorsSeeTheirFacilitysEvents) {
 
 TEST_P(AuditTrailTest, PagesAndFhirBundles) {
   for (int i = 0; i < 3; ++i) create_id("k" + std::to_string(i), false, booking(std::to_string(i)));
-  nlohmann::json p1 = body_of(send({"GET", "/v1/audit?action=consultation.create&limit=2"},
-                                   Role::kAuditor));
+  nlohmann::json p1 =
+      body_of(send({"GET", "/v1/audit?action=consultation.create&limit=2"}, Role::kAuditor));
   ASSERT_EQ(p1["items"].size(), 2u);
   ASSERT_TRUE(p1["next_cursor"].is_string());
-  http::Response fhir = send({"GET", "/v1/audit?action=consultation.create&limit=2", "",
+  http::Response fhir = send({"GET",
+                              "/v1/audit?action=consultation.create&limit=2",
+                              "",
                               {{"Accept", "application/fhir+json"}}},
                              Role::kAuditor);
   ASSERT_EQ(fhir.status, 200);

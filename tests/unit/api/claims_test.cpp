@@ -73,8 +73,7 @@ class ClaimsTest : public ApiFixture {
   }
 
   void set_state(const std::string& id, domain::ClaimState state) {
-    exec("UPDATE claims SET state = $1 WHERE id = $2",
-         {std::string(domain::to_string(state)), id});
+    exec("UPDATE claims SET state = $1 WHERE id = $2", {std::string(domain::to_string(state)), id});
   }
 
   // Starts the submit-only run for claim-a and waits for it to end.
@@ -158,9 +157,9 @@ TEST_P(ClaimsTest, RetryResumesTheRunThatFailedAtTheSubmission) {
   set_state("claim-a", domain::ClaimState::kError);  // what the submit observer records
   invoker_->fail("billing.submit_claim", false);
 
-  http::Response r = send({"POST", "/v1/claims/claim-a/retry", "",
-                           {{"Idempotency-Key", "retry-1"}}},
-                          Role::kIntegrator);
+  http::Response r =
+      send({"POST", "/v1/claims/claim-a/retry", "", {{"Idempotency-Key", "retry-1"}}},
+           Role::kIntegrator);
   ASSERT_EQ(r.status, 202) << r.body;
   EXPECT_EQ(body_of(r)["id"], "claim-a");
   EXPECT_EQ(body_of(r)["run_id"], run);
@@ -169,9 +168,9 @@ TEST_P(ClaimsTest, RetryResumesTheRunThatFailedAtTheSubmission) {
   EXPECT_EQ(audit_count("claim.retry"), 1);
 
   // A replay of the same key answers the first 202 and retries nothing.
-  http::Response again = send({"POST", "/v1/claims/claim-a/retry", "",
-                               {{"Idempotency-Key", "retry-1"}}},
-                              Role::kIntegrator);
+  http::Response again =
+      send({"POST", "/v1/claims/claim-a/retry", "", {{"Idempotency-Key", "retry-1"}}},
+           Role::kIntegrator);
   EXPECT_EQ(again.status, 202);
   EXPECT_EQ(again.body, r.body);
   EXPECT_EQ(invoker_->calls("billing.submit_claim"), 2);
@@ -275,8 +274,9 @@ TEST_P(ClaimsTest, PollFetchesQueuedAnswersForTheCallersFacilityOnly) {
 
   std::vector<std::pair<std::string, std::string>> polled;
   bool refuse_identity = false;
-  context_.poll_claims = [&polled, &refuse_identity](const std::string& facility,
-                                   const std::string& actor) -> sdk::Result<nlohmann::json> {
+  context_.poll_claims = [&polled, &refuse_identity](
+                             const std::string& facility,
+                             const std::string& actor) -> sdk::Result<nlohmann::json> {
     polled.emplace_back(facility, actor);
     if (facility == kFacilityB) {
       return sdk::Error(sdk::ErrorCode::kNotFound, "facility has no billing binding", false);
@@ -331,9 +331,9 @@ TEST_P(ClaimsTest, OtherStatesAnswerConflict) {
     EXPECT_EQ(r.status, 409) << r.body;
     EXPECT_EQ(r.headers.find("Content-Type")->second, "application/problem+json");
     const std::string name(domain::to_string(state));
-    EXPECT_EQ(body_of(r)["detail"],
-              "The claim is " + name +
-                  "; only a claim whose submission failed can be resubmitted.");
+    EXPECT_EQ(
+        body_of(r)["detail"],
+        "The claim is " + name + "; only a claim whose submission failed can be resubmitted.");
   }
   // A draft claim whose run did not fail at the submission.
   set_state("claim-a", domain::ClaimState::kDraft);
@@ -348,15 +348,15 @@ TEST_P(ClaimsTest, OtherStatesAnswerConflict) {
 }
 
 TEST_P(ClaimsTest, BadIdempotencyKeyIsABadRequest) {
-  http::Response r = send({"POST", "/v1/claims/claim-a/retry", "",
-                           {{"Idempotency-Key", std::string(300, 'k')}}});
+  http::Response r =
+      send({"POST", "/v1/claims/claim-a/retry", "", {{"Idempotency-Key", std::string(300, 'k')}}});
   EXPECT_EQ(r.status, 400) << r.body;
   http::Response no_run = send({"POST", "/v1/claims/claim-a/retry"});
   EXPECT_EQ(no_run.status, 409) << no_run.body;
   EXPECT_EQ(body_of(no_run)["detail"], "This consultation has no workflow run.");
   set_state("claim-a", domain::ClaimState::kApproved);
-  http::Response arabic = send({"POST", "/v1/claims/claim-a/retry", "",
-                                {{"Accept-Language", "ar"}}});
+  http::Response arabic =
+      send({"POST", "/v1/claims/claim-a/retry", "", {{"Accept-Language", "ar"}}});
   EXPECT_EQ(arabic.status, 409);
   EXPECT_NE(body_of(arabic)["detail"].get<std::string>().find("المطالبة"), std::string::npos);
 }

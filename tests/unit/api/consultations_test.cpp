@@ -63,13 +63,13 @@ TEST_P(ConsultationsTest, ReplayReturnsTheFirstAnswerAndCreatesNothing) {
   http::Response first = create(booking(), "key-r");
   ASSERT_EQ(first.status, 201);
   // Same JSON, other member order and spacing.
-  std::string reordered = "{ \"patient\": " + booking()["patient"].dump(2) +
-                          ", \"type\":\"doctor_patient\", \"practitioner\": " +
-                          booking()["practitioner"].dump() + ", \"appointment_id\": \"42\", " +
-                          "\"scheduled_at\": " + booking()["scheduled_at"].dump() + "}";
-  http::Response again =
-      send({"POST", "/v1/consultations", reordered, {{"Idempotency-Key", "key-r"}}},
-           Role::kHospital);
+  std::string reordered =
+      "{ \"patient\": " + booking()["patient"].dump(2) +
+      ", \"type\":\"doctor_patient\", \"practitioner\": " + booking()["practitioner"].dump() +
+      ", \"appointment_id\": \"42\", " + "\"scheduled_at\": " + booking()["scheduled_at"].dump() +
+      "}";
+  http::Response again = send(
+      {"POST", "/v1/consultations", reordered, {{"Idempotency-Key", "key-r"}}}, Role::kHospital);
   EXPECT_EQ(again.status, 201);
   EXPECT_EQ(again.body, first.body);
   EXPECT_EQ(again.headers.find("Idempotent-Replayed")->second, "true");
@@ -193,7 +193,9 @@ TEST_P(ConsultationsTest, FieldsTheWorkflowReadsAreRequired) {
 
 TEST_P(ConsultationsTest, MalformedBodiesAre400And415) {
   auto post = [&](std::string body, std::string type = "application/json") {
-    return send({"POST", "/v1/consultations", std::move(body),
+    return send({"POST",
+                 "/v1/consultations",
+                 std::move(body),
                  {{"Idempotency-Key", "k"}, {"Content-Type", std::move(type)}}},
                 Role::kHospital);
   };
@@ -212,7 +214,9 @@ TEST_P(ConsultationsTest, MalformedBodiesAre400And415) {
 TEST_P(ConsultationsTest, ArabicProblemTitleAndDetail) {
   nlohmann::json b = booking();
   b["type"] = "house_call";
-  http::Response r = send({"POST", "/v1/consultations", b.dump(),
+  http::Response r = send({"POST",
+                           "/v1/consultations",
+                           b.dump(),
                            {{"Idempotency-Key", "k"}, {"Accept-Language", "ar-SA, en;q=0.5"}}},
                           Role::kHospital);
   ASSERT_EQ(r.status, 422);
@@ -223,12 +227,13 @@ TEST_P(ConsultationsTest, ArabicProblemTitleAndDetail) {
   EXPECT_EQ(p["errors"][0]["code"], "unknown_value");
   EXPECT_EQ(r.headers.find("Content-Language")->second, "ar");
 
-  http::Response missing = send({"GET", "/v1/consultations/nope", "", {{"Accept-Language", "ar"}}},
-                                Role::kHospital);
+  http::Response missing =
+      send({"GET", "/v1/consultations/nope", "", {{"Accept-Language", "ar"}}}, Role::kHospital);
   EXPECT_EQ(body_of(missing)["title"], "غير موجود");
   EXPECT_EQ(body_of(missing)["detail"], "لا توجد استشارة بهذا المعرّف.");
-  http::Response english = send({"GET", "/v1/consultations/nope", "",
-                                 {{"Accept-Language", "en, ar;q=0.9"}}}, Role::kHospital);
+  http::Response english =
+      send({"GET", "/v1/consultations/nope", "", {{"Accept-Language", "en, ar;q=0.9"}}},
+           Role::kHospital);
   EXPECT_EQ(body_of(english)["title"], "Not Found");
 }
 
@@ -236,7 +241,8 @@ TEST_P(ConsultationsTest, AnotherFacilityAnswers404LikeAMissingId) {
   const std::string id = create_id("k");
   for (const std::string suffix : {"", "/timeline"}) {
     http::Response other = send({"GET", "/v1/consultations/" + id + suffix}, Role::kAdmin, true);
-    http::Response missing = send({"GET", "/v1/consultations/missing" + suffix}, Role::kAdmin, true);
+    http::Response missing =
+        send({"GET", "/v1/consultations/missing" + suffix}, Role::kAdmin, true);
     EXPECT_EQ(other.status, 404) << suffix;
     EXPECT_EQ(body_of(other)["detail"], body_of(missing)["detail"]);
     EXPECT_EQ(body_of(other)["type"], body_of(missing)["type"]);
@@ -268,9 +274,9 @@ TEST_P(ConsultationsTest, MissingOrBadKeysAre401ThenTheirSourceAndPrefixIs429) {
   http::Response none = send({"GET", "/v1/consultations"}, std::nullopt);
   EXPECT_EQ(none.status, 401);
   EXPECT_EQ(none.headers.count("WWW-Authenticate"), 1u);
-  http::Response bad =
-      send({"GET", "/v1/consultations", "", {{"Authorization", "Bearer wasl_" + std::string(64, '0')}}},
-           std::nullopt);
+  http::Response bad = send(
+      {"GET", "/v1/consultations", "", {{"Authorization", "Bearer wasl_" + std::string(64, '0')}}},
+      std::nullopt);
   EXPECT_EQ(bad.status, 401);
   EXPECT_EQ(audit_count("auth.failed"), 2);
   for (int i = 0; i < 4; ++i) send({"GET", "/v1/consultations"}, std::nullopt);
@@ -294,9 +300,9 @@ TEST_P(ConsultationsTest, ListPagesFiltersAndIsolatesFacilities) {
   nlohmann::json p1 = body_of(page1);
   ASSERT_EQ(p1["items"].size(), 2u);
   ASSERT_TRUE(p1["next_cursor"].is_string());
-  nlohmann::json p2 = body_of(send(
-      {"GET", "/v1/consultations?limit=2&cursor=" + p1["next_cursor"].get<std::string>()},
-      Role::kClinician));
+  nlohmann::json p2 = body_of(
+      send({"GET", "/v1/consultations?limit=2&cursor=" + p1["next_cursor"].get<std::string>()},
+           Role::kClinician));
   ASSERT_EQ(p2["items"].size(), 1u);
   EXPECT_TRUE(p2["next_cursor"].is_null());
 
@@ -306,17 +312,18 @@ TEST_P(ConsultationsTest, ListPagesFiltersAndIsolatesFacilities) {
   EXPECT_EQ(b_only["items"].size(), 0u) << "facility B's patient is invisible to A";
   nlohmann::json b_list = body_of(send({"GET", "/v1/consultations"}, Role::kAdmin, true));
   EXPECT_EQ(b_list["items"].size(), 1u);
-  nlohmann::json scheduled = body_of(send({"GET", "/v1/consultations?status=scheduled&from=" +
-                                           iso(kNow) + "&to=" + iso(kNow + 7'200'000)}));
+  nlohmann::json scheduled =
+      body_of(send({"GET", "/v1/consultations?status=scheduled&from=" + iso(kNow) +
+                               "&to=" + iso(kNow + 7'200'000)}));
   EXPECT_EQ(scheduled["items"].size(), 3u);
   EXPECT_EQ(body_of(send({"GET", "/v1/consultations?status=cancelled"}))["items"].size(), 0u);
   EXPECT_EQ(body_of(send({"GET", "/v1/consultations?workflow=consultation"}))["items"].size(), 3u);
   EXPECT_EQ(body_of(send({"GET", "/v1/consultations?workflow=emergency"}))["items"].size(), 0u);
   EXPECT_GE(audit_count("consultation.list"), 5);
 
-  for (const std::string q : std::vector<std::string>{"status=bogus", "limit=0", "limit=201", "limit=x", "colour=red",
-                              "from=yesterday", "cursor=not-a-cursor", "workflow=",
-                              "workflow=" + std::string(129, 'w')}) {
+  for (const std::string q : std::vector<std::string>{
+           "status=bogus", "limit=0", "limit=201", "limit=x", "colour=red", "from=yesterday",
+           "cursor=not-a-cursor", "workflow=", "workflow=" + std::string(129, 'w')}) {
     http::Response r = send({"GET", "/v1/consultations?" + q});
     EXPECT_EQ(r.status, 400) << q << ": " << r.body;
     EXPECT_FALSE(body_of(r)["errors"].empty()) << q;
@@ -388,9 +395,8 @@ TEST_P(ConsultationsTest, CancelCommitsWithItsAuditEventOrNotAtAll) {
   ASSERT_TRUE(audit::testing::set_audit_outage(*store_, false).ok());
   EXPECT_GE(failed.status, 400) << failed.body;
   EXPECT_EQ(scalar(run_status_sql, {id}), 1) << "the run's cancellation outlived its audit";
-  EXPECT_EQ(scalar("SELECT COUNT(*) FROM consultations WHERE id = $1 AND status = 'scheduled'",
-                   {id}),
-            1);
+  EXPECT_EQ(
+      scalar("SELECT COUNT(*) FROM consultations WHERE id = $1 AND status = 'scheduled'", {id}), 1);
 
   http::Response r = send({"POST", "/v1/consultations/" + id + "/cancel"}, Role::kHospital);
   ASSERT_EQ(r.status, 202) << r.body;

@@ -45,7 +45,9 @@ class DeadLettersTest : public ApiFixture {
   }
 
   http::Response replay(const nlohmann::json& ids, bool facility_b = false) {
-    return send({"POST", "/v1/dead-letters/replay", nlohmann::json{{"ids", ids}}.dump(),
+    return send({"POST",
+                 "/v1/dead-letters/replay",
+                 nlohmann::json{{"ids", ids}}.dump(),
                  {{"Content-Type", "application/json"}}},
                 Role::kIntegrator, facility_b);
   }
@@ -88,8 +90,9 @@ TEST_P(DeadLettersTest, ListsFailedRunsAndStuckWebhooksOfTheFacilityNewestFirst)
   EXPECT_EQ(hooks[0]["id"], "wh-parked");
   EXPECT_EQ(body_of(send({"GET", "/v1/dead-letters?workflow=other"}))["items"],
             nlohmann::json::array());
-  EXPECT_EQ(body_of(send({"GET", "/v1/dead-letters?since=1970-01-01T00:00:01.500Z&kind=webhook"}))
-                ["items"].size(),
+  EXPECT_EQ(body_of(send(
+                {"GET", "/v1/dead-letters?since=1970-01-01T00:00:01.500Z&kind=webhook"}))["items"]
+                .size(),
             1u);
 
   // Facility B sees its webhook only, none of A's run.
@@ -139,7 +142,9 @@ TEST_P(DeadLettersTest, BulkReplayIsBoundedAllOrNothingAndAudited) {
             2);
   // Facility B's key cannot replay A's rows either.
   EXPECT_EQ(replay({"wh-1"}, true).status, 404);
-  EXPECT_EQ(send({"POST", "/v1/dead-letters/replay", R"({"ids":["wh-b"]})",
+  EXPECT_EQ(send({"POST",
+                  "/v1/dead-letters/replay",
+                  R"({"ids":["wh-b"]})",
                   {{"Content-Type", "application/json"}}},
                  Role::kHospital, true)
                 .status,

@@ -40,8 +40,8 @@ TEST(ConsultationRequestTest, WorkflowsDeclareTheTriggerMembersTheyRead) {
                                                    "/workflows/consultation.yaml");
   ASSERT_TRUE(standard.ok()) << standard.describe();
   EXPECT_EQ(trigger_members_read(*standard.definition), std::vector<std::string>{"appointment_id"});
-  auto emergency = workflow::validate_workflow_file(std::string(WASL_SOURCE_DIR) +
-                                                    "/workflows/emergency.yaml");
+  auto emergency =
+      workflow::validate_workflow_file(std::string(WASL_SOURCE_DIR) + "/workflows/emergency.yaml");
   ASSERT_TRUE(emergency.ok()) << emergency.describe();
   EXPECT_EQ(trigger_members_read(*emergency.definition),
             (std::vector<std::string>{"patient_id", "practitioner_id"}));

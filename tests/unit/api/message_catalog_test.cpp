@@ -91,14 +91,21 @@ TEST(MessagesTest, ErrorsAreClassifiedByKind) {
     int status;
   };
   const Case cases[] = {
-      {post, ErrorCode::kInvalidArgument, 422},   {get, ErrorCode::kInvalidArgument, 400},
+      {post, ErrorCode::kInvalidArgument, 422},
+      {get, ErrorCode::kInvalidArgument, 400},
       {bare_post, ErrorCode::kInvalidArgument, 400},
-      {post, ErrorCode::kFailedPrecondition, 409}, {get, ErrorCode::kFailedPrecondition, 409},
-      {post, ErrorCode::kAlreadyExists, 409},     {post, ErrorCode::kConflict, 409},
-      {post, ErrorCode::kNotFound, 404},          {post, ErrorCode::kPermissionDenied, 502},
-      {post, ErrorCode::kUnauthenticated, 502},   {post, ErrorCode::kUnimplemented, 501},
-      {post, ErrorCode::kUnavailable, 503},       {post, ErrorCode::kDeadlineExceeded, 503},
-      {post, ErrorCode::kResourceExhausted, 503}, {post, ErrorCode::kCancelled, 503},
+      {post, ErrorCode::kFailedPrecondition, 409},
+      {get, ErrorCode::kFailedPrecondition, 409},
+      {post, ErrorCode::kAlreadyExists, 409},
+      {post, ErrorCode::kConflict, 409},
+      {post, ErrorCode::kNotFound, 404},
+      {post, ErrorCode::kPermissionDenied, 502},
+      {post, ErrorCode::kUnauthenticated, 502},
+      {post, ErrorCode::kUnimplemented, 501},
+      {post, ErrorCode::kUnavailable, 503},
+      {post, ErrorCode::kDeadlineExceeded, 503},
+      {post, ErrorCode::kResourceExhausted, 503},
+      {post, ErrorCode::kCancelled, 503},
       {post, ErrorCode::kInternal, 500},
   };
   for (const Case& c : cases) {
@@ -125,8 +132,8 @@ TEST(MessagesTest, AConflictIs409WithRetryAfterWhenRetryable) {
   EXPECT_EQ(retryable.headers.find("Retry-After")->second, "1");
   EXPECT_NE(nlohmann::json::parse(retryable.body)["detail"].get<std::string>().find("retry"),
             std::string::npos);
-  http::Response state = error_response(
-      post, sdk::Error(sdk::ErrorCode::kFailedPrecondition, "foreign key", false));
+  http::Response state =
+      error_response(post, sdk::Error(sdk::ErrorCode::kFailedPrecondition, "foreign key", false));
   EXPECT_EQ(state.status, 409);
   EXPECT_EQ(state.headers.find("Retry-After"), state.headers.end());
   EXPECT_EQ(nlohmann::json::parse(state.body)["type"], "https://wasl.dev/problems/conflict");

@@ -72,9 +72,9 @@ TEST_P(ParticipantsTest, SelfDeclaredCliniciansWait) {
     EXPECT_FALSE(body_of(r).contains("join"));
   }
   // Another practitioner's reference changes nothing.
-  http::Response other = add({{"role", "nurse"}, {"display_name", "n"},
-                              {"practitioner", "Practitioner/99"}},
-                             Role::kHospital);
+  http::Response other =
+      add({{"role", "nurse"}, {"display_name", "n"}, {"practitioner", "Practitioner/99"}},
+          Role::kHospital);
   ASSERT_EQ(other.status, 201) << other.body;
   EXPECT_EQ(body_of(other)["state"], "waiting");
   EXPECT_EQ(video_->tokens_issued, 0);
@@ -83,9 +83,9 @@ TEST_P(ParticipantsTest, SelfDeclaredCliniciansWait) {
             0);
 
   // The consultation's own practitioner (Practitioner/3 from the booking).
-  http::Response own = add({{"role", "doctor"}, {"display_name", "د. أحمد"},
-                            {"practitioner", "Practitioner/3"}},
-                           Role::kHospital);
+  http::Response own =
+      add({{"role", "doctor"}, {"display_name", "د. أحمد"}, {"practitioner", "Practitioner/3"}},
+          Role::kHospital);
   ASSERT_EQ(own.status, 201) << own.body;
   EXPECT_EQ(body_of(own)["state"], "admitted");
   EXPECT_TRUE(body_of(own).contains("join"));
@@ -102,9 +102,9 @@ TEST_P(ParticipantsTest, SelfDeclaredCliniciansWait) {
   EXPECT_EQ(video_->tokens_issued, 2);
 
   // A reference is for clinicians only; a refused request adds nothing.
-  http::Response patient = add({{"role", "patient"}, {"display_name", "p"},
-                                {"practitioner", "Practitioner/3"}},
-                               Role::kHospital);
+  http::Response patient =
+      add({{"role", "patient"}, {"display_name", "p"}, {"practitioner", "Practitioner/3"}},
+          Role::kHospital);
   EXPECT_EQ(patient.status, 422) << patient.body;
   EXPECT_NE(patient.body.find("not_allowed"), std::string::npos) << patient.body;
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE consultation_id = $1", {id_}), 5);
@@ -123,11 +123,12 @@ TEST_P(ParticipantsTest, TokenComesFromTheInstanceTheConsultationsRunStartedWith
   // video.fake; its consultation row names no instance.
   config_.facilities[kFacilityA].bindings["video"] = "video.elsewhere";
   exec("UPDATE consultations SET video_instance = NULL WHERE id = $1", {id_});
-  exec("INSERT INTO workflow_runs (id, facility_id, consultation_id, workflow_name, "
-       "workflow_version, status, bindings, created_at, updated_at) VALUES ('run-pinned', $1, "
-       "$2, 'pinned', 1, 'waiting', $3, $4, $4)",
-       {std::string(kFacilityA), id_, std::string(R"({"video":"video.fake"})"),
-        std::int64_t{4102444800000}});  // newer than the booking's own run
+  exec(
+      "INSERT INTO workflow_runs (id, facility_id, consultation_id, workflow_name, "
+      "workflow_version, status, bindings, created_at, updated_at) VALUES ('run-pinned', $1, "
+      "$2, 'pinned', 1, 'waiting', $3, $4, $4)",
+      {std::string(kFacilityA), id_, std::string(R"({"video":"video.fake"})"),
+       std::int64_t{4102444800000}});  // newer than the booking's own run
   http::Response r = add({{"role", "doctor"}, {"display_name", "Dr. Pinned"}});
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(body_of(r)["join"]["video_instance"], "video.fake");
@@ -141,8 +142,8 @@ TEST_P(ParticipantsTest, TokenComesFromTheInstanceTheConsultationsRunStartedWith
 }
 
 TEST_P(ParticipantsTest, NonCliniciansWaitWithoutATokenUntilAdmitted) {
-  http::Response r = add({{"role", "patient"}, {"display_name", kArabicName},
-                          {"gender_preference", "female"}});
+  http::Response r =
+      add({{"role", "patient"}, {"display_name", kArabicName}, {"gender_preference", "female"}});
   ASSERT_EQ(r.status, 201) << r.body;
   nlohmann::json p = body_of(r);
   const std::string pid = p["id"];
@@ -181,8 +182,8 @@ TEST_P(ParticipantsTest, FamilyMembersNeedConsent) {
     EXPECT_EQ(body_of(r)["errors"][0]["field"], "family_consent");
     EXPECT_EQ(body_of(r)["errors"][0]["code"], "consent_required");
   }
-  http::Response ok = add({{"role", "family_member"}, {"display_name", "خالد"},
-                           {"family_consent", true}});
+  http::Response ok =
+      add({{"role", "family_member"}, {"display_name", "خالد"}, {"family_consent", true}});
   ASSERT_EQ(ok.status, 201) << ok.body;
   EXPECT_EQ(body_of(ok)["family_consent"], true);
   EXPECT_EQ(body_of(ok)["state"], "waiting");
@@ -224,21 +225,21 @@ TEST_P(ParticipantsTest, TheLimitCountsParticipantsNotRemoved) {
   const std::string fpath = "/v1/consultations/" + fid + "/participants";
   std::vector<std::string> ids;
   for (int i = 0; i < 3; ++i) {
-    http::Response r = send({"POST", fpath, nlohmann::json{{"role", "patient"},
-                                                           {"display_name", "p"}}.dump()});
+    http::Response r =
+        send({"POST", fpath, nlohmann::json{{"role", "patient"}, {"display_name", "p"}}.dump()});
     ASSERT_EQ(r.status, 201) << r.body;
     ids.push_back(body_of(r)["id"]);
   }
-  http::Response full = send({"POST", fpath, nlohmann::json{{"role", "doctor"},
-                                                            {"display_name", "d"}}.dump()});
+  http::Response full =
+      send({"POST", fpath, nlohmann::json{{"role", "doctor"}, {"display_name", "d"}}.dump()});
   EXPECT_EQ(full.status, 409) << full.body;
   EXPECT_NE(body_of(full)["detail"].get<std::string>().find("3"), std::string::npos);
   EXPECT_EQ(video_->tokens_issued, 0) << "a full consultation asks the provider for nothing";
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE consultation_id = $1", {fid}), 3);
 
   ASSERT_EQ(send({"DELETE", fpath + "/" + ids[0]}, Role::kClinician).status, 200);
-  EXPECT_EQ(send({"POST", fpath, nlohmann::json{{"role", "doctor"},
-                                                {"display_name", "d"}}.dump()}).status,
+  EXPECT_EQ(send({"POST", fpath, nlohmann::json{{"role", "doctor"}, {"display_name", "d"}}.dump()})
+                .status,
             201);
   // The default limit (15) applies to other types.
   for (int i = 0; i < 15; ++i) {
@@ -403,13 +404,16 @@ TEST_P(ParticipantsTest, EndedConsultationsTakeNoParticipants) {
 
 TEST_P(ParticipantsTest, IdempotencyKeyReplaysTheFirstAnswer) {
   std::vector<std::pair<std::string, std::string>> key = {{"Idempotency-Key", "p-1"}};
-  http::Response first = add({{"role", "doctor"}, {"display_name", "d"}}, Role::kClinician, false, key);
+  http::Response first =
+      add({{"role", "doctor"}, {"display_name", "d"}}, Role::kClinician, false, key);
   ASSERT_EQ(first.status, 201) << first.body;
-  http::Response again = add({{"role", "doctor"}, {"display_name", "d"}}, Role::kClinician, false, key);
+  http::Response again =
+      add({{"role", "doctor"}, {"display_name", "d"}}, Role::kClinician, false, key);
   EXPECT_EQ(again.status, 201);
   EXPECT_EQ(again.body, first.body);
   EXPECT_EQ(video_->tokens_issued, 1);
-  EXPECT_EQ(add({{"role", "nurse"}, {"display_name", "d"}}, Role::kHospital, false, key).status, 422);
+  EXPECT_EQ(add({{"role", "nurse"}, {"display_name", "d"}}, Role::kHospital, false, key).status,
+            422);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants"), 1);
 }
 

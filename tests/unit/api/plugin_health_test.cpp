@@ -79,7 +79,7 @@ TEST_P(PluginHealthTest, CallsMakeTheHealthAndStateChangesMakeAlerts) {
   const sdk::Error absent(sdk::ErrorCode::kNotFound, "no such patient", false);
   health.record("ehr.missing", "ehr.read_patient", nullptr, 0.010);  // unknown -> healthy: no alert
   health.record("ehr.missing", "ehr.read_patient", &down, 0.002);
-  health.record("ehr.missing", "ehr.read_patient", &down, 0.002);  // still failing: no alert
+  health.record("ehr.missing", "ehr.read_patient", &down, 0.002);    // still failing: no alert
   health.record("ehr.missing", "ehr.read_patient", &absent, 0.030);  // the far end answered
   health.record("reporting.b-only", "reporting.submit_report", &down, 0.001);  // B's
 
@@ -99,8 +99,7 @@ TEST_P(PluginHealthTest, CallsMakeTheHealthAndStateChangesMakeAlerts) {
   EXPECT_EQ(alerts[0]["kind"], "instance.recovered");
   EXPECT_EQ(alerts[1]["kind"], "instance.failing");
   EXPECT_EQ(alerts[1]["instance"], "ehr.missing");
-  EXPECT_NE(alerts[1]["message"].get<std::string>().find("connection refused"),
-            std::string::npos);
+  EXPECT_NE(alerts[1]["message"].get<std::string>().find("connection refused"), std::string::npos);
   const auto newest = alerts[0]["id"].get<std::int64_t>();
   EXPECT_EQ(body_of(send({"GET", "/v1/alerts?after=" + std::to_string(newest)}))["items"],
             nlohmann::json::array());

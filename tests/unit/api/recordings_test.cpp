@@ -66,8 +66,8 @@ TEST_P(RecordingsTest, MetadataIsReadAndAudited) {
   EXPECT_EQ(j["size_bytes"], 100000);
   EXPECT_FALSE(j.contains("storage_path"));
   EXPECT_EQ(audit_count("recording.read"), 1);
-  http::Response list = send({"GET", "/v1/consultations/" + consultation_ + "/recordings"},
-                             Role::kHospital);
+  http::Response list =
+      send({"GET", "/v1/consultations/" + consultation_ + "/recordings"}, Role::kHospital);
   ASSERT_EQ(list.status, 200);
   EXPECT_EQ(body_of(list)["items"].size(), 1u);
   EXPECT_EQ(audit_count("recording.list"), 1);
@@ -76,8 +76,10 @@ TEST_P(RecordingsTest, MetadataIsReadAndAudited) {
 TEST_P(RecordingsTest, WrongFacilityAndRoleAndMissing) {
   EXPECT_EQ(send({"GET", "/v1/recordings/rec-1"}, Role::kClinician, true).status, 404);
   EXPECT_EQ(send({"GET", "/v1/recordings/rec-1/content"}, Role::kClinician, true).status, 404);
-  EXPECT_EQ(send({"GET", "/v1/consultations/" + consultation_ + "/recordings"}, Role::kHospital,
-                 true).status, 404);
+  EXPECT_EQ(
+      send({"GET", "/v1/consultations/" + consultation_ + "/recordings"}, Role::kHospital, true)
+          .status,
+      404);
   EXPECT_EQ(send({"GET", "/v1/recordings/nope"}, Role::kClinician).status, 404);
   EXPECT_EQ(send({"GET", "/v1/recordings/rec-1"}, Role::kIntegrator).status, 403);
   EXPECT_EQ(send({"GET", "/v1/recordings/rec-1/content"}, Role::kAdmin).status, 403);
@@ -92,16 +94,17 @@ TEST_P(RecordingsTest, DownloadDecryptsWholeAndRanges) {
   EXPECT_EQ(body_text(whole), plaintext_);
   EXPECT_EQ(audit_count("recording.download"), 1);
 
-  http::Response part = send({"GET", "/v1/recordings/rec-1/content", "", {{"Range", "bytes=70000-70009"}}},
-                             Role::kHospital);
+  http::Response part =
+      send({"GET", "/v1/recordings/rec-1/content", "", {{"Range", "bytes=70000-70009"}}},
+           Role::kHospital);
   ASSERT_EQ(part.status, 206);
   EXPECT_EQ(part.headers.find("Content-Range")->second, "bytes 70000-70009/100000");
   EXPECT_EQ(body_text(part), plaintext_.substr(70000, 10));
-  http::Response tail = send({"GET", "/v1/recordings/rec-1/content", "", {{"Range", "bytes=-5"}}},
-                             Role::kHospital);
+  http::Response tail =
+      send({"GET", "/v1/recordings/rec-1/content", "", {{"Range", "bytes=-5"}}}, Role::kHospital);
   EXPECT_EQ(body_text(tail), plaintext_.substr(99995));
-  http::Response bad = send({"GET", "/v1/recordings/rec-1/content", "", {{"Range", "bytes=200000-"}}},
-                            Role::kHospital);
+  http::Response bad = send(
+      {"GET", "/v1/recordings/rec-1/content", "", {{"Range", "bytes=200000-"}}}, Role::kHospital);
   EXPECT_EQ(bad.status, 416);
   EXPECT_EQ(bad.headers.find("Content-Range")->second, "bytes */100000");
 }
@@ -153,7 +156,8 @@ TEST_P(RecordingsTest, AFileMovedToAnotherRecordingIsRefused) {
   auto set_path = [this](const std::string& id, const std::string& path) {
     auto tx = store_->begin();
     ASSERT_TRUE(tx.ok());
-    ASSERT_TRUE((*tx)->exec("UPDATE recordings SET storage_path = $1 WHERE id = $2", {path, id}).ok());
+    ASSERT_TRUE(
+        (*tx)->exec("UPDATE recordings SET storage_path = $1 WHERE id = $2", {path, id}).ok());
     ASSERT_TRUE((*tx)->commit().ok());
   };
   set_path("rec-mine", theirs);  // same size, same key: only the binding tells

@@ -73,10 +73,9 @@ TEST_P(ServerRoundTripTest, CreateAndReadOverHttp) {
   ASSERT_EQ(read.status, 200) << read.body;
   EXPECT_NE(read.body.find(kArabicName), std::string::npos);
 
-  Reply wrong_type = request("POST", "/v1/consultations", booking().dump(),
-                             {{"Authorization", auth},
-                              {"Content-Type", "text/plain"},
-                              {"Idempotency-Key", "wire-2"}});
+  Reply wrong_type = request(
+      "POST", "/v1/consultations", booking().dump(),
+      {{"Authorization", auth}, {"Content-Type", "text/plain"}, {"Idempotency-Key", "wire-2"}});
   EXPECT_EQ(wrong_type.status, 415);
   Reply anonymous = request("GET", "/v1/consultations", "", {});
   EXPECT_EQ(anonymous.status, 401);

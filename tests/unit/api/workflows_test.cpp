@@ -29,7 +29,8 @@ steps:
 
 class WorkflowsTest : public ApiFixture {
  protected:
-  http::Response put(const std::string& name, const std::string& yaml, Role role = Role::kIntegrator) {
+  http::Response put(const std::string& name, const std::string& yaml,
+                     Role role = Role::kIntegrator) {
     return send({"PUT", "/v1/workflows/" + name, yaml, {{"Content-Type", "application/yaml"}}},
                 role);
   }

@@ -45,9 +45,10 @@ TEST_P(ArchiveActionTest, RegisteredStandaloneAndAnswersTheCataloguedOutput) {
 
   load_plugins({{"listed_media", "pattern-300000"}, {"duration_seconds", 754}});
   s = services();
-  auto out = entry->action(context(kFacilityA, "c1"),
-                           {{"media_id", "pattern-300000"}, {"room_id", "room-1"},
-                            {"content_type", "video/mp4"}, {"retention_days", 2555}});
+  auto out = entry->action(context(kFacilityA, "c1"), {{"media_id", "pattern-300000"},
+                                                       {"room_id", "room-1"},
+                                                       {"content_type", "video/mp4"},
+                                                       {"retention_days", 2555}});
   ASSERT_TRUE(out.ok()) << out.error().message;
 
   // Exactly the members the catalogue promises.
@@ -104,11 +105,10 @@ TEST_P(ArchiveActionTest, RefusesBadInputAndMissingWiring) {
             ErrorCode::kInvalidArgument);
   EXPECT_EQ(archive_recording_action(s, ctx, {{"media_id", 7}}).error().code,
             ErrorCode::kInvalidArgument);
-  EXPECT_EQ(
-      archive_recording_action(s, ctx, {{"media_id", "pattern-1"}, {"retention_days", -1}})
-          .error()
-          .code,
-      ErrorCode::kInvalidArgument);
+  EXPECT_EQ(archive_recording_action(s, ctx, {{"media_id", "pattern-1"}, {"retention_days", -1}})
+                .error()
+                .code,
+            ErrorCode::kInvalidArgument);
   auto no_consultation = context(kFacilityA, "");
   EXPECT_EQ(archive_recording_action(s, no_consultation, {{"media_id", "pattern-1"}}).error().code,
             ErrorCode::kFailedPrecondition);

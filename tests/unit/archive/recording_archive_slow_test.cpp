@@ -18,8 +18,8 @@ TEST_P(RecordingArchiveSlowTest, OneGibibyteInConstantMemory) {
   ASSERT_TRUE(reset_peak_rss());
   const std::int64_t before = peak_rss_kib();
   const auto started = std::chrono::steady_clock::now();
-  auto result = archive_->archive(request(kFacilityA, "c1", "pattern-" + std::to_string(kSize)),
-                                  *video_);
+  auto result =
+      archive_->archive(request(kFacilityA, "c1", "pattern-" + std::to_string(kSize)), *video_);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const std::int64_t after = peak_rss_kib();

@@ -7,8 +7,6 @@
 #include <fstream>
 
 #include "hub/crypto/stream_cipher.hpp"
-#include "hub/crypto/stream_cipher.hpp"
-#include "hub/records/recording_store.hpp"
 #include "hub/records/recording_store.hpp"
 #include "tests/sanitizers/address_sanitizer.hpp"
 #include "tests/unit/archive/archive_fixture.hpp"
@@ -56,8 +54,8 @@ TEST_P(RecordingArchiveTest, Archives64MiBEncryptedRecordedAuditedInBoundedMemor
   constexpr std::uint64_t kSize = 64ull << 20;
   const bool peak_reset = reset_peak_rss();
   const std::int64_t before = peak_rss_kib();
-  auto result = archive_->archive(request(kFacilityA, "c1", "pattern-" + std::to_string(kSize)),
-                                  *video_);
+  auto result =
+      archive_->archive(request(kFacilityA, "c1", "pattern-" + std::to_string(kSize)), *video_);
   const std::int64_t after = peak_rss_kib();
   ASSERT_TRUE(result.ok()) << result.error().message;
   ASSERT_TRUE(peak_reset) << "cannot reset VmHWM through /proc/self/clear_refs";
@@ -146,7 +144,8 @@ TEST_P(RecordingArchiveTest, RetentionFollowsTheFacilityUnlessTheRequestNamesIt)
   add_consultation(kFacilityB, "c2");
   RecordingArchiveOptions options = archive_->options();
   options.facility_retention_days[kFacilityB] = 3650;
-  RecordingArchive archive(*store_, *audit_, [this] { return cipher_->keyring(); }, options);
+  RecordingArchive archive(
+      *store_, *audit_, [this] { return cipher_->keyring(); }, options);
   auto a = archive.archive(request(kFacilityA, "c1", "pattern-10"), *video_);
   auto b = archive.archive(request(kFacilityB, "c2", "pattern-10"), *video_);
   ArchiveRequest explicit_days = request(kFacilityA, "c1", "pattern-11");

@@ -103,12 +103,14 @@ TEST_P(RetentionJobTest, RemovesAFileLeftByACrashAfterTheCommit) {
   add_consultation(kFacilityA, "c1");
   domain::Recording r = archived("c1", "pattern-1000", 1);
   // The state a crash between commit and unlink leaves.
-  exec_raw("UPDATE recordings SET state = 'deleted', storage_path = NULL, deleted_at = 1 "
-           "WHERE id = $1",
-           {r.id});
-  exec_raw("INSERT INTO recording_file_cleanup (path, recording_id, created_at) VALUES "
-           "($1, $2, 1)",
-           {*r.storage_path, r.id});
+  exec_raw(
+      "UPDATE recordings SET state = 'deleted', storage_path = NULL, deleted_at = 1 "
+      "WHERE id = $1",
+      {r.id});
+  exec_raw(
+      "INSERT INTO recording_file_cleanup (path, recording_id, created_at) VALUES "
+      "($1, $2, 1)",
+      {*r.storage_path, r.id});
   ASSERT_TRUE(std::filesystem::exists(*r.storage_path));
   auto pass = job(kT0).run_once();
   ASSERT_TRUE(pass.ok()) << pass.error().message;

@@ -12,9 +12,9 @@
 
 #include <map>
 
-#include "hub/workflow/language/capabilities.hpp"
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
+#include "hub/workflow/language/capabilities.hpp"
 #include "tests/unit/archive/archive_fixture.hpp"
 
 namespace wasl::archive::testing {
@@ -122,8 +122,7 @@ class SessionReconcilerTest : public ArchiveFixture {
     workflow::EngineOptions options;
     options.workers = 0;  // this test only starts runs and delivers events
     engine_ = std::make_unique<workflow::Engine>(
-        *store_, *definitions_, std::make_shared<NoPluginCalls>(), actions_,
-        metrics_, options);
+        *store_, *definitions_, std::make_shared<NoPluginCalls>(), actions_, metrics_, options);
   }
   void TearDown() override {
     engine_.reset();
@@ -134,9 +133,10 @@ class SessionReconcilerTest : public ArchiveFixture {
                     const std::string& instance = "video.pattern") {
     add_consultation(kFacilityA, id);
     if (with_room_id) {
-      exec_raw("UPDATE consultations SET status = 'in_session', video_instance = $1, "
-               "video_room_id = $2 WHERE id = $3",
-               {instance, room, id});
+      exec_raw(
+          "UPDATE consultations SET status = 'in_session', video_instance = $1, "
+          "video_room_id = $2 WHERE id = $3",
+          {instance, room, id});
     }
   }
 
@@ -159,8 +159,8 @@ class SessionReconcilerTest : public ArchiveFixture {
   SessionReconciler reconciler() {
     SessionReconcilerServices services;
     services.store = store_.get();
-    services.video = [this](const std::string& instance)
-        -> sdk::Result<std::shared_ptr<sdk::VideoProvider>> {
+    services.video =
+        [this](const std::string& instance) -> sdk::Result<std::shared_ptr<sdk::VideoProvider>> {
       if (instance == kStatusInstance && status_video_) {
         return std::shared_ptr<sdk::VideoProvider>(status_video_);
       }
@@ -285,11 +285,11 @@ TEST_P(SessionReconcilerTest, PeriodicRunnerDeliversWithoutBeingCalled) {
 }
 
 TEST_P(SessionReconcilerTest, RoomStatusDecidesWhereTheProviderCanReadIt) {
-  status_video_ = std::make_shared<RoomStatusVideo>(std::map<std::string, std::string>{
-      {"rs-completed", "completed"},
-      {"rs-failed", "failed"},
-      {"rs-open", "in_progress"},
-      {"rs-flaky", "unavailable"}});
+  status_video_ = std::make_shared<RoomStatusVideo>(
+      std::map<std::string, std::string>{{"rs-completed", "completed"},
+                                         {"rs-failed", "failed"},
+                                         {"rs-open", "in_progress"},
+                                         {"rs-flaky", "unavailable"}});
   for (const char* room : {"rs-completed", "rs-failed", "rs-open", "rs-gone", "rs-flaky"}) {
     open_session(std::string("c-") + room, room, true, kStatusInstance);
   }
@@ -351,8 +351,7 @@ TEST_P(SessionReconcilerTest, RoomIsAskedOfTheInstanceItsRunStartedWith) {
   exec_raw("UPDATE consultations SET video_instance = NULL WHERE id = 'c-cons'");
   const std::string run_only = start_wait("c-run", "pin-run");
   const std::string consultation_run = start_wait("c-cons", "pin-consultation");
-  exec_raw("UPDATE workflow_runs SET bindings = $1",
-           {std::string(R"({"video":"video.status"})")});
+  exec_raw("UPDATE workflow_runs SET bindings = $1", {std::string(R"({"video":"video.status"})")});
 
   auto pass = reconciler().run_once();
   ASSERT_TRUE(pass.ok()) << pass.error().message;

@@ -121,8 +121,7 @@ TEST_P(AuditQueryTest, RejectsBadArguments) {
 
 TEST(AuditCursorTest, RoundTrips) {
   EXPECT_EQ(decode_audit_cursor(encode_audit_cursor(0)).value(), 0);
-  EXPECT_EQ(decode_audit_cursor(encode_audit_cursor(9007199254740993)).value(),
-            9007199254740993);
+  EXPECT_EQ(decode_audit_cursor(encode_audit_cursor(9007199254740993)).value(), 9007199254740993);
   EXPECT_FALSE(decode_audit_cursor("").ok());
   EXPECT_FALSE(decode_audit_cursor("s").ok());
   EXPECT_FALSE(decode_audit_cursor("s-1").ok());

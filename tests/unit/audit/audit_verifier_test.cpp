@@ -66,8 +66,9 @@ class AuditVerifierTest : public AuditedDatabaseTest {
       ASSERT_TRUE(rows.ok() && rows->size() == 1);
       prev = (*rows)[0].get_text(0).value();
     }
-    auto rows = (*tx)->query("SELECT " + std::string(kEventColumns) +
-                             " FROM audit_events WHERE seq >= $1 ORDER BY seq", {from});
+    auto rows = (*tx)->query(
+        "SELECT " + std::string(kEventColumns) + " FROM audit_events WHERE seq >= $1 ORDER BY seq",
+        {from});
     ASSERT_TRUE(rows.ok());
     for (const auto& row : *rows) {
       auto stored = read_event_row(row);
@@ -153,8 +154,9 @@ TEST_P(AuditVerifierTest, DetectsDeletedNewestEventsThroughCheckpoint) {
   // The attacker deletes the newest events and fixes audit_head, but the
   // signed checkpoint at 20 still names them.
   exec_raw("DELETE FROM audit_events WHERE seq > 17");
-  exec_raw("UPDATE audit_head SET seq = 17, hash = (SELECT hash FROM audit_events WHERE seq = 17) "
-           "WHERE id = 1");
+  exec_raw(
+      "UPDATE audit_head SET seq = 17, hash = (SELECT hash FROM audit_events WHERE seq = 17) "
+      "WHERE id = 1");
   expect_bad(18, "checkpoint");
 }
 

@@ -35,8 +35,7 @@ TEST(CanonicalFormTest, IsLengthPrefixedInFixedOrder) {
 }
 
 TEST(CanonicalFormTest, TailIsEverythingAfterTheSeqField) {
-  EXPECT_EQ(canonical_form(12345, event()),
-            "wasl.audit.v1\n5:12345\n" + canonical_tail(event()));
+  EXPECT_EQ(canonical_form(12345, event()), "wasl.audit.v1\n5:12345\n" + canonical_tail(event()));
 }
 
 TEST(CanonicalFormTest, MovingTextBetweenFieldsChangesTheForm) {

@@ -40,8 +40,8 @@ TEST(ReportPeriod, ADaylightSavingDayIs23Hours) {
 }
 
 TEST(ReportPeriod, LabelsAreStrict) {
-  for (const char* bad : {"2025-3-01", "2025-02-29", "2025-13", "2025/03/01", "", "2025-03-01x",
-                          "yesterday"}) {
+  for (const char* bad :
+       {"2025-3-01", "2025-02-29", "2025-13", "2025/03/01", "", "2025-03-01x", "yesterday"}) {
     auto p = period_from_label(bad, "Asia/Riyadh");
     EXPECT_FALSE(p.ok()) << bad;
   }

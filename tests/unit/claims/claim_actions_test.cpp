@@ -4,8 +4,8 @@
 
 #include <chrono>
 #include <functional>
-#include <set>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "hub/audit/audit_writer.hpp"
@@ -31,9 +31,12 @@ nlohmann::json coverage() {
 }
 
 nlohmann::json claim_input() {
-  return {{"patient_id", "pat-1"},          {"practitioner_id", "doc-1"},
-          {"coverage", coverage()},         {"encounter_id", "enc-1"},
-          {"service_start_ms", 1'700'000'000'000}, {"service_end_ms", 1'700'000'900'000},
+  return {{"patient_id", "pat-1"},
+          {"practitioner_id", "doc-1"},
+          {"coverage", coverage()},
+          {"encounter_id", "enc-1"},
+          {"service_start_ms", 1'700'000'000'000},
+          {"service_end_ms", 1'700'000'900'000},
           {"idempotency_key", "ignored"}};
 }
 
@@ -176,15 +179,15 @@ TEST_P(ClaimActionsTest, ServiceCodeAndItemsFromTheStepWin) {
   EXPECT_EQ(out["use"], "preauthorization");
   EXPECT_EQ(out["prior_auth_ref"], "PA-1");
 
-  sdk::Claim built = build_claim(
-                         [] {
-                           nlohmann::json in = claim_input();
-                           in["items"] = {{{"service_code", "A1"}, {"quantity", 2},
-                                           {"unit_price", 75.5}}};
-                           return in;
-                         }(),
-                         "id-1", kFacilityA, config_)
-                         .value();
+  sdk::Claim built =
+      build_claim(
+          [] {
+            nlohmann::json in = claim_input();
+            in["items"] = {{{"service_code", "A1"}, {"quantity", 2}, {"unit_price", 75.5}}};
+            return in;
+          }(),
+          "id-1", kFacilityA, config_)
+          .value();
   ASSERT_EQ(built.items.size(), 1u);
   EXPECT_EQ(built.items[0].service_code, "A1");
   EXPECT_EQ(built.items[0].quantity, 2);
@@ -251,12 +254,23 @@ TEST_P(ClaimActionsTest, BadInputsNameTheMemberAndStoreNothing) {
       {"service_end_ms", [](nlohmann::json& in) { in["service_end_ms"] = 1; }},
       {"service_start_ms", [](nlohmann::json& in) { in["service_start_ms"] = -5; }},
       {"use", [](nlohmann::json& in) { in["use"] = "refund"; }},
-      {"diagnosis_codes[1]", [](nlohmann::json& in) { in["diagnosis_codes"] = {"J06.9", ""}; }},
-      {"patient", [](nlohmann::json& in) { in["patient"] = {{"id", 5}}; }},
+      {"diagnosis_codes[1]",
+       [](nlohmann::json& in) {
+         in["diagnosis_codes"] = {"J06.9", ""};
+       }},
+      {"patient",
+       [](nlohmann::json& in) {
+         in["patient"] = {{"id", 5}};
+       }},
       {"items", [](nlohmann::json& in) { in["items"] = "x"; }},
-      {"items[0].service_code", [](nlohmann::json& in) { in["items"] = {{{"quantity", 1}}}; }},
+      {"items[0].service_code",
+       [](nlohmann::json& in) {
+         in["items"] = {{{"quantity", 1}}};
+       }},
       {"items[0].quantity",
-       [](nlohmann::json& in) { in["items"] = {{{"service_code", "A"}, {"quantity", 0}}}; }},
+       [](nlohmann::json& in) {
+         in["items"] = {{{"service_code", "A"}, {"quantity", 0}}};
+       }},
   };
   for (const auto& c : cases) {
     nlohmann::json input = claim_input();
@@ -286,18 +300,18 @@ TEST_P(ClaimActionsTest, SubmitResultsMoveTheClaim) {
   EXPECT_EQ(row.submitted_at, 10'000);
   EXPECT_FALSE(row.adjudicated_at.has_value());
 
-  nlohmann::json approved = {{"request_id", "x"},      {"response_id", "CR-42"},
-                             {"status", "complete"},   {"outcome", "complete"},
-                             {"approved", true},       {"total_benefit", 150.0},
+  nlohmann::json approved = {{"request_id", "x"},       {"response_id", "CR-42"},
+                             {"status", "complete"},    {"outcome", "complete"},
+                             {"approved", true},        {"total_benefit", 150.0},
                              {"total_eligible", 172.5}, {"total_patient_share", 22.5},
-                             {"total_tax", 22.5},      {"currency", "SAR"}};
+                             {"total_tax", 22.5},       {"currency", "SAR"}};
   ASSERT_OK(observe_submit(input, approved, 20'000));
   row = stored(id);
   EXPECT_EQ(row.state, domain::ClaimState::kApproved);
   EXPECT_EQ(row.provider_claim_id, "CR-42");
   EXPECT_EQ(row.submitted_at, 10'000);  // the first answer's time stays
   EXPECT_EQ(row.adjudicated_at, 20'000);
-  EXPECT_EQ(row.run_id, "run-1");  // the run that built it, which a retry resumes
+  EXPECT_EQ(row.run_id, "run-1");        // the run that built it, which a retry resumes
   ASSERT_TRUE(row.amounts.has_value());  // in clear, for reporting
   EXPECT_EQ(row.amounts->currency, "SAR");
   EXPECT_EQ(row.amounts->benefit, 15000);

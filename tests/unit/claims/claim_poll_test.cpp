@@ -94,8 +94,9 @@ class ClaimPollTest : public records::testing::RecordsDatabaseTest {
     queued(kFacilityA, "c-a", "claim-a2", "mh-a2");
     queued(kFacilityB, "c-b", "claim-b", "mh-b");
     deps_.store = store_.get();
-    deps_.billing = [this](const std::string& facility_id)
-        -> sdk::Result<std::shared_ptr<sdk::BillingGateway>> {
+    deps_.billing =
+        [this](
+            const std::string& facility_id) -> sdk::Result<std::shared_ptr<sdk::BillingGateway>> {
       billing_->facility = facility_id;
       return std::shared_ptr<sdk::BillingGateway>(billing_);
     };

@@ -100,7 +100,8 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.instances.count("billing.nphies-sandbox"), 1u);
   // The instance's tls block holds the certificate files' contents, read
   // from var/nphies-pki (scripts/sandbox-pki made them above).
-  EXPECT_EQ(c.instances.at("billing.nphies-sandbox").settings["tls"]["client_certificate"]
+  EXPECT_EQ(c.instances.at("billing.nphies-sandbox")
+                .settings["tls"]["client_certificate"]
                 .get<std::string>()
                 .rfind("-----BEGIN CERTIFICATE-----", 0),
             0u);

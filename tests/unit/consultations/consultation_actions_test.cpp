@@ -75,8 +75,9 @@ class ConsultationActionsTest : public EngineFixture {
 // serialised, the cancel's write lands inside the action's transaction at
 // that same moment.
 TEST_P(ConsultationActionsTest, SetStatusKeepsACancelCommittedBetweenItsReadAndWrite) {
-  exec("INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
-       "updated_at) VALUES ('c1', 'f1', 'waiting_room', 'standard', 0, 0)");
+  exec(
+      "INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
+      "updated_at) VALUES ('c1', 'f1', 'waiting_room', 'standard', 0, 0)");
   const std::string cancel =
       "UPDATE consultations SET status = 'cancelled', updated_at = 2 WHERE facility_id = 'f1' "
       "AND id = 'c1'";
@@ -100,11 +101,13 @@ TEST_P(ConsultationActionsTest, SetStatusKeepsACancelCommittedBetweenItsReadAndW
 }
 
 TEST_P(ConsultationActionsTest, SetStatusChangesTheStatusItRead) {
-  exec("INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
-       "updated_at) VALUES ('c1', 'f1', 'waiting_room', 'standard', 0, 0)");
+  exec(
+      "INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
+      "updated_at) VALUES ('c1', 'f1', 'waiting_room', 'standard', 0, 0)");
   auto tx = store_->begin();
   ASSERT_TRUE(tx.ok());
-  auto out = actions_.find("hub.set_status")->action(context(**tx, "c1"), {{"status", "in_session"}});
+  auto out =
+      actions_.find("hub.set_status")->action(context(**tx, "c1"), {{"status", "in_session"}});
   ASSERT_TRUE(out.ok()) << out.error().message;
   EXPECT_EQ((*out)["previous_status"], "waiting_room");
   ASSERT_TRUE((*tx)->commit().ok());
@@ -115,11 +118,13 @@ TEST_P(ConsultationActionsTest, SetStatusChangesTheStatusItRead) {
 // another facility is not found and keeps its status.
 TEST_P(ConsultationActionsTest, SetStatusNeverReachesAnotherFacilitysConsultation) {
   exec("INSERT INTO facilities (id, name, created_at, updated_at) VALUES ('f2', 'F2', 0, 0)");
-  exec("INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
-       "updated_at) VALUES ('c2', 'f2', 'waiting_room', 'standard', 0, 0)");
+  exec(
+      "INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
+      "updated_at) VALUES ('c2', 'f2', 'waiting_room', 'standard', 0, 0)");
   auto tx = store_->begin();
   ASSERT_TRUE(tx.ok());
-  auto out = actions_.find("hub.set_status")->action(context(**tx, "c2"), {{"status", "cancelled"}});
+  auto out =
+      actions_.find("hub.set_status")->action(context(**tx, "c2"), {{"status", "cancelled"}});
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().code, ErrorCode::kNotFound);
   (*tx)->rollback();
@@ -129,8 +134,9 @@ TEST_P(ConsultationActionsTest, SetStatusNeverReachesAnotherFacilitysConsultatio
 // With room_id, the consultation is bound to that room of the run's video
 // instance (kept from the run's start), whatever the facility binds now.
 TEST_P(ConsultationActionsTest, SetStatusWithARoomBindsTheConsultationToTheRunsVideoInstance) {
-  exec("INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
-       "updated_at) VALUES ('c1', 'f1', 'scheduled', 'standard', 0, 0)");
+  exec(
+      "INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
+      "updated_at) VALUES ('c1', 'f1', 'scheduled', 'standard', 0, 0)");
   hub_config_.facilities["f1"].bindings["video"] = "video.now";
   auto tx = store_->begin();
   ASSERT_TRUE(tx.ok());

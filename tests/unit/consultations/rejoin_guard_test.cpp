@@ -132,7 +132,9 @@ class RejoinGuardTest : public records::testing::RecordsDatabaseTest {
   static workflow::IncomingEvent connected(const std::string& facility, const std::string& room,
                                            const std::string& participant,
                                            const std::string& type = "participant.connected") {
-    return {facility, type, room,
+    return {facility,
+            type,
+            room,
             json{{"type", type}, {"room_id", room}, {"participant_id", participant}},
             std::string(kInstance) + "/" + facility + "/twilio:" + participant,
             /*inbox_id=*/""};

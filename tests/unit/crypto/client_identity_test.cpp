@@ -48,10 +48,9 @@ TEST(ClientIdentityTest, TextThatIsNotPemIsNamedWithoutRepeatingIt) {
 
 TEST(ClientIdentityTest, EncryptedKeyNeedsItsPassword) {
   const TestPki& pki = TestPki::get();
-  std::string command = "openssl pkcs8 -topk8 -v2 aes-256-cbc -in '" +
-                        pki.path("client.key").string() + "' -out '" +
-                        pki.path("client-encrypted.key").string() +
-                        "' -passout pass:open-sesame 2>/dev/null";
+  std::string command =
+      "openssl pkcs8 -topk8 -v2 aes-256-cbc -in '" + pki.path("client.key").string() + "' -out '" +
+      pki.path("client-encrypted.key").string() + "' -passout pass:open-sesame 2>/dev/null";
   ASSERT_EQ(std::system(command.c_str()), 0);
   std::string encrypted = pki.read("client-encrypted.key");
   auto without = ClientIdentity::from_pem(pki.read("client.crt"), encrypted);
@@ -100,7 +99,9 @@ TEST(TrustAnchorsTest, BundlesAreCountedAndEmptyOnesRefused) {
   ASSERT_TRUE(two.ok());
   EXPECT_EQ(two->count(), 2);
   EXPECT_FALSE(TrustAnchors::from_pem("").ok());
-  EXPECT_FALSE(TrustAnchors::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").ok());
+  EXPECT_FALSE(
+      TrustAnchors::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+          .ok());
 }
 
 }  // namespace

@@ -364,7 +364,8 @@ TEST(StreamBinding, ABoundStreamOpensOnlyUnderItsBinding) {
   auto same = open_with("wasl-recording\nfac-a\nrec-1");
   ASSERT_TRUE(same.ok()) << same.error().message;
   EXPECT_EQ(*same, pt);
-  for (std::string_view other : {"wasl-recording\nfac-a\nrec-2", "wasl-recording\nfac-b\nrec-1", ""}) {
+  for (std::string_view other :
+       {"wasl-recording\nfac-a\nrec-2", "wasl-recording\nfac-b\nrec-1", ""}) {
     auto moved = open_with(other);
     ASSERT_FALSE(moved.ok()) << other;
     EXPECT_EQ(moved.error().code, sdk::ErrorCode::kInvalidArgument);

@@ -45,9 +45,9 @@ TEST(PhiFields, EveryDeclaredMemberIsWrittenByItsType) {
 
 TEST(PhiFields, TheUnionHoldsEachMemberOnce) {
   const std::vector<std::string> all = phi_json_members();
-  for (const char* m : {"name", "identifiers", "phone", "email", "birth_date", "diagnosis_codes",
-                        "identifier", "display_name", "given_name", "family_name", "member_id",
-                        "raw"}) {
+  for (const char* m :
+       {"name", "identifiers", "phone", "email", "birth_date", "diagnosis_codes", "identifier",
+        "display_name", "given_name", "family_name", "member_id", "raw"}) {
     EXPECT_EQ(std::count(all.begin(), all.end(), m), 1) << m;
   }
   EXPECT_EQ(std::count(all.begin(), all.end(), "gender_preference"), 0);

@@ -17,9 +17,8 @@ TEST(TimestampTest, FormatsAndParsesRfc3339) {
 
 TEST(TimestampTest, RefusesMalformedTimes) {
   for (const char* bad : {"", "2026-03-01", "2026-03-01T09:30:00", "2026-13-01T00:00:00Z",
-                          "2025-02-29T00:00:00Z", "2026-03-01T24:00:00Z",
-                          "2026-03-01T09:30:00.Z", "2026-03-01T09:30:00Zjunk",
-                          "2026-03-01T09:30:00+3:00"}) {
+                          "2025-02-29T00:00:00Z", "2026-03-01T24:00:00Z", "2026-03-01T09:30:00.Z",
+                          "2026-03-01T09:30:00Zjunk", "2026-03-01T09:30:00+3:00"}) {
     EXPECT_FALSE(parse_timestamp(bad).has_value()) << bad;
   }
 }

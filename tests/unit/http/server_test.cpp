@@ -204,7 +204,7 @@ TEST_F(ServerTest, EchoesValidRequestIdAndGeneratesOtherwise) {
   Reply generated = request(port_, "GET", "/items/1");
   std::string id = generated.header("X-Request-Id");
   EXPECT_EQ(id.size(), 36u);
-  EXPECT_EQ(id[14], '4');  // UUID version 4
+  EXPECT_EQ(id[14], '4');                                          // UUID version 4
   EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);  // RFC 4122 variant
   for (std::size_t dash : {8u, 13u, 18u, 23u}) EXPECT_EQ(id[dash], '-');
   EXPECT_EQ(id.find_first_not_of("0123456789abcdef-"), std::string::npos);
@@ -678,18 +678,23 @@ TEST_F(ServerTest, RecordsMetricsWithBoundedLabels) {
   ASSERT_EQ(request(port_, "BREW", "/items").status, 405);
   std::string text = metrics_.render();
   EXPECT_NE(text.find("# TYPE wasl_http_requests_total counter"), std::string::npos);
-  EXPECT_NE(text.find("wasl_http_requests_total{method=\"GET\",route=\"/items/{id}\",status=\"200\"} 3"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("wasl_http_requests_total{method=\"GET\",route=\"/items/{id}\",status=\"200\"} 3"),
+      std::string::npos)
       << text;
-  EXPECT_NE(text.find("wasl_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 2"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("wasl_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 2"),
+      std::string::npos)
       << text;
-  EXPECT_NE(text.find("wasl_http_requests_total{method=\"OTHER\",route=\"unmatched\",status=\"405\"} 1"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("wasl_http_requests_total{method=\"OTHER\",route=\"unmatched\",status=\"405\"} 1"),
+      std::string::npos)
       << text;
-  EXPECT_NE(text.find("wasl_http_request_duration_seconds_count{method=\"GET\",route=\"/items/{id}\"} 3"),
-            std::string::npos);
-  EXPECT_NE(text.find("wasl_http_request_duration_seconds_bucket{method=\"GET\",route=\"/items/{id}\",le=\"+Inf\"} 3"),
+  EXPECT_NE(
+      text.find("wasl_http_request_duration_seconds_count{method=\"GET\",route=\"/items/{id}\"} 3"),
+      std::string::npos);
+  EXPECT_NE(text.find("wasl_http_request_duration_seconds_bucket{method=\"GET\",route=\"/items/"
+                      "{id}\",le=\"+Inf\"} 3"),
             std::string::npos);
   EXPECT_NE(text.find("wasl_http_in_flight 0"), std::string::npos) << text;
   // Reading the request until its handler starts: the three that reached one.
@@ -712,9 +717,9 @@ TEST_F(ServerTest, AccessLogHasRouteAndRequestIdButNoQueryOrBody) {
                     {{"X-Request-Id", "access-log-1"}})
                 .status,
             200);
-  ASSERT_EQ(request(port_, "POST", "/items", "{\"secret\":\"body-text\"}", "application/json")
-                .status,
-            201);
+  ASSERT_EQ(
+      request(port_, "POST", "/items", "{\"secret\":\"body-text\"}", "application/json").status,
+      201);
   spdlog::default_logger()->flush();
   std::ifstream in(path);
   std::string line;
@@ -750,13 +755,14 @@ TEST_F(ServerTest, StartFailsWithASentenceWhenThePortIsTaken) {
 }
 
 TEST_F(ServerTest, ServesHttpsWithTheConfiguredCertificate) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("wasl_http_tls_" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("wasl_http_tls_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto key = (dir / "key.pem").string();
   auto cert = (dir / "cert.pem").string();
-  std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " +
-                    key + " -out " + cert + " >/dev/null 2>&1";
+  std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " + key +
+      " -out " + cert + " >/dev/null 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << "the openssl command is needed for this test";
   config_.tls = TlsSettings{cert, key, ""};
   start();

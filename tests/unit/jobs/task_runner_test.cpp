@@ -185,8 +185,7 @@ TEST_P(TaskRunnerTest, ATaskAskedForAgainWhileItRunsRunsOnceMore) {
   ASSERT_TRUE(first);
   // Its first run settled, but the row stays, released and due now.
   EXPECT_EQ(count("SELECT COUNT(*) FROM task_effects"), 1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM jobs WHERE id = 'task.test/b' AND lease_owner IS NULL"),
-            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM jobs WHERE id = 'task.test/b' AND lease_owner IS NULL"), 1);
   ASSERT_OK_AND_ASSIGN(bool second, r->run_once());
   ASSERT_TRUE(second);
   EXPECT_EQ(handler_->runs(), 2);
@@ -320,7 +319,9 @@ TEST_P(TaskRunnerTest, HandlersAreOnePerTaskKind) {
 
 INSTANTIATE_TEST_SUITE_P(Stores, TaskRunnerTest,
                          ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
-                         [](const auto& info) { return storage::testing::dialect_name(info.param); });
+                         [](const auto& info) {
+                           return storage::testing::dialect_name(info.param);
+                         });
 
 }  // namespace
 }  // namespace wasl::jobs

@@ -38,21 +38,20 @@ TEST(RedactorTest, PhoneNumbers) {
 }
 
 TEST(RedactorTest, EmailAddresses) {
-  EXPECT_EQ(redact("mail sara.ali+x@hospital.example.sa today"),
-            "mail [redacted:email] today");
+  EXPECT_EQ(redact("mail sara.ali+x@hospital.example.sa today"), "mail [redacted:email] today");
   EXPECT_EQ(redact("not an email: a@b or @home"), "not an email: a@b or @home");
 }
 
 TEST(RedactorTest, LeavesOrdinaryTextAlone) {
-  std::string text = "http GET /v1/consultations/{id} 200 3.217 ms; took 1500 ms; uuid "
-                     "550e8400-e29b-41d4-a716-446655440000";
+  std::string text =
+      "http GET /v1/consultations/{id} 200 3.217 ms; took 1500 ms; uuid "
+      "550e8400-e29b-41d4-a716-446655440000";
   EXPECT_EQ(redact(text), text);
 }
 
 TEST(RedactorTest, JsonKeysAreRedactedAndJsonStaysValid) {
-  std::string msg =
-      R"({"name":[{"given":["سارة"],"family":"العلي"}],"national_id":1012345678,)"
-      R"("phone": "0501234567","status":"booked","note":"ok"})";
+  std::string msg = R"({"name":[{"given":["سارة"],"family":"العلي"}],"national_id":1012345678,)"
+                    R"("phone": "0501234567","status":"booked","note":"ok"})";
   std::string out = redact(msg);
   auto j = nlohmann::json::parse(out);
   EXPECT_EQ(j["name"], "[redacted:name]");

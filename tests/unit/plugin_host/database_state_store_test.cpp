@@ -86,8 +86,9 @@ TEST_P(DatabaseStateStoreTest, ValuesAreCiphertextAtRestAndBoundToTheirRow) {
     std::string raw = *(*rows)[0].get_blob(0);
     EXPECT_EQ(raw.find("plain-token-value"), std::string::npos);
     // Copy a's ciphertext over b's row: b must then fail to decrypt.
-    ASSERT_TRUE((*tx)->exec("UPDATE plugin_state SET value = $1 WHERE instance = $2",
-                            {storage::Blob{raw}, "video.b"})
+    ASSERT_TRUE((*tx)
+                    ->exec("UPDATE plugin_state SET value = $1 WHERE instance = $2",
+                           {storage::Blob{raw}, "video.b"})
                     .ok());
     ASSERT_TRUE((*tx)->commit().ok());
   }

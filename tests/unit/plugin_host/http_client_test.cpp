@@ -767,10 +767,10 @@ class MutualTlsTest : public ::testing::Test {
 
   static Poco::Net::Context::Ptr server_context(const std::string& name) {
     const auto& pki = wasl::testing::TestPki::get();
-    Poco::Net::Context::Ptr context = new Poco::Net::Context(
-        Poco::Net::Context::SERVER_USE, pki.path(name + ".key").string(),
-        pki.path(name + ".crt").string(), pki.path("ca.crt").string(),
-        Poco::Net::Context::VERIFY_STRICT);
+    Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::SERVER_USE, pki.path(name + ".key").string(),
+                               pki.path(name + ".crt").string(), pki.path("ca.crt").string(),
+                               Poco::Net::Context::VERIFY_STRICT);
     context->enableExtendedCertificateVerification(false);
     return context;
   }

@@ -71,7 +71,9 @@ TEST(InstanceHostTest, RedactsConfiguredSecretValues) {
 
 TEST(InstanceHostTest, ClockIsInjectable) {
   InstanceServices services;
-  services.clock = [] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(42)); };
+  services.clock = [] {
+    return std::chrono::system_clock::time_point(std::chrono::milliseconds(42));
+  };
   InstanceHost host("video.a", nlohmann::json::object(), {}, std::move(services));
   EXPECT_EQ(host.table()->now_unix_ms(host.table()->ctx), 42);
 }
@@ -146,7 +148,8 @@ TEST(InstanceHostMutualTlsTest, RefusalsBeforeSendingNameTheInstance) {
   EXPECT_THAT(none.message, ::testing::HasSubstr("no client certificate"));
 
   MutualInstance with(true);
-  sdk::Error plain = with.fails(R"({"url":"http://127.0.0.1:1/$process-message","mutual_tls":true})");
+  sdk::Error plain =
+      with.fails(R"({"url":"http://127.0.0.1:1/$process-message","mutual_tls":true})");
   EXPECT_EQ(plain.code, sdk::ErrorCode::kFailedPrecondition);
   EXPECT_THAT(plain.message, ::testing::HasSubstr("needs an https:// URL; nothing was sent"));
 

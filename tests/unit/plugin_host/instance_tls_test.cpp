@@ -41,9 +41,8 @@ TEST(InstanceTlsTest, TheTlsObjectIsTakenOutAndLoaded) {
 
 TEST(InstanceTlsTest, Pkcs12WithPasswordLoads) {
   const TestPki& pki = TestPki::get();
-  json settings = {{"tls",
-                    {{"client_pkcs12", pki.read("client.p12")},
-                     {"client_key_password", "wasl-test"}}}};
+  json settings = {
+      {"tls", {{"client_pkcs12", pki.read("client.p12")}, {"client_key_password", "wasl-test"}}}};
   auto tls = take_instance_tls(settings);
   ASSERT_TRUE(tls.ok()) << tls.error().message;
   EXPECT_EQ((*tls)->describe()->trust_anchors, 0);
@@ -58,16 +57,21 @@ TEST(InstanceTlsTest, ProblemsNameTheKeyAndNeverTheValue) {
   };
   std::vector<Case> cases = {
       {json("yes"), "settings.tls: expected an object"},
-      {{{"client_certificat", "x"}}, "settings.tls.client_certificat: unknown key (did you mean \"client_certificate\"?)"},
-      {{{"client_certificate", pki.read("client.crt")}}, "settings.tls.client_key: is required with client_certificate"},
-      {{{"client_key", pki.read("client.key")}}, "settings.tls.client_certificate: is required with client_key"},
+      {{{"client_certificat", "x"}},
+       "settings.tls.client_certificat: unknown key (did you mean \"client_certificate\"?)"},
+      {{{"client_certificate", pki.read("client.crt")}},
+       "settings.tls.client_key: is required with client_certificate"},
+      {{{"client_key", pki.read("client.key")}},
+       "settings.tls.client_certificate: is required with client_key"},
       {{{"client_certificate", pki.read("client.crt")},
         {"client_key", pki.read("other-client.key")}},
-       "settings.tls.client_certificate: the private key does not belong to the client certificate"},
+       "settings.tls.client_certificate: the private key does not belong to the client "
+       "certificate"},
       {{{"client_pkcs12", pki.read("client.p12")}, {"client_key_password", "nope"}},
        "settings.tls.client_pkcs12: the PKCS#12 password is wrong or missing"},
       {{{"client_pkcs12", "x"}, {"client_certificate", "y"}, {"client_key", "z"}},
-       "settings.tls.client_pkcs12: give either client_pkcs12 or client_certificate with client_key"},
+       "settings.tls.client_pkcs12: give either client_pkcs12 or client_certificate with "
+       "client_key"},
       {{{"client_key_password", "pw"}}, "settings.tls.client_key_password: there is no client key"},
       {{{"ca_bundle", "var/pki/ca.crt"}}, "settings.tls.ca_bundle: the CA bundle is not PEM"},
       {{{"ca_bundle", 7}}, "settings.tls.ca_bundle: expected a string"},

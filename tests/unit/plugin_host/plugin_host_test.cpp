@@ -49,7 +49,9 @@ class PluginHostTest : public ::testing::Test {
     PluginHostOptions options;
     options.state = &state_;
     options.secrets = &secrets_;
-    options.clock = [] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(1700000000123)); };
+    options.clock = [] {
+      return std::chrono::system_clock::time_point(std::chrono::milliseconds(1700000000123));
+    };
     return PluginHost::load(config_, metrics_, options);
   }
 
@@ -73,7 +75,7 @@ TEST_F(PluginHostTest, CreatesAnInstanceAndCallsItThroughTheAbi) {
   auto room = (*video)->create_room(request);
   ASSERT_TRUE(room.ok()) << room.error().message;
   EXPECT_EQ(room->provider_room_id, "RM-run-1/step-2");
-  EXPECT_EQ(room->participant_limit, 4);  // schema default filled before the plugin saw it
+  EXPECT_EQ(room->participant_limit, 4);          // schema default filled before the plugin saw it
   EXPECT_EQ(room->created_at_ms, 1700000000123);  // the host's clock
   EXPECT_EQ(room->raw, json({{"region", "me"}}));
 
@@ -165,8 +167,10 @@ TEST_F(PluginHostTest, VerifiesWebhooksThroughThePlugin) {
   ASSERT_TRUE(host.ok()) << host.error().message;
   auto verifier = (*host)->webhook("video.echo-main");
   ASSERT_TRUE(verifier.ok()) << verifier.error().message;
-  sdk::WebhookRequest request{"POST", "https://hub.example/v1/webhooks/video.echo-main",
-                              {{"X-Echo-Signature", "ok"}}, R"({"room":"RM-1"})"};
+  sdk::WebhookRequest request{"POST",
+                              "https://hub.example/v1/webhooks/video.echo-main",
+                              {{"X-Echo-Signature", "ok"}},
+                              R"({"room":"RM-1"})"};
   auto events = (*verifier)->verify(request);
   ASSERT_TRUE(events.ok()) << events.error().message;
   ASSERT_EQ(events->size(), 1u);
@@ -256,9 +260,8 @@ TEST_F(PluginHostTest, SettingsThatBreakTheSchemaNameTheInstanceAndPath) {
   auto host = load();
   ASSERT_FALSE(host.ok());
   const std::string& message = host.error().message;
-  EXPECT_EQ(message.rfind("instance 'video.echo-main': settings break libwasl_echo.schema.json: ",
-                          0),
-            0u)
+  EXPECT_EQ(
+      message.rfind("instance 'video.echo-main': settings break libwasl_echo.schema.json: ", 0), 0u)
       << message;
   EXPECT_NE(message.find("/participant_limit: "), std::string::npos) << message;
   EXPECT_NE(message.find("/region: "), std::string::npos) << message;

@@ -77,9 +77,8 @@ TEST(PluginLibraryTest, RefusesAFileThatIsNotAPlugin) {
   auto path = std::filesystem::path(WASL_PLUGIN_ABI_DIR) / "libwasl_echo.schema.json";
   auto loaded = PluginLibrary::load(path);
   ASSERT_FALSE(loaded.ok());
-  EXPECT_EQ(loaded.error().message.rfind("plugin file " + path.string() +
-                                             " refused: it cannot be loaded (",
-                                         0),
+  EXPECT_EQ(loaded.error().message.rfind(
+                "plugin file " + path.string() + " refused: it cannot be loaded (", 0),
             0u)
       << loaded.error().message;
 }

@@ -49,9 +49,9 @@ TEST_P(ConsultationStoreTest, RoundTripsArabicTextWhileTheRawRowHoldsOnlyCiphert
 
   std::string raw = raw_bytes("SELECT * FROM consultations WHERE id = 'c-1'");
   ASSERT_FALSE(raw.empty());
-  for (const std::string& phi : {kArabicName, std::string("1098765432"),
-                                 std::string("0501234567"), std::string("patient@example.sa"),
-                                 std::string("J06.9"), std::string("أحمد")}) {
+  for (const std::string& phi :
+       {kArabicName, std::string("1098765432"), std::string("0501234567"),
+        std::string("patient@example.sa"), std::string("J06.9"), std::string("أحمد")}) {
     EXPECT_EQ(raw.find(phi), std::string::npos) << "PHI in the raw row";
   }
   Rows rows = query_raw("SELECT patient_summary_enc FROM consultations WHERE id = 'c-1'");

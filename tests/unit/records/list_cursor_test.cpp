@@ -8,9 +8,9 @@ namespace {
 TEST(ListCursorTest, RoundTripsAndIsUrlSafe) {
   ListCursor c{1'700'000'000'123, "2f1c9a7e-0000-4000-8000-00000000abcd"};
   std::string text = encode_cursor(c);
-  EXPECT_EQ(text.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-            std::string::npos);
+  EXPECT_EQ(
+      text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+      std::string::npos);
   auto back = decode_cursor(text);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->created_at, c.created_at);

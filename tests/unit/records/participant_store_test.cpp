@@ -87,10 +87,8 @@ TEST_P(ParticipantStoreTest, AnotherFacilityCannotReachParticipants) {
   ASSERT_OK_AND_ASSIGN(auto listed, store.list(*tx, kFacilityB, "c-1", true));
   EXPECT_TRUE(listed.empty());
   EXPECT_EQ(store.count_present(*tx, kFacilityB, "c-1").value(), 0);
-  EXPECT_EQ(store.admit(*tx, kFacilityB, "c-1", "p-1", 1).error().code,
-            sdk::ErrorCode::kNotFound);
-  EXPECT_EQ(store.remove(*tx, kFacilityB, "c-1", "p-1", 1).error().code,
-            sdk::ErrorCode::kNotFound);
+  EXPECT_EQ(store.admit(*tx, kFacilityB, "c-1", "p-1", 1).error().code, sdk::ErrorCode::kNotFound);
+  EXPECT_EQ(store.remove(*tx, kFacilityB, "c-1", "p-1", 1).error().code, sdk::ErrorCode::kNotFound);
   EXPECT_EQ(store.set_token(*tx, kFacilityB, "c-1", "p-1", "X", 1).error().code,
             sdk::ErrorCode::kNotFound);
   // Adding a participant to A's consultation while claiming facility B.

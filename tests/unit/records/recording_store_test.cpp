@@ -48,8 +48,7 @@ TEST_P(RecordingStoreTest, InsertsArchivesAndLists) {
 
   tx = begin();
   ASSERT_OK(store.insert(*tx, sample("r-1")));
-  ArchivedFile file{"/var/wasl/rec/r-1.wse", 1234, std::string(64, 'a'), "k1-x", 60'000,
-                    9'999'999};
+  ArchivedFile file{"/var/wasl/rec/r-1.wse", 1234, std::string(64, 'a'), "k1-x", 60'000, 9'999'999};
   ASSERT_OK(store.mark_archived(*tx, kFacilityA, "r-1", file));
   ASSERT_OK(store.set_legal_hold(*tx, kFacilityA, "r-1", true));
   ASSERT_OK(tx->commit());
@@ -90,8 +89,7 @@ TEST_P(RecordingStoreTest, AnotherFacilityCannotReachRecordings) {
             sdk::ErrorCode::kNotFound);
   EXPECT_EQ(store.set_legal_hold(*tx, kFacilityB, "r-1", true).error().code,
             sdk::ErrorCode::kNotFound);
-  EXPECT_EQ(store.mark_deleted(*tx, kFacilityB, "r-1", 1).error().code,
-            sdk::ErrorCode::kNotFound);
+  EXPECT_EQ(store.mark_deleted(*tx, kFacilityB, "r-1", 1).error().code, sdk::ErrorCode::kNotFound);
   Recording intruder = sample("r-x");
   intruder.facility_id = kFacilityB;
   EXPECT_EQ(store.insert(*tx, intruder).error().code, sdk::ErrorCode::kNotFound);

@@ -221,19 +221,20 @@ TEST_P(ReportActionsTest, ADayIsBoundedInTheFacilitysTimeZone) {
   config_.facilities[kFacilityA].reporting.hijri_dates = false;
   auto tx = begin();
   auto ctx = context(tx.get(), "", "other_step");
-  ASSERT_OK_AND_ASSIGN(json utc, actions_.find("hub.build_report")
-                                     ->action(ctx, {{"kind", "aggregate"}, {"period", "2025-03-31"}}));
+  ASSERT_OK_AND_ASSIGN(json utc,
+                       actions_.find("hub.build_report")
+                           ->action(ctx, {{"kind", "aggregate"}, {"period", "2025-03-31"}}));
   EXPECT_EQ(utc["body"]["measures"]["total"], 2);  // in UTC both c-09 and c-10 fall on 31 March
   EXPECT_FALSE(utc["body"]["period"].contains("start_hijri"));
 }
 
 TEST_P(ReportActionsTest, AConsultationReportIdentifiesThePatientOnlyByNationalIdOrIqama) {
-  seed("c-01", riyadh(3, 1, 9), "completed", domain::ConsultationType::kDoctorPatient,
-       "Cardiology", 600);
-  ASSERT_OK_AND_ASSIGN(json out, build({{"kind", "consultation"},
-                                        {"encounter_id", "enc-1"},
-                                        {"archive_id", "arc-1"}},
-                                       "c-01"));
+  seed("c-01", riyadh(3, 1, 9), "completed", domain::ConsultationType::kDoctorPatient, "Cardiology",
+       600);
+  ASSERT_OK_AND_ASSIGN(
+      json out,
+      build({{"kind", "consultation"}, {"encounter_id", "enc-1"}, {"archive_id", "arc-1"}},
+            "c-01"));
   const json& body = out["body"];
   EXPECT_EQ(out["period_start_ms"], riyadh(3, 1, 9) + 60'000);  // the session's start
   EXPECT_EQ(body["duration_seconds"], 600);
@@ -262,10 +263,9 @@ TEST_P(ReportActionsTest, NamesOnlyWhenTheFacilityAsksAndTheEhrPatientWins) {
   p.family_name = "الزهراني";
   sdk::PractitionerSummary doctor;
   doctor.identifiers = {{"http://nphies.sa/license/practitioner-license", "PR-9"}};
-  ASSERT_OK_AND_ASSIGN(json out, build({{"kind", "consultation"},
-                                        {"patient", p},
-                                        {"practitioner", doctor}},
-                                       "c-01"));
+  ASSERT_OK_AND_ASSIGN(
+      json out,
+      build({{"kind", "consultation"}, {"patient", p}, {"practitioner", doctor}}, "c-01"));
   EXPECT_EQ(out["body"]["patient"]["identifiers"],
             (json::array({{{"kind", "iqama"}, {"value", "2123456789"}}})));
   EXPECT_EQ(out["body"]["patient"]["name"]["family"], "الزهراني");
@@ -324,7 +324,7 @@ TEST(ReportStatistics, MedianAndNearestRankP90) {
   EXPECT_EQ(median_of({5}), 5.0);
   EXPECT_EQ(median_of({1, 2, 3, 10}), 2.5);
   EXPECT_EQ(p90_of({5}), 5.0);
-  EXPECT_EQ(p90_of({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}), 9.0);  // ceil(9.0) = 9th
+  EXPECT_EQ(p90_of({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}), 9.0);       // ceil(9.0) = 9th
   EXPECT_EQ(p90_of({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}), 10.0);  // ceil(9.9) = 10th
 }
 

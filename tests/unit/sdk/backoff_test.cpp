@@ -21,7 +21,7 @@ TEST(BackoffTest, GrowsExponentiallyUpToTheCap) {
   EXPECT_EQ(backoff_delay(Backoff{100ms, 0.5, 1s}, 3), 100ms);  // never shrinks
   EXPECT_EQ(backoff_delay(Backoff{0ms, 2.0, 1s}, 5), 0ms);
   EXPECT_EQ(backoff_delay(Backoff{0ms, 2.0, 1s}, 5000), 0ms);  // not 0 · ∞
-  EXPECT_EQ(backoff_delay(Backoff{5s, 2.0, 1s}, 0), 1s);  // the cap holds from the start
+  EXPECT_EQ(backoff_delay(Backoff{5s, 2.0, 1s}, 0), 1s);       // the cap holds from the start
 }
 
 TEST(BackoffTest, JitterDrawsBelowTheDelay) {

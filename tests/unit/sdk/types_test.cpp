@@ -8,8 +8,8 @@ namespace {
 using nlohmann::json;
 
 TEST(TypesTest, ToleratesAddedAndMissingFields) {
-  json wire = {{"provider_room_id", "RM1"}, {"status", "in_progress"},
-               {"a_field_from_a_newer_plugin", 7}};
+  json wire = {
+      {"provider_room_id", "RM1"}, {"status", "in_progress"}, {"a_field_from_a_newer_plugin", 7}};
   Room room = wire.get<Room>();
   EXPECT_EQ(room.provider_room_id, "RM1");
   EXPECT_EQ(room.status, "in_progress");
@@ -32,7 +32,8 @@ TEST(TypesTest, NestedTypesRoundTrip) {
   Claim claim;
   claim.idempotency_key = "claim-1";
   claim.coverage.member_id = "M-9";
-  claim.items.push_back({"83001", "http://nphies.sa/terminology/CodeSystem/services", 1, 150.5, "SAR"});
+  claim.items.push_back(
+      {"83001", "http://nphies.sa/terminology/CodeSystem/services", 1, 150.5, "SAR"});
   claim.raw = {{"resourceType", "Bundle"}};
   Claim back = json(claim).get<Claim>();
   EXPECT_EQ(back.coverage.member_id, "M-9");

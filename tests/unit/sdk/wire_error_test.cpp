@@ -26,9 +26,9 @@ TEST(WireErrorTest, DeferralRoundTripsAndNeedsARetryAfter) {
   // A deferral without a time to come back is an ordinary error.
   wire.erase("retry_after_ms");
   EXPECT_FALSE(error_from_json(wire).deferred);
-  EXPECT_FALSE(error_from_json({{"code", "unavailable"}, {"deferred", "yes"},
-                                {"retry_after_ms", 10}})
-                   .deferred);
+  EXPECT_FALSE(
+      error_from_json({{"code", "unavailable"}, {"deferred", "yes"}, {"retry_after_ms", 10}})
+          .deferred);
 }
 
 TEST(WireErrorTest, MalformedAndUnknownFormsDegradeToInternal) {

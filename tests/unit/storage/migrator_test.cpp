@@ -88,28 +88,31 @@ TEST_P(MigratorTest, AppliesEmbeddedMigrationsOnceOnAnEmptyDatabase) {
   for (const char* table :
        {"facilities", "api_keys", "consultations", "participants", "recordings", "claims",
         "reports", "workflow_definitions", "workflow_runs", "workflow_steps", "jobs", "inbox",
-        "idempotency_keys", "audit_events", "audit_checkpoints", "encryption_keys",
-        "key_rotations", "plugin_state"}) {
+        "idempotency_keys", "audit_events", "audit_checkpoints", "encryption_keys", "key_rotations",
+        "plugin_state"}) {
     EXPECT_TRUE(table_usable(table)) << table;
   }
 
   // The schema enforces what it declares: tenancy FKs and the inbox dedupe key.
   ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
-  ASSERT_OK(tx->exec("INSERT INTO facilities (id, name, created_at, updated_at) "
-                     "VALUES ('f1', 'Clinic', 1, 1)"));
-  ASSERT_OK(tx->exec(
-      "INSERT INTO consultations (id, facility_id, status, consultation_type, "
-      "patient_summary_enc, patient_identifier_index, created_at, updated_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-      {std::string("c1"), std::string("f1"), std::string("scheduled"), std::string("video"),
-       Blob{std::string("\x01\x00\x02", 3)}, Blob{std::string(32, '\x7f')}, std::int64_t{1},
-       std::int64_t{1}}));
-  ASSERT_OK(tx->exec("INSERT INTO inbox (id, instance, dedupe_key, received_at) "
-                     "VALUES ('i1', 'twilio', 'evt-1', 5)"));
+  ASSERT_OK(
+      tx->exec("INSERT INTO facilities (id, name, created_at, updated_at) "
+               "VALUES ('f1', 'Clinic', 1, 1)"));
+  ASSERT_OK(
+      tx->exec("INSERT INTO consultations (id, facility_id, status, consultation_type, "
+               "patient_summary_enc, patient_identifier_index, created_at, updated_at) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+               {std::string("c1"), std::string("f1"), std::string("scheduled"),
+                std::string("video"), Blob{std::string("\x01\x00\x02", 3)},
+                Blob{std::string(32, '\x7f')}, std::int64_t{1}, std::int64_t{1}}));
+  ASSERT_OK(
+      tx->exec("INSERT INTO inbox (id, instance, dedupe_key, received_at) "
+               "VALUES ('i1', 'twilio', 'evt-1', 5)"));
   ASSERT_OK(tx->commit());
   ASSERT_OK_AND_ASSIGN(auto tx2, store_->begin());
-  auto dup = tx2->exec("INSERT INTO inbox (id, instance, dedupe_key, received_at) "
-                       "VALUES ('i2', 'twilio', 'evt-1', 6)");
+  auto dup = tx2->exec(
+      "INSERT INTO inbox (id, instance, dedupe_key, received_at) "
+      "VALUES ('i2', 'twilio', 'evt-1', 6)");
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
   tx2->rollback();
@@ -123,11 +126,13 @@ TEST_P(MigratorTest, AppliesEmbeddedMigrationsOnceOnAnEmptyDatabase) {
   // audit_events.seq is assigned by the database in insertion order.
   ASSERT_OK_AND_ASSIGN(auto tx4, store_->begin());
   for (int i = 0; i < 3; ++i) {
-    ASSERT_OK(tx4->exec("INSERT INTO audit_events (occurred_at, actor, action, outcome, "
-                        "prev_hash, hash) VALUES ($1, 'system', 'test', 'ok', 'a', 'b')",
-                        {std::int64_t{i}}));
+    ASSERT_OK(
+        tx4->exec("INSERT INTO audit_events (occurred_at, actor, action, outcome, "
+                  "prev_hash, hash) VALUES ($1, 'system', 'test', 'ok', 'a', 'b')",
+                  {std::int64_t{i}}));
   }
-  ASSERT_OK_AND_ASSIGN(auto seqs, tx4->query("SELECT seq, occurred_at FROM audit_events ORDER BY seq"));
+  ASSERT_OK_AND_ASSIGN(auto seqs,
+                       tx4->query("SELECT seq, occurred_at FROM audit_events ORDER BY seq"));
   ASSERT_EQ(seqs.size(), 3u);
   EXPECT_LT(seqs[0].get_int(0).value_or(0), seqs[1].get_int(0).value_or(0));
   EXPECT_EQ(seqs[2].get_int(1).value_or(-1), 2);
@@ -136,10 +141,12 @@ TEST_P(MigratorTest, AppliesEmbeddedMigrationsOnceOnAnEmptyDatabase) {
 
 TEST_P(MigratorTest, FailingMigrationRollsBackAloneAndNamesItsFile) {
   std::vector<Migration> migrations = {
-      {1, "first", "CREATE TABLE first_table (id BIGINT PRIMARY KEY);"
-                   "INSERT INTO first_table (id) VALUES (1);"},
-      {2, "broken", "CREATE TABLE second_table (id BIGINT PRIMARY KEY);"
-                    "INSERT INTO no_such_table (id) VALUES (1);"},
+      {1, "first",
+       "CREATE TABLE first_table (id BIGINT PRIMARY KEY);"
+       "INSERT INTO first_table (id) VALUES (1);"},
+      {2, "broken",
+       "CREATE TABLE second_table (id BIGINT PRIMARY KEY);"
+       "INSERT INTO no_such_table (id) VALUES (1);"},
       {3, "third", "CREATE TABLE third_table (id BIGINT PRIMARY KEY);"},
   };
   auto result = migrate(*store_, migrations);
@@ -207,8 +214,9 @@ TEST_P(MigratorTest, ConcurrentMigratorsApplyEachMigrationOnce) {
   }
   std::vector<std::future<sdk::Result<MigrationReport>>> runs;
   for (auto& s : stores) {
-    runs.push_back(std::async(std::launch::async,
-                              [&migrations, store = s.get()] { return migrate(*store, migrations); }));
+    runs.push_back(std::async(std::launch::async, [&migrations, store = s.get()] {
+      return migrate(*store, migrations);
+    }));
   }
   std::size_t applied = 0;
   for (auto& r : runs) {

@@ -33,14 +33,16 @@ class StoreTest : public ::testing::TestWithParam<Dialect> {
     store_ = std::move(store).value();
     auto tx = store_->begin();
     ASSERT_TRUE(tx.ok()) << tx.error().message;
-    ASSERT_OK((*tx)->exec_script(
-        "CREATE TABLE parent (id TEXT PRIMARY KEY, name TEXT);"
-        "CREATE TABLE child (id BIGINT PRIMARY KEY,"
-        "  parent_id TEXT NOT NULL REFERENCES parent(id),"
-        "  data " + db_->blob_type() + ", n BIGINT, x DOUBLE PRECISION, note TEXT);"
-        "CREATE TABLE counter (id BIGINT PRIMARY KEY, value BIGINT NOT NULL);"
-        "INSERT INTO counter (id, value) VALUES (1, 0);"
-        "CREATE TABLE events (id TEXT PRIMARY KEY, worker BIGINT NOT NULL);"));
+    ASSERT_OK(
+        (*tx)->exec_script("CREATE TABLE parent (id TEXT PRIMARY KEY, name TEXT);"
+                           "CREATE TABLE child (id BIGINT PRIMARY KEY,"
+                           "  parent_id TEXT NOT NULL REFERENCES parent(id),"
+                           "  data " +
+                           db_->blob_type() +
+                           ", n BIGINT, x DOUBLE PRECISION, note TEXT);"
+                           "CREATE TABLE counter (id BIGINT PRIMARY KEY, value BIGINT NOT NULL);"
+                           "INSERT INTO counter (id, value) VALUES (1, 0);"
+                           "CREATE TABLE events (id TEXT PRIMARY KEY, worker BIGINT NOT NULL);"));
     ASSERT_OK((*tx)->commit());
   }
 
@@ -80,8 +82,8 @@ TEST_P(StoreTest, CommittedRowsAreVisibleToLaterTransactions) {
   ASSERT_OK(tx->commit());
 
   ASSERT_OK_AND_ASSIGN(auto reader, store_->begin(TxMode::kReadOnly));
-  ASSERT_OK_AND_ASSIGN(auto rows,
-                       reader->query("SELECT id, name FROM parent WHERE id = $1", {std::string("p1")}));
+  ASSERT_OK_AND_ASSIGN(
+      auto rows, reader->query("SELECT id, name FROM parent WHERE id = $1", {std::string("p1")}));
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].get_text("name").value_or(""), "one");
   EXPECT_EQ(rows[0].columns(), (std::vector<std::string>{"id", "name"}));
@@ -95,7 +97,8 @@ TEST_P(StoreTest, ExecReturnsChangedRowCount) {
   }
   ASSERT_OK_AND_ASSIGN(auto changed, tx->exec("UPDATE parent SET name = $1", {std::string("y")}));
   EXPECT_EQ(changed, 3);
-  ASSERT_OK_AND_ASSIGN(auto none, tx->exec("DELETE FROM parent WHERE id = $1", {std::string("zz")}));
+  ASSERT_OK_AND_ASSIGN(auto none,
+                       tx->exec("DELETE FROM parent WHERE id = $1", {std::string("zz")}));
   EXPECT_EQ(none, 0);
   ASSERT_OK(tx->commit());
 }
@@ -107,17 +110,17 @@ TEST_P(StoreTest, RepeatedStatementsSavepointsAndManyDistinctStatementsAllWork) 
   for (int round = 0; round < 3; ++round) {
     ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
     for (int i = 0; i < 50; ++i) {
-      ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
-                         {"r" + std::to_string(round) + "-" + std::to_string(i),
-                          std::string("n")}));
+      ASSERT_OK(
+          tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
+                   {"r" + std::to_string(round) + "-" + std::to_string(i), std::string("n")}));
     }
     ASSERT_OK(tx->exec("SAVEPOINT before_extra"));
     ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
                        {"extra-" + std::to_string(round), std::string("m")}));
     ASSERT_OK(tx->exec("ROLLBACK TO SAVEPOINT before_extra"));
     ASSERT_OK(tx->exec("RELEASE SAVEPOINT before_extra"));
-    ASSERT_OK_AND_ASSIGN(auto rows, tx->query("SELECT COUNT(*) FROM parent WHERE name = $1",
-                                              {std::string("n")}));
+    ASSERT_OK_AND_ASSIGN(
+        auto rows, tx->query("SELECT COUNT(*) FROM parent WHERE name = $1", {std::string("n")}));
     EXPECT_EQ(rows[0].get_int(0).value(), 50 * (round + 1));
     ASSERT_OK(tx->commit());
   }
@@ -302,8 +305,8 @@ TEST_P(StoreTest, ParametersAreBoundByTheirNumber) {
   }
   ASSERT_OK_AND_ASSIGN(auto changed, big->exec(sql, params));
   EXPECT_EQ(changed, 2000);
-  ASSERT_OK_AND_ASSIGN(auto last, big->query("SELECT name FROM parent WHERE id = $1",
-                                              {std::string("many-1999")}));
+  ASSERT_OK_AND_ASSIGN(
+      auto last, big->query("SELECT name FROM parent WHERE id = $1", {std::string("many-1999")}));
   ASSERT_EQ(last.size(), 1u);
   EXPECT_EQ(last[0].get_text(0).value_or(""), "1999");
   ASSERT_OK(big->commit());
@@ -393,8 +396,8 @@ TEST_P(StoreTest, ArabicTextAndBinaryBlobsRoundTripByteForByte) {
   ASSERT_EQ(bytes.size(), 260u);
   {
     ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
-    ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
-                       {std::string("p1"), arabic}));
+    ASSERT_OK(
+        tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)", {std::string("p1"), arabic}));
     ASSERT_OK(tx->exec("INSERT INTO child (id, parent_id, data, note) VALUES ($1, $2, $3, $4)",
                        {std::int64_t{1}, std::string("p1"), Blob{bytes}, arabic}));
     ASSERT_OK(tx->exec("INSERT INTO child (id, parent_id, data, note) VALUES ($1, $2, $3, $4)",
@@ -428,9 +431,10 @@ TEST_P(StoreTest, NullsAndNumbersKeepTheirTypes) {
     ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
     ASSERT_OK(tx->exec("INSERT INTO parent (id, name) VALUES ($1, $2)",
                        {std::string("p1"), null_value()}));
-    ASSERT_OK(tx->exec("INSERT INTO child (id, parent_id, data, n, x, note) "
-                       "VALUES ($1, $2, $3, $4, $5, $6)",
-                       {std::int64_t{1}, std::string("p1"), null_value(), big, 0.1, null_value()}));
+    ASSERT_OK(
+        tx->exec("INSERT INTO child (id, parent_id, data, n, x, note) "
+                 "VALUES ($1, $2, $3, $4, $5, $6)",
+                 {std::int64_t{1}, std::string("p1"), null_value(), big, 0.1, null_value()}));
     ASSERT_OK(tx->exec("INSERT INTO child (id, parent_id, n, x) VALUES ($1, $2, $3, $4)",
                        {std::int64_t{2}, std::string("p1"), small, -2.5e300}));
     ASSERT_OK(tx->commit());
@@ -457,7 +461,8 @@ TEST_P(StoreTest, NullsAndNumbersKeepTheirTypes) {
   EXPECT_FALSE(rows[0].get_int("no_such_column").ok());
 
   // A NULL parameter compares as SQL NULL.
-  ASSERT_OK_AND_ASSIGN(auto none, tx->query("SELECT id FROM child WHERE note = $1", {null_value()}));
+  ASSERT_OK_AND_ASSIGN(auto none,
+                       tx->query("SELECT id FROM child WHERE note = $1", {null_value()}));
   EXPECT_TRUE(none.empty());
 }
 

@@ -44,7 +44,7 @@ class TcpProxy {
   bool isolated_ = false;  // under mutex_
   std::atomic<int> accepted_{0};
   std::mutex mutex_;
-  std::vector<int> fds_;  // every forwarded socket, both sides
+  std::vector<int> fds_;                                    // every forwarded socket, both sides
   std::vector<std::shared_ptr<std::atomic<bool>>> frozen_;  // one per connection
   std::vector<std::thread> threads_;
   std::thread acceptor_;

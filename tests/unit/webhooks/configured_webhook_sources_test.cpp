@@ -49,8 +49,8 @@ TEST_F(ConfiguredWebhookSourcesTest, FindsHospitalsAndPluginInstances) {
   ASSERT_TRUE(hospital.ok());
   EXPECT_EQ(hospital->facilities, std::vector<std::string>{"fac-a"});
   // A facility without a secret takes no hospital webhooks; unknown names are not found.
-  for (const char* missing : {"hospital.fac-b", "hospital.fac-z", "hospital.", "video.nowhere",
-                              "fac-a"}) {
+  for (const char* missing :
+       {"hospital.fac-b", "hospital.fac-z", "hospital.", "video.nowhere", "fac-a"}) {
     auto r = (*sources)->find(missing);
     ASSERT_FALSE(r.ok()) << missing;
     EXPECT_EQ(r.error().code, sdk::ErrorCode::kNotFound);
@@ -60,8 +60,10 @@ TEST_F(ConfiguredWebhookSourcesTest, FindsHospitalsAndPluginInstances) {
   auto echo = (*sources)->find("video.echo-main");
   ASSERT_TRUE(echo.ok()) << echo.error().message;
   EXPECT_EQ(echo->facilities, (std::vector<std::string>{"fac-a", "fac-b"}));
-  sdk::WebhookRequest request{"POST", "https://hub.example/v1/webhooks/video.echo-main",
-                              {{"X-Echo-Signature", "ok"}}, R"({"room":"RM-1"})"};
+  sdk::WebhookRequest request{"POST",
+                              "https://hub.example/v1/webhooks/video.echo-main",
+                              {{"X-Echo-Signature", "ok"}},
+                              R"({"room":"RM-1"})"};
   auto events = echo->verifier->verify(request);
   ASSERT_TRUE(events.ok()) << events.error().message;
   ASSERT_EQ(events->size(), 1u);

@@ -23,9 +23,9 @@ HospitalWebhookVerifier verifier(const char* facility, const char* secret) {
   return HospitalWebhookVerifier(facility, std::move(s).value(), [] { return now_point(); });
 }
 
-sdk::WebhookRequest signed_request(const char* secret, const std::string& id,
-                                   const std::string& body, std::int64_t ts = kNow,
-                                   const std::string& url = "https://hub.example/v1/webhooks/hospital.fac-a") {
+sdk::WebhookRequest signed_request(
+    const char* secret, const std::string& id, const std::string& body, std::int64_t ts = kNow,
+    const std::string& url = "https://hub.example/v1/webhooks/hospital.fac-a") {
   auto s = StandardWebhookSignature::from_secret(secret);
   EXPECT_TRUE(s.ok());
   auto sig = s->sign(id, ts, body);
@@ -33,8 +33,10 @@ sdk::WebhookRequest signed_request(const char* secret, const std::string& id,
   sdk::WebhookRequest r;
   r.method = "POST";
   r.url = url;
-  r.headers = {{"Webhook-Id", id}, {"webhook-timestamp", std::to_string(ts)},
-               {"WEBHOOK-SIGNATURE", *sig}, {"Content-Type", "application/json"}};
+  r.headers = {{"Webhook-Id", id},
+               {"webhook-timestamp", std::to_string(ts)},
+               {"WEBHOOK-SIGNATURE", *sig},
+               {"Content-Type", "application/json"}};
   r.body = body;
   return r;
 }
@@ -126,15 +128,15 @@ TEST(HospitalEventBody, NamesTheFirstBadMember) {
     EXPECT_NE(e.error().message.find(c.mentions), std::string::npos) << e.error().message;
   }
   std::string long_correlation(257, 'c');
-  EXPECT_FALSE(parse_hospital_event_body(
-                   R"({"type":"a","correlation":")" + long_correlation + R"("})", "id")
-                   .ok());
+  EXPECT_FALSE(
+      parse_hospital_event_body(R"({"type":"a","correlation":")" + long_correlation + R"("})", "id")
+          .ok());
 }
 
 TEST(HospitalEventBody, UnknownTypesCorrelateOnResourceId) {
-  ASSERT_OK_AND_ASSIGN(auto e, parse_hospital_event_body(
-                                   R"({"type":"lab.result_ready","correlation":"Obs/1","x":1})",
-                                   "id"));
+  ASSERT_OK_AND_ASSIGN(auto e,
+                       parse_hospital_event_body(
+                           R"({"type":"lab.result_ready","correlation":"Obs/1","x":1})", "id"));
   EXPECT_EQ(e.resource_id, "Obs/1");
   EXPECT_EQ(correlation_of(e), "Obs/1");
 }

@@ -24,7 +24,8 @@ class InboxWriterTest : public records::testing::RecordsDatabaseTest {
     RecordsDatabaseTest::TearDown();
   }
 
-  static InboxEntry entry(const std::string& dedupe, std::optional<std::string> facility = kFacilityA) {
+  static InboxEntry entry(const std::string& dedupe,
+                          std::optional<std::string> facility = kFacilityA) {
     InboxEntry e;
     e.id = storage::new_row_id().value();
     e.instance = "hospital.fac-a";
@@ -61,8 +62,8 @@ class InboxWriterTest : public records::testing::RecordsDatabaseTest {
   }
 
   void make_writer(int max_batch, std::chrono::microseconds linger, int writers = 1) {
-    writer_ = std::make_unique<InboxWriter>(
-        *store_, *cipher_, InboxWriterOptions{writers, max_batch, linger});
+    writer_ = std::make_unique<InboxWriter>(*store_, *cipher_,
+                                            InboxWriterOptions{writers, max_batch, linger});
   }
 
   std::unique_ptr<records::InboxStore> inbox_;

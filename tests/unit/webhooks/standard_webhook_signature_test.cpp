@@ -99,7 +99,8 @@ TEST(StandardWebhookSignature, RefusesMissingOrMalformedHeaders) {
   ASSERT_FALSE(hello.ok());
   EXPECT_EQ(hello.error().message,
             "the webhook-timestamp header is not an integer number of seconds");
-  EXPECT_FALSE(sig.verify(headers(kExpected, "99999999999999999999999"), kBody, at(kTimestamp)).ok());
+  EXPECT_FALSE(
+      sig.verify(headers(kExpected, "99999999999999999999999"), kBody, at(kTimestamp)).ok());
 }
 
 TEST(StandardWebhookSignature, RefusesShortOrMalformedSecretsWithoutRepeatingThem) {

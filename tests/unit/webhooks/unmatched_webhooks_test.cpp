@@ -31,8 +31,8 @@ class UnmatchedWebhooksTest : public WebhookFixture {
       return real.deliver(tx, events);
     };
     sink.committed = real.committed;
-    dispatcher_ = std::make_unique<WebhookDispatcher>(*store_, *inbox_, *sources_,
-                                                      std::move(sink), options);
+    dispatcher_ =
+        std::make_unique<WebhookDispatcher>(*store_, *inbox_, *sources_, std::move(sink), options);
     start_server();
   }
 
@@ -88,8 +88,8 @@ TEST_P(UnmatchedWebhooksTest, AnUnmatchedEventOfASharedInstanceReachesEachFacili
   ASSERT_EQ(send("POST", "/v1/webhooks/video.shared", {{"X-Test-Signature", "good"}}, body).status,
             202);
   dispatch();
-  ASSERT_EQ(
-      inbox_rows("instance = 'video.shared' AND facility_id IS NULL AND state = 'unmatched'"), 1);
+  ASSERT_EQ(inbox_rows("instance = 'video.shared' AND facility_id IS NULL AND state = 'unmatched'"),
+            1);
   for (const char* key : {"fac-a:integrator", "fac-b:admin"}) {
     Reply listed = get("/v1/webhooks/unmatched", key);
     ASSERT_EQ(listed.status, 200) << listed.body;

@@ -8,8 +8,8 @@
 #include <mutex>
 #include <thread>
 
-#include "hub/webhooks/inbox_event.hpp"
 #include "hub/storage/row_id.hpp"
+#include "hub/webhooks/inbox_event.hpp"
 #include "tests/unit/webhooks/webhook_fixture.hpp"
 
 namespace wasl::webhooks::testing {
@@ -75,15 +75,14 @@ class WebhookDispatcherTest : public WebhookFixture {
       if (failures_left_ != 0) {
         if (failures_left_ > 0) --failures_left_;
         return std::vector<sdk::Result<workflow::DeliveredEvent>>(
-            events.size(), sdk::Error(sdk::ErrorCode::kUnavailable, "engine store unreachable",
-                                      true));
+            events.size(),
+            sdk::Error(sdk::ErrorCode::kUnavailable, "engine store unreachable", true));
       }
       return real.deliver(tx, events);
     };
     sink.committed = real.committed;
-    dispatcher_ = std::make_unique<WebhookDispatcher>(*store_, *inbox_, *sources_,
-                                                      std::move(sink), options, &metrics_,
-                                                      audit_.get());
+    dispatcher_ = std::make_unique<WebhookDispatcher>(*store_, *inbox_, *sources_, std::move(sink),
+                                                      options, &metrics_, audit_.get());
   }
 
   static WebhookDispatcherOptions fast() {
@@ -145,7 +144,8 @@ TEST_P(WebhookDispatcherTest, FailuresAreRetriedThenParkedNeverLost) {
   EXPECT_EQ(pass().failed, 1);
   EXPECT_EQ(pass().parked, 1);
   EXPECT_EQ(pass().processed(), 0);
-  auto rows = query_raw("SELECT state, attempts, last_error FROM inbox WHERE dedupe_key = 'msg_fail'");
+  auto rows =
+      query_raw("SELECT state, attempts, last_error FROM inbox WHERE dedupe_key = 'msg_fail'");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].get_text("state").value(), "parked");
   EXPECT_EQ(rows[0].get_int("attempts").value(), 3);
@@ -248,9 +248,9 @@ TEST_P(WebhookDispatcherTest, APoisonRowIsParkedAuditedAndTheRestKeepFlowing) {
   start_server();
   std::string run = start_waiting_run(kFacilityA, "Appointment/after-poison");
   insert_row("poison", "Appointment/x", 1, /*poison=*/true);
-  ASSERT_EQ(post_hospital(kFacilityA, "msg_behind", appointment_body("Appointment/after-poison"))
-                .status,
-            202);
+  ASSERT_EQ(
+      post_hospital(kFacilityA, "msg_behind", appointment_body("Appointment/after-poison")).status,
+      202);
   EXPECT_EQ(inbox_state("msg_behind", "dispatched"), "dispatched");
   EXPECT_EQ(run_status(run, {"succeeded", "failed"}), "succeeded");
   EXPECT_EQ(inbox_rows("dedupe_key = 'poison' AND state = 'parked' AND attempts = 1"), 1);
@@ -290,7 +290,8 @@ TEST_P(WebhookDispatcherTest, ARowThatBreaksItsBatchTransactionIsIsolatedAndTheR
   sink.committed = real.committed;
   dispatcher_ = std::make_unique<WebhookDispatcher>(*store_, *inbox_, *sources_, std::move(sink),
                                                     fast(), &metrics_, audit_.get());
-  for (int i = 0; i < 3; ++i) insert_row("good-" + std::to_string(i), "Appointment/g" + std::to_string(i), 1 + i);
+  for (int i = 0; i < 3; ++i)
+    insert_row("good-" + std::to_string(i), "Appointment/g" + std::to_string(i), 1 + i);
   insert_row("breaks", "Appointment/breaks", 2);
 
   auto first = dispatcher_->dispatch_once();
@@ -344,9 +345,9 @@ TEST_P(WebhookDispatcherTest, TheWaitIsSettledInTheDispatchCommitWithoutAWorker)
   EXPECT_EQ(p.dispatched, 20);
   // No engine worker runs: the dispatch commit itself ended every run.
   for (const auto& run : runs) {
-    EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_runs WHERE id = $1 AND status = 'succeeded'",
-                     {run}),
-              1);
+    EXPECT_EQ(
+        scalar("SELECT COUNT(*) FROM workflow_runs WHERE id = $1 AND status = 'succeeded'", {run}),
+        1);
     EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_steps WHERE run_id = $1 AND "
                      "step_id = 'updated' AND status = 'succeeded'",
                      {run}),
@@ -445,8 +446,7 @@ TEST_P(WebhookDispatcherTest, AProcessKilledMidBatchLosesNothingAndDeliversNothi
     dying.deliver = [real](storage::Transaction& tx,
                            const std::vector<workflow::IncomingEvent>& events)
         -> sdk::Result<std::vector<sdk::Result<workflow::DeliveredEvent>>> {
-      std::vector<workflow::IncomingEvent> half(events.begin(),
-                                                events.begin() + events.size() / 2);
+      std::vector<workflow::IncomingEvent> half(events.begin(), events.begin() + events.size() / 2);
       auto delivered = real.deliver(tx, half);
       _exit(delivered.ok() ? 9 : 4);
     };

@@ -15,8 +15,8 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -190,8 +190,8 @@ class WebhookFixture : public records::testing::RecordsDatabaseTest {
     definitions_ = std::make_unique<workflow::DefinitionStore>(*store_);
     ASSERT_TRUE(workflow::add_builtin_hub_actions(actions_).ok());
     invoker_ = std::make_shared<workflow::testing::ScriptedInvoker>();
-    auto deployed = definitions_->deploy_source(workflow::testing::kWaiterWorkflow,
-                                                "waiter.yaml", "test");
+    auto deployed =
+        definitions_->deploy_source(workflow::testing::kWaiterWorkflow, "waiter.yaml", "test");
     ASSERT_TRUE(deployed.ok()) << deployed.error().message;
     workflow::EngineOptions options;
     options.workers = workers;
@@ -267,7 +267,8 @@ class WebhookFixture : public records::testing::RecordsDatabaseTest {
     reuse->setTimeout(Poco::Timespan(20, 0));
     Poco::Net::HTTPRequest req(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
     for (const auto& [k, v] : headers) req.add(k, v);
-    if (!body.empty() || method == "POST") req.setContentLength(static_cast<std::streamsize>(body.size()));
+    if (!body.empty() || method == "POST")
+      req.setContentLength(static_cast<std::streamsize>(body.size()));
     std::ostream& out = reuse->sendRequest(req);
     out << body;
     Poco::Net::HTTPResponse res;

@@ -68,8 +68,10 @@ TEST_P(WebhookIntakeTest, StoresTheBodyAndHeadersAsCiphertextAndReadsThemBackExa
 
 TEST_P(WebhookIntakeTest, ObservesEachStageOfARequestInTheMetrics) {
   start_server();
-  ASSERT_EQ(post_hospital(kFacilityA, "msg_stage_1", appointment_body("Appointment/1")).status, 202);
-  ASSERT_EQ(post_hospital(kFacilityA, "msg_stage_2", appointment_body("Appointment/2")).status, 202);
+  ASSERT_EQ(post_hospital(kFacilityA, "msg_stage_1", appointment_body("Appointment/1")).status,
+            202);
+  ASSERT_EQ(post_hospital(kFacilityA, "msg_stage_2", appointment_body("Appointment/2")).status,
+            202);
   std::string body = appointment_body("Appointment/3");
   auto forged = hospital_headers(kSecretB, "msg_stage_forged", body);
   ASSERT_EQ(send("POST", "/v1/webhooks/hospital.fac-a", forged, body).status, 401);
@@ -86,14 +88,16 @@ TEST_P(WebhookIntakeTest, ObservesEachStageOfARequestInTheMetrics) {
   EXPECT_LE(commits, 2) << text;
   // The server's share: reading each request, and each new connection's wait
   // for a thread.
-  EXPECT_EQ(series_value(text, "wasl_http_request_read_seconds_count{route=\"/v1/webhooks/{instance}\"}"),
-            3)
+  EXPECT_EQ(
+      series_value(text, "wasl_http_request_read_seconds_count{route=\"/v1/webhooks/{instance}\"}"),
+      3)
       << text;
   EXPECT_GE(series_value(text, "wasl_http_connection_wait_seconds_count"), 1) << text;
   // Fine buckets: a stage of a few hundred microseconds is told from one of
   // a few milliseconds.
-  EXPECT_NE(text.find("wasl_webhook_verify_seconds_bucket{instance=\"hospital.fac-a\",le=\"0.00025\"}"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("wasl_webhook_verify_seconds_bucket{instance=\"hospital.fac-a\",le=\"0.00025\"}"),
+      std::string::npos)
       << text;
 }
 
@@ -127,10 +131,10 @@ TEST_P(WebhookIntakeTest, ExpiredFutureAndUnsignedRequestsAre401) {
   EXPECT_EQ(send("POST", "/v1/webhooks/hospital.fac-a", expired, body).status, 401);
   auto future = hospital_headers(kSecretA, "msg_new", body, now_seconds() + 330);
   EXPECT_EQ(send("POST", "/v1/webhooks/hospital.fac-a", future, body).status, 401);
-  EXPECT_EQ(send("POST", "/v1/webhooks/hospital.fac-a", {{"Content-Type", "application/json"}},
-                 body)
-                .status,
-            401);
+  EXPECT_EQ(
+      send("POST", "/v1/webhooks/hospital.fac-a", {{"Content-Type", "application/json"}}, body)
+          .status,
+      401);
   EXPECT_EQ(inbox_rows(), 0);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'webhook.rejected'"), 3);
 }
@@ -166,8 +170,8 @@ TEST_P(WebhookIntakeTest, ABodyNestedDeeperThan32Is400AndNotStored) {
 TEST_P(WebhookIntakeTest, UnknownInstancesAre404) {
   start_server();
   std::string body = appointment_body("Appointment/1");
-  for (std::string target : {"/v1/webhooks/hospital.fac-z", "/v1/webhooks/video.nowhere",
-                             "/v1/webhooks/hospital."}) {
+  for (std::string target :
+       {"/v1/webhooks/hospital.fac-z", "/v1/webhooks/video.nowhere", "/v1/webhooks/hospital."}) {
     Reply r = send("POST", target, hospital_headers(kSecretA, "msg_404", body), body);
     EXPECT_EQ(r.status, 404) << target;
     EXPECT_EQ(r.content_type, "application/problem+json");
@@ -187,22 +191,21 @@ TEST_P(WebhookIntakeTest, ABodyOverTheWebhookLimitIs413) {
 TEST_P(WebhookIntakeTest, VerifiesOverThePublicUrlWithTheQuery) {
   start_server();
   std::string body = R"({"events":[{"type":"room.ended","room_id":"RM-9","dedupe_key":"evt-9"}]})";
-  Reply good = send("POST", "/v1/webhooks/video.url-check?attempt=1",
-                    {{"X-Test-Signature", "good"}}, body);
+  Reply good =
+      send("POST", "/v1/webhooks/video.url-check?attempt=1", {{"X-Test-Signature", "good"}}, body);
   EXPECT_EQ(good.status, 202) << good.body;
   // Same signature, other query: the URL the sender signed differs.
-  Reply other = send("POST", "/v1/webhooks/video.url-check?attempt=2",
-                     {{"X-Test-Signature", "good"}}, body);
+  Reply other =
+      send("POST", "/v1/webhooks/video.url-check?attempt=2", {{"X-Test-Signature", "good"}}, body);
   EXPECT_EQ(other.status, 401);
   EXPECT_EQ(inbox_rows("correlation = 'RM-9' AND facility_id = 'fac-a'"), 1);
 }
 
 TEST_P(WebhookIntakeTest, SeveralEventsInOneRequestCommitTogether) {
   start_server();
-  std::string body =
-      R"({"events":[{"type":"room.ended","room_id":"RM-1","dedupe_key":"a"},)"
-      R"({"type":"participant.disconnected","room_id":"RM-1","dedupe_key":"b"},)"
-      R"({"type":"room.ended","room_id":"RM-1"}]})";
+  std::string body = R"({"events":[{"type":"room.ended","room_id":"RM-1","dedupe_key":"a"},)"
+                     R"({"type":"participant.disconnected","room_id":"RM-1","dedupe_key":"b"},)"
+                     R"({"type":"room.ended","room_id":"RM-1"}]})";
   Reply r = send("POST", "/v1/webhooks/video.shared", {{"X-Test-Signature", "good"}}, body);
   ASSERT_EQ(r.status, 202) << r.body;
   EXPECT_EQ(r.json()["stored"], 3);
@@ -223,8 +226,7 @@ TEST_P(WebhookIntakeTest, ConcurrentRequestsAreAllAcknowledgedAndStored) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      Poco::Net::HTTPClientSession session("127.0.0.1",
-                                           static_cast<Poco::UInt16>(server_->port()));
+      Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(server_->port()));
       for (int i = 0; i < kPerThread; ++i) {
         std::string id = "msg_c_" + std::to_string(t) + "_" + std::to_string(i);
         Reply r = post_hospital(kFacilityA, id, appointment_body("Appointment/" + id), kSecretA,

@@ -6,7 +6,7 @@ namespace wasl::workflow {
 namespace {
 
 TEST(ActionInput, ReadsMembersAndNamesTheOneThatIsWrong) {
-  const nlohmann::json input = {{"s", "x"}, {"empty", ""}, {"n", 5}, {"neg", -1},
+  const nlohmann::json input = {{"s", "x"},        {"empty", ""}, {"n", 5},         {"neg", -1},
                                 {"o", {{"a", 1}}}, {"l", {1, 2}}, {"null", nullptr}};
   ActionInput in("hub.test", input);
   EXPECT_TRUE(in.require_object().ok());

@@ -56,8 +56,7 @@ class ScriptedInvoker final : public CapabilityInvoker {
   };
 
   sdk::Result<nlohmann::json> invoke(const std::string& facility, const std::string& method,
-                                     const nlohmann::json& input,
-                                     const std::string& key) override {
+                                     const nlohmann::json& input, const std::string& key) override {
     std::optional<Scripted> script;
     {
       std::unique_lock lock(mutex_);
@@ -127,14 +126,16 @@ class ScriptedInvoker final : public CapabilityInvoker {
   static nlohmann::json answer(const std::string& method, const nlohmann::json& input) {
     std::string id = input.value("id", std::string("x"));
     if (method == "ehr.read_appointment") {
-      return {{"id", id}, {"patient_id", "pat-" + id}, {"practitioner_id", "doc-" + id},
-              {"status", "booked"}, {"start_ms", 1700000000000}};
+      return {{"id", id},
+              {"patient_id", "pat-" + id},
+              {"practitioner_id", "doc-" + id},
+              {"status", "booked"},
+              {"start_ms", 1700000000000}};
     }
     if (method == "ehr.read_patient") return {{"id", id}};
     if (method == "video.create_room") {
       std::string name = input.value("name", std::string("room"));
-      return {{"provider_room_id", "RM-" + name}, {"name", name},
-              {"created_at_ms", 1700000000000}};
+      return {{"provider_room_id", "RM-" + name}, {"name", name}, {"created_at_ms", 1700000000000}};
     }
     if (method == "video.end_room") {
       return {{"provider_room_id", input.value("room_id", std::string())}, {"status", "ended"}};
@@ -154,8 +155,8 @@ class ScriptedInvoker final : public CapabilityInvoker {
 };
 
 // A Store test double over a real store: counts the commits of transactions
-// that wrote (called exec) and of all read-write ones, and cut() makes every later begin() fail as if
-// the process had lost its database (a frozen or dying worker).
+// that wrote (called exec) and of all read-write ones, and cut() makes every later begin() fail as
+// if the process had lost its database (a frozen or dying worker).
 class CountingStore final : public storage::Store {
  public:
   explicit CountingStore(storage::Store& inner) : inner_(inner) {}

@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "hub/audit/audit_writer.hpp"
-#include "hub/workflow/idempotency_key.hpp"
 #include "hub/jobs/job_queue.hpp"
+#include "hub/workflow/idempotency_key.hpp"
 #include "tests/unit/audit/audit_outage.hpp"
 #include "tests/unit/workflow/engine_fixture.hpp"
 
@@ -49,16 +49,16 @@ class EngineTest : public EngineFixture {};
 
 TEST_P(EngineTest, MultiStepWorkflowThreadsOutputsAndSetsConsultationStatus) {
   deploy(kChain);
-  exec("INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
-       "updated_at) VALUES ('c1', 'f1', 'scheduled', 'standard', 0, 0)");
+  exec(
+      "INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
+      "updated_at) VALUES ('c1', 'f1', 'scheduled', 'standard', 0, 0)");
   auto& e = engine();
   ASSERT_TRUE(e.start().ok());
   std::string run = start(e, "chain", {{"appointment_id", "A1"}}, "c1");
   auto t = wait_status(e, run);
   EXPECT_EQ(t.status, "succeeded") << t.error;
-  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"appointment:succeeded",
-                                                       "patient:succeeded", "room:succeeded",
-                                                       "done:succeeded"}));
+  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"appointment:succeeded", "patient:succeeded",
+                                                       "room:succeeded", "done:succeeded"}));
   auto rooms = invoker_->calls_of("video.create_room");
   ASSERT_EQ(rooms.size(), 1u);
   EXPECT_EQ(rooms[0].input["name"], "room-pat-A1");
@@ -105,9 +105,8 @@ steps:
       max_delay: 1s
       jitter: 0.2
 )");
-  invoker_->fail("video.create_room",
-                 Error(ErrorCode::kResourceExhausted, "slow down", true,
-                       std::chrono::milliseconds(400)));
+  invoker_->fail("video.create_room", Error(ErrorCode::kResourceExhausted, "slow down", true,
+                                            std::chrono::milliseconds(400)));
   invoker_->fail("video.create_room", Error(ErrorCode::kUnavailable, "provider 503", true));
   auto& e = engine();
   ASSERT_TRUE(e.start().ok());
@@ -183,9 +182,9 @@ steps:
       max_attempts: 2
       initial_delay: 10ms
 )");
-  invoker_->fail("video.create_room", Error(ErrorCode::kFailedPrecondition, "not yet", true,
-                                            std::chrono::milliseconds(20)),
-                 3);
+  invoker_->fail(
+      "video.create_room",
+      Error(ErrorCode::kFailedPrecondition, "not yet", true, std::chrono::milliseconds(20)), 3);
   auto& e = engine();
   ASSERT_TRUE(e.start().ok());
   std::string run = start(e, "exhausting");
@@ -204,8 +203,7 @@ TEST_P(EngineTest, PermanentErrorFailsTheRunWithoutRetry) {
   EXPECT_EQ(t.status, "failed");
   EXPECT_EQ(t.failed_step, "patient");
   EXPECT_NE(t.error.find("invalid_argument"), std::string::npos) << t.error;
-  EXPECT_EQ(attempt_list(t),
-            (std::vector<std::string>{"appointment:succeeded", "patient:failed"}));
+  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"appointment:succeeded", "patient:failed"}));
   EXPECT_TRUE(invoker_->calls_of("video.create_room").empty());
   ASSERT_TRUE(t.finished_at_ms.has_value());
 }
@@ -285,8 +283,9 @@ compensations:
 
 TEST_P(EngineTest, CompensationChainRunsInOrderAndTheRunFails) {
   deploy(kCompensating);
-  exec("INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
-       "updated_at) VALUES ('c2', 'f1', 'scheduled', 'standard', 0, 0)");
+  exec(
+      "INSERT INTO consultations (id, facility_id, status, consultation_type, created_at, "
+      "updated_at) VALUES ('c2', 'f1', 'scheduled', 'standard', 0, 0)");
   invoker_->fail("ehr.update_appointment_status",
                  Error(ErrorCode::kPermissionDenied, "denied", false));
   // end_room fails too; its on_failure: continue still runs `then`.
@@ -297,16 +296,14 @@ TEST_P(EngineTest, CompensationChainRunsInOrderAndTheRunFails) {
   auto t = wait_status(e, run);
   EXPECT_EQ(t.status, "failed");
   EXPECT_EQ(t.failed_step, "arrived");
-  EXPECT_EQ(attempt_list(t),
-            (std::vector<std::string>{"room:succeeded", "arrived:failed", "end_room:failed",
-                                      "cancelled:succeeded"}));
+  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"room:succeeded", "arrived:failed",
+                                                       "end_room:failed", "cancelled:succeeded"}));
   EXPECT_TRUE(t.attempts[2].compensation);
   EXPECT_TRUE(invoker_->calls_of("video.stop_recording").empty());
   auto end = invoker_->calls_of("video.end_room");
   ASSERT_EQ(end.size(), 1u);
   EXPECT_EQ(end[0].input["room_id"], "RM-r");
-  EXPECT_EQ(*query("SELECT status FROM consultations WHERE id = 'c2'")[0].get_text(0),
-            "cancelled");
+  EXPECT_EQ(*query("SELECT status FROM consultations WHERE id = 'c2'")[0].get_text(0), "cancelled");
   EXPECT_NE(t.error.find("arrived"), std::string::npos);
   EXPECT_NE(t.error.find("end_room"), std::string::npos);
 }
@@ -326,8 +323,8 @@ TEST_P(EngineTest, RetryResumesAFailedRunAtItsFailedStep) {
   auto t = wait_status(e, run, {"succeeded", "cancelled"});
   EXPECT_EQ(t.status, "succeeded") << t.error;
   EXPECT_EQ(attempt_list(t),
-            (std::vector<std::string>{"appointment:succeeded", "patient:succeeded",
-                                      "room:failed", "room:succeeded", "done:succeeded"}));
+            (std::vector<std::string>{"appointment:succeeded", "patient:succeeded", "room:failed",
+                                      "room:succeeded", "done:succeeded"}));
   EXPECT_EQ(t.attempts[3].attempt, 2);
   EXPECT_EQ(invoker_->calls_of("ehr.read_appointment").size(), 1u);
   EXPECT_EQ(e.retry(run).error().code, ErrorCode::kFailedPrecondition);
@@ -417,9 +414,10 @@ TEST_P(EngineTest, AFailedEventInABatchLeavesNothingAndTheOthersGoThrough) {
   json joined = {{"type", "participant.connected"}};
   // Delivered in (facility, type, correlation) order: the two that wake a
   // run go through before the one without a dedupe key fails.
-  std::vector<IncomingEvent> events = {{"f1", "participant.connected", "RM-x", joined, "", ""},
-                                       {"f1", "participant.connected", "RM-c", joined, "batch-c", ""},
-                                       {"f1", "participant.connected", "RM-d", joined, "batch-d", ""}};
+  std::vector<IncomingEvent> events = {
+      {"f1", "participant.connected", "RM-x", joined, "", ""},
+      {"f1", "participant.connected", "RM-c", joined, "batch-c", ""},
+      {"f1", "participant.connected", "RM-d", joined, "batch-d", ""}};
   auto tx = store_->begin();
   ASSERT_TRUE(tx.ok());
   auto delivered = e.deliver_events(**tx, events);
@@ -461,9 +459,8 @@ TEST_P(EngineTest, EventsDeliveredTogetherMeetTheirRunsAsOneByOne) {
   ASSERT_TRUE(first.ok());
   ASSERT_EQ(first->matched_run, run_b);
   EXPECT_EQ(wait_status(e, run_b, {"waiting"}).current_step, "ended");
-  auto oldest_c = query(
-      "SELECT id FROM workflow_runs WHERE id IN ($1, $2) ORDER BY created_at, id",
-      Params{run_c1, run_c2});
+  auto oldest_c = query("SELECT id FROM workflow_runs WHERE id IN ($1, $2) ORDER BY created_at, id",
+                        Params{run_c1, run_c2});
   ASSERT_EQ(oldest_c.size(), 2u);
   const std::string older = *oldest_c[0].get_text(0);
   const std::string newer = *oldest_c[1].get_text(0);
@@ -511,8 +508,7 @@ TEST_P(EngineTest, EventsDeliveredTogetherMeetTheirRunsAsOneByOne) {
   EXPECT_EQ(b.status, "succeeded") << b.error;
   EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_events")[0].get_int(0), 7);
   EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_events WHERE run_id IS NULL")[0].get_int(0), 2);
-  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_runs WHERE facility_id = 'f2'")[0].get_int(0),
-            0);
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_runs WHERE facility_id = 'f2'")[0].get_int(0), 0);
 }
 
 // A woken run's resume is written with its next status change: a run whose
@@ -529,13 +525,16 @@ TEST_P(EngineTest, AWokenRunIsWrittenWithItsNextStatusChange) {
   EXPECT_EQ(wait_status(e, waits, {"waiting"}).current_step, "joined");
   exec("CREATE TABLE run_updates (run_id TEXT NOT NULL)");
   if (GetParam() == Dialect::kPostgres) {
-    exec("CREATE FUNCTION count_run_update() RETURNS trigger LANGUAGE plpgsql AS "
-         "$body$ BEGIN INSERT INTO run_updates VALUES (NEW.id); RETURN NEW; END $body$");
-    exec("CREATE TRIGGER count_run_updates AFTER UPDATE ON workflow_runs FOR EACH ROW "
-         "EXECUTE FUNCTION count_run_update()");
+    exec(
+        "CREATE FUNCTION count_run_update() RETURNS trigger LANGUAGE plpgsql AS "
+        "$body$ BEGIN INSERT INTO run_updates VALUES (NEW.id); RETURN NEW; END $body$");
+    exec(
+        "CREATE TRIGGER count_run_updates AFTER UPDATE ON workflow_runs FOR EACH ROW "
+        "EXECUTE FUNCTION count_run_update()");
   } else {
-    exec("CREATE TRIGGER count_run_updates AFTER UPDATE ON workflow_runs BEGIN "
-         "INSERT INTO run_updates VALUES (NEW.id); END");
+    exec(
+        "CREATE TRIGGER count_run_updates AFTER UPDATE ON workflow_runs BEGIN "
+        "INSERT INTO run_updates VALUES (NEW.id); END");
   }
 
   // The room's end goes in with the join: the run takes it stored as its
@@ -556,17 +555,18 @@ TEST_P(EngineTest, AWokenRunIsWrittenWithItsNextStatusChange) {
   EXPECT_EQ((*delivered)[1]->matched_run, waits);
   EXPECT_TRUE((*delivered)[1]->advanced);
 
-  auto row = query("SELECT status, wait_event, wait_correlation, finished_at, updated_at "
-                   "FROM workflow_runs WHERE id = $1",
-                   Params{last});
+  auto row = query(
+      "SELECT status, wait_event, wait_correlation, finished_at, updated_at "
+      "FROM workflow_runs WHERE id = $1",
+      Params{last});
   ASSERT_EQ(row.size(), 1u);
   EXPECT_EQ(*row[0].get_text("status"), "succeeded");
   EXPECT_TRUE(row[0].is_null("wait_event"));
   EXPECT_TRUE(row[0].is_null("wait_correlation"));
   EXPECT_FALSE(row[0].is_null("finished_at"));
   EXPECT_EQ(*row[0].get_int("updated_at"), *row[0].get_int("finished_at"));
-  EXPECT_EQ(*query("SELECT COUNT(*) FROM run_updates WHERE run_id = $1", Params{last})[0].get_int(0),
-            1);
+  EXPECT_EQ(
+      *query("SELECT COUNT(*) FROM run_updates WHERE run_id = $1", Params{last})[0].get_int(0), 1);
 
   auto t = wait_status(e, waits);
   EXPECT_EQ(t.status, "succeeded") << t.error;
@@ -621,8 +621,9 @@ TEST_P(EnginePostgresTest, ARunThatStopsWaitingDuringADeliveryLeavesItsEventUnma
   bool blocked = false;
   for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
        !blocked && std::chrono::steady_clock::now() < until;) {
-    blocked = *query("SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND locktype = "
-                     "'transactionid'")[0]
+    blocked = *query(
+                   "SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND locktype = "
+                   "'transactionid'")[0]
                    .get_int(0) > 0;
     if (!blocked) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
@@ -695,8 +696,8 @@ compensations:
   std::string run = start(e, "short_wait");
   auto t = wait_status(e, run);
   EXPECT_EQ(t.status, "failed");
-  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"room:succeeded", "ended:failed",
-                                                       "end_room:succeeded"}));
+  EXPECT_EQ(attempt_list(t),
+            (std::vector<std::string>{"room:succeeded", "ended:failed", "end_room:succeeded"}));
   EXPECT_EQ(t.attempts[1].error_code, "deadline_exceeded");
   EXPECT_GE(*t.attempts[1].finished_at_ms - t.attempts[1].started_at_ms, 300);
   EXPECT_EQ(invoker_->calls_of("video.end_room").size(), 1u);
@@ -715,8 +716,8 @@ TEST_P(EngineTest, CancelWhileWaitingRunsTheStepsCompensation) {
   ASSERT_TRUE(e.cancel(run).ok());
   auto t = wait_status(e, run);
   EXPECT_EQ(t.status, "cancelled");
-  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"room:succeeded", "joined:cancelled",
-                                                       "end_room:succeeded"}));
+  EXPECT_EQ(attempt_list(t),
+            (std::vector<std::string>{"room:succeeded", "joined:cancelled", "end_room:succeeded"}));
   auto end = invoker_->calls_of("video.end_room");
   ASSERT_EQ(end.size(), 1u);
   EXPECT_EQ(end[0].input["room_id"], "RM-c");
@@ -744,9 +745,9 @@ TEST_P(EngineTest, CancelDuringACallLetsItFinishThenCompensates) {
   invoker_->release_stalls();
   auto t = wait_status(e, run);
   EXPECT_EQ(t.status, "cancelled");
-  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"room:succeeded", "arrived:succeeded",
-                                                       "end_room:succeeded",
-                                                       "cancelled:succeeded"}));
+  EXPECT_EQ(attempt_list(t),
+            (std::vector<std::string>{"room:succeeded", "arrived:succeeded", "end_room:succeeded",
+                                      "cancelled:succeeded"}));
   EXPECT_TRUE(invoker_->calls_of("video.stop_recording").empty());
 }
 
@@ -809,9 +810,10 @@ TEST_P(EngineTest, StartRunInsideTheCallersTransactionIsAtomic) {
   {
     auto tx = store_->begin();
     ASSERT_TRUE(tx.ok());
-    ASSERT_TRUE((*tx)->exec("INSERT INTO consultations (id, facility_id, status, "
-                            "consultation_type, created_at, updated_at) VALUES "
-                            "('c3', 'f1', 'new', 'standard', 0, 0)")
+    ASSERT_TRUE((*tx)
+                    ->exec("INSERT INTO consultations (id, facility_id, status, "
+                           "consultation_type, created_at, updated_at) VALUES "
+                           "('c3', 'f1', 'new', 'standard', 0, 0)")
                     .ok());
     StartRunRequest r{"chain", std::nullopt, "f1", "c3", {{"appointment_id", "A"}}};
     ASSERT_TRUE(e.start_run(**tx, r).ok());
@@ -872,14 +874,15 @@ TEST_P(EngineTest, ExpiredLeaseOfADeadWorkerIsTakenOverWithTheSameKey) {
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();
     auto claimed = jobs::JobQueue::claim(**tx, GetParam(), "dead-worker", now,
-                                   std::chrono::milliseconds(300), 1);
+                                         std::chrono::milliseconds(300), 1);
     ASSERT_TRUE(claimed.ok()) << claimed.error().message;
     ASSERT_EQ(claimed->size(), 1u);
     EXPECT_FALSE((*claimed)[0].takeover);
-    ASSERT_TRUE((*tx)->exec("INSERT INTO workflow_steps (id, run_id, step_id, attempt, status, "
-                            "idempotency_key, started_at) VALUES ('dead', $1, 'appointment', 1, "
-                            "'running', $2, $3)",
-                            Params{run, step_idempotency_key(run, "appointment"), now})
+    ASSERT_TRUE((*tx)
+                    ->exec("INSERT INTO workflow_steps (id, run_id, step_id, attempt, status, "
+                           "idempotency_key, started_at) VALUES ('dead', $1, 'appointment', 1, "
+                           "'running', $2, $3)",
+                           Params{run, step_idempotency_key(run, "appointment"), now})
                     .ok());
     ASSERT_TRUE((*tx)->commit().ok());
   }
@@ -928,8 +931,7 @@ TEST_P(EngineTest, TwoEnginesShareTwoHundredRunsWithoutOverlapOrLoss) {
   EXPECT_EQ(done, 200);
   EXPECT_EQ(invoker_->overlaps(), 0);
   // Each step of each run succeeded once, was attempted once and called once.
-  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_steps WHERE status = 'succeeded'")[0]
-                 .get_int(0),
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_steps WHERE status = 'succeeded'")[0].get_int(0),
             800);
   EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_steps")[0].get_int(0), 800);
   EXPECT_EQ(invoker_->calls().size(), 600u);  // three plugin steps; hub.set_status is in-hub
@@ -948,8 +950,8 @@ std::string step_workflow(const std::string& name, const std::vector<std::string
   for (std::size_t i = 0; i < methods.size(); ++i) {
     std::string id = "s" + std::to_string(i + 1);
     text += "  - id: " + id + "\n    call: " + methods[i] + "\n    with:\n";
-    text += methods[i] == "video.create_room" ? "      name: " + id + "\n"
-                                               : "      id: " + id + "\n";
+    text +=
+        methods[i] == "video.create_room" ? "      name: " + id + "\n" : "      id: " + id + "\n";
   }
   return text;
 }
@@ -994,8 +996,8 @@ TEST_P(EngineTest, ChainedRunAdvancesEveryStepInOneLeaseWithOneCommitPerStep) {
 }
 
 TEST_P(EngineTest, TakeoverInTheMiddleOfAChainRetriesOnlyTheStepInFlight) {
-  deploy(step_workflow("midchain", {"ehr.read_patient", "ehr.read_appointment",
-                                    "video.create_room", "ehr.read_patient"}));
+  deploy(step_workflow("midchain", {"ehr.read_patient", "ehr.read_appointment", "video.create_room",
+                                    "ehr.read_patient"}));
   invoker_->stall("video.create_room");
   auto& dying = counting_store();
   auto first = fast_options();
@@ -1019,9 +1021,8 @@ TEST_P(EngineTest, TakeoverInTheMiddleOfAChainRetriesOnlyTheStepInFlight) {
   ASSERT_TRUE(b.start().ok());
   auto t = wait_status(b, run);
   EXPECT_EQ(t.status, "succeeded") << t.error;
-  EXPECT_EQ(attempt_list(t),
-            (std::vector<std::string>{"s1:succeeded", "s2:succeeded", "s3:lost", "s3:succeeded",
-                                      "s4:succeeded"}));
+  EXPECT_EQ(attempt_list(t), (std::vector<std::string>{"s1:succeeded", "s2:succeeded", "s3:lost",
+                                                       "s3:succeeded", "s4:succeeded"}));
   EXPECT_EQ(t.attempts[2].error_code, "lease_expired");
   EXPECT_EQ(b.stats().lease_takeovers, 1);
   // Only the step in flight was called again, with the same key.
@@ -1085,8 +1086,7 @@ TEST_P(EngineTest, ClaimBatchExtendsTheLeaseOfJobsWaitingTheirTurn) {
   for (const auto& c : calls) keys.insert(c.key);
   EXPECT_EQ(keys.size(), 12u);
   EXPECT_EQ(invoker_->overlaps(), 0);
-  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_steps WHERE status = 'succeeded'")[0]
-                 .get_int(0),
+  EXPECT_EQ(*query("SELECT COUNT(*) FROM workflow_steps WHERE status = 'succeeded'")[0].get_int(0),
             12);
 }
 
@@ -1203,8 +1203,7 @@ TEST_P(EngineTest, PhiStepOutputsCommitWithTheirAuditEvent) {
   ASSERT_TRUE(e.start().ok());
   ASSERT_TRUE(eventually([&] { return invoker_->calls_of("ehr.read_patient").size() >= 2; }))
       << "the first read's result was stored without its audit event";
-  EXPECT_EQ(query("SELECT id FROM workflow_steps WHERE run_id = $1 AND status = 'succeeded'",
-                  {run})
+  EXPECT_EQ(query("SELECT id FROM workflow_steps WHERE run_id = $1 AND status = 'succeeded'", {run})
                 .size(),
             0u);
   EXPECT_TRUE(invoker_->calls_of("video.create_room").empty());
@@ -1212,13 +1211,15 @@ TEST_P(EngineTest, PhiStepOutputsCommitWithTheirAuditEvent) {
 
   auto t = wait_status(e, run);
   EXPECT_EQ(t.status, "succeeded") << t.error;
-  auto stored = query("SELECT id FROM workflow_steps WHERE run_id = $1 AND step_id = 's1' AND "
-                      "status = 'succeeded'",
-                      {run});
+  auto stored = query(
+      "SELECT id FROM workflow_steps WHERE run_id = $1 AND step_id = 's1' AND "
+      "status = 'succeeded'",
+      {run});
   ASSERT_EQ(stored.size(), 1u);
   // One event, for the PHI output only (the room's output holds none).
-  auto events = query("SELECT entity_type, entity_id, facility_id, actor, detail FROM "
-                      "audit_events WHERE action = 'workflow.step_output'");
+  auto events = query(
+      "SELECT entity_type, entity_id, facility_id, actor, detail FROM "
+      "audit_events WHERE action = 'workflow.step_output'");
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].get_text(0).value_or(""), "workflow_step");
   EXPECT_EQ(events[0].get_text(1).value_or(""), stored[0].get_text(0).value_or("?"));

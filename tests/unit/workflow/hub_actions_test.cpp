@@ -23,8 +23,7 @@ TEST(HubActions, AnActionIsRegisteredOnceAndOnlyWhenTheLanguageDeclaresIt) {
   auto twice = actions.add("hub.record_event", HubActionMode::kStandalone, nothing);
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().code, ErrorCode::kAlreadyExists);
-  EXPECT_NE(twice.error().message.find("hub/workflow"), std::string::npos)
-      << twice.error().message;
+  EXPECT_NE(twice.error().message.find("hub/workflow"), std::string::npos) << twice.error().message;
   // The first registration stays.
   EXPECT_EQ(actions.find("hub.record_event")->mode, HubActionMode::kInTransaction);
 
@@ -73,8 +72,7 @@ TEST(HubActions, ObserversAndReactionsAreOnePerMethodAndEventType) {
   EXPECT_TRUE(actions.observe("billing.submit_claim", observer).ok());
   EXPECT_EQ(actions.observe("billing.submit_claim", observer).error().code,
             ErrorCode::kAlreadyExists);
-  EXPECT_EQ(actions.observe("billing.made_up", observer).error().code,
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(actions.observe("billing.made_up", observer).error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(actions.observer("billing.submit_claim"), nullptr);
   EXPECT_EQ(actions.observer("reporting.submit_report"), nullptr);
 
@@ -83,8 +81,7 @@ TEST(HubActions, ObserversAndReactionsAreOnePerMethodAndEventType) {
     return instance == "ehr.main" && event.correlation == "Appointment/1";
   };
   EXPECT_TRUE(actions.react("appointment.updated", reaction).ok());
-  EXPECT_EQ(actions.react("appointment.updated", reaction).error().code,
-            ErrorCode::kAlreadyExists);
+  EXPECT_EQ(actions.react("appointment.updated", reaction).error().code, ErrorCode::kAlreadyExists);
   EXPECT_EQ(actions.react("made.up", reaction).error().code, ErrorCode::kInvalidArgument);
 }
 

@@ -108,12 +108,10 @@ TEST_P(JobQueueTest, ReleaseMakesTheJobDueWithoutATakeover) {
     return JobQueue::release(tx, {held.id, "someone-else"}, now_ms_);
   }));
   EXPECT_TRUE(claim(now_ms_ + 1).empty());  // still held
-  EXPECT_TRUE(in_tx([&](storage::Transaction& tx) {
-    return JobQueue::release(tx, held, now_ms_ + 1);
-  }));
-  EXPECT_FALSE(in_tx([&](storage::Transaction& tx) {
-    return JobQueue::release(tx, held, now_ms_ + 1);
-  }));
+  EXPECT_TRUE(
+      in_tx([&](storage::Transaction& tx) { return JobQueue::release(tx, held, now_ms_ + 1); }));
+  EXPECT_FALSE(
+      in_tx([&](storage::Transaction& tx) { return JobQueue::release(tx, held, now_ms_ + 1); }));
   auto again = claim(now_ms_ + 1);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_FALSE(again[0].takeover);

@@ -52,8 +52,8 @@ class PluginInvokerTest : public EngineFixture {
     effects_ = (dir_ / "effects.db").string();
     config::Config config;
     config.plugins.files.push_back(
-        {"counting_double",
-         std::string(WASL_WORKFLOW_DOUBLES_DIR) + "/libwasl_counting_double.so", "", 0});
+        {"counting_double", std::string(WASL_WORKFLOW_DOUBLES_DIR) + "/libwasl_counting_double.so",
+         "", 0});
     for (const char* role : {"video", "ehr", "billing", "reporting"}) {
       config::InstanceConfig instance;
       instance.name = std::string(role) + ".double";
@@ -96,14 +96,16 @@ TEST_P(PluginInvokerTest, UnboundRoleIsAFailedPreconditionNamingFacilityAndRole)
 }
 
 TEST_P(PluginInvokerTest, ScriptedFailuresComeBackAsErrors) {
-  sqlite_exec(effects_, "INSERT INTO control VALUES ('video.create_room', 'retryable', 1), "
-                        "('video.end_room', 'permanent', 1), ('ehr.read_patient', 'throw', 1)");
-  auto first = plugin_invoker_->invoke("f1", "video.create_room", {{"idempotency_key", "k1"}}, "k1");
+  sqlite_exec(effects_,
+              "INSERT INTO control VALUES ('video.create_room', 'retryable', 1), "
+              "('video.end_room', 'permanent', 1), ('ehr.read_patient', 'throw', 1)");
+  auto first =
+      plugin_invoker_->invoke("f1", "video.create_room", {{"idempotency_key", "k1"}}, "k1");
   ASSERT_FALSE(first.ok());
   EXPECT_EQ(first.error().code, ErrorCode::kUnavailable);
   EXPECT_TRUE(first.error().retryable);
-  EXPECT_TRUE(plugin_invoker_->invoke("f1", "video.create_room", {{"idempotency_key", "k1"}}, "k1")
-                  .ok());
+  EXPECT_TRUE(
+      plugin_invoker_->invoke("f1", "video.create_room", {{"idempotency_key", "k1"}}, "k1").ok());
   auto permanent = plugin_invoker_->invoke("f1", "video.end_room", json::object(), "k2");
   ASSERT_FALSE(permanent.ok());
   EXPECT_FALSE(permanent.error().retryable);

@@ -51,8 +51,8 @@ class RunBindingsTest : public EngineFixture {
     std::string effects = (dir_ / "effects.db").string();
     config::Config config;
     config.plugins.files.push_back(
-        {"counting_double",
-         std::string(WASL_WORKFLOW_DOUBLES_DIR) + "/libwasl_counting_double.so", "", 0});
+        {"counting_double", std::string(WASL_WORKFLOW_DOUBLES_DIR) + "/libwasl_counting_double.so",
+         "", 0});
     for (const char* name : {"video.a", "video.b"}) {
       config::InstanceConfig instance;
       instance.name = name;
@@ -112,8 +112,8 @@ class RunBindingsTest : public EngineFixture {
   }
 
   void end_room(Engine& e, const std::string& name) {
-    auto delivered = e.deliver_event("f1", "room.ended", name, json{{"room_id", name}},
-                                     "ended:" + name);
+    auto delivered =
+        e.deliver_event("f1", "room.ended", name, json{{"room_id", name}}, "ended:" + name);
     ASSERT_TRUE(delivered.ok()) << delivered.error().message;
   }
 

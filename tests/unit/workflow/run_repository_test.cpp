@@ -16,15 +16,17 @@ class RunRepositoryTest : public EngineFixture {
     EngineFixture::SetUp();
     if (HasFatalFailure()) return;
     exec("INSERT INTO facilities (id, name, created_at, updated_at) VALUES ('f2', 'F2', 0, 0)");
-    exec("INSERT INTO workflow_runs (id, facility_id, workflow_name, workflow_version, status, "
-         "current_step, wait_event, wait_correlation, created_at, updated_at) VALUES "
-         "('run-1', 'f1', 'waits', 1, 'waiting', 'ended', 'room.ended', 'room-1', 1, 1)");
+    exec(
+        "INSERT INTO workflow_runs (id, facility_id, workflow_name, workflow_version, status, "
+        "current_step, wait_event, wait_correlation, created_at, updated_at) VALUES "
+        "('run-1', 'f1', 'waits', 1, 'waiting', 'ended', 'room.ended', 'room-1', 1, 1)");
     repository_ = std::make_unique<RunRepository>(GetParam(), *definitions_, nullptr);
   }
 
   std::string run_row() {
-    auto rows = query("SELECT status, COALESCE(error, ''), COALESCE(failed_step, ''), updated_at "
-                      "FROM workflow_runs WHERE id = 'run-1'");
+    auto rows = query(
+        "SELECT status, COALESCE(error, ''), COALESCE(failed_step, ''), updated_at "
+        "FROM workflow_runs WHERE id = 'run-1'");
     if (rows.empty()) return "";
     return *rows[0].get_text(0) + "|" + *rows[0].get_text(1) + "|" + *rows[0].get_text(2) + "|" +
            std::to_string(*rows[0].get_int(3));
@@ -67,10 +69,11 @@ TEST_P(RunRepositoryTest, ARunIdWithAnotherFacilityChangesNothing) {
 // matches parts of two keys (the type of one, the correlation of another)
 // is nobody's.
 TEST_P(RunRepositoryTest, RunsWaitingAreFoundForTheirWholeKeyOnly) {
-  exec("INSERT INTO workflow_runs (id, facility_id, workflow_name, workflow_version, status, "
-       "current_step, wait_event, wait_correlation, created_at, updated_at) VALUES "
-       "('run-2', 'f1', 'waits', 1, 'waiting', 'joined', 'participant.connected', 'room-1', 2, 2), "
-       "('run-3', 'f2', 'waits', 1, 'waiting', 'ended', 'room.ended', 'room-1', 3, 3)");
+  exec(
+      "INSERT INTO workflow_runs (id, facility_id, workflow_name, workflow_version, status, "
+      "current_step, wait_event, wait_correlation, created_at, updated_at) VALUES "
+      "('run-2', 'f1', 'waits', 1, 'waiting', 'joined', 'participant.connected', 'room-1', 2, 2), "
+      "('run-3', 'f2', 'waits', 1, 'waiting', 'ended', 'room.ended', 'room-1', 3, 3)");
   auto tx = store_->begin();
   ASSERT_TRUE(tx.ok());
   auto found = repository_->find_waiting(**tx, {WaitKey{"f1", "room.ended", "room-1"},
@@ -101,8 +104,9 @@ TEST_P(RunRepositoryTest, ErrorTextIsStoredRedacted) {
   const std::string error =
       R"(the EHR refused {"display_name":"Dr. Leaked","name":"فاطمة","phone":"0501234567"} )"
       "for patient 1098765432, write to leak@example.org";
-  exec("INSERT INTO workflow_steps (id, run_id, step_id, attempt, status, started_at) VALUES "
-       "('step-1', 'run-1', 'ended', 1, 'running', 1)");
+  exec(
+      "INSERT INTO workflow_steps (id, run_id, step_id, attempt, status, started_at) VALUES "
+      "('step-1', 'run-1', 'ended', 1, 'running', 1)");
   RunState run;
   run.id = "run-1";
   run.facility_id = "f1";
@@ -112,8 +116,9 @@ TEST_P(RunRepositoryTest, ErrorTextIsStoredRedacted) {
   ASSERT_TRUE(repository_->finish_attempt(**tx, "step-1", "failed", 5, nullptr, &failure).ok());
   ASSERT_TRUE(repository_->set_ended(**tx, run, "failed", error, 5).ok());
   ASSERT_TRUE((*tx)->commit().ok());
-  auto rows = query("SELECT s.error_message, r.error FROM workflow_steps s JOIN workflow_runs r "
-                    "ON r.id = s.run_id WHERE s.id = 'step-1'");
+  auto rows = query(
+      "SELECT s.error_message, r.error FROM workflow_steps s JOIN workflow_runs r "
+      "ON r.id = s.run_id WHERE s.id = 'step-1'");
   ASSERT_EQ(rows.size(), 1u);
   for (int column : {0, 1}) {
     const std::string stored = *rows[0].get_text(column);
@@ -130,15 +135,18 @@ TEST_P(RunRepositoryTest, ErrorTextIsStoredRedacted) {
 // delivered events): each row gets its own values, a run paired with
 // another facility or a job whose lease changed hands fails the statement.
 TEST_P(RunRepositoryTest, RowsSettledTogetherGetEachTheirOwnValues) {
-  exec("INSERT INTO workflow_runs (id, facility_id, workflow_name, workflow_version, status, "
-       "current_step, created_at, updated_at) VALUES "
-       "('run-2', 'f1', 'waits', 1, 'running', 'ended', 2, 2)");
-  exec("INSERT INTO workflow_steps (id, run_id, step_id, attempt, status, started_at) VALUES "
-       "('step-1', 'run-1', 'ended', 1, 'waiting', 1), "
-       "('step-2', 'run-2', 'ended', 1, 'running', 2)");
-  exec("INSERT INTO jobs (id, kind, run_id, run_at, lease_owner, created_at) VALUES "
-       "('job-1', 'workflow.wait', 'run-1', 1, 'token-1', 1), "
-       "('job-2', 'workflow.call', 'run-2', 2, 'token-2', 2)");
+  exec(
+      "INSERT INTO workflow_runs (id, facility_id, workflow_name, workflow_version, status, "
+      "current_step, created_at, updated_at) VALUES "
+      "('run-2', 'f1', 'waits', 1, 'running', 'ended', 2, 2)");
+  exec(
+      "INSERT INTO workflow_steps (id, run_id, step_id, attempt, status, started_at) VALUES "
+      "('step-1', 'run-1', 'ended', 1, 'waiting', 1), "
+      "('step-2', 'run-2', 'ended', 1, 'running', 2)");
+  exec(
+      "INSERT INTO jobs (id, kind, run_id, run_at, lease_owner, created_at) VALUES "
+      "('job-1', 'workflow.wait', 'run-1', 1, 'token-1', 1), "
+      "('job-2', 'workflow.call', 'run-2', 2, 'token-2', 2)");
   RunState one;
   one.id = "run-1";
   one.facility_id = "f1";
@@ -151,15 +159,16 @@ TEST_P(RunRepositoryTest, RowsSettledTogetherGetEachTheirOwnValues) {
 
   auto tx = store_->begin();
   ASSERT_TRUE(tx.ok());
-  EXPECT_FALSE(repository_->set_ended_all(**tx, {RunRepository::ended_run(elsewhere, "failed",
-                                                                           "moved", 5)})
-                   .ok());
+  EXPECT_FALSE(
+      repository_->set_ended_all(**tx, {RunRepository::ended_run(elsewhere, "failed", "moved", 5)})
+          .ok());
   (*tx)->rollback();
   EXPECT_EQ(run_row(), "waiting|||1");
 
   tx = store_->begin();
   ASSERT_TRUE(tx.ok());
-  auto lost = jobs::JobQueue::remove(**tx, {jobs::HeldJob{"job-1", "token-1"}, jobs::HeldJob{"job-2", "other"}});
+  auto lost = jobs::JobQueue::remove(
+      **tx, {jobs::HeldJob{"job-1", "token-1"}, jobs::HeldJob{"job-2", "other"}});
   ASSERT_TRUE(lost.ok()) << lost.error().message;
   EXPECT_FALSE(*lost);
   (*tx)->rollback();
@@ -174,20 +183,23 @@ TEST_P(RunRepositoryTest, RowsSettledTogetherGetEachTheirOwnValues) {
       **tx, {RunRepository::ended_run(one, "succeeded", "", 7),
              RunRepository::ended_run(two, "failed", "step 'ended' failed", 8)});
   ASSERT_TRUE(ended.ok()) << ended.error().message;
-  auto removed = jobs::JobQueue::remove(**tx, {jobs::HeldJob{"job-1", "token-1"}, jobs::HeldJob{"job-2", "token-2"}});
+  auto removed = jobs::JobQueue::remove(
+      **tx, {jobs::HeldJob{"job-1", "token-1"}, jobs::HeldJob{"job-2", "token-2"}});
   ASSERT_TRUE(removed.ok()) << removed.error().message;
   EXPECT_TRUE(*removed);
   ASSERT_TRUE((*tx)->commit().ok());
 
   EXPECT_EQ(run_row(), "succeeded|||7");
-  auto runs = query("SELECT status, error, finished_at, wait_event FROM workflow_runs "
-                    "WHERE id = 'run-2'");
+  auto runs = query(
+      "SELECT status, error, finished_at, wait_event FROM workflow_runs "
+      "WHERE id = 'run-2'");
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_EQ(*runs[0].get_text(0), "failed");
   EXPECT_EQ(*runs[0].get_text(1), "step 'ended' failed");
   EXPECT_EQ(*runs[0].get_int(2), 8);
-  auto steps = query("SELECT id, status, finished_at, output_enc, error_code, error_message "
-                     "FROM workflow_steps ORDER BY id");
+  auto steps = query(
+      "SELECT id, status, finished_at, output_enc, error_code, error_message "
+      "FROM workflow_steps ORDER BY id");
   ASSERT_EQ(steps.size(), 2u);
   EXPECT_EQ(*steps[0].get_text(1), "succeeded");
   EXPECT_EQ(*steps[0].get_int(2), 7);

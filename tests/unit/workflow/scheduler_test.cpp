@@ -57,13 +57,16 @@ class SchedulerTest : public EngineFixture {
   }
 
   std::int64_t runs_of_daily() {
-    return *query("SELECT COUNT(*) FROM workflow_runs WHERE workflow_name = 'daily'").front().get_int(0);
+    return *query("SELECT COUNT(*) FROM workflow_runs WHERE workflow_name = 'daily'")
+                .front()
+                .get_int(0);
   }
 
   // The periods the ehr.read_patient calls were made for, once each succeeded.
   std::multiset<std::string> called_periods() {
     std::multiset<std::string> out;
-    for (const auto& c : invoker_->calls_of("ehr.read_patient")) out.insert(c.input.value("id", ""));
+    for (const auto& c : invoker_->calls_of("ehr.read_patient"))
+      out.insert(c.input.value("id", ""));
     return out;
   }
 
@@ -130,8 +133,8 @@ TEST_P(SchedulerTest, EachMissedPeriodRunsOnceAfterDowntime) {
   EXPECT_TRUE(again->empty());
   EXPECT_EQ(runs_of_daily(), 4);
   ASSERT_TRUE(eventually([this] { return called_periods().size() == 4; }));
-  EXPECT_EQ(called_periods(), (std::multiset<std::string>{"2025-02-28", "2025-03-01",
-                                                          "2025-03-02", "2025-03-03"}));
+  EXPECT_EQ(called_periods(),
+            (std::multiset<std::string>{"2025-02-28", "2025-03-01", "2025-03-02", "2025-03-03"}));
 }
 
 TEST_P(SchedulerTest, RunNowStartsAPeriodOnceAndTheScheduleKeepsItsKey) {

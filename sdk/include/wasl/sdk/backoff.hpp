@@ -30,8 +30,8 @@ inline std::chrono::milliseconds backoff_delay(const Backoff& backoff, int retry
   const double growth = std::pow(std::max(backoff.multiplier, 1.0), std::max(retry, 0));
   // growth is infinite past about 2^1024: a zero initial delay stays zero
   // rather than becoming 0 · ∞.
-  double delay = initial <= 0.0 ? 0.0 : std::min(initial * growth,
-                                                 static_cast<double>(backoff.max.count()));
+  double delay =
+      initial <= 0.0 ? 0.0 : std::min(initial * growth, static_cast<double>(backoff.max.count()));
   delay *= 1.0 - std::clamp(backoff.jitter, 0.0, 1.0) * std::clamp(unit_random, 0.0, 1.0);
   return std::chrono::milliseconds(static_cast<long long>(std::llround(delay)));
 }

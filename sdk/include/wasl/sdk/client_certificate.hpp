@@ -12,10 +12,10 @@
 namespace wasl::sdk {
 
 struct ClientCertificate {
-  std::string subject;     // RFC 2253, e.g. "CN=N-F-00001,O=Saudi General Hospital"
-  std::string issuer;      // RFC 2253
-  std::string serial_hex;  // lowercase hex
-  std::string sha256_hex;  // fingerprint of the DER certificate
+  std::string subject;             // RFC 2253, e.g. "CN=N-F-00001,O=Saudi General Hospital"
+  std::string issuer;              // RFC 2253
+  std::string serial_hex;          // lowercase hex
+  std::string sha256_hex;          // fingerprint of the DER certificate
   std::int64_t not_before_ms = 0;  // Unix milliseconds
   std::int64_t not_after_ms = 0;
   // CA certificates the server must chain to (settings tls.ca_bundle); 0 when

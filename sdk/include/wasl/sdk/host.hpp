@@ -21,7 +21,8 @@
 //           # or instead of the two above, PKCS#12 (DER bytes or base64 text):
 //           # client_pkcs12: ${file:nphies/client.p12}
 //           client_key_password: ${env:NPHIES_KEY_PASSWORD} # encrypted key or PKCS#12; optional
-//           ca_bundle: ${file:nphies/ca.pem}                # PEM: the only CAs the server may chain to
+//           ca_bundle: ${file:nphies/ca.pem}                # PEM: the only CAs the server may
+//           chain to
 //
 // The host loads and checks them when the instance is created (a key that
 // does not match its certificate, an unreadable file or a wrong password
@@ -65,7 +66,7 @@ struct HttpRequest {
   std::string method = "GET";
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;  // bytes; may be binary
+  std::string body;                                  // bytes; may be binary
   std::optional<std::chrono::milliseconds> timeout;  // total; unset = the host's default
   // Present the instance's client certificate and verify the server against
   // its CA bundle (see "Mutual TLS" above). Requires an https:// URL.

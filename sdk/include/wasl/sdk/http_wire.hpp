@@ -46,8 +46,8 @@ inline std::vector<std::pair<std::string, std::string>> get_headers(const nlohma
 }  // namespace http_wire_detail
 
 inline nlohmann::json http_request_to_json(const HttpRequest& request) {
-  nlohmann::json j = {{"method", request.method}, {"url", request.url},
-                      {"headers", nlohmann::json::array()}};
+  nlohmann::json j = {
+      {"method", request.method}, {"url", request.url}, {"headers", nlohmann::json::array()}};
   for (const auto& [k, v] : request.headers) j["headers"].push_back({k, v});
   http_wire_detail::put_body(j, request.body);
   if (request.timeout) j["timeout_ms"] = request.timeout->count();

@@ -83,11 +83,11 @@ int register_plugin(RegisterFunction fn, const wasl_host_api* host,
 }  // namespace wasl::sdk
 
 // Defines the plugin's exported entry points. Use once per plugin.
-#define WASL_PLUGIN(register_function)                                                     \
-  WASL_PLUGIN_EXPORT uint32_t wasl_plugin_abi_version(void) {                              \
-    return ::wasl::sdk::glue::abi_version();                                               \
-  }                                                                                        \
-  WASL_PLUGIN_EXPORT int wasl_plugin_register(const wasl_host_api* host,                   \
-                                              wasl_plugin_registration* out) {             \
-    return ::wasl::sdk::glue::register_plugin(&(register_function), host, out);            \
+#define WASL_PLUGIN(register_function)                                          \
+  WASL_PLUGIN_EXPORT uint32_t wasl_plugin_abi_version(void) {                   \
+    return ::wasl::sdk::glue::abi_version();                                    \
+  }                                                                             \
+  WASL_PLUGIN_EXPORT int wasl_plugin_register(const wasl_host_api* host,        \
+                                              wasl_plugin_registration* out) {  \
+    return ::wasl::sdk::glue::register_plugin(&(register_function), host, out); \
   }

@@ -86,7 +86,7 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : v_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
@@ -145,8 +145,8 @@ inline Status ok_status() { return {}; }
   WASL_ASSIGN_OR_RETURN_IMPL_(WASL_CONCAT_(wasl_result_, __LINE__), lhs, expr)
 
 // Evaluates `expr` (a Result or Status) and returns its error if it failed.
-#define WASL_RETURN_IF_ERROR(expr)                                \
-  do {                                                            \
-    auto wasl_status_ = (expr);                                   \
+#define WASL_RETURN_IF_ERROR(expr)                                  \
+  do {                                                              \
+    auto wasl_status_ = (expr);                                     \
     if (!wasl_status_.ok()) return std::move(wasl_status_).error(); \
   } while (false)

@@ -20,9 +20,9 @@ namespace wasl::sdk {
 // ---- plugin ------------------------------------------------------------------
 
 struct PluginInfo {
-  std::string name;         // "twilio"
-  std::string version;      // the plugin's own version, "1.2.0"
-  std::string sdk_version;  // "<abi major>.<abi minor>" the plugin was built against
+  std::string name;                       // "twilio"
+  std::string version;                    // the plugin's own version, "1.2.0"
+  std::string sdk_version;                // "<abi major>.<abi minor>" the plugin was built against
   std::vector<std::string> capabilities;  // "video", "ehr", "billing", "reporting", "webhook"
   std::string description;
 };
@@ -38,11 +38,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Identifier, system, value)
 // ---- video -------------------------------------------------------------------
 
 struct Participant {
-  std::string identity;      // Wasl's participant id, stable across providers
+  std::string identity;  // Wasl's participant id, stable across providers
   std::string display_name;
-  std::string role;          // "clinician", "patient", "interpreter", "observer"
-  std::string provider_id;   // Twilio participant SID, Chime AttendeeId
-  std::string status;        // "connected", "disconnected", "waiting"
+  std::string role;         // "clinician", "patient", "interpreter", "observer"
+  std::string provider_id;  // Twilio participant SID, Chime AttendeeId
+  std::string status;       // "connected", "disconnected", "waiting"
   std::int64_t joined_at_ms = 0;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Participant, identity, display_name, role,
@@ -62,9 +62,8 @@ struct CreateRoomRequest {
   std::int64_t scheduled_start_ms = 0;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CreateRoomRequest, idempotency_key, name,
-                                                participant_limit, recording,
-                                                status_callback_url, max_duration_seconds,
-                                                region, scheduled_start_ms)
+                                                participant_limit, recording, status_callback_url,
+                                                max_duration_seconds, region, scheduled_start_ms)
 
 struct Room {
   std::string provider_room_id;  // Twilio RoomSid, Chime MeetingId
@@ -89,7 +88,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RoomRef, idempotency_key, room_i
 struct JoinTokenRequest {
   std::string idempotency_key;  // Chime CreateAttendee ClientRequestToken-like key
   std::string room_id;
-  Participant participant;      // identity, display_name and role are used
+  Participant participant;  // identity, display_name and role are used
   int ttl_seconds = 3600;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(JoinTokenRequest, idempotency_key, room_id,
@@ -115,8 +114,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ParticipantRef, idempotency_key,
 struct Recording {
   std::string provider_id;  // Twilio RecordingSid/CompositionSid, Chime pipeline or object key
   std::string room_id;
-  std::string kind;    // "audio", "video", "composition"
-  std::string status;  // "processing", "completed", "failed", "deleted"
+  std::string kind;          // "audio", "video", "composition"
+  std::string status;        // "processing", "completed", "failed", "deleted"
   std::string content_type;  // "video/mp4", "audio/webm", …
   std::int64_t size_bytes = 0;
   std::int64_t duration_seconds = 0;
@@ -163,12 +162,12 @@ struct PatientSummary {
   std::string birth_date;  // YYYY-MM-DD
   std::string gender;      // FHIR administrative gender
   std::string phone;
-  std::string language;    // BCP 47
-  nlohmann::json raw;      // the FHIR Patient
+  std::string language;  // BCP 47
+  nlohmann::json raw;    // the FHIR Patient
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PatientSummary, id, identifiers, given_name,
-                                                family_name, birth_date, gender, phone,
-                                                language, raw)
+                                                family_name, birth_date, gender, phone, language,
+                                                raw)
 
 struct PractitionerSummary {
   std::string id;
@@ -213,8 +212,8 @@ struct Coverage {
   std::string id;
   std::string status;  // active, cancelled, …
   std::string patient_id;
-  std::string payer_id;       // insurer identifier (NPHIES payer license)
-  std::string member_id;      // subscriber/member id
+  std::string payer_id;   // insurer identifier (NPHIES payer license)
+  std::string member_id;  // subscriber/member id
   std::string policy_number;
   std::string plan;
   std::int64_t period_start_ms = 0;
@@ -235,9 +234,9 @@ struct EncounterRequest {
   std::int64_t start_ms = 0;
   std::int64_t end_ms = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EncounterRequest, idempotency_key,
-                                                appointment_id, patient_id, practitioner_id,
-                                                encounter_class, status, start_ms, end_ms)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EncounterRequest, idempotency_key, appointment_id,
+                                                patient_id, practitioner_id, encounter_class,
+                                                status, start_ms, end_ms)
 
 struct DocumentRequest {
   std::string idempotency_key;  // becomes the DocumentReference identifier
@@ -252,20 +251,20 @@ struct DocumentRequest {
   std::string sha256_hex;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DocumentRequest, idempotency_key, patient_id,
-                                                encounter_id, type_code, title, content_type,
-                                                url, data_base64, size_bytes, sha256_hex)
+                                                encounter_id, type_code, title, content_type, url,
+                                                data_base64, size_bytes, sha256_hex)
 
 struct ResourceCreated {
-  std::string id;          // the new (or, on replay, the existing) logical id
+  std::string id;  // the new (or, on replay, the existing) logical id
   std::string version_id;
-  bool created = true;     // false when the idempotency key matched an existing resource
+  bool created = true;  // false when the idempotency key matched an existing resource
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ResourceCreated, id, version_id, created)
 
 // ---- billing -----------------------------------------------------------------
 
 struct ClaimItem {
-  std::string service_code;    // e.g. NPHIES services code
+  std::string service_code;  // e.g. NPHIES services code
   std::string code_system;
   double quantity = 1;
   double unit_price = 0;
@@ -299,11 +298,10 @@ struct EligibilityRequest {
   std::string provider_name;
   PatientSummary patient;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EligibilityRequest, idempotency_key,
-                                                patient_id, coverage, practitioner_id,
-                                                facility_id, service_date_ms, purposes, raw,
-                                                provider_license, payer_license, provider_name,
-                                                patient)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EligibilityRequest, idempotency_key, patient_id,
+                                                coverage, practitioner_id, facility_id,
+                                                service_date_ms, purposes, raw, provider_license,
+                                                payer_license, provider_name, patient)
 
 struct Claim {
   std::string idempotency_key;  // the claim's business identifier and message id
@@ -334,14 +332,11 @@ struct Claim {
   std::string eligibility_response_id;
   std::string eligibility_response_system;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Claim, idempotency_key, use, patient_id,
-                                                coverage, practitioner_id, facility_id,
-                                                encounter_id, service_start_ms, service_end_ms,
-                                                items, prior_auth_ref, raw, claim_type,
-                                                claim_subtype, provider_license, payer_license,
-                                                provider_name, encounter_class, patient,
-                                                practitioner, diagnoses, eligibility_response_id,
-                                                eligibility_response_system)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    Claim, idempotency_key, use, patient_id, coverage, practitioner_id, facility_id, encounter_id,
+    service_start_ms, service_end_ms, items, prior_auth_ref, raw, claim_type, claim_subtype,
+    provider_license, payer_license, provider_name, encounter_class, patient, practitioner,
+    diagnoses, eligibility_response_id, eligibility_response_system)
 
 // How the payer adjudicated one claim item (item_sequence >= 1) or the
 // whole claim (item_sequence 0), amounts in the response's currency.
@@ -366,23 +361,22 @@ struct BillingError {
   std::string display;
   int item_sequence = 0;  // 0 = the whole request
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BillingError, code, system, display,
-                                                item_sequence)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BillingError, code, system, display, item_sequence)
 
 // One benefit line of an eligibility answer.
 struct Benefit {
   std::string category;  // NPHIES benefit-category code
   std::string name;
-  std::string network;   // in | out
-  std::string unit;      // individual | family
-  std::string term;      // annual | lifetime | …
-  std::string type;      // benefit | copay-percent | …
+  std::string network;  // in | out
+  std::string unit;     // individual | family
+  std::string term;     // annual | lifetime | …
+  std::string type;     // benefit | copay-percent | …
   bool excluded = false;
-  double allowed = 0;    // allowedMoney (or allowedUnsignedInt)
+  double allowed = 0;  // allowedMoney (or allowedUnsignedInt)
   double used = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Benefit, category, name, network, unit, term,
-                                                type, excluded, allowed, used)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Benefit, category, name, network, unit, term, type,
+                                                excluded, allowed, used)
 
 // The answer to eligibility, prior authorization, claim, poll and cancel.
 struct ClaimResponse {
@@ -399,9 +393,9 @@ struct ClaimResponse {
   std::vector<std::string> errors;  // payer error codes
   nlohmann::json raw;               // the response bundle
   // SDK 1.1
-  std::string response_system;     // the system of response_id
-  std::string message_id;          // this answer's message id (acknowledge it after polling)
-  std::string request_message_id;  // the message id of the request answered
+  std::string response_system;       // the system of response_id
+  std::string message_id;            // this answer's message id (acknowledge it after polling)
+  std::string request_message_id;    // the message id of the request answered
   std::string adjudication_outcome;  // approved, rejected, partial, … (claims)
   std::vector<Adjudication> items;   // per claim item
   double total_eligible = 0;
@@ -419,8 +413,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ClaimResponse, request_id, respo
                                                 response_system, message_id, request_message_id,
                                                 adjudication_outcome, items, total_eligible,
                                                 total_copay, total_patient_share, total_tax,
-                                                inforce, site_eligibility, benefits,
-                                                error_details)
+                                                inforce, site_eligibility, benefits, error_details)
 
 struct PollRequest {
   std::string idempotency_key;
@@ -441,8 +434,8 @@ struct CancelRequest {
   std::string provider_license;
   std::string payer_license;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CancelRequest, idempotency_key, request_id,
-                                                reason, provider_license, payer_license)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CancelRequest, idempotency_key, request_id, reason,
+                                                provider_license, payer_license)
 
 // SDK 1.1: tells the exchange a polled answer (ClaimResponse.message_id) was
 // recorded, so it is not delivered again.
@@ -489,7 +482,7 @@ struct WebhookRequest {
   std::string method;  // "POST"
   std::string url;     // the full public URL the sender signed, query included
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;    // raw bytes as received (UTF-8 text on the wire)
+  std::string body;  // raw bytes as received (UTF-8 text on the wire)
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WebhookRequest, method, url, headers, body)
 
@@ -502,11 +495,10 @@ struct Event {
   std::string recording_id;
   std::string resource_id;  // for EHR events: the resource reference
   std::int64_t occurred_at_ms = 0;
-  std::string dedupe_key;   // identical for a redelivery of the same event
-  nlohmann::json payload;   // the provider's event, parsed
+  std::string dedupe_key;  // identical for a redelivery of the same event
+  nlohmann::json payload;  // the provider's event, parsed
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Event, type, room_id, participant_id,
-                                                recording_id, resource_id, occurred_at_ms,
-                                                dedupe_key, payload)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Event, type, room_id, participant_id, recording_id,
+                                                resource_id, occurred_at_ms, dedupe_key, payload)
 
 }  // namespace wasl::sdk

@@ -102,8 +102,8 @@ class VideoProvider {
   // room's state keeps this default: kUnimplemented, and the hub falls back
   // to list_participants (where kNotFound means the room has ended).
   virtual Result<Room> get_room(const RoomRef& /*room*/) {
-    return Error(ErrorCode::kUnimplemented,
-                 "this video provider cannot read a room's state", false);
+    return Error(ErrorCode::kUnimplemented, "this video provider cannot read a room's state",
+                 false);
   }
 };
 

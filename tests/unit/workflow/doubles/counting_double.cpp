@@ -141,10 +141,10 @@ void stall_until_released(const std::string& path, const std::string& method) {
   for (;;) {
     {
       Db db(path);
-      std::string mode =
-          db.one("SELECT mode FROM control WHERE method IN (?1, '*') AND mode = 'stall' "
-                 "AND remaining > 0",
-                 {method});
+      std::string mode = db.one(
+          "SELECT mode FROM control WHERE method IN (?1, '*') AND mode = 'stall' "
+          "AND remaining > 0",
+          {method});
       if (mode.empty()) return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -156,9 +156,10 @@ void record(const std::string& path, const std::string& method, const std::strin
   Db db(path);
   db.exec("BEGIN IMMEDIATE");
   try {
-    db.one("INSERT INTO effects (key, method, calls) VALUES (?1, ?2, 1) "
-           "ON CONFLICT (key) DO UPDATE SET calls = calls + 1",
-           {key, method});
+    db.one(
+        "INSERT INTO effects (key, method, calls) VALUES (?1, ?2, 1) "
+        "ON CONFLICT (key) DO UPDATE SET calls = calls + 1",
+        {key, method});
     db.one("INSERT INTO calls (method, key, instance, at_ms) VALUES (?1, ?2, ?3, ?4)",
            {method, key, instance, std::to_string(now_ms())});
     db.exec("COMMIT");
@@ -179,8 +180,12 @@ json answer(const std::string& method, const json& in, const std::string& key) {
   std::string id = in.value("id", std::string("dbl-") + tail(key, 12));
   long long t = now_ms();
   if (method == "ehr.read_appointment") {
-    return {{"id", id}, {"patient_id", "pat-" + id}, {"practitioner_id", "doc-" + id},
-            {"status", "booked"}, {"start_ms", t}, {"end_ms", t + 1800000}};
+    return {{"id", id},
+            {"patient_id", "pat-" + id},
+            {"practitioner_id", "doc-" + id},
+            {"status", "booked"},
+            {"start_ms", t},
+            {"end_ms", t + 1800000}};
   }
   if (method == "ehr.read_patient" || method == "ehr.read_practitioner") return {{"id", id}};
   if (method == "ehr.read_coverage") {
@@ -213,8 +218,7 @@ json answer(const std::string& method, const json& in, const std::string& key) {
     return {{"provider_id", "CJ-" + tail(key, 16)}, {"status", "processing"}};
   }
   if (method == "reporting.submit_report") {
-    return {{"receipt_id", "rcpt-" + tail(key, 12)}, {"status", "accepted"},
-            {"received_at_ms", t}};
+    return {{"receipt_id", "rcpt-" + tail(key, 12)}, {"status", "accepted"}, {"received_at_ms", t}};
   }
   return json::object();
 }
@@ -246,26 +250,24 @@ void destroy_instance(wasl_instance* instance) { delete instance; }
 int fail_by(const std::string& mode, const std::string& method, char** response) {
   if (mode == "throw") throw std::runtime_error("counting_double was told to throw");
   if (mode == "permanent") {
-    *response = copy(error_json("invalid_argument", "counting_double was told to fail " + method,
-                                false));
+    *response =
+        copy(error_json("invalid_argument", "counting_double was told to fail " + method, false));
   } else {
-    *response = copy(error_json("unavailable", "counting_double was told to fail " + method +
-                                                   " for now",
-                                true));
+    *response = copy(
+        error_json("unavailable", "counting_double was told to fail " + method + " for now", true));
   }
   return WASL_ERROR;
 }
 
-int call(wasl_instance* instance, const char* method_c, const char* request_json,
-         char** response) {
+int call(wasl_instance* instance, const char* method_c, const char* request_json, char** response) {
   try {
     std::string method = method_c;
     json in = json::parse(request_json, nullptr, false);
     if (in.is_discarded()) in = json::object();
     std::string key = in.is_object() ? in.value("idempotency_key", std::string()) : "";
     if (key.empty()) key = "none-" + method;
-    bool settings_match =
-        instance->fail_method == "*" || (!instance->fail_method.empty() && instance->fail_method == method);
+    bool settings_match = instance->fail_method == "*" ||
+                          (!instance->fail_method.empty() && instance->fail_method == method);
     if (settings_match && instance->fail_left.fetch_sub(1) > 0) {
       if (instance->fail_mode == "stall") {
         for (;;) std::this_thread::sleep_for(std::chrono::hours(1));

@@ -12,19 +12,31 @@ namespace {
 
 TEST(Capabilities, EverySdkMethodIsCatalogued) {
   using namespace wasl::sdk;
-  for (std::string_view name :
-       {VideoProvider::kCreateRoom, VideoProvider::kEndRoom, VideoProvider::kIssueJoinToken,
-        VideoProvider::kListParticipants, VideoProvider::kRemoveParticipant,
-        VideoProvider::kStartRecording, VideoProvider::kStopRecording,
-        VideoProvider::kListRecordings, VideoProvider::kRequestComposition,
-        VideoProvider::kFetchMedia, VideoProvider::kGetRoom, EhrConnector::kReadPatient,
-        EhrConnector::kReadPractitioner, EhrConnector::kReadAppointment,
-        EhrConnector::kReadCoverage, EhrConnector::kUpdateAppointmentStatus,
-        EhrConnector::kCreateEncounter, EhrConnector::kAttachDocument,
-        BillingGateway::kCheckEligibility,
-        BillingGateway::kRequestPriorAuthorization, BillingGateway::kSubmitClaim,
-        BillingGateway::kPoll, BillingGateway::kCancel, BillingGateway::kAcknowledge,
-        ReportSink::kSubmitReport}) {
+  for (std::string_view name : {VideoProvider::kCreateRoom,
+                                VideoProvider::kEndRoom,
+                                VideoProvider::kIssueJoinToken,
+                                VideoProvider::kListParticipants,
+                                VideoProvider::kRemoveParticipant,
+                                VideoProvider::kStartRecording,
+                                VideoProvider::kStopRecording,
+                                VideoProvider::kListRecordings,
+                                VideoProvider::kRequestComposition,
+                                VideoProvider::kFetchMedia,
+                                VideoProvider::kGetRoom,
+                                EhrConnector::kReadPatient,
+                                EhrConnector::kReadPractitioner,
+                                EhrConnector::kReadAppointment,
+                                EhrConnector::kReadCoverage,
+                                EhrConnector::kUpdateAppointmentStatus,
+                                EhrConnector::kCreateEncounter,
+                                EhrConnector::kAttachDocument,
+                                BillingGateway::kCheckEligibility,
+                                BillingGateway::kRequestPriorAuthorization,
+                                BillingGateway::kSubmitClaim,
+                                BillingGateway::kPoll,
+                                BillingGateway::kCancel,
+                                BillingGateway::kAcknowledge,
+                                ReportSink::kSubmitReport}) {
     const Capability* cap = find_capability(name);
     ASSERT_NE(cap, nullptr) << name;
     EXPECT_EQ(cap->needs_role, cap->role) << name;
@@ -52,10 +64,10 @@ TEST(Capabilities, ShapesComeFromTheSdkTypes) {
 }
 
 TEST(Capabilities, HubActionsAndStreamingMethods) {
-  EXPECT_EQ(methods_of("hub"), (std::vector<std::string>{"archive_recording", "build_claim",
-                                                          "build_eligibility", "build_report",
-                                                          "describe_consultation", "record_event",
-                                                          "set_status"}));
+  EXPECT_EQ(methods_of("hub"),
+            (std::vector<std::string>{"archive_recording", "build_claim", "build_eligibility",
+                                      "build_report", "describe_consultation", "record_event",
+                                      "set_status"}));
   const Capability* archive = find_capability("hub.archive_recording");
   ASSERT_NE(archive, nullptr);
   EXPECT_EQ(archive->needs_role, "video");

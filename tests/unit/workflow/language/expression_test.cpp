@@ -8,7 +8,8 @@ namespace {
 using nlohmann::json;
 
 const json kData = {
-    {"trigger", {{"type", "emergency"}, {"n", 3}, {"f", 2.5}, {"tags", {"a", "b"}}, {"none", nullptr}}},
+    {"trigger",
+     {{"type", "emergency"}, {"n", 3}, {"f", 2.5}, {"tags", {"a", "b"}}, {"none", nullptr}}},
     {"steps",
      {{"eligibility",
        {{"status", "succeeded"}, {"output", {{"approved", false}, {"errors", json::array()}}}}},
@@ -99,16 +100,16 @@ TEST(Expression, ExistsNeverFails) {
   EXPECT_EQ(eval("exists(${env:MODE})"), true);
   EXPECT_EQ(eval("exists(${env:OTHER})"), false);
   // Short-circuit: the missing reference on the right is never evaluated.
-  EXPECT_EQ(eval("exists(steps.coverage.output.id) and steps.coverage.output.id == \"x\""),
-            false);
+  EXPECT_EQ(eval("exists(steps.coverage.output.id) and steps.coverage.output.id == \"x\""), false);
   EXPECT_EQ(eval("true or steps.coverage.output.id == 1"), true);
 }
 
 TEST(Expression, ParseErrorsGiveTheColumn) {
   EXPECT_EQ(parse_error(""), "column 1: the condition is empty");
   EXPECT_EQ(parse_error("trigger.a = 1"), "column 11: unexpected '='; write == to compare");
-  EXPECT_EQ(parse_error("a == 1"), "column 1: unknown name 'a'; a reference starts with trigger., "
-                                   "steps. or consultation., and a string is written in quotes");
+  EXPECT_EQ(parse_error("a == 1"),
+            "column 1: unknown name 'a'; a reference starts with trigger., "
+            "steps. or consultation., and a string is written in quotes");
   EXPECT_EQ(parse_error("trigger.a == booked"),
             "column 14: unknown name 'booked'; a reference starts with trigger., steps. or "
             "consultation., and a string is written in quotes");
@@ -118,8 +119,9 @@ TEST(Expression, ParseErrorsGiveTheColumn) {
             "column 16: comparisons do not chain; use parentheses and and/or");
   EXPECT_EQ(parse_error("true && false"), "column 6: unexpected '&&'; write and");
   EXPECT_EQ(parse_error("\"open"), "column 1: string is not closed");
-  EXPECT_EQ(parse_error("[1, 2"), "column 6: expected ',' or ']' in the list opened at column 1, "
-                                  "found the end of the condition");
+  EXPECT_EQ(parse_error("[1, 2"),
+            "column 6: expected ',' or ']' in the list opened at column 1, "
+            "found the end of the condition");
   EXPECT_EQ(parse_error("exists(1)"), "column 8: exists takes a reference, found number 1");
   EXPECT_EQ(parse_error("true true"),
             "column 6: expected and, or or the end of the condition, found 'true'");
@@ -146,9 +148,11 @@ TEST(Expression, EvaluationErrorsAreTyped) {
             "column 11: < compares two numbers or two strings; got a number and a string");
   EXPECT_EQ(eval_error("trigger.n and true"), "column 11: and needs true or false, got a number");
   EXPECT_EQ(eval_error("not trigger.type"), "column 1: not needs true or false, got a string");
-  EXPECT_EQ(eval_error("1 in 2"), "column 3: in needs a list, a string in a string or a key in an "
-                                  "object on its right; got a number in a number");
-  EXPECT_EQ(eval_error("trigger.type"), "column 1: the condition gives a string, not true or false");
+  EXPECT_EQ(eval_error("1 in 2"),
+            "column 3: in needs a list, a string in a string or a key in an "
+            "object on its right; got a number in a number");
+  EXPECT_EQ(eval_error("trigger.type"),
+            "column 1: the condition gives a string, not true or false");
   EXPECT_EQ(eval_error("steps.coverage.output.id == 1"),
             "column 1: ${steps.coverage.output.id}: step 'coverage' has no output (it has not "
             "run, was skipped or failed)");

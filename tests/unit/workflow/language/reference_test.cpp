@@ -10,7 +10,9 @@ using nlohmann::json;
 const json kData = {
     {"trigger", {{"appointment_id", "a-1"}, {"n", 3}}},
     {"steps",
-     {{"room", {{"status", "succeeded"}, {"output", {{"provider_room_id", "RM1"}, {"tags", {"x", "y"}}, {"gone", nullptr}}}}},
+     {{"room",
+       {{"status", "succeeded"},
+        {"output", {{"provider_room_id", "RM1"}, {"tags", {"x", "y"}}, {"gone", nullptr}}}}},
       {"skipped", {{"status", "skipped"}}}}},
     {"consultation", {{"id", "c-9"}}}};
 
@@ -39,12 +41,15 @@ TEST(Reference, ErrorsNameTheColumn) {
     ASSERT_FALSE(r.ok()) << body;
     EXPECT_EQ(r.error().message, message);
   };
-  expect_error("stepz.a.output", "column 1: unknown reference root 'stepz'; expected trigger, "
-                                 "steps, consultation or env:");
-  expect_error("steps.a", "column 1: a step reference names the step and a field, as in "
-                          "steps.<id>.output or steps.<id>.status");
-  expect_error("steps.a.result", "column 9: 'result' is not a field of a step; expected output "
-                                 "or status");
+  expect_error("stepz.a.output",
+               "column 1: unknown reference root 'stepz'; expected trigger, "
+               "steps, consultation or env:");
+  expect_error("steps.a",
+               "column 1: a step reference names the step and a field, as in "
+               "steps.<id>.output or steps.<id>.status");
+  expect_error("steps.a.result",
+               "column 9: 'result' is not a field of a step; expected output "
+               "or status");
   expect_error("steps.a.status.x", "column 16: steps.<id>.status is a string and has no fields");
   expect_error("trigger..x", "column 9: empty segment in reference 'trigger..x'");
   expect_error("trigger.a b", "column 10: unexpected ' ' in reference 'trigger.a b'");
@@ -75,12 +80,14 @@ TEST(Reference, MissingPathIsAnErrorNamingTheSegment) {
             "${steps.room.output.nope}: 'nope' not found in steps.room.output");
   auto skipped = resolve(ref("steps.skipped.output.x"), ctx);
   ASSERT_FALSE(skipped.ok());
-  EXPECT_EQ(skipped.error().message, "${steps.skipped.output.x}: step 'skipped' has no output "
-                                     "(it has not run, was skipped or failed)");
+  EXPECT_EQ(skipped.error().message,
+            "${steps.skipped.output.x}: step 'skipped' has no output "
+            "(it has not run, was skipped or failed)");
   auto unknown = resolve(ref("steps.later.output"), ctx);
   ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.error().message, "${steps.later.output}: step 'later' has no result (it has "
-                                     "not run, was skipped or failed)");
+  EXPECT_EQ(unknown.error().message,
+            "${steps.later.output}: step 'later' has no result (it has "
+            "not run, was skipped or failed)");
   EXPECT_FALSE(resolve(ref("steps.room.output.tags.2"), ctx).ok());
   EXPECT_FALSE(resolve(ref("trigger.n.x"), ctx).ok());
 }

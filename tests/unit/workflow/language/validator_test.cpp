@@ -35,17 +35,17 @@ TEST(Validator, MissingTopLevelFields) {
 }
 
 TEST(Validator, UnknownKeysWithSuggestion) {
-  EXPECT_EQ(problems(kHead +
-                     "  - id: s\n"
-                     "    call: hub.set_status\n"
-                     "    with: {status: waiting}\n"
-                     "    timout: 5s\n"
-                     "descripton: x\n"),
-            (Lines{"w.yaml:8: unknown key 'timout' in step 's'; did you mean timeout? (expected id, "
-                   "call, wait_for, with, correlation, when, retry, timeout, on_failure, "
-                   "description)",
-                   "w.yaml:9: unknown key 'descripton' in the workflow; did you mean description? "
-                   "(expected name, version, description, trigger, steps, compensations)"}));
+  EXPECT_EQ(
+      problems(kHead + "  - id: s\n"
+                       "    call: hub.set_status\n"
+                       "    with: {status: waiting}\n"
+                       "    timout: 5s\n"
+                       "descripton: x\n"),
+      (Lines{"w.yaml:8: unknown key 'timout' in step 's'; did you mean timeout? (expected id, "
+             "call, wait_for, with, correlation, when, retry, timeout, on_failure, "
+             "description)",
+             "w.yaml:9: unknown key 'descripton' in the workflow; did you mean description? "
+             "(expected name, version, description, trigger, steps, compensations)"}));
 }
 
 TEST(Validator, UnknownStepKind) {
@@ -56,23 +56,21 @@ TEST(Validator, UnknownStepKind) {
 }
 
 TEST(Validator, DuplicateStepIds) {
-  EXPECT_EQ(problems(kHead +
-                     "  - id: s\n    call: hub.set_status\n    with: {status: a}\n"
-                     "  - id: s\n    call: hub.set_status\n    with: {status: b}\n"),
+  EXPECT_EQ(problems(kHead + "  - id: s\n    call: hub.set_status\n    with: {status: a}\n"
+                             "  - id: s\n    call: hub.set_status\n    with: {status: b}\n"),
             Lines{"w.yaml:8: duplicate step id 's' (first used at line 5)"});
 }
 
 TEST(Validator, ReferencesToMissingOrLaterSteps) {
-  EXPECT_EQ(problems(kHead +
-                     "  - id: a\n"
-                     "    call: ehr.read_patient\n"
-                     "    with:\n"
-                     "      id: ${steps.b.output.id}\n"
-                     "  - id: b\n"
-                     "    call: ehr.read_patient\n"
-                     "    with:\n"
-                     "      id: ${steps.patiemt.output.id}\n"
-                     "    when: steps.b.status == \"x\"\n"),
+  EXPECT_EQ(problems(kHead + "  - id: a\n"
+                             "    call: ehr.read_patient\n"
+                             "    with:\n"
+                             "      id: ${steps.b.output.id}\n"
+                             "  - id: b\n"
+                             "    call: ehr.read_patient\n"
+                             "    with:\n"
+                             "      id: ${steps.patiemt.output.id}\n"
+                             "    when: steps.b.status == \"x\"\n"),
             (Lines{"w.yaml:8: step 'a': ${steps.b.output.id} refers to step 'b' (line 9), which "
                    "comes later; a step may only use steps above it",
                    "w.yaml:12: step 'b': ${steps.patiemt.output.id} refers to step 'patiemt', "
@@ -81,13 +79,12 @@ TEST(Validator, ReferencesToMissingOrLaterSteps) {
 }
 
 TEST(Validator, OutputMembersAreCheckedAgainstTheSdk) {
-  EXPECT_EQ(problems(kHead +
-                     "  - id: room\n"
-                     "    call: video.create_room\n"
-                     "  - id: end\n"
-                     "    wait_for: room.ended\n"
-                     "    correlation: ${steps.room.output.room_id}\n"
-                     "    timeout: 1h\n"),
+  EXPECT_EQ(problems(kHead + "  - id: room\n"
+                             "    call: video.create_room\n"
+                             "  - id: end\n"
+                             "    wait_for: room.ended\n"
+                             "    correlation: ${steps.room.output.room_id}\n"
+                             "    timeout: 1h\n"),
             Lines{"w.yaml:9: step 'end': ${steps.room.output.room_id}: the output of "
                   "video.create_room has no member 'room_id' at steps.room.output (members: "
                   "created_at_ms, ended_at_ms, name, participant_limit, provider_room_id, raw, "
@@ -95,12 +92,11 @@ TEST(Validator, OutputMembersAreCheckedAgainstTheSdk) {
 }
 
 TEST(Validator, UnknownRoleMethodAndHubAction) {
-  EXPECT_EQ(problems(kHead +
-                     "  - id: a\n    call: vidoe.create_room\n"
-                     "  - id: b\n    call: billing.submit_claims\n"
-                     "  - id: c\n    call: hub.set_statu\n"
-                     "  - id: d\n    call: create_room\n"
-                     "  - id: e\n    call: video.fetch_media\n"),
+  EXPECT_EQ(problems(kHead + "  - id: a\n    call: vidoe.create_room\n"
+                             "  - id: b\n    call: billing.submit_claims\n"
+                             "  - id: c\n    call: hub.set_statu\n"
+                             "  - id: d\n    call: create_room\n"
+                             "  - id: e\n    call: video.fetch_media\n"),
             (Lines{"w.yaml:6: step 'a': unknown role 'vidoe' in call 'vidoe.create_room'; did you "
                    "mean video? (roles: billing, ehr, reporting, video, hub)",
                    "w.yaml:8: step 'b': the billing role has no method 'submit_claims'; did you "
@@ -117,16 +113,15 @@ TEST(Validator, UnknownRoleMethodAndHubAction) {
 }
 
 TEST(Validator, WithMembersTypesAndRequiredInputs) {
-  EXPECT_EQ(problems(kHead +
-                     "  - id: room\n"
-                     "    call: video.create_room\n"
-                     "    with:\n"
-                     "      participant_limt: 2\n"
-                     "      recording: \"yes\"\n"
-                     "      idempotency_key: k\n"
-                     "  - id: status\n"
-                     "    call: hub.set_status\n"
-                     "    with: {reason: x}\n"),
+  EXPECT_EQ(problems(kHead + "  - id: room\n"
+                             "    call: video.create_room\n"
+                             "    with:\n"
+                             "      participant_limt: 2\n"
+                             "      recording: \"yes\"\n"
+                             "      idempotency_key: k\n"
+                             "  - id: status\n"
+                             "    call: hub.set_status\n"
+                             "    with: {reason: x}\n"),
             (Lines{"w.yaml:8: step 'room': video.create_room has no input with.participant_limt; "
                    "did you mean participant_limit? (inputs: max_duration_seconds, name, "
                    "participant_limit, recording, region, scheduled_start_ms, status_callback_url)",
@@ -138,33 +133,30 @@ TEST(Validator, WithMembersTypesAndRequiredInputs) {
 }
 
 TEST(Validator, BadDurations) {
-  EXPECT_EQ(problems(kHead +
-                     "  - id: s\n    call: hub.set_status\n    with: {status: a}\n"
-                     "    timeout: 5 minutes\n"
-                     "  - id: t\n    call: hub.set_status\n    with: {status: a}\n"
-                     "    timeout: 0s\n"),
+  EXPECT_EQ(problems(kHead + "  - id: s\n    call: hub.set_status\n    with: {status: a}\n"
+                             "    timeout: 5 minutes\n"
+                             "  - id: t\n    call: hub.set_status\n    with: {status: a}\n"
+                             "    timeout: 0s\n"),
             (Lines{"w.yaml:8: step 's': timeout: '5 minutes' is not a duration; expected a whole "
                    "number and a unit, such as 250ms, 5s, 2m, 1h or 7d",
                    "w.yaml:12: step 't': timeout must be from 1ms to 30d"}));
 }
 
 TEST(Validator, BadExpressionGivesTheColumn) {
-  EXPECT_EQ(problems(kHead +
-                     "  - id: s\n    call: hub.set_status\n    with: {status: a}\n"
-                     "    when: trigger.type = \"emergency\"\n"),
+  EXPECT_EQ(problems(kHead + "  - id: s\n    call: hub.set_status\n    with: {status: a}\n"
+                             "    when: trigger.type = \"emergency\"\n"),
             Lines{"w.yaml:8: step 's': when: column 14: unexpected '='; write == to compare"});
 }
 
 TEST(Validator, RetryValuesOutOfRange) {
-  EXPECT_EQ(problems(kHead +
-                     "  - id: s\n    call: hub.set_status\n    with: {status: a}\n"
-                     "    retry:\n"
-                     "      max_attempts: 0\n"
-                     "      initial_delay: 10s\n"
-                     "      multiplier: 0.5\n"
-                     "      max_delay: 1s\n"
-                     "      jitter: 2\n"
-                     "      on: [unavailabel]\n"),
+  EXPECT_EQ(problems(kHead + "  - id: s\n    call: hub.set_status\n    with: {status: a}\n"
+                             "    retry:\n"
+                             "      max_attempts: 0\n"
+                             "      initial_delay: 10s\n"
+                             "      multiplier: 0.5\n"
+                             "      max_delay: 1s\n"
+                             "      jitter: 2\n"
+                             "      on: [unavailabel]\n"),
             (Lines{"w.yaml:9: step 's': retry.max_attempts must be a whole number from 1 to 100",
                    "w.yaml:11: step 's': retry.multiplier must be from 1 to 10",
                    "w.yaml:12: step 's': retry.max_delay (1s) is shorter than initial_delay (10s)",
@@ -177,9 +169,8 @@ TEST(Validator, RetryValuesOutOfRange) {
 }
 
 TEST(Validator, WaitForNeedsTimeoutCorrelationAndAKnownEvent) {
-  EXPECT_EQ(problems(kHead +
-                     "  - id: w\n"
-                     "    wait_for: room.endd\n"),
+  EXPECT_EQ(problems(kHead + "  - id: w\n"
+                             "    wait_for: room.endd\n"),
             (Lines{"w.yaml:5: step 'w': a wait_for step needs a timeout (e.g. timeout: 12h)",
                    "w.yaml:5: step 'w': a wait_for step needs a correlation, e.g. correlation: "
                    "${steps.room.output.provider_room_id}",
@@ -187,12 +178,11 @@ TEST(Validator, WaitForNeedsTimeoutCorrelationAndAKnownEvent) {
                    "(known events: appointment.updated, composition.completed, "
                    "participant.connected, participant.disconnected, recording.completed, "
                    "room.ended)"}));
-  EXPECT_EQ(problems(kHead +
-                     "  - id: w\n"
-                     "    wait_for: room.ended\n"
-                     "    correlation: fixed\n"
-                     "    timeout: 1h\n"
-                     "    retry: {max_attempts: 2}\n"),
+  EXPECT_EQ(problems(kHead + "  - id: w\n"
+                             "    wait_for: room.ended\n"
+                             "    correlation: fixed\n"
+                             "    timeout: 1h\n"
+                             "    retry: {max_attempts: 2}\n"),
             (Lines{"w.yaml:7: step 'w': correlation must use a value of the run, e.g. "
                    "${steps.room.output.provider_room_id}",
                    "w.yaml:9: step 'w': retry applies only to call steps (a wait_for timeout goes "
@@ -224,30 +214,28 @@ TEST(Validator, CompensationsAreValid) {
 }
 
 TEST(Validator, CompensationCycle) {
-  EXPECT_EQ(problems(kCompensationHead +
-                     "  - id: end_room\n"                             // 15
-                     "    call: video.end_room\n"
-                     "    then: cancelled\n"
-                     "  - id: cancelled\n"                            // 18
-                     "    call: hub.set_status\n"
-                     "    with: {status: cancelled}\n"
-                     "    on_failure: {compensate: end_room}\n"
-                     "  - id: again\n"                                // 22
-                     "    call: hub.record_event\n"
-                     "    with: {type: t}\n"
-                     "    then: again\n"),
+  EXPECT_EQ(problems(kCompensationHead + "  - id: end_room\n"  // 15
+                                         "    call: video.end_room\n"
+                                         "    then: cancelled\n"
+                                         "  - id: cancelled\n"  // 18
+                                         "    call: hub.set_status\n"
+                                         "    with: {status: cancelled}\n"
+                                         "    on_failure: {compensate: end_room}\n"
+                                         "  - id: again\n"  // 22
+                                         "    call: hub.record_event\n"
+                                         "    with: {type: t}\n"
+                                         "    then: again\n"),
             (Lines{"w.yaml:15: compensations form a cycle: end_room -> cancelled -> end_room",
                    "w.yaml:22: compensations form a cycle: again -> again"}));
 }
 
 TEST(Validator, CompensationTargetMissing) {
-  EXPECT_EQ(problems(kHead +
-                     "  - id: s\n    call: hub.set_status\n    with: {status: a}\n"
-                     "    on_failure: {compensate: end_rom}\n"
-                     "  - id: t\n    call: hub.set_status\n    with: {status: a}\n"
-                     "    on_failure: {compensate: s}\n"
-                     "compensations:\n"
-                     "  - id: end_room\n    call: video.end_room\n    then: nothing\n"),
+  EXPECT_EQ(problems(kHead + "  - id: s\n    call: hub.set_status\n    with: {status: a}\n"
+                             "    on_failure: {compensate: end_rom}\n"
+                             "  - id: t\n    call: hub.set_status\n    with: {status: a}\n"
+                             "    on_failure: {compensate: s}\n"
+                             "compensations:\n"
+                             "  - id: end_room\n    call: video.end_room\n    then: nothing\n"),
             (Lines{"w.yaml:8: step 's': on_failure.compensate names compensation 'end_rom', which "
                    "does not exist; did you mean end_room?",
                    "w.yaml:12: step 't': on_failure.compensate names 's', which is a step, not a "
@@ -257,14 +245,13 @@ TEST(Validator, CompensationTargetMissing) {
 }
 
 TEST(Validator, CompensationMayOnlyUseStepsBeforeItsTrigger) {
-  EXPECT_EQ(problems(kCompensationHead +
-                     "  - id: end_room\n"
-                     "    call: video.end_room\n"
-                     "    with: {room_id: \"${steps.later.output.status}\"}\n"
-                     "  - id: wait\n"
-                     "    wait_for: room.ended\n"
-                     "    correlation: x\n"
-                     "    timeout: 1h\n"),
+  EXPECT_EQ(problems(kCompensationHead + "  - id: end_room\n"
+                                         "    call: video.end_room\n"
+                                         "    with: {room_id: \"${steps.later.output.status}\"}\n"
+                                         "  - id: wait\n"
+                                         "    wait_for: room.ended\n"
+                                         "    correlation: x\n"
+                                         "    timeout: 1h\n"),
             (Lines{"w.yaml:17: compensation 'end_room': ${steps.later.output.status} refers to "
                    "step 'later' (line 11), which has not run when step 'waiting' (line 7) fails "
                    "and leads to this compensation",
@@ -275,11 +262,10 @@ TEST(Validator, CompensationMayOnlyUseStepsBeforeItsTrigger) {
 }
 
 TEST(Validator, OnFailureForms) {
-  EXPECT_EQ(problems(kHead +
-                     "  - id: s\n    call: hub.set_status\n    with: {status: a}\n"
-                     "    on_failure: retry\n"
-                     "  - id: t\n    call: hub.set_status\n    with: {status: a}\n"
-                     "    on_failure: compensate\n"),
+  EXPECT_EQ(problems(kHead + "  - id: s\n    call: hub.set_status\n    with: {status: a}\n"
+                             "    on_failure: retry\n"
+                             "  - id: t\n    call: hub.set_status\n    with: {status: a}\n"
+                             "    on_failure: compensate\n"),
             (Lines{"w.yaml:8: step 's': unknown on_failure 'retry'; expected fail, continue or "
                    "{compensate: <compensation id>}",
                    "w.yaml:12: step 't': compensate needs the compensation to run: on_failure: "
@@ -302,17 +288,19 @@ TEST(Validator, TriggerForms) {
 TEST(Validator, ScheduleTriggersAreCheckedWithTheirLines) {
   const std::string steps = "steps:\n  - {id: s, call: hub.set_status, with: {status: a}}\n";
   EXPECT_EQ(problems("name: w\nversion: 1\ntrigger:\n  kind: schedule\n  every: 1d at 02:00\n"
-                     "  time_zone: Asia/Riyadh\n  period: day\n" + steps),
+                     "  time_zone: Asia/Riyadh\n  period: day\n" +
+                     steps),
             Lines{});
-  EXPECT_EQ(problems("name: w\nversion: 1\ntrigger:\n  kind: schedule\n  cron: \"0 25 * * *\"\n" +
-                     steps),
-            Lines{"w.yaml:5: trigger.cron: cron hour: 25 is out of range 0-23"});
-  EXPECT_EQ(problems("name: w\nversion: 1\ntrigger:\n  kind: schedule\n  cron: \"0 2 * *\"\n" +
-                     steps),
-            Lines{"w.yaml:5: trigger.cron: cron '0 2 * *' has 4 fields; it needs 5: minute hour "
-                  "day-of-month month day-of-week (e.g. \"0 2 * * *\")"});
+  EXPECT_EQ(
+      problems("name: w\nversion: 1\ntrigger:\n  kind: schedule\n  cron: \"0 25 * * *\"\n" + steps),
+      Lines{"w.yaml:5: trigger.cron: cron hour: 25 is out of range 0-23"});
+  EXPECT_EQ(
+      problems("name: w\nversion: 1\ntrigger:\n  kind: schedule\n  cron: \"0 2 * *\"\n" + steps),
+      Lines{"w.yaml:5: trigger.cron: cron '0 2 * *' has 4 fields; it needs 5: minute hour "
+            "day-of-month month day-of-week (e.g. \"0 2 * * *\")"});
   EXPECT_EQ(problems("name: w\nversion: 1\ntrigger:\n  kind: schedule\n  every: 1d at 2am\n"
-                     "  time_zone: Asia/Riyad\n  period: week\n" + steps),
+                     "  time_zone: Asia/Riyad\n  period: week\n" +
+                     steps),
             (Lines{"w.yaml:5: trigger.every: every '1d at 2am': the time after 'at' must be "
                    "HH:MM (00:00 to 23:59)",
                    "w.yaml:6: trigger.time_zone: 'Asia/Riyad' is not an IANA time zone (e.g. "
@@ -350,8 +338,9 @@ TEST(Validator, DuplicateKeys) {
 }
 
 TEST(Validator, WithAsOneReference) {
-  const std::string head = kHead + "  - id: claim\n    call: hub.build_claim\n"
-                                   "    with: {patient_id: p, practitioner_id: q, coverage: {}}\n";
+  const std::string head = kHead +
+                           "  - id: claim\n    call: hub.build_claim\n"
+                           "    with: {patient_id: p, practitioner_id: q, coverage: {}}\n";
   EXPECT_EQ(problems(head + "  - id: submit\n    call: billing.submit_claim\n"
                             "    with: ${steps.claim.output}\n"),
             Lines{});
@@ -362,9 +351,10 @@ TEST(Validator, WithAsOneReference) {
 }
 
 TEST(Validator, CollectsEveryProblemInLineOrder) {
-  auto p = problems("version: x\ntrigger: {kind: api}\nsteps:\n"
-                    "  - id: a\n    call: video.nope\n"
-                    "  - id: b\n    call: hub.set_status\n    with: {status: a}\n    timeout: 5\n");
+  auto p = problems(
+      "version: x\ntrigger: {kind: api}\nsteps:\n"
+      "  - id: a\n    call: video.nope\n"
+      "  - id: b\n    call: hub.set_status\n    with: {status: a}\n    timeout: 5\n");
   ASSERT_EQ(p.size(), 4u);
   EXPECT_EQ(p[0], "w.yaml:1: version must be a number, not 'x'");
   EXPECT_EQ(p[1], "w.yaml:1: missing name (the workflow's name, e.g. name: consultation)");

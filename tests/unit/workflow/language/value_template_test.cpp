@@ -10,8 +10,7 @@ using nlohmann::json;
 const json kData = {
     {"trigger", {{"appointment_id", "a-1"}, {"n", 3}, {"ok", true}, {"none", nullptr}}},
     {"steps",
-     {{"coverage",
-       {{"status", "succeeded"}, {"output", {{"id", "cov-1"}, {"payer_id", "P7"}}}}}}},
+     {{"coverage", {{"status", "succeeded"}, {"output", {{"id", "cov-1"}, {"payer_id", "P7"}}}}}}},
     {"consultation", {{"id", "c-9"}}}};
 
 json render_ok(const json& value) {

@@ -80,9 +80,9 @@ TEST(WorkflowFile, ShippedEmergencyValidates) {
 
 TEST(WorkflowFile, ValidateFilesReportsEachFile) {
   std::ostringstream out, err;
-  EXPECT_EQ(validate_files({kWorkflows + "consultation.yaml", kWorkflows + "emergency.yaml"}, out,
-                           err),
-            0);
+  EXPECT_EQ(
+      validate_files({kWorkflows + "consultation.yaml", kWorkflows + "emergency.yaml"}, out, err),
+      0);
   EXPECT_NE(out.str().find("consultation.yaml: ok (consultation v1,"), std::string::npos)
       << out.str();
   EXPECT_NE(out.str().find("emergency.yaml: ok (emergency v1,"), std::string::npos);
@@ -125,8 +125,9 @@ TEST(WorkflowFile, LoadWorkflowJoinsAllProblems) {
 }
 
 TEST(WorkflowFile, ChecksumIsOfTheExactText) {
-  const std::string a = "name: x\nversion: 1\ntrigger: {kind: api}\nsteps:\n"
-                        "  - {id: s, call: hub.set_status, with: {status: waiting}}\n";
+  const std::string a =
+      "name: x\nversion: 1\ntrigger: {kind: api}\nsteps:\n"
+      "  - {id: s, call: hub.set_status, with: {status: waiting}}\n";
   const std::string b = a + "# a comment\n";
   auto pa = load_workflow(a, "a.yaml");
   auto pb = load_workflow(b, "b.yaml");

@@ -33,8 +33,7 @@ class FakeHost final : public Host {
   // Every later request with this method and URL fails with `error`.
   void fail(std::string method, std::string url, Error error) {
     std::lock_guard lock(mutex_);
-    failures_.insert_or_assign(std::make_pair(std::move(method), std::move(url)),
-                               std::move(error));
+    failures_.insert_or_assign(std::make_pair(std::move(method), std::move(url)), std::move(error));
   }
   void set_secret(std::string name, std::string value) {
     std::lock_guard lock(mutex_);
@@ -74,8 +73,9 @@ class FakeHost final : public Host {
     requests_.push_back(request);
     if (request.mutual_tls && !client_certificate_) {
       return Error(ErrorCode::kFailedPrecondition,
-                   instance_name_ + ": mutual TLS was asked for but settings tls names no client "
-                                    "certificate",
+                   instance_name_ +
+                       ": mutual TLS was asked for but settings tls names no client "
+                       "certificate",
                    false);
     }
     auto key = std::make_pair(request.method, request.url);
