@@ -384,10 +384,13 @@ class Checker {
     static const json kEmptySchema = json::object();
     const json* declared = keyword(at.schema, "properties");
     const json* additional = keyword(at.schema, "additionalProperties");
-    for (const auto& [name, judged] : at.judged.items()) {
+    for (const auto& item : at.judged.items()) {
+      const std::string& name = item.key();
+      const json& judged = item.value();
       const Subschema* compiled = nullptr;
       properties.applyToProperties([&](const auto& property, const Subschema* subschema) {
-        if (name == property.c_str()) compiled = subschema;
+        // valijson's strings have their own allocator: compared as views.
+        if (name == std::string_view(property.data(), property.size())) compiled = subschema;
         return compiled == nullptr;
       });
       const json* schema = &kEmptySchema;
@@ -584,7 +587,7 @@ sdk::Status check_defaults(const Subschema& compiled, const json& schema,
   Subschema::ApplyFunction descend = [&](const vc::Constraint& constraint) {
     if (auto properties = dynamic_cast<const vc::PropertiesConstraint*>(&constraint)) {
       properties->applyToProperties([&](const auto& name, const Subschema* child) {
-        const std::string key = name.c_str();
+        const std::string key(name.data(), name.size());  // valijson's own allocator
         status = check_defaults(*child, schema["properties"][key],
                                 where + "/properties/" + json_pointer_token(key));
         return status.ok();
