@@ -189,24 +189,30 @@ void ConsultationHub::write_config() {
               "\n    settings: " + flow(other.settings) + "\n";
   }
   config += "  " + video_.instance + ":\n    plugin: " + video_.plugin +
-            "\n    settings: " + flow(video_.settings) +
-            "\n"
-            "facilities:\n  " +
-            std::string(kFacility) +
-            ":\n    name: Hospital A\n"
-            "    bindings:\n      video: " +
-            video_.instance +
-            "\n      ehr: ehr.fhir\n      billing: billing.nphies\n"
-            "      reporting: reporting.moh\n"
-            "    ehr_bookings: {workflow: consultation}\n"
-            "    reporting:\n      licence: \"10000000000001\"\n      hijri_dates: true\n"
-            "    billing: {provider_license: N-F-00001, payer_license: N-I-00001, "
-            "service_code: \"83600-00-10\", price: 150, tax: 22.50, diagnosis_code: Z71.9, "
-            "poll_interval: " +
-            options_.billing_poll_interval +
-            "}\n"
-            "workflows_dir: " +
-            yaml_quoted(dir_.file("workflows")) + "\n";
+            "\n    settings: " + flow(video_.settings) + "\nfacilities:\n";
+  // Every facility binds the same instances; only kFacility books from the EHR.
+  std::vector<std::string> facilities = {kFacility};
+  facilities.insert(facilities.end(), options_.more_facilities.begin(),
+                    options_.more_facilities.end());
+  for (std::size_t i = 0; i < facilities.size(); ++i) {
+    const std::string& facility = facilities[i];
+    const std::string number = std::to_string(i + 1);
+    config += "  " + facility +
+              ":\n    name: " + yaml_quoted(std::string("Hospital ") + static_cast<char>('A' + i)) +
+              "\n"
+              "    bindings:\n      video: " +
+              video_.instance +
+              "\n      ehr: ehr.fhir\n      billing: billing.nphies\n"
+              "      reporting: reporting.moh\n";
+    if (i == 0) config += "    ehr_bookings: {workflow: consultation}\n";
+    config += "    reporting:\n      licence: \"1000000000000" + number +
+              "\"\n      hijri_dates: true\n"
+              "    billing: {provider_license: N-F-00001, payer_license: N-I-00001, "
+              "service_code: \"83600-00-10\", price: 150, tax: 22.50, diagnosis_code: Z71.9, "
+              "poll_interval: " +
+              options_.billing_poll_interval + "}\n";
+  }
+  config += "workflows_dir: " + yaml_quoted(dir_.file("workflows")) + "\n";
   dir_.write("wasl.yaml", config);
 }
 
@@ -250,14 +256,17 @@ std::string ConsultationHub::webhook_url() const {
 
 std::string ConsultationHub::log() const { return process_ ? process_->log() : std::string(); }
 
-HubApiClient ConsultationHub::client(const std::string& role) {
-  auto it = keys_.find(role);
+HubApiClient ConsultationHub::client(const std::string& role) { return client(role, kFacility); }
+
+HubApiClient ConsultationHub::client(const std::string& role, const std::string& facility) {
+  const std::string name = facility + "/" + role;
+  auto it = keys_.find(name);
   if (it == keys_.end()) {
-    CommandResult made = run_wasl({"apikeys", "create", "--facility", kFacility, "--role", role,
+    CommandResult made = run_wasl({"apikeys", "create", "--facility", facility, "--role", role,
                                    "--label", "e2e " + role, "--config", config_path_});
     EXPECT_EQ(made.exit_code, 0) << made.err;
     std::string key = made.out.substr(0, made.out.find('\n'));
-    it = keys_.emplace(role, key).first;
+    it = keys_.emplace(name, key).first;
   }
   return HubApiClient(port_, it->second);
 }

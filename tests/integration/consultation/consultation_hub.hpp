@@ -102,6 +102,10 @@ struct ConsultationHubOptions {
   // instance) but bound to no role: the facility can be switched to one by
   // changing its binding line alone.
   std::vector<VideoBinding> other_videos;
+  // Further facilities, bound to the same instances as kFacility (a hospital
+  // group sharing every provider account), each with its own MOH licence
+  // and no EHR bookings. Their keys come from client(role, facility).
+  std::vector<std::string> more_facilities;
 };
 
 class ConsultationHub {
@@ -129,6 +133,8 @@ class ConsultationHub {
   // role with `wasl apikeys create`, kept across restarts). Needs the hub to
   // have started once (the schema exists).
   HubApiClient client(const std::string& role);
+  // The same for `facility` (kFacility or one of options.more_facilities).
+  HubApiClient client(const std::string& role, const std::string& facility);
 
   // Stores Appointment/<appointment_id> in the FHIR peer (booked, the demo
   // patient with her practitioner, starting `start_in` from now), then POST
@@ -203,7 +209,7 @@ class ConsultationHub {
   std::map<std::string, std::int64_t> appointment_starts_;
   std::unique_ptr<HubProcess> process_;
   int port_ = 0;
-  std::map<std::string, std::string> keys_;  // role -> API key
+  std::map<std::string, std::string> keys_;  // facility + "/" + role -> API key
 };
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0 and

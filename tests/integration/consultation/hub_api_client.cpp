@@ -20,8 +20,14 @@ ApiAnswer HubApiClient::post(const std::string& path, const nlohmann::json& body
   return send(Poco::Net::HTTPRequest::HTTP_POST, path, &text, idempotency_key);
 }
 
+ApiAnswer HubApiClient::put_text(const std::string& path, const std::string& body,
+                                 const std::string& content_type) const {
+  return send(Poco::Net::HTTPRequest::HTTP_PUT, path, &body, {}, content_type);
+}
+
 ApiAnswer HubApiClient::send(const std::string& method, const std::string& path,
-                             const std::string* body, const std::string& idempotency_key) const {
+                             const std::string* body, const std::string& idempotency_key,
+                             const std::string& content_type) const {
   ApiAnswer answer;
   try {
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
@@ -30,7 +36,7 @@ ApiAnswer HubApiClient::send(const std::string& method, const std::string& path,
     if (!api_key_.empty()) request.set("Authorization", "Bearer " + api_key_);
     if (!idempotency_key.empty()) request.set("Idempotency-Key", idempotency_key);
     if (body != nullptr) {
-      request.setContentType("application/json");
+      request.setContentType(content_type);
       request.setContentLength(static_cast<std::streamsize>(body->size()));
       session.sendRequest(request) << *body;
     } else {

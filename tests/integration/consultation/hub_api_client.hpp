@@ -27,10 +27,14 @@ class HubApiClient {
   ApiAnswer post(const std::string& path, const nlohmann::json& body,
                  const std::string& idempotency_key = {}) const;
   ApiAnswer del(const std::string& path) const { return send("DELETE", path, nullptr, {}); }
+  // PUT of a text body (e.g. a workflow file) with `content_type`.
+  ApiAnswer put_text(const std::string& path, const std::string& body,
+                     const std::string& content_type) const;
 
  private:
   ApiAnswer send(const std::string& method, const std::string& path, const std::string* body,
-                 const std::string& idempotency_key) const;
+                 const std::string& idempotency_key,
+                 const std::string& content_type = "application/json") const;
 
   int port_;
   std::string api_key_;
