@@ -14,6 +14,7 @@
 #include "hub/crypto/aead.hpp"
 #include "hub/crypto/hex.hpp"
 #include "hub/crypto/random.hpp"
+#include "wasl/sdk/json_budget.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::crypto {
@@ -23,6 +24,9 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kFormat = "wasl-keyring";
+// A key file is a flat object with one array of flat key objects: far below
+// both limits; anything beyond them is refused before it is parsed.
+constexpr sdk::JsonBudget kKeyFileBudget{.max_bytes = std::size_t{1} << 20, .max_depth = 8};
 constexpr int kVersion = 1;
 
 sdk::Error invalid(std::string message) {
@@ -206,13 +210,13 @@ sdk::Result<std::string> read_checked(const std::filesystem::path& path) {
 }
 
 sdk::Status parse_document(std::string text, const std::filesystem::path& path, SecretJson& out) {
-  try {
-    out.doc = json::parse(text);
-  } catch (const json::exception&) {
-    wipe(text);
-    return invalid("key file " + path.string() + " is not valid JSON");
-  }
+  out.doc = sdk::parse_json_within(text, kKeyFileBudget);
   wipe(text);
+  if (out.doc.is_discarded()) {
+    out.doc = nullptr;
+    return invalid("key file " + path.string() + " is not valid JSON (or larger than 1 MiB or " +
+                   "nested deeper than 8 levels)");
+  }
   return sdk::ok_status();
 }
 
@@ -278,10 +282,11 @@ sdk::Result<std::shared_ptr<const Keyring>> Keyring::from_json(std::string_view 
 
 sdk::Result<std::shared_ptr<const Keyring>> Keyring::from_json_checked(std::string_view json_text) {
   SecretJson parsed;
-  try {
-    parsed.doc = json::parse(json_text);
-  } catch (const json::exception&) {
-    return invalid("the key file is not valid JSON");
+  parsed.doc = sdk::parse_json_within(json_text, kKeyFileBudget);
+  if (parsed.doc.is_discarded()) {
+    parsed.doc = nullptr;
+    return invalid("the key file is not valid JSON (or larger than 1 MiB or nested deeper than " +
+                   std::string("8 levels)"));
   }
   const json& doc = parsed.doc;
   if (!doc.is_object()) return invalid("the key file must hold a JSON object");

@@ -60,7 +60,7 @@ struct HttpClientOptions {
   std::chrono::milliseconds total_timeout{30000};   // whole exchange, default per request
   // Largest response body send() accepts, in bytes; checked while receiving.
   // send_streaming() is not subject to it (its consumer holds no buffer).
-  std::int64_t max_response_bytes = 64 << 20;
+  std::int64_t max_response_bytes = std::int64_t{4} << 20;
   // Extra PEM CA bundle, trusted besides the system's; read once, when the
   // client is constructed. Empty = the system's anchors only.
   std::string ca_file;

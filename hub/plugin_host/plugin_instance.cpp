@@ -3,6 +3,7 @@
 #include <chrono>
 #include <optional>
 
+#include "wasl/sdk/json_budget.hpp"
 #include "wasl/sdk/wire_error.hpp"
 
 namespace wasl::plugin_host {
@@ -13,6 +14,12 @@ constexpr char kCallsName[] = "wasl_plugin_calls_total";
 constexpr char kCallsHelp[] = "Calls into plugin instances, by instance, method and outcome.";
 constexpr char kDurationName[] = "wasl_plugin_call_duration_seconds";
 constexpr char kDurationHelp[] = "Time spent in plugin calls, in seconds.";
+
+// What the hub parses of a plugin's answer: the provider documents it carries
+// (`raw`, at most 32 levels deep in the shipped plugins, which parse provider
+// answers within the SDK's default budget) wrapped in a few levels of its own.
+// A deeper or larger answer is refused before anything copies or dumps it.
+constexpr sdk::JsonBudget kPluginAnswerBudget{.max_bytes = std::size_t{64} << 20, .max_depth = 48};
 
 struct StreamContext {
   const sdk::ChunkSink* sink;
@@ -70,8 +77,14 @@ sdk::Result<std::unique_ptr<PluginInstance>> PluginInstance::create(
 sdk::Result<nlohmann::json> PluginInstance::finish(std::string_view method, int rc, char* out) {
   std::string text = out != nullptr ? out : "";
   library_->registration().free_string(out);
-  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  auto parsed = sdk::parse_json_within(text, kPluginAnswerBudget);
   if (rc != WASL_OK) return sdk::error_from_json(parsed);
+  if (std::string problem = sdk::json_budget_problem(text, kPluginAnswerBudget); !problem.empty()) {
+    return sdk::Error(sdk::ErrorCode::kInternal,
+                      "plugin '" + library_->info().name + "' method '" + std::string(method) +
+                          "' returned a result that " + problem,
+                      false);
+  }
   if (parsed.is_discarded()) {
     return sdk::Error(sdk::ErrorCode::kInternal,
                       "plugin '" + library_->info().name + "' method '" + std::string(method) +

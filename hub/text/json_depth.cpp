@@ -1,32 +1,9 @@
 #include "hub/text/json_depth.hpp"
 
-#include <algorithm>
+#include "wasl/sdk/json_budget.hpp"
 
 namespace wasl::text {
 
-int json_nesting_depth(std::string_view text) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return deepest;
-}
+int json_nesting_depth(std::string_view text) { return sdk::json_nesting_depth(text); }
 
 }  // namespace wasl::text

@@ -4,6 +4,7 @@
 
 #include "hub/domain/timestamp.hpp"
 #include "hub/webhooks/event_correlation.hpp"
+#include "wasl/sdk/json_budget.hpp"
 
 namespace wasl::webhooks {
 
@@ -32,7 +33,7 @@ bool valid_type(std::string_view type) {
 }  // namespace
 
 Result<sdk::Event> parse_hospital_event_body(std::string_view body, std::string dedupe_key) {
-  nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json doc = sdk::parse_json_within(body);
   if (doc.is_discarded() || !doc.is_object()) {
     return invalid("the webhook body must be a JSON object {type, correlation, payload}");
   }

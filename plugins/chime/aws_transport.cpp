@@ -5,6 +5,7 @@
 
 #include "plugins/chime/error_mapping.hpp"
 #include "wasl/sdk/backoff.hpp"
+#include "wasl/sdk/json_budget.hpp"
 
 namespace wasl::plugins::chime {
 
@@ -119,12 +120,14 @@ Result<HttpResponse> AwsTransport::call_streaming(const AwsCall& call,
 }
 
 Result<nlohmann::json> json_body(std::string_view operation, const HttpResponse& response) {
-  try {
-    auto parsed = nlohmann::json::parse(response.body);
-    if (parsed.is_object()) return parsed;
-  } catch (const nlohmann::json::exception&) {
-    // reported below
+  if (std::string problem = wasl::sdk::json_budget_problem(response.body); !problem.empty()) {
+    return Error(ErrorCode::kInternal,
+                 "Chime " + std::string(operation) + " answered HTTP " +
+                     std::to_string(response.status) + " with a body that " + problem,
+                 false);
   }
+  auto parsed = wasl::sdk::parse_json_within(response.body);
+  if (parsed.is_object()) return parsed;
   return Error(ErrorCode::kInternal,
                "Chime " + std::string(operation) + " answered HTTP " +
                    std::to_string(response.status) + " with a body that is not a JSON object",

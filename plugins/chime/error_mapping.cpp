@@ -6,6 +6,7 @@
 #include <pugixml.hpp>
 
 #include "wasl/sdk/http_status_error.hpp"
+#include "wasl/sdk/json_budget.hpp"
 
 namespace wasl::plugins::chime {
 namespace {
@@ -53,15 +54,12 @@ AwsErrorBody parse_aws_error(const wasl::sdk::HttpResponse& response) {
   std::string_view body = response.body;
   std::size_t first = body.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && body[first] == '{') {
-    try {
-      auto parsed = nlohmann::json::parse(body);
-      if (parsed.is_object()) {
-        out.code = json_string(parsed, {"Code", "code", "__type"});
-        out.message = json_string(parsed, {"Message", "message"});
-        out.request_id = json_string(parsed, {"RequestId", "requestId"});
-      }
-    } catch (const nlohmann::json::exception&) {
-      // Not JSON after all: the headers below are all there is.
+    // Not JSON after all, or too large: the headers below are all there is.
+    auto parsed = wasl::sdk::parse_json_within(body);
+    if (parsed.is_object()) {
+      out.code = json_string(parsed, {"Code", "code", "__type"});
+      out.message = json_string(parsed, {"Message", "message"});
+      out.request_id = json_string(parsed, {"RequestId", "requestId"});
     }
   } else if (first != std::string_view::npos && body[first] == '<') {
     pugi::xml_document doc;

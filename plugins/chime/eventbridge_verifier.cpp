@@ -5,6 +5,7 @@
 
 #include "plugins/chime/chime_video_provider.hpp"
 #include "plugins/chime/sigv4.hpp"
+#include "wasl/sdk/json_budget.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::chime {
@@ -178,12 +179,11 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
 
 Result<std::vector<Event>> EventBridgeVerifier::verify(const wasl::sdk::WebhookRequest& request) {
   WASL_RETURN_IF_ERROR(authenticate(request));
-  json body;
-  try {
-    body = json::parse(request.body);
-  } catch (const json::exception&) {
-    return invalid("the EventBridge request body is not JSON");
+  if (std::string problem = wasl::sdk::json_budget_problem(request.body); !problem.empty()) {
+    return invalid("the EventBridge request body " + problem);
   }
+  json body = wasl::sdk::parse_json_within(request.body);
+  if (body.is_discarded()) return invalid("the EventBridge request body is not JSON");
   std::vector<Event> events;
   const json items = body.is_array() ? body : json::array({body});
   for (const auto& item : items) {

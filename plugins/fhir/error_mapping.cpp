@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "wasl/sdk/http_status_error.hpp"
+#include "wasl/sdk/json_budget.hpp"
 
 namespace wasl::plugins::fhir {
 
@@ -10,7 +11,7 @@ using sdk::Error;
 using sdk::ErrorCode;
 
 std::string operation_outcome_summary(std::string_view body) {
-  auto outcome = nlohmann::json::parse(body, nullptr, false);
+  auto outcome = sdk::parse_json_within(body);
   if (!outcome.is_object() || outcome.value("resourceType", "") != "OperationOutcome") return {};
   auto issues = outcome.find("issue");
   if (issues == outcome.end() || !issues->is_array()) return {};

@@ -5,6 +5,7 @@
 #include "plugins/fhir/error_mapping.hpp"
 #include "plugins/fhir/smart_auth.hpp"
 #include "wasl/sdk/base64.hpp"
+#include "wasl/sdk/json_budget.hpp"
 #include "wasl/sdk/percent_encoding.hpp"
 
 namespace wasl::plugins::fhir {
@@ -65,7 +66,13 @@ Result<json> FhirClient::get_json(const std::string& url, std::string_view what)
   request.method = "GET";
   request.url = url;
   WASL_ASSIGN_OR_RETURN(auto response, send(std::move(request), what));
-  auto body = json::parse(response.body, nullptr, false);
+  if (std::string problem = sdk::json_budget_problem(response.body); !problem.empty()) {
+    return Error(
+        ErrorCode::kFailedPrecondition,
+        host_.instance_name() + ": " + std::string(what) + " answered a body that " + problem,
+        false);
+  }
+  auto body = sdk::parse_json_within(response.body);
   if (!body.is_object()) {
     return Error(ErrorCode::kUnavailable,
                  host_.instance_name() + ": " + std::string(what) + " answered no JSON object",
@@ -79,7 +86,7 @@ Result<FhirClient::Written> FhirClient::written(std::string_view type, std::stri
                                                 std::string_view known_id) {
   Written out;
   out.created = response.status == 201;
-  auto body = json::parse(response.body, nullptr, false);
+  auto body = sdk::parse_json_within(response.body);
   if (body.is_object() && body.value("resourceType", "") == type) {
     out.id = body.value("id", "");
     if (auto meta = body.find("meta"); meta != body.end() && meta->is_object()) {

@@ -6,6 +6,7 @@
 #include "plugins/fhir/client_assertion.hpp"
 #include "plugins/fhir/error_mapping.hpp"
 #include "plugins/fhir/fhir_client.hpp"
+#include "wasl/sdk/json_budget.hpp"
 #include "wasl/sdk/percent_encoding.hpp"
 
 namespace wasl::plugins::fhir {
@@ -78,7 +79,7 @@ Result<std::string> SmartAuth::token_endpoint() {
   if (response->status != 200) {
     return error_from_response(host_.instance_name(), what, *response, host_.now());
   }
-  auto config = json::parse(response->body, nullptr, false);
+  auto config = sdk::parse_json_within(response->body);
   std::string endpoint = config.is_object() && config.contains("token_endpoint") &&
                                  config["token_endpoint"].is_string()
                              ? config["token_endpoint"].get<std::string>()
@@ -116,7 +117,7 @@ sdk::Status SmartAuth::fetch() {
     error.message = host_.instance_name() + ": " + what + " failed: " + error.message;
     return error;
   }
-  auto body = json::parse(response->body, nullptr, false);
+  auto body = sdk::parse_json_within(response->body);
   if (response->status == 400 || response->status == 401) {
     std::string code = body.is_object() ? body.value("error", "") : std::string();
     std::string description =

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "plugins/fhir/resource_mapping.hpp"
+#include "wasl/sdk/json_budget.hpp"
 
 namespace wasl::plugins::fhir {
 namespace {
@@ -123,7 +124,7 @@ Result<std::vector<Event>> SubscriptionVerifier::verify(const sdk::WebhookReques
   std::vector<Event> events;
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return events;
   if (request.body.size() > kMaxBodyBytes) return invalid("the body exceeds 4 MiB");
-  const json bundle = json::parse(request.body, nullptr, false);
+  const json bundle = sdk::parse_json_within(request.body);
   if (!bundle.is_object() || str(bundle, "resourceType") != "Bundle") {
     return invalid("the body is not a FHIR Bundle");
   }

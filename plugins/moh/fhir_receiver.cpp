@@ -4,6 +4,7 @@
 
 #include "plugins/moh/fhir_terms.hpp"
 #include "wasl/sdk/http_status_error.hpp"
+#include "wasl/sdk/json_budget.hpp"
 
 namespace wasl::plugins::moh {
 
@@ -21,7 +22,7 @@ std::int64_t epoch_ms(sdk::Host& host) {
 
 // The receiver's own words from an OperationOutcome body, shortened.
 std::string outcome_text(const std::string& body) {
-  json parsed = json::parse(body, nullptr, false);
+  json parsed = sdk::parse_json_within(body);
   std::string text;
   if (parsed.is_object() && parsed.value("resourceType", "") == "OperationOutcome") {
     for (const auto& issue : parsed.value("issue", json::array())) {
@@ -103,7 +104,7 @@ Result<sdk::Receipt> FhirReceiver::process_message(const json& bundle,
   if (response.status < 200 || response.status > 299) {
     return status_error(response, what, host_.now());
   }
-  json answer = json::parse(response.body, nullptr, false);
+  json answer = sdk::parse_json_within(response.body);
   if (!answer.is_object() || answer.value("resourceType", "") != "Bundle" ||
       !answer.contains("entry") || !answer["entry"].is_array() || answer["entry"].empty()) {
     return unreadable(what);
@@ -146,7 +147,7 @@ Result<sdk::Receipt> FhirReceiver::create_measure_report(const json& report,
     return status_error(response, what, host_.now());
   }
   std::string id;
-  json answer = json::parse(response.body, nullptr, false);
+  json answer = sdk::parse_json_within(response.body);
   if (answer.is_object() && answer.value("resourceType", "") == "MeasureReport") {
     id = answer.value("id", "");
   }

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "wasl/sdk/http_status_error.hpp"
+#include "wasl/sdk/json_budget.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::nphies {
@@ -16,7 +17,7 @@ namespace {
 
 // "issue one; issue two; issue three" from an OperationOutcome body.
 std::string outcome_issues(const std::string& body) {
-  json outcome = json::parse(body, nullptr, false);
+  json outcome = sdk::parse_json_within(body);
   if (!outcome.is_object() || outcome.value("resourceType", "") != "OperationOutcome") return {};
   auto issues = outcome.find("issue");
   if (issues == outcome.end() || !issues->is_array()) return {};
@@ -154,7 +155,7 @@ Result<json> ExchangeClient::send(const json& message, std::string_view event) {
   if (response->status < 200 || response->status >= 300) {
     return classify(*response, prefix(event), host_.now());
   }
-  json answer = json::parse(response->body, nullptr, false);
+  json answer = sdk::parse_json_within(response->body);
   if (!answer.is_object() || answer.value("resourceType", "") != "Bundle") {
     return Error(ErrorCode::kUnavailable,
                  prefix(event) + "the exchange answered HTTP " + std::to_string(response->status) +

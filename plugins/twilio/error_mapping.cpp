@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "wasl/sdk/http_status_error.hpp"
+#include "wasl/sdk/json_budget.hpp"
 
 namespace wasl::plugins::twilio {
 namespace {
@@ -36,7 +37,7 @@ std::string sanitize(std::string_view text) {
 }  // namespace
 
 std::optional<TwilioErrorBody> parse_twilio_error_body(std::string_view body) {
-  auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto json = sdk::parse_json_within(body);
   if (!json.is_object()) return std::nullopt;
   TwilioErrorBody out;
   if (auto it = json.find("code"); it != json.end()) {

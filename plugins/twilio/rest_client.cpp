@@ -4,6 +4,7 @@
 
 #include "plugins/twilio/error_mapping.hpp"
 #include "wasl/sdk/base64.hpp"
+#include "wasl/sdk/json_budget.hpp"
 #include "wasl/sdk/percent_encoding.hpp"
 
 namespace wasl::plugins::twilio {
@@ -73,15 +74,21 @@ Result<json> TwilioRestClient::decode(std::string_view operation,
                                       const HttpResponse& response) const {
   if (!is_success(response.status)) return error_for(operation, response);
   if (response.body.empty()) return json::object();
-  try {
-    return json::parse(response.body);
-  } catch (const json::exception&) {
+  if (std::string problem = sdk::json_budget_problem(response.body); !problem.empty()) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 "Twilio " + std::string(operation) + " answered HTTP " +
+                     std::to_string(response.status) + " with a body that " + problem,
+                 false);
+  }
+  json body = sdk::parse_json_within(response.body);
+  if (body.is_discarded()) {
     return Error(ErrorCode::kUnavailable,
                  "Twilio " + std::string(operation) + " answered HTTP " +
                      std::to_string(response.status) +
                      " with a body that is not JSON (a proxy in the way?); retry later",
                  true);
   }
+  return body;
 }
 
 Result<json> TwilioRestClient::get(std::string_view operation, std::string_view path,

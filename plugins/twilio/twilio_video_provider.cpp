@@ -8,6 +8,7 @@
 #include "plugins/twilio/error_mapping.hpp"
 #include "plugins/twilio/room_unique_name.hpp"
 #include "plugins/twilio/status_callback.hpp"
+#include "wasl/sdk/json_budget.hpp"
 #include "wasl/sdk/media_relay.hpp"
 
 namespace wasl::plugins::twilio {
@@ -464,11 +465,8 @@ Result<std::string> TwilioVideoProvider::media_location(const sdk::HttpResponse&
   if (answer.status >= 300 && answer.status < 400) {
     location = answer.header("Location");
   } else if (answer.status >= 200 && answer.status < 300) {
-    try {
-      json body = json::parse(answer.body);
-      location = string_of(body, "redirect_to");
-    } catch (const json::exception&) {
-    }
+    json body = sdk::parse_json_within(answer.body);
+    if (body.is_object()) location = string_of(body, "redirect_to");
   }
   if (location.empty()) {
     return Error(ErrorCode::kUnavailable,
