@@ -59,7 +59,10 @@ sdk::Result<std::vector<records::InboxEntry>> inbox_entries(const WebhookSource&
     entry.dedupe_key = event.dedupe_key;
     entry.facility_id = facility;
     entry.received_at = received_at_ms;
-    entry.body = request.body;
+    // One event: the request is its body. Several: each row keeps its own
+    // event (its normalized payload), so a request of n events stores about
+    // its own size once, not n times.
+    entry.body = events.size() == 1 ? request.body : nlohmann::json(event.payload).dump();
     entry.headers = headers;
     entry.event_type = event.type;
     std::string correlation = correlation_of(event);

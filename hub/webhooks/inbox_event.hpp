@@ -2,7 +2,9 @@
 // the event back.
 //
 // One inbox row per normalized event, under (instance, event.dedupe_key).
-// Each row holds, encrypted: the raw body byte for byte, and a header map
+// Each row holds, encrypted: its body (the raw request body byte for byte
+// when the request carries one event; when it carries several, that event's
+// own normalized payload as JSON, so no row repeats the others), and a header map
 // with the sender's headers (names lowercased; authorization, cookie and
 // proxy-authorization left out; repeated headers joined with ", ") plus
 // three pseudo-headers, named with a leading ':' as in HTTP/2 so they cannot

@@ -92,6 +92,15 @@ http::Response answer(int status, const char* word, int stored, int duplicates) 
   return http::Response::json(status, body.dump());
 }
 
+// 413: the request carries more than sdk::kMaxWebhookEvents events. Nothing
+// is stored; the refusal is audited like an invalid body.
+http::Response too_many_events(const WebhookContext& context, const http::Request& request,
+                               const WebhookSource& source, std::string detail) {
+  count(context, source.instance, "too_many_events");
+  audit_rejection(context, request, source, "too_many_events", /*denied=*/false);
+  return http::payload_too_large(std::move(detail)).to_response(request.request_id);
+}
+
 // A body declared as JSON, or one that starts like JSON whatever it declares.
 bool looks_like_json(const http::Request& request) {
   auto type = request.header("Content-Type");
@@ -155,6 +164,13 @@ http::Response handle_webhook(const WebhookContext& context, http::Request& requ
       return http::unauthorized("The webhook signature does not verify: " + error.message)
           .to_response(request.request_id);
     }
+    if (error.code == ErrorCode::kResourceExhausted) {
+      return too_many_events(
+          context, request, *source,
+          "The webhook request carries more events than the " +
+              std::to_string(sdk::kMaxWebhookEvents) +
+              " one request may carry; send them in smaller requests: " + error.message);
+    }
     if (error.code == ErrorCode::kInvalidArgument) {
       count(context, instance, "invalid");
       audit_rejection(context, request, *source, "invalid_body", /*denied=*/false);
@@ -174,6 +190,12 @@ http::Response handle_webhook(const WebhookContext& context, http::Request& requ
   if (events->empty()) {
     count(context, instance, "no_events");
     return answer(200, "no_events", 0, 0);
+  }
+  if (events->size() > sdk::kMaxWebhookEvents) {
+    return too_many_events(context, request, *source,
+                           "The webhook request carries " + std::to_string(events->size()) +
+                               " events, more than the " + std::to_string(sdk::kMaxWebhookEvents) +
+                               " one request may carry; send them in smaller requests.");
   }
 
   auto entries = inbox_entries(*source, verify_request, *events, now_ms(context));

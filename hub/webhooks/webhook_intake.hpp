@@ -12,7 +12,11 @@
 //     "failure", the source address, the reason code in detail) in a
 //     transaction of their own. Any other verifier error → 503 (the sender
 //     retries).
-//  3. The events become inbox rows (inbox_event.hpp), written by the
+//  2a. A request carrying more than sdk::kMaxWebhookEvents events (the
+//     verifier's kResourceExhausted, or more events than that returned) →
+//     413, audited with reason "too_many_events"; nothing is stored.
+//  3. The events become inbox rows (inbox_event.hpp; a row of a request with
+//     several events stores that event's own part, not the whole body), written by the
 //     InboxWriter: every row of the request durable in one commit before
 //     the answer. 202 when at least one row is new, 200 when every event was
 //     already stored (a duplicate: nothing else happens), 200 "no_events"

@@ -185,6 +185,12 @@ Result<std::vector<Event>> EventBridgeVerifier::verify(const wasl::sdk::WebhookR
   json body = wasl::sdk::parse_json_within(request.body);
   if (body.is_discarded()) return invalid("the EventBridge request body is not JSON");
   std::vector<Event> events;
+  if (body.is_array() && body.size() > wasl::sdk::kMaxWebhookEvents) {
+    return Error(ErrorCode::kResourceExhausted,
+                 "the EventBridge request carries " + std::to_string(body.size()) +
+                     " events, more than " + std::to_string(wasl::sdk::kMaxWebhookEvents),
+                 false);
+  }
   const json items = body.is_array() ? body : json::array({body});
   for (const auto& item : items) {
     WASL_ASSIGN_OR_RETURN(auto normalized, normalize(item));

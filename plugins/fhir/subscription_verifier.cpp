@@ -27,6 +27,12 @@ Error unauthenticated(const std::string& message) {
 Error invalid(const std::string& message) {
   return Error(ErrorCode::kInvalidArgument, "FHIR Subscription notification: " + message, false);
 }
+Error too_many_events(std::size_t count) {
+  return Error(ErrorCode::kResourceExhausted,
+               "FHIR Subscription notification: it carries " + std::to_string(count) +
+                   " events, more than " + std::to_string(sdk::kMaxWebhookEvents),
+               false);
+}
 
 bool same_secret(std::string_view a, std::string_view b) {
   unsigned char da[SHA256_DIGEST_LENGTH];
@@ -141,6 +147,9 @@ Result<std::vector<Event>> SubscriptionVerifier::verify(const sdk::WebhookReques
     const json status = topic_status(first);
     const std::string type = status.value("type", "");
     if (type != "event-notification") return events;  // heartbeat, handshake, query-*
+    if (status["events"].size() > sdk::kMaxWebhookEvents) {
+      return too_many_events(status["events"].size());
+    }
     for (const auto& e : status["events"]) {
       const std::string focus = e.value("focus", "");
       const std::string id = reference_id({{"reference", focus}}, "Appointment");
@@ -163,6 +172,7 @@ Result<std::vector<Event>> SubscriptionVerifier::verify(const sdk::WebhookReques
     if (str(resource, "resourceType") != "Appointment") continue;
     const std::string id = str(resource, "id");
     if (!is_fhir_id(id)) return invalid("an Appointment has no valid id");
+    if (events.size() == sdk::kMaxWebhookEvents) return too_many_events(events.size() + 1);
     events.push_back(appointment_event(id, resource, ""));
   }
   return events;

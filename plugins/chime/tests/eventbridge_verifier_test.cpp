@@ -204,6 +204,23 @@ json meeting_event(const std::string& type, const std::string& meeting_id, const
           {"detail", {{"eventType", type}, {"meetingId", meeting_id}, {"attendeeId", "at-1"}}}};
 }
 
+// An array of more events than one request may carry is refused whole,
+// before any is normalized; at the cap it is read.
+TEST_F(EventBridgeVerifierTest, AnArrayOfMoreEventsThanTheCapIsResourceExhausted) {
+  json events = json::array();
+  for (std::size_t i = 0; i <= sdk::kMaxWebhookEvents; ++i) {
+    events.push_back(meeting_event("chime:AttendeeJoined", "m-9", "e" + std::to_string(i)));
+  }
+  auto refused = verifier_->verify(request(events));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, sdk::ErrorCode::kResourceExhausted);
+  EXPECT_FALSE(refused.error().retryable);
+  events.erase(events.size() - 1);
+  auto at_cap = verifier_->verify(request(events));
+  ASSERT_TRUE(at_cap.ok()) << at_cap.error().message;
+  EXPECT_EQ(at_cap->size(), sdk::kMaxWebhookEvents);
+}
+
 // A first meeting of this instance that expired before anyone connected is
 // recreated on the next join, so its end is not the room's; once someone has
 // connected, its end is. Events of a recreated meeting name the first one.

@@ -19,7 +19,7 @@ constexpr char kSecret[] = "s3cret-s3cret-s3cret";
 
 SubscriptionVerifier verifier() {
   return SubscriptionVerifier(testing::test_settings(
-      {{"base_url", "http://ehr.test/fhir"}, {"auth", "none"}, {"subscription_secret", kSecret}}));
+      {{"base_url", "https://ehr.test/fhir"}, {"auth", "none"}, {"subscription_secret", kSecret}}));
 }
 
 sdk::WebhookRequest request(const json& body, const std::string& secret = kSecret) {
@@ -114,6 +114,22 @@ TEST(FhirSubscriptionVerifier, TopicBasedNotificationsInBothForms) {
   EXPECT_TRUE(events->empty());
 }
 
+// More events than one request may carry are refused whole.
+TEST(FhirSubscriptionVerifier, MoreEventsThanTheCapAreResourceExhausted) {
+  json bundle = {{"resourceType", "Bundle"}, {"type", "history"}, {"entry", json::array()}};
+  for (std::size_t i = 0; i <= sdk::kMaxWebhookEvents; ++i) {
+    json a = appointment("a" + std::to_string(i), "booked", "1");
+    bundle["entry"].push_back({{"resource", a}});
+  }
+  auto refused = verifier().verify(request(bundle));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kResourceExhausted);
+  bundle["entry"].erase(bundle["entry"].size() - 1);
+  auto at_cap = verifier().verify(request(bundle));
+  ASSERT_TRUE(at_cap.ok()) << at_cap.error().message;
+  EXPECT_EQ(at_cap->size(), sdk::kMaxWebhookEvents);
+}
+
 TEST(FhirSubscriptionVerifier, AWrongOrMissingSecretIsUnauthenticated) {
   const json body = r4_bundle(appointment("a1", "booked", "3"));
   auto wrong = verifier().verify(request(body, "s3cret-s3cret-s3creT"));
@@ -124,7 +140,7 @@ TEST(FhirSubscriptionVerifier, AWrongOrMissingSecretIsUnauthenticated) {
   missing.headers.pop_back();
   EXPECT_EQ(verifier().verify(missing).error().code, ErrorCode::kUnauthenticated);
   SubscriptionVerifier unconfigured{
-      testing::test_settings({{"base_url", "http://ehr.test/fhir"}, {"auth", "none"}})};
+      testing::test_settings({{"base_url", "https://ehr.test/fhir"}, {"auth", "none"}})};
   EXPECT_EQ(unconfigured.verify(request(body)).error().code, ErrorCode::kUnauthenticated);
   // Checked before the body is read: a malformed body with a wrong secret is 401.
   auto both = request(body, "nope");

@@ -218,6 +218,55 @@ TEST_P(WebhookIntakeTest, SeveralEventsInOneRequestCommitTogether) {
   EXPECT_EQ(inbox_rows(), 3);
 }
 
+// `n` events of the verifier double, room ids RM-<i>.
+std::string events_body(std::size_t n) {
+  std::string body = R"({"events":[)";
+  for (std::size_t i = 0; i < n; ++i) {
+    body += (i == 0 ? "" : ",") + std::string(R"({"room_id":"RM-)") + std::to_string(i) + "\"}";
+  }
+  return body + "]}";
+}
+
+// More events than one request may carry (sdk::kMaxWebhookEvents) are
+// refused whole with a 413, audited, and nothing is stored.
+TEST_P(WebhookIntakeTest, ARequestOfMoreEventsThanTheCapIs413AndStoresNothing) {
+  start_server();
+  const std::string body = events_body(sdk::kMaxWebhookEvents + 1);
+  Reply r =
+      send("POST", "/v1/webhooks/video.url-check?attempt=1", {{"X-Test-Signature", "good"}}, body);
+  ASSERT_EQ(r.status, 413) << r.body;
+  EXPECT_EQ(r.content_type, "application/problem+json");
+  EXPECT_NE(r.json()["detail"].get<std::string>().find("101 events, more than the 100"),
+            std::string::npos)
+      << r.body;
+  EXPECT_EQ(inbox_rows(), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'webhook.rejected' AND "
+                   "outcome = 'failure'"),
+            1);
+}
+
+// At the cap the request is stored, and each row keeps its own event, not
+// the whole request body; a request of one event keeps its body byte for byte.
+TEST_P(WebhookIntakeTest, EachEventOfARequestStoresItsOwnSliceNotTheWholeBody) {
+  start_server();
+  const std::string body = events_body(sdk::kMaxWebhookEvents);
+  Reply r =
+      send("POST", "/v1/webhooks/video.url-check?attempt=1", {{"X-Test-Signature", "good"}}, body);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.json()["stored"], sdk::kMaxWebhookEvents);
+  auto tx = begin();
+  ASSERT_NE(tx, nullptr);
+  auto rows = inbox_->list(*tx, kFacilityA, records::InboxState::kReceived, 1000);
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->size(), sdk::kMaxWebhookEvents);
+  std::size_t stored_bytes = 0;
+  for (const auto& row : *rows) {
+    EXPECT_NE(row.body, body);
+    stored_bytes += row.body.size();
+  }
+  EXPECT_LT(stored_bytes, body.size());
+}
+
 TEST_P(WebhookIntakeTest, ConcurrentRequestsAreAllAcknowledgedAndStored) {
   start_server({.writers = 2, .max_batch = 64, .linger = std::chrono::microseconds(2000)});
   constexpr int kThreads = 8;
