@@ -59,18 +59,41 @@ std::string str(const json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * SHA256_DIGEST_LENGTH);
+  for (unsigned char b : digest) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+// What tells this state of an Appointment from every other: its version
+// ("/_history/<versionId>") when the server keeps versions, else a digest of
+// the resource itself ("/sha256:<hex>", nlohmann dumps members in one order),
+// else, for an id-only notification, a digest of the notification's body. A
+// redelivery of the same state gets the same tag; any change another, even
+// without meta (a booking's cancel is not a duplicate of the booking).
+std::string state_tag(const json& resource, std::string_view notification_body) {
+  const json meta = resource.is_object() ? resource.value("meta", json::object()) : json::object();
+  const std::string version = str(meta, "versionId");
+  if (!version.empty()) return "/_history/" + version;
+  if (resource.is_object()) return "/sha256:" + sha256_hex(resource.dump());
+  return "/notification-sha256:" + sha256_hex(notification_body);
+}
+
 // An Appointment's event; `resource` may be null (id-only notifications).
+// `dedupe_key` is the event's key (see verify()).
 Event appointment_event(const std::string& id, const json& resource, std::string dedupe_key) {
   Event event;
   event.type = "appointment.updated";
   event.resource_id = "Appointment/" + id;
   json meta = resource.is_object() ? resource.value("meta", json::object()) : json::object();
   event.occurred_at_ms = parse_fhir_time(str(meta, "lastUpdated")).value_or(0);
-  if (dedupe_key.empty()) {
-    std::string version = str(meta, "versionId");
-    dedupe_key = "fhir:" + event.resource_id +
-                 (version.empty() ? "@" + str(meta, "lastUpdated") : "/_history/" + version);
-  }
   event.dedupe_key = std::move(dedupe_key);
   event.payload = {{"status", resource.is_object() ? str(resource, "status") : std::string()}};
   if (resource.is_object()) event.payload["resource"] = resource;
@@ -161,8 +184,13 @@ Result<std::vector<Event>> SubscriptionVerifier::verify(const sdk::WebhookReques
       }
       const std::string number =
           e["number"].is_string() ? e["number"].get<std::string>() : e["number"].dump();
-      std::string key = "fhir:" + status.value("subscription", "") + "#" + number;
-      events.push_back(appointment_event(id, resource, number.empty() ? "" : key));
+      // The event number alone repeats when the Subscription is recreated
+      // (numbering starts again at 1): the key also names the state it
+      // reports, so only a redelivery of the same event is a duplicate.
+      std::string key = "fhir:" + status.value("subscription", "") + "#" + number +
+                        ":Appointment/" + id + state_tag(resource, request.body);
+      if (number.empty()) key = "fhir:Appointment/" + id + state_tag(resource, request.body);
+      events.push_back(appointment_event(id, resource, std::move(key)));
     }
     return events;
   }
@@ -173,7 +201,8 @@ Result<std::vector<Event>> SubscriptionVerifier::verify(const sdk::WebhookReques
     const std::string id = str(resource, "id");
     if (!is_fhir_id(id)) return invalid("an Appointment has no valid id");
     if (events.size() == sdk::kMaxWebhookEvents) return too_many_events(events.size() + 1);
-    events.push_back(appointment_event(id, resource, ""));
+    events.push_back(
+        appointment_event(id, resource, "fhir:Appointment/" + id + state_tag(resource, {})));
   }
   return events;
 }

@@ -13,11 +13,15 @@
 // id-only). An empty body (R4 without payload) and heartbeat or handshake
 // notifications carry no event. Resources other than Appointment are skipped.
 //
-// dedupe_key: "fhir:Appointment/<id>/_history/<versionId>" (else
-// lastUpdated), or for topic-based "fhir:<subscription>#<eventNumber>", so a
-// redelivery is the same event. Errors (webhook.hpp): a missing or wrong
-// secret, or none configured, kUnauthenticated; a body that is no such
-// Bundle, kInvalidArgument. Pure; thread-safe.
+// dedupe_key: "fhir:Appointment/<id><state>", or for topic-based
+// "fhir:<subscription>#<eventNumber>:Appointment/<id><state>", where <state>
+// is "/_history/<versionId>", else "/sha256:<digest of the resource>", else
+// (id-only) "/notification-sha256:<digest of the body>": a redelivery is the
+// same event, a change of the Appointment (with or without meta) or a
+// recreated Subscription numbering its events from 1 again is another.
+// Errors (webhook.hpp): a missing or wrong secret, or none configured,
+// kUnauthenticated; a body that is no such Bundle, kInvalidArgument; more
+// than sdk::kMaxWebhookEvents events, kResourceExhausted. Pure; thread-safe.
 #pragma once
 
 #include <vector>

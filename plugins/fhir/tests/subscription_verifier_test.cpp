@@ -87,7 +87,7 @@ TEST(FhirSubscriptionVerifier, TopicBasedNotificationsInBothForms) {
   ASSERT_TRUE(events.ok()) << events.error().message;
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].resource_id, "Appointment/a1");
-  EXPECT_EQ((*events)[0].dedupe_key, "fhir:Subscription/s1#7");
+  EXPECT_EQ((*events)[0].dedupe_key, "fhir:Subscription/s1#7:Appointment/a1/_history/2");
   EXPECT_EQ((*events)[0].payload["status"], "booked");
 
   const json r4b = {{"resourceType", "Bundle"},
@@ -105,13 +105,71 @@ TEST(FhirSubscriptionVerifier, TopicBasedNotificationsInBothForms) {
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].resource_id, "Appointment/a2");  // id-only: no resource
   EXPECT_FALSE((*events)[0].payload.contains("resource"));
-  EXPECT_EQ((*events)[0].dedupe_key, "fhir:Subscription/s2#9");
+  EXPECT_EQ((*events)[0].dedupe_key.rfind(
+                "fhir:Subscription/s2#9:Appointment/a2/notification-sha256:", 0),
+            0u)
+      << (*events)[0].dedupe_key;
 
   json heartbeat = r4b;
   heartbeat["entry"][0]["resource"]["type"] = "heartbeat";
   events = verifier().verify(request(heartbeat));
   ASSERT_TRUE(events.ok());
   EXPECT_TRUE(events->empty());
+}
+
+// An EHR that keeps no versions (no meta): each change of the Appointment is
+// its own event; only the same content again is a duplicate.
+TEST(FhirSubscriptionVerifier, AnAppointmentWithoutMetaIsKeyedOnItsContent) {
+  const json booked = {{"resourceType", "Appointment"}, {"id", "a1"}, {"status", "booked"}};
+  json cancelled = booked;
+  cancelled["status"] = "cancelled";
+  auto first = verifier().verify(request(r4_bundle(booked)));
+  auto again = verifier().verify(request(r4_bundle(booked)));
+  auto cancel = verifier().verify(request(r4_bundle(cancelled)));
+  ASSERT_TRUE(first.ok() && again.ok() && cancel.ok());
+  EXPECT_EQ((*first)[0].dedupe_key.rfind("fhir:Appointment/a1/sha256:", 0), 0u)
+      << (*first)[0].dedupe_key;
+  EXPECT_EQ((*again)[0].dedupe_key, (*first)[0].dedupe_key);
+  EXPECT_NE((*cancel)[0].dedupe_key, (*first)[0].dedupe_key);
+}
+
+// A topic-based Subscription deleted and created again numbers its events
+// from 1 again: event 1 of the new one is not the old event 1.
+TEST(FhirSubscriptionVerifier, ARecreatedSubscriptionsRestartedNumbersAreNotDuplicates) {
+  auto notification = [](const std::string& number, const json& resource) {
+    json bundle = {
+        {"resourceType", "Bundle"},
+        {"type", "history"},
+        {"entry",
+         {{{"resource",
+            {{"resourceType", "SubscriptionStatus"},
+             {"type", "event-notification"},
+             {"subscription", {{"reference", "Subscription/s1"}}},
+             {"notificationEvent",
+              {{{"eventNumber", number}, {"focus", {{"reference", "Appointment/a1"}}}}}}}}}}}};
+    if (!resource.is_null()) bundle["entry"].push_back({{"resource", resource}});
+    return bundle;
+  };
+  const json booked = {{"resourceType", "Appointment"}, {"id", "a1"}, {"status", "booked"}};
+  json cancelled = booked;
+  cancelled["status"] = "cancelled";
+  auto before = verifier().verify(request(notification("1", booked)));
+  auto redelivered = verifier().verify(request(notification("1", booked)));
+  auto recreated = verifier().verify(request(notification("1", cancelled)));
+  ASSERT_TRUE(before.ok() && redelivered.ok() && recreated.ok());
+  EXPECT_EQ((*redelivered)[0].dedupe_key, (*before)[0].dedupe_key);
+  EXPECT_NE((*recreated)[0].dedupe_key, (*before)[0].dedupe_key);
+
+  // Id-only: the notification itself tells the events apart.
+  json first = notification("1", json());
+  json later = first;
+  later["timestamp"] = "2026-11-24T09:00:00Z";
+  auto id_only = verifier().verify(request(first));
+  auto id_only_again = verifier().verify(request(first));
+  auto id_only_later = verifier().verify(request(later));
+  ASSERT_TRUE(id_only.ok() && id_only_again.ok() && id_only_later.ok());
+  EXPECT_EQ((*id_only_again)[0].dedupe_key, (*id_only)[0].dedupe_key);
+  EXPECT_NE((*id_only_later)[0].dedupe_key, (*id_only)[0].dedupe_key);
 }
 
 // More events than one request may carry are refused whole.
