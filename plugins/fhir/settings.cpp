@@ -4,6 +4,7 @@
 
 #include "plugins/fhir/client_assertion.hpp"
 #include "wasl/sdk/setting_or_secret.hpp"
+#include "wasl/sdk/url_origin.hpp"
 
 namespace wasl::plugins::fhir {
 
@@ -42,6 +43,11 @@ Result<FhirSettings> parse_settings(const json& settings, sdk::Host& host) {
   FhirSettings out;
   out.base_url = settings.at("base_url").get<std::string>();
   while (!out.base_url.empty() && out.base_url.back() == '/') out.base_url.pop_back();
+  if (!sdk::is_https_or_loopback(out.base_url)) {
+    return invalid("base_url must be https:// (plain http:// only to a loopback host: " +
+                   std::string("127.0.0.0/8, ::1, localhost): the EHR's answers are PHI and ") +
+                   "its requests carry credentials");
+  }
   const std::string auth = settings.at("auth").get<std::string>();
   if (auth == "bearer") {
     out.auth = AuthKind::kBearer;
@@ -68,6 +74,9 @@ Result<FhirSettings> parse_settings(const json& settings, sdk::Host& host) {
                                                 optional_string(settings, "key_id")));
     out.scope = settings.at("scope").get<std::string>();
     out.smart_token_url = optional_string(settings, "token_url");
+    if (!out.smart_token_url.empty() && !sdk::is_https_or_loopback(out.smart_token_url)) {
+      return invalid("token_url must be https:// (plain http:// only to a loopback host)");
+    }
   }
   out.page_size = settings.at("page_size").get<int>();
   out.max_pages = settings.at("max_pages").get<int>();

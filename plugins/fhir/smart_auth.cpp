@@ -8,6 +8,7 @@
 #include "plugins/fhir/fhir_client.hpp"
 #include "wasl/sdk/json_budget.hpp"
 #include "wasl/sdk/percent_encoding.hpp"
+#include "wasl/sdk/url_origin.hpp"
 
 namespace wasl::plugins::fhir {
 namespace {
@@ -89,6 +90,17 @@ Result<std::string> SmartAuth::token_endpoint() {
                  host_.instance_name() +
                      ": the EHR's smart-configuration names no http(s) "
                      "token_endpoint",
+                 false);
+  }
+  // The client assertion goes where the EHR says: only over TLS (loopback
+  // aside) and only to the EHR's own origin. A token endpoint elsewhere is
+  // configured explicitly (token_url), never learnt.
+  if (!sdk::is_https_or_loopback(endpoint) ||
+      sdk::url_origin(endpoint) != sdk::url_origin(settings_.base_url)) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 host_.instance_name() +
+                     ": the EHR's smart-configuration names a token_endpoint that is not "
+                     "https or not on the base_url's origin; configure token_url to use it",
                  false);
   }
   endpoint_ = std::move(endpoint);

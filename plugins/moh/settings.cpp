@@ -1,6 +1,7 @@
 #include "plugins/moh/settings.hpp"
 
 #include "wasl/sdk/setting_or_secret.hpp"
+#include "wasl/sdk/url_origin.hpp"
 
 namespace wasl::plugins::moh {
 namespace {
@@ -25,6 +26,11 @@ Result<MohSettings> parse_settings(const json& settings, sdk::Host& host) {
   MohSettings out;
   out.base_url = optional_string(settings, "base_url");
   while (!out.base_url.empty() && out.base_url.back() == '/') out.base_url.pop_back();
+  if (!out.base_url.empty() && !sdk::is_https_or_loopback(out.base_url)) {
+    return invalid("base_url must be https:// (plain http:// only to a loopback host: " +
+                   std::string("127.0.0.0/8, ::1, localhost): reports carry PHI and ") +
+                   "requests a bearer token");
+  }
   out.file_drop_directory = optional_string(settings, "file_drop_directory");
   if (out.base_url.empty() && out.file_drop_directory.empty()) {
     return invalid("set base_url (HTTPS delivery), file_drop_directory (file drop) or both");

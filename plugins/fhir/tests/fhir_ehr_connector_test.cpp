@@ -18,7 +18,7 @@ using sdk::HttpResponse;
 using sdk::testing::FakeHost;
 using testing::with_schema;
 
-constexpr char kBase[] = "http://ehr.test/fhir";
+constexpr char kBase[] = "https://ehr.test/fhir";
 
 HttpResponse fhir(int status, const json& body) { return HttpResponse{status, {}, body.dump()}; }
 
@@ -141,6 +141,27 @@ TEST(FhirEhrConnector, ErrorsAndBadIds) {
   auto slow = connector(host)->read_appointment({"slow"});
   EXPECT_EQ(slow.error().code, ErrorCode::kDeadlineExceeded);
   EXPECT_TRUE(slow.error().retryable);
+}
+
+// Plain http carries the EHR's PHI and its credentials in clear: only to a
+// loopback peer (tests, the sandbox).
+TEST(FhirEhrConnector, SettingsRefuseAPlainHttpBaseUrlExceptLoopback) {
+  for (const std::string url : {"http://ehr.example/fhir", "http://10.0.0.7:8080/fhir",
+                                "http://128.0.0.1/fhir", "http://localhost.example/fhir"}) {
+    FakeHost host(with_schema(json{{"base_url", url}, {"auth", "none"}}));
+    auto parsed = parse_settings(host.settings(), host);
+    ASSERT_FALSE(parsed.ok()) << url;
+    EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(parsed.error().message.find("base_url must be https://"), std::string::npos)
+        << parsed.error().message;
+  }
+  for (const std::string url :
+       {"https://ehr.example/fhir", "http://127.0.0.1:4568/fhir/R4", "http://127.9.8.7/fhir",
+        "http://localhost:80/fhir", "http://[::1]:4568/fhir"}) {
+    FakeHost host(with_schema(json{{"base_url", url}, {"auth", "none"}}));
+    auto parsed = parse_settings(host.settings(), host);
+    EXPECT_TRUE(parsed.ok()) << url << ": " << parsed.error().message;
+  }
 }
 
 TEST(FhirEhrConnector, SettingsNeedCredentialsForTheirAuth) {

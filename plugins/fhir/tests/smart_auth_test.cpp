@@ -33,8 +33,8 @@ using sdk::ErrorCode;
 using sdk::HttpResponse;
 using sdk::testing::FakeHost;
 
-constexpr char kBase[] = "http://ehr.test/fhir";
-constexpr char kTokenUrl[] = "http://ehr.test/auth/token";
+constexpr char kBase[] = "https://ehr.test/fhir";
+constexpr char kTokenUrl[] = "https://ehr.test/auth/token";
 
 struct KeyPair {
   std::string public_pem;
@@ -313,6 +313,48 @@ TEST(FhirSmartAuth, ARefusedAssertionIsPermanentAndNamesTheInstanceNotTheKey) {
   auto down = ehr.read_patient({"p1"});
   EXPECT_TRUE(down.error().retryable);
   EXPECT_EQ(down.error().retry_after, std::chrono::milliseconds(2000));
+}
+
+// A token endpoint learnt from the EHR is used only over TLS and on the
+// base URL's origin: the client assertion is never sent to a host the EHR
+// names. One configured explicitly (token_url) may be elsewhere.
+TEST(FhirSmartAuth, ADiscoveredTokenEndpointMustBeHttpsOnTheBaseOrigin) {
+  const std::string pem = ec_key().private_pem;
+  for (const std::string discovered :
+       {"https://attacker.test/auth/token", "http://ehr.test/auth/token",
+        "https://ehr.test:8443/auth/token"}) {
+    FakeHost host(smart_settings(pem), "ehr.kfsh");
+    host.respond("GET", std::string(kBase) + "/.well-known/smart-configuration",
+                 HttpResponse{200, {}, json{{"token_endpoint", discovered}}.dump()});
+    auto settings = parse_settings(host.settings(), host);
+    ASSERT_TRUE(settings.ok()) << settings.error().message;
+    SmartAuth auth(host, *settings);
+    auto token = auth.token();
+    ASSERT_FALSE(token.ok()) << discovered;
+    EXPECT_EQ(token.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_FALSE(token.error().retryable);
+    EXPECT_NE(token.error().message.find("token_url"), std::string::npos);
+    EXPECT_TRUE(sent_to(host, discovered).empty()) << discovered;
+  }
+
+  json plain = smart_settings(pem);
+  plain["token_url"] = "http://login.example/token";
+  FakeHost plain_host(plain, "ehr.kfsh");
+  auto refused = parse_settings(plain_host.settings(), plain_host);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("token_url must be https://"), std::string::npos);
+
+  json configured = smart_settings(pem);
+  configured["token_url"] = "https://login.example/token";
+  FakeHost host(configured, "ehr.kfsh");
+  host.respond("POST", "https://login.example/token",
+               HttpResponse{200, {}, json{{"access_token", "at-9"}, {"expires_in", 300}}.dump()});
+  auto settings = parse_settings(host.settings(), host);
+  ASSERT_TRUE(settings.ok()) << settings.error().message;
+  SmartAuth auth(host, *settings);
+  auto token = auth.token();
+  ASSERT_TRUE(token.ok()) << token.error().message;
+  EXPECT_EQ(*token, "at-9");
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ using nlohmann::json;
 
 FhirSettings settings() {
   return testing::test_settings(
-      {{"base_url", "http://ehr.test/fhir"}, {"auth", "none"}, {"service_provider", "kfsh"}});
+      {{"base_url", "https://ehr.test/fhir"}, {"auth", "none"}, {"service_provider", "kfsh"}});
 }
 
 sdk::EncounterRequest encounter_request() {

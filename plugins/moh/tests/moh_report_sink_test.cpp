@@ -206,6 +206,21 @@ TEST(MohSettings, ProblemsAreNamed) {
   EXPECT_EQ(parsed->request_timeout, std::chrono::milliseconds(30000));
 }
 
+// Reports carry PHI and the bearer token: plain http only to a loopback
+// receiver.
+TEST(MohSettings, APlainHttpBaseUrlIsRefusedExceptLoopback) {
+  FakeHost remote(
+      with_schema(json{{"base_url", "http://moh.example/fhir"}, {"bearer_token", "t"}}));
+  auto refused = parse_settings(remote.settings(), remote);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, sdk::ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message.find("base_url must be https://"), std::string::npos)
+      << refused.error().message;
+  FakeHost loopback(
+      with_schema(json{{"base_url", "http://127.0.0.1:4570/fhir"}, {"bearer_token", "t"}}));
+  EXPECT_TRUE(parse_settings(loopback.settings(), loopback).ok());
+}
+
 // What the schema states, the hub refuses (naming the setting) before the
 // plugin sees it.
 TEST(MohSettings, TheSchemaRefusesBadValues) {
