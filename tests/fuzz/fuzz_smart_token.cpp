@@ -35,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if ((data[0] & 1) == 0) settings.smart_token_url = "https://ehr.example/auth/token";
   host.answer(wasl::fuzz::ProviderAnswerHost::status_from(data[0] >> 1),
               std::string(reinterpret_cast<const char*>(data) + 1, size - 1));
-  (void)host.state_put("smart_token", nlohmann::json::object());
+  (void)host.state_put("smart.token",
+                       nlohmann::json::object());  // no token kept from the last input
   SmartAuth auth(host, settings);
   (void)auth.token();
   return 0;
