@@ -110,7 +110,9 @@ int check(const std::vector<std::string>& raw, std::ostream& out, std::ostream& 
   std::vector<LoadedWorkflow> workflows = check_workflows(*config, problems);
 
   observability::Metrics metrics;
-  auto plugins = plugin_host::PluginHost::load(*config, metrics);
+  plugin_host::PluginHostOptions plugin_options;
+  plugin_options.keep_failed_instances = true;  // each failed instance at its own line
+  auto plugins = plugin_host::PluginHost::load(*config, metrics, plugin_options);
   if (!plugins.ok()) {
     problems.push_back(config->source_file + ": plugins: " + plugins.error().message);
   } else {

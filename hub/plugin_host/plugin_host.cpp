@@ -211,7 +211,7 @@ sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& 
     host->statuses_.push_back(status);
   }
 
-  if (fatal) {
+  if (fatal && !options.keep_failed_instances) {
     std::string message;
     for (const auto& p : host->problems_) message += (message.empty() ? "" : "\n") + p;
     return sdk::Error(sdk::ErrorCode::kFailedPrecondition, message, false);

@@ -52,6 +52,10 @@ struct PluginHostOptions {
   // an "http" object (connect_timeout_ms, total_timeout_ms, max_response_bytes,
   // ca_file, client_cert_file, client_key_file, proxy) that overrides them.
   HttpClientOptions http;
+  // When set, load() answers the host even when a required instance failed;
+  // instances() says which and why (what `wasl check` reports, each at the
+  // instance's file:line). Unset, such a failure fails load().
+  bool keep_failed_instances = false;
 };
 
 struct InstanceStatus {

@@ -76,6 +76,39 @@ TEST(Cli, CheckReportsEveryProblemWithFileAndLine) {
   EXPECT_NE(r.err.find(dir.file("bad.yaml") + ":5: storage.backnd"), std::string::npos) << r.err;
 }
 
+// PHI and credentials go to the EHR and the ministry over TLS: plain http
+// only to a loopback host, refused at the instance's line otherwise.
+TEST(Cli, CheckRefusesPlainHttpToAnEhrOrMinistryThatIsNotLoopback) {
+  TempDir dir;
+  dir.write("http.yaml",
+            "plugins:\n"
+            "  files:\n"
+            "    - name: fhir\n"
+            "      file: libwasl_fhir.so\n"
+            "    - name: moh\n"
+            "      file: libwasl_moh.so\n"
+            "instances:\n"
+            "  ehr.remote:\n"
+            "    plugin: fhir\n"
+            "    settings:\n"
+            "      base_url: http://ehr.example/fhir\n"
+            "      auth: none\n"
+            "  reporting.remote:\n"
+            "    plugin: moh\n"
+            "    settings:\n"
+            "      base_url: http://moh.example/fhir\n"
+            "      bearer_token: t0ken\n");
+  CommandResult r = run_wasl({"check", "--config", dir.file("http.yaml")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(dir.file("http.yaml") + ":8: instances.ehr.remote: "), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(dir.file("http.yaml") + ":13: instances.reporting.remote: "),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("FHIR settings: base_url must be https://"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("MOH settings: base_url must be https://"), std::string::npos) << r.err;
+}
+
 TEST(Cli, CheckNeverPrintsASubstitutedSecret) {
   TempDir dir;
   dir.write("secret.txt", "s3cr3t-password-value\n");
