@@ -118,6 +118,30 @@ TEST_P(ParticipantsTest, SelfDeclaredCliniciansWait) {
   EXPECT_EQ(video_->tokens_issued, 3);
 }
 
+// Naming the consultation's practitioner is something any key that can read
+// the consultation can do: a hospital or admin key that names it gets a
+// waiting participant, and so does a clinician key bound to no practitioner.
+TEST_P(ParticipantsTest, NamingThePractitionerIsNotAPass) {
+  for (Role role : {Role::kHospital, Role::kAdmin}) {
+    SCOPED_TRACE(std::string(access::to_string(role)));
+    http::Response r =
+        add({{"role", "doctor"}, {"display_name", "د. أحمد"}, {"practitioner", "Practitioner/3"}},
+            role);
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(body_of(r)["state"], "waiting");
+    EXPECT_FALSE(body_of(r).contains("join"));
+  }
+  const std::string unbound = create_key(kFacilityA, Role::kClinician);
+  http::Response r = add({{"role", "doctor"}, {"display_name", "Dr. Unbound"}}, Role::kClinician,
+                         false, {{"Authorization", "Bearer " + unbound}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(body_of(r)["state"], "waiting");
+  EXPECT_EQ(video_->tokens_issued, 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'participant.add' AND "
+                   "detail LIKE '%admitted_because%'"),
+            0);
+}
+
 TEST_P(ParticipantsTest, TokenComesFromTheInstanceTheConsultationsRunStartedWith) {
   // The facility was rebound after the consultation's run started on
   // video.fake; its consultation row names no instance.
