@@ -46,6 +46,19 @@ bool looks_like_api_key(std::string_view text) {
   return true;
 }
 
+bool is_practitioner_reference(std::string_view text) {
+  constexpr std::string_view kPrefix = "Practitioner/";
+  if (text.substr(0, kPrefix.size()) != kPrefix) return false;
+  std::string_view id = text.substr(kPrefix.size());
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 ApiKeyStore::ApiKeyStore() : ApiKeyStore(Options{}) {}
 
 ApiKeyStore::ApiKeyStore(Options options) : options_(std::move(options)) {}
@@ -57,14 +70,22 @@ std::int64_t ApiKeyStore::now() const {
       .count();
 }
 
-sdk::Result<CreatedApiKey> ApiKeyStore::create(storage::Transaction& tx,
-                                               std::string_view facility_id, Role role,
-                                               std::string_view label) const {
+sdk::Result<CreatedApiKey> ApiKeyStore::create(
+    storage::Transaction& tx, std::string_view facility_id, Role role, std::string_view label,
+    const std::optional<std::string>& practitioner) const {
   if (facility_id.empty()) {
     return Error(ErrorCode::kInvalidArgument, "an API key needs a facility (--facility)");
   }
   if (label.size() > kMaxLabelBytes) {
     return Error(ErrorCode::kInvalidArgument, "an API key label is at most 200 bytes");
+  }
+  if (practitioner && role != Role::kClinician) {
+    return Error(ErrorCode::kInvalidArgument, "only a clinician key belongs to a practitioner");
+  }
+  if (practitioner && !is_practitioner_reference(*practitioner)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "a practitioner is given as Practitioner/<id>, the id being 1 to 64 letters, "
+                 "digits, '-' or '.'");
   }
   WASL_ASSIGN_OR_RETURN(
       storage::Rows facility,
@@ -79,11 +100,12 @@ sdk::Result<CreatedApiKey> ApiKeyStore::create(storage::Transaction& tx,
   created.plaintext = std::string(kApiKeyPrefix) + crypto::to_hex(secret);
   WASL_ASSIGN_OR_RETURN(created.id, sdk::random_uuid());
   WASL_RETURN_IF_ERROR(
-      tx.exec("INSERT INTO api_keys (id, facility_id, role, key_hash, label, created_at) "
-              "VALUES ($1, $2, $3, $4, $5, $6)",
+      tx.exec("INSERT INTO api_keys (id, facility_id, role, key_hash, label, created_at, "
+              "practitioner_ref) VALUES ($1, $2, $3, $4, $5, $6, $7)",
               {created.id, std::string(facility_id), std::string(to_string(role)),
                crypto::sha256_hex(created.plaintext),
-               label.empty() ? storage::null_value() : storage::Value(std::string(label)), now()}));
+               label.empty() ? storage::null_value() : storage::Value(std::string(label)), now(),
+               practitioner ? storage::Value(*practitioner) : storage::null_value()}));
   return created;
 }
 
@@ -97,7 +119,7 @@ sdk::Result<Principal> ApiKeyStore::authenticate(storage::Store& store, std::str
     WASL_ASSIGN_OR_RETURN(auto tx, store.begin(storage::TxMode::kReadOnly));
     WASL_ASSIGN_OR_RETURN(
         rows, tx->query("SELECT k.id, k.facility_id, k.role, k.key_hash, k.revoked_at, "
-                        "k.last_used_at, f.status "
+                        "k.last_used_at, f.status, k.practitioner_ref "
                         "FROM api_keys k LEFT JOIN facilities f ON f.id = k.facility_id "
                         "WHERE k.key_hash = $1",
                         {hash}));
@@ -130,6 +152,11 @@ sdk::Result<Principal> ApiKeyStore::authenticate(storage::Store& store, std::str
   }
   principal.facility_id = *facility;
   principal.role = *role;
+  if (!row.is_null(7)) {
+    auto practitioner = row.get_text(7);
+    if (!practitioner.ok()) return unauthenticated(failure, "invalid_row", *id);
+    principal.practitioner = *practitioner;
+  }
   auto status = row.is_null(6) ? sdk::Result<std::string>(std::string()) : row.get_text(6);
   if (!status.ok() || *status != "active") {
     if (failure != nullptr) {
@@ -170,16 +197,13 @@ sdk::Status ApiKeyStore::revoke(storage::Transaction& tx, std::string_view key_i
   return sdk::ok_status();
 }
 
-sdk::Result<ApiKeyInfo> ApiKeyStore::find(storage::Transaction& tx, std::string_view key_id) const {
-  WASL_ASSIGN_OR_RETURN(
-      storage::Rows rows,
-      tx.query("SELECT id, facility_id, role, label, created_at, revoked_at, last_used_at "
-               "FROM api_keys WHERE id = $1",
-               {std::string(key_id)}));
-  if (rows.empty()) {
-    return Error(ErrorCode::kNotFound, "no API key has id '" + std::string(key_id) + "'");
-  }
-  const storage::Row& row = rows[0];
+namespace {
+
+constexpr std::string_view kInfoSelect =
+    "SELECT id, facility_id, role, label, created_at, revoked_at, last_used_at, practitioner_ref "
+    "FROM api_keys ";
+
+sdk::Result<ApiKeyInfo> info_of(const storage::Row& row) {
   ApiKeyInfo info;
   WASL_ASSIGN_OR_RETURN(info.id, row.get_text(0));
   if (!row.is_null(1)) {
@@ -198,7 +222,40 @@ sdk::Result<ApiKeyInfo> ApiKeyStore::find(storage::Transaction& tx, std::string_
   WASL_ASSIGN_OR_RETURN(info.created_at, row.get_int(4));
   WASL_ASSIGN_OR_RETURN(info.revoked_at, optional_int(row, 5));
   WASL_ASSIGN_OR_RETURN(info.last_used_at, optional_int(row, 6));
+  if (!row.is_null(7)) {
+    WASL_ASSIGN_OR_RETURN(info.practitioner, row.get_text(7));
+  }
   return info;
+}
+
+}  // namespace
+
+sdk::Result<ApiKeyInfo> ApiKeyStore::find(storage::Transaction& tx, std::string_view key_id) const {
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(std::string(kInfoSelect) + "WHERE id = $1",
+                                                     {std::string(key_id)}));
+  if (rows.empty()) {
+    return Error(ErrorCode::kNotFound, "no API key has id '" + std::string(key_id) + "'");
+  }
+  return info_of(rows[0]);
+}
+
+sdk::Result<std::vector<ApiKeyInfo>> ApiKeyStore::list(
+    storage::Transaction& tx, const std::optional<std::string>& facility_id) const {
+  storage::Rows rows;
+  if (facility_id) {
+    WASL_ASSIGN_OR_RETURN(
+        rows, tx.query(std::string(kInfoSelect) + "WHERE facility_id = $1 ORDER BY created_at, id",
+                       {*facility_id}));
+  } else {
+    WASL_ASSIGN_OR_RETURN(rows, tx.query(std::string(kInfoSelect) + "ORDER BY created_at, id", {}));
+  }
+  std::vector<ApiKeyInfo> out;
+  out.reserve(rows.size());
+  for (const storage::Row& row : rows) {
+    WASL_ASSIGN_OR_RETURN(ApiKeyInfo info, info_of(row));
+    out.push_back(std::move(info));
+  }
+  return out;
 }
 
 }  // namespace wasl::access

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hub/access/principal.hpp"
 #include "hub/access/role.hpp"
@@ -29,6 +30,7 @@ struct ApiKeyInfo {
   std::string facility_id;
   Role role = Role::kAuditor;
   std::string label;
+  std::optional<std::string> practitioner;   // a clinician key's, see Principal
   std::int64_t created_at = 0;               // epoch ms UTC
   std::optional<std::int64_t> revoked_at;    // epoch ms UTC
   std::optional<std::int64_t> last_used_at;  // epoch ms UTC, see ApiKeyStore
@@ -56,11 +58,16 @@ class ApiKeyStore {
   explicit ApiKeyStore(Options options);
 
   // Creates a key for `facility_id` with `role` in the caller's transaction
-  // (the caller audits the creation in the same transaction).
-  // Errors: kInvalidArgument (empty facility, label over 200 bytes),
+  // (the caller audits the creation in the same transaction). `practitioner`
+  // is the EHR reference ("Practitioner/3") a clinician key belongs to; the
+  // store accepts a clinician key without one (it is never admitted to a
+  // session at once), the CLI requires it.
+  // Errors: kInvalidArgument (empty facility, label over 200 bytes, a
+  // practitioner for another role or not of the form "Practitioner/<id>"),
   // kNotFound (no such facility), kInternal (no randomness), storage errors.
-  sdk::Result<CreatedApiKey> create(storage::Transaction& tx, std::string_view facility_id,
-                                    Role role, std::string_view label) const;
+  sdk::Result<CreatedApiKey> create(
+      storage::Transaction& tx, std::string_view facility_id, Role role, std::string_view label,
+      const std::optional<std::string>& practitioner = std::nullopt) const;
 
   // Looks the presented key up by its hash. kUnauthenticated (one message for
   // every cause, so callers learn nothing about which keys exist) for a
@@ -78,6 +85,11 @@ class ApiKeyStore {
   // kNotFound when no key has this id.
   sdk::Result<ApiKeyInfo> find(storage::Transaction& tx, std::string_view key_id) const;
 
+  // Every key (of `facility_id` when given), revoked ones included, oldest
+  // first.
+  sdk::Result<std::vector<ApiKeyInfo>> list(storage::Transaction& tx,
+                                            const std::optional<std::string>& facility_id) const;
+
  private:
   std::int64_t now() const;
   Options options_;
@@ -85,5 +97,9 @@ class ApiKeyStore {
 
 // True when `text` has the shape of a Wasl API key ("wasl_" + 64 lowercase hex).
 bool looks_like_api_key(std::string_view text);
+
+// True when `text` is a practitioner reference a clinician key may carry:
+// "Practitioner/" then 1 to 64 letters, digits, '-' or '.' (a FHIR id).
+bool is_practitioner_reference(std::string_view text);
 
 }  // namespace wasl::access

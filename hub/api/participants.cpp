@@ -236,6 +236,7 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
   // runs and the stored answer after it, and never reaches the provider.
   domain::Consultation consultation;
   Room room;
+  bool key_practitioner_admitted = false;
   {
     auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
     if (!tx.ok()) return error_response(request, tx.error());
@@ -257,6 +258,12 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
     if (*present >= limit) {
       return problem_response(request, 409, MessageId::kParticipantLimit, {std::to_string(limit)});
     }
+    if (principal.role == access::Role::kClinician && principal.practitioner) {
+      auto admitted = participants.practitioner_admitted(**tx, principal.facility_id,
+                                                         consultation_id, *principal.practitioner);
+      if (!admitted.ok()) return error_response(request, admitted.error());
+      key_practitioner_admitted = *admitted;
+    }
     if (key) {
       if (auto committed = (*tx)->commit(); !committed.ok()) {
         return error_response(request, committed.error());
@@ -276,8 +283,10 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
   p.display_name = parsed->display_name;
   p.family_consent = parsed->family_consent;
   p.created_at = now;
+  p.practitioner =
+      consultations::participant_practitioner(parsed->role, parsed->practitioner, principal);
   const std::optional<std::string_view> because = consultations::admitted_because(
-      parsed->role, parsed->practitioner, principal.role, consultation);
+      parsed->role, parsed->practitioner, principal, consultation, key_practitioner_admitted);
   const bool admit_now = because.has_value();
   p.state = admit_now ? ParticipantState::kAdmitted : ParticipantState::kWaiting;
   if (admit_now) p.admitted_at = now;
@@ -511,9 +520,9 @@ void add_participant_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
       router, context, "POST", "/v1/consultations/{id}/participants",
       [&context](Request& r, const access::Principal& p) { return add(context, r, p); },
-      route_options("Add a participant. A clinician added by a clinician key, or the one the "
-                    "consultation's EHR record names (practitioner), gets a join token at once; "
-                    "everyone else waits to be admitted.",
+      route_options("Add a participant. A clinician added by a clinician key bound to the "
+                    "consultation's practitioner, or to a practitioner already admitted to it, "
+                    "gets a join token at once; everyone else waits to be admitted.",
                     json_body));
   add_authorized_route(
       router, context, "GET", "/v1/consultations/{id}/participants",

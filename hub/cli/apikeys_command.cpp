@@ -1,5 +1,6 @@
-// `wasl apikeys create|revoke`: API keys (hub/access/api_key_store.hpp).
-// The key is printed once; only its SHA-256 is stored. Both are audited.
+// `wasl apikeys create|list|revoke`: API keys (hub/access/api_key_store.hpp).
+// The key is printed once; only its SHA-256 is stored. Creation and
+// revocation are audited.
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
@@ -11,19 +12,35 @@
 #include "hub/cli/cli.hpp"
 #include "hub/cli/command.hpp"
 #include "hub/cli/config_loading.hpp"
+#include "hub/domain/timestamp.hpp"
 
 namespace wasl::cli {
 namespace {
 
 constexpr std::string_view kCreateUsage =
-    "Usage: wasl apikeys create --facility F --role R [--label TEXT] [--config FILE]\n\n"
+    "Usage: wasl apikeys create --facility F --role R [--practitioner REF] [--label TEXT]\n"
+    "                           [--config FILE]\n\n"
     "Makes an API key for one facility with one role (admin, integrator, hospital,\n"
     "clinician or auditor) and prints it ONCE; only its SHA-256 is stored. The\n"
-    "facility must be declared under `facilities` in the config. Audited.\n\n"
+    "facility must be declared under `facilities` in the config. A clinician key\n"
+    "belongs to one practitioner: the clinician it adds to a consultation whose\n"
+    "practitioner that is gets a join token at once. Audited.\n\n"
     "Options:\n"
-    "  --facility F    the facility id the key belongs to\n"
-    "  --role R        admin | integrator | hospital | clinician | auditor\n"
-    "  --label TEXT    what the key is for (shown in listings, never secret)\n"
+    "  --facility F        the facility id the key belongs to\n"
+    "  --role R            admin | integrator | hospital | clinician | auditor\n"
+    "  --practitioner REF  the clinician's reference in the facility's EHR, e.g.\n"
+    "                      Practitioner/3 (required for, and only for, --role clinician)\n"
+    "  --label TEXT        what the key is for (shown in listings, never secret)\n"
+    "  --config FILE       the hub config (default config/wasl.yaml)\n"
+    "  --help              this text\n";
+
+constexpr std::string_view kListUsage =
+    "Usage: wasl apikeys list [--facility F] [--config FILE]\n\n"
+    "Lists the API keys (never the keys themselves), oldest first, one a line:\n"
+    "id, facility, role, practitioner (\"-\" when none), state (active, or revoked\n"
+    "and when), created, last used, label.\n\n"
+    "Options:\n"
+    "  --facility F    only the keys of this facility\n"
     "  --config FILE   the hub config (default config/wasl.yaml)\n"
     "  --help          this text\n";
 
@@ -62,8 +79,9 @@ std::optional<Session> open_session(const config::Config& config, std::string_vi
 }
 
 int create(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  auto args = parse_command_arguments(raw, "apikeys create", kCreateUsage,
-                                      {"config", "facility", "role", "label"}, {}, err);
+  auto args =
+      parse_command_arguments(raw, "apikeys create", kCreateUsage,
+                              {"config", "facility", "role", "label", "practitioner"}, {}, err);
   if (!args) return kExitUsage;
   auto facility = args->option("facility");
   auto role_name = args->option("role");
@@ -75,6 +93,21 @@ int create(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
   if (!role) {
     err << "wasl apikeys create: unknown role '" << *role_name
         << "'; use admin, integrator, hospital, clinician or auditor\n";
+    return kExitUsage;
+  }
+  auto practitioner = args->option("practitioner");
+  if (*role == access::Role::kClinician && !practitioner) {
+    err << "wasl apikeys create: a clinician key needs --practitioner, the clinician's "
+           "reference in the facility's EHR (e.g. Practitioner/3)\n";
+    return kExitUsage;
+  }
+  if (*role != access::Role::kClinician && practitioner) {
+    err << "wasl apikeys create: --practitioner is given for --role clinician only\n";
+    return kExitUsage;
+  }
+  if (practitioner && !access::is_practitioner_reference(*practitioner)) {
+    err << "wasl apikeys create: --practitioner '" << *practitioner
+        << "' is not Practitioner/<id> (the id 1 to 64 letters, digits, '-' or '.')\n";
     return kExitUsage;
   }
   auto config = load_config_reporting(*args, err);
@@ -95,7 +128,7 @@ int create(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
     return kExitFailure;
   }
   access::ApiKeyStore keys;
-  auto created = keys.create(**tx, *facility, *role, label);
+  auto created = keys.create(**tx, *facility, *role, label, practitioner);
   if (!created.ok()) {
     err << "wasl apikeys create: " << created.error().message << "\n";
     return kExitFailure;
@@ -107,7 +140,9 @@ int create(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
   event.entity_type = "api_key";
   event.entity_id = created->id;
   event.outcome = std::string(audit::kOutcomeSuccess);
-  event.detail = nlohmann::json{{"role", *role_name}}.dump();
+  nlohmann::json detail{{"role", *role_name}};
+  if (practitioner) detail["practitioner"] = *practitioner;
+  event.detail = detail.dump();
   auto appended = session->audit->append(**tx, event);
   sdk::Status committed = appended.ok() ? (*tx)->commit() : sdk::Status(appended.error());
   if (!committed.ok()) {
@@ -116,7 +151,41 @@ int create(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
   }
   out << created->plaintext << "\n";
   err << "API key " << created->id << " for facility " << *facility << " with role " << *role_name
+      << (practitioner ? " (" + *practitioner + ")" : std::string())
       << "; it is shown only now, store it somewhere safe\n";
+  return kExitOk;
+}
+
+int list(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  auto args =
+      parse_command_arguments(raw, "apikeys list", kListUsage, {"config", "facility"}, {}, err);
+  if (!args) return kExitUsage;
+  auto config = load_config_reporting(*args, err);
+  if (!config) return kExitFailure;
+  spdlog::set_level(spdlog::level::warn);
+  auto session = open_session(*config, "apikeys list", err);
+  if (!session) return kExitFailure;
+  auto tx = session->store->begin(storage::TxMode::kReadOnly);
+  if (!tx.ok()) {
+    err << "wasl apikeys list: " << tx.error().message << "\n";
+    return kExitFailure;
+  }
+  access::ApiKeyStore keys;
+  auto all = keys.list(**tx, args->option("facility"));
+  (*tx)->rollback();
+  if (!all.ok()) {
+    err << "wasl apikeys list: " << all.error().message << "\n";
+    return kExitFailure;
+  }
+  for (const access::ApiKeyInfo& key : *all) {
+    out << key.id << "  " << key.facility_id << "  " << access::to_string(key.role) << "  "
+        << key.practitioner.value_or("-") << "  "
+        << (key.revoked_at ? "revoked " + domain::format_timestamp(*key.revoked_at)
+                           : std::string("active"))
+        << "  " << domain::format_timestamp(key.created_at) << "  "
+        << (key.last_used_at ? domain::format_timestamp(*key.last_used_at) : std::string("-"))
+        << "  " << key.label << "\n";
+  }
   return kExitOk;
 }
 
@@ -171,6 +240,12 @@ int revoke(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
 const Command& apikeys_create_command() {
   static const Command command{"apikeys create", "make an API key for a facility and role",
                                kCreateUsage, &create};
+  return command;
+}
+
+const Command& apikeys_list_command() {
+  static const Command command{"apikeys list", "list the API keys and their practitioners",
+                               kListUsage, &list};
   return command;
 }
 

@@ -22,6 +22,7 @@ std::vector<const Command*> all_commands() {
           &workflow_validate_command(),
           &workflow_run_now_command(),
           &apikeys_create_command(),
+          &apikeys_list_command(),
           &apikeys_revoke_command(),
           &audit_verify_command()};
 }

@@ -28,6 +28,7 @@ const Command& plugins_list_command();
 const Command& workflow_validate_command();
 const Command& workflow_run_now_command();
 const Command& apikeys_create_command();
+const Command& apikeys_list_command();
 const Command& apikeys_revoke_command();
 const Command& audit_verify_command();
 

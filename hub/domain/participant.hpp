@@ -49,6 +49,10 @@ struct Participant {
   std::int64_t created_at = 0;
   std::optional<std::int64_t> admitted_at;
   std::optional<std::int64_t> removed_at;
+  // Not on the wire: the EHR reference of the practitioner a clinician
+  // participant is ("Practitioner/3"), when the request or its clinician key
+  // named one; the waiting room uses it to know who is already admitted.
+  std::optional<std::string> practitioner;
   bool operator==(const Participant&) const = default;
 };
 

@@ -19,7 +19,8 @@ constexpr std::string_view kNameColumn = "display_name_enc";
 
 constexpr std::string_view kSelect =
     "SELECT id, consultation_id, facility_id, role, display_name_enc, state, consent_family, "
-    "provider_participant_id, token_expires_at, created_at, admitted_at, removed_at "
+    "provider_participant_id, token_expires_at, created_at, admitted_at, removed_at, "
+    "practitioner_ref "
     "FROM participants ";
 
 Error not_found_participant(std::string_view id) { return not_found("participant", id); }
@@ -41,13 +42,13 @@ Status ParticipantStore::insert(storage::Transaction& tx, const Participant& p) 
   WASL_RETURN_IF_ERROR(
       tx.exec("INSERT INTO participants (id, consultation_id, facility_id, role, "
               "display_name_enc, state, consent_family, provider_participant_id, "
-              "token_expires_at, created_at, admitted_at, removed_at) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+              "token_expires_at, created_at, admitted_at, removed_at, practitioner_ref) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
               {p.id, p.consultation_id, p.facility_id, std::string(domain::to_string(p.role)),
                storage::Blob{std::move(name_enc)}, std::string(domain::to_string(p.state)),
                std::int64_t{p.family_consent ? 1 : 0}, text_or_null(p.provider_participant_id),
                int_or_null(p.token_expires_at), p.created_at, int_or_null(p.admitted_at),
-               int_or_null(p.removed_at)}));
+               int_or_null(p.removed_at), text_or_null(p.practitioner)}));
   return {};
 }
 
@@ -77,6 +78,7 @@ Result<Participant> ParticipantStore::from_row(const storage::Row& row) const {
   WASL_ASSIGN_OR_RETURN(p.created_at, row.get_int("created_at"));
   WASL_ASSIGN_OR_RETURN(p.admitted_at, optional_int(row, "admitted_at"));
   WASL_ASSIGN_OR_RETURN(p.removed_at, optional_int(row, "removed_at"));
+  WASL_ASSIGN_OR_RETURN(p.practitioner, optional_text(row, "practitioner_ref"));
   return p;
 }
 
@@ -133,6 +135,20 @@ Result<std::int64_t> ParticipantStore::count_present(storage::Transaction& tx,
                                  "consultation_id = $2 AND state <> 'removed'",
                                  {std::string(facility_id), std::string(consultation_id)}));
   return rows.front().get_int(0);
+}
+
+Result<bool> ParticipantStore::practitioner_admitted(storage::Transaction& tx,
+                                                     std::string_view facility_id,
+                                                     std::string_view consultation_id,
+                                                     std::string_view practitioner) const {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query(
+          "SELECT COUNT(*) FROM participants WHERE facility_id = $1 AND "
+          "consultation_id = $2 AND practitioner_ref = $3 AND state = 'admitted'",
+          {std::string(facility_id), std::string(consultation_id), std::string(practitioner)}));
+  WASL_ASSIGN_OR_RETURN(std::int64_t n, rows.front().get_int(0));
+  return n > 0;
 }
 
 Result<Participant> ParticipantStore::admit(storage::Transaction& tx, std::string_view facility_id,

@@ -45,6 +45,12 @@ class ParticipantStore {
   sdk::Result<std::int64_t> count_present(storage::Transaction& tx, std::string_view facility_id,
                                           std::string_view consultation_id) const;
 
+  // Whether a participant of the consultation that is `practitioner`
+  // ("Practitioner/3") is admitted now (not waiting, not removed).
+  sdk::Result<bool> practitioner_admitted(storage::Transaction& tx, std::string_view facility_id,
+                                          std::string_view consultation_id,
+                                          std::string_view practitioner) const;
+
   // waiting → admitted (admitted_at = now). Admitting an admitted participant
   // changes nothing; a removed one is kFailedPrecondition.
   sdk::Result<domain::Participant> admit(storage::Transaction& tx, std::string_view facility_id,

@@ -70,10 +70,44 @@ TEST_F(SecurityCli, UnknownFacilityOrRoleIsRefused) {
   EXPECT_EQ(role.exit_code, 2);
 }
 
+// A clinician key names the practitioner it belongs to; the listing shows it.
+TEST_F(SecurityCli, AClinicianKeyNeedsItsPractitioner) {
+  CommandResult bare = run_wasl({"apikeys", "create", "--facility", "hospital-a", "--role",
+                                 "clinician", "--config", config_});
+  EXPECT_EQ(bare.exit_code, 2);
+  EXPECT_NE(bare.err.find("--practitioner"), std::string::npos) << bare.err;
+  CommandResult hospital =
+      run_wasl({"apikeys", "create", "--facility", "hospital-a", "--role", "hospital",
+                "--practitioner", "Practitioner/3", "--config", config_});
+  EXPECT_EQ(hospital.exit_code, 2);
+  CommandResult malformed =
+      run_wasl({"apikeys", "create", "--facility", "hospital-a", "--role", "clinician",
+                "--practitioner", "Patient/3", "--config", config_});
+  EXPECT_EQ(malformed.exit_code, 2);
+
+  CommandResult made =
+      run_wasl({"apikeys", "create", "--facility", "hospital-a", "--role", "clinician",
+                "--practitioner", "Practitioner/3", "--label", "Dr A", "--config", config_});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  auto id_at = made.err.find("API key ") + 8;
+  std::string id = made.err.substr(id_at, made.err.find(' ', id_at) - id_at);
+  CommandResult listed =
+      run_wasl({"apikeys", "list", "--facility", "hospital-a", "--config", config_});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(id + "  hospital-a  clinician  Practitioner/3  active"),
+            std::string::npos)
+      << listed.out;
+  EXPECT_EQ(listed.out.find("wasl_"), std::string::npos) << "never the key itself";
+}
+
 TEST_F(SecurityCli, AuditVerifyPassesThenNamesTheEditedEvent) {
   for (const char* role : {"hospital", "auditor", "clinician"}) {
-    CommandResult r = run_wasl(
-        {"apikeys", "create", "--facility", "hospital-a", "--role", role, "--config", config_});
+    std::vector<std::string> args = {"apikeys", "create", "--facility", "hospital-a",
+                                     "--role",  role,     "--config",   config_};
+    if (std::string(role) == "clinician") {
+      args.insert(args.end(), {"--practitioner", "Practitioner/3"});
+    }
+    CommandResult r = run_wasl(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   CommandResult ok = run_wasl({"audit", "verify", "--config", config_});

@@ -61,8 +61,10 @@ export async function startHub({ facilities = ['hospital-a', 'hospital-b'], bind
     '',
   ].join('\n'));
 
-  const apiKey = async (facility, role) =>
-    (await wasl(['apikeys', 'create', '--facility', facility, '--role', role, '--config', config]))
+  // A clinician key belongs to a practitioner (Practitioner/3 unless told).
+  const apiKey = async (facility, role, practitioner = 'Practitioner/3') =>
+    (await wasl(['apikeys', 'create', '--facility', facility, '--role', role,
+      ...(role === 'clinician' ? ['--practitioner', practitioner] : []), '--config', config]))
       .split('\n')[0].trim();
 
   const child = spawn(binary(), ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -262,8 +262,13 @@ HubApiClient ConsultationHub::client(const std::string& role, const std::string&
   const std::string name = facility + "/" + role;
   auto it = keys_.find(name);
   if (it == keys_.end()) {
-    CommandResult made = run_wasl({"apikeys", "create", "--facility", facility, "--role", role,
-                                   "--label", "e2e " + role, "--config", config_path_});
+    std::vector<std::string> args = {"apikeys", "create",  "--facility",  facility,   "--role",
+                                     role,      "--label", "e2e " + role, "--config", config_path_};
+    // The clinician key is the booked practitioner's own.
+    if (role == "clinician") {
+      args.insert(args.end(), {"--practitioner", FhirPeer::kDemoPractitioner});
+    }
+    CommandResult made = run_wasl(args);
     EXPECT_EQ(made.exit_code, 0) << made.err;
     std::string key = made.out.substr(0, made.out.find('\n'));
     it = keys_.emplace(name, key).first;

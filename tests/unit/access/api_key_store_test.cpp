@@ -97,6 +97,52 @@ TEST_P(ApiKeyStoreTest, AuthenticatesToItsFacilityAndRole) {
   EXPECT_EQ(p->actor(), "apikey:" + key.id);
 }
 
+// A clinician key carries the practitioner it belongs to; its principal
+// and its listing say which. Other roles carry none.
+TEST_P(ApiKeyStoreTest, AClinicianKeyBelongsToItsPractitioner) {
+  ApiKeyStore k = keys();
+  auto tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  auto bound = k.create(**tx, "fac-a", Role::kClinician, "Dr", std::string("Practitioner/3"));
+  ASSERT_TRUE(bound.ok()) << bound.error().message;
+  auto for_hospital =
+      k.create(**tx, "fac-a", Role::kHospital, "HIS", std::string("Practitioner/3"));
+  EXPECT_EQ(for_hospital.error().code, ErrorCode::kInvalidArgument);
+  for (const char* bad :
+       {"3", "Practitioner/", "Patient/3", "Practitioner/3 4", "Practitioner/a/b"}) {
+    auto refused = k.create(**tx, "fac-a", Role::kClinician, "", std::string(bad));
+    EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument) << bad;
+  }
+  EXPECT_OK((*tx)->commit());
+  now_ += 1000;
+  CreatedApiKey unbound = create(k, "fac-a", Role::kClinician);
+  now_ += 1000;
+  CreatedApiKey hospital = create(k, "fac-b", Role::kHospital);
+
+  auto p = k.authenticate(*store_, bound->plaintext);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->practitioner, "Practitioner/3");
+  auto old = k.authenticate(*store_, unbound.plaintext);
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  EXPECT_EQ(old->practitioner, std::nullopt);
+  EXPECT_EQ(info(k, bound->id).practitioner, "Practitioner/3");
+
+  auto read = store_->begin(TxMode::kReadOnly);
+  ASSERT_TRUE(read.ok());
+  auto of_a = k.list(**read, std::string("fac-a"));
+  ASSERT_TRUE(of_a.ok()) << of_a.error().message;
+  ASSERT_EQ(of_a->size(), 2u);
+  EXPECT_EQ((*of_a)[0].id, bound->id);
+  EXPECT_EQ((*of_a)[0].practitioner, "Practitioner/3");
+  EXPECT_EQ((*of_a)[0].label, "Dr");
+  EXPECT_EQ((*of_a)[1].id, unbound.id);
+  auto every = k.list(**read, std::nullopt);
+  ASSERT_TRUE(every.ok()) << every.error().message;
+  ASSERT_EQ(every->size(), 3u);
+  EXPECT_EQ(every->back().id, hospital.id);
+  EXPECT_EQ(every->back().facility_id, "fac-b");
+}
+
 TEST_P(ApiKeyStoreTest, WrongMalformedAndRevokedKeysAreUnauthenticated) {
   ApiKeyStore k = keys();
   CreatedApiKey key = create(k, "fac-a", Role::kAdmin);

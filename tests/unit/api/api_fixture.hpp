@@ -253,8 +253,10 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
     add_api_routes(router_, context_);
 
     for (access::Role role : access::kAllRoles) {
-      keys_a_[role] = create_key(kFacilityA, role);
-      keys_b_[role] = create_key(kFacilityB, role);
+      std::optional<std::string> practitioner;
+      if (role == access::Role::kClinician) practitioner = "Practitioner/3";
+      keys_a_[role] = create_key(kFacilityA, role, practitioner);
+      keys_b_[role] = create_key(kFacilityB, role, practitioner);
     }
   }
 
@@ -263,10 +265,13 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
     engine_.reset();
   }
 
-  std::string create_key(const std::string& facility, access::Role role) {
+  // A clinician key belongs to `practitioner`; the ones SetUp makes to
+  // Practitioner/3, the practitioner of booking().
+  std::string create_key(const std::string& facility, access::Role role,
+                         std::optional<std::string> practitioner = std::nullopt) {
     auto tx = store_->begin();
     EXPECT_TRUE(tx.ok());
-    auto created = keys_.create(**tx, facility, role, "test");
+    auto created = keys_.create(**tx, facility, role, "test", practitioner);
     EXPECT_TRUE(created.ok()) << created.error().message;
     EXPECT_TRUE((*tx)->commit().ok());
     return created.ok() ? created->plaintext : "";
