@@ -114,6 +114,8 @@ std::string_view auth_text(RouteAuth auth) {
 
 std::span<const RouteRule> route_rules() { return kRules; }
 
+bool reads_phi(Role role) { return allowed(role, "GET", "/v1/consultations/{id}/participants"); }
+
 const RouteRule* find_route_rule(std::string_view method, std::string_view path_template) {
   for (const auto& rule : kRules) {
     if (rule.method == method && same_template(rule.path_template, path_template)) return &rule;

@@ -44,6 +44,12 @@ const RouteRule* find_route_rule(std::string_view method, std::string_view path_
 // for those before asking about roles. Thread-safe (reads a constant table).
 bool allowed(Role role, std::string_view method, std::string_view path_template);
 
+// Whether a key of `role` reads PHI in clear: the roles the matrix lets read
+// a consultation's participants, the clinical record (admin, hospital,
+// clinician). Every other role reads a consultation's references and
+// statuses only, and a run's data with PHI masked. Thread-safe.
+bool reads_phi(Role role);
+
 // The matrix as a GitHub Markdown table: one row per route, one column per
 // role ("yes" or empty), plus how the route authenticates.
 std::string route_matrix_markdown();

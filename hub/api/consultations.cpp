@@ -10,6 +10,7 @@
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
 #include "hub/api/consultation_request.hpp"
+#include "hub/api/consultation_view.hpp"
 #include "hub/api/field_validator.hpp"
 #include "hub/api/idempotent_request.hpp"
 #include "hub/api/json_body.hpp"
@@ -22,8 +23,8 @@
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/idempotency_store.hpp"
 #include "hub/records/stored_text.hpp"
-#include "hub/workflow/language/capabilities.hpp"
 #include "hub/workflow/run_repository.hpp"
+#include "hub/workflow/run_timeline_mask.hpp"
 #include "hub/workflow/run_timeline_query.hpp"
 
 namespace wasl::api {
@@ -120,8 +121,7 @@ Response create(ApiContext& ctx, Request& request, const access::Principal& prin
     return error_response(request, set.error());
   }
 
-  nlohmann::json answer = c;
-  Response response = json_response(201, answer);
+  Response response = json_response(201, consultation_view(c, principal.role));
   if (auto done = idempotency.complete(*tx, principal.facility_id, *key, {201, response.body});
       !done.ok()) {
     return error_response(request, done.error());
@@ -159,7 +159,7 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
   if (auto committed = (*tx)->commit(); !committed.ok()) {
     return error_response(request, committed.error());
   }
-  return json_response(200, nlohmann::json(*c));
+  return json_response(200, consultation_view(*c, principal.role));
 }
 
 // GET /v1/consultations
@@ -234,7 +234,7 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
     return error_response(request, page.error());
   }
   nlohmann::json items = nlohmann::json::array();
-  for (const auto& c : page->items) items.push_back(c);
+  for (const auto& c : page->items) items.push_back(consultation_view(c, principal.role));
   nlohmann::json answer = {{"items", std::move(items)}, {"next_cursor", nullptr}};
   if (page->next_cursor) answer["next_cursor"] = *page->next_cursor;
   // The same key reading the same answer again (a screen refreshing itself)
@@ -283,46 +283,31 @@ std::variant<ConsultationAndRun, Response> load(ApiContext& ctx, const Request& 
   return ConsultationAndRun{std::move(c).value(), std::move(run).value()};
 }
 
-// Whether `role` may see the PHI in step inputs and outputs: the roles the
-// matrix lets read a consultation's participants (the clinical record), so
-// an integrator repairing runs sees them masked.
-bool may_see_step_phi(access::Role role) {
-  return access::allowed(role, "GET", "/v1/consultations/{id}/participants");
-}
-
-// `value` with PHI masked: the values of the members the domain declares as
-// PHI and whatever the log redactor detects (identity numbers, phones,
-// e-mails) become "[redacted:…]".
-nlohmann::json masked(const nlohmann::json& value) {
+// `value` with what the log redactor detects (identity numbers, phones,
+// e-mails, the members the domain declares as PHI) made "[redacted:…]":
+// the second net under the allow-list, for a value declared not PHI that
+// holds PHI all the same.
+nlohmann::json redacted(const nlohmann::json& value) {
   auto text = records::redact_stored_text(
       value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   auto parsed = nlohmann::json::parse(text, nullptr, false);
   return parsed.is_discarded() ? nlohmann::json("[redacted]") : parsed;
 }
 
-// Masks every attempt's input and output; an output of a capability that
-// declares its output PHI (ehr.read_patient, …) is withheld whole.
+// Masks every attempt's input and output for a role that does not read PHI.
 void mask_step_payloads(workflow::RunTimeline& t, const workflow::WorkflowDefinition* definition) {
+  workflow::mask_timeline_phi(t, definition);
   for (auto& a : t.attempts) {
-    if (!a.input.is_null()) a.input = masked(a.input);
-    if (!a.input_template.is_null()) a.input_template = masked(a.input_template);
-    if (a.output.is_null()) continue;
-    const workflow::Step* step = nullptr;
-    if (definition != nullptr) {
-      step = a.compensation ? definition->find_compensation(a.step_id)
-                            : definition->find_step(a.step_id);
-    }
-    const workflow::Capability* capability =
-        step == nullptr ? nullptr : workflow::find_capability(step->call);
-    a.output = capability == nullptr || capability->output_holds_phi
-                   ? nlohmann::json("[redacted:phi]")
-                   : masked(a.output);
+    if (!a.input.is_null()) a.input = redacted(a.input);
+    if (!a.input_template.is_null()) a.input_template = redacted(a.input_template);
+    if (!a.output.is_null()) a.output = redacted(a.output);
   }
 }
 
 // GET /v1/consultations/{id}/timeline: every attempt with its step's input
-// and output (PHI masked unless the role may see it; an unmasked read is
-// audited as consultation.timeline_read), and the run's next attempt.
+// and output (PHI masked by allow-list, workflow/run_timeline_mask.hpp,
+// unless the role reads PHI; an unmasked read is audited as
+// consultation.timeline_read), and the run's next attempt.
 Response timeline(ApiContext& ctx, Request& request, const access::Principal& principal) {
   auto loaded = load(ctx, request, principal);
   if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
@@ -334,7 +319,7 @@ Response timeline(ApiContext& ctx, Request& request, const access::Principal& pr
   if (t->facility_id != principal.facility_id) {
     return problem_response(request, 404, MessageId::kNoRun);
   }
-  if (!may_see_step_phi(principal.role)) {
+  if (!access::reads_phi(principal.role)) {
     auto definition = ctx.definitions->get(t->workflow, t->version);
     mask_step_payloads(*t, definition.ok() ? definition->get() : nullptr);
   } else {
@@ -397,7 +382,7 @@ Response cancel(ApiContext& ctx, Request& request, const access::Principal& prin
     return error_response(request, committed.error());
   }
   if (run_cancelled) ctx.engine->work_available();
-  return json_response(202, nlohmann::json(*current));
+  return json_response(202, consultation_view(*current, principal.role));
 }
 
 // POST /v1/consultations/{id}/retry: the run's resumption and the audit

@@ -42,6 +42,142 @@ void add(Catalogue& c, std::string_view name, json input, json output,
   c.capabilities.emplace(cap.name, std::move(cap));
 }
 
+using Paths = std::vector<std::string>;
+
+// Paths below `prefix` ("coverage." + each of `paths`).
+Paths under(const std::string& prefix, const Paths& paths) {
+  Paths out;
+  for (const auto& p : paths) out.push_back(prefix + "." + p);
+  return out;
+}
+
+Paths join(std::initializer_list<Paths> parts) {
+  Paths out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+// What is not PHI in each capability's input and output: references, ids,
+// statuses, times, codes. Names, identifiers, contact details, birth dates,
+// diagnoses, free text, display names, join tokens, report bodies and every
+// provider's `raw` are not listed, so they are PHI.
+void declare_non_phi(Catalogue& c) {
+  using namespace wasl::sdk;
+  const Paths room{"provider_room_id", "status",        "participant_limit",
+                   "recording",        "created_at_ms", "ended_at_ms"};
+  const Paths room_ref{"idempotency_key", "room_id"};
+  const Paths recording{"provider_id", "room_id",          "kind",         "status", "content_type",
+                        "size_bytes",  "duration_seconds", "created_at_ms"};
+  const Paths participant{"identity", "role", "provider_id", "status"};
+  const Paths appointment{"id",       "status", "patient_id",   "practitioner_id",
+                          "start_ms", "end_ms", "service_type", "version_id"};
+  const Paths coverage{"id",   "status",          "patient_id",   "payer_id",
+                       "plan", "period_start_ms", "period_end_ms"};
+  const Paths created{"id", "version_id", "created"};
+  const Paths claim_response{"request_id",
+                             "response_id",
+                             "response_system",
+                             "status",
+                             "outcome",
+                             "approved",
+                             "pre_auth_ref",
+                             "message_id",
+                             "request_message_id",
+                             "adjudication_outcome",
+                             "inforce",
+                             "site_eligibility",
+                             "errors",
+                             "currency"};
+  const Paths billing_sender{"idempotency_key", "provider_license", "payer_license",
+                             "provider_name", "facility_id"};
+  const Paths eligibility_request =
+      join({billing_sender,
+            {"patient_id", "practitioner_id", "purposes", "service_date_ms"},
+            under("coverage", coverage)});
+  const Paths claim =
+      join({billing_sender,
+            {"use", "patient_id", "practitioner_id", "encounter_id", "service_start_ms",
+             "service_end_ms", "items.*.service_code", "items.*.code_system", "items.*.quantity",
+             "items.*.unit_price", "items.*.currency", "items.*.tax", "prior_auth_ref",
+             "claim_type", "claim_subtype", "encounter_class", "eligibility_response_id",
+             "eligibility_response_system"},
+            under("coverage", coverage)});
+  auto declare = [&c](std::string_view name, Paths inputs, Paths outputs) {
+    auto& cap = c.capabilities.find(name)->second;
+    cap.non_phi_inputs = std::move(inputs);
+    cap.non_phi_outputs = std::move(outputs);
+  };
+  declare(VideoProvider::kCreateRoom,
+          {"idempotency_key", "participant_limit", "recording", "status_callback_url",
+           "max_duration_seconds", "region"},
+          room);
+  declare(VideoProvider::kEndRoom, room_ref, room);
+  declare(VideoProvider::kGetRoom, room_ref, room);
+  declare(VideoProvider::kIssueJoinToken,
+          {"idempotency_key", "room_id", "participant.identity", "participant.role", "ttl_seconds"},
+          {"provider_participant_id", "expires_at_ms"});
+  declare(VideoProvider::kListParticipants, room_ref, under("*", participant));
+  declare(VideoProvider::kRemoveParticipant, {"idempotency_key", "room_id", "participant_id"}, {});
+  declare(VideoProvider::kStartRecording, room_ref, recording);
+  declare(VideoProvider::kStopRecording, room_ref, {});
+  declare(VideoProvider::kListRecordings, room_ref, under("*", recording));
+  declare(VideoProvider::kRequestComposition,
+          {"idempotency_key", "room_id", "format", "layout", "status_callback_url"}, recording);
+  declare(VideoProvider::kFetchMedia, {"media_id"}, {"content_type", "size_bytes"});
+
+  declare(EhrConnector::kReadPatient, {"id"}, {"id", "language"});
+  declare(EhrConnector::kReadPractitioner, {"id"}, {"id", "specialty"});
+  declare(EhrConnector::kReadAppointment, {"id"}, appointment);
+  declare(EhrConnector::kReadCoverage, {"coverage_id", "patient_id"}, coverage);
+  declare(EhrConnector::kUpdateAppointmentStatus, {"idempotency_key", "appointment_id", "status"},
+          appointment);
+  declare(EhrConnector::kCreateEncounter,
+          {"idempotency_key", "appointment_id", "patient_id", "practitioner_id", "encounter_class",
+           "status", "start_ms", "end_ms"},
+          created);
+  declare(EhrConnector::kAttachDocument,
+          {"idempotency_key", "patient_id", "encounter_id", "type_code", "content_type", "url",
+           "size_bytes", "sha256_hex"},
+          created);
+
+  declare(BillingGateway::kCheckEligibility, eligibility_request, claim_response);
+  declare(BillingGateway::kRequestPriorAuthorization, claim, claim_response);
+  declare(BillingGateway::kSubmitClaim, claim, claim_response);
+  declare(BillingGateway::kPoll,
+          {"idempotency_key", "max_messages", "message_types", "provider_license"},
+          under("*", claim_response));
+  declare(BillingGateway::kCancel,
+          {"idempotency_key", "request_id", "reason", "provider_license", "payer_license"},
+          claim_response);
+  declare(BillingGateway::kAcknowledge, {"idempotency_key", "message_id", "provider_license"},
+          {"message_id", "acknowledged"});
+
+  declare(ReportSink::kSubmitReport,
+          {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"},
+          {"receipt_id", "status", "received_at_ms"});
+
+  declare("hub.set_status", {"status", "room_id"}, {"status", "previous_status"});
+  declare("hub.record_event", {"type"}, {"event_id"});
+  declare("hub.describe_consultation",
+          {"specialty", "service_type", "session_start_ms", "session_end_ms"}, {"recorded"});
+  declare("hub.archive_recording", {"media_id", "room_id", "content_type", "retention_days"},
+          {"archive_id", "content_type", "size_bytes", "sha256_hex", "retain_until_ms"});
+  declare("hub.build_eligibility",
+          {"patient_id", "practitioner_id", "service_date_ms", "coverage.id", "coverage.status",
+           "coverage.patient_id", "coverage.payer_id", "coverage.plan"},
+          eligibility_request);
+  declare("hub.build_claim",
+          join({{"patient_id", "practitioner_id", "encounter_id", "service_start_ms",
+                 "service_end_ms", "service_code", "prior_auth_ref", "use",
+                 "eligibility.request_id", "eligibility.response_id", "eligibility.response_system",
+                 "eligibility.outcome", "eligibility.status"},
+                under("coverage", coverage)}),
+          claim);
+  declare("hub.build_report",
+          {"kind", "encounter_id", "archive_id", "period", "period_start_ms", "period_end_ms"},
+          {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"});
+}
+
 Catalogue build() {
   using namespace wasl::sdk;
   Catalogue c;
@@ -154,6 +290,8 @@ Catalogue build() {
     c.capabilities.find(name)->second.output_holds_phi = true;
   }
 
+  declare_non_phi(c);
+
   auto event = [&c](std::string name, std::string field, std::string role,
                     std::string description) {
     c.events.emplace(name,
@@ -204,6 +342,40 @@ std::vector<std::string> event_type_names() {
   std::vector<std::string> out;
   for (const auto& [name, event] : catalogue().events) out.push_back(name);
   return out;
+}
+
+const std::vector<std::string>& event_non_phi_outputs() {
+  static const std::vector<std::string> kPaths{"type",         "room_id",     "participant_id",
+                                               "recording_id", "resource_id", "occurred_at_ms",
+                                               "dedupe_key"};
+  return kPaths;
+}
+
+const std::vector<std::string>& trigger_non_phi_members() {
+  static const std::vector<std::string> kPaths{
+      "type",        "appointment_id",  "patient_id", "practitioner_id", "scheduled_at",
+      "patient.id",  "practitioner.id", "period",     "period_start_ms", "period_end_ms",
+      "facility_id", "resource_id"};
+  return kPaths;
+}
+
+const std::vector<std::string>& consultation_non_phi_members() {
+  static const std::vector<std::string> kPaths{"id",
+                                               "facility_id",
+                                               "workflow_name",
+                                               "workflow_version",
+                                               "status",
+                                               "type",
+                                               "appointment_ref",
+                                               "scheduled_at",
+                                               "patient.reference",
+                                               "practitioner.reference",
+                                               "video_instance",
+                                               "video_room_id",
+                                               "created_at",
+                                               "updated_at",
+                                               "ended_at"};
+  return kPaths;
 }
 
 const nlohmann::json& event_output_sample() {

@@ -110,6 +110,15 @@ struct Capability {  // NOLINT(bugprone-exception-escape): a default json is nul
   // (demographics, coverage, claims, reports, participants): the engine
   // audits the storing of such an output in the transaction that stores it.
   bool output_holds_phi = false;
+  // The members of the input and of the output whose values are not PHI
+  // (references, statuses, times, codes), as paths: "participant.identity",
+  // "items.*.service_code" ("*" is any array index; a path covers everything
+  // below it). Every other value a step sends or receives is PHI, whatever
+  // its member is called, and so is a value an input takes from a PHI value
+  // (workflow/run_timeline_mask.hpp): masked for the roles that do not read
+  // PHI.
+  std::vector<std::string> non_phi_inputs;
+  std::vector<std::string> non_phi_outputs;
 };
 
 struct EventType {
@@ -131,5 +140,12 @@ std::vector<std::string> event_type_names();
 
 // The JSON form of sdk::Event, the output of a wait_for step.
 const nlohmann::json& event_output_sample();
+
+// The paths of a wait_for step's output (sdk::Event), of the run's trigger
+// (${trigger.…}) and of its consultation record (${consultation.…}) whose
+// values are not PHI, in the form of Capability::non_phi_outputs.
+const std::vector<std::string>& event_non_phi_outputs();
+const std::vector<std::string>& trigger_non_phi_members();
+const std::vector<std::string>& consultation_non_phi_members();
 
 }  // namespace wasl::workflow

@@ -467,6 +467,40 @@ TEST_P(ConsultationsTest, TheStoredWorkflowVersionIsRecorded) {
   EXPECT_EQ(body_of(send({"GET", "/v1/consultations/" + id}))["workflow_version"], 2);
 }
 
+// The consultation record follows the role matrix: an integrator reads its
+// references and statuses, never the patient's or practitioner's summary.
+TEST_P(ConsultationsTest, AnIntegratorReadsReferencesAndStatusesOnly) {
+  const std::string id = create_id("phi");
+  const std::vector<std::string> phi = {kArabicName, "1098765432", "0501234567", "د. أحمد"};
+  auto no_phi = [&phi](const http::Response& r) {
+    for (const auto& value : phi) {
+      EXPECT_EQ(r.body.find(value), std::string::npos) << value << " in " << r.body;
+    }
+  };
+  http::Response one = send({"GET", "/v1/consultations/" + id}, Role::kIntegrator);
+  ASSERT_EQ(one.status, 200) << one.body;
+  no_phi(one);
+  nlohmann::json c = body_of(one);
+  EXPECT_EQ(c["patient"], (nlohmann::json{{"reference", "Patient/7"}}));
+  EXPECT_EQ(c["practitioner"], (nlohmann::json{{"reference", "Practitioner/3"}}));
+  EXPECT_EQ(c["status"], "scheduled");
+  http::Response listed = send({"GET", "/v1/consultations"}, Role::kIntegrator);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  no_phi(listed);
+  EXPECT_EQ(body_of(listed)["items"][0]["id"], id);
+  http::Response booked = create(booking("43"), "phi-2", Role::kIntegrator);
+  ASSERT_EQ(booked.status, 201) << booked.body;
+  no_phi(booked);
+  http::Response cancelled =
+      send({"POST", "/v1/consultations/" + id + "/cancel"}, Role::kIntegrator);
+  ASSERT_EQ(cancelled.status, 202) << cancelled.body;
+  no_phi(cancelled);
+  // The hospital system that books it reads the whole record.
+  nlohmann::json whole = body_of(send({"GET", "/v1/consultations/" + id}, Role::kHospital));
+  EXPECT_EQ(whole["patient"]["summary"]["name"], kArabicName);
+  EXPECT_EQ(whole["practitioner"]["summary"]["name"], "د. أحمد");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ConsultationsTest,
                          ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),
                          dialect_test_name);

@@ -58,7 +58,7 @@ TEST_P(TimelineTest, InputAndOutputForRolesThatMaySeePhiMaskedForOthers) {
   nlohmann::json masked = body_of(r);
   const nlohmann::json* m = attempt(masked, "appointment");
   ASSERT_NE(m, nullptr);
-  EXPECT_EQ((*m)["output"], "[redacted:phi]") << "ehr.read_appointment declares PHI output";
+  EXPECT_EQ((*m)["output"]["patient_id"], "pat-42") << "a reference is declared not PHI";
   EXPECT_EQ((*m)["input"], (nlohmann::json{{"id", "42"}})) << "no PHI member in this input";
   // Ids are not PHI by the domain's list (the consultation shows its patient
   // reference to integrators too): the next step's input keeps it.
@@ -94,6 +94,77 @@ TEST_P(TimelineTest, PhiInInputsIsMaskedByTheDomainsListAndTheRedactor) {
   nlohmann::json plain = body_of(send({"GET", "/v1/consultations/" + id + "/timeline"}));
   EXPECT_EQ((*attempt(plain, "details"))["input"]["specialty"]["name"], "نورة");
   EXPECT_EQ((*attempt(plain, "patient"))["input"]["id"], "0501234567");
+}
+
+// Masking is an allow-list: a value that came from a PHI output stays masked
+// whatever the member it is copied into is called, and a join token copied
+// anywhere too. References and statuses declared not PHI are shown.
+TEST_P(TimelineTest, PhiCopiedIntoAnyMemberStaysMasked) {
+  const std::string yaml = R"(name: copycat
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: patient
+    call: ehr.read_patient
+    with:
+      id: ${trigger.patient_id}
+  - id: token
+    call: video.issue_join_token
+    with:
+      room_id: RM-1
+      participant:
+        identity: p-1
+        display_name: Patient
+        role: patient
+  - id: note
+    call: hub.record_event
+    with:
+      type: copied
+      detail:
+        label: ${steps.patient.output.given_name}
+        pass: ${steps.token.output.token}
+        text: "for ${steps.patient.output.family_name}"
+  - id: details
+    call: hub.describe_consultation
+    with:
+      specialty: ${steps.patient.output.given_name}
+      service_type: ${steps.token.output.token}
+)";
+  auto deployed = definitions_->deploy_source(yaml, "copycat.yaml", "test");
+  ASSERT_TRUE(deployed.ok()) << deployed.error().message;
+  invoker_->answer("ehr.read_patient", {{"id", "7"},
+                                        {"given_name", "Fatimah"},
+                                        {"family_name", "Alzahrani"},
+                                        {"phone", "0501234567"}});
+  invoker_->answer("video.issue_join_token", {{"token", "secret-join-token"},
+                                              {"provider_participant_id", "PA-1"},
+                                              {"expires_at_ms", 1900000000000}});
+  ASSERT_TRUE(engine_->start().ok());
+  nlohmann::json body = booking();
+  body["workflow"] = "copycat";
+  const std::string id = create_id("copy", false, body);
+  timeline_until(id, [](const nlohmann::json& t) {
+    const auto* a = attempt(t, "details");
+    return a != nullptr && (*a)["status"] == "succeeded";
+  });
+  http::Response r = send({"GET", "/v1/consultations/" + id + "/timeline"}, Role::kIntegrator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  for (const char* phi : {"Fatimah", "Alzahrani", "0501234567", "secret-join-token"}) {
+    EXPECT_EQ(r.body.find(phi), std::string::npos) << phi << " in " << r.body;
+  }
+  nlohmann::json t = body_of(r);
+  const nlohmann::json& note = (*attempt(t, "note"))["input"];
+  EXPECT_EQ(note["type"], "copied") << "a literal of the workflow file";
+  EXPECT_EQ(note["detail"]["label"], "[redacted:phi]") << r.body;
+  EXPECT_EQ(note["detail"]["pass"], "[redacted:phi]") << r.body;
+  EXPECT_EQ((*attempt(t, "details"))["input"]["specialty"], "[redacted:phi]") << r.body;
+  EXPECT_EQ((*attempt(t, "token"))["output"]["provider_participant_id"], "PA-1") << r.body;
+  EXPECT_EQ((*attempt(t, "token"))["output"]["token"], "[redacted:phi]") << r.body;
+  EXPECT_EQ((*attempt(t, "patient"))["input"]["id"], "7") << "a reference is not PHI";
+  // The admin reads them in clear.
+  nlohmann::json plain = body_of(send({"GET", "/v1/consultations/" + id + "/timeline"}));
+  EXPECT_EQ((*attempt(plain, "note"))["input"]["detail"]["label"], "Fatimah");
 }
 
 TEST_P(TimelineTest, AStepWaitingToBeRetriedShowsItsNextAttempt) {
