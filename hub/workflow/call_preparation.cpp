@@ -5,7 +5,9 @@
 #include <utility>
 
 #include "hub/workflow/idempotency_key.hpp"
+#include "hub/workflow/language/capabilities.hpp"
 #include "hub/workflow/language/value_template.hpp"
+#include "hub/workflow/resource_guard.hpp"
 #include "hub/workflow/run_state.hpp"
 
 namespace wasl::workflow {
@@ -49,6 +51,14 @@ Status prepare_call(Transaction& tx, RunRepository& runs, const EngineOptions& o
   }
   p.input = input->is_null() ? json::object() : std::move(input).value();
   if (p.input.is_object()) p.input["idempotency_key"] = p.key;
+  if (const Capability* capability = find_capability(p.step->call); capability != nullptr) {
+    WASL_ASSIGN_OR_RETURN(auto denied,
+                          check_resources(tx, p.run.facility_id, *capability, p.input));
+    if (denied) {
+      p.render_error = denied->error(p.step->call);
+      p.denied = std::move(denied);
+    }
+  }
   return {};
 }
 

@@ -9,8 +9,9 @@
 // definition lacks sets p.render_error (kInternal) and records no attempt; a
 // forward step of a run being cancelled sets p.cancel and records none; a
 // `with` that does not render sets p.render_error (kInvalidArgument) after
-// its attempt is recorded. The Status is the store's error as the
-// transaction reports it.
+// its attempt is recorded; so does a `with` that names a provider resource
+// not the run's facility's (resource_guard.hpp), with p.denied set. The
+// Status is the store's error as the transaction reports it.
 //
 // Thread-safety: changes `p` alone; any thread may call it with its own
 // transaction.

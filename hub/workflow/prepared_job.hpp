@@ -15,6 +15,7 @@
 
 #include "hub/jobs/job_queue.hpp"
 #include "hub/workflow/language/definition.hpp"
+#include "hub/workflow/resource_guard.hpp"
 #include "hub/workflow/run_repository.hpp"
 #include "hub/workflow/run_state.hpp"
 #include "wasl/sdk/result.hpp"
@@ -34,6 +35,9 @@ struct PreparedJob {
   std::string key;       // the step's idempotency key
   nlohmann::json input;  // the rendered `with`, idempotency_key added
   std::optional<sdk::Error> render_error;
+  // Set with render_error when the input names a provider resource that is
+  // not the run's facility's (resource_guard.hpp): the call is not made.
+  std::optional<ResourceDenial> denied;
   std::chrono::milliseconds timeout{0};
   // When the lease was last set (steady clock), so a worker can renew it
   // before it lapses.

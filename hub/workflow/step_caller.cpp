@@ -165,6 +165,12 @@ sdk::Status StepCaller::notify_observer(storage::Transaction& tx, const Prepared
   return (*observer)(action_context(p, &tx), p.input, result);
 }
 
+std::string StepCaller::instance_for(const PreparedJob& p, const std::string& role) const {
+  std::string instance =
+      bound_instance(p.run.bindings, invoker_->bindings(p.run.facility_id), role);
+  return instance.empty() ? role : instance;
+}
+
 HubActionContext StepCaller::action_context(const PreparedJob& p, storage::Transaction* tx) const {
   HubActionContext ctx;
   ctx.run_id = p.run.id;

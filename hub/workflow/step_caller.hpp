@@ -57,6 +57,11 @@ class StepCaller {
   sdk::Status notify_observer(storage::Transaction& tx, const PreparedJob& p,
                               const sdk::Result<nlohmann::json>& result) const;
 
+  // The plugin instance `role` resolves to for the run of `p` (its snapshot,
+  // else the facility's current binding); the role's name itself when the
+  // invoker resolves roles through no bindings.
+  std::string instance_for(const PreparedJob& p, const std::string& role) const;
+
   // Calls given up: past their timeout, after a lost lease, or at shutdown.
   std::int64_t abandoned_calls() const { return abandoned_calls_.load(); }
 

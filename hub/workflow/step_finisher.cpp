@@ -11,6 +11,7 @@
 #include "hub/jobs/job_queue.hpp"
 #include "hub/workflow/call_preparation.hpp"
 #include "hub/workflow/language/capabilities.hpp"
+#include "hub/workflow/resource_guard.hpp"
 #include "hub/workflow/run_state.hpp"
 
 namespace wasl::workflow {
@@ -165,13 +166,23 @@ Status StepFinisher::record(Transaction& tx, PreparedJob& p, CallOutcome& outcom
     WASL_RETURN_IF_ERROR(
         runs_.finish_attempt(tx, p.attempt_row, kSucceeded, now, &result.value(), nullptr));
     WASL_RETURN_IF_ERROR(audit_output(tx, p, now));
+    WASL_RETURN_IF_ERROR(record_resources(tx, p, result.value(), now));
     WASL_RETURN_IF_ERROR(caller_.notify_observer(tx, p, result));
     return transitions_.call_succeeded(tx, p, result.value(), held, now);
   }
   const Error& error = result.error();
   WASL_RETURN_IF_ERROR(runs_.finish_attempt(tx, p.attempt_row, kFailed, now, nullptr, &error));
-  WASL_ASSIGN_OR_RETURN(bool rescheduled, transitions_.retry_later(tx, p, error, held, now));
-  if (rescheduled) return {};
+  if (p.denied) {
+    // A refused resource stays refused: audited, and never retried.
+    if (audit_ != nullptr) {
+      WASL_RETURN_IF_ERROR(
+          audit_->append(tx, denied_event(*p.denied, p.run.facility_id, p.run.id, p.step->id,
+                                          p.step->call, p.attempt_row, now)));
+    }
+  } else {
+    WASL_ASSIGN_OR_RETURN(bool rescheduled, transitions_.retry_later(tx, p, error, held, now));
+    if (rescheduled) return {};
+  }
   WASL_RETURN_IF_ERROR(caller_.notify_observer(tx, p, result));
   return transitions_.call_failed(tx, p, error, held, now);
 }
@@ -196,6 +207,18 @@ Status StepFinisher::audit_output(Transaction& tx, const PreparedJob& p, std::in
   event.detail = detail.dump();
   WASL_RETURN_IF_ERROR(audit_->append(tx, event));
   return {};
+}
+
+// Records the provider resources the output of `p` names as the run's
+// facility's, in `tx`, the transaction that stores it.
+Status StepFinisher::record_resources(Transaction& tx, const PreparedJob& p, const json& output,
+                                      std::int64_t now) const {
+  if (p.step == nullptr) return {};
+  const Capability* capability = find_capability(p.step->call);
+  if (capability == nullptr || capability->resource_outputs.empty()) return {};
+  if (capability->needs_role.empty()) return {};
+  return record_outputs(tx, p.run.facility_id, caller_.instance_for(p, capability->needs_role),
+                        *capability, output, now);
 }
 
 void StepFinisher::observe(const PreparedJob& p, const CallOutcome& outcome) {

@@ -13,7 +13,11 @@
 // back to, the finish is recorded again in a fresh transaction with the
 // action's error. A finish that meets a retryable storage conflict is tried
 // again, a bounded number of times. The stored output of a capability whose
-// output holds PHI is audited in the transaction that stores it.
+// output holds PHI is audited in the transaction that stores it; the
+// provider resources an output names are recorded as the run's facility's
+// in it, and a step the resource guard refused (resource_guard.hpp) is
+// audited as "access.denied" in the transaction that records its failure,
+// and never retried.
 //
 // Chaining (EngineOptions::chain_steps): when the run's next job is a call
 // due now and the caller asks for it, the same transaction keeps the job's
@@ -78,6 +82,8 @@ class StepFinisher {
   sdk::Status record(storage::Transaction& tx, PreparedJob& p, CallOutcome& outcome, bool& redo,
                      JobHolding* held, std::int64_t now);
   sdk::Status audit_output(storage::Transaction& tx, const PreparedJob& p, std::int64_t now) const;
+  sdk::Status record_resources(storage::Transaction& tx, const PreparedJob& p,
+                               const nlohmann::json& output, std::int64_t now) const;
   void observe(const PreparedJob& p, const CallOutcome& outcome);
 
   storage::Store& store_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "wasl/sdk/billing.hpp"
 #include "wasl/sdk/ehr.hpp"
@@ -27,6 +28,7 @@ json list_sample() {
 struct Catalogue {
   std::map<std::string, Capability, std::less<>> capabilities;
   std::map<std::string, EventType, std::less<>> events;
+  std::map<std::string, ResourceKind, std::less<>> resource_kinds;
   std::vector<std::string> roles;
 };
 
@@ -292,6 +294,64 @@ Catalogue build() {
 
   declare_non_phi(c);
 
+  // Provider resources: what each input names and each output reveals.
+  for (const auto& [kind, role, recorded_by_hub] :
+       std::vector<std::tuple<std::string, std::string, bool>>{{"room", "video", true},
+                                                               {"participant", "video", false},
+                                                               {"media", "video", true},
+                                                               {"appointment", "ehr", false},
+                                                               {"patient", "ehr", false},
+                                                               {"practitioner", "ehr", false},
+                                                               {"coverage", "ehr", false},
+                                                               {"encounter", "ehr", false},
+                                                               {"document", "ehr", false}}) {
+    c.resource_kinds.emplace(kind, ResourceKind{kind, role, recorded_by_hub});
+  }
+  auto resources = [&c](std::string_view name, std::vector<ResourceMember> in,
+                        std::vector<ResourceMember> out) {
+    auto& cap = c.capabilities.find(name)->second;
+    cap.resource_inputs = std::move(in);
+    cap.resource_outputs = std::move(out);
+  };
+  const ResourceMember room{"room_id", "room"};
+  resources(VideoProvider::kCreateRoom, {}, {{"provider_room_id", "room"}});
+  resources(VideoProvider::kEndRoom, {room}, {});
+  resources(VideoProvider::kIssueJoinToken, {room}, {{"provider_participant_id", "participant"}});
+  resources(VideoProvider::kListParticipants, {room}, {{"[].provider_id", "participant"}});
+  resources(VideoProvider::kGetRoom, {room}, {});
+  resources(VideoProvider::kRemoveParticipant, {room, {"participant_id", "participant"}}, {});
+  resources(VideoProvider::kStartRecording, {room}, {{"provider_id", "media"}});
+  resources(VideoProvider::kStopRecording, {room}, {});
+  resources(VideoProvider::kListRecordings, {room}, {{"[].provider_id", "media"}});
+  resources(VideoProvider::kRequestComposition, {room}, {{"provider_id", "media"}});
+  resources(VideoProvider::kFetchMedia, {{"media_id", "media"}}, {});
+  resources(EhrConnector::kReadPatient, {{"id", "patient"}}, {{"id", "patient"}});
+  resources(EhrConnector::kReadPractitioner, {{"id", "practitioner"}}, {{"id", "practitioner"}});
+  resources(
+      EhrConnector::kReadAppointment, {{"id", "appointment"}},
+      {{"id", "appointment"}, {"patient_id", "patient"}, {"practitioner_id", "practitioner"}});
+  resources(EhrConnector::kReadCoverage, {{"coverage_id", "coverage"}, {"patient_id", "patient"}},
+            {{"id", "coverage"}, {"patient_id", "patient"}});
+  resources(EhrConnector::kUpdateAppointmentStatus, {{"appointment_id", "appointment"}},
+            {{"id", "appointment"}});
+  resources(EhrConnector::kCreateEncounter,
+            {{"appointment_id", "appointment"},
+             {"patient_id", "patient"},
+             {"practitioner_id", "practitioner"}},
+            {{"id", "encounter"}});
+  resources(EhrConnector::kAttachDocument,
+            {{"patient_id", "patient"}, {"encounter_id", "encounter"}}, {{"id", "document"}});
+  resources("hub.set_status", {room}, {});
+  resources("hub.archive_recording", {{"media_id", "media"}, room}, {});
+  resources("hub.build_eligibility",
+            {{"patient_id", "patient"}, {"practitioner_id", "practitioner"}}, {});
+  resources("hub.build_claim",
+            {{"patient_id", "patient"},
+             {"practitioner_id", "practitioner"},
+             {"encounter_id", "encounter"}},
+            {});
+  resources("hub.build_report", {{"encounter_id", "encounter"}}, {});
+
   auto event = [&c](std::string name, std::string field, std::string role,
                     std::string description) {
     c.events.emplace(name,
@@ -326,6 +386,12 @@ const EventType* find_event_type(std::string_view name) {
   const auto& events = catalogue().events;
   auto it = events.find(name);
   return it == events.end() ? nullptr : &it->second;
+}
+
+const ResourceKind* find_resource_kind(std::string_view name) {
+  const auto& kinds = catalogue().resource_kinds;
+  auto it = kinds.find(name);
+  return it == kinds.end() ? nullptr : &it->second;
 }
 
 const std::vector<std::string>& capability_roles() { return catalogue().roles; }

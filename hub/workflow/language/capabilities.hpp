@@ -76,6 +76,13 @@
 //   Event types (types.hpp Event::type), each correlated on one Event field.
 //   A waiting step's output is the Event's JSON form.
 //
+// - Provider resources: the members of a capability's input that name a
+//   provider resource (a room, a participant, a recording, an EHR resource),
+//   and the members of its output that create or reveal one, each with its
+//   kind (ResourceKind). The engine refuses a step whose input names a
+//   resource that is not the run's facility's and records the resources an
+//   output names as the run's facility's (hub/workflow/resource_guard.hpp).
+//
 // The catalogue is immutable, built on first use; all functions are
 // thread-safe.
 #pragma once
@@ -87,6 +94,27 @@
 #include <nlohmann/json.hpp>
 
 namespace wasl::workflow {
+
+// A member of a capability's input or output that holds a provider
+// resource id. `path` names it from the input's or output's root: members
+// separated by '.', "[]" for every element of a list ("room_id",
+// "[].provider_id").
+struct ResourceMember {
+  std::string path;
+  std::string kind;  // a ResourceKind name
+};
+
+// A kind of provider resource.
+struct ResourceKind {
+  std::string name;  // "room", "participant", "media", "patient", …
+  std::string role;  // the plugin role that holds it: "video", "ehr"
+  // True when the hub itself creates or first learns every resource of the
+  // kind (rooms, recordings): an id recorded for no facility is refused as
+  // well. False when ids also come from outside the hub's calls (an EHR
+  // appointment a hospital books): only an id recorded for other facilities
+  // alone is refused.
+  bool recorded_by_hub = false;
+};
 
 struct Capability {  // NOLINT(bugprone-exception-escape): a default json is null; it cannot throw
   std::string name;  // "video.create_room", "hub.set_status"
@@ -119,6 +147,11 @@ struct Capability {  // NOLINT(bugprone-exception-escape): a default json is nul
   // PHI.
   std::vector<std::string> non_phi_inputs;
   std::vector<std::string> non_phi_outputs;
+  // Input members naming provider resources, checked before the call.
+  std::vector<ResourceMember> resource_inputs;
+  // Output members naming provider resources, recorded as the run's
+  // facility's with the result.
+  std::vector<ResourceMember> resource_outputs;
 };
 
 struct EventType {
@@ -131,6 +164,8 @@ struct EventType {
 // The capability or hub action named, or nullptr.
 const Capability* find_capability(std::string_view name);
 const EventType* find_event_type(std::string_view name);
+// The resource kind named, or nullptr.
+const ResourceKind* find_resource_kind(std::string_view name);
 
 // The plugin roles ("video", "ehr", "billing", "reporting"), sorted.
 const std::vector<std::string>& capability_roles();

@@ -137,6 +137,13 @@ class ScriptedInvoker final : public CapabilityInvoker {
       std::string name = input.value("name", std::string("room"));
       return {{"provider_room_id", "RM-" + name}, {"name", name}, {"created_at_ms", 1700000000000}};
     }
+    if (method == "video.request_composition") {
+      std::string room = input.value("room_id", std::string());
+      return {{"provider_id", "s3://video-bucket/" + room + "/composition.mp4"},
+              {"room_id", room},
+              {"kind", "composition"},
+              {"status", "processing"}};
+    }
     if (method == "video.end_room") {
       return {{"provider_room_id", input.value("room_id", std::string())}, {"status", "ended"}};
     }

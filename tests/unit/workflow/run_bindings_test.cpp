@@ -37,7 +37,7 @@ steps:
   - id: end
     call: video.end_room
     with:
-      room_id: ${trigger.name}
+      room_id: ${steps.room.output.provider_room_id}
 )";
 
 class RunBindingsTest : public EngineFixture {

@@ -78,6 +78,58 @@ TEST(Capabilities, HubActionsAndStreamingMethods) {
   EXPECT_EQ(find_capability("hub.notify"), nullptr);
 }
 
+// Every declared resource member is a string member of the capability's
+// input or output sample (through "[]" for a list's elements) and names a
+// known kind; the video capabilities that take a room declare it.
+TEST(Capabilities, ResourceMembersNameStringMembersOfTheirShapes) {
+  auto reaches_string = [](const nlohmann::json& sample, const std::string& path) {
+    const nlohmann::json* at = &sample;
+    std::size_t from = 0;
+    while (from <= path.size()) {
+      std::size_t dot = path.find('.', from);
+      std::string head =
+          path.substr(from, dot == std::string::npos ? std::string::npos : dot - from);
+      if (head == "[]") {
+        if (!at->is_array() || at->empty()) return false;
+        at = &(*at)[0];
+      } else {
+        if (!at->is_object() || !at->contains(head)) return false;
+        at = &(*at)[head];
+      }
+      if (dot == std::string::npos) break;
+      from = dot + 1;
+    }
+    return at->is_string();
+  };
+  int declared = 0;
+  for (const std::string& role : {"video", "ehr", "billing", "reporting", "hub"}) {
+    for (const std::string& method : methods_of(role)) {
+      const Capability* c = find_capability(role + "." + method);
+      ASSERT_NE(c, nullptr);
+      for (const auto& m : c->resource_inputs) {
+        EXPECT_TRUE(reaches_string(c->input, m.path)) << c->name << " input " << m.path;
+        EXPECT_NE(find_resource_kind(m.kind), nullptr) << c->name << " " << m.kind;
+        ++declared;
+      }
+      for (const auto& m : c->resource_outputs) {
+        EXPECT_TRUE(reaches_string(c->output, m.path)) << c->name << " output " << m.path;
+        EXPECT_NE(find_resource_kind(m.kind), nullptr) << c->name << " " << m.kind;
+        ++declared;
+      }
+      if (role == "video" && c->input.is_object() && c->input.contains("room_id")) {
+        bool room = false;
+        for (const auto& m : c->resource_inputs) room = room || m.kind == "room";
+        EXPECT_TRUE(room) << c->name << " takes a room_id the guard does not check";
+      }
+    }
+  }
+  EXPECT_GT(declared, 0);
+  EXPECT_TRUE(find_resource_kind("room")->recorded_by_hub);
+  EXPECT_TRUE(find_resource_kind("media")->recorded_by_hub);
+  EXPECT_FALSE(find_resource_kind("patient")->recorded_by_hub);
+  EXPECT_EQ(find_resource_kind("claim"), nullptr);
+}
+
 TEST(Capabilities, Events) {
   const EventType* ended = find_event_type("room.ended");
   ASSERT_NE(ended, nullptr);
