@@ -9,6 +9,7 @@
 #include "hub/jobs/job_queue.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/inbox_store.hpp"
+#include "hub/records/provider_resource_store.hpp"
 #include "hub/storage/transaction_lock.hpp"
 #include "wasl/sdk/uuid.hpp"
 
@@ -134,16 +135,18 @@ Status EhrBookings::settle(storage::Transaction& tx, const std::string& instance
   }
   if (took || inbox_id.empty()) return {};
   records::InboxStore inbox(cipher_);
-  return inbox.mark(tx, records::InboxScope{facility.id, {instance}}, inbox_id,
-                    records::InboxState::kUnmatched);
+  return inbox.mark(tx,
+                    records::InboxScope{facility.id, {instance}, records::SharedRows::kEvery, {}},
+                    inbox_id, records::InboxState::kUnmatched);
 }
 
 Status EhrBookings::give_up(storage::Transaction& tx, const jobs::Task& task, const Error& error) {
   const Booking b = booking_of(task.payload);
   if (b.inbox_id.empty()) return {};
   records::InboxStore inbox(cipher_);
-  return inbox.park(tx, records::InboxScope{b.facility_id, {b.instance}}, b.inbox_id, b.instance,
-                    task.attempt, error.message, audit_);
+  return inbox.park(
+      tx, records::InboxScope{b.facility_id, {b.instance}, records::SharedRows::kEvery, {}},
+      b.inbox_id, b.instance, task.attempt, error.message, audit_);
 }
 
 Status EhrBookings::book(storage::Transaction& tx, const std::string& instance,
@@ -177,6 +180,16 @@ Status EhrBookings::book(storage::Transaction& tx, const std::string& instance,
   c.created_at = now;
   c.updated_at = now;
   WASL_RETURN_IF_ERROR(consultations.insert(tx, c));
+  // What the EHR booked for the facility is the facility's (its run reads
+  // them: hub/workflow/resource_guard.hpp).
+  for (const auto& [kind, id] :
+       {std::pair<const char*, const std::string&>{"appointment", appointment.id},
+        {"patient", appointment.patient_id},
+        {"practitioner", appointment.practitioner_id}}) {
+    if (id.empty()) continue;
+    WASL_RETURN_IF_ERROR(
+        records::ProviderResourceStore::record(tx, {facility.id, instance, kind, id, now}));
+  }
 
   // The trigger POST /v1/consultations would give the workflow.
   json trigger = {{"type", bookings.consultation_type},

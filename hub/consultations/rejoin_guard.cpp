@@ -129,8 +129,9 @@ Status RejoinGuard::give_up(storage::Transaction& tx, const jobs::Task& task,
   const Eviction e = eviction_of(task.payload);
   if (e.inbox_id.empty()) return {};
   records::InboxStore inbox(cipher_);
-  return inbox.park(tx, records::InboxScope{e.facility_id, {e.instance}}, e.inbox_id, e.instance,
-                    task.attempt, error.message, audit_);
+  return inbox.park(
+      tx, records::InboxScope{e.facility_id, {e.instance}, records::SharedRows::kEvery, {}},
+      e.inbox_id, e.instance, task.attempt, error.message, audit_);
 }
 
 }  // namespace wasl::consultations

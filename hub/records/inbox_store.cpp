@@ -184,15 +184,34 @@ Result<InboxEntry> InboxStore::from_row(const storage::Row& row, InboxRead read)
 
 namespace {
 
-// "(facility_id = $first OR (facility_id IS NULL AND instance IN (…)))",
-// its parameters appended to `params`.
+// "(facility_id = $f OR (facility_id IS NULL AND instance IN (…) [AND the
+// correlation names a resource of $f at that instance]) OR (facility_id IS
+// NULL AND instance IN (sole …)))", its parameters appended to `params`.
 std::string scope_condition(const InboxScope& scope, storage::Params& params) {
   params.push_back(scope.facility_id);
-  std::string sql = "(facility_id = $" + std::to_string(params.size());
+  const std::string facility = "$" + std::to_string(params.size());
+  std::string sql = "(facility_id = " + facility;
   if (!scope.instances.empty()) {
     sql += " OR (facility_id IS NULL AND instance IN (";
     for (std::size_t i = 0; i < scope.instances.size(); ++i) {
       params.push_back(scope.instances[i]);
+      sql += (i ? ", $" : "$") + std::to_string(params.size());
+    }
+    sql += ")";
+    if (scope.shared == SharedRows::kAttributed) {
+      sql +=
+          " AND correlation IS NOT NULL AND EXISTS (SELECT 1 FROM provider_resources r "
+          "WHERE r.instance = inbox.instance AND r.facility_id = " +
+          facility +
+          " AND (r.resource_id = inbox.correlation OR (r.kind = 'appointment' AND "
+          "'Appointment/' || r.resource_id = inbox.correlation)))";
+    }
+    sql += ")";
+  }
+  if (!scope.sole_instances.empty()) {
+    sql += " OR (facility_id IS NULL AND instance IN (";
+    for (std::size_t i = 0; i < scope.sole_instances.size(); ++i) {
+      params.push_back(scope.sole_instances[i]);
       sql += (i ? ", $" : "$") + std::to_string(params.size());
     }
     sql += "))";

@@ -6,8 +6,9 @@
 //  - facility-scoped reads and updates (get, list, mark) for the API: the
 //    facility id is filtered in SQL; another facility's entry is kNotFound
 //    exactly like a missing one. An entry stored without a facility (from an
-//    instance several facilities share) is in the scope of each facility
-//    whose InboxScope names its instance, and of no other;
+//    instance several facilities share) is in the scope of a facility whose
+//    InboxScope names its instance once it is attributable to that facility
+//    (SharedRows), and of no other;
 //  - system-scoped methods for the webhook ingress and dispatcher (insert,
 //    fetch_for_dispatch, set_dispatch_state), which act on the whole inbox
 //    and must never be reachable with a caller-supplied facility.
@@ -82,13 +83,28 @@ struct EncryptedInboxEntry {
   std::optional<std::string> last_error;
 };
 
-// Whose entries a facility-scoped call sees: the facility's own, and the
-// entries stored without a facility (from an instance several facilities
-// share) of `instances`, the webhook instances serving the facility: such
-// an event concerns each of them, the dispatcher delivered it to every one.
+// Which entries stored without a facility (from an instance several
+// facilities share) a scope sees, of the instances it names.
+enum class SharedRows {
+  // Only an entry attributable to the facility: its correlation names a
+  // provider resource recorded for the facility at the entry's instance
+  // (records::ProviderResourceStore; an EHR event's "Appointment/<id>" names
+  // the appointment <id>). What a facility's key is shown and may replay.
+  kAttributed,
+  // Every one: the hub's own work on an entry it delivered to the facility
+  // (an EHR booking's or the rejoin guard's reaction), never an API caller's.
+  kEvery,
+};
+
+// Whose entries a facility-scoped call sees: the facility's own, and of the
+// entries stored without a facility those of `instances` (webhook instances
+// serving the facility and others) that `shared` admits, and every one of
+// `sole_instances` (instances serving the facility alone).
 struct InboxScope {
   std::string facility_id;
   std::vector<std::string> instances;
+  SharedRows shared = SharedRows::kAttributed;
+  std::vector<std::string> sole_instances;
 };
 
 // The audit event of a parked inbox row: action "webhook.parked", actor
@@ -122,7 +138,7 @@ class InboxStore {
                               std::string_view id, InboxRead read = InboxRead::kWithContent) const;
   sdk::Result<InboxEntry> get(storage::Transaction& tx, std::string_view facility_id,
                               std::string_view id, InboxRead read = InboxRead::kWithContent) const {
-    return get(tx, InboxScope{std::string(facility_id), {}}, id, read);
+    return get(tx, InboxScope{std::string(facility_id), {}, SharedRows::kAttributed, {}}, id, read);
   }
 
   // The scope's entries in `state`, oldest first, at most `limit`.
@@ -132,7 +148,8 @@ class InboxStore {
   sdk::Result<std::vector<InboxEntry>> list(storage::Transaction& tx, std::string_view facility_id,
                                             InboxState state, int limit,
                                             InboxRead read = InboxRead::kWithContent) const {
-    return list(tx, InboxScope{std::string(facility_id), {}}, state, limit, read);
+    return list(tx, InboxScope{std::string(facility_id), {}, SharedRows::kAttributed, {}}, state,
+                limit, read);
   }
 
   // Facility scope: sets the state (e.g. parking or re-queueing an unmatched
@@ -144,7 +161,8 @@ class InboxStore {
   sdk::Status mark(storage::Transaction& tx, std::string_view facility_id, std::string_view id,
                    InboxState state,
                    const std::optional<std::string>& last_error = std::nullopt) const {
-    return mark(tx, InboxScope{std::string(facility_id), {}}, id, state, last_error);
+    return mark(tx, InboxScope{std::string(facility_id), {}, SharedRows::kAttributed, {}}, id,
+                state, last_error);
   }
 
   // Facility scope: parks the row (as mark(kParked, last_error)) and appends

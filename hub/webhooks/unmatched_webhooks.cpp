@@ -78,13 +78,18 @@ nlohmann::json describe(const records::InboxEntry& e) {
   return item;
 }
 
-// The caller's facility, and the instances serving it: an event stored
-// without a facility (an instance several facilities share) concerns each
-// facility its instance serves.
+// The caller's facility, and the instances serving it. An event stored
+// without a facility comes from an instance several facilities share: it is
+// the caller's once attributable to it (its correlation names a provider
+// resource the facility owns at that instance), and no facility's before.
+// An instance serving the caller alone is the caller's whole.
 records::InboxScope scope_of(const WebhookContext& context, const access::Principal& principal) {
-  records::InboxScope scope{principal.facility_id, {}};
-  if (context.sources != nullptr) {
-    scope.instances = context.sources->instances_serving(principal.facility_id);
+  records::InboxScope scope{principal.facility_id, {}, records::SharedRows::kAttributed, {}};
+  if (context.sources == nullptr) return scope;
+  for (std::string& instance : context.sources->instances_serving(principal.facility_id)) {
+    auto source = context.sources->find(instance);
+    bool alone = source.ok() && source->facilities.size() == 1;
+    (alone ? scope.sole_instances : scope.instances).push_back(std::move(instance));
   }
   return scope;
 }

@@ -7,7 +7,11 @@
 //     "last_error"}]}, oldest first. Bodies and headers (PHI) are never
 //     listed. An event from an instance the facility shares with other
 //     facilities is stored without a facility; it is listed (and may be
-//     replayed) by each facility that instance serves.
+//     replayed) only by a facility it is attributable to: its correlation
+//     names a provider resource recorded for that facility at that instance
+//     (records::ProviderResourceStore: a room, recording or participant its
+//     runs made, an EHR resource they read). Roles are per facility, so an
+//     event attributable to none is listed to no API key.
 //   POST /v1/webhooks/unmatched/{id}/replay: puts an unmatched or parked row
 //     back to "received" for the dispatcher (audited "webhook.replayed" in
 //     the same transaction); 202 {"id", "state": "received"}. Another

@@ -1,5 +1,6 @@
 #include "hub/webhooks/unmatched_webhooks.hpp"
 
+#include "hub/records/provider_resource_store.hpp"
 #include "hub/storage/row_id.hpp"
 #include "tests/unit/webhooks/webhook_fixture.hpp"
 
@@ -79,25 +80,53 @@ TEST_P(UnmatchedWebhooksTest, ListsTheCallersFacilityOnlyWithoutBodies) {
 }
 
 // An event of an instance fac-a and fac-b share is stored without a facility.
-// Left unmatched it concerns both: each lists and may replay it. A row of an
-// instance serving fac-a alone never reaches fac-b.
-TEST_P(UnmatchedWebhooksTest, AnUnmatchedEventOfASharedInstanceReachesEachFacilityItServes) {
+// Left unmatched it is shown to a facility only once attributable to it (its
+// correlation names a room, recording or EHR resource recorded for that
+// facility at that instance); before, no facility's key lists or replays it,
+// so one facility never learns another's room ids from it. A row of an
+// instance serving fac-a alone is fac-a's and never reaches fac-b.
+TEST_P(UnmatchedWebhooksTest, AnUnmatchedEventOfASharedInstanceIsShownOnlyToTheFacilityItNames) {
   std::string body =
       R"({"events":[{"type":"appointment.updated","resource_id":"Appointment/nobody",)"
-      R"("dedupe_key":"s1"}]})";
+      R"("dedupe_key":"s1"},{"type":"room.ended","room_id":"RM-of-a","dedupe_key":"s2"}]})";
   ASSERT_EQ(send("POST", "/v1/webhooks/video.shared", {{"X-Test-Signature", "good"}}, body).status,
             202);
   dispatch();
   ASSERT_EQ(inbox_rows("instance = 'video.shared' AND facility_id IS NULL AND state = 'unmatched'"),
-            1);
-  for (const char* key : {"fac-a:integrator", "fac-b:admin"}) {
+            2);
+  for (const char* key : {"fac-a:integrator", "fac-a:admin", "fac-b:integrator", "fac-b:admin"}) {
     Reply listed = get("/v1/webhooks/unmatched", key);
     ASSERT_EQ(listed.status, 200) << listed.body;
-    const nlohmann::json items = listed.json()["items"];
-    ASSERT_EQ(items.size(), 1u) << key << ": " << listed.body;
-    EXPECT_EQ(items[0]["instance"], "video.shared");
-    EXPECT_EQ(items[0]["correlation"], "Appointment/nobody");
+    EXPECT_EQ(listed.json()["items"].size(), 0u)
+        << key << " sees events of no facility's: " << listed.body;
+    EXPECT_EQ(replay(id_of("s2"), key).status, 404) << key;
   }
+
+  // fac-a's run opened RM-of-a; fac-b's read the appointment "nobody".
+  {
+    auto tx = begin();
+    ASSERT_TRUE(records::ProviderResourceStore::record(
+                    *tx, {kFacilityA, "video.shared", "room", "RM-of-a", 1})
+                    .ok());
+    ASSERT_TRUE(records::ProviderResourceStore::record(
+                    *tx, {kFacilityB, "video.shared", "appointment", "nobody", 1})
+                    .ok());
+    // The same room at another instance attributes nothing here.
+    ASSERT_TRUE(records::ProviderResourceStore::record(
+                    *tx, {kFacilityB, "video.url-check", "room", "RM-of-a", 1})
+                    .ok());
+    ASSERT_TRUE(tx->commit().ok());
+  }
+  Reply a = get("/v1/webhooks/unmatched", "fac-a:integrator");
+  ASSERT_EQ(a.status, 200) << a.body;
+  ASSERT_EQ(a.json()["items"].size(), 1u) << a.body;
+  EXPECT_EQ(a.json()["items"][0]["correlation"], "RM-of-a");
+  EXPECT_EQ(a.json()["items"][0]["instance"], "video.shared");
+  Reply b = get("/v1/webhooks/unmatched", "fac-b:admin");
+  ASSERT_EQ(b.json()["items"].size(), 1u) << b.body;
+  EXPECT_EQ(b.json()["items"][0]["correlation"], "Appointment/nobody");
+  EXPECT_EQ(replay(id_of("s2"), "fac-b:integrator").status, 404);
+  EXPECT_EQ(replay(id_of("s1"), "fac-a:integrator").status, 404);
 
   records::InboxEntry alone;
   alone.id = storage::new_row_id().value();
@@ -115,8 +144,8 @@ TEST_P(UnmatchedWebhooksTest, AnUnmatchedEventOfASharedInstanceReachesEachFacili
   EXPECT_EQ(get("/v1/webhooks/unmatched", "fac-b:integrator").json()["items"].size(), 1u);
   EXPECT_EQ(replay(alone.id, "fac-b:integrator").status, 404);
 
-  std::string shared = id_of("s1");
-  Reply replayed = replay(shared, "fac-b:integrator");
+  std::string shared = id_of("s2");
+  Reply replayed = replay(shared, "fac-a:integrator");
   ASSERT_EQ(replayed.status, 202) << replayed.body;
   EXPECT_EQ(inbox_rows("id = $1 AND state = 'received'", {shared}), 1);
   EXPECT_EQ(inbox_rows("id = $1 AND state = 'unmatched'", {alone.id}), 1);
