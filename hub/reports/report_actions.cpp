@@ -11,6 +11,7 @@
 #include "hub/domain/consultation.hpp"
 #include "hub/domain/report.hpp"
 #include "hub/records/consultation_store.hpp"
+#include "hub/reports/report_facility.hpp"
 #include "hub/reports/report_store.hpp"
 #include "hub/workflow/action_input.hpp"
 #include "wasl/sdk/reporting.hpp"
@@ -38,7 +39,6 @@ struct Builder {
   const workflow::HubActionContext& ctx;
   const ActionInput& in;
   config::FacilityReportingConfig reporting;
-  std::string facility_name;
 };
 
 json text_or_null(const std::optional<std::string>& text) {
@@ -46,11 +46,7 @@ json text_or_null(const std::optional<std::string>& text) {
 }
 
 Result<json> facility_part(const Builder& b) {
-  return json{{"id", b.ctx.facility_id},
-              {"name", b.facility_name},
-              {"licence", b.reporting.licence},
-              {"language", b.reporting.language},
-              {"time_zone", b.reporting.time_zone}};
+  return report_facility(b.config, b.ctx.facility_id);
 }
 
 // The period part; `end_is_exclusive` shows the last second as the end.
@@ -312,10 +308,9 @@ Result<json> build_report(const config::Config& config, const records::CellCiphe
   if (ctx.tx == nullptr) {
     return Error(ErrorCode::kInternal, std::string(kBuildReport) + " runs in a transaction");
   }
-  Builder b{config, cipher, audit, ctx, in, {}, ctx.facility_id};
+  Builder b{config, cipher, audit, ctx, in, {}};
   if (auto f = config.facilities.find(ctx.facility_id); f != config.facilities.end()) {
     b.reporting = f->second.reporting;
-    if (!f->second.name.empty()) b.facility_name = f->second.name;
   }
   WASL_ASSIGN_OR_RETURN(std::string kind, in.text("kind", true));
   WASL_ASSIGN_OR_RETURN(std::int64_t period_start, in.non_negative("period_start_ms"));

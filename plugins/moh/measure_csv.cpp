@@ -2,13 +2,19 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 #include <vector>
 
 #include "plugins/moh/report_labels.hpp"
 
 namespace wasl::plugins::moh {
 
-std::string csv_field(const std::string& value) {
+std::string csv_field(const std::string& raw) {
+  // A spreadsheet reads a cell starting with one of these as a formula.
+  std::string value = raw;
+  if (!value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string::npos) {
+    value.insert(0, 1, '\'');
+  }
   if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
   std::string out = "\"";
   for (char c : value) {

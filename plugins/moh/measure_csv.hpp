@@ -1,6 +1,7 @@
 // The aggregate report's figures as CSV (RFC 4180: comma-separated, fields
 // quoted when they hold a comma, quote or line break, CRLF line ends),
-// UTF-8 without a byte order mark. One header row, then one row per figure
+// UTF-8 without a byte order mark; no cell starts a spreadsheet formula
+// (csv_field). One header row, then one row per figure
 // and per category of a stratified figure:
 //
 //   facility_id,facility_licence,period,period_start,period_end,
@@ -23,7 +24,9 @@ namespace wasl::plugins::moh {
 
 std::string measure_csv(const AggregateReport& report);
 
-// `value` as a CSV field (quoted when needed).
+// `value` as a CSV field (quoted when needed). A value starting with '=',
+// '+', '-', '@', a tab or a carriage return is prefixed with an apostrophe,
+// so a spreadsheet shows it as text instead of running it as a formula.
 std::string csv_field(const std::string& value);
 
 // A number as the CSV writes it: whole numbers without a decimal point,

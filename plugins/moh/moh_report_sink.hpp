@@ -7,12 +7,22 @@
 // Idempotent per report id (sdk::Report::idempotency_key): the receipt of a
 // delivered report is kept in the instance's state ("receipt/<report id>")
 // and a resend answers it without delivering again. A resend after a
-// failure delivers again: the files are replaced by the same bytes and the
-// receiver deduplicates by the report id (conditional create, message id).
+// failure delivers again: files already written with the same bytes are
+// kept, and the receiver deduplicates by the report id (conditional create,
+// message id).
+//
+// The file drop lies outside the hub's encryption, so a per-consultation
+// file carries the Bundle without the patient's identifiers and name (the
+// receiver gets them over HTTPS); files are mode 0600, never replace an
+// existing file (another report is written under a name with its report
+// id), and the facility's files older than its retention (the body's
+// facility.retention_days) are deleted before each write for it.
 // Errors follow wasl/sdk/reporting.hpp. Thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <string>
 
 #include "plugins/moh/fhir_receiver.hpp"
 #include "plugins/moh/file_drop.hpp"
@@ -30,6 +40,8 @@ class MohReportSink final : public sdk::ReportSink {
 
  private:
   sdk::Result<sdk::Receipt> deliver(const sdk::Report& report);
+  // Deletes the facility's files written before its retention.
+  sdk::Status sweep(const std::string& facility, std::int64_t retention_days);
 
   sdk::Host& host_;
   const MohSettings settings_;

@@ -84,6 +84,7 @@ Result<FacilityPart> read_facility(const json& body) {
     return invalid("facility.language", "must be \"en\" or \"ar\"");
   }
   WASL_ASSIGN_OR_RETURN(out.time_zone, text_at(*f, "facility.", "time_zone", true));
+  WASL_ASSIGN_OR_RETURN(out.retention_days, count_at(*f, "facility.", "retention_days"));
   for (char c : out.id) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
       return invalid("facility.id", "must be a facility id (a-z, 0-9 and -)");

@@ -26,6 +26,9 @@ struct FacilityPart {
   std::string licence;          // the facility's MOH licence; may be empty
   std::string language = "en";  // "en" or "ar": the CSV's labels
   std::string time_zone;        // IANA id the period is bounded in
+  // Days the facility keeps what it records (its retention); files the
+  // drop wrote for the facility are deleted after it. 0 = not stated.
+  std::int64_t retention_days = 0;
 };
 
 struct PeriodPart {

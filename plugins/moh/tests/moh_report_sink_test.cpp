@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -238,6 +239,89 @@ TEST(MohSettings, TheSchemaRefusesBadValues) {
     ASSERT_FALSE(found.empty()) << settings.dump();
     EXPECT_NE(found.front().find(key), std::string::npos) << found.front();
   }
+}
+
+// Files at rest outside the hub's encryption hold no patient identifier, are
+// readable by the hub's user only, never replace another report's file and
+// are deleted after the facility's retention.
+TEST_F(MohReportSinkTest, AConsultationFileHoldsNoPatientIdentifierAndIsOwnerOnly) {
+  FakeHost host(with_schema(json{{"file_drop_directory", dir_.string()}}));
+  auto receipt = sink(host)->submit_report(testing::sample_consultation_report(true));
+  ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+  const auto file = dir_ / "hospital-a_2025-03-01_consultation-c-1.json";
+  ASSERT_TRUE(std::filesystem::exists(file));
+  const std::string text = read(file);
+  EXPECT_EQ(text.find("2123456789"), std::string::npos);
+  EXPECT_EQ(text.find("فاطمة"), std::string::npos);
+  EXPECT_NE(text.find("\"Patient\""), std::string::npos);
+  EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+TEST_F(MohReportSinkTest, TheHttpsMessageStillIdentifiesThePatient) {
+  FakeHost host(with_schema(json{
+      {"base_url", kBase}, {"bearer_token", "tok-1"}, {"file_drop_directory", dir_.string()}}));
+  host.respond("POST", std::string(kBase) + "/$process-message",
+               answer(200, message_response("ok")));
+  ASSERT_TRUE(sink(host)->submit_report(testing::sample_consultation_report()).ok());
+  ASSERT_EQ(host.requests().size(), 1u);
+  EXPECT_NE(host.requests()[0].body.find("2123456789"), std::string::npos);
+}
+
+TEST_F(MohReportSinkTest, AnExistingReportFileIsNeverReplaced) {
+  std::filesystem::create_directories(dir_);
+  const auto file = dir_ / "hospital-a_2025-03-01_consultation-c-1.json";
+  std::ofstream(file) << "another facility's report\n";
+  FakeHost host(with_schema(json{{"file_drop_directory", dir_.string()}}));
+  auto receipt = sink(host)->submit_report(testing::sample_consultation_report());
+  ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+  EXPECT_EQ(read(file), "another facility's report\n");
+  const auto own = dir_ /
+                   "hospital-a_2025-03-01_consultation-c-1-wasl-"
+                   "0123456789abcdef0123456789abcdef.json";
+  EXPECT_TRUE(std::filesystem::exists(own));
+  EXPECT_EQ(receipt->raw["files"][0], own.string());
+}
+
+TEST_F(MohReportSinkTest, FilesPastTheFacilityRetentionAreDeleted) {
+  std::filesystem::create_directories(dir_);
+  const auto old_a = dir_ / "hospital-a_2024-01-01_measure-report.json";
+  const auto recent_a = dir_ / "hospital-a_2025-02-20_measure-report.json";
+  const auto old_b = dir_ / "hospital-b_2024-01-01_measure-report.json";
+  for (const auto& p : {old_a, recent_a, old_b}) std::ofstream(p) << "{}\n";
+  const auto now = std::chrono::system_clock::now();
+  auto age = [&](const std::filesystem::path& p, int days) {
+    std::filesystem::last_write_time(
+        p, std::filesystem::file_time_type::clock::now() - std::chrono::hours(24) * days);
+  };
+  age(old_a, 40);
+  age(recent_a, 10);
+  age(old_b, 40);
+  FakeHost host(with_schema(json{{"file_drop_directory", dir_.string()}}));
+  host.set_now(now);
+  sdk::Report report = testing::sample_aggregate_report();
+  report.body["facility"]["retention_days"] = 30;
+  ASSERT_TRUE(sink(host)->submit_report(report).ok());
+  EXPECT_FALSE(std::filesystem::exists(old_a));
+  EXPECT_TRUE(std::filesystem::exists(recent_a));
+  EXPECT_TRUE(std::filesystem::exists(old_b));  // another facility's retention
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "hospital-a_2025-03-01_measure-report.json"));
+}
+
+TEST_F(MohReportSinkTest, CsvCellsNeverStartAFormula) {
+  FakeHost host(with_schema(json{{"file_drop_directory", dir_.string()}}));
+  sdk::Report report = testing::sample_aggregate_report();
+  report.body["measures"]["by_specialty"] = {
+      {"=HYPERLINK(\"http://x\")", 1}, {"+1", 1}, {"-2", 1}, {"@SUM(A1)", 1}, {"\tTab", 1}};
+  ASSERT_TRUE(sink(host)->submit_report(report).ok());
+  const std::string csv = read(dir_ / "hospital-a_2025-03-01_measure-report.csv");
+  EXPECT_EQ(csv.find(",=HYPERLINK"), std::string::npos);
+  EXPECT_EQ(csv.find(",\"=HYPERLINK"), std::string::npos);
+  EXPECT_NE(csv.find(",\"'=HYPERLINK(\"\"http://x\"\")\","), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",'+1,'+1,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",'-2,'-2,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",'@SUM(A1),'@SUM(A1),"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",'\tTab,'\tTab,"), std::string::npos) << csv;
 }
 
 }  // namespace
