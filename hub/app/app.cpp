@@ -171,8 +171,11 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
                                      {{}, static_cast<double>(store->pool_stats().replaced)}};
                                });
 
-  app->plugin_state_ =
-      std::make_unique<plugin_host::DatabaseStateStore>(*app->store_, app->keyring_);
+  // Plugin state follows the key ring a reload swaps into the cipher.
+  records::CellCipher* cipher = app->cipher_.get();
+  app->plugin_state_ = std::make_unique<plugin_host::DatabaseStateStore>(
+      *app->store_,
+      plugin_host::DatabaseStateStore::KeyringSource([cipher] { return cipher->keyring(); }));
   plugin_host::PluginHostOptions plugin_options;
   plugin_options.state = app->plugin_state_.get();
   WASL_ASSIGN_OR_RETURN(app->plugins_,

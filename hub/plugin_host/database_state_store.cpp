@@ -13,9 +13,14 @@ std::int64_t now_ms() {
 
 }  // namespace
 
+DatabaseStateStore::DatabaseStateStore(storage::Store& store, KeyringSource keyring)
+    : store_(store), keyring_(std::move(keyring)) {}
+
 DatabaseStateStore::DatabaseStateStore(storage::Store& store,
                                        std::shared_ptr<const crypto::Keyring> keyring)
-    : store_(store), cipher_(std::move(keyring)) {}
+    : store_(store), keyring_([keyring = std::move(keyring)] { return keyring; }) {}
+
+crypto::CellAead DatabaseStateStore::cipher() const { return crypto::CellAead(keyring_()); }
 
 std::string DatabaseStateStore::row_id(std::string_view instance, std::string_view key) {
   // The same form as records::encrypted_row_id({instance, key}), so the key
@@ -34,7 +39,7 @@ sdk::Result<std::optional<std::string>> DatabaseStateStore::get(std::string_view
   WASL_ASSIGN_OR_RETURN(std::string ciphertext, rows[0].get_blob(0));
   std::string id = row_id(instance, key);
   WASL_ASSIGN_OR_RETURN(std::string plain,
-                        cipher_.decrypt({"plugin_state", "value", id}, ciphertext));
+                        cipher().decrypt({"plugin_state", "value", id}, ciphertext));
   return std::optional<std::string>(std::move(plain));
 }
 
@@ -42,7 +47,7 @@ sdk::Status DatabaseStateStore::put(std::string_view instance, std::string_view 
                                     std::string_view value_json) {
   std::string id = row_id(instance, key);
   WASL_ASSIGN_OR_RETURN(std::string ciphertext,
-                        cipher_.encrypt({"plugin_state", "value", id}, value_json));
+                        cipher().encrypt({"plugin_state", "value", id}, value_json));
   // A concurrent first put of the same key may collide: retry the upsert.
   for (int attempt = 0;; ++attempt) {
     auto tx = store_.begin();

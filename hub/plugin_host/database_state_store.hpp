@@ -2,8 +2,14 @@
 // survives restarts and is shared by every hub process on one database.
 // Values are encrypted (they may hold cached provider tokens) with
 // crypto::CellAead, bound to (plugin_state, value, "<instance>:<key>").
+//
+// Each call takes the key ring from its source, so after `wasl keys rotate`
+// and a reload (the same ring records::CellCipher then uses) values the
+// rotation job re-encrypted under the new key still read, and new values are
+// written under it. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "hub/crypto/cell_aead.hpp"
@@ -14,7 +20,12 @@ namespace wasl::plugin_host {
 
 class DatabaseStateStore : public StateStore {
  public:
+  // The key ring in force; called for every get and put, from any thread.
+  using KeyringSource = std::function<std::shared_ptr<const crypto::Keyring>()>;
+
   // `store` must outlive this object.
+  DatabaseStateStore(storage::Store& store, KeyringSource keyring);
+  // A key ring that never changes.
   DatabaseStateStore(storage::Store& store, std::shared_ptr<const crypto::Keyring> keyring);
 
   sdk::Result<std::optional<std::string>> get(std::string_view instance,
@@ -26,8 +37,10 @@ class DatabaseStateStore : public StateStore {
   static std::string row_id(std::string_view instance, std::string_view key);
 
  private:
+  crypto::CellAead cipher() const;
+
   storage::Store& store_;
-  crypto::CellAead cipher_;
+  KeyringSource keyring_;
 };
 
 }  // namespace wasl::plugin_host

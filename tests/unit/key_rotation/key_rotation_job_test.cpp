@@ -14,6 +14,7 @@
 #include "hub/audit/audit_writer.hpp"
 #include "hub/crypto/digest.hpp"
 #include "hub/crypto/stream_cipher.hpp"
+#include "hub/plugin_host/database_state_store.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/idempotency_store.hpp"
 #include "hub/records/inbox_store.hpp"
@@ -432,6 +433,36 @@ TEST_P(KeyRotationTest, CellsStayReadableWhileTheKeyRingIsSwapped) {
   EXPECT_EQ(cipher_->active_key_id(), new_key_);
   EXPECT_EQ(usage_of(old_key_), 0);
   expect_all_data_reads();
+}
+
+// The plugin state store of a running hub follows the key ring a reload
+// swaps into the cipher (as App wires it): after `wasl keys rotate`, SIGHUP
+// and the job re-encrypting plugin_state under the new key, a plugin's state
+// (a cached SMART token, a MOH receipt, a Chime meeting) still reads, and is
+// ciphertext at rest.
+TEST_P(KeyRotationTest, PluginStateReadsAfterRotationReloadAndReEncryption) {
+  plugin_host::DatabaseStateStore state(*store_, plugin_host::DatabaseStateStore::KeyringSource(
+                                                     [this] { return cipher_->keyring(); }));
+  const std::string token = R"({"access_token":"smart-token-in-clear","refresh_at_ms":1})";
+  ASSERT_OK(state.put("ehr.fhir-main", "smart.token", token));
+  rotate_key();
+  KeyRotationJob job(*store_, *cipher_, *audit_);
+  ASSERT_OK_AND_ASSIGN(RotationProgress progress, job.run_until_done(std::stop_token{}, 50));
+  EXPECT_TRUE(progress.done);
+
+  auto read = state.get("ehr.fhir-main", "smart.token");
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  ASSERT_TRUE(read->has_value());
+  EXPECT_EQ(**read, token);
+  ASSERT_OK(state.put("ehr.fhir-main", "smart.token", token));
+  auto tx = begin();
+  ASSERT_NE(tx, nullptr);
+  auto rows = tx->query("SELECT value FROM plugin_state WHERE instance = 'ehr.fhir-main'", {});
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  const std::string raw = *(*rows)[0].get_blob(0);
+  EXPECT_EQ(raw.find("smart-token-in-clear"), std::string::npos);
+  EXPECT_EQ(*crypto::CellAead::key_id_of(raw), new_key_);
 }
 
 WASL_RECORDS_INSTANTIATE(KeyRotationTest);
