@@ -1,5 +1,6 @@
 #include "hub/claims/claim_actions.hpp"
 
+#include "hub/claims/billing_step_guards.hpp"
 #include "hub/claims/claim_store.hpp"
 #include "hub/crypto/hex.hpp"
 #include "hub/domain/claim.hpp"
@@ -142,6 +143,7 @@ ClaimSubmission claim_submission_of(const Result<nlohmann::json>& result, std::i
       domain::claim_state_after_response(response.status, response.outcome, response.approved);
   if (!response.response_id.empty()) s.provider_claim_id = response.response_id;
   if (!response.request_message_id.empty()) s.request_message_id = response.request_message_id;
+  if (!response.message_id.empty()) s.response_message_id = response.message_id;
   if (domain::is_adjudicated(s.state)) {
     domain::ClaimAmounts amounts;
     amounts.currency = response.currency;
@@ -299,6 +301,7 @@ sdk::Status add_claim_actions(workflow::HubActions& actions, const config::Confi
                                           build_eligibility(input, ctx.facility_id, config));
                     return nlohmann::json(request);
                   }));
+  WASL_RETURN_IF_ERROR(add_billing_step_guards(actions, config, cipher, audit));
   return actions.observe(
       std::string(sdk::BillingGateway::kSubmitClaim),
       [&cipher, &audit](const workflow::HubActionContext& ctx, const nlohmann::json& input,

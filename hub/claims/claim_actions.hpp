@@ -60,7 +60,8 @@ std::string claim_id_for_step(const std::string& step_key);
 
 // How a claim records the result of billing.submit_claim (or a polled
 // answer): an Error → error; a ClaimResponse → its state, the payer's id, the
-// submitting message id and, once adjudicated, the totals.
+// submitting message id, the answer's own message id and, once adjudicated,
+// the totals.
 ClaimSubmission claim_submission_of(const sdk::Result<nlohmann::json>& result, std::int64_t now_ms);
 
 // The Claim hub.build_claim answers for `input` in facility `facility_id`

@@ -163,6 +163,11 @@ Status ClaimStore::record_submission(storage::Transaction& tx, std::string_view 
   if (domain::is_adjudicated(submission.state)) c.adjudicated_at = submission.at_ms;
   WASL_ASSIGN_OR_RETURN(std::string response,
                         cipher_.encrypt(kTable, kResponseColumn, c.id, submission.response));
+  if (submission.response_message_id && !submission.response_message_id->empty()) {
+    WASL_RETURN_IF_ERROR(
+        tx.exec("UPDATE claims SET response_message_id = $1 WHERE facility_id = $2 AND id = $3",
+                {*submission.response_message_id, c.facility_id, c.id}));
+  }
   WASL_RETURN_IF_ERROR(
       tx.exec("UPDATE claims SET state = $1, provider_claim_id = $2, response_enc = $3, "
               "submitted_at = $4, adjudicated_at = $5, amount_currency = $6, eligible_minor = $7, "
@@ -261,6 +266,20 @@ Result<std::optional<std::string>> ClaimStore::find_by_request_message(
       tx.query("SELECT id FROM claims WHERE facility_id = $1 AND request_message_id = $2 "
                "ORDER BY created_at, id LIMIT 1",
                {std::string(facility_id), std::string(request_message_id)}));
+  if (rows.empty()) return std::optional<std::string>();
+  WASL_ASSIGN_OR_RETURN(std::string id, rows.front().get_text(0));
+  return std::optional<std::string>(std::move(id));
+}
+
+Result<std::optional<std::string>> ClaimStore::find_by_response_message(
+    storage::Transaction& tx, std::string_view facility_id,
+    std::string_view response_message_id) const {
+  if (response_message_id.empty()) return std::optional<std::string>();
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT id FROM claims WHERE facility_id = $1 AND response_message_id = $2 "
+               "ORDER BY created_at, id LIMIT 1",
+               {std::string(facility_id), std::string(response_message_id)}));
   if (rows.empty()) return std::optional<std::string>();
   WASL_ASSIGN_OR_RETURN(std::string id, rows.front().get_text(0));
   return std::optional<std::string>(std::move(id));

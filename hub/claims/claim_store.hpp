@@ -37,8 +37,9 @@ struct ClaimSubmission {
   std::optional<std::string> provider_claim_id;  // the payer's identifier, when it gave one
   std::string response;                          // JSON text (PHI), stored encrypted
   std::int64_t at_ms = 0;
-  std::optional<domain::ClaimAmounts> amounts;    // the payer's totals, when adjudicated
-  std::optional<std::string> request_message_id;  // the message that submitted it
+  std::optional<domain::ClaimAmounts> amounts;     // the payer's totals, when adjudicated
+  std::optional<std::string> request_message_id;   // the message that submitted it
+  std::optional<std::string> response_message_id;  // the exchange's answer message
 };
 
 // GET /v1/claims: one facility's claims in a state, created at or after
@@ -99,6 +100,13 @@ class ClaimStore {
   sdk::Result<std::optional<std::string>> find_by_request_message(
       storage::Transaction& tx, std::string_view facility_id,
       std::string_view request_message_id) const;
+
+  // The id of the facility's claim on which the exchange's answer message
+  // `response_message_id` (ClaimResponse.message_id) was recorded; nullopt
+  // when none.
+  sdk::Result<std::optional<std::string>> find_by_response_message(
+      storage::Transaction& tx, std::string_view facility_id,
+      std::string_view response_message_id) const;
 
   // The consultation's most recent claim (created last), without request and
   // response; nullopt when it has none.

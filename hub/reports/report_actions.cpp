@@ -12,6 +12,7 @@
 #include "hub/domain/report.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/reports/report_facility.hpp"
+#include "hub/reports/report_step_guard.hpp"
 #include "hub/reports/report_store.hpp"
 #include "hub/workflow/action_input.hpp"
 #include "wasl/sdk/reporting.hpp"
@@ -401,6 +402,7 @@ sdk::Status add_report_actions(workflow::HubActions& actions, const config::Conf
       [&config, &cipher, &audit](const workflow::HubActionContext& ctx, const json& input) {
         return build_report(config, cipher, audit, ctx, input);
       }));
+  WASL_RETURN_IF_ERROR(add_report_step_guard(actions, config, cipher, audit));
   return actions.observe(std::string(sdk::ReportSink::kSubmitReport),
                          [&cipher, &audit](const workflow::HubActionContext& ctx, const json& input,
                                            const Result<json>& result) {

@@ -61,6 +61,22 @@ const StepObserver* HubActions::observer(const std::string& method) const {
   return it == observers_.end() ? nullptr : &it->second;
 }
 
+sdk::Status HubActions::guard(const std::string& method, StepGuard guard) {
+  if (find_capability(method) == nullptr) {
+    return Error(ErrorCode::kInvalidArgument, "cannot guard " + method + ": no such capability",
+                 false);
+  }
+  if (!guards_.emplace(method, std::move(guard)).second) {
+    return Error(ErrorCode::kAlreadyExists, method + " has a step guard already", false);
+  }
+  return {};
+}
+
+const StepGuard* HubActions::step_guard(const std::string& method) const {
+  auto it = guards_.find(method);
+  return it == guards_.end() ? nullptr : &it->second;
+}
+
 sdk::Status HubActions::react(const std::string& type, EventReaction reaction) {
   if (find_event_type(type) == nullptr) {
     return Error(ErrorCode::kInvalidArgument, "cannot react to " + type + ": no such event type",

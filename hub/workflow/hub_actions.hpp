@@ -32,6 +32,15 @@
 //   fail only on storage errors and treat data it does not recognise as
 //   nothing to do. One observer per method.
 //
+// - Step guards: guard("billing.cancel", g) has the engine call g before
+//   every call step naming that method (step_guard.hpp), inside a
+//   transaction of its own that commits whether g admits the call or not.
+//   g answers the input the plugin is called with (what the host decides,
+//   such as the facility's licence, filled in), or the error the step fails
+//   with: a refusal is kPermissionDenied, not retryable, and g audits it as
+//   access.denied in ctx.tx. g touches only the database. One guard per
+//   method.
+//
 // - Reactions to incoming events: react("appointment.updated", f) has the
 //   webhook dispatcher call f for every event of that type it delivered
 //   without error, in its batch's transaction, with the inbox row's
@@ -83,6 +92,9 @@ enum class HubActionMode { kInTransaction, kStandalone };
 using StepObserver = std::function<sdk::Status(const HubActionContext&, const nlohmann::json& input,
                                                const sdk::Result<nlohmann::json>&)>;
 
+using StepGuard = std::function<sdk::Result<nlohmann::json>(const HubActionContext&,
+                                                            const nlohmann::json& input)>;
+
 using EventReaction = std::function<sdk::Result<bool>(
     storage::Transaction& tx, const std::string& instance, const IncomingEvent& event)>;
 
@@ -111,6 +123,13 @@ class HubActions {
   // The observer of `method`, or nullptr.
   const StepObserver* observer(const std::string& method) const;
 
+  // Guards call steps naming `method` (see the file comment).
+  // kInvalidArgument when the catalogue has no such capability,
+  // kAlreadyExists when it has a guard already.
+  sdk::Status guard(const std::string& method, StepGuard guard);
+  // The guard of `method`, or nullptr.
+  const StepGuard* step_guard(const std::string& method) const;
+
   // Reacts to events of `type` ("appointment.updated"; see the file
   // comment). kInvalidArgument when the catalogue has no such event type,
   // kAlreadyExists when it has a reaction already.
@@ -123,6 +142,7 @@ class HubActions {
  private:
   std::map<std::string, Entry> entries_;
   std::map<std::string, StepObserver> observers_;
+  std::map<std::string, StepGuard> guards_;
   std::map<std::string, EventReaction> reactions_;
 };
 

@@ -11,6 +11,7 @@
 
 #include "hub/jobs/job_queue.hpp"
 #include "hub/workflow/run_bindings.hpp"
+#include "hub/workflow/step_guard.hpp"
 
 namespace wasl::workflow {
 
@@ -57,10 +58,18 @@ CallOutcome StepCaller::call(const PreparedJob& p, const std::atomic<bool>& stop
     json input = p.input;
     work = [action, ctx, input] { return action(ctx, input); };
   } else {
+    // What the host decides (identities, the facility's resources) is
+    // settled before the plugin sees the input.
+    Result<json> guarded =
+        guard_step_input(store_, actions_, action_context(p, nullptr), method, p.input);
+    if (!guarded.ok()) {
+      outcome.result = std::move(guarded);
+      return outcome;
+    }
     std::shared_ptr<CapabilityInvoker> invoker = invoker_;
     std::string facility = p.run.facility_id;
     RoleBindings pinned = p.run.bindings;
-    json input = p.input;
+    json input = std::move(guarded).value();
     std::string key = p.key;
     work = [invoker, pinned, facility, method, input, key] {
       return invoker->invoke_bound(pinned, facility, method, input, key);

@@ -1,6 +1,8 @@
 // StepCaller: calls the code behind a call step — a plugin capability through
 // the CapabilityInvoker or a built-in hub action — within the step's time
-// limit, and hands a settled result to the method's observer.
+// limit, and hands a settled result to the method's observer. A plugin
+// capability's input first passes the method's step guard (step_guard.hpp);
+// a refusal is the step's result, and the plugin is not called.
 //
 // A standalone call runs on the StepCaller's CallPool (call_pool.hpp: a
 // bounded set of threads, EngineOptions::call_threads) under a budget holding

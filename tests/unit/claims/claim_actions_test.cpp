@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -14,7 +15,9 @@
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
 #include "hub/workflow/idempotency_key.hpp"
+#include "hub/workflow/step_guard.hpp"
 #include "tests/unit/records/records_database.hpp"
+#include "wasl/sdk/billing.hpp"
 
 namespace wasl::claims {
 namespace {
@@ -359,6 +362,7 @@ class BillingDouble final : public workflow::CapabilityInvoker {
   sdk::Result<nlohmann::json> invoke(const std::string&, const std::string& method,
                                      const nlohmann::json& input, const std::string&) override {
     std::lock_guard lock(mutex_);
+    ++calls_of_[method];
     if (method != "billing.submit_claim") return nlohmann::json::object();
     ++calls_;
     if (failures_ > 0) {
@@ -380,9 +384,14 @@ class BillingDouble final : public workflow::CapabilityInvoker {
     std::lock_guard lock(mutex_);
     return calls_;
   }
+  int calls_of(const std::string& method) {
+    std::lock_guard lock(mutex_);
+    return calls_of_[method];
+  }
 
  private:
   std::mutex mutex_;
+  std::map<std::string, int> calls_of_;
   int failures_ = 0;
   bool retryable_ = true;
   int calls_ = 0;
@@ -424,9 +433,10 @@ class ClaimFlowTest : public ClaimActionsTest {
     ClaimActionsTest::TearDown();
   }
 
-  std::string run_to_end(const std::set<std::string>& ends = {"succeeded", "failed"}) {
+  std::string run_to_end(const std::set<std::string>& ends = {"succeeded", "failed"},
+                         const std::string& workflow = "claim-flow") {
     workflow::StartRunRequest r;
-    r.workflow = "claim-flow";
+    r.workflow = workflow;
     r.facility_id = kFacilityA;
     r.consultation_id = "c-1";
     auto run = engine_->start_run(r);
@@ -490,6 +500,29 @@ TEST_P(ClaimFlowTest, ResumingTheFailedRunResubmitsAndTheResultReachesTheClaim) 
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM claims"), 1);  // the same claim, not a second one
 }
 
+// A step that names another facility's licence on the exchange fails for
+// good without reaching the billing plugin, and the refusal is audited.
+constexpr const char* kForeignPoll = R"(
+name: foreign-poll
+version: 1
+trigger: {kind: api}
+steps:
+  - id: poll
+    call: billing.poll
+    with: {provider_license: PR-OTHER-FACILITY, max_messages: 5}
+)";
+
+TEST_P(ClaimFlowTest, AStepNamingAnotherLicenceIsRefusedWithoutCallingThePlugin) {
+  ASSERT_OK(definitions_->deploy_source(kForeignPoll, "foreign-poll.yaml", "test"));
+  run_to_end({"succeeded", "failed"}, "foreign-poll");
+  EXPECT_EQ(billing_->calls_of("billing.poll"), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_runs WHERE status = 'failed'"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied' AND "
+                   "outcome = 'denied' AND facility_id = $1",
+                   {std::string(kFacilityA)}),
+            1);
+}
+
 // Claim ids stored and sent to payers before: a step's claim id never
 // changes, whichever bits of its key's hash the version and variant replace.
 TEST(ClaimIdForStepTest, TheIdsOfKnownStepsAreUnchanged) {
@@ -507,6 +540,99 @@ TEST(ClaimIdForStepTest, TheIdsOfKnownStepsAreUnchanged) {
 
 WASL_RECORDS_INSTANTIATE(ClaimActionsTest);
 WASL_RECORDS_INSTANTIATE(ClaimFlowTest);
+
+// Billing calls of a workflow step carry the run's facility's licence, set
+// by the host; a step naming another licence, or cancelling a claim that is
+// not its facility's, is refused and audited.
+class BillingStepGuardTest : public ClaimActionsTest {
+ protected:
+  void SetUp() override {
+    ClaimActionsTest::SetUp();
+    if (HasFatalFailure()) return;
+    config_.facilities[kFacilityB].id = kFacilityB;
+    config_.facilities[kFacilityB].name = "Hospital B";
+    config::FacilityBillingConfig billing;
+    billing.provider_license = "PR-B";
+    config_.facilities[kFacilityB].billing = billing;
+    // A's claim, submitted by message "msg-a-1".
+    ClaimStore claims(*cipher_, *audit_);
+    auto tx = begin();
+    domain::Claim row;
+    row.id = "claim-a";
+    row.consultation_id = "c-1";
+    row.facility_id = kFacilityA;
+    row.request = "{}";
+    row.created_at = 1;
+    ASSERT_OK(claims.create(*tx, row, ClaimActor{}));
+    ClaimSubmission submitted;
+    submitted.state = domain::ClaimState::kSubmitted;
+    submitted.response = "{}";
+    submitted.at_ms = 2;
+    submitted.request_message_id = "msg-a-1";
+    submitted.response_message_id = "ans-a-1";
+    ASSERT_OK(claims.record_submission(*tx, kFacilityA, "claim-a", submitted, ClaimActor{}));
+    ASSERT_OK(tx->commit());
+  }
+  sdk::Result<nlohmann::json> guarded(const std::string& facility, std::string_view method,
+                                      const nlohmann::json& input) {
+    return workflow::guard_step_input(*store_, actions_, context(nullptr, "billing", facility),
+                                      std::string(method), input);
+  }
+  std::int64_t denials(const std::string& facility) {
+    return scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied' AND outcome = "
+        "'denied' AND facility_id = $1",
+        {facility});
+  }
+};
+
+TEST_P(BillingStepGuardTest, TheHostSetsTheRunsFacilityLicence) {
+  using B = sdk::BillingGateway;
+  ASSERT_OK_AND_ASSIGN(auto poll, guarded(kFacilityB, B::kPoll, {{"max_messages", 5}}));
+  EXPECT_EQ(poll["provider_license"], "PR-B");
+  ASSERT_OK_AND_ASSIGN(auto ack, guarded(kFacilityA, B::kAcknowledge, {{"message_id", "ans-a-1"}}));
+  EXPECT_EQ(ack["provider_license"], "PR-FHIR");
+  ASSERT_OK_AND_ASSIGN(auto cancel, guarded(kFacilityA, B::kCancel, {{"request_id", "msg-a-1"}}));
+  EXPECT_EQ(cancel["provider_license"], "PR-FHIR");
+  ASSERT_OK_AND_ASSIGN(auto claim, guarded(kFacilityA, B::kSubmitClaim, claim_input()));
+  EXPECT_EQ(claim["provider_license"], "PR-FHIR");
+  EXPECT_EQ(claim["provider_name"], "Hospital A");
+  EXPECT_EQ(claim["facility_id"], kFacilityA);
+  EXPECT_EQ(denials(kFacilityA) + denials(kFacilityB), 0);
+}
+
+TEST_P(BillingStepGuardTest, AnotherFacilitysLicenceOrClaimIsRefusedAndAudited) {
+  using B = sdk::BillingGateway;
+  // B's run polls, acknowledges and cancels as A.
+  for (std::string_view method : {B::kPoll, B::kAcknowledge, B::kCancel}) {
+    auto refused = guarded(
+        kFacilityB, method,
+        {{"provider_license", "PR-FHIR"}, {"request_id", "msg-a-1"}, {"message_id", "m-1"}});
+    ASSERT_FALSE(refused.ok()) << method;
+    EXPECT_EQ(refused.error().code, sdk::ErrorCode::kPermissionDenied) << method;
+    EXPECT_FALSE(refused.error().retryable);
+  }
+  // B's run cancels A's claim under its own licence.
+  auto cancel = guarded(kFacilityB, B::kCancel, {{"request_id", "msg-a-1"}});
+  ASSERT_FALSE(cancel.ok());
+  EXPECT_EQ(cancel.error().code, sdk::ErrorCode::kPermissionDenied);
+  // B's run acknowledges A's answer under its own licence.
+  auto ack = guarded(kFacilityB, B::kAcknowledge, {{"message_id", "ans-a-1"}});
+  ASSERT_FALSE(ack.ok());
+  EXPECT_EQ(ack.error().code, sdk::ErrorCode::kPermissionDenied);
+  // B's run submits a claim as A.
+  auto claim = claim_input();
+  claim["facility_id"] = kFacilityA;
+  auto submit = guarded(kFacilityB, B::kSubmitClaim, claim);
+  ASSERT_FALSE(submit.ok());
+  EXPECT_EQ(denials(kFacilityB), 6);
+  EXPECT_EQ(denials(kFacilityA), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied' AND "
+                   "entity_type = 'claim' AND entity_id = 'msg-a-1'"),
+            1);
+}
+
+WASL_RECORDS_INSTANTIATE(BillingStepGuardTest);
 
 }  // namespace
 }  // namespace wasl::claims

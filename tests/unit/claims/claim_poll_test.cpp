@@ -176,6 +176,16 @@ TEST_P(ClaimPollTest, AnswersMoveTheirClaimsWithAuditThenAreAcknowledged) {
   domain::Claim a = claim(kFacilityA, "claim-a");
   EXPECT_EQ(a.state, ClaimState::kApproved);
   EXPECT_EQ(a.provider_claim_id, "CR-mh-a");
+  // The answer's message id is kept, so a step of A's runs may acknowledge it.
+  {
+    ClaimStore claims(*cipher_, *audit_);
+    auto tx = begin();
+    ASSERT_OK_AND_ASSIGN(auto by_answer,
+                         claims.find_by_response_message(*tx, kFacilityA, "resp-1"));
+    EXPECT_EQ(by_answer, std::optional<std::string>("claim-a"));
+    ASSERT_OK_AND_ASSIGN(auto not_b, claims.find_by_response_message(*tx, kFacilityB, "resp-1"));
+    EXPECT_FALSE(not_b.has_value());
+  }
   EXPECT_EQ(a.adjudicated_at, 5'000);
   ASSERT_TRUE(a.amounts.has_value());
   EXPECT_EQ(a.amounts->benefit, 15000);

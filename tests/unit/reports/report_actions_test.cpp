@@ -6,6 +6,7 @@
 #include "hub/calendar/civil_time.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/reports/report_store.hpp"
+#include "hub/workflow/step_guard.hpp"
 #include "tests/unit/records/records_database.hpp"
 #include "wasl/sdk/reporting.hpp"
 #include "wasl/sdk/types.hpp"
@@ -329,6 +330,75 @@ TEST(ReportStatistics, MedianAndNearestRankP90) {
 }
 
 WASL_RECORDS_INSTANTIATE(ReportActionsTest);
+
+// reporting.submit_report goes to the ministry in the name of the run's
+// facility only: the host fills the facility part, and a step naming
+// another facility's identity or report is refused and audited.
+class ReportStepGuardTest : public ReportActionsTest {
+ protected:
+  sdk::Result<json> guarded(const std::string& facility, const json& input) {
+    auto ctx = context(nullptr, "");
+    ctx.facility_id = facility;
+    ctx.step_id = "report";
+    return workflow::guard_step_input(*store_, actions_, ctx,
+                                      std::string(sdk::ReportSink::kSubmitReport), input);
+  }
+  std::int64_t denials(const std::string& facility) {
+    return scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied' AND facility_id = $1",
+        {facility});
+  }
+};
+
+TEST_P(ReportStepGuardTest, TheHostFillsTheRunsFacility) {
+  seed("c-01", riyadh(3, 1, 9), "completed", domain::ConsultationType::kDoctorPatient);
+  ASSERT_OK_AND_ASSIGN(json built, build({{"kind", "consultation"}}, "c-01"));
+  json sent = built;
+  sent["body"].erase("facility");
+  sent.erase("facility_id");
+  ASSERT_OK_AND_ASSIGN(json admitted, guarded(kFacilityA, sent));
+  EXPECT_EQ(admitted["facility_id"], kFacilityA);
+  EXPECT_EQ(admitted["body"]["facility"]["id"], kFacilityA);
+  EXPECT_EQ(admitted["body"]["facility"]["licence"], "10000000000001");
+  EXPECT_EQ(admitted["body"]["facility"]["name"], "Hospital A");
+  EXPECT_EQ(denials(kFacilityA), 0);
+}
+
+TEST_P(ReportStepGuardTest, AnotherFacilitysIdentityOrReportIsRefusedAndAudited) {
+  config_.facilities[kFacilityB].id = kFacilityB;
+  config_.facilities[kFacilityB].name = "Hospital B";
+  config_.facilities[kFacilityB].reporting.licence = "20000000000002";
+  seed("c-01", riyadh(3, 1, 9), "completed", domain::ConsultationType::kDoctorPatient);
+  ASSERT_OK_AND_ASSIGN(json a_report, build({{"kind", "consultation"}}, "c-01"));
+
+  // B's run hands A's report over as it is: A's facility, A's report id.
+  auto as_a = guarded(kFacilityB, a_report);
+  ASSERT_FALSE(as_a.ok());
+  EXPECT_EQ(as_a.error().code, sdk::ErrorCode::kPermissionDenied);
+  EXPECT_FALSE(as_a.error().retryable);
+  // B's run names itself but A's report.
+  json renamed = a_report;
+  renamed["facility_id"] = kFacilityB;
+  renamed["body"].erase("facility");
+  auto a_subject = guarded(kFacilityB, renamed);
+  ASSERT_FALSE(a_subject.ok());
+  EXPECT_EQ(a_subject.error().code, sdk::ErrorCode::kPermissionDenied);
+  // A's licence in a body of A's own run that names another licence.
+  json licence = a_report;
+  licence["body"]["facility"]["licence"] = "20000000000002";
+  auto other_licence = guarded(kFacilityA, licence);
+  ASSERT_FALSE(other_licence.ok());
+  EXPECT_EQ(other_licence.error().code, sdk::ErrorCode::kPermissionDenied);
+
+  EXPECT_EQ(denials(kFacilityB), 2);
+  EXPECT_EQ(denials(kFacilityA), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied' AND "
+                   "outcome = 'denied' AND entity_type = 'report' AND facility_id = $1",
+                   {std::string(kFacilityB)}),
+            1);
+}
+
+WASL_RECORDS_INSTANTIATE(ReportStepGuardTest);
 
 }  // namespace
 }  // namespace wasl::reports
