@@ -14,7 +14,9 @@ constexpr int kEvictionScan = 16;
 
 AuthFailureLimiter::AuthFailureLimiter() : AuthFailureLimiter(Options{}) {}
 
-AuthFailureLimiter::AuthFailureLimiter(Options options) : options_(options) {}
+AuthFailureLimiter::AuthFailureLimiter(Options options) : options_(options) {
+  global_.tokens = options_.global_max_failures;
+}
 
 std::string AuthFailureLimiter::bucket_key(std::string_view address) {
   if (address.find(':') == std::string_view::npos || address.size() >= INET6_ADDRSTRLEN) {
@@ -37,14 +39,13 @@ std::string AuthFailureLimiter::bucket_key(std::string_view address) {
   return std::string(out.data()) + "/64";
 }
 
-void AuthFailureLimiter::refill(Entry& entry, Clock::time_point now) const {
+void AuthFailureLimiter::refill(Entry& entry, int capacity, Clock::time_point now) const {
   if (now <= entry.refilled_at) return;
   const double per_ms =
-      static_cast<double>(options_.max_failures) / static_cast<double>(options_.window.count());
+      static_cast<double>(capacity) / static_cast<double>(options_.window.count());
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(now - entry.refilled_at).count();
-  entry.tokens =
-      std::min<double>(options_.max_failures, entry.tokens + per_ms * static_cast<double>(elapsed));
+  entry.tokens = std::min<double>(capacity, entry.tokens + per_ms * static_cast<double>(elapsed));
   entry.refilled_at = now;
 }
 
@@ -62,28 +63,9 @@ void AuthFailureLimiter::evict_one(Clock::time_point now) {
   lru_.pop_front();
 }
 
-std::string AuthFailureLimiter::counting_key(std::string_view address,
-                                             std::string_view key_prefix) {
-  std::string key = bucket_key(address);
-  if (!key_prefix.empty()) {
-    key += ' ';
-    key += key_prefix.substr(0, kKeyPrefixLength);
-  }
-  return key;
-}
-
 std::optional<std::chrono::milliseconds> AuthFailureLimiter::blocked_for(std::string_view address,
                                                                          Clock::time_point now) {
-  return blocked_for(address, {}, now);
-}
-
-bool AuthFailureLimiter::record_failure(std::string_view address, Clock::time_point now) {
-  return record_failure(address, {}, now);
-}
-
-std::optional<std::chrono::milliseconds> AuthFailureLimiter::blocked_for(
-    std::string_view address, std::string_view key_prefix, Clock::time_point now) {
-  const std::string key = counting_key(address, key_prefix);
+  const std::string key = bucket_key(address);
   std::lock_guard lock(mu_);
   auto it = entries_.find(key);
   if (it == entries_.end() || it->second.blocked_until <= now) return std::nullopt;
@@ -91,10 +73,15 @@ std::optional<std::chrono::milliseconds> AuthFailureLimiter::blocked_for(
   return std::max(wait, std::chrono::milliseconds(1));
 }
 
-bool AuthFailureLimiter::record_failure(std::string_view address, std::string_view key_prefix,
-                                        Clock::time_point now) {
-  const std::string key = counting_key(address, key_prefix);
+bool AuthFailureLimiter::record_failure(std::string_view address, Clock::time_point now) {
+  const std::string key = bucket_key(address);
   std::lock_guard lock(mu_);
+  bool global_spent = false;
+  if (options_.global_max_failures > 0) {
+    refill(global_, options_.global_max_failures, now);
+    global_spent = global_.tokens < 1.0;
+    global_.tokens = std::max(0.0, global_.tokens - 1.0);
+  }
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     if (options_.max_addresses == 0) return false;
@@ -109,9 +96,9 @@ bool AuthFailureLimiter::record_failure(std::string_view address, std::string_vi
     lru_.splice(lru_.end(), lru_, it->second.lru);
   }
   Entry& entry = it->second;
-  refill(entry, now);
+  refill(entry, options_.max_failures, now);
   entry.tokens = std::max(0.0, entry.tokens - 1.0);
-  if (entry.tokens < 1.0 && entry.blocked_until <= now) {
+  if ((entry.tokens < 1.0 || global_spent) && entry.blocked_until <= now) {
     entry.blocked_until = now + options_.block_for;
     return true;
   }

@@ -1,6 +1,6 @@
 #include "hub/access/authenticator.hpp"
 
-#include <nlohmann/json.hpp>
+#include <utility>
 
 namespace wasl::access {
 
@@ -28,18 +28,16 @@ std::string_view bearer_token(std::string_view authorization) {
 }
 
 Authenticator::Authenticator(storage::Store& store, const ApiKeyStore& keys,
-                             AuthFailureLimiter& limiter, const audit::AuditWriter& audit)
-    : store_(store), keys_(keys), limiter_(limiter), audit_(audit) {}
-
-std::string_view failure_key_prefix(std::string_view authorization) {
-  std::string_view token = bearer_token(authorization);
-  if (token.empty()) return "-";  // missing or not Bearer: one bucket per source
-  return token.substr(0, AuthFailureLimiter::kKeyPrefixLength);
-}
+                             AuthFailureLimiter& limiter, const audit::AuditWriter& audit,
+                             AuthFailureAudit::Options audit_options,
+                             AuthFailureAudit::NowMs now_ms)
+    : store_(store),
+      keys_(keys),
+      limiter_(limiter),
+      failures_(audit, audit_options, std::move(now_ms)) {}
 
 sdk::Result<Principal> Authenticator::authenticate(const AuthRequest& request) {
-  if (auto wait =
-          limiter_.blocked_for(request.source_address, failure_key_prefix(request.authorization))) {
+  if (auto wait = limiter_.blocked_for(request.source_address)) {
     return Error(ErrorCode::kResourceExhausted,
                  "too many failed authentications from this address; try again later",
                  /*retry=*/true, *wait);
@@ -64,32 +62,14 @@ sdk::Result<Principal> Authenticator::authenticate(const AuthRequest& request) {
 
 sdk::Error Authenticator::fail(const AuthRequest& request, sdk::Error error,
                                const AuthenticationFailure& failure) {
-  limiter_.record_failure(request.source_address, failure_key_prefix(request.authorization));
-
-  audit::AuditEvent event;
-  event.actor = "anonymous";
-  event.action = "auth.failed";
-  event.outcome = std::string(audit::kOutcomeFailure);
-  event.request_id = std::string(request.request_id);
-  event.source_address = std::string(request.source_address);
-  if (!failure.key_id.empty()) {
-    event.entity_type = "api_key";
-    event.entity_id = failure.key_id;
-  }
-  event.detail = nlohmann::json{{"reason", failure.reason}}.dump();
-
-  // A failure that cannot be audited answers with the storage error instead,
-  // so no failed attempt goes unrecorded and unanswered alike.
-  auto tx = store_.begin(storage::TxMode::kReadWrite);
-  if (!tx.ok()) return std::move(tx).error();
-  auto appended = audit_.append(**tx, event);
-  if (!appended.ok()) {
-    (*tx)->rollback();
-    return std::move(appended).error();
-  }
-  auto committed = (*tx)->commit();
-  if (!committed.ok()) return std::move(committed).error();
+  limiter_.record_failure(request.source_address);
+  failures_.record(AuthFailureLimiter::bucket_key(request.source_address), failure.reason,
+                   failure.key_id, request.request_id);
   return error;
+}
+
+sdk::Result<int> Authenticator::flush_failures(bool everything) {
+  return failures_.flush(store_, everything);
 }
 
 }  // namespace wasl::access

@@ -286,10 +286,18 @@ sdk::Status App::build_access() {
   api_keys_ = std::make_unique<access::ApiKeyStore>();
   access::AuthFailureLimiter::Options limits;
   limits.max_failures = config_.security.auth_failures_per_minute;
-  auth_limiter_ = std::make_unique<access::AuthFailureLimiter>(limits);
   webhook_rejections_ = std::make_unique<access::AuthFailureLimiter>(limits);
+  limits.global_max_failures = config_.security.auth_failures_per_minute_total;
+  auth_limiter_ = std::make_unique<access::AuthFailureLimiter>(limits);
   authenticator_ =
       std::make_unique<access::Authenticator>(*store_, *api_keys_, *auth_limiter_, *audit_);
+  // auth.failed events are written once their minute has ended.
+  auth_audit_runner_ = std::make_unique<jobs::PeriodicRunner>(
+      "auth failure audit", std::chrono::seconds(5), [this]() -> sdk::Status {
+        auto flushed = authenticator_->flush_failures();
+        if (!flushed.ok()) return std::move(flushed).error();
+        return {};
+      });
   return {};
 }
 
@@ -460,6 +468,7 @@ sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(schedule_runner_->start());
   WASL_RETURN_IF_ERROR(claim_poll_runner_->start());
   WASL_RETURN_IF_ERROR(probe_runner_->start());
+  WASL_RETURN_IF_ERROR(auth_audit_runner_->start());
   WASL_RETURN_IF_ERROR(reconciler_->start());
   start_key_rotation();
   return server_->start();
@@ -506,6 +515,13 @@ void App::stop() {
   if (schedule_runner_) schedule_runner_->stop();
   if (claim_poll_runner_) claim_poll_runner_->stop();
   if (probe_runner_) probe_runner_->stop();
+  if (auth_audit_runner_) auth_audit_runner_->stop();
+  if (authenticator_ && store_) {
+    // The failures of the current minute too: nothing counts them after this.
+    if (auto flushed = authenticator_->flush_failures(/*everything=*/true); !flushed.ok()) {
+      spdlog::error("auth.failed events not written at stop: {}", flushed.error().message);
+    }
+  }
   // Intake before the engine: nothing may hand the engine events once it stops.
   if (dispatcher_) dispatcher_->stop();
   if (inbox_writer_) inbox_writer_->stop();
@@ -517,6 +533,7 @@ void App::stop() {
   schedule_runner_.reset();
   claim_poll_runner_.reset();
   probe_runner_.reset();
+  auth_audit_runner_.reset();
   claim_poll_.reset();
   scheduler_.reset();
   dispatcher_.reset();

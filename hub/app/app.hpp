@@ -141,6 +141,8 @@ class App {
   std::unique_ptr<access::AuthFailureLimiter> auth_limiter_;
   std::unique_ptr<access::AuthFailureLimiter> webhook_rejections_;
   std::unique_ptr<access::Authenticator> authenticator_;
+  // authenticator_->flush_failures(): the auth.failed events of ended minutes.
+  std::unique_ptr<jobs::PeriodicRunner> auth_audit_runner_;
 
   std::unique_ptr<records::InboxStore> inbox_;
   std::unique_ptr<webhooks::StaticHospitalSecrets> hospital_secrets_;

@@ -190,6 +190,9 @@ struct SecurityConfig {
   int audit_checkpoint_every = 100;
   // Failed authentications allowed per source address per minute before 429.
   int auth_failures_per_minute = 10;
+  // Failed authentications allowed per minute from all sources together;
+  // beyond it, a source's first failure blocks it.
+  int auth_failures_per_minute_total = 1000;
 };
 
 struct Config {

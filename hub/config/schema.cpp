@@ -697,6 +697,9 @@ Fields security_fields(SecurityConfig& s) {
               "A signed audit checkpoint is written after this many events."),
       integer("auth_failures_per_minute", s.auth_failures_per_minute, 1, 100000,
               "Failed authentications allowed per source address per minute before 429."),
+      integer("auth_failures_per_minute_total", s.auth_failures_per_minute_total, 1, 10000000,
+              "Failed authentications allowed per minute from all sources together; beyond "
+              "it, a source's first failure blocks it."),
   };
 }
 

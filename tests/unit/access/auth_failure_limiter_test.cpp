@@ -68,6 +68,24 @@ TEST(AuthFailureLimiterTest, Ipv6CountsPerSlash64) {
   EXPECT_FALSE(limiter.blocked_for("2001:db8:1:3::1", t0).has_value());
 }
 
+// Once every source together has spent the global budget, a source's first
+// failure blocks it; sources that do not fail are never blocked.
+TEST(AuthFailureLimiterTest, PastTheGlobalBudgetOneFailureBlocksItsSource) {
+  AuthFailureLimiter::Options o = options();
+  o.global_max_failures = 20;
+  AuthFailureLimiter limiter(o);
+  const auto t0 = Clock::time_point{} + 1000h;
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_FALSE(limiter.record_failure("192.0.2." + std::to_string(i + 1), t0)) << i;
+  }
+  EXPECT_TRUE(limiter.record_failure("198.51.100.1", t0));
+  EXPECT_TRUE(limiter.blocked_for("198.51.100.1", t0 + 1s).has_value());
+  EXPECT_FALSE(limiter.blocked_for("192.0.2.1", t0 + 1s).has_value());
+  EXPECT_FALSE(limiter.blocked_for("198.51.100.2", t0 + 1s).has_value());
+  // The budget refills over the window: a minute later one failure is one failure again.
+  EXPECT_FALSE(limiter.record_failure("198.51.100.3", t0 + 60s));
+}
+
 TEST(AuthFailureLimiterTest, MemoryIsBoundedAndBlockedAddressesSurviveEviction) {
   AuthFailureLimiter limiter(options());
   const auto t0 = Clock::time_point{} + 1000h;

@@ -205,7 +205,9 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
     access::AuthFailureLimiter::Options limits;
     limits.max_failures = 5;
     limiter_ = std::make_unique<access::AuthFailureLimiter>(limits);
-    authenticator_ = std::make_unique<access::Authenticator>(*store_, keys_, *limiter_, *audit_);
+    authenticator_ = std::make_unique<access::Authenticator>(*store_, keys_, *limiter_, *audit_,
+                                                             access::AuthFailureAudit::Options{},
+                                                             [] { return kNow; });
     definitions_ = std::make_unique<workflow::DefinitionStore>(*store_);
     for (const char* file : {"consultation.yaml", "emergency.yaml"}) {
       std::ifstream in(std::string(WASL_SOURCE_DIR) + "/workflows/" + file);

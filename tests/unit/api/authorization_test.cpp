@@ -59,7 +59,9 @@ TEST_P(AuthorizationTest, EveryRouteFollowsTheMatrixForEveryRole) {
     access::AuthFailureLimiter::Options fresh;
     fresh.max_failures = 5;
     limiter_ = std::make_unique<access::AuthFailureLimiter>(fresh);
-    authenticator_ = std::make_unique<access::Authenticator>(*store_, keys_, *limiter_, *audit_);
+    authenticator_ = std::make_unique<access::Authenticator>(*store_, keys_, *limiter_, *audit_,
+                                                             access::AuthFailureAudit::Options{},
+                                                             [] { return kNow; });
     context_.authenticator = authenticator_.get();
   }
   EXPECT_GE(checked, 18 * 5) << "every bearer route of the API, for each of the 5 roles";
