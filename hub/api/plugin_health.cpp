@@ -1,10 +1,10 @@
 #include "hub/api/plugin_health.hpp"
 
 #include <charconv>
-#include <set>
 
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
+#include "hub/api/bound_instances.hpp"
 #include "hub/api/field_validator.hpp"
 #include "hub/api/json_response.hpp"
 #include "hub/domain/timestamp.hpp"
@@ -17,23 +17,10 @@ using nlohmann::json;
 constexpr int kDefaultAlerts = 50;
 constexpr int kMaxAlerts = 200;
 
-// The instances the facility's bindings name.
-std::set<std::string, std::less<>> bound_instances(const ApiContext& ctx,
-                                                   const std::string& facility_id) {
-  std::set<std::string, std::less<>> names;
-  if (ctx.config == nullptr) return names;
-  auto it = ctx.config->facilities.find(facility_id);
-  if (it == ctx.config->facilities.end()) return names;
-  for (const auto& [role, instance] : it->second.bindings) names.insert(instance);
-  return names;
-}
-
 json outcome_json(const std::optional<plugin_host::CallOutcome>& o) {
   if (!o) return nullptr;
-  json out{
+  return json{
       {"method", o->method}, {"at", domain::format_timestamp(o->at_ms)}, {"outcome", o->outcome}};
-  if (!o->message.empty()) out["message"] = o->message;
-  return out;
 }
 
 json health_json(plugin_host::InstanceHealthView v) {

@@ -14,6 +14,11 @@
 //     state changes, newest first: {"items": [{"id", "instance", "kind"
 //     (instance.failing|instance.recovered), "at", "message"}]}.
 //
+// No provider's error text is shown to anyone: an outcome names its method,
+// error code and time, an alert's message is "<method>: <code>" (see
+// plugin_host::InstanceHealth). No role is the deployment's administrator
+// (an admin key administers its own facility), so none sees more.
+//
 // Health is no PHI: these reads write no audit event. 503 without a plugin
 // host; 400 with errors[] for a bad query parameter.
 #pragma once

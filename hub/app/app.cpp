@@ -254,11 +254,11 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
         self->metrics_.counter_add("wasl_schedule_passes_total",
                                    "Passes of this process's workflow scheduler, finished.", {}, 1);
         if (!started.ok()) return std::move(started).error();
-        for (const auto& run : *started) {
+        if (!started->empty()) {
           self->metrics_.counter_add("wasl_schedule_runs_started_total",
                                      "Runs this process's scheduler started (one per workflow, "
                                      "facility and period across all processes).",
-                                     {{"workflow", run.workflow}}, 1);
+                                     {}, static_cast<double>(started->size()));
         }
         return {};
       });

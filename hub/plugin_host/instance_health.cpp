@@ -31,8 +31,7 @@ void InstanceHealth::record(std::string_view instance, std::string_view method,
   const bool failed = error != nullptr && fails_instance(error->code);
   window_.record(instance, at, seconds, failed);
   CallOutcome outcome{std::string(method), at,
-                      error == nullptr ? "ok" : std::string(sdk::to_string(error->code)),
-                      error == nullptr ? "" : error->message};
+                      error == nullptr ? "ok" : std::string(sdk::to_string(error->code))};
   std::lock_guard lock(mutex_);
   auto it = states_.find(instance);
   if (it == states_.end()) it = states_.emplace(std::string(instance), State{}).first;
@@ -50,13 +49,8 @@ void InstanceHealth::record(std::string_view instance, std::string_view method,
   alert.id = next_alert_id_++;
   alert.instance = std::string(instance);
   alert.at_ms = at;
-  if (failed) {
-    alert.kind = "instance.failing";
-    alert.message = outcome.method + ": " + outcome.outcome + ": " + outcome.message;
-  } else {
-    alert.kind = "instance.recovered";
-    alert.message = outcome.method + ": " + outcome.outcome;
-  }
+  alert.kind = failed ? "instance.failing" : "instance.recovered";
+  alert.message = outcome.method + ": " + outcome.outcome;
   alerts_.push_back(std::move(alert));
   while (alerts_.size() > kMaxAlerts) alerts_.pop_front();
 }
@@ -64,8 +58,7 @@ void InstanceHealth::record(std::string_view instance, std::string_view method,
 void InstanceHealth::note_probe(std::string_view instance, std::string_view method,
                                 const sdk::Error* error) {
   CallOutcome outcome{std::string(method), now(),
-                      error == nullptr ? "ok" : std::string(sdk::to_string(error->code)),
-                      error == nullptr ? "" : error->message};
+                      error == nullptr ? "ok" : std::string(sdk::to_string(error->code))};
   std::lock_guard lock(mutex_);
   auto it = states_.find(instance);
   if (it == states_.end()) it = states_.emplace(std::string(instance), State{}).first;

@@ -10,13 +10,18 @@
 //   window     calls in the last minute, failure share and p95 duration over
 //              the last five minutes (observability::CallWindow).
 //   last error the last call that failed for the instance: its code,
-//              message, method and time.
+//              method and time.
 //   last probe the cheap read the hub's prober sends (PluginHost::probe()).
 //
 // A change of state between healthy and failing is an alert (one per
-// transition, never one per failure): "instance.failing" with the error that
-// caused it, "instance.recovered". The newest kMaxAlerts are kept in memory,
-// newest last, numbered from 1 for the life of the process.
+// transition, never one per failure): "instance.failing" with the method and
+// error code that caused it, "instance.recovered". The newest kMaxAlerts are
+// kept in memory, newest last, numbered from 1 for the life of the process.
+//
+// No provider text is kept: an error's message (which may quote a provider's
+// diagnostics, and through them a patient) never enters this record, so
+// nothing read from it can show one to a role or a facility that should not
+// see it.
 //
 // Thread-safe: every member may be called from any thread.
 #pragma once
@@ -43,7 +48,6 @@ struct CallOutcome {
   std::string method;
   std::int64_t at_ms = 0;
   std::string outcome;  // "ok" or the error code
-  std::string message;  // the error's message; empty when ok
 };
 
 struct InstanceHealthView {
@@ -61,7 +65,7 @@ struct InstanceAlert {
   std::string instance;
   std::string kind;  // "instance.failing" | "instance.recovered"
   std::int64_t at_ms = 0;
-  std::string message;
+  std::string message;  // "<method>: <outcome>", written by the hub
 };
 
 class InstanceHealth {

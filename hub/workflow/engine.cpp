@@ -136,7 +136,7 @@ Engine::Engine(storage::Store& store, DefinitionStore& definitions,
     : core_(std::make_unique<Core>(store, definitions, std::move(invoker), actions, metrics,
                                    std::move(options), cipher, audit)) {
   Core* core = core_.get();
-  metrics.gauge_callback("wasl_workflow_runs", "Workflow runs by workflow and status",
+  metrics.gauge_callback("wasl_workflow_runs", "Workflow runs by status",
                          [core] { return RunRepository::count_by_status(core->store_); });
   metrics.gauge_callback("wasl_workflow_queue_depth",
                          "Workflow jobs due now and not held by a worker",

@@ -548,15 +548,13 @@ std::vector<std::pair<observability::Labels, double>> RunRepository::count_by_st
   std::vector<std::pair<observability::Labels, double>> out;
   auto tx = store.begin(storage::TxMode::kReadOnly);
   if (!tx.ok()) return out;
-  auto rows = (*tx)->query(
-      "SELECT workflow_name, status, COUNT(*) FROM workflow_runs GROUP BY workflow_name, status");
+  auto rows = (*tx)->query("SELECT status, COUNT(*) FROM workflow_runs GROUP BY status");
   if (!rows.ok()) return out;
   for (const auto& row : *rows) {
-    auto name = row.get_text(0);
-    auto status = row.get_text(1);
-    auto count = row.get_int(2);
-    if (name.ok() && status.ok() && count.ok()) {
-      out.push_back({{{"workflow", *name}, {"status", *status}}, static_cast<double>(*count)});
+    auto status = row.get_text(0);
+    auto count = row.get_int(1);
+    if (status.ok() && count.ok()) {
+      out.push_back({{{"status", *status}}, static_cast<double>(*count)});
     }
   }
   return out;

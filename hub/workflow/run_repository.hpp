@@ -202,7 +202,9 @@ class RunRepository {
   sdk::Status remove_uncalled(storage::Transaction& tx, const std::string& row_id);
 
   // ---- metrics ----
-  // Runs by (workflow, status), read in a transaction of its own; empty on error.
+  // Runs by status (all workflows and facilities together: the metric is
+  // unauthenticated and workflow names are a facility's own), read in a
+  // transaction of its own; empty on error.
   static std::vector<std::pair<observability::Labels, double>> count_by_status(
       storage::Store& store);
 

@@ -214,7 +214,7 @@ void StepCaller::abandon_call(const PreparedJob& p, CallPool::Ticket& ticket) {
   metrics_.counter_add("wasl_workflow_abandoned_calls_total",
                        "Step calls given up (cancelled) after their timeout, a lost lease or at "
                        "shutdown",
-                       {{"workflow", p.run.workflow}, {"step", p.step->id}});
+                       {});
 }
 
 }  // namespace wasl::workflow

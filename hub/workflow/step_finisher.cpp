@@ -227,10 +227,11 @@ void StepFinisher::observe(const PreparedJob& p, const CallOutcome& outcome) {
   double seconds = static_cast<double>(engine_now_ms(options_) - p.started_at) / 1000.0;
   std::string result_label =
       outcome.result->ok() ? "ok" : std::string(sdk::to_string(outcome.result->error().code));
-  metrics_.histogram_observe(
-      "wasl_workflow_step_duration_seconds", "Duration of workflow step attempts",
-      {{"workflow", p.run.workflow}, {"step", p.step->id}, {"outcome", result_label}},
-      std::max(seconds, 0.0));
+  // No workflow or step label: /metrics is unauthenticated, and those names
+  // are a facility's own.
+  metrics_.histogram_observe("wasl_workflow_step_duration_seconds",
+                             "Duration of workflow step attempts, by outcome",
+                             {{"outcome", result_label}}, std::max(seconds, 0.0));
 }
 
 }  // namespace wasl::workflow

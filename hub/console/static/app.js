@@ -263,7 +263,8 @@ function percent(rate) {
 
 function describeCall(call) {
   if (!call) return '';
-  const text = call.outcome === 'ok' ? call.outcome : `${call.outcome}: ${call.message ?? ''}`;
+  // The hub never passes a provider's error text on: the method and the code.
+  const text = call.outcome === 'ok' ? call.outcome : `${call.method}: ${call.outcome}`;
   return `${text} (${formatTime(call.at)})`;
 }
 

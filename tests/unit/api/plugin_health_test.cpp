@@ -90,7 +90,7 @@ TEST_P(PluginHealthTest, CallsMakeTheHealthAndStateChangesMakeAlerts) {
   EXPECT_DOUBLE_EQ(item["error_rate"].get<double>(), 0.5);
   EXPECT_DOUBLE_EQ(item["p95_ms"].get<double>(), 30.0);
   EXPECT_EQ(item["last_error"]["outcome"], "unavailable");
-  EXPECT_EQ(item["last_error"]["message"], "connection refused");
+  EXPECT_EQ(item["last_error"]["method"], "ehr.read_patient");
 
   http::Response r = send({"GET", "/v1/alerts"}, Role::kIntegrator);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -99,7 +99,7 @@ TEST_P(PluginHealthTest, CallsMakeTheHealthAndStateChangesMakeAlerts) {
   EXPECT_EQ(alerts[0]["kind"], "instance.recovered");
   EXPECT_EQ(alerts[1]["kind"], "instance.failing");
   EXPECT_EQ(alerts[1]["instance"], "ehr.missing");
-  EXPECT_NE(alerts[1]["message"].get<std::string>().find("connection refused"), std::string::npos);
+  EXPECT_EQ(alerts[1]["message"], "ehr.read_patient: unavailable");
   const auto newest = alerts[0]["id"].get<std::int64_t>();
   EXPECT_EQ(body_of(send({"GET", "/v1/alerts?after=" + std::to_string(newest)}))["items"],
             nlohmann::json::array());
@@ -114,6 +114,42 @@ TEST_P(PluginHealthTest, CallsMakeTheHealthAndStateChangesMakeAlerts) {
   EXPECT_EQ(send({"GET", "/v1/alerts?colour=red"}).status, 400);
   // Every role sees the banner: a clinician learns that video is down.
   EXPECT_EQ(send({"GET", "/v1/alerts"}, Role::kClinician).status, 200);
+}
+
+// A provider's error text (an OperationOutcome's diagnostics can quote a
+// patient) reaches no caller: health and alerts keep the method, the error
+// code and the time, for every role of every facility sharing the instance.
+TEST_P(PluginHealthTest, ProviderErrorTextReachesNoRole) {
+  auto host = load_host();
+  ASSERT_NE(host, nullptr);
+  context_.plugins = host.get();
+  config_.facilities[kFacilityB].bindings["ehr"] = "ehr.missing";  // shared
+  const std::string diagnostics =
+      "OperationOutcome: Patient/123 (Nora Al-Harbi, national id 1087654321) is inactive";
+  const sdk::Error refused(sdk::ErrorCode::kPermissionDenied, diagnostics, false);
+  auto& health = host->health();
+  health.note_probe("ehr.missing", "ehr.read_patient", &refused);
+  health.record("ehr.missing", "ehr.read_patient", &refused, 0.004);
+
+  for (bool facility_b : {false, true}) {
+    for (Role role : access::kAllRoles) {
+      for (const char* target : {"/v1/plugins/instances/ehr.missing", "/v1/plugins/instances",
+                                 "/v1/alerts", "/v1/plugins"}) {
+        http::Response r = send({"GET", target}, role, facility_b);
+        EXPECT_EQ(r.body.find("Nora"), std::string::npos) << target << " " << r.body;
+        EXPECT_EQ(r.body.find("1087654321"), std::string::npos) << target << " " << r.body;
+        EXPECT_EQ(r.body.find("OperationOutcome"), std::string::npos) << target << " " << r.body;
+      }
+    }
+  }
+  nlohmann::json item = body_of(send({"GET", "/v1/plugins/instances/ehr.missing"}))["health"];
+  EXPECT_EQ(item["last_error"]["outcome"], "permission_denied");
+  EXPECT_TRUE(item["last_error"].contains("at"));
+  EXPECT_EQ(item["probe"]["outcome"], "permission_denied");
+  nlohmann::json alerts = body_of(send({"GET", "/v1/alerts"}, Role::kClinician))["items"];
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0]["kind"], "instance.failing");
+  EXPECT_EQ(alerts[0]["message"], "ehr.read_patient: permission_denied");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PluginHealthTest, ::testing::Values(storage::Dialect::kSqlite),

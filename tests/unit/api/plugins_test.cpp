@@ -24,6 +24,34 @@ TEST_P(PluginsTest, ListsThePluginHostsView) {
   context_.plugins = nullptr;
 }
 
+// Two facilities, each binding an instance the other does not: each lists
+// only its own, the instance's problem included; the other's name appears
+// nowhere in the answer.
+TEST_P(PluginsTest, ListsOnlyTheInstancesTheCallersFacilityBinds) {
+  for (const char* name : {"ehr.a-only", "reporting.b-only"}) {
+    config::InstanceConfig instance;
+    instance.name = name;
+    instance.plugin = "absent";
+    instance.optional = true;
+    config_.instances[name] = instance;
+  }
+  config_.facilities[kFacilityA].bindings["ehr"] = "ehr.a-only";
+  config_.facilities[kFacilityB].bindings["reporting"] = "reporting.b-only";
+  auto host = plugin_host::PluginHost::load(config_, metrics_);
+  ASSERT_TRUE(host.ok()) << host.error().message;
+  context_.plugins = host->get();
+
+  http::Response a = send({"GET", "/v1/plugins"}, Role::kAdmin);
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_NE(a.body.find("ehr.a-only"), std::string::npos) << a.body;
+  EXPECT_EQ(a.body.find("reporting.b-only"), std::string::npos) << a.body;
+  http::Response b = send({"GET", "/v1/plugins"}, Role::kIntegrator, true);
+  ASSERT_EQ(b.status, 200) << b.body;
+  EXPECT_NE(b.body.find("reporting.b-only"), std::string::npos) << b.body;
+  EXPECT_EQ(b.body.find("ehr.a-only"), std::string::npos) << b.body;
+  context_.plugins = nullptr;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, PluginsTest, ::testing::Values(storage::Dialect::kSqlite),
                          dialect_test_name);
 
