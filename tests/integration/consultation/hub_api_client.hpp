@@ -30,6 +30,8 @@ class HubApiClient {
   // PUT of a text body (e.g. a workflow file) with `content_type`.
   ApiAnswer put_text(const std::string& path, const std::string& body,
                      const std::string& content_type) const;
+  // The API key it sends.
+  const std::string& api_key() const { return api_key_; }
 
  private:
   ApiAnswer send(const std::string& method, const std::string& path, const std::string* body,
