@@ -27,10 +27,19 @@ version: 1
 trigger:
   kind: api
 steps:
+  - id: room
+    call: video.create_room
+    with:
+      name: shutdown
+  - id: composition
+    call: video.request_composition
+    with:
+      room_id: ${steps.room.output.provider_room_id}
   - id: archive
     call: hub.archive_recording
     with:
-      media_id: pattern-68719476736
+      media_id: ${steps.composition.output.provider_id}
+      room_id: ${steps.room.output.provider_room_id}
     timeout: 1h
 )";
 
@@ -67,7 +76,7 @@ TEST(ArchiveShutdown, SigtermDuringAnArchiveCancelsItAndExitsCleanly) {
                 "]\n"
                 "  files:\n    - name: pattern_video\n      file: libwasl_pattern_video.so\n"
                 "instances:\n  video.pattern:\n    plugin: pattern_video\n"
-                "    settings:\n      chunk_size: 65536\n"
+                "    settings:\n      chunk_size: 65536\n      listed_media: pattern-68719476736\n"
                 "facilities:\n  hospital-a:\n    name: Hospital A\n"
                 "    bindings:\n      video: video.pattern\n"
                 "workflows_dir: " +

@@ -109,10 +109,14 @@ steps:
     call: ehr.read_patient
     with:
       id: ${trigger.patient_id}
+  - id: room
+    call: video.create_room
+    with:
+      name: copy
   - id: token
     call: video.issue_join_token
     with:
-      room_id: RM-1
+      room_id: ${steps.room.output.provider_room_id}
       participant:
         identity: p-1
         display_name: Patient

@@ -6,6 +6,9 @@
 // "processing-…" answers kFailedPrecondition, retryable (still composing);
 // "broken-…" answers kInvalidArgument (permanent); a media id ending in
 // "-release-fails" makes release_media answer kUnavailable.
+// create_room answers a room "room-<name>"; request_composition answers
+// settings.listed_media as the composition's media id, so a workflow learns
+// the media it archives as the hub's own records do.
 // list_participants answers kNotFound for settings.ended_rooms (an ended
 // meeting, as Chime does), else one connected participant.
 // list_participants and release_media append "<method> <id>\n" to
@@ -52,7 +55,13 @@ class PatternVideo final : public VideoProvider {
     }
   }
 
-  Result<Room> create_room(const CreateRoomRequest&) override { return unsupported(); }
+  Result<Room> create_room(const CreateRoomRequest& request) override {
+    Room room;
+    room.provider_room_id = "room-" + request.name;
+    room.name = request.name;
+    room.status = "in_progress";
+    return room;
+  }
   Result<Room> end_room(const RoomRef&) override { return unsupported(); }
   Result<JoinToken> issue_join_token(const JoinTokenRequest&) override { return unsupported(); }
   Result<std::vector<Participant>> list_participants(const RoomRef& room) override {
@@ -85,8 +94,15 @@ class PatternVideo final : public VideoProvider {
     }
     return out;
   }
-  Result<Recording> request_composition(const CompositionRequest&) override {
-    return unsupported();
+  Result<Recording> request_composition(const CompositionRequest& request) override {
+    if (listed_media_.empty()) return unsupported();
+    Recording r;
+    r.provider_id = listed_media_;
+    r.room_id = request.room_id;
+    r.kind = "composition";
+    r.status = "enqueued";
+    r.content_type = "video/mp4";
+    return r;
   }
 
   Result<MediaInfo> fetch_media(const MediaRef& media, const ChunkSink& sink) override {
