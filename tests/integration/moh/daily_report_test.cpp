@@ -197,13 +197,15 @@ double counter(int port, const std::string& name) {
   return 0;
 }
 
-// The sum of a counter over its labels in a hub's /metrics.
+// The sum of a counter over its labels (if it has any) in a hub's /metrics.
 double counter_sum(int port, const std::string& name) {
   HttpAnswer metrics = http_get(port, "/metrics");
   std::istringstream lines(metrics.body);
   double sum = 0;
   for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(name + "{", 0) == 0) sum += std::stod(line.substr(line.rfind(' ') + 1));
+    if (line.rfind(name + "{", 0) == 0 || line.rfind(name + " ", 0) == 0) {
+      sum += std::stod(line.substr(line.rfind(' ') + 1));
+    }
   }
   return sum;
 }
