@@ -32,6 +32,8 @@ http::ServerSettings server_settings(const config::ServerConfig& config) {
   settings.max_keep_alive_requests = config.max_keep_alive_requests;
   settings.request_timeout = config.request_timeout;
   settings.header_timeout = config.header_timeout;
+  settings.write_timeout = config.write_timeout;
+  settings.min_send_rate = config.min_send_rate;
   settings.max_connections_per_peer = config.max_connections_per_peer;
   settings.trusted_proxies = config.trusted_proxies;
   settings.shutdown_grace = config.shutdown_grace;

@@ -34,6 +34,8 @@ struct ServerConfig {
   int max_keep_alive_requests = 1000;
   std::chrono::milliseconds request_timeout{30000};  // whole request read; send timeout
   std::chrono::milliseconds header_timeout{10000};   // until the headers are complete
+  std::chrono::milliseconds write_timeout{30000};    // a whole response's write
+  std::int64_t min_send_rate = 64 << 10;             // bytes/s; a stream's length adds to it
   int max_connections_per_peer = 128;                // 0 = no cap
   std::vector<std::string> trusted_proxies;          // addresses/CIDRs whose X-Forwarded-For counts
   std::chrono::milliseconds shutdown_grace{20000};   // in-flight requests may finish within

@@ -618,9 +618,16 @@ Fields server_fields(ServerConfig& s) {
       duration("header_timeout", s.header_timeout, milliseconds(1),
                "Longest time from a connection's start (or a keep-alive request's first byte) "
                "until its headers are complete; slower clients get 408 and are closed."),
+      duration("write_timeout", s.write_timeout, milliseconds(1),
+               "Longest time to write one whole response; a client reading more slowly is "
+               "closed. A streamed body of known length (a recording) gets its length at "
+               "min_send_rate on top."),
+      size("min_send_rate", s.min_send_rate, kGiB,
+           "Bytes per second a streamed download must at least be read at: its length at this "
+           "rate is added to write_timeout."),
       integer("max_connections_per_peer", s.max_connections_per_peer, 0, 1000000,
-              "Connections one client address may hold at once; 0 means no cap. Behind a "
-              "reverse proxy, raise it or set 0."),
+              "Connections one client address (an IPv6 /64) may hold at once; 0 means no cap. "
+              "Behind a reverse proxy, raise it or set 0."),
       text_list("trusted_proxies", s.trusted_proxies,
                 "Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the "
                 "client (for the failed-authentication limit and the audit trail); empty: the "

@@ -36,6 +36,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "hub/http/peer_key.hpp"
 #include "hub/http/percent_decoding.hpp"
 #include "hub/http/problem_json.hpp"
 #include "hub/http/trusted_proxies.hpp"
@@ -179,12 +180,17 @@ struct Server::Impl {
     bool fired = false;
   };
   std::unordered_map<int, ReadDeadline> read_deadlines;  // by descriptor; guarded by mutex
+  // Write deadlines, the same way: when the current response must have been
+  // written. Past it the watchdog resets the connection, so a send blocked on
+  // a client that does not read fails at once (a per-send timeout alone lets
+  // a client that reads a few bytes at a time hold a thread for ever).
+  std::unordered_map<int, ReadDeadline> write_deadlines;  // by descriptor; guarded by mutex
   std::condition_variable watchdog_cv;
   std::thread watchdog;
   bool watchdog_stop = false;
 
-  // Connections per client address, counted from accept to the end of
-  // serve_connection. A descriptor accepted but dropped by a full queue
+  // Connections per client address (peer_key(): IPv6 per /64), counted from
+  // accept to the end of serve_connection. A descriptor accepted but dropped by a full queue
   // keeps its count until the descriptor is accepted again.
   std::unordered_map<std::string, int> peer_connections;  // guarded by mutex
   std::unordered_map<int, std::string> peer_of;           // by descriptor; guarded by mutex
@@ -205,6 +211,19 @@ struct Server::Impl {
     read_deadlines.erase(it);
     return fired;
   }
+  void set_write_deadline(int fd, Clock::time_point at) {
+    std::lock_guard lock(mutex);
+    write_deadlines[fd] = ReadDeadline{at, false};
+  }
+  // Stops the clock; true when the deadline had already fired.
+  bool clear_write_deadline(int fd) {
+    std::lock_guard lock(mutex);
+    auto it = write_deadlines.find(fd);
+    if (it == write_deadlines.end()) return false;
+    bool fired = it->second.fired;
+    write_deadlines.erase(it);
+    return fired;
+  }
   bool read_deadline_fired(int fd) {
     std::lock_guard lock(mutex);
     auto it = read_deadlines.find(fd);
@@ -221,6 +240,16 @@ struct Server::Impl {
           ::shutdown(fd, SHUT_RD);
         }
       }
+      for (auto& [fd, d] : write_deadlines) {
+        if (!d.fired && d.at <= now) {
+          d.fired = true;
+          // Reset on close: what the send buffer still holds is dropped
+          // instead of trickling out to the slow reader.
+          linger reset{1, 0};
+          ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+          ::shutdown(fd, SHUT_RDWR);
+        }
+      }
     }
   }
 
@@ -231,7 +260,7 @@ struct Server::Impl {
     int fd = -1;
     try {
       fd = socket.impl()->sockfd();
-      peer = socket.peerAddress().host().toString();
+      peer = peer_key(socket.peerAddress().host().toString());
     } catch (const Poco::Exception&) {
       return false;
     }
@@ -373,6 +402,7 @@ void Server::Impl::serve_connection(Poco::Net::StreamSocket& socket) {
     std::lock_guard lock(mutex);
     live.erase(fd);
     read_deadlines.erase(fd);
+    write_deadlines.erase(fd);
     release_peer_locked(fd);
   }
   idle_cv.notify_all();
@@ -638,8 +668,24 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int fd, int served
   }
   if (stopping.load()) keep_alive = false;
 
-  // Write the response.
+  // Write the response, within its deadline.
   bool write_ok = true;
+  auto write_budget = config.write_timeout;
+  if (resp.stream_body && config.min_send_rate > 0) {
+    auto length = resp.headers.find("Content-Length");
+    if (length != resp.headers.end()) {
+      try {
+        const long long bytes = std::stoll(length->second);
+        if (bytes > 0) {
+          write_budget +=
+              std::chrono::milliseconds(bytes / config.min_send_rate * 1000 +
+                                        bytes % config.min_send_rate * 1000 / config.min_send_rate);
+        }
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  set_write_deadline(fd, Clock::now() + write_budget);
   try {
     presp.setVersion(preq->getVersion());
     presp.setDate(Poco::Timestamp());
@@ -684,6 +730,13 @@ Server::Impl::After Server::Impl::serve_one(Session& session, int fd, int served
     keep_alive = keep_alive && presp.getKeepAlive();
   } catch (const Poco::Exception&) {
     write_ok = false;
+  }
+  if (clear_write_deadline(fd)) {
+    write_ok = false;
+    metrics.counter_add("wasl_http_write_timeouts_total",
+                        "Responses not written within their deadline (the client read too "
+                        "slowly); the connection was reset.",
+                        {});
   }
 
   double seconds = std::chrono::duration<double>(Clock::now() - started_at).count();

@@ -26,11 +26,19 @@ struct ServerSettings {
   int max_keep_alive_requests = 1000;
   std::chrono::milliseconds request_timeout{
       30000};  // whole request read (from its first byte); send timeout
+  // A response's whole write, from its first byte: a client that reads more
+  // slowly has its connection reset at the deadline, so it cannot hold a
+  // thread for longer. A streamed body of known length (a recording) gets
+  // write_timeout plus its length at min_send_rate; one of unknown length
+  // gets write_timeout.
+  std::chrono::milliseconds write_timeout{30000};
+  std::int64_t min_send_rate = 64 << 10;  // bytes per second, for streamed bodies
   // From a connection's accept (or a keep-alive request's first byte) until
   // its headers are complete, however the bytes trickle in; 408 beyond.
   std::chrono::milliseconds header_timeout{10000};
   // Connections one client address may hold at once (0 = no cap); beyond
-  // it a new connection is closed at accept.
+  // it a new connection is closed at accept. IPv6 peers count per /64
+  // (peer_key.hpp), IPv4 ones per address.
   int max_connections_per_peer = 128;
   // Peers (addresses or CIDR ranges) whose X-Forwarded-For names the client;
   // empty: the header is ignored. See trusted_proxies.hpp.

@@ -613,6 +613,121 @@ TEST_F(ServerTest, AClientOverItsConnectionCapIsClosedAtAcceptOthersAreServed) {
   }));
 }
 
+// A client that asks for a large response and reads it a little at a time,
+// with a small receive buffer. The per-send timeout never fires (every send
+// makes some progress); the response's write deadline closes it.
+class SlowReader {
+ public:
+  SlowReader(int port, const std::string& target) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int small = 4096;
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<std::uint16_t>(port));
+    ::inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0;
+    std::string request = "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    connected_ = connected_ && ::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) ==
+                                   static_cast<ssize_t>(request.size());
+  }
+  ~SlowReader() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  SlowReader(const SlowReader&) = delete;
+  SlowReader& operator=(const SlowReader&) = delete;
+
+  // Reads at most `chunk` bytes every `pause` until the server ends the
+  // connection or `limit` passes; true when the server ended it.
+  bool read_slowly_until_closed(std::size_t chunk, std::chrono::milliseconds pause,
+                                std::chrono::milliseconds limit) {
+    if (!connected_) return false;
+    std::mutex m;
+    std::condition_variable never;
+    auto deadline = Clock::now() + limit;
+    std::string buf(chunk, '\0');
+    while (Clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) > 0) {
+        ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
+        if (n <= 0) return true;  // closed (or reset) by the server
+        received_ += static_cast<std::size_t>(n);
+      }
+      std::unique_lock lock(m);
+      never.wait_for(lock, pause, [] { return false; });  // the client's pace
+    }
+    return false;
+  }
+  std::size_t received() const { return received_; }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  std::size_t received_ = 0;
+};
+
+// Before the write deadline a client reading 4 KiB every 20 ms held its
+// thread for as long as the response took (a 32 MiB body: over two
+// minutes), since each send progressed within the per-send timeout. Now the
+// thread is free at the deadline and the connection is reset.
+TEST_F(ServerTest, ASlowReaderIsClosedAtTheResponsesWriteDeadline) {
+  const std::string big(32u << 20, 'x');
+  router_.add("GET", "/big", [&big](Request&) { return Response::text(200, big); });
+  router_.add("GET", "/big-stream", [&big](Request&) {
+    Response r;
+    r.set_header("Content-Length", std::to_string(big.size()));
+    r.stream_body = [&big](std::ostream& os) { os.write(big.data(), big.size()); };
+    return r;
+  });
+  config_.request_timeout = 60s;  // the per-send timeout, far beyond the test
+  config_.write_timeout = 1s;
+  config_.min_send_rate = 64 << 20;  // a 32 MiB stream gets 1 s + 0.5 s
+  start();
+  for (const char* target : {"/big", "/big-stream"}) {
+    SlowReader reader(port_, target);
+    auto began = Clock::now();
+    std::atomic<bool> closed{false};
+    std::thread client([&] { closed = reader.read_slowly_until_closed(4096, 20ms, 10s); });
+    // The server's thread is free again once the deadline passed, while the
+    // client still reads.
+    EXPECT_TRUE(eventually([&] { return server_->in_flight() == 1; })) << target;
+    EXPECT_TRUE(eventually([&] { return server_->in_flight() == 0; }, 5s))
+        << target << ": the server kept writing to a slow reader for 5 s";
+    client.join();
+    EXPECT_TRUE(closed.load()) << target << ": the connection stayed open for 10 s";
+    EXPECT_LT(Clock::now() - began, 5s) << target;
+    EXPECT_LT(reader.received(), big.size()) << target;
+  }
+  EXPECT_NE(metrics_.render().find("wasl_http_write_timeouts_total 2"), std::string::npos)
+      << metrics_.render();
+  // A reader that keeps up gets the whole body.
+  Reply whole = request(port_, "GET", "/big-stream");
+  EXPECT_EQ(whole.status, 200);
+  EXPECT_EQ(whole.body.size(), big.size());
+}
+
+// A streamed body's deadline grows with its length at min_send_rate.
+TEST_F(ServerTest, AStreamedDownloadGetsItsLengthAtTheMinimumRate) {
+  const std::string body(8u << 20, 'y');
+  router_.add("GET", "/sized", [&body](Request&) {
+    Response r;
+    r.set_header("Content-Length", std::to_string(body.size()));
+    r.stream_body = [&body](std::ostream& os) {
+      for (std::size_t at = 0; at < body.size(); at += 1u << 20) {
+        os.write(body.data() + at, 1u << 20);
+      }
+    };
+    return r;
+  });
+  config_.write_timeout = 1ms;      // alone, no body of 8 MiB could be written
+  config_.min_send_rate = 1 << 20;  // 8 s for 8 MiB
+  start();
+  Reply sized = request(port_, "GET", "/sized");
+  EXPECT_EQ(sized.status, 200);
+  EXPECT_EQ(sized.body.size(), body.size());
+  EXPECT_EQ(metrics_.render().find("wasl_http_write_timeouts_total"), std::string::npos);
+}
+
 // 300 slowloris connections from one client, each sending a header line
 // every 500 ms and reopened when the server closes it, for 10 s, on a server
 // with 64 threads. Before the per-client cap and the header deadline, the
