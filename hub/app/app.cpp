@@ -156,6 +156,14 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   app->audit_ = std::make_unique<audit::AuditWriter>(
       app->store_->dialect(), app->keyring_->audit_key().view(),
       audit::AuditWriterOptions{config.security.audit_checkpoint_every});
+  {
+    // A head left unsigned by the migration to version 20 is signed now,
+    // before anything appends (verification refuses an unsigned head).
+    WASL_ASSIGN_OR_RETURN(auto tx, app->store_->begin(storage::TxMode::kReadWrite));
+    WASL_ASSIGN_OR_RETURN(bool signed_now, app->audit_->sign_unsigned_head(*tx));
+    WASL_RETURN_IF_ERROR(tx->commit());
+    if (signed_now) spdlog::info("audit_head signed (first start since migration 0020)");
+  }
 
   storage::Store* store = app->store_.get();
   app->metrics_.gauge_callback("wasl_store_pool_connections", "Store connections by state.",

@@ -6,6 +6,7 @@
 #include "hub/audit/chain_hash.hpp"
 #include "hub/audit/checkpoint.hpp"
 #include "hub/audit/event_row.hpp"
+#include "hub/audit/head_signature.hpp"
 
 namespace wasl::audit {
 
@@ -52,14 +53,20 @@ sdk::Result<VerifyReport> AuditVerifier::verify(storage::Store& store) const {
   std::int64_t event_bound = 0;
   std::optional<std::int64_t> head_seq;
   std::string head_hash;
+  std::optional<std::string> head_signature;
   {
     WASL_ASSIGN_OR_RETURN(auto tx, store.begin(storage::TxMode::kReadOnly));
     WASL_ASSIGN_OR_RETURN(Rows cp, tx->query("SELECT MAX(seq) FROM audit_checkpoints"));
     WASL_ASSIGN_OR_RETURN(checkpoint_bound, max_or_zero(cp));
-    WASL_ASSIGN_OR_RETURN(Rows head, tx->query("SELECT seq, hash FROM audit_head WHERE id = 1"));
+    WASL_ASSIGN_OR_RETURN(Rows head,
+                          tx->query("SELECT seq, hash, mac FROM audit_head WHERE id = 1"));
     if (!head.empty()) {
       WASL_ASSIGN_OR_RETURN(std::int64_t s, head[0].get_int(0));
       WASL_ASSIGN_OR_RETURN(head_hash, head[0].get_text(1));
+      if (!head[0].is_null(2)) {
+        WASL_ASSIGN_OR_RETURN(std::string mac, head[0].get_text(2));
+        head_signature = std::move(mac);
+      }
       head_seq = s;
     }
     WASL_ASSIGN_OR_RETURN(Rows ev, tx->query("SELECT MAX(seq) FROM audit_events"));
@@ -181,6 +188,24 @@ sdk::Result<VerifyReport> AuditVerifier::verify(storage::Store& store) const {
     return bad(report, newest + 1,
                "audit_head names " + seq_text(*head_seq) + " but the newest stored event is " +
                    std::to_string(newest) + ": the newest events were deleted");
+  }
+  // The head names the newest event (checked above); its signature says the
+  // hub wrote it, so a tail deleted with the head moved back shows here.
+  // An empty chain may be unsigned (a new database).
+  if (*head_seq > 0 || head_signature) {
+    if (!head_signature) {
+      return bad(report, *head_seq + 1,
+                 "audit_head carries no signature: it was altered outside Wasl (or the hub has "
+                 "not started since `wasl migrate`), so the newest events cannot be vouched for");
+    }
+    auto key = head_key(key_.view());
+    if (!key.ok()) return std::move(key).error();
+    if (!head_mac_valid(*key, *head_seq, head_hash, *head_signature)) {
+      return bad(report, *head_seq + 1,
+                 "audit_head's signature does not match " + seq_text(*head_seq) +
+                     ": the head was moved outside Wasl, so the events after it were deleted (or "
+                     "the audit key is wrong)");
+    }
   }
   return report;
 }

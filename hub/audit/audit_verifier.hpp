@@ -36,7 +36,9 @@ class AuditVerifier {
   //     reordering);
   //   * every checkpoint's MAC verifies under the audit key and names an event
   //     that exists with that hash (events rewritten or deleted up to it);
-  //   * audit_head does not point past the newest event (a deleted tail).
+  //   * audit_head does not point past the newest event (a deleted tail), and
+  //     carries a valid signature (head_signature.hpp; a deleted tail with
+  //     the head moved back to match). An empty chain's head may be unsigned.
   // Tampering yields ok = false with first_bad_seq and reason; the Result is an
   // error only when the store cannot be read.
   sdk::Result<VerifyReport> verify(storage::Store& store) const;

@@ -4,6 +4,7 @@
 
 #include "hub/audit/chain_hash.hpp"
 #include "hub/audit/checkpoint.hpp"
+#include "hub/audit/head_signature.hpp"
 
 namespace wasl::audit {
 
@@ -25,9 +26,29 @@ storage::Value optional_value(const std::string& s) {
 
 }  // namespace
 
+namespace {
+
+std::string derived_head_key(std::string_view audit_key) {
+  auto key = head_key(audit_key);
+  // HMAC-SHA-256 fails only when OpenSSL cannot allocate; no head can be
+  // signed then, and verification reports every head as forged.
+  return key.ok() ? std::move(key).value() : std::string();
+}
+
+std::string joined_pads(std::string_view head_key) {
+  HeadPads pads = head_pads(head_key);
+  return pads.inner + pads.outer;
+}
+
+}  // namespace
+
 AuditWriter::AuditWriter(storage::Dialect dialect, std::string_view audit_key,
                          AuditWriterOptions options)
-    : dialect_(dialect), key_(audit_key), options_(options) {}
+    : dialect_(dialect),
+      key_(audit_key),
+      head_key_(derived_head_key(audit_key)),
+      head_pads_(joined_pads(head_key_.view())),
+      options_(options) {}
 
 sdk::Result<AuditWriter::Head> AuditWriter::lock_head(storage::Transaction& tx) const {
   // On PostgreSQL (READ COMMITTED) FOR UPDATE waits for a concurrent appender
@@ -83,8 +104,9 @@ sdk::Result<AuditWriter::Head> AuditWriter::append_sqlite(storage::Transaction& 
        optional_value(event.entity_type), optional_value(event.entity_id), event.outcome,
        optional_value(event.request_id), optional_value(event.source_address),
        optional_value(event.detail), head.hash, *hash}));
-  WASL_RETURN_IF_ERROR(
-      tx.exec("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", {seq, *hash}));
+  WASL_ASSIGN_OR_RETURN(std::string mac, head_mac(head_key_.view(), seq, *hash));
+  WASL_RETURN_IF_ERROR(tx.exec("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1",
+                               {seq, *hash, mac}));
   return Head{seq, *hash};
 }
 
@@ -93,7 +115,8 @@ sdk::Result<AuditWriter::Head> AuditWriter::append_postgres(storage::Transaction
   // One statement, one round trip: lock the head (READ COMMITTED FOR UPDATE
   // waits for a concurrent appender's commit and then sees the row it left),
   // finish the canonical form with the new seq, hash it exactly as
-  // chain_hash() does, insert the event and move the head.
+  // chain_hash() does, insert the event and move the head, signing it as
+  // head_mac() does (HMAC from its pads: SHA-256(outer || SHA-256(inner || m))).
   static constexpr std::string_view kAppend =
       "WITH head AS ("
       "  SELECT seq + 1 AS seq, hash AS prev FROM audit_head WHERE id = 1 FOR UPDATE),"
@@ -107,7 +130,11 @@ sdk::Result<AuditWriter::Head> AuditWriter::append_postgres(storage::Transaction
       "  SELECT seq, $1::bigint, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text,"
       "    $8::text, $9::text, $10::text, prev, hash FROM chained"
       "  RETURNING seq, hash)"
-      " UPDATE audit_head SET seq = appended.seq, hash = appended.hash FROM appended"
+      " UPDATE audit_head SET seq = appended.seq, hash = appended.hash,"
+      "  mac = encode(sha256($13::bytea || sha256($12::bytea || convert_to("
+      "    'wasl.audit.head.v1' || chr(10) || appended.seq::text || chr(10) || appended.hash"
+      "    || chr(10), 'UTF8'))), 'hex')"
+      " FROM appended"
       " WHERE audit_head.id = 1 RETURNING audit_head.seq, audit_head.hash";
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
@@ -115,7 +142,8 @@ sdk::Result<AuditWriter::Head> AuditWriter::append_postgres(storage::Transaction
                {event.occurred_at, event.actor, optional_value(event.facility_id), event.action,
                 optional_value(event.entity_type), optional_value(event.entity_id), event.outcome,
                 optional_value(event.request_id), optional_value(event.source_address),
-                optional_value(event.detail), storage::Blob{canonical_tail(event)}}));
+                optional_value(event.detail), storage::Blob{canonical_tail(event)},
+                storage::Blob{head_pads_.substr(0, 64)}, storage::Blob{head_pads_.substr(64)}}));
   if (rows.empty()) {
     return Error(ErrorCode::kFailedPrecondition,
                  "the audit_head row is missing; run `wasl migrate` (and `wasl audit verify` "
@@ -135,6 +163,16 @@ sdk::Status AuditWriter::write_checkpoint(storage::Transaction& tx, const Head& 
       "INSERT INTO audit_checkpoints (seq, head_hash, mac, created_at) VALUES ($1, $2, $3, $4)",
       {head.seq, head.hash, mac, created_at}));
   return sdk::ok_status();
+}
+
+sdk::Result<bool> AuditWriter::sign_unsigned_head(storage::Transaction& tx) const {
+  WASL_ASSIGN_OR_RETURN(Head head, lock_head(tx));
+  if (head.seq == 0) return false;
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query("SELECT mac FROM audit_head WHERE id = 1"));
+  if (rows.empty() || !rows[0].is_null(0)) return false;
+  WASL_ASSIGN_OR_RETURN(std::string mac, head_mac(head_key_.view(), head.seq, head.hash));
+  WASL_RETURN_IF_ERROR(tx.exec("UPDATE audit_head SET mac = $1 WHERE id = 1", {mac}));
+  return true;
 }
 
 sdk::Result<std::optional<std::int64_t>> AuditWriter::checkpoint(storage::Transaction& tx) const {

@@ -28,6 +28,9 @@ struct AppendedEvent {
 // Immutable after construction; thread-safe (every call works only on the
 // transaction it is given).
 //
+// audit_head is signed (head_signature.hpp) in the statement that moves it,
+// so a deleted tail with the head moved back is detected by verification.
+//
 // Serialisation: append() locks the one-row audit_head table (PostgreSQL:
 // SELECT … FOR UPDATE; SQLite: the write lock of BEGIN IMMEDIATE), so every
 // audited transaction is serialised from its append() to its commit. Call
@@ -45,6 +48,11 @@ class AuditWriter {
   // schema lacks audit_head (run `wasl migrate`); storage errors as the
   // transaction reports them (kConflict on a deadlock: retry the whole unit).
   sdk::Result<AppendedEvent> append(storage::Transaction& tx, const AuditEvent& event) const;
+
+  // Signs audit_head when it carries no signature (a database migrated to
+  // version 20 and not written since) and holds an event. Returns whether it
+  // signed. Called once at start-up, before any append.
+  sdk::Result<bool> sign_unsigned_head(storage::Transaction& tx) const;
 
   // Writes a signed checkpoint of the current head unless one exists for it.
   // Returns the checkpointed seq, or nullopt when the chain is empty.
@@ -64,6 +72,8 @@ class AuditWriter {
 
   storage::Dialect dialect_;
   crypto::SecretBytes key_;
+  crypto::SecretBytes head_key_;  // head_key(key_)
+  std::string head_pads_;         // head_pads(head_key_): inner then outer, 64 bytes each
   AuditWriterOptions options_;
 };
 

@@ -98,7 +98,7 @@ TEST_P(AuditVerifierTest, UntouchedChainVerifies) {
 TEST_P(AuditVerifierTest, EmptyChainVerifies) {
   exec_raw("DELETE FROM audit_checkpoints");
   exec_raw("DELETE FROM audit_events");
-  exec_raw("UPDATE audit_head SET seq = 0, hash = $1 WHERE id = 1", {kGenesisHash});
+  exec_raw("UPDATE audit_head SET seq = 0, hash = $1, mac = NULL WHERE id = 1", {kGenesisHash});
   VerifyReport report = verify();
   EXPECT_TRUE(report.ok) << report.reason;
   EXPECT_EQ(report.events_checked, 0);
@@ -164,6 +164,29 @@ TEST_P(AuditVerifierTest, DetectsDeletedNewestEventsThroughHead) {
   exec_raw("DELETE FROM audit_checkpoints WHERE seq = 20");
   exec_raw("DELETE FROM audit_events WHERE seq > 18");
   expect_bad(19, "audit_head");
+}
+
+// Fewer events than a checkpoint interval deleted from the tail, with
+// audit_head moved back to the newest event left: no checkpoint names the
+// deleted ones, so only the head's signature can tell.
+TEST_P(AuditVerifierTest, DetectsADeletedTailShorterThanACheckpointInterval) {
+  AuditWriter writer(GetParam(), kKey, AuditWriterOptions{kCheckpointEvery});
+  for (int i = 1; i <= 3; ++i) {
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    AuditEvent e;
+    e.actor = "anonymous";
+    e.action = "auth.failed";
+    e.outcome = std::string(kOutcomeFailure);
+    ASSERT_OK(writer.append(**tx, e));
+    ASSERT_OK((*tx)->commit());
+  }
+  ASSERT_TRUE(verify().ok);
+  exec_raw("DELETE FROM audit_events WHERE seq > 21");
+  exec_raw(
+      "UPDATE audit_head SET seq = 21, hash = (SELECT hash FROM audit_events WHERE seq = 21) "
+      "WHERE id = 1");
+  expect_bad(22, "audit_head");
 }
 
 TEST_P(AuditVerifierTest, DetectsRewrittenChainThroughCheckpoint) {

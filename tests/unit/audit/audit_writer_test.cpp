@@ -13,6 +13,7 @@
 #include "hub/audit/audit_verifier.hpp"
 #include "hub/audit/chain_hash.hpp"
 #include "hub/audit/checkpoint.hpp"
+#include "hub/audit/head_signature.hpp"
 #include "tests/unit/audit/audited_database.hpp"
 
 namespace wasl::audit {
@@ -212,6 +213,47 @@ TEST_P(AuditWriterTest, WritesSignedCheckpointEveryNEvents) {
   EXPECT_FALSE(checkpoint_mac_valid(std::string(32, 'x'), c));
   c.seq = 7;
   EXPECT_FALSE(checkpoint_mac_valid(kKey, c));
+}
+
+// Every append signs the head it moves, on PostgreSQL inside the append
+// statement: the signature is head_mac() of the newest event's seq and hash.
+TEST_P(AuditWriterTest, EachAppendSignsTheHead) {
+  AuditWriter w = writer();
+  auto key = head_key(kKey);
+  ASSERT_TRUE(key.ok());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(audited_change(w, "h" + std::to_string(i), true));
+    auto tx = store_->begin(TxMode::kReadOnly);
+    ASSERT_TRUE(tx.ok());
+    auto rows = (*tx)->query("SELECT seq, hash, mac FROM audit_head WHERE id = 1");
+    ASSERT_TRUE(rows.ok());
+    ASSERT_EQ(rows->size(), 1u);
+    const std::int64_t seq = (*rows)[0].get_int(0).value();
+    const std::string hash = (*rows)[0].get_text(1).value();
+    EXPECT_EQ(seq, i + 1);
+    auto expected = head_mac(*key, seq, hash);
+    ASSERT_TRUE(expected.ok());
+    EXPECT_EQ((*rows)[0].get_text(2).value(), *expected);
+  }
+  // An unsigned head (a database just migrated to version 20) fails
+  // verification until the hub signs it at start.
+  exec_raw("UPDATE audit_head SET mac = NULL WHERE id = 1");
+  AuditVerifier verifier(kKey);
+  auto unsigned_report = verifier.verify(*store_);
+  ASSERT_TRUE(unsigned_report.ok());
+  EXPECT_FALSE(unsigned_report->ok);
+  EXPECT_NE(unsigned_report->reason.find("no signature"), std::string::npos);
+  {
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    auto signed_now = w.sign_unsigned_head(**tx);
+    ASSERT_TRUE(signed_now.ok()) << signed_now.error().message;
+    EXPECT_TRUE(*signed_now);
+    ASSERT_OK((*tx)->commit());
+  }
+  auto report = verifier.verify(*store_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok) << report->reason;
 }
 
 TEST_P(AuditWriterTest, CheckpointOnDemandIsWrittenOncePerHead) {
