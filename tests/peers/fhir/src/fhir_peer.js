@@ -28,12 +28,42 @@ const FAULT_STATUSES = [400, 401, 403, 404, 409, 410, 412, 422, 429, 500, 502, 5
 const BODY_LIMIT = 4 << 20;
 const TOKEN_PATH = '/auth/token';
 
+// The largest hostile answers a rule may ask for: 1,000,000 levels of
+// nesting (2 MB of brackets) and 64 MiB of padding.
+const MAX_ANSWER_DEPTH = 1000000;
+const MAX_ANSWER_BYTES = 64 << 20;
+const MIN_ANSWER_BYTES = 1024;
+
 // Fault rules matched against every name of a call, not one; and the
-// peer's own kind, `notify` rules (subscriptions.js), for the notifications
-// it sends, which '*' rules never touch.
+// peer's own kinds: `notify` rules (subscriptions.js), for the notifications
+// it sends, which '*' rules never touch, and `answers` rules, a read answered
+// 200 with a hostile body the peer makes itself (hostileBody()).
 class FhirFaults extends Faults {
   constructor(options) {
     super(options);
+    this.defineRules('answers', {
+      recognise: (rule) => rule && rule.answer !== undefined,
+      parse: (rule) => {
+        const count = checkCount(rule.count);
+        if (count === null) return 'count must be an integer 1..10000';
+        if (!rule.operation || typeof rule.operation !== 'string') return 'operation is required';
+        if (rule.answer === 'deep') {
+          const depth = Number(rule.depth);
+          if (!Number.isInteger(depth) || depth < 1 || depth > MAX_ANSWER_DEPTH) {
+            return `depth must be an integer 1..${MAX_ANSWER_DEPTH}`;
+          }
+          return { operation: rule.operation, remaining: count, answer: 'deep', depth };
+        }
+        if (rule.answer === 'huge') {
+          const bytes = Number(rule.bytes);
+          if (!Number.isInteger(bytes) || bytes < MIN_ANSWER_BYTES || bytes > MAX_ANSWER_BYTES) {
+            return `bytes must be an integer ${MIN_ANSWER_BYTES}..${MAX_ANSWER_BYTES}`;
+          }
+          return { operation: rule.operation, remaining: count, answer: 'huge', bytes };
+        }
+        return 'answer must be "deep" or "huge"';
+      },
+    });
     this.defineRules('notify', {
       recognise: (rule) => rule && rule.operation === 'notify',
       parse: (rule) => {
@@ -59,6 +89,27 @@ class FhirFaults extends Faults {
     this.rules = this.rules.filter((r) => r.remaining > 0);
     return { ...rule };
   }
+}
+
+// The text of a hostile 200 answer to a read of `resource` (the stored
+// one, or {resourceType, id} when there is none) under an `answers` rule:
+//   deep  the resource with `extension` holding `depth` nested arrays
+//         ([[[…]]]): a few bytes per level, deeper than any parser's budget;
+//   huge  the resource with a generated narrative padding it to exactly
+//         `bytes` + 1 bytes, one more than asked.
+// Both are JSON; neither is valid R4 (the point is the shape, not the content).
+function hostileBody(resource, entry) {
+  const base = { ...resource };
+  delete base.extension;
+  delete base.text;
+  const head = JSON.stringify(base).slice(0, -1);
+  if (entry.answer === 'deep') {
+    return `${head},"extension":${'['.repeat(entry.depth)}${']'.repeat(entry.depth)}}`;
+  }
+  const open = `${head},"text":{"status":"generated","div":"<div xmlns=\\"http://www.w3.org/1999/xhtml\\">`;
+  const close = '</div>"}}';
+  const pad = Math.max(0, entry.bytes + 1 - Buffer.byteLength(open) - close.length);
+  return `${open}${'x'.repeat(pad)}${close}`;
 }
 
 function send(res, { status, body, headers }) {
@@ -225,6 +276,22 @@ class FhirPeer extends PeerServer {
     const names = [`${interaction} ${type}`.trim(), interaction, `${req.method} ${type}`.trim(),
       `${req.method} ${segments.join('/')}`];
     this.effects.count(['requests', interaction, type || '*']);
+    if (interaction === 'read' || interaction === 'vread') {
+      const hostile = this.faults.takeOwn('answers', (e) => e.operation === '*' || names.includes(e.operation));
+      if (hostile) {
+        const stored = await this.fhir.read(type, segments[1] || '').catch(() => null);
+        const text = hostileBody(stored || { resourceType: type, id: segments[1] || '' }, hostile);
+        const { remaining, ...rule } = hostile;
+        const faulted = {
+          call: `${req.method} ${segments.join('/')}`, ...rule, status: 200, sentBytes: Buffer.byteLength(text), endedAt: null,
+        };
+        this.effects.record('faulted', faulted);
+        res.on('close', () => { faulted.endedAt = new Date().toISOString(); });
+        res.writeHead(200, { 'Content-Type': FHIR_JSON, 'Content-Length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      }
+    }
     await this.performRecorded(`${req.method} ${segments.join('/')}`, names, res, {
       effect: () => this.fhir.execute({ method: req.method, segments, query, headers: req.headers, body, baseUrl }),
       answer: (result) => {
