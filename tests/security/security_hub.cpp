@@ -21,6 +21,7 @@ constexpr int kMeetingIdleEndMs = 600000;
 ConsultationHubOptions security_hub_options() {
   ConsultationHubOptions options;
   options.more_facilities = {SecurityHub::kB};
+  options.moh_file_drop = true;
 #ifdef WASL_SECURITY_POSTGRES
   options.postgres_url = postgres_test_url();
 #endif

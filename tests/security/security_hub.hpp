@@ -2,7 +2,8 @@
 // two facilities, hospital-a and hospital-b, bound to the same instance of
 // every role, as a hospital group deploys it: video.chime-main on the Chime
 // peer, ehr.fhir on the FHIR peer (SMART Backend Services), billing.nphies on
-// the NPHIES peer over mutual TLS and reporting.moh on the MOH peer (the
+// the NPHIES peer over mutual TLS and reporting.moh on the MOH peer, also
+// dropping report files into hub().moh_file_drop_dir() (the
 // ConsultationHub harness of tests/integration/consultation does the set-up).
 // The binary built with WASL_SECURITY_POSTGRES stores in a fresh PostgreSQL
 // schema, the other in SQLite. A test double's tool: never shipped.

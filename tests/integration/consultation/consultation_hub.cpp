@@ -145,9 +145,10 @@ void ConsultationHub::write_config() {
       {"private_key", "${file:fhir-client.pem}"},
       {"subscription_secret", kSubscriptionSecret},
       {"service_provider", "wasl-clinic"}};
-  const nlohmann::json moh = {
+  nlohmann::json moh = {
       {"base_url", (moh_ ? moh_->url() : std::string("http://127.0.0.1:1")) + "/fhir"},
       {"bearer_token", "moh-sandbox-token"}};
+  if (options_.moh_file_drop) moh["file_drop_directory"] = moh_file_drop_dir();
 
   std::string server =
       "server:\n  host: 127.0.0.1\n  port: " + std::to_string(options_.port) + "\n";

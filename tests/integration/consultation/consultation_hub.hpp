@@ -106,6 +106,9 @@ struct ConsultationHubOptions {
   // group sharing every provider account), each with its own MOH licence
   // and no EHR bookings. Their keys come from client(role, facility).
   std::vector<std::string> more_facilities;
+  // reporting.moh also drops its report files into moh_file_drop_dir() (its
+  // file_drop_directory, which the plugin creates on its first write).
+  bool moh_file_drop = false;
 };
 
 class ConsultationHub {
@@ -128,6 +131,8 @@ class ConsultationHub {
   std::string log() const;
   const std::string& config_path() const { return config_path_; }
   const TempDir& dir() const { return dir_; }
+  // reporting.moh's file_drop_directory when options.moh_file_drop is set.
+  std::string moh_file_drop_dir() const { return dir_.file("moh-reports"); }
 
   // A client with a new API key of `role` for the facility (made once per
   // role with `wasl apikeys create`, kept across restarts). Needs the hub to
