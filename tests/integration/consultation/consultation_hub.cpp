@@ -251,6 +251,15 @@ void ConsultationHub::stop() {
   process_.reset();
 }
 
+void ConsultationHub::signal(int sig) {
+  if (process_) process_->signal(sig);
+}
+
+CommandResult ConsultationHub::run_command(std::vector<std::string> args) const {
+  args.insert(args.end(), {"--config", config_path_});
+  return run_wasl(args);
+}
+
 std::string ConsultationHub::webhook_url() const {
   return "http://127.0.0.1:" + std::to_string(port_) + "/v1/webhooks/" + video_.instance;
 }
@@ -263,13 +272,13 @@ HubApiClient ConsultationHub::client(const std::string& role, const std::string&
   const std::string name = facility + "/" + role;
   auto it = keys_.find(name);
   if (it == keys_.end()) {
-    std::vector<std::string> args = {"apikeys", "create",  "--facility",  facility,   "--role",
-                                     role,      "--label", "e2e " + role, "--config", config_path_};
+    std::vector<std::string> args = {"apikeys", "create", "--facility", facility,
+                                     "--role",  role,     "--label",    "e2e " + role};
     // The clinician key is the booked practitioner's own.
     if (role == "clinician") {
       args.insert(args.end(), {"--practitioner", FhirPeer::kDemoPractitioner});
     }
-    CommandResult made = run_wasl(args);
+    CommandResult made = run_command(args);
     EXPECT_EQ(made.exit_code, 0) << made.err;
     std::string key = made.out.substr(0, made.out.find('\n'));
     it = keys_.emplace(name, key).first;

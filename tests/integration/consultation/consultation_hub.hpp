@@ -33,6 +33,7 @@
 //   hub.wait_for_status(api, id, {"waiting_room"}, 30s);
 //   ...drive the provider's peer (join, end) from the test...
 //   hub.kill(); hub.start();                        // kill -9 and restart
+//   hub.run_command({"keys", "rotate"}); hub.signal(SIGHUP);  // rotate, reload
 //   hub.wait_for_status(api, id, {"completed"}, 60s);
 //   hub.nphies_claims();                            // the exchange's claims
 //   hub.ehr_resources("Encounter");                 // what the FHIR server holds
@@ -125,6 +126,11 @@ class ConsultationHub {
   void kill();
   // SIGTERM, and waits for the exit (30 s).
   void stop();
+  // Sends `sig` to the running hub; SIGHUP reloads its workflows and key
+  // ring, logging "SIGHUP received" and then what the reload did.
+  void signal(int sig);
+  // Runs `wasl <args…> --config <config_path()>`, e.g. {"keys", "rotate"}.
+  CommandResult run_command(std::vector<std::string> args) const;
 
   int port() const { return port_; }
   std::string webhook_url() const;
