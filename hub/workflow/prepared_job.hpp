@@ -52,6 +52,9 @@ struct CallOutcome {
   std::optional<sdk::Result<nlohmann::json>> result;
   bool in_tx_action = false;  // run the hub action inside the finishing transaction
   bool abandoned = false;     // the engine is stopping or lost the job; record nothing
+  // A step guard refused the input (its access.denied is already stored):
+  // the step fails for good, whatever its retry policy lists.
+  bool refused = false;
 };
 
 // Writes that transitions of several runs, settled in one transaction,

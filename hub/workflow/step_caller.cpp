@@ -63,6 +63,7 @@ CallOutcome StepCaller::call(const PreparedJob& p, const std::atomic<bool>& stop
     Result<json> guarded =
         guard_step_input(store_, actions_, action_context(p, nullptr), method, p.input);
     if (!guarded.ok()) {
+      outcome.refused = guarded.error().code == ErrorCode::kPermissionDenied;
       outcome.result = std::move(guarded);
       return outcome;
     }

@@ -179,7 +179,7 @@ Status StepFinisher::record(Transaction& tx, PreparedJob& p, CallOutcome& outcom
           audit_->append(tx, denied_event(*p.denied, p.run.facility_id, p.run.id, p.step->id,
                                           p.step->call, p.attempt_row, now)));
     }
-  } else {
+  } else if (!outcome.refused) {
     WASL_ASSIGN_OR_RETURN(bool rescheduled, transitions_.retry_later(tx, p, error, held, now));
     if (rescheduled) return {};
   }

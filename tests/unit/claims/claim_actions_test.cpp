@@ -501,7 +501,8 @@ TEST_P(ClaimFlowTest, ResumingTheFailedRunResubmitsAndTheResultReachesTheClaim) 
 }
 
 // A step that names another facility's licence on the exchange fails for
-// good without reaching the billing plugin, and the refusal is audited.
+// good without reaching the billing plugin, and the refusal is audited once:
+// a retry policy that lists permission_denied does not repeat it.
 constexpr const char* kForeignPoll = R"(
 name: foreign-poll
 version: 1
@@ -510,6 +511,7 @@ steps:
   - id: poll
     call: billing.poll
     with: {provider_license: PR-OTHER-FACILITY, max_messages: 5}
+    retry: {max_attempts: 3, initial_delay: 1ms, on: [permission_denied]}
 )";
 
 TEST_P(ClaimFlowTest, AStepNamingAnotherLicenceIsRefusedWithoutCallingThePlugin) {
@@ -517,6 +519,8 @@ TEST_P(ClaimFlowTest, AStepNamingAnotherLicenceIsRefusedWithoutCallingThePlugin)
   run_to_end({"succeeded", "failed"}, "foreign-poll");
   EXPECT_EQ(billing_->calls_of("billing.poll"), 0);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_runs WHERE status = 'failed'"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_steps WHERE step_id = 'poll'"), 1)
+      << "a refusal was retried";
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied' AND "
                    "outcome = 'denied' AND facility_id = $1",
                    {std::string(kFacilityA)}),
