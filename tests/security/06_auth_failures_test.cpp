@@ -106,7 +106,9 @@ TEST(AuthFailures, RotatingTokenPrefixesFromOneSourceAreLimitedAndAuditedPerMinu
     const int status = get_me_from(kGuesser, port, "Bearer " + token);
     ASSERT_TRUE(status == 401 || status == 429) << i << ": " << status;
     if (status == 429 && first_refused < 0) first_refused = i;
-    if (first_refused >= 0) EXPECT_EQ(status, 429) << i;
+    if (first_refused >= 0) {
+      EXPECT_EQ(status, 429) << i;
+    }
   }
   EXPECT_EQ(first_refused, 10) << "the eleventh failure from the source is refused";
 

@@ -47,7 +47,9 @@ TEST(ProviderErrorText, MetricsHealthAndPluginListsCarryNothingOfAnotherFacility
     for (const auto& item : health.json["items"]) {
       for (const char* call : {"probe", "last_error"}) {
         const json& outcome = item["health"][call];
-        if (outcome.is_object()) EXPECT_FALSE(outcome.contains("message")) << outcome;
+        if (outcome.is_object()) {
+          EXPECT_FALSE(outcome.contains("message")) << outcome;
+        }
       }
     }
     ApiAnswer alerts = s.client(facility, "clinician").get("/v1/alerts");
