@@ -4,6 +4,7 @@
 
 #include "wasl/sdk/http_status_error.hpp"
 #include "wasl/sdk/json_budget.hpp"
+#include "wasl/sdk/json_member.hpp"
 
 namespace wasl::plugins::fhir {
 
@@ -12,7 +13,8 @@ using sdk::ErrorCode;
 
 std::string operation_outcome_summary(std::string_view body) {
   auto outcome = sdk::parse_json_within(body);
-  if (!outcome.is_object() || outcome.value("resourceType", "") != "OperationOutcome") return {};
+  if (!outcome.is_object() || sdk::string_member(outcome, "resourceType") != "OperationOutcome")
+    return {};
   auto issues = outcome.find("issue");
   if (issues == outcome.end() || !issues->is_array()) return {};
   std::string out;
@@ -22,7 +24,7 @@ std::string operation_outcome_summary(std::string_view body) {
     if (auto d = issue.find("details"); d != issue.end() && d->is_object()) {
       text = d->value("text", "");
     }
-    if (text.empty()) text = issue.value("diagnostics", "");
+    if (text.empty()) text = sdk::string_member(issue, "diagnostics");
     if (text.size() > 200) text.resize(200);
     if (!out.empty()) out += "; ";
     out += issue.value("code", "unknown");

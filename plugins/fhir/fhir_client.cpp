@@ -6,6 +6,7 @@
 #include "plugins/fhir/smart_auth.hpp"
 #include "wasl/sdk/base64.hpp"
 #include "wasl/sdk/json_budget.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/percent_encoding.hpp"
 
 namespace wasl::plugins::fhir {
@@ -87,8 +88,8 @@ Result<FhirClient::Written> FhirClient::written(std::string_view type, std::stri
   Written out;
   out.created = response.status == 201;
   auto body = sdk::parse_json_within(response.body);
-  if (body.is_object() && body.value("resourceType", "") == type) {
-    out.id = body.value("id", "");
+  if (body.is_object() && sdk::string_member(body, "resourceType") == type) {
+    out.id = sdk::string_member(body, "id");
     if (auto meta = body.find("meta"); meta != body.end() && meta->is_object()) {
       out.version_id = meta->value("versionId", "");
     }
@@ -166,7 +167,7 @@ Result<json> FhirClient::read(std::string_view type, std::string_view id) {
   WASL_ASSIGN_OR_RETURN(
       json resource,
       get_json(settings_.base_url + "/" + std::string(type) + "/" + std::string(id), what));
-  if (resource.value("resourceType", "") != type) {
+  if (sdk::string_member(resource, "resourceType") != type) {
     return Error(ErrorCode::kUnavailable,
                  host_.instance_name() + ": " + what + " answered another resource type", true);
   }
@@ -186,7 +187,7 @@ Result<std::vector<json>> FhirClient::search(std::string_view type, std::string_
                    false);
     }
     WASL_ASSIGN_OR_RETURN(json bundle, get_json(url, what));
-    if (bundle.value("resourceType", "") != "Bundle") {
+    if (sdk::string_member(bundle, "resourceType") != "Bundle") {
       return Error(ErrorCode::kUnavailable,
                    host_.instance_name() + ": " + what + " answered no Bundle", true);
     }
@@ -202,8 +203,8 @@ Result<std::vector<json>> FhirClient::search(std::string_view type, std::string_
     url.clear();
     if (auto links = bundle.find("link"); links != bundle.end() && links->is_array()) {
       for (const auto& link : *links) {
-        if (!link.is_object() || link.value("relation", "") != "next") continue;
-        std::string next = link.value("url", "");
+        if (!link.is_object() || sdk::string_member(link, "relation") != "next") continue;
+        std::string next = sdk::string_member(link, "url");
         if (next.rfind(settings_.base_url + "/", 0) != 0) {
           return Error(ErrorCode::kFailedPrecondition,
                        host_.instance_name() + ": " + what +

@@ -4,6 +4,7 @@
 
 #include "plugins/fhir/resource_mapping.hpp"
 #include "plugins/fhir/writes.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/percent_encoding.hpp"
 
 namespace wasl::plugins::fhir {
@@ -102,7 +103,7 @@ sdk::Status FhirEhrConnector::check_fhir_version() {
       capabilities.contains("fhirVersion") && capabilities["fhirVersion"].is_string()
           ? capabilities["fhirVersion"].get<std::string>()
           : std::string();
-  if (capabilities.value("resourceType", "") == "CapabilityStatement" &&
+  if (sdk::string_member(capabilities, "resourceType") == "CapabilityStatement" &&
       version.rfind("4.0.", 0) == 0) {
     return {};
   }

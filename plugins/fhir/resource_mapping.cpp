@@ -1,5 +1,6 @@
 #include "plugins/fhir/resource_mapping.hpp"
 
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::fhir {
@@ -9,12 +10,6 @@ using nlohmann::json;
 using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
-
-std::string str(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 const json& array_at(const json& object, const char* key) {
   static const json kEmpty = json::array();
@@ -31,9 +26,9 @@ Error wrong_type(std::string_view expected) {
 std::vector<sdk::Identifier> identifiers(const json& resource) {
   std::vector<sdk::Identifier> out;
   for (const auto& id : array_at(resource, "identifier")) {
-    std::string value = str(id, "value");
+    std::string value = sdk::string_member(id, "value");
     if (value.empty()) continue;
-    out.push_back({str(id, "system"), std::move(value)});
+    out.push_back({sdk::string_member(id, "system"), std::move(value)});
   }
   return out;
 }
@@ -42,7 +37,7 @@ const json* chosen_name(const json& resource) {
   const json& names = array_at(resource, "name");
   for (const char* use : {"official", "usual"}) {
     for (const auto& name : names) {
-      if (str(name, "use") == use) return &name;
+      if (sdk::string_member(name, "use") == use) return &name;
     }
   }
   return names.empty() ? nullptr : &names.front();
@@ -64,8 +59,8 @@ std::string full_name(const json& name) {
     if (part.is_string()) out += part.get<std::string>() + " ";
   }
   std::string g = given(name);
-  std::string f = str(name, "family");
-  if (g.empty() && f.empty()) return str(name, "text");
+  std::string f = sdk::string_member(name, "family");
+  if (g.empty() && f.empty()) return sdk::string_member(name, "text");
   out += g;
   if (!g.empty() && !f.empty()) out += ' ';
   return out + f;
@@ -73,16 +68,16 @@ std::string full_name(const json& name) {
 
 std::string first_coding_code(const json& codeable) {
   for (const auto& coding : array_at(codeable, "coding")) {
-    if (std::string code = str(coding, "code"); !code.empty()) return code;
+    if (std::string code = sdk::string_member(coding, "code"); !code.empty()) return code;
   }
-  return str(codeable, "text");
+  return sdk::string_member(codeable, "text");
 }
 
 std::string ksa_gender(const json& patient) {
   auto element = patient.find("_gender");
   if (element == patient.end()) return {};
   for (const auto& ext : array_at(*element, "extension")) {
-    if (str(ext, "url") != kKsaGenderExtension) continue;
+    if (sdk::string_member(ext, "url") != kKsaGenderExtension) continue;
     std::string code = first_coding_code(ext.value("valueCodeableConcept", json::object()));
     if (code == "male" || code == "female" || code == "other" || code == "unknown") return code;
     if (code == "M") return "male";
@@ -97,10 +92,10 @@ std::string ksa_gender(const json& patient) {
 std::string phone(const json& resource) {
   std::string first;
   for (const auto& telecom : array_at(resource, "telecom")) {
-    if (str(telecom, "system") != "phone") continue;
-    std::string value = str(telecom, "value");
+    if (sdk::string_member(telecom, "system") != "phone") continue;
+    std::string value = sdk::string_member(telecom, "value");
     if (value.empty()) continue;
-    if (str(telecom, "use") == "mobile") return value;
+    if (sdk::string_member(telecom, "use") == "mobile") return value;
     if (first.empty()) first = value;
   }
   return first;
@@ -116,7 +111,7 @@ std::optional<std::int64_t> parse_fhir_time(std::string_view text) {
 }
 
 std::string reference_id(const json& reference, std::string_view type) {
-  std::string ref = str(reference, "reference");
+  std::string ref = sdk::string_member(reference, "reference");
   if (auto history = ref.find("/_history/"); history != std::string::npos) ref.resize(history);
   const std::string prefix = std::string(type) + "/";
   auto at = ref.rfind(prefix);
@@ -126,38 +121,40 @@ std::string reference_id(const json& reference, std::string_view type) {
 }
 
 Result<sdk::PatientSummary> to_patient(const json& patient) {
-  if (str(patient, "resourceType") != "Patient") return wrong_type("Patient");
+  if (sdk::string_member(patient, "resourceType") != "Patient") return wrong_type("Patient");
   sdk::PatientSummary out;
-  out.id = str(patient, "id");
+  out.id = sdk::string_member(patient, "id");
   out.identifiers = identifiers(patient);
   if (const json* name = chosen_name(patient)) {
     out.given_name = given(*name);
-    out.family_name = str(*name, "family");
-    if (out.given_name.empty() && out.family_name.empty()) out.given_name = str(*name, "text");
+    out.family_name = sdk::string_member(*name, "family");
+    if (out.given_name.empty() && out.family_name.empty())
+      out.given_name = sdk::string_member(*name, "text");
   }
-  out.birth_date = str(patient, "birthDate");
-  out.gender = str(patient, "gender");
+  out.birth_date = sdk::string_member(patient, "birthDate");
+  out.gender = sdk::string_member(patient, "gender");
   if (out.gender.empty()) out.gender = ksa_gender(patient);
   out.phone = phone(patient);
   for (const auto& communication : array_at(patient, "communication")) {
     std::string language = first_coding_code(communication.value("language", json::object()));
     if (language.empty()) continue;
     out.language = language;
-    if (communication.value("preferred", false)) break;
+    if (sdk::bool_member(communication, "preferred", false)) break;
   }
   out.raw = patient;
   return out;
 }
 
 Result<sdk::PractitionerSummary> to_practitioner(const json& practitioner) {
-  if (str(practitioner, "resourceType") != "Practitioner") return wrong_type("Practitioner");
+  if (sdk::string_member(practitioner, "resourceType") != "Practitioner")
+    return wrong_type("Practitioner");
   sdk::PractitionerSummary out;
-  out.id = str(practitioner, "id");
+  out.id = sdk::string_member(practitioner, "id");
   out.identifiers = identifiers(practitioner);
   if (const json* name = chosen_name(practitioner)) out.name = full_name(*name);
   for (const auto& qualification : array_at(practitioner, "qualification")) {
     const json code = qualification.value("code", json::object());
-    out.specialty = str(code, "text");
+    out.specialty = sdk::string_member(code, "text");
     if (out.specialty.empty()) out.specialty = first_coding_code(code);
     if (!out.specialty.empty()) break;
   }
@@ -166,54 +163,55 @@ Result<sdk::PractitionerSummary> to_practitioner(const json& practitioner) {
 }
 
 Result<sdk::Appointment> to_appointment(const json& appointment) {
-  if (str(appointment, "resourceType") != "Appointment") return wrong_type("Appointment");
+  if (sdk::string_member(appointment, "resourceType") != "Appointment")
+    return wrong_type("Appointment");
   sdk::Appointment out;
-  out.id = str(appointment, "id");
-  out.status = str(appointment, "status");
+  out.id = sdk::string_member(appointment, "id");
+  out.status = sdk::string_member(appointment, "status");
   for (const auto& participant : array_at(appointment, "participant")) {
     const json actor = participant.value("actor", json::object());
     if (out.patient_id.empty()) out.patient_id = reference_id(actor, "Patient");
     if (out.practitioner_id.empty()) out.practitioner_id = reference_id(actor, "Practitioner");
   }
-  out.start_ms = parse_fhir_time(str(appointment, "start")).value_or(0);
-  out.end_ms = parse_fhir_time(str(appointment, "end")).value_or(0);
+  out.start_ms = parse_fhir_time(sdk::string_member(appointment, "start")).value_or(0);
+  out.end_ms = parse_fhir_time(sdk::string_member(appointment, "end")).value_or(0);
   for (const auto& service : array_at(appointment, "serviceType")) {
     out.service_type = first_coding_code(service);
     if (!out.service_type.empty()) break;
   }
   if (auto meta = appointment.find("meta"); meta != appointment.end()) {
-    out.version_id = str(*meta, "versionId");
+    out.version_id = sdk::string_member(*meta, "versionId");
   }
   out.raw = appointment;
   return out;
 }
 
 Result<sdk::Coverage> to_coverage(const json& coverage) {
-  if (str(coverage, "resourceType") != "Coverage") return wrong_type("Coverage");
+  if (sdk::string_member(coverage, "resourceType") != "Coverage") return wrong_type("Coverage");
   sdk::Coverage out;
-  out.id = str(coverage, "id");
-  out.status = str(coverage, "status");
+  out.id = sdk::string_member(coverage, "id");
+  out.status = sdk::string_member(coverage, "status");
   out.patient_id = reference_id(coverage.value("beneficiary", json::object()), "Patient");
   for (const auto& payor : array_at(coverage, "payor")) {
-    out.payer_id = str(payor.value("identifier", json::object()), "value");
+    out.payer_id = sdk::string_member(payor.value("identifier", json::object()), "value");
     if (out.payer_id.empty()) out.payer_id = reference_id(payor, "Organization");
     if (!out.payer_id.empty()) break;
   }
-  out.member_id = str(coverage, "subscriberId");
+  out.member_id = sdk::string_member(coverage, "subscriberId");
   for (const auto& id : array_at(coverage, "identifier")) {
-    out.policy_number = str(id, "value");
+    out.policy_number = sdk::string_member(id, "value");
     if (!out.policy_number.empty()) break;
   }
   if (out.member_id.empty()) out.member_id = out.policy_number;
   for (const auto& c : array_at(coverage, "class")) {
     if (first_coding_code(c.value("type", json::object())) == "plan") {
-      out.plan = str(c, "value");
+      out.plan = sdk::string_member(c, "value");
       break;
     }
   }
   const json period = coverage.value("period", json::object());
-  out.period_start_ms = parse_fhir_time(str(period, "start")).value_or(0);
-  out.period_end_ms = parse_fhir_time(str(period, "end")).value_or(0);
+  out.period_start_ms = parse_fhir_time(sdk::string_member(period, "start")).value_or(0);
+  out.period_end_ms = parse_fhir_time(sdk::string_member(period, "end")).value_or(0);
   out.raw = coverage;
   return out;
 }

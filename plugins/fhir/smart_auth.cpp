@@ -7,6 +7,7 @@
 #include "plugins/fhir/error_mapping.hpp"
 #include "plugins/fhir/fhir_client.hpp"
 #include "wasl/sdk/json_budget.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/percent_encoding.hpp"
 #include "wasl/sdk/url_origin.hpp"
 
@@ -42,7 +43,7 @@ Result<std::string> SmartAuth::token() {
     auto kept = host_.state_get(kStateKey);
     if (kept.ok() && kept->has_value() && (**kept).is_object()) {
       const json& k = **kept;
-      std::string token = k.value("access_token", "");
+      std::string token = sdk::string_member(k, "access_token");
       auto refresh_at = std::chrono::system_clock::time_point(
           std::chrono::milliseconds(k.value("refresh_at_ms", std::int64_t{0})));
       if (!token.empty() && now < refresh_at) {
@@ -131,9 +132,9 @@ sdk::Status SmartAuth::fetch() {
   }
   auto body = sdk::parse_json_within(response->body);
   if (response->status == 400 || response->status == 401) {
-    std::string code = body.is_object() ? body.value("error", "") : std::string();
+    std::string code = body.is_object() ? sdk::string_member(body, "error") : std::string();
     std::string description =
-        body.is_object() ? body.value("error_description", "") : std::string();
+        body.is_object() ? sdk::string_member(body, "error_description") : std::string();
     if (description.size() > 200) description.resize(200);
     return Error(ErrorCode::kUnauthenticated,
                  host_.instance_name() +
@@ -146,7 +147,7 @@ sdk::Status SmartAuth::fetch() {
   if (response->status != 200) {
     return error_from_response(host_.instance_name(), what, *response, host_.now());
   }
-  std::string token = body.is_object() ? body.value("access_token", "") : std::string();
+  std::string token = body.is_object() ? sdk::string_member(body, "access_token") : std::string();
   if (token.empty()) {
     return Error(ErrorCode::kUnavailable,
                  host_.instance_name() + ": the SMART token endpoint answered no access_token",

@@ -8,6 +8,7 @@
 
 #include "plugins/fhir/resource_mapping.hpp"
 #include "wasl/sdk/json_budget.hpp"
+#include "wasl/sdk/json_member.hpp"
 
 namespace wasl::plugins::fhir {
 namespace {
@@ -53,12 +54,6 @@ bool same_name(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string str(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 std::string sha256_hex(std::string_view bytes) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
@@ -80,7 +75,7 @@ std::string sha256_hex(std::string_view bytes) {
 // without meta (a booking's cancel is not a duplicate of the booking).
 std::string state_tag(const json& resource, std::string_view notification_body) {
   const json meta = resource.is_object() ? resource.value("meta", json::object()) : json::object();
-  const std::string version = str(meta, "versionId");
+  const std::string version = sdk::string_member(meta, "versionId");
   if (!version.empty()) return "/_history/" + version;
   if (resource.is_object()) return "/sha256:" + sha256_hex(resource.dump());
   return "/notification-sha256:" + sha256_hex(notification_body);
@@ -93,9 +88,10 @@ Event appointment_event(const std::string& id, const json& resource, std::string
   event.type = "appointment.updated";
   event.resource_id = "Appointment/" + id;
   json meta = resource.is_object() ? resource.value("meta", json::object()) : json::object();
-  event.occurred_at_ms = parse_fhir_time(str(meta, "lastUpdated")).value_or(0);
+  event.occurred_at_ms = parse_fhir_time(sdk::string_member(meta, "lastUpdated")).value_or(0);
   event.dedupe_key = std::move(dedupe_key);
-  event.payload = {{"status", resource.is_object() ? str(resource, "status") : std::string()}};
+  event.payload = {
+      {"status", resource.is_object() ? sdk::string_member(resource, "status") : std::string()}};
   if (resource.is_object()) event.payload["resource"] = resource;
   return event;
 }
@@ -104,29 +100,33 @@ Event appointment_event(const std::string& id, const json& resource, std::string
 // (SubscriptionStatus form), normalised to {subscription, type, events:[{number, focus}]}.
 json topic_status(const json& status) {
   json out = {{"events", json::array()}};
-  if (str(status, "resourceType") == "SubscriptionStatus") {
-    out["subscription"] = str(status.value("subscription", json::object()), "reference");
-    out["type"] = str(status, "type");
+  if (sdk::string_member(status, "resourceType") == "SubscriptionStatus") {
+    out["subscription"] =
+        sdk::string_member(status.value("subscription", json::object()), "reference");
+    out["type"] = sdk::string_member(status, "type");
     for (const auto& e : status.value("notificationEvent", json::array())) {
-      out["events"].push_back({{"number", e.value("eventNumber", json(""))},
-                               {"focus", str(e.value("focus", json::object()), "reference")}});
+      out["events"].push_back(
+          {{"number", e.value("eventNumber", json(""))},
+           {"focus", sdk::string_member(e.value("focus", json::object()), "reference")}});
     }
     return out;
   }
   for (const auto& p : status.value("parameter", json::array())) {
-    const std::string name = str(p, "name");
+    const std::string name = sdk::string_member(p, "name");
     if (name == "subscription")
-      out["subscription"] = str(p.value("valueReference", json::object()), "reference");
-    if (name == "type") out["type"] = str(p, "valueCode");
+      out["subscription"] =
+          sdk::string_member(p.value("valueReference", json::object()), "reference");
+    if (name == "type") out["type"] = sdk::string_member(p, "valueCode");
     if (name != "notification-event") continue;
     json event = {{"number", ""}, {"focus", ""}};
     for (const auto& part : p.value("part", json::array())) {
-      if (str(part, "name") == "event-number") {
+      if (sdk::string_member(part, "name") == "event-number") {
         event["number"] = part.contains("valueString") ? part["valueString"]
                                                        : part.value("valueUnsignedInt", json(""));
       }
-      if (str(part, "name") == "focus")
-        event["focus"] = str(part.value("valueReference", json::object()), "reference");
+      if (sdk::string_member(part, "name") == "focus")
+        event["focus"] =
+            sdk::string_member(part.value("valueReference", json::object()), "reference");
     }
     out["events"].push_back(event);
   }
@@ -154,7 +154,7 @@ Result<std::vector<Event>> SubscriptionVerifier::verify(const sdk::WebhookReques
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return events;
   if (request.body.size() > kMaxBodyBytes) return invalid("the body exceeds 4 MiB");
   const json bundle = sdk::parse_json_within(request.body);
-  if (!bundle.is_object() || str(bundle, "resourceType") != "Bundle") {
+  if (!bundle.is_object() || sdk::string_member(bundle, "resourceType") != "Bundle") {
     return invalid("the body is not a FHIR Bundle");
   }
   const json entries = bundle.value("entry", json::array());
@@ -165,29 +165,31 @@ Result<std::vector<Event>> SubscriptionVerifier::verify(const sdk::WebhookReques
     return entry.is_object() ? entry.value("resource", json()) : json();
   };
   const json first = entries.empty() ? json() : resource_of(entries[0]);
-  const std::string first_type = str(first, "resourceType");
+  const std::string first_type = sdk::string_member(first, "resourceType");
   if (first_type == "SubscriptionStatus" || first_type == "Parameters") {
     const json status = topic_status(first);
-    const std::string type = status.value("type", "");
+    const std::string type = sdk::string_member(status, "type");
     if (type != "event-notification") return events;  // heartbeat, handshake, query-*
     if (status["events"].size() > sdk::kMaxWebhookEvents) {
       return too_many_events(status["events"].size());
     }
     for (const auto& e : status["events"]) {
-      const std::string focus = e.value("focus", "");
+      const std::string focus = sdk::string_member(e, "focus");
       const std::string id = reference_id({{"reference", focus}}, "Appointment");
       if (id.empty()) continue;
       json resource;
       for (std::size_t i = 1; i < entries.size(); ++i) {
         const json r = resource_of(entries[i]);
-        if (str(r, "resourceType") == "Appointment" && str(r, "id") == id) resource = r;
+        if (sdk::string_member(r, "resourceType") == "Appointment" &&
+            sdk::string_member(r, "id") == id)
+          resource = r;
       }
       const std::string number =
           e["number"].is_string() ? e["number"].get<std::string>() : e["number"].dump();
       // The event number alone repeats when the Subscription is recreated
       // (numbering starts again at 1): the key also names the state it
       // reports, so only a redelivery of the same event is a duplicate.
-      std::string key = "fhir:" + status.value("subscription", "") + "#" + number +
+      std::string key = "fhir:" + sdk::string_member(status, "subscription") + "#" + number +
                         ":Appointment/" + id + state_tag(resource, request.body);
       if (number.empty()) key = "fhir:Appointment/" + id + state_tag(resource, request.body);
       events.push_back(appointment_event(id, resource, std::move(key)));
@@ -197,8 +199,8 @@ Result<std::vector<Event>> SubscriptionVerifier::verify(const sdk::WebhookReques
   for (const auto& entry : entries) {
     const json resource = resource_of(entry);
     if (!resource.is_object()) return invalid("an entry has no resource");
-    if (str(resource, "resourceType") != "Appointment") continue;
-    const std::string id = str(resource, "id");
+    if (sdk::string_member(resource, "resourceType") != "Appointment") continue;
+    const std::string id = sdk::string_member(resource, "id");
     if (!is_fhir_id(id)) return invalid("an Appointment has no valid id");
     if (events.size() == sdk::kMaxWebhookEvents) return too_many_events(events.size() + 1);
     events.push_back(

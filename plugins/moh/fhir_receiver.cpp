@@ -5,6 +5,7 @@
 #include "plugins/moh/fhir_terms.hpp"
 #include "wasl/sdk/http_status_error.hpp"
 #include "wasl/sdk/json_budget.hpp"
+#include "wasl/sdk/json_member.hpp"
 
 namespace wasl::plugins::moh {
 
@@ -24,12 +25,12 @@ std::int64_t epoch_ms(sdk::Host& host) {
 std::string outcome_text(const std::string& body) {
   json parsed = sdk::parse_json_within(body);
   std::string text;
-  if (parsed.is_object() && parsed.value("resourceType", "") == "OperationOutcome") {
+  if (parsed.is_object() && sdk::string_member(parsed, "resourceType") == "OperationOutcome") {
     for (const auto& issue : parsed.value("issue", json::array())) {
       if (!issue.is_object()) continue;
-      std::string part = issue.value("diagnostics", "");
+      std::string part = sdk::string_member(issue, "diagnostics");
       if (part.empty() && issue.contains("details") && issue["details"].is_object()) {
-        part = issue["details"].value("text", "");
+        part = sdk::string_member(issue["details"], "text");
       }
       if (part.empty()) continue;
       if (!text.empty()) text += "; ";
@@ -105,7 +106,7 @@ Result<sdk::Receipt> FhirReceiver::process_message(const json& bundle,
     return status_error(response, what, host_.now());
   }
   json answer = sdk::parse_json_within(response.body);
-  if (!answer.is_object() || answer.value("resourceType", "") != "Bundle" ||
+  if (!answer.is_object() || sdk::string_member(answer, "resourceType") != "Bundle" ||
       !answer.contains("entry") || !answer["entry"].is_array() || answer["entry"].empty()) {
     return unreadable(what);
   }
@@ -114,11 +115,11 @@ Result<sdk::Receipt> FhirReceiver::process_message(const json& bundle,
     return unreadable(what);
   }
   const json& header = first["resource"];
-  if (header.value("resourceType", "") != "MessageHeader" || !header.contains("response") ||
-      !header["response"].is_object()) {
+  if (sdk::string_member(header, "resourceType") != "MessageHeader" ||
+      !header.contains("response") || !header["response"].is_object()) {
     return unreadable(what);
   }
-  const std::string code = header["response"].value("code", "");
+  const std::string code = sdk::string_member(header["response"], "code");
   if (code == "transient-error") {
     return Error(ErrorCode::kUnavailable, "MOH receiver answered transient-error to " + what, true);
   }
@@ -128,7 +129,7 @@ Result<sdk::Receipt> FhirReceiver::process_message(const json& bundle,
   }
   if (code != "ok") return unreadable(what);
   sdk::Receipt receipt;
-  receipt.receipt_id = answer.value("id", "");
+  receipt.receipt_id = sdk::string_member(answer, "id");
   if (receipt.receipt_id.empty()) return unreadable(what);
   receipt.status = "accepted";
   receipt.received_at_ms = epoch_ms(host_);
@@ -148,8 +149,8 @@ Result<sdk::Receipt> FhirReceiver::create_measure_report(const json& report,
   }
   std::string id;
   json answer = sdk::parse_json_within(response.body);
-  if (answer.is_object() && answer.value("resourceType", "") == "MeasureReport") {
-    id = answer.value("id", "");
+  if (answer.is_object() && sdk::string_member(answer, "resourceType") == "MeasureReport") {
+    id = sdk::string_member(answer, "id");
   }
   if (id.empty()) {
     // Location: <base>/MeasureReport/<id>[/_history/<v>]

@@ -6,6 +6,7 @@
 #include "plugins/moh/measure_report.hpp"
 #include "plugins/moh/message_bundle.hpp"
 #include "plugins/moh/report_body.hpp"
+#include "wasl/sdk/json_member.hpp"
 
 namespace wasl::plugins::moh {
 
@@ -28,7 +29,8 @@ json deidentified(json bundle) {
   for (json& entry : bundle["entry"]) {
     if (!entry.is_object() || !entry.contains("resource")) continue;
     json& resource = entry["resource"];
-    if (!resource.is_object() || resource.value("resourceType", "") != "Patient") continue;
+    if (!resource.is_object() || sdk::string_member(resource, "resourceType") != "Patient")
+      continue;
     resource.erase("identifier");
     resource.erase("name");
   }

@@ -4,6 +4,7 @@
 
 #include "wasl/sdk/http_status_error.hpp"
 #include "wasl/sdk/json_budget.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::nphies {
@@ -18,7 +19,8 @@ namespace {
 // "issue one; issue two; issue three" from an OperationOutcome body.
 std::string outcome_issues(const std::string& body) {
   json outcome = sdk::parse_json_within(body);
-  if (!outcome.is_object() || outcome.value("resourceType", "") != "OperationOutcome") return {};
+  if (!outcome.is_object() || sdk::string_member(outcome, "resourceType") != "OperationOutcome")
+    return {};
   auto issues = outcome.find("issue");
   if (issues == outcome.end() || !issues->is_array()) return {};
   std::string out;
@@ -32,7 +34,8 @@ std::string outcome_issues(const std::string& body) {
     if (auto d = issue.find("details"); d != issue.end() && d->is_object()) {
       text = d->value("text", "");
     }
-    if (text.empty()) text = issue.value("diagnostics", issue.value("code", ""));
+    if (text.empty()) text = sdk::string_member(issue, "diagnostics");
+    if (text.empty()) text = sdk::string_member(issue, "code");
     if (auto e = issue.find("expression");
         e != issue.end() && e->is_array() && !e->empty() && (*e)[0].is_string()) {
       text += " (" + (*e)[0].get<std::string>() + ")";
@@ -156,7 +159,7 @@ Result<json> ExchangeClient::send(const json& message, std::string_view event) {
     return classify(*response, prefix(event), host_.now());
   }
   json answer = sdk::parse_json_within(response->body);
-  if (!answer.is_object() || answer.value("resourceType", "") != "Bundle") {
+  if (!answer.is_object() || sdk::string_member(answer, "resourceType") != "Bundle") {
     return Error(ErrorCode::kUnavailable,
                  prefix(event) + "the exchange answered HTTP " + std::to_string(response->status) +
                      " without a FHIR Bundle",
