@@ -12,8 +12,10 @@
 //   { "operation": "SubmitClaim", "hang": true }
 //       no answer at all until the client gives up or the peer is reset or
 //       stopped (with afterEffect: the call takes effect first)
-//   { "operation": "SubmitClaim", "drop": true }
+//   { "operation": "SubmitClaim", "drop": true }            (or "drop": "after")
 //       the call takes effect, then the connection is closed with no answer
+//   { "operation": "SubmitClaim", "drop": "before" }
+//       the connection is closed with no answer, and the call takes no effect
 //
 // A peer with rules of its own kind (dropped events, reordered callbacks)
 // declares each kind with defineRules() and consumes them with takeOwn();
@@ -104,6 +106,9 @@ class Faults {
     const outcomes = ['status', 'hang', 'drop'].filter((k) => rule[k] !== undefined && rule[k] !== false);
     if (outcomes.length > 1) return 'give one of status, hang and drop';
     if (outcomes.length === 0 && rule.delayMs === undefined) return 'give status, delayMs, hang or drop';
+    if (![undefined, false, true, 'after', 'before'].includes(rule.drop)) return 'drop must be true, "after" or "before"';
+    const dropBefore = rule.drop === 'before';
+    if (dropBefore && rule.afterEffect) return 'drop "before" closes the connection before the effect: no afterEffect';
     if (rule.status !== undefined && !this.statuses.includes(rule.status)) {
       return `status must be one of ${this.statuses.join(', ')}`;
     }
@@ -125,10 +130,11 @@ class Faults {
       remaining: count,
       status: rule.status,
       retryAfterSeconds,
-      afterEffect: Boolean(rule.afterEffect) || Boolean(rule.drop),
+      afterEffect: Boolean(rule.afterEffect) || (Boolean(rule.drop) && !dropBefore),
       delayMs,
       hang: Boolean(rule.hang),
-      drop: Boolean(rule.drop),
+      // true (after the effect) or 'before'.
+      drop: dropBefore ? 'before' : Boolean(rule.drop),
     });
     return null;
   }
@@ -190,10 +196,12 @@ class Faults {
   async perform(operation, res, { effect, answer, fail, fired = () => {} }) {
     const rule = this.take(operation);
     if (!rule) return answer(await effect());
-    if (!rule.afterEffect && (rule.status !== undefined || rule.hang)) {
+    if (!rule.afterEffect && (rule.status !== undefined || rule.hang || rule.drop)) {
       fired(rule);
       await delay(rule.delayMs);
-      return rule.hang ? this.hold(res) : fail(rule);
+      if (rule.hang) return this.hold(res);
+      if (rule.drop) return this.drop(res);
+      return fail(rule);
     }
     let result;
     try {

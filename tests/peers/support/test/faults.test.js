@@ -58,3 +58,22 @@ test('rules of a peer\'s own kind: parsed, consumed, all or nothing, reset and d
   faults.reset();
   assert.deepEqual(faults.describe().drops, []);
 });
+
+test('drop is true or "after" (after the effect) or "before" (no effect)', async () => {
+  const faults = new Faults();
+  assert.equal(faults.add({ operation: 'A', drop: 'sometimes' }), 'drop must be true, "after" or "before"');
+  assert.equal(faults.add({ operation: 'A', drop: 'before', afterEffect: true }),
+    'drop "before" closes the connection before the effect: no afterEffect');
+  assert.equal(faults.addAll([{ operation: 'A', drop: 'before' }, { operation: 'A', drop: 'after' }, { operation: 'A', drop: true }]), null);
+  assert.deepEqual(faults.describe().rules.map((r) => [r.drop, r.afterEffect]), [['before', false], [true, true], [true, true]]);
+  const seen = [];
+  const run = () => faults.perform('A', { socket: { destroy: () => seen.push('closed') } }, {
+    effect: () => seen.push('effect'),
+    answer: () => seen.push('answer'),
+    fail: () => seen.push('fail'),
+    fired: (rule) => seen.push(`fired ${rule.drop}`),
+  });
+  await run();
+  await run();
+  assert.deepEqual(seen, ['fired before', 'closed', 'effect', 'fired true', 'closed']);
+});

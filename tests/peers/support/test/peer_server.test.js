@@ -70,6 +70,16 @@ test('drop: the call takes effect, the connection closes unanswered', async () =
   assert.equal((await peer.effects.records('notes')).length, 1);
 });
 
+test('drop "before": the connection closes unanswered and the call takes no effect', async () => {
+  const before = (await effects()).notesCreated || 0;
+  await control('POST', '/_peer/faults', { operation: 'CreateNote', drop: 'before' });
+  await assert.rejects(create('lost'), (err) => err.code === 'ECONNRESET' || /socket hang up/.test(err.message));
+  assert.equal((await effects()).notesCreated || 0, before);
+  assert.equal((await control('GET', '/_peer/faults')).json.fired, 1);
+  assert.equal((await create('lost')).status, 201, 'the resend is the first the peer takes');
+  assert.equal((await effects()).notesCreated, before + 1);
+});
+
 test('hang: no answer until the peer is reset, which closes the call', async () => {
   await control('POST', '/_peer/faults', { operation: 'GetNote', hang: true });
   const hung = request(port, { path: '/notes/note-1', headers: AUTH, timeoutMs: 20000 }).then(() => null, (err) => err);
