@@ -4,92 +4,20 @@
 // messages and broken variants of them.
 
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
-const fs = require('node:fs');
-const https = require('node:https');
-const os = require('node:os');
-const path = require('node:path');
 const { test, before, after, beforeEach } = require('node:test');
-const { NphiesPeer } = require('../src/server');
+const { ExchangeFixture, sample, focal, errorCodes, claimSample } = require('./exchange_fixture');
 
-const SAMPLES = path.resolve(__dirname, '../../../../../shared/data/nphies');
-const REPO = path.resolve(__dirname, '../../../..');
-let pki;
-let peer;
-let port;
+let exchange;
+const post = (body, options) => exchange.post(body, options);
+const control = (method, route, body) => exchange.control(method, route, body);
 let controlPort;
 
-function sample(name) {
-  return JSON.parse(fs.readFileSync(path.join(SAMPLES, `${name}.json`), 'utf8'));
-}
-
-function post(body, { client = 'client', ca = 'ca' } = {}) {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const options = {
-    host: '127.0.0.1', port, method: 'POST', path: '/$process-message',
-    headers: { 'Content-Type': 'application/fhir+json', 'Content-Length': Buffer.byteLength(text) },
-    ca: fs.readFileSync(path.join(pki, `${ca}.crt`)),
-    agent: false,
-  };
-  if (client) {
-    options.cert = fs.readFileSync(path.join(pki, `${client}.crt`));
-    options.key = fs.readFileSync(path.join(pki, `${client}.key`));
-  }
-  return new Promise((resolve, reject) => {
-    const req = https.request(options, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
-    });
-    req.on('error', reject);
-    req.end(text);
-  });
-}
-
-async function control(method, route, body) {
-  const res = await fetch(`http://127.0.0.1:${controlPort}${route}`, {
-    method, headers: { 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined,
-  });
-  return res.json();
-}
-
-function focal(bundle) {
-  const ref = bundle.entry[0].resource.focus && bundle.entry[0].resource.focus[0].reference;
-  return bundle.entry.find((e) => e.fullUrl === ref).resource;
-}
-
-function errorCodes(resource) {
-  return (resource.error || []).map((e) => e.code.coding[0].code);
-}
-
-// The professional claim sample, its sender made a known provider.
-function claimSample(id) {
-  const claim = sample('claim-request-professional');
-  if (id) {
-    claim.id = `bundle-${id}`;
-    claim.entry[0].resource.id = `header-${id}`;
-    focal(claim).identifier[0].value = `req_${id}`;
-  }
-  return claim;
-}
-
 before(async () => {
-  pki = fs.mkdtempSync(path.join(os.tmpdir(), 'nphies-peer-pki-'));
-  execFileSync(path.join(REPO, 'scripts/test-pki'), [pki, '--days', '2']);
-  peer = new NphiesPeer({
-    host: '127.0.0.1', port: 0, controlPort: 0,
-    certFile: path.join(pki, 'server.crt'), keyFile: path.join(pki, 'server.key'), caFile: path.join(pki, 'ca.crt'),
-    providers: ['N-F-00001'], payers: ['N-I-00001'],
-    serviceSystems: ['http://nphies.sa/terminology/CodeSystem/services'],
-  });
-  port = await peer.listen({ host: '127.0.0.1', port: 0, controlPort: 0 });
-  controlPort = peer.controlPort;
+  exchange = await ExchangeFixture.start();
+  controlPort = exchange.controlPort;
 });
 
-after(async () => {
-  await peer.close();
-  fs.rmSync(pki, { recursive: true, force: true });
-});
+after(() => exchange.close());
 
 beforeEach(() => control('POST', '/_peer/reset'));
 

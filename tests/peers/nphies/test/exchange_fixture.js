@@ -1,0 +1,136 @@
+'use strict';
+// What the peer's test files share: a real NphiesPeer on loopback with the
+// certificates of scripts/test-pki, a mutual-TLS client for it, its control
+// API, and CHI's sample messages made to come from the provider the peer
+// knows (N-F-00001, the client certificate's CN).
+
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const https = require('node:https');
+const os = require('node:os');
+const path = require('node:path');
+const { NphiesPeer } = require('../src/server');
+
+const SAMPLES = path.resolve(__dirname, '../../../../../shared/data/nphies');
+const REPO = path.resolve(__dirname, '../../../..');
+const PROVIDER = 'N-F-00001';
+
+function sample(name) {
+  return JSON.parse(fs.readFileSync(path.join(SAMPLES, `${name}.json`), 'utf8'));
+}
+
+function focal(bundle) {
+  const ref = bundle.entry[0].resource.focus && bundle.entry[0].resource.focus[0].reference;
+  return bundle.entry.find((e) => e.fullUrl === ref).resource;
+}
+
+function errorCodes(resource) {
+  return (resource.error || []).map((e) => e.code.coding[0].code);
+}
+
+// The professional claim sample, its sender made a known provider.
+function claimSample(id) {
+  const claim = sample('claim-request-professional');
+  if (id) {
+    claim.id = `bundle-${id}`;
+    claim.entry[0].resource.id = `header-${id}`;
+    focal(claim).identifier[0].value = `req_${id}`;
+  }
+  return claim;
+}
+
+// A status-check (CHI's sample) from the known provider about the claim
+// `claim` carries (a bundle of claimSample), its ids numbered `n`.
+function statusCheck(claim, n = 1) {
+  const check = sample('status-check-request');
+  const header = check.entry[0].resource;
+  const claimIdentifier = focal(claim).identifier[0];
+  check.id = `status-${claimIdentifier.value}-${n}`;
+  header.id = `status-header-${claimIdentifier.value}-${n}`;
+  header.sender.identifier.value = PROVIDER;
+  header.source.endpoint = `http://nphies.sa/license/provider-license/${PROVIDER}`;
+  const task = focal(check);
+  task.identifier[0].value = `status-task-${claimIdentifier.value}-${n}`;
+  task.focus.identifier = { system: claimIdentifier.system, value: claimIdentifier.value };
+  const requester = check.entry.find((e) => e.fullUrl === task.requester.reference).resource;
+  requester.identifier[0].value = PROVIDER;
+  return check;
+}
+
+// The Task of a status-response and its status output's code (undefined
+// without one).
+function statusAnswer(bundle) {
+  const task = focal(bundle);
+  const output = (task.output || []).find((o) => o.type.coding[0].code === 'status');
+  return { task, status: task.status, held: output && output.valueCode };
+}
+
+class ExchangeFixture {
+  // Makes certificates and starts the peer on free ports.
+  static async start() {
+    const fixture = new ExchangeFixture();
+    fixture.pki = fs.mkdtempSync(path.join(os.tmpdir(), 'nphies-peer-pki-'));
+    execFileSync(path.join(REPO, 'scripts/test-pki'), [fixture.pki, '--days', '2']);
+    fixture.peer = new NphiesPeer({
+      host: '127.0.0.1', port: 0, controlPort: 0,
+      certFile: fixture.file('server.crt'), keyFile: fixture.file('server.key'), caFile: fixture.file('ca.crt'),
+      providers: [PROVIDER], payers: ['N-I-00001'],
+      serviceSystems: ['http://nphies.sa/terminology/CodeSystem/services'],
+    });
+    fixture.port = await fixture.peer.listen({ host: '127.0.0.1', port: 0, controlPort: 0 });
+    fixture.controlPort = fixture.peer.controlPort;
+    return fixture;
+  }
+
+  file(name) { return path.join(this.pki, name); }
+
+  // TLS options of a client holding `client`'s certificate (none: null)
+  // and trusting `ca`.
+  tlsOptions({ client = 'client', ca = 'ca' } = {}) {
+    const options = { host: '127.0.0.1', port: this.port, ca: fs.readFileSync(this.file(`${ca}.crt`)) };
+    if (client) {
+      options.cert = fs.readFileSync(this.file(`${client}.crt`));
+      options.key = fs.readFileSync(this.file(`${client}.key`));
+    }
+    return options;
+  }
+
+  // POSTs `body` to $process-message on a connection of its own. Resolves
+  // { status, headers, body (parsed) }; rejects with the socket's error.
+  post(body, options = {}) {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = https.request({
+        ...this.tlsOptions(options), method: 'POST', path: '/$process-message', agent: false,
+        headers: { 'Content-Type': 'application/fhir+json', 'Content-Length': Buffer.byteLength(text) },
+      }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      });
+      req.on('error', reject);
+      req.end(text);
+    });
+  }
+
+  // The control API: the parsed answer (with `status` when asked for).
+  async control(method, route, body, { withStatus = false } = {}) {
+    const res = await fetch(`http://127.0.0.1:${this.controlPort}${route}`, {
+      method, headers: { 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = await res.json();
+    return withStatus ? { status: res.status, json } : json;
+  }
+
+  async claims() { return (await this.control('GET', '/_peer/claims')).items; }
+  async received() { return (await this.control('GET', '/_peer/received')).items; }
+
+  async close() {
+    await this.peer.close();
+    fs.rmSync(this.pki, { recursive: true, force: true });
+  }
+}
+
+module.exports = {
+  ExchangeFixture, sample, focal, errorCodes, claimSample, statusCheck, statusAnswer, PROVIDER,
+};
