@@ -3,11 +3,12 @@
 // stored answer to a duplicate (same Bundle id, or same business identifier
 // of the focal Claim / CoverageEligibilityRequest), adjudicate from the
 // configured rule, queue answers for poll-request, take acknowledgements,
-// cancel claims, and record everything received.
+// cancel claims, answer status-checks from the store, and record everything
+// received.
 //
 // process(bundle, context) -> { status, body } where body is a FHIR resource.
 
-const { Message, businessKey } = require('./message');
+const { Message, businessKey, focusKey } = require('./message');
 const { validateR4 } = require('./r4_validation');
 const { envelopeIssues, businessErrors } = require('./nphies_rules');
 const responses = require('./responses');
@@ -42,7 +43,7 @@ class Exchange {
     this.rules = JSON.parse(JSON.stringify(this.startRules));
     this.byBundleId = new Map(); // Bundle.id -> { status, body, event, key }
     this.byBusinessKey = new Map(); // event + "|" + system|value -> stored answer
-    this.claims = new Map(); // claim key -> { key, state, submissions, bundleIds, ... }
+    this.claims = new Map(); // claim key -> { key, state, submissions, duplicates, statusChecks, ... }
     this.queue = []; // { bundle, availableAt, acknowledged, delivered, claimKey, event }
     this.eligibility = new Set(); // keys of eligibility responses issued
     this.received = [];
@@ -123,6 +124,7 @@ class Exchange {
     };
     const claimKey = CLAIM_EVENTS.has(message.event) && message.focal ? businessKey(message.focal) : undefined;
     if (claimKey) base.claimIdentifier = claimKey;
+    if (message.event === 'status-check' && focusKey(message.focal)) base.claimIdentifier = focusKey(message.focal);
 
     const replay = this.replayFor(message);
     if (replay) {
@@ -193,7 +195,7 @@ class Exchange {
     }
     const use = message.focal.use === 'preauthorization' ? 'preauthorization' : 'claim';
     const claim = {
-      key: claimKey, event: message.event, use, state: 'received', submissions: 1, duplicates: 0,
+      key: claimKey, event: message.event, use, state: 'received', submissions: 1, duplicates: 0, statusChecks: 0,
       bundleId: base.bundleId, messageHeaderId: base.messageHeaderId, sender: base.sender,
     };
     if (claimKey) this.claims.set(claimKey, claim);
@@ -251,8 +253,7 @@ class Exchange {
   }
 
   cancel(message, now) {
-    const focus = message.focal.focus && message.focal.focus.identifier;
-    const key = focus ? `${focus.system || ''}|${focus.value}` : undefined;
+    const key = focusKey(message.focal);
     const claim = key && this.claims.get(key);
     if (!claim) {
       return { status: 200, body: responses.taskResponse(message, 'cancel-response', now, 'rejected', undefined, ['cancelUnknown']), outcome: 'rejected', errors: ['cancelUnknown'] };
@@ -262,12 +263,20 @@ class Exchange {
     return { status: 200, body: responses.taskResponse(message, 'cancel-response', now, 'completed'), outcome: 'cancelled' };
   }
 
+  // status-check: whether the exchange holds the claim the Task's focus
+  // names, stored from this provider: `queued` while its answer waits in the
+  // queue unacknowledged, `complete` once adjudicated (approved, rejected,
+  // partial, error; a cancelled claim too), its stored answer replayed to a
+  // resend. Answered afresh each time, never replayed.
   status(message, now) {
-    const focus = message.focal.focus && message.focal.focus.identifier;
-    const key = focus ? `${focus.system || ''}|${focus.value}` : undefined;
+    const key = focusKey(message.focal);
     const claim = key && this.claims.get(key);
-    const output = claim ? [{ type: { text: 'status' }, valueString: claim.state }] : undefined;
-    return { status: 200, transient: true, body: responses.taskResponse(message, 'status-response', now, claim ? 'completed' : 'rejected', output, claim ? [] : ['cancelUnknown']), outcome: claim ? claim.state : 'unknown' };
+    if (!claim || claim.sender !== message.sender.value) {
+      return { status: 200, transient: true, body: responses.statusResponse(message, now, null), outcome: 'not-held' };
+    }
+    claim.statusChecks++;
+    const held = claim.state === 'queued' ? 'queued' : 'complete';
+    return { status: 200, transient: true, body: responses.statusResponse(message, now, held), outcome: held };
   }
 
   claimSummaries() {

@@ -67,4 +67,11 @@ function businessKey(resource) {
   return id && id.value ? `${id.system || ''}|${id.value}` : undefined;
 }
 
-module.exports = { Message, businessKey };
+// "system|value" of the identifier a Task's focus names (the claim a
+// cancel-request or status-check is about), or undefined.
+function focusKey(task) {
+  const id = task && task.focus && task.focus.identifier;
+  return id && id.value ? `${id.system || ''}|${id.value}` : undefined;
+}
+
+module.exports = { Message, businessKey, focusKey };

@@ -3,18 +3,21 @@
 //
 // envelopeIssues(): the message itself is unusable (not a message bundle,
 // MessageHeader not first, unknown event, focus not an entry, a resource
-// without its NPHIES profile, sender or destination not a licence). The
-// answer is 400 with an OperationOutcome: nothing is stored.
+// without its NPHIES profile, sender or destination not a licence, a
+// status-check Task that does not ask for the status of a Claim identifier).
+// The answer is 400 with an OperationOutcome: nothing is stored.
 //
 // businessErrors(): the message is well formed but its content breaks a rule
 // (unknown licence, patient identifier system, KSA gender extension, amounts
 // not in SAR or not adding up, claim type, service code, diagnosis, virtual
-// encounter, eligibility reference). The answer is a response message whose
-// focal resource has outcome "error" and adjudication-error codes.
+// encounter, eligibility reference; for a status-check, its Task's requester
+// and owner). The answer is a response message whose focal resource has
+// outcome "error" and adjudication-error codes (a Task: status "rejected"
+// and the codes in statusReason).
 
 const {
   LICENSE, PATIENT_IDENTIFIER_SYSTEMS, KSA_GENDER_EXTENSION, REQUESTS, PROFILES, PROFILE_BASE,
-  PROFILE_VERSION, NS,
+  PROFILE_VERSION, NS, TASK_CODE,
 } = require('./nphies_terms');
 
 const BUNDLE_PROFILE = `${PROFILE_BASE}bundle|${PROFILE_VERSION}`;
@@ -76,6 +79,9 @@ function envelopeIssues(message, options) {
       out.push(issue('invalid', `the focus of ${event} must be a ${request.focal}, not a ${focal.resourceType}`, 'MessageHeader.focus'));
     }
   }
+  if (event === 'status-check' && message.focal && message.focal.resourceType === 'Task') {
+    out.push(...statusCheckIssues(message.focal));
+  }
   message.entries.forEach((entry, i) => {
     const r = entry.resource;
     if (!entry.fullUrl) out.push(issue('required', `Bundle.entry[${i}].fullUrl is required`, `Bundle.entry[${i}]`));
@@ -84,6 +90,26 @@ function envelopeIssues(message, options) {
     }
   });
   if (options.maxIssues && out.length > options.maxIssues) out.length = options.maxIssues;
+  return out;
+}
+
+// What makes a status-check's Task unusable: it must be a requested order
+// with code `status` (task-code) whose focus names a Claim by identifier
+// (system and value), the identifier the claim-request carried.
+function statusCheckIssues(task) {
+  const out = [];
+  const codings = (task.code && Array.isArray(task.code.coding)) ? task.code.coding : [];
+  if (!codings.some((c) => c.system === TASK_CODE && c.code === 'status')) {
+    out.push(issue('code-invalid', `the status-check Task.code must be status of ${TASK_CODE}`, 'Task.code'));
+  }
+  if (task.status !== 'requested') out.push(issue('invalid', 'the status-check Task.status must be requested', 'Task.status'));
+  if (task.intent !== 'order') out.push(issue('invalid', 'the status-check Task.intent must be order', 'Task.intent'));
+  const focus = task.focus || {};
+  if (focus.type !== 'Claim') out.push(issue('invalid', 'the status-check Task.focus.type must be Claim', 'Task.focus.type'));
+  const id = focus.identifier;
+  if (!id || !id.system || !id.value) {
+    out.push(issue('required', 'the status-check Task.focus.identifier must give the claim\'s identifier system and value', 'Task.focus.identifier'));
+  }
   return out;
 }
 
@@ -167,6 +193,15 @@ function checkClaim(message, claim, errors, options) {
   }
 }
 
+// The licence (of `system`) of the Organization a Reference names: the
+// entry it points at, or its logical identifier.
+function licenceOf(message, reference, system) {
+  const resource = message.resolve(reference);
+  if (resource) return resource.resourceType === 'Organization' ? identifierValue(resource, system) : undefined;
+  const id = reference && reference.identifier;
+  return id && id.system === system ? id.value : undefined;
+}
+
 // Business rule violations of a well-formed message, as ERRORS keys (in order,
 // without repeats).
 function businessErrors(message, options) {
@@ -188,6 +223,10 @@ function businessErrors(message, options) {
     checkPatient(message.resolve(focal.patient), errors);
   }
   if (event === 'claim-request' || event === 'priorauth-request') checkClaim(message, focal, errors, options);
+  if (event === 'status-check') {
+    if (licenceOf(message, focal.requester, LICENSE.provider) !== message.sender.value) errors.push('providerMismatch');
+    if (licenceOf(message, focal.owner, LICENSE.payer) !== message.receiver.value) errors.push('payerMismatch');
+  }
   return [...new Set(errors)];
 }
 

@@ -9,6 +9,8 @@ const EVENTS_SYSTEM = `${NS}/terminology/CodeSystem/ksa-message-events`;
 const PROFILE_BASE = `${NS}/fhir/ksa/nphies-fs/StructureDefinition/`;
 const PROFILE_VERSION = '1.0.0';
 const ADJUDICATION_ERROR = `${NS}/terminology/CodeSystem/adjudication-error`;
+const TASK_CODE = `${NS}/terminology/CodeSystem/task-code`;
+const TASK_OUTPUT_TYPE = `${NS}/terminology/CodeSystem/task-output-type`;
 
 const LICENSE = {
   provider: `${NS}/license/provider-license`,
@@ -100,7 +102,7 @@ function errorEntry(key, itemSequence) {
 }
 
 module.exports = {
-  NS, EVENTS_SYSTEM, PROFILE_BASE, PROFILE_VERSION, ADJUDICATION_ERROR, LICENSE,
+  NS, EVENTS_SYSTEM, PROFILE_BASE, PROFILE_VERSION, ADJUDICATION_ERROR, TASK_CODE, TASK_OUTPUT_TYPE, LICENSE,
   PATIENT_IDENTIFIER_SYSTEMS, KSA_GENDER_EXTENSION, REQUESTS, PROFILES, ERRORS,
   profileUrl, errorEntry,
 };

@@ -4,7 +4,7 @@
 
 const crypto = require('node:crypto');
 const {
-  EVENTS_SYSTEM, LICENSE, NS, PROFILE_BASE, ERRORS, profileUrl, errorEntry,
+  EVENTS_SYSTEM, LICENSE, NS, PROFILE_BASE, ERRORS, TASK_OUTPUT_TYPE, profileUrl, errorEntry,
 } = require('./nphies_terms');
 const { businessKey } = require('./message');
 
@@ -229,9 +229,27 @@ function taskResponse(request, reply, now, status, output, errors) {
   return responseMessage(request, reply, task, [], now, sender);
 }
 
+// The status-response to a status-check: the asked Task, its focus the same
+// Claim identifier. `held` is 'queued' (the answer will come through poll)
+// or 'complete' (adjudicated: a resend of the claim gets the answer again):
+// Task.status completed with one output of type status; or null (the
+// exchange holds no such claim of this provider): Task.status rejected,
+// statusReason.text "no claim with this identifier", no output.
+function statusResponse(request, now, held) {
+  if (!held) {
+    const message = taskResponse(request, 'status-response', now, 'rejected');
+    message.entry[1].resource.statusReason = { text: 'no claim with this identifier' };
+    return message;
+  }
+  return taskResponse(request, 'status-response', now, 'completed', [{
+    type: { coding: [{ system: TASK_OUTPUT_TYPE, code: 'status' }] },
+    valueCode: held,
+  }]);
+}
+
 function pollResponse(request, bundles, now) {
   const output = bundles.map((b) => ({
-    type: { coding: [{ system: `${NS}/terminology/CodeSystem/task-output-type`, code: 'response' }] },
+    type: { coding: [{ system: TASK_OUTPUT_TYPE, code: 'response' }] },
     valueReference: { reference: `${NS}/Bundle/${b.id}` },
   }));
   const message = taskResponse(request, 'poll-response', now, 'completed', output.length ? output : undefined);
@@ -250,6 +268,6 @@ function operationOutcome(issues) {
 }
 
 module.exports = {
-  eligibilityResponse, claimResponse, taskResponse, pollResponse, acknowledgementResponse,
+  eligibilityResponse, claimResponse, taskResponse, statusResponse, pollResponse, acknowledgementResponse,
   operationOutcome, businessKey, PEER_BASE,
 };

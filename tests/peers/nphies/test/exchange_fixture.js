@@ -45,12 +45,13 @@ function statusCheck(claim, n = 1) {
   const check = sample('status-check-request');
   const header = check.entry[0].resource;
   const claimIdentifier = focal(claim).identifier[0];
-  check.id = `status-${claimIdentifier.value}-${n}`;
-  header.id = `status-header-${claimIdentifier.value}-${n}`;
+  const tag = `${claimIdentifier.value.replace(/[^A-Za-z0-9.-]/g, '-')}-${n}`;  // an R4 id
+  check.id = `status-${tag}`;
+  header.id = `status-header-${tag}`;
   header.sender.identifier.value = PROVIDER;
   header.source.endpoint = `http://nphies.sa/license/provider-license/${PROVIDER}`;
   const task = focal(check);
-  task.identifier[0].value = `status-task-${claimIdentifier.value}-${n}`;
+  task.identifier[0].value = `status-task-${tag}`;
   task.focus.identifier = { system: claimIdentifier.system, value: claimIdentifier.value };
   const requester = check.entry.find((e) => e.fullUrl === task.requester.reference).resource;
   requester.identifier[0].value = PROVIDER;
