@@ -5,7 +5,8 @@
 // support library with controlPort). A request without a
 // certificate the CA vouches for (none, expired, another CA's) is answered
 // 403 with an OperationOutcome naming the reason, as a TLS-terminating
-// gateway does; its body is never read or processed.
+// gateway does; its body is never read or processed. A connectTimeout fault
+// holds a new TCP connection before its TLS handshake (gateConnections()).
 //
 // Exchange (mutual TLS only):
 //   POST <any path ending in>/$process-message   application/fhir+json Bundle
@@ -17,7 +18,8 @@
 //   POST /_peer/rules       {"eligibility": "...", "claim": {"outcome": "queue", "queueSeconds": 1, "then": "approve"}}
 //   GET  /_peer/effects                       messages received, claims, queued answers
 //   GET  /_peer/faults                        the faults not fired yet
-//   POST /_peer/faults      a rule of faults.js, an array, or {"faults": [...]}
+//   POST /_peer/faults      a rule of faults.js, an array, or {"faults": [...]};
+//                                             a connectTimeout rule also closes idle connections
 //   POST /_peer/queue/release                 queued answers become available now
 //   POST /_peer/clock       {"offsetMs": N}   the Date header the exchange sends is off by N ms
 //   POST /_peer/reset                         forget everything (faults, store, records;
@@ -35,8 +37,19 @@ function problem(code, text) {
   return responses.operationOutcome([{ severity: 'error', code, details: { text } }]);
 }
 
+// The OperationOutcome a fault's status is answered with.
+function faultProblem(status) {
+  switch (status) {
+    case 408: return problem('timeout', 'the exchange timed out reading the request; send it again');
+    case 429: return problem('throttled', 'too many requests');
+    case 504: return problem('timeout', 'the exchange got no answer from the payer in time; the outcome is unknown');
+    default: return problem('transient', 'the exchange failed; resend later');
+  }
+}
+
 // What the record of a message says about the rule that fired for it.
 function faultOutcome(rule) {
+  if (rule.drop === 'before') return 'fault drop before store (nothing stored, connection cut)';
   if (rule.drop) return 'fault drop (answer stored, connection cut)';
   if (rule.hang) return rule.afterEffect ? 'fault hang (answer stored)' : 'fault hang';
   if (rule.status !== undefined) return rule.afterEffect ? `fault ${rule.status} (answer stored)` : `fault ${rule.status}`;
@@ -71,9 +84,17 @@ class NphiesPeer extends PeerServer {
       this.exchange.record({ event: null, outcome: 'tls-refused', reason: err.code || err.message });
       socket.destroy();
     });
+    this.gateConnections();
     const ex = this.exchange;
     this.control
       .route('GET', '/_peer/health', () => ({ status: 'ok' }))
+      .route('POST', '/_peer/faults', ({ body }) => {
+        const refusal = this.faults.addAll(body);
+        if (refusal) throw new ControlError(400, refusal);
+        // A client reusing a kept-alive connection would never connect anew.
+        if (this.faults.own.connectTimeouts.length) this.server.closeIdleConnections();
+        return this.faults.describe();
+      })
       .route('GET', '/_peer/received', () => ({ items: ex.received }))
       .route('GET', '/_peer/claims', () => ({ items: ex.claimSummaries() }))
       .route('GET', '/_peer/queue', () => ({ items: ex.queueSummary() }))
@@ -110,6 +131,24 @@ class NphiesPeer extends PeerServer {
   }
 
   now() { return Date.now() + this.clockOffsetMs; }
+
+  // Puts the connectTimeout faults before the TLS handshake: tls.Server
+  // starts the handshake of each new TCP connection in its 'connection'
+  // listener, so that listener is taken off and called here only for the
+  // connections no rule holds.
+  gateConnections() {
+    const handshake = this.server.listeners('connection');
+    this.server.removeAllListeners('connection');
+    this.server.on('connection', (socket) => {
+      const rule = this.faults.takeConnectTimeout();
+      if (rule) {
+        this.exchange.record({ event: null, outcome: `fault connect timeout (handshake held, closed after ${rule.closeAfterMs} ms)` });
+        this.faults.stall(socket, rule.closeAfterMs);
+        return;
+      }
+      for (const listener of handshake) listener.call(this.server, socket);
+    });
+  }
 
   send(res, status, body, headers = {}) {
     const text = JSON.stringify(body);
@@ -169,10 +208,10 @@ class NphiesPeer extends PeerServer {
       effect: () => this.exchange.process(bundle, context),
       answer: (answer) => this.send(res, answer.status, answer.body),
       fired: (rule) => this.exchange.record({ event, bundleId: bundle.id, outcome: faultOutcome(rule), client: context.client }),
-      fail: (rule) => this.send(res, rule.status, rule.status === 429
-        ? problem('throttled', 'too many requests')
-        : problem('transient', 'the exchange failed; resend later'),
-      rule.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(rule.retryAfterSeconds) }),
+      fail: (rule) => this.send(res, rule.status, faultProblem(rule.status), {
+        ...(rule.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(rule.retryAfterSeconds) }),
+        ...(rule.status === 408 ? { Connection: 'close' } : {}),
+      }),
     });
   }
 }

@@ -96,13 +96,15 @@ class ExchangeFixture {
     return options;
   }
 
-  // POSTs `body` to $process-message on a connection of its own. Resolves
-  // { status, headers, body (parsed) }; rejects with the socket's error.
-  post(body, options = {}) {
+  // POSTs `body` to $process-message, on a connection of its own unless
+  // `agent` is given. Resolves { status, headers, body (parsed) }; rejects
+  // with the socket's error, or when the connection is silent for
+  // `timeoutMs` (then err.code is 'CLIENT_TIMEOUT').
+  post(body, { timeoutMs, agent = false, ...options } = {}) {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = https.request({
-        ...this.tlsOptions(options), method: 'POST', path: '/$process-message', agent: false,
+        ...this.tlsOptions(options), method: 'POST', path: '/$process-message', agent,
         headers: { 'Content-Type': 'application/fhir+json', 'Content-Length': Buffer.byteLength(text) },
       }, (res) => {
         const chunks = [];
@@ -110,6 +112,9 @@ class ExchangeFixture {
         res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
       });
       req.on('error', reject);
+      if (timeoutMs !== undefined) {
+        req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('the client gave up'), { code: 'CLIENT_TIMEOUT' })));
+      }
       req.end(text);
     });
   }
