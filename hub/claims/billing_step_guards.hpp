@@ -5,7 +5,9 @@
 // request's facility_id) of every billing call; a step naming other values
 // is refused. billing.cancel may name only a claim of the run's facility
 // (its request message id, as ClaimStore keeps it), billing.acknowledge
-// only an answer recorded on one of its claims (the answer's message id). A refusal fails the
+// only an answer recorded on one of its claims (the answer's message id);
+// billing.check_status asks the exchange as the facility's provider licence,
+// so the exchange answers only about that provider's claims. A refusal fails the
 // step (kPermissionDenied, not retryable) and is audited as access.denied in
 // the guard's transaction (workflow/step_refusal.hpp).
 //

@@ -26,5 +26,8 @@ sdk::Result<sdk::Acknowledgement> BillingProxy::acknowledge(
     const sdk::AcknowledgeRequest& request) {
   return typed_call<sdk::Acknowledgement>(*instance_, B::kAcknowledge, request);
 }
+sdk::Result<sdk::ClaimStatus> BillingProxy::check_status(const sdk::StatusCheckRequest& request) {
+  return typed_call<sdk::ClaimStatus>(*instance_, B::kCheckStatus, request);
+}
 
 }  // namespace wasl::plugin_host

@@ -21,6 +21,7 @@ class BillingProxy final : public sdk::BillingGateway {
   sdk::Result<std::vector<sdk::ClaimResponse>> poll(const sdk::PollRequest& request) override;
   sdk::Result<sdk::ClaimResponse> cancel(const sdk::CancelRequest& request) override;
   sdk::Result<sdk::Acknowledgement> acknowledge(const sdk::AcknowledgeRequest& request) override;
+  sdk::Result<sdk::ClaimStatus> check_status(const sdk::StatusCheckRequest& request) override;
 
  private:
   std::shared_ptr<PluginInstance> instance_;

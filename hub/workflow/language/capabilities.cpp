@@ -153,6 +153,9 @@ void declare_non_phi(Catalogue& c) {
           claim_response);
   declare(BillingGateway::kAcknowledge, {"idempotency_key", "message_id", "provider_license"},
           {"message_id", "acknowledged"});
+  declare(BillingGateway::kCheckStatus,
+          {"idempotency_key", "request_id", "provider_license", "payer_license"},
+          {"request_id", "status", "message_id", "request_message_id"});
 
   declare(ReportSink::kSubmitReport,
           {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"},
@@ -217,6 +220,7 @@ Catalogue build() {
   add(c, BillingGateway::kPoll, sample<PollRequest>(), list_sample<ClaimResponse>());
   add(c, BillingGateway::kCancel, sample<CancelRequest>(), sample<ClaimResponse>());
   add(c, BillingGateway::kAcknowledge, sample<AcknowledgeRequest>(), sample<Acknowledgement>());
+  add(c, BillingGateway::kCheckStatus, sample<StatusCheckRequest>(), sample<ClaimStatus>());
 
   add(c, ReportSink::kSubmitReport, sample<Report>(), sample<Receipt>());
 

@@ -51,7 +51,9 @@
  * A plugin built for 1.0 loads unchanged; a 1.1 plugin checks
  * WASL_STRUCT_HAS(host, wasl_host_api, client_certificate) before asking for
  * mutual TLS. */
-#define WASL_ABI_VERSION_MINOR 1
+/* Minor 2: the billing.check_status method and ClaimResponse status
+ * "unknown" (JSON members only; no struct changed). */
+#define WASL_ABI_VERSION_MINOR 2
 #define WASL_ABI_VERSION \
   ((uint32_t)(((uint32_t)WASL_ABI_VERSION_MAJOR << 16) | (uint32_t)WASL_ABI_VERSION_MINOR))
 #define WASL_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)

@@ -8,6 +8,12 @@
 //   retryable = true; the hub resends with the same idempotency key, which the
 //   plugin uses as message id and business identifier, so the exchange
 //   answers a resend with its stored response;
+// - SDK 1.2, no answer (submit_claim and request_prior_authorization only):
+//   a ClaimResponse with status "unknown" when the message went out but its
+//   answer never arrived (a timeout, a dropped connection, HTTP 408 or 504):
+//   the exchange may hold the claim or not. It is neither queued nor failed:
+//   the hub asks with check_status and, unless the claim is queued there,
+//   resends it with the same idempotency key;
 // - permanent failure (message rejected as malformed, bad certificate):
 //   Error with retryable = false.
 // Thread-safe.
@@ -33,6 +39,7 @@ class BillingGateway {
   static constexpr std::string_view kPoll = "billing.poll";
   static constexpr std::string_view kCancel = "billing.cancel";
   static constexpr std::string_view kAcknowledge = "billing.acknowledge";
+  static constexpr std::string_view kCheckStatus = "billing.check_status";
 
   // Coverage eligibility for a service date (never queued by NPHIES).
   virtual Result<ClaimResponse> check_eligibility(const EligibilityRequest& request) = 0;
@@ -56,6 +63,15 @@ class BillingGateway {
   virtual Result<Acknowledgement> acknowledge(const AcknowledgeRequest& request) {
     (void)request;
     return Error(ErrorCode::kUnimplemented, "this billing plugin does not acknowledge answers");
+  }
+
+  // SDK 1.2: whether the exchange holds the claim submitted with
+  // request.request_id (see ClaimStatus). Any Error (the check's own answer
+  // lost included) leaves the claim's fate unknown: ask again later. The
+  // default answers kUnimplemented (a plugin that never answers "unknown").
+  virtual Result<ClaimStatus> check_status(const StatusCheckRequest& request) {
+    (void)request;
+    return Error(ErrorCode::kUnimplemented, "this billing plugin does not check claim status");
   }
 };
 

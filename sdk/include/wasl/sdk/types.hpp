@@ -382,7 +382,12 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Benefit, category, name, network
 struct ClaimResponse {
   std::string request_id;   // the idempotency key of the request answered
   std::string response_id;  // the payer's identifier
-  // "queued" (answer later through poll), "complete", "partial", "error".
+  // "queued" (answer later through poll), "complete", "partial", "error";
+  // SDK 1.2: "unknown", a claim or prior authorization whose answer never
+  // arrived (no HTTP answer, a timeout, HTTP 408 or 504): the exchange may
+  // or may not hold it. request_id and request_message_id name the message
+  // sent, so BillingGateway::check_status can ask about it and a resend
+  // with the same idempotency key is the same message.
   std::string status;
   std::string outcome;      // FHIR outcome: complete, error, partial, queued
   std::string disposition;  // payer's text
@@ -436,6 +441,32 @@ struct CancelRequest {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CancelRequest, idempotency_key, request_id, reason,
                                                 provider_license, payer_license)
+
+// SDK 1.2: asks the exchange whether it holds a claim whose submission
+// answered status "unknown" (BillingGateway::check_status).
+struct StatusCheckRequest {
+  std::string idempotency_key;  // this check's own key: a new one per check
+  std::string request_id;       // the idempotency key the claim was submitted with
+  // who asks whom (as on the claim asked about)
+  std::string provider_license;
+  std::string payer_license;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StatusCheckRequest, idempotency_key, request_id,
+                                                provider_license, payer_license)
+
+// SDK 1.2: what the exchange said of a claim asked about with check_status.
+struct ClaimStatus {
+  std::string request_id;  // the claim's idempotency key, as asked
+  // "queued": held, not yet adjudicated; its answer comes through poll().
+  // "complete": held and adjudicated; resending the claim unchanged (same
+  //   idempotency key) gets the answer again, as a duplicate.
+  // "not_held": the exchange has no such claim; resend it unchanged.
+  std::string status;
+  std::string message_id;          // the exchange's answer message
+  std::string request_message_id;  // the check's own message id, which it answers
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ClaimStatus, request_id, status, message_id,
+                                                request_message_id)
 
 // SDK 1.1: tells the exchange a polled answer (ClaimResponse.message_id) was
 // recorded, so it is not delivered again.

@@ -36,6 +36,7 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
                                 BillingGateway::kPoll,
                                 BillingGateway::kCancel,
                                 BillingGateway::kAcknowledge,
+                                BillingGateway::kCheckStatus,
                                 ReportSink::kSubmitReport}) {
     const Capability* cap = find_capability(name);
     ASSERT_NE(cap, nullptr) << name;
@@ -43,7 +44,7 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
   }
   EXPECT_EQ(methods_of("video").size(), 11u);
   EXPECT_EQ(methods_of("ehr").size(), 7u);
-  EXPECT_EQ(methods_of("billing").size(), 6u);
+  EXPECT_EQ(methods_of("billing").size(), 7u);
   EXPECT_EQ(methods_of("reporting"), std::vector<std::string>{"submit_report"});
   EXPECT_EQ(capability_roles(), (std::vector<std::string>{"billing", "ehr", "reporting", "video"}));
 }
