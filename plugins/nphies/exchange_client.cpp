@@ -131,7 +131,8 @@ std::string ExchangeClient::prefix(std::string_view event) const {
   return host_.instance_name() + ": NPHIES " + std::string(event) + ": ";
 }
 
-Result<json> ExchangeClient::send(const json& message, std::string_view event) {
+Result<json> ExchangeClient::send(const json& message, std::string_view event, bool* answer_lost) {
+  if (answer_lost != nullptr) *answer_lost = false;
   const std::int64_t started = now_ms();
   WASL_RETURN_IF_ERROR(refuse_while_skewed(event, started));
   sdk::HttpRequest request;
@@ -150,12 +151,16 @@ Result<json> ExchangeClient::send(const json& message, std::string_view event) {
     const std::string named = host_.instance_name() + ": ";
     if (e.message.rfind(named, 0) == 0) e.message.erase(0, named.size());
     e.message = prefix(event) + e.message;
+    if (answer_lost != nullptr) {
+      *answer_lost = e.code == ErrorCode::kDeadlineExceeded || e.code == ErrorCode::kUnavailable;
+    }
     return e;
   }
   WASL_RETURN_IF_ERROR(observe_clock(*response, event, now_ms()));
   host_.log(sdk::LogLevel::kDebug,
             "NPHIES " + std::string(event) + " answered HTTP " + std::to_string(response->status));
   if (response->status < 200 || response->status >= 300) {
+    if (answer_lost != nullptr) *answer_lost = response->status == 408 || response->status == 504;
     return classify(*response, prefix(event), host_.now());
   }
   json answer = sdk::parse_json_within(response->body);

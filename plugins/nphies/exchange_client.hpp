@@ -18,6 +18,10 @@
 //                              kUnavailable retryable; kFailedPrecondition
 //                              (TLS: no, expired or refused certificate,
 //                              wrong CA) permanent, naming the instance
+// An answer lost: the host's kDeadlineExceeded or kUnavailable (a read or
+// connect timeout, a refused, reset or closed connection with no answer),
+// HTTP 408 and HTTP 504 leave unknown whether the exchange took the message;
+// send() says so through `answer_lost`. Every other outcome is an answer.
 // Clock: every answer's Date is compared with the host's clock. Beyond
 // max_clock_skew the answer is set aside and the call fails with
 // kFailedPrecondition (retryable, retry_after = clock_recheck); until
@@ -45,8 +49,11 @@ class ExchangeClient {
   // `host` and `settings` must outlive the client.
   ExchangeClient(sdk::Host& host, const NphiesSettings& settings);
 
-  // `event` names the message in errors ("claim-request").
-  sdk::Result<nlohmann::json> send(const nlohmann::json& message, std::string_view event);
+  // `event` names the message in errors ("claim-request"). When
+  // `answer_lost` is given, it is set true exactly when the call failed
+  // without an answer (see above), false otherwise.
+  sdk::Result<nlohmann::json> send(const nlohmann::json& message, std::string_view event,
+                                   bool* answer_lost = nullptr);
 
   std::int64_t now_ms();
 

@@ -17,8 +17,9 @@ NphiesBillingGateway::NphiesBillingGateway(sdk::Host& host, NphiesSettings setti
 Result<sdk::ClaimResponse> NphiesBillingGateway::exchange(const json& message,
                                                           std::string_view event,
                                                           std::string_view expected,
-                                                          const std::string& idempotency_key) {
-  WASL_ASSIGN_OR_RETURN(json answer, client_.send(message, event));
+                                                          const std::string& idempotency_key,
+                                                          bool* answer_lost) {
+  WASL_ASSIGN_OR_RETURN(json answer, client_.send(message, event, answer_lost));
   const std::string got = message_event(answer);
   if (got != expected) {
     return Error(ErrorCode::kUnavailable,
@@ -58,22 +59,23 @@ Result<sdk::ClaimResponse> NphiesBillingGateway::send_claim(const sdk::Claim& cl
   WASL_ASSIGN_OR_RETURN(json message, claim_request_message(settings_, claim, client_.now_ms()));
   const bool preauth = claim.use == "preauthorization";
   const std::string event = preauth ? "priorauth-request" : "claim-request";
+  bool answer_lost = false;
   auto answer = exchange(message, event, preauth ? "priorauth-response" : "claim-response",
-                         claim.idempotency_key);
-  if (!answer.ok() && answer.error().code == ErrorCode::kDeadlineExceeded) {
-    // The exchange queues a message it accepted but could not answer in
-    // time: its answer comes through poll, and a resend is answered from
-    // the exchange's store, so this is no failure.
-    sdk::ClaimResponse queued;
-    queued.request_id = claim.idempotency_key;
-    queued.request_message_id = message_ids(claim.idempotency_key).message_header_id;
-    queued.status = "queued";
-    queued.outcome = "queued";
-    queued.disposition = "no answer within " + std::to_string(settings_.request_timeout.count()) +
-                         " s; the answer is fetched by polling";
+                         claim.idempotency_key, &answer_lost);
+  if (!answer.ok() && answer_lost) {
+    // The message went out and no answer came back: the exchange may have
+    // stored it or not. Neither queued nor failed: the hub asks with
+    // check_status and resends the same message unless it is queued there.
+    sdk::ClaimResponse unknown;
+    unknown.request_id = claim.idempotency_key;
+    unknown.request_message_id = message_ids(claim.idempotency_key).message_header_id;
+    unknown.status = "unknown";
+    unknown.disposition = "no answer from the exchange (" +
+                          std::string(sdk::to_string(answer.error().code)) +
+                          "); whether it holds the claim is asked with a status-check";
     host_.log(sdk::LogLevel::kWarn,
-              "NPHIES " + event + ": " + answer.error().message + "; counted as queued");
-    return queued;
+              "NPHIES " + event + ": " + answer.error().message + "; the claim is in doubt");
+    return unknown;
   }
   return answer;
 }
@@ -112,6 +114,29 @@ Result<std::vector<sdk::ClaimResponse>> NphiesBillingGateway::poll(
 Result<sdk::ClaimResponse> NphiesBillingGateway::cancel(const sdk::CancelRequest& request) {
   WASL_ASSIGN_OR_RETURN(json message, cancel_request_message(settings_, request, client_.now_ms()));
   return exchange(message, "cancel-request", "cancel-response", request.idempotency_key);
+}
+
+Result<sdk::ClaimStatus> NphiesBillingGateway::check_status(
+    const sdk::StatusCheckRequest& request) {
+  WASL_ASSIGN_OR_RETURN(json message, status_check_message(settings_, request, client_.now_ms()));
+  WASL_ASSIGN_OR_RETURN(json answer, client_.send(message, "status-check"));
+  const std::string prefix = host_.instance_name() + ": NPHIES status-check: ";
+  auto read = read_status_response(answer);
+  if (!read.ok()) return Error(ErrorCode::kUnavailable, prefix + read.error().message, true);
+  const std::string& sent_id = message["entry"][0]["resource"]["id"].get_ref<const std::string&>();
+  if (read->status.request_message_id != sent_id) {
+    return Error(ErrorCode::kUnavailable, prefix + "the answer responds to another message", true);
+  }
+  // The Claim identifier the status-check named (request_messages.hpp).
+  const std::string claim_value = message_ids(request.request_id).business_id;
+  const std::string claim_system = settings_.identifier_system("claim");
+  if (read->claim_value != claim_value ||
+      (!read->claim_system.empty() && read->claim_system != claim_system)) {
+    return Error(ErrorCode::kUnavailable, prefix + "the answer is about another claim", true);
+  }
+  sdk::ClaimStatus status = std::move(read->status);
+  status.request_id = request.request_id;
+  return status;
 }
 
 Result<sdk::Acknowledgement> NphiesBillingGateway::acknowledge(

@@ -5,9 +5,16 @@
 //
 // - check_eligibility: eligibility-request; never queued by NPHIES.
 // - submit_claim / request_prior_authorization: claim-request /
-//   priorauth-request. An answer with outcome "queued", or no answer within
-//   settings request_timeout (the exchange queues what it accepted), is a
-//   ClaimResponse with status "queued": its answer arrives through poll().
+//   priorauth-request. An answer with outcome "queued" is a ClaimResponse
+//   with status "queued": its answer arrives through poll(). No answer (a
+//   timeout, connect timeout included, a connection refused, reset or closed
+//   without an answer, HTTP 408 or 504; ExchangeClient) is a ClaimResponse
+//   with status "unknown" naming the message sent (request_id,
+//   request_message_id): the exchange may hold the claim or not. Any other
+//   error answer (a 4xx with an OperationOutcome, 429, 500, …) stays an Error.
+// - check_status: status-check Task (code status) naming the Claim
+//   identifier the claim-request carried; the status-response read into
+//   queued / complete / not_held (ClaimStatus).
 // - poll: poll-request (include-message-type, count <= 100); each answer
 //   carries request_message_id (the MessageHeader id of the claim it
 //   answers) and message_id (for acknowledge()).
@@ -34,14 +41,17 @@ class NphiesBillingGateway final : public sdk::BillingGateway {
   sdk::Result<std::vector<sdk::ClaimResponse>> poll(const sdk::PollRequest& request) override;
   sdk::Result<sdk::ClaimResponse> cancel(const sdk::CancelRequest& request) override;
   sdk::Result<sdk::Acknowledgement> acknowledge(const sdk::AcknowledgeRequest& request) override;
+  sdk::Result<sdk::ClaimStatus> check_status(const sdk::StatusCheckRequest& request) override;
 
  private:
   sdk::Result<sdk::ClaimResponse> send_claim(const sdk::Claim& claim);
   // Sends `message` and reads the answer, which must be `expected` and
   // answer the message's own MessageHeader id.
+  // `answer_lost` as ExchangeClient::send.
   sdk::Result<sdk::ClaimResponse> exchange(const nlohmann::json& message, std::string_view event,
                                            std::string_view expected,
-                                           const std::string& idempotency_key);
+                                           const std::string& idempotency_key,
+                                           bool* answer_lost = nullptr);
 
   sdk::Host& host_;
   const NphiesSettings settings_;

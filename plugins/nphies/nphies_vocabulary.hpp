@@ -63,6 +63,8 @@ inline constexpr std::string_view kServiceType =
 inline constexpr std::string_view kTaskCode = "http://nphies.sa/terminology/CodeSystem/task-code";
 inline constexpr std::string_view kTaskInputType =
     "http://nphies.sa/terminology/CodeSystem/task-input-type";
+inline constexpr std::string_view kTaskOutputType =
+    "http://nphies.sa/terminology/CodeSystem/task-output-type";
 inline constexpr std::string_view kTaskReasonCode =
     "http://nphies.sa/terminology/CodeSystem/task-reason-code";
 inline constexpr std::string_view kAdjudication =

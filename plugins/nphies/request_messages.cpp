@@ -278,6 +278,46 @@ Result<json> cancel_request_message(const NphiesSettings& settings,
   return message.build();
 }
 
+Result<json> status_check_message(const NphiesSettings& settings,
+                                  const sdk::StatusCheckRequest& request, std::int64_t now_ms) {
+  if (request.idempotency_key.empty()) return missing("an idempotency key");
+  if (request.request_id.empty()) return missing("the claim to ask about (request_id)");
+  if (request.provider_license.empty() || request.payer_license.empty()) {
+    return missing("the provider and payer licences of the claim asked about");
+  }
+  MessageIds ids = message_ids(request.idempotency_key);
+  MessageIds asked = message_ids(request.request_id);
+  MessageBuilder message(settings, ids, "status-check", now_ms);
+  message.sender(request.provider_license);
+  message.destination(v::kPayerLicense, request.payer_license);
+  std::string provider = message.add(
+      provider_organization(ids.resource_id("Organization/provider"), request.provider_license, ""),
+      "provider-organization");
+  std::string insurer = message.add(
+      insurer_organization(ids.resource_id("Organization/insurer"), request.payer_license),
+      "insurer-organization");
+  json task = {
+      {"resourceType", "Task"},
+      {"id", ids.resource_id("Task")},
+      {"identifier",
+       json::array({{{"system", settings.identifier_system("task")}, {"value", ids.business_id}}})},
+      {"status", "requested"},
+      {"intent", "order"},
+      {"priority", "routine"},
+      {"code", coding(v::kTaskCode, "status")},
+      {"focus",
+       {{"type", "Claim"},
+        {"identifier",
+         {{"system", settings.identifier_system("claim")}, {"value", asked.business_id}}}}},
+      {"authoredOn", ksa_date(now_ms)},
+      {"lastModified", ksa_date(now_ms)},
+      {"requester", reference(provider)},
+      {"owner", reference(insurer)},
+  };
+  message.add(std::move(task), "task", true);
+  return message.build();
+}
+
 Result<json> poll_request_message(const NphiesSettings& settings, const sdk::PollRequest& request,
                                   std::int64_t now_ms) {
   if (request.idempotency_key.empty()) return missing("an idempotency key");

@@ -6,6 +6,7 @@
 //   priorauth-request    Coverage, Organizations, Practitioner and the
 //                        virtual Encounter (class VR, encounter-auth-VR)
 //   cancel-request       Task (code cancel) naming the claim's identifier
+//   status-check         Task (code status) naming the claim's identifier
 //   poll-request         Task (code poll, include-message-type, count <= 100)
 //   acknowledgement      MessageHeader answering a polled message
 // Errors: kInvalidArgument naming what the request lacks (a licence, a
@@ -35,6 +36,14 @@ sdk::Result<nlohmann::json> claim_request_message(const NphiesSettings& settings
 sdk::Result<nlohmann::json> cancel_request_message(const NphiesSettings& settings,
                                                    const sdk::CancelRequest& request,
                                                    std::int64_t now_ms);
+
+// The status-check of the claim submitted with idempotency key
+// request.request_id: a Task (code status, requested, order) whose focus is
+// that claim's Claim.identifier exactly as its claim-request carried it;
+// the check's own ids come from request.idempotency_key (one per check).
+sdk::Result<nlohmann::json> status_check_message(const NphiesSettings& settings,
+                                                 const sdk::StatusCheckRequest& request,
+                                                 std::int64_t now_ms);
 
 // count: min(request.max_messages, settings.poll_count), at least 1.
 sdk::Result<nlohmann::json> poll_request_message(const NphiesSettings& settings,

@@ -329,6 +329,64 @@ Result<sdk::ClaimResponse> read_response(const json& bundle) {
   return out;
 }
 
+Result<StatusAnswer> read_status_response(const json& bundle) {
+  WASL_ASSIGN_OR_RETURN(Header h, header_of(bundle));
+  if (h.event != "status-response") {
+    return malformed("is a " + (h.event.empty() ? std::string("message without event") : h.event) +
+                     ", not a status-response");
+  }
+  if (!h.response_code.empty() && h.response_code != "ok") {
+    return malformed("status-response has response code " + h.response_code);
+  }
+  const json* task = focal_of(bundle, h);
+  if (task == nullptr || text(*task, "resourceType") != "Task") {
+    return malformed("status-response has no Task focus");
+  }
+  if (const json* code = member(*task, "code"); code == nullptr || code_of(*code) != "status") {
+    return malformed("status-response's Task is not of code status");
+  }
+  StatusAnswer out;
+  if (const json* focus = member(*task, "focus")) {
+    if (const json* identifier = member(*focus, "identifier")) {
+      out.claim_system = text(*identifier, "system");
+      out.claim_value = text(*identifier, "value");
+    }
+  }
+  const std::string status = text(*task, "status");
+  if (status == "rejected") {
+    out.status.status = "not_held";
+  } else if (status == "completed") {
+    const json* outputs = member(*task, "output");
+    if (outputs != nullptr && outputs->is_array()) {
+      for (const auto& output : *outputs) {
+        const json* type = member(output, "type");
+        const json* codings = type != nullptr ? member(*type, "coding") : nullptr;
+        if (codings == nullptr || !codings->is_array()) continue;
+        bool is_status = false;
+        for (const auto& c : *codings) {
+          if (text(c, "system") == v::kTaskOutputType && text(c, "code") == "status") {
+            is_status = true;
+          }
+        }
+        if (!is_status) continue;
+        const std::string value = text(output, "valueCode");
+        if (value == "queued" || value == "complete") out.status.status = value;
+      }
+    }
+    if (out.status.status.empty()) {
+      return malformed(
+          "status-response's completed Task has no status output of queued or "
+          "complete");
+    }
+  } else {
+    return malformed("status-response's Task has status " +
+                     (status.empty() ? std::string("(none)") : status));
+  }
+  out.status.message_id = h.id;
+  out.status.request_message_id = h.responds_to;
+  return out;
+}
+
 Result<std::vector<sdk::ClaimResponse>> read_poll_response(const json& bundle) {
   WASL_ASSIGN_OR_RETURN(Header h, header_of(bundle));
   if (h.event != "poll-response") return malformed("is a " + h.event + ", not a poll-response");

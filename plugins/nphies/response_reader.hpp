@@ -32,6 +32,21 @@ std::string message_event(const nlohmann::json& bundle);
 // One answer; raw holds the bundle.
 sdk::Result<sdk::ClaimResponse> read_response(const nlohmann::json& bundle);
 
+// A status-response (the answer to a status-check): what the exchange says
+// of the claim its Task's focus names.
+struct StatusAnswer {
+  sdk::ClaimStatus status;   // status, message_id, request_message_id
+  std::string claim_system;  // Task.focus.identifier, as the exchange echoes it
+  std::string claim_value;
+};
+
+// Task.status completed with the output of type status (task-output-type)
+// valueCode queued or complete → "queued" / "complete"; Task.status rejected
+// (the exchange holds no claim of that identifier) → "not_held". Anything
+// else (another event, no Task focus, a completed Task without that output,
+// another Task.status) is kInvalidArgument.
+sdk::Result<StatusAnswer> read_status_response(const nlohmann::json& bundle);
+
 // The answers a poll-response carries (possibly none).
 sdk::Result<std::vector<sdk::ClaimResponse>> read_poll_response(const nlohmann::json& bundle);
 

@@ -106,23 +106,136 @@ TEST_F(GatewayTest, AnAnswerToAnotherMessageIsNotTaken) {
   EXPECT_THAT(r.error().message, HasSubstr("responds to another message"));
 }
 
-TEST_F(GatewayTest, ClaimAnsweredQueuedAndTimeoutsCountAsQueued) {
+TEST_F(GatewayTest, OnlyAQueuedAnswerIsQueued) {
   const std::string key = test_claim().idempotency_key;
   respond(200, answer("claim-response", key, adjudicated("queued")));
   auto queued = gateway_.submit_claim(test_claim());
   ASSERT_TRUE(queued.ok()) << queued.error().message;
   EXPECT_EQ(queued->status, "queued");
   EXPECT_EQ(queued->request_message_id, message_ids(key).message_header_id);
+}
 
+// Every way an answer can be lost, as the host or the exchange reports it.
+TEST_F(GatewayTest, AClaimWhoseAnswerWasLostIsUnknownNeverQueued) {
+  const std::string key = test_claim().idempotency_key;
+  const std::vector<std::pair<std::string, sdk::Error>> lost = {
+      {"read timeout", sdk::Error(ErrorCode::kDeadlineExceeded, "timed out after 60000 ms", true)},
+      {"connect timeout",
+       sdk::Error(ErrorCode::kDeadlineExceeded, "timed out (connect timeout 10000 ms)", true)},
+      {"reset", sdk::Error(ErrorCode::kUnavailable, "failed: Connection reset by peer", true)},
+      {"closed", sdk::Error(ErrorCode::kUnavailable, "failed: Empty reply from server", true)},
+  };
+  // The exchange answered 408 or 504 (FakeHost: a failure, once set, wins).
+  for (int status : {408, 504}) {
+    respond(status, json{{"resourceType", "OperationOutcome"}});
+    auto r = gateway_.submit_claim(test_claim());
+    ASSERT_TRUE(r.ok()) << status << ": " << r.error().message;
+    EXPECT_EQ(r->status, "unknown") << status;
+    EXPECT_EQ(r->request_message_id, message_ids(key).message_header_id) << status;
+  }
+  for (const auto& [what, error] : lost) {
+    host_.fail("POST", kUrl, error);
+    auto r = gateway_.submit_claim(test_claim());
+    ASSERT_TRUE(r.ok()) << what << ": " << r.error().message;
+    EXPECT_EQ(r->status, "unknown") << what;
+    EXPECT_NE(r->outcome, "queued") << what;
+    EXPECT_EQ(r->request_id, key) << what;
+    EXPECT_EQ(r->request_message_id, message_ids(key).message_header_id) << what;
+  }
+  // A prior authorization the same way.
   host_.fail("POST", kUrl, sdk::Error(ErrorCode::kDeadlineExceeded, "timed out", true));
-  auto timed_out = gateway_.submit_claim(test_claim());
-  ASSERT_TRUE(timed_out.ok()) << timed_out.error().message;
-  EXPECT_EQ(timed_out->status, "queued");
-  EXPECT_EQ(timed_out->request_message_id, message_ids(key).message_header_id);
-  // Eligibility is never queued: a timeout stays an error to retry.
+  auto preauth = gateway_.request_prior_authorization(test_claim());
+  ASSERT_TRUE(preauth.ok()) << preauth.error().message;
+  EXPECT_EQ(preauth->status, "unknown");
+  // Eligibility is never in doubt: a timeout stays an error to retry.
   auto eligibility = gateway_.check_eligibility(test_eligibility());
   ASSERT_FALSE(eligibility.ok());
   EXPECT_EQ(eligibility.error().code, ErrorCode::kDeadlineExceeded);
+}
+
+TEST_F(GatewayTest, AnAnswerThatRefusesTheClaimStaysAnError) {
+  respond(400, json{{"resourceType", "OperationOutcome"},
+                    {"issue", json::array({{{"severity", "error"},
+                                            {"code", "invalid"},
+                                            {"details", {{"text", "bad claim"}}}}})}});
+  auto malformed = gateway_.submit_claim(test_claim());
+  ASSERT_FALSE(malformed.ok());
+  EXPECT_EQ(malformed.error().code, ErrorCode::kInvalidArgument);
+  for (int status : {500, 502, 503}) {
+    respond(status, json{{"resourceType", "OperationOutcome"}});
+    auto failed = gateway_.submit_claim(test_claim());
+    ASSERT_FALSE(failed.ok()) << status;
+    EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable) << status;
+  }
+  // A TLS refusal: nothing went out.
+  host_.fail(
+      "POST", kUrl,
+      sdk::Error(ErrorCode::kFailedPrecondition, "the client certificate was refused", false));
+  EXPECT_FALSE(gateway_.submit_claim(test_claim()).ok());
+}
+
+// The status-response to the status-check with key `check_key` about the
+// claim with key `claim_key`: Task.status `task_status`, with a status
+// output `output` unless empty.
+json status_response(const std::string& check_key, const std::string& claim_key,
+                     const std::string& task_status, const std::string& output) {
+  json task = {
+      {"resourceType", "Task"},
+      {"status", task_status},
+      {"intent", "order"},
+      {"code",
+       {{"coding", json::array({{{"system", "http://nphies.sa/terminology/CodeSystem/task-code"},
+                                 {"code", "status"}}})}}},
+      {"focus",
+       {{"type", "Claim"},
+        {"identifier",
+         {{"system", "http://hospital.test/identifier/claim"},
+          {"value", message_ids(claim_key).business_id}}}}}};
+  if (!output.empty()) {
+    task["output"] = json::array(
+        {{{"type",
+           {{"coding",
+             json::array({{{"system", "http://nphies.sa/terminology/CodeSystem/task-output-type"},
+                           {"code", "status"}}})}}},
+          {"valueCode", output}}});
+  } else {
+    task["statusReason"] = {{"text", "no claim with this identifier"}};
+  }
+  json bundle = answer("status-response", check_key, task);
+  return bundle;
+}
+
+TEST_F(GatewayTest, StatusCheckAsksAboutTheClaimAndReadsTheAnswer) {
+  const std::string claim_key = test_claim().idempotency_key;
+  sdk::StatusCheckRequest check{"wasl-status-1", claim_key, "N-F-00001", "N-I-00001"};
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"completed", "queued"}, {"completed", "complete"}, {"rejected", ""}};
+  for (const auto& [task_status, output] : cases) {
+    respond(200, status_response("wasl-status-1", claim_key, task_status, output));
+    auto r = gateway_.check_status(check);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->status, output.empty() ? "not_held" : output);
+    EXPECT_EQ(r->request_id, claim_key);
+    EXPECT_EQ(r->request_message_id, message_ids("wasl-status-1").message_header_id);
+  }
+  const sdk::HttpRequest sent = host_.requests().back();
+  EXPECT_TRUE(sent.mutual_tls);
+  json message = json::parse(sent.body);
+  EXPECT_EQ(message["entry"][0]["resource"]["eventCoding"]["code"], "status-check");
+
+  // An answer about another claim, or to another check, is not taken.
+  respond(200, status_response("wasl-status-1", "another-claim", "rejected", ""));
+  auto other = gateway_.check_status(check);
+  ASSERT_FALSE(other.ok());
+  EXPECT_THAT(other.error().message, HasSubstr("about another claim"));
+  respond(200, status_response("wasl-status-9", claim_key, "rejected", ""));
+  EXPECT_THAT(gateway_.check_status(check).error().message,
+              HasSubstr("responds to another message"));
+  // The check's own answer lost: an error, so the claim stays in doubt.
+  host_.fail("POST", kUrl, sdk::Error(ErrorCode::kDeadlineExceeded, "timed out", true));
+  auto lost = gateway_.check_status(check);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().code, ErrorCode::kDeadlineExceeded);
 }
 
 TEST_F(GatewayTest, StatusesAreClassified) {

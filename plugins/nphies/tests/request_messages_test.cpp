@@ -182,6 +182,49 @@ TEST(RequestMessagesTest, TasksForCancelPollAndAcknowledgement) {
   EXPECT_EQ((*a)["entry"][0]["resource"]["response"]["identifier"], ack.message_id);
 }
 
+TEST(RequestMessagesTest, StatusCheckNamesTheClaimAsItsRequestCarriedIt) {
+  sdk::Claim claim = test_claim();
+  auto sent = claim_request_message(test_settings(), claim, kNow);
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  const json& claim_identifier = resource_of(*sent, "Claim")["identifier"][0];
+
+  sdk::StatusCheckRequest check{"wasl-status-1", claim.idempotency_key, "N-F-00001", "N-I-00001"};
+  auto m = status_check_message(test_settings(), check, kNow);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  expect_envelope(*m, "status-check", "Task");
+  const json& header = (*m)["entry"][0]["resource"];
+  EXPECT_EQ(header["destination"][0]["receiver"]["identifier"]["system"],
+            "http://nphies.sa/license/payer-license");
+  EXPECT_EQ(header["destination"][0]["receiver"]["identifier"]["value"], "N-I-00001");
+  // The check's own ids, never the claim's.
+  EXPECT_EQ(header["id"], message_ids("wasl-status-1").message_header_id);
+  EXPECT_NE(header["id"], (*sent)["entry"][0]["resource"]["id"]);
+  const json& task = resource_of(*m, "Task");
+  EXPECT_EQ(task["code"]["coding"][0]["system"],
+            "http://nphies.sa/terminology/CodeSystem/task-code");
+  EXPECT_EQ(task["code"]["coding"][0]["code"], "status");
+  EXPECT_EQ(task["status"], "requested");
+  EXPECT_EQ(task["intent"], "order");
+  EXPECT_EQ(task["focus"]["type"], "Claim");
+  EXPECT_EQ(task["focus"]["identifier"], claim_identifier);
+  const json& provider = resource_of(*m, "Organization");
+  EXPECT_EQ(task["requester"]["reference"].get<std::string>().find(
+                provider["id"].get<std::string>()) != std::string::npos,
+            true);
+  EXPECT_TRUE(task["owner"].contains("reference"));
+
+  // A second check of the same claim is a new message about the same claim.
+  check.idempotency_key = "wasl-status-2";
+  auto again = status_check_message(test_settings(), check, kNow);
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE((*again)["entry"][0]["resource"]["id"], header["id"]);
+  EXPECT_EQ(resource_of(*again, "Task")["focus"], task["focus"]);
+
+  check.payer_license.clear();
+  EXPECT_THAT(status_check_message(test_settings(), check, kNow).error().message,
+              HasSubstr("payer licences"));
+}
+
 TEST(RequestMessagesTest, WhatIsMissingIsNamed) {
   sdk::Claim no_license = test_claim();
   no_license.provider_license.clear();

@@ -144,6 +144,64 @@ TEST(ResponseReaderTest, CancelAndStatusResponsesReadTheirTasks) {
   ASSERT_TRUE(status.ok()) << status.error().message;
 }
 
+TEST(ResponseReaderTest, StatusResponseSampleSaysTheClaimIsHeldAndComplete) {
+  auto read = read_status_response(sample("status-check-response"));
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  EXPECT_EQ(read->status.status, "complete");
+  EXPECT_EQ(read->status.message_id, "be363f07-7038-4d32-aa08-538edd76cf39");
+  EXPECT_EQ(read->status.request_message_id, "3fa23591-f89b-4ad9-aa38-0cf23d808331");
+  EXPECT_EQ(read->claim_system, "http://saudicentralpharmacy.sa.com/claim");
+  EXPECT_EQ(read->claim_value, "req_00112487303");
+}
+
+// The sample's Task with its status and outputs replaced.
+json status_response(const std::string& task_status, json outputs) {
+  json bundle = sample("status-check-response");
+  json& task = bundle["entry"][1]["resource"];
+  task["status"] = task_status;
+  if (outputs.is_null()) {
+    task.erase("output");
+  } else {
+    task["output"] = std::move(outputs);
+  }
+  return bundle;
+}
+
+json status_output(const std::string& value) {
+  return json::array(
+      {{{"type",
+         {{"coding",
+           json::array({{{"system", "http://nphies.sa/terminology/CodeSystem/task-output-type"},
+                         {"code", "status"}}})}}},
+        {"valueCode", value}}});
+}
+
+TEST(ResponseReaderTest, StatusResponseReadsQueuedCompleteAndNotHeld) {
+  auto queued = read_status_response(status_response("completed", status_output("queued")));
+  ASSERT_TRUE(queued.ok()) << queued.error().message;
+  EXPECT_EQ(queued->status.status, "queued");
+
+  json rejected = status_response("rejected", nullptr);
+  rejected["entry"][1]["resource"]["statusReason"] = {{"text", "no claim with this identifier"}};
+  auto not_held = read_status_response(rejected);
+  ASSERT_TRUE(not_held.ok()) << not_held.error().message;
+  EXPECT_EQ(not_held->status.status, "not_held");
+
+  // Neither held nor refused: nothing the hub may act on.
+  EXPECT_THAT(read_status_response(status_response("completed", nullptr)).error().message,
+              HasSubstr("no status output"));
+  EXPECT_THAT(
+      read_status_response(status_response("completed", status_output("paid"))).error().message,
+      HasSubstr("no status output"));
+  EXPECT_THAT(read_status_response(status_response("in-progress", nullptr)).error().message,
+              HasSubstr("status in-progress"));
+  EXPECT_THAT(read_status_response(sample("cancel-response")).error().message,
+              HasSubstr("not a status-response"));
+  json wrong_code = sample("status-check-response");
+  wrong_code["entry"][0]["resource"]["response"]["code"] = "fatal-error";
+  EXPECT_THAT(read_status_response(wrong_code).error().message, HasSubstr("fatal-error"));
+}
+
 TEST(ResponseReaderTest, ShapesThatAreNotAnswersAreRefused) {
   EXPECT_FALSE(read_response(json::object()).ok());
   EXPECT_FALSE(read_response({{"resourceType", "Bundle"}, {"type", "collection"}}).ok());
