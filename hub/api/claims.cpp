@@ -88,8 +88,8 @@ Response list_all(ApiContext& ctx, Request& request, const access::Principal& pr
       q.state = domain::parse_claim_state(value);
       if (!q.state) {
         v.add("state", "unknown_value",
-              "must be one of: draft, submitted, queued, approved, partial, rejected, error, "
-              "cancelled");
+              "must be one of: draft, submitted, queued, in_doubt, approved, partial, rejected, "
+              "error, cancelled");
       }
     } else if (name == "since") {
       auto t = domain::parse_timestamp(value);

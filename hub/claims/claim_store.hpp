@@ -75,7 +75,8 @@ class ClaimStore {
 
   // Records how a submission ended: state, provider claim id (kept when the
   // submission gives none), response (replaced), submitted_at (set on the
-  // first answer from the exchange; a failed call leaves it as it was) and
+  // first answer from the exchange, or the first in_doubt submission, which
+  // went out unanswered; a failed call leaves it as it was) and
   // adjudicated_at (set when the state is adjudicated), the amounts (kept
   // when the submission gives none). A cancelled claim stays cancelled
   // (kFailedPrecondition). Audits

@@ -11,7 +11,7 @@ using namespace json_fields;
 
 namespace {
 
-constexpr EnumNames<ClaimState, 8> kStateNames{{{
+constexpr EnumNames<ClaimState, 9> kStateNames{{{
     {ClaimState::kDraft, "draft"},
     {ClaimState::kSubmitted, "submitted"},
     {ClaimState::kQueued, "queued"},
@@ -20,6 +20,7 @@ constexpr EnumNames<ClaimState, 8> kStateNames{{{
     {ClaimState::kRejected, "rejected"},
     {ClaimState::kError, "error"},
     {ClaimState::kCancelled, "cancelled"},
+    {ClaimState::kInDoubt, "in_doubt"},
 }}};
 
 double from_minor_units(std::int64_t minor) { return static_cast<double>(minor) / 100.0; }
@@ -34,6 +35,7 @@ std::optional<ClaimState> parse_claim_state(std::string_view name) {
 ClaimState claim_state_after_response(std::string_view status, std::string_view outcome,
                                       bool approved) {
   auto either = [&](std::string_view v) { return status == v || outcome == v; };
+  if (either("unknown")) return ClaimState::kInDoubt;
   if (either("queued")) return ClaimState::kQueued;
   if (either("error")) return ClaimState::kRejected;
   if (either("partial")) return ClaimState::kPartial;

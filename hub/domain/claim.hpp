@@ -26,14 +26,19 @@ enum class ClaimState {
   kPartial,
   kRejected,
   kError,
-  kCancelled
+  kCancelled,
+  // Sent, but the answer never arrived (status "unknown"): the exchange may
+  // or may not hold it. The hub asks with billing.check_status until the
+  // exchange says (claim_status_check.hpp); never counted as queued.
+  kInDoubt
 };
-std::string_view to_string(ClaimState s);  // "draft", "submitted", "queued", …
+std::string_view to_string(ClaimState s);  // "draft", "submitted", "queued", "in_doubt", …
 std::optional<ClaimState> parse_claim_state(std::string_view name);
 
 // The state a claim is in once the exchange answered it with a
-// ClaimResponse of `status` and `outcome` ("queued", "complete", "partial",
-// "error"; either may be empty) and `approved`: queued → kQueued; partial →
+// ClaimResponse of `status` and `outcome` ("unknown", "queued", "complete",
+// "partial", "error"; either may be empty) and `approved`: unknown (no
+// answer arrived) → kInDoubt; queued → kQueued; partial →
 // kPartial; complete and approved → kApproved; complete and not approved, or
 // error (the payer's rejection is an answer, not a failed call) → kRejected;
 // anything else → kSubmitted (sent, not yet adjudicated).

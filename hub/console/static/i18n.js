@@ -289,8 +289,8 @@ const STATUS_AR = {
   running: 'قيد التشغيل', waiting: 'بانتظار', succeeded: 'نجحت', cancelling: 'قيد الإلغاء',
   lost: 'فُقدت', skipped: 'تُخطّيت', pending: 'معلّقة', downloading: 'قيد التنزيل',
   deleted: 'محذوفة', admitted: 'مقبول', removed: 'أُزيل', draft: 'مسودة', submitted: 'أُرسلت',
-  queued: 'في قائمة الانتظار', approved: 'مقبولة', partial: 'مقبولة جزئياً', rejected: 'مرفوضة',
-  error: 'خطأ', received: 'مستلمة', dispatched: 'وُزّعت', unmatched: 'غير مطابقة', parked: 'محتجزة',
+  queued: 'في قائمة الانتظار', in_doubt: 'غير مؤكدة', approved: 'مقبولة', partial: 'مقبولة جزئياً',
+  rejected: 'مرفوضة', error: 'خطأ', received: 'مستلمة', dispatched: 'وُزّعت', unmatched: 'غير مطابقة', parked: 'محتجزة',
 };
 
 export function statusText(value) {

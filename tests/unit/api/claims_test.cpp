@@ -268,6 +268,24 @@ TEST_P(ClaimsTest, ListsTheFacilitysClaimsByStateAndSince) {
   EXPECT_EQ(send({"GET", "/v1/claims"}, std::nullopt).status, 401);
 }
 
+TEST_P(ClaimsTest, ListsTheClaimsInDoubt) {
+  add_claim(kFacilityA, consultation_, "claim-a2");
+  set_state("claim-a", domain::ClaimState::kInDoubt);
+  set_state("claim-a2", domain::ClaimState::kQueued);
+  set_state("claim-b", domain::ClaimState::kInDoubt);
+  http::Response r = send({"GET", "/v1/claims?state=in_doubt"}, Role::kIntegrator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json items = body_of(r)["items"];
+  ASSERT_EQ(items.size(), 1u) << r.body;  // facility B's is not A's to see
+  EXPECT_EQ(items[0]["id"], "claim-a");
+  EXPECT_EQ(items[0]["state"], "in_doubt");
+  http::Response one = send({"GET", "/v1/claims/claim-a"}, Role::kIntegrator);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(body_of(one)["state"], "in_doubt");
+  // The hub resolves a claim in doubt itself: an operator's retry is refused.
+  EXPECT_EQ(send({"POST", "/v1/claims/claim-a/retry"}, Role::kIntegrator).status, 409);
+}
+
 TEST_P(ClaimsTest, PollFetchesQueuedAnswersForTheCallersFacilityOnly) {
   http::Response unavailable = send({"POST", "/v1/claims/poll"}, Role::kIntegrator);
   EXPECT_EQ(unavailable.status, 503) << unavailable.body;

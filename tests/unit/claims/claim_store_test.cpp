@@ -162,6 +162,8 @@ TEST_P(ClaimStoreTest, ACancelledClaimTakesNoLaterAnswer) {
   ASSERT_OK_AND_ASSIGN(Claim read, store.get(*tx, kFacilityA, "cl-1"));
   EXPECT_EQ(read.state, ClaimState::kCancelled);
   EXPECT_EQ(domain::parse_claim_state("cancelled"), ClaimState::kCancelled);
+  EXPECT_EQ(domain::parse_claim_state("in_doubt"), ClaimState::kInDoubt);
+  EXPECT_EQ(domain::to_string(ClaimState::kInDoubt), "in_doubt");
 }
 
 TEST_P(ClaimStoreTest, ListsAFacilitysClaimsByStateSinceAPointInPages) {
@@ -228,6 +230,9 @@ TEST(ClaimState, FollowsTheExchangesAnswer) {
   EXPECT_EQ(claim_state_after_response("partial", "partial", true), ClaimState::kPartial);
   EXPECT_EQ(claim_state_after_response("error", "error", false), ClaimState::kRejected);
   EXPECT_EQ(claim_state_after_response("", "", false), ClaimState::kSubmitted);
+  // No answer arrived: in doubt, never queued.
+  EXPECT_EQ(claim_state_after_response("unknown", "", false), ClaimState::kInDoubt);
+  EXPECT_FALSE(domain::is_adjudicated(ClaimState::kInDoubt));
   EXPECT_TRUE(domain::is_adjudicated(ClaimState::kRejected));
   EXPECT_FALSE(domain::is_adjudicated(ClaimState::kQueued));
 }
