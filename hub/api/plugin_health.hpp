@@ -12,7 +12,9 @@
 //     binds no such instance.
 //   GET /v1/alerts?after=<id>&limit=1..200 (default 50): the instances'
 //     state changes, newest first: {"items": [{"id", "instance", "kind"
-//     (instance.failing|instance.recovered), "at", "message"}]}.
+//     (instance.failing|instance.recovered|claim.unanswered), "at",
+//     "message"}]}; claim.unanswered names the billing instance, the claim
+//     id and its state ("claim <id> in_doubt since <time>").
 //
 // No provider's error text is shown to anyone: an outcome names its method,
 // error code and time, an alert's message is "<method>: <code>" (see

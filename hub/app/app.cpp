@@ -14,6 +14,7 @@
 #include "hub/claims/claim_actions.hpp"
 #include "hub/console/console_routes.hpp"
 #include "hub/consultations/consultations.hpp"
+#include "hub/domain/timestamp.hpp"
 #include "hub/key_rotation/key_rotation_job.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
 #include "hub/reports/report_actions.hpp"
@@ -378,6 +379,20 @@ claims::ClaimPollDeps App::claim_poll_deps() {
   deps.config = &config_;
   deps.cipher = cipher_.get();
   deps.audit = audit_.get();
+  // An unanswered claim is an alert about the facility's billing instance,
+  // so GET /v1/alerts shows it to that facility's operators.
+  deps.alert = [this](const claims::ClaimAlert& alert) {
+    std::string name;
+    if (auto f = config_.facilities.find(alert.facility_id); f != config_.facilities.end()) {
+      if (auto b = f->second.bindings.find("billing"); b != f->second.bindings.end()) {
+        name = b->second;
+      }
+    }
+    if (name.empty() || !plugins_) return;
+    plugins_->health().raise(name, "claim.unanswered",
+                             "claim " + alert.claim_id + " " + alert.state + " since " +
+                                 domain::format_timestamp(alert.sent_at_ms));
+  };
   return deps;
 }
 

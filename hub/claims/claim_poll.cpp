@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hub/claims/claim_actions.hpp"
+#include "hub/claims/claim_status_check.hpp"
 #include "hub/claims/claim_store.hpp"
 #include "hub/domain/claim.hpp"
 #include "wasl/sdk/billing.hpp"
@@ -24,8 +25,9 @@ namespace {
 
 // Whether a claim in state `s` still waits for the payer's answer.
 bool awaits_answer(domain::ClaimState s) {
-  return s == domain::ClaimState::kQueued || s == domain::ClaimState::kSubmitted ||
-         s == domain::ClaimState::kDraft || s == domain::ClaimState::kError;
+  return s == domain::ClaimState::kQueued || s == domain::ClaimState::kInDoubt ||
+         s == domain::ClaimState::kSubmitted || s == domain::ClaimState::kDraft ||
+         s == domain::ClaimState::kError;
 }
 
 // Records one polled answer on its claim. True when the answer is settled
@@ -129,17 +131,50 @@ int ClaimPollJob::tick(std::int64_t now_ms) {
     const auto& billing = deps_.config->facilities.at(facility_id).billing;
     due = now_ms + billing->poll_interval.count();
     ++polls;
+    auto checked = check_in_doubt_claims(deps_, facility_id, now_ms);
+    if (!checked.ok()) {
+      spdlog::warn("billing.check_status for facility {} failed: {}", facility_id,
+                   checked.error().message);
+    } else if (checked->checked > 0 || checked->in_doubt > 0 || checked->skipped > 0) {
+      spdlog::info(
+          "billing.check_status for facility {}: {} answered, {} queued, {} resent and moved, "
+          "{} still in doubt, {} cannot be asked about",
+          facility_id, checked->checked, checked->queued, checked->resent, checked->in_doubt,
+          checked->skipped);
+    }
     auto polled = poll_claims(deps_, facility_id, now_ms);
     if (!polled.ok()) {
       spdlog::warn("billing.poll for facility {} failed: {}", facility_id, polled.error().message);
-      continue;
-    }
-    if (polled->fetched > 0) {
+    } else if (polled->fetched > 0) {
       spdlog::info("billing.poll for facility {}: {} answer(s), {} claim(s) moved, {} unmatched",
                    facility_id, polled->fetched, polled->matched, polled->unmatched);
     }
+    alert_unanswered(facility_id, now_ms);
   }
   return polls;
+}
+
+void ClaimPollJob::alert_unanswered(const std::string& facility_id, std::int64_t now_ms) {
+  auto old = unanswered_claims(deps_, facility_id, now_ms);
+  if (!old.ok()) {
+    spdlog::warn("unanswered claims of facility {}: {}", facility_id, old.error().message);
+    return;
+  }
+  std::set<std::string>& alerted = alerted_[facility_id];
+  std::set<std::string> still;
+  for (const domain::Claim& c : *old) {
+    still.insert(c.id);
+    if (alerted.count(c.id) != 0) continue;
+    ClaimAlert alert;
+    alert.facility_id = facility_id;
+    alert.claim_id = c.id;
+    alert.state = std::string(domain::to_string(c.state));
+    alert.sent_at_ms = c.submitted_at.value_or(c.created_at);
+    spdlog::warn("claim {} of facility {} is still {} since {} ms", c.id, facility_id, alert.state,
+                 alert.sent_at_ms);
+    if (deps_.alert) deps_.alert(alert);
+  }
+  alerted = std::move(still);
 }
 
 }  // namespace wasl::claims

@@ -1,5 +1,6 @@
 // Claim polling: the answers the exchange queued (a claim whose submission
-// answered `queued`) fetched with billing.poll and put on their claims.
+// answered `queued`, or one in_doubt that the exchange holds) fetched with
+// billing.poll and put on their claims.
 //
 // poll_claims makes one poll for one facility: a PollRequest for
 // claim-response messages (at most 100, the facility's provider licence),
@@ -24,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "hub/audit/audit_writer.hpp"
@@ -48,12 +50,25 @@ struct ClaimPollResult {
 using BillingOf = std::function<sdk::Result<std::shared_ptr<sdk::BillingGateway>>(
     const std::string& facility_id)>;
 
+// A claim still in_doubt or queued past its facility's billing
+// max_unanswered_age (claim_status_check.hpp: unanswered_claims). No PHI.
+struct ClaimAlert {
+  std::string facility_id;
+  std::string claim_id;
+  std::string state;            // "in_doubt" or "queued"
+  std::int64_t sent_at_ms = 0;  // submitted_at, else created_at
+};
+
+// Raises `alert` for operators (the hub's alerting: GET /v1/alerts).
+using RaiseClaimAlert = std::function<void(const ClaimAlert& alert)>;
+
 struct ClaimPollDeps {
   storage::Store* store = nullptr;
   BillingOf billing;
   const config::Config* config = nullptr;
   const records::CellCipher* cipher = nullptr;
   const audit::AuditWriter* audit = nullptr;
+  RaiseClaimAlert alert;  // empty: no alerts
 };
 
 // NPHIES caps a poll's count at 100.
@@ -63,9 +78,13 @@ sdk::Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::s
                                          std::int64_t now_ms, const std::string& actor = "system");
 
 // The billing.poll job: every facility that binds a billing role and has
-// billing settings is polled once per its `poll_interval` (default 5 min).
-// tick() is what the hub's periodic runner calls; a facility's failed poll is
-// logged and tried again at its next interval, the others go on.
+// billing settings is served once per its `poll_interval` (default 5 min):
+// first its in_doubt claims are asked about (check_in_doubt_claims,
+// claim_status_check.hpp), then it is polled, then every claim of it still
+// in_doubt or queued past max_unanswered_age raises one alert (again only
+// after it left those states and came back, or after a restart).
+// tick() is what the hub's periodic runner calls; a facility's failed round
+// is logged and tried again at its next interval, the others go on.
 // Thread-safe.
 class ClaimPollJob {
  public:
@@ -79,9 +98,13 @@ class ClaimPollJob {
   std::chrono::milliseconds interval() const;
 
  private:
+  // Raises deps_.alert for the facility's unanswered claims not alerted yet.
+  void alert_unanswered(const std::string& facility_id, std::int64_t now_ms);
+
   ClaimPollDeps deps_;
   std::mutex mutex_;
-  std::map<std::string, std::int64_t> next_due_;  // facility -> epoch ms
+  std::map<std::string, std::int64_t> next_due_;          // facility -> epoch ms
+  std::map<std::string, std::set<std::string>> alerted_;  // facility -> claims alerted
 };
 
 }  // namespace wasl::claims

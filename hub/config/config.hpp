@@ -125,6 +125,9 @@ struct FacilityBillingConfig {
   std::string diagnosis_code;  // ICD-10-AM code billed when the step names none
   // How often queued claim answers are fetched (billing.poll).
   std::chrono::milliseconds poll_interval{300000};
+  // A claim in_doubt or queued longer than this since it was sent raises an
+  // alert (claims::ClaimPollJob).
+  std::chrono::milliseconds max_unanswered_age{std::chrono::hours(72)};
 };
 
 // What an appointment booked in the facility's EHR starts

@@ -847,6 +847,9 @@ Fields billing_fields(FacilityBillingConfig& b) {
                     "The diagnosis billed when the workflow's claim step names none.", is_code)),
       duration("poll_interval", b.poll_interval, milliseconds(1000),
                "How often the exchange is asked for the facility's queued claim answers."),
+      duration("max_unanswered_age", b.max_unanswered_age, milliseconds(1000),
+               "A claim still in_doubt or queued this long after it was sent raises an alert "
+               "(GET /v1/alerts, kind claim.unanswered)."),
   };
 }
 

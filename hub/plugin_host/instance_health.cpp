@@ -55,6 +55,18 @@ void InstanceHealth::record(std::string_view instance, std::string_view method,
   while (alerts_.size() > kMaxAlerts) alerts_.pop_front();
 }
 
+void InstanceHealth::raise(std::string_view instance, std::string_view kind, std::string message) {
+  std::lock_guard lock(mutex_);
+  InstanceAlert alert;
+  alert.id = next_alert_id_++;
+  alert.instance = std::string(instance);
+  alert.at_ms = now();
+  alert.kind = std::string(kind);
+  alert.message = std::move(message);
+  alerts_.push_back(std::move(alert));
+  while (alerts_.size() > kMaxAlerts) alerts_.pop_front();
+}
+
 void InstanceHealth::note_probe(std::string_view instance, std::string_view method,
                                 const sdk::Error* error) {
   CallOutcome outcome{std::string(method), now(),

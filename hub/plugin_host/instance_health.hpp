@@ -17,6 +17,10 @@
 // transition, never one per failure): "instance.failing" with the method and
 // error code that caused it, "instance.recovered". The newest kMaxAlerts are
 // kept in memory, newest last, numbered from 1 for the life of the process.
+// Other features raise alerts about what an instance carries for them
+// (raise(): "claim.unanswered", a claim the billing instance's exchange has
+// not answered for too long), with a message the hub writes, never a
+// provider's text.
 //
 // No provider text is kept: an error's message (which may quote a provider's
 // diagnostics, and through them a patient) never enters this record, so
@@ -63,7 +67,7 @@ struct InstanceHealthView {
 struct InstanceAlert {
   std::int64_t id = 0;
   std::string instance;
-  std::string kind;  // "instance.failing" | "instance.recovered"
+  std::string kind;  // "instance.failing" | "instance.recovered" | raise()'s kind
   std::int64_t at_ms = 0;
   std::string message;  // "<method>: <outcome>", written by the hub
 };
@@ -78,6 +82,9 @@ class InstanceHealth {
   // One call into `instance` that took `seconds`; `error` null when it succeeded.
   void record(std::string_view instance, std::string_view method, const sdk::Error* error,
               double seconds);
+  // An alert of `kind` about `instance` at the current time; `message` is
+  // the hub's own words (no PHI, no provider text).
+  void raise(std::string_view instance, std::string_view kind, std::string message);
   // Marks the outcome of a probe (already recorded as a call by record()).
   void note_probe(std::string_view instance, std::string_view method, const sdk::Error* error);
 

@@ -116,6 +116,23 @@ TEST_P(PluginHealthTest, CallsMakeTheHealthAndStateChangesMakeAlerts) {
   EXPECT_EQ(send({"GET", "/v1/alerts"}, Role::kClinician).status, 200);
 }
 
+TEST_P(PluginHealthTest, AnAlertRaisedAboutAnInstanceReachesItsFacilityOnly) {
+  auto host = load_host();
+  ASSERT_NE(host, nullptr);
+  context_.plugins = host.get();
+  host->health().raise("ehr.missing", "claim.unanswered",
+                       "claim cl-1 in_doubt since 2025-11-21T10:00:00Z");
+  nlohmann::json alerts = body_of(send({"GET", "/v1/alerts"}, Role::kIntegrator))["items"];
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0]["kind"], "claim.unanswered");
+  EXPECT_EQ(alerts[0]["instance"], "ehr.missing");
+  EXPECT_EQ(alerts[0]["message"], "claim cl-1 in_doubt since 2025-11-21T10:00:00Z");
+  // Raising an alert is no call: the instance's health is unchanged.
+  EXPECT_EQ(body_of(send({"GET", "/v1/plugins/instances/ehr.missing"}))["health"]["state"],
+            "unknown");
+  EXPECT_TRUE(body_of(send({"GET", "/v1/alerts"}, Role::kAdmin, true))["items"].empty());
+}
+
 // A provider's error text (an OperationOutcome's diagnostics can quote a
 // patient) reaches no caller: health and alerts keep the method, the error
 // code and the time, for every role of every facility sharing the instance.

@@ -8,14 +8,17 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "hub/audit/audit_writer.hpp"
+#include "hub/claims/claim_status_check.hpp"
 #include "hub/claims/claim_store.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
 #include "hub/workflow/idempotency_key.hpp"
 #include "hub/workflow/step_guard.hpp"
+#include "tests/unit/claims/scripted_billing.hpp"
 #include "tests/unit/records/records_database.hpp"
 #include "wasl/sdk/billing.hpp"
 
@@ -365,6 +368,14 @@ class BillingDouble final : public workflow::CapabilityInvoker {
     ++calls_of_[method];
     if (method != "billing.submit_claim") return nlohmann::json::object();
     ++calls_;
+    submitted_.push_back(input);
+    if (unknown_ > 0) {
+      --unknown_;
+      // The plugin's answer when the claim went out and no answer came back.
+      return nlohmann::json{{"request_id", input.value("idempotency_key", "")},
+                            {"request_message_id", "mh-" + input.value("idempotency_key", "")},
+                            {"status", "unknown"}};
+    }
     if (failures_ > 0) {
       --failures_;
       return sdk::Error(sdk::ErrorCode::kUnavailable, "exchange busy", retryable_);
@@ -380,9 +391,17 @@ class BillingDouble final : public workflow::CapabilityInvoker {
     failures_ = times;
     retryable_ = retryable;
   }
+  void answer_unknown(int times) {
+    std::lock_guard lock(mutex_);
+    unknown_ = times;
+  }
   int calls() {
     std::lock_guard lock(mutex_);
     return calls_;
+  }
+  std::vector<nlohmann::json> submitted() {
+    std::lock_guard lock(mutex_);
+    return submitted_;
   }
   int calls_of(const std::string& method) {
     std::lock_guard lock(mutex_);
@@ -393,8 +412,10 @@ class BillingDouble final : public workflow::CapabilityInvoker {
   std::mutex mutex_;
   std::map<std::string, int> calls_of_;
   int failures_ = 0;
+  int unknown_ = 0;
   bool retryable_ = true;
   int calls_ = 0;
+  std::vector<nlohmann::json> submitted_;
 };
 
 constexpr const char* kClaimFlow = R"(
@@ -474,6 +495,54 @@ TEST_P(ClaimFlowTest, TheSubmitResultReachesTheClaimRow) {
   EXPECT_EQ(row.state, domain::ClaimState::kApproved);
   EXPECT_EQ(row.provider_claim_id, "CR-" + id);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'claim.submit_result'"), 1);
+}
+
+// A submission whose answer was lost leaves the claim in_doubt (never
+// queued); the status-check round finds the exchange does not hold it and
+// resends exactly what the engine sent, under the engine's key.
+TEST_P(ClaimFlowTest, AnUnknownAnswerIsInDoubtUntilTheSameClaimIsResent) {
+  billing_->answer_unknown(1);
+  run_to_end();
+  ASSERT_EQ(billing_->calls(), 1);  // an answer, not a failure: no retry by the engine
+  const std::string id = only_claim_id();
+  domain::Claim doubted = stored(id);
+  EXPECT_EQ(doubted.state, domain::ClaimState::kInDoubt);
+  const nlohmann::json first = billing_->submitted().front();
+  const std::string key = first["idempotency_key"];
+  EXPECT_EQ(doubted.request_message_id, "mh-" + key);
+
+  auto gateway = std::make_shared<testing::ScriptedBilling>();
+  ClaimPollDeps deps;
+  deps.store = store_.get();
+  deps.billing =
+      [gateway](const std::string&) -> sdk::Result<std::shared_ptr<sdk::BillingGateway>> {
+    return std::shared_ptr<sdk::BillingGateway>(gateway);
+  };
+  config_.facilities[kFacilityA].bindings["billing"] = "billing.nphies";
+  deps.config = &config_;
+  deps.cipher = cipher_.get();
+  deps.audit = audit_.get();
+  sdk::ClaimStatus not_held;
+  not_held.request_id = key;
+  not_held.status = "not_held";
+  gateway->status_answers.push_back(not_held);
+  sdk::ClaimResponse approved;
+  approved.request_id = key;
+  approved.response_id = "CR-1";
+  approved.status = "complete";
+  approved.outcome = "complete";
+  approved.approved = true;
+  approved.request_message_id = "mh-" + key;
+  gateway->submit_answers.push_back(approved);
+  ASSERT_OK_AND_ASSIGN(ClaimStatusCheckResult r,
+                       check_in_doubt_claims(deps, kFacilityA, 1'700'003'000'000));
+  EXPECT_EQ(r.resent, 1);
+  auto resent = gateway->calls_of("billing.submit_claim");
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_EQ(resent[0].input, nlohmann::json(first.get<sdk::Claim>()));
+  EXPECT_EQ(stored(id).state, domain::ClaimState::kApproved);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM claims"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'claim.submit_result'"), 2);
 }
 
 TEST_P(ClaimFlowTest, ASubmitThatFailsForGoodLeavesTheClaimInError) {

@@ -11,6 +11,7 @@
 
 #include "hub/claims/claim_store.hpp"
 #include "hub/records/consultation_store.hpp"
+#include "tests/unit/claims/scripted_billing.hpp"
 #include "tests/unit/records/records_database.hpp"
 
 namespace wasl::claims {
@@ -20,57 +21,7 @@ using domain::ClaimState;
 using records::testing::kFacilityA;
 using records::testing::kFacilityB;
 
-// The billing plugin as the hub reaches it (the typed BillingGateway of the
-// facility's instance): poll answers `answers` (or `poll_error`),
-// acknowledge succeeds; every call is kept, with the facility whose instance
-// was looked up for it.
-class ScriptedBilling final : public sdk::BillingGateway {
- public:
-  sdk::Result<sdk::ClaimResponse> check_eligibility(const sdk::EligibilityRequest& r) override {
-    record(kCheckEligibility, nlohmann::json(r));
-    return refuse();
-  }
-  sdk::Result<sdk::ClaimResponse> request_prior_authorization(const sdk::Claim& c) override {
-    record(kRequestPriorAuthorization, nlohmann::json(c));
-    return refuse();
-  }
-  sdk::Result<sdk::ClaimResponse> submit_claim(const sdk::Claim& c) override {
-    record(kSubmitClaim, nlohmann::json(c));
-    return refuse();
-  }
-  sdk::Result<std::vector<sdk::ClaimResponse>> poll(const sdk::PollRequest& r) override {
-    record(kPoll, nlohmann::json(r));
-    if (poll_error) return *poll_error;
-    return answers.get<std::vector<sdk::ClaimResponse>>();
-  }
-  sdk::Result<sdk::ClaimResponse> cancel(const sdk::CancelRequest& r) override {
-    record(kCancel, nlohmann::json(r));
-    return refuse();
-  }
-  sdk::Result<sdk::Acknowledgement> acknowledge(const sdk::AcknowledgeRequest& r) override {
-    record(kAcknowledge, nlohmann::json(r));
-    return sdk::Acknowledgement{r.message_id, true};
-  }
-
-  struct Call {
-    std::string facility, method;
-    nlohmann::json input;
-  };
-  std::string facility;  // whose instance the hub looked up last
-  std::vector<Call> calls;
-  nlohmann::json answers = nlohmann::json::array();
-  std::optional<sdk::Error> poll_error;
-
- private:
-  void record(std::string_view method, nlohmann::json input) {
-    std::lock_guard lock(mu_);
-    calls.push_back({facility, std::string(method), std::move(input)});
-  }
-  static sdk::Error refuse() {
-    return sdk::Error(sdk::ErrorCode::kUnimplemented, "not part of this test", false);
-  }
-  std::mutex mu_;
-};
+using testing::ScriptedBilling;
 
 class ClaimPollTest : public records::testing::RecordsDatabaseTest {
  protected:

@@ -727,6 +727,35 @@ TEST(LoadFacilities, BillingSettingsAreReadWithTheirDefaults) {
   EXPECT_EQ(billing->currency, "SAR");
   EXPECT_EQ(billing->diagnosis_code, "Z71.9");
   EXPECT_EQ(billing->poll_interval, std::chrono::minutes(5));
+  EXPECT_EQ(billing->max_unanswered_age, std::chrono::hours(72));
+}
+
+TEST(LoadFacilities, TheAgeOfAnUnansweredClaimIsSet) {
+  const auto result = load_text(
+      "facilities:\n"
+      "  hospital-a:\n"
+      "    name: A\n"
+      "    billing:\n"
+      "      provider_license: PR-FHIR\n"
+      "      service_code: \"83600-00-10\"\n"
+      "      price: 172.50\n"
+      "      diagnosis_code: Z71.9\n"
+      "      max_unanswered_age: 6h\n",
+      "t.yaml");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  EXPECT_EQ(result.config.facilities.at("hospital-a").billing->max_unanswered_age,
+            std::chrono::hours(6));
+  EXPECT_THAT(problems_of(load_text("facilities:\n"
+                                    "  hospital-a:\n"
+                                    "    name: A\n"
+                                    "    billing:\n"
+                                    "      provider_license: PR-FHIR\n"
+                                    "      service_code: \"83600-00-10\"\n"
+                                    "      price: 172.50\n"
+                                    "      diagnosis_code: Z71.9\n"
+                                    "      max_unanswered_age: 10ms\n",
+                                    "t.yaml")),
+              ElementsAre(HasSubstr("t.yaml:9: facilities.hospital-a.billing.max_unanswered_age")));
 }
 
 TEST(LoadFacilities, ABillingBindingRequiresBillingSettings) {

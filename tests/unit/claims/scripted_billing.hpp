@@ -1,0 +1,95 @@
+// ScriptedBilling: a test double of the billing plugin as the hub reaches it
+// (the typed BillingGateway of a facility's instance). poll answers
+// `answers` (or `poll_error`); submit_claim, request_prior_authorization and
+// check_status answer the next of `submit_answers` / `status_answers` (in
+// order; refused as unimplemented when none is left); acknowledge succeeds.
+// Every call is kept with the facility whose instance was looked up for it.
+// Test-only.
+#pragma once
+
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "wasl/sdk/billing.hpp"
+
+namespace wasl::claims::testing {
+
+class ScriptedBilling final : public sdk::BillingGateway {
+ public:
+  sdk::Result<sdk::ClaimResponse> check_eligibility(const sdk::EligibilityRequest& r) override {
+    record(kCheckEligibility, nlohmann::json(r));
+    return refuse();
+  }
+  sdk::Result<sdk::ClaimResponse> request_prior_authorization(const sdk::Claim& c) override {
+    record(kRequestPriorAuthorization, nlohmann::json(c));
+    return next(submit_answers);
+  }
+  sdk::Result<sdk::ClaimResponse> submit_claim(const sdk::Claim& c) override {
+    record(kSubmitClaim, nlohmann::json(c));
+    return next(submit_answers);
+  }
+  sdk::Result<std::vector<sdk::ClaimResponse>> poll(const sdk::PollRequest& r) override {
+    record(kPoll, nlohmann::json(r));
+    if (poll_error) return *poll_error;
+    return answers.get<std::vector<sdk::ClaimResponse>>();
+  }
+  sdk::Result<sdk::ClaimResponse> cancel(const sdk::CancelRequest& r) override {
+    record(kCancel, nlohmann::json(r));
+    return refuse();
+  }
+  sdk::Result<sdk::Acknowledgement> acknowledge(const sdk::AcknowledgeRequest& r) override {
+    record(kAcknowledge, nlohmann::json(r));
+    return sdk::Acknowledgement{r.message_id, true};
+  }
+  sdk::Result<sdk::ClaimStatus> check_status(const sdk::StatusCheckRequest& r) override {
+    record(kCheckStatus, nlohmann::json(r));
+    return next(status_answers);
+  }
+
+  struct Call {
+    std::string facility, method;
+    nlohmann::json input;
+  };
+  // The calls of `method`, in order.
+  std::vector<Call> calls_of(std::string_view method) {
+    std::lock_guard lock(mu_);
+    std::vector<Call> out;
+    for (const Call& c : calls) {
+      if (c.method == method) out.push_back(c);
+    }
+    return out;
+  }
+
+  std::string facility;  // whose instance the hub looked up last
+  std::vector<Call> calls;
+  nlohmann::json answers = nlohmann::json::array();
+  std::optional<sdk::Error> poll_error;
+  std::deque<sdk::Result<sdk::ClaimResponse>> submit_answers;
+  std::deque<sdk::Result<sdk::ClaimStatus>> status_answers;
+
+ private:
+  void record(std::string_view method, nlohmann::json input) {
+    std::lock_guard lock(mu_);
+    calls.push_back({facility, std::string(method), std::move(input)});
+  }
+  template <typename T>
+  sdk::Result<T> next(std::deque<sdk::Result<T>>& script) {
+    std::lock_guard lock(mu_);
+    if (script.empty()) return refuse();
+    sdk::Result<T> r = std::move(script.front());
+    script.pop_front();
+    return r;
+  }
+  static sdk::Error refuse() {
+    return sdk::Error(sdk::ErrorCode::kUnimplemented, "not part of this test", false);
+  }
+  std::mutex mu_;
+};
+
+}  // namespace wasl::claims::testing
