@@ -91,8 +91,10 @@ class NphiesPeer extends PeerServer {
       .route('POST', '/_peer/faults', ({ body }) => {
         const refusal = this.faults.addAll(body);
         if (refusal) throw new ControlError(400, refusal);
-        // A client reusing a kept-alive connection would never connect anew.
-        if (this.faults.own.connectTimeouts.length) this.server.closeIdleConnections();
+        // A fault is for the client's next message on a new connection: one
+        // reusing a kept-alive connection would never connect anew, and a
+        // client may resend on its own after a dropped reused connection.
+        this.server.closeIdleConnections();
         return this.faults.describe();
       })
       .route('GET', '/_peer/received', () => ({ items: ex.received }))

@@ -142,6 +142,21 @@ test('connectTimeout: idle kept-alive connections are closed, so the next messag
   }
 });
 
+test('any fault added closes idle kept-alive connections: a drop cuts a fresh connection', async () => {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    assert.equal((await exchange.post(claimSample('k1'), { agent })).status, 200);
+    const idle = () => Object.values(agent.freeSockets).flat().length;
+    await poll(() => idle() === 1, 5000);
+    await fault({ event: 'claim-request', drop: 'before' });
+    await poll(() => idle() === 0, 5000);
+    await assert.rejects(exchange.post(claimSample('k2'), { agent }));
+    assert.deepEqual((await exchange.claims()).map((c) => c.key.split('|')[1]), ['req_k1']);
+  } finally {
+    agent.destroy();
+  }
+});
+
 test('a connectTimeout rule names no event and takes count and closeAfterMs only', async () => {
   for (const [rule, pattern] of [
     [{ connectTimeout: true, event: 'claim-request' }, /names no event/],
