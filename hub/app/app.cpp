@@ -416,9 +416,11 @@ void App::build_api() {
   };
   api_context_.poll_claims = [this](const std::string& facility,
                                     const std::string& actor) -> sdk::Result<nlohmann::json> {
-    WASL_ASSIGN_OR_RETURN(
-        claims::ClaimPollResult polled,
-        claims::poll_claims(claim_poll_deps(), facility, api_context_.now_ms(), actor));
+    if (!claim_poll_) {
+      return sdk::Error(sdk::ErrorCode::kUnavailable, "claim polling is not available", true);
+    }
+    WASL_ASSIGN_OR_RETURN(claims::ClaimPollResult polled,
+                          claim_poll_->poll_now(facility, api_context_.now_ms(), actor));
     return nlohmann::json{{"fetched", polled.fetched},
                           {"matched", polled.matched},
                           {"unmatched", polled.unmatched},

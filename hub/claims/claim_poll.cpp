@@ -11,7 +11,9 @@
 #include "hub/claims/claim_actions.hpp"
 #include "hub/claims/claim_status_check.hpp"
 #include "hub/claims/claim_store.hpp"
+#include "hub/claims/poll_lease.hpp"
 #include "hub/domain/claim.hpp"
+#include "hub/storage/row_id.hpp"
 #include "wasl/sdk/billing.hpp"
 #include "wasl/sdk/types.hpp"
 
@@ -107,7 +109,8 @@ Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::string
   return out;
 }
 
-ClaimPollJob::ClaimPollJob(ClaimPollDeps deps) : deps_(std::move(deps)) {
+ClaimPollJob::ClaimPollJob(ClaimPollDeps deps)
+    : deps_(std::move(deps)), holder_(storage::new_row_id().value_or(std::string())) {
   for (const auto& [id, facility] : deps_.config->facilities) {
     if (facility.billing && facility.bindings.count("billing") != 0) next_due_[id] = 0;
   }
@@ -130,6 +133,8 @@ int ClaimPollJob::tick(std::int64_t now_ms) {
     if (now_ms < due) continue;
     const auto& billing = deps_.config->facilities.at(facility_id).billing;
     due = now_ms + billing->poll_interval.count();
+    const bool first = started_.insert(facility_id).second;
+    if (!take_round(facility_id, now_ms, first)) continue;
     ++polls;
     auto checked = check_in_doubt_claims(deps_, facility_id, now_ms);
     if (!checked.ok()) {
@@ -150,8 +155,45 @@ int ClaimPollJob::tick(std::int64_t now_ms) {
                    facility_id, polled->fetched, polled->matched, polled->unmatched);
     }
     alert_unanswered(facility_id, now_ms);
+    auto finished = PollLease(*deps_.store).finish(facility_id, holder_, now_ms, due);
+    if (!finished.ok() || !*finished) {
+      spdlog::warn("billing round of facility {}: the lease was lost during the round",
+                   facility_id);
+    }
   }
   return polls;
+}
+
+bool ClaimPollJob::take_round(const std::string& facility_id, std::int64_t now_ms,
+                              bool due_or_not) {
+  auto taken = PollLease(*deps_.store)
+                   .take(facility_id, holder_, now_ms, now_ms + kRoundLease.count(), due_or_not);
+  if (!taken.ok()) {
+    spdlog::warn("billing round of facility {}: its lease cannot be taken: {}", facility_id,
+                 taken.error().message);
+    return false;
+  }
+  return *taken;
+}
+
+Result<ClaimPollResult> ClaimPollJob::poll_now(const std::string& facility_id, std::int64_t now_ms,
+                                               const std::string& actor) {
+  // A round of this hub's own running now is as busy as another hub's.
+  std::unique_lock lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock() || !take_round(facility_id, now_ms, true)) {
+    return Error(
+        ErrorCode::kUnavailable,
+        "the billing round of facility " + facility_id + " is running; poll again when it is done",
+        true, std::chrono::milliseconds(5000));
+  }
+  auto polled = poll_claims(deps_, facility_id, now_ms, actor);
+  // The next round stays due when it was.
+  auto finished = PollLease(*deps_.store).finish(facility_id, holder_, now_ms, std::nullopt);
+  if (!finished.ok()) {
+    spdlog::warn("billing round of facility {}: its lease cannot be given back: {}", facility_id,
+                 finished.error().message);
+  }
+  return polled;
 }
 
 void ClaimPollJob::alert_unanswered(const std::string& facility_id, std::int64_t now_ms) {

@@ -71,6 +71,10 @@ struct ClaimPollDeps {
   RaiseClaimAlert alert;  // empty: no alerts
 };
 
+// The longest a round may hold its facility before another hub may take it
+// over (the holder died mid-round).
+inline constexpr std::chrono::milliseconds kRoundLease{15 * 60 * 1000};
+
 // NPHIES caps a poll's count at 100.
 inline constexpr int kMaxPollMessages = 100;
 
@@ -85,6 +89,14 @@ sdk::Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::s
 // after it left those states and came back, or after a restart).
 // tick() is what the hub's periodic runner calls; a facility's failed round
 // is logged and tried again at its next interval, the others go on.
+// Each round runs under the facility's PollLease (poll_lease.hpp), shared by
+// the hubs on one database: a round starts only when no other runs (at most
+// kRoundLease, then a dead holder's round is taken over) and the facility's
+// shared next round is due, and it sets the next one poll_interval after its
+// start. A hub's first round of a facility starts whether due or not, so a
+// restarted hub asks at once about the claims it left in doubt. poll_now()
+// is the operator's poll: under the lease, due or not, the next round left
+// where it was; kUnavailable (retryable) while a round runs.
 // Thread-safe.
 class ClaimPollJob {
  public:
@@ -92,6 +104,10 @@ class ClaimPollJob {
 
   // The facilities due at `now_ms` polled; answers how many polls were made.
   int tick(std::int64_t now_ms);
+
+  // poll_claims for one facility now, under its lease (see above).
+  sdk::Result<ClaimPollResult> poll_now(const std::string& facility_id, std::int64_t now_ms,
+                                        const std::string& actor);
 
   // The shortest poll_interval of the polled facilities (how often tick()
   // should run); 5 min when none.
@@ -101,9 +117,15 @@ class ClaimPollJob {
   // Raises deps_.alert for the facility's unanswered claims not alerted yet.
   void alert_unanswered(const std::string& facility_id, std::int64_t now_ms);
 
+  // Takes the facility's lease for a round starting at `now_ms` (PollLease::
+  // take); false when it cannot start (or the lease cannot be read: logged).
+  bool take_round(const std::string& facility_id, std::int64_t now_ms, bool due_or_not);
+
   ClaimPollDeps deps_;
+  std::string holder_;  // this job's lease token
   std::mutex mutex_;
   std::map<std::string, std::int64_t> next_due_;          // facility -> epoch ms
+  std::set<std::string> started_;                         // facilities a round was tried for
   std::map<std::string, std::set<std::string>> alerted_;  // facility -> claims alerted
 };
 

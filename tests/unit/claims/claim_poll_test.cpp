@@ -7,9 +7,11 @@
 
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "hub/claims/claim_store.hpp"
+#include "hub/claims/poll_lease.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "tests/unit/claims/scripted_billing.hpp"
 #include "tests/unit/records/records_database.hpp"
@@ -211,6 +213,78 @@ TEST_P(ClaimPollTest, TheJobPollsEachBillingFacilityAtItsOwnInterval) {
   EXPECT_EQ(polled,
             (std::vector<std::string>{kFacilityA, kFacilityB, kFacilityB, kFacilityA, kFacilityB}));
   EXPECT_EQ(calls("billing.check_eligibility"), 0);  // eligibility is never polled
+}
+
+// Two hubs on one database (two jobs, each with its own lease token): each
+// asks at once when it starts, then they share each facility's schedule, so
+// one of them serves it per interval, whichever comes first.
+TEST_P(ClaimPollTest, TwoHubsServeEachFacilityOncePerInterval) {
+  config_.facilities[kFacilityA].billing->poll_interval = std::chrono::minutes(5);
+  config_.facilities[kFacilityB].billing->poll_interval = std::chrono::minutes(1);
+  ClaimPollJob one(deps_);
+  ClaimPollJob two(deps_);
+  EXPECT_EQ(one.tick(1'000), 2);
+  EXPECT_EQ(two.tick(1'000), 2);    // its first rounds: claims a dead hub left in doubt
+  EXPECT_EQ(one.tick(61'000), 1);   // B is due
+  EXPECT_EQ(two.tick(61'000), 0);   // and was just served
+  EXPECT_EQ(two.tick(121'000), 1);  // whichever comes first
+  EXPECT_EQ(one.tick(121'000), 0);
+  EXPECT_EQ(one.tick(301'000), 2);  // A due, and B (two did not come at 181 s)
+  EXPECT_EQ(two.tick(301'000), 0);
+  EXPECT_EQ(calls("billing.poll"), 8);
+
+  // The operator's poll waits while a round runs (another hub's, here).
+  PollLease lease(*store_);
+  ASSERT_OK_AND_ASSIGN(bool taken, lease.take(kFacilityA, "other-hub", 302'000, 900'000, true));
+  ASSERT_TRUE(taken);
+  auto busy = two.poll_now(kFacilityA, 302'000, "operator");
+  ASSERT_FALSE(busy.ok());
+  EXPECT_EQ(busy.error().code, sdk::ErrorCode::kUnavailable);
+  EXPECT_TRUE(busy.error().retryable);
+  EXPECT_NE(busy.error().message.find("billing round of facility"), std::string::npos);
+  EXPECT_EQ(calls("billing.poll"), 8);
+  ASSERT_OK_AND_ASSIGN(bool finished, lease.finish(kFacilityA, "other-hub", 302'000, std::nullopt));
+  ASSERT_TRUE(finished);
+  // Then it is served, and A's next round stays due at 601 s.
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult manual, two.poll_now(kFacilityA, 302'000, "operator"));
+  EXPECT_EQ(manual.fetched, 0);
+  EXPECT_EQ(calls("billing.poll"), 9);
+  EXPECT_EQ(two.tick(400'000), 1);  // B only
+  EXPECT_EQ(one.tick(601'000), 2);
+  EXPECT_EQ(two.tick(601'000), 0);
+}
+
+// Two hubs ticking at the same moment on their own threads and connections:
+// past their first rounds, each facility is polled once per round and each
+// answer moves its claim once.
+TEST_P(ClaimPollTest, TwoHubsAtOnceActOnEachAnswerOnce) {
+  billing_->answers = nlohmann::json::array(
+      {answer("mh-a", "complete", true, "resp-1"), answer("mh-b", "complete", true, "resp-4")});
+  ClaimPollJob one(deps_);
+  ClaimPollJob two(deps_);
+  for (int round = 0; round < 5; ++round) {
+    const std::int64_t now = 1'000 + round * 600'000;
+    int polled_one = 0;
+    int polled_two = 0;
+    std::thread a([&] { polled_one = one.tick(now); });
+    std::thread b([&] { polled_two = two.tick(now); });
+    a.join();
+    b.join();
+    if (round == 0) {
+      EXPECT_GE(polled_one + polled_two, 2);  // each hub's first rounds, not at once
+      EXPECT_LE(polled_one + polled_two, 4);
+    } else {
+      EXPECT_EQ(polled_one + polled_two, 2) << "round " << round;
+    }
+  }
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'claim.submit_result' AND "
+                   "entity_id = 'claim-a' AND detail LIKE '%approved%'"),
+            1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'claim.submit_result' AND "
+                   "entity_id = 'claim-b' AND detail LIKE '%approved%'"),
+            1);
+  EXPECT_EQ(claim(kFacilityA, "claim-a").state, ClaimState::kApproved);
+  EXPECT_EQ(claim(kFacilityB, "claim-b").state, ClaimState::kApproved);
 }
 
 WASL_RECORDS_INSTANTIATE(ClaimPollTest);
