@@ -179,12 +179,12 @@ export async function screenshot(page, name) {
 export async function startPeer(name, { port = 0, args = [] } = {}) {
   const script = path.join(sourceDir, 'tests/peers', name, 'src/main.js');
   const { child, out, exited } = runScript(script, ['--port', String(port), ...args]);
-  const listening = await new Promise((resolve, reject) => {
+  const ports = await new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`the ${name} peer did not start within 20 s:\n${out.stderr}`)), 20_000);
     const onData = () => {
-      const m = /\{"port":(\d+)[,}]/.exec(out.stdout);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      const m = /\{"port":(\d+)(?:,"control_port":(\d+))?\}/.exec(out.stdout);
+      if (m) { clearTimeout(timer); resolve({ port: Number(m[1]), controlPort: m[2] ? Number(m[2]) : 0 }); }
     };
     child.stdout.on('data', onData);
     exited.then(({ code }) => {
@@ -198,5 +198,16 @@ export async function startPeer(name, { port = 0, args = [] } = {}) {
       await exited;
     }
   }
-  return { port: listening, stop };
+  // POSTs `body` as JSON to the peer's control API (a peer started with
+  // --control-port); answers the parsed reply.
+  async function control(route, body) {
+    if (!ports.controlPort) throw new Error(`the ${name} peer has no control port`);
+    const res = await fetch(`http://127.0.0.1:${ports.controlPort}${route}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${route}: ${res.status} ${text}`);
+    return JSON.parse(text);
+  }
+  return { port: ports.port, stop, control };
 }

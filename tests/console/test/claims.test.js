@@ -1,8 +1,8 @@
 // Resume a claim from the console, against the real hub and the real NPHIES
 // peer over mutual TLS: a workflow deployed by the test builds a claim and
-// submits it with a single attempt while the exchange is down, so the claim
-// is left in `error` and the run failed at its submission; the exchange comes
-// back on the same port, the operator resumes the claim from the
+// submits it with a single attempt which the exchange answers 503, so the
+// claim is left in `error` and the run failed at its submission; the
+// exchange answers again, the operator resumes the claim from the
 // consultation's page (confirmed, audited) and sees it approved. Another
 // facility's key cannot resume it.
 import { after, before, test } from 'node:test';
@@ -95,8 +95,9 @@ before(async () => {
   });
   assert.equal(deployed.status, 201, await deployed.text());
   integrator = await hub.apiKey('hospital-a', 'integrator');
-  // The exchange is down when the run submits the claim, its only attempt.
-  await peer.stop();
+  // The exchange answers the claim, its only attempt, 503 (it stored nothing:
+  // a failure, not an answer lost in transit).
+  await peer.control('/_peer/faults', [{ event: 'claim-request', count: 1, status: 503 }]);
   const hospital = await hub.apiKey('hospital-a', 'hospital');
   const made = await hub.api('POST', '/v1/consultations', hospital, {
     type: 'doctor_patient', workflow: 'console_claim', appointment_id: 'claim-1',
@@ -160,8 +161,7 @@ test('resume a claim whose submission failed and see it approved', async () => {
     await page.$eval(item, (li) => li.scrollIntoView({ block: 'center' }));
     await screenshot(page, 'claim-error');
 
-    // The exchange is back.
-    peer = await startPeer('nphies', { port, args: peerArgs() });
+    // The exchange is back (the fault fired once).
     await page.click(`${item} button.resume-claim`);
     await page.waitForSelector('#confirm[open]');
     assert.match(await page.$eval('#confirm-text', (p) => p.textContent),
