@@ -12,6 +12,7 @@ const { Message, businessKey, focusKey } = require('./message');
 const { validateR4 } = require('./r4_validation');
 const { envelopeIssues, businessErrors } = require('./nphies_rules');
 const responses = require('./responses');
+const { MessageQueue } = require('./message_queue');
 
 const CLAIM_EVENTS = new Set(['claim-request', 'priorauth-request']);
 const DEFAULT_RULES = {
@@ -44,7 +45,7 @@ class Exchange {
     this.byBundleId = new Map(); // Bundle.id -> { status, body, event, key }
     this.byBusinessKey = new Map(); // event + "|" + system|value -> stored answer
     this.claims = new Map(); // claim key -> { key, state, submissions, duplicates, statusChecks, ... }
-    this.queue = []; // { bundle, availableAt, acknowledged, delivered, claimKey, event }
+    this.queue = new MessageQueue(); // what providers collect with poll-request
     this.eligibility = new Set(); // keys of eligibility responses issued
     this.received = [];
   }
@@ -80,9 +81,7 @@ class Exchange {
 
   // Makes every queued answer available to poll-request now.
   releaseQueue() {
-    const now = this.options.now();
-    for (const q of this.queue) if (q.availableAt > now) q.availableAt = now;
-    return this.queue.filter((q) => !q.acknowledged).length;
+    return this.queue.release(this.options.now());
   }
 
   record(entry) {
@@ -208,7 +207,7 @@ class Exchange {
     if (rule.outcome === 'queue') {
       const final = responses.claimResponse(message, { kind: OUTCOME_KIND[rule.then] }, now, use);
       this.queue.push({
-        bundle: final, availableAt: now + rule.queueSeconds * 1000, acknowledged: false, delivered: 0,
+        bundle: final, availableAt: now + rule.queueSeconds * 1000, provider: message.sender.value,
         claimKey, event: use === 'preauthorization' ? 'priorauth-response' : 'claim-response',
         headerId: final.entry[0].resource.id, finalState: OUTCOME_KIND[rule.then],
       });
@@ -234,8 +233,7 @@ class Exchange {
         body: responses.operationOutcome([{ severity: 'error', code: 'business-rule', details: { text: 'count must be 1..100 (a poll asks for at most 100 messages)' }, expression: ['Task.input'] }]),
       };
     }
-    const ready = this.queue.filter((q) => !q.acknowledged && q.availableAt <= now &&
-      (include.length === 0 || include.includes(q.event)) && !exclude.includes(q.event)).slice(0, count);
+    const ready = this.queue.due(message.sender.value, { include, exclude, count }, now);
     for (const q of ready) q.delivered++;
     // A poll is answered afresh each time; it is never replayed.
     return { status: 200, transient: true, body: responses.pollResponse(message, ready.map((q) => q.bundle), now), outcome: `polled ${ready.length}` };
@@ -243,7 +241,7 @@ class Exchange {
 
   acknowledge(message, now) {
     const id = message.header.response && message.header.response.identifier;
-    const q = this.queue.find((item) => item.headerId === id);
+    const q = this.queue.find(message.sender.value, id);
     if (q && !q.acknowledged) {
       q.acknowledged = true;
       const claim = q.claimKey && this.claims.get(q.claimKey);
@@ -259,7 +257,7 @@ class Exchange {
       return { status: 200, body: responses.taskResponse(message, 'cancel-response', now, 'rejected', undefined, ['cancelUnknown']), outcome: 'rejected', errors: ['cancelUnknown'] };
     }
     claim.state = 'cancelled';
-    for (const q of this.queue) if (q.claimKey === key) q.acknowledged = true;
+    for (const q of this.queue.where((item) => item.claimKey === key)) q.acknowledged = true;
     return { status: 200, body: responses.taskResponse(message, 'cancel-response', now, 'completed'), outcome: 'cancelled' };
   }
 
@@ -284,10 +282,7 @@ class Exchange {
   }
 
   queueSummary() {
-    return this.queue.map((q) => ({
-      claimIdentifier: q.claimKey, event: q.event, messageHeaderId: q.headerId,
-      available: q.availableAt <= this.options.now(), delivered: q.delivered, acknowledged: q.acknowledged,
-    }));
+    return this.queue.summary(this.options.now());
   }
 }
 
