@@ -18,8 +18,24 @@ const CLAIM_EVENTS = new Set(['claim-request', 'priorauth-request']);
 const DEFAULT_RULES = {
   eligibility: 'eligible', // eligible | not-inforce | no-member
   claim: { outcome: 'approve', queueSeconds: 0, then: 'approve' }, // approve | reject | partial | queue
+  priorauth: null, // as claim, or null: priorauth-requests follow the claim rule
 };
 const OUTCOME_KIND = { approve: 'approved', reject: 'rejected', partial: 'partial' };
+
+// The adjudication rule `value` names ({outcome, queueSeconds, then}), with
+// its defaults; its problems (named after `name`) are added to `problems`.
+function adjudicationRule(name, value, problems) {
+  if (!value || !['approve', 'reject', 'partial', 'queue'].includes(value.outcome)) {
+    problems.push(`${name}.outcome must be approve, reject, partial or queue`);
+    return undefined;
+  }
+  if (value.outcome === 'queue') {
+    if (!['approve', 'reject', 'partial'].includes(value.then || 'approve')) problems.push(`${name}.then must be approve, reject or partial`);
+    const s = value.queueSeconds === undefined ? 0 : Number(value.queueSeconds);
+    if (!Number.isFinite(s) || s < 0 || s > 3600) problems.push(`${name}.queueSeconds must be 0..3600`);
+  }
+  return { outcome: value.outcome, queueSeconds: Number(value.queueSeconds || 0), then: value.then || 'approve' };
+}
 
 class Exchange {
   constructor(options) {
@@ -50,6 +66,8 @@ class Exchange {
     this.received = [];
   }
 
+  // Sets the rules `rules` names (eligibility, claim, priorauth), all or
+  // none: returns the problems, empty when they were set.
   setRules(rules) {
     const problems = [];
     if (rules.eligibility !== undefined) {
@@ -57,26 +75,20 @@ class Exchange {
         problems.push('eligibility must be eligible, not-inforce or no-member');
       }
     }
-    if (rules.claim !== undefined) {
-      const c = rules.claim;
-      if (!c || !['approve', 'reject', 'partial', 'queue'].includes(c.outcome)) {
-        problems.push('claim.outcome must be approve, reject, partial or queue');
-      } else if (c.outcome === 'queue') {
-        if (!['approve', 'reject', 'partial'].includes(c.then || 'approve')) problems.push('claim.then must be approve, reject or partial');
-        const s = c.queueSeconds === undefined ? 0 : Number(c.queueSeconds);
-        if (!Number.isFinite(s) || s < 0 || s > 3600) problems.push('claim.queueSeconds must be 0..3600');
-      }
-    }
+    const claim = rules.claim === undefined ? undefined : adjudicationRule('claim', rules.claim, problems);
+    const priorauth = rules.priorauth === undefined || rules.priorauth === null ? rules.priorauth
+      : adjudicationRule('priorauth', rules.priorauth, problems);
     if (problems.length) return problems;
     if (rules.eligibility !== undefined) this.rules.eligibility = rules.eligibility;
-    if (rules.claim !== undefined) {
-      this.rules.claim = {
-        outcome: rules.claim.outcome,
-        queueSeconds: Number(rules.claim.queueSeconds || 0),
-        then: rules.claim.then || 'approve',
-      };
-    }
+    if (claim !== undefined) this.rules.claim = claim;
+    if (priorauth !== undefined) this.rules.priorauth = priorauth;
     return [];
+  }
+
+  // The rule a claim-request (or priorauth-request) is adjudicated by: a
+  // priorauth-request follows the claim rule unless a priorauth rule is set.
+  ruleFor(event) {
+    return event === 'priorauth-request' && this.rules.priorauth ? this.rules.priorauth : this.rules.claim;
   }
 
   // Makes every queued answer available to poll-request now.
@@ -203,7 +215,7 @@ class Exchange {
       claim.errors = errors;
       return { status: 200, body: responses.claimResponse(message, { kind: 'error', errors }, now, use), outcome: 'error', errors };
     }
-    const rule = this.rules.claim;
+    const rule = this.ruleFor(message.event);
     if (rule.outcome === 'queue') {
       const final = responses.claimResponse(message, { kind: OUTCOME_KIND[rule.then] }, now, use);
       this.queue.push({
