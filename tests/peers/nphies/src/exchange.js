@@ -13,6 +13,8 @@ const { validateR4 } = require('./r4_validation');
 const { envelopeIssues, businessErrors } = require('./nphies_rules');
 const responses = require('./responses');
 const { MessageQueue } = require('./message_queue');
+const payerMessages = require('./payer_messages');
+const payerRules = require('./payer_rules');
 
 const CLAIM_EVENTS = new Set(['claim-request', 'priorauth-request']);
 const DEFAULT_RULES = {
@@ -287,6 +289,54 @@ class Exchange {
     claim.statusChecks++;
     const held = claim.state === 'queued' ? 'queued' : 'complete';
     return { status: 200, transient: true, body: responses.statusResponse(message, now, held), outcome: held };
+  }
+
+  // What the control API gives parse functions of payer_rules.js.
+  ruleContext() {
+    return { providers: this.options.providers, payers: this.options.payers, now: this.options.now() };
+  }
+
+  // Puts a message of the payer's (or NPHIES') own in the queue for
+  // `provider`, due now, and returns the queue entry.
+  queueOwnMessage(provider, bundle, extra = {}) {
+    return this.queue.push({
+      bundle, provider, event: bundle.entry[0].resource.eventCoding.code, headerId: bundle.entry[0].resource.id,
+      availableAt: this.options.now(), ...extra,
+    });
+  }
+
+  // Queues `count` claim-responses (or priorauth-responses) for `provider`
+  // that answer nothing it sent: { problems } or { queued, messageHeaderIds }.
+  queueOrphans(body) {
+    const { problems, rule } = payerRules.parseOrphans(body, this.ruleContext());
+    if (problems.length) return { problems };
+    const ids = [];
+    for (let n = 1; n <= rule.count; n++) {
+      const bundle = payerMessages.orphanResponseMessage({ ...rule, n }, this.options.now());
+      ids.push(this.queueOwnMessage(rule.provider, bundle, { about: 'orphan' }).headerId);
+    }
+    return { problems, queued: ids.length, messageHeaderIds: ids };
+  }
+
+  // Queues an error-notice from NPHIES: { problems } or { messageHeaderId }.
+  queueErrorNotice(body) {
+    const { problems, rule } = payerRules.parseErrorNotice(body, this.ruleContext());
+    if (problems.length) return { problems };
+    const bundle = payerMessages.errorNoticeMessage(rule, this.options.now());
+    return { problems, messageHeaderId: this.queueOwnMessage(rule.provider, bundle, { about: rule.about }).headerId };
+  }
+
+  // Queues an advanced-authorization: { problems } or { messageHeaderId,
+  // identifier, preAuthRef }.
+  queueAdvancedAuthorization(body) {
+    const { problems, rule } = payerRules.parseAdvancedAuthorization(body, this.ruleContext());
+    if (problems.length) return { problems };
+    const now = this.options.now();
+    const preAuthRef = rule.preAuthRef || `AA-${now.toString(36).toUpperCase()}-${this.queue.length + 1}`;
+    const bundle = payerMessages.advancedAuthorizationMessage({ ...rule, preAuthRef }, now);
+    const entry = this.queueOwnMessage(rule.provider, bundle, { about: preAuthRef });
+    const authorization = bundle.entry[1].resource;
+    return { problems, messageHeaderId: entry.headerId, identifier: authorization.identifier[0], preAuthRef };
   }
 
   claimSummaries() {

@@ -11,6 +11,20 @@ const PROFILE_VERSION = '1.0.0';
 const ADJUDICATION_ERROR = `${NS}/terminology/CodeSystem/adjudication-error`;
 const TASK_CODE = `${NS}/terminology/CodeSystem/task-code`;
 const TASK_OUTPUT_TYPE = `${NS}/terminology/CodeSystem/task-output-type`;
+const COMMUNICATION_REASON = `${NS}/terminology/CodeSystem/communication-reason`;
+const PAYMENT_TYPE = 'http://terminology.hl7.org/CodeSystem/payment-type';
+const PAYMENT_STATUS = 'http://terminology.hl7.org/CodeSystem/paymentstatus';
+const EXTENSION = {
+  earlyFee: `${PROFILE_BASE}extension-early-fee`,
+  nphiesFee: `${PROFILE_BASE}extension-nphies-fee`,
+};
+// What a communication may attach, with the bytes its data must begin with.
+const ATTACHMENT_MAGIC = {
+  'application/pdf': Buffer.from('%PDF-', 'latin1'),
+  'image/jpeg': Buffer.from([0xff, 0xd8, 0xff]),
+};
+// The largest message NPHIES takes, in bytes.
+const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 const LICENSE = {
   provider: `${NS}/license/provider-license`,
@@ -60,6 +74,10 @@ const PROFILES = {
     'encounter-auth-IMP', 'encounter-auth-SS', 'encounter-auth-VR'],
   Task: ['task', 'poll-request', 'cancel-request', 'status-check'],
   OperationOutcome: ['operation-outcome'],
+  Communication: ['communication'],
+  CommunicationRequest: ['communication-request'],
+  PaymentNotice: ['payment-notice'],
+  PaymentReconciliation: ['payment-reconciliation'],
   Bundle: ['bundle'],
 };
 
@@ -103,6 +121,7 @@ function errorEntry(key, itemSequence) {
 
 module.exports = {
   NS, EVENTS_SYSTEM, PROFILE_BASE, PROFILE_VERSION, ADJUDICATION_ERROR, TASK_CODE, TASK_OUTPUT_TYPE, LICENSE,
-  PATIENT_IDENTIFIER_SYSTEMS, KSA_GENDER_EXTENSION, REQUESTS, PROFILES, ERRORS,
+  PATIENT_IDENTIFIER_SYSTEMS, KSA_GENDER_EXTENSION, REQUESTS, PROFILES, ERRORS, COMMUNICATION_REASON,
+  PAYMENT_TYPE, PAYMENT_STATUS, EXTENSION, ATTACHMENT_MAGIC, MAX_MESSAGE_BYTES,
   profileUrl, errorEntry,
 };

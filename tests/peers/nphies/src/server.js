@@ -21,6 +21,9 @@
 //   POST /_peer/faults      a rule of faults.js, an array, or {"faults": [...]};
 //                                             a connectTimeout rule also closes idle connections
 //   POST /_peer/queue/release                 queued answers become available now
+//   POST /_peer/orphans     {"count": 120}    claim-responses answering nothing, queued now
+//   POST /_peer/error-notices {"about": "<MessageHeader id>", "issues": [{"code", "text"}]}
+//   POST /_peer/advanced-authorizations {"patient": {"identifier"}, "memberId": "..."}
 //   POST /_peer/clock       {"offsetMs": N}   the Date header the exchange sends is off by N ms
 //   POST /_peer/reset                         forget everything (faults, store, records;
 //                                             rules back to those of the command line)
@@ -45,6 +48,13 @@ function faultProblem(status) {
     case 504: return problem('timeout', 'the exchange got no answer from the payer in time; the outcome is unknown');
     default: return problem('transient', 'the exchange failed; resend later');
   }
+}
+
+// The control API's answer to a payer rule: its result without `problems`,
+// or a 400 naming them.
+function answered({ problems, ...result }) {
+  if (problems.length) throw new ControlError(400, problems.join('; '));
+  return result;
 }
 
 // What the record of a message says about the rule that fired for it.
@@ -104,6 +114,9 @@ class NphiesPeer extends PeerServer {
         return { rules: ex.rules };
       })
       .route('POST', '/_peer/queue/release', () => ({ available: ex.releaseQueue() }))
+      .route('POST', '/_peer/orphans', ({ body }) => answered(ex.queueOrphans(body)))
+      .route('POST', '/_peer/error-notices', ({ body }) => answered(ex.queueErrorNotice(body)))
+      .route('POST', '/_peer/advanced-authorizations', ({ body }) => answered(ex.queueAdvancedAuthorization(body)))
       .route('POST', '/_peer/clock', ({ body }) => {
         const offset = Number(body.offsetMs);
         if (!Number.isSafeInteger(offset)) throw new ControlError(400, 'offsetMs must be an integer');
