@@ -15,8 +15,11 @@ const responses = require('./responses');
 const { MessageQueue } = require('./message_queue');
 const payerMessages = require('./payer_messages');
 const payerRules = require('./payer_rules');
+const { Communications } = require('./communications');
 
 const CLAIM_EVENTS = new Set(['claim-request', 'priorauth-request']);
+// The events whose resend is known by the focal resource's identifier too.
+const KEYED_EVENTS = new Set(['claim-request', 'priorauth-request', 'eligibility-request', 'communication', 'payment-notice']);
 const DEFAULT_RULES = {
   eligibility: 'eligible', // eligible | not-inforce | no-member
   claim: { outcome: 'approve', queueSeconds: 0, then: 'approve' }, // approve | reject | partial | queue
@@ -49,6 +52,7 @@ class Exchange {
       validateR4: options.validateR4 !== false,
     };
     this.startRules = JSON.parse(JSON.stringify(DEFAULT_RULES));
+    this.communications = new Communications(this);
     this.reset();
     if (options.rules) {
       const problems = this.setRules(options.rules);
@@ -63,9 +67,11 @@ class Exchange {
     this.byBundleId = new Map(); // Bundle.id -> { status, body, event, key }
     this.byBusinessKey = new Map(); // event + "|" + system|value -> stored answer
     this.claims = new Map(); // claim key -> { key, state, submissions, duplicates, statusChecks, ... }
+    this.claimMessages = new Map(); // claim key -> the Message of the claim-request accepted
     this.queue = new MessageQueue(); // what providers collect with poll-request
     this.eligibility = new Set(); // keys of eligibility responses issued
     this.received = [];
+    this.communications.reset();
   }
 
   // Sets the rules `rules` names (eligibility, claim, priorauth), all or
@@ -112,7 +118,7 @@ class Exchange {
 
   focalKey(message) {
     const focal = message.focal;
-    if (!focal || !['claim-request', 'priorauth-request', 'eligibility-request'].includes(message.event)) return undefined;
+    if (!focal || !KEYED_EVENTS.has(message.event)) return undefined;
     const k = businessKey(focal);
     return k ? `${message.event}|${k}` : undefined;
   }
@@ -138,11 +144,18 @@ class Exchange {
     const claimKey = CLAIM_EVENTS.has(message.event) && message.focal ? businessKey(message.focal) : undefined;
     if (claimKey) base.claimIdentifier = claimKey;
     if (message.event === 'status-check' && focusKey(message.focal)) base.claimIdentifier = focusKey(message.focal);
+    if (message.event === 'communication' && message.focal) {
+      const c = message.focal;
+      if (businessKey(c)) base.communicationIdentifier = businessKey(c);
+      const about = Array.isArray(c.about) && c.about[0] && c.about[0].identifier;
+      if (about && about.value) base.claimIdentifier = `${about.system || ''}|${about.value}`;
+    }
 
     const replay = this.replayFor(message);
     if (replay) {
       this.record({ ...base, outcome: 'duplicate', via: replay.via });
       if (claimKey && this.claims.has(claimKey)) this.claims.get(claimKey).duplicates++;
+      if (message.event === 'communication') this.communications.duplicate(message);
       return { status: replay.answer.status, body: replay.answer.body, duplicate: true };
     }
 
@@ -176,6 +189,10 @@ class Exchange {
       case 'acknowledgement': answer = this.acknowledge(message, now); break;
       case 'cancel-request': answer = this.cancel(message, now); break;
       case 'status-check': answer = this.status(message, now); break;
+      case 'communication':
+        answer = this.communications.answer(message, businessErrors(message, this.options_for_rules(context)),
+          context.bytes === undefined ? Buffer.byteLength(JSON.stringify(bundle)) : context.bytes, now);
+        break;
       default: answer = this.request(message, now, claimKey, base, context); break;
     }
     if (!answer.transient) this.store(message, answer);
@@ -212,25 +229,45 @@ class Exchange {
       bundleId: base.bundleId, messageHeaderId: base.messageHeaderId, sender: base.sender,
     };
     if (claimKey) this.claims.set(claimKey, claim);
+    if (claimKey && !errors.length) this.claimMessages.set(claimKey, message);
     if (errors.length) {
       claim.state = 'error';
       claim.errors = errors;
       return { status: 200, body: responses.claimResponse(message, { kind: 'error', errors }, now, use), outcome: 'error', errors };
     }
     const rule = this.ruleFor(message.event);
-    if (rule.outcome === 'queue') {
-      const final = responses.claimResponse(message, { kind: OUTCOME_KIND[rule.then] }, now, use);
+    const asks = claimKey ? this.communications.takeFor(message) : [];
+    if (rule.outcome === 'queue' || asks.length) {
+      // The requests about the claim go first: the provider answers them
+      // before the claim's answer is due.
+      for (const ask of asks) this.communications.send(ask, claimKey, now).holdsAnswer = true;
+      const outcome = rule.outcome === 'queue' ? rule.then : rule.outcome;
+      const final = responses.claimResponse(message, { kind: OUTCOME_KIND[outcome] }, now, use);
       this.queue.push({
-        bundle: final, availableAt: now + rule.queueSeconds * 1000, provider: message.sender.value,
-        claimKey, event: use === 'preauthorization' ? 'priorauth-response' : 'claim-response',
-        headerId: final.entry[0].resource.id, finalState: OUTCOME_KIND[rule.then],
+        bundle: final, availableAt: now + (rule.outcome === 'queue' ? rule.queueSeconds * 1000 : 0),
+        provider: message.sender.value, claimKey, kind: 'answer',
+        event: use === 'preauthorization' ? 'priorauth-response' : 'claim-response',
+        headerId: final.entry[0].resource.id, finalState: OUTCOME_KIND[outcome], holds: asks.length,
       });
       claim.state = 'queued';
-      claim.finalState = OUTCOME_KIND[rule.then];
+      claim.finalState = OUTCOME_KIND[outcome];
       return { status: 200, body: responses.claimResponse(message, { kind: 'queued' }, now, use), outcome: 'queued' };
     }
     claim.state = OUTCOME_KIND[rule.outcome];
     return { status: 200, body: responses.claimResponse(message, { kind: OUTCOME_KIND[rule.outcome] }, now, use), outcome: claim.state };
+  }
+
+  // Replaces the final answer a queue entry holds for its claim by one of
+  // `outcome` (approve, reject, partial), not yet handed out.
+  decide(entry, outcome, now) {
+    const kind = OUTCOME_KIND[outcome];
+    if (entry.finalState === kind) return;
+    const message = this.claimMessages.get(entry.claimKey);
+    const claim = this.claims.get(entry.claimKey);
+    entry.bundle = responses.claimResponse(message, { kind }, now, claim.use);
+    entry.headerId = entry.bundle.entry[0].resource.id;
+    entry.finalState = kind;
+    claim.finalState = kind;
   }
 
   poll(message, now) {
@@ -340,7 +377,10 @@ class Exchange {
   }
 
   claimSummaries() {
-    return [...this.claims.values()].map((c) => ({ ...c }));
+    return [...this.claims.values()].map((c) => {
+      const held = this.queue.where((q) => q.kind === 'answer' && q.claimKey === c.key && !q.acknowledged && q.holds > 0);
+      return { ...c, ...(c.communicationRequests ? { answerHeld: held.length > 0 } : {}) };
+    });
   }
 
   queueSummary() {

@@ -82,6 +82,10 @@ function envelopeIssues(message, options) {
   if (event === 'status-check' && message.focal && message.focal.resourceType === 'Task') {
     out.push(...statusCheckIssues(message.focal));
   }
+  if (event === 'communication' && message.focal && message.focal.resourceType === 'Communication' &&
+      !['completed', 'not-done'].includes(message.focal.status)) {
+    out.push(issue('invalid', 'Communication.status must be completed or not-done', 'Communication.status'));
+  }
   message.entries.forEach((entry, i) => {
     const r = entry.resource;
     if (!entry.fullUrl) out.push(issue('required', `Bundle.entry[${i}].fullUrl is required`, `Bundle.entry[${i}]`));
@@ -230,4 +234,4 @@ function businessErrors(message, options) {
   return [...new Set(errors)];
 }
 
-module.exports = { envelopeIssues, businessErrors, identifierValue };
+module.exports = { envelopeIssues, businessErrors, identifierValue, licenceOf, checkPatient };

@@ -53,6 +53,7 @@ const REQUESTS = {
   'status-check': { focal: 'Task', reply: 'status-response' },
   'poll-request': { focal: 'Task', reply: 'poll-response' },
   'acknowledgement': { focal: null, reply: 'acknowledgement' },
+  'communication': { focal: 'Communication', reply: 'acknowledgement' },
 };
 
 // Which nphies-fs profiles a resource of each type may carry.
@@ -110,6 +111,18 @@ const ERRORS = {
   partial: ['CL-0102', 'The service is covered in part; the patient share is raised'],
   cancelUnknown: ['TK-0001', 'The claim to cancel is unknown to the exchange'],
   pollCount: ['TK-0002', 'A poll asks for at most 100 messages'],
+  communicationAbout: ['CM-0001', 'The communication is not about a claim this provider sent (about[0] must name its Claim identifier)'],
+  communicationBasedOn: ['CM-0002', 'basedOn names no communication-request the exchange sent to this provider'],
+  communicationAnswered: ['CM-0003', 'The communication-request basedOn names is already answered'],
+  attachmentType: ['CM-0004', 'An attachment is not application/pdf or image/jpeg'],
+  attachmentMagic: ['CM-0005', 'An attachment\'s data does not begin as its contentType says (%PDF- for PDF, FF D8 FF for JPEG)'],
+  attachmentSize: ['CM-0006', 'An attachment\'s data is missing, not base64, or does not decode to size bytes'],
+  messageSize: ['CM-0007', 'The message is larger than 10 MB'],
+  communicationNotDone: ['CM-0008', 'A not-done communication must give statusReason.text'],
+  communicationClaim: ['CM-0009', 'The communication is about another claim than the communication-request it answers'],
+  attachmentWanted: ['CM-0010', 'The communication-request asked for a document; the answer attaches none'],
+  communicationEmpty: ['CM-0011', 'A completed communication carries no payload'],
+  communicationSubject: ['CM-0012', 'The communication\'s subject is not a Patient entry of the message'],
 };
 
 function errorEntry(key, itemSequence) {

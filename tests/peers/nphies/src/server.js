@@ -21,6 +21,10 @@
 //   POST /_peer/faults      a rule of faults.js, an array, or {"faults": [...]};
 //                                             a connectTimeout rule also closes idle connections
 //   POST /_peer/queue/release                 queued answers become available now
+//   POST /_peer/communication-requests {"claim": "<Claim identifier value>" | "nextClaimFrom": "N-F-00001",
+//                                       "texts": [...], "attachments": [{"contentType", "title"}], "dueDate"}
+//   GET  /_peer/communication-requests        the requests: waiting, queued, answered
+//   GET  /_peer/communications                the communications accepted, their attachments' types and sizes
 //   POST /_peer/orphans     {"count": 120}    claim-responses answering nothing, queued now
 //   POST /_peer/error-notices {"about": "<MessageHeader id>", "issues": [{"code", "text"}]}
 //   POST /_peer/advanced-authorizations {"patient": {"identifier"}, "memberId": "..."}
@@ -34,7 +38,11 @@ const { Exchange } = require('./exchange');
 const { NphiesFaults } = require('./faults');
 const responses = require('./responses');
 
-const MAX_BODY = 4 * 1024 * 1024;
+const { MAX_MESSAGE_BYTES } = require('./nphies_terms');
+
+// What the exchange reads of a request: past NPHIES' 10 MB a communication
+// is still read, to be refused by its rule (CM-0007); past this, nothing is.
+const MAX_BODY = 16 * 1024 * 1024;
 
 function problem(code, text) {
   return responses.operationOutcome([{ severity: 'error', code, details: { text } }]);
@@ -114,6 +122,9 @@ class NphiesPeer extends PeerServer {
         return { rules: ex.rules };
       })
       .route('POST', '/_peer/queue/release', () => ({ available: ex.releaseQueue() }))
+      .route('POST', '/_peer/communication-requests', ({ body }) => answered(ex.communications.add(body)).request)
+      .route('GET', '/_peer/communication-requests', () => ({ items: ex.communications.requestSummaries() }))
+      .route('GET', '/_peer/communications', () => ({ items: ex.communications.answerSummaries() }))
       .route('POST', '/_peer/orphans', ({ body }) => answered(ex.queueOrphans(body)))
       .route('POST', '/_peer/error-notices', ({ body }) => answered(ex.queueErrorNotice(body)))
       .route('POST', '/_peer/advanced-authorizations', ({ body }) => answered(ex.queueAdvancedAuthorization(body)))
@@ -201,8 +212,11 @@ class NphiesPeer extends PeerServer {
       return;
     }
     let text;
+    let bytes;
     try {
-      text = (await readBody(req, MAX_BODY)).toString('utf8');
+      const raw = await readBody(req, MAX_BODY);
+      bytes = raw.length;
+      text = raw.toString('utf8');
     } catch (err) {
       this.send(res, err instanceof BodyTooLarge ? 413 : 400, problem('too-costly', err.message));
       return;
@@ -217,6 +231,12 @@ class NphiesPeer extends PeerServer {
     }
     const event = bundle && Array.isArray(bundle.entry) && bundle.entry[0] && bundle.entry[0].resource &&
       bundle.entry[0].resource.eventCoding ? bundle.entry[0].resource.eventCoding.code : undefined;
+    if (bytes > MAX_MESSAGE_BYTES && event !== 'communication') {
+      this.exchange.record({ event: event || null, bundleId: bundle && bundle.id, outcome: 'rejected', reason: 'larger than 10 MB', bytes, client: context.client });
+      this.send(res, 413, problem('too-costly', `the message is ${bytes} bytes; NPHIES takes messages up to ${MAX_MESSAGE_BYTES} bytes (10 MB)`));
+      return;
+    }
+    context.bytes = bytes;
     await this.faults.perform(event, res, {
       effect: () => this.exchange.process(bundle, context),
       answer: (answer) => this.send(res, answer.status, answer.body),

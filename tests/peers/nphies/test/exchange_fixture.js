@@ -119,6 +119,51 @@ function claimFrom(provider, id) {
   return claim;
 }
 
+// A message from `provider` to the payer N-I-00001 (event `event`, focus
+// `focalResource`, then the `more` resources), its ids made from `id`; every
+// resource gets its nphies-fs profile `profiles[resourceType]` of version
+// `version`.
+const PROFILE_NAMES = {
+  Communication: 'communication', PaymentNotice: 'payment-notice', Patient: 'patient', Task: 'task',
+  Organization: (r) => (r.identifier[0].system.endsWith('payer-license') ? 'insurer-organization' : 'provider-organization'),
+};
+function providerMessage(event, focalResource, more = [], { id, provider = PROVIDER, version = '1.0.0' } = {}) {
+  const base = 'http://provider.example';
+  const profile = (name) => `http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/${name}|${version}`;
+  const entryOf = (r) => {
+    const name = PROFILE_NAMES[r.resourceType];
+    const copy = { ...r, meta: { profile: [profile(typeof name === 'function' ? name(r) : name)] } };
+    return { fullUrl: `${base}/${r.resourceType}/${r.id}`, resource: copy };
+  };
+  return {
+    resourceType: 'Bundle', id: `message-${id}`, type: 'message', timestamp: new Date().toISOString(),
+    meta: { profile: [profile('bundle')] },
+    entry: [{
+      fullUrl: `urn:uuid:message-header-${id}`,
+      resource: {
+        resourceType: 'MessageHeader', id: `message-header-${id}`, meta: { profile: [profile('message-header')] },
+        eventCoding: { system: 'http://nphies.sa/terminology/CodeSystem/ksa-message-events', code: event },
+        destination: [{
+          endpoint: 'http://nphies.sa/license/payer-license/N-I-00001',
+          receiver: { type: 'Organization', identifier: { system: 'http://nphies.sa/license/payer-license', value: 'N-I-00001' } },
+        }],
+        sender: { type: 'Organization', identifier: { system: 'http://nphies.sa/license/provider-license', value: provider } },
+        source: { endpoint: base },
+        focus: [{ reference: `${base}/${focalResource.resourceType}/${focalResource.id}` }],
+      },
+    }, entryOf(focalResource), ...more.map(entryOf)],
+  };
+}
+
+// The provider and insurer Organizations a providerMessage refers to as
+// Organization/prov and Organization/ins.
+function organizations(provider = PROVIDER) {
+  return [
+    { resourceType: 'Organization', id: 'prov', identifier: [{ system: 'http://nphies.sa/license/provider-license', value: provider }], active: true, name: 'Provider' },
+    { resourceType: 'Organization', id: 'ins', identifier: [{ system: 'http://nphies.sa/license/payer-license', value: 'N-I-00001' }], active: true, name: 'Payer' },
+  ];
+}
+
 // An Exchange without HTTP or R4 validation (fast), knowing providers
 // N-F-00001 and N-F-00002, its clock the returned `clock.now` (ms).
 function bareExchange(options = {}) {
@@ -213,5 +258,5 @@ class ExchangeFixture {
 
 module.exports = {
   ExchangeFixture, sample, focal, errorCodes, claimSample, claimFrom, statusCheck, statusAnswer, PROVIDER,
-  pollRequest, polledBundles, acknowledgement, bareExchange,
+  pollRequest, polledBundles, acknowledgement, bareExchange, providerMessage, organizations,
 };
