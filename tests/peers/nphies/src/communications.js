@@ -62,10 +62,7 @@ class Communications {
 
   // The claim the exchange holds whose Claim identifier value is `value`.
   heldClaim(value) {
-    for (const claim of this.exchange.claims.values()) {
-      if (claim.key.slice(claim.key.indexOf('|') + 1) === value && this.exchange.claimMessages.has(claim.key)) return claim;
-    }
-    return undefined;
+    return this.exchange.findClaims(value)[0];
   }
 
   // The waiting rules the claim `message` (accepted, not yet adjudicated)

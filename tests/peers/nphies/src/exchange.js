@@ -16,6 +16,7 @@ const { MessageQueue } = require('./message_queue');
 const payerMessages = require('./payer_messages');
 const payerRules = require('./payer_rules');
 const { Communications } = require('./communications');
+const { Payments } = require('./payments');
 
 const CLAIM_EVENTS = new Set(['claim-request', 'priorauth-request']);
 // The events whose resend is known by the focal resource's identifier too.
@@ -26,6 +27,13 @@ const DEFAULT_RULES = {
   priorauth: null, // as claim, or null: priorauth-requests follow the claim rule
 };
 const OUTCOME_KIND = { approve: 'approved', reject: 'rejected', partial: 'partial' };
+
+// The benefit (SAR) the ClaimResponse of a claim-response message approves.
+function benefitOf(bundle) {
+  const response = bundle.entry[1].resource;
+  const total = (response.total || []).find((t) => t.category.coding[0].code === 'benefit');
+  return total ? total.amount.value : 0;
+}
 
 // The adjudication rule `value` names ({outcome, queueSeconds, then}), with
 // its defaults; its problems (named after `name`) are added to `problems`.
@@ -53,6 +61,7 @@ class Exchange {
     };
     this.startRules = JSON.parse(JSON.stringify(DEFAULT_RULES));
     this.communications = new Communications(this);
+    this.payments = new Payments(this);
     this.reset();
     if (options.rules) {
       const problems = this.setRules(options.rules);
@@ -72,6 +81,7 @@ class Exchange {
     this.eligibility = new Set(); // keys of eligibility responses issued
     this.received = [];
     this.communications.reset();
+    this.payments.reset();
   }
 
   // Sets the rules `rules` names (eligibility, claim, priorauth), all or
@@ -156,6 +166,7 @@ class Exchange {
       this.record({ ...base, outcome: 'duplicate', via: replay.via });
       if (claimKey && this.claims.has(claimKey)) this.claims.get(claimKey).duplicates++;
       if (message.event === 'communication') this.communications.duplicate(message);
+      if (message.event === 'payment-notice') this.payments.duplicate(message);
       return { status: replay.answer.status, body: replay.answer.body, duplicate: true };
     }
 
@@ -192,6 +203,9 @@ class Exchange {
       case 'communication':
         answer = this.communications.answer(message, businessErrors(message, this.options_for_rules(context)),
           context.bytes === undefined ? Buffer.byteLength(JSON.stringify(bundle)) : context.bytes, now);
+        break;
+      case 'payment-notice':
+        answer = this.payments.notice(message, businessErrors(message, this.options_for_rules(context)), now);
         break;
       default: answer = this.request(message, now, claimKey, base, context); break;
     }
@@ -251,10 +265,13 @@ class Exchange {
       });
       claim.state = 'queued';
       claim.finalState = OUTCOME_KIND[outcome];
+      claim.benefit = benefitOf(final);
       return { status: 200, body: responses.claimResponse(message, { kind: 'queued' }, now, use), outcome: 'queued' };
     }
     claim.state = OUTCOME_KIND[rule.outcome];
-    return { status: 200, body: responses.claimResponse(message, { kind: OUTCOME_KIND[rule.outcome] }, now, use), outcome: claim.state };
+    const body = responses.claimResponse(message, { kind: claim.state }, now, use);
+    claim.benefit = benefitOf(body);
+    return { status: 200, body, outcome: claim.state };
   }
 
   // Replaces the final answer a queue entry holds for its claim by one of
@@ -268,6 +285,7 @@ class Exchange {
     entry.headerId = entry.bundle.entry[0].resource.id;
     entry.finalState = kind;
     claim.finalState = kind;
+    claim.benefit = benefitOf(entry.bundle);
   }
 
   poll(message, now) {
@@ -326,6 +344,12 @@ class Exchange {
     claim.statusChecks++;
     const held = claim.state === 'queued' ? 'queued' : 'complete';
     return { status: 200, transient: true, body: responses.statusResponse(message, now, held), outcome: held };
+  }
+
+  // The claims accepted (not answered with errors) whose Claim identifier
+  // value is `value`, whatever its system.
+  findClaims(value) {
+    return [...this.claims.values()].filter((c) => c.key.slice(c.key.indexOf('|') + 1) === value && this.claimMessages.has(c.key));
   }
 
   // What the control API gives parse functions of payer_rules.js.

@@ -54,6 +54,7 @@ const REQUESTS = {
   'poll-request': { focal: 'Task', reply: 'poll-response' },
   'acknowledgement': { focal: null, reply: 'acknowledgement' },
   'communication': { focal: 'Communication', reply: 'acknowledgement' },
+  'payment-notice': { focal: 'PaymentNotice', reply: 'acknowledgement' },
 };
 
 // Which nphies-fs profiles a resource of each type may carry.
@@ -123,6 +124,10 @@ const ERRORS = {
   attachmentWanted: ['CM-0010', 'The communication-request asked for a document; the answer attaches none'],
   communicationEmpty: ['CM-0011', 'A completed communication carries no payload'],
   communicationSubject: ['CM-0012', 'The communication\'s subject is not a Patient entry of the message'],
+  noticePayment: ['PN-0001', 'The payment-notice names no payment-reconciliation the exchange sent to this provider'],
+  noticeAmount: ['PN-0002', 'The payment-notice amount is not the reconciliation\'s paymentAmount'],
+  noticeStatus: ['PN-0003', 'The payment-notice paymentStatus is not cleared'],
+  noticeRepeated: ['PN-0004', 'The payment-reconciliation already has a payment-notice (another identifier)'],
 };
 
 function errorEntry(key, itemSequence) {

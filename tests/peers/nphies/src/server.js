@@ -25,6 +25,10 @@
 //                                       "texts": [...], "attachments": [{"contentType", "title"}], "dueDate"}
 //   GET  /_peer/communication-requests        the requests: waiting, queued, answered
 //   GET  /_peer/communications                the communications accepted, their attachments' types and sizes
+//   POST /_peer/payment-reconciliations {"paymentDate": "2025-02-01", "claims": [{"claim": "<value>",
+//                                       "amount": 90, "earlyFee": 1, "nphiesFee": 0.5, "adjustment": -5}]}
+//   GET  /_peer/payment-reconciliations       what was paid, and the provider's payment-notice
+//   GET  /_peer/payment-notices               the payment-notices accepted
 //   POST /_peer/orphans     {"count": 120}    claim-responses answering nothing, queued now
 //   POST /_peer/error-notices {"about": "<MessageHeader id>", "issues": [{"code", "text"}]}
 //   POST /_peer/advanced-authorizations {"patient": {"identifier"}, "memberId": "..."}
@@ -125,6 +129,9 @@ class NphiesPeer extends PeerServer {
       .route('POST', '/_peer/communication-requests', ({ body }) => answered(ex.communications.add(body)).request)
       .route('GET', '/_peer/communication-requests', () => ({ items: ex.communications.requestSummaries() }))
       .route('GET', '/_peer/communications', () => ({ items: ex.communications.answerSummaries() }))
+      .route('POST', '/_peer/payment-reconciliations', ({ body }) => answered(ex.payments.add(body)).reconciliation)
+      .route('GET', '/_peer/payment-reconciliations', () => ({ items: ex.payments.reconciliationSummaries() }))
+      .route('GET', '/_peer/payment-notices', () => ({ items: ex.payments.noticeSummaries() }))
       .route('POST', '/_peer/orphans', ({ body }) => answered(ex.queueOrphans(body)))
       .route('POST', '/_peer/error-notices', ({ body }) => answered(ex.queueErrorNotice(body)))
       .route('POST', '/_peer/advanced-authorizations', ({ body }) => answered(ex.queueAdvancedAuthorization(body)))
