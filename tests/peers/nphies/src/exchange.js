@@ -8,7 +8,7 @@
 //
 // process(bundle, context) -> { status, body } where body is a FHIR resource.
 
-const { Message, businessKey, focusKey } = require('./message');
+const { Message, businessKey, focusKey, taskCode } = require('./message');
 const { validateR4 } = require('./r4_validation');
 const { envelopeIssues, businessErrors } = require('./nphies_rules');
 const responses = require('./responses');
@@ -319,15 +319,29 @@ class Exchange {
     return { status: 200, transient: true, body: responses.acknowledgementResponse(message, now), outcome: q ? 'acknowledged' : 'acknowledged-unknown' };
   }
 
+  // cancel-request: Task.code `cancel` withdraws a claim (its queued answer
+  // is dropped); `nullify` reverses an adjudicated one (approved, partial or
+  // rejected, paid or not). The cancel-response Task is completed, or
+  // rejected with the reason's codes.
   cancel(message, now) {
     const key = focusKey(message.focal);
     const claim = key && this.claims.get(key);
-    if (!claim) {
-      return { status: 200, body: responses.taskResponse(message, 'cancel-response', now, 'rejected', undefined, ['cancelUnknown']), outcome: 'rejected', errors: ['cancelUnknown'] };
+    const nullify = taskCode(message.focal) === 'nullify';
+    let refusal;
+    if (!claim || claim.sender !== message.sender.value) refusal = 'cancelUnknown';
+    else if (claim.state === 'nullified') refusal = 'alreadyNullified';
+    else if (nullify && !['approved', 'partial', 'rejected'].includes(claim.state)) refusal = 'notAdjudicated';
+    if (refusal) {
+      return { status: 200, body: responses.taskResponse(message, 'cancel-response', now, 'rejected', undefined, [refusal]), outcome: 'rejected', errors: [refusal] };
     }
-    claim.state = 'cancelled';
-    for (const q of this.queue.where((item) => item.claimKey === key)) q.acknowledged = true;
-    return { status: 200, body: responses.taskResponse(message, 'cancel-response', now, 'completed'), outcome: 'cancelled' };
+    if (nullify) {
+      claim.nullified = { from: claim.state, at: new Date(now).toISOString() };
+      claim.state = 'nullified';
+    } else {
+      claim.state = 'cancelled';
+      for (const q of this.queue.where((item) => item.claimKey === key)) q.acknowledged = true;
+    }
+    return { status: 200, body: responses.taskResponse(message, 'cancel-response', now, 'completed'), outcome: claim.state };
   }
 
   // status-check: whether the exchange holds the claim the Task's focus

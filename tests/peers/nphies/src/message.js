@@ -2,7 +2,7 @@
 // Reading a message bundle: its header, focal resource, references between
 // entries, and the identifiers the exchange keys on.
 
-const { EVENTS_SYSTEM } = require('./nphies_terms');
+const { EVENTS_SYSTEM, TASK_CODE } = require('./nphies_terms');
 
 class Message {
   constructor(bundle) {
@@ -74,4 +74,11 @@ function focusKey(task) {
   return id && id.value ? `${id.system || ''}|${id.value}` : undefined;
 }
 
-module.exports = { Message, businessKey, focusKey };
+// The task-code a Task carries (status, cancel, nullify, poll), or undefined.
+function taskCode(task) {
+  const codings = task && task.code && Array.isArray(task.code.coding) ? task.code.coding : [];
+  const found = codings.find((c) => c.system === TASK_CODE);
+  return found ? found.code : undefined;
+}
+
+module.exports = { Message, businessKey, focusKey, taskCode };

@@ -82,6 +82,9 @@ function envelopeIssues(message, options) {
   if (event === 'status-check' && message.focal && message.focal.resourceType === 'Task') {
     out.push(...statusCheckIssues(message.focal));
   }
+  if (event === 'cancel-request' && message.focal && message.focal.resourceType === 'Task') {
+    out.push(...cancelIssues(message.focal));
+  }
   if (event === 'communication' && message.focal && message.focal.resourceType === 'Communication' &&
       !['completed', 'not-done'].includes(message.focal.status)) {
     out.push(issue('invalid', 'Communication.status must be completed or not-done', 'Communication.status'));
@@ -113,6 +116,21 @@ function statusCheckIssues(task) {
   const id = focus.identifier;
   if (!id || !id.system || !id.value) {
     out.push(issue('required', 'the status-check Task.focus.identifier must give the claim\'s identifier system and value', 'Task.focus.identifier'));
+  }
+  return out;
+}
+
+// What makes a cancel-request's Task unusable: its code must be cancel or
+// nullify (task-code) and its focus name a Claim by identifier.
+function cancelIssues(task) {
+  const out = [];
+  const codings = (task.code && Array.isArray(task.code.coding)) ? task.code.coding : [];
+  if (!codings.some((c) => c.system === TASK_CODE && ['cancel', 'nullify'].includes(c.code))) {
+    out.push(issue('code-invalid', `the cancel-request Task.code must be cancel or nullify of ${TASK_CODE}`, 'Task.code'));
+  }
+  const focus = task.focus || {};
+  if (focus.type !== 'Claim' || !focus.identifier || !focus.identifier.value) {
+    out.push(issue('required', 'the cancel-request Task.focus must name a Claim by identifier (system and value)', 'Task.focus'));
   }
   return out;
 }

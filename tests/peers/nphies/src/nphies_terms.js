@@ -112,6 +112,8 @@ const ERRORS = {
   partial: ['CL-0102', 'The service is covered in part; the patient share is raised'],
   cancelUnknown: ['TK-0001', 'The claim to cancel is unknown to the exchange'],
   pollCount: ['TK-0002', 'A poll asks for at most 100 messages'],
+  notAdjudicated: ['TK-0003', 'The claim is not adjudicated: nullify reverses an adjudicated claim; cancel one not adjudicated yet'],
+  alreadyNullified: ['TK-0004', 'The claim is nullified already'],
   communicationAbout: ['CM-0001', 'The communication is not about a claim this provider sent (about[0] must name its Claim identifier)'],
   communicationBasedOn: ['CM-0002', 'basedOn names no communication-request the exchange sent to this provider'],
   communicationAnswered: ['CM-0003', 'The communication-request basedOn names is already answered'],
