@@ -10,7 +10,7 @@
 
 const { Message, businessKey, focusKey, taskCode } = require('./message');
 const { validateR4 } = require('./r4_validation');
-const { envelopeIssues, businessErrors } = require('./nphies_rules');
+const { envelopeIssues, businessErrors, priorClaims } = require('./nphies_rules');
 const responses = require('./responses');
 const { MessageQueue } = require('./message_queue');
 const payerMessages = require('./payer_messages');
@@ -221,6 +221,7 @@ class Exchange {
       payers: this.options.payers,
       serviceSystems: this.options.serviceSystems,
       knownEligibility: (key) => this.eligibility.has(key),
+      claim: (key) => this.claims.get(key),
     };
   }
 
@@ -243,7 +244,14 @@ class Exchange {
       bundleId: base.bundleId, messageHeaderId: base.messageHeaderId, sender: base.sender,
     };
     if (claimKey) this.claims.set(claimKey, claim);
-    if (claimKey && !errors.length) this.claimMessages.set(claimKey, message);
+    if (claimKey && !errors.length) {
+      this.claimMessages.set(claimKey, message);
+      for (const key of priorClaims(message.focal)) {
+        const prior = this.claims.get(key);
+        prior.resubmittedAs = [...(prior.resubmittedAs || []), claimKey];
+        claim.resubmissionOf = key;
+      }
+    }
     if (errors.length) {
       claim.state = 'error';
       claim.errors = errors;

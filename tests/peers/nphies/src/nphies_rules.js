@@ -21,6 +21,7 @@ const {
 } = require('./nphies_terms');
 
 const BUNDLE_PROFILE = `${PROFILE_BASE}bundle|${PROFILE_VERSION}`;
+const RELATED_CLAIM = 'http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship';
 
 function issue(code, text, expression) {
   return { severity: 'error', code, details: { text }, expression: expression ? [expression] : undefined };
@@ -207,12 +208,30 @@ function checkClaim(message, claim, errors, options) {
       .includes(`${PROFILE_BASE}encounter-auth-VR|${PROFILE_VERSION}`);
     if (!encounter || (virtual && !profiled) || (!virtual && profiled)) errors.push('encounter');
   }
+  for (const key of priorClaims(claim)) {
+    const prior = options.claim(key);
+    if (!prior || prior.sender !== message.sender.value) errors.push('priorUnknown');
+    else if (!['rejected', 'error'].includes(prior.state)) errors.push('priorNotRejected');
+  }
   const eligibilityExt = (claim.extension || []).find((e) => e.url === `${PROFILE_BASE}extension-eligibility-response`);
   if (eligibilityExt) {
     const ref = eligibilityExt.valueReference && eligibilityExt.valueReference.identifier;
     const key = ref ? `${ref.system || ''}|${ref.value}` : undefined;
     if (!key || !options.knownEligibility(key)) errors.push('eligibilityReference');
   }
+}
+
+// The "system|value" keys of the claims a Claim resubmits: its related
+// entries whose relationship is `prior` of ex-relatedclaimrelationship
+// (other systems, such as NPHIES' related-claim-relationship in CHI's
+// samples, are not read).
+function priorClaims(claim) {
+  return (Array.isArray(claim.related) ? claim.related : []).filter((r) =>
+    r.relationship && (r.relationship.coding || []).some((c) => c.system === RELATED_CLAIM && c.code === 'prior'))
+    .map((r) => {
+      const id = r.claim && r.claim.identifier;
+      return id && id.value ? `${id.system || ''}|${id.value}` : '|';
+    });
 }
 
 // The licence (of `system`) of the Organization a Reference names: the
@@ -252,4 +271,4 @@ function businessErrors(message, options) {
   return [...new Set(errors)];
 }
 
-module.exports = { envelopeIssues, businessErrors, identifierValue, licenceOf, checkPatient };
+module.exports = { envelopeIssues, businessErrors, identifierValue, licenceOf, checkPatient, priorClaims };

@@ -108,6 +108,8 @@ const ERRORS = {
   encounter: ['CL-0004', 'The encounter extension does not point at a virtual Encounter (class VR, encounter-auth-VR) in the message'],
   eligibilityReference: ['CL-0005', 'The eligibility response referenced is unknown to the exchange'],
   careTeam: ['CL-0006', 'The care team practitioner has no practitioner license'],
+  priorUnknown: ['CL-0007', 'The prior claim related names is not a claim of this provider the exchange holds'],
+  priorNotRejected: ['CL-0008', 'The prior claim related names was not rejected: only a rejected claim is resubmitted'],
   notCovered: ['CL-0101', 'The service is not covered by the policy'],
   partial: ['CL-0102', 'The service is covered in part; the patient share is raised'],
   cancelUnknown: ['TK-0001', 'The claim to cancel is unknown to the exchange'],
