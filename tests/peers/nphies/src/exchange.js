@@ -17,6 +17,8 @@ const payerMessages = require('./payer_messages');
 const payerRules = require('./payer_rules');
 const { Communications } = require('./communications');
 const { Payments } = require('./payments');
+const { Batches } = require('./batches');
+const { batchSizeIssue, batchIssues } = require('./batch_rules');
 
 const CLAIM_EVENTS = new Set(['claim-request', 'priorauth-request']);
 // The events whose resend is known by the focal resource's identifier too.
@@ -62,6 +64,7 @@ class Exchange {
     this.startRules = JSON.parse(JSON.stringify(DEFAULT_RULES));
     this.communications = new Communications(this);
     this.payments = new Payments(this);
+    this.batches = new Batches(this);
     this.reset();
     if (options.rules) {
       const problems = this.setRules(options.rules);
@@ -82,6 +85,7 @@ class Exchange {
     this.received = [];
     this.communications.reset();
     this.payments.reset();
+    this.batches.reset();
   }
 
   // Sets the rules `rules` names (eligibility, claim, priorauth), all or
@@ -170,6 +174,11 @@ class Exchange {
       return { status: replay.answer.status, body: replay.answer.body, duplicate: true };
     }
 
+    const oversize = message.event === 'batch-request' ? batchSizeIssue(message) : null;
+    if (oversize) {
+      this.record({ ...base, outcome: 'rejected', reason: 'batch size', issues: [oversize.details.text] });
+      return { status: 400, body: responses.operationOutcome([oversize]) };
+    }
     if (this.options.validateR4) {
       const r4 = validateR4(bundle);
       if (r4.length) {
@@ -178,6 +187,7 @@ class Exchange {
       }
     }
     const envelope = envelopeIssues(message, { maxIssues: 20 });
+    if (!envelope.length && message.event === 'batch-request') envelope.push(...batchIssues(message).slice(0, 20));
     if (envelope.length) {
       this.record({ ...base, outcome: 'rejected', reason: 'NPHIES', issues: envelope.map((i) => i.details.text) });
       return { status: 400, body: responses.operationOutcome(envelope.map((i) => ({ ...i, expression: i.expression || undefined }))) };
@@ -203,6 +213,9 @@ class Exchange {
       case 'communication':
         answer = this.communications.answer(message, businessErrors(message, this.options_for_rules(context)),
           context.bytes === undefined ? Buffer.byteLength(JSON.stringify(bundle)) : context.bytes, now);
+        break;
+      case 'batch-request':
+        answer = this.batches.take(message, businessErrors(message, this.options_for_rules(context)), context, now);
         break;
       case 'payment-notice':
         answer = this.payments.notice(message, businessErrors(message, this.options_for_rules(context)), now);

@@ -17,6 +17,9 @@ const PAYMENT_STATUS = 'http://terminology.hl7.org/CodeSystem/paymentstatus';
 const EXTENSION = {
   earlyFee: `${PROFILE_BASE}extension-early-fee`,
   nphiesFee: `${PROFILE_BASE}extension-nphies-fee`,
+  batchIdentifier: `${PROFILE_BASE}extension-batch-identifier`,
+  batchNumber: `${PROFILE_BASE}extension-batch-number`,
+  batchCount: `${PROFILE_BASE}extension-batch-count`,
 };
 // What a communication may attach, with the bytes its data must begin with.
 const ATTACHMENT_MAGIC = {
@@ -55,7 +58,11 @@ const REQUESTS = {
   'acknowledgement': { focal: null, reply: 'acknowledgement' },
   'communication': { focal: 'Communication', reply: 'acknowledgement' },
   'payment-notice': { focal: 'PaymentNotice', reply: 'acknowledgement' },
+  'batch-request': { focal: null, reply: 'batch-response' },
 };
+
+// The most claims a batch-request carries.
+const MAX_BATCH_CLAIMS = 200;
 
 // Which nphies-fs profiles a resource of each type may carry.
 const PROFILES = {
@@ -128,6 +135,9 @@ const ERRORS = {
   attachmentWanted: ['CM-0010', 'The communication-request asked for a document; the answer attaches none'],
   communicationEmpty: ['CM-0011', 'A completed communication carries no payload'],
   communicationSubject: ['CM-0012', 'The communication\'s subject is not a Patient entry of the message'],
+  batchSize: ['BT-0001', 'A batch-request carries 1 to 200 claim-request messages'],
+  batchEntry: ['BT-0002', 'A batch-request entry is not a claim-request message of the batch\'s sender and receiver'],
+  batchExtensions: ['BT-0003', 'A batch Claim lacks its batch-identifier, batch-number or batch-count, or they disagree'],
   noticePayment: ['PN-0001', 'The payment-notice names no payment-reconciliation the exchange sent to this provider'],
   noticeAmount: ['PN-0002', 'The payment-notice amount is not the reconciliation\'s paymentAmount'],
   noticeStatus: ['PN-0003', 'The payment-notice paymentStatus is not cleared'],
@@ -144,6 +154,6 @@ function errorEntry(key, itemSequence) {
 module.exports = {
   NS, EVENTS_SYSTEM, PROFILE_BASE, PROFILE_VERSION, ADJUDICATION_ERROR, TASK_CODE, TASK_OUTPUT_TYPE, LICENSE,
   PATIENT_IDENTIFIER_SYSTEMS, KSA_GENDER_EXTENSION, REQUESTS, PROFILES, ERRORS, COMMUNICATION_REASON,
-  PAYMENT_TYPE, PAYMENT_STATUS, EXTENSION, ATTACHMENT_MAGIC, MAX_MESSAGE_BYTES,
+  PAYMENT_TYPE, PAYMENT_STATUS, EXTENSION, ATTACHMENT_MAGIC, MAX_MESSAGE_BYTES, MAX_BATCH_CLAIMS,
   profileUrl, errorEntry,
 };

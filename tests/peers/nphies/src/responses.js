@@ -279,11 +279,11 @@ function acknowledgementResponse(request, now) {
 }
 
 // The acknowledgement a payer answers a communication or payment-notice
-// with: response.code `ok`, or `fatal-error` and, as its focus, an
-// OperationOutcome whose issues carry the adjudication-error codes of
-// `errors` (ERRORS keys) of the rules broken.
-function payerAcknowledgement(request, now, errors = []) {
-  if (!errors.length) return responseMessage(request, 'acknowledgement', null, [], now, payerLicense(request));
+// with (a batch-response for a batch-request: `event`): response.code `ok`,
+// or `fatal-error` and, as its focus, an OperationOutcome whose issues carry
+// the adjudication-error codes of `errors` (ERRORS keys) of the rules broken.
+function payerAcknowledgement(request, now, errors = [], event = 'acknowledgement') {
+  if (!errors.length) return responseMessage(request, event, null, [], now, payerLicense(request));
   const outcome = {
     resourceType: 'OperationOutcome',
     id: uuid(),
@@ -294,7 +294,7 @@ function payerAcknowledgement(request, now, errors = []) {
       details: { coding: [errorEntry(key).code.coding[0]], text: ERRORS[key][1] },
     })),
   };
-  return responseMessage(request, 'acknowledgement', outcome, [], now, payerLicense(request), 'fatal-error');
+  return responseMessage(request, event, outcome, [], now, payerLicense(request), 'fatal-error');
 }
 
 function operationOutcome(issues) {

@@ -29,6 +29,7 @@
 //                                       "amount": 90, "earlyFee": 1, "nphiesFee": 0.5, "adjustment": -5}]}
 //   GET  /_peer/payment-reconciliations       what was paid, and the provider's payment-notice
 //   GET  /_peer/payment-notices               the payment-notices accepted
+//   GET  /_peer/batches                       the batch-requests taken: their claims and duplicates
 //   POST /_peer/orphans     {"count": 120}    claim-responses answering nothing, queued now
 //   POST /_peer/error-notices {"about": "<MessageHeader id>", "issues": [{"code", "text"}]}
 //   POST /_peer/advanced-authorizations {"patient": {"identifier"}, "memberId": "..."}
@@ -132,6 +133,7 @@ class NphiesPeer extends PeerServer {
       .route('POST', '/_peer/payment-reconciliations', ({ body }) => answered(ex.payments.add(body)).reconciliation)
       .route('GET', '/_peer/payment-reconciliations', () => ({ items: ex.payments.reconciliationSummaries() }))
       .route('GET', '/_peer/payment-notices', () => ({ items: ex.payments.noticeSummaries() }))
+      .route('GET', '/_peer/batches', () => ({ items: ex.batches.summaries() }))
       .route('POST', '/_peer/orphans', ({ body }) => answered(ex.queueOrphans(body)))
       .route('POST', '/_peer/error-notices', ({ body }) => answered(ex.queueErrorNotice(body)))
       .route('POST', '/_peer/advanced-authorizations', ({ body }) => answered(ex.queueAdvancedAuthorization(body)))
