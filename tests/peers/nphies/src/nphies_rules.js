@@ -17,35 +17,77 @@
 
 const {
   LICENSE, PATIENT_IDENTIFIER_SYSTEMS, KSA_GENDER_EXTENSION, REQUESTS, PROFILES, PROFILE_BASE,
-  PROFILE_VERSION, NS, TASK_CODE,
+  PROFILE_VERSIONS, NS, TASK_CODE,
 } = require('./nphies_terms');
 
-const BUNDLE_PROFILE = `${PROFILE_BASE}bundle|${PROFILE_VERSION}`;
 const RELATED_CLAIM = 'http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship';
 
 function issue(code, text, expression) {
   return { severity: 'error', code, details: { text }, expression: expression ? [expression] : undefined };
 }
 
-function hasNphiesProfile(resource) {
+function hasNphiesProfile(resource, version) {
   const allowed = PROFILES[resource.resourceType];
   const profiles = (resource.meta && Array.isArray(resource.meta.profile)) ? resource.meta.profile : [];
   return profiles.some((p) => {
-    if (!p.startsWith(PROFILE_BASE) || !p.endsWith(`|${PROFILE_VERSION}`)) return false;
-    const name = p.slice(PROFILE_BASE.length, p.length - PROFILE_VERSION.length - 1);
+    if (typeof p !== 'string' || !p.startsWith(PROFILE_BASE) || !p.endsWith(`|${version}`)) return false;
+    const name = p.slice(PROFILE_BASE.length, p.length - version.length - 1);
     return !allowed || allowed.includes(name);
   });
 }
 
-function envelopeIssues(message, options) {
+// Every nphies-fs profile `bundle` names (its own and its entries'; a
+// batch's claim messages' too), with where.
+function nphiesProfiles(bundle, path = 'Bundle', out = []) {
+  const named = (resource, where) => {
+    const profiles = resource.meta && Array.isArray(resource.meta.profile) ? resource.meta.profile : [];
+    profiles.forEach((p, i) => {
+      if (typeof p === 'string' && p.startsWith(PROFILE_BASE)) out.push({ profile: p, where: `${where}.meta.profile[${i}]` });
+    });
+  };
+  named(bundle, path);
+  (Array.isArray(bundle.entry) ? bundle.entry : []).forEach((e, i) => {
+    const r = e && e.resource;
+    if (!r || typeof r !== 'object') return;
+    if (r.resourceType === 'Bundle') nphiesProfiles(r, `${path}.entry[${i}].resource`, out);
+    else named(r, `${path}.entry[${i}].resource`);
+  });
+  return out;
+}
+
+// The profile version rules: every nphies-fs profile of a message names
+// one version of PROFILE_VERSIONS, the same one.
+function versionIssues(message) {
   const out = [];
+  const versions = new Map(); // version -> the first profile naming it
+  for (const { profile, where } of nphiesProfiles(message.bundle)) {
+    const bar = profile.lastIndexOf('|');
+    const version = bar < 0 ? '' : profile.slice(bar + 1);
+    if (!PROFILE_VERSIONS.includes(version)) {
+      out.push(issue('not-supported', `the profile ${profile} names ${version ? `version ${version}` : 'no version'}; the exchange takes ${PROFILE_VERSIONS.join(' or ')}`, where));
+    } else if (!versions.has(version)) {
+      versions.set(version, { profile, where });
+    }
+  }
+  if (versions.size > 1) {
+    const [first, second] = [...versions.values()];
+    out.push(issue('invalid', `the message mixes profile versions: ${first.profile} and ${second.profile}; a message names one version`, second.where));
+  }
+  return out;
+}
+
+function envelopeIssues(message, options) {
+  const out = versionIssues(message);
+  if (out.length) return out.slice(0, options.maxIssues || out.length);
+  const version = message.version;
+  const bundleProfile = `${PROFILE_BASE}bundle|${version}`;
   const b = message.bundle;
   if (b.type !== 'message') out.push(issue('invalid', 'Bundle.type must be "message"', 'Bundle.type'));
   if (!b.id) out.push(issue('required', 'Bundle.id is required: the exchange keys duplicates on it', 'Bundle.id'));
   if (!b.timestamp) out.push(issue('required', 'Bundle.timestamp is required', 'Bundle.timestamp'));
   const bundleProfiles = (b.meta && b.meta.profile) || [];
-  if (!bundleProfiles.includes(BUNDLE_PROFILE)) {
-    out.push(issue('invalid', `Bundle.meta.profile must hold ${BUNDLE_PROFILE}`, 'Bundle.meta.profile'));
+  if (!bundleProfiles.includes(bundleProfile)) {
+    out.push(issue('invalid', `Bundle.meta.profile must hold ${bundleProfile}`, 'Bundle.meta.profile'));
   }
   if (!message.header) {
     out.push(issue('invalid', 'the first entry must be the MessageHeader', 'Bundle.entry[0]'));
@@ -93,8 +135,8 @@ function envelopeIssues(message, options) {
   message.entries.forEach((entry, i) => {
     const r = entry.resource;
     if (!entry.fullUrl) out.push(issue('required', `Bundle.entry[${i}].fullUrl is required`, `Bundle.entry[${i}]`));
-    if (r && !hasNphiesProfile(r)) {
-      out.push(issue('invalid', `Bundle.entry[${i}] ${r.resourceType} lacks its NPHIES profile in meta.profile (${PROFILE_BASE}<name>|${PROFILE_VERSION})`, `Bundle.entry[${i}].resource.meta.profile`));
+    if (r && !hasNphiesProfile(r, version)) {
+      out.push(issue('invalid', `Bundle.entry[${i}] ${r.resourceType} lacks its NPHIES profile in meta.profile (${PROFILE_BASE}<name>|${version})`, `Bundle.entry[${i}].resource.meta.profile`));
     }
   });
   if (options.maxIssues && out.length > options.maxIssues) out.length = options.maxIssues;
@@ -205,7 +247,7 @@ function checkClaim(message, claim, errors, options) {
     const cls = encounter && encounter.class;
     const virtual = cls && cls.code === 'VR' && cls.system === 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
     const profiled = encounter && ((encounter.meta && encounter.meta.profile) || [])
-      .includes(`${PROFILE_BASE}encounter-auth-VR|${PROFILE_VERSION}`);
+      .includes(`${PROFILE_BASE}encounter-auth-VR|${message.version}`);
     if (!encounter || (virtual && !profiled) || (!virtual && profiled)) errors.push('encounter');
   }
   for (const key of priorClaims(claim)) {

@@ -7,6 +7,9 @@
 const NS = 'http://nphies.sa';
 const EVENTS_SYSTEM = `${NS}/terminology/CodeSystem/ksa-message-events`;
 const PROFILE_BASE = `${NS}/fhir/ksa/nphies-fs/StructureDefinition/`;
+// The profile versions the exchange takes (one per message), and the one it
+// uses where no message says which.
+const PROFILE_VERSIONS = ['1.0.0', '0.3.0'];
 const PROFILE_VERSION = '1.0.0';
 const ADJUDICATION_ERROR = `${NS}/terminology/CodeSystem/adjudication-error`;
 const TASK_CODE = `${NS}/terminology/CodeSystem/task-code`;
@@ -90,8 +93,8 @@ const PROFILES = {
   Bundle: ['bundle'],
 };
 
-function profileUrl(name) {
-  return `${PROFILE_BASE}${name}|${PROFILE_VERSION}`;
+function profileUrl(name, version = PROFILE_VERSION) {
+  return `${PROFILE_BASE}${name}|${version}`;
 }
 
 // The adjudication-error codes this peer answers with. 1658 and 1680 appear
@@ -152,7 +155,7 @@ function errorEntry(key, itemSequence) {
 }
 
 module.exports = {
-  NS, EVENTS_SYSTEM, PROFILE_BASE, PROFILE_VERSION, ADJUDICATION_ERROR, TASK_CODE, TASK_OUTPUT_TYPE, LICENSE,
+  NS, EVENTS_SYSTEM, PROFILE_BASE, PROFILE_VERSION, PROFILE_VERSIONS, ADJUDICATION_ERROR, TASK_CODE, TASK_OUTPUT_TYPE, LICENSE,
   PATIENT_IDENTIFIER_SYSTEMS, KSA_GENDER_EXTENSION, REQUESTS, PROFILES, ERRORS, COMMUNICATION_REASON,
   PAYMENT_TYPE, PAYMENT_STATUS, EXTENSION, ATTACHMENT_MAGIC, MAX_MESSAGE_BYTES, MAX_BATCH_CLAIMS,
   profileUrl, errorEntry,

@@ -20,12 +20,12 @@ function shortId() { return uuid().replace(/-/g, '').slice(0, 16); }
 function reference(resource) { return { reference: entryUrl(resource) }; }
 function coding(system, code) { return { coding: [{ system, code }] }; }
 
-function organization(kind, licence) {
+function organization(kind, licence, version) {
   const payer = kind === 'insurer';
   return {
     resourceType: 'Organization',
     id: shortId(),
-    meta: { profile: [profileUrl(payer ? 'insurer-organization' : 'provider-organization')] },
+    meta: { profile: [profileUrl(payer ? 'insurer-organization' : 'provider-organization', version)] },
     identifier: [{ system: payer ? LICENSE.payer : LICENSE.provider, value: licence }],
     active: true,
     type: [coding(`${NS}/terminology/CodeSystem/organization-type`, payer ? 'ins' : 'prov')],
@@ -43,7 +43,8 @@ function copied(resource) {
 
 // A communication-request about the claim `claim` carried (a Message of the
 // claim-request): `ask` is { identifier {system, value}, reason, texts,
-// attachments [{contentType, title}], due (dateTime) }.
+// attachments [{contentType, title}], due (dateTime) }; its profiles are
+// of the claim's version.
 function communicationRequestMessage(claimMessage, ask, now) {
   const claim = claimMessage.focal;
   const patient = copied(claimMessage.resolve(claim.patient));
@@ -52,7 +53,7 @@ function communicationRequestMessage(claimMessage, ask, now) {
   const request = {
     resourceType: 'CommunicationRequest',
     id: shortId(),
-    meta: { profile: [profileUrl('communication-request')] },
+    meta: { profile: [profileUrl('communication-request', claimMessage.version)] },
     identifier: [ask.identifier],
     status: 'active',
     priority: 'routine',
@@ -71,17 +72,19 @@ function communicationRequestMessage(claimMessage, ask, now) {
   return messageBundle({
     event: 'communication-request', focal: request, more: [patient, insurer, provider], now,
     senderLicense: { system: LICENSE.payer, value: claimMessage.receiver.value }, provider: claimMessage.sender.value,
+    version: claimMessage.version,
   });
 }
 
 // A payment-reconciliation: `payment` is { identifier {system, value},
 // provider, payer, paymentDate, period {start, end}, paymentIdentifier
 // {system, value}, paymentAmount, details: [{ claimIdentifier {system,
-// value}, amount, earlyFee, nphiesFee, adjustment }] } (fees and the
-// adjustment optional; an adjustment is its own detail, code adjustment).
+// value}, amount, earlyFee, nphiesFee, adjustment }], version } (fees and
+// the adjustment optional; an adjustment is its own detail, code
+// adjustment; version: the profile version of its resources).
 function paymentReconciliationMessage(payment, now) {
-  const insurer = organization('insurer', payment.payer);
-  const provider = organization('provider', payment.provider);
+  const insurer = organization('insurer', payment.payer, payment.version);
+  const provider = organization('provider', payment.provider, payment.version);
   const detail = [];
   payment.details.forEach((d, i) => {
     const paid = {
@@ -111,7 +114,7 @@ function paymentReconciliationMessage(payment, now) {
   const reconciliation = {
     resourceType: 'PaymentReconciliation',
     id: shortId(),
-    meta: { profile: [profileUrl('payment-reconciliation')] },
+    meta: { profile: [profileUrl('payment-reconciliation', payment.version)] },
     identifier: [payment.identifier],
     status: 'active',
     period: payment.period,
@@ -127,20 +130,20 @@ function paymentReconciliationMessage(payment, now) {
   };
   return messageBundle({
     event: 'payment-reconciliation', focal: reconciliation, more: [insurer, provider], now,
-    senderLicense: { system: LICENSE.payer, value: payment.payer }, provider: payment.provider,
+    senderLicense: { system: LICENSE.payer, value: payment.payer }, provider: payment.provider, version: payment.version,
   });
 }
 
 // An advanced-authorization: `auth` is { provider, payer, patient {system,
 // value, name, gender, birthDate}, member {system, value}, preAuthRef,
-// period {start, end}, claimType }.
+// period {start, end}, claimType, version }.
 function advancedAuthorizationMessage(auth, now) {
-  const insurer = organization('insurer', auth.payer);
-  const provider = organization('provider', auth.provider);
+  const insurer = organization('insurer', auth.payer, auth.version);
+  const provider = organization('provider', auth.provider, auth.version);
   const patient = {
     resourceType: 'Patient',
     id: shortId(),
-    meta: { profile: [profileUrl('patient')] },
+    meta: { profile: [profileUrl('patient', auth.version)] },
     identifier: [{
       type: coding('http://terminology.hl7.org/CodeSystem/v2-0203', PATIENT_IDENTIFIER_SYSTEMS[auth.patient.system]),
       system: auth.patient.system,
@@ -160,7 +163,7 @@ function advancedAuthorizationMessage(auth, now) {
   const coverage = {
     resourceType: 'Coverage',
     id: shortId(),
-    meta: { profile: [profileUrl('coverage')] },
+    meta: { profile: [profileUrl('coverage', auth.version)] },
     identifier: [auth.member],
     status: 'active',
     type: coding(`${NS}/terminology/CodeSystem/coverage-type`, 'EHCPOL'),
@@ -173,7 +176,7 @@ function advancedAuthorizationMessage(auth, now) {
   const authorization = {
     resourceType: 'ClaimResponse',
     id,
-    meta: { profile: [profileUrl('prior-auth-response')] },
+    meta: { profile: [profileUrl('prior-auth-response', auth.version)] },
     extension: [{
       url: `${PROFILE_BASE}extension-adjudication-outcome`,
       valueCodeableConcept: coding(`${NS}/terminology/CodeSystem/adjudication-outcome`, 'approved'),
@@ -194,18 +197,18 @@ function advancedAuthorizationMessage(auth, now) {
   };
   return messageBundle({
     event: 'advanced-authorization', focal: authorization, more: [patient, coverage, insurer, provider], now,
-    senderLicense: { system: LICENSE.payer, value: auth.payer }, provider: auth.provider,
+    senderLicense: { system: LICENSE.payer, value: auth.payer }, provider: auth.provider, version: auth.version,
   });
 }
 
 // An error-notice from NPHIES to `provider`: `notice` is { provider, about
 // (a MessageHeader id of the provider's, or undefined), issues: [{ type
-// (FHIR issue type), code (adjudication-error), text }] }.
+// (FHIR issue type), code (adjudication-error), text }], version }.
 function errorNoticeMessage(notice, now) {
   const outcome = {
     resourceType: 'OperationOutcome',
     id: shortId(),
-    meta: { profile: [profileUrl('operation-outcome')] },
+    meta: { profile: [profileUrl('operation-outcome', notice.version)] },
     issue: notice.issues.map((i) => ({
       severity: 'error',
       code: i.type,
@@ -213,21 +216,21 @@ function errorNoticeMessage(notice, now) {
     })),
   };
   return messageBundle({
-    event: 'error-notice', focal: outcome, now, senderLicense: NPHIES_LICENCE, provider: notice.provider,
+    event: 'error-notice', focal: outcome, now, senderLicense: NPHIES_LICENCE, provider: notice.provider, version: notice.version,
     response: notice.about ? { identifier: notice.about, code: 'fatal-error' } : undefined,
   });
 }
 
-// The `n`th orphan answer: a claim-response (or priorauth-response) whose
+// The `n`th orphan answer (profiles of `version`): a claim-response (or priorauth-response) whose
 // MessageHeader.response names a message the provider never sent, about a
 // Claim identifier it never used.
-function orphanResponseMessage({ provider, payer, event, n }, now) {
+function orphanResponseMessage({ provider, payer, event, n, version }, now) {
   const id = shortId();
   const preauth = event === 'priorauth-response';
   const response = {
     resourceType: 'ClaimResponse',
     id,
-    meta: { profile: [profileUrl(preauth ? 'prior-auth-response' : 'claim-response')] },
+    meta: { profile: [profileUrl(preauth ? 'prior-auth-response' : 'claim-response', version)] },
     identifier: [{ system: `${PEER_BASE}/claimresponse`, value: `orphan_${id}` }],
     status: 'active',
     type: coding('http://terminology.hl7.org/CodeSystem/claim-type', 'professional'),
@@ -241,7 +244,7 @@ function orphanResponseMessage({ provider, payer, event, n }, now) {
     disposition: 'An answer to a claim this provider never sent',
   };
   return messageBundle({
-    event, focal: response, now, senderLicense: { system: LICENSE.payer, value: payer }, provider,
+    event, focal: response, now, senderLicense: { system: LICENSE.payer, value: payer }, provider, version,
     response: { identifier: uuid(), code: 'ok' },
   });
 }

@@ -4,7 +4,7 @@
 // takes the JSON body and { providers, payers, now } and returns
 // { problems: [sentences], rule } (rule undefined when there are problems).
 
-const { ATTACHMENT_MAGIC, NS } = require('./nphies_terms');
+const { ATTACHMENT_MAGIC, NS, PROFILE_VERSIONS, PROFILE_VERSION } = require('./nphies_terms');
 
 const REASONS = ['missing-info', 'missing-attachment', 'information-correction'];
 const OUTCOMES = ['approve', 'reject', 'partial'];
@@ -31,6 +31,13 @@ function result(problems, rule) {
 function providerOf(value, options, problems) {
   if (value === undefined) return options.providers[0];
   if (!options.providers.includes(value)) problems.push(`provider ${value} is not a provider licence the exchange knows`);
+  return value;
+}
+
+// The profile version `value` names (default PROFILE_VERSION), or a problem.
+function versionOf(value, problems) {
+  if (value === undefined) return PROFILE_VERSION;
+  if (!PROFILE_VERSIONS.includes(value)) problems.push(`profileVersion must be one of ${PROFILE_VERSIONS.join(', ')}`);
   return value;
 }
 
@@ -130,7 +137,8 @@ function parseReconciliation(body, options) {
 
 // {"provider": "...", "payer": "...", "patient": {"identifierSystem": "nationalid", "identifier": "...",
 //  "name": "...", "gender": "male", "birthDate": "YYYY-MM-DD"}, "memberId": "...",
-//  "memberSystem": "...", "preAuthRef": "...", "period": {"start", "end"}, "claimType": "professional"}
+//  "memberSystem": "...", "preAuthRef": "...", "period": {"start", "end"}, "claimType": "professional",
+//  "profileVersion": "1.0.0"}
 function parseAdvancedAuthorization(body, options) {
   const problems = [];
   if (!isObject(body)) return result(['the body must be a JSON object']);
@@ -167,13 +175,14 @@ function parseAdvancedAuthorization(body, options) {
     problems.push('claimType must be institutional, oral, pharmacy, professional or vision');
   }
   return result(problems, {
-    provider, payer, patient, claimType, period,
+    provider, payer, patient, claimType, period, version: versionOf(body.profileVersion, problems),
     member: { system: body.memberSystem || 'http://payer.example/memberid', value: body.memberId },
     preAuthRef: body.preAuthRef,
   });
 }
 
-// {"provider": "...", "about": "<MessageHeader id>", "issues": [{"code": "...", "text": "...", "type": "business-rule"}]}
+// {"provider": "...", "about": "<MessageHeader id>", "issues": [{"code": "...", "text": "...", "type": "business-rule"}],
+//  "profileVersion": "1.0.0"}
 function parseErrorNotice(body, options) {
   const problems = [];
   if (!isObject(body)) return result(['the body must be a JSON object']);
@@ -193,10 +202,11 @@ function parseErrorNotice(body, options) {
       issues.push({ code: i.code, text: i.text, type });
     });
   }
-  return result(problems, { provider, about: body.about, issues });
+  const version = versionOf(body.profileVersion, problems);
+  return result(problems, { provider, about: body.about, issues, version });
 }
 
-// {"count": 120, "provider": "...", "event": "claim-response" | "priorauth-response"}
+// {"count": 120, "provider": "...", "event": "claim-response" | "priorauth-response", "profileVersion": "1.0.0"}
 function parseOrphans(body, options) {
   const problems = [];
   if (!isObject(body)) return result(['the body must be a JSON object']);
@@ -204,7 +214,8 @@ function parseOrphans(body, options) {
   if (!Number.isInteger(body.count) || body.count < 1 || body.count > 1000) problems.push('count must be an integer 1..1000');
   const event = body.event === undefined ? 'claim-response' : body.event;
   if (!['claim-response', 'priorauth-response'].includes(event)) problems.push('event must be claim-response or priorauth-response');
-  return result(problems, { provider, payer: options.payers[0], count: body.count, event });
+  const version = versionOf(body.profileVersion, problems);
+  return result(problems, { provider, payer: options.payers[0], count: body.count, event, version });
 }
 
 module.exports = {

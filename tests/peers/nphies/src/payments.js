@@ -79,6 +79,7 @@ class Payments {
       paymentIdentifier: { system: `${PAYER_BASE}/bank-transfer`, value: rule.paymentIdentifier || `TRF-${value}` },
       paymentAmount: round(sum('amount') + sum('adjustment') - sum('earlyFee') - sum('nphiesFee')),
       details,
+      version: ex.claimMessages.get(paid[0].claim.key).version,
     };
     const bundle = paymentReconciliationMessage(payment, now);
     const entry = ex.queueOwnMessage(payment.provider, bundle, { about: value, kind: 'payment-reconciliation' });

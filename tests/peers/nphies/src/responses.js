@@ -19,15 +19,16 @@ function money(value) { return { value: Math.round(value * 100) / 100, currency:
 
 // A message bundle from the exchange to `provider` (a provider licence
 // value): MessageHeader first (event `event`, sender `senderLicense`, focus
-// `focal`, `response` when it answers a message), then `focal` and `more`.
-function messageBundle({ event, focal, more = [], now, senderLicense, provider, response }) {
+// `focal`, `response` when it answers a message), then `focal` and `more`;
+// its own profiles of `version` (default PROFILE_VERSION).
+function messageBundle({ event, focal, more = [], now, senderLicense, provider, response, version }) {
   const headerId = uuid();
   const entries = [];
   const focalUrl = focal ? entryUrl(focal) : undefined;
   const header = {
     resourceType: 'MessageHeader',
     id: headerId,
-    meta: { profile: [profileUrl('message-header')] },
+    meta: { profile: [profileUrl('message-header', version)] },
     eventCoding: { system: EVENTS_SYSTEM, code: event },
     destination: [{
       endpoint: `${NS}/license/provider-license/${provider}`,
@@ -44,7 +45,7 @@ function messageBundle({ event, focal, more = [], now, senderLicense, provider, 
   return {
     resourceType: 'Bundle',
     id: uuid(),
-    meta: { profile: [profileUrl('bundle')] },
+    meta: { profile: [profileUrl('bundle', version)] },
     type: 'message',
     timestamp: new Date(now).toISOString(),
     entry: entries,
@@ -61,7 +62,7 @@ function entryUrl(resource) {
 function responseMessage(request, event, focal, more, now, senderLicense, code = 'ok') {
   return messageBundle({
     event, focal, more, now, senderLicense, provider: request.sender.value,
-    response: { identifier: request.headerId, code },
+    response: { identifier: request.headerId, code }, version: request.version,
   });
 }
 
@@ -76,7 +77,7 @@ function eligibilityResponse(request, decision, now) {
   const resource = {
     resourceType: 'CoverageEligibilityResponse',
     id,
-    meta: { profile: [profileUrl('eligibility-response')] },
+    meta: { profile: [profileUrl('eligibility-response', request.version)] },
     identifier: [{ system: `${PEER_BASE}/coverageeligibilityresponse`, value: `resp_${id}` }],
     status: 'active',
     purpose: ask.purpose || ['benefits', 'validation'],
@@ -152,7 +153,7 @@ function claimResponse(request, decision, now, use) {
   const resource = {
     resourceType: 'ClaimResponse',
     id,
-    meta: { profile: [profileUrl(preauth ? 'prior-auth-response' : 'claim-response')] },
+    meta: { profile: [profileUrl(preauth ? 'prior-auth-response' : 'claim-response', request.version)] },
     identifier: [{ system: `${PEER_BASE}/claimresponse`, value: `resp_${id}` }],
     status: 'active',
     type: claim.type,
@@ -222,7 +223,7 @@ function taskResponse(request, reply, now, status, output, errors) {
   const task = {
     resourceType: 'Task',
     id,
-    meta: { profile: [profileUrl('task')] },
+    meta: { profile: [profileUrl('task', request.version)] },
     identifier: [{ system: `${PEER_BASE}/task`, value: `resp_${id}` }],
     status,
     intent: 'order',
@@ -287,7 +288,7 @@ function payerAcknowledgement(request, now, errors = [], event = 'acknowledgemen
   const outcome = {
     resourceType: 'OperationOutcome',
     id: uuid(),
-    meta: { profile: [profileUrl('operation-outcome')] },
+    meta: { profile: [profileUrl('operation-outcome', request.version)] },
     issue: errors.map((key) => ({
       severity: 'error',
       code: 'business-rule',
