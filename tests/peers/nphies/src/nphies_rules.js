@@ -10,8 +10,9 @@
 // businessErrors(): the message is well formed but its content breaks a rule
 // (unknown licence, patient identifier system, KSA gender extension, amounts
 // not in SAR or not adding up, claim type, service code, diagnosis, virtual
-// encounter, eligibility reference; for a status-check, its Task's requester
-// and owner). The answer is a response message whose focal resource has
+// encounter, eligibility reference, a resubmission's prior claim; for a
+// status-check, its Task's requester and owner; and the FHIRPath invariants
+// of bv_invariants.js). The answer is a response message whose focal resource has
 // outcome "error" and adjudication-error codes (a Task: status "rejected"
 // and the codes in statusReason).
 
@@ -21,6 +22,7 @@ const {
 } = require('./nphies_terms');
 
 const RELATED_CLAIM = 'http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship';
+const { invariantErrors } = require('./bv_invariants');
 
 function issue(code, text, expression) {
   return { severity: 'error', code, details: { text }, expression: expression ? [expression] : undefined };
@@ -310,6 +312,7 @@ function businessErrors(message, options) {
     if (licenceOf(message, focal.requester, LICENSE.provider) !== message.sender.value) errors.push('providerMismatch');
     if (licenceOf(message, focal.owner, LICENSE.payer) !== message.receiver.value) errors.push('payerMismatch');
   }
+  errors.push(...invariantErrors(message.bundle));
   return [...new Set(errors)];
 }
 

@@ -151,7 +151,7 @@ test('a payment-notice is acknowledged when it names the reconciliation and its 
   }
   const dollars = paymentNotice(reconciliation, { id: 'x4' });
   focal(dollars).amount.currency = 'USD';
-  assert.deepEqual(ackOf(exchange.process(dollars).body).errors, ['MN-0001', 'PN-0002']);
+  assert.deepEqual(ackOf(exchange.process(dollars).body).errors, ['MN-0001', 'BV-0007', 'PN-0002']);
 
   const good = paymentNotice(reconciliation, { id: 'ok' });
   const answer = exchange.process(good);
