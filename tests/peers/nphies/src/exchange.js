@@ -1,12 +1,15 @@
 'use strict';
 // The exchange's behaviour, without HTTP: validate a message, replay the
 // stored answer to a duplicate (same Bundle id, or same business identifier
-// of the focal Claim / CoverageEligibilityRequest), adjudicate from the
-// configured rule, queue answers for poll-request, take acknowledgements,
-// cancel claims, answer status-checks from the store, and record everything
-// received.
+// of the focal Claim / CoverageEligibilityRequest / Communication /
+// PaymentNotice), adjudicate from the configured rules, queue answers and
+// the payer's own messages for poll-request, take acknowledgements, cancel
+// and nullify claims, answer status-checks from the store, take
+// communications (communications.js), payment-notices (payments.js) and
+// batches (batches.js), and record everything received.
 //
-// process(bundle, context) -> { status, body } where body is a FHIR resource.
+// process(bundle, context) -> { status, body } where body is a FHIR resource;
+// context: { client (certificate CN), bytes (the body's size as received) }.
 
 const { Message, businessKey, focusKey, taskCode } = require('./message');
 const { validateR4 } = require('./r4_validation');

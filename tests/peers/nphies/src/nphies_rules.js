@@ -1,11 +1,14 @@
 'use strict';
 // The NPHIES messaging rules the exchange enforces beyond R4.
 //
-// envelopeIssues(): the message itself is unusable (not a message bundle,
-// MessageHeader not first, unknown event, focus not an entry, a resource
-// without its NPHIES profile, sender or destination not a licence, a
-// status-check Task that does not ask for the status of a Claim identifier).
-// The answer is 400 with an OperationOutcome: nothing is stored.
+// envelopeIssues(): the message itself is unusable (a profile of another
+// version than 1.0.0 or 0.3.0, or two versions in one message; not a message
+// bundle, MessageHeader not first, unknown event, focus not an entry, a
+// resource without its NPHIES profile, sender or destination not a licence,
+// a status-check Task that does not ask for the status of a Claim
+// identifier, a cancel-request Task neither cancel nor nullify, a
+// Communication neither completed nor not-done). The answer is 400 with an
+// OperationOutcome: nothing is stored.
 //
 // businessErrors(): the message is well formed but its content breaks a rule
 // (unknown licence, patient identifier system, KSA gender extension, amounts

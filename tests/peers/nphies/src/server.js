@@ -15,7 +15,8 @@
 //   GET  /_peer/received                      every message received, in order
 //   GET  /_peer/claims                        claims by business identifier
 //   GET  /_peer/queue                         queued answers and their delivery
-//   POST /_peer/rules       {"eligibility": "...", "claim": {"outcome": "queue", "queueSeconds": 1, "then": "approve"}}
+//   POST /_peer/rules       {"eligibility": "...", "claim": {"outcome": "queue", "queueSeconds": 1, "then": "approve"},
+//                            "priorauth": {...} | null}
 //   GET  /_peer/effects                       messages received, claims, queued answers
 //   GET  /_peer/faults                        the faults not fired yet
 //   POST /_peer/faults      a rule of faults.js, an array, or {"faults": [...]};
