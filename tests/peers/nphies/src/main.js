@@ -12,12 +12,19 @@ const { NphiesPeer } = require('./server');
 const { Exchange } = require('./exchange');
 const { loadDefinitions } = require('./r4_validation');
 
-// The rules of --eligibility and --claim-rule ('queue:SECONDS:THEN').
+// An adjudication rule of the command line: 'OUTCOME' or 'queue:SECONDS:THEN'.
+function adjudicationRule(text) {
+  const [outcome, seconds, then] = String(text).split(':');
+  return { outcome, queueSeconds: seconds === undefined ? 0 : Number(seconds), then: then || 'approve' };
+}
+
+// The rules of --eligibility, --claim-rule and --priorauth-rule (empty: as
+// the claim rule).
 function startRules(values) {
-  const [outcome, seconds, then] = String(values.claimRule).split(':');
   return {
     eligibility: values.eligibility,
-    claim: { outcome, queueSeconds: seconds === undefined ? 0 : Number(seconds), then: then || 'approve' },
+    claim: adjudicationRule(values.claimRule),
+    priorauth: values.priorauthRule ? adjudicationRule(values.priorauthRule) : null,
   };
 }
 
@@ -29,6 +36,7 @@ runPeer({
     '  --cert-file, --key-file and --ca-file override single files.',
     '  --eligibility is eligible, not-inforce or no-member; --claim-rule is approve, reject,',
     '  partial or queue:SECONDS:THEN (THEN approve, reject or partial): the rules at start.',
+    '  --priorauth-rule takes the same values for priorauth-requests (empty: as --claim-rule).',
   ].join('\n'),
   options: {
     controlPort: { flag: '--control-port', default: 0, type: 'integer', port: true, help: 'the plain-HTTP control API' },
@@ -40,6 +48,7 @@ runPeer({
     payers: { flag: '--payers', default: 'N-I-00001', type: 'list' },
     eligibility: { flag: '--eligibility', default: 'eligible' },
     claimRule: { flag: '--claim-rule', default: 'approve' },
+    priorauthRule: { flag: '--priorauth-rule', default: '' },
     serviceSystems: {
       flag: '--service-systems',
       type: 'list',

@@ -2,7 +2,7 @@
 // Reading a message bundle: its header, focal resource, references between
 // entries, and the identifiers the exchange keys on.
 
-const { EVENTS_SYSTEM } = require('./nphies_terms');
+const { EVENTS_SYSTEM, TASK_CODE, PROFILE_BASE, PROFILE_VERSION } = require('./nphies_terms');
 
 class Message {
   constructor(bundle) {
@@ -13,6 +13,15 @@ class Message {
   }
 
   get id() { return this.bundle.id; }
+
+  // The profile version the Bundle's own nphies-fs profile names (the
+  // version its answer is given in), or PROFILE_VERSION without one.
+  get version() {
+    const prefix = `${PROFILE_BASE}bundle|`;
+    const profiles = this.bundle.meta && Array.isArray(this.bundle.meta.profile) ? this.bundle.meta.profile : [];
+    const found = profiles.find((p) => typeof p === 'string' && p.startsWith(prefix));
+    return found ? found.slice(prefix.length) : PROFILE_VERSION;
+  }
   get headerId() { return this.header ? this.header.id : undefined; }
 
   get event() {
@@ -74,4 +83,11 @@ function focusKey(task) {
   return id && id.value ? `${id.system || ''}|${id.value}` : undefined;
 }
 
-module.exports = { Message, businessKey, focusKey };
+// The task-code a Task carries (status, cancel, nullify, poll), or undefined.
+function taskCode(task) {
+  const codings = task && task.code && Array.isArray(task.code.coding) ? task.code.coding : [];
+  const found = codings.find((c) => c.system === TASK_CODE);
+  return found ? found.code : undefined;
+}
+
+module.exports = { Message, businessKey, focusKey, taskCode };

@@ -1,50 +1,98 @@
 'use strict';
 // The NPHIES messaging rules the exchange enforces beyond R4.
 //
-// envelopeIssues(): the message itself is unusable (not a message bundle,
-// MessageHeader not first, unknown event, focus not an entry, a resource
-// without its NPHIES profile, sender or destination not a licence, a
-// status-check Task that does not ask for the status of a Claim identifier).
-// The answer is 400 with an OperationOutcome: nothing is stored.
+// envelopeIssues(): the message itself is unusable (a profile of another
+// version than 1.0.0 or 0.3.0, or two versions in one message; not a message
+// bundle, MessageHeader not first, unknown event, focus not an entry, a
+// resource without its NPHIES profile, sender or destination not a licence,
+// a status-check Task that does not ask for the status of a Claim
+// identifier, a cancel-request Task neither cancel nor nullify, a
+// Communication neither completed nor not-done). The answer is 400 with an
+// OperationOutcome: nothing is stored.
 //
 // businessErrors(): the message is well formed but its content breaks a rule
 // (unknown licence, patient identifier system, KSA gender extension, amounts
 // not in SAR or not adding up, claim type, service code, diagnosis, virtual
-// encounter, eligibility reference; for a status-check, its Task's requester
-// and owner). The answer is a response message whose focal resource has
+// encounter, eligibility reference, a resubmission's prior claim; for a
+// status-check, its Task's requester and owner; and the FHIRPath invariants
+// of bv_invariants.js). The answer is a response message whose focal resource has
 // outcome "error" and adjudication-error codes (a Task: status "rejected"
 // and the codes in statusReason).
 
 const {
   LICENSE, PATIENT_IDENTIFIER_SYSTEMS, KSA_GENDER_EXTENSION, REQUESTS, PROFILES, PROFILE_BASE,
-  PROFILE_VERSION, NS, TASK_CODE,
+  PROFILE_VERSIONS, NS, TASK_CODE,
 } = require('./nphies_terms');
 
-const BUNDLE_PROFILE = `${PROFILE_BASE}bundle|${PROFILE_VERSION}`;
+const RELATED_CLAIM = 'http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship';
+const { invariantErrors } = require('./bv_invariants');
 
 function issue(code, text, expression) {
   return { severity: 'error', code, details: { text }, expression: expression ? [expression] : undefined };
 }
 
-function hasNphiesProfile(resource) {
+function hasNphiesProfile(resource, version) {
   const allowed = PROFILES[resource.resourceType];
   const profiles = (resource.meta && Array.isArray(resource.meta.profile)) ? resource.meta.profile : [];
   return profiles.some((p) => {
-    if (!p.startsWith(PROFILE_BASE) || !p.endsWith(`|${PROFILE_VERSION}`)) return false;
-    const name = p.slice(PROFILE_BASE.length, p.length - PROFILE_VERSION.length - 1);
+    if (typeof p !== 'string' || !p.startsWith(PROFILE_BASE) || !p.endsWith(`|${version}`)) return false;
+    const name = p.slice(PROFILE_BASE.length, p.length - version.length - 1);
     return !allowed || allowed.includes(name);
   });
 }
 
-function envelopeIssues(message, options) {
+// Every nphies-fs profile `bundle` names (its own and its entries'; a
+// batch's claim messages' too), with where.
+function nphiesProfiles(bundle, path = 'Bundle', out = []) {
+  const named = (resource, where) => {
+    const profiles = resource.meta && Array.isArray(resource.meta.profile) ? resource.meta.profile : [];
+    profiles.forEach((p, i) => {
+      if (typeof p === 'string' && p.startsWith(PROFILE_BASE)) out.push({ profile: p, where: `${where}.meta.profile[${i}]` });
+    });
+  };
+  named(bundle, path);
+  (Array.isArray(bundle.entry) ? bundle.entry : []).forEach((e, i) => {
+    const r = e && e.resource;
+    if (!r || typeof r !== 'object') return;
+    if (r.resourceType === 'Bundle') nphiesProfiles(r, `${path}.entry[${i}].resource`, out);
+    else named(r, `${path}.entry[${i}].resource`);
+  });
+  return out;
+}
+
+// The profile version rules: every nphies-fs profile of a message names
+// one version of PROFILE_VERSIONS, the same one.
+function versionIssues(message) {
   const out = [];
+  const versions = new Map(); // version -> the first profile naming it
+  for (const { profile, where } of nphiesProfiles(message.bundle)) {
+    const bar = profile.lastIndexOf('|');
+    const version = bar < 0 ? '' : profile.slice(bar + 1);
+    if (!PROFILE_VERSIONS.includes(version)) {
+      out.push(issue('not-supported', `the profile ${profile} names ${version ? `version ${version}` : 'no version'}; the exchange takes ${PROFILE_VERSIONS.join(' or ')}`, where));
+    } else if (!versions.has(version)) {
+      versions.set(version, { profile, where });
+    }
+  }
+  if (versions.size > 1) {
+    const [first, second] = [...versions.values()];
+    out.push(issue('invalid', `the message mixes profile versions: ${first.profile} and ${second.profile}; a message names one version`, second.where));
+  }
+  return out;
+}
+
+function envelopeIssues(message, options) {
+  const out = versionIssues(message);
+  if (out.length) return out.slice(0, options.maxIssues || out.length);
+  const version = message.version;
+  const bundleProfile = `${PROFILE_BASE}bundle|${version}`;
   const b = message.bundle;
   if (b.type !== 'message') out.push(issue('invalid', 'Bundle.type must be "message"', 'Bundle.type'));
   if (!b.id) out.push(issue('required', 'Bundle.id is required: the exchange keys duplicates on it', 'Bundle.id'));
   if (!b.timestamp) out.push(issue('required', 'Bundle.timestamp is required', 'Bundle.timestamp'));
   const bundleProfiles = (b.meta && b.meta.profile) || [];
-  if (!bundleProfiles.includes(BUNDLE_PROFILE)) {
-    out.push(issue('invalid', `Bundle.meta.profile must hold ${BUNDLE_PROFILE}`, 'Bundle.meta.profile'));
+  if (!bundleProfiles.includes(bundleProfile)) {
+    out.push(issue('invalid', `Bundle.meta.profile must hold ${bundleProfile}`, 'Bundle.meta.profile'));
   }
   if (!message.header) {
     out.push(issue('invalid', 'the first entry must be the MessageHeader', 'Bundle.entry[0]'));
@@ -82,11 +130,18 @@ function envelopeIssues(message, options) {
   if (event === 'status-check' && message.focal && message.focal.resourceType === 'Task') {
     out.push(...statusCheckIssues(message.focal));
   }
+  if (event === 'cancel-request' && message.focal && message.focal.resourceType === 'Task') {
+    out.push(...cancelIssues(message.focal));
+  }
+  if (event === 'communication' && message.focal && message.focal.resourceType === 'Communication' &&
+      !['completed', 'not-done'].includes(message.focal.status)) {
+    out.push(issue('invalid', 'Communication.status must be completed or not-done', 'Communication.status'));
+  }
   message.entries.forEach((entry, i) => {
     const r = entry.resource;
     if (!entry.fullUrl) out.push(issue('required', `Bundle.entry[${i}].fullUrl is required`, `Bundle.entry[${i}]`));
-    if (r && !hasNphiesProfile(r)) {
-      out.push(issue('invalid', `Bundle.entry[${i}] ${r.resourceType} lacks its NPHIES profile in meta.profile (${PROFILE_BASE}<name>|${PROFILE_VERSION})`, `Bundle.entry[${i}].resource.meta.profile`));
+    if (r && !hasNphiesProfile(r, version)) {
+      out.push(issue('invalid', `Bundle.entry[${i}] ${r.resourceType} lacks its NPHIES profile in meta.profile (${PROFILE_BASE}<name>|${version})`, `Bundle.entry[${i}].resource.meta.profile`));
     }
   });
   if (options.maxIssues && out.length > options.maxIssues) out.length = options.maxIssues;
@@ -109,6 +164,21 @@ function statusCheckIssues(task) {
   const id = focus.identifier;
   if (!id || !id.system || !id.value) {
     out.push(issue('required', 'the status-check Task.focus.identifier must give the claim\'s identifier system and value', 'Task.focus.identifier'));
+  }
+  return out;
+}
+
+// What makes a cancel-request's Task unusable: its code must be cancel or
+// nullify (task-code) and its focus name a Claim by identifier.
+function cancelIssues(task) {
+  const out = [];
+  const codings = (task.code && Array.isArray(task.code.coding)) ? task.code.coding : [];
+  if (!codings.some((c) => c.system === TASK_CODE && ['cancel', 'nullify'].includes(c.code))) {
+    out.push(issue('code-invalid', `the cancel-request Task.code must be cancel or nullify of ${TASK_CODE}`, 'Task.code'));
+  }
+  const focus = task.focus || {};
+  if (focus.type !== 'Claim' || !focus.identifier || !focus.identifier.value) {
+    out.push(issue('required', 'the cancel-request Task.focus must name a Claim by identifier (system and value)', 'Task.focus'));
   }
   return out;
 }
@@ -182,8 +252,13 @@ function checkClaim(message, claim, errors, options) {
     const cls = encounter && encounter.class;
     const virtual = cls && cls.code === 'VR' && cls.system === 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
     const profiled = encounter && ((encounter.meta && encounter.meta.profile) || [])
-      .includes(`${PROFILE_BASE}encounter-auth-VR|${PROFILE_VERSION}`);
+      .includes(`${PROFILE_BASE}encounter-auth-VR|${message.version}`);
     if (!encounter || (virtual && !profiled) || (!virtual && profiled)) errors.push('encounter');
+  }
+  for (const key of priorClaims(claim)) {
+    const prior = options.claim(key);
+    if (!prior || prior.sender !== message.sender.value) errors.push('priorUnknown');
+    else if (!['rejected', 'error'].includes(prior.state)) errors.push('priorNotRejected');
   }
   const eligibilityExt = (claim.extension || []).find((e) => e.url === `${PROFILE_BASE}extension-eligibility-response`);
   if (eligibilityExt) {
@@ -191,6 +266,19 @@ function checkClaim(message, claim, errors, options) {
     const key = ref ? `${ref.system || ''}|${ref.value}` : undefined;
     if (!key || !options.knownEligibility(key)) errors.push('eligibilityReference');
   }
+}
+
+// The "system|value" keys of the claims a Claim resubmits: its related
+// entries whose relationship is `prior` of ex-relatedclaimrelationship
+// (other systems, such as NPHIES' related-claim-relationship in CHI's
+// samples, are not read).
+function priorClaims(claim) {
+  return (Array.isArray(claim.related) ? claim.related : []).filter((r) =>
+    r.relationship && (r.relationship.coding || []).some((c) => c.system === RELATED_CLAIM && c.code === 'prior'))
+    .map((r) => {
+      const id = r.claim && r.claim.identifier;
+      return id && id.value ? `${id.system || ''}|${id.value}` : '|';
+    });
 }
 
 // The licence (of `system`) of the Organization a Reference names: the
@@ -227,7 +315,8 @@ function businessErrors(message, options) {
     if (licenceOf(message, focal.requester, LICENSE.provider) !== message.sender.value) errors.push('providerMismatch');
     if (licenceOf(message, focal.owner, LICENSE.payer) !== message.receiver.value) errors.push('payerMismatch');
   }
+  errors.push(...invariantErrors(message.bundle));
   return [...new Set(errors)];
 }
 
-module.exports = { envelopeIssues, businessErrors, identifierValue };
+module.exports = { envelopeIssues, businessErrors, identifierValue, licenceOf, checkPatient, priorClaims };

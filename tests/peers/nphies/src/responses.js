@@ -17,37 +17,53 @@ function uuid() { return crypto.randomUUID(); }
 function today(now) { return new Date(now).toISOString().slice(0, 10); }
 function money(value) { return { value: Math.round(value * 100) / 100, currency: 'SAR' }; }
 
-// A response message to `request` (a Message): MessageHeader first, answering
-// the request's MessageHeader id, then `focal` and any further resources.
-function responseMessage(request, event, focal, more, now, senderLicense) {
+// A message bundle from the exchange to `provider` (a provider licence
+// value): MessageHeader first (event `event`, sender `senderLicense`, focus
+// `focal`, `response` when it answers a message), then `focal` and `more`;
+// its own profiles of `version` (default PROFILE_VERSION).
+function messageBundle({ event, focal, more = [], now, senderLicense, provider, response, version }) {
   const headerId = uuid();
   const entries = [];
-  const focalUrl = focal ? `${PEER_BASE}/${focal.resourceType}/${focal.id}` : undefined;
+  const focalUrl = focal ? entryUrl(focal) : undefined;
   const header = {
     resourceType: 'MessageHeader',
     id: headerId,
-    meta: { profile: [profileUrl('message-header')] },
+    meta: { profile: [profileUrl('message-header', version)] },
     eventCoding: { system: EVENTS_SYSTEM, code: event },
     destination: [{
-      endpoint: `${NS}/license/provider-license/${request.sender.value}`,
-      receiver: { type: 'Organization', identifier: { system: LICENSE.provider, value: request.sender.value } },
+      endpoint: `${NS}/license/provider-license/${provider}`,
+      receiver: { type: 'Organization', identifier: { system: LICENSE.provider, value: provider } },
     }],
     sender: { type: 'Organization', identifier: senderLicense },
     source: { endpoint: `${PEER_BASE}/` },
-    response: { identifier: request.headerId, code: 'ok' },
   };
+  if (response) header.response = response;
   if (focalUrl) header.focus = [{ reference: focalUrl }];
   entries.push({ fullUrl: `urn:uuid:${headerId}`, resource: header });
   if (focal) entries.push({ fullUrl: focalUrl, resource: focal });
-  for (const r of more || []) entries.push({ fullUrl: `${PEER_BASE}/${r.resourceType}/${r.id}`, resource: r });
+  for (const r of more) entries.push({ fullUrl: entryUrl(r), resource: r });
   return {
     resourceType: 'Bundle',
     id: uuid(),
-    meta: { profile: [profileUrl('bundle')] },
+    meta: { profile: [profileUrl('bundle', version)] },
     type: 'message',
     timestamp: new Date(now).toISOString(),
     entry: entries,
   };
+}
+
+// The fullUrl the exchange gives a resource of its own.
+function entryUrl(resource) {
+  return `${PEER_BASE}/${resource.resourceType}/${resource.id}`;
+}
+
+// A response message to `request` (a Message): MessageHeader first, answering
+// the request's MessageHeader id, then `focal` and any further resources.
+function responseMessage(request, event, focal, more, now, senderLicense, code = 'ok') {
+  return messageBundle({
+    event, focal, more, now, senderLicense, provider: request.sender.value,
+    response: { identifier: request.headerId, code }, version: request.version,
+  });
 }
 
 function payerLicense(request) {
@@ -61,7 +77,7 @@ function eligibilityResponse(request, decision, now) {
   const resource = {
     resourceType: 'CoverageEligibilityResponse',
     id,
-    meta: { profile: [profileUrl('eligibility-response')] },
+    meta: { profile: [profileUrl('eligibility-response', request.version)] },
     identifier: [{ system: `${PEER_BASE}/coverageeligibilityresponse`, value: `resp_${id}` }],
     status: 'active',
     purpose: ask.purpose || ['benefits', 'validation'],
@@ -137,7 +153,7 @@ function claimResponse(request, decision, now, use) {
   const resource = {
     resourceType: 'ClaimResponse',
     id,
-    meta: { profile: [profileUrl(preauth ? 'prior-auth-response' : 'claim-response')] },
+    meta: { profile: [profileUrl(preauth ? 'prior-auth-response' : 'claim-response', request.version)] },
     identifier: [{ system: `${PEER_BASE}/claimresponse`, value: `resp_${id}` }],
     status: 'active',
     type: claim.type,
@@ -207,7 +223,7 @@ function taskResponse(request, reply, now, status, output, errors) {
   const task = {
     resourceType: 'Task',
     id,
-    meta: { profile: [profileUrl('task')] },
+    meta: { profile: [profileUrl('task', request.version)] },
     identifier: [{ system: `${PEER_BASE}/task`, value: `resp_${id}` }],
     status,
     intent: 'order',
@@ -263,11 +279,30 @@ function acknowledgementResponse(request, now) {
   return responseMessage(request, 'acknowledgement', null, [], now, { system: LICENSE.nphies, value: 'NPHIES' });
 }
 
+// The acknowledgement a payer answers a communication or payment-notice
+// with (a batch-response for a batch-request: `event`): response.code `ok`,
+// or `fatal-error` and, as its focus, an OperationOutcome whose issues carry
+// the adjudication-error codes of `errors` (ERRORS keys) of the rules broken.
+function payerAcknowledgement(request, now, errors = [], event = 'acknowledgement') {
+  if (!errors.length) return responseMessage(request, event, null, [], now, payerLicense(request));
+  const outcome = {
+    resourceType: 'OperationOutcome',
+    id: uuid(),
+    meta: { profile: [profileUrl('operation-outcome', request.version)] },
+    issue: errors.map((key) => ({
+      severity: 'error',
+      code: 'business-rule',
+      details: { coding: [errorEntry(key).code.coding[0]], text: ERRORS[key][1] },
+    })),
+  };
+  return responseMessage(request, event, outcome, [], now, payerLicense(request), 'fatal-error');
+}
+
 function operationOutcome(issues) {
   return { resourceType: 'OperationOutcome', id: uuid(), issue: issues.map((i) => JSON.parse(JSON.stringify(i))) };
 }
 
 module.exports = {
   eligibilityResponse, claimResponse, taskResponse, statusResponse, pollResponse, acknowledgementResponse,
-  operationOutcome, businessKey, PEER_BASE,
+  payerAcknowledgement, operationOutcome, messageBundle, entryUrl, businessKey, uuid, today, money, PEER_BASE,
 };

@@ -15,12 +15,25 @@
 //   GET  /_peer/received                      every message received, in order
 //   GET  /_peer/claims                        claims by business identifier
 //   GET  /_peer/queue                         queued answers and their delivery
-//   POST /_peer/rules       {"eligibility": "...", "claim": {"outcome": "queue", "queueSeconds": 1, "then": "approve"}}
+//   POST /_peer/rules       {"eligibility": "...", "claim": {"outcome": "queue", "queueSeconds": 1, "then": "approve"},
+//                            "priorauth": {...} | null}
 //   GET  /_peer/effects                       messages received, claims, queued answers
 //   GET  /_peer/faults                        the faults not fired yet
 //   POST /_peer/faults      a rule of faults.js, an array, or {"faults": [...]};
 //                                             a connectTimeout rule also closes idle connections
 //   POST /_peer/queue/release                 queued answers become available now
+//   POST /_peer/communication-requests {"claim": "<Claim identifier value>" | "nextClaimFrom": "N-F-00001",
+//                                       "texts": [...], "attachments": [{"contentType", "title"}], "dueDate"}
+//   GET  /_peer/communication-requests        the requests: waiting, queued, answered
+//   GET  /_peer/communications                the communications accepted, their attachments' types and sizes
+//   POST /_peer/payment-reconciliations {"paymentDate": "2025-02-01", "claims": [{"claim": "<value>",
+//                                       "amount": 90, "earlyFee": 1, "nphiesFee": 0.5, "adjustment": -5}]}
+//   GET  /_peer/payment-reconciliations       what was paid, and the provider's payment-notice
+//   GET  /_peer/payment-notices               the payment-notices accepted
+//   GET  /_peer/batches                       the batch-requests taken: their claims and duplicates
+//   POST /_peer/orphans     {"count": 120}    claim-responses answering nothing, queued now
+//   POST /_peer/error-notices {"about": "<MessageHeader id>", "issues": [{"code", "text"}]}
+//   POST /_peer/advanced-authorizations {"patient": {"identifier"}, "memberId": "..."}
 //   POST /_peer/clock       {"offsetMs": N}   the Date header the exchange sends is off by N ms
 //   POST /_peer/reset                         forget everything (faults, store, records;
 //                                             rules back to those of the command line)
@@ -31,7 +44,11 @@ const { Exchange } = require('./exchange');
 const { NphiesFaults } = require('./faults');
 const responses = require('./responses');
 
-const MAX_BODY = 4 * 1024 * 1024;
+const { MAX_MESSAGE_BYTES } = require('./nphies_terms');
+
+// What the exchange reads of a request: past NPHIES' 10 MB a communication
+// is still read, to be refused by its rule (CM-0007); past this, nothing is.
+const MAX_BODY = 16 * 1024 * 1024;
 
 function problem(code, text) {
   return responses.operationOutcome([{ severity: 'error', code, details: { text } }]);
@@ -45,6 +62,13 @@ function faultProblem(status) {
     case 504: return problem('timeout', 'the exchange got no answer from the payer in time; the outcome is unknown');
     default: return problem('transient', 'the exchange failed; resend later');
   }
+}
+
+// The control API's answer to a payer rule: its result without `problems`,
+// or a 400 naming them.
+function answered({ problems, ...result }) {
+  if (problems.length) throw new ControlError(400, problems.join('; '));
+  return result;
 }
 
 // What the record of a message says about the rule that fired for it.
@@ -106,6 +130,16 @@ class NphiesPeer extends PeerServer {
         return { rules: ex.rules };
       })
       .route('POST', '/_peer/queue/release', () => ({ available: ex.releaseQueue() }))
+      .route('POST', '/_peer/communication-requests', ({ body }) => answered(ex.communications.add(body)).request)
+      .route('GET', '/_peer/communication-requests', () => ({ items: ex.communications.requestSummaries() }))
+      .route('GET', '/_peer/communications', () => ({ items: ex.communications.answerSummaries() }))
+      .route('POST', '/_peer/payment-reconciliations', ({ body }) => answered(ex.payments.add(body)).reconciliation)
+      .route('GET', '/_peer/payment-reconciliations', () => ({ items: ex.payments.reconciliationSummaries() }))
+      .route('GET', '/_peer/payment-notices', () => ({ items: ex.payments.noticeSummaries() }))
+      .route('GET', '/_peer/batches', () => ({ items: ex.batches.summaries() }))
+      .route('POST', '/_peer/orphans', ({ body }) => answered(ex.queueOrphans(body)))
+      .route('POST', '/_peer/error-notices', ({ body }) => answered(ex.queueErrorNotice(body)))
+      .route('POST', '/_peer/advanced-authorizations', ({ body }) => answered(ex.queueAdvancedAuthorization(body)))
       .route('POST', '/_peer/clock', ({ body }) => {
         const offset = Number(body.offsetMs);
         if (!Number.isSafeInteger(offset)) throw new ControlError(400, 'offsetMs must be an integer');
@@ -190,8 +224,11 @@ class NphiesPeer extends PeerServer {
       return;
     }
     let text;
+    let bytes;
     try {
-      text = (await readBody(req, MAX_BODY)).toString('utf8');
+      const raw = await readBody(req, MAX_BODY);
+      bytes = raw.length;
+      text = raw.toString('utf8');
     } catch (err) {
       this.send(res, err instanceof BodyTooLarge ? 413 : 400, problem('too-costly', err.message));
       return;
@@ -206,6 +243,12 @@ class NphiesPeer extends PeerServer {
     }
     const event = bundle && Array.isArray(bundle.entry) && bundle.entry[0] && bundle.entry[0].resource &&
       bundle.entry[0].resource.eventCoding ? bundle.entry[0].resource.eventCoding.code : undefined;
+    if (bytes > MAX_MESSAGE_BYTES && event !== 'communication') {
+      this.exchange.record({ event: event || null, bundleId: bundle && bundle.id, outcome: 'rejected', reason: 'larger than 10 MB', bytes, client: context.client });
+      this.send(res, 413, problem('too-costly', `the message is ${bytes} bytes; NPHIES takes messages up to ${MAX_MESSAGE_BYTES} bytes (10 MB)`));
+      return;
+    }
+    context.bytes = bytes;
     await this.faults.perform(event, res, {
       effect: () => this.exchange.process(bundle, context),
       answer: (answer) => this.send(res, answer.status, answer.body),

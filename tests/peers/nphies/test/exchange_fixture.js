@@ -58,6 +58,125 @@ function statusCheck(claim, n = 1) {
   return check;
 }
 
+// A poll-request (CHI's sample) from `provider`, asking for the `include`
+// events (none: every event) and at most `count` messages (none: the
+// exchange's default of 1).
+function pollRequest({ provider = PROVIDER, include, count, id } = {}) {
+  const p = sample('poll-request');
+  const header = p.entry[0].resource;
+  header.sender.identifier.value = provider;
+  const task = focal(p);
+  const requester = p.entry.find((e) => e.fullUrl.endsWith(task.requester.reference)).resource;
+  requester.identifier[0].value = provider;
+  if (id) {
+    p.id = `poll-${id}`;
+    header.id = `poll-header-${id}`;
+  }
+  if (include) {
+    task.input = include.map((code) => ({
+      type: { coding: [{ system: 'http://nphies.sa/terminology/CodeSystem/task-input-type', code: 'include-message-type' }] },
+      valueCode: code,
+    }));
+  }
+  if (count !== undefined) {
+    task.input.push({
+      type: { coding: [{ system: 'http://nphies.sa/terminology/CodeSystem/task-input-type', code: 'count' }] },
+      valuePositiveInt: count,
+    });
+  }
+  return p;
+}
+
+// The message bundles a poll-response carries, in order.
+function polledBundles(pollResponse) {
+  return pollResponse.entry.filter((e) => e.resource.resourceType === 'Bundle').map((e) => e.resource);
+}
+
+// An acknowledgement from `provider` of the polled message whose
+// MessageHeader id is `headerId`.
+function acknowledgement(headerId, provider = PROVIDER) {
+  return {
+    resourceType: 'Bundle', id: `ack-${headerId}`, type: 'message', timestamp: new Date().toISOString(),
+    meta: { profile: ['http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/bundle|1.0.0'] },
+    entry: [{ fullUrl: `urn:uuid:ack-header-${headerId}`, resource: {
+      resourceType: 'MessageHeader', id: `ack-header-${headerId}`,
+      meta: { profile: ['http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/message-header|1.0.0'] },
+      eventCoding: { system: 'http://nphies.sa/terminology/CodeSystem/ksa-message-events', code: 'acknowledgement' },
+      destination: [{ endpoint: 'http://nphies.sa', receiver: { type: 'Organization', identifier: { system: 'http://nphies.sa/license/nphies', value: 'NPHIES' } } }],
+      sender: { type: 'Organization', identifier: { system: 'http://nphies.sa/license/provider-license', value: provider } },
+      source: { endpoint: 'http://sgh.com.sa' },
+      response: { identifier: headerId, code: 'ok' },
+    } }],
+  };
+}
+
+// claimSample(id) sent by `provider`: its sender and provider Organization.
+function claimFrom(provider, id) {
+  const claim = claimSample(id);
+  claim.entry[0].resource.sender.identifier.value = provider;
+  const org = claim.entry.find((e) => e.fullUrl === focal(claim).provider.reference).resource;
+  org.identifier[0].value = provider;
+  return claim;
+}
+
+// A message from `provider` to the payer N-I-00001 (event `event`, focus
+// `focalResource`, then the `more` resources), its ids made from `id`; every
+// resource gets its nphies-fs profile `profiles[resourceType]` of version
+// `version`.
+const PROFILE_NAMES = {
+  Communication: 'communication', PaymentNotice: 'payment-notice', Patient: 'patient', Task: 'task',
+  Organization: (r) => (r.identifier[0].system.endsWith('payer-license') ? 'insurer-organization' : 'provider-organization'),
+};
+function providerMessage(event, focalResource, more = [], { id, provider = PROVIDER, version = '1.0.0' } = {}) {
+  const base = 'http://provider.example';
+  const profile = (name) => `http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/${name}|${version}`;
+  const entryOf = (r) => {
+    const name = PROFILE_NAMES[r.resourceType];
+    const copy = { ...r, meta: { profile: [profile(typeof name === 'function' ? name(r) : name)] } };
+    return { fullUrl: `${base}/${r.resourceType}/${r.id}`, resource: copy };
+  };
+  return {
+    resourceType: 'Bundle', id: `message-${id}`, type: 'message', timestamp: new Date().toISOString(),
+    meta: { profile: [profile('bundle')] },
+    entry: [{
+      fullUrl: `urn:uuid:message-header-${id}`,
+      resource: {
+        resourceType: 'MessageHeader', id: `message-header-${id}`, meta: { profile: [profile('message-header')] },
+        eventCoding: { system: 'http://nphies.sa/terminology/CodeSystem/ksa-message-events', code: event },
+        destination: [{
+          endpoint: 'http://nphies.sa/license/payer-license/N-I-00001',
+          receiver: { type: 'Organization', identifier: { system: 'http://nphies.sa/license/payer-license', value: 'N-I-00001' } },
+        }],
+        sender: { type: 'Organization', identifier: { system: 'http://nphies.sa/license/provider-license', value: provider } },
+        source: { endpoint: base },
+        focus: [{ reference: `${base}/${focalResource.resourceType}/${focalResource.id}` }],
+      },
+    }, entryOf(focalResource), ...more.map(entryOf)],
+  };
+}
+
+// The provider and insurer Organizations a providerMessage refers to as
+// Organization/prov and Organization/ins.
+function organizations(provider = PROVIDER) {
+  return [
+    { resourceType: 'Organization', id: 'prov', identifier: [{ system: 'http://nphies.sa/license/provider-license', value: provider }], active: true, name: 'Provider' },
+    { resourceType: 'Organization', id: 'ins', identifier: [{ system: 'http://nphies.sa/license/payer-license', value: 'N-I-00001' }], active: true, name: 'Payer' },
+  ];
+}
+
+// An Exchange without HTTP or R4 validation (fast), knowing providers
+// N-F-00001 and N-F-00002, its clock the returned `clock.now` (ms).
+function bareExchange(options = {}) {
+  const clock = { now: Date.parse('2025-01-15T08:00:00Z') };
+  const { Exchange } = require('../src/exchange');
+  const exchange = new Exchange({
+    providers: [PROVIDER, 'N-F-00002'], payers: ['N-I-00001'],
+    serviceSystems: ['http://nphies.sa/terminology/CodeSystem/services'], validateR4: false,
+    now: () => clock.now, ...options,
+  });
+  return { exchange, clock };
+}
+
 // The Task of a status-response and its status output's code (undefined
 // without one).
 function statusAnswer(bundle) {
@@ -138,5 +257,6 @@ class ExchangeFixture {
 }
 
 module.exports = {
-  ExchangeFixture, sample, focal, errorCodes, claimSample, statusCheck, statusAnswer, PROVIDER,
+  ExchangeFixture, sample, focal, errorCodes, claimSample, claimFrom, statusCheck, statusAnswer, PROVIDER,
+  pollRequest, polledBundles, acknowledgement, bareExchange, providerMessage, organizations,
 };

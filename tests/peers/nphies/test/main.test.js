@@ -19,6 +19,7 @@ test('without certificates, or with rules it cannot follow, it exits 2 naming wh
   for (const [args, pattern] of [
     [[], /--cert-file \(or --pki-dir\) is required/],
     [['--pki-dir', '/nonexistent', '--claim-rule', 'maybe'], /claim/],
+    [['--pki-dir', '/nonexistent', '--priorauth-rule', 'queue:5:maybe'], /priorauth.then must be approve/],
     [['--pki-dir', '/nonexistent', '--control-port', '70000'], /--control-port must be 0..65535/],
   ]) {
     const { out, exited } = run(args);
@@ -33,7 +34,7 @@ test('writes both ports, serves the control API on the second, stops on SIGTERM'
   execFileSync(path.join(REPO, 'scripts/test-pki'), [path.join(dir, 'pki'), '--days', '2']);
   const portFile = path.join(dir, 'port');
   const { child, out, exited } = run(['--pki-dir', path.join(dir, 'pki'), '--port-file', portFile,
-    '--claim-rule', 'queue:5:partial']);
+    '--claim-rule', 'queue:5:partial', '--priorauth-rule', 'queue:30:reject']);
   try {
     const ports = await poll(() => fs.existsSync(portFile) && JSON.parse(fs.readFileSync(portFile, 'utf8')), 60000);
     assert.ok(ports.port > 0 && ports.control_port > 0 && ports.port !== ports.control_port);
@@ -43,6 +44,7 @@ test('writes both ports, serves the control API on the second, stops on SIGTERM'
     assert.deepEqual(await (await fetch(`${control}/_peer/health`)).json(), { status: 'ok' });
     const rules = await (await fetch(`${control}/_peer/rules`, { method: 'POST', body: '{}' })).json();
     assert.deepEqual(rules.rules.claim, { outcome: 'queue', queueSeconds: 5, then: 'partial' });
+    assert.deepEqual(rules.rules.priorauth, { outcome: 'queue', queueSeconds: 30, then: 'reject' });
     child.kill('SIGTERM');
     assert.equal((await exited).code, 0);
   } finally {
