@@ -107,7 +107,7 @@ sdk::Status add_billing_step_guards(workflow::HubActions& actions, const config:
       {B::kCheckEligibility, requests}, {B::kRequestPriorAuthorization, requests},
       {B::kSubmitClaim, requests},      {B::kPoll, licence_only},
       {B::kCancel, licence_only},       {B::kAcknowledge, licence_only},
-      {B::kCheckStatus, licence_only},
+      {B::kCheckStatus, licence_only},  {B::kPollMessages, licence_only},
   };
   for (const auto& [method, members] : guarded) {
     WASL_RETURN_IF_ERROR(actions.guard(std::string(method),

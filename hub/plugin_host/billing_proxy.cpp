@@ -29,5 +29,9 @@ sdk::Result<sdk::Acknowledgement> BillingProxy::acknowledge(
 sdk::Result<sdk::ClaimStatus> BillingProxy::check_status(const sdk::StatusCheckRequest& request) {
   return typed_call<sdk::ClaimStatus>(*instance_, B::kCheckStatus, request);
 }
+sdk::Result<std::vector<sdk::PolledMessage>> BillingProxy::poll_messages(
+    const sdk::PollRequest& request) {
+  return typed_call<std::vector<sdk::PolledMessage>>(*instance_, B::kPollMessages, request);
+}
 
 }  // namespace wasl::plugin_host

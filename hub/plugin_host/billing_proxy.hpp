@@ -22,6 +22,8 @@ class BillingProxy final : public sdk::BillingGateway {
   sdk::Result<sdk::ClaimResponse> cancel(const sdk::CancelRequest& request) override;
   sdk::Result<sdk::Acknowledgement> acknowledge(const sdk::AcknowledgeRequest& request) override;
   sdk::Result<sdk::ClaimStatus> check_status(const sdk::StatusCheckRequest& request) override;
+  sdk::Result<std::vector<sdk::PolledMessage>> poll_messages(
+      const sdk::PollRequest& request) override;
 
  private:
   std::shared_ptr<PluginInstance> instance_;

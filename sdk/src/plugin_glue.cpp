@@ -140,6 +140,7 @@ const std::map<std::string_view, Handler>& handlers() {
     WASL_GLUE_ADD(BillingGateway, kCancel, billing, cancel, CancelRequest);
     WASL_GLUE_ADD(BillingGateway, kAcknowledge, billing, acknowledge, AcknowledgeRequest);
     WASL_GLUE_ADD(BillingGateway, kCheckStatus, billing, check_status, StatusCheckRequest);
+    WASL_GLUE_ADD(BillingGateway, kPollMessages, billing, poll_messages, PollRequest);
     WASL_GLUE_ADD(ReportSink, kSubmitReport, reporting, submit_report, Report);
     WASL_GLUE_ADD(WebhookVerifier, kVerify, webhook, verify, WebhookRequest);
 #undef WASL_GLUE_ADD

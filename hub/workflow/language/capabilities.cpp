@@ -156,6 +156,9 @@ void declare_non_phi(Catalogue& c) {
   declare(BillingGateway::kCheckStatus,
           {"idempotency_key", "request_id", "provider_license", "payer_license"},
           {"request_id", "status", "message_id", "request_message_id"});
+  declare(BillingGateway::kPollMessages,
+          {"idempotency_key", "max_messages", "message_types", "provider_license"},
+          under("*", {"event", "message_id", "request_message_id"}));
 
   declare(ReportSink::kSubmitReport,
           {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"},
@@ -221,6 +224,7 @@ Catalogue build() {
   add(c, BillingGateway::kCancel, sample<CancelRequest>(), sample<ClaimResponse>());
   add(c, BillingGateway::kAcknowledge, sample<AcknowledgeRequest>(), sample<Acknowledgement>());
   add(c, BillingGateway::kCheckStatus, sample<StatusCheckRequest>(), sample<ClaimStatus>());
+  add(c, BillingGateway::kPollMessages, sample<PollRequest>(), list_sample<PolledMessage>());
 
   add(c, ReportSink::kSubmitReport, sample<Report>(), sample<Receipt>());
 

@@ -40,6 +40,7 @@ class BillingGateway {
   static constexpr std::string_view kCancel = "billing.cancel";
   static constexpr std::string_view kAcknowledge = "billing.acknowledge";
   static constexpr std::string_view kCheckStatus = "billing.check_status";
+  static constexpr std::string_view kPollMessages = "billing.poll_messages";
 
   // Coverage eligibility for a service date (never queued by NPHIES).
   virtual Result<ClaimResponse> check_eligibility(const EligibilityRequest& request) = 0;
@@ -72,6 +73,16 @@ class BillingGateway {
   virtual Result<ClaimStatus> check_status(const StatusCheckRequest& request) {
     (void)request;
     return Error(ErrorCode::kUnimplemented, "this billing plugin does not check claim status");
+  }
+  // SDK 1.2: fetches every queued message of request.message_types (at most
+  // request.max_messages; empty when none), each read into a PolledMessage
+  // (types.hpp); a message the plugin cannot read is one too, with event
+  // "unreadable". An answer not acknowledged may be delivered again. The
+  // default answers kUnimplemented: the hub then polls claim answers alone
+  // with poll().
+  virtual Result<std::vector<PolledMessage>> poll_messages(const PollRequest& request) {
+    (void)request;
+    return Error(ErrorCode::kUnimplemented, "this billing plugin polls claim answers only");
   }
 };
 

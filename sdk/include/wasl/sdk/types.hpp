@@ -484,6 +484,112 @@ struct Acknowledgement {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Acknowledgement, message_id, acknowledged)
 
+// SDK 1.2: what billing.poll_messages fetches. The exchange queues more
+// than claim answers for a provider: the payer's information requests,
+// payment reconciliations, advanced authorizations and the exchange's error
+// notices. Each polled message is one PolledMessage: `event` says which
+// member is filled; every message, read or not, carries `message_id` (to
+// acknowledge) and `raw` (the message as received).
+
+// A document the payer asks for (NPHIES CommunicationRequest payload
+// contentAttachment without data).
+struct RequestedDocument {
+  std::string content_type;  // "application/pdf", "image/jpeg"
+  std::string title;         // what is wanted, the payer's words
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RequestedDocument, content_type, title)
+
+// The payer asks for information about a claim (NPHIES
+// communication-request). The provider answers it (before due_ms) with a
+// communication, or the claim may be denied.
+struct InformationRequest {
+  std::string request_id;      // the payer's identifier of the request
+  std::string request_system;  // its system
+  // The idempotency key of the claim it is about (the claim identifier the
+  // provider sent, as its plugin maps it back); empty when it names none.
+  std::string claim_request_id;
+  std::string reason;                   // missing-info, missing-attachment, information-correction
+  std::vector<std::string> questions;   // free-text payloads
+  std::vector<RequestedDocument> documents;
+  std::int64_t authored_ms = 0;
+  std::int64_t due_ms = 0;              // 0: no due date given
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InformationRequest, request_id, request_system,
+                                                claim_request_id, reason, questions, documents,
+                                                authored_ms, due_ms)
+
+// One claim's line of a payment reconciliation, amounts in its currency.
+struct PaymentDetail {
+  std::string claim_request_id;  // the idempotency key of the claim paid
+  std::string type;              // "payment", or "adjustment" (negative amount)
+  double amount = 0;             // paid for this claim (net of nothing)
+  double early_fee = 0;          // early-payment fee deducted
+  double nphies_fee = 0;         // nphies fee deducted
+  std::int64_t date_ms = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PaymentDetail, claim_request_id, type, amount,
+                                                early_fee, nphies_fee, date_ms)
+
+// The payer paid (NPHIES payment-reconciliation).
+struct PaymentReconciliation {
+  std::string reconciliation_id;
+  std::string reconciliation_system;
+  std::string payment_id;  // the bank transfer's identifier
+  std::int64_t payment_date_ms = 0;
+  double payment_amount = 0;  // what was transferred: the details less the fees
+  std::string currency = "SAR";
+  std::int64_t period_start_ms = 0;
+  std::int64_t period_end_ms = 0;
+  std::vector<PaymentDetail> details;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PaymentReconciliation, reconciliation_id,
+                                                reconciliation_system, payment_id, payment_date_ms,
+                                                payment_amount, currency, period_start_ms,
+                                                period_end_ms, details)
+
+// An authorization the payer granted unasked (NPHIES advanced-authorization).
+struct AdvancedAuthorization {
+  std::string response_id;
+  std::string response_system;
+  std::string pre_auth_ref;
+  std::int64_t period_start_ms = 0;
+  std::int64_t period_end_ms = 0;
+  std::vector<Identifier> patient_identifiers;
+  std::string member_id;  // the coverage's member identifier
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AdvancedAuthorization, response_id,
+                                                response_system, pre_auth_ref, period_start_ms,
+                                                period_end_ms, patient_identifiers, member_id)
+
+// The exchange reports an error (NPHIES error-notice), about one of the
+// provider's messages when `request_message_id` of its PolledMessage is set.
+struct ErrorNotice {
+  std::vector<BillingError> errors;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ErrorNotice, errors)
+
+struct PolledMessage {
+  // "claim-response" and "priorauth-response" (answer), "communication-request"
+  // (information_request), "payment-reconciliation" (payment),
+  // "advanced-authorization" (advanced_authorization), "error-notice"
+  // (error_notice); "unreadable": a message the plugin could not read
+  // (`problem` says why), kept by the hub and acknowledged.
+  std::string event;
+  std::string message_id;          // acknowledge it once recorded
+  std::string request_message_id;  // the provider's message it answers or is about, if any
+  ClaimResponse answer;
+  InformationRequest information_request;
+  PaymentReconciliation payment;
+  AdvancedAuthorization advanced_authorization;
+  ErrorNotice error_notice;
+  std::string problem;
+  nlohmann::json raw;  // the message as received
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PolledMessage, event, message_id,
+                                                request_message_id, answer, information_request,
+                                                payment, advanced_authorization, error_notice,
+                                                problem, raw)
+
 // ---- reporting ---------------------------------------------------------------
 
 struct Report {

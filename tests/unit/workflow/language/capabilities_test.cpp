@@ -37,6 +37,7 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
                                 BillingGateway::kCancel,
                                 BillingGateway::kAcknowledge,
                                 BillingGateway::kCheckStatus,
+                                BillingGateway::kPollMessages,
                                 ReportSink::kSubmitReport}) {
     const Capability* cap = find_capability(name);
     ASSERT_NE(cap, nullptr) << name;
@@ -44,7 +45,7 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
   }
   EXPECT_EQ(methods_of("video").size(), 11u);
   EXPECT_EQ(methods_of("ehr").size(), 7u);
-  EXPECT_EQ(methods_of("billing").size(), 7u);
+  EXPECT_EQ(methods_of("billing").size(), 8u);
   EXPECT_EQ(methods_of("reporting"), std::vector<std::string>{"submit_report"});
   EXPECT_EQ(capability_roles(), (std::vector<std::string>{"billing", "ehr", "reporting", "video"}));
 }
