@@ -144,6 +144,7 @@ ClaimSubmission claim_submission_of(const Result<nlohmann::json>& result, std::i
   if (!response.response_id.empty()) s.provider_claim_id = response.response_id;
   if (!response.request_message_id.empty()) s.request_message_id = response.request_message_id;
   if (!response.message_id.empty()) s.response_message_id = response.message_id;
+  if (!response.request_id.empty()) s.request_key = response.request_id;
   if (domain::is_adjudicated(s.state)) {
     domain::ClaimAmounts amounts;
     amounts.currency = response.currency;

@@ -12,6 +12,7 @@
 #include "hub/claims/claim_status_check.hpp"
 #include "hub/claims/claim_store.hpp"
 #include "hub/claims/poll_lease.hpp"
+#include "hub/claims/polled_message_router.hpp"
 #include "hub/domain/claim.hpp"
 #include "hub/storage/row_id.hpp"
 #include "wasl/sdk/billing.hpp"
@@ -25,46 +26,35 @@ using sdk::Result;
 
 namespace {
 
-// Whether a claim in state `s` still waits for the payer's answer.
-bool awaits_answer(domain::ClaimState s) {
-  return s == domain::ClaimState::kQueued || s == domain::ClaimState::kInDoubt ||
-         s == domain::ClaimState::kSubmitted || s == domain::ClaimState::kDraft ||
-         s == domain::ClaimState::kError;
+// What the hub asks the exchange for at each poll (sdk PollRequest
+// message_types): every event polled_message_router.hpp routes.
+const std::vector<std::string>& polled_events() {
+  static const std::vector<std::string> events = {
+      "claim-response",         "priorauth-response",     "communication-request",
+      "payment-reconciliation", "advanced-authorization", "error-notice"};
+  return events;
 }
 
-// Records one polled answer on its claim. True when the answer is settled
-// (recorded, or nothing left to record) and may be acknowledged.
-Result<bool> record_answer(const ClaimPollDeps& deps, const std::string& facility_id,
-                           const sdk::ClaimResponse& answer, std::int64_t now_ms,
-                           const std::string& actor, ClaimPollResult& out) {
-  ClaimStore claims(*deps.cipher, *deps.audit);
-  WASL_ASSIGN_OR_RETURN(auto tx, deps.store->begin(storage::TxMode::kReadWrite));
-  WASL_ASSIGN_OR_RETURN(
-      std::optional<std::string> id,
-      claims.find_by_request_message(*tx, facility_id, answer.request_message_id));
-  if (!id) {
-    ++out.unmatched;
-    tx->rollback();
-    return false;
+// The queued messages: poll_messages, or, from a plugin without it
+// (kUnimplemented), the claim answers of poll().
+Result<std::vector<sdk::PolledMessage>> fetch(sdk::BillingGateway& billing,
+                                              sdk::PollRequest request) {
+  request.message_types = polled_events();
+  auto messages = billing.poll_messages(request);
+  if (messages.ok() || messages.error().code != ErrorCode::kUnimplemented) return messages;
+  request.message_types = {"claim-response"};
+  WASL_ASSIGN_OR_RETURN(std::vector<sdk::ClaimResponse> answers, billing.poll(request));
+  std::vector<sdk::PolledMessage> out;
+  out.reserve(answers.size());
+  for (sdk::ClaimResponse& answer : answers) {
+    sdk::PolledMessage m;
+    m.event = "claim-response";
+    m.message_id = answer.message_id;
+    m.request_message_id = answer.request_message_id;
+    m.answer = std::move(answer);
+    out.push_back(std::move(m));
   }
-  WASL_ASSIGN_OR_RETURN(domain::Claim claim, claims.get(*tx, facility_id, *id));
-  if (!awaits_answer(claim.state)) {
-    tx->rollback();
-    return true;
-  }
-  ClaimSubmission submission = claim_submission_of(nlohmann::json(answer), now_ms);
-  if (submission.state == domain::ClaimState::kQueued &&
-      claim.state == domain::ClaimState::kQueued) {
-    tx->rollback();  // still queued: nothing new
-    return false;
-  }
-  ClaimActor by;
-  by.actor = actor;
-  if (claim.run_id) by.run_id = *claim.run_id;
-  WASL_RETURN_IF_ERROR(claims.record_submission(*tx, facility_id, *id, submission, by));
-  WASL_RETURN_IF_ERROR(tx->commit());
-  ++out.matched;
-  return true;
+  return out;
 }
 
 }  // namespace
@@ -83,26 +73,27 @@ Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::string
   sdk::PollRequest request;
   request.idempotency_key = "wasl-poll-" + facility_id + "-" + std::to_string(now_ms);
   request.max_messages = kMaxPollMessages;
-  request.message_types = {"claim-response"};
   request.provider_license = provider_license;
   WASL_ASSIGN_OR_RETURN(std::shared_ptr<sdk::BillingGateway> billing, deps.billing(facility_id));
-  WASL_ASSIGN_OR_RETURN(std::vector<sdk::ClaimResponse> answers, billing->poll(request));
+  WASL_ASSIGN_OR_RETURN(std::vector<sdk::PolledMessage> messages, fetch(*billing, request));
   ClaimPollResult out;
-  out.fetched = static_cast<int>(answers.size());
-  for (const sdk::ClaimResponse& answer : answers) {
-    WASL_ASSIGN_OR_RETURN(bool settled,
-                          record_answer(deps, facility_id, answer, now_ms, actor, out));
-    if (!settled || answer.message_id.empty()) continue;
+  out.fetched = static_cast<int>(messages.size());
+  for (const sdk::PolledMessage& message : messages) {
+    WASL_ASSIGN_OR_RETURN(RoutedMessage routed,
+                          take_polled_message(deps, facility_id, message, now_ms, actor));
+    if (routed.moved_claim) ++out.matched;
+    if (routed.stored && routed.state != BillingMessageState::kRecorded) ++out.unmatched;
+    if (!routed.acknowledge) continue;
     sdk::AcknowledgeRequest ack;
-    ack.idempotency_key = "wasl-ack-" + answer.message_id;
-    ack.message_id = answer.message_id;
+    ack.idempotency_key = "wasl-ack-" + message.message_id;
+    ack.message_id = message.message_id;
     ack.provider_license = provider_license;
     auto acknowledged = billing->acknowledge(ack);
     if (acknowledged.ok()) {
       ++out.acknowledged;
     } else if (acknowledged.error().code != ErrorCode::kUnimplemented) {
-      // Not acknowledged: the exchange delivers the answer again, and the
-      // claim, already moved, takes nothing from it.
+      // Not acknowledged: the exchange delivers it again, and the hub, which
+      // holds it, takes nothing more from it.
       continue;
     }
   }

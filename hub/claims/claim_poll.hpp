@@ -1,22 +1,22 @@
-// Claim polling: the answers the exchange queued (a claim whose submission
-// answered `queued`, or one in_doubt that the exchange holds) fetched with
-// billing.poll and put on their claims.
+// Claim polling: everything the exchange queued for a facility (claim and
+// prior-authorization answers, the payer's information requests and
+// payments, advanced authorizations, the exchange's error notices) fetched
+// with billing.poll_messages (a plugin without it: billing.poll, claim
+// answers only) and taken by polled_message_router.hpp.
 //
-// poll_claims makes one poll for one facility: a PollRequest for
-// claim-response messages (at most 100, the facility's provider licence),
-// then, for each answer, finds the facility's claim submitted by the message
-// the answer names (ClaimResponse.request_message_id, NPHIES
-// MessageHeader.response.identifier), moves it to the answer's state in one
-// transaction with its claim.submit_result audit event, and only then
-// acknowledges the answer (billing.acknowledge; a plugin without
-// acknowledgements answers kUnimplemented, which is fine). An answer no claim
-// of the facility matches is left unacknowledged, so the exchange keeps it.
-// A claim already decided or cancelled takes nothing from a repeated answer;
-// the answer is acknowledged. Eligibility is never polled: the exchange
+// poll_claims makes one poll for one facility: at most 100 messages (the
+// facility's provider licence); each is stored and routed in one
+// transaction (a claim answer moves the claim submitted by the message it
+// names, with its claim.submit_result audit event), and only then
+// acknowledged (billing.acknowledge; a plugin without acknowledgements
+// answers kUnimplemented, which is fine). A message that matches nothing or
+// cannot be read is stored as such, visible to the facility's operators
+// (GET /v1/billing/messages) and replayable, and acknowledged: it never
+// blocks the exchange's queue. Eligibility is never polled: the exchange
 // answers it on the open connection.
 //
-// Errors: kFailedPrecondition when the facility has no billing settings; the
-// poll call's error unchanged (nothing recorded); storage errors.
+// Errors: kNotFound when the facility has no billing binding; the poll
+// call's error unchanged (nothing recorded); storage errors.
 #pragma once
 
 #include <chrono>
@@ -38,10 +38,10 @@
 namespace wasl::claims {
 
 struct ClaimPollResult {
-  int fetched = 0;       // answers the exchange returned
-  int matched = 0;       // answers that moved a claim
-  int unmatched = 0;     // answers no claim of the facility was submitted by
-  int acknowledged = 0;  // answers acknowledged to the exchange
+  int fetched = 0;       // messages the exchange returned
+  int matched = 0;       // claim answers that moved a claim
+  int unmatched = 0;     // messages stored unmatched, unreadable or as an error notice
+  int acknowledged = 0;  // messages acknowledged to the exchange
 };
 
 // The billing plugin instance a facility's billing role is bound to (the
@@ -50,13 +50,19 @@ struct ClaimPollResult {
 using BillingOf = std::function<sdk::Result<std::shared_ptr<sdk::BillingGateway>>(
     const std::string& facility_id)>;
 
-// A claim still in_doubt or queued past its facility's billing
-// max_unanswered_age (claim_status_check.hpp: unanswered_claims). No PHI.
+// An alert about a facility's billing. No PHI.
+//   claim.unanswered: a claim still in_doubt or queued past its facility's
+//     billing max_unanswered_age (claim_status_check.hpp:
+//     unanswered_claims): claim_id, state, sent_at_ms;
+//   billing.error_notice: the exchange sent an error notice, stored as
+//     billing message billing_message_id (about claim_id, when it names one).
 struct ClaimAlert {
+  std::string kind = "claim.unanswered";
   std::string facility_id;
   std::string claim_id;
   std::string state;            // "in_doubt" or "queued"
   std::int64_t sent_at_ms = 0;  // submitted_at, else created_at
+  std::string billing_message_id;
 };
 
 // Raises `alert` for operators (the hub's alerting: GET /v1/alerts).

@@ -163,6 +163,11 @@ Status ClaimStore::record_submission(storage::Transaction& tx, std::string_view 
   if (domain::is_adjudicated(submission.state)) c.adjudicated_at = submission.at_ms;
   WASL_ASSIGN_OR_RETURN(std::string response,
                         cipher_.encrypt(kTable, kResponseColumn, c.id, submission.response));
+  if (submission.request_key && !submission.request_key->empty()) {
+    WASL_RETURN_IF_ERROR(
+        tx.exec("UPDATE claims SET request_key = $1 WHERE facility_id = $2 AND id = $3",
+                {*submission.request_key, c.facility_id, c.id}));
+  }
   if (submission.response_message_id && !submission.response_message_id->empty()) {
     WASL_RETURN_IF_ERROR(
         tx.exec("UPDATE claims SET response_message_id = $1 WHERE facility_id = $2 AND id = $3",
@@ -257,32 +262,42 @@ Result<std::map<std::string, std::int64_t>> ClaimStore::count_states(
   return out;
 }
 
-Result<std::optional<std::string>> ClaimStore::find_by_request_message(
-    storage::Transaction& tx, std::string_view facility_id,
-    std::string_view request_message_id) const {
-  if (request_message_id.empty()) return std::optional<std::string>();
-  WASL_ASSIGN_OR_RETURN(
-      storage::Rows rows,
-      tx.query("SELECT id FROM claims WHERE facility_id = $1 AND request_message_id = $2 "
-               "ORDER BY created_at, id LIMIT 1",
-               {std::string(facility_id), std::string(request_message_id)}));
+namespace {
+
+// The id of the facility's first claim whose `column` (a column name of
+// this file's own, never input) holds `value`; nullopt when none or empty.
+Result<std::optional<std::string>> first_claim_with(storage::Transaction& tx,
+                                                    std::string_view facility_id,
+                                                    std::string_view column,
+                                                    std::string_view value) {
+  if (value.empty()) return std::optional<std::string>();
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query("SELECT id FROM claims WHERE facility_id = $1 AND " +
+                                     std::string(column) + " = $2 ORDER BY created_at, id LIMIT 1",
+                                 {std::string(facility_id), std::string(value)}));
   if (rows.empty()) return std::optional<std::string>();
   WASL_ASSIGN_OR_RETURN(std::string id, rows.front().get_text(0));
   return std::optional<std::string>(std::move(id));
 }
 
+}  // namespace
+
+Result<std::optional<std::string>> ClaimStore::find_by_request_message(
+    storage::Transaction& tx, std::string_view facility_id,
+    std::string_view request_message_id) const {
+  return first_claim_with(tx, facility_id, "request_message_id", request_message_id);
+}
+
 Result<std::optional<std::string>> ClaimStore::find_by_response_message(
     storage::Transaction& tx, std::string_view facility_id,
     std::string_view response_message_id) const {
-  if (response_message_id.empty()) return std::optional<std::string>();
-  WASL_ASSIGN_OR_RETURN(
-      storage::Rows rows,
-      tx.query("SELECT id FROM claims WHERE facility_id = $1 AND response_message_id = $2 "
-               "ORDER BY created_at, id LIMIT 1",
-               {std::string(facility_id), std::string(response_message_id)}));
-  if (rows.empty()) return std::optional<std::string>();
-  WASL_ASSIGN_OR_RETURN(std::string id, rows.front().get_text(0));
-  return std::optional<std::string>(std::move(id));
+  return first_claim_with(tx, facility_id, "response_message_id", response_message_id);
+}
+
+Result<std::optional<std::string>> ClaimStore::find_by_request_key(storage::Transaction& tx,
+                                                                   std::string_view facility_id,
+                                                                   std::string_view key) const {
+  return first_claim_with(tx, facility_id, "request_key", key);
 }
 
 Result<std::vector<Claim>> ClaimStore::list(storage::Transaction& tx, std::string_view facility_id,

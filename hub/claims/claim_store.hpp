@@ -40,6 +40,7 @@ struct ClaimSubmission {
   std::optional<domain::ClaimAmounts> amounts;     // the payer's totals, when adjudicated
   std::optional<std::string> request_message_id;   // the message that submitted it
   std::optional<std::string> response_message_id;  // the exchange's answer message
+  std::optional<std::string> request_key;          // the idempotency key the claim was sent with
 };
 
 // GET /v1/claims: one facility's claims in a state, created at or after
@@ -101,6 +102,13 @@ class ClaimStore {
   sdk::Result<std::optional<std::string>> find_by_request_message(
       storage::Transaction& tx, std::string_view facility_id,
       std::string_view request_message_id) const;
+
+  // The id of the facility's claim sent with the idempotency key `key` (what
+  // an information request or a payment names it by: sdk
+  // InformationRequest::claim_request_id); nullopt when none.
+  sdk::Result<std::optional<std::string>> find_by_request_key(storage::Transaction& tx,
+                                                              std::string_view facility_id,
+                                                              std::string_view key) const;
 
   // The id of the facility's claim on which the exchange's answer message
   // `response_message_id` (ClaimResponse.message_id) was recorded; nullopt

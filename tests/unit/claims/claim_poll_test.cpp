@@ -5,13 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
 
+#include "hub/claims/billing_message_store.hpp"
 #include "hub/claims/claim_store.hpp"
 #include "hub/claims/poll_lease.hpp"
+#include "hub/claims/polled_message_router.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "tests/unit/claims/scripted_billing.hpp"
 #include "tests/unit/records/records_database.hpp"
@@ -72,6 +75,7 @@ class ClaimPollTest : public records::testing::RecordsDatabaseTest {
     by.run_id = "run-" + id;
     ClaimSubmission s{ClaimState::kQueued, std::nullopt, R"({"status":"queued"})", 200};
     s.request_message_id = message_id;
+    s.request_key = "key-" + id;
     auto tx = begin();
     ASSERT_OK(claims.create(*tx, c, by));
     ASSERT_OK(claims.record_submission(*tx, facility, id, s, by));
@@ -116,11 +120,12 @@ TEST_P(ClaimPollTest, AnswersMoveTheirClaimsWithAuditThenAreAcknowledged) {
   EXPECT_EQ(r.fetched, 4);
   EXPECT_EQ(r.matched, 2);
   EXPECT_EQ(r.unmatched, 2);
-  EXPECT_EQ(r.acknowledged, 2);
+  EXPECT_EQ(r.acknowledged, 4);  // the unmatched ones too: stored, they never block the queue
 
-  ASSERT_GE(billing_->calls.size(), 1u);
-  const auto& poll = billing_->calls.front();
-  EXPECT_EQ(poll.method, "billing.poll");
+  // A plugin without poll_messages: claim answers through poll().
+  ASSERT_EQ(billing_->calls_of("billing.poll_messages").size(), 1u);
+  ASSERT_EQ(billing_->calls_of("billing.poll").size(), 1u);
+  const auto poll = billing_->calls_of("billing.poll").front();
   EXPECT_EQ(poll.facility, kFacilityA);
   EXPECT_EQ(poll.input["max_messages"], 100);
   EXPECT_EQ(poll.input["message_types"], nlohmann::json::array({"claim-response"}));
@@ -153,7 +158,7 @@ TEST_P(ClaimPollTest, AnswersMoveTheirClaimsWithAuditThenAreAcknowledged) {
   for (const auto& c : billing_->calls) {
     if (c.method == "billing.acknowledge") acked.push_back(c.input["message_id"]);
   }
-  EXPECT_EQ(acked, (std::vector<std::string>{"resp-1", "resp-2"}));
+  EXPECT_EQ(acked, (std::vector<std::string>{"resp-1", "resp-2", "resp-3", "resp-4"}));
 
   // Delivered again (not acknowledged in time): the claim takes nothing new,
   // the answer is acknowledged.
@@ -285,6 +290,187 @@ TEST_P(ClaimPollTest, TwoHubsAtOnceActOnEachAnswerOnce) {
             1);
   EXPECT_EQ(claim(kFacilityA, "claim-a").state, ClaimState::kApproved);
   EXPECT_EQ(claim(kFacilityB, "claim-b").state, ClaimState::kApproved);
+}
+
+// A polled message, as the plugin reads it.
+sdk::PolledMessage polled(const std::string& event, const std::string& message_id,
+                          const std::string& request_message_id = "") {
+  sdk::PolledMessage m;
+  m.event = event;
+  m.message_id = message_id;
+  m.request_message_id = request_message_id;
+  return m;
+}
+
+sdk::PolledMessage claim_answer(const std::string& request_message_id,
+                                const std::string& message_id) {
+  sdk::PolledMessage m = polled("claim-response", message_id, request_message_id);
+  m.answer.status = "complete";
+  m.answer.outcome = "complete";
+  m.answer.approved = true;
+  m.answer.total_benefit = 150.0;
+  m.answer.message_id = message_id;
+  m.answer.request_message_id = request_message_id;
+  return m;
+}
+
+// 120 answers the facility's claims never asked for wait before the real
+// one: each poll stores and acknowledges what it got, so the real answer is
+// matched at the second poll.
+TEST_P(ClaimPollTest, OrphanAnswersNeverBlockTheQueue) {
+  billing_->exchange_queue.emplace();
+  for (int i = 0; i < 120; ++i) {
+    billing_->exchange_queue->push_back(
+        claim_answer("mh-orphan-" + std::to_string(i), "orphan-" + std::to_string(i)));
+  }
+  billing_->exchange_queue->push_back(claim_answer("mh-a", "resp-real"));
+
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult first, poll_claims(deps_, kFacilityA, 5'000));
+  EXPECT_EQ(first.fetched, 100);
+  EXPECT_EQ(first.unmatched, 100);
+  EXPECT_EQ(first.acknowledged, 100);
+  EXPECT_EQ(claim(kFacilityA, "claim-a").state, ClaimState::kQueued);
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult second, poll_claims(deps_, kFacilityA, 6'000));
+  EXPECT_EQ(second.fetched, 21);
+  EXPECT_EQ(second.matched, 1);
+  EXPECT_EQ(claim(kFacilityA, "claim-a").state, ClaimState::kApproved);
+  EXPECT_TRUE(billing_->exchange_queue->empty());
+
+  // Every poll asked for every event the hub routes.
+  auto asked = billing_->calls_of("billing.poll_messages");
+  ASSERT_EQ(asked.size(), 2u);
+  EXPECT_EQ(
+      asked[0].input["message_types"],
+      nlohmann::json::array({"claim-response", "priorauth-response", "communication-request",
+                             "payment-reconciliation", "advanced-authorization", "error-notice"}));
+  // The orphans are kept for the facility's operators, not another's.
+  BillingMessageStore messages(*cipher_, *audit_);
+  auto tx = begin();
+  BillingMessageQuery q;
+  q.state = BillingMessageState::kUnmatched;
+  q.limit = 200;
+  ASSERT_OK_AND_ASSIGN(auto unmatched, messages.list(*tx, kFacilityA, q));
+  EXPECT_EQ(unmatched.size(), 120u);
+  EXPECT_EQ(unmatched.front().problem,
+            std::optional<std::string>("it answers no claim of the facility"));
+  ASSERT_OK_AND_ASSIGN(auto none, messages.list(*tx, kFacilityB, q));
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'billing.message_received'"),
+            121);
+}
+
+// Every event the exchange queues is stored with its state, routed, and
+// acknowledged; an error notice raises an alert; a redelivery changes nothing.
+TEST_P(ClaimPollTest, EveryPolledEventIsStoredRoutedAndAcknowledged) {
+  std::vector<ClaimAlert> alerts;
+  deps_.alert = [&alerts](const ClaimAlert& a) { alerts.push_back(a); };
+  billing_->exchange_queue.emplace();
+  auto& q = *billing_->exchange_queue;
+  sdk::PolledMessage info = polled("communication-request", "m-info");
+  info.information_request.claim_request_id = "key-claim-a";
+  info.information_request.questions = {"Send the visit note"};
+  q.push_back(info);
+  sdk::PolledMessage stray_info = polled("communication-request", "m-info-stray");
+  stray_info.information_request.claim_request_id = "key-claim-b";  // facility B's claim
+  q.push_back(stray_info);
+  sdk::PolledMessage paid = polled("payment-reconciliation", "m-pay");
+  paid.payment.details = {{"key-claim-a", "payment", 100, 0, 0, 0},
+                          {"key-claim-a2", "payment", 50, 0, 0, 0}};
+  q.push_back(paid);
+  sdk::PolledMessage stray_pay = polled("payment-reconciliation", "m-pay-stray");
+  stray_pay.payment.details = {{"key-claim-a", "payment", 100, 0, 0, 0},
+                               {"key-unknown", "payment", 50, 0, 0, 0}};
+  q.push_back(stray_pay);
+  q.push_back(polled("advanced-authorization", "m-adv"));
+  sdk::PolledMessage notice = polled("error-notice", "m-err", "mh-a2");
+  notice.error_notice.errors = {{"GE-00012", "", "", 0}};
+  q.push_back(notice);
+  sdk::PolledMessage bad = polled("unreadable", "m-bad");
+  bad.problem = "the MessageHeader has no event";
+  q.push_back(bad);
+  q.push_back(polled("fraud-notification", "m-fraud"));
+  q.push_back(polled("claim-response", ""));  // no id: nothing to know it or acknowledge it by
+
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult r, poll_claims(deps_, kFacilityA, 5'000));
+  EXPECT_EQ(r.fetched, 9);
+  EXPECT_EQ(r.acknowledged, 8);
+  ASSERT_EQ(billing_->exchange_queue->size(), 1u);  // the one without an id
+
+  BillingMessageStore messages(*cipher_, *audit_);
+  auto tx = begin();
+  ASSERT_OK_AND_ASSIGN(auto all, messages.list(*tx, kFacilityA, BillingMessageQuery{}));
+  std::map<std::string, BillingMessage> by_id;
+  for (const auto& m : all) by_id[m.message_id] = m;
+  ASSERT_EQ(by_id.size(), 8u);
+  EXPECT_EQ(by_id["m-info"].state, BillingMessageState::kRecorded);
+  EXPECT_EQ(by_id["m-info"].claim_id, std::optional<std::string>("claim-a"));
+  EXPECT_EQ(by_id["m-info-stray"].state, BillingMessageState::kUnmatched);
+  EXPECT_EQ(by_id["m-pay"].state, BillingMessageState::kRecorded);
+  EXPECT_EQ(by_id["m-pay-stray"].state, BillingMessageState::kUnmatched);
+  EXPECT_EQ(by_id["m-adv"].state, BillingMessageState::kRecorded);
+  EXPECT_EQ(by_id["m-err"].state, BillingMessageState::kError);
+  EXPECT_EQ(by_id["m-err"].claim_id, std::optional<std::string>("claim-a2"));
+  EXPECT_EQ(by_id["m-err"].problem,
+            std::optional<std::string>("the exchange reported an error: GE-00012"));
+  EXPECT_EQ(by_id["m-bad"].state, BillingMessageState::kUnreadable);
+  EXPECT_EQ(by_id["m-bad"].problem, std::optional<std::string>("the MessageHeader has no event"));
+  EXPECT_EQ(by_id["m-fraud"].state, BillingMessageState::kUnreadable);
+  EXPECT_EQ(by_id["m-fraud"].problem,
+            std::optional<std::string>("the hub does not read fraud-notification messages"));
+  // The stored message is encrypted at rest and reads back whole.
+  ASSERT_OK_AND_ASSIGN(BillingMessage stored,
+                       messages.get(*tx, kFacilityA, by_id["m-info"].id, true));
+  EXPECT_NE(stored.message.find("Send the visit note"), std::string::npos);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM billing_messages WHERE CAST(message_enc AS TEXT) LIKE "
+                   "'%visit note%'"),
+            0);
+  tx->rollback();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].kind, "billing.error_notice");
+  EXPECT_EQ(alerts[0].claim_id, "claim-a2");
+  EXPECT_EQ(alerts[0].billing_message_id, by_id["m-err"].id);
+
+  // Delivered again (the acknowledgement was lost): nothing new is stored.
+  billing_->exchange_queue->push_back(info);
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult again, poll_claims(deps_, kFacilityA, 6'000));
+  EXPECT_EQ(again.acknowledged, 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM billing_messages"), 8);
+  EXPECT_EQ(alerts.size(), 1u);
+}
+
+// An answer that came before its claim was known is replayed by an operator
+// and moves the claim; a recorded message is not replayed, and another
+// facility's is not found.
+TEST_P(ClaimPollTest, AReplayedAnswerMovesItsClaimOnce) {
+  billing_->exchange_queue.emplace();
+  billing_->exchange_queue->push_back(claim_answer("mh-late", "resp-late"));
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult r, poll_claims(deps_, kFacilityA, 5'000));
+  EXPECT_EQ(r.unmatched, 1);
+  std::string id;
+  {
+    BillingMessageStore messages(*cipher_, *audit_);
+    auto tx = begin();
+    ASSERT_OK_AND_ASSIGN(auto all, messages.list(*tx, kFacilityA, BillingMessageQuery{}));
+    ASSERT_EQ(all.size(), 1u);
+    id = all[0].id;
+  }
+  queued(kFacilityA, "c-a", "claim-late", "mh-late");
+
+  auto elsewhere = replay_billing_message(deps_, kFacilityB, id, 7'000, "apikey:b");
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_EQ(elsewhere.error().code, sdk::ErrorCode::kNotFound);
+  ASSERT_OK_AND_ASSIGN(BillingMessage replayed,
+                       replay_billing_message(deps_, kFacilityA, id, 7'000, "apikey:a"));
+  EXPECT_EQ(replayed.state, BillingMessageState::kRecorded);
+  EXPECT_EQ(replayed.claim_id, std::optional<std::string>("claim-late"));
+  EXPECT_EQ(replayed.replays, 1);
+  EXPECT_EQ(claim(kFacilityA, "claim-late").state, ClaimState::kApproved);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'billing.message_replayed' "
+                   "AND actor = 'apikey:a'"),
+            1);
+  auto twice = replay_billing_message(deps_, kFacilityA, id, 8'000, "apikey:a");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code, sdk::ErrorCode::kFailedPrecondition);
 }
 
 WASL_RECORDS_INSTANTIATE(ClaimPollTest);

@@ -7,6 +7,7 @@
 // Test-only.
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -45,7 +46,24 @@ class ScriptedBilling final : public sdk::BillingGateway {
   }
   sdk::Result<sdk::Acknowledgement> acknowledge(const sdk::AcknowledgeRequest& r) override {
     record(kAcknowledge, nlohmann::json(r));
+    std::lock_guard lock(mu_);
+    if (exchange_queue) {
+      std::erase_if(*exchange_queue,
+                    [&](const sdk::PolledMessage& m) { return m.message_id == r.message_id; });
+    }
     return sdk::Acknowledgement{r.message_id, true};
+  }
+  // Unset exchange_queue: kUnimplemented (a plugin without poll_messages).
+  // Set: the exchange's queue, oldest first, each message handed out until
+  // it is acknowledged.
+  sdk::Result<std::vector<sdk::PolledMessage>> poll_messages(const sdk::PollRequest& r) override {
+    record(kPollMessages, nlohmann::json(r));
+    std::lock_guard lock(mu_);
+    if (!exchange_queue) return refuse();
+    const auto n =
+        std::min<std::size_t>(exchange_queue->size(), static_cast<std::size_t>(r.max_messages));
+    return std::vector<sdk::PolledMessage>(exchange_queue->begin(),
+                                           exchange_queue->begin() + static_cast<long>(n));
   }
   sdk::Result<sdk::ClaimStatus> check_status(const sdk::StatusCheckRequest& r) override {
     record(kCheckStatus, nlohmann::json(r));
@@ -70,6 +88,7 @@ class ScriptedBilling final : public sdk::BillingGateway {
   std::vector<Call> calls;
   nlohmann::json answers = nlohmann::json::array();
   std::optional<sdk::Error> poll_error;
+  std::optional<std::vector<sdk::PolledMessage>> exchange_queue;
   std::deque<sdk::Result<sdk::ClaimResponse>> submit_answers;
   std::deque<sdk::Result<sdk::ClaimStatus>> status_answers;
 

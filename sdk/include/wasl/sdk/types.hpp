@@ -508,11 +508,11 @@ struct InformationRequest {
   // The idempotency key of the claim it is about (the claim identifier the
   // provider sent, as its plugin maps it back); empty when it names none.
   std::string claim_request_id;
-  std::string reason;                   // missing-info, missing-attachment, information-correction
-  std::vector<std::string> questions;   // free-text payloads
+  std::string reason;                  // missing-info, missing-attachment, information-correction
+  std::vector<std::string> questions;  // free-text payloads
   std::vector<RequestedDocument> documents;
   std::int64_t authored_ms = 0;
-  std::int64_t due_ms = 0;              // 0: no due date given
+  std::int64_t due_ms = 0;  // 0: no due date given
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InformationRequest, request_id, request_system,
                                                 claim_request_id, reason, questions, documents,
@@ -557,9 +557,9 @@ struct AdvancedAuthorization {
   std::vector<Identifier> patient_identifiers;
   std::string member_id;  // the coverage's member identifier
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AdvancedAuthorization, response_id,
-                                                response_system, pre_auth_ref, period_start_ms,
-                                                period_end_ms, patient_identifiers, member_id)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AdvancedAuthorization, response_id, response_system,
+                                                pre_auth_ref, period_start_ms, period_end_ms,
+                                                patient_identifiers, member_id)
 
 // The exchange reports an error (NPHIES error-notice), about one of the
 // provider's messages when `request_message_id` of its PolledMessage is set.

@@ -1,0 +1,56 @@
+// What the hub does with each message polled from the exchange
+// (sdk::PolledMessage, billing.poll_messages), in one transaction with the
+// message's billing_messages row (BillingMessageStore) and its audit:
+//   claim-response, priorauth-response  the answer is recorded on the
+//       facility's claim submitted by the message it names (its
+//       request_message_id), as before: recorded; no such claim: unmatched;
+//   communication-request  recorded against the claim it is about (its
+//       claim_request_id, the key the claim was sent with), else unmatched;
+//   payment-reconciliation  recorded when every detail names a claim of the
+//       facility, else unmatched;
+//   advanced-authorization  recorded (it answers no request);
+//   error-notice  error, against the claim whose message it is about when
+//       any; an alert is raised (billing.error_notice);
+//   unreadable, or any other event  unreadable, with the plugin's reason.
+// Every stored message may be acknowledged: nothing polled is left to block
+// the exchange's queue. A redelivered message (the facility holds its
+// message id) changes nothing and may be acknowledged again. The one
+// message not stored is a claim answer saying "queued" for a claim still
+// queued: nothing new, and not acknowledged, as before.
+//
+// replay_billing_message routes a stored message again (an operator's
+// repair, e.g. after the claim it names was found): its row takes the new
+// state, audited billing.message_replayed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "hub/claims/billing_message_store.hpp"
+#include "hub/claims/claim_poll.hpp"
+#include "wasl/sdk/result.hpp"
+#include "wasl/sdk/types.hpp"
+
+namespace wasl::claims {
+
+struct RoutedMessage {
+  bool stored = false;       // a new billing_messages row (false: a redelivery, or held)
+  bool acknowledge = false;  // the exchange may be told it was taken
+  bool moved_claim = false;  // a claim answer changed its claim
+  BillingMessageState state = BillingMessageState::kRecorded;
+  std::optional<std::string> claim_id;
+  std::string billing_message_id;
+};
+
+sdk::Result<RoutedMessage> take_polled_message(const ClaimPollDeps& deps,
+                                               const std::string& facility_id,
+                                               const sdk::PolledMessage& message,
+                                               std::int64_t now_ms, const std::string& actor);
+
+sdk::Result<BillingMessage> replay_billing_message(const ClaimPollDeps& deps,
+                                                   const std::string& facility_id,
+                                                   const std::string& id, std::int64_t now_ms,
+                                                   const std::string& actor);
+
+}  // namespace wasl::claims
