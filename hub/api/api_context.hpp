@@ -73,6 +73,12 @@ struct ApiContext {
   // answers now (facility id, actor) and answers the counts as JSON; empty
   // answers 503 there.
   std::function<sdk::Result<nlohmann::json>(const std::string&, const std::string&)> poll_claims;
+  // POST /v1/billing/messages/{id}/replay: routes the facility's stored
+  // billing message again (facility id, message id, actor) and answers its
+  // row as JSON (claims::replay_billing_message); empty answers 503 there.
+  std::function<sdk::Result<nlohmann::json>(const std::string&, const std::string&,
+                                            const std::string&)>
+      replay_billing_message;
   // Optional: list reads a key repeats with the same answer are audited
   // once per window (GET /v1/consultations; read_audit_window.hpp); null =
   // every read is audited.

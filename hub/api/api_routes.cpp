@@ -3,6 +3,7 @@
 #include "hub/api/api_context.hpp"
 #include "hub/api/audit_trail.hpp"
 #include "hub/api/audit_verification.hpp"
+#include "hub/api/billing_messages.hpp"
 #include "hub/api/caller.hpp"
 #include "hub/api/claims.hpp"
 #include "hub/api/consultations.hpp"
@@ -35,6 +36,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_participant_routes(router, context);
   add_recording_routes(router, context);
   add_claim_routes(router, context);
+  add_billing_message_routes(router, context);
   add_workflow_routes(router, context);
   add_run_routes(router, context);
   add_plugin_routes(router, context);

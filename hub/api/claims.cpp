@@ -15,6 +15,7 @@
 #include "hub/api/field_validator.hpp"
 #include "hub/api/idempotent_request.hpp"
 #include "hub/api/json_response.hpp"
+#include "hub/api/list_params.hpp"
 #include "hub/api/request_audit.hpp"
 #include "hub/claims/claim_store.hpp"
 #include "hub/domain/timestamp.hpp"
@@ -81,8 +82,8 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
 Response list_all(ApiContext& ctx, Request& request, const access::Principal& principal) {
   FieldValidator v;
   claims::ClaimQuery q;
-  q.limit = static_cast<std::size_t>(records::kDefaultListLimit);
-  std::string cursor;
+  ListParams paging;
+  paging.limit = static_cast<std::size_t>(records::kDefaultListLimit);
   for (const auto& [name, value] : request.query) {
     if (name == "state") {
       q.state = domain::parse_claim_state(value);
@@ -98,27 +99,13 @@ Response list_all(ApiContext& ctx, Request& request, const access::Principal& pr
       } else {
         q.since_ms = *t;
       }
-    } else if (name == "limit") {
-      char* end = nullptr;
-      long n = std::strtol(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0' || n < 1 || n > records::kMaxListLimit) {
-        v.add("limit", "out_of_range",
-              "must be a whole number from 1 to " + std::to_string(records::kMaxListLimit));
-      } else {
-        q.limit = static_cast<std::size_t>(n);
-      }
-    } else if (name == "cursor") {
-      auto decoded = records::decode_cursor(value);
-      if (!decoded.ok()) {
-        v.add("cursor", "invalid_format", "is not a cursor this server issued");
-      } else {
-        q.after = std::make_pair(decoded->created_at, decoded->id);
-      }
-    } else {
+    } else if (!read_list_param(name, value, v, paging)) {
       v.add(name.substr(0, 64), "unknown_field", "is not a parameter of this resource");
     }
   }
   if (!v.ok()) return validation_problem(request, 400, v.take());
+  q.limit = paging.limit;
+  q.after = paging.after;
   claims::ClaimStore claims(*ctx.cipher, *ctx.audit);
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());

@@ -61,6 +61,13 @@ constexpr std::array kMessages = {
           "لا يوجد تسجيل بهذا المعرّف."},
     Entry{MessageId::kClaimNotFound, "No claim with this id exists.",
           "لا توجد مطالبة بهذا المعرّف."},
+    Entry{MessageId::kBillingMessageNotFound, "No billing message with this id exists.",
+          "لا توجد رسالة فوترة بهذا المعرّف."},
+    Entry{MessageId::kBillingMessageRecorded,
+          "This billing message is already recorded; only unmatched, unreadable and error "
+          "messages are replayed.",
+          "رسالة الفوترة هذه مسجّلة بالفعل؛ لا يُعاد تمرير إلا الرسائل غير المطابقة أو غير "
+          "المقروءة أو رسائل الخطأ."},
     Entry{MessageId::kWorkflowNotFound, "No workflow of this name is deployed.",
           "لا يوجد سير عمل منشور بهذا الاسم."},
     Entry{MessageId::kNoRun, "This consultation has no workflow run.",

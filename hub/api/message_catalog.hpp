@@ -46,6 +46,8 @@ enum class MessageId {
   kRecordingNotFound,
   kRecordingUnreadable,
   kClaimNotFound,
+  kBillingMessageNotFound,
+  kBillingMessageRecorded,
   kWorkflowNotFound,
   kNoRun,
   kConsultationEnded,

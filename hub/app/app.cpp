@@ -10,8 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/api/billing_messages.hpp"
 #include "hub/app/facility_sync.hpp"
 #include "hub/claims/claim_actions.hpp"
+#include "hub/claims/polled_message_router.hpp"
 #include "hub/console/console_routes.hpp"
 #include "hub/consultations/consultations.hpp"
 #include "hub/domain/timestamp.hpp"
@@ -389,7 +391,14 @@ claims::ClaimPollDeps App::claim_poll_deps() {
       }
     }
     if (name.empty() || !plugins_) return;
-    plugins_->health().raise(name, "claim.unanswered",
+    if (alert.kind == "billing.error_notice") {
+      plugins_->health().raise(
+          name, alert.kind,
+          "error notice " + alert.billing_message_id +
+              (alert.claim_id.empty() ? std::string() : " about claim " + alert.claim_id));
+      return;
+    }
+    plugins_->health().raise(name, alert.kind,
                              "claim " + alert.claim_id + " " + alert.state + " since " +
                                  domain::format_timestamp(alert.sent_at_ms));
   };
@@ -425,6 +434,14 @@ void App::build_api() {
                           {"matched", polled.matched},
                           {"unmatched", polled.unmatched},
                           {"acknowledged", polled.acknowledged}};
+  };
+  api_context_.replay_billing_message =
+      [this](const std::string& facility, const std::string& id,
+             const std::string& actor) -> sdk::Result<nlohmann::json> {
+    WASL_ASSIGN_OR_RETURN(claims::BillingMessage replayed,
+                          claims::replay_billing_message(claim_poll_deps(), facility, id,
+                                                         api_context_.now_ms(), actor));
+    return api::billing_message_json(replayed);
   };
   api::add_api_routes(router_, api_context_);
   console::add_console_routes(router_);

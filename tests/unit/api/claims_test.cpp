@@ -5,7 +5,10 @@
 
 #include <thread>
 
+#include "hub/api/billing_messages.hpp"
+#include "hub/claims/billing_message_store.hpp"
 #include "hub/claims/claim_store.hpp"
+#include "hub/claims/polled_message_router.hpp"
 #include "tests/unit/api/api_fixture.hpp"
 #include "tests/unit/audit/audit_outage.hpp"
 
@@ -39,6 +42,33 @@ class ClaimsTest : public ApiFixture {
     add_consultation(kFacilityB, "c-b");
     add_claim(kFacilityA, consultation_, "claim-a");
     add_claim(kFacilityB, "c-b", "claim-b");
+  }
+
+  // A polled message stored for `facility` (claims::BillingMessageStore).
+  std::string add_billing_message(const std::string& facility, const std::string& message_id,
+                                  claims::BillingMessageState state) {
+    claims::BillingMessage m;
+    m.id = "bm-" + message_id;
+    m.facility_id = facility;
+    m.message_id = message_id;
+    m.event = "claim-response";
+    m.state = state;
+    m.problem = "it answers no claim of the facility";
+    m.received_at = kNow;
+    sdk::PolledMessage polled;
+    polled.event = "claim-response";
+    polled.message_id = message_id;
+    polled.request_message_id = "mh-nobody";
+    polled.answer.request_message_id = "mh-nobody";
+    polled.answer.status = "complete";
+    m.message = nlohmann::json(polled).dump();
+    claims::BillingMessageStore messages(*cipher_, *audit_);
+    auto tx = store_->begin();
+    EXPECT_TRUE(tx.ok());
+    auto inserted = messages.insert(**tx, m, "system");
+    EXPECT_TRUE(inserted.ok() && *inserted);
+    EXPECT_TRUE((*tx)->commit().ok());
+    return m.id;
   }
 
   std::string add_consultation(const std::string& facility, const std::string& id) {
@@ -330,6 +360,57 @@ TEST_P(ClaimsTest, PollFetchesQueuedAnswersForTheCallersFacilityOnly) {
   EXPECT_NE(refused.status, 200) << refused.body;
   EXPECT_NE(refused.status, 500) << refused.body;
   EXPECT_NE(refused.body.find("billing.nphies"), std::string::npos) << refused.body;
+}
+
+TEST_P(ClaimsTest, BillingMessagesAreTheCallersFacilitysAndReplayable) {
+  const std::string a =
+      add_billing_message(kFacilityA, "m-a", claims::BillingMessageState::kUnmatched);
+  const std::string done =
+      add_billing_message(kFacilityA, "m-done", claims::BillingMessageState::kRecorded);
+  const std::string b =
+      add_billing_message(kFacilityB, "m-b", claims::BillingMessageState::kUnmatched);
+  claims::ClaimPollDeps deps;
+  deps.store = store_.get();
+  deps.cipher = cipher_.get();
+  deps.audit = audit_.get();
+  context_.replay_billing_message = [&deps](
+                                        const std::string& facility, const std::string& id,
+                                        const std::string& actor) -> sdk::Result<nlohmann::json> {
+    WASL_ASSIGN_OR_RETURN(claims::BillingMessage m,
+                          claims::replay_billing_message(deps, facility, id, kNow + 1, actor));
+    return billing_message_json(m);
+  };
+
+  http::Response listed = send({"GET", "/v1/billing/messages?state=unmatched"}, Role::kIntegrator);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_EQ(body_of(listed)["items"].size(), 1u) << listed.body;
+  EXPECT_EQ(body_of(listed)["items"][0]["id"], a);
+  EXPECT_EQ(body_of(listed)["items"][0]["problem"], "it answers no claim of the facility");
+  EXPECT_EQ(listed.body.find("mh-nobody"), std::string::npos) << "the message is not listed";
+  http::Response theirs = send({"GET", "/v1/billing/messages"}, Role::kAdmin, /*facility_b=*/true);
+  ASSERT_EQ(theirs.status, 200) << theirs.body;
+  ASSERT_EQ(body_of(theirs)["items"].size(), 1u);
+  EXPECT_EQ(body_of(theirs)["items"][0]["id"], b);
+  EXPECT_EQ(send({"GET", "/v1/billing/messages?state=lost"}, Role::kIntegrator).status, 400);
+
+  // Another facility's message is not found, exactly like a missing one.
+  http::Response other =
+      send({"POST", "/v1/billing/messages/" + a + "/replay"}, Role::kAdmin, /*facility_b=*/true);
+  EXPECT_EQ(other.status, 404) << other.body;
+  EXPECT_EQ(body_of(other)["detail"], "No billing message with this id exists.");
+  EXPECT_EQ(send({"POST", "/v1/billing/messages/nope/replay"}, Role::kIntegrator).status, 404);
+  EXPECT_EQ(send({"POST", "/v1/billing/messages/" + done + "/replay"}, Role::kIntegrator).status,
+            409);
+  http::Response replayed =
+      send({"POST", "/v1/billing/messages/" + a + "/replay"}, Role::kIntegrator);
+  ASSERT_EQ(replayed.status, 200) << replayed.body;
+  EXPECT_EQ(body_of(replayed)["state"], "unmatched");  // still no claim of A's asked for it
+  EXPECT_EQ(body_of(replayed)["replays"], 1);
+  EXPECT_EQ(audit_count("billing.message_replayed"), 1);
+
+  EXPECT_EQ(send({"GET", "/v1/billing/messages"}, Role::kHospital).status, 403);
+  EXPECT_EQ(send({"POST", "/v1/billing/messages/" + a + "/replay"}, Role::kClinician).status, 403);
+  EXPECT_EQ(send({"GET", "/v1/billing/messages"}, std::nullopt).status, 401);
 }
 
 TEST_P(ClaimsTest, ADraftClaimIsRetriedWhenItsSubmitStepFailed) {
