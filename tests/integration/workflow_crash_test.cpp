@@ -94,14 +94,16 @@ std::int64_t count(storage::Store& store, const std::string& sql) {
 }
 
 // The workflow's steps' effects: the billing instance is also polled for
-// queued claim answers (billing.poll) each time a hub starts, and the hub
+// queued messages (billing.poll_messages, then billing.poll from a plugin
+// without it) each time a hub starts, and the hub
 // probes video and EHR instances for their health with calls that carry no
 // idempotency key (the double files them under "none-<method>"): not steps.
 constexpr char kStepEffects[] =
-    "SELECT COUNT(*) FROM effects WHERE method <> 'billing.poll' AND key NOT LIKE 'none-%'";
+    "SELECT COUNT(*) FROM effects WHERE method NOT IN ('billing.poll', 'billing.poll_messages') "
+    "AND key NOT LIKE 'none-%'";
 constexpr char kRepeatedStepEffects[] =
-    "SELECT COUNT(*) FROM effects WHERE calls > 1 AND method <> 'billing.poll' AND "
-    "key NOT LIKE 'none-%'";
+    "SELECT COUNT(*) FROM effects WHERE calls > 1 AND method NOT IN ('billing.poll', "
+    "'billing.poll_messages') AND key NOT LIKE 'none-%'";
 
 std::int64_t effects_count(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;

@@ -40,6 +40,8 @@ const std::map<std::string, std::string>& expected_matrix() {
       {"POST /v1/claims/poll", "ai"},
       {"GET /v1/claims/{id}", "aih"},
       {"POST /v1/claims/{id}/retry", "ai"},
+      {"GET /v1/billing/messages", "ai"},
+      {"POST /v1/billing/messages/{id}/replay", "ai"},
       {"GET /v1/workflows", "ai"},
       {"GET /v1/workflows/{name}", "ai"},
       {"GET /v1/workflows/{name}/diff", "ai"},
