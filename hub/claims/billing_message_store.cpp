@@ -146,6 +146,24 @@ Result<std::vector<BillingMessage>> BillingMessageStore::list(storage::Transacti
   return out;
 }
 
+Result<std::vector<BillingMessage>> BillingMessageStore::unmatched_answers(
+    storage::Transaction& tx, std::string_view facility_id, std::size_t limit) const {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query(std::string(kColumns) +
+                   " FROM billing_messages WHERE facility_id = $1 AND state = 'unmatched' AND "
+                   "event IN ('claim-response', 'priorauth-response') AND "
+                   "request_message_id IS NOT NULL ORDER BY received_at DESC, id DESC LIMIT $2",
+               {std::string(facility_id), static_cast<std::int64_t>(limit)}));
+  std::vector<BillingMessage> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    WASL_ASSIGN_OR_RETURN(BillingMessage m, from_row(row));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
 Status BillingMessageStore::settle_replay(storage::Transaction& tx, const BillingMessage& m,
                                           const std::string& actor, std::int64_t now_ms) const {
   WASL_ASSIGN_OR_RETURN(

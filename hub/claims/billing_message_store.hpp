@@ -75,6 +75,12 @@ class BillingMessageStore {
                                                 std::string_view facility_id,
                                                 const BillingMessageQuery& q) const;
 
+  // The facility's newest unmatched claim and prior-authorization answers
+  // that name a request message (at most `limit`), without the message.
+  sdk::Result<std::vector<BillingMessage>> unmatched_answers(storage::Transaction& tx,
+                                                             std::string_view facility_id,
+                                                             std::size_t limit) const;
+
   // A replay's outcome: the new state, claim and problem, replays counted,
   // audited billing.message_replayed by `actor`.
   sdk::Status settle_replay(storage::Transaction& tx, const BillingMessage& m,

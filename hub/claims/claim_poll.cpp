@@ -79,6 +79,7 @@ Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::string
   ClaimPollResult out;
   out.fetched = static_cast<int>(messages.size());
   for (const sdk::PolledMessage& message : messages) {
+    if (deps.keep_alive) deps.keep_alive();
     WASL_ASSIGN_OR_RETURN(RoutedMessage routed,
                           take_polled_message(deps, facility_id, message, now_ms, actor));
     if (routed.moved_claim) ++out.matched;
@@ -97,6 +98,8 @@ Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::string
       continue;
     }
   }
+  WASL_ASSIGN_OR_RETURN(int rematched, rematch_answers(deps, facility_id, now_ms));
+  out.matched += rematched;
   return out;
 }
 
@@ -127,7 +130,8 @@ int ClaimPollJob::tick(std::int64_t now_ms) {
     const bool first = started_.insert(facility_id).second;
     if (!take_round(facility_id, now_ms, first)) continue;
     ++polls;
-    auto checked = check_in_doubt_claims(deps_, facility_id, now_ms);
+    const ClaimPollDeps deps = round_deps(facility_id, now_ms);
+    auto checked = check_in_doubt_claims(deps, facility_id, now_ms);
     if (!checked.ok()) {
       spdlog::warn("billing.check_status for facility {} failed: {}", facility_id,
                    checked.error().message);
@@ -138,7 +142,7 @@ int ClaimPollJob::tick(std::int64_t now_ms) {
           facility_id, checked->checked, checked->queued, checked->resent, checked->in_doubt,
           checked->skipped);
     }
-    auto polled = poll_claims(deps_, facility_id, now_ms);
+    auto polled = poll_claims(deps, facility_id, now_ms);
     if (!polled.ok()) {
       spdlog::warn("billing.poll for facility {} failed: {}", facility_id, polled.error().message);
     } else if (polled->fetched > 0) {
@@ -153,6 +157,25 @@ int ClaimPollJob::tick(std::int64_t now_ms) {
     }
   }
   return polls;
+}
+
+ClaimPollDeps ClaimPollJob::round_deps(const std::string& facility_id, std::int64_t now_ms) {
+  ClaimPollDeps deps = deps_;
+  const auto started = std::chrono::steady_clock::now();
+  auto renewed = std::make_shared<std::chrono::steady_clock::time_point>(started);
+  deps.keep_alive = [this, facility_id, now_ms, started, renewed] {
+    const auto at = std::chrono::steady_clock::now();
+    if (at - *renewed < kRoundRenewal) return;
+    *renewed = at;
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(at - started).count();
+    auto kept =
+        PollLease(*deps_.store).renew(facility_id, holder_, now_ms + elapsed + kRoundLease.count());
+    if (!kept.ok() || !*kept) {
+      spdlog::warn("billing round of facility {}: its lease could not be renewed", facility_id);
+    }
+  };
+  return deps;
 }
 
 bool ClaimPollJob::take_round(const std::string& facility_id, std::int64_t now_ms,
@@ -177,7 +200,7 @@ Result<ClaimPollResult> ClaimPollJob::poll_now(const std::string& facility_id, s
         "the billing round of facility " + facility_id + " is running; poll again when it is done",
         true, std::chrono::milliseconds(5000));
   }
-  auto polled = poll_claims(deps_, facility_id, now_ms, actor);
+  auto polled = poll_claims(round_deps(facility_id, now_ms), facility_id, now_ms, actor);
   // The next round stays due when it was.
   auto finished = PollLease(*deps_.store).finish(facility_id, holder_, now_ms, std::nullopt);
   if (!finished.ok()) {

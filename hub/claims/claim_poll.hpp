@@ -12,7 +12,9 @@
 // answers kUnimplemented, which is fine). A message that matches nothing or
 // cannot be read is stored as such, visible to the facility's operators
 // (GET /v1/billing/messages) and replayable, and acknowledged: it never
-// blocks the exchange's queue. Eligibility is never polled: the exchange
+// blocks the exchange's queue. Then the claim answers stored unmatched whose
+// claim has since recorded the message they answer are matched again
+// (rematch_answers). Eligibility is never polled: the exchange
 // answers it on the open connection.
 //
 // Errors: kNotFound when the facility has no billing binding; the poll
@@ -75,11 +77,18 @@ struct ClaimPollDeps {
   const records::CellCipher* cipher = nullptr;
   const audit::AuditWriter* audit = nullptr;
   RaiseClaimAlert alert;  // empty: no alerts
+  // Called between the outside calls of a round (each status-check, each
+  // polled message): the billing round job renews its lease there. Empty:
+  // nothing to renew.
+  std::function<void()> keep_alive;
 };
 
-// The longest a round may hold its facility before another hub may take it
-// over (the holder died mid-round).
-inline constexpr std::chrono::milliseconds kRoundLease{15 * 60 * 1000};
+// How long a round holds its facility past its start or its last renewal
+// (ClaimPollDeps::keep_alive renews it every kRoundRenewal): a hub killed
+// mid-round holds it at most that long, and another hub, or the same one
+// restarted, takes over after.
+inline constexpr std::chrono::milliseconds kRoundLease{20 * 1000};
+inline constexpr std::chrono::milliseconds kRoundRenewal{5 * 1000};
 
 // NPHIES caps a poll's count at 100.
 inline constexpr int kMaxPollMessages = 100;
@@ -96,8 +105,9 @@ sdk::Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::s
 // tick() is what the hub's periodic runner calls; a facility's failed round
 // is logged and tried again at its next interval, the others go on.
 // Each round runs under the facility's PollLease (poll_lease.hpp), shared by
-// the hubs on one database: a round starts only when no other runs (at most
-// kRoundLease, then a dead holder's round is taken over) and the facility's
+// the hubs on one database: a round starts only when no other runs (a
+// round's lease lasts kRoundLease past its last renewal, so a dead holder's
+// round is taken over soon after) and the facility's
 // shared next round is due, and it sets the next one poll_interval after its
 // start. A hub's first round of a facility starts whether due or not, so a
 // restarted hub asks at once about the claims it left in doubt. poll_now()
@@ -126,6 +136,9 @@ class ClaimPollJob {
   // Takes the facility's lease for a round starting at `now_ms` (PollLease::
   // take); false when it cannot start (or the lease cannot be read: logged).
   bool take_round(const std::string& facility_id, std::int64_t now_ms, bool due_or_not);
+  // deps_ for one round of the facility started at `now_ms`, its keep_alive
+  // renewing the round's lease (every kRoundRenewal, kRoundLease ahead).
+  ClaimPollDeps round_deps(const std::string& facility_id, std::int64_t now_ms);
 
   ClaimPollDeps deps_;
   std::string holder_;  // this job's lease token

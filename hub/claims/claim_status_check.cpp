@@ -118,6 +118,7 @@ Result<ClaimStatusCheckResult> check_in_doubt_claims(const ClaimPollDeps& deps,
     check.provider_license = provider_license;
     check.payer_license =
         d->request.payer_license.empty() ? d->request.coverage.payer_id : d->request.payer_license;
+    if (deps.keep_alive) deps.keep_alive();
     auto status = billing->check_status(check);
     if (!status.ok()) {
       spdlog::warn("billing.check_status for claim {} of facility {}: {}", d->claim.id, facility_id,

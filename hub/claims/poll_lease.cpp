@@ -32,4 +32,15 @@ sdk::Result<bool> PollLease::finish(const std::string& facility_id, const std::s
   return changed > 0;
 }
 
+sdk::Result<bool> PollLease::renew(const std::string& facility_id, const std::string& holder,
+                                   std::int64_t until_ms) {
+  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
+  WASL_ASSIGN_OR_RETURN(std::int64_t changed,
+                        tx->exec("UPDATE billing_poll_leases SET expires_at = $1 "
+                                 "WHERE facility_id = $2 AND holder = $3",
+                                 {until_ms, facility_id, holder}));
+  WASL_RETURN_IF_ERROR(tx->commit());
+  return changed > 0;
+}
+
 }  // namespace wasl::claims

@@ -11,7 +11,9 @@
 // at once about claims a dead hub left in doubt, and the operator's poll);
 // false otherwise. finish() ends the holder's round, the next due at
 // `next_at_ms` (nullopt: when it was); false when the lease was lost (it
-// lapsed and another hub took it).
+// lapsed and another hub took it). A round holds its lease for a short
+// time, renewed while it runs (renew()), so a holder killed mid-round frees
+// the facility soon.
 //
 // A holder is a token unique to one hub process (storage::new_row_id()).
 // Nothing depends on the lease for correctness: every claim move is
@@ -36,6 +38,10 @@ class PollLease {
                          std::int64_t now_ms, std::int64_t until_ms, bool due_or_not);
   sdk::Result<bool> finish(const std::string& facility_id, const std::string& holder,
                            std::int64_t now_ms, std::optional<std::int64_t> next_at_ms);
+  // Moves the holder's running round's end to `until_ms`; false when the
+  // lease was lost.
+  sdk::Result<bool> renew(const std::string& facility_id, const std::string& holder,
+                          std::int64_t until_ms);
 
  private:
   storage::Store& store_;

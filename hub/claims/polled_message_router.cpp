@@ -180,6 +180,37 @@ Result<RoutedMessage> take_polled_message(const ClaimPollDeps& deps, const std::
   return out;
 }
 
+Result<int> rematch_answers(const ClaimPollDeps& deps, const std::string& facility_id,
+                            std::int64_t now_ms) {
+  BillingMessageStore messages(*deps.cipher, *deps.audit);
+  ClaimStore claims(*deps.cipher, *deps.audit);
+  std::vector<std::string> known;
+  {
+    WASL_ASSIGN_OR_RETURN(auto tx, deps.store->begin(storage::TxMode::kReadOnly));
+    WASL_ASSIGN_OR_RETURN(std::vector<BillingMessage> waiting,
+                          messages.unmatched_answers(*tx, facility_id, kMaxRematched));
+    for (const BillingMessage& m : waiting) {
+      WASL_ASSIGN_OR_RETURN(
+          std::optional<std::string> claim,
+          claims.find_by_request_message(*tx, facility_id, m.request_message_id.value_or("")));
+      if (claim) known.push_back(m.id);
+    }
+  }
+  int moved = 0;
+  for (const std::string& id : known) {
+    auto replayed = replay_billing_message(deps, facility_id, id, now_ms, "system");
+    if (!replayed.ok()) {
+      // Another hub replayed it meanwhile (recorded now), or it cannot be
+      // read: the next round looks again.
+      spdlog::warn("billing message {} of facility {} could not be matched again: {}", id,
+                   facility_id, replayed.error().message);
+      continue;
+    }
+    if (replayed->state == BillingMessageState::kRecorded) ++moved;
+  }
+  return moved;
+}
+
 Result<BillingMessage> replay_billing_message(const ClaimPollDeps& deps,
                                               const std::string& facility_id, const std::string& id,
                                               std::int64_t now_ms, const std::string& actor) {

@@ -48,6 +48,16 @@ sdk::Result<RoutedMessage> take_polled_message(const ClaimPollDeps& deps,
                                                const sdk::PolledMessage& message,
                                                std::int64_t now_ms, const std::string& actor);
 
+// Claim answers that came before their claim recorded the message they
+// answer (the hub killed while the claim was sent, say: the exchange's answer
+// is polled before the resend records its message id) are stored unmatched
+// and acknowledged. rematch_answers replays, as "system", each of the
+// facility's newest kMaxRematched unmatched answers whose request message is
+// now a claim's; answers how many moved a claim.
+inline constexpr std::size_t kMaxRematched = 100;
+sdk::Result<int> rematch_answers(const ClaimPollDeps& deps, const std::string& facility_id,
+                                 std::int64_t now_ms);
+
 sdk::Result<BillingMessage> replay_billing_message(const ClaimPollDeps& deps,
                                                    const std::string& facility_id,
                                                    const std::string& id, std::int64_t now_ms,

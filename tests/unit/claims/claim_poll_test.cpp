@@ -240,7 +240,7 @@ TEST_P(ClaimPollTest, TwoHubsServeEachFacilityOncePerInterval) {
 
   // The operator's poll waits while a round runs (another hub's, here).
   PollLease lease(*store_);
-  ASSERT_OK_AND_ASSIGN(bool taken, lease.take(kFacilityA, "other-hub", 302'000, 900'000, true));
+  ASSERT_OK_AND_ASSIGN(bool taken, lease.take(kFacilityA, "other-hub", 302'000, 322'000, true));
   ASSERT_TRUE(taken);
   auto busy = two.poll_now(kFacilityA, 302'000, "operator");
   ASSERT_FALSE(busy.ok());
@@ -257,6 +257,22 @@ TEST_P(ClaimPollTest, TwoHubsServeEachFacilityOncePerInterval) {
   EXPECT_EQ(two.tick(400'000), 1);  // B only
   EXPECT_EQ(one.tick(601'000), 2);
   EXPECT_EQ(two.tick(601'000), 0);
+}
+
+// A hub killed mid-round holds the facility for kRoundLease at most: the
+// same hub restarted (a new job) or another takes over then.
+TEST_P(ClaimPollTest, AHubKilledMidRoundHoldsItsFacilityBriefly) {
+  PollLease lease(*store_);
+  ASSERT_OK_AND_ASSIGN(
+      bool taken, lease.take(kFacilityA, "dead-hub", 1'000, 1'000 + kRoundLease.count(), true));
+  ASSERT_TRUE(taken);
+  ClaimPollJob restarted(deps_);
+  EXPECT_EQ(restarted.tick(1'000 + kRoundLease.count() - 1), 1);  // B only: A still held
+  EXPECT_EQ(calls("billing.poll"), 1);
+  EXPECT_EQ(restarted.tick(1'000 + kRoundLease.count() + 300'000), 2);
+  // A renewal by the holder keeps it; one by another holder changes nothing.
+  ASSERT_OK_AND_ASSIGN(bool mine, lease.renew(kFacilityB, "dead-hub", 10'000'000));
+  EXPECT_FALSE(mine);
 }
 
 // Two hubs ticking at the same moment on their own threads and connections:
@@ -436,6 +452,28 @@ TEST_P(ClaimPollTest, EveryPolledEventIsStoredRoutedAndAcknowledged) {
   EXPECT_EQ(again.acknowledged, 1);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM billing_messages"), 8);
   EXPECT_EQ(alerts.size(), 1u);
+}
+
+// An answer polled before its claim recorded the message it answers (the
+// hub was killed while sending it, and the resend recorded it later) is
+// matched at the next poll, without an operator.
+TEST_P(ClaimPollTest, AnAnswerThatCameBeforeItsClaimIsMatchedAtTheNextPoll) {
+  billing_->exchange_queue.emplace();
+  billing_->exchange_queue->push_back(claim_answer("mh-early", "resp-early"));
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult first, poll_claims(deps_, kFacilityA, 5'000));
+  EXPECT_EQ(first.unmatched, 1);
+  EXPECT_EQ(first.acknowledged, 1);
+  queued(kFacilityA, "c-a", "claim-early", "mh-early");  // the resend records it
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult second, poll_claims(deps_, kFacilityA, 6'000));
+  EXPECT_EQ(second.fetched, 0);
+  EXPECT_EQ(second.matched, 1);
+  EXPECT_EQ(claim(kFacilityA, "claim-early").state, ClaimState::kApproved);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'billing.message_replayed' "
+                   "AND actor = 'system'"),
+            1);
+  // Facility B's poll does not take A's answer.
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult theirs, poll_claims(deps_, kFacilityB, 7'000));
+  EXPECT_EQ(theirs.matched, 0);
 }
 
 // An answer that came before its claim was known is replayed by an operator

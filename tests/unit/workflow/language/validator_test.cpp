@@ -101,7 +101,7 @@ TEST(Validator, UnknownRoleMethodAndHubAction) {
                    "mean video? (roles: billing, ehr, reporting, video, hub)",
                    "w.yaml:8: step 'b': the billing role has no method 'submit_claims'; did you "
                    "mean submit_claim? (billing methods: acknowledge, cancel, check_eligibility, "
-                   "check_status, poll, request_prior_authorization, submit_claim)",
+                   "check_status, poll, poll_messages, request_prior_authorization, submit_claim)",
                    "w.yaml:10: step 'c': unknown hub action 'hub.set_statu'; did you mean "
                    "set_status? (hub actions: archive_recording, build_claim, build_eligibility, "
                    "build_report, describe_consultation, record_event, set_status)",
