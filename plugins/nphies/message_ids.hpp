@@ -19,8 +19,10 @@ std::string uuid_for(std::string_view purpose, std::string_view key);
 struct MessageIds {
   std::string bundle_id;          // Bundle.id
   std::string message_header_id;  // MessageHeader.id (the exchange's response.identifier)
-  // Claim / CoverageEligibilityRequest / Task identifier value:
-  // "req_" + message_header_id.
+  // Claim / CoverageEligibilityRequest / Task identifier value: "req_" and
+  // the key, every byte outside [A-Za-z0-9._-] written %XX (upper-case hex).
+  // It carries the key itself, so whatever the exchange or the payer says
+  // about the identifier leads back to the request (idempotency_key_of).
   std::string business_id;
 
   // A resource id of this message, e.g. resource_id("Patient").
@@ -31,8 +33,16 @@ struct MessageIds {
 
 MessageIds message_ids(std::string_view idempotency_key);
 
-// The MessageHeader id a business identifier made by message_ids() embeds,
-// or empty for any other identifier.
+// The inverse of MessageIds::business_id: the idempotency key a business
+// identifier value made by message_ids() carries, or empty for any other
+// value (another prefix, a malformed or lower-case escape, a byte that would
+// have been escaped, nothing after the prefix). `business_id` may come from
+// outside; O(size), never throws.
+std::string idempotency_key_of(std::string_view business_id);
+
+// The MessageHeader id of the message whose business identifier is
+// `business_id` (message_ids(idempotency_key_of(business_id))), or empty when
+// idempotency_key_of() finds no key.
 std::string message_header_id_of(std::string_view business_id);
 
 }  // namespace wasl::plugins::nphies

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <set>
 
+#include "plugins/nphies/message_ids.hpp"
+
 namespace wasl::plugins::nphies {
 namespace {
 
@@ -128,10 +130,10 @@ TEST(ResponseReaderTest, PollResponseCarriesTheQueuedClaimResponse) {
 TEST(ResponseReaderTest, PollAnswerNamingAWaslClaimLeadsBackToItsMessage) {
   json bundle = sample("poll-response");
   json& claim_response = bundle["entry"][2]["resource"]["entry"][1]["resource"];
-  claim_response["request"]["identifier"]["value"] = "req_0b6f3f4e-1d2c-8a3b-9c4d-5e6f7a8b9c0d";
+  claim_response["request"]["identifier"]["value"] = message_ids("claim-7").business_id;
   auto answers = read_poll_response(bundle);
   ASSERT_TRUE(answers.ok());
-  EXPECT_EQ((*answers)[0].request_message_id, "0b6f3f4e-1d2c-8a3b-9c4d-5e6f7a8b9c0d");
+  EXPECT_EQ((*answers)[0].request_message_id, message_ids("claim-7").message_header_id);
 }
 
 TEST(ResponseReaderTest, CancelAndStatusResponsesReadTheirTasks) {
