@@ -1,5 +1,7 @@
 #include "plugins/nphies/response_reader.hpp"
 
+#include "plugins/nphies/fhir_elements.hpp"
+#include "plugins/nphies/message_envelope.hpp"
 #include "plugins/nphies/message_ids.hpp"
 #include "plugins/nphies/nphies_vocabulary.hpp"
 
@@ -17,93 +19,11 @@ Error malformed(const std::string& what) {
   return Error(ErrorCode::kInvalidArgument, "the exchange's answer " + what, false);
 }
 
-const json* member(const json& object, const char* name) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(name);
-  return it == object.end() ? nullptr : &*it;
-}
-
-std::string text(const json& object, const char* name) {
-  const json* m = member(object, name);
-  return m != nullptr && m->is_string() ? m->get<std::string>() : std::string();
-}
-
-double number(const json& object, const char* name) {
-  const json* m = member(object, name);
-  return m != nullptr && m->is_number() ? m->get<double>() : 0;
-}
-
-// The first coding's code of a CodeableConcept, or empty.
-std::string code_of(const json& codeable) {
-  const json* codings = member(codeable, "coding");
-  if (codings == nullptr || !codings->is_array()) return {};
-  for (const auto& c : *codings) {
-    std::string code = text(c, "code");
-    if (!code.empty()) return code;
-  }
-  return {};
-}
-
-const json* extension(const json& resource, const std::string& url) {
-  const json* list = member(resource, "extension");
-  if (list == nullptr || !list->is_array()) return nullptr;
-  for (const auto& e : *list) {
-    if (text(e, "url") == url) return &e;
-  }
-  return nullptr;
-}
-
 std::string extension_code(const json& resource, const std::string& url) {
   const json* e = extension(resource, url);
   if (e == nullptr) return {};
   const json* codeable = member(*e, "valueCodeableConcept");
   return codeable != nullptr ? code_of(*codeable) : std::string();
-}
-
-struct Header {
-  std::string event;
-  std::string id;
-  std::string responds_to;
-  std::string response_code;
-  std::string focus;
-};
-
-Result<Header> header_of(const json& bundle) {
-  if (!bundle.is_object() || text(bundle, "resourceType") != "Bundle") {
-    return malformed("is not a FHIR Bundle");
-  }
-  if (text(bundle, "type") != "message") return malformed("is not a message Bundle");
-  const json* entries = member(bundle, "entry");
-  if (entries == nullptr || !entries->is_array() || entries->empty()) {
-    return malformed("has no entries");
-  }
-  const json* header = member((*entries)[0], "resource");
-  if (header == nullptr || text(*header, "resourceType") != "MessageHeader") {
-    return malformed("does not start with a MessageHeader");
-  }
-  Header h;
-  const json* coding = member(*header, "eventCoding");
-  if (coding == nullptr || text(*coding, "system") != v::kEvents) {
-    return malformed("has no ksa-message-events event");
-  }
-  h.event = text(*coding, "code");
-  h.id = text(*header, "id");
-  if (const json* response = member(*header, "response")) {
-    h.responds_to = text(*response, "identifier");
-    h.response_code = text(*response, "code");
-  }
-  if (const json* focus = member(*header, "focus");
-      focus != nullptr && focus->is_array() && !focus->empty()) {
-    h.focus = text((*focus)[0], "reference");
-  }
-  return h;
-}
-
-const json* focal_of(const json& bundle, const Header& h) {
-  for (const auto& entry : bundle["entry"]) {
-    if (!h.focus.empty() && text(entry, "fullUrl") == h.focus) return member(entry, "resource");
-  }
-  return nullptr;
 }
 
 void read_errors(const json& resource, sdk::ClaimResponse& out) {
@@ -284,13 +204,13 @@ sdk::ClaimResponse read_task(const json& resource) {
 }  // namespace
 
 std::string message_event(const json& bundle) {
-  auto h = header_of(bundle);
+  auto h = read_envelope(bundle);
   return h.ok() ? h->event : std::string();
 }
 
 Result<sdk::ClaimResponse> read_response(const json& bundle) {
-  WASL_ASSIGN_OR_RETURN(Header h, header_of(bundle));
-  const json* focal = focal_of(bundle, h);
+  WASL_ASSIGN_OR_RETURN(MessageEnvelope h, read_envelope(bundle));
+  const json* focal = focal_resource(bundle, h);
   sdk::ClaimResponse out;
   if (h.event == "eligibility-response") {
     if (focal == nullptr || text(*focal, "resourceType") != "CoverageEligibilityResponse") {
@@ -330,7 +250,7 @@ Result<sdk::ClaimResponse> read_response(const json& bundle) {
 }
 
 Result<StatusAnswer> read_status_response(const json& bundle) {
-  WASL_ASSIGN_OR_RETURN(Header h, header_of(bundle));
+  WASL_ASSIGN_OR_RETURN(MessageEnvelope h, read_envelope(bundle));
   if (h.event != "status-response") {
     return malformed("is a " + (h.event.empty() ? std::string("message without event") : h.event) +
                      ", not a status-response");
@@ -338,7 +258,7 @@ Result<StatusAnswer> read_status_response(const json& bundle) {
   if (!h.response_code.empty() && h.response_code != "ok") {
     return malformed("status-response has response code " + h.response_code);
   }
-  const json* task = focal_of(bundle, h);
+  const json* task = focal_resource(bundle, h);
   if (task == nullptr || text(*task, "resourceType") != "Task") {
     return malformed("status-response has no Task focus");
   }
@@ -388,10 +308,10 @@ Result<StatusAnswer> read_status_response(const json& bundle) {
 }
 
 Result<std::vector<sdk::ClaimResponse>> read_poll_response(const json& bundle) {
-  WASL_ASSIGN_OR_RETURN(Header h, header_of(bundle));
+  WASL_ASSIGN_OR_RETURN(MessageEnvelope h, read_envelope(bundle));
   if (h.event != "poll-response") return malformed("is a " + h.event + ", not a poll-response");
   std::vector<sdk::ClaimResponse> out;
-  for (const auto& entry : bundle["entry"]) {
+  for (const auto& entry : *array_member(bundle, "entry")) {
     const json* resource = member(entry, "resource");
     if (resource == nullptr || text(*resource, "resourceType") != "Bundle") continue;
     WASL_ASSIGN_OR_RETURN(sdk::ClaimResponse answer, read_response(*resource));
