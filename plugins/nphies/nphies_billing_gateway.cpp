@@ -1,6 +1,8 @@
 #include "plugins/nphies/nphies_billing_gateway.hpp"
 
+#include "plugins/nphies/message_envelope.hpp"
 #include "plugins/nphies/message_ids.hpp"
+#include "plugins/nphies/polled_message_reader.hpp"
 #include "plugins/nphies/request_messages.hpp"
 #include "plugins/nphies/response_reader.hpp"
 
@@ -109,6 +111,31 @@ Result<std::vector<sdk::ClaimResponse>> NphiesBillingGateway::poll(
   host_.log(sdk::LogLevel::kDebug,
             "NPHIES poll-request: " + std::to_string(answers->size()) + " answer(s)");
   return answers;
+}
+
+Result<std::vector<sdk::PolledMessage>> NphiesBillingGateway::poll_messages(
+    const sdk::PollRequest& request) {
+  sdk::PollRequest asked = request;
+  if (asked.message_types.empty()) asked.message_types = polled_events();
+  WASL_ASSIGN_OR_RETURN(json message, poll_request_message(settings_, asked, client_.now_ms()));
+  WASL_ASSIGN_OR_RETURN(json answer, client_.send(message, "poll-request"));
+  const std::string prefix = host_.instance_name() + ": NPHIES poll-request: ";
+  auto messages = read_polled_messages(
+      answer, PolledReading{asked.message_types, settings_.identifier_system("claim")});
+  if (!messages.ok())
+    return Error(ErrorCode::kUnavailable, prefix + messages.error().message, true);
+  // A poll-response that names the poll it answers must name this one.
+  const std::string& sent_id = message["entry"][0]["resource"]["id"].get_ref<const std::string&>();
+  if (auto envelope = read_envelope(answer);
+      envelope.ok() && !envelope->responds_to.empty() && envelope->responds_to != sent_id) {
+    return Error(ErrorCode::kUnavailable, prefix + "the answer responds to another message", true);
+  }
+  std::size_t unreadable = 0;
+  for (const auto& m : *messages) unreadable += m.event == "unreadable" ? 1 : 0;
+  host_.log(sdk::LogLevel::kDebug, "NPHIES poll-request: " + std::to_string(messages->size()) +
+                                       " message(s), " + std::to_string(unreadable) +
+                                       " unreadable");
+  return messages;
 }
 
 Result<sdk::ClaimResponse> NphiesBillingGateway::cancel(const sdk::CancelRequest& request) {

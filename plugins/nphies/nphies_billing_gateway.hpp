@@ -18,6 +18,12 @@
 // - poll: poll-request (include-message-type, count <= 100); each answer
 //   carries request_message_id (the MessageHeader id of the claim it
 //   answers) and message_id (for acknowledge()).
+// - poll_messages: the same poll-request, one include-message-type per
+//   event asked for (every event polled_message_reader.hpp reads when the
+//   request names none); each message of the poll-response read into a
+//   PolledMessage (polled_message_reader.hpp), an unreadable one included.
+//   Only a poll-response that is not one (or answers another message) is an
+//   error (kUnavailable, retryable).
 // - acknowledge: an acknowledgement message answering the polled message.
 // - cancel: cancel-request Task naming the claim's business identifier.
 // Errors follow billing.hpp and exchange_client.hpp. Thread-safe.
@@ -39,6 +45,8 @@ class NphiesBillingGateway final : public sdk::BillingGateway {
   sdk::Result<sdk::ClaimResponse> request_prior_authorization(const sdk::Claim& claim) override;
   sdk::Result<sdk::ClaimResponse> submit_claim(const sdk::Claim& claim) override;
   sdk::Result<std::vector<sdk::ClaimResponse>> poll(const sdk::PollRequest& request) override;
+  sdk::Result<std::vector<sdk::PolledMessage>> poll_messages(
+      const sdk::PollRequest& request) override;
   sdk::Result<sdk::ClaimResponse> cancel(const sdk::CancelRequest& request) override;
   sdk::Result<sdk::Acknowledgement> acknowledge(const sdk::AcknowledgeRequest& request) override;
   sdk::Result<sdk::ClaimStatus> check_status(const sdk::StatusCheckRequest& request) override;

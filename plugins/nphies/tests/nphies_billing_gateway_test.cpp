@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "plugins/nphies/message_ids.hpp"
 #include "plugins/nphies/tests/test_claims.hpp"
 #include "wasl/sdk/testing/fake_host.hpp"
@@ -350,6 +353,106 @@ TEST_F(GatewayTest, PollReadsEveryAnswerAndAcknowledgeAnswersTheMessage) {
   auto done = gateway_.acknowledge({"wasl-ack-1", (*answers)[0].message_id, "N-F-00001"});
   ASSERT_TRUE(done.ok()) << done.error().message;
   EXPECT_TRUE(done->acknowledged);
+}
+
+// The poll-request's include-message-type inputs and count.
+std::pair<std::vector<std::string>, int> poll_inputs(const sdk::HttpRequest& sent) {
+  json task = json::parse(sent.body)["entry"].back()["resource"];
+  std::vector<std::string> types;
+  int count = 0;
+  for (const auto& input : task["input"]) {
+    const std::string type = input["type"]["coding"][0]["code"];
+    if (type == "include-message-type") types.push_back(input["valueCode"]);
+    if (type == "count") count = input["valuePositiveInt"];
+  }
+  return {types, count};
+}
+
+TEST_F(GatewayTest, PollMessagesAsksForEveryEventAndReadsEachMessage) {
+  json claim_answer =
+      answer("claim-response", test_claim().idempotency_key, adjudicated("complete"));
+  claim_answer["entry"][0]["resource"]["id"] = "polled-1";
+  claim_answer["entry"][1]["resource"]["request"] = {
+      {"type", "Claim"},
+      {"identifier",
+       {{"system", "http://hospital.test/identifier/claim"},
+        {"value", message_ids(test_claim().idempotency_key).business_id}}}};
+  json unknown = claim_answer;
+  unknown["entry"][0]["resource"]["id"] = "polled-2";
+  unknown["entry"][0]["resource"]["eventCoding"]["code"] = "fraud-notification";
+  json poll =
+      answer("poll-response", "wasl-poll-2", {{"resourceType", "Task"}, {"status", "completed"}});
+  poll["entry"].push_back({{"fullUrl", "http://nphies.sa/Bundle/1"}, {"resource", claim_answer}});
+  poll["entry"].push_back({{"fullUrl", "http://nphies.sa/Bundle/2"}, {"resource", unknown}});
+  respond(200, poll);
+  sdk::PollRequest request;
+  request.idempotency_key = "wasl-poll-2";
+  request.provider_license = "N-F-00001";
+  request.max_messages = 40;
+  request.message_types = {"claim-response",         "priorauth-response",
+                           "communication-request",  "payment-reconciliation",
+                           "advanced-authorization", "error-notice"};
+  auto messages = gateway_.poll_messages(request);
+  ASSERT_TRUE(messages.ok()) << messages.error().message;
+  const auto [types, count] = poll_inputs(host_.requests().back());
+  EXPECT_EQ(types, request.message_types);
+  EXPECT_EQ(count, 40);
+  EXPECT_TRUE(host_.requests().back().mutual_tls);
+  ASSERT_EQ(messages->size(), 2u);
+  EXPECT_EQ((*messages)[0].event, "claim-response");
+  EXPECT_EQ((*messages)[0].message_id, "polled-1");
+  EXPECT_EQ((*messages)[0].answer.request_id, test_claim().idempotency_key);
+  EXPECT_EQ((*messages)[0].request_message_id,
+            message_ids(test_claim().idempotency_key).message_header_id);
+  EXPECT_EQ((*messages)[1].event, "unreadable");
+  EXPECT_EQ((*messages)[1].message_id, "polled-2");
+  EXPECT_EQ((*messages)[1].raw, unknown);
+
+  // Naming no event asks for every event the plugin reads.
+  respond(200, poll);
+  request.message_types.clear();
+  request.max_messages = 500;
+  ASSERT_TRUE(gateway_.poll_messages(request).ok());
+  const auto [all, capped] = poll_inputs(host_.requests().back());
+  EXPECT_EQ(all, std::vector<std::string>({"claim-response", "priorauth-response",
+                                           "communication-request", "payment-reconciliation",
+                                           "advanced-authorization", "error-notice"}));
+  EXPECT_EQ(capped, 100);
+}
+
+TEST_F(GatewayTest, PollMessagesFailsOnlyWhenTheAnswerIsNoPollResponseToIt) {
+  sdk::PollRequest request;
+  request.idempotency_key = "wasl-poll-3";
+  request.provider_license = "N-F-00001";
+  respond(200, answer("claim-response", "wasl-poll-3", adjudicated("complete")));
+  auto wrong = gateway_.poll_messages(request);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(wrong.error().message, HasSubstr("not a poll-response"));
+  respond(200, answer("poll-response", "wasl-poll-other", {{"resourceType", "Task"}}));
+  auto other = gateway_.poll_messages(request);
+  ASSERT_FALSE(other.ok());
+  EXPECT_THAT(other.error().message, HasSubstr("responds to another message"));
+}
+
+// CHI's sample poll-response, answering this poll, through poll_messages.
+TEST_F(GatewayTest, PollMessagesReadsTheSamplePollResponse) {
+  std::ifstream in(std::filesystem::path(WASL_SHARED_DATA_DIR) / "nphies" / "poll-response.json");
+  json sample = json::parse(in);
+  sample["entry"][0]["resource"]["response"]["identifier"] =
+      message_ids("wasl-poll-4").message_header_id;
+  respond(200, sample);
+  sdk::PollRequest request;
+  request.idempotency_key = "wasl-poll-4";
+  request.provider_license = "N-F-00001";
+  auto messages = gateway_.poll_messages(request);
+  ASSERT_TRUE(messages.ok()) << messages.error().message;
+  ASSERT_EQ(messages->size(), 1u);
+  EXPECT_EQ((*messages)[0].event, "claim-response") << (*messages)[0].problem;
+  EXPECT_EQ((*messages)[0].message_id, "b0e34662-3b06-11ec-b009-e1ad19b60bd0");
+  EXPECT_DOUBLE_EQ((*messages)[0].answer.total_benefit, 285);
+  // The sample's claim is not one this provider sent.
+  EXPECT_EQ((*messages)[0].answer.request_id, "");
 }
 
 }  // namespace

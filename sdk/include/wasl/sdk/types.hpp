@@ -520,7 +520,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InformationRequest, request_id, 
 
 // One claim's line of a payment reconciliation, amounts in its currency.
 struct PaymentDetail {
-  std::string claim_request_id;  // the idempotency key of the claim paid
+  // The idempotency key of the claim paid; empty when the detail names a
+  // claim the provider did not send (as its plugin maps it back).
+  std::string claim_request_id;
   std::string type;              // "payment", or "adjustment" (negative amount)
   double amount = 0;             // paid for this claim (net of nothing)
   double early_fee = 0;          // early-payment fee deducted
