@@ -1,5 +1,7 @@
 #include "plugins/nphies/message_ids.hpp"
 
+#include <utf8.h>
+
 #include "wasl/sdk/uuid.hpp"
 
 namespace wasl::plugins::nphies {
@@ -72,7 +74,8 @@ std::string idempotency_key_of(std::string_view business_id) {
     key += static_cast<char>(byte);
     i += 2;
   }
-  return key;
+  // Keys are text; escapes that decode to something else are no key.
+  return utf8::is_valid(key.begin(), key.end()) ? key : std::string();
 }
 
 std::string message_header_id_of(std::string_view business_id) {

@@ -36,8 +36,8 @@ MessageIds message_ids(std::string_view idempotency_key);
 // The inverse of MessageIds::business_id: the idempotency key a business
 // identifier value made by message_ids() carries, or empty for any other
 // value (another prefix, a malformed or lower-case escape, a byte that would
-// have been escaped, nothing after the prefix). `business_id` may come from
-// outside; O(size), never throws.
+// have been escaped, nothing after the prefix, a key that is not UTF-8).
+// `business_id` may come from outside; O(size), never throws.
 std::string idempotency_key_of(std::string_view business_id);
 
 // The MessageHeader id of the message whose business identifier is

@@ -40,7 +40,7 @@ TEST(MessageIdsTest, TheBusinessIdentifierLeadsBackToItsKey) {
   EXPECT_EQ(message_ids("run 7/claim").business_id, "req_run%207%2Fclaim");
   // Only what message_ids() writes reads back: one key, one spelling.
   for (const char* other : {"", "req_", "REQ_a", "x_a", "req_a b", "req_%2", "req_%2f", "req_%41",
-                            "req_%zz", "req_a%"}) {
+                            "req_%zz", "req_a%", "req_%FF", "req_%C3"}) {
     EXPECT_EQ(idempotency_key_of(other), "") << other;
     EXPECT_EQ(message_header_id_of(other), "") << other;
   }

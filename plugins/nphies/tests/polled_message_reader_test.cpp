@@ -339,6 +339,10 @@ TEST(PolledMessageReaderTest, AClaimTheProviderDidNotSendNamesNoKey) {
   no_system["entry"][1]["resource"]["about"][0]["identifier"].erase("system");
   json foreign_payment = message("payment-reconciliation", "m-4", payment_reconciliation());
   foreign_payment["entry"][1]["resource"]["detail"][1]["request"]["identifier"]["value"] = "C-77";
+  // An escape that decodes to bytes that are not text names no key either:
+  // what the plugin answers must serialise.
+  foreign_payment["entry"][1]["resource"]["detail"][2]["request"]["identifier"]["value"] =
+      "req_%FF";
   auto read = read_polled_messages(
       poll_response({foreign_system, foreign_value, no_system, foreign_payment}), kReading);
   ASSERT_TRUE(read.ok());
@@ -349,6 +353,8 @@ TEST(PolledMessageReaderTest, AClaimTheProviderDidNotSendNamesNoKey) {
   EXPECT_EQ((*read)[2].information_request.claim_request_id, "claim-a");
   EXPECT_EQ((*read)[3].payment.details[0].claim_request_id, "claim-a");
   EXPECT_EQ((*read)[3].payment.details[1].claim_request_id, "");
+  EXPECT_EQ((*read)[3].payment.details[2].claim_request_id, "");
+  EXPECT_NO_THROW((void)json(*read).dump());
 }
 
 // A change that makes a message unreadable, and what `problem` must say.
@@ -538,6 +544,7 @@ TEST(PolledMessageReaderTest, ShapesOfEveryWrongTypeAreUnreadableNeverThrown) {
         }
         sdk::PolledMessage got;
         ASSERT_NO_THROW(got = read_polled_message(m, kReading));
+        ASSERT_NO_THROW((void)json(got).dump());
         EXPECT_TRUE(got.event == "unreadable" ||
                     got.event == good["entry"][0]["resource"]["eventCoding"]["code"]);
         EXPECT_EQ(got.raw, m);
