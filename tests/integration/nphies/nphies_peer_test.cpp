@@ -1,10 +1,12 @@
 // libwasl_nphies.so through the hub's PluginHost against the NPHIES peer:
 // every message the plugin builds is validated as R4 and against the NPHIES
 // rules by the peer; eligibility, queued claims fetched by polling and
-// acknowledged, rejection, cancel, resends after failures and lost answers,
-// and the clock check.
+// acknowledged (billing.poll and billing.poll_messages), rejection, cancel,
+// resends after failures and lost answers, and the clock check.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "plugins/nphies/tests/test_claims.hpp"
 #include "tests/integration/nphies/plugin_loader.hpp"
@@ -101,6 +103,60 @@ TEST_F(NphiesPeerTest, EligibilityThenAQueuedClaimPolledAndAcknowledged) {
   json c = claims();
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0]["state"], "approved");
+}
+
+// billing.poll_messages: a queued claim and a queued prior authorization,
+// fetched by one poll asking for every event, each read with the idempotency
+// key it was sent with, and acknowledged.
+TEST_F(NphiesPeerTest, PollMessagesFetchesQueuedClaimAndPriorAuthorizationAnswers) {
+  rules({{"claim", {{"outcome", "queue"}, {"queueSeconds", 3600}, {"then", "approve"}}}});
+  auto claim = billing_->submit_claim(test_claim("wasl-claim-m1"));
+  ASSERT_TRUE(claim.ok()) << claim.error().message;
+  ASSERT_EQ(claim->status, "queued");
+  auto authorization = billing_->request_prior_authorization(test_claim("wasl-auth-m1"));
+  ASSERT_TRUE(authorization.ok()) << authorization.error().message;
+  ASSERT_EQ(authorization->status, "queued");
+  ASSERT_TRUE(peer_->post("/_peer/queue/release", json::object()).ok());
+
+  sdk::PollRequest request = poll_request("wasl-poll-m1");
+  request.message_types = {"claim-response",         "priorauth-response",
+                           "communication-request",  "payment-reconciliation",
+                           "advanced-authorization", "error-notice"};
+  auto polled = billing_->poll_messages(request);
+  ASSERT_TRUE(polled.ok()) << polled.error().message;
+  ASSERT_EQ(polled->size(), 2u);
+  std::map<std::string, const sdk::PolledMessage*> by_event;
+  for (const auto& m : *polled) by_event[m.event] = &m;
+  ASSERT_TRUE(by_event.count("claim-response")) << json(*polled).dump();
+  ASSERT_TRUE(by_event.count("priorauth-response")) << json(*polled).dump();
+  const sdk::PolledMessage& answer = *by_event["claim-response"];
+  EXPECT_EQ(answer.answer.request_id, "wasl-claim-m1");
+  EXPECT_EQ(answer.request_message_id, claim->request_message_id);
+  EXPECT_TRUE(answer.answer.approved);
+  EXPECT_DOUBLE_EQ(answer.answer.total_benefit, 157.5);
+  const sdk::PolledMessage& preauth = *by_event["priorauth-response"];
+  EXPECT_EQ(preauth.answer.request_id, "wasl-auth-m1");
+  EXPECT_EQ(preauth.request_message_id, authorization->request_message_id);
+  EXPECT_TRUE(preauth.answer.approved);
+  EXPECT_FALSE(preauth.answer.pre_auth_ref.empty());
+
+  // Asking for claim answers alone leaves the prior authorization queued.
+  request.idempotency_key = "wasl-poll-m2";
+  request.message_types = {"claim-response"};
+  auto claims_only = billing_->poll_messages(request);
+  ASSERT_TRUE(claims_only.ok()) << claims_only.error().message;
+  ASSERT_EQ(claims_only->size(), 1u);
+  EXPECT_EQ((*claims_only)[0].event, "claim-response");
+
+  for (const auto& m : *polled) {
+    auto ack = billing_->acknowledge({"wasl-ack-" + m.message_id, m.message_id, "N-F-00001"});
+    ASSERT_TRUE(ack.ok()) << ack.error().message;
+  }
+  request.idempotency_key = "wasl-poll-m3";
+  request.message_types.clear();  // every event the plugin reads
+  auto after = billing_->poll_messages(request);
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  EXPECT_TRUE(after->empty());
 }
 
 TEST_F(NphiesPeerTest, ARejectedClaimIsAnAnswerWithItsErrors) {
