@@ -94,14 +94,16 @@ Result<sdk::InformationRequest> read_information_request(const json& bundle,
     out.reason = code_of((*reasons)[0]);
   }
   const json* payload = array_member(*focal, "payload");
-  if (payload == nullptr || payload->empty())
+  if (payload == nullptr || payload->empty()) {
     return unreadable("the CommunicationRequest asks nothing (no payload)");
+  }
   for (std::size_t i = 0; i < payload->size(); ++i) {
     const json& p = (*payload)[i];
     if (const json* content = member(p, "contentString");
         content != nullptr && content->is_string()) {
-      if (!content->get_ref<const std::string&>().empty())
+      if (!content->get_ref<const std::string&>().empty()) {
         out.questions.push_back(content->get<std::string>());
+      }
     } else if (const json* attachment = member(p, "contentAttachment");
                attachment != nullptr && attachment->is_object()) {
       out.documents.push_back({text(*attachment, "contentType"), text(*attachment, "title")});
@@ -274,6 +276,14 @@ Result<sdk::ErrorNotice> read_error_notice(const json& bundle, const MessageEnve
   return out;
 }
 
+// Moves what `read` holds into `into`, or answers its error.
+template <typename T>
+Status keep(Result<T> read, T& into) {
+  if (!read.ok()) return std::move(read).error();
+  into = std::move(read).value();
+  return Status();
+}
+
 bool asked_for(const PolledReading& reading, const std::string& event) {
   return std::find(reading.events.begin(), reading.events.end(), event) != reading.events.end();
 }
@@ -312,12 +322,13 @@ sdk::PolledMessage read_polled_message(const json& message, const PolledReading&
   const std::string& event = envelope->event;
   Status read;
   if (envelope->id.empty()) {
-    read = unreadable("a " + short_code(event) + " message without a MessageHeader id");
+    read = unreadable("a message of event " + short_code(event) + " without a MessageHeader id");
   } else if (std::find(polled_events().begin(), polled_events().end(), event) ==
              polled_events().end()) {
-    read = unreadable("a " + short_code(event) + " message, which the plugin does not read");
+    read =
+        unreadable("a message of event " + short_code(event) + ", which the plugin does not read");
   } else if (!asked_for(reading, event)) {
-    read = unreadable("a " + event + " message, which the poll did not ask for");
+    read = unreadable("a message of event " + event + ", which the poll did not ask for");
   } else if (event == "claim-response" || event == "priorauth-response") {
     auto answer = read_response(message);
     if (answer.ok()) {
@@ -333,29 +344,13 @@ sdk::PolledMessage read_polled_message(const json& message, const PolledReading&
   } else {
     Status got;
     if (event == "communication-request") {
-      auto r = read_information_request(message, *envelope, reading);
-      if (r.ok())
-        out.information_request = std::move(r).value();
-      else
-        got = r.error();
+      got = keep(read_information_request(message, *envelope, reading), out.information_request);
     } else if (event == "payment-reconciliation") {
-      auto r = read_payment(message, *envelope, reading);
-      if (r.ok())
-        out.payment = std::move(r).value();
-      else
-        got = r.error();
+      got = keep(read_payment(message, *envelope, reading), out.payment);
     } else if (event == "advanced-authorization") {
-      auto r = read_advanced_authorization(message, *envelope);
-      if (r.ok())
-        out.advanced_authorization = std::move(r).value();
-      else
-        got = r.error();
+      got = keep(read_advanced_authorization(message, *envelope), out.advanced_authorization);
     } else {
-      auto r = read_error_notice(message, *envelope);
-      if (r.ok())
-        out.error_notice = std::move(r).value();
-      else
-        got = r.error();
+      got = keep(read_error_notice(message, *envelope), out.error_notice);
     }
     if (!got.ok()) read = unreadable(event + ": " + got.error().message);
   }
