@@ -78,6 +78,9 @@ inline constexpr std::string_view kAdjudicationError =
 inline constexpr std::string_view kSiteEligibility =
     "http://nphies.sa/terminology/CodeSystem/siteEligibility";
 
+inline constexpr std::string_view kPaymentStatus =
+    "http://terminology.hl7.org/CodeSystem/paymentstatus";
+
 inline constexpr std::string_view kCurrency = "SAR";
 
 }  // namespace wasl::plugins::nphies::vocabulary

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <string_view>
 
 #include "plugins/nphies/fhir_time.hpp"
 #include "plugins/nphies/message_builder.hpp"
@@ -9,6 +11,7 @@
 #include "plugins/nphies/message_resources.hpp"
 #include "plugins/nphies/nphies_vocabulary.hpp"
 #include "plugins/nphies/patient_resource.hpp"
+#include "wasl/sdk/base64.hpp"
 
 namespace wasl::plugins::nphies {
 
@@ -68,6 +71,37 @@ Result<Parties> add_parties(MessageBuilder& message, const NphiesSettings& setti
                                     settings.identifier_system("memberid"), p.patient, p.insurer),
                   "coverage");
   return p;
+}
+
+// What a document of `content_type` begins with; empty for a type the
+// exchange does not take.
+std::string_view magic_of(std::string_view content_type) {
+  if (content_type == "application/pdf") return "%PDF-";
+  if (content_type == "image/jpeg") return "\xFF\xD8\xFF";
+  return {};
+}
+
+Result<json> attachment_payload(const AnswerAttachment& attachment, std::size_t index) {
+  const std::string which = "attachment " + std::to_string(index + 1);
+  const std::string_view magic = magic_of(attachment.content_type);
+  if (magic.empty()) {
+    return Error(ErrorCode::kInvalidArgument, which + " is neither application/pdf nor image/jpeg",
+                 false);
+  }
+  if (attachment.title.empty()) return missing("a title for " + which);
+  std::optional<std::string> bytes = sdk::base64_decode(attachment.data_base64);
+  if (!bytes) return Error(ErrorCode::kInvalidArgument, which + " is not base64", false);
+  if (bytes->empty()) return Error(ErrorCode::kInvalidArgument, which + " is empty", false);
+  if (bytes->compare(0, magic.size(), magic) != 0) {
+    return Error(ErrorCode::kInvalidArgument,
+                 which + " does not begin as " + attachment.content_type + " does", false);
+  }
+  json content = {{"contentType", attachment.content_type},
+                  {"data", attachment.data_base64},
+                  {"title", attachment.title},
+                  {"size", bytes->size()}};
+  if (attachment.created_ms > 0) content["creation"] = ksa_instant(attachment.created_ms);
+  return json{{"contentAttachment", std::move(content)}};
 }
 
 }  // namespace
@@ -364,6 +398,123 @@ Result<json> acknowledgement_message(const NphiesSettings& settings,
   message.sender(request.provider_license);
   message.destination(v::kNphiesLicense, "NPHIES");
   message.respond_to(request.message_id);
+  return message.build();
+}
+
+Result<json> communication_message(const NphiesSettings& settings, const InformationAnswer& answer,
+                                   std::int64_t now_ms) {
+  if (answer.idempotency_key.empty()) return missing("an idempotency key");
+  if (answer.provider_license.empty() || answer.payer_license.empty()) {
+    return missing("the provider and payer licences of the claim");
+  }
+  if (answer.claim_request_id.empty()) return missing("the claim it is about (claim_request_id)");
+  const bool cannot_supply = !answer.cannot_supply_reason.empty();
+  if (cannot_supply && !answer.attachments.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "an answer that cannot supply what is asked carries no attachment", false);
+  }
+  if (!cannot_supply && answer.texts.empty() && answer.attachments.empty()) {
+    return missing("a text, an attachment or the reason it cannot be supplied");
+  }
+  json payload = json::array();
+  for (const auto& text : answer.texts) {
+    if (text.empty()) return missing("text in every text payload");
+    payload.push_back({{"contentString", text}});
+  }
+  for (std::size_t i = 0; i < answer.attachments.size(); ++i) {
+    WASL_ASSIGN_OR_RETURN(json content, attachment_payload(answer.attachments[i], i));
+    payload.push_back(std::move(content));
+  }
+
+  MessageIds ids = message_ids(answer.idempotency_key);
+  MessageBuilder message(settings, ids, "communication", now_ms);
+  message.sender(answer.provider_license);
+  message.destination(v::kPayerLicense, answer.payer_license);
+  WASL_ASSIGN_OR_RETURN(json patient,
+                        patient_resource(answer.patient, ids.resource_id("Patient"), settings));
+  const std::string provider =
+      message.add(provider_organization(ids.resource_id("Organization/provider"),
+                                        answer.provider_license, answer.provider_name),
+                  "provider-organization");
+  const std::string insurer = message.add(
+      insurer_organization(ids.resource_id("Organization/insurer"), answer.payer_license),
+      "insurer-organization");
+  const std::string subject = message.add(std::move(patient), "patient");
+  json communication = {
+      {"resourceType", "Communication"},
+      {"id", ids.resource_id("Communication")},
+      {"identifier", json::array({{{"system", settings.provider_base_url + "/communication"},
+                                   {"value", ids.business_id}}})},
+      {"status", cannot_supply ? "not-done" : "completed"},
+      {"about", json::array({{{"type", "Claim"},
+                              {"identifier",
+                               {{"system", settings.identifier_system("claim")},
+                                {"value", message_ids(answer.claim_request_id).business_id}}}}})},
+      {"subject", reference(subject)},
+      {"sent", ksa_instant(now_ms)},
+      {"sender", reference(provider)},
+      {"recipient", json::array({reference(insurer)})},
+  };
+  if (cannot_supply) communication["statusReason"] = {{"text", answer.cannot_supply_reason}};
+  if (!answer.request_id.empty()) {
+    json identifier = {{"value", answer.request_id}};
+    if (!answer.request_system.empty()) identifier["system"] = answer.request_system;
+    communication["basedOn"] =
+        json::array({{{"type", "CommunicationRequest"}, {"identifier", std::move(identifier)}}});
+  }
+  if (!payload.empty()) communication["payload"] = std::move(payload);
+  message.add(std::move(communication), "communication", true);
+  json built = message.build();
+  if (const std::size_t size = built.dump().size(); size > kMaxMessageBytes) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "the communication is " + std::to_string(size) + " bytes, more than the " +
+                     std::to_string(kMaxMessageBytes) + " a message may be",
+                 false);
+  }
+  return built;
+}
+
+Result<json> payment_notice_message(const NphiesSettings& settings,
+                                    const PaymentNoticeRequest& request, std::int64_t now_ms) {
+  if (request.idempotency_key.empty()) return missing("an idempotency key");
+  if (request.provider_license.empty() || request.payer_license.empty()) {
+    return missing("the provider and payer licences of the payment");
+  }
+  if (request.reconciliation_id.empty()) {
+    return missing("the payment reconciliation's identifier");
+  }
+  if (!std::isfinite(request.amount) || request.amount < 0) {
+    return Error(ErrorCode::kInvalidArgument, "the amount paid must be a number, at least 0",
+                 false);
+  }
+  MessageIds ids = message_ids(request.idempotency_key);
+  MessageBuilder message(settings, ids, "payment-notice", now_ms);
+  message.sender(request.provider_license);
+  message.destination(v::kPayerLicense, request.payer_license);
+  const std::string provider = message.add(
+      provider_organization(ids.resource_id("Organization/provider"), request.provider_license, ""),
+      "provider-organization");
+  const std::string insurer = message.add(
+      insurer_organization(ids.resource_id("Organization/insurer"), request.payer_license),
+      "insurer-organization");
+  json reconciliation = {{"value", request.reconciliation_id}};
+  if (!request.reconciliation_system.empty()) {
+    reconciliation["system"] = request.reconciliation_system;
+  }
+  json notice = {
+      {"resourceType", "PaymentNotice"},
+      {"id", ids.resource_id("PaymentNotice")},
+      {"identifier", json::array({{{"system", settings.provider_base_url + "/paymentnotice"},
+                                   {"value", ids.business_id}}})},
+      {"status", "active"},
+      {"created", ksa_date(now_ms)},
+      {"provider", reference(provider)},
+      {"payment", {{"type", "PaymentReconciliation"}, {"identifier", std::move(reconciliation)}}},
+      {"recipient", reference(insurer)},
+      {"amount", money(request.amount)},
+      {"paymentStatus", coding(v::kPaymentStatus, "cleared")},
+  };
+  message.add(std::move(notice), "payment-notice", true);
   return message.build();
 }
 

@@ -9,10 +9,14 @@
 //   status-check         Task (code status) naming the claim's identifier
 //   poll-request         Task (code poll, include-message-type, count <= 100)
 //   acknowledgement      MessageHeader answering a polled message
+//   communication        Communication answering an information request
+//                        (text, PDF and JPEG attachments, or "cannot supply")
+//   payment-notice       PaymentNotice: a payment reconciliation taken
 // Errors: kInvalidArgument naming what the request lacks (a licence, a
 // patient identifier, an item), never quoting patient data.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -53,5 +57,77 @@ sdk::Result<nlohmann::json> poll_request_message(const NphiesSettings& settings,
 sdk::Result<nlohmann::json> acknowledgement_message(const NphiesSettings& settings,
                                                     const sdk::AcknowledgeRequest& request,
                                                     std::int64_t now_ms);
+
+// The largest message the exchange takes: 10 MiB of JSON.
+inline constexpr std::size_t kMaxMessageBytes = std::size_t{10} << 20;
+
+// A document sent with an answer.
+struct AnswerAttachment {
+  std::string content_type;     // "application/pdf" or "image/jpeg"
+  std::string title;            // what it is, e.g. "Visit note"
+  std::string data_base64;      // the document, base64 with padding (RFC 4648 §4)
+  std::int64_t created_ms = 0;  // when it was made; 0: not said
+};
+
+// The provider's answer to an information request (communication), or an
+// unsolicited communication about a claim. Not an SDK request yet: the hub's
+// billing method that answers information requests passes it.
+struct InformationAnswer {
+  // One per answer: Bundle and MessageHeader ids and the Communication
+  // identifier; a resend carries the same.
+  std::string idempotency_key;
+  // The CommunicationRequest answered (InformationRequest request_id and
+  // request_system); empty: unsolicited.
+  std::string request_id;
+  std::string request_system;
+  std::string claim_request_id;  // the idempotency key of the claim it is about
+  std::vector<std::string> texts;
+  std::vector<AnswerAttachment> attachments;
+  // Not empty: the provider cannot supply what is asked (status not-done,
+  // statusReason.text this); attachments are then refused.
+  std::string cannot_supply_reason;
+  std::string provider_license;
+  std::string provider_name;
+  std::string payer_license;
+  sdk::PatientSummary patient;  // the claim's patient (subject)
+};
+
+// Communication (profile communication): identifier
+// {provider_base_url}/communication, status completed (or not-done with
+// statusReason.text), basedOn the CommunicationRequest, about the Claim
+// identifier the claim-request carried, subject the Patient, sent, sender
+// the provider, recipient the insurer, payload: each text as contentString,
+// each attachment as contentAttachment (contentType, data, title, size =
+// the decoded bytes, creation). kInvalidArgument naming what is wrong: a
+// licence, the key or the claim missing; nothing to say (no text, no
+// attachment, no reason); an attachment that is not PDF or JPEG, not
+// base64, empty, without a title, or whose bytes do not begin as its type
+// says (%PDF-, FF D8 FF); attachments with a cannot-supply answer; a
+// message larger than kMaxMessageBytes. Never quotes the content.
+sdk::Result<nlohmann::json> communication_message(const NphiesSettings& settings,
+                                                  const InformationAnswer& answer,
+                                                  std::int64_t now_ms);
+
+// What the provider tells the payer after taking a payment reconciliation.
+// Not an SDK request yet.
+struct PaymentNoticeRequest {
+  std::string idempotency_key;
+  // The PaymentReconciliation's identifier[0] (reconciliation_id and
+  // reconciliation_system) and its paymentAmount, in SAR.
+  std::string reconciliation_id;
+  std::string reconciliation_system;
+  double amount = 0;
+  std::string provider_license;
+  std::string payer_license;
+};
+
+// PaymentNotice (profile payment-notice): identifier
+// {provider_base_url}/paymentnotice, status active, created, provider,
+// payment naming the reconciliation's identifier, recipient the insurer,
+// amount, paymentStatus cleared. kInvalidArgument when the key, a licence or
+// the reconciliation is missing, or the amount is negative or not finite.
+sdk::Result<nlohmann::json> payment_notice_message(const NphiesSettings& settings,
+                                                   const PaymentNoticeRequest& request,
+                                                   std::int64_t now_ms);
 
 }  // namespace wasl::plugins::nphies

@@ -3,8 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "plugins/nphies/message_ids.hpp"
 #include "plugins/nphies/tests/test_claims.hpp"
+#include "wasl/sdk/base64.hpp"
 
 namespace wasl::plugins::nphies {
 namespace {
@@ -223,6 +226,163 @@ TEST(RequestMessagesTest, StatusCheckNamesTheClaimAsItsRequestCarriedIt) {
   check.payer_license.clear();
   EXPECT_THAT(status_check_message(test_settings(), check, kNow).error().message,
               HasSubstr("payer licences"));
+}
+
+// A PDF and a JPEG as an operator attaches them.
+const std::string kPdf = std::string("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<<>>\nendobj\n%%EOF\n");
+const std::string kJpeg = std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01", 16);
+
+InformationAnswer test_answer() {
+  InformationAnswer a;
+  a.idempotency_key = "wasl-answer-1";
+  a.request_id = "CR-501";
+  a.request_system = "http://payer.example/communication-request";
+  a.claim_request_id = test_claim().idempotency_key;
+  a.texts = {"The follow-up was a separate consultation."};
+  a.attachments = {{"application/pdf", "Visit note", sdk::base64_encode(kPdf), kNow - 3600000},
+                   {"image/jpeg", "Prescription", sdk::base64_encode(kJpeg), 0}};
+  a.provider_license = "N-F-00001";
+  a.provider_name = "Hospital A";
+  a.payer_license = "N-I-00001";
+  a.patient = testing::test_patient();
+  return a;
+}
+
+TEST(RequestMessagesTest, CommunicationAnswersTheRequestAboutTheClaim) {
+  auto sent = claim_request_message(test_settings(), test_claim(), kNow);
+  ASSERT_TRUE(sent.ok());
+  auto m = communication_message(test_settings(), test_answer(), kNow);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  expect_envelope(*m, "communication", "Communication");
+  const json& header = (*m)["entry"][0]["resource"];
+  EXPECT_EQ(header["destination"][0]["receiver"]["identifier"]["value"], "N-I-00001");
+  EXPECT_EQ(header["id"], message_ids("wasl-answer-1").message_header_id);
+  const json& c = resource_of(*m, "Communication");
+  EXPECT_EQ(c["meta"]["profile"][0], kProfiles + "communication|1.0.0");
+  EXPECT_EQ(c["identifier"][0]["system"], "http://hospital.test/communication");
+  EXPECT_EQ(c["identifier"][0]["value"], message_ids("wasl-answer-1").business_id);
+  EXPECT_EQ(c["status"], "completed");
+  EXPECT_FALSE(c.contains("statusReason"));
+  EXPECT_EQ(c["basedOn"][0]["type"], "CommunicationRequest");
+  EXPECT_EQ(c["basedOn"][0]["identifier"],
+            json({{"value", "CR-501"}, {"system", "http://payer.example/communication-request"}}));
+  // about: the Claim identifier exactly as the claim-request carried it.
+  EXPECT_EQ(c["about"][0]["type"], "Claim");
+  EXPECT_EQ(c["about"][0]["identifier"], resource_of(*sent, "Claim")["identifier"][0]);
+  EXPECT_EQ(c["sent"], "2025-11-21T13:00:00.000+03:00");
+  const auto entry_of = [&](const std::string& type) {
+    for (const auto& e : (*m)["entry"]) {
+      if (e["resource"]["resourceType"] == type) return e["fullUrl"].get<std::string>();
+    }
+    return std::string();
+  };
+  EXPECT_EQ(c["subject"]["reference"], entry_of("Patient"));
+  EXPECT_THAT(c["sender"]["reference"].get<std::string>(), HasSubstr("/Organization/"));
+  EXPECT_NE(c["sender"], c["recipient"][0]);
+  ASSERT_EQ(c["payload"].size(), 3u);
+  EXPECT_EQ(c["payload"][0]["contentString"], "The follow-up was a separate consultation.");
+  const json& pdf = c["payload"][1]["contentAttachment"];
+  EXPECT_EQ(pdf["contentType"], "application/pdf");
+  EXPECT_EQ(pdf["title"], "Visit note");
+  EXPECT_EQ(pdf["size"], kPdf.size());
+  EXPECT_EQ(*sdk::base64_decode(pdf["data"].get<std::string>()), kPdf);
+  EXPECT_EQ(pdf["creation"], "2025-11-21T12:00:00.000+03:00");
+  const json& jpeg = c["payload"][2]["contentAttachment"];
+  EXPECT_EQ(jpeg["contentType"], "image/jpeg");
+  EXPECT_EQ(jpeg["size"], 16);
+  EXPECT_FALSE(jpeg.contains("creation"));
+
+  // A resend is the same message; an unsolicited one has no basedOn.
+  auto resend = communication_message(test_settings(), test_answer(), kNow + 60000);
+  ASSERT_TRUE(resend.ok());
+  EXPECT_EQ((*resend)["id"], (*m)["id"]);
+  EXPECT_EQ(resource_of(*resend, "Communication")["identifier"], c["identifier"]);
+  InformationAnswer unsolicited = test_answer();
+  unsolicited.request_id.clear();
+  auto alone = communication_message(test_settings(), unsolicited, kNow);
+  ASSERT_TRUE(alone.ok());
+  EXPECT_FALSE(resource_of(*alone, "Communication").contains("basedOn"));
+}
+
+TEST(RequestMessagesTest, CommunicationThatCannotSupplyIsNotDone) {
+  InformationAnswer a = test_answer();
+  a.attachments.clear();
+  a.texts.clear();
+  a.cannot_supply_reason = "The visit note was not kept for a tele-consultation";
+  auto m = communication_message(test_settings(), a, kNow);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  const json& c = resource_of(*m, "Communication");
+  EXPECT_EQ(c["status"], "not-done");
+  EXPECT_EQ(c["statusReason"]["text"], a.cannot_supply_reason);
+  EXPECT_FALSE(c.contains("payload"));
+  a.attachments = test_answer().attachments;
+  EXPECT_THAT(communication_message(test_settings(), a, kNow).error().message,
+              HasSubstr("carries no attachment"));
+}
+
+TEST(RequestMessagesTest, CommunicationAttachmentsAreCheckedBeforeSending) {
+  const auto refused = [](const std::function<void(InformationAnswer&)>& change) {
+    InformationAnswer a = test_answer();
+    change(a);
+    auto m = communication_message(test_settings(), a, kNow);
+    EXPECT_FALSE(m.ok());
+    return m.ok() ? std::string() : m.error().message;
+  };
+  EXPECT_THAT(refused([](auto& a) { a.attachments[0].content_type = "image/png"; }),
+              HasSubstr("attachment 1 is neither application/pdf nor image/jpeg"));
+  EXPECT_THAT(refused([](auto& a) { a.attachments[1].data_base64 = sdk::base64_encode(kPdf); }),
+              HasSubstr("attachment 2 does not begin as image/jpeg does"));
+  EXPECT_THAT(refused([](auto& a) { a.attachments[0].data_base64 = sdk::base64_encode(kJpeg); }),
+              HasSubstr("attachment 1 does not begin as application/pdf does"));
+  EXPECT_THAT(refused([](auto& a) { a.attachments[0].data_base64 = "not base64!"; }),
+              HasSubstr("attachment 1 is not base64"));
+  EXPECT_THAT(refused([](auto& a) { a.attachments[0].data_base64 = ""; }),
+              HasSubstr("attachment 1 is empty"));
+  EXPECT_THAT(refused([](auto& a) { a.attachments[0].title.clear(); }),
+              HasSubstr("a title for attachment 1"));
+  EXPECT_THAT(refused([](auto& a) {
+                a.texts.clear();
+                a.attachments.clear();
+              }),
+              HasSubstr("a text, an attachment or the reason"));
+  EXPECT_THAT(refused([](auto& a) { a.claim_request_id.clear(); }), HasSubstr("the claim"));
+  EXPECT_THAT(refused([](auto& a) { a.payer_license.clear(); }), HasSubstr("licences"));
+  // 10 MiB of PDF: more than a message may be; the content is never quoted.
+  const std::string message = refused([](auto& a) {
+    a.attachments[0].data_base64 = sdk::base64_encode(kPdf + std::string(8 << 20, 'x'));
+  });
+  EXPECT_THAT(message, HasSubstr("more than the 10485760 a message may be"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("xxx")));
+}
+
+TEST(RequestMessagesTest, PaymentNoticeNamesTheReconciliationAndItsAmount) {
+  PaymentNoticeRequest request{
+      "wasl-notice-1", "PR-9",      "http://payer.example/paymentreconciliation",
+      355.5,           "N-F-00001", "N-I-00001"};
+  auto m = payment_notice_message(test_settings(), request, kNow);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  expect_envelope(*m, "payment-notice", "PaymentNotice");
+  const json& notice = resource_of(*m, "PaymentNotice");
+  EXPECT_EQ(notice["meta"]["profile"][0], kProfiles + "payment-notice|1.0.0");
+  EXPECT_EQ(notice["identifier"][0]["system"], "http://hospital.test/paymentnotice");
+  EXPECT_EQ(notice["identifier"][0]["value"], message_ids("wasl-notice-1").business_id);
+  EXPECT_EQ(notice["status"], "active");
+  EXPECT_EQ(notice["created"], "2025-11-21");
+  EXPECT_EQ(notice["payment"]["type"], "PaymentReconciliation");
+  EXPECT_EQ(notice["payment"]["identifier"],
+            json({{"value", "PR-9"}, {"system", "http://payer.example/paymentreconciliation"}}));
+  EXPECT_EQ(notice["amount"], json({{"value", 355.5}, {"currency", "SAR"}}));
+  EXPECT_EQ(notice["paymentStatus"]["coding"][0]["system"],
+            "http://terminology.hl7.org/CodeSystem/paymentstatus");
+  EXPECT_EQ(notice["paymentStatus"]["coding"][0]["code"], "cleared");
+  EXPECT_NE(notice["provider"], notice["recipient"]);
+
+  request.reconciliation_id.clear();
+  EXPECT_THAT(payment_notice_message(test_settings(), request, kNow).error().message,
+              HasSubstr("reconciliation"));
+  request.reconciliation_id = "PR-9";
+  request.amount = -1;
+  EXPECT_FALSE(payment_notice_message(test_settings(), request, kNow).ok());
 }
 
 TEST(RequestMessagesTest, WhatIsMissingIsNamed) {
