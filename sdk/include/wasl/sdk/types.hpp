@@ -523,10 +523,10 @@ struct PaymentDetail {
   // The idempotency key of the claim paid; empty when the detail names a
   // claim the provider did not send (as its plugin maps it back).
   std::string claim_request_id;
-  std::string type;              // "payment", or "adjustment" (negative amount)
-  double amount = 0;             // paid for this claim (net of nothing)
-  double early_fee = 0;          // early-payment fee deducted
-  double nphies_fee = 0;         // nphies fee deducted
+  std::string type;       // "payment", or "adjustment" (negative amount)
+  double amount = 0;      // paid for this claim (net of nothing)
+  double early_fee = 0;   // early-payment fee deducted
+  double nphies_fee = 0;  // nphies fee deducted
   std::int64_t date_ms = 0;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PaymentDetail, claim_request_id, type, amount,
