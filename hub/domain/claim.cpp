@@ -11,7 +11,7 @@ using namespace json_fields;
 
 namespace {
 
-constexpr EnumNames<ClaimState, 9> kStateNames{{{
+constexpr EnumNames<ClaimState, 11> kStateNames{{{
     {ClaimState::kDraft, "draft"},
     {ClaimState::kSubmitted, "submitted"},
     {ClaimState::kQueued, "queued"},
@@ -21,9 +21,9 @@ constexpr EnumNames<ClaimState, 9> kStateNames{{{
     {ClaimState::kError, "error"},
     {ClaimState::kCancelled, "cancelled"},
     {ClaimState::kInDoubt, "in_doubt"},
+    {ClaimState::kPaid, "paid"},
+    {ClaimState::kPartiallyPaid, "partially_paid"},
 }}};
-
-double from_minor_units(std::int64_t minor) { return static_cast<double>(minor) / 100.0; }
 
 }  // namespace
 
@@ -47,8 +47,13 @@ std::int64_t to_minor_units(double amount) {
   return static_cast<std::int64_t>(std::llround(amount * 100.0));
 }
 
-bool is_adjudicated(ClaimState s) {
-  return s == ClaimState::kApproved || s == ClaimState::kPartial || s == ClaimState::kRejected;
+double from_minor_units(std::int64_t minor) { return static_cast<double>(minor) / 100.0; }
+
+bool is_adjudicated(ClaimState s) { return s == ClaimState::kRejected || is_payable(s); }
+
+bool is_payable(ClaimState s) {
+  return s == ClaimState::kApproved || s == ClaimState::kPartial || s == ClaimState::kPaid ||
+         s == ClaimState::kPartiallyPaid;
 }
 
 void to_json(nlohmann::json& j, const Claim& v) {

@@ -30,9 +30,15 @@ enum class ClaimState {
   // Sent, but the answer never arrived (status "unknown"): the exchange may
   // or may not hold it. The hub asks with billing.check_status until the
   // exchange says (claim_status_check.hpp); never counted as queued.
-  kInDoubt
+  kInDoubt,
+  // The payer's payment reconciliations (payment lines, adjustments
+  // included) sum to the benefit it approved, or more: kPaid; to less:
+  // kPartiallyPaid (claims::PaymentStore, polled_message_router.hpp).
+  kPaid,
+  kPartiallyPaid
 };
-std::string_view to_string(ClaimState s);  // "draft", "submitted", "queued", "in_doubt", …
+// "draft", "submitted", "queued", "in_doubt", …, "paid", "partially_paid"
+std::string_view to_string(ClaimState s);
 std::optional<ClaimState> parse_claim_state(std::string_view name);
 
 // The state a claim is in once the exchange answered it with a
@@ -45,8 +51,13 @@ std::optional<ClaimState> parse_claim_state(std::string_view name);
 ClaimState claim_state_after_response(std::string_view status, std::string_view outcome,
                                       bool approved);
 
-// True for approved, partial and rejected: the payer has decided.
+// True for approved, partial, rejected, paid and partially paid: the payer
+// has decided (a payment comes after the decision).
 bool is_adjudicated(ClaimState s);
+
+// True for approved, partial, paid and partially paid: a payment of the
+// payer may be recorded against the claim.
+bool is_payable(ClaimState s);
 
 // The payer's totals from the ClaimResponse, in hundredths of `currency`
 // (halalas for SAR), so reports add them exactly.
@@ -62,6 +73,9 @@ struct ClaimAmounts {
 
 // Hundredths of a currency unit, rounded half away from zero.
 std::int64_t to_minor_units(double amount);
+
+// The amount of `minor` hundredths, as the JSON wire form writes amounts.
+double from_minor_units(std::int64_t minor);
 
 struct Claim {
   std::string id;

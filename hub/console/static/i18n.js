@@ -290,7 +290,8 @@ const STATUS_AR = {
   lost: 'فُقدت', skipped: 'تُخطّيت', pending: 'معلّقة', downloading: 'قيد التنزيل',
   deleted: 'محذوفة', admitted: 'مقبول', removed: 'أُزيل', draft: 'مسودة', submitted: 'أُرسلت',
   queued: 'في قائمة الانتظار', in_doubt: 'غير مؤكدة', approved: 'مقبولة', partial: 'مقبولة جزئياً',
-  rejected: 'مرفوضة', error: 'خطأ', received: 'مستلمة', dispatched: 'وُزّعت', unmatched: 'غير مطابقة', parked: 'محتجزة',
+  rejected: 'مرفوضة', paid: 'مدفوعة', partially_paid: 'مدفوعة جزئياً', error: 'خطأ',
+  received: 'مستلمة', dispatched: 'وُزّعت', unmatched: 'غير مطابقة', parked: 'محتجزة',
 };
 
 export function statusText(value) {

@@ -316,6 +316,25 @@ TEST_P(ClaimsTest, ListsTheClaimsInDoubt) {
   EXPECT_EQ(send({"POST", "/v1/claims/claim-a/retry"}, Role::kIntegrator).status, 409);
 }
 
+TEST_P(ClaimsTest, ListsThePaidAndPartlyPaidClaims) {
+  add_claim(kFacilityA, consultation_, "claim-a2");
+  set_state("claim-a", domain::ClaimState::kPaid);
+  set_state("claim-a2", domain::ClaimState::kPartiallyPaid);
+  set_state("claim-b", domain::ClaimState::kPaid);
+  for (const char* state : {"paid", "partially_paid"}) {
+    http::Response r = send({"GET", std::string("/v1/claims?state=") + state}, Role::kHospital);
+    ASSERT_EQ(r.status, 200) << r.body;
+    nlohmann::json items = body_of(r)["items"];
+    ASSERT_EQ(items.size(), 1u) << r.body;  // facility B's is not A's to see
+    EXPECT_EQ(items[0]["state"], state);
+  }
+  http::Response bad = send({"GET", "/v1/claims?state=settled"});
+  ASSERT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("paid, partially_paid"), std::string::npos) << bad.body;
+  // Paid is not a failed submission: nothing to retry.
+  EXPECT_EQ(send({"POST", "/v1/claims/claim-a/retry"}, Role::kIntegrator).status, 409);
+}
+
 TEST_P(ClaimsTest, PollFetchesQueuedAnswersForTheCallersFacilityOnly) {
   http::Response unavailable = send({"POST", "/v1/claims/poll"}, Role::kIntegrator);
   EXPECT_EQ(unavailable.status, 503) << unavailable.body;

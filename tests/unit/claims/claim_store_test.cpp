@@ -237,6 +237,26 @@ TEST(ClaimState, FollowsTheExchangesAnswer) {
   EXPECT_FALSE(domain::is_adjudicated(ClaimState::kQueued));
 }
 
+// A payment follows the payer's decision: paid and partially paid claims are
+// adjudicated, and only an approved or partial claim, or one already paid
+// in part or whole, takes a payment.
+TEST(ClaimState, PaidStatesComeAfterTheDecision) {
+  EXPECT_EQ(domain::parse_claim_state("paid"), ClaimState::kPaid);
+  EXPECT_EQ(domain::parse_claim_state("partially_paid"), ClaimState::kPartiallyPaid);
+  EXPECT_EQ(domain::to_string(ClaimState::kPartiallyPaid), "partially_paid");
+  EXPECT_TRUE(domain::is_adjudicated(ClaimState::kPaid));
+  EXPECT_TRUE(domain::is_adjudicated(ClaimState::kPartiallyPaid));
+  for (ClaimState s : {ClaimState::kApproved, ClaimState::kPartial, ClaimState::kPaid,
+                       ClaimState::kPartiallyPaid}) {
+    EXPECT_TRUE(domain::is_payable(s)) << domain::to_string(s);
+  }
+  for (ClaimState s :
+       {ClaimState::kDraft, ClaimState::kSubmitted, ClaimState::kQueued, ClaimState::kInDoubt,
+        ClaimState::kRejected, ClaimState::kError, ClaimState::kCancelled}) {
+    EXPECT_FALSE(domain::is_payable(s)) << domain::to_string(s);
+  }
+}
+
 TEST_P(ClaimStoreTest, TheLatestClaimOfAConsultation) {
   ClaimStore store(*cipher_, *audit_);
   auto tx = begin();
