@@ -26,7 +26,8 @@
 namespace wasl::claims {
 
 // recorded: routed (claim_id names the claim it moved or concerns, if any);
-// unmatched: names no claim of the facility; unreadable: the plugin could
+// unmatched: names no claim of the facility, or a payment of one the payer
+// has not approved (problem says which); unreadable: the plugin could
 // not read it (problem says why); error: an error notice of the exchange.
 enum class BillingMessageState { kRecorded, kUnmatched, kUnreadable, kError };
 std::string_view to_string(BillingMessageState s);

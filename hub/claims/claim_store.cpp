@@ -69,6 +69,17 @@ Result<Claim> from_row(const storage::Row& row) {
   return c;
 }
 
+// The facility's claim `id`, without request and response; kNotFound when
+// absent.
+Result<Claim> without_documents(storage::Transaction& tx, std::string_view facility_id,
+                                std::string_view id) {
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
+                                 {std::string(facility_id), std::string(id)}));
+  if (rows.empty()) return not_found("claim", id);
+  return from_row(rows.front());
+}
+
 storage::Value amount_or_null(const std::optional<domain::ClaimAmounts>& a,
                               std::int64_t domain::ClaimAmounts::*field) {
   if (!a) return storage::null_value();
@@ -78,7 +89,8 @@ storage::Value amount_or_null(const std::optional<domain::ClaimAmounts>& a,
 }  // namespace
 
 Status ClaimStore::audit(storage::Transaction& tx, const Claim& c, std::string_view action,
-                         const ClaimActor& by, std::int64_t at_ms) const {
+                         const ClaimActor& by, std::int64_t at_ms,
+                         const nlohmann::json& extra) const {
   audit::AuditEvent event;
   event.occurred_at = at_ms;
   event.actor = by.actor.empty() ? "system" : by.actor;
@@ -100,6 +112,7 @@ Status ClaimStore::audit(storage::Transaction& tx, const Claim& c, std::string_v
                          {"benefit_minor", c.amounts->benefit},
                          {"patient_share_minor", c.amounts->patient_share}};
   }
+  for (const auto& [name, value] : extra.items()) detail[name] = value;
   event.detail = detail.dump();
   WASL_RETURN_IF_ERROR(audit_.append(tx, event));
   return {};
@@ -143,11 +156,7 @@ Result<bool> ClaimStore::create(storage::Transaction& tx, const Claim& c,
 Status ClaimStore::record_submission(storage::Transaction& tx, std::string_view facility_id,
                                      std::string_view id, const ClaimSubmission& submission,
                                      const ClaimActor& by) const {
-  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
-                        tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
-                                 {std::string(facility_id), std::string(id)}));
-  if (rows.empty()) return not_found("claim", id);
-  WASL_ASSIGN_OR_RETURN(Claim c, from_row(rows.front()));
+  WASL_ASSIGN_OR_RETURN(Claim c, without_documents(tx, facility_id, id));
   if (c.state == ClaimState::kCancelled) {
     return Error(ErrorCode::kFailedPrecondition, "claim " + c.id + " is cancelled", false);
   }
@@ -189,6 +198,34 @@ Status ClaimStore::record_submission(storage::Transaction& tx, std::string_view 
                amount_or_null(c.amounts, &domain::ClaimAmounts::tax),
                text_or_null(c.request_message_id), c.facility_id, c.id}));
   return audit(tx, c, "claim.submit_result", by, submission.at_ms);
+}
+
+Result<ClaimState> ClaimStore::record_payment(storage::Transaction& tx,
+                                              std::string_view facility_id, std::string_view id,
+                                              const ClaimPayment& payment,
+                                              const ClaimActor& by) const {
+  WASL_ASSIGN_OR_RETURN(Claim c, without_documents(tx, facility_id, id));
+  if (!domain::is_payable(c.state)) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 "claim " + c.id + " is " + std::string(domain::to_string(c.state)) +
+                     "; only an approved claim is paid",
+                 false);
+  }
+  const ClaimState before = c.state;
+  const std::int64_t benefit = c.amounts ? c.amounts->benefit : 0;
+  c.state = payment.paid_total >= benefit ? ClaimState::kPaid : ClaimState::kPartiallyPaid;
+  WASL_RETURN_IF_ERROR(tx.exec("UPDATE claims SET state = $1 WHERE facility_id = $2 AND id = $3",
+                               {std::string(domain::to_string(c.state)), c.facility_id, c.id}));
+  const nlohmann::json extra = {{"previous_state", std::string(domain::to_string(before))},
+                                {"payment",
+                                 {{"payment_id", payment.payment_id},
+                                  {"currency", payment.currency},
+                                  {"paid_minor", payment.paid},
+                                  {"early_fee_minor", payment.early_fee},
+                                  {"nphies_fee_minor", payment.nphies_fee},
+                                  {"paid_total_minor", payment.paid_total}}}};
+  WASL_RETURN_IF_ERROR(audit(tx, c, "claim.payment", by, payment.at_ms, extra));
+  return c.state;
 }
 
 Result<Claim> ClaimStore::get(storage::Transaction& tx, std::string_view facility_id,

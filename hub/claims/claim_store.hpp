@@ -6,8 +6,8 @@
 // Same contract as ConsultationStore: every method takes the caller's
 // transaction and facility id, which every statement filters on (another
 // facility's claim is kNotFound, exactly like a missing one). The changes
-// write their audit event (claim.create, claim.submit_result) into that same
-// transaction, so a claim and its audit commit together.
+// write their audit event (claim.create, claim.submit_result, claim.payment)
+// into that same transaction, so a claim and its audit commit together.
 //
 // Thread-safe: holds only a borrowed CellCipher and AuditWriter, which must
 // outlive it. Errors: kNotFound, kInvalidArgument (a claim without id,
@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,20 @@ struct ClaimQuery {
   std::optional<std::pair<std::int64_t, std::string>> after;
 };
 
+// What one payment reconciliation paid a claim, in hundredths of
+// `currency`: the sum of its lines for the claim (adjustments included) and
+// their fees, and the sum of every payment line of the claim so far, these
+// included (PaymentStore::paid_total).
+struct ClaimPayment {
+  std::string payment_id;  // the payments row
+  std::int64_t paid = 0;
+  std::int64_t early_fee = 0;
+  std::int64_t nphies_fee = 0;
+  std::string currency;
+  std::int64_t paid_total = 0;
+  std::int64_t at_ms = 0;  // when it was recorded
+};
+
 // Who made a change, for its audit event ("system", "apikey:<id>").
 struct ClaimActor {
   std::string actor = "system";
@@ -85,6 +100,16 @@ class ClaimStore {
   sdk::Status record_submission(storage::Transaction& tx, std::string_view facility_id,
                                 std::string_view id, const ClaimSubmission& submission,
                                 const ClaimActor& by) const;
+
+  // Records a payment of the claim: state paid when payment.paid_total
+  // reaches the benefit the payer approved (its amounts; 0 when it gave
+  // none), else partially_paid; audits claim.payment with the amounts (no
+  // PHI). Answers the new state. kFailedPrecondition when the claim is not
+  // payable (domain::is_payable); kNotFound when absent.
+  sdk::Result<domain::ClaimState> record_payment(storage::Transaction& tx,
+                                                 std::string_view facility_id, std::string_view id,
+                                                 const ClaimPayment& payment,
+                                                 const ClaimActor& by) const;
 
   // The claim with its request and response decrypted.
   sdk::Result<domain::Claim> get(storage::Transaction& tx, std::string_view facility_id,
@@ -138,8 +163,10 @@ class ClaimStore {
                                                const ClaimQuery& q) const;
 
  private:
+  // `extra` members (no PHI) are added to the event's detail.
   sdk::Status audit(storage::Transaction& tx, const domain::Claim& c, std::string_view action,
-                    const ClaimActor& by, std::int64_t at_ms) const;
+                    const ClaimActor& by, std::int64_t at_ms,
+                    const nlohmann::json& extra = nlohmann::json::object()) const;
 
   const records::CellCipher& cipher_;
   const audit::AuditWriter& audit_;

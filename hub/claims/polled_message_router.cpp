@@ -2,13 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <utility>
+#include <vector>
 
 #include "hub/claims/claim_actions.hpp"
 #include "hub/claims/claim_store.hpp"
+#include "hub/claims/payment_store.hpp"
 #include "hub/domain/claim.hpp"
+#include "hub/domain/payment.hpp"
 #include "hub/storage/row_id.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::claims {
 
@@ -69,10 +74,125 @@ Result<Route> route_answer(const ClaimPollDeps& deps, storage::Transaction& tx,
   return r;
 }
 
-// Decides the message's row and applies what it changes, in `tx`.
+// The exchange's dates are Saudi civil dates: UTC+03:00, all year round.
+constexpr int kExchangeOffsetMinutes = 180;
+
+// The civil date of `ms` where the exchange dates it, "YYYY-MM-DD"; nullopt
+// for 0 (no date given).
+std::optional<std::string> exchange_date(std::int64_t ms) {
+  if (ms == 0) return std::nullopt;
+  return sdk::format_iso8601_date(ms, kExchangeOffsetMinutes);
+}
+
+// The payment of reconciliation `p`, its lines paying `claim_ids` (one per
+// detail, in order), recorded from billing message `billing_message_id`.
+Result<domain::Payment> payment_of(const sdk::PaymentReconciliation& p,
+                                   const std::vector<std::string>& claim_ids,
+                                   const std::string& facility_id,
+                                   const std::string& billing_message_id, std::int64_t now_ms) {
+  domain::Payment out;
+  WASL_ASSIGN_OR_RETURN(out.id, storage::new_row_id());
+  out.facility_id = facility_id;
+  out.billing_message_id = billing_message_id;
+  out.reconciliation_system = p.reconciliation_system;
+  if (!p.reconciliation_id.empty()) out.reconciliation_id = p.reconciliation_id;
+  if (!p.payment_id.empty()) out.payment_identifier = p.payment_id;
+  // A reconciliation without its payment date is dated the day it came.
+  out.payment_date = sdk::format_iso8601_date(p.payment_date_ms != 0 ? p.payment_date_ms : now_ms,
+                                              kExchangeOffsetMinutes);
+  out.amount = domain::to_minor_units(p.payment_amount);
+  out.currency = p.currency;
+  out.period_start = exchange_date(p.period_start_ms);
+  out.period_end = exchange_date(p.period_end_ms);
+  out.received_at = now_ms;
+  for (std::size_t i = 0; i < p.details.size(); ++i) {
+    const sdk::PaymentDetail& d = p.details[i];
+    domain::PaymentLine line;
+    line.claim_id = claim_ids[i];
+    line.type = d.type.empty() ? "payment" : d.type;
+    line.amount = domain::to_minor_units(d.amount);
+    line.early_fee = domain::to_minor_units(d.early_fee);
+    line.nphies_fee = domain::to_minor_units(d.nphies_fee);
+    line.date = exchange_date(d.date_ms);
+    out.lines.push_back(std::move(line));
+  }
+  return out;
+}
+
+// A payment reconciliation: recorded when every detail names a claim of the
+// facility the payer approved (else unmatched, replayable once it is): the
+// payment and its lines are stored and each claim it pays moves to paid or
+// partially_paid (ClaimStore::record_payment). One the facility already
+// holds (the same reconciliation system and id) is recorded and changes
+// nothing.
+Result<Route> route_payment(const ClaimPollDeps& deps, storage::Transaction& tx,
+                            const std::string& facility_id, const sdk::PolledMessage& m,
+                            const std::string& billing_message_id, std::int64_t now_ms,
+                            const std::string& actor) {
+  const sdk::PaymentReconciliation& p = m.payment;
+  if (p.details.empty()) return unmatched("it pays no claim");
+  ClaimStore claims(*deps.cipher, *deps.audit);
+  PaymentStore payments;
+  std::vector<std::string> claim_ids;  // one per detail
+  std::vector<std::string> paid;       // each claim once, in the order named
+  for (const sdk::PaymentDetail& detail : p.details) {
+    WASL_ASSIGN_OR_RETURN(std::optional<std::string> id,
+                          claims.find_by_request_key(tx, facility_id, detail.claim_request_id));
+    if (!id) return unmatched("it pays a claim the facility does not hold");
+    claim_ids.push_back(*id);
+    if (std::find(paid.begin(), paid.end(), *id) == paid.end()) paid.push_back(*id);
+  }
+  Route r;
+  r.claim_id = paid.front();
+  if (!p.reconciliation_id.empty()) {
+    WASL_ASSIGN_OR_RETURN(std::optional<std::string> held,
+                          payments.find_by_reconciliation(tx, facility_id, p.reconciliation_system,
+                                                          p.reconciliation_id));
+    if (held) {
+      r.problem = "the reconciliation is recorded already, as payment " + *held;
+      return r;
+    }
+  }
+  for (const std::string& id : paid) {
+    WASL_ASSIGN_OR_RETURN(domain::Claim claim, claims.get(tx, facility_id, id));
+    const std::string state(domain::to_string(claim.state));
+    if (!domain::is_payable(claim.state)) {
+      return unmatched("it pays claim " + id + ", which is " + state + ", not approved");
+    }
+    if (claim.amounts && !claim.amounts->currency.empty() &&
+        claim.amounts->currency != p.currency) {
+      return unmatched("it pays claim " + id + " in " + p.currency + ", approved in " +
+                       claim.amounts->currency);
+    }
+  }
+  WASL_ASSIGN_OR_RETURN(domain::Payment payment,
+                        payment_of(p, claim_ids, facility_id, billing_message_id, now_ms));
+  WASL_RETURN_IF_ERROR(payments.insert(tx, payment));
+  ClaimActor by;
+  by.actor = actor;
+  for (const std::string& id : paid) {
+    ClaimPayment c;
+    c.payment_id = payment.id;
+    c.currency = payment.currency;
+    c.at_ms = now_ms;
+    for (const domain::PaymentLine& line : payment.lines) {
+      if (line.claim_id != id) continue;
+      c.paid += line.amount;
+      c.early_fee += line.early_fee;
+      c.nphies_fee += line.nphies_fee;
+    }
+    WASL_ASSIGN_OR_RETURN(c.paid_total, payments.paid_total(tx, facility_id, id));
+    WASL_RETURN_IF_ERROR(claims.record_payment(tx, facility_id, id, c, by));
+  }
+  return r;
+}
+
+// Decides the message's row (billing_message_id, new or replayed) and
+// applies what it changes, in `tx`.
 Result<Route> route(const ClaimPollDeps& deps, storage::Transaction& tx,
                     const std::string& facility_id, const sdk::PolledMessage& m,
-                    std::int64_t now_ms, const std::string& actor) {
+                    const std::string& billing_message_id, std::int64_t now_ms,
+                    const std::string& actor) {
   ClaimStore claims(*deps.cipher, *deps.audit);
   if (m.event == "claim-response" || m.event == "priorauth-response") {
     return route_answer(deps, tx, facility_id, m, now_ms, actor);
@@ -87,15 +207,7 @@ Result<Route> route(const ClaimPollDeps& deps, storage::Transaction& tx,
     return r;
   }
   if (m.event == "payment-reconciliation") {
-    if (m.payment.details.empty()) return unmatched("it pays no claim");
-    Route r;
-    for (const sdk::PaymentDetail& detail : m.payment.details) {
-      WASL_ASSIGN_OR_RETURN(std::optional<std::string> id,
-                            claims.find_by_request_key(tx, facility_id, detail.claim_request_id));
-      if (!id) return unmatched("it pays a claim the facility does not hold");
-      if (!r.claim_id) r.claim_id = id;
-    }
-    return r;
+    return route_payment(deps, tx, facility_id, m, billing_message_id, now_ms, actor);
   }
   if (m.event == "advanced-authorization") return Route{};
   if (m.event == "error-notice") {
@@ -146,14 +258,14 @@ Result<RoutedMessage> take_polled_message(const ClaimPollDeps& deps, const std::
                  facility_id, message.event);
     return out;
   }
+  BillingMessage row;
+  WASL_ASSIGN_OR_RETURN(row.id, storage::new_row_id());
   WASL_ASSIGN_OR_RETURN(auto tx, deps.store->begin(storage::TxMode::kReadWrite));
-  WASL_ASSIGN_OR_RETURN(Route r, route(deps, *tx, facility_id, message, now_ms, actor));
+  WASL_ASSIGN_OR_RETURN(Route r, route(deps, *tx, facility_id, message, row.id, now_ms, actor));
   if (r.hold) {
     tx->rollback();
     return out;
   }
-  BillingMessage row;
-  WASL_ASSIGN_OR_RETURN(row.id, storage::new_row_id());
   row.facility_id = facility_id;
   row.message_id = message.message_id;
   row.event = message.event;
@@ -229,7 +341,7 @@ Result<BillingMessage> replay_billing_message(const ClaimPollDeps& deps,
   } catch (const nlohmann::json::exception&) {
     return Error(ErrorCode::kFailedPrecondition, "billing message " + id + " cannot be read again");
   }
-  WASL_ASSIGN_OR_RETURN(Route r, route(deps, *tx, facility_id, message, now_ms, actor));
+  WASL_ASSIGN_OR_RETURN(Route r, route(deps, *tx, facility_id, message, id, now_ms, actor));
   if (!r.hold) {
     row.state = r.state;
     row.claim_id = r.claim_id;

@@ -7,7 +7,14 @@
 //   communication-request  recorded against the claim it is about (its
 //       claim_request_id, the key the claim was sent with), else unmatched;
 //   payment-reconciliation  recorded when every detail names a claim of the
-//       facility, else unmatched;
+//       facility that the payer approved (domain::is_payable) in the
+//       payment's currency, else unmatched (replayable once it is): the
+//       payment and its lines are stored (PaymentStore) and each claim it
+//       pays moves to paid when its payment lines, of this and earlier
+//       reconciliations, adjustments included, reach its approved benefit,
+//       else to partially_paid, audited claim.payment. A reconciliation the
+//       facility holds already (its system and id) is recorded and changes
+//       nothing;
 //   advanced-authorization  recorded (it answers no request);
 //   error-notice  error, against the claim whose message it is about when
 //       any; an alert is raised (billing.error_notice);

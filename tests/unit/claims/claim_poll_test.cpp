@@ -13,11 +13,13 @@
 
 #include "hub/claims/billing_message_store.hpp"
 #include "hub/claims/claim_store.hpp"
+#include "hub/claims/payment_store.hpp"
 #include "hub/claims/poll_lease.hpp"
 #include "hub/claims/polled_message_router.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "tests/unit/claims/scripted_billing.hpp"
 #include "tests/unit/records/records_database.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::claims {
 namespace {
@@ -79,6 +81,24 @@ class ClaimPollTest : public records::testing::RecordsDatabaseTest {
     auto tx = begin();
     ASSERT_OK(claims.create(*tx, c, by));
     ASSERT_OK(claims.record_submission(*tx, facility, id, s, by));
+    ASSERT_OK(tx->commit());
+  }
+
+  // The payer approved the claim, its benefit `benefit` hundredths of SAR.
+  void approve(const std::string& facility, const std::string& id, std::int64_t benefit) {
+    ClaimStore claims(*cipher_, *audit_);
+    domain::ClaimAmounts amounts;
+    amounts.currency = "SAR";
+    amounts.eligible = benefit;
+    amounts.benefit = benefit;
+    ClaimSubmission s;
+    s.state = ClaimState::kApproved;
+    s.provider_claim_id = "CR-" + id;
+    s.response = R"({"outcome":"complete"})";
+    s.at_ms = 300;
+    s.amounts = amounts;
+    auto tx = begin();
+    ASSERT_OK(claims.record_submission(*tx, facility, id, s, {}));
     ASSERT_OK(tx->commit());
   }
 
@@ -378,6 +398,8 @@ TEST_P(ClaimPollTest, OrphanAnswersNeverBlockTheQueue) {
 // Every event the exchange queues is stored with its state, routed, and
 // acknowledged; an error notice raises an alert; a redelivery changes nothing.
 TEST_P(ClaimPollTest, EveryPolledEventIsStoredRoutedAndAcknowledged) {
+  approve(kFacilityA, "claim-a", 10000);
+  approve(kFacilityA, "claim-a2", 5000);
   std::vector<ClaimAlert> alerts;
   deps_.alert = [&alerts](const ClaimAlert& a) { alerts.push_back(a); };
   billing_->exchange_queue.emplace();
@@ -422,7 +444,10 @@ TEST_P(ClaimPollTest, EveryPolledEventIsStoredRoutedAndAcknowledged) {
   EXPECT_EQ(by_id["m-info"].claim_id, std::optional<std::string>("claim-a"));
   EXPECT_EQ(by_id["m-info-stray"].state, BillingMessageState::kUnmatched);
   EXPECT_EQ(by_id["m-pay"].state, BillingMessageState::kRecorded);
+  EXPECT_EQ(by_id["m-pay"].claim_id, std::optional<std::string>("claim-a"));
   EXPECT_EQ(by_id["m-pay-stray"].state, BillingMessageState::kUnmatched);
+  EXPECT_EQ(by_id["m-pay-stray"].problem,
+            std::optional<std::string>("it pays a claim the facility does not hold"));
   EXPECT_EQ(by_id["m-adv"].state, BillingMessageState::kRecorded);
   EXPECT_EQ(by_id["m-err"].state, BillingMessageState::kError);
   EXPECT_EQ(by_id["m-err"].claim_id, std::optional<std::string>("claim-a2"));
@@ -509,6 +534,197 @@ TEST_P(ClaimPollTest, AReplayedAnswerMovesItsClaimOnce) {
   auto twice = replay_billing_message(deps_, kFacilityA, id, 8'000, "apikey:a");
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().code, sdk::ErrorCode::kFailedPrecondition);
+}
+
+// Midnight of `date` ("YYYY-MM-DD") in Saudi Arabia, as the exchange dates.
+std::int64_t saudi_day(const std::string& date) {
+  return *sdk::parse_iso8601(date + "T00:00:00+03:00");
+}
+
+// A payment reconciliation in SAR paying `details`, its payment amount their
+// sum less their fees.
+sdk::PolledMessage reconciliation(const std::string& message_id, const std::string& id,
+                                  std::int64_t date_ms, std::vector<sdk::PaymentDetail> details) {
+  sdk::PolledMessage m = polled("payment-reconciliation", message_id);
+  m.payment.reconciliation_system = "http://payer.example/paymentreconciliation";
+  m.payment.reconciliation_id = id;
+  m.payment.payment_id = "TRF-" + id;
+  m.payment.payment_date_ms = date_ms;
+  for (const sdk::PaymentDetail& d : details) {
+    m.payment.payment_amount += d.amount - d.early_fee - d.nphies_fee;
+  }
+  m.payment.details = std::move(details);
+  return m;
+}
+
+// The facility's billing message of exchange message `message_id`.
+BillingMessage stored_message(storage::Transaction& tx, const records::CellCipher& cipher,
+                              const audit::AuditWriter& audit, const std::string& message_id) {
+  BillingMessageStore messages(cipher, audit);
+  auto all = messages.list(tx, kFacilityA, BillingMessageQuery{});
+  EXPECT_OK(all);
+  for (const BillingMessage& m : all.ok() ? *all : std::vector<BillingMessage>{}) {
+    if (m.message_id == message_id) return m;
+  }
+  ADD_FAILURE() << "no billing message " << message_id;
+  return {};
+}
+
+// A reconciliation paying three claims, one in part, moves them to paid,
+// paid and partially_paid, with its payment and lines recorded and each move
+// audited; a second one completes the partial claim, and an adjustment
+// counts against what a claim was paid. Delivered again, or the same
+// reconciliation in another message, it changes nothing.
+TEST_P(ClaimPollTest, PaymentsMoveTheirClaimsToPaidOrPartiallyPaid) {
+  queued(kFacilityA, "c-a", "claim-a3", "mh-a3");
+  approve(kFacilityA, "claim-a", 15000);
+  approve(kFacilityA, "claim-a2", 20000);
+  approve(kFacilityA, "claim-a3", 30000);
+  billing_->exchange_queue.emplace();
+  const sdk::PolledMessage first =
+      reconciliation("m-pay-1", "PR-1", saudi_day("2026-12-01"),
+                     {{"key-claim-a", "payment", 150, 0, 1.5, saudi_day("2026-11-30")},
+                      {"key-claim-a2", "payment", 200, 2, 0, 0},
+                      {"key-claim-a3", "payment", 100, 0, 0, 0}});
+  billing_->exchange_queue->push_back(first);
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult r, poll_claims(deps_, kFacilityA, 5'000));
+  EXPECT_EQ(r.acknowledged, 1);
+  EXPECT_EQ(r.unmatched, 0);
+  EXPECT_EQ(claim(kFacilityA, "claim-a").state, ClaimState::kPaid);
+  EXPECT_EQ(claim(kFacilityA, "claim-a2").state, ClaimState::kPaid);
+  EXPECT_EQ(claim(kFacilityA, "claim-a3").state, ClaimState::kPartiallyPaid);
+
+  PaymentStore payments;
+  std::string first_id;
+  {
+    auto tx = begin();
+    ASSERT_OK_AND_ASSIGN(auto all, payments.list(*tx, kFacilityA, PaymentQuery{}));
+    ASSERT_EQ(all.size(), 1u);
+    const domain::Payment& p = all[0];
+    first_id = p.id;
+    EXPECT_EQ(p.billing_message_id, stored_message(*tx, *cipher_, *audit_, "m-pay-1").id);
+    EXPECT_EQ(p.reconciliation_system, "http://payer.example/paymentreconciliation");
+    EXPECT_EQ(p.reconciliation_id, std::optional<std::string>("PR-1"));
+    EXPECT_EQ(p.payment_identifier, std::optional<std::string>("TRF-PR-1"));
+    EXPECT_EQ(p.payment_date, "2026-12-01");
+    EXPECT_EQ(p.amount, 44650);
+    EXPECT_EQ(p.currency, "SAR");
+    EXPECT_EQ(p.received_at, 5'000);
+    ASSERT_EQ(p.lines.size(), 3u);
+    EXPECT_EQ(p.lines[0],
+              (domain::PaymentLine{"claim-a", "c-a", "payment", 15000, 0, 150, "2026-11-30"}));
+    EXPECT_EQ(p.lines[1],
+              (domain::PaymentLine{"claim-a2", "c-a", "payment", 20000, 200, 0, std::nullopt}));
+    EXPECT_EQ(p.lines[2],
+              (domain::PaymentLine{"claim-a3", "c-a", "payment", 10000, 0, 0, std::nullopt}));
+    ASSERT_OK_AND_ASSIGN(domain::Payment read, payments.get(*tx, kFacilityA, p.id));
+    EXPECT_EQ(read, p);
+    // Facility B holds none of it.
+    ASSERT_OK_AND_ASSIGN(auto theirs, payments.list(*tx, kFacilityB, PaymentQuery{}));
+    EXPECT_TRUE(theirs.empty());
+    auto elsewhere = payments.get(*tx, kFacilityB, p.id);
+    ASSERT_FALSE(elsewhere.ok());
+    EXPECT_EQ(elsewhere.error().code, sdk::ErrorCode::kNotFound);
+    tx->rollback();
+  }
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'claim.payment'"), 3);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'claim.payment' AND "
+                   "entity_id = 'claim-a3' AND detail LIKE '%\"state\":\"partially_paid\"%' AND "
+                   "detail LIKE '%\"previous_state\":\"approved\"%' AND "
+                   "detail LIKE '%\"benefit_minor\":30000%' AND "
+                   "detail LIKE '%\"paid_total_minor\":10000%'"),
+            1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'claim.payment' AND "
+                   "entity_id = 'claim-a' AND detail LIKE '%\"nphies_fee_minor\":150%' AND "
+                   "detail LIKE '%\"payment_id\":\"" +
+                   first_id + "\"%'"),
+            1);
+
+  // Delivered again, and the same reconciliation in a new message: both
+  // are acknowledged, nothing is paid twice.
+  sdk::PolledMessage resent = first;
+  resent.message_id = "m-pay-1-again";
+  billing_->exchange_queue->push_back(first);
+  billing_->exchange_queue->push_back(resent);
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult again, poll_claims(deps_, kFacilityA, 6'000));
+  EXPECT_EQ(again.acknowledged, 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM payments"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM payment_lines"), 3);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'claim.payment'"), 3);
+  EXPECT_EQ(claim(kFacilityA, "claim-a3").state, ClaimState::kPartiallyPaid);
+  {
+    auto tx = begin();
+    BillingMessage dup = stored_message(*tx, *cipher_, *audit_, "m-pay-1-again");
+    EXPECT_EQ(dup.state, BillingMessageState::kRecorded);
+    EXPECT_EQ(dup.problem, std::optional<std::string>(
+                               "the reconciliation is recorded already, as payment " + first_id));
+    tx->rollback();
+  }
+
+  // The rest of claim-a3, less an adjustment; claim-a's payment corrected.
+  billing_->exchange_queue->push_back(
+      reconciliation("m-pay-2", "PR-2", saudi_day("2026-12-15"),
+                     {{"key-claim-a3", "payment", 250, 0, 0, 0},
+                      {"key-claim-a3", "adjustment", -50, 0, 0, 0},
+                      {"key-claim-a", "adjustment", -10, 0, 0, 0}}));
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult second, poll_claims(deps_, kFacilityA, 7'000));
+  EXPECT_EQ(second.acknowledged, 1);
+  EXPECT_EQ(claim(kFacilityA, "claim-a3").state, ClaimState::kPaid);
+  EXPECT_EQ(claim(kFacilityA, "claim-a").state, ClaimState::kPartiallyPaid);
+  EXPECT_EQ(claim(kFacilityA, "claim-a2").state, ClaimState::kPaid);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'claim.payment'"), 5);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'claim.payment' AND "
+                   "entity_id = 'claim-a3' AND detail LIKE '%\"state\":\"paid\"%' AND "
+                   "detail LIKE '%\"paid_minor\":20000%' AND "
+                   "detail LIKE '%\"paid_total_minor\":30000%'"),
+            1);
+  auto tx = begin();
+  ASSERT_OK_AND_ASSIGN(std::int64_t a_total, payments.paid_total(*tx, kFacilityA, "claim-a"));
+  EXPECT_EQ(a_total, 14000);
+  ASSERT_OK_AND_ASSIGN(auto december,
+                       payments.paid_between(*tx, kFacilityA, "2026-12-01", "2026-12-31"));
+  ASSERT_EQ(december.size(), 2u);
+  EXPECT_EQ(december[1].payment_date, "2026-12-15");
+  ASSERT_EQ(december[1].lines.size(), 3u);
+  EXPECT_EQ(december[1].lines[1].type, "adjustment");
+  EXPECT_EQ(december[1].lines[1].amount, -5000);
+  ASSERT_OK_AND_ASSIGN(auto first_half,
+                       payments.paid_between(*tx, kFacilityA, "2026-12-02", "2026-12-15"));
+  ASSERT_EQ(first_half.size(), 1u);
+  EXPECT_EQ(first_half[0].reconciliation_id, std::optional<std::string>("PR-2"));
+}
+
+// A payment of a claim the hub has not seen approved is kept unmatched and
+// changes nothing; replayed once the claim is approved, it pays it.
+TEST_P(ClaimPollTest, APaymentOfAClaimNotApprovedWaitsForItsReplay) {
+  billing_->exchange_queue.emplace();
+  billing_->exchange_queue->push_back(reconciliation("m-pay", "PR-9", saudi_day("2026-12-01"),
+                                                     {{"key-claim-a", "payment", 150, 0, 0, 0}}));
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult r, poll_claims(deps_, kFacilityA, 5'000));
+  EXPECT_EQ(r.unmatched, 1);
+  EXPECT_EQ(r.acknowledged, 1);
+  EXPECT_EQ(claim(kFacilityA, "claim-a").state, ClaimState::kQueued);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM payments"), 0);
+  std::string id;
+  {
+    auto tx = begin();
+    BillingMessage m = stored_message(*tx, *cipher_, *audit_, "m-pay");
+    EXPECT_EQ(m.state, BillingMessageState::kUnmatched);
+    EXPECT_EQ(m.problem,
+              std::optional<std::string>("it pays claim claim-a, which is queued, not approved"));
+    id = m.id;
+    tx->rollback();
+  }
+
+  approve(kFacilityA, "claim-a", 15000);
+  ASSERT_OK_AND_ASSIGN(BillingMessage replayed,
+                       replay_billing_message(deps_, kFacilityA, id, 8'000, "apikey:a"));
+  EXPECT_EQ(replayed.state, BillingMessageState::kRecorded);
+  EXPECT_EQ(claim(kFacilityA, "claim-a").state, ClaimState::kPaid);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM payments WHERE billing_message_id = $1", {id}), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'claim.payment' AND "
+                   "actor = 'apikey:a'"),
+            1);
 }
 
 WASL_RECORDS_INSTANTIATE(ClaimPollTest);
