@@ -43,11 +43,9 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
   auto found = messages.list(**tx, principal.facility_id, q);
   if (!found.ok()) return error_response(request, found.error());
   std::vector<claims::BillingMessage>& page = *found;
-  nlohmann::json next = nullptr;
-  if (page.size() > paging.limit) {
-    page.resize(paging.limit);
-    next = records::encode_cursor({page.back().received_at, page.back().id});
-  }
+  const nlohmann::json next = cut_page(page, paging.limit, [](const claims::BillingMessage& last) {
+    return records::ListCursor{last.received_at, last.id};
+  });
   nlohmann::json items = nlohmann::json::array();
   for (const auto& m : page) items.push_back(billing_message_json(m));
   return json_response(200, nlohmann::json{{"items", std::move(items)}, {"next_cursor", next}});

@@ -32,17 +32,6 @@ using http::Response;
 
 constexpr const char* kClaims = "/v1/claims/";
 
-std::optional<Response> audit_and_commit(ApiContext& ctx, const Request& request,
-                                         storage::Transaction& tx, const audit::AuditEvent& event) {
-  if (auto appended = ctx.audit->append(tx, event); !appended.ok()) {
-    return error_response(request, appended.error());
-  }
-  if (auto committed = tx.commit(); !committed.ok()) {
-    return error_response(request, committed.error());
-  }
-  return std::nullopt;
-}
-
 // GET /v1/claims/{id}
 Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& id = request.path_params.at("id");
@@ -51,8 +40,8 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
   if (!tx.ok()) return error_response(request, tx.error());
   auto claim = claims.get(**tx, principal.facility_id, id);
   if (!claim.ok()) return error_response(request, claim.error(), MessageId::kClaimNotFound);
-  if (auto failed = audit_and_commit(
-          ctx, request, **tx, request_event(request, principal, "claim.read", "claim", id))) {
+  if (auto failed = commit_audited(*ctx.audit, request, **tx,
+                                   request_event(request, principal, "claim.read", "claim", id))) {
     return *failed;
   }
   return json_response(200, nlohmann::json(*claim));
@@ -71,7 +60,7 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
   if (!all.ok()) return error_response(request, all.error());
   audit::AuditEvent event = request_event(request, principal, "claim.list", "consultation", cid);
   event.detail = nlohmann::json{{"count", all->size()}}.dump();
-  if (auto failed = audit_and_commit(ctx, request, **tx, event)) return *failed;
+  if (auto failed = commit_audited(*ctx.audit, request, **tx, event)) return *failed;
   nlohmann::json items = nlohmann::json::array();
   for (const auto& claim : *all) items.push_back(claim);
   return json_response(200, nlohmann::json{{"items", std::move(items)}});
@@ -114,16 +103,14 @@ Response list_all(ApiContext& ctx, Request& request, const access::Principal& pr
   auto found = claims.list(**tx, principal.facility_id, q);
   if (!found.ok()) return error_response(request, found.error());
   std::vector<domain::Claim>& page = *found;
-  nlohmann::json next = nullptr;
-  if (page.size() > wanted) {
-    page.resize(wanted);
-    next = records::encode_cursor({page.back().created_at, page.back().id});
-  }
+  const nlohmann::json next = cut_page(page, wanted, [](const domain::Claim& last) {
+    return records::ListCursor{last.created_at, last.id};
+  });
   audit::AuditEvent event = request_event(request, principal, "claim.list", "claim", "");
   nlohmann::json detail = {{"count", page.size()}};
   if (q.state) detail["state"] = std::string(domain::to_string(*q.state));
   event.detail = detail.dump();
-  if (auto failed = audit_and_commit(ctx, request, **tx, event)) return *failed;
+  if (auto failed = commit_audited(*ctx.audit, request, **tx, event)) return *failed;
   nlohmann::json items = nlohmann::json::array();
   for (const auto& claim : page) items.push_back(claim);
   return json_response(200, nlohmann::json{{"items", std::move(items)}, {"next_cursor", next}});
@@ -158,7 +145,7 @@ Response poll(ApiContext& ctx, Request& request, const access::Principal& princi
   if (!tx.ok()) return error_response(request, tx.error());
   audit::AuditEvent event = request_event(request, principal, "claim.poll", "claim", "");
   event.detail = polled->dump();
-  if (auto failed = audit_and_commit(ctx, request, **tx, event)) return *failed;
+  if (auto failed = commit_audited(*ctx.audit, request, **tx, event)) return *failed;
   return json_response(200, *polled);
 }
 
@@ -252,7 +239,7 @@ Response retry(ApiContext& ctx, Request& request, const access::Principal& princ
   }
   audit::AuditEvent event = request_event(request, principal, "claim.retry", "claim", id);
   event.detail = nlohmann::json{{"run_id", *run_id}, {"state", state}}.dump();
-  if (auto failed = audit_and_commit(ctx, request, **tx, event)) return *failed;
+  if (auto failed = commit_audited(*ctx.audit, request, **tx, event)) return *failed;
   ctx.engine->work_available();
   return response;
 }

@@ -21,17 +21,6 @@ namespace {
 using http::Request;
 using http::Response;
 
-std::optional<Response> commit_with(ApiContext& ctx, const Request& request,
-                                    storage::Transaction& tx, const audit::AuditEvent& event) {
-  if (auto appended = ctx.audit->append(tx, event); !appended.ok()) {
-    return error_response(request, appended.error());
-  }
-  if (auto committed = tx.commit(); !committed.ok()) {
-    return error_response(request, committed.error());
-  }
-  return std::nullopt;
-}
-
 Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& id = request.path_params.at("id");
   records::RecordingStore recordings;
@@ -40,8 +29,8 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
   auto r = recordings.get(**tx, principal.facility_id, id);
   if (!r.ok()) return error_response(request, r.error(), MessageId::kRecordingNotFound);
   if (auto failed =
-          commit_with(ctx, request, **tx,
-                      request_event(request, principal, "recording.read", "recording", id))) {
+          commit_audited(*ctx.audit, request, **tx,
+                         request_event(request, principal, "recording.read", "recording", id))) {
     return *failed;
   }
   return json_response(200, nlohmann::json(*r));
@@ -60,7 +49,7 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
   audit::AuditEvent event =
       request_event(request, principal, "recording.list", "consultation", cid);
   event.detail = nlohmann::json{{"count", all->size()}}.dump();
-  if (auto failed = commit_with(ctx, request, **tx, event)) return *failed;
+  if (auto failed = commit_audited(*ctx.audit, request, **tx, event)) return *failed;
   nlohmann::json items = nlohmann::json::array();
   for (const auto& r : *all) items.push_back(r);
   return json_response(200, nlohmann::json{{"items", std::move(items)}});
@@ -107,14 +96,14 @@ Response content(ApiContext& ctx, Request& request, const access::Principal& pri
       refused.outcome = std::string(audit::kOutcomeFailure);
       refused.detail =
           nlohmann::json{{"error", "the file does not authenticate as this recording"}}.dump();
-      if (auto failed = commit_with(ctx, request, **tx, refused)) return *failed;
+      if (auto failed = commit_audited(*ctx.audit, request, **tx, refused)) return *failed;
       return problem_response(request, 500, MessageId::kRecordingUnreadable);
     }
   }
   audit::AuditEvent event =
       request_event(request, principal, "recording.download", "recording", id);
   event.detail = nlohmann::json{{"first", range.first}, {"last", range.last}}.dump();
-  if (auto failed = commit_with(ctx, request, **tx, event)) return *failed;
+  if (auto failed = commit_audited(*ctx.audit, request, **tx, event)) return *failed;
 
   Response response;
   response.status = partial ? 206 : 200;

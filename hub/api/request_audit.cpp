@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
 
 namespace wasl::api {
@@ -20,6 +21,18 @@ audit::AuditEvent request_event(const http::Request& request, const access::Prin
   event.source_address =
       request.client_address.empty() ? client_host(request.remote_address) : request.client_address;
   return event;
+}
+
+std::optional<http::Response> commit_audited(const audit::AuditWriter& audit,
+                                             const http::Request& request, storage::Transaction& tx,
+                                             const audit::AuditEvent& event) {
+  if (auto appended = audit.append(tx, event); !appended.ok()) {
+    return error_response(request, appended.error());
+  }
+  if (auto committed = tx.commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  return std::nullopt;
 }
 
 }  // namespace wasl::api
