@@ -10,6 +10,7 @@
 #include "hub/api/dead_letters.hpp"
 #include "hub/api/openapi.hpp"
 #include "hub/api/participants.hpp"
+#include "hub/api/payments.hpp"
 #include "hub/api/plugin_health.hpp"
 #include "hub/api/plugins.hpp"
 #include "hub/api/recordings.hpp"
@@ -37,6 +38,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_recording_routes(router, context);
   add_claim_routes(router, context);
   add_billing_message_routes(router, context);
+  add_payment_routes(router, context);
   add_workflow_routes(router, context);
   add_run_routes(router, context);
   add_plugin_routes(router, context);

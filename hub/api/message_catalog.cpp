@@ -68,6 +68,8 @@ constexpr std::array kMessages = {
           "messages are replayed.",
           "رسالة الفوترة هذه مسجّلة بالفعل؛ لا يُعاد تمرير إلا الرسائل غير المطابقة أو غير "
           "المقروءة أو رسائل الخطأ."},
+    Entry{MessageId::kPaymentNotFound, "No payment with this id exists.",
+          "لا توجد دفعة بهذا المعرّف."},
     Entry{MessageId::kWorkflowNotFound, "No workflow of this name is deployed.",
           "لا يوجد سير عمل منشور بهذا الاسم."},
     Entry{MessageId::kNoRun, "This consultation has no workflow run.",

@@ -48,6 +48,7 @@ enum class MessageId {
   kClaimNotFound,
   kBillingMessageNotFound,
   kBillingMessageRecorded,
+  kPaymentNotFound,
   kWorkflowNotFound,
   kNoRun,
   kConsultationEnded,
