@@ -70,6 +70,25 @@ struct Guard {
             std::string(member) + " is not the run's facility's (the host sets it)");
       }
     }
+    if (method == sdk::BillingGateway::kAnswerInformationRequest) {
+      // The claim answered about is the run's facility's, sent with its key,
+      // and goes out as the facility's provider.
+      json claim = input.value("claim", json::object());
+      if (!claim.is_object() || !settle(claim, "provider_license", id.provider_license) ||
+          !settle(claim, "provider_name", id.provider_name) ||
+          !settle(claim, "facility_id", id.facility_id)) {
+        return workflow::refuse_step(audit, ctx, method, "facility", ctx.facility_id,
+                                     "the claim is not the run's facility's (the host sets it)");
+      }
+      const std::string key = claim.value("idempotency_key", std::string());
+      ClaimStore claims(cipher, audit);
+      WASL_ASSIGN_OR_RETURN(auto found, claims.find_by_request_key(*ctx.tx, ctx.facility_id, key));
+      if (!found) {
+        return workflow::refuse_step(audit, ctx, method, "claim", key,
+                                     "claim.idempotency_key names no claim of the run's facility");
+      }
+      input["claim"] = std::move(claim);
+    }
     if (method == sdk::BillingGateway::kCancel) {
       const std::string request_id = input.value("request_id", std::string());
       ClaimStore claims(cipher, audit);
@@ -104,10 +123,16 @@ sdk::Status add_billing_step_guards(workflow::HubActions& actions, const config:
   const std::vector<const char*> requests = {"provider_license", "provider_name", "facility_id"};
   const std::vector<const char*> licence_only = {"provider_license"};
   const std::vector<std::pair<std::string_view, std::vector<const char*>>> guarded = {
-      {B::kCheckEligibility, requests}, {B::kRequestPriorAuthorization, requests},
-      {B::kSubmitClaim, requests},      {B::kPoll, licence_only},
-      {B::kCancel, licence_only},       {B::kAcknowledge, licence_only},
-      {B::kCheckStatus, licence_only},  {B::kPollMessages, licence_only},
+      {B::kCheckEligibility, requests},
+      {B::kRequestPriorAuthorization, requests},
+      {B::kSubmitClaim, requests},
+      {B::kPoll, licence_only},
+      {B::kCancel, licence_only},
+      {B::kAcknowledge, licence_only},
+      {B::kCheckStatus, licence_only},
+      {B::kPollMessages, licence_only},
+      {B::kSendPaymentNotice, licence_only},
+      {B::kAnswerInformationRequest, {}},
   };
   for (const auto& [method, members] : guarded) {
     WASL_RETURN_IF_ERROR(actions.guard(std::string(method),

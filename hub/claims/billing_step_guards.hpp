@@ -6,8 +6,12 @@
 // is refused. billing.cancel may name only a claim of the run's facility
 // (its request message id, as ClaimStore keeps it), billing.acknowledge
 // only an answer recorded on one of its claims (the answer's message id);
-// billing.check_status asks the exchange as the facility's provider licence,
-// so the exchange answers only about that provider's claims. A refusal fails the
+// billing.check_status, billing.poll_messages and billing.send_payment_notice
+// speak as the facility's provider licence, so the exchange answers only
+// about that provider's claims and payments; billing.answer_information_request
+// may answer only about a claim of the run's facility (claim.idempotency_key
+// the key it was sent with), its claim's licence and name the facility's.
+// A refusal fails the
 // step (kPermissionDenied, not retryable) and is audited as access.denied in
 // the guard's transaction (workflow/step_refusal.hpp).
 //

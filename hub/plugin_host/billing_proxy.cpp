@@ -33,5 +33,13 @@ sdk::Result<std::vector<sdk::PolledMessage>> BillingProxy::poll_messages(
     const sdk::PollRequest& request) {
   return typed_call<std::vector<sdk::PolledMessage>>(*instance_, B::kPollMessages, request);
 }
+sdk::Result<sdk::Acknowledgement> BillingProxy::answer_information_request(
+    const sdk::InformationAnswer& answer) {
+  return typed_call<sdk::Acknowledgement>(*instance_, B::kAnswerInformationRequest, answer);
+}
+sdk::Result<sdk::Acknowledgement> BillingProxy::send_payment_notice(
+    const sdk::PaymentNotice& notice) {
+  return typed_call<sdk::Acknowledgement>(*instance_, B::kSendPaymentNotice, notice);
+}
 
 }  // namespace wasl::plugin_host

@@ -24,6 +24,9 @@ class BillingProxy final : public sdk::BillingGateway {
   sdk::Result<sdk::ClaimStatus> check_status(const sdk::StatusCheckRequest& request) override;
   sdk::Result<std::vector<sdk::PolledMessage>> poll_messages(
       const sdk::PollRequest& request) override;
+  sdk::Result<sdk::Acknowledgement> answer_information_request(
+      const sdk::InformationAnswer& answer) override;
+  sdk::Result<sdk::Acknowledgement> send_payment_notice(const sdk::PaymentNotice& notice) override;
 
  private:
   std::shared_ptr<PluginInstance> instance_;

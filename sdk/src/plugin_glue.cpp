@@ -141,6 +141,9 @@ const std::map<std::string_view, Handler>& handlers() {
     WASL_GLUE_ADD(BillingGateway, kAcknowledge, billing, acknowledge, AcknowledgeRequest);
     WASL_GLUE_ADD(BillingGateway, kCheckStatus, billing, check_status, StatusCheckRequest);
     WASL_GLUE_ADD(BillingGateway, kPollMessages, billing, poll_messages, PollRequest);
+    WASL_GLUE_ADD(BillingGateway, kAnswerInformationRequest, billing, answer_information_request,
+                  InformationAnswer);
+    WASL_GLUE_ADD(BillingGateway, kSendPaymentNotice, billing, send_payment_notice, PaymentNotice);
     WASL_GLUE_ADD(ReportSink, kSubmitReport, reporting, submit_report, Report);
     WASL_GLUE_ADD(WebhookVerifier, kVerify, webhook, verify, WebhookRequest);
 #undef WASL_GLUE_ADD

@@ -159,6 +159,13 @@ void declare_non_phi(Catalogue& c) {
   declare(BillingGateway::kPollMessages,
           {"idempotency_key", "max_messages", "message_types", "provider_license"},
           under("*", {"event", "message_id", "request_message_id"}));
+  declare(BillingGateway::kAnswerInformationRequest,
+          {"idempotency_key", "request_id", "request_system", "cannot_supply", "sent_ms"},
+          {"message_id", "acknowledged"});
+  declare(BillingGateway::kSendPaymentNotice,
+          {"idempotency_key", "reconciliation_id", "reconciliation_system", "amount", "currency",
+           "provider_license", "payer_license", "sent_ms"},
+          {"message_id", "acknowledged"});
 
   declare(ReportSink::kSubmitReport,
           {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"},
@@ -225,6 +232,9 @@ Catalogue build() {
   add(c, BillingGateway::kAcknowledge, sample<AcknowledgeRequest>(), sample<Acknowledgement>());
   add(c, BillingGateway::kCheckStatus, sample<StatusCheckRequest>(), sample<ClaimStatus>());
   add(c, BillingGateway::kPollMessages, sample<PollRequest>(), list_sample<PolledMessage>());
+  add(c, BillingGateway::kAnswerInformationRequest, sample<InformationAnswer>(),
+      sample<Acknowledgement>());
+  add(c, BillingGateway::kSendPaymentNotice, sample<PaymentNotice>(), sample<Acknowledgement>());
 
   add(c, ReportSink::kSubmitReport, sample<Report>(), sample<Receipt>());
 

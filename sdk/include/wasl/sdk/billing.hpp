@@ -41,6 +41,9 @@ class BillingGateway {
   static constexpr std::string_view kAcknowledge = "billing.acknowledge";
   static constexpr std::string_view kCheckStatus = "billing.check_status";
   static constexpr std::string_view kPollMessages = "billing.poll_messages";
+  static constexpr std::string_view kAnswerInformationRequest =
+      "billing.answer_information_request";
+  static constexpr std::string_view kSendPaymentNotice = "billing.send_payment_notice";
 
   // Coverage eligibility for a service date (never queued by NPHIES).
   virtual Result<ClaimResponse> check_eligibility(const EligibilityRequest& request) = 0;
@@ -83,6 +86,19 @@ class BillingGateway {
   virtual Result<std::vector<PolledMessage>> poll_messages(const PollRequest& request) {
     (void)request;
     return Error(ErrorCode::kUnimplemented, "this billing plugin polls claim answers only");
+  }
+  // SDK 1.2: sends the provider's answer to an information request; the
+  // exchange's acknowledgement, or a permanent Error naming the rule it
+  // broke. A resend with the same idempotency key is the same message.
+  virtual Result<Acknowledgement> answer_information_request(const InformationAnswer& answer) {
+    (void)answer;
+    return Error(ErrorCode::kUnimplemented,
+                 "this billing plugin does not answer information requests");
+  }
+  // SDK 1.2: tells the payer a payment reconciliation was taken; as above.
+  virtual Result<Acknowledgement> send_payment_notice(const PaymentNotice& notice) {
+    (void)notice;
+    return Error(ErrorCode::kUnimplemented, "this billing plugin does not send payment notices");
   }
 };
 

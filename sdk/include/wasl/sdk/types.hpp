@@ -592,6 +592,53 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PolledMessage, event, message_id
                                                 payment, advanced_authorization, error_notice,
                                                 problem, raw)
 
+// SDK 1.2: a document the provider sends with an answer.
+struct AnswerAttachment {
+  std::string content_type;  // "application/pdf" or "image/jpeg"
+  std::string title;
+  std::string data;       // the document's bytes, base64
+  std::int64_t size = 0;  // decoded bytes
+  std::int64_t created_ms = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AnswerAttachment, content_type, title, data, size,
+                                                created_ms)
+
+// SDK 1.2: the provider's answer to an information request (NPHIES
+// communication), or what it sends unasked about a claim.
+struct InformationAnswer {
+  std::string idempotency_key;  // the answer's identifier: a resend is the same message
+  // The request answered (InformationRequest::request_id and
+  // request_system); empty for an answer nobody asked for.
+  std::string request_id;
+  std::string request_system;
+  // The claim it is about, as it was sent (its idempotency_key the one it
+  // was sent with, so the plugin names it as the exchange knows it).
+  Claim claim;
+  std::vector<std::string> texts;
+  std::vector<AnswerAttachment> attachments;
+  bool cannot_supply = false;  // the provider cannot supply what is asked
+  std::string reason;          // why, when cannot_supply
+  std::int64_t sent_ms = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InformationAnswer, idempotency_key, request_id,
+                                                request_system, claim, texts, attachments,
+                                                cannot_supply, reason, sent_ms)
+
+// SDK 1.2: the provider took a payment reconciliation (NPHIES payment-notice).
+struct PaymentNotice {
+  std::string idempotency_key;  // the notice's identifier: a resend is the same message
+  std::string reconciliation_id;
+  std::string reconciliation_system;
+  double amount = 0;  // the reconciliation's payment amount
+  std::string currency = "SAR";
+  std::string provider_license;
+  std::string payer_license;
+  std::int64_t sent_ms = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PaymentNotice, idempotency_key, reconciliation_id,
+                                                reconciliation_system, amount, currency,
+                                                provider_license, payer_license, sent_ms)
+
 // ---- reporting ---------------------------------------------------------------
 
 struct Report {

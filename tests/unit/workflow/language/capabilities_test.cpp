@@ -38,6 +38,8 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
                                 BillingGateway::kAcknowledge,
                                 BillingGateway::kCheckStatus,
                                 BillingGateway::kPollMessages,
+                                BillingGateway::kAnswerInformationRequest,
+                                BillingGateway::kSendPaymentNotice,
                                 ReportSink::kSubmitReport}) {
     const Capability* cap = find_capability(name);
     ASSERT_NE(cap, nullptr) << name;
@@ -45,7 +47,7 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
   }
   EXPECT_EQ(methods_of("video").size(), 11u);
   EXPECT_EQ(methods_of("ehr").size(), 7u);
-  EXPECT_EQ(methods_of("billing").size(), 8u);
+  EXPECT_EQ(methods_of("billing").size(), 10u);
   EXPECT_EQ(methods_of("reporting"), std::vector<std::string>{"submit_report"});
   EXPECT_EQ(capability_roles(), (std::vector<std::string>{"billing", "ehr", "reporting", "video"}));
 }
