@@ -9,6 +9,7 @@
 
 #include "hub/claims/claim_actions.hpp"
 #include "hub/claims/claim_store.hpp"
+#include "hub/claims/information_request_store.hpp"
 #include "hub/claims/payment_store.hpp"
 #include "hub/domain/claim.hpp"
 #include "hub/domain/payment.hpp"
@@ -187,6 +188,40 @@ Result<Route> route_payment(const ClaimPollDeps& deps, storage::Transaction& tx,
   return r;
 }
 
+// An information request about a claim of the facility: kept open for the
+// operators (InformationRequestStore) against its billing message.
+Result<Route> route_information_request(const ClaimPollDeps& deps, storage::Transaction& tx,
+                                        const std::string& facility_id,
+                                        const sdk::PolledMessage& m,
+                                        const std::string& billing_message_id,
+                                        std::int64_t now_ms, const std::string& actor) {
+  const sdk::InformationRequest& asked = m.information_request;
+  if (asked.request_id.empty()) return unmatched("it carries no request identifier");
+  ClaimStore claims(*deps.cipher, *deps.audit);
+  WASL_ASSIGN_OR_RETURN(std::optional<std::string> id,
+                        claims.find_by_request_key(tx, facility_id, asked.claim_request_id));
+  if (!id) return unmatched("it is about no claim of the facility");
+  InformationRequestRow row;
+  WASL_ASSIGN_OR_RETURN(row.id, storage::new_row_id());
+  row.facility_id = facility_id;
+  row.claim_id = *id;
+  row.billing_message_id = billing_message_id;
+  row.request_id = asked.request_id;
+  if (!asked.request_system.empty()) row.request_system = asked.request_system;
+  if (!asked.reason.empty()) row.reason = asked.reason;
+  if (asked.due_ms > 0) row.due_at = asked.due_ms;
+  row.received_at = now_ms;
+  row.request =
+      nlohmann::json(asked).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  InformationRequestStore requests(*deps.cipher, *deps.audit);
+  // A request delivered again is already held: nothing more to keep.
+  WASL_ASSIGN_OR_RETURN(bool kept, requests.insert(tx, row, actor));
+  (void)kept;
+  Route r;
+  r.claim_id = id;
+  return r;
+}
+
 // Decides the message's row (billing_message_id, new or replayed) and
 // applies what it changes, in `tx`.
 Result<Route> route(const ClaimPollDeps& deps, storage::Transaction& tx,
@@ -198,13 +233,7 @@ Result<Route> route(const ClaimPollDeps& deps, storage::Transaction& tx,
     return route_answer(deps, tx, facility_id, m, now_ms, actor);
   }
   if (m.event == "communication-request") {
-    WASL_ASSIGN_OR_RETURN(
-        std::optional<std::string> id,
-        claims.find_by_request_key(tx, facility_id, m.information_request.claim_request_id));
-    if (!id) return unmatched("it is about no claim of the facility");
-    Route r;
-    r.claim_id = id;
-    return r;
+    return route_information_request(deps, tx, facility_id, m, billing_message_id, now_ms, actor);
   }
   if (m.event == "payment-reconciliation") {
     return route_payment(deps, tx, facility_id, m, billing_message_id, now_ms, actor);

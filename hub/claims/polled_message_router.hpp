@@ -5,7 +5,9 @@
 //       facility's claim submitted by the message it names (its
 //       request_message_id), as before: recorded; no such claim: unmatched;
 //   communication-request  recorded against the claim it is about (its
-//       claim_request_id, the key the claim was sent with), else unmatched;
+//       claim_request_id, the key the claim was sent with), and kept open
+//       for the operators as an information request
+//       (InformationRequestStore); else unmatched;
 //   payment-reconciliation  recorded when every detail names a claim of the
 //       facility that the payer approved (domain::is_payable) in the
 //       payment's currency, else unmatched (replayable once it is): the

@@ -9,6 +9,7 @@ const std::vector<EncryptedTable>& encrypted_tables() {
       {"consultations", {"id"}, {"patient_summary_enc", "practitioner_summary_enc"}},
       {"participants", {"id"}, {"display_name_enc"}},
       {"claims", {"id"}, {"request_enc", "response_enc"}},
+      {"information_requests", {"id"}, {"request_enc", "answer_enc"}},
       {"billing_messages", {"id"}, {"message_enc"}},
       {"reports", {"id"}, {"payload_enc"}},
       {"workflow_runs", {"id"}, {"trigger_enc"}},

@@ -13,12 +13,15 @@
 
 #include "hub/claims/billing_message_store.hpp"
 #include "hub/claims/claim_store.hpp"
+#include "hub/claims/information_answers.hpp"
+#include "hub/claims/information_request_store.hpp"
 #include "hub/claims/payment_store.hpp"
 #include "hub/claims/poll_lease.hpp"
 #include "hub/claims/polled_message_router.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "tests/unit/claims/scripted_billing.hpp"
 #include "tests/unit/records/records_database.hpp"
+#include "wasl/sdk/base64.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::claims {
@@ -75,7 +78,9 @@ class ClaimPollTest : public records::testing::RecordsDatabaseTest {
     c.created_at = 100;
     ClaimActor by;
     by.run_id = "run-" + id;
-    ClaimSubmission s{ClaimState::kQueued, std::nullopt, R"({"status":"queued"})", 200};
+    ClaimSubmission s{ClaimState::kQueued, std::nullopt,
+                      nlohmann::json{{"status", "queued"}, {"request_id", "key-" + id}}.dump(),
+                      200};
     s.request_message_id = message_id;
     s.request_key = "key-" + id;
     auto tx = begin();
@@ -117,6 +122,35 @@ class ClaimPollTest : public records::testing::RecordsDatabaseTest {
             {"approved", approved},     {"total_benefit", 150.0},
             {"total_eligible", 172.5},  {"currency", "SAR"},
             {"message_id", message_id}, {"request_message_id", request_message_id}};
+  }
+
+  // The payer asks about claim-a: polled, kept open for the operators; the
+  // request's id.
+  std::string ask_about_claim_a(const std::string& request_id) {
+    billing_->exchange_queue.emplace();
+    sdk::PolledMessage m;
+    m.event = "communication-request";
+    m.message_id = "m-" + request_id;
+    m.information_request.request_id = request_id;
+    m.information_request.request_system = "http://payer.example/communication-request";
+    m.information_request.claim_request_id = "key-claim-a";
+    m.information_request.reason = "missing-attachment";
+    m.information_request.questions = {"Send the visit note of Sara Al-Qahtani"};
+    m.information_request.documents = {{"application/pdf", "visit note"}};
+    m.information_request.due_ms = 900'000;
+    billing_->exchange_queue->push_back(m);
+    EXPECT_OK(poll_claims(deps_, kFacilityA, 5'000));
+    InformationRequestStore requests(*cipher_, *audit_);
+    auto tx = begin();
+    auto all = requests.list(*tx, kFacilityA, InformationRequestQuery{});
+    EXPECT_OK(all);
+    if (all.ok()) {
+      for (const auto& row : *all) {
+        if (row.request_id == request_id) return row.id;
+      }
+    }
+    ADD_FAILURE() << "no information request " << request_id;
+    return "";
   }
 
   int calls(const std::string& method) {
@@ -405,10 +439,12 @@ TEST_P(ClaimPollTest, EveryPolledEventIsStoredRoutedAndAcknowledged) {
   billing_->exchange_queue.emplace();
   auto& q = *billing_->exchange_queue;
   sdk::PolledMessage info = polled("communication-request", "m-info");
+  info.information_request.request_id = "CR-info";
   info.information_request.claim_request_id = "key-claim-a";
   info.information_request.questions = {"Send the visit note"};
   q.push_back(info);
   sdk::PolledMessage stray_info = polled("communication-request", "m-info-stray");
+  stray_info.information_request.request_id = "CR-stray";
   stray_info.information_request.claim_request_id = "key-claim-b";  // facility B's claim
   q.push_back(stray_info);
   sdk::PolledMessage paid = polled("payment-reconciliation", "m-pay");
@@ -725,6 +761,121 @@ TEST_P(ClaimPollTest, APaymentOfAClaimNotApprovedWaitsForItsReplay) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'claim.payment' AND "
                    "actor = 'apikey:a'"),
             1);
+}
+
+const std::string kPdf = std::string("%PDF-1.4\n") + std::string(2000, 'x');
+
+TEST_P(ClaimPollTest, AnInformationRequestIsKeptAndAnsweredOnce) {
+  const std::string id = ask_about_claim_a("CR-1");
+  ASSERT_FALSE(id.empty());
+  InformationRequestStore requests(*cipher_, *audit_);
+  {
+    auto tx = begin();
+    ASSERT_OK_AND_ASSIGN(InformationRequestRow row, requests.get(*tx, kFacilityA, id, true));
+    EXPECT_EQ(row.state, InformationRequestState::kOpen);
+    EXPECT_EQ(row.claim_id, "claim-a");
+    EXPECT_EQ(row.due_at, std::optional<std::int64_t>(900'000));
+    EXPECT_NE(row.request.find("visit note of Sara"), std::string::npos);
+    // Another facility does not see it.
+    auto theirs = requests.get(*tx, kFacilityB, id, false);
+    ASSERT_FALSE(theirs.ok());
+    EXPECT_EQ(theirs.error().code, sdk::ErrorCode::kNotFound);
+  }
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM information_requests WHERE CAST(request_enc AS TEXT) "
+                   "LIKE '%Sara%'"),
+            0);
+
+  // A PNG called a PDF is refused before anything is stored or sent.
+  AnswerInput bad;
+  bad.documents = {{"application/pdf", "visit note", "\x89PNG\r\n"}};
+  auto refused = answer_information_request(deps_, kFacilityA, id, bad, 6'000, "apikey:a");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, sdk::ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message.find("not a PDF"), std::string::npos);
+  EXPECT_TRUE(billing_->calls_of("billing.answer_information_request").empty());
+  auto elsewhere = answer_information_request(deps_, kFacilityB, id, bad, 6'000, "apikey:b");
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_EQ(elsewhere.error().code, sdk::ErrorCode::kNotFound);
+
+  AnswerInput input;
+  input.texts = {"The visit note is attached."};
+  input.documents = {{"application/pdf", "visit note", kPdf}};
+  billing_->answer_results.push_back(sdk::Acknowledgement{"ack-1", true});
+  ASSERT_OK_AND_ASSIGN(InformationRequestRow answered,
+                       answer_information_request(deps_, kFacilityA, id, input, 7'000, "apikey:a"));
+  EXPECT_EQ(answered.state, InformationRequestState::kAnswered);
+  EXPECT_EQ(answered.answered_by, std::optional<std::string>("apikey:a"));
+  auto sent = billing_->calls_of("billing.answer_information_request");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].input["idempotency_key"], "wasl-answer-" + id);
+  EXPECT_EQ(sent[0].input["request_id"], "CR-1");
+  EXPECT_EQ(sent[0].input["claim"]["idempotency_key"], "key-claim-a");
+  EXPECT_EQ(sent[0].input["attachments"][0]["size"], static_cast<std::int64_t>(kPdf.size()));
+  EXPECT_EQ(sdk::base64_decode(sent[0].input["attachments"][0]["data"].get<std::string>()),
+            std::optional<std::string>(kPdf));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM information_requests WHERE CAST(answer_enc AS TEXT) "
+                   "LIKE '%visit note is attached%'"),
+            0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE entity_id = '" + id +
+                   "' AND action IN ('information_request.receive', "
+                   "'information_request.answer_stored', 'information_request.answered')"),
+            3);
+  auto twice = answer_information_request(deps_, kFacilityA, id, input, 8'000, "apikey:a");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code, sdk::ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(billing_->calls_of("billing.answer_information_request").size(), 1u);
+}
+
+TEST_P(ClaimPollTest, ALostAnswerIsSentAgainUnchangedAndARefusedOneReopens) {
+  const std::string id = ask_about_claim_a("CR-2");
+  ASSERT_FALSE(id.empty());
+  AnswerInput first;
+  first.texts = {"First answer."};
+  billing_->answer_results.push_back(
+      sdk::Error(sdk::ErrorCode::kUnavailable, "the exchange did not answer", true));
+  auto lost = answer_information_request(deps_, kFacilityA, id, first, 6'000, "apikey:a");
+  ASSERT_FALSE(lost.ok());
+  EXPECT_TRUE(lost.error().retryable);
+  InformationRequestStore requests(*cipher_, *audit_);
+  {
+    auto tx = begin();
+    ASSERT_OK_AND_ASSIGN(InformationRequestRow row, requests.get(*tx, kFacilityA, id, false));
+    EXPECT_EQ(row.state, InformationRequestState::kSending);
+  }
+  // Asked again with other words: the stored answer goes, the same message.
+  AnswerInput second;
+  second.texts = {"Second answer."};
+  billing_->answer_results.push_back(sdk::Acknowledgement{"ack-2", true});
+  ASSERT_OK_AND_ASSIGN(
+      InformationRequestRow answered,
+      answer_information_request(deps_, kFacilityA, id, second, 7'000, "apikey:a"));
+  EXPECT_EQ(answered.state, InformationRequestState::kAnswered);
+  auto sent = billing_->calls_of("billing.answer_information_request");
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1].input, sent[0].input);
+  EXPECT_EQ(sent[1].input["texts"], nlohmann::json::array({"First answer."}));
+
+  // Refused for good: open again, the refusal kept, and it can be answered.
+  const std::string other = ask_about_claim_a("CR-3");
+  AnswerInput cannot;
+  cannot.cannot_supply = true;
+  cannot.reason = "The recording was not kept.";
+  billing_->answer_results.push_back(
+      sdk::Error(sdk::ErrorCode::kInvalidArgument, "CM-0003: about names no claim", false));
+  auto no = answer_information_request(deps_, kFacilityA, other, cannot, 8'000, "apikey:a");
+  ASSERT_FALSE(no.ok());
+  {
+    auto tx = begin();
+    ASSERT_OK_AND_ASSIGN(InformationRequestRow row, requests.get(*tx, kFacilityA, other, true));
+    EXPECT_EQ(row.state, InformationRequestState::kOpen);
+    EXPECT_EQ(row.last_error, std::optional<std::string>("CM-0003: about names no claim"));
+    EXPECT_FALSE(row.answer.has_value());
+  }
+  billing_->answer_results.push_back(sdk::Acknowledgement{"ack-3", true});
+  ASSERT_OK_AND_ASSIGN(
+      InformationRequestRow done,
+      answer_information_request(deps_, kFacilityA, other, cannot, 9'000, "apikey:a"));
+  EXPECT_EQ(done.state, InformationRequestState::kCannotSupply);
 }
 
 WASL_RECORDS_INSTANTIATE(ClaimPollTest);

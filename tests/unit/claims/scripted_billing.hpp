@@ -53,6 +53,11 @@ class ScriptedBilling final : public sdk::BillingGateway {
     }
     return sdk::Acknowledgement{r.message_id, true};
   }
+  sdk::Result<sdk::Acknowledgement> answer_information_request(
+      const sdk::InformationAnswer& a) override {
+    record(kAnswerInformationRequest, nlohmann::json(a));
+    return next(answer_results);
+  }
   // Unset exchange_queue: kUnimplemented (a plugin without poll_messages).
   // Set: the exchange's queue, oldest first, each message handed out until
   // it is acknowledged.
@@ -91,6 +96,7 @@ class ScriptedBilling final : public sdk::BillingGateway {
   std::optional<std::vector<sdk::PolledMessage>> exchange_queue;
   std::deque<sdk::Result<sdk::ClaimResponse>> submit_answers;
   std::deque<sdk::Result<sdk::ClaimStatus>> status_answers;
+  std::deque<sdk::Result<sdk::Acknowledgement>> answer_results;
 
  private:
   void record(std::string_view method, nlohmann::json input) {

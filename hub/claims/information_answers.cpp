@@ -1,0 +1,171 @@
+#include "hub/claims/information_answers.hpp"
+
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "hub/claims/claim_store.hpp"
+#include "hub/domain/claim.hpp"
+#include "wasl/sdk/base64.hpp"
+#include "wasl/sdk/billing.hpp"
+
+namespace wasl::claims {
+
+using sdk::Error;
+using sdk::ErrorCode;
+using sdk::Result;
+
+namespace {
+
+bool starts_with(const std::string& bytes, std::string_view magic) {
+  return bytes.size() >= magic.size() && bytes.compare(0, magic.size(), magic) == 0;
+}
+
+// The document's content matches what its content type says.
+std::optional<std::string> document_problem(const AnswerDocument& d) {
+  if (d.content_type == "application/pdf") {
+    if (!starts_with(d.bytes, "%PDF-")) return "is not a PDF (it does not start with %PDF-)";
+    return std::nullopt;
+  }
+  if (d.content_type == "image/jpeg") {
+    if (!starts_with(d.bytes, "\xFF\xD8\xFF")) return "is not a JPEG (it does not start FF D8 FF)";
+    return std::nullopt;
+  }
+  return "content_type must be application/pdf or image/jpeg";
+}
+
+std::string json_text(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The claim as the exchange knows it: its stored request, with the key it
+// was sent with (what its "unknown" or any answer names as request_id).
+Result<sdk::Claim> claim_as_sent(const ClaimPollDeps& deps, storage::Transaction& tx,
+                                 const std::string& facility_id, const std::string& claim_id) {
+  ClaimStore claims(*deps.cipher, *deps.audit);
+  WASL_ASSIGN_OR_RETURN(domain::Claim claim, claims.get(tx, facility_id, claim_id));
+  sdk::Claim sent;
+  std::string key;
+  try {
+    if (claim.request) sent = nlohmann::json::parse(*claim.request).get<sdk::Claim>();
+    if (claim.response) {
+      auto response = nlohmann::json::parse(*claim.response);
+      if (response.is_object()) key = response.value("request_id", std::string());
+    }
+  } catch (const nlohmann::json::exception&) {
+    key.clear();
+  }
+  if (!claim.request || key.empty()) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 "claim " + claim_id + " has no request the exchange answered; it cannot be named");
+  }
+  sent.idempotency_key = key;
+  return sent;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> check_answer(const AnswerInput& input) {
+  std::vector<std::pair<std::string, std::string>> problems;
+  if (input.texts.size() > kMaxAnswerTexts) {
+    problems.emplace_back("texts", "at most " + std::to_string(kMaxAnswerTexts) + " texts");
+  }
+  for (std::size_t i = 0; i < input.texts.size() && i < kMaxAnswerTexts; ++i) {
+    const std::string& t = input.texts[i];
+    if (t.empty() || t.size() > kMaxAnswerTextChars * 4) {
+      problems.emplace_back("texts[" + std::to_string(i) + "]",
+                            "must be 1 to " + std::to_string(kMaxAnswerTextChars) + " characters");
+    }
+  }
+  if (input.documents.size() > kMaxAnswerAttachments) {
+    problems.emplace_back("attachments",
+                          "at most " + std::to_string(kMaxAnswerAttachments) + " documents");
+  }
+  std::int64_t total = 0;
+  for (std::size_t i = 0; i < input.documents.size() && i < kMaxAnswerAttachments; ++i) {
+    const AnswerDocument& d = input.documents[i];
+    const std::string field = "attachments[" + std::to_string(i) + "]";
+    if (auto problem = document_problem(d)) problems.emplace_back(field, *problem);
+    if (d.title.empty() || d.title.size() > 200) {
+      problems.emplace_back(field + ".title", "must be 1 to 200 characters");
+    }
+    total += static_cast<std::int64_t>(d.bytes.size());
+  }
+  if (total > kMaxAnswerBytes) {
+    problems.emplace_back("attachments", "the documents together exceed " +
+                                             std::to_string(kMaxAnswerBytes) + " bytes");
+  }
+  if (input.cannot_supply) {
+    if (input.reason.empty() || input.reason.size() > kMaxAnswerTextChars * 4) {
+      problems.emplace_back("reason", "is required (why it cannot be supplied)");
+    }
+    if (!input.documents.empty()) {
+      problems.emplace_back("attachments", "an answer that cannot supply takes no document");
+    }
+  } else if (input.texts.empty() && input.documents.empty()) {
+    problems.emplace_back("texts", "give a text or a document, or answer cannot_supply");
+  }
+  return problems;
+}
+
+Result<InformationRequestRow> answer_information_request(
+    const ClaimPollDeps& deps, const std::string& facility_id, const std::string& id,
+    const AnswerInput& input, std::int64_t now_ms, const std::string& actor) {
+  InformationRequestStore requests(*deps.cipher, *deps.audit);
+  sdk::InformationAnswer answer;
+  {
+    WASL_ASSIGN_OR_RETURN(auto tx, deps.store->begin(storage::TxMode::kReadWrite));
+    WASL_ASSIGN_OR_RETURN(InformationRequestRow row, requests.get(*tx, facility_id, id, true));
+    if (row.state == InformationRequestState::kAnswered ||
+        row.state == InformationRequestState::kCannotSupply) {
+      return Error(ErrorCode::kFailedPrecondition, "information request " + id + " is answered");
+    }
+    if (row.state == InformationRequestState::kSending && row.answer) {
+      // The last answer's fate is unknown: the same message again.
+      try {
+        answer = nlohmann::json::parse(*row.answer).get<sdk::InformationAnswer>();
+      } catch (const nlohmann::json::exception&) {
+        return Error(ErrorCode::kInternal,
+                     "information request " + id + ": the stored answer cannot be read");
+      }
+      tx->rollback();
+    } else {
+      auto problems = check_answer(input);
+      if (!problems.empty()) {
+        return Error(ErrorCode::kInvalidArgument,
+                     problems.front().first + " " + problems.front().second);
+      }
+      answer.idempotency_key = "wasl-answer-" + row.id;
+      answer.request_id = row.request_id;
+      answer.request_system = row.request_system.value_or("");
+      WASL_ASSIGN_OR_RETURN(answer.claim, claim_as_sent(deps, *tx, facility_id, row.claim_id));
+      answer.texts = input.texts;
+      for (const AnswerDocument& d : input.documents) {
+        answer.attachments.push_back({d.content_type, d.title, sdk::base64_encode(d.bytes),
+                                      static_cast<std::int64_t>(d.bytes.size()), now_ms});
+      }
+      answer.cannot_supply = input.cannot_supply;
+      answer.reason = input.reason;
+      answer.sent_ms = now_ms;
+      WASL_RETURN_IF_ERROR(requests.store_answer(*tx, facility_id, id,
+                                                 json_text(nlohmann::json(answer)), actor, now_ms));
+      WASL_RETURN_IF_ERROR(tx->commit());
+    }
+  }
+  WASL_ASSIGN_OR_RETURN(std::shared_ptr<sdk::BillingGateway> billing, deps.billing(facility_id));
+  auto sent = billing->answer_information_request(answer);
+  if (!sent.ok() && sent.error().retryable) return sent.error();  // stays sending
+  WASL_ASSIGN_OR_RETURN(auto tx, deps.store->begin(storage::TxMode::kReadWrite));
+  if (sent.ok()) {
+    WASL_RETURN_IF_ERROR(
+        requests.mark_answered(*tx, facility_id, id, answer.cannot_supply, actor, now_ms));
+  } else {
+    WASL_RETURN_IF_ERROR(
+        requests.mark_refused(*tx, facility_id, id, sent.error().message, actor, now_ms));
+  }
+  WASL_ASSIGN_OR_RETURN(InformationRequestRow row, requests.get(*tx, facility_id, id, false));
+  WASL_RETURN_IF_ERROR(tx->commit());
+  if (!sent.ok()) return sent.error();
+  return row;
+}
+
+}  // namespace wasl::claims

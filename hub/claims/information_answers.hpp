@@ -1,0 +1,68 @@
+// Answering the payer's information requests (InformationRequestStore):
+// what an operator, or a workflow, sends back through
+// billing.answer_information_request.
+//
+// answer_information_request checks the answer (check_answer), then, in one
+// transaction, stores it encrypted and moves the request to `sending`,
+// audited: the answer is claimed before it goes out. Then it sends it as the
+// facility's provider, about the claim as the exchange knows it (the claim's
+// stored request with the key it was sent with), with an idempotency key of
+// the request's own, so a resend is the same message. Taken: `answered` (or
+// `cannot_supply`). Refused for good (the exchange names the rule): back to
+// `open` with the refusal kept as last_error, the answer dropped. Not
+// answered (the exchange unreachable): it stays `sending` and the error is
+// returned retryable; answering again resends the stored answer unchanged
+// (what the caller gives then is not used).
+//
+// Errors: kInvalidArgument naming what is wrong with the answer (nothing
+// stored); kNotFound (another facility's request, like a missing one);
+// kFailedPrecondition when the request is already answered; the billing
+// lookup's and the plugin's errors (a permanent one is also kept on the
+// request); storage errors.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hub/claims/claim_poll.hpp"
+#include "hub/claims/information_request_store.hpp"
+#include "wasl/sdk/result.hpp"
+#include "wasl/sdk/types.hpp"
+
+namespace wasl::claims {
+
+// NPHIES takes messages of at most 10 MB; the documents of one answer, as
+// decoded bytes, stay under it.
+inline constexpr std::int64_t kMaxAnswerBytes = 10 * 1000 * 1000;
+inline constexpr std::size_t kMaxAnswerTexts = 20;
+inline constexpr std::size_t kMaxAnswerTextChars = 4000;
+inline constexpr std::size_t kMaxAnswerAttachments = 10;
+
+// A document as given: its bytes (not base64).
+struct AnswerDocument {
+  std::string content_type;  // application/pdf or image/jpeg
+  std::string title;
+  std::string bytes;
+};
+
+struct AnswerInput {
+  std::vector<std::string> texts;
+  std::vector<AnswerDocument> documents;
+  bool cannot_supply = false;
+  std::string reason;  // required when cannot_supply
+};
+
+// Field problems of `input` as (field, message) pairs; empty when it may be
+// sent: at most kMaxAnswerTexts texts of 1..kMaxAnswerTextChars characters,
+// at most kMaxAnswerAttachments documents, each a PDF (starting %PDF-) or a
+// JPEG (starting FF D8 FF) as its content_type says, with a title, all
+// together at most kMaxAnswerBytes; something to say (a text or a document)
+// unless cannot_supply, which needs a reason and takes no document.
+std::vector<std::pair<std::string, std::string>> check_answer(const AnswerInput& input);
+
+sdk::Result<InformationRequestRow> answer_information_request(
+    const ClaimPollDeps& deps, const std::string& facility_id, const std::string& id,
+    const AnswerInput& input, std::int64_t now_ms, const std::string& actor);
+
+}  // namespace wasl::claims
