@@ -20,6 +20,7 @@
 #include "hub/api/read_audit_window.hpp"
 #include "hub/audit/audit_writer.hpp"
 #include "hub/audit/chain_status.hpp"
+#include "hub/claims/information_answers.hpp"
 #include "hub/config/config.hpp"
 #include "hub/domain/consultation.hpp"
 #include "hub/http/router.hpp"
@@ -73,6 +74,12 @@ struct ApiContext {
   // answers now (facility id, actor) and answers the counts as JSON; empty
   // answers 503 there.
   std::function<sdk::Result<nlohmann::json>(const std::string&, const std::string&)> poll_claims;
+  // POST /v1/information-requests/{id}/answer: sends the answer
+  // (claims::answer_information_request: facility id, request id, the
+  // answer, actor); empty answers 503 there.
+  std::function<sdk::Result<claims::InformationRequestRow>(
+      const std::string&, const std::string&, const claims::AnswerInput&, const std::string&)>
+      answer_information_request;
   // POST /v1/billing/messages/{id}/replay: routes the facility's stored
   // billing message again (facility id, message id, actor) and answers its
   // row as JSON (claims::replay_billing_message); empty answers 503 there.

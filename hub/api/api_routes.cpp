@@ -8,6 +8,7 @@
 #include "hub/api/claims.hpp"
 #include "hub/api/consultations.hpp"
 #include "hub/api/dead_letters.hpp"
+#include "hub/api/information_requests.hpp"
 #include "hub/api/openapi.hpp"
 #include "hub/api/participants.hpp"
 #include "hub/api/payments.hpp"
@@ -39,6 +40,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_claim_routes(router, context);
   add_billing_message_routes(router, context);
   add_payment_routes(router, context);
+  add_information_request_routes(router, context);
   add_workflow_routes(router, context);
   add_run_routes(router, context);
   add_plugin_routes(router, context);

@@ -63,6 +63,10 @@ constexpr std::array kMessages = {
           "لا توجد مطالبة بهذا المعرّف."},
     Entry{MessageId::kBillingMessageNotFound, "No billing message with this id exists.",
           "لا توجد رسالة فوترة بهذا المعرّف."},
+    Entry{MessageId::kInformationRequestNotFound, "No information request with this id exists.",
+          "لا يوجد طلب معلومات بهذا المعرّف."},
+    Entry{MessageId::kInformationRequestAnswered, "This information request is already answered.",
+          "تمت الإجابة عن طلب المعلومات هذا بالفعل."},
     Entry{MessageId::kBillingMessageRecorded,
           "This billing message is already recorded; only unmatched, unreadable and error "
           "messages are replayed.",

@@ -49,6 +49,8 @@ enum class MessageId {
   kBillingMessageNotFound,
   kBillingMessageRecorded,
   kPaymentNotFound,
+  kInformationRequestNotFound,
+  kInformationRequestAnswered,
   kWorkflowNotFound,
   kNoRun,
   kConsultationEnded,

@@ -13,6 +13,7 @@
 #include "hub/api/billing_messages.hpp"
 #include "hub/app/facility_sync.hpp"
 #include "hub/claims/claim_actions.hpp"
+#include "hub/claims/information_answers.hpp"
 #include "hub/claims/polled_message_router.hpp"
 #include "hub/console/console_routes.hpp"
 #include "hub/consultations/consultations.hpp"
@@ -435,6 +436,12 @@ void App::build_api() {
                           {"unmatched", polled.unmatched},
                           {"acknowledged", polled.acknowledged}};
   };
+  api_context_.answer_information_request =
+      [this](const std::string& facility, const std::string& id, const claims::AnswerInput& input,
+             const std::string& actor) {
+        return claims::answer_information_request(claim_poll_deps(), facility, id, input,
+                                                  api_context_.now_ms(), actor);
+      };
   api_context_.replay_billing_message =
       [this](const std::string& facility, const std::string& id,
              const std::string& actor) -> sdk::Result<nlohmann::json> {
