@@ -86,4 +86,28 @@ sdk::Result<std::optional<std::int64_t>> time_member(const json& object, std::st
   return ms;
 }
 
+std::vector<sdk::BillingError> outcome_errors(const json& operation_outcome) {
+  std::vector<sdk::BillingError> out;
+  const json* issues = array_member(operation_outcome, "issue");
+  if (issues == nullptr) return out;
+  for (const auto& issue : *issues) {
+    sdk::BillingError error;
+    if (const json* details = member(issue, "details")) {
+      if (const json* codings = array_member(*details, "coding"); codings && !codings->empty()) {
+        error.code = text((*codings)[0], "code");
+        error.system = text((*codings)[0], "system");
+        error.display = text((*codings)[0], "display");
+      }
+      if (std::string said = text(*details, "text"); !said.empty()) error.display = said;
+    }
+    if (error.code.empty()) {
+      // No adjudication-error code: the FHIR issue type stands for it.
+      error.code = text(issue, "code");
+      error.system = error.code.empty() ? std::string() : "http://hl7.org/fhir/issue-type";
+    }
+    if (!error.code.empty()) out.push_back(std::move(error));
+  }
+  return out;
+}
+
 }  // namespace wasl::plugins::nphies

@@ -14,7 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <vector>
 #include "wasl/sdk/result.hpp"
+
 #include "wasl/sdk/types.hpp"
 
 namespace wasl::plugins::nphies {
@@ -36,6 +38,12 @@ std::string code_of(const nlohmann::json& codeable);
 
 // The extension of `element` with this url, or nullptr.
 const nlohmann::json* extension(const nlohmann::json& element, std::string_view url);
+
+// The errors an OperationOutcome's issues name: each issue's first
+// details.coding (code, system, display; details.text, when given, as the
+// display), else its FHIR issue type (system http://hl7.org/fhir/issue-type).
+// Issues naming neither are left out.
+std::vector<sdk::BillingError> outcome_errors(const nlohmann::json& operation_outcome);
 
 // An Identifier's system and value (empty when absent).
 sdk::Identifier identifier_of(const nlohmann::json& identifier);

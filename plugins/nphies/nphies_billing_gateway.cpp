@@ -176,4 +176,57 @@ Result<sdk::Acknowledgement> NphiesBillingGateway::acknowledge(
   return sdk::Acknowledgement{request.message_id, answer.approved};
 }
 
+Result<sdk::Acknowledgement> NphiesBillingGateway::acknowledged(
+    const json& message, std::string_view event, const std::string& idempotency_key) {
+  WASL_ASSIGN_OR_RETURN(sdk::ClaimResponse answer,
+                        exchange(message, event, "acknowledgement", idempotency_key));
+  if (!answer.approved) {
+    std::string rules;
+    for (const auto& e : answer.error_details) {
+      rules += (rules.empty() ? "" : "; ") + e.code + (e.display.empty() ? "" : ": " + e.display);
+    }
+    return Error(ErrorCode::kInvalidArgument,
+                 host_.instance_name() + ": NPHIES " + std::string(event) +
+                     ": the exchange refused it" + (rules.empty() ? "" : " (" + rules + ")"),
+                 false);
+  }
+  return sdk::Acknowledgement{answer.message_id, true};
+}
+
+Result<sdk::Acknowledgement> NphiesBillingGateway::answer_information_request(
+    const sdk::InformationAnswer& answer) {
+  CommunicationAnswer c;
+  c.idempotency_key = answer.idempotency_key;
+  c.request_id = answer.request_id;
+  c.request_system = answer.request_system;
+  c.claim_request_id = answer.claim.idempotency_key;
+  c.texts = answer.texts;
+  for (const sdk::AnswerAttachment& a : answer.attachments) {
+    c.attachments.push_back({a.content_type, a.title, a.data, a.created_ms});
+  }
+  if (answer.cannot_supply) {
+    c.cannot_supply_reason = answer.reason.empty() ? "cannot be supplied" : answer.reason;
+  }
+  c.provider_license = answer.claim.provider_license;
+  c.provider_name = answer.claim.provider_name;
+  c.payer_license = answer.claim.payer_license.empty() ? answer.claim.coverage.payer_id
+                                                       : answer.claim.payer_license;
+  c.patient = answer.claim.patient;
+  WASL_ASSIGN_OR_RETURN(json message, communication_message(settings_, c, client_.now_ms()));
+  return acknowledged(message, "communication", answer.idempotency_key);
+}
+
+Result<sdk::Acknowledgement> NphiesBillingGateway::send_payment_notice(
+    const sdk::PaymentNotice& notice) {
+  PaymentNoticeRequest n;
+  n.idempotency_key = notice.idempotency_key;
+  n.reconciliation_id = notice.reconciliation_id;
+  n.reconciliation_system = notice.reconciliation_system;
+  n.amount = notice.amount;
+  n.provider_license = notice.provider_license;
+  n.payer_license = notice.payer_license;
+  WASL_ASSIGN_OR_RETURN(json message, payment_notice_message(settings_, n, client_.now_ms()));
+  return acknowledged(message, "payment-notice", notice.idempotency_key);
+}
+
 }  // namespace wasl::plugins::nphies

@@ -26,6 +26,12 @@
 //   error (kUnavailable, retryable).
 // - acknowledge: an acknowledgement message answering the polled message.
 // - cancel: cancel-request Task naming the claim's business identifier.
+// - answer_information_request: a communication about the claim as it was
+//   sent (its key gives the Claim identifier; its patient, licences and
+//   provider name the parties), answering the CommunicationRequest named;
+//   send_payment_notice: a payment-notice naming the reconciliation. The
+//   exchange's acknowledgement "ok" is an Acknowledgement; "fatal-error" is
+//   kInvalidArgument (not retryable) naming each rule broken ("CM-0003: …").
 // Errors follow billing.hpp and exchange_client.hpp. Thread-safe.
 #pragma once
 
@@ -50,8 +56,16 @@ class NphiesBillingGateway final : public sdk::BillingGateway {
   sdk::Result<sdk::ClaimResponse> cancel(const sdk::CancelRequest& request) override;
   sdk::Result<sdk::Acknowledgement> acknowledge(const sdk::AcknowledgeRequest& request) override;
   sdk::Result<sdk::ClaimStatus> check_status(const sdk::StatusCheckRequest& request) override;
+  sdk::Result<sdk::Acknowledgement> answer_information_request(
+      const sdk::InformationAnswer& answer) override;
+  sdk::Result<sdk::Acknowledgement> send_payment_notice(const sdk::PaymentNotice& notice) override;
 
  private:
+  // Sends a message the payer acknowledges (communication, payment-notice):
+  // kInvalidArgument naming the rules when it refuses.
+  sdk::Result<sdk::Acknowledgement> acknowledged(const nlohmann::json& message,
+                                                 std::string_view event,
+                                                 const std::string& idempotency_key);
   sdk::Result<sdk::ClaimResponse> send_claim(const sdk::Claim& claim);
   // Sends `message` and reads the answer, which must be `expected` and
   // answer the message's own MessageHeader id.

@@ -252,26 +252,7 @@ Result<sdk::ErrorNotice> read_error_notice(const json& bundle, const MessageEnve
   const json* focal = focal_of_type(bundle, envelope, "OperationOutcome");
   if (focal == nullptr) return unreadable("no OperationOutcome focus");
   sdk::ErrorNotice out;
-  if (const json* issues = array_member(*focal, "issue")) {
-    for (const auto& issue : *issues) {
-      sdk::BillingError error;
-      const json* details = member(issue, "details");
-      if (details != nullptr) {
-        if (const json* codings = array_member(*details, "coding"); codings && !codings->empty()) {
-          error.code = text((*codings)[0], "code");
-          error.system = text((*codings)[0], "system");
-          error.display = text((*codings)[0], "display");
-        }
-        if (std::string said = text(*details, "text"); !said.empty()) error.display = said;
-      }
-      if (error.code.empty()) {
-        // No adjudication-error code: the FHIR issue type stands for it.
-        error.code = text(issue, "code");
-        error.system = error.code.empty() ? std::string() : "http://hl7.org/fhir/issue-type";
-      }
-      if (!error.code.empty()) out.errors.push_back(std::move(error));
-    }
-  }
+  out.errors = outcome_errors(*focal);
   if (out.errors.empty()) return unreadable("the OperationOutcome names no error");
   return out;
 }

@@ -81,7 +81,7 @@ std::string_view magic_of(std::string_view content_type) {
   return {};
 }
 
-Result<json> attachment_payload(const AnswerAttachment& attachment, std::size_t index) {
+Result<json> attachment_payload(const CommunicationAttachment& attachment, std::size_t index) {
   const std::string which = "attachment " + std::to_string(index + 1);
   const std::string_view magic = magic_of(attachment.content_type);
   if (magic.empty()) {
@@ -401,8 +401,8 @@ Result<json> acknowledgement_message(const NphiesSettings& settings,
   return message.build();
 }
 
-Result<json> communication_message(const NphiesSettings& settings, const InformationAnswer& answer,
-                                   std::int64_t now_ms) {
+Result<json> communication_message(const NphiesSettings& settings,
+                                   const CommunicationAnswer& answer, std::int64_t now_ms) {
   if (answer.idempotency_key.empty()) return missing("an idempotency key");
   if (answer.provider_license.empty() || answer.payer_license.empty()) {
     return missing("the provider and payer licences of the claim");

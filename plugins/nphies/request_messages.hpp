@@ -62,7 +62,7 @@ sdk::Result<nlohmann::json> acknowledgement_message(const NphiesSettings& settin
 inline constexpr std::size_t kMaxMessageBytes = std::size_t{10} << 20;
 
 // A document sent with an answer.
-struct AnswerAttachment {
+struct CommunicationAttachment {
   std::string content_type;     // "application/pdf" or "image/jpeg"
   std::string title;            // what it is, e.g. "Visit note"
   std::string data_base64;      // the document, base64 with padding (RFC 4648 §4)
@@ -70,9 +70,9 @@ struct AnswerAttachment {
 };
 
 // The provider's answer to an information request (communication), or an
-// unsolicited communication about a claim. Not an SDK request yet: the hub's
-// billing method that answers information requests passes it.
-struct InformationAnswer {
+// unsolicited communication about a claim: what the gateway makes of an
+// sdk::InformationAnswer (communication_answer_of, nphies_billing_gateway).
+struct CommunicationAnswer {
   // One per answer: Bundle and MessageHeader ids and the Communication
   // identifier; a resend carries the same.
   std::string idempotency_key;
@@ -82,7 +82,7 @@ struct InformationAnswer {
   std::string request_system;
   std::string claim_request_id;  // the idempotency key of the claim it is about
   std::vector<std::string> texts;
-  std::vector<AnswerAttachment> attachments;
+  std::vector<CommunicationAttachment> attachments;
   // Not empty: the provider cannot supply what is asked (status not-done,
   // statusReason.text this); attachments are then refused.
   std::string cannot_supply_reason;
@@ -105,11 +105,11 @@ struct InformationAnswer {
 // says (%PDF-, FF D8 FF); attachments with a cannot-supply answer; a
 // message larger than kMaxMessageBytes. Never quotes the content.
 sdk::Result<nlohmann::json> communication_message(const NphiesSettings& settings,
-                                                  const InformationAnswer& answer,
+                                                  const CommunicationAnswer& answer,
                                                   std::int64_t now_ms);
 
-// What the provider tells the payer after taking a payment reconciliation.
-// Not an SDK request yet.
+// What the provider tells the payer after taking a payment reconciliation
+// (from an sdk::PaymentNotice).
 struct PaymentNoticeRequest {
   std::string idempotency_key;
   // The PaymentReconciliation's identifier[0] (reconciliation_id and

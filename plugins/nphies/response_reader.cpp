@@ -231,6 +231,11 @@ Result<sdk::ClaimResponse> read_response(const json& bundle) {
     out.status = "complete";
     out.outcome = "complete";
     out.approved = h.response_code.empty() || h.response_code == "ok";
+    // A refusal names the rules broken in an OperationOutcome focus.
+    if (focal != nullptr && text(*focal, "resourceType") == "OperationOutcome") {
+      out.error_details = outcome_errors(*focal);
+      for (const auto& e : out.error_details) out.errors.push_back(e.code);
+    }
   } else {
     return malformed("is a " + (h.event.empty() ? std::string("message without event") : h.event) +
                      ", which the plugin does not read");

@@ -232,8 +232,8 @@ TEST(RequestMessagesTest, StatusCheckNamesTheClaimAsItsRequestCarriedIt) {
 const std::string kPdf = std::string("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<<>>\nendobj\n%%EOF\n");
 const std::string kJpeg = std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01", 16);
 
-InformationAnswer test_answer() {
-  InformationAnswer a;
+CommunicationAnswer test_answer() {
+  CommunicationAnswer a;
   a.idempotency_key = "wasl-answer-1";
   a.request_id = "CR-501";
   a.request_system = "http://payer.example/communication-request";
@@ -297,7 +297,7 @@ TEST(RequestMessagesTest, CommunicationAnswersTheRequestAboutTheClaim) {
   ASSERT_TRUE(resend.ok());
   EXPECT_EQ((*resend)["id"], (*m)["id"]);
   EXPECT_EQ(resource_of(*resend, "Communication")["identifier"], c["identifier"]);
-  InformationAnswer unsolicited = test_answer();
+  CommunicationAnswer unsolicited = test_answer();
   unsolicited.request_id.clear();
   auto alone = communication_message(test_settings(), unsolicited, kNow);
   ASSERT_TRUE(alone.ok());
@@ -305,7 +305,7 @@ TEST(RequestMessagesTest, CommunicationAnswersTheRequestAboutTheClaim) {
 }
 
 TEST(RequestMessagesTest, CommunicationThatCannotSupplyIsNotDone) {
-  InformationAnswer a = test_answer();
+  CommunicationAnswer a = test_answer();
   a.attachments.clear();
   a.texts.clear();
   a.cannot_supply_reason = "The visit note was not kept for a tele-consultation";
@@ -321,8 +321,8 @@ TEST(RequestMessagesTest, CommunicationThatCannotSupplyIsNotDone) {
 }
 
 TEST(RequestMessagesTest, CommunicationAttachmentsAreCheckedBeforeSending) {
-  const auto refused = [](const std::function<void(InformationAnswer&)>& change) {
-    InformationAnswer a = test_answer();
+  const auto refused = [](const std::function<void(CommunicationAnswer&)>& change) {
+    CommunicationAnswer a = test_answer();
     change(a);
     auto m = communication_message(test_settings(), a, kNow);
     EXPECT_FALSE(m.ok());
