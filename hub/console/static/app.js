@@ -62,6 +62,7 @@ function currentId() {
 
 const PAGES = {
   '#workflows': 'workflows', '#runs': 'runs', '#plugins': 'plugins', '#dead-letters': 'dead-letters',
+  '#information-requests': 'information-requests',
   '#audit': 'audit',
 };
 
@@ -82,13 +83,15 @@ function may(method, template) {
 const PAGE_ROUTES = {
   consultations: '/v1/consultations', workflows: '/v1/workflows', runs: '/v1/runs',
   plugins: '/v1/plugins/instances',
-  'dead-letters': '/v1/dead-letters', audit: '/v1/audit',
+  'dead-letters': '/v1/dead-letters', 'information-requests': '/v1/information-requests',
+  audit: '/v1/audit',
 };
 
 function showSignedIn(signedIn) {
   const page = currentPage();
   $('sign-in').hidden = signedIn;
-  for (const view of ['consultations', 'consultation', 'workflows', 'runs', 'plugins', 'dead-letters', 'audit']) {
+  for (const view of ['consultations', 'consultation', 'workflows', 'runs', 'plugins', 'dead-letters',
+    'information-requests', 'audit']) {
     $(view).hidden = !signedIn || page !== view;
   }
   for (const [view, path] of Object.entries(PAGE_ROUTES)) {
@@ -407,6 +410,125 @@ async function replayWebhooks(ids, instance) {
     $('dl-error').textContent = error.message;
   }
   await loadDeadLetters();
+}
+
+// Information requests: what the payer asks about the facility's claims,
+// oldest first; one opens with what is asked and a form to answer it (text,
+// PDF or JPEG documents, or that it cannot be supplied), confirmed first.
+const MAX_ANSWER_BYTES = 10 * 1000 * 1000;
+let openRequest = null;  // the request whose form is shown
+
+async function loadInformationRequests() {
+  const view = $('information-requests');
+  view.dataset.state = 'loading';
+  $('ir-error').textContent = '';
+  try {
+    const { items } = await getJson('/v1/information-requests', { state: $('ir-state').value });
+    const body = $('ir-list').tBodies[0];
+    body.replaceChildren();
+    for (const r of items) {
+      const tr = document.createElement('tr');
+      tr.dataset.id = r.id;
+      tr.dataset.state = r.state;
+      cell(tr, formatTime(r.received_at));
+      cell(tr, r.claim_id, 'id');
+      cell(tr, r.reason ? t(`ir_reason_${r.reason}`) : '');
+      cell(tr, r.due_at ? formatTime(r.due_at) : '');
+      cell(tr, t(`ir_${r.state}`));
+      const act = document.createElement('td');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'open-request';
+      button.textContent = t(r.state === 'open' || r.state === 'sending' ? 'ir_answer' : 'open_run');
+      button.addEventListener('click', () => openInformationRequest(r.id));
+      act.append(button);
+      tr.append(act);
+      body.append(tr);
+    }
+    $('ir-empty').hidden = items.length > 0;
+    view.dataset.state = 'loaded';
+  } catch (error) {
+    if (signedOutBy(error)) return;
+    $('ir-error').textContent = error.message;
+    view.dataset.state = 'error';
+  }
+}
+
+// Opens request `id`; `keepResult`: after an answer, whose outcome stays shown.
+async function openInformationRequest(id, keepResult = false) {
+  const detail = $('ir-detail');
+  detail.dataset.state = 'loading';
+  if (!keepResult) $('ir-result').textContent = '';
+  try {
+    const r = await getJson(`/v1/information-requests/${encodeURIComponent(id)}`);
+    openRequest = r;
+    const questions = $('ir-questions');
+    questions.replaceChildren(...r.questions.map((q) => {
+      const li = document.createElement('li');
+      li.textContent = q;
+      return li;
+    }));
+    const documents = $('ir-documents');
+    documents.replaceChildren(...r.documents.map((d) => {
+      const li = document.createElement('li');
+      li.textContent = t('ir_document_wanted', { title: d.title, type: d.content_type });
+      return li;
+    }));
+    $('ir-last-error').textContent = r.last_error ? t('ir_refused', { error: r.last_error }) : '';
+    $('ir-answer').hidden = !(r.state === 'open' || r.state === 'sending') ||
+      !may('POST', '/v1/information-requests/{id}/answer');
+    detail.hidden = false;
+    detail.dataset.id = r.id;
+    detail.dataset.state = 'loaded';
+  } catch (error) {
+    $('ir-error').textContent = error.message;
+    detail.dataset.state = 'error';
+  }
+}
+
+// A file's bytes as base64 (without the data: URL's prefix).
+function base64Of(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+async function sendAnswer() {
+  if (!openRequest) return;
+  $('ir-result').textContent = '';
+  $('ir-error').textContent = '';
+  const files = [...$('ir-files').files];
+  const total = files.reduce((sum, f) => sum + f.size, 0);
+  if (total > MAX_ANSWER_BYTES) {
+    $('ir-error').textContent = t('ir_too_large', { max: '10 MB' });
+    return;
+  }
+  const cannot = $('ir-cannot').checked;
+  const text = $('ir-text').value.trim();
+  const body = cannot
+    ? { cannot_supply: true, reason: $('ir-reason').value.trim(), texts: text ? [text] : [] }
+    : { texts: text ? [text] : [], attachments: [] };
+  if (!cannot) {
+    for (const f of files) {
+      body.attachments.push({ content_type: f.type, title: f.name, data: await base64Of(f) });
+    }
+  }
+  const what = cannot ? t('ir_confirm_cannot', { claim: openRequest.claim_id })
+    : t('ir_confirm', { claim: openRequest.claim_id, count: files.length });
+  if (!(await confirmAction(what))) return;
+  try {
+    const done = await postJson(`/v1/information-requests/${encodeURIComponent(openRequest.id)}/answer`, body);
+    $('ir-result').textContent = t('ir_sent', { state: t(`ir_${done.state}`) });
+    $('ir-answer').reset();
+    await openInformationRequest(openRequest.id, true);
+  } catch (error) {
+    const fields = error.problem?.errors?.map((e) => `${e.field}: ${e.message}`).join('; ');
+    $('ir-error').textContent = fields || error.message;
+  }
+  await loadInformationRequests();
 }
 
 // Audit: the facility's audit trail by entity, actor, action and time
@@ -859,6 +981,7 @@ async function route() {
   else if (currentPage() === 'runs') await loadRuns(false);
   else if (currentPage() === 'plugins') await loadPlugins();
   else if (currentPage() === 'dead-letters') await loadDeadLetters();
+  else if (currentPage() === 'information-requests') await loadInformationRequests();
   else if (currentPage() === 'audit') await loadAuditPage();
   else if (may('GET', PAGE_ROUTES.consultations) && pagesShown === 0 && loadsInFlight === 0) {
     await loadPage(false);
@@ -918,6 +1041,14 @@ function start() {
   $('dl-filters').addEventListener('submit', (event) => {
     event.preventDefault();
     loadDeadLetters();
+  });
+  $('ir-filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    loadInformationRequests();
+  });
+  $('ir-answer').addEventListener('submit', (event) => {
+    event.preventDefault();
+    sendAnswer();
   });
   $('dl-select-all').addEventListener('change', () => {
     for (const box of document.querySelectorAll('#dead-letter-list tbody input[type=checkbox]')) {

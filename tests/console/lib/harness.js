@@ -209,5 +209,13 @@ export async function startPeer(name, { port = 0, args = [] } = {}) {
     if (!res.ok) throw new Error(`${route}: ${res.status} ${text}`);
     return JSON.parse(text);
   }
-  return { port: ports.port, stop, control };
+  // GETs a control route of the peer; answers the parsed reply.
+  async function controlGet(route) {
+    if (!ports.controlPort) throw new Error(`the ${name} peer has no control port`);
+    const res = await fetch(`http://127.0.0.1:${ports.controlPort}${route}`);
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${route}: ${res.status} ${text}`);
+    return JSON.parse(text);
+  }
+  return { port: ports.port, stop, control, controlGet };
 }
