@@ -92,11 +92,9 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
   auto found = requests.list(**tx, principal.facility_id, q);
   if (!found.ok()) return error_response(request, found.error());
   std::vector<InformationRequestRow>& page = *found;
-  json next = nullptr;
-  if (page.size() > paging.limit) {
-    page.resize(paging.limit);
-    next = records::encode_cursor({page.back().received_at, page.back().id});
-  }
+  const json next = cut_page(page, paging.limit, [](const InformationRequestRow& last) {
+    return records::ListCursor{last.received_at, last.id};
+  });
   json items = json::array();
   for (const auto& r : page) items.push_back(listed(r));
   return json_response(200, json{{"items", std::move(items)}, {"next_cursor", next}});
@@ -112,8 +110,8 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
     return error_response(request, found.error(), MessageId::kInformationRequestNotFound);
   }
   if (auto failed = commit_audited(*ctx.audit, request, **tx,
-                                     request_event(request, principal, "information_request.read",
-                                                   "information_request", id))) {
+                                   request_event(request, principal, "information_request.read",
+                                                 "information_request", id))) {
     return *failed;
   }
   return json_response(200, detailed(*found));

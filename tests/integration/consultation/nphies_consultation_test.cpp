@@ -142,6 +142,54 @@ TEST_P(NphiesConsultationTest, AClaimQueuedByTheExchangeIsPolledToApproved) {
   EXPECT_TRUE(queued.json["items"].empty()) << queued.body;
 }
 
+// 120 answers the hospital never asked for wait at the exchange before its
+// claim's answer: the operator's first poll stores and acknowledges 100 of
+// them, the second takes the rest and the real answer, which approves the
+// claim. The billing round runs hourly here, so only these two polls count.
+TEST_P(NphiesConsultationTest, OrphanAnswersQueuedFirstDoNotBlockTheClaimsAnswer) {
+  auto chime = start_peer(600000);
+  ASSERT_TRUE(chime);
+  ConsultationHubOptions o = options({"--claim-rule", "queue:0:approve"});
+  o.billing_poll_interval = "1h";
+  ConsultationHub hub(chime_binding(*chime), o);
+  ASSERT_NE(hub.nphies_peer(), nullptr);
+  ASSERT_TRUE(hub.start());
+  send_events_to(*chime, hub);
+  HubApiClient api = hub.client("hospital");
+  const std::string id = book_to_waiting_room(hub, api, "appt-orphans");
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(
+      hub.nphies_peer()
+          ->post("/_peer/orphans",
+                 json{{"count", 120}, {"event", "claim-response"}, {"provider", "N-F-00001"}})
+          .ok());
+  Session session = admit_participants(hub, id);
+  ASSERT_FALSE(session.meeting_id.empty());
+  hold_and_end_session(*chime, session);
+  EXPECT_EQ(hub.wait_for_claim_state(api, id, "queued", 60s), "queued") << hub.timeline(api, id);
+
+  HubApiClient integrator = hub.client("integrator");
+  ApiAnswer first = integrator.post("/v1/claims/poll", json::object());
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.json["fetched"], 100) << first.body;
+  EXPECT_EQ(first.json["unmatched"], 100) << first.body;
+  EXPECT_EQ(first.json["acknowledged"], 100) << first.body;
+  ApiAnswer second = integrator.post("/v1/claims/poll", json::object());
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(second.json["fetched"], 21) << second.body;
+  EXPECT_EQ(second.json["matched"], 1) << second.body;
+  EXPECT_EQ(hub.wait_for_claim_state(api, id, "approved", 10s), "approved");
+  ApiAnswer orphans = integrator.get("/v1/billing/messages?state=unmatched&limit=200");
+  ASSERT_EQ(orphans.status, 200) << orphans.body;
+  EXPECT_EQ(orphans.json["items"].size(), 120u);
+  // Nothing is left at the exchange for this provider.
+  auto queue = hub.nphies_peer()->get("/_peer/queue");
+  ASSERT_TRUE(queue.ok());
+  for (const auto& item : (*queue)["items"]) {
+    EXPECT_TRUE(item.value("acknowledged", false)) << item.dump();
+  }
+}
+
 TEST_P(NphiesConsultationTest, ARejectedClaimIsRecordedRejected) {
   auto chime = start_peer(600000);
   ASSERT_TRUE(chime);

@@ -100,8 +100,9 @@ TEST(Validator, UnknownRoleMethodAndHubAction) {
             (Lines{"w.yaml:6: step 'a': unknown role 'vidoe' in call 'vidoe.create_room'; did you "
                    "mean video? (roles: billing, ehr, reporting, video, hub)",
                    "w.yaml:8: step 'b': the billing role has no method 'submit_claims'; did you "
-                   "mean submit_claim? (billing methods: acknowledge, cancel, check_eligibility, "
-                   "check_status, poll, poll_messages, request_prior_authorization, submit_claim)",
+                   "mean submit_claim? (billing methods: acknowledge, answer_information_request, "
+                   "cancel, check_eligibility, check_status, poll, poll_messages, "
+                   "request_prior_authorization, send_payment_notice, submit_claim)",
                    "w.yaml:10: step 'c': unknown hub action 'hub.set_statu'; did you mean "
                    "set_status? (hub actions: archive_recording, build_claim, build_eligibility, "
                    "build_report, describe_consultation, record_event, set_status)",
