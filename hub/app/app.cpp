@@ -392,6 +392,12 @@ claims::ClaimPollDeps App::claim_poll_deps() {
       }
     }
     if (name.empty() || !plugins_) return;
+    if (alert.kind == "billing.payment_notice") {
+      plugins_->health().raise(
+          name, alert.kind,
+          "payment notice refused for billing message " + alert.billing_message_id);
+      return;
+    }
     if (alert.kind == "billing.error_notice") {
       plugins_->health().raise(
           name, alert.kind,

@@ -11,6 +11,7 @@
 #include "hub/claims/claim_actions.hpp"
 #include "hub/claims/claim_status_check.hpp"
 #include "hub/claims/claim_store.hpp"
+#include "hub/claims/payment_notices.hpp"
 #include "hub/claims/poll_lease.hpp"
 #include "hub/claims/polled_message_router.hpp"
 #include "hub/domain/claim.hpp"
@@ -148,6 +149,13 @@ int ClaimPollJob::tick(std::int64_t now_ms) {
     } else if (polled->fetched > 0) {
       spdlog::info("billing.poll for facility {}: {} answer(s), {} claim(s) moved, {} unmatched",
                    facility_id, polled->fetched, polled->matched, polled->unmatched);
+    }
+    auto noticed = send_payment_notices(deps, facility_id, now_ms);
+    if (!noticed.ok()) {
+      spdlog::warn("payment notices of facility {} failed: {}", facility_id,
+                   noticed.error().message);
+    } else if (*noticed > 0) {
+      spdlog::info("payment notices of facility {}: {} sent", facility_id, *noticed);
     }
     alert_unanswered(facility_id, now_ms);
     auto finished = PollLease(*deps_.store).finish(facility_id, holder_, now_ms, due);

@@ -57,7 +57,9 @@ using BillingOf = std::function<sdk::Result<std::shared_ptr<sdk::BillingGateway>
 //     billing max_unanswered_age (claim_status_check.hpp:
 //     unanswered_claims): claim_id, state, sent_at_ms;
 //   billing.error_notice: the exchange sent an error notice, stored as
-//     billing message billing_message_id (about claim_id, when it names one).
+//     billing message billing_message_id (about claim_id, when it names one);
+//   billing.payment_notice: the payer refused the payment-notice of the
+//     reconciliation that came in billing message billing_message_id.
 struct ClaimAlert {
   std::string kind = "claim.unanswered";
   std::string facility_id;
@@ -99,7 +101,9 @@ sdk::Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::s
 // The billing.poll job: every facility that binds a billing role and has
 // billing settings is served once per its `poll_interval` (default 5 min):
 // first its in_doubt claims are asked about (check_in_doubt_claims,
-// claim_status_check.hpp), then it is polled, then every claim of it still
+// claim_status_check.hpp), then it is polled, then the payer is told of the
+// payments recorded (send_payment_notices, payment_notices.hpp), then every
+// claim of it still
 // in_doubt or queued past max_unanswered_age raises one alert (again only
 // after it left those states and came back, or after a restart).
 // tick() is what the hub's periodic runner calls; a facility's failed round

@@ -19,7 +19,7 @@ namespace {
 constexpr std::string_view kSelect =
     "SELECT id, facility_id, billing_message_id, reconciliation_system, reconciliation_id, "
     "payment_identifier, payment_date, amount_minor, currency, period_start, period_end, "
-    "received_at FROM payments ";
+    "received_at, notice_state, notice_error, notice_at FROM payments ";
 
 // The columns of a row read into members of a T, by column name: text,
 // nullable text and integer columns.
@@ -48,19 +48,24 @@ Result<T> read_columns(const storage::Row& row, Columns<T> text, NullableColumns
 }
 
 Result<Payment> from_row(const storage::Row& row) {
-  return read_columns<Payment>(
-      row,
-      {{"id", &Payment::id},
-       {"facility_id", &Payment::facility_id},
-       {"billing_message_id", &Payment::billing_message_id},
-       {"reconciliation_system", &Payment::reconciliation_system},
-       {"payment_date", &Payment::payment_date},
-       {"currency", &Payment::currency}},
-      {{"reconciliation_id", &Payment::reconciliation_id},
-       {"payment_identifier", &Payment::payment_identifier},
-       {"period_start", &Payment::period_start},
-       {"period_end", &Payment::period_end}},
-      {{"amount_minor", &Payment::amount}, {"received_at", &Payment::received_at}});
+  WASL_ASSIGN_OR_RETURN(
+      Payment p, read_columns<Payment>(
+                     row,
+                     {{"id", &Payment::id},
+                      {"facility_id", &Payment::facility_id},
+                      {"billing_message_id", &Payment::billing_message_id},
+                      {"reconciliation_system", &Payment::reconciliation_system},
+                      {"payment_date", &Payment::payment_date},
+                      {"currency", &Payment::currency}},
+                     {{"reconciliation_id", &Payment::reconciliation_id},
+                      {"payment_identifier", &Payment::payment_identifier},
+                      {"period_start", &Payment::period_start},
+                      {"period_end", &Payment::period_end}},
+                     {{"amount_minor", &Payment::amount}, {"received_at", &Payment::received_at}}));
+  WASL_ASSIGN_OR_RETURN(p.notice_state, row.get_text("notice_state"));
+  WASL_ASSIGN_OR_RETURN(p.notice_error, optional_text(row, "notice_error"));
+  WASL_ASSIGN_OR_RETURN(p.notice_at, optional_int(row, "notice_at"));
+  return p;
 }
 
 Result<PaymentLine> line_from_row(const storage::Row& row) {
@@ -114,14 +119,15 @@ Result<std::vector<Payment>> with_lines(storage::Transaction& tx, std::string_vi
 Status PaymentStore::insert(storage::Transaction& tx, const Payment& p) const {
   storage::Params params;
   const std::string values = storage::bind_all(
-      params, {p.id, p.facility_id, p.billing_message_id, p.reconciliation_system,
-               text_or_null(p.reconciliation_id), text_or_null(p.payment_identifier),
-               p.payment_date, p.amount, p.currency, text_or_null(p.period_start),
-               text_or_null(p.period_end), p.received_at});
+      params,
+      {p.id, p.facility_id, p.billing_message_id, p.reconciliation_system,
+       text_or_null(p.reconciliation_id), text_or_null(p.payment_identifier), p.payment_date,
+       p.amount, p.currency, text_or_null(p.period_start), text_or_null(p.period_end),
+       p.received_at, std::string(p.reconciliation_id ? "pending" : "none")});
   WASL_RETURN_IF_ERROR(
       tx.exec("INSERT INTO payments (id, facility_id, billing_message_id, reconciliation_system, "
               "reconciliation_id, payment_identifier, payment_date, amount_minor, currency, "
-              "period_start, period_end, received_at) VALUES (" +
+              "period_start, period_end, received_at, notice_state) VALUES (" +
                   values + ")",
               params));
   std::int64_t line_no = 0;
@@ -199,6 +205,36 @@ Result<std::vector<Payment>> PaymentStore::paid_between(storage::Transaction& tx
                    "ORDER BY payment_date, received_at, id",
                {std::string(facility_id), std::string(from_date), std::string(to_date)}));
   return with_lines(tx, facility_id, rows);
+}
+
+Result<std::vector<Payment>> PaymentStore::notices_pending(storage::Transaction& tx,
+                                                           std::string_view facility_id,
+                                                           std::size_t limit) const {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND notice_state = 'pending' "
+                                      "ORDER BY received_at, id LIMIT $2",
+               {std::string(facility_id), static_cast<std::int64_t>(limit)}));
+  std::vector<Payment> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    WASL_ASSIGN_OR_RETURN(Payment p, from_row(row));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<bool> PaymentStore::settle_notice(storage::Transaction& tx, std::string_view facility_id,
+                                         std::string_view id, std::string_view state,
+                                         const std::optional<std::string>& error,
+                                         std::int64_t at_ms) const {
+  WASL_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      tx.exec("UPDATE payments SET notice_state = $1, notice_error = $2, notice_at = $3 "
+              "WHERE facility_id = $4 AND id = $5 AND notice_state = 'pending'",
+              {std::string(state), text_or_null(error), at_ms, std::string(facility_id),
+               std::string(id)}));
+  return changed > 0;
 }
 
 }  // namespace wasl::claims

@@ -56,6 +56,19 @@ class PaymentStore {
   sdk::Result<std::int64_t> paid_total(storage::Transaction& tx, std::string_view facility_id,
                                        std::string_view claim_id) const;
 
+  // The facility's payments whose payment-notice is pending, oldest first, at
+  // most `limit`, without their lines.
+  sdk::Result<std::vector<domain::Payment>> notices_pending(storage::Transaction& tx,
+                                                            std::string_view facility_id,
+                                                            std::size_t limit) const;
+
+  // Settles the payment's notice: "sent" or "refused" with `error`, at
+  // `at_ms`; only while pending (false otherwise: another hub settled it).
+  sdk::Result<bool> settle_notice(storage::Transaction& tx, std::string_view facility_id,
+                                  std::string_view id, std::string_view state,
+                                  const std::optional<std::string>& error,
+                                  std::int64_t at_ms) const;
+
   // The payment with its lines.
   sdk::Result<domain::Payment> get(storage::Transaction& tx, std::string_view facility_id,
                                    std::string_view id) const;

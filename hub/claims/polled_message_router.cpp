@@ -191,10 +191,9 @@ Result<Route> route_payment(const ClaimPollDeps& deps, storage::Transaction& tx,
 // An information request about a claim of the facility: kept open for the
 // operators (InformationRequestStore) against its billing message.
 Result<Route> route_information_request(const ClaimPollDeps& deps, storage::Transaction& tx,
-                                        const std::string& facility_id,
-                                        const sdk::PolledMessage& m,
-                                        const std::string& billing_message_id,
-                                        std::int64_t now_ms, const std::string& actor) {
+                                        const std::string& facility_id, const sdk::PolledMessage& m,
+                                        const std::string& billing_message_id, std::int64_t now_ms,
+                                        const std::string& actor) {
   const sdk::InformationRequest& asked = m.information_request;
   if (asked.request_id.empty()) return unmatched("it carries no request identifier");
   ClaimStore claims(*deps.cipher, *deps.audit);

@@ -35,6 +35,10 @@ void to_json(nlohmann::json& j, const Payment& v) {
        {"period_start", text_or_null(v.period_start)},
        {"period_end", text_or_null(v.period_end)},
        {"received_at", format_timestamp(v.received_at)},
+       {"notice",
+        {{"state", v.notice_state},
+         {"error", text_or_null(v.notice_error)},
+         {"at", v.notice_at ? nlohmann::json(format_timestamp(*v.notice_at)) : nlohmann::json()}}},
        {"lines", v.lines}};
 }
 

@@ -7,7 +7,8 @@
 //
 // JSON wire form: {"id", "billing_message_id", "reconciliation_system",
 // "reconciliation_id", "payment_identifier", "payment_date", "amount",
-// "currency", "period_start", "period_end", "received_at", "lines": [{"claim_id",
+// "currency", "period_start", "period_end", "received_at", "notice": {"state",
+// "error", "at"}, "lines": [{"claim_id",
 // "consultation_id", "type", "amount", "early_fee", "nphies_fee", "date"}]},
 // amounts as numbers in the currency (12.5 for 1250 hundredths), absent
 // optional members null.
@@ -46,6 +47,12 @@ struct Payment {
   std::optional<std::string> period_end;
   std::int64_t received_at = 0;  // when the hub recorded it, epoch ms
   std::vector<PaymentLine> lines;
+  // Whether the payer was told it was taken (a payment-notice): "pending",
+  // "sent", "refused" (notice_error says why, no PHI) or "none" (no
+  // reconciliation identifier to name it by); notice_at: when it was settled.
+  std::string notice_state = "pending";
+  std::optional<std::string> notice_error;
+  std::optional<std::int64_t> notice_at;
   bool operator==(const Payment&) const = default;
 };
 

@@ -6,7 +6,10 @@
 -- hundredths of the currency (halalas for SAR), in clear: they are not PHI
 -- and are read for reporting. Dates are the civil dates the payer gave
 -- (YYYY-MM-DD). A reconciliation the facility already holds (the same
--- system and identifier) is never recorded twice.
+-- system and identifier) is never recorded twice. notice_state: whether the
+-- payer was told the reconciliation was taken (a payment-notice): pending,
+-- sent, refused (notice_error says why), or none (a reconciliation without
+-- an identifier cannot be named).
 CREATE TABLE payments (
   id                     TEXT PRIMARY KEY,
   facility_id            TEXT NOT NULL,
@@ -20,11 +23,15 @@ CREATE TABLE payments (
   period_start           TEXT,
   period_end             TEXT,
   received_at            INTEGER NOT NULL,
+  notice_state           TEXT NOT NULL,
+  notice_error           TEXT,
+  notice_at              INTEGER,
   UNIQUE (facility_id, billing_message_id),
   UNIQUE (facility_id, reconciliation_system, reconciliation_id)
 );
 CREATE INDEX payments_facility_received ON payments (facility_id, received_at, id);
 CREATE INDEX payments_facility_date ON payments (facility_id, payment_date);
+CREATE INDEX payments_facility_notice ON payments (facility_id, notice_state, received_at);
 
 CREATE TABLE payment_lines (
   payment_id        TEXT NOT NULL REFERENCES payments(id),

@@ -15,6 +15,7 @@
 #include "hub/claims/claim_store.hpp"
 #include "hub/claims/information_answers.hpp"
 #include "hub/claims/information_request_store.hpp"
+#include "hub/claims/payment_notices.hpp"
 #include "hub/claims/payment_store.hpp"
 #include "hub/claims/poll_lease.hpp"
 #include "hub/claims/polled_message_router.hpp"
@@ -764,6 +765,67 @@ TEST_P(ClaimPollTest, APaymentOfAClaimNotApprovedWaitsForItsReplay) {
 }
 
 const std::string kPdf = std::string("%PDF-1.4\n") + std::string(2000, 'x');
+
+// Each recorded reconciliation is noticed to the payer once, as the same
+// message when sent again; a refusal is kept and alerts; a plugin without
+// payment notices leaves them pending.
+TEST_P(ClaimPollTest, EachPaymentIsNoticedOnce) {
+  std::vector<ClaimAlert> alerts;
+  deps_.alert = [&alerts](const ClaimAlert& a) { alerts.push_back(a); };
+  approve(kFacilityA, "claim-a", 15000);
+  approve(kFacilityA, "claim-a2", 20000);
+  billing_->exchange_queue.emplace();
+  billing_->exchange_queue->push_back(reconciliation("m-pay-1", "PR-1", saudi_day("2026-12-01"),
+                                                     {{"key-claim-a", "payment", 150, 0, 1.5, 0}}));
+  ASSERT_OK(poll_claims(deps_, kFacilityA, 5'000));
+  billing_->exchange_queue->push_back(reconciliation("m-pay-2", "PR-2", saudi_day("2026-12-02"),
+                                                     {{"key-claim-a2", "payment", 200, 0, 0, 0}}));
+  ASSERT_OK(poll_claims(deps_, kFacilityA, 5'500));  // recorded after PR-1, noticed after it
+
+  // Without the method: both wait.
+  ASSERT_OK_AND_ASSIGN(int none, send_payment_notices(deps_, kFacilityA, 6'000));
+  EXPECT_EQ(none, 0);
+  // PR-1 is not answered, then taken; PR-2 is refused.
+  billing_->notice_results.push_back(
+      sdk::Error(sdk::ErrorCode::kUnavailable, "the exchange did not answer", true));
+  billing_->notice_results.push_back(sdk::Error(
+      sdk::ErrorCode::kInvalidArgument, "PN-0002: the amount is not the reconciliation's", false));
+  ASSERT_OK_AND_ASSIGN(int first, send_payment_notices(deps_, kFacilityA, 7'000));
+  EXPECT_EQ(first, 0);
+  billing_->notice_results.push_back(sdk::Acknowledgement{"ack-pn", true});
+  ASSERT_OK_AND_ASSIGN(int second, send_payment_notices(deps_, kFacilityA, 8'000));
+  EXPECT_EQ(second, 1);
+  ASSERT_OK_AND_ASSIGN(int third, send_payment_notices(deps_, kFacilityA, 9'000));
+  EXPECT_EQ(third, 0);  // nothing pending
+
+  auto calls = billing_->calls_of("billing.send_payment_notice");
+  ASSERT_EQ(calls.size(), 4u);  // the method refused, then PR-1 and PR-2, then PR-1 again
+  std::map<std::string, std::vector<nlohmann::json>> by_reconciliation;
+  for (const auto& c : calls) by_reconciliation[c.input["reconciliation_id"]].push_back(c.input);
+  ASSERT_EQ(by_reconciliation["PR-1"].size(), 3u);
+  EXPECT_EQ(by_reconciliation["PR-1"][1]["idempotency_key"],
+            by_reconciliation["PR-1"][2]["idempotency_key"]);
+  EXPECT_EQ(by_reconciliation["PR-1"][2]["amount"], 148.5);
+  EXPECT_EQ(by_reconciliation["PR-1"][2]["provider_license"], "PR-A");
+  PaymentStore payments;
+  auto tx = begin();
+  ASSERT_OK_AND_ASSIGN(auto all, payments.list(*tx, kFacilityA, PaymentQuery{}));
+  ASSERT_EQ(all.size(), 2u);
+  for (const domain::Payment& p : all) {
+    if (p.reconciliation_id == std::optional<std::string>("PR-1")) {
+      EXPECT_EQ(p.notice_state, "sent");
+      EXPECT_EQ(by_reconciliation["PR-1"][2]["idempotency_key"], "wasl-pn-" + p.id);
+    } else {
+      EXPECT_EQ(p.notice_state, "refused");
+      EXPECT_EQ(p.notice_error,
+                std::optional<std::string>("PN-0002: the amount is not the reconciliation's"));
+    }
+  }
+  tx->rollback();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'payment.notice'"), 2);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].kind, "billing.payment_notice");
+}
 
 TEST_P(ClaimPollTest, AnInformationRequestIsKeptAndAnsweredOnce) {
   const std::string id = ask_about_claim_a("CR-1");

@@ -58,6 +58,10 @@ class ScriptedBilling final : public sdk::BillingGateway {
     record(kAnswerInformationRequest, nlohmann::json(a));
     return next(answer_results);
   }
+  sdk::Result<sdk::Acknowledgement> send_payment_notice(const sdk::PaymentNotice& n) override {
+    record(kSendPaymentNotice, nlohmann::json(n));
+    return next(notice_results);
+  }
   // Unset exchange_queue: kUnimplemented (a plugin without poll_messages).
   // Set: the exchange's queue, oldest first, each message handed out until
   // it is acknowledged.
@@ -97,6 +101,7 @@ class ScriptedBilling final : public sdk::BillingGateway {
   std::deque<sdk::Result<sdk::ClaimResponse>> submit_answers;
   std::deque<sdk::Result<sdk::ClaimStatus>> status_answers;
   std::deque<sdk::Result<sdk::Acknowledgement>> answer_results;
+  std::deque<sdk::Result<sdk::Acknowledgement>> notice_results;
 
  private:
   void record(std::string_view method, nlohmann::json input) {
