@@ -81,7 +81,7 @@ class EchoVideo final : public VideoProvider {
 
 class EchoWebhook final : public WebhookVerifier {
  public:
-  explicit EchoWebhook(Host& host) : host_(host) {}
+  explicit EchoWebhook(Host& /*host*/) {}
   Result<std::vector<Event>> verify(const WebhookRequest& request) override {
     for (const auto& [k, v] : request.headers) {
       if (k == "X-Echo-Signature" && v == "ok") {
@@ -94,9 +94,6 @@ class EchoWebhook final : public WebhookVerifier {
     }
     return Error(ErrorCode::kUnauthenticated, "the signature does not match");
   }
-
- private:
-  Host& host_;
 };
 
 Status register_echo(PluginDefinition& plugin) {

@@ -268,7 +268,7 @@ TEST_P(DailyReportRetryTest, AReceiverFailingTwiceThenAcceptingHoldsOneReport) {
   ASSERT_TRUE(hub);
   // Three POSTs: two failures, then the one answered (from the stored report).
   ASSERT_TRUE(eventually(
-      [this] {
+      [] {
         auto e = peer_->get("/_peer/effects");
         return e.ok() && (*e).value("requests", 0) >= 3;
       },

@@ -323,7 +323,7 @@ TEST_P(ConsultationsTest, ListPagesFiltersAndIsolatesFacilities) {
   EXPECT_EQ(body_of(send({"GET", "/v1/consultations?workflow=emergency"}))["items"].size(), 0u);
   EXPECT_GE(audit_count("consultation.list"), 5);
 
-  for (const std::string q : std::vector<std::string>{
+  for (const std::string& q : std::vector<std::string>{
            "status=bogus", "limit=0", "limit=201", "limit=x", "colour=red", "from=yesterday",
            "cursor=not-a-cursor", "workflow=", "workflow=" + std::string(129, 'w')}) {
     http::Response r = send({"GET", "/v1/consultations?" + q});
