@@ -156,6 +156,22 @@ TEST(RequestMessagesTest, VirtualConsultationClaim) {
   EXPECT_EQ(practitioner["identifier"][0]["value"], "N-P-00003");
 }
 
+// The net is computed from the unit price and tax as written (to the
+// halala), so that quantity × unitPrice + tax = net holds for what is sent.
+TEST(RequestMessagesTest, ItemAmountsAddUpAsWritten) {
+  sdk::Claim claim = test_claim();
+  claim.items[0].quantity = 3;
+  claim.items[0].unit_price = 33.333;
+  claim.items[0].tax = 4.999;
+  auto message = claim_request_message(test_settings(), claim, kNow);
+  ASSERT_TRUE(message.ok()) << message.error().message;
+  const json& item = resource_of(*message, "Claim")["item"][0];
+  EXPECT_EQ(item["unitPrice"]["value"], 33.33);
+  EXPECT_EQ(item["extension"][0]["valueMoney"]["value"], 5.0);
+  EXPECT_EQ(item["net"]["value"], 104.99);  // 3 × 33.33 + 5.00
+  EXPECT_EQ(resource_of(*message, "Claim")["total"]["value"], 104.99);
+}
+
 TEST(RequestMessagesTest, EligibilityReferenceAndPriorAuthorization) {
   sdk::Claim claim = test_claim();
   claim.eligibility_response_id = "resp_1";
