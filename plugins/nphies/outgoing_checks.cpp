@@ -298,7 +298,7 @@ bool starts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
 }
 
-// `concept` is a CodeableConcept with a coding of `system` whose code is one
+// `codeable` is a CodeableConcept with a coding of `system` whose code is one
 // of `codes` (any code, when `codes` is empty).
 bool has_code(const json* codeable, std::string_view system, Codes codes) {
   const json* codings = codeable != nullptr ? array_member(*codeable, "coding") : nullptr;
