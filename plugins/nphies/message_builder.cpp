@@ -24,7 +24,8 @@ std::string MessageBuilder::url_of(std::string_view type, std::string_view id) c
 }
 
 std::string MessageBuilder::add(json resource, std::string_view profile_name, bool focal) {
-  resource["meta"] = {{"profile", json::array({v::profile(profile_name)})}};
+  resource["meta"] = {
+      {"profile", json::array({v::profile(profile_name, settings_.profile_version)})}};
   std::string url =
       url_of(resource.at("resourceType").get<std::string>(), resource.at("id").get<std::string>());
   if (focal) focus_ = url;
@@ -38,7 +39,8 @@ json MessageBuilder::build() const {
   json header = {
       {"resourceType", "MessageHeader"},
       {"id", ids_.message_header_id},
-      {"meta", {{"profile", json::array({v::profile("message-header")})}}},
+      {"meta",
+       {{"profile", json::array({v::profile("message-header", settings_.profile_version)})}}},
       {"eventCoding", {{"system", v::kEvents}, {"code", event_}}},
       {"destination",
        json::array(
@@ -60,7 +62,7 @@ json MessageBuilder::build() const {
   for (const auto& e : entries_) entries.push_back(e);
   return {{"resourceType", "Bundle"},
           {"id", ids_.bundle_id},
-          {"meta", {{"profile", json::array({v::profile("bundle")})}}},
+          {"meta", {{"profile", json::array({v::profile("bundle", settings_.profile_version)})}}},
           {"type", "message"},
           {"timestamp", ksa_instant(now_ms_)},
           {"entry", std::move(entries)}};

@@ -2,8 +2,8 @@
 // whose first entry is the MessageHeader (eventCoding from
 // ksa-message-events, sender = the provider licence, destination/receiver =
 // the payer licence or NPHIES, focus = the focal entry's fullUrl), every
-// resource carrying its nphies-fs profile in meta.profile, the Bundle and
-// MessageHeader ids from MessageIds.
+// resource carrying its nphies-fs profile in meta.profile at the settings'
+// profile_version, the Bundle and MessageHeader ids from MessageIds.
 //
 // Not thread-safe; one builder per message.
 #pragma once

@@ -2,6 +2,7 @@
 
 #include "plugins/nphies/message_envelope.hpp"
 #include "plugins/nphies/message_ids.hpp"
+#include "plugins/nphies/outgoing_checks.hpp"
 #include "plugins/nphies/polled_message_reader.hpp"
 #include "plugins/nphies/request_messages.hpp"
 #include "plugins/nphies/response_reader.hpp"
@@ -16,12 +17,24 @@ using sdk::Result;
 NphiesBillingGateway::NphiesBillingGateway(sdk::Host& host, NphiesSettings settings)
     : host_(host), settings_(std::move(settings)), client_(host_, settings_) {}
 
+Result<json> NphiesBillingGateway::send(const json& message, std::string_view event,
+                                        bool* answer_lost) {
+  if (answer_lost != nullptr) *answer_lost = false;
+  if (auto checked = check_outgoing(message, settings_.profile_version); !checked.ok()) {
+    const std::string why =
+        "NPHIES " + std::string(event) + " not sent: " + checked.error().message;
+    host_.log(sdk::LogLevel::kWarn, why);
+    return Error(ErrorCode::kInvalidArgument, host_.instance_name() + ": " + why, false);
+  }
+  return client_.send(message, event, answer_lost);
+}
+
 Result<sdk::ClaimResponse> NphiesBillingGateway::exchange(const json& message,
                                                           std::string_view event,
                                                           std::string_view expected,
                                                           const std::string& idempotency_key,
                                                           bool* answer_lost) {
-  WASL_ASSIGN_OR_RETURN(json answer, client_.send(message, event, answer_lost));
+  WASL_ASSIGN_OR_RETURN(json answer, send(message, event, answer_lost));
   const std::string got = message_event(answer);
   if (got != expected) {
     return Error(ErrorCode::kUnavailable,
@@ -102,7 +115,7 @@ Result<sdk::ClaimResponse> NphiesBillingGateway::request_prior_authorization(
 Result<std::vector<sdk::ClaimResponse>> NphiesBillingGateway::poll(
     const sdk::PollRequest& request) {
   WASL_ASSIGN_OR_RETURN(json message, poll_request_message(settings_, request, client_.now_ms()));
-  WASL_ASSIGN_OR_RETURN(json answer, client_.send(message, "poll-request"));
+  WASL_ASSIGN_OR_RETURN(json answer, send(message, "poll-request"));
   auto answers = read_poll_response(answer);
   if (!answers.ok()) {
     return Error(ErrorCode::kUnavailable,
@@ -118,7 +131,7 @@ Result<std::vector<sdk::PolledMessage>> NphiesBillingGateway::poll_messages(
   sdk::PollRequest asked = request;
   if (asked.message_types.empty()) asked.message_types = polled_events();
   WASL_ASSIGN_OR_RETURN(json message, poll_request_message(settings_, asked, client_.now_ms()));
-  WASL_ASSIGN_OR_RETURN(json answer, client_.send(message, "poll-request"));
+  WASL_ASSIGN_OR_RETURN(json answer, send(message, "poll-request"));
   const std::string prefix = host_.instance_name() + ": NPHIES poll-request: ";
   auto messages = read_polled_messages(
       answer, PolledReading{asked.message_types, settings_.identifier_system("claim")});
@@ -146,7 +159,7 @@ Result<sdk::ClaimResponse> NphiesBillingGateway::cancel(const sdk::CancelRequest
 Result<sdk::ClaimStatus> NphiesBillingGateway::check_status(
     const sdk::StatusCheckRequest& request) {
   WASL_ASSIGN_OR_RETURN(json message, status_check_message(settings_, request, client_.now_ms()));
-  WASL_ASSIGN_OR_RETURN(json answer, client_.send(message, "status-check"));
+  WASL_ASSIGN_OR_RETURN(json answer, send(message, "status-check"));
   const std::string prefix = host_.instance_name() + ": NPHIES status-check: ";
   auto read = read_status_response(answer);
   if (!read.ok()) return Error(ErrorCode::kUnavailable, prefix + read.error().message, true);

@@ -32,7 +32,11 @@
 //   send_payment_notice: a payment-notice naming the reconciliation. The
 //   exchange's acknowledgement "ok" is an Acknowledgement; "fatal-error" is
 //   kInvalidArgument (not retryable) naming each rule broken ("CM-0003: …").
-// Errors follow billing.hpp and exchange_client.hpp. Thread-safe.
+// Every message is checked before it is sent (outgoing_checks.hpp, against
+// settings profile_version): one that breaks a rule is never sent; the call
+// fails with kInvalidArgument, not retryable, naming the rule and where,
+// and one warning is logged. Otherwise errors follow billing.hpp and
+// exchange_client.hpp. Thread-safe.
 #pragma once
 
 #include "plugins/nphies/exchange_client.hpp"
@@ -67,6 +71,10 @@ class NphiesBillingGateway final : public sdk::BillingGateway {
                                                  std::string_view event,
                                                  const std::string& idempotency_key);
   sdk::Result<sdk::ClaimResponse> send_claim(const sdk::Claim& claim);
+  // Checks `message` (outgoing_checks.hpp) and sends it (ExchangeClient::send,
+  // `answer_lost` as there); a message that breaks a rule is not sent.
+  sdk::Result<nlohmann::json> send(const nlohmann::json& message, std::string_view event,
+                                   bool* answer_lost = nullptr);
   // Sends `message` and reads the answer, which must be `expected` and
   // answer the message's own MessageHeader id.
   // `answer_lost` as ExchangeClient::send.

@@ -13,11 +13,11 @@ inline constexpr std::string_view kEvents =
     "http://nphies.sa/terminology/CodeSystem/ksa-message-events";
 inline constexpr std::string_view kProfileBase =
     "http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/";
-inline constexpr std::string_view kProfileVersion = "1.0.0";
 
-// "http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/<name>|1.0.0"
-inline std::string profile(std::string_view name) {
-  return std::string(kProfileBase) + std::string(name) + "|" + std::string(kProfileVersion);
+// "http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/<name>|<version>";
+// `version` is settings profile_version ("0.3.0" or "1.0.0").
+inline std::string profile(std::string_view name, std::string_view version) {
+  return std::string(kProfileBase) + std::string(name) + "|" + std::string(version);
 }
 // An extension URL: "…/StructureDefinition/extension-<name>".
 inline std::string extension(std::string_view name) {

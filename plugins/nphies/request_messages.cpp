@@ -223,14 +223,18 @@ Result<json> claim_request_message(const NphiesSettings& settings, const sdk::Cl
                    false);
     }
     ++sequence;
-    const double net = std::round((item.quantity * item.unit_price + item.tax) * 100) / 100;
+    // From the amounts as written (to the halala), so that what is sent adds
+    // up: net = quantity × unitPrice + tax.
+    const double unit_price = std::round(item.unit_price * 100) / 100;
+    const double tax = std::round(item.tax * 100) / 100;
+    const double net = std::round((item.quantity * unit_price + tax) * 100) / 100;
     total += net;
     items.push_back({
         {"sequence", sequence},
         {"careTeamSequence", json::array({1})},
         {"diagnosisSequence", diagnosis_sequences},
         {"extension",
-         json::array({{{"url", v::extension("tax")}, {"valueMoney", money(item.tax)}},
+         json::array({{{"url", v::extension("tax")}, {"valueMoney", money(tax)}},
                       {{"url", v::extension("patient-share")}, {"valueMoney", money(0)}},
                       {{"url", v::extension("package")}, {"valueBoolean", false}}})},
         {"productOrService",
@@ -238,7 +242,7 @@ Result<json> claim_request_message(const NphiesSettings& settings, const sdk::Cl
                 item.service_code)},
         {"servicedDate", ksa_date(start_ms)},
         {"quantity", {{"value", item.quantity}}},
-        {"unitPrice", money(item.unit_price)},
+        {"unitPrice", money(unit_price)},
         {"net", money(net)},
     });
   }

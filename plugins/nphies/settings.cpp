@@ -15,6 +15,7 @@ NphiesSettings parse_settings(const nlohmann::json& s) {
   out.max_clock_skew = seconds("max_clock_skew_seconds");
   out.clock_recheck = seconds("clock_recheck_seconds");
   out.poll_count = s.at("poll_count").get<int>();
+  out.profile_version = s.at("profile_version").get<std::string>();
   out.patient_identifier_systems =
       s.at("patient_identifier_systems").get<std::map<std::string, std::string>>();
   return out;

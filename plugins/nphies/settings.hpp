@@ -20,6 +20,8 @@ struct NphiesSettings {
   std::chrono::seconds max_clock_skew{0};
   std::chrono::seconds clock_recheck{0};
   int poll_count = 0;
+  // The nphies-fs profile version every message names ("0.3.0" or "1.0.0").
+  std::string profile_version;
   // EHR identifier system -> "national_id" | "iqama" | "passport" | "border_number"
   std::map<std::string, std::string> patient_identifier_systems;
 

@@ -177,6 +177,80 @@ TEST_F(GatewayTest, AnAnswerThatRefusesTheClaimStaysAnError) {
   EXPECT_FALSE(gateway_.submit_claim(test_claim()).ok());
 }
 
+// A message that breaks a check before sending is a permanent error naming
+// the rule, logged once without patient data; nothing reaches the exchange,
+// whatever it would have answered.
+TEST_F(GatewayTest, AMessageThatBreaksACheckIsNeverSent) {
+  respond(200, answer("claim-response", test_claim().idempotency_key, adjudicated("complete")));
+  sdk::Claim claim = test_claim();
+  // A facility's own price list: not an NPHIES code system.
+  claim.items[0].code_system = "http://hospital.test/price-list";
+  for (const bool preauth : {false, true}) {
+    auto r = preauth ? gateway_.request_prior_authorization(claim) : gateway_.submit_claim(claim);
+    ASSERT_FALSE(r.ok()) << preauth;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_FALSE(r.error().retryable);
+    EXPECT_THAT(r.error().message, ::testing::StartsWith("billing.nphies-test: NPHIES "));
+    EXPECT_THAT(r.error().message,
+                HasSubstr("not sent: NPHIES check \"claim.item-product\" failed at "
+                          "Bundle.entry[7].resource.item[0].productOrService"));
+  }
+  sdk::EligibilityRequest eligibility = test_eligibility();
+  eligibility.purposes = {"coverage"};
+  auto e = gateway_.check_eligibility(eligibility);
+  ASSERT_FALSE(e.ok());
+  EXPECT_FALSE(e.error().retryable);
+  EXPECT_THAT(e.error().message, HasSubstr("\"eligibility.purpose\""));
+  sdk::PollRequest poll;
+  poll.idempotency_key = "wasl-poll-1";
+  poll.max_messages = 10;
+  poll.provider_license = "N-F-00001";
+  poll.message_types = {""};
+  auto p = gateway_.poll_messages(poll);
+  ASSERT_FALSE(p.ok());
+  EXPECT_THAT(p.error().message, HasSubstr("\"task.poll-input\""));
+
+  EXPECT_TRUE(host_.requests().empty());
+  std::vector<std::string> warnings;
+  for (const auto& [level, line] : host_.logs()) {
+    if (level == sdk::LogLevel::kWarn) warnings.push_back(line);
+  }
+  ASSERT_EQ(warnings.size(), 4u);
+  EXPECT_THAT(warnings[0],
+              HasSubstr("NPHIES claim-request not sent: NPHIES check \"claim.item-product\""));
+  EXPECT_THAT(warnings[1], HasSubstr("NPHIES priorauth-request not sent"));
+  for (const std::string& w : warnings) {
+    for (const char* phi : {"2098765432", "فاطمة", "الزهراني", "1990-04-12"}) {
+      EXPECT_THAT(w, ::testing::Not(HasSubstr(phi)));
+    }
+  }
+}
+
+// The messages name the instance's profile_version, and are checked in it.
+TEST_F(GatewayTest, MessagesNameTheConfiguredProfileVersion) {
+  for (const std::string version : {"0.3.0", "1.0.0"}) {
+    FakeHost host(testing::test_settings_json(version), "billing.nphies-test");
+    host.set_now(now_);
+    host.set_client_certificate(sdk::ClientCertificate{"CN=N-F-00001", "CN=Test CA"});
+    sdk::HttpResponse r;
+    r.status = 200;
+    r.body = answer("claim-response", test_claim().idempotency_key, adjudicated("complete")).dump();
+    r.headers.emplace_back("Date", http_date(now_));
+    host.respond("POST", kUrl, r);
+    NphiesBillingGateway gateway(host, test_settings(version));
+    auto sent = gateway.submit_claim(test_claim());
+    ASSERT_TRUE(sent.ok()) << version << ": " << sent.error().message;
+    ASSERT_EQ(host.requests().size(), 1u);
+    const json body = json::parse(host.requests()[0].body);
+    EXPECT_EQ(body["meta"]["profile"][0],
+              "http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/bundle|" + version);
+    for (const auto& e : body["entry"]) {
+      EXPECT_THAT(e["resource"]["meta"]["profile"][0].get<std::string>(),
+                  ::testing::EndsWith("|" + version));
+    }
+  }
+}
+
 // The status-response to the status-check with key `check_key` about the
 // claim with key `claim_key`: Task.status `task_status`, with a status
 // output `output` unless empty.

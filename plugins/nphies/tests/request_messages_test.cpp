@@ -20,6 +20,8 @@ using testing::test_settings;
 
 constexpr std::int64_t kNow = 1763719200000;  // 2025-11-21T10:00:00Z
 const std::string kProfiles = "http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/";
+// The profile version the test settings name (schema.json's default).
+const std::string kVersion = "|0.3.0";
 
 const json& resource_of(const json& bundle, const std::string& type) {
   for (const auto& e : bundle["entry"]) {
@@ -34,7 +36,7 @@ const json& resource_of(const json& bundle, const std::string& type) {
 void expect_envelope(const json& bundle, const std::string& event, const std::string& focal_type) {
   EXPECT_EQ(bundle["resourceType"], "Bundle");
   EXPECT_EQ(bundle["type"], "message");
-  EXPECT_EQ(bundle["meta"]["profile"][0], kProfiles + "bundle|1.0.0");
+  EXPECT_EQ(bundle["meta"]["profile"][0], kProfiles + "bundle" + kVersion);
   const json& header = bundle["entry"][0]["resource"];
   ASSERT_EQ(header["resourceType"], "MessageHeader");
   EXPECT_EQ(header["eventCoding"]["system"],
@@ -47,7 +49,7 @@ void expect_envelope(const json& bundle, const std::string& event, const std::st
     const json& profiles = e["resource"]["meta"]["profile"];
     ASSERT_EQ(profiles.size(), 1u) << e["resource"]["resourceType"];
     EXPECT_EQ(profiles[0].get<std::string>().rfind(kProfiles, 0), 0u);
-    EXPECT_THAT(profiles[0].get<std::string>(), ::testing::EndsWith("|1.0.0"));
+    EXPECT_THAT(profiles[0].get<std::string>(), ::testing::EndsWith(kVersion));
   }
   if (focal_type.empty()) {
     EXPECT_FALSE(header.contains("focus"));
@@ -75,7 +77,7 @@ TEST(RequestMessagesTest, EligibilityRequestFollowsTheNphiesEnvelope) {
   const json& ask = resource_of(*message, "CoverageEligibilityRequest");
   EXPECT_EQ(ask["purpose"], json({"benefits", "validation"}));
   EXPECT_EQ(ask["servicedDate"], "2025-11-21");
-  EXPECT_EQ(ask["meta"]["profile"][0], kProfiles + "eligibility-request|1.0.0");
+  EXPECT_EQ(ask["meta"]["profile"][0], kProfiles + "eligibility-request" + kVersion);
   const json& patient = resource_of(*message, "Patient");
   // 2… with an unknown system: an iqama.
   EXPECT_EQ(patient["identifier"].size(), 1u);
@@ -105,12 +107,26 @@ TEST(RequestMessagesTest, IdsComeFromTheIdempotencyKeyOnly) {
   EXPECT_EQ(message_header_id_of(ids.business_id), ids.message_header_id);
 }
 
+// Every nphies-fs profile of a message names the settings' profile_version.
+TEST(RequestMessagesTest, EveryProfileNamesTheConfiguredVersion) {
+  for (const std::string version : {"0.3.0", "1.0.0"}) {
+    auto message = claim_request_message(test_settings(version), test_claim(), kNow);
+    ASSERT_TRUE(message.ok()) << message.error().message;
+    EXPECT_EQ((*message)["meta"]["profile"][0], kProfiles + "bundle|" + version);
+    for (const auto& e : (*message)["entry"]) {
+      for (const auto& profile : e["resource"]["meta"]["profile"]) {
+        EXPECT_THAT(profile.get<std::string>(), ::testing::EndsWith("|" + version));
+      }
+    }
+  }
+}
+
 TEST(RequestMessagesTest, VirtualConsultationClaim) {
   auto message = claim_request_message(test_settings(), test_claim(), kNow);
   ASSERT_TRUE(message.ok()) << message.error().message;
   expect_envelope(*message, "claim-request", "Claim");
   const json& claim = resource_of(*message, "Claim");
-  EXPECT_EQ(claim["meta"]["profile"][0], kProfiles + "professional-claim|1.0.0");
+  EXPECT_EQ(claim["meta"]["profile"][0], kProfiles + "professional-claim" + kVersion);
   EXPECT_EQ(claim["use"], "claim");
   EXPECT_EQ(claim["type"]["coding"][0],
             json({{"system", "http://terminology.hl7.org/CodeSystem/claim-type"},
@@ -128,7 +144,7 @@ TEST(RequestMessagesTest, VirtualConsultationClaim) {
   EXPECT_EQ(ext["url"], kProfiles + "extension-encounter");
   const json& encounter = resource_of(*message, "Encounter");
   EXPECT_EQ(encounter["class"]["code"], "VR");
-  EXPECT_EQ(encounter["meta"]["profile"][0], kProfiles + "encounter-auth-VR|1.0.0");
+  EXPECT_EQ(encounter["meta"]["profile"][0], kProfiles + "encounter-auth-VR" + kVersion);
   bool pointed = false;
   for (const auto& e : (*message)["entry"]) {
     if (e["fullUrl"] == ext["valueReference"]["reference"]) pointed = e["resource"] == encounter;
@@ -140,6 +156,22 @@ TEST(RequestMessagesTest, VirtualConsultationClaim) {
   EXPECT_EQ(practitioner["identifier"][0]["value"], "N-P-00003");
 }
 
+// The net is computed from the unit price and tax as written (to the
+// halala), so that quantity × unitPrice + tax = net holds for what is sent.
+TEST(RequestMessagesTest, ItemAmountsAddUpAsWritten) {
+  sdk::Claim claim = test_claim();
+  claim.items[0].quantity = 3;
+  claim.items[0].unit_price = 33.333;
+  claim.items[0].tax = 4.999;
+  auto message = claim_request_message(test_settings(), claim, kNow);
+  ASSERT_TRUE(message.ok()) << message.error().message;
+  const json& item = resource_of(*message, "Claim")["item"][0];
+  EXPECT_EQ(item["unitPrice"]["value"], 33.33);
+  EXPECT_EQ(item["extension"][0]["valueMoney"]["value"], 5.0);
+  EXPECT_EQ(item["net"]["value"], 104.99);  // 3 × 33.33 + 5.00
+  EXPECT_EQ(resource_of(*message, "Claim")["total"]["value"], 104.99);
+}
+
 TEST(RequestMessagesTest, EligibilityReferenceAndPriorAuthorization) {
   sdk::Claim claim = test_claim();
   claim.eligibility_response_id = "resp_1";
@@ -149,7 +181,7 @@ TEST(RequestMessagesTest, EligibilityReferenceAndPriorAuthorization) {
   ASSERT_TRUE(message.ok()) << message.error().message;
   expect_envelope(*message, "priorauth-request", "Claim");
   const json& focal = resource_of(*message, "Claim");
-  EXPECT_EQ(focal["meta"]["profile"][0], kProfiles + "professional-priorauth|1.0.0");
+  EXPECT_EQ(focal["meta"]["profile"][0], kProfiles + "professional-priorauth" + kVersion);
   EXPECT_EQ(focal["extension"][1]["url"], kProfiles + "extension-eligibility-response");
   EXPECT_EQ(focal["extension"][1]["valueReference"]["identifier"]["value"], "resp_1");
 }
@@ -258,7 +290,7 @@ TEST(RequestMessagesTest, CommunicationAnswersTheRequestAboutTheClaim) {
   EXPECT_EQ(header["destination"][0]["receiver"]["identifier"]["value"], "N-I-00001");
   EXPECT_EQ(header["id"], message_ids("wasl-answer-1").message_header_id);
   const json& c = resource_of(*m, "Communication");
-  EXPECT_EQ(c["meta"]["profile"][0], kProfiles + "communication|1.0.0");
+  EXPECT_EQ(c["meta"]["profile"][0], kProfiles + "communication" + kVersion);
   EXPECT_EQ(c["identifier"][0]["system"], "http://hospital.test/communication");
   EXPECT_EQ(c["identifier"][0]["value"], message_ids("wasl-answer-1").business_id);
   EXPECT_EQ(c["status"], "completed");
@@ -363,7 +395,7 @@ TEST(RequestMessagesTest, PaymentNoticeNamesTheReconciliationAndItsAmount) {
   ASSERT_TRUE(m.ok()) << m.error().message;
   expect_envelope(*m, "payment-notice", "PaymentNotice");
   const json& notice = resource_of(*m, "PaymentNotice");
-  EXPECT_EQ(notice["meta"]["profile"][0], kProfiles + "payment-notice|1.0.0");
+  EXPECT_EQ(notice["meta"]["profile"][0], kProfiles + "payment-notice" + kVersion);
   EXPECT_EQ(notice["identifier"][0]["system"], "http://hospital.test/paymentnotice");
   EXPECT_EQ(notice["identifier"][0]["value"], message_ids("wasl-notice-1").business_id);
   EXPECT_EQ(notice["status"], "active");

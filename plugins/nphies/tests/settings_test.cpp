@@ -31,6 +31,24 @@ TEST(NphiesSettingsTest, DefaultsAndUrls) {
   EXPECT_EQ(s.clock_recheck, std::chrono::seconds(60));
   EXPECT_EQ(s.poll_count, 100);
   EXPECT_TRUE(s.patient_identifier_systems.empty());
+  EXPECT_EQ(s.profile_version, "0.3.0");
+}
+
+TEST(NphiesSettingsTest, ProfileVersionIsOneOfTheTwoEditions) {
+  const json ok = {{"base_url", "https://hsb.nphies.sa"},
+                   {"provider_base_url", "http://sgh.com.sa"}};
+  for (const char* version : {"0.3.0", "1.0.0"}) {
+    json settings = ok;
+    settings["profile_version"] = version;
+    EXPECT_THAT(violations(settings), IsEmpty()) << version;
+    EXPECT_EQ(parse_settings(sdk::testing::settings_from_schema(kSchema, settings)).profile_version,
+              version);
+  }
+  for (const json& other : {json("2.0.0"), json("1.0"), json(""), json(1)}) {
+    json settings = ok;
+    settings["profile_version"] = other;
+    EXPECT_THAT(violations(settings), Not(IsEmpty())) << other.dump();
+  }
 }
 
 // The rules live in schema.json alone: the hub refuses such settings before

@@ -11,14 +11,17 @@
 namespace wasl::plugins::nphies::testing {
 
 // Settings as the hub hands them over: checked against schema.json, its
-// defaults filled in.
-inline nlohmann::json test_settings_json() {
-  return sdk::testing::settings_from_schema(
-      WASL_SOURCE_DIR "/plugins/nphies/schema.json",
-      {{"base_url", "https://exchange.test"}, {"provider_base_url", "http://hospital.test"}});
+// defaults filled in; `profile_version` empty keeps the schema's default.
+inline nlohmann::json test_settings_json(const std::string& profile_version = "") {
+  nlohmann::json given = {{"base_url", "https://exchange.test"},
+                          {"provider_base_url", "http://hospital.test"}};
+  if (!profile_version.empty()) given["profile_version"] = profile_version;
+  return sdk::testing::settings_from_schema(WASL_SOURCE_DIR "/plugins/nphies/schema.json", given);
 }
 
-inline NphiesSettings test_settings() { return parse_settings(test_settings_json()); }
+inline NphiesSettings test_settings(const std::string& profile_version = "") {
+  return parse_settings(test_settings_json(profile_version));
+}
 
 inline sdk::PatientSummary test_patient() {
   sdk::PatientSummary p;
