@@ -2,6 +2,7 @@
 
 #include "hub/claims/billing_step_guards.hpp"
 #include "hub/claims/claim_store.hpp"
+#include "hub/claims/prior_authorization.hpp"
 #include "hub/crypto/hex.hpp"
 #include "hub/domain/claim.hpp"
 #include "hub/workflow/action_input.hpp"
@@ -19,6 +20,8 @@ namespace {
 
 constexpr const char* kBuildClaim = "hub.build_claim";
 constexpr const char* kBuildEligibility = "hub.build_eligibility";
+constexpr const char* kBillingService = "hub.billing_service";
+constexpr const char* kAwaitPriorAuthorization = "hub.await_prior_authorization";
 constexpr const char* kClaimIdMember = "claim_id";
 
 // The facility's billing settings; kFailedPrecondition (not retryable: the
@@ -251,6 +254,17 @@ Result<sdk::Claim> build_claim(const nlohmann::json& input, const std::string& c
   return claim;
 }
 
+nlohmann::json billing_service(const config::FacilityBillingConfig& billing) {
+  return nlohmann::json{{"service_code", billing.service_code},
+                        {"service_code_system", billing.service_code_system},
+                        {"price", billing.price},
+                        {"tax", billing.tax},
+                        {"currency", billing.currency},
+                        {"claim_type", billing.claim_type},
+                        {"claim_subtype", billing.claim_subtype},
+                        {"requires_prior_auth", billing.requires_prior_auth}};
+}
+
 Result<sdk::EligibilityRequest> build_eligibility(const nlohmann::json& input,
                                                   const std::string& facility_id,
                                                   const config::Config& config) {
@@ -280,15 +294,20 @@ sdk::Status add_claim_actions(workflow::HubActions& actions, const config::Confi
                                  const nlohmann::json& input) -> Result<nlohmann::json> {
         const std::string id = claim_id_for_step(ctx.idempotency_key);
         WASL_ASSIGN_OR_RETURN(sdk::Claim claim, build_claim(input, id, ctx.facility_id, config));
+        if (ctx.consultation_id.empty() || ctx.tx == nullptr) return nlohmann::json(claim);
+        ClaimStore claims(cipher, audit);
+        if (claim.use == "claim" && claim.prior_auth_ref.empty()) {
+          WASL_ASSIGN_OR_RETURN(claim.prior_auth_ref,
+                                consultation_pre_auth_ref(*ctx.tx, claims, ctx.facility_id,
+                                                          ctx.consultation_id));
+        }
         nlohmann::json output = claim;
-        if (ctx.consultation_id.empty() || ctx.tx == nullptr) return output;
         domain::Claim row;
         row.id = id;
         row.consultation_id = ctx.consultation_id;
         row.facility_id = ctx.facility_id;
         row.request = output.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         row.created_at = ctx.now_ms;
-        ClaimStore claims(cipher, audit);
         ClaimActor by;
         by.run_id = ctx.run_id;
         WASL_RETURN_IF_ERROR(claims.create(*ctx.tx, row, by));
@@ -302,13 +321,41 @@ sdk::Status add_claim_actions(workflow::HubActions& actions, const config::Confi
                                           build_eligibility(input, ctx.facility_id, config));
                     return nlohmann::json(request);
                   }));
+  WASL_RETURN_IF_ERROR(actions.add(
+      kBillingService, workflow::HubActionMode::kInTransaction,
+      [&config](const workflow::HubActionContext& ctx,
+                const nlohmann::json& input) -> Result<nlohmann::json> {
+        (void)input;
+        WASL_ASSIGN_OR_RETURN(const config::FacilityBillingConfig* billing,
+                              billing_of(config, ctx.facility_id, kBillingService));
+        return billing_service(*billing);
+      }));
+  WASL_RETURN_IF_ERROR(actions.add(
+      kAwaitPriorAuthorization, workflow::HubActionMode::kInTransaction,
+      [&config, &cipher, &audit](const workflow::HubActionContext& ctx,
+                                 const nlohmann::json& input) -> Result<nlohmann::json> {
+        ActionInput in(kAwaitPriorAuthorization, input);
+        WASL_RETURN_IF_ERROR(in.require_object());
+        WASL_ASSIGN_OR_RETURN(std::string claim_id, in.text(kClaimIdMember, true));
+        WASL_ASSIGN_OR_RETURN(const config::FacilityBillingConfig* billing,
+                              billing_of(config, ctx.facility_id, kAwaitPriorAuthorization));
+        ClaimStore claims(cipher, audit);
+        return prior_authorization_decision(*ctx.tx, claims, ctx.facility_id, claim_id,
+                                            billing->poll_interval);
+      }));
   WASL_RETURN_IF_ERROR(add_billing_step_guards(actions, config, cipher, audit));
-  return actions.observe(
-      std::string(sdk::BillingGateway::kSubmitClaim),
-      [&cipher, &audit](const workflow::HubActionContext& ctx, const nlohmann::json& input,
-                        const Result<nlohmann::json>& result) {
-        return record_submit_result(cipher, audit, ctx, input, result);
-      });
+  // A prior authorization's answer is recorded on its claim exactly as a
+  // claim's is.
+  for (std::string_view method :
+       {sdk::BillingGateway::kSubmitClaim, sdk::BillingGateway::kRequestPriorAuthorization}) {
+    WASL_RETURN_IF_ERROR(actions.observe(
+        std::string(method),
+        [&cipher, &audit](const workflow::HubActionContext& ctx, const nlohmann::json& input,
+                          const Result<nlohmann::json>& result) {
+          return record_submit_result(cipher, audit, ctx, input, result);
+        }));
+  }
+  return {};
 }
 
 }  // namespace wasl::claims

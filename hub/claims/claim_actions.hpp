@@ -1,5 +1,6 @@
-// Claim actions: hub.build_claim, and the record of what billing.submit_claim
-// answered.
+// Claim actions: hub.build_claim, hub.build_eligibility, hub.billing_service,
+// hub.await_prior_authorization (prior_authorization.hpp), and the record of
+// what billing.submit_claim and billing.request_prior_authorization answered.
 //
 // hub.build_claim (kInTransaction; inputs in hub/workflow/capabilities.hpp)
 // turns the step's input into an sdk Claim, the exact input
@@ -70,6 +71,13 @@ ClaimSubmission claim_submission_of(const sdk::Result<nlohmann::json>& result, s
 // settings. Stores nothing.
 sdk::Result<sdk::Claim> build_claim(const nlohmann::json& input, const std::string& claim_id,
                                     const std::string& facility_id, const config::Config& config);
+
+// What hub.billing_service answers (kInTransaction, stores nothing): the
+// facility's billed service, {service_code, service_code_system, price,
+// tax, currency, claim_type, claim_subtype, requires_prior_auth}; no secret,
+// no PHI. A facility without billing settings fails the step
+// (kFailedPrecondition, not retryable).
+nlohmann::json billing_service(const config::FacilityBillingConfig& billing);
 
 // The EligibilityRequest hub.build_eligibility answers for `input`;
 // kInvalidArgument naming the member that is missing or malformed,

@@ -123,6 +123,10 @@ struct FacilityBillingConfig {
   double tax = 0;                           // VAT on one service, in `currency`
   std::string currency = "SAR";
   std::string diagnosis_code;  // ICD-10-AM code billed when the step names none
+  // The payer contract asks for a prior authorization of the service before
+  // it is given: a workflow's prior-authorization steps run when this is set
+  // (hub.billing_service answers it).
+  bool requires_prior_auth = false;
   // How often queued claim answers are fetched (billing.poll).
   std::chrono::milliseconds poll_interval{300000};
   // A claim in_doubt or queued longer than this since it was sent raises an

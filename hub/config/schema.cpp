@@ -845,6 +845,10 @@ Fields billing_fields(FacilityBillingConfig& b) {
       required(text("diagnosis_code", b.diagnosis_code,
                     "an ICD-10-AM code without spaces, such as Z71.9",
                     "The diagnosis billed when the workflow's claim step names none.", is_code)),
+      boolean("requires_prior_auth", b.requires_prior_auth,
+              "Whether the payer contract asks for a prior authorization of the service "
+              "before it is given; workflows read it from hub.billing_service and run their "
+              "billing.request_prior_authorization step only when it is true."),
       duration("poll_interval", b.poll_interval, milliseconds(1000),
                "How often the exchange is asked for the facility's queued claim answers."),
       duration("max_unanswered_age", b.max_unanswered_age, milliseconds(1000),

@@ -104,6 +104,9 @@ void declare_non_phi(Catalogue& c) {
              "claim_type", "claim_subtype", "encounter_class", "eligibility_response_id",
              "eligibility_response_system"},
             under("coverage", coverage)});
+  const Paths billing_service{"service_code", "service_code_system", "price",        "tax",
+                              "currency",     "claim_type",          "claim_subtype", "requires_prior_auth"};
+  const Paths prior_authorization{"claim_id", "state", "approved", "pre_auth_ref"};
   auto declare = [&c](std::string_view name, Paths inputs, Paths outputs) {
     auto& cap = c.capabilities.find(name)->second;
     cap.non_phi_inputs = std::move(inputs);
@@ -188,6 +191,8 @@ void declare_non_phi(Catalogue& c) {
                  "eligibility.outcome", "eligibility.status"},
                 under("coverage", coverage)}),
           claim);
+  declare("hub.billing_service", {}, billing_service);
+  declare("hub.await_prior_authorization", {"claim_id"}, prior_authorization);
   declare("hub.build_report",
           {"kind", "encounter_id", "archive_id", "period", "period_start_ms", "period_end_ms"},
           {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"});
@@ -278,6 +283,22 @@ Catalogue build() {
            {"prior_auth_ref", ""},
            {"use", ""}},
       sample<Claim>(), {"patient_id", "practitioner_id", "coverage"});
+  // The facility's billed service (facilities.<id>.billing), no secret and
+  // no PHI: what a workflow's `when:` decides billing steps by.
+  add(c, "hub.billing_service", json::object(),
+      json{{"service_code", ""},
+           {"service_code_system", ""},
+           {"price", 0.0},
+           {"tax", 0.0},
+           {"currency", ""},
+           {"claim_type", ""},
+           {"claim_subtype", ""},
+           {"requires_prior_auth", false}});
+  // The payer's decision on a prior authorization built by hub.build_claim
+  // (use preauthorization): claim_id is that step's output raw.claim_id.
+  add(c, "hub.await_prior_authorization", json{{"claim_id", ""}},
+      json{{"claim_id", ""}, {"state", ""}, {"approved", false}, {"pre_auth_ref", ""}},
+      {"claim_id"});
   add(c, "hub.build_report",
       json{{"kind", ""},
            {"encounter_id", ""},
@@ -296,6 +317,8 @@ Catalogue build() {
                                                {"hub.archive_recording", "hub/archive"},
                                                {"hub.build_eligibility", "hub/claims"},
                                                {"hub.build_claim", "hub/claims"},
+                                               {"hub.billing_service", "hub/claims"},
+                                               {"hub.await_prior_authorization", "hub/claims"},
                                                {"hub.build_report", "hub/reports"}}) {
     c.capabilities.find(name)->second.implemented_in = folder;
   }

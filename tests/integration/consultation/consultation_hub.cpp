@@ -210,8 +210,9 @@ void ConsultationHub::write_config() {
               "\"\n      hijri_dates: true\n"
               "    billing: {provider_license: N-F-00001, payer_license: N-I-00001, "
               "service_code: \"83600-00-10\", price: 150, tax: 22.50, diagnosis_code: Z71.9, "
-              "poll_interval: " +
-              options_.billing_poll_interval + "}\n";
+              "requires_prior_auth: " +
+              (options_.requires_prior_auth ? "true" : "false") +
+              ", poll_interval: " + options_.billing_poll_interval + "}\n";
   }
   config += "workflows_dir: " + yaml_quoted(dir_.file("workflows")) + "\n";
   dir_.write("wasl.yaml", config);

@@ -83,6 +83,9 @@ struct ConsultationHubOptions {
   std::string nphies_ca = "ca.crt";
   // facilities.<id>.billing.poll_interval: how often queued answers are polled.
   std::string billing_poll_interval = "1s";
+  // facilities.<id>.billing.requires_prior_auth: the workflow asks the payer
+  // for a prior authorization before the session.
+  bool requires_prior_auth = false;
   // The FHIR peer holds a Subscription posting booked and cancelled
   // appointments to the hub's /v1/webhooks/ehr.fhir (renewed with the port
   // at every start), so book_in_ehr() books with no POST.

@@ -16,6 +16,11 @@
 //     restart the resend reuses the claim's ids, so the exchange holds one
 //     claim, submitted once, and the hub's claim ends in its adjudicated
 //     state;
+//   - (SQLite only) TheServiceAsksFirstAndTheClaimCarriesTheApproval: the
+//     facility's payer contract requires prior authorization; the exchange
+//     approves the first consultation's and its claim carries the preAuthRef
+//     the exchange issued, then rejects the second's, which the timeline
+//     records, and no claim is sent for it;
 //   - (SQLite only) mutual TLS refusals: no client certificate, an expired
 //     one, one of another CA, an exchange outside the CA bundle: the
 //     eligibility step fails for good naming the instance and the exchange
@@ -48,6 +53,7 @@ class NphiesConsultationTest : public ::testing::TestWithParam<bool /*postgres*/
 };
 
 class NphiesMutualTlsTest : public NphiesConsultationTest {};
+class NphiesPriorAuthTest : public NphiesConsultationTest {};
 
 // Books a consultation and waits for its waiting room (eligibility done).
 std::string book_to_waiting_room(ConsultationHub& hub, const HubApiClient& api,
@@ -209,6 +215,71 @@ TEST_P(NphiesConsultationTest, ARejectedClaimIsRecordedRejected) {
   EXPECT_EQ(joined(outcomes(hub, "claim-request")), "rejected");
 }
 
+// The exchange's stored claims of `use` ("claim", "preauthorization").
+std::vector<json> peer_claims(ConsultationHub& hub, const std::string& use) {
+  std::vector<json> out;
+  auto claims = hub.nphies_peer()->claims();
+  EXPECT_TRUE(claims.ok());
+  if (!claims.ok()) return out;
+  for (const auto& c : (*claims)["items"]) {
+    if (c.value("use", std::string()) == use) out.push_back(c);
+  }
+  return out;
+}
+
+TEST_P(NphiesPriorAuthTest, TheServiceAsksFirstAndTheClaimCarriesTheApproval) {
+  auto chime = start_peer(600000);
+  ASSERT_TRUE(chime);
+  ConsultationHubOptions o = options();
+  o.requires_prior_auth = true;
+  ConsultationHub hub(chime_binding(*chime), o);
+  ASSERT_NE(hub.nphies_peer(), nullptr);
+  ASSERT_TRUE(hub.start());
+  send_events_to(*chime, hub);
+  HubApiClient api = hub.client("hospital");
+
+  const std::string approved = book_to_waiting_room(hub, api, "appt-priorauth");
+  ASSERT_FALSE(approved.empty());
+  Session session = admit_participants(hub, approved);
+  ASSERT_FALSE(session.meeting_id.empty());
+  hold_and_end_session(*chime, session);
+  EXPECT_EQ(hub.wait_for_status(api, approved, {"completed", "failed", "cancelled"}, 60s),
+            "completed")
+      << hub.timeline(api, approved);
+  std::vector<json> authorizations = peer_claims(hub, "preauthorization");
+  std::vector<json> claims = peer_claims(hub, "claim");
+  ASSERT_EQ(authorizations.size(), 1u);
+  ASSERT_EQ(claims.size(), 1u);
+  const std::string issued = authorizations[0].value("issuedPreAuthRef", std::string());
+  EXPECT_FALSE(issued.empty()) << authorizations[0].dump();
+  EXPECT_EQ(claims[0].value("preAuthRef", std::string()), issued) << claims[0].dump();
+  ApiAnswer rows = api.get("/v1/consultations/" + approved + "/claims");
+  ASSERT_EQ(rows.status, 200) << rows.body;
+  ASSERT_EQ(rows.json["items"].size(), 2u) << rows.body;
+  for (const auto& row : rows.json["items"]) EXPECT_EQ(row["state"], "approved") << rows.body;
+
+  // The payer now refuses: the second consultation goes on, its timeline
+  // records the refusal, and no claim goes to the exchange for it.
+  ASSERT_TRUE(hub.nphies_peer()->post("/_peer/rules", json{{"priorauth", {{"outcome", "reject"}}}})
+                  .ok());
+  const std::string rejected = book_to_waiting_room(hub, api, "appt-priorauth-rejected");
+  ASSERT_FALSE(rejected.empty());
+  Session second = admit_participants(hub, rejected);
+  ASSERT_FALSE(second.meeting_id.empty());
+  hold_and_end_session(*chime, second);
+  EXPECT_EQ(hub.wait_for_status(api, rejected, {"completed", "failed", "cancelled"}, 60s),
+            "completed")
+      << hub.timeline(api, rejected);
+  const std::string timeline = hub.timeline(api, rejected);
+  EXPECT_NE(timeline.find("prior_auth.rejected"), std::string::npos) << timeline;
+  EXPECT_EQ(peer_claims(hub, "preauthorization").size(), 2u);
+  EXPECT_EQ(peer_claims(hub, "claim").size(), 1u);
+  ApiAnswer second_rows = api.get("/v1/consultations/" + rejected + "/claims");
+  ASSERT_EQ(second_rows.status, 200) << second_rows.body;
+  ASSERT_EQ(second_rows.json["items"].size(), 1u) << second_rows.body;
+  EXPECT_EQ(second_rows.json["items"][0]["state"], "rejected") << second_rows.body;
+}
+
 TEST_P(NphiesConsultationTest, EveryCallFailsOnceAndTheHubIsKilledMidClaim) {
   auto chime = start_peer(600000);
   ASSERT_TRUE(chime);
@@ -346,12 +417,15 @@ TEST_P(NphiesMutualTlsTest, AClaimWithAnExpiredCertificateIsAnAuditedError) {
 
 #ifdef WASL_CONSULTATION_POSTGRES
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(NphiesMutualTlsTest);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(NphiesPriorAuthTest);
 INSTANTIATE_TEST_SUITE_P(Postgres, NphiesConsultationTest, ::testing::Values(true),
                          [](const auto&) { return std::string("Postgres"); });
 #else
 INSTANTIATE_TEST_SUITE_P(Sqlite, NphiesConsultationTest, ::testing::Values(false),
                          [](const auto&) { return std::string("Sqlite"); });
 INSTANTIATE_TEST_SUITE_P(Sqlite, NphiesMutualTlsTest, ::testing::Values(false),
+                         [](const auto&) { return std::string("Sqlite"); });
+INSTANTIATE_TEST_SUITE_P(Sqlite, NphiesPriorAuthTest, ::testing::Values(false),
                          [](const auto&) { return std::string("Sqlite"); });
 #endif
 

@@ -40,6 +40,18 @@ function benefitOf(bundle) {
   return total ? total.amount.value : 0;
 }
 
+// The preAuthRef an approved or partial prior authorization's answer
+// issued; undefined for any other answer.
+function issuedPreAuthRef(bundle) {
+  return bundle.entry[1].resource.preAuthRef;
+}
+
+// The preAuthRef a claim carries (its first insurance's), or undefined.
+function carriedPreAuthRef(focal) {
+  const insurance = (focal.insurance || [])[0] || {};
+  return (insurance.preAuthRef || [])[0];
+}
+
 // The adjudication rule `value` names ({outcome, queueSeconds, then}), with
 // its defaults; its problems (named after `name`) are added to `problems`.
 function adjudicationRule(name, value, problems) {
@@ -259,6 +271,7 @@ class Exchange {
       key: claimKey, event: message.event, use, state: 'received', submissions: 1, duplicates: 0, statusChecks: 0,
       bundleId: base.bundleId, messageHeaderId: base.messageHeaderId, sender: base.sender,
     };
+    if (use === 'claim' && carriedPreAuthRef(message.focal)) claim.preAuthRef = carriedPreAuthRef(message.focal);
     if (claimKey) this.claims.set(claimKey, claim);
     if (claimKey && !errors.length) {
       this.claimMessages.set(claimKey, message);
@@ -290,11 +303,13 @@ class Exchange {
       claim.state = 'queued';
       claim.finalState = OUTCOME_KIND[outcome];
       claim.benefit = benefitOf(final);
+      if (use === 'preauthorization' && issuedPreAuthRef(final)) claim.issuedPreAuthRef = issuedPreAuthRef(final);
       return { status: 200, body: responses.claimResponse(message, { kind: 'queued' }, now, use), outcome: 'queued' };
     }
     claim.state = OUTCOME_KIND[rule.outcome];
     const body = responses.claimResponse(message, { kind: claim.state }, now, use);
     claim.benefit = benefitOf(body);
+    if (use === 'preauthorization' && issuedPreAuthRef(body)) claim.issuedPreAuthRef = issuedPreAuthRef(body);
     return { status: 200, body, outcome: claim.state };
   }
 

@@ -69,7 +69,8 @@ TEST(Capabilities, ShapesComeFromTheSdkTypes) {
 
 TEST(Capabilities, HubActionsAndStreamingMethods) {
   EXPECT_EQ(methods_of("hub"),
-            (std::vector<std::string>{"archive_recording", "build_claim", "build_eligibility",
+            (std::vector<std::string>{"archive_recording", "await_prior_authorization",
+                                      "billing_service", "build_claim", "build_eligibility",
                                       "build_report", "describe_consultation", "record_event",
                                       "set_status"}));
   const Capability* archive = find_capability("hub.archive_recording");
