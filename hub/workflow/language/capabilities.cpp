@@ -103,6 +103,7 @@ void declare_non_phi(Catalogue& c) {
              "items.*.unit_price", "items.*.currency", "items.*.tax", "prior_auth_ref",
              "claim_type", "claim_subtype", "encounter_class", "eligibility_response_id",
              "eligibility_response_system"},
+            {"related_request_id", "related_relationship"},
             under("coverage", coverage)});
   auto declare = [&c](std::string_view name, Paths inputs, Paths outputs) {
     auto& cap = c.capabilities.find(name)->second;
@@ -149,7 +150,7 @@ void declare_non_phi(Catalogue& c) {
           {"idempotency_key", "max_messages", "message_types", "provider_license"},
           under("*", claim_response));
   declare(BillingGateway::kCancel,
-          {"idempotency_key", "request_id", "reason", "provider_license", "payer_license"},
+          {"idempotency_key", "request_id", "reason", "provider_license", "payer_license", "kind"},
           claim_response);
   declare(BillingGateway::kAcknowledge, {"idempotency_key", "message_id", "provider_license"},
           {"message_id", "acknowledged"});
