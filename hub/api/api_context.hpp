@@ -20,6 +20,8 @@
 #include "hub/api/read_audit_window.hpp"
 #include "hub/audit/audit_writer.hpp"
 #include "hub/audit/chain_status.hpp"
+#include "hub/claims/claim_cancellation.hpp"
+#include "hub/claims/claim_resubmission.hpp"
 #include "hub/claims/information_answers.hpp"
 #include "hub/config/config.hpp"
 #include "hub/domain/consultation.hpp"
@@ -80,6 +82,19 @@ struct ApiContext {
   std::function<sdk::Result<claims::InformationRequestRow>(
       const std::string&, const std::string&, const claims::AnswerInput&, const std::string&)>
       answer_information_request;
+  // POST /v1/claims/{id}/cancel and /nullify: cancels or nullifies the claim
+  // at the exchange (claims::cancel_claim: facility id, claim id, kind,
+  // reason, actor); empty answers 503 there.
+  std::function<sdk::Result<claims::CancellationResult>(const std::string&, const std::string&,
+                                                        claims::CancelKind, const std::string&,
+                                                        const std::string&)>
+      cancel_claim;
+  // POST /v1/claims/{id}/resubmit: resubmits the rejected claim
+  // (claims::resubmit_claim: facility id, claim id, corrections, actor) and
+  // answers the new claim; empty answers 503 there.
+  std::function<sdk::Result<domain::Claim>(const std::string&, const std::string&,
+                                           const claims::ResubmissionInput&, const std::string&)>
+      resubmit_claim;
   // POST /v1/billing/messages/{id}/replay: routes the facility's stored
   // billing message again (facility id, message id, actor) and answers its
   // row as JSON (claims::replay_billing_message); empty answers 503 there.

@@ -91,6 +91,34 @@ constexpr std::array kMessages = {
           "retry the consultation instead.",
           "تشغيل سير عمل الاستشارة في حالة {0} عند الخطوة '{1}' وليس عند إرسال المطالبة؛ "
           "أعد محاولة الاستشارة بدلًا من ذلك."},
+    Entry{MessageId::kClaimNotCancellable,
+          "The claim is {0}; only a claim the payer has not adjudicated (submitted, queued, "
+          "in_doubt) can be cancelled.",
+          "حالة المطالبة {0}؛ لا تُلغى إلا مطالبة لم يبتّ فيها الدافع (مُرسلة أو في قائمة الانتظار "
+          "أو غير مؤكدة)."},
+    Entry{MessageId::kClaimNotNullifiable,
+          "The claim is {0}; only an adjudicated claim not yet paid (approved, partial, "
+          "rejected) can be nullified.",
+          "حالة المطالبة {0}؛ لا تُبطل إلا مطالبة بتّ فيها الدافع ولم تُدفع (مقبولة أو مقبولة جزئياً "
+          "أو مرفوضة)."},
+    Entry{MessageId::kClaimCancellationPending,
+          "A {0} of this claim is on its way and its answer is not known; send that request "
+          "again.",
+          "طلب {0} لهذه المطالبة في طريقه ولم تُعرف إجابته بعد؛ أعد إرسال ذلك الطلب."},
+    Entry{MessageId::kClaimCancellationRefused,
+          "The exchange refused the {0}; the claim is unchanged. {1}",
+          "رفضت المنصة طلب {0}؛ لم تتغير المطالبة. {1}"},
+    Entry{MessageId::kClaimExchangeRefused,
+          "The exchange refused the message as invalid; the claim is unchanged. {0}",
+          "رفضت المنصة الرسالة لعدم صحتها؛ لم تتغير المطالبة. {0}"},
+    Entry{MessageId::kClaimNotResubmittable,
+          "The claim is {0}; only a rejected claim can be resubmitted.",
+          "حالة المطالبة {0}؛ لا يُعاد تقديم إلا مطالبة مرفوضة."},
+    Entry{MessageId::kClaimResubmittedAlready, "The claim is resubmitted already as claim {0}.",
+          "أُعيد تقديم المطالبة بالفعل بوصفها المطالبة {0}."},
+    Entry{MessageId::kClaimNotSent,
+          "The exchange never answered this claim, so it cannot be named to the exchange.",
+          "لم تُجب المنصة عن هذه المطالبة قط، فلا يمكن الإشارة إليها لدى المنصة."},
     Entry{MessageId::kNoBillingBinding,
           "This facility has no billing binding with billing settings to poll.",
           "لا يوجد لهذه المنشأة ربط فوترة بإعدادات فوترة للاستعلام."},

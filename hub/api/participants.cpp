@@ -13,6 +13,7 @@
 #include "hub/api/idempotent_request.hpp"
 #include "hub/api/json_body.hpp"
 #include "hub/api/json_response.hpp"
+#include "hub/api/key_reservation.hpp"
 #include "hub/api/request_audit.hpp"
 #include "hub/api/resource_id.hpp"
 #include "hub/consultations/admission.hpp"
@@ -147,32 +148,6 @@ std::optional<Response> check_open(const Request& request, const domain::Consult
   }
   return std::nullopt;
 }
-
-// A reserved Idempotency-Key (records/idempotency_store.hpp) that is freed
-// again unless keep() is called: a request that fails after reserving its
-// key leaves it usable. Declare it before the transaction that completes
-// the key, so that transaction has ended when the key is freed.
-class KeyReservation {
- public:
-  KeyReservation(const ApiContext& ctx, std::string facility_id, std::optional<std::string> key)
-      : ctx_(ctx), facility_id_(std::move(facility_id)), key_(std::move(key)) {}
-  KeyReservation(const KeyReservation&) = delete;
-  KeyReservation& operator=(const KeyReservation&) = delete;
-  ~KeyReservation() {
-    if (!key_ || kept_) return;
-    auto tx = ctx_.store->begin(storage::TxMode::kReadWrite);
-    if (!tx.ok()) return;
-    records::IdempotencyStore idempotency(*ctx_.cipher);
-    if (idempotency.release(**tx, facility_id_, *key_).ok()) (void)(*tx)->commit();
-  }
-  void keep() { kept_ = true; }
-
- private:
-  const ApiContext& ctx_;
-  std::string facility_id_;
-  std::optional<std::string> key_;
-  bool kept_ = false;
-};
 
 struct AddRequest {
   ParticipantRole role = ParticipantRole::kPatient;

@@ -448,6 +448,18 @@ void App::build_api() {
         return claims::answer_information_request(claim_poll_deps(), facility, id, input,
                                                   api_context_.now_ms(), actor);
       };
+  api_context_.cancel_claim = [this](const std::string& facility, const std::string& id,
+                                     claims::CancelKind kind, const std::string& reason,
+                                     const std::string& actor) {
+    return claims::cancel_claim(claim_poll_deps(), facility, id, kind, reason,
+                                api_context_.now_ms(), actor);
+  };
+  api_context_.resubmit_claim = [this](const std::string& facility, const std::string& id,
+                                       const claims::ResubmissionInput& input,
+                                       const std::string& actor) {
+    return claims::resubmit_claim(claim_poll_deps(), facility, id, input, api_context_.now_ms(),
+                                  actor);
+  };
   api_context_.replay_billing_message =
       [this](const std::string& facility, const std::string& id,
              const std::string& actor) -> sdk::Result<nlohmann::json> {

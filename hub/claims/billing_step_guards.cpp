@@ -89,6 +89,25 @@ struct Guard {
       }
       input["claim"] = std::move(claim);
     }
+    if (method == sdk::BillingGateway::kSubmitClaim ||
+        method == sdk::BillingGateway::kRequestPriorAuthorization) {
+      // A resubmission may replace only a claim of the run's facility.
+      const json related = input.value("related_request_id", json());
+      const std::string key = related.is_string() ? related.get<std::string>() : std::string();
+      if (!related.is_null() && !related.is_string()) {
+        return workflow::refuse_step(audit, ctx, method, "claim", "",
+                                     "related_request_id is not a claim's idempotency key");
+      }
+      if (!key.empty()) {
+        ClaimStore claims(cipher, audit);
+        WASL_ASSIGN_OR_RETURN(auto found,
+                              claims.find_by_request_key(*ctx.tx, ctx.facility_id, key));
+        if (!found) {
+          return workflow::refuse_step(audit, ctx, method, "claim", key,
+                                       "related_request_id names no claim of the run's facility");
+        }
+      }
+    }
     if (method == sdk::BillingGateway::kCancel) {
       const std::string request_id = input.value("request_id", std::string());
       ClaimStore claims(cipher, audit);

@@ -10,7 +10,10 @@
 // speak as the facility's provider licence, so the exchange answers only
 // about that provider's claims and payments; billing.answer_information_request
 // may answer only about a claim of the run's facility (claim.idempotency_key
-// the key it was sent with), its claim's licence and name the facility's.
+// the key it was sent with), its claim's licence and name the facility's;
+// billing.submit_claim and billing.request_prior_authorization may resubmit
+// (related_request_id) only a claim of the run's facility, named by the key
+// it was sent with.
 // A refusal fails the
 // step (kPermissionDenied, not retryable) and is audited as access.denied in
 // the guard's transaction (workflow/step_refusal.hpp).

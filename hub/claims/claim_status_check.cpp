@@ -49,26 +49,6 @@ std::optional<InDoubt> in_doubt_of(domain::Claim claim) {
   return d;
 }
 
-// Records `submission` on the claim when it is still in_doubt; true when
-// recorded.
-Result<bool> record_if_in_doubt(const ClaimPollDeps& deps, const std::string& facility_id,
-                                const domain::Claim& claim, const ClaimSubmission& submission,
-                                const std::string& actor) {
-  ClaimStore claims(*deps.cipher, *deps.audit);
-  WASL_ASSIGN_OR_RETURN(auto tx, deps.store->begin(storage::TxMode::kReadWrite));
-  WASL_ASSIGN_OR_RETURN(domain::Claim now, claims.get(*tx, facility_id, claim.id));
-  if (now.state != ClaimState::kInDoubt) {
-    tx->rollback();
-    return false;
-  }
-  ClaimActor by;
-  by.actor = actor;
-  if (claim.run_id) by.run_id = *claim.run_id;
-  WASL_RETURN_IF_ERROR(claims.record_submission(*tx, facility_id, claim.id, submission, by));
-  WASL_RETURN_IF_ERROR(tx->commit());
-  return true;
-}
-
 // The in_doubt claims of the facility, oldest first, with their documents.
 Result<std::vector<domain::Claim>> in_doubt_claims(const ClaimPollDeps& deps,
                                                    const std::string& facility_id) {
@@ -89,6 +69,24 @@ Result<std::vector<domain::Claim>> in_doubt_claims(const ClaimPollDeps& deps,
 }
 
 }  // namespace
+
+Result<bool> record_if_in_doubt(const ClaimPollDeps& deps, const std::string& facility_id,
+                                const domain::Claim& claim, const ClaimSubmission& submission,
+                                const std::string& actor) {
+  ClaimStore claims(*deps.cipher, *deps.audit);
+  WASL_ASSIGN_OR_RETURN(auto tx, deps.store->begin(storage::TxMode::kReadWrite));
+  WASL_ASSIGN_OR_RETURN(domain::Claim now, claims.get(*tx, facility_id, claim.id));
+  if (now.state != ClaimState::kInDoubt) {
+    tx->rollback();
+    return false;
+  }
+  ClaimActor by;
+  by.actor = actor;
+  if (claim.run_id) by.run_id = *claim.run_id;
+  WASL_RETURN_IF_ERROR(claims.record_submission(*tx, facility_id, claim.id, submission, by));
+  WASL_RETURN_IF_ERROR(tx->commit());
+  return true;
+}
 
 Result<ClaimStatusCheckResult> check_in_doubt_claims(const ClaimPollDeps& deps,
                                                      const std::string& facility_id,

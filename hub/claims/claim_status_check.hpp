@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "hub/claims/claim_poll.hpp"
+#include "hub/claims/claim_store.hpp"
 #include "hub/domain/claim.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -61,6 +62,14 @@ sdk::Result<ClaimStatusCheckResult> check_in_doubt_claims(const ClaimPollDeps& d
                                                           const std::string& facility_id,
                                                           std::int64_t now_ms,
                                                           const std::string& actor = "system");
+
+// Records `submission` (an answer to the claim's resend, claim_submission_of)
+// on the facility's claim in a transaction of its own, audited
+// claim.submit_result, when the claim is still in_doubt; true when recorded,
+// false when it moved meanwhile (another hub, a polled answer).
+sdk::Result<bool> record_if_in_doubt(const ClaimPollDeps& deps, const std::string& facility_id,
+                                     const domain::Claim& claim, const ClaimSubmission& submission,
+                                     const std::string& actor);
 
 sdk::Result<std::vector<domain::Claim>> unanswered_claims(const ClaimPollDeps& deps,
                                                           const std::string& facility_id,

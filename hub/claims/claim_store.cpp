@@ -27,13 +27,16 @@ constexpr std::string_view kSelect =
     "request_message_id, "
     "amount_currency, "
     "eligible_minor, benefit_minor, copay_minor, patient_share_minor, tax_minor, submitted_at, "
-    "adjudicated_at, created_at FROM claims ";
+    "adjudicated_at, created_at, replaces, replaced_by, cancel_kind, cancel_reason, cancel_key, "
+    "cancel_state, cancel_error, cancel_requested_at, cancel_attempts FROM claims ";
 constexpr std::string_view kSelectWithDocuments =
     "SELECT id, consultation_id, facility_id, state, provider_claim_id, run_id, "
     "request_message_id, "
     "amount_currency, "
     "eligible_minor, benefit_minor, copay_minor, patient_share_minor, tax_minor, submitted_at, "
-    "adjudicated_at, created_at, request_enc, response_enc FROM claims ";
+    "adjudicated_at, created_at, replaces, replaced_by, cancel_kind, cancel_reason, cancel_key, "
+    "cancel_state, cancel_error, cancel_requested_at, cancel_attempts, request_enc, response_enc "
+    "FROM claims ";
 
 Result<Claim> from_row(const storage::Row& row) {
   Claim c;
@@ -66,6 +69,25 @@ Result<Claim> from_row(const storage::Row& row) {
   WASL_ASSIGN_OR_RETURN(c.submitted_at, optional_int(row, "submitted_at"));
   WASL_ASSIGN_OR_RETURN(c.adjudicated_at, optional_int(row, "adjudicated_at"));
   WASL_ASSIGN_OR_RETURN(c.created_at, row.get_int("created_at"));
+  WASL_ASSIGN_OR_RETURN(c.replaces, optional_text(row, "replaces"));
+  WASL_ASSIGN_OR_RETURN(c.replaced_by, optional_text(row, "replaced_by"));
+  WASL_ASSIGN_OR_RETURN(auto kind, optional_text(row, "cancel_kind"));
+  if (kind) {
+    domain::ClaimCancellation k;
+    k.kind = *kind;
+    WASL_ASSIGN_OR_RETURN(auto reason, optional_text(row, "cancel_reason"));
+    WASL_ASSIGN_OR_RETURN(auto key, optional_text(row, "cancel_key"));
+    WASL_ASSIGN_OR_RETURN(auto state, optional_text(row, "cancel_state"));
+    WASL_ASSIGN_OR_RETURN(k.error, optional_text(row, "cancel_error"));
+    WASL_ASSIGN_OR_RETURN(auto at, optional_int(row, "cancel_requested_at"));
+    WASL_ASSIGN_OR_RETURN(std::int64_t attempts, row.get_int("cancel_attempts"));
+    k.reason = reason.value_or("");
+    k.key = key.value_or("");
+    k.state = state.value_or("");
+    k.requested_at = at.value_or(0);
+    k.attempt = static_cast<int>(attempts);
+    c.cancellation = std::move(k);
+  }
   return c;
 }
 
@@ -88,9 +110,15 @@ storage::Value amount_or_null(const std::optional<domain::ClaimAmounts>& a,
 
 }  // namespace
 
+std::string cancellation_key(std::string_view kind, std::string_view claim_id, int attempt) {
+  std::string key = "wasl-" + std::string(kind) + "-" + std::string(claim_id);
+  if (attempt > 1) key += "-" + std::to_string(attempt);
+  return key;
+}
+
 Status ClaimStore::audit(storage::Transaction& tx, const Claim& c, std::string_view action,
-                         const ClaimActor& by, std::int64_t at_ms,
-                         const nlohmann::json& extra) const {
+                         const ClaimActor& by, std::int64_t at_ms, const nlohmann::json& extra,
+                         bool failed) const {
   audit::AuditEvent event;
   event.occurred_at = at_ms;
   event.actor = by.actor.empty() ? "system" : by.actor;
@@ -100,8 +128,9 @@ Status ClaimStore::audit(storage::Transaction& tx, const Claim& c, std::string_v
   event.entity_id = c.id;
   // A submission the exchange never took (the call failed for good) is a
   // failed outcome; any answer from the exchange, a rejection included, is not.
-  event.outcome = std::string(c.state == domain::ClaimState::kError ? audit::kOutcomeFailure
-                                                                    : audit::kOutcomeSuccess);
+  event.outcome =
+      std::string(failed || c.state == domain::ClaimState::kError ? audit::kOutcomeFailure
+                                                                  : audit::kOutcomeSuccess);
   event.request_id = by.request_id;
   nlohmann::json detail = {{"consultation_id", c.consultation_id},
                            {"state", std::string(domain::to_string(c.state))}};
@@ -157,8 +186,9 @@ Status ClaimStore::record_submission(storage::Transaction& tx, std::string_view 
                                      std::string_view id, const ClaimSubmission& submission,
                                      const ClaimActor& by) const {
   WASL_ASSIGN_OR_RETURN(Claim c, without_documents(tx, facility_id, id));
-  if (c.state == ClaimState::kCancelled) {
-    return Error(ErrorCode::kFailedPrecondition, "claim " + c.id + " is cancelled", false);
+  if (c.state == ClaimState::kCancelled || c.state == ClaimState::kNullified) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 "claim " + c.id + " is " + std::string(domain::to_string(c.state)), false);
   }
   c.state = submission.state;
   if (submission.amounts) c.amounts = submission.amounts;
@@ -226,6 +256,141 @@ Result<ClaimState> ClaimStore::record_payment(storage::Transaction& tx,
                                   {"paid_total_minor", payment.paid_total}}}};
   WASL_RETURN_IF_ERROR(audit(tx, c, "claim.payment", by, payment.at_ms, extra));
   return c.state;
+}
+
+Result<domain::ClaimCancellation> ClaimStore::begin_cancellation(
+    storage::Transaction& tx, std::string_view facility_id, std::string_view id,
+    std::string_view kind, std::string_view reason, const ClaimActor& by,
+    std::int64_t at_ms) const {
+  if (kind != "cancel" && kind != "nullify") {
+    return Error(ErrorCode::kInvalidArgument, "a cancellation is of kind cancel or nullify", false);
+  }
+  WASL_ASSIGN_OR_RETURN(Claim c, without_documents(tx, facility_id, id));
+  if (c.cancellation && c.cancellation->state == "sending") {
+    if (c.cancellation->kind == kind) return *c.cancellation;  // the same message again
+    return Error(ErrorCode::kFailedPrecondition,
+                 "a " + c.cancellation->kind + " of claim " + c.id +
+                     " is on its way; ask for it again until the exchange answers",
+                 false);
+  }
+  const bool allowed =
+      kind == "cancel" ? domain::is_cancellable(c.state) : domain::is_nullifiable(c.state);
+  if (!allowed) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 "claim " + c.id + " is " + std::string(domain::to_string(c.state)) +
+                     "; it cannot be " + (kind == "cancel" ? "cancelled" : "nullified"),
+                 false);
+  }
+  domain::ClaimCancellation k;
+  k.kind = std::string(kind);
+  k.reason = std::string(reason);
+  k.attempt = c.cancellation ? c.cancellation->attempt + 1 : 1;
+  k.key = cancellation_key(kind, c.id, k.attempt);
+  k.state = "sending";
+  k.requested_at = at_ms;
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE claims SET cancel_kind = $1, cancel_reason = $2, cancel_key = $3, "
+              "cancel_state = $4, cancel_error = NULL, cancel_requested_at = $5, "
+              "cancel_attempts = $6 WHERE facility_id = $7 AND id = $8",
+              {k.kind, k.reason, k.key, k.state, at_ms, static_cast<std::int64_t>(k.attempt),
+               c.facility_id, c.id}));
+  c.cancellation = k;
+  WASL_RETURN_IF_ERROR(audit(tx, c, "claim." + k.kind, by, at_ms,
+                             {{"reason", k.reason}, {"key", k.key}, {"attempt", k.attempt}}));
+  return k;
+}
+
+Status ClaimStore::record_cancellation(storage::Transaction& tx, std::string_view facility_id,
+                                       std::string_view id, std::string_view key, bool taken,
+                                       const std::optional<std::string>& error,
+                                       const ClaimActor& by, std::int64_t at_ms) const {
+  WASL_ASSIGN_OR_RETURN(Claim c, without_documents(tx, facility_id, id));
+  if (!c.cancellation || c.cancellation->key != key || c.cancellation->state != "sending") {
+    return Error(ErrorCode::kFailedPrecondition,
+                 "claim " + c.id + " has no cancellation " + std::string(key) + " on its way",
+                 false);
+  }
+  const ClaimState before = c.state;
+  domain::ClaimCancellation& k = *c.cancellation;
+  k.state = taken ? "taken" : "refused";
+  k.error = taken ? std::nullopt : error;
+  if (taken) c.state = k.kind == "cancel" ? ClaimState::kCancelled : ClaimState::kNullified;
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE claims SET state = $1, cancel_state = $2, cancel_error = $3 "
+              "WHERE facility_id = $4 AND id = $5",
+              {std::string(domain::to_string(c.state)), k.state, text_or_null(k.error),
+               c.facility_id, c.id}));
+  nlohmann::json extra = {
+      {"previous_state", std::string(domain::to_string(before))}, {"key", k.key}, {"taken", taken}};
+  if (k.error) extra["error"] = *k.error;
+  return audit(tx, c, "claim." + k.kind + "_result", by, at_ms, extra, !taken);
+}
+
+Result<int> ClaimStore::count_resubmissions(storage::Transaction& tx, std::string_view facility_id,
+                                            std::string_view id) const {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT COUNT(*) FROM claims WHERE facility_id = $1 AND replaces = $2",
+               {std::string(facility_id), std::string(id)}));
+  if (rows.empty()) return 0;
+  WASL_ASSIGN_OR_RETURN(std::int64_t n, rows.front().get_int(0));
+  return static_cast<int>(n);
+}
+
+Result<Claim> ClaimStore::create_resubmission(storage::Transaction& tx,
+                                              std::string_view facility_id,
+                                              const ClaimResubmission& r,
+                                              const ClaimActor& by) const {
+  WASL_ASSIGN_OR_RETURN(Claim old, without_documents(tx, facility_id, r.replaces));
+  if (old.state != ClaimState::kRejected) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 "claim " + old.id + " is " + std::string(domain::to_string(old.state)) +
+                     "; only a rejected claim is resubmitted",
+                 false);
+  }
+  if (old.replaced_by) {
+    auto replacement = without_documents(tx, facility_id, *old.replaced_by);
+    if (!replacement.ok() && replacement.error().code != ErrorCode::kNotFound) {
+      return replacement.error();
+    }
+    if (replacement.ok() && replacement->state != ClaimState::kError) {
+      return Error(ErrorCode::kFailedPrecondition,
+                   "claim " + old.id + " is resubmitted already as claim " + *old.replaced_by,
+                   false);
+    }
+  }
+  WASL_ASSIGN_OR_RETURN(storage::Rows existing,
+                        tx.query("SELECT facility_id FROM claims WHERE id = $1", {r.id}));
+  if (!existing.empty()) {
+    return Error(ErrorCode::kAlreadyExists, "claim " + r.id + " exists already", false);
+  }
+  Claim c;
+  c.id = r.id;
+  c.consultation_id = old.consultation_id;
+  c.facility_id = old.facility_id;
+  c.state = ClaimState::kInDoubt;
+  c.submitted_at = r.at_ms;
+  c.created_at = r.at_ms;
+  c.replaces = old.id;
+  WASL_ASSIGN_OR_RETURN(std::string request,
+                        cipher_.encrypt(kTable, kRequestColumn, c.id, r.request));
+  WASL_ASSIGN_OR_RETURN(std::string response,
+                        cipher_.encrypt(kTable, kResponseColumn, c.id, r.response));
+  WASL_RETURN_IF_ERROR(tx.exec(
+      "INSERT INTO claims (id, consultation_id, facility_id, state, provider_claim_id, run_id, "
+      "request_enc, response_enc, submitted_at, adjudicated_at, created_at, request_key, "
+      "replaces) VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7, NULL, $8, $9, $10)",
+      {c.id, c.consultation_id, c.facility_id, std::string(domain::to_string(c.state)),
+       storage::Blob{std::move(request)}, storage::Blob{std::move(response)}, r.at_ms, r.at_ms,
+       r.request_key, old.id}));
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE claims SET replaced_by = $1 WHERE facility_id = $2 AND id = $3",
+              {c.id, old.facility_id, old.id}));
+  WASL_RETURN_IF_ERROR(audit(tx, c, "claim.resubmit", by, r.at_ms,
+                             {{"replaces", old.id}, {"request_key", r.request_key}}));
+  c.request = r.request;
+  c.response = r.response;
+  return c;
 }
 
 Result<Claim> ClaimStore::get(storage::Transaction& tx, std::string_view facility_id,

@@ -6,8 +6,9 @@
 // Same contract as ConsultationStore: every method takes the caller's
 // transaction and facility id, which every statement filters on (another
 // facility's claim is kNotFound, exactly like a missing one). The changes
-// write their audit event (claim.create, claim.submit_result, claim.payment)
-// into that same transaction, so a claim and its audit commit together.
+// write their audit event (claim.create, claim.submit_result, claim.payment,
+// claim.cancel, claim.nullify and their _result, claim.resubmit) into that
+// same transaction, so a claim and its audit commit together.
 //
 // Thread-safe: holds only a borrowed CellCipher and AuditWriter, which must
 // outlive it. Errors: kNotFound, kInvalidArgument (a claim without id,
@@ -75,6 +76,22 @@ struct ClaimActor {
   std::string run_id;      // optional: the workflow run that made the change
 };
 
+// The idempotency key of the `attempt`th cancellation (kind "cancel" or
+// "nullify") recorded on claim `claim_id`: "wasl-<kind>-<claim id>", and
+// "-<attempt>" after it from the second on. Deterministic: a resend of a
+// cancellation whose answer was lost is the same message.
+std::string cancellation_key(std::string_view kind, std::string_view claim_id, int attempt);
+
+// What a resubmission of a rejected claim stores (create_resubmission).
+struct ClaimResubmission {
+  std::string id;           // the new claim's id
+  std::string replaces;     // the rejected claim's id
+  std::string request;      // the new claim's request, JSON text (PHI)
+  std::string response;     // its answer so far (status "unknown"), JSON text (PHI)
+  std::string request_key;  // the idempotency key it is sent with
+  std::int64_t at_ms = 0;   // created and sent at
+};
+
 class ClaimStore {
  public:
   ClaimStore(const records::CellCipher& cipher, const audit::AuditWriter& audit)
@@ -94,8 +111,8 @@ class ClaimStore {
   // first answer from the exchange, or the first in_doubt submission, which
   // went out unanswered; a failed call leaves it as it was) and
   // adjudicated_at (set when the state is adjudicated), the amounts (kept
-  // when the submission gives none). A cancelled claim stays cancelled
-  // (kFailedPrecondition). Audits
+  // when the submission gives none). A cancelled or nullified claim stays
+  // so (kFailedPrecondition). Audits
   // claim.submit_result with the new state. kNotFound when absent.
   sdk::Status record_submission(storage::Transaction& tx, std::string_view facility_id,
                                 std::string_view id, const ClaimSubmission& submission,
@@ -109,6 +126,50 @@ class ClaimStore {
   sdk::Result<domain::ClaimState> record_payment(storage::Transaction& tx,
                                                  std::string_view facility_id, std::string_view id,
                                                  const ClaimPayment& payment,
+                                                 const ClaimActor& by) const;
+
+  // Records a cancellation (`kind` "cancel") or nullification ("nullify")
+  // of the claim with `reason` before its message goes out: cancel_state
+  // sending, a new attempt whose key is cancellation_key(kind, id,
+  // attempt); audits claim.cancel or claim.nullify. A claim whose last one
+  // is still sending answers it unchanged when `kind` is the same (the
+  // same message again; nothing written, `reason` not used), and
+  // kFailedPrecondition when it is not. kFailedPrecondition naming the
+  // state when the claim may not be cancelled (domain::is_cancellable) or
+  // nullified (domain::is_nullifiable); kInvalidArgument for another kind;
+  // kNotFound when absent.
+  sdk::Result<domain::ClaimCancellation> begin_cancellation(
+      storage::Transaction& tx, std::string_view facility_id, std::string_view id,
+      std::string_view kind, std::string_view reason, const ClaimActor& by,
+      std::int64_t at_ms) const;
+
+  // Records the exchange's answer to the cancellation sent with `key`:
+  // taken → the claim is cancelled (or nullified), whatever it was meanwhile
+  // (the exchange's word is the last); refused → the claim stays as it was
+  // and `error` (the exchange's codes, no PHI) is kept. Audits
+  // claim.cancel_result or claim.nullify_result (outcome failure when
+  // refused). kFailedPrecondition when `key` is not the claim's sending
+  // cancellation (another answer recorded it first); kNotFound when absent.
+  sdk::Status record_cancellation(storage::Transaction& tx, std::string_view facility_id,
+                                  std::string_view id, std::string_view key, bool taken,
+                                  const std::optional<std::string>& error, const ClaimActor& by,
+                                  std::int64_t at_ms) const;
+
+  // How many claims of the facility resubmit claim `id` (replaces = id).
+  sdk::Result<int> count_resubmissions(storage::Transaction& tx, std::string_view facility_id,
+                                       std::string_view id) const;
+
+  // Stores a resubmission of the rejected claim r.replaces as claim r.id of
+  // the same consultation: state in_doubt (sent, its answer not known, so a
+  // crash before the answer is settled by the billing round's status-check),
+  // its request and response encrypted, submitted at r.at_ms; the replaced
+  // claim's replaced_by names it. Audits claim.resubmit on the new claim.
+  // kFailedPrecondition when the replaced claim is not rejected, or is
+  // replaced already by a claim not in state error; kAlreadyExists when r.id
+  // exists; kNotFound when the replaced claim is absent.
+  sdk::Result<domain::Claim> create_resubmission(storage::Transaction& tx,
+                                                 std::string_view facility_id,
+                                                 const ClaimResubmission& r,
                                                  const ClaimActor& by) const;
 
   // The claim with its request and response decrypted.
@@ -163,10 +224,12 @@ class ClaimStore {
                                                const ClaimQuery& q) const;
 
  private:
-  // `extra` members (no PHI) are added to the event's detail.
+  // `extra` members (no PHI) are added to the event's detail. `failed`:
+  // the outcome is failure whatever the claim's state.
   sdk::Status audit(storage::Transaction& tx, const domain::Claim& c, std::string_view action,
                     const ClaimActor& by, std::int64_t at_ms,
-                    const nlohmann::json& extra = nlohmann::json::object()) const;
+                    const nlohmann::json& extra = nlohmann::json::object(),
+                    bool failed = false) const;
 
   const records::CellCipher& cipher_;
   const audit::AuditWriter& audit_;

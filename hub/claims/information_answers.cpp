@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "hub/claims/claim_as_sent.hpp"
 #include "hub/claims/claim_store.hpp"
 #include "hub/domain/claim.hpp"
 #include "wasl/sdk/base64.hpp"
@@ -37,29 +38,12 @@ std::string json_text(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// The claim as the exchange knows it: its stored request, with the key it
-// was sent with (what its "unknown" or any answer names as request_id).
-Result<sdk::Claim> claim_as_sent(const ClaimPollDeps& deps, storage::Transaction& tx,
-                                 const std::string& facility_id, const std::string& claim_id) {
+// The claim as the exchange knows it (claim_as_sent.hpp).
+Result<sdk::Claim> sent_claim(const ClaimPollDeps& deps, storage::Transaction& tx,
+                              const std::string& facility_id, const std::string& claim_id) {
   ClaimStore claims(*deps.cipher, *deps.audit);
   WASL_ASSIGN_OR_RETURN(domain::Claim claim, claims.get(tx, facility_id, claim_id));
-  sdk::Claim sent;
-  std::string key;
-  try {
-    if (claim.request) sent = nlohmann::json::parse(*claim.request).get<sdk::Claim>();
-    if (claim.response) {
-      auto response = nlohmann::json::parse(*claim.response);
-      if (response.is_object()) key = response.value("request_id", std::string());
-    }
-  } catch (const nlohmann::json::exception&) {
-    key.clear();
-  }
-  if (!claim.request || key.empty()) {
-    return Error(ErrorCode::kFailedPrecondition,
-                 "claim " + claim_id + " has no request the exchange answered; it cannot be named");
-  }
-  sent.idempotency_key = key;
-  return sent;
+  return claim_as_sent(claim);
 }
 
 }  // namespace
@@ -137,7 +121,7 @@ Result<InformationRequestRow> answer_information_request(
       answer.idempotency_key = "wasl-answer-" + row.id;
       answer.request_id = row.request_id;
       answer.request_system = row.request_system.value_or("");
-      WASL_ASSIGN_OR_RETURN(answer.claim, claim_as_sent(deps, *tx, facility_id, row.claim_id));
+      WASL_ASSIGN_OR_RETURN(answer.claim, sent_claim(deps, *tx, facility_id, row.claim_id));
       answer.texts = input.texts;
       for (const AnswerDocument& d : input.documents) {
         answer.attachments.push_back({d.content_type, d.title, sdk::base64_encode(d.bytes),

@@ -11,7 +11,7 @@ using namespace json_fields;
 
 namespace {
 
-constexpr EnumNames<ClaimState, 11> kStateNames{{{
+constexpr EnumNames<ClaimState, 12> kStateNames{{{
     {ClaimState::kDraft, "draft"},
     {ClaimState::kSubmitted, "submitted"},
     {ClaimState::kQueued, "queued"},
@@ -23,6 +23,7 @@ constexpr EnumNames<ClaimState, 11> kStateNames{{{
     {ClaimState::kInDoubt, "in_doubt"},
     {ClaimState::kPaid, "paid"},
     {ClaimState::kPartiallyPaid, "partially_paid"},
+    {ClaimState::kNullified, "nullified"},
 }}};
 
 }  // namespace
@@ -56,6 +57,14 @@ bool is_payable(ClaimState s) {
          s == ClaimState::kPartiallyPaid;
 }
 
+bool is_cancellable(ClaimState s) {
+  return s == ClaimState::kSubmitted || s == ClaimState::kQueued || s == ClaimState::kInDoubt;
+}
+
+bool is_nullifiable(ClaimState s) {
+  return s == ClaimState::kApproved || s == ClaimState::kPartial || s == ClaimState::kRejected;
+}
+
 void to_json(nlohmann::json& j, const Claim& v) {
   j = nlohmann::json::object();
   j["id"] = v.id;
@@ -74,6 +83,16 @@ void to_json(nlohmann::json& j, const Claim& v) {
   put_time(j, "submitted_at", v.submitted_at);
   put_time(j, "adjudicated_at", v.adjudicated_at);
   j["created_at"] = format_timestamp(v.created_at);
+  put_optional(j, "replaces", v.replaces);
+  put_optional(j, "replaced_by", v.replaced_by);
+  if (v.cancellation) {
+    nlohmann::json c = {{"kind", v.cancellation->kind},
+                        {"reason", v.cancellation->reason},
+                        {"state", v.cancellation->state},
+                        {"requested_at", format_timestamp(v.cancellation->requested_at)}};
+    put_optional(c, "error", v.cancellation->error);
+    j["cancellation"] = std::move(c);
+  }
 }
 
 void from_json(const nlohmann::json& j, Claim& v) {
@@ -97,6 +116,19 @@ void from_json(const nlohmann::json& j, Claim& v) {
   std::optional<std::int64_t> created;
   get_time(j, "created_at", created);
   v.created_at = created.value_or(0);
+  get_optional(j, "replaces", v.replaces);
+  get_optional(j, "replaced_by", v.replaced_by);
+  if (auto c = j.find("cancellation"); c != j.end() && c->is_object()) {
+    ClaimCancellation cancellation;
+    cancellation.kind = c->value("kind", std::string());
+    cancellation.reason = c->value("reason", std::string());
+    cancellation.state = c->value("state", std::string());
+    get_optional(*c, "error", cancellation.error);
+    std::optional<std::int64_t> requested;
+    get_time(*c, "requested_at", requested);
+    cancellation.requested_at = requested.value_or(0);
+    v.cancellation = std::move(cancellation);
+  }
 }
 
 }  // namespace wasl::domain

@@ -5,9 +5,11 @@
 // (claims.request_enc / response_enc).
 //
 // JSON wire form: {"id", "consultation_id", "state", "provider_claim_id",
-// "run_id", "amounts", "submitted_at", "adjudicated_at", "created_at"};
-// request and response are not on the wire. The adjudicated amounts are not
-// PHI and are kept in clear for reporting.
+// "run_id", "amounts", "submitted_at", "adjudicated_at", "created_at"}, and
+// when set "replaces", "replaced_by" and "cancellation" ({"kind", "reason",
+// "state", "error", "requested_at"}); request and response are not on the
+// wire. The adjudicated amounts are not PHI and are kept in clear for
+// reporting.
 #pragma once
 
 #include <cstdint>
@@ -35,9 +37,16 @@ enum class ClaimState {
   // included) sum to the benefit it approved, or more: kPaid; to less:
   // kPartiallyPaid (claims::PaymentStore, polled_message_router.hpp).
   kPaid,
-  kPartiallyPaid
+  kPartiallyPaid,
+  // The payer's decision reversed at the provider's request (NPHIES
+  // nullify, claims/claim_cancellation.hpp): an approved, partial or
+  // rejected claim the exchange no longer holds as adjudicated. Neither
+  // adjudicated nor payable; a rejected claim nullified cannot be
+  // resubmitted.
+  kNullified
 };
-// "draft", "submitted", "queued", "in_doubt", …, "paid", "partially_paid"
+// "draft", "submitted", "queued", "in_doubt", …, "paid", "partially_paid",
+// "nullified"
 std::string_view to_string(ClaimState s);
 std::optional<ClaimState> parse_claim_state(std::string_view name);
 
@@ -59,6 +68,14 @@ bool is_adjudicated(ClaimState s);
 // payer may be recorded against the claim.
 bool is_payable(ClaimState s);
 
+// True for submitted, queued and in_doubt: sent and not adjudicated yet, so
+// the provider may withdraw it (NPHIES cancel).
+bool is_cancellable(ClaimState s);
+
+// True for approved, partial and rejected: adjudicated and not paid, so the
+// provider may have the decision reversed (NPHIES nullify).
+bool is_nullifiable(ClaimState s);
+
 // The payer's totals from the ClaimResponse, in hundredths of `currency`
 // (halalas for SAR), so reports add them exactly.
 struct ClaimAmounts {
@@ -77,6 +94,21 @@ std::int64_t to_minor_units(double amount);
 // The amount of `minor` hundredths, as the JSON wire form writes amounts.
 double from_minor_units(std::int64_t minor);
 
+// A cancellation (or nullification) of a claim, recorded on it before its
+// message goes out (claims/claim_cancellation.hpp). No PHI.
+struct ClaimCancellation {
+  std::string kind;    // "cancel" or "nullify"
+  std::string reason;  // NPHIES task-reason-code: WI, NP, TAS, SU
+  std::string key;     // the idempotency key its message carries
+  // "sending": recorded, the exchange's answer not known (a resend is the
+  // same message); "taken": the exchange took it; "refused": it did not.
+  std::string state;
+  std::optional<std::string> error;  // why it was refused: the exchange's codes
+  std::int64_t requested_at = 0;
+  int attempt = 1;  // cancellations recorded on the claim, this one included
+  bool operator==(const ClaimCancellation&) const = default;
+};
+
 struct Claim {
   std::string id;
   std::string consultation_id;
@@ -91,6 +123,9 @@ struct Claim {
   std::optional<std::int64_t> submitted_at;
   std::optional<std::int64_t> adjudicated_at;
   std::int64_t created_at = 0;
+  std::optional<std::string> replaces;            // the rejected claim this one resubmits
+  std::optional<std::string> replaced_by;         // the claim that resubmits this one
+  std::optional<ClaimCancellation> cancellation;  // the last one recorded
   bool operator==(const Claim&) const = default;
 };
 

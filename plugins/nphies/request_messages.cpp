@@ -37,6 +37,38 @@ json money(double value) {
 
 json reference(const std::string& url) { return {{"reference", url}}; }
 
+// HL7's relationship of one claim to another (Claim.related.relationship).
+constexpr std::string_view kRelatedClaimRelationship =
+    "http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship";
+
+// The task-reason-code values a cancel-request or nullify may give.
+bool known_cancel_reason(std::string_view reason) {
+  for (std::string_view known : kCancelReasons) {
+    if (reason == known) return true;
+  }
+  return false;
+}
+
+// Claim.related naming the claim sent with idempotency key
+// `related_request_id` by its identifier exactly as its claim-request
+// carried it; kInvalidArgument for a relationship HL7 does not define.
+Result<json> related_claim(const NphiesSettings& settings, const sdk::Claim& claim) {
+  const std::string relationship =
+      claim.related_relationship.empty() ? "prior" : claim.related_relationship;
+  if (relationship != "prior" && relationship != "associated") {
+    return Error(ErrorCode::kInvalidArgument,
+                 "the related claim's relationship must be prior or associated", false);
+  }
+  if (claim.related_request_id == claim.idempotency_key) {
+    return Error(ErrorCode::kInvalidArgument, "a claim cannot be related to itself", false);
+  }
+  return json::array({{{"claim",
+                        {{"identifier",
+                          {{"system", settings.identifier_system("claim")},
+                           {"value", message_ids(claim.related_request_id).business_id}}}}},
+                       {"relationship", coding(kRelatedClaimRelationship, relationship)}}});
+}
+
 Result<std::string> payer_of(const std::string& payer_license, const sdk::Coverage& coverage) {
   if (!payer_license.empty()) return payer_license;
   if (!coverage.payer_id.empty()) return coverage.payer_id;
@@ -270,6 +302,9 @@ Result<json> claim_request_message(const NphiesSettings& settings, const sdk::Cl
       {"total", money(total)},
   };
   if (!extensions.empty()) focal["extension"] = extensions;
+  if (!claim.related_request_id.empty()) {
+    WASL_ASSIGN_OR_RETURN(focal["related"], related_claim(settings, claim));
+  }
   const std::string profile = claim.claim_type + (preauth ? "-priorauth" : "-claim");
   message.add(std::move(focal), profile, true);
   return message.build();
@@ -281,6 +316,16 @@ Result<json> cancel_request_message(const NphiesSettings& settings,
   if (request.request_id.empty()) return missing("the claim to cancel (request_id)");
   if (request.provider_license.empty() || request.payer_license.empty()) {
     return missing("the provider and payer licences of the claim to cancel");
+  }
+  const std::string kind = request.kind.empty() ? "cancel" : request.kind;
+  if (kind != "cancel" && kind != "nullify") {
+    return Error(ErrorCode::kInvalidArgument, "a cancellation's kind must be cancel or nullify",
+                 false);
+  }
+  const std::string reason = request.reason.empty() ? "WI" : request.reason;
+  if (!known_cancel_reason(reason)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "the cancellation reason is not a task-reason-code: WI, NP, TAS or SU", false);
   }
   MessageIds ids = message_ids(request.idempotency_key);
   MessageIds cancelled = message_ids(request.request_id);
@@ -301,7 +346,7 @@ Result<json> cancel_request_message(const NphiesSettings& settings,
       {"status", "requested"},
       {"intent", "order"},
       {"priority", "routine"},
-      {"code", coding(v::kTaskCode, "cancel")},
+      {"code", coding(v::kTaskCode, kind)},
       {"focus",
        {{"type", "Claim"},
         {"identifier",
@@ -310,7 +355,7 @@ Result<json> cancel_request_message(const NphiesSettings& settings,
       {"lastModified", ksa_date(now_ms)},
       {"requester", reference(provider)},
       {"owner", reference(insurer)},
-      {"reasonCode", coding(v::kTaskReasonCode, request.reason.empty() ? "WI" : request.reason)},
+      {"reasonCode", coding(v::kTaskReasonCode, reason)},
   };
   message.add(std::move(task), "task", true);
   return message.build();

@@ -5,7 +5,8 @@
 //   claim-request /      Claim (use claim / preauthorization) + Patient,
 //   priorauth-request    Coverage, Organizations, Practitioner and the
 //                        virtual Encounter (class VR, encounter-auth-VR)
-//   cancel-request       Task (code cancel) naming the claim's identifier
+//   cancel-request       Task (code cancel, or nullify for an adjudicated
+//                        claim) naming the claim's identifier
 //   status-check         Task (code status) naming the claim's identifier
 //   poll-request         Task (code poll, include-message-type, count <= 100)
 //   acknowledgement      MessageHeader answering a polled message
@@ -19,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -34,9 +36,25 @@ sdk::Result<nlohmann::json> eligibility_request_message(const NphiesSettings& se
                                                         std::int64_t now_ms);
 
 // claim.use "claim" -> claim-request, "preauthorization" -> priorauth-request.
+// A claim with related_request_id resubmits the claim sent with that key:
+// Claim.related names it by its identifier exactly as its claim-request
+// carried it ({claim_identifier_system}, req_<key>), relationship
+// related_relationship ("prior" when empty; "associated") of HL7
+// ex-relatedclaimrelationship; kInvalidArgument for another relationship
+// or a claim naming itself.
 sdk::Result<nlohmann::json> claim_request_message(const NphiesSettings& settings,
                                                   const sdk::Claim& claim, std::int64_t now_ms);
 
+// The task-reason-code values (http://nphies.sa/terminology/CodeSystem/
+// task-reason-code) a cancellation may give: WI wrong information, NP
+// service not performed, TAS transaction already submitted, SU.
+inline constexpr std::string_view kCancelReasons[] = {"WI", "NP", "TAS", "SU"};
+
+// request.kind "cancel" (or empty): Task code cancel, withdrawing a claim the
+// payer has not adjudicated; "nullify": Task code nullify, reversing an
+// adjudicated one. reasonCode request.reason (WI when empty). The Task's
+// focus is the claim's identifier exactly as its claim-request carried it.
+// kInvalidArgument for another kind or a reason not in kCancelReasons.
 sdk::Result<nlohmann::json> cancel_request_message(const NphiesSettings& settings,
                                                    const sdk::CancelRequest& request,
                                                    std::int64_t now_ms);

@@ -11,11 +11,18 @@ let refreshing = false;
 const REFRESH_MS = 5000;
 
 // Asks before an action, naming what it will do; resolves true on Confirm.
-function confirmAction(text) {
+// With `reason`, the dialog also offers the reasons the exchange takes for a
+// cancellation (the first picked) and resolves to the one picked, or null.
+function confirmAction(text, { reason = false } = {}) {
   const dialog = $('confirm');
   $('confirm-text').textContent = text;
+  $('confirm-reason-field').hidden = !reason;
+  $('confirm-reason').selectedIndex = 0;
   return new Promise((resolve) => {
-    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'yes'), { once: true });
+    dialog.addEventListener('close', () => {
+      const yes = dialog.returnValue === 'yes';
+      resolve(reason ? (yes ? $('confirm-reason').value : null) : yes);
+    }, { once: true });
     dialog.returnValue = '';
     dialog.showModal();
   });
@@ -850,24 +857,67 @@ function extension(contentType) {
   return { 'video/mp4': '.mp4', 'video/webm': '.webm', 'audio/mp4': '.m4a' }[contentType] ?? '';
 }
 
-// The claims, each with its state; one whose submission failed (state
-// `error`) gets a Resume button when the role may resubmit claims.
+// What may be done to a claim in each state, when the role may: Resume
+// (its submission failed), Cancel (sent, not adjudicated yet), Nullify
+// (adjudicated, not paid) and Resubmit (rejected, and not resubmitted
+// already by a claim that did not fail).
+const CLAIM_ACTIONS = [
+  { kind: 'resume', route: '/v1/claims/{id}/retry', states: ['error'] },
+  { kind: 'cancel', route: '/v1/claims/{id}/cancel', states: ['submitted', 'queued', 'in_doubt'] },
+  { kind: 'nullify', route: '/v1/claims/{id}/nullify', states: ['approved', 'partial', 'rejected'] },
+  { kind: 'resubmit', route: '/v1/claims/{id}/resubmit', states: ['rejected'] },
+];
+
+// The claims, each with its state, the claim it replaces or is replaced by,
+// and a button for each action its state allows.
 function showClaims(id, items) {
-  fillList('claims', items, (k) => [k.id, statusText(k.state)].join(' · '));
-  if (!items.length || !may('POST', '/v1/claims/{id}/retry')) return;
+  const byId = new Map(items.map((k) => [k.id, k]));
+  fillList('claims', items, (k) => [k.id, statusText(k.state),
+    k.replaces ? t('claim_replaces', { id: k.replaces }) : '',
+    k.replaced_by ? t('claim_replaced_by', { id: k.replaced_by }) : '']
+    .filter(Boolean).join(' · '));
   const rows = $('claims').children;
   items.forEach((k, i) => {
     const li = rows[i];
     li.dataset.id = k.id;
     li.dataset.state = k.state;
-    if (k.state !== 'error') return;
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'resume-claim';
-    button.textContent = t('resume_claim');
-    button.addEventListener('click', () => resumeClaim(id, k));
-    li.append(' ', button);
+    for (const action of CLAIM_ACTIONS) {
+      if (!action.states.includes(k.state) || !may('POST', action.route)) continue;
+      if (action.kind === 'resubmit' && k.replaced_by &&
+          byId.get(k.replaced_by)?.state !== 'error') continue;
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = `${action.kind}-claim`;
+      button.textContent = t(`${action.kind}_claim`);
+      button.addEventListener('click', () => (action.kind === 'resume'
+        ? resumeClaim(id, k) : changeClaim(id, k, action.kind)));
+      li.append(' ', button);
+    }
   });
+}
+
+// Cancels, nullifies or resubmits a claim (POST /v1/claims/{id}/<kind>)
+// once the operator confirmed it, with the reason picked for a
+// cancellation; shows what the hub answered, or the problem's detail.
+async function changeClaim(id, claim, kind) {
+  const text = t(`confirm_${kind}_claim`, { id: claim.id });
+  const reason = kind === 'resubmit' ? await confirmAction(text)
+    : await confirmAction(text, { reason: true });
+  if (!reason) return;
+  $('action-result').textContent = '';
+  $('c-error').textContent = '';
+  try {
+    const path = `/v1/claims/${encodeURIComponent(claim.id)}/${kind}`;
+    const answer = await postJson(path, kind === 'resubmit' ? {} : { reason });
+    $('action-result').textContent = kind === 'resubmit'
+      ? t('claim_resubmitted', { id: claim.id, new: answer.id })
+      : t(kind === 'cancel' ? 'claim_cancelled' : 'claim_nullified', { id: claim.id });
+  } catch (error) {
+    if (signedOutBy(error)) return;
+    $('c-error').textContent = error.message;
+    return;
+  }
+  if (currentId() === id) await loadConsultation(id);
 }
 
 // Resubmits a claim whose submission failed (POST /v1/claims/{id}/retry)

@@ -103,6 +103,7 @@ void declare_non_phi(Catalogue& c) {
              "items.*.unit_price", "items.*.currency", "items.*.tax", "prior_auth_ref",
              "claim_type", "claim_subtype", "encounter_class", "eligibility_response_id",
              "eligibility_response_system"},
+            {"related_request_id", "related_relationship"},
             under("coverage", coverage)});
   const Paths billing_service{"service_code", "service_code_system", "price",        "tax",
                               "currency",     "claim_type",          "claim_subtype", "requires_prior_auth"};
@@ -152,7 +153,7 @@ void declare_non_phi(Catalogue& c) {
           {"idempotency_key", "max_messages", "message_types", "provider_license"},
           under("*", claim_response));
   declare(BillingGateway::kCancel,
-          {"idempotency_key", "request_id", "reason", "provider_license", "payer_license"},
+          {"idempotency_key", "request_id", "reason", "provider_license", "payer_license", "kind"},
           claim_response);
   declare(BillingGateway::kAcknowledge, {"idempotency_key", "message_id", "provider_license"},
           {"message_id", "acknowledged"});

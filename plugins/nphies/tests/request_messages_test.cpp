@@ -217,6 +217,102 @@ TEST(RequestMessagesTest, TasksForCancelPollAndAcknowledgement) {
   EXPECT_EQ((*a)["entry"][0]["resource"]["response"]["identifier"], ack.message_id);
 }
 
+// kind nullify reverses an adjudicated claim: the same cancel-request
+// event and Task, code nullify, naming the claim as its claim-request did.
+TEST(RequestMessagesTest, NullifyIsATaskOfCodeNullifyNamingTheClaim) {
+  sdk::Claim claim = test_claim();
+  auto sent = claim_request_message(test_settings(), claim, kNow);
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  const json& claim_identifier = resource_of(*sent, "Claim")["identifier"][0];
+
+  sdk::CancelRequest nullify{"wasl-nullify-1", claim.idempotency_key, "WI",
+                             "N-F-00001",      "N-I-00001",           "nullify"};
+  auto n = cancel_request_message(test_settings(), nullify, kNow);
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  expect_envelope(*n, "cancel-request", "Task");
+  const json& task = resource_of(*n, "Task");
+  EXPECT_EQ(task["code"]["coding"][0]["system"],
+            "http://nphies.sa/terminology/CodeSystem/task-code");
+  EXPECT_EQ(task["code"]["coding"][0]["code"], "nullify");
+  EXPECT_EQ(task["status"], "requested");
+  EXPECT_EQ(task["intent"], "order");
+  EXPECT_EQ(task["focus"]["type"], "Claim");
+  EXPECT_EQ(task["focus"]["identifier"], claim_identifier);
+  EXPECT_EQ(task["reasonCode"]["coding"][0]["system"],
+            "http://nphies.sa/terminology/CodeSystem/task-reason-code");
+  EXPECT_EQ(task["reasonCode"]["coding"][0]["code"], "WI");
+  EXPECT_EQ(task["identifier"][0]["value"], message_ids("wasl-nullify-1").business_id);
+  EXPECT_EQ((*n)["id"], message_ids("wasl-nullify-1").bundle_id);
+  // The same request again is the same message.
+  auto again = cancel_request_message(test_settings(), nullify, kNow);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)["entry"][0]["resource"]["id"], (*n)["entry"][0]["resource"]["id"]);
+
+  // Each reason the plugin knows goes out as given; an empty kind cancels.
+  for (const char* reason : {"WI", "NP", "TAS", "SU"}) {
+    sdk::CancelRequest r{"wasl-cancel-r", claim.idempotency_key, reason,
+                         "N-F-00001",     "N-I-00001",           ""};
+    auto m = cancel_request_message(test_settings(), r, kNow);
+    ASSERT_TRUE(m.ok()) << reason << ": " << m.error().message;
+    EXPECT_EQ(resource_of(*m, "Task")["reasonCode"]["coding"][0]["code"], reason);
+    EXPECT_EQ(resource_of(*m, "Task")["code"]["coding"][0]["code"], "cancel");
+  }
+  sdk::CancelRequest other_kind = nullify;
+  other_kind.kind = "reverse";
+  auto refused = cancel_request_message(test_settings(), other_kind, kNow);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, sdk::ErrorCode::kInvalidArgument);
+  EXPECT_THAT(refused.error().message, HasSubstr("cancel or nullify"));
+  sdk::CancelRequest other_reason = nullify;
+  other_reason.reason = "XX";
+  auto unknown = cancel_request_message(test_settings(), other_reason, kNow);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(unknown.error().message, HasSubstr("WI, NP, TAS or SU"));
+}
+
+// A resubmission names the rejected claim it replaces in Claim.related, by
+// the identifier that claim's own claim-request carried.
+TEST(RequestMessagesTest, AResubmissionRelatesThePriorClaimByItsIdentifier) {
+  sdk::Claim rejected = test_claim();
+  rejected.idempotency_key = "wasl-0123456789abcdef0123456789abcdef";
+  auto first = claim_request_message(test_settings(), rejected, kNow);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_FALSE(resource_of(*first, "Claim").contains("related")) << "it replaces none";
+  const json& prior_identifier = resource_of(*first, "Claim")["identifier"][0];
+
+  sdk::Claim resubmitted = rejected;
+  resubmitted.idempotency_key = "wasl-resubmit-1";
+  resubmitted.related_request_id = rejected.idempotency_key;
+  auto m = claim_request_message(test_settings(), resubmitted, kNow);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  expect_envelope(*m, "claim-request", "Claim");
+  const json& focal = resource_of(*m, "Claim");
+  EXPECT_EQ(focal["identifier"][0]["value"], message_ids("wasl-resubmit-1").business_id);
+  ASSERT_EQ(focal["related"].size(), 1u) << focal.dump();
+  const json& related = focal["related"][0];
+  EXPECT_EQ(related["claim"]["identifier"], prior_identifier);
+  EXPECT_EQ(related["claim"]["identifier"]["value"], "req_wasl-0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(related["relationship"]["coding"][0]["system"],
+            "http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship");
+  EXPECT_EQ(related["relationship"]["coding"][0]["code"], "prior");
+
+  resubmitted.related_relationship = "associated";
+  auto associated = claim_request_message(test_settings(), resubmitted, kNow);
+  ASSERT_TRUE(associated.ok()) << associated.error().message;
+  EXPECT_EQ(resource_of(*associated, "Claim")["related"][0]["relationship"]["coding"][0]["code"],
+            "associated");
+  resubmitted.related_relationship = "replaces";
+  auto unknown = claim_request_message(test_settings(), resubmitted, kNow);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, sdk::ErrorCode::kInvalidArgument);
+  EXPECT_THAT(unknown.error().message, HasSubstr("prior or associated"));
+  resubmitted.related_relationship.clear();
+  resubmitted.related_request_id = resubmitted.idempotency_key;
+  auto itself = claim_request_message(test_settings(), resubmitted, kNow);
+  ASSERT_FALSE(itself.ok());
+  EXPECT_THAT(itself.error().message, HasSubstr("itself"));
+}
+
 TEST(RequestMessagesTest, StatusCheckNamesTheClaimAsItsRequestCarriedIt) {
   sdk::Claim claim = test_claim();
   auto sent = claim_request_message(test_settings(), claim, kNow);

@@ -10,6 +10,11 @@
 //     and the answer is acknowledged;
 //   - ARejectedClaimIsRecordedRejected: the consultation completes and its
 //     claim is rejected at the exchange and at the hub;
+//   - QueuedIsCancelledApprovedIsNullifiedRejectedIsResubmitted: the
+//     operator's POST /v1/claims/{id}/cancel, /nullify and /resubmit reach
+//     the exchange, which cancels the queued claim, nullifies the approved
+//     one and takes the resubmission of the rejected one (related to it as
+//     prior) and approves it;
 //   - EveryCallFailsOnceAndTheHubIsKilledMidClaim: the eligibility request,
 //     the poll and the acknowledgement each fail once, the claim hangs after
 //     the exchange stored it and the hub is killed (-9) meanwhile: after the
@@ -31,6 +36,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <thread>
 
 #include "tests/integration/consultation/chime_side.hpp"
@@ -213,6 +219,108 @@ TEST_P(NphiesConsultationTest, ARejectedClaimIsRecordedRejected) {
       << hub.timeline(api, id);
   hub.expect_billed_once(api, id, "rejected");
   EXPECT_EQ(joined(outcomes(hub, "claim-request")), "rejected");
+}
+
+// A consultation billed while the exchange adjudicates claims by `rule`
+// (POST /_peer/rules), up to its claim reaching `state` at the hub; the
+// claim's id.
+std::string billed(ConsultationHub& hub, PeerProcess& chime, const HubApiClient& api,
+                   const std::string& appointment, const json& rule, const std::string& state) {
+  EXPECT_TRUE(hub.nphies_peer()->post("/_peer/rules", json{{"claim", rule}}).ok());
+  const std::string id = book_to_waiting_room(hub, api, appointment);
+  if (id.empty()) return {};
+  Session session = admit_participants(hub, id);
+  EXPECT_FALSE(session.meeting_id.empty());
+  hold_and_end_session(chime, session);
+  EXPECT_EQ(hub.wait_for_claim_state(api, id, state, 60s), state) << hub.timeline(api, id);
+  ApiAnswer claims = api.get("/v1/consultations/" + id + "/claims");
+  if (claims.status != 200 || claims.json["items"].size() != 1) {
+    ADD_FAILURE() << claims.body;
+    return {};
+  }
+  return claims.json["items"][0].value("id", std::string());
+}
+
+TEST_P(NphiesConsultationTest, QueuedIsCancelledApprovedIsNullifiedRejectedIsResubmitted) {
+  auto chime = start_peer(600000);
+  ASSERT_TRUE(chime);
+  ConsultationHubOptions o = options();
+  o.billing_poll_interval = "1h";  // the queued claim's answer is never fetched
+  ConsultationHub hub(chime_binding(*chime), o);
+  ASSERT_NE(hub.nphies_peer(), nullptr);
+  ASSERT_TRUE(hub.start());
+  send_events_to(*chime, hub);
+  HubApiClient api = hub.client("hospital");
+  HubApiClient integrator = hub.client("integrator");
+
+  const std::string queued =
+      billed(hub, *chime, api, "appt-cancel",
+             {{"outcome", "queue"}, {"queueSeconds", 3600}, {"then", "approve"}}, "queued");
+  ASSERT_FALSE(queued.empty());
+  ApiAnswer refused = integrator.post("/v1/claims/" + queued + "/nullify", {{"reason", "WI"}});
+  EXPECT_EQ(refused.status, 409)
+      << refused.body;  // not adjudicated: the hub refuses, sends nothing
+  ApiAnswer cancelled =
+      integrator.post("/v1/claims/" + queued + "/cancel", {{"reason", "NP"}}, "cancel-1");
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body << hub.log();
+  EXPECT_EQ(cancelled.json["state"], "cancelled");
+  EXPECT_EQ(cancelled.json["cancellation"]["state"], "taken");
+
+  const std::string approved =
+      billed(hub, *chime, api, "appt-nullify", {{"outcome", "approve"}}, "approved");
+  ASSERT_FALSE(approved.empty());
+  ApiAnswer nullified = integrator.post("/v1/claims/" + approved + "/nullify", {{"reason", "WI"}});
+  ASSERT_EQ(nullified.status, 200) << nullified.body << hub.log();
+  EXPECT_EQ(nullified.json["state"], "nullified");
+
+  const std::string rejected =
+      billed(hub, *chime, api, "appt-resubmit", {{"outcome", "reject"}}, "rejected");
+  ASSERT_FALSE(rejected.empty());
+  ASSERT_TRUE(
+      hub.nphies_peer()->post("/_peer/rules", json{{"claim", {{"outcome", "approve"}}}}).ok());
+  ApiAnswer resubmitted = integrator.post("/v1/claims/" + rejected + "/resubmit",
+                                          {{"diagnosis_codes", {"Z71.9"}}}, "resubmit-1");
+  ASSERT_EQ(resubmitted.status, 202) << resubmitted.body << hub.log();
+  EXPECT_EQ(resubmitted.json["state"], "approved") << resubmitted.body;
+  EXPECT_EQ(resubmitted.json["replaces"], rejected);
+  const std::string replacement = resubmitted.json.value("id", std::string());
+  ApiAnswer old = integrator.get("/v1/claims/" + rejected);
+  EXPECT_EQ(old.json["state"], "rejected");
+  EXPECT_EQ(old.json["replaced_by"], replacement);
+
+  // The exchange: one cancel-request of code cancel and one of nullify, both
+  // taken; the queued claim cancelled, the approved one nullified, the
+  // rejected one still rejected and resubmitted by an approved claim that
+  // names it as prior.
+  EXPECT_EQ(joined(outcomes(hub, "cancel-request")), "cancelled, nullified");
+  json claims = hub.nphies_claims()["items"];
+  ASSERT_EQ(claims.size(), 4u) << claims.dump();
+  std::map<std::string, int> states;
+  std::map<std::string, std::string> state_by_key;
+  std::string prior;
+  std::string resubmission_state;
+  for (const auto& c : claims) {
+    ++states[c.value("state", std::string())];
+    state_by_key[c.value("key", std::string())] = c.value("state", std::string());
+    if (c.contains("resubmissionOf")) {
+      prior = c["resubmissionOf"].get<std::string>();
+      resubmission_state = c.value("state", std::string());
+    }
+  }
+  EXPECT_EQ(states["cancelled"], 1) << claims.dump();
+  EXPECT_EQ(states["nullified"], 1) << claims.dump();
+  EXPECT_EQ(states["rejected"], 1) << claims.dump();
+  EXPECT_EQ(resubmission_state, "approved") << claims.dump();
+  EXPECT_EQ(state_by_key[prior], "rejected") << claims.dump();
+  EXPECT_EQ(joined(outcomes(hub, "claim-request")), "queued, approved, rejected, approved");
+
+  // Each change audited.
+  HubApiClient auditor = hub.client("auditor");
+  for (const char* action : {"claim.cancel", "claim.nullify", "claim.resubmit"}) {
+    ApiAnswer trail = auditor.get(std::string("/v1/audit?action=") + action);
+    ASSERT_EQ(trail.status, 200) << trail.body;
+    EXPECT_EQ(trail.json["items"].size(), 1u) << action << ": " << trail.body;
+  }
 }
 
 // The exchange's stored claims of `use` ("claim", "preauthorization").

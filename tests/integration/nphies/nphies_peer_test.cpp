@@ -236,6 +236,70 @@ TEST_F(NphiesPeerTest, CancelTheClaim) {
   EXPECT_EQ(claims()[0]["state"], "cancelled");
 }
 
+// nullify (SDK 1.3) reverses an adjudicated claim; a claim not adjudicated
+// yet is refused with the exchange's code, and stays as it was.
+TEST_F(NphiesPeerTest, NullifyAnApprovedClaimAndNotAQueuedOne) {
+  auto approved = billing_->submit_claim(test_claim("wasl-claim-nullified"));
+  ASSERT_TRUE(approved.ok()) << approved.error().message;
+  ASSERT_TRUE(approved->approved);
+  sdk::CancelRequest nullify{
+      "wasl-nullify-1", "wasl-claim-nullified", "WI", "N-F-00001", "N-I-00001", "nullify"};
+  auto nullified = billing_->cancel(nullify);
+  ASSERT_TRUE(nullified.ok()) << nullified.error().message;
+  EXPECT_TRUE(nullified->approved) << nullified->raw.dump();
+  // A resend is the same message, answered from the exchange's store.
+  auto resent = billing_->cancel(nullify);
+  ASSERT_TRUE(resent.ok()) << resent.error().message;
+  EXPECT_TRUE(resent->approved);
+
+  rules({{"claim", {{"outcome", "queue"}, {"queueSeconds", 3600}, {"then", "approve"}}}});
+  auto queued = billing_->submit_claim(test_claim("wasl-claim-still-queued"));
+  ASSERT_TRUE(queued.ok()) << queued.error().message;
+  ASSERT_EQ(queued->status, "queued");
+  auto refused = billing_->cancel(
+      {"wasl-nullify-2", "wasl-claim-still-queued", "WI", "N-F-00001", "N-I-00001", "nullify"});
+  ASSERT_TRUE(refused.ok()) << refused.error().message;
+  EXPECT_FALSE(refused->approved);
+  EXPECT_THAT(refused->errors, ::testing::ElementsAre("TK-0003"));
+
+  std::vector<std::string> states;
+  for (const auto& c : claims()) states.push_back(c.value("state", std::string()));
+  EXPECT_THAT(states, ::testing::UnorderedElementsAre("nullified", "queued"));
+}
+
+// A rejected claim resubmitted (SDK 1.3: related_request_id, relationship
+// prior) is taken by the exchange, which checks the prior claim it names
+// was rejected; resubmitting an approved one is refused with its code.
+TEST_F(NphiesPeerTest, ARejectedClaimResubmittedWithItsPriorIsTaken) {
+  rules({{"claim", {{"outcome", "reject"}}}});
+  auto rejected = billing_->submit_claim(test_claim("wasl-claim-first"));
+  ASSERT_TRUE(rejected.ok()) << rejected.error().message;
+  ASSERT_EQ(rejected->adjudication_outcome, "rejected");
+
+  rules({{"claim", {{"outcome", "approve"}}}});
+  sdk::Claim again = test_claim("wasl-claim-second");
+  again.related_request_id = "wasl-claim-first";
+  again.related_relationship = "prior";
+  auto taken = billing_->submit_claim(again);
+  ASSERT_TRUE(taken.ok()) << taken.error().message;
+  EXPECT_TRUE(taken->approved) << taken->raw.dump();
+  EXPECT_TRUE(taken->errors.empty()) << taken->raw.dump();
+  bool related = false;
+  for (const auto& c : claims()) {
+    if (c.contains("resubmissionOf")) {
+      related = c["resubmissionOf"].get<std::string>().ends_with("|req_wasl-claim-first");
+    }
+  }
+  EXPECT_TRUE(related) << "the exchange recorded which claim it replaces: " << claims().dump();
+
+  sdk::Claim third = test_claim("wasl-claim-third");
+  third.related_request_id = "wasl-claim-second";  // approved, not rejected
+  auto refused = billing_->submit_claim(third);
+  ASSERT_TRUE(refused.ok()) << refused.error().message;
+  EXPECT_FALSE(refused->approved);
+  EXPECT_THAT(refused->errors, ::testing::Contains("CL-0008")) << refused->raw.dump();
+}
+
 TEST_F(NphiesPeerTest, AClockOffByMoreThanTheSkewStopsSending) {
   ASSERT_TRUE(peer_->post("/_peer/clock", {{"offsetMs", 20 * 60 * 1000}}).ok());
   auto first = billing_->check_eligibility(test_eligibility("wasl-elig-skew"));

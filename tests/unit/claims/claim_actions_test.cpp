@@ -643,6 +643,7 @@ class BillingStepGuardTest : public ClaimActionsTest {
     submitted.at_ms = 2;
     submitted.request_message_id = "msg-a-1";
     submitted.response_message_id = "ans-a-1";
+    submitted.request_key = "key-a-1";
     ASSERT_OK(claims.record_submission(*tx, kFacilityA, "claim-a", submitted, ClaimActor{}));
     ASSERT_OK(tx->commit());
   }
@@ -703,6 +704,28 @@ TEST_P(BillingStepGuardTest, AnotherFacilitysLicenceOrClaimIsRefusedAndAudited) 
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied' AND "
                    "entity_type = 'claim' AND entity_id = 'msg-a-1'"),
             1);
+}
+
+// A resubmission (related_request_id) replaces only a claim of the run's
+// facility, named by the key it was sent with.
+TEST_P(BillingStepGuardTest, AResubmissionReplacesOnlyAClaimOfTheRunsFacility) {
+  using B = sdk::BillingGateway;
+  auto claim = claim_input();
+  claim["related_request_id"] = "key-a-1";
+  claim["related_relationship"] = "prior";
+  ASSERT_OK_AND_ASSIGN(auto own, guarded(kFacilityA, B::kSubmitClaim, claim));
+  EXPECT_EQ(own["related_request_id"], "key-a-1");
+  for (std::string_view method : {B::kSubmitClaim, B::kRequestPriorAuthorization}) {
+    auto theirs = guarded(kFacilityB, method, claim);
+    ASSERT_FALSE(theirs.ok()) << method;
+    EXPECT_EQ(theirs.error().code, sdk::ErrorCode::kPermissionDenied) << method;
+  }
+  claim["related_request_id"] = "key-nobody-sent";
+  EXPECT_FALSE(guarded(kFacilityA, B::kSubmitClaim, claim).ok());
+  claim["related_request_id"] = 7;
+  EXPECT_FALSE(guarded(kFacilityA, B::kSubmitClaim, claim).ok());
+  EXPECT_EQ(denials(kFacilityB), 2);
+  EXPECT_EQ(denials(kFacilityA), 2);
 }
 
 WASL_RECORDS_INSTANTIATE(BillingStepGuardTest);

@@ -1,8 +1,9 @@
 // ScriptedBilling: a test double of the billing plugin as the hub reaches it
 // (the typed BillingGateway of a facility's instance). poll answers
-// `answers` (or `poll_error`); submit_claim, request_prior_authorization and
-// check_status answer the next of `submit_answers` / `status_answers` (in
-// order; refused as unimplemented when none is left); acknowledge succeeds.
+// `answers` (or `poll_error`); submit_claim, request_prior_authorization,
+// cancel and check_status answer the next of `submit_answers` /
+// `cancel_answers` / `status_answers` (in order; refused as unimplemented
+// when none is left); acknowledge succeeds.
 // Every call is kept with the facility whose instance was looked up for it.
 // Test-only.
 #pragma once
@@ -42,7 +43,7 @@ class ScriptedBilling final : public sdk::BillingGateway {
   }
   sdk::Result<sdk::ClaimResponse> cancel(const sdk::CancelRequest& r) override {
     record(kCancel, nlohmann::json(r));
-    return refuse();
+    return next(cancel_answers);
   }
   sdk::Result<sdk::Acknowledgement> acknowledge(const sdk::AcknowledgeRequest& r) override {
     record(kAcknowledge, nlohmann::json(r));
@@ -99,6 +100,7 @@ class ScriptedBilling final : public sdk::BillingGateway {
   std::optional<sdk::Error> poll_error;
   std::optional<std::vector<sdk::PolledMessage>> exchange_queue;
   std::deque<sdk::Result<sdk::ClaimResponse>> submit_answers;
+  std::deque<sdk::Result<sdk::ClaimResponse>> cancel_answers;
   std::deque<sdk::Result<sdk::ClaimStatus>> status_answers;
   std::deque<sdk::Result<sdk::Acknowledgement>> answer_results;
   std::deque<sdk::Result<sdk::Acknowledgement>> notice_results;

@@ -53,7 +53,9 @@
  * mutual TLS. */
 /* Minor 2: the billing.check_status method and ClaimResponse status
  * "unknown" (JSON members only; no struct changed). */
-#define WASL_ABI_VERSION_MINOR 2
+/* Minor 3: CancelRequest.kind ("nullify") and Claim.related_request_id and
+ * related_relationship (a resubmission); JSON members only. */
+#define WASL_ABI_VERSION_MINOR 3
 #define WASL_ABI_VERSION \
   ((uint32_t)(((uint32_t)WASL_ABI_VERSION_MAJOR << 16) | (uint32_t)WASL_ABI_VERSION_MINOR))
 #define WASL_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)

@@ -51,6 +51,8 @@ class BillingGateway {
   // Prior authorization (Claim with use = "preauthorization").
   virtual Result<ClaimResponse> request_prior_authorization(const Claim& claim) = 0;
 
+  // SDK 1.3: a claim with related_request_id resubmits the claim sent with
+  // that key (the exchange checks the one it replaces was rejected).
   virtual Result<ClaimResponse> submit_claim(const Claim& claim) = 0;
 
   // Fetches queued responses (at most request.max_messages); empty when none.
@@ -58,7 +60,12 @@ class BillingGateway {
   // (to acknowledge). An answer not acknowledged may be delivered again.
   virtual Result<std::vector<ClaimResponse>> poll(const PollRequest& request) = 0;
 
-  // Cancels an earlier claim or authorization.
+  // Cancels an earlier claim or authorization; SDK 1.3: request.kind
+  // "nullify" reverses one the payer adjudicated instead. The exchange
+  // taking it answers approved = true; refusing it (a claim it does not
+  // hold, one in a state that cannot be cancelled), approved = false with
+  // its error codes in errors. A resend with the same idempotency key is the
+  // same message.
   virtual Result<ClaimResponse> cancel(const CancelRequest& request) = 0;
 
   // SDK 1.1: confirms a polled answer was recorded; acknowledging twice is

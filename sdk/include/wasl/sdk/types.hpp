@@ -331,12 +331,20 @@ struct Claim {
   // and response_system of check_eligibility); empty when there was none.
   std::string eligibility_response_id;
   std::string eligibility_response_system;
+  // SDK 1.3: the claim this one replaces, when it resubmits a claim the
+  // payer rejected: the idempotency key the rejected claim was sent with (so
+  // the plugin names it as the exchange knows it), and how the two relate
+  // (HL7 ex-relatedclaimrelationship: "prior", the claim it replaces, when
+  // left empty; or "associated"). Empty: a claim that replaces none.
+  std::string related_request_id;
+  std::string related_relationship;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     Claim, idempotency_key, use, patient_id, coverage, practitioner_id, facility_id, encounter_id,
     service_start_ms, service_end_ms, items, prior_auth_ref, raw, claim_type, claim_subtype,
     provider_license, payer_license, provider_name, encounter_class, patient, practitioner,
-    diagnoses, eligibility_response_id, eligibility_response_system)
+    diagnoses, eligibility_response_id, eligibility_response_system, related_request_id,
+    related_relationship)
 
 // How the payer adjudicated one claim item (item_sequence >= 1) or the
 // whole claim (item_sequence 0), amounts in the response's currency.
@@ -438,9 +446,13 @@ struct CancelRequest {
   // SDK 1.1: who asks whom (as on the claim being cancelled).
   std::string provider_license;
   std::string payer_license;
+  // SDK 1.3: "cancel" withdraws a claim the payer has not adjudicated yet;
+  // "nullify" reverses one it adjudicated (approved, partial or rejected).
+  // A plugin built before 1.3 ignores it and cancels.
+  std::string kind = "cancel";
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CancelRequest, idempotency_key, request_id, reason,
-                                                provider_license, payer_license)
+                                                provider_license, payer_license, kind)
 
 // SDK 1.2: asks the exchange whether it holds a claim whose submission
 // answered status "unknown" (BillingGateway::check_status).
