@@ -297,9 +297,9 @@ sdk::Status add_claim_actions(workflow::HubActions& actions, const config::Confi
         if (ctx.consultation_id.empty() || ctx.tx == nullptr) return nlohmann::json(claim);
         ClaimStore claims(cipher, audit);
         if (claim.use == "claim" && claim.prior_auth_ref.empty()) {
-          WASL_ASSIGN_OR_RETURN(claim.prior_auth_ref,
-                                consultation_pre_auth_ref(*ctx.tx, claims, ctx.facility_id,
-                                                          ctx.consultation_id));
+          WASL_ASSIGN_OR_RETURN(
+              claim.prior_auth_ref,
+              consultation_pre_auth_ref(*ctx.tx, claims, ctx.facility_id, ctx.consultation_id));
         }
         nlohmann::json output = claim;
         domain::Claim row;
@@ -321,15 +321,15 @@ sdk::Status add_claim_actions(workflow::HubActions& actions, const config::Confi
                                           build_eligibility(input, ctx.facility_id, config));
                     return nlohmann::json(request);
                   }));
-  WASL_RETURN_IF_ERROR(actions.add(
-      kBillingService, workflow::HubActionMode::kInTransaction,
-      [&config](const workflow::HubActionContext& ctx,
-                const nlohmann::json& input) -> Result<nlohmann::json> {
-        (void)input;
-        WASL_ASSIGN_OR_RETURN(const config::FacilityBillingConfig* billing,
-                              billing_of(config, ctx.facility_id, kBillingService));
-        return billing_service(*billing);
-      }));
+  WASL_RETURN_IF_ERROR(
+      actions.add(kBillingService, workflow::HubActionMode::kInTransaction,
+                  [&config](const workflow::HubActionContext& ctx,
+                            const nlohmann::json& input) -> Result<nlohmann::json> {
+                    (void)input;
+                    WASL_ASSIGN_OR_RETURN(const config::FacilityBillingConfig* billing,
+                                          billing_of(config, ctx.facility_id, kBillingService));
+                    return billing_service(*billing);
+                  }));
   WASL_RETURN_IF_ERROR(actions.add(
       kAwaitPriorAuthorization, workflow::HubActionMode::kInTransaction,
       [&config, &cipher, &audit](const workflow::HubActionContext& ctx,

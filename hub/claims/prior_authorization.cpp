@@ -34,8 +34,7 @@ std::string pre_auth_ref_of(const domain::Claim& c) {
 }  // namespace
 
 Result<json> prior_authorization_decision(storage::Transaction& tx, const ClaimStore& claims,
-                                          std::string_view facility_id,
-                                          std::string_view claim_id,
+                                          std::string_view facility_id, std::string_view claim_id,
                                           std::chrono::milliseconds not_yet) {
   WASL_ASSIGN_OR_RETURN(domain::Claim c, claims.get(tx, facility_id, claim_id));
   if (!is_prior_authorization(c)) {
@@ -53,8 +52,8 @@ Result<json> prior_authorization_decision(storage::Transaction& tx, const ClaimS
                   {"approved", true},
                   {"pre_auth_ref", pre_auth_ref_of(c)}};
     case domain::ClaimState::kRejected:
-      return Error(ErrorCode::kFailedPrecondition,
-                   "the payer rejected prior authorization " + c.id, false);
+      return Error(ErrorCode::kFailedPrecondition, "the payer rejected prior authorization " + c.id,
+                   false);
     case domain::ClaimState::kDraft:
     case domain::ClaimState::kSubmitted:
     case domain::ClaimState::kQueued:

@@ -105,8 +105,9 @@ void declare_non_phi(Catalogue& c) {
              "eligibility_response_system"},
             {"related_request_id", "related_relationship"},
             under("coverage", coverage)});
-  const Paths billing_service{"service_code", "service_code_system", "price",        "tax",
-                              "currency",     "claim_type",          "claim_subtype", "requires_prior_auth"};
+  const Paths billing_service{
+      "service_code", "service_code_system", "price",         "tax",
+      "currency",     "claim_type",          "claim_subtype", "requires_prior_auth"};
   const Paths prior_authorization{"claim_id", "state", "approved", "pre_auth_ref"};
   auto declare = [&c](std::string_view name, Paths inputs, Paths outputs) {
     auto& cap = c.capabilities.find(name)->second;

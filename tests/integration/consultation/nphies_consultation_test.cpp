@@ -368,8 +368,8 @@ TEST_P(NphiesPriorAuthTest, TheServiceAsksFirstAndTheClaimCarriesTheApproval) {
 
   // The payer now refuses: the second consultation goes on, its timeline
   // records the refusal, and no claim goes to the exchange for it.
-  ASSERT_TRUE(hub.nphies_peer()->post("/_peer/rules", json{{"priorauth", {{"outcome", "reject"}}}})
-                  .ok());
+  ASSERT_TRUE(
+      hub.nphies_peer()->post("/_peer/rules", json{{"priorauth", {{"outcome", "reject"}}}}).ok());
   const std::string rejected = book_to_waiting_room(hub, api, "appt-priorauth-rejected");
   ASSERT_FALSE(rejected.empty());
   Session second = admit_participants(hub, rejected);

@@ -165,8 +165,8 @@ class PriorAuthorizationTest : public records::testing::RecordsDatabaseTest {
     workflow::EngineOptions options;
     options.workers = 1;
     options.poll_interval = std::chrono::milliseconds(10);
-    engine_ = std::make_unique<workflow::Engine>(*store_, *definitions_, payer_, actions_,
-                                                 metrics_, options);
+    engine_ = std::make_unique<workflow::Engine>(*store_, *definitions_, payer_, actions_, metrics_,
+                                                 options);
     workflow::StartRunRequest r;
     r.workflow = "prior-auth-flow";
     r.facility_id = kFacilityA;
@@ -311,13 +311,12 @@ TEST_P(PriorAuthorizationTest, AQueuedAnswerIsAwaitedUntilThePollRecordsIt) {
   {
     ClaimStore store(*cipher_, *audit_);
     auto tx = begin();
-    ClaimSubmission s = claim_submission_of(
-        json{{"request_id", "k"},
-             {"status", "complete"},
-             {"outcome", "complete"},
-             {"approved", true},
-             {"pre_auth_ref", "PA-POLLED"}},
-        1'700'003'000'000);
+    ClaimSubmission s = claim_submission_of(json{{"request_id", "k"},
+                                                 {"status", "complete"},
+                                                 {"outcome", "complete"},
+                                                 {"approved", true},
+                                                 {"pre_auth_ref", "PA-POLLED"}},
+                                            1'700'003'000'000);
     ASSERT_OK(store.record_submission(*tx, kFacilityA, rows[0].id, s, ClaimActor{}));
     ASSERT_OK(tx->commit());
   }
