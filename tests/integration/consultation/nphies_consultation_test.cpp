@@ -21,6 +21,10 @@
 //     restart the resend reuses the claim's ids, so the exchange holds one
 //     claim, submitted once, and the hub's claim ends in its adjudicated
 //     state;
+//   - AReconciliationPaysThreeClaimsOneInPart: one payment reconciliation
+//     pays three approved claims, the third in part; the claims end paid,
+//     paid and partially_paid with the amounts, the CSV export has the
+//     three lines, and the exchange takes the hub's payment-notice;
 //   - (SQLite only) TheServiceAsksFirstAndTheClaimCarriesTheApproval: the
 //     facility's payer contract requires prior authorization; the exchange
 //     approves the first consultation's and its claim carries the preAuthRef
@@ -36,6 +40,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <ctime>
 #include <map>
 #include <thread>
 
@@ -333,6 +338,120 @@ std::vector<json> peer_claims(ConsultationHub& hub, const std::string& use) {
     if (c.value("use", std::string()) == use) out.push_back(c);
   }
   return out;
+}
+
+// Today's date in Saudi Arabia (UTC+3), as the exchange dates payments.
+std::string saudi_today() {
+  std::time_t t = std::time(nullptr) + 3 * 3600;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[11];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+// The Claim identifier value the exchange holds the hub's claim `claim_id`
+// under: the claims it stored, in the order they came, matched to the hub's
+// in the order they were billed.
+std::vector<std::string> peer_claim_values(ConsultationHub& hub) {
+  std::vector<std::string> out;
+  const json claims = hub.nphies_claims();
+  for (const auto& c : claims["items"]) {
+    const std::string key = c.value("key", std::string());
+    out.push_back(key.substr(key.find('|') + 1));
+  }
+  return out;
+}
+
+// Three approved claims paid by one reconciliation, the third only in part:
+// the billing round (every second here) records it, the claims move to
+// paid, paid and partially_paid with the amounts, the CSV export has the
+// three lines, and the next round sends the payment-notice the exchange
+// takes.
+TEST_P(NphiesConsultationTest, AReconciliationPaysThreeClaimsOneInPart) {
+  auto chime = start_peer(600000);
+  ASSERT_TRUE(chime);
+  ConsultationHub hub(chime_binding(*chime), options());
+  ASSERT_NE(hub.nphies_peer(), nullptr);
+  ASSERT_TRUE(hub.start());
+  send_events_to(*chime, hub);
+  HubApiClient api = hub.client("hospital");
+  HubApiClient integrator = hub.client("integrator");
+
+  std::vector<std::string> claims;
+  for (const char* appointment : {"appt-pay-1", "appt-pay-2", "appt-pay-3"}) {
+    claims.push_back(billed(hub, *chime, api, appointment, {{"outcome", "approve"}}, "approved"));
+    ASSERT_FALSE(claims.back().empty());
+  }
+  std::vector<std::string> values = peer_claim_values(hub);
+  ASSERT_EQ(values.size(), 3u);
+
+  // 150 + 22.50 tax claimed; the exchange approves the net less a 10 % copay
+  // of the price: 157.50 each.
+  const std::string today = saudi_today();
+  auto paid =
+      hub.nphies_peer()->post("/_peer/payment-reconciliations",
+                              json{{"paymentDate", today},
+                                   {"paymentIdentifier", "TRF-E2E"},
+                                   {"claims",
+                                    {{{"claim", values[0]}, {"nphiesFee", 1.5}},
+                                     {{"claim", values[1]}},
+                                     {{"claim", values[2]}, {"amount", 50}, {"earlyFee", 0.5}}}}});
+  ASSERT_TRUE(paid.ok()) << paid.error().message;
+  ASSERT_DOUBLE_EQ((*paid).value("paymentAmount", 0.0), 157.5 + 157.5 + 50 - 1.5 - 0.5);
+
+  std::map<std::string, std::string> states;
+  auto until = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < until) {
+    for (const auto& id : claims) {
+      ApiAnswer c = integrator.get("/v1/claims/" + id);
+      ASSERT_EQ(c.status, 200) << c.body;
+      states[id] = c.json.value("state", std::string());
+    }
+    if (states[claims[2]] != "approved") break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(states[claims[0]], "paid");
+  EXPECT_EQ(states[claims[1]], "paid");
+  EXPECT_EQ(states[claims[2]], "partially_paid");
+
+  ApiAnswer payments = integrator.get("/v1/payments");
+  ASSERT_EQ(payments.status, 200) << payments.body;
+  ASSERT_EQ(payments.json["items"].size(), 1u) << payments.body;
+  const json& payment = payments.json["items"][0];
+  EXPECT_EQ(payment["payment_identifier"], "TRF-E2E");
+  EXPECT_EQ(payment["payment_date"], today);
+  ASSERT_EQ(payment["lines"].size(), 3u) << payments.body;
+  std::map<std::string, json> line_of;
+  for (const auto& l : payment["lines"]) line_of[l.value("claim_id", std::string())] = l;
+  EXPECT_EQ(line_of[claims[0]]["amount"], 157.5);
+  EXPECT_EQ(line_of[claims[0]]["nphies_fee"], 1.5);
+  EXPECT_EQ(line_of[claims[1]]["amount"], 157.5);
+  EXPECT_EQ(line_of[claims[2]]["amount"], 50.0);
+  EXPECT_EQ(line_of[claims[2]]["early_fee"], 0.5);
+
+  ApiAnswer csv = api.get("/v1/payments/export.csv?from=" + today + "&to=" + today);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  for (const auto& id : claims) EXPECT_NE(csv.body.find(id), std::string::npos) << csv.body;
+  EXPECT_NE(csv.body.find(",157.50,0.00,1.50,SAR"), std::string::npos) << csv.body;
+  EXPECT_NE(csv.body.find(",50.00,0.50,0.00,SAR"), std::string::npos) << csv.body;
+  std::size_t rows = 0;
+  for (std::size_t at = csv.body.find("\r\n"); at != std::string::npos;
+       at = csv.body.find("\r\n", at + 2)) {
+    ++rows;
+  }
+  EXPECT_EQ(rows, 4u) << csv.body;  // the header and three lines
+
+  // The hub tells the payer it took the reconciliation (bounded).
+  until = std::chrono::steady_clock::now() + 30s;
+  std::size_t notices = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    auto taken = hub.nphies_peer()->get("/_peer/payment-notices");
+    notices = taken.ok() ? (*taken)["items"].size() : 0;
+    if (notices > 0) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(notices, 1u) << integrator.get("/v1/payments").body << hub.log();
 }
 
 TEST_P(NphiesPriorAuthTest, TheServiceAsksFirstAndTheClaimCarriesTheApproval) {
