@@ -11,6 +11,7 @@
 #include "hub/claims/claim_actions.hpp"
 #include "hub/claims/claim_status_check.hpp"
 #include "hub/claims/claim_store.hpp"
+#include "hub/claims/information_answers.hpp"
 #include "hub/claims/payment_notices.hpp"
 #include "hub/claims/poll_lease.hpp"
 #include "hub/claims/polled_message_router.hpp"
@@ -156,6 +157,14 @@ int ClaimPollJob::tick(std::int64_t now_ms) {
                    noticed.error().message);
     } else if (*noticed > 0) {
       spdlog::info("payment notices of facility {}: {} sent", facility_id, *noticed);
+    }
+    auto resent = resend_answers(deps, facility_id, now_ms);
+    if (!resent.ok()) {
+      spdlog::warn("information answers of facility {} failed: {}", facility_id,
+                   resent.error().message);
+    } else if (*resent > 0) {
+      spdlog::info("information answers of facility {}: {} sent again and taken", facility_id,
+                   *resent);
     }
     alert_unanswered(facility_id, now_ms);
     auto finished = PollLease(*deps_.store).finish(facility_id, holder_, now_ms, due);

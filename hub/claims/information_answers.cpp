@@ -1,5 +1,6 @@
 #include "hub/claims/information_answers.hpp"
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -150,6 +151,36 @@ Result<InformationRequestRow> answer_information_request(
   WASL_RETURN_IF_ERROR(tx->commit());
   if (!sent.ok()) return sent.error();
   return row;
+}
+
+Result<int> resend_answers(const ClaimPollDeps& deps, const std::string& facility_id,
+                           std::int64_t now_ms) {
+  std::vector<InformationRequestRow> sending;
+  {
+    WASL_ASSIGN_OR_RETURN(auto tx, deps.store->begin(storage::TxMode::kReadOnly));
+    InformationRequestQuery q;
+    q.state = InformationRequestState::kSending;
+    q.limit = kMaxResentAnswers;
+    WASL_ASSIGN_OR_RETURN(
+        sending, InformationRequestStore(*deps.cipher, *deps.audit).list(*tx, facility_id, q));
+  }
+  int settled = 0;
+  for (const InformationRequestRow& r : sending) {
+    if (deps.keep_alive) deps.keep_alive();
+    auto sent =
+        answer_information_request(deps, facility_id, r.id, AnswerInput{}, now_ms, "system");
+    if (sent.ok()) {
+      ++settled;
+      continue;
+    }
+    const sdk::Error& e = sent.error();
+    if (e.code == ErrorCode::kUnimplemented || e.retryable) break;
+    // Refused for good (kept on the request, now open again), answered by
+    // another hub meanwhile, or this one cannot be sent: the others may be.
+    spdlog::warn("information request {} of facility {}: its answer was not taken: {}", r.id,
+                 facility_id, e.message);
+  }
+  return settled;
 }
 
 }  // namespace wasl::claims

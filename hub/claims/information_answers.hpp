@@ -65,4 +65,18 @@ sdk::Result<InformationRequestRow> answer_information_request(
     const ClaimPollDeps& deps, const std::string& facility_id, const std::string& id,
     const AnswerInput& input, std::int64_t now_ms, const std::string& actor);
 
+// resend_answers makes one pass for one facility, inside its billing round:
+// each of its requests left `sending` (the exchange did not answer when the
+// answer was sent; oldest first, at most kMaxResentAnswers) is sent again as
+// the same message, by "system", and settled as answer_information_request
+// settles it. The pass ends at the first answer the exchange still does not
+// take (unreachable: the next round tries again) or when the plugin has no
+// such method; an answer refused for good goes back to open (as above) and
+// the pass goes on. Answers how many the exchange took.
+//
+// Errors: the billing lookup's error; storage errors.
+inline constexpr std::size_t kMaxResentAnswers = 20;
+sdk::Result<int> resend_answers(const ClaimPollDeps& deps, const std::string& facility_id,
+                                std::int64_t now_ms);
+
 }  // namespace wasl::claims

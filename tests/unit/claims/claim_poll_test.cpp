@@ -940,6 +940,64 @@ TEST_P(ClaimPollTest, ALostAnswerIsSentAgainUnchangedAndARefusedOneReopens) {
   EXPECT_EQ(done.state, InformationRequestState::kCannotSupply);
 }
 
+// An answer the exchange did not take stays sending; the billing round sends
+// it again, as the same message, until the exchange takes it, without an
+// operator asking again.
+TEST_P(ClaimPollTest, TheBillingRoundSendsAgainAnAnswerLeftSending) {
+  const std::string first = ask_about_claim_a("CR-4");
+  const std::string second = ask_about_claim_a("CR-5");
+  ASSERT_FALSE(first.empty());
+  ASSERT_FALSE(second.empty());
+  const sdk::Error unreachable(sdk::ErrorCode::kUnavailable, "the exchange did not answer", true);
+  AnswerInput input;
+  input.texts = {"The visit note is attached."};
+  input.documents = {{"application/pdf", "visit note", kPdf}};
+  for (const std::string& id : {first, second}) {
+    billing_->answer_results.push_back(unreachable);
+    ASSERT_FALSE(answer_information_request(deps_, kFacilityA, id, input, 6'000, "apikey:a").ok());
+  }
+  auto state_of = [&](const std::string& id) {
+    InformationRequestStore requests(*cipher_, *audit_);
+    auto tx = begin();
+    auto row = requests.get(*tx, kFacilityA, id, false);
+    EXPECT_OK(row);
+    return row.ok() ? row->state : InformationRequestState::kOpen;
+  };
+  // Still unreachable: the pass stops at the first, both stay sending.
+  billing_->answer_results.push_back(unreachable);
+  ASSERT_OK_AND_ASSIGN(int none, resend_answers(deps_, kFacilityA, 7'000));
+  EXPECT_EQ(none, 0);
+  EXPECT_EQ(billing_->calls_of("billing.answer_information_request").size(), 3u);
+  EXPECT_EQ(state_of(first), InformationRequestState::kSending);
+  EXPECT_EQ(state_of(second), InformationRequestState::kSending);
+  // Another facility has nothing of them to send.
+  ASSERT_OK_AND_ASSIGN(int theirs, resend_answers(deps_, kFacilityB, 7'500));
+  EXPECT_EQ(theirs, 0);
+  EXPECT_EQ(billing_->calls_of("billing.answer_information_request").size(), 3u);
+
+  // The round, once the exchange answers: both taken, each the message it
+  // was the first time.
+  billing_->answer_results.push_back(sdk::Acknowledgement{"ack-4", true});
+  billing_->answer_results.push_back(sdk::Acknowledgement{"ack-5", true});
+  ClaimPollJob job(deps_);
+  EXPECT_EQ(job.tick(8'000), 2);
+  EXPECT_EQ(state_of(first), InformationRequestState::kAnswered);
+  EXPECT_EQ(state_of(second), InformationRequestState::kAnswered);
+  auto sent = billing_->calls_of("billing.answer_information_request");
+  ASSERT_EQ(sent.size(), 5u);
+  for (std::size_t again = 3; again < 5; ++again) {
+    const auto& key = sent[again].input["idempotency_key"];
+    const bool same =
+        (sent[0].input["idempotency_key"] == key && sent[again].input == sent[0].input) ||
+        (sent[1].input["idempotency_key"] == key && sent[again].input == sent[1].input);
+    EXPECT_TRUE(same) << "resend " << again << " is not the message first sent with " << key;
+  }
+  EXPECT_NE(sent[3].input["idempotency_key"], sent[4].input["idempotency_key"]);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE entity_id = '" + first +
+                   "' AND action = 'information_request.answered' AND actor = 'system'"),
+            1);
+}
+
 WASL_RECORDS_INSTANTIATE(ClaimPollTest);
 
 }  // namespace
