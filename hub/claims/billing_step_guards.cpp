@@ -112,7 +112,7 @@ struct Guard {
       const std::string request_id = input.value("request_id", std::string());
       ClaimStore claims(cipher, audit);
       WASL_ASSIGN_OR_RETURN(auto claim,
-                            claims.find_by_request_message(*ctx.tx, ctx.facility_id, request_id));
+                            claims.find_by_request_key(*ctx.tx, ctx.facility_id, request_id));
       if (!claim) {
         return workflow::refuse_step(audit, ctx, method, "claim", request_id,
                                      "request_id names no claim of the run's facility");

@@ -4,7 +4,8 @@
 // (facilities.<id>.billing) fill provider_license and provider_name (and the
 // request's facility_id) of every billing call; a step naming other values
 // is refused. billing.cancel may name only a claim of the run's facility
-// (its request message id, as ClaimStore keeps it), billing.acknowledge
+// (request_id: the idempotency key it was sent with, as
+// sdk::CancelRequest says and ClaimStore keeps it), billing.acknowledge
 // only an answer recorded on one of its claims (the answer's message id);
 // billing.check_status, billing.poll_messages and billing.send_payment_notice
 // speak as the facility's provider licence, so the exchange answers only

@@ -666,13 +666,17 @@ TEST_P(BillingStepGuardTest, TheHostSetsTheRunsFacilityLicence) {
   EXPECT_EQ(poll["provider_license"], "PR-B");
   ASSERT_OK_AND_ASSIGN(auto ack, guarded(kFacilityA, B::kAcknowledge, {{"message_id", "ans-a-1"}}));
   EXPECT_EQ(ack["provider_license"], "PR-FHIR");
-  ASSERT_OK_AND_ASSIGN(auto cancel, guarded(kFacilityA, B::kCancel, {{"request_id", "msg-a-1"}}));
+  ASSERT_OK_AND_ASSIGN(auto cancel, guarded(kFacilityA, B::kCancel, {{"request_id", "key-a-1"}}));
   EXPECT_EQ(cancel["provider_license"], "PR-FHIR");
   ASSERT_OK_AND_ASSIGN(auto claim, guarded(kFacilityA, B::kSubmitClaim, claim_input()));
   EXPECT_EQ(claim["provider_license"], "PR-FHIR");
   EXPECT_EQ(claim["provider_name"], "Hospital A");
   EXPECT_EQ(claim["facility_id"], kFacilityA);
   EXPECT_EQ(denials(kFacilityA) + denials(kFacilityB), 0);
+  // A claim is named by the key it was sent with, not by its message id.
+  auto by_message = guarded(kFacilityA, B::kCancel, {{"request_id", "msg-a-1"}});
+  ASSERT_FALSE(by_message.ok());
+  EXPECT_EQ(by_message.error().code, sdk::ErrorCode::kPermissionDenied);
 }
 
 TEST_P(BillingStepGuardTest, AnotherFacilitysLicenceOrClaimIsRefusedAndAudited) {
@@ -681,13 +685,13 @@ TEST_P(BillingStepGuardTest, AnotherFacilitysLicenceOrClaimIsRefusedAndAudited) 
   for (std::string_view method : {B::kPoll, B::kAcknowledge, B::kCancel}) {
     auto refused = guarded(
         kFacilityB, method,
-        {{"provider_license", "PR-FHIR"}, {"request_id", "msg-a-1"}, {"message_id", "m-1"}});
+        {{"provider_license", "PR-FHIR"}, {"request_id", "key-a-1"}, {"message_id", "m-1"}});
     ASSERT_FALSE(refused.ok()) << method;
     EXPECT_EQ(refused.error().code, sdk::ErrorCode::kPermissionDenied) << method;
     EXPECT_FALSE(refused.error().retryable);
   }
   // B's run cancels A's claim under its own licence.
-  auto cancel = guarded(kFacilityB, B::kCancel, {{"request_id", "msg-a-1"}});
+  auto cancel = guarded(kFacilityB, B::kCancel, {{"request_id", "key-a-1"}});
   ASSERT_FALSE(cancel.ok());
   EXPECT_EQ(cancel.error().code, sdk::ErrorCode::kPermissionDenied);
   // B's run acknowledges A's answer under its own licence.
@@ -702,7 +706,7 @@ TEST_P(BillingStepGuardTest, AnotherFacilitysLicenceOrClaimIsRefusedAndAudited) 
   EXPECT_EQ(denials(kFacilityB), 6);
   EXPECT_EQ(denials(kFacilityA), 0);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied' AND "
-                   "entity_type = 'claim' AND entity_id = 'msg-a-1'"),
+                   "entity_type = 'claim' AND entity_id = 'key-a-1'"),
             1);
 }
 
