@@ -144,6 +144,12 @@ Result<ClaimStatusCheckResult> check_in_doubt_claims(const ClaimPollDeps& deps,
       ++out.in_doubt;
       continue;
     }
+    // A cancellation of it on its way: a resend would submit what the
+    // operator is withdrawing. The cancellation's answer settles it.
+    if (d->claim.cancellation && d->claim.cancellation->state == "sending") {
+      ++out.in_doubt;
+      continue;
+    }
     // Held and adjudicated, or not held: the same message again.
     const bool preauth = d->request.use == "preauthorization";
     Result<sdk::ClaimResponse> answer = preauth ? billing->request_prior_authorization(d->request)

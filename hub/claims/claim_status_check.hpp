@@ -18,7 +18,9 @@
 //               and its answer is recorded as a submission's
 //               (claim_submission_of); an "unknown" answer again or a
 //               retryable error leaves it in_doubt; a permanent error moves
-//               it to error;
+//               it to error. Not while a cancellation of the claim is
+//               sending (claim_cancellation.hpp): it stays in_doubt, and the
+//               cancellation's answer settles it;
 //   any error   of the check itself (its answer lost too): it stays in_doubt
 //               and is asked about again next round.
 // Every move is written with its claim.submit_result audit event in one

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "hub/claims/claim_status_check.hpp"
 #include "tests/unit/claims/answered_claims.hpp"
 
 namespace wasl::claims::testing {
@@ -81,6 +82,19 @@ TEST_P(ClaimCancellationTest, ALostAnswerIsSentAgainAsTheSameMessage) {
   EXPECT_EQ(sending.state, ClaimState::kInDoubt);
   ASSERT_TRUE(sending.cancellation.has_value());
   EXPECT_EQ(sending.cancellation->state, "sending");
+
+  // The billing round finds the exchange does not hold the claim: it is not
+  // sent again while its cancellation is on its way.
+  sdk::ClaimStatus not_held;
+  not_held.status = "not_held";
+  billing_->status_answers.push_back(not_held);
+  ASSERT_OK_AND_ASSIGN(ClaimStatusCheckResult round,
+                       check_in_doubt_claims(deps_, kFacilityA, 1'200));
+  EXPECT_EQ(round.checked, 1);
+  EXPECT_EQ(round.in_doubt, 1);
+  EXPECT_EQ(round.resent, 0);
+  EXPECT_TRUE(billing_->calls_of("billing.submit_claim").empty());
+  EXPECT_EQ(claim(kFacilityA, "claim-a").state, ClaimState::kInDoubt);
 
   // A nullify meanwhile is refused; the same cancellation again is the same
   // message, whatever reason is given now.
