@@ -246,6 +246,8 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   WASL_RETURN_IF_ERROR(app->actions_.complete());
 
   // billing.poll: queued claim answers, every billing facility's poll_interval.
+  app->event_triggers_ = std::make_unique<workflow::EventTriggers>(
+      *app->definitions_, *app->engine_, scheduled_facilities(config));
   app->claim_poll_ = std::make_unique<claims::ClaimPollJob>(app->claim_poll_deps());
   app->claim_poll_runner_ = std::make_unique<jobs::PeriodicRunner>(
       "billing.poll", app->claim_poll_->interval(), [self]() -> sdk::Status {
@@ -408,6 +410,18 @@ claims::ClaimPollDeps App::claim_poll_deps() {
     plugins_->health().raise(name, alert.kind,
                              "claim " + alert.claim_id + " " + alert.state + " since " +
                                  domain::format_timestamp(alert.sent_at_ms));
+  };
+  // The workflows a new information request starts (trigger kind event).
+  deps.start_event_runs = [this](storage::Transaction& tx, const std::string& facility_id,
+                                 std::string_view event,
+                                 const nlohmann::json& trigger) -> sdk::Status {
+    if (!event_triggers_) return {};
+    auto started = event_triggers_->start_runs(tx, facility_id, event, trigger);
+    if (!started.ok()) return started.error();
+    for (const std::string& run : *started) {
+      spdlog::info("event {} of facility {} started run {}", event, facility_id, run);
+    }
+    return {};
   };
   return deps;
 }
@@ -604,6 +618,7 @@ void App::stop() {
   probe_runner_.reset();
   auth_audit_runner_.reset();
   claim_poll_.reset();
+  event_triggers_.reset();
   scheduler_.reset();
   dispatcher_.reset();
   inbox_writer_.reset();

@@ -50,6 +50,7 @@
 #include "hub/webhooks/webhook_dispatcher.hpp"
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
+#include "hub/workflow/event_triggers.hpp"
 #include "hub/workflow/hub_actions.hpp"
 #include "hub/workflow/scheduler.hpp"
 #include "wasl/sdk/result.hpp"
@@ -124,6 +125,8 @@ class App {
   workflow::HubActions actions_;
   std::unique_ptr<workflow::Engine> engine_;
   std::unique_ptr<workflow::Scheduler> scheduler_;
+  // Runs of the workflows a hub event starts (claim_poll_deps).
+  std::unique_ptr<workflow::EventTriggers> event_triggers_;
   std::unique_ptr<jobs::PeriodicRunner> schedule_runner_;  // scheduler_->run_due()
   std::shared_ptr<workflow::CapabilityInvoker> invoker_;   // the engine's
   // Work owed to the outside world after a commit (EHR bookings, evictions).

@@ -2,6 +2,8 @@
 
 #include "hub/claims/billing_step_guards.hpp"
 #include "hub/claims/claim_store.hpp"
+#include "hub/claims/information_answers.hpp"
+#include "hub/claims/information_request_store.hpp"
 #include "hub/claims/prior_authorization.hpp"
 #include "hub/crypto/hex.hpp"
 #include "hub/domain/claim.hpp"
@@ -23,6 +25,8 @@ constexpr const char* kBuildEligibility = "hub.build_eligibility";
 constexpr const char* kBillingService = "hub.billing_service";
 constexpr const char* kAwaitPriorAuthorization = "hub.await_prior_authorization";
 constexpr const char* kClaimIdMember = "claim_id";
+constexpr const char* kAnswerInformationRequest = "hub.answer_information_request";
+constexpr const char* kInformationRequestIdMember = "information_request_id";
 
 // The facility's billing settings; kFailedPrecondition (not retryable: the
 // configuration must change) when it has none.
@@ -342,6 +346,44 @@ sdk::Status add_claim_actions(workflow::HubActions& actions, const config::Confi
         ClaimStore claims(cipher, audit);
         return prior_authorization_decision(*ctx.tx, claims, ctx.facility_id, claim_id,
                                             billing->poll_interval);
+      }));
+  WASL_RETURN_IF_ERROR(actions.add(
+      kAnswerInformationRequest, workflow::HubActionMode::kInTransaction,
+      [&cipher, &audit](const workflow::HubActionContext& ctx,
+                        const nlohmann::json& input) -> Result<nlohmann::json> {
+        ActionInput in(kAnswerInformationRequest, input);
+        WASL_RETURN_IF_ERROR(in.require_object());
+        WASL_ASSIGN_OR_RETURN(std::string id, in.text(kInformationRequestIdMember, true));
+        AnswerInput answer;
+        WASL_ASSIGN_OR_RETURN(const nlohmann::json* texts, in.array("texts"));
+        if (texts != nullptr) {
+          for (const nlohmann::json& t : *texts) {
+            if (!t.is_string()) {
+              return Error(ErrorCode::kInvalidArgument,
+                           std::string(kAnswerInformationRequest) + ": texts must be strings",
+                           false);
+            }
+            answer.texts.push_back(t.get<std::string>());
+          }
+        }
+        if (auto c = input.find("cannot_supply"); c != input.end() && !c->is_null()) {
+          if (!c->is_boolean()) {
+            return Error(
+                ErrorCode::kInvalidArgument,
+                std::string(kAnswerInformationRequest) + ": cannot_supply must be a boolean",
+                false);
+          }
+          answer.cannot_supply = c->get<bool>();
+        }
+        WASL_ASSIGN_OR_RETURN(answer.reason, in.text("reason"));
+        // Another facility's request is kNotFound, as a missing one.
+        WASL_ASSIGN_OR_RETURN(
+            InformationRequestRow row,
+            InformationRequestStore(cipher, audit).get(*ctx.tx, ctx.facility_id, id, false));
+        auto stored = store_answer(cipher, audit, *ctx.tx, row, answer, ctx.now_ms, "system");
+        if (!stored.ok()) return stored.error();
+        return nlohmann::json{{kInformationRequestIdMember, id},
+                              {"state", std::string(to_string(InformationRequestState::kSending))}};
       }));
   WASL_RETURN_IF_ERROR(add_billing_step_guards(actions, config, cipher, audit));
   // A prior authorization's answer is recorded on its claim exactly as a

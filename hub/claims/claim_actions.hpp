@@ -86,9 +86,18 @@ sdk::Result<sdk::EligibilityRequest> build_eligibility(const nlohmann::json& inp
                                                        const std::string& facility_id,
                                                        const config::Config& config);
 
+// hub.answer_information_request (kInTransaction): {information_request_id,
+// texts, cannot_supply, reason} of a request of the run's facility (another
+// facility's is kNotFound, as a missing one) is checked and stored as its
+// answer in the step's transaction (store_answer, information_answers.hpp);
+// the billing round sends it. Answers {information_request_id, state:
+// "sending"}; kInvalidArgument naming a wrong member, kFailedPrecondition
+// when the request is not open.
+//
 // The claims feature's registration (app/ makes it at start-up): registers
-// hub.build_claim, hub.build_eligibility and the billing.submit_claim
-// observer. kAlreadyExists when any of them is registered already.
+// hub.build_claim, hub.build_eligibility, hub.billing_service,
+// hub.await_prior_authorization, hub.answer_information_request and the
+// billing.submit_claim observer. kAlreadyExists when any of them is registered already.
 // `config`, `cipher` and `audit` must outlive `actions`.
 sdk::Status add_claim_actions(workflow::HubActions& actions, const config::Config& config,
                               const records::CellCipher& cipher, const audit::AuditWriter& audit);

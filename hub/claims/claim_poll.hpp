@@ -29,6 +29,9 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/config/config.hpp"
@@ -83,6 +86,12 @@ struct ClaimPollDeps {
   // polled message): the billing round job renews its lease there. Empty:
   // nothing to renew.
   std::function<void()> keep_alive;
+  // Starts the workflows a hub event triggers (workflow/event_triggers.hpp)
+  // in `tx`, the transaction that records what caused it: a new information
+  // request is event "billing.information_request". Empty: none started.
+  std::function<sdk::Status(storage::Transaction& tx, const std::string& facility_id,
+                            std::string_view event, const nlohmann::json& trigger)>
+      start_event_runs;
 };
 
 // How long a round holds its facility past its start or its last renewal

@@ -39,15 +39,40 @@ std::string json_text(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// The claim as the exchange knows it (claim_as_sent.hpp).
-Result<sdk::Claim> sent_claim(const ClaimPollDeps& deps, storage::Transaction& tx,
-                              const std::string& facility_id, const std::string& claim_id) {
-  ClaimStore claims(*deps.cipher, *deps.audit);
-  WASL_ASSIGN_OR_RETURN(domain::Claim claim, claims.get(tx, facility_id, claim_id));
-  return claim_as_sent(claim);
-}
-
 }  // namespace
+
+Result<sdk::InformationAnswer> store_answer(const records::CellCipher& cipher,
+                                            const audit::AuditWriter& audit,
+                                            storage::Transaction& tx,
+                                            const InformationRequestRow& row,
+                                            const AnswerInput& input, std::int64_t now_ms,
+                                            const std::string& actor) {
+  auto problems = check_answer(input);
+  if (!problems.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 problems.front().first + " " + problems.front().second);
+  }
+  sdk::InformationAnswer answer;
+  answer.idempotency_key = "wasl-answer-" + row.id;
+  answer.request_id = row.request_id;
+  answer.request_system = row.request_system.value_or("");
+  // The claim as the exchange knows it (claim_as_sent.hpp).
+  WASL_ASSIGN_OR_RETURN(domain::Claim claim,
+                        ClaimStore(cipher, audit).get(tx, row.facility_id, row.claim_id));
+  WASL_ASSIGN_OR_RETURN(answer.claim, claim_as_sent(claim));
+  answer.texts = input.texts;
+  for (const AnswerDocument& d : input.documents) {
+    answer.attachments.push_back({d.content_type, d.title, sdk::base64_encode(d.bytes),
+                                  static_cast<std::int64_t>(d.bytes.size()), now_ms});
+  }
+  answer.cannot_supply = input.cannot_supply;
+  answer.reason = input.reason;
+  answer.sent_ms = now_ms;
+  WASL_RETURN_IF_ERROR(InformationRequestStore(cipher, audit)
+                           .store_answer(tx, row.facility_id, row.id,
+                                         json_text(nlohmann::json(answer)), actor, now_ms));
+  return answer;
+}
 
 std::vector<std::pair<std::string, std::string>> check_answer(const AnswerInput& input) {
   std::vector<std::pair<std::string, std::string>> problems;
@@ -114,25 +139,8 @@ Result<InformationRequestRow> answer_information_request(
       }
       tx->rollback();
     } else {
-      auto problems = check_answer(input);
-      if (!problems.empty()) {
-        return Error(ErrorCode::kInvalidArgument,
-                     problems.front().first + " " + problems.front().second);
-      }
-      answer.idempotency_key = "wasl-answer-" + row.id;
-      answer.request_id = row.request_id;
-      answer.request_system = row.request_system.value_or("");
-      WASL_ASSIGN_OR_RETURN(answer.claim, sent_claim(deps, *tx, facility_id, row.claim_id));
-      answer.texts = input.texts;
-      for (const AnswerDocument& d : input.documents) {
-        answer.attachments.push_back({d.content_type, d.title, sdk::base64_encode(d.bytes),
-                                      static_cast<std::int64_t>(d.bytes.size()), now_ms});
-      }
-      answer.cannot_supply = input.cannot_supply;
-      answer.reason = input.reason;
-      answer.sent_ms = now_ms;
-      WASL_RETURN_IF_ERROR(requests.store_answer(*tx, facility_id, id,
-                                                 json_text(nlohmann::json(answer)), actor, now_ms));
+      WASL_ASSIGN_OR_RETURN(
+          answer, store_answer(*deps.cipher, *deps.audit, *tx, row, input, now_ms, actor));
       WASL_RETURN_IF_ERROR(tx->commit());
     }
   }

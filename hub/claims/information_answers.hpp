@@ -61,6 +61,19 @@ struct AnswerInput {
 // unless cannot_supply, which needs a reason and takes no document.
 std::vector<std::pair<std::string, std::string>> check_answer(const AnswerInput& input);
 
+// Checks `input` (check_answer: kInvalidArgument naming the first problem),
+// builds the answer to the open request `row` (about its claim as sent, with
+// the request's own idempotency key) and stores it in `tx`, moving the
+// request to sending (InformationRequestStore::store_answer:
+// kFailedPrecondition unless open). Nothing is sent: the caller sends it, or
+// the billing round does (resend_answers). Answers the answer stored.
+sdk::Result<sdk::InformationAnswer> store_answer(const records::CellCipher& cipher,
+                                                 const audit::AuditWriter& audit,
+                                                 storage::Transaction& tx,
+                                                 const InformationRequestRow& row,
+                                                 const AnswerInput& input, std::int64_t now_ms,
+                                                 const std::string& actor);
+
 sdk::Result<InformationRequestRow> answer_information_request(
     const ClaimPollDeps& deps, const std::string& facility_id, const std::string& id,
     const AnswerInput& input, std::int64_t now_ms, const std::string& actor);

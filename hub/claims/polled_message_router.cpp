@@ -215,7 +215,21 @@ Result<Route> route_information_request(const ClaimPollDeps& deps, storage::Tran
   InformationRequestStore requests(*deps.cipher, *deps.audit);
   // A request delivered again is already held: nothing more to keep.
   WASL_ASSIGN_OR_RETURN(bool kept, requests.insert(tx, row, actor));
-  (void)kept;
+  if (kept && deps.start_event_runs) {
+    WASL_ASSIGN_OR_RETURN(domain::Claim claim, claims.get(tx, facility_id, *id));
+    nlohmann::json documents = nlohmann::json::array();
+    for (const sdk::RequestedDocument& d : asked.documents) {
+      documents.push_back({{"content_type", d.content_type}, {"title", d.title}});
+    }
+    const nlohmann::json trigger{{"information_request_id", row.id},
+                                 {"claim_id", *id},
+                                 {"consultation_id", claim.consultation_id},
+                                 {"reason", asked.reason},
+                                 {"due_ms", asked.due_ms},
+                                 {"questions", asked.questions},
+                                 {"documents", std::move(documents)}};
+    WASL_RETURN_IF_ERROR(deps.start_event_runs(tx, facility_id, kInformationRequestEvent, trigger));
+  }
   Route r;
   r.claim_id = id;
   return r;

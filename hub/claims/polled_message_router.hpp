@@ -7,7 +7,11 @@
 //   communication-request  recorded against the claim it is about (its
 //       claim_request_id, the key the claim was sent with), and kept open
 //       for the operators as an information request
-//       (InformationRequestStore); else unmatched;
+//       (InformationRequestStore), and the workflows its event
+//       (kInformationRequestEvent) triggers are started in the same
+//       transaction (ClaimPollDeps::start_event_runs) with ${trigger}
+//       {information_request_id, claim_id, consultation_id, reason, due_ms,
+//       questions, documents: [{content_type, title}]}; else unmatched;
 //   payment-reconciliation  recorded when every detail names a claim of the
 //       facility that the payer approved (domain::is_payable) in the
 //       payment's currency, else unmatched (replayable once it is): the
@@ -35,6 +39,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "hub/claims/billing_message_store.hpp"
 #include "hub/claims/claim_poll.hpp"
@@ -42,6 +47,9 @@
 #include "wasl/sdk/types.hpp"
 
 namespace wasl::claims {
+
+// The hub event a new information request is (workflow trigger kind event).
+inline constexpr std::string_view kInformationRequestEvent = "billing.information_request";
 
 struct RoutedMessage {
   bool stored = false;       // a new billing_messages row (false: a redelivery, or held)

@@ -222,8 +222,13 @@ Result<std::vector<DeployedVersion>> DefinitionStore::list() {
   return out;
 }
 
-Result<std::vector<DeployedVersion>> DefinitionStore::list_for(const std::string& facility_id) {
-  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadOnly));
+Result<std::vector<DeployedVersion>> DefinitionStore::list_for(const std::string& facility_id,
+                                                               storage::Transaction* tx) {
+  std::unique_ptr<storage::Transaction> own;
+  if (tx == nullptr) {
+    WASL_ASSIGN_OR_RETURN(own, store_.begin(storage::TxMode::kReadOnly));
+    tx = own.get();
+  }
   WASL_ASSIGN_OR_RETURN(auto rows, tx->query(std::string(kVersionColumns) +
                                                  "WHERE facility_id = $1 OR facility_id = '' "
                                                  "ORDER BY name, version",

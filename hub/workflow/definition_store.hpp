@@ -99,8 +99,9 @@ class DefinitionStore {
   // source text: for the platform's own jobs, never for a facility key.
   sdk::Result<std::vector<DeployedVersion>> list();
   // The versions `facility_id` uses: per name, its own when it has any, else
-  // the platform's (name, version order).
-  sdk::Result<std::vector<DeployedVersion>> list_for(const std::string& facility_id);
+  // the platform's (name, version order). Reads through `tx` when given.
+  sdk::Result<std::vector<DeployedVersion>> list_for(const std::string& facility_id,
+                                                     storage::Transaction* tx = nullptr);
 
  private:
   sdk::Result<std::shared_ptr<const WorkflowDefinition>> load(storage::Transaction& tx,

@@ -60,8 +60,7 @@ const ScheduledFacility* Scheduler::facility(const std::string& id) const {
   return nullptr;
 }
 
-bool Scheduler::runs(const ScheduledFacility& facility,
-                     const WorkflowDefinition& definition) const {
+bool uses_workflow(const ScheduledFacility& facility, const WorkflowDefinition& definition) {
   if (!facility.workflows.empty() && std::find(facility.workflows.begin(), facility.workflows.end(),
                                                definition.name) == facility.workflows.end()) {
     return false;
@@ -93,7 +92,7 @@ Result<std::vector<ScheduledRun>> Scheduler::run_due() {
         continue;
       }
       if ((*definition)->trigger.kind != TriggerKind::kSchedule) continue;
-      if (!runs(facility, **definition)) continue;
+      if (!uses_workflow(facility, **definition)) continue;
       auto runs = due_for(**definition, facility);
       if (!runs.ok()) {
         spdlog::error("schedule: workflow {} for facility {}: {}", name, facility.id,
@@ -147,7 +146,7 @@ Result<ScheduledRun> Scheduler::run_now(const std::string& workflow, const std::
                    "' has no schedule (its trigger is not kind: schedule)");
   }
   const ScheduledFacility* f = facility(facility_id);
-  if (f == nullptr || !runs(*f, *definition)) {
+  if (f == nullptr || !uses_workflow(*f, *definition)) {
     return invalid("facility '" + facility_id + "' does not run workflow '" + workflow +
                    "' (unknown facility, not in its workflows, or a role it uses is not bound)");
   }

@@ -62,6 +62,10 @@ struct ScheduledRun {
   bool started = false;  // false: the period had its run already
 };
 
+// Whether `facility` runs `definition`: named in its workflows (or that list
+// empty) and every role the workflow uses bound.
+bool uses_workflow(const ScheduledFacility& facility, const WorkflowDefinition& definition);
+
 class Scheduler {
  public:
   Scheduler(storage::Store& store, DefinitionStore& definitions, Engine& engine,
@@ -86,7 +90,6 @@ class Scheduler {
  private:
   std::int64_t now_ms() const;
   const ScheduledFacility* facility(const std::string& id) const;
-  bool runs(const ScheduledFacility& facility, const WorkflowDefinition& definition) const;
   sdk::Result<std::vector<ScheduledRun>> due_for(const WorkflowDefinition& definition,
                                                  const ScheduledFacility& facility);
   sdk::Result<ScheduledRun> claim(const WorkflowDefinition& definition,

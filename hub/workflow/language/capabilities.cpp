@@ -195,6 +195,8 @@ void declare_non_phi(Catalogue& c) {
           claim);
   declare("hub.billing_service", {}, billing_service);
   declare("hub.await_prior_authorization", {"claim_id"}, prior_authorization);
+  declare("hub.answer_information_request", {"information_request_id", "cannot_supply"},
+          {"information_request_id", "state"});
   declare("hub.build_report",
           {"kind", "encounter_id", "archive_id", "period", "period_start_ms", "period_end_ms"},
           {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"});
@@ -301,6 +303,15 @@ Catalogue build() {
   add(c, "hub.await_prior_authorization", json{{"claim_id", ""}},
       json{{"claim_id", ""}, {"state", ""}, {"approved", false}, {"pre_auth_ref", ""}},
       {"claim_id"});
+  // Answers the payer's information request (the ${trigger} of a workflow
+  // started by billing.information_request): the answer is stored in the
+  // step's transaction and sent by the billing round.
+  add(c, "hub.answer_information_request",
+      json{{"information_request_id", ""},
+           {"texts", json::array({""})},
+           {"cannot_supply", false},
+           {"reason", ""}},
+      json{{"information_request_id", ""}, {"state", ""}}, {"information_request_id"});
   add(c, "hub.build_report",
       json{{"kind", ""},
            {"encounter_id", ""},
@@ -321,6 +332,7 @@ Catalogue build() {
                                                {"hub.build_claim", "hub/claims"},
                                                {"hub.billing_service", "hub/claims"},
                                                {"hub.await_prior_authorization", "hub/claims"},
+                                               {"hub.answer_information_request", "hub/claims"},
                                                {"hub.build_report", "hub/reports"}}) {
     c.capabilities.find(name)->second.implemented_in = folder;
   }
@@ -407,6 +419,9 @@ Catalogue build() {
   event("composition.completed", "room_id", "video",
         "the composed recording of the room is available");
   event("appointment.updated", "resource_id", "ehr", "the EHR changed an appointment");
+  event("billing.information_request", "claim_id", "billing",
+        "the payer asked for information about a claim (fetched by the billing round); it "
+        "starts the workflows whose trigger names it");
 
   c.roles = {"billing", "ehr", "reporting", "video"};
   return c;

@@ -21,6 +21,10 @@
 //     restart the resend reuses the claim's ids, so the exchange holds one
 //     claim, submitted once, and the hub's claim ends in its adjudicated
 //     state;
+//   - AWorkflowAnswersTheInformationRequestByItself: a facility's workflow
+//     triggered by billing.information_request answers the payer's request
+//     (cannot supply); the exchange takes the communication and rejects the
+//     claim as the request said it would;
 //   - AReconciliationPaysThreeClaimsOneInPart: one payment reconciliation
 //     pays three approved claims, the third in part; the claims end paid,
 //     paid and partially_paid with the amounts, the CSV export has the
@@ -361,6 +365,64 @@ std::vector<std::string> peer_claim_values(ConsultationHub& hub) {
     out.push_back(key.substr(key.find('|') + 1));
   }
   return out;
+}
+
+// A workflow answers the payer's information request by itself: the
+// facility deploys one triggered by billing.information_request that says
+// the document cannot be supplied. The billing round takes the request, the
+// run stores the answer, the next round sends it; the exchange takes a
+// `not-done` communication, and the claim gets the final answer that
+// implies (rejected), with no operator involved.
+TEST_P(NphiesConsultationTest, AWorkflowAnswersTheInformationRequestByItself) {
+  auto chime = start_peer(600000);
+  ASSERT_TRUE(chime);
+  ConsultationHub hub(chime_binding(*chime), options());
+  ASSERT_NE(hub.nphies_peer(), nullptr);
+  ASSERT_TRUE(hub.start());
+  send_events_to(*chime, hub);
+  HubApiClient api = hub.client("hospital");
+  HubApiClient admin = hub.client("admin");
+  HubApiClient integrator = hub.client("integrator");
+  const std::string workflow = R"(name: answer_information
+version: 1
+trigger:
+  kind: event
+  event: billing.information_request
+steps:
+  - id: answer
+    call: hub.answer_information_request
+    with:
+      information_request_id: ${trigger.information_request_id}
+      cannot_supply: true
+      reason: The visit was not recorded.
+)";
+  ApiAnswer deployed =
+      admin.put_text("/v1/workflows/answer_information", workflow, "application/yaml");
+  ASSERT_EQ(deployed.status, 201) << deployed.body;
+  ASSERT_TRUE(hub.nphies_peer()
+                  ->post("/_peer/communication-requests",
+                         json{{"nextClaimFrom", "N-F-00001"},
+                              {"texts", {"Please send the visit note."}},
+                              {"attachments",
+                               {{{"contentType", "application/pdf"}, {"title", "Visit note"}}}}})
+                  .ok());
+  const std::string claim =
+      billed(hub, *chime, api, "appt-auto-answer",
+             {{"outcome", "queue"}, {"queueSeconds", 1}, {"then", "approve"}}, "rejected");
+  ASSERT_FALSE(claim.empty()) << hub.log();
+  ApiAnswer requests = integrator.get("/v1/information-requests");
+  ASSERT_EQ(requests.status, 200) << requests.body;
+  ASSERT_EQ(requests.json["items"].size(), 1u) << requests.body;
+  EXPECT_EQ(requests.json["items"][0]["state"], "cannot_supply");
+  EXPECT_EQ(requests.json["items"][0]["claim_id"], claim);
+  auto taken = hub.nphies_peer()->get("/_peer/communications");
+  ASSERT_TRUE(taken.ok()) << taken.error().message;
+  ASSERT_EQ((*taken)["items"].size(), 1u) << taken->dump();
+  EXPECT_EQ((*taken)["items"][0].value("status", std::string()), "not-done") << taken->dump();
+  ApiAnswer runs = integrator.get("/v1/runs?workflow=answer_information");
+  ASSERT_EQ(runs.status, 200) << runs.body;
+  ASSERT_EQ(runs.json["items"].size(), 1u) << runs.body;
+  EXPECT_EQ(runs.json["items"][0]["status"], "succeeded") << runs.body;
 }
 
 // Three approved claims paid by one reconciliation, the third only in part:

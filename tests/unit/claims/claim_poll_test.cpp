@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hub/claims/billing_message_store.hpp"
+#include "hub/claims/claim_actions.hpp"
 #include "hub/claims/claim_store.hpp"
 #include "hub/claims/information_answers.hpp"
 #include "hub/claims/information_request_store.hpp"
@@ -20,6 +21,7 @@
 #include "hub/claims/poll_lease.hpp"
 #include "hub/claims/polled_message_router.hpp"
 #include "hub/records/consultation_store.hpp"
+#include "hub/workflow/hub_actions.hpp"
 #include "tests/unit/claims/scripted_billing.hpp"
 #include "tests/unit/records/records_database.hpp"
 #include "wasl/sdk/base64.hpp"
@@ -996,6 +998,69 @@ TEST_P(ClaimPollTest, TheBillingRoundSendsAgainAnAnswerLeftSending) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE entity_id = '" + first +
                    "' AND action = 'information_request.answered' AND actor = 'system'"),
             1);
+}
+
+// A new information request starts the workflows its event triggers, in the
+// transaction that records it; such a workflow answers it with
+// hub.answer_information_request, which stores the answer for the billing
+// round to send.
+TEST_P(ClaimPollTest, ANewInformationRequestStartsItsWorkflowsWhichMayAnswerIt) {
+  std::vector<std::pair<std::string, nlohmann::json>> fired;
+  deps_.start_event_runs = [&fired](storage::Transaction&, const std::string& facility,
+                                    std::string_view event,
+                                    const nlohmann::json& trigger) -> sdk::Status {
+    fired.emplace_back(facility + " " + std::string(event), trigger);
+    return {};
+  };
+  const std::string id = ask_about_claim_a("CR-6");
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(fired[0].first, std::string(kFacilityA) + " billing.information_request");
+  const nlohmann::json& trigger = fired[0].second;
+  EXPECT_EQ(trigger["information_request_id"], id);
+  EXPECT_EQ(trigger["claim_id"], "claim-a");
+  EXPECT_EQ(trigger["consultation_id"], "c-a");
+  EXPECT_EQ(trigger["reason"], "missing-attachment");
+  EXPECT_EQ(trigger["documents"][0]["content_type"], "application/pdf");
+  EXPECT_EQ(ask_about_claim_a("CR-6"), id);  // delivered again: nothing started again
+  EXPECT_EQ(fired.size(), 1u);
+
+  workflow::HubActions actions;
+  ASSERT_OK(add_claim_actions(actions, config_, *cipher_, *audit_));
+  const workflow::HubActions::Entry* answer = actions.find("hub.answer_information_request");
+  ASSERT_NE(answer, nullptr);
+  {
+    auto tx = begin();
+    workflow::HubActionContext ctx;
+    ctx.tx = tx.get();
+    ctx.store = store_.get();
+    ctx.now_ms = 9'000;
+    ctx.facility_id = kFacilityB;  // another facility's run: as if it did not exist
+    auto theirs = answer->action(ctx, {{"information_request_id", id}, {"texts", {"Here."}}});
+    ASSERT_FALSE(theirs.ok());
+    EXPECT_EQ(theirs.error().code, sdk::ErrorCode::kNotFound);
+    ctx.facility_id = kFacilityA;
+    auto nothing = answer->action(ctx, {{"information_request_id", id}});
+    ASSERT_FALSE(nothing.ok());
+    EXPECT_EQ(nothing.error().code, sdk::ErrorCode::kInvalidArgument);
+    ASSERT_OK_AND_ASSIGN(nlohmann::json out,
+                         answer->action(ctx, {{"information_request_id", id},
+                                              {"cannot_supply", true},
+                                              {"reason", "The recording was not kept."}}));
+    EXPECT_EQ(out, (nlohmann::json{{"information_request_id", id}, {"state", "sending"}}));
+    ASSERT_OK(tx->commit());
+  }
+  EXPECT_TRUE(billing_->calls_of("billing.answer_information_request").empty());
+  billing_->answer_results.push_back(sdk::Acknowledgement{"ack-6", true});
+  ASSERT_OK_AND_ASSIGN(int sent, resend_answers(deps_, kFacilityA, 10'000));
+  EXPECT_EQ(sent, 1);
+  auto calls = billing_->calls_of("billing.answer_information_request");
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].input["cannot_supply"], true);
+  EXPECT_EQ(calls[0].input["reason"], "The recording was not kept.");
+  InformationRequestStore requests(*cipher_, *audit_);
+  auto tx = begin();
+  ASSERT_OK_AND_ASSIGN(InformationRequestRow row, requests.get(*tx, kFacilityA, id, false));
+  EXPECT_EQ(row.state, InformationRequestState::kCannotSupply);
 }
 
 WASL_RECORDS_INSTANTIATE(ClaimPollTest);

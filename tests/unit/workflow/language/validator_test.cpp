@@ -104,7 +104,8 @@ TEST(Validator, UnknownRoleMethodAndHubAction) {
                    "cancel, check_eligibility, check_status, poll, poll_messages, "
                    "request_prior_authorization, send_payment_notice, submit_claim)",
                    "w.yaml:10: step 'c': unknown hub action 'hub.set_statu'; did you mean "
-                   "set_status? (hub actions: archive_recording, await_prior_authorization, "
+                   "set_status? (hub actions: answer_information_request, archive_recording, "
+                   "await_prior_authorization, "
                    "billing_service, build_claim, build_eligibility, build_report, "
                    "describe_consultation, record_event, set_status)",
                    "w.yaml:12: step 'd': call 'create_room' must name role.method (e.g. "
@@ -177,7 +178,8 @@ TEST(Validator, WaitForNeedsTimeoutCorrelationAndAKnownEvent) {
                    "w.yaml:5: step 'w': a wait_for step needs a correlation, e.g. correlation: "
                    "${steps.room.output.provider_room_id}",
                    "w.yaml:6: step 'w': unknown event type 'room.endd'; did you mean room.ended? "
-                   "(known events: appointment.updated, composition.completed, "
+                   "(known events: appointment.updated, billing.information_request, "
+                   "composition.completed, "
                    "participant.connected, participant.disconnected, recording.completed, "
                    "room.ended)"}));
   EXPECT_EQ(problems(kHead + "  - id: w\n"
@@ -278,7 +280,8 @@ TEST(Validator, TriggerForms) {
   EXPECT_EQ(problems("name: w\nversion: 1\ntrigger:\n  kind: event\n  event: room.endde\nsteps:\n"
                      "  - {id: s, call: hub.set_status, with: {status: a}}\n"),
             Lines{"w.yaml:5: trigger: unknown event type 'room.endde'; did you mean room.ended? "
-                  "(known events: appointment.updated, composition.completed, "
+                  "(known events: appointment.updated, billing.information_request, "
+                  "composition.completed, "
                   "participant.connected, participant.disconnected, recording.completed, "
                   "room.ended)"});
   EXPECT_EQ(problems("name: w\nversion: 1\ntrigger: {kind: apy}\nsteps:\n"
