@@ -162,6 +162,18 @@ std::optional<claims::AnswerInput> answer_of(const Request& request,
         input.documents.push_back({a["content_type"].get<std::string>(),
                                    a["title"].get<std::string>(), std::move(*bytes)});
       }
+    } else if (name == "pages") {
+      if (!value.is_array()) {
+        v.add("pages", "invalid_type", "must be an array of page names");
+        continue;
+      }
+      for (const auto& page : value) {
+        if (!page.is_string()) {
+          v.add("pages", "invalid_type", "must be an array of page names");
+          break;
+        }
+        input.pages.push_back(page.get<std::string>());
+      }
     } else if (name == "cannot_supply") {
       if (!value.is_boolean()) {
         v.add("cannot_supply", "invalid_type", "must be true or false");

@@ -366,6 +366,17 @@ sdk::Status add_claim_actions(workflow::HubActions& actions, const config::Confi
             answer.texts.push_back(t.get<std::string>());
           }
         }
+        WASL_ASSIGN_OR_RETURN(const nlohmann::json* pages, in.array("pages"));
+        if (pages != nullptr) {
+          for (const nlohmann::json& p : *pages) {
+            if (!p.is_string()) {
+              return Error(ErrorCode::kInvalidArgument,
+                           std::string(kAnswerInformationRequest) + ": pages must be page names",
+                           false);
+            }
+            answer.pages.push_back(p.get<std::string>());
+          }
+        }
         if (auto c = input.find("cannot_supply"); c != input.end() && !c->is_null()) {
           if (!c->is_boolean()) {
             return Error(

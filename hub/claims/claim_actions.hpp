@@ -87,7 +87,7 @@ sdk::Result<sdk::EligibilityRequest> build_eligibility(const nlohmann::json& inp
                                                        const config::Config& config);
 
 // hub.answer_information_request (kInTransaction): {information_request_id,
-// texts, cannot_supply, reason} of a request of the run's facility (another
+// texts, pages, cannot_supply, reason} of a request of the run's facility (another
 // facility's is kNotFound, as a missing one) is checked and stored as its
 // answer in the step's transaction (store_answer, information_answers.hpp);
 // the billing round sends it. Answers {information_request_id, state:

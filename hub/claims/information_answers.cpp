@@ -1,11 +1,13 @@
 #include "hub/claims/information_answers.hpp"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <utility>
 
 #include "hub/claims/claim_as_sent.hpp"
 #include "hub/claims/claim_store.hpp"
+#include "hub/claims/summary_pages.hpp"
 #include "hub/domain/claim.hpp"
 #include "wasl/sdk/base64.hpp"
 #include "wasl/sdk/billing.hpp"
@@ -45,9 +47,21 @@ Result<sdk::InformationAnswer> store_answer(const records::CellCipher& cipher,
                                             const audit::AuditWriter& audit,
                                             storage::Transaction& tx,
                                             const InformationRequestRow& row,
-                                            const AnswerInput& input, std::int64_t now_ms,
+                                            const AnswerInput& asked, std::int64_t now_ms,
                                             const std::string& actor) {
-  auto problems = check_answer(input);
+  auto problems = check_answer(asked);
+  if (!problems.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 problems.front().first + " " + problems.front().second);
+  }
+  AnswerInput input = asked;
+  input.pages.clear();
+  for (const std::string& name : asked.pages) {
+    WASL_ASSIGN_OR_RETURN(SummaryPage page, summary_page(tx, cipher, audit, row.facility_id,
+                                                         row.claim_id, name, now_ms));
+    input.documents.push_back({page.content_type, page.title, std::move(page.bytes)});
+  }
+  problems = check_answer(input);
   if (!problems.empty()) {
     return Error(ErrorCode::kInvalidArgument,
                  problems.front().first + " " + problems.front().second);
@@ -86,9 +100,19 @@ std::vector<std::pair<std::string, std::string>> check_answer(const AnswerInput&
                             "must be 1 to " + std::to_string(kMaxAnswerTextChars) + " characters");
     }
   }
-  if (input.documents.size() > kMaxAnswerAttachments) {
-    problems.emplace_back("attachments",
-                          "at most " + std::to_string(kMaxAnswerAttachments) + " documents");
+  if (input.documents.size() + input.pages.size() > kMaxAnswerAttachments) {
+    problems.emplace_back("attachments", "at most " + std::to_string(kMaxAnswerAttachments) +
+                                             " documents and pages together");
+  }
+  for (std::size_t i = 0; i < input.pages.size() && i < kMaxAnswerAttachments; ++i) {
+    const std::string& page = input.pages[i];
+    const std::string field = "pages[" + std::to_string(i) + "]";
+    if (std::find(kSummaryPages.begin(), kSummaryPages.end(), page) == kSummaryPages.end()) {
+      problems.emplace_back(field, "must be visit_summary or recording_summary");
+    } else if (std::find(input.pages.begin(), input.pages.begin() + static_cast<long>(i), page) !=
+               input.pages.begin() + static_cast<long>(i)) {
+      problems.emplace_back(field, "names a page already attached");
+    }
   }
   std::int64_t total = 0;
   for (std::size_t i = 0; i < input.documents.size() && i < kMaxAnswerAttachments; ++i) {
@@ -108,11 +132,12 @@ std::vector<std::pair<std::string, std::string>> check_answer(const AnswerInput&
     if (input.reason.empty() || input.reason.size() > kMaxAnswerTextChars * 4) {
       problems.emplace_back("reason", "is required (why it cannot be supplied)");
     }
-    if (!input.documents.empty()) {
-      problems.emplace_back("attachments", "an answer that cannot supply takes no document");
+    if (!input.documents.empty() || !input.pages.empty()) {
+      problems.emplace_back("attachments",
+                            "an answer that cannot supply takes no document or page");
     }
-  } else if (input.texts.empty() && input.documents.empty()) {
-    problems.emplace_back("texts", "give a text or a document, or answer cannot_supply");
+  } else if (input.texts.empty() && input.documents.empty() && input.pages.empty()) {
+    problems.emplace_back("texts", "give a text, a document or a page, or answer cannot_supply");
   }
   return problems;
 }

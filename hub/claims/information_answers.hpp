@@ -49,6 +49,9 @@ struct AnswerDocument {
 struct AnswerInput {
   std::vector<std::string> texts;
   std::vector<AnswerDocument> documents;
+  // Summary pages the hub writes from its records and attaches as PDFs
+  // (summary_pages.hpp: visit_summary, recording_summary).
+  std::vector<std::string> pages;
   bool cannot_supply = false;
   std::string reason;  // required when cannot_supply
 };
@@ -57,13 +60,17 @@ struct AnswerInput {
 // sent: at most kMaxAnswerTexts texts of 1..kMaxAnswerTextChars characters,
 // at most kMaxAnswerAttachments documents, each a PDF (starting %PDF-) or a
 // JPEG (starting FF D8 FF) as its content_type says, with a title, all
-// together at most kMaxAnswerBytes; something to say (a text or a document)
-// unless cannot_supply, which needs a reason and takes no document.
+// together at most kMaxAnswerBytes; pages each named once from
+// kSummaryPages, counted with the documents; something to say (a text, a
+// document or a page) unless cannot_supply, which needs a reason and takes no
+// document or page.
 std::vector<std::pair<std::string, std::string>> check_answer(const AnswerInput& input);
 
-// Checks `input` (check_answer: kInvalidArgument naming the first problem),
-// builds the answer to the open request `row` (about its claim as sent, with
-// the request's own idempotency key) and stores it in `tx`, moving the
+// Writes the pages `input` names (summary_pages.hpp, about the request's
+// claim) as documents, checks the whole (check_answer: kInvalidArgument
+// naming the first problem; a page's own error unchanged), builds the answer
+// to the open request `row` (about its claim as sent, with the request's own
+// idempotency key) and stores it in `tx`, moving the
 // request to sending (InformationRequestStore::store_answer:
 // kFailedPrecondition unless open). Nothing is sent: the caller sends it, or
 // the billing round does (resend_answers). Answers the answer stored.

@@ -515,16 +515,19 @@ async function sendAnswer() {
   }
   const cannot = $('ir-cannot').checked;
   const text = $('ir-text').value.trim();
+  // The hub's own one-page summaries of the claim's consultation.
+  const pages = [['ir-page-visit', 'visit_summary'], ['ir-page-recording', 'recording_summary']]
+    .filter(([box]) => $(box).checked).map(([, page]) => page);
   const body = cannot
     ? { cannot_supply: true, reason: $('ir-reason').value.trim(), texts: text ? [text] : [] }
-    : { texts: text ? [text] : [], attachments: [] };
+    : { texts: text ? [text] : [], attachments: [], pages };
   if (!cannot) {
     for (const f of files) {
       body.attachments.push({ content_type: f.type, title: f.name, data: await base64Of(f) });
     }
   }
   const what = cannot ? t('ir_confirm_cannot', { claim: openRequest.claim_id })
-    : t('ir_confirm', { claim: openRequest.claim_id, count: files.length });
+    : t('ir_confirm', { claim: openRequest.claim_id, count: files.length + pages.length });
   if (!(await confirmAction(what))) return;
   try {
     const done = await postJson(`/v1/information-requests/${encodeURIComponent(openRequest.id)}/answer`, body);

@@ -195,7 +195,7 @@ void declare_non_phi(Catalogue& c) {
           claim);
   declare("hub.billing_service", {}, billing_service);
   declare("hub.await_prior_authorization", {"claim_id"}, prior_authorization);
-  declare("hub.answer_information_request", {"information_request_id", "cannot_supply"},
+  declare("hub.answer_information_request", {"information_request_id", "pages", "cannot_supply"},
           {"information_request_id", "state"});
   declare("hub.build_report",
           {"kind", "encounter_id", "archive_id", "period", "period_start_ms", "period_end_ms"},
@@ -309,6 +309,7 @@ Catalogue build() {
   add(c, "hub.answer_information_request",
       json{{"information_request_id", ""},
            {"texts", json::array({""})},
+           {"pages", json::array({""})},
            {"cannot_supply", false},
            {"reason", ""}},
       json{{"information_request_id", ""}, {"state", ""}}, {"information_request_id"});

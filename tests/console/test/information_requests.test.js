@@ -182,10 +182,11 @@ test('read the request in Arabic, answer it in English with a PDF, and see the c
     await page.type('#ir-text', 'The visit note is attached.');
     const input = await page.$('#ir-files');
     await input.uploadFile(path.join(files, 'visit-note.pdf'));
+    await page.click('#ir-page-visit');  // and the hub's own visit summary
     await page.click('#ir-send');
     await page.waitForSelector('#confirm[open]');
     assert.match(await page.$eval('#confirm-text', (p) => p.textContent),
-      new RegExp(`claim ${claimId}, with 1 document`));
+      new RegExp(`claim ${claimId}, with 2 document`));
     await page.click('#confirm-yes');
     await page.waitForFunction(() => /Sent: Answered/.test(document.getElementById('ir-result').textContent) ||
       document.getElementById('ir-error').textContent !== '', { timeout: 30_000 });
@@ -196,12 +197,17 @@ test('read the request in Arabic, answer it in English with a PDF, and see the c
     await context.close();
   }
 
-  // The exchange took a valid communication with the PDF, and released the
-  // claim's answer: the next poll approves the claim.
+  // The exchange took a valid communication with the uploaded PDF and the
+  // hub's visit summary, and released the claim's answer: the next poll
+  // approves the claim.
   const communications = await peer.controlGet('/_peer/communications');
   assert.equal(communications.items.length, 1, JSON.stringify(communications));
   const sent = communications.items[0];
-  assert.deepEqual(sent.attachments.map((a) => [a.contentType, a.size]), [['application/pdf', PDF.length]]);
+  assert.equal(sent.attachments.length, 2, JSON.stringify(sent));
+  assert.deepEqual([sent.attachments[0].contentType, sent.attachments[0].size], ['application/pdf', PDF.length]);
+  assert.equal(sent.attachments[1].contentType, 'application/pdf');
+  assert.equal(sent.attachments[1].title, 'Visit summary');
+  assert.ok(sent.attachments[1].size > 500, JSON.stringify(sent.attachments[1]));
   await waitFor('the claim approved', async () => {
     const r = await hub.api('GET', `/v1/claims/${claimId}`, integrator);
     return { done: r.body?.state === 'approved', value: r.body };

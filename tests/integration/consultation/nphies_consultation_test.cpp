@@ -23,8 +23,8 @@
 //     state;
 //   - AWorkflowAnswersTheInformationRequestByItself: a facility's workflow
 //     triggered by billing.information_request answers the payer's request
-//     (cannot supply); the exchange takes the communication and rejects the
-//     claim as the request said it would;
+//     with the hub's visit and recording summary pages; the exchange takes
+//     the communication with the two PDFs and approves the claim;
 //   - AReconciliationPaysThreeClaimsOneInPart: one payment reconciliation
 //     pays three approved claims, the third in part; the claims end paid,
 //     paid and partially_paid with the amounts, the CSV export has the
@@ -368,11 +368,12 @@ std::vector<std::string> peer_claim_values(ConsultationHub& hub) {
 }
 
 // A workflow answers the payer's information request by itself: the
-// facility deploys one triggered by billing.information_request that says
-// the document cannot be supplied. The billing round takes the request, the
-// run stores the answer, the next round sends it; the exchange takes a
-// `not-done` communication, and the claim gets the final answer that
-// implies (rejected), with no operator involved.
+// facility deploys one triggered by billing.information_request that
+// attaches the hub's visit and recording summaries. The billing round takes
+// the request, the run stores the answer, the next round sends it; the
+// exchange takes the communication with the two PDFs (it checks their type
+// and size), and the claim gets its final answer, with no operator
+// involved.
 TEST_P(NphiesConsultationTest, AWorkflowAnswersTheInformationRequestByItself) {
   auto chime = start_peer(600000);
   ASSERT_TRUE(chime);
@@ -393,8 +394,8 @@ steps:
     call: hub.answer_information_request
     with:
       information_request_id: ${trigger.information_request_id}
-      cannot_supply: true
-      reason: The visit was not recorded.
+      texts: [The visit and recording summaries are attached.]
+      pages: [visit_summary, recording_summary]
 )";
   ApiAnswer deployed =
       admin.put_text("/v1/workflows/answer_information", workflow, "application/yaml");
@@ -408,17 +409,22 @@ steps:
                   .ok());
   const std::string claim =
       billed(hub, *chime, api, "appt-auto-answer",
-             {{"outcome", "queue"}, {"queueSeconds", 1}, {"then", "approve"}}, "rejected");
+             {{"outcome", "queue"}, {"queueSeconds", 1}, {"then", "approve"}}, "approved");
   ASSERT_FALSE(claim.empty()) << hub.log();
   ApiAnswer requests = integrator.get("/v1/information-requests");
   ASSERT_EQ(requests.status, 200) << requests.body;
   ASSERT_EQ(requests.json["items"].size(), 1u) << requests.body;
-  EXPECT_EQ(requests.json["items"][0]["state"], "cannot_supply");
+  EXPECT_EQ(requests.json["items"][0]["state"], "answered");
   EXPECT_EQ(requests.json["items"][0]["claim_id"], claim);
   auto taken = hub.nphies_peer()->get("/_peer/communications");
   ASSERT_TRUE(taken.ok()) << taken.error().message;
   ASSERT_EQ((*taken)["items"].size(), 1u) << taken->dump();
-  EXPECT_EQ((*taken)["items"][0].value("status", std::string()), "not-done") << taken->dump();
+  const json& communication = (*taken)["items"][0];
+  EXPECT_EQ(communication.value("status", std::string()), "completed") << taken->dump();
+  ASSERT_EQ(communication["attachments"].size(), 2u) << taken->dump();
+  for (const auto& a : communication["attachments"]) {
+    EXPECT_EQ(a.value("contentType", std::string()), "application/pdf") << taken->dump();
+  }
   ApiAnswer runs = integrator.get("/v1/runs?workflow=answer_information");
   ASSERT_EQ(runs.status, 200) << runs.body;
   ASSERT_EQ(runs.json["items"].size(), 1u) << runs.body;

@@ -152,6 +152,14 @@ TEST_P(InformationRequestsTest, AnAnswerIsCheckedSentOnceAndKeptWithoutItsBytesO
   EXPECT_NE(bad.body.find("attachments[0]"), std::string::npos) << bad.body;
   EXPECT_EQ(send({"POST", target, R"({"texts":"one"})"}, Role::kIntegrator).status, 422);
   EXPECT_EQ(send({"POST", target, R"({"cannot_supply":true})"}, Role::kIntegrator).status, 422);
+  // A page the hub does not write, or one named twice: 422 naming it.
+  http::Response page = send({"POST", target, R"({"pages":["visit_note"]})"}, Role::kIntegrator);
+  ASSERT_EQ(page.status, 422) << page.body;
+  EXPECT_NE(page.body.find("pages[0]"), std::string::npos) << page.body;
+  http::Response twice =
+      send({"POST", target, R"({"pages":["visit_summary","visit_summary"]})"}, Role::kIntegrator);
+  ASSERT_EQ(twice.status, 422) << twice.body;
+  EXPECT_NE(twice.body.find("pages[1]"), std::string::npos) << twice.body;
   EXPECT_TRUE(billing_->calls_of("billing.answer_information_request").empty());
   EXPECT_EQ(send({"POST", target, answer_body(kPdf)}, Role::kHospital).status, 403);
 

@@ -21,6 +21,7 @@
 #include "hub/claims/poll_lease.hpp"
 #include "hub/claims/polled_message_router.hpp"
 #include "hub/records/consultation_store.hpp"
+#include "hub/records/recording_store.hpp"
 #include "hub/workflow/hub_actions.hpp"
 #include "tests/unit/claims/scripted_billing.hpp"
 #include "tests/unit/records/records_database.hpp"
@@ -1061,6 +1062,72 @@ TEST_P(ClaimPollTest, ANewInformationRequestStartsItsWorkflowsWhichMayAnswerIt) 
   auto tx = begin();
   ASSERT_OK_AND_ASSIGN(InformationRequestRow row, requests.get(*tx, kFacilityA, id, false));
   EXPECT_EQ(row.state, InformationRequestState::kCannotSupply);
+}
+
+// An answer may attach the hub's own summary pages about the request's
+// claim: one-page PDFs written from its records, with no name of the
+// patient; a recording summary needs an archived recording.
+TEST_P(ClaimPollTest, AnAnswerMayAttachTheHubsSummaryPages) {
+  const std::string id = ask_about_claim_a("CR-7");
+  ASSERT_FALSE(id.empty());
+  AnswerInput unknown;
+  unknown.pages = {"visit_note"};
+  auto refused = answer_information_request(deps_, kFacilityA, id, unknown, 6'000, "apikey:a");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, sdk::ErrorCode::kInvalidArgument);
+  AnswerInput both;
+  both.pages = {"visit_summary", "recording_summary"};
+  auto none = answer_information_request(deps_, kFacilityA, id, both, 6'000, "apikey:a");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, sdk::ErrorCode::kFailedPrecondition) << none.error().message;
+  EXPECT_TRUE(billing_->calls_of("billing.answer_information_request").empty());
+
+  {
+    records::RecordingStore recordings;
+    auto tx = begin();
+    domain::Recording r;
+    r.id = "rec-a";
+    r.consultation_id = "c-a";
+    r.facility_id = kFacilityA;
+    r.provider_recording_id = "CJ-A";
+    r.created_at = 4'000;
+    ASSERT_OK(recordings.insert(*tx, r));
+    records::ArchivedFile file;
+    file.storage_path = "/nonexistent/rec-a.enc";
+    file.size_bytes = 1048576;
+    file.plaintext_sha256 = std::string(64, 'e');
+    file.key_id = "k1";
+    ASSERT_OK(recordings.mark_archived(*tx, kFacilityA, "rec-a", file));
+    ASSERT_OK(tx->commit());
+  }
+  billing_->answer_results.push_back(sdk::Acknowledgement{"ack-7", true});
+  ASSERT_OK_AND_ASSIGN(InformationRequestRow answered,
+                       answer_information_request(deps_, kFacilityA, id, both, 7'000, "apikey:a"));
+  EXPECT_EQ(answered.state, InformationRequestState::kAnswered);
+  auto sent = billing_->calls_of("billing.answer_information_request");
+  ASSERT_EQ(sent.size(), 1u);
+  const nlohmann::json& attachments = sent[0].input["attachments"];
+  ASSERT_EQ(attachments.size(), 2u);
+  std::map<std::string, std::string> pdf;
+  for (const auto& a : attachments) {
+    EXPECT_EQ(a["content_type"], "application/pdf");
+    auto bytes = sdk::base64_decode(a["data"].get<std::string>());
+    ASSERT_TRUE(bytes.has_value());
+    EXPECT_EQ(bytes->rfind("%PDF-", 0), 0u);
+    EXPECT_EQ(a["size"], static_cast<std::int64_t>(bytes->size()));
+    pdf[a["title"].get<std::string>()] = *bytes;
+  }
+  ASSERT_EQ(pdf.size(), 2u);
+  const std::string& visit = pdf["Visit summary"];
+  EXPECT_NE(visit.find("(claim-a)"), std::string::npos);
+  EXPECT_NE(visit.find("(c-a)"), std::string::npos);
+  const std::string& recording = pdf["Recording summary"];
+  EXPECT_NE(recording.find("(rec-a)"), std::string::npos);
+  EXPECT_NE(recording.find("(" + std::string(64, 'e') + ")"), std::string::npos);
+  EXPECT_NE(recording.find("(1048576 bytes)"), std::string::npos);
+  for (const auto& [title, bytes] : pdf) {
+    EXPECT_EQ(bytes.find(records::testing::kArabicName), std::string::npos) << title;
+  }
 }
 
 WASL_RECORDS_INSTANTIATE(ClaimPollTest);
