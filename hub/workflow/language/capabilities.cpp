@@ -167,6 +167,11 @@ void declare_non_phi(Catalogue& c) {
   declare(BillingGateway::kAnswerInformationRequest,
           {"idempotency_key", "request_id", "request_system", "cannot_supply", "sent_ms"},
           {"message_id", "acknowledged"});
+  declare(
+      BillingGateway::kSubmitBatch,
+      join({{"idempotency_key", "provider_license", "payer_license"}, under("claims.*", claim)}),
+      join({{"request_id", "status", "message_id", "request_message_id", "error_details"},
+            under("claims.*", claim_response)}));
   declare(BillingGateway::kSendPaymentNotice,
           {"idempotency_key", "reconciliation_id", "reconciliation_system", "amount", "currency",
            "provider_license", "payer_license", "sent_ms"},
@@ -242,6 +247,14 @@ Catalogue build() {
   add(c, BillingGateway::kAnswerInformationRequest, sample<InformationAnswer>(),
       sample<Acknowledgement>());
   add(c, BillingGateway::kSendPaymentNotice, sample<PaymentNotice>(), sample<Acknowledgement>());
+  add(c, BillingGateway::kSubmitBatch, sample<ClaimBatch>(), sample<BatchAcknowledgement>());
+  {
+    auto& batch = c.capabilities.at(std::string(BillingGateway::kSubmitBatch));
+    batch.callable = false;
+    batch.not_callable_reason =
+        "is sent by the hub's billing round with a facility's claims and cannot be called from "
+        "a workflow";
+  }
 
   add(c, ReportSink::kSubmitReport, sample<Report>(), sample<Receipt>());
 

@@ -102,7 +102,8 @@ TEST(Validator, UnknownRoleMethodAndHubAction) {
                    "w.yaml:8: step 'b': the billing role has no method 'submit_claims'; did you "
                    "mean submit_claim? (billing methods: acknowledge, answer_information_request, "
                    "cancel, check_eligibility, check_status, poll, poll_messages, "
-                   "request_prior_authorization, send_payment_notice, submit_claim)",
+                   "request_prior_authorization, send_payment_notice, submit_batch, "
+                   "submit_claim)",
                    "w.yaml:10: step 'c': unknown hub action 'hub.set_statu'; did you mean "
                    "set_status? (hub actions: archive_recording, await_prior_authorization, "
                    "billing_service, build_claim, build_eligibility, build_report, "
