@@ -106,8 +106,8 @@ void declare_non_phi(Catalogue& c) {
             {"related_request_id", "related_relationship"},
             under("coverage", coverage)});
   const Paths billing_service{
-      "service_code", "service_code_system", "price",         "tax",
-      "currency",     "claim_type",          "claim_subtype", "requires_prior_auth"};
+      "service_code",  "service_code_system", "price",     "tax", "currency", "claim_type",
+      "claim_subtype", "requires_prior_auth", "submission"};
   const Paths prior_authorization{"claim_id", "state", "approved", "pre_auth_ref"};
   auto declare = [&c](std::string_view name, Paths inputs, Paths outputs) {
     auto& cap = c.capabilities.find(name)->second;
@@ -200,6 +200,7 @@ void declare_non_phi(Catalogue& c) {
           claim);
   declare("hub.billing_service", {}, billing_service);
   declare("hub.await_prior_authorization", {"claim_id"}, prior_authorization);
+  declare("hub.queue_claim", {"claim_id"}, {"claim_id", "state"});
   declare("hub.build_report",
           {"kind", "encounter_id", "archive_id", "period", "period_start_ms", "period_end_ms"},
           {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"});
@@ -252,8 +253,8 @@ Catalogue build() {
     auto& batch = c.capabilities.at(std::string(BillingGateway::kSubmitBatch));
     batch.callable = false;
     batch.not_callable_reason =
-        "is sent by the hub's billing round with a facility's claims and cannot be called from "
-        "a workflow";
+        "is sent by the billing round with the facility's batched claims and cannot be called "
+        "from a workflow; use hub.queue_claim, which queues a built claim for the next batch";
   }
 
   add(c, ReportSink::kSubmitReport, sample<Report>(), sample<Receipt>());
@@ -308,7 +309,13 @@ Catalogue build() {
            {"currency", ""},
            {"claim_type", ""},
            {"claim_subtype", ""},
-           {"requires_prior_auth", false}});
+           {"requires_prior_auth", false},
+           {"submission", ""}});
+  // Queues a claim built by hub.build_claim for the billing round's next
+  // batch (a facility whose billing submission is "batch"): claim_id is
+  // that step's output raw.claim_id.
+  add(c, "hub.queue_claim", json{{"claim_id", ""}}, json{{"claim_id", ""}, {"state", ""}},
+      {"claim_id"});
   // The payer's decision on a prior authorization built by hub.build_claim
   // (use preauthorization): claim_id is that step's output raw.claim_id.
   add(c, "hub.await_prior_authorization", json{{"claim_id", ""}},
@@ -334,6 +341,7 @@ Catalogue build() {
                                                {"hub.build_claim", "hub/claims"},
                                                {"hub.billing_service", "hub/claims"},
                                                {"hub.await_prior_authorization", "hub/claims"},
+                                               {"hub.queue_claim", "hub/claims"},
                                                {"hub.build_report", "hub/reports"}}) {
     c.capabilities.find(name)->second.implemented_in = folder;
   }
