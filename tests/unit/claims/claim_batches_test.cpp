@@ -218,6 +218,36 @@ TEST_P(ClaimBatchesTest, ALostAnswerLeavesThemInDoubtAndTheStatusCheckSettlesEac
   EXPECT_EQ(resent[1].input["idempotency_key"], "claim-a-003");
 }
 
+// The hub stopped after the claims went in_doubt in their batch, before the
+// answer was recorded: the status-check finds one queued at the exchange and
+// resends it alone, whose "queued" answer names its message.
+TEST_P(ClaimBatchesTest, AClaimOfABatchCutShortIsResentAloneToLearnItsMessage) {
+  batched(kFacilityA, "c-a", "a", 1);
+  {
+    ClaimStore claims(*cipher_, *audit_);
+    ClaimBatchEntry entry;
+    entry.batch_id = "wasl-batch-cut";
+    entry.request_key = "claim-a-001";
+    entry.response = nlohmann::json{{"request_id", "claim-a-001"}, {"status", "unknown"}}.dump();
+    entry.at_ms = 5'000;
+    auto tx = begin();
+    ASSERT_OK_AND_ASSIGN(bool began, claims.begin_batch(*tx, kFacilityA, "claim-a-001", entry, {}));
+    EXPECT_TRUE(began);
+    ASSERT_OK(tx->commit());
+  }
+  EXPECT_FALSE(claim(kFacilityA, "claim-a-001").request_message_id.has_value());
+  billing_->status_answers = {sdk::ClaimStatus{"claim-a-001", "queued", "s1", "c1"}};
+  billing_->submit_answers = {answer("claim-a-001", "queued")};
+  ASSERT_OK_AND_ASSIGN(ClaimStatusCheckResult checked,
+                       check_in_doubt_claims(deps_, kFacilityA, 6'000));
+  EXPECT_EQ(checked.resent, 1);
+  const domain::Claim c = claim(kFacilityA, "claim-a-001");
+  EXPECT_EQ(c.state, ClaimState::kQueued);
+  EXPECT_EQ(c.request_message_id, "mh-claim-a-001");
+  ASSERT_EQ(billing_->calls_of("billing.submit_claim").size(), 1u);
+  EXPECT_EQ(billing_->calls_of("billing.submit_claim")[0].input["idempotency_key"], "claim-a-001");
+}
+
 TEST_P(ClaimBatchesTest, ARefusedBatchIsAnErrorAndABusyExchangeGetsItNextRound) {
   batched(kFacilityA, "c-a", "a", 2);
   billing_->batch_answers.push_back(
