@@ -85,7 +85,7 @@ Response list_all(ApiContext& ctx, Request& request, const access::Principal& pr
       if (!q.state) {
         v.add("state", "unknown_value",
               "must be one of: draft, submitted, queued, in_doubt, approved, partial, rejected, "
-              "error, cancelled, paid, partially_paid, nullified");
+              "error, cancelled, paid, partially_paid, nullified, batched");
       }
     } else if (name == "since") {
       auto t = domain::parse_timestamp(value);

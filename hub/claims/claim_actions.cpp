@@ -24,6 +24,7 @@ constexpr const char* kBuildClaim = "hub.build_claim";
 constexpr const char* kBuildEligibility = "hub.build_eligibility";
 constexpr const char* kBillingService = "hub.billing_service";
 constexpr const char* kAwaitPriorAuthorization = "hub.await_prior_authorization";
+constexpr const char* kQueueClaim = "hub.queue_claim";
 constexpr const char* kClaimIdMember = "claim_id";
 constexpr const char* kAnswerInformationRequest = "hub.answer_information_request";
 constexpr const char* kInformationRequestIdMember = "information_request_id";
@@ -266,7 +267,8 @@ nlohmann::json billing_service(const config::FacilityBillingConfig& billing) {
                         {"currency", billing.currency},
                         {"claim_type", billing.claim_type},
                         {"claim_subtype", billing.claim_subtype},
-                        {"requires_prior_auth", billing.requires_prior_auth}};
+                        {"requires_prior_auth", billing.requires_prior_auth},
+                        {"submission", billing.submission}};
 }
 
 Result<sdk::EligibilityRequest> build_eligibility(const nlohmann::json& input,
@@ -395,6 +397,34 @@ sdk::Status add_claim_actions(workflow::HubActions& actions, const config::Confi
         if (!stored.ok()) return stored.error();
         return nlohmann::json{{kInformationRequestIdMember, id},
                               {"state", std::string(to_string(InformationRequestState::kSending))}};
+      }));
+  WASL_RETURN_IF_ERROR(actions.add(
+      kQueueClaim, workflow::HubActionMode::kInTransaction,
+      [&config, &cipher, &audit](const workflow::HubActionContext& ctx,
+                                 const nlohmann::json& input) -> Result<nlohmann::json> {
+        ActionInput in(kQueueClaim, input);
+        WASL_RETURN_IF_ERROR(in.require_object());
+        WASL_ASSIGN_OR_RETURN(std::string claim_id, in.text(kClaimIdMember, true));
+        WASL_ASSIGN_OR_RETURN(const config::FacilityBillingConfig* billing,
+                              billing_of(config, ctx.facility_id, kQueueClaim));
+        if (billing->submission != "batch") {
+          return Error(ErrorCode::kFailedPrecondition,
+                       std::string(kQueueClaim) + ": facility " + ctx.facility_id +
+                           " sends its claims one by one (facilities." + ctx.facility_id +
+                           ".billing.submission is " + billing->submission +
+                           "); submit the claim with billing.submit_claim",
+                       false);
+        }
+        ClaimStore claims(cipher, audit);
+        ClaimActor by;
+        by.run_id = ctx.run_id;
+        // Queued before (a re-run of the step) or now: batched either way.
+        WASL_ASSIGN_OR_RETURN(bool queued, claims.queue_for_batch(*ctx.tx, ctx.facility_id,
+                                                                  claim_id, by, ctx.now_ms));
+        (void)queued;
+        return nlohmann::json{
+            {kClaimIdMember, claim_id},
+            {"state", std::string(domain::to_string(domain::ClaimState::kBatched))}};
       }));
   WASL_RETURN_IF_ERROR(add_billing_step_guards(actions, config, cipher, audit));
   // A prior authorization's answer is recorded on its claim exactly as a

@@ -1,5 +1,6 @@
 // Claim actions: hub.build_claim, hub.build_eligibility, hub.billing_service,
-// hub.await_prior_authorization (prior_authorization.hpp), and the record of
+// hub.await_prior_authorization (prior_authorization.hpp), hub.queue_claim,
+// and the record of
 // what billing.submit_claim and billing.request_prior_authorization answered.
 //
 // hub.build_claim (kInTransaction; inputs in hub/workflow/capabilities.hpp)
@@ -22,6 +23,14 @@
 // without billing settings fails the step (kFailedPrecondition, not
 // retryable). A run without a consultation gets its Claim built but nothing
 // stored.
+//
+// hub.queue_claim (kInTransaction; input claim_id, the claim step's
+// raw.claim_id) queues the facility's draft claim for the billing round's
+// next batch (state batched, audited claim.queue; claim_batches.hpp sends
+// it) when the facility bills in batches (billing submission "batch"), and
+// answers {claim_id, state}. Queued twice, it is left as it is. A facility
+// that submits immediately fails the step (kFailedPrecondition, not
+// retryable), as does a claim that is not a draft.
 //
 // hub.build_eligibility (kInTransaction, stores nothing) answers the
 // EligibilityRequest billing.check_eligibility takes, with the facility's
@@ -74,7 +83,8 @@ sdk::Result<sdk::Claim> build_claim(const nlohmann::json& input, const std::stri
 
 // What hub.billing_service answers (kInTransaction, stores nothing): the
 // facility's billed service, {service_code, service_code_system, price,
-// tax, currency, claim_type, claim_subtype, requires_prior_auth}; no secret,
+// tax, currency, claim_type, claim_subtype, requires_prior_auth,
+// submission}; no secret,
 // no PHI. A facility without billing settings fails the step
 // (kFailedPrecondition, not retryable).
 nlohmann::json billing_service(const config::FacilityBillingConfig& billing);
@@ -96,8 +106,9 @@ sdk::Result<sdk::EligibilityRequest> build_eligibility(const nlohmann::json& inp
 //
 // The claims feature's registration (app/ makes it at start-up): registers
 // hub.build_claim, hub.build_eligibility, hub.billing_service,
-// hub.await_prior_authorization, hub.answer_information_request and the
-// billing.submit_claim observer. kAlreadyExists when any of them is registered already.
+// hub.await_prior_authorization, hub.answer_information_request,
+// hub.queue_claim and the billing.submit_claim observer. kAlreadyExists when
+// any of them is registered already.
 // `config`, `cipher` and `audit` must outlive `actions`.
 sdk::Status add_claim_actions(workflow::HubActions& actions, const config::Config& config,
                               const records::CellCipher& cipher, const audit::AuditWriter& audit);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hub/claims/claim_actions.hpp"
+#include "hub/claims/claim_batches.hpp"
 #include "hub/claims/claim_status_check.hpp"
 #include "hub/claims/claim_store.hpp"
 #include "hub/claims/information_answers.hpp"
@@ -144,6 +145,7 @@ int ClaimPollJob::tick(std::int64_t now_ms) {
           facility_id, checked->checked, checked->queued, checked->resent, checked->in_doubt,
           checked->skipped);
     }
+    log_batches(facility_id, send_claim_batches(deps, facility_id, now_ms));
     auto polled = poll_claims(deps, facility_id, now_ms);
     if (!polled.ok()) {
       spdlog::warn("billing.poll for facility {} failed: {}", facility_id, polled.error().message);

@@ -110,10 +110,12 @@ sdk::Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::s
 // The billing.poll job: every facility that binds a billing role and has
 // billing settings is served once per its `poll_interval` (default 5 min):
 // first its in_doubt claims are asked about (check_in_doubt_claims,
-// claim_status_check.hpp), then it is polled, then the payer is told of the
-// payments recorded (send_payment_notices, payment_notices.hpp), then the
-// answers to information requests left sending are sent again
-// (resend_answers, information_answers.hpp), then every claim of it still
+// claim_status_check.hpp), then its batched claims are sent
+// (send_claim_batches, claim_batches.hpp), then it is polled, then the payer
+// is told of the payments recorded (send_payment_notices,
+// payment_notices.hpp), then the answers to information requests left
+// sending are sent again (resend_answers, information_answers.hpp), then
+// every claim of it still
 // in_doubt or queued past max_unanswered_age raises one alert (again only
 // after it left those states and came back, or after a restart).
 // tick() is what the hub's periodic runner calls; a facility's failed round

@@ -125,7 +125,11 @@ Result<ClaimStatusCheckResult> check_in_doubt_claims(const ClaimPollDeps& deps,
       continue;
     }
     ++out.checked;
-    if (status->status == "queued") {
+    // Queued there, and the claim names the message its answer will answer.
+    // One that went out in a batch whose answer was never recorded (the hub
+    // stopped meanwhile) does not: it is resent alone below, which the
+    // exchange answers "queued" naming that message.
+    if (status->status == "queued" && d->claim.request_message_id) {
       ClaimSubmission s;
       s.state = ClaimState::kQueued;
       s.at_ms = now_ms;
@@ -138,7 +142,8 @@ Result<ClaimStatusCheckResult> check_in_doubt_claims(const ClaimPollDeps& deps,
       if (moved) ++out.queued;
       continue;
     }
-    if (status->status != "complete" && status->status != "not_held") {
+    if (status->status != "queued" && status->status != "complete" &&
+        status->status != "not_held") {
       spdlog::warn("billing.check_status for claim {} of facility {} answered status '{}'",
                    d->claim.id, facility_id, status->status);
       ++out.in_doubt;
@@ -150,7 +155,8 @@ Result<ClaimStatusCheckResult> check_in_doubt_claims(const ClaimPollDeps& deps,
       ++out.in_doubt;
       continue;
     }
-    // Held and adjudicated, or not held: the same message again.
+    // Held and adjudicated, not held, or queued under a message the claim
+    // does not name: the same message again.
     const bool preauth = d->request.use == "preauthorization";
     Result<sdk::ClaimResponse> answer = preauth ? billing->request_prior_authorization(d->request)
                                                 : billing->submit_claim(d->request);

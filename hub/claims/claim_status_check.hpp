@@ -9,7 +9,9 @@
 // facility's provider licence to the claim's payer. Then:
 //   queued      the exchange holds it, not yet adjudicated: the claim moves to
 //               queued and billing.poll fetches its answer as for any queued
-//               claim;
+//               claim (a claim that does not name the message it went out
+//               with, one of a batch whose answer the hub never recorded, is
+//               resent as below instead, so that it does);
 //   complete    the exchange holds it and adjudicated it, or
 //   not_held    the exchange has no such claim: the claim's stored request is
 //               resent with the same idempotency key (so the same Bundle id,

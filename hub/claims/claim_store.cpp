@@ -28,14 +28,15 @@ constexpr std::string_view kSelect =
     "amount_currency, "
     "eligible_minor, benefit_minor, copay_minor, patient_share_minor, tax_minor, submitted_at, "
     "adjudicated_at, created_at, replaces, replaced_by, cancel_kind, cancel_reason, cancel_key, "
-    "cancel_state, cancel_error, cancel_requested_at, cancel_attempts FROM claims ";
+    "cancel_state, cancel_error, cancel_requested_at, cancel_attempts, batch_id FROM claims ";
 constexpr std::string_view kSelectWithDocuments =
     "SELECT id, consultation_id, facility_id, state, provider_claim_id, run_id, "
     "request_message_id, "
     "amount_currency, "
     "eligible_minor, benefit_minor, copay_minor, patient_share_minor, tax_minor, submitted_at, "
     "adjudicated_at, created_at, replaces, replaced_by, cancel_kind, cancel_reason, cancel_key, "
-    "cancel_state, cancel_error, cancel_requested_at, cancel_attempts, request_enc, response_enc "
+    "cancel_state, cancel_error, cancel_requested_at, cancel_attempts, batch_id, request_enc, "
+    "response_enc "
     "FROM claims ";
 
 Result<Claim> from_row(const storage::Row& row) {
@@ -71,6 +72,7 @@ Result<Claim> from_row(const storage::Row& row) {
   WASL_ASSIGN_OR_RETURN(c.created_at, row.get_int("created_at"));
   WASL_ASSIGN_OR_RETURN(c.replaces, optional_text(row, "replaces"));
   WASL_ASSIGN_OR_RETURN(c.replaced_by, optional_text(row, "replaced_by"));
+  WASL_ASSIGN_OR_RETURN(c.batch_id, optional_text(row, "batch_id"));
   WASL_ASSIGN_OR_RETURN(auto kind, optional_text(row, "cancel_kind"));
   if (kind) {
     domain::ClaimCancellation k;
@@ -324,6 +326,64 @@ Status ClaimStore::record_cancellation(storage::Transaction& tx, std::string_vie
       {"previous_state", std::string(domain::to_string(before))}, {"key", k.key}, {"taken", taken}};
   if (k.error) extra["error"] = *k.error;
   return audit(tx, c, "claim." + k.kind + "_result", by, at_ms, extra, !taken);
+}
+
+Result<bool> ClaimStore::queue_for_batch(storage::Transaction& tx, std::string_view facility_id,
+                                         std::string_view id, const ClaimActor& by,
+                                         std::int64_t at_ms) const {
+  WASL_ASSIGN_OR_RETURN(Claim c, without_documents(tx, facility_id, id));
+  if (c.state == ClaimState::kBatched) return false;
+  if (c.state != ClaimState::kDraft) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 "claim " + c.id + " is " + std::string(domain::to_string(c.state)) +
+                     "; only a draft claim is queued for a batch",
+                 false);
+  }
+  c.state = ClaimState::kBatched;
+  WASL_RETURN_IF_ERROR(tx.exec("UPDATE claims SET state = $1 WHERE facility_id = $2 AND id = $3",
+                               {std::string(domain::to_string(c.state)), c.facility_id, c.id}));
+  WASL_RETURN_IF_ERROR(audit(tx, c, "claim.queue", by, at_ms));
+  return true;
+}
+
+Result<bool> ClaimStore::begin_batch(storage::Transaction& tx, std::string_view facility_id,
+                                     std::string_view id, const ClaimBatchEntry& entry,
+                                     const ClaimActor& by) const {
+  WASL_ASSIGN_OR_RETURN(Claim c, without_documents(tx, facility_id, id));
+  if (c.state != ClaimState::kBatched || c.batch_id) return false;
+  c.state = ClaimState::kInDoubt;
+  c.batch_id = entry.batch_id;
+  c.submitted_at = entry.at_ms;
+  WASL_ASSIGN_OR_RETURN(std::string response,
+                        cipher_.encrypt(kTable, kResponseColumn, c.id, entry.response));
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE claims SET state = $1, batch_id = $2, submitted_at = $3, request_key = $4, "
+              "response_enc = $5 WHERE facility_id = $6 AND id = $7",
+              {std::string(domain::to_string(c.state)), entry.batch_id, entry.at_ms,
+               entry.request_key, storage::Blob{std::move(response)}, c.facility_id, c.id}));
+  WASL_RETURN_IF_ERROR(audit(tx, c, "claim.batch", by, entry.at_ms,
+                             {{"batch_id", entry.batch_id}, {"request_key", entry.request_key}}));
+  return true;
+}
+
+Result<bool> ClaimStore::return_to_batch(storage::Transaction& tx, std::string_view facility_id,
+                                         std::string_view id, std::string_view batch_id,
+                                         const std::string& why, const ClaimActor& by,
+                                         std::int64_t at_ms) const {
+  WASL_ASSIGN_OR_RETURN(Claim c, without_documents(tx, facility_id, id));
+  if (c.state != ClaimState::kInDoubt || c.batch_id != std::optional<std::string>(batch_id)) {
+    return false;
+  }
+  c.state = ClaimState::kBatched;
+  c.batch_id.reset();
+  c.submitted_at.reset();
+  WASL_RETURN_IF_ERROR(
+      tx.exec("UPDATE claims SET state = $1, batch_id = NULL, submitted_at = NULL, "
+              "response_enc = NULL WHERE facility_id = $2 AND id = $3",
+              {std::string(domain::to_string(c.state)), c.facility_id, c.id}));
+  WASL_RETURN_IF_ERROR(audit(tx, c, "claim.batch_result", by, at_ms,
+                             {{"batch_id", std::string(batch_id)}, {"error", why}}, true));
+  return true;
 }
 
 Result<int> ClaimStore::count_resubmissions(storage::Transaction& tx, std::string_view facility_id,

@@ -7,7 +7,8 @@
 // transaction and facility id, which every statement filters on (another
 // facility's claim is kNotFound, exactly like a missing one). The changes
 // write their audit event (claim.create, claim.submit_result, claim.payment,
-// claim.cancel, claim.nullify and their _result, claim.resubmit) into that
+// claim.cancel, claim.nullify and their _result, claim.resubmit, claim.queue,
+// claim.batch and claim.batch_result) into that
 // same transaction, so a claim and its audit commit together.
 //
 // Thread-safe: holds only a borrowed CellCipher and AuditWriter, which must
@@ -92,6 +93,17 @@ struct ClaimResubmission {
   std::int64_t at_ms = 0;   // created and sent at
 };
 
+// What begin_batch records on a claim put into a batch.
+struct ClaimBatchEntry {
+  std::string batch_id;     // the batch (its idempotency key)
+  std::string request_key;  // the idempotency key the claim goes out with
+  // Its answer so far, JSON text (PHI): a ClaimResponse with status
+  // "unknown" naming request_key as request_id, so the billing round's
+  // status-check can ask about it.
+  std::string response;
+  std::int64_t at_ms = 0;  // sent at
+};
+
 class ClaimStore {
  public:
   ClaimStore(const records::CellCipher& cipher, const audit::AuditWriter& audit)
@@ -154,6 +166,32 @@ class ClaimStore {
                                   std::string_view id, std::string_view key, bool taken,
                                   const std::optional<std::string>& error, const ClaimActor& by,
                                   std::int64_t at_ms) const;
+
+  // hub.queue_claim: the draft claim waits for the billing round's next
+  // batch (state batched); audits claim.queue. True when queued; false when
+  // it is batched already (nothing written). kFailedPrecondition naming the
+  // state for any other claim; kNotFound when absent.
+  sdk::Result<bool> queue_for_batch(storage::Transaction& tx, std::string_view facility_id,
+                                    std::string_view id, const ClaimActor& by,
+                                    std::int64_t at_ms) const;
+
+  // Puts the batched claim into batch entry.batch_id before the batch goes
+  // out: state in_doubt (so a crash before its answer is settled by the
+  // billing round's status-check), batch_id, submitted_at, request_key and
+  // response as `entry` says; audits claim.batch. False (nothing written)
+  // when the claim is no longer batched; kNotFound when absent.
+  sdk::Result<bool> begin_batch(storage::Transaction& tx, std::string_view facility_id,
+                                std::string_view id, const ClaimBatchEntry& entry,
+                                const ClaimActor& by) const;
+
+  // Gives a claim of batch `batch_id` back to the next batch after the
+  // exchange took nothing of it (a retryable failure, `why`): state batched,
+  // no batch, not sent; audits claim.batch_result (outcome failure). False
+  // (nothing written) when the claim is no longer in_doubt in that batch.
+  sdk::Result<bool> return_to_batch(storage::Transaction& tx, std::string_view facility_id,
+                                    std::string_view id, std::string_view batch_id,
+                                    const std::string& why, const ClaimActor& by,
+                                    std::int64_t at_ms) const;
 
   // How many claims of the facility resubmit claim `id` (replaces = id).
   sdk::Result<int> count_resubmissions(storage::Transaction& tx, std::string_view facility_id,

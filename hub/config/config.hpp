@@ -127,6 +127,11 @@ struct FacilityBillingConfig {
   // it is given: a workflow's prior-authorization steps run when this is set
   // (hub.billing_service answers it).
   bool requires_prior_auth = false;
+  // How the facility's claims go to the exchange: "immediate", each by its
+  // consultation's billing.submit_claim step; "batch", each queued by the
+  // workflow (hub.queue_claim) and sent with the others of its payer by the
+  // billing round (billing.submit_batch, claims/claim_batches.hpp).
+  std::string submission = "immediate";
   // How often queued claim answers are fetched (billing.poll).
   std::chrono::milliseconds poll_interval{300000};
   // A claim in_doubt or queued longer than this since it was sent raises an

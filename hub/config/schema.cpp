@@ -849,6 +849,11 @@ Fields billing_fields(FacilityBillingConfig& b) {
               "Whether the payer contract asks for a prior authorization of the service "
               "before it is given; workflows read it from hub.billing_service and run their "
               "billing.request_prior_authorization step only when it is true."),
+      choice("submission", b.submission, {"immediate", "batch"},
+             "How the facility's claims go to the exchange: immediate, each by its "
+             "consultation's billing.submit_claim step; batch, each queued by the workflow "
+             "(hub.queue_claim) and sent with the others to its payer, at most 200 at a time, "
+             "by the billing round (billing.submit_batch). hub.billing_service answers it."),
       duration("poll_interval", b.poll_interval, milliseconds(1000),
                "How often the exchange is asked for the facility's queued claim answers."),
       duration("max_unanswered_age", b.max_unanswered_age, milliseconds(1000),

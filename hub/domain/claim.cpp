@@ -11,7 +11,7 @@ using namespace json_fields;
 
 namespace {
 
-constexpr EnumNames<ClaimState, 12> kStateNames{{{
+constexpr EnumNames<ClaimState, 13> kStateNames{{{
     {ClaimState::kDraft, "draft"},
     {ClaimState::kSubmitted, "submitted"},
     {ClaimState::kQueued, "queued"},
@@ -24,6 +24,7 @@ constexpr EnumNames<ClaimState, 12> kStateNames{{{
     {ClaimState::kPaid, "paid"},
     {ClaimState::kPartiallyPaid, "partially_paid"},
     {ClaimState::kNullified, "nullified"},
+    {ClaimState::kBatched, "batched"},
 }}};
 
 }  // namespace
@@ -85,6 +86,7 @@ void to_json(nlohmann::json& j, const Claim& v) {
   j["created_at"] = format_timestamp(v.created_at);
   put_optional(j, "replaces", v.replaces);
   put_optional(j, "replaced_by", v.replaced_by);
+  put_optional(j, "batch_id", v.batch_id);
   if (v.cancellation) {
     nlohmann::json c = {{"kind", v.cancellation->kind},
                         {"reason", v.cancellation->reason},
@@ -118,6 +120,7 @@ void from_json(const nlohmann::json& j, Claim& v) {
   v.created_at = created.value_or(0);
   get_optional(j, "replaces", v.replaces);
   get_optional(j, "replaced_by", v.replaced_by);
+  get_optional(j, "batch_id", v.batch_id);
   if (auto c = j.find("cancellation"); c != j.end() && c->is_object()) {
     ClaimCancellation cancellation;
     cancellation.kind = c->value("kind", std::string());

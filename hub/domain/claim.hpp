@@ -6,7 +6,7 @@
 //
 // JSON wire form: {"id", "consultation_id", "state", "provider_claim_id",
 // "run_id", "amounts", "submitted_at", "adjudicated_at", "created_at"}, and
-// when set "replaces", "replaced_by" and "cancellation" ({"kind", "reason",
+// when set "replaces", "replaced_by", "batch_id" and "cancellation" ({"kind", "reason",
 // "state", "error", "requested_at"}); request and response are not on the
 // wire. The adjudicated amounts are not PHI and are kept in clear for
 // reporting.
@@ -43,10 +43,14 @@ enum class ClaimState {
   // rejected claim the exchange no longer holds as adjudicated. Neither
   // adjudicated nor payable; a rejected claim nullified cannot be
   // resubmitted.
-  kNullified
+  kNullified,
+  // Built and waiting for the billing round's next batch (a facility whose
+  // billing submission is "batch"; claims/claim_batches.hpp). The round
+  // moves it to in_doubt with its batch's id before the batch goes out.
+  kBatched
 };
 // "draft", "submitted", "queued", "in_doubt", …, "paid", "partially_paid",
-// "nullified"
+// "nullified", "batched"
 std::string_view to_string(ClaimState s);
 std::optional<ClaimState> parse_claim_state(std::string_view name);
 
@@ -126,6 +130,7 @@ struct Claim {
   std::optional<std::string> replaces;            // the rejected claim this one resubmits
   std::optional<std::string> replaced_by;         // the claim that resubmits this one
   std::optional<ClaimCancellation> cancellation;  // the last one recorded
+  std::optional<std::string> batch_id;            // the batch it was sent in, if any
   bool operator==(const Claim&) const = default;
 };
 

@@ -41,5 +41,8 @@ sdk::Result<sdk::Acknowledgement> BillingProxy::send_payment_notice(
     const sdk::PaymentNotice& notice) {
   return typed_call<sdk::Acknowledgement>(*instance_, B::kSendPaymentNotice, notice);
 }
+sdk::Result<sdk::BatchAcknowledgement> BillingProxy::submit_batch(const sdk::ClaimBatch& batch) {
+  return typed_call<sdk::BatchAcknowledgement>(*instance_, B::kSubmitBatch, batch);
+}
 
 }  // namespace wasl::plugin_host

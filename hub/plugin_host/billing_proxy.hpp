@@ -27,6 +27,7 @@ class BillingProxy final : public sdk::BillingGateway {
   sdk::Result<sdk::Acknowledgement> answer_information_request(
       const sdk::InformationAnswer& answer) override;
   sdk::Result<sdk::Acknowledgement> send_payment_notice(const sdk::PaymentNotice& notice) override;
+  sdk::Result<sdk::BatchAcknowledgement> submit_batch(const sdk::ClaimBatch& batch) override;
 
  private:
   std::shared_ptr<PluginInstance> instance_;

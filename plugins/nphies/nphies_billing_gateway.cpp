@@ -1,5 +1,6 @@
 #include "plugins/nphies/nphies_billing_gateway.hpp"
 
+#include "plugins/nphies/batch_request.hpp"
 #include "plugins/nphies/message_envelope.hpp"
 #include "plugins/nphies/message_ids.hpp"
 #include "plugins/nphies/outgoing_checks.hpp"
@@ -240,6 +241,46 @@ Result<sdk::Acknowledgement> NphiesBillingGateway::send_payment_notice(
   n.payer_license = notice.payer_license;
   WASL_ASSIGN_OR_RETURN(json message, payment_notice_message(settings_, n, client_.now_ms()));
   return acknowledged(message, "payment-notice", notice.idempotency_key);
+}
+
+Result<sdk::BatchAcknowledgement> NphiesBillingGateway::submit_batch(const sdk::ClaimBatch& batch) {
+  WASL_ASSIGN_OR_RETURN(json message, batch_request_message(settings_, batch, client_.now_ms()));
+  sdk::BatchAcknowledgement ack;
+  ack.request_id = batch.idempotency_key;
+  ack.request_message_id = message_ids(batch.idempotency_key).message_header_id;
+  bool answer_lost = false;
+  auto answer =
+      exchange(message, "batch-request", "batch-response", batch.idempotency_key, &answer_lost);
+  if (!answer.ok() && !answer_lost) return answer.error();
+  if (!answer.ok()) {
+    ack.status = "unknown";
+    ack.disposition = "no answer from the exchange (" +
+                      std::string(sdk::to_string(answer.error().code)) +
+                      "); whether it holds each claim is asked with a status-check";
+    host_.log(sdk::LogLevel::kWarn, "NPHIES batch-request: " + answer.error().message + "; its " +
+                                        std::to_string(batch.claims.size()) +
+                                        " claims are in doubt");
+  } else {
+    ack.status = answer->approved ? "taken" : "refused";
+    ack.message_id = answer->message_id;
+    ack.disposition = answer->disposition;
+    ack.error_details = answer->error_details;
+    ack.raw = answer->raw;
+  }
+  const std::string claim_status = ack.status == "taken"     ? "queued"
+                                   : ack.status == "refused" ? "error"
+                                                             : "unknown";
+  for (const sdk::Claim& claim : batch.claims) {
+    sdk::ClaimResponse r;
+    r.request_id = claim.idempotency_key;
+    r.request_message_id = message_ids(claim.idempotency_key).message_header_id;
+    r.status = claim_status;
+    r.outcome = claim_status;
+    r.errors = ack.status == "refused" ? answer->errors : std::vector<std::string>();
+    r.error_details = ack.error_details;
+    ack.claims.push_back(std::move(r));
+  }
+  return ack;
 }
 
 }  // namespace wasl::plugins::nphies

@@ -32,6 +32,11 @@
 //   send_payment_notice: a payment-notice naming the reconciliation. The
 //   exchange's acknowledgement "ok" is an Acknowledgement; "fatal-error" is
 //   kInvalidArgument (not retryable) naming each rule broken ("CM-0003: …").
+// - submit_batch: batch-request (batch_request.hpp) carrying each claim's
+//   claim-request as submit_claim would send it; the batch-response "ok" is
+//   status "taken", each claim "queued" under the MessageHeader id it
+//   carries (its answer comes through poll); "fatal-error" is "refused"
+//   with the rules it names; no answer (as for a claim) is "unknown".
 // Every message is checked before it is sent (outgoing_checks.hpp, against
 // settings profile_version): one that breaks a rule is never sent; the call
 // fails with kInvalidArgument, not retryable, naming the rule and where,
@@ -63,6 +68,7 @@ class NphiesBillingGateway final : public sdk::BillingGateway {
   sdk::Result<sdk::Acknowledgement> answer_information_request(
       const sdk::InformationAnswer& answer) override;
   sdk::Result<sdk::Acknowledgement> send_payment_notice(const sdk::PaymentNotice& notice) override;
+  sdk::Result<sdk::BatchAcknowledgement> submit_batch(const sdk::ClaimBatch& batch) override;
 
  private:
   // Sends a message the payer acknowledges (communication, payment-notice):

@@ -227,7 +227,7 @@ Result<sdk::ClaimResponse> read_response(const json& bundle) {
       return malformed(h.event + " has no Task focus");
     }
     out = read_task(*focal);
-  } else if (h.event == "acknowledgement") {
+  } else if (h.event == "acknowledgement" || h.event == "batch-response") {
     out.status = "complete";
     out.outcome = "complete";
     out.approved = h.response_code.empty() || h.response_code == "ok";

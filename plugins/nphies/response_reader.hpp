@@ -10,6 +10,8 @@
 //   cancel-response /     the Task's status (completed = done)
 //   status-response
 //   poll-response         every nested message bundle, each read as above
+//   acknowledgement /     the response code (ok = approved) and the
+//   batch-response        rules an OperationOutcome focus names (errors)
 // request_message_id is the MessageHeader.response.identifier (the request
 // answered); message_id the answer's own MessageHeader id. Errors:
 // kInvalidArgument (with the answer's shape problem) when the bundle is not a

@@ -144,6 +144,7 @@ const std::map<std::string_view, Handler>& handlers() {
     WASL_GLUE_ADD(BillingGateway, kAnswerInformationRequest, billing, answer_information_request,
                   InformationAnswer);
     WASL_GLUE_ADD(BillingGateway, kSendPaymentNotice, billing, send_payment_notice, PaymentNotice);
+    WASL_GLUE_ADD(BillingGateway, kSubmitBatch, billing, submit_batch, ClaimBatch);
     WASL_GLUE_ADD(ReportSink, kSubmitReport, reporting, submit_report, Report);
     WASL_GLUE_ADD(WebhookVerifier, kVerify, webhook, verify, WebhookRequest);
 #undef WASL_GLUE_ADD

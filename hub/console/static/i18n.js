@@ -376,7 +376,7 @@ const STATUS_AR = {
   lost: 'فُقدت', skipped: 'تُخطّيت', pending: 'معلّقة', downloading: 'قيد التنزيل',
   deleted: 'محذوفة', admitted: 'مقبول', removed: 'أُزيل', draft: 'مسودة', submitted: 'أُرسلت',
   queued: 'في قائمة الانتظار', in_doubt: 'غير مؤكدة', approved: 'مقبولة', partial: 'مقبولة جزئياً',
-  rejected: 'مرفوضة', paid: 'مدفوعة', partially_paid: 'مدفوعة جزئياً', nullified: 'مُبطلة', error: 'خطأ',
+  rejected: 'مرفوضة', paid: 'مدفوعة', partially_paid: 'مدفوعة جزئياً', nullified: 'مُبطلة', batched: 'بانتظار الدفعة', error: 'خطأ',
   received: 'مستلمة', dispatched: 'وُزّعت', unmatched: 'غير مطابقة', parked: 'محتجزة',
 };
 

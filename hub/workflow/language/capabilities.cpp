@@ -106,8 +106,8 @@ void declare_non_phi(Catalogue& c) {
             {"related_request_id", "related_relationship"},
             under("coverage", coverage)});
   const Paths billing_service{
-      "service_code", "service_code_system", "price",         "tax",
-      "currency",     "claim_type",          "claim_subtype", "requires_prior_auth"};
+      "service_code",  "service_code_system", "price",     "tax", "currency", "claim_type",
+      "claim_subtype", "requires_prior_auth", "submission"};
   const Paths prior_authorization{"claim_id", "state", "approved", "pre_auth_ref"};
   auto declare = [&c](std::string_view name, Paths inputs, Paths outputs) {
     auto& cap = c.capabilities.find(name)->second;
@@ -167,6 +167,11 @@ void declare_non_phi(Catalogue& c) {
   declare(BillingGateway::kAnswerInformationRequest,
           {"idempotency_key", "request_id", "request_system", "cannot_supply", "sent_ms"},
           {"message_id", "acknowledged"});
+  declare(
+      BillingGateway::kSubmitBatch,
+      join({{"idempotency_key", "provider_license", "payer_license"}, under("claims.*", claim)}),
+      join({{"request_id", "status", "message_id", "request_message_id", "error_details"},
+            under("claims.*", claim_response)}));
   declare(BillingGateway::kSendPaymentNotice,
           {"idempotency_key", "reconciliation_id", "reconciliation_system", "amount", "currency",
            "provider_license", "payer_license", "sent_ms"},
@@ -197,6 +202,7 @@ void declare_non_phi(Catalogue& c) {
   declare("hub.await_prior_authorization", {"claim_id"}, prior_authorization);
   declare("hub.answer_information_request", {"information_request_id", "pages", "cannot_supply"},
           {"information_request_id", "state"});
+  declare("hub.queue_claim", {"claim_id"}, {"claim_id", "state"});
   declare("hub.build_report",
           {"kind", "encounter_id", "archive_id", "period", "period_start_ms", "period_end_ms"},
           {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"});
@@ -244,6 +250,14 @@ Catalogue build() {
   add(c, BillingGateway::kAnswerInformationRequest, sample<InformationAnswer>(),
       sample<Acknowledgement>());
   add(c, BillingGateway::kSendPaymentNotice, sample<PaymentNotice>(), sample<Acknowledgement>());
+  add(c, BillingGateway::kSubmitBatch, sample<ClaimBatch>(), sample<BatchAcknowledgement>());
+  {
+    auto& batch = c.capabilities.at(std::string(BillingGateway::kSubmitBatch));
+    batch.callable = false;
+    batch.not_callable_reason =
+        "is sent by the billing round with the facility's batched claims and cannot be called "
+        "from a workflow; use hub.queue_claim, which queues a built claim for the next batch";
+  }
 
   add(c, ReportSink::kSubmitReport, sample<Report>(), sample<Receipt>());
 
@@ -297,7 +311,13 @@ Catalogue build() {
            {"currency", ""},
            {"claim_type", ""},
            {"claim_subtype", ""},
-           {"requires_prior_auth", false}});
+           {"requires_prior_auth", false},
+           {"submission", ""}});
+  // Queues a claim built by hub.build_claim for the billing round's next
+  // batch (a facility whose billing submission is "batch"): claim_id is
+  // that step's output raw.claim_id.
+  add(c, "hub.queue_claim", json{{"claim_id", ""}}, json{{"claim_id", ""}, {"state", ""}},
+      {"claim_id"});
   // The payer's decision on a prior authorization built by hub.build_claim
   // (use preauthorization): claim_id is that step's output raw.claim_id.
   add(c, "hub.await_prior_authorization", json{{"claim_id", ""}},
@@ -334,6 +354,7 @@ Catalogue build() {
                                                {"hub.billing_service", "hub/claims"},
                                                {"hub.await_prior_authorization", "hub/claims"},
                                                {"hub.answer_information_request", "hub/claims"},
+                                               {"hub.queue_claim", "hub/claims"},
                                                {"hub.build_report", "hub/reports"}}) {
     c.capabilities.find(name)->second.implemented_in = folder;
   }

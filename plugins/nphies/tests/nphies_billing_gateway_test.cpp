@@ -529,5 +529,92 @@ TEST_F(GatewayTest, PollMessagesReadsTheSamplePollResponse) {
   EXPECT_EQ((*messages)[0].answer.request_id, "");
 }
 
+// The batch-response to the batch sent with `key`: "ok", or "fatal-error"
+// with an OperationOutcome naming `codes`.
+json batch_response(const std::string& key, const std::vector<std::string>& codes = {}) {
+  json response = answer("batch-response", key, json::object());
+  json& header = response["entry"][0]["resource"];
+  if (codes.empty()) {
+    header.erase("focus");
+    response["entry"].erase(1);
+    return response;
+  }
+  header["response"]["code"] = "fatal-error";
+  json issues = json::array();
+  for (const std::string& code : codes) {
+    issues.push_back({{"severity", "error"},
+                      {"code", "business-rule"},
+                      {"details", {{"coding", json::array({{{"code", code}}})}}}});
+  }
+  response["entry"][1]["resource"] = {{"resourceType", "OperationOutcome"}, {"issue", issues}};
+  return response;
+}
+
+sdk::ClaimBatch test_batch(const std::string& key = "wasl-batch-1") {
+  sdk::ClaimBatch batch;
+  batch.idempotency_key = key;
+  batch.provider_license = "N-F-00001";
+  batch.payer_license = "N-I-00001";
+  for (const char* claim_key : {"wasl-claim-a", "wasl-claim-b", "wasl-claim-c"}) {
+    batch.claims.push_back(test_claim(claim_key));
+  }
+  return batch;
+}
+
+TEST_F(GatewayTest, ABatchTakenQueuesEachClaimUnderItsOwnMessageId) {
+  respond(200, batch_response("wasl-batch-1"));
+  auto ack = gateway_.submit_batch(test_batch());
+  ASSERT_TRUE(ack.ok()) << ack.error().message;
+  EXPECT_EQ(ack->status, "taken");
+  EXPECT_EQ(ack->request_id, "wasl-batch-1");
+  EXPECT_EQ(ack->request_message_id, message_ids("wasl-batch-1").message_header_id);
+  EXPECT_EQ(ack->message_id, "answer-wasl-batch-1");
+  ASSERT_EQ(ack->claims.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const std::string key = test_batch().claims[i].idempotency_key;
+    EXPECT_EQ(ack->claims[i].request_id, key);
+    EXPECT_EQ(ack->claims[i].request_message_id, message_ids(key).message_header_id);
+    EXPECT_EQ(ack->claims[i].status, "queued");
+  }
+  ASSERT_EQ(host_.requests().size(), 1u);
+  const json sent = json::parse(host_.requests()[0].body);
+  EXPECT_EQ(sent["id"], message_ids("wasl-batch-1").bundle_id);
+  EXPECT_EQ(sent["entry"].size(), 4u);
+  EXPECT_TRUE(host_.requests()[0].mutual_tls);
+}
+
+TEST_F(GatewayTest, ABatchRefusedLostOrBrokenSaysSo) {
+  respond(200, batch_response("wasl-batch-1", {"BV-00001"}));
+  auto refused = gateway_.submit_batch(test_batch());
+  ASSERT_TRUE(refused.ok()) << refused.error().message;
+  EXPECT_EQ(refused->status, "refused");
+  ASSERT_EQ(refused->error_details.size(), 1u);
+  EXPECT_EQ(refused->error_details[0].code, "BV-00001");
+  EXPECT_EQ(refused->claims[1].status, "error");
+  EXPECT_EQ(refused->claims[1].errors, std::vector<std::string>{"BV-00001"});
+
+  respond(504, json{{"resourceType", "OperationOutcome"}});
+  auto lost = gateway_.submit_batch(test_batch());
+  ASSERT_TRUE(lost.ok()) << lost.error().message;
+  EXPECT_EQ(lost->status, "unknown");
+  EXPECT_EQ(lost->claims[2].status, "unknown");
+  EXPECT_EQ(lost->claims[2].request_message_id, message_ids("wasl-claim-c").message_header_id);
+
+  respond(503, json{{"resourceType", "OperationOutcome"}});
+  auto busy = gateway_.submit_batch(test_batch());
+  ASSERT_FALSE(busy.ok());
+  EXPECT_TRUE(busy.error().retryable);
+
+  // A claim the checks refuse: nothing is sent.
+  const std::size_t sent = host_.requests().size();
+  sdk::ClaimBatch broken = test_batch();
+  broken.claims[1].items[0].unit_price = -1;
+  auto refused_here = gateway_.submit_batch(broken);
+  ASSERT_FALSE(refused_here.ok());
+  EXPECT_EQ(refused_here.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(refused_here.error().retryable);
+  EXPECT_EQ(host_.requests().size(), sent);
+}
+
 }  // namespace
 }  // namespace wasl::plugins::nphies

@@ -212,6 +212,7 @@ void ConsultationHub::write_config() {
               "service_code: \"83600-00-10\", price: 150, tax: 22.50, diagnosis_code: Z71.9, "
               "requires_prior_auth: " +
               (options_.requires_prior_auth ? "true" : "false") +
+              ", submission: " + options_.billing_submission +
               ", poll_interval: " + options_.billing_poll_interval + "}\n";
   }
   config += "workflows_dir: " + yaml_quoted(dir_.file("workflows")) + "\n";

@@ -86,6 +86,9 @@ struct ConsultationHubOptions {
   // facilities.<id>.billing.requires_prior_auth: the workflow asks the payer
   // for a prior authorization before the session.
   bool requires_prior_auth = false;
+  // facilities.<id>.billing.submission: "immediate", or "batch" (the
+  // billing round sends the facility's queued claims together).
+  std::string billing_submission = "immediate";
   // The FHIR peer holds a Subscription posting booked and cancelled
   // appointments to the hub's /v1/webhooks/ehr.fhir (renewed with the port
   // at every start), so book_in_ehr() books with no POST.

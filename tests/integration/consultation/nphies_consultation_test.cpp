@@ -29,6 +29,9 @@
 //     pays three approved claims, the third in part; the claims end paid,
 //     paid and partially_paid with the amounts, the CSV export has the
 //     three lines, and the exchange takes the hub's payment-notice;
+//   - ThreeConsultationsOfABatchFacilityGoInOneBatch: a facility billing in
+//     batches queues its three consultations' claims; the billing round
+//     sends them in one batch-request and the polled answers approve each;
 //   - (SQLite only) TheServiceAsksFirstAndTheClaimCarriesTheApproval: the
 //     facility's payer contract requires prior authorization; the exchange
 //     approves the first consultation's and its claim carries the preAuthRef
@@ -46,6 +49,7 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "tests/integration/consultation/chime_side.hpp"
@@ -520,6 +524,71 @@ TEST_P(NphiesConsultationTest, AReconciliationPaysThreeClaimsOneInPart) {
     std::this_thread::sleep_for(100ms);
   }
   EXPECT_EQ(notices, 1u) << integrator.get("/v1/payments").body << hub.log();
+}
+
+// A facility that bills in batches: three consultations each queue their
+// claim (batched; nothing reaches the exchange), the billing round runs
+// hourly here, so the restarted hub's first round sends the three in one
+// batch-request, polls their answers and acknowledges them: the exchange
+// holds one batch of the three claims, each approved there and at the hub.
+TEST_P(NphiesConsultationTest, ThreeConsultationsOfABatchFacilityGoInOneBatch) {
+  auto chime = start_peer(600000);
+  ASSERT_TRUE(chime);
+  ConsultationHubOptions o = options();
+  o.billing_poll_interval = "1h";
+  o.billing_submission = "batch";
+  ConsultationHub hub(chime_binding(*chime), o);
+  ASSERT_NE(hub.nphies_peer(), nullptr);
+  ASSERT_TRUE(hub.start());
+  send_events_to(*chime, hub);
+  HubApiClient api = hub.client("hospital");
+  std::vector<std::string> claims;
+  for (const char* appointment : {"appt-batch-1", "appt-batch-2", "appt-batch-3"}) {
+    claims.push_back(billed(hub, *chime, api, appointment, {{"outcome", "approve"}}, "batched"));
+    ASSERT_FALSE(claims.back().empty());
+  }
+  EXPECT_EQ(outcomes(hub, "claim-request").size(), 0u);
+  EXPECT_EQ(outcomes(hub, "batch-request").size(), 0u);
+
+  hub.stop();
+  ASSERT_TRUE(hub.start());
+  send_events_to(*chime, hub);
+  HubApiClient integrator = hub.client("integrator");
+  std::map<std::string, std::string> states;
+  auto until = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < until) {
+    int approved = 0;
+    for (const auto& id : claims) {
+      ApiAnswer c = integrator.get("/v1/claims/" + id);
+      ASSERT_EQ(c.status, 200) << c.body;
+      states[id] = c.json.value("state", std::string());
+      approved += states[id] == "approved" ? 1 : 0;
+    }
+    if (approved == 3) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  std::set<std::string> batch_ids;
+  for (const auto& id : claims) {
+    EXPECT_EQ(states[id], "approved") << hub.log();
+    batch_ids.insert(integrator.get("/v1/claims/" + id).json.value("batch_id", std::string()));
+  }
+  EXPECT_EQ(batch_ids.size(), 1u);
+  EXPECT_FALSE(batch_ids.begin()->empty());
+
+  EXPECT_EQ(joined(outcomes(hub, "batch-request")), "accepted 3 claims, 0 duplicates");
+  auto batches = hub.nphies_peer()->get("/_peer/batches");
+  ASSERT_TRUE(batches.ok());
+  ASSERT_EQ((*batches)["items"].size(), 1u) << batches->dump();
+  EXPECT_EQ((*batches)["items"][0]["count"], 3);
+  EXPECT_EQ((*batches)["items"][0]["claims"].size(), 3u);
+  // The exchange's final state: each answer polled and acknowledged.
+  json held = hub.nphies_claims()["items"];
+  ASSERT_EQ(held.size(), 3u) << held.dump();
+  for (const auto& c : held) {
+    EXPECT_EQ(c.value("state", std::string()), "approved") << held.dump();
+    EXPECT_EQ(c.value("submissions", 0), 1) << held.dump();
+  }
+  EXPECT_EQ(outcomes(hub, "acknowledgement").size(), 3u);
 }
 
 TEST_P(NphiesPriorAuthTest, TheServiceAsksFirstAndTheClaimCarriesTheApproval) {

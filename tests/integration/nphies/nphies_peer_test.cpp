@@ -1,7 +1,8 @@
 // libwasl_nphies.so through the hub's PluginHost against the NPHIES peer:
 // every message the plugin builds is validated as R4 and against the NPHIES
 // rules by the peer; eligibility, queued claims fetched by polling and
-// acknowledged (billing.poll and billing.poll_messages), rejection, cancel,
+// acknowledged (billing.poll and billing.poll_messages), a batch of claims,
+// rejection, cancel,
 // resends after failures and lost answers, and the clock check.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -224,6 +225,52 @@ TEST_F(NphiesPeerTest, NoAnswerInTimeIsUnknownAndTheResendIsAnsweredFromTheStore
   ASSERT_TRUE(resent.ok()) << resent.error().message;
   EXPECT_TRUE(resent->approved);
   EXPECT_EQ(claims().size(), 1u);
+}
+
+// billing.submit_batch (SDK 1.4): three claims in one batch-request, taken
+// at once; each answered through poll under its own message id; the batch
+// resent is the same batch, and one of its claims resent alone a duplicate.
+TEST_F(NphiesPeerTest, ABatchOfThreeClaimsIsTakenAndEachAnsweredThroughPoll) {
+  sdk::ClaimBatch batch;
+  batch.idempotency_key = "wasl-batch-peer-1";
+  batch.provider_license = "N-F-00001";
+  batch.payer_license = "N-I-00001";
+  for (const char* key : {"wasl-claim-b1", "wasl-claim-b2", "wasl-claim-b3"}) {
+    batch.claims.push_back(test_claim(key));
+  }
+  auto ack = billing_->submit_batch(batch);
+  ASSERT_TRUE(ack.ok()) << ack.error().message;
+  EXPECT_EQ(ack->status, "taken") << ack->raw.dump();
+  ASSERT_EQ(ack->claims.size(), 3u);
+  auto batches = peer_->get("/_peer/batches");
+  ASSERT_TRUE(batches.ok());
+  ASSERT_EQ((*batches)["items"].size(), 1u);
+  EXPECT_EQ((*batches)["items"][0]["count"], 3);
+  EXPECT_EQ((*batches)["items"][0]["claims"].size(), 3u);
+  EXPECT_EQ(claims().size(), 3u);
+
+  auto polled = billing_->poll(poll_request("wasl-poll-b1"));
+  ASSERT_TRUE(polled.ok()) << polled.error().message;
+  ASSERT_EQ(polled->size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ((*polled)[i].request_message_id, ack->claims[i].request_message_id);
+    EXPECT_TRUE((*polled)[i].approved);
+  }
+
+  auto again = billing_->submit_batch(batch);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->status, "taken");
+  auto alone = billing_->submit_claim(batch.claims[1]);
+  ASSERT_TRUE(alone.ok()) << alone.error().message;
+  EXPECT_EQ(alone->status, "queued");
+  EXPECT_EQ(alone->request_message_id, ack->claims[1].request_message_id);
+  batches = peer_->get("/_peer/batches");
+  ASSERT_TRUE(batches.ok());
+  EXPECT_EQ((*batches)["items"].size(), 1u);
+  json held = claims();
+  ASSERT_EQ(held.size(), 3u);
+  EXPECT_EQ(held[1]["submissions"], 1);
+  EXPECT_EQ(held[1]["duplicates"], 1);
 }
 
 TEST_F(NphiesPeerTest, CancelTheClaim) {

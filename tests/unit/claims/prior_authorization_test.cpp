@@ -247,7 +247,8 @@ TEST_P(PriorAuthorizationTest, BillingServiceAnswersTheFacilitysServiceAndNothin
                        {"currency", "SAR"},
                        {"claim_type", "professional"},
                        {"claim_subtype", "op"},
-                       {"requires_prior_auth", true}}));
+                       {"requires_prior_auth", true},
+                       {"submission", "immediate"}}));
   ctx.facility_id = "no-billing";
   auto refused = actions_.find("hub.billing_service")->action(ctx, json::object());
   ASSERT_FALSE(refused.ok());

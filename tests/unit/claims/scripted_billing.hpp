@@ -2,14 +2,16 @@
 // (the typed BillingGateway of a facility's instance). poll answers
 // `answers` (or `poll_error`); submit_claim, request_prior_authorization,
 // cancel and check_status answer the next of `submit_answers` /
-// `cancel_answers` / `status_answers` (in order; refused as unimplemented
-// when none is left); acknowledge succeeds.
+// `cancel_answers` / `status_answers`, submit_batch the next of
+// `batch_answers` (in order; refused as unimplemented when none is left);
+// acknowledge succeeds.
 // Every call is kept with the facility whose instance was looked up for it.
 // Test-only.
 #pragma once
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -63,6 +65,14 @@ class ScriptedBilling final : public sdk::BillingGateway {
     record(kSendPaymentNotice, nlohmann::json(n));
     return next(notice_results);
   }
+  // Each batch is shown to `on_batch` (when set), then answers the next of
+  // `batch_answers`; with none left, a plugin without batches
+  // (kUnimplemented).
+  sdk::Result<sdk::BatchAcknowledgement> submit_batch(const sdk::ClaimBatch& b) override {
+    record(kSubmitBatch, nlohmann::json(b));
+    if (on_batch) on_batch(b);
+    return next(batch_answers);
+  }
   // Unset exchange_queue: kUnimplemented (a plugin without poll_messages).
   // Set: the exchange's queue, oldest first, each message handed out until
   // it is acknowledged.
@@ -104,6 +114,8 @@ class ScriptedBilling final : public sdk::BillingGateway {
   std::deque<sdk::Result<sdk::ClaimStatus>> status_answers;
   std::deque<sdk::Result<sdk::Acknowledgement>> answer_results;
   std::deque<sdk::Result<sdk::Acknowledgement>> notice_results;
+  std::deque<sdk::Result<sdk::BatchAcknowledgement>> batch_answers;
+  std::function<void(const sdk::ClaimBatch&)> on_batch;
 
  private:
   void record(std::string_view method, nlohmann::json input) {

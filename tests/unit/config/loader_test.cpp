@@ -728,6 +728,25 @@ TEST(LoadFacilities, BillingSettingsAreReadWithTheirDefaults) {
   EXPECT_EQ(billing->diagnosis_code, "Z71.9");
   EXPECT_EQ(billing->poll_interval, std::chrono::minutes(5));
   EXPECT_EQ(billing->max_unanswered_age, std::chrono::hours(72));
+  EXPECT_EQ(billing->submission, "immediate");
+}
+
+TEST(LoadFacilities, AFacilityMayBillInBatches) {
+  const std::string head =
+      "facilities:\n"
+      "  hospital-a:\n"
+      "    name: A\n"
+      "    billing:\n"
+      "      provider_license: PR-FHIR\n"
+      "      service_code: \"83600-00-10\"\n"
+      "      price: 172.50\n"
+      "      diagnosis_code: Z71.9\n";
+  const auto result = load_text(head + "      submission: batch\n", "t.yaml");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  EXPECT_EQ(result.config.facilities.at("hospital-a").billing->submission, "batch");
+  EXPECT_THAT(problems_of(load_text(head + "      submission: batches\n", "t.yaml")),
+              ElementsAre(HasSubstr("t.yaml:9: facilities.hospital-a.billing.submission: "
+                                    "expected one of immediate, batch")));
 }
 
 TEST(LoadFacilities, TheAgeOfAnUnansweredClaimIsSet) {

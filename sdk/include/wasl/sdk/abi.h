@@ -55,7 +55,10 @@
  * "unknown" (JSON members only; no struct changed). */
 /* Minor 3: CancelRequest.kind ("nullify") and Claim.related_request_id and
  * related_relationship (a resubmission); JSON members only. */
-#define WASL_ABI_VERSION_MINOR 3
+/* Minor 4: the billing.submit_batch method (ClaimBatch, BatchAcknowledgement);
+ * JSON members only. A plugin built for an older minor answers it
+ * kUnimplemented ("has no method"). */
+#define WASL_ABI_VERSION_MINOR 4
 #define WASL_ABI_VERSION \
   ((uint32_t)(((uint32_t)WASL_ABI_VERSION_MAJOR << 16) | (uint32_t)WASL_ABI_VERSION_MINOR))
 #define WASL_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)

@@ -44,6 +44,7 @@ class BillingGateway {
   static constexpr std::string_view kAnswerInformationRequest =
       "billing.answer_information_request";
   static constexpr std::string_view kSendPaymentNotice = "billing.send_payment_notice";
+  static constexpr std::string_view kSubmitBatch = "billing.submit_batch";
 
   // Coverage eligibility for a service date (never queued by NPHIES).
   virtual Result<ClaimResponse> check_eligibility(const EligibilityRequest& request) = 0;
@@ -106,6 +107,28 @@ class BillingGateway {
   virtual Result<Acknowledgement> send_payment_notice(const PaymentNotice& notice) {
     (void)notice;
     return Error(ErrorCode::kUnimplemented, "this billing plugin does not send payment notices");
+  }
+  // SDK 1.4: sends batch.claims (1..kMaxBatchClaims, one provider to one
+  // payer) as one batch, each claim as submit_claim would send it alone.
+  // - taken: a BatchAcknowledgement with status "taken"; every claim is
+  //   held and its answer arrives later through poll / poll_messages,
+  //   naming the claim's request_message_id (BatchAcknowledgement::claims);
+  // - refused: status "refused" with the exchange's error_details (a
+  //   business rule of the batch as a whole); the exchange holds none of
+  //   its claims. A batch the exchange cannot read, or one that breaks a
+  //   rule before it is sent, is a permanent Error (retryable = false);
+  // - retryable failure (network, 5xx, busy): Error with retryable = true;
+  //   the exchange took nothing;
+  // - answer lost: status "unknown" when the batch went out but its answer
+  //   never arrived (as submit_claim's "unknown"): ask about each claim with
+  //   check_status and resend it alone with its own idempotency key unless
+  //   the exchange holds it.
+  // A resend with the same idempotency key and claims is the same batch.
+  // The default answers kUnimplemented (a plugin built before SDK 1.4, or
+  // an exchange without batches): send each claim with submit_claim.
+  virtual Result<BatchAcknowledgement> submit_batch(const ClaimBatch& batch) {
+    (void)batch;
+    return Error(ErrorCode::kUnimplemented, "this billing plugin does not send claim batches");
   }
 };
 

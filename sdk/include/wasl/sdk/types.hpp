@@ -9,6 +9,7 @@
 // (FHIR resource, provider JSON) for callers that need more than the summary.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -495,6 +496,51 @@ struct Acknowledgement {
   bool acknowledged = false;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Acknowledgement, message_id, acknowledged)
+
+// SDK 1.4: claims sent together as one batch (BillingGateway::submit_batch),
+// for a facility that bills in batches. Each claim is exactly what
+// submit_claim would take for it, its own idempotency key included: the
+// plugin sends each claim as it would send it alone, so a later resend of
+// one claim alone is the same claim to the exchange.
+struct ClaimBatch {
+  std::string idempotency_key;  // the batch's own: a resend is the same batch
+  std::vector<Claim> claims;    // 1..kMaxBatchClaims, of one provider to one payer
+  // Who sends the batch to whom, as on its claims.
+  std::string provider_license;
+  std::string payer_license;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ClaimBatch, idempotency_key, claims,
+                                                provider_license, payer_license)
+
+// The most claims one ClaimBatch carries.
+inline constexpr std::size_t kMaxBatchClaims = 200;
+
+// SDK 1.4: what the exchange said of a ClaimBatch.
+struct BatchAcknowledgement {
+  std::string request_id;  // the batch's idempotency key
+  // "taken": the exchange holds every claim of the batch; each claim's
+  //   answer arrives later through poll / poll_messages, naming the claim's
+  //   own request_message_id (in `claims`);
+  // "refused": the exchange took none of them; error_details say why;
+  // "unknown": the batch went out and its answer never arrived (a timeout,
+  //   a dropped connection, HTTP 408 or 504): the exchange may hold its
+  //   claims or not; ask about each claim with check_status.
+  std::string status;
+  std::string message_id;          // the exchange's answer message
+  std::string request_message_id;  // the batch message's own id
+  // One per claim of the batch, in its order: request_id (the claim's
+  // idempotency key) and request_message_id (the message id the claim went
+  // out with inside the batch, which its answer names), status "queued"
+  // when taken, "unknown" when the batch's answer was lost, "error" when
+  // refused.
+  std::vector<ClaimResponse> claims;
+  std::string disposition;                  // the exchange's text
+  std::vector<BillingError> error_details;  // why it was refused
+  nlohmann::json raw;                       // the answer as received
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BatchAcknowledgement, request_id, status,
+                                                message_id, request_message_id, claims, disposition,
+                                                error_details, raw)
 
 // SDK 1.2: what billing.poll_messages fetches. The exchange queues more
 // than claim answers for a provider: the payer's information requests,

@@ -40,6 +40,7 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
                                 BillingGateway::kPollMessages,
                                 BillingGateway::kAnswerInformationRequest,
                                 BillingGateway::kSendPaymentNotice,
+                                BillingGateway::kSubmitBatch,
                                 ReportSink::kSubmitReport}) {
     const Capability* cap = find_capability(name);
     ASSERT_NE(cap, nullptr) << name;
@@ -47,7 +48,7 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
   }
   EXPECT_EQ(methods_of("video").size(), 11u);
   EXPECT_EQ(methods_of("ehr").size(), 7u);
-  EXPECT_EQ(methods_of("billing").size(), 10u);
+  EXPECT_EQ(methods_of("billing").size(), 11u);
   EXPECT_EQ(methods_of("reporting"), std::vector<std::string>{"submit_report"});
   EXPECT_EQ(capability_roles(), (std::vector<std::string>{"billing", "ehr", "reporting", "video"}));
 }
@@ -72,13 +73,14 @@ TEST(Capabilities, HubActionsAndStreamingMethods) {
             (std::vector<std::string>{"answer_information_request", "archive_recording",
                                       "await_prior_authorization", "billing_service", "build_claim",
                                       "build_eligibility", "build_report", "describe_consultation",
-                                      "record_event", "set_status"}));
+                                      "queue_claim", "record_event", "set_status"}));
   const Capability* archive = find_capability("hub.archive_recording");
   ASSERT_NE(archive, nullptr);
   EXPECT_EQ(archive->needs_role, "video");
   EXPECT_EQ(archive->required_inputs, std::vector<std::string>{"media_id"});
   EXPECT_TRUE(find_capability("hub.set_status")->needs_role.empty());
   EXPECT_FALSE(find_capability("video.fetch_media")->callable);
+  EXPECT_FALSE(find_capability("billing.submit_batch")->callable);
   EXPECT_EQ(find_capability("video.nope"), nullptr);
   EXPECT_EQ(find_capability("hub.notify"), nullptr);
 }

@@ -102,12 +102,13 @@ TEST(Validator, UnknownRoleMethodAndHubAction) {
                    "w.yaml:8: step 'b': the billing role has no method 'submit_claims'; did you "
                    "mean submit_claim? (billing methods: acknowledge, answer_information_request, "
                    "cancel, check_eligibility, check_status, poll, poll_messages, "
-                   "request_prior_authorization, send_payment_notice, submit_claim)",
+                   "request_prior_authorization, send_payment_notice, submit_batch, "
+                   "submit_claim)",
                    "w.yaml:10: step 'c': unknown hub action 'hub.set_statu'; did you mean "
                    "set_status? (hub actions: answer_information_request, archive_recording, "
                    "await_prior_authorization, "
                    "billing_service, build_claim, build_eligibility, build_report, "
-                   "describe_consultation, record_event, set_status)",
+                   "describe_consultation, queue_claim, record_event, set_status)",
                    "w.yaml:12: step 'd': call 'create_room' must name role.method (e.g. "
                    "video.create_room) or hub.<action>",
                    "w.yaml:14: step 'e': video.fetch_media streams media and cannot be called "
