@@ -827,6 +827,38 @@ TEST_P(ClaimPollTest, EachPaymentIsNoticedOnce) {
   EXPECT_EQ(alerts[0].kind, "billing.payment_notice");
 }
 
+// The operator's poll is a round of one facility: the reconciliation it
+// fetches is noticed to the payer in the same call, with a notice an
+// earlier poll left pending.
+TEST_P(ClaimPollTest, TheOperatorsPollSendsThePendingPaymentNotices) {
+  approve(kFacilityA, "claim-a", 15000);
+  approve(kFacilityA, "claim-a2", 20000);
+  billing_->exchange_queue.emplace();
+  billing_->exchange_queue->push_back(reconciliation("m-pay-1", "PR-1", saudi_day("2026-12-01"),
+                                                     {{"key-claim-a", "payment", 150, 0, 0, 0}}));
+  ASSERT_OK(poll_claims(deps_, kFacilityA, 5'000));  // its notice left pending
+  billing_->exchange_queue->push_back(reconciliation("m-pay-2", "PR-2", saudi_day("2026-12-02"),
+                                                     {{"key-claim-a2", "payment", 200, 0, 0, 0}}));
+  billing_->notice_results.push_back(sdk::Acknowledgement{"ack-pn-1", true});
+  billing_->notice_results.push_back(sdk::Acknowledgement{"ack-pn-2", true});
+
+  ClaimPollJob job(deps_);
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult polled, job.poll_now(kFacilityA, 6'000, "apikey:a"));
+  EXPECT_EQ(polled.fetched, 1);
+  EXPECT_EQ(polled.acknowledged, 1);
+  auto notices = billing_->calls_of("billing.send_payment_notice");
+  ASSERT_EQ(notices.size(), 2u);
+  EXPECT_EQ(notices[0].input["reconciliation_id"], "PR-1");
+  EXPECT_EQ(notices[1].input["reconciliation_id"], "PR-2");
+  for (const auto& c : notices) EXPECT_EQ(c.facility, kFacilityA);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM payments WHERE notice_state = 'sent'"), 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'payment.notice'"), 2);
+
+  // Nothing pending: the next operator's poll sends nothing again.
+  ASSERT_OK(job.poll_now(kFacilityA, 7'000, "apikey:a"));
+  EXPECT_EQ(billing_->calls_of("billing.send_payment_notice").size(), 2u);
+}
+
 TEST_P(ClaimPollTest, AnInformationRequestIsKeptAndAnsweredOnce) {
   const std::string id = ask_about_claim_a("CR-1");
   ASSERT_FALSE(id.empty());
