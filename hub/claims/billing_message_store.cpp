@@ -146,6 +146,26 @@ Result<std::vector<BillingMessage>> BillingMessageStore::list(storage::Transacti
   return out;
 }
 
+Result<std::vector<BillingMessage>> BillingMessageStore::failed(storage::Transaction& tx,
+                                                                std::string_view facility_id,
+                                                                std::int64_t since_ms,
+                                                                std::size_t limit) const {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query(std::string(kColumns) +
+                   " FROM billing_messages WHERE facility_id = $1 AND state IN ('error', "
+                   "'unreadable') AND received_at >= $2 ORDER BY received_at DESC, id DESC "
+                   "LIMIT $3",
+               {std::string(facility_id), since_ms, static_cast<std::int64_t>(limit)}));
+  std::vector<BillingMessage> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    WASL_ASSIGN_OR_RETURN(BillingMessage m, from_row(row));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
 Result<std::vector<BillingMessage>> BillingMessageStore::unmatched_answers(
     storage::Transaction& tx, std::string_view facility_id, std::size_t limit) const {
   WASL_ASSIGN_OR_RETURN(

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -477,6 +478,17 @@ TEST_P(ClaimPollTest, EveryPolledEventIsStoredRoutedAndAcknowledged) {
   std::map<std::string, BillingMessage> by_id;
   for (const auto& m : all) by_id[m.message_id] = m;
   ASSERT_EQ(by_id.size(), 8u);
+  // The error notice and what could not be read are the billing dead letters.
+  ASSERT_OK_AND_ASSIGN(auto failed, messages.failed(*tx, kFacilityA, 0, 10));
+  std::set<std::string> dead;
+  for (const auto& m : failed) dead.insert(m.message_id);
+  EXPECT_EQ(dead, (std::set<std::string>{"m-err", "m-bad", "m-fraud"}));
+  ASSERT_OK_AND_ASSIGN(auto first_two, messages.failed(*tx, kFacilityA, 0, 2));
+  EXPECT_EQ(first_two.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(auto later, messages.failed(*tx, kFacilityA, 5'001, 10));
+  EXPECT_TRUE(later.empty());
+  ASSERT_OK_AND_ASSIGN(auto theirs, messages.failed(*tx, kFacilityB, 0, 10));
+  EXPECT_TRUE(theirs.empty());
   EXPECT_EQ(by_id["m-info"].state, BillingMessageState::kRecorded);
   EXPECT_EQ(by_id["m-info"].claim_id, std::optional<std::string>("claim-a"));
   EXPECT_EQ(by_id["m-info-stray"].state, BillingMessageState::kUnmatched);
