@@ -340,6 +340,7 @@ TEST_F(TwoHubsPollTest, EachAnswerIsProcessedOnce) {
                    "WHERE action = 'claim.payment'"),
             4);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM information_requests"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM advanced_authorizations"), 1);
 
   // The payment is not doubled: one reconciliation, four lines, one notice.
   json payments = api(0, "GET", "/v1/payments");

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "hub/claims/advanced_authorization_store.hpp"
 #include "hub/claims/billing_message_store.hpp"
 #include "hub/claims/claim_store.hpp"
 #include "hub/claims/information_answers.hpp"
@@ -457,7 +458,10 @@ TEST_P(ClaimPollTest, EveryPolledEventIsStoredRoutedAndAcknowledged) {
   stray_pay.payment.details = {{"key-claim-a", "payment", 100, 0, 0, 0},
                                {"key-unknown", "payment", 50, 0, 0, 0}};
   q.push_back(stray_pay);
-  q.push_back(polled("advanced-authorization", "m-adv"));
+  sdk::PolledMessage adv = polled("advanced-authorization", "m-adv");
+  adv.advanced_authorization.pre_auth_ref = "AA-1";
+  adv.advanced_authorization.member_id = "M-10001";
+  q.push_back(adv);
   sdk::PolledMessage notice = polled("error-notice", "m-err", "mh-a2");
   notice.error_notice.errors = {{"GE-00012", "", "", 0}};
   q.push_back(notice);
@@ -617,6 +621,78 @@ BillingMessage stored_message(storage::Transaction& tx, const records::CellCiphe
   }
   ADD_FAILURE() << "no billing message " << message_id;
   return {};
+}
+
+// An advanced authorization is kept against the patient and the coverage
+// it names, encrypted, found by either; the same authorization in another
+// message is kept once; one without a preAuthRef is unreadable; another
+// facility finds none of them.
+TEST_P(ClaimPollTest, AnAdvancedAuthorizationIsKeptAgainstItsPatientAndCoverage) {
+  billing_->exchange_queue.emplace();
+  sdk::PolledMessage granted = polled("advanced-authorization", "m-aa-1");
+  sdk::AdvancedAuthorization& a = granted.advanced_authorization;
+  a.response_system = "http://payer.example/advanced-authorization";
+  a.response_id = "AA-77";
+  a.pre_auth_ref = "AA-77";
+  a.period_start_ms = saudi_day("2026-12-01");
+  a.period_end_ms = saudi_day("2026-12-31");
+  a.patient_identifiers = {{"http://nphies.sa/identifier/iqama", "2098765432"}};
+  a.member_id = "M-10001";
+  billing_->exchange_queue->push_back(granted);
+  sdk::PolledMessage again = granted;
+  again.message_id = "m-aa-1-again";
+  billing_->exchange_queue->push_back(again);
+  sdk::PolledMessage unusable = polled("advanced-authorization", "m-aa-2");
+  unusable.advanced_authorization.member_id = "M-10001";
+  billing_->exchange_queue->push_back(unusable);
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult r, poll_claims(deps_, kFacilityA, 5'000, "system"));
+  EXPECT_EQ(r.acknowledged, 3);
+  EXPECT_EQ(r.unmatched, 1);
+
+  AdvancedAuthorizationStore authorizations(*cipher_, *audit_);
+  auto tx = begin();
+  EXPECT_EQ(stored_message(*tx, *cipher_, *audit_, "m-aa-1").state, BillingMessageState::kRecorded);
+  EXPECT_EQ(stored_message(*tx, *cipher_, *audit_, "m-aa-1-again").state,
+            BillingMessageState::kRecorded);
+  BillingMessage bad = stored_message(*tx, *cipher_, *audit_, "m-aa-2");
+  EXPECT_EQ(bad.state, BillingMessageState::kUnreadable);
+  EXPECT_EQ(bad.problem,
+            std::optional<std::string>("the advanced authorization has no preAuthRef"));
+
+  AdvancedAuthorizationQuery by_patient;
+  by_patient.patient = "2098765432";
+  ASSERT_OK_AND_ASSIGN(auto found, authorizations.list(*tx, kFacilityA, by_patient));
+  ASSERT_EQ(found.size(), 1u);
+  const AdvancedAuthorizationRow& kept = found[0];
+  EXPECT_EQ(kept.pre_auth_ref, "AA-77");
+  EXPECT_EQ(kept.period_start, std::optional<std::string>("2026-12-01"));
+  EXPECT_EQ(kept.period_end, std::optional<std::string>("2026-12-31"));
+  ASSERT_EQ(kept.patient_identifiers.size(), 1u);
+  EXPECT_EQ(kept.patient_identifiers[0].value, "2098765432");
+  EXPECT_EQ(kept.member_id, "M-10001");
+  EXPECT_EQ(kept.billing_message_id, stored_message(*tx, *cipher_, *audit_, "m-aa-1").id);
+  AdvancedAuthorizationQuery by_coverage;
+  by_coverage.coverage = "M-10001";
+  ASSERT_OK_AND_ASSIGN(auto covered, authorizations.list(*tx, kFacilityA, by_coverage));
+  ASSERT_EQ(covered.size(), 1u);
+  EXPECT_EQ(covered[0].id, kept.id);
+  by_coverage.patient = "1034567890";
+  ASSERT_OK_AND_ASSIGN(auto other_patient, authorizations.list(*tx, kFacilityA, by_coverage));
+  EXPECT_TRUE(other_patient.empty());
+  ASSERT_OK_AND_ASSIGN(auto theirs, authorizations.list(*tx, kFacilityB, by_patient));
+  EXPECT_TRUE(theirs.empty());
+  auto elsewhere = authorizations.get(*tx, kFacilityB, kept.id);
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_EQ(elsewhere.error().code, sdk::ErrorCode::kNotFound);
+  tx->rollback();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM advanced_authorizations"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = "
+                   "'advanced_authorization.receive'"),
+            1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM advanced_authorizations WHERE "
+                   "CAST(patient_enc AS TEXT) LIKE '%2098765432%' OR "
+                   "CAST(member_enc AS TEXT) LIKE '%M-10001%'"),
+            0);
 }
 
 // A reconciliation paying three claims, one in part, moves them to paid,
