@@ -8,7 +8,8 @@
 // message is one billing_messages row, each claim moved once (one
 // claim.submit_result and one claim.payment audit event per claim), the
 // reconciliation is one payment noticed once, and every message was
-// acknowledged. Bounded: every wait has a deadline.
+// acknowledged; the error notice is a billing dead letter. Bounded: every
+// wait has a deadline.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -350,6 +351,15 @@ TEST_F(TwoHubsPollTest, EachAnswerIsProcessedOnce) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM payment_lines"), 4);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'payment.notice'"), 1);
   EXPECT_EQ(peer("/_peer/payment-notices").size(), 1u);
+
+  // The error notice is the facility's one billing dead letter, naming the
+  // claim whose message it is about.
+  json dead = api(1, "GET", "/v1/dead-letters?kind=billing");
+  ASSERT_TRUE(dead.is_object());
+  ASSERT_EQ(dead["items"].size(), 1u) << dead.dump();
+  EXPECT_EQ(dead["items"][0]["event"], "error-notice");
+  EXPECT_EQ(dead["items"][0]["message_id"], (*noticed).value("messageHeaderId", ""));
+  EXPECT_FALSE(dead["items"][0]["claim_id"].is_null()) << dead.dump();
 }
 
 }  // namespace
