@@ -1,5 +1,6 @@
 #include <stdexcept>
 
+#include "hub/api/advanced_authorizations.hpp"
 #include "hub/api/api_context.hpp"
 #include "hub/api/audit_trail.hpp"
 #include "hub/api/audit_verification.hpp"
@@ -39,6 +40,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_recording_routes(router, context);
   add_claim_routes(router, context);
   add_billing_message_routes(router, context);
+  add_advanced_authorization_routes(router, context);
   add_payment_routes(router, context);
   add_information_request_routes(router, context);
   add_workflow_routes(router, context);

@@ -10,6 +10,7 @@
 #include "hub/api/json_body.hpp"
 #include "hub/api/json_response.hpp"
 #include "hub/api/request_audit.hpp"
+#include "hub/claims/billing_message_store.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/records/inbox_store.hpp"
 #include "hub/workflow/run_listing.hpp"
@@ -27,6 +28,7 @@ constexpr std::size_t kMaxIdChars = 64;
 struct Filter {
   bool runs = true;
   bool webhooks = true;
+  bool billing = true;
   std::optional<std::string> workflow;
   std::int64_t since_ms = 0;
   int limit = kDefaultLimit;
@@ -86,17 +88,39 @@ sdk::Result<std::vector<std::pair<std::int64_t, json>>> stuck_webhooks(
   return out;
 }
 
+// The facility's billing messages in state error or unreadable.
+sdk::Result<std::vector<std::pair<std::int64_t, json>>> failed_billing_messages(
+    storage::Transaction& tx, const claims::BillingMessageStore& messages,
+    const std::string& facility, const Filter& f) {
+  WASL_ASSIGN_OR_RETURN(std::vector<claims::BillingMessage> failed,
+                        messages.failed(tx, facility, f.since_ms, f.limit));
+  std::vector<std::pair<std::int64_t, json>> out;
+  out.reserve(failed.size());
+  for (const auto& m : failed) {
+    out.emplace_back(m.received_at,
+                     json{{"kind", "billing"},
+                          {"id", m.id},
+                          {"message_id", m.message_id},
+                          {"event", m.event},
+                          {"state", std::string(claims::to_string(m.state))},
+                          {"claim_id", m.claim_id ? json(*m.claim_id) : json(nullptr)},
+                          {"error", m.problem ? json(*m.problem) : json(nullptr)},
+                          {"replay", "/v1/billing/messages/" + m.id + "/replay"},
+                          {"at", domain::format_timestamp(m.received_at)}});
+  }
+  return out;
+}
+
 http::Response list(ApiContext& ctx, http::Request& request, const access::Principal& principal) {
   FieldValidator v;
   Filter f;
   for (const auto& [name, value] : request.query) {
     if (name == "kind") {
-      if (value == "run") {
-        f.webhooks = false;
-      } else if (value == "webhook") {
-        f.runs = false;
-      } else {
-        v.add("kind", "unknown_value", "must be one of: run, webhook");
+      f.runs = value == "run";
+      f.webhooks = value == "webhook";
+      f.billing = value == "billing";
+      if (!f.runs && !f.webhooks && !f.billing) {
+        v.add("kind", "unknown_value", "must be one of: run, webhook, billing");
       }
     } else if (name == "workflow") {
       if (value.empty() || value.size() > kMaxIdChars) {
@@ -124,8 +148,9 @@ http::Response list(ApiContext& ctx, http::Request& request, const access::Princ
     }
   }
   if (!v.ok()) return validation_problem(request, 400, v.take());
-  // A workflow filter names runs; webhooks belong to no workflow.
-  if (f.workflow) f.webhooks = false;
+  // A workflow filter names runs; webhooks and billing messages belong to
+  // no workflow.
+  if (f.workflow) f.webhooks = f.billing = false;
 
   auto tx = ctx.store->begin(storage::TxMode::kReadOnly);
   if (!tx.ok()) return error_response(request, tx.error());
@@ -140,6 +165,12 @@ http::Response list(ApiContext& ctx, http::Request& request, const access::Princ
     auto hooks = stuck_webhooks(**tx, inbox, principal.facility_id, f);
     if (!hooks.ok()) return error_response(request, hooks.error());
     for (auto& h : *hooks) found.push_back(std::move(h));
+  }
+  if (f.billing) {
+    claims::BillingMessageStore messages(*ctx.cipher, *ctx.audit);
+    auto failed = failed_billing_messages(**tx, messages, principal.facility_id, f);
+    if (!failed.ok()) return error_response(request, failed.error());
+    for (auto& m : *failed) found.push_back(std::move(m));
   }
   (*tx)->rollback();
   std::stable_sort(found.begin(), found.end(),
@@ -224,7 +255,8 @@ void add_dead_letter_routes(http::Router& router, ApiContext& context) {
       [&context](http::Request& request, const access::Principal& principal) {
         return list(context, request, principal);
       },
-      route_options("Failed runs and unmatched webhooks of the facility, newest first."));
+      route_options("Failed runs, unmatched webhooks and billing errors of the facility, newest "
+                    "first."));
   add_authorized_route(
       router, context, "POST", "/v1/dead-letters/replay",
       [&context](http::Request& request, const access::Principal& principal) {

@@ -74,6 +74,8 @@ constexpr std::array kMessages = {
           "المقروءة أو رسائل الخطأ."},
     Entry{MessageId::kPaymentNotFound, "No payment with this id exists.",
           "لا توجد دفعة بهذا المعرّف."},
+    Entry{MessageId::kAdvancedAuthorizationNotFound,
+          "No advanced authorization with this id exists.", "لا يوجد تفويض مسبق بهذا المعرّف."},
     Entry{MessageId::kWorkflowNotFound, "No workflow of this name is deployed.",
           "لا يوجد سير عمل منشور بهذا الاسم."},
     Entry{MessageId::kNoRun, "This consultation has no workflow run.",

@@ -50,6 +50,7 @@ enum class MessageId {
   kBillingMessageRecorded,
   kPaymentNotFound,
   kInformationRequestNotFound,
+  kAdvancedAuthorizationNotFound,
   kInformationRequestAnswered,
   kWorkflowNotFound,
   kNoRun,

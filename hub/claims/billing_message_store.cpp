@@ -43,6 +43,17 @@ Result<BillingMessage> from_row(const storage::Row& row) {
   return m;
 }
 
+// The messages of `rows`, in order, without the message.
+Result<std::vector<BillingMessage>> from_rows(const storage::Rows& rows) {
+  std::vector<BillingMessage> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    WASL_ASSIGN_OR_RETURN(BillingMessage m, from_row(row));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
 Status audit_message(const audit::AuditWriter& writer, storage::Transaction& tx,
                      const BillingMessage& m, std::string_view action, const std::string& actor,
                      std::int64_t at_ms) {
@@ -137,13 +148,21 @@ Result<std::vector<BillingMessage>> BillingMessageStore::list(storage::Transacti
   params.emplace_back(static_cast<std::int64_t>(q.limit));
   sql += " ORDER BY received_at, id LIMIT $" + std::to_string(params.size());
   WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(sql, params));
-  std::vector<BillingMessage> out;
-  out.reserve(rows.size());
-  for (const auto& row : rows) {
-    WASL_ASSIGN_OR_RETURN(BillingMessage m, from_row(row));
-    out.push_back(std::move(m));
-  }
-  return out;
+  return from_rows(rows);
+}
+
+Result<std::vector<BillingMessage>> BillingMessageStore::failed(storage::Transaction& tx,
+                                                                std::string_view facility_id,
+                                                                std::int64_t since_ms,
+                                                                std::size_t limit) const {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query(std::string(kColumns) +
+                   " FROM billing_messages WHERE facility_id = $1 AND state IN ('error', "
+                   "'unreadable') AND received_at >= $2 ORDER BY received_at DESC, id DESC "
+                   "LIMIT $3",
+               {std::string(facility_id), since_ms, static_cast<std::int64_t>(limit)}));
+  return from_rows(rows);
 }
 
 Result<std::vector<BillingMessage>> BillingMessageStore::unmatched_answers(
@@ -155,13 +174,7 @@ Result<std::vector<BillingMessage>> BillingMessageStore::unmatched_answers(
                    "event IN ('claim-response', 'priorauth-response') AND "
                    "request_message_id IS NOT NULL ORDER BY received_at DESC, id DESC LIMIT $2",
                {std::string(facility_id), static_cast<std::int64_t>(limit)}));
-  std::vector<BillingMessage> out;
-  out.reserve(rows.size());
-  for (const auto& row : rows) {
-    WASL_ASSIGN_OR_RETURN(BillingMessage m, from_row(row));
-    out.push_back(std::move(m));
-  }
-  return out;
+  return from_rows(rows);
 }
 
 Status BillingMessageStore::settle_replay(storage::Transaction& tx, const BillingMessage& m,

@@ -76,6 +76,14 @@ class BillingMessageStore {
                                                 std::string_view facility_id,
                                                 const BillingMessageQuery& q) const;
 
+  // The facility's billing dead letters: its messages in state error (the
+  // exchange's error notices) or unreadable received at or after
+  // `since_ms`, newest first (received_at, then id, descending), at most
+  // `limit`, without the message.
+  sdk::Result<std::vector<BillingMessage>> failed(storage::Transaction& tx,
+                                                  std::string_view facility_id,
+                                                  std::int64_t since_ms, std::size_t limit) const;
+
   // The facility's newest unmatched claim and prior-authorization answers
   // that name a request message (at most `limit`), without the message.
   sdk::Result<std::vector<BillingMessage>> unmatched_answers(storage::Transaction& tx,

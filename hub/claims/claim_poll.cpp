@@ -219,7 +219,14 @@ Result<ClaimPollResult> ClaimPollJob::poll_now(const std::string& facility_id, s
         "the billing round of facility " + facility_id + " is running; poll again when it is done",
         true, std::chrono::milliseconds(5000));
   }
-  auto polled = poll_claims(round_deps(facility_id, now_ms), facility_id, now_ms, actor);
+  const ClaimPollDeps deps = round_deps(facility_id, now_ms);
+  auto polled = poll_claims(deps, facility_id, now_ms, actor);
+  // Then, as in a round, the payer is told of the payments recorded, this
+  // poll's and those left pending; what fails there is the next round's.
+  auto noticed = send_payment_notices(deps, facility_id, now_ms);
+  if (!noticed.ok()) {
+    spdlog::warn("payment notices of facility {} failed: {}", facility_id, noticed.error().message);
+  }
   // The next round stays due when it was.
   auto finished = PollLease(*deps_.store).finish(facility_id, holder_, now_ms, std::nullopt);
   if (!finished.ok()) {

@@ -127,7 +127,9 @@ sdk::Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::s
 // shared next round is due, and it sets the next one poll_interval after its
 // start. A hub's first round of a facility starts whether due or not, so a
 // restarted hub asks at once about the claims it left in doubt. poll_now()
-// is the operator's poll: under the lease, due or not, the next round left
+// is the operator's poll: under the lease, due or not, the facility polled
+// and then its pending payment notices sent, as in a round (a failure of
+// the notices is logged and left to the next round), the next round left
 // where it was; kUnavailable (retryable) while a round runs.
 // Thread-safe.
 class ClaimPollJob {
@@ -137,7 +139,8 @@ class ClaimPollJob {
   // The facilities due at `now_ms` polled; answers how many polls were made.
   int tick(std::int64_t now_ms);
 
-  // poll_claims for one facility now, under its lease (see above).
+  // poll_claims, then send_payment_notices, for one facility now, under its
+  // lease (see above); answers the poll's result.
   sdk::Result<ClaimPollResult> poll_now(const std::string& facility_id, std::int64_t now_ms,
                                         const std::string& actor);
 

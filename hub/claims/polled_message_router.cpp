@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "hub/claims/advanced_authorization_store.hpp"
 #include "hub/claims/claim_actions.hpp"
 #include "hub/claims/claim_store.hpp"
 #include "hub/claims/information_request_store.hpp"
@@ -235,6 +236,40 @@ Result<Route> route_information_request(const ClaimPollDeps& deps, storage::Tran
   return r;
 }
 
+// An advanced authorization: stored against the patient and the coverage it
+// names (AdvancedAuthorizationStore), recorded; one the facility holds
+// already (the payer's identifier of it) is recorded and changes nothing.
+// Without a preAuthRef nothing can use it: unreadable.
+Result<Route> route_advanced_authorization(const ClaimPollDeps& deps, storage::Transaction& tx,
+                                           const std::string& facility_id,
+                                           const sdk::PolledMessage& m,
+                                           const std::string& billing_message_id,
+                                           std::int64_t now_ms, const std::string& actor) {
+  const sdk::AdvancedAuthorization& granted = m.advanced_authorization;
+  if (granted.pre_auth_ref.empty()) {
+    Route r;
+    r.state = BillingMessageState::kUnreadable;
+    r.problem = "the advanced authorization has no preAuthRef";
+    return r;
+  }
+  AdvancedAuthorizationRow row;
+  WASL_ASSIGN_OR_RETURN(row.id, storage::new_row_id());
+  row.facility_id = facility_id;
+  row.billing_message_id = billing_message_id;
+  row.response_system = granted.response_system;
+  row.response_id = granted.response_id.empty() ? granted.pre_auth_ref : granted.response_id;
+  row.pre_auth_ref = granted.pre_auth_ref;
+  row.period_start = exchange_date(granted.period_start_ms);
+  row.period_end = exchange_date(granted.period_end_ms);
+  row.patient_identifiers = granted.patient_identifiers;
+  row.member_id = granted.member_id;
+  row.received_at = now_ms;
+  AdvancedAuthorizationStore authorizations(*deps.cipher, *deps.audit);
+  WASL_ASSIGN_OR_RETURN(bool kept, authorizations.insert(tx, row, actor));
+  (void)kept;  // false: the same authorization came in another message, and is held
+  return Route{};
+}
+
 // Decides the message's row (billing_message_id, new or replayed) and
 // applies what it changes, in `tx`.
 Result<Route> route(const ClaimPollDeps& deps, storage::Transaction& tx,
@@ -251,7 +286,10 @@ Result<Route> route(const ClaimPollDeps& deps, storage::Transaction& tx,
   if (m.event == "payment-reconciliation") {
     return route_payment(deps, tx, facility_id, m, billing_message_id, now_ms, actor);
   }
-  if (m.event == "advanced-authorization") return Route{};
+  if (m.event == "advanced-authorization") {
+    return route_advanced_authorization(deps, tx, facility_id, m, billing_message_id, now_ms,
+                                        actor);
+  }
   if (m.event == "error-notice") {
     Route r;
     r.state = BillingMessageState::kError;

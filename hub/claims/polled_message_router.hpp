@@ -21,7 +21,9 @@
 //       else to partially_paid, audited claim.payment. A reconciliation the
 //       facility holds already (its system and id) is recorded and changes
 //       nothing;
-//   advanced-authorization  recorded (it answers no request);
+//   advanced-authorization  recorded (it answers no request), and stored
+//       against the patient and the coverage it names
+//       (AdvancedAuthorizationStore); one without a preAuthRef: unreadable;
 //   error-notice  error, against the claim whose message it is about when
 //       any; an alert is raised (billing.error_notice);
 //   unreadable, or any other event  unreadable, with the plugin's reason.

@@ -11,6 +11,7 @@ const std::vector<EncryptedTable>& encrypted_tables() {
       {"claims", {"id"}, {"request_enc", "response_enc"}},
       {"information_requests", {"id"}, {"request_enc", "answer_enc"}},
       {"billing_messages", {"id"}, {"message_enc"}},
+      {"advanced_authorizations", {"id"}, {"patient_enc", "member_enc"}},
       {"reports", {"id"}, {"payload_enc"}},
       {"workflow_runs", {"id"}, {"trigger_enc"}},
       {"workflow_steps", {"id"}, {"output_enc"}},

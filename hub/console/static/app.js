@@ -359,12 +359,14 @@ async function loadDeadLetters() {
       }
       tr.append(pick);
       cell(tr, formatTime(d.at));
-      cell(tr, t(d.kind === 'run' ? 'kind_run' : 'kind_webhook'));
-      cell(tr, d.kind === 'run'
-        ? `${d.workflow} v${d.workflow_version} · ${d.failed_step ?? ''}`
-        : `${d.instance} · ${d.event_type ?? ''} · ${statusText(d.state)}`);
-      cell(tr, d.kind === 'run' ? d.error : d.last_error, 'error');
-      cell(tr, d.kind === 'run' ? d.consultation_id ?? d.id : d.id, 'id');
+      cell(tr, t(`kind_${d.kind}`));
+      if (d.kind === 'run') cell(tr, `${d.workflow} v${d.workflow_version} · ${d.failed_step ?? ''}`);
+      else if (d.kind === 'billing') cell(tr, `${d.event} · ${statusText(d.state)}`);
+      else cell(tr, `${d.instance} · ${d.event_type ?? ''} · ${statusText(d.state)}`);
+      cell(tr, d.kind === 'webhook' ? d.last_error : d.error, 'error');
+      if (d.kind === 'run') cell(tr, d.consultation_id ?? d.id, 'id');
+      else if (d.kind === 'billing') cell(tr, d.claim_id ?? d.id, 'id');
+      else cell(tr, d.id, 'id');
       const act = document.createElement('td');
       const button = document.createElement('button');
       button.type = 'button';
@@ -375,6 +377,10 @@ async function loadDeadLetters() {
         button.addEventListener('click', () => {
           location.hash = `#consultation/${encodeURIComponent(d.consultation_id)}`;
         });
+      } else if (d.kind === 'billing') {
+        button.textContent = t('replay');
+        button.className = 'replay';
+        button.addEventListener('click', () => replayBillingMessage(d));
       } else {
         button.textContent = t('replay');
         button.className = 'replay';
@@ -413,6 +419,21 @@ async function replayWebhooks(ids, instance) {
       await postJson('/v1/dead-letters/replay', { ids });
     }
     $('dl-result').textContent = t('replayed', { count: ids.length });
+  } catch (error) {
+    $('dl-error').textContent = error.message;
+  }
+  await loadDeadLetters();
+}
+
+// A billing dead letter routed again through its replay route
+// (POST /v1/billing/messages/{id}/replay), confirmed first.
+async function replayBillingMessage(d) {
+  $('dl-result').textContent = '';
+  $('dl-error').textContent = '';
+  if (!(await confirmAction(t('confirm_replay_billing', { id: d.id, event: d.event })))) return;
+  try {
+    await postJson(d.replay);
+    $('dl-result').textContent = t('replayed', { count: 1 });
   } catch (error) {
     $('dl-error').textContent = error.message;
   }

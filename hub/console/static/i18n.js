@@ -103,6 +103,8 @@ const LABELS = {
     kind: 'Kind',
     kind_run: 'Failed run',
     kind_webhook: 'Unmatched webhook',
+    kind_billing: 'Billing error',
+    confirm_replay_billing: 'The billing message {id} ({event}) will be routed again. The replay is audited with your key.',
     since: 'Since',
     when: 'When',
     what: 'What',
@@ -268,6 +270,8 @@ const LABELS = {
     kind: 'النوع',
     kind_run: 'تشغيل فاشل',
     kind_webhook: 'webhook غير مطابق',
+    kind_billing: 'خطأ في الفوترة',
+    confirm_replay_billing: 'ستُعاد معالجة رسالة الفوترة ذات المعرّف {id} ({event}). يُسجَّل الإجراء في سجل التدقيق باسم مفتاحك.',
     since: 'منذ',
     when: 'الوقت',
     what: 'الموضوع',
@@ -378,6 +382,7 @@ const STATUS_AR = {
   queued: 'في قائمة الانتظار', in_doubt: 'غير مؤكدة', approved: 'مقبولة', partial: 'مقبولة جزئياً',
   rejected: 'مرفوضة', paid: 'مدفوعة', partially_paid: 'مدفوعة جزئياً', nullified: 'مُبطلة', batched: 'بانتظار الدفعة', error: 'خطأ',
   received: 'مستلمة', dispatched: 'وُزّعت', unmatched: 'غير مطابقة', parked: 'محتجزة',
+  unreadable: 'غير مقروءة',
 };
 
 export function statusText(value) {

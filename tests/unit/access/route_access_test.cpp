@@ -48,6 +48,8 @@ const std::map<std::string, std::string>& expected_matrix() {
       {"GET /v1/payments/{id}", "aih"},
       {"GET /v1/billing/messages", "ai"},
       {"POST /v1/billing/messages/{id}/replay", "ai"},
+      {"GET /v1/advanced-authorizations", "ai"},
+      {"GET /v1/advanced-authorizations/{id}", "ai"},
       {"GET /v1/information-requests", "ai"},
       {"GET /v1/information-requests/{id}", "ai"},
       {"POST /v1/information-requests/{id}/answer", "ai"},

@@ -1,12 +1,15 @@
-// GET /v1/dead-letters and POST /v1/dead-letters/replay: failed runs and
-// stuck webhooks of the caller's facility only; bulk replay bounded at 100,
-// all or nothing, each replay audited with the operator's key.
+// GET /v1/dead-letters and POST /v1/dead-letters/replay: failed runs, stuck
+// webhooks and the exchange's error notices and unreadable messages of the
+// caller's facility only; bulk replay bounded at 100, all or nothing, each
+// replay audited with the operator's key.
 #include "hub/api/dead_letters.hpp"
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <thread>
 
+#include "hub/claims/billing_message_store.hpp"
 #include "hub/records/inbox_store.hpp"
 #include "tests/unit/api/api_fixture.hpp"
 
@@ -35,6 +38,28 @@ class DeadLettersTest : public ApiFixture {
     auto inserted = inbox.insert(**tx, e);
     ASSERT_TRUE(inserted.ok()) << inserted.error().message;
     ASSERT_TRUE(inbox.mark(**tx, facility, id, state).ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+
+  // Stores a message polled from the exchange for `facility`, in `state`.
+  void add_billing_message(const std::string& id, const std::string& facility,
+                           const std::string& event, claims::BillingMessageState state,
+                           std::optional<std::string> claim_id, std::int64_t received_at) {
+    claims::BillingMessage m;
+    m.id = id;
+    m.facility_id = facility;
+    m.message_id = "mh-" + id;
+    m.event = event;
+    m.state = state;
+    m.claim_id = std::move(claim_id);
+    m.problem = "problem of " + id;
+    m.received_at = received_at;
+    m.message = R"({"event":")" + event + R"("})";
+    claims::BillingMessageStore messages(*cipher_, *audit_);
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    auto inserted = messages.insert(**tx, m, "system");
+    ASSERT_TRUE(inserted.ok() && *inserted);
     ASSERT_TRUE((*tx)->commit().ok());
   }
 
@@ -104,6 +129,67 @@ TEST_P(DeadLettersTest, ListsFailedRunsAndStuckWebhooksOfTheFacilityNewestFirst)
   EXPECT_EQ(send({"GET", "/v1/dead-letters?limit=201"}).status, 400);
   EXPECT_EQ(send({"GET", "/v1/dead-letters?since=yesterday"}).status, 400);
   EXPECT_EQ(send({"GET", "/v1/dead-letters"}, Role::kHospital).status, 403);
+}
+
+// The exchange's error notices and the messages the billing plugin could
+// not read are billing dead letters, replayed by the billing-message route;
+// the messages routed or merely unmatched are not.
+TEST_P(DeadLettersTest, ListsTheFacilitysBillingErrorsAndUnreadableMessages) {
+  using claims::BillingMessageState;
+  add_billing_message("bm-error", kFacilityA, "error-notice", BillingMessageState::kError,
+                      "claim-a", 1000);
+  add_billing_message("bm-unreadable", kFacilityA, "claim-response",
+                      BillingMessageState::kUnreadable, std::nullopt, 2000);
+  add_billing_message("bm-unmatched", kFacilityA, "claim-response", BillingMessageState::kUnmatched,
+                      std::nullopt, 3000);
+  add_billing_message("bm-recorded", kFacilityA, "advanced-authorization",
+                      BillingMessageState::kRecorded, std::nullopt, 4000);
+  add_billing_message("bm-b", kFacilityB, "error-notice", BillingMessageState::kError, std::nullopt,
+                      5000);
+  add_webhook("wh-old", kFacilityA, InboxState::kUnmatched, 1500);
+
+  http::Response r = send({"GET", "/v1/dead-letters?kind=billing"}, Role::kIntegrator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json items = body_of(r)["items"];
+  ASSERT_EQ(items.size(), 2u) << r.body;
+  EXPECT_EQ(items[0], (nlohmann::json{{"kind", "billing"},
+                                      {"id", "bm-unreadable"},
+                                      {"message_id", "mh-bm-unreadable"},
+                                      {"event", "claim-response"},
+                                      {"state", "unreadable"},
+                                      {"claim_id", nullptr},
+                                      {"error", "problem of bm-unreadable"},
+                                      {"replay", "/v1/billing/messages/bm-unreadable/replay"},
+                                      {"at", "1970-01-01T00:00:02.000Z"}}));
+  EXPECT_EQ(items[1]["id"], "bm-error");
+  EXPECT_EQ(items[1]["state"], "error");
+  EXPECT_EQ(items[1]["claim_id"], "claim-a");
+  EXPECT_EQ(items[1]["error"], "problem of bm-error");
+
+  // With the other kinds, newest first; a workflow filter names runs only.
+  nlohmann::json all = body_of(send({"GET", "/v1/dead-letters"}))["items"];
+  ASSERT_EQ(all.size(), 3u) << all.dump();
+  EXPECT_EQ(all[0]["id"], "bm-unreadable");
+  EXPECT_EQ(all[1]["id"], "wh-old");
+  EXPECT_EQ(all[2]["id"], "bm-error");
+  EXPECT_EQ(body_of(send({"GET", "/v1/dead-letters?workflow=consultation"}))["items"],
+            nlohmann::json::array());
+  nlohmann::json since = body_of(
+      send({"GET", "/v1/dead-letters?kind=billing&since=1970-01-01T00:00:01.500Z"}))["items"];
+  ASSERT_EQ(since.size(), 1u);
+  EXPECT_EQ(since[0]["id"], "bm-unreadable");
+  EXPECT_EQ(body_of(send({"GET", "/v1/dead-letters?kind=billing&limit=1"}))["items"].size(), 1u);
+
+  // Another facility's key sees only its own.
+  nlohmann::json theirs =
+      body_of(send({"GET", "/v1/dead-letters?kind=billing"}, Role::kAdmin, true))["items"];
+  ASSERT_EQ(theirs.size(), 1u);
+  EXPECT_EQ(theirs[0]["id"], "bm-b");
+  nlohmann::json theirs_all =
+      body_of(send({"GET", "/v1/dead-letters"}, Role::kAdmin, true))["items"];
+  ASSERT_EQ(theirs_all.size(), 1u);
+  EXPECT_EQ(theirs_all[0]["id"], "bm-b");
+  EXPECT_EQ(send({"GET", "/v1/dead-letters?kind=billing"}, Role::kHospital).status, 403);
 }
 
 TEST_P(DeadLettersTest, BulkReplayIsBoundedAllOrNothingAndAudited) {

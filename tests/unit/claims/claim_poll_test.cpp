@@ -8,9 +8,11 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <vector>
 
+#include "hub/claims/advanced_authorization_store.hpp"
 #include "hub/claims/billing_message_store.hpp"
 #include "hub/claims/claim_actions.hpp"
 #include "hub/claims/claim_store.hpp"
@@ -459,7 +461,10 @@ TEST_P(ClaimPollTest, EveryPolledEventIsStoredRoutedAndAcknowledged) {
   stray_pay.payment.details = {{"key-claim-a", "payment", 100, 0, 0, 0},
                                {"key-unknown", "payment", 50, 0, 0, 0}};
   q.push_back(stray_pay);
-  q.push_back(polled("advanced-authorization", "m-adv"));
+  sdk::PolledMessage adv = polled("advanced-authorization", "m-adv");
+  adv.advanced_authorization.pre_auth_ref = "AA-1";
+  adv.advanced_authorization.member_id = "M-10001";
+  q.push_back(adv);
   sdk::PolledMessage notice = polled("error-notice", "m-err", "mh-a2");
   notice.error_notice.errors = {{"GE-00012", "", "", 0}};
   q.push_back(notice);
@@ -480,6 +485,17 @@ TEST_P(ClaimPollTest, EveryPolledEventIsStoredRoutedAndAcknowledged) {
   std::map<std::string, BillingMessage> by_id;
   for (const auto& m : all) by_id[m.message_id] = m;
   ASSERT_EQ(by_id.size(), 8u);
+  // The error notice and what could not be read are the billing dead letters.
+  ASSERT_OK_AND_ASSIGN(auto failed, messages.failed(*tx, kFacilityA, 0, 10));
+  std::set<std::string> dead;
+  for (const auto& m : failed) dead.insert(m.message_id);
+  EXPECT_EQ(dead, (std::set<std::string>{"m-err", "m-bad", "m-fraud"}));
+  ASSERT_OK_AND_ASSIGN(auto first_two, messages.failed(*tx, kFacilityA, 0, 2));
+  EXPECT_EQ(first_two.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(auto later, messages.failed(*tx, kFacilityA, 5'001, 10));
+  EXPECT_TRUE(later.empty());
+  ASSERT_OK_AND_ASSIGN(auto theirs, messages.failed(*tx, kFacilityB, 0, 10));
+  EXPECT_TRUE(theirs.empty());
   EXPECT_EQ(by_id["m-info"].state, BillingMessageState::kRecorded);
   EXPECT_EQ(by_id["m-info"].claim_id, std::optional<std::string>("claim-a"));
   EXPECT_EQ(by_id["m-info-stray"].state, BillingMessageState::kUnmatched);
@@ -608,6 +624,78 @@ BillingMessage stored_message(storage::Transaction& tx, const records::CellCiphe
   }
   ADD_FAILURE() << "no billing message " << message_id;
   return {};
+}
+
+// An advanced authorization is kept against the patient and the coverage
+// it names, encrypted, found by either; the same authorization in another
+// message is kept once; one without a preAuthRef is unreadable; another
+// facility finds none of them.
+TEST_P(ClaimPollTest, AnAdvancedAuthorizationIsKeptAgainstItsPatientAndCoverage) {
+  billing_->exchange_queue.emplace();
+  sdk::PolledMessage granted = polled("advanced-authorization", "m-aa-1");
+  sdk::AdvancedAuthorization& a = granted.advanced_authorization;
+  a.response_system = "http://payer.example/advanced-authorization";
+  a.response_id = "AA-77";
+  a.pre_auth_ref = "AA-77";
+  a.period_start_ms = saudi_day("2026-12-01");
+  a.period_end_ms = saudi_day("2026-12-31");
+  a.patient_identifiers = {{"http://nphies.sa/identifier/iqama", "2098765432"}};
+  a.member_id = "M-10001";
+  billing_->exchange_queue->push_back(granted);
+  sdk::PolledMessage again = granted;
+  again.message_id = "m-aa-1-again";
+  billing_->exchange_queue->push_back(again);
+  sdk::PolledMessage unusable = polled("advanced-authorization", "m-aa-2");
+  unusable.advanced_authorization.member_id = "M-10001";
+  billing_->exchange_queue->push_back(unusable);
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult r, poll_claims(deps_, kFacilityA, 5'000, "system"));
+  EXPECT_EQ(r.acknowledged, 3);
+  EXPECT_EQ(r.unmatched, 1);
+
+  AdvancedAuthorizationStore authorizations(*cipher_, *audit_);
+  auto tx = begin();
+  EXPECT_EQ(stored_message(*tx, *cipher_, *audit_, "m-aa-1").state, BillingMessageState::kRecorded);
+  EXPECT_EQ(stored_message(*tx, *cipher_, *audit_, "m-aa-1-again").state,
+            BillingMessageState::kRecorded);
+  BillingMessage bad = stored_message(*tx, *cipher_, *audit_, "m-aa-2");
+  EXPECT_EQ(bad.state, BillingMessageState::kUnreadable);
+  EXPECT_EQ(bad.problem,
+            std::optional<std::string>("the advanced authorization has no preAuthRef"));
+
+  AdvancedAuthorizationQuery by_patient;
+  by_patient.patient = "2098765432";
+  ASSERT_OK_AND_ASSIGN(auto found, authorizations.list(*tx, kFacilityA, by_patient));
+  ASSERT_EQ(found.size(), 1u);
+  const AdvancedAuthorizationRow& kept = found[0];
+  EXPECT_EQ(kept.pre_auth_ref, "AA-77");
+  EXPECT_EQ(kept.period_start, std::optional<std::string>("2026-12-01"));
+  EXPECT_EQ(kept.period_end, std::optional<std::string>("2026-12-31"));
+  ASSERT_EQ(kept.patient_identifiers.size(), 1u);
+  EXPECT_EQ(kept.patient_identifiers[0].value, "2098765432");
+  EXPECT_EQ(kept.member_id, "M-10001");
+  EXPECT_EQ(kept.billing_message_id, stored_message(*tx, *cipher_, *audit_, "m-aa-1").id);
+  AdvancedAuthorizationQuery by_coverage;
+  by_coverage.coverage = "M-10001";
+  ASSERT_OK_AND_ASSIGN(auto covered, authorizations.list(*tx, kFacilityA, by_coverage));
+  ASSERT_EQ(covered.size(), 1u);
+  EXPECT_EQ(covered[0].id, kept.id);
+  by_coverage.patient = "1034567890";
+  ASSERT_OK_AND_ASSIGN(auto other_patient, authorizations.list(*tx, kFacilityA, by_coverage));
+  EXPECT_TRUE(other_patient.empty());
+  ASSERT_OK_AND_ASSIGN(auto theirs, authorizations.list(*tx, kFacilityB, by_patient));
+  EXPECT_TRUE(theirs.empty());
+  auto elsewhere = authorizations.get(*tx, kFacilityB, kept.id);
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_EQ(elsewhere.error().code, sdk::ErrorCode::kNotFound);
+  tx->rollback();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM advanced_authorizations"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = "
+                   "'advanced_authorization.receive'"),
+            1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM advanced_authorizations WHERE "
+                   "CAST(patient_enc AS TEXT) LIKE '%2098765432%' OR "
+                   "CAST(member_enc AS TEXT) LIKE '%M-10001%'"),
+            0);
 }
 
 // A reconciliation paying three claims, one in part, moves them to paid,
@@ -828,6 +916,38 @@ TEST_P(ClaimPollTest, EachPaymentIsNoticedOnce) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'payment.notice'"), 2);
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].kind, "billing.payment_notice");
+}
+
+// The operator's poll is a round of one facility: the reconciliation it
+// fetches is noticed to the payer in the same call, with a notice an
+// earlier poll left pending.
+TEST_P(ClaimPollTest, TheOperatorsPollSendsThePendingPaymentNotices) {
+  approve(kFacilityA, "claim-a", 15000);
+  approve(kFacilityA, "claim-a2", 20000);
+  billing_->exchange_queue.emplace();
+  billing_->exchange_queue->push_back(reconciliation("m-pay-1", "PR-1", saudi_day("2026-12-01"),
+                                                     {{"key-claim-a", "payment", 150, 0, 0, 0}}));
+  ASSERT_OK(poll_claims(deps_, kFacilityA, 5'000));  // its notice left pending
+  billing_->exchange_queue->push_back(reconciliation("m-pay-2", "PR-2", saudi_day("2026-12-02"),
+                                                     {{"key-claim-a2", "payment", 200, 0, 0, 0}}));
+  billing_->notice_results.push_back(sdk::Acknowledgement{"ack-pn-1", true});
+  billing_->notice_results.push_back(sdk::Acknowledgement{"ack-pn-2", true});
+
+  ClaimPollJob job(deps_);
+  ASSERT_OK_AND_ASSIGN(ClaimPollResult polled, job.poll_now(kFacilityA, 6'000, "apikey:a"));
+  EXPECT_EQ(polled.fetched, 1);
+  EXPECT_EQ(polled.acknowledged, 1);
+  auto notices = billing_->calls_of("billing.send_payment_notice");
+  ASSERT_EQ(notices.size(), 2u);
+  EXPECT_EQ(notices[0].input["reconciliation_id"], "PR-1");
+  EXPECT_EQ(notices[1].input["reconciliation_id"], "PR-2");
+  for (const auto& c : notices) EXPECT_EQ(c.facility, kFacilityA);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM payments WHERE notice_state = 'sent'"), 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'payment.notice'"), 2);
+
+  // Nothing pending: the next operator's poll sends nothing again.
+  ASSERT_OK(job.poll_now(kFacilityA, 7'000, "apikey:a"));
+  EXPECT_EQ(billing_->calls_of("billing.send_payment_notice").size(), 2u);
 }
 
 TEST_P(ClaimPollTest, AnInformationRequestIsKeptAndAnsweredOnce) {
