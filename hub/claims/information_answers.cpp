@@ -41,31 +41,31 @@ std::string json_text(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// check_answer's first problem, as kInvalidArgument naming the field.
+sdk::Status first_problem(const AnswerInput& input) {
+  auto problems = check_answer(input);
+  if (problems.empty()) return {};
+  return Error(ErrorCode::kInvalidArgument, problems.front().first + " " + problems.front().second);
+}
+
 }  // namespace
 
 Result<sdk::InformationAnswer> store_answer(const records::CellCipher& cipher,
                                             const audit::AuditWriter& audit,
                                             storage::Transaction& tx,
                                             const InformationRequestRow& row,
-                                            const AnswerInput& asked, std::int64_t now_ms,
+                                            const AnswerInput& input, std::int64_t now_ms,
                                             const std::string& actor) {
-  auto problems = check_answer(asked);
-  if (!problems.empty()) {
-    return Error(ErrorCode::kInvalidArgument,
-                 problems.front().first + " " + problems.front().second);
-  }
-  AnswerInput input = asked;
-  input.pages.clear();
-  for (const std::string& name : asked.pages) {
+  WASL_RETURN_IF_ERROR(first_problem(input));
+  // The pages written as documents, then the whole checked again (sizes).
+  AnswerInput written = input;
+  written.pages.clear();
+  for (const std::string& name : input.pages) {
     WASL_ASSIGN_OR_RETURN(SummaryPage page, summary_page(tx, cipher, audit, row.facility_id,
                                                          row.claim_id, name, now_ms));
-    input.documents.push_back({page.content_type, page.title, std::move(page.bytes)});
+    written.documents.push_back({page.content_type, page.title, std::move(page.bytes)});
   }
-  problems = check_answer(input);
-  if (!problems.empty()) {
-    return Error(ErrorCode::kInvalidArgument,
-                 problems.front().first + " " + problems.front().second);
-  }
+  WASL_RETURN_IF_ERROR(first_problem(written));
   sdk::InformationAnswer answer;
   answer.idempotency_key = "wasl-answer-" + row.id;
   answer.request_id = row.request_id;
@@ -74,13 +74,13 @@ Result<sdk::InformationAnswer> store_answer(const records::CellCipher& cipher,
   WASL_ASSIGN_OR_RETURN(domain::Claim claim,
                         ClaimStore(cipher, audit).get(tx, row.facility_id, row.claim_id));
   WASL_ASSIGN_OR_RETURN(answer.claim, claim_as_sent(claim));
-  answer.texts = input.texts;
-  for (const AnswerDocument& d : input.documents) {
+  answer.texts = written.texts;
+  for (const AnswerDocument& d : written.documents) {
     answer.attachments.push_back({d.content_type, d.title, sdk::base64_encode(d.bytes),
                                   static_cast<std::int64_t>(d.bytes.size()), now_ms});
   }
-  answer.cannot_supply = input.cannot_supply;
-  answer.reason = input.reason;
+  answer.cannot_supply = written.cannot_supply;
+  answer.reason = written.reason;
   answer.sent_ms = now_ms;
   WASL_RETURN_IF_ERROR(InformationRequestStore(cipher, audit)
                            .store_answer(tx, row.facility_id, row.id,
