@@ -133,42 +133,7 @@ int ClaimPollJob::tick(std::int64_t now_ms) {
     const bool first = started_.insert(facility_id).second;
     if (!take_round(facility_id, now_ms, first)) continue;
     ++polls;
-    const ClaimPollDeps deps = round_deps(facility_id, now_ms);
-    auto checked = check_in_doubt_claims(deps, facility_id, now_ms);
-    if (!checked.ok()) {
-      spdlog::warn("billing.check_status for facility {} failed: {}", facility_id,
-                   checked.error().message);
-    } else if (checked->checked > 0 || checked->in_doubt > 0 || checked->skipped > 0) {
-      spdlog::info(
-          "billing.check_status for facility {}: {} answered, {} queued, {} resent and moved, "
-          "{} still in doubt, {} cannot be asked about",
-          facility_id, checked->checked, checked->queued, checked->resent, checked->in_doubt,
-          checked->skipped);
-    }
-    log_batches(facility_id, send_claim_batches(deps, facility_id, now_ms));
-    auto polled = poll_claims(deps, facility_id, now_ms);
-    if (!polled.ok()) {
-      spdlog::warn("billing.poll for facility {} failed: {}", facility_id, polled.error().message);
-    } else if (polled->fetched > 0) {
-      spdlog::info("billing.poll for facility {}: {} answer(s), {} claim(s) moved, {} unmatched",
-                   facility_id, polled->fetched, polled->matched, polled->unmatched);
-    }
-    auto noticed = send_payment_notices(deps, facility_id, now_ms);
-    if (!noticed.ok()) {
-      spdlog::warn("payment notices of facility {} failed: {}", facility_id,
-                   noticed.error().message);
-    } else if (*noticed > 0) {
-      spdlog::info("payment notices of facility {}: {} sent", facility_id, *noticed);
-    }
-    auto resent = resend_answers(deps, facility_id, now_ms);
-    if (!resent.ok()) {
-      spdlog::warn("information answers of facility {} failed: {}", facility_id,
-                   resent.error().message);
-    } else if (*resent > 0) {
-      spdlog::info("information answers of facility {}: {} sent again and taken", facility_id,
-                   *resent);
-    }
-    alert_unanswered(facility_id, now_ms);
+    (void)run_round(facility_id, now_ms, "system");
     auto finished = PollLease(*deps_.store).finish(facility_id, holder_, now_ms, due);
     if (!finished.ok() || !*finished) {
       spdlog::warn("billing round of facility {}: the lease was lost during the round",
@@ -176,6 +141,46 @@ int ClaimPollJob::tick(std::int64_t now_ms) {
     }
   }
   return polls;
+}
+
+Result<ClaimPollResult> ClaimPollJob::run_round(const std::string& facility_id, std::int64_t now_ms,
+                                                const std::string& actor) {
+  const ClaimPollDeps deps = round_deps(facility_id, now_ms);
+  auto checked = check_in_doubt_claims(deps, facility_id, now_ms);
+  if (!checked.ok()) {
+    spdlog::warn("billing.check_status for facility {} failed: {}", facility_id,
+                 checked.error().message);
+  } else if (checked->checked > 0 || checked->in_doubt > 0 || checked->skipped > 0) {
+    spdlog::info(
+        "billing.check_status for facility {}: {} answered, {} queued, {} resent and moved, "
+        "{} still in doubt, {} cannot be asked about",
+        facility_id, checked->checked, checked->queued, checked->resent, checked->in_doubt,
+        checked->skipped);
+  }
+  log_batches(facility_id, send_claim_batches(deps, facility_id, now_ms));
+  auto polled = poll_claims(deps, facility_id, now_ms, actor);
+  if (!polled.ok()) {
+    spdlog::warn("billing.poll for facility {} failed: {}", facility_id, polled.error().message);
+  } else if (polled->fetched > 0) {
+    spdlog::info("billing.poll for facility {}: {} answer(s), {} claim(s) moved, {} unmatched",
+                 facility_id, polled->fetched, polled->matched, polled->unmatched);
+  }
+  auto noticed = send_payment_notices(deps, facility_id, now_ms);
+  if (!noticed.ok()) {
+    spdlog::warn("payment notices of facility {} failed: {}", facility_id, noticed.error().message);
+  } else if (*noticed > 0) {
+    spdlog::info("payment notices of facility {}: {} sent", facility_id, *noticed);
+  }
+  auto resent = resend_answers(deps, facility_id, now_ms);
+  if (!resent.ok()) {
+    spdlog::warn("information answers of facility {} failed: {}", facility_id,
+                 resent.error().message);
+  } else if (*resent > 0) {
+    spdlog::info("information answers of facility {}: {} sent again and taken", facility_id,
+                 *resent);
+  }
+  alert_unanswered(facility_id, now_ms);
+  return polled;
 }
 
 ClaimPollDeps ClaimPollJob::round_deps(const std::string& facility_id, std::int64_t now_ms) {
@@ -219,14 +224,8 @@ Result<ClaimPollResult> ClaimPollJob::poll_now(const std::string& facility_id, s
         "the billing round of facility " + facility_id + " is running; poll again when it is done",
         true, std::chrono::milliseconds(5000));
   }
-  const ClaimPollDeps deps = round_deps(facility_id, now_ms);
-  auto polled = poll_claims(deps, facility_id, now_ms, actor);
-  // Then, as in a round, the payer is told of the payments recorded, this
-  // poll's and those left pending; what fails there is the next round's.
-  auto noticed = send_payment_notices(deps, facility_id, now_ms);
-  if (!noticed.ok()) {
-    spdlog::warn("payment notices of facility {} failed: {}", facility_id, noticed.error().message);
-  }
+  // Everything a scheduled round does for the facility, now.
+  auto polled = run_round(facility_id, now_ms, actor);
   // The next round stays due when it was.
   auto finished = PollLease(*deps_.store).finish(facility_id, holder_, now_ms, std::nullopt);
   if (!finished.ok()) {

@@ -127,10 +127,10 @@ sdk::Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::s
 // shared next round is due, and it sets the next one poll_interval after its
 // start. A hub's first round of a facility starts whether due or not, so a
 // restarted hub asks at once about the claims it left in doubt. poll_now()
-// is the operator's poll: under the lease, due or not, the facility polled
-// and then its pending payment notices sent, as in a round (a failure of
-// the notices is logged and left to the next round), the next round left
-// where it was; kUnavailable (retryable) while a round runs.
+// is the operator's poll: the facility's round now, under the lease, due or
+// not (each part as above; a failure of a part other than the poll is logged
+// and left to the next round), the next round left where it was;
+// kUnavailable (retryable) while a round runs.
 // Thread-safe.
 class ClaimPollJob {
  public:
@@ -139,8 +139,8 @@ class ClaimPollJob {
   // The facilities due at `now_ms` polled; answers how many polls were made.
   int tick(std::int64_t now_ms);
 
-  // poll_claims, then send_payment_notices, for one facility now, under its
-  // lease (see above); answers the poll's result.
+  // One facility's round now, under its lease (see above); answers the
+  // poll's result.
   sdk::Result<ClaimPollResult> poll_now(const std::string& facility_id, std::int64_t now_ms,
                                         const std::string& actor);
 
@@ -149,6 +149,10 @@ class ClaimPollJob {
   std::chrono::milliseconds interval() const;
 
  private:
+  // The facility's round, its lease held: every part above, in order, each
+  // failure logged; answers the poll's result.
+  sdk::Result<ClaimPollResult> run_round(const std::string& facility_id, std::int64_t now_ms,
+                                         const std::string& actor);
   // Raises deps_.alert for the facility's unanswered claims not alerted yet.
   void alert_unanswered(const std::string& facility_id, std::int64_t now_ms);
 
