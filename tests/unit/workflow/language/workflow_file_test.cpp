@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "hub/crypto/digest.hpp"
@@ -76,6 +77,14 @@ TEST(WorkflowFile, ShippedEmergencyValidates) {
     if (d.steps[i].call == "billing.check_eligibility") eligibility = i;
   }
   EXPECT_GT(eligibility, session);
+  // A facility that bills in batches queues the claim; the others send it.
+  std::map<std::string, std::string> when;
+  for (const auto& s : d.steps) {
+    if (s.when) when[s.id] = s.when->text();
+  }
+  EXPECT_NE(when["claim_submitted"].find("submission != 'batch'"), std::string::npos);
+  EXPECT_NE(when["claim_queued"].find("submission == 'batch'"), std::string::npos);
+  EXPECT_NE(when["billed"].find("claim_queued"), std::string::npos);
 }
 
 TEST(WorkflowFile, ValidateFilesReportsEachFile) {
