@@ -10,6 +10,7 @@
 #include "hub/plugin_host/reporting_proxy.hpp"
 #include "hub/plugin_host/video_proxy.hpp"
 #include "hub/plugin_host/webhook_proxy.hpp"
+#include "hub/plugin_host/feed_proxy.hpp"
 
 namespace wasl::plugin_host {
 
@@ -260,6 +261,10 @@ sdk::Result<std::shared_ptr<sdk::WebhookVerifier>> PluginHost::webhook(
     std::string_view name) const {
   WASL_ASSIGN_OR_RETURN(auto found, with_capability(name, "webhook"));
   return std::shared_ptr<sdk::WebhookVerifier>(std::make_shared<WebhookProxy>(std::move(found)));
+}
+sdk::Result<std::shared_ptr<sdk::MessageFeed>> PluginHost::feed(std::string_view name) const {
+  WASL_ASSIGN_OR_RETURN(auto found, with_capability(name, "feed"));
+  return std::shared_ptr<sdk::MessageFeed>(std::make_shared<FeedProxy>(std::move(found)));
 }
 
 std::string_view PluginHost::probe_method(std::string_view instance_name) {

@@ -38,6 +38,7 @@
 #include "wasl/sdk/reporting.hpp"
 #include "wasl/sdk/video.hpp"
 #include "wasl/sdk/webhook.hpp"
+#include "wasl/sdk/feed.hpp"
 
 namespace wasl::plugin_host {
 
@@ -87,6 +88,7 @@ class PluginHost {
   sdk::Result<std::shared_ptr<sdk::BillingGateway>> billing(std::string_view name) const;
   sdk::Result<std::shared_ptr<sdk::ReportSink>> reporting(std::string_view name) const;
   sdk::Result<std::shared_ptr<sdk::WebhookVerifier>> webhook(std::string_view name) const;
+  sdk::Result<std::shared_ptr<sdk::MessageFeed>> feed(std::string_view name) const;
 
   // Every instance declared, loaded or not, by name.
   const std::vector<InstanceStatus>& instances() const { return statuses_; }

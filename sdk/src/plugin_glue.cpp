@@ -22,6 +22,7 @@ struct wasl_instance {
   std::unique_ptr<wasl::sdk::BillingGateway> billing;
   std::unique_ptr<wasl::sdk::ReportSink> reporting;
   std::unique_ptr<wasl::sdk::WebhookVerifier> webhook;
+  std::unique_ptr<wasl::sdk::MessageFeed> feed;
 };
 
 namespace wasl::sdk {
@@ -37,6 +38,7 @@ PluginInfo plugin_info(const PluginDefinition& definition) {
   if (definition.billing) info.capabilities.push_back("billing");
   if (definition.reporting) info.capabilities.push_back("reporting");
   if (definition.webhook) info.capabilities.push_back("webhook");
+  if (definition.feed) info.capabilities.push_back("feed");
   return info;
 }
 
@@ -147,6 +149,7 @@ const std::map<std::string_view, Handler>& handlers() {
     WASL_GLUE_ADD(BillingGateway, kSubmitBatch, billing, submit_batch, ClaimBatch);
     WASL_GLUE_ADD(ReportSink, kSubmitReport, reporting, submit_report, Report);
     WASL_GLUE_ADD(WebhookVerifier, kVerify, webhook, verify, WebhookRequest);
+    WASL_GLUE_ADD(MessageFeed, kAccept, feed, accept, FeedMessage);
 #undef WASL_GLUE_ADD
     return t;
   }();
@@ -203,6 +206,7 @@ int create_instance(const wasl_host_api* host, wasl_instance** out, char** error
     WASL_RETURN_IF_ERROR(build(d.billing, *instance->host, instance->billing));
     WASL_RETURN_IF_ERROR(build(d.reporting, *instance->host, instance->reporting));
     WASL_RETURN_IF_ERROR(build(d.webhook, *instance->host, instance->webhook));
+    WASL_RETURN_IF_ERROR(build(d.feed, *instance->host, instance->feed));
     *out = instance.release();
     return json();
   });
@@ -217,6 +221,7 @@ void destroy_instance(wasl_instance* instance) {
   try {
     // Capability objects go before the host they borrow.
     if (instance != nullptr) {
+      instance->feed.reset();
       instance->webhook.reset();
       instance->reporting.reset();
       instance->billing.reset();

@@ -58,7 +58,10 @@
 /* Minor 4: the billing.submit_batch method (ClaimBatch, BatchAcknowledgement);
  * JSON members only. A plugin built for an older minor answers it
  * kUnimplemented ("has no method"). */
-#define WASL_ABI_VERSION_MINOR 4
+/* Minor 5: the "feed" capability and its feed.accept method (FeedMessage,
+ * FeedAnswer): messages the hub's MLLP listener reads for the plugin. JSON
+ * members only; a plugin built for an older minor declares no feed. */
+#define WASL_ABI_VERSION_MINOR 5
 #define WASL_ABI_VERSION \
   ((uint32_t)(((uint32_t)WASL_ABI_VERSION_MAJOR << 16) | (uint32_t)WASL_ABI_VERSION_MINOR))
 #define WASL_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)

@@ -25,6 +25,7 @@
 #include "wasl/sdk/abi.h"
 #include "wasl/sdk/billing.hpp"
 #include "wasl/sdk/ehr.hpp"
+#include "wasl/sdk/feed.hpp"
 #include "wasl/sdk/host.hpp"
 #include "wasl/sdk/reporting.hpp"
 #include "wasl/sdk/result.hpp"
@@ -55,12 +56,13 @@ struct PluginDefinition {
   std::string version;      // the plugin's version
   std::string description;  // one line
   // A set factory declares the capability. Capability names on the wire:
-  // "video", "ehr", "billing", "reporting", "webhook".
+  // "video", "ehr", "billing", "reporting", "webhook", "feed" (SDK 1.5).
   Factory<VideoProvider> video;
   Factory<EhrConnector> ehr;
   Factory<BillingGateway> billing;
   Factory<ReportSink> reporting;
   Factory<WebhookVerifier> webhook;
+  Factory<MessageFeed> feed;
 };
 
 // The SDK version a plugin reports: "<abi major>.<abi minor>".
