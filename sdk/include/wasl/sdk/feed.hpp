@@ -40,9 +40,13 @@ struct FeedMessage {
   std::string data_base64;   // its bytes, framing removed, in base64 (any character set)
   std::string peer_address;  // the sender's IP address
   std::int64_t received_at_ms = 0;
+  // The message was longer than the listener allows: data holds only its
+  // first bytes, and the connection is closed after the answer's `ack` (a
+  // refusal) is sent. Events of a truncated message are not stored.
+  bool truncated = false;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FeedMessage, data_base64, peer_address,
-                                                received_at_ms)
+                                                received_at_ms, truncated)
 
 // What to keep of the message and what to send back.
 struct FeedAnswer {
