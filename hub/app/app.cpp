@@ -357,6 +357,54 @@ sdk::Status App::build_webhooks() {
         {request.header("Authorization").value_or(""), request.remote_address, request.request_id});
   };
   webhooks::add_webhook_routes(router_, webhook_context_);
+  return build_feed_intakes();
+}
+
+sdk::Status App::build_feed_intakes() {
+  for (const auto& [name, instance] : config_.instances) {
+    if (!instance.mllp) continue;
+    auto source = webhook_sources_->find(name);
+    if (!source.ok() || source->feed == nullptr) {
+      if (instance.optional && !plugins_->instance(name).ok()) continue;  // not loaded: no listener
+      return sdk::Error(sdk::ErrorCode::kFailedPrecondition,
+                        "instances." + name + ".mllp: plugin '" + instance.plugin +
+                            "' has no feed capability, so nothing could read the messages; "
+                            "remove the mllp block or use a plugin that declares feed",
+                        false);
+    }
+    feed_intakes_.push_back(
+        std::make_unique<webhooks::FeedIntake>(webhook_context_, std::move(source).value()));
+  }
+  return {};
+}
+
+sdk::Status App::start_mllp_listeners() {
+  for (const auto& intake : feed_intakes_) {
+    const config::InstanceMllpConfig& c = *config_.instances.at(intake->instance()).mllp;
+    mllp::MllpListenerOptions options;
+    options.host = c.host;
+    options.port = static_cast<std::uint16_t>(c.port);
+    options.name = intake->instance();
+    options.limits.max_message_bytes = static_cast<std::size_t>(c.max_message_bytes);
+    options.limits.read_timeout = c.read_timeout;
+    options.limits.idle_timeout = c.idle_timeout;
+    options.limits.max_connections = static_cast<std::size_t>(c.max_connections);
+    options.limits.max_connections_per_peer = static_cast<std::size_t>(c.max_connections_per_peer);
+    options.limits.workers = static_cast<std::size_t>(c.workers);
+    auto listener = mllp::MllpListener::start(
+        options,
+        [feed = intake.get()](const mllp::MllpMessage& message) { return feed->handle(message); },
+        &metrics_);
+    if (!listener.ok()) {
+      return sdk::Error(sdk::ErrorCode::kFailedPrecondition,
+                        "instances." + intake->instance() + ".mllp: cannot listen on " + c.host +
+                            ":" + std::to_string(c.port) + ": " + listener.error().message,
+                        false);
+    }
+    spdlog::info("MLLP listener for {} on {}:{}", intake->instance(), c.host,
+                 (*listener)->port());
+    mllp_listeners_.push_back(std::move(listener).value());
+  }
   return {};
 }
 
@@ -554,6 +602,7 @@ sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(auth_audit_runner_->start());
   WASL_RETURN_IF_ERROR(reconciler_->start());
   start_key_rotation();
+  WASL_RETURN_IF_ERROR(start_mllp_listeners());
   return server_->start();
 }
 
@@ -586,6 +635,8 @@ void App::stop() {
   if (stopped_) return;
   stopped_ = true;
   if (server_) server_->stop();
+  // Feed listeners with the server: no message is taken once intake stops.
+  for (auto& listener : mllp_listeners_) listener->stop();
   {
     std::lock_guard lock(rotation_mutex_);
     if (rotation_.joinable()) {

@@ -43,7 +43,9 @@
 #include "hub/records/inbox_store.hpp"
 #include "hub/storage/migrator.hpp"
 #include "hub/storage/store.hpp"
+#include "hub/mllp/mllp_listener.hpp"
 #include "hub/webhooks/configured_webhook_sources.hpp"
+#include "hub/webhooks/feed_intake.hpp"
 #include "hub/webhooks/hospital_secret_source.hpp"
 #include "hub/webhooks/inbox_writer.hpp"
 #include "hub/webhooks/webhook_context.hpp"
@@ -105,6 +107,8 @@ class App {
   void add_system_routes();
   sdk::Status build_access();
   sdk::Status build_webhooks();
+  sdk::Status build_feed_intakes();
+  sdk::Status start_mllp_listeners();
   void build_api();
   void start_key_rotation();
   claims::ClaimPollDeps claim_poll_deps();
@@ -153,6 +157,10 @@ class App {
   std::unique_ptr<webhooks::InboxWriter> inbox_writer_;
   std::unique_ptr<webhooks::WebhookDispatcher> dispatcher_;
   webhooks::WebhookContext webhook_context_;
+  // One per instance with an mllp block: the intake built with the
+  // webhooks, its listener started with the server and stopped before it.
+  std::vector<std::unique_ptr<webhooks::FeedIntake>> feed_intakes_;
+  std::vector<std::unique_ptr<mllp::MllpListener>> mllp_listeners_;
   api::ApiContext api_context_;
   api::ReadAuditWindow read_audits_;  // api_context_.read_audits
 

@@ -89,12 +89,27 @@ struct PluginsConfig {
 };
 
 // A named instance of a plugin: `video.twilio-main`, `ehr.hospital-a`.
+// An instance's MLLP listener (instances.<name>.mllp): the hub accepts the
+// plugin's feed messages (HL7 v2) on this address and hands each to the
+// instance's feed capability.
+struct InstanceMllpConfig {
+  std::string host = "127.0.0.1";  // address the listener binds to
+  int port = 0;                    // TCP port; 0 picks a free one
+  std::int64_t max_message_bytes = 1024 * 1024;  // longer: refused, connection closed
+  std::chrono::milliseconds read_timeout{30000};  // from a message's first byte to its end
+  std::chrono::milliseconds idle_timeout{300000};  // no message for this long: closed
+  int max_connections = 1024;                      // open at once, all senders
+  int max_connections_per_peer = 64;               // open at once from one address
+  int workers = 4;                                 // messages handled at once
+};
+
 struct InstanceConfig {
   std::string name;       // the key: "<capability>.<label>"
   std::string plugin;     // PluginFileConfig::name
   bool optional = false;  // if it fails to load, the hub starts without it
   nlohmann::json settings = nlohmann::json::object();  // validated against the plugin's schema.json
   std::vector<std::string> secret_values;  // substituted secrets inside settings, to redact
+  std::optional<InstanceMllpConfig> mllp;  // the plugin's feed, listened for by the hub
   int line = 0;
 };
 

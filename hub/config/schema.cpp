@@ -771,6 +771,26 @@ Fields plugins_fields(PluginsConfig& p) {
   };
 }
 
+Fields mllp_fields(InstanceMllpConfig& m) {
+  return {
+      text("host", m.host, "a host name or IP address", "Address the MLLP listener binds to.",
+           non_empty),
+      integer("port", m.port, 0, 65535, "TCP port to listen on; 0 picks a free port."),
+      size("max_message_bytes", m.max_message_bytes, kGiB,
+           "Longest message; a longer one is refused and its connection closed."),
+      duration("read_timeout", m.read_timeout, milliseconds(1),
+               "Longest time from a message's first byte to its end; a slower sender is closed."),
+      duration("idle_timeout", m.idle_timeout, milliseconds(1),
+               "A connection sending no message for this long is closed."),
+      integer("max_connections", m.max_connections, 1, 100000,
+              "Connections open at once from every sender; beyond it new ones are closed."),
+      integer("max_connections_per_peer", m.max_connections_per_peer, 1, 100000,
+              "Connections open at once from one address; beyond it new ones are closed."),
+      integer("workers", m.workers, 1, 256,
+              "Messages handled at once (each a plugin call and a database commit)."),
+  };
+}
+
 Fields instance_fields(InstanceConfig& i) {
   return {
       required(text("plugin", i.plugin, "the name of an entry in plugins.files",
@@ -778,6 +798,11 @@ Fields instance_fields(InstanceConfig& i) {
       boolean("optional", i.optional, "When true, the hub starts without it if it fails to load."),
       settings("settings", i.settings, i.secret_values,
                "The plugin's own settings, checked against its schema.json."),
+      optional_section<InstanceMllpConfig>(
+          "mllp", i.mllp, mllp_fields,
+          "An MLLP listener for the plugin's feed (HL7 v2); the plugin must declare the feed "
+          "capability.",
+          "absent: no listener"),
   };
 }
 

@@ -123,7 +123,7 @@ std::string public_request_url(const config::ServerConfig& server, const http::R
 http::Response handle_webhook(const WebhookContext& context, http::Request& request) {
   const std::string& instance = request.path_params["instance"];
   auto source = context.sources->find(instance);
-  if (!source.ok()) {
+  if (!source.ok() || source->verifier == nullptr) {  // none, or a feed that takes no webhooks
     count(context, "unknown", "not_found");
     return http::not_found("No webhook instance of that name is configured.")
         .to_response(request.request_id);

@@ -8,13 +8,17 @@
 #include <vector>
 
 #include "wasl/sdk/result.hpp"
+#include "wasl/sdk/feed.hpp"
 #include "wasl/sdk/webhook.hpp"
 
 namespace wasl::webhooks {
 
 struct WebhookSource {
   std::string instance;                            // the name in the URL
-  std::shared_ptr<sdk::WebhookVerifier> verifier;  // thread-safe
+  std::shared_ptr<sdk::WebhookVerifier> verifier;  // thread-safe; null for a feed-only instance
+  // Set for an instance whose plugin declares the feed capability (its
+  // messages arrive over the MLLP listener, feed_intake.hpp); thread-safe.
+  std::shared_ptr<sdk::MessageFeed> feed;
   // The facilities the instance serves. Events are delivered to each of them
   // (the engine's correlation picks the run). Empty: the events are stored
   // and parked, since no workflow could ever receive them.
@@ -25,7 +29,7 @@ struct WebhookSource {
 class WebhookSources {
  public:
   virtual ~WebhookSources() = default;
-  // kNotFound when no instance of that name takes webhooks.
+  // kNotFound when no instance of that name takes webhooks or feed messages.
   virtual sdk::Result<WebhookSource> find(std::string_view instance) const = 0;
   // The instances that serve `facility_id`. An event of an instance serving
   // several facilities is stored without a facility; left unmatched it

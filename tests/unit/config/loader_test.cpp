@@ -676,6 +676,41 @@ TEST(LoadInstances, SettingsMustBeAMapping) {
               ElementsAre("t.yaml:6: instances.billing.nphies.settings: expected a mapping"));
 }
 
+TEST(LoadInstances, AnMllpBlockGivesTheFeedAListenerWithDefaultsAndBounds) {
+  const auto result = load_text(
+      "plugins:\n"
+      "  files: [{name: hl7v2, file: libwasl_hl7v2.so}]\n"
+      "instances:\n"
+      "  ehr.his-a:\n"
+      "    plugin: hl7v2\n"
+      "    mllp:\n"
+      "      port: 2575\n"
+      "      max_message_bytes: 512KiB\n"
+      "      read_timeout: 5s\n"
+      "  ehr.his-b:\n"
+      "    plugin: hl7v2\n",
+      "t.yaml");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  const InstanceConfig& a = result.config.instances.at("ehr.his-a");
+  ASSERT_TRUE(a.mllp.has_value());
+  EXPECT_EQ(a.mllp->host, "127.0.0.1");
+  EXPECT_EQ(a.mllp->port, 2575);
+  EXPECT_EQ(a.mllp->max_message_bytes, 512 * 1024);
+  EXPECT_EQ(a.mllp->read_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(a.mllp->idle_timeout, std::chrono::minutes(5));
+  EXPECT_EQ(a.mllp->max_connections_per_peer, 64);
+  EXPECT_FALSE(result.config.instances.at("ehr.his-b").mllp.has_value());
+
+  EXPECT_THAT(problems("plugins:\n"
+                       "  files: [{name: x, file: x.so}]\n"
+                       "instances:\n"
+                       "  ehr.his:\n"
+                       "    plugin: x\n"
+                       "    mllp:\n"
+                       "      port: 70000\n"),
+              ElementsAre(testing::StartsWith("t.yaml:7: instances.ehr.his.mllp.port: ")));
+}
+
 TEST(LoadInstances, FacilitiesBindRolesToInstancesOfTheSameCapability) {
   const auto result = load_text(
       "plugins:\n"
