@@ -159,7 +159,9 @@ Status EhrBookings::book(storage::Transaction& tx, const std::string& instance,
   const std::string ref = std::string(kAppointmentPrefix) + appointment.id;
   records::ConsultationStore consultations(cipher_);
   WASL_ASSIGN_OR_RETURN(auto existing, consultations.find_by_appointment(tx, facility.id, ref));
-  if (existing) return {};  // booked before: nothing starts twice
+  if (existing) {  // booked before: nothing starts twice, but a new start time is taken
+    return reschedule(tx, instance, facility, *existing, appointment);
+  }
 
   const config::FacilityEhrBookingsConfig& bookings = *facility.ehr_bookings;
   const std::int64_t now = audit::now_epoch_ms();
@@ -228,6 +230,40 @@ Status EhrBookings::book(storage::Transaction& tx, const std::string& instance,
   }
   spdlog::info("{}: {} booked; consultation {} started on workflow {}", instance, ref, c.id,
                bookings.workflow);
+  return {};
+}
+
+Status EhrBookings::reschedule(storage::Transaction& tx, const std::string& instance,
+                               const config::FacilityConfig& facility,
+                               const domain::Consultation& existing,
+                               const sdk::Appointment& appointment) const {
+  if (appointment.start_ms <= 0 || existing.scheduled_at == appointment.start_ms) return {};
+  // Only a consultation that has not begun moves: once its room is open or
+  // it ended, the time it happened is what it keeps.
+  if (existing.status != domain::ConsultationStatus::kScheduled) {
+    spdlog::info("{}: {} moved in the EHR, but consultation {} has begun; its time is kept",
+                 instance, existing.appointment_ref.value_or(""), existing.id);
+    return {};
+  }
+  const std::int64_t now = audit::now_epoch_ms();
+  WASL_RETURN_IF_ERROR(records::ConsultationStore::set_scheduled_at(
+      tx, facility.id, existing.id, appointment.start_ms, now));
+  if (audit_ != nullptr) {
+    audit::AuditEvent event;
+    event.actor = "plugin:" + instance;
+    event.facility_id = facility.id;
+    event.action = "consultation.reschedule";
+    event.entity_type = "consultation";
+    event.entity_id = existing.id;
+    event.outcome = std::string(audit::kOutcomeSuccess);
+    json detail = {{"scheduled_at", domain::format_timestamp(appointment.start_ms)}};
+    if (existing.scheduled_at) {
+      detail["previous"] = domain::format_timestamp(*existing.scheduled_at);
+    }
+    event.detail = detail.dump();
+    WASL_RETURN_IF_ERROR(audit_->append(tx, event));
+  }
+  spdlog::info("{}: consultation {} rescheduled by the EHR", instance, existing.id);
   return {};
 }
 

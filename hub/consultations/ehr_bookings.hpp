@@ -49,6 +49,7 @@
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/config/config.hpp"
+#include "hub/domain/consultation.hpp"
 #include "hub/jobs/task_runner.hpp"
 #include "hub/records/cell_cipher.hpp"
 #include "hub/storage/store.hpp"
@@ -91,6 +92,12 @@ class EhrBookings final : public jobs::TaskHandler {
   sdk::Status book(storage::Transaction& tx, const std::string& instance,
                    const config::FacilityConfig& facility,
                    const sdk::Appointment& appointment) const;
+  // A booked appointment whose start moved: the consultation, while still
+  // scheduled, takes the new start (audited as consultation.reschedule).
+  sdk::Status reschedule(storage::Transaction& tx, const std::string& instance,
+                         const config::FacilityConfig& facility,
+                         const domain::Consultation& existing,
+                         const sdk::Appointment& appointment) const;
   sdk::Result<bool> cancel(storage::Transaction& tx, const std::string& instance,
                            const config::FacilityConfig& facility,
                            const std::string& appointment_ref) const;

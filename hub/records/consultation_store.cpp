@@ -317,6 +317,18 @@ Status ConsultationStore::set_cancel_reason(storage::Transaction& tx, std::strin
   return {};
 }
 
+Status ConsultationStore::set_scheduled_at(storage::Transaction& tx, std::string_view facility_id,
+                                           std::string_view id, std::int64_t scheduled_at_ms,
+                                           std::int64_t now_ms) {
+  WASL_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      tx.exec("UPDATE consultations SET scheduled_at = $1, updated_at = $2 "
+              "WHERE facility_id = $3 AND id = $4",
+              {scheduled_at_ms, now_ms, std::string(facility_id), std::string(id)}));
+  if (changed == 0) return not_found_consultation(id);
+  return {};
+}
+
 Status ConsultationStore::set_report_facts(storage::Transaction& tx, std::string_view facility_id,
                                            std::string_view id,
                                            const ConsultationReportFacts& facts,

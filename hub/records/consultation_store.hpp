@@ -164,6 +164,12 @@ class ConsultationStore {
                                        std::string_view id, std::string_view reason,
                                        std::int64_t now_ms);
 
+  // Moves the consultation's scheduled start (the EHR rescheduled its
+  // appointment). kNotFound when absent.
+  static sdk::Status set_scheduled_at(storage::Transaction& tx, std::string_view facility_id,
+                                      std::string_view id, std::int64_t scheduled_at_ms,
+                                      std::int64_t now_ms);
+
   // Records the set fields of `facts`. kNotFound when absent.
   static sdk::Status set_report_facts(storage::Transaction& tx, std::string_view facility_id,
                                       std::string_view id, const ConsultationReportFacts& facts,
