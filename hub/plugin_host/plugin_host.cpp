@@ -5,12 +5,12 @@
 #include "hub/plugin_host/billing_proxy.hpp"
 #include "hub/plugin_host/ehr_proxy.hpp"
 #include "hub/plugin_host/environment_secret_source.hpp"
+#include "hub/plugin_host/feed_proxy.hpp"
 #include "hub/plugin_host/in_memory_state_store.hpp"
 #include "hub/plugin_host/instance_tls.hpp"
 #include "hub/plugin_host/reporting_proxy.hpp"
 #include "hub/plugin_host/video_proxy.hpp"
 #include "hub/plugin_host/webhook_proxy.hpp"
-#include "hub/plugin_host/feed_proxy.hpp"
 
 namespace wasl::plugin_host {
 

@@ -35,10 +35,10 @@
 #include "hub/plugin_host/state_store.hpp"
 #include "wasl/sdk/billing.hpp"
 #include "wasl/sdk/ehr.hpp"
+#include "wasl/sdk/feed.hpp"
 #include "wasl/sdk/reporting.hpp"
 #include "wasl/sdk/video.hpp"
 #include "wasl/sdk/webhook.hpp"
-#include "wasl/sdk/feed.hpp"
 
 namespace wasl::plugin_host {
 

@@ -38,7 +38,7 @@ Result<WebhookSource> ConfiguredWebhookSources::find(std::string_view instance) 
   if (instance.substr(0, kHospitalInstancePrefix.size()) == kHospitalInstancePrefix) {
     auto it = hospitals_.find(instance);
     if (it == hospitals_.end()) return unknown;
-    return WebhookSource{std::string(instance), it->second, nullptr, {it->second->facility_id()}};
+    return WebhookSource{std::string(instance), it->second, {it->second->facility_id()}, nullptr};
   }
   if (plugins_ == nullptr) return unknown;
   auto verifier = plugins_->webhook(instance);
@@ -46,8 +46,8 @@ Result<WebhookSource> ConfiguredWebhookSources::find(std::string_view instance) 
   if (!verifier.ok() && !feed.ok()) return unknown;
   WebhookSource source{std::string(instance),
                        verifier.ok() ? std::move(verifier).value() : nullptr,
-                       feed.ok() ? std::move(feed).value() : nullptr,
-                       {}};
+                       {},
+                       feed.ok() ? std::move(feed).value() : nullptr};
   if (auto it = facilities_by_instance_.find(instance); it != facilities_by_instance_.end()) {
     source.facilities = it->second;
   }

@@ -16,13 +16,13 @@ namespace wasl::webhooks {
 struct WebhookSource {
   std::string instance;                            // the name in the URL
   std::shared_ptr<sdk::WebhookVerifier> verifier;  // thread-safe; null for a feed-only instance
-  // Set for an instance whose plugin declares the feed capability (its
-  // messages arrive over the MLLP listener, feed_intake.hpp); thread-safe.
-  std::shared_ptr<sdk::MessageFeed> feed;
   // The facilities the instance serves. Events are delivered to each of them
   // (the engine's correlation picks the run). Empty: the events are stored
   // and parked, since no workflow could ever receive them.
   std::vector<std::string> facilities;
+  // Set for an instance whose plugin declares the feed capability (its
+  // messages arrive over the MLLP listener, feed_intake.hpp); thread-safe.
+  std::shared_ptr<sdk::MessageFeed> feed;
 };
 
 // Thread-safe once built.
