@@ -24,6 +24,8 @@ using sdk::Status;
 
 constexpr const char* kAppointmentUpdated = "appointment.updated";
 constexpr const char* kCancelReason = "appointment_cancelled";
+// The EHR marked the appointment a no-show (FHIR noshow, HL7 v2 SIU^S26).
+constexpr const char* kNoShowReason = "no_show";
 constexpr std::string_view kAppointmentPrefix = "Appointment/";
 
 std::string text(const json& object, const char* key) {
@@ -130,7 +132,9 @@ Status EhrBookings::settle(storage::Transaction& tx, const std::string& instance
       WASL_RETURN_IF_ERROR(book(tx, instance, facility, *appointment));
       took = true;
     } else if (appointment->status == "cancelled") {
-      WASL_ASSIGN_OR_RETURN(took, cancel(tx, instance, facility, ref));
+      WASL_ASSIGN_OR_RETURN(took, cancel(tx, instance, facility, ref, kCancelReason));
+    } else if (appointment->status == "noshow") {
+      WASL_ASSIGN_OR_RETURN(took, cancel(tx, instance, facility, ref, kNoShowReason));
     }
   }
   if (took || inbox_id.empty()) return {};
@@ -269,7 +273,8 @@ Status EhrBookings::reschedule(storage::Transaction& tx, const std::string& inst
 
 Result<bool> EhrBookings::cancel(storage::Transaction& tx, const std::string& instance,
                                  const config::FacilityConfig& facility,
-                                 const std::string& appointment_ref) const {
+                                 const std::string& appointment_ref,
+                                 const char* reason) const {
   records::ConsultationStore consultations(cipher_);
   WASL_ASSIGN_OR_RETURN(auto existing,
                         consultations.find_by_appointment(tx, facility.id, appointment_ref));
@@ -288,7 +293,7 @@ Result<bool> EhrBookings::cancel(storage::Transaction& tx, const std::string& in
       tx, facility.id, existing->id, domain::ConsultationStatus::kCancelled, now, existing->status,
       now));
   WASL_RETURN_IF_ERROR(records::ConsultationStore::set_cancel_reason(tx, facility.id, existing->id,
-                                                                     kCancelReason, now));
+                                                                     reason, now));
   if (audit_ != nullptr) {
     audit::AuditEvent event;
     event.actor = "plugin:" + instance;
@@ -297,7 +302,7 @@ Result<bool> EhrBookings::cancel(storage::Transaction& tx, const std::string& in
     event.entity_type = "consultation";
     event.entity_id = existing->id;
     event.outcome = std::string(audit::kOutcomeSuccess);
-    json detail = {{"reason", kCancelReason}, {"appointment", appointment_ref}};
+    json detail = {{"reason", reason}, {"appointment", appointment_ref}};
     if (run) detail["run_id"] = *run;
     event.detail = detail.dump();
     WASL_RETURN_IF_ERROR(audit_->append(tx, event));

@@ -24,12 +24,14 @@
 //              as POST /v1/consultations makes them, audited
 //              "consultation.create" by "plugin:<instance>". With one
 //              already (any status: a cancelled FHIR appointment stays
-//              cancelled), nothing: a redelivered or repeated notification
-//              starts nothing twice.
+//              cancelled), nothing starts twice; a consultation still
+//              scheduled takes the appointment's new start when it moved,
+//              audited "consultation.reschedule".
 //   cancelled  the consultation's run is cancelled (its compensation runs, as
 //              for POST …/cancel) and the consultation is "cancelled" with
 //              reason "appointment_cancelled", audited "consultation.cancel";
 //              already ended, nothing.
+//   noshow     the same, with reason "no_show".
 // An appointment the EHR does not serve (not_found), a cancellation of one
 // with no consultation, or another status puts the notification's inbox row
 // back to "unmatched": listed and replayable (GET /v1/webhooks/unmatched). A
@@ -98,9 +100,11 @@ class EhrBookings final : public jobs::TaskHandler {
                          const config::FacilityConfig& facility,
                          const domain::Consultation& existing,
                          const sdk::Appointment& appointment) const;
+  // Cancels the appointment's consultation with `reason` (a cancel reason
+  // code); false when none was booked.
   sdk::Result<bool> cancel(storage::Transaction& tx, const std::string& instance,
                            const config::FacilityConfig& facility,
-                           const std::string& appointment_ref) const;
+                           const std::string& appointment_ref, const char* reason) const;
 
   const config::Config& config_;
   const records::CellCipher& cipher_;
