@@ -34,7 +34,10 @@ std::string er7_escape(std::string_view text, const Er7Delimiters& d) {
   return out;
 }
 
-Er7Writer& Er7Writer::segment(std::string_view id, std::vector<std::string> fields) {
+// `fields` by value, as er7_writer.hpp declares it: callers pass braced lists of temporaries.
+Er7Writer& Er7Writer::segment(
+    std::string_view id,
+    std::vector<std::string> fields) {  // NOLINT(performance-unnecessary-value-param)
   text_ += id;
   for (const std::string& field : fields) {
     text_ += '|';
