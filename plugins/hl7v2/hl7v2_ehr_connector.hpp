@@ -1,0 +1,59 @@
+// Hl7v2EhrConnector: the ehr capability of the HL7 v2 plugin. Reads and
+// appointment status updates are answered from what the feed kept
+// (EhrReads); create_encounter and attach_document send an MDM^T02 to the
+// HIS over MLLP (mdm.hpp, mllp_client.hpp).
+//
+// Writes: with settings outbound.host empty, kFailedPrecondition naming the
+// setting. Otherwise the instance state keeps, under "outbound/<MSH-10>",
+// when the message was first sent and whether the HIS acknowledged it: a
+// retry sends the same bytes again, and a write already acknowledged answers
+// its ResourceCreated (created = false) without sending. Errors are
+// mllp_exchange's and read_mdm_ack's. Thread-safe.
+#pragma once
+
+#include <optional>
+
+#include "plugins/hl7v2/ehr_reads.hpp"
+#include "plugins/hl7v2/mdm.hpp"
+#include "plugins/hl7v2/settings.hpp"
+#include "wasl/sdk/ehr.hpp"
+#include "wasl/sdk/host.hpp"
+
+namespace wasl::plugins::hl7v2 {
+
+class Hl7v2EhrConnector final : public sdk::EhrConnector {
+ public:
+  // `host` outlives the connector.
+  Hl7v2EhrConnector(sdk::Host& host, Hl7v2Settings settings);
+
+  sdk::Result<sdk::PatientSummary> read_patient(const sdk::ResourceRef& patient) override;
+  sdk::Result<sdk::PractitionerSummary> read_practitioner(
+      const sdk::ResourceRef& practitioner) override;
+  sdk::Result<sdk::Appointment> read_appointment(const sdk::ResourceRef& appointment) override;
+  sdk::Result<sdk::Coverage> read_coverage(const sdk::CoverageRequest& request) override;
+  sdk::Result<sdk::Appointment> update_appointment_status(
+      const sdk::AppointmentStatusUpdate& update) override;
+  sdk::Result<sdk::ResourceCreated> create_encounter(const sdk::EncounterRequest& request) override;
+  sdk::Result<sdk::ResourceCreated> attach_document(const sdk::DocumentRequest& request) override;
+
+ private:
+  // The patient as the feed delivered it; std::nullopt when it did not.
+  sdk::Result<std::optional<sdk::PatientSummary>> known_patient(const std::string& id);
+  // Whether writing back is configured; the error says which setting.
+  sdk::Status check_outbound(std::string_view method) const;
+  // When the write `control_id` was first sent (now, recorded, if never),
+  // and whether the HIS already acknowledged it.
+  struct Attempt {
+    std::int64_t sent_at_ms = 0;
+    bool acknowledged = false;
+  };
+  sdk::Result<Attempt> attempt(const std::string& control_id);
+  // Sends `message`, reads the acknowledgement, records it.
+  sdk::Result<sdk::ResourceCreated> send(const MdmMessage& message);
+
+  sdk::Host& host_;
+  const Hl7v2Settings settings_;
+  EhrReads reads_;
+};
+
+}  // namespace wasl::plugins::hl7v2
