@@ -207,7 +207,8 @@ class Hl7v2Peer extends PeerServer {
     const used = charset || CHARSETS[0];
     const text = iconv.decode(bytes, used.encoding);
     if (charset && text.includes('\uFFFD')) problems.push({ code: 102, location: 'MSH^1^18', text: `the message is not valid ${charset.name}` });
-    const message = Hl7Message.parse(text);
+    // Each segment ends in CR, the last one too: no empty segment after it.
+    const message = Hl7Message.parse(text.replace(/[\r\n]+$/, ''));
     const checked = checkMdm(message);
     problems.push(...checked.problems);
     const { summary } = checked;
