@@ -401,6 +401,7 @@ sdk::Status App::start_mllp_listeners() {
                             ":" + std::to_string(c.port) + ": " + listener.error().message,
                         false);
     }
+    // Not "listening on": that phrase names the HTTP port to whoever reads the log.
     spdlog::info("MLLP listener for {} on {}:{}", intake->instance(), c.host,
                  (*listener)->port());
     mllp_listeners_.push_back(std::move(listener).value());

@@ -413,7 +413,7 @@ sdk::Result<std::unique_ptr<MllpListener>> MllpListener::start(MllpListenerOptio
       }
     }
   });
-  spdlog::info("mllp {} listening on {}:{}", impl->options.name, impl->options.host, impl->port);
+  spdlog::debug("mllp {} accepting on {}:{}", impl->options.name, impl->options.host, impl->port);
   return std::unique_ptr<MllpListener>(new MllpListener(std::move(impl)));
 }
 
