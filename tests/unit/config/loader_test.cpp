@@ -89,12 +89,13 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.storage.sqlite.busy_timeout, 5s);
   EXPECT_TRUE(c.plugins.directories.empty());
   // The sandbox block (README "Run"): the Chime, FHIR, NPHIES and MOH peers.
-  ASSERT_EQ(c.plugins.files.size(), 4u);
+  ASSERT_EQ(c.plugins.files.size(), 5u);
   EXPECT_EQ(c.plugins.files[0].name, "chime");
   EXPECT_EQ(c.plugins.files[1].name, "fhir");
   EXPECT_EQ(c.plugins.files[2].name, "nphies");
   EXPECT_EQ(c.plugins.files[3].name, "moh");
-  EXPECT_EQ(c.instances.size(), 4u);
+  EXPECT_EQ(c.plugins.files[4].name, "hl7v2");
+  EXPECT_EQ(c.instances.size(), 5u);
   EXPECT_EQ(c.instances.count("video.chime-sandbox"), 1u);
   EXPECT_EQ(c.instances.count("ehr.fhir-sandbox"), 1u);
   EXPECT_EQ(c.instances.count("billing.nphies-sandbox"), 1u);
@@ -116,6 +117,16 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   ASSERT_TRUE(c.facilities.at("sandbox").billing.has_value());
   EXPECT_EQ(c.facilities.at("sandbox").bindings.at("billing"), "billing.nphies-sandbox");
   EXPECT_EQ(c.facilities.at("sandbox").billing->provider_license, "N-F-00001");
+  // The HL7 v2 hospital: its HIS's feed on an MLLP listener, the same
+  // consultation workflow for its bookings.
+  const InstanceConfig& his = c.instances.at("ehr.hl7v2-sandbox");
+  ASSERT_TRUE(his.mllp.has_value());
+  EXPECT_EQ(his.mllp->port, 4576);
+  EXPECT_EQ(his.settings["outbound"]["port"], 4574);
+  ASSERT_EQ(c.facilities.count("sandbox-his"), 1u);
+  EXPECT_EQ(c.facilities.at("sandbox-his").bindings.at("ehr"), "ehr.hl7v2-sandbox");
+  ASSERT_TRUE(c.facilities.at("sandbox-his").ehr_bookings.has_value());
+  EXPECT_EQ(c.facilities.at("sandbox-his").ehr_bookings->workflow, "consultation");
   EXPECT_EQ(c.workflows_dir, "workflows");
 }
 
