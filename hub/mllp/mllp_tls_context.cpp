@@ -1,6 +1,7 @@
 #include "hub/mllp/mllp_tls_context.hpp"
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -13,6 +14,7 @@
 #include <string_view>
 
 #include "hub/crypto/client_identity.hpp"
+#include "hub/crypto/secret_bytes.hpp"
 #include "hub/crypto/tls_policy.hpp"
 
 namespace wasl::mllp {
@@ -72,13 +74,18 @@ sdk::Status trust_client_cas(SSL_CTX* context, const std::string& pem, const std
 sdk::Result<std::unique_ptr<asio::ssl::context>> make_mllp_tls_context(const MllpTlsOptions& tls) {
   WASL_ASSIGN_OR_RETURN(const std::string certificate,
                         read_file(tls.certificate_file, "certificate"));
-  WASL_ASSIGN_OR_RETURN(const std::string key, read_file(tls.private_key_file, "private key"));
+  WASL_ASSIGN_OR_RETURN(std::string key_read, read_file(tls.private_key_file, "private key"));
+  const crypto::SecretBytes key_bytes(key_read);  // wiped when done with
+  OPENSSL_cleanse(key_read.data(), key_read.size());
+  const std::string_view key = key_bytes.view();
 
   auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
   SSL_CTX* native = context->native_handle();
   context->set_options(asio::ssl::context::default_workarounds |
                        asio::ssl::context::no_compression | asio::ssl::context::single_dh_use);
-  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // A client asking for renegotiation after renegotiation would spend the
+  // one I/O thread's time on handshakes.
+  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION);
   if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
       SSL_CTX_set_cipher_list(native, crypto::kTlsServerCipherList) != 1) {
     return invalid("OpenSSL refuses the hub's TLS policy (TLS 1.2 or later, cipher list '" +
@@ -98,11 +105,11 @@ sdk::Result<std::unique_ptr<asio::ssl::context>> make_mllp_tls_context(const Mll
     return invalid("the TLS certificate file '" + tls.certificate_file +
                    "' holds no usable certificate chain (" + ec.message() + ")");
   }
-  if (key.find("PRIVATE KEY-----") == std::string::npos) {
+  if (key.find("PRIVATE KEY-----") == std::string_view::npos) {
     return invalid("the TLS private key file '" + tls.private_key_file +
                    "' is not PEM (no -----BEGIN … PRIVATE KEY----- line)");
   }
-  context->use_private_key(asio::buffer(key), asio::ssl::context::pem, ec);
+  context->use_private_key(asio::buffer(key.data(), key.size()), asio::ssl::context::pem, ec);
   if (ec || SSL_CTX_check_private_key(native) != 1) {
     if (!ec ||
         ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH) {
@@ -111,9 +118,9 @@ sdk::Result<std::unique_ptr<asio::ssl::context>> make_mllp_tls_context(const Mll
     }
     return invalid("the TLS private key file '" + tls.private_key_file +
                    "' holds no usable private key (" + ec.message() +
-                   (key.find("ENCRYPTED") != std::string::npos ? "; it is encrypted, which is "
-                                                                 "not supported"
-                                                               : "") +
+                   (key.find("ENCRYPTED") != std::string_view::npos ? "; it is encrypted, which is "
+                                                                      "not supported"
+                                                                    : "") +
                    ")");
   }
 

@@ -7,6 +7,7 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -270,6 +271,16 @@ TEST(MllpListenerTlsTest, StartNamesTheTlsFileItCannotUse) {
                                            pki.path("other-server.key").string() +
                                            "' does not belong to the certificate in '" +
                                            pki.path("server.crt").string() + "'");
+
+  const std::string encrypted = pki.path("server-encrypted.key").string();
+  const std::string command = "openssl pkcs8 -topk8 -v2 aes-256-cbc -in '" + key + "' -out '" +
+                              encrypted + "' -passout pass:open-sesame 2>/dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  auto encrypted_key = start_with({pki.path("server.crt").string(), encrypted, ""});
+  ASSERT_FALSE(encrypted_key.ok());
+  EXPECT_THAT(encrypted_key.error().message, HasSubstr("the TLS private key file '" + encrypted +
+                                                       "' holds no usable private key"));
+  EXPECT_THAT(encrypted_key.error().message, HasSubstr("it is encrypted, which is not supported"));
 
   const std::string text = pki.path("not-a-ca.txt").string();
   std::ofstream(text) << "certs/ca.crt\n";
