@@ -391,6 +391,10 @@ sdk::Status App::start_mllp_listeners() {
     options.limits.max_connections = static_cast<std::size_t>(c.max_connections);
     options.limits.max_connections_per_peer = static_cast<std::size_t>(c.max_connections_per_peer);
     options.limits.workers = static_cast<std::size_t>(c.workers);
+    if (c.tls) {
+      options.tls =
+          mllp::MllpTlsOptions{c.tls->certificate_file, c.tls->private_key_file, c.tls->ca_file};
+    }
     auto listener = mllp::MllpListener::start(
         options,
         [feed = intake.get()](const mllp::MllpMessage& message) { return feed->handle(message); },
@@ -402,8 +406,7 @@ sdk::Status App::start_mllp_listeners() {
                         false);
     }
     // Not "listening on": that phrase names the HTTP port to whoever reads the log.
-    spdlog::info("MLLP listener for {} on {}:{}", intake->instance(), c.host,
-                 (*listener)->port());
+    spdlog::info("MLLP listener for {} on {}:{}", intake->instance(), c.host, (*listener)->port());
     mllp_listeners_.push_back(std::move(listener).value());
   }
   return {};

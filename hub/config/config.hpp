@@ -93,14 +93,15 @@ struct PluginsConfig {
 // plugin's feed messages (HL7 v2) on this address and hands each to the
 // instance's feed capability.
 struct InstanceMllpConfig {
-  std::string host = "127.0.0.1";  // address the listener binds to
-  int port = 0;                    // TCP port; 0 picks a free one
-  std::int64_t max_message_bytes = 1024 * 1024;  // longer: refused, connection closed
-  std::chrono::milliseconds read_timeout{30000};  // from a message's first byte to its end
+  std::string host = "127.0.0.1";                  // address the listener binds to
+  int port = 0;                                    // TCP port; 0 picks a free one
+  std::int64_t max_message_bytes = 1024 * 1024;    // longer: refused, connection closed
+  std::chrono::milliseconds read_timeout{30000};   // from a message's first byte to its end
   std::chrono::milliseconds idle_timeout{300000};  // no message for this long: closed
   int max_connections = 1024;                      // open at once, all senders
   int max_connections_per_peer = 64;               // open at once from one address
   int workers = 4;                                 // messages handled at once
+  std::optional<TlsConfig> tls;                    // unset: plain TCP; ca_file: client certificates
 };
 
 struct InstanceConfig {

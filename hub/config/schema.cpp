@@ -788,6 +788,11 @@ Fields mllp_fields(InstanceMllpConfig& m) {
               "Connections open at once from one address; beyond it new ones are closed."),
       integer("workers", m.workers, 1, 256,
               "Messages handled at once (each a plugin call and a database commit)."),
+      optional_section<TlsConfig>(
+          "tls", m.tls, tls_fields,
+          "Accept MLLP over TLS only (1.2 or later), with these files; the handshake must end "
+          "within read_timeout.",
+          "absent: plain TCP"),
   };
 }
 

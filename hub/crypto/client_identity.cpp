@@ -137,6 +137,16 @@ Result<SecretBytes> key_pem(EVP_PKEY* key) {
 
 }  // namespace
 
+Result<CertificateDescription> describe_certificate(std::string_view der) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(der.data());
+  const unsigned char* cursor = bytes;
+  Certificate cert(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
+  if (!cert || cursor != bytes + der.size()) {
+    return invalid("the bytes are not one DER certificate");
+  }
+  return describe(cert.get());
+}
+
 Result<ClientIdentity> ClientIdentity::from_pem(std::string_view certificate_pem_text,
                                                 std::string_view key_pem_text,
                                                 std::string_view password) {

@@ -7,6 +7,9 @@
 //
 // TrustAnchors: a PEM bundle of CA certificates, checked to hold at least one.
 //
+// describe_certificate(): the same description of a DER certificate (a TLS
+// peer's), so every certificate is named the same way.
+//
 // Errors are kInvalidArgument with a sentence that names what is wrong
 // ("the private key does not belong to the certificate", "the PKCS#12
 // password is wrong or missing") and never repeats the input bytes.
@@ -30,6 +33,10 @@ struct CertificateDescription {
   std::int64_t not_before_ms = 0;  // Unix milliseconds
   std::int64_t not_after_ms = 0;
 };
+
+// The description of one DER-encoded certificate, such as the one a TLS
+// peer presented; kInvalidArgument when the bytes are not one certificate.
+sdk::Result<CertificateDescription> describe_certificate(std::string_view der);
 
 class ClientIdentity {
  public:

@@ -36,6 +36,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "hub/crypto/tls_policy.hpp"
 #include "hub/http/peer_key.hpp"
 #include "hub/http/percent_decoding.hpp"
 #include "hub/http/problem_json.hpp"
@@ -815,7 +816,7 @@ sdk::Status Server::start() {
                                  c.tls->certificate_file, c.tls->ca_file,
                                  c.tls->ca_file.empty() ? Poco::Net::Context::VERIFY_NONE
                                                         : Poco::Net::Context::VERIFY_STRICT,
-                                 9, false, "HIGH:!aNULL:!MD5:!RC4:!3DES");
+                                 crypto::kTlsVerifyDepth, false, crypto::kTlsServerCipherList);
       context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                                 Poco::Net::Context::PROTO_TLSV1 |
                                 Poco::Net::Context::PROTO_TLSV1_1);

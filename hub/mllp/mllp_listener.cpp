@@ -5,9 +5,13 @@
 // close. Asio gives each of these as a timer, async_write and a completion
 // posted back to the one I/O thread; the reactor offers readable/writable
 // notifications and an idle timeout only, the rest would be ours to write.
-// Asio is header-only here (Boost headers are already a dependency).
+// Asio is header-only here (Boost headers are already a dependency); its
+// SSL stream runs a connection's TLS over OpenSSL the same way, on the same
+// thread.
 #include "hub/mllp/mllp_listener.hpp"
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -15,6 +19,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
@@ -26,14 +32,18 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <variant>
 #include <vector>
 
+#include "hub/crypto/client_identity.hpp"
 #include "hub/mllp/mllp_framer.hpp"
+#include "hub/mllp/mllp_tls_context.hpp"
 
 namespace wasl::mllp {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+using TlsStream = asio::ssl::stream<tcp::socket>;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
 
@@ -60,6 +70,28 @@ std::string peer_address_of(const tcp::endpoint& endpoint) {
     return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
   }
   return address.to_string();
+}
+
+// The peer closed the connection, with or without TLS's close_notify.
+bool is_peer_close(const error_code& ec) {
+  return ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::ssl::error::stream_truncated;
+}
+
+// The verified client certificate's subject; empty when there is none.
+std::string peer_certificate_subject(TlsStream& stream) {
+  X509* certificate = SSL_get1_peer_certificate(stream.native_handle());
+  if (certificate == nullptr) return {};
+  std::string der;
+  const int length = i2d_X509(certificate, nullptr);
+  if (length > 0) {
+    der.resize(static_cast<std::size_t>(length));
+    auto* out = reinterpret_cast<unsigned char*>(der.data());
+    if (i2d_X509(certificate, &out) != length) der.clear();
+  }
+  X509_free(certificate);
+  auto description = crypto::describe_certificate(der);
+  return description.ok() ? description->subject : std::string();
 }
 
 class Connection;
@@ -108,6 +140,10 @@ struct ListenerCore {
   const MllpHandler handler;
   observability::Metrics* const metrics;
 
+  // Set by start() when options.tls is; read-only afterwards. Before the
+  // I/O context, so that it outlives every connection's stream.
+  std::unique_ptr<asio::ssl::context> tls_context;
+
   // Declared before everything holding a socket or a timer, so destroyed
   // after them.
   asio::io_context io{1};
@@ -126,14 +162,15 @@ struct ListenerCore {
   bool stopped = false;  // guarded by stop_mutex
 };
 
-// One accepted socket. Every member function runs on the I/O thread; the
-// handler's call runs on a worker and posts its reply back. The objects in
-// flight (reads, timers, the handler's call) hold it by shared_ptr.
+// One accepted socket, plain or under TLS. Every member function runs on the
+// I/O thread; the handler's call runs on a worker and posts its reply back.
+// The objects in flight (reads, timers, the handshake, the handler's call)
+// hold it by shared_ptr.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(ListenerCore& listener, tcp::socket socket, std::string peer)
       : listener_(listener),
-        socket_(std::move(socket)),
+        stream_(make_stream(listener, std::move(socket))),
         timer_(listener.io),
         peer_(std::move(peer)),
         framer_(listener.options.limits.max_message_bytes),
@@ -141,7 +178,31 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   const std::string& peer() const { return peer_; }
 
-  void start() { become_idle(); }
+  // Plain: waits for the first message. TLS: the handshake first, within
+  // read_timeout from now.
+  void start() {
+    TlsStream* tls = std::get_if<TlsStream>(&stream_);
+    if (tls == nullptr) {
+      become_idle();
+      return;
+    }
+    arm(Clock::now() + listener_.options.limits.read_timeout, "handshake_timeout");
+    tls->async_handshake(TlsStream::server, [self = shared_from_this()](const error_code& ec) {
+      if (self->closed_) return;
+      if (ec) {
+        if (is_peer_close(ec)) {
+          self->close("peer_closed");
+          return;
+        }
+        spdlog::info("mllp {}: TLS handshake with {} failed: {}", self->listener_.options.name,
+                     self->peer_, ec.message());
+        self->close("handshake_failed");
+        return;
+      }
+      self->certificate_subject_ = peer_certificate_subject(std::get<TlsStream>(self->stream_));
+      self->become_idle();
+    });
+  }
 
   // Closes the socket at once; what is in flight is dropped. Idempotent.
   void close(const char* reason) {
@@ -150,12 +211,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ++timer_generation_;
     timer_.cancel();
     error_code ignored;
-    socket_.close(ignored);
+    socket().close(ignored);
     listener_.count_closed(reason);
     listener_.forget(shared_from_this(), peer_);
   }
 
  private:
+  using Stream = std::variant<tcp::socket, TlsStream>;
+
+  static Stream make_stream(ListenerCore& listener, tcp::socket socket) {
+    if (listener.tls_context == nullptr) return Stream(std::move(socket));
+    return Stream(std::in_place_type<TlsStream>, std::move(socket), *listener.tls_context);
+  }
+
+  // The TCP socket, under TLS or not.
+  tcp::socket& socket() {
+    TlsStream* tls = std::get_if<TlsStream>(&stream_);
+    return tls != nullptr ? tls->next_layer() : std::get<tcp::socket>(stream_);
+  }
+
   // Closes the connection when `deadline` passes, unless re-armed first.
   void arm(Clock::time_point deadline, const char* reason) {
     const std::uint64_t generation = ++timer_generation_;
@@ -199,22 +273,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void read() {
     begin_ = 0;
     end_ = 0;
-    socket_.async_read_some(asio::buffer(buffer_), [self = shared_from_this()](const error_code& ec,
-                                                                               std::size_t n) {
+    auto on_read = [self = shared_from_this()](const error_code& ec, std::size_t n) {
       if (self->closed_) return;
       if (ec) {
-        self->close(ec == asio::error::eof || ec == asio::error::connection_reset ? "peer_closed"
-                                                                                  : "io_error");
+        self->close(is_peer_close(ec) ? "peer_closed" : "io_error");
         return;
       }
       self->end_ = n;
       self->process();
-    });
+    };
+    std::visit([&](auto& stream) { stream.async_read_some(asio::buffer(buffer_), on_read); },
+               stream_);
   }
 
   void dispatch(std::string data, bool truncated) {
     disarm();
-    MllpMessage message{std::move(data), peer_, truncated, now_unix_ms()};
+    MllpMessage message{std::move(data), peer_, truncated, now_unix_ms(), certificate_subject_};
     asio::post(listener_.workers, [self = shared_from_this(), message = std::move(message)] {
       ListenerCore& listener = self->listener_;
       const Clock::time_point started = Clock::now();
@@ -262,47 +336,65 @@ class Connection : public std::enable_shared_from_this<Connection> {
     out_ += kEndBlock;
     out_ += kCarriageReturn;
     arm(Clock::now() + listener_.options.limits.read_timeout, "write_timeout");
-    asio::async_write(socket_, asio::buffer(out_),
-                      [self = shared_from_this(), close_reason](const error_code& ec, std::size_t) {
-                        if (self->closed_) return;
-                        self->out_ = std::string();
-                        if (ec) {
-                          self->close("io_error");
-                        } else if (close_reason != nullptr) {
-                          self->linger(close_reason);
-                        } else {
-                          self->become_idle();
-                        }
-                      });
+    auto on_written = [self = shared_from_this(), close_reason](const error_code& ec, std::size_t) {
+      if (self->closed_) return;
+      self->out_ = std::string();
+      if (ec) {
+        self->close("io_error");
+      } else if (close_reason != nullptr) {
+        self->linger(close_reason);
+      } else {
+        self->become_idle();
+      }
+    };
+    std::visit([&](auto& stream) { asio::async_write(stream, asio::buffer(out_), on_written); },
+               stream_);
   }
 
-  // Ends the connection after a reply: no more bytes go out, what comes in
-  // is dropped until the peer closes or kLingerAfterReply passes.
+  // Ends the connection after a reply: no more bytes go out (under TLS, once
+  // its close_notify is sent), what comes in is dropped until the peer
+  // closes or kLingerAfterReply passes.
   void linger(const char* reason) {
-    error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
     arm(Clock::now() +
             std::min<Clock::duration>(kLingerAfterReply, listener_.options.limits.read_timeout),
         reason);
+    TlsStream* tls = std::get_if<TlsStream>(&stream_);
+    if (tls == nullptr) {
+      stop_sending_and_drain(reason);
+      return;
+    }
+    // Sends close_notify, then reads until the peer's (or an error; the
+    // timer bounds it).
+    tls->async_shutdown([self = shared_from_this(), reason](const error_code&) {
+      if (self->closed_) return;
+      self->stop_sending_and_drain(reason);
+    });
+  }
+
+  void stop_sending_and_drain(const char* reason) {
+    error_code ignored;
+    socket().shutdown(tcp::socket::shutdown_send, ignored);
     drain(reason);
   }
 
+  // Reads the TCP socket (below TLS) and drops what arrives.
   void drain(const char* reason) {
-    socket_.async_read_some(asio::buffer(buffer_),
-                            [self = shared_from_this(), reason](const error_code& ec, std::size_t) {
-                              if (self->closed_) return;
-                              if (ec) {
-                                self->close(reason);
-                              } else {
-                                self->drain(reason);
-                              }
-                            });
+    socket().async_read_some(asio::buffer(buffer_), [self = shared_from_this(), reason](
+                                                        const error_code& ec, std::size_t) {
+      if (self->closed_) return;
+      if (ec) {
+        self->close(reason);
+      } else {
+        self->drain(reason);
+      }
+    });
   }
 
   ListenerCore& listener_;
-  tcp::socket socket_;
+  Stream stream_;
   asio::steady_timer timer_;
   const std::string peer_;
+  std::string certificate_subject_;  // set by the handshake
   MllpFramer framer_;
   std::vector<char> buffer_;  // bytes read; [begin_, end_) not yet framed
   std::size_t begin_ = 0;
@@ -390,6 +482,14 @@ sdk::Result<std::unique_ptr<MllpListener>> MllpListener::start(MllpListenerOptio
         "mllp " + options.name + ": host '" + options.host + "' is not an IP address");
   }
   auto impl = std::make_unique<Impl>(std::move(options), std::move(handler), metrics);
+  if (impl->options.tls.has_value()) {
+    auto context = make_mllp_tls_context(*impl->options.tls);
+    if (!context.ok()) {
+      return sdk::Error(context.error().code,
+                        "mllp " + impl->options.name + ": " + context.error().message);
+    }
+    impl->tls_context = std::move(context).value();
+  }
   const tcp::endpoint endpoint(address, impl->options.port);
   const std::string where = "mllp " + impl->options.name + ": cannot listen on " +
                             impl->options.host + ":" + std::to_string(impl->options.port) + ": ";
@@ -413,7 +513,11 @@ sdk::Result<std::unique_ptr<MllpListener>> MllpListener::start(MllpListenerOptio
       }
     }
   });
-  spdlog::debug("mllp {} accepting on {}:{}", impl->options.name, impl->options.host, impl->port);
+  // Not "listening on": that phrase names the HTTP port to whoever reads the log.
+  spdlog::info("mllp {} accepting on {}:{}{}", impl->options.name, impl->options.host, impl->port,
+               impl->tls_context == nullptr         ? ""
+               : impl->options.tls->ca_file.empty() ? " (TLS)"
+                                                    : " (TLS, client certificates required)");
   return std::unique_ptr<MllpListener>(new MllpListener(std::move(impl)));
 }
 

@@ -722,6 +722,54 @@ TEST(LoadInstances, AnMllpBlockGivesTheFeedAListenerWithDefaultsAndBounds) {
               ElementsAre(testing::StartsWith("t.yaml:7: instances.ehr.his.mllp.port: ")));
 }
 
+TEST(LoadInstances, AnMllpTlsBlockNamesReadableFilesAsServerTlsDoes) {
+  TempDir dir;
+  const std::string cert = dir.write("mllp.crt", "-----BEGIN CERTIFICATE-----\n");
+  const std::string key = dir.write("mllp.key", "-----BEGIN PRIVATE KEY-----\n");
+  const std::string ca = dir.write("senders-ca.crt", "-----BEGIN CERTIFICATE-----\n");
+  const std::string head =
+      "plugins:\n"
+      "  files: [{name: hl7v2, file: libwasl_hl7v2.so}]\n"
+      "instances:\n"
+      "  ehr.his-a:\n"
+      "    plugin: hl7v2\n"
+      "    mllp:\n"
+      "      port: 2575\n"
+      "      tls:\n";
+  const auto result = load_text(head + "        certificate_file: " + cert +
+                                    "\n"
+                                    "        private_key_file: " +
+                                    key +
+                                    "\n"
+                                    "        ca_file: " +
+                                    ca + "\n",
+                                "t.yaml");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  const InstanceMllpConfig& mllp = *result.config.instances.at("ehr.his-a").mllp;
+  ASSERT_TRUE(mllp.tls.has_value());
+  EXPECT_EQ(mllp.tls->certificate_file, cert);
+  EXPECT_EQ(mllp.tls->private_key_file, key);
+  EXPECT_EQ(mllp.tls->ca_file, ca);
+
+  // Without a tls block: plain TCP; an empty one still needs its two files,
+  // and a file that cannot be read is named.
+  const auto plain = load_text(head.substr(0, head.rfind("      tls:")), "t.yaml");
+  ASSERT_TRUE(plain.ok()) << ::testing::PrintToString(problems_of(plain));
+  EXPECT_FALSE(plain.config.instances.at("ehr.his-a").mllp->tls.has_value());
+  EXPECT_THAT(problems(head),
+              ElementsAre("t.yaml:8: instances.ehr.his-a.mllp.tls.certificate_file: required (the "
+                          "path of a readable file)",
+                          "t.yaml:8: instances.ehr.his-a.mllp.tls.private_key_file: required (the "
+                          "path of a readable file)"));
+  const std::string missing = (dir.path() / "missing.key").string();
+  EXPECT_THAT(problems(head + "        certificate_file: " + cert +
+                       "\n"
+                       "        private_key_file: " +
+                       missing + "\n"),
+              ElementsAre("t.yaml:10: instances.ehr.his-a.mllp.tls.private_key_file: cannot read " +
+                          missing + " (No such file or directory)"));
+}
+
 TEST(LoadInstances, FacilitiesBindRolesToInstancesOfTheSameCapability) {
   const auto result = load_text(
       "plugins:\n"

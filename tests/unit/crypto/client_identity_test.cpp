@@ -90,6 +90,27 @@ TEST(ClientIdentityTest, AnExpiredCertificateStillLoadsAndSaysWhenItExpired) {
   EXPECT_EQ(identity->description().not_after_ms, 1612137600000);  // 2021-02-01T00:00:00Z
 }
 
+TEST(DescribeCertificateTest, ADerCertificateIsDescribedAsItsPemIdentityIs) {
+  const TestPki& pki = TestPki::get();
+  const std::string command = "openssl x509 -in '" + pki.path("client.crt").string() +
+                              "' -outform DER -out '" + pki.path("client.der").string() + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  const std::string der = pki.read("client.der");
+  auto described = describe_certificate(der);
+  ASSERT_TRUE(described.ok()) << described.error().message;
+  auto identity = ClientIdentity::from_pem(pki.read("client.crt"), pki.read("client.key"));
+  ASSERT_TRUE(identity.ok());
+  EXPECT_EQ(described->subject, "CN=N-F-00001,O=Saudi General Hospital");
+  EXPECT_EQ(described->issuer, identity->description().issuer);
+  EXPECT_EQ(described->sha256_hex, identity->description().sha256_hex);
+
+  EXPECT_FALSE(describe_certificate("").ok());
+  EXPECT_FALSE(describe_certificate(der.substr(0, der.size() - 1)).ok());
+  auto trailing = describe_certificate(der + "x");
+  ASSERT_FALSE(trailing.ok());
+  EXPECT_EQ(trailing.error().code, sdk::ErrorCode::kInvalidArgument);
+}
+
 TEST(TrustAnchorsTest, BundlesAreCountedAndEmptyOnesRefused) {
   const TestPki& pki = TestPki::get();
   auto one = TrustAnchors::from_pem(pki.read("ca.crt"));

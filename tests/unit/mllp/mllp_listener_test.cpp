@@ -4,69 +4,26 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "hub/observability/metrics.hpp"
+#include "tests/unit/mllp/mllp_test_calls.hpp"
 #include "tests/unit/mllp/mllp_test_client.hpp"
 
 namespace wasl::mllp {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::Calls;
 using testing::frame;
+using testing::Gate;
 using testing::MllpTestClient;
 
 constexpr auto kWait = 5s;  // the bound on anything that should happen
-
-// A gate a handler waits at until the test opens it (or 10 s pass).
-class Gate {
- public:
-  void open() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    open_ = true;
-    changed_.notify_all();
-  }
-  void wait() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait_for(lock, 10s, [this] { return open_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  bool open_ = false;
-};
-
-// What the handler saw, for the test thread to wait on.
-class Calls {
- public:
-  void record(const MllpMessage& message) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    messages_.push_back(message);
-    changed_.notify_all();
-  }
-  // Whether `count` calls were recorded before `within` passed.
-  bool wait_for(std::size_t count, std::chrono::milliseconds within) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return changed_.wait_for(lock, within, [&] { return messages_.size() >= count; });
-  }
-  std::vector<MllpMessage> messages() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return messages_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<MllpMessage> messages_;
-};
 
 std::unique_ptr<MllpListener> start_listener(MllpLimits limits, MllpHandler handler,
                                              observability::Metrics* metrics = nullptr) {
