@@ -514,6 +514,7 @@ const std::vector<std::string>& consultation_non_phi_members() {
                                                "type",
                                                "appointment_ref",
                                                "scheduled_at",
+                                               "scheduled_at_ms",
                                                "patient.reference",
                                                "practitioner.reference",
                                                "video_instance",

@@ -168,6 +168,46 @@ steps:
   }
 }
 
+// A deferred call is prepared again when it comes due: an input naming the
+// consultation's start reads it anew, so a start the EHR moved in between
+// moves the just-in-time room (workflows/consultation.yaml).
+TEST_P(EngineTest, ADeferredCallReadsTheConsultationsStartAnewWhenItComesDue) {
+  exec(
+      "INSERT INTO consultations (id, facility_id, status, consultation_type, scheduled_at, "
+      "created_at, updated_at) VALUES ('c1', 'f1', 'scheduled', 'standard', 1000, 0, 0)");
+  deploy(R"(name: just_in_time
+version: 1
+trigger:
+  kind: api
+steps:
+  - id: room
+    call: video.create_room
+    with:
+      name: r
+      scheduled_start_ms: ${consultation.scheduled_at_ms}
+)");
+  Error too_early(ErrorCode::kFailedPrecondition, "the meeting is created 10 minutes ahead", true,
+                  std::chrono::milliseconds(500));
+  too_early.deferred = true;
+  invoker_->fail("video.create_room", too_early, 1);
+  auto& e = engine();
+  ASSERT_TRUE(e.start().ok());
+  std::string run = start(e, "just_in_time", {}, "c1");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (invoker_->calls_of("video.create_room").empty() &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(invoker_->calls_of("video.create_room").size(), 1u);
+  exec("UPDATE consultations SET scheduled_at = 2000 WHERE id = 'c1'");
+  auto t = wait_status(e, run);
+  EXPECT_EQ(t.status, "succeeded") << t.error;
+  auto calls = invoker_->calls_of("video.create_room");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].input["scheduled_start_ms"], 1000);
+  EXPECT_EQ(calls[1].input["scheduled_start_ms"], 2000);
+}
+
 // Without the flag, the same answers exhaust max_attempts: 2.
 TEST_P(EngineTest, UndeferredRetryableErrorsUseUpTheAttempts) {
   deploy(R"(name: exhausting
