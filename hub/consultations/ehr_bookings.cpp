@@ -250,8 +250,8 @@ Status EhrBookings::reschedule(storage::Transaction& tx, const std::string& inst
     return {};
   }
   const std::int64_t now = audit::now_epoch_ms();
-  WASL_RETURN_IF_ERROR(records::ConsultationStore::set_scheduled_at(
-      tx, facility.id, existing.id, appointment.start_ms, now));
+  WASL_RETURN_IF_ERROR(records::ConsultationStore::set_scheduled_at(tx, facility.id, existing.id,
+                                                                    appointment.start_ms, now));
   if (audit_ != nullptr) {
     audit::AuditEvent event;
     event.actor = "plugin:" + instance;
@@ -273,8 +273,7 @@ Status EhrBookings::reschedule(storage::Transaction& tx, const std::string& inst
 
 Result<bool> EhrBookings::cancel(storage::Transaction& tx, const std::string& instance,
                                  const config::FacilityConfig& facility,
-                                 const std::string& appointment_ref,
-                                 const char* reason) const {
+                                 const std::string& appointment_ref, const char* reason) const {
   records::ConsultationStore consultations(cipher_);
   WASL_ASSIGN_OR_RETURN(auto existing,
                         consultations.find_by_appointment(tx, facility.id, appointment_ref));
@@ -292,8 +291,8 @@ Result<bool> EhrBookings::cancel(storage::Transaction& tx, const std::string& in
   WASL_RETURN_IF_ERROR(records::ConsultationStore::update_status(
       tx, facility.id, existing->id, domain::ConsultationStatus::kCancelled, now, existing->status,
       now));
-  WASL_RETURN_IF_ERROR(records::ConsultationStore::set_cancel_reason(tx, facility.id, existing->id,
-                                                                     reason, now));
+  WASL_RETURN_IF_ERROR(
+      records::ConsultationStore::set_cancel_reason(tx, facility.id, existing->id, reason, now));
   if (audit_ != nullptr) {
     audit::AuditEvent event;
     event.actor = "plugin:" + instance;

@@ -49,9 +49,8 @@ mllp::MllpReply FeedIntake::handle(const mllp::MllpMessage& message) const {
   if (!answer.ok()) {
     const bool unreadable = answer.error().code == sdk::ErrorCode::kInvalidArgument;
     count(unreadable ? "unreadable" : "feed_error");
-    spdlog::warn("feed instance {}: a message from {} was not answered ({}): {}",
-                 source_.instance, message.peer_address, unreadable ? "unreadable" : "error",
-                 answer.error().message);
+    spdlog::warn("feed instance {}: a message from {} was not answered ({}): {}", source_.instance,
+                 message.peer_address, unreadable ? "unreadable" : "error", answer.error().message);
     return hang_up();
   }
   auto ack = sdk::base64_decode(answer->ack_base64);

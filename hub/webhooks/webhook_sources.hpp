@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "wasl/sdk/result.hpp"
 #include "wasl/sdk/feed.hpp"
+#include "wasl/sdk/result.hpp"
 #include "wasl/sdk/webhook.hpp"
 
 namespace wasl::webhooks {

@@ -130,22 +130,21 @@ class Hl7v2BookingTest : public ::testing::TestWithParam<bool> {
         {"receiving_application", "WASL"},
         {"receiving_facility", "WASL_HUB"},
         {"outbound", {{"host", "127.0.0.1"}, {"port", peer_->port()}, {"timeout_ms", 5000}}}};
-    dir_.write("wasl.yaml", "server:\n  host: 127.0.0.1\n  port: 0\n" + storage_ +
-                                "security:\n  key_file: " + yaml_quoted(dir_.file("keys.json")) +
-                                "\nworkflow:\n  workers: 2\n  poll_interval: 50ms\n"
-                                "plugins:\n  files:\n    - name: hl7v2\n      file: " +
-                                yaml_quoted(WASL_HL7V2_PLUGIN_FILE) +
-                                "\ninstances:\n  ehr.his:\n    plugin: hl7v2\n    settings: " +
-                                settings.dump() + "\n    mllp:\n      port: " +
-                                std::to_string(mllp_port) +
-                                "\n      max_message_bytes: 1MiB\n      read_timeout: 5s\n" +
-                                mllp_limits() +
-                                "facilities:\n  hospital-a:\n    name: Hospital A\n"
-                                "    bindings:\n      ehr: ehr.his\n"
-                                "    ehr_bookings:\n      workflow: his_visit\n"
-                                "  hospital-b:\n    name: Hospital B\n"
-                                "workflows_dir: " +
-                                yaml_quoted(dir_.file("workflows")) + "\n");
+    dir_.write("wasl.yaml",
+               "server:\n  host: 127.0.0.1\n  port: 0\n" + storage_ +
+                   "security:\n  key_file: " + yaml_quoted(dir_.file("keys.json")) +
+                   "\nworkflow:\n  workers: 2\n  poll_interval: 50ms\n"
+                   "plugins:\n  files:\n    - name: hl7v2\n      file: " +
+                   yaml_quoted(WASL_HL7V2_PLUGIN_FILE) +
+                   "\ninstances:\n  ehr.his:\n    plugin: hl7v2\n    settings: " + settings.dump() +
+                   "\n    mllp:\n      port: " + std::to_string(mllp_port) +
+                   "\n      max_message_bytes: 1MiB\n      read_timeout: 5s\n" + mllp_limits() +
+                   "facilities:\n  hospital-a:\n    name: Hospital A\n"
+                   "    bindings:\n      ehr: ehr.his\n"
+                   "    ehr_bookings:\n      workflow: his_visit\n"
+                   "  hospital-b:\n    name: Hospital B\n"
+                   "workflows_dir: " +
+                   yaml_quoted(dir_.file("workflows")) + "\n");
     hub_ = std::make_unique<HubProcess>(dir_.file("wasl.yaml"));
     auto port = hub_->wait_until_listening(60000ms);
     ASSERT_TRUE(port.has_value()) << hub_->log();
@@ -153,15 +152,18 @@ class Hl7v2BookingTest : public ::testing::TestWithParam<bool> {
     // The MLLP listener's port, from its start-up line (the hub reads its
     // output on its own thread: the line may lag the HTTP port).
     static const std::regex kListening("MLLP listener for ehr\\.his on 127\\.0\\.0\\.1:([0-9]+)");
-    ASSERT_TRUE(eventually([&] {
-      std::smatch match;
-      const std::string log = hub_->log();
-      if (!std::regex_search(log, match, kListening)) return false;
-      mllp_port_ = std::stoi(match[1].str());
-      return true;
-    }, 10000ms)) << hub_->log();
-    auto configured = peer_->post("/_peer/config", {{"hub_host", "127.0.0.1"},
-                                                     {"hub_port", mllp_port_}});
+    ASSERT_TRUE(eventually(
+        [&] {
+          std::smatch match;
+          const std::string log = hub_->log();
+          if (!std::regex_search(log, match, kListening)) return false;
+          mllp_port_ = std::stoi(match[1].str());
+          return true;
+        },
+        10000ms))
+        << hub_->log();
+    auto configured =
+        peer_->post("/_peer/config", {{"hub_host", "127.0.0.1"}, {"hub_port", mllp_port_}});
     ASSERT_TRUE(configured.ok()) << configured.error().message;
   }
 
@@ -260,21 +262,22 @@ class Hl7v2ListenerLoadTest : public Hl7v2BookingTest {
 
 TEST_P(Hl7v2BookingTest, AnSiuBooksTheConsultationAMoveMovesItAndTheVisitGoesBackAsMdm) {
   // The patient and her coverage first (ADT^A04), her name in ISO 8859-6.
-  json registered = send("ADT^A04", {{"mrn", "MRN-0001"},
-                                     {"given", kArabicGiven},
-                                     {"family", kArabicFamily},
-                                     {"coverage",
-                                      {{"payer_id", "N-I-00001"},
-                                       {"member_id", "MEM-778899"},
-                                       {"policy_number", "POL-1"},
-                                       {"plan_id", "GOLD"}}}},
+  json registered = send("ADT^A04",
+                         {{"mrn", "MRN-0001"},
+                          {"given", kArabicGiven},
+                          {"family", kArabicFamily},
+                          {"coverage",
+                           {{"payer_id", "N-I-00001"},
+                            {"member_id", "MEM-778899"},
+                            {"policy_number", "POL-1"},
+                            {"plan_id", "GOLD"}}}},
                          {{"charset", "ISO-8859-6"}});
   ASSERT_EQ(registered.value("ack_code", ""), "AA") << registered.dump();
   EXPECT_TRUE(registered.value("msa2_matches", false)) << registered.dump();
 
-  json first = send("SIU^S12", {{"appointment_id", "APT-1"},
-                                {"mrn", "MRN-0001"},
-                                {"start", "2031-03-01T09:30:00+03:00"}});
+  json first = send(
+      "SIU^S12",
+      {{"appointment_id", "APT-1"}, {"mrn", "MRN-0001"}, {"start", "2031-03-01T09:30:00+03:00"}});
   ASSERT_EQ(first.value("ack_code", ""), "AA") << first.dump();
   const std::string id = booked("Appointment/APT-1");
   ASSERT_FALSE(id.empty()) << hub_->log();
@@ -298,13 +301,14 @@ TEST_P(Hl7v2BookingTest, AnSiuBooksTheConsultationAMoveMovesItAndTheVisitGoesBac
 
   // S13: the HIS moves it an hour later. The consultation, still scheduled,
   // takes the new start. The run wrote the visit back (two MDM^T02).
-  json moved = send("SIU^S13", {{"appointment_id", "APT-1"},
-                                {"mrn", "MRN-0001"},
-                                {"start", "2031-03-01T10:30:00+03:00"}});
+  json moved = send(
+      "SIU^S13",
+      {{"appointment_id", "APT-1"}, {"mrn", "MRN-0001"}, {"start", "2031-03-01T10:30:00+03:00"}});
   ASSERT_EQ(moved.value("ack_code", ""), "AA") << moved.dump();
   ASSERT_TRUE(eventually([&] {
     return consultation(id).value("scheduled_at", "") == "2031-03-01T07:30:00.000Z";
-  })) << consultation(id).dump() << hub_->log();
+  })) << consultation(id).dump()
+      << hub_->log();
   ASSERT_TRUE(eventually([&] { return received_mdm().size() >= 2; }))
       << api_->get("/v1/consultations/" + id + "/timeline").body;
   for (const auto& mdm : received_mdm()) {
@@ -320,24 +324,26 @@ TEST_P(Hl7v2BookingTest, AnSiuBooksTheConsultationAMoveMovesItAndTheVisitGoesBac
 
 TEST_P(Hl7v2BookingTest, AnS15CancelsAndAnS26EndsTheConsultationAsANoShow) {
   ASSERT_EQ(send("ADT^A04", {{"mrn", "MRN-0002"}}).value("ack_code", ""), "AA");
-  ASSERT_EQ(send("SIU^S12", {{"appointment_id", "APT-2"}, {"mrn", "MRN-0002"}})
-                .value("ack_code", ""),
-            "AA");
-  ASSERT_EQ(send("SIU^S12", {{"appointment_id", "APT-3"}, {"mrn", "MRN-0002"}})
-                .value("ack_code", ""),
-            "AA");
+  ASSERT_EQ(
+      send("SIU^S12", {{"appointment_id", "APT-2"}, {"mrn", "MRN-0002"}}).value("ack_code", ""),
+      "AA");
+  ASSERT_EQ(
+      send("SIU^S12", {{"appointment_id", "APT-3"}, {"mrn", "MRN-0002"}}).value("ack_code", ""),
+      "AA");
   const std::string cancelled = booked("Appointment/APT-2");
   const std::string no_show = booked("Appointment/APT-3");
   ASSERT_FALSE(cancelled.empty() || no_show.empty()) << hub_->log();
 
-  ASSERT_EQ(send("SIU^S15", {{"appointment_id", "APT-2"}, {"mrn", "MRN-0002"}})
-                .value("ack_code", ""),
-            "AA");
-  ASSERT_EQ(send("SIU^S26", {{"appointment_id", "APT-3"}, {"mrn", "MRN-0002"}})
-                .value("ack_code", ""),
-            "AA");
-  ASSERT_TRUE(eventually([&] { return consultation(cancelled).value("status", "") == "cancelled"; }))
-      << consultation(cancelled).dump() << hub_->log();
+  ASSERT_EQ(
+      send("SIU^S15", {{"appointment_id", "APT-2"}, {"mrn", "MRN-0002"}}).value("ack_code", ""),
+      "AA");
+  ASSERT_EQ(
+      send("SIU^S26", {{"appointment_id", "APT-3"}, {"mrn", "MRN-0002"}}).value("ack_code", ""),
+      "AA");
+  ASSERT_TRUE(eventually([&] {
+    return consultation(cancelled).value("status", "") == "cancelled";
+  })) << consultation(cancelled).dump()
+      << hub_->log();
   ASSERT_TRUE(eventually([&] { return consultation(no_show).value("status", "") == "cancelled"; }))
       << consultation(no_show).dump();
   EXPECT_EQ(cancel_reason(cancelled), "appointment_cancelled");
@@ -371,8 +377,9 @@ TEST_P(Hl7v2BookingTest, ADuplicateAndAnAckLostToACrashStillMakeOneConsultation)
   ASSERT_EQ(again.value("ack_code", ""), "AA") << again.dump();
 
   ApiAnswer list = api_->get("/metrics");
-  EXPECT_NE(list.body.find("wasl_feed_messages_total{instance=\"ehr.his\",outcome=\"duplicate\"} 1"),
-            std::string::npos)
+  EXPECT_NE(
+      list.body.find("wasl_feed_messages_total{instance=\"ehr.his\",outcome=\"duplicate\"} 1"),
+      std::string::npos)
       << list.body;
   EXPECT_EQ(of_appointment(*api_, "Appointment/APT-4").size(), 1u);
   EXPECT_EQ(of_appointment(*api_, "Appointment/APT-5").size(), 1u);

@@ -64,8 +64,8 @@ class FeedIntakeTest : public WebhookFixture {
     start_server();
     if (HasFatalFailure()) return;
     feed_ = std::make_shared<FeedDouble>();
-    intake_ = std::make_unique<FeedIntake>(
-        context_, WebhookSource{"ehr.his", nullptr, {kFacilityA}, feed_});
+    intake_ = std::make_unique<FeedIntake>(context_,
+                                           WebhookSource{"ehr.his", nullptr, {kFacilityA}, feed_});
   }
 
   mllp::MllpReply handle(const std::string& data, bool truncated = false) {
