@@ -385,13 +385,38 @@ TEST_P(Hl7v2BookingTest, ADuplicateAndAnAckLostToACrashStillMakeOneConsultation)
   EXPECT_EQ(of_appointment(*api_, "Appointment/APT-5").size(), 1u);
 }
 
-TEST_P(Hl7v2BookingTest, AnOversizeMessageIsRefusedAndTheNextSenderIsServed) {
+TEST_P(Hl7v2BookingTest, FragmentsAStallAWindows1256NameAndAnOversizeMessageAreEachHandled) {
+  // In four TCP writes 50 ms apart: one message, acknowledged once.
+  json fragmented = send("ADT^A04", {{"mrn", "MRN-0004"}, {"given", "عبدالله"}},
+                         {{"charset", "WINDOWS-1256"},
+                          {"fault", {{"kind", "fragments"}, {"pieces", 4}, {"delay_ms", 50}}}});
+  ASSERT_EQ(fragmented.value("ack_code", ""), "AA") << fragmented.dump();
+  // Half a message, then silence past the listener's read deadline (5 s
+  // here): closed, nothing stored, nothing booked.
+  json stalled = send("SIU^S12", {{"appointment_id", "APT-7"}, {"mrn", "MRN-0004"}},
+                      {{"fault", {{"kind", "stall"}, {"stall_ms", 6000}, {"then", "finish"}}},
+                       {"ack_timeout_ms", 2000}});
+  // No acknowledgement at all (ack_code null): the hub closed the connection.
+  EXPECT_TRUE(stalled["ack_code"].is_null()) << stalled.dump();
+  EXPECT_NE(stalled.value("outcome", ""), "acked") << stalled.dump();
+  // 2 MiB: refused with AR, and the connection closed.
   json big = send("SIU^S12", {{"appointment_id", "APT-6"}},
                   {{"fault", {{"kind", "oversize"}, {"bytes", 2 * 1024 * 1024}}}});
   EXPECT_EQ(big.value("ack_code", ""), "AR") << big.dump();
+  // The next sender is served as before, and the windows-1256 name reached
+  // the hub's reads in UTF-8.
+  json booking =
+      send("SIU^S12", {{"appointment_id", "APT-8"}, {"mrn", "MRN-0004"}, {"given", "عبدالله"}},
+           {{"charset", "WINDOWS-1256"}});
+  ASSERT_EQ(booking.value("ack_code", ""), "AA") << booking.dump();
+  const std::string id = booked("Appointment/APT-8");
+  ASSERT_FALSE(id.empty()) << hub_->log();
+  EXPECT_TRUE(eventually([&] {
+    return api_->get("/v1/consultations/" + id + "/timeline").body.find("عبدالله") !=
+           std::string::npos;
+  })) << api_->get("/v1/consultations/" + id + "/timeline").body;
   EXPECT_TRUE(of_appointment(*api_, "Appointment/APT-6").empty());
-  // The hub answered and closed; the next sender is served as before.
-  ASSERT_EQ(send("ADT^A04", {{"mrn", "MRN-0004"}}).value("ack_code", ""), "AA");
+  EXPECT_TRUE(of_appointment(*api_, "Appointment/APT-7").empty());
 }
 
 // 1,000 connections trickling bytes into the MLLP listener: the HTTP API

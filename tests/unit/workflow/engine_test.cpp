@@ -170,7 +170,7 @@ steps:
 
 // A deferred call is prepared again when it comes due: an input naming the
 // consultation's start reads it anew, so a start the EHR moved in between
-// moves the just-in-time room (workflows/consultation.yaml).
+// (an EHR booking's reschedule) reaches a call that names it.
 TEST_P(EngineTest, ADeferredCallReadsTheConsultationsStartAnewWhenItComesDue) {
   exec(
       "INSERT INTO consultations (id, facility_id, status, consultation_type, scheduled_at, "
