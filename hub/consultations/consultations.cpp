@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "hub/consultations/appointment_start.hpp"
 #include "hub/consultations/consultation_actions.hpp"
 #include "hub/consultations/ehr_bookings.hpp"
 #include "hub/consultations/rejoin_guard.hpp"
@@ -11,6 +12,12 @@ namespace wasl::consultations {
 sdk::Status add_consultations(workflow::HubActions& actions, jobs::TaskRunner& tasks,
                               const ConsultationServices& s) {
   WASL_RETURN_IF_ERROR(add_consultation_actions(actions, *s.config, *s.cipher));
+  WASL_RETURN_IF_ERROR(actions.observe(
+      std::string(sdk::EhrConnector::kReadAppointment),
+      [audit = s.audit](const workflow::HubActionContext& ctx, const nlohmann::json& input,
+                        const sdk::Result<nlohmann::json>& result) {
+        return follow_appointment_start(audit, ctx, input, result);
+      }));
 
   const plugin_host::PluginHost* plugins = s.plugins;
   auto bookings = std::make_shared<EhrBookings>(

@@ -167,7 +167,8 @@ Result<json> RunRepository::load_consultation(Transaction& tx, const RunState& r
   if (c.appointment_ref) out["appointment_ref"] = *c.appointment_ref;
   if (c.video_instance) out["video_instance"] = *c.video_instance;
   if (c.video_room_id) out["video_room_id"] = *c.video_room_id;
-  if (c.scheduled_at) out["scheduled_at_ms"] = *c.scheduled_at;
+  // 0 when the consultation has no start: as an appointment without one.
+  out["scheduled_at_ms"] = c.scheduled_at.value_or(0);
   if (c.created_at) out["created_at_ms"] = *c.created_at;
   return out;
 }
