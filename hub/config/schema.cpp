@@ -937,7 +937,7 @@ Fields facility_fields(FacilityConfig& f) {
 }  // namespace
 
 const std::vector<std::string>& capability_names() {
-  static const std::vector<std::string> names = {"video", "ehr", "billing", "reporting"};
+  static const std::vector<std::string> names = {"video", "ehr", "billing", "reporting", "notify"};
   return names;
 }
 

@@ -8,6 +8,7 @@
 #include "hub/plugin_host/feed_proxy.hpp"
 #include "hub/plugin_host/in_memory_state_store.hpp"
 #include "hub/plugin_host/instance_tls.hpp"
+#include "hub/plugin_host/notify_proxy.hpp"
 #include "hub/plugin_host/reporting_proxy.hpp"
 #include "hub/plugin_host/video_proxy.hpp"
 #include "hub/plugin_host/webhook_proxy.hpp"
@@ -265,6 +266,10 @@ sdk::Result<std::shared_ptr<sdk::WebhookVerifier>> PluginHost::webhook(
 sdk::Result<std::shared_ptr<sdk::MessageFeed>> PluginHost::feed(std::string_view name) const {
   WASL_ASSIGN_OR_RETURN(auto found, with_capability(name, "feed"));
   return std::shared_ptr<sdk::MessageFeed>(std::make_shared<FeedProxy>(std::move(found)));
+}
+sdk::Result<std::shared_ptr<sdk::Notifier>> PluginHost::notifier(std::string_view name) const {
+  WASL_ASSIGN_OR_RETURN(auto found, with_capability(name, "notify"));
+  return std::shared_ptr<sdk::Notifier>(std::make_shared<NotifyProxy>(std::move(found)));
 }
 
 std::string_view PluginHost::probe_method(std::string_view instance_name) {

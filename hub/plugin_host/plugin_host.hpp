@@ -36,6 +36,7 @@
 #include "wasl/sdk/billing.hpp"
 #include "wasl/sdk/ehr.hpp"
 #include "wasl/sdk/feed.hpp"
+#include "wasl/sdk/notify.hpp"
 #include "wasl/sdk/reporting.hpp"
 #include "wasl/sdk/video.hpp"
 #include "wasl/sdk/webhook.hpp"
@@ -89,6 +90,7 @@ class PluginHost {
   sdk::Result<std::shared_ptr<sdk::ReportSink>> reporting(std::string_view name) const;
   sdk::Result<std::shared_ptr<sdk::WebhookVerifier>> webhook(std::string_view name) const;
   sdk::Result<std::shared_ptr<sdk::MessageFeed>> feed(std::string_view name) const;
+  sdk::Result<std::shared_ptr<sdk::Notifier>> notifier(std::string_view name) const;
 
   // Every instance declared, loaded or not, by name.
   const std::vector<InstanceStatus>& instances() const { return statuses_; }

@@ -116,7 +116,7 @@ sdk::Result<std::shared_ptr<PluginLibrary>> PluginLibrary::load(const std::files
   if (self->info_.capabilities.empty()) return refuse(file, "it declares no capability");
   for (const auto& c : self->info_.capabilities) {
     if (c != "video" && c != "ehr" && c != "billing" && c != "reporting" && c != "webhook" &&
-        c != "feed") {
+        c != "feed" && c != "notify") {
       return refuse(file, "it declares the unknown capability '" + c + "'");
     }
   }

@@ -23,6 +23,7 @@ struct wasl_instance {
   std::unique_ptr<wasl::sdk::ReportSink> reporting;
   std::unique_ptr<wasl::sdk::WebhookVerifier> webhook;
   std::unique_ptr<wasl::sdk::MessageFeed> feed;
+  std::unique_ptr<wasl::sdk::Notifier> notify;
 };
 
 namespace wasl::sdk {
@@ -39,6 +40,7 @@ PluginInfo plugin_info(const PluginDefinition& definition) {
   if (definition.reporting) info.capabilities.push_back("reporting");
   if (definition.webhook) info.capabilities.push_back("webhook");
   if (definition.feed) info.capabilities.push_back("feed");
+  if (definition.notify) info.capabilities.push_back("notify");
   return info;
 }
 
@@ -150,6 +152,7 @@ const std::map<std::string_view, Handler>& handlers() {
     WASL_GLUE_ADD(ReportSink, kSubmitReport, reporting, submit_report, Report);
     WASL_GLUE_ADD(WebhookVerifier, kVerify, webhook, verify, WebhookRequest);
     WASL_GLUE_ADD(MessageFeed, kAccept, feed, accept, FeedMessage);
+    WASL_GLUE_ADD(Notifier, kSend, notify, send, Notification);
 #undef WASL_GLUE_ADD
     return t;
   }();
@@ -207,6 +210,7 @@ int create_instance(const wasl_host_api* host, wasl_instance** out, char** error
     WASL_RETURN_IF_ERROR(build(d.reporting, *instance->host, instance->reporting));
     WASL_RETURN_IF_ERROR(build(d.webhook, *instance->host, instance->webhook));
     WASL_RETURN_IF_ERROR(build(d.feed, *instance->host, instance->feed));
+    WASL_RETURN_IF_ERROR(build(d.notify, *instance->host, instance->notify));
     *out = instance.release();
     return json();
   });
@@ -221,6 +225,7 @@ void destroy_instance(wasl_instance* instance) {
   try {
     // Capability objects go before the host they borrow.
     if (instance != nullptr) {
+      instance->notify.reset();
       instance->feed.reset();
       instance->webhook.reset();
       instance->reporting.reset();

@@ -6,6 +6,7 @@
 
 #include "wasl/sdk/billing.hpp"
 #include "wasl/sdk/ehr.hpp"
+#include "wasl/sdk/notify.hpp"
 #include "wasl/sdk/reporting.hpp"
 #include "wasl/sdk/types.hpp"
 #include "wasl/sdk/video.hpp"
@@ -140,7 +141,8 @@ void declare_non_phi(Catalogue& c) {
           appointment);
   declare(EhrConnector::kCreateEncounter,
           {"idempotency_key", "appointment_id", "patient_id", "practitioner_id", "encounter_class",
-           "status", "start_ms", "end_ms"},
+           "status", "start_ms", "end_ms", "participants.*.role", "participants.*.practitioner_id",
+           "participants.*.periods.*.start_ms", "participants.*.periods.*.end_ms"},
           created);
   declare(EhrConnector::kAttachDocument,
           {"idempotency_key", "patient_id", "encounter_id", "type_code", "content_type", "url",
@@ -180,6 +182,9 @@ void declare_non_phi(Catalogue& c) {
   declare(ReportSink::kSubmitReport,
           {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"},
           {"receipt_id", "status", "received_at_ms"});
+  // The recipient, subject and body are contact details and free text: PHI.
+  declare(Notifier::kSend, {"idempotency_key", "channel", "language"},
+          {"provider_id", "status", "segments", "accepted_at_ms"});
 
   declare("hub.set_status", {"status", "room_id"}, {"status", "previous_status"});
   declare("hub.record_event", {"type"}, {"event_id"});
@@ -260,6 +265,8 @@ Catalogue build() {
   }
 
   add(c, ReportSink::kSubmitReport, sample<Report>(), sample<Receipt>());
+  add(c, Notifier::kSend, sample<Notification>(), sample<NotificationReceipt>(),
+      {"channel", "recipient", "body"});
 
   add(c, "hub.set_status", json{{"status", ""}, {"reason", ""}, {"room_id", ""}},
       json{{"status", ""}, {"previous_status", ""}}, {"status"});
@@ -445,7 +452,12 @@ Catalogue build() {
         "the payer asked for information about a claim (fetched by the billing round); it "
         "starts the workflows whose trigger names it");
 
-  c.roles = {"billing", "ehr", "reporting", "video"};
+  event("notification.delivered", "resource_id", "notify",
+        "the provider delivered a message (resource_id: its provider id)");
+  event("notification.failed", "resource_id", "notify",
+        "the provider could not deliver a message (resource_id: its provider id)");
+
+  c.roles = {"billing", "ehr", "notify", "reporting", "video"};
   return c;
 }
 

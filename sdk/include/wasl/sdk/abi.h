@@ -61,7 +61,11 @@
 /* Minor 5: the "feed" capability and its feed.accept method (FeedMessage,
  * FeedAnswer): messages the hub's MLLP listener reads for the plugin. JSON
  * members only; a plugin built for an older minor declares no feed. */
-#define WASL_ABI_VERSION_MINOR 5
+/* Minor 6: the "notify" capability and its notify.send method (Notification,
+ * NotificationReceipt); PatientSummary.email; EncounterRequest.participants
+ * (each participant's attendance periods). JSON members only; a plugin built
+ * for an older minor declares no notify and ignores the new members. */
+#define WASL_ABI_VERSION_MINOR 6
 #define WASL_ABI_VERSION \
   ((uint32_t)(((uint32_t)WASL_ABI_VERSION_MAJOR << 16) | (uint32_t)WASL_ABI_VERSION_MINOR))
 #define WASL_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)

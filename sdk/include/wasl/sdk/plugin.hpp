@@ -27,6 +27,7 @@
 #include "wasl/sdk/ehr.hpp"
 #include "wasl/sdk/feed.hpp"
 #include "wasl/sdk/host.hpp"
+#include "wasl/sdk/notify.hpp"
 #include "wasl/sdk/reporting.hpp"
 #include "wasl/sdk/result.hpp"
 #include "wasl/sdk/types.hpp"
@@ -56,13 +57,15 @@ struct PluginDefinition {
   std::string version;      // the plugin's version
   std::string description;  // one line
   // A set factory declares the capability. Capability names on the wire:
-  // "video", "ehr", "billing", "reporting", "webhook", "feed" (SDK 1.5).
+  // "video", "ehr", "billing", "reporting", "webhook", "feed" (SDK 1.5),
+  // "notify" (SDK 1.6).
   Factory<VideoProvider> video;
   Factory<EhrConnector> ehr;
   Factory<BillingGateway> billing;
   Factory<ReportSink> reporting;
   Factory<WebhookVerifier> webhook;
   Factory<MessageFeed> feed;
+  Factory<Notifier> notify;
 };
 
 // The SDK version a plugin reports: "<abi major>.<abi minor>".

@@ -162,13 +162,14 @@ struct PatientSummary {
   std::string family_name;
   std::string birth_date;  // YYYY-MM-DD
   std::string gender;      // FHIR administrative gender
-  std::string phone;
-  std::string language;  // BCP 47
-  nlohmann::json raw;    // the FHIR Patient
+  std::string phone;       // E.164 when the EHR has it so ("+9665…")
+  std::string language;    // BCP 47
+  nlohmann::json raw;      // the FHIR Patient
+  std::string email;       // SDK 1.6
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PatientSummary, id, identifiers, given_name,
                                                 family_name, birth_date, gender, phone, language,
-                                                raw)
+                                                raw, email)
 
 struct PractitionerSummary {
   std::string id;
@@ -225,6 +226,24 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Coverage, id, status, patient_id
                                                 member_id, policy_number, plan, period_start_ms,
                                                 period_end_ms, raw)
 
+// One period a participant was in the session (SDK 1.6).
+struct AttendancePeriod {
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AttendancePeriod, start_ms, end_ms)
+
+// Who was in the session and when (SDK 1.6): FHIR Encounter.participant,
+// HL7 v2 in the MDM. A patient's attendance belongs to the Encounter's
+// subject; a practitioner's names the practitioner when the EHR knows them.
+struct EncounterParticipant {
+  std::string role;                       // "patient", "clinician", "interpreter", "guest"
+  std::string practitioner_id;            // the EHR's id, for a clinician; empty otherwise
+  std::vector<AttendancePeriod> periods;  // in order, never overlapping
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EncounterParticipant, role, practitioner_id,
+                                                periods)
+
 struct EncounterRequest {
   std::string idempotency_key;  // becomes the Encounter identifier (conditional create)
   std::string appointment_id;
@@ -234,10 +253,11 @@ struct EncounterRequest {
   std::string status = "finished";
   std::int64_t start_ms = 0;
   std::int64_t end_ms = 0;
+  std::vector<EncounterParticipant> participants;  // SDK 1.6; empty: none recorded
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EncounterRequest, idempotency_key, appointment_id,
                                                 patient_id, practitioner_id, encounter_class,
-                                                status, start_ms, end_ms)
+                                                status, start_ms, end_ms, participants)
 
 struct DocumentRequest {
   std::string idempotency_key;  // becomes the DocumentReference identifier
