@@ -33,7 +33,7 @@ TEST(SmsSegmentsTest, TheEmptyTextHasNoParts) {
   EXPECT_EQ(s.encoding, SmsEncoding::kGsm7);
 }
 
-TEST(SmsSegmentsTest, Gsm7BoundariesAre160ThenParts0f153) {
+TEST(SmsSegmentsTest, Gsm7BoundariesAre160ThenPartsOf153) {
   for (auto [length, parts] : {std::pair{1, 1},
                                {159, 1},
                                {160, 1},
