@@ -11,7 +11,7 @@ using sdk::ErrorCode;
 
 std::string gateway_error_code(const std::string& body) {
   const nlohmann::json parsed = sdk::parse_json_within(body);
-  const std::string code = sdk::string_member(parsed, "code");
+  std::string code = sdk::string_member(parsed, "code");
   if (code.empty() || code.size() > 40) return {};
   for (char c : code) {
     if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return {};

@@ -42,10 +42,10 @@ inline constexpr int kGsm7MultiSegment = 153;
 inline constexpr int kUcs2SingleSegment = 70;
 inline constexpr int kUcs2MultiSegment = 67;
 
-// Whether `code_point` is in the GSM 03.38 basic table (one septet).
-bool in_gsm7_basic_table(char32_t code_point);
-// Whether `code_point` is in the GSM 03.38 extension table (escape + septet).
-bool in_gsm7_extension_table(char32_t code_point);
+// Whether the code point `cp` is in the GSM 03.38 basic table (one septet).
+bool in_gsm7_basic_table(char32_t cp);
+// Whether `cp` is in the GSM 03.38 extension table (escape + septet).
+bool in_gsm7_extension_table(char32_t cp);
 
 // The encoding, lengths and parts of the UTF-8 text `utf8`.
 // kInvalidArgument (not retryable) when it is not well-formed UTF-8

@@ -113,7 +113,7 @@ class SmsPeerTest : public ::testing::Test {
     inbox_->clear();
   }
 
-  json settings(json overrides = json::object()) const {
+  json settings(const json& overrides = json::object()) const {
     json s = {{"base_url", peer_->url()},
               {"api_key", kApiKey},
               {"sender", "Wasl"},
