@@ -25,7 +25,7 @@ std::string verb_of(std::string_view line) {
 }
 
 std::optional<SmtpStage> stage_of(std::string_view verb) {
-  static constexpr std::array<std::pair<std::string_view, SmtpStage>, 8> kVerbs{{
+  static constexpr std::array<std::pair<std::string_view, SmtpStage>, 7> kVerbs{{
       {"EHLO", SmtpStage::kEhlo},
       {"HELO", SmtpStage::kEhlo},
       {"STARTTLS", SmtpStage::kStartTls},
@@ -33,7 +33,6 @@ std::optional<SmtpStage> stage_of(std::string_view verb) {
       {"MAIL", SmtpStage::kMailFrom},
       {"RCPT", SmtpStage::kRcptTo},
       {"DATA", SmtpStage::kData},
-      {"QUIT", SmtpStage::kQuit},
   }};
   for (const auto& [name, stage] : kVerbs) {
     if (name == verb) return stage;
@@ -79,18 +78,22 @@ std::string_view stage_name(SmtpStage stage) {
     case SmtpStage::kRcptTo: return "RCPT TO";
     case SmtpStage::kData: return "DATA";
     case SmtpStage::kMessage: return "the message";
-    case SmtpStage::kQuit: return "QUIT";
   }
   return "?";
 }
 
 void SmtpExchange::observe(curl_infotype type, std::string_view data) {
-  if (stage == SmtpStage::kQuit) return;
+  if (quitting) return;
   if (type == CURLINFO_HEADER_OUT) {
     // During AUTH, a line after a 334 challenge is the client's SASL answer
     // (base64), not a command.
     if (stage == SmtpStage::kAuth && reply_code == 334) return;
-    if (auto next = stage_of(verb_of(data))) stage = *next;
+    const std::string verb = verb_of(data);
+    if (verb == "QUIT") {
+      quitting = true;
+    } else if (auto next = stage_of(verb)) {
+      stage = *next;
+    }
     return;
   }
   if (type != CURLINFO_HEADER_IN) return;

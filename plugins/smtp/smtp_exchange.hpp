@@ -46,7 +46,6 @@ enum class SmtpStage {
   kRcptTo,
   kData,     // the DATA command, before its 354
   kMessage,  // the message sent after 354, up to the server's verdict
-  kQuit,
 };
 
 std::string_view stage_name(SmtpStage stage);
@@ -58,10 +57,12 @@ struct SmtpExchange {
   SmtpStage reply_stage = SmtpStage::kGreeting;  // what the last reply answered
   bool tls = false;                              // STARTTLS completed (or the URL was smtps://)
   bool authenticated = false;                    // AUTH answered 235
+  bool quitting = false;                         // QUIT was sent: nothing after it is observed
 
   // One call of libcurl's debug callback: CURLINFO_HEADER_OUT is one command
   // line, CURLINFO_HEADER_IN one or more reply lines; other kinds are ignored.
-  // Nothing after QUIT is taken.
+  // Nothing from QUIT on is taken (libcurl may say QUIT while it closes a
+  // failed conversation; what failed must stay as it was).
   void observe(curl_infotype type, std::string_view data);
 };
 
