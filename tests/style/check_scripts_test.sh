@@ -3,7 +3,8 @@
 # the repository's .clang-format and .clang-tidy: clean files pass; a badly
 # formatted file, a use after move, a size() == 0, and a file that does not
 # compile each fail, named by file and line; a finding in a hub header
-# included twice is printed once, and one in a header outside hub/ not at all.
+# included twice is printed once, and one in a header outside hub/ not at all;
+# the record of clean sources skips exactly the sources unchanged since.
 set -euo pipefail
 repo="$1"
 tmp=$(mktemp -d)
@@ -75,4 +76,30 @@ if "$repo/scripts/check-tidy" -p "$tmp/build" "$tmp/hub/broken.cpp" > "$tmp/out"
 fi
 grep -q "^$tmp/hub/broken.cpp:1: .*\[clang-diagnostic-error\]$" "$tmp/out" ||
   fail "the compile error was not named: $(cat "$tmp/out")"
+# The record of sources found clean (--record, --unchecked): a clean source is
+# recorded and then skipped; a change to it or to a header it includes brings
+# it back; a run with findings records nothing.
+record="$tmp/clean-record.txt"
+"$repo/scripts/check-tidy" -p "$tmp/build" --record --record-file "$record" \
+    "$tmp/hub/clean.cpp" > "$tmp/out" 2>&1 || fail "recording a clean file failed: $(cat "$tmp/out")"
+grep -q " $tmp/hub/clean.cpp$" "$record" || fail "the clean file was not recorded: $(cat "$record")"
+"$repo/scripts/check-tidy" -p "$tmp/build" --unchecked --record-file "$record" --list \
+    "$tmp/hub/clean.cpp" "$tmp/hub/gadget.cpp" > "$tmp/out" 2>/dev/null
+[ "$(cat "$tmp/out")" = "$tmp/hub/gadget.cpp" ] ||
+  fail "--unchecked did not skip exactly the recorded file: $(cat "$tmp/out")"
+if "$repo/scripts/check-tidy" -p "$tmp/build" --record --record-file "$record" \
+    "$tmp/hub/gadget.cpp" > "$tmp/out" 2>/dev/null; then
+  fail "a source including a header with a finding passed"
+fi
+if grep -q "gadget.cpp" "$record"; then fail "a run with findings was recorded: $(cat "$record")"; fi
+put hub/clean.cpp '#include <string>' '#include "hub/note.hpp"' '' \
+  'bool blank(const std::string& s) { return s.empty(); }'
+put hub/note.hpp '#pragma once' 'inline int note() { return 1; }'
+"$repo/scripts/check-tidy" -p "$tmp/build" --record --record-file "$record" \
+    "$tmp/hub/clean.cpp" > "$tmp/out" 2>&1 || fail "recording the changed file failed: $(cat "$tmp/out")"
+put hub/note.hpp '#pragma once' 'inline int note() { return 2; }'
+"$repo/scripts/check-tidy" -p "$tmp/build" --unchecked --record-file "$record" --list \
+    "$tmp/hub/clean.cpp" > "$tmp/out" 2>/dev/null
+[ "$(cat "$tmp/out")" = "$tmp/hub/clean.cpp" ] ||
+  fail "a change to an included header did not bring the source back: $(cat "$tmp/out")"
 echo "check-format and check-tidy refuse what they should"
