@@ -50,7 +50,9 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
   EXPECT_EQ(methods_of("ehr").size(), 7u);
   EXPECT_EQ(methods_of("billing").size(), 11u);
   EXPECT_EQ(methods_of("reporting"), std::vector<std::string>{"submit_report"});
-  EXPECT_EQ(capability_roles(), (std::vector<std::string>{"billing", "ehr", "reporting", "video"}));
+  EXPECT_EQ(methods_of("notify"), std::vector<std::string>{"send"});
+  EXPECT_EQ(capability_roles(),
+            (std::vector<std::string>{"billing", "ehr", "notify", "reporting", "video"}));
 }
 
 TEST(Capabilities, ShapesComeFromTheSdkTypes) {
