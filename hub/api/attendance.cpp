@@ -43,7 +43,8 @@ std::string minutes_text(std::int64_t seconds) {
 }
 
 double minutes_number(std::int64_t seconds) {
-  return static_cast<double>((seconds * 100 + 30) / 60) / 100.0;
+  const std::int64_t hundredths = (seconds * 100 + 30) / 60;  // rounded half up
+  return static_cast<double>(hundredths) / 100.0;
 }
 
 std::string time_zone_of(const ApiContext& ctx, const std::string& facility_id) {

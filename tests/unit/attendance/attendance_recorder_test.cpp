@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "hub/attendance/attendance_action.hpp"
-#include "wasl/sdk/types.hpp"
 #include "tests/unit/attendance/attendance_fixture.hpp"
+#include "wasl/sdk/types.hpp"
 
 namespace wasl::attendance::testing {
 namespace {
