@@ -2,6 +2,7 @@
 
 #include "hub/api/advanced_authorizations.hpp"
 #include "hub/api/api_context.hpp"
+#include "hub/api/attendance.hpp"
 #include "hub/api/audit_trail.hpp"
 #include "hub/api/audit_verification.hpp"
 #include "hub/api/billing_messages.hpp"
@@ -37,6 +38,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_caller_routes(router, context);
   add_consultation_routes(router, context);
   add_participant_routes(router, context);
+  add_attendance_routes(router, context);
   add_recording_routes(router, context);
   add_claim_routes(router, context);
   add_billing_message_routes(router, context);

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <utf8.h>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@
 #include "hub/api/request_audit.hpp"
 #include "hub/api/resource_id.hpp"
 #include "hub/api/workflow_choice.hpp"
+#include "hub/attendance/attendance_store.hpp"
 #include "hub/crypto/digest.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/records/consultation_store.hpp"
@@ -303,6 +305,23 @@ void mask_step_payloads(workflow::RunTimeline& t, const workflow::WorkflowDefini
   }
 }
 
+// The joins, leaves and room end recorded for the consultation, in time order.
+sdk::Result<std::vector<workflow::PresenceEntry>> attendance_entries(
+    ApiContext& ctx, const std::string& facility_id, const std::string& consultation_id) {
+  WASL_ASSIGN_OR_RETURN(auto tx, ctx.store->begin(storage::TxMode::kReadOnly));
+  WASL_ASSIGN_OR_RETURN(
+      auto events,
+      attendance::AttendanceStore(*ctx.cipher).events_of(*tx, facility_id, consultation_id));
+  tx->rollback();
+  std::vector<workflow::PresenceEntry> out;
+  out.reserve(events.size());
+  for (const attendance::AttendanceEvent& e : events) {
+    out.push_back({std::string(attendance::to_string(e.mark)), e.occurred_at_ms, e.participant_id,
+                   e.provider_participant_id, e.role});
+  }
+  return out;
+}
+
 // GET /v1/consultations/{id}/timeline: every attempt with its step's input
 // and output (PHI masked by allow-list, workflow/run_timeline_mask.hpp,
 // unless the role reads PHI; an unmasked read is audited as
@@ -317,6 +336,12 @@ Response timeline(ApiContext& ctx, Request& request, const access::Principal& pr
   if (!t.ok()) return error_response(request, t.error(), MessageId::kNoRun);
   if (t->facility_id != principal.facility_id) {
     return problem_response(request, 404, MessageId::kNoRun);
+  }
+  if (auto presence = attendance_entries(ctx, principal.facility_id, found.consultation.id);
+      presence.ok()) {
+    t->attendance = std::move(presence).value();
+  } else {
+    return error_response(request, presence.error());
   }
   if (!access::reads_phi(principal.role)) {
     auto definition = ctx.definitions->get(t->workflow, t->version);

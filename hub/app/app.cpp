@@ -12,6 +12,7 @@
 
 #include "hub/api/billing_messages.hpp"
 #include "hub/app/facility_sync.hpp"
+#include "hub/attendance/attendance.hpp"
 #include "hub/claims/claim_actions.hpp"
 #include "hub/claims/information_answers.hpp"
 #include "hub/claims/polled_message_router.hpp"
@@ -242,6 +243,12 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   consultation_services.metrics = &app->metrics_;
   WASL_RETURN_IF_ERROR(
       consultations::add_consultations(app->actions_, *app->tasks_, consultation_services));
+  attendance::AttendanceServices attendance_services;
+  attendance_services.cipher = app->cipher_.get();
+  attendance_services.engine = app->engine_.get();
+  attendance_services.metrics = &app->metrics_;
+  WASL_RETURN_IF_ERROR(
+      attendance::add_attendance(app->actions_, *app->tasks_, attendance_services));
   // Every hub action the workflow language declares is implemented.
   WASL_RETURN_IF_ERROR(app->actions_.complete());
 

@@ -104,11 +104,11 @@ class AttendanceStore {
                                                       const std::string& facility_id,
                                                       const std::string& consultation_id) const;
 
-  // One participant's merged periods (an empty list when it has none).
-  sdk::Result<std::vector<Period>> periods_of(storage::Transaction& tx,
-                                              const std::string& facility_id,
-                                              const std::string& consultation_id,
-                                              const std::string& provider_participant_id) const;
+  // The consultation's stored events, ordered by occurred_at_ms (then as
+  // stored): what its timeline shows. Empty for another facility's.
+  sdk::Result<std::vector<AttendanceEvent>> events_of(storage::Transaction& tx,
+                                                      const std::string& facility_id,
+                                                      const std::string& consultation_id) const;
 
   struct UsageRow {
     // Set only for the dimensions grouped by; the others are empty.
@@ -125,9 +125,8 @@ class AttendanceStore {
   // everything); "day" is the civil date of the period's start in
   // `time_zone` (the facility's reporting time zone). Rows ordered by their
   // group values; no rows when there are no periods.
-  sdk::Result<std::vector<UsageRow>> usage(storage::Transaction& tx,
-                                           const std::string& facility_id, std::int64_t from_ms,
-                                           std::int64_t to_ms,
+  sdk::Result<std::vector<UsageRow>> usage(storage::Transaction& tx, const std::string& facility_id,
+                                           std::int64_t from_ms, std::int64_t to_ms,
                                            const std::vector<std::string>& group_by,
                                            const std::string& time_zone) const;
 

@@ -594,4 +594,54 @@ Result<std::map<std::string, std::optional<std::string>>> ConsultationStore::vid
   return out;
 }
 
+namespace {
+
+constexpr const char* kSessionColumns =
+    "SELECT id, video_instance, video_room_id, practitioner_ref, ended_at FROM consultations ";
+
+Result<SessionFacts> session_of(const storage::Row& row) {
+  SessionFacts f;
+  WASL_ASSIGN_OR_RETURN(f.id, row.get_text("id"));
+  WASL_ASSIGN_OR_RETURN(f.video_instance, optional_text(row, "video_instance"));
+  WASL_ASSIGN_OR_RETURN(f.video_room_id, optional_text(row, "video_room_id"));
+  WASL_ASSIGN_OR_RETURN(f.practitioner_ref, optional_text(row, "practitioner_ref"));
+  WASL_ASSIGN_OR_RETURN(f.ended_at, optional_int(row, "ended_at"));
+  return f;
+}
+
+}  // namespace
+
+Result<std::optional<SessionFacts>> ConsultationStore::session_in_room(
+    storage::Transaction& tx, std::string_view facility_id, std::string_view video_instance,
+    std::string_view room_id) {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query(std::string(kSessionColumns) +
+                   "WHERE facility_id = $1 AND video_instance = $2 AND video_room_id = $3 "
+                   "ORDER BY created_at, id LIMIT 1",
+               {std::string(facility_id), std::string(video_instance), std::string(room_id)}));
+  if (rows.empty()) return std::optional<SessionFacts>();
+  WASL_ASSIGN_OR_RETURN(SessionFacts f, session_of(rows.front()));
+  return std::optional<SessionFacts>(std::move(f));
+}
+
+Result<std::map<std::string, SessionFacts>> ConsultationStore::sessions(
+    storage::Transaction& tx, std::string_view facility_id, const std::vector<std::string>& ids) {
+  std::map<std::string, SessionFacts> out;
+  for (const auto& chunk : storage::chunks(ids)) {
+    storage::Params params{std::string(facility_id)};
+    const std::string ids_in =
+        storage::in_list(params, tx.dialect(), "id", {chunk.begin(), chunk.end()}, "TEXT");
+    WASL_ASSIGN_OR_RETURN(
+        storage::Rows rows,
+        tx.query(std::string(kSessionColumns) + "WHERE facility_id = $1 AND " + ids_in, params));
+    for (const storage::Row& row : rows) {
+      WASL_ASSIGN_OR_RETURN(SessionFacts f, session_of(row));
+      std::string id = f.id;
+      out.emplace(std::move(id), std::move(f));
+    }
+  }
+  return out;
+}
+
 }  // namespace wasl::records

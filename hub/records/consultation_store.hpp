@@ -97,6 +97,15 @@ struct ConsultationPeriodCounts {
   std::vector<std::int64_t> session_durations_ms;
 };
 
+// What attendance reads of a consultation's video session (no PHI).
+struct SessionFacts {
+  std::string id;
+  std::optional<std::string> video_instance;
+  std::optional<std::string> video_room_id;
+  std::optional<std::string> practitioner_ref;  // "Practitioner/3"
+  std::optional<std::int64_t> ended_at;         // ms since the epoch
+};
+
 // A consultation whose video room is open as far as the database knows: a
 // room id recorded and status waiting, waiting_room or in_session.
 struct OpenVideoRoom {
@@ -227,6 +236,17 @@ class ConsultationStore {
                                                                std::string_view facility_id,
                                                                std::int64_t start_ms,
                                                                std::int64_t end_ms);
+  // The consultation of the facility holding room `room_id` of video
+  // instance `video_instance`, if any.
+  static sdk::Result<std::optional<SessionFacts>> session_in_room(storage::Transaction& tx,
+                                                                  std::string_view facility_id,
+                                                                  std::string_view video_instance,
+                                                                  std::string_view room_id);
+  // The session facts of each consultation of `ids` in the facility; ids
+  // that name none of its consultations are absent.
+  static sdk::Result<std::map<std::string, SessionFacts>> sessions(
+      storage::Transaction& tx, std::string_view facility_id, const std::vector<std::string>& ids);
+
   // Their ids, in no particular order.
   static sdk::Result<std::vector<std::string>> ids_in_period(storage::Transaction& tx,
                                                              std::string_view facility_id,

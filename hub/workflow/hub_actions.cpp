@@ -1,5 +1,6 @@
 #include "hub/workflow/hub_actions.hpp"
 
+#include "hub/storage/savepoint.hpp"
 #include "hub/workflow/language/capabilities.hpp"
 
 namespace wasl::workflow {
@@ -77,14 +78,20 @@ const StepGuard* HubActions::step_guard(const std::string& method) const {
   return it == guards_.end() ? nullptr : &it->second;
 }
 
-sdk::Status HubActions::react(const std::string& type, EventReaction reaction) {
+sdk::Status HubActions::react(const std::string& type, EventReaction reaction,
+                              const std::string& owner) {
   if (find_event_type(type) == nullptr) {
     return Error(ErrorCode::kInvalidArgument, "cannot react to " + type + ": no such event type",
                  false);
   }
-  if (!reactions_.emplace(type, std::move(reaction)).second) {
-    return Error(ErrorCode::kAlreadyExists, type + " has a reaction already", false);
+  std::vector<OwnedReaction>& reactions = reactions_[type];
+  for (const OwnedReaction& r : reactions) {
+    if (r.owner == owner) {
+      return Error(ErrorCode::kAlreadyExists,
+                   type + " has a reaction already" + (owner.empty() ? "" : " by " + owner), false);
+    }
   }
+  reactions.push_back({owner, std::move(reaction)});
   return {};
 }
 
@@ -92,7 +99,17 @@ sdk::Result<bool> HubActions::react_to(storage::Transaction& tx, const std::stri
                                        const IncomingEvent& event) const {
   auto it = reactions_.find(event.type);
   if (it == reactions_.end()) return false;
-  return it->second(tx, instance, event);
+  const std::vector<OwnedReaction>& reactions = it->second;
+  if (reactions.size() == 1) return reactions.front().reaction(tx, instance, event);
+  // Several: an error from a later one undoes what the earlier ones wrote.
+  return storage::under_savepoint(tx, "event_reactions", [&]() -> sdk::Result<bool> {
+    bool taken = false;
+    for (const OwnedReaction& r : reactions) {
+      WASL_ASSIGN_OR_RETURN(bool took, r.reaction(tx, instance, event));
+      taken = taken || took;
+    }
+    return taken;
+  });
 }
 
 namespace {

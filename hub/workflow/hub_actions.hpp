@@ -51,13 +51,20 @@
 //   after the commit. An error fails the row as a failed delivery does
 //   (retried with backoff, then parked; parked at once when not retryable);
 //   f must leave the transaction usable (undo its own writes,
-//   storage::under_savepoint). One reaction per event type.
+//   storage::under_savepoint). Several features may react to one event
+//   type: each registers under its own `owner` (its folder), and they are
+//   called in the order they were registered, all of them, whatever the
+//   earlier ones answered; the event is taken when any answers true. An
+//   error from one ends the call: what every reaction to that event wrote is
+//   undone (one savepoint around them all) and the error is answered. One
+//   reaction per event type and owner.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -131,11 +138,13 @@ class HubActions {
   const StepGuard* step_guard(const std::string& method) const;
 
   // Reacts to events of `type` ("appointment.updated"; see the file
-  // comment). kInvalidArgument when the catalogue has no such event type,
-  // kAlreadyExists when it has a reaction already.
-  sdk::Status react(const std::string& type, EventReaction reaction);
-  // Runs the reaction to `event`'s type: its answer, or false when there is
-  // none.
+  // comment) on behalf of `owner` (the registering folder, "hub/attendance";
+  // empty for the type's first, unnamed reaction). kInvalidArgument when the
+  // catalogue has no such event type, kAlreadyExists when `owner` has a
+  // reaction to it already.
+  sdk::Status react(const std::string& type, EventReaction reaction, const std::string& owner = "");
+  // Runs the reactions to `event`'s type in registration order: true when
+  // any took it, false when none did or there is none.
   sdk::Result<bool> react_to(storage::Transaction& tx, const std::string& instance,
                              const IncomingEvent& event) const;
 
@@ -143,7 +152,11 @@ class HubActions {
   std::map<std::string, Entry> entries_;
   std::map<std::string, StepObserver> observers_;
   std::map<std::string, StepGuard> guards_;
-  std::map<std::string, EventReaction> reactions_;
+  struct OwnedReaction {
+    std::string owner;
+    EventReaction reaction;
+  };
+  std::map<std::string, std::vector<OwnedReaction>> reactions_;  // in registration order
 };
 
 // Adds the engine's own hub action, hub.record_event (a row in

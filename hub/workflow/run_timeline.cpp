@@ -40,6 +40,19 @@ nlohmann::json RunTimeline::to_json() const {
                              {"received_at_ms", e.received_at_ms},
                              {"matched_at_ms", e.matched_at_ms}});
   }
+  if (!attendance.empty()) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& e : attendance) {
+      nlohmann::json item = {{"mark", e.mark}, {"at_ms", e.at_ms}};
+      if (!e.participant_id.empty()) item["participant_id"] = e.participant_id;
+      if (!e.provider_participant_id.empty()) {
+        item["provider_participant_id"] = e.provider_participant_id;
+      }
+      if (!e.role.empty()) item["role"] = e.role;
+      entries.push_back(std::move(item));
+    }
+    out["attendance"] = std::move(entries);
+  }
   if (next_attempt) {
     nlohmann::json next = {{"step_id", next_attempt->step_id},
                            {"attempt", next_attempt->attempt},

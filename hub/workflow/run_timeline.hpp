@@ -65,6 +65,17 @@ struct MatchedEvent {
   std::int64_t matched_at_ms = 0;
 };
 
+// A join, leave or room end recorded for the run's consultation
+// (hub/attendance, which owns them; the API adds them to the consultation's
+// timeline). Ids, roles and times only: no PHI.
+struct PresenceEntry {
+  std::string mark;  // "join", "leave", "room_end"
+  std::int64_t at_ms = 0;
+  std::string participant_id;  // the hub's; empty when unknown or for a room end
+  std::string provider_participant_id;
+  std::string role;  // "patient", "clinician", "interpreter", "guest"; empty for a room end
+};
+
 struct RunTimeline {
   std::string run_id;
   std::string workflow;
@@ -80,9 +91,12 @@ struct RunTimeline {
   std::vector<StepAttempt> attempts;  // in the order they started
   std::vector<MatchedEvent> events;   // in the order they were matched
   std::optional<NextAttempt> next_attempt;
+  // Who joined and left, in time order; empty unless the reader filled it.
+  std::vector<PresenceEntry> attendance;
 
   // Members with no value are left out: "input", "input_template" and
-  // "output" of an attempt, "next_attempt" of the run.
+  // "output" of an attempt, "next_attempt" of the run, "attendance" when
+  // empty, and an entry's empty ids and role.
   nlohmann::json to_json() const;
 };
 

@@ -857,6 +857,31 @@ function showRecordings(items) {
   });
 }
 
+// Each participant's periods in the room (GET …/attendance): role, the
+// periods (an open one "still in the room") and its seconds; above them the
+// consultation's attendee-minutes.
+function showAttendance(attendance) {
+  $('attendance-total').textContent = t('attendance_total', {
+    minutes: attendance.attendee_minutes.toFixed(2),
+    patient: t(attendance.patient_joined ? 'yes' : 'no'),
+    clinician: t(attendance.clinician_joined ? 'yes' : 'no'),
+  });
+  const when = (ms) => formatTime(new Date(ms).toISOString(), { seconds: true });
+  fillList('attendance', attendance.participants, (p) => [
+    t(`role_${p.role}`),
+    p.participant_id ?? p.provider_participant_id,
+    p.periods.map((period) => `${when(period.start_ms)} – ${period.end_ms ? when(period.end_ms) : t('still_in_room')}`)
+      .join(', '),
+    `${p.seconds} s`,
+  ].filter(Boolean).join(' · '));
+  const rows = $('attendance').children;
+  attendance.participants.forEach((p, i) => {
+    rows[i].dataset.role = p.role;
+    rows[i].dataset.seconds = String(p.seconds);
+    rows[i].dataset.periods = String(p.periods.length);
+  });
+}
+
 // Downloads a recording's decrypted content with the bearer key (a plain
 // link cannot carry it): read whole into the tab, then saved as a file.
 async function download(recording) {
@@ -978,8 +1003,9 @@ async function loadConsultation(id) {
     // The parts the role may read; the others are left out of the page.
     const part = (suffix) => (may('GET', `/v1/consultations/{id}${suffix}`)
       ? getJson(`${path}${suffix}`) : Promise.resolve(null));
-    const [c, timeline, participants, recordings, claims] = await Promise.all([
+    const [c, timeline, participants, recordings, claims, attendance] = await Promise.all([
       getJson(path), part('/timeline'), part('/participants'), part('/recordings'), part('/claims'),
+      part('/attendance'),
     ]);
     const run = timeline ?? {};
     $('timeline-part').hidden = timeline === null;
@@ -987,6 +1013,7 @@ async function loadConsultation(id) {
     $('c-run').previousElementSibling.hidden = timeline === null;
     $('participants-part').hidden = participants === null;
     $('recordings-part').hidden = recordings === null;
+    $('attendance-part').hidden = attendance === null;
     $('claims-part').hidden = claims === null;
     $('c-id').textContent = c.id;
     $('c-patient').textContent = c.patient?.summary?.name ?? c.patient?.reference ?? '';
@@ -1026,7 +1053,15 @@ async function loadConsultation(id) {
     $('retry').hidden = run.status !== 'failed' || !may('POST', '/v1/consultations/{id}/retry');
     $('cancel').hidden = ['completed', 'cancelled', 'failed', 'billed', 'archived', 'ended']
       .includes(c.status) || !may('POST', '/v1/consultations/{id}/cancel');
-    fillList('events', run.events ?? [], (e) => [e.name ?? e.type, e.received_at ?? ''].join(' '));
+    // The events the run received, then who joined and left the room, in
+    // time order.
+    fillList('events', [
+      ...(run.events ?? []).map((e) => [e.name ?? e.type, e.received_at ?? ''].join(' ')),
+      ...(run.attendance ?? []).map((e) => [formatTime(new Date(e.at_ms).toISOString(), { seconds: true }),
+        e.role ? t(`role_${e.role}`) : '', e.provider_participant_id ?? '', t(`mark_${e.mark}`)]
+        .filter(Boolean).join(' · ')),
+    ], (text) => text);
+    if (attendance) showAttendance(attendance);
     showParticipants(c.id, participants?.items ?? []);
     showRecordings(recordings?.items ?? []);
     showClaims(c.id, claims?.items ?? []);

@@ -209,6 +209,9 @@ void declare_non_phi(Catalogue& c) {
   declare("hub.answer_information_request", {"information_request_id", "pages", "cannot_supply"},
           {"information_request_id", "state"});
   declare("hub.queue_claim", {"claim_id"}, {"claim_id", "state"});
+  // Roles, practitioner references and times: no PHI.
+  declare("hub.attendance", {},
+          {"participants", "attendee_seconds", "patient_joined", "clinician_joined"});
   declare("hub.build_report",
           {"kind", "encounter_id", "archive_id", "period", "period_start_ms", "period_end_ms"},
           {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"});
@@ -346,6 +349,13 @@ Catalogue build() {
            {"cannot_supply", false},
            {"reason", ""}},
       json{{"information_request_id", ""}, {"state", ""}}, {"information_request_id"});
+  // Who attended the run's consultation, in the form of
+  // ehr.create_encounter's `participants` (hub/attendance).
+  add(c, "hub.attendance", json::object(),
+      json{{"participants", list_sample<EncounterParticipant>()},
+           {"attendee_seconds", 0},
+           {"patient_joined", false},
+           {"clinician_joined", false}});
   add(c, "hub.build_report",
       json{{"kind", ""},
            {"encounter_id", ""},
@@ -369,6 +379,7 @@ Catalogue build() {
                                                {"hub.await_prior_authorization", "hub/claims"},
                                                {"hub.answer_information_request", "hub/claims"},
                                                {"hub.queue_claim", "hub/claims"},
+                                               {"hub.attendance", "hub/attendance"},
                                                {"hub.build_report", "hub/reports"}}) {
     c.capabilities.find(name)->second.implemented_in = folder;
   }
@@ -455,6 +466,10 @@ Catalogue build() {
   event("composition.completed", "room_id", "video",
         "the composed recording of the room is available");
   event("appointment.updated", "resource_id", "ehr", "the EHR changed an appointment");
+  event("patient.arrival", "resource_id", "video",
+        "the hub's verdict on the patient's arrival (resource_id: the consultation id; "
+        "payload.outcome \"joined\" at the patient's first join, \"absent\" when the "
+        "no-show deadline passed first)");
   event("billing.information_request", "claim_id", "billing",
         "the payer asked for information about a claim (fetched by the billing round); it "
         "starts the workflows whose trigger names it");

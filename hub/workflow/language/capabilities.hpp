@@ -80,6 +80,14 @@
 //                        out: a Report (types.hpp) for reporting.submit_report;
 //                             the claim outcome, if any, comes from the
 //                             consultation's own record.
+//   hub.attendance       [hub/attendance]
+//                        in:  {} (the run's consultation)
+//                        out: {participants: [EncounterParticipant],
+//                              attendee_seconds, patient_joined,
+//                              clinician_joined}
+//                        Who attended the session and when, for
+//                        ehr.create_encounter's participants; a period still
+//                        open ends at the room's end (or now).
 //
 // - Events a wait_for step (or an event trigger) names: the SDK's normalized
 //   Event types (types.hpp Event::type), each correlated on one Event field.

@@ -4,7 +4,9 @@
 // (encrypted by the hub). A clinician opens the consultation and downloads
 // it: the file the browser saves is the recording the peer produced, byte
 // for byte. An admin, who may list recordings but not read them, sees it
-// without a Download button.
+// without a Download button. The doctor's time in the room, reported by the
+// peer as a join and the meeting's end, shows in the consultation's
+// attendance.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -142,8 +144,19 @@ before(async () => {
   assert.equal(doctor.status, 201, JSON.stringify(doctor.body));
   const meeting = doctor.body.join.provider.room_id;
   await peerCall('POST', `/_peer/meetings/${meeting}/simulate`, {
-    actions: [{ type: 'join', attendeeId: doctor.body.join.provider_participant_id }, { type: 'end' }],
+    actions: [{ type: 'join', attendeeId: doctor.body.join.provider_participant_id }],
   });
+  // The meeting ends once the hub has recorded the join, so the doctor's
+  // period has a length.
+  deadline = until(20_000);
+  let attendance;
+  do {
+    attendance = (await hub.api('GET', `/v1/consultations/${id}/attendance`, clinician)).body;
+    if (attendance?.clinician_joined) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } while (Date.now() < deadline);
+  assert.ok(attendance?.clinician_joined, JSON.stringify(attendance));
+  await peerCall('POST', `/_peer/meetings/${meeting}/simulate`, { actions: [{ type: 'end' }] });
   deadline = until(30_000);
   do {
     run = (await hub.api('GET', `/v1/consultations/${id}/timeline`, integrator)).body;
@@ -198,6 +211,14 @@ test('a clinician downloads the archived recording, byte for byte', async () => 
     const bytes = await readFile(path.join(downloads, files[0]));
     assert.equal(bytes.length, RECORDING_BYTES);
     assert.equal(createHash('sha256').update(bytes).digest('hex'), recording.plaintext_sha256);
+    // The doctor's one period, closed by the meeting's end.
+    const attended = await page.$$eval('#attendance li', (items) => items.map((li) => ({
+      role: li.dataset.role, periods: li.dataset.periods, text: li.textContent,
+    })));
+    assert.equal(attended.length, 1, JSON.stringify(attended));
+    assert.equal(attended[0].role, 'clinician');
+    assert.equal(attended[0].periods, '1');
+    assert.ok(!attended[0].text.includes('still in the room'), attended[0].text);
     const objects = await peerCall('GET', '/_peer/objects?sha256=1');
     assert.ok(objects.objects.some((o) => o.sha256 === recording.plaintext_sha256),
       'the peer produced these bytes');
@@ -215,6 +236,10 @@ test('an admin sees the recording but is offered no download', async () => {
     const item = `#recordings li[data-id="${recording.id}"]`;
     assert.equal(await page.$eval(item, (li) => li.dataset.state), 'archived');
     assert.equal(await page.$(`${item} button.download`), null);
+    // The run's timeline lists the doctor's join and the room's end.
+    const marks = await page.$$eval('#events li', (items) => items.map((li) => li.textContent));
+    assert.ok(marks.some((m) => m.includes('Clinician') && m.includes('joined')), JSON.stringify(marks));
+    assert.ok(marks.some((m) => m.includes('the room ended')), JSON.stringify(marks));
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

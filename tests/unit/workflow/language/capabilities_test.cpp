@@ -50,7 +50,9 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
   EXPECT_EQ(methods_of("ehr").size(), 7u);
   EXPECT_EQ(methods_of("billing").size(), 11u);
   EXPECT_EQ(methods_of("reporting"), std::vector<std::string>{"submit_report"});
-  EXPECT_EQ(capability_roles(), (std::vector<std::string>{"billing", "ehr", "reporting", "video"}));
+  EXPECT_EQ(methods_of("notify"), std::vector<std::string>{"send"});
+  EXPECT_EQ(capability_roles(),
+            (std::vector<std::string>{"billing", "ehr", "notify", "reporting", "video"}));
 }
 
 TEST(Capabilities, ShapesComeFromTheSdkTypes) {
@@ -71,9 +73,10 @@ TEST(Capabilities, ShapesComeFromTheSdkTypes) {
 TEST(Capabilities, HubActionsAndStreamingMethods) {
   EXPECT_EQ(methods_of("hub"),
             (std::vector<std::string>{"alert", "answer_information_request", "archive_recording",
-                                      "await_prior_authorization", "billing_service", "build_claim",
-                                      "build_eligibility", "build_report", "describe_consultation",
-                                      "queue_claim", "record_event", "set_status"}));
+                                      "attendance", "await_prior_authorization", "billing_service",
+                                      "build_claim", "build_eligibility", "build_report",
+                                      "describe_consultation", "queue_claim", "record_event",
+                                      "set_status"}));
   const Capability* archive = find_capability("hub.archive_recording");
   ASSERT_NE(archive, nullptr);
   EXPECT_EQ(archive->needs_role, "video");
@@ -85,6 +88,20 @@ TEST(Capabilities, HubActionsAndStreamingMethods) {
   EXPECT_FALSE(find_capability("billing.submit_batch")->callable);
   EXPECT_EQ(find_capability("video.nope"), nullptr);
   EXPECT_EQ(find_capability("hub.notify"), nullptr);
+  // hub.attendance answers ehr.create_encounter's participants, none of it PHI.
+  const Capability* attendance = find_capability("hub.attendance");
+  ASSERT_NE(attendance, nullptr);
+  EXPECT_EQ(attendance->implemented_in, "hub/attendance");
+  EXPECT_TRUE(attendance->output["participants"].is_array());
+  EXPECT_TRUE(attendance->output["participants"][0].contains("periods"));
+  EXPECT_FALSE(attendance->output_holds_phi);
+  EXPECT_EQ(attendance->non_phi_outputs,
+            (std::vector<std::string>{"participants", "attendee_seconds", "patient_joined",
+                                      "clinician_joined"}));
+  const EventType* arrival = find_event_type("patient.arrival");
+  ASSERT_NE(arrival, nullptr);
+  EXPECT_EQ(arrival->role, "video");
+  EXPECT_EQ(arrival->correlation_field, "resource_id");
 }
 
 // Every declared resource member is a string member of the capability's

@@ -1,0 +1,46 @@
+#include "hub/attendance/attendance_action.hpp"
+
+#include <algorithm>
+
+#include "wasl/sdk/types.hpp"
+
+namespace wasl::attendance {
+
+nlohmann::json encounter_attendance(const ConsultationAttendance& attendance, std::int64_t now_ms) {
+  const std::int64_t open_end =
+      attendance.room_ended_at_ms > 0 ? attendance.room_ended_at_ms : now_ms;
+  std::vector<sdk::EncounterParticipant> participants;
+  std::int64_t seconds = 0;
+  for (const ParticipantAttendance& a : attendance.participants) {
+    sdk::EncounterParticipant p;
+    p.role = a.role;
+    p.practitioner_id = a.practitioner_id;
+    for (const Period& period : a.periods) {
+      Period closed = period;
+      if (closed.end_ms == 0) closed.end_ms = std::max(open_end, closed.start_ms);
+      if (closed.end_ms <= closed.start_ms) continue;
+      seconds += period_seconds(closed);
+      p.periods.push_back({closed.start_ms, closed.end_ms});
+    }
+    if (p.periods.empty()) continue;
+    participants.push_back(std::move(p));
+  }
+  return nlohmann::json{{"participants", participants},
+                        {"attendee_seconds", seconds},
+                        {"patient_joined", attendance.patient_joined},
+                        {"clinician_joined", attendance.clinician_joined}};
+}
+
+sdk::Result<nlohmann::json> attendance_action(const records::CellCipher& cipher,
+                                              const workflow::HubActionContext& ctx,
+                                              const nlohmann::json& /*input*/) {
+  if (ctx.consultation_id.empty() || ctx.tx == nullptr) {
+    return encounter_attendance(ConsultationAttendance{}, ctx.now_ms);
+  }
+  WASL_ASSIGN_OR_RETURN(
+      ConsultationAttendance attendance,
+      AttendanceStore(cipher).of_consultation(*ctx.tx, ctx.facility_id, ctx.consultation_id));
+  return encounter_attendance(attendance, ctx.now_ms);
+}
+
+}  // namespace wasl::attendance
