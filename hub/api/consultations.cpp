@@ -176,8 +176,7 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
       if (!filter.status) {
         v.add("status", "unknown_value",
               "must be one of: scheduled, waiting_room, in_session, ended, archived, billed, "
-              "completed, "
-              "cancelled, failed");
+              "completed, cancelled, failed, no_show, clinician_no_show");
       }
     } else if (name == "from" || name == "to") {
       auto t = domain::parse_timestamp(value);

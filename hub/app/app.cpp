@@ -296,6 +296,11 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
                                                 *app->engine_),
       reconcile);
 
+  consultations::NoShowSweepOptions no_show;
+  no_show.interval = config.workflow.no_show_interval;
+  app->no_show_sweep_ = std::make_unique<consultations::NoShowSweep>(
+      *app->store_, app->config_, *app->engine_, &app->metrics_, no_show);
+
   WASL_RETURN_IF_ERROR(app->build_access());
   WASL_RETURN_IF_ERROR(app->build_webhooks());
   app->build_api();
@@ -612,6 +617,7 @@ sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(probe_runner_->start());
   WASL_RETURN_IF_ERROR(auth_audit_runner_->start());
   WASL_RETURN_IF_ERROR(reconciler_->start());
+  WASL_RETURN_IF_ERROR(no_show_sweep_->start());
   start_key_rotation();
   WASL_RETURN_IF_ERROR(start_mllp_listeners());
   return server_->start();
@@ -656,6 +662,7 @@ void App::stop() {
     }
   }
   if (reconciler_) reconciler_->stop();
+  if (no_show_sweep_) no_show_sweep_->stop();
   if (retention_) retention_->stop();
   if (schedule_runner_) schedule_runner_->stop();
   if (claim_poll_runner_) claim_poll_runner_->stop();
@@ -674,6 +681,7 @@ void App::stop() {
   if (tasks_) tasks_->stop();
   if (engine_) engine_->stop();
   reconciler_.reset();
+  no_show_sweep_.reset();
   retention_.reset();
   schedule_runner_.reset();
   claim_poll_runner_.reset();

@@ -31,6 +31,7 @@
 #include "hub/audit/chain_status.hpp"
 #include "hub/claims/claim_poll.hpp"
 #include "hub/config/config.hpp"
+#include "hub/consultations/no_show_sweep.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/server.hpp"
@@ -143,6 +144,8 @@ class App {
   archive::ArchiveServices archive_services_;
   std::unique_ptr<archive::RetentionJob> retention_;
   std::unique_ptr<archive::SessionReconciler> reconciler_;
+  // patient.arrival "absent" for consultations past their no_show_after.
+  std::unique_ptr<consultations::NoShowSweep> no_show_sweep_;
 
   std::unique_ptr<access::ApiKeyStore> api_keys_;
   std::unique_ptr<access::AuthFailureLimiter> auth_limiter_;

@@ -184,6 +184,11 @@ struct FacilityConfig {
   // Consultations started by the EHR's booked appointments; unset = the
   // EHR's notifications start none.
   std::optional<FacilityEhrBookingsConfig> ehr_bookings;
+  // How long after a consultation's scheduled start (or its room's opening,
+  // when that is later or there is no start) the patient may still join:
+  // past it with no patient join recorded, the consultation's run receives
+  // patient.arrival with outcome "absent" (consultations::NoShowSweep).
+  std::chrono::milliseconds no_show_after{std::chrono::minutes(15)};
   int line = 0;
 };
 
@@ -200,6 +205,10 @@ struct WorkflowEngineConfig {
   // How often scheduled workflows (trigger kind schedule) are checked for
   // due firings; the first check is at start-up.
   std::chrono::milliseconds schedule_interval{30000};
+  // How often consultations waiting for their patient are checked against
+  // their facility's no_show_after (consultations::NoShowSweep); the first
+  // check is at start-up.
+  std::chrono::milliseconds no_show_interval{30000};
 };
 
 // Recordings archived by hub.archive_recording (hub/archive/).

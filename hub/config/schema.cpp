@@ -726,6 +726,9 @@ Fields workflow_fields(WorkflowEngineConfig& w) {
               "1 = each alone."),
       duration("schedule_interval", w.schedule_interval, milliseconds(100),
                "How often scheduled workflows are checked for due firings (and once at start)."),
+      duration("no_show_interval", w.no_show_interval, milliseconds(100),
+               "How often consultations waiting for their patient are checked against their "
+               "facility's no_show_after (and once at start)."),
   };
 }
 
@@ -931,6 +934,10 @@ Fields facility_fields(FacilityConfig& f) {
           "/v1/webhooks/<ehr instance>) start a consultation on this workflow; cancelled ones "
           "cancel it.",
           "none: the EHR's notifications start no consultation"),
+      duration("no_show_after", f.no_show_after, milliseconds(1000),
+               "How long after a consultation's scheduled start (or its room's opening, when "
+               "later or unscheduled) the patient may still join; then the consultation's run is "
+               "told the patient is absent (the consultation workflow ends it as no_show)."),
   };
 }
 

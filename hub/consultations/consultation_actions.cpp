@@ -48,7 +48,8 @@ Result<nlohmann::json> set_status(const workflow::HubActionContext& ctx,
     return Error(ErrorCode::kInvalidArgument,
                  "hub.set_status: \"" + status +
                      "\" is not a consultation status (scheduled, waiting_room, in_session, "
-                     "ended, archived, billed, completed, cancelled, failed)",
+                     "ended, archived, billed, completed, cancelled, failed, no_show, "
+                     "clinician_no_show)",
                  false);
   }
   nlohmann::json out = {{"status", status}, {"previous_status", nullptr}};

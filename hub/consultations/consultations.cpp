@@ -4,6 +4,7 @@
 
 #include "hub/consultations/appointment_start.hpp"
 #include "hub/consultations/consultation_actions.hpp"
+#include "hub/consultations/consultation_alerts.hpp"
 #include "hub/consultations/ehr_bookings.hpp"
 #include "hub/consultations/rejoin_guard.hpp"
 
@@ -12,6 +13,7 @@ namespace wasl::consultations {
 sdk::Status add_consultations(workflow::HubActions& actions, jobs::TaskRunner& tasks,
                               const ConsultationServices& s) {
   WASL_RETURN_IF_ERROR(add_consultation_actions(actions, *s.config, *s.cipher));
+  WASL_RETURN_IF_ERROR(add_alert_action(actions, *s.config, s.plugins->health()));
   WASL_RETURN_IF_ERROR(actions.observe(
       std::string(sdk::EhrConnector::kReadAppointment),
       [audit = s.audit](const workflow::HubActionContext& ctx, const nlohmann::json& input,

@@ -2,6 +2,7 @@
 // start-up, after the engine is built and before anything starts; it adds
 // everything this folder does beside the API's routes:
 //   - hub.set_status and hub.describe_consultation (consultation_actions.hpp);
+//   - hub.alert (consultation_alerts.hpp);
 //   - the observer of ehr.read_appointment that keeps a scheduled
 //     consultation's start at its EHR appointment's (appointment_start.hpp);
 //   - the reaction to "appointment.updated" and the task that books and

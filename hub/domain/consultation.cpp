@@ -12,7 +12,7 @@ using namespace json_fields;
 
 namespace {
 
-constexpr EnumNames<ConsultationStatus, 9> kStatusNames{{{
+constexpr EnumNames<ConsultationStatus, 11> kStatusNames{{{
     {ConsultationStatus::kScheduled, "scheduled"},
     {ConsultationStatus::kWaitingRoom, "waiting_room"},
     {ConsultationStatus::kInSession, "in_session"},
@@ -22,6 +22,8 @@ constexpr EnumNames<ConsultationStatus, 9> kStatusNames{{{
     {ConsultationStatus::kCompleted, "completed"},
     {ConsultationStatus::kCancelled, "cancelled"},
     {ConsultationStatus::kFailed, "failed"},
+    {ConsultationStatus::kNoShow, "no_show"},
+    {ConsultationStatus::kClinicianNoShow, "clinician_no_show"},
 }}};
 
 constexpr EnumNames<ConsultationType, 8> kTypeNames{{{
@@ -55,7 +57,8 @@ std::optional<ConsultationStatus> parse_consultation_status(std::string_view nam
 }
 bool is_terminal(ConsultationStatus s) {
   return s == ConsultationStatus::kCompleted || s == ConsultationStatus::kCancelled ||
-         s == ConsultationStatus::kFailed || s == ConsultationStatus::kArchived;
+         s == ConsultationStatus::kFailed || s == ConsultationStatus::kArchived ||
+         s == ConsultationStatus::kNoShow || s == ConsultationStatus::kClinicianNoShow;
 }
 
 std::string_view to_string(ConsultationType t) { return kTypeNames.name(t); }

@@ -46,10 +46,13 @@ enum class ConsultationStatus {
   kCompleted,
   kCancelled,
   kFailed,
+  kNoShow,           // the patient never joined by the facility's no_show_after
+  kClinicianNoShow,  // the patient came, no clinician joined before the room ended
 };
 std::string_view to_string(ConsultationStatus s);  // "scheduled", "waiting_room", …
 std::optional<ConsultationStatus> parse_consultation_status(std::string_view name);
-// True for completed, cancelled, failed, archived: nothing moves it further.
+// True for completed, cancelled, failed, archived, no_show and
+// clinician_no_show: nothing moves it further.
 bool is_terminal(ConsultationStatus s);
 
 enum class ConsultationType {

@@ -355,10 +355,57 @@ Status ConsultationStore::set_room(storage::Transaction& tx, std::string_view fa
                                    std::string_view video_room_id, std::int64_t now_ms) {
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
-      tx.exec("UPDATE consultations SET video_instance = $1, video_room_id = $2, updated_at = $3 "
+      tx.exec("UPDATE consultations SET video_instance = $1, video_room_id = $2, updated_at = $3, "
+              "room_opened_at = CASE WHEN video_room_id = $2 AND room_opened_at IS NOT NULL "
+              "THEN room_opened_at ELSE $3 END "
               "WHERE facility_id = $4 AND id = $5",
               {std::string(video_instance), std::string(video_room_id), now_ms,
                std::string(facility_id), std::string(id)}));
+  if (changed == 0) return not_found_consultation(id);
+  return {};
+}
+
+namespace {
+
+// The later of the scheduled start and the room's opening.
+constexpr std::string_view kCountedFrom =
+    "CASE WHEN scheduled_at IS NOT NULL AND scheduled_at > room_opened_at THEN scheduled_at "
+    "ELSE room_opened_at END";
+
+}  // namespace
+
+Result<std::vector<DueArrival>> ConsultationStore::arrivals_due(storage::Transaction& tx,
+                                                                std::string_view facility_id,
+                                                                std::int64_t cutoff_ms, int limit) {
+  const std::string counted(kCountedFrom);
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT id, scheduled_at, room_opened_at, " + counted +
+                   " AS counted_from FROM consultations WHERE facility_id = $1 AND status = "
+                   "'waiting_room' AND video_room_id IS NOT NULL AND room_opened_at IS NOT NULL "
+                   "AND arrival_settled_at IS NULL AND " +
+                   counted + " <= $2 ORDER BY counted_from, id LIMIT $3",
+               {std::string(facility_id), cutoff_ms, std::int64_t{std::max(limit, 1)}}));
+  std::vector<DueArrival> out;
+  out.reserve(rows.size());
+  for (const storage::Row& row : rows) {
+    DueArrival a;
+    WASL_ASSIGN_OR_RETURN(a.id, row.get_text("id"));
+    WASL_ASSIGN_OR_RETURN(a.scheduled_at, optional_int(row, "scheduled_at"));
+    WASL_ASSIGN_OR_RETURN(a.room_opened_at, row.get_int("room_opened_at"));
+    WASL_ASSIGN_OR_RETURN(a.counted_from, row.get_int("counted_from"));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Status ConsultationStore::settle_arrival(storage::Transaction& tx, std::string_view facility_id,
+                                         std::string_view id, std::int64_t now_ms) {
+  WASL_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      tx.exec("UPDATE consultations SET arrival_settled_at = COALESCE(arrival_settled_at, $1) "
+              "WHERE facility_id = $2 AND id = $3",
+              {now_ms, std::string(facility_id), std::string(id)}));
   if (changed == 0) return not_found_consultation(id);
   return {};
 }
@@ -459,10 +506,18 @@ Result<ConsultationPeriodCounts> ConsultationStore::count_in_period(storage::Tra
                 p));
   WASL_ASSIGN_OR_RETURN(
       storage::Rows no_shows,
-      tx.query("SELECT COUNT(*) " + from + "AND status = 'cancelled' AND cancel_reason = 'no_show'",
+      tx.query("SELECT COUNT(*) " + from +
+                   "AND (status = 'no_show' OR (status = 'cancelled' AND cancel_reason = "
+                   "'no_show'))",
                p));
   if (!no_shows.empty() && !no_shows[0].is_null(0)) {
     WASL_ASSIGN_OR_RETURN(out.no_shows, no_shows[0].get_int(0));
+  }
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows clinician_no_shows,
+      tx.query("SELECT COUNT(*) " + from + "AND status = 'clinician_no_show'", p));
+  if (!clinician_no_shows.empty() && !clinician_no_shows[0].is_null(0)) {
+    WASL_ASSIGN_OR_RETURN(out.clinician_no_shows, clinician_no_shows[0].get_int(0));
   }
   WASL_ASSIGN_OR_RETURN(storage::Rows durations,
                         tx.query("SELECT session_ended_at - session_started_at " + from +

@@ -88,7 +88,10 @@ struct ConsultationPeriodCounts {
   // Cancelled consultations that were not no-shows, by reason ("unspecified"
   // for none recorded).
   std::map<std::string, std::int64_t> by_cancel_reason;
-  std::int64_t no_shows = 0;  // cancelled with reason no_show
+  // Patients who never came: status no_show, or cancelled with reason
+  // no_show (an operator's cancel, or one made before the status existed).
+  std::int64_t no_shows = 0;
+  std::int64_t clinician_no_shows = 0;  // status clinician_no_show
   // session_ended_at - session_started_at of each consultation with both
   // recorded and the end not before the start, in no particular order.
   std::vector<std::int64_t> session_durations_ms;
@@ -111,6 +114,17 @@ struct OpenVideoRoom {
   std::optional<std::string> video_instance;
   std::string video_room_id;
   std::int64_t updated_at = 0;  // with id, the order rooms are listed in
+};
+
+// A consultation whose patient had to have joined by now: its room is open
+// (status waiting_room) and its arrival not settled (ConsultationStore::
+// arrivals_due).
+struct DueArrival {
+  std::string id;
+  std::optional<std::int64_t> scheduled_at;  // ms since the epoch
+  std::int64_t room_opened_at = 0;           // ms since the epoch
+  // The later of the two: what the facility's no_show_after counts from.
+  std::int64_t counted_from = 0;
 };
 
 // A cancel reason: a code of 1..40 characters [a-z0-9_] starting with a
@@ -162,10 +176,24 @@ class ConsultationStore {
       std::optional<domain::ConsultationStatus> expected = std::nullopt,
       std::optional<std::int64_t> ended_at = std::nullopt);
 
-  // Records the video plugin instance and provider room id.
+  // Records the video plugin instance and provider room id, and when the
+  // room was first recorded (room_opened_at: now, unless it is the room
+  // already recorded).
   static sdk::Status set_room(storage::Transaction& tx, std::string_view facility_id,
                               std::string_view id, std::string_view video_instance,
                               std::string_view video_room_id, std::int64_t now_ms);
+
+  // The facility's consultations in status waiting_room with a room and no
+  // arrival settled whose later of scheduled start and room opening is at
+  // or before `cutoff_ms`, oldest first (by that time, then id), at most
+  // `limit`.
+  static sdk::Result<std::vector<DueArrival>> arrivals_due(storage::Transaction& tx,
+                                                           std::string_view facility_id,
+                                                           std::int64_t cutoff_ms, int limit);
+  // Records that the patient's arrival was settled (the verdict delivered),
+  // so arrivals_due leaves the consultation out. kNotFound when absent.
+  static sdk::Status settle_arrival(storage::Transaction& tx, std::string_view facility_id,
+                                    std::string_view id, std::int64_t now_ms);
 
   // Records why the consultation was cancelled (is_cancel_reason();
   // kInvalidArgument otherwise). kNotFound when absent.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "hub/attendance/attendance_store.hpp"
 #include "hub/calendar/civil_time.hpp"
 #include "hub/calendar/hijri_date.hpp"
 #include "hub/calendar/report_period.hpp"
@@ -66,6 +67,29 @@ Result<json> period_part(const Builder& b, const std::string& kind, const std::s
     out["end_hijri"] = calendar::to_string(hijri_end);
   }
   return out;
+}
+
+// What a consultation's status says of its session: "held" (ended,
+// archived, billed, completed), "no_show" (the patient never came),
+// "clinician_no_show" (no clinician came), else "not_held" (cancelled,
+// failed, or not over yet).
+std::string outcome_of(const std::string& status) {
+  if (status == "ended" || status == "archived" || status == "billed" || status == "completed") {
+    return "held";
+  }
+  if (status == "no_show" || status == "clinician_no_show") return status;
+  return "not_held";
+}
+
+// Seconds as minutes with two decimals (attendee-minutes).
+double minutes_of(std::int64_t seconds) {
+  return std::round(static_cast<double>(seconds) * 100.0 / 60.0) / 100.0;
+}
+
+// The attendance part of a report: attendee seconds (exact) and minutes.
+json attendance_part(std::int64_t attendee_seconds) {
+  return {{"attendee_seconds", attendee_seconds},
+          {"attendee_minutes", minutes_of(attendee_seconds)}};
 }
 
 Result<json> latest_claim(const Builder& b, storage::Transaction& tx,
@@ -198,6 +222,15 @@ Result<sdk::Report> consultation_report(const Builder& b, std::int64_t period_st
   WASL_ASSIGN_OR_RETURN(json patient, patient_part(b, c));
   WASL_ASSIGN_OR_RETURN(std::string licence, practitioner_licence(b, c));
   WASL_ASSIGN_OR_RETURN(json facility, facility_part(b));
+  attendance::AttendanceStore attendance_store(b.cipher);
+  WASL_ASSIGN_OR_RETURN(
+      attendance::ConsultationAttendance attended,
+      attendance_store.of_consultation(*ctx.tx, ctx.facility_id, ctx.consultation_id));
+  const std::string outcome = outcome_of(reported->status);
+  json attendance = attendance_part(attended.attendee_seconds);
+  attendance["outcome"] = outcome;
+  attendance["patient_joined"] = attended.patient_joined;
+  attendance["clinician_joined"] = attended.clinician_joined;
   auto or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
   report.body = {
       {"facility", std::move(facility)},
@@ -208,7 +241,11 @@ Result<sdk::Report> consultation_report(const Builder& b, std::int64_t period_st
         {"status", reported->status},
         {"service_type", text_or_null(reported->facts.service_type)},
         {"specialty", text_or_null(reported->facts.specialty)}}},
-      {"duration_seconds", (report.period_end_ms - report.period_start_ms) / 1000},
+      // A consultation that did not take place lasted nothing.
+      {"duration_seconds", outcome == "no_show" || outcome == "clinician_no_show"
+                               ? 0
+                               : (report.period_end_ms - report.period_start_ms) / 1000},
+      {"attendance", std::move(attendance)},
       {"encounter_id", or_null(encounter_id)},
       {"archive_id", or_null(archive_id)},
       {"claim", std::move(claim)},
@@ -256,6 +293,12 @@ Result<sdk::Report> aggregate_report(const Builder& b, std::int64_t period_start
   const json by_specialty = counted.by_specialty;
   const json by_reason = counted.by_cancel_reason;
   const std::int64_t no_shows = counted.no_shows;
+  const std::int64_t clinician_no_shows = counted.clinician_no_shows;
+  attendance::AttendanceStore attendance_store(b.cipher);
+  WASL_ASSIGN_OR_RETURN(auto usage, attendance_store.usage(tx, ctx.facility_id, period_start,
+                                                           period_end, {}, b.reporting.time_zone));
+  std::int64_t attendee_seconds = 0;
+  for (const auto& row : usage) attendee_seconds += row.attendee_seconds;
   const json claims_by_state = claim_states;
   std::vector<std::int64_t> durations = std::move(counted.session_durations_ms);
   std::sort(durations.begin(), durations.end());
@@ -292,6 +335,8 @@ Result<sdk::Report> aggregate_report(const Builder& b, std::int64_t period_start
         {"completed", completed},
         {"cancelled", {{"total", cancelled}, {"by_reason", by_reason}}},
         {"no_shows", no_shows},
+        {"clinician_no_shows", clinician_no_shows},
+        {"attendance", attendance_part(attendee_seconds)},
         {"by_specialty", by_specialty},
         {"by_type", by_type},
         {"session_duration_seconds", duration}}},

@@ -23,7 +23,13 @@
 //
 // kind "consultation" (a run of a consultation; kFailedPrecondition
 // otherwise) adds consultation {id, type, status, service_type, specialty},
-// duration_seconds, encounter_id, archive_id, claim ({state,
+// duration_seconds (0 for a no-show of either kind: no session took place),
+// attendance {outcome ("held": status ended, archived,
+// billed or completed; "no_show"; "clinician_no_show"; else "not_held"),
+// attendee_seconds (the sum of every participant's periods,
+// attendance::AttendanceStore), attendee_minutes (the same / 60, two
+// decimals), patient_joined, clinician_joined}, encounter_id (null for a
+// no-show), archive_id, claim ({state,
 // provider_claim_id} of its latest claim, or null), patient {identifiers:
 // [{kind: national_id|iqama, value}] and, only when reporting.patient_names,
 // name {text, given, family}} and practitioner {licence}. The patient's
@@ -41,9 +47,13 @@
 // unscheduled, created) in the period: `period` "YYYY-MM-DD" (a day) or
 // "YYYY-MM" (a month) in the facility's time zone, or period_start_ms /
 // period_end_ms (kind "custom"). It adds measures {total, completed
-// (status ended, archived, billed or completed), cancelled {total,
-// by_reason} (status cancelled, reason not no_show; no reason =
-// "unspecified"), no_shows (cancelled with reason no_show), by_specialty
+// (status ended, archived, billed or completed: the sessions held),
+// cancelled {total, by_reason} (status cancelled, reason not no_show; no
+// reason = "unspecified"), no_shows (status no_show, or cancelled with
+// reason no_show), clinician_no_shows (status clinician_no_show),
+// attendance {attendee_seconds, attendee_minutes} (the facility's
+// attendance periods that started in the period, summed exactly as
+// AttendanceStore::usage sums them), by_specialty
 // ("unspecified" when unknown), by_type, session_duration_seconds {count,
 // median, p90}} — median the mean of the middle two for an even count,
 // p90 the nearest-rank value (the ceil(0.9·n)-th smallest); null when no

@@ -12,6 +12,7 @@ using nlohmann::json;
 using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
+using sdk::Status;
 
 Error invalid(std::string_view resource, std::string message) {
   return Error(ErrorCode::kInvalidArgument,
@@ -35,6 +36,82 @@ bool is_hex_sha256(std::string_view hex) {
     }
   }
   return true;
+}
+
+json coded(std::string_view system, std::string_view code, std::string_view display) {
+  return json::array({{{"coding", json::array({{{"system", std::string(system)},
+                                                {"code", std::string(code)},
+                                                {"display", std::string(display)}}})}}});
+}
+
+Result<json> fhir_period(const sdk::AttendancePeriod& p) {
+  if (p.start_ms <= 0) return invalid("Encounter", "an attendance period has no start");
+  if (p.end_ms != 0 && p.end_ms < p.start_ms) {
+    return invalid("Encounter", "an attendance period ends before it starts");
+  }
+  json period = {{"start", sdk::format_iso8601(p.start_ms)}};
+  if (p.end_ms != 0) period["end"] = sdk::format_iso8601(p.end_ms);
+  return period;
+}
+
+// Encounter.participant entries and the subject's period extensions of
+// the request's attendance (see encounter_resource).
+Status add_attendance(const sdk::EncounterRequest& request, json& encounter) {
+  if (request.participants.empty()) return {};
+  json participants = json::array();
+  json subject_periods = json::array();
+  std::size_t count = 0;
+  bool practitioner_listed = false;
+  for (const sdk::EncounterParticipant& p : request.participants) {
+    count += p.periods.size();
+    if (count > kMaxEncounterPeriods) {
+      return invalid("Encounter",
+                     "more than " + std::to_string(kMaxEncounterPeriods) + " attendance periods");
+    }
+    json type;
+    json individual;
+    if (p.role == "patient") {
+      for (const auto& period : p.periods) {
+        WASL_ASSIGN_OR_RETURN(json value, fhir_period(period));
+        subject_periods.push_back(
+            {{"url", std::string(kSubjectPeriodExtension)}, {"valuePeriod", std::move(value)}});
+      }
+      continue;
+    }
+    if (p.role == "clinician") {
+      const bool primary =
+          !p.practitioner_id.empty() && p.practitioner_id == request.practitioner_id;
+      type = primary ? coded(kParticipationTypeSystem, "PPRF", "primary performer")
+                     : coded(kParticipationTypeSystem, "SPRF", "secondary performer");
+      if (!p.practitioner_id.empty()) {
+        if (!is_fhir_id(p.practitioner_id)) {
+          return invalid("Encounter", "a participant's practitioner_id is not a FHIR id");
+        }
+        individual = reference("Practitioner", p.practitioner_id);
+      }
+      practitioner_listed = practitioner_listed || (primary && !p.periods.empty());
+    } else if (p.role == "interpreter") {
+      type = coded(kParticipantTypeSystem, "translator", "Translator");
+    } else if (p.role == "guest") {
+      type = coded(kParticipationTypeSystem, "PART", "Participation");
+    } else {
+      return invalid("Encounter",
+                     "a participant's role is not patient, clinician, interpreter or guest");
+    }
+    for (const auto& period : p.periods) {
+      WASL_ASSIGN_OR_RETURN(json value, fhir_period(period));
+      json entry = {{"type", type}, {"period", std::move(value)}};
+      if (!individual.is_null()) entry["individual"] = individual;
+      participants.push_back(std::move(entry));
+    }
+  }
+  if (!practitioner_listed && !request.practitioner_id.empty()) {
+    participants.insert(participants.begin(),
+                        json{{"individual", reference("Practitioner", request.practitioner_id)}});
+  }
+  if (!participants.empty()) encounter["participant"] = std::move(participants);
+  if (!subject_periods.empty()) encounter["extension"] = std::move(subject_periods);
+  return {};
 }
 
 }  // namespace
@@ -73,9 +150,12 @@ Result<json> encounter_resource(const sdk::EncounterRequest& request,
     if (!is_fhir_id(request.practitioner_id)) {
       return invalid("Encounter", "practitioner_id is not a FHIR id");
     }
-    encounter["participant"] =
-        json::array({{{"individual", reference("Practitioner", request.practitioner_id)}}});
+    if (request.participants.empty()) {
+      encounter["participant"] =
+          json::array({{{"individual", reference("Practitioner", request.practitioner_id)}}});
+    }
   }
+  WASL_RETURN_IF_ERROR(add_attendance(request, encounter));
   if (!request.appointment_id.empty()) {
     if (!is_fhir_id(request.appointment_id)) {
       return invalid("Encounter", "appointment_id is not a FHIR id");

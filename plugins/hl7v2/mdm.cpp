@@ -149,6 +149,18 @@ std::pair<std::string, std::string> data_type(const std::string& content_type) {
   return {"AP", minor};
 }
 
+// OBX-3 of a participant's attendance periods, by its role.
+std::string attendance_observation(const std::string& role) {
+  if (role == "patient") return components({"ATTEND-PATIENT", "Patient in the session", "L"});
+  if (role == "clinician") {
+    return components({"ATTEND-CLINICIAN", "Clinician in the session", "L"});
+  }
+  if (role == "interpreter") {
+    return components({"ATTEND-INTERPRETER", "Interpreter in the session", "L"});
+  }
+  return components({"ATTEND-GUEST", "Guest in the session", "L"});
+}
+
 }  // namespace
 
 std::string mdm_control_id(std::string_view idempotency_key) {
@@ -182,6 +194,28 @@ MdmMessage encounter_mdm(const sdk::EncounterRequest& request,
   if (!request.practitioner_id.empty()) summary += ", practitioner " + request.practitioner_id;
   writer.segment("OBX", obx(1, "TX", components({"VIRTUAL-ENCOUNTER", "Virtual encounter", "L"}),
                             text_lines(summary)));
+  int set_id = 2;
+  int participant = 0;
+  for (const sdk::EncounterParticipant& p : request.participants) {
+    if (p.periods.empty()) continue;
+    ++participant;
+    const std::string observation = attendance_observation(p.role);
+    for (const sdk::AttendancePeriod& period : p.periods) {
+      std::vector<std::string> fields =
+          obx(set_id++, "DR", observation,
+              components(
+                  {format_hl7_time(period.start_ms, settings.time_zone_offset_minutes, true),
+                   period.end_ms == 0
+                       ? std::string()
+                       : format_hl7_time(period.end_ms, settings.time_zone_offset_minutes, true)}));
+      fields[3] = std::to_string(participant);
+      if (p.role == "clinician" && !p.practitioner_id.empty()) {
+        fields.resize(16);
+        fields[15] = components({p.practitioner_id});
+      }
+      writer.segment("OBX", std::move(fields));
+    }
+  }
   out.text = writer.str();
   return out;
 }

@@ -10,7 +10,13 @@
 //   TXA  TXA-12 the unique document number, derived from the idempotency
 //        key; TXA-17 AU (authenticated), TXA-19 AV (available);
 //   OBX  create_encounter: one TX, the virtual encounter's summary (class,
-//        status, start and end, appointment, participants);
+//        status, start and end, appointment, participants); then one DR
+//        (date/time range) per attendance period of each participant:
+//        OBX-3 ATTEND-PATIENT, ATTEND-CLINICIAN, ATTEND-INTERPRETER or
+//        ATTEND-GUEST (local code L), OBX-4 the participant's number
+//        (1, 2, … in the request's order, so periods of one person share
+//        it), OBX-5 start^end (DTM with offset; no end while still open),
+//        OBX-16 the practitioner's id for a clinician the EHR knows;
 //        attach_document: the content (RP: the recording's link; TX: inline
 //        text; ED: other inline content in base64), then its SHA-256 (ST)
 //        and size in bytes (NM) when known.

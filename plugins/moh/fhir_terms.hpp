@@ -28,6 +28,14 @@ inline constexpr std::string_view kHijriEndExtension =
 inline constexpr std::string_view kTimeZoneExtension =
     "urn:wasl:fhir:StructureDefinition:time-zone";
 inline constexpr std::string_view kSourceEndpointPrefix = "urn:wasl:facility:";
+// What took place of a consultation: held, no-show, clinician-no-show,
+// not-held (kConsultationOutcomeSystem), and its attendee seconds.
+inline constexpr std::string_view kConsultationOutcomeExtension =
+    "urn:wasl:fhir:StructureDefinition:consultation-outcome";
+inline constexpr std::string_view kConsultationOutcomeSystem =
+    "urn:wasl:fhir:CodeSystem:consultation-outcome";
+inline constexpr std::string_view kAttendeeSecondsExtension =
+    "urn:wasl:fhir:StructureDefinition:attendee-seconds";
 
 // National identifier systems (NPHIES).
 inline constexpr std::string_view kNationalIdSystem = "http://nphies.sa/identifier/nationalid";

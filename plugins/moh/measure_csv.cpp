@@ -76,12 +76,15 @@ std::string measure_csv(const AggregateReport& r) {
   row("cancelled", "", "", count(r.cancelled));
   categories("cancelled", r.cancelled_by_reason, true);
   row("no_shows", "", "", count(r.no_shows));
+  row("clinician_no_shows", "", "", count(r.clinician_no_shows));
   categories("by_specialty", r.by_specialty, false);
   categories("by_consultation_type", r.by_type, true);
   row("session_duration_median_seconds", "", "",
       r.median_duration_seconds ? csv_number(*r.median_duration_seconds) : "");
   row("session_duration_p90_seconds", "", "",
       r.p90_duration_seconds ? csv_number(*r.p90_duration_seconds) : "");
+  row("attendee_seconds", "", "", count(r.attendee_seconds));
+  row("attendee_minutes", "", "", csv_number(r.attendee_minutes));
   return out;
 }
 

@@ -57,6 +57,14 @@ json duration_group(const char* code, const char* display, const std::optional<d
   return g;
 }
 
+// Minutes (UCUM "min"), as the hub rounded them.
+json minutes_group(const char* code, const char* display, double minutes) {
+  json g = group(code, display);
+  g["measureScore"] = {
+      {"value", minutes}, {"unit", "min"}, {"system", s(terms::kUcum)}, {"code", "min"}};
+  return g;
+}
+
 }  // namespace
 
 json measure_report(const AggregateReport& r) {
@@ -70,7 +78,9 @@ json measure_report(const AggregateReport& r) {
       count_group("completed", "Consultations completed", r.completed),
       stratified_group("cancelled", "Consultations cancelled", r.cancelled, "cancel-reason",
                        terms::kCancelReasonSystem, r.cancelled_by_reason),
-      count_group("no-show", "No-shows", r.no_shows),
+      count_group("no-show", "No-shows (the patient never joined)", r.no_shows),
+      count_group("clinician-no-show", "Clinician no-shows (no clinician joined)",
+                  r.clinician_no_shows),
       stratified_group("by-specialty", "Consultations by specialty", r.total, "specialty", "",
                        r.by_specialty),
       stratified_group("by-consultation-type", "Consultations by type", r.total,
@@ -79,6 +89,7 @@ json measure_report(const AggregateReport& r) {
                      r.median_duration_seconds),
       duration_group("session-duration-p90", "90th percentile session duration",
                      r.p90_duration_seconds),
+      minutes_group("attendee-minutes", "Attendee-minutes", r.attendee_minutes),
   });
   return json{
       {"resourceType", "MeasureReport"},

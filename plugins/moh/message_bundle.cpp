@@ -27,7 +27,12 @@ const char* encounter_status(const std::string& consultation_status) {
   if (consultation_status == "scheduled") return "planned";
   if (consultation_status == "waiting_room") return "arrived";
   if (consultation_status == "in_session") return "in-progress";
-  if (consultation_status == "cancelled") return "cancelled";
+  // A consultation that did not take place: "cancelled" (R4: ended before
+  // it began); the outcome extension says which.
+  if (consultation_status == "cancelled" || consultation_status == "no_show" ||
+      consultation_status == "clinician_no_show") {
+    return "cancelled";
+  }
   if (consultation_status == "ended" || consultation_status == "archived" ||
       consultation_status == "billed" || consultation_status == "completed") {
     return "finished";
@@ -108,6 +113,21 @@ json message_bundle(const ConsultationReport& r) {
        {{"value", r.duration_seconds}, {"unit", "s"}, {"system", s(terms::kUcum)}, {"code", "s"}}},
       {"serviceProvider", {{"reference", urn(organization_id)}}},
   };
+  if (!r.outcome.empty()) {
+    std::string code = r.outcome;
+    for (char& c : code) {
+      if (c == '_') c = '-';
+    }
+    encounter["extension"] =
+        json::array({{{"url", s(terms::kConsultationOutcomeExtension)},
+                      {"valueCoding", coding(terms::kConsultationOutcomeSystem, code)}},
+                     {{"url", s(terms::kAttendeeSecondsExtension)},
+                      {"valueQuantity",
+                       {{"value", r.attendee_seconds},
+                        {"unit", "s"},
+                        {"system", s(terms::kUcum)},
+                        {"code", "s"}}}}});
+  }
 
   json sender = {{"reference", urn(organization_id)}};
   json header = {

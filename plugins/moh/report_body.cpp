@@ -180,6 +180,16 @@ Result<ConsultationReport> read_consultation_report(const sdk::Report& report) {
   WASL_ASSIGN_OR_RETURN(out.service_type, text_at(*c, "consultation.", "service_type"));
   WASL_ASSIGN_OR_RETURN(out.specialty, text_at(*c, "consultation.", "specialty"));
   WASL_ASSIGN_OR_RETURN(out.duration_seconds, count_at(body, "", "duration_seconds"));
+  WASL_ASSIGN_OR_RETURN(const json* attendance, object_at(body, "", "attendance", false));
+  if (attendance != nullptr) {
+    WASL_ASSIGN_OR_RETURN(out.outcome, text_at(*attendance, "attendance.", "outcome"));
+    if (!out.outcome.empty() && out.outcome != "held" && out.outcome != "no_show" &&
+        out.outcome != "clinician_no_show" && out.outcome != "not_held") {
+      return invalid("attendance.outcome", "must be held, no_show, clinician_no_show or not_held");
+    }
+    WASL_ASSIGN_OR_RETURN(out.attendee_seconds,
+                          count_at(*attendance, "attendance.", "attendee_seconds"));
+  }
   WASL_ASSIGN_OR_RETURN(out.patient, read_patient(body));
   WASL_ASSIGN_OR_RETURN(const json* practitioner, object_at(body, "", "practitioner", false));
   if (practitioner != nullptr) {
@@ -202,6 +212,14 @@ Result<AggregateReport> read_aggregate_report(const sdk::Report& report) {
   WASL_ASSIGN_OR_RETURN(out.total, count_at(*m, at, "total"));
   WASL_ASSIGN_OR_RETURN(out.completed, count_at(*m, at, "completed"));
   WASL_ASSIGN_OR_RETURN(out.no_shows, count_at(*m, at, "no_shows"));
+  WASL_ASSIGN_OR_RETURN(out.clinician_no_shows, count_at(*m, at, "clinician_no_shows"));
+  WASL_ASSIGN_OR_RETURN(const json* attendance, object_at(*m, at, "attendance", false));
+  if (attendance != nullptr) {
+    const std::string a = at + "attendance.";
+    WASL_ASSIGN_OR_RETURN(out.attendee_seconds, count_at(*attendance, a, "attendee_seconds"));
+    WASL_ASSIGN_OR_RETURN(auto minutes, number_at(*attendance, a, "attendee_minutes"));
+    out.attendee_minutes = minutes.value_or(0);
+  }
   WASL_ASSIGN_OR_RETURN(const json* cancelled, object_at(*m, at, "cancelled"));
   WASL_ASSIGN_OR_RETURN(out.cancelled, count_at(*cancelled, at + "cancelled.", "total"));
   WASL_ASSIGN_OR_RETURN(out.cancelled_by_reason,

@@ -62,6 +62,11 @@ struct ConsultationReport {
   std::string service_type;       // may be empty
   std::string specialty;          // may be empty
   std::int64_t duration_seconds = 0;
+  // What took place (attendance.outcome): "held", "no_show" (the patient
+  // never joined), "clinician_no_show" (no clinician joined) or "not_held";
+  // empty when the hub sent none (a hub before attendance).
+  std::string outcome;
+  std::int64_t attendee_seconds = 0;  // every participant's time in the room, summed
   PatientPart patient;
   std::string practitioner_licence;  // may be empty
 };
@@ -80,7 +85,12 @@ struct AggregateReport {
   std::int64_t completed = 0;
   std::int64_t cancelled = 0;
   std::vector<CodeCount> cancelled_by_reason;
-  std::int64_t no_shows = 0;
+  std::int64_t no_shows = 0;            // the patient never joined
+  std::int64_t clinician_no_shows = 0;  // no clinician joined
+  // Every participant's time in the room, over the attendance periods that
+  // started in the period; minutes as the hub rounded them (two decimals).
+  std::int64_t attendee_seconds = 0;
+  double attendee_minutes = 0;
   std::vector<CodeCount> by_specialty;
   std::vector<CodeCount> by_type;
   std::int64_t sessions_timed = 0;  // sessions with a start and an end

@@ -16,12 +16,15 @@ constexpr std::array kMeasures{
     Label{"completed", "Consultations completed", "الاستشارات المكتملة"},
     Label{"cancelled", "Consultations cancelled", "الاستشارات الملغاة"},
     Label{"no_shows", "No-shows", "عدم الحضور"},
+    Label{"clinician_no_shows", "Clinician no-shows", "عدم حضور الطبيب"},
     Label{"by_specialty", "Consultations by specialty", "الاستشارات حسب التخصص"},
     Label{"by_consultation_type", "Consultations by type", "الاستشارات حسب النوع"},
     Label{"session_duration_median_seconds", "Median session duration (seconds)",
           "الوسيط لمدة الجلسة (ثانية)"},
     Label{"session_duration_p90_seconds", "90th percentile session duration (seconds)",
           "المئين التسعون لمدة الجلسة (ثانية)"},
+    Label{"attendee_seconds", "Attendee time (seconds)", "وقت الحضور (ثانية)"},
+    Label{"attendee_minutes", "Attendee-minutes", "دقائق الحضور"},
 };
 
 constexpr std::array kCategories{

@@ -400,6 +400,7 @@ export function apply() {
 const STATUS_AR = {
   scheduled: 'مجدولة', waiting_room: 'غرفة الانتظار', in_session: 'في الجلسة', ended: 'انتهت',
   archived: 'مؤرشفة', billed: 'مفوترة', completed: 'مكتملة', cancelled: 'ملغاة', failed: 'فشلت',
+  no_show: 'لم يحضر المريض', clinician_no_show: 'لم يحضر الطبيب',
   running: 'قيد التشغيل', waiting: 'بانتظار', succeeded: 'نجحت', cancelling: 'قيد الإلغاء',
   lost: 'فُقدت', skipped: 'تُخطّيت', pending: 'معلّقة', downloading: 'قيد التنزيل',
   deleted: 'محذوفة', admitted: 'مقبول', removed: 'أُزيل', draft: 'مسودة', submitted: 'أُرسلت',

@@ -188,6 +188,7 @@ void declare_non_phi(Catalogue& c) {
 
   declare("hub.set_status", {"status", "room_id"}, {"status", "previous_status"});
   declare("hub.record_event", {"type"}, {"event_id"});
+  declare("hub.alert", {"kind"}, {"kind", "instance"});
   declare("hub.describe_consultation",
           {"specialty", "service_type", "session_start_ms", "session_end_ms"}, {"recorded"});
   declare("hub.archive_recording", {"media_id", "room_id", "content_type", "retention_days"},
@@ -275,6 +276,11 @@ Catalogue build() {
       json{{"status", ""}, {"previous_status", ""}}, {"status"});
   add(c, "hub.record_event", json{{"type", ""}, {"detail", json::object()}}, json{{"event_id", ""}},
       {"type"});
+  // An alert to the facility's operators about the run's consultation,
+  // raised on the run's video instance (GET /v1/alerts); the hub writes its
+  // message, so no PHI can enter it.
+  add(c, "hub.alert", json{{"kind", ""}}, json{{"kind", ""}, {"instance", ""}}, {"kind"});
+  c.capabilities.at("hub.alert").needs_role = "video";
   add(c, "hub.describe_consultation",
       json{{"specialty", ""}, {"service_type", ""}, {"session_start_ms", 0}, {"session_end_ms", 0}},
       json{{"recorded", false}}, {});
@@ -364,6 +370,7 @@ Catalogue build() {
   for (const auto& [name, folder] :
        std::map<std::string_view, const char*>{{"hub.set_status", "hub/consultations"},
                                                {"hub.describe_consultation", "hub/consultations"},
+                                               {"hub.alert", "hub/consultations"},
                                                {"hub.record_event", "hub/workflow"},
                                                {"hub.archive_recording", "hub/archive"},
                                                {"hub.build_eligibility", "hub/claims"},

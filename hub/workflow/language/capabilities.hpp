@@ -26,6 +26,15 @@
 //                        out: {event_id}
 //                        Adds an entry to the consultation's timeline and audit
 //                        trail (detail must not carry PHI).
+//   hub.alert            [hub/consultations]
+//                        in:  kind (string, required: a code of a-z, 0-9 and
+//                             _, such as clinician_no_show)
+//                        out: {kind: "consultation.<kind>", instance}
+//                        Raises an alert of kind consultation.<kind> about
+//                        the run's consultation on the run's video instance,
+//                        so the facility's operators see it in GET
+//                        /v1/alerts; the message is the hub's ("consultation
+//                        <id>: <kind>"), never text from the workflow.
 //   hub.describe_consultation [hub/consultations]
 //                        in:  specialty, service_type (strings),
 //                             session_start_ms, session_end_ms (epoch ms),

@@ -62,6 +62,74 @@ TEST(FhirWrites, EncounterRefusesWhatR4Cannot) {
   EXPECT_FALSE(encounter_resource(r, settings()).ok());
 }
 
+// The attendance: the clinician's two periods as two participants naming
+// the practitioner, the interpreter's as a translator, the patient's (the
+// subject, who cannot be a participant in R4) as extensions; a period
+// still open has no end.
+TEST(FhirWrites, EncounterCarriesEachParticipantsPeriods) {
+  auto r = encounter_request();
+  r.participants = {
+      {"patient", "", {{1700000060000, 1700000600000}, {1700000700000, 1700001800000}}},
+      {"clinician", "d1", {{1700000000000, 1700000900000}, {1700001000000, 1700001800000}}},
+      {"interpreter", "", {{1700000100000, 0}}},
+      {"guest", "", {{1700000200000, 1700000300000}}},
+      {"clinician", "d7", {{1700000400000, 1700000500000}}},
+  };
+  auto encounter = encounter_resource(r, settings());
+  ASSERT_TRUE(encounter.ok()) << encounter.error().message;
+  const json expected_participants = json::parse(R"([
+    {"type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "PPRF", "display": "primary performer"}]}],
+     "period": {"start": "2023-11-14T22:13:20.000Z", "end": "2023-11-14T22:28:20.000Z"},
+     "individual": {"reference": "Practitioner/d1"}},
+    {"type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "PPRF", "display": "primary performer"}]}],
+     "period": {"start": "2023-11-14T22:30:00.000Z", "end": "2023-11-14T22:43:20.000Z"},
+     "individual": {"reference": "Practitioner/d1"}},
+    {"type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/participant-type", "code": "translator", "display": "Translator"}]}],
+     "period": {"start": "2023-11-14T22:15:00.000Z"}},
+    {"type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "PART", "display": "Participation"}]}],
+     "period": {"start": "2023-11-14T22:16:40.000Z", "end": "2023-11-14T22:18:20.000Z"}},
+    {"type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "SPRF", "display": "secondary performer"}]}],
+     "period": {"start": "2023-11-14T22:20:00.000Z", "end": "2023-11-14T22:21:40.000Z"},
+     "individual": {"reference": "Practitioner/d7"}}
+  ])");
+  EXPECT_EQ((*encounter)["participant"], expected_participants);
+  const json expected_subject = json::parse(R"([
+    {"url": "urn:wasl:fhir:encounter-subject-period",
+     "valuePeriod": {"start": "2023-11-14T22:14:20.000Z", "end": "2023-11-14T22:23:20.000Z"}},
+    {"url": "urn:wasl:fhir:encounter-subject-period",
+     "valuePeriod": {"start": "2023-11-14T22:25:00.000Z", "end": "2023-11-14T22:43:20.000Z"}}
+  ])");
+  EXPECT_EQ((*encounter)["extension"], expected_subject);
+  EXPECT_EQ((*encounter)["subject"]["reference"], "Patient/p1");
+}
+
+// A practitioner the attendance never saw is still the Encounter's
+// performer of record, without a period.
+TEST(FhirWrites, ThePractitionerStaysWhenTheAttendanceHasNoneOfItsPeriods) {
+  auto r = encounter_request();
+  r.participants = {{"patient", "", {{1700000060000, 1700000600000}}}};
+  auto encounter = encounter_resource(r, settings());
+  ASSERT_TRUE(encounter.ok()) << encounter.error().message;
+  EXPECT_EQ((*encounter)["participant"],
+            json::parse(R"([{"individual": {"reference": "Practitioner/d1"}}])"));
+  EXPECT_EQ((*encounter)["extension"].size(), 1u);
+}
+
+TEST(FhirWrites, AttendanceR4CannotHoldIsRefused) {
+  auto r = encounter_request();
+  r.participants = {{"visitor", "", {{1700000060000, 1700000600000}}}};
+  EXPECT_EQ(encounter_resource(r, settings()).error().code, sdk::ErrorCode::kInvalidArgument);
+  r.participants = {{"patient", "", {{1700000600000, 1700000060000}}}};
+  EXPECT_FALSE(encounter_resource(r, settings()).ok());
+  r.participants = {{"patient", "", {{0, 1700000060000}}}};
+  EXPECT_FALSE(encounter_resource(r, settings()).ok());
+  r.participants = {{"clinician", "../d1", {{1700000060000, 1700000600000}}}};
+  EXPECT_FALSE(encounter_resource(r, settings()).ok());
+  r.participants = {{"guest", "", {}}};
+  r.participants[0].periods.assign(kMaxEncounterPeriods + 1, {1700000060000, 1700000600000});
+  EXPECT_FALSE(encounter_resource(r, settings()).ok());
+}
+
 TEST(FhirWrites, RecordingDocumentLinksTheArchiveWithItsDigestAndSize) {
   sdk::DocumentRequest r;
   r.idempotency_key = "c-42/recording";

@@ -210,6 +210,43 @@ TEST(MdmTest, EncounterIsSentAsMdmT02AndAcknowledged) {
   EXPECT_FALSE(again->created);
 }
 
+// Who attended and when: one DR observation per period, numbered by
+// participant, the clinician's practitioner in OBX-16, an open period
+// without its end; the same request gives the same bytes.
+TEST(MdmTest, EncounterCarriesEachParticipantsPeriods) {
+  auto request = encounter("run-2/encounter");
+  request.participants = {
+      {"patient", "", {{1042615860000, 1042616400000}, {1042616700000, 1042617600000}}},
+      {"clinician", "0148", {{1042615800000, 1042617600000}}},
+      {"guest", "", {}},
+      {"interpreter", "", {{1042615900000, 0}}},
+  };
+  const Hl7v2Settings settings = testing::test_settings(outbound_to(1));
+  const MdmMessage sent = encounter_mdm(request, std::nullopt, settings, 1042618000000);
+  const Er7Message m = parsed(sent.text);
+  ASSERT_EQ(m.occurrences("OBX"), 5u);
+  EXPECT_EQ(m.value("OBX", 3, 1, 1, 0, 0), "VIRTUAL-ENCOUNTER");
+  EXPECT_EQ(m.value("OBX", 1, 1, 1, 0, 1), "2");
+  EXPECT_EQ(m.value("OBX", 2, 1, 1, 0, 1), "DR");
+  EXPECT_EQ(m.value("OBX", 3, 1, 1, 0, 1), "ATTEND-PATIENT");
+  EXPECT_EQ(m.value("OBX", 4, 1, 1, 0, 1), "1");
+  EXPECT_EQ(m.value("OBX", 5, 1, 1, 0, 1), "20030115103100+0300");
+  EXPECT_EQ(m.value("OBX", 5, 2, 1, 0, 1), "20030115104000+0300");
+  EXPECT_EQ(m.value("OBX", 4, 1, 1, 0, 2), "1");
+  EXPECT_EQ(m.value("OBX", 5, 1, 1, 0, 2), "20030115104500+0300");
+  EXPECT_EQ(m.value("OBX", 3, 1, 1, 0, 3), "ATTEND-CLINICIAN");
+  EXPECT_EQ(m.value("OBX", 4, 1, 1, 0, 3), "2");
+  EXPECT_EQ(m.value("OBX", 16, 1, 1, 0, 3), "0148");
+  EXPECT_EQ(m.value("OBX", 11, 1, 1, 0, 3), "F");
+  // The guest had no period: the interpreter is participant 3.
+  EXPECT_EQ(m.value("OBX", 3, 1, 1, 0, 4), "ATTEND-INTERPRETER");
+  EXPECT_EQ(m.value("OBX", 4, 1, 1, 0, 4), "3");
+  EXPECT_EQ(m.value("OBX", 5, 1, 1, 0, 4), "20030115103500+0300");
+  EXPECT_EQ(m.value("OBX", 5, 2, 1, 0, 4), "");
+  EXPECT_EQ(m.value("OBX", 16, 1, 1, 0, 4), "");
+  EXPECT_EQ(encounter_mdm(request, std::nullopt, settings, 1042618000000).text, sent.text);
+}
+
 TEST(MdmTest, DocumentCarriesTheLinkItsHashAndSize) {
   MllpTestServer server({Reply::kAccept});
   Instance instance(outbound_to(server.port()));

@@ -37,6 +37,11 @@ TEST(MeasureReport, ASummaryOfTheFacilitysPeriod) {
   EXPECT_EQ(group_of(mr, "total")["measureScore"]["value"], 9);
   EXPECT_EQ(group_of(mr, "completed")["measureScore"]["value"], 5);
   EXPECT_EQ(group_of(mr, "no-show")["measureScore"]["value"], 1);
+  EXPECT_EQ(group_of(mr, "clinician-no-show")["measureScore"]["value"], 1);
+  const json& minutes = group_of(mr, "attendee-minutes")["measureScore"];
+  EXPECT_EQ(minutes["value"], 152.08);
+  EXPECT_EQ(minutes["code"], "min");
+  EXPECT_EQ(minutes["system"], "http://unitsofmeasure.org");
   const json& cancelled = group_of(mr, "cancelled");
   EXPECT_EQ(cancelled["measureScore"]["value"], 2);
   EXPECT_EQ(cancelled["stratifier"][0]["stratum"][0]["value"]["coding"][0]["code"],
@@ -55,6 +60,18 @@ TEST(MeasureReport, NoTimedSessionMeansNoDurationScore) {
   ASSERT_TRUE(report.ok());
   EXPECT_FALSE(
       group_of(measure_report(*report), "session-duration-median").contains("measureScore"));
+}
+
+// A hub before attendance sent neither figure: both count 0.
+TEST(MeasureReport, AReportWithoutAttendanceCountsNone) {
+  auto r = testing::sample_aggregate_report();
+  r.body["measures"].erase("clinician_no_shows");
+  r.body["measures"].erase("attendance");
+  auto report = read_aggregate_report(r);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  json mr = measure_report(*report);
+  EXPECT_EQ(group_of(mr, "clinician-no-show")["measureScore"]["value"], 0);
+  EXPECT_EQ(group_of(mr, "attendee-minutes")["measureScore"]["value"], 0.0);
 }
 
 TEST(MeasureCsv, TheSameFiguresReadBack) {
@@ -79,6 +96,9 @@ TEST(MeasureCsv, TheSameFiguresReadBack) {
   EXPECT_EQ(values["cancelled/"], "2");
   EXPECT_EQ(values["cancelled/patient_request"], "1");
   EXPECT_EQ(values["no_shows/"], "1");
+  EXPECT_EQ(values["clinician_no_shows/"], "1");
+  EXPECT_EQ(values["attendee_seconds/"], "9125");
+  EXPECT_EQ(values["attendee_minutes/"], "152.08");
   EXPECT_EQ(values["by_specialty/Cardiology, adult"], "4");  // quoted: it holds a comma
   EXPECT_EQ(values["by_consultation_type/follow_up"], "2");
   EXPECT_EQ(values["session_duration_median_seconds/"], "1200");

@@ -40,6 +40,11 @@ TEST(MessageBundle, CarriesTheEncounterPatientPractitionerAndFacility) {
   EXPECT_EQ(encounter["period"]["extension"][0]["valueString"], "1446-09-01");
   EXPECT_EQ(encounter["serviceType"]["text"], "Telemedicine consultation");
   EXPECT_EQ(encounter["length"]["value"], 1800);
+  ASSERT_EQ(encounter["extension"].size(), 2u);
+  EXPECT_EQ(encounter["extension"][0]["url"], std::string(terms::kConsultationOutcomeExtension));
+  EXPECT_EQ(encounter["extension"][0]["valueCoding"]["code"], "held");
+  EXPECT_EQ(encounter["extension"][1]["url"], std::string(terms::kAttendeeSecondsExtension));
+  EXPECT_EQ(encounter["extension"][1]["valueQuantity"]["value"], 3410);
 
   const json& patient = resource_of(bundle, "Patient");
   ASSERT_EQ(patient["identifier"].size(), 1u);
@@ -69,9 +74,40 @@ TEST(MessageBundle, ANameOnlyWhenTheHubSentOne) {
 
 TEST(MessageBundle, CancelledConsultationsAreCancelledEncounters) {
   EXPECT_STREQ(encounter_status("cancelled"), "cancelled");
+  EXPECT_STREQ(encounter_status("no_show"), "cancelled");
+  EXPECT_STREQ(encounter_status("clinician_no_show"), "cancelled");
   EXPECT_STREQ(encounter_status("billed"), "finished");
   EXPECT_STREQ(encounter_status("in_session"), "in-progress");
   EXPECT_STREQ(encounter_status("failed"), "unknown");
+}
+
+// A no-show is a cancelled Encounter whose outcome extension says who did
+// not come; a report without attendance (a hub before it) carries none.
+TEST(MessageBundle, ANoShowSaysSoInItsOutcome) {
+  auto r = testing::sample_consultation_report();
+  r.body["consultation"]["status"] = "no_show";
+  r.body["duration_seconds"] = 0;
+  r.body["attendance"] = {{"outcome", "no_show"},
+                          {"attendee_seconds", 0},
+                          {"attendee_minutes", 0},
+                          {"patient_joined", false},
+                          {"clinician_joined", true}};
+  auto report = read_consultation_report(r);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  const json bundle = message_bundle(*report);
+  const json& encounter = resource_of(bundle, "Encounter");
+  EXPECT_EQ(encounter["status"], "cancelled");
+  EXPECT_EQ(encounter["extension"][0]["valueCoding"]["code"], "no-show");
+  EXPECT_EQ(encounter["extension"][0]["valueCoding"]["system"],
+            std::string(terms::kConsultationOutcomeSystem));
+
+  r.body.erase("attendance");
+  auto plain = read_consultation_report(r);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(resource_of(message_bundle(*plain), "Encounter").contains("extension"));
+
+  r.body["attendance"] = {{"outcome", "maybe"}};
+  EXPECT_FALSE(read_consultation_report(r).ok());
 }
 
 TEST(ReportBody, MissingOrWrongMembersAreNamed) {

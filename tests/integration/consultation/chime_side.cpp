@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <thread>
 
 namespace wasl::testing {
@@ -134,13 +135,23 @@ Session admit_participants(ConsultationHub& hub, const std::string& id) {
 }
 
 // Everyone joins, talks, and the meeting ends (as Chime would report it).
+// The meeting's end says it came a second after the joins: a session ending
+// in the millisecond it began held nobody (attendance counts no period), and
+// the workflow would take it for a clinician no-show. The `at` lays out the
+// session's length; it waits for nothing.
 void hold_and_end_session(PeerProcess& peer, const Session& session) {
+  const std::int64_t joined_at = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
   json actions = json::array();
-  for (const auto& a : session.attendees) actions.push_back({{"type", "join"}, {"attendeeId", a}});
+  for (const auto& a : session.attendees) {
+    actions.push_back({{"type", "join"}, {"attendeeId", a}, {"at", joined_at}});
+  }
   auto joined =
       peer.post("/_peer/meetings/" + session.meeting_id + "/simulate", {{"actions", actions}});
   ASSERT_TRUE(joined.ok()) << joined.error().message;
-  auto ended = peer.post("/_peer/meetings/" + session.meeting_id + "/simulate", {{"type", "end"}});
+  auto ended = peer.post("/_peer/meetings/" + session.meeting_id + "/simulate",
+                         {{"type", "end"}, {"at", joined_at + 1000}});
   ASSERT_TRUE(ended.ok()) << ended.error().message;
 }
 

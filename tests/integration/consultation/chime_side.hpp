@@ -46,7 +46,8 @@ struct Session {
 // clinician), each with a Chime join token, as the hospital would.
 Session admit_participants(ConsultationHub& hub, const std::string& id);
 
-// Everyone joins, talks, and the meeting ends (as Chime would report it).
+// Everyone joins, talks for a second (the events' times say so), and the
+// meeting ends (as Chime would report it).
 void hold_and_end_session(PeerProcess& peer, const Session& session);
 
 }  // namespace wasl::testing

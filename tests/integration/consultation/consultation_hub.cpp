@@ -98,6 +98,16 @@ int ConsultationHub::moh_consultation_reports() const {
   return effects->value("messages", -1);
 }
 
+nlohmann::json ConsultationHub::moh_reports() const {
+  if (!moh_) return nullptr;
+  auto reports = moh_->get("/_peer/reports");
+  if (!reports.ok()) {
+    ADD_FAILURE() << "the MOH peer's reports: " << reports.error().message;
+    return nullptr;
+  }
+  return *reports;
+}
+
 ConsultationHub::~ConsultationHub() {
   if (process_) stop();
 }
@@ -113,6 +123,11 @@ void ConsultationHub::write_config() {
   std::filesystem::copy_file(std::string(WASL_SOURCE_DIR) + "/workflows/consultation.yaml",
                              dir_.file("workflows/consultation.yaml"),
                              std::filesystem::copy_options::overwrite_existing);
+  if (options_.daily_report) {
+    std::filesystem::copy_file(std::string(WASL_SOURCE_DIR) + "/workflows/moh_daily_report.yaml",
+                               dir_.file("workflows/moh_daily_report.yaml"),
+                               std::filesystem::copy_options::overwrite_existing);
+  }
 
   std::string storage;
   if (options_.postgres_url) {
@@ -160,6 +175,7 @@ void ConsultationHub::write_config() {
                        "\n"
                        "workflow:\n  workers: 4\n  lease: " +
                        options_.lease + "\n  poll_interval: " + options_.poll_interval +
+                       "\n  no_show_interval: " + options_.no_show_interval +
                        "\n"
                        "archive:\n  root: " +
                        yaml_quoted(dir_.file("recordings")) +
@@ -206,6 +222,7 @@ void ConsultationHub::write_config() {
               "\n      ehr: ehr.fhir\n      billing: billing.nphies\n"
               "      reporting: reporting.moh\n";
     if (i == 0) config += "    ehr_bookings: {workflow: consultation}\n";
+    config += "    no_show_after: " + options_.no_show_after + "\n";
     config += "    reporting:\n      licence: \"1000000000000" + number +
               "\"\n      hijri_dates: true\n"
               "    billing: {provider_license: N-F-00001, payer_license: N-I-00001, "

@@ -116,6 +116,12 @@ struct ConsultationHubOptions {
   // reporting.moh also drops its report files into moh_file_drop_dir() (its
   // file_drop_directory, which the plugin creates on its first write).
   bool moh_file_drop = false;
+  // facilities.<id>.no_show_after: how long after the start a patient may
+  // still join; workflow.no_show_interval: how often the hub checks.
+  std::string no_show_after = "15m";
+  std::string no_show_interval = "1s";
+  // workflows_dir also holds a copy of workflows/moh_daily_report.yaml.
+  bool daily_report = false;
 };
 
 class ConsultationHub {
@@ -208,6 +214,10 @@ class ConsultationHub {
   // validated as R4, no patient name), -1 when it cannot be asked.
   PeerProcess* moh_peer() const { return moh_.get(); }
   int moh_consultation_reports() const;
+  // What the MOH peer received ({"messages": […], "measureReports": […]}
+  // as GET /_peer/reports answers), null (with a test failure) when it
+  // cannot be asked.
+  nlohmann::json moh_reports() const;
 
  private:
   void write_config();

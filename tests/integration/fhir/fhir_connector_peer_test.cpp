@@ -206,6 +206,37 @@ TEST_F(FhirConnectorPeerTest, OneValidEncounterAndDocumentReferenceHoweverOftenR
   EXPECT_EQ(documents[0]["content"][0]["attachment"]["size"], 123456);
 }
 
+// Who attended and when: the FHIR server (which validates every write as
+// R4) takes the clinician's periods as Encounter.participant with period,
+// the interpreter's as a translator, and the patient's as the subject's
+// period extensions; they read back as written.
+TEST_F(FhirConnectorPeerTest, TheAttendancePeriodsAreAValidEncounter) {
+  LoopbackHost host(settings(), "ehr.fhir-test");
+  auto ehr = connector(host);
+  auto request = encounter_request("c-3/encounter");
+  const std::string doctor = id_of(FhirPeer::kDemoPractitioner);
+  request.participants = {
+      {"patient", "", {{1700000060000, 1700000600000}, {1700000700000, 1700001800000}}},
+      {"clinician", doctor, {{1700000000000, 1700001800000}}},
+      {"interpreter", "", {{1700000100000, 1700001700000}}},
+      {"guest", "", {{1700000200000, 0}}},
+  };
+  auto created = ehr->create_encounter(request);
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  auto stored = with_identifier("Encounter", "c-3/encounter");
+  ASSERT_EQ(stored.size(), 1u);
+  const auto& e = stored[0];
+  ASSERT_EQ(e["participant"].size(), 3u) << e.dump();
+  EXPECT_EQ(e["participant"][0]["individual"]["reference"], "Practitioner/" + doctor);
+  EXPECT_EQ(e["participant"][0]["period"]["end"], "2023-11-14T22:43:20.000Z");
+  EXPECT_EQ(e["participant"][1]["type"][0]["coding"][0]["code"], "translator");
+  EXPECT_FALSE(e["participant"][2].contains("individual"));
+  EXPECT_FALSE(e["participant"][2]["period"].contains("end"));
+  ASSERT_EQ(e["extension"].size(), 2u) << e.dump();
+  EXPECT_EQ(e["extension"][1]["url"], "urn:wasl:fhir:encounter-subject-period");
+  EXPECT_EQ(e["extension"][1]["valuePeriod"]["start"], "2023-11-14T22:25:00.000Z");
+}
+
 TEST_F(FhirConnectorPeerTest, AFailureIsRetryableAndALostAnswerIsFoundOnResend) {
   LoopbackHost host(settings(), "ehr.fhir-test");
   auto ehr = connector(host);

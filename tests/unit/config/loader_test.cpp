@@ -871,6 +871,35 @@ TEST(LoadFacilities, TheAgeOfAnUnansweredClaimIsSet) {
               ElementsAre(HasSubstr("t.yaml:9: facilities.hospital-a.billing.max_unanswered_age")));
 }
 
+TEST(LoadFacilities, NoShowAfterDefaultsToFifteenMinutesAndIsChecked) {
+  const auto plain = load_text("facilities:\n  hospital-a:\n    name: A\n", "t.yaml");
+  ASSERT_TRUE(plain.ok()) << ::testing::PrintToString(problems_of(plain));
+  EXPECT_EQ(plain.config.facilities.at("hospital-a").no_show_after, std::chrono::minutes(15));
+  EXPECT_EQ(plain.config.workflow.no_show_interval, std::chrono::seconds(30));
+
+  const auto set = load_text(
+      "workflow:\n  no_show_interval: 2s\n"
+      "facilities:\n  hospital-a:\n    name: A\n    no_show_after: 5m\n",
+      "t.yaml");
+  ASSERT_TRUE(set.ok()) << ::testing::PrintToString(problems_of(set));
+  EXPECT_EQ(set.config.facilities.at("hospital-a").no_show_after, std::chrono::minutes(5));
+  EXPECT_EQ(set.config.workflow.no_show_interval, std::chrono::seconds(2));
+
+  EXPECT_THAT(problems_of(load_text("facilities:\n"
+                                    "  hospital-a:\n"
+                                    "    name: A\n"
+                                    "    no_show_after: 10ms\n",
+                                    "t.yaml")),
+              ElementsAre(HasSubstr("t.yaml:4: facilities.hospital-a.no_show_after: expected a "
+                                    "positive duration")));
+  EXPECT_THAT(problems_of(load_text("facilities:\n"
+                                    "  hospital-a:\n"
+                                    "    name: A\n"
+                                    "    no_show_after: soon\n",
+                                    "t.yaml")),
+              ElementsAre(HasSubstr("t.yaml:4: facilities.hospital-a.no_show_after")));
+}
+
 TEST(LoadFacilities, ABillingBindingRequiresBillingSettings) {
   EXPECT_THAT(problems_of(load_text("instances:\n"
                                     "  billing.x:\n"

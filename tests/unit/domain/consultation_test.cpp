@@ -12,13 +12,22 @@ TEST(ConsultationJsonTest, EveryTypeAndStatusHasOneWireName) {
     auto t = static_cast<ConsultationType>(i);
     EXPECT_EQ(parse_consultation_type(to_string(t)), t);
   }
-  for (int i = 0; i <= static_cast<int>(ConsultationStatus::kFailed); ++i) {
+  for (int i = 0; i <= static_cast<int>(ConsultationStatus::kClinicianNoShow); ++i) {
     auto s = static_cast<ConsultationStatus>(i);
     EXPECT_EQ(parse_consultation_status(to_string(s)), s);
   }
   EXPECT_EQ(to_string(ConsultationType::kSecondOpinion), "second_opinion");
   EXPECT_EQ(to_string(ConsultationStatus::kWaitingRoom), "waiting_room");
   EXPECT_FALSE(parse_consultation_type("doctor-patient").has_value());
+}
+
+TEST(ConsultationJsonTest, BothNoShowsAreTerminal) {
+  EXPECT_EQ(parse_consultation_status("no_show"), ConsultationStatus::kNoShow);
+  EXPECT_EQ(parse_consultation_status("clinician_no_show"), ConsultationStatus::kClinicianNoShow);
+  EXPECT_TRUE(is_terminal(ConsultationStatus::kNoShow));
+  EXPECT_TRUE(is_terminal(ConsultationStatus::kClinicianNoShow));
+  EXPECT_FALSE(is_terminal(ConsultationStatus::kWaitingRoom));
+  EXPECT_FALSE(is_terminal(ConsultationStatus::kEnded));
 }
 
 TEST(ConsultationJsonTest, ParsesTheWireFormAndNamesTheBadField) {

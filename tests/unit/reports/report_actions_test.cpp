@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "hub/attendance/attendance_store.hpp"
 #include "hub/audit/audit_writer.hpp"
 #include "hub/calendar/civil_time.hpp"
 #include "hub/records/consultation_store.hpp"
@@ -121,6 +122,29 @@ class ReportActionsTest : public records::testing::RecordsDatabaseTest {
     return out;
   }
 
+  // A participant of `consultation` (kFacilityA) in its room from `from` to
+  // `to`, recorded as the attendance feature records the provider's join
+  // and leave.
+  void attend(const std::string& consultation, const std::string& who, const std::string& role,
+              std::int64_t from, std::int64_t to) {
+    attendance::AttendanceStore store(*cipher_);
+    auto tx = begin();
+    for (bool join : {true, false}) {
+      attendance::AttendanceEvent e;
+      e.facility_id = kFacilityA;
+      e.consultation_id = consultation;
+      e.video_instance = "video.v";
+      e.room_id = "RM-" + consultation;
+      e.mark = join ? attendance::AttendanceMark::kJoin : attendance::AttendanceMark::kLeave;
+      e.provider_participant_id = who;
+      e.role = role;
+      e.occurred_at_ms = join ? from : to;
+      e.dedupe_key = consultation + "/" + who + "/" + std::to_string(e.occurred_at_ms);
+      ASSERT_OK(store.record(*tx, e, to));
+    }
+    ASSERT_OK(tx->commit());
+  }
+
   config::Config config_;
   std::unique_ptr<audit::AuditWriter> audit_;
   workflow::HubActions actions_;
@@ -158,6 +182,60 @@ TEST_P(ReportActionsTest, TheMonthMatchesTheHandCount) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM reports WHERE kind = 'aggregate' AND state = 'pending'"),
             1);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'report.create'"), 1);
+}
+
+// No-shows of both kinds are counted apart from the sessions held, and the
+// day's attendee seconds are the exact sum of the periods that started in
+// it (one starting the day before is not counted).
+TEST_P(ReportActionsTest, NoShowsAreCountedApartAndTheDayCarriesItsAttendeeMinutes) {
+  using T = domain::ConsultationType;
+  const std::int64_t nine = riyadh(3, 10, 9);
+  seed("held", nine, "completed", T::kDoctorPatient, "Cardiology", 600);
+  seed("absent", riyadh(3, 10, 10), "no_show", T::kDoctorPatient);
+  seed("no-doctor", riyadh(3, 10, 11), "clinician_no_show", T::kFollowUp);
+  seed("cancelled-absent", riyadh(3, 10, 12), "cancelled", T::kFollowUp, nullptr, -1, "no_show");
+  seed("yesterday", riyadh(3, 9, 23, 50), "completed", T::kDoctorPatient);
+  attend("held", "doc", "clinician", nine, nine + 600'999);                               // 600 s
+  attend("held", "pat", "patient", nine + 90'500, nine + 300'250);                        // 209 s
+  attend("held", "pat", "patient", nine + 360'000, nine + 600'000);                       // 240 s
+  attend("no-doctor", "pat2", "patient", riyadh(3, 10, 11), riyadh(3, 10, 11) + 61'000);  // 61 s
+  attend("yesterday", "doc", "clinician", riyadh(3, 9, 23, 50), riyadh(3, 10, 0, 10));  // not today
+  ASSERT_OK_AND_ASSIGN(json out, build({{"kind", "aggregate"}, {"period", "2025-03-10"}}));
+  const json& m = out["body"]["measures"];
+  EXPECT_EQ(m["total"], 4);
+  EXPECT_EQ(m["completed"], 1);
+  EXPECT_EQ(m["no_shows"], 2);  // the status, and the cancel with reason no_show
+  EXPECT_EQ(m["clinician_no_shows"], 1);
+  EXPECT_EQ(m["cancelled"]["total"], 0);
+  EXPECT_EQ(m["attendance"]["attendee_seconds"], 600 + 209 + 240 + 61);
+  EXPECT_EQ(m["attendance"]["attendee_minutes"], 18.5);  // 1110 / 60
+}
+
+// A consultation that did not take place is reported with its outcome, no
+// duration and no encounter; a held one with its attendee seconds.
+TEST_P(ReportActionsTest, AConsultationReportSaysWhatTookPlace) {
+  using T = domain::ConsultationType;
+  seed("absent", riyadh(3, 10, 10), "no_show", T::kDoctorPatient);
+  ASSERT_OK_AND_ASSIGN(json absent, build({{"kind", "consultation"}}, "absent"));
+  EXPECT_EQ(absent["body"]["consultation"]["status"], "no_show");
+  EXPECT_EQ(absent["body"]["attendance"]["outcome"], "no_show");
+  EXPECT_EQ(absent["body"]["attendance"]["patient_joined"], false);
+  EXPECT_EQ(absent["body"]["attendance"]["attendee_seconds"], 0);
+  EXPECT_EQ(absent["body"]["duration_seconds"], 0);
+  EXPECT_TRUE(absent["body"]["encounter_id"].is_null());
+
+  const std::int64_t nine = riyadh(3, 11, 9);
+  seed("held", nine, "completed", T::kDoctorPatient, "Cardiology", 600);
+  attend("held", "doc", "clinician", nine, nine + 600'000);
+  attend("held", "pat", "patient", nine + 1'000, nine + 590'400);
+  auto tx = begin();
+  auto ctx = context(tx.get(), "held", "held_report");
+  ASSERT_OK_AND_ASSIGN(json held,
+                       actions_.find("hub.build_report")->action(ctx, {{"kind", "consultation"}}));
+  EXPECT_EQ(held["body"]["attendance"]["outcome"], "held");
+  EXPECT_EQ(held["body"]["attendance"]["attendee_seconds"], 600 + 589);
+  EXPECT_EQ(held["body"]["attendance"]["clinician_joined"], true);
+  EXPECT_EQ(held["body"]["duration_seconds"], 600);
 }
 
 TEST_P(ReportActionsTest, TheMonthsClaimsAreCountedByState) {

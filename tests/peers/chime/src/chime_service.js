@@ -346,8 +346,21 @@ class ChimeService {
     return out;
   }
 
-  // Control API: what a Chime client would cause. action: join | leave | drop | end.
+  // Control API: what a Chime client would cause. action: join | leave | drop | end,
+  // optionally `at` (epoch ms): when it happened, the events' timestamps.
   simulate(meetingId, action) {
+    if (action.at !== undefined && (!Number.isInteger(action.at) || action.at <= 0)) {
+      throw new AwsError('BadRequest', 'at must be epoch milliseconds.');
+    }
+    this.simulatedAt = action.at;
+    try {
+      this.simulateNow(meetingId, action);
+    } finally {
+      this.simulatedAt = undefined;
+    }
+  }
+
+  simulateNow(meetingId, action) {
     const m = this.meetings.get(meetingId);
     if (!m) throw new AwsError('NotFound', 'No such meeting.');
     if (action.type === 'end') {
@@ -384,7 +397,7 @@ class ChimeService {
       meetingId: m.MeetingId,
       externalMeetingId: m.ExternalMeetingId,
       mediaRegion: m.MediaRegion,
-    });
+    }, this.simulatedAt);
   }
 
   publishAttendee(m, a, eventType, extra = {}) {
@@ -395,7 +408,7 @@ class ChimeService {
       externalUserId: a.ExternalUserId,
       ...extra,
       mediaRegion: m.MediaRegion,
-    });
+    }, this.simulatedAt);
   }
 
   // --- Media pipelines ----------------------------------------------------

@@ -38,9 +38,10 @@ class EventPublisher {
     return this.queue.length + (this.busy ? 1 : 0);
   }
 
-  // detailType: 'Chime Meeting State Change' | 'Chime Media Pipeline State Change'
-  publish(detailType, detail) {
-    const now = new Date();
+  // detailType: 'Chime Meeting State Change' | 'Chime Media Pipeline State Change'.
+  // atMs: when the event happened (epoch ms); absent: now.
+  publish(detailType, detail, atMs) {
+    const now = atMs === undefined ? new Date() : new Date(atMs);
     const event = {
       version: '0',
       id: crypto.randomUUID(),

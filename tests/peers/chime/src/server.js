@@ -329,7 +329,7 @@ class ChimePeer extends PeerServer {
       .route('GET', '/_peer/meetings', () => ({ meetings: s.meetingsView() }))
       .route('GET', '/_peer/events', () => ({
         events: this.events.log.map(({ id, detailType, eventType, status, attempts, httpStatus, event }) =>
-          ({ id, detailType, eventType, status, attempts, httpStatus, detail: event.detail })),
+          ({ id, detailType, eventType, status, attempts, httpStatus, time: event.time, detail: event.detail })),
       }))
       .route('POST', '/_peer/config', ({ body }) => {
         this.events.configure({

@@ -266,6 +266,28 @@ test('events reach the hub with the secret header; a dropped event is counted', 
   }
 });
 
+test('a simulated action may say when it happened; its events carry that time', async () => {
+  await control('POST', '/_peer/config', { eventsUrl: '' });
+  const { MeetingId } = (await aws({ method: 'POST', path: '/meetings', body: createMeetingBody('visit-9-attempt-1') })).json.Meeting;
+  const { Attendee } = (await aws({ method: 'POST', path: `/meetings/${MeetingId}/attendees`, body: { ExternalUserId: 'patient-9' } })).json;
+  const t = 1767225600000;  // 2026-01-01T00:00:00Z
+  const sim = await control('POST', `/_peer/meetings/${MeetingId}/simulate`, {
+    actions: [{ type: 'join', attendeeId: Attendee.AttendeeId, at: t + 90500 },
+      { type: 'drop', attendeeId: Attendee.AttendeeId, at: t + 600250 },
+      { type: 'end', at: t + 1800000 }],
+  });
+  assert.equal(sim.status, 200);
+  const events = (await control('GET', '/_peer/events')).json.events
+    .filter((e) => e.detail.meetingId === MeetingId && e.eventType !== 'chime:MeetingStarted' && e.eventType !== 'chime:AttendeeAdded');
+  assert.deepEqual(events.map((e) => [e.eventType, e.detail.timestamp, e.time]), [
+    ['chime:AttendeeJoined', t + 90500, '2026-01-01T00:01:30Z'],
+    ['chime:AttendeeDropped', t + 600250, '2026-01-01T00:10:00Z'],
+    ['chime:MeetingEnded', t + 1800000, '2026-01-01T00:30:00Z'],
+  ]);
+  const bad = await control('POST', `/_peer/meetings/${MeetingId}/simulate`, { type: 'end', at: 'soon' });
+  assert.equal(bad.status, 400);
+});
+
 test('recording: capture, stop, concatenate, then S3 GetObject with Range and a known SHA-256', async () => {
   await control('POST', '/_peer/config', { recordingBytes: 3 * 1024 * 1024 + 5, concatenationMs: 10 });
   const { Meeting } = (await aws({ method: 'POST', path: '/meetings', body: createMeetingBody('visit-8-attempt-1') })).json;

@@ -27,9 +27,18 @@ const SEQUENCE = {
 const PATIENT_CLASS = ['E', 'I', 'O', 'P', 'R', 'B', 'C', 'N', 'U'];          // 0004
 const COMPLETION_STATUS = ['DI', 'DO', 'IN', 'IP', 'AU', 'PA', 'LA'];         // 0271
 const RESULT_STATUS = ['C', 'D', 'F', 'I', 'N', 'O', 'P', 'R', 'S', 'U', 'W', 'X']; // 0085
-const VALUE_TYPES = ['ST', 'TX', 'FT', 'NM', 'ED', 'CE', 'CWE', 'SN', 'DT', 'TM', 'DTM', 'TS', 'RP'];
+const VALUE_TYPES = ['ST', 'TX', 'FT', 'NM', 'ED', 'CE', 'CWE', 'SN', 'DT', 'TM', 'DTM', 'TS', 'RP', 'DR'];
 
 const DTM = /^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2}(\.\d{1,4})?)?)?)?)?)?([+-]\d{4})?$/;
+
+// A DTM with its offset as epoch ms (to second precision; no offset: UTC).
+function instant(dtm) {
+  const m = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.\d{1,4})?([+-])?(\d{2})?(\d{2})?$/.exec(dtm);
+  const n = (v, d) => (v === undefined ? d : Number(v));
+  const local = Date.UTC(n(m[1]), n(m[2], 1) - 1, n(m[3], 1), n(m[4], 0), n(m[5], 0), n(m[6], 0));
+  const offset = m[7] ? (m[7] === '-' ? -1 : 1) * (n(m[8], 0) * 60 + n(m[9], 0)) : 0;
+  return local - offset * 60000;
+}
 
 function text(segment, field, component = 1) {
   return segment ? unescapeValue(segment.getComponent(field, component)) : '';
@@ -43,7 +52,7 @@ function fieldText(segment, field) {
 function observationValue(obx) {
   const field = obx.getField(5);
   if (!field) return '';
-  if (['ED', 'RP', 'CE', 'CWE', 'SN'].includes(text(obx, 2))) return field.toString();
+  if (['ED', 'RP', 'CE', 'CWE', 'SN', 'DR'].includes(text(obx, 2))) return field.toString();
   return field.components.map((rep) => unescapeValue(rep.join('^'))).join('\n');
 }
 
@@ -113,7 +122,14 @@ function checkMdm(message) {
     else if (!VALUE_TYPES.includes(valueType)) problem(103, at(2), `OBX-2 ${JSON.stringify(valueType)} is not a value type the peer reads`);
     if (!value) problem(101, at(5), 'OBX-5 (observation value) is empty');
     else if (valueType === 'NM' && !/^[+-]?(\d+\.?\d*|\.\d+)$/.test(value)) problem(102, at(5), `OBX-5 ${JSON.stringify(value)} is not a number`);
-    else if (valueType === 'ED') {
+    else if (valueType === 'DR') {
+      // A date/time range: a DTM start, and a DTM end not before it (none
+      // while still open).
+      const [start, end] = [text(obx, 5, 1), text(obx, 5, 2)];
+      if (!DTM.test(start)) problem(102, at(5), `OBX-5 range start ${JSON.stringify(start)} is not a DTM`);
+      else if (end && !DTM.test(end)) problem(102, at(5), `OBX-5 range end ${JSON.stringify(end)} is not a DTM`);
+      else if (end && instant(end) < instant(start)) problem(102, at(5), 'OBX-5 range ends before it starts');
+    } else if (valueType === 'ED') {
       const encoding = text(obx, 5, 4);
       const data = obx.getComponent(5, 5);
       if (encoding.toUpperCase() === 'BASE64' && !/^[A-Za-z0-9+/]*={0,2}$/.test(data.replace(/\\\.br\\/g, ''))) {
@@ -126,9 +142,11 @@ function checkMdm(message) {
       set_id: text(obx, 1),
       value_type: valueType,
       identifier: fieldText(obx, 3),
+      sub_id: text(obx, 4),
       value,
       units: fieldText(obx, 6),
       status,
+      observer: fieldText(obx, 16),
     };
   });
 

@@ -74,6 +74,10 @@ test('a broken MDM is answered AE with an ERR per problem, and not kept', async 
       [[MSH, EVN, PID, PV1, TXA, OBX1, OBX2, OBX3.replace('||72|', '||seventy|')], [{ location: 'OBX^3^5', code: '102', message: 'OBX-5 "seventy" is not a number' }]],
       [[MSH, EVN, PID, PV1, TXA, OBX2.replace('OBX|2', 'OBX|1').replace('Base64^', 'Base64^not*base64')], [{ location: 'OBX^1^5', code: '102', message: 'OBX-5 encapsulated data is not Base64' }]],
       [[MSH, EVN, PID, PV1, TXA, OBX1.replace('OBX|1', 'OBX|4')], [{ location: 'OBX^1^1', code: '102', message: 'OBX-1 is "4", not 1' }]],
+      [[MSH, EVN, PID, PV1, TXA, 'OBX|1|DR|ATTEND-PATIENT^Patient in the session^L|1|20250301101500+0300^20250301100000+0300||||||F'],
+        [{ location: 'OBX^1^5', code: '102', message: 'OBX-5 range ends before it starts' }]],
+      [[MSH, EVN, PID, PV1, TXA, 'OBX|1|DR|ATTEND-PATIENT^Patient in the session^L|1|yesterday||||||F'],
+        [{ location: 'OBX^1^5', code: '102', message: 'OBX-5 range start "yesterday" is not a DTM' }]],
     ]) {
       const { ack } = await sendToPeer(peer.mllpPort, segments.join('\r'));
       assert.strictEqual(ack.getSegment('MSA').getField(1).toString(), 'AE', segments.join(' / '));
@@ -82,8 +86,31 @@ test('a broken MDM is answered AE with an ERR per problem, and not kept', async 
     const { body } = await peer.control('GET', '/_peer/received');
     assert.strictEqual(body.messages.length, 0);
     const deliveries = await peer.control('GET', '/_peer/received/deliveries');
-    assert.strictEqual(deliveries.body.records.length, 9);
+    assert.strictEqual(deliveries.body.records.length, 11);
     assert.ok(deliveries.body.records.every((r) => r.item.ack_code === 'AE' && r.item.problems.length === 1));
+  } finally {
+    await peer.close();
+  }
+});
+
+test('attendance periods as DR observations are taken, an open one without its end', async () => {
+  const peer = await startPeer();
+  const [MSH, EVN, PID, PV1, TXA, OBX1] = mdm({ msh10: 'MDM0009', number: 'DOC-0009' }).split('\r');
+  try {
+    const periods = [
+      'OBX|2|DR|ATTEND-PATIENT^Patient in the session^L|1|20250301100500+0300^20250301101000+0300||||||F',
+      'OBX|3|DR|ATTEND-CLINICIAN^Clinician in the session^L|2|20250301070000+0000^20250301071500+0000||||||F|||||DR-0007',
+      'OBX|4|DR|ATTEND-GUEST^Guest in the session^L|3|20250301100800+0300||||||F',
+    ];
+    const { ack } = await sendToPeer(peer.mllpPort, [MSH, EVN, PID, PV1, TXA, OBX1, ...periods].join('\r'));
+    assert.deepStrictEqual(msa(ack), ['AA', 'MDM0009']);
+    const { body } = await peer.control('GET', '/_peer/received');
+    const observations = body.messages[0].summary.observations;
+    assert.deepStrictEqual(observations.slice(1).map((o) => [o.value_type, o.sub_id, o.value, o.observer]), [
+      ['DR', '1', '20250301100500+0300^20250301101000+0300', ''],
+      ['DR', '2', '20250301070000+0000^20250301071500+0000', 'DR-0007'],
+      ['DR', '3', '20250301100800+0300', ''],
+    ]);
   } finally {
     await peer.close();
   }

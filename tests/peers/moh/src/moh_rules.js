@@ -6,6 +6,17 @@ const REPORT_ID_SYSTEM = 'urn:wasl:report-id';
 const EVENT_SYSTEM = 'urn:wasl:fhir:CodeSystem:moh-message-event';
 const EVENT_CODE = 'telehealth-consultation-report';
 const MEASURE = 'urn:wasl:fhir:Measure:telehealth-activity';
+const OUTCOME_EXTENSION = 'urn:wasl:fhir:StructureDefinition:consultation-outcome';
+const OUTCOME_SYSTEM = 'urn:wasl:fhir:CodeSystem:consultation-outcome';
+const ATTENDEE_SECONDS_EXTENSION = 'urn:wasl:fhir:StructureDefinition:attendee-seconds';
+// The outcomes a consultation report names, and the Encounter.status each
+// must come with: a consultation that did not take place is cancelled.
+const OUTCOME_STATUSES = {
+  held: ['finished'],
+  'no-show': ['cancelled'],
+  'clinician-no-show': ['cancelled'],
+  'not-held': ['cancelled', 'unknown', 'planned', 'arrived', 'in-progress'],
+};
 const PATIENT_ID_SYSTEMS = new Set([
   'http://nphies.sa/identifier/nationalid',
   'http://nphies.sa/identifier/iqama',
@@ -36,6 +47,7 @@ function messageProblems(bundle, { allowPatientNames }) {
     if (e.class?.code !== 'VR') problems.push('Encounter.class must be v3-ActCode VR (virtual)');
     if (!e.period?.start) problems.push('Encounter.period.start is required');
     if (!e.serviceType) problems.push('Encounter.serviceType is required');
+    problems.push(...outcomeProblems(e));
   }
   const patients = of('Patient');
   if (patients.length !== 1) problems.push('exactly one Patient is required');
@@ -55,6 +67,31 @@ function messageProblems(bundle, { allowPatientNames }) {
   return problems;
 }
 
+// The Encounter's outcome and attendee seconds, when it carries them (a
+// report of a hub before attendance carries neither).
+function outcomeProblems(encounter) {
+  const problems = [];
+  const extensions = Array.isArray(encounter.extension) ? encounter.extension : [];
+  const outcome = extensions.find((x) => x.url === OUTCOME_EXTENSION);
+  if (outcome) {
+    const coding = outcome.valueCoding || {};
+    const statuses = OUTCOME_STATUSES[coding.code];
+    if (coding.system !== OUTCOME_SYSTEM || !statuses) {
+      problems.push(`the consultation outcome must be ${OUTCOME_SYSTEM}#(${Object.keys(OUTCOME_STATUSES).join('|')})`);
+    } else if (!statuses.includes(encounter.status)) {
+      problems.push(`an Encounter whose outcome is ${coding.code} cannot have status ${encounter.status}`);
+    }
+  }
+  const seconds = extensions.find((x) => x.url === ATTENDEE_SECONDS_EXTENSION);
+  if (seconds) {
+    const q = seconds.valueQuantity || {};
+    if (!Number.isInteger(q.value) || q.value < 0 || q.code !== 's') {
+      problems.push('the attendee seconds must be a whole number of UCUM s, at least 0');
+    }
+  }
+  return problems;
+}
+
 function measureReportProblems(report) {
   const problems = [];
   if (report.type !== 'summary') problems.push('MeasureReport.type must be summary');
@@ -62,9 +99,14 @@ function measureReportProblems(report) {
   if (report.measure !== MEASURE) problems.push(`MeasureReport.measure must be ${MEASURE}`);
   if (!reportIdOf(report)) problems.push(`MeasureReport.identifier must carry ${REPORT_ID_SYSTEM}`);
   const codes = (report.group || []).map((g) => g.code?.coding?.[0]?.code);
-  for (const code of ['total', 'completed', 'cancelled', 'no-show', 'by-specialty', 'by-consultation-type',
-    'session-duration-median', 'session-duration-p90']) {
+  for (const code of ['total', 'completed', 'cancelled', 'no-show', 'clinician-no-show', 'by-specialty',
+    'by-consultation-type', 'session-duration-median', 'session-duration-p90', 'attendee-minutes']) {
     if (!codes.includes(code)) problems.push(`MeasureReport.group ${code} is missing`);
+  }
+  const minutes = (report.group || []).find((g) => g.code?.coding?.[0]?.code === 'attendee-minutes');
+  const score = minutes?.measureScore;
+  if (score && (typeof score.value !== 'number' || score.value < 0 || score.code !== 'min')) {
+    problems.push('the attendee-minutes score must be a number of UCUM min, at least 0');
   }
   return problems;
 }

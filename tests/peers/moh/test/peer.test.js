@@ -51,8 +51,10 @@ function measureReport(reportId) {
     type: 'summary',
     measure: 'urn:wasl:fhir:Measure:telehealth-activity',
     period: { start: '2025-03-01T00:00:00+03:00', end: '2025-03-01T23:59:59+03:00' },
-    group: ['total', 'completed', 'cancelled', 'no-show', 'by-specialty', 'by-consultation-type',
-      'session-duration-median', 'session-duration-p90'].map(group),
+    group: ['total', 'completed', 'cancelled', 'no-show', 'clinician-no-show', 'by-specialty',
+      'by-consultation-type', 'session-duration-median', 'session-duration-p90'].map(group)
+      .concat([{ code: { coding: [{ system: 'urn:wasl:fhir:CodeSystem:telehealth-measure-group', code: 'attendee-minutes' }] },
+        measureScore: { value: 12.5, unit: 'min', system: 'http://unitsofmeasure.org', code: 'min' } }]),
   };
 }
 
@@ -102,6 +104,39 @@ test('invalid R4 is refused with the validators\' words', () => withPeer({}, asy
   const answer = await post(base, '/fhir/$process-message', bad);
   assert.strictEqual(answer.status, 422);
   assert.match(JSON.stringify(await answer.json()), /status/);
+}));
+
+test('a no-show is a cancelled Encounter; its outcome and attendee seconds are checked', () => withPeer({}, async (base) => {
+  const outcome = (code) => ({ url: 'urn:wasl:fhir:StructureDefinition:consultation-outcome',
+    valueCoding: { system: 'urn:wasl:fhir:CodeSystem:consultation-outcome', code } });
+  const seconds = (value) => ({ url: 'urn:wasl:fhir:StructureDefinition:attendee-seconds',
+    valueQuantity: { value, unit: 's', system: 'http://unitsofmeasure.org', code: 's' } });
+  const noShow = message('r-6');
+  noShow.entry[1].resource.status = 'cancelled';
+  noShow.entry[1].resource.extension = [outcome('no-show'), seconds(0)];
+  assert.strictEqual((await post(base, '/fhir/$process-message', noShow)).status, 200);
+
+  const finished = message('r-7');
+  finished.entry[1].resource.extension = [outcome('no-show'), seconds(0)];
+  const refused = await post(base, '/fhir/$process-message', finished);
+  assert.strictEqual(refused.status, 422);
+  assert.match(JSON.stringify(await refused.json()), /outcome is no-show cannot have status finished/);
+
+  const unknown = message('r-8');
+  unknown.entry[1].resource.extension = [outcome('late'), seconds(-1)];
+  const twice = JSON.stringify(await (await post(base, '/fhir/$process-message', unknown)).json());
+  assert.match(twice, /consultation outcome must be/);
+  assert.match(twice, /attendee seconds must be/);
+}));
+
+test('a MeasureReport without the no-show and attendance groups is refused', () => withPeer({}, async (base) => {
+  const report = measureReport('m-2');
+  report.group = report.group.filter((g) => !['clinician-no-show', 'attendee-minutes'].includes(g.code.coding[0].code));
+  const answer = await post(base, '/fhir/MeasureReport', report);
+  assert.strictEqual(answer.status, 422);
+  const text = JSON.stringify(await answer.json());
+  assert.match(text, /group clinician-no-show is missing/);
+  assert.match(text, /group attendee-minutes is missing/);
 }));
 
 test('no bearer token is 401', () => withPeer({}, async (base) => {

@@ -504,7 +504,21 @@ class TwilioPeer extends PeerServer {
     return checked.claims.grants.identity;
   }
 
+  // `action.at` (epoch ms), when given, is when it happened: the callbacks'
+  // Timestamp and the participant's and room's times.
   simulate(room, action) {
+    if (action.at !== undefined && (!Number.isInteger(action.at) || action.at <= 0)) {
+      throw new ControlError(400, 'at must be epoch milliseconds');
+    }
+    this.video.simulatedAt = action.at;
+    try {
+      return this.simulateNow(room, action);
+    } finally {
+      this.video.simulatedAt = undefined;
+    }
+  }
+
+  simulateNow(room, action) {
     switch (action.type) {
       case 'join': {
         // With a token, as a Twilio SDK connects: the token must be this

@@ -57,8 +57,15 @@ class VideoService {
     return prefix + hex.slice(0, 32);
   }
 
-  // Strictly increasing ISO 8601 timestamps with milliseconds, as Twilio sends.
+  // Now, or the time the control API's simulated action says it happened.
+  nowMs() {
+    return this.simulatedAt !== undefined ? this.simulatedAt : Date.now();
+  }
+
+  // Strictly increasing ISO 8601 timestamps with milliseconds, as Twilio
+  // sends; a simulated action's own time as it is.
   timestamp() {
+    if (this.simulatedAt !== undefined) return new Date(this.simulatedAt).toISOString();
     const now = Math.max(Date.now(), this.lastTimestampMs + 1);
     this.lastTimestampMs = now;
     return new Date(now).toISOString();
@@ -175,7 +182,7 @@ class VideoService {
     this.clearTimers(room);
     for (const p of room.participants) if (p.status === 'connected') this.disconnect(room, p);
     room.status = 'completed';
-    room.endMs = Date.now();
+    room.endMs = this.nowMs();
     room.updatedMs = room.endMs;
     room.endReason = reason;
     this.effects.roomsEnded += 1;
@@ -256,7 +263,7 @@ class VideoService {
     if (connected.length >= room.maxParticipants) throw errors.invalid('Room is full');
     // A second connection with the same identity replaces the first, as in Twilio.
     for (const p of connected) if (p.identity === identity) this.disconnect(room, p);
-    const now = Date.now();
+    const now = this.nowMs();
     const participant = {
       sid: this.sid('PA'), identity, status: 'connected', startMs: now, endMs: null, updatedMs: now, tracks: [],
     };
@@ -276,7 +283,7 @@ class VideoService {
     if (participant.status !== 'connected') return;
     for (const track of participant.tracks) this.stopTrackRecording(room, participant, track);
     participant.status = 'disconnected';
-    participant.endMs = Date.now();
+    participant.endMs = this.nowMs();
     participant.updatedMs = participant.endMs;
     this.roomCallback(room, 'participant-disconnected', {
       ...this.participantParams(participant),

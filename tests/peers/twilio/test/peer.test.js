@@ -287,6 +287,24 @@ test('a hold fault keeps callbacks until the flush, then sends them newest first
   });
 });
 
+test('a simulated action may say when it happened: the callbacks carry that time', async () => {
+  await withPeer({}, async ({ api, receiver }) => {
+    const room = (await api.post('/v1/Rooms', createForm(receiver, 'cb-at'))).json;
+    const t = 1767225600000;  // 2026-01-01T00:00:00Z
+    await api.json('POST', `/_peer/rooms/${room.sid}/simulate`, { actions: [
+      { type: 'join', identity: 'a', at: t + 60000 }, { type: 'leave', identity: 'a', at: t + 150500 },
+      { type: 'end', at: t + 300000 }] });
+    await receiver.until((r) => r.some((x) => x.params.StatusCallbackEvent === 'room-ended'), 'room-ended');
+    const of = (event) => receiver.received.find((x) => x.params.StatusCallbackEvent === event).params;
+    assert.equal(of('participant-connected').Timestamp, '2026-01-01T00:01:00.000Z');
+    assert.equal(of('participant-disconnected').Timestamp, '2026-01-01T00:02:30.500Z');
+    assert.equal(of('participant-disconnected').ParticipantDuration, '91');
+    assert.equal(of('room-ended').Timestamp, '2026-01-01T00:05:00.000Z');
+    const bad = await api.json('POST', `/_peer/rooms/${room.sid}/simulate`, { type: 'end', at: -1 });
+    assert.equal(bad.status, 400);
+  });
+});
+
 test('rooms end by themselves when unused or empty', async () => {
   await withPeer({ minuteMs: 20 }, async ({ api, receiver }) => {
     const unused = (await api.post('/v1/Rooms', createForm(receiver, 'unused', { UnusedRoomTimeout: '1' }))).json;

@@ -71,16 +71,19 @@ TEST(Capabilities, ShapesComeFromTheSdkTypes) {
 }
 
 TEST(Capabilities, HubActionsAndStreamingMethods) {
-  EXPECT_EQ(methods_of("hub"), (std::vector<std::string>{
-                                   "answer_information_request", "archive_recording", "attendance",
-                                   "await_prior_authorization", "billing_service", "build_claim",
-                                   "build_eligibility", "build_report", "describe_consultation",
-                                   "queue_claim", "record_event", "set_status"}));
+  EXPECT_EQ(
+      methods_of("hub"),
+      (std::vector<std::string>{
+          "alert", "answer_information_request", "archive_recording", "attendance",
+          "await_prior_authorization", "billing_service", "build_claim", "build_eligibility",
+          "build_report", "describe_consultation", "queue_claim", "record_event", "set_status"}));
   const Capability* archive = find_capability("hub.archive_recording");
   ASSERT_NE(archive, nullptr);
   EXPECT_EQ(archive->needs_role, "video");
   EXPECT_EQ(archive->required_inputs, std::vector<std::string>{"media_id"});
   EXPECT_TRUE(find_capability("hub.set_status")->needs_role.empty());
+  EXPECT_EQ(find_capability("hub.alert")->needs_role, "video");
+  EXPECT_EQ(find_capability("hub.alert")->implemented_in, "hub/consultations");
   EXPECT_FALSE(find_capability("video.fetch_media")->callable);
   EXPECT_FALSE(find_capability("billing.submit_batch")->callable);
   EXPECT_EQ(find_capability("video.nope"), nullptr);

@@ -29,7 +29,32 @@ TEST(WorkflowFile, ShippedConsultationValidates) {
   EXPECT_EQ(d.trigger.kind, TriggerKind::kApi);
   EXPECT_EQ(d.trigger.consultation_type, "standard");
   EXPECT_EQ(d.steps.front().call, "ehr.read_appointment");
-  EXPECT_EQ(d.steps.back().call, "hub.set_status");
+  EXPECT_EQ(d.steps.back().call, "reporting.submit_report");
+  // The patient's arrival decides the rest: an absent patient ends the
+  // room, the appointment is noshow and the consultation no_show; every
+  // step of a held session is guarded on the `ended` step.
+  const Step* arrival = d.find_step("arrival");
+  ASSERT_NE(arrival, nullptr);
+  EXPECT_EQ(arrival->kind, StepKind::kWaitFor);
+  EXPECT_EQ(arrival->event, "patient.arrival");
+  EXPECT_EQ(arrival->correlation, "${consultation.id}");
+  ASSERT_NE(d.find_step("no_show"), nullptr);
+  EXPECT_EQ(d.find_step("no_show")->with["status"], "no_show");
+  EXPECT_EQ(d.find_step("no_show")->when->text(),
+            "steps.arrival.output.payload.outcome == 'absent'");
+  EXPECT_EQ(d.find_step("no_show_appointment")->with["status"], "noshow");
+  EXPECT_EQ(d.find_step("no_show_room")->call, "video.end_room");
+  EXPECT_EQ(d.find_step("clinician_no_show")->with["status"], "clinician_no_show");
+  EXPECT_EQ(d.find_step("clinician_alert")->call, "hub.alert");
+  for (const char* held : {"encounter", "archive", "recording_document", "report_body"}) {
+    ASSERT_NE(d.find_step(held), nullptr) << held;
+    ASSERT_TRUE(d.find_step(held)->when.has_value()) << held;
+    EXPECT_EQ(d.find_step(held)->when->text(), "steps.ended.status == 'succeeded'") << held;
+  }
+  EXPECT_NE(d.find_step("claim")->when->text().find("steps.ended.status == 'succeeded'"),
+            std::string::npos);
+  EXPECT_EQ(d.find_step("encounter")->with["participants"],
+            "${steps.attendance.output.participants}");
   const Step* ended = d.find_step("session_ended");
   ASSERT_NE(ended, nullptr);
   EXPECT_EQ(ended->kind, StepKind::kWaitFor);
