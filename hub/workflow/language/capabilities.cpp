@@ -208,6 +208,7 @@ void declare_non_phi(Catalogue& c) {
   declare("hub.answer_information_request", {"information_request_id", "pages", "cannot_supply"},
           {"information_request_id", "state"});
   declare("hub.queue_claim", {"claim_id"}, {"claim_id", "state"});
+  declare("hub.notify", {"kind", "to"}, {"kind", "queued"});
   declare("hub.build_report",
           {"kind", "encounter_id", "archive_id", "period", "period_start_ms", "period_end_ms"},
           {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"});
@@ -340,6 +341,11 @@ Catalogue build() {
            {"cannot_supply", false},
            {"reason", ""}},
       json{{"information_request_id", ""}, {"state", ""}}, {"information_request_id"});
+  // Queues a message to the run's consultation's patient (invitation,
+  // reminder_24h, reminder_1h, clinician_ready, cancellation, reschedule)
+  // in the step's transaction; the hub's sender sends it when it is due.
+  add(c, "hub.notify", json{{"kind", ""}, {"to", "patient"}}, json{{"kind", ""}, {"queued", 0}},
+      {"kind"});
   add(c, "hub.build_report",
       json{{"kind", ""},
            {"encounter_id", ""},
@@ -362,6 +368,7 @@ Catalogue build() {
                                                {"hub.await_prior_authorization", "hub/claims"},
                                                {"hub.answer_information_request", "hub/claims"},
                                                {"hub.queue_claim", "hub/claims"},
+                                               {"hub.notify", "hub/notifications"},
                                                {"hub.build_report", "hub/reports"}}) {
     c.capabilities.find(name)->second.implemented_in = folder;
   }

@@ -50,7 +50,8 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
   EXPECT_EQ(methods_of("ehr").size(), 7u);
   EXPECT_EQ(methods_of("billing").size(), 11u);
   EXPECT_EQ(methods_of("reporting"), std::vector<std::string>{"submit_report"});
-  EXPECT_EQ(capability_roles(), (std::vector<std::string>{"billing", "ehr", "reporting", "video"}));
+  EXPECT_EQ(capability_roles(),
+            (std::vector<std::string>{"billing", "ehr", "notify", "reporting", "video"}));
 }
 
 TEST(Capabilities, ShapesComeFromTheSdkTypes) {
@@ -73,7 +74,7 @@ TEST(Capabilities, HubActionsAndStreamingMethods) {
             (std::vector<std::string>{"answer_information_request", "archive_recording",
                                       "await_prior_authorization", "billing_service", "build_claim",
                                       "build_eligibility", "build_report", "describe_consultation",
-                                      "queue_claim", "record_event", "set_status"}));
+                                      "notify", "queue_claim", "record_event", "set_status"}));
   const Capability* archive = find_capability("hub.archive_recording");
   ASSERT_NE(archive, nullptr);
   EXPECT_EQ(archive->needs_role, "video");
@@ -82,7 +83,12 @@ TEST(Capabilities, HubActionsAndStreamingMethods) {
   EXPECT_FALSE(find_capability("video.fetch_media")->callable);
   EXPECT_FALSE(find_capability("billing.submit_batch")->callable);
   EXPECT_EQ(find_capability("video.nope"), nullptr);
-  EXPECT_EQ(find_capability("hub.notify"), nullptr);
+  EXPECT_EQ(find_capability("hub.nope"), nullptr);
+  const Capability* notify = find_capability("hub.notify");
+  ASSERT_NE(notify, nullptr);
+  EXPECT_TRUE(notify->needs_role.empty());
+  EXPECT_EQ(notify->implemented_in, "hub/notifications");
+  EXPECT_EQ(notify->required_inputs, std::vector<std::string>{"kind"});
 }
 
 // Every declared resource member is a string member of the capability's
