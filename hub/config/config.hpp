@@ -180,13 +180,15 @@ struct NotificationMessageConfig {
   bool enabled = true;
   std::optional<NotificationTemplateConfig> ar;
   std::optional<NotificationTemplateConfig> en;
+  // A reminder: how long before the consultation's start it is due.
+  std::chrono::milliseconds before{0};
 };
 
 // The messages a facility sends its patients (hub/notifications), by kind.
 struct NotificationMessagesConfig {
-  NotificationMessageConfig invitation;       // at booking, with the join link
-  NotificationMessageConfig reminder_24h;     // 24 hours before the start
-  NotificationMessageConfig reminder_1h;      // 1 hour before the start
+  NotificationMessageConfig invitation;  // at booking, with the join link
+  NotificationMessageConfig reminder_24h{.before = std::chrono::hours(24)};
+  NotificationMessageConfig reminder_1h{.before = std::chrono::hours(1)};
   NotificationMessageConfig clinician_ready;  // a clinician was admitted to the room
   NotificationMessageConfig cancellation;     // the consultation was cancelled
   NotificationMessageConfig reschedule;       // its start moved

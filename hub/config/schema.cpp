@@ -981,7 +981,7 @@ Fields notification_template_fields(NotificationTemplateConfig& t, const std::st
 }
 
 Fields notification_message_fields(NotificationMessageConfig& m, const std::string& kind) {
-  return {
+  Fields fields = {
       boolean("enabled", m.enabled, "Whether this message is sent at all."),
       optional_section<NotificationTemplateConfig>(
           "ar", m.ar,
@@ -992,6 +992,11 @@ Fields notification_message_fields(NotificationMessageConfig& m, const std::stri
           [kind](NotificationTemplateConfig& t) { return notification_template_fields(t, kind); },
           "The English text.", "the built-in English text"),
   };
+  if (kind == "reminder_24h" || kind == "reminder_1h") {
+    fields.push_back(duration("before", m.before, milliseconds(1000),
+                              "How long before the consultation's start the reminder is due."));
+  }
+  return fields;
 }
 
 Fields notification_messages_fields(NotificationMessagesConfig& m) {
@@ -1004,8 +1009,9 @@ Fields notification_messages_fields(NotificationMessagesConfig& m) {
       {"invitation", &NotificationMessagesConfig::invitation,
        "Sent when the workflow books the consultation, with the join link."},
       {"reminder_24h", &NotificationMessagesConfig::reminder_24h,
-       "Sent 24 hours before the start."},
-      {"reminder_1h", &NotificationMessagesConfig::reminder_1h, "Sent 1 hour before the start."},
+       "Sent `before` (24 hours) before the start."},
+      {"reminder_1h", &NotificationMessagesConfig::reminder_1h,
+       "Sent `before` (1 hour) before the start."},
       {"clinician_ready", &NotificationMessagesConfig::clinician_ready,
        "Sent when a clinician is admitted to the room; ignores quiet hours."},
       {"cancellation", &NotificationMessagesConfig::cancellation,

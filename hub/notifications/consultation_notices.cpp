@@ -48,7 +48,7 @@ sdk::Result<std::vector<std::string>> queue_message(storage::Transaction& tx,
   std::int64_t due_at = now_ms;
   if (is_reminder(kind)) {
     if (!facts->scheduled_at) return queued;
-    due_at = *facts->scheduled_at - reminder_lead(kind).count();
+    due_at = *facts->scheduled_at - reminder_lead(settings, kind).count();
   }
   for (const auto& [channel, instance] :
        {std::pair<std::string_view, const std::string&>{kEmail, settings->email},
@@ -76,7 +76,8 @@ sdk::Status consultation_rescheduled(storage::Transaction& tx, const config::Con
   if (previous_ms == start_ms) return {};  // nothing moved
   for (std::string_view kind : {kReminder24h, kReminder1h}) {
     WASL_RETURN_IF_ERROR(OutboxStore::move_scheduled(
-        tx, facility_id, consultation_id, kind, start_ms - reminder_lead(kind).count(), now_ms));
+        tx, facility_id, consultation_id, kind,
+        start_ms - reminder_lead(settings_of(config, facility_id), kind).count(), now_ms));
   }
   if (previous_ms) {
     WASL_RETURN_IF_ERROR(

@@ -7,10 +7,14 @@ bool is_message_kind(std::string_view kind) {
          kind == kClinicianReady || kind == kCancellation || kind == kReschedule;
 }
 
-std::chrono::milliseconds reminder_lead(std::string_view kind) {
-  if (kind == kReminder24h) return std::chrono::hours(24);
-  if (kind == kReminder1h) return std::chrono::hours(1);
-  return std::chrono::milliseconds(0);
+bool is_reminder(std::string_view kind) { return kind == kReminder24h || kind == kReminder1h; }
+
+std::chrono::milliseconds reminder_lead(const config::FacilityNotificationsConfig* settings,
+                                        std::string_view kind) {
+  if (!is_reminder(kind)) return std::chrono::milliseconds(0);
+  const config::NotificationMessagesConfig defaults;
+  const config::NotificationMessagesConfig& messages = settings ? settings->messages : defaults;
+  return messages.find(kind)->before;
 }
 
 }  // namespace wasl::notifications

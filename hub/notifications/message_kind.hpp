@@ -7,6 +7,8 @@
 #include <chrono>
 #include <string_view>
 
+#include "hub/config/config.hpp"
+
 namespace wasl::notifications {
 
 inline constexpr std::string_view kInvitation = "invitation";
@@ -44,10 +46,13 @@ inline constexpr std::string_view kSendFailed = "send_failed";   // refused, or 
 // True for the six kinds above.
 bool is_message_kind(std::string_view kind);
 
-// How long before the consultation's start a reminder is due; zero for the
-// kinds that are not reminders.
-std::chrono::milliseconds reminder_lead(std::string_view kind);
+// True for reminder_24h and reminder_1h.
+bool is_reminder(std::string_view kind);
 
-inline bool is_reminder(std::string_view kind) { return reminder_lead(kind).count() > 0; }
+// How long before the consultation's start a reminder is due: the
+// facility's `before` (default 24 hours and 1 hour); zero for the kinds
+// that are not reminders.
+std::chrono::milliseconds reminder_lead(const config::FacilityNotificationsConfig* settings,
+                                        std::string_view kind);
 
 }  // namespace wasl::notifications

@@ -133,8 +133,8 @@ Result<NotificationSender::Decision> NotificationSender::decide(storage::Transac
   if (row.kind != kCancellation && over(consultation.status)) return skip(kConsultationEnded);
 
   const std::optional<std::int64_t> start = consultation.scheduled_at;
-  const std::int64_t lead = reminder_lead(row.kind).count();
-  const bool reminder = lead > 0;
+  const std::int64_t lead = reminder_lead(&settings, row.kind).count();
+  const bool reminder = is_reminder(row.kind);
   if (reminder) {
     if (!start) return skip(kNoStart);
     // Past its start, or so late it no longer says what it should.

@@ -215,8 +215,8 @@ TEST(LoadProblems, UnknownKeyWithoutNearKeyListsTheKeys) {
                        "  level: info\n"
                        "colour: blue\n"),
               ElementsAre("t.yaml:3: colour: unknown key (expected one of server, log, storage, "
-                          "security, workflow, archive, plugins, instances, facilities, "
-                          "workflows_dir)"));
+                          "security, workflow, archive, notification_delivery, plugins, "
+                          "instances, facilities, workflows_dir)"));
 }
 
 TEST(LoadProblems, WrongTypeNamesTheExpectedForm) {
@@ -409,14 +409,14 @@ TEST(LoadProblems, AllProblemsAreCollectedAtOnceInLineOrder) {
           "SHA-256)",
           "t.yaml:10: instances.ehr.kfsh.plugin: \"fhir\" is not declared in plugins.files",
           "t.yaml:11: instances.Video.Bad: expected an instance name \"<capability>.<label>\" "
-          "(capability video, ehr, billing or reporting; label of a-z, 0-9 and -, not starting "
-          "with -)",
+          "(capability video, ehr, billing, reporting or notify; label of a-z, 0-9 and -, not "
+          "starting with -)",
           "t.yaml:17: facilities.kfsh.bindings.video: instance \"video.chime-mian\" is not "
           "declared in instances (did you mean \"video.chime-main\"?)",
           "t.yaml:18: facilities.kfsh.bindings.ehr: instance \"video.chime-main\" has "
           "capability video, not ehr",
           "t.yaml:19: facilities.kfsh.bindings.fax: unknown role (expected one of video, ehr, "
-          "billing, reporting)",
+          "billing, reporting, notify)",
           "t.yaml:20: facilities.Bad_Id: expected a facility id (a-z, 0-9 and -, not starting "
           "with -)"));
 }
@@ -977,6 +977,8 @@ TEST(LoadFacilities, NotificationsNameNotifyInstancesAndOnlyTheirMessagesVariabl
                     "      messages:\n"
                     "        reminder_1h:\n"
                     "          enabled: false\n"
+                    "        reminder_24h:\n"
+                    "          before: 30m\n"
                     "        invitation:\n"
                     "          ar:\n"
                     "            body: \"موعدك {{ date }} الساعة {{time}}: {{join_link}}\"\n"
@@ -992,6 +994,8 @@ TEST(LoadFacilities, NotificationsNameNotifyInstancesAndOnlyTheirMessagesVariabl
   EXPECT_EQ(n->default_language, "ar");
   EXPECT_FALSE(n->messages.reminder_1h.enabled);
   EXPECT_TRUE(n->messages.reminder_24h.enabled);
+  EXPECT_EQ(n->messages.reminder_24h.before, 30min);
+  EXPECT_EQ(n->messages.reminder_1h.before, 1h);
   ASSERT_TRUE(n->messages.invitation.ar.has_value());
   EXPECT_TRUE(n->messages.invitation.ar->subject.empty());
   EXPECT_EQ(n->messages.invitation.en->subject, "{{facility_name}}");
@@ -1041,10 +1045,13 @@ TEST(LoadFacilities, NotificationsNameNotifyInstancesAndOnlyTheirMessagesVariabl
                                     "default_language: expected one of ar, en")));
   EXPECT_THAT(problems_of(load_text(head + "      email: notify.mail\n"
                                            "      messages:\n"
-                                           "        birthday: {}\n",
+                                           "        birthday: {}\n"
+                                           "        invitation: {before: 1h}\n",
                                     "t.yaml")),
               ElementsAre(HasSubstr("t.yaml:16: facilities.hospital-a.notifications.messages."
-                                    "birthday")));
+                                    "birthday"),
+                          HasSubstr("t.yaml:17: facilities.hospital-a.notifications.messages."
+                                    "invitation.before")));
 }
 
 TEST(LoadConfig, NotificationDeliveryHasDefaultsAndBounds) {

@@ -182,6 +182,22 @@ TEST_P(ConsultationNoticesTest, ACancellationWithdrawsAndTellsAPatientAlreadyTol
   EXPECT_EQ(rows_of_kind("no-show", kCancellation), 0);
 }
 
+TEST_P(ConsultationNoticesTest, AFacilitysReminderLeadsAreItsOwn) {
+  settings().messages.reminder_24h.before = std::chrono::minutes(40);
+  settings().messages.reminder_1h.before = std::chrono::minutes(20);
+  add_consultation("c1", kNow + kHour);
+  queue("c1", kReminder24h);
+  queue("c1", kReminder1h);
+  EXPECT_EQ(row("c1", kReminder24h).due_at, kNow + 20 * 60'000);
+  EXPECT_EQ(row("c1", kReminder1h).due_at, kNow + 40 * 60'000);
+  ASSERT_OK(reschedule("c1", kNow + kHour, kNow + 2 * kHour));
+  EXPECT_EQ(row("c1", kReminder1h).due_at, kNow + 100 * 60'000);
+  NotificationSender sender(deps());
+  EXPECT_EQ(sender.tick(kNow + 80 * 60'000), 2);
+  EXPECT_EQ(row("c1", kReminder24h).state, kSent);
+  EXPECT_EQ(row("c1", kReminder1h).state, kScheduled);
+}
+
 TEST_P(ConsultationNoticesTest, TheClinicianIsReadyOncePerConsultation) {
   add_consultation("c1", kNow + kHour);
   for (int i = 0; i < 3; ++i) {
