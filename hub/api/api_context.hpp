@@ -105,6 +105,10 @@ struct ApiContext {
   // once per window (GET /v1/consultations; read_audit_window.hpp); null =
   // every read is audited.
   ReadAuditWindow* read_audits = nullptr;
+  // Optional: called after a request queued a message to a patient ("the
+  // clinician is ready", a cancellation notice), to wake the notification
+  // sender rather than wait for its next round.
+  std::function<void()> notifications_queued;
   // Optional: called after webhooks were put back to "received"
   // (POST /v1/dead-letters/replay), to wake the webhook dispatcher.
   std::function<void()> webhooks_requeued;

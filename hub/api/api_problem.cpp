@@ -17,6 +17,12 @@ http::Problem standard_problem(int status) {
     case 404: return http::not_found({});
     case 405: return http::method_not_allowed({});
     case 409: return http::conflict({});
+    case 410: {
+      http::Problem p;
+      p.status = 410;
+      p.type = "https://wasl.dev/problems/gone";
+      return p;
+    }
     case 413: return http::payload_too_large({});
     case 415: return http::unsupported_media_type({});
     case 422: return http::unprocessable({});

@@ -11,6 +11,7 @@
 #include "hub/api/consultations.hpp"
 #include "hub/api/dead_letters.hpp"
 #include "hub/api/information_requests.hpp"
+#include "hub/api/notifications.hpp"
 #include "hub/api/openapi.hpp"
 #include "hub/api/participants.hpp"
 #include "hub/api/payments.hpp"
@@ -39,6 +40,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_consultation_routes(router, context);
   add_participant_routes(router, context);
   add_attendance_routes(router, context);
+  add_notification_routes(router, context);
   add_recording_routes(router, context);
   add_claim_routes(router, context);
   add_billing_message_routes(router, context);

@@ -1,4 +1,5 @@
-// The plugin instances a facility may see: the ones its bindings name. An
+// The plugin instances a facility may see: the ones its bindings name, and
+// the notify instances its notifications settings name. An
 // instance shared by several facilities is seen by each of them; an instance
 // bound to no facility by none (no role administers the whole deployment).
 #pragma once

@@ -22,6 +22,7 @@
 #include "hub/attendance/attendance_store.hpp"
 #include "hub/crypto/digest.hpp"
 #include "hub/domain/timestamp.hpp"
+#include "hub/notifications/consultation_notices.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/idempotency_store.hpp"
 #include "hub/records/stored_text.hpp"
@@ -393,6 +394,12 @@ Response cancel(ApiContext& ctx, Request& request, const access::Principal& prin
                                                            domain::ConsultationStatus::kCancelled,
                                                            now, current->status, now);
   if (!updated.ok()) return error_response(request, updated.error());
+  if (ctx.config != nullptr) {
+    // Its scheduled messages are withdrawn; a patient already told is told.
+    auto withdrawn =
+        notifications::consultation_cancelled(*tx, *ctx.config, principal.facility_id, id, "", now);
+    if (!withdrawn.ok()) return error_response(request, withdrawn.error());
+  }
   current->status = domain::ConsultationStatus::kCancelled;
   current->updated_at = now;
   current->ended_at = now;
@@ -406,6 +413,7 @@ Response cancel(ApiContext& ctx, Request& request, const access::Principal& prin
     return error_response(request, committed.error());
   }
   if (run_cancelled) ctx.engine->work_available();
+  if (ctx.notifications_queued) ctx.notifications_queued();
   return json_response(202, consultation_view(*current, principal.role));
 }
 

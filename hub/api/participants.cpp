@@ -18,6 +18,7 @@
 #include "hub/api/resource_id.hpp"
 #include "hub/consultations/admission.hpp"
 #include "hub/domain/timestamp.hpp"
+#include "hub/notifications/consultation_notices.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/idempotency_store.hpp"
 #include "hub/records/participant_store.hpp"
@@ -296,6 +297,12 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
   if (auto inserted = participants.insert(tx, p); !inserted.ok()) {
     return error_response(request, inserted.error(), MessageId::kConsultationNotFound);
   }
+  if (admit_now && domain::is_clinician(p.role) && ctx.config != nullptr) {
+    // A clinician in the room: the patient is told "the clinician is ready".
+    auto queued = notifications::clinician_admitted(tx, *ctx.config, principal.facility_id,
+                                                    consultation_id, now);
+    if (!queued.ok()) return error_response(request, queued.error());
+  }
   if (parsed->gender_preference) {
     // Recorded with the patient's participant row.
     auto recorded =
@@ -325,6 +332,9 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
     return error_response(request, committed.error());
   }
   reservation.keep();
+  if (admit_now && domain::is_clinician(p.role) && ctx.notifications_queued) {
+    ctx.notifications_queued();
+  }
   if (ctx.metrics != nullptr) {
     ctx.metrics->counter_add("wasl_api_participants_added_total",
                              "Participants added through the API.",
@@ -390,6 +400,12 @@ Response admit(ApiContext& ctx, Request& request, const access::Principal& princ
   if (!recorded.ok()) return error_response(request, recorded.error());
   admitted->provider_participant_id = token.provider_participant_id;
   admitted->token_expires_at = token.expires_at_ms;
+  const bool clinician = domain::is_clinician(found.participant.role);
+  if (clinician && ctx.config != nullptr) {
+    auto queued = notifications::clinician_admitted(**tx, *ctx.config, principal.facility_id, cid,
+                                                    ctx.now_ms());
+    if (!queued.ok()) return error_response(request, queued.error());
+  }
   audit::AuditEvent event =
       request_event(request, principal, "participant.admit", "participant", pid);
   event.detail = nlohmann::json{{"consultation_id", cid}, {"from_waiting", was_waiting}}.dump();
@@ -399,6 +415,7 @@ Response admit(ApiContext& ctx, Request& request, const access::Principal& princ
   if (auto committed = (*tx)->commit(); !committed.ok()) {
     return error_response(request, committed.error());
   }
+  if (clinician && ctx.notifications_queued) ctx.notifications_queued();
   return json_response(200, participant_json(*admitted, token, room, std::nullopt));
 }
 

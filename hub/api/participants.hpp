@@ -10,6 +10,9 @@
 // starts `waiting` and is issued NO token until a clinician (or an admin)
 // admits them, so nothing they hold grants room access before admission.
 // Admitting an admitted participant issues a fresh token (a refresh).
+// A clinician admitted (at once or from the waiting room) queues "the
+// clinician is ready" for the patient in the admission's transaction, once
+// per consultation (hub/notifications/consultation_notices.hpp).
 //
 // Tokens are secrets: they are answered once ("join" member) and never
 // stored, except inside the encrypted first answer kept for an

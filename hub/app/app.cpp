@@ -20,6 +20,7 @@
 #include "hub/consultations/consultations.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/key_rotation/key_rotation_job.hpp"
+#include "hub/notifications/notifications.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
 #include "hub/reports/report_actions.hpp"
 #include "hub/webhooks/webhook_routes.hpp"
@@ -249,6 +250,13 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   attendance_services.metrics = &app->metrics_;
   WASL_RETURN_IF_ERROR(
       attendance::add_attendance(app->actions_, *app->tasks_, attendance_services));
+  notifications::NotificationServices notification_services;
+  notification_services.config = &app->config_;
+  notification_services.cipher = app->cipher_.get();
+  notification_services.audit = app->audit_.get();
+  notification_services.metrics = &app->metrics_;
+  notification_services.alert = app->notification_alert();
+  WASL_RETURN_IF_ERROR(notifications::add_notifications(app->actions_, notification_services));
   // Every hub action the workflow language declares is implemented.
   WASL_RETURN_IF_ERROR(app->actions_.complete());
 
@@ -259,6 +267,28 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   app->claim_poll_runner_ = std::make_unique<jobs::PeriodicRunner>(
       "billing.poll", app->claim_poll_->interval(), [self]() -> sdk::Status {
         self->claim_poll_->tick(self->api_context_.now_ms());
+        return {};
+      });
+
+  // The facilities' notifications to patients, sent when due.
+  notifications::NotificationSenderDeps sender;
+  sender.store = app->store_.get();
+  sender.config = &app->config_;
+  sender.cipher = app->cipher_.get();
+  sender.audit = app->audit_.get();
+  sender.metrics = &app->metrics_;
+  sender.notifier = [self](const std::string& instance) {
+    return self->plugins_->notifier(instance);
+  };
+  sender.alert = app->notification_alert();
+  sender.holder = app->engine_->engine_id() + "/notifications";
+  // A join link works as long after the start as a patient's join token does.
+  sender.join_link_lifetime = std::chrono::duration_cast<std::chrono::milliseconds>(
+      app->api_context_.options.join_token_ttl);
+  app->notification_sender_ = std::make_unique<notifications::NotificationSender>(sender);
+  app->notification_runner_ = std::make_unique<jobs::PeriodicRunner>(
+      "notifications", config.notification_delivery.interval, [self]() -> sdk::Status {
+        self->notification_sender_->tick(self->api_context_.now_ms());
         return {};
       });
 
@@ -424,6 +454,18 @@ sdk::Status App::start_mllp_listeners() {
   return {};
 }
 
+notifications::RaiseNotificationAlert App::notification_alert() {
+  // A message that will not arrive is an alert about the notify instance it
+  // went through, which GET /v1/alerts shows to the facility's operators.
+  return [this](const notifications::NotificationAlert& alert) {
+    if (!plugins_ || alert.instance.empty()) return;
+    plugins_->health().raise(alert.instance, "notification.failed",
+                             "notification " + alert.notification_id + " (" + alert.kind + " by " +
+                                 alert.channel + ") of consultation " + alert.consultation_id +
+                                 ": " + alert.error_code);
+  };
+}
+
 claims::ClaimPollDeps App::claim_poll_deps() {
   claims::ClaimPollDeps deps;
   deps.store = store_.get();
@@ -505,6 +547,9 @@ void App::build_api() {
   audit_chain_ = std::make_unique<audit::ChainStatus>(
       *audit_verifier_, *store_, [this] { return api_context_.now_ms(); }, std::chrono::minutes(1));
   api_context_.audit_chain = audit_chain_.get();
+  api_context_.notifications_queued = [this] {
+    if (notification_runner_) notification_runner_->wake();
+  };
   api_context_.webhooks_requeued = [this] {
     if (dispatcher_) dispatcher_->wake();
   };
@@ -614,6 +659,7 @@ sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(retention_->start());
   WASL_RETURN_IF_ERROR(schedule_runner_->start());
   WASL_RETURN_IF_ERROR(claim_poll_runner_->start());
+  WASL_RETURN_IF_ERROR(notification_runner_->start());
   WASL_RETURN_IF_ERROR(probe_runner_->start());
   WASL_RETURN_IF_ERROR(auth_audit_runner_->start());
   WASL_RETURN_IF_ERROR(reconciler_->start());
@@ -666,6 +712,7 @@ void App::stop() {
   if (retention_) retention_->stop();
   if (schedule_runner_) schedule_runner_->stop();
   if (claim_poll_runner_) claim_poll_runner_->stop();
+  if (notification_runner_) notification_runner_->stop();
   if (probe_runner_) probe_runner_->stop();
   if (auth_audit_runner_) auth_audit_runner_->stop();
   if (authenticator_ && store_) {
@@ -685,6 +732,8 @@ void App::stop() {
   retention_.reset();
   schedule_runner_.reset();
   claim_poll_runner_.reset();
+  notification_runner_.reset();
+  notification_sender_.reset();
   probe_runner_.reset();
   auth_audit_runner_.reset();
   claim_poll_.reset();

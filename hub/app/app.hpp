@@ -6,10 +6,10 @@
 // host (state kept in the store) → workflow definitions (workflows_dir
 // deployed as versions) → each feature's registration of its hub actions,
 // observers, reactions and tasks (claims, reports, archive, then, once the
-// engine and the task runner exist, consultations) → engine, task runner and
-// scheduler → HTTP routes → server. start() starts the engine's workers,
-// the task runner, the background jobs and the listener; stop() undoes it
-// in reverse.
+// engine and the task runner exist, consultations and notifications) →
+// engine, task runner, scheduler and the notification sender → HTTP routes
+// → server. start() starts the engine's workers, the task runner, the
+// background jobs and the listener; stop() undoes it in reverse.
 #pragma once
 
 #include <memory>
@@ -38,6 +38,7 @@
 #include "hub/jobs/periodic_runner.hpp"
 #include "hub/jobs/task_runner.hpp"
 #include "hub/mllp/mllp_listener.hpp"
+#include "hub/notifications/notification_sender.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/plugin_host/state_store.hpp"
@@ -113,6 +114,8 @@ class App {
   void build_api();
   void start_key_rotation();
   claims::ClaimPollDeps claim_poll_deps();
+  // Raises a notification that will not arrive as an instance alert.
+  notifications::RaiseNotificationAlert notification_alert();
 
   config::Config config_;
   observability::Metrics metrics_;
@@ -139,6 +142,8 @@ class App {
   std::unique_ptr<claims::ClaimPollJob> claim_poll_;
   std::unique_ptr<jobs::PeriodicRunner> claim_poll_runner_;  // claim_poll_->tick()
   std::unique_ptr<jobs::PeriodicRunner> probe_runner_;       // plugins_->probe()
+  std::unique_ptr<notifications::NotificationSender> notification_sender_;
+  std::unique_ptr<jobs::PeriodicRunner> notification_runner_;  // notification_sender_->tick()
 
   std::unique_ptr<archive::RecordingArchive> archive_;
   archive::ArchiveServices archive_services_;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hub/config/secret.hpp"
@@ -164,6 +165,65 @@ struct FacilityEhrBookingsConfig {
   std::string consultation_type = "doctor_patient";  // domain::ConsultationType name
 };
 
+// One message's text in one language (facilities.<id>.notifications
+// .messages.<kind>.<language>): the e-mail's subject and the body, which is
+// also the whole SMS. {{name}} inserts one of the message's variables
+// (notification_variables() in schema.hpp); the loader refuses any other.
+struct NotificationTemplateConfig {
+  std::string subject;  // empty: the built-in subject
+  std::string body;
+};
+
+// One kind of message: whether it is sent, and the facility's own texts
+// (unset: the built-in Arabic or English text of hub/notifications).
+struct NotificationMessageConfig {
+  bool enabled = true;
+  std::optional<NotificationTemplateConfig> ar;
+  std::optional<NotificationTemplateConfig> en;
+  // A reminder: how long before the consultation's start it is due.
+  std::chrono::milliseconds before{0};
+};
+
+// The messages a facility sends its patients (hub/notifications), by kind.
+struct NotificationMessagesConfig {
+  NotificationMessageConfig invitation;  // at booking, with the join link
+  NotificationMessageConfig reminder_24h{.before = std::chrono::hours(24)};
+  NotificationMessageConfig reminder_1h{.before = std::chrono::hours(1)};
+  NotificationMessageConfig clinician_ready;  // a clinician was admitted to the room
+  NotificationMessageConfig cancellation;     // the consultation was cancelled
+  NotificationMessageConfig reschedule;       // its start moved
+
+  // The settings of `kind` (notification_message_kinds()); nullptr for another name.
+  const NotificationMessageConfig* find(std::string_view kind) const {
+    if (kind == "invitation") return &invitation;
+    if (kind == "reminder_24h") return &reminder_24h;
+    if (kind == "reminder_1h") return &reminder_1h;
+    if (kind == "clinician_ready") return &clinician_ready;
+    if (kind == "cancellation") return &cancellation;
+    if (kind == "reschedule") return &reschedule;
+    return nullptr;
+  }
+};
+
+// How a facility tells its patients of their consultations
+// (facilities.<id>.notifications; hub/notifications). Times are read on the
+// facility's clock, reporting.time_zone.
+struct FacilityNotificationsConfig {
+  std::string email;  // the notify instance sending e-mail; empty: no e-mail
+  std::string sms;    // the notify instance sending SMS; empty: no SMS
+  // The language of a patient whose own is neither Arabic nor English.
+  std::string default_language = "ar";
+  // No message but "the clinician is ready" goes out between these two
+  // wall-clock times (HH:MM; start == end: no quiet hours).
+  std::string quiet_hours_start = "22:00";
+  std::string quiet_hours_end = "08:00";
+  bool arabic_digits = true;  // Arabic texts write numbers in Arabic-Indic digits
+  // The join link in a message: {code} is replaced by the link's code.
+  // Empty: <server.public_url>/join/{code}, which the hub answers itself.
+  std::string join_url;
+  NotificationMessagesConfig messages;
+};
+
 struct FacilityConfig {
   std::string id;  // the key
   std::string name;
@@ -189,6 +249,9 @@ struct FacilityConfig {
   // past it with no patient join recorded, the consultation's run receives
   // patient.arrival with outcome "absent" (consultations::NoShowSweep).
   std::chrono::milliseconds no_show_after{std::chrono::minutes(15)};
+  // What the facility's patients are told, and through which instances;
+  // unset = nothing is sent.
+  std::optional<FacilityNotificationsConfig> notifications;
   int line = 0;
 };
 
@@ -221,6 +284,18 @@ struct ArchiveConfig {
   std::chrono::milliseconds reconcile_interval{30000};
 };
 
+// How the hub sends the facilities' queued notifications
+// (hub/notifications/notification_sender.hpp), the same for every facility.
+struct NotificationDeliveryConfig {
+  std::chrono::milliseconds interval{5000};  // how often due messages are looked for
+  std::chrono::milliseconds lease{120000};   // one send's hold on its message
+  int batch = 20;                            // messages one look takes at most
+  // Retries of a failed send: the engine's backoff (hub/workflow/backoff.hpp).
+  int max_attempts = 6;
+  std::chrono::milliseconds initial_delay{30000};
+  std::chrono::milliseconds max_delay{900000};
+};
+
 struct SecurityConfig {
   // The key ring (hub/crypto/keyring.hpp): data keys, blind-index key, audit
   // key. Made by `wasl keys generate`; must be mode 0600.
@@ -242,6 +317,7 @@ struct Config {
   SecurityConfig security;
   WorkflowEngineConfig workflow;
   ArchiveConfig archive;
+  NotificationDeliveryConfig notification_delivery;
   PluginsConfig plugins;
   std::map<std::string, InstanceConfig> instances;
   std::map<std::string, FacilityConfig> facilities;

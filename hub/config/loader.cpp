@@ -88,6 +88,29 @@ void check_facilities(const Config& config, DocumentReader& reader) {
                            " is not in the facility's workflows" + did_you_mean(name, listed));
       }
     }
+    if (facility.notifications) {
+      const std::string path = "facilities." + id + ".notifications";
+      if (facility.notifications->email.empty() && facility.notifications->sms.empty()) {
+        reader.problem(reader.line_of_path(path), path,
+                       "names no channel: set email, sms or both to a notify instance");
+      }
+      for (const auto& [channel, instance] :
+           {std::pair<const char*, const std::string&>{"email", facility.notifications->email},
+            {"sms", facility.notifications->sms}}) {
+        const std::string channel_path = path + "." + channel;
+        if (instance.empty() || reader.failed(channel_path)) continue;
+        const int line = reader.line_of_path(channel_path);
+        if (config.instances.count(instance) == 0) {
+          reader.problem(line, channel_path,
+                         "instance " + reader.shown(channel_path, instance) +
+                             " is not declared in instances" + did_you_mean(instance, instances));
+        } else if (instance.rfind("notify.", 0) != 0) {
+          reader.problem(line, channel_path,
+                         "instance " + reader.shown(channel_path, instance) +
+                             " is not a notify instance (notify.<label>)");
+        }
+      }
+    }
     for (const auto& [role, instance] : facility.bindings) {
       const std::string path = "facilities." + id + ".bindings." + role;
       const int line = reader.line_of_path(path);

@@ -13,6 +13,7 @@
 #include "hub/calendar/civil_time.hpp"
 #include "hub/config/document_reader.hpp"
 #include "hub/text/duration.hpp"
+#include "hub/text/message_template.hpp"
 #include "hub/text/suggestion.hpp"
 
 namespace wasl::config {
@@ -745,6 +746,22 @@ Fields archive_fields(ArchiveConfig& a) {
   };
 }
 
+Fields notification_delivery_fields(NotificationDeliveryConfig& d) {
+  return {
+      duration("interval", d.interval, milliseconds(100),
+               "How often the queued notifications are looked at for due ones."),
+      duration("lease", d.lease, milliseconds(1000),
+               "How long one send holds its message before another hub may send it again (with "
+               "the same idempotency key); longer than the notify plugins' timeouts."),
+      integer("batch", d.batch, 1, 1000, "Due messages one look takes at most."),
+      integer("max_attempts", d.max_attempts, 1, 100,
+              "Attempts of one message, the first included, before it is failed and alerted."),
+      duration("initial_delay", d.initial_delay, milliseconds(1),
+               "The delay before the first retry; each next one doubles, up to max_delay."),
+      duration("max_delay", d.max_delay, milliseconds(1), "The longest delay between retries."),
+  };
+}
+
 Fields plugin_file_fields(PluginFileConfig& p) {
   return {
       required(text("name", p.name, "a non-empty string",
@@ -821,7 +838,8 @@ Fields facility_reporting_fields(FacilityReportingConfig& r) {
       choice("language", r.language, {"en", "ar"},
              "Language of the labels of the CSV reports: en or ar."),
       text("time_zone", r.time_zone, "an IANA time zone such as Asia/Riyadh",
-           "Time zone report periods (days, months) are bounded in.",
+           "The facility's time zone: report periods (days, months) are bounded in it, and the "
+           "times in its notifications and their quiet hours read on it.",
            [](const std::string& zone) { return calendar::is_time_zone(zone); }),
       boolean("hijri_dates", r.hijri_dates,
               "Reports carry Umm al-Qura Hijri dates beside the Gregorian ones."),
@@ -908,6 +926,141 @@ Fields ehr_bookings_fields(FacilityEhrBookingsConfig& b) {
   };
 }
 
+// "HH:MM", 00:00 to 23:59.
+bool is_clock_time(const std::string& s) {
+  if (s.size() != 5 || s[2] != ':') return false;
+  for (std::size_t i : {0, 1, 3, 4}) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  return (s[0] - '0') * 10 + (s[1] - '0') < 24 && (s[3] - '0') * 10 + (s[4] - '0') < 60;
+}
+
+// A URL template for a join link: an absolute http(s) URL containing {code}.
+bool is_join_url(const std::string& s) {
+  return s.empty() || (is_http_url(s) && s.find("{code}") != std::string::npos);
+}
+
+// A message template (text/message_template.hpp) whose variables are all
+// the message kind's; each unknown one is a problem naming it.
+Field message_template(std::string key, std::string& target, std::string kind,
+                       std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "a message template, text with {{variable}} placeholders";
+  f.description = std::move(description);
+  f.read = [&target, kind = std::move(kind), form = f.form](
+               const YAML::Node& node, const std::string& path, int line, DocumentReader& reader) {
+    auto value = reader.scalar(node, path, line, form);
+    if (!value) return;
+    auto parsed = text::MessageTemplate::parse(value->value);
+    if (!parsed.ok()) {
+      reader.problem(line, path, "is not a message template: " + parsed.error().message);
+      return;
+    }
+    const std::vector<std::string> allowed = notification_variables(kind);
+    bool known = true;
+    for (const std::string& name : parsed->variables()) {
+      if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+      known = false;
+      const std::string near = text::closest_match(name, allowed);
+      reader.problem(line, path,
+                     "unknown variable {{" + name + "}}" +
+                         (near.empty() ? std::string() : " (did you mean {{" + near + "}}?)") +
+                         "; a " + kind + " message has " + join(allowed));
+    }
+    if (known) target = std::move(value->value);
+  };
+  f.show = [&target] { return target; };
+  return f;
+}
+
+Fields notification_template_fields(NotificationTemplateConfig& t, const std::string& kind) {
+  return {
+      message_template("subject", t.subject, kind,
+                       "The e-mail's subject; empty uses the built-in one."),
+      required(message_template("body", t.body, kind,
+                                "The message: the e-mail's text and the whole SMS.")),
+  };
+}
+
+Fields notification_message_fields(NotificationMessageConfig& m, const std::string& kind) {
+  Fields fields = {
+      boolean("enabled", m.enabled, "Whether this message is sent at all."),
+      optional_section<NotificationTemplateConfig>(
+          "ar", m.ar,
+          [kind](NotificationTemplateConfig& t) { return notification_template_fields(t, kind); },
+          "The Arabic text.", "the built-in Arabic text"),
+      optional_section<NotificationTemplateConfig>(
+          "en", m.en,
+          [kind](NotificationTemplateConfig& t) { return notification_template_fields(t, kind); },
+          "The English text.", "the built-in English text"),
+  };
+  if (kind == "reminder_24h" || kind == "reminder_1h") {
+    fields.push_back(duration("before", m.before, milliseconds(1000),
+                              "How long before the consultation's start the reminder is due."));
+  }
+  return fields;
+}
+
+Fields notification_messages_fields(NotificationMessagesConfig& m) {
+  struct Kind {
+    const char* name;
+    NotificationMessageConfig NotificationMessagesConfig::*member;
+    const char* description;
+  };
+  static const Kind kinds[] = {
+      {"invitation", &NotificationMessagesConfig::invitation,
+       "Sent when the workflow books the consultation, with the join link."},
+      {"reminder_24h", &NotificationMessagesConfig::reminder_24h,
+       "Sent `before` (24 hours) before the start."},
+      {"reminder_1h", &NotificationMessagesConfig::reminder_1h,
+       "Sent `before` (1 hour) before the start."},
+      {"clinician_ready", &NotificationMessagesConfig::clinician_ready,
+       "Sent when a clinician is admitted to the room; ignores quiet hours."},
+      {"cancellation", &NotificationMessagesConfig::cancellation,
+       "Sent when a consultation the patient was told of is cancelled."},
+      {"reschedule", &NotificationMessagesConfig::reschedule,
+       "Sent when the start of a consultation the patient was told of moves."},
+  };
+  Fields fields;
+  for (const Kind& k : kinds) {
+    NotificationMessageConfig& target = m.*(k.member);
+    const std::string kind = k.name;
+    fields.push_back(section(
+        kind, [&target, kind] { return notification_message_fields(target, kind); },
+        std::string(k.description) + " Variables: " + join(notification_variables(kind)) + "."));
+  }
+  return fields;
+}
+
+Fields notifications_fields(FacilityNotificationsConfig& n) {
+  return {
+      text("email", n.email, "the name of a notify instance declared in instances",
+           "The notify instance that sends e-mail; empty sends none."),
+      text("sms", n.sms, "the name of a notify instance declared in instances",
+           "The notify instance that sends SMS; empty sends none."),
+      choice("default_language", n.default_language, {"ar", "en"},
+             "The language of a patient whose own (from the EHR) is neither Arabic nor English."),
+      text("quiet_hours_start", n.quiet_hours_start, "a wall-clock time HH:MM such as 22:00",
+           "From this time on the facility's clock (reporting.time_zone) no message goes out "
+           "but \"the clinician is ready\"; a reminder waits for quiet_hours_end, or is skipped "
+           "when that is after the consultation's start.",
+           is_clock_time),
+      text("quiet_hours_end", n.quiet_hours_end, "a wall-clock time HH:MM such as 08:00",
+           "The end of the quiet hours; equal to quiet_hours_start: no quiet hours.",
+           is_clock_time),
+      boolean("arabic_digits", n.arabic_digits,
+              "Arabic texts write dates and times in Arabic-Indic digits."),
+      text("join_url", n.join_url, "an http(s) URL containing {code}",
+           "The join link sent to the patient, {code} replaced by the link's code; empty is "
+           "<server.public_url>/join/{code}, answered by the hub until the link expires.",
+           is_join_url),
+      section(
+          "messages", [&n] { return notification_messages_fields(n.messages); },
+          "Each message: whether it is sent, and the facility's own Arabic and English texts."),
+  };
+}
+
 Fields facility_fields(FacilityConfig& f) {
   return {
       text("name", f.name, "a string", "Display name of the facility."),
@@ -938,10 +1091,28 @@ Fields facility_fields(FacilityConfig& f) {
                "How long after a consultation's scheduled start (or its room's opening, when "
                "later or unscheduled) the patient may still join; then the consultation's run is "
                "told the patient is absent (the consultation workflow ends it as no_show)."),
+      optional_section<FacilityNotificationsConfig>(
+          "notifications", f.notifications, notifications_fields,
+          "What the facility's patients are told of their consultations (invitation, "
+          "reminders, the clinician is ready, cancellation, reschedule), by e-mail and SMS.",
+          "none: no message is sent"),
   };
 }
 
 }  // namespace
+
+const std::vector<std::string>& notification_message_kinds() {
+  static const std::vector<std::string> kinds = {"invitation",      "reminder_24h", "reminder_1h",
+                                                 "clinician_ready", "cancellation", "reschedule"};
+  return kinds;
+}
+
+std::vector<std::string> notification_variables(std::string_view kind) {
+  std::vector<std::string> names = {"facility_name", "weekday", "date", "time", "hijri_date"};
+  // A cancelled consultation has no link to join.
+  if (kind != "cancellation") names.push_back("join_link");
+  return names;
+}
 
 const std::vector<std::string>& capability_names() {
   static const std::vector<std::string> names = {"video", "ehr", "billing", "reporting", "notify"};
@@ -964,6 +1135,10 @@ Fields config_fields(Config& c) {
           "workflow", [&c] { return workflow_fields(c.workflow); }, "The workflow engine."),
       section(
           "archive", [&c] { return archive_fields(c.archive); }, "Recordings."),
+      section(
+          "notification_delivery",
+          [&c] { return notification_delivery_fields(c.notification_delivery); },
+          "How the facilities' notifications to patients are sent and retried."),
       section(
           "plugins", [&c] { return plugins_fields(c.plugins); }, "Plugin libraries."),
       keyed_map<InstanceConfig>(

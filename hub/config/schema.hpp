@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -64,5 +65,16 @@ Fields config_fields(Config& config);
 
 // The capabilities an instance name or a facility binding may start with.
 const std::vector<std::string>& capability_names();
+
+// The kinds of message a facility may send its patients
+// (facilities.<id>.notifications.messages): invitation, reminder_24h,
+// reminder_1h, clinician_ready, cancellation, reschedule.
+const std::vector<std::string>& notification_message_kinds();
+
+// The {{variables}} a message of `kind` may name, all of the consultation
+// and none PHI: facility_name, weekday, date, time, hijri_date (the
+// consultation's start on the facility's clock) and, but in a cancellation,
+// join_link.
+std::vector<std::string> notification_variables(std::string_view kind);
 
 }  // namespace wasl::config

@@ -5,6 +5,7 @@
 #include "hub/audit/audit_event.hpp"
 #include "hub/domain/consultation.hpp"
 #include "hub/domain/timestamp.hpp"
+#include "hub/notifications/consultation_notices.hpp"
 #include "hub/records/consultation_store.hpp"
 
 namespace wasl::consultations {
@@ -13,7 +14,8 @@ using nlohmann::json;
 
 sdk::Status follow_appointment_start(const audit::AuditWriter* audit,
                                      const workflow::HubActionContext& ctx, const json& /*input*/,
-                                     const sdk::Result<json>& result) {
+                                     const sdk::Result<json>& result,
+                                     const config::Config* config) {
   if (!result.ok() || ctx.tx == nullptr || ctx.consultation_id.empty()) return {};
   const json& appointment = result.value();
   if (!appointment.is_object()) return {};
@@ -31,6 +33,11 @@ sdk::Status follow_appointment_start(const audit::AuditWriter* audit,
   }
   WASL_RETURN_IF_ERROR(records::ConsultationStore::set_scheduled_at(
       *ctx.tx, ctx.facility_id, ctx.consultation_id, start_ms, ctx.now_ms));
+  if (config != nullptr) {
+    WASL_RETURN_IF_ERROR(notifications::consultation_rescheduled(
+        *ctx.tx, *config, ctx.facility_id, ctx.consultation_id, facts->scheduled_at, start_ms,
+        ctx.now_ms));
+  }
   if (audit == nullptr) return {};
   audit::AuditEvent event;
   event.actor = "workflow:" + ctx.run_id;

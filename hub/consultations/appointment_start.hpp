@@ -8,6 +8,11 @@
 // appointment, a failed read or an appointment without a start changes
 // nothing.
 //
+// The move is also the consultation's notices' (hub/notifications/
+// consultation_notices.hpp): scheduled reminders follow the new start and a
+// patient already told of the consultation is sent a reschedule notice, in
+// the same transaction.
+//
 // So the consultation's start, which the just-in-time room step reads
 // (workflows/consultation.yaml, `${consultation.scheduled_at_ms}`), is the
 // EHR's from the first read on, and follows every later move the EHR
@@ -17,15 +22,18 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/audit/audit_writer.hpp"
+#include "hub/config/config.hpp"
 #include "hub/workflow/hub_actions.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::consultations {
 
-// The StepObserver body; `audit` may be null (tests only).
+// The StepObserver body; `audit` may be null (tests only), `config` null
+// when no facility sends notifications.
 sdk::Status follow_appointment_start(const audit::AuditWriter* audit,
                                      const workflow::HubActionContext& ctx,
                                      const nlohmann::json& input,
-                                     const sdk::Result<nlohmann::json>& result);
+                                     const sdk::Result<nlohmann::json>& result,
+                                     const config::Config* config = nullptr);
 
 }  // namespace wasl::consultations

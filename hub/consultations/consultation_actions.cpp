@@ -5,6 +5,7 @@
 #include <string>
 
 #include "hub/domain/consultation.hpp"
+#include "hub/notifications/consultation_notices.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/workflow/run_bindings.hpp"
 
@@ -79,6 +80,11 @@ Result<nlohmann::json> set_status(const workflow::HubActionContext& ctx,
   if (*parsed == domain::ConsultationStatus::kCancelled && !reason.empty()) {
     WASL_RETURN_IF_ERROR(ConsultationStore::set_cancel_reason(
         *ctx.tx, ctx.facility_id, ctx.consultation_id, reason, ctx.now_ms));
+  }
+  if (*parsed == domain::ConsultationStatus::kCancelled &&
+      found->status != domain::to_string(domain::ConsultationStatus::kCancelled)) {
+    WASL_RETURN_IF_ERROR(notifications::consultation_cancelled(
+        *ctx.tx, config, ctx.facility_id, ctx.consultation_id, reason, ctx.now_ms));
   }
   auto room = input.find("room_id");
   if (room != input.end() && room->is_string() && !room->get<std::string>().empty()) {

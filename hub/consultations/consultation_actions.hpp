@@ -6,7 +6,9 @@
 //   hub.set_status            consultations.status of the run's
 //                             consultation; with status cancelled, its
 //                             cancel reason `reason` (a code such as
-//                             patient_request or no_show); with `room_id`,
+//                             patient_request or no_show), and its
+//                             notifications withdrawn (hub/notifications/
+//                             consultation_notices.hpp); with `room_id`,
 //                             the consultation bound to that room of the
 //                             run's video instance (so the participants
 //                             routes issue join tokens for it). Output

@@ -16,9 +16,10 @@ sdk::Status add_consultations(workflow::HubActions& actions, jobs::TaskRunner& t
   WASL_RETURN_IF_ERROR(add_alert_action(actions, *s.config, s.plugins->health()));
   WASL_RETURN_IF_ERROR(actions.observe(
       std::string(sdk::EhrConnector::kReadAppointment),
-      [audit = s.audit](const workflow::HubActionContext& ctx, const nlohmann::json& input,
-                        const sdk::Result<nlohmann::json>& result) {
-        return follow_appointment_start(audit, ctx, input, result);
+      [audit = s.audit, config = s.config](const workflow::HubActionContext& ctx,
+                                           const nlohmann::json& input,
+                                           const sdk::Result<nlohmann::json>& result) {
+        return follow_appointment_start(audit, ctx, input, result, config);
       }));
 
   const plugin_host::PluginHost* plugins = s.plugins;

@@ -7,6 +7,7 @@
 #include "hub/domain/consultation.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/jobs/job_queue.hpp"
+#include "hub/notifications/consultation_notices.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/inbox_store.hpp"
 #include "hub/records/provider_resource_store.hpp"
@@ -252,6 +253,8 @@ Status EhrBookings::reschedule(storage::Transaction& tx, const std::string& inst
   const std::int64_t now = audit::now_epoch_ms();
   WASL_RETURN_IF_ERROR(records::ConsultationStore::set_scheduled_at(tx, facility.id, existing.id,
                                                                     appointment.start_ms, now));
+  WASL_RETURN_IF_ERROR(notifications::consultation_rescheduled(
+      tx, config_, facility.id, existing.id, existing.scheduled_at, appointment.start_ms, now));
   if (audit_ != nullptr) {
     audit::AuditEvent event;
     event.actor = "plugin:" + instance;
@@ -293,6 +296,8 @@ Result<bool> EhrBookings::cancel(storage::Transaction& tx, const std::string& in
       now));
   WASL_RETURN_IF_ERROR(
       records::ConsultationStore::set_cancel_reason(tx, facility.id, existing->id, reason, now));
+  WASL_RETURN_IF_ERROR(
+      notifications::consultation_cancelled(tx, config_, facility.id, existing->id, reason, now));
   if (audit_ != nullptr) {
     audit::AuditEvent event;
     event.actor = "plugin:" + instance;

@@ -26,11 +26,15 @@
 //              already (any status: a cancelled FHIR appointment stays
 //              cancelled), nothing starts twice; a consultation still
 //              scheduled takes the appointment's new start when it moved,
-//              audited "consultation.reschedule".
+//              audited "consultation.reschedule" (its scheduled reminders
+//              follow, and a patient already told of it is sent a
+//              reschedule notice: hub/notifications/consultation_notices.hpp).
 //   cancelled  the consultation's run is cancelled (its compensation runs, as
 //              for POST …/cancel) and the consultation is "cancelled" with
-//              reason "appointment_cancelled", audited "consultation.cancel";
-//              already ended, nothing.
+//              reason "appointment_cancelled", audited "consultation.cancel"
+//              (its scheduled notifications are cancelled and a patient
+//              already told of it is sent a cancellation notice); already
+//              ended, nothing.
 //   noshow     the same, with reason "no_show".
 // An appointment the EHR does not serve (not_found), a cancellation of one
 // with no consultation, or another status puts the notification's inbox row

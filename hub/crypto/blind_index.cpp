@@ -119,6 +119,27 @@ sdk::Result<std::string> normalize_phone(std::string_view value) {
   return s;
 }
 
+sdk::Result<std::string> normalize_email(std::string_view value) {
+  auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
+  while (!value.empty() && is_space(value.front())) value.remove_prefix(1);
+  while (!value.empty() && is_space(value.back())) value.remove_suffix(1);
+  const std::size_t at = value.find('@');
+  if (value.size() > 254 || at == 0 || at == std::string_view::npos || at + 1 == value.size() ||
+      value.find('@', at + 1) != std::string_view::npos) {
+    return invalid("an e-mail address must be local@domain, at most 254 characters");
+  }
+  std::string out(value);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) <= ' ') {
+      return invalid("an e-mail address must not contain spaces or control characters");
+    }
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view to_string(IdentifierKind kind) {
@@ -126,6 +147,7 @@ std::string_view to_string(IdentifierKind kind) {
     case IdentifierKind::kNationalId: return "national_id";
     case IdentifierKind::kMrn: return "mrn";
     case IdentifierKind::kPhone: return "phone";
+    case IdentifierKind::kEmail: return "email";
   }
   return "unknown";
 }
@@ -135,6 +157,7 @@ sdk::Result<std::string> normalize_identifier(IdentifierKind kind, std::string_v
     case IdentifierKind::kNationalId: return normalize_national_id(value);
     case IdentifierKind::kMrn: return normalize_mrn(value);
     case IdentifierKind::kPhone: return normalize_phone(value);
+    case IdentifierKind::kEmail: return normalize_email(value);
   }
   return invalid("unknown identifier kind");
 }

@@ -18,6 +18,9 @@
 //    digits mapped; then to E.164: "00…" → "+…"; Saudi local "05XXXXXXXX"
 //    → "+9665XXXXXXXX"; "5XXXXXXXX" → "+9665XXXXXXXX"; "9665XXXXXXXX" →
 //    "+9665XXXXXXXX"; "+" followed by 8-15 digits kept as is.
+//  - kEmail (an address a message is sent to): ASCII whitespace trimmed at
+//    both ends, ASCII letters lower-cased; exactly one '@' with text on
+//    both sides, no space or control character, at most 254 bytes.
 // Invalid input is kInvalidArgument with a message that never repeats it.
 #pragma once
 
@@ -30,8 +33,9 @@
 
 namespace wasl::crypto {
 
-enum class IdentifierKind { kNationalId, kMrn, kPhone };
-std::string_view to_string(IdentifierKind kind);  // "national_id", "mrn", "phone"
+enum class IdentifierKind { kNationalId, kMrn, kPhone, kEmail };
+// "national_id", "mrn", "phone", "email"
+std::string_view to_string(IdentifierKind kind);
 
 // The canonical form of `value` for `kind` (see the header comment).
 sdk::Result<std::string> normalize_identifier(IdentifierKind kind, std::string_view value);

@@ -35,6 +35,14 @@ void PeriodicRunner::stop() {
   started_ = false;
 }
 
+void PeriodicRunner::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
 std::uint64_t PeriodicRunner::ticks() const {
   std::lock_guard lock(mutex_);
   return ticks_;
@@ -43,6 +51,7 @@ std::uint64_t PeriodicRunner::ticks() const {
 void PeriodicRunner::loop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
+    woken_ = false;
     lock.unlock();
     sdk::Status status;
     try {
@@ -56,7 +65,7 @@ void PeriodicRunner::loop() {
     }
     lock.lock();
     ++ticks_;
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    wake_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
   }
 }
 

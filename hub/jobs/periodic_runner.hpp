@@ -29,6 +29,9 @@ class PeriodicRunner {
   sdk::Status start();
   // Idempotent.
   void stop();
+  // The next call starts now rather than after the interval (at once when
+  // none is in progress, else as soon as the one in progress returns).
+  void wake();
   // Calls made so far (finished ones).
   std::uint64_t ticks() const;
 
@@ -42,6 +45,7 @@ class PeriodicRunner {
   std::condition_variable wake_;
   bool started_ = false;
   bool stopping_ = false;
+  bool woken_ = false;
   std::uint64_t ticks_ = 0;
   std::thread thread_;
 };

@@ -13,6 +13,8 @@ const std::vector<EncryptedTable>& encrypted_tables() {
       {"billing_messages", {"id"}, {"message_enc"}},
       {"advanced_authorizations", {"id"}, {"patient_enc", "member_enc"}},
       {"reports", {"id"}, {"payload_enc"}},
+      {"notification_outbox", {"id"}, {"recipient_enc", "message_enc"}},
+      {"notification_contacts", {"facility_id", "consultation_id"}, {"contact_enc"}},
       {"workflow_runs", {"id"}, {"trigger_enc"}},
       {"workflow_steps", {"id"}, {"output_enc"}},
       {"workflow_events", {"id"}, {"payload_enc"}},

@@ -14,7 +14,17 @@ sdk::Result<std::unique_ptr<ConfiguredWebhookSources>> ConfiguredWebhookSources:
   std::unique_ptr<ConfiguredWebhookSources> sources(new ConfiguredWebhookSources());
   sources->plugins_ = plugins;
   for (const auto& [id, facility] : config.facilities) {
-    for (const auto& [role, instance] : facility.bindings) {
+    std::vector<std::string> serving;
+    for (const auto& [role, instance] : facility.bindings) serving.push_back(instance);
+    // The notify instances a facility sends its patients' messages through
+    // post their delivery receipts here too.
+    if (facility.notifications) {
+      for (const std::string* instance :
+           {&facility.notifications->email, &facility.notifications->sms}) {
+        if (!instance->empty()) serving.push_back(*instance);
+      }
+    }
+    for (const std::string& instance : serving) {
       auto& list = sources->facilities_by_instance_[instance];
       if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
     }

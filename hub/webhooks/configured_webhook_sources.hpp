@@ -7,7 +7,8 @@
 //    the prefix never clashes with a plugin instance;
 //  - any other name: a loaded plugin instance whose plugin has the webhook
 //    capability (PluginHost::webhook). Its events belong to every facility
-//    whose bindings name the instance.
+//    whose bindings name the instance, or whose notifications settings name
+//    it (the delivery receipts of a notify instance).
 // Anything else is kNotFound (404), and so is a plugin instance that failed
 // to load.
 //

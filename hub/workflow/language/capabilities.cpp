@@ -212,6 +212,7 @@ void declare_non_phi(Catalogue& c) {
   // Roles, practitioner references and times: no PHI.
   declare("hub.attendance", {},
           {"participants", "attendee_seconds", "patient_joined", "clinician_joined"});
+  declare("hub.notify", {"kind", "to"}, {"kind", "queued"});
   declare("hub.build_report",
           {"kind", "encounter_id", "archive_id", "period", "period_start_ms", "period_end_ms"},
           {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"});
@@ -356,6 +357,11 @@ Catalogue build() {
            {"attendee_seconds", 0},
            {"patient_joined", false},
            {"clinician_joined", false}});
+  // Queues a message to the run's consultation's patient (invitation,
+  // reminder_24h, reminder_1h, clinician_ready, cancellation, reschedule)
+  // in the step's transaction; the hub's sender sends it when it is due.
+  add(c, "hub.notify", json{{"kind", ""}, {"to", "patient"}}, json{{"kind", ""}, {"queued", 0}},
+      {"kind"});
   add(c, "hub.build_report",
       json{{"kind", ""},
            {"encounter_id", ""},
@@ -380,6 +386,7 @@ Catalogue build() {
                                                {"hub.answer_information_request", "hub/claims"},
                                                {"hub.queue_claim", "hub/claims"},
                                                {"hub.attendance", "hub/attendance"},
+                                               {"hub.notify", "hub/notifications"},
                                                {"hub.build_report", "hub/reports"}}) {
     c.capabilities.find(name)->second.implemented_in = folder;
   }

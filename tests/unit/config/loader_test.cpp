@@ -215,8 +215,8 @@ TEST(LoadProblems, UnknownKeyWithoutNearKeyListsTheKeys) {
                        "  level: info\n"
                        "colour: blue\n"),
               ElementsAre("t.yaml:3: colour: unknown key (expected one of server, log, storage, "
-                          "security, workflow, archive, plugins, instances, facilities, "
-                          "workflows_dir)"));
+                          "security, workflow, archive, notification_delivery, plugins, "
+                          "instances, facilities, workflows_dir)"));
 }
 
 TEST(LoadProblems, WrongTypeNamesTheExpectedForm) {
@@ -409,14 +409,14 @@ TEST(LoadProblems, AllProblemsAreCollectedAtOnceInLineOrder) {
           "SHA-256)",
           "t.yaml:10: instances.ehr.kfsh.plugin: \"fhir\" is not declared in plugins.files",
           "t.yaml:11: instances.Video.Bad: expected an instance name \"<capability>.<label>\" "
-          "(capability video, ehr, billing or reporting; label of a-z, 0-9 and -, not starting "
-          "with -)",
+          "(capability video, ehr, billing, reporting or notify; label of a-z, 0-9 and -, not "
+          "starting with -)",
           "t.yaml:17: facilities.kfsh.bindings.video: instance \"video.chime-mian\" is not "
           "declared in instances (did you mean \"video.chime-main\"?)",
           "t.yaml:18: facilities.kfsh.bindings.ehr: instance \"video.chime-main\" has "
           "capability video, not ehr",
           "t.yaml:19: facilities.kfsh.bindings.fax: unknown role (expected one of video, ehr, "
-          "billing, reporting)",
+          "billing, reporting, notify)",
           "t.yaml:20: facilities.Bad_Id: expected a facility id (a-z, 0-9 and -, not starting "
           "with -)"));
 }
@@ -981,6 +981,116 @@ TEST(LoadFacilities, EhrBookingsNameAWorkflowOfTheFacilityAndNeedAnEhrBinding) {
                                            "    ehr_bookings: {}\n",
                                     "t.yaml")),
               ElementsAre(HasSubstr("facilities.hospital-a.ehr_bookings.workflow")));
+}
+
+TEST(LoadFacilities, NotificationsNameNotifyInstancesAndOnlyTheirMessagesVariables) {
+  const std::string head =
+      "instances:\n"
+      "  notify.mail:\n"
+      "    plugin: p\n"
+      "  notify.sms:\n"
+      "    plugin: p\n"
+      "  ehr.x:\n"
+      "    plugin: p\n"
+      "plugins:\n"
+      "  files:\n"
+      "    - {name: p, file: p.so}\n"
+      "facilities:\n"
+      "  hospital-a:\n"
+      "    notifications:\n";  // line 13
+  auto good =
+      load_text(head +
+                    "      email: notify.mail\n"
+                    "      sms: notify.sms\n"
+                    "      quiet_hours_start: \"21:30\"\n"
+                    "      messages:\n"
+                    "        reminder_1h:\n"
+                    "          enabled: false\n"
+                    "        reminder_24h:\n"
+                    "          before: 30m\n"
+                    "        invitation:\n"
+                    "          ar:\n"
+                    "            body: \"موعدك {{ date }} الساعة {{time}}: {{join_link}}\"\n"
+                    "          en: {subject: \"{{facility_name}}\", body: \"See you "
+                    "{{weekday}} {{hijri_date}}\"}\n",
+                "t.yaml");
+  ASSERT_TRUE(good.ok()) << ::testing::PrintToString(problems_of(good));
+  const auto& n = good.config.facilities.at("hospital-a").notifications;
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(n->email, "notify.mail");
+  EXPECT_EQ(n->quiet_hours_start, "21:30");
+  EXPECT_EQ(n->quiet_hours_end, "08:00");
+  EXPECT_EQ(n->default_language, "ar");
+  EXPECT_FALSE(n->messages.reminder_1h.enabled);
+  EXPECT_TRUE(n->messages.reminder_24h.enabled);
+  EXPECT_EQ(n->messages.reminder_24h.before, 30min);
+  EXPECT_EQ(n->messages.reminder_1h.before, 1h);
+  ASSERT_TRUE(n->messages.invitation.ar.has_value());
+  EXPECT_TRUE(n->messages.invitation.ar->subject.empty());
+  EXPECT_EQ(n->messages.invitation.en->subject, "{{facility_name}}");
+  EXPECT_FALSE(n->messages.cancellation.ar.has_value());
+  EXPECT_FALSE(
+      load_text(head.substr(0, head.size() - std::string("    notifications:\n").size()), "t.yaml")
+          .config.facilities.at("hospital-a")
+          .notifications.has_value());
+
+  EXPECT_THAT(
+      problems_of(load_text(head +
+                                "      email: notify.mial\n"                                 // 14
+                                "      sms: ehr.x\n"                                         // 15
+                                "      quiet_hours_end: \"8:00\"\n"                          // 16
+                                "      join_url: https://portal.example.sa/join\n"           // 17
+                                "      messages:\n"                                          // 18
+                                "        cancellation:\n"                                    // 19
+                                "          en:\n"                                            // 20
+                                "            body: \"Cancelled: {{join_link}}\"\n"           // 21
+                                "        reminder_24h:\n"                                    // 22
+                                "          ar:\n"                                            // 23
+                                "            subject: \"{{diagnosis}} {{patient_name}}\"\n"  // 24
+                                "            body: \"{{dat}} {{\"\n",                        // 25
+                            "t.yaml")),
+      ElementsAre(
+          HasSubstr("t.yaml:14: facilities.hospital-a.notifications.email: instance "
+                    "\"notify.mial\" is not declared in instances (did you mean \"notify.mail\"?)"),
+          HasSubstr("t.yaml:15: facilities.hospital-a.notifications.sms: instance \"ehr.x\" is "
+                    "not a notify instance"),
+          HasSubstr("t.yaml:16: facilities.hospital-a.notifications.quiet_hours_end: expected a "
+                    "wall-clock time HH:MM"),
+          HasSubstr("t.yaml:17: facilities.hospital-a.notifications.join_url: expected an http(s) "
+                    "URL containing {code}"),
+          HasSubstr("t.yaml:21: facilities.hospital-a.notifications.messages.cancellation.en.body: "
+                    "unknown variable {{join_link}}; a cancellation message has facility_name, "
+                    "weekday, date, time, hijri_date"),
+          HasSubstr("t.yaml:24: facilities.hospital-a.notifications.messages.reminder_24h.ar."
+                    "subject: unknown variable {{diagnosis}}"),
+          HasSubstr("t.yaml:24: facilities.hospital-a.notifications.messages.reminder_24h.ar."
+                    "subject: unknown variable {{patient_name}}"),
+          HasSubstr("t.yaml:25: facilities.hospital-a.notifications.messages.reminder_24h.ar."
+                    "body: is not a message template")));
+  EXPECT_THAT(problems_of(load_text(head + "      default_language: fr\n", "t.yaml")),
+              ElementsAre(HasSubstr("t.yaml:13: facilities.hospital-a.notifications: names no "
+                                    "channel"),
+                          HasSubstr("t.yaml:14: facilities.hospital-a.notifications."
+                                    "default_language: expected one of ar, en")));
+  EXPECT_THAT(problems_of(load_text(head + "      email: notify.mail\n"
+                                           "      messages:\n"
+                                           "        birthday: {}\n"
+                                           "        invitation: {before: 1h}\n",
+                                    "t.yaml")),
+              ElementsAre(HasSubstr("t.yaml:16: facilities.hospital-a.notifications.messages."
+                                    "birthday"),
+                          HasSubstr("t.yaml:17: facilities.hospital-a.notifications.messages."
+                                    "invitation.before")));
+}
+
+TEST(LoadConfig, NotificationDeliveryHasDefaultsAndBounds) {
+  auto c = load_text("notification_delivery:\n  interval: 1s\n  max_attempts: 2\n", "t.yaml");
+  ASSERT_TRUE(c.ok()) << ::testing::PrintToString(problems_of(c));
+  EXPECT_EQ(c.config.notification_delivery.interval, 1s);
+  EXPECT_EQ(c.config.notification_delivery.max_attempts, 2);
+  EXPECT_EQ(c.config.notification_delivery.lease, 2min);
+  EXPECT_THAT(problems("notification_delivery:\n  max_attempts: 0\n"),
+              ElementsAre(HasSubstr("t.yaml:2: notification_delivery.max_attempts")));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "hub/notifications/consultation_notices.hpp"
 #include "tests/unit/workflow/engine_fixture.hpp"
 
 namespace wasl::consultations {
@@ -41,7 +42,8 @@ class AppointmentStartTest : public EngineFixture {
     ctx.now_ms = 5000;
     ctx.tx = tx->get();
     ctx.store = store_.get();
-    ASSERT_TRUE(follow_appointment_start(nullptr, ctx, json::object(), appointment).ok());
+    ASSERT_TRUE(
+        follow_appointment_start(nullptr, ctx, json::object(), appointment, &hub_config_).ok());
     ASSERT_TRUE((*tx)->commit().ok());
   }
 
@@ -70,6 +72,35 @@ TEST_P(AppointmentStartTest, AnotherAppointmentAFailedReadOrNoStartChangesNothin
 TEST_P(AppointmentStartTest, AConsultationThatHasBegunKeepsItsTime) {
   observe("c2", json{{"id", "A2"}, {"start_ms", 7000}});
   EXPECT_EQ(scheduled_at("c2"), 1000);
+}
+
+// The start's move is the notices' too: the scheduled reminder follows the
+// new start, and a patient already told is sent a reschedule notice.
+TEST_P(AppointmentStartTest, AMovedStartMovesTheRemindersAndTellsAPatientAlreadyTold) {
+  config::FacilityNotificationsConfig n;
+  n.email = "notify.mail";
+  hub_config_.facilities["f1"].id = "f1";
+  hub_config_.facilities["f1"].notifications = n;
+  exec("UPDATE consultations SET scheduled_at = $1 WHERE id = 'c1'", {std::int64_t{10'000'000}});
+  {
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    for (const char* kind : {"invitation", "reminder_1h"}) {
+      ASSERT_TRUE(notifications::queue_message(**tx, hub_config_, "f1", "c1", kind, 0).ok());
+    }
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  exec("UPDATE notification_outbox SET state = 'sent' WHERE kind = 'invitation'");
+  observe("c1", json{{"id", "A1"}, {"start_ms", 20'000'000}});
+  EXPECT_EQ(scheduled_at("c1"), 20'000'000);
+  auto reminder = query("SELECT due_at FROM notification_outbox WHERE kind = 'reminder_1h'");
+  ASSERT_EQ(reminder.size(), 1u);
+  EXPECT_EQ(*reminder[0].get_int(0), 20'000'000 - 3'600'000);
+  auto notice =
+      query("SELECT occurrence, state FROM notification_outbox WHERE kind = 'reschedule'");
+  ASSERT_EQ(notice.size(), 1u);
+  EXPECT_EQ(*notice[0].get_text(0), "20000000");
+  EXPECT_EQ(*notice[0].get_text(1), "scheduled");
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, AppointmentStartTest,

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "hub/notifications/consultation_notices.hpp"
 #include "tests/unit/workflow/engine_fixture.hpp"
 
 namespace wasl::consultations {
@@ -152,6 +153,44 @@ TEST_P(ConsultationActionsTest, SetStatusWithARoomBindsTheConsultationToTheRunsV
   EXPECT_EQ(*rows[0].get_text("status"), "waiting_room");
   EXPECT_EQ(*rows[0].get_text("video_instance"), "video.kept");
   EXPECT_EQ(*rows[0].get_text("video_room_id"), "RM123");
+}
+
+// hub.set_status cancelled withdraws the consultation's scheduled messages
+// and tells a patient already told, in the step's transaction; a second
+// cancellation queues nothing more.
+TEST_P(ConsultationActionsTest, SetStatusCancelledWithdrawsTheNoticesAndTellsThePatient) {
+  config::FacilityNotificationsConfig n;
+  n.sms = "notify.sms";
+  hub_config_.facilities["f1"].id = "f1";
+  hub_config_.facilities["f1"].notifications = n;
+  exec(
+      "INSERT INTO consultations (id, facility_id, status, consultation_type, scheduled_at, "
+      "created_at, updated_at) VALUES ('c1', 'f1', 'waiting_room', 'standard', 90000000, 0, 0)");
+  {
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    for (const char* kind : {"invitation", "reminder_1h"}) {
+      ASSERT_TRUE(notifications::queue_message(**tx, hub_config_, "f1", "c1", kind, 0).ok());
+    }
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  exec("UPDATE notification_outbox SET state = 'sent' WHERE kind = 'invitation'");
+  for (int i = 0; i < 2; ++i) {
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    auto out = actions_.find("hub.set_status")
+                   ->action(context(**tx, "c1"), {{"status", "cancelled"}, {"reason", "other"}});
+    ASSERT_TRUE(out.ok()) << out.error().message;
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  auto states = query("SELECT kind, state FROM notification_outbox ORDER BY kind");
+  ASSERT_EQ(states.size(), 3u);
+  EXPECT_EQ(*states[0].get_text(0), "cancellation");
+  EXPECT_EQ(*states[0].get_text(1), "scheduled");
+  EXPECT_EQ(*states[1].get_text(0), "invitation");
+  EXPECT_EQ(*states[1].get_text(1), "sent");
+  EXPECT_EQ(*states[2].get_text(0), "reminder_1h");
+  EXPECT_EQ(*states[2].get_text(1), "cancelled");
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, ConsultationActionsTest,

@@ -63,6 +63,16 @@ TEST(BlindIndex, PhoneNormalization) {
   EXPECT_EQ(norm(K::kPhone, "+"), "<invalid>");
 }
 
+TEST(BlindIndex, EmailNormalization) {
+  using K = IdentifierKind;
+  EXPECT_EQ(norm(K::kEmail, "  Patient@Example.SA\n"), "patient@example.sa");
+  EXPECT_EQ(norm(K::kEmail, "patient@example.sa"), "patient@example.sa");
+  for (const char* bad : {"", "patient", "@example.sa", "patient@", "a@b@c", "pa tient@x.sa"}) {
+    EXPECT_EQ(norm(K::kEmail, bad), "<invalid>") << bad;
+  }
+  EXPECT_EQ(norm(K::kEmail, std::string(250, 'a') + "@x.sa"), "<invalid>");  // over 254
+}
+
 TEST(BlindIndex, InvalidInputNeverEchoedInError) {
   auto r = normalize_identifier(IdentifierKind::kNationalId, "9999999999");
   ASSERT_FALSE(r.ok());

@@ -76,7 +76,7 @@ TEST(Capabilities, HubActionsAndStreamingMethods) {
       (std::vector<std::string>{
           "alert", "answer_information_request", "archive_recording", "attendance",
           "await_prior_authorization", "billing_service", "build_claim", "build_eligibility",
-          "build_report", "describe_consultation", "queue_claim", "record_event", "set_status"}));
+          "build_report", "describe_consultation", "notify", "queue_claim", "record_event", "set_status"}));
   const Capability* archive = find_capability("hub.archive_recording");
   ASSERT_NE(archive, nullptr);
   EXPECT_EQ(archive->needs_role, "video");
@@ -87,7 +87,6 @@ TEST(Capabilities, HubActionsAndStreamingMethods) {
   EXPECT_FALSE(find_capability("video.fetch_media")->callable);
   EXPECT_FALSE(find_capability("billing.submit_batch")->callable);
   EXPECT_EQ(find_capability("video.nope"), nullptr);
-  EXPECT_EQ(find_capability("hub.notify"), nullptr);
   // hub.attendance answers ehr.create_encounter's participants, none of it PHI.
   const Capability* attendance = find_capability("hub.attendance");
   ASSERT_NE(attendance, nullptr);
@@ -102,6 +101,12 @@ TEST(Capabilities, HubActionsAndStreamingMethods) {
   ASSERT_NE(arrival, nullptr);
   EXPECT_EQ(arrival->role, "video");
   EXPECT_EQ(arrival->correlation_field, "resource_id");
+  EXPECT_EQ(find_capability("hub.nope"), nullptr);
+  const Capability* notify = find_capability("hub.notify");
+  ASSERT_NE(notify, nullptr);
+  EXPECT_TRUE(notify->needs_role.empty());
+  EXPECT_EQ(notify->implemented_in, "hub/notifications");
+  EXPECT_EQ(notify->required_inputs, std::vector<std::string>{"kind"});
 }
 
 // Every declared resource member is a string member of the capability's
