@@ -89,13 +89,15 @@ std::string ksa_gender(const json& patient) {
   return {};
 }
 
-std::string phone(const json& resource) {
+// The first contact point of `system` ("phone", "email"), a preferred
+// `use` first ("mobile" for a phone, "home" for an e-mail); empty when there is none.
+std::string contact(const json& resource, std::string_view system, std::string_view preferred) {
   std::string first;
   for (const auto& telecom : array_at(resource, "telecom")) {
-    if (sdk::string_member(telecom, "system") != "phone") continue;
+    if (sdk::string_member(telecom, "system") != system) continue;
     std::string value = sdk::string_member(telecom, "value");
     if (value.empty()) continue;
-    if (sdk::string_member(telecom, "use") == "mobile") return value;
+    if (sdk::string_member(telecom, "use") == preferred) return value;
     if (first.empty()) first = value;
   }
   return first;
@@ -134,7 +136,8 @@ Result<sdk::PatientSummary> to_patient(const json& patient) {
   out.birth_date = sdk::string_member(patient, "birthDate");
   out.gender = sdk::string_member(patient, "gender");
   if (out.gender.empty()) out.gender = ksa_gender(patient);
-  out.phone = phone(patient);
+  out.phone = contact(patient, "phone", "mobile");
+  out.email = contact(patient, "email", "home");
   for (const auto& communication : array_at(patient, "communication")) {
     std::string language = first_coding_code(communication.value("language", json::object()));
     if (language.empty()) continue;

@@ -121,6 +121,7 @@ TEST(FhirResourceMapping, SaudiIdentifiersGenderExtensionAndMobile) {
   EXPECT_EQ(patient->identifiers[1].system, "http://nphies.sa/identifier/iqama");
   EXPECT_EQ(patient->gender, "female");
   EXPECT_EQ(patient->phone, "+966551234567");
+  EXPECT_EQ(patient->email, "f@example.sa");  // the only e-mail, without a use
   EXPECT_EQ(patient->language, "ar");
   EXPECT_EQ(patient->birth_date, "1990-03-14");
 }

@@ -63,7 +63,10 @@ function demo(now = new Date()) {
       { extension: arabic(), use: 'official', text: 'فاطمة الزهراني', family: 'الزهراني', given: ['فاطمة'] },
       { use: 'usual', text: 'Fatimah Alzahrani', family: 'Alzahrani', given: ['Fatimah'] },
     ],
-    telecom: [{ system: 'phone', value: '+966500000417', use: 'mobile' }],
+    telecom: [
+      { system: 'phone', value: '+966500000417', use: 'mobile' },
+      { system: 'email', value: 'fatima.alzahrani@patient.example', use: 'home' },
+    ],
     gender: 'female',
     _gender: ksaGender('female', 'Female'),
     birthDate: '1990-04-17',
