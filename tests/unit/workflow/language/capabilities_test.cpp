@@ -71,12 +71,12 @@ TEST(Capabilities, ShapesComeFromTheSdkTypes) {
 }
 
 TEST(Capabilities, HubActionsAndStreamingMethods) {
-  EXPECT_EQ(
-      methods_of("hub"),
-      (std::vector<std::string>{
-          "alert", "answer_information_request", "archive_recording", "attendance",
-          "await_prior_authorization", "billing_service", "build_claim", "build_eligibility",
-          "build_report", "describe_consultation", "notify", "queue_claim", "record_event", "set_status"}));
+  EXPECT_EQ(methods_of("hub"),
+            (std::vector<std::string>{"alert", "answer_information_request", "archive_recording",
+                                      "attendance", "await_prior_authorization", "billing_service",
+                                      "build_claim", "build_eligibility", "build_report",
+                                      "describe_consultation", "notify", "queue_claim",
+                                      "record_event", "set_status"}));
   const Capability* archive = find_capability("hub.archive_recording");
   ASSERT_NE(archive, nullptr);
   EXPECT_EQ(archive->needs_role, "video");
