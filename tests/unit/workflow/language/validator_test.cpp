@@ -98,7 +98,7 @@ TEST(Validator, UnknownRoleMethodAndHubAction) {
                              "  - id: d\n    call: create_room\n"
                              "  - id: e\n    call: video.fetch_media\n"),
             (Lines{"w.yaml:6: step 'a': unknown role 'vidoe' in call 'vidoe.create_room'; did you "
-                   "mean video? (roles: billing, ehr, reporting, video, hub)",
+                   "mean video? (roles: billing, ehr, notify, reporting, video, hub)",
                    "w.yaml:8: step 'b': the billing role has no method 'submit_claims'; did you "
                    "mean submit_claim? (billing methods: acknowledge, answer_information_request, "
                    "cancel, check_eligibility, check_status, poll, poll_messages, "
@@ -108,7 +108,7 @@ TEST(Validator, UnknownRoleMethodAndHubAction) {
                    "set_status? (hub actions: answer_information_request, archive_recording, "
                    "await_prior_authorization, "
                    "billing_service, build_claim, build_eligibility, build_report, "
-                   "describe_consultation, queue_claim, record_event, set_status)",
+                   "describe_consultation, notify, queue_claim, record_event, set_status)",
                    "w.yaml:12: step 'd': call 'create_room' must name role.method (e.g. "
                    "video.create_room) or hub.<action>",
                    "w.yaml:14: step 'e': video.fetch_media streams media and cannot be called "
@@ -180,7 +180,7 @@ TEST(Validator, WaitForNeedsTimeoutCorrelationAndAKnownEvent) {
                    "${steps.room.output.provider_room_id}",
                    "w.yaml:6: step 'w': unknown event type 'room.endd'; did you mean room.ended? "
                    "(known events: appointment.updated, billing.information_request, "
-                   "composition.completed, "
+                   "composition.completed, notification.delivered, notification.failed, "
                    "participant.connected, participant.disconnected, recording.completed, "
                    "room.ended)"}));
   EXPECT_EQ(problems(kHead + "  - id: w\n"
@@ -282,7 +282,7 @@ TEST(Validator, TriggerForms) {
                      "  - {id: s, call: hub.set_status, with: {status: a}}\n"),
             Lines{"w.yaml:5: trigger: unknown event type 'room.endde'; did you mean room.ended? "
                   "(known events: appointment.updated, billing.information_request, "
-                  "composition.completed, "
+                  "composition.completed, notification.delivered, notification.failed, "
                   "participant.connected, participant.disconnected, recording.completed, "
                   "room.ended)"});
   EXPECT_EQ(problems("name: w\nversion: 1\ntrigger: {kind: apy}\nsteps:\n"
