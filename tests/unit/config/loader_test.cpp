@@ -88,14 +88,19 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.storage.sqlite.path, "var/wasl.db");
   EXPECT_EQ(c.storage.sqlite.busy_timeout, 5s);
   EXPECT_TRUE(c.plugins.directories.empty());
-  // The sandbox block (README "Run"): the Chime, FHIR, NPHIES and MOH peers.
-  ASSERT_EQ(c.plugins.files.size(), 5u);
+  // The sandbox block (README "Run"): the Chime, FHIR, NPHIES, MOH, HL7 v2,
+  // SMTP and SMS peers.
+  ASSERT_EQ(c.plugins.files.size(), 7u);
   EXPECT_EQ(c.plugins.files[0].name, "chime");
   EXPECT_EQ(c.plugins.files[1].name, "fhir");
   EXPECT_EQ(c.plugins.files[2].name, "nphies");
   EXPECT_EQ(c.plugins.files[3].name, "moh");
   EXPECT_EQ(c.plugins.files[4].name, "hl7v2");
-  EXPECT_EQ(c.instances.size(), 5u);
+  EXPECT_EQ(c.plugins.files[5].name, "smtp");
+  EXPECT_EQ(c.plugins.files[6].name, "sms");
+  EXPECT_EQ(c.instances.size(), 7u);
+  EXPECT_EQ(c.instances.count("notify.smtp-sandbox"), 1u);
+  EXPECT_EQ(c.instances.count("notify.sms-sandbox"), 1u);
   EXPECT_EQ(c.instances.count("video.chime-sandbox"), 1u);
   EXPECT_EQ(c.instances.count("ehr.fhir-sandbox"), 1u);
   EXPECT_EQ(c.instances.count("billing.nphies-sandbox"), 1u);
