@@ -25,13 +25,8 @@ workflow::IncomingEvent absent_verdict(const std::string& facility_id,
   event.occurred_at_ms = deadline_ms;
   event.dedupe_key = patient_arrival_dedupe_key(facility_id, due.id);
   event.payload = {{"outcome", "absent"}};
-  workflow::IncomingEvent incoming;
-  incoming.facility_id = facility_id;
-  incoming.type = kPatientArrival;
-  incoming.correlation = due.id;
-  incoming.dedupe_key = event.dedupe_key;
-  incoming.payload = nlohmann::json(event);
-  return incoming;
+  return workflow::IncomingEvent{facility_id,           kPatientArrival,  due.id,
+                                 nlohmann::json(event), event.dedupe_key, /*inbox_id=*/""};
 }
 
 }  // namespace

@@ -241,7 +241,7 @@ TEST(MdmTest, EncounterCarriesEachParticipantsPeriods) {
   // The guest had no period: the interpreter is participant 3.
   EXPECT_EQ(m.value("OBX", 3, 1, 1, 0, 4), "ATTEND-INTERPRETER");
   EXPECT_EQ(m.value("OBX", 4, 1, 1, 0, 4), "3");
-  EXPECT_EQ(m.value("OBX", 5, 1, 1, 0, 4), "20030115103500+0300");
+  EXPECT_EQ(m.value("OBX", 5, 1, 1, 0, 4), "20030115103140+0300");
   EXPECT_EQ(m.value("OBX", 5, 2, 1, 0, 4), "");
   EXPECT_EQ(m.value("OBX", 16, 1, 1, 0, 4), "");
   EXPECT_EQ(encounter_mdm(request, std::nullopt, settings, 1042618000000).text, sent.text);

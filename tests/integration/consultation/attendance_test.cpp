@@ -11,6 +11,10 @@
 //     and the Encounter on the FHIR server carries the doctor's period as
 //     its practitioner participant and the patient's two as the subject's
 //     period extensions.
+//   - TheClinicianNeverJoins: the patient waits ten minutes alone and the
+//     meeting ends: clinician_no_show, the alert consultation.
+//     clinician_no_show in GET /v1/alerts, the EHR appointment noshow, no
+//     Encounter and no claim.
 //   - ThePatientNeverJoins: no_show_after is 8 s; the doctor waits in the
 //     meeting, the patient never joins: the consultation becomes no_show,
 //     the meeting is ended, the EHR appointment is noshow, no Encounter is
@@ -294,6 +298,62 @@ TEST_P(AttendanceTest, ThePatientNeverJoins) {
   EXPECT_EQ(groups["clinician-no-show"]["measureScore"].value("value", -1), 0);
   EXPECT_EQ(groups["completed"]["measureScore"].value("value", -1), 0);
   EXPECT_EQ(groups["total"]["measureScore"].value("value", -1), 1);
+}
+
+TEST_P(AttendanceTest, TheClinicianNeverJoins) {
+  auto peer = start_peer(600000);
+  ASSERT_TRUE(peer);
+  ConsultationHub hub(chime_binding(*peer), options());
+  ASSERT_TRUE(hub.start());
+  send_events_to(*peer, hub);
+  HubApiClient api = hub.client("hospital");
+  std::string id = hub.book(api, "appt-no-doctor", 20s);
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(hub.wait_for_status(api, id, {"waiting_room"}, 30s), "waiting_room")
+      << hub.timeline(api, id) << hub.log();
+  Session session = admit_participants(hub, id);
+  ASSERT_EQ(session.attendees.size(), 2u);
+  // The patient waits ten minutes alone; the meeting ends.
+  const std::int64_t start = hub.appointment_start_ms("appt-no-doctor");
+  auto simulated = peer->post(
+      "/_peer/meetings/" + session.meeting_id + "/simulate",
+      {{"actions",
+        json::array({{{"type", "join"}, {"attendeeId", session.attendees[1]}, {"at", start}},
+                     {{"type", "end"}, {"at", start + 600'000}}})}});
+  ASSERT_TRUE(simulated.ok()) << simulated.error().message;
+
+  ASSERT_EQ(
+      hub.wait_for_status(api, id, {"clinician_no_show", "completed", "failed", "cancelled"}, 60s),
+      "clinician_no_show")
+      << hub.timeline(api, id);
+  // The operators are alerted, on the facility's video instance.
+  json alert;
+  auto until = std::chrono::steady_clock::now() + 10s;
+  do {
+    ApiAnswer alerts = api.get("/v1/alerts");
+    for (const auto& a : alerts.json.value("items", json::array())) {
+      if (a.value("kind", std::string()) == "consultation.clinician_no_show") alert = a;
+    }
+    if (!alert.is_null()) break;
+    std::this_thread::sleep_for(100ms);
+  } while (std::chrono::steady_clock::now() < until);
+  ASSERT_TRUE(alert.is_object()) << api.get("/v1/alerts").body;
+  EXPECT_EQ(alert.value("instance", std::string()), "video.chime-main");
+  EXPECT_EQ(alert.value("message", std::string()), "consultation " + id + ": clinician_no_show");
+  // The patient's ten minutes are recorded; nothing was written or billed.
+  ApiAnswer attendance = api.get("/v1/consultations/" + id + "/attendance");
+  ASSERT_EQ(attendance.status, 200) << attendance.body;
+  EXPECT_EQ(attendance.json.value("attendee_seconds", -1), 600) << attendance.body;
+  EXPECT_FALSE(attendance.json.value("clinician_joined", true));
+  until = std::chrono::steady_clock::now() + 20s;
+  while (hub.ehr_appointment_status("appt-no-doctor") != "noshow" &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(hub.ehr_appointment_status("appt-no-doctor"), "noshow");
+  EXPECT_EQ(hub.ehr_resources("Encounter"), 0);
+  EXPECT_EQ(hub.nphies_messages("claim-request"), 0);
+  EXPECT_TRUE(hub.nphies_claims()["items"].empty()) << hub.nphies_claims().dump();
 }
 
 #ifdef WASL_CONSULTATION_POSTGRES

@@ -105,8 +105,8 @@ TEST(Validator, UnknownRoleMethodAndHubAction) {
                    "request_prior_authorization, send_payment_notice, submit_batch, "
                    "submit_claim)",
                    "w.yaml:10: step 'c': unknown hub action 'hub.set_statu'; did you mean "
-                   "set_status? (hub actions: answer_information_request, archive_recording, "
-                   "attendance, await_prior_authorization, "
+                   "set_status? (hub actions: alert, answer_information_request, "
+                   "archive_recording, attendance, await_prior_authorization, "
                    "billing_service, build_claim, build_eligibility, build_report, "
                    "describe_consultation, notify, queue_claim, record_event, set_status)",
                    "w.yaml:12: step 'd': call 'create_room' must name role.method (e.g. "
