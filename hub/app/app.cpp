@@ -248,6 +248,7 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   attendance_services.cipher = app->cipher_.get();
   attendance_services.engine = app->engine_.get();
   attendance_services.metrics = &app->metrics_;
+  attendance_services.settle = app->config_.workflow.attendance_settle;
   WASL_RETURN_IF_ERROR(
       attendance::add_attendance(app->actions_, *app->tasks_, attendance_services));
   notifications::NotificationServices notification_services;

@@ -22,10 +22,12 @@ sdk::Status add_attendance(workflow::HubActions& actions, jobs::TaskRunner& task
   }
   WASL_RETURN_IF_ERROR(tasks.handle(kCountTask, recorder));
   const records::CellCipher* cipher = s.cipher;
-  return actions.add(kAttendanceAction, workflow::HubActionMode::kInTransaction,
-                     [cipher](const workflow::HubActionContext& ctx, const nlohmann::json& input) {
-                       return attendance_action(*cipher, ctx, input);
-                     });
+  const std::chrono::milliseconds settle = s.settle;
+  return actions.add(
+      kAttendanceAction, workflow::HubActionMode::kInTransaction,
+      [cipher, settle](const workflow::HubActionContext& ctx, const nlohmann::json& input) {
+        return attendance_action(*cipher, settle, ctx, input);
+      });
 }
 
 }  // namespace wasl::attendance

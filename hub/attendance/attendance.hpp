@@ -9,6 +9,8 @@
 //   - hub.attendance (attendance_action.hpp).
 #pragma once
 
+#include <chrono>
+
 #include "hub/jobs/task_runner.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/records/cell_cipher.hpp"
@@ -25,6 +27,9 @@ struct AttendanceServices {
   const records::CellCipher* cipher = nullptr;
   workflow::Engine* engine = nullptr;
   observability::Metrics* metrics = nullptr;
+  // workflow.attendance_settle: how long hub.attendance waits, after the
+  // room has ended, for the provider's events to stop arriving.
+  std::chrono::milliseconds settle{10000};
 };
 
 // Registers the reactions, the task handler and the action above. Errors: a

@@ -32,6 +32,7 @@ nlohmann::json encounter_attendance(const ConsultationAttendance& attendance, st
 }
 
 sdk::Result<nlohmann::json> attendance_action(const records::CellCipher& cipher,
+                                              std::chrono::milliseconds settle,
                                               const workflow::HubActionContext& ctx,
                                               const nlohmann::json& /*input*/) {
   if (ctx.consultation_id.empty() || ctx.tx == nullptr) {
@@ -40,6 +41,14 @@ sdk::Result<nlohmann::json> attendance_action(const records::CellCipher& cipher,
   WASL_ASSIGN_OR_RETURN(
       ConsultationAttendance attendance,
       AttendanceStore(cipher).of_consultation(*ctx.tx, ctx.facility_id, ctx.consultation_id));
+  const std::int64_t quiet_until = attendance.last_recorded_at_ms + settle.count();
+  if (attendance.room_ended_at_ms > 0 && ctx.now_ms < quiet_until) {
+    sdk::Error later(sdk::ErrorCode::kUnavailable,
+                     "the room has ended; waiting for the provider's last attendance events",
+                     true, std::chrono::milliseconds(quiet_until - ctx.now_ms));
+    later.deferred = true;
+    return later;
+  }
   return encounter_attendance(attendance, ctx.now_ms);
 }
 

@@ -14,7 +14,16 @@
 // time when the room has not ended, and attendee_seconds counts it so. A
 // run without a consultation, or a consultation nobody joined, gets no
 // participants and zeros.
+//
+// Providers send joins and leaves late, repeated and out of order (a join
+// can arrive after the room's end). Once the room has ended, the answer
+// waits until no event of the consultation has been recorded for `settle`
+// (workflow.attendance_settle): before that the call is deferred
+// (Error::deferred, retried when the quiet period would be over), so a
+// clinician's late-delivered join is never read as a clinician no-show.
 #pragma once
+
+#include <chrono>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +40,7 @@ nlohmann::json encounter_attendance(const ConsultationAttendance& attendance, st
 
 // The action itself (registered by add_attendance).
 sdk::Result<nlohmann::json> attendance_action(const records::CellCipher& cipher,
+                                              std::chrono::milliseconds settle,
                                               const workflow::HubActionContext& ctx,
                                               const nlohmann::json& input);
 

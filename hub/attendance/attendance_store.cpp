@@ -222,6 +222,14 @@ Result<ConsultationAttendance> AttendanceStore::of_consultation(
   if (auto it = sessions.find(consultation_id); it != sessions.end()) session = it->second;
   if (!session) return ConsultationAttendance{};
   ConsultationAttendance out = derive(events, room_end_of(events, session));
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows newest,
+      tx.query("SELECT MAX(recorded_at) FROM attendance_events WHERE facility_id = $1 AND "
+               "consultation_id = $2",
+               {facility_id, consultation_id}));
+  if (!newest.empty() && !newest[0].is_null(0)) {
+    WASL_ASSIGN_OR_RETURN(out.last_recorded_at_ms, newest[0].get_int(0));
+  }
 
   // A clinician's practitioner: the one its key named, else, for the
   // doctor, the consultation's.

@@ -63,6 +63,8 @@ struct ConsultationAttendance {
   bool clinician_joined = false;
   std::int64_t attendee_seconds = 0;  // sum over participants
   std::int64_t room_ended_at_ms = 0;  // 0 = not known to have ended
+  // When the hub recorded the newest of its events (0 = none).
+  std::int64_t last_recorded_at_ms = 0;
 };
 
 // One event as record() takes it.

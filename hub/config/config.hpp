@@ -272,6 +272,9 @@ struct WorkflowEngineConfig {
   // their facility's no_show_after (consultations::NoShowSweep); the first
   // check is at start-up.
   std::chrono::milliseconds no_show_interval{30000};
+  // How long hub.attendance waits, once the room has ended, for a quiet
+  // period with no new attendance event from the provider (late joins).
+  std::chrono::milliseconds attendance_settle{10000};
 };
 
 // Recordings archived by hub.archive_recording (hub/archive/).

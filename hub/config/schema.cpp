@@ -730,6 +730,9 @@ Fields workflow_fields(WorkflowEngineConfig& w) {
       duration("no_show_interval", w.no_show_interval, milliseconds(100),
                "How often consultations waiting for their patient are checked against their "
                "facility's no_show_after (and once at start)."),
+      duration("attendance_settle", w.attendance_settle, milliseconds(0),
+               "After a room ends, how long hub.attendance waits with no new join or leave from "
+               "the provider before it answers (late callbacks)."),
   };
 }
 

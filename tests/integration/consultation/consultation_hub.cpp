@@ -176,6 +176,7 @@ void ConsultationHub::write_config() {
                        "workflow:\n  workers: 4\n  lease: " +
                        options_.lease + "\n  poll_interval: " + options_.poll_interval +
                        "\n  no_show_interval: " + options_.no_show_interval +
+                       "\n  attendance_settle: " + options_.attendance_settle +
                        "\n"
                        "archive:\n  root: " +
                        yaml_quoted(dir_.file("recordings")) +

@@ -120,6 +120,9 @@ struct ConsultationHubOptions {
   // still join; workflow.no_show_interval: how often the hub checks.
   std::string no_show_after = "15m";
   std::string no_show_interval = "1s";
+  // workflow.attendance_settle: the quiet period hub.attendance waits for
+  // after the room's end.
+  std::string attendance_settle = "2s";
   // workflows_dir also holds a copy of workflows/moh_daily_report.yaml.
   bool daily_report = false;
 };

@@ -433,6 +433,71 @@ TEST_P(AttendanceRecorderTest, HubAttendanceAnswersWhatCreateEncounterTakes) {
   EXPECT_EQ((*entry->action(ctx, json::object()))["participants"], json::array());
 }
 
+TEST_P(AttendanceRecorderTest, HubAttendanceWaitsForTheProvidersLastEventsAfterTheEnd) {
+  // The room ends before the doctor's join is delivered (a provider that
+  // holds or reorders its callbacks).
+  EXPECT_TRUE(join("att-patient", 1000, "p-j1"));
+  EXPECT_TRUE(room_end(300000, "end"));
+
+  workflow::HubActions actions;
+  jobs::TaskRunner tasks(*store_, jobs::TaskRunnerOptions{});
+  AttendanceServices services{cipher_.get(), nullptr, nullptr};
+  services.settle = std::chrono::seconds(10);
+  ASSERT_TRUE(add_attendance(actions, tasks, services).ok());
+  const auto* entry = actions.find("hub.attendance");
+  ASSERT_NE(entry, nullptr);
+  auto ask = [&](std::int64_t now_ms) {
+    auto tx = store_->begin();
+    EXPECT_TRUE(tx.ok());
+    workflow::HubActionContext ctx;
+    ctx.facility_id = "f1";
+    ctx.consultation_id = "c1";
+    ctx.now_ms = now_ms;
+    ctx.tx = tx->get();
+    ctx.store = store_.get();
+    auto out = entry->action(ctx, json::object());
+    (*tx)->rollback();
+    return out;
+  };
+
+  const std::int64_t quiet_from = attendance("f1", "c1").last_recorded_at_ms;
+  ASSERT_GT(quiet_from, 0);
+  // Within the quiet period: deferred until its end, not answered.
+  auto early = ask(quiet_from + 9000);
+  ASSERT_FALSE(early.ok());
+  EXPECT_TRUE(early.error().deferred);
+  ASSERT_TRUE(early.error().retry_after.has_value());
+  EXPECT_EQ(early.error().retry_after->count(), 1000);
+
+  // The doctor's join arrives late: the quiet period starts again, and the
+  // answer, once given, has the doctor.
+  EXPECT_TRUE(join("att-doctor", 500, "d-j1"));
+  const std::int64_t restarted = attendance("f1", "c1").last_recorded_at_ms;
+  ASSERT_GE(restarted, quiet_from);
+  EXPECT_FALSE(ask(restarted + 9999).ok());
+  auto settled = ask(restarted + 10000);
+  ASSERT_TRUE(settled.ok()) << settled.error().message;
+  EXPECT_EQ((*settled)["clinician_joined"], true);
+  EXPECT_EQ((*settled)["patient_joined"], true);
+  EXPECT_EQ((*settled)["attendee_seconds"], 299 + 299);
+
+  // Before the room ends nothing waits (the answer is "so far").
+  add_consultation("f1", "c2", "RM3");
+  add_participant("f1", "c2", "p2-patient", ParticipantRole::kPatient, "att-p2");
+  EXPECT_TRUE(join("att-p2", 1000, "p2-j1", "f1", "RM3"));
+  auto tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  workflow::HubActionContext ctx;
+  ctx.facility_id = "f1";
+  ctx.consultation_id = "c2";
+  ctx.now_ms = 61000;
+  ctx.tx = tx->get();
+  ctx.store = store_.get();
+  auto open = entry->action(ctx, json::object());
+  ASSERT_TRUE(open.ok()) << open.error().message;
+  EXPECT_EQ((*open)["attendee_seconds"], 60);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AttendanceRecorderTest,
                          ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),
                          [](const auto& info) {
