@@ -22,6 +22,12 @@
 //     session stays the only message); the ministry's consultation report
 //     says no-show, and the day's aggregate report, run now, counts it as a
 //     no-show and not as completed.
+//   - AnEmergencyWritesWhoAttended: workflows/emergency.yaml opens its room
+//     at once and waits for nobody; the doctor and the patient join and the
+//     meeting ends: the emergency completes, its Encounter carries their
+//     periods and one claim is sent. (Its room that nobody joins: see
+//     twilio_attendance_test.cpp; a Chime meeting nobody joined is not the
+//     room's end.)
 // Both on SQLite, and on PostgreSQL in the binary built with
 // WASL_CONSULTATION_POSTGRES.
 #include <gtest/gtest.h>
@@ -354,6 +360,70 @@ TEST_P(AttendanceTest, TheClinicianNeverJoins) {
   EXPECT_EQ(hub.ehr_resources("Encounter"), 0);
   EXPECT_EQ(hub.nphies_messages("claim-request"), 0);
   EXPECT_TRUE(hub.nphies_claims()["items"].empty()) << hub.nphies_claims().dump();
+}
+
+// POST /v1/consultations for an emergency (workflows/emergency.yaml) of
+// the demo patient and practitioner; its id.
+std::string open_emergency(const HubApiClient& api, const std::string& key) {
+  json body = {{"type", "emergency"},
+               {"patient", {{"id", "fatimah-alzahrani"}}},
+               {"practitioner", {{"id", "khalid-alharbi"}}}};
+  ApiAnswer opened = api.post("/v1/consultations", body, key);
+  EXPECT_EQ(opened.status, 201) << opened.body;
+  EXPECT_EQ(opened.json.value("workflow_name", std::string()), "emergency") << opened.body;
+  return opened.json.value("id", std::string());
+}
+
+TEST_P(AttendanceTest, AnEmergencyWritesWhoAttended) {
+  auto peer = start_peer(600000);
+  ASSERT_TRUE(peer);
+  ConsultationHubOptions o = options();
+  o.emergency_workflow = true;
+  ConsultationHub hub(chime_binding(*peer), o);
+  ASSERT_TRUE(hub.start());
+  send_events_to(*peer, hub);
+  HubApiClient api = hub.client("hospital");
+  const std::string id = open_emergency(api, "emergency-held");
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(hub.wait_for_status(api, id, {"in_session"}, 30s), "in_session")
+      << hub.timeline(api, id) << hub.log();
+  Session session = admit_participants(hub, id);
+  ASSERT_EQ(session.attendees.size(), 2u);
+  const std::int64_t start = epoch_ms_now();
+  auto simulated = peer->post(
+      "/_peer/meetings/" + session.meeting_id + "/simulate",
+      {{"actions",
+        json::array(
+            {{{"type", "join"}, {"attendeeId", session.attendees[0]}, {"at", start}},
+             {{"type", "join"}, {"attendeeId", session.attendees[1]}, {"at", start + 30'000}},
+             {{"type", "end"}, {"at", start + 120'000}}})}});
+  ASSERT_TRUE(simulated.ok()) << simulated.error().message;
+  ASSERT_EQ(hub.wait_for_status(api, id, {"completed", "failed", "cancelled"}, 90s), "completed")
+      << hub.timeline(api, id);
+
+  ApiAnswer attendance = api.get("/v1/consultations/" + id + "/attendance");
+  ASSERT_EQ(attendance.status, 200) << attendance.body;
+  EXPECT_EQ(attendance.json.value("attendee_seconds", -1), 120 + 90) << attendance.body;
+  ASSERT_NE(hub.fhir_peer(), nullptr);
+  auto encounters = hub.fhir_peer()->resources("Encounter");
+  ASSERT_TRUE(encounters.ok()) << encounters.error().message;
+  ASSERT_EQ(encounters->size(), 1u);
+  const json& encounter = (*encounters)[0];
+  Periods practitioner;
+  for (const auto& p : encounter.value("participant", json::array())) {
+    if (p.contains("period")) {
+      practitioner.emplace_back(fhir_ms(p["period"]["start"]), fhir_ms(p["period"]["end"]));
+    }
+  }
+  EXPECT_EQ(practitioner, (Periods{{start, start + 120'000}})) << encounter.dump();
+  Periods subject;
+  for (const auto& x : encounter.value("extension", json::array())) {
+    if (x.value("url", std::string()) == "urn:wasl:fhir:encounter-subject-period") {
+      subject.emplace_back(fhir_ms(x["valuePeriod"]["start"]), fhir_ms(x["valuePeriod"]["end"]));
+    }
+  }
+  EXPECT_EQ(subject, (Periods{{start + 30'000, start + 120'000}})) << encounter.dump();
+  hub.expect_billed_once(api, id);
 }
 
 #ifdef WASL_CONSULTATION_POSTGRES

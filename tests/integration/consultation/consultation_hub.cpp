@@ -123,6 +123,11 @@ void ConsultationHub::write_config() {
   std::filesystem::copy_file(std::string(WASL_SOURCE_DIR) + "/workflows/consultation.yaml",
                              dir_.file("workflows/consultation.yaml"),
                              std::filesystem::copy_options::overwrite_existing);
+  if (options_.emergency_workflow) {
+    std::filesystem::copy_file(std::string(WASL_SOURCE_DIR) + "/workflows/emergency.yaml",
+                               dir_.file("workflows/emergency.yaml"),
+                               std::filesystem::copy_options::overwrite_existing);
+  }
   if (options_.daily_report) {
     std::filesystem::copy_file(std::string(WASL_SOURCE_DIR) + "/workflows/moh_daily_report.yaml",
                                dir_.file("workflows/moh_daily_report.yaml"),

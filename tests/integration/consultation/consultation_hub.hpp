@@ -125,6 +125,9 @@ struct ConsultationHubOptions {
   std::string attendance_settle = "2s";
   // workflows_dir also holds a copy of workflows/moh_daily_report.yaml.
   bool daily_report = false;
+  // workflows_dir also holds a copy of workflows/emergency.yaml (POST
+  // /v1/consultations with "type": "emergency" runs it).
+  bool emergency_workflow = false;
 };
 
 class ConsultationHub {

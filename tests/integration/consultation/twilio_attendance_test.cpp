@@ -10,6 +10,10 @@
 //     periods it answers are the ones computed here from the callbacks'
 //     own timestamps, as they would be in order, with the same whole
 //     seconds; the consultation completes with one claim.
+//   - AnEmergencyNobodyJoinedIsCancelledWithoutAClaim: workflows/emergency.
+//     yaml opens its room at once and waits for nobody; the room ends with
+//     no one ever in it: the consultation is cancelled (reason
+//     nobody_attended), with no Encounter and no claim.
 // On SQLite, and on PostgreSQL in the binary built with
 // WASL_CONSULTATION_POSTGRES.
 #include <gtest/gtest.h>
@@ -108,6 +112,43 @@ TEST_P(TwilioAttendanceTest, DuplicatedAndReorderedCallbacksGiveTheSamePeriods) 
   EXPECT_EQ(attendance.json.value("attendee_seconds", -1), seconds) << attendance.body;
   EXPECT_EQ(attendance.json.value("attendee_minutes", -1.0), 7.0) << attendance.body;
   hub.expect_billed_once(api, id);
+}
+
+TEST_P(TwilioAttendanceTest, AnEmergencyNobodyJoinedIsCancelledWithoutAClaim) {
+  auto twilio = TwilioSide::start();
+  ASSERT_TRUE(twilio);
+  ConsultationHubOptions options;
+  options.port = free_loopback_port();
+  options.emergency_workflow = true;
+  if (GetParam()) options.postgres_url = postgres_test_url();
+  ConsultationHub hub(twilio->binding(options.port), options);
+  ASSERT_TRUE(hub.start());
+  HubApiClient api = hub.client("hospital");
+  json body = {{"type", "emergency"},
+               {"patient", {{"id", "fatimah-alzahrani"}}},
+               {"practitioner", {{"id", "khalid-alharbi"}}}};
+  ApiAnswer opened = api.post("/v1/consultations", body, "emergency-nobody");
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  EXPECT_EQ(opened.json.value("workflow_name", std::string()), "emergency") << opened.body;
+  const std::string id = opened.json.value("id", std::string());
+  ASSERT_EQ(hub.wait_for_status(api, id, {"in_session"}, 30s), "in_session")
+      << hub.timeline(api, id) << hub.log();
+  const std::string room = api.get("/v1/consultations/" + id).json.value("video_room_id", "");
+  ASSERT_FALSE(room.empty());
+  // The room opens; nobody comes; it ends.
+  twilio->post("/_peer/rooms/" + room + "/simulate",
+               {{"actions", json::array({{{"type", "end"}}})}});
+
+  ASSERT_EQ(hub.wait_for_status(api, id, {"completed", "failed", "cancelled"}, 60s), "cancelled")
+      << hub.timeline(api, id);
+  const std::string timeline = hub.timeline(api, id);
+  EXPECT_NE(timeline.find("nobody_attended"), std::string::npos) << timeline;
+  ApiAnswer attendance = api.get("/v1/consultations/" + id + "/attendance");
+  ASSERT_EQ(attendance.status, 200) << attendance.body;
+  EXPECT_EQ(attendance.json.value("attendee_seconds", -1), 0) << attendance.body;
+  EXPECT_EQ(hub.ehr_resources("Encounter"), 0);
+  EXPECT_EQ(hub.nphies_messages("claim-request"), 0);
+  EXPECT_TRUE(hub.nphies_claims()["items"].empty()) << hub.nphies_claims().dump();
 }
 
 #ifdef WASL_CONSULTATION_POSTGRES
