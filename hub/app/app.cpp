@@ -257,7 +257,8 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   notification_services.audit = app->audit_.get();
   notification_services.metrics = &app->metrics_;
   notification_services.alert = app->notification_alert();
-  WASL_RETURN_IF_ERROR(notifications::add_notifications(app->actions_, notification_services));
+  WASL_RETURN_IF_ERROR(
+      notifications::add_notifications(app->actions_, *app->tasks_, notification_services));
   // Every hub action the workflow language declares is implemented.
   WASL_RETURN_IF_ERROR(app->actions_.complete());
 

@@ -44,8 +44,8 @@ sdk::Result<nlohmann::json> attendance_action(const records::CellCipher& cipher,
   const std::int64_t quiet_until = attendance.last_recorded_at_ms + settle.count();
   if (attendance.room_ended_at_ms > 0 && ctx.now_ms < quiet_until) {
     sdk::Error later(sdk::ErrorCode::kUnavailable,
-                     "the room has ended; waiting for the provider's last attendance events",
-                     true, std::chrono::milliseconds(quiet_until - ctx.now_ms));
+                     "the room has ended; waiting for the provider's last attendance events", true,
+                     std::chrono::milliseconds(quiet_until - ctx.now_ms));
     later.deferred = true;
     return later;
   }

@@ -7,7 +7,8 @@
 
 namespace wasl::notifications {
 
-sdk::Status add_notifications(workflow::HubActions& actions, const NotificationServices& s) {
+sdk::Status add_notifications(workflow::HubActions& actions, jobs::TaskRunner& tasks,
+                              const NotificationServices& s) {
   WASL_RETURN_IF_ERROR(add_notify_action(actions, *s.config));
   WASL_RETURN_IF_ERROR(
       actions.observe(std::string(sdk::EhrConnector::kReadPatient),
@@ -18,13 +19,11 @@ sdk::Status add_notifications(workflow::HubActions& actions, const NotificationS
                       }));
   for (const char* type : {"notification.delivered", "notification.failed"}) {
     WASL_RETURN_IF_ERROR(actions.react(
-        type, [metrics = s.metrics, alert = s.alert](storage::Transaction& tx,
-                                                     const std::string& instance,
-                                                     const workflow::IncomingEvent& event) {
-          return take_receipt(tx, instance, event, metrics, alert);
-        }));
+        type,
+        [](storage::Transaction& tx, const std::string& instance,
+           const workflow::IncomingEvent& event) { return take_receipt(tx, instance, event); }));
   }
-  return {};
+  return tasks.handle(kUndeliveredTask, std::make_shared<UndeliveredAlerter>(s.metrics, s.alert));
 }
 
 }  // namespace wasl::notifications

@@ -4,7 +4,8 @@
 //   - the observer of ehr.read_patient that keeps the patient's contact for
 //     the run's consultation (patient_contact.hpp);
 //   - the reactions to "notification.delivered" and "notification.failed"
-//     (delivery_receipts.hpp).
+//     (delivery_receipts.hpp) and the task that alerts a failed delivery
+//     once the receipt's transaction has committed.
 // The sender (notification_sender.hpp) is a periodic job App builds; the
 // consultation's life queues its notices through consultation_notices.hpp,
 // called by hub/consultations and hub/api.
@@ -12,6 +13,7 @@
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/config/config.hpp"
+#include "hub/jobs/task_runner.hpp"
 #include "hub/notifications/notification_sender.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/records/cell_cipher.hpp"
@@ -32,6 +34,7 @@ struct NotificationServices {
 };
 
 // Errors: a second registration of any of them (kAlreadyExists).
-sdk::Status add_notifications(workflow::HubActions& actions, const NotificationServices& services);
+sdk::Status add_notifications(workflow::HubActions& actions, jobs::TaskRunner& tasks,
+                              const NotificationServices& services);
 
 }  // namespace wasl::notifications

@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "hub/jobs/task_runner.hpp"
 #include "hub/notifications/delivery_receipts.hpp"
 #include "hub/notifications/join_links.hpp"
 #include "hub/notifications/message_kind.hpp"
@@ -276,10 +277,25 @@ TEST_P(ConsultationNoticesTest, ReceiptsSettleTheFacilitysSentMessage) {
     event.type = type;
     event.correlation = provider_id;
     auto tx = begin();
-    auto taken = take_receipt(*tx, instance, event, &metrics_,
-                              [this](const NotificationAlert& a) { alerts_.push_back(a); });
+    auto taken = take_receipt(*tx, instance, event);
     if (taken.ok()) EXPECT_OK(tx->commit());
     return taken;
+  };
+  // The tasks the receipts' transactions asked for, run as the hub's task
+  // runner would after their commits.
+  jobs::TaskRunner tasks(*store_, jobs::TaskRunnerOptions{});
+  ASSERT_OK(tasks.handle(kUndeliveredTask, std::make_shared<UndeliveredAlerter>(
+                                               &metrics_, [this](const NotificationAlert& a) {
+                                                 alerts_.push_back(a);
+                                               })));
+  auto run_tasks = [&] {
+    int ran = 0;
+    for (;;) {
+      auto one = tasks.run_once();
+      EXPECT_TRUE(one.ok()) << one.error().message;
+      if (!one.ok() || !*one) return ran;
+      ++ran;
+    }
   };
   // Another facility's, another instance's and an unknown id are not taken.
   EXPECT_FALSE(*receipt("notification.delivered", kFacilityB, "notify.sms", *sent.provider_id));
@@ -292,6 +308,7 @@ TEST_P(ConsultationNoticesTest, ReceiptsSettleTheFacilitysSentMessage) {
   // A late failure receipt of a delivered message changes nothing.
   EXPECT_TRUE(*receipt("notification.failed", kFacilityA, "notify.sms", *sent.provider_id));
   EXPECT_EQ(row("c1", kInvitation).state, kDelivered);
+  EXPECT_EQ(run_tasks(), 0);
   EXPECT_TRUE(alerts_.empty());
 
   // A failed delivery is failed and alerted.
@@ -301,6 +318,20 @@ TEST_P(ConsultationNoticesTest, ReceiptsSettleTheFacilitysSentMessage) {
   EXPECT_TRUE(*receipt("notification.failed", kFacilityA, "notify.sms", *reminder.provider_id));
   EXPECT_EQ(row("c1", kReminder24h).state, kFailed);
   EXPECT_EQ(row("c1", kReminder24h).reason, std::string(kUndelivered));
+  // Raised after the commit, once: a dispatch rolled back before its
+  // commit raises nothing, and a repeated receipt asks for nothing more.
+  EXPECT_TRUE(alerts_.empty());
+  {
+    workflow::IncomingEvent again;
+    again.facility_id = kFacilityA;
+    again.type = "notification.failed";
+    again.correlation = *reminder.provider_id;
+    auto tx = begin();
+    ASSERT_TRUE(*take_receipt(*tx, "notify.sms", again));
+    tx->rollback();
+  }
+  EXPECT_TRUE(*receipt("notification.failed", kFacilityA, "notify.sms", *reminder.provider_id));
+  EXPECT_EQ(run_tasks(), 1);
   ASSERT_EQ(alerts_.size(), 1u);
   EXPECT_EQ(alerts_[0].notification_id, reminder.id);
   EXPECT_THAT(metrics_.render(), HasSubstr("wasl_notifications_failed_total{channel=\"sms\","
