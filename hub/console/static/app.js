@@ -882,6 +882,48 @@ function showAttendance(attendance) {
   });
 }
 
+// The consultation's messages to its patient (GET …/notifications): kind,
+// channel, state (with why it was skipped, cancelled or failed), when it is
+// or was due and when it went, its attempts and the last error's code. The
+// API answers neither the recipient nor the text, so neither is shown. A
+// message held by quiet hours stays "scheduled", due at their end.
+function showNotifications(items) {
+  const body = $('notifications').tBodies[0];
+  body.replaceChildren();
+  const when = (iso) => (iso ? formatTime(iso, { seconds: true }) : '');
+  // A value the catalogue has no label for is shown as the API wrote it.
+  const label = (prefix, value) => {
+    const text = t(`${prefix}${value}`);
+    return text === `${prefix}${value}` ? value : text;
+  };
+  for (const n of items) {
+    const tr = document.createElement('tr');
+    tr.dataset.id = n.id;
+    tr.dataset.kind = n.kind;
+    tr.dataset.channel = n.channel;
+    tr.dataset.state = n.state;
+    tr.dataset.attempts = String(n.attempts);
+    tr.className = n.state;
+    cell(tr, label('ntf_kind_', n.kind), 'kind');
+    cell(tr, label('ntf_channel_', n.channel), 'channel');
+    cell(tr, [statusText(n.state), n.reason ? label('ntf_reason_', n.reason) : ''].filter(Boolean)
+      .join(' · '), 'status');
+    cell(tr, when(n.due_at), 'due');
+    cell(tr, when(n.sent_at), 'sent');
+    cell(tr, n.attempts ? String(n.attempts) : '', 'attempts');
+    cell(tr, n.error ?? '', 'error');
+    body.append(tr);
+  }
+  if (!items.length) {
+    const tr = document.createElement('tr');
+    const td = document.createElement('td');
+    td.colSpan = 7;
+    td.textContent = t('nothing');
+    tr.append(td);
+    body.append(tr);
+  }
+}
+
 // Downloads a recording's decrypted content with the bearer key (a plain
 // link cannot carry it): read whole into the tab, then saved as a file.
 async function download(recording) {
@@ -993,7 +1035,7 @@ async function resumeClaim(id, claim) {
 
 // One consultation: its state, its run's timeline (every attempt of every
 // step, with duration and error), the events its run received, and its
-// participants, recordings and claims.
+// participants, attendance, messages to the patient, recordings and claims.
 async function loadConsultation(id) {
   const view = $('consultation');
   view.dataset.state = 'loading';
@@ -1003,10 +1045,11 @@ async function loadConsultation(id) {
     // The parts the role may read; the others are left out of the page.
     const part = (suffix) => (may('GET', `/v1/consultations/{id}${suffix}`)
       ? getJson(`${path}${suffix}`) : Promise.resolve(null));
-    const [c, timeline, participants, recordings, claims, attendance] = await Promise.all([
-      getJson(path), part('/timeline'), part('/participants'), part('/recordings'), part('/claims'),
-      part('/attendance'),
-    ]);
+    const [c, timeline, participants, recordings, claims, attendance, notifications] =
+      await Promise.all([
+        getJson(path), part('/timeline'), part('/participants'), part('/recordings'),
+        part('/claims'), part('/attendance'), part('/notifications'),
+      ]);
     const run = timeline ?? {};
     $('timeline-part').hidden = timeline === null;
     $('c-run').hidden = timeline === null;
@@ -1014,6 +1057,7 @@ async function loadConsultation(id) {
     $('participants-part').hidden = participants === null;
     $('recordings-part').hidden = recordings === null;
     $('attendance-part').hidden = attendance === null;
+    $('notifications-part').hidden = notifications === null;
     $('claims-part').hidden = claims === null;
     $('c-id').textContent = c.id;
     $('c-patient').textContent = c.patient?.summary?.name ?? c.patient?.reference ?? '';
@@ -1062,6 +1106,7 @@ async function loadConsultation(id) {
         .filter(Boolean).join(' · ')),
     ], (text) => text);
     if (attendance) showAttendance(attendance);
+    if (notifications) showNotifications(notifications.items);
     showParticipants(c.id, participants?.items ?? []);
     showRecordings(recordings?.items ?? []);
     showClaims(c.id, claims?.items ?? []);
