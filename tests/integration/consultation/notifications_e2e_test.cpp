@@ -15,19 +15,22 @@
 //     reminders reach each peer exactly once, and no other message does.
 //   - QuietHoursOptOutAndAFailingGateway: one hub, three facilities.
 //     hospital-a (Asia/Riyadh) is in quiet hours until the next whole minute
-//     at least 20 s away: its invitation and both reminders (due before
-//     then) wait for exactly that instant and go after it, while "the
+//     at least 25 s away: its invitation and both reminders (due inside
+//     them) wait for exactly that instant and go after it, while "the
 //     clinician is ready" goes at admission, inside the quiet hours.
-//     hospital-b's patient opted out (PUT /v1/notification-opt-outs) before
-//     booking: every message is skipped "opt_out" and nothing of it reaches
-//     a peer. hospital-c's invitation SMS meets a gateway answering 500, then
+//     hospital-c's invitation SMS then meets a gateway answering 500, then
 //     429 with Retry-After, then too slowly, then closing the connection
 //     after taking it: the hub retries, and the fifth attempt is answered
-//     with the one message taken, delivered (the gateway's receipt).
+//     with the one message taken, which the gateway's receipt marks
+//     delivered. hospital-b's patient opted out (PUT
+//     /v1/notification-opt-outs, by her national id) before booking: every
+//     message, reminders included, is skipped "opt_out" and none reaches a
+//     peer.
 // Both: no rendered text (e-mail subject and body, SMS body) carries the
-// patient's national id, iqama, MRN, phone, e-mail address, FHIR ids or
-// the consultation's diagnosis codes. On SQLite, and on PostgreSQL in the
-// binary built with WASL_CONSULTATION_POSTGRES.
+// patient's national id, iqama, MRN (in ASCII or Arabic-Indic digits),
+// phone, e-mail address, the FHIR ids, the consultations' ids or the
+// diagnosis codes (the booking's and the facility's billing one). On SQLite, and on PostgreSQL in
+// the binary built with WASL_CONSULTATION_POSTGRES.
 #include <gtest/gtest.h>
 
 #include <chrono>
