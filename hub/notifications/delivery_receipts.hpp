@@ -12,8 +12,10 @@
 // already settled changes nothing and is taken (a redelivery). A receipt
 // no message of the facility matches is not taken (the inbox row stays
 // unmatched, listed and replayable), unless one of the facility's messages
-// on that instance is still being sent: the provider may have answered its
-// receipt before the hub recorded the provider's id, so the receipt fails
+// on that instance is still being sent, or waits to be tried again after an
+// attempt: the provider may have answered its receipt before the hub
+// recorded the provider's id (a slow answer, or one lost after the provider
+// took the message, which the next attempt gets back), so the receipt fails
 // as retryable and the dispatcher delivers it again after its backoff.
 //
 // A dispatch that is rolled back and retried asks for the task again in its

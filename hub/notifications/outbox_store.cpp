@@ -267,10 +267,12 @@ Result<std::optional<OutboxRow>> OutboxStore::by_provider_id(storage::Transactio
 
 Result<bool> OutboxStore::any_sending(storage::Transaction& tx, std::string_view facility_id,
                                       std::string_view instance) {
-  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
-                        tx.query("SELECT id FROM notification_outbox WHERE state = $1 AND "
-                                 "facility_id = $2 AND instance = $3 LIMIT 1",
-                                 {str(kSending), str(facility_id), str(instance)}));
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT id FROM notification_outbox WHERE facility_id = $2 AND "
+               "instance = $3 AND (state = $1 OR (state = $4 AND attempts > 0)) "
+               "LIMIT 1",
+               {str(kSending), str(facility_id), str(instance), str(kScheduled)}));
   return !rows.empty();
 }
 

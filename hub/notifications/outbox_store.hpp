@@ -142,7 +142,9 @@ class OutboxStore {
                                                               std::string_view facility_id,
                                                               std::string_view instance,
                                                               std::string_view provider_id);
-  // Whether one of the facility's messages on `instance` is being sent.
+  // Whether one of the facility's messages on `instance` is being sent:
+  // handed to the plugin, or waiting for another attempt after one whose
+  // answer may have been lost while the provider took the message.
   static sdk::Result<bool> any_sending(storage::Transaction& tx, std::string_view facility_id,
                                        std::string_view instance);
   // A receipt: the sent message becomes `state` (delivered, or failed with

@@ -28,6 +28,11 @@ std::string yaml_quoted(const std::string& text) { return nlohmann::json(text).d
 std::string flow(const nlohmann::json& value) { return value.dump(); }
 
 constexpr const char* kSubscriptionSecret = "e2e-subscription-secret";
+// The notify peers' credentials, given to them and to the instances.
+constexpr const char* kSmtpUser = "wasl-e2e";
+constexpr const char* kSmtpPassword = "smtp-e2e-password";
+constexpr const char* kSmsApiKey = "sms-e2e-key";
+constexpr const char* kSmsReceiptSecret = "sms-e2e-receipt-secret";
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<milliseconds>(
@@ -85,7 +90,82 @@ ConsultationHub::ConsultationHub(VideoBinding video, ConsultationHubOptions opti
   } else {
     ADD_FAILURE() << "the FHIR peer did not start: " << started.error().message;
   }
+  if (options_.notify) start_notify_peers();
   write_config();
+}
+
+void ConsultationHub::start_notify_peers() {
+  if (std::string(WASL_SMTP_PLUGIN_FILE).empty() || std::string(WASL_SMS_PLUGIN_FILE).empty()) {
+    ADD_FAILURE() << "the SMTP or SMS plugin is not built";
+    return;
+  }
+  if (nphies_pki_.empty()) return;  // its failure is reported: no certificate for the SMTP peer
+  PeerOptions smtp;
+  smtp.args = {"--pki-dir", nphies_pki_.string(), "--username",
+               kSmtpUser,   "--password",         kSmtpPassword};
+  auto started_smtp = PeerProcess::start("smtp", smtp);
+  if (started_smtp.ok()) {
+    smtp_ = std::move(*started_smtp);
+  } else {
+    ADD_FAILURE() << "the SMTP peer did not start: " << started_smtp.error().message;
+  }
+  // Receipts go nowhere until the hub listens (send_receipts_to_hub).
+  PeerOptions sms;
+  sms.args = {"--api-key",
+              kSmsApiKey,
+              "--senders",
+              "Wasl",
+              "--recipient-prefixes",
+              "966",
+              "--receipt-secret",
+              kSmsReceiptSecret,
+              "--receipt-delay-ms",
+              "200"};
+  auto started_sms = PeerProcess::start("sms", sms);
+  if (started_sms.ok()) {
+    sms_ = std::move(*started_sms);
+  } else {
+    ADD_FAILURE() << "the SMS peer did not start: " << started_sms.error().message;
+  }
+}
+
+void ConsultationHub::send_receipts_to_hub() {
+  if (!sms_) return;
+  auto set =
+      sms_->post("/_peer/config", {{"receiptUrl", "http://127.0.0.1:" + std::to_string(port_) +
+                                                      "/v1/webhooks/" + kSmsInstance}});
+  EXPECT_TRUE(set.ok()) << "the SMS peer's receipt URL: " << set.error().message;
+}
+
+nlohmann::json ConsultationHub::smtp_messages() const {
+  if (!smtp_) return nlohmann::json::array();
+  auto messages = smtp_->get("/_peer/messages");
+  if (!messages.ok()) {
+    ADD_FAILURE() << "the SMTP peer's messages: " << messages.error().message;
+    return nlohmann::json::array();
+  }
+  return (*messages)["messages"];
+}
+
+nlohmann::json ConsultationHub::sms_messages() const {
+  if (!sms_) return nlohmann::json::array();
+  auto messages = sms_->get("/_peer/messages");
+  if (!messages.ok()) {
+    ADD_FAILURE() << "the SMS peer's messages: " << messages.error().message;
+    return nlohmann::json::array();
+  }
+  return (*messages)["messages"];
+}
+
+std::string ConsultationHub::smtp_message_id(const std::string& notification_id) {
+  // plugins/smtp: "<" + the key's SHA-256, 32 hex digits + "@" + the From domain + ">".
+  return "<" + sha256_hex("wasl-notification-" + notification_id).substr(0, 32) +
+         "@hospital-a.example>";
+}
+
+std::string ConsultationHub::sms_client_reference(const std::string& notification_id) {
+  // plugins/sms: the key itself when it fits the gateway's 64 characters.
+  return "wasl-notification-" + notification_id;
 }
 
 int ConsultationHub::moh_consultation_reports() const {
@@ -110,6 +190,10 @@ nlohmann::json ConsultationHub::moh_reports() const {
 
 ConsultationHub::~ConsultationHub() {
   if (process_) stop();
+  if (second_) {
+    second_->signal(SIGTERM);
+    second_->wait_for_exit(milliseconds(30000));
+  }
 }
 
 void ConsultationHub::write_config() {
@@ -203,7 +287,37 @@ void ConsultationHub::write_config() {
     if (other.plugin == video_.plugin) continue;
     config += "    - name: " + other.plugin + "\n      file: " + yaml_quoted(other.file) + "\n";
   }
+  if (options_.notify) {
+    config += "    - name: smtp\n      file: " + yaml_quoted(WASL_SMTP_PLUGIN_FILE) +
+              "\n    - name: sms\n      file: " + yaml_quoted(WASL_SMS_PLUGIN_FILE) + "\n";
+    const NotifyOptions& notify = *options_.notify;
+    config +=
+        "notification_delivery:\n  interval: " + notify.interval + "\n  lease: " + notify.lease +
+        "\n  max_attempts: " + std::to_string(notify.max_attempts) +
+        "\n  initial_delay: " + notify.initial_delay + "\n  max_delay: " + notify.max_delay + "\n";
+  }
   config += "instances:\n";
+  if (options_.notify) {
+    const nlohmann::json smtp = {
+        {"url", "smtp://127.0.0.1:" + std::to_string(smtp_ ? smtp_->port() : 1)},
+        {"username", kSmtpUser},
+        {"password", kSmtpPassword},
+        {"from", "appointments@hospital-a.example"},
+        {"from_name", "مستشفى أ - المواعيد"},
+        {"connect_timeout_ms", options_.notify->send_timeout_ms},
+        {"timeout_ms", options_.notify->send_timeout_ms},
+        {"http", {{"ca_file", (nphies_pki_ / "ca.crt").string()}}}};
+    const nlohmann::json sms = {
+        {"base_url", sms_ ? sms_->url() : std::string("http://127.0.0.1:1")},
+        {"api_key", kSmsApiKey},
+        {"sender", "Wasl"},
+        {"receipt_secret", kSmsReceiptSecret},
+        {"request_timeout_ms", options_.notify->send_timeout_ms}};
+    config += std::string("  ") + kSmtpInstance +
+              ":\n    plugin: smtp\n    settings: " + flow(smtp) + "\n";
+    config +=
+        std::string("  ") + kSmsInstance + ":\n    plugin: sms\n    settings: " + flow(sms) + "\n";
+  }
   config += "  reporting.moh:\n    plugin: moh\n    settings: " + flow(moh) + "\n";
   config += "  billing.nphies:\n    plugin: nphies\n    settings: " + flow(nphies) + "\n";
   config += "  ehr.fhir:\n    plugin: fhir\n    settings: " + flow(fhir) + "\n";
@@ -229,7 +343,22 @@ void ConsultationHub::write_config() {
               "      reporting: reporting.moh\n";
     if (i == 0) config += "    ehr_bookings: {workflow: consultation}\n";
     config += "    no_show_after: " + options_.no_show_after + "\n";
-    config += "    reporting:\n      licence: \"1000000000000" + number +
+    if (options_.notify) {
+      auto own = options_.notify->facilities.find(facility);
+      const FacilityNotifications& n =
+          own == options_.notify->facilities.end() ? options_.notify->facility : own->second;
+      config += std::string("    notifications:\n      email: ") + kSmtpInstance +
+                "\n      sms: " + kSmsInstance +
+                "\n      default_language: ar\n      quiet_hours_start: " +
+                yaml_quoted(n.quiet_hours_start) +
+                "\n      quiet_hours_end: " + yaml_quoted(n.quiet_hours_end) +
+                "\n      messages:\n        reminder_24h: {before: " + n.reminder_24h_before +
+                "}\n        reminder_1h: {before: " + n.reminder_1h_before + "}\n";
+      config += "    reporting:\n      time_zone: " + n.time_zone + "\n";
+    } else {
+      config += "    reporting:\n";
+    }
+    config += "      licence: \"1000000000000" + number +
               "\"\n      hijri_dates: true\n"
               "    billing: {provider_license: N-F-00001, payer_license: N-I-00001, "
               "service_code: \"83600-00-10\", price: 150, tax: 22.50, diagnosis_code: Z71.9, "
@@ -250,6 +379,7 @@ bool ConsultationHub::start() {
     return false;
   }
   port_ = *port;
+  send_receipts_to_hub();
   if (options_.ehr_bookings && fhir_) {
     auto subscribed = fhir_->subscribe(
         "wasl", "http://127.0.0.1:" + std::to_string(port_) + "/v1/webhooks/ehr.fhir",
@@ -260,6 +390,26 @@ bool ConsultationHub::start() {
     }
   }
   return true;
+}
+
+bool ConsultationHub::start_second() {
+  EXPECT_EQ(options_.port, 0) << "a second hub needs a port of its own";
+  second_ = std::make_unique<HubProcess>(config_path_);
+  auto port = second_->wait_until_listening(milliseconds(60000));
+  if (!port) {
+    ADD_FAILURE() << "the second hub did not start listening:\n" << second_->log();
+    return false;
+  }
+  second_port_ = *port;
+  return true;
+}
+
+void ConsultationHub::kill_second() {
+  if (!second_) return;
+  second_->signal(SIGKILL);
+  EXPECT_TRUE(second_->wait_for_exit(milliseconds(10000)).has_value());
+  second_.reset();
+  second_port_ = 0;
 }
 
 void ConsultationHub::kill() {
@@ -289,7 +439,11 @@ std::string ConsultationHub::webhook_url() const {
   return "http://127.0.0.1:" + std::to_string(port_) + "/v1/webhooks/" + video_.instance;
 }
 
-std::string ConsultationHub::log() const { return process_ ? process_->log() : std::string(); }
+std::string ConsultationHub::log() const {
+  std::string log = process_ ? process_->log() : std::string();
+  if (second_) log += "\n---- the second hub:\n" + second_->log();
+  return log;
+}
 
 HubApiClient ConsultationHub::client(const std::string& role) { return client(role, kFacility); }
 
@@ -339,12 +493,16 @@ bool ConsultationHub::store_appointment(const std::string& appointment_id,
 }
 
 std::string ConsultationHub::book(const HubApiClient& api, const std::string& appointment_id,
-                                  std::chrono::seconds start_in) {
+                                  std::chrono::seconds start_in,
+                                  const nlohmann::json& patient_summary) {
   if (!store_appointment(appointment_id, start_in)) return {};
   nlohmann::json body = {{"type", "doctor_patient"},
                          {"appointment_id", appointment_id},
                          {"patient", {{"id", "fatimah-alzahrani"}}},
                          {"practitioner", {{"id", "khalid-alharbi"}}}};
+  if (patient_summary.is_object()) {
+    for (const auto& [field, value] : patient_summary.items()) body["patient"][field] = value;
+  }
   // Within the API's past tolerance; the workflow reads the start from the EHR.
   body["scheduled_at"] = fhir_time(now_ms() + 5 * 60 * 1000);
   ApiAnswer booked = api.post("/v1/consultations", body, "booking-" + appointment_id);

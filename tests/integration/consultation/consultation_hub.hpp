@@ -71,6 +71,39 @@ struct VideoBinding {
   nlohmann::json settings = nlohmann::json::object();
 };
 
+// A facility's notifications block (facilities.<id>.notifications) and the
+// clock it reads (reporting.time_zone), for ConsultationHubOptions::notify.
+struct FacilityNotifications {
+  std::string time_zone = "Asia/Riyadh";
+  // HH:MM on that clock; equal: no quiet hours.
+  std::string quiet_hours_start = "00:00";
+  std::string quiet_hours_end = "00:00";
+  // messages.reminder_24h.before and messages.reminder_1h.before.
+  std::string reminder_24h_before = "24h";
+  std::string reminder_1h_before = "1h";
+};
+
+// The patients' messages: the SMTP plugin (libwasl_smtp.so) as
+// notify.smtp-e2e against the SMTP peer (tests/peers/smtp: STARTTLS with the
+// NPHIES test PKI's server certificate, AUTH), the SMS plugin
+// (libwasl_sms.so) as notify.sms-e2e against the SMS gateway peer
+// (tests/peers/sms: Saudi numbers, sender "Wasl", signed delivery receipts
+// posted to the hub), both started by the harness and kept across restarts;
+// every facility sends by both.
+struct NotifyOptions {
+  FacilityNotifications facility;  // every facility's block but those below
+  std::map<std::string, FacilityNotifications> facilities;  // by facility id
+  // notification_delivery: how often due messages are looked for, how long
+  // one send holds its message, and the retries.
+  std::string interval = "100ms";
+  std::string lease = "4s";
+  int max_attempts = 6;
+  std::string initial_delay = "200ms";
+  std::string max_delay = "1s";
+  // Each plugin's time for one send, shorter than the lease.
+  int send_timeout_ms = 2500;
+};
+
 struct ConsultationHubOptions {
   // The NPHIES peer's start rules, e.g. {"--claim-rule", "queue:2:approve"}
   // or {"--eligibility", "no-member"} (tests/peers/nphies/README.md).
@@ -128,6 +161,8 @@ struct ConsultationHubOptions {
   // workflows_dir also holds a copy of workflows/emergency.yaml (POST
   // /v1/consultations with "type": "emergency" runs it).
   bool emergency_workflow = false;
+  // Set: the facilities send their patients' messages (NotifyOptions).
+  std::optional<NotifyOptions> notify;
 };
 
 class ConsultationHub {
@@ -142,6 +177,14 @@ class ConsultationHub {
   bool start();
   // SIGKILL, and waits for the exit.
   void kill();
+  // A second `wasl serve` on the same configuration and database (two hubs
+  // sharing the work: options.postgres_url), on a port of its own (needs
+  // options.port 0); false (with its log in a test failure) when it did not
+  // listen within 60 s. kill() and stop() leave it be; kill_second() kills
+  // it, the destructor stops it.
+  bool start_second();
+  void kill_second();
+  int second_port() const { return second_port_; }
   // SIGTERM, and waits for the exit (30 s).
   void stop();
   // Sends `sig` to the running hub; SIGHUP reloads its workflows and key
@@ -152,6 +195,7 @@ class ConsultationHub {
 
   int port() const { return port_; }
   std::string webhook_url() const;
+  // What the hub (and the second hub, when started) logged.
   std::string log() const;
   const std::string& config_path() const { return config_path_; }
   const TempDir& dir() const { return dir_; }
@@ -167,10 +211,13 @@ class ConsultationHub {
 
   // Stores Appointment/<appointment_id> in the FHIR peer (booked, the demo
   // patient with her practitioner, starting `start_in` from now), then POST
-  // /v1/consultations for it; the consultation id, or empty (with a test
+  // /v1/consultations for it (with the members of `patient_summary`, when it
+  // is an object, as the patient's inline summary: name, identifiers,
+  // diagnosis_codes, …); the consultation id, or empty (with a test
   // failure).
   std::string book(const HubApiClient& api, const std::string& appointment_id,
-                   std::chrono::seconds start_in = std::chrono::seconds(300));
+                   std::chrono::seconds start_in = std::chrono::seconds(300),
+                   const nlohmann::json& patient_summary = nullptr);
   // Stores the appointment as book() does and waits (30 s) for the EHR's
   // notification to have booked its consultation (options.ehr_bookings);
   // the consultation id, or empty (with a test failure).
@@ -225,8 +272,30 @@ class ConsultationHub {
   // cannot be asked.
   nlohmann::json moh_reports() const;
 
+  // The notify peers (options.notify; null, with a test failure, when one
+  // did not start) and every message each accepted, oldest first (GET
+  // /_peer/messages: the SMTP peer's decoded e-mails, the SMS peer's texts),
+  // an empty array (with a test failure) when one cannot be asked.
+  PeerProcess* smtp_peer() const { return smtp_.get(); }
+  PeerProcess* sms_peer() const { return sms_.get(); }
+  nlohmann::json smtp_messages() const;
+  nlohmann::json sms_messages() const;
+  // What the SMTP plugin makes the Message-ID of the hub's message `id`
+  // (GET /v1/consultations/{id}/notifications), and the SMS plugin its
+  // clientReference: both from the idempotency key the hub gives every
+  // attempt, "wasl-notification-<id>".
+  static std::string smtp_message_id(const std::string& notification_id);
+  static std::string sms_client_reference(const std::string& notification_id);
+  // The notify instances' names.
+  static constexpr const char* kSmtpInstance = "notify.smtp-e2e";
+  static constexpr const char* kSmsInstance = "notify.sms-e2e";
+
  private:
   void write_config();
+  // Starts the SMTP and SMS peers (options.notify).
+  void start_notify_peers();
+  // Points the SMS peer's delivery receipts at the running hub.
+  void send_receipts_to_hub();
 
   VideoBinding video_;
   ConsultationHubOptions options_;
@@ -240,8 +309,12 @@ class ConsultationHub {
   std::unique_ptr<FhirPeer> fhir_;
   std::unique_ptr<plugins::nphies::testing::NphiesPeerProcess> nphies_;
   std::map<std::string, std::int64_t> appointment_starts_;
+  std::unique_ptr<PeerProcess> smtp_;
+  std::unique_ptr<PeerProcess> sms_;
   std::unique_ptr<HubProcess> process_;
   int port_ = 0;
+  std::unique_ptr<HubProcess> second_;
+  int second_port_ = 0;
   std::map<std::string, std::string> keys_;  // facility + "/" + role -> API key
 };
 

@@ -349,6 +349,21 @@ TEST_P(ConsultationNoticesTest, ReceiptsSettleTheFacilitysSentMessage) {
   ASSERT_FALSE(early.ok());
   EXPECT_TRUE(early.error().retryable);
   EXPECT_FALSE(*receipt("appointment.updated", kFacilityA, "notify.sms", *sent.provider_id));
+
+  // So is one that comes while the message waits for another attempt after
+  // an answer lost once the provider had taken it (the next attempt gets
+  // the provider's id back).
+  add_consultation("c3", kNow + 2 * kDay, kFacilityB);
+  settings(kFacilityB).email.clear();
+  queue("c3", kInvitation, kNow, kFacilityB);
+  notifier_->script(sdk::Error(sdk::ErrorCode::kDeadlineExceeded, "no answer in time", true));
+  send_due(kNow);
+  const OutboxRow retrying = row("c3", kInvitation, kSms, kFacilityB);
+  ASSERT_EQ(retrying.state, kScheduled);
+  ASSERT_EQ(retrying.attempts, 1);
+  auto lost = receipt("notification.delivered", kFacilityB, "notify.sms-b", "prov-lost-answer");
+  ASSERT_FALSE(lost.ok());
+  EXPECT_TRUE(lost.error().retryable);
 }
 
 TEST_P(ConsultationNoticesTest, JoinLinksAreStoredHashedAndResolveUntilTheyExpire) {
