@@ -155,7 +155,7 @@ struct ConsultationHubOptions {
   std::string no_show_interval = "1s";
   // workflow.attendance_settle: the quiet period hub.attendance waits for
   // after the room's end.
-  std::string attendance_settle = "2s";
+  std::string attendance_settle = "3s";
   // workflows_dir also holds a copy of workflows/moh_daily_report.yaml.
   bool daily_report = false;
   // workflows_dir also holds a copy of workflows/emergency.yaml (POST
