@@ -11,7 +11,7 @@ audit::AuditEvent request_event(const http::Request& request, const access::Prin
                                 std::string action, std::string entity_type,
                                 std::string entity_id) {
   audit::AuditEvent event;
-  event.actor = principal.key_id.empty() ? "anonymous" : principal.actor();
+  event.actor = principal.authenticated() ? principal.actor() : "anonymous";
   event.facility_id = principal.facility_id;
   event.action = std::move(action);
   event.entity_type = std::move(entity_type);
