@@ -323,7 +323,7 @@ export class OidcPeer extends PeerServer {
         if (client?.backchannelLogoutUri) deliveries.push(await this.deliverLogout(client, sub, authorization.sid));
         if (authorization.grantId) this.store.revokeGrant(authorization.grantId);
       }
-      this.store.entries.delete(`Session:${id}`);
+      this.store.delete('Session', id);
     }
     return { sub, sessions_ended: sessions.length, deliveries };
   }
