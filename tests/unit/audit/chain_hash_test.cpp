@@ -71,6 +71,27 @@ TEST(ChainHashTest, DependsOnSeqAndPrevious) {
   EXPECT_NE(*a, *c);
 }
 
+// Every field set, as a request by a signed-in person writes it, but no
+// session. The hash was computed by the code before the session field
+// existed: an event without a session must hash exactly as it always has,
+// or every chain written before would stop verifying.
+TEST(ChainHashTest, EventWithoutSessionHashesAsBeforeTheSessionField) {
+  AuditEvent e;
+  e.occurred_at = 1700000000123;
+  e.actor = "person:psn_00112233445566778899aabbccddeeff";
+  e.facility_id = "fac-a";
+  e.action = "consultation.read";
+  e.entity_type = "consultation";
+  e.entity_id = "c_1";
+  e.outcome = "success";
+  e.request_id = "req-1";
+  e.source_address = "10.0.0.7";
+  e.detail = R"({"count":1})";
+  auto h = chain_hash(kGenesisHash, 1, e);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(*h, "15effed90202c5d140151002d5a4be0439409e23894efdfc1075fdd0821da6ca");
+}
+
 TEST(ChainHashTest, RejectsMalformedPreviousHash) {
   EXPECT_FALSE(chain_hash("abc", 1, event()).ok());
   EXPECT_FALSE(chain_hash(std::string(64, 'z'), 1, event()).ok());
