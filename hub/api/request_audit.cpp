@@ -13,6 +13,7 @@ audit::AuditEvent request_event(const http::Request& request, const access::Prin
   audit::AuditEvent event;
   event.actor = principal.authenticated() ? principal.actor() : "anonymous";
   event.facility_id = principal.facility_id;
+  event.session = principal.session_ref;
   event.action = std::move(action);
   event.entity_type = std::move(entity_type);
   event.entity_id = std::move(entity_id);
@@ -21,6 +22,10 @@ audit::AuditEvent request_event(const http::Request& request, const access::Prin
   event.source_address =
       request.client_address.empty() ? client_host(request.remote_address) : request.client_address;
   return event;
+}
+
+audit::AuditActor request_actor(const access::Principal& principal) {
+  return {principal.authenticated() ? principal.actor() : "anonymous", principal.session_ref};
 }
 
 std::optional<http::Response> commit_audited(const audit::AuditWriter& audit,

@@ -1,5 +1,6 @@
 // RequestAudit: the audit event an API request writes: the principal as
-// actor and facility, the request id and the client's host address. The
+// actor, facility and console session, the request id and the client's host
+// address. The
 // caller appends it in the transaction of the read or change it records.
 #pragma once
 
@@ -18,6 +19,10 @@ namespace wasl::api {
 // of ids and counts, never PHI).
 audit::AuditEvent request_event(const http::Request& request, const access::Principal& principal,
                                 std::string action, std::string entity_type, std::string entity_id);
+
+// The principal and its console session, for the stores that audit a change
+// on the request's behalf (claims' cancellations, answers, replays).
+audit::AuditActor request_actor(const access::Principal& principal);
 
 // Appends `event` through `audit` in `tx`, then commits `tx`: nullopt when
 // both succeeded, else the problem answering the failure (error_response;
