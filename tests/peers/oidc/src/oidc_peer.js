@@ -27,6 +27,19 @@ const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const INTERACTION_PATH = /^\/interaction\/([A-Za-z0-9_-]+)$/;
 const DELIVERY_TIMEOUT_MS = 10000;
 
+// The provider's outgoing calls (back-channel logout tokens): to loopback
+// addresses only, where the tests' and the sandbox's receivers are.
+// oidc-provider's own fetch refuses exactly those (its SSRF guard), so its
+// dispatcher is dropped here.
+function loopbackFetch(url, options = {}) {
+  const { hostname } = new URL(url);
+  if (!(hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname))) {
+    return Promise.reject(new Error(`the peer sends to loopback addresses only, not ${hostname}`));
+  }
+  const { dispatcher, ...rest } = options;
+  return fetch(url, rest);
+}
+
 function sendHtml(res, status, html) {
   res.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
@@ -166,6 +179,7 @@ export class OidcPeer extends PeerServer {
         await grant.save();
         return grant;
       },
+      fetch: loopbackFetch,
       renderError: async (ctx, out) => {
         ctx.type = 'html';
         ctx.body = errorPage(out.error, out.error_description);
@@ -318,7 +332,7 @@ export class OidcPeer extends PeerServer {
       via: 'peer', client_id: client.clientId, uri: client.backchannelLogoutUri, sub, sid,
     };
     try {
-      const answer = await fetch(client.backchannelLogoutUri, {
+      const answer = await loopbackFetch(client.backchannelLogoutUri, {
         method: 'POST',
         redirect: 'manual',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -331,7 +345,7 @@ export class OidcPeer extends PeerServer {
     } catch (err) {
       record.status = null;
       record.ok = false;
-      record.error = err.cause?.code || err.message;
+      record.error = err.cause?.code ?? err.message;
     }
     this.effects.record('backchannel', record);
     return record;
