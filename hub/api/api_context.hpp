@@ -29,6 +29,8 @@
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/records/cell_cipher.hpp"
+#include "hub/signin/provider_set.hpp"
+#include "hub/signin/signin_flow.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
@@ -72,6 +74,11 @@ struct ApiContext {
   const plugin_host::PluginHost* plugins = nullptr;
   // Video providers by instance; empty = plugins->video(instance).
   VideoLookup video;
+  // The console's sign-in through identity providers (/signin/{provider}/…;
+  // identity_provider_routes.hpp); null: no provider, /signin/providers
+  // answers [].
+  signin::SigninFlow* signin_flow = nullptr;
+  const signin::ProviderSet* signin_providers = nullptr;
   // POST /v1/claims/poll: polls the facility's exchange for queued claim
   // answers now (facility id, actor) and answers the counts as JSON; empty
   // answers 503 there.

@@ -94,6 +94,8 @@ enum class MessageId {
   kChangedConcurrently,
   kProviderDeniedHub,
   kNotSupported,
+  kSigninProviderNotFound,
+  kLogoutTokenRefused,
   kInternal,  // keep last
 };
 
