@@ -8,6 +8,7 @@
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
 #include "hub/api/json_response.hpp"
+#include "hub/api/signin_routes.hpp"
 #include "hub/http/percent_decoding.hpp"
 #include "hub/signin/refusal_page.hpp"
 #include "hub/signin/signin_flow.hpp"
@@ -23,54 +24,6 @@ signin::RequestOrigin origin_of(const Request& request) {
                                .source_address = request.client_address.empty()
                                                      ? client_host(request.remote_address)
                                                      : request.client_address};
-}
-
-// The value of cookie `name` in the request's Cookie headers, or "".
-std::string cookie_of(const Request& request, std::string_view name) {
-  for (auto [it, end] = request.headers.equal_range("Cookie"); it != end; ++it) {
-    std::string_view rest = it->second;
-    while (!rest.empty()) {
-      std::size_t semi = rest.find(';');
-      std::string_view pair = rest.substr(0, semi);
-      rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
-      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-      std::size_t eq = pair.find('=');
-      if (eq == std::string_view::npos || pair.substr(0, eq) != name) continue;
-      std::string_view value = pair.substr(eq + 1);
-      while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-      return std::string(value);
-    }
-  }
-  return {};
-}
-
-bool loopback_host(std::string_view host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
-}
-
-// Whether the hub's cookies carry Secure: always, unless the hub serves
-// plain HTTP on a loopback address and browsers reach it at a loopback
-// http:// URL.
-bool secure_cookies(const config::Config& config) {
-  if (config.server.tls || !loopback_host(config.server.host)) return true;
-  if (!config.signin) return false;
-  const std::string& url = config.signin->public_url;
-  if (url.rfind("http://", 0) != 0) return true;
-  std::string_view authority = std::string_view(url).substr(7);
-  authority = authority.substr(0, authority.find_first_of("/?#"));
-  if (!authority.empty() && authority.front() == '[') {
-    return !loopback_host(authority.substr(0, authority.find(']') + 1));
-  }
-  return !loopback_host(authority.substr(0, authority.find(':')));
-}
-
-// The session cookie's Set-Cookie value (spec: HttpOnly, SameSite=Strict,
-// Path=/, Secure but on plain loopback).
-std::string session_set_cookie(const config::Config& config, std::string_view value) {
-  std::string cookie = std::string(signin::kSessionCookie) + "=" + std::string(value) +
-                       "; HttpOnly; SameSite=Strict; Path=/";
-  if (secure_cookies(config)) cookie += "; Secure";
-  return cookie;
 }
 
 Response no_store(Response response) {
@@ -133,10 +86,11 @@ Response callback(ApiContext& context, Request& request) {
     auto it = request.query.find(name);
     return it == request.query.end() ? std::string() : it->second;
   };
-  signin::CallbackInput input{.code = param("code"),
-                              .state = param("state"),
-                              .error = param("error"),
-                              .binding = cookie_of(request, signin::kBindingCookie)};
+  signin::CallbackInput input{
+      .code = param("code"),
+      .state = param("state"),
+      .error = param("error"),
+      .binding = request_cookie(request, signin::kBindingCookie).value_or("")};
   auto done = context.signin_flow->callback(provider, input, origin_of(request));
   if (!done.ok()) {
     if (done.error().code == sdk::ErrorCode::kNotFound) return unknown_provider(request);
@@ -149,7 +103,7 @@ Response callback(ApiContext& context, Request& request) {
     return page;
   }
   Response response = redirect(done->return_to);
-  response.headers.emplace("Set-Cookie", session_set_cookie(*context.config, done->session_cookie));
+  response.headers.emplace("Set-Cookie", session_cookie(*context.config, done->session_cookie));
   response.headers.emplace("Set-Cookie", binding_cookie(*context.config, provider, ""));
   return response;
 }
@@ -180,7 +134,8 @@ Response backchannel_logout(ApiContext& context, Request& request) {
 
 std::string binding_cookie(const config::Config& config, std::string_view provider,
                            std::string_view value) {
-  const bool secure = secure_cookies(config);
+  // Secure exactly when the session cookie is.
+  const bool secure = session_cookie(config, "-").find("; Secure") != std::string::npos;
   std::string cookie =
       std::string(signin::kBindingCookie) + "=" + std::string(value) +
       "; HttpOnly; SameSite=Lax; Path=/signin/" + std::string(provider) +

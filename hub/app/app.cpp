@@ -559,6 +559,15 @@ sdk::Status App::build_signin() {
   signin_flow_ = std::make_unique<signin::SigninFlow>(std::move(services));
   api_context_.signin_flow = signin_flow_.get();
   api_context_.signin_providers = signin_providers_.get();
+  // The console's session cookie on /v1 and POST /signin/logout, whose
+  // answer names the identity provider's end-session URL for a person.
+  api_context_.sessions = signin_sessions_.get();
+  api_context_.people = signin_people_.get();
+  api_context_.api_keys = api_keys_.get();
+  api_context_.idp_logout_url = [flow = signin_flow_.get()](const signin::Session& session,
+                                                            const std::string& id_token) {
+    return flow->logout_url(session.provider, id_token);
+  };
   return {};
 }
 
