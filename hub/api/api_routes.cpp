@@ -10,6 +10,7 @@
 #include "hub/api/claims.hpp"
 #include "hub/api/consultations.hpp"
 #include "hub/api/dead_letters.hpp"
+#include "hub/api/identity_provider_routes.hpp"
 #include "hub/api/information_requests.hpp"
 #include "hub/api/notifications.hpp"
 #include "hub/api/openapi.hpp"
@@ -19,6 +20,8 @@
 #include "hub/api/plugins.hpp"
 #include "hub/api/recordings.hpp"
 #include "hub/api/runs.hpp"
+#include "hub/api/session.hpp"
+#include "hub/api/signin_routes.hpp"
 #include "hub/api/workflows.hpp"
 
 namespace wasl::api {
@@ -37,6 +40,8 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   require(context.definitions, "definitions");
 
   add_caller_routes(router, context);
+  add_session_routes(router, context);
+  add_signin_routes(router, context);
   add_consultation_routes(router, context);
   add_participant_routes(router, context);
   add_attendance_routes(router, context);
@@ -55,6 +60,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_audit_trail_routes(router, context);
   add_audit_verification_routes(router, context);
   add_openapi_route(router, context);
+  add_identity_provider_routes(router, context);
 }
 
 }  // namespace wasl::api

@@ -1,8 +1,9 @@
 #include "hub/api/message_catalog.hpp"
 
 #include <array>
-#include <cstdlib>
 #include <utility>
+
+#include "hub/http/accept_language.hpp"
 
 namespace wasl::api {
 namespace {
@@ -24,6 +25,19 @@ constexpr std::array kMessages = {
           "المنشأة التابع لها مفتاح الواجهة هذا موقوفة."},
     Entry{MessageId::kRoleDenied, "The role '{0}' may not use this resource.",
           "الدور '{0}' لا يملك صلاحية استخدام هذا المورد."},
+    Entry{MessageId::kSessionInvalid,
+          "The console session has ended or is not valid; sign in again.",
+          "انتهت جلسة لوحة التحكم أو أنها غير صالحة؛ سجّل الدخول مرة أخرى."},
+    Entry{MessageId::kCsrfRejected,
+          "The request did not come from the console: send the session's X-CSRF-Token from the "
+          "hub's own origin.",
+          "لم يصدر الطلب عن لوحة التحكم: أرسل رمز X-CSRF-Token الخاص بالجلسة من أصل المحور "
+          "نفسه."},
+    Entry{MessageId::kApiKeySignInDisabled,
+          "This facility signs people in through its identity provider; its API keys cannot "
+          "sign in to the console.",
+          "تسجّل هذه المنشأة دخول الأشخاص عبر مزوّد الهوية الخاص بها؛ لا يمكن استخدام مفاتيح "
+          "الواجهة لتسجيل الدخول إلى لوحة التحكم."},
     Entry{MessageId::kBodyNotJson, "The request body is not valid JSON.",
           "جسم الطلب ليس JSON صالحًا."},
     Entry{MessageId::kBodyNotObject, "The request body must be a JSON object.",
@@ -189,6 +203,11 @@ constexpr std::array kMessages = {
           "رفض أحد المزودين بيانات اعتماد المنصة لهذا الطلب."},
     Entry{MessageId::kNotSupported, "The configured provider does not support this operation.",
           "المزود المضبوط لا يدعم هذه العملية."},
+    Entry{MessageId::kSigninProviderNotFound, "No identity provider of that name is configured.",
+          "لا يوجد مزوّد هوية مُعَدّ بهذا الاسم."},
+    Entry{MessageId::kLogoutTokenRefused,
+          "The logout token is missing, not valid, or was used before; no session was ended.",
+          "رمز تسجيل الخروج مفقود أو غير صالح أو سبق استخدامه؛ لم تُنهَ أي جلسة."},
     Entry{MessageId::kInternal, "The server could not complete the request.",
           "تعذر على الخادم إتمام الطلب."},
 };
@@ -217,54 +236,10 @@ constexpr std::array kTitles = {
     Title{503, "Service Unavailable", "الخدمة غير متاحة"},
 };
 
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 Language preferred_language(const http::Request& request) {
-  auto header = request.header("Accept-Language");
-  if (!header) return Language::kEnglish;
-  double best_q = -1.0;
-  Language best = Language::kEnglish;
-  std::string_view rest = *header;
-  while (!rest.empty()) {
-    std::size_t comma = rest.find(',');
-    std::string_view item = trim(rest.substr(0, comma));
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    if (item.empty()) continue;
-    std::size_t semi = item.find(';');
-    std::string tag = lowercase(trim(item.substr(0, semi)));
-    double q = 1.0;
-    if (semi != std::string_view::npos) {
-      std::string_view params = trim(item.substr(semi + 1));
-      if (params.size() >= 2 && (params[0] == 'q' || params[0] == 'Q') && params[1] == '=') {
-        std::string value(trim(params.substr(2)));
-        char* end = nullptr;
-        q = std::strtod(value.c_str(), &end);
-        if (end == value.c_str()) q = 0.0;
-      }
-    }
-    if (q <= 0.0) continue;
-    std::string primary = tag.substr(0, tag.find('-'));
-    // Earlier entries win ties, as RFC 9110 leaves the order to the server.
-    if (q > best_q) {
-      best_q = q;
-      best = primary == "ar" ? Language::kArabic : Language::kEnglish;
-    }
-  }
-  return best;
+  return http::prefers_arabic(request) ? Language::kArabic : Language::kEnglish;
 }
 
 std::string_view language_tag(Language language) {
