@@ -564,6 +564,11 @@ sdk::Status App::build_signin() {
   api_context_.sessions = signin_sessions_.get();
   api_context_.people = signin_people_.get();
   api_context_.api_keys = api_keys_.get();
+  // GET /v1/audit names the people its page's actors name.
+  api_context_.person_names = [people = signin_people_.get()](storage::Transaction& tx,
+                                                              const std::vector<std::string>& ids) {
+    return people->display_names(tx, ids);
+  };
   api_context_.idp_logout_url = [flow = signin_flow_.get()](const signin::Session& session,
                                                             const std::string& id_token) {
     return flow->logout_url(session.provider, id_token);

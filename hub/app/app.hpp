@@ -177,7 +177,10 @@ class App {
   std::vector<std::unique_ptr<mllp::MllpListener>> mllp_listeners_;
   api::ApiContext api_context_;
   api::ReadAuditWindow read_audits_;  // api_context_.read_audits
-  // The console's sign-in through identity providers (build_signin()).
+  // The console's sign-in through identity providers and its sessions
+  // (build_signin()). Sessions and people are built whether or not the
+  // config has a signin section: API-key sign-in needs only the facility's
+  // console.api_key_sign_in.
   std::unique_ptr<signin::ProviderSet> signin_providers_;
   std::unique_ptr<signin::AttemptStore> signin_attempts_;
   std::unique_ptr<signin::PeopleStore> signin_people_;

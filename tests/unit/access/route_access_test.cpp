@@ -7,6 +7,9 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
+
+#include "hub/config/schema.hpp"
 
 namespace wasl::access {
 namespace {
@@ -25,6 +28,9 @@ const std::map<std::string, std::string>& expected_matrix() {
       {"GET /signin/{provider}/callback", "-"},
       {"POST /signin/{provider}/backchannel-logout", "-"},
       {"GET /v1/me", "aihcu"},
+      {"GET /v1/session", "aihcu"},
+      {"POST /signin/api-key", "-"},
+      {"POST /signin/logout", "aihcu"},
       {"POST /v1/consultations", "aih"},
       {"GET /v1/consultations", "aihc"},
       {"GET /v1/consultations/{id}", "aihc"},
@@ -161,6 +167,14 @@ TEST(RouteAccessTest, MarkdownHasOneRowPerRoute) {
             std::string::npos);
   EXPECT_NE(md.find("| GET | `/v1/audit` | bearer |  |  |  |  | yes |"), std::string::npos);
   EXPECT_NE(md.find("| POST | `/v1/webhooks/{instance}` | signature | n/a |"), std::string::npos);
+}
+
+// The config names the roles itself (it sits below access); the two lists
+// agree, in order.
+TEST(RoleTest, TheConfigKnowsEveryRoleByItsName) {
+  std::vector<std::string> names;
+  for (Role role : kAllRoles) names.emplace_back(to_string(role));
+  EXPECT_EQ(config::role_names(), names);
 }
 
 TEST(RoleTest, NamesRoundTrip) {
