@@ -5,8 +5,11 @@
 // file) and prints {"port":N} on one line of stdout. A peer with a control
 // listener of its own (a non-zero `controlPort` once listening; its
 // --control-port option, when declared, is passed to listen()) writes
-// {"port":N,"control_port":M} to both instead. SIGTERM or SIGINT close
-// the peer and exit 0 (1 when closing takes longer than closeDeadlineMs).
+// {"port":N,"control_port":M} to both instead. `readyLine(ports, values)`,
+// when given, is the line printed instead of that JSON (the port file
+// keeps its form): for a peer whose users wait for a line of their own.
+// SIGTERM or SIGINT close the peer and exit 0 (1 when closing takes longer
+// than closeDeadlineMs).
 // Exit status 2: bad options; 1: the peer could not start. A peer whose
 // parent process is gone stops itself as on SIGTERM.
 //
@@ -27,7 +30,7 @@ function writePortFile(file, ports) {
 }
 
 async function runPeer({
-  name, envPrefix, options = {}, notes, check, create, script = 'src/main.js',
+  name, envPrefix, options = {}, notes, check, create, readyLine, script = 'src/main.js',
   argv = process.argv.slice(2), env = process.env, closeDeadlineMs = 10000, parentCheckMs = 1000,
 }) {
   const parent = process.ppid;
@@ -52,7 +55,7 @@ async function runPeer({
     const controlPort = peer.controlPort || 0;
     const ports = controlPort ? { port, control_port: controlPort } : { port };
     if (values.portFile) writePortFile(values.portFile, controlPort ? ports : port);
-    process.stdout.write(`${JSON.stringify(ports)}\n`);
+    process.stdout.write(`${readyLine ? readyLine(ports, values) : JSON.stringify(ports)}\n`);
   } catch (err) {
     process.stderr.write(`${name}: ${err && err.message ? err.message : err}\n`);
     process.exit(1);
