@@ -224,6 +224,14 @@ struct FacilityNotificationsConfig {
   NotificationMessagesConfig messages;
 };
 
+// How a facility's people reach the operator console (facilities.<id>.console).
+struct FacilityConsoleConfig {
+  // Whether an operator may sign in to the console with one of the
+  // facility's API keys (POST /signin/api-key); false: its people sign in
+  // through the identity provider only.
+  bool api_key_sign_in = false;
+};
+
 struct FacilityConfig {
   std::string id;  // the key
   std::string name;
@@ -252,6 +260,7 @@ struct FacilityConfig {
   // What the facility's patients are told, and through which instances;
   // unset = nothing is sent.
   std::optional<FacilityNotificationsConfig> notifications;
+  FacilityConsoleConfig console;
   int line = 0;
 };
 
@@ -312,6 +321,64 @@ struct SecurityConfig {
   int auth_failures_per_minute_total = 1000;
 };
 
+// A console session (signin.session; hub/signin/session_store.hpp).
+struct SigninSessionConfig {
+  // Ended when no request came on it for this long.
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(15)};
+  // Ended this long after it was made, however busy.
+  std::chrono::milliseconds absolute_lifetime{std::chrono::hours(8)};
+};
+
+// The roles that need multi-factor sign-in (signin.mfa): a person whose
+// rule gives one of these roles is let in only when the ID token's amr
+// holds one of `amr`, or its acr is one of `acr`.
+struct SigninMfaConfig {
+  std::vector<std::string> roles = {"admin", "integrator", "clinician"};
+  std::vector<std::string> amr = {"mfa", "otp", "hwk", "swk", "sms"};
+  std::vector<std::string> acr;
+};
+
+// One access rule of a provider: a person whose groups claim holds `group`
+// gets `role` in `facility`. The first rule that matches wins.
+struct SigninRuleConfig {
+  std::string group;
+  std::string facility;  // a key of facilities
+  std::string role;      // admin, integrator, hospital, clinician or auditor
+  int line = 0;
+};
+
+// The name of a provider in the console's two languages.
+struct SigninLabelConfig {
+  std::string en;
+  std::string ar;
+};
+
+// A hospital's OpenID Connect identity provider (signin.providers.<name>).
+struct SigninProviderConfig {
+  std::string name;  // the key, in the sign-in URLs
+  SigninLabelConfig label;
+  std::string issuer;  // exact iss; https://, or http:// to a loopback host
+  std::string client_id;
+  Secret client_secret;       // client_secret_basic; or
+  Secret client_key;          // PEM private key for private_key_jwt, with
+  std::string client_key_id;  // its kid
+  std::vector<std::string> scopes = {"openid", "profile", "email"};
+  std::string groups_claim = "groups";  // the ID token claim the rules read
+  std::string practitioner_claim;       // optional: "Practitioner/3" for clinicians
+  std::string ca_file;                  // optional extra trust anchors (PEM) for the IdP
+  std::vector<SigninRuleConfig> rules;
+  int line = 0;
+};
+
+// People signing in to the console (hub/signin). Absent: no identity
+// provider, and API-key sign-in where the facility allows it.
+struct SigninConfig {
+  std::string public_url = "http://127.0.0.1:8080";  // where browsers reach the hub
+  SigninSessionConfig session;
+  SigninMfaConfig mfa;
+  std::map<std::string, SigninProviderConfig> providers;
+};
+
 struct Config {
   std::string source_file;  // the file it was loaded from
   ServerConfig server;
@@ -324,6 +391,7 @@ struct Config {
   PluginsConfig plugins;
   std::map<std::string, InstanceConfig> instances;
   std::map<std::string, FacilityConfig> facilities;
+  std::optional<SigninConfig> signin;
   std::string workflows_dir = "workflows";
   // Every value that came from ${env:…} or ${file:…}, anywhere in the file:
   // redact these from anything printed (render() does).

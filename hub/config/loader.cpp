@@ -131,6 +131,68 @@ void check_facilities(const Config& config, DocumentReader& reader) {
   }
 }
 
+void check_signin(const Config& config, DocumentReader& reader) {
+  if (!config.signin) return;
+  const SigninConfig& signin = *config.signin;
+  if (signin.session.idle_timeout > signin.session.absolute_lifetime &&
+      !reader.failed("signin.session.idle_timeout") &&
+      !reader.failed("signin.session.absolute_lifetime")) {
+    const std::string path = "signin.session.idle_timeout";
+    const int line = reader.present(path) ? reader.line_of_path(path)
+                                          : reader.line_of_path("signin.session.absolute_lifetime");
+    reader.problem(line > 0 ? line : reader.line_of_path("signin"), path,
+                   "must not be longer than absolute_lifetime");
+  }
+  std::vector<std::string> facilities;
+  for (const auto& [id, facility] : config.facilities) facilities.push_back(id);
+  for (const auto& [name, provider] : signin.providers) {
+    const std::string base = "signin.providers." + name;
+    const bool has_secret = !provider.client_secret.empty();
+    const bool has_key = !provider.client_key.empty();
+    const bool secret_failed = reader.failed(base + ".client_secret");
+    const bool key_failed = reader.failed(base + ".client_key");
+    if (has_secret && has_key) {
+      reader.problem(reader.line_of_path(base + ".client_key"), base + ".client_key",
+                     "set client_secret or client_key, not both");
+    } else if (!has_secret && !has_key && !secret_failed && !key_failed) {
+      reader.problem(provider.line, base,
+                     "needs client_secret (client_secret_basic) or client_key with "
+                     "client_key_id (private_key_jwt)");
+    }
+    if (has_key) {
+      if (provider.client_key.reveal().find("-----BEGIN ") == std::string::npos ||
+          provider.client_key.reveal().find("PRIVATE KEY-----") == std::string::npos) {
+        reader.problem(reader.line_of_path(base + ".client_key"), base + ".client_key",
+                       "expected a PEM private key (-----BEGIN PRIVATE KEY-----)");
+      }
+      if (provider.client_key_id.empty()) {
+        reader.problem(reader.line_of_path(base + ".client_key"), base + ".client_key_id",
+                       "required with client_key: the kid the identity provider knows the key by");
+      }
+    } else if (!provider.client_key_id.empty()) {
+      reader.problem(reader.line_of_path(base + ".client_key_id"), base + ".client_key_id",
+                     "names the kid of client_key, which is not set");
+    }
+    if (std::find(provider.scopes.begin(), provider.scopes.end(), "openid") ==
+            provider.scopes.end() &&
+        !reader.failed(base + ".scopes")) {
+      reader.problem(reader.line_of_path(base + ".scopes"), base + ".scopes",
+                     "must include openid");
+    }
+    for (std::size_t i = 0; i < provider.rules.size(); ++i) {
+      const SigninRuleConfig& rule = provider.rules[i];
+      const std::string path = base + ".rules[" + std::to_string(i) + "].facility";
+      if (rule.facility.empty() || reader.failed(path)) continue;
+      if (config.facilities.count(rule.facility) != 0) continue;
+      const int line = reader.line_of_path(path);
+      reader.problem(line > 0 ? line : rule.line, path,
+                     "facility " + reader.shown(path, rule.facility) +
+                         " is not declared in facilities" +
+                         did_you_mean(rule.facility, facilities));
+    }
+  }
+}
+
 }  // namespace
 
 std::string Problem::to_string() const {
@@ -167,6 +229,7 @@ LoadResult load_text(const std::string& text, const std::string& name,
     check_plugins(result.config, reader);
     check_instances(result.config, reader);
     check_facilities(result.config, reader);
+    check_signin(result.config, reader);
   } catch (const YAML::Exception& e) {
     reader.problems().push_back(Problem{name, e.mark.line >= 0 ? e.mark.line + 1 : 0,
                                         "cannot read the document: " + e.msg});

@@ -1064,6 +1064,8 @@ Fields notifications_fields(FacilityNotificationsConfig& n) {
   };
 }
 
+Fields facility_console_fields(FacilityConsoleConfig& c);
+
 Fields facility_fields(FacilityConfig& f) {
   return {
       text("name", f.name, "a string", "Display name of the facility."),
@@ -1099,6 +1101,197 @@ Fields facility_fields(FacilityConfig& f) {
           "What the facility's patients are told of their consultations (invitation, "
           "reminders, the clinician is ready, cancellation, reschedule), by e-mail and SMS.",
           "none: no message is sent"),
+      section(
+          "console", [&f] { return facility_console_fields(f.console); },
+          "How the facility's people sign in to the operator console."),
+  };
+}
+
+// An http(s) URL whose host is a loopback address (127.0.0.0/8, ::1,
+// localhost).
+bool is_loopback_url(const std::string& s) {
+  if (!is_http_url(s)) return false;
+  const std::string rest = s.substr(s.find("://") + 3);
+  std::string authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (const auto at = authority.rfind('@'); at != std::string::npos) {
+    authority = authority.substr(at + 1);
+  }
+  std::string host;
+  if (!authority.empty() && authority[0] == '[') {
+    host = authority.substr(0, authority.find(']') + 1);
+  } else {
+    host = authority.substr(0, authority.find(':'));
+  }
+  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+// An issuer: https://, or http:// to a loopback host (a local test IdP),
+// with no query or fragment.
+bool is_issuer(const std::string& s) {
+  if (!is_http_url(s) || s.find_first_of("?#") != std::string::npos) return false;
+  return s.rfind("https://", 0) == 0 || is_loopback_url(s);
+}
+
+// A JSON claim name: non-empty, no spaces or dots.
+bool is_claim_name(const std::string& s) {
+  if (s.empty()) return false;
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == '.'; });
+}
+
+bool is_claim_name_or_empty(const std::string& s) { return s.empty() || is_claim_name(s); }
+
+Fields signin_session_fields(SigninSessionConfig& s) {
+  return {
+      duration("idle_timeout", s.idle_timeout, milliseconds(60000),
+               "A console session with no request for this long is ended; the person signs in "
+               "again."),
+      duration("absolute_lifetime", s.absolute_lifetime, milliseconds(60000),
+               "A console session ends this long after sign-in, however busy."),
+  };
+}
+
+Field role_list(std::string key, std::vector<std::string>& target, std::string description) {
+  Field f = text_list(std::move(key), target, std::move(description));
+  f.form = "a list of roles (" + join(role_names()) + ")";
+  auto read_list = f.read;
+  f.read = [&target, read_list, form = f.form](const YAML::Node& node, const std::string& path,
+                                               int line, DocumentReader& reader) {
+    read_list(node, path, line, reader);
+    const auto& roles = role_names();
+    std::vector<std::string> known;
+    for (std::size_t i = 0; i < target.size(); ++i) {
+      if (std::find(roles.begin(), roles.end(), target[i]) != roles.end()) {
+        known.push_back(target[i]);
+        continue;
+      }
+      const std::string item_path = path + "[" + std::to_string(i) + "]";
+      const std::string near = text::closest_match(target[i], roles);
+      reader.problem(reader.line_of_path(item_path) > 0 ? reader.line_of_path(item_path) : line,
+                     item_path,
+                     "unknown role \"" + target[i] + "\"" +
+                         (near.empty() ? " (expected one of " + join(roles) + ")"
+                                       : " (did you mean \"" + near + "\"?)"));
+    }
+    target = std::move(known);
+  };
+  return f;
+}
+
+Fields signin_mfa_fields(SigninMfaConfig& m) {
+  return {
+      role_list("roles", m.roles,
+                "The roles that need multi-factor sign-in; a person given one of them without "
+                "it is refused."),
+      text_list("amr", m.amr,
+                "Authentication methods (the ID token's amr) any one of which counts as "
+                "multi-factor."),
+      text_list("acr", m.acr,
+                "Authentication context classes (the ID token's acr) that count as multi-factor."),
+  };
+}
+
+Fields signin_label_fields(SigninLabelConfig& l) {
+  return {
+      required(text("en", l.en, "a non-empty string",
+                    "The sign-in button's text in English, such as Hospital account.", non_empty)),
+      required(text("ar", l.ar, "a non-empty string", "The sign-in button's text in Arabic.",
+                    non_empty)),
+  };
+}
+
+Fields signin_rule_fields(SigninRuleConfig& r) {
+  return {
+      required(text("group", r.group, "a non-empty string",
+                    "A value of the person's groups claim this rule matches.", non_empty)),
+      required(text("facility", r.facility, "a facility id declared in facilities",
+                    "The facility the person signs in to.", non_empty)),
+      required(choice("role", r.role, role_names(), "The role the person gets there.")),
+  };
+}
+
+Fields signin_provider_fields(SigninProviderConfig& p) {
+  return {
+      required(section(
+          "label", [&p] { return signin_label_fields(p.label); },
+          "The provider's name on the console's sign-in page, in English and Arabic.")),
+      required(text("issuer", p.issuer,
+                    "an https:// URL (http:// only to a loopback host) without query or fragment",
+                    "The identity provider's issuer, exactly as its ID tokens' iss; discovery "
+                    "is read from <issuer>/.well-known/openid-configuration.",
+                    is_issuer)),
+      required(text("client_id", p.client_id, "a non-empty string",
+                    "The hub's client id at the identity provider.", non_empty)),
+      [&] {
+        Field f = secret("client_secret", p.client_secret, "a secret, usually ${file:PATH}",
+                         "The client secret (client_secret_basic); set it or client_key.");
+        f.default_note = "none; required unless client_key is set";
+        return f;
+      }(),
+      [&] {
+        Field f = secret("client_key", p.client_key, "a PEM private key, usually ${file:PATH}",
+                         "The private key (RS256 or ES256) the hub signs its client assertion "
+                         "with (private_key_jwt), instead of a client secret.");
+        f.default_note = "none";
+        return f;
+      }(),
+      text("client_key_id", p.client_key_id, "a key id",
+           "The kid of client_key as registered at the identity provider; required with "
+           "client_key."),
+      text_list("scopes", p.scopes, "The scopes asked for; must include openid."),
+      text("groups_claim", p.groups_claim, "a claim name (no spaces or dots)",
+           "The ID token claim (a string or a list of strings) the rules' groups are looked "
+           "for in.",
+           is_claim_name),
+      text("practitioner_claim", p.practitioner_claim, "a claim name (no spaces or dots)",
+           "The ID token claim naming a clinician's practitioner (\"Practitioner/3\"); empty: "
+           "people sign in without one.",
+           is_claim_name_or_empty),
+      [&] {
+        Field f = readable_file("ca_file", p.ca_file,
+                                "PEM certificates trusted for the identity provider's TLS "
+                                "besides the system's.");
+        f.default_note = "none: the system's trust anchors";
+        return f;
+      }(),
+      list<SigninRuleConfig>(
+          "rules", p.rules, signin_rule_fields,
+          [](SigninRuleConfig& rule, int line) { rule.line = line; },
+          "a list of mappings with group, facility and role",
+          "Who gets which role in which facility; the first rule that matches wins, and a "
+          "person no rule matches is refused."),
+  };
+}
+
+Fields signin_fields(SigninConfig& s) {
+  return {
+      text("public_url", s.public_url, "an absolute http:// or https:// URL",
+           "Where browsers reach the hub; the identity provider sends them back to "
+           "<public_url>/signin/<provider>/callback.",
+           is_http_url),
+      section(
+          "session", [&s] { return signin_session_fields(s.session); },
+          "How long a console session lasts."),
+      section(
+          "mfa", [&s] { return signin_mfa_fields(s.mfa); },
+          "The roles that need multi-factor sign-in and what counts as such."),
+      keyed_map<SigninProviderConfig>(
+          "providers", s.providers, is_label,
+          "a provider name (a-z, 0-9 and -, not starting with -)", ".<name>",
+          signin_provider_fields,
+          [](SigninProviderConfig& p, const std::string& name, int line) {
+            p.name = name;
+            p.line = line;
+          },
+          "The hospitals' OpenID Connect identity providers people sign in with."),
+  };
+}
+
+Fields facility_console_fields(FacilityConsoleConfig& c) {
+  return {
+      boolean("api_key_sign_in", c.api_key_sign_in,
+              "Whether an operator may sign in to the console with one of the facility's API "
+              "keys; false: its people sign in through the identity provider only."),
   };
 }
 
@@ -1114,6 +1307,12 @@ std::vector<std::string> notification_variables(std::string_view kind) {
   std::vector<std::string> names = {"facility_name", "weekday", "date", "time", "hijri_date"};
   // A cancelled consultation has no link to join.
   if (kind != "cancellation") names.push_back("join_link");
+  return names;
+}
+
+const std::vector<std::string>& role_names() {
+  static const std::vector<std::string> names = {"admin", "integrator", "hospital", "clinician",
+                                                 "auditor"};
   return names;
 }
 
@@ -1162,6 +1361,11 @@ Fields config_fields(Config& c) {
             f.line = line;
           },
           "Facilities and the instance bound to each of their roles."),
+      optional_section<SigninConfig>(
+          "signin", c.signin, signin_fields,
+          "People signing in to the console through their hospital's OpenID Connect identity "
+          "provider, and their sessions.",
+          "absent: no identity provider; API-key sign-in where the facility allows it"),
       text("workflows_dir", c.workflows_dir, "a non-empty directory path",
            "Directory the workflow definitions are read from.", non_empty),
   };

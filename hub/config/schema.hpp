@@ -66,6 +66,10 @@ Fields config_fields(Config& config);
 // The capabilities an instance name or a facility binding may start with.
 const std::vector<std::string>& capability_names();
 
+// The roles a key or a signed-in person may hold, as access::Role names
+// them (config sits below access; tests/unit/access keeps the two equal).
+const std::vector<std::string>& role_names();
+
 // The kinds of message a facility may send its patients
 // (facilities.<id>.notifications.messages): invitation, reminder_24h,
 // reminder_1h, clinician_ready, cancellation, reschedule.

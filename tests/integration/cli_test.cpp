@@ -53,9 +53,12 @@ TEST(Cli, UnknownOptionIsAUsageError) {
 }
 
 TEST(Cli, CheckAcceptsTheShippedDefaultConfig) {
-  // Its NPHIES instance reads the certificates scripts/sandbox-pki makes.
-  ASSERT_EQ(std::system((std::string(WASL_SOURCE_DIR) + "/scripts/sandbox-pki >/dev/null").c_str()),
-            0);
+  // Its NPHIES instance reads the certificates scripts/sandbox-pki makes,
+  // its identity provider the client secret scripts/sandbox-oidc makes.
+  for (const char* script : {"/scripts/sandbox-pki", "/scripts/sandbox-oidc"}) {
+    ASSERT_EQ(std::system((std::string(WASL_SOURCE_DIR) + script + " >/dev/null").c_str()), 0)
+        << script;
+  }
   CommandResult r = run_wasl({"check", "--config", "config/wasl.yaml"}, std::chrono::seconds(60),
                              WASL_SOURCE_DIR);
   EXPECT_EQ(r.exit_code, 0) << r.err;

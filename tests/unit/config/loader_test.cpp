@@ -59,9 +59,13 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 
 // config/wasl.yaml reads the sandbox's NPHIES certificates from var/nphies-pki,
 // which scripts/sandbox-pki makes when missing (as scripts/run does).
+// Its identity provider's client secret is var/oidc/client_secret, which
+// scripts/sandbox-oidc makes when missing.
 void make_sandbox_pki() {
-  const std::string command = std::string(WASL_SOURCE_DIR) + "/scripts/sandbox-pki >/dev/null";
-  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  for (const char* script : {"/scripts/sandbox-pki", "/scripts/sandbox-oidc"}) {
+    const std::string command = std::string(WASL_SOURCE_DIR) + script + " >/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  }
 }
 
 TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
@@ -132,6 +136,26 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.facilities.at("sandbox-his").bindings.at("ehr"), "ehr.hl7v2-sandbox");
   ASSERT_TRUE(c.facilities.at("sandbox-his").ehr_bookings.has_value());
   EXPECT_EQ(c.facilities.at("sandbox-his").ehr_bookings->workflow, "consultation");
+  // The console: API-key sign-in for the sandbox, and the OIDC peer as the
+  // hospital's identity provider.
+  EXPECT_TRUE(c.facilities.at("sandbox").console.api_key_sign_in);
+  EXPECT_FALSE(c.facilities.at("sandbox-his").console.api_key_sign_in);
+  ASSERT_TRUE(c.signin.has_value());
+  EXPECT_EQ(c.signin->public_url, "http://127.0.0.1:8080");
+  EXPECT_EQ(c.signin->session.idle_timeout, 15min);
+  EXPECT_EQ(c.signin->session.absolute_lifetime, 8h);
+  ASSERT_EQ(c.signin->providers.count("hospital"), 1u);
+  const SigninProviderConfig& hospital = c.signin->providers.at("hospital");
+  EXPECT_EQ(hospital.issuer, "http://127.0.0.1:4590");
+  EXPECT_EQ(hospital.client_id, "wasl");
+  EXPECT_EQ(hospital.client_secret.reveal(),
+            read_all(std::string(WASL_SOURCE_DIR) + "/var/oidc/client_secret").substr(0, 64));
+  EXPECT_EQ(hospital.label.ar, "حساب المستشفى");
+  EXPECT_EQ(hospital.practitioner_claim, "fhir_user");
+  ASSERT_EQ(hospital.rules.size(), 5u);
+  EXPECT_EQ(hospital.rules[1].group, "wasl-sandbox-integrators");
+  EXPECT_EQ(hospital.rules[1].facility, "sandbox");
+  EXPECT_EQ(hospital.rules[1].role, "integrator");
   EXPECT_EQ(c.workflows_dir, "workflows");
 }
 
@@ -146,6 +170,10 @@ TEST(LoadShippedConfig, DefaultFileAgreesWithTheDeclaredDefaults) {
   shipped.plugins.files = defaults.plugins.files;
   shipped.instances = defaults.instances;
   shipped.facilities = defaults.facilities;
+  // The signin block's values are the declared defaults but for its provider.
+  ASSERT_TRUE(shipped.signin.has_value());
+  shipped.signin->providers.clear();
+  defaults.signin.emplace();
   EXPECT_EQ(render(shipped), render(defaults));
 }
 
@@ -221,7 +249,7 @@ TEST(LoadProblems, UnknownKeyWithoutNearKeyListsTheKeys) {
                        "colour: blue\n"),
               ElementsAre("t.yaml:3: colour: unknown key (expected one of server, log, storage, "
                           "security, workflow, archive, notification_delivery, plugins, "
-                          "instances, facilities, workflows_dir)"));
+                          "instances, facilities, signin, workflows_dir)"));
 }
 
 TEST(LoadProblems, WrongTypeNamesTheExpectedForm) {
