@@ -19,7 +19,8 @@ enum class Language { kEnglish, kArabic };
 
 // The language to answer `request` in: Arabic when its Accept-Language ranks
 // "ar" (or a regional form such as "ar-SA") above English and any other
-// language, English otherwise. q-values are honoured; "q=0" excludes.
+// language, English otherwise (http::prefers_arabic). q-values are honoured;
+// "q=0" excludes.
 Language preferred_language(const http::Request& request);
 
 // "en" or "ar", for Content-Language.
