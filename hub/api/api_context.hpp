@@ -14,7 +14,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "hub/access/authenticator.hpp"
 #include "hub/api/read_audit_window.hpp"
@@ -40,6 +42,11 @@ namespace wasl::api {
 // Finds the video provider of a plugin instance ("video.twilio-main").
 using VideoLookup =
     std::function<sdk::Result<std::shared_ptr<sdk::VideoProvider>>(std::string_view instance)>;
+
+// The display names of signed-in people by person id ("psn_…"), read in
+// the caller's transaction; ids it does not know are left out of the map.
+using PersonNameResolver = std::function<sdk::Result<std::map<std::string, std::string>>(
+    storage::Transaction&, const std::vector<std::string>& person_ids)>;
 
 struct ApiOptions {
   // Lifetime of a participant's join token.
@@ -115,6 +122,9 @@ struct ApiContext {
   // GET /v1/audit/verification: the audit chain's status; null answers 503
   // there.
   audit::ChainStatus* audit_chain = nullptr;
+  // Optional: GET /v1/audit names the people its page's actors name
+  // (actor_name, FHIR agent.who.display); empty = no names.
+  PersonNameResolver person_names;
   // Optional: API counters (wasl_api_*).
   observability::Metrics* metrics = nullptr;
   ApiOptions options;

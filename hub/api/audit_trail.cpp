@@ -45,6 +45,8 @@ Response query(ApiContext& ctx, Request& request, const access::Principal& princ
       q.entity_id = value;
     } else if (name == "actor") {
       q.actor = value;
+    } else if (name == "session") {
+      q.session = value;
     } else if (name == "action") {
       q.action = value;
     } else if (name == "from" || name == "to") {
@@ -85,6 +87,15 @@ Response query(ApiContext& ctx, Request& request, const access::Principal& princ
   event.detail = nlohmann::json{{"count", page->events.size()}}.dump();
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
+  // Names are read when the page is served, never kept in the trail.
+  audit::PersonNames names;
+  if (ctx.person_names) {
+    if (auto ids = audit::person_ids(*page); !ids.empty()) {
+      auto resolved = ctx.person_names(**tx, ids);
+      if (!resolved.ok()) return error_response(request, resolved.error());
+      names = std::move(resolved).value();
+    }
+  }
   if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
     return error_response(request, appended.error());
   }
@@ -102,10 +113,11 @@ Response query(ApiContext& ctx, Request& request, const access::Principal& princ
       }
       next += "cursor=" + percent_encode(*page->next_cursor);
     }
-    return json_response(200, audit::to_fhir_bundle(*page, ctx.options.audit_observer, next),
+    return json_response(200,
+                         audit::to_fhir_bundle(*page, ctx.options.audit_observer, next, names),
                          "application/fhir+json");
   }
-  return json_response(200, audit::to_json(*page));
+  return json_response(200, audit::to_json(*page, names));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ audit::AuditEvent request_event(const http::Request& request, const access::Prin
   audit::AuditEvent event;
   event.actor = principal.authenticated() ? principal.actor() : "anonymous";
   event.facility_id = principal.facility_id;
+  event.session = principal.session_ref;
   event.action = std::move(action);
   event.entity_type = std::move(entity_type);
   event.entity_id = std::move(entity_id);

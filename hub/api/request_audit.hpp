@@ -1,5 +1,6 @@
 // RequestAudit: the audit event an API request writes: the principal as
-// actor and facility, the request id and the client's host address. The
+// actor, facility and console session, the request id and the client's host
+// address. The
 // caller appends it in the transaction of the read or change it records.
 #pragma once
 

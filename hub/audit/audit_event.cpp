@@ -19,6 +19,9 @@ sdk::Status validate(const AuditEvent& event) {
   if (event.occurred_at < 0) {
     return Error(ErrorCode::kInvalidArgument, "audit event time must not be negative");
   }
+  if (event.session.size() > kMaxSessionBytes) {
+    return Error(ErrorCode::kInvalidArgument, "audit event session exceeds 64 bytes");
+  }
   if (!event.detail.empty()) {
     if (event.detail.size() > kMaxDetailBytes) {
       return Error(ErrorCode::kInvalidArgument, "audit event detail exceeds 4096 bytes");
@@ -29,6 +32,12 @@ sdk::Status validate(const AuditEvent& event) {
     }
   }
   return sdk::ok_status();
+}
+
+std::string_view person_of_actor(std::string_view actor) {
+  constexpr std::string_view kPrefix = "person:";
+  if (actor.size() <= kPrefix.size() || actor.substr(0, kPrefix.size()) != kPrefix) return {};
+  return actor.substr(kPrefix.size());
 }
 
 }  // namespace wasl::audit

@@ -1,5 +1,6 @@
 #include "hub/audit/audit_json.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -55,6 +56,22 @@ std::string_view restful_interaction(std::string_view action) {
   return {};
 }
 
+// agent.who of the event's actor (see to_fhir()).
+json fhir_who(const std::string& actor, const PersonNames& names) {
+  constexpr std::string_view kApiKey = "apikey:";
+  if (auto person = person_of_actor(actor); !person.empty()) {
+    json who = {{"identifier", {{"system", "urn:wasl:person"}, {"value", person}}}};
+    if (auto name = names.find(std::string(person)); name != names.end()) {
+      who["display"] = name->second;
+    }
+    return who;
+  }
+  if (actor.size() > kApiKey.size() && actor.compare(0, kApiKey.size(), kApiKey) == 0) {
+    return {{"identifier", {{"system", "urn:wasl:apikey"}, {"value", actor.substr(kApiKey.size())}}}};
+  }
+  return {{"identifier", {{"system", "urn:wasl:actor"}, {"value", actor}}}};
+}
+
 std::string_view fhir_outcome(std::string_view outcome) {
   if (outcome == kOutcomeSuccess) return "0";
   if (outcome == kOutcomeDenied) return "4";
@@ -78,9 +95,19 @@ std::string format_rfc3339_ms(std::int64_t epoch_ms) {
   return buf.data();
 }
 
-json to_json(const StoredAuditEvent& event) {
+std::vector<std::string> person_ids(const AuditPage& page) {
+  std::vector<std::string> ids;
+  for (const auto& e : page.events) {
+    if (auto person = person_of_actor(e.event.actor); !person.empty()) ids.emplace_back(person);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+json to_json(const StoredAuditEvent& event, const PersonNames& names) {
   const AuditEvent& e = event.event;
-  return json{{"seq", event.seq},
+  json out{{"seq", event.seq},
               {"occurred_at", format_rfc3339_ms(e.occurred_at)},
               {"actor", e.actor},
               {"facility_id", text_or_null(e.facility_id)},
@@ -91,18 +118,24 @@ json to_json(const StoredAuditEvent& event) {
               {"request_id", text_or_null(e.request_id)},
               {"source_address", text_or_null(e.source_address)},
               {"detail", detail_or_null(e.detail)},
-              {"prev_hash", event.prev_hash},
-              {"hash", event.hash}};
+           {"prev_hash", event.prev_hash},
+           {"hash", event.hash},
+           {"session", text_or_null(e.session)}};
+  if (auto person = person_of_actor(e.actor); !person.empty()) {
+    auto name = names.find(std::string(person));
+    out["actor_name"] = name == names.end() ? json(nullptr) : json(name->second);
+  }
+  return out;
 }
 
-json to_json(const AuditPage& page) {
+json to_json(const AuditPage& page, const PersonNames& names) {
   json items = json::array();
-  for (const auto& e : page.events) items.push_back(to_json(e));
+  for (const auto& e : page.events) items.push_back(to_json(e, names));
   return json{{"items", std::move(items)},
               {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}};
 }
 
-json to_fhir(const StoredAuditEvent& event, std::string_view observer) {
+json to_fhir(const StoredAuditEvent& event, std::string_view observer, const PersonNames& names) {
   const AuditEvent& e = event.event;
   const bool authentication = e.action.rfind("auth.", 0) == 0;
 
@@ -135,7 +168,7 @@ json to_fhir(const StoredAuditEvent& event, std::string_view observer) {
        {{"coding", json::array({{{"system", "http://dicom.nema.org/resources/ontology/DCM"},
                                  {"code", "110153"},
                                  {"display", "Source Role ID"}}})}}},
-      {"who", {{"identifier", {{"system", "urn:wasl:actor"}, {"value", e.actor}}}}},
+      {"who", fhir_who(e.actor, names)},
       {"requestor", true}};
   if (!e.source_address.empty()) {
     // type 2: IP address (network-type value set).
@@ -152,7 +185,7 @@ json to_fhir(const StoredAuditEvent& event, std::string_view observer) {
   if (!e.facility_id.empty()) source["site"] = e.facility_id;
   out["source"] = std::move(source);
 
-  if (!e.entity_type.empty() || !e.request_id.empty()) {
+  if (!e.entity_type.empty() || !e.request_id.empty() || !e.session.empty()) {
     json entity = {{"type",
                     {{"system", "http://terminology.hl7.org/CodeSystem/audit-entity-type"},
                      {"code", "2"},
@@ -166,6 +199,7 @@ json to_fhir(const StoredAuditEvent& event, std::string_view observer) {
     if (!e.request_id.empty()) {
       details.push_back({{"type", "request-id"}, {"valueString", e.request_id}});
     }
+    if (!e.session.empty()) details.push_back({{"type", "session"}, {"valueString", e.session}});
     if (!e.detail.empty()) details.push_back({{"type", "detail"}, {"valueString", e.detail}});
     if (!details.empty()) entity["detail"] = std::move(details);
     out["entity"] = json::array({std::move(entity)});
@@ -173,9 +207,12 @@ json to_fhir(const StoredAuditEvent& event, std::string_view observer) {
   return out;
 }
 
-json to_fhir_bundle(const AuditPage& page, std::string_view observer, std::string_view next_url) {
+json to_fhir_bundle(const AuditPage& page, std::string_view observer, std::string_view next_url,
+                    const PersonNames& names) {
   json entries = json::array();
-  for (const auto& e : page.events) entries.push_back({{"resource", to_fhir(e, observer)}});
+  for (const auto& e : page.events) {
+    entries.push_back({{"resource", to_fhir(e, observer, names)}});
+  }
   json bundle = {{"resourceType", "Bundle"}, {"type", "searchset"}, {"entry", std::move(entries)}};
   if (!next_url.empty() && page.next_cursor) {
     bundle["link"] = json::array({{{"relation", "next"}, {"url", std::string(next_url)}}});

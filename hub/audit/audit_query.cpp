@@ -58,6 +58,7 @@ sdk::Result<AuditPage> query_audit_events(storage::Store& store, const AuditQuer
   if (query.entity_type) add("entity_type", " = ", *query.entity_type);
   if (query.entity_id) add("entity_id", " = ", *query.entity_id);
   if (query.actor) add("actor", " = ", *query.actor);
+  if (query.session) add("session_ref", " = ", *query.session);
   if (query.action) add("action", " = ", *query.action);
   if (query.from_ms) add("occurred_at", " >= ", *query.from_ms);
   if (query.to_ms) add("occurred_at", " < ", *query.to_ms);

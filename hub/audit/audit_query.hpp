@@ -21,6 +21,7 @@ struct AuditQuery {
   std::optional<std::string> entity_type;
   std::optional<std::string> entity_id;
   std::optional<std::string> actor;
+  std::optional<std::string> session;  // the console session's reference ("ses_<hex>")
   std::optional<std::string> action;
   std::optional<std::int64_t> from_ms;  // occurred_at >= from_ms (epoch ms UTC)
   std::optional<std::int64_t> to_ms;    // occurred_at <  to_ms

@@ -98,12 +98,12 @@ sdk::Result<AuditWriter::Head> AuditWriter::append_sqlite(storage::Transaction& 
   }
   WASL_RETURN_IF_ERROR(tx.exec(
       "INSERT INTO audit_events (seq, occurred_at, actor, facility_id, action, entity_type, "
-      "entity_id, outcome, request_id, source_address, detail, prev_hash, hash) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+      "entity_id, outcome, request_id, source_address, detail, prev_hash, hash, session_ref) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
       {seq, event.occurred_at, event.actor, optional_value(event.facility_id), event.action,
        optional_value(event.entity_type), optional_value(event.entity_id), event.outcome,
        optional_value(event.request_id), optional_value(event.source_address),
-       optional_value(event.detail), head.hash, *hash}));
+       optional_value(event.detail), head.hash, *hash, optional_value(event.session)}));
   WASL_ASSIGN_OR_RETURN(std::string mac, head_mac(head_key_.view(), seq, *hash));
   WASL_RETURN_IF_ERROR(tx.exec("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1",
                                {seq, *hash, mac}));
@@ -126,9 +126,9 @@ sdk::Result<AuditWriter::Head> AuditWriter::append_postgres(storage::Transaction
       "    'UTF8') || $11::bytea), 'hex') AS hash FROM head),"
       " appended AS ("
       "  INSERT INTO audit_events (seq, occurred_at, actor, facility_id, action, entity_type,"
-      "    entity_id, outcome, request_id, source_address, detail, prev_hash, hash)"
+      "    entity_id, outcome, request_id, source_address, detail, prev_hash, hash, session_ref)"
       "  SELECT seq, $1::bigint, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text,"
-      "    $8::text, $9::text, $10::text, prev, hash FROM chained"
+      "    $8::text, $9::text, $10::text, prev, hash, $14::text FROM chained"
       "  RETURNING seq, hash)"
       " UPDATE audit_head SET seq = appended.seq, hash = appended.hash,"
       "  mac = encode(sha256($13::bytea || sha256($12::bytea || convert_to("
@@ -143,7 +143,8 @@ sdk::Result<AuditWriter::Head> AuditWriter::append_postgres(storage::Transaction
                 optional_value(event.entity_type), optional_value(event.entity_id), event.outcome,
                 optional_value(event.request_id), optional_value(event.source_address),
                 optional_value(event.detail), storage::Blob{canonical_tail(event)},
-                storage::Blob{head_pads_.substr(0, 64)}, storage::Blob{head_pads_.substr(64)}}));
+                storage::Blob{head_pads_.substr(0, 64)}, storage::Blob{head_pads_.substr(64)},
+                optional_value(event.session)}));
   if (rows.empty()) {
     return Error(ErrorCode::kFailedPrecondition,
                  "the audit_head row is missing; run `wasl migrate` (and `wasl audit verify` "

@@ -37,6 +37,7 @@ std::string canonical_tail(const AuditEvent& event) {
   append_field(out, event.request_id);
   append_field(out, event.source_address);
   append_field(out, event.detail);
+  if (!event.session.empty()) append_field(out, event.session);
   return out;
 }
 

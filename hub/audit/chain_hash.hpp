@@ -18,6 +18,9 @@ extern const std::string kGenesisHash;
 // each field in a fixed order (seq, occurred_at, actor, facility_id, action,
 // entity_type, entity_id, outcome, request_id, source_address, detail) its
 // decimal byte length, ':', its bytes and '\n'. Integers are decimal text.
+// The session, when not empty, follows as an 11th field in the same form;
+// an event without one has the form (and the hash) it had before sessions
+// existed, so chains written then verify unchanged.
 std::string canonical_form(std::int64_t seq, const AuditEvent& event);
 
 // The part of canonical_form() after the seq field, so that

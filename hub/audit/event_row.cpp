@@ -12,7 +12,7 @@ sdk::Result<std::string> optional_text(const storage::Row& row, std::size_t i) {
 }  // namespace
 
 sdk::Result<StoredAuditEvent> read_event_row(const storage::Row& row) {
-  if (row.size() < 13) {
+  if (row.size() < 14) {
     return sdk::Error(sdk::ErrorCode::kInternal, "audit event row has too few columns");
   }
   StoredAuditEvent out;
@@ -29,6 +29,7 @@ sdk::Result<StoredAuditEvent> read_event_row(const storage::Row& row) {
   WASL_ASSIGN_OR_RETURN(out.event.detail, optional_text(row, 10));
   WASL_ASSIGN_OR_RETURN(out.prev_hash, optional_text(row, 11));
   WASL_ASSIGN_OR_RETURN(out.hash, optional_text(row, 12));
+  WASL_ASSIGN_OR_RETURN(out.event.session, optional_text(row, 13));
   return out;
 }
 

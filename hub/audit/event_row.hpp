@@ -13,7 +13,7 @@ namespace wasl::audit {
 // Column list for SELECT, in the order read_event_row() expects.
 inline constexpr std::string_view kEventColumns =
     "seq, occurred_at, actor, facility_id, action, entity_type, entity_id, outcome, "
-    "request_id, source_address, detail, prev_hash, hash";
+    "request_id, source_address, detail, prev_hash, hash, session_ref";
 
 // kInternal when a cell cannot be read (a NULL in a NOT NULL column, a
 // non-integer seq). NULL optional fields become empty strings.

@@ -163,6 +163,7 @@ http::Response handle_replay_unmatched(const WebhookContext& context, http::Requ
     audit::AuditEvent event;
     event.actor = principal.actor();
     event.facility_id = principal.facility_id;
+    event.session = principal.session_ref;
     event.action = "webhook.replayed";
     event.entity_type = "webhook_event";
     event.entity_id = id;

@@ -598,16 +598,26 @@ async function sendAnswer() {
   await loadInformationRequests();
 }
 
-// Audit: the facility's audit trail by entity, actor, action and time
-// (oldest first, as the API pages it), and the chain's verification status,
-// which is the whole deployment's (one chain links every facility's events).
+// Audit: the facility's audit trail by entity, actor, session, action and
+// time (oldest first, as the API pages it), and the chain's verification
+// status, which is the whole deployment's (one chain links every facility's
+// events).
 let auditCursor = null;
+
+// Who an actor is, beside it: a person's name (as the API resolves it when
+// serving the page) or an API key's id; nothing for the hub's own actors.
+function auditWho(e) {
+  if (e.actor.startsWith('person:')) return e.actor_name ?? '';
+  if (e.actor.startsWith('apikey:')) return e.actor.slice('apikey:'.length);
+  return '';
+}
 
 function auditFilters() {
   return {
     entity_type: $('audit-entity-type').value.trim(),
     entity_id: $('audit-entity-id').value.trim(),
     actor: $('audit-actor').value.trim(),
+    session: $('audit-session').value.trim(),
     action: $('audit-action').value.trim(),
     from: toRfc3339($('audit-from').value),
     to: toRfc3339($('audit-to').value),
@@ -646,9 +656,9 @@ async function loadAudit(append) {
       tr.dataset.action = e.action;
       cell(tr, String(e.seq));
       cell(tr, formatTime(e.occurred_at));
-      // A person is named (resolved by the hub when the trail is read,
-      // never stored in it) beside the actor the trail records.
-      cell(tr, e.actor_name ? `${e.actor_name} (${e.actor})` : e.actor, 'actor');
+      cell(tr, e.actor, 'actor');
+      cell(tr, auditWho(e), 'who');
+      cell(tr, e.session ?? '', 'id');
       cell(tr, e.action, 'action');
       cell(tr, e.entity_type ?? '');
       cell(tr, e.entity_id ?? '', 'id');

@@ -1,5 +1,6 @@
 // The audit page: an auditor queries the facility's trail by entity, actor,
-// action and time, pages it with the API's cursor, and sees the audit
+// action and time (each row naming the person or key beside the actor, and
+// the console session), pages it with the API's cursor, and sees the audit
 // chain's verification status (deployment-wide); another facility's auditor
 // sees none of these events. Arabic labels the status too.
 import { after, before, test } from 'node:test';
@@ -83,8 +84,8 @@ test('an auditor queries the trail by entity, actor, action and time and sees th
     await search(page);
     const one = await rows(page);
     assert.ok(one.length >= 1);
-    assert.ok(one.every((r) => r[4] === 'consultation' && r[5] === created[1]), JSON.stringify(one));
-    assert.ok(one.some((r) => r[3] === 'consultation.create'));
+    assert.ok(one.every((r) => r[6] === 'consultation' && r[7] === created[1]), JSON.stringify(one));
+    assert.ok(one.some((r) => r[5] === 'consultation.create'));
 
     // By actor and action: the hospital key's bookings, all three.
     await page.$eval('#audit-entity-type', (i) => { i.value = ''; });
@@ -93,8 +94,17 @@ test('an auditor queries the trail by entity, actor, action and time and sees th
     await page.type('#audit-action', 'consultation.create');
     await search(page);
     const booked = await rows(page);
-    assert.deepEqual(booked.map((r) => r[5]).sort(), [...created].sort());
-    assert.ok(booked.every((r) => r[2] === hospitalActor && r[6] === 'success'));
+    assert.deepEqual(booked.map((r) => r[7]).sort(), [...created].sort());
+    assert.ok(booked.every((r) => r[2] === hospitalActor && r[8] === 'success'));
+    // Beside the actor its key id; a bearer key's request has no session.
+    assert.ok(booked.every((r) => `apikey:${r[3]}` === hospitalActor && r[4] === ''),
+      JSON.stringify(booked));
+
+    // By session: the bookings came with a bearer key, on no console session.
+    await page.type('#audit-session', 'ses_000000000000000000000000');
+    await search(page);
+    assert.deepEqual(await rows(page), []);
+    await page.$eval('#audit-session', (i) => { i.value = ''; });
 
     // By time: nothing happened from an hour from now.
     await page.$eval('#audit-from', (input, ms) => {
@@ -157,7 +167,7 @@ test("another facility's auditor sees none of these events, and the same chain s
     await signInToAudit(page, theirs);
     assert.equal(await page.$eval('#chain', (e) => e.dataset.status), 'intact');
     const seen = await rows(page);
-    assert.ok(seen.every((r) => !created.includes(r[5])), JSON.stringify(seen));
+    assert.ok(seen.every((r) => !created.includes(r[7])), JSON.stringify(seen));
     await page.type('#audit-entity-id', created[0]);
     await search(page);
     assert.deepEqual(await rows(page), []);

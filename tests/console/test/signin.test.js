@@ -468,10 +468,14 @@ test('the audit page names the person for a cancellation they made in the consol
   const context = await browser.createBrowserContext();
   const { page, problems } = await newPage(context);
   let personId;
+  let sessionRef;
   try {
     await signInAtProvider(page, hub, USERS.nadia);
     await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
-    personId = (await sessionWith(hub, await sessionCookie(context))).body.person.id;
+    const { body: mine } = await sessionWith(hub, await sessionCookie(context));
+    personId = mine.person.id;
+    sessionRef = mine.session_ref;
+    assert.match(sessionRef, /^ses_[0-9a-f]{24}$/);
     await page.goto(`${hub.base}/console/#consultation/${id}`, { waitUntil: 'load' });
     await page.waitForFunction(() => document.getElementById('consultation').dataset.state === 'loaded');
     await page.click('#cancel');
@@ -500,7 +504,8 @@ test('the audit page names the person for a cancellation they made in the consol
     const rows = await auditPage.$$eval('#audit-list tbody tr', (trs) =>
       trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
     assert.equal(rows.length, 1, JSON.stringify(rows));
-    assert.equal(rows[0][2], `Nadia Al-Harbi (person:${personId})`);
+    // The actor, the person's name beside it, and the session it came in on.
+    assert.deepEqual(rows[0].slice(2, 5), [`person:${personId}`, 'Nadia Al-Harbi', sessionRef]);
     assert.match(await auditPage.$eval('#who', (e) => e.textContent), /^API key \S+ · hospital-a · auditor$/);
     await screenshot(auditPage, 'signin-audit-person');
     assert.deepEqual(auditProblems, []);

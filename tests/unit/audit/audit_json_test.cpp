@@ -49,6 +49,45 @@ TEST(AuditJsonTest, PlainJsonCarriesEveryField) {
   json b = to_json(bare);
   EXPECT_TRUE(b["facility_id"].is_null());
   EXPECT_TRUE(b["detail"].is_null());
+  EXPECT_TRUE(b["session"].is_null());
+  // Only a person's event has a name to show.
+  EXPECT_FALSE(j.contains("actor_name"));
+}
+
+const std::string kPersonId = "psn_00112233445566778899aabbccddeeff";
+
+StoredAuditEvent by_person() {
+  StoredAuditEvent s = stored("consultation.read", "success");
+  s.event.actor = "person:" + kPersonId;
+  s.event.session = "ses_0123456789abcdef01234567";
+  return s;
+}
+
+TEST(AuditJsonTest, PersonEventCarriesSessionAndResolvedName) {
+  json j = to_json(by_person(), {{kPersonId, "Dr. Hala Al-Qahtani"}});
+  EXPECT_EQ(j["actor"], "person:" + kPersonId);
+  EXPECT_EQ(j["actor_name"], "Dr. Hala Al-Qahtani");
+  EXPECT_EQ(j["session"], "ses_0123456789abcdef01234567");
+
+  // A person the resolver does not know (or no resolver) has a null name.
+  json unknown = to_json(by_person(), {{"psn_other", "Someone Else"}});
+  EXPECT_TRUE(unknown["actor_name"].is_null());
+  EXPECT_TRUE(to_json(by_person())["actor_name"].is_null());
+}
+
+TEST(AuditJsonTest, PersonIdsAreThePagesDistinctPeople) {
+  AuditPage page;
+  page.events.push_back(by_person());
+  page.events.push_back(stored("consultation.read", "success"));
+  page.events.push_back(by_person());
+  StoredAuditEvent other = by_person();
+  other.event.actor = "person:psn_0a";
+  page.events.push_back(other);
+  StoredAuditEvent bare_prefix = stored("consultation.read", "success");
+  bare_prefix.event.actor = "person:";
+  page.events.push_back(bare_prefix);
+  EXPECT_EQ(person_ids(page), (std::vector<std::string>{kPersonId, "psn_0a"}));
+  EXPECT_EQ(to_json(page, {{kPersonId, "Hala"}})["items"][0]["actor_name"], "Hala");
 }
 
 TEST(AuditJsonTest, PageHasItemsAndCursor) {
@@ -77,7 +116,9 @@ TEST(FhirAuditEventTest, ReadHasTheR4Shape) {
   EXPECT_EQ(f["outcome"], "0");
   EXPECT_FALSE(f.contains("outcomeDesc"));
   ASSERT_EQ(f["agent"].size(), 1u);
-  EXPECT_EQ(f["agent"][0]["who"]["identifier"]["value"], "apikey:0b7e");
+  EXPECT_EQ(f["agent"][0]["who"]["identifier"]["system"], "urn:wasl:apikey");
+  EXPECT_EQ(f["agent"][0]["who"]["identifier"]["value"], "0b7e");
+  EXPECT_FALSE(f["agent"][0]["who"].contains("display"));
   EXPECT_EQ(f["agent"][0]["requestor"], true);
   EXPECT_EQ(f["agent"][0]["network"]["address"], "10.0.0.7");
   EXPECT_EQ(f["agent"][0]["network"]["type"], "2");
@@ -89,6 +130,23 @@ TEST(FhirAuditEventTest, ReadHasTheR4Shape) {
   EXPECT_EQ(f["entity"][0]["type"]["code"], "2");
   EXPECT_EQ(f["entity"][0]["detail"][0]["type"], "request-id");
   EXPECT_EQ(f["entity"][0]["detail"][0]["valueString"], "req-9");
+}
+
+TEST(FhirAuditEventTest, PersonIsTheAgentWithTheirNameAndSession) {
+  json f = to_fhir(by_person(), "wasl", {{kPersonId, "Dr. Hala Al-Qahtani"}});
+  const json& who = f["agent"][0]["who"];
+  EXPECT_EQ(who["identifier"]["system"], "urn:wasl:person");
+  EXPECT_EQ(who["identifier"]["value"], kPersonId);
+  EXPECT_EQ(who["display"], "Dr. Hala Al-Qahtani");
+  const json& details = f["entity"][0]["detail"];
+  ASSERT_EQ(details.size(), 3u);
+  EXPECT_EQ(details[1]["type"], "session");
+  EXPECT_EQ(details[1]["valueString"], "ses_0123456789abcdef01234567");
+
+  EXPECT_FALSE(to_fhir(by_person())["agent"][0]["who"].contains("display"));
+  json bundle = to_fhir_bundle(AuditPage{{by_person()}, std::nullopt}, "wasl", "",
+                               {{kPersonId, "Hala"}});
+  EXPECT_EQ(bundle["entry"][0]["resource"]["agent"][0]["who"]["display"], "Hala");
 }
 
 TEST(FhirAuditEventTest, ActionAndOutcomeCodes) {
@@ -124,6 +182,7 @@ TEST(FhirAuditEventTest, FailedAuthenticationIsAUserAuthenticationEvent) {
   EXPECT_EQ(f["outcome"], "8");
   EXPECT_EQ(f["outcomeDesc"], "failure");
   EXPECT_FALSE(f["source"].contains("site"));
+  EXPECT_EQ(f["agent"][0]["who"]["identifier"]["system"], "urn:wasl:actor");
   EXPECT_EQ(f["agent"][0]["who"]["identifier"]["value"], "anonymous");
   // No entity type: the request id still rides along, without a "what".
   ASSERT_EQ(f["entity"].size(), 1u);

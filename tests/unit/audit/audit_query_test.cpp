@@ -13,6 +13,10 @@ namespace {
 using sdk::ErrorCode;
 using testing::AuditedDatabaseTest;
 
+const std::string kPerson = "person:psn_00112233445566778899aabbccddeeff";
+const std::string kSessionA = "ses_aaaaaaaaaaaaaaaaaaaaaaaa";
+const std::string kSessionB = "ses_bbbbbbbbbbbbbbbbbbbbbbbb";
+
 class AuditQueryTest : public AuditedDatabaseTest {
  protected:
   void SetUp() override {
@@ -31,6 +35,12 @@ class AuditQueryTest : public AuditedDatabaseTest {
       e.entity_type = i % 5 == 0 ? "recording" : "consultation";
       e.entity_id = "e" + std::to_string(i % 4);
       e.outcome = std::string(kOutcomeSuccess);
+      // Every seventh came from a person signed in to the console, in fac-a
+      // on one session, in fac-b on another.
+      if (i % 7 == 0) {
+        e.actor = kPerson;
+        e.session = i % 2 ? kSessionA : kSessionB;
+      }
       ASSERT_OK(writer.append(**tx, e));
     }
     ASSERT_OK((*tx)->commit());
@@ -57,11 +67,43 @@ TEST_P(AuditQueryTest, SeesOnlyItsFacility) {
   EXPECT_TRUE(seqs(q).empty());
 }
 
+TEST_P(AuditQueryTest, FiltersBySessionWithinTheFacility) {
+  AuditQuery q;
+  q.facility_id = "fac-a";
+  q.session = kSessionA;
+  EXPECT_EQ(seqs(q), (std::vector<std::int64_t>{7, 21}));
+  auto page = query_audit_events(*store_, q);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->events.size(), 2u);
+  EXPECT_EQ(page->events[0].event.session, kSessionA);
+  EXPECT_EQ(page->events[0].event.actor, kPerson);
+
+  q.actor = kPerson;
+  EXPECT_EQ(seqs(q), (std::vector<std::int64_t>{7, 21}));
+  q.session.reset();
+  EXPECT_EQ(seqs(q), (std::vector<std::int64_t>{7, 21}));
+
+  // The other facility's session is not visible from this one.
+  q.session = kSessionB;
+  EXPECT_TRUE(seqs(q).empty());
+  q.facility_id = "fac-b";
+  EXPECT_EQ(seqs(q), (std::vector<std::int64_t>{14, 28}));
+
+  // Events without a session read back with an empty one.
+  AuditQuery plain;
+  plain.facility_id = "fac-a";
+  plain.limit = 1;
+  auto first = query_audit_events(*store_, plain);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->events.size(), 1u);
+  EXPECT_TRUE(first->events[0].event.session.empty());
+}
+
 TEST_P(AuditQueryTest, FiltersCombine) {
   AuditQuery q;
   q.facility_id = "fac-a";
   q.actor = "apikey:k2";
-  EXPECT_EQ(seqs(q), (std::vector<std::int64_t>{3, 9, 15, 21, 27}));
+  EXPECT_EQ(seqs(q), (std::vector<std::int64_t>{3, 9, 15, 27}));
   q.action = "recording.download";
   EXPECT_EQ(seqs(q), (std::vector<std::int64_t>{15}));
 

@@ -17,6 +17,9 @@ using testing::AuditedDatabaseTest;
 const std::string kKey(32, 'a');
 constexpr int kEvents = 20;
 constexpr std::int64_t kCheckpointEvery = 5;
+// Every third event came in on a console session; the others (a bearer key,
+// the hub's own work) carry none, as every event written before sessions.
+constexpr int kSessionEvery = 3;
 
 class AuditVerifierTest : public AuditedDatabaseTest {
  protected:
@@ -35,6 +38,10 @@ class AuditVerifierTest : public AuditedDatabaseTest {
       e.entity_type = "consultation";
       e.entity_id = "c" + std::to_string(i);
       e.outcome = std::string(kOutcomeSuccess);
+      if (i % kSessionEvery == 0) {
+        e.actor = "person:psn_" + std::string(32, 'b');
+        e.session = "ses_" + std::string(24, static_cast<char>('0' + i % 10));
+      }
       ASSERT_OK(writer.append(**tx, e));
       ASSERT_OK((*tx)->commit());
     }
@@ -107,6 +114,26 @@ TEST_P(AuditVerifierTest, EmptyChainVerifies) {
 TEST_P(AuditVerifierTest, DetectsEditedField) {
   exec_raw("UPDATE audit_events SET actor = 'apikey:someone-else' WHERE seq = 8");
   expect_bad(8, "does not match its hash");
+}
+
+TEST_P(AuditVerifierTest, SessionsAreStoredOnlyWhereGiven) {
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE session_ref IS NOT NULL"),
+            kEvents / kSessionEvery);
+}
+
+TEST_P(AuditVerifierTest, DetectsEditedSessionRef) {
+  exec_raw("UPDATE audit_events SET session_ref = 'ses_ffffffffffffffffffffffff' WHERE seq = 9");
+  expect_bad(9, "does not match its hash");
+}
+
+TEST_P(AuditVerifierTest, DetectsSessionRefRemoved) {
+  exec_raw("UPDATE audit_events SET session_ref = NULL WHERE seq = 12");
+  expect_bad(12, "does not match its hash");
+}
+
+TEST_P(AuditVerifierTest, DetectsSessionRefGivenToAnEventWithout) {
+  exec_raw("UPDATE audit_events SET session_ref = 'ses_ffffffffffffffffffffffff' WHERE seq = 4");
+  expect_bad(4, "does not match its hash");
 }
 
 TEST_P(AuditVerifierTest, DetectsEditedOutcomeAndTime) {

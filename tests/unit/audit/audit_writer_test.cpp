@@ -141,6 +141,37 @@ TEST_P(AuditWriterTest, NonAsciiFieldsHashAsChainHashDoes) {
   EXPECT_TRUE(report->ok) << report->reason;
 }
 
+// PostgreSQL finishes the canonical form in SQL from canonical_tail(): the
+// session must reach both the column and the hash on both stores.
+TEST_P(AuditWriterTest, SessionIsStoredAndHashedAsChainHashDoes) {
+  AuditWriter w = writer();
+  AuditEvent plain = sample_event("c1");
+  AuditEvent signed_in = sample_event("c2");
+  signed_in.actor = "person:psn_00112233445566778899aabbccddeeff";
+  signed_in.session = "ses_0123456789abcdef01234567";
+  auto tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  auto a = w.append(**tx, plain);
+  auto b = w.append(**tx, signed_in);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_OK((*tx)->commit());
+  auto expected_a = chain_hash(kGenesisHash, 1, plain);
+  ASSERT_TRUE(expected_a.ok());
+  EXPECT_EQ(a->hash, *expected_a);
+  auto expected_b = chain_hash(a->hash, 2, signed_in);
+  ASSERT_TRUE(expected_b.ok());
+  EXPECT_EQ(b->hash, *expected_b);
+
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE seq = 1 AND session_ref IS NULL"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE seq = 2 AND session_ref = $1",
+                   {signed_in.session}),
+            1);
+  AuditVerifier verifier(kKey);
+  auto report = verifier.verify(*store_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok) << report->reason;
+}
+
 TEST_P(AuditWriterTest, SeveralAppendsInOneTransactionChain) {
   AuditWriter w = writer();
   auto tx = store_->begin();
