@@ -62,7 +62,7 @@ struct AuthorizationStart {
 };
 
 // A verified ID token.
-struct IdentityClaims {
+struct IdentityClaims {  // NOLINT(bugprone-exception-escape): a null json cannot throw
   std::string issuer, subject, session_id /* sid, may be empty */;
   std::string name;  // name, else preferred_username, else email, else subject
   std::vector<std::string> amr;
@@ -71,8 +71,8 @@ struct IdentityClaims {
   nlohmann::json claims;  // the whole verified payload (rules read groups etc. from it)
 };
 
-// A verified back-channel logout token. Its `jti` is in `jti` for the caller
-// to refuse a replay.
+// A verified back-channel logout token; `jti` (always present) is for the
+// caller to refuse a replay. Subject or session may be empty, not both.
 struct LogoutClaims {
   std::string issuer, subject, session_id;
   std::string jti;
@@ -81,8 +81,13 @@ struct LogoutClaims {
 // One per configured provider; thread-safe.
 class OidcProvider {
  public:
-  // `now_s` is the clock in seconds since the epoch (the system clock when
-  // empty). Does not touch the network.
+  // `http` is the hub's outgoing client; when null, the provider makes its
+  // own with settings.ca_file as extra trust anchors. `now_s` is the clock in
+  // seconds since the epoch (the system clock when empty). Does not touch the
+  // network; a client key that cannot be read fails exchange_code().
+  //
+  // Discovery and the key set are kept for an hour; a token naming a key the
+  // set does not hold reads the set again at once, at most every 30 s.
   OidcProvider(ProviderSettings settings, std::shared_ptr<plugin_host::HttpClient> http,
                std::function<std::int64_t()> now_s = {});
   ~OidcProvider();

@@ -142,6 +142,16 @@ export class OidcPeer extends PeerServer {
         email: ['email', 'email_verified'],
       },
       acrValues: ['pwd', 'mfa'],
+      // Seconds. Sessions outlive any test; a sign-in must finish within
+      // ten minutes, a code be exchanged within one.
+      ttl: {
+        AccessToken: 3600,
+        AuthorizationCode: 60,
+        Grant: 86400,
+        IdToken: 3600,
+        Interaction: 600,
+        Session: 86400,
+      },
       features: {
         devInteractions: { enabled: false },
         backchannelLogout: { enabled: true },
@@ -313,7 +323,7 @@ export class OidcPeer extends PeerServer {
         if (client?.backchannelLogoutUri) deliveries.push(await this.deliverLogout(client, sub, authorization.sid));
         if (authorization.grantId) this.store.revokeGrant(authorization.grantId);
       }
-      this.store.entries.delete(`Session:${id}`);
+      this.store.delete('Session', id);
     }
     return { sub, sessions_ended: sessions.length, deliveries };
   }

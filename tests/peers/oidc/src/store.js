@@ -48,6 +48,10 @@ export class Store {
     return this.list('Session').filter(({ payload }) => payload.accountId === sub);
   }
 
+  delete(model, id) {
+    this.entries.delete(`${model}:${id}`);
+  }
+
   // Deletes every token, code and the grant itself of `grantId`.
   revokeGrant(grantId) {
     for (const [key, entry] of [...this.entries]) {
@@ -92,12 +96,12 @@ class StoreAdapter {
   }
 
   async destroy(id) {
-    this.store.entries.delete(this.key(id));
+    this.store.delete(this.model, id);
   }
 
   async revokeByGrantId(grantId) {
     for (const { id, payload } of this.store.list(this.model)) {
-      if (payload.grantId === grantId) this.store.entries.delete(this.key(id));
+      if (payload.grantId === grantId) this.store.delete(this.model, id);
     }
   }
 }
