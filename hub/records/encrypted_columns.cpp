@@ -21,6 +21,9 @@ const std::vector<EncryptedTable>& encrypted_tables() {
       {"inbox", {"id"}, {"body_enc", "headers_enc"}},
       {"idempotency_keys", {"facility_id", "key"}, {"response_enc"}},
       {"plugin_state", {"instance", "key"}, {"value"}},
+      {"signin_people", {"id"}, {"subject_enc", "display_name_enc"}},
+      {"signin_sessions", {"id_hash"}, {"id_token_enc"}},
+      {"signin_attempts", {"state_hash"}, {"code_verifier_enc"}},
   };
   return tables;
 }
