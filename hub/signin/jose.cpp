@@ -3,6 +3,7 @@
 #include <cjose/cjose.h>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "hub/crypto/signing_key.hpp"
@@ -36,6 +37,40 @@ struct HeaderRelease {
 std::string string_member(const json& object, const char* name) {
   auto it = object.find(name);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The decoded bytes of a JWK member that must be base64url without padding,
+// in its one canonical form, or nullopt. cjose's own decoder aborts the
+// process on some malformed text (an assertion), so nothing reaches it
+// unchecked.
+std::optional<std::string> base64url_member(const json& object, const char* name) {
+  const std::string text = string_member(object, name);
+  if (text.empty()) return std::nullopt;
+  auto decoded = sdk::base64url_decode(text);
+  if (!decoded || decoded->empty()) return std::nullopt;
+  return decoded;
+}
+
+// Only the public members cjose needs for `kty`, each checked, or nullopt
+// when the key cannot be a signing key the hub accepts: RSA of 2048 to 8192
+// bits, EC on P-256, P-384 or P-521 with coordinates of the curve's size.
+// Private members (a key set is public) and everything else are left out.
+std::optional<json> public_members(const json& entry, const std::string& kty) {
+  if (kty == "RSA") {
+    auto n = base64url_member(entry, "n");
+    auto e = base64url_member(entry, "e");
+    if (!n || !e || n->size() < 256 || n->size() > 1024 || e->size() > 8) return std::nullopt;
+    return json{{"kty", "RSA"}, {"n", string_member(entry, "n")}, {"e", string_member(entry, "e")}};
+  }
+  const std::string crv = string_member(entry, "crv");
+  const std::size_t width = crv == "P-256" ? 32 : crv == "P-384" ? 48 : crv == "P-521" ? 66 : 0;
+  auto x = base64url_member(entry, "x");
+  auto y = base64url_member(entry, "y");
+  if (width == 0 || !x || !y || x->size() != width || y->size() != width) return std::nullopt;
+  return json{{"kty", "EC"},
+              {"crv", crv},
+              {"x", string_member(entry, "x")},
+              {"y", string_member(entry, "y")}};
 }
 
 // A key object's header, so the whole set stays small and shallow.
@@ -81,7 +116,9 @@ Result<KeySet> KeySet::parse(std::string_view document) {
     key.kid = string_member(entry, "kid");
     key.crv = string_member(entry, "crv");
     key.alg = string_member(entry, "alg");
-    const std::string text = entry.dump();
+    auto clean = public_members(entry, key.kty);
+    if (!clean) continue;
+    const std::string text = clean->dump();
     cjose_err err{};
     cjose_jwk_t* jwk = cjose_jwk_import(text.data(), text.size(), &err);
     if (jwk == nullptr) continue;
@@ -120,8 +157,13 @@ Result<JwsHeader> read_jws_header(std::string_view compact) {
   if (second == std::string_view::npos || compact.find('.', second + 1) != std::string_view::npos) {
     return refused("malformed");
   }
+  // Every part canonical base64url before anything else reads it (cjose's
+  // decoder is not to be given malformed text; see base64url_member).
   auto decoded = sdk::base64url_decode(compact.substr(0, first));
-  if (!decoded) return refused("malformed");
+  if (!decoded || !sdk::base64url_decode(compact.substr(first + 1, second - first - 1)) ||
+      !sdk::base64url_decode(compact.substr(second + 1))) {
+    return refused("malformed");
+  }
   json header = sdk::parse_json_within(*decoded, kHeaderBudget);
   if (!header.is_object() || !header.contains("alg") || !header["alg"].is_string()) {
     return refused("malformed");
@@ -137,6 +179,10 @@ Result<JwsHeader> read_jws_header(std::string_view compact) {
 Result<json> verified_payload(std::string_view compact, const PublicKey& key) {
   WASL_ASSIGN_OR_RETURN(JwsHeader header, read_jws_header(compact));
   if (!key_fits(key, header.alg) || !key.jwk) return refused("algorithm");
+  const auto first = compact.find('.');
+  const auto last = compact.rfind('.');
+  if (last == first + 1) return refused("malformed");           // no payload
+  if (last + 1 == compact.size()) return refused("signature");  // none
   cjose_err err{};
   std::unique_ptr<cjose_jws_t, JwsRelease> jws(
       cjose_jws_import(compact.data(), compact.size(), &err));

@@ -8,6 +8,7 @@
 #include <cjose/cjose.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -482,6 +483,46 @@ TEST_F(OidcProviderTest, KeySetBoundsAreEnforced) {
   EXPECT_EQ(verified.error().code, ErrorCode::kFailedPrecondition);
 }
 
+TEST_F(OidcProviderTest, KeysCjoseWouldChokeOnAreSkippedAndTheRestUsed) {
+  // cjose's base64url decoder aborts the process on some malformed text (the
+  // fuzz target found '=' inside a modulus): such keys never reach it.
+  json set = json::parse(key_set({signing_}));
+  json bad = rotated_->public_jwk();
+  std::string n = bad["n"];
+  n[40] = '=';
+  bad["n"] = n;
+  set["keys"].push_back(bad);
+  set["keys"].push_back({{"kty", "RSA"}, {"kid", "short"}, {"n", "AQAB"}, {"e", "AQAB"}});
+  set["keys"].push_back(
+      {{"kty", "EC"}, {"kid", "no-y"}, {"crv", "P-256"}, {"x", ec_->public_jwk()["x"]}});
+  idp_.set_jwks(set.dump());
+  auto rp = provider();
+  EXPECT_EQ(refusal(rp->verify_id_token(mint(id_claims(), *signing_), "nonce-1")), "accepted");
+  EXPECT_EQ(refusal(rp->verify_id_token(mint(id_claims(), *rotated_), "nonce-1")), "unknown key");
+}
+
+TEST_F(OidcProviderTest, MalformedTokensAreRefusedBeforeCjoseReadsThem) {
+  auto rp = provider();
+  const std::string token = mint(id_claims(), *signing_);
+  const auto first = token.find('.');
+  const auto last = token.rfind('.');
+  EXPECT_EQ(refusal(rp->verify_id_token(token.substr(0, last), "nonce-1")), "malformed");
+  EXPECT_EQ(refusal(rp->verify_id_token(token + ".x", "nonce-1")), "malformed");
+  EXPECT_EQ(refusal(rp->verify_id_token("", "nonce-1")), "malformed");
+  std::string padded = token;
+  padded.insert(first + 3, "=");
+  EXPECT_EQ(refusal(rp->verify_id_token(padded, "nonce-1")), "malformed");
+  padded = token;
+  padded.insert(last + 5, "=");
+  EXPECT_EQ(refusal(rp->verify_id_token(padded, "nonce-1")), "malformed");
+  EXPECT_EQ(refusal(rp->verify_id_token(token.substr(0, last + 1), "nonce-1")), "signature");
+  EXPECT_EQ(
+      refusal(rp->verify_id_token(token.substr(0, first + 1) + token.substr(last), "nonce-1")),
+      "malformed");
+  EXPECT_EQ(refusal(rp->verify_id_token(std::string(70 << 10, 'a') + ".b.c", "nonce-1")),
+            "malformed");
+}
+
 TEST_F(OidcProviderTest, AValidLogoutTokenGivesItsSubjectSessionAndJti) {
   auto rp = provider();
   auto verified =
@@ -618,6 +659,67 @@ bool rs256_signed_by(const std::string& jwt, EVP_PKEY* key) {
                        input.size()) == 1;
   EVP_MD_CTX_free(ctx);
   return ok;
+}
+
+// Whether `jwt` is signed with ES256 by `key` (JOSE's r || s, turned into
+// the DER form OpenSSL checks).
+bool es256_signed_by(const std::string& jwt, EVP_PKEY* key) {
+  const auto last = jwt.rfind('.');
+  const std::string input = jwt.substr(0, last);
+  auto signature = sdk::base64url_decode(jwt.substr(last + 1));
+  if (!signature || signature->size() != 64) return false;
+  const auto* raw = reinterpret_cast<const unsigned char*>(signature->data());
+  ECDSA_SIG* sig = ECDSA_SIG_new();
+  ECDSA_SIG_set0(sig, BN_bin2bn(raw, 32, nullptr), BN_bin2bn(raw + 32, 32, nullptr));
+  unsigned char* der = nullptr;
+  const int der_length = i2d_ECDSA_SIG(sig, &der);
+  ECDSA_SIG_free(sig);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const bool ok =
+      der_length > 0 && EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+      EVP_DigestVerify(ctx, der, static_cast<std::size_t>(der_length),
+                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  OPENSSL_free(der);
+  return ok;
+}
+
+json jwt_part(const std::string& jwt, int index) {
+  const auto first = jwt.find('.');
+  const auto last = jwt.rfind('.');
+  const std::string part =
+      index == 0 ? jwt.substr(0, first) : jwt.substr(first + 1, last - first - 1);
+  return json::parse(sdk::base64url_decode(part).value_or("null"));
+}
+
+TEST_F(OidcProviderTest, ExchangeWithPrivateKeyJwtOnP256) {
+  std::unique_ptr<EVP_PKEY, PkeyFree> client_key(EVP_EC_gen("P-256"));
+  ASSERT_TRUE(client_key);
+  auto with = settings();
+  with.client_secret = config::Secret();
+  with.client_key_pem = pem_of(client_key.get());
+  with.client_key_id = "wasl-ec";
+  idp_.set_token_answer({200, json{{"id_token", "the.id.token"}}.dump()});
+  auto token = provider(with)->exchange_code("code-1", std::string(43, 'v'));
+  ASSERT_TRUE(token.ok()) << token.error().message;
+  auto requests = idp_.token_requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const std::string assertion = query_of("http://x/?" + requests[0].body)["client_assertion"];
+  EXPECT_EQ(jwt_part(assertion, 0)["alg"], "ES256");
+  EXPECT_EQ(jwt_part(assertion, 0)["kid"], "wasl-ec");
+  EXPECT_EQ(jwt_part(assertion, 1)["aud"], idp_.issuer() + "/token");
+  EXPECT_TRUE(es256_signed_by(assertion, client_key.get()));
+}
+
+TEST_F(OidcProviderTest, AClientAuthenticationTheProviderDoesNotListIsNotTried) {
+  json document = idp_.default_discovery();
+  document["token_endpoint_auth_methods_supported"] = {"private_key_jwt"};
+  idp_.set_discovery(document);
+  auto token = provider()->exchange_code("code-1", std::string(43, 'v'));
+  ASSERT_FALSE(token.ok());
+  EXPECT_EQ(token.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(token.error().message, HasSubstr("client_secret_basic"));
+  EXPECT_TRUE(idp_.token_requests().empty());
 }
 
 TEST_F(OidcProviderTest, ExchangeWithPrivateKeyJwt) {
