@@ -79,34 +79,38 @@ struct ApiContext {
   const plugin_host::PluginHost* plugins = nullptr;
   // Video providers by instance; empty = plugins->video(instance).
   VideoLookup video;
+  // The actor these take is the request's (request_actor(): the principal
+  // and its console session), for the audit events the claims stores write.
   // POST /v1/claims/poll: polls the facility's exchange for queued claim
   // answers now (facility id, actor) and answers the counts as JSON; empty
   // answers 503 there.
-  std::function<sdk::Result<nlohmann::json>(const std::string&, const std::string&)> poll_claims;
+  std::function<sdk::Result<nlohmann::json>(const std::string&, const audit::AuditActor&)>
+      poll_claims;
   // POST /v1/information-requests/{id}/answer: sends the answer
   // (claims::answer_information_request: facility id, request id, the
   // answer, actor); empty answers 503 there.
   std::function<sdk::Result<claims::InformationRequestRow>(
-      const std::string&, const std::string&, const claims::AnswerInput&, const std::string&)>
+      const std::string&, const std::string&, const claims::AnswerInput&, const audit::AuditActor&)>
       answer_information_request;
   // POST /v1/claims/{id}/cancel and /nullify: cancels or nullifies the claim
   // at the exchange (claims::cancel_claim: facility id, claim id, kind,
   // reason, actor); empty answers 503 there.
   std::function<sdk::Result<claims::CancellationResult>(const std::string&, const std::string&,
                                                         claims::CancelKind, const std::string&,
-                                                        const std::string&)>
+                                                        const audit::AuditActor&)>
       cancel_claim;
   // POST /v1/claims/{id}/resubmit: resubmits the rejected claim
   // (claims::resubmit_claim: facility id, claim id, corrections, actor) and
   // answers the new claim; empty answers 503 there.
   std::function<sdk::Result<domain::Claim>(const std::string&, const std::string&,
-                                           const claims::ResubmissionInput&, const std::string&)>
+                                           const claims::ResubmissionInput&,
+                                           const audit::AuditActor&)>
       resubmit_claim;
   // POST /v1/billing/messages/{id}/replay: routes the facility's stored
   // billing message again (facility id, message id, actor) and answers its
   // row as JSON (claims::replay_billing_message); empty answers 503 there.
   std::function<sdk::Result<nlohmann::json>(const std::string&, const std::string&,
-                                            const std::string&)>
+                                            const audit::AuditActor&)>
       replay_billing_message;
   // Optional: list reads a key repeats with the same answer are audited
   // once per window (GET /v1/consultations; read_audit_window.hpp); null =

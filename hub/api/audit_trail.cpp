@@ -113,8 +113,7 @@ Response query(ApiContext& ctx, Request& request, const access::Principal& princ
       }
       next += "cursor=" + percent_encode(*page->next_cursor);
     }
-    return json_response(200,
-                         audit::to_fhir_bundle(*page, ctx.options.audit_observer, next, names),
+    return json_response(200, audit::to_fhir_bundle(*page, ctx.options.audit_observer, next, names),
                          "application/fhir+json");
   }
   return json_response(200, audit::to_json(*page, names));

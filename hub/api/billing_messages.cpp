@@ -9,6 +9,7 @@
 #include "hub/api/field_validator.hpp"
 #include "hub/api/json_response.hpp"
 #include "hub/api/list_params.hpp"
+#include "hub/api/request_audit.hpp"
 #include "hub/claims/billing_message_store.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/records/list_cursor.hpp"
@@ -57,7 +58,7 @@ Response replay(ApiContext& ctx, Request& request, const access::Principal& prin
                                               "billing message replay is not available", true));
   }
   auto replayed = ctx.replay_billing_message(principal.facility_id, request.path_params.at("id"),
-                                             principal.actor());
+                                             request_actor(principal));
   if (!replayed.ok()) {
     if (replayed.error().code == sdk::ErrorCode::kFailedPrecondition) {
       return problem_response(request, 409, MessageId::kBillingMessageRecorded);

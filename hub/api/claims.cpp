@@ -129,7 +129,7 @@ Response poll(ApiContext& ctx, Request& request, const access::Principal& princi
     return error_response(
         request, sdk::Error(sdk::ErrorCode::kUnavailable, "claim polling is not available", true));
   }
-  auto polled = ctx.poll_claims(principal.facility_id, principal.actor());
+  auto polled = ctx.poll_claims(principal.facility_id, request_actor(principal));
   if (!polled.ok()) {
     const sdk::Error& e = polled.error();
     if (e.code == sdk::ErrorCode::kNotFound) {
@@ -379,7 +379,7 @@ Response cancel(ApiContext& ctx, Request& request, const access::Principal& prin
       return error_response(request, committed.error());
     }
   }
-  auto done = ctx.cancel_claim(principal.facility_id, id, kind, reason, principal.actor());
+  auto done = ctx.cancel_claim(principal.facility_id, id, kind, reason, request_actor(principal));
   if (!done.ok()) {
     if (done.error().retryable) return billing_unavailable(request, done.error());
     Response failed = billing_failure(request, done.error());
@@ -509,7 +509,7 @@ Response resubmit(ApiContext& ctx, Request& request, const access::Principal& pr
       return error_response(request, committed.error());
     }
   }
-  auto made = ctx.resubmit_claim(principal.facility_id, id, input, principal.actor());
+  auto made = ctx.resubmit_claim(principal.facility_id, id, input, request_actor(principal));
   if (!made.ok()) return billing_failure(request, made.error());
   Response answer = json_response(202, nlohmann::json(*made));
   answer.set_header("Location", std::string(kClaims) + made->id);

@@ -221,7 +221,7 @@ Response answer(ApiContext& ctx, Request& request, const access::Principal& prin
   auto input = answer_of(request, problem);
   if (!input) return *problem;
   auto answered =
-      ctx.answer_information_request(principal.facility_id, id, *input, principal.actor());
+      ctx.answer_information_request(principal.facility_id, id, *input, request_actor(principal));
   if (!answered.ok()) {
     const sdk::Error& e = answered.error();
     if (e.code == sdk::ErrorCode::kFailedPrecondition) {

@@ -24,6 +24,10 @@ audit::AuditEvent request_event(const http::Request& request, const access::Prin
   return event;
 }
 
+audit::AuditActor request_actor(const access::Principal& principal) {
+  return {principal.authenticated() ? principal.actor() : "anonymous", principal.session_ref};
+}
+
 std::optional<http::Response> commit_audited(const audit::AuditWriter& audit,
                                              const http::Request& request, storage::Transaction& tx,
                                              const audit::AuditEvent& event) {

@@ -20,6 +20,10 @@ namespace wasl::api {
 audit::AuditEvent request_event(const http::Request& request, const access::Principal& principal,
                                 std::string action, std::string entity_type, std::string entity_id);
 
+// The principal and its console session, for the stores that audit a change
+// on the request's behalf (claims' cancellations, answers, replays).
+audit::AuditActor request_actor(const access::Principal& principal);
+
 // Appends `event` through `audit` in `tx`, then commits `tx`: nullopt when
 // both succeeded, else the problem answering the failure (error_response;
 // nothing is committed).

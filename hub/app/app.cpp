@@ -556,7 +556,7 @@ void App::build_api() {
     if (dispatcher_) dispatcher_->wake();
   };
   api_context_.poll_claims = [this](const std::string& facility,
-                                    const std::string& actor) -> sdk::Result<nlohmann::json> {
+                                    const audit::AuditActor& actor) -> sdk::Result<nlohmann::json> {
     if (!claim_poll_) {
       return sdk::Error(sdk::ErrorCode::kUnavailable, "claim polling is not available", true);
     }
@@ -569,25 +569,25 @@ void App::build_api() {
   };
   api_context_.answer_information_request =
       [this](const std::string& facility, const std::string& id, const claims::AnswerInput& input,
-             const std::string& actor) {
+             const audit::AuditActor& actor) {
         return claims::answer_information_request(claim_poll_deps(), facility, id, input,
                                                   api_context_.now_ms(), actor);
       };
   api_context_.cancel_claim = [this](const std::string& facility, const std::string& id,
                                      claims::CancelKind kind, const std::string& reason,
-                                     const std::string& actor) {
+                                     const audit::AuditActor& actor) {
     return claims::cancel_claim(claim_poll_deps(), facility, id, kind, reason,
                                 api_context_.now_ms(), actor);
   };
   api_context_.resubmit_claim = [this](const std::string& facility, const std::string& id,
                                        const claims::ResubmissionInput& input,
-                                       const std::string& actor) {
+                                       const audit::AuditActor& actor) {
     return claims::resubmit_claim(claim_poll_deps(), facility, id, input, api_context_.now_ms(),
                                   actor);
   };
   api_context_.replay_billing_message =
       [this](const std::string& facility, const std::string& id,
-             const std::string& actor) -> sdk::Result<nlohmann::json> {
+             const audit::AuditActor& actor) -> sdk::Result<nlohmann::json> {
     WASL_ASSIGN_OR_RETURN(claims::BillingMessage replayed,
                           claims::replay_billing_message(claim_poll_deps(), facility, id,
                                                          api_context_.now_ms(), actor));

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "wasl/sdk/result.hpp"
 
@@ -22,10 +23,11 @@ inline constexpr std::size_t kMaxDetailBytes = 4096;
 inline constexpr std::size_t kMaxSessionBytes = 64;
 
 // Empty optional fields are stored as NULL and read back as empty.
-// No field may carry PHI: ids and codes only.
+// No field may carry PHI: ids and codes only. A person signed in to the
+// console is the actor "person:<person id>", never their name.
 struct AuditEvent {
   std::int64_t occurred_at = 0;  // epoch milliseconds UTC; 0 = the writer stamps "now"
-  std::string actor;  // "apikey:<id>", "person:<id>", "system", "plugin:<instance>", "anonymous"
+  std::string actor;             // "apikey:<id>", "system", "plugin:<instance>", "anonymous"
   std::string facility_id;       // optional
   std::string action;            // "<entity>.<verb>", e.g. "consultation.read", "auth.failed"
   std::string entity_type;       // optional, e.g. "consultation"
@@ -45,6 +47,20 @@ sdk::Status validate(const AuditEvent& event);
 
 // The person id of a "person:<id>" actor; empty for every other actor.
 std::string_view person_of_actor(std::string_view actor);
+
+// Who caused a change that a store audits on a caller's behalf: the actor
+// and, for a request made on a console session, that session (see
+// AuditEvent). Converts from the actor text alone, without a session, so the
+// hub's own work passes "system" as before.
+struct AuditActor {
+  // Implicit on purpose: an actor's text is an AuditActor without a session.
+  AuditActor(std::string actor_text = "system", std::string session_ref = {})
+      : actor(std::move(actor_text)), session(std::move(session_ref)) {}
+  AuditActor(const char* actor_text) : AuditActor(std::string(actor_text)) {}
+
+  std::string actor;
+  std::string session;
+};
 
 struct StoredAuditEvent {
   std::int64_t seq = 0;  // 1, 2, 3, … without gaps

@@ -67,7 +67,8 @@ json fhir_who(const std::string& actor, const PersonNames& names) {
     return who;
   }
   if (actor.size() > kApiKey.size() && actor.compare(0, kApiKey.size(), kApiKey) == 0) {
-    return {{"identifier", {{"system", "urn:wasl:apikey"}, {"value", actor.substr(kApiKey.size())}}}};
+    return {
+        {"identifier", {{"system", "urn:wasl:apikey"}, {"value", actor.substr(kApiKey.size())}}}};
   }
   return {{"identifier", {{"system", "urn:wasl:actor"}, {"value", actor}}}};
 }
@@ -108,16 +109,16 @@ std::vector<std::string> person_ids(const AuditPage& page) {
 json to_json(const StoredAuditEvent& event, const PersonNames& names) {
   const AuditEvent& e = event.event;
   json out{{"seq", event.seq},
-              {"occurred_at", format_rfc3339_ms(e.occurred_at)},
-              {"actor", e.actor},
-              {"facility_id", text_or_null(e.facility_id)},
-              {"action", e.action},
-              {"entity_type", text_or_null(e.entity_type)},
-              {"entity_id", text_or_null(e.entity_id)},
-              {"outcome", e.outcome},
-              {"request_id", text_or_null(e.request_id)},
-              {"source_address", text_or_null(e.source_address)},
-              {"detail", detail_or_null(e.detail)},
+           {"occurred_at", format_rfc3339_ms(e.occurred_at)},
+           {"actor", e.actor},
+           {"facility_id", text_or_null(e.facility_id)},
+           {"action", e.action},
+           {"entity_type", text_or_null(e.entity_type)},
+           {"entity_id", text_or_null(e.entity_id)},
+           {"outcome", e.outcome},
+           {"request_id", text_or_null(e.request_id)},
+           {"source_address", text_or_null(e.source_address)},
+           {"detail", detail_or_null(e.detail)},
            {"prev_hash", event.prev_hash},
            {"hash", event.hash},
            {"session", text_or_null(e.session)}};

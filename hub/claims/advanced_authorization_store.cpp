@@ -69,7 +69,7 @@ Result<AdvancedAuthorizationRow> AdvancedAuthorizationStore::from_row(
 
 Result<bool> AdvancedAuthorizationStore::insert(storage::Transaction& tx,
                                                 const AdvancedAuthorizationRow& a,
-                                                const std::string& actor) const {
+                                                const audit::AuditActor& actor) const {
   WASL_ASSIGN_OR_RETURN(storage::Rows existing,
                         tx.query("SELECT id FROM advanced_authorizations WHERE facility_id = $1 "
                                  "AND response_system = $2 AND response_id = $3",
@@ -96,7 +96,8 @@ Result<bool> AdvancedAuthorizationStore::insert(storage::Transaction& tx,
                storage::Blob{std::move(member_enc)}, std::move(member), a.received_at}));
   audit::AuditEvent event;
   event.occurred_at = a.received_at;
-  event.actor = actor.empty() ? "system" : actor;
+  event.actor = actor.actor.empty() ? "system" : actor.actor;
+  event.session = actor.session;
   event.facility_id = a.facility_id;
   event.action = "advanced_authorization.receive";
   event.entity_type = "advanced_authorization";

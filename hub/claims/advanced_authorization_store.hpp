@@ -63,7 +63,7 @@ class AdvancedAuthorizationStore {
   // .receive by `actor`. False when the facility already holds the payer's
   // authorization (response_system, response_id): nothing written.
   sdk::Result<bool> insert(storage::Transaction& tx, const AdvancedAuthorizationRow& a,
-                           const std::string& actor) const;
+                           const audit::AuditActor& actor) const;
 
   // The authorization, decrypted.
   sdk::Result<AdvancedAuthorizationRow> get(storage::Transaction& tx, std::string_view facility_id,

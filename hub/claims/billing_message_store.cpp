@@ -55,11 +55,12 @@ Result<std::vector<BillingMessage>> from_rows(const storage::Rows& rows) {
 }
 
 Status audit_message(const audit::AuditWriter& writer, storage::Transaction& tx,
-                     const BillingMessage& m, std::string_view action, const std::string& actor,
-                     std::int64_t at_ms) {
+                     const BillingMessage& m, std::string_view action,
+                     const audit::AuditActor& actor, std::int64_t at_ms) {
   audit::AuditEvent event;
   event.occurred_at = at_ms;
-  event.actor = actor.empty() ? "system" : actor;
+  event.actor = actor.actor.empty() ? "system" : actor.actor;
+  event.session = actor.session;
   event.facility_id = m.facility_id;
   event.action = std::string(action);
   event.entity_type = "billing_message";
@@ -93,7 +94,7 @@ std::optional<BillingMessageState> billing_message_state_from(std::string_view t
 }
 
 Result<bool> BillingMessageStore::insert(storage::Transaction& tx, const BillingMessage& m,
-                                         const std::string& actor) const {
+                                         const audit::AuditActor& actor) const {
   WASL_ASSIGN_OR_RETURN(storage::Rows existing,
                         tx.query("SELECT id FROM billing_messages WHERE facility_id = $1 AND "
                                  "message_id = $2",
@@ -178,7 +179,8 @@ Result<std::vector<BillingMessage>> BillingMessageStore::unmatched_answers(
 }
 
 Status BillingMessageStore::settle_replay(storage::Transaction& tx, const BillingMessage& m,
-                                          const std::string& actor, std::int64_t now_ms) const {
+                                          const audit::AuditActor& actor,
+                                          std::int64_t now_ms) const {
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
       tx.exec("UPDATE billing_messages SET state = $1, claim_id = $2, problem = $3, "

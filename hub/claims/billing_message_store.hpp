@@ -64,7 +64,7 @@ class BillingMessageStore {
   // billing.message_received. False when the facility already holds a
   // message with m.message_id (a redelivery): nothing written.
   sdk::Result<bool> insert(storage::Transaction& tx, const BillingMessage& m,
-                           const std::string& actor) const;
+                           const audit::AuditActor& actor) const;
 
   // The message; with `with_message` its PolledMessage decrypted, else
   // nothing is decrypted.
@@ -93,7 +93,7 @@ class BillingMessageStore {
   // A replay's outcome: the new state, claim and problem, replays counted,
   // audited billing.message_replayed by `actor`.
   sdk::Status settle_replay(storage::Transaction& tx, const BillingMessage& m,
-                            const std::string& actor, std::int64_t now_ms) const;
+                            const audit::AuditActor& actor, std::int64_t now_ms) const;
 
  private:
   const records::CellCipher& cipher_;

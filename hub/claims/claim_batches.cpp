@@ -177,7 +177,7 @@ Result<int> send_alone(const ClaimPollDeps& deps, const std::string& facility_id
 
 Result<ClaimBatchResult> send_claim_batches(const ClaimPollDeps& deps,
                                             const std::string& facility_id, std::int64_t now_ms,
-                                            const std::string& actor) {
+                                            const audit::AuditActor& actor) {
   auto facility = deps.config->facilities.find(facility_id);
   if (facility == deps.config->facilities.end() || !facility->second.billing ||
       facility->second.bindings.count("billing") == 0) {
@@ -193,7 +193,8 @@ Result<ClaimBatchResult> send_claim_batches(const ClaimPollDeps& deps,
   if (waiting.empty()) return out;
   WASL_ASSIGN_OR_RETURN(std::shared_ptr<sdk::BillingGateway> billing, deps.billing(facility_id));
   ClaimActor by;
-  by.actor = actor;
+  by.actor = actor.actor;
+  by.session = actor.session;
   for (std::vector<Batched>& claims : cut(std::move(waiting))) {
     WASL_ASSIGN_OR_RETURN(std::string row_id, storage::new_row_id());
     const std::string batch_id = "wasl-batch-" + row_id;

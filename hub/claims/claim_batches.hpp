@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <string>
 
+#include "hub/audit/audit_event.hpp"
 #include "hub/claims/claim_poll.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -58,7 +59,7 @@ inline constexpr int kMaxBatchesPerRound = 5;
 sdk::Result<ClaimBatchResult> send_claim_batches(const ClaimPollDeps& deps,
                                                  const std::string& facility_id,
                                                  std::int64_t now_ms,
-                                                 const std::string& actor = "system");
+                                                 const audit::AuditActor& actor = "system");
 
 // Logs how a round's send_claim_batches ended (a warning when it failed;
 // nothing when it had nothing to send).

@@ -42,7 +42,7 @@ std::string_view to_string(CancelKind kind) {
 Result<CancellationResult> cancel_claim(const ClaimPollDeps& deps, const std::string& facility_id,
                                         const std::string& id, CancelKind kind,
                                         const std::string& reason, std::int64_t now_ms,
-                                        const std::string& actor) {
+                                        const audit::AuditActor& actor) {
   if (!is_cancel_reason(reason)) {
     return Error(ErrorCode::kInvalidArgument,
                  "reason must be one of WI, NP, TAS, SU (NPHIES task-reason-code)", false);
@@ -50,7 +50,8 @@ Result<CancellationResult> cancel_claim(const ClaimPollDeps& deps, const std::st
   WASL_ASSIGN_OR_RETURN(std::shared_ptr<sdk::BillingGateway> billing, deps.billing(facility_id));
   ClaimStore claims(*deps.cipher, *deps.audit);
   ClaimActor by;
-  by.actor = actor;
+  by.actor = actor.actor;
+  by.session = actor.session;
   sdk::CancelRequest request;
   {
     WASL_ASSIGN_OR_RETURN(auto tx, deps.store->begin(storage::TxMode::kReadWrite));

@@ -33,6 +33,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hub/audit/audit_event.hpp"
 #include "hub/claims/claim_poll.hpp"
 #include "hub/domain/claim.hpp"
 #include "wasl/sdk/result.hpp"
@@ -62,6 +63,6 @@ struct CancellationResult {
 sdk::Result<CancellationResult> cancel_claim(const ClaimPollDeps& deps,
                                              const std::string& facility_id, const std::string& id,
                                              CancelKind kind, const std::string& reason,
-                                             std::int64_t now_ms, const std::string& actor);
+                                             std::int64_t now_ms, const audit::AuditActor& actor);
 
 }  // namespace wasl::claims

@@ -63,7 +63,7 @@ Result<std::vector<sdk::PolledMessage>> fetch(sdk::BillingGateway& billing,
 }  // namespace
 
 Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::string& facility_id,
-                                    std::int64_t now_ms, const std::string& actor) {
+                                    std::int64_t now_ms, const audit::AuditActor& actor) {
   auto facility = deps.config->facilities.find(facility_id);
   if (facility == deps.config->facilities.end() || !facility->second.billing ||
       facility->second.bindings.count("billing") == 0) {
@@ -144,7 +144,7 @@ int ClaimPollJob::tick(std::int64_t now_ms) {
 }
 
 Result<ClaimPollResult> ClaimPollJob::run_round(const std::string& facility_id, std::int64_t now_ms,
-                                                const std::string& actor) {
+                                                const audit::AuditActor& actor) {
   const ClaimPollDeps deps = round_deps(facility_id, now_ms);
   auto checked = check_in_doubt_claims(deps, facility_id, now_ms);
   if (!checked.ok()) {
@@ -215,7 +215,7 @@ bool ClaimPollJob::take_round(const std::string& facility_id, std::int64_t now_m
 }
 
 Result<ClaimPollResult> ClaimPollJob::poll_now(const std::string& facility_id, std::int64_t now_ms,
-                                               const std::string& actor) {
+                                               const audit::AuditActor& actor) {
   // A round of this hub's own running now is as busy as another hub's.
   std::unique_lock lock(mutex_, std::try_to_lock);
   if (!lock.owns_lock() || !take_round(facility_id, now_ms, true)) {

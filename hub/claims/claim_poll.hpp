@@ -105,7 +105,8 @@ inline constexpr std::chrono::milliseconds kRoundRenewal{5 * 1000};
 inline constexpr int kMaxPollMessages = 100;
 
 sdk::Result<ClaimPollResult> poll_claims(const ClaimPollDeps& deps, const std::string& facility_id,
-                                         std::int64_t now_ms, const std::string& actor = "system");
+                                         std::int64_t now_ms,
+                                         const audit::AuditActor& actor = "system");
 
 // The billing.poll job: every facility that binds a billing role and has
 // billing settings is served once per its `poll_interval` (default 5 min):
@@ -142,7 +143,7 @@ class ClaimPollJob {
   // One facility's round now, under its lease (see above); answers the
   // poll's result.
   sdk::Result<ClaimPollResult> poll_now(const std::string& facility_id, std::int64_t now_ms,
-                                        const std::string& actor);
+                                        const audit::AuditActor& actor);
 
   // The shortest poll_interval of the polled facilities (how often tick()
   // should run); 5 min when none.
@@ -152,7 +153,7 @@ class ClaimPollJob {
   // The facility's round, its lease held: every part above, in order, each
   // failure logged; answers the poll's result.
   sdk::Result<ClaimPollResult> run_round(const std::string& facility_id, std::int64_t now_ms,
-                                         const std::string& actor);
+                                         const audit::AuditActor& actor);
   // Raises deps_.alert for the facility's unanswered claims not alerted yet.
   void alert_unanswered(const std::string& facility_id, std::int64_t now_ms);
 

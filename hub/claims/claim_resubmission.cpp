@@ -57,11 +57,12 @@ std::string resubmission_key(std::string_view id) { return "wasl-resubmit-" + st
 
 Result<domain::Claim> resubmit_claim(const ClaimPollDeps& deps, const std::string& facility_id,
                                      const std::string& id, const ResubmissionInput& input,
-                                     std::int64_t now_ms, const std::string& actor) {
+                                     std::int64_t now_ms, const audit::AuditActor& actor) {
   WASL_ASSIGN_OR_RETURN(std::shared_ptr<sdk::BillingGateway> billing, deps.billing(facility_id));
   ClaimStore claims(*deps.cipher, *deps.audit);
   ClaimActor by;
-  by.actor = actor;
+  by.actor = actor.actor;
+  by.session = actor.session;
   domain::Claim created;
   sdk::Claim request;
   {

@@ -33,6 +33,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hub/audit/audit_event.hpp"
 #include "hub/claims/claim_poll.hpp"
 #include "hub/domain/claim.hpp"
 #include "wasl/sdk/result.hpp"
@@ -57,6 +58,6 @@ std::string resubmission_key(std::string_view id);
 // The new claim, as recorded after its submission (without its documents).
 sdk::Result<domain::Claim> resubmit_claim(const ClaimPollDeps& deps, const std::string& facility_id,
                                           const std::string& id, const ResubmissionInput& input,
-                                          std::int64_t now_ms, const std::string& actor);
+                                          std::int64_t now_ms, const audit::AuditActor& actor);
 
 }  // namespace wasl::claims

@@ -72,7 +72,7 @@ Result<std::vector<domain::Claim>> in_doubt_claims(const ClaimPollDeps& deps,
 
 Result<bool> record_if_in_doubt(const ClaimPollDeps& deps, const std::string& facility_id,
                                 const domain::Claim& claim, const ClaimSubmission& submission,
-                                const std::string& actor) {
+                                const audit::AuditActor& actor) {
   ClaimStore claims(*deps.cipher, *deps.audit);
   WASL_ASSIGN_OR_RETURN(auto tx, deps.store->begin(storage::TxMode::kReadWrite));
   WASL_ASSIGN_OR_RETURN(domain::Claim now, claims.get(*tx, facility_id, claim.id));
@@ -81,7 +81,8 @@ Result<bool> record_if_in_doubt(const ClaimPollDeps& deps, const std::string& fa
     return false;
   }
   ClaimActor by;
-  by.actor = actor;
+  by.actor = actor.actor;
+  by.session = actor.session;
   if (claim.run_id) by.run_id = *claim.run_id;
   WASL_RETURN_IF_ERROR(claims.record_submission(*tx, facility_id, claim.id, submission, by));
   WASL_RETURN_IF_ERROR(tx->commit());
@@ -91,7 +92,7 @@ Result<bool> record_if_in_doubt(const ClaimPollDeps& deps, const std::string& fa
 Result<ClaimStatusCheckResult> check_in_doubt_claims(const ClaimPollDeps& deps,
                                                      const std::string& facility_id,
                                                      std::int64_t now_ms,
-                                                     const std::string& actor) {
+                                                     const audit::AuditActor& actor) {
   auto facility = deps.config->facilities.find(facility_id);
   if (facility == deps.config->facilities.end() || !facility->second.billing ||
       facility->second.bindings.count("billing") == 0) {

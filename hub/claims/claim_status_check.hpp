@@ -44,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/audit/audit_event.hpp"
 #include "hub/claims/claim_poll.hpp"
 #include "hub/claims/claim_store.hpp"
 #include "hub/domain/claim.hpp"
@@ -62,10 +63,9 @@ struct ClaimStatusCheckResult {
 // At most this many in_doubt claims are asked about per facility and round.
 inline constexpr std::size_t kMaxStatusChecks = 100;
 
-sdk::Result<ClaimStatusCheckResult> check_in_doubt_claims(const ClaimPollDeps& deps,
-                                                          const std::string& facility_id,
-                                                          std::int64_t now_ms,
-                                                          const std::string& actor = "system");
+sdk::Result<ClaimStatusCheckResult> check_in_doubt_claims(
+    const ClaimPollDeps& deps, const std::string& facility_id, std::int64_t now_ms,
+    const audit::AuditActor& actor = "system");
 
 // Records `submission` (an answer to the claim's resend, claim_submission_of)
 // on the facility's claim in a transaction of its own, audited
@@ -73,7 +73,7 @@ sdk::Result<ClaimStatusCheckResult> check_in_doubt_claims(const ClaimPollDeps& d
 // false when it moved meanwhile (another hub, a polled answer).
 sdk::Result<bool> record_if_in_doubt(const ClaimPollDeps& deps, const std::string& facility_id,
                                      const domain::Claim& claim, const ClaimSubmission& submission,
-                                     const std::string& actor);
+                                     const audit::AuditActor& actor);
 
 sdk::Result<std::vector<domain::Claim>> unanswered_claims(const ClaimPollDeps& deps,
                                                           const std::string& facility_id,

@@ -124,6 +124,7 @@ Status ClaimStore::audit(storage::Transaction& tx, const Claim& c, std::string_v
   audit::AuditEvent event;
   event.occurred_at = at_ms;
   event.actor = by.actor.empty() ? "system" : by.actor;
+  event.session = by.session;
   event.facility_id = c.facility_id;
   event.action = std::string(action);
   event.entity_type = "claim";

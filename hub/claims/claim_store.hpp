@@ -70,9 +70,11 @@ struct ClaimPayment {
   std::int64_t at_ms = 0;  // when it was recorded
 };
 
-// Who made a change, for its audit event ("system", "apikey:<id>").
+// Who made a change, for its audit event ("system", "apikey:<id>",
+// "person:<id>").
 struct ClaimActor {
   std::string actor = "system";
+  std::string session;     // optional: the console session of the request
   std::string request_id;  // optional
   std::string run_id;      // optional: the workflow run that made the change
 };

@@ -55,7 +55,7 @@ Result<sdk::InformationAnswer> store_answer(const records::CellCipher& cipher,
                                             storage::Transaction& tx,
                                             const InformationRequestRow& row,
                                             const AnswerInput& input, std::int64_t now_ms,
-                                            const std::string& actor) {
+                                            const audit::AuditActor& actor) {
   WASL_RETURN_IF_ERROR(first_problem(input));
   // The pages written as documents, then the whole checked again (sizes).
   AnswerInput written = input;
@@ -144,7 +144,7 @@ std::vector<std::pair<std::string, std::string>> check_answer(const AnswerInput&
 
 Result<InformationRequestRow> answer_information_request(
     const ClaimPollDeps& deps, const std::string& facility_id, const std::string& id,
-    const AnswerInput& input, std::int64_t now_ms, const std::string& actor) {
+    const AnswerInput& input, std::int64_t now_ms, const audit::AuditActor& actor) {
   InformationRequestStore requests(*deps.cipher, *deps.audit);
   sdk::InformationAnswer answer;
   {

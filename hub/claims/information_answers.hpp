@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/audit/audit_event.hpp"
 #include "hub/claims/claim_poll.hpp"
 #include "hub/claims/information_request_store.hpp"
 #include "wasl/sdk/result.hpp"
@@ -79,11 +80,11 @@ sdk::Result<sdk::InformationAnswer> store_answer(const records::CellCipher& ciph
                                                  storage::Transaction& tx,
                                                  const InformationRequestRow& row,
                                                  const AnswerInput& input, std::int64_t now_ms,
-                                                 const std::string& actor);
+                                                 const audit::AuditActor& actor);
 
 sdk::Result<InformationRequestRow> answer_information_request(
     const ClaimPollDeps& deps, const std::string& facility_id, const std::string& id,
-    const AnswerInput& input, std::int64_t now_ms, const std::string& actor);
+    const AnswerInput& input, std::int64_t now_ms, const audit::AuditActor& actor);
 
 // resend_answers makes one pass for one facility, inside its billing round:
 // each of its requests left `sending` (the exchange did not answer when the

@@ -73,11 +73,12 @@ std::optional<InformationRequestState> information_request_state_from(std::strin
 }
 
 Status InformationRequestStore::audit(storage::Transaction& tx, const InformationRequestRow& r,
-                                      std::string_view action, const std::string& actor,
+                                      std::string_view action, const audit::AuditActor& actor,
                                       std::int64_t at_ms) const {
   audit::AuditEvent event;
   event.occurred_at = at_ms;
-  event.actor = actor.empty() ? "system" : actor;
+  event.actor = actor.actor.empty() ? "system" : actor.actor;
+  event.session = actor.session;
   event.facility_id = r.facility_id;
   event.action = std::string(action);
   event.entity_type = "information_request";
@@ -93,7 +94,7 @@ Status InformationRequestStore::audit(storage::Transaction& tx, const Informatio
 
 Result<bool> InformationRequestStore::insert(storage::Transaction& tx,
                                              const InformationRequestRow& r,
-                                             const std::string& actor) const {
+                                             const audit::AuditActor& actor) const {
   WASL_ASSIGN_OR_RETURN(storage::Rows existing,
                         tx.query("SELECT id FROM information_requests WHERE facility_id = $1 AND "
                                  "request_id = $2",
@@ -168,8 +169,9 @@ Result<std::vector<InformationRequestRow>> InformationRequestStore::list(
 }
 
 Status InformationRequestStore::move(storage::Transaction& tx, std::string_view facility_id,
-                                     std::string_view id, const Move& m, const std::string& actor,
-                                     std::int64_t now_ms, std::string_view action) const {
+                                     std::string_view id, const Move& m,
+                                     const audit::AuditActor& actor, std::int64_t now_ms,
+                                     std::string_view action) const {
   WASL_ASSIGN_OR_RETURN(InformationRequestRow r, get(tx, facility_id, id, false));
   if (r.state != m.from) {
     return Error(ErrorCode::kFailedPrecondition,
@@ -179,7 +181,7 @@ Status InformationRequestStore::move(storage::Transaction& tx, std::string_view 
   r.last_error = m.error;
   if (m.answered) {
     r.answered_at = now_ms;
-    r.answered_by = actor;
+    r.answered_by = actor.actor;
   }
   storage::Params params{std::string(to_string(r.state)), text_or_null(r.last_error),
                          int_or_null(r.answered_at), text_or_null(r.answered_by)};
@@ -206,7 +208,8 @@ Status InformationRequestStore::move(storage::Transaction& tx, std::string_view 
 
 Status InformationRequestStore::store_answer(storage::Transaction& tx, std::string_view facility_id,
                                              std::string_view id, const std::string& answer,
-                                             const std::string& actor, std::int64_t now_ms) const {
+                                             const audit::AuditActor& actor,
+                                             std::int64_t now_ms) const {
   WASL_ASSIGN_OR_RETURN(std::string enc,
                         cipher_.encrypt(kTable, kAnswerColumn, std::string(id), answer));
   Move m{InformationRequestState::kOpen, InformationRequestState::kSending,
@@ -216,7 +219,7 @@ Status InformationRequestStore::store_answer(storage::Transaction& tx, std::stri
 
 Status InformationRequestStore::mark_answered(storage::Transaction& tx,
                                               std::string_view facility_id, std::string_view id,
-                                              bool cannot_supply, const std::string& actor,
+                                              bool cannot_supply, const audit::AuditActor& actor,
                                               std::int64_t now_ms) const {
   Move m{
       InformationRequestState::kSending,
@@ -227,7 +230,8 @@ Status InformationRequestStore::mark_answered(storage::Transaction& tx,
 
 Status InformationRequestStore::mark_refused(storage::Transaction& tx, std::string_view facility_id,
                                              std::string_view id, const std::string& error,
-                                             const std::string& actor, std::int64_t now_ms) const {
+                                             const audit::AuditActor& actor,
+                                             std::int64_t now_ms) const {
   Move m{InformationRequestState::kSending, InformationRequestState::kOpen, storage::null_value(),
          error, false};
   return move(tx, facility_id, id, m, actor, now_ms, "information_request.answer_failed");

@@ -67,7 +67,7 @@ class InformationRequestStore {
   // information_request.receive. False when the facility already holds a
   // request with r.request_id: nothing written.
   sdk::Result<bool> insert(storage::Transaction& tx, const InformationRequestRow& r,
-                           const std::string& actor) const;
+                           const audit::AuditActor& actor) const;
 
   // The request; with `with_content` its request and answer decrypted.
   sdk::Result<InformationRequestRow> get(storage::Transaction& tx, std::string_view facility_id,
@@ -82,25 +82,26 @@ class InformationRequestStore {
   // information_request.answer_stored by `actor`. kFailedPrecondition
   // unless the request is open.
   sdk::Status store_answer(storage::Transaction& tx, std::string_view facility_id,
-                           std::string_view id, const std::string& answer, const std::string& actor,
-                           std::int64_t now_ms) const;
+                           std::string_view id, const std::string& answer,
+                           const audit::AuditActor& actor, std::int64_t now_ms) const;
 
   // The exchange took the answer: answered (or cannot_supply), audited
   // information_request.answered. kFailedPrecondition unless sending.
   sdk::Status mark_answered(storage::Transaction& tx, std::string_view facility_id,
-                            std::string_view id, bool cannot_supply, const std::string& actor,
+                            std::string_view id, bool cannot_supply, const audit::AuditActor& actor,
                             std::int64_t now_ms) const;
 
   // The exchange refused the answer for good: back to open with `error`
   // (no PHI), the stored answer dropped, audited
   // information_request.answer_failed. kFailedPrecondition unless sending.
   sdk::Status mark_refused(storage::Transaction& tx, std::string_view facility_id,
-                           std::string_view id, const std::string& error, const std::string& actor,
-                           std::int64_t now_ms) const;
+                           std::string_view id, const std::string& error,
+                           const audit::AuditActor& actor, std::int64_t now_ms) const;
 
  private:
   sdk::Status audit(storage::Transaction& tx, const InformationRequestRow& r,
-                    std::string_view action, const std::string& actor, std::int64_t at_ms) const;
+                    std::string_view action, const audit::AuditActor& actor,
+                    std::int64_t at_ms) const;
   // Moves the request from `from` to `to`; `answer`: the new answer_enc
   // (nullopt keeps it); audited `action`.
   struct Move {
@@ -111,7 +112,7 @@ class InformationRequestStore {
     bool answered = false;  // sets answered_at and answered_by
   };
   sdk::Status move(storage::Transaction& tx, std::string_view facility_id, std::string_view id,
-                   const Move& m, const std::string& actor, std::int64_t now_ms,
+                   const Move& m, const audit::AuditActor& actor, std::int64_t now_ms,
                    std::string_view action) const;
 
   const records::CellCipher& cipher_;

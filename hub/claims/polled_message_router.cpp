@@ -51,7 +51,7 @@ Route unmatched(std::string problem) {
 // message submitted.
 Result<Route> route_answer(const ClaimPollDeps& deps, storage::Transaction& tx,
                            const std::string& facility_id, const sdk::PolledMessage& m,
-                           std::int64_t now_ms, const std::string& actor) {
+                           std::int64_t now_ms, const audit::AuditActor& actor) {
   ClaimStore claims(*deps.cipher, *deps.audit);
   const std::string& answers =
       m.answer.request_message_id.empty() ? m.request_message_id : m.answer.request_message_id;
@@ -69,7 +69,8 @@ Result<Route> route_answer(const ClaimPollDeps& deps, storage::Transaction& tx,
     return r;
   }
   ClaimActor by;
-  by.actor = actor;
+  by.actor = actor.actor;
+  by.session = actor.session;
   if (claim.run_id) by.run_id = *claim.run_id;
   WASL_RETURN_IF_ERROR(claims.record_submission(tx, facility_id, *id, submission, by));
   r.moved = true;
@@ -130,7 +131,7 @@ Result<domain::Payment> payment_of(const sdk::PaymentReconciliation& p,
 Result<Route> route_payment(const ClaimPollDeps& deps, storage::Transaction& tx,
                             const std::string& facility_id, const sdk::PolledMessage& m,
                             const std::string& billing_message_id, std::int64_t now_ms,
-                            const std::string& actor) {
+                            const audit::AuditActor& actor) {
   const sdk::PaymentReconciliation& p = m.payment;
   if (p.details.empty()) return unmatched("it pays no claim");
   ClaimStore claims(*deps.cipher, *deps.audit);
@@ -171,7 +172,8 @@ Result<Route> route_payment(const ClaimPollDeps& deps, storage::Transaction& tx,
                         payment_of(p, claim_ids, facility_id, billing_message_id, now_ms));
   WASL_RETURN_IF_ERROR(payments.insert(tx, payment));
   ClaimActor by;
-  by.actor = actor;
+  by.actor = actor.actor;
+  by.session = actor.session;
   for (const std::string& id : paid) {
     ClaimPayment c;
     c.payment_id = payment.id;
@@ -194,7 +196,7 @@ Result<Route> route_payment(const ClaimPollDeps& deps, storage::Transaction& tx,
 Result<Route> route_information_request(const ClaimPollDeps& deps, storage::Transaction& tx,
                                         const std::string& facility_id, const sdk::PolledMessage& m,
                                         const std::string& billing_message_id, std::int64_t now_ms,
-                                        const std::string& actor) {
+                                        const audit::AuditActor& actor) {
   const sdk::InformationRequest& asked = m.information_request;
   if (asked.request_id.empty()) return unmatched("it carries no request identifier");
   ClaimStore claims(*deps.cipher, *deps.audit);
@@ -244,7 +246,7 @@ Result<Route> route_advanced_authorization(const ClaimPollDeps& deps, storage::T
                                            const std::string& facility_id,
                                            const sdk::PolledMessage& m,
                                            const std::string& billing_message_id,
-                                           std::int64_t now_ms, const std::string& actor) {
+                                           std::int64_t now_ms, const audit::AuditActor& actor) {
   const sdk::AdvancedAuthorization& granted = m.advanced_authorization;
   if (granted.pre_auth_ref.empty()) {
     Route r;
@@ -275,7 +277,7 @@ Result<Route> route_advanced_authorization(const ClaimPollDeps& deps, storage::T
 Result<Route> route(const ClaimPollDeps& deps, storage::Transaction& tx,
                     const std::string& facility_id, const sdk::PolledMessage& m,
                     const std::string& billing_message_id, std::int64_t now_ms,
-                    const std::string& actor) {
+                    const audit::AuditActor& actor) {
   ClaimStore claims(*deps.cipher, *deps.audit);
   if (m.event == "claim-response" || m.event == "priorauth-response") {
     return route_answer(deps, tx, facility_id, m, now_ms, actor);
@@ -330,7 +332,7 @@ void alert_error_notice(const ClaimPollDeps& deps, const std::string& facility_i
 
 Result<RoutedMessage> take_polled_message(const ClaimPollDeps& deps, const std::string& facility_id,
                                           const sdk::PolledMessage& message, std::int64_t now_ms,
-                                          const std::string& actor) {
+                                          const audit::AuditActor& actor) {
   RoutedMessage out;
   if (message.message_id.empty()) {
     // Nothing to acknowledge it by, nor to know it again by.
@@ -405,7 +407,7 @@ Result<int> rematch_answers(const ClaimPollDeps& deps, const std::string& facili
 
 Result<BillingMessage> replay_billing_message(const ClaimPollDeps& deps,
                                               const std::string& facility_id, const std::string& id,
-                                              std::int64_t now_ms, const std::string& actor) {
+                                              std::int64_t now_ms, const audit::AuditActor& actor) {
   BillingMessageStore messages(*deps.cipher, *deps.audit);
   WASL_ASSIGN_OR_RETURN(auto tx, deps.store->begin(storage::TxMode::kReadWrite));
   WASL_ASSIGN_OR_RETURN(BillingMessage row, messages.get(*tx, facility_id, id, true));

@@ -43,6 +43,7 @@
 #include <string>
 #include <string_view>
 
+#include "hub/audit/audit_event.hpp"
 #include "hub/claims/billing_message_store.hpp"
 #include "hub/claims/claim_poll.hpp"
 #include "wasl/sdk/result.hpp"
@@ -65,7 +66,7 @@ struct RoutedMessage {
 sdk::Result<RoutedMessage> take_polled_message(const ClaimPollDeps& deps,
                                                const std::string& facility_id,
                                                const sdk::PolledMessage& message,
-                                               std::int64_t now_ms, const std::string& actor);
+                                               std::int64_t now_ms, const audit::AuditActor& actor);
 
 // Claim answers that came before their claim recorded the message they
 // answer (the hub killed while the claim was sent, say: the exchange's answer
@@ -80,6 +81,6 @@ sdk::Result<int> rematch_answers(const ClaimPollDeps& deps, const std::string& f
 sdk::Result<BillingMessage> replay_billing_message(const ClaimPollDeps& deps,
                                                    const std::string& facility_id,
                                                    const std::string& id, std::int64_t now_ms,
-                                                   const std::string& actor);
+                                                   const audit::AuditActor& actor);
 
 }  // namespace wasl::claims

@@ -115,6 +115,10 @@ class AuditTrailPersonTest : public ApiFixture {
         request_event(request, principal, "consultation.read", "consultation", entity_id);
     EXPECT_EQ(event.actor, "person:" + person_id);
     EXPECT_EQ(event.session, session);
+    // What the claims stores are given to audit a change on the request's behalf.
+    audit::AuditActor by = request_actor(principal);
+    EXPECT_EQ(by.actor, "person:" + person_id);
+    EXPECT_EQ(by.session, session);
     auto tx = store_->begin();
     ASSERT_TRUE(tx.ok());
     auto failed = commit_audited(*audit_, request, **tx, event);
@@ -197,8 +201,9 @@ TEST_P(AuditTrailPersonTest, FiltersByActorAndBySession) {
 TEST_P(AuditTrailPersonTest, AnotherFacilitysKeySeesNoneOfThem) {
   person_request(kHala, kHalaSession, kFacilityA, "c-1");
   person_request(kOmar, kOmarSession, kFacilityA, "c-2");
-  for (const std::string& q : {"actor=person:" + kHala, "session=" + kHalaSession,
-                              std::string("entity_type=consultation"), std::string("limit=1000")}) {
+  for (const std::string& q :
+       {"actor=person:" + kHala, "session=" + kHalaSession, std::string("entity_type=consultation"),
+        std::string("limit=1000")}) {
     auto items = page(q, /*facility_b=*/true)["items"];
     for (const auto& e : items) {
       EXPECT_EQ(e["facility_id"], kFacilityB) << q;
@@ -213,9 +218,9 @@ TEST_P(AuditTrailPersonTest, AnotherFacilitysKeySeesNoneOfThem) {
 
 TEST_P(AuditTrailPersonTest, FhirAgentIsThePersonWithTheirName) {
   person_request(kHala, kHalaSession, kFacilityA, "c-1");
-  http::Response r = send(
-      {"GET", "/v1/audit?actor=person:" + kHala, "", {{"Accept", "application/fhir+json"}}},
-      Role::kAuditor);
+  http::Response r =
+      send({"GET", "/v1/audit?actor=person:" + kHala, "", {{"Accept", "application/fhir+json"}}},
+           Role::kAuditor);
   ASSERT_EQ(r.status, 200) << r.body;
   nlohmann::json bundle = body_of(r);
   ASSERT_EQ(bundle["entry"].size(), 1u);

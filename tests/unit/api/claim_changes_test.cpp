@@ -40,12 +40,12 @@ class ClaimChangesTest : public ApiFixture {
     };
     context_.cancel_claim = [this](const std::string& facility, const std::string& id,
                                    claims::CancelKind kind, const std::string& reason,
-                                   const std::string& actor) {
+                                   const audit::AuditActor& actor) {
       return claims::cancel_claim(deps_, facility, id, kind, reason, kNow, actor);
     };
     context_.resubmit_claim = [this](const std::string& facility, const std::string& id,
                                      const claims::ResubmissionInput& input,
-                                     const std::string& actor) {
+                                     const audit::AuditActor& actor) {
       return claims::resubmit_claim(deps_, facility, id, input, kNow, actor);
     };
   }

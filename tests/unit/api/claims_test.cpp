@@ -343,8 +343,8 @@ TEST_P(ClaimsTest, PollFetchesQueuedAnswersForTheCallersFacilityOnly) {
   bool refuse_identity = false;
   context_.poll_claims = [&polled, &refuse_identity](
                              const std::string& facility,
-                             const std::string& actor) -> sdk::Result<nlohmann::json> {
-    polled.emplace_back(facility, actor);
+                             const audit::AuditActor& actor) -> sdk::Result<nlohmann::json> {
+    polled.emplace_back(facility, actor.actor);
     if (facility == kFacilityB) {
       return sdk::Error(sdk::ErrorCode::kNotFound, "facility has no billing binding", false);
     }
@@ -392,9 +392,9 @@ TEST_P(ClaimsTest, BillingMessagesAreTheCallersFacilitysAndReplayable) {
   deps.store = store_.get();
   deps.cipher = cipher_.get();
   deps.audit = audit_.get();
-  context_.replay_billing_message = [&deps](
-                                        const std::string& facility, const std::string& id,
-                                        const std::string& actor) -> sdk::Result<nlohmann::json> {
+  context_.replay_billing_message =
+      [&deps](const std::string& facility, const std::string& id,
+              const audit::AuditActor& actor) -> sdk::Result<nlohmann::json> {
     WASL_ASSIGN_OR_RETURN(claims::BillingMessage m,
                           claims::replay_billing_message(deps, facility, id, kNow + 1, actor));
     return billing_message_json(m);

@@ -37,7 +37,7 @@ class InformationRequestsTest : public ApiFixture {
     };
     context_.answer_information_request = [this](const std::string& facility, const std::string& id,
                                                  const claims::AnswerInput& input,
-                                                 const std::string& actor) {
+                                                 const audit::AuditActor& actor) {
       return claims::answer_information_request(deps_, facility, id, input, kNow, actor);
     };
   }

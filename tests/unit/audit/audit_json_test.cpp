@@ -144,8 +144,8 @@ TEST(FhirAuditEventTest, PersonIsTheAgentWithTheirNameAndSession) {
   EXPECT_EQ(details[1]["valueString"], "ses_0123456789abcdef01234567");
 
   EXPECT_FALSE(to_fhir(by_person())["agent"][0]["who"].contains("display"));
-  json bundle = to_fhir_bundle(AuditPage{{by_person()}, std::nullopt}, "wasl", "",
-                               {{kPersonId, "Hala"}});
+  json bundle =
+      to_fhir_bundle(AuditPage{{by_person()}, std::nullopt}, "wasl", "", {{kPersonId, "Hala"}});
   EXPECT_EQ(bundle["entry"][0]["resource"]["agent"][0]["who"]["display"], "Hala");
 }
 

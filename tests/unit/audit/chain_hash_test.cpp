@@ -63,7 +63,8 @@ TEST(CanonicalFormTest, SessionIsAnEleventhFieldOnlyWhenSet) {
   // The field is length-prefixed like the others: text moved from the detail
   // into the session makes another form.
   AuditEvent moved = event();
-  moved.detail = R"({"a":1})" "\n4:ses_";
+  moved.detail = R"({"a":1})"
+                 "\n4:ses_";
   AuditEvent with_session = event();
   with_session.session = "ses_";
   EXPECT_NE(canonical_form(1, moved), canonical_form(1, with_session));

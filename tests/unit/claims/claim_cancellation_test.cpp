@@ -70,6 +70,22 @@ TEST_P(ClaimCancellationTest, AQueuedClaimIsCancelledOnceAudited) {
   EXPECT_EQ(billing_->calls_of("billing.cancel").size(), 1u);
 }
 
+// A person who cancels in the console: every event of the cancellation names
+// them and the session the request came in on.
+TEST_P(ClaimCancellationTest, ACancellationOnAConsoleSessionNamesTheSession) {
+  add(kFacilityA, "c-a", "claim-a", "wasl-step-a", "queued");
+  billing_->cancel_answers.push_back(taken());
+  const audit::AuditActor by{"person:psn_0a0a", "ses_111111111111111111111111"};
+  ASSERT_OK_AND_ASSIGN(CancellationResult r, cancel_claim(deps_, kFacilityA, "claim-a",
+                                                          CancelKind::kCancel, "NP", 1'000, by));
+  EXPECT_TRUE(r.taken);
+  EXPECT_EQ(audits("claim.cancel", "claim-a"), 1);
+  EXPECT_EQ(audits("claim.cancel_result", "claim-a"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'claim.cancel%' AND "
+                   "actor = 'person:psn_0a0a' AND session_ref = 'ses_111111111111111111111111'"),
+            2);
+}
+
 TEST_P(ClaimCancellationTest, ALostAnswerIsSentAgainAsTheSameMessage) {
   add(kFacilityA, "c-a", "claim-a", "wasl-step-a", "unknown");
   ASSERT_EQ(claim(kFacilityA, "claim-a").state, ClaimState::kInDoubt);
