@@ -14,4 +14,12 @@ sdk::Status FacilityStore::save(storage::Transaction& tx, std::string_view id,
   return {};
 }
 
+sdk::Result<bool> FacilityStore::is_active(storage::Transaction& tx, std::string_view id) {
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query("SELECT status FROM facilities WHERE id = $1", {std::string(id)}));
+  if (rows.empty()) return false;
+  WASL_ASSIGN_OR_RETURN(std::string status, rows.front().get_text(0));
+  return status == "active";
+}
+
 }  // namespace wasl::access

@@ -20,6 +20,9 @@ class FacilityStore {
   // errors as the transaction reports them.
   static sdk::Status save(storage::Transaction& tx, std::string_view id, std::string_view name,
                           std::int64_t now_ms);
+
+  // Whether facility `id` exists and is active (not suspended).
+  static sdk::Result<bool> is_active(storage::Transaction& tx, std::string_view id);
 };
 
 }  // namespace wasl::access

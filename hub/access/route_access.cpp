@@ -28,6 +28,12 @@ constexpr std::array kRules = {
 
     RouteRule{"GET", "/v1/me", kBearer, A | I | H | C | U,
               "the key's facility, role and the routes it may use"},
+    RouteRule{"GET", "/v1/session", kBearer, A | I | H | C | U,
+              "the caller's console session: facility, role, person, CSRF token, lifetimes"},
+    RouteRule{"POST", "/signin/api-key", RouteAuth::kNone, kNobody,
+              "exchange an API key for a console session, where its facility allows it"},
+    RouteRule{"POST", "/signin/logout", kBearer, A | I | H | C | U,
+              "end the console session (cookie and X-CSRF-Token)"},
     RouteRule{"POST", "/v1/consultations", kBearer, A | I | H, "book a consultation"},
     RouteRule{"GET", "/v1/consultations", kBearer, A | I | H | C, "list consultations"},
     RouteRule{"GET", "/v1/consultations/{id}", kBearer, A | I | H | C, "read a consultation"},

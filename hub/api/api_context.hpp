@@ -31,6 +31,8 @@
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/records/cell_cipher.hpp"
+#include "hub/signin/people_store.hpp"
+#include "hub/signin/session_store.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
@@ -129,6 +131,23 @@ struct ApiContext {
   // Optional: GET /v1/audit names the people its page's actors name
   // (actor_name, FHIR agent.who.display); empty = no names.
   PersonNameResolver person_names;
+
+  // Console sessions: every /v1 route also accepts the wasl_session cookie
+  // (Bearer wins when both are sent); null: the cookie is not read and
+  // /signin/api-key answers 503.
+  const signin::SessionStore* sessions = nullptr;
+  // The names of signed-in people (the Principal's person); required with
+  // sessions.
+  const signin::PeopleStore* people = nullptr;
+  // Re-checks an API key's session's key at every use (a revoked key ends
+  // it); required with sessions.
+  const access::ApiKeyStore* api_keys = nullptr;
+  // POST /signin/logout: the identity provider's logout URL for a person's
+  // ended session (its id token as the hint); empty or nullopt answers
+  // {"logout_url": null}.
+  std::function<sdk::Result<std::optional<std::string>>(const signin::Session&,
+                                                        const std::string& id_token)>
+      idp_logout_url;
   // Optional: API counters (wasl_api_*).
   observability::Metrics* metrics = nullptr;
   ApiOptions options;
@@ -143,7 +162,8 @@ struct ApiContext {
 };
 
 // Registers every /v1 route of the API (consultations, participants,
-// recordings, workflows, plugins, audit, /v1/openapi.json) on `router`; the
+// recordings, workflows, plugins, audit, the session, /v1/openapi.json) and
+// the console's sign-in routes (/signin/…, signin_routes.hpp) on `router`; the
 // webhook routes and the system probes are registered by their owners.
 // `context` is borrowed by the handlers and must outlive the router's use.
 // Throws std::invalid_argument when a required service is missing (store,

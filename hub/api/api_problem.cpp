@@ -46,6 +46,19 @@ http::Problem standard_problem(int status) {
 
 }  // namespace
 
+http::Response problem_response_of_type(const http::Request& request, int status, std::string type,
+                                        MessageId id, const std::vector<std::string>& args) {
+  Language language = preferred_language(request);
+  http::Problem problem = standard_problem(status);
+  problem.status = status;
+  problem.type = std::move(type);
+  problem.title = std::string(status_title(status, language));
+  problem.detail = format_message(id, language, args);
+  http::Response response = problem.to_response(request.request_id);
+  response.set_header("Content-Language", std::string(language_tag(language)));
+  return response;
+}
+
 http::Response problem_response(const http::Request& request, int status, MessageId id,
                                 const std::vector<std::string>& args,
                                 std::vector<http::FieldError> errors) {

@@ -20,6 +20,11 @@ http::Response problem_response(const http::Request& request, int status, Messag
                                 const std::vector<std::string>& args = {},
                                 std::vector<http::FieldError> errors = {});
 
+// problem_response with a problem type of its own (a URI) instead of the
+// status's standard one.
+http::Response problem_response_of_type(const http::Request& request, int status, std::string type,
+                                        MessageId id, const std::vector<std::string>& args = {});
+
 // 422 (body) or 400 (query) with errors[]: the detail counts the errors.
 http::Response validation_problem(const http::Request& request, int status,
                                   std::vector<http::FieldError> errors);

@@ -19,6 +19,8 @@
 #include "hub/api/plugins.hpp"
 #include "hub/api/recordings.hpp"
 #include "hub/api/runs.hpp"
+#include "hub/api/session.hpp"
+#include "hub/api/signin_routes.hpp"
 #include "hub/api/workflows.hpp"
 
 namespace wasl::api {
@@ -37,6 +39,8 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   require(context.definitions, "definitions");
 
   add_caller_routes(router, context);
+  add_session_routes(router, context);
+  add_signin_routes(router, context);
   add_consultation_routes(router, context);
   add_participant_routes(router, context);
   add_attendance_routes(router, context);

@@ -9,11 +9,19 @@
 //             Retry-After; suspended facility → 403; store down → 503. Then
 //             the role check: a role the matrix does not list → 403, audited
 //             as access.denied (outcome "denied") in its own transaction.
+// Without an Authorization header, the wasl_session cookie (when
+// ApiContext::sessions is set) is the credential instead: an unknown, ended,
+// idle or expired session → 401 (kSessionInvalid); on POST, PUT, PATCH and
+// DELETE a missing or wrong X-CSRF-Token, or an Origin other than the hub's
+// own → 403 of type csrf, nothing done; the session's facility suspended →
+// 403 and its API key revoked → 401, both ending the session (key_revoked).
+// The Principal then names the session (session_ref) and its person or key.
 // The handler receives the Principal; it passes principal.facility_id to
 // every store call, so another facility's ids answer 404 like missing ones.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +49,9 @@ void add_authorized_route(http::Router& router, ApiContext& context, std::string
 
 // RouteOptions with a summary and the accepted body media types.
 http::RouteOptions route_options(std::string summary, std::vector<std::string> consumes = {});
+
+// The value of cookie `name` in the request's Cookie header, if sent.
+std::optional<std::string> request_cookie(const http::Request& request, std::string_view name);
 
 // The host part of "ip:port" / "[v6]:port" (the address the failure limiter
 // and the audit trail count by); other forms unchanged.

@@ -25,6 +25,19 @@ constexpr std::array kMessages = {
           "المنشأة التابع لها مفتاح الواجهة هذا موقوفة."},
     Entry{MessageId::kRoleDenied, "The role '{0}' may not use this resource.",
           "الدور '{0}' لا يملك صلاحية استخدام هذا المورد."},
+    Entry{MessageId::kSessionInvalid,
+          "The console session has ended or is not valid; sign in again.",
+          "انتهت جلسة لوحة التحكم أو أنها غير صالحة؛ سجّل الدخول مرة أخرى."},
+    Entry{MessageId::kCsrfRejected,
+          "The request did not come from the console: send the session's X-CSRF-Token from the "
+          "hub's own origin.",
+          "لم يصدر الطلب عن لوحة التحكم: أرسل رمز X-CSRF-Token الخاص بالجلسة من أصل المحور "
+          "نفسه."},
+    Entry{MessageId::kApiKeySignInDisabled,
+          "This facility signs people in through its identity provider; its API keys cannot "
+          "sign in to the console.",
+          "تسجّل هذه المنشأة دخول الأشخاص عبر مزوّد الهوية الخاص بها؛ لا يمكن استخدام مفاتيح "
+          "الواجهة لتسجيل الدخول إلى لوحة التحكم."},
     Entry{MessageId::kBodyNotJson, "The request body is not valid JSON.",
           "جسم الطلب ليس JSON صالحًا."},
     Entry{MessageId::kBodyNotObject, "The request body must be a JSON object.",
