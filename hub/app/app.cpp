@@ -535,6 +535,18 @@ claims::ClaimPollDeps App::claim_poll_deps() {
 }
 
 void App::build_api() {
+  // Sessions take signin.session's lifetimes, or the defaults when the
+  // config has no signin section (API-key sign-in only).
+  const config::SigninSessionConfig session_config =
+      config_.signin ? config_.signin->session : config::SigninSessionConfig{};
+  sessions_ = std::make_unique<signin::SessionStore>(
+      *cipher_, *audit_,
+      signin::SessionOptions{.idle_timeout = session_config.idle_timeout,
+                             .absolute_lifetime = session_config.absolute_lifetime});
+  people_ = std::make_unique<signin::PeopleStore>(*cipher_);
+  api_context_.sessions = sessions_.get();
+  api_context_.people = people_.get();
+  api_context_.api_keys = api_keys_.get();
   api_context_.config = &config_;
   api_context_.store = store_.get();
   api_context_.cipher = cipher_.get();

@@ -44,6 +44,8 @@
 #include "hub/plugin_host/state_store.hpp"
 #include "hub/records/cell_cipher.hpp"
 #include "hub/records/inbox_store.hpp"
+#include "hub/signin/people_store.hpp"
+#include "hub/signin/session_store.hpp"
 #include "hub/storage/migrator.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/webhooks/configured_webhook_sources.hpp"
@@ -156,6 +158,11 @@ class App {
   std::unique_ptr<access::AuthFailureLimiter> auth_limiter_;
   std::unique_ptr<access::AuthFailureLimiter> webhook_rejections_;
   std::unique_ptr<access::Authenticator> authenticator_;
+  // Console sessions (the wasl_session cookie) and the people signed in;
+  // built whether or not the config has a signin section: API-key sign-in
+  // needs only the facility's console.api_key_sign_in.
+  std::unique_ptr<signin::SessionStore> sessions_;
+  std::unique_ptr<signin::PeopleStore> people_;
   // authenticator_->flush_failures(): the auth.failed events of ended minutes.
   std::unique_ptr<jobs::PeriodicRunner> auth_audit_runner_;
 
