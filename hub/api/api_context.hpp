@@ -32,7 +32,9 @@
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/records/cell_cipher.hpp"
 #include "hub/signin/people_store.hpp"
+#include "hub/signin/provider_set.hpp"
 #include "hub/signin/session_store.hpp"
+#include "hub/signin/signin_flow.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
@@ -81,6 +83,11 @@ struct ApiContext {
   const plugin_host::PluginHost* plugins = nullptr;
   // Video providers by instance; empty = plugins->video(instance).
   VideoLookup video;
+  // The console's sign-in through identity providers (/signin/{provider}/…;
+  // identity_provider_routes.hpp); null: no provider, /signin/providers
+  // answers [].
+  signin::SigninFlow* signin_flow = nullptr;
+  const signin::ProviderSet* signin_providers = nullptr;
   // The actor these take is the request's (request_actor(): the principal
   // and its console session), for the audit events the claims stores write.
   // POST /v1/claims/poll: polls the facility's exchange for queued claim

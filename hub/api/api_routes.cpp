@@ -10,6 +10,7 @@
 #include "hub/api/claims.hpp"
 #include "hub/api/consultations.hpp"
 #include "hub/api/dead_letters.hpp"
+#include "hub/api/identity_provider_routes.hpp"
 #include "hub/api/information_requests.hpp"
 #include "hub/api/notifications.hpp"
 #include "hub/api/openapi.hpp"
@@ -59,6 +60,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_audit_trail_routes(router, context);
   add_audit_verification_routes(router, context);
   add_openapi_route(router, context);
+  add_identity_provider_routes(router, context);
 }
 
 }  // namespace wasl::api

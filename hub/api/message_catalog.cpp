@@ -203,6 +203,11 @@ constexpr std::array kMessages = {
           "رفض أحد المزودين بيانات اعتماد المنصة لهذا الطلب."},
     Entry{MessageId::kNotSupported, "The configured provider does not support this operation.",
           "المزود المضبوط لا يدعم هذه العملية."},
+    Entry{MessageId::kSigninProviderNotFound, "No identity provider of that name is configured.",
+          "لا يوجد مزوّد هوية مُعَدّ بهذا الاسم."},
+    Entry{MessageId::kLogoutTokenRefused,
+          "The logout token is missing, not valid, or was used before; no session was ended.",
+          "رمز تسجيل الخروج مفقود أو غير صالح أو سبق استخدامه؛ لم تُنهَ أي جلسة."},
     Entry{MessageId::kInternal, "The server could not complete the request.",
           "تعذر على الخادم إتمام الطلب."},
 };

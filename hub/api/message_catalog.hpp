@@ -97,6 +97,8 @@ enum class MessageId {
   kChangedConcurrently,
   kProviderDeniedHub,
   kNotSupported,
+  kSigninProviderNotFound,
+  kLogoutTokenRefused,
   kInternal,  // keep last
 };
 

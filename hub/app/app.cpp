@@ -335,6 +335,7 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
 
   WASL_RETURN_IF_ERROR(app->build_access());
   WASL_RETURN_IF_ERROR(app->build_webhooks());
+  WASL_RETURN_IF_ERROR(app->build_signin());
   app->build_api();
   app->add_system_routes();
   app->server_ =
@@ -532,6 +533,42 @@ claims::ClaimPollDeps App::claim_poll_deps() {
     return {};
   };
   return deps;
+}
+
+sdk::Status App::build_signin() {
+  // One relying party per configured identity provider; none without a
+  // signin section. Nothing here touches the network: each provider reads
+  // its discovery document at the first sign-in.
+  WASL_ASSIGN_OR_RETURN(signin_providers_, signin::ProviderSet::from_config(config_));
+  signin::SessionOptions sessions;
+  if (config_.signin) {
+    sessions.idle_timeout = config_.signin->session.idle_timeout;
+    sessions.absolute_lifetime = config_.signin->session.absolute_lifetime;
+  }
+  signin_attempts_ = std::make_unique<signin::AttemptStore>(*cipher_);
+  signin_people_ = std::make_unique<signin::PeopleStore>(*cipher_);
+  signin_sessions_ = std::make_unique<signin::SessionStore>(*cipher_, *audit_, sessions);
+  signin::SigninFlowServices services;
+  services.store = store_.get();
+  services.audit = audit_.get();
+  services.providers = signin_providers_.get();
+  services.attempts = signin_attempts_.get();
+  services.people = signin_people_.get();
+  services.sessions = signin_sessions_.get();
+  services.now_ms = [this] { return api_context_.now_ms(); };
+  signin_flow_ = std::make_unique<signin::SigninFlow>(std::move(services));
+  api_context_.signin_flow = signin_flow_.get();
+  api_context_.signin_providers = signin_providers_.get();
+  // The console's session cookie on /v1 and POST /signin/logout, whose
+  // answer names the identity provider's end-session URL for a person.
+  api_context_.sessions = signin_sessions_.get();
+  api_context_.people = signin_people_.get();
+  api_context_.api_keys = api_keys_.get();
+  api_context_.idp_logout_url = [flow = signin_flow_.get()](const signin::Session& session,
+                                                            const std::string& id_token) {
+    return flow->logout_url(session.provider, id_token);
+  };
+  return {};
 }
 
 void App::build_api() {

@@ -44,8 +44,11 @@
 #include "hub/plugin_host/state_store.hpp"
 #include "hub/records/cell_cipher.hpp"
 #include "hub/records/inbox_store.hpp"
+#include "hub/signin/attempt_store.hpp"
 #include "hub/signin/people_store.hpp"
+#include "hub/signin/provider_set.hpp"
 #include "hub/signin/session_store.hpp"
+#include "hub/signin/signin_flow.hpp"
 #include "hub/storage/migrator.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/webhooks/configured_webhook_sources.hpp"
@@ -114,6 +117,7 @@ class App {
   sdk::Status build_feed_intakes();
   sdk::Status start_mllp_listeners();
   void build_api();
+  sdk::Status build_signin();
   void start_key_rotation();
   claims::ClaimPollDeps claim_poll_deps();
   // Raises a notification that will not arrive as an instance alert.
@@ -178,6 +182,12 @@ class App {
   std::vector<std::unique_ptr<mllp::MllpListener>> mllp_listeners_;
   api::ApiContext api_context_;
   api::ReadAuditWindow read_audits_;  // api_context_.read_audits
+  // The console's sign-in through identity providers (build_signin()).
+  std::unique_ptr<signin::ProviderSet> signin_providers_;
+  std::unique_ptr<signin::AttemptStore> signin_attempts_;
+  std::unique_ptr<signin::PeopleStore> signin_people_;
+  std::unique_ptr<signin::SessionStore> signin_sessions_;
+  std::unique_ptr<signin::SigninFlow> signin_flow_;
 
   http::Router router_;
   std::unique_ptr<http::Server> server_;
