@@ -1143,7 +1143,7 @@ bool is_claim_name_or_empty(const std::string& s) { return s.empty() || is_claim
 
 Fields signin_session_fields(SigninSessionConfig& s) {
   return {
-      duration("idle_timeout", s.idle_timeout, milliseconds(60000),
+      duration("idle_timeout", s.idle_timeout, milliseconds(1000),
                "A console session with no request for this long is ended; the person signs in "
                "again."),
       duration("absolute_lifetime", s.absolute_lifetime, milliseconds(60000),

@@ -1,7 +1,12 @@
-// The console's only back end: the hub's /v1 API, called with the operator's
-// API key as a bearer token. The key lives in sessionStorage (gone when the
-// tab closes), never in a URL or a cookie.
-const KEY_ITEM = 'wasl.console.apiKey';
+// The console's only back end: the hub's /v1 API and its /signin routes,
+// called with the browser's session cookie (HttpOnly, SameSite=Strict: the
+// page never sees it). The session's CSRF token is read from GET /v1/session
+// and kept in memory only; every unsafe method sends it as X-CSRF-Token. An
+// API key typed into the sign-in form is exchanged for a session and not
+// kept anywhere in the browser.
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+let csrfToken = null;
+let lastRequest = 0;  // Date.now() of the last request sent
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -11,13 +16,32 @@ export class ApiError extends Error {
   }
 }
 
-export function apiKey() {
-  return sessionStorage.getItem(KEY_ITEM);
+// One request with the session's cookie (same origin only); throws ApiError
+// on any answer but 2xx, with the problem+json body when there is one.
+async function send(method, target, { body, accept = 'application/json', idempotent = false } = {}) {
+  const headers = { Accept: accept };
+  if (UNSAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  if (idempotent) headers['Idempotency-Key'] = crypto.randomUUID();
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  lastRequest = Date.now();
+  const response = await fetch(target, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    cache: 'no-store',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) {
+    let problem = null;
+    try { problem = await response.json(); } catch { problem = null; }
+    throw new ApiError(response.status, problem);
+  }
+  return response;
 }
 
-export function setApiKey(key) {
-  if (key) sessionStorage.setItem(KEY_ITEM, key);
-  else sessionStorage.removeItem(KEY_ITEM);
+async function json(response) {
+  const text = await response.text();
+  try { return text ? JSON.parse(text) : null; } catch { return null; }
 }
 
 // GET path (with its query) as JSON; throws ApiError on any other answer.
@@ -26,49 +50,63 @@ export async function getJson(path, params = {}) {
   for (const [name, value] of Object.entries(params)) {
     if (value !== undefined && value !== null && value !== '') query.set(name, value);
   }
-  const target = query.size ? `${path}?${query}` : path;
-  const response = await fetch(target, {
-    headers: { Authorization: `Bearer ${apiKey()}`, Accept: 'application/json' },
-    cache: 'no-store',
-  });
-  const text = await response.text();
-  let answer = null;
-  try { answer = text ? JSON.parse(text) : null; } catch { answer = null; }
-  if (!response.ok) throw new ApiError(response.status, answer);
-  return answer;
+  return json(await send('GET', query.size ? `${path}?${query}` : path));
 }
 
 // GET path as bytes (a Blob); throws ApiError on any answer but 2xx.
 export async function getBlob(path) {
-  const response = await fetch(path, {
-    headers: { Authorization: `Bearer ${apiKey()}` },
-    cache: 'no-store',
-  });
-  if (!response.ok) {
-    let answer = null;
-    try { answer = await response.json(); } catch { answer = null; }
-    throw new ApiError(response.status, answer);
-  }
-  return response.blob();
+  return (await send('GET', path, { accept: '*/*' })).blob();
 }
 
 // POST path (with `body` as JSON, if given), with a fresh Idempotency-Key so
 // a repeated click is one action; throws ApiError on any answer but 2xx.
 export async function postJson(path, body) {
-  const headers = {
-    Authorization: `Bearer ${apiKey()}`,
-    Accept: 'application/json',
-    'Idempotency-Key': crypto.randomUUID(),
-  };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(path, {
-    method: 'POST',
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let answer = null;
-  try { answer = text ? JSON.parse(text) : null; } catch { answer = null; }
-  if (!response.ok) throw new ApiError(response.status, answer);
-  return answer;
+  return json(await send('POST', path, { body, idempotent: true }));
+}
+
+// The browser's session: who is signed in, for which facility and role, and
+// the CSRF token of the session. ApiError 401 when the browser holds no live
+// session. The caller adopts the session it goes on with (adoptSession).
+export async function currentSession() {
+  return getJson('/v1/session');
+}
+
+// Keeps the session's CSRF token (in memory only) for the unsafe methods.
+export function adoptSession(session) {
+  csrfToken = session?.csrf_token ?? null;
+  return session;
+}
+
+// The identity providers people sign in with ([] when the hub has none).
+export async function signInProviders() {
+  return (await getJson('/signin/providers')) ?? [];
+}
+
+// Exchanges an API key for a session cookie (403 when the key's facility
+// signs people in through its identity provider only), then reads the session.
+export async function signInWithKey(key) {
+  await send('POST', '/signin/api-key', { body: { key } });
+  return adoptSession(await currentSession());
+}
+
+// Ends the session; answers the identity provider's logout address, if any,
+// for the browser to go to next.
+export async function signOut() {
+  try {
+    const answer = await json(await send('POST', '/signin/logout'));
+    return answer?.logout_url ?? null;
+  } finally {
+    csrfToken = null;
+  }
+}
+
+// When the console last asked the hub anything (each request may keep the
+// session from idling out).
+export function lastRequestAt() {
+  return lastRequest;
+}
+
+// Forgets the CSRF token of a session the hub ended.
+export function forgetSession() {
+  csrfToken = null;
 }

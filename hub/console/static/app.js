@@ -1,6 +1,10 @@
-// The console's entry point: sign-in, then the consultation list with the
+// The console's entry point: sign-in (the hospital's identity provider, or
+// an API key exchanged for a session), then the consultation list with the
 // API's filters and cursors (newest first, as the API pages them).
-import { ApiError, apiKey, getBlob, getJson, postJson, setApiKey } from './api.js';
+import {
+  ApiError, adoptSession, currentSession, forgetSession, getBlob, getJson, lastRequestAt, postJson,
+  signInProviders, signInWithKey, signOut,
+} from './api.js';
 import { apply, formatTime, language, setLanguage, statusText, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -81,6 +85,7 @@ function currentPage() {
 // GET /v1/me: the key's facility, role and the routes its role may use; the
 // console offers only those (no request the role would be refused).
 let me = null;
+let session = null;  // GET /v1/session: facility, role, person or key, idle timeout
 
 function may(method, template) {
   return me?.routes?.includes(`${method} ${template}`) ?? false;
@@ -108,13 +113,44 @@ function showSignedIn(signedIn) {
   $('sign-out').hidden = !signedIn;
 }
 
-// A key the hub no longer accepts (401) signs the operator out; true then.
+// A session the hub ended (401: signed out elsewhere, idle, expired, its
+// key revoked) returns to the sign-in screen, saying so; true then.
 function signedOutBy(error) {
   if (!(error instanceof ApiError) || error.status !== 401) return false;
-  setApiKey(null);
-  showSignedIn(false);
-  $('sign-in-error').textContent = t('bad_key');
+  leave(t('session_ended'));
   return true;
+}
+
+// Clears everything the session showed and returns to the sign-in screen
+// with `notice` (may be empty).
+function leave(notice) {
+  session = null;
+  me = null;
+  forgetSession();
+  $('consultation-list').tBodies[0].replaceChildren();
+  pagesShown = 0;
+  clearAlerts();
+  showWho();
+  showSignedIn(false);
+  $('sign-in-error').textContent = '';
+  $('sign-in-notice').textContent = notice;
+}
+
+// The header names who is signed in: the person, or the API key, with the
+// facility and the role of the session.
+function showWho() {
+  const who = $('who');
+  who.hidden = !session;
+  if (!session) {
+    who.textContent = '';
+    return;
+  }
+  const role = t(`user_role_${session.role}`);
+  who.textContent = session.person
+    ? t('who_person', { name: session.person.name, facility: session.facility_id, role })
+    : t('who_key', { key: session.key_id ?? '', facility: session.facility_id, role });
+  who.dataset.facility = session.facility_id;
+  who.dataset.role = session.role;
 }
 
 // Deployed workflow versions, newest deployment first.
@@ -1131,7 +1167,7 @@ async function loadConsultation(id) {
 }
 
 async function route() {
-  if (!apiKey()) return;
+  if (!session) return;
   const page = currentPage();
   if (PAGE_ROUTES[page] && !may('GET', PAGE_ROUTES[page])) {
     const allowed = Object.keys(PAGE_ROUTES).find((p) => may('GET', PAGE_ROUTES[p]));
@@ -1156,24 +1192,139 @@ async function route() {
 
 // Each page reads what it shows (route), so a role that may not list
 // consultations, such as an auditor's, signs in straight to its own page.
-async function signIn(key) {
-  setApiKey(key);
-  $('sign-in-error').textContent = '';
+// `session` is set: GET /v1/me names the routes the role may use.
+async function enter() {
+  $('sign-in-notice').textContent = '';
+  $('sign-out-error').textContent = '';
   try {
     me = await getJson('/v1/me');
   } catch (error) {
-    me = null;
     if (!signedOutBy(error)) {
-      setApiKey(null);
-      showSignedIn(false);
+      leave('');
       $('sign-in-error').textContent = error.message;
     }
     return;
   }
+  lastActivity = Date.now();
+  showWho();
   await route();
-  if (apiKey()) {
-    $('api-key').value = '';
-    await pollAlerts();
+  if (session) await pollAlerts();
+}
+
+// The API key is sent once, to be exchanged for a session; the hub refuses
+// it (403, with its reason) when the facility signs people in through its
+// identity provider only.
+async function signInByKey(key) {
+  signInAttempt++;
+  $('sign-in-error').textContent = '';
+  $('sign-in-notice').textContent = '';
+  try {
+    session = await signInWithKey(key);
+  } catch (error) {
+    session = null;
+    $('sign-in-error').textContent = error instanceof ApiError && error.status === 401
+      ? t('bad_key') : error.message;
+    return;
+  }
+  $('api-key').value = '';
+  await enter();
+}
+
+// On load: the browser may hold a session already (a reload, or the return
+// from the identity provider); without one the hub answers 401 and the
+// sign-in screen stays.
+let signInAttempt = 0;  // a sign-in by key overtakes the read of resume()
+
+async function resume() {
+  const attempt = signInAttempt;
+  let found;
+  try {
+    found = await currentSession();
+  } catch (error) {
+    if (attempt !== signInAttempt) return;
+    showSignedIn(false);
+    if (!(error instanceof ApiError && error.status === 401)) {
+      $('sign-in-error').textContent = error.message;
+    }
+    return;
+  }
+  if (attempt !== signInAttempt) return;
+  session = adoptSession(found);
+  await enter();
+}
+
+// One button per identity provider of the hub; each starts the sign-in
+// there and comes back to the console.
+let providers = [];
+
+function showProviders() {
+  const box = $('providers');
+  box.replaceChildren(...providers.map((p) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'provider';
+    button.dataset.provider = p.name;
+    const label = p.label?.[language()] ?? p.label?.en ?? p.name;
+    button.textContent = t('sign_in_with', { provider: label });
+    button.addEventListener('click', () => {
+      location.assign(`/signin/${encodeURIComponent(p.name)}/start?return_to=${
+        encodeURIComponent('/console/')}`);
+    });
+    return button;
+  }));
+  box.hidden = providers.length === 0;
+  $('or-key').hidden = providers.length === 0;
+}
+
+async function loadProviders() {
+  try {
+    providers = await signInProviders();
+  } catch (error) {
+    providers = [];
+    $('sign-in-error').textContent = error.message;
+  }
+  showProviders();
+}
+
+// Sign-out ends the session at the hub, then, when the session came from an
+// identity provider that offers it, at the provider too.
+async function signOutNow() {
+  $('sign-out-error').textContent = '';
+  let logoutUrl = null;
+  try {
+    logoutUrl = await signOut();
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) {
+      $('sign-out-error').textContent = error.message;
+      return;  // the session is still open: say so rather than pretend
+    }
+  }
+  leave('');
+  if (logoutUrl) location.assign(logoutUrl);
+}
+
+// The session's idle timeout counts the operator's own activity only: the
+// background reads (the list's refresh, the alerts, plugin health) stop when
+// the operator did nothing for the idle timeout, so an unattended console
+// does not keep its session open. Once the hub has had no request for the
+// idle timeout, one read of the session finds it ended (401) and the
+// sign-in screen replaces the page.
+let lastActivity = Date.now();
+
+function idleMs() {
+  return (session?.idle_timeout_s ?? 0) * 1000;
+}
+
+function attended() {
+  return !idleMs() || Date.now() - lastActivity < idleMs();
+}
+
+async function checkIdle() {
+  if (!session || attended() || Date.now() - lastRequestAt() < idleMs() + 1000) return;
+  try {
+    session = adoptSession(await currentSession());
+  } catch (error) {
+    signedOutBy(error);
   }
 }
 
@@ -1182,23 +1333,21 @@ function start() {
   $('language').addEventListener('click', async () => {
     setLanguage(language() === 'ar' ? 'en' : 'ar');
     // Times the page wrote follow the language too: draw the page again.
-    if (apiKey() && me) {
+    showProviders();
+    if (session && me) {
+      showWho();
       pagesShown = 0;
       await route();
     }
   });
   $('sign-in-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    signIn($('api-key').value.trim());
+    signInByKey($('api-key').value.trim());
   });
-  $('sign-out').addEventListener('click', () => {
-    setApiKey(null);
-    me = null;
-    $('consultation-list').tBodies[0].replaceChildren();
-    pagesShown = 0;
-    clearAlerts();
-    showSignedIn(false);
-  });
+  $('sign-out').addEventListener('click', signOutNow);
+  for (const type of ['pointerdown', 'keydown', 'wheel', 'touchstart']) {
+    window.addEventListener(type, () => { lastActivity = Date.now(); }, { capture: true, passive: true });
+  }
   $('filters').addEventListener('submit', (event) => {
     event.preventDefault();
     loadPage(false);
@@ -1249,19 +1398,21 @@ function start() {
   // Live refresh: while the first page of the list is on screen, it is read
   // again every few seconds, so new consultations and status changes appear.
   setInterval(async () => {
-    if (refreshing || loadsInFlight > 0 || !apiKey() || currentPage() !== 'consultations' ||
+    if (refreshing || loadsInFlight > 0 || !session || !attended() || currentPage() !== 'consultations' ||
         pagesShown !== 1) return;
     refreshing = true;
     try { await loadPage(false); } finally { refreshing = false; }
   }, REFRESH_MS);
   // The plugins page and the alert banner follow the hub the same way.
   setInterval(async () => {
-    if (!apiKey()) return;
+    if (!session || !attended()) return;
     if (currentPage() === 'plugins' && !$('plugins').hidden) await loadPlugins();
     await pollAlerts();
   }, REFRESH_MS);
-  if (apiKey()) signIn(apiKey());
-  else showSignedIn(false);
+  setInterval(checkIdle, 1000);
+  showSignedIn(false);
+  loadProviders();
+  resume();
 }
 
 start();

@@ -6,6 +6,7 @@
 import { spawn, execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -38,15 +39,18 @@ async function wasl(args) {
 // facility -> { role: instance }; `extra`: more top-level config lines
 // (plugins, instances); `webhookSecrets`: facility -> "whsec_…" its systems
 // sign their events to /v1/webhooks/hospital.<facility> with;
-// `facilityLines`: facility -> more lines of its block (indented 4).
+// `facilityLines`: facility -> more lines of its block (indented 4). Every
+// facility lets its API keys sign in to the console (the tests sign in by
+// key) unless `keySignIn` names the facilities that do.
+// `port`: where the hub listens (0: any free port).
 export async function startHub({ facilities = ['hospital-a', 'hospital-b'], bindings = {},
-  extra = [], webhookSecrets = {}, facilityLines = {} } = {}) {
+  extra = [], webhookSecrets = {}, facilityLines = {}, keySignIn = facilities, port: listen = 0 } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'wasl-console-'));
   const keys = path.join(dir, 'keys.json');
   const config = path.join(dir, 'wasl.yaml');
   await wasl(['keys', 'generate', '--file', keys]);
   await writeFile(config, [
-    'server:', '  host: 127.0.0.1', '  port: 0',
+    'server:', '  host: 127.0.0.1', `  port: ${listen}`,
     'security:', `  key_file: ${keys}`,
     'storage:', '  sqlite:', `    path: ${path.join(dir, 'wasl.db')}`,
     'workflow:', '  poll_interval: 20ms',
@@ -55,6 +59,7 @@ export async function startHub({ facilities = ['hospital-a', 'hospital-b'], bind
       ...(webhookSecrets[f] ? [`    webhook_secret: ${webhookSecrets[f]}`] : []),
       ...(bindings[f] ? ['    bindings:',
         ...Object.entries(bindings[f]).map(([role, instance]) => `      ${role}: ${instance}`)] : []),
+      '    console:', `      api_key_sign_in: ${keySignIn.includes(f)}`,
       ...(facilityLines[f] ?? [])]),
     `workflows_dir: ${path.join(sourceDir, 'workflows')}`,
     ...extra,
@@ -125,7 +130,53 @@ export async function startHub({ facilities = ['hospital-a', 'hospital-b'], bind
     return response.status;
   }
 
-  return { base, port, apiKey, api, hospitalEvent, stop, log: () => log };
+  return { base, port, dir, apiKey, api, hospitalEvent, stop, log: () => log };
+}
+
+// A loopback port free now, for a server whose address must be written
+// into another's configuration before it starts (the identity provider and
+// the hub name each other).
+export async function freePort(host = '127.0.0.1') {
+  const server = createServer();
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, resolve);
+  });
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// The OpenID Connect provider of tests/peers/oidc on `port`, with `config`
+// (issuer, clients, users) written to a scratch file; resolves once it says
+// where it listens. stop() ends it by its pid.
+export async function startOidcPeer({ port, config }) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'wasl-console-oidc-'));
+  const file = path.join(dir, 'oidc.json');
+  await writeFile(file, JSON.stringify(config, null, 2));
+  const script = path.join(sourceDir, 'tests/peers/oidc/src/main.js');
+  const { child, out, exited } = runScript(script, ['--port', String(port), '--config', file]);
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the oidc peer did not start within 20 s:\n${out.stderr}`)), 20_000);
+    const onData = () => {
+      const m = /oidc peer listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out.stdout);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    };
+    child.stdout.on('data', onData);
+    exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`the oidc peer exited (${code}):\n${out.stdout}\n${out.stderr}`));
+    });
+  });
+  async function stop() {
+    if (child.exitCode === null && child.signalCode === null) {
+      process.kill(child.pid, 'SIGTERM');
+      await exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+  return { base, stop, log: () => out.stdout + out.stderr };
 }
 
 // A chromium page that records what must not happen in it.
@@ -141,19 +192,31 @@ export async function openBrowser() {
   return browser;
 }
 
+// The console asks on load whether the browser holds a session (GET
+// /v1/session); a browser without one is answered 401, which is how the
+// sign-in screen starts, not a problem.
+function noSessionYet(url, status) {
+  return status === 401 && new URL(url).pathname === '/v1/session';
+}
+
 export async function newPage(browser) {
   const page = await browser.newPage();
   await page.setViewport({ width: 1200, height: 800 });
   page.setDefaultTimeout(10_000);
   const problems = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    if (message.type() !== 'error') return;
+    const url = message.location()?.url;
+    if (url && /status of 401/.test(message.text()) && noSessionYet(url, 401)) return;
+    problems.push(`console error: ${message.text()}${url ? ` (${url})` : ''}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) =>
     problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
   page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    if (response.status() >= 400 && !noSessionYet(response.url(), response.status())) {
+      problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    }
   });
   return { page, problems };
 }

@@ -1,5 +1,5 @@
 // The console in chromium against the real hub: served under a strict CSP,
-// sign-in with an API key kept in sessionStorage, the consultation list
+// sign-in with an API key exchanged for a session cookie, the consultation list
 // newest first with the API's cursor, filters by status, time, workflow, and
 // search by patient identifier through the blind index.
 import { after, before, test } from 'node:test';
@@ -89,10 +89,18 @@ test('sign in, list newest first across pages, find by patient identifier', asyn
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
 
-    // The key is kept for the tab only: in sessionStorage, not in a cookie or the URL.
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('wasl.console.apiKey')), key);
-    assert.deepEqual(await context.cookies(), []);
+    // The key was exchanged for a session: it is kept nowhere in the browser
+    // (no storage, no URL), and the session cookie is out of the page's reach
+    // (HttpOnly), sent to this origin only (SameSite=Strict).
+    const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+    assert.ok(!stored.includes(key), stored);
     assert.ok(!page.url().includes(key));
+    assert.equal(await page.evaluate(() => document.cookie), '');
+    const cookies = await context.cookies();
+    assert.deepEqual(cookies.map((c) => [c.name, c.httpOnly, c.sameSite, c.path]),
+      [['wasl_session', true, 'Strict', '/']]);
+    assert.ok(!cookies[0].value.includes(key));
+    assert.match(await page.$eval('#who', (e) => e.textContent), /^API key \S+ · hospital-a · hospital system$/);
 
     const newestFirst = [...created].reverse();
     assert.deepEqual(await rowIds(page), newestFirst.slice(0, 25));

@@ -227,7 +227,7 @@ TEST(LoadSignin, ProviderNamesSessionsAndMfaRolesAreChecked) {
                   "and -, not starting with -)"));
   EXPECT_THAT(problems(document("      client_secret: x\n",
                                 "  session:\n"
-                                "    idle_timeout: 10s\n"
+                                "    idle_timeout: 500ms\n"
                                 "    absolute_lifetime: forever\n")),
               ElementsAre("t.yaml:7: signin.session.idle_timeout: expected a positive duration "
                           "with a unit, such as 250ms, 5s, 2m or 1h",
