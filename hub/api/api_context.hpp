@@ -37,6 +37,8 @@
 
 namespace wasl::api {
 
+class JwksPublisher;
+
 // Finds the video provider of a plugin instance ("video.twilio-main").
 using VideoLookup =
     std::function<sdk::Result<std::shared_ptr<sdk::VideoProvider>>(std::string_view instance)>;
@@ -115,6 +117,9 @@ struct ApiContext {
   // GET /v1/audit/verification: the audit chain's status; null answers 503
   // there.
   audit::ChainStatus* audit_chain = nullptr;
+  // GET /.well-known/jwks.json: the hub's public signing keys
+  // (well_known.hpp); null serves an empty set.
+  const JwksPublisher* jwks = nullptr;
   // Optional: API counters (wasl_api_*).
   observability::Metrics* metrics = nullptr;
   ApiOptions options;

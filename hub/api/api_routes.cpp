@@ -19,6 +19,7 @@
 #include "hub/api/plugins.hpp"
 #include "hub/api/recordings.hpp"
 #include "hub/api/runs.hpp"
+#include "hub/api/well_known.hpp"
 #include "hub/api/workflows.hpp"
 
 namespace wasl::api {
@@ -55,6 +56,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_audit_trail_routes(router, context);
   add_audit_verification_routes(router, context);
   add_openapi_route(router, context);
+  add_well_known_routes(router, context);
 }
 
 }  // namespace wasl::api
