@@ -147,6 +147,10 @@ class JwksRouteTest : public ::testing::Test {
 
 TEST_F(JwksRouteTest, TheFhirKeyIsServedAndTheEhrVerifiesTheHubsAssertionsWithIt) {
   const KeyPair key = ec_key();
+  // The instance checks the server's FHIR version at start, with a token:
+  // the peer knows the key by its PEM for that.
+  ASSERT_TRUE(peer_->register_client("wasl-hub", key.public_pem).ok());
+  ASSERT_TRUE(peer_->configure_auth({{"mode", "smart"}}).ok());
   add("ehr.fhir-test", "fhir", smart(key, "wasl-2026-11"), 40);
   add("ehr.old", "abi_1_6_ehr", json::object(), 50);
   auto plugins = load();
@@ -176,15 +180,17 @@ TEST_F(JwksRouteTest, TheFhirKeyIsServedAndTheEhrVerifiesTheHubsAssertionsWithIt
   ASSERT_TRUE(patient.ok()) << patient.error().message;
   EXPECT_EQ(patient->id, "p-1");
 
-  // Before the EHR holds the key, the assertion is refused: the check can fail.
+  // An EHR holding another key refuses the assertion: the check can fail.
+  // (Tokens are expired each time, so every read needs a new assertion.)
   ASSERT_TRUE(peer_->register_client("wasl-hub", ec_key().public_pem).ok());
-  ASSERT_TRUE(peer_->configure_auth({{"mode", "smart"}}).ok());
+  ASSERT_TRUE(peer_->expire_tokens().ok());
   sdk::Status refused = read_with(*plugins, "ehr.fhir-test");
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, sdk::ErrorCode::kUnauthenticated) << refused.error().message;
 
   // The EHR takes the served set as the client's keys.
   ASSERT_TRUE(peer_->configure_auth({{"clientId", "wasl-hub"}, {"jwks", set}}).ok());
+  ASSERT_TRUE(peer_->expire_tokens().ok());
   sdk::Status read = read_with(*plugins, "ehr.fhir-test");
   EXPECT_TRUE(read.ok()) << read.error().message;
 }
@@ -192,6 +198,8 @@ TEST_F(JwksRouteTest, TheFhirKeyIsServedAndTheEhrVerifiesTheHubsAssertionsWithIt
 TEST_F(JwksRouteTest, DuringARotationThePreviousKeyIsServedBesideTheCurrent) {
   const KeyPair old_key = rsa_key();
   const KeyPair new_key = ec_key();
+  ASSERT_TRUE(peer_->configure_auth({{"mode", "smart"}}).ok());
+  ASSERT_TRUE(peer_->register_client("wasl-hub", new_key.public_pem).ok());  // for its start
   // The rotated instance: the new key, the old one kept for the overlap.
   add("ehr.fhir-test", "fhir",
       smart(new_key, "wasl-2026-11",
@@ -208,15 +216,17 @@ TEST_F(JwksRouteTest, DuringARotationThePreviousKeyIsServedBesideTheCurrent) {
   EXPECT_EQ(set["keys"][0]["kid"], "wasl-2026-11");
   EXPECT_EQ(set["keys"][1]["kid"], "wasl-2026-05");
   EXPECT_EQ(set["keys"][1]["alg"], "RS384");
-  ASSERT_TRUE(
-      peer_->configure_auth({{"mode", "smart"}, {"clientId", "wasl-hub"}, {"jwks", set}}).ok());
 
-  // A hub not yet rotated (still signing with the old key) and the rotated
-  // one both get through with the one set the EHR fetched.
+  // A hub not yet rotated, still signing with the old key.
+  ASSERT_TRUE(peer_->register_client("wasl-hub", old_key.public_pem).ok());  // for its start
   config_.instances.clear();
   add("ehr.before", "fhir", smart(old_key, "wasl-2026-05"), 60);
   auto before = load();
   ASSERT_TRUE(before);
+
+  // Both get through with the one set the EHR fetched.
+  ASSERT_TRUE(peer_->configure_auth({{"clientId", "wasl-hub"}, {"jwks", set}}).ok());
+  ASSERT_TRUE(peer_->expire_tokens().ok());
   sdk::Status old_read = read_with(*before, "ehr.before");
   EXPECT_TRUE(old_read.ok()) << old_read.error().message;
   sdk::Status new_read = read_with(*plugins, "ehr.fhir-test");
@@ -229,11 +239,18 @@ TEST_F(JwksRouteTest, DuringARotationThePreviousKeyIsServedBesideTheCurrent) {
   ASSERT_TRUE(peer_->expire_tokens().ok());  // so the next read needs a new assertion
   sdk::Status stale = read_with(*before, "ehr.before");
   EXPECT_FALSE(stale.ok());
+  sdk::Status current = read_with(*plugins, "ehr.fhir-test");
+  EXPECT_TRUE(current.ok()) << current.error().message;
 }
 
 TEST_F(JwksRouteTest, AKidTwoInstancesClaimIsPublishedOnceAndReportedWithItsLine) {
-  add("ehr.a", "fhir", smart(ec_key(), "shared-kid"), 40);
-  add("ehr.b", "fhir", smart(ec_key(), "shared-kid"), 70);
+  // Unreachable EHRs: the instances start all the same (the version check
+  // is retried later), and publish their keys.
+  json a = smart(ec_key(), "shared-kid");
+  json b = smart(ec_key(), "shared-kid");
+  a["base_url"] = b["base_url"] = "http://127.0.0.1:9/fhir";
+  add("ehr.a", "fhir", a, 40);
+  add("ehr.b", "fhir", b, 70);
   auto plugins = load();
   ASSERT_TRUE(plugins);
   api::JwksBuild built = serve(*plugins);
