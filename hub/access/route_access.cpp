@@ -23,6 +23,8 @@ constexpr std::array kRules = {
     RouteRule{"GET", "/readyz", RouteAuth::kNone, kNobody, "readiness probe"},
     RouteRule{"GET", "/metrics", RouteAuth::kNone, kNobody, "Prometheus metrics"},
     RouteRule{"GET", "/v1/openapi.json", RouteAuth::kNone, kNobody, "the OpenAPI document"},
+    RouteRule{"GET", "/.well-known/jwks.json", RouteAuth::kNone, kNobody,
+              "the public keys the hub signs with (JWK Set), for clients registered by JWKS URL"},
     RouteRule{"POST", "/v1/webhooks/{instance}", RouteAuth::kSignature, kNobody,
               "webhook ingress, verified by the instance's signature"},
     RouteRule{"GET", "/signin/providers", RouteAuth::kNone, kNobody,

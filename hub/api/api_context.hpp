@@ -43,6 +43,8 @@
 
 namespace wasl::api {
 
+class JwksPublisher;
+
 // Finds the video provider of a plugin instance ("video.twilio-main").
 using VideoLookup =
     std::function<sdk::Result<std::shared_ptr<sdk::VideoProvider>>(std::string_view instance)>;
@@ -154,6 +156,9 @@ struct ApiContext {
   std::function<sdk::Result<std::optional<std::string>>(const signin::Session&,
                                                         const std::string& id_token)>
       idp_logout_url;
+  // GET /.well-known/jwks.json: the hub's public signing keys
+  // (well_known.hpp); null serves an empty set.
+  const JwksPublisher* jwks = nullptr;
   // Optional: API counters (wasl_api_*).
   observability::Metrics* metrics = nullptr;
   ApiOptions options;

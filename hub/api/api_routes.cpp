@@ -22,6 +22,7 @@
 #include "hub/api/runs.hpp"
 #include "hub/api/session.hpp"
 #include "hub/api/signin_routes.hpp"
+#include "hub/api/well_known.hpp"
 #include "hub/api/workflows.hpp"
 
 namespace wasl::api {
@@ -61,6 +62,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_audit_verification_routes(router, context);
   add_openapi_route(router, context);
   add_identity_provider_routes(router, context);
+  add_well_known_routes(router, context);
 }
 
 }  // namespace wasl::api

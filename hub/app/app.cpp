@@ -336,6 +336,7 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   WASL_RETURN_IF_ERROR(app->build_access());
   WASL_RETURN_IF_ERROR(app->build_webhooks());
   WASL_RETURN_IF_ERROR(app->build_signin());
+  app->publish_signing_keys();
   app->build_api();
   app->add_system_routes();
   app->server_ =
@@ -586,6 +587,7 @@ void App::build_api() {
   api_context_.definitions = definitions_.get();
   api_context_.plugins = plugins_.get();
   api_context_.metrics = &metrics_;
+  api_context_.jwks = &jwks_;
   api_context_.read_audits = &read_audits_;
   audit_verifier_ = std::make_unique<audit::AuditVerifier>(keyring_->audit_key().view());
   audit_chain_ = std::make_unique<audit::ChainStatus>(
@@ -637,6 +639,15 @@ void App::build_api() {
   };
   api::add_api_routes(router_, api_context_);
   console::add_console_routes(router_);
+}
+
+void App::publish_signing_keys() {
+  api::JwksBuild built = api::build_jwks(*plugins_, {});
+  for (const api::KeyProblem& problem : built.problems) {
+    spdlog::error("config error: {}", api::located(config_, problem));
+  }
+  spdlog::info("/.well-known/jwks.json publishes {} key(s)", built.set.keys.size());
+  jwks_.replace(built.set);
 }
 
 void App::add_system_routes() {
@@ -718,6 +729,7 @@ void App::reload() {
   if (!deployed.ok()) {
     spdlog::error("reload: workflows not deployed: {}", deployed.error().message);
   }
+  publish_signing_keys();
   auto keyring = load_configured_keyring(config_);
   if (!keyring.ok()) {
     spdlog::error("reload: key ring not reloaded: {}", keyring.error().message);

@@ -21,6 +21,7 @@
 #include "hub/access/auth_failure_limiter.hpp"
 #include "hub/access/authenticator.hpp"
 #include "hub/api/api_context.hpp"
+#include "hub/api/well_known.hpp"
 #include "hub/app/readiness_cache.hpp"
 #include "hub/archive/archive_action.hpp"
 #include "hub/archive/recording_archive.hpp"
@@ -100,9 +101,10 @@ class App {
   sdk::Status start();  // engine workers, background jobs, then the listener
   void stop();          // listener, jobs, engine, store, plugins; idempotent
 
-  // SIGHUP: redeploys changed workflow files and reloads the key ring (a new
-  // active key starts the re-encryption job). Problems are logged and leave
-  // the running state as it was.
+  // SIGHUP: redeploys changed workflow files, reloads the key ring (a new
+  // active key starts the re-encryption job) and builds the published
+  // signing keys again (/.well-known/jwks.json). Problems are logged and
+  // leave the running state as it was.
   void reload();
 
   int port() const;
@@ -119,6 +121,9 @@ class App {
   void build_api();
   sdk::Status build_signin();
   void start_key_rotation();
+  // Builds /.well-known/jwks.json's set from the EHR instances' public keys
+  // and publishes it; a kid two keys claim is logged as a config error.
+  void publish_signing_keys();
   claims::ClaimPollDeps claim_poll_deps();
   // Raises a notification that will not arrive as an instance alert.
   notifications::RaiseNotificationAlert notification_alert();
@@ -135,6 +140,7 @@ class App {
   std::unique_ptr<audit::ChainStatus> audit_chain_;  // api_context_.audit_chain
   std::unique_ptr<plugin_host::StateStore> plugin_state_;
   std::unique_ptr<plugin_host::PluginHost> plugins_;
+  api::JwksPublisher jwks_;  // api_context_.jwks
   std::unique_ptr<workflow::DefinitionStore> definitions_;
   workflow::HubActions actions_;
   std::unique_ptr<workflow::Engine> engine_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "hub/api/well_known.hpp"
 #include "hub/cli/arguments.hpp"
 #include "hub/cli/cli.hpp"
 #include "hub/cli/command.hpp"
@@ -25,7 +26,9 @@ constexpr std::string_view kUsage =
     "  - every plugin library and instance: the ABI handshake, the pin, the\n"
     "    instance settings against the plugin's schema.json;\n"
     "  - that every role a facility's workflows use is bound to a loaded\n"
-    "    instance with that capability.\n"
+    "    instance with that capability;\n"
+    "  - that the signing keys /.well-known/jwks.json publishes name each kid\n"
+    "    once.\n"
     "Prints one `file:line: message` line per problem and exits 1 if there is any.\n"
     "Secrets substituted with ${env:…} or ${file:…} are never printed.\n\n"
     "Options:\n"
@@ -124,6 +127,10 @@ int check(const std::vector<std::string>& raw, std::ostream& out, std::ostream& 
                            status.name + ": " + status.problem +
                            (status.optional ? " (optional: the hub would start without it)" : ""));
       }
+    }
+    // Two keys under one kid: the hub would publish the first only.
+    for (const api::KeyProblem& problem : api::build_jwks(**plugins, {}).problems) {
+      problems.push_back(api::located(*config, problem));
     }
   }
   check_bindings(*config, workflows, plugins.ok() ? plugins->get() : nullptr, problems);

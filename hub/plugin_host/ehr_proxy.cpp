@@ -30,4 +30,9 @@ sdk::Result<sdk::ResourceCreated> EhrProxy::attach_document(const sdk::DocumentR
   return typed_call<sdk::ResourceCreated>(*instance_, E::kAttachDocument, request);
 }
 
+sdk::Result<sdk::PublicKeySet> EhrProxy::public_keys() {
+  if (WASL_ABI_MINOR_OF(instance_->library().abi_version()) < 7) return sdk::PublicKeySet{};
+  return typed_call<sdk::PublicKeySet>(*instance_, E::kPublicKeys, nlohmann::json::object());
+}
+
 }  // namespace wasl::plugin_host

@@ -22,6 +22,9 @@ class EhrProxy final : public sdk::EhrConnector {
       const sdk::AppointmentStatusUpdate& update) override;
   sdk::Result<sdk::ResourceCreated> create_encounter(const sdk::EncounterRequest& request) override;
   sdk::Result<sdk::ResourceCreated> attach_document(const sdk::DocumentRequest& request) override;
+  // A plugin built for SDK 1.6 or older has no such method: an empty set,
+  // without a call.
+  sdk::Result<sdk::PublicKeySet> public_keys() override;
 
  private:
   std::shared_ptr<PluginInstance> instance_;

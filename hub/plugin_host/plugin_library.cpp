@@ -73,6 +73,7 @@ sdk::Result<std::shared_ptr<PluginLibrary>> PluginLibrary::load(const std::files
   }
   auto version_fn = self->library_.get<uint32_t()>(WASL_ABI_VERSION_SYMBOL);
   const uint32_t version = version_fn();
+  self->abi_version_ = version;
   if (WASL_ABI_MAJOR_OF(version) != WASL_ABI_VERSION_MAJOR) {
     return refuse(
         file, "it was built for plugin ABI " + std::to_string(WASL_ABI_MAJOR_OF(version)) + "." +

@@ -11,6 +11,7 @@
 // object is immutable and safe to share between threads.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -41,6 +42,9 @@ class PluginLibrary {
 
   const std::filesystem::path& file() const { return file_; }
   const sdk::PluginInfo& info() const { return info_; }
+  // What wasl_plugin_abi_version() answered: (major << 16) | minor. A method
+  // added in a later minor is not asked of a plugin built for an older one.
+  std::uint32_t abi_version() const { return abi_version_; }
   const SettingsSchema& schema() const { return *schema_; }
   const std::filesystem::path& schema_file() const { return schema_file_; }
   bool has_capability(std::string_view capability) const;
@@ -57,6 +61,7 @@ class PluginLibrary {
 
   std::filesystem::path file_;
   sdk::PluginInfo info_;
+  std::uint32_t abi_version_ = 0;
   wasl_plugin_registration registration_{};
   std::filesystem::path schema_file_;
   std::optional<SettingsSchema> schema_;  // always set after load()

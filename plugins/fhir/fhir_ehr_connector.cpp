@@ -17,6 +17,10 @@ using sdk::Result;
 FhirEhrConnector::FhirEhrConnector(sdk::Host& host, FhirSettings settings)
     : host_(host), client_(host, std::move(settings)) {}
 
+Result<sdk::PublicKeySet> FhirEhrConnector::public_keys() {
+  return client_.settings().published_keys;
+}
+
 Result<sdk::PatientSummary> FhirEhrConnector::read_patient(const sdk::ResourceRef& patient) {
   WASL_ASSIGN_OR_RETURN(json resource, client_.read("Patient", patient.id));
   return to_patient(resource);

@@ -27,6 +27,9 @@ class FhirEhrConnector final : public sdk::EhrConnector {
       const sdk::AppointmentStatusUpdate& update) override;
   sdk::Result<sdk::ResourceCreated> create_encounter(const sdk::EncounterRequest& request) override;
   sdk::Result<sdk::ResourceCreated> attach_document(const sdk::DocumentRequest& request) override;
+  // auth smart: the client assertion key's public half (kid key_id), then
+  // previous_public_keys; otherwise none.
+  sdk::Result<sdk::PublicKeySet> public_keys() override;
 
   // GET metadata: the CapabilityStatement's fhirVersion must be R4 (4.0.x).
   // kFailedPrecondition (permanent) with a sentence naming the instance and

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "plugins/fhir/client_assertion.hpp"
+#include "plugins/fhir/public_keys.hpp"
 #include "wasl/sdk/setting_or_secret.hpp"
 #include "wasl/sdk/url_origin.hpp"
 
@@ -37,6 +38,34 @@ Result<std::string> setting_or_secret(const json& settings, const char* key, sdk
   return sdk::setting_or_secret(optional_string(settings, key), host, key);
 }
 
+// The signer's public key, then previous_public_keys; each kid once.
+Result<sdk::PublicKeySet> published_keys(const std::string& private_pem, const std::string& alg,
+                                         const std::string& key_id, const json& settings) {
+  sdk::PublicKeySet set;
+  WASL_ASSIGN_OR_RETURN(sdk::PublicJwk current,
+                        jwk_of_private_pem(private_pem, alg, key_id, "private_key"));
+  set.keys.push_back(std::move(current));
+  auto previous = settings.find("previous_public_keys");
+  if (previous == settings.end() || !previous->is_array()) return set;
+  for (std::size_t i = 0; i < previous->size(); ++i) {
+    const json& entry = (*previous)[i];
+    const std::string where = "previous_public_keys[" + std::to_string(i) + "]";
+    const std::string kid = entry.at("kid").get<std::string>();
+    WASL_ASSIGN_OR_RETURN(
+        sdk::PublicJwk old,
+        jwk_of_public_pem(entry.at("public_key").get<std::string>(), kid, where + ".public_key"));
+    for (const sdk::PublicJwk& earlier : set.keys) {
+      if (earlier.kid != kid) continue;
+      return invalid(where + " has the kid '" + kid + "', which " +
+                     (&earlier == &set.keys.front() ? std::string("key_id")
+                                                    : std::string("an earlier entry")) +
+                     " already names; a rotated key needs a kid of its own");
+    }
+    set.keys.push_back(std::move(old));
+  }
+  return set;
+}
+
 }  // namespace
 
 Result<FhirSettings> parse_settings(const json& settings, sdk::Host& host) {
@@ -69,9 +98,12 @@ Result<FhirSettings> parse_settings(const json& settings, sdk::Host& host) {
     if (out.client_id.empty() || key.empty()) {
       return invalid("auth smart needs client_id and private_key (setting or instance secret)");
     }
-    WASL_ASSIGN_OR_RETURN(out.smart_signer, ClientAssertionSigner::create(
-                                                key, optional_string(settings, "signing_alg"),
-                                                optional_string(settings, "key_id")));
+    const std::string key_id = optional_string(settings, "key_id");
+    WASL_ASSIGN_OR_RETURN(
+        out.smart_signer,
+        ClientAssertionSigner::create(key, optional_string(settings, "signing_alg"), key_id));
+    WASL_ASSIGN_OR_RETURN(out.published_keys,
+                          published_keys(key, out.smart_signer->alg(), key_id, settings));
     out.scope = settings.at("scope").get<std::string>();
     out.smart_token_url = optional_string(settings, "token_url");
     if (!out.smart_token_url.empty() && !sdk::is_https_or_loopback(out.smart_token_url)) {

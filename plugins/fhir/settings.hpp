@@ -10,6 +10,7 @@
 
 #include "wasl/sdk/host.hpp"
 #include "wasl/sdk/result.hpp"
+#include "wasl/sdk/types.hpp"
 
 namespace wasl::plugins::fhir {
 
@@ -28,6 +29,9 @@ struct FhirSettings {
   // asked for, and the token endpoint (empty: discovered).
   std::string client_id;
   std::shared_ptr<const ClientAssertionSigner> smart_signer;
+  // What public_keys() answers: the signer's public key (kid key_id), then
+  // previous_public_keys in their order. Empty unless auth is smart.
+  sdk::PublicKeySet published_keys;
   std::string scope;
   std::string smart_token_url;
   // Subscription notifications: the header carrying the secret
@@ -51,8 +55,8 @@ bool is_fhir_id(std::string_view id);
 // the schema, a unit test's, throw nlohmann::json::exception on a missing
 // value); secrets not in the settings are taken from the instance's secrets.
 // kInvalidArgument naming the setting for what the schema cannot rule out:
-// the credentials `auth` needs missing from both, or a SMART key that does
-// not parse.
+// the credentials `auth` needs missing from both, a SMART key that does not
+// parse, or a previous public key that does not parse or reuses a kid.
 sdk::Result<FhirSettings> parse_settings(const nlohmann::json& settings, sdk::Host& host);
 
 }  // namespace wasl::plugins::fhir

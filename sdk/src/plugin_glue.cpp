@@ -135,6 +135,13 @@ const std::map<std::string_view, Handler>& handlers() {
                   AppointmentStatusUpdate);
     WASL_GLUE_ADD(EhrConnector, kCreateEncounter, ehr, create_encounter, EncounterRequest);
     WASL_GLUE_ADD(EhrConnector, kAttachDocument, ehr, attach_document, DocumentRequest);
+    // No request: the request document is ignored.
+    t.emplace(EhrConnector::kPublicKeys, [](wasl_instance& i, const json&) -> Result<json> {
+      if (!i.ehr) return no_capability(i, "ehr");
+      auto keys = i.ehr->public_keys();
+      if (!keys.ok()) return keys.error();
+      return json(keys.value());
+    });
     WASL_GLUE_ADD(BillingGateway, kCheckEligibility, billing, check_eligibility,
                   EligibilityRequest);
     WASL_GLUE_ADD(BillingGateway, kRequestPriorAuthorization, billing, request_prior_authorization,

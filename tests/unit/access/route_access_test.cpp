@@ -22,6 +22,7 @@ const std::map<std::string, std::string>& expected_matrix() {
       {"GET /readyz", "-"},
       {"GET /metrics", "-"},
       {"GET /v1/openapi.json", "-"},
+      {"GET /.well-known/jwks.json", "-"},
       {"POST /v1/webhooks/{instance}", "sig"},
       {"GET /signin/providers", "-"},
       {"GET /signin/{provider}/start", "-"},

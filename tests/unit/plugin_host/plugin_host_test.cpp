@@ -221,6 +221,31 @@ TEST_F(PluginHostTest, APluginBuiltForAbi10StillLoadsAndIsServed) {
   EXPECT_EQ(receipt->message, std::to_string(sizeof(wasl_host_api)));
 }
 
+// ehr.public_keys came with SDK 1.7: the host does not ask a 1.6 plugin (this
+// one would answer a key if asked) and the plugin serves as before.
+TEST_F(PluginHostTest, AnEhrPluginBuiltForAbi16PublishesNoKeyAndIsNotAsked) {
+  config_.plugins.files.push_back({"abi_1_6_ehr", "libwasl_abi_1_6_ehr.so", "", 5});
+  add("ehr.old", "abi_1_6_ehr", json::object());
+  auto host = load();
+  ASSERT_TRUE(host.ok()) << host.error().message;
+  auto instance = (*host)->instance("ehr.old");
+  ASSERT_TRUE(instance.ok());
+  EXPECT_EQ((*instance)->library().abi_version(), (1u << 16) | 6u);
+  auto ehr = (*host)->ehr("ehr.old");
+  ASSERT_TRUE(ehr.ok()) << ehr.error().message;
+  auto keys = (*ehr)->public_keys();
+  ASSERT_TRUE(keys.ok()) << keys.error().message;
+  EXPECT_TRUE(keys->keys.empty());
+  // What the plugin answers when it is called: the proxy's check is what
+  // keeps the key out.
+  auto asked = (*instance)->call(sdk::EhrConnector::kPublicKeys, json::object());
+  ASSERT_TRUE(asked.ok());
+  EXPECT_EQ((*asked)["keys"][0]["kid"], "asked-a-1.6-plugin");
+  auto patient = (*ehr)->read_patient({"p-7"});
+  ASSERT_TRUE(patient.ok()) << patient.error().message;
+  EXPECT_EQ(patient->id, "p-7");
+}
+
 TEST_F(PluginHostTest, TheTlsSettingsStayWithTheHost) {
   const auto& pki = wasl::testing::TestPki::get();
   add("video.echo-main", "echo",
@@ -303,7 +328,7 @@ TEST_F(PluginHostTest, OptionalInstancesMayFailAndReadinessSaysSo) {
   json echo = list["plugins"][1];  // by name: c_report, echo
   EXPECT_EQ(echo["name"], "echo");
   EXPECT_EQ(echo["version"], "0.3.0");
-  EXPECT_EQ(echo["sdk_version"], "1.6");
+  EXPECT_EQ(echo["sdk_version"], "1.7");
   EXPECT_EQ(echo["capabilities"], json({"video", "webhook"}));
   ASSERT_EQ(echo["instances"].size(), 2u);
   EXPECT_EQ(echo["instances"][0]["name"], "video.echo-main");

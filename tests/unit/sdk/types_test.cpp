@@ -1,5 +1,7 @@
 #include "wasl/sdk/types.hpp"
 
+#include "wasl/sdk/ehr.hpp"
+
 #include <gtest/gtest.h>
 
 namespace wasl::sdk {
@@ -55,6 +57,38 @@ TEST(TypesTest, PluginInfoWireForm) {
   PluginInfo info{"twilio", "1.2.0", "1.0", {"video", "webhook"}, "Twilio Video rooms."};
   EXPECT_EQ(json(info), json::parse(R"({"name":"twilio","version":"1.2.0","sdk_version":"1.0",
       "capabilities":["video","webhook"],"description":"Twilio Video rooms."})"));
+}
+
+TEST(TypesTest, PublicJwkWritesTheMembersSetAndReadsPublicOnesOnly) {
+  PublicJwk key;
+  key.kty = "EC";
+  key.kid = "k";
+  EXPECT_EQ(json(key), json::parse(R"({"kty":"EC","kid":"k","use":"sig"})"));
+  // A private member on the wire is dropped on reading.
+  auto read =
+      json::parse(R"({"kty":"RSA","kid":"k","n":"AQ","e":"AQAB","d":"c2VjcmV0"})").get<PublicJwk>();
+  EXPECT_EQ(read.n, "AQ");
+  EXPECT_FALSE(json(read).contains("d"));
+  EXPECT_EQ(json(PublicKeySet{}), json::parse(R"({"keys":[]})"));
+}
+
+// A connector written before SDK 1.7 (no public_keys of its own) publishes nothing.
+TEST(TypesTest, AnEhrConnectorPublishesNoKeyByDefault) {
+  class Plain final : public EhrConnector {
+    Error no() { return Error(ErrorCode::kUnimplemented, "no"); }
+    Result<PatientSummary> read_patient(const ResourceRef&) override { return no(); }
+    Result<PractitionerSummary> read_practitioner(const ResourceRef&) override { return no(); }
+    Result<Appointment> read_appointment(const ResourceRef&) override { return no(); }
+    Result<Coverage> read_coverage(const CoverageRequest&) override { return no(); }
+    Result<Appointment> update_appointment_status(const AppointmentStatusUpdate&) override {
+      return no();
+    }
+    Result<ResourceCreated> create_encounter(const EncounterRequest&) override { return no(); }
+    Result<ResourceCreated> attach_document(const DocumentRequest&) override { return no(); }
+  } plain;
+  auto keys = plain.public_keys();
+  ASSERT_TRUE(keys.ok());
+  EXPECT_TRUE(keys->keys.empty());
 }
 
 }  // namespace

@@ -65,7 +65,11 @@
  * NotificationReceipt); PatientSummary.email; EncounterRequest.participants
  * (each participant's attendance periods). JSON members only; a plugin built
  * for an older minor declares no notify and ignores the new members. */
-#define WASL_ABI_VERSION_MINOR 6
+/* Minor 7: the ehr.public_keys method (PublicKeySet, a JWK Set of public
+ * members): the keys an EHR instance signs with, which the hub publishes at
+ * /.well-known/jwks.json. JSON members only; the hub does not ask a plugin
+ * built for an older minor, which publishes no key. */
+#define WASL_ABI_VERSION_MINOR 7
 #define WASL_ABI_VERSION \
   ((uint32_t)(((uint32_t)WASL_ABI_VERSION_MAJOR << 16) | (uint32_t)WASL_ABI_VERSION_MINOR))
 #define WASL_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)

@@ -31,6 +31,7 @@ class EhrConnector {
   static constexpr std::string_view kUpdateAppointmentStatus = "ehr.update_appointment_status";
   static constexpr std::string_view kCreateEncounter = "ehr.create_encounter";
   static constexpr std::string_view kAttachDocument = "ehr.attach_document";
+  static constexpr std::string_view kPublicKeys = "ehr.public_keys";  // SDK 1.7
 
   virtual Result<PatientSummary> read_patient(const ResourceRef& patient) = 0;
   virtual Result<PractitionerSummary> read_practitioner(const ResourceRef& practitioner) = 0;
@@ -48,6 +49,14 @@ class EhrConnector {
 
   // Creates a DocumentReference (recording link, notes) on the patient/encounter.
   virtual Result<ResourceCreated> attach_document(const DocumentRequest& request) = 0;
+
+  // SDK 1.7: the public keys this instance signs with (a SMART client
+  // assertion key, and a previous one while the EHR may still hold it), as a
+  // JWK Set of public members only. The hub publishes the union of every
+  // instance's set at /.well-known/jwks.json, for EHRs that register a client
+  // by its JWKS URL. The default answers an empty set: a connector that signs
+  // nothing publishes nothing. Asked at hub start and on reload, not per call.
+  virtual Result<PublicKeySet> public_keys() { return PublicKeySet{}; }
 };
 
 }  // namespace wasl::sdk

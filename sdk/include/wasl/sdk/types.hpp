@@ -282,6 +282,58 @@ struct ResourceCreated {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ResourceCreated, id, version_id, created)
 
+// ---- keys (SDK 1.7) ------------------------------------------------------------
+
+// One public key an instance signs with, as a JSON Web Key (RFC 7517, 7518):
+// public members only, so nothing private can cross the boundary in this
+// form. Binary members (n, e, x, y) are base64url without padding. The wire
+// form writes only the members that are set.
+struct PublicJwk {
+  std::string kty;  // "RSA" or "EC"
+  std::string kid;  // the key id a signature's header names
+  std::string alg;  // "RS384", "ES384", ...
+  std::string use{"sig"};
+  std::string n, e;       // RSA: modulus, exponent
+  std::string crv, x, y;  // EC: "P-256" / "P-384", the point
+};
+inline void to_json(nlohmann::json& j, const PublicJwk& k) {
+  j = nlohmann::json::object();
+  auto put = [&j](const char* name, const std::string& value) {
+    if (!value.empty()) j[name] = value;
+  };
+  put("kty", k.kty);
+  put("kid", k.kid);
+  put("alg", k.alg);
+  put("use", k.use);
+  put("n", k.n);
+  put("e", k.e);
+  put("crv", k.crv);
+  put("x", k.x);
+  put("y", k.y);
+}
+// Reads the public members; any other member (a private "d", say) is dropped.
+inline void from_json(const nlohmann::json& j, PublicJwk& k) {
+  auto get = [&j](const char* name) {
+    auto it = j.find(name);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  k.kty = get("kty");
+  k.kid = get("kid");
+  k.alg = get("alg");
+  k.use = get("use");
+  k.n = get("n");
+  k.e = get("e");
+  k.crv = get("crv");
+  k.x = get("x");
+  k.y = get("y");
+}
+
+// A JWK Set: {"keys": [...]}.
+struct PublicKeySet {
+  std::vector<PublicJwk> keys;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PublicKeySet, keys)
+
 // ---- billing -----------------------------------------------------------------
 
 struct ClaimItem {
