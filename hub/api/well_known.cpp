@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/api/authorization.hpp"
+#include "hub/signin/jose.hpp"
 
 namespace wasl::api {
 
@@ -80,6 +81,24 @@ std::vector<KeySource> ehr_key_sources(const plugin_host::PluginHost& plugins,
   return sources;
 }
 
+std::vector<KeySource> signin_key_sources(const config::Config& config,
+                                          std::vector<KeyProblem>& problems) {
+  std::vector<KeySource> sources;
+  if (!config.signin) return sources;
+  for (const auto& [name, provider] : config.signin->providers) {
+    if (provider.client_key.reveal().empty()) continue;
+    const std::string owner = "signin.providers." + name;
+    auto key = signin::SigningKey::from_pem(provider.client_key.reveal(), provider.client_key_id);
+    if (!key.ok()) {
+      problems.push_back(
+          {owner, owner + ".client_key cannot be published: " + key.error().message});
+      continue;
+    }
+    sources.push_back({owner, sdk::PublicKeySet{{key->public_jwk()}}});
+  }
+  return sources;
+}
+
 JwksBuild build_jwks(const plugin_host::PluginHost& plugins, const std::vector<KeySource>& more) {
   std::vector<KeyProblem> problems;
   std::vector<KeySource> sources = ehr_key_sources(plugins, problems);
@@ -92,8 +111,14 @@ JwksBuild build_jwks(const plugin_host::PluginHost& plugins, const std::vector<K
 std::string located(const config::Config& config, const KeyProblem& problem) {
   auto instance = config.instances.find(problem.owner);
   std::string where = config.source_file;
+  constexpr std::string_view kProvider = "signin.providers.";
   if (instance != config.instances.end()) {
     where += ":" + std::to_string(instance->second.line) + ": instances." + problem.owner;
+  } else if (config.signin && problem.owner.starts_with(kProvider)) {
+    auto provider = config.signin->providers.find(problem.owner.substr(kProvider.size()));
+    if (provider != config.signin->providers.end()) {
+      where += ":" + std::to_string(provider->second.line) + ": " + problem.owner;
+    }
   }
   return where + ": " + problem.message;
 }

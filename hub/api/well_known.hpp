@@ -50,12 +50,18 @@ JwksBuild merge_key_sets(const std::vector<KeySource>& sources);
 std::vector<KeySource> ehr_key_sources(const plugin_host::PluginHost& plugins,
                                        std::vector<KeyProblem>& problems);
 
+// The public halves of the sign-in providers' private_key_jwt client keys
+// (signin.providers.<name>.client_key), owner "signin.providers.<name>". A
+// key that cannot be read adds a problem and no key.
+std::vector<KeySource> signin_key_sources(const config::Config& config,
+                                          std::vector<KeyProblem>& problems);
+
 // The set to publish: ehr_key_sources(plugins), then `more` (the sign-in
 // providers' keys), merged; every problem of both steps.
 JwksBuild build_jwks(const plugin_host::PluginHost& plugins, const std::vector<KeySource>& more);
 
-// "file:line: message" for `problem`: the line of the instance it names in
-// `config` (the file alone when it names none).
+// "file:line: message" for `problem`: the line of the instance or sign-in
+// provider it names in `config` (the file alone when it names none).
 std::string located(const config::Config& config, const KeyProblem& problem);
 
 // The document the route serves. Thread-safe: replace() from start or a

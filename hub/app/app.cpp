@@ -642,7 +642,10 @@ void App::build_api() {
 }
 
 void App::publish_signing_keys() {
-  api::JwksBuild built = api::build_jwks(*plugins_, {});
+  std::vector<api::KeyProblem> key_problems;
+  std::vector<api::KeySource> provider_keys = api::signin_key_sources(config_, key_problems);
+  api::JwksBuild built = api::build_jwks(*plugins_, provider_keys);
+  built.problems.insert(built.problems.begin(), key_problems.begin(), key_problems.end());
   for (const api::KeyProblem& problem : built.problems) {
     spdlog::error("config error: {}", api::located(config_, problem));
   }

@@ -128,8 +128,13 @@ int check(const std::vector<std::string>& raw, std::ostream& out, std::ostream& 
                            (status.optional ? " (optional: the hub would start without it)" : ""));
       }
     }
-    // Two keys under one kid: the hub would publish the first only.
-    for (const api::KeyProblem& problem : api::build_jwks(**plugins, {}).problems) {
+    // Two keys under one kid (the hub would publish the first only), or a
+    // sign-in provider's client key that cannot be read.
+    std::vector<api::KeyProblem> key_problems;
+    std::vector<api::KeySource> provider_keys = api::signin_key_sources(*config, key_problems);
+    api::JwksBuild built = api::build_jwks(**plugins, provider_keys);
+    key_problems.insert(key_problems.end(), built.problems.begin(), built.problems.end());
+    for (const api::KeyProblem& problem : key_problems) {
       problems.push_back(api::located(*config, problem));
     }
   }

@@ -236,6 +236,9 @@ Result<SigningKey> SigningKey::from_pem(std::string_view pem, std::string kid) {
     spec.qilen = rsa.qi.size();
     jwk = cjose_jwk_create_RSA_spec(&spec, &err);
     key.alg_ = "RS256";
+    key.public_.kty = "RSA";
+    key.public_.n = sdk::base64url_encode(rsa.n);
+    key.public_.e = sdk::base64url_encode(rsa.e);
   } else {
     const crypto::EcKeyParts& ec = parts.ec;
     cjose_jwk_ec_keyspec spec{};
@@ -256,10 +259,16 @@ Result<SigningKey> SigningKey::from_pem(std::string_view pem, std::string kid) {
     spec.y = bytes(ec.y);
     spec.ylen = ec.y.size();
     jwk = cjose_jwk_create_EC_spec(&spec, &err);
+    key.public_.kty = "EC";
+    key.public_.crv = ec.curve_bits == 256 ? "P-256" : "P-384";
+    key.public_.x = sdk::base64url_encode(ec.x);
+    key.public_.y = sdk::base64url_encode(ec.y);
   }
   if (jwk == nullptr)
     return Error(ErrorCode::kInvalidArgument, "the client key cannot be used for signing", false);
   key.jwk_ = owned(jwk);
+  key.public_.kid = key.kid_;
+  key.public_.alg = key.alg_;
   return key;
 }
 

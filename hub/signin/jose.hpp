@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "wasl/sdk/result.hpp"
+#include "wasl/sdk/types.hpp"
 
 // cjose's key object, kept opaque here.
 struct _cjose_jwk_int;  // NOLINT(bugprone-reserved-identifier): cjose's own name
@@ -93,9 +94,12 @@ class SigningKey {
   // `claims` signed as a compact JWS with header {alg, typ: "JWT", kid}.
   sdk::Result<std::string> sign(const nlohmann::json& claims) const;
   const std::string& alg() const { return alg_; }
+  // The public half, as /.well-known/jwks.json publishes it (same alg and kid).
+  const sdk::PublicJwk& public_jwk() const { return public_; }
 
  private:
   std::string alg_, kid_;
+  sdk::PublicJwk public_;
   std::shared_ptr<_cjose_jwk_int> jwk_;
 };
 

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "hub/crypto/digest.hpp"
+#include "hub/signin/jose.hpp"
 #include "tests/unit/signin/identity_provider_double.hpp"
 #include "wasl/sdk/base64.hpp"
 
@@ -790,6 +791,33 @@ TEST_F(OidcProviderTest, EndSessionUrlCarriesTheHintTheReturnAndTheClient) {
   url = provider()->end_session_url("the.id.token", "http://127.0.0.1:8080/console/");
   ASSERT_TRUE(url.ok());
   EXPECT_FALSE(url->has_value());
+}
+
+// /.well-known/jwks.json publishes the client key's public half: a token the
+// key signs verifies against that half alone, and no private member is in it.
+TEST(SigningKeyTest, ThePublicHalfVerifiesWhatTheKeySigns) {
+  std::unique_ptr<EVP_PKEY, PkeyFree> rsa(EVP_RSA_gen(2048));
+  std::unique_ptr<EVP_PKEY, PkeyFree> ec(EVP_EC_gen("P-256"));
+  ASSERT_TRUE(rsa && ec);
+  for (EVP_PKEY* pkey : {rsa.get(), ec.get()}) {
+    auto key = SigningKey::from_pem(pem_of(pkey), "wasl-client-1");
+    ASSERT_TRUE(key.ok()) << key.error().message;
+    const sdk::PublicJwk& jwk = key->public_jwk();
+    EXPECT_EQ(jwk.kid, "wasl-client-1");
+    EXPECT_EQ(jwk.alg, key->alg());
+    nlohmann::json document = {{"keys", nlohmann::json::array({jwk})}};
+    EXPECT_FALSE(document["keys"][0].contains("d")) << document.dump();
+    auto set = KeySet::parse(document.dump());
+    ASSERT_TRUE(set.ok()) << set.error().message;
+    const PublicKey* found = set->find("wasl-client-1", key->alg());
+    ASSERT_NE(found, nullptr) << document.dump();
+    const nlohmann::json claims = {{"iss", "wasl"}, {"jti", "j-1"}};
+    auto token = key->sign(claims);
+    ASSERT_TRUE(token.ok()) << token.error().message;
+    auto payload = verified_payload(*token, *found);
+    ASSERT_TRUE(payload.ok()) << payload.error().message;
+    EXPECT_EQ(*payload, claims);
+  }
 }
 
 }  // namespace
