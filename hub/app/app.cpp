@@ -23,6 +23,7 @@
 #include "hub/notifications/notifications.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
 #include "hub/reports/report_actions.hpp"
+#include "hub/signin/logout_token_store.hpp"
 #include "hub/webhooks/webhook_routes.hpp"
 #include "hub/workflow/plugin_capability_invoker.hpp"
 
@@ -570,6 +571,22 @@ sdk::Status App::build_signin() {
                                                               const std::vector<std::string>& ids) {
     return people->display_names(tx, ids);
   };
+  // Sign-in attempts live ten minutes and a logout token a few; what is
+  // older only grows the tables. Deleting it twice (two hubs) is harmless.
+  signin_purge_runner_ = std::make_unique<jobs::PeriodicRunner>(
+      "signin purge", std::chrono::minutes(10), [this]() -> sdk::Status {
+        const std::int64_t now = api_context_.now_ms();
+        WASL_ASSIGN_OR_RETURN(auto tx, store_->begin(storage::TxMode::kReadWrite));
+        WASL_ASSIGN_OR_RETURN(std::int64_t attempts,
+                              signin::AttemptStore::purge(*tx, now - 60LL * 60 * 1000));
+        WASL_ASSIGN_OR_RETURN(std::int64_t tokens,
+                              signin::LogoutTokenStore::purge(*tx, now - 24LL * 60 * 60 * 1000));
+        WASL_RETURN_IF_ERROR(tx->commit());
+        if (attempts + tokens > 0) {
+          spdlog::info("signin purge: {} attempt(s), {} logout token(s)", attempts, tokens);
+        }
+        return {};
+      });
   api_context_.idp_logout_url = [flow = signin_flow_.get()](const signin::Session& session,
                                                             const std::string& id_token) {
     return flow->logout_url(session.provider, id_token);
@@ -720,6 +737,7 @@ sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(notification_runner_->start());
   WASL_RETURN_IF_ERROR(probe_runner_->start());
   WASL_RETURN_IF_ERROR(auth_audit_runner_->start());
+  WASL_RETURN_IF_ERROR(signin_purge_runner_->start());
   WASL_RETURN_IF_ERROR(reconciler_->start());
   WASL_RETURN_IF_ERROR(no_show_sweep_->start());
   start_key_rotation();
@@ -774,6 +792,7 @@ void App::stop() {
   if (notification_runner_) notification_runner_->stop();
   if (probe_runner_) probe_runner_->stop();
   if (auth_audit_runner_) auth_audit_runner_->stop();
+  if (signin_purge_runner_) signin_purge_runner_->stop();
   if (authenticator_ && store_) {
     // The failures of the current minute too: nothing counts them after this.
     if (auto flushed = authenticator_->flush_failures(/*everything=*/true); !flushed.ok()) {

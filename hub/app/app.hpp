@@ -192,6 +192,8 @@ class App {
   std::unique_ptr<signin::PeopleStore> signin_people_;
   std::unique_ptr<signin::SessionStore> signin_sessions_;
   std::unique_ptr<signin::SigninFlow> signin_flow_;
+  // Deletes stale sign-in attempts and remembered logout tokens.
+  std::unique_ptr<jobs::PeriodicRunner> signin_purge_runner_;
 
   http::Router router_;
   std::unique_ptr<http::Server> server_;

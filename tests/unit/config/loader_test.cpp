@@ -152,10 +152,12 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
             read_all(std::string(WASL_SOURCE_DIR) + "/var/oidc/client_secret").substr(0, 64));
   EXPECT_EQ(hospital.label.ar, "حساب المستشفى");
   EXPECT_EQ(hospital.practitioner_claim, "fhir_user");
-  ASSERT_EQ(hospital.rules.size(), 5u);
+  ASSERT_EQ(hospital.rules.size(), 6u);
   EXPECT_EQ(hospital.rules[1].group, "wasl-sandbox-integrators");
   EXPECT_EQ(hospital.rules[1].facility, "sandbox");
   EXPECT_EQ(hospital.rules[1].role, "integrator");
+  EXPECT_EQ(hospital.rules[5].facility, "sandbox-his");
+  EXPECT_EQ(hospital.rules[5].role, "clinician");
   EXPECT_EQ(c.workflows_dir, "workflows");
 }
 
