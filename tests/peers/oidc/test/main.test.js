@@ -136,7 +136,7 @@ test('the sandbox config: issuer :4590, the client wasl with its secret from the
     assert.deepEqual([byName.nora.groups, byName.nora.mfa], [['wasl-sandbox-integrators'], true]);
     assert.deepEqual([byName.omar.groups, byName.omar.mfa], [['wasl-sandbox-integrators'], false]);
     assert.deepEqual([byName.huda.groups, byName.huda.mfa, byName.huda.fhir_user],
-      [['wasl-sandbox-b-clinicians'], true, 'Practitioner/3']);
+      [['wasl-sandbox-his-clinicians'], true, 'Practitioner/3']);
     assert.deepEqual(config.generatedPasswords.map((p) => p.username), ['nora', 'omar', 'huda']);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
