@@ -93,7 +93,7 @@ signin::AuditContext origin_of_request(const http::Request& request) {
 // and Origin on an unsafe method, and its key and facility checked again.
 // Ends a session whose key was revoked or whose facility was suspended.
 std::variant<access::Principal, http::Response> session_principal(ApiContext& context,
-                                                                  http::Request& request,
+                                                                  const http::Request& request,
                                                                   const std::string& cookie) {
   auto tx = context.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
@@ -171,6 +171,16 @@ std::optional<std::string> request_cookie(const http::Request& request, std::str
     return std::string(value);
   }
   return std::nullopt;
+}
+
+std::optional<std::variant<access::Principal, http::Response>> cookie_principal(
+    ApiContext& context, const http::Request& request) {
+  if (context.sessions == nullptr || request.header("Authorization").has_value()) {
+    return std::nullopt;
+  }
+  auto cookie = request_cookie(request, signin::kSessionCookie);
+  if (!cookie) return std::nullopt;
+  return session_principal(context, request, *cookie);
 }
 
 std::string client_host(std::string_view remote_address) {

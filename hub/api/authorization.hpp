@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "hub/access/principal.hpp"
@@ -56,5 +57,13 @@ std::optional<std::string> request_cookie(const http::Request& request, std::str
 // The host part of "ip:port" / "[v6]:port" (the address the failure limiter
 // and the audit trail count by); other forms unchanged.
 std::string client_host(std::string_view remote_address);
+
+// For routes outside api that authenticate through a callback (the
+// webhooks' repair routes): when `request` has no Authorization header but
+// the console's session cookie, the session's principal (CSRF token and
+// Origin checked on an unsafe method, exactly as authorize() does) or the
+// problem to answer; nullopt when there is no cookie to go by.
+std::optional<std::variant<access::Principal, http::Response>> cookie_principal(
+    ApiContext& context, const http::Request& request);
 
 }  // namespace wasl::api

@@ -1,4 +1,5 @@
 #include "hub/app/app.hpp"
+#include "hub/api/authorization.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -399,7 +400,24 @@ sdk::Status App::build_webhooks() {
   webhook_context_.rejection_limiter = webhook_rejections_.get();
   webhook_context_.dispatcher = dispatcher_.get();
   webhook_context_.metrics = &metrics_;
-  webhook_context_.authenticate = [this](const http::Request& request) {
+  // The repair routes take a bearer key, or the console's session cookie
+  // (with its CSRF token on a POST) as every /v1 route does.
+  webhook_context_.authenticate =
+      [this](const http::Request& request) -> sdk::Result<access::Principal> {
+    if (auto outcome = api::cookie_principal(api_context_, request)) {
+      if (auto* principal = std::get_if<access::Principal>(&*outcome)) return *principal;
+      const int status = std::get<http::Response>(*outcome).status;
+      if (status == 401) {
+        return sdk::Error(sdk::ErrorCode::kUnauthenticated, "the console session has ended");
+      }
+      if (status == 403) {
+        return sdk::Error(sdk::ErrorCode::kPermissionDenied,
+                          "The console session's CSRF token or origin is missing or wrong, or "
+                          "its facility is suspended.");
+      }
+      return sdk::Error(sdk::ErrorCode::kUnavailable, "the console session cannot be read now",
+                        /*retry=*/true);
+    }
     return authenticator_->authenticate(
         {request.header("Authorization").value_or(""), request.remote_address, request.request_id});
   };

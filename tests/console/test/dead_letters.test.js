@@ -105,7 +105,9 @@ test('failed runs and unmatched webhooks in one page; replay one, then several',
     await page.click(one);
     await page.waitForSelector('#confirm[open]');
     await page.click('#confirm-yes');
-    await page.waitForFunction(() => document.getElementById('dl-result').textContent !== '', UNTIL);
+    await page.waitForFunction(() => document.getElementById('dl-result').textContent !== '' ||
+      document.getElementById('dl-error').textContent !== '', UNTIL);
+    assert.equal(await page.$eval('#dl-error', (e) => e.textContent), '');
     assert.equal((await replayAudits()).map((e) => e.entity_id).join(), stored[webhooks[0]]);
 
     // The rest at once.
