@@ -26,7 +26,7 @@ ProviderSet::ProviderSet(std::string public_url, MfaPolicy mfa,
 }
 
 sdk::Result<std::unique_ptr<ProviderSet>> ProviderSet::from_config(
-    const config::Config& config, std::function<std::int64_t()> now_s) {
+    const config::Config& config, const std::function<std::int64_t()>& now_s) {
   if (!config.signin) return std::make_unique<ProviderSet>();
   const config::SigninConfig& signin = *config.signin;
   const std::string public_url = without_trailing_slash(signin.public_url);

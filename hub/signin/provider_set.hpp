@@ -39,7 +39,7 @@ class ProviderSet {
   // No signin section: an empty set. Touches no network. `now_s` is the
   // providers' clock (seconds; the system clock when empty).
   static sdk::Result<std::unique_ptr<ProviderSet>> from_config(
-      const config::Config& config, std::function<std::int64_t()> now_s = {});
+      const config::Config& config, const std::function<std::int64_t()>& now_s = {});
 
   // The provider named `name`, or nullptr.
   const ConfiguredProvider* find(std::string_view name) const;
