@@ -4,8 +4,8 @@
 // finds no credentials fails with the reason; it never skips.
 #pragma once
 
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -56,8 +56,8 @@ struct CephGateway {
 
  private:
   int script(const char* command) const {
-    const std::string line = std::string(WASL_SOURCE_DIR) + "/scripts/test-ceph " + command +
-                             " '" + cluster_dir.string() + "' >/dev/null 2>&1";
+    const std::string line = std::string(WASL_SOURCE_DIR) + "/scripts/test-ceph " + command + " '" +
+                             cluster_dir.string() + "' >/dev/null 2>&1";
     return std::system(line.c_str());
   }
 };
