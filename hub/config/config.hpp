@@ -286,9 +286,37 @@ struct WorkflowEngineConfig {
   std::chrono::milliseconds attendance_settle{10000};
 };
 
+// An S3 object store recordings may be kept in (archive.stores.<name>):
+// Amazon S3, or an on-premises store speaking its API (Ceph's RADOS Gateway,
+// StorageGRID, ECS, OBS). Objects are "<prefix><facility>/<recording>.<key>.wse".
+struct ObjectStoreConfig {
+  std::string name;  // the key under archive.stores
+  std::string kind = "s3";
+  std::string endpoint;  // https://…, or http:// to a loopback host
+  std::string region = "us-east-1";
+  std::string bucket;
+  std::string prefix;  // key prefix, "" or ending in '/'
+  std::string addressing =
+      "path";  // path: <endpoint>/<bucket>/<key>; virtual: <bucket>.<host>/<key>
+  Secret access_key_id;
+  Secret secret_access_key;
+  Secret session_token;              // optional, with temporary keys
+  std::string ca_file;               // optional extra trust anchors (PEM)
+  std::int64_t part_size = 8 << 20;  // multipart upload part, >= 5 MiB
+  int parts_in_flight = 4;           // parts uploading at once
+  std::string checksum = "sha256";   // per part: sha256 (x-amz-checksum-sha256) | md5 (Content-MD5)
+  std::string retention_mode = "none";  // S3 Object Lock: none | governance | compliance
+  int line = 0;
+};
+
 // Recordings archived by hub.archive_recording (hub/archive/).
 struct ArchiveConfig {
-  std::string root = "var/recordings";  // encrypted recording files
+  // Where new recordings are written: "local" (the directory `root`) or the
+  // name of an entry of `stores`. Recordings already written elsewhere stay
+  // readable where they are.
+  std::string store = "local";
+  std::map<std::string, ObjectStoreConfig> stores;
+  std::string root = "var/recordings";  // encrypted recording files (the local store)
   int retention_days = 2555;            // 7 years, unless a facility says otherwise
   std::chrono::milliseconds retention_interval{3600000};  // how often expired ones are deleted
   // How often open video sessions are checked with the provider, so a lost

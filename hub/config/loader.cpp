@@ -35,6 +35,39 @@ void check_storage(const Config& config, DocumentReader& reader) {
   }
 }
 
+// archive.store names a store; each S3 store has its keys
+// and a part size S3 accepts.
+void check_archive(const Config& config, DocumentReader& reader) {
+  const ArchiveConfig& archive = config.archive;
+  if (archive.store != "local" && !archive.stores.count(archive.store) &&
+      !reader.failed("archive.store")) {
+    std::vector<std::string> names = {"local"};
+    for (const auto& [name, store] : archive.stores) names.push_back(name);
+    reader.problem(reader.line_of_path("archive.store"), "archive.store",
+                   "names no store: \"" + archive.store +
+                       "\" is neither local nor an entry of "
+                       "archive.stores" +
+                       did_you_mean(archive.store, names));
+  }
+  for (const auto& [name, store] : archive.stores) {
+    const std::string base = "archive.stores." + name;
+    for (const auto& [key, value] :
+         {std::pair<const char*, const Secret*>{"access_key_id", &store.access_key_id},
+          std::pair<const char*, const Secret*>{"secret_access_key", &store.secret_access_key}}) {
+      const std::string path = base + "." + key;
+      if (value->empty() && !reader.failed(path)) {
+        reader.problem(reader.present(path) ? reader.line_of_path(path) : store.line, path,
+                       "required: the store's S3 access key");
+      }
+    }
+    const std::string part = base + ".part_size";
+    if (store.part_size < (std::int64_t{5} << 20) && !reader.failed(part)) {
+      reader.problem(reader.line_of_path(part), part,
+                     "must be at least 5MiB: S3 refuses smaller parts");
+    }
+  }
+}
+
 void check_plugins(const Config& config, DocumentReader& reader) {
   std::map<std::string, int> declared;
   for (std::size_t i = 0; i < config.plugins.files.size(); ++i) {
@@ -230,6 +263,7 @@ LoadResult load_text(const std::string& text, const std::string& name,
     check_instances(result.config, reader);
     check_facilities(result.config, reader);
     check_signin(result.config, reader);
+    check_archive(result.config, reader);
   } catch (const YAML::Exception& e) {
     reader.problems().push_back(Problem{name, e.mark.line >= 0 ? e.mark.line + 1 : 0,
                                         "cannot read the document: " + e.msg});

@@ -147,6 +147,52 @@ Field required(Field f) {
 
 bool non_empty(const std::string& s) { return !s.empty(); }
 
+// An http(s) URL whose host is a loopback address (127.0.0.0/8, ::1,
+// localhost).
+bool is_loopback_url(const std::string& s) {
+  if (!is_http_url(s)) return false;
+  const std::string rest = s.substr(s.find("://") + 3);
+  std::string authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (const auto at = authority.rfind('@'); at != std::string::npos) {
+    authority = authority.substr(at + 1);
+  }
+  std::string host;
+  if (!authority.empty() && authority[0] == '[') {
+    host = authority.substr(0, authority.find(']') + 1);
+  } else {
+    host = authority.substr(0, authority.find(':'));
+  }
+  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+// An object store's endpoint: https://, or http:// to a loopback host; no
+// path, query or fragment (the bucket and key go after it).
+bool is_store_endpoint(const std::string& s) {
+  if (!is_http_url(s) || s.find_first_of("?#") != std::string::npos) return false;
+  const std::string rest = s.substr(s.find("://") + 3);
+  const auto slash = rest.find('/');
+  if (slash != std::string::npos && slash + 1 != rest.size()) return false;
+  return s.rfind("https://", 0) == 0 || is_loopback_url(s);
+}
+
+// An S3 bucket name as S3 allows it: 3-63 of a-z, 0-9, '.' and '-', starting
+// and ending with a letter or digit.
+bool is_bucket_name(const std::string& s) {
+  if (s.size() < 3 || s.size() > 63) return false;
+  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!alnum(s.front()) || !alnum(s.back())) return false;
+  return std::all_of(s.begin(), s.end(), [&](char c) { return alnum(c) || c == '.' || c == '-'; });
+}
+
+// An object key prefix: empty, or up to 256 printable ASCII characters
+// ending in '/', without "..", '\\' or a leading '/'.
+bool is_key_prefix(const std::string& s) {
+  if (s.empty()) return true;
+  if (s.size() > 256 || s.back() != '/' || s.front() == '/') return false;
+  if (s.find("..") != std::string::npos || s.find("//") != std::string::npos) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7f && c != '\\'; });
+}
+
 Field integer(std::string key, int& target, int min, int max, std::string description) {
   Field f;
   f.key = std::move(key);
@@ -736,10 +782,80 @@ Fields workflow_fields(WorkflowEngineConfig& w) {
   };
 }
 
+Fields object_store_fields(ObjectStoreConfig& o) {
+  return {
+      choice("kind", o.kind, {"s3"}, "The store's protocol: the S3 API."),
+      required(text("endpoint", o.endpoint,
+                    "an https:// URL (http:// only to a loopback host) without path, query or "
+                    "fragment",
+                    "The store's S3 endpoint, e.g. https://s3.me-central-1.amazonaws.com or an "
+                    "on-premises gateway.",
+                    is_store_endpoint)),
+      text("region", o.region, "a region name", "The SigV4 signing region.", non_empty),
+      required(text("bucket", o.bucket, "an S3 bucket name (3-63 of a-z, 0-9, '.', '-')",
+                    "The bucket recordings are kept in; it must exist.", is_bucket_name)),
+      text("prefix", o.prefix, "empty, or a key prefix ending in '/'",
+           "Prepended to every object key; each facility's recordings are under "
+           "<prefix><facility>/.",
+           is_key_prefix),
+      choice("addressing", o.addressing, {"path", "virtual"},
+             "path: <endpoint>/<bucket>/<key>; virtual: the bucket as part of the host name."),
+      [&] {
+        Field f = secret("access_key_id", o.access_key_id, "a secret, usually ${env:NAME}",
+                         "The access key id.");
+        f.default_note = "none; required";
+        return f;
+      }(),
+      [&] {
+        Field f = secret("secret_access_key", o.secret_access_key, "a secret, usually ${file:PATH}",
+                         "The secret access key.");
+        f.default_note = "none; required";
+        return f;
+      }(),
+      [&] {
+        Field f = secret("session_token", o.session_token, "a secret",
+                         "The session token of temporary keys.");
+        f.default_note = "none";
+        return f;
+      }(),
+      [&] {
+        Field f = readable_file("ca_file", o.ca_file,
+                                "PEM certificates trusted for the store's TLS besides the "
+                                "system's.");
+        f.default_note = "none: the system's trust anchors";
+        return f;
+      }(),
+      size("part_size", o.part_size, std::int64_t{5} * kGiB,
+           "The size of each part of a multipart upload; at least 5MiB (S3's minimum)."),
+      integer("parts_in_flight", o.parts_in_flight, 1, 64,
+              "Parts of one upload sent at once; memory is part_size times this, per upload."),
+      choice("checksum", o.checksum, {"sha256", "md5"},
+             "How each part's integrity is sent: sha256 (x-amz-checksum-sha256) or md5 "
+             "(Content-MD5, for stores without the former)."),
+      choice("retention_mode", o.retention_mode, {"none", "governance", "compliance"},
+             "S3 Object Lock on each recording until its retention date (the bucket must "
+             "have Object Lock enabled); none: the hub's retention alone."),
+  };
+}
+
 Fields archive_fields(ArchiveConfig& a) {
   return {
+      text("store", a.store, "local, or the name of an entry of archive.stores",
+           "Where new recordings are written; recordings written before stay readable where "
+           "they are.",
+           non_empty),
+      keyed_map<ObjectStoreConfig>(
+          "stores", a.stores, is_label, "a store name (a-z, 0-9 and -, not starting with -)",
+          ".<name>", object_store_fields,
+          [](ObjectStoreConfig& o, const std::string& name, int line) {
+            o.name = name;
+            o.line = line;
+          },
+          "Object stores recordings may be kept in."),
       text("root", a.root, "a non-empty directory path",
-           "Directory encrypted recordings are written to.", non_empty),
+           "Directory of the local store: where encrypted recordings are written when store "
+           "is local, and where those written before a move stay.",
+           non_empty),
       integer("retention_days", a.retention_days, 1, 36500,
               "Days a recording is kept unless its facility says otherwise."),
       duration("retention_interval", a.retention_interval, milliseconds(1000),
@@ -1105,24 +1221,6 @@ Fields facility_fields(FacilityConfig& f) {
           "console", [&f] { return facility_console_fields(f.console); },
           "How the facility's people sign in to the operator console."),
   };
-}
-
-// An http(s) URL whose host is a loopback address (127.0.0.0/8, ::1,
-// localhost).
-bool is_loopback_url(const std::string& s) {
-  if (!is_http_url(s)) return false;
-  const std::string rest = s.substr(s.find("://") + 3);
-  std::string authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (const auto at = authority.rfind('@'); at != std::string::npos) {
-    authority = authority.substr(at + 1);
-  }
-  std::string host;
-  if (!authority.empty() && authority[0] == '[') {
-    host = authority.substr(0, authority.find(']') + 1);
-  } else {
-    host = authority.substr(0, authority.find(':'));
-  }
-  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
 }
 
 // An issuer: https://, or http:// to a loopback host (a local test IdP),
