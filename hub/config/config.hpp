@@ -305,7 +305,6 @@ struct ObjectStoreConfig {
   std::int64_t part_size = 8 << 20;  // multipart upload part, >= 5 MiB
   int parts_in_flight = 4;           // parts uploading at once
   std::string checksum = "sha256";   // per part: sha256 (x-amz-checksum-sha256) | md5 (Content-MD5)
-  std::string retention_mode = "none";  // S3 Object Lock: none | governance | compliance
   int line = 0;
 };
 

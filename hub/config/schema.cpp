@@ -832,9 +832,6 @@ Fields object_store_fields(ObjectStoreConfig& o) {
       choice("checksum", o.checksum, {"sha256", "md5"},
              "How each part's integrity is sent: sha256 (x-amz-checksum-sha256) or md5 "
              "(Content-MD5, for stores without the former)."),
-      choice("retention_mode", o.retention_mode, {"none", "governance", "compliance"},
-             "S3 Object Lock on each recording until its retention date (the bucket must "
-             "have Object Lock enabled); none: the hub's retention alone."),
   };
 }
 
