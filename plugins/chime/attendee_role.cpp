@@ -1,6 +1,6 @@
 #include "plugins/chime/attendee_role.hpp"
 
-#include "plugins/chime/sigv4.hpp"
+#include "wasl/sdk/aws/sigv4.hpp"
 
 namespace wasl::plugins::chime {
 
@@ -52,7 +52,7 @@ std::string external_user_id_for(std::string_view identity) {
     usable = allowed_ascii(static_cast<unsigned char>(c));
   }
   if (usable) return std::string(identity);
-  auto digest = sha256_hex(identity);
+  auto digest = wasl::sdk::aws::sha256_hex(identity);
   return "wasl-" + (digest.ok() ? digest->substr(0, 40) : std::string(40, '0'));
 }
 

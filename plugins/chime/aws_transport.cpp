@@ -15,8 +15,8 @@ using wasl::sdk::HttpRequest;
 using wasl::sdk::HttpResponse;
 using wasl::sdk::Result;
 
-AwsTransport::AwsTransport(wasl::sdk::Host& host, AwsCredentials credentials, std::string region,
-                           RateLimitSettings rate_limit, RetrySettings retry,
+AwsTransport::AwsTransport(wasl::sdk::Host& host, wasl::sdk::aws::AwsCredentials credentials,
+                           std::string region, RateLimitSettings rate_limit, RetrySettings retry,
                            std::chrono::milliseconds request_timeout, TokenBucket::Clock clock,
                            Sleeper sleeper)
     : host_(host),
@@ -38,7 +38,7 @@ Result<HttpRequest> AwsTransport::build(const AwsCall& call) {
     return Error(ErrorCode::kInternal, "Chime " + call.operation + " has no endpoint", false);
   }
   const Endpoint& endpoint = *call.endpoint;
-  SigningRequest signing;
+  wasl::sdk::aws::SigningRequest signing;
   signing.method = call.method;
   signing.host = endpoint.authority;
   signing.path = endpoint.base_path + call.path;
@@ -49,8 +49,8 @@ Result<HttpRequest> AwsTransport::build(const AwsCall& call) {
   if (call.body) signing.headers.push_back({"Content-Type", "application/json"});
   for (const auto& h : call.headers) signing.headers.push_back(h);
   signing.payload = body;
-  SigningScope scope{region_, call.service, host_.now()};
-  auto signed_request = sign_request(signing, credentials_, scope);
+  wasl::sdk::aws::SigningScope scope{region_, call.service, host_.now()};
+  auto signed_request = wasl::sdk::aws::sign_request(signing, credentials_, scope);
   if (!signed_request.ok()) {
     return Error(signed_request.error().code,
                  "signing Chime " + call.operation + " failed: " + signed_request.error().message,
@@ -60,7 +60,7 @@ Result<HttpRequest> AwsTransport::build(const AwsCall& call) {
   HttpRequest request;
   request.method = call.method;
   request.url = endpoint.origin() + signing.path;
-  if (!call.query.empty()) request.url += "?" + canonical_query(call.query);
+  if (!call.query.empty()) request.url += "?" + wasl::sdk::aws::canonical_query(call.query);
   for (const auto& h : signing.headers) request.headers.emplace_back(h.name, h.value);
   for (const auto& h : signed_request->headers_to_add)
     request.headers.emplace_back(h.name, h.value);

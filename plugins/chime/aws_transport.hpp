@@ -23,8 +23,8 @@
 #include <nlohmann/json.hpp>
 
 #include "plugins/chime/settings.hpp"
-#include "plugins/chime/sigv4.hpp"
 #include "plugins/chime/token_bucket.hpp"
+#include "wasl/sdk/aws/sigv4.hpp"
 #include "wasl/sdk/host.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -35,12 +35,12 @@ struct AwsCall {
   std::string service;                 // signing name: "chime" or "s3"
   const Endpoint* endpoint = nullptr;  // borrowed for the call
   std::string method = "GET";
-  // Already percent-encoded (uri_encode(segment, …)), relative to the
+  // Already percent-encoded (wasl::sdk::aws::uri_encode(segment, …)), relative to the
   // endpoint's base path, starting with '/'.
   std::string path;
-  std::vector<QueryParameter> query;
-  std::optional<nlohmann::json> body;  // sent as application/json
-  std::vector<HeaderField> headers;    // extra headers, signed (Range, If-Match, …)
+  std::vector<wasl::sdk::aws::QueryParameter> query;
+  std::optional<nlohmann::json> body;                // sent as application/json
+  std::vector<wasl::sdk::aws::HeaderField> headers;  // extra headers, signed (Range, If-Match, …)
   // Total time for the exchange; unset = the transport's request timeout.
   std::optional<std::chrono::milliseconds> timeout;
 };
@@ -51,8 +51,8 @@ class AwsTransport {
 
   // `host` outlives the transport. Empty `clock`/`sleeper`: the steady clock
   // and std::this_thread::sleep_for.
-  AwsTransport(wasl::sdk::Host& host, AwsCredentials credentials, std::string region,
-               RateLimitSettings rate_limit, RetrySettings retry,
+  AwsTransport(wasl::sdk::Host& host, wasl::sdk::aws::AwsCredentials credentials,
+               std::string region, RateLimitSettings rate_limit, RetrySettings retry,
                std::chrono::milliseconds request_timeout, TokenBucket::Clock clock = {},
                Sleeper sleeper = {});
 
@@ -83,7 +83,7 @@ class AwsTransport {
 
  private:
   wasl::sdk::Host& host_;
-  const AwsCredentials credentials_;
+  const wasl::sdk::aws::AwsCredentials credentials_;
   const std::string region_;
   const RateLimitSettings rate_limit_;
   const RetrySettings retry_;

@@ -83,7 +83,8 @@ ChimeVideoProvider::ChimeVideoProvider(wasl::sdk::Host& host, ChimeSettings sett
                  settings_.retry, settings_.request_timeout, std::move(clock), std::move(sleeper)),
       meetings_(transport_, settings_.meetings),
       pipelines_(transport_, settings_.media_pipelines),
-      s3_(transport_, settings_.s3, settings_.media_timeout) {}
+      s3_transport_(transport_),
+      s3_(s3_transport_, s3_endpoint(settings_), s3_options(settings_)) {}
 
 Result<std::optional<json>> ChimeVideoProvider::state(const std::string& key) {
   auto value = host_.state_get(key);
@@ -676,9 +677,10 @@ Result<wasl::sdk::MediaInfo> ChimeVideoProvider::fetch_media(const wasl::sdk::Me
     }
     const std::string folder = (prefix.empty() ? "" : prefix + "/") + "composited-video/";
     WASL_ASSIGN_OR_RETURN(auto objects, s3_.list_objects(sink_bucket, folder));
-    auto found = std::find_if(objects.begin(), objects.end(), [&](const S3ObjectSummary& o) {
-      return o.key.find(pipeline.id) != std::string::npos;
-    });
+    auto found =
+        std::find_if(objects.begin(), objects.end(), [&](const wasl::sdk::aws::S3ObjectSummary& o) {
+          return o.key.find(pipeline.id) != std::string::npos;
+        });
     if (found == objects.end() && objects.size() == 1) found = objects.begin();
     if (found == objects.end()) {
       return Error(ErrorCode::kFailedPrecondition,
@@ -688,7 +690,8 @@ Result<wasl::sdk::MediaInfo> ChimeVideoProvider::fetch_media(const wasl::sdk::Me
     bucket = sink_bucket;
     key = found->key;
   }
-  WASL_ASSIGN_OR_RETURN(S3ObjectRead read, s3_.get_object(bucket, key, sink));
+  WASL_ASSIGN_OR_RETURN(wasl::sdk::aws::S3ObjectRead read,
+                        s3_.get_object(bucket, key, 0, std::nullopt, sink));
   wasl::sdk::MediaInfo info;
   info.content_type = read.content_type.empty() ? "video/mp4" : read.content_type;
   info.size_bytes = read.delivered;

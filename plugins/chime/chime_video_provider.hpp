@@ -50,8 +50,9 @@
 #include "plugins/chime/aws_transport.hpp"
 #include "plugins/chime/media_pipelines_client.hpp"
 #include "plugins/chime/meetings_client.hpp"
-#include "plugins/chime/s3_client.hpp"
+#include "plugins/chime/s3_host_transport.hpp"
 #include "plugins/chime/settings.hpp"
+#include "wasl/sdk/aws/s3_client.hpp"
 #include "wasl/sdk/video.hpp"
 
 namespace wasl::plugins::chime {
@@ -119,7 +120,8 @@ class ChimeVideoProvider final : public wasl::sdk::VideoProvider {
   AwsTransport transport_;
   MeetingsClient meetings_;
   MediaPipelinesClient pipelines_;
-  S3Client s3_;
+  S3HostTransport s3_transport_;
+  wasl::sdk::aws::S3Client s3_;
   std::mutex state_mutex_;  // serialises read-modify-write of Host::state
 };
 

@@ -1,6 +1,6 @@
 #include "plugins/chime/client_request_token.hpp"
 
-#include "plugins/chime/sigv4.hpp"
+#include "wasl/sdk/aws/sigv4.hpp"
 
 namespace wasl::plugins::chime {
 
@@ -14,8 +14,9 @@ wasl::sdk::Result<std::string> client_request_token(std::string_view idempotency
     return wasl::sdk::Error(wasl::sdk::ErrorCode::kInvalidArgument,
                             "a ClientRequestToken generation starts at 1", false);
   }
-  if (generation == 1) return sha256_hex(idempotency_key);
-  return sha256_hex(std::string(idempotency_key) + ":" + std::to_string(generation));
+  if (generation == 1) return wasl::sdk::aws::sha256_hex(idempotency_key);
+  return wasl::sdk::aws::sha256_hex(std::string(idempotency_key) + ":" +
+                                    std::to_string(generation));
 }
 
 }  // namespace wasl::plugins::chime

@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 
 #include "plugins/chime/chime_video_provider.hpp"
-#include "plugins/chime/sigv4.hpp"
+#include "wasl/sdk/aws/sigv4.hpp"
 #include "wasl/sdk/json_budget.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
@@ -169,7 +169,7 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
   if (!id.empty()) {
     out.dedupe_key = "chime:" + id;
   } else {
-    auto hashed = sha256_hex(str(event, "detail-type") + "\n" + detail.dump());
+    auto hashed = wasl::sdk::aws::sha256_hex(str(event, "detail-type") + "\n" + detail.dump());
     if (!hashed.ok()) return std::move(hashed).error();
     out.dedupe_key = "chime:sha256:" + *hashed;
   }

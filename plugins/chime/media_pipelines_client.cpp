@@ -122,16 +122,18 @@ Result<MediaPipeline> MediaPipelinesClient::create_capture(const std::string& cl
 }
 
 Result<MediaPipeline> MediaPipelinesClient::get_capture(const std::string& pipeline_id) {
-  AwsCall call = make_call("GetMediaCapturePipeline", "GET",
-                           "/sdk-media-capture-pipelines/" + uri_encode(pipeline_id, true));
+  AwsCall call =
+      make_call("GetMediaCapturePipeline", "GET",
+                "/sdk-media-capture-pipelines/" + wasl::sdk::aws::uri_encode(pipeline_id, true));
   WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));
   WASL_ASSIGN_OR_RETURN(json body, json_body(call.operation, response));
   return pipeline_from_json(body);
 }
 
 wasl::sdk::Status MediaPipelinesClient::delete_capture(const std::string& pipeline_id) {
-  AwsCall call = make_call("DeleteMediaCapturePipeline", "DELETE",
-                           "/sdk-media-capture-pipelines/" + uri_encode(pipeline_id, true));
+  AwsCall call =
+      make_call("DeleteMediaCapturePipeline", "DELETE",
+                "/sdk-media-capture-pipelines/" + wasl::sdk::aws::uri_encode(pipeline_id, true));
   WASL_RETURN_IF_ERROR(transport_.call(call));
   return {};
 }
@@ -169,8 +171,8 @@ Result<MediaPipeline> MediaPipelinesClient::create_concatenation(
 }
 
 Result<MediaPipeline> MediaPipelinesClient::get_pipeline(const std::string& pipeline_id) {
-  AwsCall call =
-      make_call("GetMediaPipeline", "GET", "/sdk-media-pipelines/" + uri_encode(pipeline_id, true));
+  AwsCall call = make_call("GetMediaPipeline", "GET",
+                           "/sdk-media-pipelines/" + wasl::sdk::aws::uri_encode(pipeline_id, true));
   WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));
   WASL_ASSIGN_OR_RETURN(json body, json_body(call.operation, response));
   return pipeline_from_json(body.value("MediaPipeline", json::object()));

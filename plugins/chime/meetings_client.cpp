@@ -83,22 +83,25 @@ Result<Meeting> MeetingsClient::create_meeting(const CreateMeetingInput& input) 
 }
 
 Result<Meeting> MeetingsClient::get_meeting(const std::string& meeting_id) {
-  AwsCall call = make_call("GetMeeting", "GET", "/meetings/" + uri_encode(meeting_id, true));
+  AwsCall call =
+      make_call("GetMeeting", "GET", "/meetings/" + wasl::sdk::aws::uri_encode(meeting_id, true));
   WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));
   WASL_ASSIGN_OR_RETURN(json body, json_body(call.operation, response));
   return meeting_from_json(body.value("Meeting", json()));
 }
 
 wasl::sdk::Status MeetingsClient::delete_meeting(const std::string& meeting_id) {
-  AwsCall call = make_call("DeleteMeeting", "DELETE", "/meetings/" + uri_encode(meeting_id, true));
+  AwsCall call = make_call("DeleteMeeting", "DELETE",
+                           "/meetings/" + wasl::sdk::aws::uri_encode(meeting_id, true));
   WASL_RETURN_IF_ERROR(transport_.call(call));
   return {};
 }
 
 Result<Attendee> MeetingsClient::create_attendee(const std::string& meeting_id,
                                                  const AttendeeRequest& attendee) {
-  AwsCall call = make_call("CreateAttendee", "POST",
-                           "/meetings/" + uri_encode(meeting_id, true) + "/attendees");
+  AwsCall call =
+      make_call("CreateAttendee", "POST",
+                "/meetings/" + wasl::sdk::aws::uri_encode(meeting_id, true) + "/attendees");
   call.body = attendee_item(attendee);
   WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));
   WASL_ASSIGN_OR_RETURN(json body, json_body(call.operation, response));
@@ -110,8 +113,9 @@ Result<BatchAttendees> MeetingsClient::batch_create_attendee(
   BatchAttendees out;
   for (std::size_t start = 0; start < attendees.size(); start += kBatchLimit) {
     std::size_t end = std::min(attendees.size(), start + kBatchLimit);
-    AwsCall call = make_call("BatchCreateAttendee", "POST",
-                             "/meetings/" + uri_encode(meeting_id, true) + "/attendees");
+    AwsCall call =
+        make_call("BatchCreateAttendee", "POST",
+                  "/meetings/" + wasl::sdk::aws::uri_encode(meeting_id, true) + "/attendees");
     call.query.push_back({"operation", "batch-create"});
     json items = json::array();
     for (std::size_t i = start; i < end; ++i) items.push_back(attendee_item(attendees[i]));
@@ -132,9 +136,9 @@ Result<BatchAttendees> MeetingsClient::batch_create_attendee(
 
 wasl::sdk::Status MeetingsClient::delete_attendee(const std::string& meeting_id,
                                                   const std::string& attendee_id) {
-  AwsCall call = make_call(
-      "DeleteAttendee", "DELETE",
-      "/meetings/" + uri_encode(meeting_id, true) + "/attendees/" + uri_encode(attendee_id, true));
+  AwsCall call = make_call("DeleteAttendee", "DELETE",
+                           "/meetings/" + wasl::sdk::aws::uri_encode(meeting_id, true) +
+                               "/attendees/" + wasl::sdk::aws::uri_encode(attendee_id, true));
   WASL_RETURN_IF_ERROR(transport_.call(call));
   return {};
 }
@@ -143,8 +147,9 @@ Result<std::vector<Attendee>> MeetingsClient::list_attendees(const std::string& 
   std::vector<Attendee> out;
   std::string next_token;
   for (int page = 0; page < kMaxListPages; ++page) {
-    AwsCall call = make_call("ListAttendees", "GET",
-                             "/meetings/" + uri_encode(meeting_id, true) + "/attendees");
+    AwsCall call =
+        make_call("ListAttendees", "GET",
+                  "/meetings/" + wasl::sdk::aws::uri_encode(meeting_id, true) + "/attendees");
     call.query.push_back({"max-results", std::to_string(kListPageSize)});
     if (!next_token.empty()) call.query.push_back({"next-token", next_token});
     WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "plugins/chime/sigv4.hpp"
+#include "wasl/sdk/aws/sigv4.hpp"
 #include "wasl/sdk/host.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -53,7 +53,7 @@ struct ChimeSettings {
   Endpoint meetings;
   Endpoint media_pipelines;
   Endpoint s3;
-  AwsCredentials credentials;
+  wasl::sdk::aws::AwsCredentials credentials;
   // NotificationsConfiguration of CreateMeeting; empty strings are left out.
   std::string sns_topic_arn;
   std::string sqs_queue_arn;

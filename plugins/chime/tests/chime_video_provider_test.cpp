@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "plugins/chime/client_request_token.hpp"
-#include "plugins/chime/sigv4.hpp"
 #include "plugins/chime/tests/queued_response_host.hpp"
+#include "wasl/sdk/aws/sigv4.hpp"
 #include "wasl/sdk/testing/schema_settings.hpp"
 
 namespace wasl::plugins::chime {
@@ -132,14 +132,14 @@ TEST_F(ChimeVideoProviderTest, CreateRoomSendsASignedCreateMeetingUnderTheDerive
   EXPECT_EQ(header(sent[0], "X-Amz-Date"), "20240101T000000Z");
 
   // The Authorization header is the SigV4 signature of exactly what was sent.
-  SigningRequest signing;
+  wasl::sdk::aws::SigningRequest signing;
   signing.method = "POST";
   signing.host = "meetings-chime.us-east-1.amazonaws.com";
   signing.path = "/meetings";
   signing.headers = {{"Host", signing.host}, {"Content-Type", "application/json"}};
   signing.payload = sent[0].body;
-  auto expected = sign_request(signing, {"AKIDEXAMPLE", kSecret, std::nullopt},
-                               {"us-east-1", "chime", host_.fake.now()});
+  auto expected = wasl::sdk::aws::sign_request(signing, {"AKIDEXAMPLE", kSecret, std::nullopt},
+                                               {"us-east-1", "chime", host_.fake.now()});
   ASSERT_TRUE(expected.ok());
   EXPECT_EQ(header(sent[0], "Authorization"), expected->authorization);
   EXPECT_EQ(header(sent[0], "Authorization")

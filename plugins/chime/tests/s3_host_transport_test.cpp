@@ -1,4 +1,6 @@
-#include "plugins/chime/s3_client.hpp"
+// The SDK's S3Client as the Chime plugin uses it: over the Host, paced and
+// retried per the instance's settings.
+#include "plugins/chime/s3_host_transport.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,18 +13,32 @@ using testing::QueuedResponseHost;
 
 constexpr char kUrl[] = "https://s3.us-east-1.amazonaws.com/bucket/dir/file%20one.mp4";
 
-class S3ClientTest : public ::testing::Test {
+class S3HostTransportTest : public ::testing::Test {
  protected:
-  S3ClientTest()
-      : endpoint_(*parse_endpoint("https://s3.us-east-1.amazonaws.com", "s3")),
-        transport_(host_, {"AKID", "SECRET", std::nullopt}, "us-east-1", rate_limit(), retry(),
+  S3HostTransportTest()
+      : transport_(host_, {"AKID", "SECRET", std::nullopt}, "us-east-1", rate_limit(), retry(),
                    std::chrono::seconds(5), {}, [](std::chrono::nanoseconds) {}),
-        client_(transport_, endpoint_, std::chrono::seconds(60)) {
+        s3_transport_(transport_),
+        client_(s3_transport_, endpoint(), options()) {
     host_.fake.stream_chunk_size = 1000;
   }
   static RateLimitSettings rate_limit() { return {10, 20, std::chrono::milliseconds(10000)}; }
   static RetrySettings retry() {
     return {3, std::chrono::milliseconds(5000), std::chrono::milliseconds(200)};
+  }
+  static sdk::aws::S3Endpoint endpoint() {
+    ChimeSettings settings;
+    settings.s3 = *parse_endpoint("https://s3.us-east-1.amazonaws.com", "s3");
+    settings.region = "us-east-1";
+    settings.credentials = {"AKID", "SECRET", std::nullopt};
+    return s3_endpoint(settings);
+  }
+  static sdk::aws::S3ClientOptions options() {
+    ChimeSettings settings;
+    settings.retry = retry();
+    settings.request_timeout = std::chrono::seconds(5);
+    settings.media_timeout = std::chrono::seconds(60);
+    return s3_options(settings);
   }
   static std::string header(const sdk::HttpRequest& r, const std::string& name) {
     for (const auto& [k, v] : r.headers) {
@@ -32,12 +48,12 @@ class S3ClientTest : public ::testing::Test {
   }
 
   QueuedResponseHost host_;
-  Endpoint endpoint_;
   AwsTransport transport_;
-  S3Client client_;
+  S3HostTransport s3_transport_;
+  sdk::aws::S3Client client_;
 };
 
-TEST_F(S3ClientTest, AnErrorDocumentNeverReachesTheSink) {
+TEST_F(S3HostTransportTest, AnErrorDocumentNeverReachesTheSink) {
   sdk::HttpResponse missing;
   missing.status = 404;
   missing.body =
@@ -45,17 +61,18 @@ TEST_F(S3ClientTest, AnErrorDocumentNeverReachesTheSink) {
       "</Message><RequestId>R1</RequestId></Error>";
   host_.queue("GET", kUrl, missing);
   std::string received;
-  auto read = client_.get_object("bucket", "dir/file one.mp4", [&](std::string_view c) {
-    received.append(c);
-    return sdk::Status();
-  });
+  auto read =
+      client_.get_object("bucket", "dir/file one.mp4", 0, std::nullopt, [&](std::string_view c) {
+        received.append(c);
+        return sdk::Status();
+      });
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.error().code, sdk::ErrorCode::kNotFound);
   EXPECT_NE(read.error().message.find("NoSuchKey"), std::string::npos);
   EXPECT_TRUE(received.empty());
 }
 
-TEST_F(S3ClientTest, ABrokenTransferResumesWithRangeAndIfMatch) {
+TEST_F(S3HostTransportTest, ABrokenTransferResumesWithRangeAndIfMatch) {
   std::string object(30000, 'x');
   for (std::size_t i = 0; i < object.size(); ++i) object[i] = static_cast<char>(i % 253);
   sdk::HttpResponse first;
@@ -71,10 +88,11 @@ TEST_F(S3ClientTest, ABrokenTransferResumesWithRangeAndIfMatch) {
   host_.queue("GET", kUrl, first);
   host_.queue("GET", kUrl, rest);
   std::string received;
-  auto read = client_.get_object("bucket", "dir/file one.mp4", [&](std::string_view c) {
-    received.append(c);
-    return sdk::Status();
-  });
+  auto read =
+      client_.get_object("bucket", "dir/file one.mp4", 0, std::nullopt, [&](std::string_view c) {
+        received.append(c);
+        return sdk::Status();
+      });
   ASSERT_TRUE(read.ok()) << read.error().message;
   EXPECT_EQ(received, object);
   EXPECT_EQ(read->delivered, 30000);
@@ -87,17 +105,18 @@ TEST_F(S3ClientTest, ABrokenTransferResumesWithRangeAndIfMatch) {
   EXPECT_NE(header(sent[1], "Authorization").find("if-match;range"), std::string::npos);
 }
 
-TEST_F(S3ClientTest, TheSinksErrorStopsTheTransferAndIsReturned) {
+TEST_F(S3HostTransportTest, TheSinksErrorStopsTheTransferAndIsReturned) {
   sdk::HttpResponse ok;
   ok.status = 200;
   ok.headers = {{"Content-Length", "50000"}};
   ok.body = std::string(50000, 'a');
   host_.queue("GET", kUrl, ok);
   int calls = 0;
-  auto read = client_.get_object("bucket", "dir/file one.mp4", [&](std::string_view) {
-    ++calls;
-    return sdk::Status(sdk::Error(sdk::ErrorCode::kCancelled, "disk full", false));
-  });
+  auto read =
+      client_.get_object("bucket", "dir/file one.mp4", 0, std::nullopt, [&](std::string_view) {
+        ++calls;
+        return sdk::Status(sdk::Error(sdk::ErrorCode::kCancelled, "disk full", false));
+      });
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.error().message, "disk full");
   EXPECT_EQ(calls, 1);

@@ -1,4 +1,4 @@
-#include "plugins/chime/sigv4.hpp"
+#include "wasl/sdk/aws/sigv4.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -12,7 +12,7 @@
 #include "wasl/sdk/percent_encoding.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
-namespace wasl::plugins::chime {
+namespace wasl::sdk::aws {
 namespace {
 
 using wasl::sdk::Error;
@@ -330,4 +330,4 @@ Result<SignedRequest> sign_request(const SigningRequest& request, const AwsCrede
   return out;
 }
 
-}  // namespace wasl::plugins::chime
+}  // namespace wasl::sdk::aws

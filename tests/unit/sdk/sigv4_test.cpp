@@ -1,6 +1,6 @@
 // SigV4 signer against AWS's official test-suite cases and the Chime cases in
 // ../shared/data/sigv4/ (read at run time), plus session tokens, S3 and tampering.
-#include "plugins/chime/sigv4.hpp"
+#include "wasl/sdk/aws/sigv4.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,7 +19,7 @@
 #include "wasl/sdk/hex.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
-namespace wasl::plugins::chime {
+namespace wasl::sdk::aws {
 namespace {
 
 namespace fs = std::filesystem;
@@ -457,4 +457,4 @@ TEST(Sigv4Primitives, Sha256AndDate) {
 }
 
 }  // namespace
-}  // namespace wasl::plugins::chime
+}  // namespace wasl::sdk::aws

@@ -1,6 +1,8 @@
-// AWS Signature Version 4 (header form, algorithm AWS4-HMAC-SHA256) for the
-// requests the Chime plugin sends: Chime SDK Meetings and Media Pipelines
-// (signing name "chime") and S3 GetObject (signing name "s3").
+// AWS Signature Version 4 (header form, algorithm AWS4-HMAC-SHA256) for AWS
+// APIs and what speaks them: Chime SDK Meetings and Media Pipelines (signing
+// name "chime"), S3 and S3-compatible stores such as Ceph's gateway ("s3").
+// Built as the static library wasl_sdk_aws (CMake target WaslSDK::aws for a
+// plugin built against the installed SDK), which links OpenSSL's libcrypto.
 //
 // Written against the SigV4 specification; SHA-256 and HMAC-SHA-256 come from
 // OpenSSL. Every function is pure (no state, no clock, no I/O) and therefore
@@ -15,7 +17,7 @@
 
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::plugins::chime {
+namespace wasl::sdk::aws {
 
 // The payload-hash value that tells S3 the body is not covered by the signature.
 inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
@@ -125,4 +127,4 @@ wasl::sdk::Result<std::string> derive_signing_key(std::string_view secret_access
                                                   std::string_view date, std::string_view region,
                                                   std::string_view service);
 
-}  // namespace wasl::plugins::chime
+}  // namespace wasl::sdk::aws
