@@ -2,7 +2,8 @@
 // cookie's attributes), every /v1 route takes its cookie (CSRF token and
 // Origin on unsafe methods), idle and absolute lifetimes on an injected
 // clock, logout, a revoked key or suspended facility ending its sessions,
-// GET /v1/session and the 404 rule across facilities.
+// GET /v1/session and the 404 rule across facilities; the purge of ended
+// sessions and the audit trail after it.
 #include "hub/api/session.hpp"
 
 #include <gmock/gmock.h>
@@ -259,6 +260,54 @@ TEST_P(SessionTest, AnotherFacilitysSessionGets404) {
       {"POST", "/v1/consultations/" + id + "/cancel", "{}", {{"X-CSRF-Token", other.csrf}}},
       other.cookie);
   EXPECT_EQ(cancel.status, 404) << cancel.body;
+}
+
+TEST_P(SessionTest, TheAuditTrailStillNamesAPurgedSession) {
+  const SignedIn s = sign_in(Role::kHospital);
+  const std::string ref =
+      body_of(with_cookie({"GET", "/v1/session"}, s.cookie)).value("session_ref", "");
+  ASSERT_FALSE(ref.empty());
+  http::Response created = with_cookie({"POST",
+                                        "/v1/consultations",
+                                        booking().dump(),
+                                        {{"Idempotency-Key", "purged-1"},
+                                         {"X-CSRF-Token", s.csrf},
+                                         {"Origin", "http://127.0.0.1:8080"}}},
+                                       s.cookie);
+  ASSERT_EQ(created.status, 201) << created.body;
+  ASSERT_EQ(
+      with_cookie({"POST", "/signin/logout", "", {{"X-CSRF-Token", s.csrf}}}, s.cookie).status,
+      200);
+  const std::string by_session = "/v1/audit?session=" + ref;
+  http::Response before = send({"GET", by_session}, Role::kAuditor);
+  ASSERT_EQ(before.status, 200) << before.body;
+  const nlohmann::json items_before = body_of(before)["items"];
+  ASSERT_FALSE(items_before.empty());
+
+  // A week and a minute after the logout the purge deletes the session.
+  now_ += 7 * 24 * 60 * kMinute + kMinute;
+  EXPECT_EQ(sessions_->purge_ended(*store_, now_, 500, 100).value_or(-1), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM signin_sessions"), 0);
+
+  http::Response after = send({"GET", by_session}, Role::kAuditor);
+  ASSERT_EQ(after.status, 200) << after.body;
+  const nlohmann::json items = body_of(after)["items"];
+  EXPECT_EQ(items, items_before);
+  bool consultation_created = false;
+  for (const auto& item : items) {
+    EXPECT_EQ(item["session"], ref) << item.dump();
+    if (item["entity_type"] == "consultation") consultation_created = true;
+  }
+  EXPECT_TRUE(consultation_created) << items.dump();
+  EXPECT_EQ(send({"GET", "/v1/audit?actor=" + items[0]["actor"].get<std::string>()}, Role::kAuditor)
+                .status,
+            200);
+  http::Response fhir =
+      send({"GET", by_session, "", {{"Accept", "application/fhir+json"}}}, Role::kAuditor);
+  ASSERT_EQ(fhir.status, 200) << fhir.body;
+  EXPECT_THAT(fhir.body, HasSubstr(ref));
+  // The ended cookie stays refused once its row is gone.
+  EXPECT_EQ(with_cookie({"GET", "/v1/me"}, s.cookie).status, 401);
 }
 
 TEST_P(SessionTest, AnUnknownCookieIs401AndSaysNothingOfWhy) {
