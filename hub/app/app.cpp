@@ -402,24 +402,8 @@ sdk::Status App::build_webhooks() {
   webhook_context_.metrics = &metrics_;
   // The repair routes take a bearer key, or the console's session cookie
   // (with its CSRF token on a POST) as every /v1 route does.
-  webhook_context_.authenticate =
-      [this](const http::Request& request) -> sdk::Result<access::Principal> {
-    if (auto outcome = api::cookie_principal(api_context_, request)) {
-      if (auto* principal = std::get_if<access::Principal>(&*outcome)) return *principal;
-      const int status = std::get<http::Response>(*outcome).status;
-      if (status == 401) {
-        return sdk::Error(sdk::ErrorCode::kUnauthenticated, "the console session has ended");
-      }
-      if (status == 403) {
-        return sdk::Error(sdk::ErrorCode::kPermissionDenied,
-                          "The console session's CSRF token or origin is missing or wrong, or "
-                          "its facility is suspended.");
-      }
-      return sdk::Error(sdk::ErrorCode::kUnavailable, "the console session cannot be read now",
-                        /*retry=*/true);
-    }
-    return authenticator_->authenticate(
-        {request.header("Authorization").value_or(""), request.remote_address, request.request_id});
+  webhook_context_.authenticate = [this](const http::Request& request) {
+    return api::bearer_or_session_principal(api_context_, request);
   };
   webhooks::add_webhook_routes(router_, webhook_context_);
   return build_feed_intakes();
