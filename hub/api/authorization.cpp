@@ -183,6 +183,30 @@ std::optional<std::variant<access::Principal, http::Response>> cookie_principal(
   return session_principal(context, request, *cookie);
 }
 
+sdk::Result<access::Principal> bearer_or_session_principal(ApiContext& context,
+                                                           const http::Request& request) {
+  if (auto outcome = cookie_principal(context, request)) {
+    if (auto* principal = std::get_if<access::Principal>(&*outcome)) return *principal;
+    const int status = std::get<http::Response>(*outcome).status;
+    if (status == 401) {
+      return sdk::Error(sdk::ErrorCode::kUnauthenticated, "the console session has ended");
+    }
+    if (status == 403) {
+      return sdk::Error(sdk::ErrorCode::kPermissionDenied,
+                        "The console session's CSRF token or origin is missing or wrong, or "
+                        "its facility is suspended.");
+    }
+    return sdk::Error(sdk::ErrorCode::kUnavailable, "the console session cannot be read now",
+                      /*retry=*/true);
+  }
+  if (context.authenticator == nullptr) {
+    return sdk::Error(sdk::ErrorCode::kUnavailable, "no authenticator is configured",
+                      /*retry=*/false);
+  }
+  return context.authenticator->authenticate(
+      {request.header("Authorization").value_or(""), request.remote_address, request.request_id});
+}
+
 std::string client_host(std::string_view remote_address) {
   if (!remote_address.empty() && remote_address.front() == '[') {
     auto close = remote_address.find(']');

@@ -66,4 +66,12 @@ std::string client_host(std::string_view remote_address);
 std::optional<std::variant<access::Principal, http::Response>> cookie_principal(
     ApiContext& context, const http::Request& request);
 
+// The webhooks' repair routes' authenticate callback (WebhookContext): the
+// console session's principal by cookie_principal() when it applies (an
+// ended session → kUnauthenticated; a missing or wrong CSRF token or
+// Origin, or a suspended facility → kPermissionDenied; the store down →
+// kUnavailable), else the Bearer key through context.authenticator.
+sdk::Result<access::Principal> bearer_or_session_principal(ApiContext& context,
+                                                           const http::Request& request);
+
 }  // namespace wasl::api

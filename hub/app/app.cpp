@@ -402,24 +402,8 @@ sdk::Status App::build_webhooks() {
   webhook_context_.metrics = &metrics_;
   // The repair routes take a bearer key, or the console's session cookie
   // (with its CSRF token on a POST) as every /v1 route does.
-  webhook_context_.authenticate =
-      [this](const http::Request& request) -> sdk::Result<access::Principal> {
-    if (auto outcome = api::cookie_principal(api_context_, request)) {
-      if (auto* principal = std::get_if<access::Principal>(&*outcome)) return *principal;
-      const int status = std::get<http::Response>(*outcome).status;
-      if (status == 401) {
-        return sdk::Error(sdk::ErrorCode::kUnauthenticated, "the console session has ended");
-      }
-      if (status == 403) {
-        return sdk::Error(sdk::ErrorCode::kPermissionDenied,
-                          "The console session's CSRF token or origin is missing or wrong, or "
-                          "its facility is suspended.");
-      }
-      return sdk::Error(sdk::ErrorCode::kUnavailable, "the console session cannot be read now",
-                        /*retry=*/true);
-    }
-    return authenticator_->authenticate(
-        {request.header("Authorization").value_or(""), request.remote_address, request.request_id});
+  webhook_context_.authenticate = [this](const http::Request& request) {
+    return api::bearer_or_session_principal(api_context_, request);
   };
   webhooks::add_webhook_routes(router_, webhook_context_);
   return build_feed_intakes();
@@ -564,6 +548,7 @@ sdk::Status App::build_signin() {
   if (config_.signin) {
     sessions.idle_timeout = config_.signin->session.idle_timeout;
     sessions.absolute_lifetime = config_.signin->session.absolute_lifetime;
+    sessions.keep_ended = config_.signin->session.keep_ended;
   }
   signin_attempts_ = std::make_unique<signin::AttemptStore>(*cipher_);
   signin_people_ = std::make_unique<signin::PeopleStore>(*cipher_);
@@ -590,7 +575,10 @@ sdk::Status App::build_signin() {
     return people->display_names(tx, ids);
   };
   // Sign-in attempts live ten minutes and a logout token a few; what is
-  // older only grows the tables. Deleting it twice (two hubs) is harmless.
+  // older only grows the tables. Ended sessions are kept
+  // signin.session.keep_ended, then deleted in batches of 500, each its own
+  // transaction, at most 100 batches a run. Deleting it twice (two hubs) is
+  // harmless.
   signin_purge_runner_ = std::make_unique<jobs::PeriodicRunner>(
       "signin purge", std::chrono::minutes(10), [this]() -> sdk::Status {
         const std::int64_t now = api_context_.now_ms();
@@ -600,8 +588,11 @@ sdk::Status App::build_signin() {
         WASL_ASSIGN_OR_RETURN(std::int64_t tokens,
                               signin::LogoutTokenStore::purge(*tx, now - 24LL * 60 * 60 * 1000));
         WASL_RETURN_IF_ERROR(tx->commit());
-        if (attempts + tokens > 0) {
-          spdlog::info("signin purge: {} attempt(s), {} logout token(s)", attempts, tokens);
+        WASL_ASSIGN_OR_RETURN(std::int64_t sessions,
+                              signin_sessions_->purge_ended(*store_, now, 500, 100));
+        if (attempts + tokens + sessions > 0) {
+          spdlog::info("signin purge: {} attempt(s), {} logout token(s), {} ended session(s)",
+                       attempts, tokens, sessions);
         }
         return {};
       });

@@ -354,6 +354,9 @@ struct SigninSessionConfig {
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(15)};
   // Ended this long after it was made, however busy.
   std::chrono::milliseconds absolute_lifetime{std::chrono::hours(8)};
+  // An ended (or lapsed) session's row is deleted this long after its end;
+  // until then the audit trail's session_ref can be looked up.
+  std::chrono::milliseconds keep_ended{std::chrono::hours(7 * 24)};
 };
 
 // The roles that need multi-factor sign-in (signin.mfa): a person whose

@@ -1243,6 +1243,9 @@ Fields signin_session_fields(SigninSessionConfig& s) {
                "again."),
       duration("absolute_lifetime", s.absolute_lifetime, milliseconds(60000),
                "A console session ends this long after sign-in, however busy."),
+      duration("keep_ended", s.keep_ended, milliseconds(60000),
+               "An ended console session's record is deleted this long after it ended; the "
+               "audit events keep its session reference."),
   };
 }
 

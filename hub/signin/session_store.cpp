@@ -278,6 +278,33 @@ sdk::Result<int> SessionStore::end_for_key(storage::Transaction& tx, std::string
                    origin);
 }
 
+sdk::Result<std::int64_t> SessionStore::purge_ended(storage::Transaction& tx, std::int64_t now_ms,
+                                                    int limit) const {
+  if (limit < 1) return invalid("a purge batch deletes at least one session");
+  // A session's end: ended_at, or for one never seen again after it lapsed,
+  // the earlier of expires_at and last_seen_at + idle_timeout.
+  const std::int64_t cutoff = now_ms - options_.keep_ended.count();
+  return tx.exec(
+      "DELETE FROM signin_sessions WHERE id_hash IN (SELECT id_hash FROM signin_sessions WHERE "
+      "(ended_at IS NOT NULL AND ended_at < $1) OR (ended_at IS NULL AND (expires_at < $1 OR "
+      "last_seen_at < $2)) LIMIT " +
+          std::to_string(limit) + ")",
+      {cutoff, cutoff - options_.idle_timeout.count()});
+}
+
+sdk::Result<std::int64_t> SessionStore::purge_ended(storage::Store& store, std::int64_t now_ms,
+                                                    int batch, int max_batches) const {
+  std::int64_t purged = 0;
+  for (int i = 0; i < max_batches; ++i) {
+    WASL_ASSIGN_OR_RETURN(auto tx, store.begin(storage::TxMode::kReadWrite));
+    WASL_ASSIGN_OR_RETURN(std::int64_t deleted, purge_ended(*tx, now_ms, batch));
+    WASL_RETURN_IF_ERROR(tx->commit());
+    purged += deleted;
+    if (deleted < batch) break;
+  }
+  return purged;
+}
+
 sdk::Result<std::string> SessionStore::id_token(storage::Transaction& tx,
                                                 const Session& session) const {
   WASL_ASSIGN_OR_RETURN(storage::Rows rows,

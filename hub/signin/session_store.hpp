@@ -17,9 +17,16 @@
 // the caller commits, also when authenticate() refuses a session it has
 // just ended. last_seen_at is written at most once per touch_interval.
 //
-// Every statement but the cookie's lookup (the cookie names the row) and
-// the identity provider's logout (which names the provider's session)
-// carries the facility. Thread-safe: holds borrowed services and settings.
+// An ended session's row is kept keep_ended past its end, so the audit
+// trail's session_ref can still be looked up for a while, and is then
+// deleted by purge_ended() (the audit events keep the bare reference). A
+// session nobody used again after it lapsed counts as ended when it lapsed.
+//
+// Every statement but the cookie's lookup (the cookie names the row), the
+// identity provider's logout (which names the provider's session) and the
+// purge (a sweep over every facility's ended rows, as the other sign-in
+// stores' purges) carries the facility. Thread-safe: holds borrowed
+// services and settings.
 #pragma once
 
 #include <chrono>
@@ -98,6 +105,8 @@ struct SessionOptions {
   std::chrono::milliseconds absolute_lifetime{std::chrono::hours(8)};
   // last_seen_at is written when it is at least this old.
   std::chrono::milliseconds touch_interval{std::chrono::seconds(30)};
+  // An ended session's row is deleted this long after its end.
+  std::chrono::milliseconds keep_ended{std::chrono::hours(7 * 24)};
 };
 
 // Where a change came from, for its audit event.
@@ -139,6 +148,19 @@ class SessionStore {
   sdk::Result<int> end_for_key(storage::Transaction& tx, std::string_view facility_id,
                                std::string_view key_id, std::int64_t now_ms,
                                const AuditContext& origin = {}) const;
+
+  // Deletes at most `limit` sessions that ended (or lapsed: their absolute
+  // lifetime or idle timeout passed) before now_ms - keep_ended; answers
+  // how many. Nothing is audited: session.ended was written when the
+  // session ended (a lapsed session nobody used again has none, and gets
+  // none here), and the audit events keep the bare session_ref.
+  sdk::Result<std::int64_t> purge_ended(storage::Transaction& tx, std::int64_t now_ms,
+                                        int limit) const;
+  // purge_ended() in batches of `batch`, each its own transaction, until a
+  // batch deletes fewer or `max_batches` ran (the rest waits for the next
+  // run); answers how many in all.
+  sdk::Result<std::int64_t> purge_ended(storage::Store& store, std::int64_t now_ms, int batch,
+                                        int max_batches) const;
 
   // The ID token kept with the session (the identity provider's logout
   // hint); empty for an API key's session.

@@ -2,11 +2,27 @@
 // cookie's attributes), every /v1 route takes its cookie (CSRF token and
 // Origin on unsafe methods), idle and absolute lifetimes on an injected
 // clock, logout, a revoked key or suspended facility ending its sessions,
-// GET /v1/session and the 404 rule across facilities.
+// GET /v1/session and the 404 rule across facilities; the purge of ended
+// sessions and the audit trail after it; the webhooks' repair routes over a
+// real http::Server with the cookie (api::bearer_or_session_principal, as
+// hub/app wires them).
 #include "hub/api/session.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#ifdef WASL_TEST_WITH_WEBHOOKS
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
+#include "hub/api/authorization.hpp"
+#include "hub/http/server.hpp"
+#include "hub/records/inbox_store.hpp"
+#include "hub/webhooks/webhook_context.hpp"
+#include "hub/webhooks/webhook_routes.hpp"
+#endif
 
 #include "hub/api/signin_routes.hpp"
 #include "hub/signin/people_store.hpp"
@@ -261,11 +277,242 @@ TEST_P(SessionTest, AnotherFacilitysSessionGets404) {
   EXPECT_EQ(cancel.status, 404) << cancel.body;
 }
 
+TEST_P(SessionTest, TheAuditTrailStillNamesAPurgedSession) {
+  const SignedIn s = sign_in(Role::kHospital);
+  const std::string ref =
+      body_of(with_cookie({"GET", "/v1/session"}, s.cookie)).value("session_ref", "");
+  ASSERT_FALSE(ref.empty());
+  http::Response created = with_cookie({"POST",
+                                        "/v1/consultations",
+                                        booking().dump(),
+                                        {{"Idempotency-Key", "purged-1"},
+                                         {"X-CSRF-Token", s.csrf},
+                                         {"Origin", "http://127.0.0.1:8080"}}},
+                                       s.cookie);
+  ASSERT_EQ(created.status, 201) << created.body;
+  ASSERT_EQ(
+      with_cookie({"POST", "/signin/logout", "", {{"X-CSRF-Token", s.csrf}}}, s.cookie).status,
+      200);
+  const std::string by_session = "/v1/audit?session=" + ref;
+  http::Response before = send({"GET", by_session}, Role::kAuditor);
+  ASSERT_EQ(before.status, 200) << before.body;
+  const nlohmann::json items_before = body_of(before)["items"];
+  ASSERT_FALSE(items_before.empty());
+
+  // A week and a minute after the logout the purge deletes the session.
+  now_ += 7 * 24 * 60 * kMinute + kMinute;
+  EXPECT_EQ(sessions_->purge_ended(*store_, now_, 500, 100).value_or(-1), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM signin_sessions"), 0);
+
+  http::Response after = send({"GET", by_session}, Role::kAuditor);
+  ASSERT_EQ(after.status, 200) << after.body;
+  const nlohmann::json items = body_of(after)["items"];
+  EXPECT_EQ(items, items_before);
+  bool consultation_created = false;
+  for (const auto& item : items) {
+    EXPECT_EQ(item["session"], ref) << item.dump();
+    if (item["entity_type"] == "consultation") consultation_created = true;
+  }
+  EXPECT_TRUE(consultation_created) << items.dump();
+  EXPECT_EQ(send({"GET", "/v1/audit?actor=" + items[0]["actor"].get<std::string>()}, Role::kAuditor)
+                .status,
+            200);
+  http::Response fhir =
+      send({"GET", by_session, "", {{"Accept", "application/fhir+json"}}}, Role::kAuditor);
+  ASSERT_EQ(fhir.status, 200) << fhir.body;
+  EXPECT_THAT(fhir.body, HasSubstr(ref));
+  // The ended cookie stays refused once its row is gone.
+  EXPECT_EQ(with_cookie({"GET", "/v1/me"}, s.cookie).status, 401);
+}
+
 TEST_P(SessionTest, AnUnknownCookieIs401AndSaysNothingOfWhy) {
   http::Response r = with_cookie({"GET", "/v1/me"}, "not-a-session");
   EXPECT_EQ(r.status, 401);
   EXPECT_THAT(r.body, Not(HasSubstr("not-a-session")));
 }
+
+#ifdef WASL_TEST_WITH_WEBHOOKS
+// No instance takes webhooks here: the rows under test are stored with
+// their facility, so the repair routes' scope is the caller's facility.
+class NoWebhookSources final : public webhooks::WebhookSources {
+ public:
+  sdk::Result<webhooks::WebhookSource> find(std::string_view instance) const override {
+    return sdk::Error(sdk::ErrorCode::kNotFound, "no instance " + std::string(instance));
+  }
+  std::vector<std::string> instances_serving(std::string_view /*facility_id*/) const override {
+    return {};
+  }
+};
+
+// The webhooks' repair routes behind a real http::Server, authenticated as
+// hub/app wires them: the console's cookie, else the Bearer key.
+class SessionRepairRoutesTest : public SessionTest {
+ protected:
+  void SetUp() override {
+    SessionTest::SetUp();
+    if (HasFatalFailure()) return;
+    inbox_ = std::make_unique<records::InboxStore>(*cipher_);
+    webhook_context_.server = &config_.server;
+    webhook_context_.sources = &sources_;
+    webhook_context_.store = store_.get();
+    webhook_context_.inbox = inbox_.get();
+    webhook_context_.audit = audit_.get();
+    webhook_context_.authenticate = [this](const http::Request& request) {
+      return bearer_or_session_principal(context_, request);
+    };
+    webhooks::add_webhook_routes(router_, webhook_context_);
+    http::ServerSettings settings;
+    settings.host = "127.0.0.1";
+    settings.port = 0;
+    settings.max_threads = 8;
+    server_ = std::make_unique<http::Server>(settings, router_, metrics_);
+    ASSERT_TRUE(server_->start().ok());
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+    server_.reset();
+    SessionTest::TearDown();
+  }
+
+  // An unmatched webhook of `facility`.
+  void add_unmatched(const std::string& id, const std::string& facility) {
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    records::InboxEntry e;
+    e.id = id;
+    e.instance = "ehr.fhir";
+    e.dedupe_key = "dedupe-" + id;
+    e.facility_id = facility;
+    e.received_at = kNow;
+    e.body = "{}";
+    e.event_type = "appointment.updated";
+    e.correlation = "Appointment/" + id;
+    ASSERT_TRUE(inbox_->insert(**tx, e).ok());
+    ASSERT_TRUE(inbox_->mark(**tx, facility, id, records::InboxState::kUnmatched).ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  // The first row's text columns of `sql`, empty when none.
+  std::vector<std::string> texts(const std::string& sql, const storage::Params& params) {
+    auto tx = store_->begin(storage::TxMode::kReadOnly);
+    if (!tx.ok()) return {};
+    auto rows = (*tx)->query(sql, params);
+    EXPECT_TRUE(rows.ok()) << rows.error().message;
+    std::vector<std::string> out;
+    if (!rows.ok() || rows->empty()) return out;
+    for (std::size_t i = 0; i < rows->front().size(); ++i) {
+      out.push_back(rows->front().get_text(i).value_or(""));
+    }
+    return out;
+  }
+  std::string state_of(const std::string& id) {
+    auto row = texts("SELECT state FROM inbox WHERE id = $1", {id});
+    return row.empty() ? "" : row.front();
+  }
+
+  struct Reply {
+    int status = 0;
+    std::string body;
+  };
+  // A request over the wire with the session cookie and `headers`.
+  Reply over_http(const std::string& method, const std::string& target, const SignedIn& s,
+                  const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    Poco::Net::HTTPClientSession client("127.0.0.1", static_cast<Poco::UInt16>(server_->port()));
+    client.setTimeout(Poco::Timespan(10, 0));
+    Poco::Net::HTTPRequest req(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
+    req.set("Cookie", "theme=dark; wasl_session=" + s.cookie);
+    for (const auto& [name, value] : headers) req.set(name, value);
+    if (method == "POST") req.setContentLength(0);
+    client.sendRequest(req);
+    Poco::Net::HTTPResponse resp;
+    std::istream& in = client.receiveResponse(resp);
+    Reply r;
+    r.status = resp.getStatus();
+    Poco::StreamCopier::copyToString(in, r.body);
+    return r;
+  }
+  Reply replay(const std::string& id, const SignedIn& s,
+               const std::vector<std::pair<std::string, std::string>>& headers) {
+    return over_http("POST", "/v1/webhooks/unmatched/" + id + "/replay", s, headers);
+  }
+
+  NoWebhookSources sources_;
+  std::unique_ptr<records::InboxStore> inbox_;
+  webhooks::WebhookContext webhook_context_;
+  std::unique_ptr<http::Server> server_;
+};
+
+TEST_P(SessionRepairRoutesTest, TheCookieListsAndReplaysWithItsCsrfTokenAndOrigin) {
+  add_unmatched("wh-a", kFacilityA);
+  const SignedIn s = sign_in(Role::kIntegrator);
+  Reply list = over_http("GET", "/v1/webhooks/unmatched", s);
+  ASSERT_EQ(list.status, 200) << list.body;
+  const nlohmann::json items = nlohmann::json::parse(list.body)["items"];
+  ASSERT_EQ(items.size(), 1u) << list.body;
+  EXPECT_EQ(items[0]["id"], "wh-a");
+
+  const std::vector<std::vector<std::pair<std::string, std::string>>> refused = {
+      {},
+      {{"Origin", "http://127.0.0.1:8080"}},
+      {{"X-CSRF-Token", s.csrf + "x"}, {"Origin", "http://127.0.0.1:8080"}},
+      {{"X-CSRF-Token", s.csrf}, {"Origin", "https://evil.example"}},
+      {{"X-CSRF-Token", s.csrf}, {"Origin", "null"}},
+  };
+  for (const auto& headers : refused) {
+    Reply r = replay("wh-a", s, headers);
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(state_of("wh-a"), "unmatched");
+  }
+  EXPECT_EQ(audit_count("webhook.replayed"), 0);
+
+  Reply r = replay("wh-a", s, {{"X-CSRF-Token", s.csrf}, {"Origin", "http://127.0.0.1:8080"}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(state_of("wh-a"), "received");
+  // The replay's audit event names the session and its key.
+  const std::string ref =
+      body_of(with_cookie({"GET", "/v1/session"}, s.cookie)).value("session_ref", "");
+  EXPECT_EQ(audit_count("webhook.replayed"), 1);
+  auto row = texts("SELECT actor, session_ref FROM audit_events WHERE action = $1",
+                   {std::string("webhook.replayed")});
+  ASSERT_EQ(row.size(), 2u);
+  EXPECT_EQ(row[0].rfind("apikey:", 0), 0u) << row[0];
+  EXPECT_EQ(row[1], ref);
+}
+
+TEST_P(SessionRepairRoutesTest, AnEndedSessionIs401AndReplaysNothing) {
+  add_unmatched("wh-a", kFacilityA);
+  const SignedIn s = sign_in(Role::kAdmin);
+  ASSERT_EQ(
+      with_cookie({"POST", "/signin/logout", "", {{"X-CSRF-Token", s.csrf}}}, s.cookie).status,
+      200);
+  EXPECT_EQ(over_http("GET", "/v1/webhooks/unmatched", s).status, 401);
+  Reply r = replay("wh-a", s, {{"X-CSRF-Token", s.csrf}, {"Origin", "http://127.0.0.1:8080"}});
+  EXPECT_EQ(r.status, 401) << r.body;
+  EXPECT_EQ(state_of("wh-a"), "unmatched");
+  // Idle past its timeout: 401 as well.
+  const SignedIn idle = sign_in(Role::kAdmin);
+  now_ += 16 * kMinute;
+  EXPECT_EQ(replay("wh-a", idle, {{"X-CSRF-Token", idle.csrf}}).status, 401);
+  EXPECT_EQ(state_of("wh-a"), "unmatched");
+  EXPECT_EQ(audit_count("webhook.replayed"), 0);
+}
+
+TEST_P(SessionRepairRoutesTest, AnotherFacilitysSessionGets404) {
+  add_unmatched("wh-a", kFacilityA);
+  const SignedIn other = sign_in(Role::kIntegrator, /*facility_b=*/true);
+  Reply list = over_http("GET", "/v1/webhooks/unmatched", other);
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_TRUE(nlohmann::json::parse(list.body)["items"].empty()) << list.body;
+  Reply r =
+      replay("wh-a", other, {{"X-CSRF-Token", other.csrf}, {"Origin", "http://127.0.0.1:8080"}});
+  EXPECT_EQ(r.status, 404) << r.body;
+  EXPECT_EQ(state_of("wh-a"), "unmatched");
+  EXPECT_EQ(audit_count("webhook.replayed"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SessionRepairRoutesTest,
+                         ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),
+                         dialect_test_name);
+#endif
 
 INSTANTIATE_TEST_SUITE_P(Backends, SessionTest,
                          ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),

@@ -144,6 +144,7 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.signin->public_url, "http://127.0.0.1:8080");
   EXPECT_EQ(c.signin->session.idle_timeout, 15min);
   EXPECT_EQ(c.signin->session.absolute_lifetime, 8h);
+  EXPECT_EQ(c.signin->session.keep_ended, 7 * 24h);
   ASSERT_EQ(c.signin->providers.count("hospital"), 1u);
   const SigninProviderConfig& hospital = c.signin->providers.at("hospital");
   EXPECT_EQ(hospital.issuer, "http://127.0.0.1:4590");

@@ -65,6 +65,7 @@ TEST(LoadSignin, EveryValueIsReadWithTheDeclaredDefaults) {
   EXPECT_EQ(s.public_url, "https://wasl.hospital-a.example");
   EXPECT_EQ(s.session.idle_timeout, 15min);
   EXPECT_EQ(s.session.absolute_lifetime, 8h);
+  EXPECT_EQ(s.session.keep_ended, 7 * 24h);
   EXPECT_THAT(s.mfa.roles, ElementsAre("admin", "integrator", "clinician"));
   EXPECT_THAT(s.mfa.amr, ElementsAre("mfa", "otp", "hwk", "swk", "sms"));
   EXPECT_TRUE(s.mfa.acr.empty());
@@ -98,13 +99,15 @@ TEST(LoadSignin, SessionMfaAndAPrivateKeyClientAreRead) {
                                       "      client_key_id: wasl-2026\n"
                                       "      scopes: [openid, profile]\n"
                                       "      groups_claim: roles\n",
-                                      "  session: { idle_timeout: 5m, absolute_lifetime: 1h }\n"
+                                      "  session: { idle_timeout: 5m, absolute_lifetime: 1h, "
+                                      "keep_ended: 30d }\n"
                                       "  mfa: { roles: [admin], amr: [hwk], acr: [phr] }\n"));
   const auto result = load_file(path);
   ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
   const SigninConfig& s = *result.config.signin;
   EXPECT_EQ(s.session.idle_timeout, 5min);
   EXPECT_EQ(s.session.absolute_lifetime, 1h);
+  EXPECT_EQ(s.session.keep_ended, 30 * 24h);
   EXPECT_THAT(s.mfa.roles, ElementsAre("admin"));
   EXPECT_THAT(s.mfa.amr, ElementsAre("hwk"));
   EXPECT_THAT(s.mfa.acr, ElementsAre("phr"));
@@ -228,10 +231,13 @@ TEST(LoadSignin, ProviderNamesSessionsAndMfaRolesAreChecked) {
   EXPECT_THAT(problems(document("      client_secret: x\n",
                                 "  session:\n"
                                 "    idle_timeout: 500ms\n"
-                                "    absolute_lifetime: forever\n")),
+                                "    absolute_lifetime: forever\n"
+                                "    keep_ended: 30s\n")),
               ElementsAre("t.yaml:7: signin.session.idle_timeout: expected a positive duration "
                           "with a unit, such as 250ms, 5s, 2m or 1h",
                           "t.yaml:8: signin.session.absolute_lifetime: expected a positive "
+                          "duration with a unit, such as 250ms, 5s, 2m or 1h",
+                          "t.yaml:9: signin.session.keep_ended: expected a positive "
                           "duration with a unit, such as 250ms, 5s, 2m or 1h"));
 }
 

@@ -179,6 +179,66 @@ TEST_P(SessionStoreTest, ARevokedKeysSessionsEnd) {
             "key_revoked");
 }
 
+TEST_P(SessionStoreTest, EndedSessionsAreDeletedAWeekAfterTheyEndInBatches) {
+  constexpr std::int64_t kDay = 24 * 60 * kMinute;
+  const NewSession logged_out = create(person("psn_1", "sid-1"));
+  const NewSession revoked = create(key("key-1"));
+  const NewSession unseen = create(person("psn_2", "sid-2"));  // lapses idle, never seen again
+  const NewSession busy = create(key("key-2"));                // expires, seen till the end
+  const NewSession ended_later = create(key("key-3", kFacilityB));
+  {
+    auto tx = begin();
+    ASSERT_TRUE(
+        sessions()
+            .end_by_ref(*tx, kFacilityA, logged_out.session_ref, EndReason::kLogout, kNow + kMinute)
+            .value_or(false));
+    ASSERT_EQ(sessions().end_for_key(*tx, kFacilityA, "key-1", kNow + 2 * kMinute).value_or(0), 1);
+    ASSERT_EQ(sessions().end_for_key(*tx, kFacilityB, "key-3", kNow + kDay).value_or(0), 1);
+    ASSERT_OK(tx->commit());
+  }
+  for (std::int64_t t = kNow; t < kNow + 8 * 60 * kMinute; t += 10 * kMinute) {
+    ASSERT_TRUE(check(busy.cookie_value, t).session.has_value()) << t;
+  }
+  // Signed in a week later and in use: never purged.
+  const NewSession live = create(person("psn_3", "sid-3"), kNow + 7 * kDay);
+  const std::int64_t created_events = static_cast<std::int64_t>(events("session.created").size());
+  const std::int64_t ended_events = static_cast<std::int64_t>(events("session.ended").size());
+
+  // A week after the first end, nothing has been kept a week yet.
+  EXPECT_EQ(sessions().purge_ended(*store_, kNow + 7 * kDay, 10, 10).value_or(-1), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM signin_sessions"), 6);
+
+  // A week after the busy one expired: the logged out, the revoked, the
+  // unseen (idle since kNow + 15 min) and the expired ones go, two a batch,
+  // one batch a run here.
+  const std::int64_t later = kNow + 7 * kDay + 8 * 60 * kMinute + 1;
+  EXPECT_EQ(sessions().purge_ended(*store_, later, 2, 1).value_or(-1), 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM signin_sessions"), 4);
+  EXPECT_EQ(sessions().purge_ended(*store_, later, 2, 10).value_or(-1), 2);
+  EXPECT_EQ(sessions().purge_ended(*store_, later, 2, 10).value_or(-1), 0);
+  std::vector<std::string> kept;
+  for (const auto& row : query_raw("SELECT session_ref FROM signin_sessions ORDER BY created_at")) {
+    kept.push_back(row.get_text(0).value_or(""));
+  }
+  EXPECT_THAT(kept, ElementsAre(ended_later.session_ref, live.session_ref));
+  EXPECT_EQ(check(logged_out.cookie_value, later).refusal, "unknown");
+  EXPECT_EQ(check(unseen.cookie_value, later).refusal, "unknown");
+  EXPECT_EQ(check(revoked.cookie_value, later).refusal, "unknown");
+
+  // The audit trail is untouched and still names the deleted sessions.
+  EXPECT_EQ(static_cast<std::int64_t>(events("session.created").size()), created_events);
+  EXPECT_EQ(static_cast<std::int64_t>(events("session.ended").size()), ended_events);
+  EXPECT_EQ(
+      scalar("SELECT COUNT(*) FROM audit_events WHERE entity_id = $1", {logged_out.session_ref}),
+      2);
+
+  // The other facility's session ended a day later and goes a day later.
+  EXPECT_EQ(sessions().purge_ended(*store_, kNow + 8 * kDay + 1, 2, 10).value_or(-1), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM signin_sessions"), 1);
+  auto tx = begin();
+  EXPECT_EQ(sessions().purge_ended(*tx, later, 0).error().code, sdk::ErrorCode::kInvalidArgument);
+}
+
 TEST_P(SessionStoreTest, AGrantNamesAPersonOrAKey) {
   SessionGrant both = person();
   both.key_id = "key-1";
