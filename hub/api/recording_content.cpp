@@ -41,7 +41,7 @@ std::shared_ptr<RecordingContent> RecordingContent::start(Source source, std::ui
   }
   RecordingContent* raw = content.get();
   auto decryptor = crypto::StreamRangeDecryptor::create(
-      s.keyring, header, s.plaintext_size, offset, length,
+      *s.keyring, header, s.plaintext_size, offset, length,
       [raw](std::string_view plaintext) { return raw->push(plaintext); }, s.binding);
   if (!decryptor.ok()) return fail(decryptor.error(), true);
   content->decryptor_.emplace(std::move(decryptor).value());
@@ -99,7 +99,7 @@ Status RecordingContent::push(std::string_view plaintext) {
   return {};
 }
 
-void RecordingContent::end(Status status) {
+void RecordingContent::end(const Status& status) {
   std::lock_guard lock(mutex_);
   if (!status.ok() && !error_) error_ = status.error();
   ended_ = true;

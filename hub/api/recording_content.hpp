@@ -68,7 +68,7 @@ class RecordingContent {
   RecordingContent() = default;
   void run();
   sdk::Status push(std::string_view plaintext);
-  void end(sdk::Status status);
+  void end(const sdk::Status& status);
 
   Source source_;
   std::optional<crypto::StreamRangeDecryptor> decryptor_;

@@ -535,10 +535,8 @@ StreamRangeDecryptor& StreamRangeDecryptor::operator=(StreamRangeDecryptor&&) no
 StreamRangeDecryptor::~StreamRangeDecryptor() = default;
 
 sdk::Result<StreamRangeDecryptor> StreamRangeDecryptor::create(
-    std::shared_ptr<const Keyring> keyring, std::string_view header_bytes,
-    std::uint64_t plaintext_size, std::uint64_t offset, std::uint64_t length, StreamSink sink,
-    std::string_view binding) {
-  if (!keyring) return sdk::Error(sdk::ErrorCode::kInvalidArgument, "no keyring given");
+    const Keyring& keyring, std::string_view header_bytes, std::uint64_t plaintext_size,
+    std::uint64_t offset, std::uint64_t length, StreamSink sink, std::string_view binding) {
   if (header_bytes.size() < kFixedHeaderSize) return damaged("is shorter than its header");
   WASL_ASSIGN_OR_RETURN(std::size_t header_size, header_size_from_prefix(header_bytes));
   if (header_bytes.size() < header_size) return damaged("is shorter than its header");
@@ -551,7 +549,7 @@ sdk::Result<StreamRangeDecryptor> StreamRangeDecryptor::create(
   d.header_ = std::string(header_bytes.substr(0, header_size));
   d.key_id_ = key_id_of_header(d.header_);
   d.aad_ = aad_of(d.header_, binding);
-  WASL_ASSIGN_OR_RETURN(const SecretBytes* key, keyring->decryption_key(d.key_id_));
+  WASL_ASSIGN_OR_RETURN(const SecretBytes* key, keyring.decryption_key(d.key_id_));
   WASL_ASSIGN_OR_RETURN(auto gcm, Aes256Gcm::create(key->view(), Aes256Gcm::Direction::kOpen));
   d.gcm_.emplace(std::move(gcm));
   d.sink_ = std::move(sink);

@@ -263,7 +263,7 @@ class StreamRangeDecryptor {
   // `plaintext_size`: the stored plaintext size (recordings.size_bytes).
   // The range is clipped at the plaintext's end; kInvalidArgument when
   // `offset` lies past it. `binding` as for StreamDecryptor.
-  static sdk::Result<StreamRangeDecryptor> create(std::shared_ptr<const Keyring> keyring,
+  static sdk::Result<StreamRangeDecryptor> create(const Keyring& keyring,
                                                   std::string_view header_bytes,
                                                   std::uint64_t plaintext_size,
                                                   std::uint64_t offset, std::uint64_t length,

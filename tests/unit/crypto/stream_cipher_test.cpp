@@ -437,7 +437,7 @@ RangeRead read_range(const std::string& stored, std::uint64_t plaintext_size, st
                      std::uint64_t length, std::size_t piece = 0, std::string_view binding = {}) {
   RangeRead r;
   auto d = StreamRangeDecryptor::create(
-      ring(), std::string_view(stored).substr(0, kStreamMaxHeaderSize), plaintext_size, offset,
+      *ring(), std::string_view(stored).substr(0, kStreamMaxHeaderSize), plaintext_size, offset,
       length,
       [&r](std::string_view p) {
         r.plain.append(p);
@@ -620,13 +620,13 @@ TEST(StreamRangeDecryptor, AnUnknownKeyAndASinkErrorStopTheRead) {
   auto other = Keyring::from_json(ring_text);
   ASSERT_TRUE(other.ok()) << other.error().message;
   auto unknown =
-      StreamRangeDecryptor::create(*other, ct.substr(0, kStreamMaxHeaderSize), pt.size(), 0, 1,
+      StreamRangeDecryptor::create(**other, ct.substr(0, kStreamMaxHeaderSize), pt.size(), 0, 1,
                                    [](std::string_view) { return sdk::ok_status(); });
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().code, sdk::ErrorCode::kFailedPrecondition);
 
   int calls = 0;
-  auto d = StreamRangeDecryptor::create(ring(), ct.substr(0, kStreamMaxHeaderSize), pt.size(), 0,
+  auto d = StreamRangeDecryptor::create(*ring(), ct.substr(0, kStreamMaxHeaderSize), pt.size(), 0,
                                         pt.size(), [&calls](std::string_view) -> sdk::Status {
                                           ++calls;
                                           return sdk::Error(sdk::ErrorCode::kCancelled,
