@@ -2,8 +2,9 @@
 // random block, repeated, handed over in provider-sized chunks, as a video
 // plugin's fetch_media hands them) through the hub's ArchiveStream — the
 // pipeline RecordingArchive::archive runs: plaintext SHA-256 and the
-// AES-256-GCM stream encryption on threads of their own, aligned direct
-// writes, one fsync, rename, directory fsync.
+// AES-256-GCM stream encryption on threads of their own, into an object of
+// the local object store (aligned direct writes, one fsync, rename,
+// directory fsync).
 //
 // usage: wasl_bench_archive DIR [BYTES] [CHUNK]
 //   prints one line: "archive <bytes> <seconds> <bytes_per_second> <rss_growth_kib>"
@@ -19,6 +20,7 @@
 #include "hub/archive/archive_stream.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/crypto/random.hpp"
+#include "hub/object_store/local_object_store.hpp"
 
 namespace {
 
@@ -61,9 +63,12 @@ int main(int argc, char** argv) {
   // The peak resident set from here on (writing 5 to clear_refs resets it).
   { std::ofstream("/proc/self/clear_refs") << "5"; }
   const std::int64_t rss_before = status_kib("VmRSS");
+  object_store::LocalObjectStore objects(dir);
   const std::filesystem::path target = dir / "archive.wse";
   const auto started = std::chrono::steady_clock::now();
-  auto stream = archive::ArchiveStream::open(**keyring, target);
+  auto object = objects.create("archive.wse");
+  if (!object.ok()) return fail("create", object.error());
+  auto stream = archive::ArchiveStream::open(**keyring, std::move(object).value());
   if (!stream.ok()) return fail("open", stream.error());
   std::uint64_t sent = 0;
   std::size_t at = 0;

@@ -28,6 +28,7 @@
 #include "hub/config/config.hpp"
 #include "hub/domain/consultation.hpp"
 #include "hub/http/router.hpp"
+#include "hub/object_store/object_stores.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/records/cell_cipher.hpp"
@@ -159,6 +160,10 @@ struct ApiContext {
   // GET /.well-known/jwks.json: the hub's public signing keys
   // (well_known.hpp); null serves an empty set.
   const JwksPublisher* jwks = nullptr;
+  // Where recordings' encrypted objects are read from
+  // (GET /v1/recordings/{id}/content resolves the row's locator here); null
+  // answers 503 there.
+  const object_store::ObjectStores* object_stores = nullptr;
   // Optional: API counters (wasl_api_*).
   observability::Metrics* metrics = nullptr;
   ApiOptions options;

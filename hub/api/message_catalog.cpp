@@ -71,6 +71,9 @@ constexpr std::array kMessages = {
           "The recording's file is damaged or is not this recording's; it was not served. "
           "The incident is logged and audited.",
           "ملف التسجيل تالف أو ليس لهذا التسجيل؛ لم يُرسَل. سُجّلت الحادثة في السجل وسجل التدقيق."},
+    Entry{MessageId::kRecordingStoreUnavailable,
+          "The store that holds the recording is busy or unreachable; retry shortly.",
+          "المخزن الذي يحفظ التسجيل مشغول أو يتعذر الوصول إليه؛ أعد المحاولة بعد قليل."},
     Entry{MessageId::kRecordingNotFound, "No recording with this id exists.",
           "لا يوجد تسجيل بهذا المعرّف."},
     Entry{MessageId::kClaimNotFound, "No claim with this id exists.",

@@ -49,6 +49,7 @@ enum class MessageId {
   kParticipantNotFound,
   kRecordingNotFound,
   kRecordingUnreadable,
+  kRecordingStoreUnavailable,
   kClaimNotFound,
   kBillingMessageNotFound,
   kBillingMessageRecorded,

@@ -1,6 +1,8 @@
 #include "hub/api/recordings.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -9,8 +11,8 @@
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
 #include "hub/api/json_response.hpp"
+#include "hub/api/recording_content.hpp"
 #include "hub/api/request_audit.hpp"
-#include "hub/crypto/stream_cipher.hpp"
 #include "hub/domain/recording.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/recording_store.hpp"
@@ -65,11 +67,18 @@ Response content(ApiContext& ctx, Request& request, const access::Principal& pri
   if (r->state != domain::RecordingState::kArchived || !r->storage_path || !r->size_bytes) {
     return problem_response(request, 404, MessageId::kRecordingNotFound);
   }
-  auto reader = crypto::StreamRangeReader::open_file(
-      ctx.cipher->keyring(), *r->storage_path, static_cast<std::uint64_t>(*r->size_bytes),
-      domain::recording_stream_binding(r->facility_id, r->id));
-  if (!reader.ok()) return error_response(request, reader.error());
-  const std::uint64_t size = reader->plaintext_size();
+  if (ctx.object_stores == nullptr) {
+    Response r503 = problem_response(request, 503, MessageId::kRecordingStoreUnavailable);
+    r503.set_header("Retry-After", "5");
+    return r503;
+  }
+  auto object = ctx.object_stores->resolve(*r->storage_path);
+  if (!object.ok()) {
+    spdlog::error("recording {} of facility {} was not served: {}", id, principal.facility_id,
+                  object.error().message);
+    return problem_response(request, 500, MessageId::kInternal);
+  }
+  const auto size = static_cast<std::uint64_t>(*r->size_bytes);
   ByteRange range{0, size == 0 ? 0 : size - 1};
   bool partial = false;
   if (auto header = request.header("Range")) {
@@ -83,22 +92,43 @@ Response content(ApiContext& ctx, Request& request, const access::Principal& pri
     partial = true;
   }
   const std::uint64_t length = size == 0 ? 0 : range.last - range.first + 1;
-  // The first segment of the range is authenticated before any header goes
-  // out: a file that is damaged, or is another recording's (the stream is
-  // bound to its facility and id), is refused whole, not cut short.
-  if (length > 0) {
-    auto probe = reader->read(range.first, 1);
-    if (!probe.ok()) {
-      spdlog::error("recording {} of facility {} was not served: {}", id, principal.facility_id,
-                    probe.error().message);
-      audit::AuditEvent refused =
-          request_event(request, principal, "recording.download", "recording", id);
-      refused.outcome = std::string(audit::kOutcomeFailure);
-      refused.detail =
-          nlohmann::json{{"error", "the file does not authenticate as this recording"}}.dump();
-      if (auto failed = commit_audited(*ctx.audit, request, **tx, refused)) return *failed;
-      return problem_response(request, 500, MessageId::kRecordingUnreadable);
+  // One read of the header, then one streamed read of the ciphertext the
+  // range needs. The range's first segment is authenticated before any
+  // header goes out: an object that is damaged, or is another recording's
+  // (the stream is bound to its facility and id), is refused whole, not cut
+  // short; a store that does not answer is a 503 to retry.
+  RecordingContent::Source source;
+  source.store = &object->store;
+  source.key = object->key;
+  source.keyring = ctx.cipher->keyring();
+  source.plaintext_size = size;
+  source.binding = domain::recording_stream_binding(r->facility_id, r->id);
+  std::shared_ptr<RecordingContent> body =
+      RecordingContent::start(std::move(source), range.first, length);
+  if (sdk::Status ready = body->wait_ready(); !ready.ok()) {
+    if (!body->damaged()) {
+      if (ready.error().code == sdk::ErrorCode::kUnavailable ||
+          ready.error().code == sdk::ErrorCode::kDeadlineExceeded) {
+        spdlog::warn("recording {} of facility {} was not served: {}", id, principal.facility_id,
+                     ready.error().message);
+        Response busy = problem_response(request, 503, MessageId::kRecordingStoreUnavailable);
+        auto after = ready.error().retry_after.value_or(std::chrono::seconds(5));
+        busy.set_header("Retry-After",
+                        std::to_string(std::max<std::int64_t>(
+                            1, std::chrono::duration_cast<std::chrono::seconds>(after).count())));
+        return busy;
+      }
+      return error_response(request, ready.error(), MessageId::kRecordingNotFound);
     }
+    spdlog::error("recording {} of facility {} was not served: {}", id, principal.facility_id,
+                  ready.error().message);
+    audit::AuditEvent refused =
+        request_event(request, principal, "recording.download", "recording", id);
+    refused.outcome = std::string(audit::kOutcomeFailure);
+    refused.detail =
+        nlohmann::json{{"error", "the file does not authenticate as this recording"}}.dump();
+    if (auto failed = commit_audited(*ctx.audit, request, **tx, refused)) return *failed;
+    return problem_response(request, 500, MessageId::kRecordingUnreadable);
   }
   audit::AuditEvent event =
       request_event(request, principal, "recording.download", "recording", id);
@@ -115,16 +145,9 @@ Response content(ApiContext& ctx, Request& request, const access::Principal& pri
                                              std::to_string(range.last) + "/" +
                                              std::to_string(size));
   }
-  crypto::StreamRangeReader stream = std::move(reader).value();
-  const std::uint64_t first = range.first;
-  response.stream_body = [stream, first, length](std::ostream& out) {
-    // A failure midway can only cut the body short: the headers are gone.
-    (void)stream.read_to(first, length, [&out](std::string_view chunk) -> sdk::Status {
-      out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-      if (!out) return sdk::Error(sdk::ErrorCode::kUnavailable, "the client went away");
-      return sdk::ok_status();
-    });
-  };
+  // A failure midway throws, so the server drops the connection: the body
+  // then falls short of its Content-Length and never looks complete.
+  response.stream_body = [body](std::ostream& out) { body->write_to(out); };
   return response;
 }
 

@@ -22,6 +22,7 @@
 #include "hub/domain/timestamp.hpp"
 #include "hub/key_rotation/key_rotation_job.hpp"
 #include "hub/notifications/notifications.hpp"
+#include "hub/object_store/local_object_store.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
 #include "hub/reports/report_actions.hpp"
 #include "hub/signin/logout_token_store.hpp"
@@ -210,8 +211,10 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
       claims::add_claim_actions(app->actions_, config, *app->cipher_, *app->audit_));
   WASL_RETURN_IF_ERROR(
       reports::add_report_actions(app->actions_, config, *app->cipher_, *app->audit_));
+  // The object stores: the local directory (archive.root), active.
+  app->object_stores_ = std::make_unique<object_store::ObjectStores>(
+      std::make_unique<object_store::LocalObjectStore>(config.archive.root));
   archive::RecordingArchiveOptions archive_options;
-  archive_options.root = config.archive.root;
   archive_options.default_retention_days = config.archive.retention_days;
   for (const auto& [id, facility] : config.facilities) {
     if (facility.retention_days > 0)
@@ -219,7 +222,8 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   }
   App* self = app.get();
   app->archive_ = std::make_unique<archive::RecordingArchive>(
-      *app->store_, *app->audit_, [self] { return self->cipher_->keyring(); }, archive_options);
+      *app->store_, *app->audit_, *app->object_stores_, [self] { return self->cipher_->keyring(); },
+      archive_options);
   app->archive_services_ = archive::archive_services_from(config, *app->plugins_, *app->archive_);
   WASL_RETURN_IF_ERROR(archive::add_archive_actions(app->actions_, app->archive_services_));
 
@@ -322,7 +326,8 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
 
   archive::RetentionOptions retention;
   retention.interval = config.archive.retention_interval;
-  app->retention_ = std::make_unique<archive::RetentionJob>(*app->store_, *app->audit_, retention);
+  app->retention_ = std::make_unique<archive::RetentionJob>(*app->store_, *app->audit_,
+                                                            *app->object_stores_, retention);
   archive::SessionReconcilerOptions reconcile;
   reconcile.interval = config.archive.reconcile_interval;
   app->reconciler_ = std::make_unique<archive::SessionReconciler>(
@@ -612,6 +617,7 @@ void App::build_api() {
   api_context_.engine = engine_.get();
   api_context_.definitions = definitions_.get();
   api_context_.plugins = plugins_.get();
+  api_context_.object_stores = object_stores_.get();
   api_context_.metrics = &metrics_;
   api_context_.jwks = &jwks_;
   api_context_.read_audits = &read_audits_;
@@ -725,7 +731,7 @@ void App::start_key_rotation() {
     rotation_.join();
   }
   rotation_ = std::jthread([this, keyring](const std::stop_token& stop) {
-    key_rotation::KeyRotationJob job(*store_, *cipher_, *audit_);
+    key_rotation::KeyRotationJob job(*store_, *cipher_, *audit_, *object_stores_);
     spdlog::info("re-encrypting under key {}", keyring->active_key_id());
     auto progress = job.run_until_done(stop);
     if (!progress.ok()) {

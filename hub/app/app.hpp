@@ -157,6 +157,9 @@ class App {
   std::unique_ptr<notifications::NotificationSender> notification_sender_;
   std::unique_ptr<jobs::PeriodicRunner> notification_runner_;  // notification_sender_->tick()
 
+  // Where recordings' objects live (archive.root today); lent to the
+  // archive, retention, key rotation and the API.
+  std::unique_ptr<object_store::ObjectStores> object_stores_;
   std::unique_ptr<archive::RecordingArchive> archive_;
   archive::ArchiveServices archive_services_;
   std::unique_ptr<archive::RetentionJob> retention_;

@@ -10,7 +10,6 @@
 #include <thread>
 #include <vector>
 
-#include "hub/archive/durable_file_writer.hpp"
 #include "hub/crypto/incremental_sha256.hpp"
 #include "hub/crypto/stream_cipher.hpp"
 
@@ -23,16 +22,18 @@ using sdk::Status;
 
 namespace {
 
+// Output buffers are aligned to this and sized in multiples of it, so a store
+// that writes direct (LocalObjectStore) can take them as they are.
+constexpr std::size_t kBufferAlignment = 4096;
+
 struct FreeDeleter {
   void operator()(char* p) const { std::free(p); }
 };
 using AlignedBuffer = std::unique_ptr<char, FreeDeleter>;
 
 AlignedBuffer aligned_buffer(std::size_t size) {
-  std::size_t rounded = (size + DurableFileWriter::kDirectAlignment - 1) /
-                        DurableFileWriter::kDirectAlignment * DurableFileWriter::kDirectAlignment;
-  return AlignedBuffer(
-      static_cast<char*>(std::aligned_alloc(DurableFileWriter::kDirectAlignment, rounded)));
+  std::size_t rounded = (size + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
+  return AlignedBuffer(static_cast<char*>(std::aligned_alloc(kBufferAlignment, rounded)));
 }
 
 }  // namespace
@@ -44,12 +45,14 @@ struct ArchiveStream::Pipeline {
     int readers = 0;  // stages still to read it
   };
 
-  Pipeline(ArchiveStreamOptions o, DurableFileWriter f, crypto::IncrementalSha256 d)
+  Pipeline(ArchiveStreamOptions o, std::unique_ptr<object_store::ObjectWriter> f,
+           crypto::IncrementalSha256 d)
       : options(o), file(std::move(f)), digest(std::move(d)) {}
 
   ~Pipeline() {
     stop();
     stop_writer();
+    if (!committed) file->abort();
   }
 
   // ---- shared state (under mutex) ----
@@ -179,8 +182,9 @@ struct ArchiveStream::Pipeline {
         index = to_write.front();
         to_write.pop_front();
       }
-      Status s = file.write(std::string_view(out[static_cast<std::size_t>(index)].get(),
-                                             out_size[static_cast<std::size_t>(index)]));
+      Status s = file->write(std::string_view(out[static_cast<std::size_t>(index)].get(),
+                                              out_size[static_cast<std::size_t>(index)]));
+      written += out_size[static_cast<std::size_t>(index)];
       if (!s.ok()) return fail(s.error());
       std::lock_guard lock(mutex);
       free_out.push_back(index);
@@ -211,7 +215,9 @@ struct ArchiveStream::Pipeline {
   }
 
   ArchiveStreamOptions options;
-  DurableFileWriter file;
+  std::unique_ptr<object_store::ObjectWriter> file;
+  std::uint64_t written = 0;  // ciphertext bytes the writer thread handed on
+  bool committed = false;
   crypto::IncrementalSha256 digest;
   std::optional<crypto::StreamEncryptor> encryptor;
 
@@ -245,21 +251,23 @@ struct ArchiveStream::Pipeline {
   std::thread writer_thread;
 };
 
-Result<std::unique_ptr<ArchiveStream>> ArchiveStream::open(const crypto::Keyring& keyring,
-                                                           const std::filesystem::path& target,
-                                                           ArchiveStreamOptions options,
-                                                           std::string_view binding) {
+Result<std::unique_ptr<ArchiveStream>> ArchiveStream::open(
+    const crypto::Keyring& keyring, std::unique_ptr<object_store::ObjectWriter> object,
+    ArchiveStreamOptions options, std::string_view binding) {
+  if (!object) {
+    return Error(ErrorCode::kInvalidArgument, "the archive stream needs an object to write");
+  }
   options.block_size = std::max<std::size_t>(options.block_size, 4096);
   options.blocks = std::max(options.blocks, 2);
   options.write_buffers = std::max(options.write_buffers, 2);
-  options.write_size =
-      std::max<std::size_t>(options.write_size / DurableFileWriter::kDirectAlignment *
-                                DurableFileWriter::kDirectAlignment,
-                            DurableFileWriter::kDirectAlignment);
-  WASL_ASSIGN_OR_RETURN(DurableFileWriter file,
-                        DurableFileWriter::create(target, options.direct_io));
-  WASL_ASSIGN_OR_RETURN(crypto::IncrementalSha256 digest, crypto::IncrementalSha256::create());
-  auto p = std::make_unique<Pipeline>(options, std::move(file), std::move(digest));
+  options.write_size = std::max<std::size_t>(
+      options.write_size / kBufferAlignment * kBufferAlignment, kBufferAlignment);
+  auto digest = crypto::IncrementalSha256::create();
+  if (!digest.ok()) {
+    object->abort();
+    return digest.error();
+  }
+  auto p = std::make_unique<Pipeline>(options, std::move(object), std::move(digest).value());
   for (int i = 0; i < options.write_buffers; ++i) {
     p->out.push_back(aligned_buffer(options.write_size));
     if (!p->out.back()) {
@@ -345,10 +353,17 @@ Result<ArchivedStream> ArchiveStream::finish() {
   if (p.failed) return *p.failed;
   ArchivedStream done;
   done.plaintext_bytes = p.plaintext;
-  done.file_bytes = p.file.bytes_written();
   done.key_id = p.encryptor->key_id();
-  WASL_RETURN_IF_ERROR(p.file.commit());
   WASL_ASSIGN_OR_RETURN(done.sha256_hex, p.digest.finish_hex());
+  if (p.encryptor->ciphertext_size() != p.written) {
+    return Error(ErrorCode::kInternal,
+                 "the archive stream sealed " + std::to_string(p.encryptor->ciphertext_size()) +
+                     " bytes but handed " + std::to_string(p.written) + " to the store",
+                 false);
+  }
+  WASL_ASSIGN_OR_RETURN(done.object, p.file->commit());
+  p.committed = true;
+  done.file_bytes = done.object.size;
   return done;
 }
 

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "hub/archive/durable_file_writer.hpp"
 #include "hub/crypto/hex.hpp"
 #include "hub/crypto/random.hpp"
 #include "hub/crypto/stream_cipher.hpp"
@@ -30,6 +29,16 @@ Error invalid(std::string message) {
   return Error(ErrorCode::kInvalidArgument, std::move(message), false);
 }
 
+// Removes an object this attempt wrote but no row points at; a failure is
+// only logged (the object is unreferenced, and the archive's answer stands).
+void drop_object(object_store::ObjectStore& objects, const std::string& key,
+                 const std::string& recording_id) {
+  if (Status removed = objects.remove(key); !removed.ok()) {
+    spdlog::warn("recording {}: the unused object {} of the {} store was not removed: {}",
+                 recording_id, key, objects.kind(), removed.error().message);
+  }
+}
+
 }  // namespace
 
 std::string_view to_string(ReleaseOutcome outcome) {
@@ -51,9 +60,14 @@ bool is_safe_path_component(std::string_view id) {
 }
 
 RecordingArchive::RecordingArchive(storage::Store& store, const audit::AuditWriter& audit,
+                                   object_store::ObjectStores& objects,
                                    std::function<std::shared_ptr<const crypto::Keyring>()> keyring,
                                    RecordingArchiveOptions options)
-    : store_(store), audit_(audit), keyring_(std::move(keyring)), options_(std::move(options)) {}
+    : store_(store),
+      audit_(audit),
+      objects_(objects),
+      keyring_(std::move(keyring)),
+      options_(std::move(options)) {}
 
 std::int64_t RecordingArchive::now_ms() const {
   auto now = options_.clock ? options_.clock() : std::chrono::system_clock::now();
@@ -157,12 +171,15 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
                  "recording " + row.id + " was archived and has since been deleted", false);
   }
 
-  // Stream: provider → SHA-256 and encryption, side by side → temporary file.
-  const std::filesystem::path target =
-      options_.root / request.facility_id / (row.id + "." + keyring->active_key_id() + ".wse");
+  // Stream: provider → SHA-256 and encryption, side by side → the active
+  // store's object, visible once committed.
+  object_store::ObjectStore& objects = objects_.active();
+  const std::string key =
+      request.facility_id + "/" + row.id + "." + keyring->active_key_id() + ".wse";
+  WASL_ASSIGN_OR_RETURN(std::unique_ptr<object_store::ObjectWriter> object, objects.create(key));
   WASL_ASSIGN_OR_RETURN(
       std::unique_ptr<ArchiveStream> stream,
-      ArchiveStream::open(*keyring, target, options_.stream,
+      ArchiveStream::open(*keyring, std::move(object), options_.stream,
                           domain::recording_stream_binding(request.facility_id, row.id)));
   // The sink stops taking chunks once the call it serves is cancelled or out
   // of time (plugin_host/call_budget.hpp): a stopping hub does not wait for
@@ -190,7 +207,7 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
       streamed = finished.error();
     }
   }
-  stream.reset();  // an unfinished stream removes its temporary file
+  stream.reset();  // an unfinished stream aborts its object
   if (!streamed.ok()) {
     if (!streamed.error().retryable) {
       if (Status marked = mark_failed(request, row.id); !marked.ok()) {
@@ -207,7 +224,7 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
   const std::int64_t now = now_ms();
   const std::int64_t days = request.retention_days.value_or(retention_days_of(request.facility_id));
   records::ArchivedFile archived;
-  archived.storage_path = target.string();
+  archived.storage_path = objects.locator(key);
   archived.size_bytes = static_cast<std::int64_t>(received);
   archived.plaintext_sha256 = sha256_hex;
   archived.key_id = written->key_id;
@@ -218,12 +235,11 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
   WASL_ASSIGN_OR_RETURN(Recording current, recordings.get(*tx, request.facility_id, row.id));
   if (current.state == RecordingState::kArchived) {
-    // A concurrent attempt committed first; keep its file, drop ours unless
-    // it is the very same path (then ours replaced it with equal plaintext).
+    // A concurrent attempt committed first; keep its object, drop ours unless
+    // it is the very same one (then ours replaced it with equal plaintext).
     tx->rollback();
     if (current.storage_path && *current.storage_path != archived.storage_path) {
-      std::error_code ec;
-      std::filesystem::remove(target, ec);
+      drop_object(objects, key, row.id);
     }
     result.recording = std::move(current);
     result.already_archived = true;
@@ -233,8 +249,7 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
   if (current.state == RecordingState::kDeleted) {
     // Deleted while this attempt was downloading: do not bring it back.
     tx->rollback();
-    std::error_code ec;
-    std::filesystem::remove(target, ec);
+    drop_object(objects, key, row.id);
     return Error(ErrorCode::kFailedPrecondition,
                  "recording " + row.id + " was deleted while it was being archived", false);
   }

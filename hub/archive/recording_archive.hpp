@@ -7,12 +7,14 @@
 //     workers racing after a lease takeover, work on the one row;
 //  2. streams VideoProvider::fetch_media through an ArchiveStream: the
 //     plaintext SHA-256 and a StreamEncryptor (active key) on threads of
-//     their own, into "<root>/<facility>/<recording id>.<key id>.wse" via a
-//     temporary file (one fsync, rename, fsync directory); memory stays
-//     fixed (about 12 MiB) whatever the size;
-//  3. in ONE transaction: marks the row archived (path, plaintext size,
-//     SHA-256, key id, duration, retention date) and appends the audit event
-//     "recording.archive";
+//     their own, into the object "<facility>/<recording id>.<key id>.wse" of
+//     the active object store (object_store::ObjectStores), which becomes
+//     visible only when complete (for the local store: a temporary file, one
+//     fsync, rename, fsync directory); memory stays fixed (about 12 MiB)
+//     whatever the size;
+//  3. in ONE transaction: marks the row archived (the store's locator of the
+//     object, plaintext size, SHA-256, key id, duration, retention date) and
+//     appends the audit event "recording.archive";
 //  4. after the commit, when asked, calls VideoProvider::release_media so
 //     the provider deletes its copy (data minimisation); kUnimplemented means
 //     the provider keeps nothing to delete; any other error is logged and
@@ -25,15 +27,15 @@
 // retention; or the provider's media is still processing — retryable, as the
 // provider said), the provider's own error from fetch_media unchanged
 // (retryable ones stay retryable), kUnavailable for file system failures,
-// storage errors. On any error the temporary file is removed and the row
+// storage errors. On any error the unfinished object is aborted and the row
 // stays "downloading" (state "failed" when the error is permanent).
 //
-// Thread-safe: concurrent archive() calls share nothing but the store.
+// Thread-safe: concurrent archive() calls share nothing but the database and
+// the object stores (both thread-safe).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -44,6 +46,7 @@
 #include "hub/audit/audit_writer.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/domain/recording.hpp"
+#include "hub/object_store/object_stores.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 #include "wasl/sdk/video.hpp"
@@ -54,8 +57,6 @@ namespace wasl::archive {
 inline constexpr std::int64_t kDefaultRetentionDays = 2555;
 
 struct RecordingArchiveOptions {
-  // Where encrypted files go: <root>/<facility id>/<recording id>.<key id>.wse.
-  std::filesystem::path root = "var/recordings";
   // Retention when a request names none, and per facility (facility id → days).
   std::int64_t default_retention_days = kDefaultRetentionDays;
   std::map<std::string, std::int64_t> facility_retention_days;
@@ -98,9 +99,11 @@ struct ArchiveResult {
 class RecordingArchive {
  public:
   // `keyring` is called once per archive() for the current keyring (so a key
-  // rotation that replaces it is picked up). Store, writer and keyring
-  // source must outlive this object.
+  // rotation that replaces it is picked up). New objects go to
+  // `objects.active()`. Store, writer, object stores and keyring source must
+  // outlive this object.
   RecordingArchive(storage::Store& store, const audit::AuditWriter& audit,
+                   object_store::ObjectStores& objects,
                    std::function<std::shared_ptr<const crypto::Keyring>()> keyring,
                    RecordingArchiveOptions options = {});
 
@@ -119,11 +122,13 @@ class RecordingArchive {
 
   storage::Store& store_;
   const audit::AuditWriter& audit_;
+  object_store::ObjectStores& objects_;
   std::function<std::shared_ptr<const crypto::Keyring>()> keyring_;
   RecordingArchiveOptions options_;
 };
 
-// True for ids safe as one path component: 1-128 of [A-Za-z0-9._-], not "."/"..".
+// True for ids safe as one component of an object key: 1-128 of
+// [A-Za-z0-9._-], not "."/"..".
 bool is_safe_path_component(std::string_view id);
 
 }  // namespace wasl::archive

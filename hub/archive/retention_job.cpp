@@ -1,15 +1,9 @@
 #include "hub/archive/retention_job.hpp"
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
-#include "hub/archive/durable_file_writer.hpp"
 #include "hub/records/recording_files.hpp"
 #include "hub/records/recording_store.hpp"
 
@@ -17,14 +11,12 @@ namespace wasl::archive {
 
 using domain::RecordingState;
 using records::RecordingFiles;
-using sdk::Error;
-using sdk::ErrorCode;
 using sdk::Result;
 using sdk::Status;
 
 RetentionJob::RetentionJob(storage::Store& store, const audit::AuditWriter& audit,
-                           RetentionOptions options)
-    : store_(store), audit_(audit), options_(std::move(options)) {
+                           const object_store::ObjectStores& objects, RetentionOptions options)
+    : store_(store), audit_(audit), objects_(objects), options_(std::move(options)) {
   if (options_.batch < 1) options_.batch = 1;
   if (options_.max_batches < 1) options_.max_batches = 1;
 }
@@ -36,25 +28,22 @@ std::int64_t RetentionJob::now_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
 }
 
-Status RetentionJob::remove_file(const std::string& path, std::int64_t& removed) {
-  if (::unlink(path.c_str()) != 0) {
-    if (errno == ENOENT) return {};
-    return Error(ErrorCode::kUnavailable, "removing " + path + " failed: " + std::strerror(errno),
-                 true);
-  }
+Status RetentionJob::remove_object(const std::string& locator, std::int64_t& removed) {
+  WASL_ASSIGN_OR_RETURN(object_store::ResolvedObject object, objects_.resolve(locator));
+  WASL_RETURN_IF_ERROR(object.store.remove(object.key));
   ++removed;
-  std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  return sync_directory(dir.empty() ? std::filesystem::path(".") : dir);
+  return {};
 }
 
-// Files of deleted recordings whose unlink did not happen (crash, I/O error).
+// Objects of deleted recordings whose removal did not happen (crash, store
+// failure).
 Result<std::int64_t> RetentionJob::sweep_left_files() {
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
   WASL_ASSIGN_OR_RETURN(auto paths, RecordingFiles::registered_of_deleted(*tx, 1000));
   std::int64_t removed = 0;
-  for (const auto& path : paths) {
-    WASL_RETURN_IF_ERROR(remove_file(path, removed));
-    WASL_RETURN_IF_ERROR(RecordingFiles::unregister(*tx, path));
+  for (const auto& locator : paths) {
+    WASL_RETURN_IF_ERROR(remove_object(locator, removed));
+    WASL_RETURN_IF_ERROR(RecordingFiles::unregister(*tx, locator));
   }
   WASL_RETURN_IF_ERROR(tx->commit());
   return removed;
@@ -125,18 +114,18 @@ Result<RetentionPass> RetentionJob::run_once() {
         continue;
       }
       ++pass.deleted;
-      const std::string& path = **deleted;
-      if (path.empty()) continue;
-      Status removed = remove_file(path, pass.files_removed);
+      const std::string& locator = **deleted;
+      if (locator.empty()) continue;
+      Status removed = remove_object(locator, pass.files_removed);
       if (removed.ok()) {
         auto tx = store_.begin(storage::TxMode::kReadWrite);
-        if (tx.ok() && RecordingFiles::unregister(**tx, path).ok()) {
+        if (tx.ok() && RecordingFiles::unregister(**tx, locator).ok()) {
           (void)(*tx)->commit();
         }
       } else {
         ++pass.failed;
-        spdlog::warn("retention: the file of deleted recording {} stays for the next pass: {}", id,
-                     removed.error().message);
+        spdlog::warn("retention: the object of deleted recording {} stays for the next pass: {}",
+                     id, removed.error().message);
       }
     }
     if (static_cast<int>(due.size()) < options_.batch) break;

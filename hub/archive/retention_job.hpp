@@ -3,12 +3,14 @@
 // A recording is due when state = archived, retention_until < now and no
 // legal hold. Each one, in ONE transaction: the row is marked deleted
 // (RecordingStore::mark_deleted: state, deleted_at, storage_path cleared —
-// the key material reference goes with it), its file is registered in
-// recording_file_cleanup, and the audit event "recording.delete" (actor
-// "system", detail {consultation_id, retention_until, key_id}) is appended.
-// After the commit the file is unlinked, the directory fsynced and the
-// cleanup entry dropped. A crash between commit and unlink leaves the entry,
-// and the next run_once() removes the file first.
+// the key material reference goes with it), its object's locator is
+// registered in recording_file_cleanup, and the audit event
+// "recording.delete" (actor "system", detail {consultation_id,
+// retention_until, key_id}) is appended. After the commit the object is
+// removed from the store that holds it (object_store::ObjectStores::resolve;
+// for the local store: unlink and fsync of the directory) and the cleanup
+// entry dropped. A crash or a store failure between commit and removal
+// leaves the entry, and the next run_once() removes the object first.
 //
 // A legal hold set before the deleting transaction reads the row stops the
 // deletion (mark_deleted refuses it); the hold is re-read inside that
@@ -27,6 +29,7 @@
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/jobs/periodic_runner.hpp"
+#include "hub/object_store/object_stores.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -45,16 +48,16 @@ struct RetentionOptions {
 
 struct RetentionPass {
   std::int64_t deleted = 0;        // rows marked deleted by this pass
-  std::int64_t files_removed = 0;  // files unlinked (incl. ones left by a crash)
+  std::int64_t files_removed = 0;  // objects removed or found gone (incl. ones left by a crash)
   std::int64_t skipped = 0;        // held or already deleted when re-read
   std::int64_t failed = 0;         // errors, logged (the row stays for the next pass)
 };
 
 class RetentionJob {
  public:
-  // `store` and `audit` must outlive the job.
+  // `store`, `audit` and `objects` must outlive the job.
   RetentionJob(storage::Store& store, const audit::AuditWriter& audit,
-               RetentionOptions options = {});
+               const object_store::ObjectStores& objects, RetentionOptions options = {});
   ~RetentionJob();
 
   // One pass over everything due now (bounded by max_batches). Errors only
@@ -67,12 +70,13 @@ class RetentionJob {
   void stop();
 
  private:
-  sdk::Status remove_file(const std::string& path, std::int64_t& removed);
+  sdk::Status remove_object(const std::string& locator, std::int64_t& removed);
   sdk::Result<std::int64_t> sweep_left_files();
   std::int64_t now_ms() const;
 
   storage::Store& store_;
   const audit::AuditWriter& audit_;
+  const object_store::ObjectStores& objects_;
   RetentionOptions options_;
   std::unique_ptr<jobs::PeriodicRunner> runner_;
 };

@@ -528,6 +528,135 @@ sdk::Result<std::string> StreamRangeReader::read(std::uint64_t offset, std::size
   return out;
 }
 
+// ---------------------------------------------------------------- range decryptor
+
+StreamRangeDecryptor::StreamRangeDecryptor(StreamRangeDecryptor&&) noexcept = default;
+StreamRangeDecryptor& StreamRangeDecryptor::operator=(StreamRangeDecryptor&&) noexcept = default;
+StreamRangeDecryptor::~StreamRangeDecryptor() = default;
+
+sdk::Result<StreamRangeDecryptor> StreamRangeDecryptor::create(
+    const Keyring& keyring, std::string_view header_bytes, std::uint64_t plaintext_size,
+    std::uint64_t offset, std::uint64_t length, StreamSink sink, std::string_view binding) {
+  if (header_bytes.size() < kFixedHeaderSize) return damaged("is shorter than its header");
+  WASL_ASSIGN_OR_RETURN(std::size_t header_size, header_size_from_prefix(header_bytes));
+  if (header_bytes.size() < header_size) return damaged("is shorter than its header");
+  if (offset > plaintext_size) {
+    return sdk::Error(sdk::ErrorCode::kInvalidArgument,
+                      "range starts at byte " + std::to_string(offset) + ", past the end of the " +
+                          std::to_string(plaintext_size) + "-byte recording");
+  }
+  StreamRangeDecryptor d;
+  d.header_ = std::string(header_bytes.substr(0, header_size));
+  d.key_id_ = key_id_of_header(d.header_);
+  d.aad_ = aad_of(d.header_, binding);
+  WASL_ASSIGN_OR_RETURN(const SecretBytes* key, keyring.decryption_key(d.key_id_));
+  WASL_ASSIGN_OR_RETURN(auto gcm, Aes256Gcm::create(key->view(), Aes256Gcm::Direction::kOpen));
+  d.gcm_.emplace(std::move(gcm));
+  d.sink_ = std::move(sink);
+  d.plaintext_size_ = plaintext_size;
+  d.segments_ = stream_segment_count(plaintext_size);
+  d.offset_ = offset;
+  d.end_ = offset + std::min(length, plaintext_size - offset);
+  if (d.end_ > d.offset_) {
+    d.next_ = d.offset_ / kStreamSegmentSize;
+    d.last_ = (d.end_ - 1) / kStreamSegmentSize;
+    d.span_offset_ = header_size + d.next_ * kRecordSize;
+    for (std::uint64_t i = d.next_; i <= d.last_; ++i) d.span_length_ += d.record_size(i);
+    // Past the final segment nothing may follow: ask for one byte more.
+    if (d.last_ + 1 == d.segments_) d.span_length_ += 1;
+    d.pending_ = std::make_unique<unsigned char[]>(kRecordSize);
+    d.plain_ = std::make_unique<unsigned char[]>(kStreamSegmentSize);
+  } else {
+    d.next_ = 1;  // no segment is expected
+    d.last_ = 0;
+  }
+  return d;
+}
+
+std::size_t StreamRangeDecryptor::record_size(std::uint64_t index) const {
+  if (index + 1 < segments_) return kRecordSize;
+  return static_cast<std::size_t>(plaintext_size_ - index * kStreamSegmentSize) + kGcmTagSize;
+}
+
+sdk::Status StreamRangeDecryptor::fail(sdk::Error error) {
+  failed_ = error;
+  return error;
+}
+
+sdk::Status StreamRangeDecryptor::open_record(const unsigned char* record, std::size_t record_len) {
+  const std::uint64_t i = next_;
+  const bool final = i + 1 == segments_;
+  if (!try_open(*gcm_, header_, aad_, record, record_len, i, final, plain_.get())) {
+    return fail(
+        describe_failure(*gcm_, header_, aad_, record, record_len, i, final, false, plain_.get()));
+  }
+  const std::uint64_t seg_start = i * kStreamSegmentSize;
+  const std::size_t from =
+      i * kStreamSegmentSize < offset_ ? static_cast<std::size_t>(offset_ - seg_start) : 0;
+  const std::size_t to = std::min<std::uint64_t>(end_ - seg_start, record_len - kGcmTagSize);
+  ++next_;
+  if (to > from) {
+    auto status =
+        sink_(std::string_view(reinterpret_cast<const char*>(plain_.get()) + from, to - from));
+    if (!status.ok()) return fail(std::move(status).error());
+    delivered_ += to - from;
+  }
+  return sdk::ok_status();
+}
+
+sdk::Status StreamRangeDecryptor::write(std::string_view ciphertext) {
+  if (failed_) return *failed_;
+  if (finished_) {
+    return sdk::Error(sdk::ErrorCode::kFailedPrecondition,
+                      "recording range decryptor was already finished");
+  }
+  received_ += ciphertext.size();
+  const auto* in = reinterpret_cast<const unsigned char*>(ciphertext.data());
+  std::size_t left = ciphertext.size();
+  while (left > 0) {
+    if (next_ > last_) {
+      if (span_length_ > 0 && last_ + 1 == segments_) {
+        return fail(damaged("has trailing data after its final segment (segment " +
+                            std::to_string(last_) + ")"));
+      }
+      return fail(sdk::Error(sdk::ErrorCode::kInternal,
+                             "the store sent more bytes than the recording range asked for"));
+    }
+    const std::size_t record = record_size(next_);
+    if (pending_size_ == 0 && left >= record) {
+      WASL_RETURN_IF_ERROR(open_record(in, record));
+      in += record;
+      left -= record;
+      continue;
+    }
+    const std::size_t take = std::min(record - pending_size_, left);
+    std::memcpy(pending_.get() + pending_size_, in, take);
+    pending_size_ += take;
+    in += take;
+    left -= take;
+    if (pending_size_ == record) {
+      pending_size_ = 0;
+      WASL_RETURN_IF_ERROR(open_record(pending_.get(), record));
+    }
+  }
+  return sdk::ok_status();
+}
+
+sdk::Status StreamRangeDecryptor::finish() {
+  if (failed_) return *failed_;
+  if (finished_) {
+    return sdk::Error(sdk::ErrorCode::kFailedPrecondition,
+                      "recording range decryptor was already finished");
+  }
+  finished_ = true;
+  if (next_ <= last_) {
+    return fail(damaged("is truncated: segment " + std::to_string(next_) +
+                        " could not be read in full (" + std::to_string(received_) + " of " +
+                        std::to_string(span_length_) + " bytes of the range arrived)"));
+  }
+  return sdk::ok_status();
+}
+
 // ---------------------------------------------------------------- iostreams
 
 namespace {

@@ -232,6 +232,92 @@ class StreamRangeReader {
   std::uint64_t segments_ = 0;
 };
 
+// The most bytes a stream header takes (a 64-character key id): the first
+// this many bytes of a stored stream (or all of it, when shorter) hold its
+// whole header.
+inline constexpr std::size_t kStreamMaxHeaderSize = stream_header_size(64);
+
+// Push-style range decryption: the plaintext bytes [offset, offset + length)
+// of a stored stream out of ONE sequential read of the ciphertext that
+// covers them, decrypted segment by segment as the bytes arrive, so a store
+// that streams (a file, an object store's ranged GET) serves any range with
+// a single request besides the small one for the header, in constant
+// memory (one segment).
+//
+//   1. read the stream's first kStreamMaxHeaderSize bytes; create();
+//   2. read [ciphertext_offset(), + ciphertext_length()) in order, passing
+//      every byte to write() as it comes;
+//   3. finish() when the read has ended.
+//
+// Plaintext goes to the sink only after its segment authenticated; the
+// first call of the sink therefore means the range's first segment is this
+// recording's and intact (a consumer may commit to answering then). A range
+// that reaches the final segment reads one byte past where the stream must
+// end, so bytes appended after the final segment are found (write() fails);
+// a stream cut short is found by finish(). Errors as for StreamDecryptor
+// (kInvalidArgument naming the segment and the damage, kFailedPrecondition
+// for an unknown or retired key), plus the sink's own. Not thread-safe.
+class StreamRangeDecryptor {
+ public:
+  // `header_bytes`: the stream's first bytes, at least its whole header.
+  // `plaintext_size`: the stored plaintext size (recordings.size_bytes).
+  // The range is clipped at the plaintext's end; kInvalidArgument when
+  // `offset` lies past it. `binding` as for StreamDecryptor.
+  static sdk::Result<StreamRangeDecryptor> create(const Keyring& keyring,
+                                                  std::string_view header_bytes,
+                                                  std::uint64_t plaintext_size,
+                                                  std::uint64_t offset, std::uint64_t length,
+                                                  StreamSink sink, std::string_view binding = {});
+
+  StreamRangeDecryptor(StreamRangeDecryptor&&) noexcept;
+  StreamRangeDecryptor& operator=(StreamRangeDecryptor&&) noexcept;
+  ~StreamRangeDecryptor();
+
+  // The ciphertext span to read: where it starts in the stored stream and
+  // how many bytes (0 for an empty range: nothing to read).
+  std::uint64_t ciphertext_offset() const { return span_offset_; }
+  std::uint64_t ciphertext_length() const { return span_length_; }
+
+  // Adds the span's next bytes; the plaintext of each segment that
+  // completes goes to the sink, clipped to the range.
+  sdk::Status write(std::string_view ciphertext);
+  // The read ended: fails when a segment of the range is missing.
+  sdk::Status finish();
+
+  // Plaintext bytes handed to the sink so far.
+  std::uint64_t delivered() const { return delivered_; }
+  // Bytes of the range (after clipping).
+  std::uint64_t range_length() const { return end_ - offset_; }
+  const std::string& key_id() const { return key_id_; }
+
+ private:
+  StreamRangeDecryptor() = default;
+  std::size_t record_size(std::uint64_t index) const;
+  sdk::Status open_record(const unsigned char* record, std::size_t record_len);
+  sdk::Status fail(sdk::Error error);
+
+  std::optional<Aes256Gcm> gcm_;
+  StreamSink sink_;
+  std::string header_;
+  std::string aad_;
+  std::string key_id_;
+  std::uint64_t plaintext_size_ = 0;
+  std::uint64_t segments_ = 0;
+  std::uint64_t offset_ = 0;  // the range, clipped: [offset_, end_)
+  std::uint64_t end_ = 0;
+  std::uint64_t next_ = 0;  // the segment the next bytes belong to
+  std::uint64_t last_ = 0;  // the range's last segment
+  std::uint64_t span_offset_ = 0;
+  std::uint64_t span_length_ = 0;
+  std::uint64_t received_ = 0;
+  std::uint64_t delivered_ = 0;
+  std::unique_ptr<unsigned char[]> pending_;  // a segment + tag being gathered
+  std::size_t pending_size_ = 0;
+  std::unique_ptr<unsigned char[]> plain_;  // a segment
+  bool finished_ = false;
+  std::optional<sdk::Error> failed_;
+};
+
 // Conveniences over std::istream / std::ostream, in constant memory.
 // An ostream write failure is kUnavailable.
 sdk::Status encrypt_stream(const Keyring& keyring, std::istream& in, std::ostream& out);

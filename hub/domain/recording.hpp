@@ -1,8 +1,10 @@
 // Recording: one archived, stream-encrypted recording of a consultation.
 //
-// The file at storage_path is in the streaming format of
-// hub/crypto/stream_cipher.hpp under key_id; size_bytes is the PLAINTEXT
-// size (what StreamRangeReader::open_file needs) and plaintext_sha256 the
+// storage_path is the locator of the recording's object in an object store
+// (hub/object_store/: a path under archive.root for the local store). The
+// object is in the streaming format of hub/crypto/stream_cipher.hpp under
+// key_id; size_bytes is the PLAINTEXT size (what StreamRangeDecryptor
+// needs) and plaintext_sha256 the
 // lowercase hex SHA-256 of the plaintext. Files archived since stream
 // bindings are bound to their row (recording_stream_binding): a file moved to
 // another recording's storage_path, or another facility's, does not decrypt.

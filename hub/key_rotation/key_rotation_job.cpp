@@ -1,11 +1,10 @@
 #include "hub/key_rotation/key_rotation_job.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <condition_variable>
-#include <cstring>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -64,14 +63,6 @@ std::string lease_token() {
          std::to_string(sequence.fetch_add(1));
 }
 
-Status remove_file(const std::filesystem::path& path) {
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return Error(ErrorCode::kUnavailable,
-                 "deleting " + path.string() + " failed: " + std::strerror(errno));
-  }
-  return {};
-}
-
 }  // namespace
 
 nlohmann::json to_json(const RotationProgress& progress) {
@@ -87,8 +78,15 @@ nlohmann::json to_json(const RotationProgress& progress) {
 }
 
 KeyRotationJob::KeyRotationJob(storage::Store& store, const records::CellCipher& cipher,
-                               const audit::AuditWriter& audit, std::chrono::milliseconds lease)
-    : store_(store), cipher_(cipher), audit_(audit), lease_(lease), holder_(lease_token()) {}
+                               const audit::AuditWriter& audit,
+                               const object_store::ObjectStores& objects,
+                               std::chrono::milliseconds lease)
+    : store_(store),
+      cipher_(cipher),
+      audit_(audit),
+      objects_(objects),
+      lease_(lease),
+      holder_(lease_token()) {}
 
 KeyRotationJob::~KeyRotationJob() { release_lease(); }
 
@@ -271,15 +269,20 @@ Result<RotationStep> KeyRotationJob::rotate_table_batch(const records::Encrypted
 
 Status KeyRotationJob::clean_orphan_files() {
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
-  WASL_ASSIGN_OR_RETURN(std::vector<std::string> paths, RecordingFiles::registered(*tx));
-  for (const std::string& path : paths) {
-    WASL_ASSIGN_OR_RETURN(bool live, RecordingFiles::in_use(*tx, path));
+  WASL_ASSIGN_OR_RETURN(std::vector<std::string> locators, RecordingFiles::registered(*tx));
+  for (const std::string& locator : locators) {
+    WASL_ASSIGN_OR_RETURN(bool live, RecordingFiles::in_use(*tx, locator));
     if (!live) {
-      WASL_RETURN_IF_ERROR(remove_file(path));
-      WASL_RETURN_IF_ERROR(remove_file(path + ".tmp"));
-      WASL_RETURN_IF_ERROR(sync_parent_directory(path));
+      auto object = objects_.resolve(locator);
+      if (!object.ok()) {
+        // Its store is no longer configured: keep the entry for when it is.
+        spdlog::warn("key rotation: the leftover object {} was not removed: {}", locator,
+                     object.error().message);
+        continue;
+      }
+      WASL_RETURN_IF_ERROR(object->store.remove(object->key));
     }
-    WASL_RETURN_IF_ERROR(RecordingFiles::unregister(*tx, path));
+    WASL_RETURN_IF_ERROR(RecordingFiles::unregister(*tx, locator));
   }
   return tx->commit();
 }
@@ -330,9 +333,13 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
     ++step.examined;
     if (key_id && *key_id == to_key) continue;
 
-    auto header_key = stream_file_key_id(old_path);
+    // The object is read where the row says it is and written anew to the
+    // active store.
+    auto source = objects_.resolve(old_path);
+    auto header_key = source.ok() ? stream_object_key_id(source->store, source->key)
+                                  : Result<std::string>(source.error());
     if (header_key.ok() && *header_key == to_key) {
-      // The file is already under the active key; only the row was stale.
+      // The object is already under the active key; only the row was stale.
       WASL_RETURN_IF_ERROR(
           save(facility, rec_id, 0, 0, false, [&](storage::Transaction& tx) -> Status {
             return RecordingFiles::set_key(tx, rec_id, old_path, to_key);
@@ -340,47 +347,55 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
       return step;
     }
 
-    std::filesystem::path new_path =
-        std::filesystem::path(old_path).parent_path() / (rec_id + "." + to_key + ".wse");
+    object_store::ObjectStore& target = objects_.active();
+    const std::string new_key = facility + "/" + rec_id + "." + to_key + ".wse";
+    const std::string new_path = target.locator(new_key);
     {
       WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
       WASL_RETURN_IF_ERROR(
-          RecordingFiles::register_obsolete(*tx, new_path.string(), rec_id, domain::now_ms()));
+          RecordingFiles::register_obsolete(*tx, new_path, rec_id, domain::now_ms()));
       WASL_RETURN_IF_ERROR(tx->commit());
     }
     std::optional<std::uint64_t> expected;
     if (size) expected = static_cast<std::uint64_t>(*size);
-    auto written = header_key.ok()
-                       ? reencrypt_stream_file(cipher_.keyring(), old_path, new_path, expected,
-                                               domain::recording_stream_binding(facility, rec_id))
-                       : Result<std::uint64_t>(header_key.error());
+    auto written = [&]() -> Result<std::uint64_t> {
+      WASL_RETURN_IF_ERROR(header_key);
+      WASL_ASSIGN_OR_RETURN(std::unique_ptr<object_store::ObjectWriter> writer,
+                            target.create(new_key));
+      return reencrypt_stream_object(cipher_.keyring(), source->store, source->key,
+                                     std::move(writer), expected,
+                                     domain::recording_stream_binding(facility, rec_id));
+    }();
     if (!written.ok()) {
       if (written.error().code == ErrorCode::kUnavailable && header_key.ok()) {
-        // A file system problem, not a damaged file: try again on the next run.
+        // A store problem, not a damaged object: try again on the next run.
         return std::move(written).error();
       }
       ++step.failed;
-      WASL_RETURN_IF_ERROR(remove_file(new_path));
+      WASL_RETURN_IF_ERROR(target.remove(new_key));
       WASL_RETURN_IF_ERROR(
           save(facility, rec_id, 0, 1, false, [&](storage::Transaction& tx) -> Status {
-            return RecordingFiles::unregister(tx, new_path.string());
+            return RecordingFiles::unregister(tx, new_path);
           }));
       return step;
     }
     bool switched = false;
     WASL_RETURN_IF_ERROR(
         save(facility, rec_id, 1, 0, false, [&](storage::Transaction& tx) -> Status {
-          WASL_ASSIGN_OR_RETURN(
-              switched, RecordingFiles::move(tx, rec_id, old_path, new_path.string(), to_key));
-          std::string obsolete = switched ? old_path : new_path.string();
-          WASL_RETURN_IF_ERROR(RecordingFiles::unregister(tx, new_path.string()));
+          WASL_ASSIGN_OR_RETURN(switched,
+                                RecordingFiles::move(tx, rec_id, old_path, new_path, to_key));
+          const std::string& obsolete = switched ? old_path : new_path;
+          WASL_RETURN_IF_ERROR(RecordingFiles::unregister(tx, new_path));
           return RecordingFiles::register_obsolete(tx, obsolete, rec_id, domain::now_ms());
         }));
     if (switched) ++step.reencrypted;
-    // The obsolete file is registered for cleanup; delete it now.
-    std::string obsolete = switched ? old_path : new_path.string();
-    WASL_RETURN_IF_ERROR(remove_file(obsolete));
-    WASL_RETURN_IF_ERROR(sync_parent_directory(obsolete));
+    // The obsolete object is registered for cleanup; remove it now.
+    const std::string& obsolete = switched ? old_path : new_path;
+    if (switched) {
+      WASL_RETURN_IF_ERROR(source->store.remove(source->key));
+    } else {
+      WASL_RETURN_IF_ERROR(target.remove(new_key));
+    }
     WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
     WASL_RETURN_IF_ERROR(RecordingFiles::unregister(*tx, obsolete));
     WASL_RETURN_IF_ERROR(tx->commit());

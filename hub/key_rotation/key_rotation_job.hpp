@@ -11,14 +11,18 @@
 //    at most the uncommitted batch, and the next run starts after the last
 //    committed position. A cell is rewritten only if it still holds the
 //    ciphertext that was read (a concurrent writer wins).
-//  - Recording files, one at a time: the new file (beside the old one,
-//    "<recording id>.<key id>.wse") is first registered in
-//    recording_file_cleanup, written through a temporary file in constant
-//    memory, fsynced and renamed; then one transaction points the row at it
-//    with the new key id, records progress and the audit event, and
-//    registers the old file for deletion; then the old file is deleted.
-//    Files left behind by a crash at any point are deleted by the next run.
-//  - A ciphertext or file that cannot be decrypted (damaged, or its key is
+//  - Recording objects, one at a time: the new object
+//    ("<facility>/<recording id>.<key id>.wse" in the ACTIVE object store,
+//    object_store::ObjectStores) is first registered (its locator) in
+//    recording_file_cleanup, then written from one streamed read of the old
+//    object (decrypted, re-encrypted under the active key, in constant
+//    memory) and committed; then one transaction points the row at it with
+//    the new key id, records progress and the audit event, and registers
+//    the old object for deletion; then the old object is removed from the
+//    store that holds it. Objects left behind by a crash at any point are
+//    removed by the next run. A store that fails (kUnavailable) stops the
+//    unit with that error; the next run tries the object again.
+//  - A ciphertext or object that cannot be decrypted (damaged, or its key is
 //    gone) is left as it is, counted in failed_rows and audited with outcome
 //    "failure"; it keeps its old key in usage_by_key(), so that key cannot be
 //    retired until someone looks.
@@ -48,6 +52,7 @@
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/key_rotation/key_usage.hpp"
+#include "hub/object_store/object_stores.hpp"
 #include "hub/records/cell_cipher.hpp"
 #include "hub/records/encrypted_columns.hpp"
 #include "hub/storage/store.hpp"
@@ -90,10 +95,10 @@ inline constexpr std::chrono::milliseconds kDefaultRotationLease{30000};
 
 class KeyRotationJob {
  public:
-  // All three are borrowed and must outlive the job. The cipher's keyring
+  // All four are borrowed and must outlive the job. The cipher's keyring
   // must still hold the old keys (decrypt-only).
   KeyRotationJob(storage::Store& store, const records::CellCipher& cipher,
-                 const audit::AuditWriter& audit,
+                 const audit::AuditWriter& audit, const object_store::ObjectStores& objects,
                  std::chrono::milliseconds lease = kDefaultRotationLease);
   ~KeyRotationJob();  // releases the lease if it holds it
   KeyRotationJob(const KeyRotationJob&) = delete;
@@ -104,7 +109,7 @@ class KeyRotationJob {
   // table, or up to `batch_size` recording rows of which at most one file is
   // re-encrypted. The first call of a job also deletes files a crashed run
   // left behind. Errors: storage errors (the batch is rolled back; call
-  // again later), kUnavailable for file system failures.
+  // again later), kUnavailable for object store failures.
   sdk::Result<RotationStep> run_once(std::size_t batch_size = kDefaultRotationBatch);
 
   // Calls run_once until everything is under the active key or `stop` is
@@ -146,6 +151,7 @@ class KeyRotationJob {
   storage::Store& store_;
   const records::CellCipher& cipher_;
   const audit::AuditWriter& audit_;
+  const object_store::ObjectStores& objects_;
   bool cleaned_ = false;
   const std::chrono::milliseconds lease_;
   const std::string holder_;  // this job's lease token

@@ -1,11 +1,13 @@
-// RecordingFiles: the encrypted files recordings keep on disk, as the jobs
-// that maintain them see them across facilities: retention (which deletes
-// expired recordings) and key rotation (which re-encrypts every file under
-// the active key). Also the register of files to delete
-// (recording_file_cleanup): a file is registered in the transaction that
-// makes it obsolete, deleted after that commits, and unregistered then, so
-// a crash in between leaves it for the next pass rather than on disk for
-// good.
+// RecordingFiles: the encrypted objects recordings keep in the object
+// stores, as the jobs that maintain them see them across facilities:
+// retention (which deletes expired recordings) and key rotation (which
+// re-encrypts every object under the active key). An object is named by its
+// store's locator (recordings.storage_path; object_store::ObjectStores
+// resolves it); "path" below is that locator. Also the register of objects
+// to delete (recording_file_cleanup): an object is registered in the
+// transaction that makes it obsolete, removed after that commits, and
+// unregistered then, so a crash in between leaves it for the next pass
+// rather than in the store for good.
 //
 // Every function works inside the caller's transaction and reads or
 // changes rows of any facility; the rows carry their facility where the

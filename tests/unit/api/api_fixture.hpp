@@ -34,6 +34,7 @@
 #include "hub/crypto/keyring.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/http/router.hpp"
+#include "hub/object_store/local_object_store.hpp"
 #include "hub/records/cell_cipher.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/storage/migrator.hpp"
@@ -243,6 +244,10 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
     context_.definitions = definitions_.get();
     context_.metrics = &metrics_;
     context_.audit_chain = audit_chain_.get();
+    // Recordings' objects: a local store over the scratch directory.
+    object_stores_ = std::make_unique<object_store::ObjectStores>(
+        std::make_unique<object_store::LocalObjectStore>(scratch_.path()));
+    context_.object_stores = object_stores_.get();
     context_.video =
         [this](std::string_view instance) -> sdk::Result<std::shared_ptr<sdk::VideoProvider>> {
       if (instance != "video.fake") {
@@ -402,6 +407,7 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
   std::unique_ptr<workflow::Engine> engine_;
   config::Config config_;
   std::shared_ptr<FakeVideoProvider> video_;
+  std::unique_ptr<object_store::ObjectStores> object_stores_;
   ApiContext context_;
   http::Router router_;
   std::map<access::Role, std::string> keys_a_;

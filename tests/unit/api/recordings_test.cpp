@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <stdexcept>
 
 #include "hub/crypto/stream_cipher.hpp"
 #include "hub/domain/recording.hpp"
@@ -170,6 +173,88 @@ TEST_P(RecordingsTest, AFileMovedToAnotherRecordingIsRefused) {
   set_path("rec-mine", mine);
   EXPECT_EQ(body_text(send({"GET", "/v1/recordings/rec-mine/content"}, Role::kClinician)),
             "the consultation of this recording");
+}
+
+// The object store behind the download: it cannot be read before the
+// headers → 503 with Retry-After and nothing sent; a row whose store is not
+// configured → 500; no store at all → 503.
+TEST_P(RecordingsTest, AStoreThatCannotBeReadIsA503BeforeAnyHeader) {
+  auto set_path = [this](const std::string& path) {
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(
+        (*tx)->exec("UPDATE recordings SET storage_path = $1 WHERE id = 'rec-1'", {path}).ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  };
+  // A directory where the object should be: opened, but every read fails.
+  std::filesystem::create_directories(scratch_.path() / "unreadable.wse");
+  set_path((scratch_.path() / "unreadable.wse").string());
+  http::Response busy = send({"GET", "/v1/recordings/rec-1/content"}, Role::kClinician);
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_FALSE(busy.stream_body);
+  ASSERT_NE(busy.headers.find("Retry-After"), busy.headers.end());
+  EXPECT_GE(std::stoi(busy.headers.find("Retry-After")->second), 1);
+  EXPECT_EQ(busy.headers.find("Content-Type")->second, "application/problem+json");
+  EXPECT_EQ(audit_count("recording.download"), 0);
+
+  // The object is gone: the recording cannot be found.
+  set_path((scratch_.path() / "gone.wse").string());
+  EXPECT_EQ(send({"GET", "/v1/recordings/rec-1/content"}, Role::kClinician).status, 404);
+
+  // No configured store holds the locator.
+  set_path("s3://removed-bucket/fac-a/rec-1.wse");
+  http::Response orphan = send({"GET", "/v1/recordings/rec-1/content"}, Role::kClinician);
+  EXPECT_EQ(orphan.status, 500);
+  EXPECT_FALSE(orphan.stream_body);
+
+  // No object stores at all.
+  context_.object_stores = nullptr;
+  http::Response none = send({"GET", "/v1/recordings/rec-1/content"}, Role::kClinician);
+  EXPECT_EQ(none.status, 503);
+  EXPECT_NE(none.headers.find("Retry-After"), none.headers.end());
+}
+
+// Damage the range reaches only after its first segment: the headers are
+// out by then, so the body is aborted (the server drops the connection)
+// rather than ended early as if complete.
+TEST_P(RecordingsTest, DamageAfterTheHeadersAbortsTheBody) {
+  const auto path = scratch_.path() / "rec.enc";
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    // Segment 1 starts after the header and segment 0 (64 KiB + tag).
+    f.seekp(
+        static_cast<std::streamoff>(crypto::stream_header_size(keyring_->active_key_id().size()) +
+                                    crypto::kStreamSegmentSize + crypto::kGcmTagSize + 10));
+    f.put('\x5a');
+  }
+  http::Response r = send({"GET", "/v1/recordings/rec-1/content"}, Role::kClinician);
+  ASSERT_EQ(r.status, 200) << "segment 0 authenticates, so the answer begins";
+  EXPECT_EQ(r.headers.find("Content-Length")->second, "100000");
+  ASSERT_TRUE(r.stream_body);
+  std::ostringstream out;
+  EXPECT_THROW(r.stream_body(out), std::runtime_error);
+  EXPECT_EQ(out.str(), plaintext_.substr(0, crypto::kStreamSegmentSize));
+  // A range inside the damaged segment is refused whole, before any header.
+  http::Response inside =
+      send({"GET", "/v1/recordings/rec-1/content", "", {{"Range", "bytes=70000-70009"}}},
+           Role::kHospital);
+  EXPECT_EQ(inside.status, 500);
+  EXPECT_FALSE(inside.stream_body);
+  // A range before it is served whole.
+  http::Response before = send(
+      {"GET", "/v1/recordings/rec-1/content", "", {{"Range", "bytes=10-19"}}}, Role::kHospital);
+  ASSERT_EQ(before.status, 206);
+  EXPECT_EQ(body_text(before), plaintext_.substr(10, 10));
+}
+
+// A client that reads slowly holds back the read (the queue is bounded),
+// and one that goes away stops it.
+TEST_P(RecordingsTest, AClientThatGoesAwayStopsTheRead) {
+  http::Response r = send({"GET", "/v1/recordings/rec-1/content"}, Role::kClinician);
+  ASSERT_EQ(r.status, 200);
+  std::ostringstream out;
+  out.setstate(std::ios::badbit);  // the connection is gone
+  EXPECT_NO_THROW(r.stream_body(out));
 }
 
 TEST(ByteRangeTest, ParsesTheSingleRangeForms) {

@@ -2,7 +2,8 @@
 // key file, CellCipher, facilities kFacilityA and kFacilityB), an AuditWriter,
 // the pattern_video test double loaded through the real PluginHost as
 // instance "video.pattern" (bound to both facilities), and a
-// RecordingArchive writing under a scratch directory with a fixed clock.
+// RecordingArchive writing to a local object store under a scratch directory
+// with a fixed clock.
 #pragma once
 
 #include <openssl/evp.h>
@@ -19,6 +20,8 @@
 #include "hub/archive/archive_action.hpp"
 #include "hub/archive/recording_archive.hpp"
 #include "hub/audit/audit_writer.hpp"
+#include "hub/object_store/local_object_store.hpp"
+#include "hub/object_store/object_stores.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/records/consultation_store.hpp"
@@ -105,11 +108,12 @@ class ArchiveFixture : public records::testing::RecordsDatabaseTest {
     calls_file_ = scratch_.path() / "calls.txt";
     load_plugins();
     if (HasFatalFailure()) return;
+    objects_ = std::make_unique<object_store::ObjectStores>(
+        std::make_unique<object_store::LocalObjectStore>(root_));
     RecordingArchiveOptions options;
-    options.root = root_;
     options.clock = [this] { return clock(); };
     archive_ = std::make_unique<RecordingArchive>(
-        *store_, *audit_, [this] { return cipher_->keyring(); }, options);
+        *store_, *audit_, *objects_, [this] { return cipher_->keyring(); }, options);
   }
 
   void TearDown() override {
@@ -190,6 +194,7 @@ class ArchiveFixture : public records::testing::RecordsDatabaseTest {
   std::unique_ptr<plugin_host::PluginHost> plugins_;
   std::shared_ptr<sdk::VideoProvider> video_;
   std::unique_ptr<audit::AuditWriter> audit_;
+  std::unique_ptr<object_store::ObjectStores> objects_;  // the local store at root_
   std::unique_ptr<RecordingArchive> archive_;
   std::filesystem::path root_;
   std::filesystem::path calls_file_;

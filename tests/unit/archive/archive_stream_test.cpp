@@ -9,6 +9,7 @@
 #include "hub/crypto/digest.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/crypto/stream_cipher.hpp"
+#include "hub/object_store/local_object_store.hpp"
 #include "tests/unit/crypto/scratch_dir.hpp"
 
 namespace wasl::archive::testing {
@@ -51,18 +52,26 @@ class ArchiveStreamTest : public ::testing::TestWithParam<bool> {
     o.block_size = 64 * 1024;  // small blocks: many hand-overs between the stages
     o.blocks = 3;
     o.write_size = 256 * 1024;
-    o.direct_io = GetParam();
     return o;
   }
 
+  // A stream into `key` of a local store rooted in the scratch directory,
+  // writing direct or not as the parameter says.
+  sdk::Result<std::unique_ptr<ArchiveStream>> open(const std::string& key) {
+    WASL_ASSIGN_OR_RETURN(auto object, objects_.create(key));
+    return ArchiveStream::open(*keyring_, std::move(object), options());
+  }
+
   crypto::testing::ScratchDir scratch_;
+  object_store::LocalObjectStore objects_{scratch_.path(),
+                                          object_store::LocalObjectStoreOptions{GetParam()}};
   std::shared_ptr<const crypto::Keyring> keyring_;
 };
 
 TEST_P(ArchiveStreamTest, ChunksOfAnySizeBecomeTheFileAndTheDigestOfThePlaintext) {
   const std::string plain = random_bytes(3 * 1024 * 1024 + 12345, 7);
   const auto target = scratch_.path() / "fac" / "rec.k1.wse";
-  auto stream = ArchiveStream::open(*keyring_, target, options());
+  auto stream = open("fac/rec.k1.wse");
   ASSERT_TRUE(stream.ok()) << stream.error().message;
   std::mt19937 gen(3);  // seeded: the same chunk sizes every run
   std::size_t at = 0;
@@ -76,6 +85,8 @@ TEST_P(ArchiveStreamTest, ChunksOfAnySizeBecomeTheFileAndTheDigestOfThePlaintext
   EXPECT_EQ(done->plaintext_bytes, plain.size());
   EXPECT_EQ(done->sha256_hex, crypto::sha256_hex(plain));
   EXPECT_EQ(done->key_id, keyring_->active_key_id());
+  EXPECT_EQ(done->object.key, "fac/rec.k1.wse");
+  EXPECT_EQ(done->object.size, done->file_bytes);
   ASSERT_TRUE(std::filesystem::exists(target));
   EXPECT_EQ(std::filesystem::file_size(target), done->file_bytes);
   EXPECT_EQ(done->file_bytes,
@@ -89,7 +100,7 @@ TEST_P(ArchiveStreamTest, ChunksOfAnySizeBecomeTheFileAndTheDigestOfThePlaintext
 
 TEST_P(ArchiveStreamTest, AnEmptyStreamIsAValidFile) {
   const auto target = scratch_.path() / "empty.wse";
-  auto stream = ArchiveStream::open(*keyring_, target, options());
+  auto stream = open("empty.wse");
   ASSERT_TRUE(stream.ok());
   auto done = (*stream)->finish();
   ASSERT_TRUE(done.ok()) << done.error().message;
@@ -100,7 +111,7 @@ TEST_P(ArchiveStreamTest, AnEmptyStreamIsAValidFile) {
 TEST_P(ArchiveStreamTest, AnAbandonedStreamLeavesNoFile) {
   const auto dir = scratch_.path() / "abandoned";
   {
-    auto stream = ArchiveStream::open(*keyring_, dir / "rec.wse", options());
+    auto stream = open("abandoned/rec.wse");
     ASSERT_TRUE(stream.ok());
     ASSERT_TRUE((*stream)->write(random_bytes(500000, 1)).ok());
   }
@@ -110,7 +121,7 @@ TEST_P(ArchiveStreamTest, AnAbandonedStreamLeavesNoFile) {
 }
 
 TEST_P(ArchiveStreamTest, WritesAfterFinishAreRefused) {
-  auto stream = ArchiveStream::open(*keyring_, scratch_.path() / "x.wse", options());
+  auto stream = open("x.wse");
   ASSERT_TRUE(stream.ok());
   ASSERT_TRUE((*stream)->finish().ok());
   EXPECT_EQ((*stream)->write("late").error().code, sdk::ErrorCode::kFailedPrecondition);

@@ -145,7 +145,7 @@ TEST_P(RecordingArchiveTest, RetentionFollowsTheFacilityUnlessTheRequestNamesIt)
   RecordingArchiveOptions options = archive_->options();
   options.facility_retention_days[kFacilityB] = 3650;
   RecordingArchive archive(
-      *store_, *audit_, [this] { return cipher_->keyring(); }, options);
+      *store_, *audit_, *objects_, [this] { return cipher_->keyring(); }, options);
   auto a = archive.archive(request(kFacilityA, "c1", "pattern-10"), *video_);
   auto b = archive.archive(request(kFacilityB, "c2", "pattern-10"), *video_);
   ArchiveRequest explicit_days = request(kFacilityA, "c1", "pattern-11");

@@ -36,7 +36,7 @@ class RetentionJobTest : public ArchiveFixture {
     options.clock = [now_ms] {
       return std::chrono::system_clock::time_point(std::chrono::milliseconds(now_ms));
     };
-    return RetentionJob(*store_, *audit_, options);
+    return RetentionJob(*store_, *audit_, *objects_, options);
   }
 };
 
@@ -127,7 +127,7 @@ TEST_P(RetentionJobTest, PeriodicRunnerDeletesWithoutBeingCalled) {
   options.clock = [] {
     return std::chrono::system_clock::time_point(std::chrono::milliseconds(kT0 + 2 * kDayMs));
   };
-  RetentionJob running(*store_, *audit_, options);
+  RetentionJob running(*store_, *audit_, *objects_, options);
   ASSERT_OK(running.start());
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::filesystem::exists(*r.storage_path) && std::chrono::steady_clock::now() < deadline) {

@@ -421,6 +421,225 @@ TEST(StreamRangeReader, OpensAFile) {
             sdk::ErrorCode::kNotFound);
 }
 
+// Range decryption as a store serves it: the header from one read of the
+// first kStreamMaxHeaderSize bytes, then ONE read of the span the
+// decryptor names, fed in pieces of `piece` bytes (0: all at once).
+struct RangeRead {
+  sdk::Status status;
+  std::string plain;
+  std::uint64_t span_offset = 0;
+  std::uint64_t span_length = 0;
+  int sink_calls = 0;
+  std::string before_failure;  // what the sink had when the first error came
+};
+
+RangeRead read_range(const std::string& stored, std::uint64_t plaintext_size, std::uint64_t offset,
+                     std::uint64_t length, std::size_t piece = 0, std::string_view binding = {}) {
+  RangeRead r;
+  auto d = StreamRangeDecryptor::create(
+      *ring(), std::string_view(stored).substr(0, kStreamMaxHeaderSize), plaintext_size, offset,
+      length,
+      [&r](std::string_view p) {
+        r.plain.append(p);
+        ++r.sink_calls;
+        return sdk::ok_status();
+      },
+      binding);
+  if (!d.ok()) {
+    r.status = d.error();
+    return r;
+  }
+  r.span_offset = d->ciphertext_offset();
+  r.span_length = d->ciphertext_length();
+  // What the store sends: the span, clipped at the stored object's end.
+  std::string span =
+      r.span_offset >= stored.size() ? std::string() : stored.substr(r.span_offset, r.span_length);
+  if (piece == 0) piece = span.size() + 1;
+  for (std::size_t at = 0; at < span.size(); at += piece) {
+    r.status = d->write(std::string_view(span).substr(at, piece));
+    if (!r.status.ok()) {
+      r.before_failure = r.plain;
+      return r;
+    }
+  }
+  r.status = d->finish();
+  if (!r.status.ok()) r.before_failure = r.plain;
+  return r;
+}
+
+TEST(StreamRangeDecryptor, EveryBoundaryReadsOneSpanAndTheRightBytes) {
+  for (std::size_t size : {std::size_t{1}, S - 1, S, S + 1, 3 * S, 3 * S + 100}) {
+    const std::string pt = pattern(size, static_cast<unsigned>(size));
+    const std::string ct = encrypt(pt);
+    const std::uint64_t n = stream_segment_count(size);
+    std::vector<std::uint64_t> points = {0, 1, size - 1, size};
+    for (std::uint64_t k = 1; k <= n; ++k) {
+      for (std::int64_t d : {-1, 0, 1}) {
+        auto p = static_cast<std::int64_t>(k * S) + d;
+        if (p >= 0 && static_cast<std::uint64_t>(p) <= size) points.push_back(p);
+      }
+    }
+    for (std::uint64_t first : points) {
+      for (std::uint64_t last : points) {
+        if (last < first) continue;
+        const std::uint64_t length = last - first;
+        for (std::size_t piece : {std::size_t{0}, std::size_t{1000}, S + kGcmTagSize}) {
+          SCOPED_TRACE(std::to_string(size) + " " + std::to_string(first) + "+" +
+                       std::to_string(length) + " piece " + std::to_string(piece));
+          RangeRead r = read_range(ct, size, first, length, piece);
+          ASSERT_TRUE(r.status.ok()) << r.status.error().message;
+          EXPECT_EQ(r.plain, pt.substr(first, length));
+          if (length == 0) {
+            EXPECT_EQ(r.span_length, 0u);
+            continue;
+          }
+          // The span starts at the first segment touched and covers exactly
+          // the touched ones (plus one byte when it reaches the final one).
+          const std::uint64_t s0 = first / S;
+          const std::uint64_t s1 = (first + length - 1) / S;
+          EXPECT_EQ(r.span_offset, record_offset(s0));
+          const std::uint64_t end =
+              s1 + 1 == n ? ct.size() + 1 : record_offset(static_cast<std::size_t>(s1 + 1));
+          EXPECT_EQ(r.span_offset + r.span_length, end);
+        }
+      }
+    }
+  }
+}
+
+TEST(StreamRangeDecryptor, ClipsAtTheEndAndRefusesAStartPastIt) {
+  const std::string pt = pattern(2 * S + 7);
+  const std::string ct = encrypt(pt);
+  RangeRead tail = read_range(ct, pt.size(), 2 * S, 1000);
+  ASSERT_TRUE(tail.status.ok()) << tail.status.error().message;
+  EXPECT_EQ(tail.plain, pt.substr(2 * S));
+  RangeRead past = read_range(ct, pt.size(), pt.size() + 1, 1);
+  ASSERT_FALSE(past.status.ok());
+  EXPECT_EQ(past.status.error().code, sdk::ErrorCode::kInvalidArgument);
+  // An empty recording: nothing to read, nothing delivered.
+  const std::string empty = encrypt("");
+  RangeRead none = read_range(empty, 0, 0, 0);
+  ASSERT_TRUE(none.status.ok());
+  EXPECT_EQ(none.span_length, 0u);
+  EXPECT_EQ(none.sink_calls, 0);
+}
+
+TEST(StreamRangeDecryptor, ADamagedSegmentFailsBeforeItsBytesAreDelivered) {
+  const std::string pt = pattern(4 * S + 10);
+  const std::string ct = encrypt(pt);
+  std::string bad = ct;
+  bad[record_offset(2) + 100] ^= 0x01;
+  // A range starting in the damaged segment: nothing at all is delivered.
+  RangeRead first = read_range(bad, pt.size(), 2 * S + 5, S);
+  ASSERT_FALSE(first.status.ok());
+  EXPECT_EQ(first.status.error().code, sdk::ErrorCode::kInvalidArgument);
+  EXPECT_NE(first.status.error().message.find("segment 2"), std::string::npos)
+      << first.status.error().message;
+  EXPECT_EQ(first.sink_calls, 0);
+  // A range across it: the segments before it, then the failure.
+  RangeRead across = read_range(bad, pt.size(), S, 3 * S, 777);
+  ASSERT_FALSE(across.status.ok());
+  EXPECT_EQ(across.before_failure, pt.substr(S, S));
+  // A range that does not touch it reads fine.
+  RangeRead beside = read_range(bad, pt.size(), 3 * S, S + 10);
+  ASSERT_TRUE(beside.status.ok());
+  EXPECT_EQ(beside.plain, pt.substr(3 * S));
+  // Segments swapped: named as out of order.
+  std::string swapped = ct;
+  std::memcpy(swapped.data() + record_offset(1), ct.data() + record_offset(2), S + kGcmTagSize);
+  std::memcpy(swapped.data() + record_offset(2), ct.data() + record_offset(1), S + kGcmTagSize);
+  RangeRead reordered = read_range(swapped, pt.size(), S, 10);
+  ASSERT_FALSE(reordered.status.ok());
+  EXPECT_NE(reordered.status.error().message.find("out of order"), std::string::npos)
+      << reordered.status.error().message;
+}
+
+TEST(StreamRangeDecryptor, CutShortOrWithBytesAppendedIsFound) {
+  const std::string pt = pattern(3 * S + 100);
+  const std::string ct = encrypt(pt);
+  // Cut inside the final segment: the range reaching it fails at finish().
+  RangeRead cut = read_range(ct.substr(0, ct.size() - 10), pt.size(), 2 * S, S + 100);
+  ASSERT_FALSE(cut.status.ok());
+  EXPECT_NE(cut.status.error().message.find("truncated"), std::string::npos)
+      << cut.status.error().message;
+  EXPECT_EQ(cut.before_failure, pt.substr(2 * S, S)) << "segment 2 was whole";
+  // The final segment dropped and the stored size shortened to match: the
+  // segment read as final was sealed as non-final.
+  RangeRead dropped = read_range(ct.substr(0, record_offset(3)), 3 * S, 2 * S, S);
+  ASSERT_FALSE(dropped.status.ok());
+  EXPECT_NE(dropped.status.error().message.find("truncated"), std::string::npos)
+      << dropped.status.error().message;
+  // Bytes appended after the final segment: seen by the one extra byte asked.
+  RangeRead appended = read_range(ct + "xyz", pt.size(), 3 * S, 100);
+  ASSERT_FALSE(appended.status.ok());
+  EXPECT_NE(appended.status.error().message.find("trailing data"), std::string::npos)
+      << appended.status.error().message;
+  // A header cut short, or not a stream at all.
+  EXPECT_FALSE(read_range(ct.substr(0, 5), pt.size(), 0, 1).status.ok());
+  RangeRead garbage = read_range(std::string(200, 'x'), pt.size(), 0, 1);
+  ASSERT_FALSE(garbage.status.ok());
+  EXPECT_NE(garbage.status.error().message.find("magic"), std::string::npos);
+}
+
+TEST(StreamRangeDecryptor, ABoundStreamOpensOnlyUnderItsBinding) {
+  const std::string pt = pattern(2 * S + 7);
+  std::string bound;
+  auto enc = StreamEncryptor::create(
+      *ring(),
+      [&bound](std::string_view b) {
+        bound.append(b);
+        return sdk::ok_status();
+      },
+      "wasl-recording\nfac-a\nrec-1");
+  ASSERT_TRUE(enc.ok());
+  ASSERT_TRUE(enc->write(pt).ok());
+  ASSERT_TRUE(enc->finish().ok());
+  RangeRead mine = read_range(bound, pt.size(), S + 1, S, 0, "wasl-recording\nfac-a\nrec-1");
+  ASSERT_TRUE(mine.status.ok()) << mine.status.error().message;
+  EXPECT_EQ(mine.plain, pt.substr(S + 1, S));
+  for (std::string_view other : {"wasl-recording\nfac-a\nrec-2", ""}) {
+    RangeRead theirs = read_range(bound, pt.size(), S + 1, S, 0, other);
+    ASSERT_FALSE(theirs.status.ok());
+    EXPECT_EQ(theirs.status.error().code, sdk::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(theirs.sink_calls, 0) << "nothing of another recording is delivered";
+  }
+  // A version 1 stream (before bindings) opens under any binding.
+  const std::string unbound = encrypt(pt);
+  RangeRead legacy = read_range(unbound, pt.size(), 0, 5, 0, "wasl-recording\nfac-a\nrec-1");
+  ASSERT_TRUE(legacy.status.ok());
+  EXPECT_EQ(legacy.plain, pt.substr(0, 5));
+}
+
+TEST(StreamRangeDecryptor, AnUnknownKeyAndASinkErrorStopTheRead) {
+  const std::string pt = pattern(2 * S);
+  const std::string ct = encrypt(pt);
+  std::string ring_text = kRing;
+  for (std::size_t at; (at = ring_text.find("k1-20260101")) != std::string::npos;) {
+    ring_text.replace(at, 11, "k9-20270101");
+  }
+  auto other = Keyring::from_json(ring_text);
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  auto unknown =
+      StreamRangeDecryptor::create(**other, ct.substr(0, kStreamMaxHeaderSize), pt.size(), 0, 1,
+                                   [](std::string_view) { return sdk::ok_status(); });
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, sdk::ErrorCode::kFailedPrecondition);
+
+  int calls = 0;
+  auto d = StreamRangeDecryptor::create(*ring(), ct.substr(0, kStreamMaxHeaderSize), pt.size(), 0,
+                                        pt.size(), [&calls](std::string_view) -> sdk::Status {
+                                          ++calls;
+                                          return sdk::Error(sdk::ErrorCode::kCancelled,
+                                                            "the client went away");
+                                        });
+  ASSERT_TRUE(d.ok());
+  auto stopped = d->write(std::string_view(ct).substr(d->ciphertext_offset()));
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_EQ(stopped.error().code, sdk::ErrorCode::kCancelled);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(d->write("more").error().code, sdk::ErrorCode::kCancelled) << "it stays failed";
+}
+
 TEST(StreamCipher, IostreamConveniences) {
   const std::string pt = pattern(2 * S + 3);
   std::istringstream in(pt);

@@ -14,6 +14,7 @@
 #include "hub/audit/audit_writer.hpp"
 #include "hub/crypto/digest.hpp"
 #include "hub/crypto/stream_cipher.hpp"
+#include "hub/object_store/local_object_store.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/idempotency_store.hpp"
@@ -37,7 +38,11 @@ class KeyRotationTest : public RecordsDatabaseTest {
     if (HasFatalFailure()) return;
     old_key_ = keyring_->active_key_id();
     audit_ = std::make_unique<audit::AuditWriter>(GetParam(), keyring_->audit_key().view());
-    recordings_dir_ = scratch_.path() / "recordings";
+    // Objects live in a local store over scratch/recordings; the facility's
+    // are in its folder there, as the archive keys them.
+    objects_ = std::make_unique<object_store::ObjectStores>(
+        std::make_unique<object_store::LocalObjectStore>(scratch_.path() / "recordings"));
+    recordings_dir_ = scratch_.path() / "recordings" / kFacilityA;
     std::filesystem::create_directories(recordings_dir_);
     fill();
   }
@@ -180,6 +185,7 @@ class KeyRotationTest : public RecordsDatabaseTest {
   std::string old_key_;
   std::string new_key_;
   std::unique_ptr<audit::AuditWriter> audit_;
+  std::unique_ptr<object_store::ObjectStores> objects_;
   std::filesystem::path recordings_dir_;
   std::filesystem::path old_file_;
   std::string recording_plain_;
@@ -196,7 +202,7 @@ TEST_P(KeyRotationTest, ReencryptsEverythingAndThenAllowsRetiringTheOldKey) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, sdk::ErrorCode::kFailedPrecondition);
 
-  KeyRotationJob job(*store_, *cipher_, *audit_);
+  KeyRotationJob job(*store_, *cipher_, *audit_, *objects_);
   ASSERT_OK_AND_ASSIGN(RotationProgress progress, job.run_until_done(std::stop_token{}, 5));
   EXPECT_TRUE(progress.done);
   EXPECT_EQ(progress.to_key, new_key_);
@@ -236,7 +242,7 @@ TEST_P(KeyRotationTest, ReencryptsEverythingAndThenAllowsRetiringTheOldKey) {
 TEST_P(KeyRotationTest, ResumesFromTheRecordedPositionAfterAStop) {
   rotate_key();
   {
-    KeyRotationJob job(*store_, *cipher_, *audit_);
+    KeyRotationJob job(*store_, *cipher_, *audit_, *objects_);
     ASSERT_OK_AND_ASSIGN(RotationStep step, job.run_once(4));
     EXPECT_EQ(step.table, "consultations");
     EXPECT_EQ(step.examined, 4);
@@ -253,7 +259,7 @@ TEST_P(KeyRotationTest, ResumesFromTheRecordedPositionAfterAStop) {
   EXPECT_EQ(usage_of(old_key_), kConsultations * 3 + 2 + 1 + 1 + 1 - 8);
 
   // A new process picks up where the last one stopped.
-  KeyRotationJob resumed(*store_, *cipher_, *audit_);
+  KeyRotationJob resumed(*store_, *cipher_, *audit_, *objects_);
   ASSERT_OK_AND_ASSIGN(RotationProgress progress, resumed.run_until_done(std::stop_token{}, 4));
   EXPECT_TRUE(progress.done);
   EXPECT_EQ(progress.tables[0].rows_done, kConsultations);  // no row counted twice
@@ -267,12 +273,12 @@ TEST_P(KeyRotationTest, ResumesFromTheRecordedPositionAfterAStop) {
 // both walked the same tables at once.
 TEST_P(KeyRotationTest, OneJobAtATimeRotatesADatabase) {
   rotate_key();
-  KeyRotationJob first(*store_, *cipher_, *audit_);
+  KeyRotationJob first(*store_, *cipher_, *audit_, *objects_);
   ASSERT_OK_AND_ASSIGN(RotationStep mine, first.run_once(4));
   EXPECT_FALSE(mine.waiting);
   EXPECT_EQ(mine.examined, 4);
   {
-    KeyRotationJob second(*store_, *cipher_, *audit_);
+    KeyRotationJob second(*store_, *cipher_, *audit_, *objects_);
     ASSERT_OK_AND_ASSIGN(RotationStep theirs, second.run_once(4));
     EXPECT_TRUE(theirs.waiting);
     EXPECT_EQ(theirs.examined, 0);
@@ -282,7 +288,7 @@ TEST_P(KeyRotationTest, OneJobAtATimeRotatesADatabase) {
   ASSERT_OK_AND_ASSIGN(RotationProgress done, first.run_until_done(std::stop_token{}, 4));
   EXPECT_TRUE(done.done);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM key_rotation_lease"), 0) << "released when done";
-  KeyRotationJob later(*store_, *cipher_, *audit_);
+  KeyRotationJob later(*store_, *cipher_, *audit_, *objects_);
   ASSERT_OK_AND_ASSIGN(RotationStep nothing, later.run_once(4));
   EXPECT_TRUE(nothing.done);
 }
@@ -291,11 +297,11 @@ TEST_P(KeyRotationTest, OneJobAtATimeRotatesADatabase) {
 TEST_P(KeyRotationTest, ALapsedLeaseIsTakenOver) {
   rotate_key();
   // The holder stays alive but silent, as a frozen process would.
-  auto dead = std::make_unique<KeyRotationJob>(*store_, *cipher_, *audit_);
+  auto dead = std::make_unique<KeyRotationJob>(*store_, *cipher_, *audit_, *objects_);
   ASSERT_OK_AND_ASSIGN(RotationStep step, dead->run_once(4));
   EXPECT_FALSE(step.waiting);
   exec_raw("UPDATE key_rotation_lease SET expires_at = 0");  // it died long ago
-  KeyRotationJob next(*store_, *cipher_, *audit_);
+  KeyRotationJob next(*store_, *cipher_, *audit_, *objects_);
   ASSERT_OK_AND_ASSIGN(RotationProgress done, next.run_until_done(std::stop_token{}, 4));
   EXPECT_TRUE(done.done);
   EXPECT_EQ(usage_of(old_key_), 0);
@@ -315,7 +321,7 @@ TEST_P(KeyRotationTest, AFailedBatchLeavesNothingHalfDoneAndTheNextRunCompletes)
         "END $f$; CREATE TRIGGER fail_rotation BEFORE UPDATE ON key_rotations "
         "FOR EACH ROW EXECUTE FUNCTION fail_rotation();");
   }
-  KeyRotationJob job(*store_, *cipher_, *audit_);
+  KeyRotationJob job(*store_, *cipher_, *audit_, *objects_);
   ASSERT_OK(job.run_once(4));
   auto failed = job.run_once(4);
   ASSERT_FALSE(failed.ok());
@@ -343,7 +349,7 @@ TEST_P(KeyRotationTest, DamagedCiphertextIsCountedAndKeepsTheOldKeyFromRetiring)
   exec_raw("UPDATE participants SET display_name_enc = $1 WHERE id = 'p-11'", {Blob{ct}});
   rotate_key();
 
-  KeyRotationJob job(*store_, *cipher_, *audit_);
+  KeyRotationJob job(*store_, *cipher_, *audit_, *objects_);
   ASSERT_OK_AND_ASSIGN(RotationProgress progress, job.run_until_done(std::stop_token{}, 5));
   EXPECT_TRUE(progress.done);
   EXPECT_EQ(progress.tables[1].table, "participants");
@@ -374,7 +380,7 @@ TEST_P(KeyRotationTest, CleansFilesLeftByACrashedFileRotation) {
       "VALUES ($1, 'r-1', 1)",
       {stray.string()});
 
-  KeyRotationJob job(*store_, *cipher_, *audit_);
+  KeyRotationJob job(*store_, *cipher_, *audit_, *objects_);
   ASSERT_OK_AND_ASSIGN(RotationProgress progress, job.run_until_done(std::stop_token{}, 50));
   EXPECT_TRUE(progress.done);
   EXPECT_EQ(files_in_recordings_dir(), std::vector<std::string>{"r-1." + new_key_ + ".wse"});
@@ -422,7 +428,7 @@ TEST_P(KeyRotationTest, CellsStayReadableWhileTheKeyRingIsSwapped) {
   }
   started.arrive_and_wait();
   rotate_key();
-  KeyRotationJob job(*store_, *cipher_, *audit_);
+  KeyRotationJob job(*store_, *cipher_, *audit_, *objects_);
   auto progress = job.run_until_done(std::stop_token{}, 5);
   reload_keyring();  // a second reload (SIGHUP) of the same file
   swapped = true;
@@ -446,7 +452,7 @@ TEST_P(KeyRotationTest, PluginStateReadsAfterRotationReloadAndReEncryption) {
   const std::string token = R"({"access_token":"smart-token-in-clear","refresh_at_ms":1})";
   ASSERT_OK(state.put("ehr.fhir-main", "smart.token", token));
   rotate_key();
-  KeyRotationJob job(*store_, *cipher_, *audit_);
+  KeyRotationJob job(*store_, *cipher_, *audit_, *objects_);
   ASSERT_OK_AND_ASSIGN(RotationProgress progress, job.run_until_done(std::stop_token{}, 50));
   EXPECT_TRUE(progress.done);
 

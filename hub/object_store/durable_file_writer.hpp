@@ -23,7 +23,7 @@
 
 #include "wasl/sdk/result.hpp"
 
-namespace wasl::archive {
+namespace wasl::object_store {
 
 class DurableFileWriter {
  public:
@@ -45,6 +45,9 @@ class DurableFileWriter {
   sdk::Status write(std::string_view bytes);
   // fsync, close, rename over the target, fsync the directory. Once.
   sdk::Status commit();
+  // Closes and removes the temporary file; the target is untouched. Safe
+  // after commit() (then it does nothing) and twice.
+  void abort() noexcept { discard(); }
 
   const std::filesystem::path& target() const { return target_; }
   std::uint64_t bytes_written() const { return written_; }
@@ -68,4 +71,4 @@ class DurableFileWriter {
 // fsync of the directory `dir`, so a rename or unlink in it is durable.
 sdk::Status sync_directory(const std::filesystem::path& dir);
 
-}  // namespace wasl::archive
+}  // namespace wasl::object_store

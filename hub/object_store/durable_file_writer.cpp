@@ -1,4 +1,4 @@
-#include "hub/archive/durable_file_writer.hpp"
+#include "hub/object_store/durable_file_writer.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +11,7 @@
 #include "hub/crypto/hex.hpp"
 #include "hub/crypto/random.hpp"
 
-namespace wasl::archive {
+namespace wasl::object_store {
 
 using sdk::Error;
 using sdk::ErrorCode;
@@ -163,4 +163,4 @@ Status sync_directory(const std::filesystem::path& dir) {
   return {};
 }
 
-}  // namespace wasl::archive
+}  // namespace wasl::object_store
