@@ -548,7 +548,9 @@ sdk::Result<HttpResponse> HttpClient::Impl::perform(
   curl_easy_setopt(handle, CURLOPT_PROXY, options.proxy.c_str());
   curl_easy_setopt(handle, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 
-  if (transfer.max_body_bytes >= 0) {
+  // A HEAD answer's Content-Length is the size of a body that never comes:
+  // the limit applies to bodies read, so not to it.
+  if (transfer.max_body_bytes >= 0 && request.method != "HEAD") {
     curl_easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE,
                      static_cast<curl_off_t>(transfer.max_body_bytes));
   }

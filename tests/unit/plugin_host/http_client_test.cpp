@@ -484,6 +484,22 @@ TEST(HttpClientTest, OversizedResponseIsResourceExhausted) {
   }
 }
 
+// A HEAD answer announces the size of a body it does not send (an object
+// store's HEAD of a large object): the body limit does not apply to it.
+TEST(HttpClientTest, AHeadOfALargeResourceIsNotOverTheBodyLimit) {
+  TestServer server;
+  HttpClientOptions options;
+  options.max_response_bytes = 1000;
+  HttpClient client(options);
+  HttpRequest head = get(server.url("/big?n=5000"));
+  head.method = "HEAD";
+  auto response = client.send(head);
+  ASSERT_TRUE(response.ok()) << response.error().message;
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(header(*response, "Content-Length"), "5000");
+  EXPECT_TRUE(response->body.empty());
+}
+
 TEST(HttpClientTest, RedirectIsHandedBackByDefault) {
   TestServer server;
   HttpClient client({});
