@@ -22,7 +22,7 @@
 #include "hub/domain/timestamp.hpp"
 #include "hub/key_rotation/key_rotation_job.hpp"
 #include "hub/notifications/notifications.hpp"
-#include "hub/object_store/local_object_store.hpp"
+#include "hub/object_store/configured_stores.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
 #include "hub/reports/report_actions.hpp"
 #include "hub/signin/logout_token_store.hpp"
@@ -211,9 +211,9 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
       claims::add_claim_actions(app->actions_, config, *app->cipher_, *app->audit_));
   WASL_RETURN_IF_ERROR(
       reports::add_report_actions(app->actions_, config, *app->cipher_, *app->audit_));
-  // The object stores: the local directory (archive.root), active.
-  app->object_stores_ = std::make_unique<object_store::ObjectStores>(
-      std::make_unique<object_store::LocalObjectStore>(config.archive.root));
+  // The object stores: the local directory (archive.root) and every S3 store
+  // of archive.stores; archive.store names the one new recordings go to.
+  WASL_ASSIGN_OR_RETURN(app->object_stores_, object_store::configured_stores(config.archive));
   archive::RecordingArchiveOptions archive_options;
   archive_options.default_retention_days = config.archive.retention_days;
   for (const auto& [id, facility] : config.facilities) {

@@ -1,0 +1,42 @@
+#include "hub/object_store/configured_stores.hpp"
+
+#include "hub/object_store/local_object_store.hpp"
+
+namespace wasl::object_store {
+
+S3StoreOptions s3_store_options(const config::ObjectStoreConfig& config) {
+  S3StoreOptions options;
+  options.name = config.name;
+  options.endpoint.base_url = config.endpoint;
+  options.endpoint.region = config.region;
+  options.endpoint.path_style = config.addressing != "virtual";
+  options.endpoint.credentials.access_key_id = config.access_key_id.reveal();
+  options.endpoint.credentials.secret_access_key = config.secret_access_key.reveal();
+  if (!config.session_token.empty()) {
+    options.endpoint.credentials.session_token = config.session_token.reveal();
+  }
+  options.bucket = config.bucket;
+  options.prefix = config.prefix;
+  options.part_size = static_cast<std::size_t>(config.part_size);
+  options.parts_in_flight = config.parts_in_flight;
+  options.checksum =
+      config.checksum == "md5" ? sdk::aws::S3Checksum::kMd5 : sdk::aws::S3Checksum::kSha256;
+  options.ca_file = config.ca_file;
+  return options;
+}
+
+sdk::Result<std::unique_ptr<ObjectStores>> configured_stores(const config::ArchiveConfig& config) {
+  auto stores = std::make_unique<ObjectStores>(std::make_unique<LocalObjectStore>(config.root));
+  for (const auto& [name, entry] : config.stores) {
+    auto store = S3ObjectStore::create(s3_store_options(entry));
+    if (!store.ok()) {
+      return sdk::Error(sdk::ErrorCode::kInvalidArgument,
+                        "archive.stores." + name + ": " + store.error().message, false);
+    }
+    WASL_RETURN_IF_ERROR(stores->add(name, std::move(store).value()));
+  }
+  WASL_RETURN_IF_ERROR(stores->set_active(config.store));
+  return stores;
+}
+
+}  // namespace wasl::object_store

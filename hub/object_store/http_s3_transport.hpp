@@ -1,0 +1,33 @@
+// HttpS3Transport: the SDK's S3 client (wasl/sdk/aws/s3_client.hpp) over the
+// hub's own HTTP client (plugin_host::HttpClient, libcurl): bodies go from
+// the caller's buffer to the socket with no base64 and no JSON around them,
+// connections and TLS sessions are reused.
+//
+// Thread-safe (the HTTP client is).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string_view>
+
+#include "hub/plugin_host/http_client.hpp"
+#include "wasl/sdk/aws/s3_transport.hpp"
+
+namespace wasl::object_store {
+
+class HttpS3Transport final : public sdk::aws::S3Transport {
+ public:
+  // `store` names the store in warnings ("archive store 'ceph'").
+  HttpS3Transport(plugin_host::HttpClientOptions options, std::string store);
+
+  sdk::Result<sdk::HttpResponse> send(const sdk::HttpRequest& request) override;
+  sdk::Result<sdk::HttpResponse> send_streaming(const sdk::HttpRequest& request,
+                                                const sdk::ChunkSink& sink) override;
+  void warn(std::string_view message) override;
+
+ private:
+  plugin_host::HttpClient client_;
+  std::string store_;
+};
+
+}  // namespace wasl::object_store

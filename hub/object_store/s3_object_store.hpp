@@ -1,0 +1,99 @@
+// S3ObjectStore: the ObjectStore over the S3 API (Amazon S3, or an
+// on-premises store speaking it: Ceph's RADOS Gateway, StorageGRID, ECS,
+// OBS), through the SDK's S3 client.
+//
+// Objects are "<prefix><key>" in one bucket; the locator a row keeps is
+// "s3://<bucket>/<prefix><key>".
+//
+// Writing: bytes collect in a part buffer of part_size; each full buffer is
+// uploaded as one part of a multipart upload by one of parts_in_flight
+// threads, its SHA-256 (or MD5) sent with it and checked by the store, while
+// the caller fills the next buffer; a full set of buffers makes write() wait.
+// Memory per writer is fixed at (parts_in_flight + 1) × part_size whatever
+// the object's size. commit() uploads the last part, completes the upload
+// and checks with HEAD that the object has the size written; an object
+// smaller than one part is sent in one PutObject instead. An upload that
+// fails or is abandoned is aborted, so its parts are freed.
+//
+// A hub killed mid-upload leaves an incomplete upload behind: the next
+// writer of the same key aborts those first (a recording's retry writes the
+// same key), and abort_stale_uploads() frees any left longer than a given
+// age under the store's prefix.
+//
+// Thread-safe; each writer is driven by one thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "hub/object_store/http_s3_transport.hpp"
+#include "hub/object_store/object_store.hpp"
+#include "wasl/sdk/aws/s3_client.hpp"
+
+namespace wasl::object_store {
+
+struct S3StoreOptions {
+  std::string name;  // the config's name, for messages and metrics
+  sdk::aws::S3Endpoint endpoint;
+  std::string bucket;
+  std::string prefix;  // "" or ending in '/'
+  std::size_t part_size = std::size_t{8} << 20;
+  int parts_in_flight = 4;
+  sdk::aws::S3Checksum checksum = sdk::aws::S3Checksum::kSha256;
+  std::string ca_file;  // extra trust anchors for the store's TLS
+  // Per exchange: small calls, and calls that carry up to one part.
+  std::chrono::milliseconds request_timeout{30000};
+  std::chrono::milliseconds transfer_timeout{300000};
+  int max_attempts = 4;
+};
+
+// What one pass of abort_stale_uploads() found.
+struct StaleUploads {
+  int aborted = 0;
+  int failed = 0;
+};
+
+class S3ObjectStore final : public ObjectStore {
+ public:
+  // kInvalidArgument when the options cannot work (endpoint, bucket, part
+  // size below S3's 5 MiB, no parts in flight). No network traffic.
+  static sdk::Result<std::unique_ptr<S3ObjectStore>> create(S3StoreOptions options);
+
+  std::string_view kind() const override { return "s3"; }
+  std::string locator(std::string_view key) const override;
+  std::optional<std::string> key_of(std::string_view locator) const override;
+  sdk::Result<std::unique_ptr<ObjectWriter>> create(std::string_view key) override;
+  sdk::Status read(std::string_view key, std::uint64_t offset, std::uint64_t length,
+                   const sdk::ChunkSink& sink) override;
+  sdk::Result<std::optional<ObjectInfo>> head(std::string_view key) override;
+  sdk::Status remove(std::string_view key) override;
+  sdk::Result<std::vector<ObjectInfo>> list(std::string_view prefix) override;
+
+  // Aborts the incomplete multipart uploads under the store's prefix begun
+  // more than `age` ago (never a live one of another hub, which is younger
+  // than the archive's step deadline).
+  sdk::Result<StaleUploads> abort_stale_uploads(std::chrono::seconds age,
+                                                std::chrono::system_clock::time_point now);
+
+  // Writes and deletes a probe object under the prefix: whether the bucket
+  // is reachable and writable (wasl check). The error names the step that
+  // failed.
+  sdk::Status probe();
+
+  const S3StoreOptions& options() const { return options_; }
+  sdk::aws::S3Client& client() { return *client_; }
+
+ private:
+  class Writer;
+  explicit S3ObjectStore(S3StoreOptions options);
+  std::string full_key(std::string_view key) const { return options_.prefix + std::string(key); }
+
+  S3StoreOptions options_;
+  std::unique_ptr<HttpS3Transport> transport_;
+  std::unique_ptr<sdk::aws::S3Client> client_;
+};
+
+}  // namespace wasl::object_store
