@@ -1,6 +1,7 @@
 // `wasl check`: validate a config, every workflow in its workflows_dir, every
 // plugin instance's settings, and that each facility's workflows find their
-// roles bound to instances with that capability — without starting anything.
+// roles bound to instances with that capability — without starting anything
+// but a probe of each S3 archive store.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "hub/cli/cli.hpp"
 #include "hub/cli/command.hpp"
 #include "hub/cli/config_loading.hpp"
+#include "hub/object_store/configured_stores.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/workflow/language/workflow_file.hpp"
@@ -28,7 +30,9 @@ constexpr std::string_view kUsage =
     "  - that every role a facility's workflows use is bound to a loaded\n"
     "    instance with that capability;\n"
     "  - that the signing keys /.well-known/jwks.json publishes name each kid\n"
-    "    once.\n"
+    "    once;\n"
+    "  - that every S3 store of archive.stores is reachable and writable (a\n"
+    "    probe object is written, read back and deleted under its prefix).\n"
     "Prints one `file:line: message` line per problem and exits 1 if there is any.\n"
     "Secrets substituted with ${env:…} or ${file:…} are never printed.\n\n"
     "Options:\n"
@@ -102,6 +106,23 @@ void check_bindings(const config::Config& config, const std::vector<LoadedWorkfl
   }
 }
 
+// Each S3 store of archive.stores is reachable and writable: a probe object
+// written, read back and deleted. The problem names the store's line and
+// the step that failed.
+void check_archive_stores(const config::Config& config, std::vector<std::string>& problems) {
+  for (const auto& [name, entry] : config.archive.stores) {
+    const std::string where =
+        config.source_file + ":" + std::to_string(entry.line) + ": archive.stores." + name + ": ";
+    auto store = object_store::S3ObjectStore::create(object_store::s3_store_options(entry));
+    if (!store.ok()) {
+      problems.push_back(where + store.error().message);
+      continue;
+    }
+    sdk::Status probed = (*store)->probe();
+    if (!probed.ok()) problems.push_back(where + probed.error().message);
+  }
+}
+
 int check(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
   auto args = parse_command_arguments(raw, "check", kUsage, {"config"}, {}, err);
   if (!args) return kExitUsage;
@@ -139,6 +160,7 @@ int check(const std::vector<std::string>& raw, std::ostream& out, std::ostream& 
     }
   }
   check_bindings(*config, workflows, plugins.ok() ? plugins->get() : nullptr, problems);
+  check_archive_stores(*config, problems);
 
   for (const auto& p : problems) err << p << "\n";
   if (!problems.empty()) {

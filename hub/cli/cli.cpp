@@ -24,7 +24,8 @@ std::vector<const Command*> all_commands() {
           &apikeys_create_command(),
           &apikeys_list_command(),
           &apikeys_revoke_command(),
-          &audit_verify_command()};
+          &audit_verify_command(),
+          &archive_migrate_command()};
 }
 
 // Number of words in a command name ("plugins list" -> 2).

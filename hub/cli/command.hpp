@@ -31,5 +31,6 @@ const Command& apikeys_create_command();
 const Command& apikeys_list_command();
 const Command& apikeys_revoke_command();
 const Command& audit_verify_command();
+const Command& archive_migrate_command();
 
 }  // namespace wasl::cli
