@@ -17,7 +17,11 @@ struct UrlOrigin {
   std::string host;    // lowercase; an IPv6 address without its brackets
   int port = 0;        // the explicit port, else 80 or 443
 
-  bool operator==(const UrlOrigin&) const = default;
+  // Written out (not defaulted) so the header stays C++17, as plugins may be.
+  bool operator==(const UrlOrigin& other) const {
+    return scheme == other.scheme && host == other.host && port == other.port;
+  }
+  bool operator!=(const UrlOrigin& other) const { return !(*this == other); }
 };
 
 // The origin of `url`, or nullopt when it is not an absolute http(s) URL
