@@ -119,7 +119,11 @@ class S3ObjectStore::Writer final : public ObjectWriter {
         return a.number < b.number;
       });
       auto completed = store_.client_->complete_multipart_upload(bucket, key_, upload_id_, parts);
-      if (!completed.ok()) return completed.error();
+      // A retried completion whose first attempt went through but whose
+      // answer was lost finds no upload any more: the HEAD below decides.
+      if (!completed.ok() && completed.error().code != ErrorCode::kNotFound) {
+        return completed.error();
+      }
       upload_id_.clear();  // completed: nothing left to abort
     }
     WASL_ASSIGN_OR_RETURN(sdk::aws::S3ObjectHead head, store_.client_->head_object(bucket, key_));
