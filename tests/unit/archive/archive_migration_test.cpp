@@ -10,6 +10,7 @@
 #include "hub/archive/archive_migration.hpp"
 #include "hub/crypto/hex.hpp"
 #include "hub/crypto/random.hpp"
+#include "hub/crypto/stream_cipher.hpp"
 #include "hub/object_store/s3_object_store.hpp"
 #include "hub/plugin_host/http_client.hpp"
 #include "hub/records/recording_store.hpp"
