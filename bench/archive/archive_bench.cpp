@@ -4,9 +4,14 @@
 // pipeline RecordingArchive::archive runs: plaintext SHA-256 and the
 // AES-256-GCM stream encryption on threads of their own, into an object of
 // the local object store (aligned direct writes, one fsync, rename,
-// directory fsync).
+// directory fsync) — or, with --s3, into an object of the S3 store
+// (S3ObjectStore: multipart upload, 8 MiB parts, 4 in flight, SHA-256 per
+// part) on the gateway named by the environment:
+//   WASL_BENCH_S3_ENDPOINT, WASL_BENCH_S3_BUCKET, WASL_BENCH_S3_ACCESS_KEY,
+//   WASL_BENCH_S3_SECRET_KEY (and WASL_BENCH_S3_REGION, default us-east-1);
+// the credentials stay out of the command line. DIR then only holds the keys.
 //
-// usage: wasl_bench_archive DIR [BYTES] [CHUNK]
+// usage: wasl_bench_archive [--s3] DIR [BYTES] [CHUNK]
 //   prints one line: "archive <bytes> <seconds> <bytes_per_second> <rss_growth_kib>"
 //   where rss_growth_kib is the peak resident set during the run minus the
 //   resident set before it.
@@ -15,12 +20,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "hub/archive/archive_stream.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/crypto/random.hpp"
 #include "hub/object_store/local_object_store.hpp"
+#include "hub/object_store/s3_object_store.hpp"
 
 namespace {
 
@@ -41,11 +49,36 @@ std::int64_t status_kib(const char* field) {
   return -1;
 }
 
+std::string env(const char* name, const char* fallback = "") {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : fallback;
+}
+
+// The S3 store of the WASL_BENCH_S3_* variables, with the configuration's
+// defaults (part size, parts in flight, checksum).
+sdk::Result<std::unique_ptr<object_store::ObjectStore>> s3_store() {
+  object_store::S3StoreOptions options;
+  options.name = "bench";
+  options.endpoint.base_url = env("WASL_BENCH_S3_ENDPOINT");
+  options.endpoint.region = env("WASL_BENCH_S3_REGION", "us-east-1");
+  options.endpoint.credentials.access_key_id = env("WASL_BENCH_S3_ACCESS_KEY");
+  options.endpoint.credentials.secret_access_key = env("WASL_BENCH_S3_SECRET_KEY");
+  options.bucket = env("WASL_BENCH_S3_BUCKET");
+  auto store = object_store::S3ObjectStore::create(std::move(options));
+  if (!store.ok()) return store.error();
+  return std::unique_ptr<object_store::ObjectStore>(std::move(store).value());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  const bool s3 = argc > 1 && std::string_view(argv[1]) == "--s3";
+  if (s3) {
+    --argc;
+    ++argv;
+  }
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s DIR [BYTES] [CHUNK]\n", argv[0]);
+    std::fprintf(stderr, "usage: wasl_bench_archive [--s3] DIR [BYTES] [CHUNK]\n");
     return 2;
   }
   const std::filesystem::path dir = argv[1];
@@ -63,10 +96,17 @@ int main(int argc, char** argv) {
   // The peak resident set from here on (writing 5 to clear_refs resets it).
   { std::ofstream("/proc/self/clear_refs") << "5"; }
   const std::int64_t rss_before = status_kib("VmRSS");
-  object_store::LocalObjectStore objects(dir);
+  std::unique_ptr<object_store::ObjectStore> objects;
+  if (s3) {
+    auto store = s3_store();
+    if (!store.ok()) return fail("s3 store", store.error());
+    objects = std::move(store).value();
+  } else {
+    objects = std::make_unique<object_store::LocalObjectStore>(dir);
+  }
   const std::filesystem::path target = dir / "archive.wse";
   const auto started = std::chrono::steady_clock::now();
-  auto object = objects.create("archive.wse");
+  auto object = objects->create("archive.wse");
   if (!object.ok()) return fail("create", object.error());
   auto stream = archive::ArchiveStream::open(**keyring, std::move(object).value());
   if (!stream.ok()) return fail("open", stream.error());
@@ -89,7 +129,13 @@ int main(int argc, char** argv) {
   stream->reset();
   std::printf("archive %llu %.3f %.0f %lld\n", static_cast<unsigned long long>(total), seconds,
               static_cast<double>(total) / seconds, static_cast<long long>(rss_peak - rss_before));
-  std::filesystem::remove(target, ec);
+  if (s3) {
+    if (auto removed = objects->remove("archive.wse"); !removed.ok()) {
+      return fail("remove", removed.error());
+    }
+  } else {
+    std::filesystem::remove(target, ec);
+  }
   std::filesystem::remove(keys, ec);
   return 0;
 }

@@ -23,6 +23,8 @@
 #include "hub/key_rotation/key_rotation_job.hpp"
 #include "hub/notifications/notifications.hpp"
 #include "hub/object_store/configured_stores.hpp"
+#include "hub/object_store/stale_upload_sweep.hpp"
+#include "hub/object_store/store_health.hpp"
 #include "hub/plugin_host/database_state_store.hpp"
 #include "hub/reports/report_actions.hpp"
 #include "hub/signin/logout_token_store.hpp"
@@ -213,7 +215,9 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
       reports::add_report_actions(app->actions_, config, *app->cipher_, *app->audit_));
   // The object stores: the local directory (archive.root) and every S3 store
   // of archive.stores; archive.store names the one new recordings go to.
-  WASL_ASSIGN_OR_RETURN(app->object_stores_, object_store::configured_stores(config.archive));
+  // Their requests are counted in /metrics and their state shown by /readyz.
+  WASL_ASSIGN_OR_RETURN(app->object_stores_,
+                        object_store::configured_stores(config.archive, &app->metrics_));
   archive::RecordingArchiveOptions archive_options;
   archive_options.default_retention_days = config.archive.retention_days;
   for (const auto& [id, facility] : config.facilities) {
@@ -328,6 +332,18 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   retention.interval = config.archive.retention_interval;
   app->retention_ = std::make_unique<archive::RetentionJob>(*app->store_, *app->audit_,
                                                             *app->object_stores_, retention);
+  // Unfinished uploads a hub left in an S3 store (killed mid-upload, or an
+  // abort that failed) are aborted once older than archive.stale_upload_age,
+  // on the retention job's rhythm. Two hubs sweeping at once is harmless (an
+  // upload already gone counts as aborted).
+  app->stale_upload_runner_ = std::make_unique<jobs::PeriodicRunner>(
+      "stale upload sweep", config.archive.retention_interval,
+      [self, age = std::chrono::duration_cast<std::chrono::seconds>(
+                 config.archive.stale_upload_age)]() -> sdk::Status {
+        object_store::sweep_stale_uploads(*self->object_stores_, age,
+                                          std::chrono::system_clock::now());
+        return {};
+      });
   archive::SessionReconcilerOptions reconcile;
   reconcile.interval = config.archive.reconcile_interval;
   app->reconciler_ = std::make_unique<archive::SessionReconciler>(
@@ -698,6 +714,7 @@ void App::add_system_routes() {
         sdk::Status store_ok = readiness_->check();
         checks["store"] = store_ok.ok() ? "ok" : "unreachable";
         checks["plugins"] = plugins_->readiness();
+        checks["archive_store"] = object_store::stores_health(*object_stores_);
         bool ready = store_ok.ok() && plugins_->ready();
         nlohmann::json body = {{"status", ready ? "ready" : "not_ready"}, {"checks", checks}};
         if (!store_ok.ok()) {
@@ -705,7 +722,9 @@ void App::add_system_routes() {
         }
         return http::Response::json(ready ? 200 : 503, body.dump());
       },
-      {.summary = "Readiness: the store answers and required plugins are loaded."});
+      {.summary = "Readiness: the store answers and required plugins are loaded; also shows "
+                  "the archive's active object store and its last error (not part of "
+                  "readiness: a recording waits and retries while its store is down)."});
 
   router_.add("GET", "/metrics",
               [this](http::Request&) {
@@ -747,6 +766,7 @@ sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(tasks_->start());
   WASL_RETURN_IF_ERROR(dispatcher_->start());
   WASL_RETURN_IF_ERROR(retention_->start());
+  WASL_RETURN_IF_ERROR(stale_upload_runner_->start());
   WASL_RETURN_IF_ERROR(schedule_runner_->start());
   WASL_RETURN_IF_ERROR(claim_poll_runner_->start());
   WASL_RETURN_IF_ERROR(notification_runner_->start());
@@ -802,6 +822,7 @@ void App::stop() {
   if (reconciler_) reconciler_->stop();
   if (no_show_sweep_) no_show_sweep_->stop();
   if (retention_) retention_->stop();
+  if (stale_upload_runner_) stale_upload_runner_->stop();
   if (schedule_runner_) schedule_runner_->stop();
   if (claim_poll_runner_) claim_poll_runner_->stop();
   if (notification_runner_) notification_runner_->stop();

@@ -163,6 +163,8 @@ class App {
   std::unique_ptr<archive::RecordingArchive> archive_;
   archive::ArchiveServices archive_services_;
   std::unique_ptr<archive::RetentionJob> retention_;
+  // sweep_stale_uploads() over the S3 stores, every archive.retention_interval.
+  std::unique_ptr<jobs::PeriodicRunner> stale_upload_runner_;
   std::unique_ptr<archive::SessionReconciler> reconciler_;
   // patient.arrival "absent" for consultations past their no_show_after.
   std::unique_ptr<consultations::NoShowSweep> no_show_sweep_;

@@ -318,6 +318,9 @@ struct ArchiveConfig {
   std::string root = "var/recordings";  // encrypted recording files (the local store)
   int retention_days = 2555;            // 7 years, unless a facility says otherwise
   std::chrono::milliseconds retention_interval{3600000};  // how often expired ones are deleted
+  // Unfinished S3 multipart uploads older than this are aborted, every
+  // retention_interval: a hub killed mid-upload leaves its parts behind.
+  std::chrono::milliseconds stale_upload_age{24LL * 3600000};
   // How often open video sessions are checked with the provider, so a lost
   // "room ended" event cannot leave a consultation hanging.
   std::chrono::milliseconds reconcile_interval{30000};

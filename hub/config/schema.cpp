@@ -305,11 +305,15 @@ Field optional_boolean(std::string key, std::optional<bool>& target, std::string
   return f;
 }
 
-Field duration(std::string key, milliseconds& target, milliseconds min, std::string description) {
+// `form` replaces the default wording of what is expected (a minimum other
+// than "positive" says itself there).
+Field duration(std::string key, milliseconds& target, milliseconds min, std::string description,
+               std::string form = "") {
   Field f;
   f.key = std::move(key);
-  f.form = std::string(min.count() > 0 ? "a positive duration" : "a duration") +
-           " with a unit, such as 250ms, 5s, 2m or 1h";
+  f.form = !form.empty() ? std::move(form)
+                         : std::string(min.count() > 0 ? "a positive duration" : "a duration") +
+                               " with a unit, such as 250ms, 5s, 2m or 1h";
   f.description = std::move(description);
   f.read = [&target, min, form = f.form](const YAML::Node& node, const std::string& path, int line,
                                          DocumentReader& reader) {
@@ -856,7 +860,13 @@ Fields archive_fields(ArchiveConfig& a) {
       integer("retention_days", a.retention_days, 1, 36500,
               "Days a recording is kept unless its facility says otherwise."),
       duration("retention_interval", a.retention_interval, milliseconds(1000),
-               "How often expired recordings are deleted."),
+               "How often expired recordings are deleted (and the S3 stores' stale uploads "
+               "aborted)."),
+      duration("stale_upload_age", a.stale_upload_age, std::chrono::hours(1),
+               "Age after which an unfinished multipart upload in an S3 store is aborted (its "
+               "parts freed); longer than any archive step can run, since a younger one may be "
+               "another hub's live upload.",
+               "a duration of at least 1h, such as 24h"),
       duration("reconcile_interval", a.reconcile_interval, milliseconds(100),
                "How often open video sessions are checked with the provider."),
   };

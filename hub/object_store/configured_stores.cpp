@@ -25,10 +25,13 @@ S3StoreOptions s3_store_options(const config::ObjectStoreConfig& config) {
   return options;
 }
 
-sdk::Result<std::unique_ptr<ObjectStores>> configured_stores(const config::ArchiveConfig& config) {
+sdk::Result<std::unique_ptr<ObjectStores>> configured_stores(const config::ArchiveConfig& config,
+                                                             observability::Metrics* metrics) {
   auto stores = std::make_unique<ObjectStores>(std::make_unique<LocalObjectStore>(config.root));
   for (const auto& [name, entry] : config.stores) {
-    auto store = S3ObjectStore::create(s3_store_options(entry));
+    S3StoreOptions options = s3_store_options(entry);
+    options.metrics = metrics;
+    auto store = S3ObjectStore::create(std::move(options));
     if (!store.ok()) {
       return sdk::Error(sdk::ErrorCode::kInvalidArgument,
                         "archive.stores." + name + ": " + store.error().message, false);

@@ -16,6 +16,9 @@ namespace wasl::object_store {
 S3StoreOptions s3_store_options(const config::ObjectStoreConfig& config);
 
 // Errors: kInvalidArgument naming the store whose settings cannot work.
-sdk::Result<std::unique_ptr<ObjectStores>> configured_stores(const config::ArchiveConfig& config);
+// `metrics` (may be null; must outlive the stores) counts every S3 store's
+// requests (StoreMonitor).
+sdk::Result<std::unique_ptr<ObjectStores>> configured_stores(
+    const config::ArchiveConfig& config, observability::Metrics* metrics = nullptr);
 
 }  // namespace wasl::object_store

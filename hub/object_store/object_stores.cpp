@@ -35,6 +35,13 @@ ObjectStore* ObjectStores::find(std::string_view name) const {
   return nullptr;
 }
 
+std::vector<std::string> ObjectStores::names() const {
+  std::vector<std::string> out;
+  out.reserve(stores_.size());
+  for (const auto& entry : stores_) out.push_back(entry.first);
+  return out;
+}
+
 sdk::Result<ResolvedObject> ObjectStores::resolve(std::string_view locator) const {
   for (const auto& entry : stores_) {
     if (auto key = entry.second->key_of(locator)) {

@@ -41,6 +41,8 @@ class ObjectStores {
   ObjectStore& local() const { return *stores_.front().second; }
   // The store named `name`, or null.
   ObjectStore* find(std::string_view name) const;
+  // Every store's name, the local one first, then in the order added.
+  std::vector<std::string> names() const;
 
   // The store whose locator `locator` is, and its key there.
   // kFailedPrecondition when no configured store has it (a store was

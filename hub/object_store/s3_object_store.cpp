@@ -268,7 +268,9 @@ Result<std::unique_ptr<S3ObjectStore>> S3ObjectStore::create(S3StoreOptions opti
   plugin_host::HttpClientOptions http;
   http.ca_file = store->options_.ca_file;
   http.total_timeout = store->options_.request_timeout;
-  store->transport_ = std::make_unique<HttpS3Transport>(std::move(http), store->options_.name);
+  store->monitor_ = std::make_unique<StoreMonitor>(store->options_.name, store->options_.metrics);
+  store->transport_ = std::make_unique<HttpS3Transport>(std::move(http), store->options_.name,
+                                                        store->monitor_.get());
   sdk::aws::S3ClientOptions client;
   client.max_attempts = store->options_.max_attempts;
   client.request_timeout = store->options_.request_timeout;

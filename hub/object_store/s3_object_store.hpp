@@ -31,6 +31,8 @@
 
 #include "hub/object_store/http_s3_transport.hpp"
 #include "hub/object_store/object_store.hpp"
+#include "hub/object_store/store_monitor.hpp"
+#include "hub/observability/metrics.hpp"
 #include "wasl/sdk/aws/s3_client.hpp"
 
 namespace wasl::object_store {
@@ -48,6 +50,9 @@ struct S3StoreOptions {
   std::chrono::milliseconds request_timeout{30000};
   std::chrono::milliseconds transfer_timeout{300000};
   int max_attempts = 4;
+  // Where the store's requests are counted (StoreMonitor); null: nowhere.
+  // Must outlive the store.
+  observability::Metrics* metrics = nullptr;
 };
 
 // What one pass of abort_stale_uploads() found.
@@ -84,6 +89,8 @@ class S3ObjectStore final : public ObjectStore {
   sdk::Status probe();
 
   const S3StoreOptions& options() const { return options_; }
+  // What the store's requests showed: up or down, the last failure.
+  const StoreMonitor& monitor() const { return *monitor_; }
   sdk::aws::S3Client& client() { return *client_; }
 
  private:
@@ -92,6 +99,7 @@ class S3ObjectStore final : public ObjectStore {
   std::string full_key(std::string_view key) const { return options_.prefix + std::string(key); }
 
   S3StoreOptions options_;
+  std::unique_ptr<StoreMonitor> monitor_;
   std::unique_ptr<HttpS3Transport> transport_;
   std::unique_ptr<sdk::aws::S3Client> client_;
 };

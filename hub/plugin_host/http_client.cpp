@@ -297,7 +297,7 @@ sdk::Status check_request(const HttpRequest& request, const HttpClientOptions& o
     return Error(ErrorCode::kInvalidArgument,
                  "the HTTP method must be a non-empty token such as GET or POST");
   }
-  if (request.method == "HEAD" && !request.body.empty()) {
+  if (request.method == "HEAD" && !request.body_bytes().empty()) {
     return Error(ErrorCode::kInvalidArgument, "a HEAD request cannot carry a body");
   }
   for (const auto& [name, value] : request.headers) {
@@ -462,7 +462,8 @@ sdk::Result<HttpResponse> HttpClient::Impl::perform(
   const long max_redirects = std::max(0, request.max_redirects.value_or(options.max_redirects));
   char detail[CURL_ERROR_SIZE] = {0};
 
-  bool sends_body = !request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+  const std::string_view body = request.body_bytes();
+  bool sends_body = !body.empty() || request.method == "POST" || request.method == "PUT" ||
                     request.method == "PATCH";
   Slist header_list;
   bool headers_ok = true;
@@ -497,9 +498,8 @@ sdk::Result<HttpResponse> HttpClient::Impl::perform(
       curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
     if (sends_body) {
-      curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(request.body.size()));
-      curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+      curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body.data());
     }
   }
   curl_easy_setopt(handle, CURLOPT_HTTPHEADER, header_list.get());

@@ -230,7 +230,8 @@ Result<HttpRequest> S3Client::build(const Call& call) const {
   for (const auto& header : signed_request->headers_to_add) {
     request.headers.emplace_back(header.name, header.value);
   }
-  request.body = std::string(call.body);
+  // The body is handed to the transport beside the request (send_body), not
+  // copied into it: a part is megabytes.
   request.timeout = call.carries_object ? options_.transfer_timeout : options_.request_timeout;
   return request;
 }
@@ -292,7 +293,8 @@ Result<HttpResponse> S3Client::exchange(const Call& call) {
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     if (attempt > 1 && !wait_before(attempt, error)) return error;
     WASL_ASSIGN_OR_RETURN(HttpRequest request, build(call));
-    auto response = transport_.send(request);
+    auto response =
+        call.body.empty() ? transport_.send(request) : transport_.send_body(request, call.body);
     if (!response.ok()) {
       error = std::move(response).error();
       error.message = "S3 " + call.operation + " of " + call.subject() + ": " + error.message;

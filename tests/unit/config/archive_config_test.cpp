@@ -3,11 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "hub/config/loader.hpp"
 
 namespace wasl::config {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -146,6 +149,22 @@ TEST(LoadArchive, TheKeysAreRedactedWhenTheyComeFromTheEnvironment) {
             "very-secret-value");
   EXPECT_THAT(result.config.secret_values, Contains("very-secret-value"));
   unsetenv("WASL_TEST_ARCHIVE_SECRET");
+}
+
+TEST(LoadArchive, StaleUploadsAreAbortedAfterADayUnlessSaidOtherwise) {
+  const auto defaults = load_text("archive:\n  root: /srv/recordings\n", "t.yaml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults.config.archive.stale_upload_age, std::chrono::hours(24));
+  const auto set = load_text("archive:\n  stale_upload_age: 36h\n", "t.yaml");
+  ASSERT_TRUE(set.ok()) << set.problems.front().to_string();
+  EXPECT_EQ(set.config.archive.stale_upload_age, std::chrono::hours(36));
+}
+
+TEST(LoadArchive, AStaleUploadAgeUnderAnHourIsRefused) {
+  // A younger upload may be another hub's live one.
+  EXPECT_THAT(problems("archive:\n  root: /srv/recordings\n  stale_upload_age: 30m\n"),
+              Contains(AllOf(HasSubstr("t.yaml:3:"), HasSubstr("stale_upload_age"),
+                             HasSubstr("at least 1h"))));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <string_view>
 #include <thread>
 
@@ -23,6 +24,16 @@ class S3Transport {
   // Sends `request` and returns the whole answer whatever its status. An
   // error only when no answer came (retryable when it may be transient).
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
+
+  // Sends `request` with `body` as its body (request.body is empty): parts
+  // of many megabytes go out without a copy into the request when the
+  // transport can send from the caller's buffer (the hub's does). `body`
+  // stays valid until this returns. By default: a copy, then send().
+  virtual Result<HttpResponse> send_body(const HttpRequest& request, std::string_view body) {
+    HttpRequest copy = request;
+    copy.body = std::string(body);
+    return send(copy);
+  }
 
   // Sends `request` and hands the answer's body to `sink` as it arrives,
   // whatever the status (the returned response has an empty body). An error
