@@ -404,7 +404,8 @@ TEST_F(S3ArchiveTest, KillDuringMultipartUpload) {
 TEST_F(S3ArchiveTest, GatewayStoppedDuringUploadAndDownload) {
   constexpr int kMedia = 60 * 1024 * 1024;
   start(kMedia);
-  auto [id, room] = run_session("appt-s3-gateway");
+  const auto [session, room] = run_session("appt-s3-gateway");
+  const std::string id = session;
   ASSERT_FALSE(id.empty());
   ASSERT_TRUE(eventually(
       [&] {
@@ -489,7 +490,7 @@ TEST_F(S3ArchiveTest, RetentionLegalHoldAndKeyRotation) {
 
   // Two retention dates in the past, one of them under legal hold.
   exec("UPDATE recordings SET retention_until = 1000 WHERE id = $1", {expire});
-  exec("UPDATE recordings SET retention_until = 1000, legal_hold = TRUE WHERE id = $1", {hold});
+  exec("UPDATE recordings SET retention_until = 1000, legal_hold = 1 WHERE id = $1", {hold});
   auto exists = [&](const std::string& key) {
     auto head = bucket_->store().head(key);
     EXPECT_TRUE(head.ok()) << head.error().message;
