@@ -220,8 +220,13 @@ void ConsultationHub::write_config() {
 
   std::string storage;
   if (options_.postgres_url) {
+    // One schema for the harness's life: a rewrite of the configuration
+    // keeps the data, as it keeps the key ring.
+    if (postgres_schema_url_.empty()) {
+      postgres_schema_url_ = fresh_postgres_schema(*options_.postgres_url);
+    }
     storage = "storage:\n  backend: postgres\n  migrate_on_start: true\n  postgres:\n    url: " +
-              yaml_quoted(fresh_postgres_schema(*options_.postgres_url)) + "\n    pool_size: 6\n";
+              yaml_quoted(postgres_schema_url_) + "\n    pool_size: 6\n";
   } else {
     storage = "storage:\n  backend: sqlite\n  migrate_on_start: true\n  sqlite:\n    path: " +
               yaml_quoted(dir_.file("wasl.db")) + "\n";
@@ -246,7 +251,7 @@ void ConsultationHub::write_config() {
       {"base_url", fhir_ ? fhir_->base_url() : std::string("http://127.0.0.1:1/fhir/R4")},
       {"auth", "smart"},
       {"client_id", "wasl-hub"},
-      {"private_key", "${file:fhir-client.pem}"},
+      {"private_key", "${file:" + dir_.file("fhir-client.pem") + "}"},
       {"subscription_secret", kSubscriptionSecret},
       {"service_provider", "wasl-clinic"}};
   nlohmann::json moh = {
@@ -260,29 +265,33 @@ void ConsultationHub::write_config() {
     server +=
         "  public_url: " + yaml_quoted("http://127.0.0.1:" + std::to_string(options_.port)) + "\n";
   }
-  std::string config = server + storage + "security:\n  key_file: " + yaml_quoted(keys) +
-                       "\n"
-                       "workflow:\n  workers: 4\n  lease: " +
-                       options_.lease + "\n  poll_interval: " + options_.poll_interval +
-                       "\n  no_show_interval: " + options_.no_show_interval +
-                       "\n  attendance_settle: " + options_.attendance_settle +
-                       "\n"
-                       "archive:\n  root: " +
-                       yaml_quoted(dir_.file("recordings")) +
-                       "\n  reconcile_interval: " + options_.reconcile_interval +
-                       "\n"
-                       "plugins:\n  files:\n"
-                       "    - name: nphies\n      file: " +
-                       yaml_quoted(WASL_NPHIES_PLUGIN_FILE) +
-                       "\n"
-                       "    - name: fhir\n      file: " +
-                       yaml_quoted(WASL_FHIR_PLUGIN_FILE) +
-                       "\n"
-                       "    - name: moh\n      file: " +
-                       yaml_quoted(WASL_MOH_PLUGIN_FILE) +
-                       "\n"
-                       "    - name: " +
-                       video_.plugin + "\n      file: " + yaml_quoted(video_.file) + "\n";
+  const std::string settings = storage + "security:\n  key_file: " + yaml_quoted(keys) +
+                               "\n"
+                               "workflow:\n  workers: 4\n  lease: " +
+                               options_.lease + "\n  poll_interval: " + options_.poll_interval +
+                               "\n  no_show_interval: " + options_.no_show_interval +
+                               "\n  attendance_settle: " + options_.attendance_settle + "\n";
+  // archive: root, reconcile_interval and options.archive's members.
+  auto archive = [this](const std::string& root) {
+    nlohmann::json block =
+        options_.archive.is_object() ? options_.archive : nlohmann::json::object();
+    block["root"] = root;
+    block["reconcile_interval"] = options_.reconcile_interval;
+    return "archive: " + flow(block) + "\n";
+  };
+  std::string config =
+      "plugins:\n  files:\n"
+      "    - name: nphies\n      file: " +
+      yaml_quoted(WASL_NPHIES_PLUGIN_FILE) +
+      "\n"
+      "    - name: fhir\n      file: " +
+      yaml_quoted(WASL_FHIR_PLUGIN_FILE) +
+      "\n"
+      "    - name: moh\n      file: " +
+      yaml_quoted(WASL_MOH_PLUGIN_FILE) +
+      "\n"
+      "    - name: " +
+      video_.plugin + "\n      file: " + yaml_quoted(video_.file) + "\n";
   for (const VideoBinding& other : options_.other_videos) {
     if (other.plugin == video_.plugin) continue;
     config += "    - name: " + other.plugin + "\n      file: " + yaml_quoted(other.file) + "\n";
@@ -368,7 +377,13 @@ void ConsultationHub::write_config() {
               ", poll_interval: " + options_.billing_poll_interval + "}\n";
   }
   config += "workflows_dir: " + yaml_quoted(dir_.file("workflows")) + "\n";
-  dir_.write("wasl.yaml", config);
+  dir_.write("wasl.yaml", server + settings + archive(dir_.file("recordings")) + config);
+  // The second hub's own machine (start_second(true)): its own working
+  // directory and archive root, a port of its own, the same database, key
+  // ring and object stores.
+  std::filesystem::create_directories(dir_.file("hub-b"));
+  dir_.write("hub-b/wasl.yaml", "server:\n  host: 127.0.0.1\n  port: 0\n" + settings +
+                                    archive(dir_.file("hub-b/recordings")) + config);
 }
 
 bool ConsultationHub::start() {
@@ -392,9 +407,13 @@ bool ConsultationHub::start() {
   return true;
 }
 
-bool ConsultationHub::start_second() {
-  EXPECT_EQ(options_.port, 0) << "a second hub needs a port of its own";
-  second_ = std::make_unique<HubProcess>(config_path_);
+bool ConsultationHub::start_second(bool own_directory) {
+  if (own_directory) {
+    second_ = std::make_unique<HubProcess>(dir_.file("hub-b/wasl.yaml"), dir_.file("hub-b"));
+  } else {
+    EXPECT_EQ(options_.port, 0) << "a second hub needs a port of its own";
+    second_ = std::make_unique<HubProcess>(config_path_);
+  }
   auto port = second_->wait_until_listening(milliseconds(60000));
   if (!port) {
     ADD_FAILURE() << "the second hub did not start listening:\n" << second_->log();
@@ -410,6 +429,10 @@ void ConsultationHub::kill_second() {
   EXPECT_TRUE(second_->wait_for_exit(milliseconds(10000)).has_value());
   second_.reset();
   second_port_ = 0;
+}
+
+HubApiClient ConsultationHub::second_client(const std::string& role) {
+  return HubApiClient(second_port_, client(role).api_key());
 }
 
 void ConsultationHub::kill() {

@@ -163,6 +163,10 @@ struct ConsultationHubOptions {
   bool emergency_workflow = false;
   // Set: the facilities send their patients' messages (NotifyOptions).
   std::optional<NotifyOptions> notify;
+  // Further members of the `archive` block beside root and
+  // reconcile_interval (which the harness writes), e.g. {"store": "ceph",
+  // "stores": {"ceph": {"kind": "s3", …}}}; null: the local store alone.
+  nlohmann::json archive;
 };
 
 class ConsultationHub {
@@ -182,9 +186,18 @@ class ConsultationHub {
   // options.port 0); false (with its log in a test failure) when it did not
   // listen within 60 s. kill() and stop() leave it be; kill_second() kills
   // it, the destructor stops it.
-  bool start_second();
+  // own_directory: the second hub stands for another machine: it runs in
+  // dir().file("hub-b") with archive.root there (hub-b/recordings) and a
+  // port of its own chosen by the hub (any options.port), sharing only the
+  // database, the key ring and the object stores of options.archive.
+  bool start_second(bool own_directory = false);
   void kill_second();
   int second_port() const { return second_port_; }
+  // A client of the second hub with the key client(role) uses.
+  HubApiClient second_client(const std::string& role);
+  // The PostgreSQL URI of the hub's schema (options.postgres_url); empty on
+  // SQLite.
+  const std::string& postgres_schema_url() const { return postgres_schema_url_; }
   // SIGTERM, and waits for the exit (30 s).
   void stop();
   // Sends `sig` to the running hub; SIGHUP reloads its workflows and key
@@ -301,6 +314,7 @@ class ConsultationHub {
   ConsultationHubOptions options_;
   TempDir dir_;
   std::string config_path_;
+  std::string postgres_schema_url_;
   std::filesystem::path nphies_pki_;
   // Stores Appointment/<appointment_id>; false (with a test failure) if refused.
   bool store_appointment(const std::string& appointment_id, std::chrono::seconds start_in);

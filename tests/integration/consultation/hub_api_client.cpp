@@ -14,6 +14,10 @@ ApiAnswer HubApiClient::get(const std::string& path) const {
   return send(Poco::Net::HTTPRequest::HTTP_GET, path, nullptr, {});
 }
 
+ApiAnswer HubApiClient::get_range(const std::string& path, const std::string& range) const {
+  return send(Poco::Net::HTTPRequest::HTTP_GET, path, nullptr, {}, "application/json", range);
+}
+
 ApiAnswer HubApiClient::post(const std::string& path, const nlohmann::json& body,
                              const std::string& idempotency_key) const {
   std::string text = body.dump();
@@ -27,7 +31,7 @@ ApiAnswer HubApiClient::put_text(const std::string& path, const std::string& bod
 
 ApiAnswer HubApiClient::send(const std::string& method, const std::string& path,
                              const std::string* body, const std::string& idempotency_key,
-                             const std::string& content_type) const {
+                             const std::string& content_type, const std::string& range) const {
   ApiAnswer answer;
   try {
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
@@ -35,6 +39,7 @@ ApiAnswer HubApiClient::send(const std::string& method, const std::string& path,
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!api_key_.empty()) request.set("Authorization", "Bearer " + api_key_);
     if (!idempotency_key.empty()) request.set("Idempotency-Key", idempotency_key);
+    if (!range.empty()) request.set("Range", range);
     if (body != nullptr) {
       request.setContentType(content_type);
       request.setContentLength(static_cast<std::streamsize>(body->size()));

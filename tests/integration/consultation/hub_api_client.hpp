@@ -23,6 +23,8 @@ class HubApiClient {
   HubApiClient(int port, std::string api_key) : port_(port), api_key_(std::move(api_key)) {}
 
   ApiAnswer get(const std::string& path) const;
+  // GET with a Range header, e.g. "bytes=0-0".
+  ApiAnswer get_range(const std::string& path, const std::string& range) const;
   // `idempotency_key` empty: no Idempotency-Key header.
   ApiAnswer post(const std::string& path, const nlohmann::json& body,
                  const std::string& idempotency_key = {}) const;
@@ -36,7 +38,8 @@ class HubApiClient {
  private:
   ApiAnswer send(const std::string& method, const std::string& path, const std::string* body,
                  const std::string& idempotency_key,
-                 const std::string& content_type = "application/json") const;
+                 const std::string& content_type = "application/json",
+                 const std::string& range = {}) const;
 
   int port_;
   std::string api_key_;
