@@ -85,12 +85,13 @@ struct HttpRequest {
   // own Host, Accept and Content-Length headers are sent unless overridden.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;  // sent when non-empty, and always for POST/PUT/PATCH
-  // When not empty, sent in place of `body` without a copy (an object
-  // store's parts); the bytes must stay valid until send() returns.
-  std::string_view body_view;
-  std::string_view body_bytes() const { return body_view.empty() ? body : body_view; }
   std::optional<std::chrono::milliseconds> total_timeout;  // overrides the option
   std::optional<int> max_redirects;                        // overrides the option
+  // When not empty, sent in place of `body` without a copy (an object
+  // store's parts); the bytes must stay valid until send() returns. Last,
+  // so the members before it keep their places in brace initialisers.
+  std::string_view body_view;
+  std::string_view body_bytes() const { return body_view.empty() ? body : body_view; }
 };
 
 struct HttpResponse {
