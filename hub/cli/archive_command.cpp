@@ -52,6 +52,14 @@ int migrate(const std::vector<std::string>& raw, std::ostream& out, std::ostream
     err << "wasl archive migrate: " << stores.error().message << "\n";
     return kExitFailure;
   }
+  // An unknown store is named before the database is opened: nothing changes.
+  if ((*stores)->find(*to) == nullptr) {
+    std::string known;
+    for (const std::string& name : (*stores)->names()) known += (known.empty() ? "" : ", ") + name;
+    err << "wasl archive migrate: no archive store is named '" << *to << "' in "
+        << config->source_file << "; name one of: " << known << "\n";
+    return kExitFailure;
+  }
   auto store = app::prepare_store(*config);
   if (!store.ok()) {
     err << "wasl archive migrate: " << store.error().message << "\n";
