@@ -11,7 +11,9 @@
 #include "hub/cli/cli.hpp"
 #include "hub/cli/command.hpp"
 #include "hub/cli/config_loading.hpp"
+#include "hub/domain/phi_fields.hpp"
 #include "hub/object_store/configured_stores.hpp"
+#include "hub/observability/logging.hpp"
 
 namespace wasl::cli {
 namespace {
@@ -42,6 +44,14 @@ int migrate(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   }
   auto config = load_config_reporting(*args, err);
   if (!config) return kExitFailure;
+  // The recordings that stay where they were are named in the hub's log
+  // (log.file, else standard error), as `wasl serve` writes it.
+  sdk::Status logging = observability::init_logging(
+      {config->log.level, config->log.file, domain::phi_json_members()});
+  if (!logging.ok()) {
+    err << "wasl archive migrate: " << logging.error().message << "\n";
+    return kExitFailure;
+  }
   auto keyring = app::load_configured_keyring(*config);
   if (!keyring.ok()) {
     err << "wasl archive migrate: " << keyring.error().message << "\n";
