@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -432,6 +433,10 @@ TEST_P(ArchiveMigrateCli, AGatewayGoneInTheMiddleIsResumedAndEveryRecordingMoves
   EXPECT_EQ(two.moved, one.failed);
   EXPECT_EQ(two.skipped, one.moved);
   EXPECT_EQ(two.failed, 0);
+
+  std::cout << "[ migrate  ] gateway stopped after " << moved_when_frozen
+            << " moved; first run: " << last_line(first.out)
+            << "; second run: " << last_line(second.out) << "\n";
 
   // Every recording on S3 exactly once, its row pointing at it.
   EXPECT_EQ(rows_on_s3(), kRecordings);
