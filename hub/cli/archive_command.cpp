@@ -11,7 +11,9 @@
 #include "hub/cli/cli.hpp"
 #include "hub/cli/command.hpp"
 #include "hub/cli/config_loading.hpp"
+#include "hub/domain/phi_fields.hpp"
 #include "hub/object_store/configured_stores.hpp"
+#include "hub/observability/logging.hpp"
 
 namespace wasl::cli {
 namespace {
@@ -42,6 +44,14 @@ int migrate(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   }
   auto config = load_config_reporting(*args, err);
   if (!config) return kExitFailure;
+  // The recordings that stay where they were are named in the hub's log
+  // (log.file, else standard error), as `wasl serve` writes it.
+  sdk::Status logging = observability::init_logging(
+      {config->log.level, config->log.file, domain::phi_json_members()});
+  if (!logging.ok()) {
+    err << "wasl archive migrate: " << logging.error().message << "\n";
+    return kExitFailure;
+  }
   auto keyring = app::load_configured_keyring(*config);
   if (!keyring.ok()) {
     err << "wasl archive migrate: " << keyring.error().message << "\n";
@@ -50,6 +60,14 @@ int migrate(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   auto stores = object_store::configured_stores(config->archive);
   if (!stores.ok()) {
     err << "wasl archive migrate: " << stores.error().message << "\n";
+    return kExitFailure;
+  }
+  // An unknown store is named before the database is opened: nothing changes.
+  if ((*stores)->find(*to) == nullptr) {
+    std::string known;
+    for (const std::string& name : (*stores)->names()) known += (known.empty() ? "" : ", ") + name;
+    err << "wasl archive migrate: no archive store is named '" << *to << "' in "
+        << config->source_file << "; name one of: " << known << "\n";
     return kExitFailure;
   }
   auto store = app::prepare_store(*config);

@@ -77,16 +77,12 @@ std::string wasl_binary() {
   return std::string(WASL_BINARY_DIR) + "/bin/wasl";
 }
 
-CommandResult run_wasl(const std::vector<std::string>& args, std::chrono::seconds timeout,
-                       const std::string& cwd) {
+namespace {
+
+// Reads the process's stdout and stderr until both close (or `timeout`
+// passes: then it is killed) and reaps it.
+CommandResult collect(int pid, int out_fd, int err_fd, std::chrono::seconds timeout) {
   CommandResult result;
-  int out_fd = -1;
-  int err_fd = -1;
-  int pid = spawn_wasl(args, &out_fd, &err_fd, cwd);
-  if (pid < 0) {
-    ADD_FAILURE() << "could not start " << wasl_binary();
-    return result;
-  }
   auto deadline = std::chrono::steady_clock::now() + timeout;
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   int open_fds = 2;
@@ -115,6 +111,40 @@ CommandResult run_wasl(const std::vector<std::string>& args, std::chrono::second
   waitpid(pid, &status, 0);
   result.exit_code = decode_status(status);
   return result;
+}
+
+}  // namespace
+
+CommandResult run_wasl(const std::vector<std::string>& args, std::chrono::seconds timeout,
+                       const std::string& cwd) {
+  int out_fd = -1;
+  int err_fd = -1;
+  int pid = spawn_wasl(args, &out_fd, &err_fd, cwd);
+  if (pid < 0) {
+    ADD_FAILURE() << "could not start " << wasl_binary();
+    return {};
+  }
+  return collect(pid, out_fd, err_fd, timeout);
+}
+
+BackgroundCommand::BackgroundCommand(const std::vector<std::string>& args, const std::string& cwd) {
+  pid_ = spawn_wasl(args, &out_fd_, &err_fd_, cwd);
+  if (pid_ < 0) ADD_FAILURE() << "could not start " << wasl_binary();
+}
+
+BackgroundCommand::~BackgroundCommand() {
+  if (pid_ < 0 || waited_) return;
+  kill(pid_, SIGKILL);
+  close(out_fd_);
+  close(err_fd_);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+}
+
+CommandResult BackgroundCommand::wait(std::chrono::seconds timeout) {
+  if (pid_ < 0 || waited_) return {};
+  waited_ = true;
+  return collect(pid_, out_fd_, err_fd_, timeout);
 }
 
 TempDir::TempDir() {

@@ -27,6 +27,27 @@ CommandResult run_wasl(const std::vector<std::string>& args,
                        std::chrono::seconds timeout = std::chrono::seconds(60),
                        const std::string& cwd = {});
 
+// `wasl args…` started in the background, its output collected as
+// run_wasl does, so a test can act on the process (signal it) while it runs.
+class BackgroundCommand {
+ public:
+  explicit BackgroundCommand(const std::vector<std::string>& args, const std::string& cwd = {});
+  ~BackgroundCommand();  // SIGKILLs the process if it was not waited for
+  BackgroundCommand(const BackgroundCommand&) = delete;
+  BackgroundCommand& operator=(const BackgroundCommand&) = delete;
+
+  int pid() const { return pid_; }  // -1: it did not start (a test failure)
+  // Waits for the exit (killing the process after `timeout`) and returns
+  // what it printed and its exit code.
+  CommandResult wait(std::chrono::seconds timeout);
+
+ private:
+  int pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  bool waited_ = false;
+};
+
 // A scratch directory removed at destruction.
 class TempDir {
  public:
