@@ -28,7 +28,6 @@ set_tests_properties("Postgres/TwilioAttendanceTest.DuplicatedAndReorderedCallba
 set_tests_properties("Postgres/NphiesConsultationTest.ThreeConsultationsOfABatchFacilityGoInOneBatch/Postgres" PROPERTIES COST 31)
 set_tests_properties("Postgres/NphiesConsultationTest.AReconciliationPaysThreeClaimsOneInPart/Postgres" PROPERTIES COST 30)
 set_tests_properties("Sqlite/NphiesConsultationTest.QueuedIsCancelledApprovedIsNullifiedRejectedIsResubmitted/Sqlite" PROPERTIES COST 29)
-set_tests_properties("postgres.stop" PROPERTIES COST 29)
 set_tests_properties("EhrHangTest.AnotherFacilitysWebhooksAreNotSlowedByAHangingEhr" PROPERTIES COST 26)
 set_tests_properties("Sqlite/AttendanceTest.TheClinicianNeverJoins/sqlite" PROPERTIES COST 25)
 set_tests_properties("Postgres/NphiesConsultationTest.EveryCallFailsOnceAndTheHubIsKilledMidClaim/Postgres" PROPERTIES COST 25)
