@@ -5,6 +5,10 @@
 # fresh clone, as on CI, would otherwise start them in the order they are
 # declared, and the console suite, declared last, ran near the end with
 # little beside it.
+# ctest still starts the fixtures' setups first, then the tests a cleanup
+# waits for (every PostgreSQL and Ceph test), then the rest: a cost orders
+# tests within those groups. A parameterised test is named as GoogleTest
+# discovery names it, its parameter included ("…/sqlite  # GetParam() = false").
 # Tests under 8 s are left out; a name no longer declared is ignored. Refresh
 # the numbers from a full run's log when they drift far (a new long test, a
 # test made much shorter).
