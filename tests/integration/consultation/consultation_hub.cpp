@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -50,29 +51,9 @@ std::string fhir_time(std::int64_t epoch_ms) {
 ConsultationHub::ConsultationHub(VideoBinding video, ConsultationHubOptions options)
     : video_(std::move(video)), options_(std::move(options)) {
   config_path_ = dir_.file("wasl.yaml");
-  // NPHIES: the exchange over mutual TLS with certificates made here.
-  static int hubs = 0;
-  using plugins::nphies::testing::NphiesPeerProcess;
-  if (auto deps = NphiesPeerProcess::ensure_dependencies(std::chrono::seconds(300)); !deps.ok()) {
-    ADD_FAILURE() << "the NPHIES peer cannot be installed: " << deps.error().message;
-  } else if (auto pki = NphiesPeerProcess::make_pki("hub" + std::to_string(++hubs)); !pki.ok()) {
-    ADD_FAILURE() << "no NPHIES test certificates: " << pki.error().message;
-  } else {
-    nphies_pki_ = *pki;
-    auto nphies =
-        NphiesPeerProcess::start(nphies_pki_, options_.nphies_args, std::chrono::seconds(120));
-    if (nphies.ok()) {
-      nphies_ = std::move(nphies).value();
-    } else {
-      ADD_FAILURE() << "the NPHIES peer did not start: " << nphies.error().message;
-    }
-  }
-  auto moh = PeerProcess::start("moh");
-  if (moh.ok()) {
-    moh_ = std::move(*moh);
-  } else {
-    ADD_FAILURE() << "the MOH peer did not start: " << moh.error().message;
-  }
+  // The peers start side by side: each is a Node process that takes a
+  // second or two to listen, and one after another they were most of a
+  // test's set-up. Their failures are reported here, on the test's thread.
   // The hub's SMART client key: the private half for the plugin, the public
   // one registered with the FHIR peer.
   Poco::Crypto::ECKey key("secp384r1");
@@ -84,31 +65,55 @@ ConsultationHub::ConsultationHub(VideoBinding video, ConsultationHubOptions opti
   fhir.auth = "smart";
   fhir.public_key_file = dir_.file("fhir-client.pub.pem");
   fhir.token_lifetime_seconds = options_.fhir_token_lifetime_seconds;
-  auto started = FhirPeer::start(fhir);
+  auto fhir_started = std::async(std::launch::async, [fhir] { return FhirPeer::start(fhir); });
+  auto moh_started = std::async(std::launch::async, [] { return PeerProcess::start("moh"); });
+  // NPHIES: the exchange over mutual TLS with certificates made here.
+  static int hubs = 0;
+  using plugins::nphies::testing::NphiesPeerProcess;
+  if (auto deps = NphiesPeerProcess::ensure_dependencies(std::chrono::seconds(300)); !deps.ok()) {
+    ADD_FAILURE() << "the NPHIES peer cannot be installed: " << deps.error().message;
+  } else if (auto pki = NphiesPeerProcess::make_pki("hub" + std::to_string(++hubs)); !pki.ok()) {
+    ADD_FAILURE() << "no NPHIES test certificates: " << pki.error().message;
+  } else {
+    nphies_pki_ = *pki;
+    if (options_.notify) start_notify_peers();
+    auto nphies =
+        NphiesPeerProcess::start(nphies_pki_, options_.nphies_args, std::chrono::seconds(120));
+    if (nphies.ok()) {
+      nphies_ = std::move(nphies).value();
+    } else {
+      ADD_FAILURE() << "the NPHIES peer did not start: " << nphies.error().message;
+    }
+  }
+  auto moh = moh_started.get();
+  if (moh.ok()) {
+    moh_ = std::move(*moh);
+  } else {
+    ADD_FAILURE() << "the MOH peer did not start: " << moh.error().message;
+  }
+  auto started = fhir_started.get();
   if (started.ok()) {
     fhir_ = std::move(*started);
   } else {
     ADD_FAILURE() << "the FHIR peer did not start: " << started.error().message;
   }
-  if (options_.notify) start_notify_peers();
+  if (options_.notify) finish_notify_peers();
   write_config();
 }
 
+// Starts the SMTP and SMS peers (the SMTP peer's certificate is the NPHIES
+// test PKI's: not started without it, whose failure is reported);
+// finish_notify_peers() waits for them.
 void ConsultationHub::start_notify_peers() {
   if (std::string(WASL_SMTP_PLUGIN_FILE).empty() || std::string(WASL_SMS_PLUGIN_FILE).empty()) {
     ADD_FAILURE() << "the SMTP or SMS plugin is not built";
     return;
   }
-  if (nphies_pki_.empty()) return;  // its failure is reported: no certificate for the SMTP peer
   PeerOptions smtp;
   smtp.args = {"--pki-dir", nphies_pki_.string(), "--username",
                kSmtpUser,   "--password",         kSmtpPassword};
-  auto started_smtp = PeerProcess::start("smtp", smtp);
-  if (started_smtp.ok()) {
-    smtp_ = std::move(*started_smtp);
-  } else {
-    ADD_FAILURE() << "the SMTP peer did not start: " << started_smtp.error().message;
-  }
+  smtp_started_ =
+      std::async(std::launch::async, [smtp] { return PeerProcess::start("smtp", smtp); });
   // Receipts go nowhere until the hub listens (send_receipts_to_hub).
   PeerOptions sms;
   sms.args = {"--api-key",
@@ -121,11 +126,25 @@ void ConsultationHub::start_notify_peers() {
               kSmsReceiptSecret,
               "--receipt-delay-ms",
               "200"};
-  auto started_sms = PeerProcess::start("sms", sms);
-  if (started_sms.ok()) {
-    sms_ = std::move(*started_sms);
-  } else {
-    ADD_FAILURE() << "the SMS peer did not start: " << started_sms.error().message;
+  sms_started_ = std::async(std::launch::async, [sms] { return PeerProcess::start("sms", sms); });
+}
+
+void ConsultationHub::finish_notify_peers() {
+  if (smtp_started_.valid()) {
+    auto started_smtp = smtp_started_.get();
+    if (started_smtp.ok()) {
+      smtp_ = std::move(*started_smtp);
+    } else {
+      ADD_FAILURE() << "the SMTP peer did not start: " << started_smtp.error().message;
+    }
+  }
+  if (sms_started_.valid()) {
+    auto started_sms = sms_started_.get();
+    if (started_sms.ok()) {
+      sms_ = std::move(*started_sms);
+    } else {
+      ADD_FAILURE() << "the SMS peer did not start: " << started_sms.error().message;
+    }
   }
 }
 

@@ -45,6 +45,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -305,8 +306,10 @@ class ConsultationHub {
 
  private:
   void write_config();
-  // Starts the SMTP and SMS peers (options.notify).
+  // Starts the SMTP and SMS peers (options.notify) and, once the others
+  // have started too, waits for them to listen.
   void start_notify_peers();
+  void finish_notify_peers();
   // Points the SMS peer's delivery receipts at the running hub.
   void send_receipts_to_hub();
 
@@ -324,6 +327,8 @@ class ConsultationHub {
   std::unique_ptr<plugins::nphies::testing::NphiesPeerProcess> nphies_;
   std::map<std::string, std::int64_t> appointment_starts_;
   std::unique_ptr<PeerProcess> smtp_;
+  std::future<sdk::Result<std::unique_ptr<PeerProcess>>> smtp_started_;
+  std::future<sdk::Result<std::unique_ptr<PeerProcess>>> sms_started_;
   std::unique_ptr<PeerProcess> sms_;
   std::unique_ptr<HubProcess> process_;
   int port_ = 0;
