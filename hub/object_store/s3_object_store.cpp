@@ -135,6 +135,11 @@ class S3ObjectStore::Writer final : public ObjectWriter {
                        " after " + std::to_string(written_) + " were written",
                    true);
     }
+    if (auto locked = lock(); locked && head.lock_mode.empty()) {
+      // Ceph 16 completes a multipart upload without the lock its
+      // CreateMultipartUpload asked for: set it on the object itself.
+      WASL_RETURN_IF_ERROR(store_.client_->put_object_retention(bucket, key_, *locked));
+    }
     if (store_.options_.lock_mode && retention_.legal_hold) {
       WASL_RETURN_IF_ERROR(store_.client_->put_object_legal_hold(bucket, key_, true));
     }

@@ -24,7 +24,9 @@
 // bucket has Object Lock, so it is versioned): every object is written
 // locked until its Retention::until_ms (lock headers on PutObject and
 // CreateMultipartUpload; the SHA-256 or MD5 sent with every body is the
-// checksum S3 demands with them, and Ceph 16 accepts either). A legal hold
+// checksum S3 demands with them, and Ceph 16 accepts either; Ceph 16 drops
+// the lock of a multipart upload, so a committed object HEAD shows
+// unlocked is locked with PutObjectRetention). A legal hold
 // is the object's own (PutObjectLegalHold). remove() deletes every version
 // of the key (a plain DELETE would only add a delete marker and leave the
 // locked bytes), after turning off a legal hold it finds; a version still

@@ -60,6 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)client.get_object_legal_hold("bucket", "k", "v");
   (void)client.object_lock_enabled("bucket");
   (void)client.put_object_legal_hold("bucket", "k", true);
+  (void)client.put_object_retention("bucket", "k", {});
   (void)client.delete_object_version("bucket", "k", "v");
   (void)client.delete_object("bucket", "k");
   (void)client.get_object("bucket", "k", 3, 10,

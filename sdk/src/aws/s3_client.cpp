@@ -656,6 +656,31 @@ Status S3Client::put_object_legal_hold(const std::string& bucket, const std::str
   return {};
 }
 
+Status S3Client::put_object_retention(const std::string& bucket, const std::string& key,
+                                      const S3ObjectLock& lock) {
+  Call call;
+  call.operation = "PutObjectRetention";
+  call.bucket = bucket;
+  call.key = key;
+  call.method = "PUT";
+  if (key.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "S3 PutObjectRetention needs a key", false);
+  }
+  call.query.push_back({"retention", ""});
+  const std::string body = std::string("<Retention xmlns=\"") + std::string(kXmlns) + "\"><Mode>" +
+                           (lock.mode == S3LockMode::kCompliance ? "COMPLIANCE" : "GOVERNANCE") +
+                           "</Mode><RetainUntilDate>" +
+                           format_iso8601(lock.retain_until_ms, 0, FractionDigits::kNone) +
+                           "</RetainUntilDate></Retention>";
+  WASL_ASSIGN_OR_RETURN(std::string md5, content_md5(body));
+  call.headers.push_back({"Content-MD5", md5});
+  call.headers.push_back({"Content-Type", "application/xml"});
+  call.body = body;
+  WASL_ASSIGN_OR_RETURN(HttpResponse response, exchange(call));
+  (void)response;
+  return {};
+}
+
 Result<bool> S3Client::get_object_legal_hold(const std::string& bucket, const std::string& key,
                                              const std::string& version_id) {
   Call call;

@@ -198,6 +198,12 @@ class S3Client {
   Status put_object_legal_hold(const std::string& bucket, const std::string& key, bool on,
                                const std::string& version_id = {});
 
+  // PutObjectRetention: locks the object's current version until
+  // lock.retain_until_ms in lock.mode (Ceph 16 ignores the lock headers of
+  // CreateMultipartUpload: a completed upload is locked with this).
+  Status put_object_retention(const std::string& bucket, const std::string& key,
+                              const S3ObjectLock& lock);
+
   // GetObjectLegalHold: whether the legal hold of the current version (or
   // of `version_id`) is ON. A version that never had one is OFF.
   Result<bool> get_object_legal_hold(const std::string& bucket, const std::string& key,
