@@ -79,6 +79,8 @@ constexpr std::array kRules = {
     RouteRule{"GET", "/v1/recordings/{id}", kBearer, A | H | C, "read recording metadata"},
     RouteRule{"GET", "/v1/recordings/{id}/content", kBearer, H | C,
               "download a recording (decrypted, range requests)"},
+    RouteRule{"PUT", "/v1/recordings/{id}/legal-hold", kBearer, A,
+              "set or release a recording's legal hold"},
     RouteRule{"GET", "/v1/consultations/{id}/claims", kBearer, A | I | H,
               "list a consultation's claims"},
     RouteRule{"GET", "/v1/claims", kBearer, A | I | H, "list claims by state and since a time"},

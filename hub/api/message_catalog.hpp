@@ -50,6 +50,7 @@ enum class MessageId {
   kRecordingNotFound,
   kRecordingUnreadable,
   kRecordingStoreUnavailable,
+  kRecordingDeleted,
   kClaimNotFound,
   kBillingMessageNotFound,
   kBillingMessageRecorded,

@@ -10,6 +10,8 @@
 
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
+#include "hub/api/field_validator.hpp"
+#include "hub/api/json_body.hpp"
 #include "hub/api/json_response.hpp"
 #include "hub/api/recording_content.hpp"
 #include "hub/api/request_audit.hpp"
@@ -151,6 +153,100 @@ Response content(ApiContext& ctx, Request& request, const access::Principal& pri
   return response;
 }
 
+// The store answered a hold change with an error: 503 with Retry-After, the
+// row unchanged.
+Response store_unavailable(Request& request, const sdk::Error& error) {
+  Response busy = problem_response(request, 503, MessageId::kRecordingStoreUnavailable);
+  auto after = error.retry_after.value_or(std::chrono::seconds(5));
+  busy.set_header("Retry-After",
+                  std::to_string(std::max<std::int64_t>(
+                      1, std::chrono::duration_cast<std::chrono::seconds>(after).count())));
+  return busy;
+}
+
+constexpr std::size_t kMaxHoldReason = 500;
+
+// PUT /v1/recordings/{id}/legal-hold {"hold": bool, "reason": "…"}.
+//
+// The object's own hold (S3 Object Lock, where the store keeps one) is set
+// first, then the row and the audit event in one transaction; a store that
+// fails answers 503 and nothing changes. When the transaction fails after
+// the store's call, object and row disagree until one of two things settles
+// it: the next call of this route sets both again, and before any object
+// is removed the store turns its hold off (ObjectStore::check_removable and
+// remove() are asked only for objects whose row holds none), so an object
+// held without its row never outlives its recording. An object released
+// without its row (the row still holds) is harmless: the row's hold alone
+// keeps retention away from it.
+Response set_legal_hold(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  const std::string& id = request.path_params.at("id");
+  records::RecordingStore recordings;
+  domain::Recording before;
+  {
+    // Another facility's recording is not found before the body is judged.
+    auto tx = ctx.store->begin(storage::TxMode::kReadOnly);
+    if (!tx.ok()) return error_response(request, tx.error());
+    auto r = recordings.get(**tx, principal.facility_id, id);
+    if (!r.ok()) return error_response(request, r.error(), MessageId::kRecordingNotFound);
+    before = std::move(r).value();
+  }
+  nlohmann::json body;
+  if (auto bad = read_json_object(request, body)) return *bad;
+  FieldValidator v;
+  for (const auto& [name, value] : body.items()) {
+    if (name != "hold" && name != "reason") {
+      v.add(name.substr(0, 64), "unknown_field", "is not a member of a legal hold");
+    }
+  }
+  const std::optional<bool> hold = v.boolean(body, "hold", "", true);
+  const std::optional<std::string> reason =
+      v.text(body, "reason", "", kMaxHoldReason, hold.value_or(false));
+  if (!v.ok()) return validation_problem(request, 422, v.take());
+  if (before.state == domain::RecordingState::kDeleted) {
+    return problem_response(request, 409, MessageId::kRecordingDeleted);
+  }
+
+  if (before.storage_path) {
+    if (ctx.object_stores == nullptr) {
+      return store_unavailable(request,
+                               sdk::Error(sdk::ErrorCode::kUnavailable, "no object stores", true));
+    }
+    auto object = ctx.object_stores->resolve(*before.storage_path);
+    if (!object.ok()) {
+      spdlog::error("the legal hold of recording {} of facility {} was not changed: {}", id,
+                    principal.facility_id, object.error().message);
+      return problem_response(request, 500, MessageId::kInternal);
+    }
+    if (sdk::Status held = object->store.set_legal_hold(object->key, *hold); !held.ok()) {
+      spdlog::warn("the legal hold of recording {} of facility {} was not changed: {}", id,
+                   principal.facility_id, held.error().message);
+      return store_unavailable(request, held.error());
+    }
+  }
+
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  auto r = recordings.get(**tx, principal.facility_id, id);
+  if (!r.ok()) return error_response(request, r.error(), MessageId::kRecordingNotFound);
+  if (r->state == domain::RecordingState::kDeleted) {
+    // Deleted meanwhile: the hold just set on its object is turned off by
+    // the removal (see above).
+    return problem_response(request, 409, MessageId::kRecordingDeleted);
+  }
+  if (sdk::Status set = recordings.set_legal_hold(**tx, principal.facility_id, id, *hold);
+      !set.ok()) {
+    return error_response(request, set.error(), MessageId::kRecordingNotFound);
+  }
+  audit::AuditEvent event =
+      request_event(request, principal, "recording.legal_hold", "recording", id);
+  event.detail = nlohmann::json{{"hold", *hold},
+                                {"reason", reason ? nlohmann::json(*reason) : nlohmann::json()}}
+                     .dump();
+  if (auto failed = commit_audited(*ctx.audit, request, **tx, event)) return *failed;
+  r->legal_hold = *hold;
+  return json_response(200, nlohmann::json(*r));
+}
+
 }  // namespace
 
 void add_recording_routes(http::Router& router, ApiContext& context) {
@@ -166,6 +262,11 @@ void add_recording_routes(http::Router& router, ApiContext& context) {
       router, context, "GET", "/v1/recordings/{id}/content",
       [&context](Request& r, const access::Principal& p) { return content(context, r, p); },
       route_options("Download a recording, decrypted; single byte ranges supported."));
+  add_authorized_route(
+      router, context, "PUT", "/v1/recordings/{id}/legal-hold",
+      [&context](Request& r, const access::Principal& p) { return set_legal_hold(context, r, p); },
+      route_options("Set or release a recording's legal hold (and its object's, where the "
+                    "store locks objects)."));
 }
 
 }  // namespace wasl::api

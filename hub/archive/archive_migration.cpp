@@ -90,6 +90,8 @@ Status ArchiveMigration::move_one(const Row& row, object_store::ObjectStore& tar
 
   records::RecordingStore recordings;
   std::string expected_sha256;
+  // The copy is kept as long as the row says, where the target locks objects.
+  object_store::Retention retention;
   {
     WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadOnly));
     WASL_ASSIGN_OR_RETURN(domain::Recording recording,
@@ -100,6 +102,8 @@ Status ArchiveMigration::move_one(const Row& row, object_store::ObjectStore& tar
                    "the row has no plaintext SHA-256 to verify a copy against", false);
     }
     expected_sha256 = *recording.plaintext_sha256;
+    retention.until_ms = recording.retention_until;
+    retention.legal_hold = recording.legal_hold;
   }
 
   // 1. Copy the encrypted bytes as they are.
@@ -111,7 +115,8 @@ Status ArchiveMigration::move_one(const Row& row, object_store::ObjectStore& tar
         false);
   }
   {
-    WASL_ASSIGN_OR_RETURN(std::unique_ptr<object_store::ObjectWriter> writer, target.create(key));
+    WASL_ASSIGN_OR_RETURN(std::unique_ptr<object_store::ObjectWriter> writer,
+                          target.create_retained(key, retention));
     WASL_RETURN_IF_ERROR(source.store.read(
         key, 0, found->size, [&](std::string_view chunk) { return writer->write(chunk); }));
     WASL_ASSIGN_OR_RETURN(object_store::ObjectInfo written, writer->commit());

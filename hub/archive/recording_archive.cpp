@@ -176,7 +176,13 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
   object_store::ObjectStore& objects = objects_.active();
   const std::string key =
       request.facility_id + "/" + row.id + "." + keyring->active_key_id() + ".wse";
-  WASL_ASSIGN_OR_RETURN(std::unique_ptr<object_store::ObjectWriter> object, objects.create(key));
+  // The retention date is fixed before the object is written: a store that
+  // locks objects (S3 Object Lock) keeps it exactly until the row's date.
+  const std::int64_t days = request.retention_days.value_or(retention_days_of(request.facility_id));
+  object_store::Retention retention;
+  retention.until_ms = started + days * kDayMs;
+  WASL_ASSIGN_OR_RETURN(std::unique_ptr<object_store::ObjectWriter> object,
+                        objects.create_retained(key, retention));
   WASL_ASSIGN_OR_RETURN(
       std::unique_ptr<ArchiveStream> stream,
       ArchiveStream::open(*keyring, std::move(object), options_.stream,
@@ -221,15 +227,13 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
   const std::string& sha256_hex = written->sha256_hex;
 
   // One transaction: the row and its audit event.
-  const std::int64_t now = now_ms();
-  const std::int64_t days = request.retention_days.value_or(retention_days_of(request.facility_id));
   records::ArchivedFile archived;
   archived.storage_path = objects.locator(key);
   archived.size_bytes = static_cast<std::int64_t>(received);
   archived.plaintext_sha256 = sha256_hex;
   archived.key_id = written->key_id;
   archived.duration_ms = request.duration_ms;
-  archived.retention_until = now + days * kDayMs;
+  archived.retention_until = retention.until_ms;
 
   records::RecordingStore recordings;
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
@@ -255,7 +259,7 @@ Result<ArchiveResult> RecordingArchive::archive(const ArchiveRequest& request,
   }
   WASL_RETURN_IF_ERROR(recordings.mark_archived(*tx, request.facility_id, row.id, archived));
   audit::AuditEvent event;
-  event.occurred_at = now;
+  event.occurred_at = now_ms();
   event.actor = request.actor.empty() ? "system" : request.actor;
   event.facility_id = request.facility_id;
   event.action = "recording.archive";

@@ -8,7 +8,9 @@
 //  2. streams VideoProvider::fetch_media through an ArchiveStream: the
 //     plaintext SHA-256 and a StreamEncryptor (active key) on threads of
 //     their own, into the object "<facility>/<recording id>.<key id>.wse" of
-//     the active object store (object_store::ObjectStores), which becomes
+//     the active object store (object_store::ObjectStores), written kept
+//     until the recording's retention date where the store locks objects
+//     (the date is fixed when archiving starts), which becomes
 //     visible only when complete (for the local store: a temporary file, one
 //     fsync, rename, fsync directory); memory stays fixed (about 12 MiB)
 //     whatever the size;

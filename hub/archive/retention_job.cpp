@@ -35,14 +35,37 @@ Status RetentionJob::remove_object(const std::string& locator, std::int64_t& rem
   return {};
 }
 
+Status RetentionJob::check_removable(const std::string& facility, const std::string& id,
+                                     std::int64_t now) {
+  records::RecordingStore recordings;
+  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadOnly));
+  WASL_ASSIGN_OR_RETURN(domain::Recording r, recordings.get(*tx, facility, id));
+  tx->rollback();
+  if (r.legal_hold || !r.storage_path) return {};  // the deleting transaction decides
+  WASL_ASSIGN_OR_RETURN(object_store::ResolvedObject object, objects_.resolve(*r.storage_path));
+  return object.store.check_removable(object.key, now);
+}
+
 // Objects of deleted recordings whose removal did not happen (crash, store
 // failure).
+// Also the obsolete objects of live recordings (the old object of a key
+// rotation or a migration) registered more than a day ago whose removal
+// failed or was refused: a store that locks objects (S3 Object Lock) keeps
+// them until their retain-until date, and they are removed once it allows.
 Result<std::int64_t> RetentionJob::sweep_left_files() {
   WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
   WASL_ASSIGN_OR_RETURN(auto paths, RecordingFiles::registered_of_deleted(*tx, 1000));
   std::int64_t removed = 0;
   for (const auto& locator : paths) {
     WASL_RETURN_IF_ERROR(remove_object(locator, removed));
+    WASL_RETURN_IF_ERROR(RecordingFiles::unregister(*tx, locator));
+  }
+  WASL_ASSIGN_OR_RETURN(auto obsolete, RecordingFiles::registered_obsolete_before(
+                                           *tx, now_ms() - options_.obsolete_age.count(), 1000));
+  for (const auto& locator : obsolete) {
+    Status gone = remove_object(locator, removed);
+    if (!gone.ok() && gone.error().code == sdk::ErrorCode::kFailedPrecondition) continue;
+    WASL_RETURN_IF_ERROR(gone);
     WASL_RETURN_IF_ERROR(RecordingFiles::unregister(*tx, locator));
   }
   WASL_RETURN_IF_ERROR(tx->commit());
@@ -72,6 +95,17 @@ Result<RetentionPass> RetentionJob::run_once() {
     for (const records::ExpiredRecording& expired : due) {
       const std::string& id = expired.id;
       const std::string& facility = expired.facility_id;
+      // A store that locks objects (S3 Object Lock) must allow the removal
+      // before the row is marked deleted: while the object's retain-until
+      // date has not passed, the recording stays as it is and is tried
+      // again on a later pass.
+      if (Status removable = check_removable(facility, id, now); !removable.ok()) {
+        ++pass.failed;
+        passed_over.push_back(id);
+        spdlog::warn("retention: recording {} of facility {} stays for a later pass: {}", id,
+                     facility, removable.error().message);
+        continue;
+      }
       auto deleted = [&]() -> Result<std::optional<std::string>> {
         WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
         WASL_ASSIGN_OR_RETURN(domain::Recording r, recordings.get(*tx, facility, id));

@@ -12,6 +12,13 @@
 // entry dropped. A crash or a store failure between commit and removal
 // leaves the entry, and the next run_once() removes the object first.
 //
+// A store that locks objects (S3 Object Lock) is asked first whether the
+// object can go (ObjectStore::check_removable): while its retain-until date
+// has not passed the row is left as it is (counted failed, tried again next
+// pass), never marked deleted; a legal hold the object carries although the
+// row holds none (a hold change whose transaction failed after the store's
+// call) is turned off there. Removal deletes every version of the object.
+//
 // A legal hold set before the deleting transaction reads the row stops the
 // deletion (mark_deleted refuses it); the hold is re-read inside that
 // transaction, so a hold set after the due-list was read still wins.
@@ -42,6 +49,10 @@ struct RetentionOptions {
   int max_batches = 100;
   // Interval of the periodic runner.
   std::chrono::milliseconds interval{std::chrono::hours(1)};
+  // How long an obsolete object (key rotation, migration) of a live
+  // recording stays registered before the sweep removes it: longer than
+  // any write still in progress, whose new object is registered first.
+  std::chrono::milliseconds obsolete_age{std::chrono::hours(24)};
   // Wall clock; unset = system clock.
   std::function<std::chrono::system_clock::time_point()> clock;
 };
@@ -71,6 +82,7 @@ class RetentionJob {
 
  private:
   sdk::Status remove_object(const std::string& locator, std::int64_t& removed);
+  sdk::Status check_removable(const std::string& facility, const std::string& id, std::int64_t now);
   sdk::Result<std::int64_t> sweep_left_files();
   std::int64_t now_ms() const;
 

@@ -305,6 +305,8 @@ struct ObjectStoreConfig {
   std::int64_t part_size = 8 << 20;  // multipart upload part, >= 5 MiB
   int parts_in_flight = 4;           // parts uploading at once
   std::string checksum = "sha256";   // per part: sha256 (x-amz-checksum-sha256) | md5 (Content-MD5)
+  // S3 Object Lock of the objects written: none | governance | compliance.
+  std::string retention_mode = "none";
   int line = 0;
 };
 

@@ -836,6 +836,10 @@ Fields object_store_fields(ObjectStoreConfig& o) {
       choice("checksum", o.checksum, {"sha256", "md5"},
              "How each part's integrity is sent: sha256 (x-amz-checksum-sha256) or md5 "
              "(Content-MD5, for stores without the former)."),
+      choice("retention_mode", o.retention_mode, {"none", "governance", "compliance"},
+             "S3 Object Lock: governance or compliance writes every object locked until its "
+             "recording's retention date and turns a legal hold into the object's own; the "
+             "bucket must have Object Lock enabled (wasl check says). none: no lock."),
   };
 }
 

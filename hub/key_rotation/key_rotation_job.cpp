@@ -16,6 +16,7 @@
 #include "hub/domain/timestamp.hpp"
 #include "hub/key_rotation/file_reencryption.hpp"
 #include "hub/records/recording_files.hpp"
+#include "hub/records/recording_store.hpp"
 #include "hub/records/row_fields.hpp"
 
 namespace wasl::key_rotation {
@@ -280,7 +281,11 @@ Status KeyRotationJob::clean_orphan_files() {
                      object.error().message);
         continue;
       }
-      WASL_RETURN_IF_ERROR(object->store.remove(object->key));
+      Status removed = object->store.remove(object->key);
+      if (!removed.ok() && removed.error().code == ErrorCode::kFailedPrecondition) {
+        continue;  // still locked (S3 Object Lock): retention's sweep removes it later
+      }
+      WASL_RETURN_IF_ERROR(removed);
     }
     WASL_RETURN_IF_ERROR(RecordingFiles::unregister(*tx, locator));
   }
@@ -360,8 +365,18 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
     if (size) expected = static_cast<std::uint64_t>(*size);
     auto written = [&]() -> Result<std::uint64_t> {
       WASL_RETURN_IF_ERROR(header_key);
+      // Kept as long as the old object, where the store locks objects.
+      object_store::Retention retention;
+      {
+        WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadOnly));
+        WASL_ASSIGN_OR_RETURN(domain::Recording row,
+                              records::RecordingStore().get(*tx, facility, rec_id));
+        tx->rollback();
+        retention.until_ms = row.retention_until;
+        retention.legal_hold = row.legal_hold;
+      }
       WASL_ASSIGN_OR_RETURN(std::unique_ptr<object_store::ObjectWriter> writer,
-                            target.create(new_key));
+                            target.create_retained(new_key, retention));
       return reencrypt_stream_object(cipher_.keyring(), source->store, source->key,
                                      std::move(writer), expected,
                                      domain::recording_stream_binding(facility, rec_id));
@@ -389,13 +404,17 @@ Result<RotationStep> KeyRotationJob::rotate_recordings(const std::string& to_key
           return RecordingFiles::register_obsolete(tx, obsolete, rec_id, domain::now_ms());
         }));
     if (switched) ++step.reencrypted;
-    // The obsolete object is registered for cleanup; remove it now.
+    // The obsolete object is registered for cleanup; remove it now. A store
+    // that still locks it (S3 Object Lock, retain-until not passed) keeps
+    // it registered: retention's sweep removes it once the lock allows.
     const std::string& obsolete = switched ? old_path : new_path;
-    if (switched) {
-      WASL_RETURN_IF_ERROR(source->store.remove(source->key));
-    } else {
-      WASL_RETURN_IF_ERROR(target.remove(new_key));
+    Status removed = switched ? source->store.remove(source->key) : target.remove(new_key);
+    if (!removed.ok() && removed.error().code == ErrorCode::kFailedPrecondition) {
+      spdlog::info("key rotation: the obsolete object {} stays registered until its lock ends: {}",
+                   obsolete, removed.error().message);
+      return step;
     }
+    WASL_RETURN_IF_ERROR(removed);
     WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
     WASL_RETURN_IF_ERROR(RecordingFiles::unregister(*tx, obsolete));
     WASL_RETURN_IF_ERROR(tx->commit());

@@ -21,6 +21,8 @@ S3StoreOptions s3_store_options(const config::ObjectStoreConfig& config) {
   options.parts_in_flight = config.parts_in_flight;
   options.checksum =
       config.checksum == "md5" ? sdk::aws::S3Checksum::kMd5 : sdk::aws::S3Checksum::kSha256;
+  if (config.retention_mode == "governance") options.lock_mode = sdk::aws::S3LockMode::kGovernance;
+  if (config.retention_mode == "compliance") options.lock_mode = sdk::aws::S3LockMode::kCompliance;
   options.ca_file = config.ca_file;
   return options;
 }

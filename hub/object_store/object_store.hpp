@@ -54,6 +54,13 @@ class ObjectWriter {
   virtual void abort() noexcept = 0;
 };
 
+// How long an object must be kept, for stores that lock objects (S3 Object
+// Lock): written locked until `until_ms`, and held when `legal_hold`.
+struct Retention {
+  std::optional<std::int64_t> until_ms;  // epoch ms; unset: no retention lock
+  bool legal_hold = false;
+};
+
 // Thread-safe: every method may be called from many threads at once.
 class ObjectStore {
  public:
@@ -78,6 +85,33 @@ class ObjectStore {
   virtual sdk::Status remove(std::string_view key) = 0;
   // Every committed object whose key starts with `prefix`, in key order.
   virtual sdk::Result<std::vector<ObjectInfo>> list(std::string_view prefix) = 0;
+
+  // Object locks. A store that does not lock objects (the local directory,
+  // an S3 store with retention_mode none) writes as create() does, keeps no
+  // hold (the row's legal_hold is the hold) and removes whenever asked.
+
+  // Starts writing `key`, kept as `retention` says where the store locks.
+  virtual sdk::Result<std::unique_ptr<ObjectWriter>> create_retained(std::string_view key,
+                                                                     const Retention& retention) {
+    (void)retention;
+    return create(key);
+  }
+  // Turns the object's legal hold on or off. kNotFound when there is no
+  // such object.
+  virtual sdk::Status set_legal_hold(std::string_view key, bool on) {
+    (void)key;
+    (void)on;
+    return {};
+  }
+  // Whether remove() of `key` can succeed at `now_ms`: kFailedPrecondition
+  // naming the date while the store still locks it. A legal hold found on
+  // the object is turned off first: the caller asks only for objects whose
+  // row holds none (see RetentionJob).
+  virtual sdk::Status check_removable(std::string_view key, std::int64_t now_ms) {
+    (void)key;
+    (void)now_ms;
+    return {};
+  }
 };
 
 // True for a key as described above.

@@ -46,7 +46,8 @@ Error probe_error(std::string_view step, const Error& error) {
 // buffers for reuse, so at most parts_in_flight + 1 buffers ever exist.
 class S3ObjectStore::Writer final : public ObjectWriter {
  public:
-  Writer(S3ObjectStore& store, std::string key) : store_(store), key_(std::move(key)) {
+  Writer(S3ObjectStore& store, std::string key, Retention retention)
+      : store_(store), key_(std::move(key)), retention_(retention) {
     current_.reserve(store_.options_.part_size);
   }
 
@@ -103,7 +104,8 @@ class S3ObjectStore::Writer final : public ObjectWriter {
     const std::string& bucket = store_.options_.bucket;
     if (upload_id_.empty()) {
       // Smaller than one part: one PutObject, checksummed like a part.
-      auto put = store_.client_->put_object(bucket, key_, current_);
+      auto put =
+          store_.client_->put_object(bucket, key_, current_, "application/octet-stream", lock());
       if (!put.ok()) return put.error();
     } else {
       if (!current_.empty()) WASL_RETURN_IF_ERROR(submit());
@@ -132,6 +134,14 @@ class S3ObjectStore::Writer final : public ObjectWriter {
                    "the archive store holds " + std::to_string(head.size) + " bytes of " + key_ +
                        " after " + std::to_string(written_) + " were written",
                    true);
+    }
+    if (auto locked = lock(); locked && head.lock_mode.empty()) {
+      // Ceph 16 completes a multipart upload without the lock its
+      // CreateMultipartUpload asked for: set it on the object itself.
+      WASL_RETURN_IF_ERROR(store_.client_->put_object_retention(bucket, key_, *locked));
+    }
+    if (store_.options_.lock_mode && retention_.legal_hold) {
+      WASL_RETURN_IF_ERROR(store_.client_->put_object_legal_hold(bucket, key_, true));
     }
     ObjectInfo info;
     info.key = key_.substr(store_.options_.prefix.size());
@@ -173,7 +183,8 @@ class S3ObjectStore::Writer final : public ObjectWriter {
       Status aborted = store_.client_->abort_multipart_upload(bucket, key_, upload.upload_id);
       if (!aborted.ok() && aborted.error().code != ErrorCode::kNotFound) return aborted.error();
     }
-    WASL_ASSIGN_OR_RETURN(upload_id_, store_.client_->create_multipart_upload(bucket, key_));
+    WASL_ASSIGN_OR_RETURN(upload_id_, store_.client_->create_multipart_upload(
+                                          bucket, key_, "application/octet-stream", lock()));
     for (int i = 0; i < store_.options_.parts_in_flight; ++i) {
       threads_.emplace_back([this] { upload_parts(); });
     }
@@ -209,6 +220,16 @@ class S3ObjectStore::Writer final : public ObjectWriter {
     }
   }
 
+  // The Object Lock the object is written under, if the store locks and the
+  // object has a retention date.
+  std::optional<sdk::aws::S3ObjectLock> lock() const {
+    if (!store_.options_.lock_mode || !retention_.until_ms) return std::nullopt;
+    sdk::aws::S3ObjectLock lock;
+    lock.mode = *store_.options_.lock_mode;
+    lock.retain_until_ms = *retention_.until_ms;
+    return lock;
+  }
+
   bool failure_seen() {
     std::lock_guard lock(mutex_);
     return failure_.has_value();
@@ -234,6 +255,7 @@ class S3ObjectStore::Writer final : public ObjectWriter {
 
   S3ObjectStore& store_;
   const std::string key_;  // full: prefix included
+  const Retention retention_;
   std::string upload_id_;
   std::string current_;
   std::uint64_t written_ = 0;
@@ -292,8 +314,78 @@ std::optional<std::string> S3ObjectStore::key_of(std::string_view locator) const
 }
 
 Result<std::unique_ptr<ObjectWriter>> S3ObjectStore::create(std::string_view key) {
+  return create_retained(key, Retention{});
+}
+
+Result<std::unique_ptr<ObjectWriter>> S3ObjectStore::create_retained(std::string_view key,
+                                                                     const Retention& retention) {
   if (!is_valid_key(key)) return invalid_key(key);
-  return std::unique_ptr<ObjectWriter>(new Writer(*this, full_key(key)));
+  return std::unique_ptr<ObjectWriter>(new Writer(*this, full_key(key), retention));
+}
+
+Status S3ObjectStore::set_legal_hold(std::string_view key, bool on) {
+  if (!is_valid_key(key)) return invalid_key(key);
+  if (!options_.lock_mode) return {};
+  return client_->put_object_legal_hold(options_.bucket, full_key(key), on);
+}
+
+Status S3ObjectStore::check_removable(std::string_view key, std::int64_t now_ms) {
+  if (!is_valid_key(key)) return invalid_key(key);
+  if (!options_.lock_mode) return {};
+  const std::string full = full_key(key);
+  auto head = client_->head_object(options_.bucket, full);
+  if (!head.ok()) {
+    if (head.error().code == ErrorCode::kNotFound) return {};  // nothing left to remove
+    return head.error();
+  }
+  if (!head->lock_retain_until.empty()) {
+    const std::optional<std::int64_t> until = sdk::parse_iso8601(head->lock_retain_until);
+    if (!until) {
+      return Error(ErrorCode::kInternal,
+                   "archive store '" + options_.name + "': " + full +
+                       " has a retain-until date that cannot be read",
+                   false);
+    }
+    if (*until > now_ms) {
+      return Error(ErrorCode::kFailedPrecondition,
+                   "archive store '" + options_.name + "': " + full + " is locked until " +
+                       head->lock_retain_until,
+                   false);
+    }
+  }
+  // The caller's row holds none: a hold left by a change of the row that did
+  // not commit is turned off (api/recordings.cpp).
+  if (head->legal_hold == "ON") {
+    WASL_RETURN_IF_ERROR(client_->put_object_legal_hold(options_.bucket, full, false));
+  }
+  return {};
+}
+
+Status S3ObjectStore::remove_versions(const std::string& full) {
+  WASL_ASSIGN_OR_RETURN(auto versions, client_->list_object_versions(options_.bucket, full));
+  for (const auto& version : versions) {
+    if (version.key != full) continue;  // another key with this one as its prefix
+    Status deleted = client_->delete_object_version(options_.bucket, full, version.version_id);
+    if (deleted.ok()) continue;
+    if (deleted.error().code != ErrorCode::kPermissionDenied || version.delete_marker) {
+      return deleted.error();
+    }
+    // Refused: a legal hold (turned off, as the caller's row holds none) or
+    // a retain-until date not yet passed (the store keeps refusing).
+    WASL_ASSIGN_OR_RETURN(
+        bool held, client_->get_object_legal_hold(options_.bucket, full, version.version_id));
+    if (held) {
+      WASL_RETURN_IF_ERROR(
+          client_->put_object_legal_hold(options_.bucket, full, false, version.version_id));
+      deleted = client_->delete_object_version(options_.bucket, full, version.version_id);
+      if (deleted.ok()) continue;
+    }
+    return Error(ErrorCode::kFailedPrecondition,
+                 "archive store '" + options_.name + "': a version of " + full +
+                     " is still locked: " + deleted.error().message,
+                 false);
+  }
+  return {};
 }
 
 Status S3ObjectStore::read(std::string_view key, std::uint64_t offset, std::uint64_t length,
@@ -321,6 +413,7 @@ Result<std::optional<ObjectInfo>> S3ObjectStore::head(std::string_view key) {
 
 Status S3ObjectStore::remove(std::string_view key) {
   if (!is_valid_key(key)) return invalid_key(key);
+  if (options_.lock_mode) return remove_versions(full_key(key));
   return client_->delete_object(options_.bucket, full_key(key));
 }
 
@@ -372,8 +465,23 @@ Status S3ObjectStore::probe() {
     return probe_error("write a probe object to bucket " + options_.bucket, put.error());
   auto head = client_->head_object(options_.bucket, key);
   if (!head.ok()) return probe_error("read back its probe object", head.error());
-  Status removed = client_->delete_object(options_.bucket, key);
+  Status removed =
+      options_.lock_mode ? remove_versions(key) : client_->delete_object(options_.bucket, key);
   if (!removed.ok()) return probe_error("delete its probe object", removed.error());
+  if (options_.lock_mode) {
+    auto enabled = client_->object_lock_enabled(options_.bucket);
+    if (!enabled.ok()) {
+      return probe_error("read the Object Lock configuration of bucket " + options_.bucket,
+                         enabled.error());
+    }
+    if (!*enabled) {
+      return Error(ErrorCode::kFailedPrecondition,
+                   "retention_mode needs S3 Object Lock, and bucket " + options_.bucket +
+                       " has no Object Lock configuration (create the bucket with Object Lock "
+                       "enabled, or set retention_mode: none)",
+                   false);
+    }
+  }
   return {};
 }
 

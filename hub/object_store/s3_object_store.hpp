@@ -20,6 +20,19 @@
 // same key), and abort_stale_uploads() frees any left longer than a given
 // age under the store's prefix.
 //
+// Object Lock (retention_mode governance or compliance: lock_mode set; the
+// bucket has Object Lock, so it is versioned): every object is written
+// locked until its Retention::until_ms (lock headers on PutObject and
+// CreateMultipartUpload; the SHA-256 or MD5 sent with every body is the
+// checksum S3 demands with them, and Ceph 16 accepts either; Ceph 16 drops
+// the lock of a multipart upload, so a committed object HEAD shows
+// unlocked is locked with PutObjectRetention). A legal hold
+// is the object's own (PutObjectLegalHold). remove() deletes every version
+// of the key (a plain DELETE would only add a delete marker and leave the
+// locked bytes), after turning off a legal hold it finds; a version still
+// within its retain-until date is refused by the store, and remove()
+// answers kFailedPrecondition, leaving the key for a later attempt.
+//
 // Thread-safe; each writer is driven by one thread.
 #pragma once
 
@@ -27,6 +40,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "hub/object_store/http_s3_transport.hpp"
@@ -45,6 +59,8 @@ struct S3StoreOptions {
   std::size_t part_size = std::size_t{8} << 20;
   int parts_in_flight = 4;
   sdk::aws::S3Checksum checksum = sdk::aws::S3Checksum::kSha256;
+  // S3 Object Lock of the objects written (retention_mode); unset: none.
+  std::optional<sdk::aws::S3LockMode> lock_mode;
   std::string ca_file;  // extra trust anchors for the store's TLS
   // Per exchange: small calls, and calls that carry up to one part.
   std::chrono::milliseconds request_timeout{30000};
@@ -76,6 +92,10 @@ class S3ObjectStore final : public ObjectStore {
   sdk::Result<std::optional<ObjectInfo>> head(std::string_view key) override;
   sdk::Status remove(std::string_view key) override;
   sdk::Result<std::vector<ObjectInfo>> list(std::string_view prefix) override;
+  sdk::Result<std::unique_ptr<ObjectWriter>> create_retained(std::string_view key,
+                                                             const Retention& retention) override;
+  sdk::Status set_legal_hold(std::string_view key, bool on) override;
+  sdk::Status check_removable(std::string_view key, std::int64_t now_ms) override;
 
   // Aborts the incomplete multipart uploads under the store's prefix begun
   // more than `age` ago (never a live one of another hub, which is younger
@@ -84,8 +104,9 @@ class S3ObjectStore final : public ObjectStore {
                                                 std::chrono::system_clock::time_point now);
 
   // Writes and deletes a probe object under the prefix: whether the bucket
-  // is reachable and writable (wasl check). The error names the step that
-  // failed.
+  // is reachable and writable (wasl check); with a lock mode, also that the
+  // bucket has Object Lock (GetObjectLockConfiguration). The error names the
+  // step that failed.
   sdk::Status probe();
 
   const S3StoreOptions& options() const { return options_; }
@@ -97,6 +118,8 @@ class S3ObjectStore final : public ObjectStore {
   class Writer;
   explicit S3ObjectStore(S3StoreOptions options);
   std::string full_key(std::string_view key) const { return options_.prefix + std::string(key); }
+  // Deletes every version of `full` (a versioned bucket).
+  sdk::Status remove_versions(const std::string& full);
 
   S3StoreOptions options_;
   std::unique_ptr<StoreMonitor> monitor_;

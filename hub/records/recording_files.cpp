@@ -148,4 +148,17 @@ Result<std::vector<std::string>> RecordingFiles::registered_of_deleted(storage::
   return paths_of(rows);
 }
 
+Result<std::vector<std::string>> RecordingFiles::registered_obsolete_before(
+    storage::Transaction& tx, std::int64_t before_ms, std::int64_t limit) {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT c.path FROM recording_file_cleanup c JOIN recordings r "
+               "ON r.id = c.recording_id WHERE r.state <> 'deleted' AND c.created_at < $1 "
+               "AND NOT EXISTS (SELECT 1 FROM recordings u WHERE u.storage_path = c.path) "
+               "ORDER BY c.path LIMIT " +
+                   std::to_string(limit),
+               {before_ms}));
+  return paths_of(rows);
+}
+
 }  // namespace wasl::records

@@ -84,6 +84,14 @@ class RecordingFiles {
   static sdk::Status unregister(storage::Transaction& tx, std::string_view path);
   // Every registered path.
   static sdk::Result<std::vector<std::string>> registered(storage::Transaction& tx);
+  // Registered paths no recording points at, registered before
+  // `before_ms` (older than any write still in progress), of recordings
+  // not deleted, in path order, at most `limit`: objects made obsolete by
+  // key rotation or a migration whose removal failed or was refused (an
+  // S3 Object Lock not yet ended).
+  static sdk::Result<std::vector<std::string>> registered_obsolete_before(storage::Transaction& tx,
+                                                                          std::int64_t before_ms,
+                                                                          std::int64_t limit);
   // Registered paths of deleted recordings, in path order, at most `limit`.
   static sdk::Result<std::vector<std::string>> registered_of_deleted(storage::Transaction& tx,
                                                                      std::int64_t limit);

@@ -1,7 +1,8 @@
 // S3's answers to the SDK's S3Client (wasl/sdk/aws/s3_client.hpp): the input
 // is the body (and, from its first byte, the status) of every answer a
 // transport gives, through each operation that reads a document or an
-// error: lists, multipart creates and completions, HEAD, ranged GETs.
+// error: lists (objects, versions, uploads), multipart creates and
+// completions, HEAD, ranged GETs, Object Lock's legal hold and configuration.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -55,6 +56,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)client.create_multipart_upload("bucket", "k");
   (void)client.complete_multipart_upload("bucket", "k", "u", {{1, "\"e\"", "c"}});
   (void)client.head_object("bucket", "k");
+  (void)client.list_object_versions("bucket", "p/");
+  (void)client.get_object_legal_hold("bucket", "k", "v");
+  (void)client.object_lock_enabled("bucket");
+  (void)client.put_object_legal_hold("bucket", "k", true);
+  (void)client.put_object_retention("bucket", "k", {});
+  (void)client.delete_object_version("bucket", "k", "v");
   (void)client.delete_object("bucket", "k");
   (void)client.get_object("bucket", "k", 3, 10,
                           [](std::string_view) { return wasl::sdk::Status(); });

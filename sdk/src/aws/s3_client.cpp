@@ -13,6 +13,7 @@
 #include "wasl/sdk/hex.hpp"
 #include "wasl/sdk/http_status_error.hpp"
 #include "wasl/sdk/media_relay.hpp"
+#include "wasl/sdk/timestamp.hpp"
 #include "wasl/sdk/url_origin.hpp"
 
 namespace wasl::sdk::aws {
@@ -105,6 +106,23 @@ std::string redact(std::string text, const std::vector<std::string_view>& secret
 bool transient_code(std::string_view code) {
   return code == "InternalError" || code == "ServiceUnavailable" || code == "SlowDown" ||
          code == "RequestTimeout";
+}
+
+// The Object Lock headers of a PutObject or CreateMultipartUpload.
+void add_lock_headers(std::vector<HeaderField>& headers, const std::optional<S3ObjectLock>& lock) {
+  if (!lock) return;
+  headers.push_back({"x-amz-object-lock-mode",
+                     lock->mode == S3LockMode::kCompliance ? "COMPLIANCE" : "GOVERNANCE"});
+  headers.push_back({"x-amz-object-lock-retain-until-date",
+                     format_iso8601(lock->retain_until_ms, 0, FractionDigits::kNone)});
+  if (lock->legal_hold) headers.push_back({"x-amz-object-lock-legal-hold", "ON"});
+}
+
+// An XML request body with the Content-MD5 S3 demands of its Object Lock
+// calls (PutObjectLegalHold).
+Result<std::string> content_md5(std::string_view body) {
+  WASL_ASSIGN_OR_RETURN(std::string md5, digest(EVP_md5(), body));
+  return base64_encode(md5);
 }
 
 }  // namespace
@@ -258,8 +276,11 @@ Error S3Client::error_for(const Call& call, const HttpResponse& response) const 
     error.code = transient_code(document.code) ? ErrorCode::kUnavailable : ErrorCode::kInternal;
     error.retryable = transient_code(document.code);
   } else if (document.code == "NoSuchKey" || document.code == "NoSuchUpload" ||
-             document.code == "NoSuchBucket") {
+             document.code == "NoSuchBucket" || document.code == "NoSuchVersion") {
     error.code = ErrorCode::kNotFound;
+    error.retryable = false;
+  } else if (document.code == "BucketAlreadyExists" || document.code == "BucketAlreadyOwnedByYou") {
+    error.code = ErrorCode::kAlreadyExists;
     error.retryable = false;
   }
   std::string aws_message = document.message;
@@ -461,6 +482,9 @@ Result<S3ObjectHead> S3Client::head_object(const std::string& bucket, const std:
   head.size = *size;
   head.etag = response.header("ETag");
   head.content_type = response.header("Content-Type");
+  head.lock_mode = response.header("x-amz-object-lock-mode").substr(0, 32);
+  head.lock_retain_until = response.header("x-amz-object-lock-retain-until-date").substr(0, 64);
+  head.legal_hold = response.header("x-amz-object-lock-legal-hold").substr(0, 8);
   return head;
 }
 
@@ -492,7 +516,8 @@ Result<BodyChecks> body_checks(std::string_view bytes, S3Checksum checksum) {
 }  // namespace
 
 Result<std::string> S3Client::put_object(const std::string& bucket, const std::string& key,
-                                         std::string_view body, std::string_view content_type) {
+                                         std::string_view body, std::string_view content_type,
+                                         const std::optional<S3ObjectLock>& lock) {
   Call call;
   call.operation = "PutObject";
   call.bucket = bucket;
@@ -503,6 +528,7 @@ Result<std::string> S3Client::put_object(const std::string& bucket, const std::s
   WASL_ASSIGN_OR_RETURN(BodyChecks checks, body_checks(body, options_.checksum));
   call.headers = std::move(checks.headers);
   call.headers.push_back({"Content-Type", std::string(content_type)});
+  add_lock_headers(call.headers, lock);
   call.body = body;
   call.payload_hash = checks.payload_hash;
   WASL_ASSIGN_OR_RETURN(HttpResponse response, exchange(call));
@@ -525,6 +551,210 @@ Status S3Client::delete_object(const std::string& bucket, const std::string& key
   if (!response.ok() && response.error().message.find("NoSuchBucket") != std::string::npos) {
     return std::move(response).error();
   }
+  return {};
+}
+
+Status S3Client::delete_object_version(const std::string& bucket, const std::string& key,
+                                       const std::string& version_id) {
+  Call call;
+  call.operation = "DeleteObject";
+  call.bucket = bucket;
+  call.key = key;
+  call.method = "DELETE";
+  if (key.empty() || version_id.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "S3 DeleteObject of a version needs a key and a version id", false);
+  }
+  call.query.push_back({"versionId", version_id});
+  auto response = exchange(call);
+  if (!response.ok() && (response.error().code != ErrorCode::kNotFound ||
+                         response.error().message.find("NoSuchBucket") != std::string::npos)) {
+    return std::move(response).error();
+  }
+  return {};
+}
+
+Result<std::vector<S3ObjectVersion>> S3Client::list_object_versions(const std::string& bucket,
+                                                                    const std::string& prefix) {
+  std::vector<S3ObjectVersion> out;
+  std::string key_marker;
+  std::string version_marker;
+  for (int page = 0; page < kMaxListPages; ++page) {
+    Call call;
+    call.operation = "ListObjectVersions";
+    call.bucket = bucket;
+    call.query.push_back({"versions", ""});
+    call.query.push_back({"prefix", prefix});
+    if (!key_marker.empty()) call.query.push_back({"key-marker", key_marker});
+    if (!version_marker.empty()) call.query.push_back({"version-id-marker", version_marker});
+    WASL_ASSIGN_OR_RETURN(HttpResponse response, exchange(call));
+    WASL_ASSIGN_OR_RETURN(std::string body, document_of(call, response));
+    pugi::xml_document doc;
+    pugi::xml_node result;
+    if (doc.load_buffer(body.data(), body.size())) result = doc.child("ListVersionsResult");
+    if (!result) {
+      return Error(ErrorCode::kInternal,
+                   "S3 ListObjectVersions of " + call.subject() + " answered no ListVersionsResult",
+                   false);
+    }
+    // Versions and delete markers come interleaved, in the store's order.
+    for (pugi::xml_node item = result.first_child(); item; item = item.next_sibling()) {
+      const std::string_view name = item.name();
+      if (name != "Version" && name != "DeleteMarker") continue;
+      S3ObjectVersion version;
+      version.key = item.child_value("Key");
+      version.version_id = item.child_value("VersionId");
+      version.is_latest = std::string_view(item.child_value("IsLatest")) == "true";
+      version.delete_marker = name == "DeleteMarker";
+      version.size = parse_uint(item.child_value("Size")).value_or(0);
+      if (version.key.empty() || version.key.size() > kMaxKeyBytes || version.version_id.empty() ||
+          version.version_id.size() > 1024) {
+        return Error(ErrorCode::kInternal,
+                     "S3 ListObjectVersions of " + call.subject() +
+                         " answered a version without a key or a version id",
+                     false);
+      }
+      out.push_back(std::move(version));
+    }
+    const std::string truncated = result.child_value("IsTruncated");
+    const std::string next_key = result.child_value("NextKeyMarker");
+    const std::string next_version = result.child_value("NextVersionIdMarker");
+    if (truncated != "true") return out;
+    if (next_key.empty() || (next_key == key_marker && next_version == version_marker)) {
+      return Error(ErrorCode::kInternal,
+                   "S3 ListObjectVersions of " + call.subject() +
+                       " said there was more but gave no new marker",
+                   false);
+    }
+    key_marker = next_key;
+    version_marker = next_version;
+  }
+  return Error(ErrorCode::kInternal,
+               "S3 ListObjectVersions of bucket " + bucket + " kept answering more pages", false);
+}
+
+Status S3Client::put_object_legal_hold(const std::string& bucket, const std::string& key, bool on,
+                                       const std::string& version_id) {
+  Call call;
+  call.operation = "PutObjectLegalHold";
+  call.bucket = bucket;
+  call.key = key;
+  call.method = "PUT";
+  if (key.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "S3 PutObjectLegalHold needs a key", false);
+  }
+  call.query.push_back({"legal-hold", ""});
+  if (!version_id.empty()) call.query.push_back({"versionId", version_id});
+  const std::string body = std::string("<LegalHold xmlns=\"") + std::string(kXmlns) +
+                           "\"><Status>" + (on ? "ON" : "OFF") + "</Status></LegalHold>";
+  WASL_ASSIGN_OR_RETURN(std::string md5, content_md5(body));
+  call.headers.push_back({"Content-MD5", md5});
+  call.headers.push_back({"Content-Type", "application/xml"});
+  call.body = body;
+  WASL_ASSIGN_OR_RETURN(HttpResponse response, exchange(call));
+  (void)response;
+  return {};
+}
+
+Status S3Client::put_object_retention(const std::string& bucket, const std::string& key,
+                                      const S3ObjectLock& lock) {
+  Call call;
+  call.operation = "PutObjectRetention";
+  call.bucket = bucket;
+  call.key = key;
+  call.method = "PUT";
+  if (key.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "S3 PutObjectRetention needs a key", false);
+  }
+  call.query.push_back({"retention", ""});
+  const std::string body = std::string("<Retention xmlns=\"") + std::string(kXmlns) + "\"><Mode>" +
+                           (lock.mode == S3LockMode::kCompliance ? "COMPLIANCE" : "GOVERNANCE") +
+                           "</Mode><RetainUntilDate>" +
+                           format_iso8601(lock.retain_until_ms, 0, FractionDigits::kNone) +
+                           "</RetainUntilDate></Retention>";
+  WASL_ASSIGN_OR_RETURN(std::string md5, content_md5(body));
+  call.headers.push_back({"Content-MD5", md5});
+  call.headers.push_back({"Content-Type", "application/xml"});
+  call.body = body;
+  WASL_ASSIGN_OR_RETURN(HttpResponse response, exchange(call));
+  (void)response;
+  return {};
+}
+
+Result<bool> S3Client::get_object_legal_hold(const std::string& bucket, const std::string& key,
+                                             const std::string& version_id) {
+  Call call;
+  call.operation = "GetObjectLegalHold";
+  call.bucket = bucket;
+  call.key = key;
+  if (key.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "S3 GetObjectLegalHold needs a key", false);
+  }
+  call.query.push_back({"legal-hold", ""});
+  if (!version_id.empty()) call.query.push_back({"versionId", version_id});
+  auto response = exchange(call);
+  if (!response.ok()) {
+    // A version that was never held has no legal hold to answer: S3 says
+    // NoSuchObjectLockConfiguration, Ceph 16 ObjectLockConfigurationNotFoundError.
+    const std::string& message = response.error().message;
+    if (message.find("NoSuchObjectLockConfiguration") != std::string::npos ||
+        message.find("ObjectLockConfigurationNotFoundError") != std::string::npos) {
+      return false;
+    }
+    return std::move(response).error();
+  }
+  WASL_ASSIGN_OR_RETURN(std::string body, document_of(call, *response));
+  pugi::xml_document doc;
+  pugi::xml_node hold;
+  if (doc.load_buffer(body.data(), body.size())) hold = doc.child("LegalHold");
+  if (!hold) {
+    return Error(ErrorCode::kInternal,
+                 "S3 GetObjectLegalHold of " + call.subject() + " answered no LegalHold", false);
+  }
+  return std::string_view(hold.child_value("Status")) == "ON";
+}
+
+Result<bool> S3Client::object_lock_enabled(const std::string& bucket) {
+  Call call;
+  call.operation = "GetObjectLockConfiguration";
+  call.bucket = bucket;
+  call.query.push_back({"object-lock", ""});
+  auto response = exchange(call);
+  if (!response.ok()) {
+    if (response.error().message.find("ObjectLockConfigurationNotFound") != std::string::npos) {
+      return false;
+    }
+    return std::move(response).error();
+  }
+  WASL_ASSIGN_OR_RETURN(std::string body, document_of(call, *response));
+  pugi::xml_document doc;
+  pugi::xml_node config;
+  if (doc.load_buffer(body.data(), body.size())) config = doc.child("ObjectLockConfiguration");
+  if (!config) {
+    return Error(ErrorCode::kInternal,
+                 "S3 GetObjectLockConfiguration of " + call.subject() +
+                     " answered no ObjectLockConfiguration",
+                 false);
+  }
+  return std::string_view(config.child_value("ObjectLockEnabled")) == "Enabled";
+}
+
+Status S3Client::create_bucket(const std::string& bucket, bool object_lock) {
+  Call call;
+  call.operation = "CreateBucket";
+  call.bucket = bucket;
+  call.method = "PUT";
+  if (object_lock) call.headers.push_back({"x-amz-bucket-object-lock-enabled", "true"});
+  std::string body;
+  if (endpoint_.region != "us-east-1") {
+    body = std::string("<CreateBucketConfiguration xmlns=\"") + std::string(kXmlns) +
+           "\"><LocationConstraint>" + endpoint_.region +
+           "</LocationConstraint></CreateBucketConfiguration>";
+    call.headers.push_back({"Content-Type", "application/xml"});
+  }
+  call.body = body;
+  WASL_ASSIGN_OR_RETURN(HttpResponse response, exchange(call));
+  (void)response;
   return {};
 }
 
@@ -574,7 +804,8 @@ Result<std::vector<S3ObjectSummary>> S3Client::list_objects(const std::string& b
 
 Result<std::string> S3Client::create_multipart_upload(const std::string& bucket,
                                                       const std::string& key,
-                                                      std::string_view content_type) {
+                                                      std::string_view content_type,
+                                                      const std::optional<S3ObjectLock>& lock) {
   Call call;
   call.operation = "CreateMultipartUpload";
   call.bucket = bucket;
@@ -585,6 +816,7 @@ Result<std::string> S3Client::create_multipart_upload(const std::string& bucket,
   if (options_.checksum == S3Checksum::kSha256) {
     call.headers.push_back({"x-amz-checksum-algorithm", "SHA256"});
   }
+  add_lock_headers(call.headers, lock);
   if (key.empty()) {
     return Error(ErrorCode::kInvalidArgument, "S3 CreateMultipartUpload needs a key", false);
   }

@@ -52,6 +52,7 @@ const std::map<std::string, std::string>& expected_matrix() {
       {"GET /v1/consultations/{id}/recordings", "ahc"},
       {"GET /v1/recordings/{id}", "ahc"},
       {"GET /v1/recordings/{id}/content", "hc"},
+      {"PUT /v1/recordings/{id}/legal-hold", "a"},
       {"GET /v1/consultations/{id}/claims", "aih"},
       {"GET /v1/claims", "aih"},
       {"POST /v1/claims/poll", "ai"},

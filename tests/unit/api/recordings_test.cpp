@@ -257,6 +257,106 @@ TEST_P(RecordingsTest, AClientThatGoesAwayStopsTheRead) {
   EXPECT_NO_THROW(r.stream_body(out));
 }
 
+// PUT /v1/recordings/{id}/legal-hold: admins of the recording's facility
+// set and release the hold, audited with its reason; the local store keeps
+// no hold of its own, so the row is the hold. SQLite and PostgreSQL.
+class LegalHoldTest : public RecordingsTest {
+ protected:
+  http::Response put_hold(const std::string& id, const nlohmann::json& body,
+                          std::optional<Role> role = Role::kAdmin, bool facility_b = false) {
+    return send({"PUT", "/v1/recordings/" + id + "/legal-hold", body.dump()}, role, facility_b);
+  }
+  std::int64_t hold_of(const std::string& id) {
+    return scalar("SELECT legal_hold FROM recordings WHERE id = $1", {id});
+  }
+};
+
+TEST_P(LegalHoldTest, AnAdminSetsAndReleasesTheHoldAudited) {
+  http::Response set = put_hold("rec-1", {{"hold", true}, {"reason", "court order 2026/118"}});
+  ASSERT_EQ(set.status, 200) << set.body;
+  nlohmann::json j = body_of(set);
+  EXPECT_EQ(j["id"], "rec-1");
+  EXPECT_EQ(j["legal_hold"], true);
+  EXPECT_EQ(j["state"], "archived");
+  EXPECT_FALSE(j.contains("storage_path"));
+  EXPECT_EQ(hold_of("rec-1"), 1);
+  EXPECT_EQ(audit_count("recording.legal_hold"), 1);
+  {
+    auto tx = store_->begin(storage::TxMode::kReadOnly);
+    ASSERT_TRUE(tx.ok());
+    auto rows =
+        (*tx)->query("SELECT detail, facility_id, entity_id FROM audit_events WHERE action = $1",
+                     {std::string("recording.legal_hold")});
+    ASSERT_TRUE(rows.ok());
+    ASSERT_EQ(rows->size(), 1u);
+    nlohmann::json detail = nlohmann::json::parse(rows->front().get_text(0).value_or("{}"));
+    EXPECT_EQ(detail["hold"], true);
+    EXPECT_EQ(detail["reason"], "court order 2026/118");
+    EXPECT_EQ(rows->front().get_text(1).value_or(""), kFacilityA);
+    EXPECT_EQ(rows->front().get_text(2).value_or(""), "rec-1");
+  }
+  // GET answers the same hold.
+  EXPECT_EQ(body_of(send({"GET", "/v1/recordings/rec-1"}, Role::kClinician))["legal_hold"], true);
+
+  http::Response released = put_hold("rec-1", {{"hold", false}});
+  ASSERT_EQ(released.status, 200) << released.body;
+  EXPECT_EQ(body_of(released)["legal_hold"], false);
+  EXPECT_EQ(hold_of("rec-1"), 0);
+  EXPECT_EQ(audit_count("recording.legal_hold"), 2);
+}
+
+TEST_P(LegalHoldTest, ABadBodyChangesNothing) {
+  for (const nlohmann::json& body :
+       {nlohmann::json{{"hold", true}}, nlohmann::json{{"hold", true}, {"reason", ""}},
+        nlohmann::json{{"hold", true}, {"reason", std::string(501, 'r')}},
+        nlohmann::json{{"hold", "yes"}, {"reason", "x"}}, nlohmann::json{{"reason", "x"}},
+        nlohmann::json{{"hold", true}, {"reason", "x"}, {"until", 5}}}) {
+    http::Response r = put_hold("rec-1", body);
+    EXPECT_EQ(r.status, 422) << body.dump() << " " << r.body;
+    EXPECT_EQ(r.headers.find("Content-Type")->second, "application/problem+json");
+  }
+  http::Response not_json =
+      send({"PUT", "/v1/recordings/rec-1/legal-hold", "{\"hold\": tru"}, Role::kAdmin);
+  EXPECT_EQ(not_json.status, 400);
+  // 500 characters is the limit, not over it.
+  EXPECT_EQ(put_hold("rec-1", {{"hold", true}, {"reason", std::string(500, 'r')}}).status, 200);
+  EXPECT_EQ(audit_count("recording.legal_hold"), 1);
+  EXPECT_EQ(put_hold("rec-1", {{"hold", false}, {"reason", std::string(501, 'r')}}).status, 422);
+  EXPECT_EQ(hold_of("rec-1"), 1);
+  EXPECT_EQ(audit_count("recording.legal_hold"), 1);
+}
+
+TEST_P(LegalHoldTest, OnlyTheFacilitysAdminsAndNotAnotherFacility) {
+  const nlohmann::json body{{"hold", true}, {"reason", "litigation"}};
+  EXPECT_EQ(put_hold("rec-1", body, Role::kAdmin, true).status, 404);
+  for (Role role : {Role::kClinician, Role::kHospital, Role::kIntegrator, Role::kAuditor}) {
+    EXPECT_EQ(put_hold("rec-1", body, role).status, 403);
+  }
+  EXPECT_EQ(put_hold("rec-1", body, std::nullopt).status, 401);
+  EXPECT_EQ(put_hold("no-such-recording", body).status, 404);
+  EXPECT_EQ(hold_of("rec-1"), 0);
+  EXPECT_EQ(audit_count("recording.legal_hold"), 0);
+}
+
+TEST_P(LegalHoldTest, ADeletedRecordingIsAConflict) {
+  {
+    records::RecordingStore recordings;
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(recordings.mark_deleted(**tx, kFacilityA, "rec-1", kNow).ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  http::Response r = put_hold("rec-1", {{"hold", true}, {"reason", "too late"}});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(r.headers.find("Content-Type")->second, "application/problem+json");
+  EXPECT_EQ(hold_of("rec-1"), 0);
+  EXPECT_EQ(audit_count("recording.legal_hold"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, LegalHoldTest,
+                         ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),
+                         dialect_test_name);
+
 TEST(ByteRangeTest, ParsesTheSingleRangeForms) {
   auto r = parse_byte_range("bytes=0-0", 10);
   ASSERT_TRUE(r);

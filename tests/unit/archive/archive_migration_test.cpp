@@ -17,6 +17,7 @@
 #include "tests/peers/ceph/ceph_gateway.hpp"
 #include "tests/unit/archive/archive_fixture.hpp"
 #include "wasl/sdk/aws/sigv4.hpp"
+#include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::archive::testing {
 namespace {
@@ -222,6 +223,58 @@ TEST_P(ArchiveMigrationTest, AnUnknownTargetIsNamed) {
   ASSERT_FALSE(run.ok());
   EXPECT_EQ(run.error().code, sdk::ErrorCode::kNotFound);
   EXPECT_NE(run.error().message.find("cepf"), std::string::npos);
+}
+
+// A store with retention_mode governance on a bucket with Object Lock: the
+// archive writes each recording's object locked until the row's
+// retention_until, and a migration's copy carries the same date; the
+// source, a local file, goes as before.
+TEST_P(ArchiveMigrationTest, ALockingStoreKeepsEachObjectUntilItsRetentionDate) {
+  const std::string locked_bucket = bucket_ + "-lock";
+  object_store::S3StoreOptions lock_options = s3_->options();
+  lock_options.name = "ceph-lock";
+  lock_options.bucket = locked_bucket;
+  lock_options.lock_mode = sdk::aws::S3LockMode::kGovernance;
+  lock_options.metrics = nullptr;
+  auto made = object_store::S3ObjectStore::create(std::move(lock_options));
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  object_store::S3ObjectStore* locked = made->get();
+  ASSERT_OK(locked->client().create_bucket(locked_bucket, true));
+  ASSERT_OK(objects_->add("ceph-lock", std::move(made).value()));
+
+  // Archived straight to the locking store.
+  ASSERT_OK(objects_->set_active("ceph-lock"));
+  add_consultation(kFacilityA, "c-locked");
+  auto archived = archive_->archive(
+      request(kFacilityA, "c-locked", "pattern-" + std::to_string(kSize)), *video_);
+  ASSERT_TRUE(archived.ok()) << archived.error().message;
+  domain::Recording direct = row(kFacilityA, archived->recording.id);
+  ASSERT_TRUE(direct.retention_until);
+  auto key = locked->key_of(*direct.storage_path);
+  ASSERT_TRUE(key);
+  auto head = locked->client().head_object(locked_bucket, "recordings/" + *key);
+  ASSERT_TRUE(head.ok()) << head.error().message;
+  EXPECT_EQ(head->lock_mode, "GOVERNANCE");
+  // S3 keeps whole seconds.
+  EXPECT_EQ(sdk::parse_iso8601(head->lock_retain_until), *direct.retention_until / 1000 * 1000)
+      << head->lock_retain_until;
+
+  // Migrated from the local directory: the copy is locked the same way.
+  ASSERT_OK(objects_->set_active("local"));
+  const std::vector<std::string> ids = archive_locally(1);
+  ASSERT_EQ(ids.size(), 1u);
+  ArchiveMigration migration(*store_, *audit_, *objects_, cipher_->keyring());
+  auto moved = migration.run("ceph-lock", options());
+  ASSERT_TRUE(moved.ok()) << moved.error().message;
+  domain::Recording copied = row(kFacilityA, ids.front());
+  ASSERT_TRUE(copied.retention_until);
+  auto copy_key = locked->key_of(*copied.storage_path);
+  ASSERT_TRUE(copy_key) << *copied.storage_path;
+  auto copy = locked->client().head_object(locked_bucket, "recordings/" + *copy_key);
+  ASSERT_TRUE(copy.ok()) << copy.error().message;
+  EXPECT_EQ(copy->lock_mode, "GOVERNANCE");
+  EXPECT_EQ(sdk::parse_iso8601(copy->lock_retain_until), *copied.retention_until / 1000 * 1000);
+  expect_readable(kFacilityA, ids.front(), kSize);
 }
 
 WASL_RECORDS_INSTANTIATE(ArchiveMigrationTest);

@@ -70,6 +70,7 @@ TEST(LoadArchive, AnS3StoreIsReadWithItsDefaults) {
   EXPECT_EQ(s.part_size, 8 << 20);
   EXPECT_EQ(s.parts_in_flight, 4);
   EXPECT_EQ(s.checksum, "sha256");
+  EXPECT_EQ(s.retention_mode, "none");
 }
 
 TEST(LoadArchive, EveryValueIsRead) {
@@ -80,7 +81,8 @@ TEST(LoadArchive, EveryValueIsRead) {
                                                  "      addressing: virtual\n"
                                                  "      part_size: 16MiB\n"
                                                  "      parts_in_flight: 8\n"
-                                                 "      checksum: md5\n",
+                                                 "      checksum: md5\n"
+                                                 "      retention_mode: compliance\n",
                                          "https://s3.me-central-1.amazonaws.com"),
                                 "t.yaml");
   ASSERT_TRUE(result.ok()) << result.problems.front().to_string();
@@ -93,6 +95,14 @@ TEST(LoadArchive, EveryValueIsRead) {
   EXPECT_EQ(s.part_size, 16 << 20);
   EXPECT_EQ(s.parts_in_flight, 8);
   EXPECT_EQ(s.checksum, "md5");
+  EXPECT_EQ(s.retention_mode, "compliance");
+}
+
+TEST(LoadArchive, ARetentionModeS3DoesNotHaveIsRefusedWithItsLine) {
+  EXPECT_THAT(problems(document("ceph", kKeys + "      retention_mode: legal\n")),
+              Contains(AllOf(HasSubstr("t.yaml:9:"), HasSubstr("retention_mode"),
+                             HasSubstr("governance"))));
+  EXPECT_THAT(problems(document("ceph", kKeys + "      retention_mode: governance\n")), IsEmpty());
 }
 
 TEST(LoadArchive, AStoreNamingNoEntryIsRefusedWithItsLine) {

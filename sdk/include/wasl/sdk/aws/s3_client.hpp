@@ -91,6 +91,33 @@ struct S3ObjectHead {
   std::uint64_t size = 0;
   std::string etag;  // as S3 sends it, quotes included
   std::string content_type;
+  // Object Lock, as the x-amz-object-lock-* headers say (empty when absent):
+  // "GOVERNANCE" or "COMPLIANCE", the retain-until date (ISO 8601, as S3
+  // sends it), and "ON" or "OFF".
+  std::string lock_mode;
+  std::string lock_retain_until;
+  std::string legal_hold;
+};
+
+// Object Lock retention, sent with PutObject and CreateMultipartUpload
+// (x-amz-object-lock-mode, x-amz-object-lock-retain-until-date): the
+// object's version cannot be deleted or overwritten before `retain_until_ms`.
+// The bucket must have Object Lock enabled (create_bucket).
+enum class S3LockMode { kGovernance, kCompliance };
+struct S3ObjectLock {
+  S3LockMode mode = S3LockMode::kGovernance;
+  std::int64_t retain_until_ms = 0;  // epoch ms
+  bool legal_hold = false;           // x-amz-object-lock-legal-hold: ON
+};
+
+// One version of an object in a versioned bucket (ListObjectVersions): a
+// version of the bytes, or a delete marker.
+struct S3ObjectVersion {
+  std::string key;
+  std::string version_id;
+  bool is_latest = false;
+  bool delete_marker = false;
+  std::uint64_t size = 0;
 };
 
 struct S3ObjectRead {
@@ -141,12 +168,55 @@ class S3Client {
 
   // PutObject of a body held in memory (small objects: probes, manifests);
   // checksummed per S3ClientOptions::checksum. Returns the ETag.
+  // With `lock`, the object is written under Object Lock retention (S3
+  // demands a checksum with lock headers: the SHA-256 or MD5 this client
+  // always sends is one).
   Result<std::string> put_object(const std::string& bucket, const std::string& key,
                                  std::string_view body,
-                                 std::string_view content_type = "application/octet-stream");
+                                 std::string_view content_type = "application/octet-stream",
+                                 const std::optional<S3ObjectLock>& lock = std::nullopt);
 
-  // DeleteObject. An absent object is not an error (S3 answers 204).
+  // DeleteObject. An absent object is not an error (S3 answers 204). In a
+  // versioned bucket this only adds a delete marker: the bytes stay as a
+  // noncurrent version (delete_object_version removes them).
   Status delete_object(const std::string& bucket, const std::string& key);
+
+  // DeleteObject of one version (versionId): that version's bytes are gone
+  // for good. An absent version is not an error. kPermissionDenied when
+  // Object Lock keeps it (retention not passed, or a legal hold).
+  Status delete_object_version(const std::string& bucket, const std::string& key,
+                               const std::string& version_id);
+
+  // ListObjectVersions under `prefix`, every page (at most kMaxListPages):
+  // every version and delete marker, newest first per key.
+  Result<std::vector<S3ObjectVersion>> list_object_versions(const std::string& bucket,
+                                                            const std::string& prefix);
+
+  // PutObjectLegalHold: turns the legal hold of the object's current
+  // version (or of `version_id`) ON or OFF. kNotFound without such an
+  // object; kInvalidArgument when the bucket has no Object Lock.
+  Status put_object_legal_hold(const std::string& bucket, const std::string& key, bool on,
+                               const std::string& version_id = {});
+
+  // PutObjectRetention: locks the object's current version until
+  // lock.retain_until_ms in lock.mode (Ceph 16 ignores the lock headers of
+  // CreateMultipartUpload: a completed upload is locked with this).
+  Status put_object_retention(const std::string& bucket, const std::string& key,
+                              const S3ObjectLock& lock);
+
+  // GetObjectLegalHold: whether the legal hold of the current version (or
+  // of `version_id`) is ON. A version that never had one is OFF.
+  Result<bool> get_object_legal_hold(const std::string& bucket, const std::string& key,
+                                     const std::string& version_id = {});
+
+  // GetObjectLockConfiguration: whether the bucket has Object Lock enabled
+  // (false when S3 answers ObjectLockConfigurationNotFoundError).
+  Result<bool> object_lock_enabled(const std::string& bucket);
+
+  // CreateBucket in the endpoint's region, with Object Lock enabled (which
+  // also turns versioning on) when `object_lock`. kAlreadyExists when the
+  // bucket exists (BucketAlreadyExists / BucketAlreadyOwnedByYou).
+  Status create_bucket(const std::string& bucket, bool object_lock = false);
 
   // ListObjectsV2 under `prefix`, every page (at most kMaxListPages).
   Result<std::vector<S3ObjectSummary>> list_objects(const std::string& bucket,
@@ -155,9 +225,11 @@ class S3Client {
   // CreateMultipartUpload; with the SHA-256 checksum it declares
   // x-amz-checksum-algorithm SHA256, which S3 requires before parts carry
   // one. Returns the upload id.
+  // With `lock`, the completed object is under Object Lock retention.
   Result<std::string> create_multipart_upload(
       const std::string& bucket, const std::string& key,
-      std::string_view content_type = "application/octet-stream");
+      std::string_view content_type = "application/octet-stream",
+      const std::optional<S3ObjectLock>& lock = std::nullopt);
 
   // UploadPart number `part_number` (1..10000) of `upload_id`, checksummed
   // per S3ClientOptions::checksum. Every part but the last must be at least
