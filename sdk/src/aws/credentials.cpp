@@ -32,7 +32,7 @@ std::string replace_secrets(std::string text, const std::vector<std::string_view
 }
 
 // At most kMaxQuoted bytes of outside text, control characters dropped.
-std::string quoted(std::string_view text) {
+std::string outside_text(std::string_view text) {
   std::string out;
   for (char c : text.substr(0, kMaxQuoted)) {
     if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out.push_back(c);
@@ -243,7 +243,7 @@ Result<ExpiringCredentials> InstanceCredentialsProvider::fetch(Clock::time_point
   const std::string role = trimmed(std::string_view(roles).substr(0, roles.find('\n')));
   if (!is_role_name(role)) {
     return failure(ErrorCode::kInternal,
-                   "GET " + roles_path + " answered no role name (\"" + quoted(role) + "\")",
+                   "GET " + roles_path + " answered no role name (\"" + outside_text(role) + "\")",
                    false);
   }
   const std::string keys_path = roles_path + role;
@@ -267,7 +267,8 @@ Result<ExpiringCredentials> InstanceCredentialsProvider::fetch(Clock::time_point
   if (code != "Success") {
     return failure(
         ErrorCode::kUnavailable,
-        "the role " + role + "'s credentials are not ready (Code \"" + quoted(code) + "\")", true);
+        "the role " + role + "'s credentials are not ready (Code \"" + outside_text(code) + "\")",
+        true);
   }
   if (out.credentials.access_key_id.empty() || out.credentials.secret_access_key.empty()) {
     return failure(ErrorCode::kInternal,
@@ -281,7 +282,8 @@ Result<ExpiringCredentials> InstanceCredentialsProvider::fetch(Clock::time_point
     if (!out.expiration) {
       return failure(ErrorCode::kInternal,
                      "the answer to GET " + keys_path +
-                         " has an Expiration that is not a time (\"" + quoted(expiration) + "\")",
+                         " has an Expiration that is not a time (\"" + outside_text(expiration) +
+                         "\")",
                      false);
     }
   }
@@ -389,8 +391,8 @@ Result<ExpiringCredentials> WebIdentityCredentialsProvider::fetch(Clock::time_po
       if (!error) error = doc.child("Error");
       const std::string code = error.child_value("Code");
       const std::string message = error.child_value("Message");
-      if (!code.empty()) reason += " " + quoted(code);
-      if (!message.empty()) reason += ": " + quoted(message);
+      if (!code.empty()) reason += " " + outside_text(code);
+      if (!message.empty()) reason += ": " + outside_text(message);
     }
     const bool transient = transient_status(response->status);
     return failure(transient ? ErrorCode::kUnavailable : ErrorCode::kPermissionDenied, reason,
@@ -418,7 +420,8 @@ Result<ExpiringCredentials> WebIdentityCredentialsProvider::fetch(Clock::time_po
   out.expiration = parse_expiration(expiration);
   if (!out.expiration) {
     return failure(ErrorCode::kInternal,
-                   "the answer's Expiration is not a time (\"" + quoted(expiration) + "\")", false);
+                   "the answer's Expiration is not a time (\"" + outside_text(expiration) + "\")",
+                   false);
   }
   return out;
 }
