@@ -85,8 +85,21 @@ struct TemporaryKeys {
   std::string session_token;
 };
 
-// GetSessionToken at the gateway's STS: keys valid for 15 minutes.
+// GetSessionToken at the gateway's STS: keys valid for 15 minutes. The
+// gateway grants it only to a user whose policy allows it: the fixture's
+// user may set its own (user-policy=* caps), which is done first (again and
+// again, the same policy: PutUserPolicy replaces).
 TemporaryKeys session_keys(const testing::CephGateway& gateway) {
+  const std::string policy =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetSessionToken"],)"
+      R"("Resource":"*"}]})";
+  auto allowed = gateway_request(gateway, "POST", "/", "iam",
+                                 "Action=PutUserPolicy&Version=2010-05-08&UserName=wasl&"
+                                 "PolicyName=wasl-session-tokens&PolicyDocument=" +
+                                     sdk::aws::uri_encode(policy, true));
+  EXPECT_TRUE(allowed.ok()) << allowed.error().message;
+  if (!allowed.ok()) return {};
+  EXPECT_EQ(allowed->status, 200) << allowed->body;
   auto answer = gateway_request(gateway, "POST", "/", "sts",
                                 "Action=GetSessionToken&Version=2011-06-15&DurationSeconds=900");
   EXPECT_TRUE(answer.ok()) << answer.error().message;
@@ -251,6 +264,8 @@ TEST_F(InstanceRoleTest, KeysAreRenewedBeforeTheyExpireWithoutAFailedRequest) {
 
 TEST_F(InstanceRoleTest, KeysTheGatewayRefusesAreRenewedOnce) {
   const TemporaryKeys good = session_keys(gateway_);
+  // Keys the gateway does not know (as after the role's keys were revoked):
+  // Ceph answers AccessDenied.
   const TemporaryKeys unknown{"WASLUNKNOWNKEY0000", "not-a-secret-the-gateway-knows", ""};
   ASSERT_TRUE(imds_
                   ->post("/_peer/credentials",
