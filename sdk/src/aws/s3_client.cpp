@@ -255,7 +255,11 @@ bool S3Client::renew_refused(const HttpResponse& response, const AwsCredentials&
                                                     ? std::string_view(response.body)
                                                     : std::string_view())
                                .code;
-  if (code != "InvalidAccessKeyId" && code != "ExpiredToken" && code != "InvalidToken") {
+  // Ceph's gateway with STS on answers AccessDenied, not InvalidAccessKeyId,
+  // for keys it does not know, so AccessDenied renews the provider's keys
+  // too (once per call: a real refusal costs one more fetch, no more).
+  if (code != "InvalidAccessKeyId" && code != "ExpiredToken" && code != "InvalidToken" &&
+      code != "AccessDenied") {
     return false;
   }
   return endpoint_.credentials_provider->refused(used);

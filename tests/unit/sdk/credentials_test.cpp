@@ -226,6 +226,13 @@ TEST(InstanceCredentials, TheS3ClientRenewsRefusedKeysOnce) {
   EXPECT_EQ(failed.error().code, ErrorCode::kPermissionDenied);
   EXPECT_EQ(provider->fetches(), 3);
   EXPECT_EQ(failed.error().message.find("secret-of-"), std::string::npos);
+
+  // AccessDenied (Ceph's answer to keys it does not know): renewed too.
+  transport.queue(403, "<Error><Code>AccessDenied</Code></Error>");
+  queue_instance_round(transport, "AKIA4", transport.clock + 1h);
+  transport.queue(204);
+  ASSERT_TRUE(client.delete_object("wasl-recordings", "f1/a.wse").ok());
+  EXPECT_EQ(provider->fetches(), 4);
 }
 
 class WebIdentityCredentials : public ::testing::Test {

@@ -12,10 +12,9 @@
 // The refreshing providers keep the keys they fetched and fetch new ones
 // when fewer than kRefreshMargin remain before the keys' Expiration, or once
 // after the store refused them (403 InvalidAccessKeyId, ExpiredToken,
-// InvalidToken). Every answer is outside input: bodies larger than the
-// options' bound are refused, JSON is read with the SDK's bounded parser and
-// XML with pugixml, and no message ever carries a secret key, a session
-// token or a web identity token.
+// InvalidToken, AccessDenied). Every answer is outside input: bodies larger
+// than the options' bound are refused, JSON is read with the SDK's bounded parser and XML with
+// pugixml, and no message ever carries a secret key, a session token or a web identity token.
 //
 // Thread-safe: one fetch at a time; threads that need keys meanwhile wait
 // for it.

@@ -57,7 +57,8 @@ struct S3Endpoint {
   // credentials_provider is set.
   AwsCredentials credentials;
   // Asked before each request is signed (instance role, web identity); a
-  // 403 InvalidAccessKeyId, ExpiredToken or InvalidToken makes the client
+  // 403 InvalidAccessKeyId, ExpiredToken, InvalidToken or AccessDenied
+  // (Ceph's gateway's answer to keys it does not know) makes the client
   // tell it (refused()) and send the request once more with new keys.
   std::shared_ptr<CredentialsProvider> credentials_provider;
 };
