@@ -118,6 +118,11 @@ void check_archive_stores(const config::Config& config, std::vector<std::string>
       problems.push_back(where + store.error().message);
       continue;
     }
+    // Keys that cannot be had are reported as such, not as a failed write.
+    if (sdk::Status keys = (*store)->check_credentials(); !keys.ok()) {
+      problems.push_back(where + keys.error().message);
+      continue;
+    }
     sdk::Status probed = (*store)->probe();
     if (!probed.ok()) problems.push_back(where + probed.error().message);
   }

@@ -298,9 +298,19 @@ struct ObjectStoreConfig {
   std::string prefix;  // key prefix, "" or ending in '/'
   std::string addressing =
       "path";  // path: <endpoint>/<bucket>/<key>; virtual: <bucket>.<host>/<key>
+  // Where the keys come from: static (the three secrets below), instance
+  // (the EC2 instance role through IMDSv2 at imds_endpoint) or web_identity
+  // (STS AssumeRoleWithWebIdentity of role_arn with the token in
+  // web_identity_token_file, at sts_endpoint).
+  std::string credentials = "static";
   Secret access_key_id;
   Secret secret_access_key;
-  Secret session_token;              // optional, with temporary keys
+  Secret session_token;  // optional, with temporary keys
+  std::string imds_endpoint = "http://169.254.169.254";
+  std::string role_arn;                 // default: $AWS_ROLE_ARN
+  std::string web_identity_token_file;  // default: $AWS_WEB_IDENTITY_TOKEN_FILE
+  std::string sts_endpoint;             // empty: https://sts.<region>.amazonaws.com
+  std::string role_session_name = "wasl";
   std::string ca_file;               // optional extra trust anchors (PEM)
   std::int64_t part_size = 8 << 20;  // multipart upload part, >= 5 MiB
   int parts_in_flight = 4;           // parts uploading at once

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string_view>
+#include <tuple>
 
 #include "hub/config/document_reader.hpp"
 #include "hub/config/schema.hpp"
@@ -51,13 +53,50 @@ void check_archive(const Config& config, DocumentReader& reader) {
   }
   for (const auto& [name, store] : archive.stores) {
     const std::string base = "archive.stores." + name;
+    const bool fixed_keys = store.credentials == "static";
     for (const auto& [key, value] :
          {std::pair<const char*, const Secret*>{"access_key_id", &store.access_key_id},
-          std::pair<const char*, const Secret*>{"secret_access_key", &store.secret_access_key}}) {
+          std::pair<const char*, const Secret*>{"secret_access_key", &store.secret_access_key},
+          std::pair<const char*, const Secret*>{"session_token", &store.session_token}}) {
       const std::string path = base + "." + key;
-      if (value->empty() && !reader.failed(path)) {
+      if (reader.failed(path) || reader.failed(base + ".credentials")) continue;
+      if (fixed_keys && value->empty() && std::string_view(key) != "session_token") {
         reader.problem(reader.present(path) ? reader.line_of_path(path) : store.line, path,
                        "required: the store's S3 access key");
+      } else if (!fixed_keys && reader.present(path)) {
+        reader.problem(reader.line_of_path(path), path,
+                       "not used with credentials: " + store.credentials + " (the keys come from " +
+                           (store.credentials == "instance" ? "the instance role" : "STS") +
+                           "); remove it");
+      }
+    }
+    // Settings of the other sources are refused rather than ignored.
+    for (const auto& [key, source] :
+         {std::pair<const char*, const char*>{"imds_endpoint", "instance"},
+          {"role_arn", "web_identity"},
+          {"web_identity_token_file", "web_identity"},
+          {"sts_endpoint", "web_identity"},
+          {"role_session_name", "web_identity"}}) {
+      const std::string path = base + "." + key;
+      if (store.credentials != source && reader.present(path) &&
+          !reader.failed(base + ".credentials")) {
+        reader.problem(reader.line_of_path(path), path,
+                       std::string("only used with credentials: ") + source);
+      }
+    }
+    if (store.credentials == "web_identity") {
+      for (const auto& [key, value, variable] :
+           {std::tuple<const char*, const std::string*, const char*>{"role_arn", &store.role_arn,
+                                                                     "AWS_ROLE_ARN"},
+            {"web_identity_token_file", &store.web_identity_token_file,
+             "AWS_WEB_IDENTITY_TOKEN_FILE"}}) {
+        const std::string path = base + "." + key;
+        if (value->empty() && !reader.failed(path)) {
+          reader.problem(reader.line_of_path(base + ".credentials"), path,
+                         std::string("required with credentials: web_identity (or the "
+                                     "environment variable ") +
+                             variable + ")");
+        }
       }
     }
     const std::string part = base + ".part_size";

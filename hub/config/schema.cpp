@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -173,6 +174,34 @@ bool is_store_endpoint(const std::string& s) {
   const auto slash = rest.find('/');
   if (slash != std::string::npos && slash + 1 != rest.size()) return false;
   return s.rfind("https://", 0) == 0 || is_loopback_url(s);
+}
+
+// The instance metadata service: an http(s) URL without path, query or
+// fragment (it is link-local, so plain http is the rule).
+bool is_metadata_endpoint(const std::string& s) {
+  if (!is_http_url(s) || s.find_first_of("?#") != std::string::npos) return false;
+  const std::string rest = s.substr(s.find("://") + 3);
+  const auto slash = rest.find('/');
+  return slash == std::string::npos || slash + 1 == rest.size();
+}
+
+// arn:<partition>:iam::<account>:role/<path/name>.
+bool is_role_arn(const std::string& s) {
+  if (s.size() > 2048 || s.rfind("arn:", 0) != 0) return false;
+  const auto iam = s.find(":iam::");
+  if (iam == std::string::npos) return false;
+  const auto role = s.find(":role/", iam + 6);
+  if (role == std::string::npos || role + 6 >= s.size()) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
+// STS's RoleSessionName: 2-64 of A-Z a-z 0-9 and +=,.@_-.
+bool is_role_session_name(const std::string& s) {
+  if (s.size() < 2 || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '=' || c == ',' || c == '.' || c == '@' || c == '_' || c == '-';
+  });
 }
 
 // An S3 bucket name as S3 allows it: 3-63 of a-z, 0-9, '.' and '-', starting
@@ -804,24 +833,62 @@ Fields object_store_fields(ObjectStoreConfig& o) {
            is_key_prefix),
       choice("addressing", o.addressing, {"path", "virtual"},
              "path: <endpoint>/<bucket>/<key>; virtual: the bucket as part of the host name."),
+      choice("credentials", o.credentials, {"static", "instance", "web_identity"},
+             "Where the keys come from: static (access_key_id and secret_access_key, with "
+             "session_token for temporary keys), instance (the EC2 instance role, through the "
+             "instance metadata service, IMDSv2) or web_identity (STS AssumeRoleWithWebIdentity "
+             "with a token file, as on EKS). Temporary keys are renewed 5 minutes before they "
+             "expire."),
       [&] {
         Field f = secret("access_key_id", o.access_key_id, "a secret, usually ${env:NAME}",
-                         "The access key id.");
-        f.default_note = "none; required";
+                         "The access key id (credentials: static only).");
+        f.default_note = "none; required with static credentials";
         return f;
       }(),
       [&] {
         Field f = secret("secret_access_key", o.secret_access_key, "a secret, usually ${file:PATH}",
-                         "The secret access key.");
-        f.default_note = "none; required";
+                         "The secret access key (credentials: static only).");
+        f.default_note = "none; required with static credentials";
         return f;
       }(),
       [&] {
         Field f = secret("session_token", o.session_token, "a secret",
-                         "The session token of temporary keys.");
+                         "The session token of temporary keys (credentials: static only).");
         f.default_note = "none";
         return f;
       }(),
+      text("imds_endpoint", o.imds_endpoint, "an http(s) URL without path",
+           "The instance metadata service (credentials: instance); http://[fd00:ec2::254] on "
+           "IPv6-only instances.",
+           is_metadata_endpoint),
+      [&] {
+        Field f = text("role_arn", o.role_arn, "an IAM role ARN (arn:…:iam::…:role/…)",
+                       "The role assumed with the web identity token (credentials: "
+                       "web_identity).",
+                       is_role_arn);
+        f.default_note = "$AWS_ROLE_ARN";
+        return f;
+      }(),
+      [&] {
+        Field f = text("web_identity_token_file", o.web_identity_token_file, "a file path",
+                       "The OIDC token presented to STS (credentials: web_identity), read "
+                       "again at each renewal since the platform rotates it.",
+                       non_empty);
+        f.default_note = "$AWS_WEB_IDENTITY_TOKEN_FILE";
+        return f;
+      }(),
+      [&] {
+        Field f = text("sts_endpoint", o.sts_endpoint,
+                       "an https:// URL (http:// only to a loopback host) without path",
+                       "Where AssumeRoleWithWebIdentity is sent (credentials: web_identity): "
+                       "AWS's regional STS, or an on-premises gateway's own STS.",
+                       is_store_endpoint);
+        f.default_note = "https://sts.<region>.amazonaws.com";
+        return f;
+      }(),
+      text("role_session_name", o.role_session_name, "2-64 of A-Z a-z 0-9 +=,.@_-",
+           "The session name STS records for the hub's session (credentials: web_identity).",
+           is_role_session_name),
       [&] {
         Field f = readable_file("ca_file", o.ca_file,
                                 "PEM certificates trusted for the store's TLS besides the "
@@ -855,6 +922,11 @@ Fields archive_fields(ArchiveConfig& a) {
           [](ObjectStoreConfig& o, const std::string& name, int line) {
             o.name = name;
             o.line = line;
+            // What EKS (IAM roles for service accounts) puts in a pod's environment.
+            if (const char* arn = std::getenv("AWS_ROLE_ARN")) o.role_arn = arn;
+            if (const char* file = std::getenv("AWS_WEB_IDENTITY_TOKEN_FILE")) {
+              o.web_identity_token_file = file;
+            }
           },
           "Object stores recordings may be kept in."),
       text("root", a.root, "a non-empty directory path",

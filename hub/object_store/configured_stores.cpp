@@ -10,11 +10,21 @@ S3StoreOptions s3_store_options(const config::ObjectStoreConfig& config) {
   options.endpoint.base_url = config.endpoint;
   options.endpoint.region = config.region;
   options.endpoint.path_style = config.addressing != "virtual";
-  options.endpoint.credentials.access_key_id = config.access_key_id.reveal();
-  options.endpoint.credentials.secret_access_key = config.secret_access_key.reveal();
-  if (!config.session_token.empty()) {
-    options.endpoint.credentials.session_token = config.session_token.reveal();
+  options.credentials.kind = config.credentials;
+  if (config.credentials == "static") {
+    options.endpoint.credentials.access_key_id = config.access_key_id.reveal();
+    options.endpoint.credentials.secret_access_key = config.secret_access_key.reveal();
+    if (!config.session_token.empty()) {
+      options.endpoint.credentials.session_token = config.session_token.reveal();
+    }
   }
+  options.credentials.instance.endpoint = config.imds_endpoint;
+  sdk::aws::WebIdentityOptions& web = options.credentials.web_identity;
+  web.sts_endpoint = config.sts_endpoint.empty() ? "https://sts." + config.region + ".amazonaws.com"
+                                                 : config.sts_endpoint;
+  web.role_arn = config.role_arn;
+  web.token_file = config.web_identity_token_file;
+  web.role_session_name = config.role_session_name;
   options.bucket = config.bucket;
   options.prefix = config.prefix;
   options.part_size = static_cast<std::size_t>(config.part_size);

@@ -277,6 +277,37 @@ class S3ObjectStore::Writer final : public ObjectWriter {
 S3ObjectStore::S3ObjectStore(S3StoreOptions options) : options_(std::move(options)) {}
 
 Result<std::unique_ptr<S3ObjectStore>> S3ObjectStore::create(S3StoreOptions options) {
+  const std::string& source = options.credentials.kind;
+  if (source != "static" && source != "instance" && source != "web_identity") {
+    return invalid("credentials must be static, instance or web_identity");
+  }
+  if (source == "web_identity") {
+    WASL_RETURN_IF_ERROR(
+        sdk::aws::WebIdentityCredentialsProvider::validate(options.credentials.web_identity));
+  }
+  std::unique_ptr<HttpS3Transport> credentials_transport;
+  if (source != "static") {
+    // Keys are fetched over the same HTTP client as the store's requests
+    // (the store's trust anchors, so an on-premises STS over TLS works),
+    // with a small answer bound: the documents are a few hundred bytes.
+    plugin_host::HttpClientOptions http;
+    http.ca_file = options.ca_file;
+    http.total_timeout = options.request_timeout;
+    http.max_response_bytes =
+        static_cast<std::int64_t>(std::max(options.credentials.instance.max_document_bytes,
+                                           options.credentials.web_identity.max_document_bytes));
+    credentials_transport =
+        std::make_unique<HttpS3Transport>(std::move(http), options.name + " credentials");
+    if (source == "instance") {
+      options.endpoint.credentials_provider =
+          std::make_shared<sdk::aws::InstanceCredentialsProvider>(*credentials_transport,
+                                                                  options.credentials.instance);
+    } else {
+      options.endpoint.credentials_provider =
+          std::make_shared<sdk::aws::WebIdentityCredentialsProvider>(
+              *credentials_transport, options.credentials.web_identity);
+    }
+  }
   WASL_RETURN_IF_ERROR(sdk::aws::S3Client::validate(options.endpoint));
   if (options.bucket.empty()) return invalid("the archive store needs a bucket");
   if (!options.prefix.empty() && options.prefix.back() != '/') {
@@ -287,6 +318,7 @@ Result<std::unique_ptr<S3ObjectStore>> S3ObjectStore::create(S3StoreOptions opti
   }
   if (options.parts_in_flight < 1) return invalid("parts_in_flight must be at least 1");
   std::unique_ptr<S3ObjectStore> store(new S3ObjectStore(std::move(options)));
+  store->credentials_transport_ = std::move(credentials_transport);
   plugin_host::HttpClientOptions http;
   http.ca_file = store->options_.ca_file;
   http.total_timeout = store->options_.request_timeout;
@@ -301,6 +333,14 @@ Result<std::unique_ptr<S3ObjectStore>> S3ObjectStore::create(S3StoreOptions opti
   store->client_ =
       std::make_unique<sdk::aws::S3Client>(*store->transport_, store->options_.endpoint, client);
   return store;
+}
+
+Status S3ObjectStore::check_credentials() {
+  auto* provider = credentials_provider();
+  if (provider == nullptr) return {};
+  auto keys = provider->credentials(transport_->now());
+  if (!keys.ok()) return keys.error();
+  return {};
 }
 
 std::string S3ObjectStore::locator(std::string_view key) const {

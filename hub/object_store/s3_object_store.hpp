@@ -47,13 +47,24 @@
 #include "hub/object_store/object_store.hpp"
 #include "hub/object_store/store_monitor.hpp"
 #include "hub/observability/metrics.hpp"
+#include "wasl/sdk/aws/credentials.hpp"
 #include "wasl/sdk/aws/s3_client.hpp"
 
 namespace wasl::object_store {
 
+// Where an S3 store's keys come from (config: archive.stores.<name>.credentials).
+struct S3CredentialsSource {
+  std::string kind = "static";  // static (endpoint.credentials) | instance | web_identity
+  sdk::aws::InstanceMetadataOptions instance;
+  sdk::aws::WebIdentityOptions web_identity;
+};
+
 struct S3StoreOptions {
   std::string name;  // the config's name, for messages and metrics
+  // With static credentials, endpoint.credentials holds the keys; otherwise
+  // create() sets endpoint.credentials_provider from `credentials`.
   sdk::aws::S3Endpoint endpoint;
+  S3CredentialsSource credentials;
   std::string bucket;
   std::string prefix;  // "" or ending in '/'
   std::size_t part_size = std::size_t{8} << 20;
@@ -109,6 +120,15 @@ class S3ObjectStore final : public ObjectStore {
   // step that failed.
   sdk::Status probe();
 
+  // Whether keys can be had now (instance role, web identity; always for
+  // static keys): `wasl check` reports a failure as such before probing.
+  sdk::Status check_credentials();
+
+  // The provider of temporary keys; null with static keys.
+  sdk::aws::CredentialsProvider* credentials_provider() const {
+    return options_.endpoint.credentials_provider.get();
+  }
+
   const S3StoreOptions& options() const { return options_; }
   // What the store's requests showed: up or down, the last failure.
   const StoreMonitor& monitor() const { return *monitor_; }
@@ -121,6 +141,9 @@ class S3ObjectStore final : public ObjectStore {
   // Deletes every version of `full` (a versioned bucket).
   sdk::Status remove_versions(const std::string& full);
 
+  // How the keys are fetched (IMDS, STS); declared first so it outlives the
+  // provider that options_ and client_ hold.
+  std::unique_ptr<HttpS3Transport> credentials_transport_;
   S3StoreOptions options_;
   std::unique_ptr<StoreMonitor> monitor_;
   std::unique_ptr<HttpS3Transport> transport_;

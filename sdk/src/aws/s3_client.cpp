@@ -185,8 +185,8 @@ Status S3Client::validate(const S3Endpoint& endpoint) {
   if (endpoint.region.empty()) {
     return Error(ErrorCode::kInvalidArgument, "the S3 endpoint has no region", false);
   }
-  if (endpoint.credentials.access_key_id.empty() ||
-      endpoint.credentials.secret_access_key.empty()) {
+  if (!endpoint.credentials_provider && (endpoint.credentials.access_key_id.empty() ||
+                                         endpoint.credentials.secret_access_key.empty())) {
     return Error(ErrorCode::kInvalidArgument,
                  "the S3 endpoint has no access key id or no secret access key", false);
   }
@@ -217,8 +217,20 @@ Result<S3Client::Target> S3Client::target(const std::string& bucket, const std::
   return out;
 }
 
-Result<HttpRequest> S3Client::build(const Call& call) const {
+Result<HttpRequest> S3Client::build(const Call& call, AwsCredentials* used) const {
   WASL_ASSIGN_OR_RETURN(Target where, target(call.bucket, call.key));
+  AwsCredentials credentials;
+  if (endpoint_.credentials_provider) {
+    auto provided = endpoint_.credentials_provider->credentials(transport_.now());
+    if (!provided.ok()) {
+      Error error = std::move(provided).error();
+      error.message = "S3 " + call.operation + " of " + call.subject() + ": " + error.message;
+      return redacted(call, std::move(error));
+    }
+    credentials = std::move(provided).value();
+  } else {
+    credentials = endpoint_.credentials;
+  }
   SigningRequest signing;
   signing.method = call.method;
   signing.host = where.host;
@@ -232,7 +244,7 @@ Result<HttpRequest> S3Client::build(const Call& call) const {
     signing.payload = call.body;
   }
   const SigningScope scope{endpoint_.region, "s3", transport_.now()};
-  auto signed_request = sign_request(signing, endpoint_.credentials, scope);
+  auto signed_request = sign_request(signing, credentials, scope);
   if (!signed_request.ok()) {
     return redacted(call, Error(signed_request.error().code,
                                 "signing S3 " + call.operation + " of " + call.subject() +
@@ -251,13 +263,33 @@ Result<HttpRequest> S3Client::build(const Call& call) const {
   // The body is handed to the transport beside the request (send_body), not
   // copied into it: a part is megabytes.
   request.timeout = call.carries_object ? options_.transfer_timeout : options_.request_timeout;
+  if (used != nullptr) *used = std::move(credentials);
   return request;
+}
+
+bool S3Client::renew_refused(const HttpResponse& response, const AwsCredentials& used) const {
+  if (!endpoint_.credentials_provider || response.status != 403) return false;
+  const std::string code = parse_error_document(response.body.size() <= options_.max_document_bytes
+                                                    ? std::string_view(response.body)
+                                                    : std::string_view())
+                               .code;
+  // Ceph's gateway with STS on answers AccessDenied, not InvalidAccessKeyId,
+  // for keys it does not know, so AccessDenied renews the provider's keys
+  // too (once per call: a real refusal costs one more fetch, no more).
+  if (code != "InvalidAccessKeyId" && code != "ExpiredToken" && code != "InvalidToken" &&
+      code != "AccessDenied") {
+    return false;
+  }
+  return endpoint_.credentials_provider->refused(used);
 }
 
 Error S3Client::redacted(const Call& call, Error error) const {
   std::vector<std::string_view> secrets{endpoint_.credentials.secret_access_key};
   if (endpoint_.credentials.session_token) secrets.push_back(*endpoint_.credentials.session_token);
   error.message = redact(std::move(error.message), secrets);
+  if (endpoint_.credentials_provider) {
+    error.message = endpoint_.credentials_provider->redact(std::move(error.message));
+  }
   return error;
 }
 
@@ -311,11 +343,24 @@ bool S3Client::wait_before(int attempt, const Error& error) {
 Result<HttpResponse> S3Client::exchange(const Call& call) {
   const int attempts = std::max(1, options_.max_attempts);
   Error error;
+  // Keys the store refused are renewed once per call, at once, without
+  // counting as an attempt.
+  bool renewed = false;
+  bool again_at_once = false;
   for (int attempt = 1; attempt <= attempts; ++attempt) {
-    if (attempt > 1 && !wait_before(attempt, error)) return error;
-    WASL_ASSIGN_OR_RETURN(HttpRequest request, build(call));
+    if (attempt > 1 && !again_at_once && !wait_before(attempt, error)) return error;
+    again_at_once = false;
+    AwsCredentials used;
+    WASL_ASSIGN_OR_RETURN(HttpRequest request, build(call, &used));
     auto response =
         call.body.empty() ? transport_.send(request) : transport_.send_body(request, call.body);
+    if (response.ok() && !renewed && renew_refused(*response, used)) {
+      renewed = true;
+      again_at_once = true;
+      --attempt;
+      error = error_for(call, *response);
+      continue;
+    }
     if (!response.ok()) {
       error = std::move(response).error();
       error.message = "S3 " + call.operation + " of " + call.subject() + ": " + error.message;
@@ -360,9 +405,11 @@ Result<S3ObjectRead> S3Client::get_object(const std::string& bucket, const std::
   call.carries_object = true;
   Error last_error(ErrorCode::kUnavailable,
                    "S3 GetObject of " + call.subject() + " was not attempted");
+  bool renewed = false;
+  bool again_at_once = false;
 
   for (int attempt = 1; attempt <= attempts; ++attempt) {
-    if (attempt > 1) {
+    if (attempt > 1 && !again_at_once) {
       Error resumed = last_error;
       resumed.message += "; resuming at byte " +
                          std::to_string(offset + static_cast<std::uint64_t>(read.delivered));
@@ -380,7 +427,9 @@ Result<S3ObjectRead> S3Client::get_object(const std::string& bucket, const std::
       call.headers.push_back({"Range", range});
     }
     if (!read.etag.empty()) call.headers.push_back({"If-Match", read.etag});
-    WASL_ASSIGN_OR_RETURN(HttpRequest request, build(call));
+    again_at_once = false;
+    AwsCredentials used;
+    WASL_ASSIGN_OR_RETURN(HttpRequest request, build(call, &used));
 
     // Never more than the range asked for reaches the caller's sink, even
     // from a store that ignored the range's end.
@@ -422,6 +471,12 @@ Result<S3ObjectRead> S3Client::get_object(const std::string& bucket, const std::
       HttpResponse failed = answer;
       failed.body = relay.take_held();
       last_error = error_for(call, failed);
+      if (!renewed && renew_refused(failed, used)) {
+        renewed = true;
+        again_at_once = true;
+        --attempt;
+        continue;
+      }
       if (answer.status == 412) {
         return Error(
             ErrorCode::kFailedPrecondition,

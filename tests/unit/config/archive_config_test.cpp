@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 
 #include "hub/config/loader.hpp"
 
@@ -117,6 +118,81 @@ TEST(LoadArchive, KeysAreRequiredWithKeyCredentials) {
               Contains(AllOf(HasSubstr("t.yaml:4:"), HasSubstr("archive.stores.ceph.access_key_id"),
                              HasSubstr("required: the store's S3 access key"))));
   EXPECT_THAT(found, Contains(HasSubstr("archive.stores.ceph.secret_access_key")));
+}
+
+TEST(LoadArchive, TheInstanceRoleNeedsNoKeysAndRefusesThem) {
+  const auto result = load_text(document("ceph",
+                                         "      credentials: instance\n"
+                                         "      imds_endpoint: http://127.0.0.1:8111\n"),
+                                "t.yaml");
+  ASSERT_TRUE(result.ok()) << result.problems.front().to_string();
+  const ObjectStoreConfig& s = result.config.archive.stores.at("ceph");
+  EXPECT_EQ(s.credentials, "instance");
+  EXPECT_EQ(s.imds_endpoint, "http://127.0.0.1:8111");
+  EXPECT_TRUE(s.access_key_id.empty());
+
+  EXPECT_THAT(problems(document("ceph", "      credentials: instance\n" + kKeys)),
+              AllOf(Contains(HasSubstr("t.yaml:8: archive.stores.ceph.access_key_id: not used "
+                                       "with credentials: instance (the keys come from the "
+                                       "instance role); remove it")),
+                    Contains(HasSubstr("t.yaml:9: archive.stores.ceph.secret_access_key: not "
+                                       "used with credentials: instance"))));
+  EXPECT_THAT(problems(document("ceph",
+                                "      credentials: instance\n"
+                                "      role_arn: arn:aws:iam::1:role/r\n")),
+              Contains(HasSubstr("t.yaml:8: archive.stores.ceph.role_arn: only used with "
+                                 "credentials: web_identity")));
+  EXPECT_THAT(problems(document("ceph", kKeys + "      imds_endpoint: http://127.0.0.1:1\n")),
+              Contains(HasSubstr("t.yaml:9: archive.stores.ceph.imds_endpoint: only used with "
+                                 "credentials: instance")));
+  EXPECT_THAT(problems(document("ceph", "      credentials: role\n")),
+              Contains(HasSubstr("t.yaml:7: archive.stores.ceph.credentials")));
+}
+
+TEST(LoadArchive, WebIdentityNeedsARoleAndATokenFile) {
+  const auto result =
+      load_text(document("ceph",
+                         "      credentials: web_identity\n"
+                         "      role_arn: arn:aws:iam::123456789012:role/wasl-archive\n"
+                         "      web_identity_token_file: /var/run/secrets/token\n"
+                         "      sts_endpoint: http://127.0.0.1:7480\n"
+                         "      role_session_name: hub-1\n"),
+                "t.yaml");
+  ASSERT_TRUE(result.ok()) << result.problems.front().to_string();
+  const ObjectStoreConfig& s = result.config.archive.stores.at("ceph");
+  EXPECT_EQ(s.credentials, "web_identity");
+  EXPECT_EQ(s.role_arn, "arn:aws:iam::123456789012:role/wasl-archive");
+  EXPECT_EQ(s.web_identity_token_file, "/var/run/secrets/token");
+  EXPECT_EQ(s.sts_endpoint, "http://127.0.0.1:7480");
+  EXPECT_EQ(s.role_session_name, "hub-1");
+
+  if (std::getenv("AWS_ROLE_ARN") == nullptr &&
+      std::getenv("AWS_WEB_IDENTITY_TOKEN_FILE") == nullptr) {
+    EXPECT_THAT(problems(document("ceph", "      credentials: web_identity\n")),
+                AllOf(Contains(HasSubstr("t.yaml:7: archive.stores.ceph.role_arn: required with "
+                                         "credentials: web_identity (or the environment "
+                                         "variable AWS_ROLE_ARN)")),
+                      Contains(HasSubstr("t.yaml:7: archive.stores.ceph.web_identity_token_file: "
+                                         "required with credentials: web_identity"))));
+  }
+  EXPECT_THAT(problems(document("ceph",
+                                "      credentials: web_identity\n"
+                                "      role_arn: wasl-archive\n"
+                                "      web_identity_token_file: /t\n")),
+              Contains(HasSubstr("t.yaml:8: archive.stores.ceph.role_arn")));
+  EXPECT_THAT(problems(document("ceph",
+                                "      credentials: web_identity\n"
+                                "      role_arn: arn:aws:iam::1:role/r\n"
+                                "      web_identity_token_file: /t\n"
+                                "      sts_endpoint: http://sts.example.com\n")),
+              Contains(HasSubstr("t.yaml:10: archive.stores.ceph.sts_endpoint")));
+  EXPECT_THAT(problems(document("ceph",
+                                "      credentials: web_identity\n"
+                                "      role_arn: arn:aws:iam::1:role/r\n"
+                                "      web_identity_token_file: /t\n"
+                                "      session_token: abc\n")),
+              Contains(HasSubstr("t.yaml:10: archive.stores.ceph.session_token: not used with "
+                                 "credentials: web_identity (the keys come from STS)")));
 }
 
 TEST(LoadArchive, PartsSmallerThanS3AllowsAreRefused) {

@@ -30,11 +30,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "wasl/sdk/aws/credentials.hpp"
 #include "wasl/sdk/aws/s3_transport.hpp"
 #include "wasl/sdk/aws/sigv4.hpp"
 #include "wasl/sdk/host.hpp"
@@ -51,7 +53,14 @@ struct S3Endpoint {
   // true: https://host/bucket/key; false (virtual-hosted):
   // https://bucket.host/key (bucket names must then be DNS labels).
   bool path_style = true;
+  // The keys, when they are fixed (static). Ignored when
+  // credentials_provider is set.
   AwsCredentials credentials;
+  // Asked before each request is signed (instance role, web identity); a
+  // 403 InvalidAccessKeyId, ExpiredToken, InvalidToken or AccessDenied
+  // (Ceph's gateway's answer to keys it does not know) makes the client
+  // tell it (refused()) and send the request once more with new keys.
+  std::shared_ptr<CredentialsProvider> credentials_provider;
 };
 
 // How a part's or a small object's integrity is checked by the store, on
@@ -146,8 +155,8 @@ class S3Client {
   S3Client(S3Transport& transport, S3Endpoint endpoint, S3ClientOptions options = {});
 
   // Whether `endpoint` can be used: an absolute http(s) base URL with a host,
-  // a region and an access key id and secret. kInvalidArgument naming the
-  // problem (never the URL's user information or a credential).
+  // a region and an access key id and secret (or a credentials provider). kInvalidArgument naming
+  // the problem (never the URL's user information or a credential).
   static Status validate(const S3Endpoint& endpoint);
 
   // GetObject: streams bytes [offset, offset + length) of the object (to its
@@ -271,9 +280,14 @@ class S3Client {
   struct Target;
 
   Result<Target> target(const std::string& bucket, const std::string& key) const;
-  Result<HttpRequest> build(const Call& call) const;
+  // The request for `call`, signed with the keys of the moment (returned
+  // in `used` for refused()).
+  Result<HttpRequest> build(const Call& call, AwsCredentials* used = nullptr) const;
   Error error_for(const Call& call, const HttpResponse& response) const;
   Error redacted(const Call& call, Error error) const;
+  // After a refusal of `used` (`response`): whether the provider has new
+  // keys to try once more with.
+  bool renew_refused(const HttpResponse& response, const AwsCredentials& used) const;
   // Sends `call` (not streamed) with retries; returns the 2xx answer.
   Result<HttpResponse> exchange(const Call& call);
   // Waits before attempt `attempt` (2, 3, …) after `error`; false: give up.
