@@ -55,7 +55,8 @@ std::string env(const char* name, const char* fallback = "") {
 }
 
 // The S3 store of the WASL_BENCH_S3_* variables, with the configuration's
-// defaults (part size, parts in flight, checksum).
+// defaults (part size, parts in flight) and its checksum setting
+// (WASL_BENCH_S3_CHECKSUM: sha256, the default, or md5).
 sdk::Result<std::unique_ptr<object_store::ObjectStore>> s3_store() {
   object_store::S3StoreOptions options;
   options.name = "bench";
@@ -64,6 +65,12 @@ sdk::Result<std::unique_ptr<object_store::ObjectStore>> s3_store() {
   options.endpoint.credentials.access_key_id = env("WASL_BENCH_S3_ACCESS_KEY");
   options.endpoint.credentials.secret_access_key = env("WASL_BENCH_S3_SECRET_KEY");
   options.bucket = env("WASL_BENCH_S3_BUCKET");
+  const std::string checksum = env("WASL_BENCH_S3_CHECKSUM", "sha256");
+  if (checksum != "sha256" && checksum != "md5") {
+    return sdk::Error(sdk::ErrorCode::kInvalidArgument,
+                      "WASL_BENCH_S3_CHECKSUM must be sha256 or md5, not '" + checksum + "'");
+  }
+  options.checksum = checksum == "md5" ? sdk::aws::S3Checksum::kMd5 : sdk::aws::S3Checksum::kSha256;
   auto store = object_store::S3ObjectStore::create(std::move(options));
   if (!store.ok()) return store.error();
   return std::unique_ptr<object_store::ObjectStore>(std::move(store).value());

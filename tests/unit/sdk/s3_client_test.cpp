@@ -220,6 +220,9 @@ TEST_F(S3ClientTest, TheMd5OptionSendsContentMd5Instead) {
   EXPECT_EQ(header(transport_.requests[0], "x-amz-checksum-algorithm"), "");
   EXPECT_EQ(header(transport_.requests[1], "Content-MD5"), "XUFAKrxLKna5cZ2REBfFkg==");
   EXPECT_EQ(header(transport_.requests[1], "x-amz-checksum-sha256"), "");
+  // The MD5 is the body's check and is signed; the body itself is not hashed again.
+  EXPECT_EQ(header(transport_.requests[1], "x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
+  EXPECT_NE(header(transport_.requests[1], "Authorization").find("content-md5"), std::string::npos);
 }
 
 TEST_F(S3ClientTest, CompletionListsThePartsAndA200CarryingAnErrorIsAnError) {

@@ -63,15 +63,17 @@ struct S3Endpoint {
   std::shared_ptr<CredentialsProvider> credentials_provider;
 };
 
-// How a part's or a small object's integrity is checked by the store, on
-// top of the signed x-amz-content-sha256 every body carries (which S3 and
-// Ceph's gateway check against the bytes received).
+// How a part's or a small object's integrity is checked by the store.
 enum class S3Checksum {
   // x-amz-checksum-sha256 (base64 SHA-256) with x-amz-sdk-checksum-algorithm
   // SHA256, and x-amz-checksum-algorithm SHA256 on CreateMultipartUpload; the
   // object keeps the checksum (S3; Ceph 16's gateway ignores these headers).
+  // The same SHA-256 is signed as x-amz-content-sha256, which S3 and Ceph's
+  // gateway check against the bytes received.
   kSha256,
-  // Content-MD5 (base64 MD5), which every S3 store checks (Ceph 16 included).
+  // Content-MD5 (base64 MD5, a signed header), which every S3 store checks
+  // (Ceph 16 included); the payload is signed as UNSIGNED-PAYLOAD, so the
+  // body is hashed once at each end instead of twice.
   kMd5,
 };
 
