@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hub/records/inbox_store.hpp"
 #include "wasl/sdk/types.hpp"
 
 namespace wasl::attendance {
@@ -31,6 +32,20 @@ nlohmann::json encounter_attendance(const ConsultationAttendance& attendance, st
                         {"clinician_joined", attendance.clinician_joined}};
 }
 
+namespace {
+
+// How often the action looks again while the room's events wait in the inbox.
+constexpr std::chrono::milliseconds kUndispatchedPoll{1000};
+
+sdk::Error later(std::string message, std::chrono::milliseconds after) {
+  sdk::Error e(sdk::ErrorCode::kUnavailable, std::move(message), true,
+               std::max(after, std::chrono::milliseconds(1)));
+  e.deferred = true;
+  return e;
+}
+
+}  // namespace
+
 sdk::Result<nlohmann::json> attendance_action(const records::CellCipher& cipher,
                                               std::chrono::milliseconds settle,
                                               const workflow::HubActionContext& ctx,
@@ -41,13 +56,22 @@ sdk::Result<nlohmann::json> attendance_action(const records::CellCipher& cipher,
   WASL_ASSIGN_OR_RETURN(
       ConsultationAttendance attendance,
       AttendanceStore(cipher).of_consultation(*ctx.tx, ctx.facility_id, ctx.consultation_id));
+  if (attendance.room_ended_at_ms == 0) return encounter_attendance(attendance, ctx.now_ms);
   const std::int64_t quiet_until = attendance.last_recorded_at_ms + settle.count();
-  if (attendance.room_ended_at_ms > 0 && ctx.now_ms < quiet_until) {
-    sdk::Error later(sdk::ErrorCode::kUnavailable,
-                     "the room has ended; waiting for the provider's last attendance events", true,
-                     std::chrono::milliseconds(quiet_until - ctx.now_ms));
-    later.deferred = true;
-    return later;
+  if (ctx.now_ms < quiet_until) {
+    return later("the room has ended; waiting for the provider's last attendance events",
+                 std::chrono::milliseconds(quiet_until - ctx.now_ms));
+  }
+  if (!attendance.video_instance.empty() && !attendance.video_room_id.empty()) {
+    WASL_ASSIGN_OR_RETURN(
+        std::int64_t undispatched,
+        records::InboxStore(cipher).count_received(
+            *ctx.tx, ctx.facility_id, attendance.video_instance, attendance.video_room_id));
+    if (undispatched > 0) {
+      return later("the room has ended; " + std::to_string(undispatched) +
+                       " of its events received by the hub are not yet dispatched",
+                   std::min(settle, kUndispatchedPoll));
+    }
   }
   return encounter_attendance(attendance, ctx.now_ms);
 }

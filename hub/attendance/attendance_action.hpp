@@ -21,6 +21,11 @@
 // (workflow.attendance_settle): before that the call is deferred
 // (Error::deferred, retried when the quiet period would be over), so a
 // clinician's late-delivered join is never read as a clinician no-show.
+// It also waits while the hub itself holds events about the room it has not
+// dispatched yet (inbox rows still "received": taken by another dispatch
+// worker, or failed once and due for a retry), whatever the quiet period
+// says: an event the provider delivered is never left out of the periods.
+// A row that keeps failing is parked after its attempts, and the wait ends.
 #pragma once
 
 #include <chrono>

@@ -222,6 +222,8 @@ Result<ConsultationAttendance> AttendanceStore::of_consultation(
   if (auto it = sessions.find(consultation_id); it != sessions.end()) session = it->second;
   if (!session) return ConsultationAttendance{};
   ConsultationAttendance out = derive(events, room_end_of(events, session));
+  out.video_instance = session->video_instance.value_or(std::string());
+  out.video_room_id = session->video_room_id.value_or(std::string());
   WASL_ASSIGN_OR_RETURN(
       storage::Rows newest,
       tx.query("SELECT MAX(recorded_at) FROM attendance_events WHERE facility_id = $1 AND "

@@ -65,6 +65,10 @@ struct ConsultationAttendance {
   std::int64_t room_ended_at_ms = 0;  // 0 = not known to have ended
   // When the hub recorded the newest of its events (0 = none).
   std::int64_t last_recorded_at_ms = 0;
+  // The consultation's room, when it has one: the provider's events about it
+  // arrive in the inbox with the room id as their correlation.
+  std::string video_instance;
+  std::string video_room_id;
 };
 
 // One event as record() takes it.

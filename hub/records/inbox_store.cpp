@@ -377,6 +377,19 @@ Result<bool> InboxStore::set_dispatch_state_if(storage::Transaction& tx, std::st
   return changed > 0;
 }
 
+Result<std::int64_t> InboxStore::count_received(storage::Transaction& tx,
+                                                std::string_view facility_id,
+                                                std::string_view instance,
+                                                std::string_view correlation) const {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT COUNT(*) FROM inbox WHERE instance = $1 AND correlation = $2 AND "
+               "state = 'received' AND (facility_id = $3 OR facility_id IS NULL)",
+               {std::string(instance), std::string(correlation), std::string(facility_id)}));
+  if (rows.empty()) return std::int64_t{0};
+  return rows.front().get_int(0);
+}
+
 Result<std::optional<std::int64_t>> InboxStore::oldest_received(storage::Transaction& tx) const {
   WASL_ASSIGN_OR_RETURN(storage::Rows rows,
                         tx.query("SELECT MIN(received_at) FROM inbox WHERE state = 'received'"));

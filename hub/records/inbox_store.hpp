@@ -203,6 +203,15 @@ class InboxStore {
                                           const std::optional<std::string>& last_error,
                                           std::int64_t next_attempt_at) const;
 
+  // Facility scope: how many of `instance`'s entries about `correlation` (a
+  // provider resource the facility holds at that instance, such as its
+  // video room) are still received: stored but not yet dispatched, or
+  // waiting for a retry after a failed dispatch. Entries stored for the
+  // facility or without a facility count; another facility's never do.
+  sdk::Result<std::int64_t> count_received(storage::Transaction& tx, std::string_view facility_id,
+                                           std::string_view instance,
+                                           std::string_view correlation) const;
+
   // The oldest received row's received_at (epoch ms), or nullopt when none
   // waits: the dispatch backlog's age.
   sdk::Result<std::optional<std::int64_t>> oldest_received(storage::Transaction& tx) const;

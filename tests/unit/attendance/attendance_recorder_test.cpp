@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hub/attendance/attendance_action.hpp"
+#include "hub/records/inbox_store.hpp"
 #include "tests/unit/attendance/attendance_fixture.hpp"
 #include "wasl/sdk/types.hpp"
 
@@ -431,6 +432,85 @@ TEST_P(AttendanceRecorderTest, HubAttendanceAnswersWhatCreateEncounterTakes) {
   // A run without a consultation: nobody.
   ctx.consultation_id.clear();
   EXPECT_EQ((*entry->action(ctx, json::object()))["participants"], json::array());
+}
+
+TEST_P(AttendanceRecorderTest, HubAttendanceWaitsForTheRoomsEventsTheHubHasNotDispatchedYet) {
+  // The patient's drop reached the hub before the room's end, but its
+  // dispatch failed once and waits for a retry: the room's end is recorded,
+  // the quiet period passes, and the answer still waits for the drop.
+  EXPECT_TRUE(join("att-doctor", 500, "d-j1"));
+  EXPECT_TRUE(join("att-patient", 1000, "p-j1"));
+  EXPECT_TRUE(room_end(300000, "end"));
+  records::InboxStore inbox(*cipher_);
+  auto received = [&](const std::string& id, const std::string& facility,
+                      const std::string& correlation) {
+    records::InboxEntry e;
+    e.id = id;
+    e.instance = std::string(kInstance);
+    e.dedupe_key = id;
+    if (!facility.empty()) e.facility_id = facility;
+    e.received_at = 1;
+    e.body = "{}";
+    e.event_type = "participant.disconnected";
+    e.correlation = correlation;
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(inbox.insert(**tx, e).ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  };
+  // Another facility's row about a room of the same id, and a row about
+  // another room: neither holds the answer.
+  received("in-other-facility", "f2", "RM1");
+  received("in-other-room", "f1", "RM2");
+
+  workflow::HubActions actions;
+  jobs::TaskRunner tasks(*store_, jobs::TaskRunnerOptions{});
+  AttendanceServices services{cipher_.get(), nullptr, nullptr};
+  services.settle = std::chrono::seconds(10);
+  ASSERT_TRUE(add_attendance(actions, tasks, services).ok());
+  const auto* entry = actions.find("hub.attendance");
+  ASSERT_NE(entry, nullptr);
+  auto ask = [&](std::int64_t now_ms) {
+    auto tx = store_->begin();
+    EXPECT_TRUE(tx.ok());
+    workflow::HubActionContext ctx;
+    ctx.facility_id = "f1";
+    ctx.consultation_id = "c1";
+    ctx.now_ms = now_ms;
+    ctx.tx = tx->get();
+    ctx.store = store_.get();
+    auto out = entry->action(ctx, json::object());
+    (*tx)->rollback();
+    return out;
+  };
+  const std::int64_t quiet_over = attendance("f1", "c1").last_recorded_at_ms + 10000;
+  ASSERT_TRUE(ask(quiet_over).ok());
+
+  // The drop, stored without a facility (an instance several facilities
+  // share) and not dispatched: deferred, a second at a time.
+  received("in-drop", "", "RM1");
+  auto waiting = ask(quiet_over);
+  ASSERT_FALSE(waiting.ok());
+  EXPECT_TRUE(waiting.error().deferred);
+  ASSERT_TRUE(waiting.error().retry_after.has_value());
+  EXPECT_EQ(waiting.error().retry_after->count(), 1000);
+  EXPECT_NE(waiting.error().message.find("not yet dispatched"), std::string::npos)
+      << waiting.error().message;
+
+  // Dispatched (the drop recorded): the quiet period starts again from it,
+  // and the answer then has the patient's period closed at the drop.
+  {
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(inbox.set_dispatch_state(**tx, "in-drop", records::InboxState::kDispatched).ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  EXPECT_TRUE(leave("att-patient", 61000, "p-l1"));
+  const std::int64_t restarted = attendance("f1", "c1").last_recorded_at_ms;
+  EXPECT_FALSE(ask(restarted + 9999).ok());
+  auto settled = ask(restarted + 10000);
+  ASSERT_TRUE(settled.ok()) << settled.error().message;
+  EXPECT_EQ((*settled)["attendee_seconds"], 299 + 60);
 }
 
 TEST_P(AttendanceRecorderTest, HubAttendanceWaitsForTheProvidersLastEventsAfterTheEnd) {
