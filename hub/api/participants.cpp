@@ -22,6 +22,7 @@
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/idempotency_store.hpp"
 #include "hub/records/participant_store.hpp"
+#include "wasl/sdk/base64.hpp"
 
 namespace wasl::api {
 namespace {
@@ -126,8 +127,48 @@ std::variant<sdk::JoinToken, Response> issue_token(const ApiContext& ctx, const 
   return std::move(token).value();
 }
 
-nlohmann::json participant_json(const Participant& p, const std::optional<sdk::JoinToken>& token,
-                                const Room& room,
+// The language the join page opens in: the facility's language for patients
+// whose own is neither Arabic nor English (notifications.default_language,
+// Arabic unless configured); the page has a switch.
+std::string join_page_language(const ApiContext& ctx, const std::string& facility_id) {
+  if (ctx.config == nullptr) return "ar";
+  auto f = ctx.config->facilities.find(facility_id);
+  if (f == ctx.config->facilities.end() || !f->second.notifications) return "ar";
+  return f->second.notifications->default_language == "en" ? "en" : "ar";
+}
+
+// The join page's link for a Janus VideoRoom token:
+// <server.public_url>/join/#<credential>, the credential base64url (no
+// padding) of compact JSON naming the Janus API, room, token, feed, the
+// participant's name and role, the page's language, the ICE servers and the
+// expiry. It travels in the fragment, which a browser never sends to a
+// server. Nothing for another provider's token, whose own client is used.
+std::optional<std::string> join_url(const ApiContext& ctx, const Participant& p,
+                                    const sdk::JoinToken& token) {
+  const nlohmann::json& raw = token.raw;
+  if (ctx.config == nullptr || !raw.is_object() ||
+      raw.value("plugin", "") != "janus.plugin.videoroom" || !raw.contains("api_url") ||
+      !raw["api_url"].is_string() || !raw.contains("room") || !raw.contains("feed_id")) {
+    return std::nullopt;
+  }
+  nlohmann::json credential = {
+      {"v", 1},
+      {"api", raw["api_url"]},
+      {"room", raw["room"]},
+      {"token", token.token},
+      {"feed", raw["feed_id"]},
+      {"name", p.display_name},
+      {"role", provider_role(p.role)},
+      {"lang", join_page_language(ctx, p.facility_id)},
+      {"ice", raw.contains("ice_servers") ? raw["ice_servers"] : nlohmann::json::array()},
+      {"exp", token.expires_at_ms}};
+  std::string base = ctx.config->server.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/join/#" + sdk::base64url_encode(credential.dump());
+}
+
+nlohmann::json participant_json(const ApiContext& ctx, const Participant& p,
+                                const std::optional<sdk::JoinToken>& token, const Room& room,
                                 const std::optional<domain::GenderPreference>& preference) {
   nlohmann::json j = p;
   if (preference) j["gender_preference"] = std::string(domain::to_string(*preference));
@@ -138,6 +179,7 @@ nlohmann::json participant_json(const Participant& p, const std::optional<sdk::J
                  {"video_instance", room.instance},
                  {"room_id", room.room_id},
                  {"provider", token->raw.is_null() ? nlohmann::json::object() : token->raw}};
+    if (auto url = join_url(ctx, p, *token)) j["join"]["url"] = *url;
   }
   return j;
 }
@@ -310,7 +352,7 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
     if (!recorded.ok()) return error_response(request, recorded.error());
   }
   Response response =
-      json_response(201, participant_json(p, token, room, parsed->gender_preference));
+      json_response(201, participant_json(ctx, p, token, room, parsed->gender_preference));
   if (key) {
     if (auto done = idempotency.complete(tx, principal.facility_id, *key, {201, response.body});
         !done.ok()) {
@@ -416,7 +458,7 @@ Response admit(ApiContext& ctx, Request& request, const access::Principal& princ
     return error_response(request, committed.error());
   }
   if (clinician && ctx.notifications_queued) ctx.notifications_queued();
-  return json_response(200, participant_json(*admitted, token, room, std::nullopt));
+  return json_response(200, participant_json(ctx, *admitted, token, room, std::nullopt));
 }
 
 // DELETE /v1/consultations/{id}/participants/{pid}

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "tests/unit/api/api_fixture.hpp"
+#include "wasl/sdk/base64.hpp"
 
 namespace wasl::api::testing {
 namespace {
@@ -57,6 +58,67 @@ TEST_P(ParticipantsTest, ClinicianIsAdmittedWithAJoinToken) {
   EXPECT_FALSE(read.contains("join"));
   EXPECT_EQ(read["display_name"], "د. أحمد");
   EXPECT_EQ(audit_count("participant.read"), 1);
+}
+
+// A Janus VideoRoom token comes with the join page's link: the hub's public
+// URL, /join/, and in the fragment the credential the page reads (base64url
+// of JSON). Another provider's token has no link: its own client is used.
+TEST_P(ParticipantsTest, AJanusTokenComesWithTheJoinPageLink) {
+  config_.server.public_url = "https://hub.hospital.sa/";
+  config::FacilityNotificationsConfig notices;
+  notices.default_language = "en";
+  config_.facilities[kFacilityA].notifications = notices;
+  const nlohmann::json ice = {{{"urls", {"turn:turn.hospital.sa:3478"}}, {"username", "u"}}};
+  video_->raw = {{"api_url", "https://video.hospital.sa/janus"},
+                 {"plugin", "janus.plugin.videoroom"},
+                 {"room", 4503599627370495},
+                 {"feed_id", 1234567},
+                 {"admitted", true},
+                 {"ice_servers", ice}};
+  http::Response r = add({{"role", "doctor"}, {"display_name", "د. أحمد"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  nlohmann::json p = body_of(r);
+  const std::string url = p["join"]["url"];
+  const std::string prefix = "https://hub.hospital.sa/join/#";
+  ASSERT_EQ(url.rfind(prefix, 0), 0u) << url;
+  const std::string encoded = url.substr(prefix.size());
+  EXPECT_EQ(
+      encoded.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+      std::string::npos)
+      << encoded;
+  auto decoded = sdk::base64url_decode(encoded);
+  ASSERT_TRUE(decoded.has_value());
+  nlohmann::json credential = nlohmann::json::parse(*decoded);
+  EXPECT_EQ(credential, (nlohmann::json{{"v", 1},
+                                        {"api", "https://video.hospital.sa/janus"},
+                                        {"room", 4503599627370495},
+                                        {"token", "tok-" + p["id"].get<std::string>()},
+                                        {"feed", 1234567},
+                                        {"name", "د. أحمد"},
+                                        {"role", "clinician"},
+                                        {"lang", "en"},
+                                        {"ice", ice},
+                                        {"exp", 1'900'000'000'000}}));
+
+  // Arabic unless the facility says otherwise; the patient's role.
+  config_.facilities[kFacilityA].notifications.reset();
+  http::Response patient = add({{"role", "patient"}, {"display_name", "سارة"}});
+  ASSERT_EQ(patient.status, 201);
+  const std::string waiting_id = body_of(patient)["id"];
+  http::Response admitted =
+      send({"POST", path("/" + waiting_id + "/admit"), "{}"}, Role::kClinician);
+  ASSERT_EQ(admitted.status, 200) << admitted.body;
+  const std::string link = body_of(admitted)["join"]["url"];
+  nlohmann::json second = nlohmann::json::parse(*sdk::base64url_decode(link.substr(prefix.size())));
+  EXPECT_EQ(second["lang"], "ar");
+  EXPECT_EQ(second["role"], "patient");
+  EXPECT_EQ(second["name"], "سارة");
+
+  // Not a Janus token: no link.
+  video_->raw.reset();
+  http::Response other = add({{"role", "doctor"}, {"display_name", "Dr. B"}});
+  ASSERT_EQ(other.status, 201);
+  EXPECT_FALSE(body_of(other)["join"].contains("url"));
 }
 
 // A clinician role is not a pass: a hospital or admin key declaring a doctor
