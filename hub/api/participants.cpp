@@ -105,9 +105,22 @@ Response room_not_ready(const Request& request) {
   return r;
 }
 
-// A join token for `p` in `room`, from the video plugin.
+// Whether a participant who waits gets a join token at once: the room is
+// open and its provider holds tokens outside the room until admission
+// (sdk::VideoProvider::kWaitingRoomTokens, declared by the plugin, e.g.
+// Janus). Other providers' tokens open the room as soon as they exist, so
+// their waiting participants get one only when admitted.
+bool token_while_waiting(const ApiContext& ctx, const Room& room) {
+  return !room.instance.empty() && !room.room_id.empty() &&
+         ctx.video_has_feature(room.instance, sdk::VideoProvider::kWaitingRoomTokens);
+}
+
+// A join token for `p` in `room`, from the video plugin. `waiting`: asked
+// with participant.status "waiting", a token the room refuses until the
+// same participant is asked for again without it (the admission).
 std::variant<sdk::JoinToken, Response> issue_token(const ApiContext& ctx, const Request& request,
-                                                   const Room& room, const Participant& p) {
+                                                   const Room& room, const Participant& p,
+                                                   bool waiting = false) {
   if (room.instance.empty()) return problem_response(request, 503, MessageId::kNoVideoBinding);
   if (room.room_id.empty()) return room_not_ready(request);
   auto provider = ctx.video_provider(room.instance);
@@ -118,6 +131,7 @@ std::variant<sdk::JoinToken, Response> issue_token(const ApiContext& ctx, const 
   ask.participant.identity = p.id;
   ask.participant.display_name = p.display_name;
   ask.participant.role = provider_role(p.role);
+  if (waiting) ask.participant.status = "waiting";
   ask.ttl_seconds = static_cast<int>(ctx.options.join_token_ttl.count());
   auto token = (*provider)->issue_join_token(ask);
   if (!token.ok()) return provider_failure(request, token.error());
@@ -310,8 +324,8 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
   if (admit_now) p.admitted_at = now;
 
   std::optional<sdk::JoinToken> token;
-  if (admit_now) {
-    auto issued = issue_token(ctx, request, room, p);
+  if (admit_now || token_while_waiting(ctx, room)) {
+    auto issued = issue_token(ctx, request, room, p, /*waiting=*/!admit_now);
     if (auto* r = std::get_if<Response>(&issued)) return std::move(*r);
     token = std::get<sdk::JoinToken>(std::move(issued));
     p.provider_participant_id = token->provider_participant_id;
@@ -556,7 +570,10 @@ void add_participant_routes(http::Router& router, ApiContext& context) {
       [&context](Request& r, const access::Principal& p) { return add(context, r, p); },
       route_options("Add a participant. A clinician added by a clinician key bound to the "
                     "consultation's practitioner, or to a practitioner already admitted to it, "
-                    "gets a join token at once; everyone else waits to be admitted.",
+                    "gets a join token at once; everyone else waits to be admitted. A waiting "
+                    "participant in an open room of a provider that holds tokens outside the "
+                    "room (video.waiting_room_tokens, e.g. Janus) gets its token at once too; "
+                    "the room refuses it until the participant is admitted.",
                     json_body));
   add_authorized_route(
       router, context, "GET", "/v1/consultations/{id}/participants",
@@ -569,7 +586,8 @@ void add_participant_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
       router, context, "POST", "/v1/consultations/{id}/participants/{pid}/admit",
       [&context](Request& r, const access::Principal& p) { return admit(context, r, p); },
-      route_options("Admit a participant from the waiting room; issues a join token."));
+      route_options("Admit a participant from the waiting room; issues a join token (the "
+                    "token given while waiting, where the provider held one, now admitted)."));
   add_authorized_route(
       router, context, "DELETE", "/v1/consultations/{id}/participants/{pid}",
       [&context](Request& r, const access::Principal& p) { return remove(context, r, p); },

@@ -276,6 +276,90 @@ TEST_P(ParticipantsTest, NonCliniciansWaitWithoutATokenUntilAdmitted) {
   EXPECT_EQ(video_->tokens_issued, 2);
 }
 
+// A provider that holds tokens outside the room (its plugin declares
+// video.waiting_room_tokens, as Janus does) gives a waiting participant a
+// token at once, asked with status "waiting"; admission asks again without it
+// and answers the same token, now admitted. Without the feature (Twilio,
+// Chime: the fixture's default and the test above) nothing is issued while
+// waiting.
+TEST_P(ParticipantsTest, WaitingParticipantsGetAHeldTokenWhereTheProviderCanHoldOne) {
+  std::vector<std::pair<std::string, std::string>> asked;
+  context_.video_features = [&asked](std::string_view instance, std::string_view feature) {
+    asked.emplace_back(instance, feature);
+    return instance == "video.fake" && feature == sdk::VideoProvider::kWaitingRoomTokens;
+  };
+  http::Response r = add({{"role", "patient"}, {"display_name", kArabicName}}, Role::kHospital);
+  ASSERT_EQ(r.status, 201) << r.body;
+  nlohmann::json p = body_of(r);
+  const std::string pid = p["id"];
+  EXPECT_EQ(p["state"], "waiting");
+  ASSERT_TRUE(p.contains("join")) << r.body;
+  EXPECT_EQ(p["join"]["token"], "tok-" + pid);
+  EXPECT_EQ(p["join"]["room_id"], "RM-1");
+  EXPECT_EQ(p["join"]["video_instance"], "video.fake");
+  EXPECT_EQ(p["join"]["provider"]["admitted"], false);
+  EXPECT_EQ(p["provider_participant_id"], "PA-" + pid);
+  EXPECT_EQ(video_->tokens_issued, 1);
+  EXPECT_EQ(video_->last_token_request.participant.status, "waiting");
+  EXPECT_EQ(video_->last_token_request.idempotency_key, "participant:" + pid);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].first, "video.fake");
+  EXPECT_EQ(asked[0].second, "video.waiting_room_tokens");
+  // The row keeps the provider's participant id (a removal reaches the
+  // provider's token) but never the token.
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE id = $1 AND state = 'waiting' AND "
+                   "provider_participant_id = $2",
+                   {pid, "PA-" + pid}),
+            1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'participant.add' AND "
+                   "detail LIKE '%\"token_issued\":true%'"),
+            1);
+  EXPECT_FALSE(body_of(send({"GET", path("/" + pid)}, Role::kClinician)).contains("join"));
+
+  http::Response admitted = send({"POST", path("/" + pid + "/admit")}, Role::kClinician);
+  ASSERT_EQ(admitted.status, 200) << admitted.body;
+  nlohmann::json a = body_of(admitted);
+  EXPECT_EQ(a["state"], "admitted");
+  EXPECT_EQ(a["join"]["token"], "tok-" + pid);
+  EXPECT_EQ(a["join"]["provider"]["admitted"], true);
+  EXPECT_EQ(video_->tokens_issued, 2);
+  EXPECT_EQ(video_->last_token_request.participant.status, "");
+  EXPECT_EQ(video_->last_token_request.idempotency_key, "participant:" + pid);
+
+  // A clinician admitted at once is asked without "waiting", as before.
+  http::Response doctor = add({{"role", "doctor"}, {"display_name", "د. أحمد"}});
+  ASSERT_EQ(doctor.status, 201) << doctor.body;
+  EXPECT_EQ(body_of(doctor)["join"]["provider"]["admitted"], true);
+  EXPECT_EQ(video_->last_token_request.participant.status, "");
+
+  // Before the workflow opened the room there is nothing to hold a token
+  // for: the participant waits without one and gets it when admitted.
+  const std::string later = create_id("booking-later");
+  http::Response early = send({"POST", "/v1/consultations/" + later + "/participants",
+                               nlohmann::json{{"role", "patient"}, {"display_name", "p"}}.dump()},
+                              Role::kHospital);
+  ASSERT_EQ(early.status, 201) << early.body;
+  EXPECT_EQ(body_of(early)["state"], "waiting");
+  EXPECT_FALSE(body_of(early).contains("join"));
+  EXPECT_EQ(video_->tokens_issued, 3);
+
+  // The provider failing while a waiting participant is added adds no one.
+  video_->fail_tokens = sdk::Error(sdk::ErrorCode::kUnavailable, "janus down", true);
+  http::Response failed = add({{"role", "patient"}, {"display_name", "q"}}, Role::kHospital);
+  EXPECT_EQ(failed.status, 503) << failed.body;
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE consultation_id = $1", {id_}), 2);
+}
+
+// Another facility's key finds neither the consultation nor its participant,
+// whatever the provider can hold.
+TEST_P(ParticipantsTest, HeldTokensAreNotGivenToAnotherFacility) {
+  context_.video_features = [](std::string_view, std::string_view) { return true; };
+  http::Response other =
+      add({{"role", "patient"}, {"display_name", "p"}}, Role::kHospital, /*facility_b=*/true);
+  EXPECT_EQ(other.status, 404) << other.body;
+  EXPECT_EQ(video_->tokens_issued, 0);
+}
+
 TEST_P(ParticipantsTest, FamilyMembersNeedConsent) {
   for (const nlohmann::json& consent : {nlohmann::json(), nlohmann::json(false)}) {
     nlohmann::json body = {{"role", "family_member"}, {"display_name", "خالد"}};
