@@ -6,7 +6,9 @@
 // hands out. The patient's page waits while Janus refuses her token (433)
 // until the clinician admits her; both publish; the hub's timeline shows
 // both joins; a removed participant is kicked and her old link refused; the
-// room ends.
+// room ends. Not here yet: the recording of this room archived and
+// probed (ffprobe, SHA-256 equal to the recording's plaintext_sha256),
+// which needs the recording conversion of the Janus plugin.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
