@@ -15,6 +15,13 @@ sdk::Result<std::shared_ptr<sdk::VideoProvider>> ApiContext::video_provider(
   return sdk::Error(sdk::ErrorCode::kFailedPrecondition, "no plugin host is running");
 }
 
+bool ApiContext::video_has_feature(std::string_view instance, std::string_view feature) const {
+  if (video_features) return video_features(instance, feature);
+  if (plugins == nullptr) return false;
+  auto found = plugins->instance(instance);
+  return found.ok() && (*found)->library().has_feature(feature);
+}
+
 int ApiContext::participant_limit(domain::ConsultationType type) const {
   auto it = options.participant_limits.find(type);
   return it != options.participant_limits.end() ? it->second : options.default_participant_limit;

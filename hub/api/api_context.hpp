@@ -50,6 +50,10 @@ class JwksPublisher;
 using VideoLookup =
     std::function<sdk::Result<std::shared_ptr<sdk::VideoProvider>>(std::string_view instance)>;
 
+// Whether the plugin behind a video instance declares a feature
+// (sdk::VideoProvider::kWaitingRoomTokens): (instance, feature) -> bool.
+using VideoFeatureLookup = std::function<bool(std::string_view instance, std::string_view feature)>;
+
 // The display names of signed-in people by person id ("psn_…"), read in
 // the caller's transaction; ids it does not know are left out of the map.
 using PersonNameResolver = std::function<sdk::Result<std::map<std::string, std::string>>(
@@ -86,6 +90,9 @@ struct ApiContext {
   const plugin_host::PluginHost* plugins = nullptr;
   // Video providers by instance; empty = plugins->video(instance).
   VideoLookup video;
+  // The features their plugins declare; empty = the plugin info through
+  // plugins (none without plugins).
+  VideoFeatureLookup video_features;
   // The console's sign-in through identity providers (/signin/{provider}/…;
   // identity_provider_routes.hpp); null: no provider, /signin/providers
   // answers [].
@@ -173,6 +180,9 @@ struct ApiContext {
   // The video provider for `instance` through `video` or `plugins`;
   // kFailedPrecondition when neither is set.
   sdk::Result<std::shared_ptr<sdk::VideoProvider>> video_provider(std::string_view instance) const;
+  // Whether the plugin of video `instance` declares `feature`, through
+  // `video_features` or `plugins`; false when neither knows the instance.
+  bool video_has_feature(std::string_view instance, std::string_view feature) const;
   // The participant limit for `type`.
   int participant_limit(domain::ConsultationType type) const;
 };

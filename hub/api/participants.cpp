@@ -22,6 +22,7 @@
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/idempotency_store.hpp"
 #include "hub/records/participant_store.hpp"
+#include "wasl/sdk/base64.hpp"
 
 namespace wasl::api {
 namespace {
@@ -104,9 +105,22 @@ Response room_not_ready(const Request& request) {
   return r;
 }
 
-// A join token for `p` in `room`, from the video plugin.
+// Whether a participant who waits gets a join token at once: the room is
+// open and its provider holds tokens outside the room until admission
+// (sdk::VideoProvider::kWaitingRoomTokens, declared by the plugin, e.g.
+// Janus). Other providers' tokens open the room as soon as they exist, so
+// their waiting participants get one only when admitted.
+bool token_while_waiting(const ApiContext& ctx, const Room& room) {
+  return !room.instance.empty() && !room.room_id.empty() &&
+         ctx.video_has_feature(room.instance, sdk::VideoProvider::kWaitingRoomTokens);
+}
+
+// A join token for `p` in `room`, from the video plugin. `waiting`: asked
+// with participant.status "waiting", a token the room refuses until the
+// same participant is asked for again without it (the admission).
 std::variant<sdk::JoinToken, Response> issue_token(const ApiContext& ctx, const Request& request,
-                                                   const Room& room, const Participant& p) {
+                                                   const Room& room, const Participant& p,
+                                                   bool waiting = false) {
   if (room.instance.empty()) return problem_response(request, 503, MessageId::kNoVideoBinding);
   if (room.room_id.empty()) return room_not_ready(request);
   auto provider = ctx.video_provider(room.instance);
@@ -117,6 +131,7 @@ std::variant<sdk::JoinToken, Response> issue_token(const ApiContext& ctx, const 
   ask.participant.identity = p.id;
   ask.participant.display_name = p.display_name;
   ask.participant.role = provider_role(p.role);
+  if (waiting) ask.participant.status = "waiting";
   ask.ttl_seconds = static_cast<int>(ctx.options.join_token_ttl.count());
   auto token = (*provider)->issue_join_token(ask);
   if (!token.ok()) return provider_failure(request, token.error());
@@ -126,8 +141,48 @@ std::variant<sdk::JoinToken, Response> issue_token(const ApiContext& ctx, const 
   return std::move(token).value();
 }
 
-nlohmann::json participant_json(const Participant& p, const std::optional<sdk::JoinToken>& token,
-                                const Room& room,
+// The language the join page opens in: the facility's language for patients
+// whose own is neither Arabic nor English (notifications.default_language,
+// Arabic unless configured); the page has a switch.
+std::string join_page_language(const ApiContext& ctx, const std::string& facility_id) {
+  if (ctx.config == nullptr) return "ar";
+  auto f = ctx.config->facilities.find(facility_id);
+  if (f == ctx.config->facilities.end() || !f->second.notifications) return "ar";
+  return f->second.notifications->default_language == "en" ? "en" : "ar";
+}
+
+// The join page's link for a Janus VideoRoom token:
+// <server.public_url>/join/#<credential>, the credential base64url (no
+// padding) of compact JSON naming the Janus API, room, token, feed, the
+// participant's name and role, the page's language, the ICE servers and the
+// expiry. It travels in the fragment, which a browser never sends to a
+// server. Nothing for another provider's token, whose own client is used.
+std::optional<std::string> join_url(const ApiContext& ctx, const Participant& p,
+                                    const sdk::JoinToken& token) {
+  const nlohmann::json& raw = token.raw;
+  if (ctx.config == nullptr || !raw.is_object() ||
+      raw.value("plugin", "") != "janus.plugin.videoroom" || !raw.contains("api_url") ||
+      !raw["api_url"].is_string() || !raw.contains("room") || !raw.contains("feed_id")) {
+    return std::nullopt;
+  }
+  nlohmann::json credential = {
+      {"v", 1},
+      {"api", raw["api_url"]},
+      {"room", raw["room"]},
+      {"token", token.token},
+      {"feed", raw["feed_id"]},
+      {"name", p.display_name},
+      {"role", provider_role(p.role)},
+      {"lang", join_page_language(ctx, p.facility_id)},
+      {"ice", raw.contains("ice_servers") ? raw["ice_servers"] : nlohmann::json::array()},
+      {"exp", token.expires_at_ms}};
+  std::string base = ctx.config->server.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/join/#" + sdk::base64url_encode(credential.dump());
+}
+
+nlohmann::json participant_json(const ApiContext& ctx, const Participant& p,
+                                const std::optional<sdk::JoinToken>& token, const Room& room,
                                 const std::optional<domain::GenderPreference>& preference) {
   nlohmann::json j = p;
   if (preference) j["gender_preference"] = std::string(domain::to_string(*preference));
@@ -138,6 +193,7 @@ nlohmann::json participant_json(const Participant& p, const std::optional<sdk::J
                  {"video_instance", room.instance},
                  {"room_id", room.room_id},
                  {"provider", token->raw.is_null() ? nlohmann::json::object() : token->raw}};
+    if (auto url = join_url(ctx, p, *token)) j["join"]["url"] = *url;
   }
   return j;
 }
@@ -268,8 +324,8 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
   if (admit_now) p.admitted_at = now;
 
   std::optional<sdk::JoinToken> token;
-  if (admit_now) {
-    auto issued = issue_token(ctx, request, room, p);
+  if (admit_now || token_while_waiting(ctx, room)) {
+    auto issued = issue_token(ctx, request, room, p, /*waiting=*/!admit_now);
     if (auto* r = std::get_if<Response>(&issued)) return std::move(*r);
     token = std::get<sdk::JoinToken>(std::move(issued));
     p.provider_participant_id = token->provider_participant_id;
@@ -310,7 +366,7 @@ Response add(ApiContext& ctx, Request& request, const access::Principal& princip
     if (!recorded.ok()) return error_response(request, recorded.error());
   }
   Response response =
-      json_response(201, participant_json(p, token, room, parsed->gender_preference));
+      json_response(201, participant_json(ctx, p, token, room, parsed->gender_preference));
   if (key) {
     if (auto done = idempotency.complete(tx, principal.facility_id, *key, {201, response.body});
         !done.ok()) {
@@ -416,7 +472,7 @@ Response admit(ApiContext& ctx, Request& request, const access::Principal& princ
     return error_response(request, committed.error());
   }
   if (clinician && ctx.notifications_queued) ctx.notifications_queued();
-  return json_response(200, participant_json(*admitted, token, room, std::nullopt));
+  return json_response(200, participant_json(ctx, *admitted, token, room, std::nullopt));
 }
 
 // DELETE /v1/consultations/{id}/participants/{pid}
@@ -514,7 +570,10 @@ void add_participant_routes(http::Router& router, ApiContext& context) {
       [&context](Request& r, const access::Principal& p) { return add(context, r, p); },
       route_options("Add a participant. A clinician added by a clinician key bound to the "
                     "consultation's practitioner, or to a practitioner already admitted to it, "
-                    "gets a join token at once; everyone else waits to be admitted.",
+                    "gets a join token at once; everyone else waits to be admitted. A waiting "
+                    "participant in an open room of a provider that holds tokens outside the "
+                    "room (video.waiting_room_tokens, e.g. Janus) gets its token at once too; "
+                    "the room refuses it until the participant is admitted.",
                     json_body));
   add_authorized_route(
       router, context, "GET", "/v1/consultations/{id}/participants",
@@ -527,7 +586,8 @@ void add_participant_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
       router, context, "POST", "/v1/consultations/{id}/participants/{pid}/admit",
       [&context](Request& r, const access::Principal& p) { return admit(context, r, p); },
-      route_options("Admit a participant from the waiting room; issues a join token."));
+      route_options("Admit a participant from the waiting room; issues a join token (the "
+                    "token given while waiting, where the provider held one, now admitted)."));
   add_authorized_route(
       router, context, "DELETE", "/v1/consultations/{id}/participants/{pid}",
       [&context](Request& r, const access::Principal& p) { return remove(context, r, p); },

@@ -18,6 +18,7 @@
 #include "hub/claims/information_answers.hpp"
 #include "hub/claims/polled_message_router.hpp"
 #include "hub/console/console_routes.hpp"
+#include "hub/console/join_routes.hpp"
 #include "hub/consultations/consultations.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/key_rotation/key_rotation_job.hpp"
@@ -687,6 +688,26 @@ void App::build_api() {
   };
   api::add_api_routes(router_, api_context_);
   console::add_console_routes(router_);
+  // The join page may call the HTTP API of each configured Janus instance
+  // (the api_url its join tokens hand to clients) and nothing else.
+  console::JoinPageOptions join_page;
+  for (const auto& [name, instance] : config_.instances) {
+    if (instance.plugin != "janus") continue;
+    auto api_url = instance.settings.find("api_url");
+    if (api_url == instance.settings.end() || !api_url->is_string()) continue;
+    std::optional<std::string> origin = console::csp_origin(api_url->get<std::string>());
+    if (!origin) {
+      spdlog::warn("the join page cannot reach {}: its api_url is not an http(s) origin", name);
+      continue;
+    }
+    if (std::find(join_page.janus_origins.begin(), join_page.janus_origins.end(), *origin) ==
+        join_page.janus_origins.end()) {
+      join_page.janus_origins.push_back(*origin);
+    }
+  }
+  for (const std::string& problem : console::add_join_routes(router_, join_page)) {
+    spdlog::warn("{}", problem);
+  }
 }
 
 void App::publish_signing_keys() {

@@ -1,5 +1,6 @@
-// The console's static files (hub/console/static/), compiled into the
-// binary by hub/console/CMakeLists.txt.
+// The browser's static files, compiled into the binary by
+// hub/console/CMakeLists.txt: the console's (hub/console/static/) and the
+// join page's (hub/console/join/).
 #pragma once
 
 #include <string_view>
@@ -13,5 +14,6 @@ struct ConsoleFile {
 };
 
 const std::vector<ConsoleFile>& embedded_console_files();
+const std::vector<ConsoleFile>& embedded_join_files();
 
 }  // namespace wasl::console

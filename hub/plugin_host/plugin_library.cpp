@@ -44,6 +44,13 @@ bool PluginLibrary::has_capability(std::string_view capability) const {
   return false;
 }
 
+bool PluginLibrary::has_feature(std::string_view feature) const {
+  for (const auto& f : info_.features) {
+    if (f == feature) return true;
+  }
+  return false;
+}
+
 PluginLibrary::~PluginLibrary() = default;
 
 sdk::Result<std::shared_ptr<PluginLibrary>> PluginLibrary::load(const std::filesystem::path& file,

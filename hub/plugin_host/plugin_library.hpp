@@ -48,6 +48,9 @@ class PluginLibrary {
   const SettingsSchema& schema() const { return *schema_; }
   const std::filesystem::path& schema_file() const { return schema_file_; }
   bool has_capability(std::string_view capability) const;
+  // Whether the plugin declares `feature` ("video.waiting_room_tokens",
+  // PluginDefinition::features); false for a plugin built before SDK 1.8.
+  bool has_feature(std::string_view feature) const;
 
   // The plugin's registration (function pointers valid while this lives).
   const wasl_plugin_registration& registration() const { return registration_; }

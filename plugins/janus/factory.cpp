@@ -2,6 +2,7 @@
 // tokens through the admin API) and the webhook capability (the sampleevh
 // event handler's posts).
 #include <memory>
+#include <string>
 
 #include "plugins/janus/event_verifier.hpp"
 #include "plugins/janus/janus_video_provider.hpp"
@@ -21,6 +22,10 @@ wasl::sdk::Status register_janus(wasl::sdk::PluginDefinition& plugin) {
   plugin.description =
       "Janus WebRTC Server (VideoRoom) video, self-hosted: rooms, participant tokens and the "
       "waiting room enforced by Janus, events from its HTTP event handler.";
+  // Janus holds a waiting participant's token (add_token) outside the
+  // room's allowed list until admission adds it: the hub may hand it out at
+  // once.
+  plugin.features = {std::string(wasl::sdk::VideoProvider::kWaitingRoomTokens)};
   plugin.video =
       [](wasl::sdk::Host& host) -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::VideoProvider>> {
     WASL_ASSIGN_OR_RETURN(auto settings,

@@ -41,6 +41,7 @@ PluginInfo plugin_info(const PluginDefinition& definition) {
   if (definition.webhook) info.capabilities.push_back("webhook");
   if (definition.feed) info.capabilities.push_back("feed");
   if (definition.notify) info.capabilities.push_back("notify");
+  info.features = definition.features;
   return info;
 }
 

@@ -42,15 +42,17 @@ async function wasl(args) {
 // `facilityLines`: facility -> more lines of its block (indented 4). Every
 // facility lets its API keys sign in to the console (the tests sign in by
 // key) unless `keySignIn` names the facilities that do.
-// `port`: where the hub listens (0: any free port).
+// `port`: where the hub listens (0: any free port); `serverLines`: more
+// lines of the server block (indented 2), e.g. its public_url.
 export async function startHub({ facilities = ['hospital-a', 'hospital-b'], bindings = {},
-  extra = [], webhookSecrets = {}, facilityLines = {}, keySignIn = facilities, port: listen = 0 } = {}) {
+  extra = [], webhookSecrets = {}, facilityLines = {}, keySignIn = facilities, port: listen = 0,
+  serverLines = [] } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'wasl-console-'));
   const keys = path.join(dir, 'keys.json');
   const config = path.join(dir, 'wasl.yaml');
   await wasl(['keys', 'generate', '--file', keys]);
   await writeFile(config, [
-    'server:', '  host: 127.0.0.1', `  port: ${listen}`,
+    'server:', '  host: 127.0.0.1', `  port: ${listen}`, ...serverLines,
     'security:', `  key_file: ${keys}`,
     'storage:', '  sqlite:', `    path: ${path.join(dir, 'wasl.db')}`,
     'workflow:', '  poll_interval: 20ms',
@@ -179,9 +181,10 @@ export async function startOidcPeer({ port, config }) {
   return { base, stop, log: () => out.stdout + out.stderr };
 }
 
-// A chromium page that records what must not happen in it.
-export async function openBrowser() {
-  const args = ['--disable-dev-shm-usage', '--no-first-run', '--lang=en-US'];
+// A chromium page that records what must not happen in it. `extraArgs`:
+// more command-line switches (the join page's tests add fake media).
+export async function openBrowser({ extraArgs = [] } = {}) {
+  const args = ['--disable-dev-shm-usage', '--no-first-run', '--lang=en-US', ...extraArgs];
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   const browser = await puppeteer.launch({
     executablePath: process.env.WASL_CHROMIUM ?? '/usr/bin/chromium',

@@ -124,7 +124,9 @@ class FakeVideoProvider final : public sdk::VideoProvider {
     t.token = "tok-" + r.participant.identity;
     t.provider_participant_id = "PA-" + r.participant.identity;
     t.expires_at_ms = 1'900'000'000'000;
-    t.raw = {{"room", r.room_id}};
+    // As Janus does: a token asked for a waiting participant is not yet admitted.
+    t.raw = raw ? *raw : nlohmann::json{{"room", r.room_id}};
+    t.raw["admitted"] = r.participant.status != "waiting";
     return t;
   }
   sdk::Result<std::vector<sdk::Participant>> list_participants(const sdk::RoomRef&) override {
@@ -156,6 +158,8 @@ class FakeVideoProvider final : public sdk::VideoProvider {
   std::vector<std::string> removed;
   sdk::JoinTokenRequest last_token_request;
   std::optional<sdk::Error> fail_tokens;
+  // The provider data of every token issued; unset: {"room": <room id>}.
+  std::optional<nlohmann::json> raw;
   // Called at the start of every issue_join_token; set before any request.
   std::function<void()> on_token;
 };

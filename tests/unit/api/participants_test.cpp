@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "tests/unit/api/api_fixture.hpp"
+#include "wasl/sdk/base64.hpp"
 
 namespace wasl::api::testing {
 namespace {
@@ -57,6 +58,67 @@ TEST_P(ParticipantsTest, ClinicianIsAdmittedWithAJoinToken) {
   EXPECT_FALSE(read.contains("join"));
   EXPECT_EQ(read["display_name"], "د. أحمد");
   EXPECT_EQ(audit_count("participant.read"), 1);
+}
+
+// A Janus VideoRoom token comes with the join page's link: the hub's public
+// URL, /join/, and in the fragment the credential the page reads (base64url
+// of JSON). Another provider's token has no link: its own client is used.
+TEST_P(ParticipantsTest, AJanusTokenComesWithTheJoinPageLink) {
+  config_.server.public_url = "https://hub.hospital.sa/";
+  config::FacilityNotificationsConfig notices;
+  notices.default_language = "en";
+  config_.facilities[kFacilityA].notifications = notices;
+  const nlohmann::json ice = {{{"urls", {"turn:turn.hospital.sa:3478"}}, {"username", "u"}}};
+  video_->raw = {{"api_url", "https://video.hospital.sa/janus"},
+                 {"plugin", "janus.plugin.videoroom"},
+                 {"room", 4503599627370495},
+                 {"feed_id", 1234567},
+                 {"admitted", true},
+                 {"ice_servers", ice}};
+  http::Response r = add({{"role", "doctor"}, {"display_name", "د. أحمد"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  nlohmann::json p = body_of(r);
+  const std::string url = p["join"]["url"];
+  const std::string prefix = "https://hub.hospital.sa/join/#";
+  ASSERT_EQ(url.rfind(prefix, 0), 0u) << url;
+  const std::string encoded = url.substr(prefix.size());
+  EXPECT_EQ(
+      encoded.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+      std::string::npos)
+      << encoded;
+  auto decoded = sdk::base64url_decode(encoded);
+  ASSERT_TRUE(decoded.has_value());
+  nlohmann::json credential = nlohmann::json::parse(*decoded);
+  EXPECT_EQ(credential, (nlohmann::json{{"v", 1},
+                                        {"api", "https://video.hospital.sa/janus"},
+                                        {"room", 4503599627370495},
+                                        {"token", "tok-" + p["id"].get<std::string>()},
+                                        {"feed", 1234567},
+                                        {"name", "د. أحمد"},
+                                        {"role", "clinician"},
+                                        {"lang", "en"},
+                                        {"ice", ice},
+                                        {"exp", 1'900'000'000'000}}));
+
+  // Arabic unless the facility says otherwise; the patient's role.
+  config_.facilities[kFacilityA].notifications.reset();
+  http::Response patient = add({{"role", "patient"}, {"display_name", "سارة"}});
+  ASSERT_EQ(patient.status, 201);
+  const std::string waiting_id = body_of(patient)["id"];
+  http::Response admitted =
+      send({"POST", path("/" + waiting_id + "/admit"), "{}"}, Role::kClinician);
+  ASSERT_EQ(admitted.status, 200) << admitted.body;
+  const std::string link = body_of(admitted)["join"]["url"];
+  nlohmann::json second = nlohmann::json::parse(*sdk::base64url_decode(link.substr(prefix.size())));
+  EXPECT_EQ(second["lang"], "ar");
+  EXPECT_EQ(second["role"], "patient");
+  EXPECT_EQ(second["name"], "سارة");
+
+  // Not a Janus token: no link.
+  video_->raw.reset();
+  http::Response other = add({{"role", "doctor"}, {"display_name", "Dr. B"}});
+  ASSERT_EQ(other.status, 201);
+  EXPECT_FALSE(body_of(other)["join"].contains("url"));
 }
 
 // A clinician role is not a pass: a hospital or admin key declaring a doctor
@@ -212,6 +274,90 @@ TEST_P(ParticipantsTest, NonCliniciansWaitWithoutATokenUntilAdmitted) {
   // Admitting again refreshes the token.
   EXPECT_EQ(send({"POST", path("/" + pid + "/admit")}, Role::kClinician).status, 200);
   EXPECT_EQ(video_->tokens_issued, 2);
+}
+
+// A provider that holds tokens outside the room (its plugin declares
+// video.waiting_room_tokens, as Janus does) gives a waiting participant a
+// token at once, asked with status "waiting"; admission asks again without it
+// and answers the same token, now admitted. Without the feature (Twilio,
+// Chime: the fixture's default and the test above) nothing is issued while
+// waiting.
+TEST_P(ParticipantsTest, WaitingParticipantsGetAHeldTokenWhereTheProviderCanHoldOne) {
+  std::vector<std::pair<std::string, std::string>> asked;
+  context_.video_features = [&asked](std::string_view instance, std::string_view feature) {
+    asked.emplace_back(instance, feature);
+    return instance == "video.fake" && feature == sdk::VideoProvider::kWaitingRoomTokens;
+  };
+  http::Response r = add({{"role", "patient"}, {"display_name", kArabicName}}, Role::kHospital);
+  ASSERT_EQ(r.status, 201) << r.body;
+  nlohmann::json p = body_of(r);
+  const std::string pid = p["id"];
+  EXPECT_EQ(p["state"], "waiting");
+  ASSERT_TRUE(p.contains("join")) << r.body;
+  EXPECT_EQ(p["join"]["token"], "tok-" + pid);
+  EXPECT_EQ(p["join"]["room_id"], "RM-1");
+  EXPECT_EQ(p["join"]["video_instance"], "video.fake");
+  EXPECT_EQ(p["join"]["provider"]["admitted"], false);
+  EXPECT_EQ(p["provider_participant_id"], "PA-" + pid);
+  EXPECT_EQ(video_->tokens_issued, 1);
+  EXPECT_EQ(video_->last_token_request.participant.status, "waiting");
+  EXPECT_EQ(video_->last_token_request.idempotency_key, "participant:" + pid);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].first, "video.fake");
+  EXPECT_EQ(asked[0].second, "video.waiting_room_tokens");
+  // The row keeps the provider's participant id (a removal reaches the
+  // provider's token) but never the token.
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE id = $1 AND state = 'waiting' AND "
+                   "provider_participant_id = $2",
+                   {pid, "PA-" + pid}),
+            1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'participant.add' AND "
+                   "detail LIKE '%\"token_issued\":true%'"),
+            1);
+  EXPECT_FALSE(body_of(send({"GET", path("/" + pid)}, Role::kClinician)).contains("join"));
+
+  http::Response admitted = send({"POST", path("/" + pid + "/admit")}, Role::kClinician);
+  ASSERT_EQ(admitted.status, 200) << admitted.body;
+  nlohmann::json a = body_of(admitted);
+  EXPECT_EQ(a["state"], "admitted");
+  EXPECT_EQ(a["join"]["token"], "tok-" + pid);
+  EXPECT_EQ(a["join"]["provider"]["admitted"], true);
+  EXPECT_EQ(video_->tokens_issued, 2);
+  EXPECT_EQ(video_->last_token_request.participant.status, "");
+  EXPECT_EQ(video_->last_token_request.idempotency_key, "participant:" + pid);
+
+  // A clinician admitted at once is asked without "waiting", as before.
+  http::Response doctor = add({{"role", "doctor"}, {"display_name", "د. أحمد"}});
+  ASSERT_EQ(doctor.status, 201) << doctor.body;
+  EXPECT_EQ(body_of(doctor)["join"]["provider"]["admitted"], true);
+  EXPECT_EQ(video_->last_token_request.participant.status, "");
+
+  // Before the workflow opened the room there is nothing to hold a token
+  // for: the participant waits without one and gets it when admitted.
+  const std::string later = create_id("booking-later");
+  http::Response early = send({"POST", "/v1/consultations/" + later + "/participants",
+                               nlohmann::json{{"role", "patient"}, {"display_name", "p"}}.dump()},
+                              Role::kHospital);
+  ASSERT_EQ(early.status, 201) << early.body;
+  EXPECT_EQ(body_of(early)["state"], "waiting");
+  EXPECT_FALSE(body_of(early).contains("join"));
+  EXPECT_EQ(video_->tokens_issued, 3);
+
+  // The provider failing while a waiting participant is added adds no one.
+  video_->fail_tokens = sdk::Error(sdk::ErrorCode::kUnavailable, "janus down", true);
+  http::Response failed = add({{"role", "patient"}, {"display_name", "q"}}, Role::kHospital);
+  EXPECT_EQ(failed.status, 503) << failed.body;
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM participants WHERE consultation_id = $1", {id_}), 2);
+}
+
+// Another facility's key finds neither the consultation nor its participant,
+// whatever the provider can hold.
+TEST_P(ParticipantsTest, HeldTokensAreNotGivenToAnotherFacility) {
+  context_.video_features = [](std::string_view, std::string_view) { return true; };
+  http::Response other =
+      add({{"role", "patient"}, {"display_name", "p"}}, Role::kHospital, /*facility_b=*/true);
+  EXPECT_EQ(other.status, 404) << other.body;
+  EXPECT_EQ(video_->tokens_issued, 0);
 }
 
 TEST_P(ParticipantsTest, FamilyMembersNeedConsent) {

@@ -23,10 +23,14 @@ TEST(PluginLibraryTest, LoadsAWorkingPluginAndReadsItsInfo) {
   const auto& info = (*loaded)->info();
   EXPECT_EQ(info.name, "echo");
   EXPECT_EQ(info.version, "0.3.0");
-  EXPECT_EQ(info.sdk_version, "1.7");
+  EXPECT_EQ(info.sdk_version, "1.8");
   EXPECT_EQ(info.capabilities, (std::vector<std::string>{"video", "webhook"}));
   EXPECT_TRUE((*loaded)->has_capability("video"));
   EXPECT_FALSE((*loaded)->has_capability("ehr"));
+  // It declares no feature (the Janus plugin's video.waiting_room_tokens is
+  // read in tests/unit/api/participants_janus_test.cpp).
+  EXPECT_TRUE(info.features.empty());
+  EXPECT_FALSE((*loaded)->has_feature("video.waiting_room_tokens"));
   EXPECT_EQ((*loaded)->schema_file().filename(), "libwasl_echo.schema.json");
 }
 
@@ -35,6 +39,8 @@ TEST(PluginLibraryTest, LoadsAPluginWrittenInPlainC) {
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   EXPECT_EQ((*loaded)->info().name, "c_report");
   EXPECT_EQ((*loaded)->info().capabilities, (std::vector<std::string>{"reporting"}));
+  // Its info has no "features" member (it predates them): none.
+  EXPECT_TRUE((*loaded)->info().features.empty());
 }
 
 TEST(PluginLibraryTest, RefusesADifferentAbiMajor) {

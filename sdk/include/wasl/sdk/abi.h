@@ -69,7 +69,11 @@
  * members): the keys an EHR instance signs with, which the hub publishes at
  * /.well-known/jwks.json. JSON members only; the hub does not ask a plugin
  * built for an older minor, which publishes no key. */
-#define WASL_ABI_VERSION_MINOR 7
+/* Minor 8: "features" in the plugin info (PluginDefinition::features):
+ * "<capability>.<feature>" names of what a declared capability can do, e.g.
+ * "video.waiting_room_tokens". JSON member only; a plugin built for an older
+ * minor declares none, and a hub ignores a feature it does not know. */
+#define WASL_ABI_VERSION_MINOR 8
 #define WASL_ABI_VERSION \
   ((uint32_t)(((uint32_t)WASL_ABI_VERSION_MAJOR << 16) | (uint32_t)WASL_ABI_VERSION_MINOR))
 #define WASL_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
@@ -175,7 +179,8 @@ typedef struct wasl_plugin_registration {
   size_t struct_size;
 
   /* {"name": "twilio", "version": "1.2.0", "sdk_version": "1.0",
-   *  "capabilities": ["video", "webhook"], "description": "…"} */
+   *  "capabilities": ["video", "webhook"], "description": "…",
+   *  "features": ["video.waiting_room_tokens"] (1.8, optional)} */
   const char* info_json;
 
   /* Creates an instance. `host` is valid until destroy_instance returns. The

@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "wasl/sdk/abi.h"
 #include "wasl/sdk/billing.hpp"
@@ -66,6 +67,11 @@ struct PluginDefinition {
   Factory<WebhookVerifier> webhook;
   Factory<MessageFeed> feed;
   Factory<Notifier> notify;
+  // SDK 1.8: features of the declared capabilities the hub may rely on, each
+  // "<capability>.<feature>" (VideoProvider::kWaitingRoomTokens). They hold
+  // for every instance of the plugin. A hub that does not know a feature
+  // ignores it, so declaring one never stops the plugin from loading.
+  std::vector<std::string> features;
 };
 
 // The SDK version a plugin reports: "<abi major>.<abi minor>".

@@ -26,9 +26,13 @@ struct PluginInfo {
   std::string sdk_version;                // "<abi major>.<abi minor>" the plugin was built against
   std::vector<std::string> capabilities;  // "video", "ehr", "billing", "reporting", "webhook"
   std::string description;
+  // SDK 1.8: what a capability can do beyond its interface, as
+  // "<capability>.<feature>" (PluginDefinition::features); empty from a
+  // plugin built for an older minor.
+  std::vector<std::string> features;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PluginInfo, name, version, sdk_version,
-                                                capabilities, description)
+                                                capabilities, description, features)
 
 struct Identifier {
   std::string system;  // FHIR identifier system URI

@@ -42,6 +42,15 @@ class VideoProvider {
   static constexpr std::string_view kReleaseMedia = "video.release_media";
   static constexpr std::string_view kGetRoom = "video.get_room";
 
+  // Feature (PluginDefinition::features, SDK 1.8): the provider can hold a
+  // join token for a waiting participant that its room refuses until the
+  // participant is admitted. The hub then asks issue_join_token at once for
+  // a waiting participant, with participant.status "waiting", and again at
+  // admission without it, expecting the same token to open the room from
+  // then on. Without the feature a waiting participant gets no token until
+  // admitted (Twilio and Chime tokens open the room as soon as they exist).
+  static constexpr std::string_view kWaitingRoomTokens = "video.waiting_room_tokens";
+
   // Creates the room/meeting, or returns the one already created under
   // request.idempotency_key. Enforces participant_limit at the provider where
   // it can; turns recording on when asked; registers status_callback_url for
