@@ -1,0 +1,299 @@
+// The whole consultation (workflows/consultation.yaml) on Janus, end to end:
+// the real `wasl serve` with the shipped Janus plugin against a real Janus
+// 1.1.2 of the test's own (scripts/test-janus), whose sampleevh handler posts
+// the room's events to the hub's webhook; the FHIR, NPHIES and MOH plugins
+// against their peers as in the other providers' tests. Participants join
+// over Janus's HTTP API with the tokens the hub's API answered (the patient
+// with the token she was given while waiting, refused by Janus until a
+// clinician admits her):
+//   - ForgedEventsAreRefusedAndDispatchNothing: a `joined` and a `destroyed`
+//     event for the consultation's room, posted with a wrong, another
+//     user's or no credential, are answered 401 and change nothing: the
+//     run's timeline is the same, and once the real joins have arrived
+//     (after the forged posts) it counts those two joins only and still
+//     waits for the room's end;
+//   - JanusRestartedMidRoomIsReconciled: Janus is killed and started again
+//     on the same configuration while the run waits for the room's end;
+//     the room is gone, the hub's session reconciliation delivers
+//     room.ended and the run goes on;
+//   - TheHubKilledWhileTheRoomRunsWaitsOn: `kill -9` of the hub while the
+//     room runs; the restarted hub asks Janus about the room over several
+//     passes and keeps waiting on the same room (Janus holds one room, the
+//     consultation names the same one); when the room ends the run goes on.
+// The binary built with WASL_CONSULTATION_POSTGRES runs the kill -9 test
+// with the hub storing in PostgreSQL (the others are storage-neutral).
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <thread>
+
+#include "tests/integration/consultation/consultation_hub.hpp"
+#include "tests/integration/consultation/janus_side.hpp"
+#include "wasl/sdk/base64.hpp"
+
+namespace wasl::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+json timeline_of(const ConsultationHub& hub, const HubApiClient& api, const std::string& id) {
+  return json::parse(hub.timeline(api, id), nullptr, false);
+}
+
+// The status of the last attempt of `step` in the run's timeline; "" when
+// the step has not been attempted.
+std::string step_status(const json& timeline, const std::string& step) {
+  std::string status;
+  if (!timeline.is_object()) return status;
+  for (const auto& a : timeline.value("attempts", json::array())) {
+    if (a.value("step_id", std::string()) == step && !a.value("compensation", false)) {
+      status = a.value("status", std::string());
+    }
+  }
+  return status;
+}
+
+// Polls the timeline until `step`'s last attempt is `status` (bounded).
+bool wait_for_step(const ConsultationHub& hub, const HubApiClient& api, const std::string& id,
+                   const std::string& step, const std::string& status,
+                   std::chrono::milliseconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  for (;;) {
+    if (step_status(timeline_of(hub, api, id), step) == status) return true;
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
+int attendance_marks(const json& timeline, const std::string& mark) {
+  int n = 0;
+  if (!timeline.is_object()) return n;
+  for (const auto& entry : timeline.value("attendance", json::array())) {
+    if (entry.value("mark", std::string()) == mark) ++n;
+  }
+  return n;
+}
+
+// How many calls the hub made into `instance` (GET /v1/plugins/instances/
+// {name}: its health window); -1 when it cannot be asked.
+int instance_calls(const HubApiClient& admin, const std::string& instance) {
+  ApiAnswer answer = admin.get("/v1/plugins/instances/" + instance);
+  if (answer.status != 200 || !answer.json.is_object()) return -1;
+  return answer.json["health"].value("calls", -1);
+}
+
+// The consultation's provider room as the hub records it.
+std::string recorded_room(const HubApiClient& api, const std::string& id) {
+  ApiAnswer c = api.get("/v1/consultations/" + id);
+  return c.json.is_object() ? c.json.value("video_room_id", std::string()) : std::string();
+}
+
+// The sampleevh handler's body for a VideoRoom event (type 64) in `room`.
+json videoroom_event(const std::string& event, std::uint64_t room, std::uint64_t feed) {
+  const std::int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  json data = {{"event", event}, {"room", room}};
+  if (feed != 0) data["id"] = feed;
+  return json::array({{{"emitter", "MyJanusInstance"},
+                       {"type", 64},
+                       {"timestamp", now_us},
+                       {"session_id", 4242},
+                       {"handle_id", 4343},
+                       {"event", {{"plugin", "janus.plugin.videoroom"}, {"data", data}}}}});
+}
+
+// POSTs `body` to the hub's webhook as Janus's handler would, with
+// `authorization` ("" sends none); the status (0 when no answer).
+int post_event(JanusSide& janus, int port, const json& body, const std::string& authorization) {
+  sdk::HttpRequest request;
+  request.method = "POST";
+  request.url = janus_events_url(port);
+  request.headers = {{"Content-Type", "application/json"}};
+  if (!authorization.empty()) request.headers.emplace_back("Authorization", authorization);
+  request.body = body.dump();
+  auto answer = janus.client().http(request);
+  return answer.ok() ? answer->status : 0;
+}
+
+std::string basic(const std::string& user, const std::string& password) {
+  const std::string pair = user + ":" + password;
+  return "Basic " + sdk::base64_encode(std::string_view(pair));
+}
+
+// A Janus of its own, and the hub on a port chosen before, so Janus's
+// handler knows where to post.
+class JanusConsultationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    port_ = free_loopback_port();
+    janus_ = JanusSide::start(janus_events_url(port_));
+    ASSERT_TRUE(janus_);
+    ConsultationHubOptions options;
+    options.port = port_;
+    options.reconcile_interval = "1s";
+#ifdef WASL_CONSULTATION_POSTGRES
+    options.postgres_url = postgres_test_url();
+#endif
+    hub_ = std::make_unique<ConsultationHub>(janus_->binding(), options);
+    ASSERT_TRUE(hub_->start());
+  }
+
+  // Books a consultation and waits for its Janus room.
+  std::string book(const std::string& appointment) {
+    HubApiClient api = hub_->client("hospital");
+    std::string id = hub_->book(api, appointment);
+    EXPECT_FALSE(id.empty());
+    if (id.empty()) return id;
+    EXPECT_EQ(hub_->wait_for_status(api, id, {"waiting_room"}, 30s), "waiting_room")
+        << hub_->timeline(api, id) << hub_->log();
+    return id;
+  }
+
+  // Both participants in the room, their joins at the hub, the run waiting
+  // for the room's end.
+  JanusRoom hold_session(const std::string& id) {
+    HubApiClient api = hub_->client("hospital");
+    JanusRoom room = admit_and_join(*hub_, *janus_, id);
+    EXPECT_EQ(room.joined.size(), 2u);
+    EXPECT_TRUE(wait_for_joins(*hub_, api, id, 2, 30s))
+        << "Janus's join events did not reach the hub:\n"
+        << hub_->timeline(api, id) << hub_->log();
+    EXPECT_TRUE(wait_for_step(*hub_, api, id, "session_ended", "waiting", 30s))
+        << hub_->timeline(api, id);
+    return room;
+  }
+
+  // The room's end reached the run and it went on: the end was delivered
+  // by reconciliation, the attendance step and the `ended` status ran.
+  void expect_run_went_on(const std::string& id) {
+    HubApiClient api = hub_->client("hospital");
+    EXPECT_TRUE(wait_for_step(*hub_, api, id, "session_ended", "succeeded", 30s))
+        << hub_->timeline(api, id) << hub_->log();
+    EXPECT_TRUE(wait_for_step(*hub_, api, id, "ended", "succeeded", 30s))
+        << hub_->timeline(api, id);
+    EXPECT_NE(hub_->log().find("has ended at the provider; delivered room.ended"),
+              std::string::npos)
+        << "the end came from reconciliation:\n"
+        << hub_->log();
+    // The session's end is recorded once, whoever saw it first.
+    EXPECT_EQ(attendance_marks(timeline_of(*hub_, api, id), "room_end"), 1)
+        << hub_->timeline(api, id);
+  }
+
+  int port_ = 0;
+  std::unique_ptr<JanusSide> janus_;
+  std::unique_ptr<ConsultationHub> hub_;
+};
+
+#ifndef WASL_CONSULTATION_POSTGRES
+TEST_F(JanusConsultationTest, ForgedEventsAreRefusedAndDispatchNothing) {
+  const std::string id = book("appt-janus-forged");
+  ASSERT_FALSE(id.empty());
+  HubApiClient api = hub_->client("hospital");
+  const std::string room = recorded_room(api, id);
+  ASSERT_FALSE(room.empty());
+  const auto room_number = static_cast<std::uint64_t>(std::stoull(room));
+  // The run rests waiting for the patient: nothing else moves its timeline.
+  ASSERT_TRUE(wait_for_step(*hub_, api, id, "arrival", "waiting", 30s)) << hub_->timeline(api, id);
+  const json before = timeline_of(*hub_, api, id);
+  ASSERT_TRUE(before.is_object());
+
+  const plugins::janus::testing::JanusServer& s = janus_->server();
+  const std::vector<std::string> forged = {
+      "",                                             // no credential
+      basic(s.events_user, s.events_password + "x"),  // a wrong password
+      basic("someone-else", s.events_password),       // another user
+      "Bearer " + s.events_password,                  // another scheme
+  };
+  for (const std::string& authorization : forged) {
+    SCOPED_TRACE(authorization.substr(0, 6));
+    EXPECT_EQ(post_event(*janus_, port_, videoroom_event("joined", room_number, 77), authorization),
+              401);
+    EXPECT_EQ(
+        post_event(*janus_, port_, videoroom_event("destroyed", room_number, 0), authorization),
+        401);
+  }
+  const json after = timeline_of(*hub_, api, id);
+  EXPECT_EQ(after.value("attempts", json::array()), before.value("attempts", json::array()));
+  EXPECT_EQ(after.value("events", json::array()), before.value("events", json::array()));
+  EXPECT_EQ(after.value("attendance", json::array()), before.value("attendance", json::array()));
+
+  // The real joins, posted by Janus after the forged ones, arrive and are
+  // the only ones; the forged end ended nothing.
+  JanusRoom session = hold_session(id);
+  const json held = timeline_of(*hub_, api, id);
+  EXPECT_EQ(attendance_marks(held, "join"), 2) << held.dump();
+  EXPECT_EQ(attendance_marks(held, "room_end"), 0) << held.dump();
+  EXPECT_EQ(step_status(held, "session_ended"), "waiting") << held.dump();
+  EXPECT_EQ(janus_->rooms(), std::vector<std::uint64_t>{room_number});
+}
+
+TEST_F(JanusConsultationTest, JanusRestartedMidRoomIsReconciled) {
+  const std::string id = book("appt-janus-restart");
+  ASSERT_FALSE(id.empty());
+  JanusRoom session = hold_session(id);
+  ASSERT_EQ(session.joined.size(), 2u);
+  const int before = janus_->pid();
+  ASSERT_TRUE(janus_->restart());
+  EXPECT_NE(janus_->pid(), before);
+  EXPECT_TRUE(janus_->rooms().empty()) << "a restarted Janus holds no API-created room";
+  expect_run_went_on(id);
+}
+#endif
+
+TEST_F(JanusConsultationTest, TheHubKilledWhileTheRoomRunsWaitsOn) {
+  const std::string id = book("appt-janus-kill");
+  ASSERT_FALSE(id.empty());
+  HubApiClient api = hub_->client("hospital");
+  JanusRoom session = hold_session(id);
+  ASSERT_EQ(session.joined.size(), 2u);
+  const std::string room = recorded_room(api, id);
+  ASSERT_EQ(room, session.room_id);
+  const std::vector<std::uint64_t> rooms = janus_->rooms();
+  ASSERT_EQ(rooms, std::vector<std::uint64_t>{static_cast<std::uint64_t>(std::stoull(room))});
+
+  hub_->kill();
+  ASSERT_TRUE(hub_->start());
+  api = hub_->client("hospital");
+  const HubApiClient admin = hub_->client("admin");
+  // The restarted hub asks Janus about the room every pass (get_room,
+  // through the plugin: its instance's calls); after several passes the
+  // run still waits on the same room and no second room exists.
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (instance_calls(admin, JanusSide::kInstance) < 4 &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_GE(instance_calls(admin, JanusSide::kInstance), 4) << hub_->log();
+  const json waiting = timeline_of(*hub_, api, id);
+  EXPECT_EQ(step_status(waiting, "session_ended"), "waiting") << waiting.dump();
+  EXPECT_EQ(attendance_marks(waiting, "room_end"), 0) << waiting.dump();
+  EXPECT_EQ(recorded_room(api, id), room);
+  EXPECT_EQ(janus_->rooms(), rooms) << "the restarted hub made no second room";
+
+  // The room ends (Janus loses it): the run goes on.
+  ASSERT_TRUE(janus_->restart());
+  expect_run_went_on(id);
+  // Not checked yet: that the recording is archived exactly once across the
+  // kill. Janus recordings are converted (.mjr -> one WebM) by
+  // list_recordings / request_composition / fetch_media, which answer
+  // "unimplemented" until that conversion lands; the run then stops at its
+  // `composition` step. With it, add here: the run completes, GET
+  // /v1/consultations/{id}/recordings lists one recording, archived, whose
+  // content's SHA-256 equals its plaintext_sha256, and the room's raw files
+  // are released once.
+  const auto reached = std::chrono::steady_clock::now() + 30s;
+  while (step_status(timeline_of(*hub_, api, id), "composition").empty() &&
+         std::chrono::steady_clock::now() < reached) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_FALSE(step_status(timeline_of(*hub_, api, id), "composition").empty())
+      << "the run did not reach the recording:\n"
+      << hub_->timeline(api, id);
+}
+
+}  // namespace
+}  // namespace wasl::testing
