@@ -174,10 +174,12 @@ sdk::Result<sdk::ProcessResult> ProcessRunner::run(const sdk::ProcessRequest& re
   env_text.reserve(request.environment.size());
   for (const auto& [name, value] : request.environment) env_text.push_back(name + "=" + value);
   std::vector<char*> argv;
+  argv.reserve(request.arguments.size() + 2);
   argv.push_back(const_cast<char*>(request.executable.c_str()));
   for (const auto& a : request.arguments) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   std::vector<char*> envp;
+  envp.reserve(env_text.size() + 1);
   for (auto& e : env_text) envp.push_back(e.data());
   envp.push_back(nullptr);
 
@@ -282,6 +284,11 @@ sdk::Result<sdk::ProcessResult> ProcessRunner::run(const sdk::ProcessRequest& re
   }
   out.trim();
   err.trim();
+  // stop_all() may have killed the group before this loop looked at stopped_.
+  if (stop == Stop::kNone && !WIFEXITED(status)) {
+    std::lock_guard lock(mutex_);
+    if (stopped_) stop = Stop::kStopped;
+  }
 
   if (stop == Stop::kBudget) return budget_status.error();
   if (stop == Stop::kStopped) {
