@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "wasl/sdk/http_wire.hpp"
+#include "wasl/sdk/process.hpp"
 #include "wasl/sdk/timestamp.hpp"
 #include "wasl/sdk/wire_error.hpp"
 
@@ -108,8 +109,13 @@ InstanceHost::InstanceHost(std::string instance_name, const nlohmann::json& sett
   table_.state_put = &InstanceHost::state_put;
   table_.free_string = &InstanceHost::free_string;
   table_.client_certificate = &InstanceHost::client_certificate;
+  table_.run_process = &InstanceHost::run_process;
   table_.settings_json = settings_json_.c_str();
   table_.instance_name = instance_name_.c_str();
+}
+
+InstanceHost::~InstanceHost() {
+  if (services_.processes) services_.processes->stop_all();
 }
 
 std::string InstanceHost::redact(std::string message) const {
@@ -288,6 +294,26 @@ int InstanceHost::client_certificate(void* ctx, char** certificate_json) {
   return guarded(certificate_json, [&] {
     if (!self->services_.client_certificate) return WASL_NOT_FOUND;
     *certificate_json = to_c_string(json(*self->services_.client_certificate).dump());
+    return WASL_OK;
+  });
+}
+
+int InstanceHost::run_process(void* ctx, const char* request_json, char** result_json) {
+  auto* self = static_cast<InstanceHost*>(ctx);
+  return guarded(result_json, [&] {
+    if (!self->services_.processes) {
+      return fail(result_json, unavailable(*self, "running a process"));
+    }
+    json j = json::parse(request_json != nullptr ? request_json : "", nullptr, false);
+    if (j.is_discarded()) {
+      return fail(result_json, sdk::Error(sdk::ErrorCode::kInvalidArgument,
+                                          "the process request is not JSON", false));
+    }
+    auto request = sdk::process_request_from_json(j);
+    if (!request.ok()) return fail(result_json, request.error());
+    auto result = self->services_.processes->run(*request);
+    if (!result.ok()) return fail(result_json, result.error());
+    *result_json = to_c_string(sdk::process_result_to_json(*result).dump());
     return WASL_OK;
   });
 }

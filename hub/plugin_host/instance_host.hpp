@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/plugin_host/http_client.hpp"
+#include "hub/plugin_host/process_runner.hpp"
 #include "hub/plugin_host/secret_source.hpp"
 #include "hub/plugin_host/state_store.hpp"
 #include "wasl/sdk/abi.h"
@@ -38,6 +39,10 @@ struct InstanceServices {
   // The certificate mutual_tls_http presents; unset when it presents none
   // (tls names only a CA bundle).
   std::optional<sdk::ClientCertificate> client_certificate;
+  // Runs the programs the instance's x-executable settings name
+  // (Host::run_process); null: run_process answers kUnimplemented. Its
+  // running groups are killed when the InstanceHost is destroyed.
+  std::unique_ptr<ProcessRunner> processes;
 };
 
 class InstanceHost {
@@ -48,6 +53,8 @@ class InstanceHost {
                std::vector<std::string> redact, InstanceServices services);
   InstanceHost(const InstanceHost&) = delete;
   InstanceHost& operator=(const InstanceHost&) = delete;
+  // Kills the process groups still running for the instance.
+  ~InstanceHost();
 
   const wasl_host_api* table() const { return &table_; }
   const std::string& instance_name() const { return instance_name_; }
@@ -66,6 +73,7 @@ class InstanceHost {
   static int state_put(void* ctx, const char* key, const char* value_json, char** error_json);
   static void free_string(void* ctx, char* s);
   static int client_certificate(void* ctx, char** certificate_json);
+  static int run_process(void* ctx, const char* request_json, char** result_json);
 
   // The client for `request`: the mutual TLS one when it asks for it, after
   // checking that the instance has a certificate valid now and the URL is

@@ -183,7 +183,22 @@ sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& 
       fail(problem);
       continue;
     }
+    std::vector<std::string> executables;
+    std::string not_absolute;
+    for (const auto& [path, program] : library->schema().executables(settings)) {
+      if (program.empty() || program.front() != '/') {
+        not_absolute += " " + path + " must be an absolute path to a program;";
+      } else {
+        executables.push_back(program);
+      }
+    }
+    if (!not_absolute.empty()) {
+      not_absolute.pop_back();
+      fail("instance '" + name + "': settings:" + not_absolute);
+      continue;
+    }
     InstanceServices services;
+    services.processes = std::make_unique<ProcessRunner>(name, std::move(executables));
     services.http = std::make_unique<HttpClient>(http_options(options.http, settings));
     services.secrets = secrets;
     services.state = state;

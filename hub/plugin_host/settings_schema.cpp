@@ -80,7 +80,8 @@ constexpr std::array<TypeName, 7> kTypeNames{{
 
 constexpr std::string_view kSupportedKeywords =
     "type, properties, required, additionalProperties, items, enum, pattern, minimum, maximum, "
-    "minLength, maxLength, default, description, title, examples, $schema, $id, x-secret";
+    "minLength, maxLength, default, description, title, examples, $schema, $id, x-secret, "
+    "x-executable";
 
 long double as_long_double(const json& number) {
   if (number.is_number_unsigned()) return static_cast<long double>(number.get<std::uint64_t>());
@@ -540,6 +541,8 @@ sdk::Status check_keyword(const std::string& name, const json& value, const std:
     if (!value.is_array()) return schema_error(where, "examples must be an array");
   } else if (name == "x-secret") {
     if (!value.is_boolean()) return schema_error(where, "x-secret must be true or false");
+  } else if (name == "x-executable") {
+    if (!value.is_boolean()) return schema_error(where, "x-executable must be true or false");
   } else {
     return schema_error(where, "unknown keyword \"" + name + "\"; the supported keywords are " +
                                    std::string(kSupportedKeywords));
@@ -634,5 +637,38 @@ json SettingsSchema::with_defaults(const json& value) const {
 }
 
 const json& SettingsSchema::document() const { return document_; }
+
+namespace {
+
+void collect_executables(const json& schema, const json& value, const std::string& path,
+                         std::vector<std::pair<std::string, std::string>>& out) {
+  const json* marked = keyword(schema, "x-executable");
+  if (marked != nullptr && marked->is_boolean() && marked->get<bool>() && value.is_string()) {
+    out.emplace_back(path, value.get<std::string>());
+  }
+  if (const json* properties = keyword(schema, "properties");
+      properties != nullptr && properties->is_object() && value.is_object()) {
+    for (const auto& [key, child] : properties->items()) {
+      auto it = value.find(key);
+      if (it != value.end()) {
+        collect_executables(child, *it, path + "/" + json_pointer_token(key), out);
+      }
+    }
+  }
+  if (const json* items = keyword(schema, "items"); items != nullptr && value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      collect_executables(*items, value[i], path + "/" + std::to_string(i), out);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> SettingsSchema::executables(
+    const nlohmann::json& value) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  collect_executables(document_, value, "", out);
+  return out;
+}
 
 }  // namespace wasl::plugin_host

@@ -26,6 +26,9 @@
 //   description, title, examples, $schema, $id   documentation, not checked
 //   x-secret              true marks a value (and everything inside it) as a
 //                         secret: violation messages never show its value
+//   x-executable          true marks a string as the path of a program the
+//                         instance may run (Host::run_process); the host
+//                         allows exactly these values, which must be absolute
 //
 // "integer" accepts any JSON number with no fractional part (2 and 2.0).
 // Keywords that do not apply to a value's type are ignored for that value, as in
@@ -38,6 +41,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "wasl/sdk/result.hpp"
@@ -74,6 +78,11 @@ class SettingsSchema {
   // Present values are never changed. A null `value` counts as absent when the
   // root itself declares a default. Call validate() on the result.
   nlohmann::json with_defaults(const nlohmann::json& value) const;
+
+  // The (JSON pointer, value) of every string in `value` whose schema says
+  // x-executable: the programs the instance may run. Call on the settings
+  // with their defaults filled.
+  std::vector<std::pair<std::string, std::string>> executables(const nlohmann::json& value) const;
 
   // The schema document as given to parse().
   const nlohmann::json& document() const;

@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <utility>
 
+#include "plugins/janus/recording_converter.hpp"
 #include "wasl/sdk/random.hpp"
 
 namespace wasl::plugins::janus {
@@ -468,24 +471,231 @@ Status JanusVideoProvider::stop_recording(const wasl::sdk::RoomRef& ref) {
   return store_room(room_id, room);
 }
 
-// The conversion of a room's .mjr files into one WebM file is not built yet:
-// the three media methods say so instead of answering an empty list.
+namespace {
+
+constexpr std::size_t kMediaChunkBytes = 64 * 1024;
+constexpr std::chrono::seconds kConvertingRetry{30};
+constexpr const char* kWorkFolder = "composition";
+
+std::string media_id_for(std::uint64_t room_id) { return std::to_string(room_id) + ".webm"; }
+
+// The room a media id ("<room>.webm") names.
+Result<std::uint64_t> parse_media_id(const std::string& media_id) {
+  const std::string suffix = ".webm";
+  if (media_id.size() <= suffix.size() ||
+      media_id.compare(media_id.size() - suffix.size(), suffix.size(), suffix) != 0) {
+    return invalid("a Janus media id is <room>.webm");
+  }
+  return parse_room_id(std::string_view(media_id).substr(0, media_id.size() - suffix.size()));
+}
+
+std::string work_folder(const std::string& rec_dir) { return rec_dir + "/" + kWorkFolder; }
+std::string composition_file(const std::string& rec_dir, std::uint64_t room_id) {
+  return work_folder(rec_dir) + "/" + media_id_for(room_id);
+}
+
+}  // namespace
+
+wasl::sdk::Recording JanusVideoProvider::composition_answer(std::uint64_t room_id,
+                                                            const json& room) const {
+  const json composition = room.value("composition", json::object());
+  wasl::sdk::Recording out;
+  out.provider_id = media_id_for(room_id);
+  out.room_id = std::to_string(room_id);
+  out.kind = "composition";
+  out.status = string_of(composition, "status");
+  out.content_type = "video/webm";
+  out.size_bytes = int_of(composition, "size_bytes");
+  out.duration_seconds = int_of(composition, "duration_seconds");
+  out.created_at_ms = int_of(composition, "requested_at_ms");
+  out.raw = {{"layout", "grid"},
+             {"audio_tracks", int_of(composition, "audio_tracks")},
+             {"video_tracks", int_of(composition, "video_tracks")}};
+  if (auto error = string_of(composition, "error"); !error.empty()) out.raw["error"] = error;
+  return out;
+}
+
 Result<std::vector<wasl::sdk::Recording>> JanusVideoProvider::list_recordings(
-    const wasl::sdk::RoomRef& /*room*/) {
-  return Error(ErrorCode::kUnimplemented,
-               "the Janus plugin does not convert recordings yet (janus-pp-rec, ffmpeg)", false);
+    const wasl::sdk::RoomRef& ref) {
+  WASL_ASSIGN_OR_RETURN(std::uint64_t room_id, parse_room_id(ref.room_id));
+  std::lock_guard lock(mutex_);
+  WASL_ASSIGN_OR_RETURN(json room, load_room(room_id));
+  std::vector<wasl::sdk::Recording> out;
+  if (room.contains("composition")) out.push_back(composition_answer(room_id, room));
+  return out;
 }
 
 Result<wasl::sdk::Recording> JanusVideoProvider::request_composition(
-    const wasl::sdk::CompositionRequest& /*request*/) {
-  return Error(ErrorCode::kUnimplemented,
-               "the Janus plugin does not convert recordings yet (janus-pp-rec, ffmpeg)", false);
+    const wasl::sdk::CompositionRequest& request) {
+  WASL_ASSIGN_OR_RETURN(std::uint64_t room_id, parse_room_id(request.room_id));
+  if (!request.format.empty() && request.format != "webm") {
+    host_.log(wasl::sdk::LogLevel::kInfo,
+              "Janus recordings are composed as WebM (VP8/Opus), not " + request.format);
+  }
+  std::lock_guard lock(mutex_);
+  WASL_ASSIGN_OR_RETURN(json room, load_room(room_id));
+  if (room.contains("composition")) return composition_answer(room_id, room);
+  if (int_of(room, "ended_at_ms") == 0) {
+    // Janus writes the .mjr files until the room is destroyed; a room Janus
+    // no longer has (restarted) has closed them too.
+    AdminAnswer exists = admin_.videoroom({{"request", "exists"}, {"room", room_id}});
+    if (!exists.ok) return exists.failure.error;
+    if (bool_of(exists.document, "exists")) {
+      return Error(ErrorCode::kFailedPrecondition,
+                   "Janus room " + std::to_string(room_id) +
+                       " is still open; its recording is composed after it ends",
+                   true, std::chrono::seconds(10));
+    }
+  }
+  room["composition"] = {{"status", "processing"}, {"requested_at_ms", now_ms()}};
+  WASL_RETURN_IF_ERROR(store_room(room_id, room));
+  return composition_answer(room_id, room);
 }
 
-Result<wasl::sdk::MediaInfo> JanusVideoProvider::fetch_media(const wasl::sdk::MediaRef& /*media*/,
-                                                             const wasl::sdk::ChunkSink& /*sink*/) {
-  return Error(ErrorCode::kUnimplemented,
-               "the Janus plugin does not convert recordings yet (janus-pp-rec, ffmpeg)", false);
+Status JanusVideoProvider::convert(std::uint64_t room_id, const std::string& rec_dir) {
+  RecordingConverter converter(host_, settings_.janus_pp_rec, settings_.ffmpeg);
+  auto converted = converter.convert(
+      rec_dir, work_folder(rec_dir), composition_file(rec_dir, room_id),
+      std::chrono::duration_cast<std::chrono::milliseconds>(settings_.conversion_timeout));
+  std::lock_guard lock(mutex_);
+  converting_.erase(room_id);
+  WASL_ASSIGN_OR_RETURN(json room, load_room(room_id));
+  json& composition = room["composition"];
+  if (converted.ok()) {
+    composition["status"] = "completed";
+    composition["size_bytes"] = converted->size_bytes;
+    composition["duration_seconds"] = converted->duration_seconds;
+    composition["audio_tracks"] = converted->audio_tracks;
+    composition["video_tracks"] = converted->video_tracks;
+    composition["completed_at_ms"] = now_ms();
+    WASL_RETURN_IF_ERROR(store_room(room_id, room));
+    return {};
+  }
+  const Error& error = converted.error();
+  if (!error.retryable) {
+    composition["status"] = "failed";
+    composition["error"] = error.message;
+    WASL_RETURN_IF_ERROR(store_room(room_id, room));
+  }
+  host_.log(wasl::sdk::LogLevel::kWarn, "the recording of Janus room " + std::to_string(room_id) +
+                                            " was not converted: " + error.message);
+  return Error(error.code,
+               "the recording of Janus room " + std::to_string(room_id) +
+                   " could not be converted: " + error.message,
+               error.retryable, error.retry_after);
+}
+
+Result<wasl::sdk::MediaInfo> JanusVideoProvider::fetch_media(const wasl::sdk::MediaRef& media,
+                                                             const wasl::sdk::ChunkSink& sink) {
+  WASL_ASSIGN_OR_RETURN(std::uint64_t room_id, parse_media_id(media.media_id));
+  std::string rec_dir;
+  bool claimed = false;
+  {
+    std::lock_guard lock(mutex_);
+    WASL_ASSIGN_OR_RETURN(json room, load_room(room_id));
+    rec_dir = string_of(room, "rec_dir");
+    const json composition = room.value("composition", json::object());
+    const std::string status = string_of(composition, "status");
+    if (status.empty()) {
+      return Error(ErrorCode::kFailedPrecondition,
+                   "no composition was requested for Janus room " + std::to_string(room_id), false);
+    }
+    if (status == "deleted") {
+      return Error(ErrorCode::kNotFound,
+                   "the recording of Janus room " + std::to_string(room_id) +
+                       " was deleted after it was archived",
+                   false);
+    }
+    if (status == "failed") {
+      return Error(ErrorCode::kFailedPrecondition,
+                   "the recording of Janus room " + std::to_string(room_id) +
+                       " could not be converted: " + string_of(composition, "error"),
+                   false);
+    }
+    if (status == "processing") {
+      if (converting_.count(room_id) != 0) {
+        return Error(
+            ErrorCode::kFailedPrecondition,
+            "the recording of Janus room " + std::to_string(room_id) + " is still being converted",
+            true, kConvertingRetry);
+      }
+      converting_.insert(room_id);
+      claimed = true;
+    }
+  }
+  if (claimed) WASL_RETURN_IF_ERROR(convert(room_id, rec_dir));
+
+  const std::string file = composition_file(rec_dir, room_id);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return Error(ErrorCode::kUnavailable, "the composed recording " + file + " cannot be opened",
+                 true);
+  }
+  std::string buffer(kMediaChunkBytes, '\0');
+  std::int64_t delivered = 0;
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const std::streamsize got = in.gcount();
+    if (got <= 0) break;
+    WASL_RETURN_IF_ERROR(sink(std::string_view(buffer.data(), static_cast<std::size_t>(got))));
+    delivered += got;
+  }
+  if (in.bad()) {
+    return Error(ErrorCode::kUnavailable, "reading the composed recording " + file + " failed",
+                 true);
+  }
+  wasl::sdk::MediaInfo info;
+  info.content_type = "video/webm";
+  info.size_bytes = delivered;
+  return info;
+}
+
+Status JanusVideoProvider::release_media(const wasl::sdk::MediaRef& media) {
+  namespace fs = std::filesystem;
+  WASL_ASSIGN_OR_RETURN(std::uint64_t room_id, parse_media_id(media.media_id));
+  std::lock_guard lock(mutex_);
+  auto loaded = load_room(room_id);
+  if (!loaded.ok()) {
+    return loaded.error().code == ErrorCode::kNotFound ? Status() : Status(loaded.error());
+  }
+  json room = std::move(loaded).value();
+  if (converting_.count(room_id) != 0) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 "the recording of Janus room " + std::to_string(room_id) +
+                     " is being converted; it is released after",
+                 true, kConvertingRetry);
+  }
+  const std::string rec_dir = string_of(room, "rec_dir");
+  // Only a folder under the configured root is ever emptied.
+  if (rec_dir.rfind(settings_.recording_root + "/", 0) != 0 ||
+      rec_dir.find("/..") != std::string::npos) {
+    return Error(ErrorCode::kInternal,
+                 "Janus room " + std::to_string(room_id) + " records outside recording_root",
+                 false);
+  }
+  std::error_code ec;
+  fs::remove_all(work_folder(rec_dir), ec);
+  if (ec) {
+    return Error(ErrorCode::kUnavailable,
+                 "the composed recording of Janus room " + std::to_string(room_id) +
+                     " could not be deleted: " + ec.message(),
+                 true);
+  }
+  for (fs::directory_iterator it(rec_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() != ".mjr") continue;
+    std::error_code removed;
+    fs::remove(it->path(), removed);
+    if (removed) {
+      return Error(ErrorCode::kUnavailable,
+                   "a raw recording file of Janus room " + std::to_string(room_id) +
+                       " could not be deleted: " + removed.message(),
+                   true);
+    }
+  }
+  fs::remove(rec_dir, ec);  // only when empty; an error here leaves it
+  room["composition"]["status"] = "deleted";
+  room["composition"]["deleted_at_ms"] = now_ms();
+  return store_room(room_id, room);
 }
 
 Result<wasl::sdk::Room> JanusVideoProvider::get_room(const wasl::sdk::RoomRef& ref) {

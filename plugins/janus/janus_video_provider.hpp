@@ -19,11 +19,27 @@
 // of an ended room are removed by sweep_expired(), which every call runs
 // first (the hub polls list_participants while a session is open).
 //
+// Recordings: after the room has ended, request_composition marks the room's
+// composition "processing" and answers at once; the conversion
+// (RecordingConverter: janus-pp-rec per .mjr stream, then one ffmpeg mix
+// into a WebM, VP8/Opus) runs inside the first fetch_media, which the hub's
+// archive step calls and retries while the answer is "not yet". That step
+// has the long time budget (1 h) and the retries, so the conversion is
+// bounded by conversion_timeout_seconds and the step's budget; a second
+// fetch while one converts answers "not yet" (retryable). A tool that fails
+// on the input marks the composition "failed" (not retryable, with the
+// reason); a time limit or cancellation leaves it "processing". fetch_media
+// then streams the file in 64 KiB chunks. release_media (called by the hub
+// after the archive's hash is verified) deletes the room's .mjr files and
+// the WebM. The media id is "<room>.webm". The recording folder
+// (<recording_root>/<room>) must be readable and writable by the hub.
+//
 // Thread-safe: one mutex serialises the state's read-modify-write.
 #pragma once
 
 #include <cstdint>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,6 +80,7 @@ class JanusVideoProvider final : public wasl::sdk::VideoProvider {
       const wasl::sdk::CompositionRequest& request) override;
   wasl::sdk::Result<wasl::sdk::MediaInfo> fetch_media(const wasl::sdk::MediaRef& media,
                                                       const wasl::sdk::ChunkSink& sink) override;
+  wasl::sdk::Status release_media(const wasl::sdk::MediaRef& media) override;
   wasl::sdk::Result<wasl::sdk::Room> get_room(const wasl::sdk::RoomRef& room) override;
 
   // Removes from Janus every token past its expiry or of an ended room, and
@@ -82,12 +99,19 @@ class JanusVideoProvider final : public wasl::sdk::VideoProvider {
   wasl::sdk::Status revoke(std::uint64_t room_id, const json& room, const std::string& token);
   wasl::sdk::Status sweep_locked();
   wasl::sdk::Room room_answer(std::uint64_t room_id, const json& room) const;
+  wasl::sdk::Recording composition_answer(std::uint64_t room_id, const json& room) const;
+  // Converts the room's recording (the caller has claimed it in converting_)
+  // and records the outcome in the room's state.
+  wasl::sdk::Status convert(std::uint64_t room_id, const std::string& rec_dir);
   std::int64_t now_ms();
 
   wasl::sdk::Host& host_;
   const JanusSettings settings_;
   AdminClient admin_;
   std::mutex mutex_;
+  // Rooms whose recording a call is converting now (guarded by mutex_); the
+  // conversion itself runs without the lock.
+  std::set<std::uint64_t> converting_;
 };
 
 }  // namespace wasl::plugins::janus

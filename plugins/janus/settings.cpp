@@ -104,6 +104,10 @@ Result<JanusSettings> parse_settings(const json& settings, wasl::sdk::Host& host
   out.token_ttl = std::chrono::seconds(settings.at("token_ttl_seconds").get<std::int64_t>());
   out.request_timeout =
       std::chrono::milliseconds(settings.at("request_timeout_ms").get<std::int64_t>());
+  out.janus_pp_rec = settings.at("janus_pp_rec").get<std::string>();
+  out.ffmpeg = settings.at("ffmpeg").get<std::string>();
+  out.conversion_timeout =
+      std::chrono::seconds(settings.at("conversion_timeout_seconds").get<std::int64_t>());
   out.ice_servers = settings.value("ice_servers", json::array());
 
   const json& events = settings.at("events");

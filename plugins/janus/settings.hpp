@@ -28,6 +28,11 @@ struct JanusSettings {
   std::string events_password;  // empty = every event is refused
   nlohmann::json ice_servers = nlohmann::json::array();
   std::chrono::milliseconds request_timeout{0};
+  // The recording converters (run through Host::run_process) and the time
+  // one room's whole conversion may take.
+  std::string janus_pp_rec;
+  std::string ffmpeg;
+  std::chrono::seconds conversion_timeout{0};
 };
 
 // What parse_settings() needs: the admin credentials for the video

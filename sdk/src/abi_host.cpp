@@ -97,6 +97,22 @@ Result<ClientCertificate> AbiHost::client_certificate() {
   }
 }
 
+Result<ProcessResult> AbiHost::run_process(const ProcessRequest& request) {
+  if (!WASL_STRUCT_HAS(host_, wasl_host_api, run_process) || host_->run_process == nullptr) {
+    return Error(ErrorCode::kUnimplemented,
+                 instance_name_ +
+                     ": this hub predates plugin ABI 1.9 and runs no processes; "
+                     "upgrade the hub",
+                 false);
+  }
+  std::string in = process_request_to_json(request).dump();
+  char* out = nullptr;
+  int rc = host_->run_process(host_->ctx, in.c_str(), &out);
+  auto parsed = nlohmann::json::parse(take(out), nullptr, false);
+  if (rc != WASL_OK) return error_from_json(parsed);
+  return process_result_from_json(parsed);
+}
+
 Result<HttpResponse> AbiHost::http(const HttpRequest& request) {
   if (!WASL_STRUCT_HAS(host_, wasl_host_api, http_request) || host_->http_request == nullptr) {
     return missing("HTTP");

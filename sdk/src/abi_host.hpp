@@ -28,6 +28,7 @@ class AbiHost final : public Host {
   Status state_put(std::string_view key, const nlohmann::json& value) override;
   const std::string& instance_name() const override { return instance_name_; }
   Result<ClientCertificate> client_certificate() override;
+  Result<ProcessResult> run_process(const ProcessRequest& request) override;
 
  private:
   // Takes ownership of a string the host returned and frees it through the table.

@@ -6,6 +6,7 @@
 #include "plugins/janus/admin_client.hpp"
 #include "plugins/janus/event_verifier.hpp"
 #include "plugins/janus/janus_video_provider.hpp"
+#include "plugins/janus/recording_converter.hpp"
 #include "plugins/janus/settings.hpp"
 #include "wasl/sdk/base64.hpp"
 #include "wasl/sdk/testing/fake_host.hpp"
@@ -104,6 +105,58 @@ TEST(JanusAdminAnswerTest, MapsJanusErrors) {
   auto odd = parse_admin_answer(200, R"({"janus":"success","response":{"error_code":"x"}})", true);
   EXPECT_FALSE(odd.ok);
   EXPECT_EQ(odd.failure.error.code, sdk::ErrorCode::kUnavailable);
+}
+
+TEST(JanusSettingsTest, ConvertersDefaultToDebiansPaths) {
+  auto settings = parse(base_settings());
+  ASSERT_TRUE(settings.ok()) << settings.error().message;
+  EXPECT_EQ(settings->janus_pp_rec, "/usr/bin/janus-pp-rec");
+  EXPECT_EQ(settings->ffmpeg, "/usr/bin/ffmpeg");
+  EXPECT_EQ(settings->conversion_timeout, std::chrono::seconds(1800));
+  json relative = base_settings();
+  relative["ffmpeg"] = "ffmpeg";
+  EXPECT_THROW(sdk::testing::settings_from_schema(kSchema, relative), std::exception);
+}
+
+TEST(JanusRecordingTest, ReadsJanusFileNames) {
+  auto streams = mjr_streams({"videoroom-42-user-7-1700000002000000-video-1.mjr",
+                              "videoroom-42-user-7-1700000002000000-audio-0.mjr",
+                              "videoroom-42-user-9-1700000000500000-audio.mjr",
+                              "videoroom-42-user-9-1700000000500000-data-2.mjr", "notes.txt",
+                              "composition", "../x-audio.mjr"});
+  ASSERT_EQ(streams.size(), 3u);
+  EXPECT_EQ(streams[0].file, "videoroom-42-user-9-1700000000500000-audio.mjr");
+  EXPECT_EQ(streams[0].kind, "audio");
+  EXPECT_EQ(streams[0].start_us, 1700000000500000);
+  EXPECT_EQ(streams[1].kind, "audio");
+  EXPECT_EQ(streams[2].kind, "video");
+  EXPECT_EQ(streams[2].publisher, "videoroom-42-user-7-1700000002000000");
+}
+
+TEST(JanusRecordingTest, MixesAudioAndTilesVideoIntoOneWebM) {
+  auto args = ffmpeg_mix_arguments({{"0.opus", "audio", 0},
+                                    {"1.webm", "video", 0},
+                                    {"2.opus", "audio", 1500},
+                                    {"3.webm", "video", 1500},
+                                    {"4.webm", "video", 2000}},
+                                   "out.webm.part");
+  auto at = std::find(args.begin(), args.end(), "-filter_complex");
+  ASSERT_NE(at, args.end());
+  const std::string graph = *(at + 1);
+  EXPECT_THAT(graph, HasSubstr("xstack=inputs=3:layout=0_0|640_0|0_480:fill=black[v]"));
+  EXPECT_THAT(graph, HasSubstr("amix=inputs=2:duration=longest"));
+  EXPECT_THAT(graph, HasSubstr("adelay=1500:all=1"));
+  EXPECT_THAT(graph, HasSubstr("tpad=start_duration=2.000:color=black"));
+  EXPECT_EQ(args.back(), "out.webm.part");
+  EXPECT_THAT(args, ::testing::Contains("libvpx"));
+  EXPECT_THAT(args, ::testing::Contains("libopus"));
+  EXPECT_EQ(std::count(args.begin(), args.end(), "-i"), 5);
+
+  // One publisher: no grid, no mix.
+  auto one = ffmpeg_mix_arguments({{"0.opus", "audio", 0}, {"1.webm", "video", 0}}, "o");
+  const std::string single = *(std::find(one.begin(), one.end(), "-filter_complex") + 1);
+  EXPECT_THAT(single, HasSubstr("[v0]null[v]"));
+  EXPECT_THAT(single, HasSubstr("[a0]anull[a]"));
 }
 
 TEST(JanusIdsTest, AreStableAndFitJavaScriptNumbers) {

@@ -14,6 +14,21 @@ plugin_host::HttpRequest to_client_request(const sdk::HttpRequest& request) {
 LoopbackHost::LoopbackHost(nlohmann::json settings, std::string instance_name)
     : settings_(std::move(settings)), instance_name_(std::move(instance_name)), client_({}) {}
 
+void LoopbackHost::allow_executables(std::vector<std::string> programs) {
+  std::lock_guard lock(mutex_);
+  processes_ = std::make_unique<plugin_host::ProcessRunner>(instance_name_, std::move(programs));
+}
+
+sdk::Result<sdk::ProcessResult> LoopbackHost::run_process(const sdk::ProcessRequest& request) {
+  plugin_host::ProcessRunner* runner = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    runner = processes_.get();
+  }
+  if (runner == nullptr) return sdk::Host::run_process(request);
+  return runner->run(request);
+}
+
 void LoopbackHost::set_secret(std::string name, std::string value) {
   std::lock_guard lock(mutex_);
   secrets_[std::move(name)] = std::move(value);

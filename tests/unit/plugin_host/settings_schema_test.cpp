@@ -340,3 +340,30 @@ TEST(SettingsSchemaTest, CopiesShareTheCompiledSchema) {
 
 }  // namespace
 }  // namespace wasl::plugin_host
+
+namespace wasl::plugin_host {
+namespace {
+
+TEST(SettingsSchemaTest, ExecutablesAreTheMarkedStringsWithDefaults) {
+  SettingsSchema schema = parse_ok(json::parse(R"({
+    "type": "object",
+    "properties": {
+      "converter": {"type": "string", "x-executable": true, "default": "/usr/bin/ffmpeg"},
+      "tools": {"type": "array", "items": {"type": "string", "x-executable": true}},
+      "nested": {"type": "object", "properties": {"probe": {"type": "string", "x-executable": true}}},
+      "label": {"type": "string"}
+    }
+  })"));
+  json settings = schema.with_defaults(json::parse(
+      R"({"tools": ["/opt/a", "/opt/b"], "nested": {"probe": "/usr/bin/ffprobe"}, "label": "/x"})"));
+  auto found = schema.executables(settings);
+  std::vector<std::string> listed;
+  for (const auto& [path, program] : found) listed.push_back(path + "=" + program);
+  EXPECT_THAT(listed,
+              ::testing::UnorderedElementsAre("/converter=/usr/bin/ffmpeg", "/tools/0=/opt/a",
+                                              "/tools/1=/opt/b", "/nested/probe=/usr/bin/ffprobe"));
+  EXPECT_FALSE(SettingsSchema::parse(json::parse(R"({"x-executable": "yes"})")).ok());
+}
+
+}  // namespace
+}  // namespace wasl::plugin_host

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace wasl::sdk::glue {
 namespace {
@@ -33,6 +34,16 @@ int client_certificate(void*, char** out) {
   return WASL_OK;
 }
 
+std::string last_process_request;
+
+int run_process(void*, const char* request_json, char** result_json) {
+  last_process_request = request_json;
+  *result_json = copy(
+      R"({"exited":true,"exit_code":3,"signal":0,"timed_out":false,"stdout_base64":"AP8=",)"
+      R"("stdout_truncated":true,"stderr":"bad input","stderr_truncated":false,"elapsed_ms":12})");
+  return WASL_OK;
+}
+
 void free_string(void*, char* s) { std::free(s); }
 
 wasl_host_api table(std::size_t size) {
@@ -43,6 +54,7 @@ wasl_host_api table(std::size_t size) {
   t.settings_json = "{}";
   t.instance_name = "billing.test";
   t.client_certificate = &client_certificate;
+  t.run_process = &run_process;
   return t;
 }
 
@@ -77,6 +89,38 @@ TEST(AbiHostTest, ACurrentHubDescribesTheCertificateAndTakesMutualTls) {
   request.mutual_tls = true;
   EXPECT_TRUE(host.http(request).ok());
   EXPECT_EQ(http_calls, 1);
+}
+
+TEST(AbiHostTest, RunProcessCrossesTheTableBothWays) {
+  wasl_host_api current = table(sizeof(wasl_host_api));
+  AbiHost host(&current);
+  ProcessRequest request;
+  request.executable = "/usr/bin/ffmpeg";
+  request.arguments = {"-i", "a; $(b)"};
+  request.environment = {{"LANG", "C"}};
+  request.working_directory = "/srv/rec";
+  request.timeout = std::chrono::seconds(5);
+  auto result = host.run_process(request);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result->exit_code, 3);
+  EXPECT_FALSE(result->succeeded());
+  EXPECT_EQ(result->stdout_data, std::string("\0\xff", 2));  // binary output travels as base64
+  EXPECT_TRUE(result->stdout_truncated);
+  EXPECT_EQ(result->stderr_data, "bad input");
+  auto sent = process_request_from_json(nlohmann::json::parse(last_process_request));
+  ASSERT_TRUE(sent.ok());
+  EXPECT_EQ(sent->arguments, request.arguments);
+  EXPECT_EQ(sent->environment, request.environment);
+  EXPECT_EQ(sent->timeout, std::chrono::seconds(5));
+}
+
+TEST(AbiHostTest, AHubOlderThan18RunsNoProcess) {
+  wasl_host_api old = table(offsetof(wasl_host_api, run_process));
+  AbiHost host(&old);
+  auto refused = host.run_process(ProcessRequest{});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnimplemented);
+  EXPECT_THAT(refused.error().message, HasSubstr("predates plugin ABI 1.9"));
 }
 
 }  // namespace

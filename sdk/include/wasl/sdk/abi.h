@@ -73,7 +73,11 @@
  * "<capability>.<feature>" names of what a declared capability can do, e.g.
  * "video.waiting_room_tokens". JSON member only; a plugin built for an older
  * minor declares none, and a hub ignores a feature it does not know. */
-#define WASL_ABI_VERSION_MINOR 8
+/* Minor 9: wasl_host_api.run_process (Host::run_process, process.hpp): a
+ * program named by an "x-executable" setting, run from an argument vector
+ * with a time limit. A plugin checks WASL_STRUCT_HAS(host, wasl_host_api,
+ * run_process) first; against an older hub it answers kUnimplemented. */
+#define WASL_ABI_VERSION_MINOR 9
 #define WASL_ABI_VERSION \
   ((uint32_t)(((uint32_t)WASL_ABI_VERSION_MAJOR << 16) | (uint32_t)WASL_ABI_VERSION_MINOR))
 #define WASL_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
@@ -168,6 +172,20 @@ typedef struct wasl_host_api {
    * stays NULL). Its presence in the table means the host honours
    * "mutual_tls" in http_request and http_request_streaming. */
   int (*client_certificate)(void* ctx, char** certificate_json);
+
+  /* ---- ABI 1.9 ---- */
+
+  /* Runs a program and waits for it (process.hpp has the rules).
+   * request_json: {"executable": "/usr/bin/ffmpeg", "arguments": ["-i", …],
+   *   "environment": [["NAME","value"],…], "working_directory": "/…",
+   *   "timeout_ms": 60000, "max_output_bytes": 65536}
+   * On WASL_OK, *result_json = {"exited": true, "exit_code": 0, "signal": 0,
+   *   "timed_out": false, "stdout": "…" | "stdout_base64": "…",
+   *   "stdout_truncated": false, "stderr": …, "stderr_truncated": false,
+   *   "elapsed_ms": 1234}: any exit is WASL_OK. WASL_ERROR (an error object)
+   * means it did not run (refused executable, bad request, spawn failure) or
+   * the call was cancelled. */
+  int (*run_process)(void* ctx, const char* request_json, char** result_json);
 } wasl_host_api;
 
 /* An instance of a plugin, opaque to the host. */

@@ -58,6 +58,7 @@
 #include <nlohmann/json.hpp>
 
 #include "wasl/sdk/client_certificate.hpp"
+#include "wasl/sdk/process.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::sdk {
@@ -143,6 +144,20 @@ class Host {
   virtual Result<ClientCertificate> client_certificate() {
     return Error(ErrorCode::kNotFound,
                  "instance " + instance_name() + " has no client certificate (settings tls)");
+  }
+
+  // Runs a program the instance's settings name and waits for it (see
+  // process.hpp for every rule). A program that ran, whatever its exit, is a
+  // value: check ProcessResult::succeeded(). Errors mean it did not run or
+  // was stopped from outside: kPermissionDenied (the executable is not an
+  // absolute path named by an x-executable setting), kInvalidArgument (a bad
+  // request), kFailedPrecondition (it could not be started, e.g. missing),
+  // kCancelled / kDeadlineExceeded (the plugin call was cancelled or ran out
+  // of time; the group was killed), kUnimplemented (a hub older than ABI 1.9,
+  // and the default here, so Host doubles written before SDK 1.9 compile).
+  virtual Result<ProcessResult> run_process(const ProcessRequest& /*request*/) {
+    return Error(ErrorCode::kUnimplemented,
+                 "the host of " + instance_name() + " does not run processes", false);
   }
 };
 
