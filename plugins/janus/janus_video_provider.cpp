@@ -503,14 +503,20 @@ wasl::sdk::Recording JanusVideoProvider::composition_answer(std::uint64_t room_i
   out.provider_id = media_id_for(room_id);
   out.room_id = std::to_string(room_id);
   out.kind = "composition";
-  out.status = string_of(composition, "status");
+  // Nothing announces a Janus composition: once the room has ended its media
+  // is final, and fetch_media makes the WebM. So a composition not yet
+  // converted answers "completed" (fetchable; raw.converted false), and the
+  // workflow does not wait for an announcement that never comes.
+  const std::string status = string_of(composition, "status");
+  out.status = status == "processing" ? "completed" : status;
   out.content_type = "video/webm";
   out.size_bytes = int_of(composition, "size_bytes");
   out.duration_seconds = int_of(composition, "duration_seconds");
   out.created_at_ms = int_of(composition, "requested_at_ms");
   out.raw = {{"layout", "grid"},
              {"audio_tracks", int_of(composition, "audio_tracks")},
-             {"video_tracks", int_of(composition, "video_tracks")}};
+             {"video_tracks", int_of(composition, "video_tracks")},
+             {"converted", status == "completed"}};
   if (auto error = string_of(composition, "error"); !error.empty()) out.raw["error"] = error;
   return out;
 }
