@@ -21,20 +21,22 @@ constexpr std::string_view kCountryCodes =
     "VN VU WF WS YE YT ZA ZM ZW";
 
 // AWS Regions by name prefix: the country their data centres are in. A
-// prefix ends where the region's number would start, so "us-gov-" covers
-// us-gov-west-1 and us-gov-east-1.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 33> kAwsRegions = {{
-    {"us-east-", "US"},       {"us-west-", "US"},       {"us-gov-", "US"},
-    {"ca-central-", "CA"},    {"ca-west-", "CA"},       {"mx-central-", "MX"},
-    {"sa-east-", "BR"},       {"eu-west-1", "IE"},      {"eu-west-2", "GB"},
-    {"eu-west-3", "FR"},      {"eu-central-1", "DE"},   {"eu-central-2", "CH"},
-    {"eu-north-", "SE"},      {"eu-south-1", "IT"},     {"eu-south-2", "ES"},
-    {"il-central-", "IL"},    {"me-central-", "AE"},    {"me-south-", "BH"},
-    {"af-south-", "ZA"},      {"ap-east-", "HK"},       {"ap-south-", "IN"},
-    {"ap-northeast-1", "JP"}, {"ap-northeast-3", "JP"}, {"ap-northeast-2", "KR"},
-    {"ap-southeast-1", "SG"}, {"ap-southeast-2", "AU"}, {"ap-southeast-4", "AU"},
-    {"ap-southeast-3", "ID"}, {"ap-southeast-5", "MY"}, {"ap-southeast-7", "TH"},
-    {"ap-east-2", "TW"},      {"cn-north-", "CN"},      {"cn-northwest-", "CN"},
+// prefix ends where the region's number would start ("us-east-" covers
+// us-east-1 and us-east-2), or holds the number when the country changes
+// with it (eu-west-1 Ireland, eu-west-2 London).
+constexpr std::array<std::pair<std::string_view, std::string_view>, 34> kAwsRegions = {{
+    {"us-east-", "US"},       {"us-west-", "US"},       {"us-gov-west-", "US"},
+    {"us-gov-east-", "US"},   {"ca-central-", "CA"},    {"ca-west-", "CA"},
+    {"mx-central-", "MX"},    {"sa-east-", "BR"},       {"eu-west-1", "IE"},
+    {"eu-west-2", "GB"},      {"eu-west-3", "FR"},      {"eu-central-1", "DE"},
+    {"eu-central-2", "CH"},   {"eu-north-", "SE"},      {"eu-south-1", "IT"},
+    {"eu-south-2", "ES"},     {"il-central-", "IL"},    {"me-central-", "AE"},
+    {"me-south-", "BH"},      {"af-south-", "ZA"},      {"ap-east-", "HK"},
+    {"ap-south-", "IN"},      {"ap-northeast-1", "JP"}, {"ap-northeast-3", "JP"},
+    {"ap-northeast-2", "KR"}, {"ap-southeast-1", "SG"}, {"ap-southeast-2", "AU"},
+    {"ap-southeast-4", "AU"}, {"ap-southeast-3", "ID"}, {"ap-southeast-5", "MY"},
+    {"ap-southeast-7", "TH"}, {"ap-east-2", "TW"},      {"cn-north-", "CN"},
+    {"cn-northwest-", "CN"},
 }};
 
 // The host of an http(s) URL, lower case; empty when `url` is not one.

@@ -104,7 +104,8 @@ TEST(Cli, CheckRefusesABindingOutsideTheFacilitysResidencyUnlessExcepted) {
   }
   text = replaced(text, "      video: video.janus-sandbox", "      video: video.chime-sandbox");
   TempDir dir;
-  const std::string path = dir.write("wasl.yaml", text);
+  dir.write("wasl.yaml", text);
+  const std::string path = dir.file("wasl.yaml");
   CommandResult refused =
       run_wasl({"check", "--config", path}, std::chrono::seconds(60), WASL_SOURCE_DIR);
   EXPECT_EQ(refused.exit_code, 1) << refused.err;

@@ -257,7 +257,7 @@ TEST(ResidencyCheck, ExceptionsMustNameABoundInstanceOfAFacilityWithARequirement
       "        approved: 2026-11-20\n");
   text.replace(text.find("    residency: [SA]\n"), 20, "");
   all = problems_of(load_text(text, "wasl.yaml"));
-  EXPECT_THAT(all, ElementsAre("wasl.yaml:19: facilities.riyadh.residency_exceptions[0]: an "
+  EXPECT_THAT(all, ElementsAre("wasl.yaml:20: facilities.riyadh.residency_exceptions[0]: an "
                                "exception to no requirement: facilities.riyadh.residency is "
                                "not set"));
 }
