@@ -126,6 +126,8 @@ constexpr std::array kRules = {
               "the facility's plugin instances with live health"},
     RouteRule{"GET", "/v1/plugins/instances/{name}", kBearer, A | I,
               "one plugin instance with live health"},
+    RouteRule{"GET", "/v1/residency", kBearer, A | I | U,
+              "where the facility's data is processed, by kind, and its residency exceptions"},
     RouteRule{"GET", "/v1/alerts", kBearer, A | I | H | C | U,
               "the facility's plugin instances that started failing or recovered"},
     RouteRule{"GET", "/v1/audit", kBearer, U, "query the audit trail (JSON or FHIR)"},

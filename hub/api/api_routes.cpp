@@ -19,6 +19,7 @@
 #include "hub/api/plugin_health.hpp"
 #include "hub/api/plugins.hpp"
 #include "hub/api/recordings.hpp"
+#include "hub/api/residency.hpp"
 #include "hub/api/runs.hpp"
 #include "hub/api/session.hpp"
 #include "hub/api/signin_routes.hpp"
@@ -57,6 +58,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_run_routes(router, context);
   add_plugin_routes(router, context);
   add_plugin_health_routes(router, context);
+  add_residency_routes(router, context);
   add_dead_letter_routes(router, context);
   add_audit_trail_routes(router, context);
   add_audit_verification_routes(router, context);

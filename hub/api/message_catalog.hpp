@@ -88,6 +88,7 @@ enum class MessageId {
   kWorkflowTooLarge,
   kPluginsUnavailable,
   kPluginInstanceNotFound,
+  kResidencyUnavailable,
   kAuditVerificationUnavailable,
   kWorkflowVersionNotFound,
   kWorkflowDiffTooLarge,

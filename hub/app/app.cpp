@@ -176,6 +176,8 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
     WASL_RETURN_IF_ERROR(tx->commit());
     if (signed_now) spdlog::info("audit_head signed (first start since migration 0020)");
   }
+  // The residency exceptions this start brings in force are audited once.
+  WASL_RETURN_IF_ERROR(record_residency_exceptions(*app->store_, *app->audit_, config));
 
   storage::Store* store = app->store_.get();
   app->metrics_.gauge_callback("wasl_store_pool_connections", "Store connections by state.",

@@ -112,6 +112,10 @@ struct InstanceConfig {
   nlohmann::json settings = nlohmann::json::object();  // validated against the plugin's schema.json
   std::vector<std::string> secret_values;  // substituted secrets inside settings, to redact
   std::optional<InstanceMllpConfig> mllp;  // the plugin's feed, listened for by the hub
+  // Where the instance processes PHI and media: an ISO 3166-1 alpha-2 country
+  // code ("SA"). Empty: derived from the settings where they say it
+  // (residency.hpp), else unknown.
+  std::string residency;
   int line = 0;
 };
 
@@ -232,6 +236,17 @@ struct FacilityConsoleConfig {
   bool api_key_sign_in = false;
 };
 
+// An approved exception to a facility's residency requirement
+// (facilities.<id>.residency_exceptions[]): the facility's data may go to
+// `instance` although it processes outside the required countries. Audited
+// when the hub first starts with it (access::ResidencyExceptionStore).
+struct FacilityResidencyExceptionConfig {
+  std::string instance;   // an instance the facility binds
+  std::string reference;  // the approval's reference (a ticket, a DPO decision)
+  std::string approved;   // the approval's date, YYYY-MM-DD
+  int line = 0;
+};
+
 struct FacilityConfig {
   std::string id;  // the key
   std::string name;
@@ -261,6 +276,11 @@ struct FacilityConfig {
   // unset = nothing is sent.
   std::optional<FacilityNotificationsConfig> notifications;
   FacilityConsoleConfig console;
+  // The countries (ISO 3166-1 alpha-2) the facility's PHI and media may be
+  // processed in; empty = no requirement. Every instance it binds must
+  // process in one of them, unless residency_exceptions names it.
+  std::vector<std::string> residency;
+  std::vector<FacilityResidencyExceptionConfig> residency_exceptions;
   int line = 0;
 };
 
@@ -317,6 +337,9 @@ struct ObjectStoreConfig {
   std::string checksum = "sha256";   // per part: sha256 (x-amz-checksum-sha256) | md5 (Content-MD5)
   // S3 Object Lock of the objects written: none | governance | compliance.
   std::string retention_mode = "none";
+  // Where the store keeps recordings (ISO 3166-1 alpha-2); empty: derived
+  // from `region` when the endpoint is Amazon S3's, else unknown.
+  std::string residency;
   int line = 0;
 };
 
@@ -328,7 +351,9 @@ struct ArchiveConfig {
   std::string store = "local";
   std::map<std::string, ObjectStoreConfig> stores;
   std::string root = "var/recordings";  // encrypted recording files (the local store)
-  int retention_days = 2555;            // 7 years, unless a facility says otherwise
+  // Where the local store's disk is (ISO 3166-1 alpha-2); empty = unknown.
+  std::string residency;
+  int retention_days = 2555;  // 7 years, unless a facility says otherwise
   std::chrono::milliseconds retention_interval{3600000};  // how often expired ones are deleted
   // Unfinished S3 multipart uploads older than this are aborted, every
   // retention_interval: a hub killed mid-upload leaves its parts behind.

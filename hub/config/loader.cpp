@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "hub/config/document_reader.hpp"
+#include "hub/config/residency.hpp"
 #include "hub/config/schema.hpp"
 #include "hub/config/yaml_budget.hpp"
 #include "hub/text/suggestion.hpp"
@@ -203,6 +204,92 @@ void check_facilities(const Config& config, DocumentReader& reader) {
   }
 }
 
+// A facility requiring residency is bound only to instances inside it, or
+// to ones an approved exception names. The message names both ends with
+// file:line: the binding (the problem's own line) and the instance.
+void check_residency(const Config& config, DocumentReader& reader) {
+  const std::string& file = config.source_file;
+  const auto at = [&file](int line) { return file + ":" + std::to_string(line); };
+  for (const auto& [id, facility] : config.facilities) {
+    const std::string base = "facilities." + id;
+    const std::vector<DataPath> paths = facility_data_paths(facility);
+    if (!facility.residency.empty() && !reader.failed(base + ".residency")) {
+      std::string required = "[";
+      for (const auto& country : facility.residency) {
+        required += (required.size() > 1 ? ", " : "") + country;
+      }
+      required += "]";
+      const int required_line = reader.line_of_path(base + ".residency");
+      for (const DataPath& data : paths) {
+        const std::string path = base + "." + data.key;
+        const auto it = config.instances.find(data.instance);
+        if (it == config.instances.end() || reader.failed(path)) continue;
+        const Residency residency = instance_residency(it->second);
+        if (meets(facility.residency, residency)) continue;
+        if (residency_exception(facility, data.instance) != nullptr) continue;
+        const std::string where =
+            residency.known() ? "processes data in " + residency.country : "has unknown residency";
+        reader.problem(reader.line_of_path(path), path,
+                       "facility " + id + " requires residency " + required + " (" +
+                           at(required_line) + ") but is bound to instance " + data.instance +
+                           " (" + at(it->second.line) + "), which " + where + " (" +
+                           residency.basis + "); bind an instance in " + required +
+                           ", or record an approved exception for " + data.instance + " in " +
+                           base + ".residency_exceptions");
+      }
+      // The recordings (media) go to the archive's active store.
+      const Residency archive = archive_residency(config.archive);
+      const std::string store = archive_exception_name(config.archive);
+      if (!meets(facility.residency, archive) && residency_exception(facility, store) == nullptr &&
+          !reader.failed("archive.store")) {
+        const std::string where =
+            archive.known() ? "keeps recordings in " + archive.country : "has unknown residency";
+        const std::string path =
+            config.archive.store == "local" ? "archive.residency" : "archive.store";
+        const int line =
+            reader.present(path) ? reader.line_of_path(path) : reader.line_of_path("archive");
+        reader.problem(required_line, base + ".residency",
+                       "facility " + id + " requires residency " + required +
+                           " but the recordings' archive " + store +
+                           (line > 0 ? " (" + at(line) + ")" : std::string()) + " " + where + " (" +
+                           archive.basis + "); declare or choose a store in " + required +
+                           ", or record an approved exception for " + store + " in " + base +
+                           ".residency_exceptions");
+      }
+    }
+    for (std::size_t i = 0; i < facility.residency_exceptions.size(); ++i) {
+      const FacilityResidencyExceptionConfig& exception = facility.residency_exceptions[i];
+      const std::string path = base + ".residency_exceptions[" + std::to_string(i) + "]";
+      if (facility.residency.empty()) {
+        reader.problem(exception.line, path,
+                       "an exception to no requirement: " + base + ".residency is not set");
+        continue;
+      }
+      if (exception.instance.empty() || reader.failed(path + ".instance")) continue;
+      const bool bound = exception.instance == archive_exception_name(config.archive) ||
+                         std::any_of(paths.begin(), paths.end(), [&](const DataPath& data) {
+                           return data.instance == exception.instance;
+                         });
+      const int line = reader.line_of_path(path + ".instance");
+      if (!bound) {
+        reader.problem(line, path + ".instance",
+                       "instance " + exception.instance + " is not bound by facility " + id +
+                           " (bindings, notifications) nor the archive's active store (" +
+                           archive_exception_name(config.archive) + ")");
+        continue;
+      }
+      for (std::size_t j = 0; j < i; ++j) {
+        if (facility.residency_exceptions[j].instance == exception.instance) {
+          reader.problem(line, path + ".instance",
+                         "instance " + exception.instance + " already has an exception at line " +
+                             std::to_string(facility.residency_exceptions[j].line));
+          break;
+        }
+      }
+    }
+  }
+}
+
 void check_signin(const Config& config, DocumentReader& reader) {
   if (!config.signin) return;
   const SigninConfig& signin = *config.signin;
@@ -301,6 +388,7 @@ LoadResult load_text(const std::string& text, const std::string& name,
     check_plugins(result.config, reader);
     check_instances(result.config, reader);
     check_facilities(result.config, reader);
+    check_residency(result.config, reader);
     check_signin(result.config, reader);
     check_archive(result.config, reader);
   } catch (const YAML::Exception& e) {

@@ -13,6 +13,7 @@
 
 #include "hub/calendar/civil_time.hpp"
 #include "hub/config/document_reader.hpp"
+#include "hub/config/residency.hpp"
 #include "hub/text/duration.hpp"
 #include "hub/text/message_template.hpp"
 #include "hub/text/suggestion.hpp"
@@ -658,6 +659,53 @@ Field settings(std::string key, nlohmann::json& target, std::vector<std::string>
   return f;
 }
 
+// A country code field: an ISO 3166-1 alpha-2 code; empty (the default)
+// leaves the residency to be derived.
+Field country(std::string key, std::string& target, std::string description,
+              std::string default_note) {
+  Field f = text(std::move(key), target, "an ISO 3166-1 alpha-2 country code such as SA",
+                 std::move(description), [](const std::string& s) { return is_country_code(s); });
+  f.default_note = std::move(default_note);
+  return f;
+}
+
+// A list of ISO 3166-1 alpha-2 codes, each once.
+Field country_list(std::string key, std::vector<std::string>& target, std::string description) {
+  Field f;
+  f.key = std::move(key);
+  f.form = "a list of ISO 3166-1 alpha-2 country codes such as [SA]";
+  f.description = std::move(description);
+  f.default_note = "[]: no requirement";
+  f.read = [&target, form = f.form](const YAML::Node& node, const std::string& path, int line,
+                                    DocumentReader& reader) {
+    if (node.IsNull()) return;
+    if (!node.IsSequence()) {
+      reader.expected(line, path, form);
+      return;
+    }
+    target.clear();
+    std::size_t index = 0;
+    for (const auto& item : node) {
+      const std::string item_path = path + "[" + std::to_string(index++) + "]";
+      const int item_line = DocumentReader::line_of(item, line);
+      auto value = reader.scalar(item, item_path, item_line, "an ISO 3166-1 alpha-2 country code");
+      if (!value) continue;
+      if (!is_country_code(value->value)) {
+        reader.expected(item_line, item_path, "an ISO 3166-1 alpha-2 country code such as SA",
+                        value->origin);
+        continue;
+      }
+      if (std::find(target.begin(), target.end(), value->value) != target.end()) {
+        reader.problem(item_line, item_path, value->value + " is listed twice");
+        continue;
+      }
+      target.push_back(std::move(value->value));
+    }
+  };
+  f.show = [&target] { return "[" + join(target) + "]"; };
+  return f;
+}
+
 // ----- the declaration -------------------------------------------------------
 
 Fields tls_fields(TlsConfig& t) {
@@ -907,6 +955,9 @@ Fields object_store_fields(ObjectStoreConfig& o) {
              "S3 Object Lock: governance or compliance writes every object locked until its "
              "recording's retention date and turns a legal hold into the object's own; the "
              "bucket must have Object Lock enabled (wasl check says). none: no lock."),
+      country("residency", o.residency,
+              "The country the store keeps recordings in (GET /v1/residency).",
+              "the region's country when the endpoint is Amazon S3's, else unknown"),
   };
 }
 
@@ -933,6 +984,8 @@ Fields archive_fields(ArchiveConfig& a) {
            "Directory of the local store: where encrypted recordings are written when store "
            "is local, and where those written before a move stay.",
            non_empty),
+      country("residency", a.residency,
+              "The country the local store's disk (root) is in (GET /v1/residency).", "unknown"),
       integer("retention_days", a.retention_days, 1, 36500,
               "Days a recording is kept unless its facility says otherwise."),
       duration("retention_interval", a.retention_interval, milliseconds(1000),
@@ -1030,6 +1083,11 @@ Fields instance_fields(InstanceConfig& i) {
           "An MLLP listener for the plugin's feed (HL7 v2); the plugin must declare the feed "
           "capability.",
           "absent: no listener"),
+      country("residency", i.residency,
+              "The country the instance processes PHI and media in; a facility requiring "
+              "residency refuses an instance outside it.",
+              "derived from the settings where they say it (chime: region; twilio: base_url), "
+              "else unknown"),
   };
 }
 
@@ -1265,6 +1323,44 @@ Fields notifications_fields(FacilityNotificationsConfig& n) {
 
 Fields facility_console_fields(FacilityConsoleConfig& c);
 
+bool is_iso_date(const std::string& s) {
+  int year = 0;
+  unsigned month = 0;
+  unsigned day = 0;
+  char tail = 0;
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-' ||
+      std::sscanf(s.c_str(), "%4d-%2u-%2u%c", &year, &month, &day, &tail) != 3) {
+    return false;
+  }
+  static constexpr unsigned kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return false;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return !(month == 2 && day == 29 && !leap);
+}
+
+bool is_reference(const std::string& s) {
+  return !s.empty() && s.size() <= 128 && std::none_of(s.begin(), s.end(), [](char c) {
+    return static_cast<unsigned char>(c) < ' ' || c == 0x7f;
+  });
+}
+
+Fields residency_exception_fields(FacilityResidencyExceptionConfig& e) {
+  return {
+      required(text(
+          "instance", e.instance, "the name of an instance the facility binds, or archive.<store>",
+          "The instance allowed outside the facility's residency, or the recordings' "
+          "store (archive.local, archive.<name of an archive.stores entry>).",
+          [](const std::string& s) {
+            return is_instance_name(s) || (s.rfind("archive.", 0) == 0 && is_label(s.substr(8)));
+          })),
+      required(text("reference", e.reference, "1-128 printable characters",
+                    "The approval's reference (a ticket, the data protection officer's decision).",
+                    is_reference)),
+      required(text("approved", e.approved, "a date YYYY-MM-DD", "The date it was approved.",
+                    is_iso_date)),
+  };
+}
+
 Fields facility_fields(FacilityConfig& f) {
   return {
       text("name", f.name, "a string", "Display name of the facility."),
@@ -1303,6 +1399,16 @@ Fields facility_fields(FacilityConfig& f) {
       section(
           "console", [&f] { return facility_console_fields(f.console); },
           "How the facility's people sign in to the operator console."),
+      country_list("residency", f.residency,
+                   "The countries the facility's PHI and media may be processed in: every "
+                   "instance it binds must process in one of them (wasl check and start refuse "
+                   "one outside), unless residency_exceptions names it."),
+      list<FacilityResidencyExceptionConfig>(
+          "residency_exceptions", f.residency_exceptions, residency_exception_fields,
+          [](FacilityResidencyExceptionConfig& e, int line) { e.line = line; },
+          "a list of mappings with instance, reference and approved",
+          "Approved exceptions to residency: each lets the facility bind one instance outside "
+          "it; audited when the hub first starts with it."),
   };
 }
 

@@ -80,8 +80,8 @@ constexpr std::array<TypeName, 7> kTypeNames{{
 
 constexpr std::string_view kSupportedKeywords =
     "type, properties, required, additionalProperties, items, enum, pattern, minimum, maximum, "
-    "minLength, maxLength, default, description, title, examples, $schema, $id, x-secret, "
-    "x-executable";
+    "minLength, maxLength, minItems, maxItems, default, description, title, examples, $schema, "
+    "$id, x-secret, x-executable";
 
 long double as_long_double(const json& number) {
   if (number.is_number_unsigned()) return static_cast<long double>(number.get<std::uint64_t>());
@@ -178,6 +178,18 @@ std::string length_phrase(const json& schema) {
   return "";
 }
 
+std::string items_phrase(const json& schema) {
+  const json* low = keyword(schema, "minItems");
+  const json* high = keyword(schema, "maxItems");
+  auto count = [](const json* n) {
+    return std::to_string(static_cast<std::uint64_t>(as_long_double(*n)));
+  };
+  if (low && high) return " of " + count(low) + " to " + count(high) + " items";
+  if (low) return " of at least " + count(low) + " items";
+  if (high) return " of at most " + count(high) + " items";
+  return "";
+}
+
 // What the schema expects of a value, for a type mismatch message.
 std::string expectation(const json& schema) {
   const unsigned types = declared_types(schema);
@@ -244,8 +256,8 @@ json whole_numbers_as_integers(const json& value) {
 
 // The kind of check a failed constraint is, in the order its problems are
 // reported at one value: a type mismatch alone, else an enum mismatch alone,
-// else the bounds, the length and the pattern.
-enum class Problem { kType, kEnum, kBounds, kLength, kPattern, kOther };
+// else the bounds, the length, the number of items and the pattern.
+enum class Problem { kType, kEnum, kBounds, kLength, kItems, kPattern, kOther };
 
 Problem problem_of(const vc::Constraint& constraint) {
   if (dynamic_cast<const vc::TypeConstraint*>(&constraint)) return Problem::kType;
@@ -257,6 +269,10 @@ Problem problem_of(const vc::Constraint& constraint) {
   if (dynamic_cast<const vc::MinLengthConstraint*>(&constraint) ||
       dynamic_cast<const vc::MaxLengthConstraint*>(&constraint)) {
     return Problem::kLength;
+  }
+  if (dynamic_cast<const vc::MinItemsConstraint*>(&constraint) ||
+      dynamic_cast<const vc::MaxItemsConstraint*>(&constraint)) {
+    return Problem::kItems;
   }
   if (dynamic_cast<const vc::PatternConstraint*>(&constraint)) return Problem::kPattern;
   return Problem::kOther;
@@ -355,6 +371,11 @@ class Checker {
           if (!secret && v.is_string()) {
             message += ", got " + std::to_string(utf8_length(v.get_ref<const std::string&>()));
           }
+          break;
+        case Problem::kItems:
+          // The count is no secret even when the items are.
+          message = "expected a list" + items_phrase(at.schema);
+          if (v.is_array()) message += ", got " + std::to_string(v.size());
           break;
         case Problem::kPattern:
           message =
@@ -531,7 +552,8 @@ sdk::Status check_keyword(const std::string& name, const json& value, const std:
     }
   } else if (name == "minimum" || name == "maximum") {
     if (!value.is_number()) return schema_error(where, name + " must be a number");
-  } else if (name == "minLength" || name == "maxLength") {
+  } else if (name == "minLength" || name == "maxLength" || name == "minItems" ||
+             name == "maxItems") {
     WASL_RETURN_IF_ERROR(check_length(value, where, name));
   } else if (name == "default") {
     // Checked against its schema once the document is compiled.
@@ -569,6 +591,11 @@ sdk::Status check_subset(const json& schema, const std::string& where) {
   high = keyword(schema, "maxLength");
   if (low && high && as_long_double(*low) > as_long_double(*high)) {
     return schema_error(where, "minLength is greater than maxLength");
+  }
+  low = keyword(schema, "minItems");
+  high = keyword(schema, "maxItems");
+  if (low && high && as_long_double(*low) > as_long_double(*high)) {
+    return schema_error(where, "minItems is greater than maxItems");
   }
   return sdk::ok_status();
 }

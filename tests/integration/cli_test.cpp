@@ -1,8 +1,10 @@
 // The `wasl` binary's command line: help, usage errors and exit codes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "tests/integration/hub_process.hpp"
@@ -54,8 +56,10 @@ TEST(Cli, UnknownOptionIsAUsageError) {
 
 TEST(Cli, CheckAcceptsTheShippedDefaultConfig) {
   // Its NPHIES instance reads the certificates scripts/sandbox-pki makes,
-  // its identity provider the client secret scripts/sandbox-oidc makes.
-  for (const char* script : {"/scripts/sandbox-pki", "/scripts/sandbox-oidc"}) {
+  // its identity provider the client secret scripts/sandbox-oidc makes, its
+  // Janus instance the secrets scripts/sandbox-janus makes.
+  for (const char* script :
+       {"/scripts/sandbox-pki", "/scripts/sandbox-oidc", "/scripts/sandbox-janus"}) {
     ASSERT_EQ(std::system((std::string(WASL_SOURCE_DIR) + script + " >/dev/null").c_str()), 0)
         << script;
   }
@@ -63,6 +67,77 @@ TEST(Cli, CheckAcceptsTheShippedDefaultConfig) {
                              WASL_SOURCE_DIR);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("OK"), std::string::npos);
+}
+
+// The shipped config with facility sandbox-ksa (residency [SA]) bound to the
+// Chime sandbox instance (us-east-1): `wasl check` refuses it naming the
+// binding and the instance with file:line; the commented exception in the
+// file, once in force, lets it pass.
+TEST(Cli, CheckRefusesABindingOutsideTheFacilitysResidencyUnlessExcepted) {
+  for (const char* script :
+       {"/scripts/sandbox-pki", "/scripts/sandbox-oidc", "/scripts/sandbox-janus"}) {
+    ASSERT_EQ(std::system((std::string(WASL_SOURCE_DIR) + script + " >/dev/null").c_str()), 0)
+        << script;
+  }
+  std::ifstream in(std::string(WASL_SOURCE_DIR) + "/config/wasl.yaml");
+  std::stringstream shipped;
+  shipped << in.rdbuf();
+  auto replaced = [](std::string text, const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+  };
+  // The line of the first `needle` after `after`.
+  auto line_of = [](const std::string& text, const std::string& needle,
+                    const std::string& after = "") {
+    const auto at = text.find(needle, text.find(after));
+    return at == std::string::npos
+               ? -1
+               : static_cast<int>(std::count(text.begin(), text.begin() + at, '\n')) + 1;
+  };
+  // The copy lives elsewhere: its ${file:../var/…} read this checkout's var/.
+  std::string text = shipped.str();
+  for (auto at = text.find("${file:../"); at != std::string::npos;
+       at = text.find("${file:../", at)) {
+    text.replace(at, 10, "${file:" + std::string(WASL_SOURCE_DIR) + "/");
+  }
+  text = replaced(text, "      video: video.janus-sandbox", "      video: video.chime-sandbox");
+  TempDir dir;
+  dir.write("wasl.yaml", text);
+  const std::string path = dir.file("wasl.yaml");
+  CommandResult refused =
+      run_wasl({"check", "--config", path}, std::chrono::seconds(60), WASL_SOURCE_DIR);
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  const int binding = line_of(text, "      video: video.chime-sandbox", "  sandbox-ksa:");
+  const int instance = line_of(text, "  video.chime-sandbox:");
+  const int required = line_of(text, "    residency: [SA]");
+  EXPECT_NE(refused.err.find(path + ":" + std::to_string(binding) +
+                             ": facilities.sandbox-ksa.bindings.video: facility sandbox-ksa "
+                             "requires residency [SA] (" +
+                             path + ":" + std::to_string(required) +
+                             ") but is bound to instance video.chime-sandbox (" + path + ":" +
+                             std::to_string(instance) +
+                             "), which processes data in US (settings.region us-east-1)"),
+            std::string::npos)
+      << refused.err;
+
+  text = replaced(text,
+                  "    # residency_exceptions:           # an approved exception: audited at the "
+                  "first start with it and\n"
+                  "    #   - instance: video.chime-sandbox   # shown on the console's Plugins "
+                  "page and GET /v1/residency\n"
+                  "    #     reference: DPO-2026-014     # the approval's reference\n"
+                  "    #     approved: 2026-11-20        # its date\n",
+                  "    residency_exceptions:\n"
+                  "      - instance: video.chime-sandbox\n"
+                  "        reference: DPO-2026-014\n"
+                  "        approved: 2026-11-20\n");
+  dir.write("wasl.yaml", text);
+  CommandResult passed =
+      run_wasl({"check", "--config", path}, std::chrono::seconds(60), WASL_SOURCE_DIR);
+  EXPECT_EQ(passed.exit_code, 0) << passed.err;
+  EXPECT_NE(passed.out.find("OK"), std::string::npos) << passed.out;
 }
 
 TEST(Cli, CheckReportsEveryProblemWithFileAndLine) {

@@ -342,11 +342,53 @@ async function loadPlugins() {
       body.append(tr);
     }
     $('plugins-empty').hidden = items.length > 0;
+    await loadResidency();
     view.dataset.state = 'loaded';
   } catch (error) {
     if (signedOutBy(error)) return;
     $('plugins-error').textContent = error.message;
     view.dataset.state = 'error';
+  }
+}
+
+// Where each kind of the facility's data is processed, and its approved
+// residency exceptions (GET /v1/residency), for the roles that may read it.
+async function loadResidency() {
+  const section = $('residency');
+  section.hidden = !may('GET', '/v1/residency');
+  if (section.hidden) return;
+  $('residency-error').textContent = '';
+  try {
+    const residency = await getJson('/v1/residency');
+    $('residency-required').textContent =
+      residency.required.length > 0 ? residency.required.join(', ') : t('residency_none');
+    const body = $('residency-list').tBodies[0];
+    body.replaceChildren();
+    for (const d of residency.data) {
+      const tr = document.createElement('tr');
+      tr.dataset.kind = d.kind;
+      const e = d.exception;
+      tr.dataset.state = d.meets_requirement ? 'inside' : e ? 'excepted' : 'outside';
+      cell(tr, t(`kind_${d.kind}`));
+      cell(tr, d.instance ?? d.store ?? '', 'id');
+      cell(tr, d.residency ?? '', 'country');
+      cell(tr, d.basis, 'basis');
+      let exception = '';
+      if (e) {
+        exception = e.in_force_since
+          ? t('residency_exception_text', {
+            reference: e.reference, approved: e.approved, since: formatTime(e.in_force_since),
+          })
+          : t('residency_exception_pending', { reference: e.reference, approved: e.approved });
+      } else if (!d.meets_requirement) {
+        exception = t('residency_outside');
+      }
+      cell(tr, exception, 'exception');
+      body.append(tr);
+    }
+  } catch (error) {
+    if (signedOutBy(error)) return;
+    $('residency-error').textContent = error.message;
   }
 }
 

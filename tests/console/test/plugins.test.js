@@ -2,7 +2,10 @@
 // instance is healthy while the peer answers its probe, failing once the
 // peer is stopped, healthy again when it is back; each change is one alert
 // (not one per failed probe), shown in the banner. Another facility's key
-// sees nothing of the instance.
+// sees nothing of the instance. Hospital A requires residency SA and has an
+// approved exception for the instance (Chime's default region, us-east-1):
+// the page shows where each kind of its data goes and the exception, in
+// force since the hub's start.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newPage, openBrowser, screenshot, startHub, startPeer } from '../lib/harness.js';
@@ -40,7 +43,12 @@ before(async () => {
   peer = await startPeer('chime');
   hub = await startHub({
     bindings: { 'hospital-a': { video: INSTANCE } },
-    extra: instanceConfig(peer.port),
+    facilityLines: {
+      'hospital-a': ['    residency: [SA]', '    residency_exceptions:',
+        `      - instance: ${INSTANCE}`, '        reference: DPO-2026-014',
+        '        approved: 2026-11-20'],
+    },
+    extra: [...instanceConfig(peer.port), 'archive:', '  residency: SA'],
   });
   browser = await openBrowser();
 });
@@ -113,6 +121,43 @@ test('a plugin instance goes failing when its peer stops and healthy when it is 
   }
 });
 
+test('the residency of each kind of data and the approved exception', async () => {
+  const key = await hub.apiKey('hospital-a', 'admin');
+  const residency = await hub.api('GET', '/v1/residency', key);
+  assert.equal(residency.status, 200);
+  assert.deepEqual(residency.body.required, ['SA']);
+  assert.equal(residency.body.compliant, true);
+  assert.match(residency.body.exceptions[0].in_force_since ?? '', /^\d{4}-\d{2}-\d{2}T/,
+    'the hub started with it, so it is in force (and audited)');
+  const audit = await hub.api('GET', '/v1/audit?action=residency_exception.in_force',
+    await hub.apiKey('hospital-a', 'auditor'));
+  assert.equal(audit.status, 200);
+  assert.equal(audit.body.items.length, 1, JSON.stringify(audit.body));
+
+  const context = await browser.createBrowserContext();
+  const { page, problems } = await newPage(context);
+  try {
+    await page.goto(`${hub.base}/console/#plugins`, { waitUntil: 'load' });
+    await page.type('#api-key', key);
+    await page.click('#sign-in-form button[type=submit]');
+    const video = '#residency-list tbody tr[data-kind="video"]';
+    await page.waitForSelector(video, { visible: true, ...UNTIL });
+    assert.equal(await page.$eval('#residency-required', (s) => s.textContent), 'SA');
+    const cells = await page.$eval(video, (tr) => [...tr.cells].map((td) => td.textContent));
+    assert.equal(cells[1], INSTANCE);
+    assert.equal(cells[2], 'US');
+    assert.equal(cells[3], 'settings.region us-east-1');
+    assert.match(cells[4], /^DPO-2026-014, approved 2026-11-20, in force since /);
+    assert.equal(await page.$eval(video, (tr) => tr.dataset.state), 'excepted');
+    assert.equal(await page.$eval('#residency-list tbody tr[data-kind="billing"]',
+      (tr) => tr.dataset.state), 'inside', 'nothing bound: nothing leaves');
+    await screenshot(page, 'plugins-residency');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("another facility's key sees nothing of the instance", async () => {
   const theirs = await hub.apiKey('hospital-b', 'admin');
   const list = await hub.api('GET', '/v1/plugins/instances', theirs);
@@ -122,6 +167,11 @@ test("another facility's key sees nothing of the instance", async () => {
   const alerts = await hub.api('GET', '/v1/alerts', theirs);
   assert.equal(alerts.status, 200);
   assert.deepEqual(alerts.body.items, []);
+  const residency = await hub.api('GET', '/v1/residency', theirs);
+  assert.equal(residency.status, 200);
+  assert.deepEqual(residency.body.required, []);
+  assert.deepEqual(residency.body.exceptions, []);
+  assert.ok(!JSON.stringify(residency.body).includes(INSTANCE), JSON.stringify(residency.body));
 
   const context = await browser.createBrowserContext();
   const { page, problems } = await newPage(context);

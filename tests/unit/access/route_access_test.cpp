@@ -80,6 +80,7 @@ const std::map<std::string, std::string>& expected_matrix() {
       {"GET /v1/plugins", "ai"},
       {"GET /v1/plugins/instances", "ai"},
       {"GET /v1/plugins/instances/{name}", "ai"},
+      {"GET /v1/residency", "aiu"},
       {"GET /v1/alerts", "aihcu"},
       {"GET /v1/audit", "u"},
       {"GET /v1/audit/verification", "u"},

@@ -60,9 +60,11 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 // config/wasl.yaml reads the sandbox's NPHIES certificates from var/nphies-pki,
 // which scripts/sandbox-pki makes when missing (as scripts/run does).
 // Its identity provider's client secret is var/oidc/client_secret, which
-// scripts/sandbox-oidc makes when missing.
+// scripts/sandbox-oidc makes when missing; its Janus's secrets and recording
+// folder are under var/janus, which scripts/sandbox-janus makes.
 void make_sandbox_pki() {
-  for (const char* script : {"/scripts/sandbox-pki", "/scripts/sandbox-oidc"}) {
+  for (const char* script :
+       {"/scripts/sandbox-pki", "/scripts/sandbox-oidc", "/scripts/sandbox-janus"}) {
     const std::string command = std::string(WASL_SOURCE_DIR) + script + " >/dev/null";
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
   }
@@ -93,8 +95,8 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.storage.sqlite.busy_timeout, 5s);
   EXPECT_TRUE(c.plugins.directories.empty());
   // The sandbox block (README "Run"): the Chime, FHIR, NPHIES, MOH, HL7 v2,
-  // SMTP and SMS peers.
-  ASSERT_EQ(c.plugins.files.size(), 7u);
+  // SMTP and SMS peers, and Janus.
+  ASSERT_EQ(c.plugins.files.size(), 8u);
   EXPECT_EQ(c.plugins.files[0].name, "chime");
   EXPECT_EQ(c.plugins.files[1].name, "fhir");
   EXPECT_EQ(c.plugins.files[2].name, "nphies");
@@ -102,7 +104,8 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.plugins.files[4].name, "hl7v2");
   EXPECT_EQ(c.plugins.files[5].name, "smtp");
   EXPECT_EQ(c.plugins.files[6].name, "sms");
-  EXPECT_EQ(c.instances.size(), 7u);
+  EXPECT_EQ(c.plugins.files[7].name, "janus");
+  EXPECT_EQ(c.instances.size(), 8u);
   EXPECT_EQ(c.instances.count("notify.smtp-sandbox"), 1u);
   EXPECT_EQ(c.instances.count("notify.sms-sandbox"), 1u);
   EXPECT_EQ(c.instances.count("video.chime-sandbox"), 1u);
@@ -140,6 +143,22 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   // hospital's identity provider.
   EXPECT_TRUE(c.facilities.at("sandbox").console.api_key_sign_in);
   EXPECT_FALSE(c.facilities.at("sandbox-his").console.api_key_sign_in);
+  // The in-Kingdom hospital: video on the sandbox's Janus, everything it
+  // binds declared in SA, its requirement met without an exception.
+  ASSERT_EQ(c.facilities.count("sandbox-ksa"), 1u);
+  const FacilityConfig& ksa = c.facilities.at("sandbox-ksa");
+  EXPECT_EQ(ksa.residency, std::vector<std::string>{"SA"});
+  EXPECT_TRUE(ksa.residency_exceptions.empty());
+  EXPECT_EQ(ksa.bindings.at("video"), "video.janus-sandbox");
+  EXPECT_EQ(ksa.bindings.at("ehr"), "ehr.fhir-sandbox");
+  EXPECT_EQ(ksa.bindings.at("billing"), "billing.nphies-sandbox");
+  EXPECT_EQ(ksa.bindings.at("reporting"), "reporting.moh-sandbox");
+  const InstanceConfig& janus = c.instances.at("video.janus-sandbox");
+  EXPECT_EQ(janus.residency, "SA");
+  EXPECT_EQ(janus.settings["recording_root"].get<std::string>(),
+            std::string(WASL_SOURCE_DIR) + "/var/janus/recordings");
+  EXPECT_TRUE(c.facilities.at("sandbox").residency.empty());
+  EXPECT_EQ(c.archive.residency, "SA");
   ASSERT_TRUE(c.signin.has_value());
   EXPECT_EQ(c.signin->public_url, "http://127.0.0.1:8080");
   EXPECT_EQ(c.signin->session.idle_timeout, 15min);
@@ -173,6 +192,8 @@ TEST(LoadShippedConfig, DefaultFileAgreesWithTheDeclaredDefaults) {
   shipped.plugins.files = defaults.plugins.files;
   shipped.instances = defaults.instances;
   shipped.facilities = defaults.facilities;
+  // Where the sandbox's recordings are kept (GET /v1/residency).
+  shipped.archive.residency = defaults.archive.residency;
   // The signin block's values are the declared defaults but for its provider.
   ASSERT_TRUE(shipped.signin.has_value());
   shipped.signin->providers.clear();
