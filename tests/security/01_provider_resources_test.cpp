@@ -74,7 +74,7 @@ json attempts_of(const json& timeline, const std::string& step) {
 }
 
 // `facility`'s access.denied events of run `run_id`.
-json denials_of(SecurityHub& s, const std::string& facility, const std::string& run_id) {
+json provider_denials_of(SecurityHub& s, const std::string& facility, const std::string& run_id) {
   json out = json::array();
   for (const auto& e : s.audit(facility, "access.denied")) {
     if (e["detail"].is_object() && e["detail"].value("run_id", std::string()) == run_id) {
@@ -94,8 +94,9 @@ struct Refusal {
 // Deploys `yaml` as B's workflow `name`, starts a consultation of B running
 // it with `notes` (A's resource) in its trigger, and checks that the run
 // failed on one refused attempt, audited for B alone. B's consultation id.
-std::string expect_refused(SecurityHub& s, const std::string& name, const std::string& yaml,
-                           const std::string& notes, const Refusal& want) {
+std::string expect_provider_refused(SecurityHub& s, const std::string& name,
+                                    const std::string& yaml, const std::string& notes,
+                                    const Refusal& want) {
   ApiAnswer deployed = s.deploy(SecurityHub::kB, name, yaml);
   EXPECT_TRUE(deployed.status == 200 || deployed.status == 201) << deployed.body;
   const std::string b_id = s.start(SecurityHub::kB, name, {{"notes", notes}});
@@ -116,7 +117,7 @@ std::string expect_refused(SecurityHub& s, const std::string& name, const std::s
 
   const std::string run_id = timeline.value("run_id", std::string());
   EXPECT_FALSE(run_id.empty()) << timeline.dump(2);
-  const json denied = denials_of(s, SecurityHub::kB, run_id);
+  const json denied = provider_denials_of(s, SecurityHub::kB, run_id);
   EXPECT_EQ(denied.size(), 1u) << "B's auditor sees one access.denied for the run";
   if (!denied.empty()) {
     const json& e = denied[0];
@@ -129,7 +130,8 @@ std::string expect_refused(SecurityHub& s, const std::string& name, const std::s
     EXPECT_EQ(d.value("kind", std::string()), want.kind) << e.dump();
     EXPECT_EQ(d.value("recorded", std::string()), want.recorded) << e.dump();
   }
-  EXPECT_TRUE(denials_of(s, SecurityHub::kA, run_id).empty()) << "B's refusal is B's event";
+  EXPECT_TRUE(provider_denials_of(s, SecurityHub::kA, run_id).empty())
+      << "B's refusal is B's event";
   return b_id;
 }
 
@@ -187,14 +189,14 @@ TEST(ProviderResources, AJoinTokenIntoAnotherFacilitysMeetingIsRefused) {
   const int attendees_before = effect(s.video_peer(), "attendeesCreated");
   const int calls_before = operation_count(s.video_peer(), "CreateAttendee");
 
-  expect_refused(s, "sec-01-join",
-                 probe_workflow("sec-01-join", "video.issue_join_token",
-                                "      room_id: ${trigger.notes}\n"
-                                "      participant:\n"
-                                "        identity: sec-01-intruder\n"
-                                "        display_name: Dr Intruder\n"
-                                "        role: clinician\n"),
-                 room, {"video.issue_join_token", "room_id", "room", "other_facility"});
+  expect_provider_refused(s, "sec-01-join",
+                          probe_workflow("sec-01-join", "video.issue_join_token",
+                                         "      room_id: ${trigger.notes}\n"
+                                         "      participant:\n"
+                                         "        identity: sec-01-intruder\n"
+                                         "        display_name: Dr Intruder\n"
+                                         "        role: clinician\n"),
+                          room, {"video.issue_join_token", "room_id", "room", "other_facility"});
 
   EXPECT_EQ(effect(s.video_peer(), "attendeesCreated"), attendees_before)
       << "Chime created an attendee for B";
@@ -216,11 +218,11 @@ TEST(ProviderResources, BindingAnotherFacilitysMeetingToAConsultationIsRefused) 
   const int attendees_before = effect(s.video_peer(), "attendeesCreated");
 
   const std::string b_id =
-      expect_refused(s, "sec-01-bind",
-                     probe_workflow("sec-01-bind", "hub.set_status",
-                                    "      status: waiting_room\n"
-                                    "      room_id: ${trigger.notes}\n"),
-                     room, {"hub.set_status", "room_id", "room", "other_facility"});
+      expect_provider_refused(s, "sec-01-bind",
+                              probe_workflow("sec-01-bind", "hub.set_status",
+                                             "      status: waiting_room\n"
+                                             "      room_id: ${trigger.notes}\n"),
+                              room, {"hub.set_status", "room_id", "room", "other_facility"});
   ASSERT_FALSE(b_id.empty());
   ApiAnswer b = s.client(SecurityHub::kB, "hospital").get("/v1/consultations/" + b_id);
   ASSERT_EQ(b.status, 200) << b.body;
@@ -272,7 +274,7 @@ TEST(ProviderResources, ArchivingAnotherFacilitysRecordingIsRefused) {
                                           "      content_type: video/mp4\n");
   for (const auto& [id, recorded] :
        {std::pair<std::string, std::string>{media_id, "other_facility"}, {object, "none"}}) {
-    const std::string b_id = expect_refused(
+    const std::string b_id = expect_provider_refused(
         s, "sec-01-archive", yaml, id, {"hub.archive_recording", "media_id", "media", recorded});
     ASSERT_FALSE(b_id.empty());
     ApiAnswer archived =

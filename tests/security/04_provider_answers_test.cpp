@@ -21,13 +21,13 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-constexpr auto kDeadline = 60s;
+constexpr auto kAnswerDeadline = 60s;
 // ehr.fhir's http.max_response_bytes: the plugin's default, unset in the
 // suite's config.
 constexpr int kFhirMaxResponseBytes = 4 << 20;
 
 // The attempts of `step` in a timeline.
-json attempts_of(const json& timeline, const std::string& step) {
+json answer_attempts_of(const json& timeline, const std::string& step) {
   json out = json::array();
   if (!timeline.is_object()) return out;
   for (const auto& a : timeline.value("attempts", json::array())) {
@@ -50,9 +50,9 @@ void expect_read_fails(SecurityHub& s, const std::string& appointment_id, json r
 
   const std::string b_id = s.book(SecurityHub::kB, appointment_id);
   ASSERT_FALSE(b_id.empty());
-  const json timeline = s.wait_for_run_end(SecurityHub::kB, b_id, kDeadline);
+  const json timeline = s.wait_for_run_end(SecurityHub::kB, b_id, kAnswerDeadline);
   EXPECT_EQ(timeline.value("status", std::string()), "failed") << timeline.dump(2);
-  const json attempts = attempts_of(timeline, "appointment");
+  const json attempts = answer_attempts_of(timeline, "appointment");
   ASSERT_EQ(attempts.size(), 1u) << "a hostile answer fails the read for good: "
                                  << timeline.dump(2);
   const json error = attempts[0].value("error", json::object());
@@ -61,7 +61,7 @@ void expect_read_fails(SecurityHub& s, const std::string& appointment_id, json r
   for (const std::string& part : message_parts) {
     EXPECT_NE(message.find(part), std::string::npos) << "no \"" << part << "\" in: " << message;
   }
-  EXPECT_TRUE(attempts_of(timeline, "patient").empty()) << timeline.dump(2);
+  EXPECT_TRUE(answer_attempts_of(timeline, "patient").empty()) << timeline.dump(2);
 
   // The process lives and serves: liveness and the API of the facility whose
   // read it was.
@@ -101,7 +101,7 @@ TEST(ProviderAnswers, ADeepOrOversizedEhrAnswerFailsItsStepAndTheHubServesOn) {
   HubApiClient a = s.client(SecurityHub::kA, "hospital");
   const std::string a_id = s.book(SecurityHub::kA, "sec-04-after-a");
   ASSERT_FALSE(a_id.empty());
-  EXPECT_EQ(s.hub().wait_for_status(a, a_id, {"waiting_room"}, kDeadline), "waiting_room")
+  EXPECT_EQ(s.hub().wait_for_status(a, a_id, {"waiting_room"}, kAnswerDeadline), "waiting_room")
       << s.hub().timeline(a, a_id);
 }
 

@@ -32,7 +32,7 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-constexpr auto kDeadline = 60s;
+constexpr auto kReportDeadline = 60s;
 // The day of this test's consultations: no other test books on it, so the
 // aggregate counts and the file names are this test's alone.
 constexpr const char* kDay = "2030-07-07";
@@ -129,7 +129,7 @@ constexpr const char* kAggregateWorkflow =
     "    with: ${steps.report_body.output}\n";
 
 // The attempts of `step` in a timeline.
-json attempts_of(const json& timeline, const std::string& step) {
+json report_attempts_of(const json& timeline, const std::string& step) {
   json out = json::array();
   if (!timeline.is_object()) return out;
   for (const auto& a : timeline.value("attempts", json::array())) {
@@ -163,7 +163,7 @@ json run(SecurityHub& s, const std::string& facility, const std::string& name,
   if (!notes.empty()) trigger["notes"] = notes;
   const std::string id = s.start(facility, name, trigger);
   if (id.empty()) return nullptr;
-  return s.wait_for_run_end(facility, id, kDeadline);
+  return s.wait_for_run_end(facility, id, kReportDeadline);
 }
 
 // The files reporting.moh wrote for the `report` step of a succeeded run
@@ -174,7 +174,7 @@ json files_of(const json& timeline) {
     return json::array();
   }
   EXPECT_EQ(timeline.value("status", std::string()), "succeeded") << timeline.dump(2);
-  for (const auto& a : attempts_of(timeline, "report")) {
+  for (const auto& a : report_attempts_of(timeline, "report")) {
     if (a.value("status", std::string()) != "succeeded") continue;
     const json files = a["output"]["raw"].value("files", json::array());
     EXPECT_FALSE(files.empty()) << a.dump(2);
@@ -188,7 +188,7 @@ json files_of(const json& timeline) {
 // succeeded run (by its report id), as text; empty when none.
 std::string received_bundle(SecurityHub& s, const json& timeline) {
   std::string report_id;
-  for (const auto& a : attempts_of(timeline, "report")) {
+  for (const auto& a : report_attempts_of(timeline, "report")) {
     if (a.value("status", std::string()) == "succeeded") {
       report_id = a["output"]["raw"].value("report_id", std::string());
     }
@@ -205,7 +205,7 @@ std::string received_bundle(SecurityHub& s, const json& timeline) {
   return {};
 }
 
-std::string read_file(const std::string& path) {
+std::string read_report_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream bytes;
   bytes << in.rdbuf();
@@ -237,7 +237,7 @@ void expect_deidentified_file(const std::string& dir, const std::string& path,
   EXPECT_EQ(file.filename().string(),
             facility + "_" + kDay + "_consultation-" + consultation_id + ".json");
   EXPECT_EQ(mode_of(path), 0600u) << path;
-  const std::string text = read_file(path);
+  const std::string text = read_report_file(path);
   ASSERT_FALSE(text.empty()) << path;
   const json bundle = json::parse(text, nullptr, false);
   ASSERT_TRUE(bundle.is_object()) << text;
@@ -253,10 +253,10 @@ void expect_deidentified_file(const std::string& dir, const std::string& path,
 
 // B's run of `name` was refused at its report step: one attempt,
 // permission_denied, one access.denied of B's for the run and none of A's.
-void expect_refused(SecurityHub& s, const json& timeline, const std::string& reason) {
+void expect_report_refused(SecurityHub& s, const json& timeline, const std::string& reason) {
   ASSERT_TRUE(timeline.is_object()) << "the run did not start";
   EXPECT_EQ(timeline.value("status", std::string()), "failed") << timeline.dump(2);
-  const json attempts = attempts_of(timeline, "report");
+  const json attempts = report_attempts_of(timeline, "report");
   ASSERT_EQ(attempts.size(), 1u) << timeline.dump(2);
   const json error = attempts[0].value("error", json::object());
   EXPECT_EQ(error.value("code", std::string()), "permission_denied") << attempts[0].dump();
@@ -307,15 +307,15 @@ TEST(ReportFiles, FilesHoldNoPatientIdentifiersAndNoFacilityWritesInAnothersName
 
   // B reports in A's name: by the submit's facility_id, then by A's facility
   // and consultation in the body (whose file name would be A's file's).
-  const std::string a_bytes = read_file(a_files[0]);
+  const std::string a_bytes = read_report_file(a_files[0]);
   const std::set<std::string> a_names = files_named(dir, std::string(SecurityHub::kA) + "_");
   const json by_id = run(s, SecurityHub::kB, "sec-07-spoof-id",
                          report_workflow("sec-07-spoof-id", kSubmitAsAById));
-  expect_refused(s, by_id, "facility_id is not the run's facility");
+  expect_report_refused(s, by_id, "facility_id is not the run's facility");
   const json by_body = run(s, SecurityHub::kB, "sec-07-spoof-body",
                            report_workflow("sec-07-spoof-body", kSubmitAsAByBody), a_id);
-  expect_refused(s, by_body, "body.facility.id is not the run's facility's");
-  EXPECT_EQ(read_file(a_files[0]), a_bytes) << "A's report file changed";
+  expect_report_refused(s, by_body, "body.facility.id is not the run's facility's");
+  EXPECT_EQ(read_report_file(a_files[0]), a_bytes) << "A's report file changed";
   EXPECT_EQ(files_named(dir, std::string(SecurityHub::kA) + "_"), a_names)
       << "a file was written in A's name";
 
@@ -326,7 +326,7 @@ TEST(ReportFiles, FilesHoldNoPatientIdentifiersAndNoFacilityWritesInAnothersName
   std::string csv;
   for (const auto& f : aggregate_files) {
     const std::string path = f.get<std::string>();
-    if (path.size() > 4 && path.substr(path.size() - 4) == ".csv") csv = read_file(path);
+    if (path.size() > 4 && path.substr(path.size() - 4) == ".csv") csv = read_report_file(path);
     EXPECT_EQ(mode_of(path), 0600u) << path;
   }
   ASSERT_FALSE(csv.empty()) << aggregate_files;

@@ -19,7 +19,7 @@ namespace {
 using nlohmann::json;
 
 // The secret the suite's FHIR Subscription sends (consultation_hub.cpp).
-constexpr const char* kSubscriptionSecret = "e2e-subscription-secret";
+constexpr const char* kFhirSubscriptionSecret = "e2e-subscription-secret";
 
 ApiAnswer notify(int port, const json& bundle) {
   ApiAnswer answer;
@@ -29,7 +29,7 @@ ApiAnswer notify(int port, const json& bundle) {
                                  Poco::Net::HTTPMessage::HTTP_1_1);
   const std::string body = bundle.dump();
   request.setContentType("application/fhir+json");
-  request.set("X-Wasl-Subscription-Secret", kSubscriptionSecret);
+  request.set("X-Wasl-Subscription-Secret", kFhirSubscriptionSecret);
   request.setContentLength(static_cast<std::streamsize>(body.size()));
   session.sendRequest(request) << body;
   Poco::Net::HTTPResponse response;

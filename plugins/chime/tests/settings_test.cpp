@@ -17,7 +17,7 @@ using ::testing::IsEmpty;
 const std::string kSchema = WASL_SOURCE_DIR "/plugins/chime/schema.json";
 
 // As the hub hands them over: checked against schema.json, defaults filled in.
-json with_schema(const json& settings) {
+json settings_with_schema(const json& settings) {
   return sdk::testing::settings_from_schema(kSchema, settings);
 }
 
@@ -30,7 +30,7 @@ TEST(SettingsTest, DefaultsNameTheRegionalEndpoints) {
   sdk::testing::FakeHost host;
   json settings = {{"region", "eu-central-1"},
                    {"credentials", {{"access_key_id", "AKID"}, {"secret_access_key", "SECRET"}}}};
-  auto parsed = parse_settings(with_schema(settings), host, SettingsUse::kVideo);
+  auto parsed = parse_settings(settings_with_schema(settings), host, SettingsUse::kVideo);
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(parsed->meetings.origin(), "https://meetings-chime.eu-central-1.amazonaws.com");
   EXPECT_EQ(parsed->media_pipelines.origin(),
@@ -54,7 +54,7 @@ TEST(SettingsTest, OverriddenEndpointsKeepPortAndPath) {
   json settings = {{"endpoints", {{"meetings", "http://127.0.0.1:4567/base/"}}},
                    {"credentials", {{"access_key_id", "AKID"}, {"secret_access_key", "SECRET"}}},
                    {"capture", {{"bucket_arn", "arn:aws:s3:::recordings"}, {"prefix", "/wasl/"}}}};
-  auto parsed = parse_settings(with_schema(settings), host, SettingsUse::kVideo);
+  auto parsed = parse_settings(settings_with_schema(settings), host, SettingsUse::kVideo);
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(parsed->meetings.scheme, "http");
   EXPECT_EQ(parsed->meetings.authority, "127.0.0.1:4567");
@@ -68,7 +68,7 @@ TEST(SettingsTest, CredentialsFallBackToInstanceSecrets) {
   host.set_secret("access_key_id", "AKID");
   host.set_secret("secret_access_key", "SECRET");
   host.set_secret("session_token", "SESSION");
-  auto parsed = parse_settings(with_schema(json::object()), host, SettingsUse::kVideo);
+  auto parsed = parse_settings(settings_with_schema(json::object()), host, SettingsUse::kVideo);
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(parsed->credentials.access_key_id, "AKID");
   EXPECT_EQ(parsed->credentials.session_token, "SESSION");
@@ -76,21 +76,22 @@ TEST(SettingsTest, CredentialsFallBackToInstanceSecrets) {
 
 TEST(SettingsTest, MissingCredentialsRefuseTheVideoInstanceWithoutShowingValues) {
   sdk::testing::FakeHost host;
-  auto parsed =
-      parse_settings(with_schema(json{{"credentials", {{"access_key_id", "AKID-VISIBLE"}}}}), host,
-                     SettingsUse::kVideo);
+  auto parsed = parse_settings(
+      settings_with_schema(json{{"credentials", {{"access_key_id", "AKID-VISIBLE"}}}}), host,
+      SettingsUse::kVideo);
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(parsed.error().code, sdk::ErrorCode::kInvalidArgument);
   EXPECT_EQ(parsed.error().message.find("AKID-VISIBLE"), std::string::npos);
   // The webhook capability needs no AWS credentials.
-  EXPECT_TRUE(parse_settings(with_schema(json::object()), host, SettingsUse::kWebhook).ok());
+  EXPECT_TRUE(
+      parse_settings(settings_with_schema(json::object()), host, SettingsUse::kWebhook).ok());
 }
 
 TEST(SettingsTest, RefusesAnEndpointWithUserInformation) {
   sdk::testing::FakeHost host;
   json settings = {{"endpoints", {{"s3", "https://user:pass@s3.example"}}},
                    {"credentials", {{"access_key_id", "A"}, {"secret_access_key", "S"}}}};
-  auto parsed = parse_settings(with_schema(settings), host, SettingsUse::kVideo);
+  auto parsed = parse_settings(settings_with_schema(settings), host, SettingsUse::kVideo);
   ASSERT_FALSE(parsed.ok());
   EXPECT_NE(parsed.error().message.find("endpoints.s3"), std::string::npos);
   EXPECT_EQ(parsed.error().message.find("pass"), std::string::npos);

@@ -30,7 +30,7 @@ namespace {
 using nlohmann::json;
 using sdk::testing::FakeHost;
 
-constexpr char kBase[] = "https://ehr.test/fhir";
+constexpr char kKeysBase[] = "https://ehr.test/fhir";
 
 struct KeyPair {
   std::string public_pem;
@@ -118,7 +118,7 @@ bool verifies(const std::string& jwt, const sdk::PublicJwk& jwk) {
 }
 
 json smart(const KeyPair& key, json extra = json::object()) {
-  json settings = {{"base_url", kBase},
+  json settings = {{"base_url", kKeysBase},
                    {"auth", "smart"},
                    {"client_id", "wasl-hub"},
                    {"private_key", key.private_pem},
@@ -236,14 +236,14 @@ TEST(FhirPublicKeys, RefusesAReusedKidAKeyThatIsNotPemAndAnotherCurve) {
       << p256.error().message;
 
   EXPECT_FALSE(
-      testing::schema_violations({{"base_url", kBase},
+      testing::schema_violations({{"base_url", kKeysBase},
                                   {"auth", "smart"},
                                   {"previous_public_keys", {{{"public_key", old_key.public_pem}}}}})
           .empty());
 }
 
 TEST(FhirPublicKeys, AnInstanceThatDoesNotSignPublishesNothing) {
-  auto keys = published(testing::with_schema({{"base_url", kBase}, {"auth", "none"}}));
+  auto keys = published(testing::with_schema({{"base_url", kKeysBase}, {"auth", "none"}}));
   ASSERT_TRUE(keys.ok()) << keys.error().message;
   EXPECT_TRUE(keys->keys.empty());
   EXPECT_EQ(json(*keys), json::parse(R"({"keys":[]})"));

@@ -33,30 +33,30 @@ using sdk::ErrorCode;
 using sdk::HttpResponse;
 using sdk::testing::FakeHost;
 
-constexpr char kBase[] = "https://ehr.test/fhir";
+constexpr char kSmartBase[] = "https://ehr.test/fhir";
 constexpr char kTokenUrl[] = "https://ehr.test/auth/token";
 
-struct KeyPair {
+struct SigningKeys {
   std::string public_pem;
   std::string private_pem;
 };
 
-KeyPair rsa_key() {
-  static const KeyPair pair = [] {
+SigningKeys rsa_signing_keys() {
+  static const SigningKeys pair = [] {
     Poco::Crypto::RSAKey key(Poco::Crypto::RSAKey::KL_2048, Poco::Crypto::RSAKey::EXP_LARGE);
     std::ostringstream pub, priv;
     key.save(&pub, &priv);
-    return KeyPair{pub.str(), priv.str()};
+    return SigningKeys{pub.str(), priv.str()};
   }();
   return pair;
 }
 
-KeyPair ec_key() {
-  static const KeyPair pair = [] {
+SigningKeys ec_signing_keys() {
+  static const SigningKeys pair = [] {
     Poco::Crypto::ECKey key("secp384r1");
     std::ostringstream pub, priv;
     key.save(&pub, &priv);
-    return KeyPair{pub.str(), priv.str()};
+    return SigningKeys{pub.str(), priv.str()};
   }();
   return pair;
 }
@@ -86,7 +86,7 @@ std::string form_value(const std::string& body, const std::string& name) {
 }
 
 json smart_settings(const std::string& private_pem) {
-  return testing::with_schema({{"base_url", kBase},
+  return testing::with_schema({{"base_url", kSmartBase},
                                {"auth", "smart"},
                                {"client_id", "wasl-hub"},
                                {"private_key", private_pem},
@@ -94,7 +94,7 @@ json smart_settings(const std::string& private_pem) {
 }
 
 void serve_discovery_and_tokens(FakeHost& host, int expires_in = 300) {
-  host.respond("GET", std::string(kBase) + "/.well-known/smart-configuration",
+  host.respond("GET", std::string(kSmartBase) + "/.well-known/smart-configuration",
                HttpResponse{200, {}, json{{"token_endpoint", kTokenUrl}}.dump()});
   host.respond(
       "POST", kTokenUrl,
@@ -114,7 +114,8 @@ std::vector<sdk::HttpRequest> sent_to(const FakeHost& host, const std::string& u
 }
 
 TEST(FhirSmartAuth, TheAssertionIsSignedAndItsClaimsAreAsSmartAsks) {
-  for (const auto& [pair, alg] : {std::pair{rsa_key(), "RS384"}, std::pair{ec_key(), "ES384"}}) {
+  for (const auto& [pair, alg] :
+       {std::pair{rsa_signing_keys(), "RS384"}, std::pair{ec_signing_keys(), "ES384"}}) {
     FakeHost host(smart_settings(pair.private_pem), "ehr.kfsh");
     serve_discovery_and_tokens(host);
     auto settings = parse_settings(host.settings(), host);
@@ -167,7 +168,7 @@ TEST(FhirSmartAuth, TheAssertionIsSignedAndItsClaimsAreAsSmartAsks) {
 // signature in 160 came out short and the FHIR peer's jose refused it); each
 // of 2,000 assertions here is 96 bytes and verifies with OpenSSL.
 TEST(FhirSmartAuth, EveryEs384SignatureIsFullLengthAndVerifies) {
-  const KeyPair key = ec_key();
+  const SigningKeys key = ec_signing_keys();
   auto signer = ClientAssertionSigner::create(key.private_pem, "", "k1");
   ASSERT_TRUE(signer.ok()) << signer.error().message;
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
@@ -210,7 +211,7 @@ TEST(FhirSmartAuth, EveryEs384SignatureIsFullLengthAndVerifies) {
 }
 
 TEST(FhirSmartAuth, EveryAssertionHasItsOwnJti) {
-  auto signer = ClientAssertionSigner::create(rsa_key().private_pem, "", "");
+  auto signer = ClientAssertionSigner::create(rsa_signing_keys().private_pem, "", "");
   ASSERT_TRUE(signer.ok()) << signer.error().message;
   EXPECT_EQ((*signer)->alg(), "RS384");
   auto a = (*signer)->sign("c", kTokenUrl, std::chrono::system_clock::now());
@@ -228,16 +229,16 @@ TEST(FhirSmartAuth, BadKeysAreRefusedWithoutQuotingThem) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(bad.error().message.find("c2VjcmV0"), std::string::npos);
-  EXPECT_FALSE(ClientAssertionSigner::create(rsa_key().private_pem, "ES384", "").ok());
-  EXPECT_FALSE(ClientAssertionSigner::create(ec_key().private_pem, "RS384", "").ok());
-  EXPECT_FALSE(ClientAssertionSigner::create(rsa_key().private_pem, "HS256", "").ok());
+  EXPECT_FALSE(ClientAssertionSigner::create(rsa_signing_keys().private_pem, "ES384", "").ok());
+  EXPECT_FALSE(ClientAssertionSigner::create(ec_signing_keys().private_pem, "RS384", "").ok());
+  EXPECT_FALSE(ClientAssertionSigner::create(rsa_signing_keys().private_pem, "HS256", "").ok());
   FakeHost missing(
-      testing::with_schema({{"base_url", kBase}, {"auth", "smart"}, {"client_id", "c"}}));
+      testing::with_schema({{"base_url", kSmartBase}, {"auth", "smart"}, {"client_id", "c"}}));
   EXPECT_FALSE(parse_settings(missing.settings(), missing).ok());
 }
 
 TEST(FhirSmartAuth, TheTokenIsKeptUntilShortlyBeforeItExpires) {
-  FakeHost host(smart_settings(ec_key().private_pem), "ehr.kfsh");
+  FakeHost host(smart_settings(ec_signing_keys().private_pem), "ehr.kfsh");
   serve_discovery_and_tokens(host, 300);
   const auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
   host.set_now(t0);
@@ -259,13 +260,13 @@ TEST(FhirSmartAuth, TheTokenIsKeptUntilShortlyBeforeItExpires) {
   host.set_now(t0 + std::chrono::seconds(271));
   ASSERT_TRUE(restarted.token().ok());
   EXPECT_EQ(sent_to(host, kTokenUrl).size(), 2u);
-  EXPECT_EQ(sent_to(host, std::string(kBase) + "/.well-known/smart-configuration").size(), 2u);
+  EXPECT_EQ(sent_to(host, std::string(kSmartBase) + "/.well-known/smart-configuration").size(), 2u);
 }
 
 TEST(FhirSmartAuth, A401GetsOneNewTokenAndOneRetry) {
-  chime::testing::QueuedResponseHost host(smart_settings(rsa_key().private_pem));
+  chime::testing::QueuedResponseHost host(smart_settings(rsa_signing_keys().private_pem));
   serve_discovery_and_tokens(host.fake);
-  const std::string url = std::string(kBase) + "/Patient/p1";
+  const std::string url = std::string(kSmartBase) + "/Patient/p1";
   host.queue("GET", url, HttpResponse{401, {}, ""});
   host.fake.respond("GET", url,
                     HttpResponse{200, {}, json{{"resourceType", "Patient"}, {"id", "p1"}}.dump()});
@@ -288,7 +289,7 @@ TEST(FhirSmartAuth, A401GetsOneNewTokenAndOneRetry) {
 }
 
 TEST(FhirSmartAuth, ARefusedAssertionIsPermanentAndNamesTheInstanceNotTheKey) {
-  const std::string pem = rsa_key().private_pem;
+  const std::string pem = rsa_signing_keys().private_pem;
   FakeHost host(smart_settings(pem), "ehr.kfsh");
   serve_discovery_and_tokens(host);
   host.respond("POST", kTokenUrl,
@@ -319,12 +320,12 @@ TEST(FhirSmartAuth, ARefusedAssertionIsPermanentAndNamesTheInstanceNotTheKey) {
 // base URL's origin: the client assertion is never sent to a host the EHR
 // names. One configured explicitly (token_url) may be elsewhere.
 TEST(FhirSmartAuth, ADiscoveredTokenEndpointMustBeHttpsOnTheBaseOrigin) {
-  const std::string pem = ec_key().private_pem;
+  const std::string pem = ec_signing_keys().private_pem;
   for (const std::string discovered :
        {"https://attacker.test/auth/token", "http://ehr.test/auth/token",
         "https://ehr.test:8443/auth/token"}) {
     FakeHost host(smart_settings(pem), "ehr.kfsh");
-    host.respond("GET", std::string(kBase) + "/.well-known/smart-configuration",
+    host.respond("GET", std::string(kSmartBase) + "/.well-known/smart-configuration",
                  HttpResponse{200, {}, json{{"token_endpoint", discovered}}.dump()});
     auto settings = parse_settings(host.settings(), host);
     ASSERT_TRUE(settings.ok()) << settings.error().message;

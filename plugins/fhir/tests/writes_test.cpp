@@ -19,7 +19,7 @@ FhirSettings settings() {
       {{"base_url", "https://ehr.test/fhir"}, {"auth", "none"}, {"service_provider", "kfsh"}});
 }
 
-sdk::EncounterRequest encounter_request() {
+sdk::EncounterRequest sample_encounter_request() {
   sdk::EncounterRequest r;
   r.idempotency_key = "c-42/encounter";
   r.appointment_id = "a1";
@@ -31,7 +31,7 @@ sdk::EncounterRequest encounter_request() {
 }
 
 TEST(FhirWrites, EncounterIsVirtualWithItsBusinessIdentifier) {
-  auto encounter = encounter_resource(encounter_request(), settings());
+  auto encounter = encounter_resource(sample_encounter_request(), settings());
   ASSERT_TRUE(encounter.ok()) << encounter.error().message;
   const json expected = json::parse(R"({
     "resourceType": "Encounter",
@@ -48,16 +48,16 @@ TEST(FhirWrites, EncounterIsVirtualWithItsBusinessIdentifier) {
 }
 
 TEST(FhirWrites, EncounterRefusesWhatR4Cannot) {
-  auto r = encounter_request();
+  auto r = sample_encounter_request();
   r.status = "done";
   EXPECT_EQ(encounter_resource(r, settings()).error().code, sdk::ErrorCode::kInvalidArgument);
-  r = encounter_request();
+  r = sample_encounter_request();
   r.patient_id = "../Patient";
   EXPECT_FALSE(encounter_resource(r, settings()).ok());
-  r = encounter_request();
+  r = sample_encounter_request();
   r.end_ms = r.start_ms - 1;
   EXPECT_FALSE(encounter_resource(r, settings()).ok());
-  r = encounter_request();
+  r = sample_encounter_request();
   r.idempotency_key.clear();
   EXPECT_FALSE(encounter_resource(r, settings()).ok());
 }
@@ -67,7 +67,7 @@ TEST(FhirWrites, EncounterRefusesWhatR4Cannot) {
 // subject, who cannot be a participant in R4) as extensions; a period
 // still open has no end.
 TEST(FhirWrites, EncounterCarriesEachParticipantsPeriods) {
-  auto r = encounter_request();
+  auto r = sample_encounter_request();
   r.participants = {
       {"patient", "", {{1700000060000, 1700000600000}, {1700000700000, 1700001800000}}},
       {"clinician", "d1", {{1700000000000, 1700000900000}, {1700001000000, 1700001800000}}},
@@ -106,7 +106,7 @@ TEST(FhirWrites, EncounterCarriesEachParticipantsPeriods) {
 // A practitioner the attendance never saw is still the Encounter's
 // performer of record, without a period.
 TEST(FhirWrites, ThePractitionerStaysWhenTheAttendanceHasNoneOfItsPeriods) {
-  auto r = encounter_request();
+  auto r = sample_encounter_request();
   r.participants = {{"patient", "", {{1700000060000, 1700000600000}}}};
   auto encounter = encounter_resource(r, settings());
   ASSERT_TRUE(encounter.ok()) << encounter.error().message;
@@ -116,7 +116,7 @@ TEST(FhirWrites, ThePractitionerStaysWhenTheAttendanceHasNoneOfItsPeriods) {
 }
 
 TEST(FhirWrites, AttendanceR4CannotHoldIsRefused) {
-  auto r = encounter_request();
+  auto r = sample_encounter_request();
   r.participants = {{"visitor", "", {{1700000060000, 1700000600000}}}};
   EXPECT_EQ(encounter_resource(r, settings()).error().code, sdk::ErrorCode::kInvalidArgument);
   r.participants = {{"patient", "", {{1700000600000, 1700000060000}}}};

@@ -16,14 +16,14 @@ namespace {
 
 using ::wasl::hl7v2::standard_message;
 
-Er7Message parsed(const std::string& text) {
+Er7Message parsed_message(const std::string& text) {
   auto message = Er7Message::parse(text);
   if (!message.ok()) throw std::invalid_argument(message.error().message);
   return std::move(message).value();
 }
 
 // `text` with the first occurrence of `from` replaced by `to`.
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
+std::string text_with(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);
   if (at == std::string::npos) throw std::invalid_argument("no " + from + " in the message");
   return text.replace(at, from.size(), to);
@@ -51,7 +51,7 @@ TEST(Hl7TimeTest, ReadsEachPrecisionAndOffset) {
 }
 
 TEST(MappingTest, AppointmentOfTheS12Example) {
-  const Er7Message m = parsed(standard_message("siu_s12"));
+  const Er7Message m = parsed_message(standard_message("siu_s12"));
   auto appointment = map_appointment(m, "S12", testing::test_settings());
   ASSERT_TRUE(appointment.ok()) << appointment.error().text;
   const sdk::Appointment& a = appointment.value();
@@ -77,63 +77,65 @@ TEST(MappingTest, AppointmentFallsBackAndTakesItsStatusFromTheTrigger) {
   const Hl7v2Settings settings = testing::test_settings({{"default_duration", 20}});
   std::string text = standard_message("siu_s12");
   // No filler id: the placer's; no SCH-11 nor SCH-9: AIS-4 and AIS-7/8 (in hours).
-  text = replaced(text, "SCH|10345^SCHEDULER|10345^SCHEDULER|", "SCH|P-77^SCHEDULER||");
-  text = replaced(text, "|30|min|^^30^200301151030^200301151100|", "||||");
-  text = replaced(text, "|200301151030|0|min|30|min|Booked", "|200301151030|0|min|1|h|Booked");
-  auto a = map_appointment(parsed(text), "S14", settings);
+  text = text_with(text, "SCH|10345^SCHEDULER|10345^SCHEDULER|", "SCH|P-77^SCHEDULER||");
+  text = text_with(text, "|30|min|^^30^200301151030^200301151100|", "||||");
+  text = text_with(text, "|200301151030|0|min|30|min|Booked", "|200301151030|0|min|1|h|Booked");
+  auto a = map_appointment(parsed_message(text), "S14", settings);
   ASSERT_TRUE(a.ok()) << a.error().text;
   EXPECT_EQ(a.value().id, "P-77");
   EXPECT_EQ(a.value().end_ms - a.value().start_ms, 3600000);
 
   // Neither duration: default_duration minutes.
-  text = replaced(text, "|200301151030|0|min|1|h|Booked", "|200301151030|||||Booked");
-  a = map_appointment(parsed(text), "S12", settings);
+  text = text_with(text, "|200301151030|0|min|1|h|Booked", "|200301151030|||||Booked");
+  a = map_appointment(parsed_message(text), "S12", settings);
   ASSERT_TRUE(a.ok()) << a.error().text;
   EXPECT_EQ(a.value().end_ms - a.value().start_ms, 20 * 60000);
 
-  const Er7Message s12 = parsed(standard_message("siu_s12"));
+  const Er7Message s12 = parsed_message(standard_message("siu_s12"));
   EXPECT_EQ(map_appointment(s12, "S15", settings).value().status, "cancelled");
   EXPECT_EQ(map_appointment(s12, "S17", settings).value().status, "cancelled");
   EXPECT_EQ(map_appointment(s12, "S26", settings).value().status, "noshow");
   // SCH-25 refines a booking message's status.
   const Er7Message started =
-      parsed(replaced(standard_message("siu_s12"), "||Booked\r", "||Started\r"));
+      parsed_message(text_with(standard_message("siu_s12"), "||Booked\r", "||Started\r"));
   EXPECT_EQ(map_appointment(started, "S14", settings).value().status, "arrived");
   const Er7Message complete =
-      parsed(replaced(standard_message("siu_s12"), "||Booked\r", "||Complete\r"));
+      parsed_message(text_with(standard_message("siu_s12"), "||Booked\r", "||Complete\r"));
   EXPECT_EQ(map_appointment(complete, "S14", settings).value().status, "fulfilled");
 }
 
 TEST(MappingTest, AppointmentErrorsAreAckErrors) {
   const Hl7v2Settings settings = testing::test_settings();
   const std::string s12 = standard_message("siu_s12");
-  auto a = map_appointment(parsed(replaced(s12, "SCH|10345^SCHEDULER|10345^SCHEDULER|", "SCH|||")),
-                           "S12", settings);
+  auto a = map_appointment(
+      parsed_message(text_with(s12, "SCH|10345^SCHEDULER|10345^SCHEDULER|", "SCH|||")), "S12",
+      settings);
   ASSERT_FALSE(a.ok());
   EXPECT_EQ(a.error().hl7_code, "101");
   EXPECT_EQ(a.error().location, "SCH^1^2^1^1");
 
-  a = map_appointment(parsed(replaced(s12, "SCH|10345^SCHEDULER|10345^SCHEDULER|",
-                                      "SCH|10345^SCHEDULER|10 345/x^SCHEDULER|")),
+  a = map_appointment(parsed_message(text_with(s12, "SCH|10345^SCHEDULER|10345^SCHEDULER|",
+                                               "SCH|10345^SCHEDULER|10 345/x^SCHEDULER|")),
                       "S12", settings);
   ASSERT_FALSE(a.ok());
   EXPECT_EQ(a.error().hl7_code, "102");
 
-  a = map_appointment(parsed(replaced(s12, "^^30^200301151030^", "^^30^2003011510XX^")), "S12",
-                      settings);
+  a = map_appointment(parsed_message(text_with(s12, "^^30^200301151030^", "^^30^2003011510XX^")),
+                      "S12", settings);
   ASSERT_FALSE(a.ok());
   EXPECT_EQ(a.error().hl7_code, "102");
   EXPECT_EQ(a.error().location, "SCH^1^11^1^4");
 
-  a = map_appointment(parsed(replaced(s12, "|30|min|", "|30|fortnight|")), "S12", settings);
+  a = map_appointment(parsed_message(text_with(s12, "|30|min|", "|30|fortnight|")), "S12",
+                      settings);
   ASSERT_FALSE(a.ok());
   EXPECT_EQ(a.error().hl7_code, "103");
   EXPECT_EQ(a.error().location, "SCH^1^10");
 
   // A patient without an MR identifier.
   a = map_appointment(
-      parsed(replaced(s12, "PID|||191919^^^GENHOS^MR|", "PID|||191919^^^GENHOS^AN|")), "S12",
-      settings);
+      parsed_message(text_with(s12, "PID|||191919^^^GENHOS^MR|", "PID|||191919^^^GENHOS^AN|")),
+      "S12", settings);
   ASSERT_FALSE(a.ok());
   EXPECT_EQ(a.error().hl7_code, "101");
   EXPECT_EQ(a.error().location, "PID^1^3");
@@ -142,7 +144,7 @@ TEST(MappingTest, AppointmentErrorsAreAckErrors) {
 }
 
 TEST(MappingTest, PatientOfTheA04Example) {
-  const Er7Message m = parsed(standard_message("adt_a04"));
+  const Er7Message m = parsed_message(standard_message("adt_a04"));
   auto patient = map_patient(m, testing::test_settings());
   ASSERT_TRUE(patient.ok()) << patient.error().text;
   const sdk::PatientSummary& p = patient.value();
@@ -193,7 +195,7 @@ TEST(MappingTest, PatientIdentifiersFollowTheSettings) {
       "MSH|^~\\&|HIS|KFSH|WASL||20240501101500+0300||ADT^A08^ADT_A01|9|P|2.5.1\r"
       "PID|||1098765432^^^MOI^NI~P-55^^^KFSH^PI~2123456789^^^MOI^PRC~X1^^^KFSH^XX||"
       "Ali^Ahmed^Saleh^^Dr.^^L||19800515|F|||||+966500000001^PRN^CP~^NET^Internet^a@b.sa||ara\r";
-  auto patient = map_patient(parsed(text), settings);
+  auto patient = map_patient(parsed_message(text), settings);
   ASSERT_TRUE(patient.ok()) << patient.error().text;
   const sdk::PatientSummary& p = patient.value();
   EXPECT_EQ(p.id, "P-55");
@@ -208,28 +210,28 @@ TEST(MappingTest, PatientIdentifiersFollowTheSettings) {
   EXPECT_EQ(p.language, "ar");
   EXPECT_EQ(p.raw["name"][0]["use"], "official");
 
-  const std::string bad_sex = replaced(text, "|19800515|F|", "|19800515|Q|");
-  auto refused = map_patient(parsed(bad_sex), settings);
+  const std::string bad_sex = text_with(text, "|19800515|F|", "|19800515|Q|");
+  auto refused = map_patient(parsed_message(bad_sex), settings);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().hl7_code, "103");
   EXPECT_EQ(refused.error().location, "PID^1^8");
 }
 
 TEST(MappingTest, UpdateOfTheA08ExampleIsTheSamePatient) {
-  auto patient = map_patient(parsed(standard_message("adt_a08")), testing::test_settings());
+  auto patient = map_patient(parsed_message(standard_message("adt_a08")), testing::test_settings());
   ASSERT_TRUE(patient.ok());
   EXPECT_EQ(patient.value().id, "191919");
 }
 
 TEST(MappingTest, MergeOfTheA40Example) {
-  auto merges = map_merges(parsed(standard_message("adt_a40")), testing::test_settings());
+  auto merges = map_merges(parsed_message(standard_message("adt_a40")), testing::test_settings());
   ASSERT_TRUE(merges.ok()) << merges.error().text;
   ASSERT_EQ(merges.value().size(), 1u);
   EXPECT_EQ(merges.value()[0].prior_id, "MR2");
   EXPECT_EQ(merges.value()[0].patient.id, "MR1");
 
-  const std::string self = replaced(standard_message("adt_a40"), "MRG|MR2", "MRG|MR1");
-  auto refused = map_merges(parsed(self), testing::test_settings());
+  const std::string self = text_with(standard_message("adt_a40"), "MRG|MR2", "MRG|MR1");
+  auto refused = map_merges(parsed_message(self), testing::test_settings());
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().location, "MRG^1^1");
 }
@@ -245,7 +247,7 @@ TEST(MappingTest, CoverageEndsWithItsExpirationDay) {
       "PID|||P-1^^^^MR\r" +
       in1 + "\r";
   const Hl7v2Settings settings = testing::test_settings();
-  const Er7Message m = parsed(text);
+  const Er7Message m = parsed_message(text);
   auto in_force = map_coverages(m, "P-1", settings, *parse_hl7_time("20241231235959", 180));
   ASSERT_TRUE(in_force.ok()) << in_force.error().text;
   const sdk::Coverage& c = in_force.value().at(0);

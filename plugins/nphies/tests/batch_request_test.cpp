@@ -17,7 +17,7 @@ using ::testing::HasSubstr;
 using testing::test_claim;
 using testing::test_settings;
 
-constexpr std::int64_t kNow = 1763719200000;
+constexpr std::int64_t kBatchNow = 1763719200000;
 const std::string kExtensions = "http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/";
 
 std::string claim_key(int n) {
@@ -54,7 +54,7 @@ json extension(const json& claim, const std::string& name) {
 
 TEST(BatchRequestTest, EachClaimIsItsClaimRequestWithTheBatchExtensions) {
   const sdk::ClaimBatch batch = batch_of(3);
-  auto built = batch_request_message(test_settings(), batch, kNow);
+  auto built = batch_request_message(test_settings(), batch, kBatchNow);
   ASSERT_TRUE(built.ok()) << built.error().message;
   json message = *built;
   const MessageIds ids = message_ids(batch.idempotency_key);
@@ -84,18 +84,18 @@ TEST(BatchRequestTest, EachClaimIsItsClaimRequestWithTheBatchExtensions) {
                               }),
                list.end());
     if (list.empty()) claim.erase("extension");
-    auto alone = claim_request_message(test_settings(), test_claim(claim_key(n)), kNow);
+    auto alone = claim_request_message(test_settings(), test_claim(claim_key(n)), kBatchNow);
     ASSERT_TRUE(alone.ok());
     EXPECT_EQ(inner, *alone) << "claim " << n;
   }
   // The same batch again is the same message.
-  EXPECT_EQ(*batch_request_message(test_settings(), batch, kNow), *built);
+  EXPECT_EQ(*batch_request_message(test_settings(), batch, kBatchNow), *built);
 }
 
 TEST(BatchRequestTest, PassesTheOutgoingChecksAtEitherProfileVersion) {
   for (const std::string version : {"0.3.0", "1.0.0"}) {
     for (int count : {1, 200}) {
-      auto built = batch_request_message(test_settings(version), batch_of(count), kNow);
+      auto built = batch_request_message(test_settings(version), batch_of(count), kBatchNow);
       ASSERT_TRUE(built.ok()) << built.error().message;
       const sdk::Status checked = check_outgoing(*built, version);
       EXPECT_TRUE(checked.ok()) << version << " " << count << ": " << checked.error().message;
@@ -105,7 +105,7 @@ TEST(BatchRequestTest, PassesTheOutgoingChecksAtEitherProfileVersion) {
 
 TEST(BatchRequestTest, RefusesWhatTheExchangeWould) {
   auto refusal = [](const sdk::ClaimBatch& batch) {
-    auto built = batch_request_message(test_settings(), batch, kNow);
+    auto built = batch_request_message(test_settings(), batch, kBatchNow);
     EXPECT_FALSE(built.ok());
     if (built.ok()) return std::string();
     EXPECT_EQ(built.error().code, ErrorCode::kInvalidArgument);

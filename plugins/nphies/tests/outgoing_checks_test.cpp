@@ -28,26 +28,28 @@ using testing::test_claim;
 using testing::test_eligibility;
 using testing::test_settings;
 
-constexpr std::int64_t kNow = 1763719200000;  // 2025-11-21T10:00:00Z
-const std::string kFs = "http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/";
+constexpr std::int64_t kOutgoingNow = 1763719200000;  // 2025-11-21T10:00:00Z
+const std::string kOutgoingFs = "http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/";
 const std::vector<std::string> kVersions = {"0.3.0", "1.0.0"};
-const std::string kPdf = std::string("%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n");
-const std::string kJpeg = std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01", 16);
+const std::string kOutgoingPdf = std::string("%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n");
+const std::string kOutgoingJpeg =
+    std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01", 16);
 
 json built(sdk::Result<json> message) {
   EXPECT_TRUE(message.ok()) << message.error().message;
   return message.ok() ? std::move(message).value() : json();
 }
 
-CommunicationAnswer test_answer() {
+CommunicationAnswer outgoing_answer() {
   CommunicationAnswer a;
   a.idempotency_key = "wasl-answer-1";
   a.request_id = "CR-501";
   a.request_system = "http://payer.example/communication-request";
   a.claim_request_id = test_claim().idempotency_key;
   a.texts = {"The follow-up was a separate consultation."};
-  a.attachments = {{"application/pdf", "Visit note", sdk::base64_encode(kPdf), kNow - 3600000},
-                   {"image/jpeg", "Prescription", sdk::base64_encode(kJpeg), 0}};
+  a.attachments = {
+      {"application/pdf", "Visit note", sdk::base64_encode(kOutgoingPdf), kOutgoingNow - 3600000},
+      {"image/jpeg", "Prescription", sdk::base64_encode(kOutgoingJpeg), 0}};
   a.provider_license = "N-F-00001";
   a.provider_name = "Hospital A";
   a.payer_license = "N-I-00001";
@@ -59,8 +61,9 @@ CommunicationAnswer test_answer() {
 std::map<std::string, json> messages_built(const std::string& version) {
   const NphiesSettings s = test_settings(version);
   std::map<std::string, json> out;
-  out["eligibility-request"] = built(eligibility_request_message(s, test_eligibility(), kNow));
-  out["claim-request"] = built(claim_request_message(s, test_claim(), kNow));
+  out["eligibility-request"] =
+      built(eligibility_request_message(s, test_eligibility(), kOutgoingNow));
+  out["claim-request"] = built(claim_request_message(s, test_claim(), kOutgoingNow));
   sdk::Claim preauth = test_claim("wasl-preauth-1");
   preauth.use = "preauthorization";
   preauth.eligibility_response_id = "resp_1";
@@ -69,35 +72,37 @@ std::map<std::string, json> messages_built(const std::string& version) {
   preauth.items.push_back(preauth.items[0]);
   preauth.items[1].quantity = 2;
   preauth.diagnoses.push_back({"R51", "http://hl7.org/fhir/sid/icd-10-am", "secondary"});
-  out["priorauth-request"] = built(claim_request_message(s, preauth, kNow));
+  out["priorauth-request"] = built(claim_request_message(s, preauth, kOutgoingNow));
   out["cancel-request"] = built(cancel_request_message(
-      s, sdk::CancelRequest{"wasl-cancel-1", "wasl-a", "NP", "N-F-00001", "N-I-00001"}, kNow));
+      s, sdk::CancelRequest{"wasl-cancel-1", "wasl-a", "NP", "N-F-00001", "N-I-00001"},
+      kOutgoingNow));
   sdk::StatusCheckRequest check;
   check.idempotency_key = "wasl-status-1";
   check.request_id = test_claim().idempotency_key;
   check.provider_license = "N-F-00001";
   check.payer_license = "N-I-00001";
-  out["status-check"] = built(status_check_message(s, check, kNow));
+  out["status-check"] = built(status_check_message(s, check, kOutgoingNow));
   sdk::PollRequest poll;
   poll.idempotency_key = "wasl-poll-1";
   poll.max_messages = 40;
   poll.provider_license = "N-F-00001";
   poll.message_types = {"claim-response", "communication-request"};
-  out["poll-request"] = built(poll_request_message(s, poll, kNow));
+  out["poll-request"] = built(poll_request_message(s, poll, kOutgoingNow));
   out["acknowledgement"] = built(acknowledgement_message(
-      s, sdk::AcknowledgeRequest{"wasl-ack-1", "b0e34662-3b06-11ec-b009", "N-F-00001"}, kNow));
-  out["communication"] = built(communication_message(s, test_answer(), kNow));
-  CommunicationAnswer cannot = test_answer();
+      s, sdk::AcknowledgeRequest{"wasl-ack-1", "b0e34662-3b06-11ec-b009", "N-F-00001"},
+      kOutgoingNow));
+  out["communication"] = built(communication_message(s, outgoing_answer(), kOutgoingNow));
+  CommunicationAnswer cannot = outgoing_answer();
   cannot.attachments.clear();
   cannot.texts.clear();
   cannot.request_id.clear();
   cannot.cannot_supply_reason = "The note was not kept";
-  out["communication not-done"] = built(communication_message(s, cannot, kNow));
+  out["communication not-done"] = built(communication_message(s, cannot, kOutgoingNow));
   out["payment-notice"] = built(payment_notice_message(
       s,
       PaymentNoticeRequest{"wasl-notice-1", "PR-9", "http://payer.example/paymentreconciliation",
                            355.5, "N-F-00001", "N-I-00001"},
-      kNow));
+      kOutgoingNow));
   return out;
 }
 
@@ -131,7 +136,7 @@ std::string at(const json& bundle, const std::string& type) {
 std::string url_of_profile(const json& bundle, const std::string& name) {
   for (const auto& e : bundle["entry"]) {
     const std::string profile = e["resource"]["meta"]["profile"][0];
-    if (profile.rfind(kFs + name + "|", 0) == 0) return e["fullUrl"];
+    if (profile.rfind(kOutgoingFs + name + "|", 0) == 0) return e["fullUrl"];
   }
   ADD_FAILURE() << "no " << name;
   return {};
@@ -157,7 +162,7 @@ json batch_of(const json& claim, std::size_t count) {
 }
 
 // A message broken in one place: which rule names it and where.
-struct Breakage {
+struct OutgoingBreakage {
   std::string rule;
   std::string base;  // a key of messages_built()
   // Breaks the message (in `version`); answers the path the error must name
@@ -165,8 +170,8 @@ struct Breakage {
   std::function<std::string(json&, const std::string& version)> breaks;
 };
 
-const std::vector<Breakage>& breakages() {
-  static const std::vector<Breakage> all = {
+const std::vector<OutgoingBreakage>& outgoing_breakages() {
+  static const std::vector<OutgoingBreakage> all = {
       {"message.depth", "claim-request",
        [](json& b, const std::string&) {
          json deep = "x";
@@ -217,7 +222,7 @@ const std::vector<Breakage>& breakages() {
        }},
       {"profile.name", "claim-request",
        [](json& b, const std::string& version) {
-         resource(b, "Claim")["meta"]["profile"][0] = kFs + "dental-claim|" + version;
+         resource(b, "Claim")["meta"]["profile"][0] = kOutgoingFs + "dental-claim|" + version;
          return at(b, "Claim") + ".meta.profile";
        }},
       {"profile.name", "payment-notice",
@@ -228,12 +233,13 @@ const std::vector<Breakage>& breakages() {
        }},
       {"profile.version", "claim-request",
        [](json& b, const std::string& version) {
-         resource(b, "Patient")["meta"]["profile"][0] = kFs + "patient|" + other_version(version);
+         resource(b, "Patient")["meta"]["profile"][0] =
+             kOutgoingFs + "patient|" + other_version(version);
          return at(b, "Patient") + ".meta.profile[0]";
        }},
       {"profile.version", "acknowledgement",
        [](json& b, const std::string&) {
-         b["meta"]["profile"][0] = kFs + "bundle";
+         b["meta"]["profile"][0] = kOutgoingFs + "bundle";
          return std::string("Bundle.meta.profile[0]");
        }},
       {"header.event", "claim-request",
@@ -353,7 +359,7 @@ const std::vector<Breakage>& breakages() {
        }},
       {"claim.profile", "priorauth-request",
        [](json& b, const std::string& version) {
-         resource(b, "Claim")["meta"]["profile"][0] = kFs + "professional-claim|" + version;
+         resource(b, "Claim")["meta"]["profile"][0] = kOutgoingFs + "professional-claim|" + version;
          return at(b, "Claim") + ".meta.profile";
        }},
       {"claim.patient", "claim-request",
@@ -579,7 +585,7 @@ TEST(OutgoingChecksTest, ABatchOfClaimMessagesPasses) {
 TEST(OutgoingChecksTest, EachRuleRefusesAMessageBrokenInOnePlace) {
   for (const std::string& version : kVersions) {
     const std::map<std::string, json> messages = messages_built(version);
-    for (const Breakage& b : breakages()) {
+    for (const OutgoingBreakage& b : outgoing_breakages()) {
       SCOPED_TRACE(b.rule + " on " + b.base + " " + version);
       json message = messages.at(b.base);
       const std::string where = b.breaks(message, version);
@@ -598,7 +604,7 @@ TEST(OutgoingChecksTest, EachRuleRefusesAMessageBrokenInOnePlace) {
 
 TEST(OutgoingChecksTest, EveryRuleIsBrokenByATestAndListedInTheReadme) {
   std::set<std::string> tested;
-  for (const Breakage& b : breakages()) tested.insert(b.rule);
+  for (const OutgoingBreakage& b : outgoing_breakages()) tested.insert(b.rule);
   std::ifstream in(WASL_SOURCE_DIR "/plugins/nphies/README.md");
   const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::set<std::string_view> ids;

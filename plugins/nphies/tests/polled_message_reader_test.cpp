@@ -24,9 +24,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const std::string kEvents = "http://nphies.sa/terminology/CodeSystem/ksa-message-events";
+const std::string kPolledEvents = "http://nphies.sa/terminology/CodeSystem/ksa-message-events";
 const std::string kClaimSystem = "http://hospital.test/identifier/claim";
-const std::string kFs = "http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/";
+const std::string kPolledFs = "http://nphies.sa/fhir/ksa/nphies-fs/StructureDefinition/";
 const std::string kPayer = "http://payer.test";
 // In the messages' Patient and free text; never in a problem.
 const std::string kPatientName = "فاطمة الزهراني";
@@ -58,8 +58,8 @@ json message(const std::string& event, const std::string& id, json focal,
   json header = {
       {"resourceType", "MessageHeader"},
       {"id", id},
-      {"meta", {{"profile", json::array({kFs + "message-header|1.0.0"})}}},
-      {"eventCoding", {{"system", kEvents}, {"code", event}}},
+      {"meta", {{"profile", json::array({kPolledFs + "message-header|1.0.0"})}}},
+      {"eventCoding", {{"system", kPolledEvents}, {"code", event}}},
       {"destination",
        json::array({{{"endpoint", "http://nphies.sa/license/provider-license/N-F-00001"},
                      {"receiver",
@@ -110,7 +110,7 @@ json claim_response(const std::string& claim_key, const std::string& use) {
           {"preAuthRef", use == "preauthorization" ? "PA-77" : ""},
           {"request", claim_reference(claim_key)},
           {"extension",
-           json::array({{{"url", kFs + "extension-adjudication-outcome"},
+           json::array({{{"url", kPolledFs + "extension-adjudication-outcome"},
                          {"valueCodeableConcept",
                           coding("http://nphies.sa/terminology/CodeSystem/adjudication-outcome",
                                  "approved")}}})},
@@ -154,10 +154,12 @@ json payment_detail(const std::string& claim_key, const std::string& type, doubl
       {"amount", sar(amount)}};
   json extensions = json::array();
   if (early_fee != 0) {
-    extensions.push_back({{"url", kFs + "extension-early-fee"}, {"valueMoney", sar(early_fee)}});
+    extensions.push_back(
+        {{"url", kPolledFs + "extension-early-fee"}, {"valueMoney", sar(early_fee)}});
   }
   if (nphies_fee != 0) {
-    extensions.push_back({{"url", kFs + "extension-nphies-fee"}, {"valueMoney", sar(nphies_fee)}});
+    extensions.push_back(
+        {{"url", kPolledFs + "extension-nphies-fee"}, {"valueMoney", sar(nphies_fee)}});
   }
   if (!extensions.empty()) detail["extension"] = extensions;
   return detail;
@@ -358,7 +360,7 @@ TEST(PolledMessageReaderTest, AClaimTheProviderDidNotSendNamesNoKey) {
 }
 
 // A change that makes a message unreadable, and what `problem` must say.
-struct Breakage {
+struct PolledBreakage {
   std::string name;
   int message;  // index in every_event()
   std::function<void(json&)> apply;
@@ -367,7 +369,7 @@ struct Breakage {
 
 json& focal(json& m) { return m["entry"][1]["resource"]; }
 
-std::vector<Breakage> breakages() {
+std::vector<PolledBreakage> polled_breakages() {
   return {
       {"no entries", 0, [](json& m) { m["entry"] = json::object(); }, "has no entries"},
       {"a collection", 0, [](json& m) { m["type"] = "collection"; }, "is not a message Bundle"},
@@ -444,7 +446,7 @@ std::vector<Breakage> breakages() {
 }
 
 TEST(PolledMessageReaderTest, EachBadMessageIsUnreadableAndTheOthersAreStillRead) {
-  for (const Breakage& b : breakages()) {
+  for (const PolledBreakage& b : polled_breakages()) {
     std::vector<json> messages = every_event();
     json broken = messages[b.message];
     b.apply(broken);
@@ -577,14 +579,14 @@ TEST(PolledMessageReaderTest, LargeInputCostsLinearTimeAndAtMostOneHundredMessag
   EXPECT_LT(took, std::chrono::seconds(20));
 }
 
-const std::filesystem::path kSamples = std::filesystem::path(WASL_SHARED_DATA_DIR) / "nphies";
+const std::filesystem::path kPolledSamples = std::filesystem::path(WASL_SHARED_DATA_DIR) / "nphies";
 
 // Every CHI sample through the reader of its event: responses read without
 // an error, a poll-response's messages without one unreadable, requests
 // named by a known event. A sample of an event not listed here fails.
 TEST(PolledMessageReaderTest, EverySampleIsReadByTheReaderOfItsEvent) {
   std::map<std::string, int> by_event;
-  for (const auto& file : std::filesystem::directory_iterator(kSamples)) {
+  for (const auto& file : std::filesystem::directory_iterator(kPolledSamples)) {
     const std::string name = file.path().stem().string();
     if (file.path().extension() != ".json" || name == "ksa-message-events.derived") continue;
     std::ifstream in(file.path());

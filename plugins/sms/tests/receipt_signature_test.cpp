@@ -11,7 +11,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr char kSecret[] = "sms-test-receipt-secret";
+constexpr char kReceiptSecret[] = "sms-test-receipt-secret";
 constexpr std::int64_t kT = 1767225600;  // 2026-01-01T00:00:00Z
 const std::string kBody =
     R"({"messageId":"m-1","status":"DELIVERED","statusAt":"2026-01-01T00:00:00Z"})";
@@ -22,7 +22,7 @@ std::chrono::system_clock::time_point at(std::int64_t seconds) {
 
 sdk::Status check(const std::string& header, const std::string& body = kBody,
                   std::int64_t now = kT) {
-  return verify_receipt_signature(kSecret, header, body, at(now), 300s);
+  return verify_receipt_signature(kReceiptSecret, header, body, at(now), 300s);
 }
 
 TEST(ReceiptSignatureTest, TheMacIsHmacSha256OfTheTimeAndTheBody) {
@@ -30,12 +30,12 @@ TEST(ReceiptSignatureTest, TheMacIsHmacSha256OfTheTimeAndTheBody) {
   //   printf '0.what do ya want for nothing?' | openssl dgst -sha256 -hmac Jefe
   EXPECT_EQ(receipt_mac_hex("Jefe", 0, "what do ya want for nothing?"),
             "37f471929915ccd2cbbe79feb84ffcff4f2bb25e15fc41c2506687331ae179cc");
-  EXPECT_EQ(receipt_signature(kSecret, kT, kBody),
-            "t=" + std::to_string(kT) + ",v1=" + receipt_mac_hex(kSecret, kT, kBody));
+  EXPECT_EQ(receipt_signature(kReceiptSecret, kT, kBody),
+            "t=" + std::to_string(kT) + ",v1=" + receipt_mac_hex(kReceiptSecret, kT, kBody));
 }
 
 TEST(ReceiptSignatureTest, ASignedReceiptVerifiesWithinTheTolerance) {
-  const std::string header = receipt_signature(kSecret, kT, kBody);
+  const std::string header = receipt_signature(kReceiptSecret, kT, kBody);
   EXPECT_TRUE(check(header).ok());
   EXPECT_TRUE(check(header, kBody, kT + 300).ok()) << "at the edge, late";
   EXPECT_TRUE(check(header, kBody, kT - 300).ok()) << "at the edge, early";
@@ -47,12 +47,12 @@ TEST(ReceiptSignatureTest, ASignedReceiptVerifiesWithinTheTolerance) {
   EXPECT_TRUE(check(" v0=ignored , " + header + " , v2=also").ok()) << "other entries ignored";
   const std::string rotated = "t=" + std::to_string(kT) +
                               ",v1=" + receipt_mac_hex("the-old-receipt-secret", kT, kBody) +
-                              ",v1=" + receipt_mac_hex(kSecret, kT, kBody);
+                              ",v1=" + receipt_mac_hex(kReceiptSecret, kT, kBody);
   EXPECT_TRUE(check(rotated).ok()) << "any v1 entry may match (a secret being rotated)";
 }
 
 TEST(ReceiptSignatureTest, StaleOrFutureReceiptsAreRefused) {
-  const std::string header = receipt_signature(kSecret, kT, kBody);
+  const std::string header = receipt_signature(kReceiptSecret, kT, kBody);
   auto stale = check(header, kBody, kT + 301);
   ASSERT_FALSE(stale.ok());
   EXPECT_EQ(stale.error().code, sdk::ErrorCode::kUnauthenticated);
@@ -63,10 +63,10 @@ TEST(ReceiptSignatureTest, StaleOrFutureReceiptsAreRefused) {
 }
 
 TEST(ReceiptSignatureTest, ForgedReceiptsAreRefusedWithoutNamingTheSecret) {
-  const std::string good = receipt_signature(kSecret, kT, kBody);
+  const std::string good = receipt_signature(kReceiptSecret, kT, kBody);
   std::string failed_body = kBody;
   failed_body.replace(failed_body.find("DELIVERED"), 9, "FAILED");
-  const std::string expected = receipt_mac_hex(kSecret, kT, kBody);
+  const std::string expected = receipt_mac_hex(kReceiptSecret, kT, kBody);
   const struct {
     std::string header;
     std::string body;
@@ -88,7 +88,7 @@ TEST(ReceiptSignatureTest, ForgedReceiptsAreRefusedWithoutNamingTheSecret) {
     ASSERT_FALSE(refused.ok()) << c.why;
     EXPECT_EQ(refused.error().code, sdk::ErrorCode::kUnauthenticated) << c.why;
     EXPECT_FALSE(refused.error().retryable) << c.why;
-    EXPECT_EQ(refused.error().message.find(kSecret), std::string::npos) << c.why;
+    EXPECT_EQ(refused.error().message.find(kReceiptSecret), std::string::npos) << c.why;
     EXPECT_EQ(refused.error().message.find(expected), std::string::npos) << c.why;
   }
   EXPECT_FALSE(verify_receipt_signature("", good, kBody, at(kT), 300s).ok())

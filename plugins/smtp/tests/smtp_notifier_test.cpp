@@ -21,7 +21,7 @@ using sdk::testing::FakeHost;
 
 const std::string kSchema = WASL_SOURCE_DIR "/plugins/smtp/schema.json";
 const std::string kRecipient = "patient.secret@example.org";
-const std::string kBody = "موعدك غداً الساعة العاشرة. Diagnosis-free text.";
+const std::string kNotifierBody = "موعدك غداً الساعة العاشرة. Diagnosis-free text.";
 
 json base_settings() {
   return {{"url", "smtp://127.0.0.1:4577"},
@@ -59,7 +59,7 @@ sdk::Notification email(const std::string& key = "notification/7/email") {
   n.channel = "email";
   n.recipient = kRecipient;
   n.subject = "تذكير بموعدك";
-  n.body = kBody;
+  n.body = kNotifierBody;
   n.language = "ar";
   return n;
 }

@@ -14,7 +14,7 @@ namespace {
 using storage::TxMode;
 using testing::AuditedDatabaseTest;
 
-const std::string kKey(32, 'a');
+const std::string kVerifierKey(32, 'a');
 constexpr int kEvents = 20;
 constexpr std::int64_t kCheckpointEvery = 5;
 // Every third event came in on a console session; the others (a bearer key,
@@ -26,7 +26,7 @@ class AuditVerifierTest : public AuditedDatabaseTest {
   void SetUp() override {
     AuditedDatabaseTest::SetUp();
     if (HasFatalFailure()) return;
-    AuditWriter writer(GetParam(), kKey, AuditWriterOptions{kCheckpointEvery});
+    AuditWriter writer(GetParam(), kVerifierKey, AuditWriterOptions{kCheckpointEvery});
     for (int i = 1; i <= kEvents; ++i) {
       auto tx = store_->begin();
       ASSERT_TRUE(tx.ok());
@@ -47,7 +47,7 @@ class AuditVerifierTest : public AuditedDatabaseTest {
     }
   }
 
-  VerifyReport verify(int batch_size = 7, const std::string& key = kKey) {
+  VerifyReport verify(int batch_size = 7, const std::string& key = kVerifierKey) {
     AuditVerifier verifier(key, batch_size);
     auto report = verifier.verify(*store_);
     EXPECT_TRUE(report.ok()) << report.error().message;
@@ -197,7 +197,7 @@ TEST_P(AuditVerifierTest, DetectsDeletedNewestEventsThroughHead) {
 // audit_head moved back to the newest event left: no checkpoint names the
 // deleted ones, so only the head's signature can tell.
 TEST_P(AuditVerifierTest, DetectsADeletedTailShorterThanACheckpointInterval) {
-  AuditWriter writer(GetParam(), kKey, AuditWriterOptions{kCheckpointEvery});
+  AuditWriter writer(GetParam(), kVerifierKey, AuditWriterOptions{kCheckpointEvery});
   for (int i = 1; i <= 3; ++i) {
     auto tx = store_->begin();
     ASSERT_TRUE(tx.ok());

@@ -5,7 +5,7 @@
 namespace wasl::calendar {
 namespace {
 
-constexpr std::int64_t kHour = 3600 * 1000;
+constexpr std::int64_t kHourMs = 3600 * 1000;
 
 TEST(ReportPeriod, ADayInRiyadhStartsAt2100UtcTheDayBefore) {
   // 2025-03-01T22:30Z is 2025-03-02 01:30 in Riyadh.
@@ -13,7 +13,7 @@ TEST(ReportPeriod, ADayInRiyadhStartsAt2100UtcTheDayBefore) {
   ASSERT_TRUE(day.ok());
   EXPECT_EQ(day->label, "2025-03-02");
   EXPECT_EQ(day->start_ms, 1740862800000);  // 2025-03-01T21:00Z
-  EXPECT_EQ(day->end_ms - day->start_ms, 24 * kHour);
+  EXPECT_EQ(day->end_ms - day->start_ms, 24 * kHourMs);
   auto before = previous_period(*day);
   ASSERT_TRUE(before.ok());
   EXPECT_EQ(before->label, "2025-03-01");
@@ -24,7 +24,7 @@ TEST(ReportPeriod, MonthsFollowTheCalendar) {
   auto feb = period_from_label("2024-02", "Asia/Riyadh");
   ASSERT_TRUE(feb.ok());
   EXPECT_EQ(feb->kind, PeriodKind::kMonth);
-  EXPECT_EQ(feb->end_ms - feb->start_ms, 29 * 24 * kHour);  // a leap year
+  EXPECT_EQ(feb->end_ms - feb->start_ms, 29 * 24 * kHourMs);  // a leap year
   auto dec = period_from_label("2025-12", "Asia/Riyadh");
   ASSERT_TRUE(dec.ok());
   auto jan = period_containing(dec->end_ms, PeriodKind::kMonth, "Asia/Riyadh");
@@ -36,7 +36,7 @@ TEST(ReportPeriod, MonthsFollowTheCalendar) {
 TEST(ReportPeriod, ADaylightSavingDayIs23Hours) {
   auto day = period_from_label("2025-03-09", "America/New_York");
   ASSERT_TRUE(day.ok());
-  EXPECT_EQ(day->end_ms - day->start_ms, 23 * kHour);
+  EXPECT_EQ(day->end_ms - day->start_ms, 23 * kHourMs);
 }
 
 TEST(ReportPeriod, LabelsAreStrict) {

@@ -33,7 +33,7 @@ using nlohmann::json;
 using records::testing::kFacilityA;
 using records::testing::kFacilityB;
 
-const std::string kAuditKey(32, 'k');
+const std::string kPriorAuthAuditKey(32, 'k');
 
 // The payer's answers to prior authorizations and claims, by rule.
 class PayerDouble final : public workflow::CapabilityInvoker {
@@ -148,7 +148,7 @@ class PriorAuthorizationTest : public records::testing::RecordsDatabaseTest {
       billing.poll_interval = std::chrono::milliseconds(20);
       config_.facilities[facility].billing = billing;
     }
-    audit_ = std::make_unique<audit::AuditWriter>(GetParam(), kAuditKey);
+    audit_ = std::make_unique<audit::AuditWriter>(GetParam(), kPriorAuthAuditKey);
     ASSERT_TRUE(workflow::add_builtin_hub_actions(actions_).ok());
     ASSERT_TRUE(add_claim_actions(actions_, config_, *cipher_, *audit_).ok());
     definitions_ = std::make_unique<workflow::DefinitionStore>(*store_);

@@ -17,21 +17,22 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace std::chrono_literals;
 
-std::vector<std::string> problems_of(const LoadResult& result) {
+std::vector<std::string> signin_problems_of(const LoadResult& result) {
   std::vector<std::string> out;
   for (const auto& p : result.problems) out.push_back(p.to_string());
   return out;
 }
 
-std::vector<std::string> problems(const std::string& yaml) {
-  return problems_of(load_text(yaml, "t.yaml", "."));
+std::vector<std::string> signin_problems(const std::string& yaml) {
+  return signin_problems_of(load_text(yaml, "t.yaml", "."));
 }
 
 // A facility and a provider with one rule; `provider_extra` is appended
 // inside the provider (six spaces of indent) from line 13 on, `signin_extra`
 // inside signin after line 5. Lines: 4 signin, 5 public_url, 7 the provider
 // entra, 8 its label, 9 its issuer, 12 its first rule.
-std::string document(const std::string& provider_extra = "", const std::string& signin_extra = "") {
+std::string signin_document(const std::string& provider_extra = "",
+                            const std::string& signin_extra = "") {
   return "facilities:\n"
          "  hospital-a:\n"
          "    name: Hospital A\n"
@@ -50,16 +51,16 @@ std::string document(const std::string& provider_extra = "", const std::string& 
 
 TEST(LoadSignin, AbsentSectionMeansNoProvidersAndNoApiKeySignIn) {
   const auto result = load_text("facilities:\n  a:\n    name: A\n", "t.yaml");
-  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(signin_problems_of(result));
   EXPECT_FALSE(result.config.signin.has_value());
   EXPECT_FALSE(result.config.facilities.at("a").console.api_key_sign_in);
 }
 
 TEST(LoadSignin, EveryValueIsReadWithTheDeclaredDefaults) {
-  const auto result = load_text(document("      client_secret: s3cret-value\n"
-                                         "      practitioner_claim: fhir_user\n"),
+  const auto result = load_text(signin_document("      client_secret: s3cret-value\n"
+                                                "      practitioner_claim: fhir_user\n"),
                                 "t.yaml");
-  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(signin_problems_of(result));
   ASSERT_TRUE(result.config.signin.has_value());
   const SigninConfig& s = *result.config.signin;
   EXPECT_EQ(s.public_url, "https://wasl.hospital-a.example");
@@ -94,16 +95,16 @@ TEST(LoadSignin, EveryValueIsReadWithTheDeclaredDefaults) {
 TEST(LoadSignin, SessionMfaAndAPrivateKeyClientAreRead) {
   TempDir dir;
   dir.write("client.key", "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
-  const std::string path =
-      dir.write("wasl.yaml", document("      client_key: ${file:client.key}\n"
-                                      "      client_key_id: wasl-2026\n"
-                                      "      scopes: [openid, profile]\n"
-                                      "      groups_claim: roles\n",
-                                      "  session: { idle_timeout: 5m, absolute_lifetime: 1h, "
-                                      "keep_ended: 30d }\n"
-                                      "  mfa: { roles: [admin], amr: [hwk], acr: [phr] }\n"));
+  const std::string path = dir.write(
+      "wasl.yaml", signin_document("      client_key: ${file:client.key}\n"
+                                   "      client_key_id: wasl-2026\n"
+                                   "      scopes: [openid, profile]\n"
+                                   "      groups_claim: roles\n",
+                                   "  session: { idle_timeout: 5m, absolute_lifetime: 1h, "
+                                   "keep_ended: 30d }\n"
+                                   "  mfa: { roles: [admin], amr: [hwk], acr: [phr] }\n"));
   const auto result = load_file(path);
-  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(signin_problems_of(result));
   const SigninConfig& s = *result.config.signin;
   EXPECT_EQ(s.session.idle_timeout, 5min);
   EXPECT_EQ(s.session.absolute_lifetime, 1h);
@@ -123,10 +124,10 @@ TEST(LoadSignin, AFacilityMayAllowApiKeySignIn) {
   const auto result =
       load_text("facilities:\n  a:\n    console:\n      api_key_sign_in: true\n  b:\n    name: B\n",
                 "t.yaml");
-  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problems_of(result));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(signin_problems_of(result));
   EXPECT_TRUE(result.config.facilities.at("a").console.api_key_sign_in);
   EXPECT_FALSE(result.config.facilities.at("b").console.api_key_sign_in);
-  EXPECT_THAT(problems("facilities:\n  a:\n    console:\n      api_key_sign_in: maybe\n"),
+  EXPECT_THAT(signin_problems("facilities:\n  a:\n    console:\n      api_key_sign_in: maybe\n"),
               ElementsAre("t.yaml:4: facilities.a.console.api_key_sign_in: expected true or "
                           "false"));
 }
@@ -135,28 +136,29 @@ TEST(LoadSignin, AnIssuerMustBeHttpsOrALoopbackHttpUrl) {
   const std::string form =
       "expected an https:// URL (http:// only to a loopback host) without query or fragment";
   auto with_issuer = [](const std::string& issuer) {
-    std::string text = document("      client_secret: x\n");
+    std::string text = signin_document("      client_secret: x\n");
     const std::string from = "issuer: https://login.example/tenant/v2.0";
     return text.replace(text.find(from), from.size(), "issuer: " + issuer);
   };
   for (const char* bad : {"http://login.example", "http://10.0.0.7:8080", "ftp://idp",
                           "https://idp.example/?tenant=1", "login.example"}) {
-    EXPECT_THAT(problems(with_issuer(bad)),
+    EXPECT_THAT(signin_problems(with_issuer(bad)),
                 ElementsAre("t.yaml:9: signin.providers.entra.issuer: " + form))
         << bad;
   }
   for (const char* good : {"http://127.0.0.1:4590", "http://localhost:4590/realms/a",
                            "http://[::1]:4590", "https://sso.example/realms/a"}) {
-    EXPECT_THAT(problems(with_issuer(good)), ElementsAre()) << good;
+    EXPECT_THAT(signin_problems(with_issuer(good)), ElementsAre()) << good;
   }
 }
 
 TEST(LoadSignin, ARuleMustNameADeclaredFacilityAndAKnownRole) {
   EXPECT_THAT(
-      problems(document("        - { group: b, facility: hospital-b, role: clinician }\n"
-                        "        - { group: c, facility: hospital-a, role: doctor }\n"
-                        "        - { facility: hospital-a, role: auditor }\n"
-                        "      client_secret: x\n")),
+      signin_problems(
+          signin_document("        - { group: b, facility: hospital-b, role: clinician }\n"
+                          "        - { group: c, facility: hospital-a, role: doctor }\n"
+                          "        - { facility: hospital-a, role: auditor }\n"
+                          "      client_secret: x\n")),
       ElementsAre(
           "t.yaml:13: signin.providers.entra.rules[1].facility: facility \"hospital-b\" "
           "is not declared in facilities (did you mean \"hospital-a\"?)",
@@ -166,22 +168,22 @@ TEST(LoadSignin, ARuleMustNameADeclaredFacilityAndAKnownRole) {
 }
 
 TEST(LoadSignin, ExactlyOneClientCredentialIsSet) {
-  EXPECT_THAT(problems(document()),
+  EXPECT_THAT(signin_problems(signin_document()),
               ElementsAre("t.yaml:7: signin.providers.entra: needs client_secret "
                           "(client_secret_basic) or client_key with client_key_id "
                           "(private_key_jwt)"));
-  EXPECT_THAT(problems(document("      client_secret: x\n"
-                                "      client_key: \"-----BEGIN PRIVATE KEY-----\"\n"
-                                "      client_key_id: k1\n")),
+  EXPECT_THAT(signin_problems(signin_document("      client_secret: x\n"
+                                              "      client_key: \"-----BEGIN PRIVATE KEY-----\"\n"
+                                              "      client_key_id: k1\n")),
               ElementsAre("t.yaml:14: signin.providers.entra.client_key: set client_secret or "
                           "client_key, not both"));
-  EXPECT_THAT(problems(document("      client_key: not a key\n")),
+  EXPECT_THAT(signin_problems(signin_document("      client_key: not a key\n")),
               ElementsAre("t.yaml:13: signin.providers.entra.client_key: expected a PEM private "
                           "key (-----BEGIN PRIVATE KEY-----)",
                           "t.yaml:13: signin.providers.entra.client_key_id: required with "
                           "client_key: the kid the identity provider knows the key by"));
-  EXPECT_THAT(problems(document("      client_secret: x\n"
-                                "      client_key_id: k1\n")),
+  EXPECT_THAT(signin_problems(signin_document("      client_secret: x\n"
+                                              "      client_key_id: k1\n")),
               ElementsAre("t.yaml:14: signin.providers.entra.client_key_id: names the kid of "
                           "client_key, which is not set"));
 }
@@ -189,50 +191,50 @@ TEST(LoadSignin, ExactlyOneClientCredentialIsSet) {
 TEST(LoadSignin, AMissingSecretFileIsNamedWithItsLine) {
   TempDir dir;
   const std::string path =
-      dir.write("wasl.yaml", document("      client_secret: ${file:oidc/client_secret}\n"));
-  EXPECT_THAT(problems_of(load_file(path)),
+      dir.write("wasl.yaml", signin_document("      client_secret: ${file:oidc/client_secret}\n"));
+  EXPECT_THAT(signin_problems_of(load_file(path)),
               ElementsAre(path + ":13: signin.providers.entra.client_secret: cannot read file " +
                           (dir.path() / "oidc/client_secret").string() +
                           " (No such file or directory; from ${file:oidc/client_secret})"));
 }
 
 TEST(LoadSignin, ScopesClaimsAndLabelsAreChecked) {
-  EXPECT_THAT(problems(document("      client_secret: x\n"
-                                "      scopes: [profile, email]\n"
-                                "      groups_claim: my groups\n"
-                                "      practitioner_claim: a.b\n")),
+  EXPECT_THAT(signin_problems(signin_document("      client_secret: x\n"
+                                              "      scopes: [profile, email]\n"
+                                              "      groups_claim: my groups\n"
+                                              "      practitioner_claim: a.b\n")),
               ElementsAre("t.yaml:14: signin.providers.entra.scopes: must include openid",
                           "t.yaml:15: signin.providers.entra.groups_claim: expected a claim name "
                           "(no spaces or dots)",
                           "t.yaml:16: signin.providers.entra.practitioner_claim: expected a claim "
                           "name (no spaces or dots)"));
-  std::string text = document("      client_secret: x\n");
+  std::string text = signin_document("      client_secret: x\n");
   const std::string label = "label: { en: Hospital account, ar: حساب المستشفى }";
   text.replace(text.find(label), label.size(), "label: { en: Hospital account }");
   EXPECT_THAT(
-      problems(text),
+      signin_problems(text),
       ElementsAre("t.yaml:8: signin.providers.entra.label.ar: required (a non-empty string)"));
 }
 
 TEST(LoadSignin, ProviderNamesSessionsAndMfaRolesAreChecked) {
   EXPECT_THAT(
-      problems(document("      client_secret: x\n"
-                        "    Hospital A:\n"
-                        "      client_id: x\n",
-                        "  session: { idle_timeout: 9h, absolute_lifetime: 8h }\n"
-                        "  mfa:\n"
-                        "    roles: [admin, clinican]\n")),
+      signin_problems(signin_document("      client_secret: x\n"
+                                      "    Hospital A:\n"
+                                      "      client_id: x\n",
+                                      "  session: { idle_timeout: 9h, absolute_lifetime: 8h }\n"
+                                      "  mfa:\n"
+                                      "    roles: [admin, clinican]\n")),
       ElementsAre("t.yaml:6: signin.session.idle_timeout: must not be longer than "
                   "absolute_lifetime",
                   "t.yaml:8: signin.mfa.roles[1]: unknown role \"clinican\" (did you mean "
                   "\"clinician\"?)",
                   "t.yaml:17: signin.providers.Hospital A: expected a provider name (a-z, 0-9 "
                   "and -, not starting with -)"));
-  EXPECT_THAT(problems(document("      client_secret: x\n",
-                                "  session:\n"
-                                "    idle_timeout: 500ms\n"
-                                "    absolute_lifetime: forever\n"
-                                "    keep_ended: 30s\n")),
+  EXPECT_THAT(signin_problems(signin_document("      client_secret: x\n",
+                                              "  session:\n"
+                                              "    idle_timeout: 500ms\n"
+                                              "    absolute_lifetime: forever\n"
+                                              "    keep_ended: 30s\n")),
               ElementsAre("t.yaml:7: signin.session.idle_timeout: expected a positive duration "
                           "with a unit, such as 250ms, 5s, 2m or 1h",
                           "t.yaml:8: signin.session.absolute_lifetime: expected a positive "
@@ -242,11 +244,12 @@ TEST(LoadSignin, ProviderNamesSessionsAndMfaRolesAreChecked) {
 }
 
 TEST(LoadSignin, ThePublicUrlIsAnHttpUrl) {
-  std::string text = document("      client_secret: x\n");
+  std::string text = signin_document("      client_secret: x\n");
   const std::string url = "public_url: https://wasl.hospital-a.example";
   text.replace(text.find(url), url.size(), "public_url: wasl.hospital-a.example");
-  EXPECT_THAT(problems(text), ElementsAre("t.yaml:5: signin.public_url: expected an absolute "
-                                          "http:// or https:// URL"));
+  EXPECT_THAT(signin_problems(text),
+              ElementsAre("t.yaml:5: signin.public_url: expected an absolute "
+                          "http:// or https:// URL"));
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 namespace wasl::crypto {
 namespace {
 
-std::string unhex(std::string_view h) { return from_hex(h).value(); }
+std::string hex_bytes(std::string_view h) { return from_hex(h).value(); }
 
 struct Rfc4231Case {
   const char* name;
@@ -27,7 +27,7 @@ TEST(HmacSha256, Rfc4231Vectors) {
        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
       {"4.4 test case 3", std::string(20, '\xaa'), std::string(50, '\xdd'),
        "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"},
-      {"4.5 test case 4", unhex("0102030405060708090a0b0c0d0e0f10111213141516171819"),
+      {"4.5 test case 4", hex_bytes("0102030405060708090a0b0c0d0e0f10111213141516171819"),
        std::string(50, '\xcd'), "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
       {"4.6 test case 5 (truncated to 128 bits)", std::string(20, '\x0c'), "Test With Truncation",
        "a3b6167473100ee06e0c796c2955552b"},

@@ -15,7 +15,7 @@ namespace {
 using testing::ScratchDir;
 constexpr std::size_t S = kStreamSegmentSize;
 
-constexpr const char* kRing = R"({
+constexpr const char* kStreamRing = R"({
   "format": "wasl-keyring", "version": 1, "active_key_id": "k1-20260101",
   "data_keys": [{"id": "k1-20260101", "created_at": "2026-01-01T00:00:00Z", "state": "active",
                  "key": "1111111111111111111111111111111111111111111111111111111111111111"}],
@@ -23,7 +23,7 @@ constexpr const char* kRing = R"({
   "audit_key": "3333333333333333333333333333333333333333333333333333333333333333"})";
 
 std::shared_ptr<const Keyring> ring() {
-  static auto r = Keyring::from_json(kRing).value();
+  static auto r = Keyring::from_json(kStreamRing).value();
   return r;
 }
 
@@ -613,7 +613,7 @@ TEST(StreamRangeDecryptor, ABoundStreamOpensOnlyUnderItsBinding) {
 TEST(StreamRangeDecryptor, AnUnknownKeyAndASinkErrorStopTheRead) {
   const std::string pt = pattern(2 * S);
   const std::string ct = encrypt(pt);
-  std::string ring_text = kRing;
+  std::string ring_text = kStreamRing;
   for (std::size_t at; (at = ring_text.find("k1-20260101")) != std::string::npos;) {
     ring_text.replace(at, 11, "k9-20270101");
   }

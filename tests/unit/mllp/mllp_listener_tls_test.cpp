@@ -34,7 +34,7 @@ using testing::MllpTlsTestClient;
 using testing::TlsClientSettings;
 using wasl::testing::TestPki;
 
-constexpr auto kWait = 5s;  // the bound on anything that should happen
+constexpr auto kTlsWait = 5s;  // the bound on anything that should happen
 
 MllpTlsOptions server_tls(bool require_client_certificates) {
   const TestPki& pki = TestPki::get();
@@ -65,7 +65,7 @@ std::unique_ptr<MllpListener> start_tls_listener(MllpTlsOptions tls, MllpLimits 
   return started.ok() ? std::move(started).value() : nullptr;
 }
 
-MllpHandler echo(Calls& calls) {
+MllpHandler echo_handler(Calls& calls) {
   return [&calls](const MllpMessage& message) {
     calls.record(message);
     if (message.data == "bye") return MllpReply{"BYE", true};
@@ -91,24 +91,24 @@ bool metric_within(const observability::Metrics& metrics, const std::string& lin
 
 TEST(MllpListenerTlsTest, ATlsClientGetsItsReplyAndAClosingReplyEndsWithCloseNotify) {
   Calls calls;
-  auto listener = start_tls_listener(server_tls(false), {}, echo(calls));
+  auto listener = start_tls_listener(server_tls(false), {}, echo_handler(calls));
   ASSERT_NE(listener, nullptr);
 
   MllpTlsTestClient tls(listener->port(), client());
   ASSERT_TRUE(tls.valid()) << tls.error();
-  ASSERT_TRUE(tls.handshake(kWait)) << tls.error();
+  ASSERT_TRUE(tls.handshake(kTlsWait)) << tls.error();
   ASSERT_TRUE(tls.send_all(frame("MSH|^~\\&|A\rPID|1\r")));
-  EXPECT_EQ(tls.read_frame(kWait), "ACK:MSH|^~\\&|A\rPID|1\r");
+  EXPECT_EQ(tls.read_frame(kTlsWait), "ACK:MSH|^~\\&|A\rPID|1\r");
   ASSERT_TRUE(tls.send_all(frame("second")));
-  EXPECT_EQ(tls.read_frame(kWait), "ACK:second");
-  ASSERT_TRUE(calls.wait_for(2, kWait));
+  EXPECT_EQ(tls.read_frame(kTlsWait), "ACK:second");
+  ASSERT_TRUE(calls.wait_for(2, kTlsWait));
   const MllpMessage seen = calls.messages().at(0);
   EXPECT_EQ(seen.peer_address, "127.0.0.1");
   EXPECT_EQ(seen.peer_certificate_subject, "") << "no client certificate was asked for";
 
   ASSERT_TRUE(tls.send_all(frame("bye")));
-  EXPECT_EQ(tls.read_frame(kWait), "BYE");
-  EXPECT_TRUE(tls.closed_within(kWait));
+  EXPECT_EQ(tls.read_frame(kTlsWait), "BYE");
+  EXPECT_TRUE(tls.closed_within(kTlsWait));
   EXPECT_EQ(tls.error(), "close_notify");
 }
 
@@ -130,35 +130,35 @@ TEST(MllpListenerTlsTest, APlainTextClientIsClosedWithoutAReplyAndHoldsNoWorker)
 
   // The one worker is busy with a TLS client's message...
   MllpTlsTestClient busy(listener->port(), client());
-  ASSERT_TRUE(busy.handshake(kWait)) << busy.error();
+  ASSERT_TRUE(busy.handshake(kTlsWait)) << busy.error();
   ASSERT_TRUE(busy.send_all(frame("held")));
-  ASSERT_TRUE(calls.wait_for(1, kWait));
+  ASSERT_TRUE(calls.wait_for(1, kTlsWait));
 
   // ...and a plain-text sender is still turned away at once.
   MllpTestClient plain(listener->port());
   ASSERT_TRUE(plain.valid());
   ASSERT_TRUE(plain.send_all(frame("MSH|^~\\&|plain")));
-  EXPECT_EQ(plain.read_frame(kWait), std::nullopt);
+  EXPECT_EQ(plain.read_frame(kTlsWait), std::nullopt);
   EXPECT_TRUE(plain.closed_within(0ms));
   EXPECT_TRUE(metric_within(
       metrics, "wasl_mllp_connections_closed_total{listener=\"tls\",reason=\"handshake_failed\"} 1",
-      kWait))
+      kTlsWait))
       << metrics.render();
 
   release.open();
-  EXPECT_EQ(busy.read_frame(kWait), "ACK:held");
+  EXPECT_EQ(busy.read_frame(kTlsWait), "ACK:held");
   EXPECT_EQ(calls.messages().size(), 1U) << "the plain-text message never reached the handler";
 }
 
 TEST(MllpListenerTlsTest, WithACaFileAClientCertificateOfThatCaIsServedAndNamed) {
   Calls calls;
-  auto listener = start_tls_listener(server_tls(true), {}, echo(calls));
+  auto listener = start_tls_listener(server_tls(true), {}, echo_handler(calls));
   ASSERT_NE(listener, nullptr);
   MllpTlsTestClient tls(listener->port(), client("client"));
-  ASSERT_TRUE(tls.handshake(kWait)) << tls.error();
+  ASSERT_TRUE(tls.handshake(kTlsWait)) << tls.error();
   ASSERT_TRUE(tls.send_all(frame("one")));
-  EXPECT_EQ(tls.read_frame(kWait), "ACK:one");
-  ASSERT_TRUE(calls.wait_for(1, kWait));
+  EXPECT_EQ(tls.read_frame(kTlsWait), "ACK:one");
+  ASSERT_TRUE(calls.wait_for(1, kTlsWait));
   EXPECT_EQ(calls.messages().at(0).peer_certificate_subject,
             "CN=N-F-00001,O=Saudi General Hospital");
 }
@@ -166,7 +166,7 @@ TEST(MllpListenerTlsTest, WithACaFileAClientCertificateOfThatCaIsServedAndNamed)
 TEST(MllpListenerTlsTest, WithACaFileNoCertificateOrOneOfAnotherCaIsRefusedAtTheHandshake) {
   Calls calls;
   observability::Metrics metrics;
-  auto listener = start_tls_listener(server_tls(true), {}, echo(calls), &metrics);
+  auto listener = start_tls_listener(server_tls(true), {}, echo_handler(calls), &metrics);
   ASSERT_NE(listener, nullptr);
 
   int refused = 0;
@@ -177,18 +177,18 @@ TEST(MllpListenerTlsTest, WithACaFileNoCertificateOrOneOfAnotherCaIsRefusedAtThe
     // Under TLS 1.3 the client's side of the handshake may complete before
     // the listener has judged its certificate; the refusal is then an alert
     // on the next read.
-    if (tls.handshake(kWait)) {
+    if (tls.handshake(kTlsWait)) {
       tls.send_all(frame("one"));
-      EXPECT_EQ(tls.read_frame(kWait), std::nullopt);
+      EXPECT_EQ(tls.read_frame(kTlsWait), std::nullopt);
     }
-    EXPECT_TRUE(tls.closed_within(kWait));
+    EXPECT_TRUE(tls.closed_within(kTlsWait));
     EXPECT_THAT(tls.error(), HasSubstr("alert")) << "the listener said why";
     ++refused;
     EXPECT_TRUE(metric_within(metrics,
                               "wasl_mllp_connections_closed_total{listener=\"tls\",reason="
                               "\"handshake_failed\"} " +
                                   std::to_string(refused),
-                              kWait))
+                              kTlsWait))
         << metrics.render();
   }
   EXPECT_FALSE(calls.wait_for(1, 0ms)) << "no message reached the handler";
@@ -199,18 +199,19 @@ TEST(MllpListenerTlsTest, AClientThatNeverSendsAClientHelloIsClosedAtTheReadTime
   observability::Metrics metrics;
   MllpLimits limits;
   limits.read_timeout = 300ms;  // the idle time (5 minutes) does not start before the handshake
-  auto listener = start_tls_listener(server_tls(true), limits, echo(calls), &metrics);
+  auto listener = start_tls_listener(server_tls(true), limits, echo_handler(calls), &metrics);
   ASSERT_NE(listener, nullptr);
   const auto started = testing::Clock::now();
   MllpTestClient silent(listener->port());
   ASSERT_TRUE(silent.valid());
-  EXPECT_TRUE(silent.closed_within(kWait));
+  EXPECT_TRUE(silent.closed_within(kTlsWait));
   const auto took = testing::Clock::now() - started;
   EXPECT_GE(took, 250ms);
   EXPECT_LT(took, 3s);
   EXPECT_TRUE(metric_within(
       metrics,
-      "wasl_mllp_connections_closed_total{listener=\"tls\",reason=\"handshake_timeout\"} 1", kWait))
+      "wasl_mllp_connections_closed_total{listener=\"tls\",reason=\"handshake_timeout\"} 1",
+      kTlsWait))
       << metrics.render();
 }
 
@@ -218,25 +219,25 @@ TEST(MllpListenerTlsTest, AConnectionInItsHandshakeCountsAgainstThePeerCap) {
   Calls calls;
   MllpLimits limits;
   limits.max_connections_per_peer = 1;
-  auto listener = start_tls_listener(server_tls(false), limits, echo(calls));
+  auto listener = start_tls_listener(server_tls(false), limits, echo_handler(calls));
   ASSERT_NE(listener, nullptr);
   MllpTestClient silent(listener->port());  // connected, no ClientHello
   ASSERT_TRUE(silent.valid());
   MllpTlsTestClient second(listener->port(), client());
-  EXPECT_FALSE(second.handshake(kWait)) << "closed on accept";
+  EXPECT_FALSE(second.handshake(kTlsWait)) << "closed on accept";
   EXPECT_FALSE(silent.closed_within(0ms));
 }
 
 TEST(MllpListenerTlsTest, TlsOlderThanOneTwoIsRefused) {
   Calls calls;
-  auto listener = start_tls_listener(server_tls(false), {}, echo(calls));
+  auto listener = start_tls_listener(server_tls(false), {}, echo_handler(calls));
   ASSERT_NE(listener, nullptr);
   TlsClientSettings old = client();
   old.max_version = TLS1_1_VERSION;
   old.legacy = true;
   MllpTlsTestClient tls(listener->port(), old);
   ASSERT_TRUE(tls.valid()) << tls.error();
-  EXPECT_FALSE(tls.handshake(kWait));
+  EXPECT_FALSE(tls.handshake(kTlsWait));
   // The listener's alert, not the client refusing to offer TLS 1.1.
   EXPECT_THAT(tls.error(), HasSubstr("alert protocol version"));
 }

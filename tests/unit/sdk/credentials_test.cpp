@@ -22,7 +22,7 @@ namespace {
 using Clock = std::chrono::system_clock;
 using namespace std::chrono_literals;
 
-class ScriptedTransport final : public S3Transport {
+class ScriptedCredentialTransport final : public S3Transport {
  public:
   void queue(int status, std::string body = {}) {
     HttpResponse response;
@@ -56,7 +56,7 @@ class ScriptedTransport final : public S3Transport {
   std::deque<HttpResponse> answers_;
 };
 
-std::string header(const HttpRequest& request, std::string_view name) {
+std::string header_of(const HttpRequest& request, std::string_view name) {
   HttpResponse as_response;
   as_response.headers = request.headers;
   return as_response.header(name);
@@ -76,7 +76,7 @@ std::string role_document(const std::string& key, Clock::time_point expiration,
 }
 
 // One IMDSv2 round: token, role, keys.
-void queue_instance_round(ScriptedTransport& transport, const std::string& key,
+void queue_instance_round(ScriptedCredentialTransport& transport, const std::string& key,
                           Clock::time_point expiration) {
   transport.queue(200, "imds-session-token");
   transport.queue(200, "wasl-archive\n");
@@ -84,7 +84,7 @@ void queue_instance_round(ScriptedTransport& transport, const std::string& key,
 }
 
 TEST(InstanceCredentials, FollowsImdsV2AndKeepsTheKeysUntilFiveMinutesBeforeTheyExpire) {
-  ScriptedTransport transport;
+  ScriptedCredentialTransport transport;
   InstanceCredentialsProvider provider(transport, {"http://127.0.0.1:9/", 1000ms, 64 * 1024});
   queue_instance_round(transport, "AKIA1", transport.clock + 10min);
   auto first = provider.credentials(transport.clock);
@@ -95,14 +95,14 @@ TEST(InstanceCredentials, FollowsImdsV2AndKeepsTheKeysUntilFiveMinutesBeforeThey
   ASSERT_EQ(transport.requests.size(), 3u);
   EXPECT_EQ(transport.requests[0].method, "PUT");
   EXPECT_EQ(transport.requests[0].url, "http://127.0.0.1:9/latest/api/token");
-  EXPECT_EQ(header(transport.requests[0], "X-aws-ec2-metadata-token-ttl-seconds"), "21600");
+  EXPECT_EQ(header_of(transport.requests[0], "X-aws-ec2-metadata-token-ttl-seconds"), "21600");
   EXPECT_EQ(transport.requests[1].method, "GET");
   EXPECT_EQ(transport.requests[1].url,
             "http://127.0.0.1:9/latest/meta-data/iam/security-credentials/");
-  EXPECT_EQ(header(transport.requests[1], "X-aws-ec2-metadata-token"), "imds-session-token");
+  EXPECT_EQ(header_of(transport.requests[1], "X-aws-ec2-metadata-token"), "imds-session-token");
   EXPECT_EQ(transport.requests[2].url,
             "http://127.0.0.1:9/latest/meta-data/iam/security-credentials/wasl-archive");
-  EXPECT_EQ(header(transport.requests[2], "X-aws-ec2-metadata-token"), "imds-session-token");
+  EXPECT_EQ(header_of(transport.requests[2], "X-aws-ec2-metadata-token"), "imds-session-token");
 
   // More than five minutes left: the cached keys.
   ASSERT_TRUE(provider.credentials(transport.clock + 4min + 59s).ok());
@@ -117,9 +117,9 @@ TEST(InstanceCredentials, FollowsImdsV2AndKeepsTheKeysUntilFiveMinutesBeforeThey
 }
 
 TEST(InstanceCredentials, JunkHugeAndRefusedAnswersAreClearErrorsWithoutSecrets) {
-  const Clock::time_point now = ScriptedTransport().clock;
+  const Clock::time_point now = ScriptedCredentialTransport().clock;
   {
-    ScriptedTransport transport;
+    ScriptedCredentialTransport transport;
     InstanceCredentialsProvider provider(transport, {"http://127.0.0.1:9", 1000ms, 1024});
     transport.queue(200, "tok");
     transport.queue(200, "wasl-archive");
@@ -134,7 +134,7 @@ TEST(InstanceCredentials, JunkHugeAndRefusedAnswersAreClearErrorsWithoutSecrets)
         << result.error().message;
   }
   {
-    ScriptedTransport transport;
+    ScriptedCredentialTransport transport;
     InstanceCredentialsProvider provider(transport, {"http://127.0.0.1:9", 1000ms, 1024});
     transport.queue(200, "tok");
     transport.queue(200, "wasl-archive");
@@ -146,7 +146,7 @@ TEST(InstanceCredentials, JunkHugeAndRefusedAnswersAreClearErrorsWithoutSecrets)
         << result.error().message;
   }
   {
-    ScriptedTransport transport;
+    ScriptedCredentialTransport transport;
     InstanceCredentialsProvider provider(transport, {"http://127.0.0.1:9", 1000ms, 1024});
     transport.queue(200, "tok");
     transport.queue(404, "");
@@ -157,7 +157,7 @@ TEST(InstanceCredentials, JunkHugeAndRefusedAnswersAreClearErrorsWithoutSecrets)
   }
   {
     // A document that is not "Success" quotes its code, never its keys.
-    ScriptedTransport transport;
+    ScriptedCredentialTransport transport;
     InstanceCredentialsProvider provider(transport, {"http://127.0.0.1:9", 1000ms, 1024});
     transport.queue(200, "tok");
     transport.queue(200, "wasl-archive");
@@ -170,7 +170,7 @@ TEST(InstanceCredentials, JunkHugeAndRefusedAnswersAreClearErrorsWithoutSecrets)
     EXPECT_NE(result.error().message.find("[redacted]"), std::string::npos);
   }
   {
-    ScriptedTransport transport;
+    ScriptedCredentialTransport transport;
     InstanceCredentialsProvider provider(transport, {"http://127.0.0.1:9", 1000ms, 1024});
     auto result = provider.credentials(now);  // nothing answers
     ASSERT_FALSE(result.ok());
@@ -181,7 +181,7 @@ TEST(InstanceCredentials, JunkHugeAndRefusedAnswersAreClearErrorsWithoutSecrets)
 }
 
 TEST(InstanceCredentials, KeysStillValidServeWhileTheServiceIsDown) {
-  ScriptedTransport transport;
+  ScriptedCredentialTransport transport;
   InstanceCredentialsProvider provider(transport, {"http://127.0.0.1:9", 1000ms, 64 * 1024});
   queue_instance_round(transport, "AKIA1", transport.clock + 10min);
   ASSERT_TRUE(provider.credentials(transport.clock).ok());
@@ -196,7 +196,7 @@ TEST(InstanceCredentials, KeysStillValidServeWhileTheServiceIsDown) {
 // S3Client asks the provider before each request and, after a 403
 // InvalidAccessKeyId, once more with new keys.
 TEST(InstanceCredentials, TheS3ClientRenewsRefusedKeysOnce) {
-  ScriptedTransport transport;
+  ScriptedCredentialTransport transport;
   auto provider = std::make_shared<InstanceCredentialsProvider>(
       transport, InstanceMetadataOptions{"http://127.0.0.1:9", 1000ms, 64 * 1024});
   S3Endpoint endpoint{"http://127.0.0.1:7480", "us-east-1", true, {}, provider};
@@ -210,12 +210,12 @@ TEST(InstanceCredentials, TheS3ClientRenewsRefusedKeysOnce) {
   transport.queue(204);
   ASSERT_TRUE(client.delete_object("wasl-recordings", "f1/a.wse").ok());
   ASSERT_EQ(transport.requests.size(), 8u);
-  EXPECT_NE(header(transport.requests[3], "Authorization").find("Credential=AKIA1/"),
+  EXPECT_NE(header_of(transport.requests[3], "Authorization").find("Credential=AKIA1/"),
             std::string::npos);
-  EXPECT_EQ(header(transport.requests[3], "X-Amz-Security-Token"), "token-of-AKIA1");
-  EXPECT_NE(header(transport.requests[7], "Authorization").find("Credential=AKIA2/"),
+  EXPECT_EQ(header_of(transport.requests[3], "X-Amz-Security-Token"), "token-of-AKIA1");
+  EXPECT_NE(header_of(transport.requests[7], "Authorization").find("Credential=AKIA2/"),
             std::string::npos);
-  EXPECT_EQ(header(transport.requests[7], "X-Amz-Security-Token"), "token-of-AKIA2");
+  EXPECT_EQ(header_of(transport.requests[7], "X-Amz-Security-Token"), "token-of-AKIA2");
 
   // Refused again after the renewal: the error, no third set of keys.
   transport.queue(403, refused);
@@ -265,7 +265,7 @@ class WebIdentityCredentials : public ::testing::Test {
            "</AssumeRoleWithWebIdentityResponse>";
   }
   std::filesystem::path token_file_;
-  ScriptedTransport transport_;
+  ScriptedCredentialTransport transport_;
 };
 
 TEST_F(WebIdentityCredentials, PostsTheTokenReadAgainEachTimeAndReadsTheKeys) {
@@ -279,8 +279,8 @@ TEST_F(WebIdentityCredentials, PostsTheTokenReadAgainEachTimeAndReadsTheKeys) {
   const HttpRequest& sent = transport_.requests[0];
   EXPECT_EQ(sent.method, "POST");
   EXPECT_EQ(sent.url, "http://127.0.0.1:9/sts");
-  EXPECT_EQ(header(sent, "Content-Type"), "application/x-www-form-urlencoded");
-  EXPECT_EQ(header(sent, "Authorization"), "");
+  EXPECT_EQ(header_of(sent, "Content-Type"), "application/x-www-form-urlencoded");
+  EXPECT_EQ(header_of(sent, "Authorization"), "");
   EXPECT_EQ(sent.body,
             "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%"
             "3A123456789012%3Arole%2Fwasl-archive&RoleSessionName=wasl-hub&DurationSeconds=900&"

@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 const fs::path kDataDir = fs::path(WASL_SHARED_DATA_DIR) / "sigv4";
 
 constexpr const char* kAccessKeyId = "AKIDEXAMPLE";
-constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+constexpr const char* kExampleSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -133,7 +133,7 @@ SigningScope chime_scope() {
           parse_amz_date(amz)};
 }
 
-AwsCredentials example_credentials() { return {kAccessKeyId, kSecret, std::nullopt}; }
+AwsCredentials example_credentials() { return {kAccessKeyId, kExampleSecret, std::nullopt}; }
 
 struct VectorCase {
   std::string folder;
@@ -401,7 +401,7 @@ TEST(Sigv4Errors, RefusesWhatCannotBeSigned) {
     auto result = sign_request(req, creds, scope);
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().code, sdk::ErrorCode::kInvalidArgument);
-    EXPECT_EQ(result.error().message.find(kSecret), std::string::npos);
+    EXPECT_EQ(result.error().message.find(kExampleSecret), std::string::npos);
   };
   SigningRequest req = get_meeting();
   req.method.clear();
@@ -427,7 +427,7 @@ TEST(Sigv4Errors, RefusesWhatCannotBeSigned) {
   req.payload_hash = "ABC";
   expect_invalid(req, example_credentials(), kChime2024);
 
-  expect_invalid(get_meeting(), {"", kSecret, std::nullopt}, kChime2024);
+  expect_invalid(get_meeting(), {"", kExampleSecret, std::nullopt}, kChime2024);
   expect_invalid(get_meeting(), {kAccessKeyId, "", std::nullopt}, kChime2024);
   expect_invalid(get_meeting(), example_credentials(), {"", "chime", kChime2024.time});
 }
@@ -451,7 +451,7 @@ TEST(Sigv4Primitives, Sha256AndDate) {
   EXPECT_EQ(*sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(format_amz_date(kChime2024.time + std::chrono::milliseconds(999)), "20240101T120000Z");
   // The signing-key example of AWS's SigV4 documentation (20150830/us-east-1/iam).
-  auto key = derive_signing_key(kSecret, "20150830", "us-east-1", "iam");
+  auto key = derive_signing_key(kExampleSecret, "20150830", "us-east-1", "iam");
   ASSERT_TRUE(key.ok());
   EXPECT_EQ(sdk::to_hex(*key), "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
 }

@@ -7,7 +7,7 @@ namespace {
 
 using nlohmann::json;
 
-const json kData = {
+const json kExpressionData = {
     {"trigger",
      {{"type", "emergency"}, {"n", 3}, {"f", 2.5}, {"tags", {"a", "b"}}, {"none", nullptr}}},
     {"steps",
@@ -20,7 +20,7 @@ json eval(const std::string& text) {
   auto expr = parse_expression(text);
   EXPECT_TRUE(expr.ok()) << text << ": " << (expr.ok() ? "" : expr.error().message);
   if (!expr.ok()) return json("parse error");
-  EvaluationContext ctx{kData, [](std::string_view n) -> std::optional<std::string> {
+  EvaluationContext ctx{kExpressionData, [](std::string_view n) -> std::optional<std::string> {
                           if (n == "MODE") return "strict";
                           return std::nullopt;
                         }};
@@ -39,7 +39,7 @@ std::string eval_error(const std::string& text) {
   auto expr = parse_expression(text);
   EXPECT_TRUE(expr.ok()) << text;
   if (!expr.ok()) return "";
-  EvaluationContext ctx{kData, nullptr};
+  EvaluationContext ctx{kExpressionData, nullptr};
   auto v = evaluate_condition(*expr, ctx);
   EXPECT_FALSE(v.ok()) << text;
   return v.ok() ? "" : v.error().message;

@@ -7,14 +7,14 @@ namespace {
 
 using nlohmann::json;
 
-const json kData = {
+const json kTemplateData = {
     {"trigger", {{"appointment_id", "a-1"}, {"n", 3}, {"ok", true}, {"none", nullptr}}},
     {"steps",
      {{"coverage", {{"status", "succeeded"}, {"output", {{"id", "cov-1"}, {"payer_id", "P7"}}}}}}},
     {"consultation", {{"id", "c-9"}}}};
 
 json render_ok(const json& value) {
-  EvaluationContext ctx{kData, [](std::string_view n) -> std::optional<std::string> {
+  EvaluationContext ctx{kTemplateData, [](std::string_view n) -> std::optional<std::string> {
                           if (n == "REGION") return "riyadh";
                           return std::nullopt;
                         }};
@@ -59,7 +59,7 @@ TEST(ValueTemplate, RendersNestedValues) {
 }
 
 TEST(ValueTemplate, MissingReferenceNamesTheMember) {
-  EvaluationContext ctx{kData, nullptr};
+  EvaluationContext ctx{kTemplateData, nullptr};
   auto r = render_value(json{{"a", {{"b", "x ${steps.coverage.output.plan}"}}}}, ctx);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message,
