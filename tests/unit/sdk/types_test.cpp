@@ -55,8 +55,15 @@ TEST(TypesTest, ArabicTextRoundTripsByteForByte) {
 
 TEST(TypesTest, PluginInfoWireForm) {
   PluginInfo info{"twilio", "1.2.0", "1.0", {"video", "webhook"}, "Twilio Video rooms."};
+  info.features = {"video.waiting_room_tokens"};
   EXPECT_EQ(json(info), json::parse(R"({"name":"twilio","version":"1.2.0","sdk_version":"1.0",
-      "capabilities":["video","webhook"],"description":"Twilio Video rooms."})"));
+      "capabilities":["video","webhook"],"description":"Twilio Video rooms.",
+      "features":["video.waiting_room_tokens"]})"));
+  // A plugin built before SDK 1.8 sends no features: it declares none.
+  auto old = json::parse(R"({"name":"twilio","version":"1.2.0","sdk_version":"1.7",
+      "capabilities":["video"],"description":"d"})")
+                 .get<PluginInfo>();
+  EXPECT_TRUE(old.features.empty());
 }
 
 TEST(TypesTest, PublicJwkWritesTheMembersSetAndReadsPublicOnesOnly) {
