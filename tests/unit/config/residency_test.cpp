@@ -19,7 +19,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-std::vector<std::string> problems_of(const LoadResult& result) {
+std::vector<std::string> residency_problems(const LoadResult& result) {
   std::vector<std::string> out;
   for (const auto& p : result.problems) out.push_back(p.to_string());
   return out;
@@ -156,7 +156,7 @@ std::string document(const std::string& exception = "") {
 
 TEST(ResidencyCheck, ABindingOutsideTheRequirementNamesTheFacilityAndTheInstance) {
   const auto result = load_text(document(), "wasl.yaml");
-  EXPECT_THAT(problems_of(result),
+  EXPECT_THAT(residency_problems(result),
               ElementsAre("wasl.yaml:19: facilities.riyadh.bindings.video: facility riyadh "
                           "requires residency [SA] (wasl.yaml:17) but is bound to instance "
                           "video.chime-main (wasl.yaml:8), which processes data in US "
@@ -171,7 +171,7 @@ TEST(ResidencyCheck, AnApprovedExceptionLetsItPass) {
                                          "        reference: DPO-2026-014\n"
                                          "        approved: 2026-11-20\n"),
                                 "wasl.yaml");
-  ASSERT_THAT(problems_of(result), IsEmpty());
+  ASSERT_THAT(residency_problems(result), IsEmpty());
   const FacilityConfig& riyadh = result.config.facilities.at("riyadh");
   EXPECT_EQ(riyadh.residency, std::vector<std::string>{"SA"});
   ASSERT_EQ(riyadh.residency_exceptions.size(), 1u);
@@ -184,14 +184,14 @@ TEST(ResidencyCheck, AnApprovedExceptionLetsItPass) {
 TEST(ResidencyCheck, AnInstanceInsideTheRequirementPasses) {
   std::string text = document();
   text.replace(text.find("video: video.chime-main"), 23, "video: video.janus-ksa");
-  EXPECT_THAT(problems_of(load_text(text, "wasl.yaml")), IsEmpty());
+  EXPECT_THAT(residency_problems(load_text(text, "wasl.yaml")), IsEmpty());
 }
 
 TEST(ResidencyCheck, UnknownResidencyFailsTheRequirement) {
   std::string text = document();
   text.replace(text.find("    residency: SA\n"), 18, "");
   text.replace(text.find("video: video.chime-main"), 23, "video: video.janus-ksa");
-  const auto all = problems_of(load_text(text, "wasl.yaml"));
+  const auto all = residency_problems(load_text(text, "wasl.yaml"));
   ASSERT_EQ(all.size(), 1u);
   EXPECT_THAT(all[0], HasSubstr("wasl.yaml:18: facilities.riyadh.bindings.video:"));
   EXPECT_THAT(all[0], HasSubstr("instance video.janus-ksa (wasl.yaml:12), which has unknown "
@@ -221,7 +221,7 @@ TEST(ResidencyCheck, NotificationChannelsCountToo) {
       "      sms: notify.sms-gw\n"      // 19
       "archive:\n"                      // 20
       "  residency: SA\n";              // 21
-  const auto all = problems_of(load_text(text, "wasl.yaml"));
+  const auto all = residency_problems(load_text(text, "wasl.yaml"));
   ASSERT_EQ(all.size(), 1u) << ::testing::PrintToString(all);
   EXPECT_THAT(all[0], HasSubstr("wasl.yaml:19: facilities.riyadh.notifications.sms: facility "
                                 "riyadh requires residency [SA] (wasl.yaml:15) but is bound to "
@@ -230,7 +230,7 @@ TEST(ResidencyCheck, NotificationChannelsCountToo) {
 }
 
 TEST(ResidencyCheck, ExceptionsMustNameABoundInstanceOfAFacilityWithARequirement) {
-  auto all = problems_of(load_text(document("    residency_exceptions:\n"
+  auto all = residency_problems(load_text(document("    residency_exceptions:\n"
                                             "      - instance: video.janus-ksa\n"
                                             "        reference: DPO-1\n"
                                             "        approved: 2026-02-30\n"
@@ -256,7 +256,7 @@ TEST(ResidencyCheck, ExceptionsMustNameABoundInstanceOfAFacilityWithARequirement
       "        reference: DPO-2026-014\n"
       "        approved: 2026-11-20\n");
   text.replace(text.find("    residency: [SA]\n"), 20, "");
-  all = problems_of(load_text(text, "wasl.yaml"));
+  all = residency_problems(load_text(text, "wasl.yaml"));
   EXPECT_THAT(all, ElementsAre("wasl.yaml:20: facilities.riyadh.residency_exceptions[0]: an "
                                "exception to no requirement: facilities.riyadh.residency is "
                                "not set"));
@@ -270,7 +270,7 @@ TEST(ResidencyCheck, TheRecordingsArchiveCountsToo) {
                "      endpoint: https://s3.eu-west-1.amazonaws.com\n"
                "      region: eu-west-1\n      bucket: recordings\n"
                "      access_key_id: AKIDEXAMPLE\n      secret_access_key: x\n");
-  EXPECT_THAT(problems_of(load_text(text, "wasl.yaml")),
+  EXPECT_THAT(residency_problems(load_text(text, "wasl.yaml")),
               ElementsAre("wasl.yaml:17: facilities.riyadh.residency: facility riyadh requires "
                           "residency [SA] but the recordings' archive archive.s3 (wasl.yaml:21) "
                           "keeps recordings in IE (region eu-west-1); declare or choose a store "
@@ -281,12 +281,12 @@ TEST(ResidencyCheck, TheRecordingsArchiveCountsToo) {
               "      - instance: archive.s3\n"
               "        reference: DPO-2026-020\n"
               "        approved: 2026-11-22\n");
-  EXPECT_THAT(problems_of(load_text(text, "wasl.yaml")), IsEmpty());
+  EXPECT_THAT(residency_problems(load_text(text, "wasl.yaml")), IsEmpty());
   // The local store with no declared residency is unknown.
   text = document();
   text.replace(text.find("video: video.chime-main"), 23, "video: video.janus-ksa");
   text.replace(text.find("archive:\n  residency: SA\n"), 25, "");
-  const auto all = problems_of(load_text(text, "wasl.yaml"));
+  const auto all = residency_problems(load_text(text, "wasl.yaml"));
   ASSERT_EQ(all.size(), 1u);
   EXPECT_THAT(all[0], HasSubstr("the recordings' archive archive.local has unknown "
                                 "residency (archive.root is on the hub's own disk"));
@@ -296,7 +296,7 @@ TEST(ResidencyCheck, CountriesAreCheckedCodes) {
   std::string text = document();
   text.replace(text.find("    residency: [SA]\n"), 20, "    residency: [SA, KSA, SA]\n");
   text.replace(text.find("    residency: SA\n"), 18, "    residency: Saudi\n");
-  const auto all = problems_of(load_text(text, "wasl.yaml"));
+  const auto all = residency_problems(load_text(text, "wasl.yaml"));
   EXPECT_THAT(all, ::testing::Contains(HasSubstr("wasl.yaml:14: instances.video.janus-ksa."
                                                  "residency: expected an ISO 3166-1 alpha-2")));
   EXPECT_THAT(all, ::testing::Contains(HasSubstr(
