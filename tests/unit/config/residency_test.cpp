@@ -231,11 +231,11 @@ TEST(ResidencyCheck, NotificationChannelsCountToo) {
 
 TEST(ResidencyCheck, ExceptionsMustNameABoundInstanceOfAFacilityWithARequirement) {
   auto all = residency_problems(load_text(document("    residency_exceptions:\n"
-                                            "      - instance: video.janus-ksa\n"
-                                            "        reference: DPO-1\n"
-                                            "        approved: 2026-02-30\n"
-                                            "      - reference: \"\"\n"),
-                                   "wasl.yaml"));
+                                                   "      - instance: video.janus-ksa\n"
+                                                   "        reference: DPO-1\n"
+                                                   "        approved: 2026-02-30\n"
+                                                   "      - reference: \"\"\n"),
+                                          "wasl.yaml"));
   EXPECT_THAT(all, ::testing::Contains(HasSubstr(
                        "wasl.yaml:19: facilities.riyadh.bindings.video: facility riyadh")));
   EXPECT_THAT(all, ::testing::Contains(
