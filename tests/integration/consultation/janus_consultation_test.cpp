@@ -247,7 +247,17 @@ TEST_F(JanusConsultationTest, JanusRestartedMidRoomIsReconciled) {
 }
 #endif
 
-TEST_F(JanusConsultationTest, TheHubKilledWhileTheRoomRunsWaitsOn) {
+// The kill -9 test's suite is named for its database, so that the two
+// binaries' tests have distinct ctest names (the PostgreSQL one needs the
+// postgres fixture).
+#ifdef WASL_CONSULTATION_POSTGRES
+class PostgresJanusConsultationTest : public JanusConsultationTest {};
+#define WASL_JANUS_KILL_SUITE PostgresJanusConsultationTest
+#else
+#define WASL_JANUS_KILL_SUITE JanusConsultationTest
+#endif
+
+TEST_F(WASL_JANUS_KILL_SUITE, TheHubKilledWhileTheRoomRunsWaitsOn) {
   const std::string id = book("appt-janus-kill");
   ASSERT_FALSE(id.empty());
   HubApiClient api = hub_->client("hospital");
