@@ -255,6 +255,18 @@ async function main() {
                        `${(browsers / CLK_TCK).toFixed(2)}\n`);
 }
 
+// Stopped from outside (bench/janus/run's time limit, ^C): the
+// participants are still stopped by their pids.
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`measure: stopped by ${signal}`);
+    stopAll().finally(() => process.exit(1));
+  });
+}
+
 let code = 0;
 try {
   await main();
@@ -262,5 +274,8 @@ try {
   console.error(`measure: ${e.message}`);
   code = 1;
 }
-await stopAll();
-process.exit(code);
+if (!stopping) {
+  stopping = true;
+  await stopAll();
+  process.exit(code);
+}
