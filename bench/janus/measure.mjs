@@ -204,8 +204,14 @@ async function main() {
     if (res.status !== 202) throw new Error(`publisher ${p.room}/${p.feed}: HTTP ${res.status} ${await res.text()}`);
   }
   const status = async () => Promise.all(publishers.map(async (p) => {
-    const res = await fetch(`http://127.0.0.1:${p.port}/status`);
-    return res.json();
+    try {
+      const res = await fetch(`http://127.0.0.1:${p.port}/status`, { signal: AbortSignal.timeout(10000) });
+      return await res.json();
+    } catch (e) {
+      const exit = p.proc.exitCode ?? p.proc.signalCode;
+      throw new Error(`participant ${p.room}/${p.feed} did not answer its status` +
+                      `${exit != null ? ` (its process ended: ${exit})` : ''}: ${e.cause?.code ?? e.message}`);
+    }
   }));
   const checkFailed = (states) => {
     const bad = states.findIndex((s) => s.state === 'failed');
