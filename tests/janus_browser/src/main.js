@@ -8,9 +8,14 @@
 // src/main.js --host 127.0.0.1 --port 0 --port-file F`; it serves the page
 // (janus.js and webrtc-adapter from /usr/share/javascript, nothing from the
 // network) and a small control API:
-//   POST /publish {api, room, token, feed, seconds} -> 202 {state}
+//   POST /publish {api, room, token, feed, seconds[, subscribe]} -> 202 {state}
 //   GET  /status  -> {state: "idle"|"publishing"|"done"|"failed",
-//                     published_ms, error}
+//                     up, subscribed, video, published_ms, error}
+// `up` turns true once the publication's media flows; `video` is what the
+// camera's track is sent at ({width, height, fps}, every 2 s). With `subscribe: true`
+// the participant also subscribes to every other publisher of the room (a
+// two-party call, as bench/janus/run measures it), and `subscribed` counts
+// the feeds whose media reaches it; the received tracks are not rendered.
 // One publication at a time. A test tool only, never shipped.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -44,8 +49,10 @@ function log(line) {
 
 // Runs in the page: joins `room` as publisher `feed` with `token`, publishes
 // the fake camera and microphone, keeps them up `seconds` once the media
-// flows, then leaves. Resolves with how long the media was up.
-function publishInPage({ api, room, token, feed, seconds }) {
+// flows, then leaves. With `subscribe`, also subscribes to each other
+// publisher of the room. Reports progress through window.reportProgress
+// ("up", "subscribed"). Resolves with how long the media was up.
+function publishInPage({ api, room, token, feed, seconds, subscribe }) {
   return new Promise((resolve, reject) => {
     const guard = setTimeout(() => reject(new Error('no media within the time allowed')),
                              (seconds + 40) * 1000);
@@ -63,6 +70,45 @@ function publishInPage({ api, room, token, feed, seconds }) {
           success: () => {
             let handle = null;
             let up = false;
+            const subscribedTo = new Set();
+            // A subscriber handle per other publisher: joins with the same
+            // token, answers Janus's offer, receives audio and video.
+            const subscribeTo = (publishers) => {
+              if (!subscribe || !Array.isArray(publishers)) return;
+              for (const p of publishers) {
+                if (p.id === feed || subscribedTo.has(p.id)) continue;
+                subscribedTo.add(p.id);
+                let remote = null;
+                let flowing = false;
+                janus.attach({
+                  plugin: 'janus.plugin.videoroom',
+                  error: fail('attach subscriber'),
+                  success: (h) => {
+                    remote = h;
+                    remote.send({ message: { request: 'join', ptype: 'subscriber', room, token,
+                                             streams: [{ feed: p.id }] } });
+                  },
+                  onmessage: (msg, jsep) => {
+                    if (msg.error_code) return fail('subscriber')(`${msg.error_code} ${msg.error}`);
+                    if (jsep) {
+                      remote.createAnswer({
+                        jsep,
+                        tracks: [{ type: 'data' }],
+                        success: (answer) => remote.send({ message: { request: 'start', room },
+                                                           jsep: answer }),
+                        error: fail('createAnswer'),
+                      });
+                    }
+                    return undefined;
+                  },
+                  webrtcState: (on) => {
+                    if (!on || flowing) return;
+                    flowing = true;
+                    window.reportProgress?.('subscribed');
+                  },
+                });
+              }
+            };
             janus.attach({
               plugin: 'janus.plugin.videoroom',
               error: fail('attach'),
@@ -73,6 +119,7 @@ function publishInPage({ api, room, token, feed, seconds }) {
               },
               onmessage: (msg, jsep) => {
                 if (msg.error_code) return fail('videoroom')(`${msg.error_code} ${msg.error}`);
+                subscribeTo(msg.publishers);
                 if (msg.videoroom === 'joined') {
                   handle.createOffer({
                     tracks: [
@@ -89,8 +136,23 @@ function publishInPage({ api, room, token, feed, seconds }) {
               webrtcState: (on) => {
                 if (!on || up) return;
                 up = true;
+                window.reportProgress?.('up');
+                // What the camera's track is really sent at (a starved
+                // browser lowers its resolution and frame rate).
+                const sampler = setInterval(async () => {
+                  const pc = handle.webrtcStuff?.pc;
+                  if (!pc) return;
+                  const stats = await pc.getStats();
+                  stats.forEach((r) => {
+                    if (r.type === 'outbound-rtp' && r.kind === 'video' && r.frameWidth) {
+                      window.reportProgress?.('video', { width: r.frameWidth, height: r.frameHeight,
+                                                         fps: r.framesPerSecond ?? 0 });
+                    }
+                  });
+                }, 2000);
                 const started = Date.now();
                 setTimeout(() => {
+                  clearInterval(sampler);
                   handle.send({ message: { request: 'unpublish' } });
                   const publishedMs = Date.now() - started;
                   janus.destroy({
@@ -121,6 +183,11 @@ async function publish(request) {
   try {
     const page = await browser.newPage();
     page.on('console', (m) => log(`page: ${m.text()}`));
+    await page.exposeFunction('reportProgress', (what, detail) => {
+      if (what === 'up') job.up = true;
+      if (what === 'video') job.video = detail;
+      if (what === 'subscribed') job.subscribed = (job.subscribed ?? 0) + 1;
+    });
     await page.goto(`http://127.0.0.1:${listeningPort}/`);
     return await page.evaluate(publishInPage, request);
   } finally {
@@ -155,15 +222,16 @@ const server = http.createServer((req, res) => {
         return answer(res, 400, { error: 'the body is not JSON' });
       }
       const { api, room, token, feed, seconds } = request;
+      const subscribe = request.subscribe ?? false;
       if (typeof api !== 'string' || !Number.isInteger(room) || typeof token !== 'string' ||
-          !Number.isInteger(feed) || !(seconds > 0)) {
-        return answer(res, 400, { error: 'needs api, room, token, feed and seconds' });
+          !Number.isInteger(feed) || !(seconds > 0) || typeof subscribe !== 'boolean') {
+        return answer(res, 400, { error: 'needs api, room, token, feed and seconds (subscribe: a boolean)' });
       }
       if (job.state === 'publishing') return answer(res, 409, { error: 'already publishing' });
-      job = { state: 'publishing' };
-      log(`publishing to room ${room} as feed ${feed} for ${seconds} s`);
-      publish({ api, room, token, feed, seconds }).then(
-        (result) => { job = { state: 'done', ...result }; log(`done: ${JSON.stringify(result)}`); },
+      job = { state: 'publishing', up: false, subscribed: 0 };
+      log(`publishing to room ${room} as feed ${feed} for ${seconds} s${subscribe ? ', subscribing' : ''}`);
+      publish({ api, room, token, feed, seconds, subscribe }).then(
+        (result) => { job = { ...job, state: 'done', ...result }; log(`done: ${JSON.stringify(result)}`); },
         (error) => { job = { state: 'failed', error: String(error?.message ?? error) }; log(`failed: ${job.error}`); });
       return answer(res, 202, job);
     });
