@@ -55,8 +55,9 @@ class RecordingFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 
 }  // namespace
 
-EventReceiver::EventReceiver(int port) : shared_(std::make_shared<Shared>()), port_(port) {
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", port), 64);
+EventReceiver::EventReceiver() : shared_(std::make_shared<Shared>()) {
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64);
+  port_ = socket.address().port();
   auto shared = shared_;
   auto record = [shared](sdk::WebhookRequest request) {
     std::lock_guard lock(shared->mutex);

@@ -1,4 +1,4 @@
-// EventReceiver: a loopback HTTP server on a given port that stands in for
+// EventReceiver: a loopback HTTP server on a port of its own that stands in for
 // the hub's webhook ingress: it records every request Janus's event handler
 // posts (method, target, headers, raw body) and answers 200. A test double:
 // never shipped. Thread-safe.
@@ -19,10 +19,13 @@ namespace wasl::plugins::janus::testing {
 
 class EventReceiver {
  public:
-  explicit EventReceiver(int port);
+  // Listens on a port the system picks (see port()).
+  EventReceiver();
   ~EventReceiver();
   EventReceiver(const EventReceiver&) = delete;
   EventReceiver& operator=(const EventReceiver&) = delete;
+
+  int port() const { return port_; }
 
   // Every request so far, as the hub would hand it to its verifier.
   std::vector<sdk::WebhookRequest> received() const;

@@ -22,12 +22,6 @@ struct JanusServer {
   std::string events_password;
   std::string recordings;  // a folder Janus may record under
 
-  // The port of events_url, for the test's listener.
-  int events_port() const {
-    auto colon = events_url.rfind(':');
-    return std::stoi(events_url.substr(colon + 1));
-  }
-
   static JanusServer from_fixture(const std::filesystem::path& binary_dir) {
     const std::filesystem::path file = binary_dir / "test-janus" / "endpoints";
     std::ifstream in(file);

@@ -295,7 +295,18 @@ TEST_F(JanusServerTest, AnExpiredTokenIsRemovedFromJanus) {
 }
 
 TEST_F(JanusServerTest, JanusEventsReachTheWebhookAndAreMapped) {
-  EventReceiver receiver(server_.events_port());
+  // The handler is pointed at a listener on a port bound just now (the
+  // fixture's events port, picked when Janus started, may since have been
+  // taken by another process). Its credential stays the configured one.
+  EventReceiver receiver;
+  {
+    AdminClient admin(*host_, settings_);
+    const std::string backend = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/events";
+    AdminAnswer tweaked =
+        admin.core("query_eventhandler", {{"handler", "janus.eventhandler.sampleevh"},
+                                          {"request", {{"request", "tweak"}, {"backend", backend}}}});
+    ASSERT_TRUE(tweaked.ok) << tweaked.failure.error.message;
+  }
   sdk::Room room = create(fresh_key());
   const std::uint64_t room_number = std::stoull(room.provider_room_id);
   sdk::JoinToken clinician = token_for(room, "clinician-4", "connected");
