@@ -302,9 +302,9 @@ TEST_F(JanusServerTest, JanusEventsReachTheWebhookAndAreMapped) {
   {
     AdminClient admin(*host_, settings_);
     const std::string backend = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/events";
-    AdminAnswer tweaked =
-        admin.core("query_eventhandler", {{"handler", "janus.eventhandler.sampleevh"},
-                                          {"request", {{"request", "tweak"}, {"backend", backend}}}});
+    AdminAnswer tweaked = admin.core("query_eventhandler",
+                                     {{"handler", "janus.eventhandler.sampleevh"},
+                                      {"request", {{"request", "tweak"}, {"backend", backend}}}});
     ASSERT_TRUE(tweaked.ok) << tweaked.failure.error.message;
   }
   sdk::Room room = create(fresh_key());
