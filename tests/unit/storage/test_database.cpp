@@ -7,6 +7,8 @@
 #include <random>
 #include <sstream>
 
+#include <unistd.h>
+
 namespace wasl::storage::testing {
 
 using sdk::Error;
@@ -21,6 +23,20 @@ std::string unique_tag() {
   std::ostringstream out;
   out << "wasl_t_" << std::hex << rd() << "_" << counter++;
   return out.str();
+}
+
+// Where SQLite test databases go: /dev/shm (memory) where the machine has it
+// writable, else the temporary directory. Every test migrates a fresh
+// database, and on a disk each migration's commit waits for its fsync: about
+// 0.4 s a test instead of 0.2 s. SQLite itself, its journal mode and its
+// synchronous setting are the hub's own either way.
+std::filesystem::path sqlite_root() {
+  std::error_code ec;
+  const std::filesystem::path shm = "/dev/shm";
+  if (std::filesystem::is_directory(shm, ec) && ::access(shm.c_str(), W_OK | X_OK) == 0) {
+    return shm;
+  }
+  return std::filesystem::temp_directory_path();
 }
 
 Result<std::string> postgres_url() {
@@ -47,7 +63,7 @@ Result<std::unique_ptr<TestDatabase>> TestDatabase::create(Dialect dialect) {
   std::unique_ptr<TestDatabase> db(new TestDatabase(dialect));
   db->tag_ = unique_tag();
   if (dialect == Dialect::kSqlite) {
-    auto dir = std::filesystem::temp_directory_path() / db->tag_;
+    auto dir = sqlite_root() / db->tag_;
     db->sqlite_dir_ = dir.string();
     // Two levels that do not exist yet: open must create them.
     db->sqlite_path_ = (dir / "nested" / "dir" / "wasl.db").string();
