@@ -62,6 +62,8 @@ constexpr std::array kRules = {
               "admit a participant from the waiting room"},
     RouteRule{"DELETE", "/v1/consultations/{id}/participants/{pid}", kBearer, A | C,
               "remove a participant"},
+    RouteRule{"POST", "/v1/consultations/{id}/end-session", kBearer, A | H | C,
+              "end the consultation's video session at its provider"},
     RouteRule{"GET", "/v1/consultations/{id}/attendance", kBearer, A | I | H | C,
               "who was in the session and when: periods, roles, seconds"},
     RouteRule{"GET", "/v1/consultations/{id}/notifications", kBearer, A | I | H | C,

@@ -164,6 +164,8 @@ constexpr std::array kMessages = {
           "أُزيل هذا المشارك؛ أضفه من جديد."},
     Entry{MessageId::kRoomNotReady, "The video room is not open yet; retry shortly.",
           "غرفة الفيديو لم تُفتح بعد؛ أعد المحاولة بعد قليل."},
+    Entry{MessageId::kNoVideoRoom, "The consultation has no video room to end.",
+          "لا توجد غرفة فيديو لهذه الاستشارة لإنهائها."},
     Entry{MessageId::kNoVideoBinding, "No video provider is configured for this facility.",
           "لم يُضبط مزود فيديو لهذه المنشأة."},
     Entry{MessageId::kVideoUnavailable, "The video provider did not answer; retry shortly.",

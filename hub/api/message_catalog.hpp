@@ -81,6 +81,7 @@ enum class MessageId {
   kParticipantLimit,
   kParticipantRemoved,
   kRoomNotReady,
+  kNoVideoRoom,
   kNoVideoBinding,
   kVideoUnavailable,
   kVideoRefused,

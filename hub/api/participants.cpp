@@ -512,6 +512,55 @@ Response remove(ApiContext& ctx, Request& request, const access::Principal& prin
   return json_response(200, nlohmann::json(*removed));
 }
 
+// POST /v1/consultations/{id}/end-session: ends the consultation's video
+// session at its provider, on the instance and room the hub recorded for it
+// (the caller names neither). The run is left alone: the provider's own
+// room.ended event (Janus's "destroyed", Twilio's room-ended, ...) drives it
+// as when the provider ends a room by itself, so the session's normal path
+// follows (attendance, recording, encounter, claim); hence 202. A room
+// already ended answers the same (end_room of an ended room succeeds, and a
+// room the provider no longer knows is ended too). 409 when the
+// consultation has no room.
+Response end_session(ApiContext& ctx, Request& request, const access::Principal& principal) {
+  const std::string& cid = request.path_params.at("id");
+  Room room;
+  {
+    records::ConsultationStore consultations(*ctx.cipher);
+    auto tx = ctx.store->begin(storage::TxMode::kReadOnly);
+    if (!tx.ok()) return error_response(request, tx.error());
+    auto c = consultations.get(**tx, principal.facility_id, cid);
+    if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
+    auto where = room_of(ctx, **tx, *c);
+    if (!where.ok()) return error_response(request, where.error());
+    room = std::move(where).value();
+    (*tx)->rollback();
+  }
+  if (room.room_id.empty()) return problem_response(request, 409, MessageId::kNoVideoRoom);
+  auto provider = ctx.video_provider(room.instance);
+  if (!provider.ok()) return problem_response(request, 503, MessageId::kNoVideoBinding);
+  auto ended = (*provider)->end_room({"end-session:" + cid, room.room_id});
+  if (!ended.ok() && ended.error().code != sdk::ErrorCode::kNotFound) {
+    return provider_failure(request, ended.error());
+  }
+
+  auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
+  if (!tx.ok()) return error_response(request, tx.error());
+  audit::AuditEvent event =
+      request_event(request, principal, "consultation.end_session", "consultation", cid);
+  event.detail =
+      nlohmann::json{{"video_instance", room.instance}, {"room_id", room.room_id}}.dump();
+  if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
+    return error_response(request, appended.error());
+  }
+  if (auto committed = (*tx)->commit(); !committed.ok()) {
+    return error_response(request, committed.error());
+  }
+  return json_response(202, nlohmann::json{{"consultation_id", cid},
+                                           {"video_instance", room.instance},
+                                           {"room_id", room.room_id},
+                                           {"room_status", "ended"}});
+}
+
 // GET /v1/consultations/{id}/participants/{pid}
 Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
@@ -592,6 +641,12 @@ void add_participant_routes(http::Router& router, ApiContext& context) {
       router, context, "DELETE", "/v1/consultations/{id}/participants/{pid}",
       [&context](Request& r, const access::Principal& p) { return remove(context, r, p); },
       route_options("Remove a participant from the consultation and its room."));
+  add_authorized_route(
+      router, context, "POST", "/v1/consultations/{id}/end-session",
+      [&context](Request& r, const access::Principal& p) { return end_session(context, r, p); },
+      route_options("End the consultation's video session at its provider. The provider's "
+                    "room-ended event then moves the workflow on as when the provider ends "
+                    "the room itself (recording, encounter, claim)."));
 }
 
 }  // namespace wasl::api

@@ -64,6 +64,24 @@ async function act(kind) {
   }
 }
 
+// Ends the consultation's video session at its provider (POST
+// /v1/consultations/{id}/end-session), confirmed first. The run moves on
+// when the provider reports the room's end, not with the answer; the page
+// is read again.
+async function endSession() {
+  if (!shown) return;
+  const { id } = shown;
+  if (!(await confirmAction(t('confirm_end_session', { id })))) return;
+  $('action-result').textContent = '';
+  try {
+    await postJson(`/v1/consultations/${encodeURIComponent(id)}/end-session`);
+    $('action-result').textContent = t('session_ended');
+    await loadConsultation(id);
+  } catch (error) {
+    $('c-error').textContent = error.message;
+  }
+}
+
 // The view follows the address: #consultation/<id> is one consultation,
 // anything else the list.
 function currentId() {
@@ -1187,6 +1205,10 @@ async function loadConsultation(id) {
     $('retry').hidden = run.status !== 'failed' || !may('POST', '/v1/consultations/{id}/retry');
     $('cancel').hidden = ['completed', 'cancelled', 'failed', 'billed', 'archived', 'ended']
       .includes(c.status) || !may('POST', '/v1/consultations/{id}/cancel');
+    // Ending the session: while its room is open (the hub recorded one and
+    // the session has not ended).
+    $('end-session').hidden = !c.video_room_id || !['waiting_room', 'in_session'].includes(c.status) ||
+      !may('POST', '/v1/consultations/{id}/end-session');
     // The events the run received, then who joined and left the room, in
     // time order.
     fillList('events', [
@@ -1437,6 +1459,7 @@ function start() {
   window.addEventListener('hashchange', route);
   $('retry').addEventListener('click', () => act('retry'));
   $('cancel').addEventListener('click', () => act('cancel'));
+  $('end-session').addEventListener('click', endSession);
   // Live refresh: while the first page of the list is on screen, it is read
   // again every few seconds, so new consultations and status changes appear.
   setInterval(async () => {

@@ -1,17 +1,21 @@
 // The join page end to end: `wasl serve` with the Janus plugin bound to a
 // real Janus (Debian's 1.1.2, started by scripts/test-janus with its event
-// handler posting to this hub), a consultation whose workflow opens the room
-// and waits for the patient and for the room's end, and two chromium
-// browsers with fake camera and microphone opening the join links the hub
-// hands out. The patient's page waits while Janus refuses her token (433)
-// until the clinician admits her; both publish; the hub's timeline shows
-// both joins; a removed participant is kicked and her old link refused; the
-// room ends. Not here yet: the recording of this room archived and
-// probed (ffprobe, SHA-256 equal to the recording's plaintext_sha256),
-// which needs the recording conversion of the Janus plugin.
+// handler posting to this hub), a consultation whose workflow opens the room,
+// waits for the patient and for the room's end, then archives the room's
+// recording as workflows/consultation.yaml does, and two chromium browsers
+// with fake camera and microphone opening the join links the hub hands out.
+// The patient's page waits while Janus refuses her token (433) until the
+// clinician admits her; both publish; the hub's timeline shows both joins; a
+// removed participant is kicked and her old link refused; the clinician
+// ends the session (POST /v1/consultations/{id}/end-session), Janus
+// destroys the room and its event moves the run on: the recording is
+// converted (.mjr -> one WebM), archived, decodes with ffprobe (an audio and
+// a video stream, at least 8 s) and its SHA-256 equals the recording's
+// plaintext_sha256.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,11 +58,52 @@ steps:
     timeout: 1h
     on_failure:
       compensate: end_room
+  - id: attendance
+    call: hub.attendance
+    when: steps.session_ended.status == 'succeeded'
   - id: ended
     call: hub.set_status
-    when: steps.session_ended.status == 'succeeded'
+    when: exists(steps.attendance.output) and steps.attendance.output.clinician_joined == true
     with:
       status: ended
+  # The recording steps of workflows/consultation.yaml, with shorter
+  # retry delays.
+  - id: stop_recording
+    call: video.stop_recording
+    when: steps.ended.status == 'succeeded'
+    with:
+      room_id: \${steps.room.output.provider_room_id}
+    on_failure: continue
+  - id: composition
+    call: video.request_composition
+    when: steps.ended.status == 'succeeded'
+    with:
+      room_id: \${steps.room.output.provider_room_id}
+      format: mp4
+      layout: grid
+    retry:
+      max_attempts: 6
+      initial_delay: 1s
+      max_delay: 5s
+  - id: composition_ready
+    wait_for: composition.completed
+    when: steps.ended.status == 'succeeded' and steps.composition.output.status != 'completed'
+    correlation: \${steps.room.output.provider_room_id}
+    timeout: 15m
+    on_failure: continue
+  - id: archive
+    call: hub.archive_recording
+    when: steps.ended.status == 'succeeded'
+    with:
+      media_id: \${steps.composition.output.provider_id}
+      room_id: \${steps.room.output.provider_room_id}
+      content_type: video/mp4
+      retention_days: 2555
+    timeout: 1h
+    retry:
+      max_attempts: 10
+      initial_delay: 2s
+      max_delay: 10s
 compensations:
   - id: end_room
     call: video.end_room
@@ -107,6 +152,8 @@ before(async () => {
     serverLines: [`  public_url: http://127.0.0.1:${hubPort}`],
     bindings: { 'hospital-a': { video: INSTANCE }, 'hospital-b': { video: INSTANCE } },
     extra: [
+      // The archived recordings, in the test's scratch directory.
+      'archive:', `  root: ${path.join(janusDir, 'archive')}`,
       'plugins:', '  files:', '    - name: janus', '      file: libwasl_janus.so',
       'instances:', `  ${INSTANCE}:`, '    plugin: janus', '    settings:',
       `      api_url: ${janus.api_url}`,
@@ -175,7 +222,7 @@ async function book(hospital, key) {
   return made.body.id;
 }
 
-test('a clinician admits a waiting patient, both publish, the timeline shows both joins, a removed patient cannot rejoin, the room ends', async () => {
+test('a clinician admits a waiting patient, both publish, the timeline shows both joins, a removed patient cannot rejoin, the clinician ends the session and the recording is archived', async () => {
   const admin = await hub.apiKey('hospital-a', 'admin');
   const deployed = await fetch(`${hub.base}/v1/workflows/join_page`, {
     method: 'PUT',
@@ -278,17 +325,50 @@ test('a clinician admits a waiting patient, both publish, the timeline shows bot
       await again.context.close();
     }
 
-    // The room ends (the consultation is cancelled, which ends the room at
-    // Janus); the clinician's page says so and the timeline has the end.
-    // 202: the run's compensation (end_room) runs after the answer.
-    const cancelled = await hub.api('POST', `/v1/consultations/${id}/cancel`, hospital, {});
-    assert.equal(cancelled.status, 202, JSON.stringify(cancelled.body));
+    // The clinician ends the session: the hub ends the room at Janus (202;
+    // the run is moved on by Janus's event, not by the answer); the
+    // clinician's page says so and the timeline has the end. Asked again,
+    // the same answer.
+    const endSession = `/v1/consultations/${id}/end-session`;
+    const ended = await hub.api('POST', endSession, clinicianKey, {});
+    assert.equal(ended.status, 202, JSON.stringify(ended.body));
+    assert.equal(ended.body.room_status, 'ended');
+    assert.equal(ended.body.room_id, doctor.body.join.room_id);
     await until('the clinician is told the consultation ended', async () =>
       (await status(clinician.page)).state === 'ended');
     assert.equal((await status(clinician.page)).text, 'The consultation has ended.');
     await until('the timeline shows the room end', async () =>
       ((await hub.api('GET', `/v1/consultations/${id}/timeline`, hospital)).body?.attendance ?? [])
         .some((e) => e.mark === 'room_end'));
+    assert.deepEqual(await hub.api('POST', endSession, clinicianKey, {}), ended);
+
+    // Janus's "destroyed" moved the run on: the session ended (not
+    // cancelled), and the room's recording is converted and archived.
+    const [recording] = await until('the recording is archived', async () => {
+      const items = (await hub.api('GET', `/v1/consultations/${id}/recordings`, hospital)).body?.items ?? [];
+      return items.length === 1 && items[0].state === 'archived' ? items : null;
+    }, 120_000);
+    const consultation = (await hub.api('GET', `/v1/consultations/${id}`, hospital)).body;
+    assert.equal(consultation.status, 'ended', JSON.stringify(consultation));
+    const runSteps = (await hub.api('GET', `/v1/consultations/${id}/timeline`, hospital)).body;
+    assert.ok(runSteps.attempts.some((a) => a.step_id === 'session_ended' && a.status === 'succeeded'),
+      JSON.stringify(runSteps.attempts));
+    assert.ok(!runSteps.attempts.some((a) => a.compensation), JSON.stringify(runSteps.attempts));
+
+    // The archived file decodes: an audio and a video stream, at least 8 s;
+    // its SHA-256 is the recording's plaintext_sha256.
+    const content = await fetch(`${hub.base}/v1/recordings/${recording.id}/content`,
+      { headers: { Authorization: `Bearer ${hospital}` } });
+    assert.equal(content.status, 200);
+    const media = Buffer.from(await content.arrayBuffer());
+    assert.equal(createHash('sha256').update(media).digest('hex'), recording.plaintext_sha256);
+    const file = path.join(janusDir, 'archived-recording.webm');
+    await writeFile(file, media);
+    const probed = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_entries',
+      'stream=codec_type,codec_name:format=duration', '-of', 'json', file], { timeout: 60_000 })).stdout);
+    const kinds = probed.streams.map((st) => st.codec_type).sort();
+    assert.deepEqual(kinds, ['audio', 'video'], JSON.stringify(probed));
+    assert.ok(Number(probed.format.duration) >= 8, JSON.stringify(probed.format));
 
     assert.deepEqual(clinician.problems(), []);
     assert.deepEqual(sara.problems(), []);

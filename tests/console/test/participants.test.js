@@ -2,7 +2,9 @@
 // peer opened (a workflow deployed by the test); a patient added by the
 // hospital system waits; a clinician's key shows an Admit button on it, asks
 // first, and admits (audited, a join token issued by the peer). Roles that
-// may not admit see no button; another facility's key gets 404.
+// may not admit see no button; another facility's key gets 404. Last, the
+// clinician ends the session from the page (End session, asked first): the
+// peer's meeting is ended.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newPage, openBrowser, screenshot, startHub, startPeer } from '../lib/harness.js';
@@ -165,4 +167,67 @@ test("another facility's clinician can neither see nor admit them", async () => 
   assert.equal(admit.status, 404);
   const still = await hub.api('GET', `/v1/consultations/${id}/participants/${waiting[1]}`, clinician);
   assert.equal(still.body.state, 'waiting');
+});
+
+// The consultation's meeting at the Chime peer (its control API).
+async function meeting() {
+  const room = (await hub.api('GET', `/v1/consultations/${id}`, hospital)).body.video_room_id;
+  const { meetings } = await (await fetch(`http://127.0.0.1:${peer.port}/_peer/meetings`)).json();
+  return meetings.find((m) => m.MeetingId === room);
+}
+
+test('a clinician ends the session from the console: asked first, in English and Arabic, then the meeting is ended and audited', async () => {
+  // Roles that may not end it see no button; another facility's key gets 404.
+  const integrator = await hub.apiKey('hospital-a', 'integrator');
+  const theirs = await hub.apiKey('hospital-b', 'clinician');
+  const foreign = await hub.api('POST', `/v1/consultations/${id}/end-session`, theirs, {});
+  assert.equal(foreign.status, 404, JSON.stringify(foreign.body));
+  const context = await browser.createBrowserContext();
+  const { page, problems } = await newPage(context);
+  try {
+    await openAs(page, integrator);
+    assert.ok(await page.$eval('#end-session', (b) => b.hidden), 'an integrator sees no End session');
+  } finally {
+    await context.close();
+  }
+  assert.equal((await meeting()).ended, false);
+
+  const mine = await browser.createBrowserContext();
+  const { page: p, problems: mineProblems } = await newPage(mine);
+  try {
+    await openAs(p, clinician);
+    assert.ok(await p.$eval('#end-session', (b) => !b.hidden));
+    assert.equal(await p.$eval('#end-session', (b) => b.textContent), 'End session');
+    await p.click('#language');
+    await p.waitForFunction(() => document.documentElement.dir === 'rtl' &&
+      document.getElementById('end-session').textContent === 'إنهاء الجلسة');
+
+    // Declining changes nothing.
+    await p.click('#end-session');
+    await p.waitForSelector('#confirm[open]');
+    const asked = await p.$eval('#confirm-text', (e) => e.textContent);
+    assert.ok(asked.includes(id) && asked.startsWith('ستُنهى جلسة الفيديو'), asked);
+    await screenshot(p, 'end-session-confirm-ar');
+    await p.click('#confirm-no');
+    await p.waitForSelector('#confirm:not([open])');
+    assert.equal((await meeting()).ended, false);
+
+    await p.click('#end-session');
+    await p.waitForSelector('#confirm[open]');
+    await p.click('#confirm-yes');
+    await p.waitForFunction(() => document.getElementById('action-result').textContent === 'انتهت الجلسة.');
+    assert.equal((await meeting()).ended, true);
+    assert.deepEqual(mineProblems, []);
+  } finally {
+    await mine.close();
+  }
+  assert.deepEqual(problems, []);
+  const auditor = await hub.apiKey('hospital-a', 'auditor');
+  const trail = await hub.api('GET', `/v1/audit?action=consultation.end_session&entity_id=${id}`, auditor);
+  assert.equal(trail.body.items.length, 1, JSON.stringify(trail.body));
+  assert.ok(trail.body.items[0].actor.startsWith('apikey:'));
+  // Asked again: the same answer.
+  const again = await hub.api('POST', `/v1/consultations/${id}/end-session`, clinician, {});
+  assert.equal(again.status, 202, JSON.stringify(again.body));
+  assert.equal(again.body.room_status, 'ended');
 });

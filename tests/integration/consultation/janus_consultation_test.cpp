@@ -20,8 +20,13 @@
 //     room runs; the restarted hub asks Janus about the room over several
 //     passes and keeps waiting on the same room (Janus holds one room, the
 //     consultation names the same one); when the room ends the run goes on.
-// The binary built with WASL_CONSULTATION_POSTGRES runs the kill -9 test
-// with the hub storing in PostgreSQL (the others are storage-neutral).
+//   - TheClinicianEndsTheSession: the consultation's clinician ends the
+//     session (POST /v1/consultations/{id}/end-session); Janus no longer
+//     holds the room, and the room's end moves the run on to `ended` and
+//     the recording, with no compensation: the normal path, not a cancel.
+// The binary built with WASL_CONSULTATION_POSTGRES runs the kill -9 and
+// end-session tests with the hub storing in PostgreSQL (the others are
+// storage-neutral).
 #include <gtest/gtest.h>
 
 #include <set>
@@ -256,6 +261,48 @@ class PostgresJanusConsultationTest : public JanusConsultationTest {};
 #else
 #define WASL_JANUS_KILL_SUITE JanusConsultationTest
 #endif
+
+TEST_F(WASL_JANUS_KILL_SUITE, TheClinicianEndsTheSession) {
+  const std::string id = book("appt-janus-end");
+  ASSERT_FALSE(id.empty());
+  HubApiClient api = hub_->client("hospital");
+  JanusRoom session = hold_session(id);
+  ASSERT_EQ(session.joined.size(), 2u);
+  const std::string room = recorded_room(api, id);
+  ASSERT_EQ(janus_->rooms(),
+            std::vector<std::uint64_t>{static_cast<std::uint64_t>(std::stoull(room))});
+
+  const HubApiClient clinician = hub_->client("clinician");
+  const std::string path = "/v1/consultations/" + id + "/end-session";
+  ApiAnswer ended = clinician.post(path, json::object());
+  ASSERT_EQ(ended.status, 202) << ended.body;
+  EXPECT_EQ(ended.json.value("room_id", std::string()), room);
+  EXPECT_EQ(ended.json.value("room_status", std::string()), "ended");
+  EXPECT_TRUE(janus_->rooms().empty()) << "Janus still holds the room";
+
+  EXPECT_TRUE(wait_for_step(*hub_, api, id, "session_ended", "succeeded", 30s))
+      << hub_->timeline(api, id) << hub_->log();
+  EXPECT_TRUE(wait_for_step(*hub_, api, id, "ended", "succeeded", 30s)) << hub_->timeline(api, id);
+  // Asked again once the run has gone on: the same answer.
+  ApiAnswer again = clinician.post(path, json::object());
+  EXPECT_EQ(again.status, 202) << again.body;
+  EXPECT_EQ(again.json, ended.json);
+  const json timeline = timeline_of(*hub_, api, id);
+  EXPECT_EQ(attendance_marks(timeline, "room_end"), 1) << timeline.dump();
+  for (const auto& a : timeline.value("attempts", json::array())) {
+    EXPECT_FALSE(a.value("compensation", false)) << a.dump();
+  }
+  ApiAnswer consultation = api.get("/v1/consultations/" + id);
+  EXPECT_NE(consultation.json.value("status", std::string()), "cancelled") << consultation.body;
+  // The run went on to the recording.
+  const auto reached = std::chrono::steady_clock::now() + 30s;
+  while (step_status(timeline_of(*hub_, api, id), "composition").empty() &&
+         std::chrono::steady_clock::now() < reached) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_FALSE(step_status(timeline_of(*hub_, api, id), "composition").empty())
+      << hub_->timeline(api, id);
+}
 
 TEST_F(WASL_JANUS_KILL_SUITE, TheHubKilledWhileTheRoomRunsWaitsOn) {
   const std::string id = book("appt-janus-kill");

@@ -43,6 +43,7 @@ const std::map<std::string, std::string>& expected_matrix() {
       {"GET /v1/consultations/{id}/participants/{pid}", "ahc"},
       {"POST /v1/consultations/{id}/participants/{pid}/admit", "ac"},
       {"DELETE /v1/consultations/{id}/participants/{pid}", "ac"},
+      {"POST /v1/consultations/{id}/end-session", "ahc"},
       {"GET /v1/consultations/{id}/attendance", "aihc"},
       {"GET /v1/consultations/{id}/notifications", "aihc"},
       {"PUT /v1/notification-opt-outs/{patient}", "aih"},

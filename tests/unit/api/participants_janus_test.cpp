@@ -102,6 +102,29 @@ class ParticipantsJanusTest : public ApiFixture {
                         join["provider"]["feed_id"].get<std::uint64_t>());
   }
 
+  // Whether Janus still has `room` (VideoRoom `exists` over the admin API).
+  bool room_exists(const std::string& room) {
+    sdk::HttpRequest request;
+    request.method = "POST";
+    request.url = server_.admin_url;
+    request.headers = {{"Content-Type", "application/json"}};
+    request.body =
+        nlohmann::json{
+            {"janus", "message_plugin"},
+            {"transaction", "exists"},
+            {"admin_secret", server_.admin_secret},
+            {"plugin", "janus.plugin.videoroom"},
+            {"request",
+             {{"request", "exists"}, {"room", static_cast<std::uint64_t>(std::stoull(room))}}}}
+            .dump();
+    auto answer = client_.http(request);
+    EXPECT_TRUE(answer.ok()) << (answer.ok() ? "" : answer.error().message);
+    if (!answer.ok()) return false;
+    nlohmann::json body = nlohmann::json::parse(answer->body, nullptr, false);
+    EXPECT_TRUE(body.is_object() && body["response"]["exists"].is_boolean()) << answer->body;
+    return body.is_object() && body["response"].value("exists", false);
+  }
+
   JanusServer server_;
   plugin_host::InMemoryStateStore state_;
   NoSecrets secrets_;
@@ -160,6 +183,62 @@ TEST_P(ParticipantsJanusTest, AnAdmittedClinicianJoinsAtOnce) {
   EXPECT_EQ(p["join"]["provider"]["admitted"], true);
   JoinOutcome joined = join(p["join"]);
   EXPECT_EQ(joined.videoroom, "joined") << joined.core_error << " " << joined.videoroom_error;
+}
+
+// POST /v1/consultations/{id}/end-session ends the room the hub recorded at
+// Janus, for the consultation's clinician, the hospital and an admin; an
+// integrator or auditor is refused, another facility's key finds nothing,
+// a consultation without a room is a conflict, and ending again answers
+// the same.
+TEST_P(ParticipantsJanusTest, EndingTheSessionEndsTheRoomAtJanus) {
+  const std::string end = "/v1/consultations/" + id_ + "/end-session";
+  const std::string roomless = create_id("janus-roomless");
+  http::Response none =
+      send({"POST", "/v1/consultations/" + roomless + "/end-session"}, Role::kClinician);
+  EXPECT_EQ(none.status, 409) << none.body;
+  EXPECT_EQ(none.headers.find("Content-Type")->second, "application/problem+json");
+  EXPECT_EQ(body_of(none)["status"], 409);
+  for (Role role : {Role::kAdmin, Role::kHospital, Role::kClinician}) {
+    SCOPED_TRACE(std::string(access::to_string(role)));
+    http::Response other = send({"POST", end}, role, /*facility_b=*/true);
+    EXPECT_EQ(other.status, 404) << other.body;
+    EXPECT_EQ(other.headers.find("Content-Type")->second, "application/problem+json");
+  }
+  for (Role role : {Role::kIntegrator, Role::kAuditor}) {
+    SCOPED_TRACE(std::string(access::to_string(role)));
+    http::Response refused = send({"POST", end}, role);
+    EXPECT_EQ(refused.status, 403) << refused.body;
+  }
+  EXPECT_TRUE(room_exists(room_));
+  EXPECT_EQ(audit_count("consultation.end_session"), 0);
+
+  // The consultation's clinician (her key is Practitioner/3's, the one the
+  // booking names) ends it; a participant in the room is then gone.
+  http::Response doctor =
+      send({"POST", path(), nlohmann::json{{"role", "doctor"}, {"display_name", "د. أحمد"}}.dump()},
+           Role::kClinician);
+  ASSERT_EQ(doctor.status, 201) << doctor.body;
+  ASSERT_EQ(join(body_of(doctor)["join"]).videoroom, "joined");
+  http::Response ended = send({"POST", end}, Role::kClinician);
+  ASSERT_EQ(ended.status, 202) << ended.body;
+  const nlohmann::json answer = body_of(ended);
+  EXPECT_EQ(answer, (nlohmann::json{{"consultation_id", id_},
+                                    {"video_instance", kInstance},
+                                    {"room_id", room_},
+                                    {"room_status", "ended"}}));
+  EXPECT_FALSE(room_exists(room_));
+  EXPECT_EQ(audit_count("consultation.end_session"), 1);
+
+  // Again, by the hospital and an admin: the same answer, nothing else
+  // changes at Janus.
+  for (Role role : {Role::kHospital, Role::kAdmin}) {
+    SCOPED_TRACE(std::string(access::to_string(role)));
+    http::Response again = send({"POST", end}, role);
+    EXPECT_EQ(again.status, 202) << again.body;
+    EXPECT_EQ(body_of(again), answer);
+  }
+  EXPECT_FALSE(room_exists(room_));
+  EXPECT_EQ(audit_count("consultation.end_session"), 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ParticipantsJanusTest,
