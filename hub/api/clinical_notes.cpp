@@ -40,8 +40,7 @@ struct NoteInput {
 };
 
 std::optional<NoteInput> parse_note(const nlohmann::json& body, FieldValidator& v) {
-  v.reject_unknown(body, {"language", "subjective", "objective", "assessment", "plan", "text"},
-                   "");
+  v.reject_unknown(body, {"language", "subjective", "objective", "assessment", "plan", "text"}, "");
   auto language =
       v.enumeration(body, "language", "", clinical::parse_language, "ar, en", /*required=*/true);
   NoteInput in;
@@ -312,8 +311,7 @@ void add_clinical_note_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
       router, context, "PUT", "/v1/consultations/{id}/notes/{nid}",
       [&context](Request& r, const access::Principal& p) { return update(context, r, p); },
-      route_options("Change a draft note: its author only; a signed note answers 409.",
-                    json_body));
+      route_options("Change a draft note: its author only; a signed note answers 409.", json_body));
   add_authorized_route(
       router, context, "POST", "/v1/consultations/{id}/notes/{nid}/sign",
       [&context](Request& r, const access::Principal& p) { return sign(context, r, p); },

@@ -28,8 +28,8 @@ http::Response idempotent_write(ApiContext& ctx, const http::Request& request,
   Written& written = std::get<Written>(done);
   http::Response response = json_response(written.status, written.body);
   if (key) {
-    auto completed = idempotency.complete(**tx, principal.facility_id, *key,
-                                          {written.status, response.body});
+    auto completed =
+        idempotency.complete(**tx, principal.facility_id, *key, {written.status, response.body});
     if (!completed.ok()) return error_response(request, completed.error());
   }
   if (auto appended = ctx.audit->append(**tx, written.event); !appended.ok()) {

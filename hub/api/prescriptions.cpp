@@ -69,8 +69,7 @@ std::optional<std::int64_t> integer(const nlohmann::json& object, std::string_vi
   return value;
 }
 
-std::optional<PrescriptionInput> parse_prescription(const nlohmann::json& body,
-                                                    FieldValidator& v) {
+std::optional<PrescriptionInput> parse_prescription(const nlohmann::json& body, FieldValidator& v) {
   v.reject_unknown(body,
                    {"language", "medication", "dose", "route", "frequency", "duration", "quantity",
                     "refills", "instructions"},
@@ -131,8 +130,8 @@ std::optional<Response> check_consultation(ApiContext& ctx, const Request& reque
   return std::nullopt;
 }
 
-Written written_prescription(const Request& request, const access::Principal& principal,
-                             int status, const Prescription& p, std::string action) {
+Written written_prescription(const Request& request, const access::Principal& principal, int status,
+                             const Prescription& p, std::string action) {
   Written w;
   w.status = status;
   w.body = clinical::prescription_json(p, /*with_details=*/true);
@@ -295,10 +294,11 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
   const bool details = access::reads_clinical_content(principal.role);
   audit::AuditEvent event =
       request_event(request, principal, "prescription.read", "prescription", p.id);
-  event.detail = nlohmann::json{{"consultation_id", p.consultation_id},
-                                {"status", std::string(clinical::to_string(p.status))},
-                                {"content", details}}
-                     .dump();
+  event.detail = nlohmann::json{
+      {"consultation_id", p.consultation_id},
+      {"status", std::string(clinical::to_string(p.status))},
+      {"content",
+       details}}.dump();
   if (auto problem = commit_audited(*ctx.audit, request, **tx, event)) return *problem;
   return json_response(200, clinical::prescription_json(p, details));
 }
@@ -347,8 +347,7 @@ void add_prescription_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
       router, context, "POST", "/v1/consultations/{id}/prescriptions/{rid}/cancel",
       [&context](Request& r, const access::Principal& p) { return cancel(context, r, p); },
-      route_options("Cancel a prescription with a reason; it is kept, never deleted.",
-                    json_body));
+      route_options("Cancel a prescription with a reason; it is kept, never deleted.", json_body));
 }
 
 }  // namespace wasl::api

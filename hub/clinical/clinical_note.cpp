@@ -31,21 +31,20 @@ std::optional<Language> parse_language(std::string_view text) {
 }
 
 nlohmann::json note_json(const ClinicalNote& note, bool with_content) {
-  nlohmann::json j{{"id", note.id},
-                   {"consultation_id", note.consultation_id},
-                   {"version", note.version},
-                   {"amends", note.amends ? nlohmann::json(*note.amends) : nlohmann::json()},
-                   {"status", std::string(to_string(note.status))},
-                   {"language", std::string(to_string(note.language))},
-                   {"author", note.author.actor},
-                   {"author_practitioner", note.author.practitioner
-                                               ? nlohmann::json(*note.author.practitioner)
-                                               : nlohmann::json()},
-                   {"created_at", domain::format_timestamp(note.created_at)},
-                   {"updated_at", domain::format_timestamp(note.updated_at)},
-                   {"signed_at", note.signed_at
-                                     ? nlohmann::json(domain::format_timestamp(*note.signed_at))
-                                     : nlohmann::json()}};
+  nlohmann::json j{
+      {"id", note.id},
+      {"consultation_id", note.consultation_id},
+      {"version", note.version},
+      {"amends", note.amends ? nlohmann::json(*note.amends) : nlohmann::json()},
+      {"status", std::string(to_string(note.status))},
+      {"language", std::string(to_string(note.language))},
+      {"author", note.author.actor},
+      {"author_practitioner",
+       note.author.practitioner ? nlohmann::json(*note.author.practitioner) : nlohmann::json()},
+      {"created_at", domain::format_timestamp(note.created_at)},
+      {"updated_at", domain::format_timestamp(note.updated_at)},
+      {"signed_at", note.signed_at ? nlohmann::json(domain::format_timestamp(*note.signed_at))
+                                   : nlohmann::json()}};
   if (with_content) {
     j["subjective"] = note.content.subjective;
     j["objective"] = note.content.objective;

@@ -153,8 +153,7 @@ Result<std::optional<std::string>> NoteStore::amended_by(storage::Transaction& t
   return std::optional<std::string>(std::move(id));
 }
 
-Result<ClinicalNote> NoteStore::update_draft(storage::Transaction& tx,
-                                             std::string_view facility_id,
+Result<ClinicalNote> NoteStore::update_draft(storage::Transaction& tx, std::string_view facility_id,
                                              std::string_view consultation_id,
                                              std::string_view note_id, Language language,
                                              const NoteContent& content,
@@ -177,10 +176,10 @@ Result<ClinicalNote> NoteStore::sign(storage::Transaction& tx, std::string_view 
                                      std::int64_t now_ms) const {
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
-      tx.exec("UPDATE clinical_notes SET status = 'signed', signed_at = $1, updated_at = $1 "
-              "WHERE facility_id = $2 AND consultation_id = $3 AND id = $4 AND status = 'draft'",
-              {now_ms, std::string(facility_id), std::string(consultation_id),
-               std::string(note_id)}));
+      tx.exec(
+          "UPDATE clinical_notes SET status = 'signed', signed_at = $1, updated_at = $1 "
+          "WHERE facility_id = $2 AND consultation_id = $3 AND id = $4 AND status = 'draft'",
+          {now_ms, std::string(facility_id), std::string(consultation_id), std::string(note_id)}));
   if (changed == 0) {
     WASL_ASSIGN_OR_RETURN(ClinicalNote note, get(tx, facility_id, consultation_id, note_id));
     return signed_already(note.id);

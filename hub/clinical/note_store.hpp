@@ -45,9 +45,9 @@ class NoteStore {
   // A draft's new language and content (updated_at = now).
   // kFailedPrecondition when the note is signed.
   sdk::Result<ClinicalNote> update_draft(storage::Transaction& tx, std::string_view facility_id,
-                                         std::string_view consultation_id,
-                                         std::string_view note_id, Language language,
-                                         const NoteContent& content, std::int64_t now_ms) const;
+                                         std::string_view consultation_id, std::string_view note_id,
+                                         Language language, const NoteContent& content,
+                                         std::int64_t now_ms) const;
 
   // draft → signed (signed_at = now). kFailedPrecondition when it is signed.
   sdk::Result<ClinicalNote> sign(storage::Transaction& tx, std::string_view facility_id,

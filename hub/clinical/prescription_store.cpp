@@ -123,11 +123,11 @@ Result<Prescription> PrescriptionStore::from_row(const storage::Row& row) const 
 Result<Prescription> PrescriptionStore::get(storage::Transaction& tx, std::string_view facility_id,
                                             std::string_view consultation_id,
                                             std::string_view prescription_id) const {
-  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
-                        tx.query(std::string(kSelect) +
-                                     "WHERE facility_id = $1 AND consultation_id = $2 AND id = $3",
-                                 {std::string(facility_id), std::string(consultation_id),
-                                  std::string(prescription_id)}));
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query(
+          std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2 AND id = $3",
+          {std::string(facility_id), std::string(consultation_id), std::string(prescription_id)}));
   if (rows.empty()) return not_found_prescription(prescription_id);
   return from_row(rows.front());
 }
@@ -149,8 +149,7 @@ Result<std::vector<Prescription>> PrescriptionStore::list(storage::Transaction& 
   return out;
 }
 
-Result<Prescription> PrescriptionStore::sign(storage::Transaction& tx,
-                                             std::string_view facility_id,
+Result<Prescription> PrescriptionStore::sign(storage::Transaction& tx, std::string_view facility_id,
                                              std::string_view consultation_id,
                                              std::string_view prescription_id,
                                              std::int64_t now_ms) const {
@@ -189,9 +188,8 @@ Result<Prescription> PrescriptionStore::cancel(storage::Transaction& tx,
               "cancelled_by = $2, cancel_reason_enc = $3 "
               "WHERE facility_id = $4 AND consultation_id = $5 AND id = $6 AND status <> "
               "'cancelled'",
-              {now_ms, std::string(by), storage::Blob{std::move(sealed)},
-               std::string(facility_id), std::string(consultation_id),
-               std::string(prescription_id)}));
+              {now_ms, std::string(by), storage::Blob{std::move(sealed)}, std::string(facility_id),
+               std::string(consultation_id), std::string(prescription_id)}));
   if (changed == 0) {
     return Error(ErrorCode::kFailedPrecondition,
                  "prescription " + current.id + " is cancelled already");

@@ -40,8 +40,8 @@ class PrescriptionStore {
   // draft → signed (signed_at = now). kFailedPrecondition when it is signed
   // or cancelled.
   sdk::Result<Prescription> sign(storage::Transaction& tx, std::string_view facility_id,
-                                 std::string_view consultation_id,
-                                 std::string_view prescription_id, std::int64_t now_ms) const;
+                                 std::string_view consultation_id, std::string_view prescription_id,
+                                 std::int64_t now_ms) const;
 
   // draft or signed → cancelled, with who cancelled it (an audit actor) and
   // why. kFailedPrecondition when it is cancelled already.
