@@ -93,8 +93,7 @@ nlohmann::json event_detail(const ClinicalNote& note) {
 Written written_note(const Request& request, const access::Principal& principal, int status,
                      const ClinicalNote& note, std::string action) {
   Written w;
-  w.status = status;
-  w.body = clinical::note_json(note, /*with_content=*/true);
+  w.response = json_response(status, clinical::note_json(note, /*with_content=*/true));
   w.event = request_event(request, principal, std::move(action), "clinical_note", note.id);
   nlohmann::json detail = event_detail(note);
   if (note.amends) detail["amends"] = *note.amends;
@@ -188,7 +187,7 @@ Response update(ApiContext& ctx, Request& request, const access::Principal& prin
   }
   Written w = written_note(request, principal, 200, *updated, "clinical_note.update");
   if (auto problem = commit_audited(*ctx.audit, request, **tx, w.event)) return *problem;
-  return json_response(200, w.body);
+  return std::move(w.response);
 }
 
 // POST /v1/consultations/{id}/notes/{nid}/sign

@@ -4,7 +4,6 @@
 
 #include "hub/api/api_problem.hpp"
 #include "hub/api/idempotent_request.hpp"
-#include "hub/api/json_response.hpp"
 #include "hub/records/idempotency_store.hpp"
 
 namespace wasl::api {
@@ -26,10 +25,10 @@ http::Response idempotent_write(ApiContext& ctx, const http::Request& request,
   auto done = work(**tx);
   if (auto* problem = std::get_if<http::Response>(&done)) return std::move(*problem);
   Written& written = std::get<Written>(done);
-  http::Response response = json_response(written.status, written.body);
+  http::Response response = std::move(written.response);
   if (key) {
     auto completed =
-        idempotency.complete(**tx, principal.facility_id, *key, {written.status, response.body});
+        idempotency.complete(**tx, principal.facility_id, *key, {response.status, response.body});
     if (!completed.ok()) return error_response(request, completed.error());
   }
   if (auto appended = ctx.audit->append(**tx, written.event); !appended.ok()) {

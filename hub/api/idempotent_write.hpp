@@ -23,10 +23,10 @@
 
 namespace wasl::api {
 
-// What a work wrote: the answer and the event that audits it.
+// What a work wrote: the answer (a JSON response, json_response()) and the
+// event that audits it.
 struct Written {
-  int status = 200;
-  nlohmann::json body;
+  http::Response response;
   audit::AuditEvent event;
   // For a 201: the created resource's URL (Location).
   std::string location;

@@ -133,8 +133,7 @@ std::optional<Response> check_consultation(ApiContext& ctx, const Request& reque
 Written written_prescription(const Request& request, const access::Principal& principal, int status,
                              const Prescription& p, std::string action) {
   Written w;
-  w.status = status;
-  w.body = clinical::prescription_json(p, /*with_details=*/true);
+  w.response = json_response(status, clinical::prescription_json(p, /*with_details=*/true));
   w.event = request_event(request, principal, std::move(action), "prescription", p.id);
   w.event.detail = nlohmann::json{{"consultation_id", p.consultation_id},
                                   {"status", std::string(clinical::to_string(p.status))}}
