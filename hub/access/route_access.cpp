@@ -16,7 +16,9 @@ constexpr RoleSet kNobody = 0;
 constexpr RouteAuth kBearer = RouteAuth::kBearer;
 
 // Recording content and participants are clinical: admins and integrators
-// operate the hub but do not watch consultations. The audit trail is for
+// operate the hub but do not watch consultations. Notes and prescriptions
+// are written by clinicians only; admins and integrators may list them but
+// see only that they exist (reads_clinical_content). The audit trail is for
 // auditors only.
 constexpr std::array kRules = {
     RouteRule{"GET", "/healthz", RouteAuth::kNone, kNobody, "liveness probe"},
