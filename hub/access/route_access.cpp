@@ -16,7 +16,9 @@ constexpr RoleSet kNobody = 0;
 constexpr RouteAuth kBearer = RouteAuth::kBearer;
 
 // Recording content and participants are clinical: admins and integrators
-// operate the hub but do not watch consultations. The audit trail is for
+// operate the hub but do not watch consultations. Notes and prescriptions
+// are written by clinicians only; admins and integrators may list them but
+// see only that they exist (reads_clinical_content). The audit trail is for
 // auditors only.
 constexpr std::array kRules = {
     RouteRule{"GET", "/healthz", RouteAuth::kNone, kNobody, "liveness probe"},
@@ -76,6 +78,27 @@ constexpr std::array kRules = {
               "a patient is sent the facility's messages again"},
     RouteRule{"GET", "/join/{code}", RouteAuth::kNone, kNobody,
               "a patient's join link: the consultation while the link works"},
+    RouteRule{"GET", "/v1/consultations/{id}/notes", kBearer, A | I | H | C,
+              "list a consultation's notes, every version (text for hospital and clinician)"},
+    RouteRule{"POST", "/v1/consultations/{id}/notes", kBearer, C, "write a note (a draft)"},
+    RouteRule{"GET", "/v1/consultations/{id}/notes/{nid}", kBearer, A | I | H | C,
+              "read a note (text for hospital and clinician)"},
+    RouteRule{"PUT", "/v1/consultations/{id}/notes/{nid}", kBearer, C,
+              "change a draft note (its author)"},
+    RouteRule{"POST", "/v1/consultations/{id}/notes/{nid}/sign", kBearer, C,
+              "sign a draft note (its author); it never changes again"},
+    RouteRule{"POST", "/v1/consultations/{id}/notes/{nid}/amend", kBearer, C,
+              "amend a signed note: a new draft version, both kept"},
+    RouteRule{"GET", "/v1/consultations/{id}/prescriptions", kBearer, A | I | H | C,
+              "list a consultation's prescriptions (details for hospital and clinician)"},
+    RouteRule{"POST", "/v1/consultations/{id}/prescriptions", kBearer, C,
+              "prescribe (a draft), within the facility's block list"},
+    RouteRule{"GET", "/v1/consultations/{id}/prescriptions/{rid}", kBearer, A | I | H | C,
+              "read a prescription (details for hospital and clinician)"},
+    RouteRule{"POST", "/v1/consultations/{id}/prescriptions/{rid}/sign", kBearer, C,
+              "sign a draft prescription (its author)"},
+    RouteRule{"POST", "/v1/consultations/{id}/prescriptions/{rid}/cancel", kBearer, C,
+              "cancel a prescription with a reason (kept, never deleted)"},
     RouteRule{"GET", "/v1/consultations/{id}/recordings", kBearer, A | H | C,
               "list a consultation's recordings"},
     RouteRule{"GET", "/v1/recordings/{id}", kBearer, A | H | C, "read recording metadata"},
@@ -176,6 +199,10 @@ std::string_view auth_text(RouteAuth auth) {
 std::span<const RouteRule> route_rules() { return kRules; }
 
 bool reads_phi(Role role) { return allowed(role, "GET", "/v1/consultations/{id}/participants"); }
+
+bool reads_clinical_content(Role role) {
+  return allowed(role, "GET", "/v1/recordings/{id}/content");
+}
 
 const RouteRule* find_route_rule(std::string_view method, std::string_view path_template) {
   for (const auto& rule : kRules) {

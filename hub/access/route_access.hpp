@@ -50,6 +50,14 @@ bool allowed(Role role, std::string_view method, std::string_view path_template)
 // statuses only, and a run's data with PHI masked. Thread-safe.
 bool reads_phi(Role role);
 
+// Whether a key of `role` reads what clinicians write: a note's text, a
+// prescription's medication, dosage, instructions and cancellation reason.
+// The roles the matrix lets play a consultation's recording (hospital,
+// clinician); the others allowed on those routes (admin, integrator) see
+// that a note or prescription exists, its status, author and times, never
+// its content. Thread-safe.
+bool reads_clinical_content(Role role);
+
 // The matrix as a GitHub Markdown table: one row per route, one column per
 // role ("yes" or empty), plus how the route authenticates.
 std::string route_matrix_markdown();

@@ -8,6 +8,7 @@
 #include "hub/api/billing_messages.hpp"
 #include "hub/api/caller.hpp"
 #include "hub/api/claims.hpp"
+#include "hub/api/clinical_notes.hpp"
 #include "hub/api/consultations.hpp"
 #include "hub/api/dead_letters.hpp"
 #include "hub/api/identity_provider_routes.hpp"
@@ -18,6 +19,7 @@
 #include "hub/api/payments.hpp"
 #include "hub/api/plugin_health.hpp"
 #include "hub/api/plugins.hpp"
+#include "hub/api/prescriptions.hpp"
 #include "hub/api/recordings.hpp"
 #include "hub/api/residency.hpp"
 #include "hub/api/runs.hpp"
@@ -47,6 +49,8 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_consultation_routes(router, context);
   add_participant_routes(router, context);
   add_attendance_routes(router, context);
+  add_clinical_note_routes(router, context);
+  add_prescription_routes(router, context);
   add_notification_routes(router, context);
   add_recording_routes(router, context);
   add_claim_routes(router, context);

@@ -103,6 +103,16 @@ enum class MessageId {
   kNotSupported,
   kSigninProviderNotFound,
   kLogoutTokenRefused,
+  kNoteNotFound,
+  kPrescriptionNotFound,
+  kNoteSigned,
+  kNoteNotSigned,
+  kNoteAmendedAlready,
+  kPrescriptionNotDraft,
+  kPrescriptionCancelled,
+  kNotTheAuthor,
+  kMedicationBlocked,
+  kNoMedicationSystem,
   kInternal,  // keep last
 };
 

@@ -236,6 +236,18 @@ struct FacilityConsoleConfig {
   bool api_key_sign_in = false;
 };
 
+// What the facility's clinicians may prescribe through telehealth
+// (facilities.<id>.clinical).
+struct FacilityClinicalConfig {
+  // The code system a prescription's medication code is in, as a URI (the
+  // SFDA drug list, ATC, RxNorm, …); empty: the facility takes no
+  // prescriptions.
+  std::string medication_system;
+  // Medication codes (of medication_system) never prescribed by telehealth;
+  // a prescription naming one is refused (422) naming this rule.
+  std::vector<std::string> blocked_medications;
+};
+
 // An approved exception to a facility's residency requirement
 // (facilities.<id>.residency_exceptions[]): the facility's data may go to
 // `instance` although it processes outside the required countries. Audited
@@ -276,6 +288,7 @@ struct FacilityConfig {
   // unset = nothing is sent.
   std::optional<FacilityNotificationsConfig> notifications;
   FacilityConsoleConfig console;
+  FacilityClinicalConfig clinical;
   // The countries (ISO 3166-1 alpha-2) the facility's PHI and media may be
   // processed in; empty = no requirement. Every instance it binds must
   // process in one of them, unless residency_exceptions names it.

@@ -1323,6 +1323,29 @@ Fields notifications_fields(FacilityNotificationsConfig& n) {
 
 Fields facility_console_fields(FacilityConsoleConfig& c);
 
+// A code system's URI: http(s)://host/… or urn:<nid>:<nss>.
+bool is_code_system(const std::string& s) {
+  if (s.rfind("urn:", 0) == 0) {
+    return s.size() > 6 && s.find(':', 4) != std::string::npos &&
+           std::none_of(s.begin(), s.end(),
+                        [](char c) { return static_cast<unsigned char>(c) <= ' '; });
+  }
+  return is_http_url(s);
+}
+
+Fields facility_clinical_fields(FacilityClinicalConfig& c) {
+  return {
+      text("medication_system", c.medication_system,
+           "a code system URI (http(s)://… or urn:…), such as http://www.whocc.no/atc",
+           "The code system of the medication codes the facility's prescriptions carry; empty: "
+           "the facility takes no prescriptions (POST …/prescriptions answers 409).",
+           is_code_system),
+      text_list("blocked_medications", c.blocked_medications,
+                "Medication codes (of medication_system) never prescribed by telehealth; a "
+                "prescription naming one is refused with 422 naming this rule."),
+  };
+}
+
 bool is_iso_date(const std::string& s) {
   int year = 0;
   unsigned month = 0;
@@ -1399,6 +1422,10 @@ Fields facility_fields(FacilityConfig& f) {
       section(
           "console", [&f] { return facility_console_fields(f.console); },
           "How the facility's people sign in to the operator console."),
+      section(
+          "clinical", [&f] { return facility_clinical_fields(f.clinical); },
+          "What the facility's clinicians prescribe during consultations: the medication code "
+          "system and the medications never prescribed by telehealth."),
       country_list("residency", f.residency,
                    "The countries the facility's PHI and media may be processed in: every "
                    "instance it binds must process in one of them (wasl check and start refuse "

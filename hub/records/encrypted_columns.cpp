@@ -24,6 +24,8 @@ const std::vector<EncryptedTable>& encrypted_tables() {
       {"signin_people", {"id"}, {"subject_enc", "display_name_enc"}},
       {"signin_sessions", {"id_hash"}, {"id_token_enc"}},
       {"signin_attempts", {"state_hash"}, {"code_verifier_enc"}},
+      {"clinical_notes", {"id"}, {"content_enc"}},
+      {"prescriptions", {"id"}, {"details_enc", "cancel_reason_enc"}},
   };
   return tables;
 }

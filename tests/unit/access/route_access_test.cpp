@@ -50,6 +50,17 @@ const std::map<std::string, std::string>& expected_matrix() {
       {"GET /v1/notification-opt-outs/{patient}", "aih"},
       {"DELETE /v1/notification-opt-outs/{patient}", "aih"},
       {"GET /join/{code}", "-"},
+      {"GET /v1/consultations/{id}/notes", "aihc"},
+      {"POST /v1/consultations/{id}/notes", "c"},
+      {"GET /v1/consultations/{id}/notes/{nid}", "aihc"},
+      {"PUT /v1/consultations/{id}/notes/{nid}", "c"},
+      {"POST /v1/consultations/{id}/notes/{nid}/sign", "c"},
+      {"POST /v1/consultations/{id}/notes/{nid}/amend", "c"},
+      {"GET /v1/consultations/{id}/prescriptions", "aihc"},
+      {"POST /v1/consultations/{id}/prescriptions", "c"},
+      {"GET /v1/consultations/{id}/prescriptions/{rid}", "aihc"},
+      {"POST /v1/consultations/{id}/prescriptions/{rid}/sign", "c"},
+      {"POST /v1/consultations/{id}/prescriptions/{rid}/cancel", "c"},
       {"GET /v1/consultations/{id}/recordings", "ahc"},
       {"GET /v1/recordings/{id}", "ahc"},
       {"GET /v1/recordings/{id}/content", "hc"},
@@ -128,6 +139,13 @@ TEST(RouteAccessTest, EveryRoleOnEveryRouteMatchesTheExpectedTable) {
     }
   }
   EXPECT_EQ(seen.size(), expected.size()) << "a route of the expected table is missing";
+}
+
+TEST(RouteAccessTest, ClinicalContentIsForHospitalAndClinicianOnly) {
+  for (Role role : kAllRoles) {
+    EXPECT_EQ(reads_clinical_content(role), role == Role::kHospital || role == Role::kClinician)
+        << to_string(role);
+  }
 }
 
 TEST(RouteAccessTest, AuditTrailIsForAuditorsOnly) {

@@ -84,6 +84,44 @@ TEST_P(ServerRoundTripTest, CreateAndReadOverHttp) {
   EXPECT_EQ(spec.status, 200);
 }
 
+// A clinician's note written, signed and read back over the wire, the
+// Arabic text intact; a blocked medication answered 422 as problem+json.
+TEST_P(ServerRoundTripTest, ANoteAndABlockedPrescriptionOverHttp) {
+  const std::string consultation = create_id("wire-booking");
+  const std::string auth = "Bearer " + keys_a_.at(access::Role::kClinician);
+  const std::string base = "/v1/consultations/" + consultation;
+  const nlohmann::json note = {{"language", "ar"}, {"assessment", "صداع توتري"}};
+  Reply created = request("POST", base + "/notes", note.dump(),
+                          {{"Authorization", auth}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  ASSERT_FALSE(created.location.empty());
+  Reply signed_note = request("POST", created.location + "/sign", "", {{"Authorization", auth}});
+  EXPECT_EQ(signed_note.status, 200) << signed_note.body;
+  Reply read = request("GET", created.location, "", {{"Authorization", auth}});
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_NE(read.body.find("صداع توتري"), std::string::npos);
+  Reply change = request("PUT", created.location, note.dump(),
+                         {{"Authorization", auth}, {"Content-Type", "application/json"}});
+  EXPECT_EQ(change.status, 409);
+  EXPECT_EQ(change.content_type, "application/problem+json");
+
+  config_.facilities[kFacilityA].clinical.medication_system = "http://www.whocc.no/atc";
+  config_.facilities[kFacilityA].clinical.blocked_medications = {"N02AA01"};
+  const nlohmann::json rx = {{"language", "ar"},
+                             {"medication", {{"code", "N02AA01"}, {"text", "Morphine 10 mg"}}},
+                             {"dose", "10 mg"},
+                             {"route", "oral"},
+                             {"frequency", "every 12 hours"},
+                             {"duration", "3 days"},
+                             {"quantity", {{"value", 6}, {"unit", "tablet"}}},
+                             {"instructions", "قرص كل اثنتي عشرة ساعة"}};
+  Reply blocked = request("POST", base + "/prescriptions", rx.dump(),
+                          {{"Authorization", auth}, {"Content-Type", "application/json"}});
+  EXPECT_EQ(blocked.status, 422) << blocked.body;
+  EXPECT_EQ(blocked.content_type, "application/problem+json");
+  EXPECT_NE(blocked.body.find("facilities.fac-a.clinical.blocked_medications"), std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ServerRoundTripTest,
                          ::testing::Values(storage::Dialect::kSqlite), dialect_test_name);
 

@@ -957,6 +957,51 @@ TEST(LoadFacilities, NoShowAfterDefaultsToFifteenMinutesAndIsChecked) {
               ElementsAre(HasSubstr("t.yaml:4: facilities.hospital-a.no_show_after")));
 }
 
+TEST(LoadFacilities, ClinicalSettingsNameTheMedicationSystemAndBlockList) {
+  const auto plain = load_text("facilities:\n  hospital-a:\n    name: A\n", "t.yaml");
+  ASSERT_TRUE(plain.ok()) << ::testing::PrintToString(problems_of(plain));
+  EXPECT_EQ(plain.config.facilities.at("hospital-a").clinical.medication_system, "");
+  EXPECT_TRUE(plain.config.facilities.at("hospital-a").clinical.blocked_medications.empty());
+
+  const auto set = load_text(
+      "facilities:\n  hospital-a:\n    name: A\n    clinical:\n"
+      "      medication_system: http://www.whocc.no/atc\n"
+      "      blocked_medications: [N02AA01, N05BA01]\n",
+      "t.yaml");
+  ASSERT_TRUE(set.ok()) << ::testing::PrintToString(problems_of(set));
+  const auto& clinical = set.config.facilities.at("hospital-a").clinical;
+  EXPECT_EQ(clinical.medication_system, "http://www.whocc.no/atc");
+  EXPECT_EQ(clinical.blocked_medications, (std::vector<std::string>{"N02AA01", "N05BA01"}));
+  EXPECT_TRUE(load_text("facilities:\n  hospital-a:\n    name: A\n    clinical:\n"
+                        "      medication_system: urn:oid:2.16.840.1.113883.6.88\n",
+                        "t.yaml")
+                  .ok());
+
+  EXPECT_THAT(problems_of(load_text("facilities:\n"
+                                    "  hospital-a:\n"
+                                    "    name: A\n"
+                                    "    clinical:\n"
+                                    "      medication_system: atc codes\n",
+                                    "t.yaml")),
+              ElementsAre(HasSubstr("t.yaml:5: facilities.hospital-a.clinical.medication_system: "
+                                    "expected a code system URI")));
+  EXPECT_THAT(
+      problems_of(load_text("facilities:\n"
+                            "  hospital-a:\n"
+                            "    name: A\n"
+                            "    clinical:\n"
+                            "      blocked_medications: N02AA01\n",
+                            "t.yaml")),
+      ElementsAre(HasSubstr("t.yaml:5: facilities.hospital-a.clinical.blocked_medications")));
+  EXPECT_THAT(problems_of(load_text("facilities:\n"
+                                    "  hospital-a:\n"
+                                    "    name: A\n"
+                                    "    clinical:\n"
+                                    "      blocked: [N02AA01]\n",
+                                    "t.yaml")),
+              ElementsAre(HasSubstr("t.yaml:5: facilities.hospital-a.clinical.blocked")));
+}
+
 TEST(LoadFacilities, ABillingBindingRequiresBillingSettings) {
   EXPECT_THAT(problems_of(load_text("instances:\n"
                                     "  billing.x:\n"

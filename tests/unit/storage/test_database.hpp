@@ -35,6 +35,9 @@ class TestDatabase {
   // Opens a new store on this database; any number may be open at once.
   sdk::Result<std::unique_ptr<Store>> open(StoreSettings settings = {}) const;
 
+  // SQLite: the database file (WAL mode: "-wal" beside it holds recent
+  // commits); empty for PostgreSQL.
+  const std::string& sqlite_path() const { return sqlite_path_; }
   // PostgreSQL: a store outside the test schema, for administration.
   Store* admin() const { return admin_.get(); }
   // PostgreSQL: the server's port (for a TcpProxy in front of it).
