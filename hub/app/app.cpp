@@ -262,6 +262,24 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   attendance_services.engine = app->engine_.get();
   attendance_services.metrics = &app->metrics_;
   attendance_services.settle = app->config_.workflow.attendance_settle;
+  // Rooms everyone has left are ended by the hub on the video instances
+  // whose plugin does not end them itself (no video.ends_empty_rooms).
+  attendance_services.store = app->store_.get();
+  attendance_services.audit = app->audit_.get();
+  attendance_services.video_of = [plugins = app->plugins_.get()](const std::string& instance) {
+    return plugins->video(instance);
+  };
+  attendance_services.empty_room_timeout =
+      [plugins = app->plugins_.get(), config = &app->config_](
+          const std::string& instance) -> std::optional<std::chrono::milliseconds> {
+    auto configured = config->instances.find(instance);
+    auto loaded = plugins->instance(instance);
+    if (configured == config->instances.end() || !loaded.ok()) return std::nullopt;
+    if ((*loaded)->library().has_feature(sdk::VideoProvider::kEndsEmptyRooms)) {
+      return std::nullopt;
+    }
+    return configured->second.empty_room_timeout;
+  };
   WASL_RETURN_IF_ERROR(
       attendance::add_attendance(app->actions_, *app->tasks_, attendance_services));
   notifications::NotificationServices notification_services;

@@ -6,11 +6,16 @@
 //     registered before it;
 //   - the task that counts attendee-seconds once their transaction has
 //     committed (kCountTask);
-//   - hub.attendance (attendance_action.hpp).
+//   - hub.attendance (attendance_action.hpp);
+//   - the task that ends a room everyone has left on a provider that does
+//     not end empty rooms itself (kEmptyRoomTask, empty_room.hpp), when
+//     `store`, `video_of` and `empty_room_timeout` are given.
 #pragma once
 
 #include <chrono>
 
+#include "hub/attendance/empty_room.hpp"
+#include "hub/audit/audit_writer.hpp"
 #include "hub/jobs/task_runner.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/records/cell_cipher.hpp"
@@ -30,6 +35,12 @@ struct AttendanceServices {
   // workflow.attendance_settle: how long hub.attendance waits, after the
   // room has ended, for the provider's events to stop arriving.
   std::chrono::milliseconds settle{10000};
+  // The empty-room task's collaborators; all set, or none (no empty room is
+  // ended: tests of the recorder alone). `audit` may be null (tests only).
+  storage::Store* store = nullptr;
+  VideoOf video_of;
+  EmptyRoomTimeout empty_room_timeout;
+  const audit::AuditWriter* audit = nullptr;
 };
 
 // Registers the reactions, the task handler and the action above. Errors: a

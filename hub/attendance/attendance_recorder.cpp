@@ -49,8 +49,12 @@ std::string patient_arrival_key(const std::string& facility_id,
 }
 
 AttendanceRecorder::AttendanceRecorder(const records::CellCipher& cipher, workflow::Engine* engine,
-                                       observability::Metrics* metrics)
-    : cipher_(cipher), engine_(engine), metrics_(metrics) {}
+                                       observability::Metrics* metrics,
+                                       EmptyRoomTimeout empty_room_timeout)
+    : cipher_(cipher),
+      engine_(engine),
+      metrics_(metrics),
+      empty_room_timeout_(std::move(empty_room_timeout)) {}
 
 Result<bool> AttendanceRecorder::react(storage::Transaction& tx, const std::string& instance,
                                        const workflow::IncomingEvent& event) const {
@@ -131,6 +135,15 @@ Result<bool> AttendanceRecorder::record(storage::Transaction& tx, const std::str
     WASL_ASSIGN_OR_RETURN(auto delivered, engine_->deliver_events(tx, {incoming}));
     for (auto& one : delivered) {
       if (!one.ok()) return std::move(one).error();
+    }
+  }
+
+  // The last one in has left: the hub ends the room after the instance's
+  // empty_room_timeout unless someone joins meanwhile (the task checks).
+  if (mark == AttendanceMark::kLeave && empty_room_timeout_ && everyone_left(after)) {
+    if (auto timeout = empty_room_timeout_(instance)) {
+      WASL_RETURN_IF_ERROR(request_empty_room_end(tx, e.facility_id, e.consultation_id, instance,
+                                                  e.room_id, *timeout, now));
     }
   }
 

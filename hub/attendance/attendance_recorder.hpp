@@ -27,6 +27,10 @@
 //   wasl_attendance_seconds_total{facility, instance}, counted by the task
 //   runner once the transaction has committed: a rolled-back dispatch counts
 //   nothing and a repeated event adds nothing.
+// - when a leave leaves the room empty (everyone who joined has left) on an
+//   instance whose empty rooms the hub ends (`empty_room_timeout` answers a
+//   duration), it asks for the consultation's empty-room task, due that long
+//   after (empty_room.hpp).
 //
 // The events of one consultation are recorded one transaction at a time
 // (storage::lock_key on the consultation, PostgreSQL). An error leaves
@@ -40,6 +44,7 @@
 #include <string>
 
 #include "hub/attendance/attendance_store.hpp"
+#include "hub/attendance/empty_room.hpp"
 #include "hub/jobs/task_runner.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/records/cell_cipher.hpp"
@@ -64,9 +69,10 @@ std::string patient_arrival_key(const std::string& facility_id, const std::strin
 class AttendanceRecorder final : public jobs::TaskHandler {
  public:
   // `engine` may be null (no patient.arrival is delivered: tests of the
-  // store alone); `metrics` may be null.
+  // store alone); `metrics` may be null; `empty_room_timeout` may be empty
+  // (no empty room is ended).
   AttendanceRecorder(const records::CellCipher& cipher, workflow::Engine* engine,
-                     observability::Metrics* metrics);
+                     observability::Metrics* metrics, EmptyRoomTimeout empty_room_timeout = {});
 
   // The reaction; `instance` is the inbox row's.
   sdk::Result<bool> react(storage::Transaction& tx, const std::string& instance,
@@ -85,6 +91,7 @@ class AttendanceRecorder final : public jobs::TaskHandler {
   const records::CellCipher& cipher_;
   workflow::Engine* engine_;
   observability::Metrics* metrics_;
+  EmptyRoomTimeout empty_room_timeout_;
 };
 
 }  // namespace wasl::attendance

@@ -116,6 +116,10 @@ struct InstanceConfig {
   // code ("SA"). Empty: derived from the settings where they say it
   // (residency.hpp), else unknown.
   std::string residency;
+  // A video instance whose plugin does not declare video.ends_empty_rooms
+  // (Janus): once everyone who joined a room has left and nobody has joined
+  // for this long, the hub ends the room itself (hub/attendance/empty_room.hpp).
+  std::chrono::milliseconds empty_room_timeout{std::chrono::seconds(120)};
   int line = 0;
 };
 

@@ -1088,6 +1088,10 @@ Fields instance_fields(InstanceConfig& i) {
               "residency refuses an instance outside it.",
               "derived from the settings where they say it (chime: region; twilio: base_url), "
               "else unknown"),
+      duration("empty_room_timeout", i.empty_room_timeout, milliseconds(1),
+               "A video instance whose provider does not end empty rooms by itself (Janus): "
+               "once everyone who joined a room has left and nobody has joined for this long, "
+               "the hub ends the room. Ignored for providers that end them (Twilio, Chime)."),
   };
 }
 

@@ -1,6 +1,7 @@
 // The Chime plugin's registration: the video capability (Chime SDK Meetings
 // and Media Pipelines) and the webhook capability (EventBridge events).
 #include <memory>
+#include <string>
 
 #include "plugins/chime/chime_video_provider.hpp"
 #include "plugins/chime/eventbridge_verifier.hpp"
@@ -20,6 +21,9 @@ wasl::sdk::Status register_chime(wasl::sdk::PluginDefinition& plugin) {
   plugin.description =
       "Amazon Chime SDK Meetings video: meetings, attendees, media capture and concatenation "
       "to S3, EventBridge events.";
+  // Chime ends a meeting by itself once nobody has been in it for five
+  // minutes: the hub need not end empty rooms.
+  plugin.features = {std::string(wasl::sdk::VideoProvider::kEndsEmptyRooms)};
   plugin.video =
       [](wasl::sdk::Host& host) -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::VideoProvider>> {
     WASL_ASSIGN_OR_RETURN(auto settings,

@@ -1,6 +1,7 @@
 // The Twilio plugin's registration: the video capability (Programmable Video
 // REST v1) and the webhook capability (status callbacks).
 #include <memory>
+#include <string>
 
 #include "plugins/twilio/settings.hpp"
 #include "plugins/twilio/twilio_video_provider.hpp"
@@ -20,6 +21,10 @@ wasl::sdk::Status register_twilio(wasl::sdk::PluginDefinition& plugin) {
   plugin.description =
       "Twilio Programmable Video (group rooms, access tokens, recording rules, compositions, "
       "signed status callbacks); Twilio ends the service on 5 December 2026.";
+  // Twilio ends a room by itself once its last participant has been gone
+  // for the room's empty room timeout (five minutes by default): the hub
+  // need not end empty rooms.
+  plugin.features = {std::string(wasl::sdk::VideoProvider::kEndsEmptyRooms)};
   plugin.video =
       [](wasl::sdk::Host& host) -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::VideoProvider>> {
     WASL_ASSIGN_OR_RETURN(auto settings,

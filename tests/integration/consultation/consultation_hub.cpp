@@ -354,7 +354,11 @@ void ConsultationHub::write_config() {
               "\n    settings: " + flow(other.settings) + "\n";
   }
   config += "  " + video_.instance + ":\n    plugin: " + video_.plugin +
-            "\n    settings: " + flow(video_.settings) + "\nfacilities:\n";
+            "\n    settings: " + flow(video_.settings) + "\n";
+  if (!video_.empty_room_timeout.empty()) {
+    config += "    empty_room_timeout: " + video_.empty_room_timeout + "\n";
+  }
+  config += "facilities:\n";
   // Every facility binds the same instances; only kFacility books from the EHR.
   std::vector<std::string> facilities = {kFacility};
   facilities.insert(facilities.end(), options_.more_facilities.begin(),

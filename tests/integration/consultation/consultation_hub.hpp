@@ -70,6 +70,8 @@ struct VideoBinding {
   std::string file;      // absolute path of the .so
   std::string instance;  // e.g. "video.chime-main"
   nlohmann::json settings = nlohmann::json::object();
+  // instances.<instance>.empty_room_timeout ("1s"); empty: the default.
+  std::string empty_room_timeout;
 };
 
 // A facility's notifications block (facilities.<id>.notifications) and the

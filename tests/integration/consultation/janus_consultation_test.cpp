@@ -19,16 +19,22 @@
 //   - TheHubKilledWhileTheRoomRunsWaitsOn: `kill -9` of the hub while the
 //     room runs; the restarted hub asks Janus about the room over several
 //     passes and keeps waiting on the same room (Janus holds one room, the
-//     consultation names the same one); when the room ends the run goes on.
+//     consultation names the same one); when the room ends the run goes on;
 //   - TheClinicianEndsTheSession: the consultation's clinician ends the
 //     session (POST /v1/consultations/{id}/end-session); Janus no longer
 //     holds the room, and the room's end moves the run on to `ended` and
-//     the recording, with no compensation: the normal path, not a cancel.
-// The binary built with WASL_CONSULTATION_POSTGRES runs the kill -9 and
-// end-session tests with the hub storing in PostgreSQL (the others are
+//     the recording, with no compensation: the normal path, not a cancel;
+//   - AnEmptyRoomIsEndedByTheHub: Janus never ends a room by itself; with
+//     the instance's empty_room_timeout at 1s, a room nobody has joined
+//     stays open, a room one participant is still in stays open, and once
+//     both have left the hub ends it through the plugin (Janus destroys it
+//     and reports it), audited once, and the run goes on.
+// The binary built with WASL_CONSULTATION_POSTGRES runs the kill -9,
+// end-session and empty-room tests with the hub storing in PostgreSQL (the others are
 // storage-neutral).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <thread>
@@ -142,7 +148,9 @@ class JanusConsultationTest : public ::testing::Test {
 #ifdef WASL_CONSULTATION_POSTGRES
     options.postgres_url = postgres_test_url();
 #endif
-    hub_ = std::make_unique<ConsultationHub>(janus_->binding(), options);
+    VideoBinding video = janus_->binding();
+    video.empty_room_timeout = empty_room_timeout();
+    hub_ = std::make_unique<ConsultationHub>(video, options);
     ASSERT_TRUE(hub_->start());
   }
 
@@ -190,6 +198,9 @@ class JanusConsultationTest : public ::testing::Test {
     }
     EXPECT_EQ(ends, 1) << hub_->timeline(api, id);
   }
+
+  // instances.video.janus-main.empty_room_timeout; empty: the default (120s).
+  virtual std::string empty_room_timeout() const { return {}; }
 
   int port_ = 0;
   std::unique_ptr<JanusSide> janus_;
@@ -353,6 +364,79 @@ TEST_F(WASL_JANUS_KILL_SUITE, TheHubKilledWhileTheRoomRunsWaitsOn) {
   EXPECT_FALSE(step_status(timeline_of(*hub_, api, id), "composition").empty())
       << "the run did not reach the recording:\n"
       << hub_->timeline(api, id);
+}
+
+// The empty-room test's suite: the hub ends empty Janus rooms after 1s.
+#ifdef WASL_CONSULTATION_POSTGRES
+#define WASL_JANUS_EMPTY_ROOM_SUITE PostgresJanusEmptyRoomTest
+#else
+#define WASL_JANUS_EMPTY_ROOM_SUITE JanusEmptyRoomTest
+#endif
+class WASL_JANUS_EMPTY_ROOM_SUITE : public JanusConsultationTest {
+ protected:
+  std::string empty_room_timeout() const override { return "1s"; }
+
+  // Whether Janus still holds `room` for the whole of `window` (polled).
+  bool room_stays(std::uint64_t room, std::chrono::milliseconds window) {
+    const auto until = std::chrono::steady_clock::now() + window;
+    while (std::chrono::steady_clock::now() < until) {
+      std::vector<std::uint64_t> rooms = janus_->rooms();
+      if (std::find(rooms.begin(), rooms.end(), room) == rooms.end()) return false;
+      std::this_thread::sleep_for(200ms);
+    }
+    return true;
+  }
+};
+
+TEST_F(WASL_JANUS_EMPTY_ROOM_SUITE, AnEmptyRoomIsEndedByTheHub) {
+  const std::string id = book("appt-janus-empty");
+  ASSERT_FALSE(id.empty());
+  HubApiClient api = hub_->client("hospital");
+  const std::string room = recorded_room(api, id);
+  ASSERT_FALSE(room.empty());
+  const auto room_number = static_cast<std::uint64_t>(std::stoull(room));
+  // Nobody has joined yet: the waiting room may be long, the room stays.
+  EXPECT_TRUE(room_stays(room_number, 4s)) << hub_->log();
+
+  JanusRoom session = hold_session(id);
+  ASSERT_EQ(session.joined.size(), 2u);
+  // The doctor leaves; the patient is still in: the room stays.
+  session.joined[0].session->leave();
+  const auto left = std::chrono::steady_clock::now() + 30s;
+  while (attendance_marks(timeline_of(*hub_, api, id), "leave") < 1 &&
+         std::chrono::steady_clock::now() < left) {
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(attendance_marks(timeline_of(*hub_, api, id), "leave"), 1) << hub_->timeline(api, id);
+  EXPECT_TRUE(room_stays(room_number, 4s)) << hub_->log();
+  EXPECT_EQ(step_status(timeline_of(*hub_, api, id), "session_ended"), "waiting");
+
+  // The patient leaves too: the hub ends the room after the timeout, Janus
+  // destroys it and reports it, and the run goes on.
+  session.joined[1].session->leave();
+  const auto ended = std::chrono::steady_clock::now() + 30s;
+  while (!janus_->rooms().empty() && std::chrono::steady_clock::now() < ended) {
+    std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_TRUE(janus_->rooms().empty()) << hub_->log();
+  EXPECT_TRUE(wait_for_step(*hub_, api, id, "session_ended", "succeeded", 30s))
+      << hub_->timeline(api, id) << hub_->log();
+  EXPECT_TRUE(wait_for_step(*hub_, api, id, "ended", "succeeded", 30s)) << hub_->timeline(api, id);
+  EXPECT_NE(hub_->log().find("and nobody joined since; the hub ended the room (ended)"),
+            std::string::npos)
+      << hub_->log();
+
+  // Audited once, by the hub, naming the consultation's room.
+  ApiAnswer audit = hub_->client("auditor").get("/v1/audit?action=room.end_empty");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  ASSERT_EQ(audit.json["items"].size(), 1u) << audit.body;
+  EXPECT_EQ(audit.json["items"][0].value("entity_id", std::string()), id);
+  EXPECT_EQ(audit.json["items"][0].value("actor", std::string()), "system");
+  const json& item = audit.json["items"][0];
+  const json detail = item["detail"].is_string()
+                          ? json::parse(item.value("detail", std::string("{}")), nullptr, false)
+                          : item["detail"];
+  EXPECT_EQ(detail.value("room_id", std::string()), room) << audit.body;
 }
 
 }  // namespace

@@ -51,6 +51,13 @@ class VideoProvider {
   // admitted (Twilio and Chime tokens open the room as soon as they exist).
   static constexpr std::string_view kWaitingRoomTokens = "video.waiting_room_tokens";
 
+  // Feature (PluginDefinition::features, SDK 1.8): the provider ends a room
+  // by itself some time after its last participant left (Twilio's empty
+  // room timeout, Chime's end of a meeting nobody is in). Without it the hub
+  // ends such a room itself (end_room) once everyone who joined has left
+  // and nobody joined for the instance's empty_room_timeout.
+  static constexpr std::string_view kEndsEmptyRooms = "video.ends_empty_rooms";
+
   // Creates the room/meeting, or returns the one already created under
   // request.idempotency_key. Enforces participant_limit at the provider where
   // it can; turns recording on when asked; registers status_callback_url for
