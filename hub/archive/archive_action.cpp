@@ -39,6 +39,14 @@ Result<std::string> consultation_instance(storage::Store& store, const std::stri
   return facts->video_instance.value_or(std::string());
 }
 
+// A composition the provider reports as failed because its room recorded
+// no media at all (raw.no_media): not an error, there is nothing to archive.
+bool no_media(const sdk::Recording& r) {
+  if (r.status != "failed" || !r.raw.is_object()) return false;
+  auto it = r.raw.find("no_media");
+  return it != r.raw.end() && it->is_boolean() && it->get<bool>();
+}
+
 }  // namespace
 
 Result<nlohmann::json> archive_recording_action(ArchiveServices& services,
@@ -107,6 +115,16 @@ Result<nlohmann::json> archive_recording_action(ArchiveServices& services,
     if (listed.ok()) {
       for (const auto& r : *listed) {
         if (r.provider_id != media_id) continue;
+        if (no_media(r)) {
+          // Nothing was recorded (nobody published): nothing to archive, no
+          // recording row; the run goes on without a recording document.
+          spdlog::info("{}: room {} recorded no media; consultation {} has no recording", kAction,
+                       room_id, ctx.consultation_id);
+          return nlohmann::json{{"archive_id", nullptr},   {"url", nullptr},
+                                {"content_type", nullptr}, {"size_bytes", 0},
+                                {"sha256_hex", nullptr},   {"retain_until_ms", 0},
+                                {"no_media", true}};
+        }
         if (r.duration_seconds > 0) request.duration_ms = r.duration_seconds * 1000;
         if (request.content_type.empty()) request.content_type = r.content_type;
       }
@@ -125,7 +143,8 @@ Result<nlohmann::json> archive_recording_action(ArchiveServices& services,
                         {"content_type", result.content_type},
                         {"size_bytes", r.size_bytes.value_or(0)},
                         {"sha256_hex", r.plaintext_sha256.value_or("")},
-                        {"retain_until_ms", r.retention_until.value_or(0)}};
+                        {"retain_until_ms", r.retention_until.value_or(0)},
+                        {"no_media", false}};
 }
 
 sdk::Status add_archive_actions(workflow::HubActions& actions, ArchiveServices& services) {

@@ -4,7 +4,8 @@
 //   in:  media_id (string, required: Recording.provider_id), room_id,
 //        content_type, retention_days (number; unset = the facility's
 //        retention, 2555 days = 7 years by default)
-//   out: {archive_id, url, content_type, size_bytes, sha256_hex, retain_until_ms}
+//   out: {archive_id, url, content_type, size_bytes, sha256_hex, retain_until_ms,
+//         no_media (false)}
 //
 // It runs kStandalone (long: it downloads and encrypts the media) and is
 // idempotent: the engine's retry of the step finds the one recordings row of
@@ -13,7 +14,11 @@
 // the facility's "video" binding. When `room_id` is given, the provider's
 // list_recordings supplies the duration (best effort: an error there is
 // logged and the duration left unset). After the commit, release_media runs
-// when release_after_archive(instance) says so.
+// when release_after_archive(instance) says so. When list_recordings reports
+// the media as a `failed` composition with raw.no_media (its room recorded
+// nothing: nobody published), nothing is archived and no recordings row is
+// written: out is {archive_id: null, url: null, content_type: null,
+// size_bytes: 0, sha256_hex: null, retain_until_ms: 0, no_media: true}.
 //
 // Errors are RecordingArchive::archive()'s, plus kFailedPrecondition (not
 // retryable) for a run without a consultation or a facility without a video

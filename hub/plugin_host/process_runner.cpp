@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <utility>
 
 #include "hub/plugin_host/call_budget.hpp"
 
@@ -70,21 +71,124 @@ struct Fd {
   }
 };
 
-// Spawn attributes and file actions, destroyed on every path.
-struct SpawnSetup {
-  posix_spawn_file_actions_t actions{};
-  posix_spawnattr_t attributes{};
-  SpawnSetup() {
-    posix_spawn_file_actions_init(&actions);
-    posix_spawnattr_init(&attributes);
-  }
-  ~SpawnSetup() {
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-  }
-  SpawnSetup(const SpawnSetup&) = delete;
-  SpawnSetup& operator=(const SpawnSetup&) = delete;
+// What the child needs, prepared before fork: after fork the child may only
+// make async-signal-safe calls (the hub has other threads), so nothing is
+// allocated there.
+struct ChildSetup {
+  pid_t parent = 0;
+  const char* executable = nullptr;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  const char* working_directory = nullptr;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  int report_fd = -1;  // close-on-exec; carries errno when the exec did not happen
 };
+
+// Signals a child gets with their default action even when the hub ignores
+// them (an ignored signal stays ignored across exec; the hub ignores SIGPIPE).
+constexpr std::array<int, 9> kDefaultSignals = {SIGPIPE, SIGHUP,  SIGINT,  SIGQUIT, SIGTERM,
+                                                SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM};
+
+[[noreturn]] void child_failed(const ChildSetup& setup, int error) {
+  while (::write(setup.report_fd, &error, sizeof error) < 0 && errno == EINTR) {
+  }
+  ::_exit(127);
+}
+
+// The child between fork and exec: async-signal-safe calls only.
+[[noreturn]] void run_child(const ChildSetup& setup) {
+  // The child dies with the hub: SIGKILL when the thread that forked it
+  // ends. That thread is the one in ProcessRunner::run, which returns only
+  // after it has reaped the child, so the signal comes only when the hub
+  // itself dies (kill -9, a crash). A hub that died before this line is
+  // seen by the parent pid having changed.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_failed(setup, errno);
+  if (::getppid() != setup.parent) ::_exit(127);
+  if (::setpgid(0, 0) != 0) child_failed(setup, errno);
+  // The hub's handlers must not run in the child before exec; exec would
+  // reset them, the listed signals are reset even when ignored.
+  for (int s = 1; s < NSIG; ++s) {
+    if (s == SIGKILL || s == SIGSTOP) continue;
+    struct sigaction old {};
+    if (::sigaction(s, nullptr, &old) != 0) continue;  // the C library's own signals
+    const bool listed =
+        std::find(kDefaultSignals.begin(), kDefaultSignals.end(), s) != kDefaultSignals.end();
+    const bool caught = (old.sa_flags & SA_SIGINFO) != 0 ||
+                        (old.sa_handler != SIG_IGN && old.sa_handler != SIG_DFL);
+    if (listed || caught) {
+      struct sigaction defaults {};
+      defaults.sa_handler = SIG_DFL;
+      ::sigaction(s, &defaults, nullptr);
+    }
+  }
+  const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null < 0) child_failed(setup, errno);
+  for (auto [from, to] :
+       {std::pair{null, 0}, std::pair{setup.stdout_fd, 1}, std::pair{setup.stderr_fd, 2}}) {
+    // dup2 onto itself keeps close-on-exec; clear it then.
+    const int rc = from == to ? ::fcntl(to, F_SETFD, 0) : ::dup2(from, to);
+    if (rc < 0) child_failed(setup, errno);
+  }
+  if (::chdir(setup.working_directory) != 0) child_failed(setup, errno);
+  // Every other descriptor closed, but the report pipe (close-on-exec).
+  const auto report = static_cast<unsigned int>(setup.report_fd);
+  if (report > 3) ::close_range(3, report - 1, 0);
+  ::close_range(report + 1, ~0U, 0);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::execve(setup.executable, setup.argv, setup.envp);
+  child_failed(setup, errno);
+}
+
+// Blocks every signal in the calling thread for its lifetime, so no handler
+// of the hub runs in a child between fork and its own signal setup.
+class SignalsBlocked {
+ public:
+  SignalsBlocked() {
+    sigset_t all;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &saved_);
+  }
+  ~SignalsBlocked() { ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+  SignalsBlocked(const SignalsBlocked&) = delete;
+  SignalsBlocked& operator=(const SignalsBlocked&) = delete;
+
+ private:
+  sigset_t saved_{};
+};
+
+// What spawn() did: the child's pid, or the errno of fork, of the child's
+// setup or of exec (the child then reaped).
+struct Spawned {
+  pid_t pid = -1;
+  int error = 0;
+};
+
+// Forks and execs `setup` (see run_child). The parent closes `report_write`
+// once forked and reads `report_read`.
+Spawned spawn(const ChildSetup& setup, int report_read, Fd& report_write) {
+  pid_t pid = 0;
+  int fork_error = 0;
+  {
+    SignalsBlocked blocked;
+    pid = ::fork();
+    if (pid == 0) run_child(setup);
+    fork_error = errno;
+  }
+  if (pid < 0) return {-1, fork_error};
+  report_write.reset();
+  int error = 0;
+  ssize_t got = 0;
+  while ((got = ::read(report_read, &error, sizeof error)) < 0 && errno == EINTR) {
+  }
+  if (got == 0) return {pid, 0};  // the report pipe closed on exec
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return {-1, got == static_cast<ssize_t>(sizeof error) ? error : EIO};
+}
 
 enum class Stop { kNone, kTimeLimit, kBudget, kStopped };
 
@@ -149,27 +253,6 @@ sdk::Result<sdk::ProcessResult> ProcessRunner::run(const sdk::ProcessRequest& re
   Fd err_read(err_pipe[0]);
   Fd err_write(err_pipe[1]);
 
-  SpawnSetup setup;
-  posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&setup.actions, out_write.fd, 1);
-  posix_spawn_file_actions_adddup2(&setup.actions, err_write.fd, 2);
-  posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
-  posix_spawn_file_actions_addchdir_np(&setup.actions, request.working_directory.c_str());
-  posix_spawnattr_setflags(&setup.attributes,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawnattr_setpgroup(&setup.attributes, 0);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&setup.attributes, &none);
-  // The hub ignores SIGPIPE; an ignored signal stays ignored across exec, so
-  // put the usual ones back to their defaults for the child.
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  for (int s : {SIGPIPE, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM}) {
-    sigaddset(&defaults, s);
-  }
-  posix_spawnattr_setsigdefault(&setup.attributes, &defaults);
-
   std::vector<std::string> env_text;
   env_text.reserve(request.environment.size());
   for (const auto& [name, value] : request.environment) env_text.push_back(name + "=" + value);
@@ -183,6 +266,22 @@ sdk::Result<sdk::ProcessResult> ProcessRunner::run(const sdk::ProcessRequest& re
   for (auto& e : env_text) envp.push_back(e.data());
   envp.push_back(nullptr);
 
+  std::array<int, 2> report_pipe{-1, -1};
+  if (::pipe2(report_pipe.data(), O_CLOEXEC) != 0) {
+    return Error(ErrorCode::kUnavailable, owner_ + ": no pipe for a process: " + errno_text(errno));
+  }
+  Fd report_read(report_pipe[0]);
+  Fd report_write(report_pipe[1]);
+  ChildSetup setup;
+  setup.parent = ::getpid();
+  setup.executable = request.executable.c_str();
+  setup.argv = argv.data();
+  setup.envp = envp.data();
+  setup.working_directory = request.working_directory.c_str();
+  setup.stdout_fd = out_write.fd;
+  setup.stderr_fd = err_write.fd;
+  setup.report_fd = report_write.fd;
+
   const auto started = Clock::now();
   pid_t pid = 0;
   {
@@ -190,14 +289,14 @@ sdk::Result<sdk::ProcessResult> ProcessRunner::run(const sdk::ProcessRequest& re
     if (stopped_) {
       return Error(ErrorCode::kCancelled, owner_ + ": the instance is stopping", true);
     }
-    int rc = ::posix_spawn(&pid, request.executable.c_str(), &setup.actions, &setup.attributes,
-                           argv.data(), envp.data());
-    if (rc != 0) {
+    const Spawned spawned = spawn(setup, report_read.fd, report_write);
+    if (spawned.pid < 0) {
       return Error(ErrorCode::kFailedPrecondition,
                    owner_ + ": cannot run " + request.executable + " in " +
-                       request.working_directory + ": " + errno_text(rc),
+                       request.working_directory + ": " + errno_text(spawned.error),
                    false);
     }
+    pid = spawned.pid;
     running_.insert(pid);
   }
   out_write.reset();

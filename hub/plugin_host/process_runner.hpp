@@ -1,14 +1,18 @@
 // ProcessRunner: what serves Host::run_process for one plugin instance (the
 // rules are in sdk process.hpp). It runs only the executables it was given
-// (the instance's x-executable settings), with posix_spawn from an argument
-// vector (no shell), the given environment only, the given working directory,
-// stdin on /dev/null, every other descriptor closed, in a process group of
-// its own. It reads stdout and stderr as they come, keeping the last
+// (the instance's x-executable settings), with fork and execve from an
+// argument vector (no shell), the given environment only, the given working
+// directory, stdin on /dev/null, every other descriptor closed, in a process
+// group of its own. It reads stdout and stderr as they come, keeping the last
 // max_output_bytes of each, and kills the whole group (SIGKILL) when the time
 // limit passes, when the current plugin call's budget (call_budget.hpp) is
 // cancelled or spent, or when stop_all() runs (instance destruction). A
 // leader that exits takes the rest of its group with it, so nothing it
-// started outlives the call. Thread-safe: several calls may run at once.
+// started outlives the call. The program dies with the hub: it is started
+// with PR_SET_PDEATHSIG = SIGKILL, so a hub killed with kill -9 (which runs
+// none of the above) leaves no converter running on. That covers the program
+// itself, not what it starts in turn (the converters start nothing).
+// Thread-safe: several calls may run at once.
 #pragma once
 
 #include <sys/types.h>

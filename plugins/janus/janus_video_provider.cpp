@@ -490,6 +490,18 @@ Result<std::uint64_t> parse_media_id(const std::string& media_id) {
 }
 
 std::string work_folder(const std::string& rec_dir) { return rec_dir + "/" + kWorkFolder; }
+
+// Whether the room's folder holds an audio or video .mjr file (a missing
+// folder holds none: Janus makes it when the first stream is recorded).
+bool has_recorded_media(const std::string& rec_dir) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(rec_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    names.push_back(it->path().filename().string());
+  }
+  return !mjr_streams(names).empty();
+}
 std::string composition_file(const std::string& rec_dir, std::uint64_t room_id) {
   return work_folder(rec_dir) + "/" + media_id_for(room_id);
 }
@@ -518,6 +530,7 @@ wasl::sdk::Recording JanusVideoProvider::composition_answer(std::uint64_t room_i
              {"video_tracks", int_of(composition, "video_tracks")},
              {"converted", status == "completed"}};
   if (auto error = string_of(composition, "error"); !error.empty()) out.raw["error"] = error;
+  if (bool_of(composition, "no_media")) out.raw["no_media"] = true;
   return out;
 }
 
@@ -554,6 +567,16 @@ Result<wasl::sdk::Recording> JanusVideoProvider::request_composition(
     }
   }
   room["composition"] = {{"status", "processing"}, {"requested_at_ms", now_ms()}};
+  // A room nobody published in (or one that did not record) has no audio
+  // or video .mjr file once it has ended: there is nothing to convert or
+  // archive. The composition is `failed` with raw.no_media, which the hub's
+  // archive step takes as "no recording" rather than an error.
+  if (!has_recorded_media(string_of(room, "rec_dir"))) {
+    room["composition"]["status"] = "failed";
+    room["composition"]["no_media"] = true;
+    room["composition"]["error"] = "Janus room " + std::to_string(room_id) +
+                                   " recorded no audio or video: nobody published in it";
+  }
   WASL_RETURN_IF_ERROR(store_room(room_id, room));
   return composition_answer(room_id, room);
 }

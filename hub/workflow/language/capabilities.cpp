@@ -191,8 +191,9 @@ void declare_non_phi(Catalogue& c) {
   declare("hub.alert", {"kind"}, {"kind", "instance"});
   declare("hub.describe_consultation",
           {"specialty", "service_type", "session_start_ms", "session_end_ms"}, {"recorded"});
-  declare("hub.archive_recording", {"media_id", "room_id", "content_type", "retention_days"},
-          {"archive_id", "content_type", "size_bytes", "sha256_hex", "retain_until_ms"});
+  declare(
+      "hub.archive_recording", {"media_id", "room_id", "content_type", "retention_days"},
+      {"archive_id", "content_type", "size_bytes", "sha256_hex", "retain_until_ms", "no_media"});
   declare("hub.build_eligibility",
           {"patient_id", "practitioner_id", "service_date_ms", "coverage.id", "coverage.status",
            "coverage.patient_id", "coverage.payer_id", "coverage.plan"},
@@ -292,7 +293,8 @@ Catalogue build() {
            {"content_type", ""},
            {"size_bytes", 0},
            {"sha256_hex", ""},
-           {"retain_until_ms", 0}},
+           {"retain_until_ms", 0},
+           {"no_media", false}},
       {"media_id"});
   c.capabilities.at("hub.archive_recording").needs_role = "video";
   add(c, "hub.build_eligibility",

@@ -231,6 +231,43 @@ TEST_F(JanusServerTest, AnAdmittedTokenJoinsAndAWaitingOneIsRefusedByJanus) {
   EXPECT_TRUE(provider_->end_room({"end", other.provider_room_id}).ok());
 }
 
+// A recorded room a participant joined without publishing: once it has
+// ended, Janus has written no .mjr file, and the composition is `failed`
+// with raw.no_media (the hub then archives nothing); fetching it is a
+// clear, final error; releasing it succeeds.
+TEST_F(JanusServerTest, ARoomNobodyPublishedInComposesAsNoMedia) {
+  sdk::Room room = create(fresh_key());
+  sdk::JoinToken clinician = token_for(room, "clinician-1", "connected");
+  ParticipantSession session(*host_, server_.api_url, clinician.token);
+  auto joined = session.join(std::stoull(room.provider_room_id),
+                             std::stoull(clinician.provider_participant_id));
+  EXPECT_EQ(joined.videoroom, "joined");
+  ASSERT_TRUE(provider_->end_room({"end", room.provider_room_id}).ok());
+
+  sdk::CompositionRequest compose;
+  compose.room_id = room.provider_room_id;
+  auto composition = provider_->request_composition(compose);
+  ASSERT_TRUE(composition.ok()) << composition.error().message;
+  EXPECT_EQ(composition->status, "failed");
+  EXPECT_EQ(composition->raw.value("no_media", false), true) << composition->raw.dump();
+  EXPECT_THAT(composition->raw.value("error", ""), ::testing::HasSubstr("nobody published"));
+  // Asked again (a retry of the step): the same answer.
+  auto again = provider_->request_composition(compose);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->status, "failed");
+  auto listed = provider_->list_recordings({"", room.provider_room_id});
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].raw.value("no_media", false), true);
+
+  auto fetched = provider_->fetch_media({composition->provider_id},
+                                        [](std::string_view) { return sdk::Status(); });
+  ASSERT_FALSE(fetched.ok());
+  EXPECT_EQ(fetched.error().code, sdk::ErrorCode::kFailedPrecondition);
+  EXPECT_FALSE(fetched.error().retryable);
+  EXPECT_TRUE(provider_->release_media({composition->provider_id}).ok());
+}
+
 TEST_F(JanusServerTest, AKickedParticipantsTokenCannotRejoin) {
   sdk::Room room = create(fresh_key());
   const std::uint64_t room_number = std::stoull(room.provider_room_id);

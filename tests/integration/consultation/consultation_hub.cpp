@@ -465,6 +465,8 @@ void ConsultationHub::kill() {
   process_.reset();
 }
 
+int ConsultationHub::pid() const { return process_ ? process_->pid() : -1; }
+
 void ConsultationHub::stop() {
   if (!process_) return;
   process_->signal(SIGTERM);

@@ -184,6 +184,8 @@ class ConsultationHub {
   bool start();
   // SIGKILL, and waits for the exit.
   void kill();
+  // The running hub's pid; -1 when it is not running.
+  int pid() const;
   // A second `wasl serve` on the same configuration and database (two hubs
   // sharing the work: options.postgres_url), on a port of its own (needs
   // options.port 0); false (with its log in a test failure) when it did not

@@ -3,9 +3,9 @@
 // 1.1.2 of the test's own (scripts/test-janus), whose sampleevh handler posts
 // the room's events to the hub's webhook; the FHIR, NPHIES and MOH plugins
 // against their peers as in the other providers' tests. Participants join
-// over Janus's HTTP API with the tokens the hub's API answered (the patient
-// with the token she was given while waiting, refused by Janus until a
-// clinician admits her):
+// over Janus's HTTP API (or, to publish media, from Chromium) with the
+// tokens the hub's API answered (the patient with the token she was given
+// while waiting, refused by Janus until a clinician admits her):
 //   - ForgedEventsAreRefusedAndDispatchNothing: a `joined` and a `destroyed`
 //     event for the consultation's room, posted with a wrong, another
 //     user's or no credential, are answered 401 and change nothing: the
@@ -16,10 +16,20 @@
 //     on the same configuration while the run waits for the room's end;
 //     the room is gone, the hub's session reconciliation delivers
 //     room.ended and the run goes on;
-//   - TheHubKilledWhileTheRoomRunsWaitsOn: `kill -9` of the hub while the
-//     room runs; the restarted hub asks Janus about the room over several
-//     passes and keeps waiting on the same room (Janus holds one room, the
-//     consultation names the same one); when the room ends the run goes on;
+//   - ARoomNobodyPublishedInCompletesWithoutARecording: both join and
+//     publish nothing; the room ends; the composition is `failed` with
+//     raw.no_media, the archive step archives nothing (no recordings row),
+//     the run completes with its encounter and without a recording document;
+//   - TheHubKilledWhileTheRoomRunsWaitsOn: the doctor publishes real media
+//     from Chromium (tests/janus_browser), the patient joins over the API;
+//     `kill -9` of the hub while the room runs; the restarted hub asks Janus
+//     about the room over several passes and keeps waiting on the same room
+//     (Janus holds one room, the consultation names the same one); when the
+//     room ends the run goes on; the hub is killed again while a converter
+//     (janus-pp-rec or ffmpeg, run by the hub) works: the converter dies with
+//     it; the restarted hub converts again and completes: exactly one recording,
+//     archived, one archive object, the decrypted content's SHA-256 its
+//     plaintext_sha256, and the raw .mjr files and the WebM removed;
 //   - TheClinicianEndsTheSession: the consultation's clinician ends the
 //     session (POST /v1/consultations/{id}/end-session); Janus no longer
 //     holds the room, and the room's end moves the run on to `ended` and
@@ -30,14 +40,22 @@
 //     both have left the hub ends it through the plugin (Janus destroys it
 //     and reports it), audited once, and the run goes on.
 // The binary built with WASL_CONSULTATION_POSTGRES runs the kill -9,
-// end-session and empty-room tests with the hub storing in PostgreSQL (the others are
-// storage-neutral).
-#include <gtest/gtest.h>
+// end-session and empty-room tests with the hub storing in PostgreSQL (the
+// others are storage-neutral).
+#include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <regex>
 #include <set>
 #include <string>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "tests/integration/consultation/consultation_hub.hpp"
 #include "tests/integration/consultation/janus_side.hpp"
@@ -93,6 +111,76 @@ int instance_calls(const HubApiClient& admin, const std::string& instance) {
   ApiAnswer answer = admin.get("/v1/plugins/instances/" + instance);
   if (answer.status != 200 || !answer.json.is_object()) return -1;
   return answer.json["health"].value("calls", -1);
+}
+
+constexpr int kPublishSeconds = 12;
+
+// Polls `condition` every 100 ms until it holds or `deadline` passes.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(100ms);
+  }
+  return true;
+}
+
+// How many .mjr files `folder` holds (0 when it does not exist).
+int mjr_files(const std::filesystem::path& folder) {
+  int n = 0;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->path().extension() == ".mjr") ++n;
+  }
+  return n;
+}
+
+// /proc/<pid>/stat's command and parent; false when it cannot be read.
+bool proc_stat(int pid, std::string& command, int& parent, char& state) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto open = text.find('(');
+  const auto close = text.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close + 4 >= text.size()) {
+    return false;
+  }
+  command = text.substr(open + 1, close - open - 1);
+  state = text[close + 2];
+  parent = std::atoi(text.c_str() + close + 4);
+  return true;
+}
+
+// Whether `pid` has ended (gone, or a zombie waiting for its reaper).
+bool gone(int pid) {
+  std::string command;
+  int parent = 0;
+  char state = 0;
+  return !proc_stat(pid, command, parent, state) || state == 'Z' || state == 'X';
+}
+
+// Polls (every 10 ms, up to `deadline`) for a running janus-pp-rec or ffmpeg
+// whose parent is `hub`; its pid, or -1.
+int wait_for_converter(int hub, std::chrono::milliseconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end;
+         it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::string command;
+      int parent = 0;
+      char state = 0;
+      const int pid = std::atoi(name.c_str());
+      if (proc_stat(pid, command, parent, state) && parent == hub && state != 'Z' &&
+          (command == "janus-pp-rec" || command == "ffmpeg")) {
+        return pid;
+      }
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  return -1;
 }
 
 // The consultation's provider room as the hub records it.
@@ -167,9 +255,9 @@ class JanusConsultationTest : public ::testing::Test {
 
   // Both participants in the room, their joins at the hub, the run waiting
   // for the room's end.
-  JanusRoom hold_session(const std::string& id) {
+  JanusRoom hold_session(const std::string& id, JanusPublisher* publisher = nullptr) {
     HubApiClient api = hub_->client("hospital");
-    JanusRoom room = admit_and_join(*hub_, *janus_, id);
+    JanusRoom room = admit_and_join(*hub_, *janus_, id, publisher);
     EXPECT_EQ(room.joined.size(), 2u);
     EXPECT_TRUE(wait_for_joins(*hub_, api, id, 2, 30s))
         << "Janus's join events did not reach the hub:\n"
@@ -201,6 +289,37 @@ class JanusConsultationTest : public ::testing::Test {
 
   // instances.video.janus-main.empty_room_timeout; empty: the default (120s).
   virtual std::string empty_room_timeout() const { return {}; }
+
+  // The consultation's one recording: archived, its plaintext SHA-256 that
+  // of the content the hub decrypts, a WebM; one object in the archive.
+  void expect_archived_once(const std::string& id) {
+    HubApiClient api = hub_->client("hospital");
+    ApiAnswer list = api.get("/v1/consultations/" + id + "/recordings");
+    ASSERT_EQ(list.status, 200) << list.body;
+    ASSERT_EQ(list.json["items"].size(), 1u) << list.body;
+    const json recording = list.json["items"][0];
+    EXPECT_EQ(recording.value("state", ""), "archived") << recording.dump();
+    ApiAnswer content =
+        api.get("/v1/recordings/" + recording.value("id", std::string()) + "/content");
+    ASSERT_EQ(content.status, 200) << content.body.substr(0, 300);
+    EXPECT_GT(content.body.size(), 1000u);
+    EXPECT_EQ(sha256_hex(content.body), recording.value("plaintext_sha256", ""))
+        << recording.dump();
+    EXPECT_EQ(content.body.substr(0, 4), std::string("\x1a\x45\xdf\xa3", 4))
+        << "a WebM (EBML) file";
+    // Objects as the local store lists them: its unfinished writes
+    // ("<key>.tmp-<16 hex>", one left by the hub killed mid-archive) are not.
+    static const std::regex kUnfinished(R"(.*\.tmp-[0-9a-f]{16}$)");
+    int objects = 0;
+    std::string names;
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(hub_->dir().file("recordings"))) {
+      if (!entry.is_regular_file()) continue;
+      names += " " + entry.path().filename().string();
+      if (!std::regex_match(entry.path().filename().string(), kUnfinished)) ++objects;
+    }
+    EXPECT_EQ(objects, 1) << "one archive object:" << names;
+  }
 
   int port_ = 0;
   std::unique_ptr<JanusSide> janus_;
@@ -261,6 +380,32 @@ TEST_F(JanusConsultationTest, JanusRestartedMidRoomIsReconciled) {
   EXPECT_TRUE(janus_->rooms().empty()) << "a restarted Janus holds no API-created room";
   expect_run_went_on(id);
 }
+
+TEST_F(JanusConsultationTest, ARoomNobodyPublishedInCompletesWithoutARecording) {
+  const std::string id = book("appt-janus-no-media");
+  ASSERT_FALSE(id.empty());
+  HubApiClient api = hub_->client("hospital");
+  // Both join over the HTTP API and publish nothing: Janus records nothing.
+  JanusRoom session = hold_session(id);
+  ASSERT_EQ(session.joined.size(), 2u);
+  const std::string room = recorded_room(api, id);
+  const std::filesystem::path folder = std::filesystem::path(janus_->server().recordings) / room;
+  ASSERT_TRUE(janus_->restart());
+  expect_run_went_on(id);
+  // The run completes: the archive step archives nothing and says why, the
+  // encounter is written, and no recording document is attached.
+  EXPECT_EQ(hub_->wait_for_status(api, id, {"completed"}, 120s), "completed")
+      << hub_->timeline(api, id) << hub_->log();
+  const json timeline = timeline_of(*hub_, api, id);
+  EXPECT_EQ(step_status(timeline, "archive"), "succeeded") << timeline.dump();
+  EXPECT_EQ(mjr_files(folder), 0);
+  ApiAnswer list = api.get("/v1/consultations/" + id + "/recordings");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(list.json["items"].size(), 0u) << list.body;
+  EXPECT_EQ(hub_->ehr_resources("Encounter"), 1);
+  EXPECT_EQ(hub_->ehr_resources("DocumentReference"), 0);
+  EXPECT_NE(hub_->log().find("recorded no media"), std::string::npos) << hub_->log();
+}
 #endif
 
 // The kill -9 test's suite is named for its database, so that the two
@@ -319,7 +464,11 @@ TEST_F(WASL_JANUS_KILL_SUITE, TheHubKilledWhileTheRoomRunsWaitsOn) {
   const std::string id = book("appt-janus-kill");
   ASSERT_FALSE(id.empty());
   HubApiClient api = hub_->client("hospital");
-  JanusRoom session = hold_session(id);
+  // The doctor publishes real media from Chromium, so Janus records the
+  // room; the patient joins without media.
+  JanusPublisher publisher;
+  publisher.seconds = kPublishSeconds;
+  JanusRoom session = hold_session(id, &publisher);
   ASSERT_EQ(session.joined.size(), 2u);
   const std::string room = recorded_room(api, id);
   ASSERT_EQ(room, session.room_id);
@@ -345,25 +494,36 @@ TEST_F(WASL_JANUS_KILL_SUITE, TheHubKilledWhileTheRoomRunsWaitsOn) {
   EXPECT_EQ(recorded_room(api, id), room);
   EXPECT_EQ(janus_->rooms(), rooms) << "the restarted hub made no second room";
 
-  // The room ends (Janus loses it): the run goes on.
+  // The doctor publishes to the end (through the kill): Janus closes her
+  // recording when she leaves.
+  const json published = wait_for_publication(publisher, 120s);
+  EXPECT_EQ(published.value("state", ""), "done")
+      << published.dump() << " (publisher log: " << publisher.peer->log_file() << ")";
+  EXPECT_GE(published.value("published_ms", 0), kPublishSeconds * 1000);
+  const std::filesystem::path folder = std::filesystem::path(janus_->server().recordings) / room;
+  EXPECT_GE(mjr_files(folder), 2) << "her audio and video are recorded in " << folder;
+
+  // The room ends (Janus loses it): the run goes on to convert the
+  // recording. The hub is killed again while a converter (janus-pp-rec or
+  // ffmpeg, its child through the process runner) runs: the converter dies
+  // with it, and the restarted hub converts again and archives once.
   ASSERT_TRUE(janus_->restart());
   expect_run_went_on(id);
-  // Not checked yet: that the recording is archived exactly once across the
-  // kill. Janus recordings are converted (.mjr -> one WebM) by
-  // list_recordings / request_composition / fetch_media, which answer
-  // "unimplemented" until that conversion lands; the run then stops at its
-  // `composition` step. With it, add here: the run completes, GET
-  // /v1/consultations/{id}/recordings lists one recording, archived, whose
-  // content's SHA-256 equals its plaintext_sha256, and the room's raw files
-  // are released once.
-  const auto reached = std::chrono::steady_clock::now() + 30s;
-  while (step_status(timeline_of(*hub_, api, id), "composition").empty() &&
-         std::chrono::steady_clock::now() < reached) {
-    std::this_thread::sleep_for(100ms);
-  }
-  EXPECT_FALSE(step_status(timeline_of(*hub_, api, id), "composition").empty())
-      << "the run did not reach the recording:\n"
-      << hub_->timeline(api, id);
+  const int converter = wait_for_converter(hub_->pid(), 120s);
+  ASSERT_GT(converter, 0) << "no converter ran:\n" << hub_->timeline(api, id) << hub_->log();
+  hub_->kill();
+  EXPECT_TRUE(eventually([&] { return gone(converter); }, 10s))
+      << "converter " << converter << " outlived the hub";
+  if (!gone(converter)) ::kill(converter, SIGKILL);
+  ASSERT_TRUE(hub_->start());
+  api = hub_->client("hospital");
+  EXPECT_EQ(hub_->wait_for_status(api, id, {"completed"}, 240s), "completed")
+      << hub_->timeline(api, id) << hub_->log();
+  expect_archived_once(id);
+  // Released once the archive's hash was verified: the .mjr files, the WebM
+  // and the room's folder are gone.
+  EXPECT_TRUE(eventually([&] { return !std::filesystem::exists(folder); }, 30s))
+      << folder << " still holds the raw recording";
 }
 
 // The empty-room test's suite: the hub ends empty Janus rooms after 1s.

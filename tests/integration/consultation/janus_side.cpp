@@ -32,7 +32,57 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
+// Starts the Chromium publisher and has it join with `join` (the hub's
+// answer) and publish; waits (bounded) until its media flows. Failures are
+// test failures.
+bool publish(JanusPublisher& publisher, const json& join) {
+  auto started = PeerProcess::start("../janus_browser");
+  if (!started.ok()) {
+    ADD_FAILURE() << "the Chromium publisher did not start: " << started.error().message;
+    return false;
+  }
+  publisher.peer = std::move(*started);
+  const json provider = join.value("provider", json::object());
+  auto posted = publisher.peer->post("/publish", {{"api", provider.value("api_url", "")},
+                                                  {"room", provider.value("room", 0ULL)},
+                                                  {"token", join.value("token", "")},
+                                                  {"feed", provider.value("feed_id", 0ULL)},
+                                                  {"seconds", publisher.seconds}});
+  if (!posted.ok()) {
+    ADD_FAILURE() << "the publisher refused to publish: " << posted.error().message;
+    return false;
+  }
+  // Chromium starts, janus.js joins and negotiates: within 90 s on a busy machine.
+  const auto until = std::chrono::steady_clock::now() + 90s;
+  json status;
+  while (std::chrono::steady_clock::now() < until) {
+    auto got = publisher.peer->get("/status");
+    if (got.ok()) status = *got;
+    if (status.value("up", false) || status.value("state", "") != "publishing") break;
+    std::this_thread::sleep_for(200ms);
+  }
+  if (!status.value("up", false)) {
+    ADD_FAILURE() << "the doctor's media did not flow: " << status.dump()
+                  << " (publisher log: " << publisher.peer->log_file() << ")";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+json wait_for_publication(const JanusPublisher& publisher, std::chrono::milliseconds deadline) {
+  json status;
+  if (!publisher.peer) return status;
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    auto got = publisher.peer->get("/status");
+    if (got.ok()) status = *got;
+    if (status.value("state", "") != "publishing") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return status;
+}
 
 std::string janus_events_url(int port) {
   return "http://127.0.0.1:" + std::to_string(port) + "/v1/webhooks/" + JanusSide::kInstance;
@@ -129,7 +179,8 @@ JoinOutcome join_room(sdk::Host& client, const json& join,
                        provider.value("feed_id", std::uint64_t{0}));
 }
 
-JanusRoom admit_and_join(ConsultationHub& hub, JanusSide& janus, const std::string& id) {
+JanusRoom admit_and_join(ConsultationHub& hub, JanusSide& janus, const std::string& id,
+                         JanusPublisher* publisher) {
   JanusRoom out;
   const HubApiClient front_desk = hub.client("hospital");
   const HubApiClient clinician = hub.client("clinician");
@@ -146,8 +197,13 @@ JanusRoom admit_and_join(ConsultationHub& hub, JanusSide& janus, const std::stri
   out.room_id = doctor.json["join"].value("room_id", std::string());
   JanusParticipant d{doctor.json.value("id", std::string()), "doctor", doctor.json["join"],
                      nullptr};
-  JoinOutcome joined = join_room(janus.client(), d.join, d.session);
-  EXPECT_EQ(joined.videoroom, "joined") << joined.core_error << " " << joined.videoroom_error;
+  JoinOutcome joined;
+  if (publisher != nullptr) {
+    if (!publish(*publisher, d.join)) return out;
+  } else {
+    joined = join_room(janus.client(), d.join, d.session);
+    EXPECT_EQ(joined.videoroom, "joined") << joined.core_error << " " << joined.videoroom_error;
+  }
   out.joined.push_back(std::move(d));
 
   // The patient waits with a token Janus knows but the room refuses.

@@ -3,7 +3,8 @@
 // touching the shared ctest fixture) whose sampleevh event handler posts to
 // the hub's POST /v1/webhooks/video.janus-main, the Janus plugin's instance
 // pointed at it, and the participants' clients over Janus's HTTP API
-// (ParticipantSession, as the plugin's own tests use it), not a browser.
+// (ParticipantSession, as the plugin's own tests use it), or, for a room
+// whose media must be recorded, the doctor in a Chromium of tests/janus_browser.
 // A test double's tool: never shipped.
 //
 // Janus's handler posts to a URL written into its configuration when it
@@ -29,6 +30,7 @@
 #include "tests/integration/consultation/consultation_hub.hpp"
 #include "tests/integration/hub_process.hpp"
 #include "tests/peers/support/loopback_host.hpp"
+#include "tests/peers/support/peer_process.hpp"
 
 namespace wasl::testing {
 
@@ -91,11 +93,28 @@ plugins::janus::testing::JoinOutcome join_room(
     sdk::Host& client, const nlohmann::json& join,
     std::unique_ptr<plugins::janus::testing::ParticipantSession>& session);
 
-// The doctor added by her clinician key (admitted, with a token) joins; the
-// patient added by the hospital waits with a token Janus refuses (433)
-// until a clinician admits her through the hub, and then joins with that
-// same token. Failures are test failures. Idempotency keys derive from `id`.
-JanusRoom admit_and_join(ConsultationHub& hub, JanusSide& janus, const std::string& id);
+// The doctor publishing real media: a Chromium of tests/janus_browser (fake
+// camera and microphone, janus.js) joins with her token and feed and
+// publishes for `seconds` once the media flows, so Janus records her
+// (.mjr files). The peer is stopped by its pid with this object.
+struct JanusPublisher {
+  std::unique_ptr<PeerProcess> peer;
+  int seconds = 0;
+};
+
+// The doctor added by her clinician key (admitted, with a token) joins
+// (through `publisher` when given, waiting until her media flows; else over
+// the HTTP API without media); the patient added by the hospital waits with
+// a token Janus refuses (433) until a clinician admits her through the hub,
+// and then joins with that same token. Failures are test failures.
+// Idempotency keys derive from `id`.
+JanusRoom admit_and_join(ConsultationHub& hub, JanusSide& janus, const std::string& id,
+                         JanusPublisher* publisher = nullptr);
+
+// Polls the publisher's status until it has finished publishing (bounded
+// by `deadline`); its last status ({"state": "done", "published_ms", …}).
+nlohmann::json wait_for_publication(const JanusPublisher& publisher,
+                                    std::chrono::milliseconds deadline);
 
 // Polls the consultation's timeline until its attendance holds `joins`
 // joins (the Janus events reached the hub); whether it did within `deadline`.

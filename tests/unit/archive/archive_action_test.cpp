@@ -1,6 +1,7 @@
 // hub.archive_recording: the capabilities.hpp contract (inputs, outputs),
-// instance choice, registration, duration from list_recordings, and
-// release_media after the archive when the instance settings ask for it.
+// instance choice, registration, duration from list_recordings, a room that
+// recorded no media, and release_media after the archive when the instance
+// settings ask for it.
 #include "hub/archive/archive_action.hpp"
 
 #include <chrono>
@@ -71,6 +72,36 @@ TEST_P(ArchiveActionTest, RegisteredStandaloneAndAnswersTheCataloguedOutput) {
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_EQ((*again)["archive_id"], id);
   EXPECT_EQ((*again)["sha256_hex"], (*out)["sha256_hex"]);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM recordings"), 1);
+}
+
+// A composition failed because its room recorded nothing (raw.no_media):
+// nothing is fetched or archived, no row is written, and the step succeeds
+// with a null archive_id, so the run goes on without a recording.
+TEST_P(ArchiveActionTest, ARoomThatRecordedNoMediaArchivesNothing) {
+  add_consultation(kFacilityA, "c1");
+  load_plugins({{"listed_media", "pattern-300000"}, {"no_media", true}});
+  ArchiveServices s = services();
+  auto out = archive_recording_action(s, context(kFacilityA, "c1"),
+                                      {{"media_id", "pattern-300000"}, {"room_id", "room-1"}});
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  const auto* cap = workflow::find_capability("hub.archive_recording");
+  ASSERT_NE(cap, nullptr);
+  for (const auto& [key, sample] : cap->output.items()) {
+    EXPECT_TRUE(out->contains(key)) << key;
+  }
+  EXPECT_EQ((*out)["no_media"], true);
+  EXPECT_TRUE((*out)["archive_id"].is_null());
+  EXPECT_TRUE((*out)["url"].is_null());
+  EXPECT_EQ((*out)["size_bytes"], 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM recordings"), 0);
+  EXPECT_EQ(count_lines(calls_file_, "release_media pattern-300000"), 0);
+
+  // A media the listing does not mark so is archived as before.
+  auto other = archive_recording_action(s, context(kFacilityA, "c1"),
+                                        {{"media_id", "pattern-5"}, {"room_id", "room-1"}});
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  EXPECT_EQ((*other)["no_media"], false);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM recordings"), 1);
 }
 

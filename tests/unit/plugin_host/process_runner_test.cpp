@@ -1,10 +1,12 @@
 // ProcessRunner (Host::run_process) with real programs: exit codes and
 // signals, the time limit killing the whole process group, bounded output,
-// no shell, the allow-list, a cleared environment, and cancellation by the
-// call's budget, by stop_all and through the instance's C table.
+// no shell, the allow-list, a cleared environment, cancellation by the
+// call's budget, by stop_all and through the instance's C table, and the
+// program killed with the process that ran it (kill -9 of the hub).
 #include "hub/plugin_host/process_runner.hpp"
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -245,6 +247,37 @@ TEST_F(ProcessRunnerTest, StopAllKillsRunningGroupsAndRefusesNewOnes) {
   auto after = runner_.run(request(kEcho, {"x"}));
   ASSERT_FALSE(after.ok());
   EXPECT_EQ(after.error().code, sdk::ErrorCode::kCancelled);
+}
+
+// A process standing in for the hub runs a long program through its runner
+// from a thread of its own (as a plugin call does) and is killed with
+// SIGKILL, so nothing of the runner's own clean-up runs: the program dies
+// with it.
+TEST_F(ProcessRunnerTest, TheProgramDiesWhenTheHubIsKilled) {
+  const std::filesystem::path pid_file = dir_ / "pid";
+  const pid_t hub = ::fork();
+  ASSERT_GE(hub, 0);
+  if (hub == 0) {
+    ProcessRunner runner("video.test", {kSh});
+    auto r = request(kSh, {"-c", "echo $$ > pid.part && mv pid.part pid && exec sleep 60"});
+    r.timeout = std::chrono::seconds(120);
+    std::thread call([&] { (void)runner.run(r); });
+    call.join();
+    ::_exit(0);
+  }
+  pid_t program = 0;
+  EXPECT_TRUE(eventually([&] {
+    std::ifstream in(pid_file);
+    return static_cast<bool>(in >> program) && program > 0;
+  }));
+  ASSERT_GT(program, 0);
+  EXPECT_FALSE(dead(program)) << "the program runs while the hub does";
+  ASSERT_EQ(::kill(hub, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(hub, &status, 0), hub);
+  EXPECT_TRUE(eventually([&] { return dead(program); }))
+      << "pid " << program << " outlived the process that ran it";
+  if (!dead(program)) ::kill(program, SIGKILL);
 }
 
 // The C table: JSON in, JSON out, and no runner means kUnimplemented.

@@ -4,14 +4,16 @@
 // The host runs only what the instance's settings name: the executable must
 // be an absolute path equal to the value of a setting whose schema carries
 // `"x-executable": true` (schema defaults count). It is started directly from
-// the argument vector (posix_spawn; no shell, so `;`, `$(…)` or `*` in an
+// the argument vector (fork and execve; no shell, so `;`, `$(…)` or `*` in an
 // argument are bytes like any other), with exactly the environment given (the
 // hub's own is not inherited), in the given working directory, with stdin on
 // /dev/null, in a process group of its own. The whole group is killed
 // (SIGKILL) when the time limit passes, when the plugin call it runs in is
 // cancelled or runs out of time (the hub stopping, a step timeout), and when
-// the instance is destroyed. Of each of stdout and stderr the host keeps the
-// LAST max_output_bytes (where a converter writes its error) and says when it
+// the instance is destroyed; the program itself is killed when the hub dies
+// (PR_SET_PDEATHSIG, so a hub killed with kill -9 leaves no converter
+// running). Of each of stdout and stderr the host keeps the LAST
+// max_output_bytes (where a converter writes its error) and says when it
 // dropped the rest.
 #pragma once
 

@@ -50,6 +50,7 @@ class PatternVideo final : public VideoProvider {
     chunk_size_ = settings.value("chunk_size", 50000);
     duration_seconds_ = settings.value("duration_seconds", 0);
     listed_media_ = settings.value("listed_media", "");
+    no_media_ = settings.value("no_media", false);
     if (settings.contains("ended_rooms")) {
       ended_rooms_ = settings["ended_rooms"].get<std::vector<std::string>>();
     }
@@ -79,7 +80,8 @@ class PatternVideo final : public VideoProvider {
   Status remove_participant(const ParticipantRef&) override { return unsupported(); }
   Result<Recording> start_recording(const RoomRef&) override { return unsupported(); }
   Status stop_recording(const RoomRef&) override { return unsupported(); }
-  // settings.listed_media (if set) with settings.duration_seconds.
+  // settings.listed_media (if set) with settings.duration_seconds; with
+  // settings.no_media, a composition failed because nothing was recorded.
   Result<std::vector<Recording>> list_recordings(const RoomRef& room) override {
     std::vector<Recording> out;
     if (!listed_media_.empty()) {
@@ -90,6 +92,10 @@ class PatternVideo final : public VideoProvider {
       r.status = "completed";
       r.content_type = "video/mp4";
       r.duration_seconds = duration_seconds_;
+      if (no_media_) {
+        r.status = "failed";
+        r.raw = {{"no_media", true}, {"error", "the room recorded no media"}};
+      }
       out.push_back(r);
     }
     return out;
@@ -154,6 +160,7 @@ class PatternVideo final : public VideoProvider {
   std::size_t chunk_size_ = 50000;
   std::int64_t duration_seconds_ = 0;
   std::string listed_media_;
+  bool no_media_ = false;
   std::vector<std::string> ended_rooms_;
   std::mutex mutex_;
 };
