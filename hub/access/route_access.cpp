@@ -17,8 +17,9 @@ constexpr RouteAuth kBearer = RouteAuth::kBearer;
 
 // Recording content and participants are clinical: admins and integrators
 // operate the hub but do not watch consultations. Notes and prescriptions
-// are written by clinicians only; admins and integrators may list them but
-// see only that they exist (reads_clinical_content). The audit trail is for
+// are written by clinicians only, vital signs by clinicians and by the
+// hospital's system for the patient; admins and integrators may list them
+// but see only that they exist (reads_clinical_content). The audit trail is for
 // auditors only.
 constexpr std::array kRules = {
     RouteRule{"GET", "/healthz", RouteAuth::kNone, kNobody, "liveness probe"},
@@ -99,6 +100,12 @@ constexpr std::array kRules = {
               "sign a draft prescription (its author)"},
     RouteRule{"POST", "/v1/consultations/{id}/prescriptions/{rid}/cancel", kBearer, C,
               "cancel a prescription with a reason (kept, never deleted)"},
+    RouteRule{"GET", "/v1/consultations/{id}/observations", kBearer, A | I | H | C,
+              "list a consultation's vital signs (values for hospital and clinician)"},
+    RouteRule{"POST", "/v1/consultations/{id}/observations", kBearer, H | C,
+              "report a vital sign (hospital: what the patient reports)"},
+    RouteRule{"GET", "/v1/consultations/{id}/observations/{oid}", kBearer, A | I | H | C,
+              "read a vital sign (value for hospital and clinician)"},
     RouteRule{"GET", "/v1/consultations/{id}/recordings", kBearer, A | H | C,
               "list a consultation's recordings"},
     RouteRule{"GET", "/v1/recordings/{id}", kBearer, A | H | C, "read recording metadata"},

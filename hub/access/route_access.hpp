@@ -51,7 +51,8 @@ bool allowed(Role role, std::string_view method, std::string_view path_template)
 bool reads_phi(Role role);
 
 // Whether a key of `role` reads what clinicians write: a note's text, a
-// prescription's medication, dosage, instructions and cancellation reason.
+// prescription's medication, dosage, instructions and cancellation reason,
+// a vital sign's value.
 // The roles the matrix lets play a consultation's recording (hospital,
 // clinician); the others allowed on those routes (admin, integrator) see
 // that a note or prescription exists, its status, author and times, never

@@ -14,6 +14,7 @@
 #include "hub/api/identity_provider_routes.hpp"
 #include "hub/api/information_requests.hpp"
 #include "hub/api/notifications.hpp"
+#include "hub/api/observations.hpp"
 #include "hub/api/openapi.hpp"
 #include "hub/api/participants.hpp"
 #include "hub/api/payments.hpp"
@@ -51,6 +52,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_attendance_routes(router, context);
   add_clinical_note_routes(router, context);
   add_prescription_routes(router, context);
+  add_observation_routes(router, context);
   add_notification_routes(router, context);
   add_recording_routes(router, context);
   add_claim_routes(router, context);

@@ -20,6 +20,7 @@
 #include "hub/api/resource_id.hpp"
 #include "hub/api/workflow_choice.hpp"
 #include "hub/attendance/attendance_store.hpp"
+#include "hub/clinical/observation_store.hpp"
 #include "hub/crypto/digest.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/notifications/consultation_notices.hpp"
@@ -323,10 +324,28 @@ sdk::Result<std::vector<workflow::PresenceEntry>> attendance_entries(
   return out;
 }
 
+// The vital signs reported in the consultation, in the order taken; the
+// values only for a role that reads clinical content.
+sdk::Result<nlohmann::json> observation_entries(ApiContext& ctx, const std::string& facility_id,
+                                                const std::string& consultation_id,
+                                                bool with_values) {
+  WASL_ASSIGN_OR_RETURN(auto tx, ctx.store->begin(storage::TxMode::kReadOnly));
+  WASL_ASSIGN_OR_RETURN(
+      auto observations,
+      clinical::ObservationStore(*ctx.cipher).list(*tx, facility_id, consultation_id));
+  tx->rollback();
+  nlohmann::json out = nlohmann::json::array();
+  for (const clinical::VitalObservation& o : observations) {
+    out.push_back(clinical::observation_json(o, with_values));
+  }
+  return out;
+}
+
 // GET /v1/consultations/{id}/timeline: every attempt with its step's input
 // and output (PHI masked by allow-list, workflow/run_timeline_mask.hpp,
 // unless the role reads PHI; an unmasked read is audited as
-// consultation.timeline_read), and the run's next attempt.
+// consultation.timeline_read), the run's next attempt, and the vital signs
+// reported (kind, time, who; the value for hospital and clinician keys).
 Response timeline(ApiContext& ctx, Request& request, const access::Principal& principal) {
   auto loaded = load(ctx, request, principal);
   if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
@@ -344,13 +363,17 @@ Response timeline(ApiContext& ctx, Request& request, const access::Principal& pr
   } else {
     return error_response(request, presence.error());
   }
+  auto observations = observation_entries(ctx, principal.facility_id, found.consultation.id,
+                                          access::reads_clinical_content(principal.role));
+  if (!observations.ok()) return error_response(request, observations.error());
   if (!access::reads_phi(principal.role)) {
     auto definition = ctx.definitions->get(t->workflow, t->version);
     mask_step_payloads(*t, definition.ok() ? definition->get() : nullptr);
   } else {
     audit::AuditEvent event = request_event(request, principal, "consultation.timeline_read",
                                             "consultation", found.consultation.id);
-    event.detail = nlohmann::json{{"run_id", t->run_id}}.dump();
+    event.detail =
+        nlohmann::json{{"run_id", t->run_id}, {"observations", observations->size()}}.dump();
     auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
     if (!tx.ok()) return error_response(request, tx.error());
     if (auto appended = ctx.audit->append(**tx, event); !appended.ok()) {
@@ -360,7 +383,9 @@ Response timeline(ApiContext& ctx, Request& request, const access::Principal& pr
       return error_response(request, committed.error());
     }
   }
-  return json_response(200, t->to_json());
+  nlohmann::json body = t->to_json();
+  body["observations"] = std::move(observations).value();
+  return json_response(200, body);
 }
 
 // POST /v1/consultations/{id}/cancel: the run's cancellation, the

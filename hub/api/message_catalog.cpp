@@ -245,6 +245,9 @@ constexpr std::array kMessages = {
     Entry{MessageId::kNoMedicationSystem,
           "The facility has no medication code system ({0}); it takes no prescriptions.",
           "لم تُضبط للمنشأة منظومة ترميز للأدوية ({0})؛ فلا تقبل وصفات طبية."},
+    Entry{MessageId::kObservationNotFound,
+          "No vital sign observation with this id exists in the consultation.",
+          "لا توجد قراءة علامة حيوية بهذا المعرّف في الاستشارة."},
     Entry{MessageId::kInternal, "The server could not complete the request.",
           "تعذر على الخادم إتمام الطلب."},
 };

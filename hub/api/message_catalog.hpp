@@ -113,6 +113,7 @@ enum class MessageId {
   kNotTheAuthor,
   kMedicationBlocked,
   kNoMedicationSystem,
+  kObservationNotFound,
   kInternal,  // keep last
 };
 

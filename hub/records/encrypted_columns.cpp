@@ -26,6 +26,7 @@ const std::vector<EncryptedTable>& encrypted_tables() {
       {"signin_attempts", {"state_hash"}, {"code_verifier_enc"}},
       {"clinical_notes", {"id"}, {"content_enc"}},
       {"prescriptions", {"id"}, {"details_enc", "cancel_reason_enc"}},
+      {"vital_observations", {"id"}, {"value_enc"}},
   };
   return tables;
 }
