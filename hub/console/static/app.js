@@ -75,7 +75,7 @@ async function endSession() {
   $('action-result').textContent = '';
   try {
     await postJson(`/v1/consultations/${encodeURIComponent(id)}/end-session`);
-    $('action-result').textContent = t('session_ended');
+    $('action-result').textContent = t('video_session_ended');
     await loadConsultation(id);
   } catch (error) {
     $('c-error').textContent = error.message;
