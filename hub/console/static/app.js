@@ -387,7 +387,7 @@ async function loadResidency() {
       tr.dataset.kind = d.kind;
       const e = d.exception;
       tr.dataset.state = d.meets_requirement ? 'inside' : e ? 'excepted' : 'outside';
-      cell(tr, t(`kind_${d.kind}`));
+      cell(tr, t(`data_kind_${d.kind}`));
       cell(tr, d.instance ?? d.store ?? '', 'id');
       cell(tr, d.residency ?? '', 'country');
       cell(tr, d.basis, 'basis');

@@ -32,6 +32,21 @@ test('English and Arabic name the same labels, none empty', async () => {
   }
 });
 
+// An object literal keeps the last of two equal keys without a word, so a
+// new label named like an old one would silently replace it.
+test('no catalogue defines a label twice', async () => {
+  const text = await readFile(path.join(dir, 'i18n.js'), 'utf8');
+  for (const lang of ['en', 'ar']) {
+    const block = new RegExp(`\\n  ${lang}: \\{\\n([\\s\\S]*?)\\n  \\},`).exec(text);
+    assert.ok(block, `i18n.js has the ${lang} catalogue`);
+    const keys = [...block[1].matchAll(/^ {4}(?:'([^']+)'|([a-z0-9_]+)):/gm)]
+      .map((m) => m[1] ?? m[2]);
+    assert.ok(keys.length > 100, `${lang}: ${keys.length} labels read`);
+    const twice = keys.filter((key, i) => keys.indexOf(key) !== i);
+    assert.deepEqual(twice, [], `${lang}: labels defined twice`);
+  }
+});
+
 test('every label the page and the script ask for exists', async () => {
   const { en } = await labels();
   const html = await readFile(path.join(dir, 'index.html'), 'utf8');
