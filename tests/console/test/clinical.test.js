@@ -7,8 +7,9 @@
 // and is refused one no patient can have. Other roles see what the role
 // matrix allows: a hospital system reads the text and relays the patient's
 // vitals but writes no note; an integrator sees that a note exists and its
-// state, never its text; an auditor is not shown the consultation at all;
-// another facility's clinician gets 404.
+// state, never its text; another clinician reads the notes but is offered
+// nothing on a colleague's draft; an auditor is not shown the consultation
+// at all; another facility's clinician gets 404.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newPage, openBrowser, screenshot, startHub } from '../lib/harness.js';
@@ -191,6 +192,7 @@ test('a clinician writes a draft note, changes it, signs it and amends it; both 
   ]);
   assert.match(rows[0].head, /amended by version 2/);
   assert.match(rows[1].head, /amends version 1/);
+  await page.$eval('#notes-part', (e) => e.scrollIntoView());
   await screenshot(page, 'clinical-notes');
   assert.deepEqual(problems, []);
   assert.equal((await audited('clinical_note.sign')).length, 2);
@@ -244,6 +246,7 @@ test("a clinician writes and signs a prescription, is refused the facility's blo
     ['medication.code']);
   assert.equal(await page.$eval('#rx-code', (e) => e.value), BLOCKED);
   assert.equal(await page.$eval('#prescription-form', (f) => f.hidden), false);
+  await page.$eval('#prescriptions-part', (e) => e.scrollIntoView());
   await screenshot(page, 'clinical-prescription-blocked');
   await page.click('#rx-close');
 
@@ -313,6 +316,7 @@ test('a clinician records vital signs with their units and is refused an impossi
   ]);
   assert.equal(await page.$eval('#notes-part h3', (e) => e.textContent), 'الملاحظات السريرية');
   assert.match(await page.$eval('#notes li[data-version="1"] .head', (e) => e.textContent), /^الإصدار 1 · موقّعة/);
+  await page.$eval('#notes-part', (e) => e.scrollIntoView());
   await screenshot(page, 'clinical-ar');
   assert.deepEqual(refusalsOnly(problems, 'observations'), []);
 });
@@ -360,6 +364,28 @@ test('an integrator sees that notes and prescriptions exist and their state, nev
   } finally {
     await context.close();
   }
+});
+
+test("another clinician of the facility reads the notes but is offered nothing on a colleague's draft", async () => {
+  const draft = await hub.api('POST', `/v1/consultations/${id}/notes`, keys.clinician,
+    { language: 'en', text: 'Follow up in one week.' }, 'cl-draft');
+  assert.equal(draft.status, 201, JSON.stringify(draft.body));
+  const other = await hub.apiKey('hospital-a', 'clinician', 'Practitioner/7');
+  const { context, page, problems } = await openAs(other);
+  try {
+    await loaded(page);
+    const row = `#notes li[data-id="${draft.body.id}"]`;
+    assert.equal(await page.$eval(`${row} dd.text`, (e) => e.textContent), 'Follow up in one week.');
+    assert.equal(await page.$(`${row} button`), null, 'no Change nor Sign on a colleague\'s draft');
+    assert.equal(await page.$eval('#new-note', (b) => b.hidden), false, 'she writes notes of her own');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+  // The hub agrees: only its author signs a draft.
+  const refused = await hub.api('POST', `/v1/consultations/${id}/notes/${draft.body.id}/sign`, other,
+    undefined, 'cl-other-sign');
+  assert.equal(refused.status, 403, JSON.stringify(refused.body));
 });
 
 test("an auditor is not shown the consultation; another facility's clinician gets 404", async () => {
