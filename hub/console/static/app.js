@@ -5,7 +5,7 @@ import {
   ApiError, adoptSession, currentSession, forgetSession, getBlob, getJson, lastRequestAt, postJson,
   signInProviders, signInWithKey, signOut,
 } from './api.js';
-import { initClinical, showClinical } from './clinical.js';
+import { clearClinical, initClinical, showClinical } from './clinical.js';
 import { apply, formatTime, language, setLanguage, statusText, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -153,6 +153,7 @@ function leave(notice) {
   me = null;
   forgetSession();
   $('consultation-list').tBodies[0].replaceChildren();
+  clearClinical();
   pagesShown = 0;
   clearAlerts();
   showWho();

@@ -453,6 +453,21 @@ export function initClinical(host) {
   fitVitalForm();
 }
 
+// Forgets every record shown (signing out): lists and forms emptied, parts
+// hidden, so nothing of it stays in the page for whoever signs in next.
+export function clearClinical() {
+  shownId = null;
+  closeNoteForm();
+  closePrescriptionForm();
+  clearProblem('vital');
+  for (const f of ['note-form', 'prescription-form', 'vital-form']) $(f).reset();
+  $('notes').replaceChildren();
+  $('prescriptions').replaceChildren();
+  $('vitals').tBodies[0].replaceChildren();
+  for (const part of ['notes-part', 'prescriptions-part', 'vitals-part']) $(part).hidden = true;
+  fitVitalForm();
+}
+
 // Shows consultation `id`'s record: each of notes, prescriptions and
 // observations is the API's list answer, or null when the role may not
 // read it (its part is left out of the page).

@@ -378,6 +378,13 @@ test("another clinician of the facility reads the notes but is offered nothing o
     assert.equal(await page.$eval(`${row} dd.text`, (e) => e.textContent), 'Follow up in one week.');
     assert.equal(await page.$(`${row} button`), null, 'no Change nor Sign on a colleague\'s draft');
     assert.equal(await page.$eval('#new-note', (b) => b.hidden), false, 'she writes notes of her own');
+    // Signing out leaves nothing of the record in the page.
+    await page.click('#sign-out');
+    await page.waitForSelector('#sign-in:not([hidden])');
+    const left = await page.$eval('body', (b) => b.innerHTML);
+    for (const phi of ['Follow up in one week.', 'صداع', 'Paracetamol', '128/84', 'mm[Hg]</bdi>']) {
+      assert.ok(!left.includes(phi), `the signed-out page still holds ${phi}`);
+    }
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
