@@ -214,6 +214,12 @@ void declare_non_phi(Catalogue& c) {
   declare("hub.attendance", {},
           {"participants", "attendee_seconds", "patient_joined", "clinician_joined"});
   declare("hub.notify", {"kind", "to"}, {"kind", "queued"});
+  for (std::string_view name :
+       {"hub.write_notes_to_ehr", "hub.write_prescriptions_to_ehr", "hub.write_vitals_to_ehr"}) {
+    declare(name, {"patient_id", "encounter_id"},
+            {"written", "unchanged", "refused", "items.*.kind", "items.*.id", "items.*.version",
+             "items.*.resource_type", "items.*.resource_id", "items.*.error"});
+  }
   declare("hub.build_report",
           {"kind", "encounter_id", "archive_id", "period", "period_start_ms", "period_end_ms"},
           {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"});
@@ -364,6 +370,24 @@ Catalogue build() {
   // in the step's transaction; the hub's sender sends it when it is due.
   add(c, "hub.notify", json{{"kind", ""}, {"to", "patient"}}, json{{"kind", ""}, {"queued", 0}},
       {"kind"});
+  // The consultation's clinical record written to the run's EHR instance
+  // (hub/clinical/ehr_record_writes.hpp): signed notes, prescriptions and
+  // vital signs, each kind its own step. The output names items and the
+  // EHR's resources only.
+  for (std::string_view name :
+       {"hub.write_notes_to_ehr", "hub.write_prescriptions_to_ehr", "hub.write_vitals_to_ehr"}) {
+    add(c, name, json{{"patient_id", ""}, {"encounter_id", ""}},
+        json{{"written", 0},
+             {"unchanged", 0},
+             {"refused", 0},
+             {"items", json::array({json{{"kind", ""},
+                                         {"id", ""},
+                                         {"version", 1},
+                                         {"resource_type", ""},
+                                         {"resource_id", ""}}})}},
+        {"patient_id"});
+    c.capabilities.at(std::string(name)).needs_role = "ehr";
+  }
   add(c, "hub.build_report",
       json{{"kind", ""},
            {"encounter_id", ""},
@@ -389,7 +413,10 @@ Catalogue build() {
                                                {"hub.queue_claim", "hub/claims"},
                                                {"hub.attendance", "hub/attendance"},
                                                {"hub.notify", "hub/notifications"},
-                                               {"hub.build_report", "hub/reports"}}) {
+                                               {"hub.build_report", "hub/reports"},
+                                               {"hub.write_notes_to_ehr", "hub/clinical"},
+                                               {"hub.write_prescriptions_to_ehr", "hub/clinical"},
+                                               {"hub.write_vitals_to_ehr", "hub/clinical"}}) {
     c.capabilities.find(name)->second.implemented_in = folder;
   }
 
@@ -462,6 +489,10 @@ Catalogue build() {
              {"encounter_id", "encounter"}},
             {});
   resources("hub.build_report", {{"encounter_id", "encounter"}}, {});
+  for (std::string_view name :
+       {"hub.write_notes_to_ehr", "hub.write_prescriptions_to_ehr", "hub.write_vitals_to_ehr"}) {
+    resources(name, {{"patient_id", "patient"}, {"encounter_id", "encounter"}}, {});
+  }
 
   auto event = [&c](std::string name, std::string field, std::string role,
                     std::string description) {
