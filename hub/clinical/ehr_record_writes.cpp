@@ -103,8 +103,12 @@ Result<ClinicalEhrWriter::Target> ClinicalEhrWriter::target(const workflow::HubA
                  "the run has no consultation: there is no clinical record to write", false);
   }
   Target t;
-  t.patient_id = input.value("patient_id", "");
-  t.encounter_id = input.value("encounter_id", "");
+  auto text = [&input](const char* name) {
+    auto it = input.find(name);
+    return it != input.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  t.patient_id = text("patient_id");
+  t.encounter_id = text("encounter_id");
   if (t.patient_id.empty()) {
     return Error(ErrorCode::kInvalidArgument, "patient_id (the EHR's patient id) is required",
                  false);

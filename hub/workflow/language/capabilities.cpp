@@ -149,6 +149,21 @@ void declare_non_phi(Catalogue& c) {
            "size_bytes", "sha256_hex"},
           created);
 
+  // The note's text, what is prescribed and the measured values are PHI.
+  const Paths clinical_created{"id", "version_id", "created", "resource_type"};
+  declare(EhrConnector::kWriteNote,
+          {"idempotency_key", "patient_id", "encounter_id", "practitioner_id", "language",
+           "version", "replaces_id", "signed_at_ms"},
+          clinical_created);
+  declare(EhrConnector::kWriteMedicationRequest,
+          {"idempotency_key", "status", "patient_id", "encounter_id", "practitioner_id", "language",
+           "authored_at_ms"},
+          clinical_created);
+  declare(EhrConnector::kWriteVitalSigns,
+          {"idempotency_key", "patient_id", "encounter_id", "code", "performer", "practitioner_id",
+           "effective_ms"},
+          clinical_created);
+
   declare(BillingGateway::kCheckEligibility, eligibility_request, claim_response);
   declare(BillingGateway::kRequestPriorAuthorization, claim, claim_response);
   declare(BillingGateway::kSubmitClaim, claim, claim_response);
@@ -255,6 +270,12 @@ Catalogue build() {
       sample<Appointment>());
   add(c, EhrConnector::kCreateEncounter, sample<EncounterRequest>(), sample<ResourceCreated>());
   add(c, EhrConnector::kAttachDocument, sample<DocumentRequest>(), sample<ResourceCreated>());
+  // SDK 1.10: what the hub.write_*_to_ehr actions call for each item; a
+  // workflow may call them itself with an item it composed.
+  add(c, EhrConnector::kWriteNote, sample<NoteWrite>(), sample<ResourceCreated>());
+  add(c, EhrConnector::kWriteMedicationRequest, sample<MedicationRequestWrite>(),
+      sample<ResourceCreated>());
+  add(c, EhrConnector::kWriteVitalSigns, sample<VitalSignWrite>(), sample<ResourceCreated>());
 
   add(c, BillingGateway::kCheckEligibility, sample<EligibilityRequest>(), sample<ClaimResponse>());
   add(c, BillingGateway::kRequestPriorAuthorization, sample<Claim>(), sample<ClaimResponse>());
@@ -479,6 +500,12 @@ Catalogue build() {
             {{"id", "encounter"}});
   resources(EhrConnector::kAttachDocument,
             {{"patient_id", "patient"}, {"encounter_id", "encounter"}}, {{"id", "document"}});
+  const std::vector<ResourceMember> clinical_inputs{{"patient_id", "patient"},
+                                                    {"encounter_id", "encounter"},
+                                                    {"practitioner_id", "practitioner"}};
+  resources(EhrConnector::kWriteNote, clinical_inputs, {{"id", "document"}});
+  resources(EhrConnector::kWriteMedicationRequest, clinical_inputs, {});
+  resources(EhrConnector::kWriteVitalSigns, clinical_inputs, {});
   resources("hub.set_status", {room}, {});
   resources("hub.archive_recording", {{"media_id", "media"}, room}, {});
   resources("hub.build_eligibility",
