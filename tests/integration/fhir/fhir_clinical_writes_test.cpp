@@ -22,7 +22,7 @@ using wasl::testing::FhirPeer;
 using wasl::testing::FhirPeerOptions;
 using wasl::testing::LoopbackHost;
 
-std::string id_of(const char* reference) {
+std::string peer_id_of(const char* reference) {
   std::string r(reference);
   return r.substr(r.find('/') + 1);
 }
@@ -77,8 +77,8 @@ FhirPeer* FhirClinicalWritesTest::peer_ = nullptr;
 sdk::NoteWrite note(const std::string& key, std::int64_t version = 1) {
   sdk::NoteWrite n;
   n.idempotency_key = key;
-  n.patient_id = id_of(FhirPeer::kDemoPatient);
-  n.practitioner_id = id_of(FhirPeer::kDemoPractitioner);
+  n.patient_id = peer_id_of(FhirPeer::kDemoPatient);
+  n.practitioner_id = peer_id_of(FhirPeer::kDemoPractitioner);
   n.language = "ar";
   n.title = "Consultation note";
   n.text = "الشكوى: صداع منذ يومين\nالخطة: راحة & سوائل <عند الحاجة>";
@@ -90,8 +90,8 @@ sdk::NoteWrite note(const std::string& key, std::int64_t version = 1) {
 sdk::MedicationRequestWrite prescription(const std::string& key) {
   sdk::MedicationRequestWrite p;
   p.idempotency_key = key;
-  p.patient_id = id_of(FhirPeer::kDemoPatient);
-  p.practitioner_id = id_of(FhirPeer::kDemoPractitioner);
+  p.patient_id = peer_id_of(FhirPeer::kDemoPatient);
+  p.practitioner_id = peer_id_of(FhirPeer::kDemoPractitioner);
   p.medication_system = "http://www.whocc.no/atc";
   p.medication_code = "N02BE01";
   p.medication_text = "Paracetamol 500 mg tablet";
@@ -112,7 +112,7 @@ sdk::VitalSignWrite vital(const std::string& key, const std::string& code, const
                           double value) {
   sdk::VitalSignWrite v;
   v.idempotency_key = key;
-  v.patient_id = id_of(FhirPeer::kDemoPatient);
+  v.patient_id = peer_id_of(FhirPeer::kDemoPatient);
   v.code = code;
   v.unit = unit;
   v.value = value;
@@ -211,7 +211,7 @@ TEST_F(FhirClinicalWritesTest, VitalSignsAreProfileObservationsAndBloodPressureA
   bp.systolic = 128;
   bp.diastolic = 82;
   bp.performer = "clinician";
-  bp.practitioner_id = id_of(FhirPeer::kDemoPractitioner);
+  bp.practitioner_id = peer_id_of(FhirPeer::kDemoPractitioner);
   auto panel = ehr->write_vital_signs(bp);
   ASSERT_TRUE(panel.ok()) << panel.error().message;
   ASSERT_TRUE(ehr->write_vital_signs(bp).ok());
@@ -229,7 +229,7 @@ TEST_F(FhirClinicalWritesTest, VitalSignsAreProfileObservationsAndBloodPressureA
   auto heart = with_identifier("Observation", "o-1/v1");
   ASSERT_EQ(heart.size(), 1u);
   EXPECT_EQ(heart[0]["valueQuantity"]["system"], "http://unitsofmeasure.org");
-  EXPECT_EQ(heart[0]["performer"][0]["reference"], "Patient/" + id_of(FhirPeer::kDemoPatient));
+  EXPECT_EQ(heart[0]["performer"][0]["reference"], "Patient/" + peer_id_of(FhirPeer::kDemoPatient));
 }
 
 // The peer's validation is real: an Observation naming a patient the server
