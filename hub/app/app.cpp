@@ -17,6 +17,7 @@
 #include "hub/claims/claim_actions.hpp"
 #include "hub/claims/information_answers.hpp"
 #include "hub/claims/polled_message_router.hpp"
+#include "hub/clinical/ehr_record_writes.hpp"
 #include "hub/console/console_routes.hpp"
 #include "hub/console/join_routes.hpp"
 #include "hub/consultations/consultations.hpp"
@@ -290,6 +291,16 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   notification_services.alert = app->notification_alert();
   WASL_RETURN_IF_ERROR(
       notifications::add_notifications(app->actions_, *app->tasks_, notification_services));
+  // The consultation's notes, prescriptions and vital signs written to the
+  // run's EHR instance after the session.
+  clinical::ClinicalEhrServices clinical_services;
+  clinical_services.cipher = app->cipher_.get();
+  clinical_services.audit = app->audit_.get();
+  clinical_services.ehr_of = [plugins = app->plugins_.get()](const std::string& instance) {
+    return plugins->ehr(instance);
+  };
+  WASL_RETURN_IF_ERROR(
+      clinical::add_clinical_ehr_writes(app->actions_, std::move(clinical_services)));
   // Every hub action the workflow language declares is implemented.
   WASL_RETURN_IF_ERROR(app->actions_.complete());
 

@@ -35,4 +35,28 @@ sdk::Result<sdk::PublicKeySet> EhrProxy::public_keys() {
   return typed_call<sdk::PublicKeySet>(*instance_, E::kPublicKeys, nlohmann::json::object());
 }
 
+template <typename Request>
+sdk::Result<sdk::ResourceCreated> EhrProxy::clinical_write(std::string_view method,
+                                                           const Request& request) {
+  const auto minor = WASL_ABI_MINOR_OF(instance_->library().abi_version());
+  if (minor < 10) {
+    sdk::Error error = sdk::not_supported_by_ehr(method);
+    error.message = instance_->name() + ": " + error.message + " (its plugin is built for SDK 1." +
+                    std::to_string(minor) + ", which has no such write)";
+    return error;
+  }
+  return typed_call<sdk::ResourceCreated>(*instance_, method, request);
+}
+
+sdk::Result<sdk::ResourceCreated> EhrProxy::write_note(const sdk::NoteWrite& note) {
+  return clinical_write(E::kWriteNote, note);
+}
+sdk::Result<sdk::ResourceCreated> EhrProxy::write_medication_request(
+    const sdk::MedicationRequestWrite& request) {
+  return clinical_write(E::kWriteMedicationRequest, request);
+}
+sdk::Result<sdk::ResourceCreated> EhrProxy::write_vital_signs(const sdk::VitalSignWrite& vital) {
+  return clinical_write(E::kWriteVitalSigns, vital);
+}
+
 }  // namespace wasl::plugin_host

@@ -25,8 +25,18 @@ class EhrProxy final : public sdk::EhrConnector {
   // A plugin built for SDK 1.6 or older has no such method: an empty set,
   // without a call.
   sdk::Result<sdk::PublicKeySet> public_keys() override;
+  // SDK 1.10 writes. A plugin built for SDK 1.9 or older has none of them:
+  // kUnimplemented, not retryable, "<instance>: <method> is not supported by
+  // this EHR (plugin built for SDK 1.<minor>)", without a call.
+  sdk::Result<sdk::ResourceCreated> write_note(const sdk::NoteWrite& note) override;
+  sdk::Result<sdk::ResourceCreated> write_medication_request(
+      const sdk::MedicationRequestWrite& request) override;
+  sdk::Result<sdk::ResourceCreated> write_vital_signs(const sdk::VitalSignWrite& vital) override;
 
  private:
+  template <typename Request>
+  sdk::Result<sdk::ResourceCreated> clinical_write(std::string_view method, const Request& request);
+
   std::shared_ptr<PluginInstance> instance_;
 };
 

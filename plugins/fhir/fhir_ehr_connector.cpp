@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "plugins/fhir/clinical_writes.hpp"
 #include "plugins/fhir/resource_mapping.hpp"
 #include "plugins/fhir/writes.hpp"
 #include "wasl/sdk/json_member.hpp"
@@ -101,6 +102,54 @@ Result<sdk::ResourceCreated> FhirEhrConnector::attach_document(
   return create(*resource, request.idempotency_key);
 }
 
+Result<sdk::ResourceCreated> FhirEhrConnector::write_note(const sdk::NoteWrite& note) {
+  auto resource = client_.settings().note_resource == NoteResource::kComposition
+                      ? note_composition(note, client_.settings())
+                      : note_document_reference(note, client_.settings());
+  if (!resource.ok()) return named(std::move(resource).error());
+  return create(*resource, note.idempotency_key);
+}
+
+Result<sdk::ResourceCreated> FhirEhrConnector::write_medication_request(
+    const sdk::MedicationRequestWrite& request) {
+  auto resource = medication_request_resource(request, client_.settings());
+  if (!resource.ok()) return named(std::move(resource).error());
+  if (request.status != "cancelled") return create(*resource, request.idempotency_key);
+  // Read the one written with this key, then PUT its status with If-Match;
+  // on 412 (changed in between) once more.
+  const std::string query =
+      "identifier=" +
+      sdk::percent_encode(client_.settings().identifier_system + "|" + request.idempotency_key);
+  for (int attempt = 0;; ++attempt) {
+    WASL_ASSIGN_OR_RETURN(auto found, client_.search("MedicationRequest", query));
+    if (found.empty()) {
+      return Error(ErrorCode::kNotFound,
+                   host_.instance_name() + ": no MedicationRequest was written with this key",
+                   false);
+    }
+    json current = std::move(found.front());
+    const std::string id = sdk::string_member(current, "id");
+    const std::string version =
+        current.contains("meta") ? sdk::string_member(current["meta"], "versionId") : "";
+    if (sdk::string_member(current, "status") == "cancelled") {
+      return sdk::ResourceCreated{id, version, false, "MedicationRequest"};
+    }
+    current["status"] = "cancelled";
+    auto written = client_.update_if_match("MedicationRequest", id, current, version);
+    if (!written.ok()) {
+      if (written.error().code == ErrorCode::kConflict && attempt == 0) continue;
+      return std::move(written).error();
+    }
+    return sdk::ResourceCreated{id, written->version_id, false, "MedicationRequest"};
+  }
+}
+
+Result<sdk::ResourceCreated> FhirEhrConnector::write_vital_signs(const sdk::VitalSignWrite& vital) {
+  auto resource = vital_sign_observation(vital, client_.settings());
+  if (!resource.ok()) return named(std::move(resource).error());
+  return create(*resource, vital.idempotency_key);
+}
+
 sdk::Status FhirEhrConnector::check_fhir_version() {
   WASL_ASSIGN_OR_RETURN(json capabilities, client_.capabilities());
   const std::string version =
@@ -125,7 +174,8 @@ Result<sdk::ResourceCreated> FhirEhrConnector::create(const json& resource,
   WASL_ASSIGN_OR_RETURN(auto written, client_.create_if_none_exist(
                                           resource.at("resourceType").get<std::string>(), resource,
                                           client_.settings().identifier_system, idempotency_key));
-  return sdk::ResourceCreated{written.id, written.version_id, written.created};
+  return sdk::ResourceCreated{written.id, written.version_id, written.created,
+                              resource.at("resourceType").get<std::string>()};
 }
 
 Error FhirEhrConnector::named(Error error) const {

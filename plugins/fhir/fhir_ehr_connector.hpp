@@ -31,6 +31,16 @@ class FhirEhrConnector final : public sdk::EhrConnector {
   // previous_public_keys; otherwise none.
   sdk::Result<sdk::PublicKeySet> public_keys() override;
 
+  // SDK 1.10 (clinical_writes.hpp): conditional creates keyed on the
+  // idempotency key. A note is a DocumentReference, or a Composition when
+  // note_resource says so. A cancelled MedicationRequest finds the one
+  // written with the same key (identifier search), and updates its status
+  // with If-Match; kNotFound when none was written.
+  sdk::Result<sdk::ResourceCreated> write_note(const sdk::NoteWrite& note) override;
+  sdk::Result<sdk::ResourceCreated> write_medication_request(
+      const sdk::MedicationRequestWrite& request) override;
+  sdk::Result<sdk::ResourceCreated> write_vital_signs(const sdk::VitalSignWrite& vital) override;
+
   // GET metadata: the CapabilityStatement's fhirVersion must be R4 (4.0.x).
   // kFailedPrecondition (permanent) with a sentence naming the instance and
   // the version for any other, or none; the server's own errors as usual

@@ -119,6 +119,9 @@ Result<FhirSettings> parse_settings(const json& settings, sdk::Host& host) {
   WASL_ASSIGN_OR_RETURN(out.subscription_secret,
                         setting_or_secret(settings, "subscription_secret", host));
   out.service_provider = optional_string(settings, "service_provider");
+  out.note_resource = optional_string(settings, "note_resource") == "Composition"
+                          ? NoteResource::kComposition
+                          : NoteResource::kDocumentReference;
   return out;
 }
 

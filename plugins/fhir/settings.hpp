@@ -18,6 +18,9 @@ class ClientAssertionSigner;
 
 enum class AuthKind { kNone, kBearer, kBasic, kSmart };
 
+// What a clinician's note is written as (SDK 1.10's ehr.write_note).
+enum class NoteResource { kDocumentReference, kComposition };
+
 // The values, their ranges and defaults are schema.json's.
 struct FhirSettings {
   std::string base_url;  // without a trailing '/'
@@ -45,6 +48,7 @@ struct FhirSettings {
   std::string identifier_system;
   // The Organization id written as Encounter.serviceProvider; empty: none.
   std::string service_provider;
+  NoteResource note_resource = NoteResource::kDocumentReference;
 };
 
 // Whether `id` is a FHIR id: [A-Za-z0-9-.]{1,64}.

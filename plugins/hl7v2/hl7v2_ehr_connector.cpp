@@ -5,6 +5,7 @@
 #include "plugins/hl7v2/charset.hpp"
 #include "plugins/hl7v2/mapping.hpp"
 #include "plugins/hl7v2/mllp_client.hpp"
+#include "wasl/sdk/base64.hpp"
 
 namespace wasl::plugins::hl7v2 {
 
@@ -74,6 +75,33 @@ Result<sdk::ResourceCreated> Hl7v2EhrConnector::attach_document(
                         document_mdm(request, patient, settings_, first.sent_at_ms));
   if (first.acknowledged) return sdk::ResourceCreated{message.document_number, "", false};
   return send(message);
+}
+
+Result<sdk::ResourceCreated> Hl7v2EhrConnector::write_note(const sdk::NoteWrite& note) {
+  if (note.text.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "write_note needs the note's text", false);
+  }
+  sdk::DocumentRequest document;
+  document.idempotency_key = note.idempotency_key;
+  document.patient_id = note.patient_id;
+  document.encounter_id = note.encounter_id;
+  document.type_code = "11488-4";
+  document.title = note.title;
+  document.content_type = "text/plain";
+  document.data_base64 = sdk::base64_encode(note.text);
+  auto sent = attach_document(document);
+  if (sent.ok()) sent->resource_type = "MDM^T02";
+  return sent;
+}
+
+Result<sdk::ResourceCreated> Hl7v2EhrConnector::write_medication_request(
+    const sdk::MedicationRequestWrite&) {
+  return Error(ErrorCode::kUnimplemented,
+               std::string(sdk::EhrConnector::kWriteMedicationRequest) +
+                   " is not supported by this EHR: the HL7 v2 plugin sends no prescriptions "
+                   "(no RDE^O11); " +
+                   host_.instance_name() + " keeps them in the hub only",
+               false);
 }
 
 Result<std::optional<sdk::PatientSummary>> Hl7v2EhrConnector::known_patient(const std::string& id) {

@@ -35,6 +35,13 @@ class Hl7v2EhrConnector final : public sdk::EhrConnector {
       const sdk::AppointmentStatusUpdate& update) override;
   sdk::Result<sdk::ResourceCreated> create_encounter(const sdk::EncounterRequest& request) override;
   sdk::Result<sdk::ResourceCreated> attach_document(const sdk::DocumentRequest& request) override;
+  // SDK 1.10: a signed note as an MDM^T02 (TXA type CN, consult note;
+  // the text as OBX TX lines), sent and acknowledged as attach_document's.
+  // Prescriptions are not sent over HL7 v2 (no RDE^O11): kUnimplemented,
+  // not retryable, saying so. Vital signs: the default, not supported.
+  sdk::Result<sdk::ResourceCreated> write_note(const sdk::NoteWrite& note) override;
+  sdk::Result<sdk::ResourceCreated> write_medication_request(
+      const sdk::MedicationRequestWrite& request) override;
 
  private:
   // The patient as the feed delivered it; std::nullopt when it did not.

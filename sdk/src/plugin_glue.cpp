@@ -136,6 +136,10 @@ const std::map<std::string_view, Handler>& handlers() {
                   AppointmentStatusUpdate);
     WASL_GLUE_ADD(EhrConnector, kCreateEncounter, ehr, create_encounter, EncounterRequest);
     WASL_GLUE_ADD(EhrConnector, kAttachDocument, ehr, attach_document, DocumentRequest);
+    WASL_GLUE_ADD(EhrConnector, kWriteNote, ehr, write_note, NoteWrite);
+    WASL_GLUE_ADD(EhrConnector, kWriteMedicationRequest, ehr, write_medication_request,
+                  MedicationRequestWrite);
+    WASL_GLUE_ADD(EhrConnector, kWriteVitalSigns, ehr, write_vital_signs, VitalSignWrite);
     // No request: the request document is ignored.
     t.emplace(EhrConnector::kPublicKeys, [](wasl_instance& i, const json&) -> Result<json> {
       if (!i.ehr) return no_capability(i, "ehr");

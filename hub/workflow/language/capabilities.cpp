@@ -149,6 +149,21 @@ void declare_non_phi(Catalogue& c) {
            "size_bytes", "sha256_hex"},
           created);
 
+  // The note's text, what is prescribed and the measured values are PHI.
+  const Paths clinical_created{"id", "version_id", "created", "resource_type"};
+  declare(EhrConnector::kWriteNote,
+          {"idempotency_key", "patient_id", "encounter_id", "practitioner_id", "language",
+           "version", "replaces_id", "signed_at_ms"},
+          clinical_created);
+  declare(EhrConnector::kWriteMedicationRequest,
+          {"idempotency_key", "status", "patient_id", "encounter_id", "practitioner_id", "language",
+           "authored_at_ms"},
+          clinical_created);
+  declare(EhrConnector::kWriteVitalSigns,
+          {"idempotency_key", "patient_id", "encounter_id", "code", "performer", "practitioner_id",
+           "effective_ms"},
+          clinical_created);
+
   declare(BillingGateway::kCheckEligibility, eligibility_request, claim_response);
   declare(BillingGateway::kRequestPriorAuthorization, claim, claim_response);
   declare(BillingGateway::kSubmitClaim, claim, claim_response);
@@ -214,6 +229,12 @@ void declare_non_phi(Catalogue& c) {
   declare("hub.attendance", {},
           {"participants", "attendee_seconds", "patient_joined", "clinician_joined"});
   declare("hub.notify", {"kind", "to"}, {"kind", "queued"});
+  for (std::string_view name :
+       {"hub.write_notes_to_ehr", "hub.write_prescriptions_to_ehr", "hub.write_vitals_to_ehr"}) {
+    declare(name, {"patient_id", "encounter_id"},
+            {"written", "unchanged", "refused", "items.*.kind", "items.*.id", "items.*.version",
+             "items.*.resource_type", "items.*.resource_id", "items.*.error"});
+  }
   declare("hub.build_report",
           {"kind", "encounter_id", "archive_id", "period", "period_start_ms", "period_end_ms"},
           {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"});
@@ -249,6 +270,12 @@ Catalogue build() {
       sample<Appointment>());
   add(c, EhrConnector::kCreateEncounter, sample<EncounterRequest>(), sample<ResourceCreated>());
   add(c, EhrConnector::kAttachDocument, sample<DocumentRequest>(), sample<ResourceCreated>());
+  // SDK 1.10: what the hub.write_*_to_ehr actions call for each item; a
+  // workflow may call them itself with an item it composed.
+  add(c, EhrConnector::kWriteNote, sample<NoteWrite>(), sample<ResourceCreated>());
+  add(c, EhrConnector::kWriteMedicationRequest, sample<MedicationRequestWrite>(),
+      sample<ResourceCreated>());
+  add(c, EhrConnector::kWriteVitalSigns, sample<VitalSignWrite>(), sample<ResourceCreated>());
 
   add(c, BillingGateway::kCheckEligibility, sample<EligibilityRequest>(), sample<ClaimResponse>());
   add(c, BillingGateway::kRequestPriorAuthorization, sample<Claim>(), sample<ClaimResponse>());
@@ -364,6 +391,24 @@ Catalogue build() {
   // in the step's transaction; the hub's sender sends it when it is due.
   add(c, "hub.notify", json{{"kind", ""}, {"to", "patient"}}, json{{"kind", ""}, {"queued", 0}},
       {"kind"});
+  // The consultation's clinical record written to the run's EHR instance
+  // (hub/clinical/ehr_record_writes.hpp): signed notes, prescriptions and
+  // vital signs, each kind its own step. The output names items and the
+  // EHR's resources only.
+  for (std::string_view name :
+       {"hub.write_notes_to_ehr", "hub.write_prescriptions_to_ehr", "hub.write_vitals_to_ehr"}) {
+    add(c, name, json{{"patient_id", ""}, {"encounter_id", ""}},
+        json{{"written", 0},
+             {"unchanged", 0},
+             {"refused", 0},
+             {"items", json::array({json{{"kind", ""},
+                                         {"id", ""},
+                                         {"version", 1},
+                                         {"resource_type", ""},
+                                         {"resource_id", ""}}})}},
+        {"patient_id"});
+    c.capabilities.at(std::string(name)).needs_role = "ehr";
+  }
   add(c, "hub.build_report",
       json{{"kind", ""},
            {"encounter_id", ""},
@@ -389,7 +434,10 @@ Catalogue build() {
                                                {"hub.queue_claim", "hub/claims"},
                                                {"hub.attendance", "hub/attendance"},
                                                {"hub.notify", "hub/notifications"},
-                                               {"hub.build_report", "hub/reports"}}) {
+                                               {"hub.build_report", "hub/reports"},
+                                               {"hub.write_notes_to_ehr", "hub/clinical"},
+                                               {"hub.write_prescriptions_to_ehr", "hub/clinical"},
+                                               {"hub.write_vitals_to_ehr", "hub/clinical"}}) {
     c.capabilities.find(name)->second.implemented_in = folder;
   }
 
@@ -452,6 +500,12 @@ Catalogue build() {
             {{"id", "encounter"}});
   resources(EhrConnector::kAttachDocument,
             {{"patient_id", "patient"}, {"encounter_id", "encounter"}}, {{"id", "document"}});
+  const std::vector<ResourceMember> clinical_inputs{{"patient_id", "patient"},
+                                                    {"encounter_id", "encounter"},
+                                                    {"practitioner_id", "practitioner"}};
+  resources(EhrConnector::kWriteNote, clinical_inputs, {{"id", "document"}});
+  resources(EhrConnector::kWriteMedicationRequest, clinical_inputs, {});
+  resources(EhrConnector::kWriteVitalSigns, clinical_inputs, {});
   resources("hub.set_status", {room}, {});
   resources("hub.archive_recording", {{"media_id", "media"}, room}, {});
   resources("hub.build_eligibility",
@@ -462,6 +516,10 @@ Catalogue build() {
              {"encounter_id", "encounter"}},
             {});
   resources("hub.build_report", {{"encounter_id", "encounter"}}, {});
+  for (std::string_view name :
+       {"hub.write_notes_to_ehr", "hub.write_prescriptions_to_ehr", "hub.write_vitals_to_ehr"}) {
+    resources(name, {{"patient_id", "patient"}, {"encounter_id", "encounter"}}, {});
+  }
 
   auto event = [&c](std::string name, std::string field, std::string role,
                     std::string description) {

@@ -294,6 +294,47 @@ TEST(MdmTest, InlineNoteIsText) {
   EXPECT_EQ(m.value("OBX", 5, 1, 1, 1), "BP 130/85 | stable");
 }
 
+// SDK 1.10: a signed note is an MDM^T02 of its text; a resend after the
+// acknowledgement sends nothing; prescriptions are said plainly to be not
+// supported, vital signs answer the SDK's default.
+TEST(MdmTest, ASignedNoteIsAnMdmOfItsTextAndPrescriptionsAreNotSupported) {
+  MllpTestServer server({Reply::kAccept});
+  Instance instance(outbound_to(server.port()));
+  sdk::NoteWrite note;
+  note.idempotency_key = "wasl/note/n-1/v1";
+  note.patient_id = "191919";
+  note.encounter_id = "E-7";
+  note.title = "Consultation note";
+  note.language = "en";
+  note.text = "Assessment:\nTension headache";
+  auto sent = instance.ehr.write_note(note);
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(sent->id, mdm_document_number(note.idempotency_key));
+  const Er7Message m = parsed(server.received().at(0));
+  EXPECT_EQ(m.value("MSH", 9, 1), "MDM");
+  EXPECT_EQ(m.value("MSH", 9, 2), "T02");
+  EXPECT_EQ(m.value("TXA", 2, 1), "11488-4");
+  EXPECT_EQ(m.value("OBX", 2), "TX");
+  EXPECT_EQ(m.value("OBX", 5, 1, 1, 0), "Assessment:");
+  EXPECT_EQ(m.value("OBX", 5, 1, 1, 1), "Tension headache");
+  auto again = instance.ehr.write_note(note);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(server.received().size(), 1u);
+
+  sdk::MedicationRequestWrite rx;
+  rx.idempotency_key = "wasl/prescription/rx-1/v1";
+  rx.patient_id = "191919";
+  auto refused = instance.ehr.write_medication_request(rx);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, sdk::ErrorCode::kUnimplemented);
+  EXPECT_FALSE(refused.error().retryable);
+  EXPECT_NE(refused.error().message.find("not supported by this EHR"), std::string::npos);
+  sdk::VitalSignWrite vital;
+  EXPECT_EQ(instance.ehr.write_vital_signs(vital).error().code, sdk::ErrorCode::kUnimplemented);
+  EXPECT_EQ(server.received().size(), 1u);
+}
+
 TEST(MdmTest, ErrorAcknowledgementIsPermanentAndTheRetryIsTheSameMessage) {
   MllpTestServer server({Reply::kError, Reply::kReject, Reply::kAccept});
   Instance instance(outbound_to(server.port()));

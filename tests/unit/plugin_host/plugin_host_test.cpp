@@ -328,7 +328,7 @@ TEST_F(PluginHostTest, OptionalInstancesMayFailAndReadinessSaysSo) {
   json echo = list["plugins"][1];  // by name: c_report, echo
   EXPECT_EQ(echo["name"], "echo");
   EXPECT_EQ(echo["version"], "0.3.0");
-  EXPECT_EQ(echo["sdk_version"], "1.9");
+  EXPECT_EQ(echo["sdk_version"], "1.10");
   EXPECT_EQ(echo["capabilities"], json({"video", "webhook"}));
   ASSERT_EQ(echo["instances"].size(), 2u);
   EXPECT_EQ(echo["instances"][0]["name"], "video.echo-main");

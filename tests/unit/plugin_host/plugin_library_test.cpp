@@ -23,7 +23,7 @@ TEST(PluginLibraryTest, LoadsAWorkingPluginAndReadsItsInfo) {
   const auto& info = (*loaded)->info();
   EXPECT_EQ(info.name, "echo");
   EXPECT_EQ(info.version, "0.3.0");
-  EXPECT_EQ(info.sdk_version, "1.9");
+  EXPECT_EQ(info.sdk_version, "1.10");
   EXPECT_EQ(info.capabilities, (std::vector<std::string>{"video", "webhook"}));
   EXPECT_TRUE((*loaded)->has_capability("video"));
   EXPECT_FALSE((*loaded)->has_capability("ehr"));

@@ -12,6 +12,7 @@
 // first resource instead of creating a second. Thread-safe.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "wasl/sdk/host.hpp"
@@ -57,6 +58,40 @@ class EhrConnector {
   // by its JWKS URL. The default answers an empty set: a connector that signs
   // nothing publishes nothing. Asked at hub start and on reload, not per call.
   virtual Result<PublicKeySet> public_keys() { return PublicKeySet{}; }
+
+  // ---- SDK 1.10: the consultation's clinical record ----------------------------
+  // Each writes one item the hub keeps (a signed note version, a
+  // prescription, a vital sign) and answers the resource written (on a
+  // repeat with the same idempotency key, the one written first). The
+  // defaults answer kUnimplemented, not retryable, "not supported by this
+  // EHR": a connector that cannot write a kind keeps loading and the hub's
+  // step says so. Called after the consultation, never per request.
+  static constexpr std::string_view kWriteNote = "ehr.write_note";
+  static constexpr std::string_view kWriteMedicationRequest = "ehr.write_medication_request";
+  static constexpr std::string_view kWriteVitalSigns = "ehr.write_vital_signs";
+
+  virtual Result<ResourceCreated> write_note(const NoteWrite& note);
+  // A request with status "cancelled" marks the resource written with the
+  // same key cancelled (kNotFound when there is none).
+  virtual Result<ResourceCreated> write_medication_request(const MedicationRequestWrite& request);
+  virtual Result<ResourceCreated> write_vital_signs(const VitalSignWrite& vital);
 };
+
+// The error a connector answers for a write it cannot make: kUnimplemented,
+// not retryable, "<method> is not supported by this EHR".
+inline Error not_supported_by_ehr(std::string_view method) {
+  return Error(ErrorCode::kUnimplemented, std::string(method) + " is not supported by this EHR",
+               false);
+}
+inline Result<ResourceCreated> EhrConnector::write_note(const NoteWrite&) {
+  return not_supported_by_ehr(kWriteNote);
+}
+inline Result<ResourceCreated> EhrConnector::write_medication_request(
+    const MedicationRequestWrite&) {
+  return not_supported_by_ehr(kWriteMedicationRequest);
+}
+inline Result<ResourceCreated> EhrConnector::write_vital_signs(const VitalSignWrite&) {
+  return not_supported_by_ehr(kWriteVitalSigns);
+}
 
 }  // namespace wasl::sdk

@@ -283,8 +283,89 @@ struct ResourceCreated {
   std::string id;  // the new (or, on replay, the existing) logical id
   std::string version_id;
   bool created = true;  // false when the idempotency key matched an existing resource
+  // SDK 1.10: the type written ("DocumentReference", "Composition",
+  // "MedicationRequest", "Observation"); empty from older plugins.
+  std::string resource_type;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ResourceCreated, id, version_id, created)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ResourceCreated, id, version_id, created,
+                                                resource_type)
+
+// ---- clinical writes (SDK 1.10) ------------------------------------------------
+// What a consultation's clinicians recorded, written to the EHR after it.
+// Every member marked PHI is the patient's record: a plugin sends it to the
+// EHR and never logs it. The idempotency key names the item and its version:
+// a repeat finds the resource the first write made (conditional create).
+
+// One signed version of a clinician's note. FHIR: a DocumentReference whose
+// attachment is the text (text/plain; charset=utf-8), or a Composition when
+// the instance is set to write them; HL7 v2: MDM^T02.
+struct NoteWrite {
+  std::string idempotency_key;
+  std::string patient_id;
+  std::string encounter_id;     // empty: none
+  std::string practitioner_id;  // the author, when known; empty: none
+  std::string language;         // "ar" or "en"
+  std::string title;            // e.g. "Consultation note"
+  std::string text;             // PHI: the note as plain UTF-8 text
+  std::int64_t version = 1;     // 1, or the amendment's version
+  std::string replaces_id;      // the EHR resource of the version this one amends; empty: none
+  std::int64_t signed_at_ms = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NoteWrite, idempotency_key, patient_id,
+                                                encounter_id, practitioner_id, language, title,
+                                                text, version, replaces_id, signed_at_ms)
+
+// One prescription. status "active" (signed) or "cancelled": a cancelled
+// one is only written to mark a resource written before as cancelled (the
+// same idempotency key, so the same resource).
+struct MedicationRequestWrite {
+  std::string idempotency_key;
+  std::string status = "active";
+  std::string patient_id;
+  std::string encounter_id;     // empty: none
+  std::string practitioner_id;  // the prescriber, when known
+  // PHI from here: what is prescribed and how.
+  std::string medication_system;  // the facility's code system URI
+  std::string medication_code;
+  std::string medication_text;
+  std::string dose;       // "500 mg"
+  std::string route;      // "oral"
+  std::string frequency;  // "every 8 hours"
+  std::string duration;   // "7 days"
+  std::int64_t quantity = 0;
+  std::string quantity_unit;
+  std::int64_t refills = 0;
+  std::string instructions;  // in `language`
+  std::string language;      // "ar" or "en"
+  std::int64_t authored_at_ms = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MedicationRequestWrite, idempotency_key, status,
+                                                patient_id, encounter_id, practitioner_id,
+                                                medication_system, medication_code, medication_text,
+                                                dose, route, frequency, duration, quantity,
+                                                quantity_unit, refills, instructions, language,
+                                                authored_at_ms)
+
+// One vital sign (FHIR vital-signs profile). `code` is LOINC; blood
+// pressure (85354-9) carries systolic and diastolic (components 8480-6 and
+// 8462-4), every other code `value`. `unit` is UCUM. PHI: the values.
+struct VitalSignWrite {
+  std::string idempotency_key;
+  std::string patient_id;
+  std::string encounter_id;  // empty: none
+  std::string code;
+  std::string display;  // "Heart rate"
+  std::string unit;
+  double value = 0;
+  double systolic = 0;
+  double diastolic = 0;
+  std::string performer;        // "patient" or "clinician"
+  std::string practitioner_id;  // the clinician, when performer is clinician and known
+  std::int64_t effective_ms = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VitalSignWrite, idempotency_key, patient_id,
+                                                encounter_id, code, display, unit, value, systolic,
+                                                diastolic, performer, practitioner_id, effective_ms)
 
 // ---- keys (SDK 1.7) ------------------------------------------------------------
 

@@ -50,7 +50,7 @@ function capabilityStatement(baseUrl, fhirVersion) {
   const interactions = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type']
     .map((code) => ({ code }));
   const types = ['Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Coverage', 'Appointment',
-    'Encounter', 'DocumentReference', 'Subscription'];
+    'Encounter', 'DocumentReference', 'Composition', 'MedicationRequest', 'Observation', 'Subscription'];
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',

@@ -30,6 +30,9 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
                                 EhrConnector::kUpdateAppointmentStatus,
                                 EhrConnector::kCreateEncounter,
                                 EhrConnector::kAttachDocument,
+                                EhrConnector::kWriteNote,
+                                EhrConnector::kWriteMedicationRequest,
+                                EhrConnector::kWriteVitalSigns,
                                 BillingGateway::kCheckEligibility,
                                 BillingGateway::kRequestPriorAuthorization,
                                 BillingGateway::kSubmitClaim,
@@ -47,7 +50,7 @@ TEST(Capabilities, EverySdkMethodIsCatalogued) {
     EXPECT_EQ(cap->needs_role, cap->role) << name;
   }
   EXPECT_EQ(methods_of("video").size(), 11u);
-  EXPECT_EQ(methods_of("ehr").size(), 7u);
+  EXPECT_EQ(methods_of("ehr").size(), 10u);
   EXPECT_EQ(methods_of("billing").size(), 11u);
   EXPECT_EQ(methods_of("reporting"), std::vector<std::string>{"submit_report"});
   EXPECT_EQ(methods_of("notify"), std::vector<std::string>{"send"});
@@ -76,7 +79,8 @@ TEST(Capabilities, HubActionsAndStreamingMethods) {
                                       "attendance", "await_prior_authorization", "billing_service",
                                       "build_claim", "build_eligibility", "build_report",
                                       "describe_consultation", "notify", "queue_claim",
-                                      "record_event", "set_status"}));
+                                      "record_event", "set_status", "write_notes_to_ehr",
+                                      "write_prescriptions_to_ehr", "write_vitals_to_ehr"}));
   const Capability* archive = find_capability("hub.archive_recording");
   ASSERT_NE(archive, nullptr);
   EXPECT_EQ(archive->needs_role, "video");
