@@ -25,6 +25,10 @@ class EhrProxy final : public sdk::EhrConnector {
   // A plugin built for SDK 1.6 or older has no such method: an empty set,
   // without a call.
   sdk::Result<sdk::PublicKeySet> public_keys() override;
+  // A plugin built for SDK 1.9 or older has neither: kUnimplemented, "not
+  // supported by this EHR", without a call.
+  sdk::Result<sdk::FreeSlots> find_free_slots(const sdk::SlotSearch& search) override;
+  sdk::Result<sdk::BookedSlot> book_slot(const sdk::SlotBooking& booking) override;
 
  private:
   std::shared_ptr<PluginInstance> instance_;

@@ -77,7 +77,12 @@
  * program named by an "x-executable" setting, run from an argument vector
  * with a time limit. A plugin checks WASL_STRUCT_HAS(host, wasl_host_api,
  * run_process) first; against an older hub it answers kUnimplemented. */
-#define WASL_ABI_VERSION_MINOR 9
+/* Minor 10: the ehr.find_free_slots and ehr.book_slot methods (SlotSearch,
+ * FreeSlots, SlotBooking, BookedSlot): an EHR's free Schedule/Slot times and
+ * booking one atomically. JSON members only; the hub does not call a plugin
+ * built for an older minor for them and answers "not supported by this EHR"
+ * itself. */
+#define WASL_ABI_VERSION_MINOR 10
 #define WASL_ABI_VERSION \
   ((uint32_t)(((uint32_t)WASL_ABI_VERSION_MAJOR << 16) | (uint32_t)WASL_ABI_VERSION_MINOR))
 #define WASL_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
