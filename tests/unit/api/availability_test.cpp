@@ -88,7 +88,8 @@ class AvailabilityTest : public ApiFixture {
 
   static std::vector<std::string> slots_of(const http::Response& r) {
     std::vector<std::string> out;
-    for (const auto& item : body_of(r)["items"]) out.push_back(item["slot"]);
+    const nlohmann::json body = body_of(r);
+    for (const auto& item : body["items"]) out.push_back(item["slot"].get<std::string>());
     return out;
   }
 
