@@ -47,6 +47,8 @@ constexpr std::array kRules = {
               "exchange an API key for a console session, where its facility allows it"},
     RouteRule{"POST", "/signin/logout", kBearer, A | I | H | C | U,
               "end the console session (cookie and X-CSRF-Token)"},
+    RouteRule{"GET", "/v1/availability", kBearer, A | I | H | C,
+              "free slots of a practitioner or a clinic in the facility's EHR"},
     RouteRule{"POST", "/v1/consultations", kBearer, A | I | H, "book a consultation"},
     RouteRule{"GET", "/v1/consultations", kBearer, A | I | H | C, "list consultations"},
     RouteRule{"GET", "/v1/consultations/{id}", kBearer, A | I | H | C, "read a consultation"},

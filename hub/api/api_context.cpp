@@ -15,6 +15,13 @@ sdk::Result<std::shared_ptr<sdk::VideoProvider>> ApiContext::video_provider(
   return sdk::Error(sdk::ErrorCode::kFailedPrecondition, "no plugin host is running");
 }
 
+sdk::Result<std::shared_ptr<sdk::EhrConnector>> ApiContext::ehr_connector(
+    std::string_view instance) const {
+  if (ehr) return ehr(instance);
+  if (plugins != nullptr) return plugins->ehr(instance);
+  return sdk::Error(sdk::ErrorCode::kFailedPrecondition, "no plugin host is running");
+}
+
 bool ApiContext::video_has_feature(std::string_view instance, std::string_view feature) const {
   if (video_features) return video_features(instance, feature);
   if (plugins == nullptr) return false;

@@ -39,12 +39,18 @@
 #include "hub/storage/store.hpp"
 #include "hub/workflow/definition_store.hpp"
 #include "hub/workflow/engine.hpp"
+#include "wasl/sdk/ehr.hpp"
 #include "wasl/sdk/result.hpp"
 #include "wasl/sdk/video.hpp"
 
 namespace wasl::api {
 
+class AvailabilityCache;
 class JwksPublisher;
+
+// Finds the EHR connector of a plugin instance ("ehr.fhir-main").
+using EhrLookup =
+    std::function<sdk::Result<std::shared_ptr<sdk::EhrConnector>>(std::string_view instance)>;
 
 // Finds the video provider of a plugin instance ("video.twilio-main").
 using VideoLookup =
@@ -60,6 +66,10 @@ using PersonNameResolver = std::function<sdk::Result<std::map<std::string, std::
     storage::Transaction&, const std::vector<std::string>& person_ids)>;
 
 struct ApiOptions {
+  // How long free slots read from a facility's EHR answer GET
+  // /v1/availability again before the EHR is asked anew; a booking through
+  // the hub forgets the facility's at once.
+  std::chrono::milliseconds availability_ttl{5000};
   // Lifetime of a participant's join token.
   std::chrono::seconds join_token_ttl{2 * 60 * 60};
   // Participants (not removed) a consultation may hold, by type; types not
@@ -90,6 +100,11 @@ struct ApiContext {
   const plugin_host::PluginHost* plugins = nullptr;
   // Video providers by instance; empty = plugins->video(instance).
   VideoLookup video;
+  // EHR connectors by instance; empty = plugins->ehr(instance).
+  EhrLookup ehr;
+  // Free slots recently read, per facility (availability_cache.hpp); made
+  // by add_api_routes when null.
+  std::shared_ptr<AvailabilityCache> availability;
   // The features their plugins declare; empty = the plugin info through
   // plugins (none without plugins).
   VideoFeatureLookup video_features;
@@ -180,6 +195,9 @@ struct ApiContext {
   // The video provider for `instance` through `video` or `plugins`;
   // kFailedPrecondition when neither is set.
   sdk::Result<std::shared_ptr<sdk::VideoProvider>> video_provider(std::string_view instance) const;
+  // The EHR connector for `instance` through `ehr` or `plugins`;
+  // kFailedPrecondition when neither is set.
+  sdk::Result<std::shared_ptr<sdk::EhrConnector>> ehr_connector(std::string_view instance) const;
   // Whether the plugin of video `instance` declares `feature`, through
   // `video_features` or `plugins`; false when neither knows the instance.
   bool video_has_feature(std::string_view instance, std::string_view feature) const;

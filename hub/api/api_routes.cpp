@@ -5,6 +5,7 @@
 #include "hub/api/attendance.hpp"
 #include "hub/api/audit_trail.hpp"
 #include "hub/api/audit_verification.hpp"
+#include "hub/api/availability.hpp"
 #include "hub/api/billing_messages.hpp"
 #include "hub/api/caller.hpp"
 #include "hub/api/claims.hpp"
@@ -47,6 +48,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_caller_routes(router, context);
   add_session_routes(router, context);
   add_signin_routes(router, context);
+  add_availability_routes(router, context);
   add_consultation_routes(router, context);
   add_participant_routes(router, context);
   add_attendance_routes(router, context);

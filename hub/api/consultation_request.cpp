@@ -110,10 +110,10 @@ std::optional<domain::PatientSummary> read_patient_summary(const nlohmann::json&
 ConsultationRequest parse_consultation_request(const nlohmann::json& body, std::int64_t now_ms,
                                                std::int64_t past_tolerance_ms, FieldValidator& v) {
   ConsultationRequest r;
-  v.reject_unknown(
-      body,
-      {"type", "workflow", "appointment_id", "scheduled_at", "patient", "practitioner", "notes"},
-      "");
+  v.reject_unknown(body,
+                   {"type", "workflow", "appointment_id", "scheduled_at", "patient", "practitioner",
+                    "notes", "slot", "service"},
+                   "");
   auto type = v.enumeration(body, "type", "", domain::parse_consultation_type, kTypes, true);
   if (type) r.type = *type;
   const bool emergency = type && *type == domain::ConsultationType::kEmergency;
@@ -125,7 +125,19 @@ ConsultationRequest parse_consultation_request(const nlohmann::json& body, std::
     r.workflow = workflow;
   }
   r.appointment_id = v.fhir_id(body, "appointment_id", "", false);
-  r.scheduled_at = v.timestamp(body, "scheduled_at", "", !emergency);
+  r.slot = v.fhir_id(body, "slot", "", false);
+  r.service = v.fhir_id(body, "service", "", false);
+  const bool booking = body.contains("slot") || body.contains("service");
+  if (body.contains("slot") && body.contains("service")) {
+    v.add("slot", "conflict", "give a slot or a service, not both");
+  }
+  if (booking && body.contains("appointment_id")) {
+    v.add("appointment_id", "conflict", "the booking of the slot makes the appointment");
+  }
+  if (body.contains("slot") && body.contains("scheduled_at")) {
+    v.add("scheduled_at", "conflict", "the slot's start is the consultation's time");
+  }
+  r.scheduled_at = v.timestamp(body, "scheduled_at", "", !emergency && !booking);
   if (r.scheduled_at && !emergency && *r.scheduled_at < now_ms - past_tolerance_ms) {
     v.add("scheduled_at", "in_past", "must not be in the past (allowed only for emergency)");
   }
@@ -140,6 +152,9 @@ ConsultationRequest parse_consultation_request(const nlohmann::json& body, std::
     r.patient = read_patient_summary(*p, v);
     if (!r.patient_id && !r.patient && v.ok()) {
       v.add("patient", "required", "needs an id or an inline summary with a name");
+    }
+    if (booking && !p->contains("id")) {
+      v.add("patient.id", "required", "is required to book a slot in the EHR");
     }
   }
   if (const nlohmann::json* p = v.object(body, "practitioner", "", false)) {

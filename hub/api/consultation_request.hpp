@@ -10,7 +10,15 @@
 //                "birth_date": "1990-05-01", "gender_preference": "female",
 //                "diagnosis_codes": ["J06.9"]},
 //    "practitioner": {"id": "3", "name": "…", "identifier": "…"},   optional
-//    "notes": "…"}                            optional, handed to the workflow
+//    "notes": "…",                            optional, handed to the workflow
+//    "slot": "khalid-0900",                   optional: a free Slot of the facility's EHR to
+//                                             book (availability.hpp); or
+//    "service": "telehealth-clinic"}          optional: a HealthcareService, its first free slot
+//
+// With slot or service (one of them), patient.id is required, appointment_id
+// is not allowed (the booking makes the Appointment) and neither is
+// scheduled_at with slot (the slot's start is the time); with service,
+// scheduled_at is the earliest start wanted.
 //
 // Unknown members are refused (unknown_field), so a misspelt field never
 // goes silently unused. Limits: names 200 characters, identifiers 64, phone
@@ -46,6 +54,8 @@ struct ConsultationRequest {
   std::optional<std::string> practitioner_id;
   std::optional<domain::PractitionerSummary> practitioner;
   std::optional<std::string> notes;
+  std::optional<std::string> slot;     // a FHIR Slot id to book
+  std::optional<std::string> service;  // a FHIR HealthcareService id to book with
 };
 
 // Reads and checks `body`. Every problem goes into `validator`; the result

@@ -1,5 +1,7 @@
 #include "hub/api/consultations.hpp"
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,12 +12,14 @@
 #include "hub/access/route_access.hpp"
 #include "hub/api/api_problem.hpp"
 #include "hub/api/authorization.hpp"
+#include "hub/api/availability.hpp"
 #include "hub/api/consultation_request.hpp"
 #include "hub/api/consultation_view.hpp"
 #include "hub/api/field_validator.hpp"
 #include "hub/api/idempotent_request.hpp"
 #include "hub/api/json_body.hpp"
 #include "hub/api/json_response.hpp"
+#include "hub/api/key_reservation.hpp"
 #include "hub/api/request_audit.hpp"
 #include "hub/api/resource_id.hpp"
 #include "hub/api/workflow_choice.hpp"
@@ -64,9 +68,16 @@ Response create(ApiContext& ctx, Request& request, const access::Principal& prin
   if (!validator.ok()) return validation_problem(request, 422, validator.take());
   const auto& definition = **chosen;
 
+  // A booking supplies the appointment, the time and (from the slot's
+  // schedule) the practitioner.
+  const bool booking = parsed.slot || parsed.service;
   nlohmann::json trigger = trigger_of(parsed);
   for (const std::string& member : trigger_members_read(definition)) {
     if (trigger.contains(member)) continue;
+    if (booking &&
+        (member == "appointment_id" || member == "scheduled_at" || member == "practitioner_id")) {
+      continue;
+    }
     std::string field = request_field_for_trigger(member);
     if (field.empty()) continue;  // not supplied by this API; the run reports it
     validator.add(field, "required", "is required by workflow '" + definition.name + "'");
@@ -77,15 +88,56 @@ Response create(ApiContext& ctx, Request& request, const access::Principal& prin
   records::IdempotencyStore idempotency(*ctx.cipher);
   records::ConsultationStore consultations(*ctx.cipher);
 
+  // A booking is an outside effect: the key is claimed and committed
+  // before the EHR is asked (a second request under it gets 409, not a
+  // second booking) and freed again unless the consultation commits.
+  std::optional<KeyReservation> reservation;
+  std::optional<sdk::BookedSlot> booked;
+  if (booking) {
+    auto claim_tx = ctx.store->begin(storage::TxMode::kReadWrite);
+    if (!claim_tx.ok()) return error_response(request, claim_tx.error());
+    auto claimed = idempotency.begin(**claim_tx, principal.facility_id, *key, fingerprint, now);
+    if (!claimed.ok()) return error_response(request, claimed.error());
+    if (auto answer = idempotency_answer(request, *claimed, kCollection)) {
+      (*claim_tx)->rollback();
+      return *answer;
+    }
+    if (auto committed = (*claim_tx)->commit(); !committed.ok()) {
+      return error_response(request, committed.error());
+    }
+    reservation.emplace(ctx, principal.facility_id, key);
+    BookingChoice choice;
+    choice.slot = parsed.slot;
+    choice.service = parsed.service;
+    choice.from_ms = std::max(now, parsed.scheduled_at.value_or(now));
+    choice.patient_id = parsed.patient_id.value_or("");
+    choice.practitioner_id = parsed.practitioner_id.value_or("");
+    // The same request again (its answer lost, the hub stopped) finds its
+    // own Appointment in the EHR by this identifier instead of a second one.
+    choice.idempotency_key =
+        "wasl-booking-" + crypto::sha256_hex(principal.facility_id + "\n" + *key).substr(0, 40);
+    auto outcome = book_slot(ctx, request, principal.facility_id, choice);
+    if (auto* problem = std::get_if<Response>(&outcome)) return std::move(*problem);
+    booked = std::get<sdk::BookedSlot>(std::move(outcome));
+    parsed.appointment_id = booked->appointment_id;
+    parsed.scheduled_at = booked->start_ms;
+    if (!parsed.practitioner_id && !booked->practitioner_id.empty()) {
+      parsed.practitioner_id = booked->practitioner_id;
+    }
+    trigger = trigger_of(parsed);
+  }
+
   auto begun_tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!begun_tx.ok()) return error_response(request, begun_tx.error());
   Tx tx = std::move(begun_tx).value();
 
-  auto claimed = idempotency.begin(*tx, principal.facility_id, *key, fingerprint, now);
-  if (!claimed.ok()) return error_response(request, claimed.error());
-  if (auto answer = idempotency_answer(request, *claimed, kCollection)) {
-    tx->rollback();
-    return *answer;
+  if (!booking) {
+    auto claimed = idempotency.begin(*tx, principal.facility_id, *key, fingerprint, now);
+    if (!claimed.ok()) return error_response(request, claimed.error());
+    if (auto answer = idempotency_answer(request, *claimed, kCollection)) {
+      tx->rollback();
+      return *answer;
+    }
   }
 
   auto id = new_resource_id();
@@ -132,17 +184,23 @@ Response create(ApiContext& ctx, Request& request, const access::Principal& prin
   }
   audit::AuditEvent event =
       request_event(request, principal, "consultation.create", "consultation", c.id);
-  event.detail = nlohmann::json{{"workflow", definition.name},
-                                {"version", *version},
-                                {"run_id", *run},
-                                {"type", std::string(domain::to_string(c.type))}}
-                     .dump();
+  nlohmann::json detail{{"workflow", definition.name},
+                        {"version", *version},
+                        {"run_id", *run},
+                        {"type", std::string(domain::to_string(c.type))}};
+  if (booked) {
+    detail["slot"] = booked->slot_id;
+    detail["appointment_id"] = booked->appointment_id;
+    if (parsed.service) detail["service"] = *parsed.service;
+  }
+  event.detail = detail.dump();
   if (auto appended = ctx.audit->append(*tx, event); !appended.ok()) {
     return error_response(request, appended.error());
   }
   if (auto committed = tx->commit(); !committed.ok()) {
     return error_response(request, committed.error());
   }
+  if (reservation) reservation->keep();
   count(ctx, "wasl_api_consultations_created_total", "Consultations created through the API.",
         {{"type", std::string(domain::to_string(c.type))}});
   response.set_header("Location", kCollection + c.id);

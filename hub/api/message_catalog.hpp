@@ -114,6 +114,12 @@ enum class MessageId {
   kMedicationBlocked,
   kNoMedicationSystem,
   kObservationNotFound,
+  kNoEhrBinding,
+  kEhrUnavailable,
+  kEhrRefused,
+  kSlotTaken,
+  kSlotNotFound,
+  kNoFreeSlot,
   kInternal,  // keep last
 };
 

@@ -59,4 +59,15 @@ sdk::Result<sdk::ResourceCreated> EhrProxy::write_vital_signs(const sdk::VitalSi
   return clinical_write(E::kWriteVitalSigns, vital);
 }
 
+sdk::Result<sdk::FreeSlots> EhrProxy::find_free_slots(const sdk::SlotSearch& search) {
+  if (WASL_ABI_MINOR_OF(instance_->library().abi_version()) < 10) {
+    return unsupported(E::kFindFreeSlots);
+  }
+  return typed_call<sdk::FreeSlots>(*instance_, E::kFindFreeSlots, search);
+}
+sdk::Result<sdk::BookedSlot> EhrProxy::book_slot(const sdk::SlotBooking& booking) {
+  if (WASL_ABI_MINOR_OF(instance_->library().abi_version()) < 10) return unsupported(E::kBookSlot);
+  return typed_call<sdk::BookedSlot>(*instance_, E::kBookSlot, booking);
+}
+
 }  // namespace wasl::plugin_host

@@ -32,6 +32,10 @@ class EhrProxy final : public sdk::EhrConnector {
   sdk::Result<sdk::ResourceCreated> write_medication_request(
       const sdk::MedicationRequestWrite& request) override;
   sdk::Result<sdk::ResourceCreated> write_vital_signs(const sdk::VitalSignWrite& vital) override;
+  // SDK 1.10 availability. A plugin built for SDK 1.9 or older has neither:
+  // kUnimplemented, "not supported by this EHR", without a call.
+  sdk::Result<sdk::FreeSlots> find_free_slots(const sdk::SlotSearch& search) override;
+  sdk::Result<sdk::BookedSlot> book_slot(const sdk::SlotBooking& booking) override;
 
  private:
   template <typename Request>

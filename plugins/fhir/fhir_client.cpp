@@ -218,6 +218,41 @@ Result<std::vector<json>> FhirClient::search(std::string_view type, std::string_
   return found;
 }
 
+Result<std::string> FhirClient::get_text(const std::string& url, std::string_view what) {
+  if (url.rfind(settings_.base_url + "/", 0) != 0) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 host_.instance_name() + ": " + std::string(what) +
+                     " named a page outside base_url; not followed",
+                 false);
+  }
+  sdk::HttpRequest request;
+  request.method = "GET";
+  request.url = url;
+  WASL_ASSIGN_OR_RETURN(auto response, send(std::move(request), what));
+  return std::move(response.body);
+}
+
+Result<json> FhirClient::transaction(const json& bundle) {
+  const std::string what = "POST transaction";
+  sdk::HttpRequest request;
+  request.method = "POST";
+  request.url = settings_.base_url;
+  request.headers.emplace_back("Content-Type", "application/fhir+json");
+  request.headers.emplace_back("Prefer", "return=representation");
+  request.body = bundle.dump();
+  WASL_ASSIGN_OR_RETURN(auto response, send(std::move(request), what));
+  if (std::string problem = sdk::json_budget_problem(response.body); !problem.empty()) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 host_.instance_name() + ": " + what + " answered a body that " + problem, false);
+  }
+  auto body = sdk::parse_json_within(response.body);
+  if (!body.is_object() || sdk::string_member(body, "resourceType") != "Bundle") {
+    return Error(ErrorCode::kUnavailable,
+                 host_.instance_name() + ": " + what + " answered no Bundle", true);
+  }
+  return body;
+}
+
 Result<json> FhirClient::capabilities() {
   return get_json(settings_.base_url + "/metadata", "GET metadata");
 }

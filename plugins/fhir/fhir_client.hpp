@@ -61,6 +61,15 @@ class FhirClient {
   sdk::Result<Written> update_if_match(std::string_view type, std::string_view id,
                                        const nlohmann::json& resource, std::string_view version_id);
 
+  // GET `url` (under base_url; kFailedPrecondition otherwise): the 2xx body
+  // as sent, for a reader with its own budget (slot_bundle.hpp).
+  sdk::Result<std::string> get_text(const std::string& url, std::string_view what);
+
+  // POST <base> with a transaction Bundle: the transaction-response Bundle.
+  // The server applies every entry or none; a failed entry is the answer's
+  // status (412 on a stale If-Match: kConflict, retryable as for updates).
+  sdk::Result<nlohmann::json> transaction(const nlohmann::json& bundle);
+
   const FhirSettings& settings() const { return settings_; }
 
  private:

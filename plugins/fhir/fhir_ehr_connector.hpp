@@ -8,6 +8,10 @@
 // on 412. Thread-safe.
 #pragma once
 
+#include <cstddef>
+#include <map>
+#include <string>
+
 #include "plugins/fhir/fhir_client.hpp"
 #include "wasl/sdk/ehr.hpp"
 
@@ -30,6 +34,21 @@ class FhirEhrConnector final : public sdk::EhrConnector {
   // auth smart: the client assertion key's public half (kid key_id), then
   // previous_public_keys; otherwise none.
   sdk::Result<sdk::PublicKeySet> public_keys() override;
+  // SDK 1.10. The schedules: Schedule?actor=Practitioner/<id>, or for a
+  // service Schedule?actor=HealthcareService/<id> and those of the
+  // practitioners its PractitionerRoles name (at most kMaxSchedules); then
+  // Slot?schedule=…&status=free&start=ge<from>&start=lt<to>, every page read
+  // through slot_bundle.hpp's budget, at most kMaxSlotsRead slots in all.
+  sdk::Result<sdk::FreeSlots> find_free_slots(const sdk::SlotSearch& search) override;
+  // SDK 1.10. An earlier booking under the key (Appointment?identifier=…)
+  // answers itself; otherwise the Slot is read (not free: kConflict), and one
+  // transaction Bundle creates the Appointment (If-None-Exist on its
+  // identifier) and PUTs the Slot busy with If-Match on the version read. A
+  // 412 answers kConflict, not retryable: the slot is taken.
+  sdk::Result<sdk::BookedSlot> book_slot(const sdk::SlotBooking& booking) override;
+
+  static constexpr std::size_t kMaxSchedules = 100;
+  static constexpr std::size_t kMaxSlotsRead = 2000;
 
   // SDK 1.10 (clinical_writes.hpp): conditional creates keyed on the
   // idempotency key. A note is a DocumentReference, or a Composition when
@@ -51,6 +70,9 @@ class FhirEhrConnector final : public sdk::EhrConnector {
   sdk::Result<sdk::ResourceCreated> create(const nlohmann::json& resource,
                                            const std::string& idempotency_key);
   sdk::Error named(sdk::Error error) const;
+  // Adds the schedules of `actor` ("Practitioner/x") to `into` (id -> slot
+  // with its practitioner and service filled), up to kMaxSchedules.
+  sdk::Status add_schedules(const std::string& actor, std::map<std::string, sdk::FreeSlot>& into);
 
   sdk::Host& host_;
   FhirClient client_;

@@ -147,6 +147,8 @@ const std::map<std::string_view, Handler>& handlers() {
       if (!keys.ok()) return keys.error();
       return json(keys.value());
     });
+    WASL_GLUE_ADD(EhrConnector, kFindFreeSlots, ehr, find_free_slots, SlotSearch);  // SDK 1.10
+    WASL_GLUE_ADD(EhrConnector, kBookSlot, ehr, book_slot, SlotBooking);            // SDK 1.10
     WASL_GLUE_ADD(BillingGateway, kCheckEligibility, billing, check_eligibility,
                   EligibilityRequest);
     WASL_GLUE_ADD(BillingGateway, kRequestPriorAuthorization, billing, request_prior_authorization,

@@ -81,7 +81,10 @@
  * ehr.write_vital_signs methods (NoteWrite, MedicationRequestWrite,
  * VitalSignWrite) and ResourceCreated.resource_type. JSON members only; the
  * hub does not call a plugin built for an older minor for them and answers
- * "not supported by this EHR" itself. */
+ * "not supported by this EHR" itself.
+ * Also in minor 10: the ehr.find_free_slots and ehr.book_slot methods
+ * (SlotSearch, FreeSlots, SlotBooking, BookedSlot): an EHR's free
+ * Schedule/Slot times and booking one atomically. */
 #define WASL_ABI_VERSION_MINOR 10
 #define WASL_ABI_VERSION \
   ((uint32_t)(((uint32_t)WASL_ABI_VERSION_MAJOR << 16) | (uint32_t)WASL_ABI_VERSION_MINOR))

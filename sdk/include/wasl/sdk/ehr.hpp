@@ -75,6 +75,34 @@ class EhrConnector {
   // same key cancelled (kNotFound when there is none).
   virtual Result<ResourceCreated> write_medication_request(const MedicationRequestWrite& request);
   virtual Result<ResourceCreated> write_vital_signs(const VitalSignWrite& vital);
+
+  // ---- availability (SDK 1.10) ----
+  static constexpr std::string_view kFindFreeSlots = "ehr.find_free_slots";
+  static constexpr std::string_view kBookSlot = "ehr.book_slot";
+
+  // The free slots the search names (types.hpp SlotSearch), earliest first.
+  // kInvalidArgument for a search naming neither or both of practitioner
+  // and service, or an empty window. The default: kUnimplemented, "not
+  // supported by this EHR".
+  virtual Result<FreeSlots> find_free_slots(const SlotSearch& /*search*/) {
+    return unsupported(kFindFreeSlots);
+  }
+
+  // Books the slot atomically in the EHR: the Appointment and the slot's
+  // move to busy commit together, conditional on the slot's version, so of
+  // two concurrent bookings of one slot exactly one succeeds and the other
+  // gets kConflict (retryable = false: the slot is taken). A repeat with the
+  // same idempotency key answers the first booking (created = false).
+  // kNotFound for an unknown slot. The default: kUnimplemented.
+  virtual Result<BookedSlot> book_slot(const SlotBooking& /*booking*/) {
+    return unsupported(kBookSlot);
+  }
+
+ protected:
+  static Error unsupported(std::string_view method) {
+    return Error(ErrorCode::kUnimplemented, std::string(method) + " is not supported by this EHR",
+                 false);
+  }
 };
 
 // The error a connector answers for a write it cannot make: kUnimplemented,

@@ -367,6 +367,64 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VitalSignWrite, idempotency_key,
                                                 encounter_id, code, display, unit, value, systolic,
                                                 diastolic, performer, practitioner_id, effective_ms)
 
+// ---- availability (SDK 1.10) ---------------------------------------------------
+
+// Free slots of one practitioner, or of a clinic (FHIR HealthcareService:
+// its own schedules and those of the practitioners serving it), starting in
+// [from_ms, to_ms). Exactly one of practitioner_id and service_id is set.
+struct SlotSearch {
+  std::string practitioner_id;
+  std::string service_id;
+  std::int64_t from_ms = 0;
+  std::int64_t to_ms = 0;
+  int limit = 100;  // the most slots answered, earliest first
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SlotSearch, practitioner_id, service_id, from_ms,
+                                                to_ms, limit)
+
+// One free FHIR Slot.
+struct FreeSlot {
+  std::string id;
+  std::string schedule_id;
+  std::string practitioner_id;  // the schedule's Practitioner, when it names one
+  std::string service_id;       // the schedule's HealthcareService, when it names one
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = 0;
+  std::string version_id;  // meta.versionId when read
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FreeSlot, id, schedule_id, practitioner_id,
+                                                service_id, start_ms, end_ms, version_id)
+
+struct FreeSlots {
+  std::vector<FreeSlot> slots;  // earliest first, at most SlotSearch::limit
+  bool truncated = false;       // more free slots matched than were answered
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FreeSlots, slots, truncated)
+
+// Book a free slot: an Appointment (booked) for the patient referencing the
+// slot, and the slot marked busy, both or neither.
+struct SlotBooking {
+  std::string idempotency_key;  // becomes the Appointment identifier
+  std::string slot_id;
+  std::string patient_id;
+  std::string practitioner_id;  // empty: the slot's schedule's practitioner, if any
+  std::string description;      // Appointment.description, optional
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SlotBooking, idempotency_key, slot_id, patient_id,
+                                                practitioner_id, description)
+
+struct BookedSlot {
+  std::string appointment_id;
+  std::string appointment_version_id;
+  std::string slot_id;
+  std::string practitioner_id;
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = 0;
+  bool created = true;  // false when the idempotency key found an earlier booking
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BookedSlot, appointment_id, appointment_version_id,
+                                                slot_id, practitioner_id, start_ms, end_ms, created)
+
 // ---- keys (SDK 1.7) ------------------------------------------------------------
 
 // One public key an instance signs with, as a JSON Web Key (RFC 7517, 7518):

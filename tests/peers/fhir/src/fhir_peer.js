@@ -297,6 +297,7 @@ class FhirPeer extends PeerServer {
       answer: (result) => {
         send(res, result);
         if (result.resource) this.written(result.resource, result.created, interaction, baseUrl);
+        for (const w of result.written || []) this.written(w.resource, w.created, w.created ? 'create' : 'update', baseUrl);
       },
       fail: (rule) => sendOutcome(res, rule.status, FAULT_CODES[rule.status] || 'processing', `Injected fault: ${rule.status}.`,
         rule.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(rule.retryAfterSeconds) }),

@@ -26,6 +26,7 @@ const { FhirRouter, MemoryRepository } = require('@medplum/fhir-router');
 
 const DEFAULT_COUNT = 20;
 const MAX_COUNT = 500;
+const MAX_BUNDLE_ENTRIES = 100;
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 // What a request does, for fault rules and effects: the REST interaction and
@@ -50,7 +51,8 @@ function capabilityStatement(baseUrl, fhirVersion) {
   const interactions = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type']
     .map((code) => ({ code }));
   const types = ['Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Coverage', 'Appointment',
-    'Encounter', 'DocumentReference', 'Composition', 'MedicationRequest', 'Observation', 'Subscription'];
+    'Encounter', 'DocumentReference', 'Composition', 'MedicationRequest', 'Observation', 'Subscription',
+    'HealthcareService', 'Schedule', 'Slot'];
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -84,6 +86,7 @@ class FhirService {
     this.fhirVersion = fhirVersion;
     this.repo = new MemoryRepository();
     this.router = new FhirRouter();
+    this.transactions = Promise.resolve();  // transactions run one at a time
   }
 
   clear() {
@@ -126,6 +129,7 @@ class FhirService {
     if (type && !core.isResourceType(type)) {
       return this.answer(404, outcomeOf('not-supported', `Unknown resource type ${type}.`));
     }
+    if (interaction === 'batch') return this.bundle(request);
     const query = new URLSearchParams(request.query);
     let body = request.body;
     if (interaction === 'create' || interaction === 'update') {
@@ -182,6 +186,68 @@ class FhirService {
       answer.created = interaction === 'create' ? status === 201 : !existed;
     }
     return answer;
+  }
+
+  // POST {base} with a Bundle. A transaction is all or nothing, as a real
+  // server's is: each entry's resource is checked as a create or update is
+  // (R4, references, a urn:uuid reference to another entry allowed), then
+  // the router runs it under the peer's one transaction lock with
+  // If-Match and If-None-Exist applied per entry; the first entry that
+  // fails (a stale If-Match is 412) restores every resource as it was and
+  // is the answer's status. Batches run entry by entry, as the router does.
+  async bundle(request) {
+    const body = request.body;
+    if (!body || body.resourceType !== 'Bundle' || !['transaction', 'batch'].includes(body.type)) {
+      return this.answer(400, outcomeOf('invalid', 'POST to the base takes a transaction or batch Bundle.'));
+    }
+    const entries = Array.isArray(body.entry) ? body.entry : [];
+    if (!entries.length || entries.length > MAX_BUNDLE_ENTRIES) {
+      return this.answer(400, outcomeOf('invalid', `A Bundle holds 1..${MAX_BUNDLE_ENTRIES} entries.`));
+    }
+    const bundle = structuredClone(body);
+    if (body.type === 'transaction') {
+      for (const [i, entry] of bundle.entry.entries()) {
+        const method = entry && entry.request && entry.request.method;
+        if (method !== 'POST' && method !== 'PUT') continue;
+        const segments = String(entry.request.url || '').split('?')[0].split('/').filter(Boolean);
+        const problem = this.checkWrite(method === 'POST' ? 'create' : 'update', segments[0], segments[1], entry.resource) ||
+          await this.checkReferences(entry.resource);
+        if (problem) {
+          problem.body = outcomeOf(problem.body.issue[0].code, `Bundle.entry[${i}]: ${problem.body.issue[0].details.text}`);
+          return problem;
+        }
+      }
+    }
+    const run = async () => {
+      const saved = body.type === 'transaction' ? this.snapshot() : null;
+      const [result, resource] = await this.router.handleRequest(
+        { method: 'POST', url: '/', body: bundle, params: {}, query: {}, headers: {}, config: { transactions: true } },
+        this.repo,
+      );
+      const status = core.getStatus(result);
+      if (status >= 400 || !resource) {
+        if (saved) this.restore(saved);
+        return this.answer(status, result);
+      }
+      const answer = this.answer(200, resource);
+      answer.written = (resource.entry || [])
+        .filter((e) => e.resource && e.resource.meta && ['200', '201'].includes(e.response && e.response.status))
+        .map((e) => ({ resource: e.resource, created: e.response.status === '201' }));
+      return answer;
+    };
+    const turn = this.transactions.then(run, run);
+    this.transactions = turn.catch(() => {});
+    return turn;
+  }
+
+  // The repository's whole state, and putting it back: a transaction's undo.
+  snapshot() {
+    return { resources: structuredClone(this.repo.resources), history: structuredClone(this.repo.history) };
+  }
+
+  restore(saved) {
+    this.repo.resources = saved.resources;
+    this.repo.history = saved.history;
   }
 
   answer(status, body, headers = {}) {

@@ -13,6 +13,14 @@
 //             from now) and one proposed (Appointment/fatimah-proposed)
 //   saudi     four more patients (saudi() below): national id only and an
 //             Arabic-only name, iqama only, a passport, a name of parts only
+//   slots     the clinic's telehealth availability, for booking (slots()
+//             below; with demo, whose Practitioner/khalid-alharbi it names):
+//             HealthcareService/telehealth-clinic served by khalid-alharbi
+//             and Practitioner/sara-alqahtani (PractitionerRole
+//             khalid-telehealth, sara-telehealth), a Schedule each
+//             (Schedule/khalid-telehealth, Schedule/sara-telehealth) and
+//             half-hour Slots tomorrow (UTC): khalid 09:00 and 09:30 free,
+//             10:00 busy; sara 08:15 busy, 08:45 free (Slot/khalid-0900, …)
 //   examples  the official R4 examples of the read types from the shared
 //             reference data (Patient/example, Practitioner/example,
 //             Appointment/example, Coverage/9876B1, Encounter/f001), when
@@ -189,6 +197,64 @@ function saudi() {
   ];
 }
 
+// `now`: the slots are on the UTC day after it.
+function slots(now = new Date()) {
+  const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  const at = (hh, mm) => new Date(day + (hh * 60 + mm) * 60000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const service = 'HealthcareService/telehealth-clinic';
+  const slot = (who, hh, mm, status) => ({
+    resourceType: 'Slot',
+    id: `${who}-${String(hh).padStart(2, '0')}${String(mm).padStart(2, '0')}`,
+    schedule: { reference: `Schedule/${who}-telehealth` },
+    serviceType: [{ text: 'Telehealth consultation' }],
+    status,
+    start: at(hh, mm),
+    end: at(hh, mm + 30),
+  });
+  const schedule = (who, name) => ({
+    resourceType: 'Schedule',
+    id: `${who}-telehealth`,
+    active: true,
+    actor: [{ reference: `Practitioner/${name}` }, { reference: service }],
+    planningHorizon: { start: at(0, 0), end: at(24, 0) },
+  });
+  return [
+    {
+      resourceType: 'Practitioner',
+      id: 'sara-alqahtani',
+      active: true,
+      name: [
+        { use: 'official', text: 'د. سارة القحطاني', family: 'القحطاني', given: ['سارة'], extension: arabic() },
+        { use: 'usual', text: 'Dr. Sara Alqahtani', family: 'Alqahtani', given: ['Sara'] },
+      ],
+      gender: 'female',
+    },
+    {
+      resourceType: 'HealthcareService',
+      id: 'telehealth-clinic',
+      active: true,
+      providedBy: { reference: 'Organization/wasl-clinic' },
+      name: 'عيادة الطب عن بعد / Telehealth clinic',
+      type: [{ text: 'Telehealth consultation' }],
+    },
+    {
+      resourceType: 'PractitionerRole', id: 'khalid-telehealth', active: true,
+      practitioner: { reference: 'Practitioner/khalid-alharbi' }, healthcareService: [{ reference: service }],
+    },
+    {
+      resourceType: 'PractitionerRole', id: 'sara-telehealth', active: true,
+      practitioner: { reference: 'Practitioner/sara-alqahtani' }, healthcareService: [{ reference: service }],
+    },
+    schedule('khalid', 'khalid-alharbi'),
+    schedule('sara', 'sara-alqahtani'),
+    slot('khalid', 9, 0, 'free'),
+    slot('khalid', 9, 30, 'free'),
+    slot('khalid', 10, 0, 'busy'),
+    slot('sara', 8, 15, 'busy'),
+    slot('sara', 8, 45, 'free'),
+  ];
+}
+
 const EXAMPLE_FILES = [
   'Patient-example.json', 'Practitioner-example.json', 'Appointment-example.json',
   'Coverage-9876B1.json', 'Encounter-f001.json',
@@ -200,6 +266,6 @@ function examples(dir) {
   return EXAMPLE_FILES.map((file) => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
 }
 
-const FIXTURES = { demo: () => demo(), saudi: () => saudi(), examples: (options) => examples(options.examplesDir) };
+const FIXTURES = { demo: () => demo(), saudi: () => saudi(), slots: () => slots(), examples: (options) => examples(options.examplesDir) };
 
-module.exports = { FIXTURES, SYSTEMS, demo, saudi, examples };
+module.exports = { FIXTURES, SYSTEMS, demo, saudi, slots, examples };
