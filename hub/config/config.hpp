@@ -200,7 +200,6 @@ struct NotificationMessagesConfig {
   NotificationMessageConfig clinician_ready;  // a clinician was admitted to the room
   NotificationMessageConfig cancellation;     // the consultation was cancelled
   NotificationMessageConfig reschedule;       // its start moved
-  NotificationMessageConfig visit_summary;    // the completed visit's summary, with its link
 
   // The settings of `kind` (notification_message_kinds()); nullptr for another name.
   const NotificationMessageConfig* find(std::string_view kind) const {
@@ -210,7 +209,6 @@ struct NotificationMessagesConfig {
     if (kind == "clinician_ready") return &clinician_ready;
     if (kind == "cancellation") return &cancellation;
     if (kind == "reschedule") return &reschedule;
-    if (kind == "visit_summary") return &visit_summary;
     return nullptr;
   }
 };

@@ -1285,9 +1285,6 @@ Fields notification_messages_fields(NotificationMessagesConfig& m) {
        "Sent when a consultation the patient was told of is cancelled."},
       {"reschedule", &NotificationMessagesConfig::reschedule,
        "Sent when the start of a consultation the patient was told of moves."},
-      {"visit_summary", &NotificationMessagesConfig::visit_summary,
-       "Sent when a completed consultation's summary is ready (hub.build_visit_summary), with "
-       "a link to it that works for the step's link_valid_days."},
   };
   Fields fields;
   for (const Kind& k : kinds) {
@@ -1424,8 +1421,7 @@ Fields facility_fields(FacilityConfig& f) {
       optional_section<FacilityNotificationsConfig>(
           "notifications", f.notifications, notifications_fields,
           "What the facility's patients are told of their consultations (invitation, "
-          "reminders, the clinician is ready, cancellation, reschedule, the visit's "
-          "summary), by e-mail and SMS.",
+          "reminders, the clinician is ready, cancellation, reschedule), by e-mail and SMS.",
           "none: no message is sent"),
       section(
           "console", [&f] { return facility_console_fields(f.console); },
@@ -1624,20 +1620,14 @@ Fields facility_console_fields(FacilityConsoleConfig& c) {
 
 const std::vector<std::string>& notification_message_kinds() {
   static const std::vector<std::string> kinds = {"invitation",      "reminder_24h", "reminder_1h",
-                                                 "clinician_ready", "cancellation", "reschedule",
-                                                 "visit_summary"};
+                                                 "clinician_ready", "cancellation", "reschedule"};
   return kinds;
 }
 
 std::vector<std::string> notification_variables(std::string_view kind) {
   std::vector<std::string> names = {"facility_name", "weekday", "date", "time", "hijri_date"};
-  // A cancelled consultation has no link to join; a summary's message has
-  // the summary's link instead.
-  if (kind == "visit_summary") {
-    names.push_back("summary_link");
-  } else if (kind != "cancellation") {
-    names.push_back("join_link");
-  }
+  // A cancelled consultation has no link to join.
+  if (kind != "cancellation") names.push_back("join_link");
   return names;
 }
 

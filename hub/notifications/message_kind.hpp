@@ -17,6 +17,8 @@ inline constexpr std::string_view kReminder1h = "reminder_1h";
 inline constexpr std::string_view kClinicianReady = "clinician_ready";
 inline constexpr std::string_view kCancellation = "cancellation";
 inline constexpr std::string_view kReschedule = "reschedule";
+// Not a configured kind (config::notification_message_kinds()): sent by
+// every facility with notifications, in the built-in texts.
 inline constexpr std::string_view kVisitSummary = "visit_summary";
 
 inline constexpr std::string_view kEmail = "email";

@@ -107,8 +107,6 @@ TEST_P(NotificationSenderTest, NoTextCarriesAnIdentifierADiagnosisOrAName) {
     ASSERT_OK(tx->commit());
   }
   for (const std::string& kind : config::notification_message_kinds()) {
-    // A visit summary's message needs a summary: tests/unit/summaries.
-    if (kind == kVisitSummary) continue;
     queue("c-ar", kind, kNow - 24 * kHour + 2 * kDay);  // reminders due now-ish: see below
     queue("c-en", kind, kNow - 24 * kHour + 2 * kDay);
   }
