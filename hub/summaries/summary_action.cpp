@@ -130,12 +130,9 @@ sdk::Result<json> build_visit_summary_step(const workflow::HubActionContext& ctx
   storage::Transaction& tx = *ctx.tx;
   const config::Config& config = *services.config;
   SummaryStore summaries(*services.cipher);
-  if (auto existing = summaries.get(tx, ctx.facility_id, ctx.consultation_id, false);
-      existing.ok()) {
-    return output_of(*existing, config, 0);
-  } else if (existing.error().code != ErrorCode::kNotFound) {
-    return existing.error();
-  }
+  auto existing = summaries.get(tx, ctx.facility_id, ctx.consultation_id, false);
+  if (existing.ok()) return output_of(*existing, config, 0);
+  if (existing.error().code != ErrorCode::kNotFound) return existing.error();
 
   WASL_ASSIGN_OR_RETURN(
       domain::Consultation consultation,
