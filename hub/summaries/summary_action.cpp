@@ -55,20 +55,26 @@ std::optional<clinical::ClinicalNote> latest_signed(std::vector<clinical::Clinic
   return best;
 }
 
-sdk::Result<clinical::Language> language_of(storage::Transaction& tx, const json& input,
-                                            const SummaryServices& services,
-                                            const config::FacilityConfig* facility,
-                                            const workflow::HubActionContext& ctx,
-                                            clinical::Language note_language) {
-  if (auto it = input.find("language"); it != input.end() && !it->is_null()) {
-    std::optional<clinical::Language> asked;
-    if (it->is_string()) asked = clinical::parse_language(it->get<std::string>());
-    if (!asked) {
-      return Error(ErrorCode::kInvalidArgument,
-                   "hub.build_visit_summary 'language' must be \"ar\" or \"en\"", false);
-    }
-    return *asked;
+// The step's `language`: nullopt when it names none.
+sdk::Result<std::optional<clinical::Language>> asked_language(const json& input) {
+  auto it = input.find("language");
+  if (it == input.end() || it->is_null()) return std::optional<clinical::Language>();
+  std::optional<clinical::Language> asked;
+  if (it->is_string()) asked = clinical::parse_language(it->get<std::string>());
+  if (!asked) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "hub.build_visit_summary 'language' must be \"ar\" or \"en\"", false);
   }
+  return asked;
+}
+
+// The patient's language as the EHR gave it, else the facility's default,
+// else the note's.
+sdk::Result<clinical::Language> patient_language(storage::Transaction& tx,
+                                                 const SummaryServices& services,
+                                                 const config::FacilityConfig* facility,
+                                                 const workflow::HubActionContext& ctx,
+                                                 clinical::Language note_language) {
   notifications::ContactStore contacts(*services.cipher);
   WASL_ASSIGN_OR_RETURN(auto contact, contacts.get(tx, ctx.facility_id, ctx.consultation_id));
   std::string fallback(clinical::to_string(note_language));
@@ -127,6 +133,7 @@ sdk::Result<json> build_visit_summary_step(const workflow::HubActionContext& ctx
     }
     valid_days = it->get<std::int64_t>();
   }
+  WASL_ASSIGN_OR_RETURN(std::optional<clinical::Language> asked, asked_language(in));
   storage::Transaction& tx = *ctx.tx;
   const config::Config& config = *services.config;
   SummaryStore summaries(*services.cipher);
@@ -152,8 +159,12 @@ sdk::Result<json> build_visit_summary_step(const workflow::HubActionContext& ctx
   const auto facility_it = config.facilities.find(ctx.facility_id);
   const config::FacilityConfig* facility =
       facility_it == config.facilities.end() ? nullptr : &facility_it->second;
-  WASL_ASSIGN_OR_RETURN(clinical::Language language,
-                        language_of(tx, in, services, facility, ctx, note->language));
+  clinical::Language language = note->language;
+  if (asked) {
+    language = *asked;
+  } else {
+    WASL_ASSIGN_OR_RETURN(language, patient_language(tx, services, facility, ctx, note->language));
+  }
   const std::string facility_name =
       facility != nullptr && !facility->name.empty() ? facility->name : ctx.facility_id;
   const std::string zone = facility != nullptr ? facility->reporting.time_zone : "Asia/Riyadh";
