@@ -27,6 +27,7 @@
 #include "hub/api/runs.hpp"
 #include "hub/api/session.hpp"
 #include "hub/api/signin_routes.hpp"
+#include "hub/api/visit_summaries.hpp"
 #include "hub/api/well_known.hpp"
 #include "hub/api/workflows.hpp"
 
@@ -56,6 +57,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_prescription_routes(router, context);
   add_observation_routes(router, context);
   add_notification_routes(router, context);
+  add_visit_summary_routes(router, context);
   add_recording_routes(router, context);
   add_claim_routes(router, context);
   add_billing_message_routes(router, context);

@@ -105,6 +105,15 @@ constexpr std::array kMessages = {
           "This join link has expired or its consultation is over; ask the facility for a new "
           "appointment.",
           "انتهت صلاحية رابط الدخول هذا أو انتهت استشارته؛ تواصل مع المنشأة لحجز موعد جديد."},
+    Entry{MessageId::kVisitSummaryNotFound,
+          "This consultation has no visit summary yet: one is made when it completes with a "
+          "signed note.",
+          "لا يوجد ملخص زيارة لهذه الاستشارة بعد: يُعدّ الملخص عند اكتمالها بملاحظة موقّعة."},
+    Entry{MessageId::kSummaryLinkNotFound, "No visit summary link with this code exists.",
+          "لا يوجد رابط لملخص زيارة بهذا الرمز."},
+    Entry{MessageId::kSummaryLinkExpired,
+          "This visit summary link has expired; ask the facility for your summary.",
+          "انتهت صلاحية رابط ملخص الزيارة هذا؛ تواصل مع المنشأة للحصول على ملخصك."},
     Entry{MessageId::kWorkflowNotFound, "No workflow of this name is deployed.",
           "لا يوجد سير عمل منشور بهذا الاسم."},
     Entry{MessageId::kNoRun, "This consultation has no workflow run.",

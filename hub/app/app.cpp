@@ -30,6 +30,7 @@
 #include "hub/plugin_host/database_state_store.hpp"
 #include "hub/reports/report_actions.hpp"
 #include "hub/signin/logout_token_store.hpp"
+#include "hub/summaries/summary_action.hpp"
 #include "hub/webhooks/webhook_routes.hpp"
 #include "hub/workflow/plugin_capability_invoker.hpp"
 
@@ -301,6 +302,9 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   };
   WASL_RETURN_IF_ERROR(
       clinical::add_clinical_ehr_writes(app->actions_, std::move(clinical_services)));
+  WASL_RETURN_IF_ERROR(summaries::add_summaries(
+      app->actions_,
+      summaries::SummaryServices{&app->config_, app->cipher_.get(), app->audit_.get()}));
   // Every hub action the workflow language declares is implemented.
   WASL_RETURN_IF_ERROR(app->actions_.complete());
 
@@ -329,6 +333,12 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   // A join link works as long after the start as a patient's join token does.
   sender.join_link_lifetime = std::chrono::duration_cast<std::chrono::milliseconds>(
       app->api_context_.options.join_token_ttl);
+  // A visit summary's message carries a link to the summary.
+  sender.summary_link = [self](storage::Transaction& tx, std::string_view facility_id,
+                               std::string_view consultation_id, std::int64_t now_ms) {
+    return summaries::mint_patient_link(tx, self->config_, *self->cipher_, facility_id,
+                                        consultation_id, now_ms);
+  };
   app->notification_sender_ = std::make_unique<notifications::NotificationSender>(sender);
   app->notification_runner_ = std::make_unique<jobs::PeriodicRunner>(
       "notifications", config.notification_delivery.interval, [self]() -> sdk::Status {

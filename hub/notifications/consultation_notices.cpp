@@ -31,14 +31,17 @@ sdk::Result<std::vector<std::string>> queue_message(storage::Transaction& tx,
     return sdk::Error(sdk::ErrorCode::kInvalidArgument,
                       "\"" + std::string(kind) +
                           "\" is not a message kind (invitation, reminder_24h, reminder_1h, "
-                          "clinician_ready, cancellation, reschedule)",
+                          "clinician_ready, cancellation, reschedule, visit_summary)",
                       false);
   }
   std::vector<std::string> queued;
   const config::FacilityNotificationsConfig* settings = settings_of(config, facility_id);
   if (settings == nullptr) return queued;
+  // A visit summary's message is sent by every facility that sends
+  // notifications, in its built-in texts (it is not one of the configured
+  // kinds).
   const config::NotificationMessageConfig* message = settings->messages.find(kind);
-  if (message == nullptr || !message->enabled) return queued;
+  if (kind != kVisitSummary && (message == nullptr || !message->enabled)) return queued;
   WASL_ASSIGN_OR_RETURN(auto facts,
                         records::ConsultationStore::facts(tx, facility_id, consultation_id));
   if (!facts) {

@@ -130,7 +130,10 @@ Result<NotificationSender::Decision> NotificationSender::decide(storage::Transac
     return std::move(found).error();
   }
   const domain::Consultation& consultation = *found;
-  if (row.kind != kCancellation && over(consultation.status)) return skip(kConsultationEnded);
+  // A cancellation and a completed visit's summary go after the end.
+  if (row.kind != kCancellation && row.kind != kVisitSummary && over(consultation.status)) {
+    return skip(kConsultationEnded);
+  }
 
   const std::optional<std::int64_t> start = consultation.scheduled_at;
   const std::int64_t lead = reminder_lead(&settings, row.kind).count();
@@ -154,7 +157,7 @@ Result<NotificationSender::Decision> NotificationSender::decide(storage::Transac
         return d;
       }
       // News the patient needs before the start goes now rather than after it.
-      if (!start || *until < *start) {
+      if (!start || *until < *start || row.kind == kVisitSummary) {
         d.action = Decision::Action::kDefer;
         d.due_at = *until;
         return d;
@@ -204,7 +207,13 @@ Result<NotificationSender::Decision> NotificationSender::decide(storage::Transac
   facts.time_zone = facility.reporting.time_zone;
   facts.language = message_language(contact ? contact->language : "", settings.default_language);
   facts.arabic_digits = settings.arabic_digits;
-  if (row.kind != kCancellation) {
+  if (row.kind == kVisitSummary) {
+    if (!deps_.summary_link) return skip(kNotConfigured);
+    WASL_ASSIGN_OR_RETURN(auto link,
+                          deps_.summary_link(tx, row.facility_id, row.consultation_id, now_ms));
+    if (!link) return skip(kNotConfigured);
+    facts.summary_link = std::move(*link);
+  } else if (row.kind != kCancellation) {
     JoinLinkRow link{row.facility_id, row.consultation_id, row.id,
                      start.value_or(now_ms) + deps_.join_link_lifetime.count()};
     WASL_ASSIGN_OR_RETURN(std::string code, JoinLinks::mint(tx, link, now_ms));

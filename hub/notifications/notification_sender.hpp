@@ -13,9 +13,10 @@
 //      reporting.time_zone; not "the clinician is ready"; a reminder whose
 //      wait would end after the start, or more than half its lead late, is
 //      skipped instead; another kind whose wait would end after the start
-//      goes at once), or it goes: on its first attempt its recipient and
-//      text are rendered and stored encrypted (a join link minted when the
-//      message has one), then it becomes "sending" with one more attempt and
+//      goes at once; a visit summary's message waits, after the end), or it
+//      goes: on its first attempt its recipient and text are rendered and
+//      stored encrypted (a join link, or the visit summary's link, minted
+//      when the message has one), then it becomes "sending" with one more attempt and
 //      the attempt is audited (notification.send), and the transaction
 //      commits.
 //   2. Outside any transaction: sdk::Notifier::send on the facility's
@@ -45,7 +46,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/config/config.hpp"
@@ -77,6 +80,12 @@ struct NotificationAlert {
 // Raises `alert` for operators (the hub's alerting: GET /v1/alerts).
 using RaiseNotificationAlert = std::function<void(const NotificationAlert& alert)>;
 
+// Mints a link to the visit summary of (facility, consultation) at
+// `now_ms` in the caller's transaction; nullopt when it has none.
+using SummaryLinkOf = std::function<sdk::Result<std::optional<std::string>>(
+    storage::Transaction& tx, std::string_view facility_id, std::string_view consultation_id,
+    std::int64_t now_ms)>;
+
 struct NotificationSenderDeps {
   storage::Store* store = nullptr;
   const config::Config* config = nullptr;
@@ -90,6 +99,11 @@ struct NotificationSenderDeps {
   // How long a join link works after the consultation's start: the
   // lifetime of a patient's join token (ApiOptions::join_token_ttl).
   std::chrono::milliseconds join_link_lifetime{std::chrono::hours(2)};
+  // The link a visit_summary message carries, minted in the transaction
+  // that prepares the message (hub/summaries, wired by app/): nullopt when
+  // the consultation has no summary. Empty, or nullopt: the message is
+  // skipped (not_configured).
+  SummaryLinkOf summary_link;
   // The jitter's draw in [0, 1); empty: a random one.
   std::function<double()> unit_random;
 };

@@ -27,6 +27,7 @@ const std::vector<EncryptedTable>& encrypted_tables() {
       {"clinical_notes", {"id"}, {"content_enc"}},
       {"prescriptions", {"id"}, {"details_enc", "cancel_reason_enc"}},
       {"vital_observations", {"id"}, {"value_enc"}},
+      {"visit_summaries", {"id"}, {"html_enc", "pdf_enc"}},
   };
   return tables;
 }

@@ -238,6 +238,9 @@ void declare_non_phi(Catalogue& c) {
   declare("hub.build_report",
           {"kind", "encounter_id", "archive_id", "period", "period_start_ms", "period_end_ms"},
           {"idempotency_key", "kind", "facility_id", "period_start_ms", "period_end_ms"});
+  declare("hub.build_visit_summary", {"language", "link_valid_days"},
+          {"summary_id", "language", "content_type", "size_bytes", "sha256_hex",
+           "link_expires_at_ms", "queued"});
 }
 
 Catalogue build() {
@@ -387,8 +390,9 @@ Catalogue build() {
            {"patient_joined", false},
            {"clinician_joined", false}});
   // Queues a message to the run's consultation's patient (invitation,
-  // reminder_24h, reminder_1h, clinician_ready, cancellation, reschedule)
-  // in the step's transaction; the hub's sender sends it when it is due.
+  // reminder_24h, reminder_1h, clinician_ready, cancellation, reschedule,
+  // visit_summary) in the step's transaction; the hub's sender sends it
+  // when it is due.
   add(c, "hub.notify", json{{"kind", ""}, {"to", "patient"}}, json{{"kind", ""}, {"queued", 0}},
       {"kind"});
   // The consultation's clinical record written to the run's EHR instance
@@ -419,6 +423,21 @@ Catalogue build() {
            {"period_start_ms", 0},
            {"period_end_ms", 0}},
       sample<Report>(), {"kind"});
+  // The patient's visit summary of the run's completed consultation, from
+  // its signed note and prescriptions, in the patient's language (or
+  // `language`), stored encrypted as HTML and PDF with a link the patient
+  // may use for `link_valid_days` (default 14), sent by the facility's
+  // channels; its output is what ehr.attach_document needs (hub/summaries).
+  add(c, "hub.build_visit_summary", json{{"language", "ar"}, {"link_valid_days", 14}},
+      json{{"summary_id", ""},
+           {"language", ""},
+           {"title", ""},
+           {"content_type", ""},
+           {"url", ""},
+           {"size_bytes", 0},
+           {"sha256_hex", ""},
+           {"link_expires_at_ms", 0},
+           {"queued", 0}});
 
   for (const auto& [name, folder] :
        std::map<std::string_view, const char*>{{"hub.set_status", "hub/consultations"},
@@ -437,7 +456,8 @@ Catalogue build() {
                                                {"hub.build_report", "hub/reports"},
                                                {"hub.write_notes_to_ehr", "hub/clinical"},
                                                {"hub.write_prescriptions_to_ehr", "hub/clinical"},
-                                               {"hub.write_vitals_to_ehr", "hub/clinical"}}) {
+                                               {"hub.write_vitals_to_ehr", "hub/clinical"},
+                                               {"hub.build_visit_summary", "hub/summaries"}}) {
     c.capabilities.find(name)->second.implemented_in = folder;
   }
 

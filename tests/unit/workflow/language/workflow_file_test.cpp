@@ -73,6 +73,19 @@ TEST(WorkflowFile, ShippedConsultationValidates) {
   EXPECT_EQ(submit->retry.max_attempts, 8);
   EXPECT_EQ(submit->retry.max_delay, std::chrono::minutes(10));
   EXPECT_EQ(submit->retry.on.size(), 4u);
+  // After completion, the patient's visit summary (waiting about a day for
+  // the note to be signed), and its PDF attached to the record.
+  const Step* summary = d.find_step("visit_summary");
+  ASSERT_NE(summary, nullptr);
+  EXPECT_EQ(summary->call, "hub.build_visit_summary");
+  EXPECT_EQ(summary->when->text(), "steps.completed.status == 'succeeded'");
+  EXPECT_EQ(summary->on_failure.action, FailureAction::kContinue);
+  EXPECT_EQ(summary->retry.on, (std::vector<sdk::ErrorCode>{sdk::ErrorCode::kFailedPrecondition}));
+  const Step* document = d.find_step("visit_summary_document");
+  ASSERT_NE(document, nullptr);
+  EXPECT_EQ(document->call, "ehr.attach_document");
+  EXPECT_EQ(document->with["url"], "${steps.visit_summary.output.url}");
+  EXPECT_EQ(document->with["sha256_hex"], "${steps.visit_summary.output.sha256_hex}");
   ASSERT_NE(d.find_compensation("end_room"), nullptr);
   EXPECT_EQ(d.find_compensation("end_room")->then, "cancelled");
   EXPECT_EQ(d.checksum, crypto::sha256_hex(read(kWorkflows + "consultation.yaml")));
