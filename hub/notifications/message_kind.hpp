@@ -17,6 +17,8 @@ inline constexpr std::string_view kReminder1h = "reminder_1h";
 inline constexpr std::string_view kClinicianReady = "clinician_ready";
 inline constexpr std::string_view kCancellation = "cancellation";
 inline constexpr std::string_view kReschedule = "reschedule";
+// After the consultation: the one-use link to the feedback questionnaire.
+inline constexpr std::string_view kFeedback = "feedback";
 
 inline constexpr std::string_view kEmail = "email";
 inline constexpr std::string_view kSms = "sms";
@@ -43,7 +45,7 @@ inline constexpr std::string_view kSuperseded = "superseded";    // a newer resc
 inline constexpr std::string_view kUndelivered = "undelivered";  // the provider's receipt
 inline constexpr std::string_view kSendFailed = "send_failed";   // refused, or out of attempts
 
-// True for the six kinds above.
+// True for the seven kinds above.
 bool is_message_kind(std::string_view kind);
 
 // True for reminder_24h and reminder_1h.

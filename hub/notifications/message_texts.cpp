@@ -18,8 +18,8 @@ struct BuiltIn {
 
 // The built-in texts: short enough for an SMS of a few parts, polite, and
 // saying only what the variables say.
-const std::array<BuiltIn, 6>& builtins() {
-  static const std::array<BuiltIn, 6> texts = {{
+const std::array<BuiltIn, 7>& builtins() {
+  static const std::array<BuiltIn, 7> texts = {{
       {kInvitation,
        {"موعد استشارتك المرئية مع {{facility_name}}",
         "تم حجز استشارتك المرئية مع {{facility_name}} يوم {{weekday}} {{date}} "
@@ -62,6 +62,14 @@ const std::array<BuiltIn, 6>& builtins() {
        {"A new time for your video consultation",
         "Your video consultation with {{facility_name}} has moved to {{weekday}} {{date}} at "
         "{{time}}. Join at that time here: {{join_link}}"}},
+      {kFeedback,
+       {"كيف كانت استشارتك المرئية؟",
+        "شكراً لاستشارتك المرئية مع {{facility_name}} يوم {{weekday}} {{date}}. نرجو تقييم "
+        "الطبيب وجودة الاتصال في سؤالين قصيرين (الرابط صالح لإجابة واحدة): {{feedback_link}}"},
+       {"How was your video consultation?",
+        "Thank you for your video consultation with {{facility_name}} on {{weekday}} {{date}}. "
+        "Please rate your clinician and the connection in two short questions (the link works "
+        "once): {{feedback_link}}"}},
   }};
   return texts;
 }
@@ -160,6 +168,7 @@ sdk::Result<std::map<std::string, std::string>> message_values(const MessageFact
       {"time", std::move(time)},
       {"hijri_date", std::move(hijri_text)},
       {"join_link", facts.join_link},
+      {"feedback_link", facts.feedback_link},
   };
 }
 

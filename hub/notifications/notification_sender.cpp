@@ -9,6 +9,7 @@
 
 #include "hub/crypto/blind_index.hpp"
 #include "hub/domain/consultation.hpp"
+#include "hub/notifications/feedback_links.hpp"
 #include "hub/notifications/join_links.hpp"
 #include "hub/notifications/message_kind.hpp"
 #include "hub/notifications/message_texts.hpp"
@@ -130,7 +131,15 @@ Result<NotificationSender::Decision> NotificationSender::decide(storage::Transac
     return std::move(found).error();
   }
   const domain::Consultation& consultation = *found;
-  if (row.kind != kCancellation && over(consultation.status)) return skip(kConsultationEnded);
+  if (row.kind == kFeedback) {
+    // Asked after the consultation, of a consultation that was held.
+    if (consultation.status == domain::ConsultationStatus::kCancelled ||
+        consultation.status == domain::ConsultationStatus::kFailed) {
+      return skip(kConsultationCancelled);
+    }
+  } else if (row.kind != kCancellation && over(consultation.status)) {
+    return skip(kConsultationEnded);
+  }
 
   const std::optional<std::int64_t> start = consultation.scheduled_at;
   const std::int64_t lead = reminder_lead(&settings, row.kind).count();
@@ -153,8 +162,9 @@ Result<NotificationSender::Decision> NotificationSender::decide(storage::Transac
         d.due_at = *until;
         return d;
       }
-      // News the patient needs before the start goes now rather than after it.
-      if (!start || *until < *start) {
+      // News the patient needs before the start goes now rather than after
+      // it; the feedback question waits for the morning.
+      if (!start || *until < *start || row.kind == kFeedback) {
         d.action = Decision::Action::kDefer;
         d.due_at = *until;
         return d;
@@ -204,7 +214,15 @@ Result<NotificationSender::Decision> NotificationSender::decide(storage::Transac
   facts.time_zone = facility.reporting.time_zone;
   facts.language = message_language(contact ? contact->language : "", settings.default_language);
   facts.arabic_digits = settings.arabic_digits;
-  if (row.kind != kCancellation) {
+  if (row.kind == kFeedback) {
+    FeedbackLinkRow link{row.facility_id, row.consultation_id, row.id,
+                         now_ms + settings.feedback_link_lifetime.count(), std::nullopt};
+    WASL_ASSIGN_OR_RETURN(std::string code, FeedbackLinks::mint(tx, link, now_ms));
+    const std::string url = settings.feedback_url.empty()
+                                ? deps_.config->server.public_url + "/feedback/{code}"
+                                : settings.feedback_url;
+    facts.feedback_link = JoinLinks::link(url, code);
+  } else if (row.kind != kCancellation) {
     JoinLinkRow link{row.facility_id, row.consultation_id, row.id,
                      start.value_or(now_ms) + deps_.join_link_lifetime.count()};
     WASL_ASSIGN_OR_RETURN(std::string code, JoinLinks::mint(tx, link, now_ms));

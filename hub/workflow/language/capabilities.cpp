@@ -360,8 +360,8 @@ Catalogue build() {
            {"patient_joined", false},
            {"clinician_joined", false}});
   // Queues a message to the run's consultation's patient (invitation,
-  // reminder_24h, reminder_1h, clinician_ready, cancellation, reschedule)
-  // in the step's transaction; the hub's sender sends it when it is due.
+  // reminder_24h, reminder_1h, clinician_ready, cancellation, reschedule,
+  // feedback) in the step's transaction; the hub's sender sends it when it is due.
   add(c, "hub.notify", json{{"kind", ""}, {"to", "patient"}}, json{{"kind", ""}, {"queued", 0}},
       {"kind"});
   add(c, "hub.build_report",
