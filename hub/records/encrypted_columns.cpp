@@ -27,6 +27,7 @@ const std::vector<EncryptedTable>& encrypted_tables() {
       {"clinical_notes", {"id"}, {"content_enc"}},
       {"prescriptions", {"id"}, {"details_enc", "cancel_reason_enc"}},
       {"vital_observations", {"id"}, {"value_enc"}},
+      {"feedback_responses", {"id"}, {"response_enc"}},
   };
   return tables;
 }
