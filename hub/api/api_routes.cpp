@@ -11,6 +11,7 @@
 #include "hub/api/clinical_notes.hpp"
 #include "hub/api/consultations.hpp"
 #include "hub/api/dead_letters.hpp"
+#include "hub/api/feedback.hpp"
 #include "hub/api/identity_provider_routes.hpp"
 #include "hub/api/information_requests.hpp"
 #include "hub/api/notifications.hpp"
@@ -53,6 +54,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_clinical_note_routes(router, context);
   add_prescription_routes(router, context);
   add_observation_routes(router, context);
+  add_feedback_routes(router, context);
   add_notification_routes(router, context);
   add_recording_routes(router, context);
   add_claim_routes(router, context);

@@ -105,6 +105,13 @@ constexpr std::array kMessages = {
           "This join link has expired or its consultation is over; ask the facility for a new "
           "appointment.",
           "انتهت صلاحية رابط الدخول هذا أو انتهت استشارته؛ تواصل مع المنشأة لحجز موعد جديد."},
+    Entry{MessageId::kFeedbackLinkNotFound, "No feedback link with this code exists.",
+          "لا يوجد رابط تقييم بهذا الرمز."},
+    Entry{MessageId::kFeedbackLinkGone,
+          "This feedback link has been used or has expired; each link answers once.",
+          "تم استخدام رابط التقييم هذا أو انتهت صلاحيته؛ يقبل كل رابط إجابة واحدة."},
+    Entry{MessageId::kFeedbackNotFound, "The patient has not answered the feedback questionnaire.",
+          "لم يُجب المريض على استبيان التقييم."},
     Entry{MessageId::kWorkflowNotFound, "No workflow of this name is deployed.",
           "لا يوجد سير عمل منشور بهذا الاسم."},
     Entry{MessageId::kNoRun, "This consultation has no workflow run.",
