@@ -245,7 +245,8 @@ Result<AggregateReport> read_aggregate_report(const sdk::Report& report) {
                           number_at(*experience, e, "connection_rating_mean"));
     for (const auto* mean : {&x.clinician_rating_mean, &x.connection_rating_mean}) {
       if (*mean && (**mean < 1 || **mean > 5)) {
-        return Error(ErrorCode::kInvalidArgument, e + "the rating means must be from 1 to 5",
+        return Error(ErrorCode::kInvalidArgument,
+                     e + "clinician_rating_mean and connection_rating_mean must be from 1 to 5",
                      false);
       }
     }
