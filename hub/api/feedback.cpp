@@ -143,8 +143,8 @@ Response answer(ApiContext& ctx, Request& request) {
   auto inserted = store.insert(**tx, record);
   if (!inserted.ok()) return error_response(request, inserted.error());
   if (!*inserted) return no_store(problem_response(request, 410, MessageId::kFeedbackLinkGone));
-  if (auto requested = feedback::request_ehr_write(**tx, record.facility_id,
-                                                   record.consultation_id, now);
+  if (auto requested =
+          feedback::request_ehr_write(**tx, record.facility_id, record.consultation_id, now);
       !requested.ok()) {
     return error_response(request, requested.error());
   }
@@ -169,9 +169,10 @@ json feedback_json(const feedback::FeedbackRecord& r, bool with_text) {
             {"connection_rating", r.answer.connection_rating},
             {"has_comment", r.answer.comment.has_value()},
             {"answered_at", domain::format_timestamp(r.answered_at)},
-            {"ehr", {{"state", r.ehr_state},
-                     {"document_id", r.ehr_document_id ? json(*r.ehr_document_id) : json()},
-                     {"error", r.ehr_error ? json(*r.ehr_error) : json()}}}};
+            {"ehr",
+             {{"state", r.ehr_state},
+              {"document_id", r.ehr_document_id ? json(*r.ehr_document_id) : json()},
+              {"error", r.ehr_error ? json(*r.ehr_error) : json()}}}};
   if (with_text) {
     j["comment"] = r.answer.comment ? json(*r.answer.comment) : json();
     j["questionnaire_response"] = r.resource;

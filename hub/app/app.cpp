@@ -20,8 +20,8 @@
 #include "hub/console/console_routes.hpp"
 #include "hub/console/join_routes.hpp"
 #include "hub/consultations/consultations.hpp"
-#include "hub/feedback/feedback_ehr_write.hpp"
 #include "hub/domain/timestamp.hpp"
+#include "hub/feedback/feedback_ehr_write.hpp"
 #include "hub/key_rotation/key_rotation_job.hpp"
 #include "hub/notifications/notifications.hpp"
 #include "hub/object_store/configured_stores.hpp"
@@ -292,13 +292,13 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   WASL_RETURN_IF_ERROR(
       notifications::add_notifications(app->actions_, *app->tasks_, notification_services));
   // A patient's feedback goes to the facility's EHR after its answer commits.
-  WASL_RETURN_IF_ERROR(app->tasks_->handle(
-      std::string(feedback::kFeedbackEhrTask),
-      std::make_shared<feedback::FeedbackEhrWrite>(
-          *app->store_, app->config_, *app->cipher_,
-          [plugins = app->plugins_.get()](const std::string& instance) {
-            return plugins->ehr(instance);
-          })));
+  WASL_RETURN_IF_ERROR(
+      app->tasks_->handle(std::string(feedback::kFeedbackEhrTask),
+                          std::make_shared<feedback::FeedbackEhrWrite>(
+                              *app->store_, app->config_, *app->cipher_,
+                              [plugins = app->plugins_.get()](const std::string& instance) {
+                                return plugins->ehr(instance);
+                              })));
   // Every hub action the workflow language declares is implemented.
   WASL_RETURN_IF_ERROR(app->actions_.complete());
 

@@ -113,14 +113,14 @@ class FeedbackEhrWriteTest : public RecordsDatabaseTest {
   }
 
   FeedbackEhrWrite handler() {
-    return FeedbackEhrWrite(*store_, config_, *cipher_,
-                            [this](const std::string& instance)
-                                -> sdk::Result<std::shared_ptr<sdk::EhrConnector>> {
-                              if (instance != "ehr.fhir") {
-                                return Error(ErrorCode::kNotFound, "no instance " + instance);
-                              }
-                              return std::static_pointer_cast<sdk::EhrConnector>(ehr_);
-                            });
+    return FeedbackEhrWrite(
+        *store_, config_, *cipher_,
+        [this](const std::string& instance) -> sdk::Result<std::shared_ptr<sdk::EhrConnector>> {
+          if (instance != "ehr.fhir") {
+            return Error(ErrorCode::kNotFound, "no instance " + instance);
+          }
+          return std::static_pointer_cast<sdk::EhrConnector>(ehr_);
+        });
   }
 
   // Runs the task and commits its settlement, as the task runner does.

@@ -11,8 +11,9 @@ namespace {
 using nlohmann::json;
 
 json answered(json clinician, json connection, const std::string& comment = "") {
-  json items = json::array({{{"linkId", "clinician"}, {"answer", {{{"valueInteger", clinician}}}}},
-                            {{"linkId", "connection"}, {"answer", {{{"valueInteger", connection}}}}}});
+  json items =
+      json::array({{{"linkId", "clinician"}, {"answer", {{{"valueInteger", clinician}}}}},
+                   {{"linkId", "connection"}, {"answer", {{{"valueInteger", connection}}}}}});
   if (!comment.empty()) {
     items.push_back({{"linkId", "comment"}, {"answer", {{{"valueString", comment}}}}});
   }
@@ -85,8 +86,8 @@ TEST(Questionnaire, RatingsOutsideTheScaleAndOtherMistakesNameTheirMember) {
   EXPECT_FALSE(bounded.answer.has_value());
   EXPECT_LE(bounded.problems.size(), 3u) << "reads at most one item past the form";
   EXPECT_EQ(fields(check_response(json::array()))[0], ":wrong_type");
-  EXPECT_EQ(fields(check_response(json{{"resourceType", "QuestionnaireResponse"},
-                                       {"status", "completed"}}))[0],
+  EXPECT_EQ(fields(check_response(
+                json{{"resourceType", "QuestionnaireResponse"}, {"status", "completed"}}))[0],
             "item:required");
 }
 

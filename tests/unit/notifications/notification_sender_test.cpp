@@ -180,8 +180,7 @@ TEST_P(NotificationSenderTest, FeedbackGoesAfterTheConsultationWithAOneUseLink) 
   }
   EXPECT_EQ(count("SELECT COUNT(*) FROM notification_feedback_links WHERE used_at IS NULL"), 0)
       << "the other channel's link is used with it";
-  EXPECT_THAT(raw_bytes("SELECT code_hash FROM notification_feedback_links"),
-              Not(HasSubstr(code)));
+  EXPECT_THAT(raw_bytes("SELECT code_hash FROM notification_feedback_links"), Not(HasSubstr(code)));
 
   // At 23:00 in Riyadh it waits for 08:00.
   add_consultation("late", kNow - kHour);
