@@ -173,7 +173,7 @@ TEST_P(FeedbackTest, ExpiredUnknownAndCancelledLinksAreRefused) {
   EXPECT_TRUE(is_problem(unknown));
   EXPECT_EQ(call("GET", "/feedback/" + std::string(200, 'a'), Caller{}).status, 404);
 
-  const std::string cancelled = create_id("cancelled");
+  const std::string cancelled = create_id("cancelled", false, booking("50"));
   const std::string code = mint(cancelled);
   ASSERT_EQ(call("POST", "/v1/consultations/" + cancelled + "/cancel", kHospitalCaller).status,
             202);
@@ -215,7 +215,9 @@ TEST_P(FeedbackTest, OnlyRolesThatReadPhiSeeTheFreeText) {
     EXPECT_TRUE(is_problem(r));
   }
   // A consultation without an answer, and one that does not exist.
-  EXPECT_EQ(call("GET", feedback_path(create_id("quiet")), kHospitalCaller).status, 404);
+  EXPECT_EQ(
+      call("GET", feedback_path(create_id("quiet", false, booking("51"))), kHospitalCaller).status,
+      404);
   EXPECT_EQ(call("GET", feedback_path("no-such"), kHospitalCaller).status, 404);
   EXPECT_EQ(audit_count("feedback.read"), 5);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'feedback.read' AND "
@@ -226,7 +228,7 @@ TEST_P(FeedbackTest, OnlyRolesThatReadPhiSeeTheFreeText) {
 TEST_P(FeedbackTest, RatingsAreSummedPerPractitionerAndFacility) {
   nlohmann::json other_practitioner = booking("43");
   other_practitioner["practitioner"]["id"] = "5";
-  const std::string second = create_id("second");
+  const std::string second = create_id("second", false, booking("52"));
   const std::string third = create_id("third", false, other_practitioner);
   const std::string in_b = create_id("in-b", true);
   ASSERT_EQ(answer(mint(consultation_), response(5, 3)).status, 201);
