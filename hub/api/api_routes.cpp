@@ -12,6 +12,7 @@
 #include "hub/api/clinical_notes.hpp"
 #include "hub/api/consultations.hpp"
 #include "hub/api/dead_letters.hpp"
+#include "hub/api/feedback.hpp"
 #include "hub/api/identity_provider_routes.hpp"
 #include "hub/api/information_requests.hpp"
 #include "hub/api/notifications.hpp"
@@ -56,6 +57,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_clinical_note_routes(router, context);
   add_prescription_routes(router, context);
   add_observation_routes(router, context);
+  add_feedback_routes(router, context);
   add_notification_routes(router, context);
   add_visit_summary_routes(router, context);
   add_recording_routes(router, context);

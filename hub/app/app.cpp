@@ -22,6 +22,7 @@
 #include "hub/console/join_routes.hpp"
 #include "hub/consultations/consultations.hpp"
 #include "hub/domain/timestamp.hpp"
+#include "hub/feedback/feedback_ehr_write.hpp"
 #include "hub/key_rotation/key_rotation_job.hpp"
 #include "hub/notifications/notifications.hpp"
 #include "hub/object_store/configured_stores.hpp"
@@ -305,6 +306,14 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   WASL_RETURN_IF_ERROR(summaries::add_summaries(
       app->actions_,
       summaries::SummaryServices{&app->config_, app->cipher_.get(), app->audit_.get()}));
+  // A patient's feedback goes to the facility's EHR after its answer commits.
+  WASL_RETURN_IF_ERROR(
+      app->tasks_->handle(std::string(feedback::kFeedbackEhrTask),
+                          std::make_shared<feedback::FeedbackEhrWrite>(
+                              *app->store_, app->config_, *app->cipher_,
+                              [plugins = app->plugins_.get()](const std::string& instance) {
+                                return plugins->ehr(instance);
+                              })));
   // Every hub action the workflow language declares is implemented.
   WASL_RETURN_IF_ERROR(app->actions_.complete());
 

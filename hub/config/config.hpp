@@ -200,6 +200,7 @@ struct NotificationMessagesConfig {
   NotificationMessageConfig clinician_ready;  // a clinician was admitted to the room
   NotificationMessageConfig cancellation;     // the consultation was cancelled
   NotificationMessageConfig reschedule;       // its start moved
+  NotificationMessageConfig feedback;         // after the consultation: the feedback link
 
   // The settings of `kind` (notification_message_kinds()); nullptr for another name.
   const NotificationMessageConfig* find(std::string_view kind) const {
@@ -209,6 +210,7 @@ struct NotificationMessagesConfig {
     if (kind == "clinician_ready") return &clinician_ready;
     if (kind == "cancellation") return &cancellation;
     if (kind == "reschedule") return &reschedule;
+    if (kind == "feedback") return &feedback;
     return nullptr;
   }
 };
@@ -229,6 +231,11 @@ struct FacilityNotificationsConfig {
   // The join link in a message: {code} is replaced by the link's code.
   // Empty: <server.public_url>/join/{code}, which the hub answers itself.
   std::string join_url;
+  // The feedback link in a message: {code} is replaced by the link's code.
+  // Empty: <server.public_url>/feedback/{code}, which the hub answers itself.
+  std::string feedback_url;
+  // How long a feedback link works after its message is written.
+  std::chrono::milliseconds feedback_link_lifetime{std::chrono::hours(24 * 7)};
   NotificationMessagesConfig messages;
 };
 

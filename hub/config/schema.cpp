@@ -1285,6 +1285,9 @@ Fields notification_messages_fields(NotificationMessagesConfig& m) {
        "Sent when a consultation the patient was told of is cancelled."},
       {"reschedule", &NotificationMessagesConfig::reschedule,
        "Sent when the start of a consultation the patient was told of moves."},
+      {"feedback", &NotificationMessagesConfig::feedback,
+       "Sent after the consultation (a hub.notify step), with the one-use link to the feedback "
+       "questionnaire."},
   };
   Fields fields;
   for (const Kind& k : kinds) {
@@ -1319,6 +1322,13 @@ Fields notifications_fields(FacilityNotificationsConfig& n) {
            "The join link sent to the patient, {code} replaced by the link's code; empty is "
            "<server.public_url>/join/{code}, answered by the hub until the link expires.",
            is_join_url),
+      text("feedback_url", n.feedback_url, "an http(s) URL containing {code}",
+           "The feedback link sent to the patient, {code} replaced by the link's code; empty is "
+           "<server.public_url>/feedback/{code}, answered by the hub (the questionnaire, and "
+           "the answer once).",
+           is_join_url),
+      duration("feedback_link_lifetime", n.feedback_link_lifetime, milliseconds(60 * 1000),
+               "How long a feedback link works after its message is written; it answers once."),
       section(
           "messages", [&n] { return notification_messages_fields(n.messages); },
           "Each message: whether it is sent, and the facility's own Arabic and English texts."),
@@ -1620,14 +1630,20 @@ Fields facility_console_fields(FacilityConsoleConfig& c) {
 
 const std::vector<std::string>& notification_message_kinds() {
   static const std::vector<std::string> kinds = {"invitation",      "reminder_24h", "reminder_1h",
-                                                 "clinician_ready", "cancellation", "reschedule"};
+                                                 "clinician_ready", "cancellation", "reschedule",
+                                                 "feedback"};
   return kinds;
 }
 
 std::vector<std::string> notification_variables(std::string_view kind) {
   std::vector<std::string> names = {"facility_name", "weekday", "date", "time", "hijri_date"};
   // A cancelled consultation has no link to join.
-  if (kind != "cancellation") names.push_back("join_link");
+  // After the consultation: the questionnaire's link instead.
+  if (kind == "feedback") {
+    names.push_back("feedback_link");
+  } else if (kind != "cancellation") {
+    names.push_back("join_link");
+  }
   return names;
 }
 

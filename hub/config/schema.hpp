@@ -72,13 +72,13 @@ const std::vector<std::string>& role_names();
 
 // The kinds of message a facility may send its patients
 // (facilities.<id>.notifications.messages): invitation, reminder_24h,
-// reminder_1h, clinician_ready, cancellation, reschedule.
+// reminder_1h, clinician_ready, cancellation, reschedule, feedback.
 const std::vector<std::string>& notification_message_kinds();
 
 // The {{variables}} a message of `kind` may name, all of the consultation
 // and none PHI: facility_name, weekday, date, time, hijri_date (the
-// consultation's start on the facility's clock) and, but in a cancellation,
-// join_link.
+// consultation's start on the facility's clock) and, but in a cancellation
+// and a feedback message, join_link; a feedback message has feedback_link.
 std::vector<std::string> notification_variables(std::string_view kind);
 
 }  // namespace wasl::config

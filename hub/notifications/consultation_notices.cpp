@@ -31,7 +31,7 @@ sdk::Result<std::vector<std::string>> queue_message(storage::Transaction& tx,
     return sdk::Error(sdk::ErrorCode::kInvalidArgument,
                       "\"" + std::string(kind) +
                           "\" is not a message kind (invitation, reminder_24h, reminder_1h, "
-                          "clinician_ready, cancellation, reschedule, visit_summary)",
+                          "clinician_ready, cancellation, reschedule, visit_summary, feedback)",
                       false);
   }
   std::vector<std::string> queued;

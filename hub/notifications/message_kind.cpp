@@ -5,7 +5,7 @@ namespace wasl::notifications {
 bool is_message_kind(std::string_view kind) {
   return kind == kInvitation || kind == kReminder24h || kind == kReminder1h ||
          kind == kClinicianReady || kind == kCancellation || kind == kReschedule ||
-         kind == kVisitSummary;
+         kind == kVisitSummary || kind == kFeedback;
 }
 
 bool is_reminder(std::string_view kind) { return kind == kReminder24h || kind == kReminder1h; }

@@ -20,6 +20,8 @@ inline constexpr std::string_view kReschedule = "reschedule";
 // Not a configured kind (config::notification_message_kinds()): sent by
 // every facility with notifications, in the built-in texts.
 inline constexpr std::string_view kVisitSummary = "visit_summary";
+// After the consultation: the one-use link to the feedback questionnaire.
+inline constexpr std::string_view kFeedback = "feedback";
 
 inline constexpr std::string_view kEmail = "email";
 inline constexpr std::string_view kSms = "sms";

@@ -69,6 +69,14 @@ const std::array<BuiltIn, 7>& builtins() {
        {"Your visit summary",
         "The summary of your video consultation with {{facility_name}} on {{weekday}} {{date}} "
         "is ready: what the doctor found, your medicines and the follow-up: {{summary_link}}"}},
+      {kFeedback,
+       {"كيف كانت استشارتك المرئية؟",
+        "شكراً لاستشارتك المرئية مع {{facility_name}} يوم {{weekday}} {{date}}. نرجو تقييم "
+        "الطبيب وجودة الاتصال في سؤالين قصيرين (الرابط صالح لإجابة واحدة): {{feedback_link}}"},
+       {"How was your video consultation?",
+        "Thank you for your video consultation with {{facility_name}} on {{weekday}} {{date}}. "
+        "Please rate your clinician and the connection in two short questions (the link works "
+        "once): {{feedback_link}}"}},
   }};
   return texts;
 }
@@ -168,6 +176,7 @@ sdk::Result<std::map<std::string, std::string>> message_values(const MessageFact
       {"hijri_date", std::move(hijri_text)},
       {"join_link", facts.join_link},
       {"summary_link", facts.summary_link},
+      {"feedback_link", facts.feedback_link},
   };
 }
 

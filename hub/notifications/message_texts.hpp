@@ -11,9 +11,11 @@
 //   time           the start's wall-clock time: "9:30 AM", "٩:٣٠ ص"
 //   hijri_date     the start's Umm al-Qura date: "12 Ramadan 1447 AH",
 //                  "١٢ رمضان ١٤٤٧ هـ"
-//   join_link      the link the patient joins by (not in a cancellation or
-//                  a visit summary's message)
+//   join_link      the link the patient joins by (not in a cancellation, a
+//                  visit summary's message nor a feedback message)
 //   summary_link   the link to the visit's summary (its message only)
+//   feedback_link  the one-use link to the feedback questionnaire (a
+//                  feedback message only)
 //
 // all read on the facility's clock (reporting.time_zone). No template can
 // name the patient, an identifier, a diagnosis or the clinician: the
@@ -52,6 +54,7 @@ struct MessageFacts {
   bool arabic_digits = true;  // an Arabic text writes numbers in Arabic-Indic digits
   std::string join_link;      // empty when the message has none
   std::string summary_link;   // empty when the message has none
+  std::string feedback_link;  // empty but in a feedback message
 };
 
 // The variables' values; kInvalidArgument for an unknown zone.

@@ -9,6 +9,7 @@
 
 #include "hub/crypto/blind_index.hpp"
 #include "hub/domain/consultation.hpp"
+#include "hub/notifications/feedback_links.hpp"
 #include "hub/notifications/join_links.hpp"
 #include "hub/notifications/message_kind.hpp"
 #include "hub/notifications/message_texts.hpp"
@@ -130,8 +131,15 @@ Result<NotificationSender::Decision> NotificationSender::decide(storage::Transac
     return std::move(found).error();
   }
   const domain::Consultation& consultation = *found;
-  // A cancellation and a completed visit's summary go after the end.
-  if (row.kind != kCancellation && row.kind != kVisitSummary && over(consultation.status)) {
+  if (row.kind == kFeedback) {
+    // Asked after the consultation, of a consultation that was held.
+    if (consultation.status == domain::ConsultationStatus::kCancelled ||
+        consultation.status == domain::ConsultationStatus::kFailed) {
+      return skip(kConsultationCancelled);
+    }
+  } else if (row.kind != kCancellation && row.kind != kVisitSummary &&
+             over(consultation.status)) {
+    // A cancellation and a completed visit's summary go after the end.
     return skip(kConsultationEnded);
   }
 
@@ -156,8 +164,9 @@ Result<NotificationSender::Decision> NotificationSender::decide(storage::Transac
         d.due_at = *until;
         return d;
       }
-      // News the patient needs before the start goes now rather than after it.
-      if (!start || *until < *start || row.kind == kVisitSummary) {
+      // News the patient needs before the start goes now rather than after
+      // it; a visit summary and the feedback question wait for the morning.
+      if (!start || *until < *start || row.kind == kVisitSummary || row.kind == kFeedback) {
         d.action = Decision::Action::kDefer;
         d.due_at = *until;
         return d;
@@ -213,6 +222,15 @@ Result<NotificationSender::Decision> NotificationSender::decide(storage::Transac
                           deps_.summary_link(tx, row.facility_id, row.consultation_id, now_ms));
     if (!link) return skip(kNotConfigured);
     facts.summary_link = std::move(*link);
+  }
+  if (row.kind == kFeedback) {
+    FeedbackLinkRow link{row.facility_id, row.consultation_id, row.id,
+                         now_ms + settings.feedback_link_lifetime.count(), std::nullopt};
+    WASL_ASSIGN_OR_RETURN(std::string code, FeedbackLinks::mint(tx, link, now_ms));
+    const std::string url = settings.feedback_url.empty()
+                                ? deps_.config->server.public_url + "/feedback/{code}"
+                                : settings.feedback_url;
+    facts.feedback_link = JoinLinks::link(url, code);
   } else if (row.kind != kCancellation) {
     JoinLinkRow link{row.facility_id, row.consultation_id, row.id,
                      start.value_or(now_ms) + deps_.join_link_lifetime.count()};

@@ -18,7 +18,7 @@ sdk::Result<json> notify(const workflow::HubActionContext& ctx, const json& inpu
       !is_message_kind(input["kind"].get<std::string>())) {
     return Error(ErrorCode::kInvalidArgument,
                  "hub.notify needs a 'kind': invitation, reminder_24h, reminder_1h, "
-                 "clinician_ready, cancellation, reschedule or visit_summary",
+                 "clinician_ready, cancellation, reschedule, visit_summary or feedback",
                  false);
   }
   if (auto to = input.find("to"); to != input.end() && !to->is_null() && *to != "patient") {

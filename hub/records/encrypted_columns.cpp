@@ -28,6 +28,7 @@ const std::vector<EncryptedTable>& encrypted_tables() {
       {"prescriptions", {"id"}, {"details_enc", "cancel_reason_enc"}},
       {"vital_observations", {"id"}, {"value_enc"}},
       {"visit_summaries", {"id"}, {"html_enc", "pdf_enc"}},
+      {"feedback_responses", {"id"}, {"response_enc"}},
   };
   return tables;
 }

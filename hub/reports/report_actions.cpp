@@ -11,6 +11,7 @@
 #include "hub/claims/claim_store.hpp"
 #include "hub/domain/consultation.hpp"
 #include "hub/domain/report.hpp"
+#include "hub/feedback/feedback_store.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/reports/report_facility.hpp"
 #include "hub/reports/report_step_guard.hpp"
@@ -84,6 +85,19 @@ std::string outcome_of(const std::string& status) {
 // Seconds as minutes with two decimals (attendee-minutes).
 double minutes_of(std::int64_t seconds) {
   return std::round(static_cast<double>(seconds) * 100.0 / 60.0) / 100.0;
+}
+
+// The patients' feedback answered in the period: how many answered and the
+// mean of each rating, two decimals (null when nobody answered). No free
+// text: it is PHI and stays in the hub.
+json patient_experience_part(const feedback::RatingSummary& s) {
+  auto mean = [&s](std::int64_t sum) {
+    const std::optional<double> m = feedback::mean_rating(sum, s.responses);
+    return m ? json(*m) : json();
+  };
+  return {{"responses", s.responses},
+          {"clinician_rating_mean", mean(s.clinician_rating_sum)},
+          {"connection_rating_mean", mean(s.connection_rating_sum)}};
 }
 
 // The attendance part of a report: attendee seconds (exact) and minutes.
@@ -320,6 +334,9 @@ Result<sdk::Report> aggregate_report(const Builder& b, std::int64_t period_start
     duration["median"] = median_of(durations) / 1000.0;
     duration["p90"] = p90_of(durations) / 1000.0;
   }
+  WASL_ASSIGN_OR_RETURN(
+      feedback::FeedbackSummary answered,
+      feedback::FeedbackStore::summary(tx, ctx.facility_id, period_start, period_end));
   WASL_ASSIGN_OR_RETURN(json facility, facility_part(b));
   WASL_ASSIGN_OR_RETURN(json period, period_part(b, kind, label, period_start, period_end, true));
   sdk::Report report;
@@ -339,7 +356,8 @@ Result<sdk::Report> aggregate_report(const Builder& b, std::int64_t period_start
         {"attendance", attendance_part(attendee_seconds)},
         {"by_specialty", by_specialty},
         {"by_type", by_type},
-        {"session_duration_seconds", duration}}},
+        {"session_duration_seconds", duration},
+        {"patient_experience", patient_experience_part(answered.facility)}}},
       {"consultations", {{"total", total}, {"by_status", by_status}, {"by_type", by_type}}},
       {"claims", {{"by_state", claims_by_state}}},
   };

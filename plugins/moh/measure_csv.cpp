@@ -85,6 +85,13 @@ std::string measure_csv(const AggregateReport& r) {
       r.p90_duration_seconds ? csv_number(*r.p90_duration_seconds) : "");
   row("attendee_seconds", "", "", count(r.attendee_seconds));
   row("attendee_minutes", "", "", csv_number(r.attendee_minutes));
+  if (r.patient_experience) {
+    const auto& x = *r.patient_experience;
+    auto mean = [](const std::optional<double>& v) { return v ? csv_number(*v) : std::string(); };
+    row("patient_experience_responses", "", "", count(x.responses));
+    row("patient_experience_clinician_rating_mean", "", "", mean(x.clinician_rating_mean));
+    row("patient_experience_connection_rating_mean", "", "", mean(x.connection_rating_mean));
+  }
   return out;
 }
 

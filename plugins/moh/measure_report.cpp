@@ -65,6 +65,17 @@ json minutes_group(const char* code, const char* display, double minutes) {
   return g;
 }
 
+// A mean rating on the questionnaire's 1-5 scale (UCUM "{score}"); no score
+// when no patient answered.
+json rating_group(const char* code, const char* display, const std::optional<double>& mean) {
+  json g = group(code, display);
+  if (mean) {
+    g["measureScore"] = {
+        {"value", *mean}, {"unit", "{score}"}, {"system", s(terms::kUcum)}, {"code", "{score}"}};
+  }
+  return g;
+}
+
 }  // namespace
 
 json measure_report(const AggregateReport& r) {
@@ -91,6 +102,15 @@ json measure_report(const AggregateReport& r) {
                      r.p90_duration_seconds),
       minutes_group("attendee-minutes", "Attendee-minutes", r.attendee_minutes),
   });
+  if (r.patient_experience) {
+    const auto& x = *r.patient_experience;
+    groups.push_back(count_group("patient-experience-responses",
+                                 "Patients who answered the feedback questionnaire", x.responses));
+    groups.push_back(rating_group("patient-experience-clinician-rating",
+                                  "Mean rating of the clinician (1-5)", x.clinician_rating_mean));
+    groups.push_back(rating_group("patient-experience-connection-rating",
+                                  "Mean rating of the connection (1-5)", x.connection_rating_mean));
+  }
   return json{
       {"resourceType", "MeasureReport"},
       {"id", report_uuid(r.report_id, "MeasureReport")},

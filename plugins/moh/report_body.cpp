@@ -234,6 +234,24 @@ Result<AggregateReport> read_aggregate_report(const sdk::Report& report) {
     WASL_ASSIGN_OR_RETURN(out.median_duration_seconds, number_at(*durations, d, "median"));
     WASL_ASSIGN_OR_RETURN(out.p90_duration_seconds, number_at(*durations, d, "p90"));
   }
+  WASL_ASSIGN_OR_RETURN(const json* experience, object_at(*m, at, "patient_experience", false));
+  if (experience != nullptr) {
+    const std::string e = at + "patient_experience.";
+    AggregateReport::PatientExperience x;
+    WASL_ASSIGN_OR_RETURN(x.responses, count_at(*experience, e, "responses"));
+    WASL_ASSIGN_OR_RETURN(x.clinician_rating_mean,
+                          number_at(*experience, e, "clinician_rating_mean"));
+    WASL_ASSIGN_OR_RETURN(x.connection_rating_mean,
+                          number_at(*experience, e, "connection_rating_mean"));
+    for (const auto* mean : {&x.clinician_rating_mean, &x.connection_rating_mean}) {
+      if (*mean && (**mean < 1 || **mean > 5)) {
+        return Error(ErrorCode::kInvalidArgument,
+                     e + "clinician_rating_mean and connection_rating_mean must be from 1 to 5",
+                     false);
+      }
+    }
+    out.patient_experience = x;
+  }
   return out;
 }
 

@@ -96,6 +96,15 @@ struct AggregateReport {
   std::int64_t sessions_timed = 0;  // sessions with a start and an end
   std::optional<double> median_duration_seconds;
   std::optional<double> p90_duration_seconds;
+  // The patients' feedback answered in the period (measures.
+  // patient_experience): unset when the hub sent none (a hub before
+  // feedback). The means are unset when no patient answered.
+  struct PatientExperience {
+    std::int64_t responses = 0;
+    std::optional<double> clinician_rating_mean;   // 1 to 5
+    std::optional<double> connection_rating_mean;  // 1 to 5
+  };
+  std::optional<PatientExperience> patient_experience;
 };
 
 // Reads a report of kind "consultation" / "aggregate".

@@ -25,6 +25,11 @@ constexpr std::array kMeasures{
           "المئين التسعون لمدة الجلسة (ثانية)"},
     Label{"attendee_seconds", "Attendee time (seconds)", "وقت الحضور (ثانية)"},
     Label{"attendee_minutes", "Attendee-minutes", "دقائق الحضور"},
+    Label{"patient_experience_responses", "Patient feedback responses", "عدد ردود تقييم المرضى"},
+    Label{"patient_experience_clinician_rating_mean", "Mean clinician rating (1-5)",
+          "متوسط تقييم الطبيب (١-٥)"},
+    Label{"patient_experience_connection_rating_mean", "Mean connection rating (1-5)",
+          "متوسط تقييم الاتصال (١-٥)"},
 };
 
 constexpr std::array kCategories{

@@ -391,8 +391,8 @@ Catalogue build() {
            {"clinician_joined", false}});
   // Queues a message to the run's consultation's patient (invitation,
   // reminder_24h, reminder_1h, clinician_ready, cancellation, reschedule,
-  // visit_summary) in the step's transaction; the hub's sender sends it
-  // when it is due.
+  // visit_summary, feedback) in the step's transaction; the hub's sender
+  // sends it when it is due.
   add(c, "hub.notify", json{{"kind", ""}, {"to", "patient"}}, json{{"kind", ""}, {"queued", 0}},
       {"kind"});
   // The consultation's clinical record written to the run's EHR instance

@@ -74,6 +74,50 @@ TEST(MeasureReport, AReportWithoutAttendanceCountsNone) {
   EXPECT_EQ(group_of(mr, "attendee-minutes")["measureScore"]["value"], 0.0);
 }
 
+// The patients' experience: the responses counted, the mean ratings on the
+// 1-5 scale ({score}); a period nobody answered has the count and no means;
+// a hub before feedback sent none, and the report has no such group.
+TEST(MeasureReport, ThePatientsExperience) {
+  auto r = testing::sample_aggregate_report();
+  r.body["measures"]["patient_experience"] = {
+      {"responses", 12}, {"clinician_rating_mean", 4.42}, {"connection_rating_mean", 3.75}};
+  auto report = read_aggregate_report(r);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  json mr = measure_report(*report);
+  EXPECT_EQ(group_of(mr, "patient-experience-responses")["measureScore"]["value"], 12);
+  const json& clinician = group_of(mr, "patient-experience-clinician-rating")["measureScore"];
+  EXPECT_EQ(clinician["value"], 4.42);
+  EXPECT_EQ(clinician["code"], "{score}");
+  EXPECT_EQ(group_of(mr, "patient-experience-connection-rating")["measureScore"]["value"], 3.75);
+  std::map<std::string, std::string> values;
+  for (const auto& row : testing::csv_rows(measure_csv(*report))) {
+    if (row.size() == 12) values[row[7]] = row[11];
+  }
+  EXPECT_EQ(values["patient_experience_responses"], "12");
+  EXPECT_EQ(values["patient_experience_clinician_rating_mean"], "4.42");
+  EXPECT_EQ(values["patient_experience_connection_rating_mean"], "3.75");
+
+  r.body["measures"]["patient_experience"] = {
+      {"responses", 0}, {"clinician_rating_mean", nullptr}, {"connection_rating_mean", nullptr}};
+  auto none = read_aggregate_report(r);
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  json empty = measure_report(*none);
+  EXPECT_EQ(group_of(empty, "patient-experience-responses")["measureScore"]["value"], 0);
+  EXPECT_FALSE(group_of(empty, "patient-experience-clinician-rating").contains("measureScore"));
+
+  r.body["measures"]["patient_experience"]["clinician_rating_mean"] = 6;
+  auto refused = read_aggregate_report(r);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("patient_experience"), std::string::npos);
+
+  auto older = read_aggregate_report(testing::sample_aggregate_report());
+  ASSERT_TRUE(older.ok());
+  for (const auto& g : measure_report(*older)["group"]) {
+    EXPECT_EQ(g["code"]["coding"][0]["code"].get<std::string>().rfind("patient-experience", 0),
+              std::string::npos);
+  }
+}
+
 TEST(MeasureCsv, TheSameFiguresReadBack) {
   auto report = read_aggregate_report(testing::sample_aggregate_report());
   ASSERT_TRUE(report.ok());

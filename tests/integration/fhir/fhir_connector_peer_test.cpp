@@ -21,6 +21,7 @@
 #include "plugins/fhir/tests/test_settings.hpp"
 #include "tests/peers/fhir/fhir_peer.hpp"
 #include "tests/peers/support/loopback_host.hpp"
+#include "wasl/sdk/base64.hpp"
 #include "wasl/sdk/percent_encoding.hpp"
 
 namespace wasl::plugins::fhir {
@@ -204,6 +205,56 @@ TEST_F(FhirConnectorPeerTest, OneValidEncounterAndDocumentReferenceHoweverOftenR
   ASSERT_EQ(documents.size(), 1u);
   EXPECT_EQ(documents[0]["context"]["encounter"][0]["reference"], "Encounter/" + first->id);
   EXPECT_EQ(documents[0]["content"][0]["attachment"]["size"], 123456);
+}
+
+// A patient's feedback goes to the record as a DocumentReference on the
+// patient whose attachment is the QuestionnaireResponse itself
+// (application/fhir+json, inline): one however often resent, and the
+// response inside is valid R4 too (the peer refuses an invalid one).
+TEST_F(FhirConnectorPeerTest, TheFeedbacksQuestionnaireResponseIsAttachedToThePatient) {
+  LoopbackHost host(settings(), "ehr.fhir-test");
+  auto ehr = connector(host);
+  const json response = {
+      {"resourceType", "QuestionnaireResponse"},
+      {"identifier", {{"system", "urn:wasl:feedback-id"}, {"value", "fb-1"}}},
+      {"questionnaire", "urn:wasl:questionnaire:consultation-feedback|1"},
+      {"status", "completed"},
+      {"authored", "2026-03-01T09:00:00Z"},
+      {"item",
+       json::array({{{"linkId", "clinician"}, {"answer", json::array({{{"valueInteger", 5}}})}},
+                    {{"linkId", "connection"}, {"answer", json::array({{{"valueInteger", 2}}})}},
+                    {{"linkId", "comment"},
+                     {"answer", json::array({{{"valueString", "انقطع الصوت مرتين"}}})}}})}};
+  const std::string body = response.dump();
+  sdk::DocumentRequest r;
+  r.idempotency_key = "wasl-feedback-fb-1";
+  r.patient_id = id_of(FhirPeer::kDemoPatient);
+  r.title = "Patient feedback on the video consultation (FHIR QuestionnaireResponse)";
+  r.content_type = "application/fhir+json";
+  r.data_base64 = sdk::base64_encode(body);
+  r.size_bytes = static_cast<std::int64_t>(body.size());
+  auto first = ehr->attach_document(r);
+  ASSERT_TRUE(first.ok()) << first.error().message;  // the peer validated it as R4
+  auto again = ehr->attach_document(r);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->id, first->id);
+  auto documents = with_identifier("DocumentReference", "wasl-feedback-fb-1");
+  ASSERT_EQ(documents.size(), 1u);
+  const json& attachment = documents[0]["content"][0]["attachment"];
+  EXPECT_EQ(attachment["contentType"], "application/fhir+json");
+  EXPECT_EQ(documents[0]["subject"]["reference"], FhirPeer::kDemoPatient);
+  auto decoded = sdk::base64_decode(attachment["data"].get<std::string>());
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(json::parse(*decoded), response);
+
+  json stored = response;
+  stored["id"] = "fb-1";
+  auto valid = peer_->seed({}, json::array({stored}));
+  EXPECT_TRUE(valid.ok()) << valid.error().message;
+  json broken = stored;
+  broken["id"] = "fb-2";
+  broken["status"] = "done";
+  EXPECT_FALSE(peer_->seed({}, json::array({broken})).ok());
 }
 
 // Who attended and when: the FHIR server (which validates every write as

@@ -28,6 +28,7 @@ MessageFacts facts(const std::string& language, bool arabic_digits = true) {
   f.language = language;
   f.arabic_digits = arabic_digits;
   f.join_link = "https://hub.example.sa/join/abc";
+  f.feedback_link = "https://hub.example.sa/feedback/xyz";
   return f;
 }
 
@@ -89,7 +90,12 @@ TEST(MessageTexts, EveryBuiltInTextRendersInBothLanguagesWithOnlyItsVariables) {
       EXPECT_THAT(rendered->body, Not(HasSubstr("{{")));
       EXPECT_THAT(rendered->body, HasSubstr("مستشفى الواحة"));
       EXPECT_FALSE(rendered->subject.empty());
-      if (kind != "cancellation") EXPECT_THAT(rendered->body, HasSubstr(values->at("join_link")));
+      if (kind == "feedback") {
+        EXPECT_THAT(rendered->body, HasSubstr(values->at("feedback_link")));
+        EXPECT_THAT(rendered->body, Not(HasSubstr(values->at("join_link"))));
+      } else if (kind != "cancellation") {
+        EXPECT_THAT(rendered->body, HasSubstr(values->at("join_link")));
+      }
       if (std::string(language) == "ar") {
         EXPECT_THAT(rendered->body, Not(::testing::ContainsRegex("[0-9]:[0-9]")))
             << "Arabic times use Arabic-Indic digits: " << rendered->body;

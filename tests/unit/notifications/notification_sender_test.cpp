@@ -17,6 +17,7 @@
 
 #include "hub/calendar/civil_time.hpp"
 #include "hub/config/schema.hpp"
+#include "hub/notifications/feedback_links.hpp"
 #include "hub/notifications/message_kind.hpp"
 #include "hub/notifications/opt_out_store.hpp"
 #include "hub/notifications/patient_contact.hpp"
@@ -120,9 +121,9 @@ TEST_P(NotificationSenderTest, NoTextCarriesAnIdentifierADiagnosisOrAName) {
   for (const auto& r : rows("c-ar")) {
     if (r.state == kSent) kinds_sent.insert(r.kind);
   }
-  EXPECT_EQ(kinds_sent.size(), 6u) << "every kind was sent";
+  EXPECT_EQ(kinds_sent.size(), 7u) << "every kind was sent";
   EXPECT_EQ(languages, (std::set<std::string>{"ar", "en"}));
-  ASSERT_EQ(sent.size(), 24u);  // 6 kinds × 2 channels × 2 consultations
+  ASSERT_EQ(sent.size(), 28u);  // 7 kinds × 2 channels × 2 consultations
   const std::vector<std::string> forbidden = {
       "1098765432", "١٠٩٨٧٦٥٤٣٢", "MRN-77",     "mrn-c-ar",  "MRN-C-AR",
       "J06.9",      "E11.9",      "Fatimah",    "Alzahrani", records::testing::kArabicName,
@@ -134,6 +135,72 @@ TEST_P(NotificationSenderTest, NoTextCarriesAnIdentifierADiagnosisOrAName) {
       EXPECT_THAT(n.subject, Not(HasSubstr(bad))) << n.idempotency_key;
     }
   }
+}
+
+// The feedback question goes after the consultation (its status ended or
+// later), with a one-use link of its own, never a join link; it waits for
+// the end of the quiet hours; a cancelled consultation is asked nothing.
+TEST_P(NotificationSenderTest, FeedbackGoesAfterTheConsultationWithAOneUseLink) {
+  add_consultation("held", kNow - kHour);
+  {
+    auto tx = begin();
+    ASSERT_OK(records::ConsultationStore::update_status(
+        *tx, kFacilityA, "held", domain::ConsultationStatus::kCompleted, kNow));
+    ASSERT_OK(tx->commit());
+  }
+  EXPECT_EQ(queue("held", kFeedback), (std::vector<std::string>{"email", "sms"}));
+  NotificationSender sender(deps());
+  EXPECT_EQ(sender.tick(kNow), 2);
+  const auto sent = notifier_->messages();
+  ASSERT_EQ(sent.size(), 2u);
+  for (const auto& n : sent) {
+    EXPECT_THAT(n.body, HasSubstr("https://hub.example.sa/feedback/"));
+    EXPECT_THAT(n.body, Not(HasSubstr("/join/")));
+  }
+  // One link per message, working a week; none to join.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM notification_feedback_links WHERE consultation_id = "
+                  "'held' AND used_at IS NULL AND expires_at = $1",
+                  {kNow + 7 * kDay}),
+            2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM notification_join_links"), 0);
+  // The code in the SMS resolves to its row; the table holds only hashes.
+  EXPECT_EQ(row("held", kFeedback).state, kSent);
+  const std::string body = sent[0].channel == "sms" ? sent[0].body : sent[1].body;
+  const std::string code = body.substr(body.find("/feedback/") + 10, 43);
+  {
+    auto tx = begin();
+    ASSERT_OK_AND_ASSIGN(auto link, FeedbackLinks::resolve(*tx, code));
+    ASSERT_TRUE(link.has_value()) << body;
+    EXPECT_EQ(link->consultation_id, "held");
+    ASSERT_OK_AND_ASSIGN(bool used, FeedbackLinks::use(*tx, code, kNow + kHour));
+    EXPECT_TRUE(used);
+    ASSERT_OK_AND_ASSIGN(bool again, FeedbackLinks::use(*tx, code, kNow + kHour));
+    EXPECT_FALSE(again);
+    ASSERT_OK(tx->commit());
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM notification_feedback_links WHERE used_at IS NULL"), 0)
+      << "the other channel's link is used with it";
+  EXPECT_THAT(raw_bytes("SELECT code_hash FROM notification_feedback_links"), Not(HasSubstr(code)));
+
+  // At 23:00 in Riyadh it waits for 08:00.
+  add_consultation("late", kNow - kHour);
+  const std::int64_t night = riyadh(2026, 3, 1, 23, 0);
+  queue("late", kFeedback, night);
+  EXPECT_EQ(sender.tick(night), 0);
+  EXPECT_EQ(row("late", kFeedback).state, kScheduled);
+  EXPECT_EQ(row("late", kFeedback).due_at, riyadh(2026, 3, 2, 8, 0));
+
+  add_consultation("called-off", kNow + kDay);
+  {
+    auto tx = begin();
+    ASSERT_OK(records::ConsultationStore::update_status(
+        *tx, kFacilityA, "called-off", domain::ConsultationStatus::kCancelled, kNow));
+    ASSERT_OK(tx->commit());
+  }
+  queue("called-off", kFeedback);
+  EXPECT_EQ(sender.tick(kNow + 1), 0);
+  EXPECT_EQ(row("called-off", kFeedback).state, kSkipped);
+  EXPECT_EQ(row("called-off", kFeedback).reason, std::string(kConsultationCancelled));
 }
 
 TEST_P(NotificationSenderTest, RemindersAreDueTheirLeadBeforeTheStart) {

@@ -5,6 +5,7 @@
 #include "hub/attendance/attendance_store.hpp"
 #include "hub/audit/audit_writer.hpp"
 #include "hub/calendar/civil_time.hpp"
+#include "hub/feedback/feedback_store.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/reports/report_store.hpp"
 #include "hub/workflow/step_guard.hpp"
@@ -182,6 +183,46 @@ TEST_P(ReportActionsTest, TheMonthMatchesTheHandCount) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM reports WHERE kind = 'aggregate' AND state = 'pending'"),
             1);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'report.create'"), 1);
+}
+
+// The month's patient experience: the answers given in it, counted and
+// averaged for the facility (none of another facility's, none given after
+// the month), with no free text in the report.
+TEST_P(ReportActionsTest, TheMonthCarriesThePatientsFeedback) {
+  seed_march();
+  feedback::FeedbackStore answers(*cipher_);
+  auto answer = [&](const std::string& id, const std::string& consultation, int clinician,
+                    int connection, std::int64_t at, const std::string& facility = kFacilityA) {
+    feedback::FeedbackRecord r;
+    r.id = id;
+    r.facility_id = facility;
+    r.consultation_id = consultation;
+    r.practitioner_ref = "Practitioner/3";
+    r.answer = {clinician, connection, "the sound dropped twice"};
+    r.resource = feedback::response_resource(r.answer, "2025-03-01T10:00:00+03:00");
+    r.answered_at = at;
+    ASSERT_OK_AND_ASSIGN(auto tx, store_->begin());
+    ASSERT_OK_AND_ASSIGN(bool inserted, answers.insert(*tx, r));
+    EXPECT_TRUE(inserted);
+    ASSERT_OK(tx->commit());
+  };
+  answer("f-1", "c-01", 5, 4, riyadh(3, 1, 12));
+  answer("f-2", "c-02", 4, 2, riyadh(3, 2, 12));
+  answer("f-3", "c-05", 4, 3, riyadh(3, 15, 12));
+  answer("f-4", "c-10", 1, 1, riyadh(4, 1, 12));  // April's
+  answer("f-5", "c-01", 1, 1, riyadh(3, 1, 12), kFacilityB);
+  ASSERT_OK_AND_ASSIGN(json out, build({{"kind", "aggregate"}, {"period", "2025-03"}}));
+  const json& x = out["body"]["measures"]["patient_experience"];
+  EXPECT_EQ(x["responses"], 3);
+  EXPECT_EQ(x["clinician_rating_mean"], 4.33);  // 13 / 3
+  EXPECT_EQ(x["connection_rating_mean"], 3.0);
+  EXPECT_EQ(out.dump().find("sound dropped"), std::string::npos);
+  // A day nobody answered has no means.
+  ASSERT_OK_AND_ASSIGN(json day, build({{"kind", "aggregate"}, {"period", "2025-03-20"}}));
+  const json& none = day["body"]["measures"]["patient_experience"];
+  EXPECT_EQ(none["responses"], 0);
+  EXPECT_TRUE(none["clinician_rating_mean"].is_null());
+  EXPECT_TRUE(none["connection_rating_mean"].is_null());
 }
 
 // No-shows of both kinds are counted apart from the sessions held, and the

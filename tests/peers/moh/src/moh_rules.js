@@ -92,6 +92,51 @@ function outcomeProblems(encounter) {
   return problems;
 }
 
+const EXPERIENCE_RATINGS = ['patient-experience-clinician-rating', 'patient-experience-connection-rating'];
+
+// A period of one whole civil month: from the 1st at 00:00:00 to the last
+// second of its last day (FHIR Period.end is inclusive).
+function isMonth(period) {
+  const start = /^(\d{4})-(\d{2})-01T00:00:00/.exec(period?.start || '');
+  const end = /^(\d{4})-(\d{2})-(\d{2})T23:59:59/.exec(period?.end || '');
+  if (!start || !end || start[1] !== end[1] || start[2] !== end[2]) return false;
+  const lastDay = new Date(Date.UTC(Number(start[1]), Number(start[2]), 0)).getUTCDate();
+  return Number(end[3]) === lastDay;
+}
+
+// The patients' experience: required in a month's report; where present, a
+// count of responses and, when someone answered, both mean ratings on the
+// questionnaire's 1-5 scale ({score}).
+function experienceProblems(report) {
+  const problems = [];
+  const byCode = new Map((report.group || []).map((g) => [g.code?.coding?.[0]?.code, g]));
+  const responses = byCode.get('patient-experience-responses');
+  const present = responses || EXPERIENCE_RATINGS.some((c) => byCode.has(c));
+  if (!present) {
+    if (isMonth(report.period)) problems.push('a monthly MeasureReport must carry the patient-experience groups');
+    return problems;
+  }
+  const count = responses?.measureScore?.value;
+  if (!Number.isInteger(count) || count < 0) {
+    problems.push('the patient-experience-responses score must be a whole number, at least 0');
+    return problems;
+  }
+  for (const code of EXPERIENCE_RATINGS) {
+    const group = byCode.get(code);
+    if (!group) {
+      problems.push(`MeasureReport.group ${code} is missing`);
+      continue;
+    }
+    const score = group.measureScore;
+    if (count === 0) {
+      if (score) problems.push(`${code} has a score but nobody answered`);
+    } else if (!score || typeof score.value !== 'number' || score.value < 1 || score.value > 5 || score.code !== '{score}') {
+      problems.push(`the ${code} score must be a number from 1 to 5 of UCUM {score}`);
+    }
+  }
+  return problems;
+}
+
 function measureReportProblems(report) {
   const problems = [];
   if (report.type !== 'summary') problems.push('MeasureReport.type must be summary');
@@ -108,6 +153,7 @@ function measureReportProblems(report) {
   if (score && (typeof score.value !== 'number' || score.value < 0 || score.code !== 'min')) {
     problems.push('the attendee-minutes score must be a number of UCUM min, at least 0');
   }
+  problems.push(...experienceProblems(report));
   return problems;
 }
 

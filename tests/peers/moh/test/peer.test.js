@@ -139,6 +139,43 @@ test('a MeasureReport without the no-show and attendance groups is refused', () 
   assert.match(text, /group attendee-minutes is missing/);
 }));
 
+test('a monthly MeasureReport carries the patients\' experience, checked on its 1-5 scale', () => withPeer({}, async (base) => {
+  const experience = (responses, clinician, connection) => {
+    const rating = (code, value) => ({ code: { coding: [{ system: 'urn:wasl:fhir:CodeSystem:telehealth-measure-group', code }] },
+      ...(value === undefined ? {} : { measureScore: { value, unit: '{score}', system: 'http://unitsofmeasure.org', code: '{score}' } }) });
+    return [
+      { code: { coding: [{ system: 'urn:wasl:fhir:CodeSystem:telehealth-measure-group', code: 'patient-experience-responses' }] },
+        measureScore: { value: responses } },
+      rating('patient-experience-clinician-rating', clinician),
+      rating('patient-experience-connection-rating', connection),
+    ];
+  };
+  const month = (id) => ({ ...measureReport(id), period: { start: '2025-03-01T00:00:00+03:00', end: '2025-03-31T23:59:59+03:00' } });
+
+  const without = await post(base, '/fhir/MeasureReport', month('x-1'));
+  assert.strictEqual(without.status, 422);
+  assert.match(JSON.stringify(await without.json()), /monthly MeasureReport must carry the patient-experience groups/);
+
+  const good = month('x-2');
+  good.group = good.group.concat(experience(12, 4.42, 3.75));
+  assert.strictEqual((await post(base, '/fhir/MeasureReport', good)).status, 201);
+
+  const nobody = month('x-3');
+  nobody.group = nobody.group.concat(experience(0));
+  assert.strictEqual((await post(base, '/fhir/MeasureReport', nobody)).status, 201);
+
+  const outOfScale = month('x-4');
+  outOfScale.group = outOfScale.group.concat(experience(3, 6, 0));
+  const refused = await post(base, '/fhir/MeasureReport', outOfScale);
+  assert.strictEqual(refused.status, 422);
+  const text = JSON.stringify(await refused.json());
+  assert.match(text, /patient-experience-clinician-rating score must be a number from 1 to 5/);
+  assert.match(text, /patient-experience-connection-rating score must be a number from 1 to 5/);
+
+  // A day's report may carry them or not.
+  assert.strictEqual((await post(base, '/fhir/MeasureReport', measureReport('x-5'))).status, 201);
+}));
+
 test('no bearer token is 401', () => withPeer({}, async (base) => {
   const answer = await post(base, '/fhir/$process-message', message('r-5'), { Authorization: 'Bearer nope' });
   assert.strictEqual(answer.status, 401);

@@ -106,6 +106,19 @@ TEST(WorkflowFile, ShippedDailyReportIsScheduled) {
   EXPECT_EQ(roles_used(d), (std::set<std::string>{"reporting"}));
 }
 
+TEST(WorkflowFile, ShippedMonthlyReportIsScheduledForTheMonthBefore) {
+  WorkflowParse parsed = validate_workflow_file(kWorkflows + "moh_monthly_report.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.describe();
+  const WorkflowDefinition& d = *parsed.definition;
+  EXPECT_EQ(d.trigger.kind, TriggerKind::kSchedule);
+  EXPECT_EQ(d.trigger.every, "1mo at 03:00");
+  EXPECT_EQ(d.trigger.period, "month");
+  EXPECT_EQ(d.steps.front().call, "hub.build_report");
+  EXPECT_EQ(d.steps.front().with["kind"], "aggregate");
+  EXPECT_EQ(d.steps.back().call, "reporting.submit_report");
+  EXPECT_EQ(roles_used(d), (std::set<std::string>{"reporting"}));
+}
+
 TEST(WorkflowFile, ShippedEmergencyValidates) {
   WorkflowParse parsed = validate_workflow_file(kWorkflows + "emergency.yaml");
   ASSERT_TRUE(parsed.ok()) << parsed.describe();
