@@ -25,6 +25,7 @@
 #include "hub/api/residency.hpp"
 #include "hub/api/runs.hpp"
 #include "hub/api/session.hpp"
+#include "hub/api/shared_documents.hpp"
 #include "hub/api/signin_routes.hpp"
 #include "hub/api/well_known.hpp"
 #include "hub/api/workflows.hpp"
@@ -53,6 +54,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_clinical_note_routes(router, context);
   add_prescription_routes(router, context);
   add_observation_routes(router, context);
+  add_shared_document_routes(router, context);
   add_notification_routes(router, context);
   add_recording_routes(router, context);
   add_claim_routes(router, context);

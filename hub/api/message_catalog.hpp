@@ -114,6 +114,15 @@ enum class MessageId {
   kMedicationBlocked,
   kNoMedicationSystem,
   kObservationNotFound,
+  kDocumentNotFound,
+  kDocumentTooLarge,
+  kDocumentUnsupported,
+  kDocumentMalformed,
+  kDocumentInfected,
+  kDocumentNotScanned,
+  kDocumentStoreUnavailable,
+  kDocumentLinkNotFound,
+  kDocumentLinkExpired,
   kInternal,  // keep last
 };
 

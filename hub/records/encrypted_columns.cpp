@@ -27,6 +27,7 @@ const std::vector<EncryptedTable>& encrypted_tables() {
       {"clinical_notes", {"id"}, {"content_enc"}},
       {"prescriptions", {"id"}, {"details_enc", "cancel_reason_enc"}},
       {"vital_observations", {"id"}, {"value_enc"}},
+      {"shared_documents", {"id"}, {"name_enc"}},
   };
   return tables;
 }
