@@ -11,6 +11,7 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Timespan.h>
+#include <sys/socket.h>
 
 namespace wasl::clinical {
 
@@ -30,7 +31,9 @@ Poco::Timespan timespan(std::chrono::milliseconds ms) {
 
 void send_all(Poco::Net::StreamSocket& socket, std::string_view bytes) {
   while (!bytes.empty()) {
-    const int sent = socket.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
+    // MSG_NOSIGNAL: clamd closing early (a signature found, its size limit)
+    // is an error here, never a SIGPIPE.
+    const int sent = socket.sendBytes(bytes.data(), static_cast<int>(bytes.size()), MSG_NOSIGNAL);
     if (sent <= 0) throw Poco::Net::NetException("clamd closed the connection");
     bytes.remove_prefix(static_cast<std::size_t>(sent));
   }
@@ -85,8 +88,8 @@ Result<ClamdScanner> ClamdScanner::create(std::string address, std::chrono::mill
       const std::string_view digits = rest.substr(colon + 1);
       auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
       if (ec == std::errc() && end == digits.data() + digits.size() && port > 0 && port < 65536) {
-        return ClamdScanner(std::move(address), std::string(rest.substr(0, colon)), port, "",
-                            timeout);
+        std::string host(rest.substr(0, colon));
+        return ClamdScanner(std::move(address), std::move(host), port, "", timeout);
       }
     }
   }
@@ -107,13 +110,18 @@ Result<ScanVerdict> ClamdScanner::scan(std::string_view bytes) const {
     socket.setSendTimeout(timespan(timeout_));
     socket.setReceiveTimeout(timespan(timeout_));
     send_all(socket, std::string_view("zINSTREAM\0", 10));
-    while (!bytes.empty()) {
-      const std::string_view chunk = bytes.substr(0, kChunkSize);
-      send_all(socket, length_prefix(chunk.size()));
-      send_all(socket, chunk);
-      bytes.remove_prefix(chunk.size());
+    try {
+      while (!bytes.empty()) {
+        const std::string_view chunk = bytes.substr(0, kChunkSize);
+        send_all(socket, length_prefix(chunk.size()));
+        send_all(socket, chunk);
+        bytes.remove_prefix(chunk.size());
+      }
+      send_all(socket, length_prefix(0));
+    } catch (const Poco::Net::NetException&) {
+      // clamd may answer and close before the stream ends (its size limit):
+      // its answer, when there is one, says why.
     }
-    send_all(socket, length_prefix(0));
     const std::string reply = read_reply(socket);
     if (reply == "stream: OK") return ScanVerdict{true, ""};
     constexpr std::string_view kFound = " FOUND";
