@@ -17,6 +17,7 @@
 #include "hub/claims/claim_actions.hpp"
 #include "hub/claims/information_answers.hpp"
 #include "hub/claims/polled_message_router.hpp"
+#include "hub/clinical/clinical.hpp"
 #include "hub/console/console_routes.hpp"
 #include "hub/console/join_routes.hpp"
 #include "hub/consultations/consultations.hpp"
@@ -290,6 +291,15 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   notification_services.alert = app->notification_alert();
   WASL_RETURN_IF_ERROR(
       notifications::add_notifications(app->actions_, *app->tasks_, notification_services));
+  clinical::ClinicalServices clinical_services;
+  clinical_services.store = app->store_.get();
+  clinical_services.config = &app->config_;
+  clinical_services.cipher = app->cipher_.get();
+  clinical_services.audit = app->audit_.get();
+  clinical_services.ehr_of = [plugins = app->plugins_.get()](const std::string& instance) {
+    return plugins->ehr(instance);
+  };
+  WASL_RETURN_IF_ERROR(clinical::add_clinical(*app->tasks_, clinical_services));
   // Every hub action the workflow language declares is implemented.
   WASL_RETURN_IF_ERROR(app->actions_.complete());
 
@@ -656,6 +666,18 @@ void App::build_api() {
   api_context_.plugins = plugins_.get();
   api_context_.object_stores = object_stores_.get();
   api_context_.metrics = &metrics_;
+  if (auto scanner =
+          clinical::ClamdScanner::create(config_.documents.clamd, config_.documents.scan_timeout);
+      scanner.ok()) {
+    document_scanner_.emplace(std::move(scanner).value());
+    api_context_.document_scanner = &*document_scanner_;
+  } else {
+    spdlog::error("shared documents are refused: {}", scanner.error().message);
+  }
+  api_context_.options.document_link_ttl = config_.documents.link_ttl;
+  api_context_.tasks_requested = [this] {
+    if (tasks_) tasks_->wake();
+  };
   api_context_.jwks = &jwks_;
   api_context_.read_audits = &read_audits_;
   audit_verifier_ = std::make_unique<audit::AuditVerifier>(keyring_->audit_key().view());
