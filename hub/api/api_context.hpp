@@ -25,6 +25,7 @@
 #include "hub/claims/claim_cancellation.hpp"
 #include "hub/claims/claim_resubmission.hpp"
 #include "hub/claims/information_answers.hpp"
+#include "hub/clinical/clamd_scanner.hpp"
 #include "hub/config/config.hpp"
 #include "hub/domain/consultation.hpp"
 #include "hub/http/router.hpp"
@@ -81,6 +82,8 @@ struct ApiOptions {
   std::chrono::milliseconds past_tolerance{5 * 60 * 1000};
   // Names this deployment in FHIR AuditEvent exports.
   std::string audit_observer = "wasl";
+  // How long a shared document's download link works.
+  std::chrono::milliseconds document_link_ttl{5 * 60 * 1000};
   // Epoch ms UTC; empty = the system clock.
   std::function<std::int64_t()> clock;
 };
@@ -186,6 +189,12 @@ struct ApiContext {
   // (GET /v1/recordings/{id}/content resolves the row's locator here); null
   // answers 503 there.
   const object_store::ObjectStores* object_stores = nullptr;
+  // Optional: called after a request recorded a task (a shared document to
+  // attach to the record), to wake the task runner.
+  std::function<void()> tasks_requested;
+  // Scans shared documents before they are kept
+  // (POST /v1/consultations/{id}/documents); null answers 503 there.
+  const clinical::ClamdScanner* document_scanner = nullptr;
   // Optional: API counters (wasl_api_*).
   observability::Metrics* metrics = nullptr;
   ApiOptions options;

@@ -27,6 +27,7 @@
 #include "hub/api/residency.hpp"
 #include "hub/api/runs.hpp"
 #include "hub/api/session.hpp"
+#include "hub/api/shared_documents.hpp"
 #include "hub/api/signin_routes.hpp"
 #include "hub/api/visit_summaries.hpp"
 #include "hub/api/well_known.hpp"
@@ -58,6 +59,7 @@ void add_api_routes(http::Router& router, ApiContext& context) {
   add_prescription_routes(router, context);
   add_observation_routes(router, context);
   add_feedback_routes(router, context);
+  add_shared_document_routes(router, context);
   add_notification_routes(router, context);
   add_visit_summary_routes(router, context);
   add_recording_routes(router, context);

@@ -126,6 +126,15 @@ enum class MessageId {
   kSlotTaken,
   kSlotNotFound,
   kNoFreeSlot,
+  kDocumentNotFound,
+  kDocumentTooLarge,
+  kDocumentUnsupported,
+  kDocumentMalformed,
+  kDocumentInfected,
+  kDocumentNotScanned,
+  kDocumentStoreUnavailable,
+  kDocumentLinkNotFound,
+  kDocumentLinkExpired,
   kInternal,  // keep last
 };
 

@@ -18,6 +18,7 @@
 #include "hub/claims/information_answers.hpp"
 #include "hub/claims/polled_message_router.hpp"
 #include "hub/clinical/ehr_record_writes.hpp"
+#include "hub/clinical/clinical.hpp"
 #include "hub/console/console_routes.hpp"
 #include "hub/console/join_routes.hpp"
 #include "hub/consultations/consultations.hpp"
@@ -303,6 +304,16 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   };
   WASL_RETURN_IF_ERROR(
       clinical::add_clinical_ehr_writes(app->actions_, std::move(clinical_services)));
+  // Shared documents: the task that attaches each to the patient's record.
+  clinical::ClinicalServices document_services;
+  document_services.store = app->store_.get();
+  document_services.config = &app->config_;
+  document_services.cipher = app->cipher_.get();
+  document_services.audit = app->audit_.get();
+  document_services.ehr_of = [plugins = app->plugins_.get()](const std::string& instance) {
+    return plugins->ehr(instance);
+  };
+  WASL_RETURN_IF_ERROR(clinical::add_clinical(*app->tasks_, document_services));
   WASL_RETURN_IF_ERROR(summaries::add_summaries(
       app->actions_,
       summaries::SummaryServices{&app->config_, app->cipher_.get(), app->audit_.get()}));
@@ -686,6 +697,18 @@ void App::build_api() {
   api_context_.plugins = plugins_.get();
   api_context_.object_stores = object_stores_.get();
   api_context_.metrics = &metrics_;
+  if (auto scanner =
+          clinical::ClamdScanner::create(config_.documents.clamd, config_.documents.scan_timeout);
+      scanner.ok()) {
+    document_scanner_.emplace(std::move(scanner).value());
+    api_context_.document_scanner = &*document_scanner_;
+  } else {
+    spdlog::error("shared documents are refused: {}", scanner.error().message);
+  }
+  api_context_.options.document_link_ttl = config_.documents.link_ttl;
+  api_context_.tasks_requested = [this] {
+    if (tasks_) tasks_->wake();
+  };
   api_context_.jwks = &jwks_;
   api_context_.read_audits = &read_audits_;
   audit_verifier_ = std::make_unique<audit::AuditVerifier>(keyring_->audit_key().view());

@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <thread>
 
@@ -31,6 +32,7 @@
 #include "hub/audit/audit_writer.hpp"
 #include "hub/audit/chain_status.hpp"
 #include "hub/claims/claim_poll.hpp"
+#include "hub/clinical/clamd_scanner.hpp"
 #include "hub/config/config.hpp"
 #include "hub/consultations/no_show_sweep.hpp"
 #include "hub/crypto/keyring.hpp"
@@ -188,6 +190,8 @@ class App {
   std::vector<std::unique_ptr<mllp::MllpListener>> mllp_listeners_;
   api::ApiContext api_context_;
   api::ReadAuditWindow read_audits_;  // api_context_.read_audits
+  // Scans shared documents at documents.clamd (api_context_.document_scanner).
+  std::optional<clinical::ClamdScanner> document_scanner_;
   // The console's sign-in through identity providers and its sessions
   // (build_signin()). Sessions and people are built whether or not the
   // config has a signin section: API-key sign-in needs only the facility's

@@ -12,6 +12,7 @@
 #include "hub/cli/cli.hpp"
 #include "hub/cli/command.hpp"
 #include "hub/cli/config_loading.hpp"
+#include "hub/clinical/clamd_scanner.hpp"
 #include "hub/object_store/configured_stores.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
@@ -34,6 +35,9 @@ constexpr std::string_view kUsage =
     "  - that every S3 store of archive.stores is reachable and writable (a\n"
     "    probe object is written, read back and deleted under its prefix).\n"
     "Prints one `file:line: message` line per problem and exits 1 if there is any.\n"
+    "Also says whether ClamAV's daemon (documents.clamd) answers PING: while it\n"
+    "does not, shared documents are refused (503); that alone is not a problem\n"
+    "here, since clamd may start after the hub.\n"
     "Secrets substituted with ${env:…} or ${file:…} are never printed.\n\n"
     "Options:\n"
     "  --config FILE   the hub config (default config/wasl.yaml)\n"
@@ -128,6 +132,23 @@ void check_archive_stores(const config::Config& config, std::vector<std::string>
   }
 }
 
+// Whether clamd answers PING at documents.clamd: one line on `out` when it
+// does, on `err` when it does not.
+void report_clamd(const config::Config& config, std::ostream& out, std::ostream& err) {
+  auto scanner = clinical::ClamdScanner::create(config.documents.clamd, std::chrono::seconds(5));
+  if (!scanner.ok()) {
+    err << config.source_file << ": documents.clamd: " << scanner.error().message << "\n";
+    return;
+  }
+  if (sdk::Status ping = scanner->ping(); !ping.ok()) {
+    err << config.source_file << ": documents.clamd: " << ping.error().message
+        << "; shared documents are refused (503) until it answers\n";
+    return;
+  }
+  out << config.source_file << ": documents.clamd: " << config.documents.clamd
+      << " answers (ClamAV scans shared documents)\n";
+}
+
 int check(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
   auto args = parse_command_arguments(raw, "check", kUsage, {"config"}, {}, err);
   if (!args) return kExitUsage;
@@ -167,6 +188,7 @@ int check(const std::vector<std::string>& raw, std::ostream& out, std::ostream& 
   check_bindings(*config, workflows, plugins.ok() ? plugins->get() : nullptr, problems);
   check_archive_stores(*config, problems);
 
+  report_clamd(*config, out, err);
   for (const auto& p : problems) err << p << "\n";
   if (!problems.empty()) {
     err << problems.size() << " problem(s); fix them and run `wasl check --config "

@@ -399,6 +399,17 @@ struct NotificationDeliveryConfig {
   std::chrono::milliseconds max_delay{900000};
 };
 
+// Documents shared in consultations (hub/clinical, the API's
+// /v1/consultations/{id}/documents): where ClamAV's daemon listens and how
+// long a download link works.
+struct DocumentsConfig {
+  // "unix:/path" or "tcp://host:port"; Debian's clamav-daemon listens on
+  // /run/clamav/clamd.ctl.
+  std::string clamd = "unix:/run/clamav/clamd.ctl";
+  std::chrono::milliseconds scan_timeout{30000};  // one scan, connect to verdict
+  std::chrono::milliseconds link_ttl{300000};     // a download link's life
+};
+
 struct SecurityConfig {
   // The key ring (hub/crypto/keyring.hpp): data keys, blind-index key, audit
   // key. Made by `wasl keys generate`; must be mode 0600.
@@ -481,6 +492,7 @@ struct Config {
   SecurityConfig security;
   WorkflowEngineConfig workflow;
   ArchiveConfig archive;
+  DocumentsConfig documents;
   NotificationDeliveryConfig notification_delivery;
   PluginsConfig plugins;
   std::map<std::string, InstanceConfig> instances;

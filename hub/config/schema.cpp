@@ -1001,6 +1001,32 @@ Fields archive_fields(ArchiveConfig& a) {
   };
 }
 
+bool is_clamd_address(const std::string& s) {
+  if (s.rfind("unix:/", 0) == 0) return s.size() > 6;
+  if (s.rfind("tcp://", 0) != 0) return false;
+  const std::size_t colon = s.rfind(':');
+  if (colon <= 6 || colon + 1 >= s.size()) return false;
+  for (std::size_t i = colon + 1; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  const std::string port = s.substr(colon + 1);
+  return port.size() <= 5 && std::stoi(port) > 0 && std::stoi(port) < 65536;
+}
+
+Fields documents_fields(DocumentsConfig& d) {
+  return {
+      text("clamd", d.clamd, "unix:/PATH or tcp://HOST:PORT",
+           "Where ClamAV's daemon listens; every shared document is scanned there (INSTREAM) "
+           "before it is kept, and one that cannot be scanned is refused. Production keeps its "
+           "signatures current with freshclam.",
+           is_clamd_address),
+      duration("scan_timeout", d.scan_timeout, milliseconds(100),
+               "The longest one scan may take, from connecting to the verdict."),
+      duration("link_ttl", d.link_ttl, milliseconds(1000),
+               "How long a shared document's download link works."),
+  };
+}
+
 Fields notification_delivery_fields(NotificationDeliveryConfig& d) {
   return {
       duration("interval", d.interval, milliseconds(100),
@@ -1674,6 +1700,9 @@ Fields config_fields(Config& c) {
           "workflow", [&c] { return workflow_fields(c.workflow); }, "The workflow engine."),
       section(
           "archive", [&c] { return archive_fields(c.archive); }, "Recordings."),
+      section(
+          "documents", [&c] { return documents_fields(c.documents); },
+          "Documents shared in consultations: the virus scanner and download links."),
       section(
           "notification_delivery",
           [&c] { return notification_delivery_fields(c.notification_delivery); },

@@ -29,6 +29,7 @@ const std::vector<EncryptedTable>& encrypted_tables() {
       {"vital_observations", {"id"}, {"value_enc"}},
       {"visit_summaries", {"id"}, {"html_enc", "pdf_enc"}},
       {"feedback_responses", {"id"}, {"response_enc"}},
+      {"shared_documents", {"id"}, {"name_enc"}},
   };
   return tables;
 }

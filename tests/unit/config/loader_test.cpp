@@ -272,8 +272,8 @@ TEST(LoadProblems, UnknownKeyWithoutNearKeyListsTheKeys) {
                        "  level: info\n"
                        "colour: blue\n"),
               ElementsAre("t.yaml:3: colour: unknown key (expected one of server, log, storage, "
-                          "security, workflow, archive, notification_delivery, plugins, "
-                          "instances, facilities, signin, workflows_dir)"));
+                          "security, workflow, archive, documents, notification_delivery, "
+                          "plugins, instances, facilities, signin, workflows_dir)"));
 }
 
 TEST(LoadProblems, WrongTypeNamesTheExpectedForm) {
@@ -1186,6 +1186,12 @@ TEST(LoadFacilities, NotificationsNameNotifyInstancesAndOnlyTheirMessagesVariabl
 }
 
 TEST(LoadConfig, NotificationDeliveryHasDefaultsAndBounds) {
+  auto d = load_text("documents:\n  clamd: tcp://127.0.0.1:3310\n  link_ttl: 2m\n", "t.yaml");
+  EXPECT_EQ(d.config.documents.clamd, "tcp://127.0.0.1:3310");
+  EXPECT_EQ(d.config.documents.link_ttl, 2min);
+  EXPECT_EQ(d.config.documents.scan_timeout, 30s);
+  EXPECT_THAT(problems("documents:\n  clamd: localhost:3310\n"),
+              ElementsAre(HasSubstr("t.yaml:2: documents.clamd")));
   auto c = load_text("notification_delivery:\n  interval: 1s\n  max_attempts: 2\n", "t.yaml");
   ASSERT_TRUE(c.ok()) << ::testing::PrintToString(problems_of(c));
   EXPECT_EQ(c.config.notification_delivery.interval, 1s);
