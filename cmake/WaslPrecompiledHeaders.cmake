@@ -52,7 +52,12 @@ function(wasl_precompile_all)
   add_library(wasl_pch_pic STATIC ${stub})
   add_executable(wasl_pch_pie ${CMAKE_BINARY_DIR}/wasl_pch/main.cpp)
   foreach(pch wasl_pch_pic wasl_pch_pie)
-    target_link_libraries(${pch} PRIVATE wasl_sdk_headers nlohmann_json::nlohmann_json spdlog::spdlog)
+    # Poco's and spdlog's compile definitions (_XOPEN_SOURCE, _FILE_OFFSET_BITS,
+    # SPDLOG_FMT_EXTERNAL, …) as the sources that use them have, so a source
+    # defines nothing the PCH defined differently; a source without them only
+    # lacks definitions, which clang accepts.
+    target_link_libraries(${pch} PRIVATE wasl_sdk_headers nlohmann_json::nlohmann_json
+                          spdlog::spdlog Poco::Foundation)
     target_precompile_headers(${pch} PRIVATE ${WASL_PCH_HEADERS})
     set_target_properties(${pch} PROPERTIES EXCLUDE_FROM_ALL ON)
   endforeach()
