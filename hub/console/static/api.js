@@ -64,6 +64,12 @@ export async function postJson(path, body) {
   return json(await send('POST', path, { body, idempotent: true }));
 }
 
+// PUT path with `body` as JSON (a change that is the same however often it
+// is sent); throws ApiError on any answer but 2xx.
+export async function putJson(path, body) {
+  return json(await send('PUT', path, { body }));
+}
+
 // The browser's session: who is signed in, for which facility and role, and
 // the CSRF token of the session. ApiError 401 when the browser holds no live
 // session. The caller adopts the session it goes on with (adoptSession).

@@ -5,6 +5,7 @@ import {
   ApiError, adoptSession, currentSession, forgetSession, getBlob, getJson, lastRequestAt, postJson,
   signInProviders, signInWithKey, signOut,
 } from './api.js';
+import { clearClinical, initClinical, showClinical } from './clinical.js';
 import { apply, formatTime, language, setLanguage, statusText, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -17,15 +18,21 @@ const REFRESH_MS = 5000;
 // Asks before an action, naming what it will do; resolves true on Confirm.
 // With `reason`, the dialog also offers the reasons the exchange takes for a
 // cancellation (the first picked) and resolves to the one picked, or null.
-function confirmAction(text, { reason = false } = {}) {
+// With `why`, it asks for a reason in words (required) and resolves to it,
+// or null.
+function confirmAction(text, { reason = false, why = false } = {}) {
   const dialog = $('confirm');
   $('confirm-text').textContent = text;
   $('confirm-reason-field').hidden = !reason;
   $('confirm-reason').selectedIndex = 0;
+  $('confirm-why-field').hidden = !why;
+  $('confirm-why').required = why;
+  $('confirm-why').value = '';
   return new Promise((resolve) => {
     dialog.addEventListener('close', () => {
       const yes = dialog.returnValue === 'yes';
-      resolve(reason ? (yes ? $('confirm-reason').value : null) : yes);
+      if (why) resolve(yes ? $('confirm-why').value.trim() || null : null);
+      else resolve(reason ? (yes ? $('confirm-reason').value : null) : yes);
     }, { once: true });
     dialog.returnValue = '';
     dialog.showModal();
@@ -146,6 +153,7 @@ function leave(notice) {
   me = null;
   forgetSession();
   $('consultation-list').tBodies[0].replaceChildren();
+  clearClinical();
   pagesShown = 0;
   clearAlerts();
   showWho();
@@ -1143,7 +1151,8 @@ async function resumeClaim(id, claim) {
 
 // One consultation: its state, its run's timeline (every attempt of every
 // step, with duration and error), the events its run received, and its
-// participants, attendance, messages to the patient, recordings and claims.
+// participants, attendance, messages to the patient, recordings, claims and
+// its clinical record (notes, prescriptions, vital signs).
 async function loadConsultation(id) {
   const view = $('consultation');
   view.dataset.state = 'loading';
@@ -1153,11 +1162,12 @@ async function loadConsultation(id) {
     // The parts the role may read; the others are left out of the page.
     const part = (suffix) => (may('GET', `/v1/consultations/{id}${suffix}`)
       ? getJson(`${path}${suffix}`) : Promise.resolve(null));
-    const [c, timeline, participants, recordings, claims, attendance, notifications] =
-      await Promise.all([
-        getJson(path), part('/timeline'), part('/participants'), part('/recordings'),
-        part('/claims'), part('/attendance'), part('/notifications'),
-      ]);
+    const [c, timeline, participants, recordings, claims, attendance, notifications, notes,
+      prescriptions, observations] = await Promise.all([
+      getJson(path), part('/timeline'), part('/participants'), part('/recordings'),
+      part('/claims'), part('/attendance'), part('/notifications'), part('/notes'),
+      part('/prescriptions'), part('/observations'),
+    ]);
     const run = timeline ?? {};
     $('timeline-part').hidden = timeline === null;
     $('c-run').hidden = timeline === null;
@@ -1222,6 +1232,7 @@ async function loadConsultation(id) {
     showParticipants(c.id, participants?.items ?? []);
     showRecordings(recordings?.items ?? []);
     showClaims(c.id, claims?.items ?? []);
+    showClinical(c.id, { notes, prescriptions, observations });
     view.dataset.state = 'loaded';
   } catch (error) {
     if (signedOutBy(error)) return;
@@ -1233,7 +1244,10 @@ async function loadConsultation(id) {
 async function route() {
   if (!session) return;
   const page = currentPage();
-  if (PAGE_ROUTES[page] && !may('GET', PAGE_ROUTES[page])) {
+  // A consultation's page is read by GET /v1/consultations/{id}; a role
+  // that may not (an auditor's) is taken to a page of its own.
+  const reads = page === 'consultation' ? '/v1/consultations/{id}' : PAGE_ROUTES[page];
+  if (reads && !may('GET', reads)) {
     const allowed = Object.keys(PAGE_ROUTES).find((p) => may('GET', PAGE_ROUTES[p]));
     if (allowed && allowed !== page) {
       location.hash = allowed === 'consultations' ? '' : `#${allowed}`;
@@ -1460,6 +1474,10 @@ function start() {
   $('retry').addEventListener('click', () => act('retry'));
   $('cancel').addEventListener('click', () => act('cancel'));
   $('end-session').addEventListener('click', endSession);
+  initClinical({
+    may, actor: () => me?.actor ?? null, confirm: confirmAction, signedOutBy,
+    reload: async (id) => { if (currentId() === id) await loadConsultation(id); },
+  });
   // Live refresh: while the first page of the list is on screen, it is read
   // again every few seconds, so new consultations and status changes appear.
   setInterval(async () => {

@@ -1,9 +1,9 @@
 // Every label the console shows exists in English and Arabic: the two
 // catalogues of hub/console/static/i18n.js name the same keys, and every key
-// the page (data-i18n) or the script (t('…')) asks for is in them.
+// the page (data-i18n) or its scripts (t('…')) ask for is in them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import vm from 'node:vm';
 import { sourceDir } from '../lib/harness.js';
@@ -50,7 +50,11 @@ test('no catalogue defines a label twice', async () => {
 test('every label the page and the script ask for exists', async () => {
   const { en } = await labels();
   const html = await readFile(path.join(dir, 'index.html'), 'utf8');
-  const js = await readFile(path.join(dir, 'app.js'), 'utf8');
+  // Every script of the page but the API client and the catalogue itself.
+  const scripts = (await readdir(dir)).filter((f) => f.endsWith('.js') &&
+    !['api.js', 'i18n.js'].includes(f));
+  assert.ok(scripts.includes('app.js'), `scripts read: ${scripts}`);
+  const js = (await Promise.all(scripts.map((f) => readFile(path.join(dir, f), 'utf8')))).join('\n');
   const asked = new Set([
     ...[...html.matchAll(/data-i18n="([a-z0-9_]+)"/g)].map((m) => m[1]),
     ...[...js.matchAll(/\bt\(\s*'([a-z0-9_]+)'/g)].map((m) => m[1]),
