@@ -14,7 +14,7 @@
 # test made much shorter).
 # Read by ctest after every other directory's tests are declared
 # (tests/costs/CMakeLists.txt), so it can name any of them.
-set_tests_properties("console.browser" PROPERTIES COST 246)
+set_tests_properties("console.browser" PROPERTIES COST 270)
 set_tests_properties("sdk.out_of_tree_build" PROPERTIES COST 95)
 set_tests_properties("Sqlite/NotificationsE2eTest.QuietHoursOptOutAndAFailingGateway/sqlite  # GetParam() = false" PROPERTIES COST 85)
 set_tests_properties("nphies_peer.node" PROPERTIES COST 65)
