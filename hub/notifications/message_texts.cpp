@@ -18,8 +18,8 @@ struct BuiltIn {
 
 // The built-in texts: short enough for an SMS of a few parts, polite, and
 // saying only what the variables say.
-const std::array<BuiltIn, 7>& builtins() {
-  static const std::array<BuiltIn, 7> texts = {{
+const std::array<BuiltIn, 8>& builtins() {
+  static const std::array<BuiltIn, 8> texts = {{
       {kInvitation,
        {"موعد استشارتك المرئية مع {{facility_name}}",
         "تم حجز استشارتك المرئية مع {{facility_name}} يوم {{weekday}} {{date}} "
