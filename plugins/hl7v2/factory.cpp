@@ -1,6 +1,7 @@
 // The HL7 v2 plugin's registration: the feed capability (ADT and SIU
 // messages the hub's MLLP listener receives for the instance) and the ehr
-// capability (reads from what the feed delivered; MDM^T02 write-back).
+// capability (reads from what the feed delivered; MDM^T02 and ORU^R01
+// write-back).
 #include <memory>
 
 #include "plugins/hl7v2/feed.hpp"
@@ -16,8 +17,8 @@ wasl::sdk::Status register_hl7v2(wasl::sdk::PluginDefinition& plugin) {
   plugin.description =
       "HIS over HL7 v2 (ER7, MLLP): SIU^S12-S26 and ADT^A04/A08/A31/A40 received as "
       "appointment.updated and patient.updated events, patients, appointments, practitioners "
-      "and coverages read from what they said; encounters and documents written back as "
-      "MDM^T02.";
+      "and coverages read from what they said; encounters, documents and notes written back as "
+      "MDM^T02, vital signs as ORU^R01.";
   plugin.feed =
       [](wasl::sdk::Host& host) -> wasl::sdk::Result<std::unique_ptr<wasl::sdk::MessageFeed>> {
     WASL_ASSIGN_OR_RETURN(auto settings, wasl::plugins::hl7v2::parse_settings(host.settings()));

@@ -5,6 +5,8 @@
 #include "plugins/hl7v2/charset.hpp"
 #include "plugins/hl7v2/mapping.hpp"
 #include "plugins/hl7v2/mllp_client.hpp"
+#include "plugins/hl7v2/oru.hpp"
+#include "plugins/hl7v2/outbound.hpp"
 #include "wasl/sdk/base64.hpp"
 
 namespace wasl::plugins::hl7v2 {
@@ -56,7 +58,7 @@ Result<sdk::ResourceCreated> Hl7v2EhrConnector::create_encounter(
   WASL_ASSIGN_OR_RETURN(Attempt first, attempt(mdm_control_id(request.idempotency_key)));
   const MdmMessage message = encounter_mdm(request, patient, settings_, first.sent_at_ms);
   if (first.acknowledged) return sdk::ResourceCreated{message.document_number, "", false};
-  return send(message);
+  return send("MDM", message.control_id, message.document_number, message.text);
 }
 
 Result<sdk::ResourceCreated> Hl7v2EhrConnector::attach_document(
@@ -74,7 +76,7 @@ Result<sdk::ResourceCreated> Hl7v2EhrConnector::attach_document(
   WASL_ASSIGN_OR_RETURN(MdmMessage message,
                         document_mdm(request, patient, settings_, first.sent_at_ms));
   if (first.acknowledged) return sdk::ResourceCreated{message.document_number, "", false};
-  return send(message);
+  return send("MDM", message.control_id, message.document_number, message.text);
 }
 
 Result<sdk::ResourceCreated> Hl7v2EhrConnector::write_note(const sdk::NoteWrite& note) {
@@ -102,6 +104,26 @@ Result<sdk::ResourceCreated> Hl7v2EhrConnector::write_medication_request(
                    "(no RDE^O11); " +
                    host_.instance_name() + " keeps them in the hub only",
                false);
+}
+
+Result<sdk::ResourceCreated> Hl7v2EhrConnector::write_vital_signs(
+    const sdk::VitalSignWrite& vital) {
+  WASL_RETURN_IF_ERROR(check_outbound("write_vital_signs"));
+  if (vital.idempotency_key.empty() || !is_resource_id(vital.patient_id)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "write_vital_signs needs an idempotency_key and a patient_id", false);
+  }
+  WASL_RETURN_IF_ERROR(check_vital_sign(vital));
+  WASL_ASSIGN_OR_RETURN(auto patient, known_patient(vital.patient_id));
+  WASL_ASSIGN_OR_RETURN(Attempt first, attempt(oru_control_id(vital.idempotency_key)));
+  WASL_ASSIGN_OR_RETURN(OruMessage message,
+                        vital_sign_oru(vital, patient, settings_, first.sent_at_ms));
+  Result<sdk::ResourceCreated> written =
+      first.acknowledged
+          ? Result<sdk::ResourceCreated>(sdk::ResourceCreated{message.observation_id, "", false})
+          : send("ORU", message.control_id, message.observation_id, message.text);
+  if (written.ok()) written->resource_type = "ORU^R01";
+  return written;
 }
 
 Result<std::optional<sdk::PatientSummary>> Hl7v2EhrConnector::known_patient(const std::string& id) {
@@ -134,28 +156,32 @@ Result<Hl7v2EhrConnector::Attempt> Hl7v2EhrConnector::attempt(const std::string&
   return first;
 }
 
-Result<sdk::ResourceCreated> Hl7v2EhrConnector::send(const MdmMessage& message) {
+Result<sdk::ResourceCreated> Hl7v2EhrConnector::send(std::string_view kind,
+                                                     const std::string& control_id,
+                                                     const std::string& resource_id,
+                                                     const std::string& text) {
+  const std::string what = std::string(kind) + " message " + control_id;
   WASL_ASSIGN_OR_RETURN(std::string bytes,
-                        ::wasl::hl7v2::from_utf8(message.text, settings_.outbound.charset));
+                        ::wasl::hl7v2::from_utf8(text, settings_.outbound.charset));
   WASL_ASSIGN_OR_RETURN(std::string answer,
                         mllp_exchange(MllpEndpoint{settings_.outbound.host, settings_.outbound.port,
                                                    settings_.outbound.timeout},
                                       bytes));
-  auto text = ::wasl::hl7v2::to_utf8(answer, settings_.outbound.charset);
-  if (!text.ok()) {
+  auto decoded = ::wasl::hl7v2::to_utf8(answer, settings_.outbound.charset);
+  if (!decoded.ok()) {
     return Error(ErrorCode::kUnavailable,
-                 "the HIS's answer to MDM message " + message.control_id +
-                     " cannot be decoded: " + text.error().message,
+                 "the HIS's answer to " + what + " cannot be decoded: " + decoded.error().message,
                  true);
   }
-  WASL_ASSIGN_OR_RETURN(sdk::ResourceCreated created, read_mdm_ack(text.value(), message));
-  auto stored = host_.state_get(outbound_key(message.control_id));
+  WASL_ASSIGN_OR_RETURN(sdk::ResourceCreated created,
+                        read_outbound_ack(decoded.value(), kind, control_id, resource_id));
+  auto stored = host_.state_get(outbound_key(control_id));
   json record = stored.ok() && stored.value() ? *stored.value() : json::object();
   record["acknowledged"] = true;
-  if (auto status = host_.state_put(outbound_key(message.control_id), record); !status.ok()) {
-    // The HIS has the document; a retry sends the same message, which it
-    // acknowledges again under the same document number.
-    host_.log(sdk::LogLevel::kWarn, "the acknowledgement of MDM message " + message.control_id +
+  if (auto status = host_.state_put(outbound_key(control_id), record); !status.ok()) {
+    // The HIS has the document or observation; a retry sends the same
+    // message, which it acknowledges again under the same id.
+    host_.log(sdk::LogLevel::kWarn, "the acknowledgement of " + what +
                                         " could not be recorded: " + status.error().message);
   }
   return created;

@@ -1,14 +1,15 @@
 // Hl7v2EhrConnector: the ehr capability of the HL7 v2 plugin. Reads and
 // appointment status updates are answered from what the feed kept
-// (EhrReads); create_encounter and attach_document send an MDM^T02 to the
-// HIS over MLLP (mdm.hpp, mllp_client.hpp).
+// (EhrReads); create_encounter, attach_document and write_note send an
+// MDM^T02 (mdm.hpp), write_vital_signs an ORU^R01 (oru.hpp), to the HIS
+// over MLLP (mllp_client.hpp).
 //
 // Writes: with settings outbound.host empty, kFailedPrecondition naming the
 // setting. Otherwise the instance state keeps, under "outbound/<MSH-10>",
 // when the message was first sent and whether the HIS acknowledged it: a
 // retry sends the same bytes again, and a write already acknowledged answers
 // its ResourceCreated (created = false) without sending. Errors are
-// mllp_exchange's and read_mdm_ack's. Thread-safe.
+// mllp_exchange's and read_outbound_ack's (outbound.hpp). Thread-safe.
 #pragma once
 
 #include <optional>
@@ -38,10 +39,17 @@ class Hl7v2EhrConnector final : public sdk::EhrConnector {
   // SDK 1.10: a signed note as an MDM^T02 (TXA type CN, consult note;
   // the text as OBX TX lines), sent and acknowledged as attach_document's.
   // Prescriptions are not sent over HL7 v2 (no RDE^O11): kUnimplemented,
-  // not retryable, saying so. Vital signs: the default, not supported.
+  // not retryable, saying so.
   sdk::Result<sdk::ResourceCreated> write_note(const sdk::NoteWrite& note) override;
   sdk::Result<sdk::ResourceCreated> write_medication_request(
       const sdk::MedicationRequestWrite& request) override;
+  // SDK 1.10: one vital sign as an ORU^R01 (oru.hpp; blood pressure as the
+  // panel with its two components), sent and acknowledged as
+  // attach_document's, keyed on its idempotency key. ResourceCreated: id
+  // OBR-3, resource_type "ORU^R01". kInvalidArgument (not retryable) for
+  // no idempotency key or patient, and check_vital_sign's errors, before
+  // anything is sent or recorded.
+  sdk::Result<sdk::ResourceCreated> write_vital_signs(const sdk::VitalSignWrite& vital) override;
 
  private:
   // The patient as the feed delivered it; std::nullopt when it did not.
@@ -55,8 +63,11 @@ class Hl7v2EhrConnector final : public sdk::EhrConnector {
     bool acknowledged = false;
   };
   sdk::Result<Attempt> attempt(const std::string& control_id);
-  // Sends `message`, reads the acknowledgement, records it.
-  sdk::Result<sdk::ResourceCreated> send(const MdmMessage& message);
+  // Sends `text`, the `kind` ("MDM", "ORU") message `control_id`, reads
+  // the acknowledgement (naming `resource_id` the resource created),
+  // records it.
+  sdk::Result<sdk::ResourceCreated> send(std::string_view kind, const std::string& control_id,
+                                         const std::string& resource_id, const std::string& text);
 
   sdk::Host& host_;
   const Hl7v2Settings settings_;

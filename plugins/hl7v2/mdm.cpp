@@ -1,14 +1,11 @@
 #include "plugins/hl7v2/mdm.hpp"
 
-#include <openssl/sha.h>
-
 #include <vector>
 
-#include "plugins/hl7v2/er7_message.hpp"
 #include "plugins/hl7v2/er7_writer.hpp"
 #include "plugins/hl7v2/hl7_time.hpp"
+#include "plugins/hl7v2/outbound.hpp"
 #include "wasl/sdk/base64.hpp"
-#include "wasl/sdk/hex.hpp"
 #include "wasl/sdk/timestamp.hpp"
 #include "wasl/sdk/uuid.hpp"
 
@@ -19,74 +16,19 @@ namespace {
 using sdk::Error;
 using sdk::ErrorCode;
 using ::wasl::hl7v2::er7_escape;
-using ::wasl::hl7v2::Er7Message;
 using ::wasl::hl7v2::Er7Writer;
-
-constexpr std::string_view kVersion = "2.5.1";
-
-std::string sha256_hex(std::string_view text) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  return sdk::to_hex(digest, sizeof digest);
-}
-
-// Components escaped and joined by '^', trailing empty ones dropped.
-std::string components(std::initializer_list<std::string_view> parts) {
-  std::vector<std::string> escaped;
-  for (std::string_view part : parts) escaped.push_back(er7_escape(part));
-  while (!escaped.empty() && escaped.back().empty()) escaped.pop_back();
-  std::string out;
-  for (std::size_t i = 0; i < escaped.size(); ++i) {
-    if (i > 0) out += '^';
-    out += escaped[i];
-  }
-  return out;
-}
-
-std::string hl7_sex(const std::string& gender) {
-  if (gender == "male") return "M";
-  if (gender == "female") return "F";
-  if (gender == "other") return "O";
-  if (gender == "unknown") return "U";
-  return "";
-}
-
-// "1962-03-15" -> "19620315".
-std::string hl7_date(const std::string& fhir_date) {
-  std::string out;
-  for (char c : fhir_date) {
-    if (c != '-') out += c;
-  }
-  return out;
-}
 
 // The segments every MDM^T02 starts with: MSH, EVN, PID, PV1.
 Er7Writer header(const std::string& control_id, const std::string& patient_id,
                  const std::optional<sdk::PatientSummary>& patient,
                  const std::string& practitioner_id, const std::string& encounter_id,
                  const Hl7v2Settings& settings, std::int64_t sent_at_ms) {
-  const std::string sent_at = format_hl7_time(sent_at_ms, settings.time_zone_offset_minutes, true);
   Er7Writer writer;
-  writer.segment("MSH", {"^~\\&", er7_escape(settings.receiving_application),
-                         er7_escape(settings.receiving_facility), "", "", sent_at, "",
-                         "MDM^T02^MDM_T02", er7_escape(control_id), "P", std::string(kVersion), "",
-                         "", "", "", "", er7_escape(settings.outbound.charset)});
-  writer.segment("EVN", {"T02", sent_at});
-  std::vector<std::string> pid(8);
-  pid[0] = "1";
-  pid[2] = components({patient_id, "", "", "", settings.patient_id_from});
-  if (patient) {
-    pid[4] = components({patient->family_name, patient->given_name});
-    pid[6] = hl7_date(patient->birth_date);
-    pid[7] = hl7_sex(patient->gender);
-  }
-  writer.segment("PID", std::move(pid));
-  std::vector<std::string> pv1(19);
-  pv1[0] = "1";
-  pv1[1] = "O";
-  pv1[6] = components({practitioner_id});
-  pv1[18] = components({encounter_id});
-  writer.segment("PV1", std::move(pv1));
+  write_msh(writer, "MDM^T02^MDM_T02", control_id, settings, sent_at_ms);
+  writer.segment("EVN",
+                 {"T02", format_hl7_time(sent_at_ms, settings.time_zone_offset_minutes, true)});
+  write_pid(writer, patient_id, patient, settings);
+  write_pv1(writer, practitioner_id, encounter_id);
   return writer;
 }
 
@@ -101,8 +43,8 @@ std::vector<std::string> txa(const std::string& document_type, const std::string
   if (activity_ms != 0) {
     fields[3] = format_hl7_time(activity_ms, settings.time_zone_offset_minutes, true);
   }
-  fields[4] = components({practitioner_id});
-  fields[11] = components({document_number, settings.receiving_application});
+  fields[4] = er7_components({practitioner_id});
+  fields[11] = er7_components({document_number, settings.receiving_application});
   fields[16] = "AU";
   fields[18] = "AV";
   return fields;
@@ -151,20 +93,20 @@ std::pair<std::string, std::string> data_type(const std::string& content_type) {
 
 // OBX-3 of a participant's attendance periods, by its role.
 std::string attendance_observation(const std::string& role) {
-  if (role == "patient") return components({"ATTEND-PATIENT", "Patient in the session", "L"});
+  if (role == "patient") return er7_components({"ATTEND-PATIENT", "Patient in the session", "L"});
   if (role == "clinician") {
-    return components({"ATTEND-CLINICIAN", "Clinician in the session", "L"});
+    return er7_components({"ATTEND-CLINICIAN", "Clinician in the session", "L"});
   }
   if (role == "interpreter") {
-    return components({"ATTEND-INTERPRETER", "Interpreter in the session", "L"});
+    return er7_components({"ATTEND-INTERPRETER", "Interpreter in the session", "L"});
   }
-  return components({"ATTEND-GUEST", "Guest in the session", "L"});
+  return er7_components({"ATTEND-GUEST", "Guest in the session", "L"});
 }
 
 }  // namespace
 
 std::string mdm_control_id(std::string_view idempotency_key) {
-  return "W" + sha256_hex("hl7v2-mdm|" + std::string(idempotency_key)).substr(0, 19);
+  return outbound_control_id("hl7v2-mdm", idempotency_key);
 }
 
 std::string mdm_document_number(std::string_view idempotency_key) {
@@ -179,8 +121,9 @@ MdmMessage encounter_mdm(const sdk::EncounterRequest& request,
   out.document_number = mdm_document_number(request.idempotency_key);
   Er7Writer writer = header(out.control_id, request.patient_id, patient, request.practitioner_id,
                             "", settings, sent_at_ms);
-  writer.segment("TXA", txa(components({"CN", "Consultation", "HL70270"}), "TX", request.start_ms,
-                            request.practitioner_id, out.document_number, settings));
+  writer.segment("TXA",
+                 txa(er7_components({"CN", "Consultation", "HL70270"}), "TX", request.start_ms,
+                     request.practitioner_id, out.document_number, settings));
   auto when = [&](std::int64_t ms) {
     return ms == 0 ? std::string("not recorded")
                    : sdk::format_iso8601(ms, settings.time_zone_offset_minutes,
@@ -192,8 +135,9 @@ MdmMessage encounter_mdm(const sdk::EncounterRequest& request,
   if (!request.appointment_id.empty()) summary += "\nAppointment: " + request.appointment_id;
   summary += "\nParticipants: patient " + request.patient_id;
   if (!request.practitioner_id.empty()) summary += ", practitioner " + request.practitioner_id;
-  writer.segment("OBX", obx(1, "TX", components({"VIRTUAL-ENCOUNTER", "Virtual encounter", "L"}),
-                            text_lines(summary)));
+  writer.segment("OBX",
+                 obx(1, "TX", er7_components({"VIRTUAL-ENCOUNTER", "Virtual encounter", "L"}),
+                     text_lines(summary)));
   int set_id = 2;
   int participant = 0;
   for (const sdk::EncounterParticipant& p : request.participants) {
@@ -203,7 +147,7 @@ MdmMessage encounter_mdm(const sdk::EncounterRequest& request,
     for (const sdk::AttendancePeriod& period : p.periods) {
       std::vector<std::string> fields =
           obx(set_id++, "DR", observation,
-              components(
+              er7_components(
                   {format_hl7_time(period.start_ms, settings.time_zone_offset_minutes, true),
                    period.end_ms == 0
                        ? std::string()
@@ -211,7 +155,7 @@ MdmMessage encounter_mdm(const sdk::EncounterRequest& request,
       fields[3] = std::to_string(participant);
       if (p.role == "clinician" && !p.practitioner_id.empty()) {
         fields.resize(16);
-        fields[15] = components({p.practitioner_id});
+        fields[15] = er7_components({p.practitioner_id});
       }
       writer.segment("OBX", std::move(fields));
     }
@@ -229,20 +173,20 @@ sdk::Result<MdmMessage> document_mdm(const sdk::DocumentRequest& request,
   Er7Writer writer = header(out.control_id, request.patient_id, patient, "", request.encounter_id,
                             settings, sent_at_ms);
   const std::string observation = request.type_code.empty()
-                                      ? components({"DOC", request.title, "L"})
-                                      : components({request.type_code, request.title, "LN"});
+                                      ? er7_components({"DOC", request.title, "L"})
+                                      : er7_components({request.type_code, request.title, "LN"});
   const bool inline_text = request.url.empty() && request.content_type.rfind("text/plain", 0) == 0;
   const std::string document_type = request.type_code.empty()
-                                        ? components({"CN", "Consultation", "HL70270"})
-                                        : components({request.type_code, request.title, "LN"});
+                                        ? er7_components({"CN", "Consultation", "HL70270"})
+                                        : er7_components({request.type_code, request.title, "LN"});
   writer.segment(
       "TXA", txa(document_type, inline_text ? "TX" : "AP", 0, "", out.document_number, settings));
   int set_id = 1;
   const auto [type, subtype] = data_type(request.content_type);
   if (!request.url.empty()) {
-    writer.segment("OBX",
-                   obx(set_id++, "RP", observation,
-                       components({request.url, settings.receiving_application, type, subtype})));
+    writer.segment(
+        "OBX", obx(set_id++, "RP", observation,
+                   er7_components({request.url, settings.receiving_application, type, subtype})));
   } else {
     if (inline_text) {
       const std::optional<std::string> text = sdk::base64_decode(request.data_base64);
@@ -257,63 +201,26 @@ sdk::Result<MdmMessage> document_mdm(const sdk::DocumentRequest& request,
                      false);
       }
       writer.segment("OBX", obx(set_id++, "ED", observation,
-                                components({settings.receiving_application, type, subtype, "Base64",
-                                            request.data_base64})));
+                                er7_components({settings.receiving_application, type, subtype,
+                                                "Base64", request.data_base64})));
     }
   }
   if (!request.sha256_hex.empty()) {
-    writer.segment("OBX", obx(set_id++, "ST", components({"SHA256", "SHA-256 of the content", "L"}),
-                              er7_escape(request.sha256_hex)));
+    writer.segment("OBX",
+                   obx(set_id++, "ST", er7_components({"SHA256", "SHA-256 of the content", "L"}),
+                       er7_escape(request.sha256_hex)));
   }
   if (request.size_bytes > 0) {
     writer.segment("OBX",
-                   obx(set_id++, "NM", components({"SIZE", "Size of the content", "L"}),
-                       std::to_string(request.size_bytes), components({"By", "byte", "UCUM"})));
+                   obx(set_id++, "NM", er7_components({"SIZE", "Size of the content", "L"}),
+                       std::to_string(request.size_bytes), er7_components({"By", "byte", "UCUM"})));
   }
   out.text = writer.str();
   return out;
 }
 
 sdk::Result<sdk::ResourceCreated> read_mdm_ack(std::string_view ack, const MdmMessage& sent) {
-  auto parsed = Er7Message::parse(ack);
-  if (!parsed.ok()) {
-    return Error(ErrorCode::kUnavailable,
-                 "the HIS answered the MDM message with something that is not ER7: " +
-                     parsed.error().message,
-                 true);
-  }
-  const Er7Message& m = parsed.value();
-  const std::string code = m.value("MSA", 1);
-  if (m.occurrences("MSA") == 0 || m.value("MSA", 2) != sent.control_id) {
-    return Error(ErrorCode::kUnavailable,
-                 "the HIS's answer does not acknowledge MDM message " + sent.control_id, true);
-  }
-  if (code == "AA" || code == "CA") {
-    return sdk::ResourceCreated{sent.document_number, "", true};
-  }
-  std::string text = m.value("ERR", 8);
-  if (text.empty()) text = m.value("ERR", 3, 2);
-  if (text.empty()) text = m.value("MSA", 3);
-  if (text.size() > 200) {
-    text.resize(200);
-    // No partial UTF-8 sequence at the cut.
-    while (!text.empty() && static_cast<unsigned char>(text.back()) >= 0x80) text.pop_back();
-  }
-  const std::string because = text.empty() ? "" : ": " + text;
-  if (code == "AE" || code == "CE") {
-    return Error(ErrorCode::kInvalidArgument,
-                 "the HIS refused MDM message " + sent.control_id + " (" + code + ")" + because,
-                 false);
-  }
-  if (code == "AR" || code == "CR") {
-    return Error(ErrorCode::kFailedPrecondition,
-                 "the HIS rejected MDM message " + sent.control_id + " (" + code + ")" + because,
-                 false);
-  }
-  return Error(ErrorCode::kUnavailable,
-               "the HIS answered MDM message " + sent.control_id +
-                   " with an acknowledgement code that is none of AA, AE, AR, CA, CE, CR",
-               true);
+  return read_outbound_ack(ack, "MDM", sent.control_id, sent.document_number);
 }
 
 }  // namespace wasl::plugins::hl7v2

@@ -12,7 +12,7 @@
 
 namespace wasl::plugins::hl7v2 {
 
-// Where MDM messages go; an empty host turns writing back off.
+// Where MDM and ORU messages go; an empty host turns writing back off.
 struct OutboundSettings {
   std::string host;
   int port = 0;

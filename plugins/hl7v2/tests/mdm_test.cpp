@@ -296,7 +296,7 @@ TEST(MdmTest, InlineNoteIsText) {
 
 // SDK 1.10: a signed note is an MDM^T02 of its text; a resend after the
 // acknowledgement sends nothing; prescriptions are said plainly to be not
-// supported, vital signs answer the SDK's default.
+// supported. (Vital signs go as ORU^R01: oru_test.cpp.)
 TEST(MdmTest, ASignedNoteIsAnMdmOfItsTextAndPrescriptionsAreNotSupported) {
   MllpTestServer server({Reply::kAccept});
   Instance instance(outbound_to(server.port()));
@@ -330,8 +330,6 @@ TEST(MdmTest, ASignedNoteIsAnMdmOfItsTextAndPrescriptionsAreNotSupported) {
   EXPECT_EQ(refused.error().code, sdk::ErrorCode::kUnimplemented);
   EXPECT_FALSE(refused.error().retryable);
   EXPECT_NE(refused.error().message.find("not supported by this EHR"), std::string::npos);
-  sdk::VitalSignWrite vital;
-  EXPECT_EQ(instance.ehr.write_vital_signs(vital).error().code, sdk::ErrorCode::kUnimplemented);
   EXPECT_EQ(server.received().size(), 1u);
 }
 

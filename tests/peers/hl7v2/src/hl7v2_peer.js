@@ -1,9 +1,9 @@
 'use strict';
 // Hl7v2Peer: a hospital information system as the hub meets it over HL7 v2.
 // Its main listener is MLLP (a net.Server whose connections are
-// @medplum/hl7 Hl7Connections), where it receives the hub's MDM documents,
-// checks them (mdm_check.js), keeps the valid ones and answers AA, or AE/AR
-// with ERR segments. Its control API (the support library's, JSON over HTTP
+// @medplum/hl7 Hl7Connections), where it receives the hub's MDM documents
+// and ORU^R01 vital signs, checks them (mdm_check.js, oru_check.js), keeps
+// the valid ones and answers AA, or AE/AR with ERR segments. Its control API (the support library's, JSON over HTTP
 // on a listener of its own) sends SIU and ADT messages to the hub's MLLP
 // listener (templates.js, hub_sender.js) and shows what came in. See
 // ../README.md.
@@ -21,6 +21,7 @@ const { buildMessage, TemplateError, TYPES } = require('./templates');
 const { HubSender, HubUnreachable, frame } = require('./hub_sender');
 const { parseSendFault, SendFaultError } = require('./send_fault');
 const { checkMdm } = require('./mdm_check');
+const { checkOru } = require('./oru_check');
 const { escapeValue } = require('./hl7_text');
 
 // HL7 table 0357, the ERR-3 texts.
@@ -99,9 +100,10 @@ class Hl7v2Peer extends PeerServer {
   }
 
   resetDocuments() {
-    this.documents = [];                 // the kept MDMs, oldest first
+    this.documents = [];                 // the kept MDMs and ORUs, oldest first
     this.byControlId = new Map();        // MSH-10 → kept record
     this.documentNumbers = new Map();    // TXA-12 → MSH-10 of the message that carried it
+    this.fillerNumbers = new Map();      // OBR-3 → MSH-10 of the message that carried it
   }
 
   reset() {
@@ -209,7 +211,11 @@ class Hl7v2Peer extends PeerServer {
     if (charset && text.includes('\uFFFD')) problems.push({ code: 102, location: 'MSH^1^18', text: `the message is not valid ${charset.name}` });
     // Each segment ends in CR, the last one too: no empty segment after it.
     const message = Hl7Message.parse(text.replace(/[\r\n]+$/, ''));
-    const checked = checkMdm(message);
+    // ORU^R01 (vital signs) by MSH-9.1; everything else is checked as an
+    // MDM, which refuses another message type.
+    const oru = message.getSegment('MSH')?.getComponent(9, 1) === 'ORU';
+    const checked = oru ? checkOru(message) : checkMdm(message);
+    const counter = oru ? 'oru' : 'mdm';
     problems.push(...checked.problems);
     const { summary } = checked;
     const delivery = { msh10: summary.msh10, message_type: summary.message_type, charset: used.name, bytes: bytes.length };
@@ -218,15 +224,12 @@ class Hl7v2Peer extends PeerServer {
     if (kept && problems.length === 0) {
       // The same message again (a retry): answered as the first time, kept once.
       kept.deliveries += 1;
-      this.effects.count('mdmDuplicates');
+      this.effects.count(`${counter}Duplicates`);
       this.answer(connection, message, used, 'AA', []);
       this.effects.record('deliveries', { ...delivery, ack_code: 'AA', duplicate: true });
       return;
     }
-    const number = summary.document?.number;
-    if (problems.length === 0 && number && this.documentNumbers.has(number)) {
-      problems.push({ code: 205, location: 'TXA^1^12', text: `TXA-12 ${number} was already used by message ${this.documentNumbers.get(number)}` });
-    }
+    if (problems.length === 0) problems.push(...this.reusedKeys(summary));
 
     const rule = this.faults.takeOwn('ackFaults');
     if (rule) {
@@ -244,7 +247,7 @@ class Hl7v2Peer extends PeerServer {
     }
     if (problems.length) {
       const code = problems.some((p) => REJECT_CODES.includes(p.code)) ? 'AR' : 'AE';
-      this.effects.count('mdmRejected');
+      this.effects.count(`${counter}Rejected`);
       this.answer(connection, message, used, code, problems);
       this.effects.record('deliveries', { ...delivery, ack_code: code, problems, raw: text });
       return;
@@ -269,7 +272,24 @@ class Hl7v2Peer extends PeerServer {
     this.documents.push(record);
     this.byControlId.set(summary.msh10, record);
     if (summary.document?.number) this.documentNumbers.set(summary.document.number, summary.msh10);
-    this.effects.count('mdmAccepted');
+    for (const result of summary.results || []) this.fillerNumbers.set(result.filler, summary.msh10);
+    this.effects.count(summary.results ? 'oruAccepted' : 'mdmAccepted');
+  }
+
+  // The 205 problems of a new message (another MSH-10) reusing the TXA-12
+  // or an OBR-3 a kept message carried.
+  reusedKeys(summary) {
+    const problems = [];
+    const number = summary.document?.number;
+    if (number && this.documentNumbers.has(number)) {
+      problems.push({ code: 205, location: 'TXA^1^12', text: `TXA-12 ${number} was already used by message ${this.documentNumbers.get(number)}` });
+    }
+    (summary.results || []).forEach((result, i) => {
+      if (this.fillerNumbers.has(result.filler)) {
+        problems.push({ code: 205, location: `OBR^${i + 1}^3`, text: `OBR-3 ${result.filler} was already used by message ${this.fillerNumbers.get(result.filler)}` });
+      }
+    });
+    return problems;
   }
 
   // Writes the ACK of `message`: MSA-1 `code`, one ERR per problem, MSH-18

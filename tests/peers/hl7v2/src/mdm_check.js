@@ -10,6 +10,9 @@
 // location (ERR-2: segment^sequence^field), for the ERR of the AE answer.
 
 const { unescapeValue } = require('./hl7_text');
+const {
+  PATIENT_CLASS, RESULT_STATUS, DTM, instant, text, fieldText, identifiers: pidIdentifiers,
+} = require('./segment_values');
 
 const EVENTS = {
   T01: { structure: 'MDM_T01', content: false },
@@ -23,30 +26,9 @@ const SEQUENCE = {
   true: new RegExp(`^MSH( SFT)* EVN PID PV1${ORDER_GROUP} TXA( CON)*( OBX( NTE)*)+$`),
 };
 
-// HL7 tables the peer checks values against.
-const PATIENT_CLASS = ['E', 'I', 'O', 'P', 'R', 'B', 'C', 'N', 'U'];          // 0004
+// HL7 tables the peer checks values against (with those of segment_values.js).
 const COMPLETION_STATUS = ['DI', 'DO', 'IN', 'IP', 'AU', 'PA', 'LA'];         // 0271
-const RESULT_STATUS = ['C', 'D', 'F', 'I', 'N', 'O', 'P', 'R', 'S', 'U', 'W', 'X']; // 0085
 const VALUE_TYPES = ['ST', 'TX', 'FT', 'NM', 'ED', 'CE', 'CWE', 'SN', 'DT', 'TM', 'DTM', 'TS', 'RP', 'DR'];
-
-const DTM = /^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2}(\.\d{1,4})?)?)?)?)?)?([+-]\d{4})?$/;
-
-// A DTM with its offset as epoch ms (to second precision; no offset: UTC).
-function instant(dtm) {
-  const m = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.\d{1,4})?([+-])?(\d{2})?(\d{2})?$/.exec(dtm);
-  const n = (v, d) => (v === undefined ? d : Number(v));
-  const local = Date.UTC(n(m[1]), n(m[2], 1) - 1, n(m[3], 1), n(m[4], 0), n(m[5], 0), n(m[6], 0));
-  const offset = m[7] ? (m[7] === '-' ? -1 : 1) * (n(m[8], 0) * 60 + n(m[9], 0)) : 0;
-  return local - offset * 60000;
-}
-
-function text(segment, field, component = 1) {
-  return segment ? unescapeValue(segment.getComponent(field, component)) : '';
-}
-
-function fieldText(segment, field) {
-  return segment?.getField(field)?.toString() || '';
-}
 
 // The OBX-5 value as text: repetitions (TX, FT) joined with a line break.
 function observationValue(obx) {
@@ -150,9 +132,7 @@ function checkMdm(message) {
     };
   });
 
-  const identifiers = pid ? (pid.getField(3)?.components || []).map((rep) => ({
-    id: unescapeValue(rep[0] || ''), authority: unescapeValue(rep[3] || ''), type: unescapeValue(rep[4] || ''),
-  })) : [];
+  const identifiers = pidIdentifiers(pid);
   const summary = {
     message_type: type,
     structure,

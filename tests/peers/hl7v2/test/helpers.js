@@ -118,4 +118,27 @@ function mdm(over = {}) {
   return segments.join('\r');
 }
 
-module.exports = { startPeer, startHub, sendToPeer, mdm, iconv };
+// An ORU^R01 of one vital sign as the hub sends one (v2.5.1), with `over`
+// replacing parts: {msh10, event, charset, filler (OBR-3), code (OBR-4),
+// observations: the OBX segments, segments: the whole list instead}.
+// By default a blood pressure panel, 128/82 mm[Hg].
+function oru(over = {}) {
+  const o = {
+    msh10: 'ORU0001', event: 'R01', charset: 'UNICODE UTF-8', filler: 'OBS-0001',
+    code: '85354-9^Blood pressure panel with all children optional^LN', ...over,
+  };
+  const observations = o.observations || [
+    'OBX|1|NM|8480-6^Systolic blood pressure^LN||128|mm[Hg]^mm[Hg]^UCUM|||||F|||20250301100500+0300||DR-0007',
+    'OBX|2|NM|8462-4^Diastolic blood pressure^LN||82|mm[Hg]^mm[Hg]^UCUM|||||F|||20250301100500+0300||DR-0007',
+  ];
+  const segments = o.segments || [
+    `MSH|^~\\&|WASL|WASL_HUB|||20250301101500+0300||ORU^${o.event}^ORU_R01|${o.msh10}|P|2.5.1||||||${o.charset}`,
+    'PID|1||MRN-0001^^^^MR||الحربي^سارة||19850412|F',
+    'PV1|1|O|||||||||||||||||V-77',
+    `OBR|1||${o.filler}^WASL|${o.code}|||20250301100500+0300||||||||||||||||||F`,
+    ...observations,
+  ];
+  return segments.join('\r');
+}
+
+module.exports = { startPeer, startHub, sendToPeer, mdm, oru, iconv };
