@@ -108,7 +108,8 @@ TEST(Validator, UnknownRoleMethodAndHubAction) {
                    "set_status? (hub actions: alert, answer_information_request, "
                    "archive_recording, attendance, await_prior_authorization, "
                    "billing_service, build_claim, build_eligibility, build_report, "
-                   "describe_consultation, notify, queue_claim, record_event, set_status, "
+                   "build_visit_summary, describe_consultation, notify, queue_claim, "
+                   "record_event, set_status, "
                    "write_notes_to_ehr, write_prescriptions_to_ehr, write_vitals_to_ehr)",
                    "w.yaml:12: step 'd': call 'create_room' must name role.method (e.g. "
                    "video.create_room) or hub.<action>",
