@@ -96,22 +96,22 @@ class PageWriter {
   const char* font_of(Style style) const {
     if (rtl_) {
       switch (style) {
-        case Style::kTitle: return "Noto Naskh Arabic, Noto Sans Bold 20";
-        case Style::kHeading: return "Noto Naskh Arabic, Noto Sans Bold 14";
-        case Style::kEmphasis: return "Noto Naskh Arabic, Noto Sans Bold 12";
-        case Style::kNote: return "Noto Naskh Arabic, Noto Sans 10";
+        case Style::kTitle: return "Noto Sans Arabic, Noto Sans Bold 20";
+        case Style::kHeading: return "Noto Sans Arabic, Noto Sans Bold 14";
+        case Style::kEmphasis: return "Noto Sans Arabic, Noto Sans Bold 12";
+        case Style::kNote: return "Noto Sans Arabic, Noto Sans 10";
         case Style::kBody: break;
       }
-      return "Noto Naskh Arabic, Noto Sans 12";
+      return "Noto Sans Arabic, Noto Sans 12";
     }
     switch (style) {
-      case Style::kTitle: return "Noto Sans, Noto Naskh Arabic Bold 20";
-      case Style::kHeading: return "Noto Sans, Noto Naskh Arabic Bold 14";
-      case Style::kEmphasis: return "Noto Sans, Noto Naskh Arabic Bold 11";
-      case Style::kNote: return "Noto Sans, Noto Naskh Arabic 9";
+      case Style::kTitle: return "Noto Sans, Noto Sans Arabic Bold 20";
+      case Style::kHeading: return "Noto Sans, Noto Sans Arabic Bold 14";
+      case Style::kEmphasis: return "Noto Sans, Noto Sans Arabic Bold 11";
+      case Style::kNote: return "Noto Sans, Noto Sans Arabic 9";
       case Style::kBody: break;
     }
-    return "Noto Sans, Noto Naskh Arabic 11";
+    return "Noto Sans, Noto Sans Arabic 11";
   }
 
   cairo_t* cr_;

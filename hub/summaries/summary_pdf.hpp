@@ -1,7 +1,7 @@
 // The visit summary as a PDF: A4 pages laid out by Pango (Arabic shaped by
 // HarfBuzz, the bidirectional algorithm, line breaking) and drawn by
 // Cairo's PDF surface with the fonts embedded, Debian's Noto fonts
-// (fonts-noto-core: Noto Naskh Arabic for Arabic, Noto Sans for Latin). An
+// (fonts-noto-core: Noto Sans Arabic for Arabic, Noto Sans for Latin). An
 // Arabic summary is laid out right to left on every line, a Latin medicine
 // name in it included; an English one left to right. Text is stored in the
 // PDF in logical order with its Unicode mapping, so it can be searched and
