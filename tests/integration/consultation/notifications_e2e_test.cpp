@@ -36,7 +36,9 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <iostream>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -320,50 +322,71 @@ TEST_P(NotificationsE2eTest, QuietHoursOptOutAndAFailingGateway) {
   auto peer = start_peer(600000);
   ASSERT_TRUE(peer);
   // hospital-a's quiet hours end at the first whole minute 25 s from now at
-  // the earliest (what it does before needs less) and began half an hour ago.
-  const std::int64_t quiet_end = (now_ms() + 25000 + 59999) / 60000 * 60000;
-  NotifyOptions notify;
-  FacilityNotifications quiet;
-  quiet.time_zone = "Asia/Riyadh";
-  quiet.quiet_hours_start = riyadh_hhmm(quiet_end - 30 * 60000);
-  quiet.quiet_hours_end = riyadh_hhmm(quiet_end);
-  // Its start is a minute after the quiet hours: each reminder is due in
-  // them and still current when they end (a reminder more than half its
-  // lead late is skipped).
-  quiet.reminder_24h_before = "90s";
-  quiet.reminder_1h_before = "75s";
-  notify.facilities[ConsultationHub::kFacility] = quiet;
-  // hospital-b's reminders fall due during the test: they too meet the
-  // opt-out. hospital-c sends only its invitation (its reminders' times
-  // passed: skipped too_late).
-  FacilityNotifications soon;
-  soon.reminder_24h_before = "30s";
-  soon.reminder_1h_before = "25s";
-  notify.facilities["hospital-b"] = soon;
-  ConsultationHubOptions o = options(notify);
-  o.more_facilities = {"hospital-b", "hospital-c"};
-  ConsultationHub hub(chime_binding(*peer), o);
-  ASSERT_TRUE(hub.smtp_peer() && hub.sms_peer());
-  ASSERT_TRUE(hub.start());
+  // the earliest and began half an hour ago. What the test checks inside
+  // them needs about 10 s after the hub has started and the consultations
+  // are booked; on a machine so loaded that less is left by then, a new hub
+  // is started with quiet hours that end a minute later (three hubs at most).
+  std::unique_ptr<ConsultationHub> started;
+  std::int64_t quiet_end = 0;
+  std::string opted_out;
+  std::string quiet_id;
+  for (int attempt = 1; attempt <= 3 && !started; ++attempt) {
+    quiet_end = (now_ms() + 25000 + 59999) / 60000 * 60000;
+    NotifyOptions notify;
+    FacilityNotifications quiet;
+    quiet.time_zone = "Asia/Riyadh";
+    quiet.quiet_hours_start = riyadh_hhmm(quiet_end - 30 * 60000);
+    quiet.quiet_hours_end = riyadh_hhmm(quiet_end);
+    // Its start is a minute after the quiet hours: each reminder is due in
+    // them and still current when they end (a reminder more than half its
+    // lead late is skipped).
+    quiet.reminder_24h_before = "90s";
+    quiet.reminder_1h_before = "75s";
+    notify.facilities[ConsultationHub::kFacility] = quiet;
+    // hospital-b's reminders fall due during the test: they too meet the
+    // opt-out. hospital-c sends only its invitation (its reminders' times
+    // passed: skipped too_late).
+    FacilityNotifications soon;
+    soon.reminder_24h_before = "30s";
+    soon.reminder_1h_before = "25s";
+    notify.facilities["hospital-b"] = soon;
+    ConsultationHubOptions o = options(notify);
+    o.more_facilities = {"hospital-b", "hospital-c"};
+    auto candidate = std::make_unique<ConsultationHub>(chime_binding(*peer), o);
+    ASSERT_TRUE(candidate->smtp_peer() && candidate->sms_peer());
+    ASSERT_TRUE(candidate->start());
+    HubApiClient a = candidate->client("hospital");
+    HubApiClient b = candidate->client("hospital", "hospital-b");
+
+    // hospital-b: the patient opts out, by her national id, before booking.
+    ApiAnswer opted =
+        b.put_text(std::string("/v1/notification-opt-outs/") + kNationalId, "", "application/json");
+    ASSERT_EQ(opted.status, 201) << opted.body;
+    opted_out = candidate->book(b, "appt-opted-out", 40s, patient_summary());
+    ASSERT_FALSE(opted_out.empty());
+
+    // hospital-a, in its quiet hours: the invitation waits for their end on
+    // Riyadh's clock, to the millisecond.
+    const std::int64_t start_in_ms = quiet_end + 60000 - now_ms();
+    quiet_id = candidate->book(a, "appt-quiet", std::chrono::seconds(start_in_ms / 1000),
+                               patient_summary());
+    ASSERT_FALSE(quiet_id.empty());
+    ASSERT_EQ(candidate->wait_for_status(a, quiet_id, {"waiting_room"}, 30s), "waiting_room")
+        << candidate->timeline(a, quiet_id);
+    const std::int64_t left = quiet_end - now_ms();
+    if (left >= 15000) {
+      started = std::move(candidate);
+    } else {
+      std::cerr << "hub " << attempt << " was ready " << left
+                << " ms before the quiet hours' end; starting another\n";
+    }
+  }
+  ASSERT_TRUE(started) << "three hubs in a row took until less than 15 s before the end of "
+                          "their quiet hours to start and book";
+  ConsultationHub& hub = *started;
   HubApiClient a = hub.client("hospital");
   HubApiClient b = hub.client("hospital", "hospital-b");
   HubApiClient c = hub.client("hospital", "hospital-c");
-
-  // hospital-b: the patient opts out, by her national id, before booking.
-  ApiAnswer opted =
-      b.put_text(std::string("/v1/notification-opt-outs/") + kNationalId, "", "application/json");
-  ASSERT_EQ(opted.status, 201) << opted.body;
-  const std::string opted_out = hub.book(b, "appt-opted-out", 40s, patient_summary());
-  ASSERT_FALSE(opted_out.empty());
-
-  // hospital-a, in its quiet hours: the invitation waits for their end on
-  // Riyadh's clock, to the millisecond.
-  const std::int64_t start_in_ms = quiet_end + 60000 - now_ms();
-  const std::string quiet_id =
-      hub.book(a, "appt-quiet", std::chrono::seconds(start_in_ms / 1000), patient_summary());
-  ASSERT_FALSE(quiet_id.empty());
-  ASSERT_EQ(hub.wait_for_status(a, quiet_id, {"waiting_room"}, 30s), "waiting_room")
-      << hub.timeline(a, quiet_id);
   auto held = [quiet_end](const json& i) {
     for (const char* channel : {"email", "sms"}) {
       if (ms_of(row_of(i, "invitation", channel).value("due_at", json())) != quiet_end) {
