@@ -52,11 +52,12 @@ jobs::TaskSettlement DocumentAttachment::not_attached(const jobs::Task& task,
   const std::string document = task.payload.value("document_id", "");
   spdlog::warn("document {} of facility {} is not attached to the record: {}", document, facility,
                reason);
-  return [this, facility, document, reason = std::move(reason)](storage::Transaction& tx) -> Status {
-    WASL_RETURN_IF_ERROR(audit_.append(
-        tx, attach_event(facility, document, audit::kOutcomeFailure, {{"error", reason}})));
-    return Status();
-  };
+  return
+      [this, facility, document, reason = std::move(reason)](storage::Transaction& tx) -> Status {
+        WASL_RETURN_IF_ERROR(audit_.append(
+            tx, attach_event(facility, document, audit::kOutcomeFailure, {{"error", reason}})));
+        return Status();
+      };
 }
 
 Result<jobs::TaskSettlement> DocumentAttachment::run(const jobs::Task& task) {

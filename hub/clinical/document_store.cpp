@@ -156,11 +156,11 @@ Status DocumentStore::set_ehr_document(storage::Transaction& tx, std::string_vie
 }
 
 Status DocumentStore::insert_link(storage::Transaction& tx, const DocumentLink& link) const {
-  WASL_RETURN_IF_ERROR(tx.exec(
-      "INSERT INTO shared_document_links (token_hash, facility_id, document_id, "
-      "created_by_actor, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-      {link.token_hash, link.facility_id, link.document_id, link.created_by_actor, link.created_at,
-       link.expires_at}));
+  WASL_RETURN_IF_ERROR(
+      tx.exec("INSERT INTO shared_document_links (token_hash, facility_id, document_id, "
+              "created_by_actor, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+              {link.token_hash, link.facility_id, link.document_id, link.created_by_actor,
+               link.created_at, link.expires_at}));
   return {};
 }
 

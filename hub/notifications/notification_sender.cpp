@@ -137,8 +137,7 @@ Result<NotificationSender::Decision> NotificationSender::decide(storage::Transac
         consultation.status == domain::ConsultationStatus::kFailed) {
       return skip(kConsultationCancelled);
     }
-  } else if (row.kind != kCancellation && row.kind != kVisitSummary &&
-             over(consultation.status)) {
+  } else if (row.kind != kCancellation && row.kind != kVisitSummary && over(consultation.status)) {
     // A cancellation and a completed visit's summary go after the end.
     return skip(kConsultationEnded);
   }
