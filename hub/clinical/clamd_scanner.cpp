@@ -131,19 +131,19 @@ Result<ScanVerdict> ClamdScanner::scan(std::string_view bytes) const {
     return Error(ErrorCode::kUnavailable,
                  "clamd at " + address_ + " did not scan the file: " +
                      (reply.empty() ? std::string("no answer") : reply),
-                 /*retryable=*/true);
+                 /*retry=*/true);
   } catch (const Poco::TimeoutException&) {
     return Error(ErrorCode::kDeadlineExceeded,
                  "clamd at " + address_ + " did not answer within " +
                      std::to_string(timeout_.count()) + " ms",
-                 /*retryable=*/true);
+                 /*retry=*/true);
   } catch (const Poco::Exception& e) {
     return Error(ErrorCode::kUnavailable,
                  "clamd at " + address_ + " cannot be reached: " + e.displayText(),
-                 /*retryable=*/true);
+                 /*retry=*/true);
   } catch (const std::exception& e) {
     return Error(ErrorCode::kUnavailable, "clamd at " + address_ + ": " + e.what(),
-                 /*retryable=*/true);
+                 /*retry=*/true);
   }
 }
 

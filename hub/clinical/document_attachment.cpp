@@ -20,7 +20,7 @@ using sdk::Status;
 namespace {
 
 audit::AuditEvent attach_event(const std::string& facility_id, const std::string& document_id,
-                               std::string_view outcome, json detail) {
+                               std::string_view outcome, const json& detail) {
   audit::AuditEvent e;
   e.actor = "system";
   e.facility_id = facility_id;

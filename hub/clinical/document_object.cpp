@@ -17,7 +17,7 @@ Result<StoredDocumentObject> write_document_object(object_store::ObjectStore& st
                                                    std::string_view facility_id,
                                                    std::string_view document_id,
                                                    std::string_view plaintext) {
-  const std::string key_id = keyring.active_key_id();
+  const std::string& key_id = keyring.active_key_id();
   const std::string key =
       std::string(facility_id) + "/documents/" + std::string(document_id) + "." + key_id + ".wse";
   if (!object_store::is_valid_key(key)) return object_store::invalid_key(key);
