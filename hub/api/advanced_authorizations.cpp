@@ -40,7 +40,8 @@ json authorization_json(const claims::AdvancedAuthorizationRow& a) {
 }
 
 // GET /v1/advanced-authorizations?patient=&coverage=&limit=
-Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response list_authorizations(ApiContext& ctx, Request& request,
+                             const access::Principal& principal) {
   FieldValidator v;
   claims::AdvancedAuthorizationQuery q;
   q.limit = kDefaultLimit;
@@ -102,7 +103,9 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
 void add_advanced_authorization_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
       router, context, "GET", "/v1/advanced-authorizations",
-      [&context](Request& r, const access::Principal& p) { return list(context, r, p); },
+      [&context](Request& r, const access::Principal& p) {
+        return list_authorizations(context, r, p);
+      },
       route_options("List the payer's advanced authorizations by patient and coverage."));
   add_authorized_route(
       router, context, "GET", "/v1/advanced-authorizations/{id}",

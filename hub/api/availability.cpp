@@ -19,8 +19,8 @@ namespace {
 using http::Request;
 using http::Response;
 
-constexpr int kDefaultLimit = 50;
-constexpr int kMaxLimit = 200;
+constexpr int kDefaultSlotLimit = 50;
+constexpr int kMaxSlotLimit = 200;
 // The free slots of a service tried in turn when booking by service.
 constexpr int kServiceCandidates = 20;
 
@@ -66,7 +66,7 @@ Response availability(ApiContext& ctx, Request& request, const access::Principal
   nlohmann::json ids = nlohmann::json::object();
   std::optional<std::int64_t> from;
   std::optional<std::int64_t> to;
-  int limit = kDefaultLimit;
+  int limit = kDefaultSlotLimit;
   for (const auto& [name, value] : request.query) {
     if (name == "practitioner" || name == "service") {
       ids[name] = value;
@@ -80,9 +80,9 @@ Response availability(ApiContext& ctx, Request& request, const access::Principal
     } else if (name == "limit") {
       char* end = nullptr;
       long n = std::strtol(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0' || n < 1 || n > kMaxLimit) {
+      if (value.empty() || *end != '\0' || n < 1 || n > kMaxSlotLimit) {
         v.add("limit", "out_of_range",
-              "must be a whole number from 1 to " + std::to_string(kMaxLimit));
+              "must be a whole number from 1 to " + std::to_string(kMaxSlotLimit));
       } else {
         limit = static_cast<int>(n);
       }

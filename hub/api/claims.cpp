@@ -39,7 +39,7 @@ using http::Response;
 constexpr const char* kClaims = "/v1/claims/";
 
 // GET /v1/claims/{id}
-Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response read_claim(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& id = request.path_params.at("id");
   claims::ClaimStore claims(*ctx.cipher, *ctx.audit);
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
@@ -54,7 +54,7 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
 }
 
 // GET /v1/consultations/{id}/claims
-Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response list_claims(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
   records::ConsultationStore consultations(*ctx.cipher);
   claims::ClaimStore claims(*ctx.cipher, *ctx.audit);
@@ -521,7 +521,7 @@ Response resubmit(ApiContext& ctx, Request& request, const access::Principal& pr
 void add_claim_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
       router, context, "GET", "/v1/consultations/{id}/claims",
-      [&context](Request& r, const access::Principal& p) { return list(context, r, p); },
+      [&context](Request& r, const access::Principal& p) { return list_claims(context, r, p); },
       route_options("List a consultation's insurance claims, oldest first."));
   add_authorized_route(
       router, context, "GET", "/v1/claims",
@@ -534,7 +534,7 @@ void add_claim_routes(http::Router& router, ApiContext& context) {
       route_options("Fetch the exchange's queued claim answers now (billing.poll)."));
   add_authorized_route(
       router, context, "GET", "/v1/claims/{id}",
-      [&context](Request& r, const access::Principal& p) { return read(context, r, p); },
+      [&context](Request& r, const access::Principal& p) { return read_claim(context, r, p); },
       route_options("Read an insurance claim."));
   add_authorized_route(
       router, context, "POST", "/v1/claims/{id}/retry",

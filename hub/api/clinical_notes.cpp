@@ -256,7 +256,7 @@ Response amend(ApiContext& ctx, Request& request, const access::Principal& princ
 }
 
 // GET /v1/consultations/{id}/notes/{nid}
-Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response read_note(ApiContext& ctx, Request& request, const access::Principal& principal) {
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
   auto loaded = load(ctx, request, **tx, principal);
@@ -305,7 +305,7 @@ void add_clinical_note_routes(http::Router& router, ApiContext& context) {
       route_options("List a consultation's notes, every version (audited)."));
   add_authorized_route(
       router, context, "GET", "/v1/consultations/{id}/notes/{nid}",
-      [&context](Request& r, const access::Principal& p) { return read(context, r, p); },
+      [&context](Request& r, const access::Principal& p) { return read_note(context, r, p); },
       route_options("Read a note (audited)."));
   add_authorized_route(
       router, context, "PUT", "/v1/consultations/{id}/notes/{nid}",

@@ -50,7 +50,8 @@ void count(ApiContext& ctx, const std::string& name, const std::string& help,
 }
 
 // POST /v1/consultations
-Response create(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response create_consultation(ApiContext& ctx, Request& request,
+                             const access::Principal& principal) {
   std::optional<std::string> key;
   if (auto problem = read_idempotency_key(request, /*required=*/true, key)) return *problem;
   nlohmann::json body;
@@ -329,9 +330,9 @@ struct ConsultationAndRun {
 };
 
 // Reads the consultation (404 when not in the principal's facility) and its run.
-std::variant<ConsultationAndRun, Response> load(ApiContext& ctx, const Request& request,
-                                                const access::Principal& principal,
-                                                storage::TxMode mode = storage::TxMode::kReadOnly) {
+std::variant<ConsultationAndRun, Response> load_consultation(
+    ApiContext& ctx, const Request& request, const access::Principal& principal,
+    storage::TxMode mode = storage::TxMode::kReadOnly) {
   const std::string& id = request.path_params.at("id");
   records::ConsultationStore consultations(*ctx.cipher);
   auto tx = ctx.store->begin(mode);
@@ -405,7 +406,7 @@ sdk::Result<nlohmann::json> observation_entries(ApiContext& ctx, const std::stri
 // consultation.timeline_read), the run's next attempt, and the vital signs
 // reported (kind, time, who; the value for hospital and clinician keys).
 Response timeline(ApiContext& ctx, Request& request, const access::Principal& principal) {
-  auto loaded = load(ctx, request, principal);
+  auto loaded = load_consultation(ctx, request, principal);
   if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
   auto& found = std::get<ConsultationAndRun>(loaded);
   if (!found.run_id) return problem_response(request, 404, MessageId::kNoRun);
@@ -502,7 +503,7 @@ Response cancel(ApiContext& ctx, Request& request, const access::Principal& prin
 
 // POST /v1/consultations/{id}/retry: the run's resumption and the audit
 // event commit together.
-Response retry(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response retry_consultation(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& id = request.path_params.at("id");
   records::ConsultationStore consultations(*ctx.cipher);
   auto begun_tx = ctx.store->begin(storage::TxMode::kReadWrite);
@@ -545,7 +546,9 @@ void add_consultation_routes(http::Router& router, ApiContext& context) {
   const std::vector<std::string> json_body = {"application/json"};
   add_authorized_route(
       router, context, "POST", "/v1/consultations",
-      [&context](Request& r, const access::Principal& p) { return create(context, r, p); },
+      [&context](Request& r, const access::Principal& p) {
+        return create_consultation(context, r, p);
+      },
       route_options("Book a consultation and start its workflow.", json_body));
   add_authorized_route(
       router, context, "GET", "/v1/consultations",
@@ -565,7 +568,9 @@ void add_consultation_routes(http::Router& router, ApiContext& context) {
       route_options("Cancel a consultation and its workflow."));
   add_authorized_route(
       router, context, "POST", "/v1/consultations/{id}/retry",
-      [&context](Request& r, const access::Principal& p) { return retry(context, r, p); },
+      [&context](Request& r, const access::Principal& p) {
+        return retry_consultation(context, r, p);
+      },
       route_options("Retry a failed consultation workflow."));
 }
 

@@ -21,8 +21,8 @@ namespace {
 using nlohmann::json;
 using records::InboxState;
 
-constexpr int kDefaultLimit = 100;
-constexpr int kMaxLimit = 200;
+constexpr int kDefaultDeadLetterLimit = 100;
+constexpr int kMaxDeadLetterLimit = 200;
 constexpr std::size_t kMaxIdChars = 64;
 
 struct Filter {
@@ -31,10 +31,10 @@ struct Filter {
   bool billing = true;
   std::optional<std::string> workflow;
   std::int64_t since_ms = 0;
-  int limit = kDefaultLimit;
+  int limit = kDefaultDeadLetterLimit;
 };
 
-std::optional<int> parse_int(const std::string& text) {
+std::optional<int> parse_query_int(const std::string& text) {
   int value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
@@ -69,8 +69,8 @@ sdk::Result<std::vector<std::pair<std::int64_t, json>>> stuck_webhooks(
     const Filter& f) {
   std::vector<std::pair<std::int64_t, json>> out;
   for (InboxState state : {InboxState::kUnmatched, InboxState::kParked}) {
-    WASL_ASSIGN_OR_RETURN(
-        auto entries, inbox.list(tx, facility, state, kMaxLimit, records::InboxRead::kMetadata));
+    WASL_ASSIGN_OR_RETURN(auto entries, inbox.list(tx, facility, state, kMaxDeadLetterLimit,
+                                                   records::InboxRead::kMetadata));
     for (const auto& e : entries) {
       if (e.received_at < f.since_ms) continue;
       out.emplace_back(e.received_at,
@@ -111,7 +111,8 @@ sdk::Result<std::vector<std::pair<std::int64_t, json>>> failed_billing_messages(
   return out;
 }
 
-http::Response list(ApiContext& ctx, http::Request& request, const access::Principal& principal) {
+http::Response list_dead_letters(ApiContext& ctx, http::Request& request,
+                                 const access::Principal& principal) {
   FieldValidator v;
   Filter f;
   for (const auto& [name, value] : request.query) {
@@ -136,10 +137,10 @@ http::Response list(ApiContext& ctx, http::Request& request, const access::Princ
         f.since_ms = *t;
       }
     } else if (name == "limit") {
-      auto n = parse_int(value);
-      if (!n || *n < 1 || *n > kMaxLimit) {
+      auto n = parse_query_int(value);
+      if (!n || *n < 1 || *n > kMaxDeadLetterLimit) {
         v.add("limit", "out_of_range",
-              "must be a whole number from 1 to " + std::to_string(kMaxLimit));
+              "must be a whole number from 1 to " + std::to_string(kMaxDeadLetterLimit));
       } else {
         f.limit = *n;
       }
@@ -181,7 +182,8 @@ http::Response list(ApiContext& ctx, http::Request& request, const access::Princ
   return json_response(200, json{{"items", std::move(items)}});
 }
 
-http::Response replay(ApiContext& ctx, http::Request& request, const access::Principal& principal) {
+http::Response replay_dead_letter(ApiContext& ctx, http::Request& request,
+                                  const access::Principal& principal) {
   json body;
   if (auto bad = read_json_object(request, body)) return *bad;
   std::vector<http::FieldError> errors;
@@ -253,14 +255,14 @@ void add_dead_letter_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
       router, context, "GET", "/v1/dead-letters",
       [&context](http::Request& request, const access::Principal& principal) {
-        return list(context, request, principal);
+        return list_dead_letters(context, request, principal);
       },
       route_options("Failed runs, unmatched webhooks and billing errors of the facility, newest "
                     "first."));
   add_authorized_route(
       router, context, "POST", "/v1/dead-letters/replay",
       [&context](http::Request& request, const access::Principal& principal) {
-        return replay(context, request, principal);
+        return replay_dead_letter(context, request, principal);
       },
       route_options("Replay up to 100 unmatched or parked webhooks at once.",
                     {"application/json"}));

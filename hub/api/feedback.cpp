@@ -181,7 +181,7 @@ json feedback_json(const feedback::FeedbackRecord& r, bool with_text) {
 }
 
 // GET /v1/consultations/{id}/feedback
-Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response read_feedback(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
@@ -265,7 +265,7 @@ void add_feedback_routes(http::Router& router, ApiContext& context) {
                     {"application/json", "application/fhir+json"}));
   add_authorized_route(
       router, context, "GET", "/v1/consultations/{id}/feedback",
-      [&context](Request& r, const access::Principal& p) { return read(context, r, p); },
+      [&context](Request& r, const access::Principal& p) { return read_feedback(context, r, p); },
       route_options("The patient's feedback on the consultation (free text for roles that read "
                     "PHI; audited)."));
   add_authorized_route(

@@ -26,7 +26,7 @@ signin::RequestOrigin origin_of(const Request& request) {
                                                      : request.client_address};
 }
 
-Response no_store(Response response) {
+Response no_store_response(Response response) {
   response.set_header("Cache-Control", "no-store");
   return response;
 }
@@ -36,7 +36,7 @@ Response redirect(const std::string& location) {
   response.set_header("Location", location);
   // The callback's URL carries the authorization code.
   response.set_header("Referrer-Policy", "no-referrer");
-  return no_store(std::move(response));
+  return no_store_response(std::move(response));
 }
 
 Response unknown_provider(const Request& request) {
@@ -52,7 +52,7 @@ bool idp_unreachable(const sdk::Error& error) {
 Response providers(const ApiContext& context) {
   nlohmann::json list =
       context.signin_providers ? context.signin_providers->list_json() : nlohmann::json::array();
-  return no_store(json_response(200, list));
+  return no_store_response(json_response(200, list));
 }
 
 Response start(ApiContext& context, Request& request) {
@@ -114,7 +114,7 @@ Response backchannel_logout(ApiContext& context, Request& request) {
   std::map<std::string, std::string> form = http::parse_query(request.body);
   auto token = form.find("logout_token");
   if (token == form.end() || token->second.empty()) {
-    return no_store(problem_response(request, 400, MessageId::kLogoutTokenRefused));
+    return no_store_response(problem_response(request, 400, MessageId::kLogoutTokenRefused));
   }
   auto ended = context.signin_flow->backchannel_logout(provider, token->second, origin_of(request));
   if (!ended.ok()) {
@@ -122,12 +122,12 @@ Response backchannel_logout(ApiContext& context, Request& request) {
     if (error.code == sdk::ErrorCode::kNotFound) return unknown_provider(request);
     if (error.code == sdk::ErrorCode::kInvalidArgument) {
       spdlog::warn("back-channel logout through {} refused: {}", provider, error.message);
-      return no_store(problem_response(request, 400, MessageId::kLogoutTokenRefused));
+      return no_store_response(problem_response(request, 400, MessageId::kLogoutTokenRefused));
     }
-    return no_store(error_response(request, error));
+    return no_store_response(error_response(request, error));
   }
   spdlog::info("back-channel logout through {} ended {} session(s)", provider, *ended);
-  return no_store(Response::empty(200));
+  return no_store_response(Response::empty(200));
 }
 
 }  // namespace

@@ -95,10 +95,10 @@ std::optional<ObservationInput> parse_observation(const nlohmann::json& body, Fi
 }
 
 // 404 unless the consultation is the caller's facility's.
-std::optional<Response> check_consultation(ApiContext& ctx, const Request& request,
-                                           storage::Transaction& tx,
-                                           const access::Principal& principal,
-                                           const std::string& consultation_id) {
+std::optional<Response> check_observation_consultation(ApiContext& ctx, const Request& request,
+                                                       storage::Transaction& tx,
+                                                       const access::Principal& principal,
+                                                       const std::string& consultation_id) {
   records::ConsultationStore consultations(*ctx.cipher);
   auto c = consultations.get(tx, principal.facility_id, consultation_id);
   if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
@@ -134,7 +134,8 @@ Response create(ApiContext& ctx, Request& request, const access::Principal& prin
   return idempotent_write(
       ctx, request, principal, body, observations_path(consultation_id),
       [&](storage::Transaction& tx) -> std::variant<Written, Response> {
-        if (auto missing = check_consultation(ctx, request, tx, principal, consultation_id)) {
+        if (auto missing =
+                check_observation_consultation(ctx, request, tx, principal, consultation_id)) {
           return std::move(*missing);
         }
         auto id = new_resource_id();
@@ -169,7 +170,8 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
   const std::string& cid = request.path_params.at("id");
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
-  if (auto missing = check_consultation(ctx, request, **tx, principal, cid)) return *missing;
+  if (auto missing = check_observation_consultation(ctx, request, **tx, principal, cid))
+    return *missing;
   clinical::ObservationStore observations(*ctx.cipher);
   auto o = observations.get(**tx, principal.facility_id, cid, request.path_params.at("oid"));
   if (!o.ok()) return error_response(request, o.error(), MessageId::kObservationNotFound);
@@ -184,11 +186,12 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
 }
 
 // GET /v1/consultations/{id}/observations
-Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response list_observations(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
-  if (auto missing = check_consultation(ctx, request, **tx, principal, cid)) return *missing;
+  if (auto missing = check_observation_consultation(ctx, request, **tx, principal, cid))
+    return *missing;
   clinical::ObservationStore observations(*ctx.cipher);
   auto all = observations.list(**tx, principal.facility_id, cid);
   if (!all.ok()) return error_response(request, all.error());
@@ -214,7 +217,9 @@ void add_observation_routes(http::Router& router, ApiContext& context) {
                     json_body));
   add_authorized_route(
       router, context, "GET", "/v1/consultations/{id}/observations",
-      [&context](Request& r, const access::Principal& p) { return list(context, r, p); },
+      [&context](Request& r, const access::Principal& p) {
+        return list_observations(context, r, p);
+      },
       route_options("List a consultation's vital signs in the order they were taken (audited)."));
   add_authorized_route(
       router, context, "GET", "/v1/consultations/{id}/observations/{oid}",

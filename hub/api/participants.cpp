@@ -406,8 +406,8 @@ struct Loaded {
   Room room;
 };
 
-std::variant<Loaded, Response> load(ApiContext& ctx, const Request& request,
-                                    const access::Principal& principal) {
+std::variant<Loaded, Response> load_participant(ApiContext& ctx, const Request& request,
+                                                const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
   const std::string& pid = request.path_params.at("pid");
   records::ConsultationStore consultations(*ctx.cipher);
@@ -426,7 +426,7 @@ std::variant<Loaded, Response> load(ApiContext& ctx, const Request& request,
 
 // POST /v1/consultations/{id}/participants/{pid}/admit
 Response admit(ApiContext& ctx, Request& request, const access::Principal& principal) {
-  auto loaded = load(ctx, request, principal);
+  auto loaded = load_participant(ctx, request, principal);
   if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
   auto& found = std::get<Loaded>(loaded);
   if (auto closed = check_open(request, found.consultation)) return *closed;
@@ -477,7 +477,7 @@ Response admit(ApiContext& ctx, Request& request, const access::Principal& princ
 
 // DELETE /v1/consultations/{id}/participants/{pid}
 Response remove(ApiContext& ctx, Request& request, const access::Principal& principal) {
-  auto loaded = load(ctx, request, principal);
+  auto loaded = load_participant(ctx, request, principal);
   if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
   auto& found = std::get<Loaded>(loaded);
   const Participant& p = found.participant;
@@ -562,7 +562,7 @@ Response end_session(ApiContext& ctx, Request& request, const access::Principal&
 }
 
 // GET /v1/consultations/{id}/participants/{pid}
-Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response read_participant(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
   const std::string& pid = request.path_params.at("pid");
   records::ConsultationStore consultations(*ctx.cipher);
@@ -585,7 +585,7 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
 }
 
 // GET /v1/consultations/{id}/participants
-Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response list_participants(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
   records::ConsultationStore consultations(*ctx.cipher);
   records::ParticipantStore participants(*ctx.cipher);
@@ -626,11 +626,15 @@ void add_participant_routes(http::Router& router, ApiContext& context) {
                     json_body));
   add_authorized_route(
       router, context, "GET", "/v1/consultations/{id}/participants",
-      [&context](Request& r, const access::Principal& p) { return list(context, r, p); },
+      [&context](Request& r, const access::Principal& p) {
+        return list_participants(context, r, p);
+      },
       route_options("List a consultation's participants."));
   add_authorized_route(
       router, context, "GET", "/v1/consultations/{id}/participants/{pid}",
-      [&context](Request& r, const access::Principal& p) { return read(context, r, p); },
+      [&context](Request& r, const access::Principal& p) {
+        return read_participant(context, r, p);
+      },
       route_options("Read a participant."));
   add_authorized_route(
       router, context, "POST", "/v1/consultations/{id}/participants/{pid}/admit",

@@ -29,10 +29,10 @@ using http::Response;
 
 // The longest period one export covers, in days.
 constexpr std::int64_t kMaxExportDays = 366;
-constexpr std::int64_t kDayMs = 86'400'000;
+constexpr std::int64_t kPaymentDayMs = 86'400'000;
 
 // GET /v1/payments?since=&until=&limit=&cursor=
-Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response list_payments(ApiContext& ctx, Request& request, const access::Principal& principal) {
   FieldValidator v;
   claims::PaymentQuery q;
   ListParams paging;
@@ -72,7 +72,7 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
 }
 
 // GET /v1/payments/{id}
-Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response read_payment(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& id = request.path_params.at("id");
   claims::PaymentStore payments;
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
@@ -153,7 +153,7 @@ Response export_period(ApiContext& ctx, Request& request, const access::Principa
   }
   if (from_ms && to_ms && *to_ms < *from_ms) {
     v.add("to", "out_of_range", "must be on or after from");
-  } else if (from_ms && to_ms && (*to_ms - *from_ms) / kDayMs >= kMaxExportDays) {
+  } else if (from_ms && to_ms && (*to_ms - *from_ms) / kPaymentDayMs >= kMaxExportDays) {
     v.add("to", "out_of_range",
           "must end a period of at most " + std::to_string(kMaxExportDays) + " days");
   }
@@ -177,7 +177,7 @@ Response export_period(ApiContext& ctx, Request& request, const access::Principa
 void add_payment_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
       router, context, "GET", "/v1/payments",
-      [&context](Request& r, const access::Principal& p) { return list(context, r, p); },
+      [&context](Request& r, const access::Principal& p) { return list_payments(context, r, p); },
       route_options("List the facility's payment reconciliations with their lines, oldest "
                     "first."));
   add_authorized_route(
@@ -186,7 +186,7 @@ void add_payment_routes(http::Router& router, ApiContext& context) {
       route_options("The payment lines of a period, by payment date, as CSV."));
   add_authorized_route(
       router, context, "GET", "/v1/payments/{id}",
-      [&context](Request& r, const access::Principal& p) { return read(context, r, p); },
+      [&context](Request& r, const access::Principal& p) { return read_payment(context, r, p); },
       route_options("Read a payment reconciliation with its lines."));
 }
 

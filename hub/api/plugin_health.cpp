@@ -61,7 +61,7 @@ json instance_json(const plugin_host::PluginHost& plugins,
   return out;
 }
 
-std::optional<int> parse_int(const std::string& text) {
+std::optional<int> parse_health_int(const std::string& text) {
   int value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
@@ -112,14 +112,14 @@ void add_plugin_health_routes(http::Router& router, ApiContext& context) {
         int limit = kDefaultAlerts;
         for (const auto& [name, value] : request.query) {
           if (name == "after") {
-            auto n = parse_int(value);
+            auto n = parse_health_int(value);
             if (!n || *n < 0) {
               v.add("after", "out_of_range", "must be an alert id (a whole number, 0 or more)");
             } else {
               after = *n;
             }
           } else if (name == "limit") {
-            auto n = parse_int(value);
+            auto n = parse_health_int(value);
             if (!n || *n < 1 || *n > kMaxAlerts) {
               v.add("limit", "out_of_range",
                     "must be a whole number from 1 to " + std::to_string(kMaxAlerts));

@@ -120,10 +120,10 @@ std::optional<PrescriptionInput> parse_prescription(const nlohmann::json& body, 
 }
 
 // 404 unless the consultation is the caller's facility's.
-std::optional<Response> check_consultation(ApiContext& ctx, const Request& request,
-                                           storage::Transaction& tx,
-                                           const access::Principal& principal,
-                                           const std::string& consultation_id) {
+std::optional<Response> check_prescription_consultation(ApiContext& ctx, const Request& request,
+                                                        storage::Transaction& tx,
+                                                        const access::Principal& principal,
+                                                        const std::string& consultation_id) {
   records::ConsultationStore consultations(*ctx.cipher);
   auto c = consultations.get(tx, principal.facility_id, consultation_id);
   if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
@@ -155,7 +155,8 @@ Response create(ApiContext& ctx, Request& request, const access::Principal& prin
       [&](storage::Transaction& tx) -> std::variant<Written, Response> {
         // The consultation first: another facility's answers 404 before
         // anything of this facility's rules is told.
-        if (auto missing = check_consultation(ctx, request, tx, principal, consultation_id)) {
+        if (auto missing =
+                check_prescription_consultation(ctx, request, tx, principal, consultation_id)) {
           return std::move(*missing);
         }
         const config::FacilityConfig* facility = nullptr;
@@ -203,11 +204,11 @@ Response create(ApiContext& ctx, Request& request, const access::Principal& prin
 }
 
 // The prescription of the path, in the caller's facility and consultation.
-std::variant<Prescription, Response> load(ApiContext& ctx, const Request& request,
-                                          storage::Transaction& tx,
-                                          const access::Principal& principal) {
+std::variant<Prescription, Response> load_prescription(ApiContext& ctx, const Request& request,
+                                                       storage::Transaction& tx,
+                                                       const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
-  if (auto missing = check_consultation(ctx, request, tx, principal, cid)) {
+  if (auto missing = check_prescription_consultation(ctx, request, tx, principal, cid)) {
     return std::move(*missing);
   }
   clinical::PrescriptionStore prescriptions(*ctx.cipher);
@@ -217,12 +218,12 @@ std::variant<Prescription, Response> load(ApiContext& ctx, const Request& reques
 }
 
 // POST /v1/consultations/{id}/prescriptions/{rid}/sign
-Response sign(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response sign_prescription(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string consultation_id = request.path_params.at("id");
   return idempotent_write(
       ctx, request, principal, nlohmann::json::object(), prescriptions_path(consultation_id),
       [&](storage::Transaction& tx) -> std::variant<Written, Response> {
-        auto loaded = load(ctx, request, tx, principal);
+        auto loaded = load_prescription(ctx, request, tx, principal);
         if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
         const Prescription& p = std::get<Prescription>(loaded);
         if (p.status != RecordStatus::kDraft) {
@@ -247,7 +248,8 @@ Response sign(ApiContext& ctx, Request& request, const access::Principal& princi
 }
 
 // POST /v1/consultations/{id}/prescriptions/{rid}/cancel
-Response cancel(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response cancel_prescription(ApiContext& ctx, Request& request,
+                             const access::Principal& principal) {
   const std::string consultation_id = request.path_params.at("id");
   nlohmann::json body;
   if (auto problem = read_json_object(request, body)) return *problem;
@@ -258,7 +260,7 @@ Response cancel(ApiContext& ctx, Request& request, const access::Principal& prin
   return idempotent_write(
       ctx, request, principal, body, prescriptions_path(consultation_id),
       [&](storage::Transaction& tx) -> std::variant<Written, Response> {
-        auto loaded = load(ctx, request, tx, principal);
+        auto loaded = load_prescription(ctx, request, tx, principal);
         if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
         const Prescription& p = std::get<Prescription>(loaded);
         if (p.status == RecordStatus::kCancelled) {
@@ -287,7 +289,7 @@ Response cancel(ApiContext& ctx, Request& request, const access::Principal& prin
 Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
-  auto loaded = load(ctx, request, **tx, principal);
+  auto loaded = load_prescription(ctx, request, **tx, principal);
   if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
   const Prescription& p = std::get<Prescription>(loaded);
   const bool details = access::reads_clinical_content(principal.role);
@@ -307,7 +309,8 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
   const std::string& cid = request.path_params.at("id");
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
-  if (auto missing = check_consultation(ctx, request, **tx, principal, cid)) return *missing;
+  if (auto missing = check_prescription_consultation(ctx, request, **tx, principal, cid))
+    return *missing;
   clinical::PrescriptionStore prescriptions(*ctx.cipher);
   auto all = prescriptions.list(**tx, principal.facility_id, cid);
   if (!all.ok()) return error_response(request, all.error());
@@ -341,11 +344,15 @@ void add_prescription_routes(http::Router& router, ApiContext& context) {
       route_options("Read a prescription (audited)."));
   add_authorized_route(
       router, context, "POST", "/v1/consultations/{id}/prescriptions/{rid}/sign",
-      [&context](Request& r, const access::Principal& p) { return sign(context, r, p); },
+      [&context](Request& r, const access::Principal& p) {
+        return sign_prescription(context, r, p);
+      },
       route_options("Sign a draft prescription: its author only."));
   add_authorized_route(
       router, context, "POST", "/v1/consultations/{id}/prescriptions/{rid}/cancel",
-      [&context](Request& r, const access::Principal& p) { return cancel(context, r, p); },
+      [&context](Request& r, const access::Principal& p) {
+        return cancel_prescription(context, r, p);
+      },
       route_options("Cancel a prescription with a reason; it is kept, never deleted.", json_body));
 }
 

@@ -25,7 +25,7 @@ namespace {
 using http::Request;
 using http::Response;
 
-Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response read_recording(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& id = request.path_params.at("id");
   records::RecordingStore recordings;
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
@@ -40,7 +40,7 @@ Response read(ApiContext& ctx, Request& request, const access::Principal& princi
   return json_response(200, nlohmann::json(*r));
 }
 
-Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response list_recordings(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
   records::ConsultationStore consultations(*ctx.cipher);
   records::RecordingStore recordings;
@@ -59,7 +59,7 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
   return json_response(200, nlohmann::json{{"items", std::move(items)}});
 }
 
-Response content(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response recording_content(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& id = request.path_params.at("id");
   records::RecordingStore recordings;
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
@@ -252,15 +252,17 @@ Response set_legal_hold(ApiContext& ctx, Request& request, const access::Princip
 void add_recording_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
       router, context, "GET", "/v1/recordings/{id}",
-      [&context](Request& r, const access::Principal& p) { return read(context, r, p); },
+      [&context](Request& r, const access::Principal& p) { return read_recording(context, r, p); },
       route_options("Read a recording's metadata."));
   add_authorized_route(
       router, context, "GET", "/v1/consultations/{id}/recordings",
-      [&context](Request& r, const access::Principal& p) { return list(context, r, p); },
+      [&context](Request& r, const access::Principal& p) { return list_recordings(context, r, p); },
       route_options("List a consultation's recordings."));
   add_authorized_route(
       router, context, "GET", "/v1/recordings/{id}/content",
-      [&context](Request& r, const access::Principal& p) { return content(context, r, p); },
+      [&context](Request& r, const access::Principal& p) {
+        return recording_content(context, r, p);
+      },
       route_options("Download a recording, decrypted; single byte ranges supported."));
   add_authorized_route(
       router, context, "PUT", "/v1/recordings/{id}/legal-hold",

@@ -21,20 +21,20 @@ using http::Request;
 using http::Response;
 using nlohmann::json;
 
-constexpr int kDefaultLimit = 50;
-constexpr int kMaxLimit = 200;
+constexpr int kDefaultRunLimit = 50;
+constexpr int kMaxRunLimit = 200;
 constexpr std::size_t kMaxNameChars = 64;
 constexpr std::array<std::string_view, 7> kStatuses = {
     "running", "waiting", "compensating", "cancelling", "succeeded", "failed", "cancelled"};
 
-struct Filter {
+struct RunFilter {
   std::optional<std::string> status;
   std::optional<std::string> workflow;
   std::optional<std::int64_t> version;
   std::optional<std::int64_t> from_ms;
   std::optional<std::int64_t> to_ms;
   std::optional<records::ListCursor> after;
-  int limit = kDefaultLimit;
+  int limit = kDefaultRunLimit;
 };
 
 std::optional<std::int64_t> parse_int(const std::string& text) {
@@ -44,7 +44,7 @@ std::optional<std::int64_t> parse_int(const std::string& text) {
   return value;
 }
 
-bool is_workflow_name(const std::string& s) {
+bool is_run_workflow_name(const std::string& s) {
   if (s.empty() || s.size() > kMaxNameChars) return false;
   for (char c : s) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
@@ -58,8 +58,8 @@ std::string status_list() {
   return out;
 }
 
-Filter parse(const Request& request, FieldValidator& v) {
-  Filter f;
+RunFilter parse(const Request& request, FieldValidator& v) {
+  RunFilter f;
   for (const auto& [name, value] : request.query) {
     if (name == "status") {
       if (std::find(kStatuses.begin(), kStatuses.end(), value) == kStatuses.end()) {
@@ -68,7 +68,7 @@ Filter parse(const Request& request, FieldValidator& v) {
         f.status = value;
       }
     } else if (name == "workflow") {
-      if (!is_workflow_name(value)) {
+      if (!is_run_workflow_name(value)) {
         v.add("workflow", "invalid_format",
               "must be a workflow name: 1 to 64 of a-z, 0-9, '_' or '-'");
       } else {
@@ -90,9 +90,9 @@ Filter parse(const Request& request, FieldValidator& v) {
       }
     } else if (name == "limit") {
       auto n = parse_int(value);
-      if (!n || *n < 1 || *n > kMaxLimit) {
+      if (!n || *n < 1 || *n > kMaxRunLimit) {
         v.add("limit", "out_of_range",
-              "must be a whole number from 1 to " + std::to_string(kMaxLimit));
+              "must be a whole number from 1 to " + std::to_string(kMaxRunLimit));
       } else {
         f.limit = static_cast<int>(*n);
       }
@@ -122,7 +122,7 @@ json text_or_null(const std::optional<std::string>& text) {
 
 Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
   FieldValidator v;
-  Filter f = parse(request, v);
+  RunFilter f = parse(request, v);
   if (!v.ok()) return validation_problem(request, 400, v.take());
 
   workflow::RunFilter filter;

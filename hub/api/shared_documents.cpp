@@ -50,10 +50,10 @@ Response unavailable(const Request& request, MessageId id, const sdk::Error& err
   return busy;
 }
 
-std::optional<Response> check_consultation(ApiContext& ctx, const Request& request,
-                                           storage::Transaction& tx,
-                                           const access::Principal& principal,
-                                           const std::string& consultation_id) {
+std::optional<Response> check_document_consultation(ApiContext& ctx, const Request& request,
+                                                    storage::Transaction& tx,
+                                                    const access::Principal& principal,
+                                                    const std::string& consultation_id) {
   records::ConsultationStore consultations(*ctx.cipher);
   auto c = consultations.get(tx, principal.facility_id, consultation_id);
   if (!c.ok()) return error_response(request, c.error(), MessageId::kConsultationNotFound);
@@ -74,7 +74,8 @@ Response upload(ApiContext& ctx, Request& request, const access::Principal& prin
   {
     auto tx = ctx.store->begin(storage::TxMode::kReadOnly);
     if (!tx.ok()) return error_response(request, tx.error());
-    if (auto missing = check_consultation(ctx, request, **tx, principal, consultation_id)) {
+    if (auto missing =
+            check_document_consultation(ctx, request, **tx, principal, consultation_id)) {
       return *missing;
     }
   }
@@ -150,7 +151,7 @@ Response upload(ApiContext& ctx, Request& request, const access::Principal& prin
     forget_object();
     return error_response(request, tx.error());
   }
-  if (auto missing = check_consultation(ctx, request, **tx, principal, consultation_id)) {
+  if (auto missing = check_document_consultation(ctx, request, **tx, principal, consultation_id)) {
     forget_object();
     return *missing;
   }
@@ -184,11 +185,12 @@ Response upload(ApiContext& ctx, Request& request, const access::Principal& prin
 }
 
 // GET /v1/consultations/{id}/documents
-Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response list_documents(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& cid = request.path_params.at("id");
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
-  if (auto missing = check_consultation(ctx, request, **tx, principal, cid)) return *missing;
+  if (auto missing = check_document_consultation(ctx, request, **tx, principal, cid))
+    return *missing;
   clinical::DocumentStore documents(*ctx.cipher);
   auto all = documents.list(**tx, principal.facility_id, cid);
   if (!all.ok()) return error_response(request, all.error());
@@ -207,7 +209,8 @@ Response make_link(ApiContext& ctx, Request& request, const access::Principal& p
   const std::string& doc = request.path_params.at("doc");
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
-  if (auto missing = check_consultation(ctx, request, **tx, principal, cid)) return *missing;
+  if (auto missing = check_document_consultation(ctx, request, **tx, principal, cid))
+    return *missing;
   clinical::DocumentStore documents(*ctx.cipher);
   auto d = documents.get(**tx, principal.facility_id, cid, doc);
   if (!d.ok()) return error_response(request, d.error(), MessageId::kDocumentNotFound);
@@ -312,7 +315,8 @@ Response content(ApiContext& ctx, Request& request, const access::Principal& pri
   const std::string& cid = request.path_params.at("id");
   auto tx = ctx.store->begin(storage::TxMode::kReadWrite);
   if (!tx.ok()) return error_response(request, tx.error());
-  if (auto missing = check_consultation(ctx, request, **tx, principal, cid)) return *missing;
+  if (auto missing = check_document_consultation(ctx, request, **tx, principal, cid))
+    return *missing;
   clinical::DocumentStore documents(*ctx.cipher);
   auto d = documents.get(**tx, principal.facility_id, cid, request.path_params.at("doc"));
   if (!d.ok()) return error_response(request, d.error(), MessageId::kDocumentNotFound);
@@ -337,7 +341,7 @@ void add_shared_document_routes(http::Router& router, ApiContext& context) {
       upload_options);
   add_authorized_route(
       router, context, "GET", "/v1/consultations/{id}/documents",
-      [&context](Request& r, const access::Principal& p) { return list(context, r, p); },
+      [&context](Request& r, const access::Principal& p) { return list_documents(context, r, p); },
       route_options("List a consultation's shared documents (audited); file names only for "
                     "roles that read clinical content."));
   add_authorized_route(

@@ -50,7 +50,7 @@ sdk::Result<std::vector<workflow::DeployedVersion>> visible_versions(
 }
 
 // Each version with how many of the facility's runs are on it, by status.
-Response list(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response list_workflows(ApiContext& ctx, Request& request, const access::Principal& principal) {
   auto versions = visible_versions(ctx, principal);
   if (!versions.ok()) return error_response(request, versions.error());
   auto tx = ctx.store->begin(storage::TxMode::kReadOnly);
@@ -76,7 +76,7 @@ Response list(ApiContext& ctx, Request& request, const access::Principal& princi
   return json_response(200, nlohmann::json{{"items", std::move(items)}});
 }
 
-Response read(ApiContext& ctx, Request& request, const access::Principal& principal) {
+Response read_workflow(ApiContext& ctx, Request& request, const access::Principal& principal) {
   const std::string& name = request.path_params.at("name");
   auto versions = visible_versions(ctx, principal);
   if (!versions.ok()) return error_response(request, versions.error());
@@ -269,11 +269,11 @@ Response diff(ApiContext& ctx, Request& request, const access::Principal& princi
 void add_workflow_routes(http::Router& router, ApiContext& context) {
   add_authorized_route(
       router, context, "GET", "/v1/workflows",
-      [&context](Request& r, const access::Principal& p) { return list(context, r, p); },
+      [&context](Request& r, const access::Principal& p) { return list_workflows(context, r, p); },
       route_options("List the workflow versions the facility runs."));
   add_authorized_route(
       router, context, "GET", "/v1/workflows/{name}",
-      [&context](Request& r, const access::Principal& p) { return read(context, r, p); },
+      [&context](Request& r, const access::Principal& p) { return read_workflow(context, r, p); },
       route_options("Read a workflow's versions and latest definition."));
   add_authorized_route(
       router, context, "GET", "/v1/workflows/{name}/diff",

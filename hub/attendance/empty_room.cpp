@@ -18,7 +18,7 @@ using nlohmann::json;
 using sdk::Result;
 using sdk::Status;
 
-std::string text(const json& object, const char* key) {
+std::string event_text(const json& object, const char* key) {
   if (!object.is_object()) return {};
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -33,8 +33,8 @@ struct EmptyRoom {
 };
 
 EmptyRoom empty_room_of(const json& payload) {
-  return EmptyRoom{text(payload, "facility_id"), text(payload, "consultation_id"),
-                   text(payload, "instance"), text(payload, "room_id")};
+  return EmptyRoom{event_text(payload, "facility_id"), event_text(payload, "consultation_id"),
+                   event_text(payload, "instance"), event_text(payload, "room_id")};
 }
 
 }  // namespace

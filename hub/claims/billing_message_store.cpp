@@ -15,13 +15,13 @@ using sdk::Status;
 
 namespace {
 
-constexpr std::string_view kTable = "billing_messages";
+constexpr std::string_view kBillingMessageTable = "billing_messages";
 constexpr std::string_view kMessageColumn = "message_enc";
-constexpr const char* kColumns =
+constexpr const char* kBillingMessageColumns =
     "SELECT id, facility_id, message_id, event, state, claim_id, request_message_id, problem, "
     "received_at, updated_at, replays";
 
-Result<BillingMessage> from_row(const storage::Row& row) {
+Result<BillingMessage> billing_message_from_row(const storage::Row& row) {
   BillingMessage m;
   WASL_ASSIGN_OR_RETURN(m.id, row.get_text("id"));
   WASL_ASSIGN_OR_RETURN(m.facility_id, row.get_text("facility_id"));
@@ -48,7 +48,7 @@ Result<std::vector<BillingMessage>> from_rows(const storage::Rows& rows) {
   std::vector<BillingMessage> out;
   out.reserve(rows.size());
   for (const auto& row : rows) {
-    WASL_ASSIGN_OR_RETURN(BillingMessage m, from_row(row));
+    WASL_ASSIGN_OR_RETURN(BillingMessage m, billing_message_from_row(row));
     out.push_back(std::move(m));
   }
   return out;
@@ -100,7 +100,8 @@ Result<bool> BillingMessageStore::insert(storage::Transaction& tx, const Billing
                                  "message_id = $2",
                                  {m.facility_id, m.message_id}));
   if (!existing.empty()) return false;
-  WASL_ASSIGN_OR_RETURN(std::string enc, cipher_.encrypt(kTable, kMessageColumn, m.id, m.message));
+  WASL_ASSIGN_OR_RETURN(std::string enc,
+                        cipher_.encrypt(kBillingMessageTable, kMessageColumn, m.id, m.message));
   WASL_RETURN_IF_ERROR(
       tx.exec("INSERT INTO billing_messages (id, facility_id, message_id, event, state, claim_id, "
               "request_message_id, problem, message_enc, received_at, updated_at, replays) "
@@ -118,14 +119,15 @@ Result<BillingMessage> BillingMessageStore::get(storage::Transaction& tx,
                                                 bool with_message) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
-      tx.query(std::string(kColumns) +
+      tx.query(std::string(kBillingMessageColumns) +
                    ", message_enc FROM billing_messages WHERE facility_id = $1 AND id = $2",
                {std::string(facility_id), std::string(id)}));
   if (rows.empty()) return not_found("billing message", id);
-  WASL_ASSIGN_OR_RETURN(BillingMessage m, from_row(rows.front()));
+  WASL_ASSIGN_OR_RETURN(BillingMessage m, billing_message_from_row(rows.front()));
   if (with_message) {
     WASL_ASSIGN_OR_RETURN(std::string enc, rows.front().get_blob("message_enc"));
-    WASL_ASSIGN_OR_RETURN(m.message, cipher_.decrypt(kTable, kMessageColumn, m.id, enc));
+    WASL_ASSIGN_OR_RETURN(m.message,
+                          cipher_.decrypt(kBillingMessageTable, kMessageColumn, m.id, enc));
   }
   return m;
 }
@@ -133,7 +135,8 @@ Result<BillingMessage> BillingMessageStore::get(storage::Transaction& tx,
 Result<std::vector<BillingMessage>> BillingMessageStore::list(storage::Transaction& tx,
                                                               std::string_view facility_id,
                                                               const BillingMessageQuery& q) const {
-  std::string sql = std::string(kColumns) + " FROM billing_messages WHERE facility_id = $1";
+  std::string sql =
+      std::string(kBillingMessageColumns) + " FROM billing_messages WHERE facility_id = $1";
   storage::Params params{std::string(facility_id)};
   if (q.state) {
     params.emplace_back(std::string(to_string(*q.state)));
@@ -158,7 +161,7 @@ Result<std::vector<BillingMessage>> BillingMessageStore::failed(storage::Transac
                                                                 std::size_t limit) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
-      tx.query(std::string(kColumns) +
+      tx.query(std::string(kBillingMessageColumns) +
                    " FROM billing_messages WHERE facility_id = $1 AND state IN ('error', "
                    "'unreadable') AND received_at >= $2 ORDER BY received_at DESC, id DESC "
                    "LIMIT $3",
@@ -170,7 +173,7 @@ Result<std::vector<BillingMessage>> BillingMessageStore::unmatched_answers(
     storage::Transaction& tx, std::string_view facility_id, std::size_t limit) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
-      tx.query(std::string(kColumns) +
+      tx.query(std::string(kBillingMessageColumns) +
                    " FROM billing_messages WHERE facility_id = $1 AND state = 'unmatched' AND "
                    "event IN ('claim-response', 'priorauth-response') AND "
                    "request_message_id IS NOT NULL ORDER BY received_at DESC, id DESC LIMIT $2",

@@ -18,7 +18,7 @@ using namespace records::row_fields;
 
 namespace {
 
-constexpr std::string_view kTable = "claims";
+constexpr std::string_view kClaimTable = "claims";
 constexpr std::string_view kRequestColumn = "request_enc";
 constexpr std::string_view kResponseColumn = "response_enc";
 
@@ -39,7 +39,7 @@ constexpr std::string_view kSelectWithDocuments =
     "response_enc "
     "FROM claims ";
 
-Result<Claim> from_row(const storage::Row& row) {
+Result<Claim> claim_from_row(const storage::Row& row) {
   Claim c;
   WASL_ASSIGN_OR_RETURN(c.id, row.get_text("id"));
   WASL_ASSIGN_OR_RETURN(c.consultation_id, row.get_text("consultation_id"));
@@ -101,7 +101,7 @@ Result<Claim> without_documents(storage::Transaction& tx, std::string_view facil
                         tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
                                  {std::string(facility_id), std::string(id)}));
   if (rows.empty()) return not_found("claim", id);
-  return from_row(rows.front());
+  return claim_from_row(rows.front());
 }
 
 storage::Value amount_or_null(const std::optional<domain::ClaimAmounts>& a,
@@ -169,7 +169,7 @@ Result<bool> ClaimStore::create(storage::Transaction& tx, const Claim& c,
   storage::Value request = storage::null_value();
   if (c.request) {
     WASL_ASSIGN_OR_RETURN(std::string enc,
-                          cipher_.encrypt(kTable, kRequestColumn, c.id, *c.request));
+                          cipher_.encrypt(kClaimTable, kRequestColumn, c.id, *c.request));
     request = storage::Blob{std::move(enc)};
   }
   Claim draft = c;
@@ -204,7 +204,7 @@ Status ClaimStore::record_submission(storage::Transaction& tx, std::string_view 
   if (submission.state != ClaimState::kError && !c.submitted_at) c.submitted_at = submission.at_ms;
   if (domain::is_adjudicated(submission.state)) c.adjudicated_at = submission.at_ms;
   WASL_ASSIGN_OR_RETURN(std::string response,
-                        cipher_.encrypt(kTable, kResponseColumn, c.id, submission.response));
+                        cipher_.encrypt(kClaimTable, kResponseColumn, c.id, submission.response));
   if (submission.request_key && !submission.request_key->empty()) {
     WASL_RETURN_IF_ERROR(
         tx.exec("UPDATE claims SET request_key = $1 WHERE facility_id = $2 AND id = $3",
@@ -356,7 +356,7 @@ Result<bool> ClaimStore::begin_batch(storage::Transaction& tx, std::string_view 
   c.batch_id = entry.batch_id;
   c.submitted_at = entry.at_ms;
   WASL_ASSIGN_OR_RETURN(std::string response,
-                        cipher_.encrypt(kTable, kResponseColumn, c.id, entry.response));
+                        cipher_.encrypt(kClaimTable, kResponseColumn, c.id, entry.response));
   WASL_RETURN_IF_ERROR(
       tx.exec("UPDATE claims SET state = $1, batch_id = $2, submitted_at = $3, request_key = $4, "
               "response_enc = $5 WHERE facility_id = $6 AND id = $7",
@@ -434,9 +434,9 @@ Result<Claim> ClaimStore::create_resubmission(storage::Transaction& tx,
   c.created_at = r.at_ms;
   c.replaces = old.id;
   WASL_ASSIGN_OR_RETURN(std::string request,
-                        cipher_.encrypt(kTable, kRequestColumn, c.id, r.request));
+                        cipher_.encrypt(kClaimTable, kRequestColumn, c.id, r.request));
   WASL_ASSIGN_OR_RETURN(std::string response,
-                        cipher_.encrypt(kTable, kResponseColumn, c.id, r.response));
+                        cipher_.encrypt(kClaimTable, kResponseColumn, c.id, r.response));
   WASL_RETURN_IF_ERROR(tx.exec(
       "INSERT INTO claims (id, consultation_id, facility_id, state, provider_claim_id, run_id, "
       "request_enc, response_enc, submitted_at, adjudicated_at, created_at, request_key, "
@@ -461,14 +461,15 @@ Result<Claim> ClaimStore::get(storage::Transaction& tx, std::string_view facilit
                                                      {std::string(facility_id), std::string(id)}));
   if (rows.empty()) return not_found("claim", id);
   const storage::Row& row = rows.front();
-  WASL_ASSIGN_OR_RETURN(Claim c, from_row(row));
+  WASL_ASSIGN_OR_RETURN(Claim c, claim_from_row(row));
   WASL_ASSIGN_OR_RETURN(auto request, optional_blob(row, kRequestColumn));
   if (request) {
-    WASL_ASSIGN_OR_RETURN(c.request, cipher_.decrypt(kTable, kRequestColumn, c.id, *request));
+    WASL_ASSIGN_OR_RETURN(c.request, cipher_.decrypt(kClaimTable, kRequestColumn, c.id, *request));
   }
   WASL_ASSIGN_OR_RETURN(auto response, optional_blob(row, kResponseColumn));
   if (response) {
-    WASL_ASSIGN_OR_RETURN(c.response, cipher_.decrypt(kTable, kResponseColumn, c.id, *response));
+    WASL_ASSIGN_OR_RETURN(c.response,
+                          cipher_.decrypt(kClaimTable, kResponseColumn, c.id, *response));
   }
   return c;
 }
@@ -484,7 +485,7 @@ Result<std::vector<Claim>> ClaimStore::list_for_consultation(
   std::vector<Claim> out;
   out.reserve(rows.size());
   for (const storage::Row& row : rows) {
-    WASL_ASSIGN_OR_RETURN(Claim c, from_row(row));
+    WASL_ASSIGN_OR_RETURN(Claim c, claim_from_row(row));
     out.push_back(std::move(c));
   }
   return out;
@@ -499,7 +500,7 @@ Result<std::optional<Claim>> ClaimStore::latest_for_consultation(
                                       "ORDER BY created_at DESC, id DESC LIMIT 1",
                {std::string(facility_id), std::string(consultation_id)}));
   if (rows.empty()) return std::optional<Claim>();
-  WASL_ASSIGN_OR_RETURN(Claim c, from_row(rows.front()));
+  WASL_ASSIGN_OR_RETURN(Claim c, claim_from_row(rows.front()));
   return std::optional<Claim>(std::move(c));
 }
 
@@ -584,7 +585,7 @@ Result<std::vector<Claim>> ClaimStore::list(storage::Transaction& tx, std::strin
   std::vector<Claim> out;
   out.reserve(rows.size());
   for (const storage::Row& row : rows) {
-    WASL_ASSIGN_OR_RETURN(Claim c, from_row(row));
+    WASL_ASSIGN_OR_RETURN(Claim c, claim_from_row(row));
     out.push_back(std::move(c));
   }
   return out;

@@ -37,7 +37,7 @@ std::optional<std::string> document_problem(const AnswerDocument& d) {
   return "content_type must be application/pdf or image/jpeg";
 }
 
-std::string json_text(const nlohmann::json& j) {
+std::string answer_json_text(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -84,7 +84,7 @@ Result<sdk::InformationAnswer> store_answer(const records::CellCipher& cipher,
   answer.sent_ms = now_ms;
   WASL_RETURN_IF_ERROR(InformationRequestStore(cipher, audit)
                            .store_answer(tx, row.facility_id, row.id,
-                                         json_text(nlohmann::json(answer)), actor, now_ms));
+                                         answer_json_text(nlohmann::json(answer)), actor, now_ms));
   return answer;
 }
 

@@ -20,14 +20,14 @@ using sdk::Status;
 
 namespace {
 
-constexpr std::string_view kTable = "information_requests";
-constexpr std::string_view kRequestColumn = "request_enc";
+constexpr std::string_view kInformationRequestTable = "information_requests";
+constexpr std::string_view kInformationRequestColumn = "request_enc";
 constexpr std::string_view kAnswerColumn = "answer_enc";
-constexpr const char* kColumns =
+constexpr const char* kInformationRequestColumns =
     "SELECT id, facility_id, claim_id, billing_message_id, request_id, request_system, reason, "
     "due_at, received_at, state, answered_at, answered_by, last_error";
 
-Result<InformationRequestRow> from_row(const storage::Row& row) {
+Result<InformationRequestRow> information_request_from_row(const storage::Row& row) {
   InformationRequestRow r;
   WASL_ASSIGN_OR_RETURN(r.id, row.get_text("id"));
   WASL_ASSIGN_OR_RETURN(r.facility_id, row.get_text("facility_id"));
@@ -100,7 +100,9 @@ Result<bool> InformationRequestStore::insert(storage::Transaction& tx,
                                  "request_id = $2",
                                  {r.facility_id, r.request_id}));
   if (!existing.empty()) return false;
-  WASL_ASSIGN_OR_RETURN(std::string enc, cipher_.encrypt(kTable, kRequestColumn, r.id, r.request));
+  WASL_ASSIGN_OR_RETURN(
+      std::string enc,
+      cipher_.encrypt(kInformationRequestTable, kInformationRequestColumn, r.id, r.request));
   InformationRequestRow open = r;
   open.state = InformationRequestState::kOpen;
   WASL_RETURN_IF_ERROR(tx.exec(
@@ -118,21 +120,22 @@ Result<InformationRequestRow> InformationRequestStore::get(storage::Transaction&
                                                            std::string_view facility_id,
                                                            std::string_view id,
                                                            bool with_content) const {
-  WASL_ASSIGN_OR_RETURN(
-      storage::Rows rows,
-      tx.query(std::string(kColumns) + ", request_enc, answer_enc FROM information_requests "
-                                       "WHERE facility_id = $1 AND id = $2",
-               {std::string(facility_id), std::string(id)}));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query(std::string(kInformationRequestColumns) +
+                                     ", request_enc, answer_enc FROM information_requests "
+                                     "WHERE facility_id = $1 AND id = $2",
+                                 {std::string(facility_id), std::string(id)}));
   if (rows.empty()) return not_found("information request", id);
-  WASL_ASSIGN_OR_RETURN(InformationRequestRow r, from_row(rows.front()));
+  WASL_ASSIGN_OR_RETURN(InformationRequestRow r, information_request_from_row(rows.front()));
   if (with_content) {
     WASL_ASSIGN_OR_RETURN(std::string request, rows.front().get_blob("request_enc"));
-    WASL_ASSIGN_OR_RETURN(r.request, cipher_.decrypt(kTable, kRequestColumn, r.id, request));
+    WASL_ASSIGN_OR_RETURN(r.request, cipher_.decrypt(kInformationRequestTable,
+                                                     kInformationRequestColumn, r.id, request));
     WASL_ASSIGN_OR_RETURN(std::optional<std::string> answer,
                           optional_blob(rows.front(), "answer_enc"));
     if (answer) {
-      WASL_ASSIGN_OR_RETURN(std::string clear,
-                            cipher_.decrypt(kTable, kAnswerColumn, r.id, *answer));
+      WASL_ASSIGN_OR_RETURN(std::string clear, cipher_.decrypt(kInformationRequestTable,
+                                                               kAnswerColumn, r.id, *answer));
       r.answer = std::move(clear);
     }
   }
@@ -142,7 +145,8 @@ Result<InformationRequestRow> InformationRequestStore::get(storage::Transaction&
 Result<std::vector<InformationRequestRow>> InformationRequestStore::list(
     storage::Transaction& tx, std::string_view facility_id,
     const InformationRequestQuery& q) const {
-  std::string sql = std::string(kColumns) + " FROM information_requests WHERE facility_id = $1";
+  std::string sql =
+      std::string(kInformationRequestColumns) + " FROM information_requests WHERE facility_id = $1";
   storage::Params params{std::string(facility_id)};
   if (q.state) {
     params.emplace_back(std::string(to_string(*q.state)));
@@ -162,7 +166,7 @@ Result<std::vector<InformationRequestRow>> InformationRequestStore::list(
   std::vector<InformationRequestRow> out;
   out.reserve(rows.size());
   for (const auto& row : rows) {
-    WASL_ASSIGN_OR_RETURN(InformationRequestRow r, from_row(row));
+    WASL_ASSIGN_OR_RETURN(InformationRequestRow r, information_request_from_row(row));
     out.push_back(std::move(r));
   }
   return out;
@@ -210,8 +214,8 @@ Status InformationRequestStore::store_answer(storage::Transaction& tx, std::stri
                                              std::string_view id, const std::string& answer,
                                              const audit::AuditActor& actor,
                                              std::int64_t now_ms) const {
-  WASL_ASSIGN_OR_RETURN(std::string enc,
-                        cipher_.encrypt(kTable, kAnswerColumn, std::string(id), answer));
+  WASL_ASSIGN_OR_RETURN(std::string enc, cipher_.encrypt(kInformationRequestTable, kAnswerColumn,
+                                                         std::string(id), answer));
   Move m{InformationRequestState::kOpen, InformationRequestState::kSending,
          storage::Value{storage::Blob{std::move(enc)}}, std::nullopt, false};
   return move(tx, facility_id, id, m, actor, now_ms, "information_request.answer_stored");

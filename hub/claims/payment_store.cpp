@@ -16,7 +16,7 @@ using namespace records::row_fields;
 
 namespace {
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kPaymentSelect =
     "SELECT id, facility_id, billing_message_id, reconciliation_system, reconciliation_id, "
     "payment_identifier, payment_date, amount_minor, currency, period_start, period_end, "
     "received_at, notice_state, notice_error, notice_at FROM payments ";
@@ -47,7 +47,7 @@ Result<T> read_columns(const storage::Row& row, Columns<T> text, NullableColumns
   return out;
 }
 
-Result<Payment> from_row(const storage::Row& row) {
+Result<Payment> payment_from_row(const storage::Row& row) {
   WASL_ASSIGN_OR_RETURN(
       Payment p, read_columns<Payment>(
                      row,
@@ -88,7 +88,7 @@ Result<std::vector<Payment>> with_lines(storage::Transaction& tx, std::string_vi
   std::map<std::string, std::size_t> index;
   std::vector<std::string> ids;
   for (const storage::Row& row : rows) {
-    WASL_ASSIGN_OR_RETURN(Payment p, from_row(row));
+    WASL_ASSIGN_OR_RETURN(Payment p, payment_from_row(row));
     index[p.id] = out.size();
     ids.push_back(p.id);
     out.push_back(std::move(p));
@@ -170,7 +170,7 @@ Result<std::int64_t> PaymentStore::paid_total(storage::Transaction& tx,
 Result<Payment> PaymentStore::get(storage::Transaction& tx, std::string_view facility_id,
                                   std::string_view id) const {
   WASL_ASSIGN_OR_RETURN(storage::Rows rows,
-                        tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
+                        tx.query(std::string(kPaymentSelect) + "WHERE facility_id = $1 AND id = $2",
                                  {std::string(facility_id), std::string(id)}));
   if (rows.empty()) return not_found("payment", id);
   WASL_ASSIGN_OR_RETURN(std::vector<Payment> found, with_lines(tx, facility_id, rows));
@@ -180,7 +180,7 @@ Result<Payment> PaymentStore::get(storage::Transaction& tx, std::string_view fac
 Result<std::vector<Payment>> PaymentStore::list(storage::Transaction& tx,
                                                 std::string_view facility_id,
                                                 const PaymentQuery& q) const {
-  std::string sql = std::string(kSelect) + "WHERE facility_id = $1 AND received_at >= $2";
+  std::string sql = std::string(kPaymentSelect) + "WHERE facility_id = $1 AND received_at >= $2";
   storage::Params params{std::string(facility_id), q.since_ms};
   if (q.until_ms) sql += " AND received_at < " + storage::bind(params, *q.until_ms);
   if (q.after) {
@@ -200,7 +200,7 @@ Result<std::vector<Payment>> PaymentStore::paid_between(storage::Transaction& tx
                                                         std::string_view to_date) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
-      tx.query(std::string(kSelect) +
+      tx.query(std::string(kPaymentSelect) +
                    "WHERE facility_id = $1 AND payment_date >= $2 AND payment_date <= $3 "
                    "ORDER BY payment_date, received_at, id",
                {std::string(facility_id), std::string(from_date), std::string(to_date)}));
@@ -212,13 +212,13 @@ Result<std::vector<Payment>> PaymentStore::notices_pending(storage::Transaction&
                                                            std::size_t limit) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
-      tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND notice_state = 'pending' "
-                                      "ORDER BY received_at, id LIMIT $2",
+      tx.query(std::string(kPaymentSelect) + "WHERE facility_id = $1 AND notice_state = 'pending' "
+                                             "ORDER BY received_at, id LIMIT $2",
                {std::string(facility_id), static_cast<std::int64_t>(limit)}));
   std::vector<Payment> out;
   out.reserve(rows.size());
   for (const auto& row : rows) {
-    WASL_ASSIGN_OR_RETURN(Payment p, from_row(row));
+    WASL_ASSIGN_OR_RETURN(Payment p, payment_from_row(row));
     out.push_back(std::move(p));
   }
   return out;

@@ -34,7 +34,7 @@ constexpr std::string_view kCreateUsage =
     "  --config FILE       the hub config (default config/wasl.yaml)\n"
     "  --help              this text\n";
 
-constexpr std::string_view kListUsage =
+constexpr std::string_view kApikeysListUsage =
     "Usage: wasl apikeys list [--facility F] [--config FILE]\n\n"
     "Lists the API keys (never the keys themselves), oldest first, one a line:\n"
     "id, facility, role, practitioner (\"-\" when none), state (active, or revoked\n"
@@ -157,8 +157,8 @@ int create(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
 }
 
 int list(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  auto args =
-      parse_command_arguments(raw, "apikeys list", kListUsage, {"config", "facility"}, {}, err);
+  auto args = parse_command_arguments(raw, "apikeys list", kApikeysListUsage,
+                                      {"config", "facility"}, {}, err);
   if (!args) return kExitUsage;
   auto config = load_config_reporting(*args, err);
   if (!config) return kExitFailure;
@@ -245,7 +245,7 @@ const Command& apikeys_create_command() {
 
 const Command& apikeys_list_command() {
   static const Command command{"apikeys list", "list the API keys and their practitioners",
-                               kListUsage, &list};
+                               kApikeysListUsage, &list};
   return command;
 }
 

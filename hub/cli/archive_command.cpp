@@ -18,7 +18,7 @@
 namespace wasl::cli {
 namespace {
 
-constexpr std::string_view kMigrateUsage =
+constexpr std::string_view kArchiveMigrateUsage =
     "Usage: wasl archive migrate --to STORE [--config FILE]\n\n"
     "Moves every archived recording that is not yet in STORE (local, or a name\n"
     "under archive.stores) into it: each encrypted object is copied as it is,\n"
@@ -33,13 +33,13 @@ constexpr std::string_view kMigrateUsage =
     "  --config FILE   the hub config (default config/wasl.yaml)\n"
     "  --help          this text\n";
 
-int migrate(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  auto args =
-      parse_command_arguments(raw, "archive migrate", kMigrateUsage, {"config", "to"}, {}, err);
+int migrate_archive(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  auto args = parse_command_arguments(raw, "archive migrate", kArchiveMigrateUsage,
+                                      {"config", "to"}, {}, err);
   if (!args) return kExitUsage;
   auto to = args->option("to");
   if (!to) {
-    err << "wasl archive migrate: --to is required\n\n" << kMigrateUsage;
+    err << "wasl archive migrate: --to is required\n\n" << kArchiveMigrateUsage;
     return kExitUsage;
   }
   auto config = load_config_reporting(*args, err);
@@ -109,7 +109,7 @@ int migrate(const std::vector<std::string>& raw, std::ostream& out, std::ostream
 const Command& archive_migrate_command() {
   static const Command command{"archive migrate",
                                "move archived recordings into another store (e.g. S3)",
-                               kMigrateUsage, &migrate};
+                               kArchiveMigrateUsage, &migrate_archive};
   return command;
 }
 

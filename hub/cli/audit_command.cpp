@@ -11,7 +11,7 @@
 namespace wasl::cli {
 namespace {
 
-constexpr std::string_view kUsage =
+constexpr std::string_view kAuditUsage =
     "Usage: wasl audit verify [--config FILE]\n\n"
     "Walks the audit trail in order and checks every event's hash against its\n"
     "predecessor and its own content, and every signed checkpoint against the\n"
@@ -22,7 +22,7 @@ constexpr std::string_view kUsage =
     "  --help          this text\n";
 
 int verify(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  auto args = parse_command_arguments(raw, "audit verify", kUsage, {"config"}, {}, err);
+  auto args = parse_command_arguments(raw, "audit verify", kAuditUsage, {"config"}, {}, err);
   if (!args) return kExitUsage;
   auto config = load_config_reporting(*args, err);
   if (!config) return kExitFailure;
@@ -57,7 +57,7 @@ int verify(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
 }  // namespace
 
 const Command& audit_verify_command() {
-  static const Command command{"audit verify", "verify the audit hash chain", kUsage, &verify};
+  static const Command command{"audit verify", "verify the audit hash chain", kAuditUsage, &verify};
   return command;
 }
 

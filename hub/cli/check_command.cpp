@@ -21,7 +21,7 @@
 namespace wasl::cli {
 namespace {
 
-constexpr std::string_view kUsage =
+constexpr std::string_view kCheckUsage =
     "Usage: wasl check --config FILE\n\n"
     "Validates, without starting anything:\n"
     "  - the config file: every key, type and required value;\n"
@@ -150,7 +150,7 @@ void report_clamd(const config::Config& config, std::ostream& out, std::ostream&
 }
 
 int check(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  auto args = parse_command_arguments(raw, "check", kUsage, {"config"}, {}, err);
+  auto args = parse_command_arguments(raw, "check", kCheckUsage, {"config"}, {}, err);
   if (!args) return kExitUsage;
   auto config = load_config_reporting(*args, err);
   if (!config) return kExitFailure;
@@ -204,8 +204,8 @@ int check(const std::vector<std::string>& raw, std::ostream& out, std::ostream& 
 }  // namespace
 
 const Command& check_command() {
-  static const Command command{"check", "validate config, workflows and plugin settings", kUsage,
-                               &check};
+  static const Command command{"check", "validate config, workflows and plugin settings",
+                               kCheckUsage, &check};
   return command;
 }
 

@@ -10,7 +10,7 @@
 namespace wasl::cli {
 namespace {
 
-constexpr std::string_view kUsage =
+constexpr std::string_view kMigrateUsage =
     "Usage: wasl migrate [--config FILE]\n\n"
     "Applies the schema migrations the store has not seen yet, each in its own\n"
     "transaction, and prints what it applied.\n\n"
@@ -19,7 +19,7 @@ constexpr std::string_view kUsage =
     "  --help          this text\n";
 
 int migrate(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  auto args = parse_command_arguments(raw, "migrate", kUsage, {"config"}, {}, err);
+  auto args = parse_command_arguments(raw, "migrate", kMigrateUsage, {"config"}, {}, err);
   if (!args) return kExitUsage;
   auto config = load_config_reporting(*args, err);
   if (!config) return kExitFailure;
@@ -50,7 +50,8 @@ int migrate(const std::vector<std::string>& raw, std::ostream& out, std::ostream
 }  // namespace
 
 const Command& migrate_command() {
-  static const Command command{"migrate", "apply pending schema migrations", kUsage, &migrate};
+  static const Command command{"migrate", "apply pending schema migrations", kMigrateUsage,
+                               &migrate};
   return command;
 }
 

@@ -11,7 +11,7 @@
 namespace wasl::cli {
 namespace {
 
-constexpr std::string_view kUsage =
+constexpr std::string_view kPluginsUsage =
     "Usage: wasl plugins list [--config FILE] [--json]\n\n"
     "Loads every plugin library and instance the config declares, as `wasl serve`\n"
     "would, and lists them: name, version, SDK version, capabilities, instances\n"
@@ -30,8 +30,9 @@ std::string join(const nlohmann::json& list) {
   return out;
 }
 
-int list(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  auto args = parse_command_arguments(raw, "plugins list", kUsage, {"config"}, {"json"}, err);
+int list_plugins(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  auto args =
+      parse_command_arguments(raw, "plugins list", kPluginsUsage, {"config"}, {"json"}, err);
   if (!args) return kExitUsage;
   auto config = load_config_reporting(*args, err);
   if (!config) return kExitFailure;
@@ -74,8 +75,8 @@ int list(const std::vector<std::string>& raw, std::ostream& out, std::ostream& e
 }  // namespace
 
 const Command& plugins_list_command() {
-  static const Command command{"plugins list", "list plugins, their instances and health", kUsage,
-                               &list};
+  static const Command command{"plugins list", "list plugins, their instances and health",
+                               kPluginsUsage, &list};
   return command;
 }
 

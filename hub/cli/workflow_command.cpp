@@ -18,7 +18,7 @@
 namespace wasl::cli {
 namespace {
 
-constexpr std::string_view kUsage =
+constexpr std::string_view kWorkflowUsage =
     "Usage: wasl workflow validate FILE...\n\n"
     "Validates workflow files without a config: keys, step kinds, references to\n"
     "earlier steps, capability roles and methods the SDK defines, compensations,\n"
@@ -28,11 +28,11 @@ constexpr std::string_view kUsage =
     "  --help   this text\n";
 
 int validate(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  auto args = parse_command_arguments(raw, "workflow validate", kUsage, {}, {}, err,
+  auto args = parse_command_arguments(raw, "workflow validate", kWorkflowUsage, {}, {}, err,
                                       /*positional_allowed=*/true);
   if (!args) return kExitUsage;
   if (args->positional.empty()) {
-    err << "wasl workflow validate: name at least one workflow file\n\n" << kUsage;
+    err << "wasl workflow validate: name at least one workflow file\n\n" << kWorkflowUsage;
     return kExitUsage;
   }
   return workflow::validate_files(args->positional, out, err) == 0 ? kExitOk : kExitFailure;
@@ -129,7 +129,8 @@ const Command& workflow_run_now_command() {
 }
 
 const Command& workflow_validate_command() {
-  static const Command command{"workflow validate", "validate workflow files", kUsage, &validate};
+  static const Command command{"workflow validate", "validate workflow files", kWorkflowUsage,
+                               &validate};
   return command;
 }
 

@@ -11,7 +11,7 @@ using sdk::Status;
 
 namespace {
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kEhrWriteSelect =
     "SELECT facility_id, consultation_id, item_kind, item_id, item_version, idempotency_key, "
     "ehr_instance, state, resource_type, resource_id, claimed_at, written_at "
     "FROM clinical_ehr_writes ";
@@ -93,7 +93,7 @@ Result<std::vector<EhrWrite>> EhrWriteStore::list(storage::Transaction& tx,
                                                   std::string_view consultation_id) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
-      tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2",
+      tx.query(std::string(kEhrWriteSelect) + "WHERE facility_id = $1 AND consultation_id = $2",
                {std::string(facility_id), std::string(consultation_id)}));
   std::vector<EhrWrite> out;
   out.reserve(rows.size());
@@ -108,7 +108,7 @@ Result<std::optional<EhrWrite>> EhrWriteStore::find(storage::Transaction& tx,
                                                     const EhrWrite& key) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
-      tx.query(std::string(kSelect) +
+      tx.query(std::string(kEhrWriteSelect) +
                    "WHERE facility_id = $1 AND item_kind = $2 AND item_id = $3 AND "
                    "item_version = $4",
                {key.facility_id, std::string(to_string(key.kind)), key.item_id, key.item_version}));

@@ -11,14 +11,14 @@ using sdk::Status;
 
 namespace {
 
-constexpr std::string_view kTable = "clinical_notes";
+constexpr std::string_view kNoteTable = "clinical_notes";
 constexpr std::string_view kContentColumn = "content_enc";
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kNoteSelect =
     "SELECT id, facility_id, consultation_id, version, amends, status, language, content_enc, "
     "author_actor, author_practitioner, created_at, updated_at, signed_at FROM clinical_notes ";
 
-storage::Value text_or_null(const std::optional<std::string>& v) {
+storage::Value optional_text(const std::optional<std::string>& v) {
   return v ? storage::Value{*v} : storage::null_value();
 }
 
@@ -39,7 +39,7 @@ Result<std::string> NoteStore::seal(const std::string& note_id, const NoteConten
                          {"assessment", content.assessment},
                          {"plan", content.plan},
                          {"text", content.text}};
-  return cipher_.encrypt(kTable, kContentColumn, note_id, j.dump());
+  return cipher_.encrypt(kNoteTable, kContentColumn, note_id, j.dump());
 }
 
 Status NoteStore::insert(storage::Transaction& tx, const ClinicalNote& note) const {
@@ -59,9 +59,9 @@ Status NoteStore::insert(storage::Transaction& tx, const ClinicalNote& note) con
       "INSERT INTO clinical_notes (id, facility_id, consultation_id, version, amends, status, "
       "language, content_enc, author_actor, author_practitioner, created_at, updated_at, "
       "signed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-      {note.id, note.facility_id, note.consultation_id, note.version, text_or_null(note.amends),
+      {note.id, note.facility_id, note.consultation_id, note.version, optional_text(note.amends),
        std::string(to_string(note.status)), std::string(to_string(note.language)),
-       storage::Blob{std::move(sealed)}, note.author.actor, text_or_null(note.author.practitioner),
+       storage::Blob{std::move(sealed)}, note.author.actor, optional_text(note.author.practitioner),
        note.created_at, note.updated_at,
        note.signed_at ? storage::Value{*note.signed_at} : storage::null_value()}));
   return {};
@@ -88,7 +88,8 @@ Result<ClinicalNote> NoteStore::from_row(const storage::Row& row) const {
   n.status = *parsed_status;
   n.language = *parsed_language;
   WASL_ASSIGN_OR_RETURN(std::string sealed, row.get_blob("content_enc"));
-  WASL_ASSIGN_OR_RETURN(std::string plain, cipher_.decrypt(kTable, kContentColumn, n.id, sealed));
+  WASL_ASSIGN_OR_RETURN(std::string plain,
+                        cipher_.decrypt(kNoteTable, kContentColumn, n.id, sealed));
   const nlohmann::json j = nlohmann::json::parse(plain, nullptr, false);
   if (!j.is_object()) {
     return Error(ErrorCode::kInternal, "note " + n.id + " holds content that is not JSON");
@@ -117,8 +118,9 @@ Result<ClinicalNote> NoteStore::get(storage::Transaction& tx, std::string_view f
                                     std::string_view note_id) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
-      tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2 AND id = $3",
-               {std::string(facility_id), std::string(consultation_id), std::string(note_id)}));
+      tx.query(
+          std::string(kNoteSelect) + "WHERE facility_id = $1 AND consultation_id = $2 AND id = $3",
+          {std::string(facility_id), std::string(consultation_id), std::string(note_id)}));
   if (rows.empty()) return not_found_note(note_id);
   return from_row(rows.front());
 }
@@ -128,7 +130,7 @@ Result<std::vector<ClinicalNote>> NoteStore::list(storage::Transaction& tx,
                                                   std::string_view consultation_id) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
-      tx.query(std::string(kSelect) +
+      tx.query(std::string(kNoteSelect) +
                    "WHERE facility_id = $1 AND consultation_id = $2 ORDER BY created_at, version, "
                    "id",
                {std::string(facility_id), std::string(consultation_id)}));

@@ -13,10 +13,10 @@ using sdk::Status;
 
 namespace {
 
-constexpr std::string_view kTable = "vital_observations";
+constexpr std::string_view kObservationTable = "vital_observations";
 constexpr std::string_view kValueColumn = "value_enc";
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kObservationSelect =
     "SELECT id, facility_id, consultation_id, kind, code, reported_by, posted_by_actor, "
     "posted_by_practitioner, value_enc, effective_at, created_at FROM vital_observations ";
 
@@ -42,7 +42,7 @@ Status ObservationStore::insert(storage::Transaction& tx, const VitalObservation
                              {"systolic", number_or_null(o.value.systolic)},
                              {"diastolic", number_or_null(o.value.diastolic)}};
   WASL_ASSIGN_OR_RETURN(std::string sealed,
-                        cipher_.encrypt(kTable, kValueColumn, o.id, value.dump()));
+                        cipher_.encrypt(kObservationTable, kValueColumn, o.id, value.dump()));
   WASL_RETURN_IF_ERROR(tx.exec(
       "INSERT INTO vital_observations (id, facility_id, consultation_id, kind, code, "
       "reported_by, posted_by_actor, posted_by_practitioner, value_enc, effective_at, "
@@ -76,7 +76,8 @@ Result<VitalObservation> ObservationStore::from_row(const storage::Row& row) con
     o.posted_by.practitioner = std::move(practitioner);
   }
   WASL_ASSIGN_OR_RETURN(std::string sealed, row.get_blob("value_enc"));
-  WASL_ASSIGN_OR_RETURN(std::string plain, cipher_.decrypt(kTable, kValueColumn, o.id, sealed));
+  WASL_ASSIGN_OR_RETURN(std::string plain,
+                        cipher_.decrypt(kObservationTable, kValueColumn, o.id, sealed));
   const nlohmann::json j = nlohmann::json::parse(plain, nullptr, false);
   if (!j.is_object()) {
     return Error(ErrorCode::kInternal, "observation " + o.id + " holds a value that is not JSON");
@@ -94,11 +95,11 @@ Result<VitalObservation> ObservationStore::get(storage::Transaction& tx,
                                                std::string_view facility_id,
                                                std::string_view consultation_id,
                                                std::string_view observation_id) const {
-  WASL_ASSIGN_OR_RETURN(
-      storage::Rows rows,
-      tx.query(
-          std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2 AND id = $3",
-          {std::string(facility_id), std::string(consultation_id), std::string(observation_id)}));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query(std::string(kObservationSelect) +
+                                     "WHERE facility_id = $1 AND consultation_id = $2 AND id = $3",
+                                 {std::string(facility_id), std::string(consultation_id),
+                                  std::string(observation_id)}));
   if (rows.empty()) {
     return Error(ErrorCode::kNotFound,
                  "observation " + std::string(observation_id) + " does not exist");
@@ -111,8 +112,8 @@ Result<std::vector<VitalObservation>> ObservationStore::list(
     std::string_view consultation_id) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
-      tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2 "
-                                      "ORDER BY effective_at, created_at, id",
+      tx.query(std::string(kObservationSelect) + "WHERE facility_id = $1 AND consultation_id = $2 "
+                                                 "ORDER BY effective_at, created_at, id",
                {std::string(facility_id), std::string(consultation_id)}));
   std::vector<VitalObservation> out;
   out.reserve(rows.size());

@@ -12,11 +12,11 @@ using sdk::Status;
 
 namespace {
 
-constexpr std::string_view kTable = "prescriptions";
+constexpr std::string_view kPrescriptionTable = "prescriptions";
 constexpr std::string_view kDetailsColumn = "details_enc";
 constexpr std::string_view kReasonColumn = "cancel_reason_enc";
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kPrescriptionSelect =
     "SELECT id, facility_id, consultation_id, status, language, details_enc, author_actor, "
     "author_practitioner, created_at, updated_at, signed_at, cancelled_at, cancelled_by, "
     "cancel_reason_enc FROM prescriptions ";
@@ -58,8 +58,8 @@ Status PrescriptionStore::insert(storage::Transaction& tx, const Prescription& p
     return Error(ErrorCode::kInvalidArgument,
                  "a prescription needs an id, a facility id and a consultation id");
   }
-  WASL_ASSIGN_OR_RETURN(std::string sealed, cipher_.encrypt(kTable, kDetailsColumn, p.id,
-                                                            details_json(p.details).dump()));
+  WASL_ASSIGN_OR_RETURN(std::string sealed, cipher_.encrypt(kPrescriptionTable, kDetailsColumn,
+                                                            p.id, details_json(p.details).dump()));
   WASL_RETURN_IF_ERROR(tx.exec(
       "INSERT INTO prescriptions (id, facility_id, consultation_id, status, language, "
       "details_enc, author_actor, author_practitioner, created_at, updated_at) "
@@ -87,7 +87,8 @@ Result<Prescription> PrescriptionStore::from_row(const storage::Row& row) const 
   p.status = *parsed_status;
   p.language = *parsed_language;
   WASL_ASSIGN_OR_RETURN(std::string sealed, row.get_blob("details_enc"));
-  WASL_ASSIGN_OR_RETURN(std::string plain, cipher_.decrypt(kTable, kDetailsColumn, p.id, sealed));
+  WASL_ASSIGN_OR_RETURN(std::string plain,
+                        cipher_.decrypt(kPrescriptionTable, kDetailsColumn, p.id, sealed));
   const nlohmann::json j = nlohmann::json::parse(plain, nullptr, false);
   if (!j.is_object()) {
     return Error(ErrorCode::kInternal, "prescription " + p.id + " holds details that are not JSON");
@@ -114,7 +115,7 @@ Result<Prescription> PrescriptionStore::from_row(const storage::Row& row) const 
   if (!row.is_null("cancel_reason_enc")) {
     WASL_ASSIGN_OR_RETURN(std::string reason_sealed, row.get_blob("cancel_reason_enc"));
     WASL_ASSIGN_OR_RETURN(std::string reason,
-                          cipher_.decrypt(kTable, kReasonColumn, p.id, reason_sealed));
+                          cipher_.decrypt(kPrescriptionTable, kReasonColumn, p.id, reason_sealed));
     p.cancel_reason = std::move(reason);
   }
   return p;
@@ -123,11 +124,11 @@ Result<Prescription> PrescriptionStore::from_row(const storage::Row& row) const 
 Result<Prescription> PrescriptionStore::get(storage::Transaction& tx, std::string_view facility_id,
                                             std::string_view consultation_id,
                                             std::string_view prescription_id) const {
-  WASL_ASSIGN_OR_RETURN(
-      storage::Rows rows,
-      tx.query(
-          std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2 AND id = $3",
-          {std::string(facility_id), std::string(consultation_id), std::string(prescription_id)}));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query(std::string(kPrescriptionSelect) +
+                                     "WHERE facility_id = $1 AND consultation_id = $2 AND id = $3",
+                                 {std::string(facility_id), std::string(consultation_id),
+                                  std::string(prescription_id)}));
   if (rows.empty()) return not_found_prescription(prescription_id);
   return from_row(rows.front());
 }
@@ -137,7 +138,7 @@ Result<std::vector<Prescription>> PrescriptionStore::list(storage::Transaction& 
                                                           std::string_view consultation_id) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
-      tx.query(std::string(kSelect) +
+      tx.query(std::string(kPrescriptionSelect) +
                    "WHERE facility_id = $1 AND consultation_id = $2 ORDER BY created_at, id",
                {std::string(facility_id), std::string(consultation_id)}));
   std::vector<Prescription> out;
@@ -181,7 +182,7 @@ Result<Prescription> PrescriptionStore::cancel(storage::Transaction& tx,
                  "prescription " + current.id + " is cancelled already");
   }
   WASL_ASSIGN_OR_RETURN(std::string sealed,
-                        cipher_.encrypt(kTable, kReasonColumn, current.id, reason));
+                        cipher_.encrypt(kPrescriptionTable, kReasonColumn, current.id, reason));
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
       tx.exec("UPDATE prescriptions SET status = 'cancelled', cancelled_at = $1, updated_at = $1, "

@@ -16,7 +16,7 @@ constexpr std::string_view kConsolePolicy =
     "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
     "object-src 'none'";
 
-std::string content_type(std::string_view name) {
+std::string join_content_type(std::string_view name) {
   auto ends_with = [&](std::string_view suffix) {
     return name.size() >= suffix.size() &&
            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -45,12 +45,12 @@ http::Response with_headers(http::Response response, const JoinFiles& files) {
 http::Response serve(const JoinFiles& files, std::string_view name) {
   for (const ConsoleFile& file : embedded_join_files()) {
     if (file.name != name) continue;
-    return with_headers(http::Response::text(200, std::string(file.body), content_type(name)),
+    return with_headers(http::Response::text(200, std::string(file.body), join_content_type(name)),
                         files);
   }
   for (const auto& [served, body] : files.libraries) {
     if (served != name || body.empty()) continue;
-    return with_headers(http::Response::text(200, body, content_type(name)), files);
+    return with_headers(http::Response::text(200, body, join_content_type(name)), files);
   }
   http::Response missing = http::Response::text(404, "no such join page file\n");
   missing.set_header("Content-Security-Policy", files.policy);

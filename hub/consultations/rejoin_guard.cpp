@@ -16,7 +16,7 @@ using nlohmann::json;
 using sdk::Result;
 using sdk::Status;
 
-std::string text(const json& object, const char* key) {
+std::string event_text(const json& object, const char* key) {
   if (!object.is_object()) return {};
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -35,10 +35,11 @@ struct Eviction {
 };
 
 Eviction eviction_of(const json& payload) {
-  return Eviction{text(payload, "facility_id"),    text(payload, "instance"),
-                  text(payload, "room_id"),        text(payload, "provider_participant_id"),
-                  text(payload, "participant_id"), text(payload, "consultation_id"),
-                  text(payload, "event"),          text(payload, "inbox_id")};
+  return Eviction{
+      event_text(payload, "facility_id"),    event_text(payload, "instance"),
+      event_text(payload, "room_id"),        event_text(payload, "provider_participant_id"),
+      event_text(payload, "participant_id"), event_text(payload, "consultation_id"),
+      event_text(payload, "event"),          event_text(payload, "inbox_id")};
 }
 
 }  // namespace

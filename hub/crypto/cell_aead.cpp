@@ -9,8 +9,8 @@ namespace wasl::crypto {
 
 namespace {
 
-constexpr unsigned char kVersion = 0x01;
-constexpr std::string_view kDomain = "wasl.field.v1";
+constexpr unsigned char kCellVersion = 0x01;
+constexpr std::string_view kCellDomain = "wasl.field.v1";
 constexpr std::size_t kMaxKeyIdSize = 64;
 
 void append_length_prefixed(std::string& out, std::string_view part) {
@@ -24,9 +24,9 @@ void append_length_prefixed(std::string& out, std::string_view part) {
 
 std::string associated_data(const CellLocation& where, std::string_view header) {
   std::string aad;
-  aad.reserve(kDomain.size() + 12 + where.table.size() + where.column.size() + where.row_id.size() +
-              header.size());
-  aad.append(kDomain);
+  aad.reserve(kCellDomain.size() + 12 + where.table.size() + where.column.size() +
+              where.row_id.size() + header.size());
+  aad.append(kCellDomain);
   append_length_prefixed(aad, where.table);
   append_length_prefixed(aad, where.column);
   append_length_prefixed(aad, where.row_id);
@@ -43,7 +43,7 @@ sdk::Result<ParsedHeader> parse_header(std::string_view ct) {
   if (ct.size() < 2) {
     return sdk::Error(sdk::ErrorCode::kInvalidArgument, "field ciphertext is truncated");
   }
-  if (static_cast<unsigned char>(ct[0]) != kVersion) {
+  if (static_cast<unsigned char>(ct[0]) != kCellVersion) {
     return sdk::Error(sdk::ErrorCode::kInvalidArgument,
                       "field ciphertext has an unknown format version " +
                           std::to_string(static_cast<unsigned char>(ct[0])));
@@ -69,7 +69,7 @@ sdk::Result<std::string> CellAead::encrypt(const CellLocation& where,
   std::size_t header_size = 2 + key_id.size() + kGcmNonceSize;
   std::string out(ciphertext_size(plaintext.size(), key_id.size()), '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
-  o[0] = kVersion;
+  o[0] = kCellVersion;
   o[1] = static_cast<unsigned char>(key_id.size());
   std::memcpy(o + 2, key_id.data(), key_id.size());
   unsigned char* nonce = o + 2 + key_id.size();

@@ -41,7 +41,7 @@ using Bio = std::unique_ptr<BIO, BioFree>;
 using Certificate = std::unique_ptr<X509, X509Free>;
 using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
 
-Error invalid(std::string message) {
+Error invalid_identity(std::string message) {
   ERR_clear_error();  // the queue would otherwise leak into a later, unrelated call
   return Error(ErrorCode::kInvalidArgument, std::move(message), false);
 }
@@ -115,7 +115,7 @@ CertificateDescription describe(X509* cert) {
 Result<std::string> certificate_pem(X509* cert) {
   Bio bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) {
-    return invalid("the certificate cannot be written as PEM");
+    return invalid_identity("the certificate cannot be written as PEM");
   }
   return bio_text(bio.get());
 }
@@ -126,7 +126,7 @@ Result<SecretBytes> key_pem(EVP_PKEY* key) {
   if (!bio) bio.reset(BIO_new(BIO_s_mem()));
   if (!bio ||
       PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
-    return invalid("the private key cannot be written as PEM");
+    return invalid_identity("the private key cannot be written as PEM");
   }
   char* data = nullptr;
   long size = BIO_get_mem_data(bio.get(), &data);
@@ -142,7 +142,7 @@ Result<CertificateDescription> describe_certificate(std::string_view der) {
   const unsigned char* cursor = bytes;
   Certificate cert(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
   if (!cert || cursor != bytes + der.size()) {
-    return invalid("the bytes are not one DER certificate");
+    return invalid_identity("the bytes are not one DER certificate");
   }
   return describe(cert.get());
 }
@@ -151,13 +151,15 @@ Result<ClientIdentity> ClientIdentity::from_pem(std::string_view certificate_pem
                                                 std::string_view key_pem_text,
                                                 std::string_view password) {
   if (certificate_pem_text.find("-----BEGIN CERTIFICATE-----") == std::string_view::npos) {
-    return invalid("the client certificate is not PEM (no -----BEGIN CERTIFICATE----- line)");
+    return invalid_identity(
+        "the client certificate is not PEM (no -----BEGIN CERTIFICATE----- line)");
   }
   std::vector<Certificate> chain = read_certificates(certificate_pem_text);
-  if (chain.empty()) return invalid("the client certificate PEM holds no readable certificate");
+  if (chain.empty())
+    return invalid_identity("the client certificate PEM holds no readable certificate");
   if (key_pem_text.find("-----BEGIN") == std::string_view::npos ||
       key_pem_text.find("PRIVATE KEY-----") == std::string_view::npos) {
-    return invalid(
+    return invalid_identity(
         "the client key is not a PEM private key (no -----BEGIN … PRIVATE KEY----- line)");
   }
   const std::string secret(password);
@@ -166,12 +168,12 @@ Result<ClientIdentity> ClientIdentity::from_pem(std::string_view certificate_pem
                                         const_cast<std::string*>(&secret))
               : nullptr);
   if (!key) {
-    return invalid(password.empty()
-                       ? "the client key cannot be read (if it is encrypted, set its password)"
-                       : "the client key cannot be read with the password given");
+    return invalid_identity(
+        password.empty() ? "the client key cannot be read (if it is encrypted, set its password)"
+                         : "the client key cannot be read with the password given");
   }
   if (X509_check_private_key(chain.front().get(), key.get()) != 1) {
-    return invalid("the private key does not belong to the client certificate");
+    return invalid_identity("the private key does not belong to the client certificate");
   }
   ClientIdentity identity;
   for (const auto& cert : chain) {
@@ -195,19 +197,19 @@ Result<ClientIdentity> ClientIdentity::from_pkcs12(std::string_view pkcs12,
     }
     auto decoded = sdk::base64_decode(text);
     if (!decoded || decoded->empty()) {
-      return invalid("the PKCS#12 client identity is neither DER nor base64 text");
+      return invalid_identity("the PKCS#12 client identity is neither DER nor base64 text");
     }
     der = std::move(*decoded);
   }
   Bio bio = memory_reader(der);
   std::unique_ptr<PKCS12, Pkcs12Free> p12(bio ? d2i_PKCS12_bio(bio.get(), nullptr) : nullptr);
-  if (!p12) return invalid("the PKCS#12 client identity cannot be parsed");
+  if (!p12) return invalid_identity("the PKCS#12 client identity cannot be parsed");
   const std::string secret(password);
   EVP_PKEY* raw_key = nullptr;
   X509* raw_cert = nullptr;
   STACK_OF(X509)* extra = nullptr;
   if (PKCS12_parse(p12.get(), secret.c_str(), &raw_key, &raw_cert, &extra) != 1) {
-    return invalid(
+    return invalid_identity(
         "the PKCS#12 password is wrong or missing (or the file uses an algorithm "
         "OpenSSL no longer enables; re-export it with `openssl pkcs12 -export`)");
   }
@@ -218,9 +220,10 @@ Result<ClientIdentity> ClientIdentity::from_pkcs12(std::string_view pkcs12,
     while (X509* next = sk_X509_shift(extra)) intermediates.emplace_back(next);
     sk_X509_free(extra);
   }
-  if (!cert || !key) return invalid("the PKCS#12 file holds no certificate with its private key");
+  if (!cert || !key)
+    return invalid_identity("the PKCS#12 file holds no certificate with its private key");
   if (X509_check_private_key(cert.get(), key.get()) != 1) {
-    return invalid("the private key does not belong to the client certificate");
+    return invalid_identity("the private key does not belong to the client certificate");
   }
   ClientIdentity identity;
   WASL_ASSIGN_OR_RETURN(identity.chain_pem_, certificate_pem(cert.get()));
@@ -235,10 +238,10 @@ Result<ClientIdentity> ClientIdentity::from_pkcs12(std::string_view pkcs12,
 
 Result<TrustAnchors> TrustAnchors::from_pem(std::string_view bundle_pem) {
   if (bundle_pem.find("-----BEGIN CERTIFICATE-----") == std::string_view::npos) {
-    return invalid("the CA bundle is not PEM (no -----BEGIN CERTIFICATE----- line)");
+    return invalid_identity("the CA bundle is not PEM (no -----BEGIN CERTIFICATE----- line)");
   }
   std::vector<Certificate> certs = read_certificates(bundle_pem);
-  if (certs.empty()) return invalid("the CA bundle holds no readable certificate");
+  if (certs.empty()) return invalid_identity("the CA bundle holds no readable certificate");
   TrustAnchors anchors;
   for (const auto& cert : certs) {
     WASL_ASSIGN_OR_RETURN(std::string pem, certificate_pem(cert.get()));

@@ -27,9 +27,9 @@ constexpr std::string_view kFormat = "wasl-keyring";
 // A key file is a flat object with one array of flat key objects: far below
 // both limits; anything beyond them is refused before it is parsed.
 constexpr sdk::JsonBudget kKeyFileBudget{.max_bytes = std::size_t{1} << 20, .max_depth = 8};
-constexpr int kVersion = 1;
+constexpr int kKeyFileVersion = 1;
 
-sdk::Error invalid(std::string message) {
+sdk::Error invalid_key_file(std::string message) {
   return sdk::Error(sdk::ErrorCode::kInvalidArgument, std::move(message));
 }
 
@@ -87,20 +87,23 @@ sdk::Result<KeyState> parse_state(const json& value) {
     if (s == "decrypt-only") return KeyState::kDecryptOnly;
     if (s == "retired") return KeyState::kRetired;
   }
-  return invalid("a data key's \"state\" must be \"active\", \"decrypt-only\" or \"retired\"");
+  return invalid_key_file(
+      "a data key's \"state\" must be \"active\", \"decrypt-only\" or \"retired\"");
 }
 
 sdk::Result<SecretBytes> parse_key(const json& doc, const char* field, std::string_view what) {
   auto it = doc.find(field);
   if (it == doc.end() || !it->is_string()) {
-    return invalid(std::string(what) + " needs \"" + field + "\": 64 hex digits");
+    return invalid_key_file(std::string(what) + " needs \"" + field + "\": 64 hex digits");
   }
   const auto& text = it->get_ref<const std::string&>();
   if (text.size() != 2 * kAes256KeySize) {
-    return invalid(std::string(what) + " \"" + field + "\" must be 64 hex digits (256 bits)");
+    return invalid_key_file(std::string(what) + " \"" + field +
+                            "\" must be 64 hex digits (256 bits)");
   }
   auto raw = from_hex(text);
-  if (!raw.ok()) return invalid(std::string(what) + " \"" + field + "\" is not hexadecimal");
+  if (!raw.ok())
+    return invalid_key_file(std::string(what) + " \"" + field + "\" is not hexadecimal");
   SecretBytes key(*raw);
   wipe(*raw);
   return key;
@@ -214,8 +217,9 @@ sdk::Status parse_document(std::string text, const std::filesystem::path& path, 
   wipe(text);
   if (out.doc.is_discarded()) {
     out.doc = nullptr;
-    return invalid("key file " + path.string() + " is not valid JSON (or larger than 1 MiB or " +
-                   "nested deeper than 8 levels)");
+    return invalid_key_file("key file " + path.string() +
+                            " is not valid JSON (or larger than 1 MiB or " +
+                            "nested deeper than 8 levels)");
   }
   return sdk::ok_status();
 }
@@ -276,7 +280,7 @@ sdk::Result<std::shared_ptr<const Keyring>> Keyring::from_json(std::string_view 
   try {
     return from_json_checked(json_text);
   } catch (const nlohmann::json::exception&) {
-    return invalid("the key file has a field of the wrong JSON type");
+    return invalid_key_file("the key file has a field of the wrong JSON type");
   }
 }
 
@@ -285,25 +289,28 @@ sdk::Result<std::shared_ptr<const Keyring>> Keyring::from_json_checked(std::stri
   parsed.doc = sdk::parse_json_within(json_text, kKeyFileBudget);
   if (parsed.doc.is_discarded()) {
     parsed.doc = nullptr;
-    return invalid("the key file is not valid JSON (or larger than 1 MiB or nested deeper than " +
-                   std::string("8 levels)"));
+    return invalid_key_file(
+        "the key file is not valid JSON (or larger than 1 MiB or nested deeper than " +
+        std::string("8 levels)"));
   }
   const json& doc = parsed.doc;
-  if (!doc.is_object()) return invalid("the key file must hold a JSON object");
+  if (!doc.is_object()) return invalid_key_file("the key file must hold a JSON object");
   if (doc.value("format", std::string()) != kFormat) {
-    return invalid("the key file needs \"format\": \"wasl-keyring\"");
+    return invalid_key_file("the key file needs \"format\": \"wasl-keyring\"");
   }
   auto version = doc.find("version");
-  if (version == doc.end() || !version->is_number_integer() || version->get<int>() != kVersion) {
-    return invalid("the key file needs \"version\": 1 (the only version this hub reads)");
+  if (version == doc.end() || !version->is_number_integer() ||
+      version->get<int>() != kKeyFileVersion) {
+    return invalid_key_file("the key file needs \"version\": 1 (the only version this hub reads)");
   }
   auto active_it = doc.find("active_key_id");
   if (active_it == doc.end() || !active_it->is_string()) {
-    return invalid("the key file needs \"active_key_id\": the id of the data key that encrypts");
+    return invalid_key_file(
+        "the key file needs \"active_key_id\": the id of the data key that encrypts");
   }
   auto keys_it = doc.find("data_keys");
   if (keys_it == doc.end() || !keys_it->is_array() || keys_it->empty()) {
-    return invalid("the key file needs \"data_keys\": a non-empty list of keys");
+    return invalid_key_file("the key file needs \"data_keys\": a non-empty list of keys");
   }
 
   std::shared_ptr<Keyring> ring(new Keyring());
@@ -311,26 +318,28 @@ sdk::Result<std::shared_ptr<const Keyring>> Keyring::from_json_checked(std::stri
   std::set<std::string> ids;
   std::size_t active_count = 0;
   for (const auto& entry : *keys_it) {
-    if (!entry.is_object()) return invalid("each entry of \"data_keys\" must be an object");
+    if (!entry.is_object())
+      return invalid_key_file("each entry of \"data_keys\" must be an object");
     auto id_it = entry.find("id");
     if (id_it == entry.end() || !id_it->is_string() ||
         !valid_key_id(id_it->get_ref<const std::string&>())) {
-      return invalid("each data key needs an \"id\" of 1-64 characters from A-Z a-z 0-9 . _ -");
+      return invalid_key_file(
+          "each data key needs an \"id\" of 1-64 characters from A-Z a-z 0-9 . _ -");
     }
     const auto& id = id_it->get_ref<const std::string&>();
-    if (!ids.insert(id).second) return invalid("data key id " + id + " appears twice");
+    if (!ids.insert(id).second) return invalid_key_file("data key id " + id + " appears twice");
     auto created = entry.find("created_at");
     if (created == entry.end() || !created->is_string()) {
-      return invalid("data key " + id + " needs \"created_at\" (RFC 3339 UTC time)");
+      return invalid_key_file("data key " + id + " needs \"created_at\" (RFC 3339 UTC time)");
     }
     auto state_it = entry.find("state");
-    if (state_it == entry.end()) return invalid("data key " + id + " needs a \"state\"");
+    if (state_it == entry.end()) return invalid_key_file("data key " + id + " needs a \"state\"");
     WASL_ASSIGN_OR_RETURN(KeyState state, parse_state(*state_it));
     Entry e;
     e.info = KeyInfo{id, created->get<std::string>(), state};
     if (state == KeyState::kRetired) {
       if (entry.contains("key")) {
-        return invalid("retired data key " + id + " must not keep its \"key\"");
+        return invalid_key_file("retired data key " + id + " must not keep its \"key\"");
       }
     } else {
       WASL_ASSIGN_OR_RETURN(e.key, parse_key(entry, "key", "data key " + id));
@@ -338,27 +347,29 @@ sdk::Result<std::shared_ptr<const Keyring>> Keyring::from_json_checked(std::stri
     if (state == KeyState::kActive) {
       ++active_count;
       if (id != ring->active_key_id_) {
-        return invalid("data key " + id + " is marked active but \"active_key_id\" names " +
-                       ring->active_key_id_);
+        return invalid_key_file("data key " + id +
+                                " is marked active but \"active_key_id\" names " +
+                                ring->active_key_id_);
       }
       ring->active_index_ = ring->entries_.size();
     }
     ring->entries_.push_back(std::move(e));
   }
   if (active_count != 1) {
-    return invalid(
+    return invalid_key_file(
         "exactly one data key must have \"state\": \"active\" (the one named by "
         "\"active_key_id\")");
   }
   WASL_ASSIGN_OR_RETURN(ring->blind_index_key_, parse_key(doc, "blind_index_key", "the key file"));
   WASL_ASSIGN_OR_RETURN(ring->audit_key_, parse_key(doc, "audit_key", "the key file"));
   if (ring->blind_index_key_.view() == ring->audit_key_.view()) {
-    return invalid("\"blind_index_key\" and \"audit_key\" must be different keys");
+    return invalid_key_file("\"blind_index_key\" and \"audit_key\" must be different keys");
   }
   for (const auto& e : ring->entries_) {
     if (!e.key.empty() && (e.key.view() == ring->blind_index_key_.view() ||
                            e.key.view() == ring->audit_key_.view())) {
-      return invalid("data key " + e.info.id + " must differ from the blind index and audit keys");
+      return invalid_key_file("data key " + e.info.id +
+                              " must differ from the blind index and audit keys");
     }
   }
   return std::shared_ptr<const Keyring>(std::move(ring));
@@ -407,7 +418,7 @@ sdk::Result<std::string> generate_key_file(const std::filesystem::path& path) {
   WASL_ASSIGN_OR_RETURN(std::string audit_key, fresh_key_hex());
   doc.doc = json{
       {"format", std::string(kFormat)},
-      {"version", kVersion},
+      {"version", kKeyFileVersion},
       {"active_key_id", id},
       {"data_keys",
        json::array({json{

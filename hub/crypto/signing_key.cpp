@@ -18,10 +18,10 @@ using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
 
-struct BioFree {
+struct SigningBioFree {
   void operator()(BIO* b) const { BIO_free(b); }
 };
-struct KeyFree {
+struct SigningKeyFree {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
 };
 struct BnFree {
@@ -29,7 +29,7 @@ struct BnFree {
 };
 using Bn = std::unique_ptr<BIGNUM, BnFree>;
 
-Error invalid(std::string message) {
+Error invalid_signing_key(std::string message) {
   ERR_clear_error();
   return Error(ErrorCode::kInvalidArgument, std::move(message), false);
 }
@@ -65,7 +65,8 @@ SecretBytes secret_of(const BIGNUM* bn, int width = 0) {
 }
 
 Result<SigningKeyParts> rsa_parts(EVP_PKEY* key) {
-  if (EVP_PKEY_get_bits(key) < 2048) return invalid("the RSA signing key has fewer than 2048 bits");
+  if (EVP_PKEY_get_bits(key) < 2048)
+    return invalid_signing_key("the RSA signing key has fewer than 2048 bits");
   Bn n = bn_param(key, OSSL_PKEY_PARAM_RSA_N);
   Bn e = bn_param(key, OSSL_PKEY_PARAM_RSA_E);
   Bn d = bn_param(key, OSSL_PKEY_PARAM_RSA_D);
@@ -75,7 +76,8 @@ Result<SigningKeyParts> rsa_parts(EVP_PKEY* key) {
   Bn dq = bn_param(key, OSSL_PKEY_PARAM_RSA_EXPONENT2);
   Bn qi = bn_param(key, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
   if (!n || !e || !d || !p || !q || !dp || !dq || !qi) {
-    return invalid("the RSA signing key lacks its private numbers (primes and CRT values)");
+    return invalid_signing_key(
+        "the RSA signing key lacks its private numbers (primes and CRT values)");
   }
   SigningKeyParts parts;
   parts.kind = SigningKeyParts::Kind::kRsa;
@@ -95,7 +97,7 @@ Result<SigningKeyParts> ec_parts(EVP_PKEY* key) {
   std::size_t group_length = 0;
   if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
                                      &group_length) != 1) {
-    return invalid("the EC signing key names no curve");
+    return invalid_signing_key("the EC signing key names no curve");
   }
   const std::string_view name(group, group_length);
   int bits = 0;
@@ -106,13 +108,14 @@ Result<SigningKeyParts> ec_parts(EVP_PKEY* key) {
   } else if (name == "secp521r1" || name == "P-521") {
     bits = 521;
   } else {
-    return invalid("the EC signing key's curve is not P-256, P-384 or P-521");
+    return invalid_signing_key("the EC signing key's curve is not P-256, P-384 or P-521");
   }
   const int width = (bits + 7) / 8;
   Bn x = bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X);
   Bn y = bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y);
   Bn d = bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY);
-  if (!x || !y || !d) return invalid("the EC signing key lacks its private or public numbers");
+  if (!x || !y || !d)
+    return invalid_signing_key("the EC signing key lacks its private or public numbers");
   SigningKeyParts parts;
   parts.kind = SigningKeyParts::Kind::kEc;
   parts.ec.curve_bits = bits;
@@ -120,7 +123,7 @@ Result<SigningKeyParts> ec_parts(EVP_PKEY* key) {
   parts.ec.y = bytes_of(y.get(), width);
   parts.ec.d = secret_of(d.get(), width);
   if (parts.ec.x.empty() || parts.ec.y.empty() || parts.ec.d.empty()) {
-    return invalid("the EC signing key's numbers do not fit its curve");
+    return invalid_signing_key("the EC signing key's numbers do not fit its curve");
   }
   return parts;
 }
@@ -130,15 +133,17 @@ Result<SigningKeyParts> ec_parts(EVP_PKEY* key) {
 Result<SigningKeyParts> read_signing_key_pem(std::string_view pem) {
   if (pem.find("-----BEGIN") == std::string_view::npos ||
       pem.find("PRIVATE KEY-----") == std::string_view::npos) {
-    return invalid(
+    return invalid_signing_key(
         "the signing key is not a PEM private key (no -----BEGIN … PRIVATE KEY----- line)");
   }
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  std::unique_ptr<EVP_PKEY, KeyFree> key(
+  std::unique_ptr<BIO, SigningBioFree> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  std::unique_ptr<EVP_PKEY, SigningKeyFree> key(
       bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, &no_password, nullptr) : nullptr);
   if (!key)
-    return invalid("the signing key cannot be read (it must be an unencrypted PEM private key)");
-  Result<SigningKeyParts> parts = invalid("the signing key is neither RSA nor EC");
+    return invalid_signing_key(
+        "the signing key cannot be read (it must be an unencrypted PEM private key)");
+  Result<SigningKeyParts> parts = invalid_signing_key("the signing key is neither RSA nor EC");
   if (EVP_PKEY_is_a(key.get(), "RSA") == 1) {
     parts = rsa_parts(key.get());
   } else if (EVP_PKEY_is_a(key.get(), "EC") == 1) {

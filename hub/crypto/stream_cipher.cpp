@@ -20,7 +20,7 @@ constexpr std::string_view kMagic = "WASLSE";
 constexpr unsigned char kVersionUnbound = 0x01;  // AAD = the header
 constexpr unsigned char kVersionBound = 0x02;    // AAD = the header ‖ the binding
 constexpr std::size_t kFixedHeaderSize = 8;      // magic, version, key id length
-constexpr std::size_t kMaxKeyIdSize = 64;
+constexpr std::size_t kMaxStreamKeyIdSize = 64;
 constexpr std::size_t kRecordSize = kStreamSegmentSize + kGcmTagSize;
 constexpr std::uint64_t kMaxSegments = std::uint64_t{1} << 32;
 // How far from its position a misplaced segment is looked for when naming
@@ -95,7 +95,7 @@ sdk::Error describe_failure(Aes256Gcm& gcm, std::string_view header, std::string
   return damaged(seg + " failed authentication: it was altered or belongs to another stream");
 }
 
-struct ParsedHeader {
+struct ParsedStreamHeader {
   std::size_t size = 0;
   std::string key_id;
 };
@@ -112,7 +112,7 @@ sdk::Result<std::size_t> header_size_from_prefix(std::string_view prefix) {
                    ", which this hub cannot read");
   }
   std::size_t id_size = static_cast<unsigned char>(prefix[7]);
-  if (id_size == 0 || id_size > kMaxKeyIdSize)
+  if (id_size == 0 || id_size > kMaxStreamKeyIdSize)
     return damaged("has a malformed key id in its header");
   return static_cast<std::size_t>(stream_header_size(id_size));
 }

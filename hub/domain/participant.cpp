@@ -20,7 +20,7 @@ constexpr EnumNames<ParticipantRole, 7> kRoleNames{{{
     {ParticipantRole::kObserver, "observer"},
 }}};
 
-constexpr EnumNames<ParticipantState, 3> kStateNames{{{
+constexpr EnumNames<ParticipantState, 3> kParticipantStateNames{{{
     {ParticipantState::kWaiting, "waiting"},
     {ParticipantState::kAdmitted, "admitted"},
     {ParticipantState::kRemoved, "removed"},
@@ -37,9 +37,9 @@ bool is_clinician(ParticipantRole r) {
          r == ParticipantRole::kSpecialist;
 }
 
-std::string_view to_string(ParticipantState s) { return kStateNames.name(s); }
+std::string_view to_string(ParticipantState s) { return kParticipantStateNames.name(s); }
 std::optional<ParticipantState> parse_participant_state(std::string_view name) {
-  return kStateNames.parse(name);
+  return kParticipantStateNames.parse(name);
 }
 
 // display_name is the PHI of a participant (phi_fields.hpp).

@@ -9,7 +9,7 @@ using namespace json_fields;
 
 namespace {
 
-constexpr EnumNames<RecordingState, 5> kStateNames{{{
+constexpr EnumNames<RecordingState, 5> kRecordingStateNames{{{
     {RecordingState::kPending, "pending"},
     {RecordingState::kDownloading, "downloading"},
     {RecordingState::kArchived, "archived"},
@@ -19,9 +19,9 @@ constexpr EnumNames<RecordingState, 5> kStateNames{{{
 
 }  // namespace
 
-std::string_view to_string(RecordingState s) { return kStateNames.name(s); }
+std::string_view to_string(RecordingState s) { return kRecordingStateNames.name(s); }
 std::optional<RecordingState> parse_recording_state(std::string_view name) {
-  return kStateNames.parse(name);
+  return kRecordingStateNames.parse(name);
 }
 
 void to_json(nlohmann::json& j, const Recording& v) {

@@ -9,7 +9,7 @@ using namespace json_fields;
 
 namespace {
 
-constexpr EnumNames<ReportState, 5> kStateNames{{{
+constexpr EnumNames<ReportState, 5> kReportStateNames{{{
     {ReportState::kPending, "pending"},
     {ReportState::kSubmitted, "submitted"},
     {ReportState::kAccepted, "accepted"},
@@ -19,9 +19,9 @@ constexpr EnumNames<ReportState, 5> kStateNames{{{
 
 }  // namespace
 
-std::string_view to_string(ReportState s) { return kStateNames.name(s); }
+std::string_view to_string(ReportState s) { return kReportStateNames.name(s); }
 std::optional<ReportState> parse_report_state(std::string_view name) {
-  return kStateNames.parse(name);
+  return kReportStateNames.parse(name);
 }
 
 void to_json(nlohmann::json& j, const Report& v) {

@@ -5,7 +5,7 @@
 namespace wasl::http {
 namespace {
 
-std::string_view trim(std::string_view s) {
+std::string_view trim_spaces(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
@@ -20,7 +20,7 @@ bool parse_address(std::string_view text, Poco::Net::IPAddress& out) {
 sdk::Result<TrustedProxies> TrustedProxies::parse(const std::vector<std::string>& entries) {
   TrustedProxies proxies;
   for (const auto& entry : entries) {
-    std::string_view text = trim(entry);
+    std::string_view text = trim_spaces(entry);
     std::string_view address = text;
     int prefix = -1;
     if (auto slash = text.find('/'); slash != std::string_view::npos) {
@@ -58,7 +58,7 @@ sdk::Result<TrustedProxies> TrustedProxies::parse(const std::vector<std::string>
 
 bool TrustedProxies::contains(std::string_view address) const {
   Poco::Net::IPAddress ip;
-  if (!parse_address(trim(address), ip)) return false;
+  if (!parse_address(trim_spaces(address), ip)) return false;
   for (const auto& r : ranges_) {
     if (r.network.family() == ip.family() && (ip & r.mask) == r.network) return true;
   }
@@ -74,7 +74,7 @@ std::string TrustedProxies::client_address(std::string_view peer_host,
     std::string_view rest = value;
     while (!rest.empty()) {
       auto comma = rest.find(',');
-      hops.push_back(trim(rest.substr(0, comma)));
+      hops.push_back(trim_spaces(rest.substr(0, comma)));
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }

@@ -19,7 +19,7 @@ constexpr int kPageSize = 2000;
 // a key id of up to 64 bytes, nonce and tag.
 constexpr int kHeaderPrefix = 2 + 64 + 12 + 16;
 
-std::string key_list(const records::EncryptedTable& t) {
+std::string usage_key_list(const records::EncryptedTable& t) {
   std::string out;
   for (std::size_t i = 0; i < t.key_columns.size(); ++i) {
     if (i) out += ", ";
@@ -33,7 +33,7 @@ Status count_column(storage::Store& store, const records::EncryptedTable& t,
   const std::size_t nkeys = t.key_columns.size();
   std::vector<std::string> last;
   for (;;) {
-    std::string sql = "SELECT " + key_list(t) + ", substr(" + std::string(column) + ", 1, " +
+    std::string sql = "SELECT " + usage_key_list(t) + ", substr(" + std::string(column) + ", 1, " +
                       std::to_string(kHeaderPrefix) + ") AS head FROM " + std::string(t.table) +
                       " WHERE " + std::string(column) + " IS NOT NULL";
     storage::Params params;
@@ -43,10 +43,10 @@ Status count_column(storage::Store& store, const records::EncryptedTable& t,
         params.push_back(last[i]);
         placeholders += (i ? ", $" : "$") + std::to_string(i + 1);
       }
-      sql += nkeys == 1 ? " AND " + key_list(t) + " > $1"
-                        : " AND (" + key_list(t) + ") > (" + placeholders + ")";
+      sql += nkeys == 1 ? " AND " + usage_key_list(t) + " > $1"
+                        : " AND (" + usage_key_list(t) + ") > (" + placeholders + ")";
     }
-    sql += " ORDER BY " + key_list(t) + " LIMIT " + std::to_string(kPageSize);
+    sql += " ORDER BY " + usage_key_list(t) + " LIMIT " + std::to_string(kPageSize);
     WASL_ASSIGN_OR_RETURN(auto tx, store.begin(storage::TxMode::kReadOnly));
     WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx->query(sql, params));
     tx->rollback();

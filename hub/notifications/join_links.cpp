@@ -7,14 +7,14 @@
 namespace wasl::notifications {
 namespace {
 
-constexpr std::size_t kCodeBytes = 32;
-constexpr std::size_t kMaxCodeChars = 64;
+constexpr std::size_t kJoinCodeBytes = 32;
+constexpr std::size_t kMaxJoinCodeChars = 64;
 
 }  // namespace
 
 sdk::Result<std::string> JoinLinks::mint(storage::Transaction& tx, const JoinLinkRow& link,
                                          std::int64_t now_ms) {
-  WASL_ASSIGN_OR_RETURN(std::string bytes, crypto::random_bytes(kCodeBytes));
+  WASL_ASSIGN_OR_RETURN(std::string bytes, crypto::random_bytes(kJoinCodeBytes));
   std::string code = sdk::base64url_encode(bytes);
   WASL_RETURN_IF_ERROR(
       tx.exec("INSERT INTO notification_join_links (code_hash, facility_id, consultation_id, "
@@ -26,7 +26,7 @@ sdk::Result<std::string> JoinLinks::mint(storage::Transaction& tx, const JoinLin
 
 sdk::Result<std::optional<JoinLinkRow>> JoinLinks::resolve(storage::Transaction& tx,
                                                            std::string_view code) {
-  if (code.empty() || code.size() > kMaxCodeChars) return std::optional<JoinLinkRow>();
+  if (code.empty() || code.size() > kMaxJoinCodeChars) return std::optional<JoinLinkRow>();
   WASL_ASSIGN_OR_RETURN(storage::Rows rows,
                         tx.query("SELECT facility_id, consultation_id, notification_id, expires_at "
                                  "FROM notification_join_links WHERE code_hash = $1",

@@ -9,7 +9,7 @@
 namespace wasl::notifications {
 namespace {
 
-constexpr std::string_view kTable = "notification_contacts";
+constexpr std::string_view kContactTable = "notification_contacts";
 constexpr std::string_view kColumn = "contact_enc";
 
 std::string row_id(std::string_view facility_id, std::string_view consultation_id) {
@@ -90,7 +90,7 @@ sdk::Status ContactStore::put(storage::Transaction& tx, std::string_view facilit
   const nlohmann::json cell = {{"email", contact.email}, {"phone", contact.phone}};
   WASL_ASSIGN_OR_RETURN(
       std::string enc,
-      cipher_.encrypt(kTable, kColumn, row_id(facility_id, consultation_id), cell.dump()));
+      cipher_.encrypt(kContactTable, kColumn, row_id(facility_id, consultation_id), cell.dump()));
   WASL_RETURN_IF_ERROR(tx.exec(
       "INSERT INTO notification_contacts (facility_id, consultation_id, contact_enc, language, "
       "patient_indexes, updated_at) VALUES ($1, $2, $3, $4, $5, $6) "
@@ -115,7 +115,7 @@ sdk::Result<std::optional<PatientContact>> ContactStore::get(
   WASL_ASSIGN_OR_RETURN(std::string enc, row.get_blob("contact_enc"));
   WASL_ASSIGN_OR_RETURN(
       std::string text,
-      cipher_.decrypt(kTable, kColumn, row_id(facility_id, consultation_id), enc));
+      cipher_.decrypt(kContactTable, kColumn, row_id(facility_id, consultation_id), enc));
   auto cell = nlohmann::json::parse(text, nullptr, false);
   if (!cell.is_object()) {
     return sdk::Error(

@@ -22,7 +22,7 @@ namespace {
 
 constexpr std::uint64_t kReadChunk = 1 << 20;
 
-Error io_error(std::string_view what, const std::filesystem::path& path, int err) {
+Error local_io_error(std::string_view what, const std::filesystem::path& path, int err) {
   return Error(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
                "local object store: " + std::string(what) + " " + path.string() +
                    " failed: " + std::strerror(err),
@@ -91,7 +91,7 @@ class LocalObjectWriter final : public ObjectWriter {
     }
     struct stat st {};
     if (::stat(file_.target().c_str(), &st) != 0)
-      return io_error("checking", file_.target(), errno);
+      return local_io_error("checking", file_.target(), errno);
     if (static_cast<std::uint64_t>(st.st_size) != written) {
       return Error(ErrorCode::kUnavailable,
                    "local object store: " + file_.target().string() + " holds " +
@@ -161,9 +161,9 @@ Status LocalObjectStore::read(std::string_view key, std::uint64_t offset, std::u
   if (!is_valid_key(key)) return invalid_key(key);
   const std::filesystem::path path = root_ / key;
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return io_error("opening", path, errno);
+  if (fd.get() < 0) return local_io_error("opening", path, errno);
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return io_error("checking", path, errno);
+  if (::fstat(fd.get(), &st) != 0) return local_io_error("checking", path, errno);
   const auto size = static_cast<std::uint64_t>(st.st_size);
   if (offset > size) {
     return Error(ErrorCode::kInvalidArgument,
@@ -181,7 +181,7 @@ Status LocalObjectStore::read(std::string_view key, std::uint64_t offset, std::u
     ssize_t n = ::pread(fd.get(), buffer.get(), want, static_cast<off_t>(at));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return io_error("reading", path, errno);
+      return local_io_error("reading", path, errno);
     }
     if (n == 0) break;  // the file was cut short while being read
     WASL_RETURN_IF_ERROR(sink(std::string_view(buffer.get(), static_cast<std::size_t>(n))));
@@ -197,7 +197,7 @@ Result<std::optional<ObjectInfo>> LocalObjectStore::head(std::string_view key) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return std::optional<ObjectInfo>();
-    return io_error("checking", path, errno);
+    return local_io_error("checking", path, errno);
   }
   if (!S_ISREG(st.st_mode)) return std::optional<ObjectInfo>();
   return std::optional<ObjectInfo>(
@@ -215,7 +215,7 @@ Status LocalObjectStore::remove(std::string_view key) {
     if (::unlink(p.c_str()) == 0) {
       removed = true;
     } else if (errno != ENOENT && errno != ENOTDIR) {
-      return io_error("removing", p, errno);
+      return local_io_error("removing", p, errno);
     }
   }
   if (!removed) return {};
@@ -233,10 +233,10 @@ Result<std::vector<ObjectInfo>> LocalObjectStore::list(std::string_view prefix) 
   auto it = std::filesystem::recursive_directory_iterator(dir, ec);
   if (ec) {
     if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) return out;
-    return io_error("listing", dir, ec.value());
+    return local_io_error("listing", dir, ec.value());
   }
   for (auto end = std::filesystem::recursive_directory_iterator(); it != end; it.increment(ec)) {
-    if (ec) return io_error("listing", dir, ec.value());
+    if (ec) return local_io_error("listing", dir, ec.value());
     const std::filesystem::directory_entry& entry = *it;
     std::error_code type_ec;
     if (!entry.is_regular_file(type_ec)) continue;
@@ -246,11 +246,11 @@ Result<std::vector<ObjectInfo>> LocalObjectStore::list(std::string_view prefix) 
     struct stat st {};
     if (::stat(entry.path().c_str(), &st) != 0) {
       if (errno == ENOENT) continue;  // removed while listed
-      return io_error("checking", entry.path(), errno);
+      return local_io_error("checking", entry.path(), errno);
     }
     out.push_back(ObjectInfo{std::move(key), static_cast<std::uint64_t>(st.st_size), etag_of(st)});
   }
-  if (ec) return io_error("listing", dir, ec.value());
+  if (ec) return local_io_error("listing", dir, ec.value());
   std::sort(out.begin(), out.end(),
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
   return out;

@@ -13,7 +13,7 @@ using namespace row_fields;
 
 namespace {
 
-constexpr std::string_view kTable = "idempotency_keys";
+constexpr std::string_view kIdempotencyTable = "idempotency_keys";
 constexpr std::string_view kResponseColumn = "response_enc";
 
 std::string row_id(std::string_view facility_id, std::string_view key) {
@@ -55,7 +55,7 @@ Result<IdempotencyBegin> IdempotencyStore::begin(storage::Transaction& tx,
   response.status = static_cast<int>(*status);
   WASL_ASSIGN_OR_RETURN(auto body_enc, optional_blob(row, kResponseColumn));
   if (body_enc) {
-    WASL_ASSIGN_OR_RETURN(response.body, cipher_.decrypt(kTable, kResponseColumn,
+    WASL_ASSIGN_OR_RETURN(response.body, cipher_.decrypt(kIdempotencyTable, kResponseColumn,
                                                          row_id(facility_id, key), *body_enc));
   }
   return IdempotencyBegin{IdempotencyOutcome::kReplay, std::move(response)};
@@ -65,7 +65,7 @@ Status IdempotencyStore::complete(storage::Transaction& tx, std::string_view fac
                                   std::string_view key, const StoredResponse& response) const {
   WASL_ASSIGN_OR_RETURN(
       std::string body_enc,
-      cipher_.encrypt(kTable, kResponseColumn, row_id(facility_id, key), response.body));
+      cipher_.encrypt(kIdempotencyTable, kResponseColumn, row_id(facility_id, key), response.body));
   WASL_ASSIGN_OR_RETURN(
       std::int64_t changed,
       tx.exec("UPDATE idempotency_keys SET response_status = $1, response_enc = $2 "

@@ -19,11 +19,11 @@ using namespace row_fields;
 
 namespace {
 
-constexpr std::string_view kTable = "inbox";
+constexpr std::string_view kInboxTable = "inbox";
 constexpr std::string_view kBodyColumn = "body_enc";
 constexpr std::string_view kHeadersColumn = "headers_enc";
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kInboxSelect =
     "SELECT id, instance, dedupe_key, facility_id, received_at, body_enc, headers_enc, "
     "event_type, correlation, state, attempts, last_error, next_attempt_at FROM inbox ";
 
@@ -54,10 +54,11 @@ Result<InboxInsertOutcome> InboxStore::insert(storage::Transaction& tx, const In
     return Error(ErrorCode::kInvalidArgument,
                  "an inbox entry needs an id, an instance and a dedupe key");
   }
-  WASL_ASSIGN_OR_RETURN(std::string body_enc, cipher_.encrypt(kTable, kBodyColumn, e.id, e.body));
+  WASL_ASSIGN_OR_RETURN(std::string body_enc,
+                        cipher_.encrypt(kInboxTable, kBodyColumn, e.id, e.body));
   nlohmann::json headers(e.headers);
   WASL_ASSIGN_OR_RETURN(std::string headers_enc,
-                        cipher_.encrypt(kTable, kHeadersColumn, e.id, headers.dump()));
+                        cipher_.encrypt(kInboxTable, kHeadersColumn, e.id, headers.dump()));
   WASL_ASSIGN_OR_RETURN(
       std::int64_t inserted,
       tx.exec(
@@ -78,8 +79,8 @@ Result<EncryptedInboxEntry> InboxStore::encrypt(const InboxEntry& e) const {
                  "an inbox entry needs an id, an instance and a dedupe key", false);
   }
   EncryptedInboxEntry out;
-  WASL_ASSIGN_OR_RETURN(out.body_enc, cipher_.encrypt(kTable, kBodyColumn, e.id, e.body));
-  WASL_ASSIGN_OR_RETURN(out.headers_enc, cipher_.encrypt(kTable, kHeadersColumn, e.id,
+  WASL_ASSIGN_OR_RETURN(out.body_enc, cipher_.encrypt(kInboxTable, kBodyColumn, e.id, e.body));
+  WASL_ASSIGN_OR_RETURN(out.headers_enc, cipher_.encrypt(kInboxTable, kHeadersColumn, e.id,
                                                          nlohmann::json(e.headers).dump()));
   out.id = e.id;
   out.instance = e.instance;
@@ -159,12 +160,12 @@ Status InboxStore::clear_columns(const storage::Row& row, InboxEntry& e) const {
 Status InboxStore::encrypted_columns(const storage::Row& row, InboxEntry& e) const {
   WASL_ASSIGN_OR_RETURN(auto body_enc, optional_blob(row, kBodyColumn));
   if (body_enc) {
-    WASL_ASSIGN_OR_RETURN(e.body, cipher_.decrypt(kTable, kBodyColumn, e.id, *body_enc));
+    WASL_ASSIGN_OR_RETURN(e.body, cipher_.decrypt(kInboxTable, kBodyColumn, e.id, *body_enc));
   }
   WASL_ASSIGN_OR_RETURN(auto headers_enc, optional_blob(row, kHeadersColumn));
   if (headers_enc) {
     WASL_ASSIGN_OR_RETURN(std::string text,
-                          cipher_.decrypt(kTable, kHeadersColumn, e.id, *headers_enc));
+                          cipher_.decrypt(kInboxTable, kHeadersColumn, e.id, *headers_enc));
     try {
       e.headers = nlohmann::json::parse(text).get<std::map<std::string, std::string>>();
     } catch (const std::exception&) {
@@ -225,7 +226,7 @@ Result<InboxEntry> InboxStore::get(storage::Transaction& tx, const InboxScope& s
                                    std::string_view id, InboxRead read) const {
   storage::Params params{std::string(id)};
   std::string where = "WHERE id = $1 AND " + scope_condition(scope, params);
-  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(std::string(kSelect) + where, params));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(std::string(kInboxSelect) + where, params));
   if (rows.empty()) return not_found_entry(id);
   return from_row(rows.front(), read);
 }
@@ -237,8 +238,8 @@ Result<std::vector<InboxEntry>> InboxStore::list(storage::Transaction& tx, const
   storage::Params params{std::string(to_string(state))};
   std::string where = "WHERE state = $1 AND " + scope_condition(scope, params);
   WASL_ASSIGN_OR_RETURN(storage::Rows rows,
-                        tx.query(std::string(kSelect) + where + " ORDER BY received_at, id LIMIT " +
-                                     std::to_string(limit),
+                        tx.query(std::string(kInboxSelect) + where +
+                                     " ORDER BY received_at, id LIMIT " + std::to_string(limit),
                                  params));
   std::vector<InboxEntry> out;
   for (const storage::Row& row : rows) {
@@ -308,7 +309,7 @@ Result<std::vector<DispatchCandidate>> InboxStore::fetch_for_dispatch(storage::T
                                                                       int limit,
                                                                       std::int64_t now_ms) const {
   limit = std::clamp(limit, 1, 1000);
-  std::string sql = std::string(kSelect) +
+  std::string sql = std::string(kInboxSelect) +
                     "WHERE state = 'received' AND next_attempt_at <= $1 "
                     "ORDER BY received_at, id LIMIT " +
                     std::to_string(limit);

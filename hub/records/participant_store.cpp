@@ -14,10 +14,10 @@ using namespace row_fields;
 
 namespace {
 
-constexpr std::string_view kTable = "participants";
+constexpr std::string_view kParticipantTable = "participants";
 constexpr std::string_view kNameColumn = "display_name_enc";
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kParticipantSelect =
     "SELECT id, consultation_id, facility_id, role, display_name_enc, state, consent_family, "
     "provider_participant_id, token_expires_at, created_at, admitted_at, removed_at, "
     "practitioner_ref "
@@ -33,7 +33,7 @@ Status ParticipantStore::insert(storage::Transaction& tx, const Participant& p) 
                  "a participant needs an id, a consultation id and a facility id");
   }
   WASL_ASSIGN_OR_RETURN(std::string name_enc,
-                        cipher_.encrypt(kTable, kNameColumn, p.id, p.display_name));
+                        cipher_.encrypt(kParticipantTable, kNameColumn, p.id, p.display_name));
   // The consultation must belong to the facility.
   WASL_ASSIGN_OR_RETURN(storage::Rows owner,
                         tx.query("SELECT id FROM consultations WHERE facility_id = $1 AND id = $2",
@@ -69,7 +69,8 @@ Result<Participant> ParticipantStore::from_row(const storage::Row& row) const {
   p.state = *parsed_state;
   WASL_ASSIGN_OR_RETURN(auto name_enc, optional_blob(row, kNameColumn));
   if (name_enc) {
-    WASL_ASSIGN_OR_RETURN(p.display_name, cipher_.decrypt(kTable, kNameColumn, p.id, *name_enc));
+    WASL_ASSIGN_OR_RETURN(p.display_name,
+                          cipher_.decrypt(kParticipantTable, kNameColumn, p.id, *name_enc));
   }
   WASL_ASSIGN_OR_RETURN(std::int64_t consent, row.get_int("consent_family"));
   p.family_consent = consent != 0;
@@ -85,11 +86,11 @@ Result<Participant> ParticipantStore::from_row(const storage::Row& row) const {
 Result<Participant> ParticipantStore::get(storage::Transaction& tx, std::string_view facility_id,
                                           std::string_view consultation_id,
                                           std::string_view participant_id) const {
-  WASL_ASSIGN_OR_RETURN(
-      storage::Rows rows,
-      tx.query(
-          std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2 AND id = $3",
-          {std::string(facility_id), std::string(consultation_id), std::string(participant_id)}));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query(std::string(kParticipantSelect) +
+                                     "WHERE facility_id = $1 AND consultation_id = $2 AND id = $3",
+                                 {std::string(facility_id), std::string(consultation_id),
+                                  std::string(participant_id)}));
   if (rows.empty()) return not_found_participant(participant_id);
   return from_row(rows.front());
 }
@@ -99,7 +100,7 @@ Result<std::optional<Participant>> ParticipantStore::find_in_room(
     std::string_view room_id, std::string_view provider_participant_id) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
-      tx.query(std::string(kSelect) +
+      tx.query(std::string(kParticipantSelect) +
                    "WHERE facility_id = $1 AND provider_participant_id = $2 AND consultation_id IN "
                    "(SELECT id FROM consultations WHERE facility_id = $1 AND video_instance = $3 "
                    "AND video_room_id = $4) ORDER BY created_at, id",
@@ -114,7 +115,8 @@ Result<std::vector<Participant>> ParticipantStore::list(storage::Transaction& tx
                                                         std::string_view facility_id,
                                                         std::string_view consultation_id,
                                                         bool include_removed) const {
-  std::string sql = std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2";
+  std::string sql =
+      std::string(kParticipantSelect) + "WHERE facility_id = $1 AND consultation_id = $2";
   if (!include_removed) sql += " AND state <> 'removed'";
   sql += " ORDER BY created_at, id";
   WASL_ASSIGN_OR_RETURN(storage::Rows rows,

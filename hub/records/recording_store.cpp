@@ -13,7 +13,7 @@ using namespace row_fields;
 
 namespace {
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kRecordingSelect =
     "SELECT id, consultation_id, facility_id, provider_recording_id, storage_path, size_bytes, "
     "duration_ms, plaintext_sha256, key_id, retention_until, legal_hold, state, created_at, "
     "deleted_at FROM recordings ";
@@ -71,9 +71,9 @@ Status RecordingStore::insert(storage::Transaction& tx, const Recording& r) cons
 
 Result<Recording> RecordingStore::get(storage::Transaction& tx, std::string_view facility_id,
                                       std::string_view id) const {
-  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
-                        tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND id = $2",
-                                 {std::string(facility_id), std::string(id)}));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query(std::string(kRecordingSelect) +
+                                                         "WHERE facility_id = $1 AND id = $2",
+                                                     {std::string(facility_id), std::string(id)}));
   if (rows.empty()) return not_found_recording(id);
   return from_row(rows.front());
 }
@@ -83,8 +83,8 @@ Result<std::vector<Recording>> RecordingStore::list_for_consultation(
     std::string_view consultation_id) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
-      tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2 "
-                                      "ORDER BY created_at, id",
+      tx.query(std::string(kRecordingSelect) + "WHERE facility_id = $1 AND consultation_id = $2 "
+                                               "ORDER BY created_at, id",
                {std::string(facility_id), std::string(consultation_id)}));
   std::vector<Recording> out;
   for (const storage::Row& row : rows) {
@@ -97,12 +97,12 @@ Result<std::vector<Recording>> RecordingStore::list_for_consultation(
 Result<std::optional<Recording>> RecordingStore::find_by_provider_id(
     storage::Transaction& tx, std::string_view facility_id, std::string_view consultation_id,
     std::string_view provider_recording_id) const {
-  WASL_ASSIGN_OR_RETURN(
-      storage::Rows rows,
-      tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND consultation_id = $2 AND "
-                                      "provider_recording_id = $3",
-               {std::string(facility_id), std::string(consultation_id),
-                std::string(provider_recording_id)}));
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows,
+                        tx.query(std::string(kRecordingSelect) +
+                                     "WHERE facility_id = $1 AND consultation_id = $2 AND "
+                                     "provider_recording_id = $3",
+                                 {std::string(facility_id), std::string(consultation_id),
+                                  std::string(provider_recording_id)}));
   if (rows.empty()) return std::optional<Recording>();
   WASL_ASSIGN_OR_RETURN(Recording r, from_row(rows.front()));
   return std::optional<Recording>(std::move(r));

@@ -44,7 +44,7 @@ struct Builder {
   config::FacilityReportingConfig reporting;
 };
 
-json text_or_null(const std::optional<std::string>& text) {
+json json_or_null(const std::optional<std::string>& text) {
   return text ? json(*text) : json(nullptr);
 }
 
@@ -253,8 +253,8 @@ Result<sdk::Report> consultation_report(const Builder& b, std::int64_t period_st
        {{"id", ctx.consultation_id},
         {"type", reported->type},
         {"status", reported->status},
-        {"service_type", text_or_null(reported->facts.service_type)},
-        {"specialty", text_or_null(reported->facts.specialty)}}},
+        {"service_type", json_or_null(reported->facts.service_type)},
+        {"specialty", json_or_null(reported->facts.specialty)}}},
       // A consultation that did not take place lasted nothing.
       {"duration_seconds", outcome == "no_show" || outcome == "clinician_no_show"
                                ? 0

@@ -35,8 +35,10 @@ constexpr std::chrono::milliseconds kRequestTimeout{10000};
 constexpr std::string_view kBackchannelLogoutEvent =
     "http://schemas.openid.net/event/backchannel-logout";
 
-Error refused(std::string check) { return {ErrorCode::kUnauthenticated, std::move(check), false}; }
-Error unusable(std::string what) {
+Error oidc_refused(std::string check) {
+  return {ErrorCode::kUnauthenticated, std::move(check), false};
+}
+Error oidc_unusable(std::string what) {
   return {ErrorCode::kFailedPrecondition, std::move(what), false};
 }
 
@@ -72,7 +74,7 @@ std::string form_body(const std::vector<std::pair<std::string_view, std::string_
   return body.substr(1);
 }
 
-std::string string_member(const json& object, const char* name) {
+std::string oidc_string_member(const json& object, const char* name) {
   auto it = object.find(name);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
@@ -107,7 +109,7 @@ Result<std::optional<std::int64_t>> seconds_claim(const json& payload, const cha
     if (value > -9.0e15 && value < 9.0e15)
       return std::optional<std::int64_t>(static_cast<std::int64_t>(value));
   }
-  return refused("malformed");
+  return oidc_refused("malformed");
 }
 
 // An answer the provider sent that says it cannot answer now.
@@ -166,8 +168,8 @@ struct OidcProvider::Impl {
     if (!sent.ok()) {
       const Error& error = sent.error();
       if (error.code == ErrorCode::kCancelled) {
-        return unusable("the identity provider's " + std::string(what) + " is larger than " +
-                        std::to_string(kMaxDocumentBytes) + " bytes");
+        return oidc_unusable("the identity provider's " + std::string(what) + " is larger than " +
+                             std::to_string(kMaxDocumentBytes) + " bytes");
       }
       if (error.code == ErrorCode::kDeadlineExceeded || error.code == ErrorCode::kUnavailable) {
         return Error(ErrorCode::kUnavailable,
@@ -184,30 +186,30 @@ struct OidcProvider::Impl {
                    true);
     }
     if (sent->status != 200) {
-      return unusable("the identity provider answered " + std::to_string(sent->status) +
-                      " for its " + std::string(what));
+      return oidc_unusable("the identity provider answered " + std::to_string(sent->status) +
+                           " for its " + std::string(what));
     }
     return body;
   }
 
   Result<std::shared_ptr<const Discovery>> read_discovery() {
     if (!sdk::is_https_or_loopback(settings.issuer)) {
-      return unusable("the issuer of provider " + settings.name +
-                      " is neither https nor on this machine");
+      return oidc_unusable("the issuer of provider " + settings.name +
+                           " is neither https nor on this machine");
     }
     WASL_ASSIGN_OR_RETURN(std::string text, fetch(discovery_url(), "discovery document"));
     auto parsed = sdk::parse_json_bounded(text, "the discovery document", {kMaxDocumentBytes, 16});
-    if (!parsed.ok()) return unusable(parsed.error().message);
+    if (!parsed.ok()) return oidc_unusable(parsed.error().message);
     const json& document = *parsed;
-    if (!document.is_object()) return unusable("the discovery document is not a JSON object");
-    if (string_member(document, "issuer") != settings.issuer) {
-      return unusable("the discovery document's issuer is not the configured issuer");
+    if (!document.is_object()) return oidc_unusable("the discovery document is not a JSON object");
+    if (oidc_string_member(document, "issuer") != settings.issuer) {
+      return oidc_unusable("the discovery document's issuer is not the configured issuer");
     }
     auto out = std::make_shared<Discovery>();
-    out->authorization_endpoint = string_member(document, "authorization_endpoint");
-    out->token_endpoint = string_member(document, "token_endpoint");
-    out->jwks_uri = string_member(document, "jwks_uri");
-    out->end_session_endpoint = string_member(document, "end_session_endpoint");
+    out->authorization_endpoint = oidc_string_member(document, "authorization_endpoint");
+    out->token_endpoint = oidc_string_member(document, "token_endpoint");
+    out->jwks_uri = oidc_string_member(document, "jwks_uri");
+    out->end_session_endpoint = oidc_string_member(document, "end_session_endpoint");
     out->signing_algorithms = string_array(document, "id_token_signing_alg_values_supported");
     out->token_auth_methods = string_array(document, "token_endpoint_auth_methods_supported");
     for (const auto& [name, url] : {std::pair<const char*, const std::string*>{
@@ -215,18 +217,19 @@ struct OidcProvider::Impl {
                                     {"token_endpoint", &out->token_endpoint},
                                     {"jwks_uri", &out->jwks_uri}}) {
       if (!sdk::is_https_or_loopback(*url)) {
-        return unusable(std::string("the discovery document's ") + name +
-                        " is missing, or neither https nor on this machine");
+        return oidc_unusable(std::string("the discovery document's ") + name +
+                             " is missing, or neither https nor on this machine");
       }
     }
     if (!out->end_session_endpoint.empty() &&
         !sdk::is_https_or_loopback(out->end_session_endpoint)) {
-      return unusable(
+      return oidc_unusable(
           "the discovery document's end_session_endpoint is neither https nor on this machine");
     }
     if (std::none_of(out->signing_algorithms.begin(), out->signing_algorithms.end(),
                      [](const std::string& alg) { return is_accepted_algorithm(alg); })) {
-      return unusable("the identity provider signs ID tokens with no algorithm the hub accepts");
+      return oidc_unusable(
+          "the identity provider signs ID tokens with no algorithm the hub accepts");
     }
     out->fetched_at = now();
     return std::shared_ptr<const Discovery>(std::move(out));
@@ -323,24 +326,24 @@ struct OidcProvider::Impl {
     WASL_ASSIGN_OR_RETURN(JwsHeader header, read_jws_header(token));
     WASL_ASSIGN_OR_RETURN(std::shared_ptr<const Discovery> document, current_discovery());
     if (!is_accepted_algorithm(header.alg) || !contains(document->signing_algorithms, header.alg)) {
-      return refused("algorithm");
+      return oidc_refused("algorithm");
     }
     WASL_ASSIGN_OR_RETURN(std::shared_ptr<const KeySet> set, current_keys(*document, false));
     const PublicKey* key = set->find(header.kid, header.alg);
     // A key the set holds under that kid, of a type that does not fit the
     // token's algorithm: a confusion to refuse, not a rotation to look for.
     if (key == nullptr && !header.kid.empty() && set->holds(header.kid))
-      return refused("algorithm");
+      return oidc_refused("algorithm");
     if (key == nullptr) {
       WASL_ASSIGN_OR_RETURN(set, current_keys(*document, true));
       key = set->find(header.kid, header.alg);
     }
-    if (key == nullptr) return refused("unknown key");
+    if (key == nullptr) return oidc_refused("unknown key");
     WASL_ASSIGN_OR_RETURN(json payload, verified_payload(token, *key));
 
     if (!payload.contains("iss") || !payload["iss"].is_string() ||
         payload["iss"].get<std::string>() != settings.issuer) {
-      return refused("issuer");
+      return oidc_refused("issuer");
     }
     const json& aud = payload.contains("aud") ? payload["aud"] : json();
     std::vector<std::string> audiences;
@@ -348,18 +351,19 @@ struct OidcProvider::Impl {
       audiences.push_back(aud.get<std::string>());
     } else if (aud.is_array()) {
       for (const json& item : aud) {
-        if (!item.is_string()) return refused("audience");
+        if (!item.is_string()) return oidc_refused("audience");
         audiences.push_back(item.get<std::string>());
       }
     }
-    if (!contains(audiences, settings.client_id)) return refused("audience");
+    if (!contains(audiences, settings.client_id)) return oidc_refused("audience");
     const bool has_azp = payload.contains("azp");
-    if ((audiences.size() > 1 || has_azp) && string_member(payload, "azp") != settings.client_id) {
-      return refused("azp");
+    if ((audiences.size() > 1 || has_azp) &&
+        oidc_string_member(payload, "azp") != settings.client_id) {
+      return oidc_refused("azp");
     }
     WASL_ASSIGN_OR_RETURN(std::optional<std::int64_t> iat, seconds_claim(payload, "iat"));
-    if (!iat) return refused("malformed");
-    if (*iat > now() + settings.clock_skew.count()) return refused("issued in the future");
+    if (!iat) return oidc_refused("malformed");
+    if (*iat > now() + settings.clock_skew.count()) return oidc_refused("issued in the future");
     return payload;
   }
 };
@@ -430,10 +434,12 @@ Result<std::string> OidcProvider::exchange_code(std::string_view code,
   const bool key_auth = impl_->client_key.has_value();
   const std::string method = key_auth ? "private_key_jwt" : "client_secret_basic";
   if (!key_auth && settings.client_secret.empty()) {
-    return unusable("provider " + settings.name + " has neither a client secret nor a client key");
+    return oidc_unusable("provider " + settings.name +
+                         " has neither a client secret nor a client key");
   }
   if (!document->token_auth_methods.empty() && !contains(document->token_auth_methods, method)) {
-    return unusable("the identity provider does not take " + method + " at its token endpoint");
+    return oidc_unusable("the identity provider does not take " + method +
+                         " at its token endpoint");
   }
 
   plugin_host::HttpRequest request;
@@ -491,19 +497,20 @@ Result<std::string> OidcProvider::exchange_code(std::string_view code,
   if (sent->status != 200) {
     // The error code only: it is a short token from a fixed list (RFC 6749
     // 5.2), where the description may repeat what the request carried.
-    std::string code_name = answer.is_object() ? string_member(answer, "error") : std::string();
+    std::string code_name =
+        answer.is_object() ? oidc_string_member(answer, "error") : std::string();
     const bool plain = !code_name.empty() && code_name.size() <= 64 &&
                        std::all_of(code_name.begin(), code_name.end(), [](char c) {
                          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                                 (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
                        });
-    return refused("the identity provider refused the code (" +
-                   (plain ? code_name : "status " + std::to_string(sent->status)) + ")");
+    return oidc_refused("the identity provider refused the code (" +
+                        (plain ? code_name : "status " + std::to_string(sent->status)) + ")");
   }
-  if (!answer.is_object() || string_member(answer, "id_token").empty()) {
-    return refused("the identity provider's token answer holds no ID token");
+  if (!answer.is_object() || oidc_string_member(answer, "id_token").empty()) {
+    return oidc_refused("the identity provider's token answer holds no ID token");
   }
-  return string_member(answer, "id_token");
+  return oidc_string_member(answer, "id_token");
 }
 
 Result<IdentityClaims> OidcProvider::verify_id_token(std::string_view id_token,
@@ -512,24 +519,24 @@ Result<IdentityClaims> OidcProvider::verify_id_token(std::string_view id_token,
   const std::int64_t now = impl_->now();
   const std::int64_t skew = impl_->settings.clock_skew.count();
   WASL_ASSIGN_OR_RETURN(std::optional<std::int64_t> exp, seconds_claim(payload, "exp"));
-  if (!exp || *exp <= now - skew) return refused("expired");
-  const std::string nonce = string_member(payload, "nonce");
+  if (!exp || *exp <= now - skew) return oidc_refused("expired");
+  const std::string nonce = oidc_string_member(payload, "nonce");
   if (expected_nonce.empty() || nonce.empty() ||
       !crypto::constant_time_equal(nonce, expected_nonce)) {
-    return refused("nonce");
+    return oidc_refused("nonce");
   }
   IdentityClaims out;
-  out.issuer = string_member(payload, "iss");
-  out.subject = string_member(payload, "sub");
-  if (out.subject.empty()) return refused("subject");
-  out.session_id = string_member(payload, "sid");
+  out.issuer = oidc_string_member(payload, "iss");
+  out.subject = oidc_string_member(payload, "sub");
+  if (out.subject.empty()) return oidc_refused("subject");
+  out.session_id = oidc_string_member(payload, "sid");
   for (const char* name : {"name", "preferred_username", "email"}) {
-    out.name = string_member(payload, name);
+    out.name = oidc_string_member(payload, name);
     if (!out.name.empty()) break;
   }
   if (out.name.empty()) out.name = out.subject;
   out.amr = string_array(payload, "amr");
-  out.acr = string_member(payload, "acr");
+  out.acr = oidc_string_member(payload, "acr");
   WASL_ASSIGN_OR_RETURN(std::optional<std::int64_t> iat, seconds_claim(payload, "iat"));
   WASL_ASSIGN_OR_RETURN(std::optional<std::int64_t> auth_time, seconds_claim(payload, "auth_time"));
   out.issued_at = iat.value_or(0);
@@ -547,19 +554,20 @@ Result<LogoutClaims> OidcProvider::verify_logout_token(std::string_view logout_t
   if (events == payload.end() || !events->is_object() ||
       !events->contains(kBackchannelLogoutEvent) ||
       !(*events)[std::string(kBackchannelLogoutEvent)].is_object()) {
-    return refused("events");
+    return oidc_refused("events");
   }
-  if (payload.contains("nonce")) return refused("nonce");
+  if (payload.contains("nonce")) return oidc_refused("nonce");
   WASL_ASSIGN_OR_RETURN(std::optional<std::int64_t> exp, seconds_claim(payload, "exp"));
   WASL_ASSIGN_OR_RETURN(std::optional<std::int64_t> iat, seconds_claim(payload, "iat"));
-  if (exp ? *exp <= now - skew : *iat < now - skew - kLogoutTokenMaxAgeS) return refused("expired");
+  if (exp ? *exp <= now - skew : *iat < now - skew - kLogoutTokenMaxAgeS)
+    return oidc_refused("expired");
   LogoutClaims out;
-  out.issuer = string_member(payload, "iss");
-  out.subject = string_member(payload, "sub");
-  out.session_id = string_member(payload, "sid");
-  if (out.subject.empty() && out.session_id.empty()) return refused("subject");
-  out.jti = string_member(payload, "jti");
-  if (out.jti.empty()) return refused("jti");
+  out.issuer = oidc_string_member(payload, "iss");
+  out.subject = oidc_string_member(payload, "sub");
+  out.session_id = oidc_string_member(payload, "sid");
+  if (out.subject.empty() && out.session_id.empty()) return oidc_refused("subject");
+  out.jti = oidc_string_member(payload, "jti");
+  if (out.jti.empty()) return oidc_refused("jti");
   return out;
 }
 

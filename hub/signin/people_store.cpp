@@ -7,7 +7,7 @@
 namespace wasl::signin {
 namespace {
 
-constexpr std::string_view kTable = "signin_people";
+constexpr std::string_view kPeopleTable = "signin_people";
 constexpr std::size_t kMaxIdsPerQuery = 200;
 
 sdk::Result<std::string> new_person_id() {
@@ -55,9 +55,9 @@ sdk::Result<PersonRecord> PeopleStore::sign_in(storage::Transaction& tx, std::st
   WASL_ASSIGN_OR_RETURN(std::string index, subject_index(issuer, subject));
   WASL_ASSIGN_OR_RETURN(std::string fresh_id, new_person_id());
   WASL_ASSIGN_OR_RETURN(std::string subject_enc,
-                        cipher_.encrypt(kTable, "subject_enc", fresh_id, subject));
+                        cipher_.encrypt(kPeopleTable, "subject_enc", fresh_id, subject));
   WASL_ASSIGN_OR_RETURN(std::string name_enc,
-                        cipher_.encrypt(kTable, "display_name_enc", fresh_id, display_name));
+                        cipher_.encrypt(kPeopleTable, "display_name_enc", fresh_id, display_name));
   WASL_RETURN_IF_ERROR(tx.exec(
       "INSERT INTO signin_people (id, provider, subject_index, subject_enc, display_name_enc, "
       "created_at, last_signin_at) VALUES ($1, $2, $3, $4, $5, $6, $6) "
@@ -79,8 +79,8 @@ sdk::Result<PersonRecord> PeopleStore::sign_in(storage::Transaction& tx, std::st
   person.last_signin_at = now_ms;
   if (person.id != fresh_id) {
     // Known already: the name may have changed at the provider.
-    WASL_ASSIGN_OR_RETURN(std::string renamed,
-                          cipher_.encrypt(kTable, "display_name_enc", person.id, display_name));
+    WASL_ASSIGN_OR_RETURN(std::string renamed, cipher_.encrypt(kPeopleTable, "display_name_enc",
+                                                               person.id, display_name));
     WASL_RETURN_IF_ERROR(
         tx.exec("UPDATE signin_people SET display_name_enc = $1, last_signin_at = $2 WHERE id = $3",
                 {storage::Blob{renamed}, now_ms, person.id}));
@@ -104,7 +104,8 @@ sdk::Result<std::map<std::string, std::string>> PeopleStore::display_names(
     for (const auto& row : rows) {
       WASL_ASSIGN_OR_RETURN(std::string id, row.get_text(0));
       WASL_ASSIGN_OR_RETURN(std::string enc, row.get_blob(1));
-      WASL_ASSIGN_OR_RETURN(std::string name, cipher_.decrypt(kTable, "display_name_enc", id, enc));
+      WASL_ASSIGN_OR_RETURN(std::string name,
+                            cipher_.decrypt(kPeopleTable, "display_name_enc", id, enc));
       names.emplace(std::move(id), std::move(name));
     }
   }

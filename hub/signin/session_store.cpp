@@ -11,7 +11,7 @@
 namespace wasl::signin {
 namespace {
 
-constexpr std::string_view kTable = "signin_sessions";
+constexpr std::string_view kSessionTable = "signin_sessions";
 constexpr std::string_view kColumns =
     "id_hash, session_ref, facility_id, role, person_id, key_id, practitioner, provider, "
     "idp_session_id, csrf_hash, created_at, last_seen_at, expires_at, ended_at, end_reason";
@@ -144,8 +144,8 @@ sdk::Result<NewSession> SessionStore::create(storage::Transaction& tx, const Ses
 
   storage::Value id_token = storage::null_value();
   if (!grant.id_token.empty()) {
-    WASL_ASSIGN_OR_RETURN(std::string enc,
-                          cipher_.encrypt(kTable, "id_token_enc", session.id_hash, grant.id_token));
+    WASL_ASSIGN_OR_RETURN(std::string enc, cipher_.encrypt(kSessionTable, "id_token_enc",
+                                                           session.id_hash, grant.id_token));
     id_token = storage::Blob{std::move(enc)};
   }
   WASL_RETURN_IF_ERROR(tx.exec(
@@ -313,7 +313,7 @@ sdk::Result<std::string> SessionStore::id_token(storage::Transaction& tx,
                                  {session.id_hash, session.facility_id}));
   if (rows.empty() || rows.front().is_null(0)) return std::string();
   WASL_ASSIGN_OR_RETURN(std::string enc, rows.front().get_blob(0));
-  return cipher_.decrypt(kTable, "id_token_enc", session.id_hash, enc);
+  return cipher_.decrypt(kSessionTable, "id_token_enc", session.id_hash, enc);
 }
 
 }  // namespace wasl::signin

@@ -10,7 +10,7 @@ using sdk::Result;
 
 namespace {
 
-std::optional<std::string> text_or_none(const storage::Row& row, std::string_view column) {
+std::optional<std::string> listing_text_or_none(const storage::Row& row, std::string_view column) {
   if (row.is_null(column)) return std::nullopt;
   auto v = row.get_text(column);
   return v.ok() ? std::optional<std::string>(*v) : std::nullopt;
@@ -50,13 +50,13 @@ Result<std::vector<RunSummary>> list_runs(storage::Transaction& tx, const std::s
     }
     RunSummary run;
     run.id = std::move(id).value();
-    run.consultation_id = text_or_none(row, "consultation_id");
-    run.workflow_name = text_or_none(row, "workflow_name");
+    run.consultation_id = listing_text_or_none(row, "consultation_id");
+    run.workflow_name = listing_text_or_none(row, "workflow_name");
     run.workflow_version = *version;
-    run.status = text_or_none(row, "status");
-    run.current_step = text_or_none(row, "current_step");
-    run.failed_step = text_or_none(row, "failed_step");
-    run.error = text_or_none(row, "error");
+    run.status = listing_text_or_none(row, "status");
+    run.current_step = listing_text_or_none(row, "current_step");
+    run.failed_step = listing_text_or_none(row, "failed_step");
+    run.error = listing_text_or_none(row, "error");
     run.created_at = *created;
     run.updated_at = *updated;
     if (!row.is_null("finished_at")) {
@@ -87,11 +87,11 @@ Result<std::vector<FailedRun>> list_failed_runs(storage::Transaction& tx,
     FailedRun run;
     WASL_ASSIGN_OR_RETURN(run.failed_at, row.get_int("failed_at"));
     WASL_ASSIGN_OR_RETURN(run.workflow_version, row.get_int("workflow_version"));
-    run.id = text_or_none(row, "id");
-    run.consultation_id = text_or_none(row, "consultation_id");
-    run.workflow_name = text_or_none(row, "workflow_name");
-    run.failed_step = text_or_none(row, "failed_step");
-    run.error = text_or_none(row, "error");
+    run.id = listing_text_or_none(row, "id");
+    run.consultation_id = listing_text_or_none(row, "consultation_id");
+    run.workflow_name = listing_text_or_none(row, "workflow_name");
+    run.failed_step = listing_text_or_none(row, "failed_step");
+    run.error = listing_text_or_none(row, "error");
     out.push_back(std::move(run));
   }
   return out;

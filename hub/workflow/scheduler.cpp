@@ -17,7 +17,7 @@ using sdk::Result;
 
 namespace {
 
-Error invalid(std::string message) {
+Error invalid_schedule(std::string message) {
   return Error(ErrorCode::kInvalidArgument, std::move(message), false);
 }
 
@@ -142,13 +142,14 @@ Result<ScheduledRun> Scheduler::run_now(const std::string& workflow, const std::
                                         const std::string& period_label) {
   WASL_ASSIGN_OR_RETURN(auto definition, definitions_.latest(workflow, facility_id));
   if (definition->trigger.kind != TriggerKind::kSchedule) {
-    return invalid("workflow '" + workflow +
-                   "' has no schedule (its trigger is not kind: schedule)");
+    return invalid_schedule("workflow '" + workflow +
+                            "' has no schedule (its trigger is not kind: schedule)");
   }
   const ScheduledFacility* f = facility(facility_id);
   if (f == nullptr || !uses_workflow(*f, *definition)) {
-    return invalid("facility '" + facility_id + "' does not run workflow '" + workflow +
-                   "' (unknown facility, not in its workflows, or a role it uses is not bound)");
+    return invalid_schedule(
+        "facility '" + facility_id + "' does not run workflow '" + workflow +
+        "' (unknown facility, not in its workflows, or a role it uses is not bound)");
   }
   const std::string zone =
       definition->trigger.time_zone.empty() ? f->time_zone : definition->trigger.time_zone;
@@ -163,8 +164,9 @@ Result<ScheduledRun> Scheduler::run_now(const std::string& workflow, const std::
   } else {
     auto period = calendar::period_from_label(label, zone);
     if (!period.ok() || period->kind != period_kind(definition->trigger)) {
-      return invalid("period '" + label + "' is not a " + definition->trigger.period +
-                     (definition->trigger.period == "month" ? " (YYYY-MM)" : " (YYYY-MM-DD)"));
+      return invalid_schedule(
+          "period '" + label + "' is not a " + definition->trigger.period +
+          (definition->trigger.period == "month" ? " (YYYY-MM)" : " (YYYY-MM-DD)"));
     }
   }
   return claim(*definition, *f, zone, now, "command", label);

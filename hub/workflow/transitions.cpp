@@ -26,7 +26,7 @@ constexpr std::chrono::milliseconds kDefaultWaitTimeout{24 * 3600 * 1000};
 // (EngineOptions::jitter_seed) must draw the same delays run after run.
 thread_local std::mt19937_64 jitter{std::random_device{}()};
 
-std::string describe(const Error& error) {
+std::string describe_transition_error(const Error& error) {
   return std::string(sdk::to_string(error.code)) + ": " + error.message;
 }
 
@@ -122,7 +122,7 @@ Status Transitions::cancel_run(Transaction& tx, RunState& run, JobHolding* held,
 // A forward step failed for good (retries spent or not retried).
 Status Transitions::step_failed(Transaction& tx, RunState& run, JobHolding* held, const Step& step,
                                 const Error& error, std::int64_t now) {
-  std::string text = "step '" + step.id + "' failed: " + describe(error);
+  std::string text = "step '" + step.id + "' failed: " + describe_transition_error(error);
   switch (step.on_failure.action) {
     case FailureAction::kContinue:
       run.data["steps"][step.id] = {{"status", kFailed}};
@@ -144,7 +144,8 @@ Status Transitions::compensation_done(Transaction& tx, RunState& run, JobHolding
   std::string run_error = payload.value("error", std::string());
   std::string next = step.then;
   if (error != nullptr) {
-    std::string text = "compensation '" + step.id + "' failed: " + describe(*error);
+    std::string text =
+        "compensation '" + step.id + "' failed: " + describe_transition_error(*error);
     run_error = run_error.empty() ? text : run_error + "; " + text;
     switch (step.on_failure.action) {
       case FailureAction::kFail: next.clear(); break;

@@ -15,7 +15,7 @@ using sdk::Result;
 
 namespace {
 
-std::string describe(const Error& error) {
+std::string describe_round_error(const Error& error) {
   return std::string(sdk::to_string(error.code)) + ": " + error.message;
 }
 
@@ -47,7 +47,7 @@ Result<int> WorkerRound::work_once(int worker, const std::atomic<bool>& stopping
         spdlog::warn(
             "workflow run {}: recording a step result failed ({}); the job is "
             "retried after its lease",
-            p.run.id, describe(finished.error()));
+            p.run.id, describe_round_error(finished.error()));
       }
       current = std::move(next);
     }

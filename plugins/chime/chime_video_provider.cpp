@@ -25,7 +25,7 @@ std::string meeting_key(const std::string& id) { return "meeting/" + id; }
 std::string recordings_key(const std::string& id) { return "recordings/" + id; }
 std::string identity_key(const std::string& external) { return "identity/" + external; }
 
-std::string str(const json& object, const char* key) {
+std::string provider_str(const json& object, const char* key) {
   if (!object.is_object()) return {};
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -62,9 +62,9 @@ AttendeeCapabilities capabilities_of(const json& attendee) {
   AttendeeCapabilities caps;
   const json c = attendee.is_object() ? attendee.value("Capabilities", json::object()) : json();
   if (c.is_object()) {
-    caps.audio = str(c, "Audio");
-    caps.video = str(c, "Video");
-    caps.content = str(c, "Content");
+    caps.audio = provider_str(c, "Audio");
+    caps.video = provider_str(c, "Video");
+    caps.content = provider_str(c, "Content");
   }
   return caps;
 }
@@ -200,7 +200,7 @@ Result<std::string> ChimeVideoProvider::current_meeting(const std::string& room_
   for (int hop = 0; hop < kMaxMoveHops; ++hop) {
     WASL_ASSIGN_OR_RETURN(auto record, state(meeting_key(id)));
     if (!record) return id;
-    std::string next = str(*record, "moved_to");
+    std::string next = provider_str(*record, "moved_to");
     if (next.empty()) return id;
     id = next;
   }
@@ -220,9 +220,9 @@ Result<std::string> ChimeVideoProvider::move_meeting(const std::string& ended_me
                        " has ended and this instance did not create it, so it cannot be recreated",
                    false);
     }
-    std::string moved = str(*record, "moved_to");
+    std::string moved = provider_str(*record, "moved_to");
     if (!moved.empty()) return moved;
-    key = str(*record, "key");
+    key = provider_str(*record, "key");
     generation = record->value("generation", 1);
     try {
       request = record->value("request", json::object()).get<wasl::sdk::CreateRoomRequest>();
@@ -269,7 +269,8 @@ Result<bool> ChimeVideoProvider::can_be_recreated(const std::string& meeting_id)
   std::lock_guard lock(state_mutex_);
   WASL_ASSIGN_OR_RETURN(auto record, state(meeting_key(meeting_id)));
   if (!record || !record->is_object()) return false;
-  if (record->value("generation", 1) >= 2 || !str(*record, "moved_to").empty()) return false;
+  if (record->value("generation", 1) >= 2 || !provider_str(*record, "moved_to").empty())
+    return false;
   WASL_ASSIGN_OR_RETURN(auto joined, state(joined_state_key(meeting_id)));
   return !joined.has_value();
 }
@@ -312,7 +313,7 @@ Result<wasl::sdk::Room> ChimeVideoProvider::end_room(const wasl::sdk::RoomRef& r
   room.ended_at_ms = now_ms(host_);
   if (record.is_object()) {
     const json request = record.value("request", json::object());
-    room.name = str(request, "name");
+    room.name = provider_str(request, "name");
     room.participant_limit = request.value("participant_limit", 0);
     room.raw = {{"Meeting", record.value("meeting", json::object())}};
   }
@@ -524,12 +525,12 @@ Result<std::optional<MediaPipeline>> ChimeVideoProvider::find_capture(const std:
       // was created is enough to concatenate it.
       std::lock_guard lock(state_mutex_);
       WASL_ASSIGN_OR_RETURN(auto stored, state(pipeline_state_key(id)));
-      if (!stored || str(*stored, "arn").empty()) continue;
+      if (!stored || provider_str(*stored, "arn").empty()) continue;
       MediaPipeline stopped;
       stopped.kind = MediaPipeline::Kind::kCapture;
       stopped.id = id;
-      stopped.arn = str(*stored, "arn");
-      stopped.sink_arn = str(*stored, "sink_arn");
+      stopped.arn = provider_str(*stored, "arn");
+      stopped.sink_arn = provider_str(*stored, "sink_arn");
       stopped.status = "Stopped";
       return std::optional<MediaPipeline>(stopped);
     }
@@ -538,7 +539,7 @@ Result<std::optional<MediaPipeline>> ChimeVideoProvider::find_capture(const std:
   if (!active_only) return std::optional<MediaPipeline>();
   // Not started by this instance (or its state was lost): ask Chime.
   WASL_ASSIGN_OR_RETURN(json meeting, meeting_document(meeting_id));
-  const std::string meeting_arn = str(meeting, "MeetingArn");
+  const std::string meeting_arn = provider_str(meeting, "MeetingArn");
   auto listed = pipelines_.list_captures();
   if (!listed.ok()) return std::optional<MediaPipeline>();
   std::size_t scanned = 0;
@@ -560,7 +561,7 @@ Result<wasl::sdk::Recording> ChimeVideoProvider::start_recording(const wasl::sdk
   WASL_ASSIGN_OR_RETURN(std::string token, client_request_token(ref.idempotency_key));
   WASL_ASSIGN_OR_RETURN(std::string meeting_id, current_meeting(ref.room_id));
   WASL_ASSIGN_OR_RETURN(json meeting, meeting_document(meeting_id));
-  const std::string meeting_arn = str(meeting, "MeetingArn");
+  const std::string meeting_arn = provider_str(meeting, "MeetingArn");
   if (meeting_arn.empty()) {
     return Error(ErrorCode::kInternal, "Chime meeting " + meeting_id + " has no MeetingArn", false);
   }

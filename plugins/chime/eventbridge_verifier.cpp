@@ -22,11 +22,11 @@ Error unauthenticated(std::string message) {
   return Error(ErrorCode::kUnauthenticated, std::move(message), false);
 }
 
-Error invalid(std::string message) {
+Error invalid_event(std::string message) {
   return Error(ErrorCode::kInvalidArgument, std::move(message), false);
 }
 
-std::string str(const json& object, const char* key) {
+std::string event_str(const json& object, const char* key) {
   if (!object.is_object()) return {};
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -37,7 +37,7 @@ bool digest(std::string_view data, unsigned char out[EVP_MAX_MD_SIZE]) {
   return EVP_Digest(data.data(), data.size(), out, &size, EVP_sha256(), nullptr) == 1 && size == 32;
 }
 
-constexpr int kMaxMoveHops = 8;
+constexpr int kMaxEventMoveHops = 8;
 
 }  // namespace
 
@@ -89,18 +89,18 @@ wasl::sdk::Status EventBridgeVerifier::authenticate(
 }
 
 Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
-  if (!event.is_object()) return invalid("an EventBridge event must be a JSON object");
-  if (str(event, "source") != "aws.chime") {
-    return invalid("the event's source is not aws.chime");
+  if (!event.is_object()) return invalid_event("an EventBridge event must be a JSON object");
+  if (event_str(event, "source") != "aws.chime") {
+    return invalid_event("the event's source is not aws.chime");
   }
   const json detail = event.value("detail", json::object());
-  const std::string event_type = str(detail, "eventType");
+  const std::string event_type = event_str(detail, "eventType");
   if (!detail.is_object() || event_type.empty()) {
-    return invalid("the Chime event has no detail.eventType");
+    return invalid_event("the Chime event has no detail.eventType");
   }
-  const std::string meeting_id = str(detail, "meetingId");
-  const std::string attendee_id = str(detail, "attendeeId");
-  const std::string pipeline_id = str(detail, "mediaPipelineId");
+  const std::string meeting_id = event_str(detail, "meetingId");
+  const std::string attendee_id = event_str(detail, "attendeeId");
+  const std::string pipeline_id = event_str(detail, "mediaPipelineId");
 
   std::string type;
   if (event_type == "chime:MeetingStarted") {
@@ -124,14 +124,15 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
     type = "composition.completed";
     if (!pipeline_id.empty()) {
       auto known = host_.state_get(pipeline_state_key(pipeline_id));
-      if (known.ok() && known->has_value() && str(**known, "kind") == "capture") {
+      if (known.ok() && known->has_value() && event_str(**known, "kind") == "capture") {
         type = "recording.completed";
       }
     }
   } else {
     return std::vector<Event>();
   }
-  if (meeting_id.empty()) return invalid("the Chime event " + event_type + " has no meetingId");
+  if (meeting_id.empty())
+    return invalid_event("the Chime event " + event_type + " has no meetingId");
 
   WASL_ASSIGN_OR_RETURN(auto record, stored(meeting_state_key(meeting_id)));
   if (event_type == "chime:AttendeeJoined") {
@@ -140,7 +141,7 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
   } else if (event_type == "chime:MeetingEnded" && record) {
     // A first meeting that expired before anyone connected is recreated on
     // the next join: the room goes on, so this end is not the room's.
-    bool first = record->value("generation", 1) < 2 && str(*record, "moved_to").empty();
+    bool first = record->value("generation", 1) < 2 && event_str(*record, "moved_to").empty();
     WASL_ASSIGN_OR_RETURN(auto joined, stored(joined_state_key(meeting_id)));
     if (first && !joined) return std::vector<Event>();
   }
@@ -150,8 +151,8 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
   // The hub knows a room by its first meeting: events of a recreated meeting
   // name that one.
   out.room_id = meeting_id;
-  for (int hop = 0; hop < kMaxMoveHops && record; ++hop) {
-    std::string previous = str(*record, "moved_from");
+  for (int hop = 0; hop < kMaxEventMoveHops && record; ++hop) {
+    std::string previous = event_str(*record, "moved_from");
     if (previous.empty()) break;
     out.room_id = previous;
     WASL_ASSIGN_OR_RETURN(record, stored(meeting_state_key(previous)));
@@ -162,14 +163,15 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
   // it serves when the detail lacks one.
   if (detail.contains("timestamp") && detail["timestamp"].is_number_integer()) {
     out.occurred_at_ms = detail["timestamp"].get<std::int64_t>();
-  } else if (auto time = sdk::parse_iso8601(str(event, "time"))) {
+  } else if (auto time = sdk::parse_iso8601(event_str(event, "time"))) {
     out.occurred_at_ms = *time;
   }
-  std::string id = str(event, "id");
+  std::string id = event_str(event, "id");
   if (!id.empty()) {
     out.dedupe_key = "chime:" + id;
   } else {
-    auto hashed = wasl::sdk::aws::sha256_hex(str(event, "detail-type") + "\n" + detail.dump());
+    auto hashed =
+        wasl::sdk::aws::sha256_hex(event_str(event, "detail-type") + "\n" + detail.dump());
     if (!hashed.ok()) return std::move(hashed).error();
     out.dedupe_key = "chime:sha256:" + *hashed;
   }
@@ -180,10 +182,10 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
 Result<std::vector<Event>> EventBridgeVerifier::verify(const wasl::sdk::WebhookRequest& request) {
   WASL_RETURN_IF_ERROR(authenticate(request));
   if (std::string problem = wasl::sdk::json_budget_problem(request.body); !problem.empty()) {
-    return invalid("the EventBridge request body " + problem);
+    return invalid_event("the EventBridge request body " + problem);
   }
   json body = wasl::sdk::parse_json_within(request.body);
-  if (body.is_discarded()) return invalid("the EventBridge request body is not JSON");
+  if (body.is_discarded()) return invalid_event("the EventBridge request body is not JSON");
   std::vector<Event> events;
   if (body.is_array() && body.size() > wasl::sdk::kMaxWebhookEvents) {
     return Error(ErrorCode::kResourceExhausted,

@@ -15,7 +15,7 @@ using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
 
-Error invalid(std::string_view resource, std::string message) {
+Error invalid_clinical(std::string_view resource, std::string message) {
   return Error(ErrorCode::kInvalidArgument,
                "cannot write the " + std::string(resource) + ": " + std::move(message), false);
 }
@@ -25,7 +25,7 @@ json identifier(std::string_view key, const FhirSettings& settings) {
       {{{"use", "official"}, {"system", settings.identifier_system}, {"value", std::string(key)}}});
 }
 
-json reference(std::string_view type, std::string_view id) {
+json clinical_reference(std::string_view type, std::string_view id) {
   return {{"reference", std::string(type) + "/" + std::string(id)}};
 }
 
@@ -38,12 +38,12 @@ json loinc(std::string_view code, std::string_view display) {
 // Checks the members every write shares; `what` names the resource.
 Result<json> subject_of(std::string_view what, std::string_view key, std::string_view patient_id,
                         std::string_view encounter_id) {
-  if (key.empty()) return invalid(what, "no idempotency key");
-  if (!is_fhir_id(patient_id)) return invalid(what, "patient_id is not a FHIR id");
+  if (key.empty()) return invalid_clinical(what, "no idempotency key");
+  if (!is_fhir_id(patient_id)) return invalid_clinical(what, "patient_id is not a FHIR id");
   if (!encounter_id.empty() && !is_fhir_id(encounter_id)) {
-    return invalid(what, "encounter_id is not a FHIR id");
+    return invalid_clinical(what, "encounter_id is not a FHIR id");
   }
-  return reference("Patient", patient_id);
+  return clinical_reference("Patient", patient_id);
 }
 
 bool language_ok(std::string_view language) {
@@ -81,8 +81,8 @@ Result<json> note_document_reference(const sdk::NoteWrite& note, const FhirSetti
   constexpr std::string_view kWhat = "DocumentReference";
   WASL_ASSIGN_OR_RETURN(
       json subject, subject_of(kWhat, note.idempotency_key, note.patient_id, note.encounter_id));
-  if (note.text.empty()) return invalid(kWhat, "the note has no text");
-  if (!language_ok(note.language)) return invalid(kWhat, "language is not ar or en");
+  if (note.text.empty()) return invalid_clinical(kWhat, "the note has no text");
+  if (!language_ok(note.language)) return invalid_clinical(kWhat, "language is not ar or en");
   json attachment = {{"contentType", "text/plain; charset=utf-8"},
                      {"data", sdk::base64_encode(note.text)}};
   if (!note.language.empty()) attachment["language"] = note.language;
@@ -98,18 +98,21 @@ Result<json> note_document_reference(const sdk::NoteWrite& note, const FhirSetti
   if (note.signed_at_ms > 0) document["date"] = sdk::format_iso8601(note.signed_at_ms);
   if (!note.practitioner_id.empty()) {
     if (!is_fhir_id(note.practitioner_id)) {
-      return invalid(kWhat, "practitioner_id is not a FHIR id");
+      return invalid_clinical(kWhat, "practitioner_id is not a FHIR id");
     }
-    document["author"] = json::array({reference("Practitioner", note.practitioner_id)});
+    document["author"] = json::array({clinical_reference("Practitioner", note.practitioner_id)});
   }
   if (!note.title.empty()) document["description"] = note.title;
   if (!note.replaces_id.empty()) {
-    if (!is_fhir_id(note.replaces_id)) return invalid(kWhat, "replaces_id is not a FHIR id");
-    document["relatesTo"] = json::array(
-        {{{"code", "replaces"}, {"target", reference("DocumentReference", note.replaces_id)}}});
+    if (!is_fhir_id(note.replaces_id))
+      return invalid_clinical(kWhat, "replaces_id is not a FHIR id");
+    document["relatesTo"] =
+        json::array({{{"code", "replaces"},
+                      {"target", clinical_reference("DocumentReference", note.replaces_id)}}});
   }
   if (!note.encounter_id.empty()) {
-    document["context"] = {{"encounter", json::array({reference("Encounter", note.encounter_id)})}};
+    document["context"] = {
+        {"encounter", json::array({clinical_reference("Encounter", note.encounter_id)})}};
   }
   return document;
 }
@@ -118,20 +121,20 @@ Result<json> note_composition(const sdk::NoteWrite& note, const FhirSettings& se
   constexpr std::string_view kWhat = "Composition";
   WASL_ASSIGN_OR_RETURN(
       json subject, subject_of(kWhat, note.idempotency_key, note.patient_id, note.encounter_id));
-  if (note.text.empty()) return invalid(kWhat, "the note has no text");
-  if (!language_ok(note.language)) return invalid(kWhat, "language is not ar or en");
-  if (note.signed_at_ms <= 0) return invalid(kWhat, "the note has no signing time");
+  if (note.text.empty()) return invalid_clinical(kWhat, "the note has no text");
+  if (!language_ok(note.language)) return invalid_clinical(kWhat, "language is not ar or en");
+  if (note.signed_at_ms <= 0) return invalid_clinical(kWhat, "the note has no signing time");
   json author;
   if (!note.practitioner_id.empty()) {
     if (!is_fhir_id(note.practitioner_id)) {
-      return invalid(kWhat, "practitioner_id is not a FHIR id");
+      return invalid_clinical(kWhat, "practitioner_id is not a FHIR id");
     }
-    author = reference("Practitioner", note.practitioner_id);
+    author = clinical_reference("Practitioner", note.practitioner_id);
   } else if (!settings.service_provider.empty()) {
-    author = reference("Organization", settings.service_provider);
+    author = clinical_reference("Organization", settings.service_provider);
   } else {
-    return invalid(kWhat,
-                   "no author: the note names no practitioner and service_provider is unset");
+    return invalid_clinical(
+        kWhat, "no author: the note names no practitioner and service_provider is unset");
   }
   const std::string title = note.title.empty() ? std::string("Consultation note") : note.title;
   json composition = {
@@ -148,11 +151,13 @@ Result<json> note_composition(const sdk::NoteWrite& note, const FhirSettings& se
                      {"text", {{"status", "generated"}, {"div", narrative_div(note.text)}}}}})}};
   if (!note.language.empty()) composition["language"] = note.language;
   if (!note.encounter_id.empty())
-    composition["encounter"] = reference("Encounter", note.encounter_id);
+    composition["encounter"] = clinical_reference("Encounter", note.encounter_id);
   if (!note.replaces_id.empty()) {
-    if (!is_fhir_id(note.replaces_id)) return invalid(kWhat, "replaces_id is not a FHIR id");
-    composition["relatesTo"] = json::array(
-        {{{"code", "replaces"}, {"targetReference", reference("Composition", note.replaces_id)}}});
+    if (!is_fhir_id(note.replaces_id))
+      return invalid_clinical(kWhat, "replaces_id is not a FHIR id");
+    composition["relatesTo"] =
+        json::array({{{"code", "replaces"},
+                      {"targetReference", clinical_reference("Composition", note.replaces_id)}}});
   }
   return composition;
 }
@@ -163,15 +168,15 @@ Result<json> medication_request_resource(const sdk::MedicationRequestWrite& requ
   WASL_ASSIGN_OR_RETURN(json subject, subject_of(kWhat, request.idempotency_key, request.patient_id,
                                                  request.encounter_id));
   if (request.status != "active" && request.status != "cancelled") {
-    return invalid(kWhat, "status is not active or cancelled");
+    return invalid_clinical(kWhat, "status is not active or cancelled");
   }
   if (request.medication_code.empty() && request.medication_text.empty()) {
-    return invalid(kWhat, "no medication code or text");
+    return invalid_clinical(kWhat, "no medication code or text");
   }
   if (request.quantity < 0 || request.refills < 0) {
-    return invalid(kWhat, "quantity or refills is negative");
+    return invalid_clinical(kWhat, "quantity or refills is negative");
   }
-  if (!language_ok(request.language)) return invalid(kWhat, "language is not ar or en");
+  if (!language_ok(request.language)) return invalid_clinical(kWhat, "language is not ar or en");
   json medication = json::object();
   if (!request.medication_code.empty()) {
     json coding = {{"code", request.medication_code}};
@@ -199,13 +204,13 @@ Result<json> medication_request_resource(const sdk::MedicationRequestWrite& requ
                    {"subject", std::move(subject)},
                    {"dosageInstruction", json::array({std::move(dosage)})}};
   if (!request.encounter_id.empty()) {
-    resource["encounter"] = reference("Encounter", request.encounter_id);
+    resource["encounter"] = clinical_reference("Encounter", request.encounter_id);
   }
   if (!request.practitioner_id.empty()) {
     if (!is_fhir_id(request.practitioner_id)) {
-      return invalid(kWhat, "practitioner_id is not a FHIR id");
+      return invalid_clinical(kWhat, "practitioner_id is not a FHIR id");
     }
-    resource["requester"] = reference("Practitioner", request.practitioner_id);
+    resource["requester"] = clinical_reference("Practitioner", request.practitioner_id);
   }
   if (request.authored_at_ms > 0) {
     resource["authoredOn"] = sdk::format_iso8601(request.authored_at_ms);
@@ -225,9 +230,9 @@ Result<json> vital_sign_observation(const sdk::VitalSignWrite& vital,
   constexpr std::string_view kWhat = "Observation";
   WASL_ASSIGN_OR_RETURN(
       json subject, subject_of(kWhat, vital.idempotency_key, vital.patient_id, vital.encounter_id));
-  if (vital.code.empty()) return invalid(kWhat, "no LOINC code");
-  if (vital.unit.empty()) return invalid(kWhat, "no UCUM unit");
-  if (vital.effective_ms <= 0) return invalid(kWhat, "no measurement time");
+  if (vital.code.empty()) return invalid_clinical(kWhat, "no LOINC code");
+  if (vital.unit.empty()) return invalid_clinical(kWhat, "no UCUM unit");
+  if (vital.effective_ms <= 0) return invalid_clinical(kWhat, "no measurement time");
   json observation = {
       {"resourceType", "Observation"},
       {"meta", {{"profile", json::array({kVitalSignsProfile})}}},
@@ -241,24 +246,25 @@ Result<json> vital_sign_observation(const sdk::VitalSignWrite& vital,
       {"subject", subject},
       {"effectiveDateTime", sdk::format_iso8601(vital.effective_ms)}};
   if (!vital.encounter_id.empty()) {
-    observation["encounter"] = reference("Encounter", vital.encounter_id);
+    observation["encounter"] = clinical_reference("Encounter", vital.encounter_id);
   }
   if (vital.performer == "patient") {
     observation["performer"] = json::array({subject});
   } else if (vital.performer == "clinician") {
     if (!vital.practitioner_id.empty()) {
       if (!is_fhir_id(vital.practitioner_id)) {
-        return invalid(kWhat, "practitioner_id is not a FHIR id");
+        return invalid_clinical(kWhat, "practitioner_id is not a FHIR id");
       }
-      observation["performer"] = json::array({reference("Practitioner", vital.practitioner_id)});
+      observation["performer"] =
+          json::array({clinical_reference("Practitioner", vital.practitioner_id)});
     }
   } else if (!vital.performer.empty()) {
-    return invalid(kWhat, "performer is not patient or clinician");
+    return invalid_clinical(kWhat, "performer is not patient or clinician");
   }
   if (vital.code == kBloodPressureLoinc) {
     if (!std::isfinite(vital.systolic) || !std::isfinite(vital.diastolic) || vital.systolic <= 0 ||
         vital.diastolic <= 0) {
-      return invalid(kWhat, "blood pressure needs systolic and diastolic");
+      return invalid_clinical(kWhat, "blood pressure needs systolic and diastolic");
     }
     observation["component"] =
         json::array({{{"code", loinc(kSystolicLoinc, "Systolic blood pressure")},
@@ -266,7 +272,7 @@ Result<json> vital_sign_observation(const sdk::VitalSignWrite& vital,
                      {{"code", loinc(kDiastolicLoinc, "Diastolic blood pressure")},
                       {"valueQuantity", quantity(vital.diastolic, vital.unit)}}});
   } else {
-    if (!std::isfinite(vital.value)) return invalid(kWhat, "the value is not a number");
+    if (!std::isfinite(vital.value)) return invalid_clinical(kWhat, "the value is not a number");
     observation["valueQuantity"] = quantity(vital.value, vital.unit);
   }
   return observation;

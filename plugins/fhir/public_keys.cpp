@@ -22,7 +22,7 @@ using sdk::Result;
 
 using Key = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 
-Error invalid(const std::string& setting, const std::string& what) {
+Error invalid_key(const std::string& setting, const std::string& what) {
   return Error(ErrorCode::kInvalidArgument, "FHIR settings: " + setting + " " + what, false);
 }
 
@@ -67,7 +67,8 @@ Result<sdk::PublicJwk> jwk_of(EVP_PKEY* key, const std::string& alg, const std::
   jwk.use = "sig";
   const int type = EVP_PKEY_get_base_id(key);
   if (type == EVP_PKEY_RSA) {
-    if (!alg.empty() && alg != "RS384") return invalid(setting, "is an RSA key; its alg is RS384");
+    if (!alg.empty() && alg != "RS384")
+      return invalid_key(setting, "is an RSA key; its alg is RS384");
     jwk.kty = "RSA";
     jwk.alg = "RS384";
     WASL_ASSIGN_OR_RETURN(jwk.n, bn_param(key, OSSL_PKEY_PARAM_RSA_N, 0));
@@ -81,9 +82,11 @@ Result<sdk::PublicJwk> jwk_of(EVP_PKEY* key, const std::string& alg, const std::
                                        &length) != 1 ||
         std::string_view(group, length) != "secp384r1") {
       ERR_clear_error();
-      return invalid(setting, "is an EC key on another curve than P-384 (ES384 signs with P-384)");
+      return invalid_key(setting,
+                         "is an EC key on another curve than P-384 (ES384 signs with P-384)");
     }
-    if (!alg.empty() && alg != "ES384") return invalid(setting, "is an EC key; its alg is ES384");
+    if (!alg.empty() && alg != "ES384")
+      return invalid_key(setting, "is an EC key; its alg is ES384");
     jwk.kty = "EC";
     jwk.alg = "ES384";
     jwk.crv = "P-384";
@@ -92,7 +95,7 @@ Result<sdk::PublicJwk> jwk_of(EVP_PKEY* key, const std::string& alg, const std::
     WASL_ASSIGN_OR_RETURN(jwk.y, bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, kCoordinate));
     return jwk;
   }
-  return invalid(setting, "is neither an RSA nor an EC P-384 key");
+  return invalid_key(setting, "is neither an RSA nor an EC P-384 key");
 }
 
 }  // namespace
@@ -100,14 +103,14 @@ Result<sdk::PublicJwk> jwk_of(EVP_PKEY* key, const std::string& alg, const std::
 Result<sdk::PublicJwk> jwk_of_private_pem(const std::string& pem, const std::string& alg,
                                           const std::string& kid, const std::string& setting) {
   Key key = read_pem(pem, true);
-  if (!key) return invalid(setting, "is not a PEM private key");
+  if (!key) return invalid_key(setting, "is not a PEM private key");
   return jwk_of(key.get(), alg, kid, setting);
 }
 
 Result<sdk::PublicJwk> jwk_of_public_pem(const std::string& pem, const std::string& kid,
                                          const std::string& setting) {
   Key key = read_pem(pem, false);
-  if (!key) return invalid(setting, "is not a PEM public key (BEGIN PUBLIC KEY)");
+  if (!key) return invalid_key(setting, "is not a PEM public key (BEGIN PUBLIC KEY)");
   return jwk_of(key.get(), "", kid, setting);
 }
 

@@ -24,7 +24,7 @@ using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
 
-Error invalid(std::string message) {
+Error invalid_setting(std::string message) {
   return Error(ErrorCode::kInvalidArgument, "FHIR settings: " + std::move(message), false);
 }
 
@@ -56,10 +56,10 @@ Result<sdk::PublicKeySet> published_keys(const std::string& private_pem, const s
         jwk_of_public_pem(entry.at("public_key").get<std::string>(), kid, where + ".public_key"));
     for (const sdk::PublicJwk& earlier : set.keys) {
       if (earlier.kid != kid) continue;
-      return invalid(where + " has the kid '" + kid + "', which " +
-                     (&earlier == &set.keys.front() ? std::string("key_id")
-                                                    : std::string("an earlier entry")) +
-                     " already names; a rotated key needs a kid of its own");
+      return invalid_setting(where + " has the kid '" + kid + "', which " +
+                             (&earlier == &set.keys.front() ? std::string("key_id")
+                                                            : std::string("an earlier entry")) +
+                             " already names; a rotated key needs a kid of its own");
     }
     set.keys.push_back(std::move(old));
   }
@@ -73,30 +73,32 @@ Result<FhirSettings> parse_settings(const json& settings, sdk::Host& host) {
   out.base_url = settings.at("base_url").get<std::string>();
   while (!out.base_url.empty() && out.base_url.back() == '/') out.base_url.pop_back();
   if (!sdk::is_https_or_loopback(out.base_url)) {
-    return invalid("base_url must be https:// (plain http:// only to a loopback host: " +
-                   std::string("127.0.0.0/8, ::1, localhost): the EHR's answers are PHI and ") +
-                   "its requests carry credentials");
+    return invalid_setting(
+        "base_url must be https:// (plain http:// only to a loopback host: " +
+        std::string("127.0.0.0/8, ::1, localhost): the EHR's answers are PHI and ") +
+        "its requests carry credentials");
   }
   const std::string auth = settings.at("auth").get<std::string>();
   if (auth == "bearer") {
     out.auth = AuthKind::kBearer;
     WASL_ASSIGN_OR_RETURN(out.bearer_token, setting_or_secret(settings, "bearer_token", host));
     if (out.bearer_token.empty()) {
-      return invalid("auth bearer needs bearer_token (setting or instance secret)");
+      return invalid_setting("auth bearer needs bearer_token (setting or instance secret)");
     }
   } else if (auth == "basic") {
     out.auth = AuthKind::kBasic;
     out.username = optional_string(settings, "username");
     WASL_ASSIGN_OR_RETURN(out.password, setting_or_secret(settings, "password", host));
     if (out.username.empty() || out.password.empty()) {
-      return invalid("auth basic needs username and password");
+      return invalid_setting("auth basic needs username and password");
     }
   } else if (auth == "smart") {
     out.auth = AuthKind::kSmart;
     out.client_id = optional_string(settings, "client_id");
     WASL_ASSIGN_OR_RETURN(std::string key, setting_or_secret(settings, "private_key", host));
     if (out.client_id.empty() || key.empty()) {
-      return invalid("auth smart needs client_id and private_key (setting or instance secret)");
+      return invalid_setting(
+          "auth smart needs client_id and private_key (setting or instance secret)");
     }
     const std::string key_id = optional_string(settings, "key_id");
     WASL_ASSIGN_OR_RETURN(
@@ -107,7 +109,7 @@ Result<FhirSettings> parse_settings(const json& settings, sdk::Host& host) {
     out.scope = settings.at("scope").get<std::string>();
     out.smart_token_url = optional_string(settings, "token_url");
     if (!out.smart_token_url.empty() && !sdk::is_https_or_loopback(out.smart_token_url)) {
-      return invalid("token_url must be https:// (plain http:// only to a loopback host)");
+      return invalid_setting("token_url must be https:// (plain http:// only to a loopback host)");
     }
   }
   out.page_size = settings.at("page_size").get<int>();

@@ -25,7 +25,7 @@ constexpr std::size_t kMaxEntries = 1000;
 Error unauthenticated(const std::string& message) {
   return Error(ErrorCode::kUnauthenticated, "FHIR Subscription notification: " + message, false);
 }
-Error invalid(const std::string& message) {
+Error invalid_notification(const std::string& message) {
   return Error(ErrorCode::kInvalidArgument, "FHIR Subscription notification: " + message, false);
 }
 Error too_many_events(std::size_t count) {
@@ -152,14 +152,14 @@ Result<std::vector<Event>> SubscriptionVerifier::verify(const sdk::WebhookReques
   }
   std::vector<Event> events;
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return events;
-  if (request.body.size() > kMaxBodyBytes) return invalid("the body exceeds 4 MiB");
+  if (request.body.size() > kMaxBodyBytes) return invalid_notification("the body exceeds 4 MiB");
   const json bundle = sdk::parse_json_within(request.body);
   if (!bundle.is_object() || sdk::string_member(bundle, "resourceType") != "Bundle") {
-    return invalid("the body is not a FHIR Bundle");
+    return invalid_notification("the body is not a FHIR Bundle");
   }
   const json entries = bundle.value("entry", json::array());
   if (!entries.is_array() || entries.size() > kMaxEntries) {
-    return invalid("Bundle.entry must be an array of at most 1000 entries");
+    return invalid_notification("Bundle.entry must be an array of at most 1000 entries");
   }
   auto resource_of = [](const json& entry) {
     return entry.is_object() ? entry.value("resource", json()) : json();
@@ -198,10 +198,10 @@ Result<std::vector<Event>> SubscriptionVerifier::verify(const sdk::WebhookReques
   }
   for (const auto& entry : entries) {
     const json resource = resource_of(entry);
-    if (!resource.is_object()) return invalid("an entry has no resource");
+    if (!resource.is_object()) return invalid_notification("an entry has no resource");
     if (sdk::string_member(resource, "resourceType") != "Appointment") continue;
     const std::string id = sdk::string_member(resource, "id");
-    if (!is_fhir_id(id)) return invalid("an Appointment has no valid id");
+    if (!is_fhir_id(id)) return invalid_notification("an Appointment has no valid id");
     if (events.size() == sdk::kMaxWebhookEvents) return too_many_events(events.size() + 1);
     events.push_back(
         appointment_event(id, resource, "fhir:Appointment/" + id + state_tag(resource, {})));

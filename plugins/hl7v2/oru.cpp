@@ -41,7 +41,7 @@ std::string_view loinc_name(std::string_view code) {
   return "";
 }
 
-Error invalid(std::string_view what) {
+Error invalid_oru(std::string_view what) {
   return Error(ErrorCode::kInvalidArgument,
                "write_vital_signs cannot send an ORU^R01: " + std::string(what), false);
 }
@@ -89,19 +89,19 @@ std::string oru_observation_id(std::string_view idempotency_key) {
 }
 
 sdk::Status check_vital_sign(const sdk::VitalSignWrite& vital) {
-  if (vital.code.empty()) return invalid("the vital sign has no LOINC code");
-  if (vital.unit.empty()) return invalid("the vital sign has no UCUM unit");
-  if (vital.effective_ms <= 0) return invalid("the vital sign has no measurement time");
+  if (vital.code.empty()) return invalid_oru("the vital sign has no LOINC code");
+  if (vital.unit.empty()) return invalid_oru("the vital sign has no UCUM unit");
+  if (vital.effective_ms <= 0) return invalid_oru("the vital sign has no measurement time");
   if (!vital.performer.empty() && vital.performer != "patient" && vital.performer != "clinician") {
-    return invalid("performer is not patient or clinician");
+    return invalid_oru("performer is not patient or clinician");
   }
   if (vital.code == kBloodPressurePanelLoinc) {
     if (!std::isfinite(vital.systolic) || !std::isfinite(vital.diastolic) || vital.systolic <= 0 ||
         vital.diastolic <= 0) {
-      return invalid("blood pressure needs a positive systolic and diastolic");
+      return invalid_oru("blood pressure needs a positive systolic and diastolic");
     }
   } else if (!std::isfinite(vital.value)) {
-    return invalid("the value is not a number");
+    return invalid_oru("the value is not a number");
   }
   return {};
 }

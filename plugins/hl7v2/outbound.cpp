@@ -18,7 +18,7 @@ using ::wasl::hl7v2::er7_escape;
 using ::wasl::hl7v2::Er7Message;
 using ::wasl::hl7v2::Er7Writer;
 
-std::string sha256_hex(std::string_view text) {
+std::string outbound_sha256_hex(std::string_view text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
   return sdk::to_hex(digest, sizeof digest);
@@ -56,7 +56,8 @@ std::string er7_components(std::initializer_list<std::string_view> parts) {
 }
 
 std::string outbound_control_id(std::string_view scope, std::string_view idempotency_key) {
-  return "W" + sha256_hex(std::string(scope) + "|" + std::string(idempotency_key)).substr(0, 19);
+  return "W" +
+         outbound_sha256_hex(std::string(scope) + "|" + std::string(idempotency_key)).substr(0, 19);
 }
 
 void write_msh(Er7Writer& writer, std::string_view message_type, const std::string& control_id,

@@ -8,7 +8,7 @@ using nlohmann::json;
 using sdk::Error;
 using sdk::ErrorCode;
 
-Error invalid(std::string message) {
+Error invalid_setting(std::string message) {
   return Error(ErrorCode::kInvalidArgument, "HL7 v2 settings: " + std::move(message), false);
 }
 
@@ -23,9 +23,10 @@ sdk::Result<Hl7v2Settings> parse_settings(const json& settings) {
     const auto caret = key.find('^');
     if (caret == std::string::npos || key.find('^', caret + 1) != std::string::npos ||
         key.size() == 1) {
-      return invalid("identifier_systems key \"" + key +
-                     "\" must be \"<assigning authority>^<identifier type>\" with one '^' and "
-                     "at least one side, e.g. \"^NI\" or \"HOSP^MR\"");
+      return invalid_setting(
+          "identifier_systems key \"" + key +
+          "\" must be \"<assigning authority>^<identifier type>\" with one '^' and "
+          "at least one side, e.g. \"^NI\" or \"HOSP^MR\"");
     }
     out.identifier_systems.emplace(key, system.get<std::string>());
   }
@@ -33,17 +34,17 @@ sdk::Result<Hl7v2Settings> parse_settings(const json& settings) {
   out.default_duration_minutes = settings.at("default_duration").get<int>();
   const std::string offset = settings.at("time_zone_offset").get<std::string>();
   if (offset.size() != 5 || (offset[0] != '+' && offset[0] != '-')) {
-    return invalid("time_zone_offset must be +HHMM or -HHMM");
+    return invalid_setting("time_zone_offset must be +HHMM or -HHMM");
   }
   for (std::size_t i = 1; i < offset.size(); ++i) {
     if (offset[i] < '0' || offset[i] > '9') {
-      return invalid("time_zone_offset must be +HHMM or -HHMM");
+      return invalid_setting("time_zone_offset must be +HHMM or -HHMM");
     }
   }
   const int hours = (offset[1] - '0') * 10 + (offset[2] - '0');
   const int minutes = (offset[3] - '0') * 10 + (offset[4] - '0');
   if (hours > 14 || minutes > 59 || hours * 60 + minutes > 14 * 60) {
-    return invalid("time_zone_offset must lie between -1400 and +1400");
+    return invalid_setting("time_zone_offset must lie between -1400 and +1400");
   }
   out.time_zone_offset_minutes = (offset[0] == '-' ? -1 : 1) * (hours * 60 + minutes);
   const json& outbound = settings.at("outbound");

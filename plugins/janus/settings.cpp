@@ -16,7 +16,7 @@ using wasl::sdk::ErrorCode;
 using wasl::sdk::Result;
 using wasl::sdk::setting_or_secret;
 
-Error invalid(std::string message) {
+Error invalid_setting(std::string message) {
   return Error(ErrorCode::kInvalidArgument, std::move(message), false);
 }
 
@@ -90,7 +90,7 @@ Result<JanusSettings> parse_settings(const json& settings, wasl::sdk::Host& host
        {std::pair{&out.api_url, "api_url"}, std::pair{&out.admin_url, "admin_url"}}) {
     while (!value->empty() && value->back() == '/') value->pop_back();
     if (std::string problem = url_problem(*value, what); !problem.empty()) {
-      return invalid(problem);
+      return invalid_setting(problem);
     }
   }
   out.recording_root = settings.at("recording_root").get<std::string>();
@@ -99,7 +99,8 @@ Result<JanusSettings> parse_settings(const json& settings, wasl::sdk::Host& host
   }
   if (out.recording_root.empty() || out.recording_root.front() != '/' ||
       out.recording_root == "/" || out.recording_root.find("/..") != std::string::npos) {
-    return invalid("recording_root must be an absolute folder other than / with no '..' part");
+    return invalid_setting(
+        "recording_root must be an absolute folder other than / with no '..' part");
   }
   out.token_ttl = std::chrono::seconds(settings.at("token_ttl_seconds").get<std::int64_t>());
   out.request_timeout =
@@ -125,12 +126,12 @@ Result<JanusSettings> parse_settings(const json& settings, wasl::sdk::Host& host
         out.room_admin_key,
         setting_or_secret(optional_string(settings, "room_admin_key"), host, "room_admin_key"));
     if (out.admin_secret.empty()) {
-      return invalid(
+      return invalid_setting(
           "admin_secret is required (in the settings, usually as ${file:…}, or as the instance "
           "secret admin_secret)");
     }
     if (out.room_admin_key.empty()) {
-      return invalid(
+      return invalid_setting(
           "room_admin_key is required (in the settings, usually as ${file:…}, or as the "
           "instance secret room_admin_key)");
     }

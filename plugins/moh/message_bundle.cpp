@@ -11,14 +11,14 @@ using nlohmann::json;
 
 namespace {
 
-std::string s(std::string_view v) { return std::string(v); }
+std::string owned(std::string_view v) { return std::string(v); }
 
 json coding(std::string_view system, const std::string& code) {
-  return json{{"system", s(system)}, {"code", code}};
+  return json{{"system", owned(system)}, {"code", code}};
 }
 
 json licence_identifier(std::string_view system, const std::string& value) {
-  return json{{"system", s(system)}, {"value", value}};
+  return json{{"system", owned(system)}, {"value", value}};
 }
 
 }  // namespace
@@ -45,14 +45,14 @@ json fhir_period(const PeriodPart& period, const std::string& time_zone) {
   json extensions = json::array();
   if (!period.start_hijri.empty()) {
     extensions.push_back(
-        {{"url", s(terms::kHijriStartExtension)}, {"valueString", period.start_hijri}});
+        {{"url", owned(terms::kHijriStartExtension)}, {"valueString", period.start_hijri}});
   }
   if (!period.end_hijri.empty()) {
     extensions.push_back(
-        {{"url", s(terms::kHijriEndExtension)}, {"valueString", period.end_hijri}});
+        {{"url", owned(terms::kHijriEndExtension)}, {"valueString", period.end_hijri}});
   }
   if (!time_zone.empty()) {
-    extensions.push_back({{"url", s(terms::kTimeZoneExtension)}, {"valueCode", time_zone}});
+    extensions.push_back({{"url", owned(terms::kTimeZoneExtension)}, {"valueCode", time_zone}});
   }
   if (!extensions.empty()) out["extension"] = std::move(extensions);
   return out;
@@ -76,7 +76,7 @@ json message_bundle(const ConsultationReport& r) {
   json patient = {{"resourceType", "Patient"}, {"id", patient_id}, {"identifier", json::array()}};
   for (const auto& [kind, value] : r.patient.identifiers) {
     patient["identifier"].push_back(
-        {{"system", s(kind == "iqama" ? terms::kIqamaSystem : terms::kNationalIdSystem)},
+        {{"system", owned(kind == "iqama" ? terms::kIqamaSystem : terms::kNationalIdSystem)},
          {"value", value}});
   }
   if (r.patient.name_text) {
@@ -97,10 +97,10 @@ json message_bundle(const ConsultationReport& r) {
   json encounter = {
       {"resourceType", "Encounter"},
       {"id", encounter_id},
-      {"identifier",
-       json::array({{{"system", s(terms::kConsultationIdSystem)}, {"value", r.consultation_id}}})},
+      {"identifier", json::array({{{"system", owned(terms::kConsultationIdSystem)},
+                                   {"value", r.consultation_id}}})},
       {"status", encounter_status(r.status)},
-      {"class", {{"system", s(terms::kActCodeSystem)}, {"code", "VR"}, {"display", "virtual"}}},
+      {"class", {{"system", owned(terms::kActCodeSystem)}, {"code", "VR"}, {"display", "virtual"}}},
       {"type", json::array({{{"coding", json::array({type_coding})}}})},
       {"serviceType",
        {{"text", !r.service_type.empty() ? r.service_type
@@ -110,7 +110,10 @@ json message_bundle(const ConsultationReport& r) {
       {"participant", json::array({{{"individual", {{"reference", urn(practitioner_id)}}}}})},
       {"period", fhir_period(r.period, r.facility.time_zone)},
       {"length",
-       {{"value", r.duration_seconds}, {"unit", "s"}, {"system", s(terms::kUcum)}, {"code", "s"}}},
+       {{"value", r.duration_seconds},
+        {"unit", "s"},
+        {"system", owned(terms::kUcum)},
+        {"code", "s"}}},
       {"serviceProvider", {{"reference", urn(organization_id)}}},
   };
   if (!r.outcome.empty()) {
@@ -119,13 +122,13 @@ json message_bundle(const ConsultationReport& r) {
       if (c == '_') c = '-';
     }
     encounter["extension"] =
-        json::array({{{"url", s(terms::kConsultationOutcomeExtension)},
+        json::array({{{"url", owned(terms::kConsultationOutcomeExtension)},
                       {"valueCoding", coding(terms::kConsultationOutcomeSystem, code)}},
-                     {{"url", s(terms::kAttendeeSecondsExtension)},
+                     {{"url", owned(terms::kAttendeeSecondsExtension)},
                       {"valueQuantity",
                        {{"value", r.attendee_seconds},
                         {"unit", "s"},
-                        {"system", s(terms::kUcum)},
+                        {"system", owned(terms::kUcum)},
                         {"code", "s"}}}}});
   }
 
@@ -134,10 +137,11 @@ json message_bundle(const ConsultationReport& r) {
       {"resourceType", "MessageHeader"},
       {"id", header_id},
       {"eventCoding",
-       {{"system", s(terms::kMessageEventSystem)},
-        {"code", s(terms::kConsultationReportEvent)},
+       {{"system", owned(terms::kMessageEventSystem)},
+        {"code", owned(terms::kConsultationReportEvent)},
         {"display", "Telehealth consultation report"}}},
-      {"source", {{"name", "Wasl"}, {"endpoint", s(terms::kSourceEndpointPrefix) + r.facility.id}}},
+      {"source",
+       {{"name", "Wasl"}, {"endpoint", owned(terms::kSourceEndpointPrefix) + r.facility.id}}},
       {"sender", sender},
       {"focus", json::array({{{"reference", urn(encounter_id)}}})},
   };
@@ -148,7 +152,7 @@ json message_bundle(const ConsultationReport& r) {
   return json{
       {"resourceType", "Bundle"},
       {"id", report_uuid(r.report_id, "Bundle")},
-      {"identifier", {{"system", s(terms::kReportIdSystem)}, {"value", r.report_id}}},
+      {"identifier", {{"system", owned(terms::kReportIdSystem)}, {"value", r.report_id}}},
       {"type", "message"},
       {"timestamp", r.generated_at},
       {"entry",

@@ -11,7 +11,7 @@ using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
 
-Error invalid(std::string message) {
+Error invalid_setting(std::string message) {
   return Error(ErrorCode::kInvalidArgument, "MOH settings: " + std::move(message), false);
 }
 
@@ -27,13 +27,14 @@ Result<MohSettings> parse_settings(const json& settings, sdk::Host& host) {
   out.base_url = optional_string(settings, "base_url");
   while (!out.base_url.empty() && out.base_url.back() == '/') out.base_url.pop_back();
   if (!out.base_url.empty() && !sdk::is_https_or_loopback(out.base_url)) {
-    return invalid("base_url must be https:// (plain http:// only to a loopback host: " +
-                   std::string("127.0.0.0/8, ::1, localhost): reports carry PHI and ") +
-                   "requests a bearer token");
+    return invalid_setting("base_url must be https:// (plain http:// only to a loopback host: " +
+                           std::string("127.0.0.0/8, ::1, localhost): reports carry PHI and ") +
+                           "requests a bearer token");
   }
   out.file_drop_directory = optional_string(settings, "file_drop_directory");
   if (out.base_url.empty() && out.file_drop_directory.empty()) {
-    return invalid("set base_url (HTTPS delivery), file_drop_directory (file drop) or both");
+    return invalid_setting(
+        "set base_url (HTTPS delivery), file_drop_directory (file drop) or both");
   }
   out.auth = settings.at("auth").get<std::string>() == "mutual_tls" ? ReceiverAuth::kMutualTls
                                                                     : ReceiverAuth::kBearer;
@@ -42,7 +43,7 @@ Result<MohSettings> parse_settings(const json& settings, sdk::Host& host) {
         out.bearer_token,
         sdk::setting_or_secret(optional_string(settings, "bearer_token"), host, "bearer_token"));
     if (out.bearer_token.empty()) {
-      return invalid(
+      return invalid_setting(
           "bearer_token is missing: set it in the instance settings (from a secret) "
           "or as the instance secret 'bearer_token', or use auth: mutual_tls");
     }
@@ -55,7 +56,7 @@ Result<MohSettings> parse_settings(const json& settings, sdk::Host& host) {
       return it != http.end() && it->is_string() && !it->get_ref<const std::string&>().empty();
     };
     if (!names("client_cert_file") || !names("client_key_file")) {
-      return invalid(
+      return invalid_setting(
           "auth: mutual_tls needs http.client_cert_file and http.client_key_file "
           "(the client certificate the receiver trusts, and its key)");
     }

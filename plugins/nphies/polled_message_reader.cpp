@@ -36,7 +36,7 @@ std::string short_code(std::string_view code) {
   return out.empty() ? std::string("(none)") : out;
 }
 
-std::string nth(std::string_view what, std::size_t index) {
+std::string nth_item(std::string_view what, std::size_t index) {
   return std::string(what) + " " + std::to_string(index + 1);
 }
 
@@ -108,7 +108,7 @@ Result<sdk::InformationRequest> read_information_request(const json& bundle,
                attachment != nullptr && attachment->is_object()) {
       out.documents.push_back({text(*attachment, "contentType"), text(*attachment, "title")});
     } else {
-      return unreadable(nth("payload", i) + " is neither contentString nor contentAttachment");
+      return unreadable(nth_item("payload", i) + " is neither contentString nor contentAttachment");
     }
   }
   if (out.questions.empty() && out.documents.empty()) {
@@ -123,7 +123,7 @@ Result<sdk::InformationRequest> read_information_request(const json& bundle,
 
 Result<sdk::PaymentDetail> read_payment_detail(const json& detail, std::size_t index,
                                                const PolledReading& reading) {
-  const std::string what = nth("detail", index);
+  const std::string what = nth_item("detail", index);
   sdk::PaymentDetail out;
   const json* type = member(detail, "type");
   out.type = type != nullptr ? code_of(*type) : std::string();

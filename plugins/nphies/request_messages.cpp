@@ -27,7 +27,7 @@ Error missing(const std::string& what) {
   return Error(ErrorCode::kInvalidArgument, "the request lacks " + what, false);
 }
 
-json coding(std::string_view system, std::string_view code) {
+json request_coding(std::string_view system, std::string_view code) {
   return {{"coding", json::array({{{"system", system}, {"code", code}}})}};
 }
 
@@ -66,7 +66,7 @@ Result<json> related_claim(const NphiesSettings& settings, const sdk::Claim& cla
                         {{"identifier",
                           {{"system", settings.identifier_system("claim")},
                            {"value", message_ids(claim.related_request_id).business_id}}}}},
-                       {"relationship", coding(kRelatedClaimRelationship, relationship)}}});
+                       {"relationship", request_coding(kRelatedClaimRelationship, relationship)}}});
 }
 
 Result<std::string> payer_of(const std::string& payer_license, const sdk::Coverage& coverage) {
@@ -107,7 +107,7 @@ Result<Parties> add_parties(MessageBuilder& message, const NphiesSettings& setti
 
 // What a document of `content_type` begins with; empty for a type the
 // exchange does not take.
-std::string_view magic_of(std::string_view content_type) {
+std::string_view request_magic_of(std::string_view content_type) {
   if (content_type == "application/pdf") return "%PDF-";
   if (content_type == "image/jpeg") return "\xFF\xD8\xFF";
   return {};
@@ -115,7 +115,7 @@ std::string_view magic_of(std::string_view content_type) {
 
 Result<json> attachment_payload(const CommunicationAttachment& attachment, std::size_t index) {
   const std::string which = "attachment " + std::to_string(index + 1);
-  const std::string_view magic = magic_of(attachment.content_type);
+  const std::string_view magic = request_magic_of(attachment.content_type);
   if (magic.empty()) {
     return Error(ErrorCode::kInvalidArgument, which + " is neither application/pdf nor image/jpeg",
                  false);
@@ -164,7 +164,7 @@ Result<json> eligibility_request_message(const NphiesSettings& settings,
        json::array({{{"system", settings.identifier_system("coverageeligibilityrequest")},
                      {"value", ids.business_id}}})},
       {"status", "active"},
-      {"priority", coding(v::kProcessPriority, "normal")},
+      {"priority", request_coding(v::kProcessPriority, "normal")},
       {"purpose", purposes},
       {"patient", reference(p.patient)},
       {"servicedDate", ksa_date(service_ms)},
@@ -224,9 +224,9 @@ Result<json> claim_request_message(const NphiesSettings& settings, const sdk::Cl
 
   json care_team = {{"sequence", 1},
                     {"provider", reference(practitioner)},
-                    {"role", coding(v::kCareTeamRole, "primary")}};
+                    {"role", request_coding(v::kCareTeamRole, "primary")}};
   if (!claim.practitioner.specialty.empty()) {
-    care_team["qualification"] = coding(v::kPracticeCodes, claim.practitioner.specialty);
+    care_team["qualification"] = request_coding(v::kPracticeCodes, claim.practitioner.specialty);
   }
   json diagnoses = json::array();
   json diagnosis_sequences = json::array();
@@ -236,8 +236,9 @@ Result<json> claim_request_message(const NphiesSettings& settings, const sdk::Cl
     ++d;
     diagnoses.push_back(
         {{"sequence", d},
-         {"diagnosisCodeableConcept", coding(diagnosis.system, diagnosis.code)},
-         {"type", json::array({coding(v::kDiagnosisType,
+         {"diagnosisCodeableConcept", request_coding(diagnosis.system, diagnosis.code)},
+         {"type",
+          json::array({request_coding(v::kDiagnosisType,
                                       diagnosis.type.empty() ? "principal" : diagnosis.type)})}});
     diagnosis_sequences.push_back(d);
   }
@@ -270,8 +271,8 @@ Result<json> claim_request_message(const NphiesSettings& settings, const sdk::Cl
                       {{"url", v::extension("patient-share")}, {"valueMoney", money(0)}},
                       {{"url", v::extension("package")}, {"valueBoolean", false}}})},
         {"productOrService",
-         coding(item.code_system.empty() ? std::string(v::kServices) : item.code_system,
-                item.service_code)},
+         request_coding(item.code_system.empty() ? std::string(v::kServices) : item.code_system,
+                        item.service_code)},
         {"servicedDate", ksa_date(start_ms)},
         {"quantity", {{"value", item.quantity}}},
         {"unitPrice", money(unit_price)},
@@ -286,15 +287,15 @@ Result<json> claim_request_message(const NphiesSettings& settings, const sdk::Cl
       {"identifier", json::array({{{"system", settings.identifier_system("claim")},
                                    {"value", ids.business_id}}})},
       {"status", "active"},
-      {"type", coding(v::kClaimType, claim.claim_type)},
-      {"subType", coding(v::kClaimSubtype, claim.claim_subtype)},
+      {"type", request_coding(v::kClaimType, claim.claim_type)},
+      {"subType", request_coding(v::kClaimSubtype, claim.claim_subtype)},
       {"use", claim.use},
       {"patient", reference(p.patient)},
       {"created", ksa_date(now_ms)},
       {"insurer", reference(p.insurer)},
       {"provider", reference(p.provider)},
-      {"priority", coding(v::kProcessPriority, "normal")},
-      {"payee", {{"type", coding(v::kPayeeType, "provider")}}},
+      {"priority", request_coding(v::kProcessPriority, "normal")},
+      {"payee", {{"type", request_coding(v::kPayeeType, "provider")}}},
       {"careTeam", json::array({care_team})},
       {"diagnosis", diagnoses},
       {"insurance", json::array({insurance})},
@@ -346,7 +347,7 @@ Result<json> cancel_request_message(const NphiesSettings& settings,
       {"status", "requested"},
       {"intent", "order"},
       {"priority", "routine"},
-      {"code", coding(v::kTaskCode, kind)},
+      {"code", request_coding(v::kTaskCode, kind)},
       {"focus",
        {{"type", "Claim"},
         {"identifier",
@@ -355,7 +356,7 @@ Result<json> cancel_request_message(const NphiesSettings& settings,
       {"lastModified", ksa_date(now_ms)},
       {"requester", reference(provider)},
       {"owner", reference(insurer)},
-      {"reasonCode", coding(v::kTaskReasonCode, reason)},
+      {"reasonCode", request_coding(v::kTaskReasonCode, reason)},
   };
   message.add(std::move(task), "task", true);
   return message.build();
@@ -387,7 +388,7 @@ Result<json> status_check_message(const NphiesSettings& settings,
       {"status", "requested"},
       {"intent", "order"},
       {"priority", "routine"},
-      {"code", coding(v::kTaskCode, "status")},
+      {"code", request_coding(v::kTaskCode, "status")},
       {"focus",
        {{"type", "Claim"},
         {"identifier",
@@ -416,9 +417,10 @@ Result<json> poll_request_message(const NphiesSettings& settings, const sdk::Pol
   json inputs = json::array();
   for (const auto& type : request.message_types) {
     inputs.push_back(
-        {{"type", coding(v::kTaskInputType, "include-message-type")}, {"valueCode", type}});
+        {{"type", request_coding(v::kTaskInputType, "include-message-type")}, {"valueCode", type}});
   }
-  inputs.push_back({{"type", coding(v::kTaskInputType, "count")}, {"valuePositiveInt", count}});
+  inputs.push_back(
+      {{"type", request_coding(v::kTaskInputType, "count")}, {"valuePositiveInt", count}});
   json task = {
       {"resourceType", "Task"},
       {"id", ids.resource_id("Task")},
@@ -427,7 +429,7 @@ Result<json> poll_request_message(const NphiesSettings& settings, const sdk::Pol
       {"status", "requested"},
       {"intent", "order"},
       {"priority", "stat"},
-      {"code", coding(v::kTaskCode, "poll")},
+      {"code", request_coding(v::kTaskCode, "poll")},
       {"authoredOn", ksa_date(now_ms)},
       {"lastModified", ksa_date(now_ms)},
       {"requester", reference(provider)},
@@ -561,7 +563,7 @@ Result<json> payment_notice_message(const NphiesSettings& settings,
       {"payment", {{"type", "PaymentReconciliation"}, {"identifier", std::move(reconciliation)}}},
       {"recipient", reference(insurer)},
       {"amount", money(request.amount)},
-      {"paymentStatus", coding(v::kPaymentStatus, "cleared")},
+      {"paymentStatus", request_coding(v::kPaymentStatus, "cleared")},
   };
   message.add(std::move(notice), "payment-notice", true);
   return message.build();

@@ -15,7 +15,7 @@ using sdk::Result;
 
 namespace {
 
-Error malformed(const std::string& what) {
+Error malformed_response(const std::string& what) {
   return Error(ErrorCode::kInvalidArgument, "the exchange's answer " + what, false);
 }
 
@@ -214,17 +214,17 @@ Result<sdk::ClaimResponse> read_response(const json& bundle) {
   sdk::ClaimResponse out;
   if (h.event == "eligibility-response") {
     if (focal == nullptr || text(*focal, "resourceType") != "CoverageEligibilityResponse") {
-      return malformed("eligibility-response has no CoverageEligibilityResponse focus");
+      return malformed_response("eligibility-response has no CoverageEligibilityResponse focus");
     }
     out = read_eligibility(*focal);
   } else if (h.event == "claim-response" || h.event == "priorauth-response") {
     if (focal == nullptr || text(*focal, "resourceType") != "ClaimResponse") {
-      return malformed(h.event + " has no ClaimResponse focus");
+      return malformed_response(h.event + " has no ClaimResponse focus");
     }
     out = read_claim(*focal);
   } else if (h.event == "cancel-response" || h.event == "status-response") {
     if (focal == nullptr || text(*focal, "resourceType") != "Task") {
-      return malformed(h.event + " has no Task focus");
+      return malformed_response(h.event + " has no Task focus");
     }
     out = read_task(*focal);
   } else if (h.event == "acknowledgement" || h.event == "batch-response") {
@@ -237,8 +237,9 @@ Result<sdk::ClaimResponse> read_response(const json& bundle) {
       for (const auto& e : out.error_details) out.errors.push_back(e.code);
     }
   } else {
-    return malformed("is a " + (h.event.empty() ? std::string("message without event") : h.event) +
-                     ", which the plugin does not read");
+    return malformed_response("is a " +
+                              (h.event.empty() ? std::string("message without event") : h.event) +
+                              ", which the plugin does not read");
   }
   out.message_id = h.id;
   out.request_message_id = h.responds_to;
@@ -257,18 +258,19 @@ Result<sdk::ClaimResponse> read_response(const json& bundle) {
 Result<StatusAnswer> read_status_response(const json& bundle) {
   WASL_ASSIGN_OR_RETURN(MessageEnvelope h, read_envelope(bundle));
   if (h.event != "status-response") {
-    return malformed("is a " + (h.event.empty() ? std::string("message without event") : h.event) +
-                     ", not a status-response");
+    return malformed_response("is a " +
+                              (h.event.empty() ? std::string("message without event") : h.event) +
+                              ", not a status-response");
   }
   if (!h.response_code.empty() && h.response_code != "ok") {
-    return malformed("status-response has response code " + h.response_code);
+    return malformed_response("status-response has response code " + h.response_code);
   }
   const json* task = focal_resource(bundle, h);
   if (task == nullptr || text(*task, "resourceType") != "Task") {
-    return malformed("status-response has no Task focus");
+    return malformed_response("status-response has no Task focus");
   }
   if (const json* code = member(*task, "code"); code == nullptr || code_of(*code) != "status") {
-    return malformed("status-response's Task is not of code status");
+    return malformed_response("status-response's Task is not of code status");
   }
   StatusAnswer out;
   if (const json* focus = member(*task, "focus")) {
@@ -299,13 +301,13 @@ Result<StatusAnswer> read_status_response(const json& bundle) {
       }
     }
     if (out.status.status.empty()) {
-      return malformed(
+      return malformed_response(
           "status-response's completed Task has no status output of queued or "
           "complete");
     }
   } else {
-    return malformed("status-response's Task has status " +
-                     (status.empty() ? std::string("(none)") : status));
+    return malformed_response("status-response's Task has status " +
+                              (status.empty() ? std::string("(none)") : status));
   }
   out.status.message_id = h.id;
   out.status.request_message_id = h.responds_to;
@@ -314,7 +316,8 @@ Result<StatusAnswer> read_status_response(const json& bundle) {
 
 Result<std::vector<sdk::ClaimResponse>> read_poll_response(const json& bundle) {
   WASL_ASSIGN_OR_RETURN(MessageEnvelope h, read_envelope(bundle));
-  if (h.event != "poll-response") return malformed("is a " + h.event + ", not a poll-response");
+  if (h.event != "poll-response")
+    return malformed_response("is a " + h.event + ", not a poll-response");
   std::vector<sdk::ClaimResponse> out;
   for (const auto& entry : *array_member(bundle, "entry")) {
     const json* resource = member(entry, "resource");

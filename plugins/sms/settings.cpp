@@ -11,7 +11,7 @@ using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
 
-Error invalid(std::string message) {
+Error invalid_setting(std::string message) {
   return Error(ErrorCode::kInvalidArgument, "SMS settings: " + std::move(message), false);
 }
 
@@ -27,7 +27,7 @@ Result<SmsSettings> parse_settings(const json& settings, sdk::Host& host, Settin
   out.base_url = settings.at("base_url").get<std::string>();
   while (!out.base_url.empty() && out.base_url.back() == '/') out.base_url.pop_back();
   if (!sdk::is_https_or_loopback(out.base_url)) {
-    return invalid(
+    return invalid_setting(
         "base_url must be https:// (plain http:// only to a loopback host: 127.0.0.0/8, ::1, "
         "localhost): every message carries a phone number and the API key");
   }
@@ -41,7 +41,7 @@ Result<SmsSettings> parse_settings(const json& settings, sdk::Host& host, Settin
     WASL_ASSIGN_OR_RETURN(
         out.api_key, sdk::setting_or_secret(optional_string(settings, "api_key"), host, "api_key"));
     if (out.api_key.empty()) {
-      return invalid(
+      return invalid_setting(
           "api_key is missing: set it in the instance settings (from a secret: ${env:…} or "
           "${file:…}) or as the instance secret 'api_key'");
     }
@@ -50,13 +50,13 @@ Result<SmsSettings> parse_settings(const json& settings, sdk::Host& host, Settin
                           sdk::setting_or_secret(optional_string(settings, "receipt_secret"), host,
                                                  "receipt_secret"));
     if (out.receipt_secret.empty()) {
-      return invalid(
+      return invalid_setting(
           "receipt_secret is missing: the gateway signs its delivery receipts with it; set it "
           "in the instance settings (from a secret) or as the instance secret 'receipt_secret'");
     }
     if (out.receipt_secret.size() < kMinReceiptSecretBytes) {
-      return invalid("receipt_secret must be at least " + std::to_string(kMinReceiptSecretBytes) +
-                     " bytes long");
+      return invalid_setting("receipt_secret must be at least " +
+                             std::to_string(kMinReceiptSecretBytes) + " bytes long");
     }
   }
   return out;

@@ -21,7 +21,7 @@ using sdk::Result;
 
 constexpr std::string_view kMessagesPath = "/v1/messages";
 constexpr std::size_t kMaxClientReference = 64;
-constexpr std::size_t kMaxMessageId = 128;
+constexpr std::size_t kMaxNotifierMessageId = 128;
 
 Error refuse(const std::string& why) {
   return Error(ErrorCode::kInvalidArgument, "SMS not sent: " + why, false);
@@ -34,7 +34,7 @@ bool reference_character(char c) {
 
 // A messageId the plugin passes on: printable ASCII without blanks.
 bool plausible_message_id(const std::string& id) {
-  if (id.empty() || id.size() > kMaxMessageId) return false;
+  if (id.empty() || id.size() > kMaxNotifierMessageId) return false;
   for (char c : id) {
     if (c <= ' ' || c > '~') return false;
   }

@@ -12,7 +12,7 @@ using sdk::Error;
 using sdk::ErrorCode;
 using sdk::Result;
 
-Error invalid(std::string message) {
+Error invalid_setting(std::string message) {
   return Error(ErrorCode::kInvalidArgument, "SMTP settings: " + std::move(message), false);
 }
 
@@ -44,13 +44,13 @@ Result<SmtpSettings> parse_settings(const json& settings, sdk::Host& host) {
       out.url.substr(scheme + 3, authority_end == std::string::npos ? std::string::npos
                                                                     : authority_end - scheme - 3);
   if (authority.find('@') != std::string::npos) {
-    return invalid("url must not carry credentials: set username and password");
+    return invalid_setting("url must not carry credentials: set username and password");
   }
-  if (authority.empty() || authority.front() == ':') return invalid("url names no host");
+  if (authority.empty() || authority.front() == ':') return invalid_setting("url names no host");
 
   out.from = settings.at("from").get<std::string>();
   if (!is_mailbox(out.from)) {
-    return invalid("from must be an ASCII e-mail address local@domain");
+    return invalid_setting("from must be an ASCII e-mail address local@domain");
   }
   // libcurl sends the URL's path as the EHLO name; the sender's domain is the
   // name a receiving server expects of a client sending for it.
@@ -60,13 +60,13 @@ Result<SmtpSettings> parse_settings(const json& settings, sdk::Host& host) {
   }
   out.from_name = optional_string(settings, "from_name");
   if (out.from_name.find_first_of("\r\n") != std::string::npos || !is_utf8(out.from_name)) {
-    return invalid("from_name must be one line of UTF-8 text");
+    return invalid_setting("from_name must be one line of UTF-8 text");
   }
   out.username = settings.at("username").get<std::string>();
   WASL_ASSIGN_OR_RETURN(out.password, sdk::setting_or_secret(optional_string(settings, "password"),
                                                              host, "password"));
   if (out.password.empty()) {
-    return invalid(
+    return invalid_setting(
         "password is missing: set it in the instance settings (from a secret: ${env:…} or "
         "${file:…}) or as the instance secret 'password'");
   }

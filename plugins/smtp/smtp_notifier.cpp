@@ -11,7 +11,7 @@ namespace {
 using sdk::Error;
 using sdk::ErrorCode;
 
-Error invalid(std::string message) {
+Error invalid_notifier(std::string message) {
   return Error(ErrorCode::kInvalidArgument, "e-mail: " + std::move(message), false);
 }
 
@@ -23,13 +23,14 @@ SmtpNotifier::SmtpNotifier(sdk::Host& host, SmtpSettings settings,
 
 sdk::Result<sdk::NotificationReceipt> SmtpNotifier::send(const sdk::Notification& notification) {
   if (notification.channel != "email") {
-    return invalid("this instance sends channel \"email\" only" +
-                   std::string(notification.channel == "sms"
-                                   ? "; bind the facility's sms channel to an SMS instance"
-                                   : ""));
+    return invalid_notifier("this instance sends channel \"email\" only" +
+                            std::string(notification.channel == "sms"
+                                            ? "; bind the facility's sms channel to an SMS instance"
+                                            : ""));
   }
   if (notification.idempotency_key.empty()) {
-    return invalid("the notification has no idempotency key (the Message-ID is derived from it)");
+    return invalid_notifier(
+        "the notification has no idempotency key (the Message-ID is derived from it)");
   }
   MailMessage message;
   message.from_address = settings_.from;
@@ -42,9 +43,9 @@ sdk::Result<sdk::NotificationReceipt> SmtpNotifier::send(const sdk::Notification
   message.date = host_.now();
   WASL_ASSIGN_OR_RETURN(const std::string bytes, write_message(message));
   if (bytes.size() > settings_.max_message_bytes) {
-    return invalid("the encoded message is " + std::to_string(bytes.size()) +
-                   " bytes, over max_message_bytes (" +
-                   std::to_string(settings_.max_message_bytes) + ")");
+    return invalid_notifier("the encoded message is " + std::to_string(bytes.size()) +
+                            " bytes, over max_message_bytes (" +
+                            std::to_string(settings_.max_message_bytes) + ")");
   }
 
   auto accepted = transport_->submit(settings_.from, notification.recipient, bytes);

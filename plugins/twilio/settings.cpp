@@ -11,7 +11,7 @@ using sdk::ErrorCode;
 using sdk::Result;
 using sdk::setting_or_secret;
 
-Error invalid(std::string message) {
+Error invalid_setting(std::string message) {
   return Error(ErrorCode::kInvalidArgument, "Twilio settings: " + std::move(message), false);
 }
 
@@ -32,12 +32,12 @@ Result<TwilioSettings> parse_settings(const json& settings, sdk::Host& host, Set
   WASL_ASSIGN_OR_RETURN(out.auth_token, setting_or_secret(optional_string(settings, "auth_token"),
                                                           host, "auth_token"));
   if (use == SettingsUse::kVideo && out.api_key_secret.empty()) {
-    return invalid(
+    return invalid_setting(
         "api_key_secret is missing: set it in the instance settings (from a "
         "secret) or as the instance secret 'api_key_secret'");
   }
   if (use == SettingsUse::kWebhook && out.auth_token.empty()) {
-    return invalid(
+    return invalid_setting(
         "auth_token is missing: status callbacks cannot be verified without the "
         "account auth token; set it in the instance settings (from a secret) or as "
         "the instance secret 'auth_token'");

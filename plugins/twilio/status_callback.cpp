@@ -47,7 +47,7 @@ int rank_of(std::string_view provider_event) {
   return m ? m->rank : static_cast<int>(kMappings.size());
 }
 
-sdk::Error invalid(std::string message) {
+sdk::Error invalid_callback(std::string message) {
   return sdk::Error(sdk::ErrorCode::kInvalidArgument, std::move(message), false);
 }
 
@@ -92,20 +92,20 @@ std::optional<std::chrono::system_clock::time_point> parse_twilio_timestamp(std:
 sdk::Result<std::optional<StatusCallbackEvent>> parse_status_callback(const FormFields& fields) {
   auto provider_event = form_value(fields, "StatusCallbackEvent");
   if (!provider_event || provider_event->empty()) {
-    return invalid("Twilio status callback has no StatusCallbackEvent field");
+    return invalid_callback("Twilio status callback has no StatusCallbackEvent field");
   }
   const Mapping* mapping = find_mapping(*provider_event);
   if (mapping == nullptr) return std::optional<StatusCallbackEvent>();
 
   auto timestamp = form_value(fields, "Timestamp");
   if (!timestamp) {
-    return invalid("Twilio status callback " + std::string(mapping->provider_event) +
-                   " has no Timestamp field");
+    return invalid_callback("Twilio status callback " + std::string(mapping->provider_event) +
+                            " has no Timestamp field");
   }
   auto occurred_at = parse_twilio_timestamp(*timestamp);
   if (!occurred_at) {
-    return invalid("Twilio status callback " + std::string(mapping->provider_event) +
-                   " has a Timestamp that is neither ISO 8601 nor RFC 2822");
+    return invalid_callback("Twilio status callback " + std::string(mapping->provider_event) +
+                            " has a Timestamp that is neither ISO 8601 nor RFC 2822");
   }
 
   StatusCallbackEvent event;
@@ -123,8 +123,8 @@ sdk::Result<std::optional<StatusCallbackEvent>> parse_status_callback(const Form
 
   auto require = [&](const std::string& value, std::string_view field) -> sdk::Status {
     if (value.empty()) {
-      return invalid("Twilio status callback " + event.provider_event + " has no " +
-                     std::string(field) + " field");
+      return invalid_callback("Twilio status callback " + event.provider_event + " has no " +
+                              std::string(field) + " field");
     }
     return sdk::ok_status();
   };

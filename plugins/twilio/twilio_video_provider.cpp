@@ -27,7 +27,7 @@ constexpr int kMaxGroupParticipants = 50;
 // How much of a media answer is held back until its status is known.
 constexpr std::size_t kMediaHoldBack = 64 * 1024;
 
-Error invalid(std::string message) {
+Error invalid_answer(std::string message) {
   return Error(ErrorCode::kInvalidArgument, std::move(message), false);
 }
 
@@ -74,7 +74,7 @@ std::string room_path(const std::string& room) { return "/v1/Rooms/" + path_segm
 std::string room_state_key(const std::string& unique_name) { return "room:" + unique_name; }
 
 Status require_room(const std::string& room_id) {
-  if (room_id.empty()) return invalid("the request names no Twilio room (room_id is empty)");
+  if (room_id.empty()) return invalid_answer("the request names no Twilio room (room_id is empty)");
   return {};
 }
 
@@ -196,15 +196,16 @@ Result<sdk::Room> TwilioVideoProvider::create_room(const sdk::CreateRoomRequest&
   WASL_ASSIGN_OR_RETURN(std::string unique_name, room_unique_name(request.idempotency_key));
   const int limit = request.participant_limit;
   if (limit < 1 || limit > kMaxGroupParticipants) {
-    return invalid("participant_limit must be between 1 and 50 for a Twilio group room, got " +
-                   std::to_string(limit));
+    return invalid_answer(
+        "participant_limit must be between 1 and 50 for a Twilio group room, got " +
+        std::to_string(limit));
   }
   const int max_duration = request.max_duration_seconds > 0
                                ? request.max_duration_seconds
                                : settings_.max_participant_duration_seconds;
   if (max_duration < 600 || max_duration > 86400) {
-    return invalid("max_duration_seconds must be between 600 and 86400 for Twilio, got " +
-                   std::to_string(max_duration));
+    return invalid_answer("max_duration_seconds must be between 600 and 86400 for Twilio, got " +
+                          std::to_string(max_duration));
   }
   const std::string state_key = room_state_key(unique_name);
 
@@ -276,13 +277,13 @@ Result<sdk::Room> TwilioVideoProvider::end_room(const sdk::RoomRef& room) {
 Result<sdk::JoinToken> TwilioVideoProvider::issue_join_token(const sdk::JoinTokenRequest& request) {
   WASL_RETURN_IF_ERROR(require_room(request.room_id));
   if (request.participant.identity.empty()) {
-    return invalid("a Twilio join token needs the participant's identity");
+    return invalid_answer("a Twilio join token needs the participant's identity");
   }
   const std::chrono::seconds ttl =
       request.ttl_seconds > 0 ? std::chrono::seconds(request.ttl_seconds) : settings_.token_ttl;
   if (ttl > kMaxAccessTokenTtl) {
-    return invalid("ttl_seconds must be at most 86400 for a Twilio access token, got " +
-                   std::to_string(ttl.count()));
+    return invalid_answer("ttl_seconds must be at most 86400 for a Twilio access token, got " +
+                          std::to_string(ttl.count()));
   }
   AccessTokenRequest token;
   token.account_sid = settings_.account_sid;
@@ -330,7 +331,7 @@ Result<sdk::Room> TwilioVideoProvider::get_room(const sdk::RoomRef& room) {
 Status TwilioVideoProvider::remove_participant(const sdk::ParticipantRef& participant) {
   WASL_RETURN_IF_ERROR(require_room(participant.room_id));
   if (participant.participant_id.empty()) {
-    return invalid(
+    return invalid_answer(
         "remove_participant needs the participant's provider id (its identity or PA… SID)");
   }
   std::string path =
@@ -424,12 +425,12 @@ Result<sdk::Recording> TwilioVideoProvider::request_composition(
     }
   }
   if (!request.layout.empty() && request.layout != "grid") {
-    return invalid("Twilio compositions support the grid layout only, got '" + request.layout +
-                   "'");
+    return invalid_answer("Twilio compositions support the grid layout only, got '" +
+                          request.layout + "'");
   }
   std::string format = request.format.empty() ? settings_.composition.format : request.format;
   if (format != "mp4" && format != "webm") {
-    return invalid("composition format must be mp4 or webm, got '" + format + "'");
+    return invalid_answer("composition format must be mp4 or webm, got '" + format + "'");
   }
   std::string callback = request.status_callback_url;
   if (callback.empty()) callback = settings_.composition.status_callback_url;
@@ -506,7 +507,7 @@ Result<sdk::MediaInfo> TwilioVideoProvider::fetch_media(const sdk::MediaRef& med
   } else if (is_sid(id, "RT")) {
     resource = "/v1/Recordings/" + id;
   } else {
-    return invalid("media_id must be a Twilio composition (CJ…) or recording (RT…) SID");
+    return invalid_answer("media_id must be a Twilio composition (CJ…) or recording (RT…) SID");
   }
   const bool composition = id.rfind("CJ", 0) == 0;
   WASL_ASSIGN_OR_RETURN(json doc,
@@ -598,7 +599,7 @@ Status TwilioVideoProvider::release_media(const sdk::MediaRef& media) {
   };
   if (is_sid(id, "RT")) return delete_one("delete recording", "/v1/Recordings/" + id);
   if (!is_sid(id, "CJ")) {
-    return invalid("media_id must be a Twilio composition (CJ…) or recording (RT…) SID");
+    return invalid_answer("media_id must be a Twilio composition (CJ…) or recording (RT…) SID");
   }
   auto composition = rest_.get("fetch composition", "/v1/Compositions/" + id);
   if (!composition.ok()) {

@@ -3,7 +3,7 @@
 namespace wasl::workflow {
 namespace {
 
-sdk::Error invalid(std::string message) {
+sdk::Error invalid_template(std::string message) {
   return sdk::Error(sdk::ErrorCode::kInvalidArgument, std::move(message), false);
 }
 
@@ -44,7 +44,7 @@ sdk::Result<StringTemplate> parse_string_template(std::string_view text) {
     if (text.compare(i, 2, "${") == 0) {
       const std::size_t close = text.find('}', i + 2);
       if (close == std::string_view::npos) {
-        return invalid("column " + std::to_string(i + 1) + ": '${' is not closed by '}'");
+        return invalid_template("column " + std::to_string(i + 1) + ": '${' is not closed by '}'");
       }
       std::string_view body = text.substr(i + 2, close - i - 2);
       std::size_t lead = 0;
@@ -53,7 +53,7 @@ sdk::Result<StringTemplate> parse_string_template(std::string_view text) {
       while (trail > lead && body[trail - 1] == ' ') --trail;
       body = body.substr(lead, trail - lead);
       if (body.empty())
-        return invalid("column " + std::to_string(i + 1) + ": empty reference '${}'");
+        return invalid_template("column " + std::to_string(i + 1) + ": empty reference '${}'");
       auto ref = parse_reference(body, i + 2 + lead);
       if (!ref.ok()) return std::move(ref).error();
       flush();
@@ -96,9 +96,9 @@ sdk::Result<nlohmann::json> render_value(const nlohmann::json& value,
                                          const std::string& name) {
   if (value.is_string()) {
     auto tmpl = parse_string_template(value.get_ref<const std::string&>());
-    if (!tmpl.ok()) return invalid(name + ": " + tmpl.error().message);
+    if (!tmpl.ok()) return invalid_template(name + ": " + tmpl.error().message);
     auto rendered = render(*tmpl, context);
-    if (!rendered.ok()) return invalid(name + ": " + rendered.error().message);
+    if (!rendered.ok()) return invalid_template(name + ": " + rendered.error().message);
     return std::move(rendered).value();
   }
   if (value.is_object()) {
