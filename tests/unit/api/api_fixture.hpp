@@ -181,7 +181,8 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
   static constexpr std::int64_t kNow = 1'767'225'600'000;
 
   void SetUp() override {
-    auto db = storage::testing::TestDatabase::create(GetParam());
+    auto db =
+        storage::testing::TestDatabase::create(GetParam(), storage::testing::Contents::kMigrated);
     ASSERT_TRUE(db.ok()) << db.error().message;
     db_ = std::move(db).value();
     storage::testing::StoreSettings settings;
@@ -190,6 +191,8 @@ class ApiFixture : public ::testing::TestWithParam<storage::Dialect> {
     auto store = db_->open(settings);
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(store).value();
+    // Already migrated (create copied or migrated it): the hub's migrator must
+    // find nothing to apply and succeed.
     auto migrated = storage::migrate(*store_, storage::embedded_migrations(GetParam()));
     ASSERT_TRUE(migrated.ok()) << migrated.error().message;
     for (const char* f : {kFacilityA, kFacilityB}) {

@@ -18,14 +18,18 @@ namespace wasl::audit::testing {
 class AuditedDatabaseTest : public ::testing::TestWithParam<storage::Dialect> {
  protected:
   void SetUp() override {
-    auto db = storage::testing::TestDatabase::create(GetParam());
+    auto db =
+        storage::testing::TestDatabase::create(GetParam(), storage::testing::Contents::kMigrated);
     ASSERT_TRUE(db.ok()) << db.error().message;
     db_ = std::move(db).value();
     auto store = db_->open({.pool_size = 6, .timeout = std::chrono::milliseconds(20000)});
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(store).value();
+    // Already migrated (create copied or migrated it): the hub's migrator must
+    // find nothing to apply and succeed.
     auto migrated = storage::migrate(*store_, storage::embedded_migrations(GetParam()));
     ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+    EXPECT_TRUE(migrated->applied.empty());
   }
 
   void TearDown() override {

@@ -96,13 +96,12 @@ class ScriptedHandler final : public TaskHandler {
 class TaskRunnerTest : public ::testing::TestWithParam<Dialect> {
  protected:
   void SetUp() override {
-    auto db = storage::testing::TestDatabase::create(GetParam());
+    auto db = storage::testing::TestDatabase::create(GetParam(), storage::testing::Contents::kMigrated);
     ASSERT_TRUE(db.ok()) << db.error().message;
     db_ = std::move(db).value();
     auto store = db_->open();
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(store).value();
-    ASSERT_OK(storage::migrate(*store_, storage::embedded_migrations(GetParam())));
     exec("CREATE TABLE task_effects (id TEXT NOT NULL, note TEXT NOT NULL)");
     handler_ = std::make_shared<ScriptedHandler>();
   }

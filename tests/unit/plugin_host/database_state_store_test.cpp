@@ -18,14 +18,12 @@ using storage::testing::TestDatabase;
 class DatabaseStateStoreTest : public ::testing::TestWithParam<Dialect> {
  protected:
   void SetUp() override {
-    auto db = TestDatabase::create(GetParam());
+    auto db = TestDatabase::create(GetParam(), storage::testing::Contents::kMigrated);
     ASSERT_TRUE(db.ok()) << db.error().message;
     db_ = std::move(*db);
     auto store = db_->open();
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(*store);
-    auto migrated = storage::migrate(*store_, storage::embedded_migrations(GetParam()));
-    ASSERT_TRUE(migrated.ok()) << migrated.error().message;
 
     key_dir_ = std::filesystem::temp_directory_path() /
                ("wasl-state-keys-" + std::to_string(::getpid()) + "-" +

@@ -39,14 +39,17 @@ inline const std::string kArabicName = "فاطمة عبدالله الزهران
 class RecordsDatabaseTest : public ::testing::TestWithParam<Dialect> {
  protected:
   void SetUp() override {
-    auto db = TestDatabase::create(GetParam());
+    auto db = TestDatabase::create(GetParam(), storage::testing::Contents::kMigrated);
     ASSERT_TRUE(db.ok()) << db.error().message;
     db_ = std::move(db).value();
     auto store = db_->open({.pool_size = 4, .timeout = std::chrono::milliseconds(20000)});
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(store).value();
+    // Already migrated (create copied or migrated it): the hub's migrator must
+    // find nothing to apply and succeed.
     auto migrated = storage::migrate(*store_, storage::embedded_migrations(GetParam()));
     ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+    EXPECT_TRUE(migrated->applied.empty());
     key_file_ = scratch_.path() / "keys.json";
     ASSERT_OK(crypto::generate_key_file(key_file_));
     reload_keyring();

@@ -1,8 +1,11 @@
-// TestDatabase: one fresh, empty database on one backend for one test.
+// TestDatabase: one fresh database on one backend for one test, empty or
+// with every embedded migration applied.
 // SQLite: a new file in a new temporary directory (removed afterwards).
-// PostgreSQL: a new schema in the server named by the file in
-// $WASL_TEST_POSTGRES_URL_FILE (dropped afterwards); stores opened on it see
-// only that schema and carry the schema name as their application_name.
+// PostgreSQL, in the server named by the file in $WASL_TEST_POSTGRES_URL_FILE:
+// empty, a new schema in the server's database (dropped afterwards); migrated,
+// a new database copied from a template database that the first test needing
+// it migrates once per server (dropped afterwards). Stores opened on it see
+// only the one schema and carry tag() as their application_name.
 #pragma once
 
 #include <chrono>
@@ -25,11 +28,24 @@ struct StoreSettings {
   int via_port = 0;
 };
 
+// What a new TestDatabase holds.
+enum class Contents {
+  kEmpty,     // nothing: the test migrates it (or not) itself
+  kMigrated,  // every migration of embedded_migrations(dialect) applied
+};
+
 class TestDatabase {
  public:
   // Fails (never skips) when PostgreSQL is asked for and the URL file is missing.
-  static sdk::Result<std::unique_ptr<TestDatabase>> create(Dialect dialect);
+  // kMigrated on SQLite migrates the new file; on PostgreSQL it copies the
+  // server's template database for the embedded migrations (CREATE DATABASE
+  // ... TEMPLATE), which one test creates and migrates under an advisory lock
+  // while others wait; a changed migration set gets a template of its own.
+  static sdk::Result<std::unique_ptr<TestDatabase>> create(Dialect dialect,
+                                                           Contents contents = Contents::kEmpty);
   ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
 
   Dialect dialect() const { return dialect_; }
   // Opens a new store on this database; any number may be open at once.
@@ -38,7 +54,8 @@ class TestDatabase {
   // SQLite: the database file (WAL mode: "-wal" beside it holds recent
   // commits); empty for PostgreSQL.
   const std::string& sqlite_path() const { return sqlite_path_; }
-  // PostgreSQL: a store outside the test schema, for administration.
+  // PostgreSQL, empty: a store outside the test schema, for administration
+  // (null for a migrated database).
   Store* admin() const { return admin_.get(); }
   // PostgreSQL: the server's port (for a TcpProxy in front of it).
   int server_port() const;
@@ -48,14 +65,23 @@ class TestDatabase {
   std::string blob_type() const { return dialect_ == Dialect::kSqlite ? "BLOB" : "BYTEA"; }
 
  private:
-  explicit TestDatabase(Dialect dialect) : dialect_(dialect) {}
+  // PostgreSQL, migrated: one session in the server's database that creates
+  // and drops the test's own database.
+  struct Maintenance;
+
+  explicit TestDatabase(Dialect dialect);
 
   Dialect dialect_;
   std::string sqlite_dir_;
   std::string sqlite_path_;
   std::string base_url_;
   std::string tag_;
+  // PostgreSQL: the schema stores see (tag_ when empty) and, when migrated,
+  // the test's own database (else empty: the server's database).
+  std::string schema_;
+  std::string database_;
   std::unique_ptr<Store> admin_;
+  std::unique_ptr<Maintenance> maintenance_;
 };
 
 std::string dialect_name(Dialect d);

@@ -241,7 +241,7 @@ steps:
 class EngineFixture : public ::testing::TestWithParam<storage::Dialect> {
  protected:
   void SetUp() override {
-    auto db = storage::testing::TestDatabase::create(GetParam());
+    auto db = storage::testing::TestDatabase::create(GetParam(), storage::testing::Contents::kMigrated);
     ASSERT_TRUE(db.ok()) << db.error().message;
     db_ = std::move(db).value();
     storage::testing::StoreSettings settings;
@@ -249,8 +249,6 @@ class EngineFixture : public ::testing::TestWithParam<storage::Dialect> {
     auto store = db_->open(settings);
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(store).value();
-    auto migrated = storage::migrate(*store_, storage::embedded_migrations(GetParam()));
-    ASSERT_TRUE(migrated.ok()) << migrated.error().message;
     exec("INSERT INTO facilities (id, name, created_at, updated_at) VALUES ('f1', 'F1', 0, 0)");
     definitions_ = std::make_unique<DefinitionStore>(*store_);
     // The hub actions the test workflows call: the engine's own and
