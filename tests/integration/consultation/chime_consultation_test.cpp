@@ -172,6 +172,9 @@ TEST_P(ChimeConsultationFaultTest, EveryCallFailsOnceAndTheHubIsKilledMidway) {
 
   ConsultationHubOptions hub_options = options();
   hub_options.ehr_bookings = true;
+  // The peer posts the attendees' events before the meeting's end, in
+  // order: hub.attendance need not wait the default 3 s for late ones.
+  hub_options.attendance_settle = "200ms";
   ConsultationHub hub(chime_binding(*peer), hub_options);
   // NPHIES: the eligibility request fails once before the exchange reads it;
   // the claim's answer is lost once after the exchange stored the claim.

@@ -35,7 +35,7 @@
 //     holds the room, and the room's end moves the run on to `ended` and
 //     the recording, with no compensation: the normal path, not a cancel;
 //   - AnEmptyRoomIsEndedByTheHub: Janus never ends a room by itself; with
-//     the instance's empty_room_timeout at 1s, a room nobody has joined
+//     the instance's empty_room_timeout at 500 ms, a room nobody has joined
 //     stays open, a room one participant is still in stays open, and once
 //     both have left the hub ends it through the plugin (Janus destroys it
 //     and reports it), audited once, and the run goes on.
@@ -113,7 +113,9 @@ int instance_calls(const HubApiClient& admin, const std::string& instance) {
   return answer.json["health"].value("calls", -1);
 }
 
-constexpr int kPublishSeconds = 12;
+// How long the doctor publishes once her media flows: through the hub's kill,
+// its restart and four reconciliation passes (a few seconds), then she leaves.
+constexpr int kPublishSeconds = 8;
 
 // Polls `condition` every 100 ms until it holds or `deadline` passes.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds deadline) {
@@ -232,10 +234,14 @@ class JanusConsultationTest : public ::testing::Test {
     ASSERT_TRUE(janus_);
     ConsultationHubOptions options;
     options.port = port_;
-    options.reconcile_interval = "1s";
+    // The hub asks Janus about its open rooms four times a second: a pass
+    // the tests wait for (a room Janus lost, the passes after a restart)
+    // comes within a quarter second.
+    options.reconcile_interval = "250ms";
 #ifdef WASL_CONSULTATION_POSTGRES
     options.postgres_url = postgres_test_url();
 #endif
+    options.attendance_settle = attendance_settle();
     VideoBinding video = janus_->binding();
     video.empty_room_timeout = empty_room_timeout();
     hub_ = std::make_unique<ConsultationHub>(video, options);
@@ -289,6 +295,9 @@ class JanusConsultationTest : public ::testing::Test {
 
   // instances.video.janus-main.empty_room_timeout; empty: the default (120s).
   virtual std::string empty_room_timeout() const { return {}; }
+  // workflow.attendance_settle: how long hub.attendance waits for late
+  // joins and leaves after the room's end.
+  virtual std::string attendance_settle() const { return "3s"; }
 
   // The consultation's one recording: archived, its plaintext SHA-256 that
   // of the content the hub decrypts, a WebM; one object in the archive.
@@ -526,7 +535,7 @@ TEST_F(WASL_JANUS_KILL_SUITE, TheHubKilledWhileTheRoomRunsWaitsOn) {
       << folder << " still holds the raw recording";
 }
 
-// The empty-room test's suite: the hub ends empty Janus rooms after 1s.
+// The empty-room test's suite: the hub ends empty Janus rooms after 500 ms.
 #ifdef WASL_CONSULTATION_POSTGRES
 #define WASL_JANUS_EMPTY_ROOM_SUITE PostgresJanusEmptyRoomTest
 #else
@@ -534,7 +543,16 @@ TEST_F(WASL_JANUS_KILL_SUITE, TheHubKilledWhileTheRoomRunsWaitsOn) {
 #endif
 class WASL_JANUS_EMPTY_ROOM_SUITE : public JanusConsultationTest {
  protected:
-  std::string empty_room_timeout() const override { return "1s"; }
+  std::string empty_room_timeout() const override {
+    return std::to_string(kEmptyFor.count()) + "ms";
+  }
+  // Both leaves reach the hub before it ends the room, so before Janus's
+  // `destroyed`: nothing late for hub.attendance to wait for.
+  std::string attendance_settle() const override { return "200ms"; }
+
+  static constexpr std::chrono::milliseconds kEmptyFor{500};
+  // A room the hub must leave open is watched for four times the timeout.
+  static constexpr std::chrono::milliseconds kStays = 4 * kEmptyFor;
 
   // Whether Janus still holds `room` for the whole of `window` (polled).
   bool room_stays(std::uint64_t room, std::chrono::milliseconds window) {
@@ -556,7 +574,7 @@ TEST_F(WASL_JANUS_EMPTY_ROOM_SUITE, AnEmptyRoomIsEndedByTheHub) {
   ASSERT_FALSE(room.empty());
   const auto room_number = static_cast<std::uint64_t>(std::stoull(room));
   // Nobody has joined yet: the waiting room may be long, the room stays.
-  EXPECT_TRUE(room_stays(room_number, 4s)) << hub_->log();
+  EXPECT_TRUE(room_stays(room_number, kStays)) << hub_->log();
 
   JanusRoom session = hold_session(id);
   ASSERT_EQ(session.joined.size(), 2u);
@@ -568,7 +586,7 @@ TEST_F(WASL_JANUS_EMPTY_ROOM_SUITE, AnEmptyRoomIsEndedByTheHub) {
     std::this_thread::sleep_for(100ms);
   }
   ASSERT_EQ(attendance_marks(timeline_of(*hub_, api, id), "leave"), 1) << hub_->timeline(api, id);
-  EXPECT_TRUE(room_stays(room_number, 4s)) << hub_->log();
+  EXPECT_TRUE(room_stays(room_number, kStays)) << hub_->log();
   EXPECT_EQ(step_status(timeline_of(*hub_, api, id), "session_ended"), "waiting");
 
   // The patient leaves too: the hub ends the room after the timeout, Janus

@@ -8,7 +8,7 @@
 //     Range requests (first byte, middle, last byte, over a 64 KiB segment
 //     boundary) and whole; the plaintext's SHA-256 is the row's and the
 //     provider's; neither hub wrote a file of it to its disk.
-//   - KillDuringMultipartUpload: kill -9 while a 200 MiB recording's
+//   - KillDuringMultipartUpload: kill -9 while a 100 MiB recording's
 //     multipart upload has parts in the bucket; after the restart the
 //     recording is archived once, one object holds it, no incomplete upload
 //     of the hub's prefix remains, and its download is the provider's media.
@@ -170,6 +170,9 @@ class S3ArchiveTest : public ::testing::Test {
     options.port = free_loopback_port();
     options.postgres_url = postgres_test_url();
     options.more_facilities = std::move(more_facilities);
+    // The emulator posts its callbacks in order, the room's end last:
+    // hub.attendance need not wait the default 3 s for late ones.
+    options.attendance_settle = "200ms";
     options.archive = {{"store", "ceph"},
                        {"retention_interval", "1s"},
                        {"stores",
@@ -363,7 +366,8 @@ TEST_F(S3ArchiveTest, TwoHubsOneBucket) {
 }
 
 TEST_F(S3ArchiveTest, KillDuringMultipartUpload) {
-  constexpr int kMedia = 200 * 1024 * 1024;
+  // Twenty 5 MiB parts: the upload is still open when the first is seen.
+  constexpr int kMedia = 100 * 1024 * 1024;
   start(kMedia);
   auto [id, room] = run_session("appt-s3-kill");
   ASSERT_FALSE(id.empty());
@@ -378,6 +382,9 @@ TEST_F(S3ArchiveTest, KillDuringMultipartUpload) {
       90s))
       << hub_->timeline(hub_->client("hospital"), id) << hub_->log();
   hub_->kill();
+  // Killed mid-upload: the upload it left is open.
+  ASSERT_FALSE(bucket_->open_uploads(facility_prefix()).empty())
+      << "the upload finished before the kill";
   ASSERT_TRUE(hub_->start());
   ASSERT_EQ(wait_until_over(id, 120s), "completed")
       << hub_->timeline(hub_->client("hospital"), id) << hub_->log();
