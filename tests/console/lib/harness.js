@@ -195,6 +195,28 @@ export async function openBrowser({ extraArgs = [] } = {}) {
   return browser;
 }
 
+// Chromium launched at once, so that it starts while the caller starts the
+// hub and its peers: ready() answers the browser (or the launch's error);
+// close() closes it whether or not anyone awaited it.
+export function launchBrowser(options = {}) {
+  const launched = openBrowser(options);
+  launched.catch(() => {});  // reported by ready()
+  return {
+    ready: () => launched,
+    close: async () => (await launched.catch(() => null))?.close(),
+  };
+}
+
+// Enters `text` in the field at once, as a paste does (the field held
+// nothing, or is replaced): its value and an input event. Typing a 69-character
+// API key one key at a time costs seconds of browser round trips per sign-in.
+export async function fill(page, selector, text) {
+  await page.$eval(selector, (field, value) => {
+    field.value = value;
+    field.dispatchEvent(new Event('input', { bubbles: true }));
+  }, text);
+}
+
 // The console asks on load whether the browser holds a session (GET
 // /v1/session); a browser without one is answered 401, which is how the
 // sign-in screen starts, not a problem.
