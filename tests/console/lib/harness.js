@@ -181,9 +181,28 @@ export async function startOidcPeer({ port, config }) {
   return { base, stop, log: () => out.stdout + out.stderr };
 }
 
-// A chromium page that records what must not happen in it. `extraArgs`:
-// more command-line switches (the join page's tests add fake media).
+// Debian's chromium. `extraArgs`: more command-line switches (the join
+// page's tests add fake media). Under lib/suite.js (WASL_CHROMIUM_ENDPOINT
+// set) a file without extra switches connects to the suite's chromium
+// instead; its close() then closes the browser contexts the file opened and
+// leaves the browser to the suite.
 export async function openBrowser({ extraArgs = [] } = {}) {
+  const endpoint = process.env.WASL_CHROMIUM_ENDPOINT;
+  if (endpoint && extraArgs.length === 0) {
+    const browser = await puppeteer.connect({ browserWSEndpoint: endpoint });
+    const opened = [];
+    const createBrowserContext = browser.createBrowserContext.bind(browser);
+    browser.createBrowserContext = async (...options) => {
+      const context = await createBrowserContext(...options);
+      opened.push(context);
+      return context;
+    };
+    browser.close = async () => {
+      await Promise.all(opened.filter((c) => !c.closed).map((c) => c.close()));
+      await browser.disconnect();
+    };
+    return browser;
+  }
   const args = ['--disable-dev-shm-usage', '--no-first-run', '--lang=en-US', ...extraArgs];
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   const browser = await puppeteer.launch({
