@@ -78,7 +78,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([chromium?.close(), hub?.stop()]);
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
+  await hub?.stop();
 });
 
 // The clinician's tests share one signed-in page (each starts with no

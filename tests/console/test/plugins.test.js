@@ -56,7 +56,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([chromium?.close(), hub?.stop()]);
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
+  await hub?.stop();
   await peer?.stop();
 });
 

@@ -54,7 +54,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([chromium?.close(), hub?.stop()]);
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
+  await hub?.stop();
 });
 
 const rowConsultations = (page) => page.$$eval('#run-list tbody tr', (trs) => trs.map((tr) => tr.dataset.consultation));

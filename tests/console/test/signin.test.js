@@ -112,7 +112,9 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([chromium?.close(), hub?.stop(), idleHub?.stop()]);
+  // The browser's connections closed first: the hub's stop waits for open ones.
+  await chromium?.close();
+  await Promise.all([hub?.stop(), idleHub?.stop()]);
   await idp?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });

@@ -84,7 +84,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([chromium?.close(), hub?.stop()]);
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
+  await hub?.stop();
 });
 
 test('a step waiting to be retried shows its next attempt, input and error', async () => {
