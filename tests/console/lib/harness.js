@@ -181,9 +181,28 @@ export async function startOidcPeer({ port, config }) {
   return { base, stop, log: () => out.stdout + out.stderr };
 }
 
-// A chromium page that records what must not happen in it. `extraArgs`:
-// more command-line switches (the join page's tests add fake media).
+// Debian's chromium. `extraArgs`: more command-line switches (the join
+// page's tests add fake media). Under lib/suite.js (WASL_CHROMIUM_ENDPOINT
+// set) a file without extra switches connects to the suite's chromium
+// instead; its close() then closes the browser contexts the file opened and
+// leaves the browser to the suite.
 export async function openBrowser({ extraArgs = [] } = {}) {
+  const endpoint = process.env.WASL_CHROMIUM_ENDPOINT;
+  if (endpoint && extraArgs.length === 0) {
+    const browser = await puppeteer.connect({ browserWSEndpoint: endpoint });
+    const opened = [];
+    const createBrowserContext = browser.createBrowserContext.bind(browser);
+    browser.createBrowserContext = async (...options) => {
+      const context = await createBrowserContext(...options);
+      opened.push(context);
+      return context;
+    };
+    browser.close = async () => {
+      await Promise.all(opened.filter((c) => !c.closed).map((c) => c.close()));
+      await browser.disconnect();
+    };
+    return browser;
+  }
   const args = ['--disable-dev-shm-usage', '--no-first-run', '--lang=en-US', ...extraArgs];
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   const browser = await puppeteer.launch({
@@ -193,6 +212,28 @@ export async function openBrowser({ extraArgs = [] } = {}) {
     timeout: 30_000,
   });
   return browser;
+}
+
+// Chromium launched at once, so that it starts while the caller starts the
+// hub and its peers: ready() answers the browser (or the launch's error);
+// close() closes it whether or not anyone awaited it.
+export function launchBrowser(options = {}) {
+  const launched = openBrowser(options);
+  launched.catch(() => {});  // reported by ready()
+  return {
+    ready: () => launched,
+    close: async () => (await launched.catch(() => null))?.close(),
+  };
+}
+
+// Enters `text` in the field at once, as a paste does (the field held
+// nothing, or is replaced): its value and an input event. Typing a 69-character
+// API key one key at a time costs seconds of browser round trips per sign-in.
+export async function fill(page, selector, text) {
+  await page.$eval(selector, (field, value) => {
+    field.value = value;
+    field.dispatchEvent(new Event('input', { bubbles: true }));
+  }, text);
 }
 
 // The console asks on load whether the browser holds a session (GET

@@ -5,9 +5,10 @@
 // sees none of these events. Arabic labels the status too.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, openBrowser, screenshot, startHub } from '../lib/harness.js';
+import { fill, launchBrowser, newPage, screenshot, startHub } from '../lib/harness.js';
 
 let hub;
+let chromium;
 let browser;
 let auditor;
 let hospitalActor;
@@ -24,6 +25,7 @@ function booking(i) {
 }
 
 before(async () => {
+  chromium = launchBrowser();
   hub = await startHub();
   const hospital = await hub.apiKey('hospital-a', 'hospital');
   for (let i = 0; i < 3; i++) {
@@ -36,17 +38,17 @@ before(async () => {
     auditor);
   assert.equal(trail.status, 200, JSON.stringify(trail.body));
   hospitalActor = trail.body.items[0].actor;
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
 });
 
 async function signInToAudit(page, key) {
   await page.goto(`${hub.base}/console/#audit`, { waitUntil: 'load' });
-  await page.type('#api-key', key);
+  await fill(page, '#api-key', key);
   await page.click('#sign-in-form button[type=submit]');
   await page.waitForFunction(() => document.getElementById('audit').dataset.state === 'loaded' &&
     ['intact', 'broken', 'error'].includes(document.getElementById('chain').dataset.status));
@@ -79,8 +81,8 @@ test('an auditor queries the trail by entity, actor, action and time and sees th
     await screenshot(page, 'audit');
 
     // By entity: the one consultation's events only.
-    await page.type('#audit-entity-type', 'consultation');
-    await page.type('#audit-entity-id', created[1]);
+    await fill(page, '#audit-entity-type', 'consultation');
+    await fill(page, '#audit-entity-id', created[1]);
     await search(page);
     const one = await rows(page);
     assert.ok(one.length >= 1);
@@ -90,8 +92,8 @@ test('an auditor queries the trail by entity, actor, action and time and sees th
     // By actor and action: the hospital key's bookings, all three.
     await page.$eval('#audit-entity-type', (i) => { i.value = ''; });
     await page.$eval('#audit-entity-id', (i) => { i.value = ''; });
-    await page.type('#audit-actor', hospitalActor);
-    await page.type('#audit-action', 'consultation.create');
+    await fill(page, '#audit-actor', hospitalActor);
+    await fill(page, '#audit-action', 'consultation.create');
     await search(page);
     const booked = await rows(page);
     assert.deepEqual(booked.map((r) => r[7]).sort(), [...created].sort());
@@ -101,7 +103,7 @@ test('an auditor queries the trail by entity, actor, action and time and sees th
       JSON.stringify(booked));
 
     // By session: the bookings came with a bearer key, on no console session.
-    await page.type('#audit-session', 'ses_000000000000000000000000');
+    await fill(page, '#audit-session', 'ses_000000000000000000000000');
     await search(page);
     assert.deepEqual(await rows(page), []);
     await page.$eval('#audit-session', (i) => { i.value = ''; });
@@ -125,7 +127,7 @@ test('an auditor signing in on the front page lands on the audit page, the only 
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
-    await page.type('#api-key', auditor);
+    await fill(page, '#api-key', auditor);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('audit').dataset.state === 'loaded');
     assert.ok(page.url().endsWith('#audit'));
@@ -168,7 +170,7 @@ test("another facility's auditor sees none of these events, and the same chain s
     assert.equal(await page.$eval('#chain', (e) => e.dataset.status), 'intact');
     const seen = await rows(page);
     assert.ok(seen.every((r) => !created.includes(r[7])), JSON.stringify(seen));
-    await page.type('#audit-entity-id', created[0]);
+    await fill(page, '#audit-entity-id', created[0]);
     await search(page);
     assert.deepEqual(await rows(page), []);
     const verification = await hub.api('GET', '/v1/audit/verification', theirs);

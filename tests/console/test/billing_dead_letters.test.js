@@ -8,7 +8,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { newPage, openBrowser, screenshot, startHub, startPeer, testPki } from '../lib/harness.js';
+import {
+  fill, launchBrowser, newPage, screenshot, startHub, startPeer, testPki,
+} from '../lib/harness.js';
 
 const INSTANCE = 'billing.nphies-console';
 const UNTIL = { timeout: 20_000 };
@@ -16,11 +18,13 @@ const UNTIL = { timeout: 20_000 };
 let pki;
 let peer;
 let hub;
+let chromium;
 let browser;
 let admin;
 let notice;  // the exchange's message id of the error notice
 
 before(async () => {
+  chromium = launchBrowser();
   pki = await testPki();
   peer = await startPeer('nphies', { args: ['--pki-dir', pki, '--control-port', '0'] });
   const file = (name) => `\${file:${path.join(pki, name)}}`;
@@ -50,11 +54,11 @@ before(async () => {
   const polled = await hub.api('POST', '/v1/claims/poll', admin, {});
   assert.equal(polled.status, 200, JSON.stringify(polled.body));
   assert.equal(polled.body.fetched, 1, JSON.stringify(polled.body));
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
   await peer?.stop();
   if (pki) await rm(pki, { recursive: true, force: true });
@@ -73,7 +77,7 @@ test('an error notice is a billing dead letter, replayed from the page', async (
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/#dead-letters`, { waitUntil: 'load' });
-    await page.type('#api-key', admin);
+    await fill(page, '#api-key', admin);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('dead-letters').dataset.state === 'loaded');
     await page.select('#dl-kind', 'billing');

@@ -16,7 +16,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { newPage, openBrowser, screenshot, startHub, startPeer, testPki } from '../lib/harness.js';
+import {
+  fill, launchBrowser, newPage, screenshot, startHub, startPeer, testPki,
+} from '../lib/harness.js';
 
 const INSTANCE = 'billing.nphies-console';
 const DAY = 86_400_000;
@@ -65,6 +67,7 @@ let peer;
 let hospital;
 let port;
 let hub;
+let chromium;
 let browser;
 let integrator;
 let id;
@@ -73,6 +76,7 @@ let claimId;
 const peerArgs = () => ['--pki-dir', pki, '--control-port', '0', '--claim-rule', 'approve'];
 
 before(async () => {
+  chromium = launchBrowser();
   pki = await testPki();
   peer = await startPeer('nphies', { args: peerArgs() });
   port = peer.port;
@@ -128,11 +132,11 @@ before(async () => {
   assert.equal(claims.items.length, 1, JSON.stringify(claims));
   assert.equal(claims.items[0].state, 'error', JSON.stringify(claims));
   claimId = claims.items[0].id;
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
   await peer?.stop();
   if (pki) await rm(pki, { recursive: true, force: true });
@@ -155,7 +159,7 @@ test('resume a claim whose submission failed and see it approved', async () => {
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/#consultation/${id}`, { waitUntil: 'load' });
-    await page.type('#api-key', integrator);
+    await fill(page, '#api-key', integrator);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('consultation').dataset.state === 'loaded');
     assert.match(await page.$eval('#c-run', (e) => e.textContent), /^failed · claim_submitted/);
@@ -226,7 +230,7 @@ async function bookClaim(appointment, rule) {
 async function openConsultation(context, id, lang) {
   const { page, problems } = await newPage(context);
   await page.goto(`${hub.base}/console/#consultation/${id}`, { waitUntil: 'load' });
-  await page.type('#api-key', integrator);
+  await fill(page, '#api-key', integrator);
   await page.click('#sign-in-form button[type=submit]');
   await page.waitForFunction(() => document.getElementById('consultation').dataset.state === 'loaded');
   if (lang === 'ar') {

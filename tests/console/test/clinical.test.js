@@ -12,7 +12,7 @@
 // at all; another facility's clinician gets 404.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, openBrowser, screenshot, startHub } from '../lib/harness.js';
+import { launchBrowser, newPage, screenshot, startHub } from '../lib/harness.js';
 
 const ATC = 'http://www.whocc.no/atc';
 const BLOCKED = 'N02AA01';  // morphine: never prescribed by telehealth here
@@ -33,11 +33,13 @@ steps:
 `;
 
 let hub;
+let chromium;
 let browser;
 let id;
 const keys = {};
 
 before(async () => {
+  chromium = launchBrowser();
   hub = await startHub({
     facilityLines: {
       'hospital-a': ['    clinical:', `      medication_system: ${ATC}`,
@@ -72,11 +74,11 @@ before(async () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
   } while (Date.now() < deadline);
   assert.equal(status, 'in_session', 'the session never started');
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
 });
 

@@ -6,13 +6,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { newPage, openBrowser, screenshot, sourceDir, startHub } from '../lib/harness.js';
+import { fill, launchBrowser, newPage, screenshot, sourceDir, startHub } from '../lib/harness.js';
 
 const ARABIC_NAME = 'فاطمة عبدالله الزهراني';
 const NATIONAL_ID = '1098765432';
 const CONSULTATIONS = 27;  // more than one page of 25
 
 let hub;
+let chromium;
 let browser;
 let key;
 const created = [];  // ids in creation order
@@ -30,6 +31,7 @@ function booking(i) {
 }
 
 before(async () => {
+  chromium = launchBrowser();
   hub = await startHub();
   key = await hub.apiKey('hospital-a', 'hospital');
   for (let i = 0; i < CONSULTATIONS; i++) {
@@ -37,11 +39,11 @@ before(async () => {
     assert.equal(made.status, 201, JSON.stringify(made.body));
     created.push(made.body.id);
   }
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
 });
 
@@ -85,6 +87,7 @@ test('sign in, list newest first across pages, find by patient identifier', asyn
     await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
     await page.waitForSelector('#api-key', { visible: true });
     await screenshot(page, 'sign-in');
+    // Typed key by key here, as a person would; the other tests paste it.
     await page.type('#api-key', key);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
@@ -112,7 +115,7 @@ test('sign in, list newest first across pages, find by patient identifier', asyn
     assert.ok(await page.$eval('#more', (b) => b.hidden), 'no third page');
     await screenshot(page, 'consultations');
 
-    await page.type('#filter-patient', NATIONAL_ID);
+    await fill(page, '#filter-patient', NATIONAL_ID);
     await page.click('#search');
     await page.waitForFunction(
       () => document.querySelectorAll('#consultation-list tbody tr').length === 1);
@@ -141,7 +144,7 @@ test('sign in, list newest first across pages, find by patient identifier', asyn
 
     // Workflow: every booking runs `consultation`, none `emergency`.
     await page.$eval('#filter-from', (input) => { input.value = ''; });
-    await page.type('#filter-workflow', 'emergency');
+    await fill(page, '#filter-workflow', 'emergency');
     await page.click('#search');
     await page.waitForSelector('#list-empty', { visible: true });
     assert.deepEqual(await rowIds(page), []);
@@ -165,10 +168,10 @@ test('a consultation opens on its timeline: the failed step, its attempt and err
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
-    await page.type('#api-key', key);
+    await fill(page, '#api-key', key);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
-    await page.type('#filter-patient', NATIONAL_ID);
+    await fill(page, '#filter-patient', NATIONAL_ID);
     await page.click('#search');
     await page.waitForFunction(
       () => document.querySelectorAll('#consultation-list tbody tr').length === 1);
@@ -209,7 +212,7 @@ async function waitForFailedRun(id) {
 
 async function openConsultation(page, apiKey, id) {
   await page.goto(`${hub.base}/console/#consultation/${id}`, { waitUntil: 'load' });
-  await page.type('#api-key', apiKey);
+  await fill(page, '#api-key', apiKey);
   await page.click('#sign-in-form button[type=submit]');
   await page.waitForFunction(() => document.getElementById('consultation').dataset.state === 'loaded');
 }
@@ -283,7 +286,7 @@ test('the workflows page lists every deployed workflow version', async () => {
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
-    await page.type('#api-key', admin);
+    await fill(page, '#api-key', admin);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
     await page.click('#nav-workflows');
@@ -308,7 +311,7 @@ test('the list refreshes itself: a new booking appears at the top', async () => 
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
-    await page.type('#api-key', key);
+    await fill(page, '#api-key', key);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
     const made = await hub.api('POST', '/v1/consultations', key, booking(90), 'console-live');
@@ -328,7 +331,7 @@ test("another facility's key sees none of these consultations", async () => {
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
-    await page.type('#api-key', other);
+    await fill(page, '#api-key', other);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
     assert.deepEqual(await rowIds(page), []);
@@ -343,7 +346,7 @@ test('Arabic: the operator switches language, the page turns right-to-left', asy
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
-    await page.type('#api-key', key);
+    await fill(page, '#api-key', key);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.body.dataset.listState === 'loaded');
     assert.equal(await page.$eval('html', (h) => h.dir), 'ltr');
@@ -351,7 +354,7 @@ test('Arabic: the operator switches language, the page turns right-to-left', asy
     assert.equal(await page.$eval('html', (h) => h.dir), 'rtl');
     assert.equal(await page.$eval('html', (h) => h.lang), 'ar');
     assert.equal(await page.$eval('#search', (b) => b.textContent), 'بحث');
-    await page.type('#filter-patient', NATIONAL_ID);
+    await fill(page, '#filter-patient', NATIONAL_ID);
     await page.click('#search');
     await page.waitForFunction(
       () => document.querySelectorAll('#consultation-list tbody tr').length === 1);

@@ -4,13 +4,14 @@
 // replay refuses more than 100 ids; another facility sees none of it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, openBrowser, screenshot, startHub } from '../lib/harness.js';
+import { fill, launchBrowser, newPage, screenshot, startHub } from '../lib/harness.js';
 
 const SECRET_A = `whsec_${Buffer.from('hospital-a webhook secret 32 bytes!').toString('base64')}`;
 const SECRET_B = `whsec_${Buffer.from('hospital-b webhook secret 32 bytes!').toString('base64')}`;
 const UNTIL = { timeout: 20_000 };
 
 let hub;
+let chromium;
 let browser;
 let admin;
 let consultation;
@@ -30,6 +31,7 @@ async function deadLettersUntil(key, check) {
 }
 
 before(async () => {
+  chromium = launchBrowser();
   hub = await startHub({ webhookSecrets: { 'hospital-a': SECRET_A, 'hospital-b': SECRET_B } });
   admin = await hub.apiKey('hospital-a', 'admin');
   const hospital = await hub.apiKey('hospital-a', 'hospital');
@@ -53,11 +55,11 @@ before(async () => {
     found.filter((d) => d.kind === 'webhook' && d.state === 'unmatched').length === 3 &&
     found.some((d) => d.kind === 'run'));
   for (const d of items) if (d.kind === 'webhook') stored[d.dedupe_key] = d.id;
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
 });
 
@@ -73,7 +75,7 @@ test('failed runs and unmatched webhooks in one page; replay one, then several',
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/#dead-letters`, { waitUntil: 'load' });
-    await page.type('#api-key', admin);
+    await fill(page, '#api-key', admin);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('dead-letters').dataset.state === 'loaded');
     const rows = await page.$$eval('#dead-letter-list tbody tr',

@@ -11,7 +11,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { newPage, openBrowser, screenshot, startHub, startPeer, testPki } from '../lib/harness.js';
+import {
+  fill, launchBrowser, newPage, screenshot, startHub, startPeer, testPki,
+} from '../lib/harness.js';
 
 const INSTANCE = 'billing.nphies-console';
 const DAY = 86_400_000;
@@ -58,6 +60,7 @@ const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(3000, 0x20), 
 let pki;
 let peer;
 let hub;
+let chromium;
 let browser;
 let integrator;
 let claimId;
@@ -76,6 +79,7 @@ async function waitFor(what, probe, ms = 60_000) {
 }
 
 before(async () => {
+  chromium = launchBrowser();
   pki = await testPki();
   files = await mkdtemp(path.join(tmpdir(), 'wasl-ir-'));
   await writeFile(path.join(files, 'visit-note.pdf'), PDF);
@@ -131,11 +135,11 @@ before(async () => {
   });
   requestId = open.items[0].id;
   assert.equal(open.items[0].claim_id, claimId);
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
   await peer?.stop();
   if (pki) await rm(pki, { recursive: true, force: true });
@@ -158,7 +162,7 @@ test('read the request in Arabic, answer it in English with a PDF, and see the c
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/#information-requests`, { waitUntil: 'load' });
-    await page.type('#api-key', integrator);
+    await fill(page, '#api-key', integrator);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('information-requests').dataset.state === 'loaded');
     // Arabic: right to left, the labels and the state in Arabic.
@@ -179,7 +183,7 @@ test('read the request in Arabic, answer it in English with a PDF, and see the c
     // English again; answer with the visit note.
     await page.click('#language');
     await page.waitForFunction(() => document.documentElement.dir === 'ltr');
-    await page.type('#ir-text', 'The visit note is attached.');
+    await fill(page, '#ir-text', 'The visit note is attached.');
     const input = await page.$('#ir-files');
     await input.uploadFile(path.join(files, 'visit-note.pdf'));
     await page.click('#ir-page-visit');  // and the hub's own visit summary

@@ -10,7 +10,7 @@
 // never the patient's number. Another facility's key sees none of it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, openBrowser, screenshot, startHub, startPeer } from '../lib/harness.js';
+import { fill, launchBrowser, newPage, screenshot, startHub, startPeer } from '../lib/harness.js';
 
 const INSTANCE = 'notify.sms-console';
 const PHONE = '+966501234567';
@@ -41,6 +41,7 @@ steps:
 
 let peer;
 let hub;
+let chromium;
 let browser;
 let hospital;
 let id;         // invitation sent, reminders scheduled
@@ -75,6 +76,7 @@ const messages = async (consultation) =>
   (await hub.api('GET', `/v1/consultations/${consultation}/notifications`, hospital)).body.items;
 
 before(async () => {
+  chromium = launchBrowser();
   peer = await startPeer('sms', { args: ['--recipient-prefixes', '966'] });
   hub = await startHub({
     extra: [
@@ -114,18 +116,18 @@ before(async () => {
   // The gateway took the one message, to the patient's number.
   const taken = await (await fetch(`http://127.0.0.1:${peer.port}/_peer/messages`)).json();
   assert.deepEqual(taken.messages.map((m) => m.recipients), [[PHONE.slice(1)]]);
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
   await peer?.stop();
 });
 
 async function openAs(page, key, consultation) {
   await page.goto(`${hub.base}/console/#consultation/${consultation}`, { waitUntil: 'load' });
-  await page.type('#api-key', key);
+  await fill(page, '#api-key', key);
   await page.click('#sign-in-form button[type=submit]');
   await page.waitForFunction(() => ['loaded', 'error']
     .includes(document.getElementById('consultation').dataset.state));

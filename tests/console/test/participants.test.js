@@ -7,7 +7,7 @@
 // peer's meeting is ended.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, openBrowser, screenshot, startHub, startPeer } from '../lib/harness.js';
+import { fill, launchBrowser, newPage, screenshot, startHub, startPeer } from '../lib/harness.js';
 
 const INSTANCE = 'video.chime-waiting';
 const WORKFLOW = `name: console_room
@@ -36,6 +36,7 @@ steps:
 
 let peer;
 let hub;
+let chromium;
 let browser;
 let hospital;
 let clinician;
@@ -43,6 +44,7 @@ let id;
 const waiting = [];  // participant ids, in the order added
 
 before(async () => {
+  chromium = launchBrowser();
   peer = await startPeer('chime');
   const endpoint = `http://127.0.0.1:${peer.port}`;
   hub = await startHub({
@@ -87,18 +89,18 @@ before(async () => {
     assert.equal(added.body.state, 'waiting');
     waiting.push(added.body.id);
   }
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
   await peer?.stop();
 });
 
 async function openAs(page, key) {
   await page.goto(`${hub.base}/console/#consultation/${id}`, { waitUntil: 'load' });
-  await page.type('#api-key', key);
+  await fill(page, '#api-key', key);
   await page.click('#sign-in-form button[type=submit]');
   await page.waitForFunction(() => document.getElementById('consultation').dataset.state === 'loaded');
 }

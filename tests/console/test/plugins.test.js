@@ -8,13 +8,14 @@
 // force since the hub's start.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, openBrowser, screenshot, startHub, startPeer } from '../lib/harness.js';
+import { fill, launchBrowser, newPage, screenshot, startHub, startPeer } from '../lib/harness.js';
 
 const INSTANCE = 'video.chime-console';
 const UNTIL = { timeout: 30_000 };
 
 let peer;
 let hub;
+let chromium;
 let browser;
 
 function instanceConfig(port) {
@@ -40,6 +41,7 @@ function instanceConfig(port) {
 }
 
 before(async () => {
+  chromium = launchBrowser();
   peer = await startPeer('chime');
   hub = await startHub({
     bindings: { 'hospital-a': { video: INSTANCE } },
@@ -50,11 +52,11 @@ before(async () => {
     },
     extra: [...instanceConfig(peer.port), 'archive:', '  residency: SA'],
   });
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
   await peer?.stop();
 });
@@ -72,7 +74,7 @@ test('a plugin instance goes failing when its peer stops and healthy when it is 
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/#plugins`, { waitUntil: 'load' });
-    await page.type('#api-key', key);
+    await fill(page, '#api-key', key);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(...stateIs('healthy'));
     const cells = await page.$eval(row, (tr) => Object.fromEntries(
@@ -138,7 +140,7 @@ test('the residency of each kind of data and the approved exception', async () =
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/#plugins`, { waitUntil: 'load' });
-    await page.type('#api-key', key);
+    await fill(page, '#api-key', key);
     await page.click('#sign-in-form button[type=submit]');
     const video = '#residency-list tbody tr[data-kind="video"]';
     await page.waitForSelector(video, { visible: true, ...UNTIL });
@@ -177,7 +179,7 @@ test("another facility's key sees nothing of the instance", async () => {
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/#plugins`, { waitUntil: 'load' });
-    await page.type('#api-key', theirs);
+    await fill(page, '#api-key', theirs);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('plugins').dataset.state === 'loaded');
     await page.waitForFunction(() => document.body.dataset.alertsState === 'loaded');

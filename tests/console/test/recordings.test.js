@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { newPage, openBrowser, screenshot, startHub, startPeer } from '../lib/harness.js';
+import { fill, launchBrowser, newPage, screenshot, startHub, startPeer } from '../lib/harness.js';
 
 const INSTANCE = 'video.chime-recordings';
 const EVENTS_SECRET = 'console-recordings-events';
@@ -66,6 +66,7 @@ steps:
 
 let peer;
 let hub;
+let chromium;
 let browser;
 let archiveDir;
 let downloads;
@@ -86,6 +87,7 @@ async function peerCall(method, target, body) {
 }
 
 before(async () => {
+  chromium = launchBrowser();
   archiveDir = await mkdtemp(path.join(tmpdir(), 'wasl-console-archive-'));
   downloads = await mkdtemp(path.join(tmpdir(), 'wasl-console-downloads-'));
   peer = await startPeer('chime', {
@@ -168,11 +170,11 @@ before(async () => {
   assert.equal(recordings.items.length, 1, JSON.stringify(recordings));
   recording = recordings.items[0];
   assert.equal(recording.state, 'archived', JSON.stringify(recording));
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
   await peer?.stop();
   for (const dir of [archiveDir, downloads]) if (dir) await rm(dir, { recursive: true, force: true });
@@ -181,7 +183,7 @@ after(async () => {
 async function signedIn(context, key) {
   const { page, problems } = await newPage(context);
   await page.goto(`${hub.base}/console/#consultation/${id}`, { waitUntil: 'load' });
-  await page.type('#api-key', key);
+  await fill(page, '#api-key', key);
   await page.click('#sign-in-form button[type=submit]');
   await page.waitForFunction(() => document.getElementById('consultation').dataset.state === 'loaded');
   return { page, problems };

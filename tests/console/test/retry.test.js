@@ -5,7 +5,7 @@
 // (confirmed, audited) and the page follows the run until it has succeeded.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, openBrowser, screenshot, startHub, startPeer } from '../lib/harness.js';
+import { fill, launchBrowser, newPage, screenshot, startHub, startPeer } from '../lib/harness.js';
 
 const INSTANCE = 'video.chime-retry';
 const WORKFLOW = `name: console_retry_room
@@ -33,11 +33,13 @@ steps:
 let peer;
 let port;
 let hub;
+let chromium;
 let browser;
 let integrator;
 let id;
 
 before(async () => {
+  chromium = launchBrowser();
   peer = await startPeer('chime');
   port = peer.port;
   const endpoint = `http://127.0.0.1:${port}`;
@@ -79,11 +81,11 @@ before(async () => {
   } while (Date.now() < deadline);
   assert.equal(run?.status, 'failed', JSON.stringify(run));
   assert.equal(run.failed_step, 'room');
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
   await peer?.stop();
 });
@@ -93,7 +95,7 @@ test('retry a failed run and see it complete', async () => {
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/#consultation/${id}`, { waitUntil: 'load' });
-    await page.type('#api-key', integrator);
+    await fill(page, '#api-key', integrator);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('consultation').dataset.state === 'loaded');
     assert.match(await page.$eval('#c-run', (e) => e.textContent), /^failed · room/);

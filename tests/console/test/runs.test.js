@@ -4,9 +4,10 @@
 // facility's runs never appear.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, openBrowser, screenshot, startHub } from '../lib/harness.js';
+import { fill, launchBrowser, newPage, screenshot, startHub } from '../lib/harness.js';
 
 let hub;
+let chromium;
 let browser;
 let integrator;
 const ours = [];
@@ -34,6 +35,7 @@ async function runsOf(key, check) {
 }
 
 before(async () => {
+  chromium = launchBrowser();
   hub = await startHub();
   const hospital = await hub.apiKey('hospital-a', 'hospital');
   for (let i = 0; i < 3; i++) {
@@ -48,11 +50,11 @@ before(async () => {
   integrator = await hub.apiKey('hospital-a', 'integrator');
   // Each run fails at its first step: hospital-a binds no EHR instance.
   await runsOf(integrator, (items) => items.length === 3 && items.every((r) => r.status === 'failed'));
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
 });
 
@@ -69,7 +71,7 @@ test('runs across consultations, newest first, filtered', async () => {
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/#runs`, { waitUntil: 'load' });
-    await page.type('#api-key', integrator);
+    await fill(page, '#api-key', integrator);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('runs').dataset.state === 'loaded');
     assert.deepEqual(await rowConsultations(page), [...ours].reverse(), 'newest first, ours only');
@@ -86,8 +88,8 @@ test('runs across consultations, newest first, filtered', async () => {
     assert.deepEqual(await rowConsultations(page), []);
     assert.ok(await page.$eval('#runs-empty', (p) => !p.hidden));
     await page.select('#runs-status', 'failed');
-    await page.type('#runs-workflow', 'consultation');
-    await page.type('#runs-version', '2');
+    await fill(page, '#runs-workflow', 'consultation');
+    await fill(page, '#runs-version', '2');
     await search(page);
     assert.deepEqual(await rowConsultations(page), []);
     await page.$eval('#runs-version', (i) => { i.value = '1'; });
@@ -117,7 +119,7 @@ test('the workflows page counts the runs on each version and opens them', async 
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/#workflows`, { waitUntil: 'load' });
-    await page.type('#api-key', integrator);
+    await fill(page, '#api-key', integrator);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('workflows').dataset.state === 'loaded');
     const counts = await page.$$eval('#workflow-list tbody tr', (trs) =>
@@ -154,7 +156,7 @@ test('Arabic: the runs page in Arabic', async () => {
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/#runs`, { waitUntil: 'load' });
-    await page.type('#api-key', integrator);
+    await fill(page, '#api-key', integrator);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('runs').dataset.state === 'loaded');
     await page.click('#language');

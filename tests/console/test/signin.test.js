@@ -15,7 +15,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  freePort, newPage, openBrowser, screenshot, startHub, startOidcPeer,
+  fill, freePort, launchBrowser, newPage, screenshot, startHub, startOidcPeer,
 } from '../lib/harness.js';
 
 const PROVIDER = 'hospital';
@@ -34,6 +34,7 @@ let dir;
 let idp;
 let hub;       // hospital-a (API keys allowed) and hospital-b (identity provider only)
 let idleHub;   // the same, with a 3 s idle timeout
+let chromium;
 let browser;
 let hospitalA;
 const inA = [];
@@ -85,6 +86,7 @@ function client(clientId, hubPort) {
 }
 
 before(async () => {
+  chromium = launchBrowser();
   dir = await mkdtemp(path.join(tmpdir(), 'wasl-console-signin-'));
   const [idpPort, hubPort, idlePort] = [await freePort(), await freePort(), await freePort()];
   const clients = [client('wasl-console', hubPort), client('wasl-idle', idlePort)];
@@ -106,13 +108,13 @@ before(async () => {
   const made = await hub.api('POST', '/v1/consultations', hospitalB, booking(9, 'b'), 'signin-b-9');
   assert.equal(made.status, 201, JSON.stringify(made.body));
   inB = made.body.id;
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
-  await hub?.stop();
-  await idleHub?.stop();
+  // The browser's connections closed first: the hub's stop waits for open ones.
+  await chromium?.close();
+  await Promise.all([hub?.stop(), idleHub?.stop()]);
   await idp?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -137,8 +139,8 @@ async function signInAtProvider(page, at, user) {
   await Promise.all([page.waitForNavigation(), button.click()]);
   assert.ok(page.url().startsWith(`${idp.base}/`), page.url());
   await page.waitForSelector('input[name=username]');
-  await page.type('input[name=username]', user.username);
-  await page.type('input[name=password]', user.password);
+  await fill(page, 'input[name=username]', user.username);
+  await fill(page, 'input[name=password]', user.password);
   await Promise.all([page.waitForNavigation(), page.click('#sign-in')]);
   await until(() => page.url().startsWith(`${at.base}/`), 15_000, 'back at the hub');
 }
@@ -493,11 +495,11 @@ test('the audit page names the person for a cancellation they made in the consol
   const { page: auditPage, problems: auditProblems } = await newPage(audit);
   try {
     await auditPage.goto(`${hub.base}/console/#audit`, { waitUntil: 'load' });
-    await auditPage.type('#api-key', auditor);
+    await fill(auditPage, '#api-key', auditor);
     await auditPage.click('#sign-in-form button[type=submit]');
     await auditPage.waitForFunction(() => document.getElementById('audit').dataset.state === 'loaded');
-    await auditPage.type('#audit-entity-id', id);
-    await auditPage.type('#audit-action', 'consultation.cancel');
+    await fill(auditPage, '#audit-entity-id', id);
+    await fill(auditPage, '#audit-action', 'consultation.cancel');
     await auditPage.evaluate(() => { document.getElementById('audit').dataset.state = 'stale'; });
     await auditPage.click('#audit-search');
     await auditPage.waitForFunction(() => document.getElementById('audit').dataset.state === 'loaded');
@@ -548,7 +550,7 @@ test('a facility that signs people in through its provider refuses its API keys 
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/`, { waitUntil: 'load' });
-    await page.type('#api-key', key);
+    await fill(page, '#api-key', key);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('sign-in-error').textContent !== '');
     assert.match(await page.$eval('#sign-in-error', (e) => e.textContent), /identity provider/);

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { newPage, openBrowser, screenshot, startHub } from '../lib/harness.js';
+import { fill, launchBrowser, newPage, screenshot, startHub } from '../lib/harness.js';
 
 const INSTANCE = 'video.chime-timeline';
 const WORKFLOW = `name: console_retry
@@ -29,6 +29,7 @@ steps:
 `;
 
 let hub;
+let chromium;
 let browser;
 let admin;
 let id;
@@ -44,6 +45,7 @@ async function closedPort() {
 }
 
 before(async () => {
+  chromium = launchBrowser();
   const endpoint = `http://127.0.0.1:${await closedPort()}`;
   hub = await startHub({
     bindings: { 'hospital-a': { video: INSTANCE } },
@@ -78,11 +80,11 @@ before(async () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
   } while (Date.now() < deadline);
   assert.ok(run?.next_attempt?.retry, `the step never waited for a retry: ${JSON.stringify(run)}`);
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
 });
 
@@ -96,7 +98,7 @@ test('a step waiting to be retried shows its next attempt, input and error', asy
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/#consultation/${id}`, { waitUntil: 'load' });
-    await page.type('#api-key', admin);
+    await fill(page, '#api-key', admin);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('consultation').dataset.state === 'loaded');
     await page.waitForSelector('#next-attempt', { visible: true });
@@ -130,7 +132,7 @@ test('an integrator sees the same timeline with PHI masked, and nothing it may n
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/#consultation/${id}`, { waitUntil: 'load' });
-    await page.type('#api-key', integrator);
+    await fill(page, '#api-key', integrator);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('consultation').dataset.state === 'loaded');
     await page.waitForSelector('#next-attempt', { visible: true });

@@ -4,7 +4,7 @@
 // them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, openBrowser, screenshot, startHub } from '../lib/harness.js';
+import { fill, launchBrowser, newPage, screenshot, startHub } from '../lib/harness.js';
 
 const V1 = `name: follow_up_call
 version: 1
@@ -21,6 +21,7 @@ const V2 = V1.replace('id: done', 'id: finish').replace('status: completed', 'st
   '  - id: note\n    call: hub.set_status\n    with:\n      status: completed\n';
 
 let hub;
+let chromium;
 let browser;
 let admin;
 
@@ -34,15 +35,16 @@ async function deploy(key, yaml) {
 }
 
 before(async () => {
+  chromium = launchBrowser();
   hub = await startHub();
   admin = await hub.apiKey('hospital-a', 'admin');
   await deploy(admin, V1);
   await deploy(admin, V2);
-  browser = await openBrowser();
+  browser = await chromium.ready();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();  // its connections first: the hub's stop waits for open ones
   await hub?.stop();
 });
 
@@ -60,7 +62,7 @@ test('two versions compared line by line on the workflows page', async () => {
   const { page, problems } = await newPage(context);
   try {
     await page.goto(`${hub.base}/console/#workflows`, { waitUntil: 'load' });
-    await page.type('#api-key', admin);
+    await fill(page, '#api-key', admin);
     await page.click('#sign-in-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('workflows').dataset.state === 'loaded');
     await compare(page, 1, 2);
