@@ -90,7 +90,7 @@ int rotate(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
   return kExitOk;
 }
 
-int list(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+int list_keys(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
   auto args = parse_command_arguments(raw, "keys list", kListUsage, {"config", "file"}, {}, err);
   if (!args) return kExitUsage;
   auto path = key_file_path(*args, err);
@@ -152,7 +152,8 @@ const Command& keys_rotate_command() {
 }
 
 const Command& keys_list_command() {
-  static const Command command{"keys list", "list the key ring's data keys", kListUsage, &list};
+  static const Command command{"keys list", "list the key ring's data keys", kListUsage,
+                               &list_keys};
   return command;
 }
 

@@ -76,7 +76,7 @@ int list_plugins(const std::vector<std::string>& raw, std::ostream& out, std::os
 
 const Command& plugins_list_command() {
   static const Command command{"plugins list", "list plugins, their instances and health",
-                               kPluginsUsage, &list};
+                               kPluginsUsage, &list_plugins};
   return command;
 }
 
