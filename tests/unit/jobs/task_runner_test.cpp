@@ -96,7 +96,8 @@ class ScriptedHandler final : public TaskHandler {
 class TaskRunnerTest : public ::testing::TestWithParam<Dialect> {
  protected:
   void SetUp() override {
-    auto db = storage::testing::TestDatabase::create(GetParam(), storage::testing::Contents::kMigrated);
+    auto db =
+        storage::testing::TestDatabase::create(GetParam(), storage::testing::Contents::kMigrated);
     ASSERT_TRUE(db.ok()) << db.error().message;
     db_ = std::move(db).value();
     auto store = db_->open();

@@ -241,7 +241,8 @@ steps:
 class EngineFixture : public ::testing::TestWithParam<storage::Dialect> {
  protected:
   void SetUp() override {
-    auto db = storage::testing::TestDatabase::create(GetParam(), storage::testing::Contents::kMigrated);
+    auto db =
+        storage::testing::TestDatabase::create(GetParam(), storage::testing::Contents::kMigrated);
     ASSERT_TRUE(db.ok()) << db.error().message;
     db_ = std::move(db).value();
     storage::testing::StoreSettings settings;
