@@ -75,12 +75,12 @@ TEST(Capabilities, ShapesComeFromTheSdkTypes) {
 
 TEST(Capabilities, HubActionsAndStreamingMethods) {
   EXPECT_EQ(methods_of("hub"),
-            (std::vector<std::string>{"alert", "answer_information_request", "archive_recording",
-                                      "attendance", "await_prior_authorization", "billing_service",
-                                      "build_claim", "build_eligibility", "build_report",
-                                      "describe_consultation", "notify", "queue_claim",
-                                      "record_event", "set_status", "write_notes_to_ehr",
-                                      "write_prescriptions_to_ehr", "write_vitals_to_ehr"}));
+            (std::vector<std::string>{
+                "alert", "answer_information_request", "archive_recording", "attendance",
+                "await_prior_authorization", "billing_service", "build_claim", "build_eligibility",
+                "build_report", "build_visit_summary", "describe_consultation", "notify",
+                "queue_claim", "record_event", "set_status", "write_notes_to_ehr",
+                "write_prescriptions_to_ehr", "write_vitals_to_ehr"}));
   const Capability* archive = find_capability("hub.archive_recording");
   ASSERT_NE(archive, nullptr);
   EXPECT_EQ(archive->needs_role, "video");
