@@ -46,6 +46,28 @@ std::string fhir_time(std::int64_t epoch_ms) {
   return sdk::format_iso8601(epoch_ms, 0, sdk::FractionDigits::kNone);
 }
 
+// Rewrites the `initial_delay` of the `archive` step's retry in a copy of
+// workflows/consultation.yaml; a failure when the step or its delay is not
+// where this expects them (the shipped file changed).
+void set_archive_retry_delay(const std::string& path, const std::string& delay) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  const std::size_t step = yaml.find("\n  - id: archive\n");
+  const std::size_t next_step =
+      step == std::string::npos ? step : yaml.find("\n  - id: ", step + 1);
+  const std::string key = "initial_delay: ";
+  const std::size_t at = step == std::string::npos ? step : yaml.find(key, step);
+  if (at == std::string::npos || at > next_step) {
+    ADD_FAILURE() << path << ": no initial_delay in the archive step's retry";
+    return;
+  }
+  const std::size_t value = at + key.size();
+  yaml.replace(value, yaml.find('\n', value) - value, delay);
+  std::ofstream(path, std::ios::trunc) << yaml;
+}
+
 }  // namespace
 
 ConsultationHub::ConsultationHub(VideoBinding video, ConsultationHubOptions options)
@@ -226,6 +248,10 @@ void ConsultationHub::write_config() {
   std::filesystem::copy_file(std::string(WASL_SOURCE_DIR) + "/workflows/consultation.yaml",
                              dir_.file("workflows/consultation.yaml"),
                              std::filesystem::copy_options::overwrite_existing);
+  if (!options_.archive_retry_delay.empty()) {
+    set_archive_retry_delay(dir_.file("workflows/consultation.yaml"),
+                            options_.archive_retry_delay);
+  }
   if (options_.emergency_workflow) {
     std::filesystem::copy_file(std::string(WASL_SOURCE_DIR) + "/workflows/emergency.yaml",
                                dir_.file("workflows/emergency.yaml"),

@@ -170,6 +170,10 @@ struct ConsultationHubOptions {
   // reconcile_interval (which the harness writes), e.g. {"store": "ceph",
   // "stores": {"ceph": {"kind": "s3", …}}}; null: the local store alone.
   nlohmann::json archive;
+  // Set: the archive step's first retry delay in the copy of
+  // workflows/consultation.yaml (shipped: 30s), for a test that makes the
+  // step fail and waits for its next attempt.
+  std::string archive_retry_delay;
 };
 
 class ConsultationHub {

@@ -173,6 +173,9 @@ class S3ArchiveTest : public ::testing::Test {
     // The emulator posts its callbacks in order, the room's end last:
     // hub.attendance need not wait the default 3 s for late ones.
     options.attendance_settle = "200ms";
+    // The gateway test waits for the archive step's next attempt after the
+    // gateway is back: 2 s instead of the shipped 30 s.
+    options.archive_retry_delay = "2s";
     options.archive = {{"store", "ceph"},
                        {"retention_interval", "1s"},
                        {"stores",
