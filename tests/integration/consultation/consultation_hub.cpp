@@ -249,8 +249,7 @@ void ConsultationHub::write_config() {
                              dir_.file("workflows/consultation.yaml"),
                              std::filesystem::copy_options::overwrite_existing);
   if (!options_.archive_retry_delay.empty()) {
-    set_archive_retry_delay(dir_.file("workflows/consultation.yaml"),
-                            options_.archive_retry_delay);
+    set_archive_retry_delay(dir_.file("workflows/consultation.yaml"), options_.archive_retry_delay);
   }
   if (options_.emergency_workflow) {
     std::filesystem::copy_file(std::string(WASL_SOURCE_DIR) + "/workflows/emergency.yaml",
