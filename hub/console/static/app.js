@@ -151,11 +151,25 @@ function signedOutBy(error) {
 
 // Clears everything the session showed and returns to the sign-in screen
 // with `notice` (may be empty).
+// Empties the consultation page: its facts (the patient's name among them),
+// the run's timeline and every list, so nothing of the last consultation
+// stays in the page for whoever signs in next.
+function clearConsultation() {
+  for (const id of ['c-id', 'c-patient', 'c-status', 'c-scheduled', 'c-workflow', 'c-run', 'c-error',
+    'next-attempt', 'attendance-total']) {
+    $(id).textContent = '';
+  }
+  for (const id of ['events', 'participants', 'attendance', 'recordings', 'claims']) $(id).replaceChildren();
+  for (const id of ['timeline', 'notifications']) $(id).tBodies[0].replaceChildren();
+  shown = null;
+}
+
 function leave(notice) {
   session = null;
   me = null;
   forgetSession();
   $('consultation-list').tBodies[0].replaceChildren();
+  clearConsultation();
   clearClinical();
   clearFeedback();
   $('action-result').textContent = '';  // may name a file, a medication, a participant
