@@ -18,18 +18,22 @@ export class ApiError extends Error {
 
 // One request with the session's cookie (same origin only); throws ApiError
 // on any answer but 2xx, with the problem+json body when there is one.
-async function send(method, target, { body, accept = 'application/json', idempotent = false } = {}) {
+// `body` is sent as JSON; `raw` (a Blob or File), instead, as its bytes with
+// `rawType` as the Content-Type.
+async function send(method, target,
+  { body, raw, rawType, accept = 'application/json', idempotent = false } = {}) {
   const headers = { Accept: accept };
   if (UNSAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   if (idempotent) headers['Idempotency-Key'] = crypto.randomUUID();
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (raw !== undefined) headers['Content-Type'] = rawType || 'application/octet-stream';
   lastRequest = Date.now();
   const response = await fetch(target, {
     method,
     headers,
     credentials: 'same-origin',
     cache: 'no-store',
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) {
     let problem = null;
@@ -62,6 +66,16 @@ export async function getBlob(path) {
 // a repeated click is one action; throws ApiError on any answer but 2xx.
 export async function postJson(path, body) {
   return json(await send('POST', path, { body, idempotent: true }));
+}
+
+// POST path (with its query) with a file's bytes as the body, as they are
+// (an upload the hub judges by its content); answers the JSON the hub
+// answers; throws ApiError on any answer but 2xx. Sent once: the hub keeps
+// no Idempotency-Key for an upload.
+export async function postFile(path, params, file) {
+  const query = new URLSearchParams(params);
+  return json(await send('POST', query.size ? `${path}?${query}` : path,
+    { raw: file, rawType: file.type }));
 }
 
 // PUT path with `body` as JSON (a change that is the same however often it

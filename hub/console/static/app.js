@@ -6,6 +6,9 @@ import {
   signInProviders, signInWithKey, signOut,
 } from './api.js';
 import { clearClinical, initClinical, showClinical } from './clinical.js';
+import {
+  clearFeedback, initFeedback, loadFeedbackPage, readFeedback, showFeedback,
+} from './feedback.js';
 import { apply, formatTime, language, setLanguage, statusText, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -98,7 +101,7 @@ function currentId() {
 
 const PAGES = {
   '#workflows': 'workflows', '#runs': 'runs', '#plugins': 'plugins', '#dead-letters': 'dead-letters',
-  '#information-requests': 'information-requests',
+  '#information-requests': 'information-requests', '#feedback': 'feedback',
   '#audit': 'audit',
 };
 
@@ -121,14 +124,14 @@ const PAGE_ROUTES = {
   consultations: '/v1/consultations', workflows: '/v1/workflows', runs: '/v1/runs',
   plugins: '/v1/plugins/instances',
   'dead-letters': '/v1/dead-letters', 'information-requests': '/v1/information-requests',
-  audit: '/v1/audit',
+  feedback: '/v1/feedback/summary', audit: '/v1/audit',
 };
 
 function showSignedIn(signedIn) {
   const page = currentPage();
   $('sign-in').hidden = signedIn;
   for (const view of ['consultations', 'consultation', 'workflows', 'runs', 'plugins', 'dead-letters',
-    'information-requests', 'audit']) {
+    'information-requests', 'feedback', 'audit']) {
     $(view).hidden = !signedIn || page !== view;
   }
   for (const [view, path] of Object.entries(PAGE_ROUTES)) {
@@ -148,12 +151,28 @@ function signedOutBy(error) {
 
 // Clears everything the session showed and returns to the sign-in screen
 // with `notice` (may be empty).
+// Empties the consultation page: its facts (the patient's name among them),
+// the run's timeline and every list, so nothing of the last consultation
+// stays in the page for whoever signs in next.
+function clearConsultation() {
+  for (const id of ['c-id', 'c-patient', 'c-status', 'c-scheduled', 'c-workflow', 'c-run', 'c-error',
+    'next-attempt', 'attendance-total']) {
+    $(id).textContent = '';
+  }
+  for (const id of ['events', 'participants', 'attendance', 'recordings', 'claims']) $(id).replaceChildren();
+  for (const id of ['timeline', 'notifications']) $(id).tBodies[0].replaceChildren();
+  shown = null;
+}
+
 function leave(notice) {
   session = null;
   me = null;
   forgetSession();
   $('consultation-list').tBodies[0].replaceChildren();
+  clearConsultation();
   clearClinical();
+  clearFeedback();
+  $('action-result').textContent = '';  // may name a file, a medication, a participant
   pagesShown = 0;
   clearAlerts();
   showWho();
@@ -1151,8 +1170,9 @@ async function resumeClaim(id, claim) {
 
 // One consultation: its state, its run's timeline (every attempt of every
 // step, with duration and error), the events its run received, and its
-// participants, attendance, messages to the patient, recordings, claims and
-// its clinical record (notes, prescriptions, vital signs).
+// participants, attendance, messages to the patient, recordings, claims, its
+// clinical record (notes, prescriptions, vital signs, shared documents) and
+// the patient's feedback.
 async function loadConsultation(id) {
   const view = $('consultation');
   view.dataset.state = 'loading';
@@ -1163,10 +1183,12 @@ async function loadConsultation(id) {
     const part = (suffix) => (may('GET', `/v1/consultations/{id}${suffix}`)
       ? getJson(`${path}${suffix}`) : Promise.resolve(null));
     const [c, timeline, participants, recordings, claims, attendance, notifications, notes,
-      prescriptions, observations] = await Promise.all([
+      prescriptions, observations, documents, feedback] = await Promise.all([
       getJson(path), part('/timeline'), part('/participants'), part('/recordings'),
       part('/claims'), part('/attendance'), part('/notifications'), part('/notes'),
-      part('/prescriptions'), part('/observations'),
+      part('/prescriptions'), part('/observations'), part('/documents'),
+      // Unanswered (404) is what most consultations' feedback is, not an error.
+      may('GET', '/v1/consultations/{id}/feedback') ? readFeedback(path) : Promise.resolve(null),
     ]);
     const run = timeline ?? {};
     $('timeline-part').hidden = timeline === null;
@@ -1232,7 +1254,8 @@ async function loadConsultation(id) {
     showParticipants(c.id, participants?.items ?? []);
     showRecordings(recordings?.items ?? []);
     showClaims(c.id, claims?.items ?? []);
-    showClinical(c.id, { notes, prescriptions, observations });
+    showClinical(c.id, { notes, prescriptions, observations, documents });
+    showFeedback(feedback);
     view.dataset.state = 'loaded';
   } catch (error) {
     if (signedOutBy(error)) return;
@@ -1262,6 +1285,7 @@ async function route() {
   else if (currentPage() === 'plugins') await loadPlugins();
   else if (currentPage() === 'dead-letters') await loadDeadLetters();
   else if (currentPage() === 'information-requests') await loadInformationRequests();
+  else if (currentPage() === 'feedback') await loadFeedbackPage();
   else if (currentPage() === 'audit') await loadAuditPage();
   else if (may('GET', PAGE_ROUTES.consultations) && pagesShown === 0 && loadsInFlight === 0) {
     await loadPage(false);
@@ -1478,6 +1502,7 @@ function start() {
     may, actor: () => me?.actor ?? null, confirm: confirmAction, signedOutBy,
     reload: async (id) => { if (currentId() === id) await loadConsultation(id); },
   });
+  initFeedback({ signedOutBy });
   // Live refresh: while the first page of the list is on screen, it is read
   // again every few seconds, so new consultations and status changes appear.
   setInterval(async () => {

@@ -1,14 +1,17 @@
 // The consultation's clinical record on its page: notes (every version; a
 // clinician writes a draft, changes it, signs it, amends a signed one by a
 // new version), prescriptions (written, signed, cancelled with a reason,
-// never deleted) and vital signs (values with their UCUM units, reported by
-// the clinician or for the patient). What a role may do is the hub's role
-// matrix (GET /v1/me); what it may read is what the API answers: admin and
-// integrator keys get a note's or a prescription's existence and state
-// without its text, and are shown just that. Every refusal of the hub (a
-// blocked medication, a value no patient can have) is shown as the
+// never deleted), vital signs (values with their UCUM units, reported by
+// the clinician or for the patient) and shared documents (a PDF, JPEG or
+// PNG a participant shared, each with a short-lived download link). What a
+// role may do is the hub's role matrix (GET /v1/me); what it may read is
+// what the API answers: admin and integrator keys get a note's or a
+// prescription's existence and state without its text, and a document's
+// type, size and time without its name, and are shown just that. Every
+// refusal of the hub (a blocked medication, a value no patient can have, a
+// file of another type, one ClamAV refuses or cannot scan) is shown as the
 // problem's detail and its fields, the form kept as typed.
-import { ApiError, postJson, putJson } from './api.js';
+import { ApiError, postFile, postJson, putJson } from './api.js';
 import { formatTime, statusText, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -32,6 +35,8 @@ const SECTIONS = ['subjective', 'objective', 'assessment', 'plan', 'text'];
 let page = null;
 let shownId = null;  // the consultation whose record is on screen
 let noteForm = null;  // { mode: 'create' | 'edit' | 'amend', note }
+let documentsShown = [];  // the documents listed, to draw them again with a new link
+const documentLinks = new Map();  // document id -> { url, expiresAt } made on this page
 
 const base = () => `/v1/consultations/${encodeURIComponent(shownId)}`;
 
@@ -72,7 +77,7 @@ function button(className, text, onClick) {
 
 // A line of text a person wrote, in its own direction (Arabic in an English
 // page and the other way round).
-function written(text) {
+export function written(text) {
   const span = document.createElement('bdi');
   span.dir = 'auto';
   span.textContent = text;
@@ -428,6 +433,137 @@ async function saveVital() {
   }
 }
 
+// ----- shared documents -----
+
+// The largest file the hub takes (10 MiB); a larger one is not sent.
+const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+
+function sizeText(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+// The API's times in milliseconds since the epoch, as the page writes times.
+function timeOf(ms) {
+  return formatTime(new Date(ms).toISOString());
+}
+
+// A download link made on this page, while it works: the address (on the
+// page's origin), a Download action and when it stops working.
+function linkLine(d, link) {
+  const p = document.createElement('p');
+  p.className = 'link';
+  const a = document.createElement('a');
+  a.className = 'download-document';
+  a.href = link.url;
+  a.download = d.name ?? '';
+  a.textContent = t('download');
+  const url = document.createElement('bdi');
+  url.className = 'url';
+  url.dir = 'ltr';
+  url.textContent = link.url;
+  const until = document.createElement('span');
+  until.className = 'expires';
+  until.dataset.expiresAt = String(link.expiresAt);
+  until.textContent = t('document_link_until', { at: formatTime(new Date(link.expiresAt).toISOString(),
+    { seconds: true }) });
+  p.append(a, ' ', url, ' ', until);
+  return p;
+}
+
+function showDocuments(items) {
+  documentsShown = items;
+  const list = $('documents');
+  list.replaceChildren();
+  const named = items.some((d) => 'name' in d);
+  $('documents-hint').hidden = !items.length || named;
+  const mayLink = page.may('POST', '/v1/consultations/{id}/documents/{doc}/link');
+  const sorted = [...items].sort((a, b) => a.created_at - b.created_at);
+  for (const d of sorted) {
+    const li = document.createElement('li');
+    li.dataset.id = d.id;
+    li.dataset.type = d.type;
+    li.dataset.attached = String(d.attached_to_record);
+    if ('name' in d) {
+      const name = document.createElement('p');
+      name.className = 'name';
+      name.append(written(d.name));
+      li.append(name);
+    }
+    const head = document.createElement('p');
+    head.className = 'head';
+    head.textContent = [
+      label('document_type_', d.type), sizeText(d.size_bytes), t('shared_at', { at: timeOf(d.created_at) }),
+      d.uploaded_by, t(d.attached_to_record ? 'document_attached' : 'document_not_attached'),
+    ].filter(Boolean).join(' · ');
+    li.append(head);
+    if (d.sha256_hex) {
+      const digest = document.createElement('p');
+      digest.className = 'sha256';
+      const hex = document.createElement('bdi');
+      hex.dir = 'ltr';
+      hex.textContent = d.sha256_hex;
+      digest.append('SHA-256 ', hex);
+      li.append(digest);
+    }
+    const link = documentLinks.get(d.id);
+    if (link && link.expiresAt > Date.now()) li.append(linkLine(d, link));
+    if (mayLink) {
+      const actions = document.createElement('p');
+      actions.className = 'actions';
+      actions.append(button('link-document', t('document_link'), () => makeDocumentLink(d)));
+      li.append(actions);
+    }
+    list.append(li);
+  }
+  if (!items.length) {
+    const li = document.createElement('li');
+    li.textContent = t('nothing');
+    list.append(li);
+  }
+  $('document-form').hidden = !page.may('POST', '/v1/consultations/{id}/documents');
+}
+
+// Sends the chosen file as it is; the hub says what it is and whether it
+// takes it.
+async function uploadDocument() {
+  const file = $('document-file').files[0];
+  clearProblem('document');
+  $('action-result').textContent = '';
+  if (!file) return;
+  if (file.size > MAX_DOCUMENT_BYTES) {
+    $('document-error').textContent = t('document_too_large');
+    return;
+  }
+  $('document-upload').disabled = true;
+  try {
+    const shared = await postFile(`${base()}/documents`, { name: file.name }, file);
+    $('document-form').reset();
+    await done(t('document_shared', { name: shared.name ?? file.name }));
+  } catch (error) {
+    showProblem('document', error);
+  } finally {
+    $('document-upload').disabled = false;
+  }
+}
+
+// A short-lived link to the document (POST …/documents/{doc}/link),
+// shown on its line with when it stops working.
+async function makeDocumentLink(d) {
+  clearProblem('document');
+  $('action-result').textContent = '';
+  const id = shownId;
+  try {
+    const link = await postJson(`${base()}/documents/${encodeURIComponent(d.id)}/link`);
+    if (shownId !== id) return;
+    documentLinks.set(d.id, { url: new URL(link.url, location.origin).href, expiresAt: link.expires_at });
+    showDocuments(documentsShown);
+  } catch (error) {
+    showProblem('document', error);
+  }
+}
+
 // ----- the page -----
 
 // Wires the forms once; `host` is the page's: see `page` above.
@@ -450,6 +586,10 @@ export function initClinical(host) {
     event.preventDefault();
     saveVital();
   });
+  $('document-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    uploadDocument();
+  });
   fitVitalForm();
 }
 
@@ -460,28 +600,39 @@ export function clearClinical() {
   closeNoteForm();
   closePrescriptionForm();
   clearProblem('vital');
-  for (const f of ['note-form', 'prescription-form', 'vital-form']) $(f).reset();
+  clearProblem('document');
+  for (const f of ['note-form', 'prescription-form', 'vital-form', 'document-form']) $(f).reset();
   $('notes').replaceChildren();
   $('prescriptions').replaceChildren();
   $('vitals').tBodies[0].replaceChildren();
-  for (const part of ['notes-part', 'prescriptions-part', 'vitals-part']) $(part).hidden = true;
+  $('documents').replaceChildren();
+  documentsShown = [];
+  documentLinks.clear();
+  for (const part of ['notes-part', 'prescriptions-part', 'vitals-part', 'documents-part']) {
+    $(part).hidden = true;
+  }
   fitVitalForm();
 }
 
-// Shows consultation `id`'s record: each of notes, prescriptions and
-// observations is the API's list answer, or null when the role may not
-// read it (its part is left out of the page).
-export function showClinical(id, { notes, prescriptions, observations }) {
+// Shows consultation `id`'s record: each of notes, prescriptions,
+// observations and documents is the API's list answer, or null when the
+// role may not read it (its part is left out of the page).
+export function showClinical(id, { notes, prescriptions, observations, documents }) {
   if (shownId !== id) {
     closeNoteForm();
     closePrescriptionForm();
     clearProblem('vital');
+    clearProblem('document');
+    $('document-form').reset();
+    documentLinks.clear();
   }
   shownId = id;
   $('notes-part').hidden = notes === null;
   $('prescriptions-part').hidden = prescriptions === null;
   $('vitals-part').hidden = observations === null;
+  $('documents-part').hidden = documents === null;
   if (notes) showNotes(notes.items);
   if (prescriptions) showPrescriptions(prescriptions.items);
   if (observations) showVitals(observations.items);
+  if (documents) showDocuments(documents.items);
 }

@@ -236,11 +236,16 @@ export async function fill(page, selector, text) {
   }, text);
 }
 
-// The console asks on load whether the browser holds a session (GET
-// /v1/session); a browser without one is answered 401, which is how the
-// sign-in screen starts, not a problem.
-function noSessionYet(url, status) {
-  return status === 401 && new URL(url).pathname === '/v1/session';
+// Refusals the console expects and shows as answers, not problems: it asks
+// on load whether the browser holds a session (GET /v1/session), and a
+// browser without one is answered 401, which is how the sign-in screen
+// starts; a consultation's feedback (GET /v1/consultations/{id}/feedback)
+// is answered 404 until the patient answers, which the page shows as "No
+// answer yet".
+function expectedRefusal(url, status) {
+  const { pathname } = new URL(url);
+  return (status === 401 && pathname === '/v1/session') ||
+    (status === 404 && /^\/v1\/consultations\/[^/]+\/feedback$/.test(pathname));
 }
 
 export async function newPage(browser) {
@@ -251,14 +256,15 @@ export async function newPage(browser) {
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
     const url = message.location()?.url;
-    if (url && /status of 401/.test(message.text()) && noSessionYet(url, 401)) return;
+    const refused = /status of (\d{3})/.exec(message.text());
+    if (url && refused && expectedRefusal(url, Number(refused[1]))) return;
     problems.push(`console error: ${message.text()}${url ? ` (${url})` : ''}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) =>
     problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
   page.on('response', (response) => {
-    if (response.status() >= 400 && !noSessionYet(response.url(), response.status())) {
+    if (response.status() >= 400 && !expectedRefusal(response.url(), response.status())) {
       problems.push(`HTTP ${response.status()}: ${response.url()}`);
     }
   });

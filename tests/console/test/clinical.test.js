@@ -384,7 +384,8 @@ test("another clinician of the facility reads the notes but is offered nothing o
     await page.click('#sign-out');
     await page.waitForSelector('#sign-in:not([hidden])');
     const left = await page.$eval('body', (b) => b.innerHTML);
-    for (const phi of ['Follow up in one week.', 'صداع', 'Paracetamol', '128/84', 'mm[Hg]</bdi>']) {
+    for (const phi of ['Follow up in one week.', 'صداع', 'Paracetamol', '128/84', 'mm[Hg]</bdi>',
+      'Patient 1', id]) {
       assert.ok(!left.includes(phi), `the signed-out page still holds ${phi}`);
     }
     assert.deepEqual(problems, []);
