@@ -179,6 +179,8 @@ TEST(LoadShippedConfig, DefaultFileLoadsWithTheDocumentedValues) {
   EXPECT_EQ(hospital.rules[5].facility, "sandbox-his");
   EXPECT_EQ(hospital.rules[5].role, "clinician");
   EXPECT_EQ(c.workflows_dir, "workflows");
+  // The clamd scripts/run starts for the sandbox (scripts/test-clamav, var/clamd).
+  EXPECT_EQ(c.documents.clamd, "tcp://127.0.0.1:4582");
 }
 
 TEST(LoadShippedConfig, DefaultFileAgreesWithTheDeclaredDefaults) {
@@ -194,6 +196,8 @@ TEST(LoadShippedConfig, DefaultFileAgreesWithTheDeclaredDefaults) {
   shipped.facilities = defaults.facilities;
   // Where the sandbox's recordings are kept (GET /v1/residency).
   shipped.archive.residency = defaults.archive.residency;
+  // The sandbox's clamd; the default is the system's clamav-daemon.
+  shipped.documents.clamd = defaults.documents.clamd;
   // The signin block's values are the declared defaults but for its provider.
   ASSERT_TRUE(shipped.signin.has_value());
   shipped.signin->providers.clear();
