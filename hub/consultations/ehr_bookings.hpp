@@ -24,7 +24,12 @@
 //              as POST /v1/consultations makes them, audited
 //              "consultation.create" by "plugin:<instance>". With one
 //              already (any status: a cancelled FHIR appointment stays
-//              cancelled), nothing starts twice; a consultation still
+//              cancelled; the live one when there are several), nothing
+//              starts twice, also when it committed between the look-up
+//              and the insert (POST /v1/consultations does not take the
+//              lock; the unique index of live consultations per facility
+//              and appointment refuses the insert, which then counts as
+//              booked before); a consultation still
 //              scheduled takes the appointment's new start when it moved,
 //              audited "consultation.reschedule" (its scheduled reminders
 //              follow, and a patient already told of it is sent a
