@@ -49,6 +49,13 @@ void count(ApiContext& ctx, const std::string& name, const std::string& help,
   if (ctx.metrics != nullptr) ctx.metrics->counter_add(name, help, labels, 1);
 }
 
+// 409: the appointment already has a live consultation in the facility.
+Response appointment_taken(const Request& request, const std::string& appointment_id,
+                           const std::string& consultation_id) {
+  return problem_response(request, 409, MessageId::kAppointmentHasConsultation,
+                          {appointment_id, consultation_id});
+}
+
 // POST /v1/consultations
 Response create_consultation(ApiContext& ctx, Request& request,
                              const access::Principal& principal) {
@@ -152,11 +159,35 @@ Response create_consultation(ApiContext& ctx, Request& request,
   c.created_at = now;
   c.updated_at = now;
 
+  // One live consultation per appointment in the facility (a cancelled one
+  // leaves it free). The look-up answers the common case with the existing
+  // consultation's id; a concurrent request that committed first is refused
+  // by the unique index consultations_live_appointment, and the winner is
+  // then read in a transaction of its own (the failed one is unusable on
+  // PostgreSQL). Nothing is written either way, and the key stays free
+  // (rolled back here; a booking's reservation frees its own).
+  if (c.appointment_ref) {
+    auto live =
+        records::ConsultationStore::live_by_appointment(*tx, c.facility_id, *c.appointment_ref);
+    if (!live.ok()) return error_response(request, live.error());
+    if (*live) {
+      tx->rollback();
+      return appointment_taken(request, *parsed.appointment_id, **live);
+    }
+  }
   if (auto inserted = consultations.insert(*tx, c); !inserted.ok()) {
     if (inserted.error().code == sdk::ErrorCode::kInvalidArgument) {
       validator.add("patient", "invalid_format",
                     "an identifier or the phone number cannot be normalized");
       return validation_problem(request, 422, validator.take());
+    }
+    if (inserted.error().code == sdk::ErrorCode::kAlreadyExists && c.appointment_ref) {
+      tx->rollback();
+      auto read = ctx.store->begin(storage::TxMode::kReadOnly);
+      if (!read.ok()) return error_response(request, read.error());
+      auto live = records::ConsultationStore::live_by_appointment(**read, c.facility_id,
+                                                                  *c.appointment_ref);
+      if (live.ok() && *live) return appointment_taken(request, *parsed.appointment_id, **live);
     }
     return error_response(request, inserted.error());
   }
