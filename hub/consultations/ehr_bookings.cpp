@@ -11,7 +11,6 @@
 #include "hub/records/consultation_store.hpp"
 #include "hub/records/inbox_store.hpp"
 #include "hub/records/provider_resource_store.hpp"
-#include "hub/storage/savepoint.hpp"
 #include "hub/storage/transaction_lock.hpp"
 #include "wasl/sdk/uuid.hpp"
 
@@ -190,24 +189,15 @@ Status EhrBookings::book(storage::Transaction& tx, const std::string& instance,
   // The look-up above and this insert are not atomic against a booking
   // that does not take the lock (POST /v1/consultations naming the
   // appointment): the unique index consultations_live_appointment refuses
-  // the second live consultation, and the one that won is this booking's
-  // "booked before".
-  auto inserted = storage::under_savepoint(tx, "ehr_booking_insert", [&]() -> Result<bool> {
-    WASL_RETURN_IF_ERROR(consultations.insert(tx, c));
-    return true;
-  });
-  if (!inserted.ok()) {
+  // the second live consultation. The transaction is then unusable
+  // (PostgreSQL), so the task is tried again, retryable, and its next run
+  // finds the consultation that won as booked before.
+  if (auto inserted = consultations.insert(tx, c); !inserted.ok()) {
     if (inserted.error().code != ErrorCode::kAlreadyExists) return std::move(inserted).error();
-    WASL_ASSIGN_OR_RETURN(existing, consultations.find_by_appointment(tx, facility.id, ref));
-    if (!existing || existing->status == domain::ConsultationStatus::kCancelled) {
-      // The one that won was cancelled meanwhile: the task runs again.
-      return Error(ErrorCode::kConflict,
-                   ref + " was booked concurrently and its consultation changed since; tried again",
-                   true);
-    }
-    spdlog::info("{}: {} was booked concurrently as consultation {}; nothing starts twice",
-                 instance, ref, existing->id);
-    return reschedule(tx, instance, facility, *existing, appointment);
+    return Error(ErrorCode::kConflict,
+                 ref + " got a consultation concurrently (" + inserted.error().message +
+                     "); the booking runs again and finds it",
+                 true);
   }
   // What the EHR booked for the facility is the facility's (its run reads
   // them: hub/workflow/resource_guard.hpp).

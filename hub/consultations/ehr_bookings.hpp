@@ -28,8 +28,9 @@
 //              starts twice, also when it committed between the look-up
 //              and the insert (POST /v1/consultations does not take the
 //              lock; the unique index of live consultations per facility
-//              and appointment refuses the insert, which then counts as
-//              booked before); a consultation still
+//              and appointment refuses the insert, a retryable error, and
+//              the task's next run finds it booked before); a
+//              consultation still
 //              scheduled takes the appointment's new start when it moved,
 //              audited "consultation.reschedule" (its scheduled reminders
 //              follow, and a patient already told of it is sent a

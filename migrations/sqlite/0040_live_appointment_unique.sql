@@ -19,7 +19,7 @@ CREATE TEMP TABLE migration_0040_check (duplicated INTEGER NOT NULL);
 CREATE TEMP TRIGGER migration_0040_refuse BEFORE INSERT ON migration_0040_check
   WHEN NEW.duplicated > 0
 BEGIN
-  SELECT RAISE(ABORT, 'several live (not cancelled) consultations share a facility and an appointment_ref, so they cannot be made unique; list them with SELECT facility_id, appointment_ref, COUNT(*) FROM consultations WHERE appointment_ref IS NOT NULL AND status <> ''cancelled'' GROUP BY facility_id, appointment_ref HAVING COUNT(*) > 1, cancel all but one of each (POST /v1/consultations/{id}/cancel on the wasl still running), then migrate again; nothing was changed');
+  SELECT RAISE(ABORT, 'some appointment(s) have more than one live (not cancelled) consultation in their facility, so they cannot be made unique; list them with SELECT facility_id, appointment_ref, COUNT(*) FROM consultations WHERE appointment_ref IS NOT NULL AND status <> ''cancelled'' GROUP BY facility_id, appointment_ref HAVING COUNT(*) > 1, cancel all but one of each (POST /v1/consultations/{id}/cancel on the wasl still running), then migrate again; nothing was changed');
 END;
 INSERT INTO migration_0040_check (duplicated)
   SELECT COUNT(*) FROM (

@@ -22,7 +22,7 @@
 #include "hub/records/consultation_store.hpp"
 #include "tests/unit/workflow/engine_fixture.hpp"
 
-namespace wasl::consultations {
+namespace wasl::consultations::bookings_testing {
 namespace {
 
 using nlohmann::json;
@@ -203,12 +203,13 @@ TEST_P(EhrBookingsTest, TwoHubsSettlingOneAppointmentStartOneConsultation) {
 
 // POST /v1/consultations named the appointment and commits while the
 // booking task settles (on PostgreSQL, while its insert waits on that
-// uncommitted row; on SQLite's single writer, just before): the booking
-// finds the POST's consultation, which takes the EHR's start; the task
-// ends done, never retried, failed or parked.
+// uncommitted row: the unique index refuses it and the task runs again; on
+// SQLite's single writer, just before): the booking finds the POST's
+// consultation, which takes the EHR's start; the task ends done, never
+// failed or parked.
 TEST_P(EhrBookingsTest, APostThatCommitsFirstIsTheBookingsBookedBefore) {
   jobs::TaskRunnerOptions options;
-  options.max_attempts = 1;  // a failed run would give up, not retry
+  options.max_attempts = 2;  // a second failed run would give up
   jobs::TaskRunner tasks(*store_, options);
   ASSERT_TRUE(tasks.handle(kEhrBookingTask, bookings()).ok());
   {
@@ -237,6 +238,16 @@ TEST_P(EhrBookingsTest, APostThatCommitsFirstIsTheBookingsBookedBefore) {
     EXPECT_TRUE(waiting) << "the booking never waited on the POST's row";
     ASSERT_TRUE((*posted)->commit().ok());
     runner.join();
+    // The refused insert left the transaction unusable: the run failed,
+    // retryable, and the task waits for its next run.
+    ASSERT_TRUE(ran.ok()) << ran.error().message;
+    EXPECT_EQ(count("SELECT COUNT(*) FROM jobs WHERE kind = $1 AND last_error LIKE "
+                    "'%Appointment/A-2 got a consultation concurrently%'",
+                    {std::string(kEhrBookingTask)}),
+              1);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM consultations"), 1);
+    exec("UPDATE jobs SET run_at = 0");
+    ran = tasks.run_once();
   } else {
     ASSERT_TRUE((*posted)->commit().ok());
     ran = tasks.run_once();
@@ -299,4 +310,4 @@ INSTANTIATE_TEST_SUITE_P(Backends, EhrBookingsTest,
                          });
 
 }  // namespace
-}  // namespace wasl::consultations
+}  // namespace wasl::consultations::bookings_testing
