@@ -25,6 +25,7 @@
 #include "hub/api/workflow_choice.hpp"
 #include "hub/attendance/attendance_store.hpp"
 #include "hub/clinical/observation_store.hpp"
+#include "hub/consultations/ehr_bookings.hpp"
 #include "hub/crypto/digest.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/notifications/consultation_notices.hpp"
@@ -123,7 +124,8 @@ Response create_consultation(ApiContext& ctx, Request& request,
     // The same request again (its answer lost, the hub stopped) finds its
     // own Appointment in the EHR by this identifier instead of a second one.
     choice.idempotency_key =
-        "wasl-booking-" + crypto::sha256_hex(principal.facility_id + "\n" + *key).substr(0, 40);
+        std::string(consultations::kHubBookingKeyPrefix) +
+        crypto::sha256_hex(principal.facility_id + "\n" + *key).substr(0, 40);
     auto outcome = book_slot(ctx, request, principal.facility_id, choice);
     if (auto* problem = std::get_if<Response>(&outcome)) return std::move(*problem);
     booked = std::get<sdk::BookedSlot>(std::move(outcome));

@@ -58,6 +58,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/config/config.hpp"
@@ -74,6 +75,15 @@ namespace wasl::consultations {
 
 // The booking task's kind.
 inline constexpr const char* kEhrBookingTask = "task.ehr_booking";
+
+// How the identifier the hub gives an Appointment it books itself
+// (POST /v1/consultations naming a slot or a service) begins: the request's
+// idempotency key, hashed, after this prefix.
+inline constexpr std::string_view kHubBookingKeyPrefix = "wasl-booking-";
+
+// Whether `appointment` carries such an identifier: the hub booked it, and
+// the request that did so creates its consultation.
+bool booked_by_hub(const sdk::Appointment& appointment);
 
 // The EHR instance named (the typed door to plugins:
 // plugin_host::PluginHost::ehr); an error when it is not loaded.

@@ -64,6 +64,13 @@ class BookedEhr final : public sdk::EhrConnector {
     a.patient_id = "p-" + ref.id;
     a.practitioner_id = "d-" + ref.id;
     a.start_ms = kStart;
+    // An Appointment POST /v1/consultations booked carries its key.
+    if (ref.id.rfind("hub-", 0) == 0) {
+      a.raw = {{"resourceType", "Appointment"},
+               {"identifier",
+                nlohmann::json::array({{{"system", "urn:wasl:idempotency-key"},
+                                        {"value", "wasl-booking-0123456789abcdef"}}})}};
+    }
     return a;
   }
   sdk::Result<sdk::Coverage> read_coverage(const sdk::CoverageRequest&) override {
@@ -301,6 +308,41 @@ TEST_P(EhrBookingsTest, TheLiveConsultationOfAnAppointmentIsTheOneFollowed) {
                   "appointment_ref = 'Appointment/A-3' AND status = 'scheduled'"),
             1);
   EXPECT_EQ(count("SELECT COUNT(*) FROM workflow_runs WHERE facility_id = 'f2'"), 1);
+}
+
+// An appointment the hub booked itself (its identifier starts
+// wasl-booking-): the EHR's notification may come before the booking
+// request commits its consultation; the task starts nothing, and once the
+// request's consultation is there it follows that one.
+TEST_P(EhrBookingsTest, AnAppointmentTheHubBookedIsLeftToItsRequest) {
+  auto b = bookings();
+  {
+    auto run = b->run(task("f1", "hub-1"));
+    ASSERT_TRUE(run.ok()) << run.error().message;
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    auto settled = (*run)(**tx);
+    ASSERT_TRUE(settled.ok()) << settled.error().message;
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM consultations"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM workflow_runs"), 0);
+  {
+    auto tx = store_->begin();
+    ASSERT_TRUE(tx.ok());
+    consultation_in(**tx, "c-posted", "hub-1", domain::ConsultationStatus::kScheduled);
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  auto run = b->run(task("f1", "hub-1"));
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  auto tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  auto settled = (*run)(**tx);
+  ASSERT_TRUE(settled.ok()) << settled.error().message;
+  ASSERT_TRUE((*tx)->commit().ok());
+  EXPECT_EQ(count("SELECT COUNT(*) FROM consultations"), 1);
+  EXPECT_EQ(count("SELECT scheduled_at FROM consultations WHERE id = 'c-posted'"), kStart);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM workflow_runs"), 1);  // the request's run alone
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EhrBookingsTest,
