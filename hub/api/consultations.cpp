@@ -123,9 +123,8 @@ Response create_consultation(ApiContext& ctx, Request& request,
     choice.practitioner_id = parsed.practitioner_id.value_or("");
     // The same request again (its answer lost, the hub stopped) finds its
     // own Appointment in the EHR by this identifier instead of a second one.
-    choice.idempotency_key =
-        std::string(consultations::kHubBookingKeyPrefix) +
-        crypto::sha256_hex(principal.facility_id + "\n" + *key).substr(0, 40);
+    choice.idempotency_key = std::string(consultations::kHubBookingKeyPrefix) +
+                             crypto::sha256_hex(principal.facility_id + "\n" + *key).substr(0, 40);
     auto outcome = book_slot(ctx, request, principal.facility_id, choice);
     if (auto* problem = std::get_if<Response>(&outcome)) return std::move(*problem);
     booked = std::get<sdk::BookedSlot>(std::move(outcome));

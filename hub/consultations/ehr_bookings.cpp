@@ -155,8 +155,8 @@ Status EhrBookings::give_up(storage::Transaction& tx, const jobs::Task& task, co
 }
 
 bool booked_by_hub(const sdk::Appointment& appointment) {
-  const json& identifiers = appointment.raw.is_object() ? appointment.raw.value("identifier", json())
-                                                         : json();
+  const json& identifiers =
+      appointment.raw.is_object() ? appointment.raw.value("identifier", json()) : json();
   if (!identifiers.is_array()) return false;
   for (const json& identifier : identifiers) {
     if (!identifier.is_object()) continue;

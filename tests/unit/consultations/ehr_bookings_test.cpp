@@ -66,10 +66,10 @@ class BookedEhr final : public sdk::EhrConnector {
     a.start_ms = kStart;
     // An Appointment POST /v1/consultations booked carries its key.
     if (ref.id.rfind("hub-", 0) == 0) {
-      a.raw = {{"resourceType", "Appointment"},
-               {"identifier",
-                nlohmann::json::array({{{"system", "urn:wasl:idempotency-key"},
-                                        {"value", "wasl-booking-0123456789abcdef"}}})}};
+      a.raw = {
+          {"resourceType", "Appointment"},
+          {"identifier", nlohmann::json::array({{{"system", "urn:wasl:idempotency-key"},
+                                                 {"value", "wasl-booking-0123456789abcdef"}}})}};
     }
     return a;
   }
