@@ -25,6 +25,7 @@
 #include "hub/api/workflow_choice.hpp"
 #include "hub/attendance/attendance_store.hpp"
 #include "hub/clinical/observation_store.hpp"
+#include "hub/consultations/ehr_bookings.hpp"
 #include "hub/crypto/digest.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/notifications/consultation_notices.hpp"
@@ -47,6 +48,13 @@ constexpr const char* kCollection = "/v1/consultations/";
 void count(ApiContext& ctx, const std::string& name, const std::string& help,
            const observability::Labels& labels) {
   if (ctx.metrics != nullptr) ctx.metrics->counter_add(name, help, labels, 1);
+}
+
+// 409: the appointment already has a live consultation in the facility.
+Response appointment_taken(const Request& request, const std::string& appointment_id,
+                           const std::string& consultation_id) {
+  return problem_response(request, 409, MessageId::kAppointmentHasConsultation,
+                          {appointment_id, consultation_id});
 }
 
 // POST /v1/consultations
@@ -115,8 +123,8 @@ Response create_consultation(ApiContext& ctx, Request& request,
     choice.practitioner_id = parsed.practitioner_id.value_or("");
     // The same request again (its answer lost, the hub stopped) finds its
     // own Appointment in the EHR by this identifier instead of a second one.
-    choice.idempotency_key =
-        "wasl-booking-" + crypto::sha256_hex(principal.facility_id + "\n" + *key).substr(0, 40);
+    choice.idempotency_key = std::string(consultations::kHubBookingKeyPrefix) +
+                             crypto::sha256_hex(principal.facility_id + "\n" + *key).substr(0, 40);
     auto outcome = book_slot(ctx, request, principal.facility_id, choice);
     if (auto* problem = std::get_if<Response>(&outcome)) return std::move(*problem);
     booked = std::get<sdk::BookedSlot>(std::move(outcome));
@@ -152,11 +160,35 @@ Response create_consultation(ApiContext& ctx, Request& request,
   c.created_at = now;
   c.updated_at = now;
 
+  // One live consultation per appointment in the facility (a cancelled one
+  // leaves it free). The look-up answers the common case with the existing
+  // consultation's id; a concurrent request that committed first is refused
+  // by the unique index consultations_live_appointment, and the winner is
+  // then read in a transaction of its own (the failed one is unusable on
+  // PostgreSQL). Nothing is written either way, and the key stays free
+  // (rolled back here; a booking's reservation frees its own).
+  if (c.appointment_ref) {
+    auto live =
+        records::ConsultationStore::live_by_appointment(*tx, c.facility_id, *c.appointment_ref);
+    if (!live.ok()) return error_response(request, live.error());
+    if (*live) {
+      tx->rollback();
+      return appointment_taken(request, *parsed.appointment_id, **live);
+    }
+  }
   if (auto inserted = consultations.insert(*tx, c); !inserted.ok()) {
     if (inserted.error().code == sdk::ErrorCode::kInvalidArgument) {
       validator.add("patient", "invalid_format",
                     "an identifier or the phone number cannot be normalized");
       return validation_problem(request, 422, validator.take());
+    }
+    if (inserted.error().code == sdk::ErrorCode::kAlreadyExists && c.appointment_ref) {
+      tx->rollback();
+      auto read = ctx.store->begin(storage::TxMode::kReadOnly);
+      if (!read.ok()) return error_response(request, read.error());
+      auto live = records::ConsultationStore::live_by_appointment(**read, c.facility_id,
+                                                                  *c.appointment_ref);
+      if (live.ok() && *live) return appointment_taken(request, *parsed.appointment_id, **live);
     }
     return error_response(request, inserted.error());
   }

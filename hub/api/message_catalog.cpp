@@ -272,6 +272,10 @@ constexpr std::array kMessages = {
           "رفض السجل الصحي الإلكتروني الطلب."},
     Entry{MessageId::kSlotTaken, "The slot {0} is no longer free; choose another.",
           "الموعد {0} لم يعد متاحًا؛ اختر موعدًا آخر."},
+    Entry{MessageId::kAppointmentHasConsultation,
+          "Appointment {0} already has consultation {1} in this facility; cancel it before "
+          "booking the appointment again.",
+          "للموعد {0} استشارة قائمة {1} في هذه المنشأة؛ ألغِها قبل حجز الموعد مرة أخرى."},
     Entry{MessageId::kSlotNotFound, "The facility's EHR has no slot with this id.",
           "لا يوجد في السجل الصحي الإلكتروني للمنشأة موعد بهذا المعرّف."},
     Entry{MessageId::kNoFreeSlot, "The service {0} has no free slot in the window asked for.",

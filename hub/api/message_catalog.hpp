@@ -124,6 +124,7 @@ enum class MessageId {
   kEhrUnavailable,
   kEhrRefused,
   kSlotTaken,
+  kAppointmentHasConsultation,
   kSlotNotFound,
   kNoFreeSlot,
   kDocumentNotFound,

@@ -154,6 +154,20 @@ Status EhrBookings::give_up(storage::Transaction& tx, const jobs::Task& task, co
       b.inbox_id, b.instance, task.attempt, error.message, audit_);
 }
 
+bool booked_by_hub(const sdk::Appointment& appointment) {
+  const json& identifiers =
+      appointment.raw.is_object() ? appointment.raw.value("identifier", json()) : json();
+  if (!identifiers.is_array()) return false;
+  for (const json& identifier : identifiers) {
+    if (!identifier.is_object()) continue;
+    const json& value = identifier.value("value", json());
+    if (value.is_string() && value.get<std::string>().rfind(kHubBookingKeyPrefix, 0) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 Status EhrBookings::book(storage::Transaction& tx, const std::string& instance,
                          const config::FacilityConfig& facility,
                          const sdk::Appointment& appointment) const {
@@ -166,6 +180,15 @@ Status EhrBookings::book(storage::Transaction& tx, const std::string& instance,
   WASL_ASSIGN_OR_RETURN(auto existing, consultations.find_by_appointment(tx, facility.id, ref));
   if (existing) {  // booked before: nothing starts twice, but a new start time is taken
     return reschedule(tx, instance, facility, *existing, appointment);
+  }
+  // The hub booked this one itself: the EHR may notify it before the
+  // booking request has committed its consultation, which that request
+  // makes (a second one here would be refused, and the request answered
+  // 409 for its own appointment).
+  if (booked_by_hub(appointment)) {
+    spdlog::info("{}: {} was booked by this hub; its request makes the consultation", instance,
+                 ref);
+    return {};
   }
 
   const config::FacilityEhrBookingsConfig& bookings = *facility.ehr_bookings;
@@ -186,7 +209,19 @@ Status EhrBookings::book(storage::Transaction& tx, const std::string& instance,
   }
   c.created_at = now;
   c.updated_at = now;
-  WASL_RETURN_IF_ERROR(consultations.insert(tx, c));
+  // The look-up above and this insert are not atomic against a booking
+  // that does not take the lock (POST /v1/consultations naming the
+  // appointment): the unique index consultations_live_appointment refuses
+  // the second live consultation. The transaction is then unusable
+  // (PostgreSQL), so the task is tried again, retryable, and its next run
+  // finds the consultation that won as booked before.
+  if (auto inserted = consultations.insert(tx, c); !inserted.ok()) {
+    if (inserted.error().code != ErrorCode::kAlreadyExists) return std::move(inserted).error();
+    return Error(ErrorCode::kConflict,
+                 ref + " got a consultation concurrently (" + inserted.error().message +
+                     "); the booking runs again and finds it",
+                 true);
+  }
   // What the EHR booked for the facility is the facility's (its run reads
   // them: hub/workflow/resource_guard.hpp).
   for (const auto& [kind, id] :

@@ -24,7 +24,13 @@
 //              as POST /v1/consultations makes them, audited
 //              "consultation.create" by "plugin:<instance>". With one
 //              already (any status: a cancelled FHIR appointment stays
-//              cancelled), nothing starts twice; a consultation still
+//              cancelled; the live one when there are several), nothing
+//              starts twice, also when it committed between the look-up
+//              and the insert (POST /v1/consultations does not take the
+//              lock; the unique index of live consultations per facility
+//              and appointment refuses the insert, a retryable error, and
+//              the task's next run finds it booked before); a
+//              consultation still
 //              scheduled takes the appointment's new start when it moved,
 //              audited "consultation.reschedule" (its scheduled reminders
 //              follow, and a patient already told of it is sent a
@@ -52,6 +58,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "hub/audit/audit_writer.hpp"
 #include "hub/config/config.hpp"
@@ -68,6 +75,15 @@ namespace wasl::consultations {
 
 // The booking task's kind.
 inline constexpr const char* kEhrBookingTask = "task.ehr_booking";
+
+// How the identifier the hub gives an Appointment it books itself
+// (POST /v1/consultations naming a slot or a service) begins: the request's
+// idempotency key, hashed, after this prefix.
+inline constexpr std::string_view kHubBookingKeyPrefix = "wasl-booking-";
+
+// Whether `appointment` carries such an identifier: the hub booked it, and
+// the request that did so creates its consultation.
+bool booked_by_hub(const sdk::Appointment& appointment);
 
 // The EHR instance named (the typed door to plugins:
 // plugin_host::PluginHost::ehr); an error when it is not loaded.

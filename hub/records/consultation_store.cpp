@@ -174,12 +174,27 @@ Result<std::optional<Consultation>> ConsultationStore::find_by_appointment(
     std::string_view appointment_ref) const {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,
-      tx.query(std::string(kSelect) + "WHERE facility_id = $1 AND appointment_ref = $2 "
-                                      "ORDER BY created_at, id LIMIT 1",
-               {std::string(facility_id), std::string(appointment_ref)}));
+      tx.query(std::string(kSelect) +
+                   "WHERE facility_id = $1 AND appointment_ref = $2 "
+                   "ORDER BY CASE WHEN status = $3 THEN 1 ELSE 0 END, created_at, id LIMIT 1",
+               {std::string(facility_id), std::string(appointment_ref),
+                std::string(domain::to_string(domain::ConsultationStatus::kCancelled))}));
   if (rows.empty()) return std::optional<Consultation>();
   WASL_ASSIGN_OR_RETURN(Consultation c, from_row(rows.front()));
   return std::optional<Consultation>(std::move(c));
+}
+
+Result<std::optional<std::string>> ConsultationStore::live_by_appointment(
+    storage::Transaction& tx, std::string_view facility_id, std::string_view appointment_ref) {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT id FROM consultations WHERE facility_id = $1 AND appointment_ref = $2 AND "
+               "status <> $3 LIMIT 1",
+               {std::string(facility_id), std::string(appointment_ref),
+                std::string(domain::to_string(domain::ConsultationStatus::kCancelled))}));
+  if (rows.empty()) return std::optional<std::string>();
+  WASL_ASSIGN_OR_RETURN(std::string id, rows.front().get_text(0));
+  return std::optional<std::string>(std::move(id));
 }
 
 Result<ConsultationPage> ConsultationStore::list(storage::Transaction& tx,

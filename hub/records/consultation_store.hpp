@@ -146,7 +146,9 @@ class ConsultationStore {
   sdk::Result<domain::Consultation> get(storage::Transaction& tx, std::string_view facility_id,
                                         std::string_view id) const;
 
-  // The consultation of `appointment_ref` in the facility, if any.
+  // The consultation of `appointment_ref` in the facility, if any: the live
+  // (not cancelled) one, of which there is at most one (the unique index
+  // consultations_live_appointment), else the first cancelled one.
   sdk::Result<std::optional<domain::Consultation>> find_by_appointment(
       storage::Transaction& tx, std::string_view facility_id,
       std::string_view appointment_ref) const;
@@ -161,6 +163,11 @@ class ConsultationStore {
                                      std::string_view cursor) const;
 
   // The methods below touch no PHI column and need no cipher.
+
+  // The id of the live (not cancelled) consultation of `appointment_ref` in
+  // the facility, if any.
+  static sdk::Result<std::optional<std::string>> live_by_appointment(
+      storage::Transaction& tx, std::string_view facility_id, std::string_view appointment_ref);
 
   // The consultation's facts; nullopt when it is not in the facility.
   static sdk::Result<std::optional<ConsultationFacts>> facts(storage::Transaction& tx,

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -54,6 +55,11 @@ struct Backend {
   std::string name;
   bool postgres = false;
 };
+
+// Names the backend in test output and in the test list ctest reads
+// ("# GetParam() = sqlite"), instead of the object's bytes, which hold a
+// heap pointer and changed the listed names from one build to the next.
+void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
 
 class SigninFlowTest : public ::testing::TestWithParam<Backend> {
  protected:

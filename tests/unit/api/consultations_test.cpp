@@ -503,6 +503,99 @@ TEST_P(ConsultationsTest, AnIntegratorReadsReferencesAndStatusesOnly) {
   EXPECT_EQ(whole["practitioner"]["summary"]["name"], "د. أحمد");
 }
 
+// One live consultation per appointment in a facility: the same
+// appointment_id under another key is 409 naming the consultation that has
+// it, writes nothing and leaves that key free; once the first is cancelled
+// the appointment books again; another facility's same id is its own.
+TEST_P(ConsultationsTest, AnAppointmentWithALiveConsultationIs409UntilCancelled) {
+  const std::string first = create_id("key-1", false, booking("77"));
+  ASSERT_FALSE(first.empty());
+  http::Response again = create(booking("77"), "key-2");
+  ASSERT_EQ(again.status, 409) << again.body;
+  EXPECT_EQ(again.headers.find("Content-Type")->second, "application/problem+json");
+  const std::string detail = body_of(again).value("detail", "");
+  EXPECT_NE(detail.find(first), std::string::npos) << detail;
+  EXPECT_NE(detail.find("77"), std::string::npos) << detail;
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM consultations"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_runs"), 1);
+  EXPECT_EQ(audit_count("consultation.create"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM idempotency_keys WHERE key = 'key-2'"), 0);
+  // In Arabic too.
+  http::Response arabic = send({"POST",
+                                "/v1/consultations",
+                                booking("77").dump(),
+                                {{"Idempotency-Key", "key-3"}, {"Accept-Language", "ar"}}},
+                               Role::kHospital);
+  ASSERT_EQ(arabic.status, 409) << arabic.body;
+  EXPECT_NE(body_of(arabic).value("detail", "").find(first), std::string::npos);
+
+  // Another facility's appointment of the same id is another appointment.
+  EXPECT_EQ(create(booking("77"), "key-2", Role::kHospital, /*facility_b=*/true).status, 201);
+
+  ASSERT_EQ(send({"POST", "/v1/consultations/" + first + "/cancel"}, Role::kHospital).status, 202);
+  http::Response booked = create(booking("77"), "key-2");
+  ASSERT_EQ(booked.status, 201) << booked.body;
+  EXPECT_NE(body_of(booked).value("id", ""), first);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM consultations WHERE facility_id = $1 AND "
+                   "appointment_ref = 'Appointment/77'",
+                   {std::string(kFacilityA)}),
+            2);
+  // And the new live one holds it again.
+  EXPECT_EQ(create(booking("77"), "key-4").status, 409);
+  // Consultations without an appointment are not limited.
+  nlohmann::json no_appointment = booking();
+  no_appointment.erase("appointment_id");
+  no_appointment["workflow"] = "emergency";
+  no_appointment["type"] = "emergency";
+  EXPECT_EQ(create(no_appointment, "key-5").status, 201);
+  EXPECT_EQ(create(no_appointment, "key-6").status, 201);
+}
+
+// Two requests for one appointment at once (the look-up of each found
+// nothing): the unique index refuses the second, which answers the same 409
+// naming the first and writes nothing. On PostgreSQL the second's insert
+// waits on the first's uncommitted row; SQLite's single writer orders them.
+TEST_P(ConsultationsTest, ARequestThatLosesTheRaceForAnAppointmentIs409) {
+  records::ConsultationStore consultations(*cipher_);
+  domain::Consultation held;
+  held.id = "c-held";
+  held.facility_id = kFacilityA;
+  held.workflow_name = "consultation";
+  held.status = domain::ConsultationStatus::kScheduled;
+  held.appointment_ref = "Appointment/88";
+  held.created_at = kNow;
+  held.updated_at = kNow;
+  auto tx = store_->begin();
+  ASSERT_TRUE(tx.ok());
+  ASSERT_TRUE(consultations.insert(**tx, held).ok());
+  http::Response lost;
+  if (GetParam() == storage::Dialect::kPostgres) {
+    std::thread request([&] { lost = create(booking("88"), "key-race"); });
+    bool waiting = false;
+    for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+         !waiting && std::chrono::steady_clock::now() < until;
+         std::this_thread::sleep_for(std::chrono::milliseconds(2))) {
+      waiting = scalar(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1 AND "
+                    "wait_event_type = 'Lock'",
+                    {db_->tag()}) > 0;
+    }
+    EXPECT_TRUE(waiting) << "the request never waited on the other's row";
+    ASSERT_TRUE((*tx)->commit().ok());
+    request.join();
+  } else {
+    ASSERT_TRUE((*tx)->commit().ok());
+    lost = create(booking("88"), "key-race");
+  }
+  ASSERT_EQ(lost.status, 409) << lost.body;
+  EXPECT_NE(body_of(lost).value("detail", "").find("c-held"), std::string::npos) << lost.body;
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM consultations"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM workflow_runs"), 0);
+  EXPECT_EQ(audit_count("consultation.create"), 0);
+  // The key is free: another body under it is a new request, not a mismatch.
+  EXPECT_EQ(create(booking("89"), "key-race").status, 201);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ConsultationsTest,
                          ::testing::Values(storage::Dialect::kSqlite, storage::Dialect::kPostgres),
                          dialect_test_name);

@@ -192,7 +192,7 @@ TEST_P(ParticipantsJanusTest, AnAdmittedClinicianJoinsAtOnce) {
 // the same.
 TEST_P(ParticipantsJanusTest, EndingTheSessionEndsTheRoomAtJanus) {
   const std::string end = "/v1/consultations/" + id_ + "/end-session";
-  const std::string roomless = create_id("janus-roomless");
+  const std::string roomless = create_id("janus-roomless", false, booking("43"));
   http::Response none =
       send({"POST", "/v1/consultations/" + roomless + "/end-session"}, Role::kClinician);
   EXPECT_EQ(none.status, 409) << none.body;

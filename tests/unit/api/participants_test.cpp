@@ -334,7 +334,7 @@ TEST_P(ParticipantsTest, WaitingParticipantsGetAHeldTokenWhereTheProviderCanHold
 
   // Before the workflow opened the room there is nothing to hold a token
   // for: the participant waits without one and gets it when admitted.
-  const std::string later = create_id("booking-later");
+  const std::string later = create_id("booking-later", false, booking("43"));
   http::Response early = send({"POST", "/v1/consultations/" + later + "/participants",
                                nlohmann::json{{"role", "patient"}, {"display_name", "p"}}.dump()},
                               Role::kHospital);

@@ -45,7 +45,7 @@ TEST_P(ReadAuditTest, ARefreshedListIsAuditedOncePerAnswer) {
   ASSERT_EQ(send({"GET", "/v1/consultations"}, Role::kAdmin).status, 200);
   EXPECT_EQ(audit_count("consultation.list"), before + 3);
   // A new consultation changes the answer: audited again.
-  create_id("k2");
+  create_id("k2", false, booking("43"));
   ASSERT_EQ(send({"GET", "/v1/consultations"}, Role::kHospital).status, 200);
   EXPECT_EQ(audit_count("consultation.list"), before + 4);
   context_.read_audits = nullptr;

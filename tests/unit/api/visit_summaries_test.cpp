@@ -97,7 +97,7 @@ TEST_P(VisitSummariesTest, AsPdfAsHtmlOrNotYet) {
   http::Response bad = call("GET", path("?format=docx"), kClinicianCaller);
   EXPECT_EQ(bad.status, 400);
   EXPECT_TRUE(is_problem(bad));
-  const std::string other = create_id("booking-2");
+  const std::string other = create_id("booking-2", false, booking("43"));
   http::Response none = call("GET", "/v1/consultations/" + other + "/summary", kClinicianCaller);
   EXPECT_EQ(none.status, 404);
   EXPECT_TRUE(is_problem(none));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -270,6 +271,90 @@ TEST_P(MigratorTest, WorkflowOwnersAreBackfilledFromTheDeployingKey) {
   }
   EXPECT_EQ(owners, (std::vector<std::string>{"consultation/1=", "consultation/2=fac-b",
                                               "consultation/3=", "emergency/1="}));
+}
+
+// 0040 makes one live (not cancelled) consultation per facility and EHR
+// appointment: a database already holding two live ones of an appointment
+// is refused with the way to resolve it and left as it was; once they are
+// resolved, the index applies and refuses a second live one, while a
+// cancelled one, another facility's and one without an appointment pass.
+TEST_P(MigratorTest, OneLiveConsultationPerAppointmentRefusesExistingDuplicates) {
+  const auto& embedded = embedded_migrations(GetParam());
+  std::vector<Migration> before;
+  for (const auto& m : embedded) {
+    if (m.version < 40) before.push_back(m);
+  }
+  ASSERT_TRUE(migrate(*store_, before).ok());
+  auto exec = [&](const std::string& sql) -> sdk::Status {
+    WASL_ASSIGN_OR_RETURN(auto tx, store_->begin());
+    WASL_RETURN_IF_ERROR(tx->exec(sql));
+    return tx->commit();
+  };
+  auto consultation = [](const std::string& id, const std::string& facility,
+                         const std::string& appointment, const std::string& status) {
+    return "INSERT INTO consultations (id, facility_id, status, consultation_type, "
+           "appointment_ref, created_at, updated_at) VALUES ('" +
+           id + "', '" + facility + "', '" + status + "', 'doctor_patient', " +
+           (appointment.empty() ? std::string("NULL") : "'" + appointment + "'") + ", 1, 1)";
+  };
+  ASSERT_OK(
+      exec("INSERT INTO facilities (id, name, created_at, updated_at) VALUES ('fac-a', 'A', 1, 1), "
+           "('fac-b', 'B', 1, 1)"));
+  for (const std::string& sql : {consultation("c-1", "fac-a", "Appointment/1", "scheduled"),
+                                 consultation("c-2", "fac-a", "Appointment/1", "in_session"),
+                                 consultation("c-3", "fac-a", "Appointment/2", "completed"),
+                                 consultation("c-4", "fac-a", "Appointment/2", "waiting_room"),
+                                 consultation("c-5", "fac-a", "Appointment/2", "scheduled"),
+                                 consultation("c-6", "fac-a", "Appointment/3", "cancelled"),
+                                 consultation("c-7", "fac-a", "Appointment/3", "scheduled"),
+                                 consultation("c-8", "fac-b", "Appointment/1", "scheduled"),
+                                 consultation("c-9", "fac-a", "", "scheduled"),
+                                 consultation("c-10", "fac-a", "", "scheduled")}) {
+    ASSERT_OK(exec(sql));
+  }
+
+  auto refused = migrate(*store_, embedded);
+  ASSERT_FALSE(refused.ok());
+  const std::string& message = refused.error().message;
+  EXPECT_NE(message.find("0040_live_appointment_unique.sql"), std::string::npos) << message;
+  EXPECT_NE(message.find("more than one live (not cancelled) consultation"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("cancel all but one of each"), std::string::npos) << message;
+  EXPECT_NE(message.find("nothing was changed"), std::string::npos) << message;
+  if (GetParam() == Dialect::kPostgres) {
+    // Two appointments, three consultations too many.
+    EXPECT_NE(message.find("2 appointment(s)"), std::string::npos) << message;
+    EXPECT_NE(message.find("(3 consultation(s) too many)"), std::string::npos) << message;
+  }
+  auto versions = recorded_versions(*store_);
+  EXPECT_EQ(std::count(versions.begin(), versions.end(), 40), 0);
+  {
+    auto tx = store_->begin(TxMode::kReadOnly);
+    ASSERT_TRUE(tx.ok());
+    auto rows = (*tx)->query("SELECT COUNT(*) FROM consultations WHERE status <> 'cancelled'");
+    ASSERT_TRUE(rows.ok()) << rows.error().message;
+    EXPECT_EQ((*rows)[0].get_int(0).value_or(-1), 9) << "nothing was changed";
+  }
+
+  ASSERT_OK(
+      exec("UPDATE consultations SET status = 'cancelled' WHERE id IN ('c-2', 'c-4', 'c-5')"));
+  auto applied = migrate(*store_, embedded);
+  ASSERT_TRUE(applied.ok()) << applied.error().message;
+  versions = recorded_versions(*store_);
+  EXPECT_EQ(std::count(versions.begin(), versions.end(), 40), 1);
+
+  auto again = exec(consultation("c-11", "fac-a", "Appointment/1", "scheduled"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists) << again.error().message;
+  // A cancelled one leaves its appointment free; a consultation that becomes
+  // live again beside a live one is refused as well.
+  ASSERT_OK(exec(consultation("c-12", "fac-a", "Appointment/1", "cancelled")));
+  auto revived = exec("UPDATE consultations SET status = 'scheduled' WHERE id = 'c-12'");
+  ASSERT_FALSE(revived.ok());
+  EXPECT_EQ(revived.error().code, ErrorCode::kAlreadyExists) << revived.error().message;
+  ASSERT_OK(exec(consultation("c-13", "fac-a", "Appointment/4", "scheduled")));
+  ASSERT_OK(exec(consultation("c-14", "fac-b", "Appointment/4", "scheduled")));
+  ASSERT_OK(exec(consultation("c-15", "fac-a", "", "scheduled")));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MigratorTest,
