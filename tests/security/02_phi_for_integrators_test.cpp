@@ -66,8 +66,11 @@ TEST(PhiForIntegrators, AnIntegratorReadsNoPatientDataAnywhere) {
       {"name", std::string(kGivenName) + " " + kFamilyName},
       {"identifiers", {{{"kind", "national_id"}, {"value", kNationalId}}}},
       {"phone", "+966500000002"}};
+  // An appointment of its own in the EHR (one live consultation per
+  // appointment): the same patient.
+  ASSERT_TRUE(s.hub().store_appointment("sec-02-c", std::chrono::minutes(5)));
   const std::string copied =
-      s.start(SecurityHub::kB, "copier", {{"appointment_id", "sec-02-b"}, {"patient", patient}});
+      s.start(SecurityHub::kB, "copier", {{"appointment_id", "sec-02-c"}, {"patient", patient}});
   ASSERT_FALSE(copied.empty());
   nlohmann::json run = s.wait_for_run_end(SecurityHub::kB, copied, 60s);
   ASSERT_EQ(run.value("status", std::string()), "succeeded") << run.dump(2);
