@@ -67,8 +67,14 @@ TEST(PhiForIntegrators, AnIntegratorReadsNoPatientDataAnywhere) {
       {"identifiers", {{{"kind", "national_id"}, {"value", kNationalId}}}},
       {"phone", "+966500000002"}};
   // An appointment of its own in the EHR (one live consultation per
-  // appointment): the same patient.
-  ASSERT_TRUE(s.hub().store_appointment("sec-02-c", std::chrono::minutes(5)));
+  // appointment): a copy of the first, the same patient and doctor.
+  auto first = s.hub().fhir_peer()->read("Appointment/sec-02-b");
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  nlohmann::json second = *first;
+  second["id"] = "sec-02-c";
+  second.erase("meta");
+  auto stored = s.hub().fhir_peer()->seed({}, nlohmann::json::array({second}));
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
   const std::string copied =
       s.start(SecurityHub::kB, "copier", {{"appointment_id", "sec-02-c"}, {"patient", patient}});
   ASSERT_FALSE(copied.empty());

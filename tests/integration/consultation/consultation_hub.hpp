@@ -231,11 +231,6 @@ class ConsultationHub {
   // The same for `facility` (kFacility or one of options.more_facilities).
   HubApiClient client(const std::string& role, const std::string& facility);
 
-  // Stores Appointment/<appointment_id> in the EHR (the demo patient with
-  // her doctor, starting in `start_in`) and nothing in the hub; false (with
-  // a test failure) if refused.
-  bool store_appointment(const std::string& appointment_id, std::chrono::seconds start_in);
-
   // Stores Appointment/<appointment_id> in the FHIR peer (booked, the demo
   // patient with her practitioner, starting `start_in` from now), then POST
   // /v1/consultations for it (with the members of `patient_summary`, when it
@@ -332,6 +327,9 @@ class ConsultationHub {
   std::string config_path_;
   std::string postgres_schema_url_;
   std::filesystem::path nphies_pki_;
+  // Stores Appointment/<appointment_id>; false (with a test failure) if refused.
+  bool store_appointment(const std::string& appointment_id, std::chrono::seconds start_in);
+
   std::unique_ptr<PeerProcess> moh_;
   std::unique_ptr<FhirPeer> fhir_;
   std::unique_ptr<plugins::nphies::testing::NphiesPeerProcess> nphies_;
