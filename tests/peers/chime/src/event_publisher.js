@@ -18,6 +18,9 @@ class EventPublisher {
     this.retryDelaysMs = retryDelaysMs;
     this.queue = [];
     this.busy = false;
+    // While held, events are queued in order and none is sent (an
+    // EventBridge delivery running late); hold(false) sends them.
+    this.held = false;
     this.log = [];  // { id, detailType, eventType, status: 'sent'|'dropped'|'failed'|'unconfigured'|'pending', attempts }
     this.counts = { published: 0, sent: 0, dropped: 0, failed: 0, unconfigured: 0 };
   }
@@ -30,8 +33,14 @@ class EventPublisher {
 
   reset() {
     this.queue = [];
+    this.held = false;
     this.log = [];
     for (const k of Object.keys(this.counts)) this.counts[k] = 0;
+  }
+
+  hold(on) {
+    this.held = Boolean(on);
+    if (!this.held) this.pump();
   }
 
   pending() {
@@ -67,10 +76,10 @@ class EventPublisher {
   }
 
   async pump() {
-    if (this.busy) return;
+    if (this.busy || this.held) return;
     this.busy = true;
     try {
-      while (this.queue.length) {
+      while (this.queue.length && !this.held) {
         const entry = this.queue.shift();
         await this.deliver(entry);
       }

@@ -332,9 +332,13 @@ class ChimePeer extends PeerServer {
           ({ id, detailType, eventType, status, attempts, httpStatus, time: event.time, detail: event.detail })),
       }))
       .route('POST', '/_peer/config', ({ body }) => {
+        if (body.holdEvents !== undefined && typeof body.holdEvents !== 'boolean') {
+          throw new ControlError(400, 'holdEvents must be true or false');
+        }
         this.events.configure({
           url: body.eventsUrl, headerName: body.eventsHeaderName, headerValue: body.eventsHeaderValue,
         });
+        if (body.holdEvents !== undefined) this.events.hold(body.holdEvents);
         for (const k of ['recordingBytes', 'idleEndMs', 'concatenationMs']) {
           if (body[k] === undefined) continue;
           const v = Number(body[k]);

@@ -223,9 +223,11 @@ test('faults: 503 with Retry-After, and a lost answer retried with the same toke
   assert.deepEqual(effects.meetingsByClientRequestToken, { 'visit-5-attempt-1': 1 });
 });
 
-test('events reach the hub with the secret header; a dropped event is counted', async () => {
+// A stand-in for the hub's webhook route on a loopback port: every event
+// posted to it, with its secret header, in `received`.
+async function eventSink() {
   const received = [];
-  const sink = http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
@@ -233,11 +235,20 @@ test('events reach the hub with the secret header; a dropped event is counted', 
       res.writeHead(200).end();
     });
   });
-  await new Promise((r) => sink.listen(0, '127.0.0.1', r));
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    received,
+    url: `http://127.0.0.1:${server.address().port}/v1/webhooks/video.chime-main`,
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+test('events reach the hub with the secret header; a dropped event is counted', async () => {
+  const sink = await eventSink();
+  const received = sink.received;
   try {
     await control('POST', '/_peer/config', {
-      eventsUrl: `http://127.0.0.1:${sink.address().port}/v1/webhooks/video.chime-main`,
-      eventsHeaderName: 'x-hub-secret', eventsHeaderValue: 's3cret',
+      eventsUrl: sink.url, eventsHeaderName: 'x-hub-secret', eventsHeaderValue: 's3cret',
     });
     await control('POST', '/_peer/faults', { dropEvents: 1, eventType: 'chime:AttendeeLeft' });
     const { MeetingId } = (await aws({ method: 'POST', path: '/meetings', body: createMeetingBody('visit-7-attempt-1') })).json.Meeting;
@@ -262,7 +273,35 @@ test('events reach the hub with the secret header; a dropped event is counted', 
     assert.equal(new Set(received.map((r) => r.event.id)).size, received.length);
     assert.equal((await control('GET', '/_peer/effects')).json.events.dropped, 1);
   } finally {
-    await new Promise((r) => sink.close(r));
+    await sink.close();
+  }
+});
+
+test('held events stay queued in order until released', async () => {
+  const sink = await eventSink();
+  const received = () => sink.received.map((r) => r.event.detail.eventType);
+  try {
+    await control('POST', '/_peer/config', { eventsUrl: sink.url });
+    assert.equal((await control('POST', '/_peer/config', { holdEvents: 'yes' })).status, 400);
+    const { MeetingId } = (await aws({ method: 'POST', path: '/meetings', body: createMeetingBody('visit-8-attempt-1') })).json.Meeting;
+    await waitFor('the start delivered', async () => received().length === 1);
+    assert.equal((await control('POST', '/_peer/config', { holdEvents: true })).status, 200);
+    const { Attendee } = (await aws({ method: 'POST', path: `/meetings/${MeetingId}/attendees`, body: { ExternalUserId: 'patient-8' } })).json;
+    await control('POST', `/_peer/meetings/${MeetingId}/simulate`, {
+      actions: [{ type: 'join', attendeeId: Attendee.AttendeeId }, { type: 'end' }],
+    });
+    // The meeting is gone at once; its events wait.
+    assert.equal((await aws({ method: 'GET', path: `/meetings/${MeetingId}` })).status, 404);
+    const held = (await control('GET', '/_peer/effects')).json.events;
+    assert.equal(held.pending, 4);
+    assert.deepEqual(received(), ['chime:MeetingStarted']);
+    assert.equal((await control('POST', '/_peer/config', { holdEvents: false })).status, 200);
+    await waitFor('the held events delivered', async () => (await control('GET', '/_peer/effects')).json.events.pending === 0);
+    assert.deepEqual(received(), ['chime:MeetingStarted', 'chime:AttendeeAdded', 'chime:AttendeeJoined',
+      'chime:AttendeeLeft', 'chime:MeetingEnded']);
+  } finally {
+    await control('POST', '/_peer/config', { holdEvents: false });
+    await sink.close();
   }
 });
 
