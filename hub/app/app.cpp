@@ -409,8 +409,8 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   archive::SessionReconcilerOptions reconcile;
   reconcile.interval = config.archive.reconcile_interval;
   app->reconciler_ = std::make_unique<archive::SessionReconciler>(
-      archive::session_reconciler_services_from(config, *app->plugins_, *app->store_,
-                                                *app->engine_),
+      archive::session_reconciler_services_from(config, *app->plugins_, *app->store_, *app->engine_,
+                                                app->actions_),
       reconcile);
 
   consultations::NoShowSweepOptions no_show;

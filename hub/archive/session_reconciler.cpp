@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "hub/attendance/attendance_store.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/workflow/room_waits.hpp"
 #include "hub/workflow/run_bindings.hpp"
@@ -104,13 +105,14 @@ Result<std::vector<Session>> run_sessions(storage::Transaction& tx, int limit) {
 }  // namespace
 
 std::string reconcile_dedupe_key(const std::string& room_id) {
-  return std::string("reconcile:") + kRoomEnded + ":" + room_id;
+  return std::string(attendance::kReconciledEndKeyPrefix) + kRoomEnded + ":" + room_id;
 }
 
 SessionReconcilerServices session_reconciler_services_from(const config::Config& config,
                                                            const plugin_host::PluginHost& plugins,
                                                            storage::Store& store,
-                                                           workflow::Engine& engine) {
+                                                           workflow::Engine& engine,
+                                                           const workflow::HubActions& actions) {
   SessionReconcilerServices services;
   services.store = &store;
   services.video = [&plugins](const std::string& instance) { return plugins.video(instance); };
@@ -118,10 +120,26 @@ SessionReconcilerServices session_reconciler_services_from(const config::Config&
     auto it = facility.bindings.find("video");
     if (it != facility.bindings.end()) services.video_bindings[id] = it->second;
   }
-  services.deliver = [&engine](const std::string& facility, const std::string& type,
-                               const std::string& correlation, const nlohmann::json& payload,
-                               const std::string& dedupe_key) {
-    return engine.deliver_event(facility, type, correlation, payload, dedupe_key);
+  services.deliver = [&store, &engine, &actions](
+                         const std::string& instance, const std::string& facility,
+                         const std::string& type, const std::string& correlation,
+                         const nlohmann::json& payload,
+                         const std::string& dedupe_key) -> Result<workflow::DeliveredEvent> {
+    const workflow::IncomingEvent event{facility, type,       correlation,
+                                        payload,  dedupe_key, /*inbox_id=*/""};
+    WASL_ASSIGN_OR_RETURN(auto tx, store.begin());
+    WASL_ASSIGN_OR_RETURN(auto delivered, engine.deliver_events(*tx, {event}));
+    if (delivered.size() != 1) {
+      return Error(ErrorCode::kInternal, "the engine answered no delivery for room.ended", false);
+    }
+    if (!delivered[0].ok()) return std::move(delivered[0]).error();
+    if (!delivered[0]->duplicate) {
+      WASL_ASSIGN_OR_RETURN(bool taken, actions.react_to(*tx, instance, event));
+      (void)taken;  // whether a feature kept it changes nothing here
+    }
+    WASL_RETURN_IF_ERROR(tx->commit());
+    engine.work_available();
+    return std::move(delivered[0]).value();
   };
   return services;
 }
@@ -231,8 +249,8 @@ Result<ReconcilePass> SessionReconciler::run_once() {
     event.occurred_at_ms = now_ms();
     event.dedupe_key = reconcile_dedupe_key(s.room);
     event.payload = {{"source", "reconciliation"}, {"instance", instance}};
-    auto delivered =
-        services_.deliver(s.facility, kRoomEnded, s.room, nlohmann::json(event), event.dedupe_key);
+    auto delivered = services_.deliver(instance, s.facility, kRoomEnded, s.room,
+                                       nlohmann::json(event), event.dedupe_key);
     if (!delivered.ok()) {
       ++pass.errors;
       spdlog::warn("reconcile: delivering room.ended for room {} failed: {}", s.room,

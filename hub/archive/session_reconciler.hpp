@@ -31,9 +31,13 @@
 // of a completed room. Any other error is counted and the room is asked
 // again next pass.
 //
-// The synthetic event: Engine::deliver_event(facility, "room.ended",
-// correlation = room id, payload, dedupe_key = "reconcile:room.ended:<room
-// id>"). The payload is the JSON form of sdk::Event, like the provider's:
+// The synthetic event: delivered as Engine::deliver_event(facility,
+// "room.ended", correlation = room id, payload, dedupe_key =
+// "reconcile:room.ended:<room id>") and handed to the reactions to
+// "room.ended" (the attendance recorder keeps it as a room end the hub
+// observed: a provider's own end recorded later still says when the room
+// ended, and hub.attendance waits its quiet period for the provider's late
+// joins and leaves). The payload is the JSON form of sdk::Event, like the provider's:
 // {type: "room.ended", room_id, occurred_at_ms: the time the end was
 // observed, dedupe_key, payload: {"source": "reconciliation", "instance"}},
 // so a wait_for step's output has the same members whichever delivered it.
@@ -59,6 +63,7 @@
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/workflow/engine.hpp"
+#include "hub/workflow/hub_actions.hpp"
 #include "wasl/sdk/result.hpp"
 #include "wasl/sdk/video.hpp"
 
@@ -67,10 +72,11 @@ namespace wasl::archive {
 // What the probe concluded about a room.
 enum class RoomState { kOpen, kEnded };
 
-// Engine::deliver_event's signature.
+// Delivers the synthetic event of `instance`'s room: Engine::deliver_event's
+// arguments, with the video instance the room belongs to.
 using RoomEventDelivery = std::function<sdk::Result<workflow::DeliveredEvent>(
-    const std::string& facility_id, const std::string& type, const std::string& correlation,
-    const nlohmann::json& payload, const std::string& dedupe_key)>;
+    const std::string& instance, const std::string& facility_id, const std::string& type,
+    const std::string& correlation, const nlohmann::json& payload, const std::string& dedupe_key)>;
 
 // Asks the provider about `room_id`; an error means "unknown this time".
 using RoomProbe =
@@ -135,12 +141,18 @@ class SessionReconciler {
   std::unique_ptr<jobs::PeriodicRunner> runner_;
 };
 
-// Services from the config (video bindings), the loaded plugins and the
-// engine (deliver = Engine::deliver_event). All must outlive the result.
+// Services from the config (video bindings), the loaded plugins, the engine
+// and the features' reactions to events. deliver = in one transaction, as
+// the webhook dispatcher does for the provider's own event:
+// Engine::deliver_events, then (unless it is a duplicate)
+// HubActions::react_to, so the attendance recorder records the room's end
+// with the run's wait settled; then Engine::work_available. All must
+// outlive the result.
 SessionReconcilerServices session_reconciler_services_from(const config::Config& config,
                                                            const plugin_host::PluginHost& plugins,
                                                            storage::Store& store,
-                                                           workflow::Engine& engine);
+                                                           workflow::Engine& engine,
+                                                           const workflow::HubActions& actions);
 
 // The synthetic event's dedupe key.
 std::string reconcile_dedupe_key(const std::string& room_id);

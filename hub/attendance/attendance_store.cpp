@@ -65,16 +65,18 @@ Result<std::vector<AttendanceEvent>> events_of_rows(const storage::Rows& rows,
   return out;
 }
 
-// The room's end: its first recorded room end, else the consultation's
-// ended_at, else 0.
+// The room's end: the provider's first recorded room end, else the first
+// the hub observed, else the consultation's ended_at, else 0.
 std::int64_t room_end_of(const std::vector<AttendanceEvent>& events,
                          const std::optional<records::SessionFacts>& session) {
-  std::int64_t end = 0;
+  std::int64_t reported = 0;
+  std::int64_t observed = 0;
   for (const AttendanceEvent& e : events) {
-    if (e.mark == AttendanceMark::kRoomEnd && (end == 0 || e.occurred_at_ms < end)) {
-      end = e.occurred_at_ms;
-    }
+    if (e.mark != AttendanceMark::kRoomEnd) continue;
+    std::int64_t& end = observed_by_hub(e) ? observed : reported;
+    if (end == 0 || e.occurred_at_ms < end) end = e.occurred_at_ms;
   }
+  std::int64_t end = reported != 0 ? reported : observed;
   if (end == 0 && session && session->ended_at) end = *session->ended_at;
   return end;
 }
@@ -145,6 +147,11 @@ std::string practitioner_id(const std::string& reference) {
 std::int64_t period_seconds(const Period& p) {
   if (p.end_ms == 0 || p.end_ms <= p.start_ms) return 0;
   return (p.end_ms - p.start_ms) / 1000;
+}
+
+bool observed_by_hub(const AttendanceEvent& e) {
+  return e.mark == AttendanceMark::kRoomEnd && (e.dedupe_key.starts_with(kReconciledEndKeyPrefix) ||
+                                                e.dedupe_key.starts_with(kEmptyRoomEndKeyPrefix));
 }
 
 std::string_view to_string(AttendanceMark m) {

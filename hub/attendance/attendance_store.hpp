@@ -75,6 +75,15 @@ struct ConsultationAttendance {
 enum class AttendanceMark { kJoin, kLeave, kRoomEnd };
 std::string_view to_string(AttendanceMark m);  // "join", "leave", "room_end"
 
+// The dedupe keys of the room ends the hub observed rather than the provider
+// reported: the session reconciler's synthetic room.ended
+// (archive::reconcile_dedupe_key) and the empty-room task's end
+// (hub/attendance/empty_room.hpp). Their time is when the hub found the
+// room gone, so a provider's own end, when one is recorded, is the room's
+// end (it says when the room ended).
+inline constexpr std::string_view kReconciledEndKeyPrefix = "reconcile:";
+inline constexpr std::string_view kEmptyRoomEndKeyPrefix = "hub.empty_room/";
+
 struct AttendanceEvent {
   std::string facility_id;
   std::string consultation_id;
@@ -87,6 +96,10 @@ struct AttendanceEvent {
   std::int64_t occurred_at_ms = 0;
   std::string dedupe_key;  // the provider's; one row per (facility, dedupe_key)
 };
+
+// Whether `e` is a room end the hub observed (its dedupe key starts with
+// kReconciledEndKeyPrefix or kEmptyRoomEndKeyPrefix).
+bool observed_by_hub(const AttendanceEvent& e);
 
 class AttendanceStore {
  public:
@@ -103,8 +116,9 @@ class AttendanceStore {
   sdk::Result<bool> patient_joined(storage::Transaction& tx, const std::string& facility_id,
                                    const std::string& consultation_id) const;
 
-  // Every participant's periods, with the room's end (its recorded
-  // room.ended, else the consultation's ended_at) closing open ones. A
+  // Every participant's periods, with the room's end (the provider's first
+  // recorded room end, else the first the hub observed, else the
+  // consultation's ended_at) closing open ones. A
   // consultation of another facility, or none, gives no participants.
   sdk::Result<ConsultationAttendance> of_consultation(storage::Transaction& tx,
                                                       const std::string& facility_id,

@@ -133,7 +133,7 @@ Result<jobs::TaskSettlement> EmptyRoomCloser::run(const jobs::Task& task) {
         end.room_id = r.room_id;
         end.mark = AttendanceMark::kRoomEnd;
         end.occurred_at_ms = now;
-        end.dedupe_key = "hub.empty_room/" + r.consultation_id;
+        end.dedupe_key = std::string(kEmptyRoomEndKeyPrefix) + r.consultation_id;
         AttendanceStore attendance_store(cipher_);
         WASL_ASSIGN_OR_RETURN(bool stored, attendance_store.record(tx, end, now));
         if (!stored) return Status();  // ended and audited by an earlier run

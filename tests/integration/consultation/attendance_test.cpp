@@ -374,19 +374,36 @@ std::string open_emergency(const HubApiClient& api, const std::string& key) {
   return opened.json.value("id", std::string());
 }
 
+// Starts `hub` with the peer's events sent to it and opens an emergency
+// (idempotency key `key`); its id once in session, else empty (the failure
+// reported).
+std::string emergency_in_session(ConsultationHub& hub, PeerProcess& peer, const std::string& key) {
+  if (!hub.start()) {
+    ADD_FAILURE() << "the hub did not start";
+    return {};
+  }
+  send_events_to(peer, hub);
+  HubApiClient api = hub.client("hospital");
+  const std::string id = open_emergency(api, key);
+  if (id.empty()) return {};
+  const std::string status = hub.wait_for_status(api, id, {"in_session"}, 30s);
+  if (status != "in_session") {
+    ADD_FAILURE() << "consultation " << id << " is " << status << ", not in_session\n"
+                  << hub.timeline(api, id) << hub.log();
+    return {};
+  }
+  return id;
+}
+
 TEST_P(AttendanceTest, AnEmergencyWritesWhoAttended) {
   auto peer = start_peer(600000);
   ASSERT_TRUE(peer);
   ConsultationHubOptions o = options();
   o.emergency_workflow = true;
   ConsultationHub hub(chime_binding(*peer), o);
-  ASSERT_TRUE(hub.start());
-  send_events_to(*peer, hub);
-  HubApiClient api = hub.client("hospital");
-  const std::string id = open_emergency(api, "emergency-held");
+  const std::string id = emergency_in_session(hub, *peer, "emergency-held");
   ASSERT_FALSE(id.empty());
-  ASSERT_EQ(hub.wait_for_status(api, id, {"in_session"}, 30s), "in_session")
-      << hub.timeline(api, id) << hub.log();
+  HubApiClient api = hub.client("hospital");
   Session session = admit_participants(hub, id);
   ASSERT_EQ(session.attendees.size(), 2u);
   const std::int64_t start = epoch_ms_now();
@@ -423,6 +440,90 @@ TEST_P(AttendanceTest, AnEmergencyWritesWhoAttended) {
     }
   }
   EXPECT_EQ(subject, (Periods{{start + 30'000, start + 120'000}})) << encounter.dump();
+  hub.expect_billed_once(api, id);
+}
+
+// The output of the run's session_ended step once it succeeded (null until
+// then, bounded by `deadline`).
+json session_ended_output(ConsultationHub& hub, const HubApiClient& api, const std::string& id,
+                          std::chrono::milliseconds deadline) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    json timeline = json::parse(hub.timeline(api, id), nullptr, false);
+    for (const auto& a : timeline.value("attempts", json::array())) {
+      if (a.value("step_id", std::string()) == "session_ended" &&
+          a.value("status", std::string()) == "succeeded" && a.contains("output")) {
+        return a["output"];
+      }
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  return nullptr;
+}
+
+// EventBridge runs late: the meeting has ended and Chime has deleted it, so
+// the hub's reconciler finds it gone and ends the wait itself, before the
+// meeting's last events arrive. The attendance step still waits for them (the
+// reconciler's end is recorded like the provider's), and the room's end is
+// the one Chime reports, not the moment the hub noticed.
+TEST_P(AttendanceTest, ProviderEventsLaterThanTheReconcilersEndStillCount) {
+  auto peer = start_peer(600000);
+  ASSERT_TRUE(peer);
+  ConsultationHubOptions o = options();
+  o.emergency_workflow = true;
+  o.attendance_settle = "8s";  // bounds the wait for the released events, not the test
+  ConsultationHub hub(chime_binding(*peer), o);
+  const std::string id = emergency_in_session(hub, *peer, "emergency-late-events");
+  ASSERT_FALSE(id.empty());
+  HubApiClient api = hub.client("hospital");
+  Session session = admit_participants(hub, id);
+  ASSERT_EQ(session.attendees.size(), 2u);
+
+  // The doctor's join arrives (once someone has joined, the plugin no longer
+  // takes a missing meeting for one Chime ended idle and it may recreate);
+  // everything after it is late.
+  const std::int64_t start = epoch_ms_now() - 200'000;
+  auto joined = peer->post("/_peer/meetings/" + session.meeting_id + "/simulate",
+                           {{"type", "join"}, {"attendeeId", session.attendees[0]}, {"at", start}});
+  ASSERT_TRUE(joined.ok()) << joined.error().message;
+  json doctor_in = attendance_when(
+      api, id, [](const json& a) { return a.value("clinician_joined", false); }, 30s);
+  ASSERT_TRUE(doctor_in.value("clinician_joined", false)) << doctor_in.dump();
+  ASSERT_TRUE(peer->post("/_peer/config", {{"holdEvents", true}}).ok());
+  auto simulated = peer->post(
+      "/_peer/meetings/" + session.meeting_id + "/simulate",
+      {{"actions",
+        json::array(
+            {{{"type", "join"}, {"attendeeId", session.attendees[1]}, {"at", start + 30'000}},
+             {{"type", "end"}, {"at", start + 120'000}}})}});
+  ASSERT_TRUE(simulated.ok()) << simulated.error().message;
+
+  const json ended = session_ended_output(hub, api, id, 30s);
+  ASSERT_TRUE(ended.is_object()) << hub.timeline(api, id) << hub.log();
+  EXPECT_EQ(ended["payload"].value("source", std::string()), "reconciliation") << ended.dump();
+  // Nothing is concluded from an attendance no event has reached yet.
+  ApiAnswer before = api.get("/v1/consultations/" + id);
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_EQ(before.json.value("status", std::string()), "in_session") << hub.timeline(api, id);
+
+  ASSERT_TRUE(peer->post("/_peer/config", {{"holdEvents", false}}).ok());
+  ASSERT_EQ(hub.wait_for_status(api, id, {"completed", "failed", "cancelled"}, 90s), "completed")
+      << hub.timeline(api, id);
+  ApiAnswer attendance = api.get("/v1/consultations/" + id + "/attendance");
+  ASSERT_EQ(attendance.status, 200) << attendance.body;
+  EXPECT_EQ(attendance.json.value("attendee_seconds", -1), 120 + 90) << attendance.body;
+  EXPECT_EQ(attendance.json.value("room_ended_at_ms", std::int64_t{0}), start + 120'000)
+      << attendance.body;
+  auto encounters = hub.fhir_peer()->resources("Encounter");
+  ASSERT_TRUE(encounters.ok()) << encounters.error().message;
+  ASSERT_EQ(encounters->size(), 1u);
+  Periods practitioner;
+  for (const auto& p : (*encounters)[0].value("participant", json::array())) {
+    if (p.contains("period")) {
+      practitioner.emplace_back(fhir_ms(p["period"]["start"]), fhir_ms(p["period"]["end"]));
+    }
+  }
+  EXPECT_EQ(practitioner, (Periods{{start, start + 120'000}})) << (*encounters)[0].dump();
   hub.expect_billed_once(api, id);
 }
 

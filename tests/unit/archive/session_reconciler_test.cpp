@@ -167,9 +167,9 @@ class SessionReconcilerTest : public ArchiveFixture {
       return plugins_->video(instance);
     };
     services.video_bindings = {{kFacilityA, "video.pattern"}};
-    services.deliver = [this](const std::string& facility, const std::string& type,
-                              const std::string& correlation, const json& payload,
-                              const std::string& dedupe_key) {
+    services.deliver = [this](const std::string& /*instance*/, const std::string& facility,
+                              const std::string& type, const std::string& correlation,
+                              const json& payload, const std::string& dedupe_key) {
       delivered_.push_back(payload);
       return engine_->deliver_event(facility, type, correlation, payload, dedupe_key);
     };
@@ -271,7 +271,7 @@ TEST_P(SessionReconcilerTest, PeriodicRunnerDeliversWithoutBeingCalled) {
   open_session("c1", "room-ended");
   const std::string run = start_wait("c1", "room-ended");
   SessionReconcilerServices services =
-      session_reconciler_services_from(config_, *plugins_, *store_, *engine_);
+      session_reconciler_services_from(config_, *plugins_, *store_, *engine_, actions_);
   SessionReconcilerOptions options;
   options.interval = std::chrono::milliseconds(20);
   SessionReconciler running(services, options);
@@ -282,6 +282,42 @@ TEST_P(SessionReconcilerTest, PeriodicRunnerDeliversWithoutBeingCalled) {
   }
   running.stop();
   EXPECT_EQ(run_status(run), "running");
+}
+
+// The synthetic end reaches the features' reactions to room.ended (the
+// attendance recorder) in the delivering transaction, with the room's
+// instance, once however often it is delivered.
+TEST_P(SessionReconcilerTest, TheEndGoesToTheReactionsOnce) {
+  open_session("c1", "room-ended");
+  const std::string run = start_wait("c1", "room-ended");
+  std::vector<std::pair<std::string, std::string>> reacted;  // instance, dedupe key
+  ASSERT_OK(actions_.react(
+      "room.ended",
+      [&](storage::Transaction&, const std::string& instance,
+          const workflow::IncomingEvent& event) -> sdk::Result<bool> {
+        reacted.emplace_back(instance, event.dedupe_key);
+        return true;
+      },
+      "test"));
+  SessionReconciler reconciler(
+      session_reconciler_services_from(config_, *plugins_, *store_, *engine_, actions_));
+  auto first = reconciler.run_once();
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->ended, 1);
+  EXPECT_EQ(run_status(run), "running");
+  ASSERT_EQ(reacted.size(), 1u);
+  EXPECT_EQ(reacted[0].first, "video.pattern");
+  EXPECT_EQ(reacted[0].second, reconcile_dedupe_key("room-ended"));
+
+  // Delivered again (another hub's pass): a duplicate, not handed on.
+  SessionReconcilerServices services =
+      session_reconciler_services_from(config_, *plugins_, *store_, *engine_, actions_);
+  auto again = services.deliver("video.pattern", kFacilityA, "room.ended", "room-ended",
+                                json{{"type", "room.ended"}, {"room_id", "room-ended"}},
+                                reconcile_dedupe_key("room-ended"));
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(reacted.size(), 1u);
 }
 
 TEST_P(SessionReconcilerTest, RoomStatusDecidesWhereTheProviderCanReadIt) {

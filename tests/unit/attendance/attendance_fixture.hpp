@@ -107,6 +107,16 @@ class AttendanceFixture : public workflow::testing::EngineFixture {
     return taken.ok() && *taken;
   }
 
+  // A room end the hub observed: `dedupe_key` as it is, without the
+  // instance and facility a provider's event is keyed by.
+  bool observed_end(std::int64_t at_ms, const std::string& dedupe_key) {
+    workflow::IncomingEvent e = event("f1", "room.ended", "RM1", "", at_ms, "");
+    e.dedupe_key = dedupe_key;
+    auto taken = react(e);
+    EXPECT_TRUE(taken.ok()) << taken.error().message;
+    return taken.ok() && *taken;
+  }
+
   ConsultationAttendance attendance(const std::string& facility, const std::string& id) {
     auto tx = store_->begin(storage::TxMode::kReadOnly);
     EXPECT_TRUE(tx.ok());

@@ -144,10 +144,33 @@ TEST_P(AttendanceRecorderTest, TheRoomsEndClosesOpenPeriodsEvenWhenItArrivesFirs
   EXPECT_EQ(find(a, "att-patient")->periods, (Periods{{1000, 61000}, {121000, 300000}}));
   EXPECT_TRUE(find(a, "att-interp")->periods.empty());
   EXPECT_EQ(a.attendee_seconds, 299 + 60 + 179);
-  // A second room end (the session reconciler's, or the provider's again) later
-  // changes nothing: the first stands.
+  // A second room end from the provider later changes nothing: the first
+  // stands.
   EXPECT_TRUE(room_end(350000, "end-again"));
   EXPECT_EQ(attendance("f1", "c1").attendee_seconds, 299 + 60 + 179);
+}
+
+// The session reconciler's end (or the empty-room task's) says when the hub
+// found the room gone; the provider's, when it arrives, says when the room
+// ended, and closes the periods instead, earlier or later.
+TEST_P(AttendanceRecorderTest, TheProvidersEndWinsOverOneTheHubObserved) {
+  EXPECT_TRUE(join("att-doctor", 500, "d-j1"));
+  EXPECT_TRUE(observed_end(20000, std::string(kReconciledEndKeyPrefix) + "room.ended:RM1"));
+  EXPECT_TRUE(join("att-patient", 30000, "p-j1"));  // a late event, stamped after it
+  ConsultationAttendance observed = attendance("f1", "c1");
+  EXPECT_EQ(observed.room_ended_at_ms, 20000);
+  EXPECT_EQ(find(observed, "att-doctor")->periods, (Periods{{500, 20000}}));
+  EXPECT_TRUE(find(observed, "att-patient")->periods.empty());
+
+  EXPECT_TRUE(room_end(120000, "end"));
+  ConsultationAttendance reported = attendance("f1", "c1");
+  EXPECT_EQ(reported.room_ended_at_ms, 120000);
+  EXPECT_EQ(find(reported, "att-doctor")->periods, (Periods{{500, 120000}}));
+  EXPECT_EQ(find(reported, "att-patient")->periods, (Periods{{30000, 120000}}));
+  EXPECT_EQ(reported.attendee_seconds, 119 + 90);
+  // Another end the hub observed, recorded later, changes nothing.
+  EXPECT_TRUE(observed_end(10000, std::string(kEmptyRoomEndKeyPrefix) + "c1"));
+  EXPECT_EQ(attendance("f1", "c1").room_ended_at_ms, 120000);
 }
 
 TEST_P(AttendanceRecorderTest, TheConsultationsEndClosesOpenPeriodsWhenNoRoomEndArrived) {
