@@ -216,7 +216,21 @@ Result<std::vector<AttendanceEvent>> AttendanceStore::events_of(
                    "WHERE facility_id = $1 AND consultation_id = $2 ORDER BY occurred_at, "
                    "recorded_at, id",
                {facility_id, consultation_id}));
-  return events_of_rows(rows, facility_id);
+  WASL_ASSIGN_OR_RETURN(std::vector<AttendanceEvent> events, events_of_rows(rows, facility_id));
+  // One room end stands for the room's: the provider's when it reported one
+  // (a hub-observed end then only repeats it), else the first the hub
+  // observed.
+  const bool reported = std::ranges::any_of(events, [](const AttendanceEvent& e) {
+    return e.mark == AttendanceMark::kRoomEnd && !observed_by_hub(e);
+  });
+  bool kept_observed = false;
+  std::erase_if(events, [&](const AttendanceEvent& e) {
+    if (!observed_by_hub(e)) return false;
+    if (reported || kept_observed) return true;
+    kept_observed = true;
+    return false;
+  });
+  return events;
 }
 
 Result<ConsultationAttendance> AttendanceStore::of_consultation(

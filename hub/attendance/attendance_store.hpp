@@ -125,7 +125,9 @@ class AttendanceStore {
                                                       const std::string& consultation_id) const;
 
   // The consultation's stored events, ordered by occurred_at_ms (then as
-  // stored): what its timeline shows. Empty for another facility's.
+  // stored): what its timeline shows. Of the room ends the hub observed,
+  // only the first is listed, and none when the provider's own end is
+  // stored. Empty for another facility's.
   sdk::Result<std::vector<AttendanceEvent>> events_of(storage::Transaction& tx,
                                                       const std::string& facility_id,
                                                       const std::string& consultation_id) const;

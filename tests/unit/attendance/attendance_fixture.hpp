@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -115,6 +116,19 @@ class AttendanceFixture : public workflow::testing::EngineFixture {
     auto taken = react(e);
     EXPECT_TRUE(taken.ok()) << taken.error().message;
     return taken.ok() && *taken;
+  }
+
+  // The times of the room ends the consultation's timeline lists.
+  std::vector<std::int64_t> listed_room_ends(const std::string& id) {
+    auto tx = store_->begin(storage::TxMode::kReadOnly);
+    EXPECT_TRUE(tx.ok());
+    auto events = AttendanceStore(*cipher_).events_of(**tx, "f1", id);
+    EXPECT_TRUE(events.ok()) << events.error().message;
+    std::vector<std::int64_t> ends;
+    for (const AttendanceEvent& e : events.ok() ? *events : std::vector<AttendanceEvent>{}) {
+      if (e.mark == AttendanceMark::kRoomEnd) ends.push_back(e.occurred_at_ms);
+    }
+    return ends;
   }
 
   ConsultationAttendance attendance(const std::string& facility, const std::string& id) {
