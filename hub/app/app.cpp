@@ -24,6 +24,7 @@
 #include "hub/consultations/consultations.hpp"
 #include "hub/domain/timestamp.hpp"
 #include "hub/feedback/feedback_ehr_write.hpp"
+#include "hub/jobs/period_lease.hpp"
 #include "hub/key_rotation/key_rotation_job.hpp"
 #include "hub/notifications/notifications.hpp"
 #include "hub/object_store/configured_stores.hpp"
@@ -396,16 +397,19 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
                                                             *app->object_stores_, retention);
   // Unfinished uploads a hub left in an S3 store (killed mid-upload, or an
   // abort that failed) are aborted once older than archive.stale_upload_age,
-  // on the retention job's rhythm. Two hubs sweeping at once is harmless (an
-  // upload already gone counts as aborted).
+  // on the retention job's rhythm, by one hub a period (two sweeping at once
+  // would be harmless: an upload already gone counts as aborted).
+  WASL_ASSIGN_OR_RETURN(
+      auto sweep, jobs::once_per_period(
+                      *app->store_, "archive.stale_uploads", config.archive.retention_interval,
+                      [self, age = std::chrono::duration_cast<std::chrono::seconds>(
+                                 config.archive.stale_upload_age)]() -> sdk::Status {
+                        object_store::sweep_stale_uploads(*self->object_stores_, age,
+                                                          std::chrono::system_clock::now());
+                        return {};
+                      }));
   app->stale_upload_runner_ = std::make_unique<jobs::PeriodicRunner>(
-      "stale upload sweep", config.archive.retention_interval,
-      [self, age = std::chrono::duration_cast<std::chrono::seconds>(
-                 config.archive.stale_upload_age)]() -> sdk::Status {
-        object_store::sweep_stale_uploads(*self->object_stores_, age,
-                                          std::chrono::system_clock::now());
-        return {};
-      });
+      "stale upload sweep", config.archive.retention_interval, std::move(sweep));
   archive::SessionReconcilerOptions reconcile;
   reconcile.interval = config.archive.reconcile_interval;
   app->reconciler_ = std::make_unique<archive::SessionReconciler>(
@@ -660,10 +664,12 @@ sdk::Status App::build_signin() {
   // Sign-in attempts live ten minutes and a logout token a few; what is
   // older only grows the tables. Ended sessions are kept
   // signin.session.keep_ended, then deleted in batches of 500, each its own
-  // transaction, at most 100 batches a run. Deleting it twice (two hubs) is
-  // harmless.
-  signin_purge_runner_ = std::make_unique<jobs::PeriodicRunner>(
-      "signin purge", std::chrono::minutes(10), [this]() -> sdk::Status {
+  // transaction, at most 100 batches a run. One hub of several purges a
+  // period (deleting twice would be harmless).
+  constexpr std::chrono::minutes kSigninPurgeInterval{10};
+  WASL_ASSIGN_OR_RETURN(
+      auto purge,
+      jobs::once_per_period(*store_, "signin.purge", kSigninPurgeInterval, [this]() -> sdk::Status {
         const std::int64_t now = api_context_.now_ms();
         WASL_ASSIGN_OR_RETURN(auto tx, store_->begin(storage::TxMode::kReadWrite));
         WASL_ASSIGN_OR_RETURN(std::int64_t attempts,
@@ -678,7 +684,9 @@ sdk::Status App::build_signin() {
                        attempts, tokens, sessions);
         }
         return {};
-      });
+      }));
+  signin_purge_runner_ = std::make_unique<jobs::PeriodicRunner>(
+      "signin purge", kSigninPurgeInterval, std::move(purge));
   api_context_.idp_logout_url = [flow = signin_flow_.get()](const signin::Session& session,
                                                             const std::string& id_token) {
     return flow->logout_url(session.provider, id_token);

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/jobs/period_lease.hpp"
 #include "hub/records/recording_files.hpp"
 #include "hub/records/recording_store.hpp"
 
@@ -169,15 +170,20 @@ Result<RetentionPass> RetentionJob::run_once() {
 
 Status RetentionJob::start() {
   if (!runner_) {
-    runner_ = std::make_unique<jobs::PeriodicRunner>(
-        "recording retention", options_.interval, [this]() -> Status {
-          auto pass = run_once();
-          if (!pass.ok()) return pass.error();
-          if (pass->deleted > 0) {
-            spdlog::info("retention: {} recording(s) deleted", pass->deleted);
-          }
-          return {};
-        });
+    WASL_ASSIGN_OR_RETURN(auto tick, jobs::once_per_period(
+                                         store_, "archive.retention", options_.interval,
+                                         [this]() -> Status {
+                                           auto pass = run_once();
+                                           if (!pass.ok()) return pass.error();
+                                           if (pass->deleted > 0) {
+                                             spdlog::info("retention: {} recording(s) deleted",
+                                                          pass->deleted);
+                                           }
+                                           return {};
+                                         },
+                                         jobs::period_options(options_.clock)));
+    runner_ = std::make_unique<jobs::PeriodicRunner>("recording retention", options_.interval,
+                                                     std::move(tick));
   }
   return runner_->start();
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hub/attendance/attendance_store.hpp"
+#include "hub/jobs/period_lease.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "hub/workflow/room_waits.hpp"
 #include "hub/workflow/run_bindings.hpp"
@@ -273,12 +274,19 @@ Result<ReconcilePass> SessionReconciler::run_once() {
 
 Status SessionReconciler::start() {
   if (!runner_) {
+    if (services_.store == nullptr) {
+      return Error(ErrorCode::kFailedPrecondition, "the session reconciler has no store", false);
+    }
+    WASL_ASSIGN_OR_RETURN(auto tick, jobs::once_per_period(
+                                         *services_.store, "archive.reconcile", options_.interval,
+                                         [this]() -> Status {
+                                           auto pass = run_once();
+                                           if (!pass.ok()) return pass.error();
+                                           return {};
+                                         },
+                                         jobs::period_options(options_.clock)));
     runner_ = std::make_unique<jobs::PeriodicRunner>("session reconciliation", options_.interval,
-                                                     [this]() -> Status {
-                                                       auto pass = run_once();
-                                                       if (!pass.ok()) return pass.error();
-                                                       return {};
-                                                     });
+                                                     std::move(tick));
   }
   return runner_->start();
 }

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "hub/jobs/period_lease.hpp"
 #include "hub/records/consultation_store.hpp"
 #include "wasl/sdk/types.hpp"
 
@@ -123,11 +124,15 @@ NoShowPass NoShowSweep::run_once() {
 
 Status NoShowSweep::start() {
   if (!runner_) {
-    runner_ = std::make_unique<jobs::PeriodicRunner>("no-show check", options_.interval,
-                                                     [this]() -> Status {
-                                                       run_once();
-                                                       return {};
-                                                     });
+    WASL_ASSIGN_OR_RETURN(auto tick, jobs::once_per_period(
+                                         store_, "consultations.no_show", options_.interval,
+                                         [this]() -> Status {
+                                           run_once();
+                                           return {};
+                                         },
+                                         jobs::period_options(options_.clock)));
+    runner_ =
+        std::make_unique<jobs::PeriodicRunner>("no-show check", options_.interval, std::move(tick));
   }
   return runner_->start();
 }
