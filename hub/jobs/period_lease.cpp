@@ -1,5 +1,6 @@
 #include "hub/jobs/period_lease.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "hub/storage/row_id.hpp"
@@ -47,6 +48,10 @@ sdk::Result<std::function<sdk::Status()>> once_per_period(storage::Store& store,
                                                           std::function<sdk::Status()> tick,
                                                           PeriodOptions options) {
   WASL_ASSIGN_OR_RETURN(std::string holder, storage::new_row_id());
+  if (options.lease <= std::chrono::milliseconds::zero()) {
+    options.lease = std::clamp<std::chrono::milliseconds>(2 * interval, std::chrono::seconds(10),
+                                                          std::chrono::minutes(15));
+  }
   if (!options.now_ms) {
     options.now_ms = [] {
       return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -45,8 +45,10 @@ class PeriodLease {
 };
 
 struct PeriodOptions {
-  // How long a period may run before another hub may take the job over.
-  std::chrono::milliseconds lease{std::chrono::minutes(15)};
+  // How long a period may run before another hub may take the job over
+  // (what a hub that died mid-period delays the job by); zero = twice the
+  // interval, at least 10 s and at most 15 min.
+  std::chrono::milliseconds lease{0};
   // Wall clock, epoch ms; unset = system clock.
   std::function<std::int64_t()> now_ms;
 };

@@ -99,6 +99,38 @@ TEST_P(PeriodLeaseTest, TwoRunnersTickOncePerPeriodBetweenThem) {
   EXPECT_OK((*failing)());  // within its period: not called again
 }
 
+// A period's lease is twice the interval, at least 10 s and at most 15 min:
+// what a hub that dies in the middle of one delays the job by.
+TEST_P(PeriodLeaseTest, TheLeaseFollowsTheInterval) {
+  constexpr std::int64_t kNow = 1'000'000;
+  PeriodOptions options;
+  options.now_ms = [] { return kNow; };
+  for (const auto& [interval, lease] :
+       {std::pair{std::chrono::milliseconds(200), std::chrono::milliseconds(10s)},
+        std::pair{std::chrono::milliseconds(60s), std::chrono::milliseconds(120s)},
+        std::pair{std::chrono::milliseconds(1h), std::chrono::milliseconds(15min)}}) {
+    const std::string job = "job.lease." + std::to_string(interval.count());
+    std::int64_t expires_at = 0;
+    auto tick = once_per_period(
+        *store_, job, interval,
+        [&]() -> sdk::Status {
+          auto tx = store_->begin(storage::TxMode::kReadOnly);
+          if (!tx.ok()) return std::move(tx).error();
+          WASL_ASSIGN_OR_RETURN(
+              storage::Rows rows,
+              (*tx)->query("SELECT expires_at FROM periodic_job_leases WHERE job = $1", {job}));
+          if (!rows.empty()) {
+            WASL_ASSIGN_OR_RETURN(expires_at, rows[0].get_int(0));
+          }
+          return {};
+        },
+        options);
+    ASSERT_TRUE(tick.ok());
+    ASSERT_OK((*tick)());
+    EXPECT_EQ(expires_at, kNow + lease.count()) << job;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, PeriodLeaseTest,
                          ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
                          [](const auto& info) {
