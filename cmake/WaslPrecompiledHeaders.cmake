@@ -17,7 +17,7 @@
 # still includes what it uses: scripts/check-tidy runs
 # clang-tidy with the PCH options taken out of the compile commands, so a
 # missing include is a finding there.
-# WASL_PRECOMPILED_HEADERS=OFF builds without them.
+# WASL_PRECOMPILED_HEADERS=OFF builds without them; a GCC build has none.
 option(WASL_PRECOMPILED_HEADERS "Compile the common library headers once per build" ON)
 
 set(WASL_PCH_HEADERS
@@ -44,6 +44,14 @@ endfunction()
 # of the tree one of the two precompiled headers. Called once, last.
 function(wasl_precompile_all)
   if(NOT WASL_PRECOMPILED_HEADERS)
+    return()
+  endif()
+  # Clang only. GCC (the release preset's compiler) refuses a PCH made with
+  # definitions other than the source's (_XOPEN_SOURCE, …) and then reads
+  # the header list as text: every source includes spdlog, nlohmann/json and
+  # the SDK whether it uses them or not, and a plugin that links no libfmt
+  # fails to link.
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
     return()
   endif()
   set(stub ${CMAKE_BINARY_DIR}/wasl_pch/pch.cpp)
