@@ -104,10 +104,16 @@ class ArchiveFixture : public records::testing::RecordsDatabaseTest {
     RecordsDatabaseTest::SetUp();
     if (HasFatalFailure()) return;
     audit_ = std::make_unique<audit::AuditWriter>(GetParam(), keyring_->audit_key().view());
-    root_ = scratch_.path() / "recordings";
     calls_file_ = scratch_.path() / "calls.txt";
     load_plugins();
     if (HasFatalFailure()) return;
+    use_archive_root(scratch_.path() / "recordings");
+  }
+
+  // The local object store (and the archive writing to it) at `root`.
+  void use_archive_root(const std::filesystem::path& root) {
+    archive_.reset();
+    root_ = root;
     objects_ = std::make_unique<object_store::ObjectStores>(
         std::make_unique<object_store::LocalObjectStore>(root_));
     RecordingArchiveOptions options;

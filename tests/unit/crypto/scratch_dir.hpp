@@ -1,5 +1,6 @@
-// ScratchDir: a fresh private directory under the system temp dir, removed
-// with everything in it when the object is destroyed. Test-only.
+// ScratchDir: a fresh private directory under the system temp dir (or under
+// `parent`), removed with everything in it when the object is destroyed.
+// Test-only.
 #pragma once
 
 #include <stdlib.h>
@@ -12,8 +13,9 @@ namespace wasl::crypto::testing {
 
 class ScratchDir {
  public:
-  ScratchDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "wasl-crypto-XXXXXX").string();
+  ScratchDir() : ScratchDir(std::filesystem::temp_directory_path()) {}
+  explicit ScratchDir(const std::filesystem::path& parent) {
+    std::string tmpl = (parent / "wasl-crypto-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::system_error(errno, std::generic_category());
     path_ = tmpl;
   }
