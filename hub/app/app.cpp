@@ -393,6 +393,7 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
 
   archive::RetentionOptions retention;
   retention.interval = config.archive.retention_interval;
+  retention.metrics = &app->metrics_;
   app->retention_ = std::make_unique<archive::RetentionJob>(*app->store_, *app->audit_,
                                                             *app->object_stores_, retention);
   // Unfinished uploads a hub left in an S3 store (killed mid-upload, or an
@@ -407,11 +408,13 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
                         object_store::sweep_stale_uploads(*self->object_stores_, age,
                                                           std::chrono::system_clock::now());
                         return {};
-                      }));
+                      },
+                      jobs::period_options(nullptr, &app->metrics_)));
   app->stale_upload_runner_ = std::make_unique<jobs::PeriodicRunner>(
       "stale upload sweep", config.archive.retention_interval, std::move(sweep));
   archive::SessionReconcilerOptions reconcile;
   reconcile.interval = config.archive.reconcile_interval;
+  reconcile.metrics = &app->metrics_;
   app->reconciler_ = std::make_unique<archive::SessionReconciler>(
       archive::session_reconciler_services_from(config, *app->plugins_, *app->store_, *app->engine_,
                                                 app->actions_),
@@ -669,22 +672,25 @@ sdk::Status App::build_signin() {
   constexpr std::chrono::minutes kSigninPurgeInterval{10};
   WASL_ASSIGN_OR_RETURN(
       auto purge,
-      jobs::once_per_period(*store_, "signin.purge", kSigninPurgeInterval, [this]() -> sdk::Status {
-        const std::int64_t now = api_context_.now_ms();
-        WASL_ASSIGN_OR_RETURN(auto tx, store_->begin(storage::TxMode::kReadWrite));
-        WASL_ASSIGN_OR_RETURN(std::int64_t attempts,
-                              signin::AttemptStore::purge(*tx, now - 60LL * 60 * 1000));
-        WASL_ASSIGN_OR_RETURN(std::int64_t tokens,
-                              signin::LogoutTokenStore::purge(*tx, now - 24LL * 60 * 60 * 1000));
-        WASL_RETURN_IF_ERROR(tx->commit());
-        WASL_ASSIGN_OR_RETURN(std::int64_t sessions,
-                              signin_sessions_->purge_ended(*store_, now, 500, 100));
-        if (attempts + tokens + sessions > 0) {
-          spdlog::info("signin purge: {} attempt(s), {} logout token(s), {} ended session(s)",
-                       attempts, tokens, sessions);
-        }
-        return {};
-      }));
+      jobs::once_per_period(
+          *store_, "signin.purge", kSigninPurgeInterval,
+          [this]() -> sdk::Status {
+            const std::int64_t now = api_context_.now_ms();
+            WASL_ASSIGN_OR_RETURN(auto tx, store_->begin(storage::TxMode::kReadWrite));
+            WASL_ASSIGN_OR_RETURN(std::int64_t attempts,
+                                  signin::AttemptStore::purge(*tx, now - 60LL * 60 * 1000));
+            WASL_ASSIGN_OR_RETURN(std::int64_t tokens, signin::LogoutTokenStore::purge(
+                                                           *tx, now - 24LL * 60 * 60 * 1000));
+            WASL_RETURN_IF_ERROR(tx->commit());
+            WASL_ASSIGN_OR_RETURN(std::int64_t sessions,
+                                  signin_sessions_->purge_ended(*store_, now, 500, 100));
+            if (attempts + tokens + sessions > 0) {
+              spdlog::info("signin purge: {} attempt(s), {} logout token(s), {} ended session(s)",
+                           attempts, tokens, sessions);
+            }
+            return {};
+          },
+          jobs::period_options(nullptr, &metrics_)));
   signin_purge_runner_ = std::make_unique<jobs::PeriodicRunner>(
       "signin purge", kSigninPurgeInterval, std::move(purge));
   api_context_.idp_logout_url = [flow = signin_flow_.get()](const signin::Session& session,

@@ -181,7 +181,7 @@ Status RetentionJob::start() {
                                            }
                                            return {};
                                          },
-                                         jobs::period_options(options_.clock)));
+                                         jobs::period_options(options_.clock, options_.metrics)));
     runner_ = std::make_unique<jobs::PeriodicRunner>("recording retention", options_.interval,
                                                      std::move(tick));
   }

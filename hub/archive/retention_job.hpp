@@ -37,6 +37,7 @@
 #include "hub/audit/audit_writer.hpp"
 #include "hub/jobs/periodic_runner.hpp"
 #include "hub/object_store/object_stores.hpp"
+#include "hub/observability/metrics.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -55,6 +56,8 @@ struct RetentionOptions {
   std::chrono::milliseconds obsolete_age{std::chrono::hours(24)};
   // Wall clock; unset = system clock.
   std::function<std::chrono::system_clock::time_point()> clock;
+  // Counts the periods this process runs; may be null.
+  observability::Metrics* metrics = nullptr;
 };
 
 struct RetentionPass {

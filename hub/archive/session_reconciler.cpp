@@ -284,7 +284,7 @@ Status SessionReconciler::start() {
                                            if (!pass.ok()) return pass.error();
                                            return {};
                                          },
-                                         jobs::period_options(options_.clock)));
+                                         jobs::period_options(options_.clock, options_.metrics)));
     runner_ = std::make_unique<jobs::PeriodicRunner>("session reconciliation", options_.interval,
                                                      std::move(tick));
   }

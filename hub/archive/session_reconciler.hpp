@@ -60,6 +60,7 @@
 
 #include "hub/config/config.hpp"
 #include "hub/jobs/periodic_runner.hpp"
+#include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/workflow/engine.hpp"
@@ -100,6 +101,8 @@ struct SessionReconcilerOptions {
   RoomProbe probe;  // unset = probe_room
   // Wall clock; unset = system clock.
   std::function<std::chrono::system_clock::time_point()> clock;
+  // Counts the periods this process runs; may be null.
+  observability::Metrics* metrics = nullptr;
 };
 
 struct ReconcilePass {

@@ -130,7 +130,7 @@ Status NoShowSweep::start() {
                                            run_once();
                                            return {};
                                          },
-                                         jobs::period_options(options_.clock)));
+                                         jobs::period_options(options_.clock, metrics_)));
     runner_ =
         std::make_unique<jobs::PeriodicRunner>("no-show check", options_.interval, std::move(tick));
   }

@@ -32,8 +32,10 @@ sdk::Result<bool> PeriodLease::finish(const std::string& job, const std::string&
   return changed > 0;
 }
 
-PeriodOptions period_options(const std::function<std::chrono::system_clock::time_point()>& clock) {
+PeriodOptions period_options(const std::function<std::chrono::system_clock::time_point()>& clock,
+                             observability::Metrics* metrics) {
   PeriodOptions options;
+  options.metrics = metrics;
   if (clock) {
     options.now_ms = [clock] {
       return std::chrono::duration_cast<std::chrono::milliseconds>(clock().time_since_epoch())
@@ -67,6 +69,12 @@ sdk::Result<std::function<sdk::Status()>> once_per_period(storage::Store& store,
     WASL_ASSIGN_OR_RETURN(bool taken,
                           lease.take(job, holder, started, started + options.lease.count()));
     if (!taken) return {};  // another hub runs this period, or ran it
+    if (options.metrics != nullptr) {
+      options.metrics->counter_add("wasl_periodic_job_periods_total",
+                                   "Periods of a periodic job this process ran (one process a "
+                                   "period across the processes on one database).",
+                                   {{"job", job}});
+    }
     sdk::Status ran = tick();
     WASL_ASSIGN_OR_RETURN(bool kept,
                           lease.finish(job, holder, options.now_ms(), started + interval.count()));

@@ -13,6 +13,9 @@
 // once_per_period() wraps a PeriodicRunner's tick in it: each hub's runner
 // still wakes every interval, but only the one that takes the period calls
 // the tick; the next period is due an interval after this one started.
+// Each period a process runs counts in its
+// wasl_periodic_job_periods_total{job} (when given Metrics), so the sum over
+// the hubs of one database is the job's periods.
 // A tick longer than the lease may overlap the next holder's: the jobs
 // wrapped are safe to run twice (each row they change is changed once),
 // the lease saves the duplicate work and the duplicate calls to providers.
@@ -26,6 +29,7 @@
 #include <functional>
 #include <string>
 
+#include "hub/observability/metrics.hpp"
 #include "hub/storage/store.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -51,11 +55,14 @@ struct PeriodOptions {
   std::chrono::milliseconds lease{0};
   // Wall clock, epoch ms; unset = system clock.
   std::function<std::int64_t()> now_ms;
+  // Where the periods this process runs are counted; may be null.
+  observability::Metrics* metrics = nullptr;
 };
 
 // PeriodOptions with the wall clock a job's options name (unset: the
-// system clock).
-PeriodOptions period_options(const std::function<std::chrono::system_clock::time_point()>& clock);
+// system clock) and the process's metrics (may be null).
+PeriodOptions period_options(const std::function<std::chrono::system_clock::time_point()>& clock,
+                             observability::Metrics* metrics = nullptr);
 
 // `tick`, called only for the periods of `job` this hub takes (a fresh
 // holder token per call of once_per_period). An error taking or finishing

@@ -169,7 +169,10 @@ std::string plugins_config(const std::string& effects, int video_delay_ms) {
       "workflow:\n"
       "  workers: 4\n"
       "  lease: 2s\n"
-      "  poll_interval: 50ms\n";
+      "  poll_interval: 50ms\n"
+      "  no_show_interval: 500ms\n"
+      "archive:\n"
+      "  reconcile_interval: 500ms\n";
   return out;
 }
 
@@ -359,9 +362,21 @@ double steps_executed(int port) {
   return metric_total(port, "wasl_workflow_step_duration_seconds_count");
 }
 
+// Periods of periodic job `job` one hub ran.
+double periods_run(int port, const std::string& job) {
+  const std::string series = "wasl_periodic_job_periods_total{job=\"" + job + "\"} ";
+  wasl::testing::HttpAnswer metrics = wasl::testing::http_get(port, "/metrics");
+  std::istringstream lines(metrics.body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(series, 0) == 0) return std::stod(line.substr(series.size()));
+  }
+  return 0;
+}
+
 // Two `wasl serve` processes on one database share the runs: every run
 // completes, both execute steps, and no step is run twice (each idempotency
-// key reaches the plugin once, as nothing crashed).
+// key reaches the plugin once, as nothing crashed); their periodic jobs run
+// each period once between them (PeriodLease).
 // Several hub processes share PostgreSQL; a SQLite file belongs to one.
 class TwoHubsTest : public WorkflowCrashTest {};
 
@@ -390,6 +405,27 @@ TEST_P(TwoHubsTest, TwoHubsOnOneDatabaseShareTheWork) {
   double b = steps_executed(*second_port);
   EXPECT_GT(a, 0) << "the first hub executed no step";
   EXPECT_GT(b, 0) << "the second hub executed no step";
+
+  // The periodic jobs of the two hubs (here every 500 ms) run one period
+  // at a time between them: over a span, about one period per interval in
+  // all, where each hub on its own rhythm would run two.
+  for (const std::string& job :
+       {std::string("archive.reconcile"), std::string("consultations.no_show")}) {
+    auto periods = [&] { return periods_run(*first_port, job) + periods_run(*second_port, job); };
+    const auto from = std::chrono::steady_clock::now();
+    const double before = periods();
+    double now = before;
+    while (now - before < 10 && std::chrono::steady_clock::now() - from < seconds(30)) {
+      std::this_thread::sleep_for(milliseconds(100));
+      now = periods();
+    }
+    const double span =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - from).count();
+    EXPECT_GE(now - before, 10) << job << ": too few periods in " << span << " s";
+    EXPECT_LE(now - before, span / 0.5 + 2)
+        << job << ": " << (now - before) << " periods in " << span << " s of 500 ms";
+    std::cout << "[ periods  ] " << job << ": " << (now - before) << " in " << span << " s\n";
+  }
   first.signal(SIGTERM);
   second.signal(SIGTERM);
   first.wait_for_exit(milliseconds(30000));

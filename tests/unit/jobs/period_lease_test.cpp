@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <sstream>
 #include <string>
 
 #include "tests/unit/storage/status_matchers.hpp"
@@ -18,6 +19,16 @@ namespace {
 
 using storage::Dialect;
 using namespace std::chrono_literals;
+
+// wasl_periodic_job_periods_total of `job` in `metrics` (0 when absent).
+double periods_counted(const observability::Metrics& metrics, const std::string& job) {
+  const std::string series = "wasl_periodic_job_periods_total{job=\"" + job + "\"} ";
+  std::istringstream lines(metrics.render());
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(series, 0) == 0) return std::stod(line.substr(series.size()));
+  }
+  return 0;
+}
 
 class PeriodLeaseTest : public ::testing::TestWithParam<Dialect> {
  protected:
@@ -78,8 +89,13 @@ TEST_P(PeriodLeaseTest, TwoRunnersTickOncePerPeriodBetweenThem) {
     ++ticks;
     return {};
   };
+  observability::Metrics a_metrics;
+  observability::Metrics b_metrics;
+  options.metrics = &a_metrics;
   auto a = once_per_period(*store_, "job.test", 10s, tick, options);
+  options.metrics = &b_metrics;
   auto b = once_per_period(*store_, "job.test", 10s, tick, options);
+  options.metrics = nullptr;
   ASSERT_TRUE(a.ok() && b.ok());
   // Each "hub" wakes every 10 s, b 3 s after a: 20 periods, 20 ticks.
   for (int period = 0; period < 20; ++period) {
@@ -89,6 +105,9 @@ TEST_P(PeriodLeaseTest, TwoRunnersTickOncePerPeriodBetweenThem) {
     now += 7000;
   }
   EXPECT_EQ(ticks, 20);
+  // Each process counts the periods it ran.
+  EXPECT_EQ(periods_counted(a_metrics, "job.test") + periods_counted(b_metrics, "job.test"), 20);
+  EXPECT_GT(periods_counted(a_metrics, "job.test"), 0);
   // A tick's error comes back to its runner; the period counts as run.
   auto failing = once_per_period(
       *store_, "job.failing", 10s,
