@@ -425,6 +425,11 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   app->no_show_sweep_ = std::make_unique<consultations::NoShowSweep>(
       *app->store_, app->config_, *app->engine_, &app->metrics_, no_show);
 
+  retention::WorkingDataOptions working_data;
+  working_data.metrics = &app->metrics_;
+  app->working_data_ = std::make_unique<retention::WorkingDataRetention>(
+      *app->store_, *app->audit_, retention::retention_of(config), working_data);
+
   WASL_RETURN_IF_ERROR(app->build_access());
   WASL_RETURN_IF_ERROR(app->build_webhooks());
   WASL_RETURN_IF_ERROR(app->build_signin());
@@ -883,6 +888,7 @@ sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(signin_purge_runner_->start());
   WASL_RETURN_IF_ERROR(reconciler_->start());
   WASL_RETURN_IF_ERROR(no_show_sweep_->start());
+  WASL_RETURN_IF_ERROR(working_data_->start());
   start_key_rotation();
   WASL_RETURN_IF_ERROR(start_mllp_listeners());
   return server_->start();
@@ -929,6 +935,7 @@ void App::stop() {
   }
   if (reconciler_) reconciler_->stop();
   if (no_show_sweep_) no_show_sweep_->stop();
+  if (working_data_) working_data_->stop();
   if (retention_) retention_->stop();
   if (stale_upload_runner_) stale_upload_runner_->stop();
   if (schedule_runner_) schedule_runner_->stop();
@@ -951,6 +958,7 @@ void App::stop() {
   if (engine_) engine_->stop();
   reconciler_.reset();
   no_show_sweep_.reset();
+  working_data_.reset();
   retention_.reset();
   schedule_runner_.reset();
   claim_poll_runner_.reset();

@@ -47,6 +47,7 @@
 #include "hub/plugin_host/state_store.hpp"
 #include "hub/records/cell_cipher.hpp"
 #include "hub/records/inbox_store.hpp"
+#include "hub/retention/working_data_retention.hpp"
 #include "hub/signin/attempt_store.hpp"
 #include "hub/signin/people_store.hpp"
 #include "hub/signin/provider_set.hpp"
@@ -170,6 +171,8 @@ class App {
   std::unique_ptr<archive::SessionReconciler> reconciler_;
   // patient.arrival "absent" for consultations past their no_show_after.
   std::unique_ptr<consultations::NoShowSweep> no_show_sweep_;
+  // Working data past each facility's retention (facilities.<id>.retention).
+  std::unique_ptr<retention::WorkingDataRetention> working_data_;
 
   std::unique_ptr<access::ApiKeyStore> api_keys_;
   std::unique_ptr<access::AuthFailureLimiter> auth_limiter_;

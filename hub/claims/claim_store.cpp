@@ -591,4 +591,25 @@ Result<std::vector<Claim>> ClaimStore::list(storage::Transaction& tx, std::strin
   return out;
 }
 
+Result<std::set<std::string>> ClaimStore::consultations_with_open_claims(
+    storage::Transaction& tx, std::string_view facility_id,
+    const std::vector<std::string>& consultation_ids) {
+  std::set<std::string> open;
+  for (const auto& chunk : storage::chunks(consultation_ids)) {
+    storage::Params params{std::string(facility_id)};
+    const std::string ids = storage::in_list(params, tx.dialect(), "consultation_id",
+                                             {chunk.begin(), chunk.end()}, "TEXT");
+    WASL_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.query("SELECT DISTINCT consultation_id FROM claims WHERE facility_id = $1 AND " + ids +
+                     " AND state NOT IN ('paid', 'cancelled', 'nullified')",
+                 params));
+    for (const auto& row : rows) {
+      WASL_ASSIGN_OR_RETURN(std::string id, row.get_text(0));
+      open.insert(std::move(id));
+    }
+  }
+  return open;
+}
+
 }  // namespace wasl::claims

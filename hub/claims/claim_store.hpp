@@ -21,6 +21,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -262,6 +263,14 @@ class ClaimStore {
   sdk::Result<std::vector<domain::Claim>> list(storage::Transaction& tx,
                                                std::string_view facility_id,
                                                const ClaimQuery& q) const;
+
+  // Of `consultation_ids` (the facility's), those with a claim whose revenue
+  // cycle is not over: any state but paid, cancelled and nullified (a
+  // rejected claim may still be resubmitted, a partial payment completed).
+  // For working-data retention, which keeps their runs.
+  static sdk::Result<std::set<std::string>> consultations_with_open_claims(
+      storage::Transaction& tx, std::string_view facility_id,
+      const std::vector<std::string>& consultation_ids);
 
  private:
   // `extra` members (no PHI) are added to the event's detail. `failed`:

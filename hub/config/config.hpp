@@ -259,6 +259,24 @@ struct FacilityClinicalConfig {
   std::vector<std::string> blocked_medications;
 };
 
+// How long the facility's working data is kept (facilities.<id>.retention;
+// hub/retention): what the hub keeps only to process and to repair, not
+// the records (consultations, claims, recordings, the audit trail). Nothing
+// still needed goes: received, unmatched or parked webhook events, failed
+// runs, runs with work queued, runs of a consultation with an open claim
+// or a recording under legal hold.
+struct FacilityRetentionConfig {
+  // Webhook and feed events once dispatched, and workflow events no run
+  // took.
+  std::chrono::milliseconds inbox{std::chrono::hours(24 * 30)};
+  // A finished run's trigger, step outputs and received events' bodies.
+  std::chrono::milliseconds step_data{std::chrono::hours(24 * 90)};
+  // Finished runs themselves, with their steps, events and notes.
+  std::chrono::milliseconds runs{std::chrono::hours(24 * 365)};
+  // Idempotency-Key records and the answers they replay.
+  std::chrono::milliseconds idempotency_keys{std::chrono::hours(24 * 30)};
+};
+
 // An approved exception to a facility's residency requirement
 // (facilities.<id>.residency_exceptions[]): the facility's data may go to
 // `instance` although it processes outside the required countries. Audited
@@ -300,6 +318,7 @@ struct FacilityConfig {
   std::optional<FacilityNotificationsConfig> notifications;
   FacilityConsoleConfig console;
   FacilityClinicalConfig clinical;
+  FacilityRetentionConfig retention;
   // The countries (ISO 3166-1 alpha-2) the facility's PHI and media may be
   // processed in; empty = no requirement. Every instance it binds must
   // process in one of them, unless residency_exceptions names it.

@@ -1386,6 +1386,29 @@ Fields facility_clinical_fields(FacilityClinicalConfig& c) {
   };
 }
 
+Fields facility_retention_fields(FacilityRetentionConfig& r) {
+  constexpr milliseconds kHour = std::chrono::hours(1);
+  constexpr milliseconds kDay = std::chrono::hours(24);
+  return {
+      duration("inbox", r.inbox, kHour,
+               "How long webhook and feed events are kept once dispatched (their bodies are PHI), "
+               "and workflow events no run took; received, unmatched and parked ones stay.",
+               "a duration of an hour or more, such as 30d"),
+      duration("step_data", r.step_data, kHour,
+               "How long a finished (succeeded or cancelled) run keeps its trigger, step outputs "
+               "and received events' bodies; then they read as null.",
+               "a duration of an hour or more, such as 90d"),
+      duration("runs", r.runs, kHour,
+               "How long finished runs are kept at all, with their steps, events and notes; a "
+               "failed run, one with work queued, or one of a consultation with an open claim "
+               "or a recording under legal hold stays.",
+               "a duration of an hour or more, such as 365d"),
+      duration("idempotency_keys", r.idempotency_keys, kDay,
+               "How long an Idempotency-Key is remembered with the answer it replays.",
+               "a duration of a day or more, such as 30d"),
+  };
+}
+
 bool is_iso_date(const std::string& s) {
   int year = 0;
   unsigned month = 0;
@@ -1466,6 +1489,11 @@ Fields facility_fields(FacilityConfig& f) {
           "clinical", [&f] { return facility_clinical_fields(f.clinical); },
           "What the facility's clinicians prescribe during consultations: the medication code "
           "system and the medications never prescribed by telehealth."),
+      section(
+          "retention", [&f] { return facility_retention_fields(f.retention); },
+          "How long the facility's working data is kept: dispatched webhook events, finished "
+          "runs' data and the runs themselves, idempotency keys (defaults 30d, 90d, 365d, "
+          "30d)."),
       country_list("residency", f.residency,
                    "The countries the facility's PHI and media may be processed in: every "
                    "instance it binds must process in one of them (wasl check and start refuse "

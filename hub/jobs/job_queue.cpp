@@ -342,4 +342,21 @@ Result<std::optional<QueuedJob>> JobQueue::first_of_kind(storage::Transaction& t
   return std::optional<QueuedJob>(std::move(job));
 }
 
+sdk::Result<std::set<std::string>> JobQueue::runs_with_jobs(
+    storage::Transaction& tx, const std::vector<std::string>& run_ids) {
+  std::set<std::string> busy;
+  for (const auto& chunk : storage::chunks(run_ids)) {
+    storage::Params params;
+    const std::string ids =
+        storage::in_list(params, tx.dialect(), "run_id", {chunk.begin(), chunk.end()}, "TEXT");
+    WASL_ASSIGN_OR_RETURN(auto rows,
+                          tx.query("SELECT DISTINCT run_id FROM jobs WHERE " + ids, params));
+    for (const auto& row : rows) {
+      WASL_ASSIGN_OR_RETURN(std::string id, row.get_text(0));
+      busy.insert(std::move(id));
+    }
+  }
+  return busy;
+}
+
 }  // namespace wasl::jobs

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -173,6 +174,10 @@ class JobQueue {
   static sdk::Result<std::optional<QueuedJob>> first_of_kind(storage::Transaction& tx,
                                                              const std::string& run_id,
                                                              const std::string& kind);
+  // Of `run_ids`, those with a job or task queued or held: working-data
+  // retention leaves their runs alone.
+  static sdk::Result<std::set<std::string>> runs_with_jobs(storage::Transaction& tx,
+                                                           const std::vector<std::string>& run_ids);
 };
 
 }  // namespace wasl::jobs

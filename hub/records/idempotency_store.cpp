@@ -86,8 +86,12 @@ Status IdempotencyStore::release(storage::Transaction& tx, std::string_view faci
 }
 
 Result<std::int64_t> IdempotencyStore::purge_before(storage::Transaction& tx,
-                                                    std::int64_t cutoff_ms) const {
-  return tx.exec("DELETE FROM idempotency_keys WHERE created_at < $1", {cutoff_ms});
+                                                    std::string_view facility_id,
+                                                    std::int64_t cutoff_ms, int limit) {
+  return tx.exec(
+      "DELETE FROM idempotency_keys WHERE facility_id = $1 AND key IN (SELECT key FROM "
+      "idempotency_keys WHERE facility_id = $1 AND created_at < $2 ORDER BY created_at LIMIT $3)",
+      {std::string(facility_id), cutoff_ms, static_cast<std::int64_t>(limit)});
 }
 
 }  // namespace wasl::records

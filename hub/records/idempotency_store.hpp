@@ -64,9 +64,12 @@ class IdempotencyStore {
   sdk::Status release(storage::Transaction& tx, std::string_view facility_id,
                       std::string_view key) const;
 
-  // Deletes keys created before `cutoff_ms` in every facility (system scope,
-  // for retention); returns how many.
-  sdk::Result<std::int64_t> purge_before(storage::Transaction& tx, std::int64_t cutoff_ms) const;
+  // For working-data retention: deletes at most `limit` of the facility's
+  // keys created before `cutoff_ms` (a reservation too: the retention is a
+  // day at least, far past any request), oldest first; how many.
+  static sdk::Result<std::int64_t> purge_before(storage::Transaction& tx,
+                                                std::string_view facility_id,
+                                                std::int64_t cutoff_ms, int limit);
 
  private:
   const CellCipher& cipher_;

@@ -399,4 +399,17 @@ Result<std::optional<std::int64_t>> InboxStore::oldest_received(storage::Transac
   return std::optional<std::int64_t>(oldest);
 }
 
+Result<std::int64_t> InboxStore::purge_dispatched(storage::Transaction& tx,
+                                                  const std::optional<std::string>& facility_id,
+                                                  std::int64_t cutoff_ms, int limit) {
+  storage::Params params{cutoff_ms, static_cast<std::int64_t>(limit)};
+  std::string owner = "facility_id IS NULL";
+  if (facility_id) owner = "facility_id = " + storage::bind(params, *facility_id);
+  return tx.exec(
+      "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox WHERE state = 'dispatched' AND "
+      "received_at < $1 AND " +
+          owner + " ORDER BY received_at LIMIT $2)",
+      params);
+}
+
 }  // namespace wasl::records

@@ -165,6 +165,14 @@ class InboxStore {
                 state, last_error);
   }
 
+  // System scope, for working-data retention: deletes at most `limit`
+  // dispatched entries received before `cutoff_ms`, of `facility_id`, or of
+  // no facility (from a shared instance) when it is nullopt, oldest first;
+  // how many. Received, unmatched and parked entries are never deleted.
+  static sdk::Result<std::int64_t> purge_dispatched(storage::Transaction& tx,
+                                                    const std::optional<std::string>& facility_id,
+                                                    std::int64_t cutoff_ms, int limit);
+
   // Facility scope: parks the row (as mark(kParked, last_error)) and appends
   // its "webhook.parked" audit event (parked_event, `attempts` tries of
   // `instance`) in `tx`: what the work a row's reaction left to a task does

@@ -1,6 +1,7 @@
 #include "hub/records/recording_store.hpp"
 
 #include "hub/records/row_fields.hpp"
+#include "hub/storage/bind.hpp"
 
 namespace wasl::records {
 
@@ -155,6 +156,26 @@ Status RecordingStore::mark_deleted(storage::Transaction& tx, std::string_view f
               "WHERE facility_id = $2 AND id = $3",
               {now_ms, std::string(facility_id), std::string(id)}));
   return {};
+}
+
+Result<std::set<std::string>> RecordingStore::consultations_on_legal_hold(
+    storage::Transaction& tx, std::string_view facility_id,
+    const std::vector<std::string>& consultation_ids) {
+  std::set<std::string> held;
+  for (const auto& chunk : storage::chunks(consultation_ids)) {
+    storage::Params params{std::string(facility_id)};
+    const std::string ids = storage::in_list(params, tx.dialect(), "consultation_id",
+                                             {chunk.begin(), chunk.end()}, "TEXT");
+    WASL_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT DISTINCT consultation_id FROM recordings "
+                                              "WHERE facility_id = $1 AND legal_hold = 1 AND " +
+                                                  ids,
+                                              params));
+    for (const auto& row : rows) {
+      WASL_ASSIGN_OR_RETURN(std::string id, row.get_text(0));
+      held.insert(std::move(id));
+    }
+  }
+  return held;
 }
 
 }  // namespace wasl::records

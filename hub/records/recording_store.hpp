@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,12 @@ class RecordingStore {
   // the file after commit). kFailedPrecondition under legal hold.
   sdk::Status mark_deleted(storage::Transaction& tx, std::string_view facility_id,
                            std::string_view id, std::int64_t now_ms) const;
+
+  // Of `consultation_ids` (the facility's), those with a recording under
+  // legal hold: working-data retention keeps their runs.
+  static sdk::Result<std::set<std::string>> consultations_on_legal_hold(
+      storage::Transaction& tx, std::string_view facility_id,
+      const std::vector<std::string>& consultation_ids);
 };
 
 }  // namespace wasl::records

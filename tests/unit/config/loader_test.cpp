@@ -961,6 +961,39 @@ TEST(LoadFacilities, NoShowAfterDefaultsToFifteenMinutesAndIsChecked) {
               ElementsAre(HasSubstr("t.yaml:4: facilities.hospital-a.no_show_after")));
 }
 
+TEST(LoadFacilities, WorkingDataRetentionHasDefaultsAndLowerBounds) {
+  const auto plain = load_text("facilities:\n  hospital-a:\n    name: A\n", "t.yaml");
+  ASSERT_TRUE(plain.ok()) << ::testing::PrintToString(problems_of(plain));
+  const auto& defaults = plain.config.facilities.at("hospital-a").retention;
+  EXPECT_EQ(defaults.inbox, std::chrono::hours(24 * 30));
+  EXPECT_EQ(defaults.step_data, std::chrono::hours(24 * 90));
+  EXPECT_EQ(defaults.runs, std::chrono::hours(24 * 365));
+  EXPECT_EQ(defaults.idempotency_keys, std::chrono::hours(24 * 30));
+
+  const auto set = load_text(
+      "facilities:\n  hospital-a:\n    name: A\n    retention:\n      inbox: 7d\n"
+      "      step_data: 14d\n      runs: 2h\n      idempotency_keys: 1d\n",
+      "t.yaml");
+  ASSERT_TRUE(set.ok()) << ::testing::PrintToString(problems_of(set));
+  const auto& r = set.config.facilities.at("hospital-a").retention;
+  EXPECT_EQ(r.inbox, std::chrono::hours(24 * 7));
+  EXPECT_EQ(r.step_data, std::chrono::hours(24 * 14));
+  EXPECT_EQ(r.runs, std::chrono::hours(2));
+  EXPECT_EQ(r.idempotency_keys, std::chrono::hours(24));
+
+  EXPECT_THAT(problems_of(load_text("facilities:\n"
+                                    "  hospital-a:\n"
+                                    "    name: A\n"
+                                    "    retention:\n"
+                                    "      inbox: 30m\n"
+                                    "      idempotency_keys: 12h\n",
+                                    "t.yaml")),
+              ElementsAre(HasSubstr("t.yaml:5: facilities.hospital-a.retention.inbox: expected a "
+                                    "duration of an hour or more"),
+                          HasSubstr("t.yaml:6: facilities.hospital-a.retention.idempotency_keys: "
+                                    "expected a duration of a day or more")));
+}
+
 TEST(LoadFacilities, ClinicalSettingsNameTheMedicationSystemAndBlockList) {
   const auto plain = load_text("facilities:\n  hospital-a:\n    name: A\n", "t.yaml");
   ASSERT_TRUE(plain.ok()) << ::testing::PrintToString(problems_of(plain));
