@@ -1,8 +1,6 @@
 #include "tests/integration/consultation/consultation_hub.hpp"
 
 #include <Poco/Crypto/ECKey.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <signal.h>
@@ -14,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/integration/loopback_port.hpp"
 #include "wasl/sdk/hex.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
@@ -714,12 +713,7 @@ void ConsultationHub::present_nphies_client(const std::string& name, const std::
   write_config();
 }
 
-int free_loopback_port() {
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-  int port = socket.address().port();
-  socket.close();
-  return port;
-}
+int free_loopback_port() { return unused_loopback_port(); }
 
 std::string sha256_hex(const std::string& data) {
   unsigned char digest[EVP_MAX_MD_SIZE];

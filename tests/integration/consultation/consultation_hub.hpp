@@ -345,8 +345,9 @@ class ConsultationHub {
   std::map<std::string, std::string> keys_;  // facility + "/" + role -> API key
 };
 
-// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0 and
-// released), for ConsultationHubOptions::port.
+// A TCP port on 127.0.0.1 free a moment ago, below the ephemeral range so
+// no connection takes it meanwhile (tests/integration/loopback_port.hpp),
+// for ConsultationHubOptions::port.
 int free_loopback_port();
 
 // Hex SHA-256 of `data`.

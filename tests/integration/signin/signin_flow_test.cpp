@@ -5,10 +5,6 @@
 // session cookie on /v1, the refusals (no rule, MFA, a replayed state),
 // back-channel and RP-initiated logout, the IdP's key rotation, and facility
 // isolation of a signed-in clinician.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -21,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/hub_process.hpp"
+#include "tests/integration/loopback_port.hpp"
 #include "tests/integration/signin/web_client.hpp"
 #include "tests/peers/oidc/oidc_peer.hpp"
 
@@ -35,21 +32,7 @@ constexpr const char* kClientSecret =
 
 // A loopback port free right now, for the hub, whose callback URL the IdP's
 // client registration must name before either starts.
-int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t size = sizeof(address);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
+int free_loopback_port() { return unused_loopback_port(); }
 
 struct Backend {
   std::string name;
