@@ -222,10 +222,16 @@ TEST_P(RecordingsTest, DamageAfterTheHeadersAbortsTheBody) {
   {
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
     // Segment 1 starts after the header and segment 0 (64 KiB + tag).
-    f.seekp(
+    // The byte is flipped, not overwritten: a constant would already be
+    // there in one file of 256.
+    const auto at =
         static_cast<std::streamoff>(crypto::stream_header_size(keyring_->active_key_id().size()) +
-                                    crypto::kStreamSegmentSize + crypto::kGcmTagSize + 10));
-    f.put('\x5a');
+                                    crypto::kStreamSegmentSize + crypto::kGcmTagSize + 10);
+    f.seekg(at);
+    const int original = f.get();
+    ASSERT_NE(original, std::char_traits<char>::eof());
+    f.seekp(at);
+    f.put(static_cast<char>(original ^ 0x5a));
   }
   http::Response r = send({"GET", "/v1/recordings/rec-1/content"}, Role::kClinician);
   ASSERT_EQ(r.status, 200) << "segment 0 authenticates, so the answer begins";
