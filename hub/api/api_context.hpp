@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "hub/access/authenticator.hpp"
+#include "hub/alerts/shared_alerts.hpp"
 #include "hub/api/read_audit_window.hpp"
 #include "hub/audit/audit_writer.hpp"
 #include "hub/audit/chain_status.hpp"
@@ -101,6 +102,9 @@ struct ApiContext {
   workflow::DefinitionStore* definitions = nullptr;
   // GET /v1/plugins; null answers 503 there. Also the default video lookup.
   const plugin_host::PluginHost* plugins = nullptr;
+  // GET /v1/alerts: the alerts every hub on the database shares; null: the
+  // plugin host's alerts in this process's memory.
+  alerts::SharedAlerts* alerts = nullptr;
   // Video providers by instance; empty = plugins->video(instance).
   VideoLookup video;
   // EHR connectors by instance; empty = plugins->ehr(instance).

@@ -131,13 +131,26 @@ void add_plugin_health_routes(http::Router& router, ApiContext& context) {
           }
         }
         if (!v.ok()) return validation_problem(request, 400, v.take());
-        if (context.plugins == nullptr) {
+        auto bound = bound_instances(context, principal.facility_id);
+        std::vector<plugin_host::InstanceAlert> alerts;
+        if (context.alerts != nullptr) {
+          // What this hub saw is written first, then every hub's is read.
+          auto flushed = context.alerts->flush();
+          if (!flushed.ok()) return error_response(request, flushed.error());
+          auto listed = context.alerts->store().list(principal.facility_id, bound, after,
+                                                     static_cast<std::size_t>(limit));
+          if (!listed.ok()) return error_response(request, listed.error());
+          alerts = std::move(listed).value();
+        } else if (context.plugins != nullptr) {
+          alerts = context.plugins->health().alerts(
+              [&bound, &principal](const plugin_host::InstanceAlert& alert) {
+                return alert.facility_id.empty() ? bound.contains(alert.instance)
+                                                 : alert.facility_id == principal.facility_id;
+              },
+              after, static_cast<std::size_t>(limit));
+        } else {
           return problem_response(request, 503, MessageId::kPluginsUnavailable);
         }
-        auto bound = bound_instances(context, principal.facility_id);
-        auto alerts = context.plugins->health().alerts(
-            [&bound](std::string_view instance) { return bound.contains(instance); }, after,
-            static_cast<std::size_t>(limit));
         json items = json::array();
         for (const auto& a : alerts) {
           items.push_back(json{{"id", a.id},
@@ -148,7 +161,8 @@ void add_plugin_health_routes(http::Router& router, ApiContext& context) {
         }
         return json_response(200, json{{"items", std::move(items)}});
       },
-      route_options("Plugin instances that started failing or recovered, newest first."));
+      route_options("The facility's alerts, newest first: plugin instances that started failing "
+                    "or recovered, and what the hub's features raise."));
 }
 
 }  // namespace wasl::api

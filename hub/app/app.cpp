@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/alerts/certificate_expiry.hpp"
 #include "hub/api/billing_messages.hpp"
 #include "hub/app/facility_sync.hpp"
 #include "hub/attendance/attendance.hpp"
@@ -38,6 +39,12 @@
 #include "hub/workflow/plugin_capability_invoker.hpp"
 
 namespace wasl::app {
+namespace {
+
+// How often the certificates the hub presents are checked for expiry.
+constexpr std::chrono::hours kCertificateCheckInterval{1};
+
+}  // namespace
 
 http::ServerSettings server_settings(const config::ServerConfig& config) {
   http::ServerSettings settings;
@@ -212,6 +219,12 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   for (const auto& problem : app->plugins_->problems()) {
     spdlog::warn("plugin: {}", problem);
   }
+  // Alerts go to the database, where every hub on it reads the same ones.
+  app->alert_store_ = std::make_unique<alerts::AlertStore>(*app->store_);
+  alerts::SharedAlertsOptions shared_alerts;
+  shared_alerts.metrics = &app->metrics_;
+  app->shared_alerts_ = std::make_unique<alerts::SharedAlerts>(*app->alert_store_, shared_alerts);
+  app->plugins_->health().set_alert_sink(app->shared_alerts_->sink());
 
   app->definitions_ = std::make_unique<workflow::DefinitionStore>(*app->store_);
   WASL_RETURN_IF_ERROR(deploy_workflow_files(*app->definitions_, config.workflows_dir));
@@ -425,6 +438,24 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   app->no_show_sweep_ = std::make_unique<consultations::NoShowSweep>(
       *app->store_, app->config_, *app->engine_, &app->metrics_, no_show);
 
+  // Certificates the hub presents, checked hourly by one hub a period (the
+  // alerts' dedup keys raise each threshold once however many check).
+  WASL_ASSIGN_OR_RETURN(auto certificates,
+                        alerts::watched_certificates(config, app->plugins_->client_certificates()));
+  WASL_ASSIGN_OR_RETURN(auto certificate_check,
+                        jobs::once_per_period(
+                            *app->store_, "alerts.certificates", kCertificateCheckInterval,
+                            [self, certificates = std::move(certificates)]() -> sdk::Status {
+                              for (auto& alert : alerts::certificate_alerts(
+                                       certificates, self->api_context_.now_ms())) {
+                                self->shared_alerts_->enqueue(std::move(alert));
+                              }
+                              return self->shared_alerts_->flush();
+                            },
+                            jobs::period_options(nullptr, &app->metrics_)));
+  app->certificate_runner_ = std::make_unique<jobs::PeriodicRunner>(
+      "certificate expiry", kCertificateCheckInterval, std::move(certificate_check));
+
   retention::WorkingDataOptions working_data;
   working_data.metrics = &app->metrics_;
   app->working_data_ = std::make_unique<retention::WorkingDataRetention>(
@@ -564,7 +595,8 @@ notifications::RaiseNotificationAlert App::notification_alert() {
     plugins_->health().raise(alert.instance, "notification.failed",
                              "notification " + alert.notification_id + " (" + alert.kind + " by " +
                                  alert.channel + ") of consultation " + alert.consultation_id +
-                                 ": " + alert.error_code);
+                                 ": " + alert.error_code,
+                             {alert.facility_id, {}});
   };
 }
 
@@ -605,19 +637,22 @@ claims::ClaimPollDeps App::claim_poll_deps() {
     if (alert.kind == "billing.payment_notice") {
       plugins_->health().raise(
           name, alert.kind,
-          "payment notice refused for billing message " + alert.billing_message_id);
+          "payment notice refused for billing message " + alert.billing_message_id,
+          {alert.facility_id, {}});
       return;
     }
     if (alert.kind == "billing.error_notice") {
       plugins_->health().raise(
           name, alert.kind,
           "error notice " + alert.billing_message_id +
-              (alert.claim_id.empty() ? std::string() : " about claim " + alert.claim_id));
+              (alert.claim_id.empty() ? std::string() : " about claim " + alert.claim_id),
+          {alert.facility_id, {}});
       return;
     }
     plugins_->health().raise(name, alert.kind,
                              "claim " + alert.claim_id + " " + alert.state + " since " +
-                                 domain::format_timestamp(alert.sent_at_ms));
+                                 domain::format_timestamp(alert.sent_at_ms),
+                             {alert.facility_id, {}});
   };
   // The workflows a new information request starts (trigger kind event).
   deps.start_event_runs = [this](storage::Transaction& tx, const std::string& facility_id,
@@ -714,6 +749,7 @@ void App::build_api() {
   api_context_.engine = engine_.get();
   api_context_.definitions = definitions_.get();
   api_context_.plugins = plugins_.get();
+  api_context_.alerts = shared_alerts_.get();
   api_context_.object_stores = object_stores_.get();
   api_context_.metrics = &metrics_;
   if (auto scanner =
@@ -875,6 +911,8 @@ void App::start_key_rotation() {
 }
 
 sdk::Status App::start() {
+  WASL_RETURN_IF_ERROR(shared_alerts_->start());
+  WASL_RETURN_IF_ERROR(certificate_runner_->start());
   WASL_RETURN_IF_ERROR(engine_->start());
   WASL_RETURN_IF_ERROR(tasks_->start());
   WASL_RETURN_IF_ERROR(dispatcher_->start());
@@ -933,6 +971,7 @@ void App::stop() {
       rotation_.join();
     }
   }
+  if (certificate_runner_) certificate_runner_->stop();
   if (reconciler_) reconciler_->stop();
   if (no_show_sweep_) no_show_sweep_->stop();
   if (working_data_) working_data_->stop();
@@ -973,6 +1012,12 @@ void App::stop() {
   inbox_writer_.reset();
   tasks_.reset();
   engine_.reset();
+  // What the stopped parts raised is written while the store still is.
+  if (plugins_) plugins_->health().set_alert_sink(nullptr);
+  if (shared_alerts_) shared_alerts_->stop();
+  certificate_runner_.reset();
+  shared_alerts_.reset();
+  alert_store_.reset();
   store_.reset();
   // Plugins go last: nothing calls them once the server and workers stopped.
   plugins_.reset();

@@ -76,8 +76,10 @@ Result<nlohmann::json> raise_alert(const workflow::HubActionContext& ctx,
   }
   const std::string alert_kind = "consultation." + kind->get<std::string>();
   if (raised.first(ctx.idempotency_key)) {
+    // The key's dedup key: once across hubs too, when the alerts are shared.
     health.raise(instance, alert_kind,
-                 "consultation " + ctx.consultation_id + ": " + kind->get<std::string>());
+                 "consultation " + ctx.consultation_id + ": " + kind->get<std::string>(),
+                 {ctx.facility_id, "step:" + ctx.facility_id + ":" + ctx.idempotency_key});
   }
   return nlohmann::json{{"kind", alert_kind}, {"instance", instance}};
 }

@@ -8,9 +8,11 @@
 // <id>: <kind>", the hub's own words, so no PHI can enter it. The consultation
 // workflow raises consultation.clinician_no_show.
 //
-// kStandalone: it touches no database. A step attempted again under the same
-// idempotency key raises nothing new in this process; alerts live in the
-// process's memory, as the other alerts do.
+// The alert is about the run's facility: only its operators see it, even
+// when another facility binds the same instance. kStandalone: it touches no
+// database itself. A step attempted again under the same idempotency key
+// raises nothing new: this process remembers the key, and the hub's shared
+// alerts (hub/alerts) keep one alert per key across hubs.
 //
 // Thread-safe.
 #pragma once

@@ -147,6 +147,13 @@ Result<CertificateDescription> describe_certificate(std::string_view der) {
   return describe(cert.get());
 }
 
+Result<std::vector<CertificateDescription>> describe_pem_certificates(std::string_view pem) {
+  std::vector<CertificateDescription> out;
+  for (const Certificate& cert : read_certificates(pem)) out.push_back(describe(cert.get()));
+  if (out.empty()) return invalid_identity("the text holds no PEM certificate");
+  return out;
+}
+
 Result<ClientIdentity> ClientIdentity::from_pem(std::string_view certificate_pem_text,
                                                 std::string_view key_pem_text,
                                                 std::string_view password) {

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hub/crypto/secret_bytes.hpp"
 #include "wasl/sdk/result.hpp"
@@ -37,6 +38,10 @@ struct CertificateDescription {
 // The description of one DER-encoded certificate, such as the one a TLS
 // peer presented; kInvalidArgument when the bytes are not one certificate.
 sdk::Result<CertificateDescription> describe_certificate(std::string_view der);
+
+// The descriptions of every certificate of a PEM text (a chain: the leaf
+// first as written); kInvalidArgument when it holds none.
+sdk::Result<std::vector<CertificateDescription>> describe_pem_certificates(std::string_view pem);
 
 class ClientIdentity {
  public:

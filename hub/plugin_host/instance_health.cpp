@@ -43,26 +43,44 @@ void InstanceHealth::record(std::string_view instance, std::string_view method,
   const std::string previous = s.state;
   s.state = next;
   s.since_ms = at;
-  // unknown -> healthy is no news; every other change is an alert.
-  if (previous == "unknown" && next == "healthy") return;
   InstanceAlert alert;
-  alert.id = next_alert_id_++;
   alert.instance = std::string(instance);
   alert.at_ms = at;
-  alert.kind = failed ? "instance.failing" : "instance.recovered";
+  alert.state = next;
   alert.message = outcome.method + ": " + outcome.outcome;
-  alerts_.push_back(std::move(alert));
-  while (alerts_.size() > kMaxAlerts) alerts_.pop_front();
+  // unknown -> healthy is no news here; every other change is an alert.
+  if (previous != "unknown" || next != "healthy") {
+    alert.kind = failed ? "instance.failing" : "instance.recovered";
+  } else if (!sink_) {
+    return;
+  }
+  emit(std::move(alert));
 }
 
-void InstanceHealth::raise(std::string_view instance, std::string_view kind, std::string message) {
-  std::lock_guard lock(mutex_);
+void InstanceHealth::raise(std::string_view instance, std::string_view kind, std::string message,
+                           RaiseOptions options) {
   InstanceAlert alert;
-  alert.id = next_alert_id_++;
   alert.instance = std::string(instance);
   alert.at_ms = now();
   alert.kind = std::string(kind);
   alert.message = std::move(message);
+  alert.facility_id = std::move(options.facility_id);
+  alert.dedup_key = std::move(options.dedup_key);
+  std::lock_guard lock(mutex_);
+  emit(std::move(alert));
+}
+
+void InstanceHealth::set_alert_sink(AlertSink sink) {
+  std::lock_guard lock(mutex_);
+  sink_ = std::move(sink);
+}
+
+void InstanceHealth::emit(InstanceAlert alert) {
+  if (sink_) {
+    sink_(std::move(alert));
+    return;
+  }
+  alert.id = next_alert_id_++;
   alerts_.push_back(std::move(alert));
   while (alerts_.size() > kMaxAlerts) alerts_.pop_front();
 }
@@ -94,13 +112,13 @@ InstanceHealthView InstanceHealth::view(std::string_view instance) {
 }
 
 std::vector<InstanceAlert> InstanceHealth::alerts(
-    const std::function<bool(std::string_view)>& visible, std::int64_t after_id,
+    const std::function<bool(const InstanceAlert&)>& visible, std::int64_t after_id,
     std::size_t limit) const {
   std::vector<InstanceAlert> out;
   std::lock_guard lock(mutex_);
   for (auto it = alerts_.rbegin(); it != alerts_.rend() && out.size() < limit; ++it) {
     if (it->id <= after_id) break;
-    if (visible(it->instance)) out.push_back(*it);
+    if (visible(*it)) out.push_back(*it);
   }
   return out;
 }

@@ -15,12 +15,18 @@
 //
 // A change of state between healthy and failing is an alert (one per
 // transition, never one per failure): "instance.failing" with the method and
-// error code that caused it, "instance.recovered". The newest kMaxAlerts are
-// kept in memory, newest last, numbered from 1 for the life of the process.
-// Other features raise alerts about what an instance carries for them
-// (raise(): "claim.unanswered", a claim the billing instance's exchange has
-// not answered for too long), with a message the hub writes, never a
-// provider's text.
+// error code that caused it, "instance.recovered". Other features raise
+// alerts about what an instance carries for them (raise(): "claim.unanswered",
+// a claim the billing instance's exchange has not answered for too long),
+// with a message the hub writes, never a provider's text, and the facility
+// the alert is about when it is about one.
+//
+// Where alerts go: with a sink (set_alert_sink(), the hub's shared alerts in
+// the database, hub/alerts), every alert and every change of state goes to
+// it, unknown -> healthy included (it ends a failure another hub saw), and
+// the sink decides what is news across hubs. Without one, the newest
+// kMaxAlerts are kept in memory, newest last, numbered from 1 for the life of
+// the process.
 //
 // No provider text is kept: an error's message (which may quote a provider's
 // diagnostics, and through them a patient) never enters this record, so
@@ -70,7 +76,26 @@ struct InstanceAlert {
   std::string kind;  // "instance.failing" | "instance.recovered" | raise()'s kind
   std::int64_t at_ms = 0;
   std::string message;  // "<method>: <outcome>", written by the hub
+  // The facility the alert is about; empty: about the instance, for every
+  // facility that binds it.
+  std::string facility_id;
+  // Non-empty: the alert is raised once for this key, however often and by
+  // however many hubs it is raised (a sink's promise; the memory keeps all).
+  std::string dedup_key;
+  // A change of state ("healthy" | "failing"; empty for raise()'s alerts).
+  // For a sink: unknown -> healthy arrives too, with an empty kind.
+  std::string state;
 };
+
+// Options of raise().
+struct RaiseOptions {
+  std::string facility_id;  // the facility the alert is about, if one
+  std::string dedup_key;    // once per key (InstanceAlert::dedup_key)
+};
+
+// Takes every alert and change of state (thread-safe, must not block on I/O
+// or call back into InstanceHealth).
+using AlertSink = std::function<void(InstanceAlert alert)>;
 
 class InstanceHealth {
  public:
@@ -84,13 +109,18 @@ class InstanceHealth {
               double seconds);
   // An alert of `kind` about `instance` at the current time; `message` is
   // the hub's own words (no PHI, no provider text).
-  void raise(std::string_view instance, std::string_view kind, std::string message);
+  void raise(std::string_view instance, std::string_view kind, std::string message,
+             RaiseOptions options = {});
+  // Alerts go to `sink` from now on instead of the memory (null: back to
+  // the memory).
+  void set_alert_sink(AlertSink sink);
   // Marks the outcome of a probe (already recorded as a call by record()).
   void note_probe(std::string_view instance, std::string_view method, const sdk::Error* error);
 
   InstanceHealthView view(std::string_view instance);
-  // Alerts with id > after_id of the instances `visible` accepts, newest first, at most `limit`.
-  std::vector<InstanceAlert> alerts(const std::function<bool(std::string_view)>& visible,
+  // The alerts kept in memory with id > after_id that `visible` accepts,
+  // newest first, at most `limit` (none while a sink takes them).
+  std::vector<InstanceAlert> alerts(const std::function<bool(const InstanceAlert&)>& visible,
                                     std::int64_t after_id, std::size_t limit) const;
 
  private:
@@ -102,12 +132,15 @@ class InstanceHealth {
     std::optional<CallOutcome> last_call;
   };
   std::int64_t now() const;
+  // Into the sink, else the memory; mutex_ held.
+  void emit(InstanceAlert alert);
 
   std::function<std::int64_t()> now_ms_;
   observability::CallWindow window_;
   mutable std::mutex mutex_;
   std::map<std::string, State, std::less<>> states_;
   std::deque<InstanceAlert> alerts_;
+  AlertSink sink_;
   std::int64_t next_alert_id_ = 1;
 };
 

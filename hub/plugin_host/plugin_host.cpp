@@ -213,6 +213,9 @@ sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& 
       mutual.trust_anchors = (*tls)->anchors;
       services.mutual_tls_http = std::make_unique<HttpClient>(std::move(mutual));
       services.client_certificate = (*tls)->describe();
+      if (services.client_certificate) {
+        host->client_certificates_[name] = *services.client_certificate;
+      }
       redact.insert(redact.end(), (*tls)->secrets.begin(), (*tls)->secrets.end());
     }
     auto instance_host =

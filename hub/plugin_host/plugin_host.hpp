@@ -34,6 +34,7 @@
 #include "hub/plugin_host/secret_source.hpp"
 #include "hub/plugin_host/state_store.hpp"
 #include "wasl/sdk/billing.hpp"
+#include "wasl/sdk/client_certificate.hpp"
 #include "wasl/sdk/ehr.hpp"
 #include "wasl/sdk/feed.hpp"
 #include "wasl/sdk/notify.hpp"
@@ -105,6 +106,11 @@ class PluginHost {
 
   // Every call into every loaded instance, as health (instance_health.hpp).
   InstanceHealth& health() const { return *health_; }
+  // The client certificate (settings.tls) of each instance set up with
+  // one, by instance name.
+  const std::map<std::string, sdk::ClientCertificate, std::less<>>& client_certificates() const {
+    return client_certificates_;
+  }
 
   // Sends each loaded instance the cheap read of its capability, whose
   // answer shows whether the far end answers: video list_participants and
@@ -127,6 +133,7 @@ class PluginHost {
                                                                std::string_view capability) const;
 
   std::unique_ptr<InstanceHealth> health_;  // first: outlives the instances that record in it
+  std::map<std::string, sdk::ClientCertificate, std::less<>> client_certificates_;
   std::unique_ptr<StateStore> owned_state_;
   std::unique_ptr<SecretSource> owned_secrets_;
   std::vector<InstanceStatus> statuses_;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub/alerts/alert_store.hpp"
+#include "hub/alerts/shared_alerts.hpp"
 #include "tests/unit/api/api_fixture.hpp"
 
 namespace wasl::api::testing {
@@ -131,6 +133,49 @@ TEST_P(PluginHealthTest, AnAlertRaisedAboutAnInstanceReachesItsFacilityOnly) {
   EXPECT_EQ(body_of(send({"GET", "/v1/plugins/instances/ehr.missing"}))["health"]["state"],
             "unknown");
   EXPECT_TRUE(body_of(send({"GET", "/v1/alerts"}, Role::kAdmin, true))["items"].empty());
+}
+
+// With the alerts the hubs share (as `wasl serve` runs): the same answers,
+// read from the database, and an alert about one facility's consultation on
+// an instance both facilities bind reaches that facility only.
+TEST_P(PluginHealthTest, SharedAlertsAnswerTheSameAndKeepEachFacilitysOwn) {
+  auto host = load_host();
+  ASSERT_NE(host, nullptr);
+  context_.plugins = host.get();
+  alerts::AlertStore alert_store(*store_);
+  alerts::SharedAlerts shared(alert_store);
+  context_.alerts = &shared;
+  auto& health = host->health();
+  health.set_alert_sink(shared.sink());
+  const sdk::Error down(sdk::ErrorCode::kUnavailable, "connection refused", true);
+  health.record("ehr.missing", "ehr.read_patient", nullptr, 0.010);  // unknown -> healthy: no alert
+  health.record("ehr.missing", "ehr.read_patient", &down, 0.002);
+  health.record("ehr.missing", "ehr.read_patient", &down, 0.002);  // still failing: no alert
+  health.record("ehr.missing", "ehr.read_patient", nullptr, 0.030);
+  health.record("reporting.b-only", "reporting.submit_report", &down, 0.001);  // B's
+  health.raise("video.fake", "consultation.clinician_no_show", "consultation c-a: no show",
+               {kFacilityA, "step:a:1"});
+
+  http::Response r = send({"GET", "/v1/alerts"}, Role::kIntegrator);
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json alerts = body_of(r)["items"];
+  ASSERT_EQ(alerts.size(), 3u) << r.body;
+  EXPECT_EQ(alerts[0]["kind"], "consultation.clinician_no_show");
+  EXPECT_EQ(alerts[1]["kind"], "instance.recovered");
+  EXPECT_EQ(alerts[2]["kind"], "instance.failing");
+  EXPECT_EQ(alerts[2]["message"], "ehr.read_patient: unavailable");
+  EXPECT_EQ(alerts[0].size(), 5u) << "the shape of GET /v1/alerts stays: " << alerts[0];
+  const auto newest = alerts[0]["id"].get<std::int64_t>();
+  EXPECT_EQ(body_of(send({"GET", "/v1/alerts?after=" + std::to_string(newest)}))["items"],
+            nlohmann::json::array());
+  EXPECT_EQ(body_of(send({"GET", "/v1/alerts?limit=1"}))["items"].size(), 1u);
+
+  // Facility B binds video.fake too, and sees its own instance's alert only.
+  nlohmann::json theirs = body_of(send({"GET", "/v1/alerts"}, Role::kAdmin, true))["items"];
+  ASSERT_EQ(theirs.size(), 1u) << theirs;
+  EXPECT_EQ(theirs[0]["instance"], "reporting.b-only");
+  health.set_alert_sink(nullptr);
+  context_.alerts = nullptr;
 }
 
 // A provider's error text (an OperationOutcome's diagnostics can quote a

@@ -27,7 +27,7 @@ class ConsultationAlertsTest : public ::testing::Test {
   }
 
   std::vector<plugin_host::InstanceAlert> alerts() const {
-    return health_.alerts([](std::string_view) { return true; }, 0, 100);
+    return health_.alerts([](const plugin_host::InstanceAlert&) { return true; }, 0, 100);
   }
 
   config::Config config_;
