@@ -58,16 +58,23 @@ std::size_t SharedAlerts::pending() const {
 
 sdk::Status SharedAlerts::flush() {
   std::lock_guard flushing(flush_mutex_);
+  bool wrote = false;
   for (;;) {
     std::uint64_t number = 0;
     plugin_host::InstanceAlert next;
     {
       std::lock_guard lock(queue_mutex_);
-      if (queue_.empty()) return {};
+      if (queue_.empty()) break;
       number = queue_.front().first;
       next = queue_.front().second;
     }
-    WASL_ASSIGN_OR_RETURN(std::optional<std::int64_t> id, store_.record(next));
+    auto recorded = store_.record(next);
+    if (!recorded.ok()) {
+      if (wrote && options_.written) options_.written();
+      return recorded.error();
+    }
+    const std::optional<std::int64_t>& id = *recorded;
+    wrote = wrote || id.has_value();
     if (id && options_.metrics != nullptr) {
       options_.metrics->counter_add(
           "wasl_alerts_raised_total", "Alerts this hub wrote (news across the hubs), by kind.",
@@ -77,6 +84,8 @@ sdk::Status SharedAlerts::flush() {
     // enqueue() may have dropped it meanwhile (a full queue).
     if (!queue_.empty() && queue_.front().first == number) queue_.pop_front();
   }
+  if (wrote && options_.written) options_.written();
+  return {};
 }
 
 sdk::Status SharedAlerts::tick() {

@@ -40,6 +40,8 @@ struct SharedAlertsOptions {
   std::function<std::int64_t()> now_ms;
   // wasl_alerts_raised_total{kind}, wasl_alerts_dropped_total; may be null.
   observability::Metrics* metrics = nullptr;
+  // Called after a flush wrote at least one alert (AlertDelivery::wake).
+  std::function<void()> written;
 };
 
 class SharedAlerts {

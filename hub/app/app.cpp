@@ -220,9 +220,20 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
     spdlog::warn("plugin: {}", problem);
   }
   // Alerts go to the database, where every hub on it reads the same ones.
-  app->alert_store_ = std::make_unique<alerts::AlertStore>(*app->store_);
+  // Each alert is queued, in its own transaction, for the targets of the
+  // facilities it concerns (facilities.<id>.alerts).
+  app->alert_routing_ = std::make_unique<alerts::AlertRouting>(config);
+  app->alert_store_ = std::make_unique<alerts::AlertStore>(
+      *app->store_, [routing = app->alert_routing_.get()](const plugin_host::InstanceAlert& alert) {
+        return routing->route(alert);
+      });
+  alerts::AlertDeliveryOptions delivery;
+  delivery.metrics = &app->metrics_;
+  WASL_ASSIGN_OR_RETURN(app->alert_delivery_,
+                        alerts::AlertDelivery::create(*app->alert_store_, config, delivery));
   alerts::SharedAlertsOptions shared_alerts;
   shared_alerts.metrics = &app->metrics_;
+  shared_alerts.written = [sender = app->alert_delivery_.get()] { sender->wake(); };
   app->shared_alerts_ = std::make_unique<alerts::SharedAlerts>(*app->alert_store_, shared_alerts);
   app->plugins_->health().set_alert_sink(app->shared_alerts_->sink());
 
@@ -912,6 +923,7 @@ void App::start_key_rotation() {
 
 sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(shared_alerts_->start());
+  WASL_RETURN_IF_ERROR(alert_delivery_->start());
   WASL_RETURN_IF_ERROR(certificate_runner_->start());
   WASL_RETURN_IF_ERROR(engine_->start());
   WASL_RETURN_IF_ERROR(tasks_->start());
@@ -1015,9 +1027,12 @@ void App::stop() {
   // What the stopped parts raised is written while the store still is.
   if (plugins_) plugins_->health().set_alert_sink(nullptr);
   if (shared_alerts_) shared_alerts_->stop();
+  if (alert_delivery_) alert_delivery_->stop();
   certificate_runner_.reset();
   shared_alerts_.reset();
+  alert_delivery_.reset();
   alert_store_.reset();
+  alert_routing_.reset();
   store_.reset();
   // Plugins go last: nothing calls them once the server and workers stopped.
   plugins_.reset();

@@ -21,6 +21,8 @@
 #include "hub/access/api_key_store.hpp"
 #include "hub/access/auth_failure_limiter.hpp"
 #include "hub/access/authenticator.hpp"
+#include "hub/alerts/alert_delivery.hpp"
+#include "hub/alerts/alert_routing.hpp"
 #include "hub/alerts/alert_store.hpp"
 #include "hub/alerts/shared_alerts.hpp"
 #include "hub/api/api_context.hpp"
@@ -147,8 +149,11 @@ class App {
   std::unique_ptr<plugin_host::PluginHost> plugins_;
   // The alerts every hub on the database shares: the sink of plugins_'s
   // InstanceHealth, read by GET /v1/alerts.
+  std::unique_ptr<alerts::AlertRouting> alert_routing_;
   std::unique_ptr<alerts::AlertStore> alert_store_;
   std::unique_ptr<alerts::SharedAlerts> shared_alerts_;
+  // Sends the alerts to the facilities' webhooks and Alertmanagers.
+  std::unique_ptr<alerts::AlertDelivery> alert_delivery_;
   // certificate_alerts() over the certificates the hub presents, hourly.
   std::unique_ptr<jobs::PeriodicRunner> certificate_runner_;
   api::JwksPublisher jwks_;  // api_context_.jwks

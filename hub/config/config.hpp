@@ -277,6 +277,21 @@ struct FacilityRetentionConfig {
   std::chrono::milliseconds idempotency_keys{std::chrono::hours(24 * 30)};
 };
 
+// Where a facility's alerts are delivered (facilities.<id>.alerts): the
+// alerts about it, about the instances it binds and the hub's own.
+struct AlertWebhookConfig {
+  std::string url;  // http(s) URL the alert is POSTed to
+  Secret secret;    // Standard Webhooks secret ("whsec_<base64>") it is signed with
+  int line = 0;     // where the entry starts in the config file
+};
+
+struct FacilityAlertsConfig {
+  // name -> endpoint; each alert is one signed POST to each.
+  std::map<std::string, AlertWebhookConfig> webhooks;
+  // Base URL of an Alertmanager (its API v2); empty: none.
+  std::string alertmanager_url;
+};
+
 // An approved exception to a facility's residency requirement
 // (facilities.<id>.residency_exceptions[]): the facility's data may go to
 // `instance` although it processes outside the required countries. Audited
@@ -319,6 +334,7 @@ struct FacilityConfig {
   FacilityConsoleConfig console;
   FacilityClinicalConfig clinical;
   FacilityRetentionConfig retention;
+  FacilityAlertsConfig alerts;
   // The countries (ISO 3166-1 alpha-2) the facility's PHI and media may be
   // processed in; empty = no requirement. Every instance it binds must
   // process in one of them, unless residency_exceptions names it.

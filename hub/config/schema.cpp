@@ -1409,6 +1409,29 @@ Fields facility_retention_fields(FacilityRetentionConfig& r) {
   };
 }
 
+Fields alert_webhook_fields(AlertWebhookConfig& w) {
+  return {
+      required(text("url", w.url, "an http:// or https:// URL",
+                    "Where each alert is POSTed, signed as Standard Webhooks sign.", is_http_url)),
+      required(secret("secret", w.secret, "a Standard Webhooks secret: whsec_<base64>",
+                      "The secret the alerts are signed with (the receiver verifies with it).")),
+  };
+}
+
+Fields facility_alerts_fields(FacilityAlertsConfig& a) {
+  return {
+      keyed_map<AlertWebhookConfig>(
+          "webhooks", a.webhooks, is_label, "a label (a-z, 0-9, -)", "webhook",
+          alert_webhook_fields,
+          [](AlertWebhookConfig& w, const std::string&, int line) { w.line = line; },
+          "Endpoints each of the facility's alerts is POSTed to, signed, retried until "
+          "answered 2xx (for a day at most), in order per endpoint."),
+      text("alertmanager", a.alertmanager_url, "an http:// or https:// URL",
+           "Base URL of an Alertmanager each alert is posted to (POST /api/v2/alerts).",
+           [](const std::string& s) { return s.empty() || is_http_url(s); }),
+  };
+}
+
 bool is_iso_date(const std::string& s) {
   int year = 0;
   unsigned month = 0;
@@ -1494,6 +1517,9 @@ Fields facility_fields(FacilityConfig& f) {
           "How long the facility's working data is kept: dispatched webhook events, finished "
           "runs' data and the runs themselves, idempotency keys (defaults 30d, 90d, 365d, "
           "30d)."),
+      section(
+          "alerts", [&f] { return facility_alerts_fields(f.alerts); },
+          "Where the facility's alerts are delivered: signed webhooks and an Alertmanager."),
       country_list("residency", f.residency,
                    "The countries the facility's PHI and media may be processed in: every "
                    "instance it binds must process in one of them (wasl check and start refuse "

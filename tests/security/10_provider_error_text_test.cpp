@@ -55,8 +55,11 @@ TEST(ProviderErrorText, MetricsHealthAndPluginListsCarryNothingOfAnotherFacility
     ApiAnswer alerts = s.client(facility, "clinician").get("/v1/alerts");
     ASSERT_EQ(alerts.status, 200) << alerts.body;
     for (const auto& alert : alerts.json["items"]) {
+      // A call's alert is "<method>: <code>", nothing after the code (the
+      // others, such as the suite's client certificate expiring in two
+      // days, are the hub's own sentences).
+      if (alert.value("kind", std::string()).rfind("instance.", 0) != 0) continue;
       const std::string message = alert.value("message", std::string());
-      // "<method>: <code>", nothing after the code.
       EXPECT_EQ(message.find(':'), message.rfind(':')) << message;
     }
     // Both facilities bind every instance of the suite's hub: each sees

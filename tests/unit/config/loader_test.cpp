@@ -994,6 +994,43 @@ TEST(LoadFacilities, WorkingDataRetentionHasDefaultsAndLowerBounds) {
                                     "expected a duration of a day or more")));
 }
 
+TEST(LoadFacilities, AlertTargetsAreNamedWebhooksAndAnAlertmanager) {
+  const auto set = load_text(
+      "facilities:\n  hospital-a:\n    name: A\n    alerts:\n      webhooks:\n"
+      "        ops:\n          url: https://ops.example/wasl\n"
+      "          secret: whsec_c2VjcmV0LW9mLWZhY2lsaXR5LWEtMTIz\n"
+      "      alertmanager: http://127.0.0.1:9093\n",
+      "t.yaml");
+  ASSERT_TRUE(set.ok()) << ::testing::PrintToString(problems_of(set));
+  const auto& a = set.config.facilities.at("hospital-a").alerts;
+  ASSERT_EQ(a.webhooks.size(), 1U);
+  EXPECT_EQ(a.webhooks.at("ops").url, "https://ops.example/wasl");
+  EXPECT_EQ(a.webhooks.at("ops").secret.reveal(), "whsec_c2VjcmV0LW9mLWZhY2lsaXR5LWEtMTIz");
+  EXPECT_EQ(a.webhooks.at("ops").line, 6);
+  EXPECT_EQ(a.alertmanager_url, "http://127.0.0.1:9093");
+  EXPECT_TRUE(load_text("facilities:\n  hospital-a:\n    name: A\n", "t.yaml")
+                  .config.facilities.at("hospital-a")
+                  .alerts.webhooks.empty());
+
+  EXPECT_THAT(problems_of(load_text("facilities:\n"
+                                    "  hospital-a:\n"
+                                    "    name: A\n"
+                                    "    alerts:\n"
+                                    "      webhooks:\n"
+                                    "        Ops:\n"
+                                    "          url: https://ops.example/wasl\n"
+                                    "        pager:\n"
+                                    "          url: ftp://pager.example\n"
+                                    "      alertmanager: alertmanager:9093\n",
+                                    "t.yaml")),
+              ElementsAre(HasSubstr("t.yaml:6: facilities.hospital-a.alerts.webhooks.Ops"),
+                          HasSubstr("t.yaml:8: facilities.hospital-a.alerts.webhooks.pager.secret"),
+                          HasSubstr("t.yaml:9: facilities.hospital-a.alerts.webhooks.pager.url: "
+                                    "expected an http:// or https:// URL"),
+                          HasSubstr("t.yaml:10: facilities.hospital-a.alerts.alertmanager: "
+                                    "expected an http:// or https:// URL")));
+}
+
 TEST(LoadFacilities, ClinicalSettingsNameTheMedicationSystemAndBlockList) {
   const auto plain = load_text("facilities:\n  hospital-a:\n    name: A\n", "t.yaml");
   ASSERT_TRUE(plain.ok()) << ::testing::PrintToString(problems_of(plain));

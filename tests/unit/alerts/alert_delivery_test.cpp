@@ -1,0 +1,366 @@
+// AlertDelivery on both stores, against a real HTTP receiver on loopback
+// that verifies each Standard Webhooks signature: each alert reaches the
+// targets of the facilities it concerns and no other facility's, once even
+// with two hubs sending at once, in order per target, retried with backoff
+// while a target fails (the others go on), and given up after a day.
+#include "hub/alerts/alert_delivery.hpp"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/StreamCopier.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/alerts/alert_routing.hpp"
+#include "hub/alerts/alert_store.hpp"
+#include "hub/webhooks/standard_webhook_signature.hpp"
+#include "tests/unit/storage/status_matchers.hpp"
+#include "tests/unit/storage/test_database.hpp"
+
+namespace wasl::alerts {
+namespace {
+
+using nlohmann::json;
+using plugin_host::InstanceAlert;
+using storage::Dialect;
+
+const std::string kSecretA = "whsec_" + std::string("c2VjcmV0LW9mLWZhY2lsaXR5LWEtMTIz");
+const std::string kSecretB = "whsec_" + std::string("c2VjcmV0LW9mLWZhY2lsaXR5LWItNDU2");
+constexpr std::int64_t kStart = 1'800'000'000'000;
+
+struct Received {
+  std::string path;
+  std::string id;  // webhook-id
+  json body;
+  bool verified = false;  // the signature of the path's secret
+};
+
+// An HTTP endpoint on 127.0.0.1 that records every POST, checks its
+// signature with the secret of its path (/a: A's, /b: B's) and answers
+// the next status of the path's script (200 once the script is spent).
+class Receiver {
+ public:
+  Receiver() : shared_(std::make_shared<Shared>()) {
+    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+    port_ = socket.address().port();
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(4);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(shared_), socket, params);
+    server_->start();
+  }
+  ~Receiver() { server_->stopAll(true); }
+
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  void script(const std::string& path, std::vector<int> statuses) {
+    std::lock_guard lock(shared_->mutex);
+    shared_->scripts[path] = std::move(statuses);
+  }
+  std::vector<Received> at(const std::string& path) const {
+    std::lock_guard lock(shared_->mutex);
+    std::vector<Received> out;
+    for (const auto& r : shared_->received) {
+      if (r.path == path) out.push_back(r);
+    }
+    return out;
+  }
+
+ private:
+  struct Shared {
+    std::mutex mutex;
+    std::vector<Received> received;
+    std::map<std::string, std::vector<int>> scripts;
+  };
+
+  class Handler final : public Poco::Net::HTTPRequestHandler {
+   public:
+    explicit Handler(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+    void handleRequest(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response) override {
+      Received r;
+      r.path = request.getURI();
+      std::string body;
+      Poco::StreamCopier::copyToString(request.stream(), body);
+      r.body = json::parse(body, nullptr, false);
+      r.id = request.get("webhook-id", "");
+      const std::string secret = r.path == "/a" ? kSecretA : kSecretB;
+      auto signature = webhooks::StandardWebhookSignature::from_secret(secret);
+      r.verified = signature.ok() && signature
+                                         ->verify({r.id, request.get("webhook-timestamp", ""),
+                                                   request.get("webhook-signature", "")},
+                                                  body, std::chrono::system_clock::now(),
+                                                  std::chrono::hours(24 * 365 * 20))
+                                         .ok();
+      int status = 200;
+      {
+        std::lock_guard lock(shared_->mutex);
+        auto& script = shared_->scripts[r.path];
+        if (!script.empty()) {
+          status = script.front();
+          script.erase(script.begin());
+        }
+        shared_->received.push_back(std::move(r));
+      }
+      response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+      response.setContentLength(0);
+      response.send();
+    }
+
+   private:
+    std::shared_ptr<Shared> shared_;
+  };
+
+  class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+   public:
+    explicit Factory(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(
+        const Poco::Net::HTTPServerRequest&) override {
+      return new Handler(shared_);
+    }
+
+   private:
+    std::shared_ptr<Shared> shared_;
+  };
+
+  std::shared_ptr<Shared> shared_;
+  int port_ = 0;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+};
+
+class AlertDeliveryTest : public ::testing::TestWithParam<Dialect> {
+ protected:
+  void SetUp() override {
+    auto db =
+        storage::testing::TestDatabase::create(GetParam(), storage::testing::Contents::kMigrated);
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    db_ = std::move(db).value();
+    // A binds ehr.a and the shared video instance, sends to /a; B binds
+    // ehr.b and the shared instance, sends to /b and an Alertmanager.
+    config::FacilityConfig a;
+    a.bindings = {{"ehr", "ehr.a"}, {"video", "video.shared"}};
+    a.alerts.webhooks["ops"] =
+        config::AlertWebhookConfig{receiver_.url("/a"), config::Secret(kSecretA), 1};
+    config::FacilityConfig b;
+    b.bindings = {{"ehr", "ehr.b"}, {"video", "video.shared"}};
+    b.alerts.webhooks["ops"] =
+        config::AlertWebhookConfig{receiver_.url("/b"), config::Secret(kSecretB), 1};
+    b.alerts.alertmanager_url = receiver_.url("/am/");
+    config_.facilities["fac-a"] = a;
+    config_.facilities["fac-b"] = b;
+    routing_ = std::make_unique<AlertRouting>(config_);
+  }
+
+  struct Hub {
+    std::unique_ptr<storage::Store> store;
+    std::unique_ptr<AlertStore> alerts;
+    std::unique_ptr<AlertDelivery> delivery;
+  };
+
+  std::unique_ptr<Hub> hub() {
+    auto h = std::make_unique<Hub>();
+    auto store = db_->open();
+    EXPECT_TRUE(store.ok()) << store.error().message;
+    if (!store.ok()) return nullptr;
+    h->store = std::move(store).value();
+    h->alerts = std::make_unique<AlertStore>(
+        *h->store, [this](const InstanceAlert& alert) { return routing_->route(alert); });
+    AlertDeliveryOptions options;
+    options.now_ms = [this] { return now_ms_.load(); };
+    auto delivery = AlertDelivery::create(*h->alerts, config_, options);
+    EXPECT_TRUE(delivery.ok()) << delivery.error().message;
+    if (!delivery.ok()) return nullptr;
+    h->delivery = std::move(delivery).value();
+    return h;
+  }
+
+  std::int64_t raise(Hub& hub, const std::string& instance, const std::string& facility,
+                     const std::string& message) {
+    InstanceAlert alert;
+    alert.instance = instance;
+    alert.facility_id = facility;
+    alert.kind = "claim.unanswered";
+    alert.message = message;
+    alert.at_ms = now_ms_.load();
+    auto id = hub.alerts->record(alert);
+    EXPECT_TRUE(id.ok() && id->has_value());
+    return id.ok() && id->has_value() ? **id : 0;
+  }
+
+  static std::vector<std::string> messages(const std::vector<Received>& received) {
+    std::vector<std::string> out;
+    for (const auto& r : received) {
+      out.push_back(r.body.is_object() ? r.body["data"].value("message", "")
+                                       : r.body[0]["annotations"].value("summary", ""));
+    }
+    return out;
+  }
+
+  Receiver receiver_;
+  config::Config config_;
+  std::unique_ptr<AlertRouting> routing_;
+  std::unique_ptr<storage::testing::TestDatabase> db_;
+  std::atomic<std::int64_t> now_ms_{kStart};
+};
+
+using Messages = std::vector<std::string>;
+
+TEST_P(AlertDeliveryTest, EachAlertReachesTheTargetsOfItsFacilitiesOnlySigned) {
+  auto h = hub();
+  ASSERT_NE(h, nullptr);
+  const std::int64_t about_a = raise(*h, "video.shared", "fac-a", "consultation c-a");
+  raise(*h, "ehr.b", "", "ehr.b failing");
+  raise(*h, kHubSubject, "", "listener certificate");
+  raise(*h, "video.shared", "", "video.shared failing");
+  raise(*h, "ehr.unbound", "", "nobody's");
+  auto pass = h->delivery->run_once();
+  ASSERT_TRUE(pass.ok()) << pass.error().message;
+  EXPECT_EQ(pass->delivered, 9);
+
+  const auto to_a = receiver_.at("/a");
+  EXPECT_EQ(messages(to_a),
+            (Messages{"consultation c-a", "listener certificate", "video.shared failing"}));
+  for (const auto& r : to_a) EXPECT_TRUE(r.verified) << r.body;
+  EXPECT_EQ(to_a[0].id, "alert_" + std::to_string(about_a));
+  EXPECT_EQ(to_a[0].body["type"], "alert");
+  EXPECT_EQ(to_a[0].body["data"]["facility"], "fac-a");
+  EXPECT_EQ(to_a[0].body["data"]["kind"], "claim.unanswered");
+  EXPECT_EQ(to_a[0].body["data"]["instance"], "video.shared");
+
+  const auto to_b = receiver_.at("/b");
+  EXPECT_EQ(messages(to_b),
+            (Messages{"ehr.b failing", "listener certificate", "video.shared failing"}));
+  for (const auto& r : to_b) EXPECT_TRUE(r.verified) << r.body;
+
+  const auto to_am = receiver_.at("/am/api/v2/alerts");
+  ASSERT_EQ(to_am.size(), 3U);
+  EXPECT_EQ(messages(to_am),
+            (Messages{"ehr.b failing", "listener certificate", "video.shared failing"}));
+  const json& am = to_am[0].body[0];
+  EXPECT_EQ(am["labels"]["alertname"], "claim.unanswered");
+  EXPECT_EQ(am["labels"]["instance"], "ehr.b");
+  EXPECT_EQ(am["labels"]["facility"], "fac-b");
+  EXPECT_EQ(am["startsAt"], "2027-01-15T08:00:00.000Z");
+
+  // Nothing is sent twice.
+  auto again = h->delivery->run_once();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->delivered, 0);
+  EXPECT_EQ(receiver_.at("/a").size(), 3U);
+}
+
+TEST_P(AlertDeliveryTest, TwoHubsSendingAtOnceDeliverEachAlertOnce) {
+  auto one = hub();
+  auto two = hub();
+  ASSERT_NE(one, nullptr);
+  ASSERT_NE(two, nullptr);
+  for (int i = 0; i < 30; ++i) raise(*one, "ehr.a", "", "alert " + std::to_string(i));
+  DeliveryPass first;
+  DeliveryPass second;
+  std::thread a([&] { first = one->delivery->run_once().value(); });
+  std::thread b([&] { second = two->delivery->run_once().value(); });
+  a.join();
+  b.join();
+  EXPECT_EQ(first.delivered + second.delivered, 30);
+  const auto to_a = receiver_.at("/a");
+  ASSERT_EQ(to_a.size(), 30U);
+  std::set<std::string> ids;
+  for (const auto& r : to_a) ids.insert(r.id);
+  EXPECT_EQ(ids.size(), 30U) << "an alert was sent twice";
+  // In order: one delivery per target is out at a time.
+  for (std::size_t i = 0; i < to_a.size(); ++i) {
+    EXPECT_EQ(messages({to_a[i]})[0], "alert " + std::to_string(i));
+  }
+}
+
+TEST_P(AlertDeliveryTest, AFailingTargetIsRetriedInOrderWhileTheOthersGoOn) {
+  config_.facilities["fac-a"].alerts.webhooks["down"] =
+      config::AlertWebhookConfig{receiver_.url("/a/down"), config::Secret(kSecretA), 1};
+  routing_ = std::make_unique<AlertRouting>(config_);
+  receiver_.script("/a/down", {503, 500});
+  auto h = hub();
+  ASSERT_NE(h, nullptr);
+  const std::int64_t first = raise(*h, "ehr.a", "", "first");
+  raise(*h, "ehr.a", "", "second");
+  auto pass = h->delivery->run_once();
+  ASSERT_TRUE(pass.ok());
+  EXPECT_EQ(messages(receiver_.at("/a")), (Messages{"first", "second"}));
+  EXPECT_EQ(messages(receiver_.at("/a/down")), Messages{"first"});
+  EXPECT_EQ(pass->retried, 1);
+  // Not due yet: nothing is sent.
+  now_ms_ += 999;
+  ASSERT_TRUE(h->delivery->run_once().ok());
+  EXPECT_EQ(receiver_.at("/a/down").size(), 1U);
+  now_ms_ += 1;  // 1 s after the first failure
+  ASSERT_TRUE(h->delivery->run_once().ok());
+  EXPECT_EQ(messages(receiver_.at("/a/down")), (Messages{"first", "first"}));
+  now_ms_ += 2000;  // then 2 s
+  ASSERT_TRUE(h->delivery->run_once().ok());
+  EXPECT_EQ(messages(receiver_.at("/a/down")), (Messages{"first", "first", "first", "second"}));
+  auto states = h->alerts->delivery_states(first);
+  ASSERT_TRUE(states.ok());
+  EXPECT_EQ(*states, (std::vector<std::string>{"fac-a webhook.down delivered 3",
+                                               "fac-a webhook.ops delivered 1"}));
+}
+
+TEST_P(AlertDeliveryTest, ATargetThatNeverAnswersIsGivenUpAfterADay) {
+  receiver_.script("/a", std::vector<int>(100, 502));
+  auto h = hub();
+  ASSERT_NE(h, nullptr);
+  const std::int64_t id = raise(*h, "ehr.a", "", "lost");
+  int attempts = 0;
+  for (int i = 0; i < 40 && attempts < 100; ++i) {
+    auto pass = h->delivery->run_once();
+    ASSERT_TRUE(pass.ok());
+    attempts += pass->retried + pass->failed;
+    if (pass->failed > 0) break;
+    now_ms_ += 10 * 60 * 1000;  // the longest wait between tries
+    if (i == 20) now_ms_ += 24LL * 3600 * 1000;
+  }
+  auto states = h->alerts->delivery_states(id);
+  ASSERT_TRUE(states.ok());
+  ASSERT_EQ(states->size(), 1U);
+  EXPECT_EQ((*states)[0].rfind("fac-a webhook.ops failed ", 0), 0U) << (*states)[0];
+  const std::size_t sent = receiver_.at("/a").size();
+  now_ms_ += 3600 * 1000;
+  ASSERT_TRUE(h->delivery->run_once().ok());
+  EXPECT_EQ(receiver_.at("/a").size(), sent) << "a failed delivery is not sent again";
+}
+
+TEST_P(AlertDeliveryTest, ASecretThatIsNotAStandardWebhooksSecretNamesItsSetting) {
+  config_.facilities["fac-b"].alerts.webhooks["ops"].secret = config::Secret("short");
+  auto store = db_->open();
+  ASSERT_TRUE(store.ok());
+  AlertStore alerts(**store);
+  auto delivery = AlertDelivery::create(alerts, config_);
+  ASSERT_FALSE(delivery.ok());
+  EXPECT_EQ(delivery.error().code, sdk::ErrorCode::kInvalidArgument);
+  EXPECT_NE(delivery.error().message.find("facilities.fac-b.alerts.webhooks.ops.secret: "),
+            std::string::npos)
+      << delivery.error().message;
+  EXPECT_EQ(delivery.error().message.find("short"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, AlertDeliveryTest,
+                         ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
+                         [](const auto& info) {
+                           return storage::testing::dialect_name(info.param);
+                         });
+
+}  // namespace
+}  // namespace wasl::alerts
