@@ -26,6 +26,7 @@
 #include "hub/storage/store.hpp"
 #include "tests/integration/hub_process.hpp"
 #include "tests/peers/nphies/nphies_peer_process.hpp"
+#include "tests/unit/alerts/alert_receiver.hpp"
 
 namespace wasl::testing {
 namespace {
@@ -36,6 +37,7 @@ using plugins::nphies::testing::NphiesPeerProcess;
 
 constexpr const char* kFacility = "hospital-a";
 constexpr int kClaimsPerHub = 3;
+constexpr const char* kAlertSecret = "whsec_dHdvLWh1YnMtYWxlcnQtc2VjcmV0LTEyMzQ1Ng==";
 
 std::string yaml_quoted(const std::string& text) { return json(text).dump(); }
 
@@ -131,6 +133,9 @@ class TwoHubsPollTest : public ::testing::Test {
                    kFacility +
                    ":\n    name: \"Hospital A\"\n"
                    "    bindings:\n      billing: billing.nphies\n"
+                   "    alerts:\n      webhooks:\n        ops:\n          url: " +
+                   yaml_quoted(receiver_.url("/alerts")) + "\n          secret: " + kAlertSecret +
+                   "\n"
                    "    billing: {provider_license: N-F-00001, payer_license: N-I-00001, "
                    "service_code: \"83600-00-10\", price: 150, tax: 22.50, diagnosis_code: Z71.9, "
                    "poll_interval: 1s}\n"
@@ -226,6 +231,8 @@ class TwoHubsPollTest : public ::testing::Test {
     return all;
   }
 
+  // The facility's alert webhook (facilities.hospital-a.alerts).
+  alerts::testing::Receiver receiver_{{{"/alerts", kAlertSecret}}};
   TempDir dir_;
   std::unique_ptr<NphiesPeerProcess> peer_;
   std::string database_url_;
@@ -360,6 +367,61 @@ TEST_F(TwoHubsPollTest, EachAnswerIsProcessedOnce) {
   EXPECT_EQ(dead["items"][0]["event"], "error-notice");
   EXPECT_EQ(dead["items"][0]["message_id"], (*noticed).value("messageHeaderId", ""));
   EXPECT_FALSE(dead["items"][0]["claim_id"].is_null()) << dead.dump();
+}
+
+}  // namespace
+}  // namespace wasl::testing
+
+namespace wasl::testing {
+namespace {
+
+// The alerts the two hubs share: the facility's NPHIES client certificate
+// (made for two days) raises certificate.expiring once, both hubs list the
+// same alerts, and the facility's webhook receives each alert once, signed.
+TEST_F(TwoHubsPollTest, AlertsAreSharedAndEachIsDeliveredOnce) {
+  auto expiring = [](const json& page) {
+    int n = 0;
+    if (!page.is_object()) return n;
+    for (const json& a : page["items"]) {
+      if (a.value("kind", "") == "certificate.expiring" &&
+          a.value("instance", "") == "billing.nphies") {
+        ++n;
+      }
+    }
+    return n;
+  };
+  json first;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        first = api(0, "GET", "/v1/alerts");
+        return expiring(first) > 0;
+      },
+      30000ms))
+      << logs();
+  EXPECT_EQ(expiring(first), 1) << first.dump();
+  EXPECT_EQ(api(1, "GET", "/v1/alerts")["items"], first["items"]) << "the hubs disagree";
+
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return scalar("SELECT COUNT(*) FROM alert_deliveries") > 0 &&
+               scalar("SELECT COUNT(*) FROM alert_deliveries WHERE state <> 'delivered'") == 0;
+      },
+      30000ms))
+      << logs();
+  const std::int64_t deliveries = scalar("SELECT COUNT(*) FROM alert_deliveries");
+  const auto received = receiver_.all();
+  EXPECT_EQ(static_cast<std::int64_t>(received.size()), deliveries) << "an alert sent twice";
+  std::set<std::string> ids;
+  for (const auto& r : received) {
+    EXPECT_TRUE(r.verified) << r.body.dump();
+    ids.insert(r.id);
+  }
+  EXPECT_EQ(ids.size(), received.size());
+  bool certificate = false;
+  for (const auto& r : received) {
+    certificate = certificate || r.body["data"].value("kind", "") == "certificate.expiring";
+  }
+  EXPECT_TRUE(certificate);
 }
 
 }  // namespace

@@ -5,14 +5,6 @@
 // while a target fails (the others go on), and given up after a day.
 #include "hub/alerts/alert_delivery.hpp"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -28,7 +20,7 @@
 
 #include "hub/alerts/alert_routing.hpp"
 #include "hub/alerts/alert_store.hpp"
-#include "hub/webhooks/standard_webhook_signature.hpp"
+#include "tests/unit/alerts/alert_receiver.hpp"
 #include "tests/unit/storage/status_matchers.hpp"
 #include "tests/unit/storage/test_database.hpp"
 
@@ -38,110 +30,12 @@ namespace {
 using nlohmann::json;
 using plugin_host::InstanceAlert;
 using storage::Dialect;
+using testing::Received;
+using testing::Receiver;
 
 const std::string kSecretA = "whsec_" + std::string("c2VjcmV0LW9mLWZhY2lsaXR5LWEtMTIz");
 const std::string kSecretB = "whsec_" + std::string("c2VjcmV0LW9mLWZhY2lsaXR5LWItNDU2");
 constexpr std::int64_t kStart = 1'800'000'000'000;
-
-struct Received {
-  std::string path;
-  std::string id;  // webhook-id
-  json body;
-  bool verified = false;  // the signature of the path's secret
-};
-
-// An HTTP endpoint on 127.0.0.1 that records every POST, checks its
-// signature with the secret of its path (/a: A's, /b: B's) and answers
-// the next status of the path's script (200 once the script is spent).
-class Receiver {
- public:
-  Receiver() : shared_(std::make_shared<Shared>()) {
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-    port_ = socket.address().port();
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(4);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(shared_), socket, params);
-    server_->start();
-  }
-  ~Receiver() { server_->stopAll(true); }
-
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-  void script(const std::string& path, std::vector<int> statuses) {
-    std::lock_guard lock(shared_->mutex);
-    shared_->scripts[path] = std::move(statuses);
-  }
-  std::vector<Received> at(const std::string& path) const {
-    std::lock_guard lock(shared_->mutex);
-    std::vector<Received> out;
-    for (const auto& r : shared_->received) {
-      if (r.path == path) out.push_back(r);
-    }
-    return out;
-  }
-
- private:
-  struct Shared {
-    std::mutex mutex;
-    std::vector<Received> received;
-    std::map<std::string, std::vector<int>> scripts;
-  };
-
-  class Handler final : public Poco::Net::HTTPRequestHandler {
-   public:
-    explicit Handler(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
-    void handleRequest(Poco::Net::HTTPServerRequest& request,
-                       Poco::Net::HTTPServerResponse& response) override {
-      Received r;
-      r.path = request.getURI();
-      std::string body;
-      Poco::StreamCopier::copyToString(request.stream(), body);
-      r.body = json::parse(body, nullptr, false);
-      r.id = request.get("webhook-id", "");
-      const std::string secret = r.path == "/a" ? kSecretA : kSecretB;
-      auto signature = webhooks::StandardWebhookSignature::from_secret(secret);
-      r.verified = signature.ok() && signature
-                                         ->verify({r.id, request.get("webhook-timestamp", ""),
-                                                   request.get("webhook-signature", "")},
-                                                  body, std::chrono::system_clock::now(),
-                                                  std::chrono::hours(24 * 365 * 20))
-                                         .ok();
-      int status = 200;
-      {
-        std::lock_guard lock(shared_->mutex);
-        auto& script = shared_->scripts[r.path];
-        if (!script.empty()) {
-          status = script.front();
-          script.erase(script.begin());
-        }
-        shared_->received.push_back(std::move(r));
-      }
-      response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-      response.setContentLength(0);
-      response.send();
-    }
-
-   private:
-    std::shared_ptr<Shared> shared_;
-  };
-
-  class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
-   public:
-    explicit Factory(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(
-        const Poco::Net::HTTPServerRequest&) override {
-      return new Handler(shared_);
-    }
-
-   private:
-    std::shared_ptr<Shared> shared_;
-  };
-
-  std::shared_ptr<Shared> shared_;
-  int port_ = 0;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
-};
 
 class AlertDeliveryTest : public ::testing::TestWithParam<Dialect> {
  protected:
@@ -211,7 +105,7 @@ class AlertDeliveryTest : public ::testing::TestWithParam<Dialect> {
     return out;
   }
 
-  Receiver receiver_;
+  Receiver receiver_{{{"/a", kSecretA}, {"/a/down", kSecretA}, {"/b", kSecretB}}};
   config::Config config_;
   std::unique_ptr<AlertRouting> routing_;
   std::unique_ptr<storage::testing::TestDatabase> db_;
