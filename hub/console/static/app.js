@@ -771,20 +771,31 @@ async function loadAuditPage() {
 
 // Alerts: a plugin instance that started failing or recovered. At sign-in
 // the banner shows the instances whose latest alert says failing; after
-// that every new alert replaces its instance's line.
+// that every new alert replaces its instance's line. Other alerts (a
+// certificate about to expire, a claim unanswered, …) raised after sign-in
+// get a line of their own per kind and instance, with the hub's message.
 let lastAlertId = null;
-const bannerLines = new Map();  // instance -> its newest alert
+const bannerLines = new Map();  // instance (or "kind instance") -> its newest alert
+
+const isStateAlert = (a) => a.kind === 'instance.failing' || a.kind === 'instance.recovered';
+
+function bannerText(a) {
+  const values = { instance: a.instance, at: formatTime(a.at), message: a.message };
+  if (a.kind === 'instance.failing') return t('alert_failing', values);
+  if (a.kind === 'instance.recovered') return t('alert_recovered', values);
+  return t('alert_notice', values);
+}
 
 function showBanner() {
   const list = $('alert-list');
   list.replaceChildren();
   for (const a of bannerLines.values()) {
     const li = document.createElement('li');
-    li.className = a.kind === 'instance.failing' ? 'failing' : 'recovered';
+    li.className = a.kind === 'instance.failing' ? 'failing'
+      : a.kind === 'instance.recovered' ? 'recovered' : 'notice';
     li.dataset.instance = a.instance;
     li.dataset.kind = a.kind;
-    li.textContent = t(a.kind === 'instance.failing' ? 'alert_failing' : 'alert_recovered',
-      { instance: a.instance, at: formatTime(a.at), message: a.message });
+    li.textContent = bannerText(a);
     list.append(li);
   }
   $('alert-banner').hidden = bannerLines.size === 0;
@@ -797,8 +808,13 @@ async function pollAlerts() {
     if (first) lastAlertId = 0;
     for (const a of [...items].reverse()) {  // oldest first, so the newest wins
       lastAlertId = Math.max(lastAlertId, a.id);
-      if (first && a.kind !== 'instance.failing') bannerLines.delete(a.instance);
-      else bannerLines.set(a.instance, a);
+      if (!isStateAlert(a)) {
+        if (!first) bannerLines.set(`${a.kind} ${a.instance}`, a);
+      } else if (first && a.kind !== 'instance.failing') {
+        bannerLines.delete(a.instance);
+      } else {
+        bannerLines.set(a.instance, a);
+      }
     }
     showBanner();
     document.body.dataset.alertsState = 'loaded';
@@ -1182,9 +1198,15 @@ async function loadConsultation(id) {
     // The parts the role may read; the others are left out of the page.
     const part = (suffix) => (may('GET', `/v1/consultations/{id}${suffix}`)
       ? getJson(`${path}${suffix}`) : Promise.resolve(null));
-    const [c, timeline, participants, recordings, claims, attendance, notifications, notes,
+    // The consultation is read once its run is: a step that moved the
+    // consultation (hub.set_status) committed before the run showed it done,
+    // so the status shown is never older than the run. The other parts are
+    // asked for at once.
+    const timelineRead = part('/timeline');
+    const consultationRead = timelineRead.then(() => getJson(path), () => getJson(path));
+    const [timeline, c, participants, recordings, claims, attendance, notifications, notes,
       prescriptions, observations, documents, feedback] = await Promise.all([
-      getJson(path), part('/timeline'), part('/participants'), part('/recordings'),
+      timelineRead, consultationRead, part('/participants'), part('/recordings'),
       part('/claims'), part('/attendance'), part('/notifications'), part('/notes'),
       part('/prescriptions'), part('/observations'), part('/documents'),
       // Unanswered (404) is what most consultations' feedback is, not an error.
