@@ -12,8 +12,9 @@ namespace {
 
 constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 
-sdk::Status add_chain(const std::string& setting, const std::string& file, std::string instance,
-                      const std::string& role, std::vector<WatchedCertificate>& out) {
+sdk::Status add_chain(const std::string& setting, const std::string& file,
+                      const std::string& instance, const std::string& role,
+                      std::vector<WatchedCertificate>& out) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     return sdk::Error(sdk::ErrorCode::kInvalidArgument,

@@ -16,7 +16,9 @@ constexpr int kPurgeBatch = 1000;
 SharedAlerts::SharedAlerts(AlertStore& store, SharedAlertsOptions options)
     : store_(store), options_(std::move(options)) {}
 
-SharedAlerts::~SharedAlerts() { stop(); }
+SharedAlerts::~SharedAlerts() {
+  if (runner_) runner_->stop();
+}
 
 std::int64_t SharedAlerts::now() const {
   if (options_.now_ms) return options_.now_ms();

@@ -64,7 +64,8 @@ class SharedAlerts {
 
   // The runner's thread (flush every interval, and the hourly purge).
   sdk::Status start();
-  // Stops the runner and flushes what is queued (errors logged).
+  // Stops the runner and flushes what is queued (errors logged). The
+  // destructor only stops the runner: call stop() first to write the rest.
   void stop();
 
   AlertStore& store() { return store_; }
