@@ -46,6 +46,23 @@ std::string outcome(const sdk::Result<plugin_host::HttpResponse>& answered) {
 
 }  // namespace
 
+std::function<sdk::Status(const std::string&, const sdk::Notification&)> facility_email_sender(
+    const config::Config& config, const plugin_host::PluginHost& plugins) {
+  return [&config, &plugins](const std::string& facility_id,
+                             const sdk::Notification& email) -> sdk::Status {
+    auto f = config.facilities.find(facility_id);
+    if (f == config.facilities.end() || !f->second.notifications ||
+        f->second.notifications->email.empty()) {
+      return sdk::Error(sdk::ErrorCode::kFailedPrecondition,
+                        "facility " + facility_id + " names no e-mail notify instance", false);
+    }
+    WASL_ASSIGN_OR_RETURN(auto notifier, plugins.notifier(f->second.notifications->email));
+    auto receipt = notifier->send(email);
+    if (!receipt.ok()) return receipt.error();
+    return {};
+  };
+}
+
 sdk::Result<std::unique_ptr<AlertDelivery>> AlertDelivery::create(AlertStore& store,
                                                                   const config::Config& config,
                                                                   AlertDeliveryOptions options) {
@@ -82,10 +99,29 @@ std::int64_t AlertDelivery::now() const {
       .count();
 }
 
-std::string AlertDelivery::send(const Delivery& d) {
+AlertDelivery::Sent AlertDelivery::send_email(const Delivery& d) {
+  if (!options_.send_email) return {"no e-mail sender", false};
+  sdk::Notification email;
+  email.channel = "email";
+  email.recipient = d.target.substr(std::string_view(kEmailTargetPrefix).size());
+  email.idempotency_key =
+      "alert:" + std::to_string(d.alert.id) + ":" + d.facility_id + ":" + email.recipient;
+  email.language = "en";
+  email.subject = "Wasl alert: " + d.alert.kind + " (" + d.alert.instance + ")";
+  email.body = d.alert.message + "\n\nAlert " + std::to_string(d.alert.id) + ": " + d.alert.kind +
+               "\nAbout: " + d.alert.instance + "\nFacility: " + d.facility_id +
+               "\nAt: " + domain::format_timestamp(d.alert.at_ms) + "\n";
+  auto sent = options_.send_email(d.facility_id, email);
+  if (sent.ok()) return {};
+  return {"e-mail: " + std::string(sdk::to_string(sent.error().code)),
+          sent.error().code == sdk::ErrorCode::kInvalidArgument};
+}
+
+AlertDelivery::Sent AlertDelivery::send(const Delivery& d) {
+  if (d.target.starts_with(kEmailTargetPrefix)) return send_email(d);
   if (d.target == kAlertmanagerTarget) {
     auto url = alertmanagers_.find(d.facility_id);
-    if (url == alertmanagers_.end()) return "no Alertmanager configured";
+    if (url == alertmanagers_.end()) return {"no Alertmanager configured"};
     json alert{{"labels",
                 {{"alertname", d.alert.kind},
                  {"instance", d.alert.instance},
@@ -98,11 +134,11 @@ std::string AlertDelivery::send(const Delivery& d) {
     request.url = url->second + "/api/v2/alerts";
     request.headers = {{"Content-Type", "application/json"}};
     request.body = json::array({alert}).dump();
-    return outcome(http_.send(request));
+    return {outcome(http_.send(request))};
   }
   auto facility = webhooks_.find(d.facility_id);
   if (facility == webhooks_.end() || !facility->second.contains(d.target)) {
-    return "no such target configured";
+    return {"no such target configured"};
   }
   const Webhook& webhook = facility->second.at(d.target);
   const std::int64_t at = now();
@@ -112,7 +148,7 @@ std::string AlertDelivery::send(const Delivery& d) {
       {"timestamp", domain::format_timestamp(at)},
       {"data", alert_json(d)}}.dump();
   auto signature = webhook.signature->sign(id, at / 1000, body);
-  if (!signature.ok()) return std::string(sdk::to_string(signature.error().code));
+  if (!signature.ok()) return {std::string(sdk::to_string(signature.error().code))};
   plugin_host::HttpRequest request;
   request.method = "POST";
   request.url = webhook.url;
@@ -121,7 +157,7 @@ std::string AlertDelivery::send(const Delivery& d) {
                      {"webhook-timestamp", std::to_string(at / 1000)},
                      {"webhook-signature", *signature}};
   request.body = body;
-  return outcome(http_.send(request));
+  return {outcome(http_.send(request))};
 }
 
 sdk::Result<DeliveryPass> AlertDelivery::run_once() {
@@ -132,12 +168,13 @@ sdk::Result<DeliveryPass> AlertDelivery::run_once() {
                           store_.claim_deliveries(at, at + options_.hold.count(), options_.batch));
     if (due.empty()) return pass;
     for (const Delivery& d : due) {
-      const std::string failure = send(d);
+      const Sent sent = send(d);
+      const std::string& failure = sent.failure;
       std::string result = "delivered";
       if (failure.empty()) {
         WASL_RETURN_IF_ERROR(store_.delivered(d, now()));
         ++pass.delivered;
-      } else if (now() - d.alert.at_ms >= options_.give_up_after.count()) {
+      } else if (sent.final || now() - d.alert.at_ms >= options_.give_up_after.count()) {
         spdlog::error("alert {} not delivered to {} of facility {} after {} attempts: {}",
                       d.alert.id, d.target, d.facility_id, d.attempts, failure);
         WASL_RETURN_IF_ERROR(store_.give_up(d, failure));
@@ -156,7 +193,9 @@ sdk::Result<DeliveryPass> AlertDelivery::run_once() {
         options_.metrics->counter_add(
             "wasl_alert_deliveries_total",
             "Sends of alerts to the facilities' targets, by target kind and outcome.",
-            {{"target", d.target == kAlertmanagerTarget ? "alertmanager" : "webhook"},
+            {{"target", d.target == kAlertmanagerTarget            ? "alertmanager"
+                        : d.target.starts_with(kEmailTargetPrefix) ? "email"
+                                                                   : "webhook"},
              {"outcome", result}});
       }
     }

@@ -13,12 +13,20 @@
 //                   alertname (the kind), instance, facility, wasl_alert_id;
 //                   annotations summary (the message); startsAt (the alert's
 //                   time). Alertmanager resolves it after its resolve_timeout.
+//   email.<address> an e-mail through the facility's e-mail notify instance
+//                   (AlertDeliveryOptions::send_email): subject "Wasl alert:
+//                   <kind> (<instance>)", a plain-text body with the message,
+//                   the alert's id, instance, facility and time. Its
+//                   idempotency key "alert:<id>:<facility>:<address>" is the
+//                   same on every attempt (the SMTP plugin's Message-ID).
 //
-// A 2xx answer delivers it. Anything else (another status, a transport
-// error) is tried again after 1 s, 2 s, 4 s, … (at most 10 minutes
-// apart) until `give_up_after` has passed since the alert, then the delivery
-// is failed: logged and counted. The target's answer is never kept or
-// logged, only its status.
+// A 2xx answer (an e-mail the notify instance took) delivers it. Anything
+// else (another status, a transport error) is tried again after 1 s, 2 s,
+// 4 s, … (at most 10 minutes apart) until `give_up_after` has passed since
+// the alert, then the delivery is failed: logged and counted. An e-mail the
+// notify instance refuses as never deliverable (kInvalidArgument: an address
+// its server refuses) is failed at once. The target's answer is never kept
+// or logged, only its status.
 //
 // Every hub on the database runs one; a delivery is claimed by one hub at a
 // time, so each alert reaches each target once (unless a hub stops between
@@ -41,7 +49,9 @@
 #include "hub/jobs/periodic_runner.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/http_client.hpp"
+#include "hub/plugin_host/plugin_host.hpp"
 #include "hub/webhooks/standard_webhook_signature.hpp"
+#include "wasl/sdk/notify.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::alerts {
@@ -59,7 +69,20 @@ struct AlertDeliveryOptions {
   observability::Metrics* metrics = nullptr;
   // Extra PEM CA bundle for https targets (tests); empty: the system's anchors.
   std::string ca_file;
+  // Sends an alert's e-mail for `facility_id` through its e-mail notify
+  // instance (the app: facilities.<id>.notifications.email, through the
+  // plugin host); empty: e-mail targets are retried until given up.
+  std::function<sdk::Status(const std::string& facility_id, const sdk::Notification& email)>
+      send_email;
 };
+
+// AlertDeliveryOptions::send_email through `plugins`: each facility's
+// e-mail goes through its own e-mail notify instance
+// (facilities.<id>.notifications.email), never one the alert names;
+// kFailedPrecondition for a facility that names none. `config` and
+// `plugins` must outlive the function.
+std::function<sdk::Status(const std::string&, const sdk::Notification&)> facility_email_sender(
+    const config::Config& config, const plugin_host::PluginHost& plugins);
 
 // What run_once() did.
 struct DeliveryPass {
@@ -95,8 +118,12 @@ class AlertDelivery {
   };
   AlertDelivery(AlertStore& store, AlertDeliveryOptions options);
   std::int64_t now() const;
-  // Empty when delivered, else the failure in the hub's words.
-  std::string send(const Delivery& delivery);
+  struct Sent {
+    std::string failure;  // empty when delivered, else in the hub's words
+    bool final = false;   // the failure will not change on a retry
+  };
+  Sent send(const Delivery& delivery);
+  Sent send_email(const Delivery& delivery);
 
   AlertStore& store_;
   AlertDeliveryOptions options_;

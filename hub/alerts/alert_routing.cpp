@@ -1,6 +1,7 @@
 #include "hub/alerts/alert_routing.hpp"
 
 #include "hub/alerts/alert_store.hpp"
+#include "hub/config/facility_instances.hpp"
 
 namespace wasl::alerts {
 
@@ -11,9 +12,14 @@ AlertRouting::AlertRouting(const config::Config& config) {
       targets.push_back(kWebhookTargetPrefix + entry.first);
     }
     if (!facility.alerts.alertmanager_url.empty()) targets.emplace_back(kAlertmanagerTarget);
+    for (const std::string& address : facility.alerts.email) {
+      targets.push_back(kEmailTargetPrefix + address);
+    }
     if (targets.empty()) continue;
     targets_[id] = std::move(targets);
-    for (const auto& binding : facility.bindings) bound_[id].insert(binding.second);
+    for (const std::string& instance : config::facility_instances(facility)) {
+      bound_[id].insert(instance);
+    }
   }
 }
 

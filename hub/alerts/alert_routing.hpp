@@ -1,10 +1,11 @@
 // AlertRouting: which facilities' delivery targets an alert goes to, from
 // facilities.<id>.alerts. An alert about a facility goes to that facility's
 // targets only; one about an instance (no facility) to the targets of every
-// facility that binds it; the hub's own (kHubSubject) to every facility's.
+// facility whose instance it is (config::facility_instances: its bindings
+// and notify instances); the hub's own (kHubSubject) to every facility's.
 // So an alert about facility A never reaches B's endpoints.
 //
-// Targets are named "webhook.<name>" and "alertmanager".
+// Targets are named "webhook.<name>", "alertmanager" and "email.<address>".
 //
 // Immutable after construction (what the config said at start); thread-safe.
 #pragma once
@@ -21,12 +22,13 @@ namespace wasl::alerts {
 
 struct DeliveryTarget {
   std::string facility_id;
-  std::string target;  // "webhook.<name>" | "alertmanager"
+  std::string target;  // "webhook.<name>" | "alertmanager" | "email.<address>"
   bool operator==(const DeliveryTarget&) const = default;
 };
 
 inline constexpr const char* kAlertmanagerTarget = "alertmanager";
 inline constexpr const char* kWebhookTargetPrefix = "webhook.";
+inline constexpr const char* kEmailTargetPrefix = "email.";
 
 class AlertRouting {
  public:

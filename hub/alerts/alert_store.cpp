@@ -24,25 +24,29 @@ sdk::Result<std::optional<std::int64_t>> AlertStore::record(
   WASL_RETURN_IF_ERROR(storage::lock_key(*tx, kWriterLock));
   std::string kind = alert.kind;
   if (!alert.state.empty()) {
+    const std::string& key = alert.state_key.empty() ? alert.instance : alert.state_key;
     WASL_ASSIGN_OR_RETURN(std::int64_t changed,
                           tx->exec("UPDATE alert_states SET state = $1, since_ms = $2 "
                                    "WHERE instance = $3 AND state <> $1",
-                                   {alert.state, alert.at_ms, alert.instance}));
+                                   {alert.state, alert.at_ms, key}));
     bool news = changed > 0;
     if (!news) {
       WASL_ASSIGN_OR_RETURN(
           std::int64_t inserted,
           tx->exec("INSERT INTO alert_states (instance, state, since_ms) VALUES ($1, $2, $3) "
                    "ON CONFLICT (instance) DO NOTHING",
-                   {alert.instance, alert.state, alert.at_ms}));
+                   {key, alert.state, alert.at_ms}));
       news = inserted > 0 && alert.state == "failing";
     }
     if (!news) {
       WASL_RETURN_IF_ERROR(tx->commit());
       return std::optional<std::int64_t>();
     }
-    // The shared change decides the kind: this hub may have seen another.
-    kind = alert.state == "failing" ? "instance.failing" : "instance.recovered";
+    // An instance's: the shared change decides the kind (this hub may have
+    // seen another). A rule's condition names its own.
+    if (alert.state_key.empty()) {
+      kind = alert.state == "failing" ? "instance.failing" : "instance.recovered";
+    }
   }
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,

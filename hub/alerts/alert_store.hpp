@@ -9,6 +9,9 @@
 //     sees an instance healthy first (state unknown to it before) ends a
 //     failure another hub saw. An instance nobody saw before is news only
 //     when it fails.
+//   - a rule's condition (InstanceAlert::state_key set, alert_rules.hpp) is
+//     a shared state of its own, news on the same terms, with the kind the
+//     rule names;
 //   - an alert with a dedup_key is news the first time the key is written;
 //   - any other alert is news.
 // Alerts are numbered in the order they commit (writers take one lock, so

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/alerts/alert_rules.hpp"
 #include "hub/alerts/certificate_expiry.hpp"
 #include "hub/api/billing_messages.hpp"
 #include "hub/app/facility_sync.hpp"
@@ -43,6 +44,9 @@ namespace {
 
 // How often the certificates the hub presents are checked for expiry.
 constexpr std::chrono::hours kCertificateCheckInterval{1};
+// How often the alert rules (failed runs, dead letters, schedules, a silent
+// EHR) are checked.
+constexpr std::chrono::minutes kRuleCheckInterval{1};
 
 }  // namespace
 
@@ -229,6 +233,9 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
       });
   alerts::AlertDeliveryOptions delivery;
   delivery.metrics = &app->metrics_;
+  // An alert's e-mail goes through the facility's own e-mail notify
+  // instance, never one the alert names.
+  delivery.send_email = alerts::facility_email_sender(app->config_, *app->plugins_);
   WASL_ASSIGN_OR_RETURN(app->alert_delivery_,
                         alerts::AlertDelivery::create(*app->alert_store_, config, delivery));
   alerts::SharedAlertsOptions shared_alerts;
@@ -467,6 +474,33 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
   app->certificate_runner_ = std::make_unique<jobs::PeriodicRunner>(
       "certificate expiry", kCertificateCheckInterval, std::move(certificate_check));
 
+  // The rules on the hub's own tables, by one hub a minute; a condition is
+  // one alert per change whichever hub sees it.
+  app->webhook_contacts_ = std::make_unique<webhooks::WebhookContacts>(*app->store_);
+  alerts::AlertRuleServices rule_services;
+  rule_services.store = app->store_.get();
+  rule_services.overdue = [self](std::chrono::milliseconds grace) {
+    return self->scheduler_->overdue(grace);
+  };
+  rule_services.last_heard = [self](const std::vector<std::string>& instances) {
+    return self->webhook_contacts_->last_heard(instances);
+  };
+  rule_services.now_ms = [self] { return self->api_context_.now_ms(); };
+  app->alert_rules_ = std::make_unique<alerts::AlertRules>(config, std::move(rule_services));
+  WASL_ASSIGN_OR_RETURN(auto rule_check, jobs::once_per_period(
+                                             *app->store_, "alerts.rules", kRuleCheckInterval,
+                                             [self]() -> sdk::Status {
+                                               WASL_ASSIGN_OR_RETURN(
+                                                   auto raised, self->alert_rules_->evaluate());
+                                               for (auto& alert : raised) {
+                                                 self->shared_alerts_->enqueue(std::move(alert));
+                                               }
+                                               return self->shared_alerts_->flush();
+                                             },
+                                             jobs::period_options(nullptr, &app->metrics_)));
+  app->rules_runner_ = std::make_unique<jobs::PeriodicRunner>("alert rules", kRuleCheckInterval,
+                                                              std::move(rule_check));
+
   retention::WorkingDataOptions working_data;
   working_data.metrics = &app->metrics_;
   app->working_data_ = std::make_unique<retention::WorkingDataRetention>(
@@ -537,6 +571,7 @@ sdk::Status App::build_webhooks() {
   webhook_context_.rejection_limiter = webhook_rejections_.get();
   webhook_context_.dispatcher = dispatcher_.get();
   webhook_context_.metrics = &metrics_;
+  webhook_context_.contacts = webhook_contacts_.get();
   // The repair routes take a bearer key, or the console's session cookie
   // (with its CSRF token on a POST) as every /v1 route does.
   webhook_context_.authenticate = [this](const http::Request& request) {
@@ -925,6 +960,7 @@ sdk::Status App::start() {
   WASL_RETURN_IF_ERROR(shared_alerts_->start());
   WASL_RETURN_IF_ERROR(alert_delivery_->start());
   WASL_RETURN_IF_ERROR(certificate_runner_->start());
+  WASL_RETURN_IF_ERROR(rules_runner_->start());
   WASL_RETURN_IF_ERROR(engine_->start());
   WASL_RETURN_IF_ERROR(tasks_->start());
   WASL_RETURN_IF_ERROR(dispatcher_->start());
@@ -984,6 +1020,7 @@ void App::stop() {
     }
   }
   if (certificate_runner_) certificate_runner_->stop();
+  if (rules_runner_) rules_runner_->stop();
   if (reconciler_) reconciler_->stop();
   if (no_show_sweep_) no_show_sweep_->stop();
   if (working_data_) working_data_->stop();
@@ -1029,6 +1066,8 @@ void App::stop() {
   if (shared_alerts_) shared_alerts_->stop();
   if (alert_delivery_) alert_delivery_->stop();
   certificate_runner_.reset();
+  rules_runner_.reset();
+  alert_rules_.reset();
   shared_alerts_.reset();
   alert_delivery_.reset();
   alert_store_.reset();

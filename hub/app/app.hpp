@@ -23,6 +23,7 @@
 #include "hub/access/authenticator.hpp"
 #include "hub/alerts/alert_delivery.hpp"
 #include "hub/alerts/alert_routing.hpp"
+#include "hub/alerts/alert_rules.hpp"
 #include "hub/alerts/alert_store.hpp"
 #include "hub/alerts/shared_alerts.hpp"
 #include "hub/api/api_context.hpp"
@@ -156,6 +157,12 @@ class App {
   std::unique_ptr<alerts::AlertDelivery> alert_delivery_;
   // certificate_alerts() over the certificates the hub presents, hourly.
   std::unique_ptr<jobs::PeriodicRunner> certificate_runner_;
+  // When each sender was last heard from (webhook_context_.contacts), for
+  // the rule ehr.silent.
+  std::unique_ptr<webhooks::WebhookContacts> webhook_contacts_;
+  // The rules on the hub's own tables, every minute by one hub.
+  std::unique_ptr<alerts::AlertRules> alert_rules_;
+  std::unique_ptr<jobs::PeriodicRunner> rules_runner_;
   api::JwksPublisher jwks_;  // api_context_.jwks
   std::unique_ptr<workflow::DefinitionStore> definitions_;
   workflow::HubActions actions_;

@@ -169,6 +169,18 @@ Result<std::vector<BillingMessage>> BillingMessageStore::failed(storage::Transac
   return from_rows(rows);
 }
 
+Result<std::int64_t> BillingMessageStore::count_failed(storage::Transaction& tx,
+                                                       std::string_view facility_id,
+                                                       std::int64_t since_ms) {
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT COUNT(*) FROM billing_messages WHERE facility_id = $1 AND state IN "
+               "('error', 'unreadable') AND received_at >= $2",
+               {std::string(facility_id), since_ms}));
+  if (rows.empty()) return std::int64_t{0};
+  return rows.front().get_int(0);
+}
+
 Result<std::vector<BillingMessage>> BillingMessageStore::unmatched_answers(
     storage::Transaction& tx, std::string_view facility_id, std::size_t limit) const {
   WASL_ASSIGN_OR_RETURN(

@@ -84,6 +84,11 @@ class BillingMessageStore {
                                                   std::string_view facility_id,
                                                   std::int64_t since_ms, std::size_t limit) const;
 
+  // How many of the facility's messages failed() would list since `since_ms`.
+  static sdk::Result<std::int64_t> count_failed(storage::Transaction& tx,
+                                                std::string_view facility_id,
+                                                std::int64_t since_ms);
+
   // The facility's newest unmatched claim and prior-authorization answers
   // that name a request message (at most `limit`), without the message.
   sdk::Result<std::vector<BillingMessage>> unmatched_answers(storage::Transaction& tx,

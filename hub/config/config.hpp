@@ -285,11 +285,36 @@ struct AlertWebhookConfig {
   int line = 0;     // where the entry starts in the config file
 };
 
+// The facility's alert rules (facilities.<id>.alerts.rules), checked every
+// minute by one hub (hub/alerts/alert_rules.hpp).
+struct FacilityAlertRulesConfig {
+  // runs.failing: at least `failed_runs_minimum` runs ended in the last
+  // `failed_runs_window` and more than `failed_runs_percent` % of them failed.
+  int failed_runs_percent = 20;
+  int failed_runs_minimum = 5;
+  std::chrono::milliseconds failed_runs_window{std::chrono::minutes(15)};
+  // dead_letters.growing: at least `dead_letters_count` new dead letters
+  // (failed runs, unmatched or parked webhooks, billing messages in error)
+  // in the last `dead_letters_window`.
+  int dead_letters_count = 10;
+  std::chrono::milliseconds dead_letters_window{std::chrono::hours(1)};
+  // schedule.missed: a scheduled workflow's period whose run has not
+  // succeeded this long after its firing.
+  std::chrono::milliseconds schedule_grace{std::chrono::hours(2)};
+  // ehr.silent: nothing heard from the facility's EHR instance (webhooks,
+  // heartbeats included, or MLLP messages) for this long; 0: not watched.
+  std::chrono::milliseconds ehr_heartbeat{0};
+};
+
 struct FacilityAlertsConfig {
   // name -> endpoint; each alert is one signed POST to each.
   std::map<std::string, AlertWebhookConfig> webhooks;
   // Base URL of an Alertmanager (its API v2); empty: none.
   std::string alertmanager_url;
+  // E-mail addresses each alert is sent to through the facility's e-mail
+  // notify instance (facilities.<id>.notifications.email).
+  std::vector<std::string> email;
+  FacilityAlertRulesConfig rules;
 };
 
 // An approved exception to a facility's residency requirement

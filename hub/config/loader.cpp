@@ -184,6 +184,29 @@ void check_facilities(const Config& config, DocumentReader& reader) {
         }
       }
     }
+    if (!facility.alerts.email.empty()) {
+      const std::string path = "facilities." + id + ".alerts.email";
+      const int line = reader.line_of_path(path);
+      if (!facility.notifications || facility.notifications->email.empty()) {
+        reader.problem(line, path,
+                       "needs notifications.email: the alerts go through the facility's e-mail "
+                       "notify instance");
+      }
+      for (std::size_t i = 0; i < facility.alerts.email.size(); ++i) {
+        const std::string& address = facility.alerts.email[i];
+        const auto at = address.find('@');
+        if (at == std::string::npos || at == 0 || at + 1 == address.size() ||
+            address.find_first_of(" \t\r\n<>,;") != std::string::npos) {
+          reader.problem(line, path + "[" + std::to_string(i) + "]",
+                         "\"" + address + "\" is not an e-mail address");
+        }
+      }
+    }
+    if (facility.alerts.rules.ehr_heartbeat.count() > 0 && facility.bindings.count("ehr") == 0) {
+      const std::string path = "facilities." + id + ".alerts.rules.ehr_heartbeat";
+      reader.problem(reader.line_of_path(path), path,
+                     "needs an ehr binding: it watches the facility's EHR instance");
+    }
     for (const auto& [role, instance] : facility.bindings) {
       const std::string path = "facilities." + id + ".bindings." + role;
       const int line = reader.line_of_path(path);

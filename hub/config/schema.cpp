@@ -1418,6 +1418,50 @@ Fields alert_webhook_fields(AlertWebhookConfig& w) {
   };
 }
 
+Fields alert_rules_fields(FacilityAlertRulesConfig& r) {
+  using std::chrono::milliseconds;
+  return {
+      section(
+          "failed_runs",
+          [&r] {
+            return Fields{
+                integer("percent", r.failed_runs_percent, 1, 100,
+                        "runs.failing when more than this share (%) of the runs ended in the "
+                        "window failed."),
+                integer("minimum", r.failed_runs_minimum, 1, 100000,
+                        "... and at least this many runs ended in the window."),
+                duration("window", r.failed_runs_window, milliseconds(60000),
+                         "How far back the runs are counted.",
+                         "a duration of a minute or more, such as 15m"),
+            };
+          },
+          "The facility's failed-run rate, as alert runs.failing and runs.recovered."),
+      section(
+          "dead_letters",
+          [&r] {
+            return Fields{
+                integer("count", r.dead_letters_count, 1, 100000,
+                        "dead_letters.growing when at least this many dead letters arrived in "
+                        "the window."),
+                duration("window", r.dead_letters_window, milliseconds(60000),
+                         "How far back the dead letters are counted.",
+                         "a duration of a minute or more, such as 1h"),
+            };
+          },
+          "New dead letters (failed runs, unmatched or parked webhooks, billing messages in "
+          "error), as alert dead_letters.growing and dead_letters.settled."),
+      duration("schedule_grace", r.schedule_grace, milliseconds(60000),
+               "schedule.missed when a scheduled workflow's period has no succeeded run this "
+               "long after its firing.",
+               "a duration of a minute or more, such as 2h"),
+      duration("ehr_heartbeat", r.ehr_heartbeat, milliseconds(0),
+               "ehr.silent when nothing (a notification, a heartbeat, an HL7 message) has "
+               "arrived from the facility's EHR instance for this long; 0s: not watched. Set it "
+               "above the heartbeat period of the EHR's subscription.",
+               "a duration, such as 15m, or 0s"),
+  };
+}
+
 Fields facility_alerts_fields(FacilityAlertsConfig& a) {
   return {
       keyed_map<AlertWebhookConfig>(
@@ -1429,6 +1473,12 @@ Fields facility_alerts_fields(FacilityAlertsConfig& a) {
       text("alertmanager", a.alertmanager_url, "an http:// or https:// URL",
            "Base URL of an Alertmanager each alert is posted to (POST /api/v2/alerts).",
            [](const std::string& s) { return s.empty() || is_http_url(s); }),
+      text_list("email", a.email,
+                "E-mail addresses each alert is sent to through the facility's e-mail notify "
+                "instance (notifications.email), retried like the webhooks."),
+      section(
+          "rules", [&a] { return alert_rules_fields(a.rules); },
+          "Thresholds of the alert rules the hub checks every minute for the facility."),
   };
 }
 

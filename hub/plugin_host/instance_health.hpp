@@ -85,6 +85,10 @@ struct InstanceAlert {
   // A change of state ("healthy" | "failing"; empty for raise()'s alerts).
   // For a sink: unknown -> healthy arrives too, with an empty kind.
   std::string state;
+  // The shared state a change of state changes; empty: the instance's own
+  // (then the sink names the kind). An alert rule's condition
+  // (hub/alerts/alert_rules.hpp) sets its own key and names its kinds.
+  std::string state_key;
 };
 
 // Options of raise().

@@ -249,6 +249,18 @@ Result<std::vector<InboxEntry>> InboxStore::list(storage::Transaction& tx, const
   return out;
 }
 
+Result<std::int64_t> InboxStore::count_stuck(storage::Transaction& tx, std::string_view facility_id,
+                                             std::int64_t since_ms) {
+  storage::Params params{since_ms};
+  const std::string where =
+      " WHERE state IN ('unmatched', 'parked') AND received_at >= $1 AND " +
+      scope_condition(InboxScope{std::string(facility_id), {}, SharedRows::kAttributed, {}},
+                      params);
+  WASL_ASSIGN_OR_RETURN(storage::Rows rows, tx.query("SELECT COUNT(*) FROM inbox" + where, params));
+  if (rows.empty()) return std::int64_t{0};
+  return rows.front().get_int(0);
+}
+
 Status InboxStore::mark(storage::Transaction& tx, const InboxScope& scope, std::string_view id,
                         InboxState state, const std::optional<std::string>& last_error) const {
   storage::Params params{std::string(to_string(state)),

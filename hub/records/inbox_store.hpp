@@ -152,6 +152,11 @@ class InboxStore {
                 limit, read);
   }
 
+  // Facility scope: how many of the facility's entries received at or after
+  // `since_ms` are unmatched or parked (its webhook dead letters).
+  static sdk::Result<std::int64_t> count_stuck(storage::Transaction& tx,
+                                               std::string_view facility_id, std::int64_t since_ms);
+
   // Facility scope: sets the state (e.g. parking or re-queueing an unmatched
   // event) and last_error. Back to received, the row is due at once with a
   // fresh attempt count.

@@ -60,6 +60,9 @@ mllp::MllpReply FeedIntake::handle(const mllp::MllpMessage& message) const {
                   source_.instance);
     return hang_up();
   }
+  if (context_.contacts != nullptr) {
+    context_.contacts->heard(source_.instance, message.received_at_ms);
+  }
   if (message.truncated) {
     // Too long to store: the plugin's refusal goes back, then the connection closes.
     count("too_large");

@@ -22,6 +22,7 @@
 #include "hub/records/inbox_store.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/webhooks/inbox_writer.hpp"
+#include "hub/webhooks/webhook_contacts.hpp"
 #include "hub/webhooks/webhook_sources.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -43,6 +44,9 @@ struct WebhookContext {
   access::AuthFailureLimiter* rejection_limiter = nullptr;
   // Optional: woken after each accepted webhook so dispatch starts at once.
   WebhookDispatcher* dispatcher = nullptr;
+  // Optional: told of every verified request and feed message, so a sender
+  // gone silent can be told from one with nothing to say.
+  WebhookContacts* contacts = nullptr;
   // Optional: wasl_webhooks_received_total{instance,outcome}.
   observability::Metrics* metrics = nullptr;
   // Required for the two bearer-key routes: the caller's principal from the

@@ -187,6 +187,7 @@ http::Response handle_webhook(const WebhookContext& context, http::Request& requ
     r.set_header("Retry-After", "5");
     return r;
   }
+  if (context.contacts != nullptr) context.contacts->heard(instance, now_ms(context));
   if (events->empty()) {
     count(context, instance, "no_events");
     return answer(200, "no_events", 0, 0);

@@ -97,6 +97,25 @@ Result<std::vector<FailedRun>> list_failed_runs(storage::Transaction& tx,
   return out;
 }
 
+Result<EndedRunCounts> count_ended_runs(storage::Transaction& tx, const std::string& facility_id,
+                                        std::int64_t since_ms) {
+  // A failed run may lack finished_at (failed_at's rule, list_failed_runs).
+  WASL_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      tx.query("SELECT status, COUNT(*) FROM workflow_runs WHERE facility_id = $1 AND "
+               "status IN ('succeeded', 'failed', 'cancelled') AND "
+               "COALESCE(finished_at, updated_at) >= $2 GROUP BY status",
+               storage::Params{facility_id, since_ms}));
+  EndedRunCounts counts;
+  for (const auto& row : rows) {
+    WASL_ASSIGN_OR_RETURN(std::string status, row.get_text(0));
+    WASL_ASSIGN_OR_RETURN(std::int64_t n, row.get_int(1));
+    counts.ended += n;
+    if (status == "failed") counts.failed += n;
+  }
+  return counts;
+}
+
 Result<RunCounts> count_runs(storage::Transaction& tx, const std::string& facility_id) {
   WASL_ASSIGN_OR_RETURN(
       storage::Rows rows,

@@ -76,6 +76,15 @@ sdk::Result<std::vector<FailedRun>> list_failed_runs(storage::Transaction& tx,
                                                      const std::optional<std::string>& workflow,
                                                      int limit);
 
+// How many of the facility's runs ended (succeeded, failed or cancelled) at
+// or after `since_ms`, and how many of those failed.
+struct EndedRunCounts {
+  std::int64_t ended = 0;
+  std::int64_t failed = 0;
+};
+sdk::Result<EndedRunCounts> count_ended_runs(storage::Transaction& tx,
+                                             const std::string& facility_id, std::int64_t since_ms);
+
 // How many of the facility's runs each version has, by status.
 sdk::Result<RunCounts> count_runs(storage::Transaction& tx, const std::string& facility_id);
 

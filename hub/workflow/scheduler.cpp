@@ -7,6 +7,7 @@
 
 #include "hub/calendar/recurrence.hpp"
 #include "hub/calendar/report_period.hpp"
+#include "hub/workflow/run_state.hpp"
 
 namespace wasl::workflow {
 
@@ -71,8 +72,8 @@ bool uses_workflow(const ScheduledFacility& facility, const WorkflowDefinition& 
   return true;
 }
 
-Result<std::vector<ScheduledRun>> Scheduler::run_due() {
-  std::vector<ScheduledRun> started;
+void Scheduler::for_each_schedule(
+    const std::function<void(const WorkflowDefinition&, const ScheduledFacility&)>& visit) {
   for (const auto& facility : facilities_) {
     // Each facility runs the schedules of the workflows it uses: its own,
     // else the platform's; another facility's never.
@@ -93,20 +94,86 @@ Result<std::vector<ScheduledRun>> Scheduler::run_due() {
       }
       if ((*definition)->trigger.kind != TriggerKind::kSchedule) continue;
       if (!uses_workflow(facility, **definition)) continue;
-      auto runs = due_for(**definition, facility);
-      if (!runs.ok()) {
-        spdlog::error("schedule: workflow {} for facility {}: {}", name, facility.id,
-                      runs.error().message);
-        continue;
-      }
-      for (auto& run : *runs) {
-        spdlog::info("schedule: workflow {} for facility {}, period {}: run {}", name, facility.id,
-                     run.period, run.run_id);
-        started.push_back(std::move(run));
-      }
+      visit(**definition, facility);
     }
   }
+}
+
+Result<std::vector<ScheduledRun>> Scheduler::run_due() {
+  std::vector<ScheduledRun> started;
+  for_each_schedule([&](const WorkflowDefinition& definition, const ScheduledFacility& facility) {
+    auto runs = due_for(definition, facility);
+    if (!runs.ok()) {
+      spdlog::error("schedule: workflow {} for facility {}: {}", definition.name, facility.id,
+                    runs.error().message);
+      return;
+    }
+    for (auto& run : *runs) {
+      spdlog::info("schedule: workflow {} for facility {}, period {}: run {}", definition.name,
+                   facility.id, run.period, run.run_id);
+      started.push_back(std::move(run));
+    }
+  });
   return started;
+}
+
+Result<std::vector<OverdueSchedule>> Scheduler::overdue(std::chrono::milliseconds grace) {
+  std::vector<OverdueSchedule> out;
+  std::optional<Error> failure;
+  for_each_schedule([&](const WorkflowDefinition& definition, const ScheduledFacility& facility) {
+    auto found = overdue_for(definition, facility, grace);
+    if (!found.ok()) {
+      if (!failure) failure = found.error();
+      return;
+    }
+    if (*found) out.push_back(std::move(**found));
+  });
+  if (failure) return *failure;
+  return out;
+}
+
+Result<std::optional<OverdueSchedule>> Scheduler::overdue_for(const WorkflowDefinition& definition,
+                                                              const ScheduledFacility& facility,
+                                                              std::chrono::milliseconds grace) {
+  const Trigger& trigger = definition.trigger;
+  const std::string zone = trigger.time_zone.empty() ? facility.time_zone : trigger.time_zone;
+  WASL_ASSIGN_OR_RETURN(auto recurrence, recurrence_of(trigger));
+  WASL_ASSIGN_OR_RETURN(
+      auto fired, calendar::firings(recurrence, zone, std::nullopt, now_ms() - grace.count(), 1));
+  if (fired.empty()) return std::optional<OverdueSchedule>();
+  WASL_ASSIGN_OR_RETURN(auto period, period_of_firing(trigger, fired.back(), zone));
+  OverdueSchedule o{definition.name, facility.id, period.label, fired.back(), "", ""};
+  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadOnly));
+  // A period before the schedule's first firing here (the workflow deployed,
+  // or the facility added, since) was never due.
+  WASL_ASSIGN_OR_RETURN(
+      auto first, tx->query("SELECT MIN(fired_at) FROM workflow_schedule_runs WHERE workflow = $1 "
+                            "AND facility_id = $2 AND source = 'schedule'",
+                            {definition.name, facility.id}));
+  if (first.empty() || first.front().is_null(0)) return std::optional<OverdueSchedule>();
+  WASL_ASSIGN_OR_RETURN(std::int64_t first_fired, first.front().get_int(0));
+  if (first_fired > fired.back()) return std::optional<OverdueSchedule>();
+  WASL_ASSIGN_OR_RETURN(
+      auto rows,
+      tx->query("SELECT s.run_id, r.status FROM workflow_schedule_runs s LEFT JOIN workflow_runs r "
+                "ON r.id = s.run_id AND r.facility_id = s.facility_id WHERE s.workflow = $1 AND "
+                "s.facility_id = $2 AND s.period = $3",
+                {definition.name, facility.id, period.label}));
+  tx->rollback();
+  if (!rows.empty()) {
+    if (!rows.front().is_null(0)) {
+      WASL_ASSIGN_OR_RETURN(o.run_id, rows.front().get_text(0));
+    }
+    if (!rows.front().is_null(1)) {
+      WASL_ASSIGN_OR_RETURN(o.status, rows.front().get_text(1));
+    }
+    // Its run succeeded, or the run was pruned since (retention keeps
+    // failed runs, so a pruned one had ended well).
+    if (o.status == run_status::kSucceeded || (!o.run_id.empty() && o.status.empty())) {
+      return std::optional<OverdueSchedule>();
+    }
+  }
+  return std::optional<OverdueSchedule>(std::move(o));
 }
 
 Result<std::vector<ScheduledRun>> Scheduler::due_for(const WorkflowDefinition& definition,

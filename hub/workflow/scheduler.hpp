@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -62,6 +63,16 @@ struct ScheduledRun {
   bool started = false;  // false: the period had its run already
 };
 
+// A schedule's latest period due `grace` ago whose run has not succeeded.
+struct OverdueSchedule {
+  std::string workflow;
+  std::string facility_id;
+  std::string period;
+  std::int64_t fired_at_ms = 0;
+  std::string run_id;  // empty: no run was started for the period
+  std::string status;  // the run's status (failed, cancelled, running, waiting, …)
+};
+
 // Whether `facility` runs `definition`: named in its workflows (or that list
 // empty) and every role the workflow uses bound.
 bool uses_workflow(const ScheduledFacility& facility, const WorkflowDefinition& definition);
@@ -78,6 +89,15 @@ class Scheduler {
   // only a failure to read the deployed workflows.
   sdk::Result<std::vector<ScheduledRun>> run_due();
 
+  // For every deployed schedule workflow and facility that runs it: its
+  // latest firing at or before now - `grace`, when the period that firing
+  // covers has no run or one that has not succeeded (failed, cancelled or
+  // still going): a scheduled report missed. A firing before the schedule's
+  // first one on this database (the workflow deployed, or the facility
+  // added, since) is not asked about. The first storage error is the
+  // result.
+  sdk::Result<std::vector<OverdueSchedule>> overdue(std::chrono::milliseconds grace);
+
   // `wasl workflow run-now`: the run of `period_label` ("YYYY-MM-DD" for a
   // daily period, "YYYY-MM" for a monthly one; empty = the period the latest
   // firing covers) for one facility, started now unless that period has a
@@ -90,6 +110,11 @@ class Scheduler {
  private:
   std::int64_t now_ms() const;
   const ScheduledFacility* facility(const std::string& id) const;
+  void for_each_schedule(
+      const std::function<void(const WorkflowDefinition&, const ScheduledFacility&)>& visit);
+  sdk::Result<std::optional<OverdueSchedule>> overdue_for(const WorkflowDefinition& definition,
+                                                          const ScheduledFacility& facility,
+                                                          std::chrono::milliseconds grace);
   sdk::Result<std::vector<ScheduledRun>> due_for(const WorkflowDefinition& definition,
                                                  const ScheduledFacility& facility);
   sdk::Result<ScheduledRun> claim(const WorkflowDefinition& definition,

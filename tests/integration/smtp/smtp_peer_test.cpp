@@ -4,18 +4,24 @@
 // authenticated, with the Message-ID of its idempotency key (a resend too);
 // a 451 is retryable and the next attempt delivers; a refused recipient,
 // a wrong password, a server without STARTTLS, an untrusted certificate, a
-// slow server and a lost answer each map to their error code.
+// slow server and a lost answer each map to their error code; and the hub's
+// alerts e-mailed to a facility's operators through it.
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <tuple>
 
+#include "hub/alerts/alert_delivery.hpp"
+#include "hub/alerts/alert_routing.hpp"
+#include "hub/alerts/alert_store.hpp"
 #include "hub/config/config.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/plugin_host/plugin_host.hpp"
 #include "tests/peers/support/peer_process.hpp"
+#include "tests/unit/storage/test_database.hpp"
 #include "wasl/sdk/hex.hpp"
 
 namespace wasl::plugins::smtp {
@@ -218,6 +224,81 @@ TEST_F(SmtpPeerTest, A451IsRetryableAndTheNextAttemptDelivers) {
   const json all = messages(*peer_);
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0]["messageId"], expected_message_id("notification/4/email"));
+}
+
+// The hub's alerts e-mailed to a facility's operators (hub/alerts
+// AlertDelivery with facility_email_sender, as `wasl serve` wires it) through
+// this plugin: an alert about a facility's instance reaches its address
+// only, after a 451 on the next pass, with the Message-ID of its key; an
+// address the server refuses is given up at once.
+TEST_F(SmtpPeerTest, AnAlertIsEmailedToItsFacilitysOperatorsOnly) {
+  auto smtp = notifier(settings(*peer_));
+  ASSERT_NE(smtp, nullptr);
+  for (const auto& [id, video, ops] : {std::tuple{"fac-a", "video.a", "ops@hospital.example"},
+                                       std::tuple{"fac-b", "video.b", "ops@b.example"}}) {
+    config::FacilityConfig f;
+    f.bindings = {{"video", video}};
+    f.notifications = config::FacilityNotificationsConfig{};
+    f.notifications->email = "notify.smtp";
+    f.alerts.email = {ops};
+    config_.facilities[id] = f;
+  }
+  auto db = storage::testing::TestDatabase::create(storage::Dialect::kSqlite,
+                                                   storage::testing::Contents::kMigrated);
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  auto store = (*db)->open();
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  alerts::AlertRouting routing(config_);
+  alerts::AlertStore alerts(**store, [&routing](const plugin_host::InstanceAlert& alert) {
+    return routing.route(alert);
+  });
+  std::int64_t now = 1'800'000'000'000;
+  alerts::AlertDeliveryOptions options;
+  options.now_ms = [&now] { return now; };
+  options.send_email = alerts::facility_email_sender(config_, *host_);
+  auto delivery = alerts::AlertDelivery::create(alerts, config_, options);
+  ASSERT_TRUE(delivery.ok()) << delivery.error().message;
+  auto raise = [&](const std::string& instance) {
+    plugin_host::InstanceAlert alert;
+    alert.instance = instance;
+    alert.kind = "instance.failing";
+    alert.message = "create_room: unavailable";
+    alert.at_ms = now;
+    auto id = alerts.record(alert);
+    EXPECT_TRUE(id.ok() && id->has_value());
+    return id.ok() && id->has_value() ? **id : 0;
+  };
+
+  ASSERT_TRUE(peer_->post("/_peer/faults", {{"operation", "DATA"}, {"status", 451}}).ok());
+  const std::int64_t about_a = raise("video.a");
+  auto first = (*delivery)->run_once();
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->retried, 1);
+  EXPECT_EQ(messages(*peer_).size(), 0u);
+  now += 1000;
+  auto second = (*delivery)->run_once();
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->delivered, 1);
+  const json all = messages(*peer_);
+  ASSERT_EQ(all.size(), 1u) << all.dump();
+  EXPECT_EQ(all[0]["to"], json::array({{{"address", "ops@hospital.example"}, {"name", ""}}}));
+  EXPECT_EQ(all[0]["subject"], "Wasl alert: instance.failing (video.a)");
+  EXPECT_EQ(all[0]["messageId"], expected_message_id("alert:" + std::to_string(about_a) +
+                                                     ":fac-a:ops@hospital.example"));
+  const std::string text = all[0].value("text", "");
+  EXPECT_EQ(text.rfind("create_room: unavailable\n", 0), 0u) << text;
+  EXPECT_NE(text.find("Facility: fac-a"), std::string::npos) << text;
+  EXPECT_EQ(all[0]["problems"], json::array());
+
+  ASSERT_TRUE(peer_->post("/_peer/faults", {{"operation", "RCPT"}, {"status", 550}}).ok());
+  const std::int64_t about_b = raise("video.b");
+  auto refused = (*delivery)->run_once();
+  ASSERT_TRUE(refused.ok()) << refused.error().message;
+  EXPECT_EQ(refused->failed, 1);
+  auto states = alerts.delivery_states(about_b);
+  ASSERT_TRUE(states.ok());
+  EXPECT_EQ(*states, std::vector<std::string>{"fac-b email.ops@b.example failed 1"});
+  EXPECT_EQ(messages(*peer_).size(), 1u);
 }
 
 TEST_F(SmtpPeerTest, ARecipientRefusedWith550IsInvalidArgument) {

@@ -2,12 +2,15 @@
 // that verifies each Standard Webhooks signature: each alert reaches the
 // targets of the facilities it concerns and no other facility's, once even
 // with two hubs sending at once, in order per target, retried with backoff
-// while a target fails (the others go on), and given up after a day.
+// while a target fails (the others go on), and given up after a day; an
+// e-mail target goes through the facility's notifier, and an address it
+// refuses fails at once.
 #include "hub/alerts/alert_delivery.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -76,6 +79,7 @@ class AlertDeliveryTest : public ::testing::TestWithParam<Dialect> {
         *h->store, [this](const InstanceAlert& alert) { return routing_->route(alert); });
     AlertDeliveryOptions options;
     options.now_ms = [this] { return now_ms_.load(); };
+    options.send_email = send_email_;
     auto delivery = AlertDelivery::create(*h->alerts, config_, options);
     EXPECT_TRUE(delivery.ok()) << delivery.error().message;
     if (!delivery.ok()) return nullptr;
@@ -107,6 +111,7 @@ class AlertDeliveryTest : public ::testing::TestWithParam<Dialect> {
 
   Receiver receiver_{{{"/a", kSecretA}, {"/a/down", kSecretA}, {"/b", kSecretB}}};
   config::Config config_;
+  std::function<sdk::Status(const std::string&, const sdk::Notification&)> send_email_;
   std::unique_ptr<AlertRouting> routing_;
   std::unique_ptr<storage::testing::TestDatabase> db_;
   std::atomic<std::int64_t> now_ms_{kStart};
@@ -234,6 +239,57 @@ TEST_P(AlertDeliveryTest, ATargetThatNeverAnswersIsGivenUpAfterADay) {
   now_ms_ += 3600 * 1000;
   ASSERT_TRUE(h->delivery->run_once().ok());
   EXPECT_EQ(receiver_.at("/a").size(), sent) << "a failed delivery is not sent again";
+}
+
+TEST_P(AlertDeliveryTest,
+       EmailGoesThroughTheFacilitysNotifierRetriedAndARefusedAddressFailsAtOnce) {
+  config::FacilityConfig& a = config_.facilities["fac-a"];
+  a.notifications = config::FacilityNotificationsConfig{};
+  a.notifications->email = "notify.smtp-a";
+  a.alerts.email = {"ops@a.example", "nobody@a.example"};
+  routing_ = std::make_unique<AlertRouting>(config_);
+  std::vector<std::pair<std::string, sdk::Notification>> sent;
+  int unavailable = 1;
+  send_email_ = [&](const std::string& facility, const sdk::Notification& email) -> sdk::Status {
+    if (email.recipient == "nobody@a.example") {
+      return sdk::Error(sdk::ErrorCode::kInvalidArgument, "550 no such user", false);
+    }
+    if (unavailable-- > 0) {
+      return sdk::Error(sdk::ErrorCode::kUnavailable, "connection refused", true);
+    }
+    sent.emplace_back(facility, email);
+    return {};
+  };
+  auto h = hub();
+  ASSERT_NE(h, nullptr);
+  // An alert about the instance A's e-mails go through is A's (its
+  // notifications name it, no binding does); B's alert is not.
+  const std::int64_t id = raise(*h, "notify.smtp-a", "", "notify.smtp-a failing");
+  raise(*h, "ehr.b", "", "ehr.b failing");
+  auto pass = h->delivery->run_once();
+  ASSERT_TRUE(pass.ok()) << pass.error().message;
+  EXPECT_EQ(pass->delivered, 3);  // A's webhook, B's webhook and Alertmanager
+  EXPECT_EQ(pass->retried, 1);    // ops@: the server was unavailable
+  EXPECT_EQ(pass->failed, 1);     // nobody@: refused, never retried
+  EXPECT_TRUE(sent.empty());
+  now_ms_ += 1000;
+  ASSERT_TRUE(h->delivery->run_once().ok());
+  ASSERT_EQ(sent.size(), 1U);
+  EXPECT_EQ(sent[0].first, "fac-a");
+  const sdk::Notification& email = sent[0].second;
+  EXPECT_EQ(email.channel, "email");
+  EXPECT_EQ(email.recipient, "ops@a.example");
+  EXPECT_EQ(email.subject, "Wasl alert: claim.unanswered (notify.smtp-a)");
+  EXPECT_EQ(email.idempotency_key, "alert:" + std::to_string(id) + ":fac-a:ops@a.example");
+  EXPECT_EQ(email.body.rfind("notify.smtp-a failing\n\nAlert " + std::to_string(id), 0), 0U)
+      << email.body;
+  EXPECT_NE(email.body.find("\nFacility: fac-a\n"), std::string::npos) << email.body;
+  auto states = h->alerts->delivery_states(id);
+  ASSERT_TRUE(states.ok());
+  EXPECT_EQ(*states, (std::vector<std::string>{"fac-a email.nobody@a.example failed 1",
+                                               "fac-a email.ops@a.example delivered 2",
+                                               "fac-a webhook.ops delivered 1"}));
+  EXPECT_EQ(messages(receiver_.at("/a")), Messages{"notify.smtp-a failing"});
 }
 
 TEST_P(AlertDeliveryTest, ASecretThatIsNotAStandardWebhooksSecretNamesItsSetting) {

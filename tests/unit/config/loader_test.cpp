@@ -1031,6 +1031,58 @@ TEST(LoadFacilities, AlertTargetsAreNamedWebhooksAndAnAlertmanager) {
                                     "expected an http:// or https:// URL")));
 }
 
+TEST(LoadFacilities, AlertRulesHaveDefaultsAndTheFacilitysThresholds) {
+  const auto plain = load_text("facilities:\n  hospital-a:\n    name: A\n", "t.yaml");
+  ASSERT_TRUE(plain.ok()) << ::testing::PrintToString(problems_of(plain));
+  const auto& defaults = plain.config.facilities.at("hospital-a").alerts.rules;
+  EXPECT_EQ(defaults.failed_runs_percent, 20);
+  EXPECT_EQ(defaults.failed_runs_minimum, 5);
+  EXPECT_EQ(defaults.failed_runs_window, std::chrono::minutes(15));
+  EXPECT_EQ(defaults.dead_letters_count, 10);
+  EXPECT_EQ(defaults.dead_letters_window, std::chrono::hours(1));
+  EXPECT_EQ(defaults.schedule_grace, std::chrono::hours(2));
+  EXPECT_EQ(defaults.ehr_heartbeat.count(), 0);
+  EXPECT_TRUE(plain.config.facilities.at("hospital-a").alerts.email.empty());
+
+  const auto set = load_text(
+      "facilities:\n  hospital-a:\n    name: A\n    alerts:\n      rules:\n"
+      "        failed_runs:\n          percent: 35\n          minimum: 3\n"
+      "          window: 30m\n"
+      "        dead_letters:\n          count: 4\n          window: 2h\n"
+      "        schedule_grace: 6h\n",
+      "t.yaml");
+  ASSERT_TRUE(set.ok()) << ::testing::PrintToString(problems_of(set));
+  const auto& r = set.config.facilities.at("hospital-a").alerts.rules;
+  EXPECT_EQ(r.failed_runs_percent, 35);
+  EXPECT_EQ(r.failed_runs_minimum, 3);
+  EXPECT_EQ(r.failed_runs_window, std::chrono::minutes(30));
+  EXPECT_EQ(r.dead_letters_count, 4);
+  EXPECT_EQ(r.dead_letters_window, std::chrono::hours(2));
+  EXPECT_EQ(r.schedule_grace, std::chrono::hours(6));
+
+  EXPECT_THAT(problems_of(load_text("facilities:\n"
+                                    "  hospital-a:\n"
+                                    "    name: A\n"
+                                    "    alerts:\n"
+                                    "      email: [ops@hospital.example, not-an-address]\n"
+                                    "      rules:\n"
+                                    "        failed_runs:\n"
+                                    "          percent: 0\n"
+                                    "          window: 10s\n"
+                                    "        ehr_heartbeat: 15m\n",
+                                    "t.yaml")),
+              ElementsAre(HasSubstr("t.yaml:5: facilities.hospital-a.alerts.email: needs "
+                                    "notifications.email"),
+                          HasSubstr("t.yaml:5: facilities.hospital-a.alerts.email[1]: "
+                                    "\"not-an-address\" is not an e-mail address"),
+                          HasSubstr("t.yaml:8: facilities.hospital-a.alerts.rules.failed_runs."
+                                    "percent: expected an integer between 1 and 100"),
+                          HasSubstr("t.yaml:9: facilities.hospital-a.alerts.rules.failed_runs."
+                                    "window: expected a duration of a minute or more"),
+                          HasSubstr("t.yaml:10: facilities.hospital-a.alerts.rules.ehr_heartbeat: "
+                                    "needs an ehr binding")));
+}
+
 TEST(LoadFacilities, ClinicalSettingsNameTheMedicationSystemAndBlockList) {
   const auto plain = load_text("facilities:\n  hospital-a:\n    name: A\n", "t.yaml");
   ASSERT_TRUE(plain.ok()) << ::testing::PrintToString(problems_of(plain));

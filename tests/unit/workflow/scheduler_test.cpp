@@ -1,6 +1,7 @@
 // Scheduled workflows (hub/workflow/scheduler.hpp) on both stores: one run
 // per (workflow, facility, period) with two hubs on one database, each
-// missed period run once after downtime, and run-now.
+// missed period run once after downtime, run-now, and the periods overdue
+// (a scheduled report missed).
 #include "hub/workflow/scheduler.hpp"
 
 #include <thread>
@@ -168,6 +169,55 @@ TEST_P(SchedulerTest, AFacilityWithoutTheRolesBoundIsNotScheduled) {
   ASSERT_TRUE(due.ok());
   EXPECT_TRUE(due->empty());
   EXPECT_TRUE(periods().empty());
+}
+
+TEST_P(SchedulerTest, OverdueNamesTheLatestDuePeriodWithoutASucceededRun) {
+  using std::chrono::hours;
+  Engine& e = engine(EngineOptions{.workers = 0});
+  Scheduler& s = scheduler(e);
+  // Never fired on this database: nothing is overdue.
+  auto none = s.overdue(hours(2));
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_TRUE(none->empty());
+
+  // March 1, noon in Riyadh: the 02:00 firing (for February 28) is claimed
+  // and its run waits for a worker (this engine has none).
+  ASSERT_TRUE(s.run_due().ok());
+  auto waiting = s.overdue(hours(2));
+  ASSERT_TRUE(waiting.ok()) << waiting.error().message;
+  ASSERT_EQ(waiting->size(), 1u);
+  const OverdueSchedule o = waiting->front();
+  EXPECT_EQ(o.workflow, "daily");
+  EXPECT_EQ(o.facility_id, "f1");
+  EXPECT_EQ(o.period, "2025-02-28");
+  EXPECT_FALSE(o.run_id.empty());
+  EXPECT_FALSE(o.status.empty());
+  EXPECT_NE(o.status, "succeeded");
+  // With a grace of 12 hours the latest due firing is the one before: it
+  // came before the schedule's first firing here, so it was never due.
+  auto earlier = s.overdue(hours(12));
+  ASSERT_TRUE(earlier.ok());
+  EXPECT_TRUE(earlier->empty());
+
+  exec("UPDATE workflow_runs SET status = 'succeeded' WHERE id = $1", {o.run_id});
+  auto succeeded = s.overdue(hours(2));
+  ASSERT_TRUE(succeeded.ok());
+  EXPECT_TRUE(succeeded->empty());
+  exec("UPDATE workflow_runs SET status = 'failed' WHERE id = $1", {o.run_id});
+  auto failed = s.overdue(hours(2));
+  ASSERT_TRUE(failed.ok());
+  ASSERT_EQ(failed->size(), 1u);
+  EXPECT_EQ(failed->front().status, "failed");
+  EXPECT_EQ(failed->front().run_id, o.run_id);
+
+  // A day on and no scheduler ran: March 1's period has no run at all.
+  now_ms_ = kMarch1Noon + kDay;
+  auto missed = s.overdue(hours(2));
+  ASSERT_TRUE(missed.ok());
+  ASSERT_EQ(missed->size(), 1u);
+  EXPECT_EQ(missed->front().period, "2025-03-01");
+  EXPECT_TRUE(missed->front().run_id.empty());
+  EXPECT_TRUE(missed->front().status.empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, SchedulerTest,
