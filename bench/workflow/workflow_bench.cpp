@@ -208,6 +208,8 @@ int main(int argc, char** argv) {
     must(tx->exec("DELETE FROM workflow_events"), "clean events");
     must(tx->exec("DELETE FROM workflow_notes"), "clean notes");
     must(tx->exec("DELETE FROM workflow_runs"), "clean runs");
+    must(tx->exec("DELETE FROM provider_resources WHERE facility_id = 'bench'"),
+         "clean provider resources");
     must(tx->exec("DELETE FROM facilities WHERE id = 'bench'"), "clean facility");
     must(tx->exec("INSERT INTO facilities (id, name, created_at, updated_at) "
                   "VALUES ('bench', 'Bench', 0, 0)"),

@@ -18,6 +18,9 @@ using plugin_host::InstanceAlert;
 
 constexpr const char* kFailing = "failing";
 constexpr const char* kHealthy = "healthy";
+// The schedules are asked about from this long after the rules began
+// watching, so the periods a starting hub catches up on have their runs first.
+constexpr std::int64_t kScheduleWarmUpMs = 5 * 60 * 1000;
 
 // The state of condition `rule` of `facility` (about `instance`): `firing`
 // names the kind, else `resolved` does.
@@ -108,7 +111,7 @@ sdk::Result<std::vector<InstanceAlert>> AlertRules::evaluate() {
     WASL_RETURN_IF_ERROR(dead_letters(f, at, out));
   }
 
-  if (services_.overdue) {
+  if (services_.overdue && at - *watching_since_ >= kScheduleWarmUpMs) {
     // One grace per facility: ask with the shortest, keep each facility's own.
     std::chrono::milliseconds shortest = std::chrono::milliseconds::max();
     std::map<std::string, std::chrono::milliseconds> grace;

@@ -10,8 +10,11 @@
 //       error or unreadable) in the last `window` / fewer again.
 //   schedule.missed                     a scheduled workflow's latest period
 //       due `schedule_grace` ago has no run, or its run failed, was
-//       cancelled or is still going (workflow::Scheduler::overdue); once per
-//       workflow, facility and period (dedup key).
+//       cancelled or is still going `schedule_grace` after it started
+//       (workflow::Scheduler::overdue); once per workflow, facility and
+//       period (dedup key). Asked from five minutes after this object first
+//       evaluated, so the periods a starting hub catches up on are started
+//       first.
 //   ehr.silent / ehr.heard              nothing has arrived from the
 //       facility's EHR instance (webhooks, heartbeats included; MLLP
 //       messages) for `ehr_heartbeat` / something has again. An instance

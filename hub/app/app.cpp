@@ -272,6 +272,7 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
 
   workflow::EngineOptions engine_options;
   engine_options.workers = config.workflow.workers;
+  engine_options.calls_per_instance = config.workflow.calls_per_instance;
   engine_options.lease = config.workflow.lease;
   engine_options.poll_interval = config.workflow.poll_interval;
   engine_options.default_call_timeout = config.workflow.default_call_timeout;

@@ -120,6 +120,10 @@ struct InstanceConfig {
   // (Janus): once everyone who joined a room has left and nobody has joined
   // for this long, the hub ends the room itself (hub/attendance/empty_room.hpp).
   std::chrono::milliseconds empty_room_timeout{std::chrono::seconds(120)};
+  // The instance's bulkhead (plugin_host/call_gate.hpp): calls running at
+  // once in this hub, and callers waiting for a slot.
+  int max_concurrent_calls = 8;
+  int max_queued_calls = 16;
   int line = 0;
 };
 
@@ -371,6 +375,9 @@ struct FacilityConfig {
 // The workflow engine of this process (hub/workflow/engine.hpp).
 struct WorkflowEngineConfig {
   int workers = 4;  // 0 = this process starts runs but executes none
+  // Calls into one plugin instance the workers wait on at once; 0 = half
+  // the workers (EngineOptions::calls_per_instance).
+  int calls_per_instance = 0;
   std::chrono::milliseconds lease{30000};
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds default_call_timeout{300000};

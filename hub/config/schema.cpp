@@ -848,6 +848,10 @@ Fields workflow_fields(WorkflowEngineConfig& w) {
                "How often an idle worker looks for due steps."),
       duration("default_call_timeout", w.default_call_timeout, milliseconds(1),
                "Timeout of a call step that declares none."),
+      integer("calls_per_instance", w.calls_per_instance, 0, 1024,
+              "Calls into one plugin instance the workers wait on at once (its bulkhead): a "
+              "provider that hangs holds at most this many workers, and the steps beyond wait "
+              "as deferred steps; 0 = half the workers (at least one)."),
       integer("claim_batch", w.claim_batch, 1, 1000, "Due steps one claim takes at most."),
       integer("commit_group", w.commit_group, 1, 1000,
               "Step finishes recorded in one commit when workers finish at the same time; "
@@ -1118,6 +1122,13 @@ Fields instance_fields(InstanceConfig& i) {
                "A video instance whose provider does not end empty rooms by itself (Janus): "
                "once everyone who joined a room has left and nobody has joined for this long, "
                "the hub ends the room. Ignored for providers that end them (Twilio, Chime)."),
+      integer("max_concurrent_calls", i.max_concurrent_calls, 1, 1000,
+              "Calls into the instance running at once in this hub (its bulkhead): a provider "
+              "that hangs holds at most this many threads. Workflow steps beyond it wait as "
+              "deferred steps."),
+      integer("max_queued_calls", i.max_queued_calls, 0, 10000,
+              "Callers that may wait (at most 2 s) for a free call slot at once; beyond it a "
+              "call is refused at once (503 with Retry-After on the API)."),
   };
 }
 

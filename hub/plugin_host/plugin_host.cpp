@@ -220,7 +220,10 @@ sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& 
     }
     auto instance_host =
         std::make_unique<InstanceHost>(name, settings, std::move(redact), std::move(services));
-    auto created = PluginInstance::create(library, std::move(instance_host), metrics);
+    CallGateLimits gate;
+    gate.max_concurrent = instance.max_concurrent_calls;
+    gate.max_queued = instance.max_queued_calls;
+    auto created = PluginInstance::create(library, std::move(instance_host), metrics, gate);
     if (!created.ok()) {
       fail(created.error().message);
       continue;

@@ -1,8 +1,10 @@
 #include "hub/plugin_host/plugin_instance.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
+#include "hub/plugin_host/call_budget.hpp"
 #include "wasl/sdk/json_budget.hpp"
 #include "wasl/sdk/wire_error.hpp"
 
@@ -44,8 +46,9 @@ int deliver(void* ctx, const uint8_t* data, size_t size) {
 }  // namespace
 
 PluginInstance::PluginInstance(std::shared_ptr<const PluginLibrary> library,
-                               std::unique_ptr<InstanceHost> host, observability::Metrics& metrics)
-    : metrics_(metrics), host_(std::move(host)), library_(std::move(library)) {}
+                               std::unique_ptr<InstanceHost> host, observability::Metrics& metrics,
+                               CallGateLimits limits)
+    : metrics_(metrics), gate_(limits), host_(std::move(host)), library_(std::move(library)) {}
 
 PluginInstance::~PluginInstance() {
   if (instance_ != nullptr) library_->registration().destroy_instance(instance_);
@@ -53,9 +56,9 @@ PluginInstance::~PluginInstance() {
 
 sdk::Result<std::unique_ptr<PluginInstance>> PluginInstance::create(
     std::shared_ptr<const PluginLibrary> library, std::unique_ptr<InstanceHost> host,
-    observability::Metrics& metrics) {
+    observability::Metrics& metrics, CallGateLimits limits) {
   std::unique_ptr<PluginInstance> self(
-      new PluginInstance(std::move(library), std::move(host), metrics));
+      new PluginInstance(std::move(library), std::move(host), metrics, limits));
   const auto& reg = self->library_->registration();
   char* error = nullptr;
   int rc = reg.create_instance(self->host_->table(), &self->instance_, &error);
@@ -107,8 +110,31 @@ void PluginInstance::record(std::string_view method, const sdk::Result<nlohmann:
   }
 }
 
+sdk::Result<CallGate::Slot> PluginInstance::enter(std::string_view method) {
+  std::chrono::milliseconds wait = gate_.limits().max_wait;
+  if (const CallBudget* budget = current_call_budget(); budget != nullptr) {
+    wait = std::min(wait, budget->time_left());
+  }
+  auto slot = gate_.enter(wait);
+  if (slot) return std::move(*slot);
+  const CallLoad now = gate_.load();
+  metrics_.counter_add("wasl_plugin_calls_refused_total",
+                       "Calls into a plugin instance refused because it had as many calls "
+                       "running as its limit (its bulkhead), by instance.",
+                       {{"instance", name()}});
+  sdk::Error busy(sdk::ErrorCode::kUnavailable,
+                  "plugin instance '" + name() + "' has " + std::to_string(now.in_flight) +
+                      " calls running, its limit (instances." + name() +
+                      ".max_concurrent_calls), and " + std::to_string(now.waiting) + " waiting; " +
+                      std::string(method) + " was not sent; try again shortly",
+                  true, std::chrono::milliseconds(1000));
+  busy.deferred = true;
+  return busy;
+}
+
 sdk::Result<nlohmann::json> PluginInstance::call(std::string_view method,
                                                  const nlohmann::json& request) {
+  WASL_ASSIGN_OR_RETURN(CallGate::Slot slot, enter(method));
   const auto start = std::chrono::steady_clock::now();
   sdk::Result<nlohmann::json> result = [&]() -> sdk::Result<nlohmann::json> {
     std::string in;
@@ -131,6 +157,7 @@ sdk::Result<nlohmann::json> PluginInstance::call(std::string_view method,
 sdk::Result<nlohmann::json> PluginInstance::call_streaming(std::string_view method,
                                                            const nlohmann::json& request,
                                                            const sdk::ChunkSink& sink) {
+  WASL_ASSIGN_OR_RETURN(CallGate::Slot slot, enter(method));
   const auto start = std::chrono::steady_clock::now();
   sdk::Result<nlohmann::json> result = [&]() -> sdk::Result<nlohmann::json> {
     const auto& reg = library_->registration();

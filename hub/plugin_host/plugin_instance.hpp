@@ -5,6 +5,13 @@
 //   wasl_plugin_calls_total{instance, method, outcome}   outcome = ok | <error code>
 //   wasl_plugin_call_duration_seconds{instance, method}
 // and, when observe() was given one, in an InstanceHealth.
+//
+// Every call passes the instance's CallGate (call_gate.hpp, its bulkhead:
+// instances.<name>.max_concurrent_calls and max_queued_calls). A call that
+// gets no slot is refused without reaching the plugin: kUnavailable,
+// retryable, deferred, Retry-After 1 s, counted in
+// wasl_plugin_calls_refused_total{instance} and not in the instance's
+// health (the instance is busy, not failing).
 // Thread-safe (plugins must accept concurrent calls, see abi.h). Destruction
 // destroys the plugin's instance, then its host, then releases the library.
 #pragma once
@@ -16,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/observability/metrics.hpp"
+#include "hub/plugin_host/call_gate.hpp"
 #include "hub/plugin_host/instance_health.hpp"
 #include "hub/plugin_host/instance_host.hpp"
 #include "hub/plugin_host/plugin_library.hpp"
@@ -30,7 +38,7 @@ class PluginInstance {
   // validated). `metrics` must outlive this object. Errors name the instance.
   static sdk::Result<std::unique_ptr<PluginInstance>> create(
       std::shared_ptr<const PluginLibrary> library, std::unique_ptr<InstanceHost> host,
-      observability::Metrics& metrics);
+      observability::Metrics& metrics, CallGateLimits limits = {});
 
   PluginInstance(const PluginInstance&) = delete;
   PluginInstance& operator=(const PluginInstance&) = delete;
@@ -43,6 +51,9 @@ class PluginInstance {
   // this object). Call once, before the instance is shared between threads.
   void observe(InstanceHealth* health) { health_ = health; }
 
+  // The calls running in the instance now.
+  CallLoad load() const { return gate_.load(); }
+
   // Calls `method` (e.g. "video.create_room").
   sdk::Result<nlohmann::json> call(std::string_view method, const nlohmann::json& request);
 
@@ -52,7 +63,10 @@ class PluginInstance {
 
  private:
   PluginInstance(std::shared_ptr<const PluginLibrary> library, std::unique_ptr<InstanceHost> host,
-                 observability::Metrics& metrics);
+                 observability::Metrics& metrics, CallGateLimits limits);
+
+  // A slot of the gate, or the refusal (above).
+  sdk::Result<CallGate::Slot> enter(std::string_view method);
 
   // Turns the plugin's return code and string into a result, freeing the string.
   sdk::Result<nlohmann::json> finish(std::string_view method, int rc, char* out);
@@ -60,6 +74,7 @@ class PluginInstance {
 
   observability::Metrics& metrics_;
   InstanceHealth* health_ = nullptr;
+  CallGate gate_;
   wasl_instance* instance_ = nullptr;
   std::unique_ptr<InstanceHost> host_;
   std::shared_ptr<const PluginLibrary> library_;  // last: the code stays mapped until the end

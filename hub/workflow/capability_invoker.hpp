@@ -9,10 +9,12 @@
 // it creates a run and passes it back with every call (invoke_bound).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "hub/plugin_host/call_gate.hpp"
 #include "hub/workflow/run_bindings.hpp"
 #include "wasl/sdk/result.hpp"
 
@@ -50,6 +52,13 @@ class CapabilityInvoker {
                                                    const std::string& idempotency_key) {
     (void)pinned;
     return invoke(facility_id, method, input, idempotency_key);
+  }
+
+  // What runs in plugin instance `instance` now (its bulkhead); nullopt when
+  // the invoker does not know, and the engine then calls as it comes.
+  virtual std::optional<plugin_host::CallLoad> load(const std::string& instance) const {
+    (void)instance;
+    return std::nullopt;
   }
 };
 

@@ -50,6 +50,18 @@ struct EngineOptions {
   EnvLookup env;
   // Seeds jitter; 0 = random.
   std::uint64_t jitter_seed = 0;
+  // Bulkheads (step_caller.hpp, plugin_host/call_gate.hpp): the workers wait
+  // on at most `calls_per_instance` calls into one plugin instance at once
+  // (0 = half the workers, at least one), and on none into an instance with
+  // as many calls running as its own limit. A step beyond is not called: its job is given
+  // back, its attempt not counted, due again after `busy_retry` when the
+  // instance is slow (a call running `slow_call` or longer) or full, else
+  // after `busy_recheck`; each with up to as much again of jitter. So one
+  // provider that hangs holds at most half the workers.
+  int calls_per_instance = 0;
+  std::chrono::milliseconds slow_call{1000};
+  std::chrono::milliseconds busy_retry{1000};
+  std::chrono::milliseconds busy_recheck{50};
 };
 
 // Milliseconds since the epoch on `options.clock` (the system clock when unset).

@@ -1,6 +1,8 @@
 #include "hub/workflow/job_claimer.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <random>
 #include <utility>
 
 #include "hub/jobs/job_queue.hpp"
@@ -74,13 +76,27 @@ bool JobClaimer::keep_lease(PreparedJob& p) {
   return true;
 }
 
-void JobClaimer::release(const PreparedJob& p) {
+void JobClaimer::release(const PreparedJob& p) { give_back(p, engine_now_ms(options_)); }
+
+void JobClaimer::defer(const PreparedJob& p, const std::string& instance,
+                       std::chrono::milliseconds busy_wait) {
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  const std::int64_t wait = std::max<std::int64_t>(busy_wait.count(), 0);
+  std::uniform_int_distribution<std::int64_t> extra(0, wait);
+  metrics_.counter_add("wasl_workflow_steps_deferred_total",
+                       "Workflow steps not called because their plugin instance was busy (its "
+                       "bulkhead), given back to be called later, by instance.",
+                       {{"instance", instance}});
+  give_back(p, engine_now_ms(options_) + wait + extra(jitter));
+}
+
+void JobClaimer::give_back(const PreparedJob& p, std::int64_t due_at_ms) {
   auto tx = store_.begin();
   if (!tx.ok()) return;
   if (p.job.kind == jobs::kCallJob && !p.attempt_row.empty()) {
     if (!runs_.remove_uncalled(**tx, p.attempt_row).ok()) return;
   }
-  auto released = jobs::JobQueue::release(**tx, jobs::held_job(p.job), engine_now_ms(options_));
+  auto released = jobs::JobQueue::release(**tx, jobs::held_job(p.job), due_at_ms);
   if (!released.ok() || !*released) return;  // rolled back: a takeover owns it
   (void)(*tx)->commit();
 }

@@ -55,6 +55,11 @@ class JobClaimer {
   // its attempt, recorded as started but never called, is removed and the
   // job is due again at once, for any worker, without waiting for the lease.
   void release(const PreparedJob& p);
+  // Gives back a job whose call was not made because plugin instance
+  // `instance` is busy (CallOutcome::busy), as release() does but due after
+  // `wait` plus up to as much again of jitter; counted in
+  // wasl_workflow_steps_deferred_total{instance}.
+  void defer(const PreparedJob& p, const std::string& instance, std::chrono::milliseconds wait);
 
   // Jobs taken over after their holder's lease lapsed.
   std::int64_t lease_takeovers() const { return lease_takeovers_.load(); }
@@ -62,6 +67,8 @@ class JobClaimer {
   std::int64_t leases_lost() const { return leases_lost_.load(); }
 
  private:
+  void give_back(const PreparedJob& p, std::int64_t due_at_ms);
+
   storage::Store& store_;
   RunRepository& runs_;
   observability::Metrics& metrics_;

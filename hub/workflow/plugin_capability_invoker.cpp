@@ -79,4 +79,11 @@ sdk::Result<nlohmann::json> PluginCapabilityInvoker::invoke_bound(
   return (*instance)->call(method, input);
 }
 
+std::optional<plugin_host::CallLoad> PluginCapabilityInvoker::load(
+    const std::string& instance) const {
+  auto loaded = plugins_.instance(instance);
+  if (!loaded.ok()) return std::nullopt;
+  return (*loaded)->load();
+}
+
 }  // namespace wasl::workflow

@@ -48,6 +48,9 @@ class PluginCapabilityInvoker final : public CapabilityInvoker {
                                            const std::string& method, const nlohmann::json& input,
                                            const std::string& idempotency_key) override;
 
+  // The instance's CallGate load; nullopt when it is not loaded.
+  std::optional<plugin_host::CallLoad> load(const std::string& instance) const override;
+
  private:
   const plugin_host::PluginHost& plugins_;
   Bindings bindings_;

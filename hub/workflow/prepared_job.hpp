@@ -55,6 +55,11 @@ struct CallOutcome {
   // A step guard refused the input (its access.denied is already stored):
   // the step fails for good, whatever its retry policy lists.
   bool refused = false;
+  // Not called: its plugin instance is busy (EngineOptions::slow_call). The
+  // job is given back, due after `busy_wait`; nothing is recorded.
+  bool busy = false;
+  std::string busy_instance;
+  std::chrono::milliseconds busy_wait{0};
 };
 
 // Writes that transitions of several runs, settled in one transaction,

@@ -155,7 +155,8 @@ Result<std::optional<OverdueSchedule>> Scheduler::overdue_for(const WorkflowDefi
   if (first_fired > fired.back()) return std::optional<OverdueSchedule>();
   WASL_ASSIGN_OR_RETURN(
       auto rows,
-      tx->query("SELECT s.run_id, r.status FROM workflow_schedule_runs s LEFT JOIN workflow_runs r "
+      tx->query("SELECT s.run_id, r.status, r.created_at FROM workflow_schedule_runs s LEFT JOIN "
+                "workflow_runs r "
                 "ON r.id = s.run_id AND r.facility_id = s.facility_id WHERE s.workflow = $1 AND "
                 "s.facility_id = $2 AND s.period = $3",
                 {definition.name, facility.id, period.label}));
@@ -171,6 +172,12 @@ Result<std::optional<OverdueSchedule>> Scheduler::overdue_for(const WorkflowDefi
     // failed runs, so a pruned one had ended well).
     if (o.status == run_status::kSucceeded || (!o.run_id.empty() && o.status.empty())) {
       return std::optional<OverdueSchedule>();
+    }
+    // A run still going that started within the grace (a period caught up
+    // after downtime) is late, not missed.
+    if (!rows.front().is_null(2) && !run_status::is_final(o.status)) {
+      WASL_ASSIGN_OR_RETURN(std::int64_t created, rows.front().get_int(2));
+      if (created > now_ms() - grace.count()) return std::optional<OverdueSchedule>();
     }
   }
   return std::optional<OverdueSchedule>(std::move(o));

@@ -91,8 +91,9 @@ class Scheduler {
 
   // For every deployed schedule workflow and facility that runs it: its
   // latest firing at or before now - `grace`, when the period that firing
-  // covers has no run or one that has not succeeded (failed, cancelled or
-  // still going): a scheduled report missed. A firing before the schedule's
+  // covers has no run or one that has not succeeded (failed, cancelled, or
+  // still going and started more than `grace` ago): a scheduled report
+  // missed. A firing before the schedule's
   // first one on this database (the workflow deployed, or the facility
   // added, since) is not asked about. The first storage error is the
   // result.

@@ -58,6 +58,20 @@ CallOutcome StepCaller::call(const PreparedJob& p, const std::atomic<bool>& stop
     json input = p.input;
     work = [action, ctx, input] { return action(ctx, input); };
   } else {
+    // A busy instance (its bulkhead) is not waited on by a worker: the
+    // step is deferred and the worker goes on with other work.
+    const std::string instance = instance_for(p, method.substr(0, method.find('.')));
+    std::shared_ptr<void> share;
+    if (auto load = invoker_->load(instance)) {
+      if (load->in_flight < load->limit) share = take_share(instance);
+      if (!share) {
+        const bool slow = load->in_flight >= load->limit || load->oldest >= options_.slow_call;
+        outcome.busy = true;
+        outcome.busy_instance = instance;
+        outcome.busy_wait = slow ? options_.busy_retry : options_.busy_recheck;
+        return outcome;
+      }
+    }
     // What the host decides (identities, the facility's resources) is
     // settled before the plugin sees the input.
     Result<json> guarded =
@@ -72,8 +86,12 @@ CallOutcome StepCaller::call(const PreparedJob& p, const std::atomic<bool>& stop
     RoleBindings pinned = p.run.bindings;
     json input = std::move(guarded).value();
     std::string key = p.key;
-    work = [invoker, pinned, facility, method, input, key] {
-      return invoker->invoke_bound(pinned, facility, method, input, key);
+    // The worker's share of the instance is held until the call returns,
+    // even one the worker gave up on.
+    work = [invoker, pinned, facility, method, input, key, share]() mutable {
+      auto result = invoker->invoke_bound(pinned, facility, method, input, key);
+      share.reset();
+      return result;
     };
   }
   auto deadline = std::chrono::steady_clock::now() + p.timeout;
@@ -173,6 +191,22 @@ sdk::Status StepCaller::notify_observer(storage::Transaction& tx, const Prepared
   const StepObserver* observer = actions_.observer(p.step->call);
   if (observer == nullptr) return {};
   return (*observer)(action_context(p, &tx), p.input, result);
+}
+
+std::shared_ptr<void> StepCaller::take_share(const std::string& instance) {
+  const int most = options_.calls_per_instance > 0 ? options_.calls_per_instance
+                                                   : std::max(1, options_.workers / 2);
+  {
+    std::lock_guard lock(shares_mutex_);
+    int& taken = shares_[instance];
+    if (taken >= most) return nullptr;
+    ++taken;
+  }
+  // Given back when the last copy goes (the call's work, once it returned).
+  return std::shared_ptr<void>(static_cast<void*>(this), [this, instance](void*) {
+    std::lock_guard lock(shares_mutex_);
+    if (--shares_[instance] == 0) shares_.erase(instance);
+  });
 }
 
 std::string StepCaller::instance_for(const PreparedJob& p, const std::string& role) const {

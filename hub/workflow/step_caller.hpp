@@ -18,15 +18,25 @@
 // thrown by the call becomes kInternal. stop() cancels every call and waits
 // for them to return.
 //
+// Bulkheads: the workers' calls into one plugin instance are at most
+// EngineOptions::calls_per_instance (default half the workers) at once, and none go to an instance
+// whose own gate is full (CapabilityInvoker::load); a step beyond is not called (CallOutcome::busy)
+// and its job is given back, due again soon, or after EngineOptions::busy_retry when the instance
+// is slow or full. An invoker that does not know its instances' load (load() nullopt) is not
+// limited.
+//
 // Thread-safety: any number of workers may call it at once. The Store,
 // HubActions, Metrics and options must outlive it.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 
 #include "hub/observability/metrics.hpp"
 #include "hub/storage/store.hpp"
@@ -72,6 +82,10 @@ class StepCaller {
   void stop();
 
  private:
+  // One of the workers' calls into `instance` (at most half the workers at
+  // once), given back when the returned pointer's last copy goes; null when
+  // the workers' share of it is taken.
+  std::shared_ptr<void> take_share(const std::string& instance);
   HubActionContext action_context(const PreparedJob& p, storage::Transaction* tx) const;
   std::optional<bool> renew_lease(const PreparedJob& p);
   void abandon_call(const PreparedJob& p, CallPool::Ticket& ticket);
@@ -82,7 +96,9 @@ class StepCaller {
   observability::Metrics& metrics_;
   const EngineOptions& options_;
   std::atomic<std::int64_t> abandoned_calls_{0};
-  CallPool pool_;  // last: destroyed (stopped) first
+  std::mutex shares_mutex_;
+  std::map<std::string, int> shares_;  // instance -> workers' calls into it
+  CallPool pool_;                      // last: destroyed (stopped) first
 };
 
 }  // namespace wasl::workflow

@@ -40,6 +40,10 @@ Result<int> WorkerRound::work_once(int worker, const std::atomic<bool>& stopping
       if (p.job.kind == jobs::kCallJob && !p.cancel && p.step != nullptr) {
         outcome = caller_.call(p, stopping);
         if (outcome.abandoned) break;
+        if (outcome.busy) {
+          claimer_.defer(p, outcome.busy_instance, outcome.busy_wait);
+          break;
+        }
       }
       std::optional<PreparedJob> next;
       auto finished = finisher_.finish(p, std::move(outcome), &next);

@@ -168,6 +168,7 @@ std::string plugins_config(const std::string& effects, int video_delay_ms) {
       "      diagnosis_code: Z71.9\n"
       "workflow:\n"
       "  workers: 4\n"
+      "  calls_per_instance: 4\n"  // each worker in a video call at once (the lease tests)
       "  lease: 2s\n"
       "  poll_interval: 50ms\n"
       "  no_show_interval: 500ms\n"

@@ -199,6 +199,10 @@ TEST_P(AlertRulesTest, AMissedScheduleIsRaisedOncePerPeriodAfterItsFacilitysGrac
       {"moh-daily", kFacilityB, "2027-01-14", now_ - 3 * 3600 * 1000, "", ""}};
   auto hub1 = rules(*store_, nullptr, &overdue);
   auto hub2 = rules(*second_store_, nullptr, &overdue);
+  // A starting hub asks about schedules from five minutes on.
+  EXPECT_TRUE(evaluate(*hub1).empty());
+  EXPECT_TRUE(evaluate(*hub2).empty());
+  now_ += 5 * kMinute;
   // A's grace (2h) has passed, B's (6h) not yet.
   EXPECT_EQ(evaluate(*hub1),
             std::vector<std::string>{std::string(kFacilityA) + " schedule.missed"});
