@@ -13,7 +13,7 @@
 // note, and an Idempotency-Key with its stored answer, all 400 days old;
 // 500 consultations a transaction. Prints "<seconds>".
 // --prune runs WorkingDataRetention once with the facility's default
-// retention (batches of 500, as many as it takes). Prints
+// retention (WorkingDataOptions' batches, as many as it takes). Prints
 // "<seconds> <rows removed or cleared>".
 // Exit 1 with a sentence on any error.
 #include <algorithm>
