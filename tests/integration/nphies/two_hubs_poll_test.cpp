@@ -8,8 +8,9 @@
 // message is one billing_messages row, each claim moved once (one
 // claim.submit_result and one claim.payment audit event per claim), the
 // reconciliation is one payment noticed once, and every message was
-// acknowledged; the error notice is a billing dead letter. Bounded: every
-// wait has a deadline.
+// acknowledged; the error notice is a billing dead letter. The hubs share
+// their alerts: one per transition of the billing instance however many
+// hubs see it, each delivered once. Bounded: every wait has a deadline.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -422,6 +423,47 @@ TEST_F(TwoHubsPollTest, AlertsAreSharedAndEachIsDeliveredOnce) {
     certificate = certificate || r.body["data"].value("kind", "") == "certificate.expiring";
   }
   EXPECT_TRUE(certificate);
+}
+
+// The exchange answers 503 to its next eight requests: the hubs' billing
+// rounds (one hub a period, under their lease) see the billing instance
+// fail, then answer again. However many of those failures and successes
+// each hub saw, the two hubs wrote one instance.failing and one
+// instance.recovered, each delivered once, and both list the same.
+TEST_F(TwoHubsPollTest, AnInstanceFailingIsOneAlertPerTransitionAcrossHubs) {
+  ASSERT_TRUE(
+      peer_->post("/_peer/faults", json{{"event", "*"}, {"count", 8}, {"status", 503}}).ok());
+  auto alerts_of = [&](const std::string& kind) {
+    return scalar("SELECT COUNT(*) FROM alerts WHERE instance = 'billing.nphies' AND kind = $1",
+                  {kind});
+  };
+  ASSERT_TRUE(wait_until([&] { return alerts_of("instance.recovered") > 0; }, 60000ms)) << logs();
+  EXPECT_EQ(alerts_of("instance.failing"), 1) << logs();
+  EXPECT_EQ(alerts_of("instance.recovered"), 1) << logs();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM alert_states WHERE instance = 'billing.nphies' AND "
+                   "state = 'healthy'"),
+            1);
+  EXPECT_EQ(api(0, "GET", "/v1/alerts")["items"], api(1, "GET", "/v1/alerts")["items"]);
+
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return scalar(
+                   "SELECT COUNT(*) FROM alert_deliveries d JOIN alerts a ON a.id = "
+                   "d.alert_id WHERE a.kind LIKE 'instance.%' AND d.state = 'delivered'") == 2;
+      },
+      30000ms))
+      << logs();
+  std::vector<std::string> delivered;
+  std::set<std::string> ids;
+  for (const auto& r : receiver_.all()) {
+    const std::string kind = r.body["data"].value("kind", "");
+    if (kind.rfind("instance.", 0) != 0) continue;
+    EXPECT_TRUE(r.verified) << r.body.dump();
+    delivered.push_back(kind);
+    ids.insert(r.id);
+  }
+  EXPECT_EQ(delivered, (std::vector<std::string>{"instance.failing", "instance.recovered"}));
+  EXPECT_EQ(ids.size(), 2u) << "an alert delivered twice";
 }
 
 }  // namespace
