@@ -69,9 +69,11 @@
 //    connections when it runs out of worker connections). A token left
 //    over (its client gave up, or no connection was idle) closes at most
 //    one idle connection later, which costs that client one reconnect. A
-//    connection that becomes idle while clients are queued closes at once. So idle keep-alive
-//    connections can never lock out a new client; only connections with a
-//    request in progress hold threads.
+//    connection that becomes idle while clients are queued and no thread
+//    is free closes at once. So idle keep-alive connections can never lock
+//    out a new client; only connections with a request in progress hold
+//    threads. While a thread is free they stay open: a client's next
+//    request on one must not race a close it had no reason to expect.
 //  * stop() bounds the wait for in-flight requests by shutdown_grace and
 //    then shuts the remaining sockets down.
 
@@ -284,6 +286,13 @@ struct Server::Impl {
     peer_of.erase(it);
   }
 
+  // Whether a queued connection waits for a thread that no connection
+  // will give back: every thread has a connection, and more are queued.
+  bool saturated() const {
+    const int queued = tcp ? tcp->queuedConnections() : 0;
+    return queued > 0 && tcp->currentConnections() + queued > config.max_threads;
+  }
+
   // Accept-time check: the new connection will wait in the queue when
   // every thread already has a connection.
   void on_accept(const Poco::Net::StreamSocket& socket) {
@@ -417,8 +426,10 @@ Server::Impl::Wait Server::Impl::wait_for_request(Session& session, Poco::Net::S
   for (;;) {
     if (session.pending() > 0) return Wait::kRequest;
     if (stopping.load()) return Wait::kClose;
-    // A thread is needed by a queued client: give this idle one up.
-    if (!first && tcp && tcp->queuedConnections() > 0) return Wait::kClose;
+    // A queued client needs a thread and none is free: give this idle one
+    // up. (A queued client with a thread free is only on its way to it;
+    // closing then would race this client's next request.)
+    if (!first && saturated()) return Wait::kClose;
     try {
       if (socket.available() > 0) return Wait::kRequest;  // TLS: decrypted bytes pending
     } catch (const Poco::Exception&) {

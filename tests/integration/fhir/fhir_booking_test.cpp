@@ -189,6 +189,11 @@ class FhirBookingTest : public ::testing::TestWithParam<bool> {
     }
     return out;
   }
+  // What the peer's notifications met (a failed delivery is not resent).
+  std::string deliveries() const {
+    auto sent = peer_->notifications();
+    return sent.ok() ? json(*sent).dump() : sent.error().message;
+  }
   // Polls `done` every 50 ms for at most `deadline`.
   static bool eventually(const std::function<bool()>& done, milliseconds deadline = 20000ms) {
     auto until = std::chrono::steady_clock::now() + deadline;
@@ -293,7 +298,8 @@ TEST_P(FhirBookingTest, AnAppointmentTheEhrDoesNotServeIsKeptUnmatchedAndReplaya
   // A cancellation of an appointment nobody booked is kept the same way.
   json never = appointment("never-booked", "cancelled");
   ASSERT_TRUE(peer_->notify("wasl", never).ok());
-  ASSERT_TRUE(eventually([&] { return unmatched().size() == 2; }));
+  ASSERT_TRUE(eventually([&] { return unmatched().size() == 2; })) << deliveries() << "\n"
+                                                                   << hub_->log();
 
   // The EHR now holds it (its own notification dropped): a replay books it.
   ASSERT_TRUE(peer_->fault(json{{"operation", "notify"}, {"drop", true}}).ok());

@@ -488,6 +488,44 @@ TEST_F(ServerTest, SaturatedServerClosesIdleKeepAliveConnectionsForNewClients) {
   hold_idle_connections_then_probe(port_, 300);
 }
 
+// A new connection waits in the queue for a moment on its way to a free
+// thread. An idle keep-alive connection is given up only when no thread is
+// free: closing it for every arrival races the client's next request on it,
+// and a client posting a webhook (which it does not resend) loses that post.
+TEST_F(ServerTest, IdleKeepAliveConnectionsStayOpenWhileThreadsAreFree) {
+  config_.keep_alive_timeout = 30s;
+  config_.max_threads = 64;
+  config_.max_connections_per_peer = 0;
+  start();
+  Poco::Net::HTTPClientSession idle("127.0.0.1", static_cast<Poco::UInt16>(port_));
+  idle.setKeepAlive(true);
+  idle.setTimeout(Poco::Timespan(10, 0));
+  Poco::Net::HTTPRequest first("GET", "/healthz", Poco::Net::HTTPMessage::HTTP_1_1);
+  ASSERT_EQ(exchange(idle, first).status, 200);
+  const int fd = idle.socket().impl()->sockfd();
+
+  // Many short connections, a few at a time: far fewer than the threads.
+  std::vector<std::thread> clients;
+  std::atomic<int> answered{0};
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&] {
+      for (int i = 0; i < 40; ++i) {
+        if (request(port_, "GET", "/healthz").status == 200) ++answered;
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(answered.load(), 320);
+
+  // The server has not closed the idle connection (no EOF waiting on it),
+  // and it serves the next request.
+  pollfd p{fd, POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 0), 0) << "the idle connection was closed";
+  Poco::Net::HTTPRequest second("GET", "/healthz", Poco::Net::HTTPMessage::HTTP_1_1);
+  EXPECT_EQ(exchange(idle, second).status, 200);
+  EXPECT_EQ(idle.socket().impl()->sockfd(), fd);
+}
+
 // Slow clients. A raw socket from a chosen loopback address (127.0.0.2 is
 // another client than 127.0.0.1 to the server), non-blocking, that sends
 // what it is given and reports whether the server closed it.
