@@ -276,6 +276,23 @@ struct HttpClient::Impl {
     curl_easy_cleanup(handle);
   }
 
+  // Counts the request and the connections it opened (options.metrics).
+  void count(CURL* handle, const std::string& url) const {
+    if (options.metrics == nullptr) return;
+    const observability::Labels labels = {
+        {"client", options.metrics_client},
+        {"scheme", url.rfind("https:", 0) == 0 ? "https" : "http"}};
+    options.metrics->counter_add("wasl_http_client_requests_total",
+                                 "Outgoing HTTP requests, by client and scheme.", labels, 1);
+    long connects = 0;
+    curl_easy_getinfo(handle, CURLINFO_NUM_CONNECTS, &connects);
+    if (connects > 0) {
+      options.metrics->counter_add(
+          "wasl_http_client_connections_total",
+          "New connections outgoing requests opened (on https, each a TLS handshake).", labels,
+          static_cast<double>(connects));
+    }
+  }
   sdk::Result<HttpResponse> perform(const HttpRequest& request,
                                     const std::function<bool(std::string_view)>* on_chunk);
 
@@ -573,6 +590,7 @@ sdk::Result<HttpResponse> HttpClient::Impl::perform(
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - started)
                            .count();
+  count(handle, request.url);
 
   if (code != CURLE_OK) {
     Error error = map_failure(code, transfer, detail, what, options, total_timeout, max_redirects);

@@ -8,7 +8,8 @@
 //    redirect.
 //  - Status, headers (in order, names as received) and body are handed back
 //    unparsed; a 4xx or 5xx answer is a successful send().
-//  - Connections, DNS answers and TLS sessions are reused across requests.
+//  - Connections, DNS answers and TLS sessions are reused across requests;
+//    with options.metrics, requests and new connections are counted.
 //  - Failures map to sdk::Error codes a caller can act on:
 //      kDeadlineExceeded (retryable)   connect or total timeout
 //      kUnavailable (retryable)        cannot resolve, connect, or the
@@ -51,6 +52,7 @@
 #include <vector>
 
 #include "hub/crypto/client_identity.hpp"
+#include "hub/observability/metrics.hpp"
 #include "wasl/sdk/result.hpp"
 
 namespace wasl::plugin_host {
@@ -76,6 +78,12 @@ struct HttpClientOptions {
   // Proxy environment variables are ignored: the hub config decides.
   std::string proxy;
   int max_redirects = 0;  // 0 = a 3xx is handed back as is
+  // When set, every request is counted in wasl_http_client_requests_total
+  // and every new connection it opened in wasl_http_client_connections_total
+  // (on https, each is a TLS handshake), labelled {client, scheme}: how
+  // well connections to a provider are reused. Must outlive the client.
+  observability::Metrics* metrics = nullptr;
+  std::string metrics_client;  // the `client` label: the instance's name
 };
 
 struct HttpRequest {

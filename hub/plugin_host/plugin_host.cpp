@@ -199,7 +199,10 @@ sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& 
     }
     InstanceServices services;
     services.processes = std::make_unique<ProcessRunner>(name, std::move(executables));
-    services.http = std::make_unique<HttpClient>(http_options(options.http, settings));
+    HttpClientOptions plain = http_options(options.http, settings);
+    plain.metrics = &metrics;
+    plain.metrics_client = name;
+    services.http = std::make_unique<HttpClient>(std::move(plain));
     services.secrets = secrets;
     services.state = state;
     services.clock = options.clock;
@@ -211,6 +214,8 @@ sdk::Result<std::unique_ptr<PluginHost>> PluginHost::load(const config::Config& 
       mutual.client_key_file.clear();
       mutual.client_identity = (*tls)->identity;
       mutual.trust_anchors = (*tls)->anchors;
+      mutual.metrics = &metrics;
+      mutual.metrics_client = name;
       services.mutual_tls_http = std::make_unique<HttpClient>(std::move(mutual));
       services.client_certificate = (*tls)->describe();
       if (services.client_certificate) {

@@ -345,6 +345,31 @@ TEST(HttpClientTest, SequentialRequestsReuseOneConnection) {
   EXPECT_EQ(server.state().connections(), 1u);
 }
 
+// The counters say how well connections are reused: five requests, one
+// connection, as the server saw them.
+TEST(HttpClientTest, CountsRequestsAndTheConnectionsTheyOpened) {
+  TestServer server;
+  observability::Metrics metrics;
+  HttpClientOptions options;
+  options.metrics = &metrics;
+  options.metrics_client = "ehr.fhir-main";
+  HttpClient client(options);
+  for (int i = 0; i < 5; ++i) {
+    auto response = client.send(get(server.url("/echo")));
+    ASSERT_TRUE(response.ok()) << response.error().message;
+  }
+  EXPECT_EQ(server.state().connections(), 1u);
+  const std::string text = metrics.render();
+  EXPECT_NE(
+      text.find("wasl_http_client_requests_total{client=\"ehr.fhir-main\",scheme=\"http\"} 5"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("wasl_http_client_connections_total{client=\"ehr.fhir-main\",scheme=\"http\"} 1"),
+      std::string::npos)
+      << text;
+}
+
 TEST(HttpClientTest, ConcurrentSendsFromManyThreadsAllSucceed) {
   TestServer server;
   HttpClient client({});
