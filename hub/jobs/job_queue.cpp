@@ -314,6 +314,17 @@ Result<bool> JobQueue::retry_task(storage::Transaction& tx, const ClaimedTask& t
   return changed == 1;
 }
 
+Result<bool> JobQueue::defer_task(storage::Transaction& tx, const ClaimedTask& task,
+                                  std::int64_t run_at_ms) {
+  WASL_ASSIGN_OR_RETURN(
+      auto changed,
+      tx.exec("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL, run_at = $1, "
+              "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
+              "WHERE id = $2 AND lease_owner = $3",
+              Params{run_at_ms, task.id, task.lease_token}));
+  return changed == 1;
+}
+
 Result<std::optional<std::string>> JobQueue::lock_held(storage::Transaction& tx,
                                                        const HeldJob& job) {
   Params params{job.id};

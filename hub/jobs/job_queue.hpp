@@ -164,6 +164,12 @@ class JobQueue {
                                       std::int64_t run_at_ms, const std::string& last_error,
                                       std::int64_t now_ms);
 
+  // Gives a held task back unrun, due at `run_at_ms`, the claim that took
+  // it not counted as an attempt (its instance was busy: TaskRunner). False
+  // when the lease was lost.
+  static sdk::Result<bool> defer_task(storage::Transaction& tx, const ClaimedTask& task,
+                                      std::int64_t run_at_ms);
+
   // The run of a job the caller still holds, the job's row locked until the
   // transaction ends (PostgreSQL: FOR UPDATE; SQLite's single writer);
   // nullopt when the hold was lost (the job was taken over or removed).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <random>
 
 #include "hub/jobs/job_queue.hpp"
 #include "hub/plugin_host/call_budget.hpp"
@@ -33,6 +34,8 @@ TaskRunner::TaskRunner(storage::Store& store, TaskRunnerOptions options,
       metrics_(metrics),
       cancelled_(std::make_shared<std::atomic<bool>>(false)) {
   options_.threads = std::clamp(options_.threads, 1, 64);
+  shares_ = std::make_unique<InstanceShares>(
+      options_.calls_per_instance > 0 ? options_.calls_per_instance : options_.threads / 2);
   options_.max_attempts = std::max(1, options_.max_attempts);
   if (options_.lease.count() < 1000) options_.lease = std::chrono::milliseconds(1000);
 }
@@ -136,6 +139,23 @@ Result<bool> TaskRunner::run_once() {
   Task task{claimed.id, claimed.kind, claimed.payload, claimed.claims};
   std::shared_ptr<TaskHandler> handler;
   if (auto it = handlers_.find(claimed.kind); it != handlers_.end()) handler = it->second;
+  // The instance's share of this runner, held until the run ends; a task
+  // beyond it waits for a later pass.
+  std::shared_ptr<void> share;
+  if (const std::string instance = handler ? handler->instance(task) : std::string();
+      !instance.empty()) {
+    share = shares_->take(instance);
+    if (!share) {
+      WASL_RETURN_IF_ERROR(defer(claimed));
+      if (metrics_ != nullptr) {
+        metrics_->counter_add("wasl_tasks_deferred_total",
+                              "Tasks put back because their plugin instance had its share of "
+                              "the task runner's threads busy, by instance.",
+                              {{"instance", instance}}, 1);
+      }
+      return true;
+    }
+  }
 
   TaskSettlement settlement;
   Status outcome;
@@ -180,6 +200,23 @@ Result<bool> TaskRunner::run_once() {
                           {{"kind", claimed.kind}, {"outcome", label}}, 1);
   }
   return true;
+}
+
+Status TaskRunner::defer(const ClaimedTask& claimed) {
+  const std::int64_t now = now_ms();
+  const std::int64_t base = options_.busy_retry.count();
+  std::int64_t jitter = 0;
+  if (base >= 4) {
+    thread_local std::minstd_rand random(std::random_device{}());
+    jitter = std::uniform_int_distribution<std::int64_t>(0, base / 4)(random);
+  }
+  WASL_ASSIGN_OR_RETURN(auto tx, store_.begin(storage::TxMode::kReadWrite));
+  WASL_ASSIGN_OR_RETURN(bool held, JobQueue::defer_task(*tx, claimed, now + base + jitter));
+  if (!held) {
+    tx->rollback();
+    return {};
+  }
+  return tx->commit();
 }
 
 Result<bool> TaskRunner::settle(const ClaimedTask& claimed, const TaskSettlement& settlement) {

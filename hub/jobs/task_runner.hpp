@@ -22,6 +22,11 @@
 //   any other error, or  the handler's give_up() runs in the transaction
 //   the last attempt     that deletes the row, so what the task could not
 //                        do is recorded exactly once.
+// A provider that hangs holds only its share of the runner threads: a
+// handler names the plugin instance a task calls (TaskHandler::instance), at
+// most calls_per_instance runs of one instance go at once in a runner, and
+// a task claimed beyond that is deferred (due again after busy_retry, its
+// attempt not counted), so every other instance's tasks keep their threads.
 // A task's outside effect happens at least once: a runner that dies after
 // the handler's call and before the settling commit leaves the task to be
 // taken over and run again, so the calls a handler makes carry a key
@@ -45,6 +50,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/jobs/instance_shares.hpp"
 #include "hub/jobs/job_queue.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/storage/store.hpp"
@@ -80,10 +86,23 @@ class TaskHandler {
   // committed; default nothing (e.g. wake the workers of a run the
   // settlement started).
   virtual void settled(const Task& task) { (void)task; }
+  // The plugin instance a run of `task` calls; empty when it calls none
+  // (or several), which puts it under no instance's share. Default: the
+  // payload's "instance" member, which the tasks that call one carry.
+  virtual std::string instance(const Task& task) const {
+    if (!task.payload.is_object()) return {};
+    auto it = task.payload.find("instance");
+    return it != task.payload.end() && it->is_string() ? it->get<std::string>() : std::string();
+  }
 };
 
 struct TaskRunnerOptions {
-  int threads = 2;
+  int threads = 4;
+  // Runs of one plugin instance at once in this runner; 0: threads / 2, at
+  // least 1. A task beyond it is deferred by busy_retry (with up to a
+  // quarter more, at random, so deferred tasks spread out).
+  int calls_per_instance = 0;
+  std::chrono::milliseconds busy_retry{1000};
   // How long a claim holds a task; a run's budget ends a tenth of it earlier.
   std::chrono::milliseconds lease{120000};
   // How often an idle runner looks for due tasks (wake() cuts it short).
@@ -137,6 +156,10 @@ class TaskRunner {
   observability::Metrics* metrics_;
   std::map<std::string, std::shared_ptr<TaskHandler>, std::less<>> handlers_;
   std::shared_ptr<std::atomic<bool>> cancelled_;
+  // Runs of each plugin instance in progress (calls_per_instance at most).
+  std::unique_ptr<InstanceShares> shares_;
+  // Gives a claimed task back, due after busy_retry, its claim not counted.
+  sdk::Status defer(const ClaimedTask& claimed);
 
   std::mutex mutex_;
   std::condition_variable wakeup_;

@@ -56,8 +56,11 @@ struct EngineOptions {
   // as many calls running as its own limit. A step beyond is not called: its job is given
   // back, its attempt not counted, due again after `busy_retry` when the
   // instance is slow (a call running `slow_call` or longer) or full, else
-  // after `busy_recheck`; each with up to as much again of jitter. So one
-  // provider that hangs holds at most half the workers.
+  // after `busy_recheck`; each wait multiplied by one more than the
+  // instance's steps already deferred and not yet due again (at most ten
+  // `busy_retry`), and given up to as much again of jitter. So one provider
+  // that hangs holds at most half the workers, and a crowd of steps waiting
+  // for it spreads out rather than claiming and giving back in a storm.
   int calls_per_instance = 0;
   std::chrono::milliseconds slow_call{1000};
   std::chrono::milliseconds busy_retry{1000};

@@ -28,6 +28,7 @@ StepCaller::StepCaller(storage::Store& store, std::shared_ptr<CapabilityInvoker>
       actions_(actions),
       metrics_(metrics),
       options_(options),
+      shares_(options.calls_per_instance > 0 ? options.calls_per_instance : options.workers / 2),
       pool_(options.call_threads > 0 ? options.call_threads : std::max(options.workers, 1) + 2,
             std::max(options.workers, 1) * 4) {}
 
@@ -63,12 +64,12 @@ CallOutcome StepCaller::call(const PreparedJob& p, const std::atomic<bool>& stop
     const std::string instance = instance_for(p, method.substr(0, method.find('.')));
     std::shared_ptr<void> share;
     if (auto load = invoker_->load(instance)) {
-      if (load->in_flight < load->limit) share = take_share(instance);
+      if (load->in_flight < load->limit) share = shares_.take(instance);
       if (!share) {
         const bool slow = load->in_flight >= load->limit || load->oldest >= options_.slow_call;
         outcome.busy = true;
         outcome.busy_instance = instance;
-        outcome.busy_wait = slow ? options_.busy_retry : options_.busy_recheck;
+        outcome.busy_wait = busy_wait(instance, slow ? options_.busy_retry : options_.busy_recheck);
         return outcome;
       }
     }
@@ -193,20 +194,18 @@ sdk::Status StepCaller::notify_observer(storage::Transaction& tx, const Prepared
   return (*observer)(action_context(p, &tx), p.input, result);
 }
 
-std::shared_ptr<void> StepCaller::take_share(const std::string& instance) {
-  const int most = options_.calls_per_instance > 0 ? options_.calls_per_instance
-                                                   : std::max(1, options_.workers / 2);
-  {
-    std::lock_guard lock(shares_mutex_);
-    int& taken = shares_[instance];
-    if (taken >= most) return nullptr;
-    ++taken;
-  }
-  // Given back when the last copy goes (the call's work, once it returned).
-  return std::shared_ptr<void>(static_cast<void*>(this), [this, instance](void*) {
-    std::lock_guard lock(shares_mutex_);
-    if (--shares_[instance] == 0) shares_.erase(instance);
-  });
+std::chrono::milliseconds StepCaller::busy_wait(const std::string& instance,
+                                                std::chrono::milliseconds base) {
+  using std::chrono::milliseconds;
+  const auto now = std::chrono::steady_clock::now();
+  const milliseconds most = std::max(base, options_.busy_retry * 10);
+  std::lock_guard lock(deferred_mutex_);
+  auto& due = deferred_[instance];
+  due.erase(due.begin(), due.upper_bound(now));
+  const milliseconds wait = std::min(
+      most, base * static_cast<std::int64_t>(std::min<std::size_t>(due.size() + 1, 100000)));
+  due.insert(now + wait);
+  return wait;
 }
 
 std::string StepCaller::instance_for(const PreparedJob& p, const std::string& role) const {

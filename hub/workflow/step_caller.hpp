@@ -30,14 +30,17 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 
+#include "hub/jobs/instance_shares.hpp"
 #include "hub/observability/metrics.hpp"
 #include "hub/storage/store.hpp"
 #include "hub/workflow/call_pool.hpp"
@@ -82,10 +85,12 @@ class StepCaller {
   void stop();
 
  private:
-  // One of the workers' calls into `instance` (at most half the workers at
-  // once), given back when the returned pointer's last copy goes; null when
-  // the workers' share of it is taken.
-  std::shared_ptr<void> take_share(const std::string& instance);
+  // How long a step refused a share of `instance` waits: `base` once for
+  // itself and once for each step of the instance deferred before it and
+  // not yet due again, at most ten busy_retry. A crowd of steps waiting for
+  // one busy instance so spreads out instead of every step asking again
+  // every `base` (each ask is a claim and a give-back).
+  std::chrono::milliseconds busy_wait(const std::string& instance, std::chrono::milliseconds base);
   HubActionContext action_context(const PreparedJob& p, storage::Transaction* tx) const;
   std::optional<bool> renew_lease(const PreparedJob& p);
   void abandon_call(const PreparedJob& p, CallPool::Ticket& ticket);
@@ -96,9 +101,12 @@ class StepCaller {
   observability::Metrics& metrics_;
   const EngineOptions& options_;
   std::atomic<std::int64_t> abandoned_calls_{0};
-  std::mutex shares_mutex_;
-  std::map<std::string, int> shares_;  // instance -> workers' calls into it
-  CallPool pool_;                      // last: destroyed (stopped) first
+  std::mutex deferred_mutex_;
+  // The workers' calls into each instance (at most half the workers at once).
+  jobs::InstanceShares shares_;
+  // instance -> when its deferred steps are due again, soonest first
+  std::map<std::string, std::multiset<std::chrono::steady_clock::time_point>> deferred_;
+  CallPool pool_;  // last: destroyed (stopped) first
 };
 
 }  // namespace wasl::workflow

@@ -307,6 +307,66 @@ TEST_P(TaskRunnerTest, AStartedRunnerTakesATaskAsSoonAsItIsWoken) {
   r->stop();
 }
 
+// A provider that hangs holds only its instance's share of the runner: with
+// two threads (a share of one each), every task of another instance runs
+// while one of the hanging instance's is held, and its other tasks wait,
+// deferred, their attempts not spent.
+TEST_P(TaskRunnerTest, AHangingInstanceHoldsOnlyItsShareOfTheThreads) {
+  std::mutex mutex;
+  std::condition_variable released_cv;
+  bool released = false;
+  std::atomic<int> hanging_now{0};
+  std::atomic<int> hanging_most{0};
+  handler_->on_run = [&](const Task& task) -> sdk::Status {
+    if (task.payload.value("instance", "") != "ehr.hanging") return {};
+    const int now = ++hanging_now;
+    int most = hanging_most.load();
+    while (now > most && !hanging_most.compare_exchange_weak(most, now)) {
+    }
+    std::unique_lock lock(mutex);
+    released_cv.wait_for(lock, 20s, [&] { return released; });
+    --hanging_now;
+    return {};
+  };
+  TaskRunnerOptions options;
+  options.threads = 2;
+  options.poll_interval = 20ms;
+  options.busy_retry = 50ms;
+  options.initial_backoff = 60s;
+  TaskRunner r(*store_, options);
+  ASSERT_OK(r.handle(kKind, handler_));
+  for (int i = 0; i < 3; ++i) {
+    request("task.test/hang-" + std::to_string(i), {{"instance", "ehr.hanging"}});
+  }
+  ASSERT_OK(r.start());
+  for (int i = 0; i < 10; ++i) {
+    request("task.test/ok-" + std::to_string(i), {{"instance", "ehr.fine"}});
+  }
+  r.wake();
+  auto until = [&](const std::string& sql, std::int64_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (count(sql) != n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(10ms);
+    }
+    return count(sql) == n;
+  };
+  EXPECT_TRUE(until("SELECT COUNT(*) FROM task_effects WHERE id LIKE 'task.test/ok-%'", 10));
+  EXPECT_EQ(hanging_now.load(), 1);
+  // The hanging instance's others are waiting, none of their runs spent.
+  EXPECT_TRUE(
+      until("SELECT COUNT(*) FROM jobs WHERE id LIKE 'task.test/hang-%' "
+            "AND lease_owner IS NULL AND attempts = 0",
+            2));
+  {
+    std::lock_guard lock(mutex);
+    released = true;
+  }
+  released_cv.notify_all();
+  EXPECT_TRUE(until("SELECT COUNT(*) FROM task_effects WHERE id LIKE 'task.test/hang-%'", 3));
+  EXPECT_EQ(hanging_most.load(), 1);
+  r.stop();
+}
+
 TEST_P(TaskRunnerTest, HandlersAreOnePerTaskKind) {
   TaskRunner r(*store_, {});
   EXPECT_OK(r.handle("task.one", handler_));
