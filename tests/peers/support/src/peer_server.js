@@ -7,6 +7,7 @@
 //   GET  /_peer/received/{kind}   the records of one kind, oldest first
 //   GET  /_peer/faults            the pending fault rules
 //   POST /_peer/faults            a rule, an array of rules or {"faults": [...]}; 400 if malformed
+//   DELETE /_peer/faults          forget every rule and release hung calls; the peer's state stays
 //   POST /_peer/reset             reset(): forget state, faults, effects; release hung calls
 //
 // A peer adds routes with this.control.route(...) (and may replace these).
@@ -43,6 +44,10 @@ class PeerServer {
       .route('POST', '/_peer/faults', ({ body }) => {
         const problem = this.faults.addAll(body);
         if (problem) throw new ControlError(400, problem);
+        return this.faults.describe();
+      })
+      .route('DELETE', '/_peer/faults', () => {
+        this.faults.reset();
         return this.faults.describe();
       })
       .route('POST', '/_peer/reset', () => {

@@ -90,6 +90,17 @@ test('hang: no answer until the peer is reset, which closes the call', async () 
   assert.equal((await control('GET', '/_peer/faults')).json.held, 0);
 });
 
+test('DELETE /_peer/faults forgets the rules and keeps what the peer holds', async () => {
+  assert.equal((await create('k-1')).status, 201);
+  await control('POST', '/_peer/faults', { operation: '*', count: 100, delayMs: 30000 });
+  const cleared = await control('DELETE', '/_peer/faults');
+  assert.equal(cleared.status, 200);
+  assert.deepEqual(cleared.json.rules, []);
+  const started = Date.now();
+  assert.equal((await request(port, { path: '/notes/note-1', headers: AUTH })).status, 200);
+  assert.ok(Date.now() - started < 5000);
+});
+
 test('hang with afterEffect: the effect is committed, then nothing comes back', async () => {
   await control('POST', '/_peer/faults', { operation: 'CreateNote', hang: true, afterEffect: true });
   const hung = create('h', 'x', { timeoutMs: 300 });
