@@ -1,6 +1,7 @@
 'use strict';
 // FhirService: the FHIR R4 REST API of the peer, on @medplum/fhir-router over
-// its MemoryRepository. The router does the interactions (read, vread,
+// its MemoryRepository (with an identifier index: indexed_repository.js).
+// The router does the interactions (read, vread,
 // search, create, conditional create with If-None-Exist, update with
 // If-Match, delete, patch, history); this adds what a server answering real
 // clients must and the in-memory repository leaves out:
@@ -22,7 +23,8 @@
 
 // ./r4 first: it gives Node 20 the WebSocket @medplum/core looks for.
 const { loadDefinitions, validateR4, outcome, outcomeOf, issue, core } = require('./r4');
-const { FhirRouter, MemoryRepository } = require('@medplum/fhir-router');
+const { FhirRouter } = require('@medplum/fhir-router');
+const { IndexedRepository } = require('./indexed_repository');
 
 const DEFAULT_COUNT = 20;
 const MAX_COUNT = 500;
@@ -84,7 +86,7 @@ class FhirService {
   constructor({ fhirVersion = '4.0.1' } = {}) {
     loadDefinitions();
     this.fhirVersion = fhirVersion;
-    this.repo = new MemoryRepository();
+    this.repo = new IndexedRepository();
     this.router = new FhirRouter();
     this.transactions = Promise.resolve();  // transactions run one at a time
   }
@@ -242,12 +244,11 @@ class FhirService {
 
   // The repository's whole state, and putting it back: a transaction's undo.
   snapshot() {
-    return { resources: structuredClone(this.repo.resources), history: structuredClone(this.repo.history) };
+    return this.repo.snapshot();
   }
 
   restore(saved) {
-    this.repo.resources = saved.resources;
-    this.repo.history = saved.history;
+    this.repo.restore(saved);
   }
 
   answer(status, body, headers = {}) {
