@@ -378,24 +378,26 @@ class Watched {
 
 class PostgresTransaction final : public Transaction {
  public:
+  // `begun`: BEGIN was sent. A read-only transaction starts without it
+  // (begin()); see runs_alone().
   PostgresTransaction(ConnectionPool<PostgresConnection>& pool,
                       std::unique_ptr<PostgresConnection> conn,
                       std::unique_ptr<pqxx::nontransaction> tx, const std::string& secret,
-                      PostgresStatementWatchdog& watchdog)
+                      PostgresStatementWatchdog& watchdog, bool begun)
       : pool_(pool),
         conn_(std::move(conn)),
         tx_(std::move(tx)),
         secret_(secret),
-        watchdog_(watchdog) {}
+        watchdog_(watchdog),
+        begun_(begun) {}
   ~PostgresTransaction() override { rollback(); }
 
   Dialect dialect() const override { return Dialect::kPostgres; }
 
   Result<std::int64_t> exec(std::string_view sql, const Params& params) override {
-    WASL_RETURN_IF_ERROR(usable());
+    WASL_RETURN_IF_ERROR(ready_for(sql));
     try {
-      Watched watched(watchdog_, *conn_);
-      pqxx::result r = run(sql, params);
+      pqxx::result r = run_first_or_again(sql, params);
       return static_cast<std::int64_t>(r.affected_rows());
     } catch (...) {
       return fail("executing a statement");
@@ -403,12 +405,9 @@ class PostgresTransaction final : public Transaction {
   }
 
   Result<Rows> query(std::string_view sql, const Params& params) override {
-    WASL_RETURN_IF_ERROR(usable());
+    WASL_RETURN_IF_ERROR(ready_for(sql));
     try {
-      pqxx::result r = [&] {
-        Watched watched(watchdog_, *conn_);
-        return run(sql, params);
-      }();
+      pqxx::result r = run_first_or_again(sql, params);
       auto ncols = r.columns();
       auto columns = std::make_shared<std::vector<std::string>>();
       columns->reserve(ncols);
@@ -435,6 +434,7 @@ class PostgresTransaction final : public Transaction {
 
   Status exec_script(std::string_view sql) override {
     WASL_RETURN_IF_ERROR(usable());
+    WASL_RETURN_IF_ERROR(open());
     try {
       tx_->exec(std::string(sql));
       return {};
@@ -445,6 +445,10 @@ class PostgresTransaction final : public Transaction {
 
   Status commit() override {
     WASL_RETURN_IF_ERROR(usable());
+    if (!begun_) {
+      finish(conn_->is_open());
+      return {};
+    }
     try {
       Watched watched(watchdog_, *conn_);
       tx_->exec("COMMIT");
@@ -460,7 +464,7 @@ class PostgresTransaction final : public Transaction {
   void rollback() noexcept override {
     if (!conn_) return;
     bool healthy = conn_->is_open();
-    if (healthy) {
+    if (healthy && begun_) {
       try {
         Watched watched(watchdog_, *conn_);
         tx_->exec("ROLLBACK");
@@ -483,10 +487,87 @@ class PostgresTransaction final : public Transaction {
     return {};
   }
 
+  // Before `sql` runs: the transaction usable, and BEGIN sent unless the
+  // statement may run on its own.
+  Status ready_for(std::string_view sql) {
+    WASL_RETURN_IF_ERROR(usable());
+    if (begun_ || runs_alone(sql)) return {};
+    return open();
+  }
+
+  // A read-only transaction sends BEGIN ... READ ONLY only when it needs
+  // one. Under READ COMMITTED every statement takes its own snapshot, so a
+  // plain SELECT sees the same run alone as inside the transaction; alone it
+  // saves the BEGIN and ROLLBACK round trips, two of every three of an idle
+  // poll or a single read. Anything else opens the transaction first, so
+  // PostgreSQL still refuses a write and keeps what must last until the
+  // end: a row lock (refused read-only, as before), an advisory lock, a
+  // SET LOCAL (exec_script), a sequence or setting changed.
+  static bool runs_alone(std::string_view sql) {
+    std::size_t start = sql.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) return false;
+    std::string upper(sql.substr(start));
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (upper.rfind("SELECT", 0) != 0) return false;
+    for (std::string_view needs :
+         {" FOR UPDATE", " FOR NO KEY UPDATE", " FOR SHARE", " FOR KEY SHARE", "PG_ADVISORY",
+          "NEXTVAL", "SETVAL", "SET_CONFIG"}) {
+      if (upper.find(needs) != std::string::npos) return false;
+    }
+    return true;
+  }
+
+  // Sends BEGIN ... READ ONLY for a transaction begin() left unopened.
+  Status open() {
+    if (begun_) return {};
+    static const std::string kBeginReadOnly = "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY";
+    try {
+      on_a_live_connection([&] {
+        Watched watched(watchdog_, *conn_);
+        tx_->exec(kBeginReadOnly);
+        return 0;
+      });
+    } catch (...) {
+      return fail("beginning a transaction");
+    }
+    begun_ = true;
+    return {};
+  }
+
+  pqxx::result run_first_or_again(std::string_view sql, const Params& params) {
+    return on_a_live_connection([&] {
+      Watched watched(watchdog_, *conn_);
+      return run(sql, params);
+    });
+  }
+
+  // Runs `round_trip`. When nothing has run on the connection in this
+  // transaction and the pooled connection is found broken (the server
+  // restarted, an idle connection was cut), the connection is replaced and
+  // the round trip made once more, as begin() does for BEGIN. Throws what
+  // the last attempt threw.
+  template <typename RoundTrip>
+  auto on_a_live_connection(RoundTrip&& round_trip) -> decltype(round_trip()) {
+    if (used_) return round_trip();
+    used_ = true;
+    try {
+      return round_trip();
+    } catch (...) {
+      if (conn_->is_open()) throw;
+    }
+    tx_.reset();
+    spdlog::info("postgres connection found broken at its first statement; reconnecting");
+    auto fresh = pool_.replace(std::move(conn_));
+    if (!fresh.ok()) throw pqxx::broken_connection(fresh.error().message);
+    conn_ = std::move(fresh).value();
+    tx_ = std::make_unique<pqxx::nontransaction>(conn_->conn());
+    return round_trip();
+  }
+
   // Call only from a catch block.
   Error fail(std::string_view what) {
     failed_ = true;
-    return current_pg_error(what, !conn_->is_open(), secret_);
+    return current_pg_error(what, !conn_ || !conn_->is_open(), secret_);
   }
 
   pqxx::result run(std::string_view sql, const Params& params) {
@@ -575,6 +656,8 @@ class PostgresTransaction final : public Transaction {
   std::unique_ptr<pqxx::nontransaction> tx_;
   const std::string& secret_;
   PostgresStatementWatchdog& watchdog_;
+  bool begun_;
+  bool used_ = begun_;  // a round trip was made on conn_ in this transaction
   bool failed_ = false;
 };
 
@@ -605,21 +688,26 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
   return store;
 }
 
+// A read-only transaction sends no BEGIN here: the first of its statements
+// that needs one does (PostgresTransaction::runs_alone), and a broken pooled
+// connection is then replaced at its first round trip, as here at BEGIN.
 Result<std::unique_ptr<Transaction>> PostgresStore::begin(TxMode mode) {
   static const std::string kReadWrite = "BEGIN ISOLATION LEVEL READ COMMITTED";
-  static const std::string kReadOnly = "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY";
-  const std::string& sql = mode == TxMode::kReadWrite ? kReadWrite : kReadOnly;
   WASL_ASSIGN_OR_RETURN(auto conn, pool_.acquire());
   for (int attempt = 0;; ++attempt) {
     std::unique_ptr<pqxx::nontransaction> tx;
     try {
       tx = std::make_unique<pqxx::nontransaction>(conn->conn());
+      if (mode == TxMode::kReadOnly) {
+        return std::unique_ptr<Transaction>(new PostgresTransaction(
+            pool_, std::move(conn), std::move(tx), secret_, *watchdog_, false));
+      }
       {
         Watched watched(*watchdog_, *conn);
-        tx->exec(sql);
+        tx->exec(kReadWrite);
       }
-      return std::unique_ptr<Transaction>(
-          new PostgresTransaction(pool_, std::move(conn), std::move(tx), secret_, *watchdog_));
+      return std::unique_ptr<Transaction>(new PostgresTransaction(
+          pool_, std::move(conn), std::move(tx), secret_, *watchdog_, true));
     } catch (...) {
       bool lost = !conn->is_open();
       Error e = current_pg_error("beginning a transaction", lost, secret_);

@@ -762,6 +762,107 @@ TEST_F(PostgresStoreTest, AHalfOpenConnectionTimesOutAndIsReplaced) {
   EXPECT_EQ(proxy.connections(), 2) << "the silent connection was dropped for a new one";
 }
 
+// A read-only transaction sends no BEGIN for a plain SELECT (each runs on
+// its own, as READ COMMITTED would run it anyway); a statement that needs
+// the transaction opens it first, so writes and row locks are still
+// refused and SET LOCAL holds until the end; nothing of it outlives it.
+TEST_F(PostgresStoreTest, ReadOnlySelectsRunAloneUntilTheTransactionIsNeeded) {
+  StoreSettings one;
+  one.pool_size = 1;
+  ASSERT_OK_AND_ASSIGN(auto store, db_->open(one));
+  {
+    ASSERT_OK_AND_ASSIGN(auto setup, store->begin());
+    ASSERT_OK(setup->exec_script(
+        "CREATE TABLE ro (id BIGINT PRIMARY KEY, value BIGINT); CREATE SEQUENCE ro_sequence"));
+    ASSERT_OK(setup->exec("INSERT INTO ro (id, value) VALUES (1, 10)"));
+    ASSERT_OK(setup->commit());
+  }
+  // Whether a statement ran inside a transaction that began before it.
+  auto in_transaction = [](Transaction& tx) -> bool {
+    EXPECT_OK(tx.query("SELECT pg_sleep(0.02)"));
+    auto rows =
+        tx.query("SELECT statement_timestamp() - transaction_timestamp() > interval '10 ms'");
+    EXPECT_TRUE(rows.ok());
+    return rows.ok() && (*rows)[0].get_int(0).value_or(-1) == 1;
+  };
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store->begin(TxMode::kReadOnly));
+    EXPECT_FALSE(in_transaction(*tx)) << "a plain SELECT ran inside BEGIN";
+    ASSERT_OK(tx->exec_script("SET LOCAL enable_seqscan = off"));
+    EXPECT_TRUE(in_transaction(*tx));
+    ASSERT_OK_AND_ASSIGN(auto setting, tx->query("SELECT current_setting('enable_seqscan')"));
+    EXPECT_EQ(setting[0].get_text(0).value_or(""), "off");
+    tx->rollback();
+  }
+  for (const char* refused :
+       {"SELECT id FROM ro WHERE id = 1 FOR UPDATE",
+        "WITH changed AS (UPDATE ro SET value = 11 RETURNING id) SELECT id FROM changed",
+        "UPDATE ro SET value = 12", "SELECT nextval('ro_sequence')"}) {
+    ASSERT_OK_AND_ASSIGN(auto tx, store->begin(TxMode::kReadOnly));
+    EXPECT_FALSE(tx->query(refused).ok()) << refused;
+  }
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store->begin(TxMode::kReadOnly));
+    ASSERT_OK(tx->query("SELECT pg_advisory_xact_lock(42)"));
+    EXPECT_TRUE(in_transaction(*tx)) << "the advisory lock would have ended with its statement";
+    ASSERT_OK_AND_ASSIGN(auto held,
+                         tx->query("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                   "AND pid = pg_backend_pid()"));
+    EXPECT_EQ(held[0].get_int(0).value_or(-1), 1);
+    ASSERT_OK(tx->commit());
+  }
+  // The one connection is back writable, with no setting or lock left.
+  ASSERT_OK_AND_ASSIGN(auto rw, store->begin());
+  EXPECT_TRUE(in_transaction(*rw));
+  ASSERT_OK_AND_ASSIGN(auto setting, rw->query("SELECT current_setting('enable_seqscan')"));
+  EXPECT_EQ(setting[0].get_text(0).value_or(""), "on");
+  ASSERT_OK_AND_ASSIGN(auto locks, rw->query("SELECT COUNT(*) FROM pg_locks WHERE locktype = "
+                                             "'advisory' AND pid = pg_backend_pid()"));
+  EXPECT_EQ(locks[0].get_int(0).value_or(-1), 0);
+  ASSERT_OK(rw->exec("UPDATE ro SET value = 13 WHERE id = 1"));
+  ASSERT_OK(rw->commit());
+  ASSERT_OK_AND_ASSIGN(auto check, store->begin(TxMode::kReadOnly));
+  ASSERT_OK_AND_ASSIGN(auto value, check->query("SELECT value FROM ro WHERE id = 1"));
+  EXPECT_EQ(value[0].get_int(0).value_or(-1), 13);
+}
+
+// A read-only transaction's first statement finds the pooled connection
+// broken: it is replaced and the statement answers, as BEGIN does for a
+// read-write one; a later statement's loss is an error, never a retry.
+TEST_F(PostgresStoreTest, AReadOnlyTransactionReplacesABrokenConnectionAtItsFirstStatement) {
+  StoreSettings one;
+  one.pool_size = 1;
+  ASSERT_OK_AND_ASSIGN(auto store, db_->open(one));
+  ASSERT_OK(store->ping());
+  terminate_backends();
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store->begin(TxMode::kReadOnly));
+    ASSERT_OK_AND_ASSIGN(auto rows, tx->query("SELECT 7"));
+    EXPECT_EQ(rows[0].get_int(0).value_or(-1), 7);
+    ASSERT_OK(tx->commit());
+  }
+  EXPECT_EQ(store->pool_stats().replaced, 1);
+  terminate_backends();
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store->begin(TxMode::kReadOnly));
+    ASSERT_OK(tx->exec_script("SET LOCAL enable_sort = off"));  // BEGIN first, then replaced
+    ASSERT_OK(tx->query("SELECT 9"));
+    ASSERT_OK(tx->commit());
+  }
+  EXPECT_EQ(store->pool_stats().replaced, 2);
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store->begin(TxMode::kReadOnly));
+    ASSERT_OK(tx->query("SELECT 10"));
+    terminate_backends();
+    auto lost = tx->query("SELECT 11");
+    ASSERT_FALSE(lost.ok());
+    EXPECT_EQ(lost.error().code, ErrorCode::kUnavailable) << lost.error().message;
+    tx->rollback();
+  }
+  EXPECT_EQ(store->pool_stats().replaced, 2);
+  EXPECT_OK(store->ping());
+}
+
 TEST_F(PostgresStoreTest, ErrorsNeverContainThePassword) {
   PostgresOptions o;
   o.url = "postgresql://wasl:s3cr3t-pw@127.0.0.1:1/wasl";
