@@ -86,12 +86,15 @@ void TaskRunner::stop() {
   started_ = false;
 }
 
+// One idle thread looks; one that claims a task wakes the next before it
+// runs it (run_once), so a burst of due tasks still spreads over the
+// threads while a wake with nothing due costs one look, not one a thread.
 void TaskRunner::wake() {
   {
     std::lock_guard lock(mutex_);
     ++wakes_;
   }
-  wakeup_.notify_all();
+  wakeup_.notify_one();
 }
 
 void TaskRunner::loop() {
@@ -135,6 +138,7 @@ Result<bool> TaskRunner::run_once() {
     WASL_RETURN_IF_ERROR(tx->commit());
     claimed = std::move(tasks.front());
   }
+  wake();  // more may be due: another thread looks while this one runs
 
   Task task{claimed.id, claimed.kind, claimed.payload, claimed.claims};
   std::shared_ptr<TaskHandler> handler;

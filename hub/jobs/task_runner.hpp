@@ -134,7 +134,8 @@ class TaskRunner {
   // leased and is taken over after its lease (by this process after a
   // restart, or by another). Idempotent.
   void stop();
-  // Asks for a pass now (a transaction that requested tasks committed).
+  // Asks for a pass now (a transaction that requested tasks committed):
+  // one idle thread looks.
   void wake();
 
   // One pass: claims at most one due task and runs it to its end, on the
