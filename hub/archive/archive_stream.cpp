@@ -278,7 +278,7 @@ Result<std::unique_ptr<ArchiveStream>> ArchiveStream::open(
   }
   p->blocks.resize(static_cast<std::size_t>(options.blocks));
   for (std::size_t i = 0; i < p->blocks.size(); ++i) {
-    p->blocks[i].data = std::make_unique<char[]>(options.block_size);
+    p->blocks[i].data = std::make_unique_for_overwrite<char[]>(options.block_size);
     p->free_blocks.push_back(static_cast<int>(i));
   }
   Pipeline* raw = p.get();
