@@ -60,17 +60,21 @@ jobs::TaskSettlement DocumentAttachment::not_attached(const jobs::Task& task,
       };
 }
 
+std::string DocumentAttachment::instance(const jobs::Task& task) const {
+  auto facility = config_.facilities.find(task.payload.value("facility_id", ""));
+  if (facility == config_.facilities.end()) return {};
+  auto binding = facility->second.bindings.find("ehr");
+  return binding == facility->second.bindings.end() ? std::string() : binding->second;
+}
+
 Result<jobs::TaskSettlement> DocumentAttachment::run(const jobs::Task& task) {
   const std::string facility_id = task.payload.value("facility_id", "");
   const std::string document_id = task.payload.value("document_id", "");
-  auto facility = config_.facilities.find(facility_id);
-  if (facility == config_.facilities.end()) {
+  if (!config_.facilities.contains(facility_id)) {
     return not_attached(task, "the facility is not configured");
   }
-  auto binding = facility->second.bindings.find("ehr");
-  if (binding == facility->second.bindings.end()) {
-    return not_attached(task, "the facility has no ehr binding");
-  }
+  const std::string ehr_instance = instance(task);
+  if (ehr_instance.empty()) return not_attached(task, "the facility has no ehr binding");
   SharedDocument d;
   std::string patient;
   {
@@ -88,7 +92,7 @@ Result<jobs::TaskSettlement> DocumentAttachment::run(const jobs::Task& task) {
     patient.erase(0, kPatientPrefix.size());
   }
   if (patient.empty()) return not_attached(task, "the consultation names no patient");
-  WASL_ASSIGN_OR_RETURN(std::shared_ptr<sdk::EhrConnector> ehr, ehr_of_(binding->second));
+  WASL_ASSIGN_OR_RETURN(std::shared_ptr<sdk::EhrConnector> ehr, ehr_of_(ehr_instance));
   sdk::DocumentRequest request;
   request.idempotency_key = "wasl-document-" + d.id;
   request.patient_id = patient;
@@ -108,10 +112,10 @@ Result<jobs::TaskSettlement> DocumentAttachment::run(const jobs::Task& task) {
     }
     Error error = std::move(created).error();
     error.message =
-        "attaching document " + d.id + " through " + binding->second + ": " + error.message;
+        "attaching document " + d.id + " through " + ehr_instance + ": " + error.message;
     return error;
   }
-  return jobs::TaskSettlement([this, facility_id, document_id, instance = binding->second,
+  return jobs::TaskSettlement([this, facility_id, document_id, instance = ehr_instance,
                                ehr_id = created->id](storage::Transaction& tx) -> Status {
     DocumentStore documents(cipher_);
     WASL_RETURN_IF_ERROR(documents.set_ehr_document(tx, facility_id, document_id, ehr_id));

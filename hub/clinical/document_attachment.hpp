@@ -63,6 +63,10 @@ class DocumentAttachment final : public jobs::TaskHandler {
   sdk::Result<jobs::TaskSettlement> run(const jobs::Task& task) override;
   sdk::Status give_up(storage::Transaction& tx, const jobs::Task& task,
                       const sdk::Error& error) override;
+  // The task's facility's `ehr` instance (from the configuration, not the
+  // payload), so the task runner holds it to that instance's share of its
+  // threads; empty when the facility or its binding is unknown.
+  std::string instance(const jobs::Task& task) const override;
 
  private:
   jobs::TaskSettlement not_attached(const jobs::Task& task, std::string reason) const;

@@ -60,13 +60,17 @@ FeedbackEhrWrite::FeedbackEhrWrite(storage::Store& store, const config::Config& 
                                    const records::CellCipher& cipher, EhrOf ehr_of)
     : store_(store), config_(config), cipher_(cipher), ehr_of_(std::move(ehr_of)) {}
 
+std::string FeedbackEhrWrite::instance(const jobs::Task& task) const {
+  const auto facility = config_.facilities.find(target_of(task.payload).facility_id);
+  if (facility == config_.facilities.end()) return {};
+  const auto binding = facility->second.bindings.find("ehr");
+  return binding == facility->second.bindings.end() ? std::string() : binding->second;
+}
+
 Result<jobs::TaskSettlement> FeedbackEhrWrite::run(const jobs::Task& task) {
   Target t = target_of(task.payload);
-  const auto facility = config_.facilities.find(t.facility_id);
-  if (facility == config_.facilities.end()) return record(std::move(t), kEhrNotConfigured);
-  const auto binding = facility->second.bindings.find("ehr");
-  if (binding == facility->second.bindings.end()) return record(std::move(t), kEhrNotConfigured);
-  const std::string instance = binding->second;
+  const std::string instance = this->instance(task);
+  if (instance.empty()) return record(std::move(t), kEhrNotConfigured);
 
   // The answer and the patient, read in a transaction of their own.
   std::optional<FeedbackRecord> answer;

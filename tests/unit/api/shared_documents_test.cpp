@@ -317,18 +317,21 @@ TEST_P(SharedDocumentsTest, ASharedDocumentIsAttachedToThePatientsRecordOnce) {
 
   auto ehr = std::make_shared<RecordingEhr>();
   jobs::TaskRunner runner(*store_, jobs::TaskRunnerOptions{});
-  ASSERT_TRUE(runner
-                  .handle(clinical::kDocumentAttachTask,
-                          std::make_shared<clinical::DocumentAttachment>(
-                              *store_, config_, *cipher_, *audit_,
-                              [ehr](const std::string& instance)
-                                  -> sdk::Result<std::shared_ptr<sdk::EhrConnector>> {
-                                if (instance != "ehr.test") {
-                                  return sdk::Error(sdk::ErrorCode::kNotFound, "no such instance");
-                                }
-                                return std::shared_ptr<sdk::EhrConnector>(ehr);
-                              }))
-                  .ok());
+  auto attachment = std::make_shared<clinical::DocumentAttachment>(
+      *store_, config_, *cipher_, *audit_,
+      [ehr](const std::string& instance) -> sdk::Result<std::shared_ptr<sdk::EhrConnector>> {
+        if (instance != "ehr.test") {
+          return sdk::Error(sdk::ErrorCode::kNotFound, "no such instance");
+        }
+        return std::shared_ptr<sdk::EhrConnector>(ehr);
+      });
+  ASSERT_TRUE(runner.handle(clinical::kDocumentAttachTask, attachment).ok());
+  // The task runs under its facility's ehr instance's share of the runner.
+  jobs::Task attach;
+  attach.payload = {{"facility_id", kFacilityA}, {"document_id", id}};
+  EXPECT_EQ(attachment->instance(attach), "ehr.test");
+  attach.payload["facility_id"] = kFacilityB;
+  EXPECT_EQ(attachment->instance(attach), "");
   // Every due task once (the consultation's own may be among them).
   for (int i = 0; i < 20 && ehr->documents.empty(); ++i) {
     auto ran = runner.run_once();

@@ -175,6 +175,19 @@ TEST_P(FeedbackEhrWriteTest, TheAnswerGoesToThePatientsRecordAsItsQuestionnaireR
   EXPECT_EQ(stored("c-1").ehr_document_id, "doc-1");
 }
 
+// The task runner holds a write to its facility's ehr instance's share of
+// its threads: the instance comes from the facility's binding, whatever
+// the payload says.
+TEST_P(FeedbackEhrWriteTest, TheTaskRunsUnderItsFacilitysEhrInstancesShare) {
+  FeedbackEhrWrite h = handler();
+  EXPECT_EQ(h.instance(task("c-1")), "ehr.fhir");
+  jobs::Task claimed = task("c-1");
+  claimed.payload["instance"] = "ehr.other";
+  EXPECT_EQ(h.instance(claimed), "ehr.fhir");
+  EXPECT_EQ(h.instance(task("c-1", kFacilityB)), "");  // no ehr binding
+  EXPECT_EQ(h.instance(task("c-1", "fac-unknown")), "");
+}
+
 TEST_P(FeedbackEhrWriteTest, EachOutcomeIsRecordedOnItsAnswerOnly) {
   answer("c-1");
   answer("c-2");
