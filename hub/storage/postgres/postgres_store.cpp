@@ -105,8 +105,11 @@ std::string clean_message(const char* what, const std::string& sqlstate,
   return s;
 }
 
+}  // namespace
+
 // Receives the server's notices (e.g. "relation already exists, skipping")
-// so they go to the debug log instead of stderr.
+// so they go to the debug log instead of stderr. Outside the anonymous
+// namespace: PostgresConnection, declared in the header, holds one.
 class NoticeSink final : public pqxx::errorhandler {
  public:
   explicit NoticeSink(pqxx::connection_base& conn) : pqxx::errorhandler(conn) {}
@@ -120,8 +123,6 @@ class NoticeSink final : public pqxx::errorhandler {
     return false;
   }
 };
-
-}  // namespace
 
 // Shuts down the socket of a connection whose statement has waited past its
 // deadline, so libpq's blocked read returns and the caller gets an error
