@@ -283,6 +283,8 @@ sdk::Result<std::unique_ptr<App>> App::build(const config::Config& config) {
                                                     app->actions_, app->metrics_, engine_options,
                                                     app->cipher_.get(), app->audit_.get());
   jobs::TaskRunnerOptions task_options;
+  task_options.threads = config.tasks.threads;
+  task_options.calls_per_instance = config.tasks.calls_per_instance;
   task_options.owner = app->engine_->engine_id() + "/tasks";
   app->tasks_ = std::make_unique<jobs::TaskRunner>(*app->store_, task_options, &app->metrics_);
   consultations::ConsultationServices consultation_services;

@@ -397,6 +397,17 @@ struct WorkflowEngineConfig {
   std::chrono::milliseconds attendance_settle{10000};
 };
 
+// The task runner of this process (hub/jobs/task_runner.hpp): the work owed
+// to the outside world once a transaction has committed (EHR bookings,
+// shared documents and feedback written to the EHR, empty rooms, delivery
+// receipts).
+struct TaskRunnerConfig {
+  int threads = 4;
+  // Runs of one plugin instance at once (its share of the threads); a task
+  // beyond it is deferred, not failed; 0 = half the threads, at least one.
+  int calls_per_instance = 0;
+};
+
 // An S3 object store recordings may be kept in (archive.stores.<name>):
 // Amazon S3, or an on-premises store speaking its API (Ceph's RADOS Gateway,
 // StorageGRID, ECS, OBS). Objects are "<prefix><facility>/<recording>.<key>.wse".
@@ -558,6 +569,7 @@ struct Config {
   StorageConfig storage;
   SecurityConfig security;
   WorkflowEngineConfig workflow;
+  TaskRunnerConfig tasks;
   ArchiveConfig archive;
   DocumentsConfig documents;
   NotificationDeliveryConfig notification_delivery;

@@ -867,6 +867,19 @@ Fields workflow_fields(WorkflowEngineConfig& w) {
   };
 }
 
+Fields task_runner_fields(TaskRunnerConfig& t) {
+  return {
+      integer("threads", t.threads, 1, 64,
+              "Threads doing the work owed once a transaction has committed (EHR bookings, "
+              "shared documents and feedback written to the EHR, empty rooms, delivery "
+              "receipts)."),
+      integer("calls_per_instance", t.calls_per_instance, 0, 64,
+              "Tasks calling one plugin instance that run at once (its share of the threads): "
+              "a provider that hangs holds at most this many, and the tasks beyond wait as "
+              "deferred tasks; 0 = half the threads (at least one)."),
+  };
+}
+
 Fields object_store_fields(ObjectStoreConfig& o) {
   return {
       choice("kind", o.kind, {"s3"}, "The store's protocol: the S3 API."),
@@ -1813,6 +1826,9 @@ Fields config_fields(Config& c) {
           "Keys, audit checkpoints and authentication limits."),
       section(
           "workflow", [&c] { return workflow_fields(c.workflow); }, "The workflow engine."),
+      section(
+          "tasks", [&c] { return task_runner_fields(c.tasks); },
+          "The task runner: work owed to the outside world after a commit."),
       section(
           "archive", [&c] { return archive_fields(c.archive); }, "Recordings."),
       section(

@@ -34,8 +34,10 @@ TaskRunner::TaskRunner(storage::Store& store, TaskRunnerOptions options,
       metrics_(metrics),
       cancelled_(std::make_shared<std::atomic<bool>>(false)) {
   options_.threads = std::clamp(options_.threads, 1, 64);
-  shares_ = std::make_unique<InstanceShares>(
-      options_.calls_per_instance > 0 ? options_.calls_per_instance : options_.threads / 2);
+  if (options_.calls_per_instance <= 0) {
+    options_.calls_per_instance = std::max(1, options_.threads / 2);
+  }
+  shares_ = std::make_unique<InstanceShares>(options_.calls_per_instance);
   options_.max_attempts = std::max(1, options_.max_attempts);
   if (options_.lease.count() < 1000) options_.lease = std::chrono::milliseconds(1000);
 }
@@ -67,6 +69,15 @@ Status TaskRunner::start() {
   started_ = true;
   stopping_ = false;
   cancelled_->store(false);
+  if (metrics_ != nullptr) {
+    metrics_->gauge_set("wasl_task_runner_threads",
+                        "Threads of this process's task runner (tasks.threads).", {},
+                        options_.threads);
+    metrics_->gauge_set("wasl_task_runner_calls_per_instance",
+                        "Task runner threads one plugin instance may hold at once "
+                        "(tasks.calls_per_instance).",
+                        {}, options_.calls_per_instance);
+  }
   for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { loop(); });
   return {};
 }

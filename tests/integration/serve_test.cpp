@@ -104,6 +104,37 @@ TEST(Serve, SqliteMigratesServesAndStopsOnSigterm) {
   EXPECT_NE(hub.log().find("SIGTERM received"), std::string::npos);
 }
 
+TEST(Serve, TheTaskRunnerTakesItsThreadsAndShareFromTheConfig) {
+  TempDir dir;
+  const std::string config = sqlite_config(dir);
+  dir.write("wasl.yaml", config);
+  {
+    HubProcess hub(dir.file("wasl.yaml"));
+    auto port = hub.wait_until_listening(30s);
+    ASSERT_TRUE(port) << hub.log();
+    HttpAnswer metrics = http_get(*port, "/metrics");
+    EXPECT_NE(metrics.body.find("\nwasl_task_runner_threads 4\n"), std::string::npos)
+        << metrics.body;
+    EXPECT_NE(metrics.body.find("\nwasl_task_runner_calls_per_instance 2\n"), std::string::npos);
+    hub.signal(SIGTERM);
+    ASSERT_TRUE(hub.wait_for_exit(30s)) << hub.log();
+  }
+  dir.write("wasl.yaml", config +
+                             "tasks:\n"
+                             "  threads: 6\n"
+                             "  calls_per_instance: 3\n");
+  HubProcess hub(dir.file("wasl.yaml"));
+  auto port = hub.wait_until_listening(30s);
+  ASSERT_TRUE(port) << hub.log();
+  HttpAnswer metrics = http_get(*port, "/metrics");
+  EXPECT_NE(metrics.body.find("\nwasl_task_runner_threads 6\n"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("\nwasl_task_runner_calls_per_instance 3\n"), std::string::npos);
+  hub.signal(SIGTERM);
+  auto code = hub.wait_for_exit(30s);
+  ASSERT_TRUE(code) << hub.log();
+  EXPECT_EQ(*code, 0) << hub.log();
+}
+
 TEST(Serve, MissingKeyFileIsAFixableFailure) {
   TempDir dir;
   dir.write("wasl.yaml", "security:\n  key_file: " + dir.file("none.json") +

@@ -276,7 +276,7 @@ TEST(LoadProblems, UnknownKeyWithoutNearKeyListsTheKeys) {
                        "  level: info\n"
                        "colour: blue\n"),
               ElementsAre("t.yaml:3: colour: unknown key (expected one of server, log, storage, "
-                          "security, workflow, archive, documents, notification_delivery, "
+                          "security, workflow, tasks, archive, documents, notification_delivery, "
                           "plugins, instances, facilities, signin, workflows_dir)"));
 }
 
@@ -1309,6 +1309,24 @@ TEST(LoadFacilities, NotificationsNameNotifyInstancesAndOnlyTheirMessagesVariabl
                                     "birthday"),
                           HasSubstr("t.yaml:17: facilities.hospital-a.notifications.messages."
                                     "invitation.before")));
+}
+
+TEST(LoadConfig, TheTaskRunnerHasDefaultsAndBounds) {
+  auto d = load_text("log:\n  level: info\n", "t.yaml");
+  ASSERT_TRUE(d.ok()) << ::testing::PrintToString(problems_of(d));
+  EXPECT_EQ(d.config.tasks.threads, 4);
+  EXPECT_EQ(d.config.tasks.calls_per_instance, 0);
+  auto c = load_text("tasks:\n  threads: 12\n  calls_per_instance: 3\n", "t.yaml");
+  ASSERT_TRUE(c.ok()) << ::testing::PrintToString(problems_of(c));
+  EXPECT_EQ(c.config.tasks.threads, 12);
+  EXPECT_EQ(c.config.tasks.calls_per_instance, 3);
+  EXPECT_THAT(problems("tasks:\n  threads: 0\n  calls_per_instance: 65\n"),
+              ElementsAre("t.yaml:2: tasks.threads: expected an integer between 1 and 64",
+                          "t.yaml:3: tasks.calls_per_instance: expected an integer between 0 "
+                          "and 64"));
+  EXPECT_THAT(problems("tasks:\n  thread: 2\n"),
+              ElementsAre(HasSubstr("t.yaml:2: tasks.thread: unknown key (did you mean "
+                                    "\"threads\"?)")));
 }
 
 TEST(LoadConfig, NotificationDeliveryHasDefaultsAndBounds) {
