@@ -12,9 +12,10 @@
 // the credentials stay out of the command line. DIR then only holds the keys.
 //
 // usage: wasl_bench_archive [--s3] DIR [BYTES] [CHUNK]
-//   prints one line: "archive <bytes> <seconds> <bytes_per_second> <rss_growth_kib>"
-//   where rss_growth_kib is the peak resident set during the run minus the
-//   resident set before it.
+//   prints one line: "archive <bytes> <seconds> <bytes_per_second> <rss_growth_kib>
+//   <cpu_seconds>" where rss_growth_kib is the peak resident set during the
+//   run minus the resident set before it, and cpu_seconds the process's user
+//   and system CPU over the same span (every thread's).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +25,7 @@
 #include <string>
 #include <string_view>
 
+#include "bench/common/process_cpu.hpp"
 #include "hub/archive/archive_stream.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/crypto/random.hpp"
@@ -112,6 +114,7 @@ int main(int argc, char** argv) {
     objects = std::make_unique<object_store::LocalObjectStore>(dir);
   }
   const std::filesystem::path target = dir / "archive.wse";
+  const double cpu_before = bench::process_cpu_seconds();
   const auto started = std::chrono::steady_clock::now();
   auto object = objects->create("archive.wse");
   if (!object.ok()) return fail("create", object.error());
@@ -132,10 +135,12 @@ int main(int argc, char** argv) {
   if (!done.ok()) return fail("finish", done.error());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double cpu = bench::process_cpu_seconds() - cpu_before;
   const std::int64_t rss_peak = status_kib("VmHWM");
   stream->reset();
-  std::printf("archive %llu %.3f %.0f %lld\n", static_cast<unsigned long long>(total), seconds,
-              static_cast<double>(total) / seconds, static_cast<long long>(rss_peak - rss_before));
+  std::printf("archive %llu %.3f %.0f %lld %.3f\n", static_cast<unsigned long long>(total), seconds,
+              static_cast<double>(total) / seconds, static_cast<long long>(rss_peak - rss_before),
+              cpu);
   if (s3) {
     if (auto removed = objects->remove("archive.wse"); !removed.ok()) {
       return fail("remove", removed.error());

@@ -60,7 +60,6 @@
 #include <vector>
 
 #include <spawn.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,6 +70,7 @@
 #include <Poco/StreamCopier.h>
 #include <nlohmann/json.hpp>
 
+#include "bench/common/process_cpu.hpp"
 #include "hub/audit/audit_writer.hpp"
 #include "hub/crypto/keyring.hpp"
 #include "hub/http/server.hpp"
@@ -119,16 +119,6 @@ T must(sdk::Result<T> r, const std::string& what) {
 
 void must(sdk::Status s, const std::string& what) {
   if (!s.ok()) fail(what + ": " + s.error().message);
-}
-
-// CPU seconds (user + system, all threads) this process has used so far.
-double process_cpu_s() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 std::int64_t epoch_ms() {
@@ -437,7 +427,7 @@ int main(int argc, char** argv) {
   std::map<int, int> statuses;  // answers other than 202, by status (0 = no answer)
   std::atomic<std::int64_t> last_202_ms{0};
   std::cerr << "wasl_bench_dispatch: measuring" << std::endl;
-  const double cpu_at_first_post = process_cpu_s();
+  const double cpu_at_first_post = bench::process_cpu_seconds();
   const std::int64_t first_post_ms = epoch_ms();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
@@ -504,7 +494,7 @@ int main(int argc, char** argv) {
     if (advanced >= events - non_202.load()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  const double cpu_measured = process_cpu_s() - cpu_at_first_post;
+  const double cpu_measured = bench::process_cpu_seconds() - cpu_at_first_post;
   std::cerr << "wasl_bench_dispatch: measured" << std::endl;
   server.stop();
   dispatcher.stop();
