@@ -92,9 +92,13 @@ class Transaction {
   virtual void rollback() noexcept = 0;
 };
 
+// PostgreSQL's read-only transactions send BEGIN ... READ ONLY only once a
+// statement needs one (a write, a row or advisory lock, SET LOCAL, a
+// sequence); until then each plain SELECT runs alone, in a snapshot of its
+// own, as it would inside READ COMMITTED (postgres_store.cpp).
 enum class TxMode {
   kReadWrite,  // SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED
-  kReadOnly,   // SQLite: BEGIN DEFERRED;  PostgreSQL: READ ONLY
+  kReadOnly,   // SQLite: BEGIN DEFERRED;  PostgreSQL: see above
 };
 
 struct PoolStats {
