@@ -112,7 +112,8 @@ TEST(MeasureReport, ThePatientsExperience) {
 
   auto older = read_aggregate_report(testing::sample_aggregate_report());
   ASSERT_TRUE(older.ok());
-  for (const auto& g : measure_report(*older)["group"]) {
+  const json older_report = measure_report(*older);
+  for (const auto& g : older_report["group"]) {
     EXPECT_EQ(g["code"]["coding"][0]["code"].get<std::string>().rfind("patient-experience", 0),
               std::string::npos);
   }

@@ -348,7 +348,8 @@ TEST_P(AttendanceApiTest, UsageEqualsTheSumOfThePeriodsForEveryGrouping) {
       {"GET", "/v1/usage?from=" + iso(from) + "&to=" + iso(to) + "&group_by=facility,instance"},
       Role::kAdmin, true);
   ASSERT_EQ(b.status, 200) << b.body;
-  for (const json& item : body_of(b)["items"]) EXPECT_EQ(item["facility_id"], kFacilityB);
+  const json b_usage = body_of(b);
+  for (const json& item : b_usage["items"]) EXPECT_EQ(item["facility_id"], kFacilityB);
 }
 
 TEST_P(AttendanceApiTest, DatesAreTheFacilitysCivilDaysAndToIncludesItsDay) {
