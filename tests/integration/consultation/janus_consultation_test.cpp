@@ -191,6 +191,7 @@ std::string recorded_room(const HubApiClient& api, const std::string& id) {
   return c.json.is_object() ? c.json.value("video_room_id", std::string()) : std::string();
 }
 
+#ifndef WASL_CONSULTATION_POSTGRES  // the forged-events test runs on SQLite only
 // The sampleevh handler's body for a VideoRoom event (type 64) in `room`.
 json videoroom_event(const std::string& event, std::uint64_t room, std::uint64_t feed) {
   const std::int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -223,6 +224,7 @@ std::string basic(const std::string& user, const std::string& password) {
   const std::string pair = user + ":" + password;
   return "Basic " + sdk::base64_encode(std::string_view(pair));
 }
+#endif
 
 // A Janus of its own, and the hub on a port chosen before, so Janus's
 // handler knows where to post.

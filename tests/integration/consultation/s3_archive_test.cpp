@@ -359,7 +359,7 @@ TEST_F(S3ArchiveTest, TwoHubsOneBucket) {
     EXPECT_EQ(part.body, whole.body.substr(r.first, r.last - r.first + 1)) << spec;
   }
   // Neither hub keeps the recording on its own disk.
-  for (const std::string dir :
+  for (const std::string& dir :
        {hub_->dir().file("recordings"), hub_->dir().file("hub-b/recordings")}) {
     if (!std::filesystem::exists(dir)) continue;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
