@@ -146,6 +146,63 @@ struct S3Client::Call {
   std::string subject() const { return key.empty() ? "bucket " + bucket : bucket + "/" + key; }
 };
 
+// A listing answered in pages: what a request names, and the markers that
+// carry it to the next page (sent as `query`, read from the page's `next`).
+struct S3Client::Listing {
+  struct Marker {
+    const char* query;
+    const char* next;
+  };
+  const char* operation;
+  QueryParameter subresource;  // e.g. {"versions", ""}
+  const char* result_element;
+  std::vector<Marker> markers;  // the first must be non-empty on every truncated page
+};
+
+template <typename Take>
+Status S3Client::list_pages(const std::string& bucket, const std::string& prefix,
+                            const Listing& listing, Take take) {
+  std::vector<std::string> markers(listing.markers.size());
+  for (int page = 0; page < kMaxListPages; ++page) {
+    Call call;
+    call.operation = listing.operation;
+    call.bucket = bucket;
+    call.query.push_back(listing.subresource);
+    call.query.push_back({"prefix", prefix});
+    for (std::size_t i = 0; i < markers.size(); ++i) {
+      if (!markers[i].empty()) call.query.push_back({listing.markers[i].query, markers[i]});
+    }
+    WASL_ASSIGN_OR_RETURN(HttpResponse response, exchange(call));
+    WASL_ASSIGN_OR_RETURN(std::string body, document_of(call, response));
+    pugi::xml_document doc;
+    pugi::xml_node result;
+    if (doc.load_buffer(body.data(), body.size())) result = doc.child(listing.result_element);
+    if (!result) {
+      return Error(ErrorCode::kInternal,
+                   "S3 " + call.operation + " of " + call.subject() + " answered no " +
+                       listing.result_element,
+                   false);
+    }
+    WASL_RETURN_IF_ERROR(take(call, result));
+    if (std::string_view(result.child_value("IsTruncated")) != "true") return {};
+    std::vector<std::string> next;
+    for (const Listing::Marker& marker : listing.markers) {
+      next.emplace_back(result.child_value(marker.next));
+    }
+    if (next.front().empty() || next == markers) {
+      return Error(ErrorCode::kInternal,
+                   "S3 " + call.operation + " of " + call.subject() +
+                       " said there was more but gave no new marker",
+                   false);
+    }
+    markers = std::move(next);
+  }
+  return Error(ErrorCode::kInternal,
+               "S3 " + std::string(listing.operation) + " of bucket " + bucket +
+                   " kept answering more pages",
+               false);
+}
+
 S3Client::S3Client(S3Transport& transport, S3Endpoint endpoint, S3ClientOptions options)
     : transport_(transport),
       endpoint_(std::move(endpoint)),
@@ -636,61 +693,36 @@ Status S3Client::delete_object_version(const std::string& bucket, const std::str
 
 Result<std::vector<S3ObjectVersion>> S3Client::list_object_versions(const std::string& bucket,
                                                                     const std::string& prefix) {
+  static const Listing kVersions{
+      "ListObjectVersions",
+      {"versions", ""},
+      "ListVersionsResult",
+      {{"key-marker", "NextKeyMarker"}, {"version-id-marker", "NextVersionIdMarker"}}};
   std::vector<S3ObjectVersion> out;
-  std::string key_marker;
-  std::string version_marker;
-  for (int page = 0; page < kMaxListPages; ++page) {
-    Call call;
-    call.operation = "ListObjectVersions";
-    call.bucket = bucket;
-    call.query.push_back({"versions", ""});
-    call.query.push_back({"prefix", prefix});
-    if (!key_marker.empty()) call.query.push_back({"key-marker", key_marker});
-    if (!version_marker.empty()) call.query.push_back({"version-id-marker", version_marker});
-    WASL_ASSIGN_OR_RETURN(HttpResponse response, exchange(call));
-    WASL_ASSIGN_OR_RETURN(std::string body, document_of(call, response));
-    pugi::xml_document doc;
-    pugi::xml_node result;
-    if (doc.load_buffer(body.data(), body.size())) result = doc.child("ListVersionsResult");
-    if (!result) {
-      return Error(ErrorCode::kInternal,
-                   "S3 ListObjectVersions of " + call.subject() + " answered no ListVersionsResult",
-                   false);
-    }
-    // Versions and delete markers come interleaved, in the store's order.
-    for (pugi::xml_node item = result.first_child(); item; item = item.next_sibling()) {
-      const std::string_view name = item.name();
-      if (name != "Version" && name != "DeleteMarker") continue;
-      S3ObjectVersion version;
-      version.key = item.child_value("Key");
-      version.version_id = item.child_value("VersionId");
-      version.is_latest = std::string_view(item.child_value("IsLatest")) == "true";
-      version.delete_marker = name == "DeleteMarker";
-      version.size = parse_uint(item.child_value("Size")).value_or(0);
-      if (version.key.empty() || version.key.size() > kMaxKeyBytes || version.version_id.empty() ||
-          version.version_id.size() > 1024) {
-        return Error(ErrorCode::kInternal,
-                     "S3 ListObjectVersions of " + call.subject() +
-                         " answered a version without a key or a version id",
-                     false);
-      }
-      out.push_back(std::move(version));
-    }
-    const std::string truncated = result.child_value("IsTruncated");
-    const std::string next_key = result.child_value("NextKeyMarker");
-    const std::string next_version = result.child_value("NextVersionIdMarker");
-    if (truncated != "true") return out;
-    if (next_key.empty() || (next_key == key_marker && next_version == version_marker)) {
-      return Error(ErrorCode::kInternal,
-                   "S3 ListObjectVersions of " + call.subject() +
-                       " said there was more but gave no new marker",
-                   false);
-    }
-    key_marker = next_key;
-    version_marker = next_version;
-  }
-  return Error(ErrorCode::kInternal,
-               "S3 ListObjectVersions of bucket " + bucket + " kept answering more pages", false);
+  WASL_RETURN_IF_ERROR(list_pages(
+      bucket, prefix, kVersions, [&out](const Call& call, pugi::xml_node result) -> Status {
+        // Versions and delete markers come interleaved, in the store's order.
+        for (pugi::xml_node item = result.first_child(); item; item = item.next_sibling()) {
+          const std::string_view name = item.name();
+          if (name != "Version" && name != "DeleteMarker") continue;
+          S3ObjectVersion version;
+          version.key = item.child_value("Key");
+          version.version_id = item.child_value("VersionId");
+          version.is_latest = std::string_view(item.child_value("IsLatest")) == "true";
+          version.delete_marker = name == "DeleteMarker";
+          version.size = parse_uint(item.child_value("Size")).value_or(0);
+          if (version.key.empty() || version.key.size() > kMaxKeyBytes ||
+              version.version_id.empty() || version.version_id.size() > 1024) {
+            return Error(ErrorCode::kInternal,
+                         "S3 ListObjectVersions of " + call.subject() +
+                             " answered a version without a key or a version id",
+                         false);
+          }
+          out.push_back(std::move(version));
+        }
+        return {};
+      }));
+  return out;
 }
 
 Status S3Client::put_object_legal_hold(const std::string& bucket, const std::string& key, bool on,
@@ -820,46 +852,24 @@ Status S3Client::create_bucket(const std::string& bucket, bool object_lock) {
 
 Result<std::vector<S3ObjectSummary>> S3Client::list_objects(const std::string& bucket,
                                                             const std::string& prefix) {
+  static const Listing kObjects{"ListObjectsV2",
+                                {"list-type", "2"},
+                                "ListBucketResult",
+                                {{"continuation-token", "NextContinuationToken"}}};
   std::vector<S3ObjectSummary> out;
-  std::string continuation;
-  for (int page = 0; page < kMaxListPages; ++page) {
-    Call call;
-    call.operation = "ListObjectsV2";
-    call.bucket = bucket;
-    call.query.push_back({"list-type", "2"});
-    call.query.push_back({"prefix", prefix});
-    if (!continuation.empty()) call.query.push_back({"continuation-token", continuation});
-    WASL_ASSIGN_OR_RETURN(HttpResponse response, exchange(call));
-    WASL_ASSIGN_OR_RETURN(std::string body, document_of(call, response));
-    pugi::xml_document doc;
-    pugi::xml_node result;
-    if (doc.load_buffer(body.data(), body.size())) result = doc.child("ListBucketResult");
-    if (!result) {
-      return Error(ErrorCode::kInternal,
-                   "S3 ListObjectsV2 of " + call.subject() + " answered no ListBucketResult",
-                   false);
-    }
-    for (pugi::xml_node item = result.child("Contents"); item;
-         item = item.next_sibling("Contents")) {
-      S3ObjectSummary summary;
-      summary.key = item.child_value("Key");
-      summary.size = parse_uint(item.child_value("Size")).value_or(0);
-      summary.etag = item.child_value("ETag");
-      out.push_back(std::move(summary));
-    }
-    const std::string truncated = result.child_value("IsTruncated");
-    const std::string next = result.child_value("NextContinuationToken");
-    if (truncated != "true") return out;
-    if (next.empty() || next == continuation) {
-      return Error(ErrorCode::kInternal,
-                   "S3 ListObjectsV2 of " + call.subject() +
-                       " said there was more but gave no new continuation token",
-                   false);
-    }
-    continuation = next;
-  }
-  return Error(ErrorCode::kInternal,
-               "S3 ListObjectsV2 of bucket " + bucket + " kept answering more pages", false);
+  WASL_RETURN_IF_ERROR(
+      list_pages(bucket, prefix, kObjects, [&out](const Call&, pugi::xml_node result) -> Status {
+        for (pugi::xml_node item = result.child("Contents"); item;
+             item = item.next_sibling("Contents")) {
+          S3ObjectSummary summary;
+          summary.key = item.child_value("Key");
+          summary.size = parse_uint(item.child_value("Size")).value_or(0);
+          summary.etag = item.child_value("ETag");
+          out.push_back(std::move(summary));
+        }
+        return {};
+      }));
+  return out;
 }
 
 Result<std::string> S3Client::create_multipart_upload(const std::string& bucket,
@@ -1016,50 +1026,32 @@ Status S3Client::abort_multipart_upload(const std::string& bucket, const std::st
 
 Result<std::vector<S3MultipartUpload>> S3Client::list_multipart_uploads(const std::string& bucket,
                                                                         const std::string& prefix) {
+  static const Listing kUploads{
+      "ListMultipartUploads",
+      {"uploads", ""},
+      "ListMultipartUploadsResult",
+      {{"key-marker", "NextKeyMarker"}, {"upload-id-marker", "NextUploadIdMarker"}}};
   std::vector<S3MultipartUpload> out;
-  std::string key_marker;
-  std::string upload_id_marker;
-  for (int page = 0; page < kMaxListPages; ++page) {
-    Call call;
-    call.operation = "ListMultipartUploads";
-    call.bucket = bucket;
-    call.query.push_back({"uploads", ""});
-    call.query.push_back({"prefix", prefix});
-    if (!key_marker.empty()) call.query.push_back({"key-marker", key_marker});
-    if (!upload_id_marker.empty()) call.query.push_back({"upload-id-marker", upload_id_marker});
-    WASL_ASSIGN_OR_RETURN(HttpResponse response, exchange(call));
-    WASL_ASSIGN_OR_RETURN(std::string body, document_of(call, response));
-    pugi::xml_document doc;
-    pugi::xml_node result;
-    if (doc.load_buffer(body.data(), body.size())) result = doc.child("ListMultipartUploadsResult");
-    if (!result) {
-      return Error(ErrorCode::kInternal,
-                   "S3 ListMultipartUploads of " + call.subject() +
-                       " answered no ListMultipartUploadsResult",
-                   false);
-    }
-    for (pugi::xml_node item = result.child("Upload"); item; item = item.next_sibling("Upload")) {
-      S3MultipartUpload upload;
-      upload.key = item.child_value("Key");
-      upload.upload_id = item.child_value("UploadId");
-      upload.initiated = item.child_value("Initiated");
-      out.push_back(std::move(upload));
-    }
-    const std::string truncated = result.child_value("IsTruncated");
-    const std::string next_key = result.child_value("NextKeyMarker");
-    const std::string next_upload = result.child_value("NextUploadIdMarker");
-    if (truncated != "true") return out;
-    if (next_key.empty() || (next_key == key_marker && next_upload == upload_id_marker)) {
-      return Error(ErrorCode::kInternal,
-                   "S3 ListMultipartUploads of " + call.subject() +
-                       " said there was more but gave no new marker",
-                   false);
-    }
-    key_marker = next_key;
-    upload_id_marker = next_upload;
-  }
-  return Error(ErrorCode::kInternal,
-               "S3 ListMultipartUploads of bucket " + bucket + " kept answering more pages", false);
+  WASL_RETURN_IF_ERROR(list_pages(
+      bucket, prefix, kUploads, [&out](const Call& call, pugi::xml_node result) -> Status {
+        for (pugi::xml_node item = result.child("Upload"); item;
+             item = item.next_sibling("Upload")) {
+          S3MultipartUpload upload;
+          upload.key = item.child_value("Key");
+          upload.upload_id = item.child_value("UploadId");
+          upload.initiated = item.child_value("Initiated");
+          if (upload.key.empty() || upload.key.size() > kMaxKeyBytes || upload.upload_id.empty() ||
+              upload.upload_id.size() > 1024) {
+            return Error(ErrorCode::kInternal,
+                         "S3 ListMultipartUploads of " + call.subject() +
+                             " answered an upload without a key or an upload id",
+                         false);
+          }
+          out.push_back(std::move(upload));
+        }
+        return {};
+      }));
+  return out;
 }
 
 }  // namespace wasl::sdk::aws

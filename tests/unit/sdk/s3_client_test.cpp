@@ -343,6 +343,65 @@ TEST_F(S3ClientTest, ListsFollowEveryPage) {
       "http://127.0.0.1:7480/bucket?key-marker=p%2Fa&prefix=p%2F&upload-id-marker=u1&uploads=");
 }
 
+TEST_F(S3ClientTest, VersionListsFollowBothMarkers) {
+  S3Client client(transport_, endpoint());
+  transport_.queue(answer(200,
+                          "<ListVersionsResult><IsTruncated>true</IsTruncated>"
+                          "<NextKeyMarker>p/a</NextKeyMarker>"
+                          "<NextVersionIdMarker>v1</NextVersionIdMarker>"
+                          "<Version><Key>p/a</Key><VersionId>v2</VersionId>"
+                          "<IsLatest>true</IsLatest><Size>5</Size></Version>"
+                          "<DeleteMarker><Key>p/a</Key><VersionId>v1</VersionId></DeleteMarker>"
+                          "</ListVersionsResult>"));
+  transport_.queue(answer(200,
+                          "<ListVersionsResult><IsTruncated>false</IsTruncated>"
+                          "<Version><Key>p/b</Key><VersionId>v3</VersionId><Size>7</Size></Version>"
+                          "</ListVersionsResult>"));
+  auto versions = client.list_object_versions("bucket", "p/");
+  ASSERT_TRUE(versions.ok()) << versions.error().message;
+  ASSERT_EQ(versions->size(), 3u);
+  EXPECT_TRUE((*versions)[0].is_latest);
+  EXPECT_EQ((*versions)[0].size, 5u);
+  EXPECT_TRUE((*versions)[1].delete_marker);
+  EXPECT_EQ((*versions)[2].key, "p/b");
+  EXPECT_EQ(
+      transport_.requests[1].url,
+      "http://127.0.0.1:7480/bucket?key-marker=p%2Fa&prefix=p%2F&version-id-marker=v1&versions=");
+}
+
+TEST_F(S3ClientTest, AListThatNeverMovesOnOrNamesNothingIsAnError) {
+  S3Client client(transport_, endpoint());
+  // The same markers twice: the store would be asked for the same page forever.
+  const std::string stuck =
+      "<ListMultipartUploadsResult><IsTruncated>true</IsTruncated>"
+      "<NextKeyMarker>p/a</NextKeyMarker><NextUploadIdMarker>u1</NextUploadIdMarker>"
+      "</ListMultipartUploadsResult>";
+  transport_.queue(answer(200, stuck));
+  transport_.queue(answer(200, stuck));
+  auto uploads = client.list_multipart_uploads("bucket", "p/");
+  ASSERT_FALSE(uploads.ok());
+  EXPECT_EQ(uploads.error().code, ErrorCode::kInternal);
+  EXPECT_NE(uploads.error().message.find("no new marker"), std::string::npos)
+      << uploads.error().message;
+  EXPECT_EQ(transport_.requests.size(), 2u);
+
+  // An upload without its id could not be aborted: the list is refused.
+  transport_.queue(answer(200,
+                          "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated>"
+                          "<Upload><Key>p/a</Key></Upload></ListMultipartUploadsResult>"));
+  uploads = client.list_multipart_uploads("bucket", "p/");
+  ASSERT_FALSE(uploads.ok());
+  EXPECT_EQ(uploads.error().code, ErrorCode::kInternal);
+
+  // A truncated page of versions without a next key marker.
+  transport_.queue(answer(200,
+                          "<ListVersionsResult><IsTruncated>true</IsTruncated>"
+                          "<NextVersionIdMarker>v1</NextVersionIdMarker></ListVersionsResult>"));
+  auto versions = client.list_object_versions("bucket", "p/");
+  ASSERT_FALSE(versions.ok());
+  EXPECT_EQ(versions.error().code, ErrorCode::kInternal);
+}
+
 TEST_F(S3ClientTest, ARangedReadAsksForExactlyItsBytesAndResumesWithinThem) {
   S3Client client(transport_, endpoint());
   std::string object(100000, '\0');

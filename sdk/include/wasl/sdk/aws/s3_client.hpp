@@ -280,6 +280,7 @@ class S3Client {
  private:
   struct Call;
   struct Target;
+  struct Listing;
 
   Result<Target> target(const std::string& bucket, const std::string& key) const;
   // The request for `call`, signed with the keys of the moment (returned
@@ -295,6 +296,12 @@ class S3Client {
   // Waits before attempt `attempt` (2, 3, …) after `error`; false: give up.
   bool wait_before(int attempt, const Error& error);
   Result<std::string> document_of(const Call& call, const HttpResponse& response) const;
+  // Asks for the pages of `listing` under `prefix` until one is not
+  // truncated, handing each page's result element to `take` (a callable
+  // (const Call&, pugi::xml_node) -> Status; defined and used in the .cpp).
+  template <typename Take>
+  Status list_pages(const std::string& bucket, const std::string& prefix, const Listing& listing,
+                    Take take);
 
   S3Transport& transport_;
   const S3Endpoint endpoint_;
