@@ -121,6 +121,34 @@ std::string key_id_of_header(std::string_view header) {
   return std::string(header.substr(kFixedHeaderSize, static_cast<unsigned char>(header[7])));
 }
 
+// Cuts `in` into records of `record` bytes for `handle` (a callable
+// (const unsigned char*, std::size_t) -> sdk::Status), through `pending`,
+// which holds up to one record between calls: a full record is handed on
+// only once more bytes follow it, so that finish() can mark the last record
+// final. Whole records in the input skip the copy.
+template <typename Handle>
+sdk::Status feed_records(const unsigned char* in, std::size_t left, std::size_t record,
+                         unsigned char* pending, std::size_t& pending_size, Handle handle) {
+  while (left > 0) {
+    if (pending_size == record) {
+      WASL_RETURN_IF_ERROR(handle(pending, record));
+      pending_size = 0;
+    }
+    if (pending_size == 0 && left > record) {
+      WASL_RETURN_IF_ERROR(handle(in, record));
+      in += record;
+      left -= record;
+      continue;
+    }
+    const std::size_t take = std::min(record - pending_size, left);
+    std::memcpy(pending + pending_size, in, take);
+    pending_size += take;
+    in += take;
+    left -= take;
+  }
+  return sdk::ok_status();
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- encryptor
@@ -187,26 +215,12 @@ sdk::Status StreamEncryptor::write(std::string_view plaintext) {
                       "recording stream encryptor was already finished");
   }
   plaintext_size_ += plaintext.size();
-  const auto* in = reinterpret_cast<const unsigned char*>(plaintext.data());
-  std::size_t left = plaintext.size();
-  while (left > 0) {
-    // A full pending segment followed by more data is not the final one.
-    if (pending_size_ == kStreamSegmentSize) {
-      WASL_RETURN_IF_ERROR(seal_segment(pending_.get(), kStreamSegmentSize, false));
-      pending_size_ = 0;
-    }
-    if (pending_size_ == 0 && left > kStreamSegmentSize) {
-      WASL_RETURN_IF_ERROR(seal_segment(in, kStreamSegmentSize, false));
-      in += kStreamSegmentSize;
-      left -= kStreamSegmentSize;
-      continue;
-    }
-    std::size_t take = std::min(kStreamSegmentSize - pending_size_, left);
-    std::memcpy(pending_.get() + pending_size_, in, take);
-    pending_size_ += take;
-    in += take;
-    left -= take;
-  }
+  WASL_RETURN_IF_ERROR(feed_records(reinterpret_cast<const unsigned char*>(plaintext.data()),
+                                    plaintext.size(), kStreamSegmentSize, pending_.get(),
+                                    pending_size_,
+                                    [this](const unsigned char* segment, std::size_t size) {
+                                      return seal_segment(segment, size, false);
+                                    }));
   peak_buffered_ = std::max(peak_buffered_, pending_size_);
   return sdk::ok_status();
 }
@@ -349,24 +363,10 @@ sdk::Status StreamDecryptor::write(std::string_view ciphertext) {
       }
     }
   } else {
-    while (left > 0) {
-      // A full record followed by more bytes is not the final one.
-      if (pending_size_ == kRecordSize) {
-        WASL_RETURN_IF_ERROR(open_segment(pending_.get(), kRecordSize, false));
-        pending_size_ = 0;
-      }
-      if (pending_size_ == 0 && left > kRecordSize) {
-        WASL_RETURN_IF_ERROR(open_segment(in, kRecordSize, false));
-        in += kRecordSize;
-        left -= kRecordSize;
-        continue;
-      }
-      std::size_t take = std::min(kRecordSize - pending_size_, left);
-      std::memcpy(pending_.get() + pending_size_, in, take);
-      pending_size_ += take;
-      in += take;
-      left -= take;
-    }
+    WASL_RETURN_IF_ERROR(feed_records(in, left, kRecordSize, pending_.get(), pending_size_,
+                                      [this](const unsigned char* record, std::size_t size) {
+                                        return open_segment(record, size, false);
+                                      }));
   }
   peak_buffered_ = std::max(peak_buffered_, pending_size_);
   return sdk::ok_status();
