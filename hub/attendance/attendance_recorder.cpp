@@ -12,6 +12,7 @@
 #include "hub/records/participant_store.hpp"
 #include "hub/storage/savepoint.hpp"
 #include "hub/storage/transaction_lock.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/types.hpp"
 
 namespace wasl::attendance {
@@ -33,12 +34,6 @@ std::optional<AttendanceMark> mark_of(const std::string& type) {
   if (type == "participant.disconnected") return AttendanceMark::kLeave;
   if (type == "room.ended") return AttendanceMark::kRoomEnd;
   return std::nullopt;
-}
-
-std::string text(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -174,7 +169,8 @@ void AttendanceRecorder::settled(const jobs::Task& task) {
   metrics_->counter_add(kSecondsMetric,
                         "Seconds participants spent in consultation rooms, counted once per "
                         "closed period when it is recorded, by facility and video instance",
-                        {{"facility", text(p, "facility_id")}, {"instance", text(p, "instance")}},
+                        {{"facility", sdk::string_member(p, "facility_id")},
+                         {"instance", sdk::string_member(p, "instance")}},
                         static_cast<double>(p["seconds"].get<std::int64_t>()));
 }
 

@@ -9,6 +9,7 @@
 
 #include "hub/jobs/job_queue.hpp"
 #include "hub/storage/transaction_lock.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/types.hpp"
 
 namespace wasl::attendance {
@@ -17,12 +18,6 @@ namespace {
 using nlohmann::json;
 using sdk::Result;
 using sdk::Status;
-
-std::string event_text(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // What an empty-room task is about, from its payload.
 struct EmptyRoom {
@@ -33,8 +28,9 @@ struct EmptyRoom {
 };
 
 EmptyRoom empty_room_of(const json& payload) {
-  return EmptyRoom{event_text(payload, "facility_id"), event_text(payload, "consultation_id"),
-                   event_text(payload, "instance"), event_text(payload, "room_id")};
+  return EmptyRoom{sdk::string_member(payload, "facility_id"),
+                   sdk::string_member(payload, "consultation_id"),
+                   sdk::string_member(payload, "instance"), sdk::string_member(payload, "room_id")};
 }
 
 }  // namespace

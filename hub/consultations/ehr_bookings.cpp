@@ -12,6 +12,7 @@
 #include "hub/records/inbox_store.hpp"
 #include "hub/records/provider_resource_store.hpp"
 #include "hub/storage/transaction_lock.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/uuid.hpp"
 
 namespace wasl::consultations {
@@ -29,12 +30,6 @@ constexpr const char* kCancelReason = "appointment_cancelled";
 constexpr const char* kNoShowReason = "no_show";
 constexpr std::string_view kAppointmentPrefix = "Appointment/";
 
-std::string text(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // What a booking task is about, from its payload.
 struct Booking {
   std::string facility_id;
@@ -44,8 +39,9 @@ struct Booking {
 };
 
 Booking booking_of(const json& payload) {
-  return Booking{text(payload, "facility_id"), text(payload, "instance"),
-                 text(payload, "appointment_id"), text(payload, "inbox_id")};
+  return Booking{
+      sdk::string_member(payload, "facility_id"), sdk::string_member(payload, "instance"),
+      sdk::string_member(payload, "appointment_id"), sdk::string_member(payload, "inbox_id")};
 }
 
 }  // namespace

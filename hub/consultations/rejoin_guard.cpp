@@ -7,6 +7,7 @@
 #include "hub/jobs/job_queue.hpp"
 #include "hub/records/inbox_store.hpp"
 #include "hub/records/participant_store.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/types.hpp"
 
 namespace wasl::consultations {
@@ -15,12 +16,6 @@ namespace {
 using nlohmann::json;
 using sdk::Result;
 using sdk::Status;
-
-std::string event_text(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // What an eviction task is about, from its payload.
 struct Eviction {
@@ -35,11 +30,14 @@ struct Eviction {
 };
 
 Eviction eviction_of(const json& payload) {
-  return Eviction{
-      event_text(payload, "facility_id"),    event_text(payload, "instance"),
-      event_text(payload, "room_id"),        event_text(payload, "provider_participant_id"),
-      event_text(payload, "participant_id"), event_text(payload, "consultation_id"),
-      event_text(payload, "event"),          event_text(payload, "inbox_id")};
+  return Eviction{sdk::string_member(payload, "facility_id"),
+                  sdk::string_member(payload, "instance"),
+                  sdk::string_member(payload, "room_id"),
+                  sdk::string_member(payload, "provider_participant_id"),
+                  sdk::string_member(payload, "participant_id"),
+                  sdk::string_member(payload, "consultation_id"),
+                  sdk::string_member(payload, "event"),
+                  sdk::string_member(payload, "inbox_id")};
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "plugins/chime/attendee_role.hpp"
 #include "plugins/chime/client_request_token.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::chime {
@@ -24,12 +25,6 @@ std::string room_key(const std::string& key) { return "room/" + key; }
 std::string meeting_key(const std::string& id) { return "meeting/" + id; }
 std::string recordings_key(const std::string& id) { return "recordings/" + id; }
 std::string identity_key(const std::string& external) { return "identity/" + external; }
-
-std::string provider_str(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::int64_t now_ms(wasl::sdk::Host& host) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(host.now().time_since_epoch())
@@ -62,9 +57,9 @@ AttendeeCapabilities capabilities_of(const json& attendee) {
   AttendeeCapabilities caps;
   const json c = attendee.is_object() ? attendee.value("Capabilities", json::object()) : json();
   if (c.is_object()) {
-    caps.audio = provider_str(c, "Audio");
-    caps.video = provider_str(c, "Video");
-    caps.content = provider_str(c, "Content");
+    caps.audio = sdk::string_member(c, "Audio");
+    caps.video = sdk::string_member(c, "Video");
+    caps.content = sdk::string_member(c, "Content");
   }
   return caps;
 }
@@ -200,7 +195,7 @@ Result<std::string> ChimeVideoProvider::current_meeting(const std::string& room_
   for (int hop = 0; hop < kMaxMoveHops; ++hop) {
     WASL_ASSIGN_OR_RETURN(auto record, state(meeting_key(id)));
     if (!record) return id;
-    std::string next = provider_str(*record, "moved_to");
+    std::string next = sdk::string_member(*record, "moved_to");
     if (next.empty()) return id;
     id = next;
   }
@@ -220,9 +215,9 @@ Result<std::string> ChimeVideoProvider::move_meeting(const std::string& ended_me
                        " has ended and this instance did not create it, so it cannot be recreated",
                    false);
     }
-    std::string moved = provider_str(*record, "moved_to");
+    std::string moved = sdk::string_member(*record, "moved_to");
     if (!moved.empty()) return moved;
-    key = provider_str(*record, "key");
+    key = sdk::string_member(*record, "key");
     generation = record->value("generation", 1);
     try {
       request = record->value("request", json::object()).get<wasl::sdk::CreateRoomRequest>();
@@ -269,7 +264,7 @@ Result<bool> ChimeVideoProvider::can_be_recreated(const std::string& meeting_id)
   std::lock_guard lock(state_mutex_);
   WASL_ASSIGN_OR_RETURN(auto record, state(meeting_key(meeting_id)));
   if (!record || !record->is_object()) return false;
-  if (record->value("generation", 1) >= 2 || !provider_str(*record, "moved_to").empty())
+  if (record->value("generation", 1) >= 2 || !sdk::string_member(*record, "moved_to").empty())
     return false;
   WASL_ASSIGN_OR_RETURN(auto joined, state(joined_state_key(meeting_id)));
   return !joined.has_value();
@@ -313,7 +308,7 @@ Result<wasl::sdk::Room> ChimeVideoProvider::end_room(const wasl::sdk::RoomRef& r
   room.ended_at_ms = now_ms(host_);
   if (record.is_object()) {
     const json request = record.value("request", json::object());
-    room.name = provider_str(request, "name");
+    room.name = sdk::string_member(request, "name");
     room.participant_limit = request.value("participant_limit", 0);
     room.raw = {{"Meeting", record.value("meeting", json::object())}};
   }
@@ -525,12 +520,12 @@ Result<std::optional<MediaPipeline>> ChimeVideoProvider::find_capture(const std:
       // was created is enough to concatenate it.
       std::lock_guard lock(state_mutex_);
       WASL_ASSIGN_OR_RETURN(auto stored, state(pipeline_state_key(id)));
-      if (!stored || provider_str(*stored, "arn").empty()) continue;
+      if (!stored || sdk::string_member(*stored, "arn").empty()) continue;
       MediaPipeline stopped;
       stopped.kind = MediaPipeline::Kind::kCapture;
       stopped.id = id;
-      stopped.arn = provider_str(*stored, "arn");
-      stopped.sink_arn = provider_str(*stored, "sink_arn");
+      stopped.arn = sdk::string_member(*stored, "arn");
+      stopped.sink_arn = sdk::string_member(*stored, "sink_arn");
       stopped.status = "Stopped";
       return std::optional<MediaPipeline>(stopped);
     }
@@ -539,7 +534,7 @@ Result<std::optional<MediaPipeline>> ChimeVideoProvider::find_capture(const std:
   if (!active_only) return std::optional<MediaPipeline>();
   // Not started by this instance (or its state was lost): ask Chime.
   WASL_ASSIGN_OR_RETURN(json meeting, meeting_document(meeting_id));
-  const std::string meeting_arn = provider_str(meeting, "MeetingArn");
+  const std::string meeting_arn = sdk::string_member(meeting, "MeetingArn");
   auto listed = pipelines_.list_captures();
   if (!listed.ok()) return std::optional<MediaPipeline>();
   std::size_t scanned = 0;
@@ -561,7 +556,7 @@ Result<wasl::sdk::Recording> ChimeVideoProvider::start_recording(const wasl::sdk
   WASL_ASSIGN_OR_RETURN(std::string token, client_request_token(ref.idempotency_key));
   WASL_ASSIGN_OR_RETURN(std::string meeting_id, current_meeting(ref.room_id));
   WASL_ASSIGN_OR_RETURN(json meeting, meeting_document(meeting_id));
-  const std::string meeting_arn = provider_str(meeting, "MeetingArn");
+  const std::string meeting_arn = sdk::string_member(meeting, "MeetingArn");
   if (meeting_arn.empty()) {
     return Error(ErrorCode::kInternal, "Chime meeting " + meeting_id + " has no MeetingArn", false);
   }

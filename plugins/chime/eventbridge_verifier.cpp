@@ -6,6 +6,7 @@
 #include "plugins/chime/chime_video_provider.hpp"
 #include "wasl/sdk/aws/sigv4.hpp"
 #include "wasl/sdk/json_budget.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::plugins::chime {
@@ -24,12 +25,6 @@ Error unauthenticated(std::string message) {
 
 Error invalid_event(std::string message) {
   return Error(ErrorCode::kInvalidArgument, std::move(message), false);
-}
-
-std::string event_str(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 bool digest(std::string_view data, unsigned char out[EVP_MAX_MD_SIZE]) {
@@ -90,17 +85,17 @@ wasl::sdk::Status EventBridgeVerifier::authenticate(
 
 Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
   if (!event.is_object()) return invalid_event("an EventBridge event must be a JSON object");
-  if (event_str(event, "source") != "aws.chime") {
+  if (sdk::string_member(event, "source") != "aws.chime") {
     return invalid_event("the event's source is not aws.chime");
   }
   const json detail = event.value("detail", json::object());
-  const std::string event_type = event_str(detail, "eventType");
+  const std::string event_type = sdk::string_member(detail, "eventType");
   if (!detail.is_object() || event_type.empty()) {
     return invalid_event("the Chime event has no detail.eventType");
   }
-  const std::string meeting_id = event_str(detail, "meetingId");
-  const std::string attendee_id = event_str(detail, "attendeeId");
-  const std::string pipeline_id = event_str(detail, "mediaPipelineId");
+  const std::string meeting_id = sdk::string_member(detail, "meetingId");
+  const std::string attendee_id = sdk::string_member(detail, "attendeeId");
+  const std::string pipeline_id = sdk::string_member(detail, "mediaPipelineId");
 
   std::string type;
   if (event_type == "chime:MeetingStarted") {
@@ -124,7 +119,7 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
     type = "composition.completed";
     if (!pipeline_id.empty()) {
       auto known = host_.state_get(pipeline_state_key(pipeline_id));
-      if (known.ok() && known->has_value() && event_str(**known, "kind") == "capture") {
+      if (known.ok() && known->has_value() && sdk::string_member(**known, "kind") == "capture") {
         type = "recording.completed";
       }
     }
@@ -141,7 +136,8 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
   } else if (event_type == "chime:MeetingEnded" && record) {
     // A first meeting that expired before anyone connected is recreated on
     // the next join: the room goes on, so this end is not the room's.
-    bool first = record->value("generation", 1) < 2 && event_str(*record, "moved_to").empty();
+    bool first =
+        record->value("generation", 1) < 2 && sdk::string_member(*record, "moved_to").empty();
     WASL_ASSIGN_OR_RETURN(auto joined, stored(joined_state_key(meeting_id)));
     if (first && !joined) return std::vector<Event>();
   }
@@ -152,7 +148,7 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
   // name that one.
   out.room_id = meeting_id;
   for (int hop = 0; hop < kMaxEventMoveHops && record; ++hop) {
-    std::string previous = event_str(*record, "moved_from");
+    std::string previous = sdk::string_member(*record, "moved_from");
     if (previous.empty()) break;
     out.room_id = previous;
     WASL_ASSIGN_OR_RETURN(record, stored(meeting_state_key(previous)));
@@ -163,15 +159,15 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
   // it serves when the detail lacks one.
   if (detail.contains("timestamp") && detail["timestamp"].is_number_integer()) {
     out.occurred_at_ms = detail["timestamp"].get<std::int64_t>();
-  } else if (auto time = sdk::parse_iso8601(event_str(event, "time"))) {
+  } else if (auto time = sdk::parse_iso8601(sdk::string_member(event, "time"))) {
     out.occurred_at_ms = *time;
   }
-  std::string id = event_str(event, "id");
+  std::string id = sdk::string_member(event, "id");
   if (!id.empty()) {
     out.dedupe_key = "chime:" + id;
   } else {
     auto hashed =
-        wasl::sdk::aws::sha256_hex(event_str(event, "detail-type") + "\n" + detail.dump());
+        wasl::sdk::aws::sha256_hex(sdk::string_member(event, "detail-type") + "\n" + detail.dump());
     if (!hashed.ok()) return std::move(hashed).error();
     out.dedupe_key = "chime:sha256:" + *hashed;
   }

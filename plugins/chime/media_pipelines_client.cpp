@@ -1,4 +1,5 @@
 #include "plugins/chime/media_pipelines_client.hpp"
+#include "wasl/sdk/json_member.hpp"
 
 namespace wasl::plugins::chime {
 
@@ -7,14 +8,7 @@ using wasl::sdk::Error;
 using wasl::sdk::ErrorCode;
 using wasl::sdk::Result;
 
-namespace {
-
-std::string str(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<MediaPipeline> pipeline_from_json(const json& holder) {
   MediaPipeline out;
@@ -26,29 +20,29 @@ Result<MediaPipeline> pipeline_from_json(const json& holder) {
     out.kind = MediaPipeline::Kind::kConcatenation;
     p = &holder["MediaConcatenationPipeline"];
   }
-  if (p == nullptr || !p->is_object() || str(*p, "MediaPipelineId").empty()) {
+  if (p == nullptr || !p->is_object() || sdk::string_member(*p, "MediaPipelineId").empty()) {
     return Error(ErrorCode::kInternal,
                  "Chime answered a media pipeline that is neither a capture nor a concatenation",
                  false);
   }
-  out.id = str(*p, "MediaPipelineId");
-  out.arn = str(*p, "MediaPipelineArn");
-  out.status = str(*p, "Status");
-  out.created_at = str(*p, "CreatedTimestamp");
+  out.id = sdk::string_member(*p, "MediaPipelineId");
+  out.arn = sdk::string_member(*p, "MediaPipelineArn");
+  out.status = sdk::string_member(*p, "Status");
+  out.created_at = sdk::string_member(*p, "CreatedTimestamp");
   if (out.kind == MediaPipeline::Kind::kCapture) {
-    out.source_arn = str(*p, "SourceArn");
-    out.sink_arn = str(*p, "SinkArn");
+    out.source_arn = sdk::string_member(*p, "SourceArn");
+    out.sink_arn = sdk::string_member(*p, "SinkArn");
   } else {
     const json& sinks = p->contains("Sinks") ? (*p)["Sinks"] : json();
     if (sinks.is_array() && !sinks.empty() && sinks[0].is_object()) {
       const json& config = sinks[0].value("S3BucketSinkConfiguration", json::object());
-      if (config.is_object()) out.sink_arn = str(config, "Destination");
+      if (config.is_object()) out.sink_arn = sdk::string_member(config, "Destination");
     }
     const json& sources = p->contains("Sources") ? (*p)["Sources"] : json();
     if (sources.is_array() && !sources.empty() && sources[0].is_object()) {
       const json& config =
           sources[0].value("MediaCapturePipelineSourceConfiguration", json::object());
-      if (config.is_object()) out.source_arn = str(config, "MediaPipelineArn");
+      if (config.is_object()) out.source_arn = sdk::string_member(config, "MediaPipelineArn");
     }
   }
   out.raw = *p;
@@ -148,11 +142,11 @@ Result<std::vector<std::string>> MediaPipelinesClient::list_captures() {
     WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));
     WASL_ASSIGN_OR_RETURN(json body, json_body(call.operation, response));
     for (const auto& p : body.value("MediaCapturePipelines", json::array())) {
-      if (p.is_object() && !str(p, "MediaPipelineId").empty()) {
-        out.push_back(str(p, "MediaPipelineId"));
+      if (p.is_object() && !sdk::string_member(p, "MediaPipelineId").empty()) {
+        out.push_back(sdk::string_member(p, "MediaPipelineId"));
       }
     }
-    next_token = str(body, "NextToken");
+    next_token = sdk::string_member(body, "NextToken");
     if (next_token.empty()) return out;
   }
   return Error(ErrorCode::kInternal, "Chime ListMediaCapturePipelines kept answering a NextToken",

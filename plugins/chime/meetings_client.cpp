@@ -1,4 +1,5 @@
 #include "plugins/chime/meetings_client.hpp"
+#include "wasl/sdk/json_member.hpp"
 
 namespace wasl::plugins::chime {
 
@@ -9,11 +10,6 @@ using wasl::sdk::Result;
 
 namespace {
 
-std::string meeting_str(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 json attendee_item(const AttendeeRequest& attendee) {
   json item = {{"ExternalUserId", attendee.external_user_id}};
   if (attendee.capabilities) item["Capabilities"] = attendee.capabilities->to_json();
@@ -23,26 +19,26 @@ json attendee_item(const AttendeeRequest& attendee) {
 }  // namespace
 
 Result<Meeting> meeting_from_json(const json& meeting) {
-  if (!meeting.is_object() || meeting_str(meeting, "MeetingId").empty()) {
+  if (!meeting.is_object() || sdk::string_member(meeting, "MeetingId").empty()) {
     return Error(ErrorCode::kInternal, "Chime answered a Meeting without a MeetingId", false);
   }
   Meeting out;
-  out.meeting_id = meeting_str(meeting, "MeetingId");
-  out.external_meeting_id = meeting_str(meeting, "ExternalMeetingId");
-  out.media_region = meeting_str(meeting, "MediaRegion");
-  out.meeting_arn = meeting_str(meeting, "MeetingArn");
+  out.meeting_id = sdk::string_member(meeting, "MeetingId");
+  out.external_meeting_id = sdk::string_member(meeting, "ExternalMeetingId");
+  out.media_region = sdk::string_member(meeting, "MediaRegion");
+  out.meeting_arn = sdk::string_member(meeting, "MeetingArn");
   out.raw = meeting;
   return out;
 }
 
 Result<Attendee> attendee_from_json(const json& attendee) {
-  if (!attendee.is_object() || meeting_str(attendee, "AttendeeId").empty()) {
+  if (!attendee.is_object() || sdk::string_member(attendee, "AttendeeId").empty()) {
     return Error(ErrorCode::kInternal, "Chime answered an Attendee without an AttendeeId", false);
   }
   Attendee out;
-  out.attendee_id = meeting_str(attendee, "AttendeeId");
-  out.external_user_id = meeting_str(attendee, "ExternalUserId");
-  out.join_token = meeting_str(attendee, "JoinToken");
+  out.attendee_id = sdk::string_member(attendee, "AttendeeId");
+  out.external_user_id = sdk::string_member(attendee, "ExternalUserId");
+  out.join_token = sdk::string_member(attendee, "JoinToken");
   out.raw = attendee;
   return out;
 }
@@ -128,8 +124,9 @@ Result<BatchAttendees> MeetingsClient::batch_create_attendee(
     }
     for (const auto& e : body.value("Errors", json::array())) {
       if (!e.is_object()) continue;
-      out.errors.push_back({meeting_str(e, "ExternalUserId"), meeting_str(e, "ErrorCode"),
-                            meeting_str(e, "ErrorMessage")});
+      out.errors.push_back({sdk::string_member(e, "ExternalUserId"),
+                            sdk::string_member(e, "ErrorCode"),
+                            sdk::string_member(e, "ErrorMessage")});
     }
   }
   return out;
@@ -159,7 +156,7 @@ Result<std::vector<Attendee>> MeetingsClient::list_attendees(const std::string& 
       WASL_ASSIGN_OR_RETURN(Attendee attendee, attendee_from_json(a));
       out.push_back(std::move(attendee));
     }
-    next_token = meeting_str(body, "NextToken");
+    next_token = sdk::string_member(body, "NextToken");
     if (next_token.empty()) return out;
   }
   return Error(ErrorCode::kInternal,

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "plugins/janus/recording_converter.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/random.hpp"
 
 namespace wasl::plugins::janus {
@@ -54,11 +55,6 @@ Result<std::uint64_t> parse_room_id(std::string_view text) {
 }
 
 std::string room_key(std::uint64_t room_id) { return "room:" + std::to_string(room_id); }
-
-std::string string_of(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::int64_t int_of(const json& object, const char* key) {
   auto it = object.find(key);
@@ -138,7 +134,7 @@ Status JanusVideoProvider::revoke(std::uint64_t room_id, const json& room,
   if (int_of(room, "ended_at_ms") == 0) {
     AdminAnswer removed = admin_.videoroom({{"request", "allowed"},
                                             {"room", room_id},
-                                            {"secret", string_of(room, "secret")},
+                                            {"secret", sdk::string_member(room, "secret")},
                                             {"action", "remove"},
                                             {"allowed", json::array({token})}});
     WASL_RETURN_IF_ERROR(unless(removed, {kRoomNoSuchRoom}));
@@ -163,7 +159,7 @@ Status JanusVideoProvider::sweep_locked() {
   for (const json& entry : index) {
     if (!entry.is_object()) continue;
     const std::uint64_t room_id = entry.value("room", std::uint64_t{0});
-    const std::string identity = string_of(entry, "identity");
+    const std::string identity = sdk::string_member(entry, "identity");
     if (int_of(entry, "expires_at_ms") > now) {
       kept.push_back(entry);
       continue;
@@ -181,7 +177,7 @@ Status JanusVideoProvider::sweep_locked() {
     if (it == participants.end() || bool_of(*it, "removed") || int_of(*it, "expires_at_ms") > now) {
       continue;  // revoked already, or replaced by a newer token with its own entry
     }
-    Status revoked = revoke(room_id, *room, string_of(*it, "token"));
+    Status revoked = revoke(room_id, *room, sdk::string_member(*it, "token"));
     if (!revoked.ok()) {
       kept.push_back(entry);
       outcome = revoked;
@@ -209,7 +205,7 @@ Status JanusVideoProvider::sweep_locked() {
 wasl::sdk::Room JanusVideoProvider::room_answer(std::uint64_t room_id, const json& room) const {
   wasl::sdk::Room out;
   out.provider_room_id = std::to_string(room_id);
-  out.name = string_of(room, "name");
+  out.name = sdk::string_member(room, "name");
   out.participant_limit = static_cast<int>(int_of(room, "participant_limit"));
   out.recording = bool_of(room, "recording");
   out.created_at_ms = int_of(room, "created_at_ms");
@@ -218,7 +214,7 @@ wasl::sdk::Room JanusVideoProvider::room_answer(std::uint64_t room_id, const jso
   out.raw = {{"api_url", settings_.api_url},
              {"plugin", kVideoRoomPlugin},
              {"room", room_id},
-             {"recording_folder", string_of(room, "rec_dir")}};
+             {"recording_folder", sdk::string_member(room, "rec_dir")}};
   return out;
 }
 
@@ -235,7 +231,7 @@ Result<wasl::sdk::Room> JanusVideoProvider::create_room(
   json room;
   if (loaded.ok()) {
     room = std::move(loaded).value();
-    if (string_of(room, "key") != request.idempotency_key) {
+    if (sdk::string_member(room, "key") != request.idempotency_key) {
       return Error(ErrorCode::kAlreadyExists,
                    "Janus room " + std::to_string(room_id) +
                        " belongs to another idempotency key (a hash collision)",
@@ -268,13 +264,13 @@ Result<wasl::sdk::Room> JanusVideoProvider::create_room(
                                           {"room", room_id},
                                           {"admin_key", settings_.room_admin_key},
                                           {"description", "wasl " + std::to_string(room_id)},
-                                          {"secret", string_of(room, "secret")},
+                                          {"secret", sdk::string_member(room, "secret")},
                                           {"is_private", true},
                                           {"publishers", int_of(room, "participant_limit")},
                                           {"audiocodec", "opus"},
                                           {"videocodec", "vp8"},
                                           {"record", bool_of(room, "recording")},
-                                          {"rec_dir", string_of(room, "rec_dir")},
+                                          {"rec_dir", sdk::string_member(room, "rec_dir")},
                                           {"allowed", json::array()},
                                           {"permanent", false}});
   WASL_RETURN_IF_ERROR(unless(created, {kRoomExists}));
@@ -288,13 +284,14 @@ Result<wasl::sdk::Room> JanusVideoProvider::end_room(const wasl::sdk::RoomRef& r
   if (int_of(room, "ended_at_ms") != 0) return room_answer(room_id, room);
   AdminAnswer destroyed = admin_.videoroom({{"request", "destroy"},
                                             {"room", room_id},
-                                            {"secret", string_of(room, "secret")},
+                                            {"secret", sdk::string_member(room, "secret")},
                                             {"permanent", false}});
   WASL_RETURN_IF_ERROR(unless(destroyed, {kRoomNoSuchRoom}));
   room["ended_at_ms"] = now_ms();
   for (auto& [identity, participant] : room["participants"].items()) {
     if (bool_of(participant, "removed")) continue;
-    AdminAnswer gone = admin_.core("remove_token", {{"token", string_of(participant, "token")}});
+    AdminAnswer gone =
+        admin_.core("remove_token", {{"token", sdk::string_member(participant, "token")}});
     WASL_RETURN_IF_ERROR(unless(gone, {kJanusTokenNotFound}));
     participant["removed"] = true;
   }
@@ -339,7 +336,7 @@ Result<wasl::sdk::JoinToken> JanusVideoProvider::issue_join_token(
     WASL_RETURN_IF_ERROR(store_room(room_id, room));
     WASL_RETURN_IF_ERROR(index_token(room_id, identity, expires_at_ms));
   }
-  const std::string token = string_of(*participant, "token");
+  const std::string token = sdk::string_member(*participant, "token");
   // Known to Janus (a repeat of add_token is harmless), for the VideoRoom only.
   AdminAnswer added =
       admin_.core("add_token", {{"token", token}, {"plugins", json::array({kVideoRoomPlugin})}});
@@ -349,7 +346,7 @@ Result<wasl::sdk::JoinToken> JanusVideoProvider::issue_join_token(
   if (!waiting && !bool_of(*participant, "admitted")) {
     AdminAnswer allowed = admin_.videoroom({{"request", "allowed"},
                                             {"room", room_id},
-                                            {"secret", string_of(room, "secret")},
+                                            {"secret", sdk::string_member(room, "secret")},
                                             {"action", "add"},
                                             {"allowed", json::array({token})}});
     if (!allowed.ok) return allowed.failure.error;
@@ -389,12 +386,12 @@ Result<std::vector<wasl::sdk::Participant>> JanusVideoProvider::list_participant
     wasl::sdk::Participant participant;
     participant.provider_id = std::to_string(id->get<std::uint64_t>());
     participant.status = "connected";
-    participant.display_name = string_of(entry, "display");
+    participant.display_name = sdk::string_member(entry, "display");
     for (const auto& [identity, mine] : known.items()) {
       if (mine.value("feed_id", std::uint64_t{0}) == id->get<std::uint64_t>()) {
         participant.identity = identity;
-        participant.role = string_of(mine, "role");
-        participant.display_name = string_of(mine, "display_name");
+        participant.role = sdk::string_member(mine, "role");
+        participant.display_name = sdk::string_member(mine, "display_name");
         break;
       }
     }
@@ -427,12 +424,12 @@ Status JanusVideoProvider::remove_participant(const wasl::sdk::ParticipantRef& r
   if (feed) {
     AdminAnswer kicked = admin_.videoroom({{"request", "kick"},
                                            {"room", room_id},
-                                           {"secret", string_of(room, "secret")},
+                                           {"secret", sdk::string_member(room, "secret")},
                                            {"id", *feed}});
     WASL_RETURN_IF_ERROR(unless(kicked, {kRoomNoSuchFeed, kRoomNoSuchRoom}));
   }
   if (participant == nullptr || bool_of(*participant, "removed")) return {};
-  WASL_RETURN_IF_ERROR(revoke(room_id, room, string_of(*participant, "token")));
+  WASL_RETURN_IF_ERROR(revoke(room_id, room, sdk::string_member(*participant, "token")));
   (*participant)["removed"] = true;
   return store_room(room_id, room);
 }
@@ -443,7 +440,7 @@ Result<wasl::sdk::Recording> JanusVideoProvider::start_recording(const wasl::sdk
   WASL_ASSIGN_OR_RETURN(json room, load_room(room_id));
   AdminAnswer started = admin_.videoroom({{"request", "enable_recording"},
                                           {"room", room_id},
-                                          {"secret", string_of(room, "secret")},
+                                          {"secret", sdk::string_member(room, "secret")},
                                           {"record", true}});
   if (!started.ok) return started.failure.error;
   room["recording"] = true;
@@ -464,7 +461,7 @@ Status JanusVideoProvider::stop_recording(const wasl::sdk::RoomRef& ref) {
   if (int_of(room, "ended_at_ms") != 0) return {};
   AdminAnswer stopped = admin_.videoroom({{"request", "enable_recording"},
                                           {"room", room_id},
-                                          {"secret", string_of(room, "secret")},
+                                          {"secret", sdk::string_member(room, "secret")},
                                           {"record", false}});
   WASL_RETURN_IF_ERROR(unless(stopped, {kRoomNoSuchRoom}));
   room["recording"] = false;
@@ -519,7 +516,7 @@ wasl::sdk::Recording JanusVideoProvider::composition_answer(std::uint64_t room_i
   // is final, and fetch_media makes the WebM. So a composition not yet
   // converted answers "completed" (fetchable; raw.converted false), and the
   // workflow does not wait for an announcement that never comes.
-  const std::string status = string_of(composition, "status");
+  const std::string status = sdk::string_member(composition, "status");
   out.status = status == "processing" ? "completed" : status;
   out.content_type = "video/webm";
   out.size_bytes = int_of(composition, "size_bytes");
@@ -529,7 +526,8 @@ wasl::sdk::Recording JanusVideoProvider::composition_answer(std::uint64_t room_i
              {"audio_tracks", int_of(composition, "audio_tracks")},
              {"video_tracks", int_of(composition, "video_tracks")},
              {"converted", status == "completed"}};
-  if (auto error = string_of(composition, "error"); !error.empty()) out.raw["error"] = error;
+  if (auto error = sdk::string_member(composition, "error"); !error.empty())
+    out.raw["error"] = error;
   if (bool_of(composition, "no_media")) out.raw["no_media"] = true;
   return out;
 }
@@ -571,7 +569,7 @@ Result<wasl::sdk::Recording> JanusVideoProvider::request_composition(
   // or video .mjr file once it has ended: there is nothing to convert or
   // archive. The composition is `failed` with raw.no_media, which the hub's
   // archive step takes as "no recording" rather than an error.
-  if (!has_recorded_media(string_of(room, "rec_dir"))) {
+  if (!has_recorded_media(sdk::string_member(room, "rec_dir"))) {
     room["composition"]["status"] = "failed";
     room["composition"]["no_media"] = true;
     room["composition"]["error"] = "Janus room " + std::to_string(room_id) +
@@ -622,9 +620,9 @@ Result<wasl::sdk::MediaInfo> JanusVideoProvider::fetch_media(const wasl::sdk::Me
   {
     std::lock_guard lock(mutex_);
     WASL_ASSIGN_OR_RETURN(json room, load_room(room_id));
-    rec_dir = string_of(room, "rec_dir");
+    rec_dir = sdk::string_member(room, "rec_dir");
     const json composition = room.value("composition", json::object());
-    const std::string status = string_of(composition, "status");
+    const std::string status = sdk::string_member(composition, "status");
     if (status.empty()) {
       return Error(ErrorCode::kFailedPrecondition,
                    "no composition was requested for Janus room " + std::to_string(room_id), false);
@@ -638,7 +636,7 @@ Result<wasl::sdk::MediaInfo> JanusVideoProvider::fetch_media(const wasl::sdk::Me
     if (status == "failed") {
       return Error(ErrorCode::kFailedPrecondition,
                    "the recording of Janus room " + std::to_string(room_id) +
-                       " could not be converted: " + string_of(composition, "error"),
+                       " could not be converted: " + sdk::string_member(composition, "error"),
                    false);
     }
     if (status == "processing") {
@@ -694,7 +692,7 @@ Status JanusVideoProvider::release_media(const wasl::sdk::MediaRef& media) {
                      " is being converted; it is released after",
                  true, kConvertingRetry);
   }
-  const std::string rec_dir = string_of(room, "rec_dir");
+  const std::string rec_dir = sdk::string_member(room, "rec_dir");
   // Only a folder under the configured root is ever emptied.
   if (rec_dir.rfind(settings_.recording_root + "/", 0) != 0 ||
       rec_dir.find("/..") != std::string::npos) {

@@ -9,6 +9,7 @@
 #include "plugins/twilio/room_unique_name.hpp"
 #include "plugins/twilio/status_callback.hpp"
 #include "wasl/sdk/json_budget.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/media_relay.hpp"
 
 namespace wasl::plugins::twilio {
@@ -31,11 +32,6 @@ Error invalid_answer(std::string message) {
   return Error(ErrorCode::kInvalidArgument, std::move(message), false);
 }
 
-std::string string_of(const json& doc, const char* key) {
-  auto it = doc.find(key);
-  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 std::int64_t int_of(const json& doc, const char* key) {
   auto it = doc.find(key);
   if (it == doc.end()) return 0;
@@ -56,7 +52,7 @@ bool bool_of(const json& doc, const char* key) {
 }
 
 std::int64_t time_ms_of(const json& doc, const char* key) {
-  std::string text = string_of(doc, key);
+  std::string text = sdk::string_member(doc, key);
   if (text.empty()) return 0;
   auto t = parse_twilio_timestamp(text);
   if (!t) return 0;
@@ -86,10 +82,10 @@ bool settle_by_reading(const Error& error) {
 }
 
 std::string media_content_type(const json& doc) {
-  std::string format = string_of(doc, "format");
+  std::string format = sdk::string_member(doc, "format");
   if (format == "mp4") return "video/mp4";
   if (format == "webm") return "video/webm";
-  std::string container = string_of(doc, "container_format");
+  std::string container = sdk::string_member(doc, "container_format");
   if (container == "mka") return "audio/x-matroska";
   if (container == "mkv") return "video/x-matroska";
   return "application/octet-stream";
@@ -126,9 +122,9 @@ std::string host_of(std::string_view url) {
 
 sdk::Room room_from_twilio(const json& room) {
   sdk::Room out;
-  out.provider_room_id = string_of(room, "sid");
-  out.name = string_of(room, "unique_name");
-  std::string status = string_of(room, "status");
+  out.provider_room_id = sdk::string_member(room, "sid");
+  out.name = sdk::string_member(room, "unique_name");
+  std::string status = sdk::string_member(room, "status");
   out.status = status == "in-progress" ? "in_progress" : status;
   out.participant_limit = static_cast<int>(int_of(room, "max_participants"));
   out.recording = bool_of(room, "record_participants_on_connect");
@@ -140,15 +136,15 @@ sdk::Room room_from_twilio(const json& room) {
 
 sdk::Recording recording_from_twilio(const json& recording) {
   sdk::Recording out;
-  out.provider_id = string_of(recording, "sid");
-  out.room_id = string_of(recording, "room_sid");
+  out.provider_id = sdk::string_member(recording, "sid");
+  out.room_id = sdk::string_member(recording, "room_sid");
   if (out.room_id.empty()) {
     if (auto g = recording.find("grouping_sids"); g != recording.end() && g->is_object()) {
-      out.room_id = string_of(*g, "room_sid");
+      out.room_id = sdk::string_member(*g, "room_sid");
     }
   }
-  out.kind = string_of(recording, "type");
-  std::string status = string_of(recording, "status");
+  out.kind = sdk::string_member(recording, "type");
+  std::string status = sdk::string_member(recording, "status");
   out.status = status == "absent" ? "failed" : status;
   out.content_type = media_content_type(recording);
   out.size_bytes = int_of(recording, "size");
@@ -160,10 +156,10 @@ sdk::Recording recording_from_twilio(const json& recording) {
 
 sdk::Recording composition_from_twilio(const json& composition) {
   sdk::Recording out;
-  out.provider_id = string_of(composition, "sid");
-  out.room_id = string_of(composition, "room_sid");
+  out.provider_id = sdk::string_member(composition, "sid");
+  out.room_id = sdk::string_member(composition, "room_sid");
   out.kind = "composition";
-  std::string status = string_of(composition, "status");
+  std::string status = sdk::string_member(composition, "status");
   out.status = (status == "enqueued" || status == "processing") ? "processing" : status;
   out.content_type = media_content_type(composition);
   out.size_bytes = int_of(composition, "size");
@@ -185,7 +181,8 @@ Result<std::optional<json>> TwilioVideoProvider::find_room(const std::string& un
                                    {{"UniqueName", unique_name}, {"Status", status}}, "rooms"));
   // Newest first, as Twilio lists them; the filter is re-checked here.
   for (auto& room : rooms) {
-    if (string_of(room, "unique_name") == unique_name && string_of(room, "status") == status) {
+    if (sdk::string_member(room, "unique_name") == unique_name &&
+        sdk::string_member(room, "status") == status) {
       return std::optional<json>(std::move(room));
     }
   }
@@ -212,7 +209,7 @@ Result<sdk::Room> TwilioVideoProvider::create_room(const sdk::CreateRoomRequest&
   // 1. The room this key already made, by SID (found even once completed).
   WASL_ASSIGN_OR_RETURN(auto remembered, host_.state_get(state_key));
   if (remembered && remembered->is_object()) {
-    std::string sid = string_of(*remembered, "sid");
+    std::string sid = sdk::string_member(*remembered, "sid");
     if (!sid.empty()) {
       auto room = rest_.get("fetch room", room_path(sid));
       if (room.ok()) return room_from_twilio(*room);
@@ -270,7 +267,7 @@ Result<sdk::Room> TwilioVideoProvider::end_room(const sdk::RoomRef& room) {
   if (error.code == ErrorCode::kNotFound || !settle_by_reading(error)) return error;
   // Twilio refuses to complete a completed room; that is success.
   WASL_ASSIGN_OR_RETURN(json current, rest_.get("fetch room", room_path(room.room_id)));
-  if (string_of(current, "status") != "in-progress") return room_from_twilio(current);
+  if (sdk::string_member(current, "status") != "in-progress") return room_from_twilio(current);
   return error;
 }
 
@@ -313,9 +310,9 @@ Result<std::vector<sdk::Participant>> TwilioVideoProvider::list_participants(
   std::vector<sdk::Participant> out;
   for (const auto& p : items) {
     sdk::Participant participant;
-    participant.identity = string_of(p, "identity");
-    participant.provider_id = string_of(p, "sid");
-    participant.status = string_of(p, "status");
+    participant.identity = sdk::string_member(p, "identity");
+    participant.provider_id = sdk::string_member(p, "sid");
+    participant.status = sdk::string_member(p, "status");
     participant.joined_at_ms = time_ms_of(p, "start_time");
     out.push_back(std::move(participant));
   }
@@ -345,7 +342,7 @@ Status TwilioVideoProvider::remove_participant(const sdk::ParticipantRef& partic
   if (!current.ok()) {
     return current.error().code == ErrorCode::kNotFound ? Status() : Status(error);
   }
-  if (string_of(*current, "status") == "disconnected") return {};
+  if (sdk::string_member(*current, "status") == "disconnected") return {};
   return error;
 }
 
@@ -357,7 +354,7 @@ Result<sdk::Recording> TwilioVideoProvider::set_recording_rules(const sdk::RoomR
       json answer, rest_.post("update recording rules", room_path(room.room_id) + "/RecordingRules",
                               {{"Rules", rules.dump()}}));
   sdk::Recording out;
-  out.provider_id = string_of(answer, "room_sid");
+  out.provider_id = sdk::string_member(answer, "room_sid");
   if (out.provider_id.empty()) out.provider_id = room.room_id;
   out.room_id = out.provider_id;
   out.kind = "room";
@@ -381,7 +378,7 @@ Result<std::string> TwilioVideoProvider::room_sid(const std::string& room_id) {
   WASL_RETURN_IF_ERROR(require_room(room_id));
   if (is_sid(room_id, "RM")) return room_id;
   WASL_ASSIGN_OR_RETURN(json room, rest_.get("fetch room", room_path(room_id)));
-  std::string sid = string_of(room, "sid");
+  std::string sid = sdk::string_member(room, "sid");
   if (!is_sid(sid, "RM")) {
     return Error(ErrorCode::kUnavailable, "Twilio fetch room answered without a room SID", true);
   }
@@ -393,7 +390,7 @@ Result<std::vector<json>> TwilioVideoProvider::compositions_of(const std::string
                                                {{"RoomSid", sid}}, "compositions"));
   std::vector<json> out;
   for (auto& c : items) {
-    if (string_of(c, "room_sid") == sid) out.push_back(std::move(c));
+    if (sdk::string_member(c, "room_sid") == sid) out.push_back(std::move(c));
   }
   return out;
 }
@@ -419,7 +416,7 @@ Result<sdk::Recording> TwilioVideoProvider::request_composition(
   WASL_ASSIGN_OR_RETURN(std::string sid, room_sid(request.room_id));
   WASL_ASSIGN_OR_RETURN(auto existing, compositions_of(sid));
   for (const auto& c : existing) {
-    std::string status = string_of(c, "status");
+    std::string status = sdk::string_member(c, "status");
     if (status == "enqueued" || status == "processing" || status == "completed") {
       return composition_from_twilio(c);
     }
@@ -467,7 +464,7 @@ Result<std::string> TwilioVideoProvider::media_location(const sdk::HttpResponse&
     location = answer.header("Location");
   } else if (answer.status >= 200 && answer.status < 300) {
     json body = sdk::parse_json_within(answer.body);
-    if (body.is_object()) location = string_of(body, "redirect_to");
+    if (body.is_object()) location = sdk::string_member(body, "redirect_to");
   }
   if (location.empty()) {
     return Error(ErrorCode::kUnavailable,
@@ -512,7 +509,7 @@ Result<sdk::MediaInfo> TwilioVideoProvider::fetch_media(const sdk::MediaRef& med
   const bool composition = id.rfind("CJ", 0) == 0;
   WASL_ASSIGN_OR_RETURN(json doc,
                         rest_.get(composition ? "fetch composition" : "fetch recording", resource));
-  const std::string status = string_of(doc, "status");
+  const std::string status = sdk::string_member(doc, "status");
   if (status == "enqueued" || status == "processing") {
     return Error(ErrorCode::kFailedPrecondition,
                  "Twilio media " + id + " is still " + status + "; retry later", true,
@@ -606,20 +603,21 @@ Status TwilioVideoProvider::release_media(const sdk::MediaRef& media) {
     return composition.error().code == ErrorCode::kNotFound ? Status()
                                                             : Status(composition.error());
   }
-  const std::string sid = string_of(*composition, "room_sid");
+  const std::string sid = sdk::string_member(*composition, "room_sid");
   if (is_sid(sid, "RM")) {
     WASL_ASSIGN_OR_RETURN(
         auto recordings,
         rest_.list("list room recordings", room_path(sid) + "/Recordings", {}, "recordings"));
     bool still_processing = false;
     for (const auto& r : recordings) {
-      std::string status = string_of(r, "status");
+      std::string status = sdk::string_member(r, "status");
       if (status == "deleted") continue;
       if (status == "processing") {
         still_processing = true;
         continue;
       }
-      WASL_RETURN_IF_ERROR(delete_one("delete recording", "/v1/Recordings/" + string_of(r, "sid")));
+      WASL_RETURN_IF_ERROR(
+          delete_one("delete recording", "/v1/Recordings/" + sdk::string_member(r, "sid")));
     }
     if (still_processing) {
       return Error(ErrorCode::kFailedPrecondition,
