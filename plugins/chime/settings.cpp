@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/setting_or_secret.hpp"
 
 namespace wasl::plugins::chime {
@@ -16,11 +17,6 @@ using wasl::sdk::setting_or_secret;
 
 Error invalid(std::string message) {
   return Error(ErrorCode::kInvalidArgument, std::move(message), false);
-}
-
-// The optional string `key` of `object`; "" when absent.
-std::string optional_string(const json& object, const char* key) {
-  return object.value(key, std::string());
 }
 
 std::chrono::milliseconds milliseconds_at(const json& object, const char* key) {
@@ -99,13 +95,13 @@ Result<ChimeSettings> parse_settings(const json& settings, wasl::sdk::Host& host
     const json& credentials = settings.at("credentials");
     WASL_ASSIGN_OR_RETURN(
         out.credentials.access_key_id,
-        setting_or_secret(optional_string(credentials, "access_key_id"), host, "access_key_id"));
+        setting_or_secret(sdk::string_member(credentials, "access_key_id"), host, "access_key_id"));
     WASL_ASSIGN_OR_RETURN(out.credentials.secret_access_key,
-                          setting_or_secret(optional_string(credentials, "secret_access_key"), host,
-                                            "secret_access_key"));
+                          setting_or_secret(sdk::string_member(credentials, "secret_access_key"),
+                                            host, "secret_access_key"));
     WASL_ASSIGN_OR_RETURN(
         std::string session_token,
-        setting_or_secret(optional_string(credentials, "session_token"), host, "session_token"));
+        setting_or_secret(sdk::string_member(credentials, "session_token"), host, "session_token"));
     if (!session_token.empty()) out.credentials.session_token = session_token;
     if (out.credentials.access_key_id.empty() || out.credentials.secret_access_key.empty()) {
       return invalid(
@@ -116,11 +112,11 @@ Result<ChimeSettings> parse_settings(const json& settings, wasl::sdk::Host& host
   }
 
   const json& notifications = settings.at("notifications");
-  out.sns_topic_arn = optional_string(notifications, "sns_topic_arn");
-  out.sqs_queue_arn = optional_string(notifications, "sqs_queue_arn");
-  out.lambda_function_arn = optional_string(notifications, "lambda_function_arn");
+  out.sns_topic_arn = sdk::string_member(notifications, "sns_topic_arn");
+  out.sqs_queue_arn = sdk::string_member(notifications, "sqs_queue_arn");
+  out.lambda_function_arn = sdk::string_member(notifications, "lambda_function_arn");
   const json& capture = settings.at("capture");
-  out.capture_bucket_arn = optional_string(capture, "bucket_arn");
+  out.capture_bucket_arn = sdk::string_member(capture, "bucket_arn");
   out.capture_prefix = capture.at("prefix").get<std::string>();
   while (!out.capture_prefix.empty() && out.capture_prefix.back() == '/') {
     out.capture_prefix.pop_back();
@@ -139,7 +135,7 @@ Result<ChimeSettings> parse_settings(const json& settings, wasl::sdk::Host& host
   out.eventbridge_header_name = eventbridge.at("header_name").get<std::string>();
   if (use == SettingsUse::kWebhook) {
     WASL_ASSIGN_OR_RETURN(out.eventbridge_header_value,
-                          setting_or_secret(optional_string(eventbridge, "header_value"), host,
+                          setting_or_secret(sdk::string_member(eventbridge, "header_value"), host,
                                             "eventbridge_secret"));
   }
 

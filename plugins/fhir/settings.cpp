@@ -4,6 +4,7 @@
 
 #include "plugins/fhir/client_assertion.hpp"
 #include "plugins/fhir/public_keys.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/setting_or_secret.hpp"
 #include "wasl/sdk/url_origin.hpp"
 
@@ -28,14 +29,9 @@ Error invalid_setting(std::string message) {
   return Error(ErrorCode::kInvalidArgument, "FHIR settings: " + std::move(message), false);
 }
 
-// The optional string `key`; "" when absent.
-std::string optional_string(const json& settings, const char* key) {
-  return settings.value(key, std::string());
-}
-
 // The setting `key`, else the instance secret of that name.
 Result<std::string> setting_or_secret(const json& settings, const char* key, sdk::Host& host) {
-  return sdk::setting_or_secret(optional_string(settings, key), host, key);
+  return sdk::setting_or_secret(sdk::string_member(settings, key), host, key);
 }
 
 // The signer's public key, then previous_public_keys; each kid once.
@@ -87,27 +83,27 @@ Result<FhirSettings> parse_settings(const json& settings, sdk::Host& host) {
     }
   } else if (auth == "basic") {
     out.auth = AuthKind::kBasic;
-    out.username = optional_string(settings, "username");
+    out.username = sdk::string_member(settings, "username");
     WASL_ASSIGN_OR_RETURN(out.password, setting_or_secret(settings, "password", host));
     if (out.username.empty() || out.password.empty()) {
       return invalid_setting("auth basic needs username and password");
     }
   } else if (auth == "smart") {
     out.auth = AuthKind::kSmart;
-    out.client_id = optional_string(settings, "client_id");
+    out.client_id = sdk::string_member(settings, "client_id");
     WASL_ASSIGN_OR_RETURN(std::string key, setting_or_secret(settings, "private_key", host));
     if (out.client_id.empty() || key.empty()) {
       return invalid_setting(
           "auth smart needs client_id and private_key (setting or instance secret)");
     }
-    const std::string key_id = optional_string(settings, "key_id");
+    const std::string key_id = sdk::string_member(settings, "key_id");
     WASL_ASSIGN_OR_RETURN(
         out.smart_signer,
-        ClientAssertionSigner::create(key, optional_string(settings, "signing_alg"), key_id));
+        ClientAssertionSigner::create(key, sdk::string_member(settings, "signing_alg"), key_id));
     WASL_ASSIGN_OR_RETURN(out.published_keys,
                           published_keys(key, out.smart_signer->alg(), key_id, settings));
     out.scope = settings.at("scope").get<std::string>();
-    out.smart_token_url = optional_string(settings, "token_url");
+    out.smart_token_url = sdk::string_member(settings, "token_url");
     if (!out.smart_token_url.empty() && !sdk::is_https_or_loopback(out.smart_token_url)) {
       return invalid_setting("token_url must be https:// (plain http:// only to a loopback host)");
     }
@@ -120,8 +116,8 @@ Result<FhirSettings> parse_settings(const json& settings, sdk::Host& host) {
   out.subscription_header = settings.at("subscription_header").get<std::string>();
   WASL_ASSIGN_OR_RETURN(out.subscription_secret,
                         setting_or_secret(settings, "subscription_secret", host));
-  out.service_provider = optional_string(settings, "service_provider");
-  out.note_resource = optional_string(settings, "note_resource") == "Composition"
+  out.service_provider = sdk::string_member(settings, "service_provider");
+  out.note_resource = sdk::string_member(settings, "note_resource") == "Composition"
                           ? NoteResource::kComposition
                           : NoteResource::kDocumentReference;
   return out;

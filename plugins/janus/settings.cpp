@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/setting_or_secret.hpp"
 
 namespace wasl::plugins::janus {
@@ -18,11 +19,6 @@ using wasl::sdk::setting_or_secret;
 
 Error invalid_setting(std::string message) {
   return Error(ErrorCode::kInvalidArgument, std::move(message), false);
-}
-
-std::string optional_string(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 bool is_loopback_host(std::string host) {
@@ -116,15 +112,15 @@ Result<JanusSettings> parse_settings(const json& settings, wasl::sdk::Host& host
   if (use == SettingsUse::kWebhook) {
     WASL_ASSIGN_OR_RETURN(
         out.events_password,
-        setting_or_secret(optional_string(events, "password"), host, "events_password"));
+        setting_or_secret(sdk::string_member(events, "password"), host, "events_password"));
   }
   if (use == SettingsUse::kVideo) {
     WASL_ASSIGN_OR_RETURN(
         out.admin_secret,
-        setting_or_secret(optional_string(settings, "admin_secret"), host, "admin_secret"));
+        setting_or_secret(sdk::string_member(settings, "admin_secret"), host, "admin_secret"));
     WASL_ASSIGN_OR_RETURN(
         out.room_admin_key,
-        setting_or_secret(optional_string(settings, "room_admin_key"), host, "room_admin_key"));
+        setting_or_secret(sdk::string_member(settings, "room_admin_key"), host, "room_admin_key"));
     if (out.admin_secret.empty()) {
       return invalid_setting(
           "admin_secret is required (in the settings, usually as ${file:…}, or as the instance "

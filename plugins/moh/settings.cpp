@@ -1,5 +1,6 @@
 #include "plugins/moh/settings.hpp"
 
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/setting_or_secret.hpp"
 #include "wasl/sdk/url_origin.hpp"
 
@@ -15,23 +16,18 @@ Error invalid_setting(std::string message) {
   return Error(ErrorCode::kInvalidArgument, "MOH settings: " + std::move(message), false);
 }
 
-// The optional string `key` of `object`; "" when absent.
-std::string optional_string(const json& object, const char* key) {
-  return object.value(key, std::string());
-}
-
 }  // namespace
 
 Result<MohSettings> parse_settings(const json& settings, sdk::Host& host) {
   MohSettings out;
-  out.base_url = optional_string(settings, "base_url");
+  out.base_url = sdk::string_member(settings, "base_url");
   while (!out.base_url.empty() && out.base_url.back() == '/') out.base_url.pop_back();
   if (!out.base_url.empty() && !sdk::is_https_or_loopback(out.base_url)) {
     return invalid_setting("base_url must be https:// (plain http:// only to a loopback host: " +
                            std::string("127.0.0.0/8, ::1, localhost): reports carry PHI and ") +
                            "requests a bearer token");
   }
-  out.file_drop_directory = optional_string(settings, "file_drop_directory");
+  out.file_drop_directory = sdk::string_member(settings, "file_drop_directory");
   if (out.base_url.empty() && out.file_drop_directory.empty()) {
     return invalid_setting(
         "set base_url (HTTPS delivery), file_drop_directory (file drop) or both");
@@ -41,7 +37,7 @@ Result<MohSettings> parse_settings(const json& settings, sdk::Host& host) {
   if (!out.base_url.empty() && out.auth == ReceiverAuth::kBearer) {
     WASL_ASSIGN_OR_RETURN(
         out.bearer_token,
-        sdk::setting_or_secret(optional_string(settings, "bearer_token"), host, "bearer_token"));
+        sdk::setting_or_secret(sdk::string_member(settings, "bearer_token"), host, "bearer_token"));
     if (out.bearer_token.empty()) {
       return invalid_setting(
           "bearer_token is missing: set it in the instance settings (from a secret) "

@@ -1,5 +1,6 @@
 #include "plugins/sms/settings.hpp"
 
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/setting_or_secret.hpp"
 #include "wasl/sdk/url_origin.hpp"
 
@@ -13,11 +14,6 @@ using sdk::Result;
 
 Error invalid_setting(std::string message) {
   return Error(ErrorCode::kInvalidArgument, "SMS settings: " + std::move(message), false);
-}
-
-std::string optional_string(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -39,7 +35,8 @@ Result<SmsSettings> parse_settings(const json& settings, sdk::Host& host, Settin
   out.max_segments = settings.at("max_segments").get<int>();
   if (use == SettingsUse::kNotify) {
     WASL_ASSIGN_OR_RETURN(
-        out.api_key, sdk::setting_or_secret(optional_string(settings, "api_key"), host, "api_key"));
+        out.api_key,
+        sdk::setting_or_secret(sdk::string_member(settings, "api_key"), host, "api_key"));
     if (out.api_key.empty()) {
       return invalid_setting(
           "api_key is missing: set it in the instance settings (from a secret: ${env:…} or "
@@ -47,8 +44,8 @@ Result<SmsSettings> parse_settings(const json& settings, sdk::Host& host, Settin
     }
   } else {
     WASL_ASSIGN_OR_RETURN(out.receipt_secret,
-                          sdk::setting_or_secret(optional_string(settings, "receipt_secret"), host,
-                                                 "receipt_secret"));
+                          sdk::setting_or_secret(sdk::string_member(settings, "receipt_secret"),
+                                                 host, "receipt_secret"));
     if (out.receipt_secret.empty()) {
       return invalid_setting(
           "receipt_secret is missing: the gateway signs its delivery receipts with it; set it "

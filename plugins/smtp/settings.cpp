@@ -2,6 +2,7 @@
 
 #include "plugins/smtp/mail_address.hpp"
 #include "plugins/smtp/utf8_text.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/setting_or_secret.hpp"
 
 namespace wasl::plugins::smtp {
@@ -14,10 +15,6 @@ using sdk::Result;
 
 Error invalid_setting(std::string message) {
   return Error(ErrorCode::kInvalidArgument, "SMTP settings: " + std::move(message), false);
-}
-
-std::string optional_string(const json& object, const char* key) {
-  return object.value(key, std::string());
 }
 
 }  // namespace
@@ -58,13 +55,14 @@ Result<SmtpSettings> parse_settings(const json& settings, sdk::Host& host) {
     if (authority_end == std::string::npos) out.url += '/';
     out.url += std::string(domain_of(out.from));
   }
-  out.from_name = optional_string(settings, "from_name");
+  out.from_name = sdk::string_member(settings, "from_name");
   if (out.from_name.find_first_of("\r\n") != std::string::npos || !is_utf8(out.from_name)) {
     return invalid_setting("from_name must be one line of UTF-8 text");
   }
   out.username = settings.at("username").get<std::string>();
-  WASL_ASSIGN_OR_RETURN(out.password, sdk::setting_or_secret(optional_string(settings, "password"),
-                                                             host, "password"));
+  WASL_ASSIGN_OR_RETURN(
+      out.password,
+      sdk::setting_or_secret(sdk::string_member(settings, "password"), host, "password"));
   if (out.password.empty()) {
     return invalid_setting(
         "password is missing: set it in the instance settings (from a secret: ${env:…} or "
@@ -75,7 +73,7 @@ Result<SmtpSettings> parse_settings(const json& settings, sdk::Host& host) {
                        : mechanism == "LOGIN" ? AuthMechanism::kLogin
                                               : AuthMechanism::kAny;
   const json http = settings.value("http", json::object());
-  out.ca_file = optional_string(http, "ca_file");
+  out.ca_file = sdk::string_member(http, "ca_file");
   out.connect_timeout =
       std::chrono::milliseconds(settings.at("connect_timeout_ms").get<std::int64_t>());
   out.timeout = std::chrono::milliseconds(settings.at("timeout_ms").get<std::int64_t>());

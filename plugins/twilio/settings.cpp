@@ -1,5 +1,6 @@
 #include "plugins/twilio/settings.hpp"
 
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/setting_or_secret.hpp"
 
 namespace wasl::plugins::twilio {
@@ -15,11 +16,6 @@ Error invalid_setting(std::string message) {
   return Error(ErrorCode::kInvalidArgument, "Twilio settings: " + std::move(message), false);
 }
 
-// The optional string `key` of `object`; "" when absent.
-std::string optional_string(const json& object, const char* key) {
-  return object.value(key, std::string());
-}
-
 }  // namespace
 
 Result<TwilioSettings> parse_settings(const json& settings, sdk::Host& host, SettingsUse use) {
@@ -28,9 +24,10 @@ Result<TwilioSettings> parse_settings(const json& settings, sdk::Host& host, Set
   out.api_key_sid = settings.at("api_key_sid").get<std::string>();
   WASL_ASSIGN_OR_RETURN(
       out.api_key_secret,
-      setting_or_secret(optional_string(settings, "api_key_secret"), host, "api_key_secret"));
-  WASL_ASSIGN_OR_RETURN(out.auth_token, setting_or_secret(optional_string(settings, "auth_token"),
-                                                          host, "auth_token"));
+      setting_or_secret(sdk::string_member(settings, "api_key_secret"), host, "api_key_secret"));
+  WASL_ASSIGN_OR_RETURN(
+      out.auth_token,
+      setting_or_secret(sdk::string_member(settings, "auth_token"), host, "auth_token"));
   if (use == SettingsUse::kVideo && out.api_key_secret.empty()) {
     return invalid_setting(
         "api_key_secret is missing: set it in the instance settings (from a "
@@ -46,7 +43,7 @@ Result<TwilioSettings> parse_settings(const json& settings, sdk::Host& host, Set
   out.base_url = settings.at("base_url").get<std::string>();
   while (!out.base_url.empty() && out.base_url.back() == '/') out.base_url.pop_back();
   out.media_host_suffixes = settings.at("media_host_suffixes").get<std::vector<std::string>>();
-  out.status_callback_url = optional_string(settings, "status_callback_url");
+  out.status_callback_url = sdk::string_member(settings, "status_callback_url");
   out.empty_room_timeout_minutes = settings.at("empty_room_timeout_minutes").get<int>();
   out.unused_room_timeout_minutes = settings.at("unused_room_timeout_minutes").get<int>();
   out.max_participant_duration_seconds = settings.at("max_participant_duration_seconds").get<int>();
@@ -61,7 +58,7 @@ Result<TwilioSettings> parse_settings(const json& settings, sdk::Host& host, Set
   const json& composition = settings.at("composition");
   out.composition.format = composition.at("format").get<std::string>();
   out.composition.resolution = composition.at("resolution").get<std::string>();
-  out.composition.status_callback_url = optional_string(composition, "status_callback_url");
+  out.composition.status_callback_url = sdk::string_member(composition, "status_callback_url");
   out.composition.poll_interval =
       std::chrono::milliseconds(composition.at("poll_interval_ms").get<std::int64_t>());
   return out;
