@@ -34,11 +34,10 @@
 #include "hub/crypto/hex.hpp"
 #include "hub/crypto/random.hpp"
 #include "hub/object_store/s3_object_store.hpp"
-#include "hub/plugin_host/http_client.hpp"
 #include "hub/storage/store.hpp"
 #include "tests/integration/hub_process.hpp"
+#include "tests/peers/ceph/ceph_bucket.hpp"
 #include "tests/peers/ceph/ceph_gateway.hpp"
-#include "wasl/sdk/aws/sigv4.hpp"
 
 namespace wasl::testing {
 namespace {
@@ -95,29 +94,6 @@ steps:
       room_id: ${steps.room.output.provider_room_id}
     timeout: 10m
 )";
-
-// Makes `bucket` with a signed PUT (the hub never creates buckets).
-void make_bucket(const CephGateway& gateway, const std::string& bucket) {
-  sdk::aws::SigningRequest request;
-  request.method = "PUT";
-  request.host = gateway.endpoint.substr(gateway.endpoint.find("://") + 3);
-  request.path = "/" + bucket;
-  request.payload = "";
-  auto signed_request =
-      sdk::aws::sign_request(request, {gateway.access_key, gateway.secret_key, std::nullopt},
-                             {gateway.region, "s3", std::chrono::system_clock::now()});
-  ASSERT_TRUE(signed_request.ok()) << signed_request.error().message;
-  plugin_host::HttpClient client({});
-  plugin_host::HttpRequest put;
-  put.method = "PUT";
-  put.url = gateway.endpoint + "/" + bucket;
-  for (const auto& header : signed_request->headers_to_add) {
-    put.headers.emplace_back(header.name, header.value);
-  }
-  auto answer = client.send(put);
-  ASSERT_TRUE(answer.ok()) << answer.error().message;
-  ASSERT_EQ(answer->status, 200) << answer->body;
-}
 
 // Polls until `done` holds or the deadline passes; whether it held.
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds deadline,

@@ -12,11 +12,10 @@
 #include "hub/crypto/random.hpp"
 #include "hub/crypto/stream_cipher.hpp"
 #include "hub/object_store/s3_object_store.hpp"
-#include "hub/plugin_host/http_client.hpp"
 #include "hub/records/recording_store.hpp"
+#include "tests/peers/ceph/ceph_bucket.hpp"
 #include "tests/peers/ceph/ceph_gateway.hpp"
 #include "tests/unit/archive/archive_fixture.hpp"
-#include "wasl/sdk/aws/sigv4.hpp"
 #include "wasl/sdk/timestamp.hpp"
 
 namespace wasl::archive::testing {
@@ -31,7 +30,7 @@ class ArchiveMigrationTest : public ArchiveFixture {
     if (HasFatalFailure()) return;
     gateway_ = wasl::testing::CephGateway::from_fixture(WASL_BINARY_DIR);
     bucket_ = "wasl-migrate-" + crypto::to_hex(crypto::random_bytes(6).value());
-    make_bucket();
+    wasl::testing::make_bucket(gateway_, bucket_);
     if (HasFatalFailure()) return;
     object_store::S3StoreOptions options;
     options.name = "ceph";
@@ -46,26 +45,6 @@ class ArchiveMigrationTest : public ArchiveFixture {
     ASSERT_TRUE(s3.ok()) << s3.error().message;
     s3_ = s3->get();
     ASSERT_OK(objects_->add("ceph", std::move(s3).value()));
-  }
-
-  void make_bucket() {
-    const std::string host = gateway_.endpoint.substr(gateway_.endpoint.find("://") + 3);
-    sdk::aws::SigningRequest request;
-    request.method = "PUT";
-    request.host = host;
-    request.path = "/" + bucket_;
-    auto signed_request =
-        sdk::aws::sign_request(request, {gateway_.access_key, gateway_.secret_key, std::nullopt},
-                               {gateway_.region, "s3", std::chrono::system_clock::now()});
-    ASSERT_TRUE(signed_request.ok()) << signed_request.error().message;
-    plugin_host::HttpClient client({});
-    plugin_host::HttpRequest put;
-    put.method = "PUT";
-    put.url = gateway_.endpoint + "/" + bucket_;
-    for (const auto& h : signed_request->headers_to_add) put.headers.emplace_back(h.name, h.value);
-    auto answer = client.send(put);
-    ASSERT_TRUE(answer.ok()) << answer.error().message;
-    ASSERT_EQ(answer->status, 200) << answer->body;
   }
 
   // Archives `count` recordings of kSize into the local store; their ids.

@@ -17,9 +17,8 @@
 #include "hub/object_store/s3_object_store.hpp"
 #include "hub/object_store/stale_upload_sweep.hpp"
 #include "hub/object_store/store_health.hpp"
-#include "hub/plugin_host/http_client.hpp"
+#include "tests/peers/ceph/ceph_bucket.hpp"
 #include "tests/peers/ceph/ceph_gateway.hpp"
-#include "wasl/sdk/aws/sigv4.hpp"
 
 namespace wasl::object_store {
 namespace {
@@ -38,30 +37,6 @@ std::string bytes_of(std::size_t size, unsigned seed) {
   std::string out(size, '\0');
   for (auto& c : out) c = static_cast<char>(random());
   return out;
-}
-
-// Makes `bucket` with a signed PUT (the store never creates buckets).
-void make_bucket(const testing::CephGateway& gateway, const std::string& bucket) {
-  const std::string host = gateway.endpoint.substr(gateway.endpoint.find("://") + 3);
-  sdk::aws::SigningRequest request;
-  request.method = "PUT";
-  request.host = host;
-  request.path = "/" + bucket;
-  request.payload = "";
-  sdk::aws::AwsCredentials credentials{gateway.access_key, gateway.secret_key, std::nullopt};
-  auto signed_request = sdk::aws::sign_request(
-      request, credentials, {gateway.region, "s3", std::chrono::system_clock::now()});
-  ASSERT_TRUE(signed_request.ok()) << signed_request.error().message;
-  plugin_host::HttpClient client({});
-  plugin_host::HttpRequest put;
-  put.method = "PUT";
-  put.url = gateway.endpoint + "/" + bucket;
-  for (const auto& header : signed_request->headers_to_add) {
-    put.headers.emplace_back(header.name, header.value);
-  }
-  auto answer = client.send(put);
-  ASSERT_TRUE(answer.ok()) << answer.error().message;
-  ASSERT_EQ(answer->status, 200) << answer->body;
 }
 
 class S3StoreOpsTest : public ::testing::Test {
