@@ -55,7 +55,7 @@ std::pair<std::string, std::string> split_s3_arn(const std::string& arn) {
 
 AttendeeCapabilities capabilities_of(const json& attendee) {
   AttendeeCapabilities caps;
-  const json c = attendee.is_object() ? attendee.value("Capabilities", json::object()) : json();
+  const json c = attendee.is_object() ? sdk::object_member(attendee, "Capabilities") : json();
   if (c.is_object()) {
     caps.audio = sdk::string_member(c, "Audio");
     caps.video = sdk::string_member(c, "Video");
@@ -307,10 +307,10 @@ Result<wasl::sdk::Room> ChimeVideoProvider::end_room(const wasl::sdk::RoomRef& r
   room.status = "completed";
   room.ended_at_ms = now_ms(host_);
   if (record.is_object()) {
-    const json request = record.value("request", json::object());
+    const json request = sdk::object_member(record, "request");
     room.name = sdk::string_member(request, "name");
     room.participant_limit = request.value("participant_limit", 0);
-    room.raw = {{"Meeting", record.value("meeting", json::object())}};
+    room.raw = {{"Meeting", sdk::object_member(record, "meeting")}};
   }
   return room;
 }
@@ -621,7 +621,7 @@ Result<std::vector<wasl::sdk::Recording>> ChimeVideoProvider::list_recordings(
   std::vector<wasl::sdk::Recording> out;
   if (!record.is_object()) return out;
   for (const char* list : {"captures", "concatenations"}) {
-    const json ids = record.value(list, json::array());
+    const json ids = sdk::array_member(record, list);
     for (const auto& id : ids) {
       if (!id.is_string()) continue;
       auto pipeline = pipelines_.get_pipeline(id.get<std::string>());

@@ -88,7 +88,7 @@ Result<std::vector<Event>> EventBridgeVerifier::normalize(const json& event) {
   if (sdk::string_member(event, "source") != "aws.chime") {
     return invalid_event("the event's source is not aws.chime");
   }
-  const json detail = event.value("detail", json::object());
+  const json detail = sdk::object_member(event, "detail");
   const std::string event_type = sdk::string_member(detail, "eventType");
   if (!detail.is_object() || event_type.empty()) {
     return invalid_event("the Chime event has no detail.eventType");

@@ -35,13 +35,13 @@ Result<MediaPipeline> pipeline_from_json(const json& holder) {
   } else {
     const json& sinks = p->contains("Sinks") ? (*p)["Sinks"] : json();
     if (sinks.is_array() && !sinks.empty() && sinks[0].is_object()) {
-      const json& config = sinks[0].value("S3BucketSinkConfiguration", json::object());
+      const json& config = sdk::object_member(sinks[0], "S3BucketSinkConfiguration");
       if (config.is_object()) out.sink_arn = sdk::string_member(config, "Destination");
     }
     const json& sources = p->contains("Sources") ? (*p)["Sources"] : json();
     if (sources.is_array() && !sources.empty() && sources[0].is_object()) {
       const json& config =
-          sources[0].value("MediaCapturePipelineSourceConfiguration", json::object());
+          sdk::object_member(sources[0], "MediaCapturePipelineSourceConfiguration");
       if (config.is_object()) out.source_arn = sdk::string_member(config, "MediaPipelineArn");
     }
   }
@@ -141,7 +141,7 @@ Result<std::vector<std::string>> MediaPipelinesClient::list_captures() {
     if (!next_token.empty()) call.query.push_back({"next-token", next_token});
     WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));
     WASL_ASSIGN_OR_RETURN(json body, json_body(call.operation, response));
-    for (const auto& p : body.value("MediaCapturePipelines", json::array())) {
+    for (const auto& p : sdk::array_member(body, "MediaCapturePipelines")) {
       if (p.is_object() && !sdk::string_member(p, "MediaPipelineId").empty()) {
         out.push_back(sdk::string_member(p, "MediaPipelineId"));
       }
@@ -169,7 +169,7 @@ Result<MediaPipeline> MediaPipelinesClient::get_pipeline(const std::string& pipe
                            "/sdk-media-pipelines/" + wasl::sdk::aws::uri_encode(pipeline_id, true));
   WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));
   WASL_ASSIGN_OR_RETURN(json body, json_body(call.operation, response));
-  return pipeline_from_json(body.value("MediaPipeline", json::object()));
+  return pipeline_from_json(sdk::object_member(body, "MediaPipeline"));
 }
 
 }  // namespace wasl::plugins::chime

@@ -75,7 +75,7 @@ Result<Meeting> MeetingsClient::create_meeting(const CreateMeetingInput& input) 
   call.body = create_meeting_body(input);
   WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));
   WASL_ASSIGN_OR_RETURN(json body, json_body(call.operation, response));
-  return meeting_from_json(body.value("Meeting", json()));
+  return meeting_from_json(sdk::member(body, "Meeting"));
 }
 
 Result<Meeting> MeetingsClient::get_meeting(const std::string& meeting_id) {
@@ -83,7 +83,7 @@ Result<Meeting> MeetingsClient::get_meeting(const std::string& meeting_id) {
       make_call("GetMeeting", "GET", "/meetings/" + wasl::sdk::aws::uri_encode(meeting_id, true));
   WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));
   WASL_ASSIGN_OR_RETURN(json body, json_body(call.operation, response));
-  return meeting_from_json(body.value("Meeting", json()));
+  return meeting_from_json(sdk::member(body, "Meeting"));
 }
 
 wasl::sdk::Status MeetingsClient::delete_meeting(const std::string& meeting_id) {
@@ -101,7 +101,7 @@ Result<Attendee> MeetingsClient::create_attendee(const std::string& meeting_id,
   call.body = attendee_item(attendee);
   WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));
   WASL_ASSIGN_OR_RETURN(json body, json_body(call.operation, response));
-  return attendee_from_json(body.value("Attendee", json()));
+  return attendee_from_json(sdk::member(body, "Attendee"));
 }
 
 Result<BatchAttendees> MeetingsClient::batch_create_attendee(
@@ -118,11 +118,11 @@ Result<BatchAttendees> MeetingsClient::batch_create_attendee(
     call.body = json{{"Attendees", items}};
     WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));
     WASL_ASSIGN_OR_RETURN(json body, json_body(call.operation, response));
-    for (const auto& a : body.value("Attendees", json::array())) {
+    for (const auto& a : sdk::array_member(body, "Attendees")) {
       WASL_ASSIGN_OR_RETURN(Attendee attendee, attendee_from_json(a));
       out.attendees.push_back(std::move(attendee));
     }
-    for (const auto& e : body.value("Errors", json::array())) {
+    for (const auto& e : sdk::array_member(body, "Errors")) {
       if (!e.is_object()) continue;
       out.errors.push_back({sdk::string_member(e, "ExternalUserId"),
                             sdk::string_member(e, "ErrorCode"),
@@ -152,7 +152,7 @@ Result<std::vector<Attendee>> MeetingsClient::list_attendees(const std::string& 
     if (!next_token.empty()) call.query.push_back({"next-token", next_token});
     WASL_ASSIGN_OR_RETURN(auto response, transport_.call(call));
     WASL_ASSIGN_OR_RETURN(json body, json_body(call.operation, response));
-    for (const auto& a : body.value("Attendees", json::array())) {
+    for (const auto& a : sdk::array_member(body, "Attendees")) {
       WASL_ASSIGN_OR_RETURN(Attendee attendee, attendee_from_json(a));
       out.push_back(std::move(attendee));
     }

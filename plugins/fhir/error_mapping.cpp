@@ -21,13 +21,12 @@ std::string operation_outcome_summary(std::string_view body) {
   for (const auto& issue : *issues) {
     if (!issue.is_object()) continue;
     std::string text;
-    if (auto d = issue.find("details"); d != issue.end() && d->is_object()) {
-      text = d->value("text", "");
-    }
+    text = sdk::string_member(sdk::object_member(issue, "details"), "text");
     if (text.empty()) text = sdk::string_member(issue, "diagnostics");
     if (text.size() > 200) text.resize(200);
     if (!out.empty()) out += "; ";
-    out += issue.value("code", "unknown");
+    const std::string code = sdk::string_member(issue, "code");
+    out += code.empty() ? "unknown" : code;
     if (!text.empty()) out += ": " + text;
     if (out.size() > 1000) break;
   }

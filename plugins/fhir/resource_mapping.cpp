@@ -78,7 +78,7 @@ std::string ksa_gender(const json& patient) {
   if (element == patient.end()) return {};
   for (const auto& ext : array_at(*element, "extension")) {
     if (sdk::string_member(ext, "url") != kKsaGenderExtension) continue;
-    std::string code = first_coding_code(ext.value("valueCodeableConcept", json::object()));
+    std::string code = first_coding_code(sdk::object_member(ext, "valueCodeableConcept"));
     if (code == "male" || code == "female" || code == "other" || code == "unknown") return code;
     if (code == "M") return "male";
     if (code == "F") return "female";
@@ -139,7 +139,7 @@ Result<sdk::PatientSummary> to_patient(const json& patient) {
   out.phone = contact(patient, "phone", "mobile");
   out.email = contact(patient, "email", "home");
   for (const auto& communication : array_at(patient, "communication")) {
-    std::string language = first_coding_code(communication.value("language", json::object()));
+    std::string language = first_coding_code(sdk::object_member(communication, "language"));
     if (language.empty()) continue;
     out.language = language;
     if (sdk::bool_member(communication, "preferred", false)) break;
@@ -156,7 +156,7 @@ Result<sdk::PractitionerSummary> to_practitioner(const json& practitioner) {
   out.identifiers = identifiers(practitioner);
   if (const json* name = chosen_name(practitioner)) out.name = full_name(*name);
   for (const auto& qualification : array_at(practitioner, "qualification")) {
-    const json code = qualification.value("code", json::object());
+    const json code = sdk::object_member(qualification, "code");
     out.specialty = sdk::string_member(code, "text");
     if (out.specialty.empty()) out.specialty = first_coding_code(code);
     if (!out.specialty.empty()) break;
@@ -172,7 +172,7 @@ Result<sdk::Appointment> to_appointment(const json& appointment) {
   out.id = sdk::string_member(appointment, "id");
   out.status = sdk::string_member(appointment, "status");
   for (const auto& participant : array_at(appointment, "participant")) {
-    const json actor = participant.value("actor", json::object());
+    const json actor = sdk::object_member(participant, "actor");
     if (out.patient_id.empty()) out.patient_id = reference_id(actor, "Patient");
     if (out.practitioner_id.empty()) out.practitioner_id = reference_id(actor, "Practitioner");
   }
@@ -194,9 +194,9 @@ Result<sdk::Coverage> to_coverage(const json& coverage) {
   sdk::Coverage out;
   out.id = sdk::string_member(coverage, "id");
   out.status = sdk::string_member(coverage, "status");
-  out.patient_id = reference_id(coverage.value("beneficiary", json::object()), "Patient");
+  out.patient_id = reference_id(sdk::object_member(coverage, "beneficiary"), "Patient");
   for (const auto& payor : array_at(coverage, "payor")) {
-    out.payer_id = sdk::string_member(payor.value("identifier", json::object()), "value");
+    out.payer_id = sdk::string_member(sdk::object_member(payor, "identifier"), "value");
     if (out.payer_id.empty()) out.payer_id = reference_id(payor, "Organization");
     if (!out.payer_id.empty()) break;
   }
@@ -207,12 +207,12 @@ Result<sdk::Coverage> to_coverage(const json& coverage) {
   }
   if (out.member_id.empty()) out.member_id = out.policy_number;
   for (const auto& c : array_at(coverage, "class")) {
-    if (first_coding_code(c.value("type", json::object())) == "plan") {
+    if (first_coding_code(sdk::object_member(c, "type")) == "plan") {
       out.plan = sdk::string_member(c, "value");
       break;
     }
   }
-  const json period = coverage.value("period", json::object());
+  const json period = sdk::object_member(coverage, "period");
   out.period_start_ms = parse_fhir_time(sdk::string_member(period, "start")).value_or(0);
   out.period_end_ms = parse_fhir_time(sdk::string_member(period, "end")).value_or(0);
   out.raw = coverage;

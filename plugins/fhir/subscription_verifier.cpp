@@ -74,7 +74,7 @@ std::string sha256_hex(std::string_view bytes) {
 // redelivery of the same state gets the same tag; any change another, even
 // without meta (a booking's cancel is not a duplicate of the booking).
 std::string state_tag(const json& resource, std::string_view notification_body) {
-  const json meta = resource.is_object() ? resource.value("meta", json::object()) : json::object();
+  const json meta = resource.is_object() ? sdk::object_member(resource, "meta") : json::object();
   const std::string version = sdk::string_member(meta, "versionId");
   if (!version.empty()) return "/_history/" + version;
   if (resource.is_object()) return "/sha256:" + sha256_hex(resource.dump());
@@ -87,7 +87,7 @@ Event appointment_event(const std::string& id, const json& resource, std::string
   Event event;
   event.type = "appointment.updated";
   event.resource_id = "Appointment/" + id;
-  json meta = resource.is_object() ? resource.value("meta", json::object()) : json::object();
+  json meta = resource.is_object() ? sdk::object_member(resource, "meta") : json::object();
   event.occurred_at_ms = parse_fhir_time(sdk::string_member(meta, "lastUpdated")).value_or(0);
   event.dedupe_key = std::move(dedupe_key);
   event.payload = {
@@ -102,31 +102,31 @@ json topic_status(const json& status) {
   json out = {{"events", json::array()}};
   if (sdk::string_member(status, "resourceType") == "SubscriptionStatus") {
     out["subscription"] =
-        sdk::string_member(status.value("subscription", json::object()), "reference");
+        sdk::string_member(sdk::object_member(status, "subscription"), "reference");
     out["type"] = sdk::string_member(status, "type");
-    for (const auto& e : status.value("notificationEvent", json::array())) {
+    for (const auto& e : sdk::array_member(status, "notificationEvent")) {
       out["events"].push_back(
-          {{"number", e.value("eventNumber", json(""))},
-           {"focus", sdk::string_member(e.value("focus", json::object()), "reference")}});
+          {{"number", e.is_object() ? e.value("eventNumber", json("")) : json("")},
+           {"focus", sdk::string_member(sdk::object_member(e, "focus"), "reference")}});
     }
     return out;
   }
-  for (const auto& p : status.value("parameter", json::array())) {
+  for (const auto& p : sdk::array_member(status, "parameter")) {
     const std::string name = sdk::string_member(p, "name");
     if (name == "subscription")
       out["subscription"] =
-          sdk::string_member(p.value("valueReference", json::object()), "reference");
+          sdk::string_member(sdk::object_member(p, "valueReference"), "reference");
     if (name == "type") out["type"] = sdk::string_member(p, "valueCode");
     if (name != "notification-event") continue;
     json event = {{"number", ""}, {"focus", ""}};
-    for (const auto& part : p.value("part", json::array())) {
+    for (const auto& part : sdk::array_member(p, "part")) {
       if (sdk::string_member(part, "name") == "event-number") {
         event["number"] = part.contains("valueString") ? part["valueString"]
                                                        : part.value("valueUnsignedInt", json(""));
       }
       if (sdk::string_member(part, "name") == "focus")
         event["focus"] =
-            sdk::string_member(part.value("valueReference", json::object()), "reference");
+            sdk::string_member(sdk::object_member(part, "valueReference"), "reference");
     }
     out["events"].push_back(event);
   }
@@ -162,7 +162,7 @@ Result<std::vector<Event>> SubscriptionVerifier::verify(const sdk::WebhookReques
     return invalid_notification("Bundle.entry must be an array of at most 1000 entries");
   }
   auto resource_of = [](const json& entry) {
-    return entry.is_object() ? entry.value("resource", json()) : json();
+    return entry.is_object() ? sdk::member(entry, "resource") : json();
   };
   const json first = entries.empty() ? json() : resource_of(entries[0]);
   const std::string first_type = sdk::string_member(first, "resourceType");

@@ -1,4 +1,5 @@
 #include "plugins/hl7v2/state_records.hpp"
+#include "wasl/sdk/json_member.hpp"
 
 #include <algorithm>
 #include <mutex>
@@ -21,7 +22,7 @@ bool newer(const Stamp& stamp, const json& record) {
   const json& stored = record["stamp"];
   const std::int64_t time_ms = stored.value("time_ms", std::int64_t{0});
   if (stamp.time_ms != time_ms) return stamp.time_ms > time_ms;
-  const json ids = stored.value("control_ids", json::array());
+  const json ids = sdk::array_member(stored, "control_ids");
   return std::find(ids.begin(), ids.end(), json(stamp.control_id)) == ids.end();
 }
 

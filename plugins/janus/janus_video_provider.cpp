@@ -507,7 +507,7 @@ std::string composition_file(const std::string& rec_dir, std::uint64_t room_id) 
 
 wasl::sdk::Recording JanusVideoProvider::composition_answer(std::uint64_t room_id,
                                                             const json& room) const {
-  const json composition = room.value("composition", json::object());
+  const json composition = sdk::object_member(room, "composition");
   wasl::sdk::Recording out;
   out.provider_id = media_id_for(room_id);
   out.room_id = std::to_string(room_id);
@@ -621,7 +621,7 @@ Result<wasl::sdk::MediaInfo> JanusVideoProvider::fetch_media(const wasl::sdk::Me
     std::lock_guard lock(mutex_);
     WASL_ASSIGN_OR_RETURN(json room, load_room(room_id));
     rec_dir = sdk::string_member(room, "rec_dir");
-    const json composition = room.value("composition", json::object());
+    const json composition = sdk::object_member(room, "composition");
     const std::string status = sdk::string_member(composition, "status");
     if (status.empty()) {
       return Error(ErrorCode::kFailedPrecondition,

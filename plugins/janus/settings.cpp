@@ -105,7 +105,7 @@ Result<JanusSettings> parse_settings(const json& settings, wasl::sdk::Host& host
   out.ffmpeg = settings.at("ffmpeg").get<std::string>();
   out.conversion_timeout =
       std::chrono::seconds(settings.at("conversion_timeout_seconds").get<std::int64_t>());
-  out.ice_servers = settings.value("ice_servers", json::array());
+  out.ice_servers = sdk::array_member(settings, "ice_servers");
 
   const json& events = settings.at("events");
   out.events_user = events.at("user").get<std::string>();

@@ -26,7 +26,7 @@ std::string outcome_text(const std::string& body) {
   json parsed = sdk::parse_json_within(body);
   std::string text;
   if (parsed.is_object() && sdk::string_member(parsed, "resourceType") == "OperationOutcome") {
-    for (const auto& issue : parsed.value("issue", json::array())) {
+    for (const auto& issue : sdk::array_member(parsed, "issue")) {
       if (!issue.is_object()) continue;
       std::string part = sdk::string_member(issue, "diagnostics");
       if (part.empty() && issue.contains("details") && issue["details"].is_object()) {

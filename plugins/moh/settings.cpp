@@ -46,7 +46,7 @@ Result<MohSettings> parse_settings(const json& settings, sdk::Host& host) {
   }
   if (!out.base_url.empty() && out.auth == ReceiverAuth::kMutualTls) {
     // The hub's HTTP client options, which the schema leaves to the hub.
-    const json http = settings.value("http", json::object());
+    const json http = sdk::object_member(settings, "http");
     auto names = [&http](const char* key) {
       auto it = http.find(key);
       return it != http.end() && it->is_string() && !it->get_ref<const std::string&>().empty();

@@ -72,7 +72,7 @@ Result<SmtpSettings> parse_settings(const json& settings, sdk::Host& host) {
   out.auth_mechanism = mechanism == "PLAIN"   ? AuthMechanism::kPlain
                        : mechanism == "LOGIN" ? AuthMechanism::kLogin
                                               : AuthMechanism::kAny;
-  const json http = settings.value("http", json::object());
+  const json http = sdk::object_member(settings, "http");
   out.ca_file = sdk::string_member(http, "ca_file");
   out.connect_timeout =
       std::chrono::milliseconds(settings.at("connect_timeout_ms").get<std::int64_t>());

@@ -28,5 +28,22 @@ TEST(JsonMember, ReadsABooleanMember) {
   EXPECT_FALSE(bool_member(json{{"preferred", "true"}}, "preferred", false));
 }
 
+TEST(JsonMember, ObjectAndArrayMembersAreThereOrEmpty) {
+  const json resource = {{"meta", {{"versionId", "2"}}}, {"entry", json::array({1, 2})}};
+  EXPECT_EQ(object_member(resource, "meta").at("versionId"), "2");
+  EXPECT_EQ(array_member(resource, "entry").size(), 2u);
+  EXPECT_EQ(&member(resource, "entry"), &resource.at("entry"));
+  EXPECT_TRUE(member(resource, "missing").is_null());
+  // Where nlohmann's value("key", json::object()) throws type_error (the
+  // receiver is not an object) or hands back a member of another type.
+  for (const json& odd : {json{{"meta", json::array({1})}, {"entry", json::object()}},
+                          json{{"meta", 7}, {"entry", "x"}}, json{{"meta", nullptr}},
+                          json::array({"meta"}), json("meta"), json(), json(3.5)}) {
+    EXPECT_EQ(object_member(odd, "meta"), json::object()) << odd.dump();
+    EXPECT_EQ(array_member(odd, "entry"), json::array()) << odd.dump();
+    if (!odd.is_object()) EXPECT_TRUE(member(odd, "meta").is_null()) << odd.dump();
+  }
+}
+
 }  // namespace
 }  // namespace wasl::sdk

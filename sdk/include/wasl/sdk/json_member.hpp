@@ -21,6 +21,32 @@ inline std::string string_member(const nlohmann::json& object, std::string_view 
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// The member `key` of `object` whatever its type; null when `object` is not
+// an object or has no such member. The reference stays valid as long as
+// `object` does.
+inline const nlohmann::json& member(const nlohmann::json& object, std::string_view key) {
+  static const nlohmann::json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(key);
+  return it != object.end() ? *it : kNull;
+}
+
+// The object member `key` of `object`; an empty object when `object` is not
+// an object, has no such member, or holds another type there.
+inline const nlohmann::json& object_member(const nlohmann::json& object, std::string_view key) {
+  static const nlohmann::json kEmpty = nlohmann::json::object();
+  const nlohmann::json& found = member(object, key);
+  return found.is_object() ? found : kEmpty;
+}
+
+// The array member `key` of `object`; an empty array when `object` is not an
+// object, has no such member, or holds another type there.
+inline const nlohmann::json& array_member(const nlohmann::json& object, std::string_view key) {
+  static const nlohmann::json kEmpty = nlohmann::json::array();
+  const nlohmann::json& found = member(object, key);
+  return found.is_array() ? found : kEmpty;
+}
+
 // The boolean member `key` of `object`; `otherwise` when `object` is not an
 // object, has no such member, or holds another type there.
 inline bool bool_member(const nlohmann::json& object, std::string_view key, bool otherwise) {
