@@ -25,6 +25,7 @@
 #include "tests/integration/consultation/hub_api_client.hpp"
 #include "tests/integration/hub_process.hpp"
 #include "tests/peers/support/peer_process.hpp"
+#include "tests/sanitizers/sanitizers.hpp"
 
 namespace wasl::testing {
 namespace {
@@ -464,7 +465,9 @@ TEST_P(Hl7v2ListenerLoadTest, AThousandTricklingConnectionsDoNotSlowTheApiOrAnot
   const double p99 = http_ms[http_ms.size() * 99 / 100];
   std::printf("1000 trickling MLLP connections (%zu opened): /healthz p50 %.2f ms, p99 %.2f ms\n",
               sockets.size(), http_ms[http_ms.size() / 2], p99);
-  EXPECT_LT(p99, 100.0);
+  // ThreadSanitizer slows the hub several times over (its p99 there was
+  // 259 ms): under it, only a stall of a second or more fails.
+  EXPECT_LT(p99, kThreadSanitizer ? 1000.0 : 100.0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Hl7v2BookingTest, ::testing::Values(false, true),
