@@ -8,6 +8,7 @@
 #include "hub/claims/claim_store.hpp"
 #include "hub/workflow/step_refusal.hpp"
 #include "wasl/sdk/billing.hpp"
+#include "wasl/sdk/json_member.hpp"
 
 namespace wasl::claims {
 
@@ -80,7 +81,7 @@ struct Guard {
         return workflow::refuse_step(audit, ctx, method, "facility", ctx.facility_id,
                                      "the claim is not the run's facility's (the host sets it)");
       }
-      const std::string key = claim.value("idempotency_key", std::string());
+      const std::string key = sdk::string_member(claim, "idempotency_key");
       ClaimStore claims(cipher, audit);
       WASL_ASSIGN_OR_RETURN(auto found, claims.find_by_request_key(*ctx.tx, ctx.facility_id, key));
       if (!found) {
@@ -109,7 +110,7 @@ struct Guard {
       }
     }
     if (method == sdk::BillingGateway::kCancel) {
-      const std::string request_id = input.value("request_id", std::string());
+      const std::string request_id = sdk::string_member(input, "request_id");
       ClaimStore claims(cipher, audit);
       WASL_ASSIGN_OR_RETURN(auto claim,
                             claims.find_by_request_key(*ctx.tx, ctx.facility_id, request_id));
@@ -119,7 +120,7 @@ struct Guard {
       }
     }
     if (method == sdk::BillingGateway::kAcknowledge) {
-      const std::string message_id = input.value("message_id", std::string());
+      const std::string message_id = sdk::string_member(input, "message_id");
       ClaimStore claims(cipher, audit);
       WASL_ASSIGN_OR_RETURN(auto claim,
                             claims.find_by_response_message(*ctx.tx, ctx.facility_id, message_id));

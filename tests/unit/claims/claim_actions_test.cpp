@@ -732,6 +732,25 @@ TEST_P(BillingStepGuardTest, AResubmissionReplacesOnlyAClaimOfTheRunsFacility) {
   EXPECT_EQ(denials(kFacilityA), 2);
 }
 
+// A claim or message named by something other than a string (a workflow's
+// expression gave a number) is refused and audited like an unknown one, not
+// an exception inside the guard.
+TEST_P(BillingStepGuardTest, AClaimOrMessageNamedByANonStringIsRefused) {
+  using B = sdk::BillingGateway;
+  auto cancel = guarded(kFacilityA, B::kCancel, {{"request_id", 7}});
+  ASSERT_FALSE(cancel.ok());
+  EXPECT_EQ(cancel.error().code, sdk::ErrorCode::kPermissionDenied) << cancel.error().message;
+  auto ack =
+      guarded(kFacilityA, B::kAcknowledge, {{"message_id", nlohmann::json::array({"ans-a-1"})}});
+  ASSERT_FALSE(ack.ok());
+  EXPECT_EQ(ack.error().code, sdk::ErrorCode::kPermissionDenied) << ack.error().message;
+  auto answer = guarded(kFacilityA, B::kAnswerInformationRequest,
+                        {{"claim", {{"idempotency_key", 12}}}, {"request_id", "r-1"}});
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().code, sdk::ErrorCode::kPermissionDenied) << answer.error().message;
+  EXPECT_EQ(denials(kFacilityA), 3);
+}
+
 WASL_RECORDS_INSTANTIATE(BillingStepGuardTest);
 
 }  // namespace
