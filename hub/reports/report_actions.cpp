@@ -17,6 +17,7 @@
 #include "hub/reports/report_step_guard.hpp"
 #include "hub/reports/report_store.hpp"
 #include "hub/workflow/action_input.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/reporting.hpp"
 #include "wasl/sdk/types.hpp"
 
@@ -422,7 +423,7 @@ sdk::Status record_submission(const records::CellCipher& cipher, const audit::Au
   ReportSubmission s;
   s.at_ms = ctx.now_ms;
   if (result.ok()) {
-    const std::string status = result->is_object() ? result->value("status", "") : "";
+    const std::string status = sdk::string_member(*result, "status");
     s.state = status == "queued"     ? domain::ReportState::kSubmitted
               : status == "rejected" ? domain::ReportState::kRejected
                                      : domain::ReportState::kAccepted;

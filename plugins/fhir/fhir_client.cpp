@@ -90,9 +90,7 @@ Result<FhirClient::Written> FhirClient::written(std::string_view type, std::stri
   auto body = sdk::parse_json_within(response.body);
   if (body.is_object() && sdk::string_member(body, "resourceType") == type) {
     out.id = sdk::string_member(body, "id");
-    if (auto meta = body.find("meta"); meta != body.end() && meta->is_object()) {
-      out.version_id = meta->value("versionId", "");
-    }
+    out.version_id = sdk::string_member(sdk::object_member(body, "meta"), "versionId");
     out.resource = std::move(body);
   }
   // Location: <base>/<type>/<id>/_history/<version> (return=minimal answers).
@@ -196,7 +194,7 @@ Result<std::vector<json>> FhirClient::search(std::string_view type, std::string_
         if (!entry.is_object()) continue;
         auto resource = entry.find("resource");
         if (resource == entry.end() || !resource->is_object()) continue;
-        if (resource->value("resourceType", "") != type) continue;
+        if (sdk::string_member(*resource, "resourceType") != type) continue;
         found.push_back(std::move(*resource));
       }
     }

@@ -30,10 +30,7 @@ std::string outcome_issues(const std::string& body) {
       out += "; …";
       break;
     }
-    std::string text;
-    if (auto d = issue.find("details"); d != issue.end() && d->is_object()) {
-      text = d->value("text", "");
-    }
+    std::string text = sdk::string_member(sdk::object_member(issue, "details"), "text");
     if (text.empty()) text = sdk::string_member(issue, "diagnostics");
     if (text.empty()) text = sdk::string_member(issue, "code");
     if (auto e = issue.find("expression");

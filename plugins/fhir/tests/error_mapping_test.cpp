@@ -59,6 +59,12 @@ TEST(FhirErrorMapping, OperationOutcomeIssuesBecomeTheMessage) {
       << error.message;
 }
 
+TEST(FhirErrorMapping, IssuesOfTheWrongShapeAreReadAsFarAsTheyGo) {
+  EXPECT_EQ(operation_outcome_summary(R"({"resourceType":"OperationOutcome","issue":[
+        7, {"code":5,"details":{"text":9}}, {"code":"value","details":"x","diagnostics":"bad"}]})"),
+            "unknown; value: bad");
+}
+
 TEST(FhirErrorMapping, AResourceBodyNeverReachesTheMessage) {
   auto error = error_from_response(
       "ehr.x", "GET Patient",

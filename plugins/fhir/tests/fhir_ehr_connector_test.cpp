@@ -208,6 +208,19 @@ TEST(FhirEhrConnector, EncounterIsACreateConditionalOnTheIdempotencyKey) {
   EXPECT_EQ(body["identifier"][0]["value"], "c-42/encounter");
 }
 
+// An EHR's answer is outside input: a meta.versionId that is not a string
+// reads as no version, not as an exception.
+TEST(FhirEhrConnector, AVersionIdOfTheWrongTypeIsNoVersion) {
+  FakeHost host(with_schema(json{{"base_url", kBase}, {"auth", "none"}}));
+  host.respond(
+      "POST", std::string(kBase) + "/Encounter",
+      fhir(201, {{"resourceType", "Encounter"}, {"id", "e1"}, {"meta", {{"versionId", 5}}}}));
+  auto created = connector(host)->create_encounter(encounter_request());
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  EXPECT_EQ(created->id, "e1");
+  EXPECT_EQ(created->version_id, "");
+}
+
 TEST(FhirEhrConnector, AResendFindsTheFirstResource) {
   // The server matched If-None-Exist: 200 with the existing resource, or
   // (return=minimal) only its Location.

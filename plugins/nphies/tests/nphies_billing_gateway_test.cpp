@@ -164,6 +164,18 @@ TEST_F(GatewayTest, AnAnswerThatRefusesTheClaimStaysAnError) {
   auto malformed = gateway_.submit_claim(test_claim());
   ASSERT_FALSE(malformed.ok());
   EXPECT_EQ(malformed.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(malformed.error().message.find("bad claim"), std::string::npos)
+      << malformed.error().message;
+  // Issues of the wrong shape (the exchange's answer is outside input) are
+  // read as far as they go; the refusal is still the answer.
+  respond(400, json{{"resourceType", "OperationOutcome"},
+                    {"issue", json::array({7,
+                                           {{"code", 5}, {"details", {{"text", 9}}}},
+                                           {{"details", "x"}, {"diagnostics", "second"}}})}});
+  auto odd = gateway_.submit_claim(test_claim());
+  ASSERT_FALSE(odd.ok());
+  EXPECT_EQ(odd.error().code, ErrorCode::kInvalidArgument) << odd.error().message;
+  EXPECT_NE(odd.error().message.find("second"), std::string::npos) << odd.error().message;
   for (int status : {500, 502, 503}) {
     respond(status, json{{"resourceType", "OperationOutcome"}});
     auto failed = gateway_.submit_claim(test_claim());
