@@ -23,6 +23,7 @@
 #include "hub/records/idempotency_store.hpp"
 #include "hub/records/participant_store.hpp"
 #include "wasl/sdk/base64.hpp"
+#include "wasl/sdk/json_member.hpp"
 
 namespace wasl::api {
 namespace {
@@ -161,7 +162,7 @@ std::optional<std::string> join_url(const ApiContext& ctx, const Participant& p,
                                     const sdk::JoinToken& token) {
   const nlohmann::json& raw = token.raw;
   if (ctx.config == nullptr || !raw.is_object() ||
-      raw.value("plugin", "") != "janus.plugin.videoroom" || !raw.contains("api_url") ||
+      sdk::string_member(raw, "plugin") != "janus.plugin.videoroom" || !raw.contains("api_url") ||
       !raw["api_url"].is_string() || !raw.contains("room") || !raw.contains("feed_id")) {
     return std::nullopt;
   }

@@ -10,6 +10,7 @@
 #include "hub/claims/claim_actions.hpp"
 #include "hub/claims/claim_store.hpp"
 #include "wasl/sdk/billing.hpp"
+#include "wasl/sdk/json_member.hpp"
 #include "wasl/sdk/types.hpp"
 
 namespace wasl::claims {
@@ -42,7 +43,7 @@ std::optional<InDoubt> in_doubt_of(domain::Claim claim) {
     return std::nullopt;
   }
   if (!d.response.is_object()) return std::nullopt;
-  d.key = d.response.value("request_id", std::string());
+  d.key = sdk::string_member(d.response, "request_id");
   if (d.key.empty()) return std::nullopt;
   d.request.idempotency_key = d.key;
   d.claim = std::move(claim);
